@@ -1,0 +1,77 @@
+// Package bugs names the deliberate defects that tests inject into the router core to
+// prove that each invariant catches the bug it exists for.
+//
+// The package is internal to the module, and Set has no exported fields, so code outside
+// this module can only ever hold the zero Set: a library user cannot switch a bug on.
+package bugs
+
+// Bug is one injectable defect.
+type Bug uint8
+
+const (
+	// LateReply keeps a completed call registered, so a reply that arrives after the
+	// call's timeout is delivered to the caller a second time.
+	LateReply Bug = iota + 1
+	// ReuseCallID numbers calls without the node's incarnation, so a restarted node
+	// reuses the call ids of its previous life and can match an old reply.
+	ReuseCallID
+	// IgnoreDeadline arms each call's deadline timer at twice its timeout.
+	IgnoreDeadline
+	// DropHopCount forwards requests without counting the hop, so the hop limit
+	// never trips.
+	DropHopCount
+	// CrossReply completes the oldest other pending call of the node with a reply
+	// instead of the call the reply names.
+	CrossReply
+	maxBug
+)
+
+var names = [...]string{
+	LateReply:      "late-reply",
+	ReuseCallID:    "reuse-call-id",
+	IgnoreDeadline: "ignore-deadline",
+	DropHopCount:   "drop-hop-count",
+	CrossReply:     "cross-reply",
+}
+
+// String returns the bug's name as used in test names and flags.
+func (b Bug) String() string {
+	if b == 0 || b >= maxBug {
+		return "unknown"
+	}
+	return names[b]
+}
+
+// All lists every bug, in order.
+func All() []Bug {
+	out := make([]Bug, 0, maxBug-1)
+	for b := Bug(1); b < maxBug; b++ {
+		out = append(out, b)
+	}
+	return out
+}
+
+// Parse returns the bug with the given name.
+func Parse(name string) (Bug, bool) {
+	for b := Bug(1); b < maxBug; b++ {
+		if names[b] == name {
+			return b, true
+		}
+	}
+	return 0, false
+}
+
+// Set is a set of injected bugs. The zero value injects nothing.
+type Set struct{ bits uint32 }
+
+// Of returns the set holding bs.
+func Of(bs ...Bug) Set {
+	var s Set
+	for _, b := range bs {
+		s.bits |= 1 << b
+	}
+	return s
+}
+
+// Has reports whether b is injected.
+func (s Set) Has(b Bug) bool { return s.bits&(1<<b) != 0 }

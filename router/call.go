@@ -1,0 +1,210 @@
+package router
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ensroute/ensroute/internal/bugs"
+)
+
+// Result is the outcome of a call: a value produced by a peer, or an error.
+type Result struct {
+	Call  CallID
+	Value []byte
+	// Peer is the peer that produced Value; zero when Err is set.
+	Peer PeerRef
+	Err  error
+}
+
+// pending is the proxy of one call: it waits for the first reply that names its call,
+// or for its own deadline timer, whichever comes first.
+type pending struct {
+	id         CallID
+	target     Target
+	event      []byte
+	deadline   time.Duration // on this node's clock; Infinity for none
+	cancel     func()
+	done       func(Result)
+	redirected bool
+	completed  bool // only ever true with bugs.LateReply
+}
+
+// Call starts a call of event to t that waits at most timeout on this node's clock, and
+// returns its id. done is called exactly once with the outcome, on the node's turn:
+// possibly before Call returns (when the outcome is known at once, for example no
+// leader known here), otherwise from Deliver or Fire. Timeouts are values, never
+// panics: done receives ErrTimeout.
+//
+// Call returns an error, and never calls done, when the call cannot start: a target
+// that names neither an ensemble nor a peer (ErrBadTarget), a timeout that is not
+// positive (ErrBadTimeout), or Infinity for an ensemble target (ErrNoDeadline).
+func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Result)) (CallID, error) {
+	if err := checkTarget(t); err != nil {
+		return CallID{}, err
+	}
+	if timeout <= 0 {
+		return CallID{}, fmt.Errorf("%w: got %v", ErrBadTimeout, timeout)
+	}
+	if t.Peer.IsZero() && timeout == Infinity {
+		return CallID{}, fmt.Errorf("%w: ensemble %s", ErrNoDeadline, t.Ensemble)
+	}
+	n.seq++
+	id := CallID{Node: n.cfg.ID, Incarnation: n.cfg.Incarnation, Seq: n.seq}
+	if n.cfg.Bugs.Has(bugs.ReuseCallID) {
+		id.Incarnation = 0
+	}
+	now := n.now()
+	p := &pending{id: id, target: t, event: event, deadline: Infinity, done: done}
+	n.pending[id] = p
+	n.stats.Calls++
+	n.trace(Event{Kind: EvCall, Call: id, Target: t, Timeout: timeout})
+	if timeout != Infinity {
+		p.deadline = now + timeout
+		d := timeout
+		if n.cfg.Bugs.Has(bugs.IgnoreDeadline) {
+			d *= 2
+		}
+		p.cancel = n.cfg.Clock.After(d, Timer{Kind: TimerCall, Call: id})
+	}
+	r := request{call: id, ens: t.Ensemble, event: event, budget: timeout}
+	switch {
+	case !t.Peer.IsZero():
+		n.callPeer(p, r)
+	case t.Via == "" || t.Via == n.cfg.ID:
+		n.route(r, true)
+	default:
+		n.sendRoute(t.Via, r, true)
+	}
+	return id, nil
+}
+
+// Cast routes event to t without waiting for anything. Failures are counted, not
+// reported: a cast is fire-and-forget.
+func (n *Node) Cast(t Target, event []byte) error {
+	if err := checkTarget(t); err != nil {
+		return err
+	}
+	r := request{ens: t.Ensemble, event: event, budget: Infinity, cast: true}
+	switch {
+	case !t.Peer.IsZero():
+		r.ens = t.Peer.Ensemble
+		n.toPeer(t.Peer, r, false, true)
+	case t.Via == "" || t.Via == n.cfg.ID:
+		n.route(r, true)
+	default:
+		n.sendRoute(t.Via, r, true)
+	}
+	return nil
+}
+
+func checkTarget(t Target) error {
+	switch {
+	case t.Peer.IsZero() && t.Ensemble == "":
+		return fmt.Errorf("%w: neither ensemble nor peer", ErrBadTarget)
+	case !t.Peer.IsZero() && t.Ensemble != "":
+		return fmt.Errorf("%w: both ensemble %s and peer %s", ErrBadTarget, t.Ensemble, t.Peer)
+	case !t.Peer.IsZero() && (t.Peer.Node == "" || t.Peer.Ensemble == ""):
+		return fmt.Errorf("%w: peer %s needs an ensemble and a node", ErrBadTarget, t.Peer)
+	}
+	return nil
+}
+
+// callPeer is the original's pid target: no routing, the proxy calls the peer.
+func (n *Node) callPeer(p *pending, r request) {
+	r.ens = p.target.Peer.Ensemble
+	n.toPeer(p.target.Peer, r, false, true)
+}
+
+// reply handles a reply message at the caller's node: the proxy's receive.
+func (n *Node) reply(m Message) {
+	p, ok := n.pending[m.Call]
+	if n.cfg.Bugs.Has(bugs.CrossReply) {
+		if q := n.otherPending(m.Call); q != nil {
+			p, ok = q, true
+		}
+	}
+	if !ok || (p.completed && !n.cfg.Bugs.Has(bugs.LateReply)) {
+		n.stats.Late++
+		reason := "completed"
+		if m.Call.Node == n.cfg.ID && m.Call.Incarnation != n.cfg.Incarnation {
+			n.stats.Stale++
+			reason = "old-incarnation"
+		}
+		n.trace(Event{Kind: EvLate, Call: m.Call, Msg: m, Reason: reason})
+		return
+	}
+	switch m.Code {
+	case CodeOK:
+		n.complete(p, Result{Value: m.Result, Peer: m.Peer})
+	case CodeNack:
+		if !n.riak() && n.redirect(p, m) {
+			return
+		}
+		n.complete(p, Result{Err: n.outcome(CodeNack)})
+	default:
+		n.complete(p, Result{Err: n.outcome(m.Code)})
+	}
+}
+
+// redirect re-routes a nacked ensemble call once, from this node, when the directory
+// here now names a different leader than the peer that refused. A nack means the
+// event did not run, so sending it again cannot run it twice.
+func (n *Node) redirect(p *pending, m Message) bool {
+	if p.redirected || !p.target.Peer.IsZero() {
+		return false
+	}
+	e, ok := n.dir.Lookup(p.target.Ensemble)
+	if !ok || e.Leader.IsZero() || e.Leader == m.Peer {
+		return false
+	}
+	budget := p.deadline - n.now()
+	if budget <= 0 {
+		return false
+	}
+	p.redirected = true
+	n.stats.Redirects++
+	n.trace(Event{Kind: EvRedirect, Call: p.id, Peer: e.Leader})
+	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
+	return true
+}
+
+// outcome is the error a caller sees for code under the node's semantics: the original
+// turns every failure into timeout.
+func (n *Node) outcome(c Code) error {
+	if n.riak() {
+		return ErrTimeout
+	}
+	return c.Err()
+}
+
+// complete finishes a call: exactly once, then the call is forgotten so that any
+// later reply is a late reply.
+func (n *Node) complete(p *pending, res Result) {
+	if n.cfg.Bugs.Has(bugs.LateReply) {
+		p.completed = true
+	} else {
+		delete(n.pending, p.id)
+	}
+	if p.cancel != nil {
+		p.cancel()
+		p.cancel = nil
+	}
+	res.Call = p.id
+	code := CodeOf(res.Err)
+	n.stats.Completed[code]++
+	n.trace(Event{Kind: EvComplete, Call: p.id, Peer: res.Peer, Code: code, Err: res.Err, Result: res.Value})
+	if p.done != nil {
+		p.done(res)
+	}
+}
+
+// otherPending is bugs.CrossReply: the oldest pending call other than id.
+func (n *Node) otherPending(id CallID) *pending {
+	var best *pending
+	for cid, p := range n.pending {
+		if cid != id && !p.completed && (best == nil || cid.Seq < best.id.Seq) {
+			best = p
+		}
+	}
+	return best
+}

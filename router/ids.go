@@ -1,0 +1,96 @@
+package router
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// NodeID names one process of the cluster.
+type NodeID string
+
+// String returns the node's name.
+func (n NodeID) String() string { return string(n) }
+
+// EnsembleID names a consensus group.
+type EnsembleID string
+
+// String returns the ensemble's name.
+func (e EnsembleID) String() string { return string(e) }
+
+// PeerRef names one member of an ensemble and the node it lives on. The zero PeerRef
+// means "no peer" (for example, no leader known).
+type PeerRef struct {
+	Ensemble EnsembleID
+	Name     string
+	Node     NodeID
+}
+
+// IsZero reports whether p names no peer.
+func (p PeerRef) IsZero() bool { return p == PeerRef{} }
+
+// String renders p as ensemble/name@node, or "-" for the zero PeerRef.
+func (p PeerRef) String() string {
+	if p.IsZero() {
+		return "-"
+	}
+	return fmt.Sprintf("%s/%s@%s", p.Ensemble, p.Name, p.Node)
+}
+
+// Incarnation numbers the lives of a node: every restart gets a larger one.
+type Incarnation uint64
+
+// CallID is a call's return address: the caller's node, the node's incarnation and a
+// sequence number that is unique within that incarnation. A restarted node therefore
+// can never match a reply meant for a call of its previous life.
+type CallID struct {
+	Node        NodeID
+	Incarnation Incarnation
+	Seq         uint64
+}
+
+// IsZero reports whether c is the zero CallID, which casts carry.
+func (c CallID) IsZero() bool { return c == CallID{} }
+
+// String renders c as node.incarnation.seq, or "-" for the zero CallID.
+func (c CallID) String() string {
+	if c.IsZero() {
+		return "-"
+	}
+	return fmt.Sprintf("%s.%d.%d", c.Node, c.Incarnation, c.Seq)
+}
+
+// Infinity is the timeout of a call that waits forever. Only peer targets accept it.
+const Infinity time.Duration = math.MaxInt64
+
+// Target says where a call or cast goes: to the current leader of an ensemble, or
+// straight to one known peer. Build one with ToEnsemble or ToPeer.
+type Target struct {
+	// Ensemble is set for ensemble targets.
+	Ensemble EnsembleID
+	// Peer is set for peer targets (the original's pid target): no routing at all.
+	Peer PeerRef
+	// Via names the node whose routers resolve an ensemble target. Empty means the
+	// caller's own node. A client-only node, which has no directory, names a member.
+	Via NodeID
+}
+
+// ToEnsemble targets the current leader of e, resolved at the caller's own node.
+func ToEnsemble(e EnsembleID) Target { return Target{Ensemble: e} }
+
+// ToPeer targets the peer p directly.
+func ToPeer(p PeerRef) Target { return Target{Peer: p} }
+
+// Through returns t resolved by the routers of node n instead of the caller's node.
+func (t Target) Through(n NodeID) Target { t.Via = n; return t }
+
+// String renders the target for traces.
+func (t Target) String() string {
+	if !t.Peer.IsZero() {
+		return "peer:" + t.Peer.String()
+	}
+	if t.Via != "" {
+		return fmt.Sprintf("ens:%s via %s", t.Ensemble, t.Via)
+	}
+	return "ens:" + string(t.Ensemble)
+}

@@ -1,0 +1,240 @@
+package router
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ensroute/ensroute/internal/bugs"
+)
+
+// Config configures one node. New fills in defaults; Validate changes nothing.
+type Config struct {
+	// ID names the node. Required.
+	ID NodeID
+	// Incarnation numbers this life of the node; a restart must use a larger one.
+	Incarnation Incarnation
+	// Semantics chooses riak's behaviour or ensroute's (the default).
+	Semantics Semantics
+	// Routers is the number of router instances per node, the same on every node of
+	// a cluster (the sender picks one at random). Default 7, as in riak.
+	Routers int
+	// HopLimit bounds how often a request is passed between nodes under default
+	// semantics. Default 4. Riak semantics has no hop limit.
+	HopLimit int
+	// Clock, Transport and Rand are the node's ports. Required.
+	Clock     Clock
+	Transport Transport
+	Rand      Rand
+	// Directory is the node's starting view of the leaders (for example one reloaded
+	// after a restart). Nil starts empty. The node owns it from now on.
+	Directory *Directory
+	// Tracer, if set, observes every decision.
+	Tracer Tracer
+	// Bugs is for the module's own tests; outside the module only its zero value exists.
+	Bugs bugs.Set
+}
+
+// Default values filled in by New.
+const (
+	DefaultRouters  = 7
+	DefaultHopLimit = 4
+)
+
+// Validate reports the first invalid field, naming it.
+func (c Config) Validate() error {
+	switch {
+	case c.ID == "":
+		return fmt.Errorf("%w: ID is empty", ErrBadConfig)
+	case c.Semantics != Default && c.Semantics != Riak:
+		return fmt.Errorf("%w: Semantics %d is unknown", ErrBadConfig, c.Semantics)
+	case c.Routers < 0:
+		return fmt.Errorf("%w: Routers %d is negative", ErrBadConfig, c.Routers)
+	case c.HopLimit < 0:
+		return fmt.Errorf("%w: HopLimit %d is negative", ErrBadConfig, c.HopLimit)
+	case c.Clock == nil:
+		return fmt.Errorf("%w: Clock is nil", ErrBadConfig)
+	case c.Transport == nil:
+		return fmt.Errorf("%w: Transport is nil", ErrBadConfig)
+	case c.Rand == nil:
+		return fmt.Errorf("%w: Rand is nil", ErrBadConfig)
+	}
+	return nil
+}
+
+// Node is one node's router: its directory, its pending calls (the proxies), its local
+// peers and the routing logic its router instances run. It does no I/O of its own and
+// is not safe for concurrent use: a driver calls it from one turn at a time (the
+// simulator's event loop, or the production driver's lock).
+type Node struct {
+	cfg     Config
+	dir     *Directory
+	peers   map[peerKey]Peer
+	pending map[CallID]*pending
+	workers map[uint64]*Request
+	seq     uint64
+	wseq    uint64
+	stats   Stats
+}
+
+type peerKey struct {
+	ens  EnsembleID
+	name string
+}
+
+// New returns a node for cfg, with defaults filled in.
+func New(cfg Config) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Routers == 0 {
+		cfg.Routers = DefaultRouters
+	}
+	if cfg.HopLimit == 0 {
+		cfg.HopLimit = DefaultHopLimit
+	}
+	dir := cfg.Directory
+	if dir == nil {
+		dir = &Directory{}
+	}
+	return &Node{
+		cfg:     cfg,
+		dir:     dir,
+		peers:   make(map[peerKey]Peer),
+		pending: make(map[CallID]*pending),
+		workers: make(map[uint64]*Request),
+	}, nil
+}
+
+// ID returns the node's name.
+func (n *Node) ID() NodeID { return n.cfg.ID }
+
+// Incarnation returns the node's incarnation.
+func (n *Node) Incarnation() Incarnation { return n.cfg.Incarnation }
+
+// Semantics returns the semantics the node runs.
+func (n *Node) Semantics() Semantics { return n.cfg.Semantics }
+
+// Routers returns the number of router instances.
+func (n *Node) Routers() int { return n.cfg.Routers }
+
+// Stats returns a copy of the node's counters.
+func (n *Node) Stats() Stats { return n.stats }
+
+// Directory returns the node's directory, for reading. Apply updates with Learn.
+func (n *Node) Directory() *Directory { return n.dir }
+
+// Pending returns the ids of the calls still waiting, sorted by sequence.
+func (n *Node) Pending() []CallID {
+	out := make([]CallID, 0, len(n.pending))
+	for id, p := range n.pending {
+		if !p.completed {
+			out = append(out, id)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
+	return out
+}
+
+// Workers returns how many riak workers still wait for their peer.
+func (n *Node) Workers() int { return len(n.workers) }
+
+// AddPeer makes p reachable as ref, which must live on this node.
+func (n *Node) AddPeer(ref PeerRef, p Peer) error {
+	if ref.Node != n.cfg.ID {
+		return fmt.Errorf("%w: peer %s does not live on node %s", ErrBadConfig, ref, n.cfg.ID)
+	}
+	if p == nil {
+		return fmt.Errorf("%w: peer %s is nil", ErrBadConfig, ref)
+	}
+	n.peers[peerKey{ref.Ensemble, ref.Name}] = p
+	return nil
+}
+
+// RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
+func (n *Node) RemovePeer(ref PeerRef) {
+	delete(n.peers, peerKey{ref.Ensemble, ref.Name})
+}
+
+// Learn applies a directory entry if it is strictly newer, and reports whether it did.
+func (n *Node) Learn(e Entry) bool {
+	if !n.dir.Update(e) {
+		return false
+	}
+	n.trace(Event{Kind: EvLearn, Entry: e})
+	return true
+}
+
+// Gossip sends entries to node to. The receiver applies the ones that are newer.
+func (n *Node) Gossip(to NodeID, entries []Entry) error {
+	return n.send(to, Message{Kind: KindGossip, Entries: entries})
+}
+
+// Deliver hands the node a message that arrived at time arrived on this node's clock.
+// Messages whose Kind is Queued must be delivered in the turn of router instance
+// m.Instance (after waiting in its mailbox: the wait is charged to the budget); others
+// go to the node as soon as they arrive. Malformed messages are dropped.
+func (n *Node) Deliver(m Message, arrived time.Duration) {
+	switch m.Kind {
+	case KindRoute, KindCast:
+		n.routeAt(m, arrived)
+	case KindPeer:
+		n.peerAt(m, arrived)
+	case KindReply:
+		n.reply(m)
+	case KindGossip:
+		for _, e := range m.Entries {
+			n.Learn(e)
+		}
+	}
+}
+
+// Fire hands the node a timer it set with its Clock.
+func (n *Node) Fire(t Timer) {
+	switch t.Kind {
+	case TimerCall:
+		if p, ok := n.pending[t.Call]; ok && !p.completed {
+			p.cancel = nil // it has fired
+			n.complete(p, Result{Err: ErrTimeout})
+		}
+	case TimerWorker:
+		if r, ok := n.workers[t.Worker]; ok {
+			r.cancel = nil
+			r.finish()
+			n.stats.Workers++
+			n.trace(Event{Kind: EvWorker, Call: r.call})
+			n.sendReply(r.call, CodeTimeout, nil, r.peer, r.hops)
+		}
+	}
+}
+
+func (n *Node) now() time.Duration { return n.cfg.Clock.Now() }
+
+func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
+
+func (n *Node) trace(e Event) {
+	if n.cfg.Tracer != nil {
+		e.Node = n.cfg.ID
+		n.cfg.Tracer.Trace(e)
+	}
+}
+
+// send hands m to the transport, stamping the sender; it traces both outcomes.
+func (n *Node) send(to NodeID, m Message) error {
+	m.From = n.cfg.ID
+	if err := n.cfg.Transport.Send(to, m); err != nil {
+		n.stats.Unreached++
+		n.trace(Event{Kind: EvSendFail, Call: m.Call, To: to, Msg: m, Err: err})
+		return err
+	}
+	n.trace(Event{Kind: EvSend, Call: m.Call, To: to, Msg: m})
+	return nil
+}
+
+// remaining charges the time since arrived against budget.
+func (n *Node) remaining(budget, arrived time.Duration) time.Duration {
+	if budget == Infinity || n.riak() {
+		return budget
+	}
+	return budget - (n.now() - arrived)
+}

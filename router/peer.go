@@ -1,0 +1,189 @@
+package router
+
+import "time"
+
+// Peer is an ensemble member hosted on a node: user code. The node calls Handle on its
+// own turn with each event routed to the peer. The peer answers through the Request,
+// now or later, or never; the driver must bring a later answer back to the node's turn.
+type Peer interface {
+	Handle(r *Request)
+}
+
+// PeerFunc adapts a function to Peer.
+type PeerFunc func(r *Request)
+
+// Handle calls f(r).
+func (f PeerFunc) Handle(r *Request) { f(r) }
+
+// Request is one event handed to a local peer. A peer answers it at most once, with
+// Reply, Nack or Forward; later answers are ignored and counted (Stats.Twice).
+type Request struct {
+	n         *Node
+	call      CallID
+	peer      PeerRef
+	event     []byte
+	budget    time.Duration
+	handed    time.Duration
+	hops      int
+	forwarded bool
+	cast      bool
+	done      bool
+	worker    uint64
+	cancel    func()
+}
+
+// Call is the id of the call the request belongs to; zero for a cast.
+func (r *Request) Call() CallID { return r.call }
+
+// Peer is the peer the request was handed to.
+func (r *Request) Peer() PeerRef { return r.peer }
+
+// Event is the caller's event. The peer must not modify it.
+func (r *Request) Event() []byte { return r.event }
+
+// Budget is the time the peer may spend, from the moment it was handed the request:
+// the caller's remaining budget under default semantics, the original timeout under
+// riak (the original restarts the clock at the leader hop). Infinity for none.
+func (r *Request) Budget() time.Duration { return r.budget }
+
+// Forwarded reports whether a follower forwarded this request; a forwarded request is
+// not forwarded again.
+func (r *Request) Forwarded() bool { return r.forwarded }
+
+// IsCast reports whether nobody waits for an answer.
+func (r *Request) IsCast() bool { return r.cast }
+
+// Reply answers the caller with result, which the router then owns.
+func (r *Request) Reply(result []byte) {
+	if !r.answer() || r.cast {
+		return
+	}
+	r.n.sendReply(r.call, CodeOK, result, r.peer, r.hops)
+}
+
+// Nack refuses the request: the peer is in an election or probe, or is a follower that
+// got a forward. The caller's node turns it into ErrTimeout (riak) or ErrNotLeader or a
+// redirect (default). Under riak a refused forward is dropped silently, as the original
+// drops a forward that reaches a non-leader.
+func (r *Request) Nack() {
+	if !r.answer() {
+		return
+	}
+	n := r.n
+	switch {
+	case r.cast:
+		n.stats.CastDrop++
+		n.trace(Event{Kind: EvDrop, Reason: "cast: nack", Instance: -1})
+	case r.forwarded && n.riak():
+		n.stats.FwdDrop++
+		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "forward-to-non-leader", Instance: -1})
+	default:
+		n.sendReply(r.call, CodeNack, nil, r.peer, r.hops)
+	}
+}
+
+// Forward passes the request once to leader, the leader this follower knows; the
+// leader replies to the caller directly. Forwarding a forwarded request, or to no
+// leader or to itself, is a Nack.
+func (r *Request) Forward(leader PeerRef) {
+	if r.forwarded || leader.IsZero() || leader == r.peer {
+		r.Nack()
+		return
+	}
+	if !r.answer() {
+		return
+	}
+	n := r.n
+	budget := n.remaining(r.budget, r.handed)
+	if budget <= 0 {
+		n.stats.Budget++
+		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		return
+	}
+	n.trace(Event{Kind: EvForward, Call: r.call, Peer: leader, Budget: budget})
+	n.toPeer(leader, request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
+}
+
+func (r *Request) answer() bool {
+	if r.done {
+		r.n.stats.Twice++
+		r.n.trace(Event{Kind: EvIgnored, Call: r.call, Peer: r.peer})
+		return false
+	}
+	r.finish()
+	return true
+}
+
+// finish marks the request answered and retires its riak worker.
+func (r *Request) finish() {
+	r.done = true
+	if r.worker != 0 {
+		delete(r.n.workers, r.worker)
+		r.worker = 0
+		if r.cancel != nil {
+			r.cancel()
+			r.cancel = nil
+		}
+	}
+}
+
+// toPeer hands r to the peer ref, here or on its node.
+func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
+	if ref.Node == n.cfg.ID {
+		n.deliverLocal(ref, r, forwarded, atCaller)
+		return
+	}
+	hops, ok := n.nextHop(r.hops)
+	if !ok {
+		n.fail(r, atCaller, CodeHopLimit, "hop-limit")
+		return
+	}
+	m := Message{Kind: KindPeer, Call: r.call, Ensemble: ref.Ensemble, Peer: ref, Forwarded: forwarded, Event: r.event, Budget: r.budget, Hops: hops}
+	if err := n.send(ref.Node, m); err != nil {
+		if forwarded && n.riak() {
+			return // the original's forward is a plain send: lost
+		}
+		n.fail(r, atCaller, sendCode(err), "unreachable")
+	}
+}
+
+// peerAt handles a KindPeer message: a peer-target call or a follower's forward.
+func (n *Node) peerAt(m Message, arrived time.Duration) {
+	r := request{call: m.Call, ens: m.Peer.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Call.IsZero(), direct: !m.Forwarded}
+	if r.budget <= 0 {
+		n.stats.Budget++
+		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		return
+	}
+	n.deliverLocal(m.Peer, r, m.Forwarded, false)
+}
+
+// deliverLocal hands r to a peer on this node. Under riak a routed (not direct, not
+// forwarded) call gets a worker that answers timeout if the peer has not answered
+// within the original timeout, restarted here.
+func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
+	p := n.peers[peerKey{ref.Ensemble, ref.Name}]
+	if p == nil {
+		n.stats.NoPeer++
+		if forwarded && n.riak() {
+			n.stats.FwdDrop++
+			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "no-peer", Instance: -1})
+			return
+		}
+		code := CodeNotLeader
+		if r.direct {
+			code = CodeUnreachable
+		}
+		n.fail(r, atCaller, code, "no-peer")
+		return
+	}
+	req := &Request{n: n, call: r.call, peer: ref, event: r.event, budget: r.budget, handed: n.now(), hops: r.hops, forwarded: forwarded, cast: r.cast}
+	if n.riak() && !r.cast && !r.direct && !forwarded && r.budget != Infinity {
+		n.wseq++
+		req.worker = n.wseq
+		n.workers[req.worker] = req
+		req.cancel = n.cfg.Clock.After(r.budget, Timer{Kind: TimerWorker, Call: r.call, Worker: req.worker})
+	}
+	n.trace(Event{Kind: EvDeliver, Call: r.call, Peer: ref, Budget: req.budget})
+	p.Handle(req)
+}

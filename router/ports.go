@@ -1,0 +1,57 @@
+package router
+
+import "time"
+
+// Clock is the router's only source of time. Now is the node's own clock (it may be
+// skewed against other nodes'). When d has elapsed on that clock the driver hands t back
+// to the node with Node.Fire, on the node's own turn; nothing runs on a foreign goroutine.
+// The returned cancel stops a timer that has not fired; calling it after the timer fired
+// or twice is harmless.
+type Clock interface {
+	Now() time.Duration
+	After(d time.Duration, t Timer) (cancel func())
+}
+
+// Transport sends a message to another node. Send never blocks and never calls back into
+// the sending node. It returns ErrUnreachable at once when the destination is not
+// connected, and then starts a reconnect in the background (the original's ping), so a
+// later send may succeed; it returns ErrOverloaded when a bounded queue is full. A nil
+// error does not promise delivery. The driver hands incoming messages to the destination
+// with Node.Deliver.
+type Transport interface {
+	Send(to NodeID, m Message) error
+}
+
+// Rand is the router's only source of randomness: it picks router instances.
+// *math/rand/v2.Rand satisfies it.
+type Rand interface {
+	IntN(n int) int
+}
+
+// TimerKind says what a Timer is for.
+type TimerKind uint8
+
+const (
+	// TimerCall is a call's deadline.
+	TimerCall TimerKind = iota + 1
+	// TimerWorker is the riak worker's own timeout at the leader hop.
+	TimerWorker
+)
+
+// Timer is what a node asks its clock to hand back later. It is plain data.
+type Timer struct {
+	Kind   TimerKind
+	Call   CallID
+	Worker uint64
+}
+
+// String renders the timer for traces.
+func (t Timer) String() string {
+	switch t.Kind {
+	case TimerCall:
+		return "deadline " + t.Call.String()
+	case TimerWorker:
+		return "worker " + t.Call.String()
+	}
+	return "timer?"
+}

@@ -1,0 +1,121 @@
+package router
+
+import (
+	"errors"
+	"time"
+
+	"github.com/ensroute/ensroute/internal/bugs"
+)
+
+// request is a call or cast on its way to a peer, as one node sees it.
+type request struct {
+	call   CallID // zero for casts
+	ens    EnsembleID
+	event  []byte
+	budget time.Duration // what this node may still spend (riak: the original timeout)
+	hops   int
+	cast   bool
+	direct bool // a peer target: no routing, no riak worker
+}
+
+// route is the routing step, run by the caller in place (atCaller) or by a router
+// instance for a request another node passed on: look the leader up and deliver
+// locally, pass it on to the leader's node, or fail.
+func (n *Node) route(r request, atCaller bool) {
+	e, ok := n.dir.Lookup(r.ens)
+	switch {
+	case !ok || e.Leader.IsZero():
+		n.fail(r, atCaller, CodeNoLeader, "no-leader")
+	case e.Leader.Node == n.cfg.ID:
+		n.deliverLocal(e.Leader, r, false, atCaller)
+	default:
+		n.sendRoute(e.Leader.Node, r, atCaller)
+	}
+}
+
+// routeAt is a router instance's turn for a KindRoute or KindCast message that waited
+// in its mailbox since arrived.
+func (n *Node) routeAt(m Message, arrived time.Duration) {
+	r := request{call: m.Call, ens: m.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Kind == KindCast}
+	if r.budget <= 0 {
+		n.stats.Budget++
+		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: m.Instance})
+		return
+	}
+	n.route(r, false)
+}
+
+// nextHop counts one more transfer between nodes and reports whether the hop limit
+// (default semantics only) still allows it.
+func (n *Node) nextHop(hops int) (int, bool) {
+	if !n.cfg.Bugs.Has(bugs.DropHopCount) {
+		hops++
+	}
+	return hops, n.riak() || hops <= n.cfg.HopLimit
+}
+
+// sendRoute passes r to a random router instance on node to.
+func (n *Node) sendRoute(to NodeID, r request, atCaller bool) {
+	hops, ok := n.nextHop(r.hops)
+	if !ok {
+		n.fail(r, atCaller, CodeHopLimit, "hop-limit")
+		return
+	}
+	kind := KindRoute
+	if r.cast {
+		kind = KindCast
+	}
+	m := Message{Kind: kind, Instance: n.cfg.Rand.IntN(n.cfg.Routers), Call: r.call, Ensemble: r.ens, Event: r.event, Budget: r.budget, Hops: hops}
+	if err := n.send(to, m); err != nil {
+		n.fail(r, atCaller, sendCode(err), "unreachable")
+	}
+}
+
+// fail ends a request that cannot go on. At the caller's node the call completes at
+// once. At a remote hop the original drops a request it has no leader for (the caller
+// waits out its timeout) and answers timeout otherwise; default semantics answers the
+// error back at once.
+func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
+	if code == CodeHopLimit {
+		n.stats.HopLimit++
+	}
+	if r.cast {
+		n.stats.CastDrop++
+		n.trace(Event{Kind: EvDrop, Reason: "cast: " + reason, Instance: -1})
+		return
+	}
+	if atCaller {
+		if p, ok := n.pending[r.call]; ok && !p.completed {
+			n.complete(p, Result{Err: n.outcome(code)})
+		}
+		return
+	}
+	if n.riak() && code == CodeNoLeader {
+		n.stats.NoLeader++
+		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: reason, Instance: -1})
+		return
+	}
+	if n.riak() {
+		code = CodeTimeout
+	}
+	n.sendReply(r.call, code, nil, PeerRef{}, r.hops)
+}
+
+// sendReply sends an outcome to the caller's node; a reply to this node is handled in
+// place. A reply the transport refuses is lost (counted): the caller times out.
+func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops int) {
+	m := Message{Kind: KindReply, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
+	if call.Node == n.cfg.ID {
+		m.From = n.cfg.ID
+		n.reply(m)
+		return
+	}
+	_ = n.send(call.Node, m)
+}
+
+func sendCode(err error) Code {
+	if errors.Is(err, ErrOverloaded) {
+		return CodeOverloaded
+	}
+	return CodeUnreachable
+}

@@ -1,0 +1,51 @@
+package router
+
+import "fmt"
+
+// Semantics chooses between the original router's behaviour and ensroute's.
+type Semantics uint8
+
+const (
+	// Default is ensroute's behaviour: typed errors, remaining-budget propagation, a
+	// hop limit, nack redirects, and errors answered back instead of dropped.
+	Default Semantics = iota
+	// Riak reproduces riak_ensemble_router exactly: every failure is a timeout, a
+	// remote hop without a leader drops the request silently, the leader hop restarts
+	// the clock with the original timeout, and there is no hop limit.
+	Riak
+)
+
+// String returns "default" or "riak".
+func (s Semantics) String() string {
+	switch s {
+	case Default:
+		return "default"
+	case Riak:
+		return "riak"
+	}
+	return fmt.Sprintf("semantics(%d)", uint8(s))
+}
+
+// ParseSemantics parses "default" or "riak".
+func ParseSemantics(s string) (Semantics, error) {
+	switch s {
+	case "default", "":
+		return Default, nil
+	case "riak":
+		return Riak, nil
+	}
+	return 0, fmt.Errorf("%w: semantics %q: want default or riak", ErrBadConfig, s)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (s Semantics) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (s *Semantics) UnmarshalText(b []byte) error {
+	v, err := ParseSemantics(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}

@@ -1,0 +1,101 @@
+package router
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Tracer observes what a node decides. Trace is called on the node's own turn, in
+// decision order; it must not call back into the node. Events own no memory the node
+// later changes.
+type Tracer interface {
+	Trace(Event)
+}
+
+// EventKind names a decision of the router.
+type EventKind uint8
+
+// The events a node reports.
+const (
+	EvCall     EventKind = iota + 1 // a call started
+	EvSend                          // a message was handed to the transport
+	EvSendFail                      // the transport refused a message (unreachable, overloaded)
+	EvDeliver                       // an event was handed to a local peer
+	EvForward                       // a peer forwarded an event to the leader it knows
+	EvComplete                      // a call completed (exactly once)
+	EvLate                          // a reply for a call that is not pending was dropped
+	EvDrop                          // a request was dropped (see Reason)
+	EvRedirect                      // a nack was redirected to a newer leader
+	EvWorker                        // the riak worker timed out and answered timeout
+	EvLearn                         // the directory accepted a newer entry
+	EvIgnored                       // a peer answered a request it had already answered
+	numEventKinds
+)
+
+var eventNames = [...]string{"", "call", "send", "send-fail", "deliver", "forward", "complete", "late", "drop", "redirect", "worker-timeout", "learn", "ignored"}
+
+// String returns the event kind's name.
+func (k EventKind) String() string {
+	if k > 0 && k < numEventKinds {
+		return eventNames[k]
+	}
+	return "event?"
+}
+
+// Event is one decision of a node. Fields that do not apply are zero.
+type Event struct {
+	Kind     EventKind
+	Node     NodeID
+	Call     CallID
+	Target   Target        // EvCall
+	Msg      Message       // EvSend, EvSendFail: the message; EvLate: the reply
+	To       NodeID        // EvSend, EvSendFail
+	Peer     PeerRef       // EvDeliver, EvForward (the leader), EvComplete (producer), EvRedirect (new leader)
+	Entry    Entry         // EvLearn
+	Timeout  time.Duration // EvCall
+	Budget   time.Duration // EvDeliver, EvForward
+	Code     Code          // EvComplete
+	Err      error         // EvComplete, EvSendFail
+	Result   []byte        // EvComplete
+	Reason   string        // EvDrop, EvLate, EvSendFail
+	Instance int           // EvDrop at a router instance, or -1
+}
+
+// String renders the event on one line, as the interaction scripts show it.
+func (e Event) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: %s", e.Node, e.Kind)
+	switch e.Kind {
+	case EvCall:
+		fmt.Fprintf(&b, " %s %s timeout=%s", e.Call, e.Target, fmtBudget(e.Timeout))
+	case EvSend:
+		fmt.Fprintf(&b, " ->%s %s", e.To, e.Msg)
+	case EvSendFail:
+		fmt.Fprintf(&b, " ->%s %s: %v", e.To, e.Msg.Kind, e.Err)
+	case EvDeliver:
+		fmt.Fprintf(&b, " %s call=%s budget=%s", e.Peer, e.Call, fmtBudget(e.Budget))
+	case EvForward:
+		fmt.Fprintf(&b, " call=%s to=%s budget=%s", e.Call, e.Peer, fmtBudget(e.Budget))
+	case EvComplete:
+		fmt.Fprintf(&b, " %s", e.Call)
+		if e.Err != nil {
+			fmt.Fprintf(&b, " err=%v", e.Err)
+		} else {
+			fmt.Fprintf(&b, " ok %q by=%s", e.Result, e.Peer)
+		}
+	case EvLate:
+		fmt.Fprintf(&b, " %s (%s) %s", e.Call, e.Reason, e.Msg.Code)
+	case EvDrop:
+		fmt.Fprintf(&b, " call=%s: %s", e.Call, e.Reason)
+	case EvRedirect:
+		fmt.Fprintf(&b, " %s to=%s", e.Call, e.Peer)
+	case EvWorker:
+		fmt.Fprintf(&b, " call=%s", e.Call)
+	case EvLearn:
+		fmt.Fprintf(&b, " %s", e.Entry)
+	case EvIgnored:
+		fmt.Fprintf(&b, " call=%s peer=%s", e.Call, e.Peer)
+	}
+	return b.String()
+}
