@@ -1,0 +1,33 @@
+// Package sim is the deterministic simulation kernel of ensroute: virtual
+// time, an event queue, seeded random streams and a structured trace with a
+// running hash. It knows nothing about routers or networks; other packages
+// build those on top of it.
+//
+// # A guided tour
+//
+// A run is a [World], created with [New] from a [Config]. The same Config and
+// the same program always produce the same run, bit for bit: the kernel uses
+// no wall clock, no goroutines and no global randomness, and map iteration
+// order never reaches behaviour or output.
+//
+// Time is virtual. [World.Now] is a time.Duration since the run's epoch 0 and
+// only moves when an event runs. [World.Schedule] and [World.After] queue a
+// func for a virtual time; [World.Step], [World.Run] and [World.RunUntil]
+// execute queued events in order of time, and events due at the same time in
+// the order they were scheduled. [World.Cancel] withdraws a pending event by
+// its [EventID].
+//
+// Randomness comes from named streams: [World.Stream]("net") returns a
+// *math/rand/v2.Rand whose sequence depends only on the seed and the name, so
+// adding a new stream, or drawing more from one, never perturbs another. Give
+// each concern (network delays, faults, workload) its own stream.
+//
+// Observations go into the trace: [World.Emit] appends a [Record] (time,
+// sequence number, node, kind, and [Attr] fields built with [String], [Int]
+// and [Dur]) and folds its canonical JSON encoding ([Record.AppendJSON]) into
+// a running SHA-256, read with [World.TraceHash]. Two runs have the same hash
+// exactly when they emitted the same records (barring a SHA-256 collision), so
+// the hash is the unit of comparison for determinism and regression tests; it
+// sees only what was emitted. Set [Config.KeepTrace] to
+// also keep the records for inspection with [World.Trace].
+package sim

@@ -1,0 +1,234 @@
+package sim
+
+import (
+	"encoding/hex"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// Record is one structured trace event.
+type Record struct {
+	At    time.Duration // virtual time, set by Emit to Now()
+	Seq   uint64        // position in the trace, 0-based, set by Emit
+	Node  string        // the node the record is about; "" when none
+	Kind  string        // short lower-case verb, e.g. "send", "deliver", "call", "reply"
+	Attrs []Attr        // further fields, in the order given to Emit
+}
+
+// Attr is one field of a Record: a string or an integer value, like log/slog.
+// When IsInt is true the value is Int and Str is ignored; otherwise the value
+// is Str and Int is ignored.
+type Attr struct {
+	Key   string
+	Str   string
+	Int   int64
+	IsInt bool
+}
+
+// String returns a string-valued Attr.
+func String(key, value string) Attr { return Attr{Key: key, Str: value} }
+
+// Int returns an integer-valued Attr.
+func Int(key string, value int64) Attr { return Attr{Key: key, Int: value, IsInt: true} }
+
+// Dur returns an integer-valued Attr holding d in nanoseconds.
+func Dur(key string, d time.Duration) Attr { return Int(key, int64(d)) }
+
+// Emit records one trace event with At = Now() and Seq = TraceLen() (before
+// the call), and folds its canonical encoding (Record.AppendJSON) followed by
+// '\n' into the running hash. With Config.KeepTrace the record is also
+// retained, holding its own copy of attrs, so the caller may reuse the slice.
+//
+// Attribute keys are written as given; keys that repeat or collide with
+// "t", "seq", "node" or "kind" still hash deterministically but make the JSON
+// ambiguous to ordinary decoders, so avoid them.
+func (w *World) Emit(node, kind string, attrs ...Attr) {
+	r := Record{At: w.now, Seq: w.traceLen, Node: node, Kind: kind, Attrs: attrs}
+	w.encBuf = append(r.AppendJSON(w.encBuf[:0]), '\n')
+	w.hash.Write(w.encBuf)
+	w.traceLen++
+	if w.cfg.KeepTrace {
+		if len(attrs) > 0 {
+			r.Attrs = append([]Attr(nil), attrs...)
+		} else {
+			r.Attrs = nil
+		}
+		w.records = append(w.records, r)
+	}
+}
+
+// Trace returns every record emitted so far, in order, if Config.KeepTrace is
+// set, and nil otherwise. The slice is shared with the World: the caller must
+// not modify it, and later Emits may or may not be visible through it.
+func (w *World) Trace() []Record { return w.records }
+
+// TraceHash returns the lower-case hex SHA-256 of the concatenated canonical
+// encodings, each followed by '\n', of every record emitted so far. With no
+// records it is the SHA-256 of the empty string. Calling it does not affect
+// the running hash.
+func (w *World) TraceHash() string {
+	var sum [32]byte
+	return hex.EncodeToString(w.hash.Sum(sum[:0]))
+}
+
+// TraceLen returns the number of records emitted so far.
+func (w *World) TraceLen() uint64 { return w.traceLen }
+
+// AppendJSON appends the canonical encoding of r to dst and returns the
+// extended slice. The encoding is one compact JSON object with keys in this
+// fixed order: "t" (At in integer nanoseconds), "seq", "node" (omitted when
+// empty), "kind", then each attribute in order, its value a JSON string or a
+// JSON integer. There is no whitespace and no trailing newline.
+//
+// Strings are escaped as encoding/json does, except that '<', '>' and '&' are
+// not HTML-escaped: '"' and '\\' are backslash-escaped, control characters use
+// \b \f \n \r \t or \u00xx, invalid UTF-8 bytes become \ufffd, and U+2028 and
+// U+2029 become \u2028 and \u2029.
+func (r Record) AppendJSON(dst []byte) []byte {
+	dst = append(dst, `{"t":`...)
+	dst = strconv.AppendInt(dst, int64(r.At), 10)
+	dst = append(dst, `,"seq":`...)
+	dst = strconv.AppendUint(dst, r.Seq, 10)
+	if r.Node != "" {
+		dst = append(dst, `,"node":`...)
+		dst = appendJSONString(dst, r.Node)
+	}
+	dst = append(dst, `,"kind":`...)
+	dst = appendJSONString(dst, r.Kind)
+	for _, a := range r.Attrs {
+		dst = append(dst, ',')
+		dst = appendJSONString(dst, a.Key)
+		dst = append(dst, ':')
+		if a.IsInt {
+			dst = strconv.AppendInt(dst, a.Int, 10)
+		} else {
+			dst = appendJSONString(dst, a.Str)
+		}
+	}
+	return append(dst, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a quoted JSON string (see Record.AppendJSON).
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch b {
+			case '"', '\\':
+				dst = append(dst, '\\', b)
+			case '\b':
+				dst = append(dst, '\\', 'b')
+			case '\f':
+				dst = append(dst, '\\', 'f')
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if c == '\u2028' || c == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[c&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// String renders r for humans on one line: the virtual time in milliseconds
+// with microsecond precision, right-aligned to 12 columns (e.g.
+// "     1.250ms"), the node left-aligned to 8 columns ("-" when empty), the
+// kind, then " key=value" for each attribute. String values that are empty or
+// contain spaces, quotes, '=' or non-printable characters are Go-quoted.
+// The format is for reading only; use AppendJSON for anything compared or
+// hashed.
+func (r Record) String() string {
+	b := make([]byte, 0, 64)
+	b = appendMillis(b, r.At)
+	b = append(b, ' ')
+	node := r.Node
+	if node == "" {
+		node = "-"
+	}
+	b = append(b, node...)
+	for n := utf8.RuneCountInString(node); n < 8; n++ {
+		b = append(b, ' ')
+	}
+	b = append(b, ' ')
+	b = append(b, r.Kind...)
+	for _, a := range r.Attrs {
+		b = append(b, ' ')
+		b = append(b, a.Key...)
+		b = append(b, '=')
+		if a.IsInt {
+			b = strconv.AppendInt(b, a.Int, 10)
+		} else if needsQuote(a.Str) {
+			b = strconv.AppendQuote(b, a.Str)
+		} else {
+			b = append(b, a.Str...)
+		}
+	}
+	return string(b)
+}
+
+// appendMillis appends d as "%6d.%03dms" (truncated to microseconds), with a
+// leading '-' for negative d.
+func appendMillis(b []byte, d time.Duration) []byte {
+	neg := d < 0
+	u := uint64(d)
+	if neg {
+		u = -u
+	}
+	ms := strconv.FormatUint(u/1e6, 10)
+	if neg {
+		ms = "-" + ms
+	}
+	for n := len(ms); n < 6; n++ {
+		b = append(b, ' ')
+	}
+	b = append(b, ms...)
+	us := (u % 1e6) / 1e3
+	b = append(b, '.', byte('0'+us/100), byte('0'+us/10%10), byte('0'+us%10))
+	return append(b, "ms"...)
+}
+
+func needsQuote(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, c := range s {
+		if c == ' ' || c == '"' || c == '=' || c == '\\' || !strconv.IsPrint(c) {
+			return true
+		}
+	}
+	return false
+}

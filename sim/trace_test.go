@@ -1,0 +1,302 @@
+package sim
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	gocmp "github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+)
+
+func TestAppendJSONGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Record
+		want string
+	}{
+		{
+			name: "empty node omitted, escaping, ints",
+			r: Record{
+				At: 1250 * time.Microsecond, Seq: 7, Kind: "send",
+				Attrs: []Attr{
+					String("msg", "a \"quoted\"\\path\n\ttab\x01<&>\u2028é"),
+					Int("n", -42),
+					Dur("d", 3*time.Millisecond),
+					Int("max", math.MaxInt64),
+					String("", ""),
+				},
+			},
+			want: `{"t":1250000,"seq":7,"kind":"send","msg":"a \"quoted\"\\path\n\ttab\u0001<&>\u2028é","n":-42,"d":3000000,"max":9223372036854775807,"":""}`,
+		},
+		{
+			name: "node present, no attrs",
+			r:    Record{At: 0, Seq: 0, Node: "n1", Kind: "deliver"},
+			want: `{"t":0,"seq":0,"node":"n1","kind":"deliver"}`,
+		},
+		{
+			name: "escaped node and key, invalid utf-8, control chars",
+			r: Record{
+				At: 5, Seq: math.MaxUint64, Node: "n\"1", Kind: "",
+				Attrs: []Attr{String("k\x1f", "\xff\b\f\r\x7f")},
+			},
+			want: `{"t":5,"seq":18446744073709551615,"node":"n\"1","kind":"","k\u001f":"\ufffd\b\f\r` + "\x7f" + `"}`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			prefix := []byte("prefix:")
+			got := tc.r.AppendJSON(prefix)
+			if want := "prefix:" + tc.want; string(got) != want {
+				t.Fatalf("AppendJSON\n got: %s\nwant: %s", got, want)
+			}
+			if !json.Valid(got[len("prefix:"):]) {
+				t.Fatalf("not valid JSON: %s", got)
+			}
+		})
+	}
+}
+
+// TestJSONStringMatchesEncodingJSON checks the string escaper against
+// encoding/json (with HTML escaping off) for arbitrary byte strings.
+func TestJSONStringMatchesEncodingJSON(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var s string
+		if rapid.Bool().Draw(t, "bytes") {
+			s = string(rapid.SliceOf(rapid.Byte()).Draw(t, "b"))
+		} else {
+			s = rapid.String().Draw(t, "s")
+		}
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(s); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSuffix(buf.String(), "\n")
+		if got := string(appendJSONString(nil, s)); got != want {
+			t.Fatalf("appendJSONString(%q)\n got: %s\nwant: %s", s, got, want)
+		}
+	})
+}
+
+// TestAppendJSONRoundTrip decodes the encoding of random records with
+// encoding/json and checks every field survives.
+func TestAppendJSONRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		r := Record{
+			At:   time.Duration(rapid.Int64().Draw(t, "at")),
+			Seq:  rapid.Uint64().Draw(t, "seq"),
+			Node: rapid.String().Draw(t, "node"),
+			Kind: rapid.String().Draw(t, "kind"),
+		}
+		want := map[string]any{"t": json.Number(strconv.FormatInt(int64(r.At), 10)), "seq": json.Number(strconv.FormatUint(r.Seq, 10)), "kind": r.Kind}
+		if r.Node != "" {
+			want["node"] = r.Node
+		}
+		for i, n := 0, rapid.IntRange(0, 4).Draw(t, "nattrs"); i < n; i++ {
+			key := "a" + rapid.String().Draw(t, "key") // prefix avoids reserved keys
+			if _, dup := want[key]; dup {
+				continue
+			}
+			if rapid.Bool().Draw(t, "isint") {
+				v := rapid.Int64().Draw(t, "int")
+				r.Attrs = append(r.Attrs, Int(key, v))
+				want[key] = json.Number(strconv.FormatInt(v, 10))
+			} else {
+				v := rapid.String().Draw(t, "str")
+				r.Attrs = append(r.Attrs, String(key, v))
+				want[key] = v
+			}
+		}
+		enc := r.AppendJSON(nil)
+		dec := json.NewDecoder(bytes.NewReader(enc))
+		dec.UseNumber()
+		var got map[string]any
+		if err := dec.Decode(&got); err != nil {
+			t.Fatalf("decoding %s: %v", enc, err)
+		}
+		if d := gocmp.Diff(want, got); d != "" {
+			t.Fatalf("round trip of %s (-want +got):\n%s", enc, d)
+		}
+	})
+}
+
+func TestTraceHashIsSHA256OfLines(t *testing.T) {
+	w := New(Config{})
+	if got, want := w.TraceHash(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"; got != want {
+		t.Fatalf("empty TraceHash = %s, want SHA-256 of nothing %s", got, want)
+	}
+	w.Emit("", "start", String("s", "x\"y"))
+	w.RunUntil(1500)
+	w.Emit("n2", "send", Int("to", 3))
+	want := `{"t":0,"seq":0,"kind":"start","s":"x\"y"}` + "\n" +
+		`{"t":1500,"seq":1,"node":"n2","kind":"send","to":3}` + "\n"
+	sum := sha256.Sum256([]byte(want))
+	if got := w.TraceHash(); got != hex.EncodeToString(sum[:]) {
+		t.Fatalf("TraceHash = %s, want SHA-256 of\n%s", got, want)
+	}
+	if w.TraceHash() != w.TraceHash() {
+		t.Fatal("TraceHash is not idempotent")
+	}
+	if w.TraceLen() != 2 {
+		t.Fatalf("TraceLen = %d, want 2", w.TraceLen())
+	}
+}
+
+// TestTraceHashSensitivity: changing any single field of any record changes
+// the hash; the unchanged program reproduces it.
+func TestTraceHashSensitivity(t *testing.T) {
+	type rec struct {
+		at    time.Duration
+		node  string
+		kind  string
+		attrs []Attr
+	}
+	base := []rec{
+		{0, "", "start", nil},
+		{10, "n1", "send", []Attr{Int("to", 2), String("msg", "hi")}},
+		{10, "n2", "deliver", []Attr{Dur("lat", 5), String("ok", "1")}},
+	}
+	run := func(recs []rec) string {
+		w := New(Config{})
+		for _, r := range recs {
+			w.RunUntil(r.at)
+			w.Emit(r.node, r.kind, r.attrs...)
+		}
+		return w.TraceHash()
+	}
+	clone := func() []rec {
+		out := make([]rec, len(base))
+		for i, r := range base {
+			r.attrs = append([]Attr(nil), r.attrs...)
+			out[i] = r
+		}
+		return out
+	}
+	baseHash := run(base)
+	if run(clone()) != baseHash {
+		t.Fatal("the same program gave a different hash")
+	}
+	mutations := map[string]func([]rec) []rec{
+		"time":           func(r []rec) []rec { r[1].at = 11; return r },
+		"node":           func(r []rec) []rec { r[1].node = "n9"; return r },
+		"node emptied":   func(r []rec) []rec { r[1].node = ""; return r },
+		"node added":     func(r []rec) []rec { r[0].node = "n0"; return r },
+		"kind":           func(r []rec) []rec { r[2].kind = "drop"; return r },
+		"attr key":       func(r []rec) []rec { r[1].attrs[0].Key = "too"; return r },
+		"attr int":       func(r []rec) []rec { r[1].attrs[0].Int = 3; return r },
+		"attr str":       func(r []rec) []rec { r[1].attrs[1].Str = "ho"; return r },
+		"int vs string":  func(r []rec) []rec { r[2].attrs[1] = Int("ok", 1); return r },
+		"attr order":     func(r []rec) []rec { a := r[1].attrs; a[0], a[1] = a[1], a[0]; return r },
+		"attr added":     func(r []rec) []rec { r[0].attrs = []Attr{String("", "")}; return r },
+		"attr removed":   func(r []rec) []rec { r[2].attrs = r[2].attrs[:1]; return r },
+		"record order":   func(r []rec) []rec { r[1], r[2] = r[2], r[1]; return r },
+		"record removed": func(r []rec) []rec { return r[1:] },
+		// Same records, but an extra one first shifts every Seq.
+		"seq shifted": func(r []rec) []rec { return append([]rec{{0, "", "x", nil}}, r...) },
+		// Moving a boundary between adjacent strings must not collide.
+		"boundary": func(r []rec) []rec { r[1].node, r[1].kind = "n1s", "end"; return r },
+	}
+	seen := map[string]string{baseHash: "base"}
+	for name, mutate := range mutations {
+		h := run(mutate(clone()))
+		if prev, ok := seen[h]; ok {
+			t.Errorf("mutation %q gives the same hash as %q", name, prev)
+		}
+		seen[h] = name
+	}
+}
+
+func TestKeepTrace(t *testing.T) {
+	w := New(Config{})
+	w.Emit("n", "x")
+	if w.Trace() != nil {
+		t.Fatal("Trace() non-nil without KeepTrace")
+	}
+	if w.TraceLen() != 1 {
+		t.Fatalf("TraceLen = %d without KeepTrace, want 1", w.TraceLen())
+	}
+
+	k := New(Config{KeepTrace: true})
+	attrs := []Attr{Int("a", 1), String("b", "two")}
+	k.Emit("", "first", attrs...)
+	attrs[0].Int = 99 // the record must hold its own copy
+	k.RunUntil(2 * time.Millisecond)
+	k.Emit("n3", "second")
+	want := []Record{
+		{At: 0, Seq: 0, Kind: "first", Attrs: []Attr{Int("a", 1), String("b", "two")}},
+		{At: 2 * time.Millisecond, Seq: 1, Node: "n3", Kind: "second"},
+	}
+	if d := gocmp.Diff(want, k.Trace()); d != "" {
+		t.Fatalf("Trace (-want +got):\n%s", d)
+	}
+	// The retained records re-encode to the hashed bytes.
+	var buf []byte
+	for _, r := range k.Trace() {
+		buf = append(r.AppendJSON(buf), '\n')
+	}
+	sum := sha256.Sum256(buf)
+	if k.TraceHash() != hex.EncodeToString(sum[:]) {
+		t.Fatal("retained records do not re-encode to the hashed trace")
+	}
+	// KeepTrace does not change the hash.
+	n := New(Config{})
+	n.Emit("", "first", Int("a", 1), String("b", "two"))
+	n.RunUntil(2 * time.Millisecond)
+	n.Emit("n3", "second")
+	if n.TraceHash() != k.TraceHash() {
+		t.Fatal("KeepTrace changed the hash")
+	}
+}
+
+func TestAttrConstructors(t *testing.T) {
+	got := []Attr{String("k", "v"), Int("n", -3), Dur("d", 1500*time.Microsecond)}
+	want := []Attr{
+		{Key: "k", Str: "v"},
+		{Key: "n", Int: -3, IsInt: true},
+		{Key: "d", Int: 1_500_000, IsInt: true},
+	}
+	if d := gocmp.Diff(want, got); d != "" {
+		t.Fatalf("constructors (-want +got):\n%s", d)
+	}
+}
+
+func TestRecordString(t *testing.T) {
+	tests := []struct {
+		r    Record
+		want string
+	}{
+		{
+			Record{At: 1250 * time.Microsecond, Node: "n1", Kind: "send", Attrs: []Attr{Int("to", 2), String("msg", "hi")}},
+			"     1.250ms n1       send to=2 msg=hi",
+		},
+		{
+			Record{At: 0, Kind: "start"},
+			"     0.000ms -        start",
+		},
+		{
+			Record{At: 999, Node: "router-east", Kind: "call", Attrs: []Attr{String("q", "a b"), String("e", ""), String("eq", "x=y")}},
+			`     0.000ms router-east call q="a b" e="" eq="x=y"`,
+		},
+		{
+			Record{At: 1234567*time.Millisecond + 1999, Node: "n", Kind: "k"},
+			"1234567.001ms n        k",
+		},
+		{
+			Record{At: -1500 * time.Microsecond, Node: "n", Kind: "k"},
+			"    -1.500ms n        k",
+		},
+	}
+	for _, tc := range tests {
+		if got := tc.r.String(); got != tc.want {
+			t.Errorf("String()\n got: %q\nwant: %q", got, tc.want)
+		}
+	}
+}

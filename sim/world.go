@@ -1,0 +1,165 @@
+package sim
+
+import (
+	"crypto/sha256"
+	"hash"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Config configures a World.
+type Config struct {
+	// Seed determines every random stream of the run (see World.Stream).
+	// Seed 0 is a valid seed like any other; the zero Config is a fixed,
+	// reproducible run.
+	Seed uint64
+	// KeepTrace retains every Record in memory so that World.Trace returns
+	// them. The running trace hash is always kept, whatever KeepTrace says.
+	KeepTrace bool
+}
+
+// EventID identifies a scheduled event. The zero value is never a valid id.
+// An id stops being valid once its event has run or been cancelled.
+type EventID uint64
+
+// World is one deterministic simulation run: a virtual clock, an event queue,
+// named random streams and a trace. A World is not safe for concurrent use;
+// the simulation is single-threaded by design.
+type World struct {
+	cfg      Config
+	now      time.Duration
+	nextSeq  uint64
+	q        queue
+	executed uint64
+	stopped  bool
+	running  bool
+
+	streams map[string]*rand.Rand
+
+	hash     hash.Hash
+	encBuf   []byte
+	traceLen uint64
+	records  []Record
+}
+
+// New returns a World at virtual time 0 with an empty queue and trace.
+func New(cfg Config) *World {
+	return &World{
+		cfg:     cfg,
+		streams: make(map[string]*rand.Rand),
+		hash:    sha256.New(),
+	}
+}
+
+// Now is the virtual time: nanoseconds since the run's epoch 0, as a
+// time.Duration. It never decreases.
+func (w *World) Now() time.Duration { return w.now }
+
+// Seed returns the run's seed (Config.Seed).
+func (w *World) Seed() uint64 { return w.cfg.Seed }
+
+// Schedule arranges for fn to run at virtual time at; a time in the past is
+// clamped to Now. Events run in order of time, and events with equal time run
+// in the order they were scheduled: each call takes the next value of a
+// sequence number, so an event scheduled from inside an event for the current
+// time runs after every event already queued for that time. fn must not be
+// nil.
+func (w *World) Schedule(at time.Duration, fn func()) EventID {
+	if fn == nil {
+		panic("sim: Schedule with nil fn")
+	}
+	if at < w.now {
+		at = w.now
+	}
+	w.nextSeq++
+	return w.q.push(at, w.nextSeq, fn)
+}
+
+// After is Schedule(Now()+d, fn). A negative d is treated as 0, and a sum
+// that would overflow is clamped to the largest time.Duration.
+func (w *World) After(d time.Duration, fn func()) EventID {
+	if d < 0 {
+		d = 0
+	}
+	at := w.now + d
+	if d > math.MaxInt64-w.now {
+		at = math.MaxInt64
+	}
+	return w.Schedule(at, fn)
+}
+
+// Cancel removes a scheduled event that has not yet run and reports whether
+// it was pending. Cancelling an event that already ran (including the one
+// currently running), was already cancelled, or the zero EventID returns
+// false and changes nothing.
+func (w *World) Cancel(id EventID) bool { return w.q.cancel(id) }
+
+// Pending is the number of scheduled events that have neither run nor been
+// cancelled.
+func (w *World) Pending() int { return w.q.len() }
+
+// Executed is the number of events run so far, counting the one currently
+// running.
+func (w *World) Executed() uint64 { return w.executed }
+
+// Step runs the next event, first advancing Now to its time. It returns false,
+// doing nothing, if the queue is empty. Step, Run and RunUntil must not be
+// called from inside an event; they panic if they are.
+func (w *World) Step() bool {
+	w.mustNotBeRunning()
+	at, fn, ok := w.q.pop()
+	if !ok {
+		return false
+	}
+	w.now = at
+	w.executed++
+	w.running = true
+	defer func() { w.running = false }()
+	fn()
+	return true
+}
+
+// Run steps until the queue is empty or Stop is called. Each call starts with
+// no stop request; a Stop during the run makes Run return after the event that
+// called it, leaving the remaining events queued for a later Run.
+func (w *World) Run() {
+	w.mustNotBeRunning()
+	w.stopped = false
+	for !w.stopped && w.Step() {
+	}
+	w.stopped = false
+}
+
+// RunUntil runs, in order, every event whose time is <= t, including events
+// scheduled meanwhile for times <= t, and then sets Now to t if t > Now.
+// Like Run, it starts with no stop request; if Stop is called it returns after
+// the current event without advancing Now to t.
+func (w *World) RunUntil(t time.Duration) {
+	w.mustNotBeRunning()
+	w.stopped = false
+	for !w.stopped {
+		at, ok := w.q.peek()
+		if !ok || at > t {
+			break
+		}
+		w.Step()
+	}
+	if w.stopped {
+		w.stopped = false
+		return
+	}
+	if t > w.now {
+		w.now = t
+	}
+}
+
+// Stop makes the Run or RunUntil in progress return after the current event.
+// It has no effect on a later Run or RunUntil, nor on Step.
+func (w *World) Stop() { w.stopped = true }
+
+func (w *World) mustNotBeRunning() {
+	if w.running {
+		panic("sim: Step/Run/RunUntil called from inside an event")
+	}
+}
