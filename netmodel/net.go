@@ -1,0 +1,279 @@
+package netmodel
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// Config configures a simulated network.
+type Config struct {
+	// Routers is the number of router instances per node; it must match the routers'
+	// own configuration.
+	Routers int
+	// Service is the time a router instance spends on each message it handles.
+	Service Dist
+	// Link is what every directed link does unless SetLink overrides it.
+	Link Link
+	// DetectAfter is how long a partition goes unnoticed: until then sends across it
+	// are lost silently, after it they fail at once with router.ErrUnreachable.
+	DetectAfter time.Duration
+	// Observer, if set, sees every message sent and handed to a node.
+	Observer Observer
+}
+
+// Observer sees messages as the network moves them. Calls happen on the simulation's
+// turn, before the message has any effect; an Observer must not call back into the Net.
+type Observer interface {
+	// Sent: a message left from for to, with a network-wide id.
+	Sent(from, to router.NodeID, id uint64, m router.Message)
+	// Handed: the message is about to be handed to node to (after its mailbox wait, for
+	// queued kinds).
+	Handed(to router.NodeID, id uint64, m router.Message)
+}
+
+// Stats counts what the network did.
+type Stats struct {
+	Sent        uint64
+	Handed      uint64
+	Lost        uint64 // dropped by loss or partition
+	Orphans     uint64 // arrived at a node that was down, or sent by a dead incarnation
+	Unreachable uint64 // sends refused fast because of a noticed partition
+}
+
+// Net is a simulated network of hosts on one sim.World: per directed link latency,
+// loss, FIFO order and partitions, and per host clocks, timers and router-instance
+// mailboxes. Each Host implements the router's ports.
+type Net struct {
+	w     *sim.World
+	cfg   Config
+	rng   *rand.Rand
+	svc   *rand.Rand
+	hosts map[router.NodeID]*Host
+	order []router.NodeID
+	links map[linkKey]*linkState
+	seq   uint64
+	stats Stats
+}
+
+// New returns a network on w. Its random streams are "net" and "service".
+func New(w *sim.World, cfg Config) (*Net, error) {
+	if cfg.Routers <= 0 {
+		return nil, fmt.Errorf("netmodel: routers: %d, want at least 1", cfg.Routers)
+	}
+	if err := cfg.Link.Validate("link"); err != nil {
+		return nil, fmt.Errorf("netmodel: %w", err)
+	}
+	if err := cfg.Service.Validate("service"); err != nil {
+		return nil, fmt.Errorf("netmodel: %w", err)
+	}
+	return &Net{
+		w:     w,
+		cfg:   cfg,
+		rng:   w.Stream("net"),
+		svc:   w.Stream("service"),
+		hosts: make(map[router.NodeID]*Host),
+		links: make(map[linkKey]*linkState),
+	}, nil
+}
+
+// World returns the simulation the network runs on.
+func (n *Net) World() *sim.World { return n.w }
+
+// Stats returns a copy of the network's counters.
+func (n *Net) Stats() Stats { return n.stats }
+
+// AddHost adds a host, up, with no receiver yet.
+func (n *Net) AddHost(id router.NodeID) (*Host, error) {
+	if _, ok := n.hosts[id]; ok {
+		return nil, fmt.Errorf("netmodel: host %s exists", id)
+	}
+	h := &Host{net: n, id: id, up: true, gen: 1, boxes: make([]mailbox, n.cfg.Routers), rand: n.w.Stream("router/" + string(id))}
+	n.hosts[id] = h
+	n.order = append(n.order, id)
+	return h, nil
+}
+
+// Host returns the host id, or nil.
+func (n *Net) Host(id router.NodeID) *Host { return n.hosts[id] }
+
+// Hosts returns the hosts in the order they were added.
+func (n *Net) Hosts() []*Host {
+	out := make([]*Host, len(n.order))
+	for i, id := range n.order {
+		out[i] = n.hosts[id]
+	}
+	return out
+}
+
+// SetLink overrides the link from one node to another.
+func (n *Net) SetLink(from, to router.NodeID, l Link) error {
+	if err := l.Validate(fmt.Sprintf("link %s->%s", from, to)); err != nil {
+		return err
+	}
+	n.link(from, to).cfg = &l
+	return nil
+}
+
+func (n *Net) link(from, to router.NodeID) *linkState {
+	k := linkKey{from, to}
+	ls, ok := n.links[k]
+	if !ok {
+		ls = &linkState{cfg: &n.cfg.Link}
+		n.links[k] = ls
+	}
+	return ls
+}
+
+// Partition cuts every link between a group and b group, both ways. Messages in
+// flight across a cut are lost when they arrive.
+func (n *Net) Partition(a, b []router.NodeID) {
+	n.cut(a, b)
+	n.cut(b, a)
+	n.w.Emit("", "partition", sim.String("a", joinIDs(a)), sim.String("b", joinIDs(b)))
+}
+
+// PartitionOneWay cuts the links from each of from to each of to only: to still
+// reaches from.
+func (n *Net) PartitionOneWay(from, to []router.NodeID) {
+	n.cut(from, to)
+	n.w.Emit("", "partition", sim.String("from", joinIDs(from)), sim.String("to", joinIDs(to)))
+}
+
+func (n *Net) cut(from, to []router.NodeID) {
+	now := int64(n.w.Now())
+	for _, f := range from {
+		for _, t := range to {
+			if f == t {
+				continue
+			}
+			ls := n.link(f, t)
+			if !ls.blocked {
+				ls.blocked, ls.since = true, now
+			}
+		}
+	}
+}
+
+// Heal restores every link.
+func (n *Net) Heal() {
+	for _, ls := range n.links {
+		ls.blocked = false // order does not matter: every link gets the same change
+	}
+	n.w.Emit("", "heal")
+}
+
+// Partitioned reports whether the link from one node to another is cut.
+func (n *Net) Partitioned(from, to router.NodeID) bool {
+	ls, ok := n.links[linkKey{from, to}]
+	return ok && ls.blocked
+}
+
+// send moves m from host h (incarnation gen) to node to.
+func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) error {
+	if !h.up || gen != h.gen {
+		// A dead incarnation's code still runs (a peer answering late): the process is
+		// gone, so is the message.
+		n.stats.Orphans++
+		return nil
+	}
+	dst, ok := n.hosts[to]
+	if !ok {
+		return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
+	}
+	ls := n.link(h.id, to)
+	now := n.w.Now()
+	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
+		n.stats.Unreachable++
+		n.w.Emit(string(h.id), "unreachable", sim.String("to", string(to)), sim.String("kind", m.Kind.String()), sim.String("call", m.Call.String()))
+		return router.ErrUnreachable
+	}
+	n.seq++
+	id := n.seq
+	n.stats.Sent++
+	n.emitMsg(string(h.id), "send", id, to, m)
+	if n.cfg.Observer != nil {
+		n.cfg.Observer.Sent(h.id, to, id, m)
+	}
+	if ls.blocked {
+		n.lose(id, "partition")
+		return nil
+	}
+	if ls.cfg.Drop > 0 && n.rng.Float64() < ls.cfg.Drop {
+		n.lose(id, "loss")
+		return nil
+	}
+	at := int64(now + ls.cfg.Latency.Sample(n.rng))
+	if !ls.cfg.Unordered {
+		if at < ls.lastArrival {
+			at = ls.lastArrival
+		}
+		ls.lastArrival = at
+	}
+	from := h.id
+	n.w.Schedule(time.Duration(at), func() { n.arrive(from, dst, id, m) })
+	return nil
+}
+
+func (n *Net) lose(id uint64, reason string) {
+	n.stats.Lost++
+	n.w.Emit("", "lost", sim.Int("msg", int64(id)), sim.String("reason", reason))
+}
+
+// arrive lands a message at dst.
+func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m router.Message) {
+	if n.links[linkKey{from, dst.id}].blocked {
+		n.lose(id, "partition")
+		return
+	}
+	if !dst.up {
+		n.stats.Orphans++
+		n.w.Emit(string(dst.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", "down"))
+		return
+	}
+	if m.Kind.Queued() {
+		dst.enqueue(id, m)
+		return
+	}
+	n.hand(dst, id, m, dst.Now())
+}
+
+// hand gives a message to the host's receiver.
+func (n *Net) hand(dst *Host, id uint64, m router.Message, arrived time.Duration) {
+	n.stats.Handed++
+	n.w.Emit(string(dst.id), "handed", sim.Int("msg", int64(id)), sim.String("kind", m.Kind.String()), sim.String("call", m.Call.String()))
+	if n.cfg.Observer != nil {
+		n.cfg.Observer.Handed(dst.id, id, m)
+	}
+	if dst.recv != nil {
+		dst.recv.Deliver(m, arrived)
+	}
+}
+
+func (n *Net) emitMsg(node, kind string, id uint64, to router.NodeID, m router.Message) {
+	attrs := [...]sim.Attr{
+		sim.Int("msg", int64(id)),
+		sim.String("to", string(to)),
+		sim.String("kind", m.Kind.String()),
+		sim.String("call", m.Call.String()),
+		sim.Int("hops", int64(m.Hops)),
+		sim.Int("inst", int64(m.Instance)),
+		sim.Dur("budget", m.Budget),
+		sim.String("code", m.Code.String()),
+	}
+	n.w.Emit(node, kind, attrs[:]...)
+}
+
+func joinIDs(ids []router.NodeID) string {
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = string(id)
+	}
+	sort.Strings(s)
+	return strings.Join(s, ",")
+}

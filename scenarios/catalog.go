@@ -1,0 +1,101 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/ensroute/ensroute/netmodel"
+)
+
+func dur(d time.Duration) Duration { return Duration(d) }
+
+// base is the cluster every named scenario starts from: five member nodes, one
+// client-only node, three ensembles of three members, 7 routers per node (as riak), a
+// LAN-like network, and a steady open-loop workload for two seconds.
+func base(name, desc string) Spec {
+	return Spec{
+		Name:          name,
+		Description:   desc,
+		Nodes:         []string{"n1", "n2", "n3", "n4", "n5"},
+		Clients:       []string{"c1"},
+		Routers:       7,
+		RouterService: netmodel.Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: dur(15 * time.Microsecond)},
+		HopLimit:      4,
+		Link: netmodel.Link{Latency: netmodel.Dist{Kind: "lognormal", Min: dur(100 * time.Microsecond),
+			Mean: dur(250 * time.Microsecond), Sigma: 0.6}},
+		DetectAfter: dur(200 * time.Millisecond),
+		Ensembles: []Ensemble{
+			{Name: "e1", Leader: "p1", Members: []Member{{"p1", "n1"}, {"p2", "n2"}, {"p3", "n3"}}},
+			{Name: "e2", Leader: "p2", Members: []Member{{"p1", "n2"}, {"p2", "n3"}, {"p3", "n4"}}},
+			{Name: "e3", Leader: "p3", Members: []Member{{"p1", "n3"}, {"p2", "n4"}, {"p3", "n5"}}},
+		},
+		Peer: PeerSpec{Service: netmodel.Dist{Kind: "exponential", Min: dur(50 * time.Microsecond), Mean: dur(200 * time.Microsecond)}},
+		Workload: Workload{Rate: 2000, Duration: dur(2 * time.Second), Timeout: dur(50 * time.Millisecond),
+			ClientShare: 0.2},
+		Gossip:   Gossip{Interval: dur(100 * time.Millisecond)},
+		Liveness: &Liveness{From: 0},
+	}
+}
+
+var catalog = map[string]func() Spec{
+	"steady": func() Spec {
+		return base("steady", "a healthy cluster under steady load: every call succeeds")
+	},
+	"slow-leader": func() Spec {
+		s := base("slow-leader", "e1's leader is slower than the timeout for a while: timeouts, then late replies dropped")
+		slow := netmodel.Dist{Kind: "uniform", Min: dur(20 * time.Millisecond), Max: dur(120 * time.Millisecond)}
+		s.Faults = []Fault{{At: dur(500 * time.Millisecond), Action: "slow", Peer: "e1/p1", Service: &slow, Until: dur(1200 * time.Millisecond)}}
+		s.Liveness = &Liveness{From: dur(1300 * time.Millisecond)}
+		return s
+	},
+	"no-leader": func() Spec {
+		s := base("no-leader", "e1 never has a leader: riak makes remote callers wait out their timeout, default answers no-leader at once")
+		s.Ensembles[0].Leader = ""
+		return s
+	},
+	"leader-churn": func() Spec {
+		s := base("leader-churn", "leaders change every few hundred milliseconds across all ensembles while directories catch up by gossip")
+		names := []string{"p1", "p2", "p3"}
+		for i := 0; i < 9; i++ {
+			s.Elections = append(s.Elections, Election{
+				At:       dur(time.Duration(150+150*i) * time.Millisecond),
+				Ensemble: fmt.Sprintf("e%d", i%3+1),
+				Duration: dur(time.Duration(10+5*(i%4)) * time.Millisecond),
+				Leader:   names[(i+1)%3],
+			})
+		}
+		s.Workload.Duration = dur(2 * time.Second)
+		s.Liveness = &Liveness{From: dur(1700 * time.Millisecond)}
+		return s
+	},
+	"partition-heal": func() Spec {
+		s := base("partition-heal", "n1, home of e1's leader, is cut off; the majority elects p2; the partition heals")
+		s.Faults = []Fault{
+			{At: dur(400 * time.Millisecond), Action: "partition", A: []string{"n1"}, B: []string{"n2", "n3", "n4", "n5", "c1"}},
+			{At: dur(1100 * time.Millisecond), Action: "heal"},
+		}
+		s.Elections = []Election{{At: dur(450 * time.Millisecond), Ensemble: "e1", Duration: dur(30 * time.Millisecond), Leader: "p2"}}
+		s.Liveness = &Liveness{From: dur(1400 * time.Millisecond)}
+		return s
+	},
+}
+
+// Names lists the named scenarios, sorted.
+func Names() []string {
+	out := make([]string, 0, len(catalog))
+	for k := range catalog {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Named returns the named scenario's spec; each call returns a fresh copy.
+func Named(name string) (Spec, bool) {
+	f, ok := catalog[name]
+	if !ok {
+		return Spec{}, false
+	}
+	return f(), true
+}

@@ -1,0 +1,271 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// The invariants, as DESIGN.md names them.
+const (
+	InvExactlyOnce      = "exactly-once"
+	InvDeadline         = "deadline"
+	InvLateDiscarded    = "late-discarded"
+	InvReplyMatchesCall = "reply-matches-call"
+	InvResultFromPeer   = "result-from-peer"
+	InvHopBound         = "hop-bound"
+	InvNoLeak           = "no-leak"
+	InvLiveness         = "liveness"
+)
+
+// Invariants lists every invariant the checker enforces.
+var Invariants = []string{InvExactlyOnce, InvDeadline, InvLateDiscarded, InvReplyMatchesCall, InvResultFromPeer, InvHopBound, InvNoLeak, InvLiveness}
+
+// Violation is one broken invariant.
+type Violation struct {
+	Invariant string `json:"invariant"`
+	Call      string `json:"call,omitempty"`
+	Detail    string `json:"detail"`
+}
+
+// checker watches a run from the side: the workload's completions, the router's
+// decisions (through each node's tracer) and the network's messages. It never
+// changes what happens.
+type checker struct {
+	wd       *world
+	calls    []*callRec
+	byIssued map[router.CallID]*callRec // the newest call that was issued this id
+	viol     []Violation
+	skipped  uint64
+	// awaiting marks nodes handed a reply that has not yet been completed, counted
+	// late or redirected.
+	awaiting map[router.NodeID]uint64
+	inElect  map[router.EnsembleID]int
+	// tainted ensembles had an election or a leader fault at some time since the call
+	// began; liveness does not apply to calls that overlap one.
+	unsettled map[router.EnsembleID]time.Duration
+}
+
+type callRec struct {
+	chk         *checker
+	id          router.CallID
+	node        router.NodeID
+	inc         router.Incarnation
+	host        interface{ Now() time.Duration }
+	ens         router.EnsembleID
+	event       string
+	start       time.Duration // on the caller's clock
+	deadline    time.Duration // on the caller's clock
+	startGlobal time.Duration
+	completions int
+	first       router.Result
+	latency     time.Duration
+	transfers   int
+	hopFlagged  bool
+	lost        bool // the caller crashed first
+	live        bool // liveness applies
+	delivered   []router.PeerRef
+}
+
+func newChecker(wd *world) *checker {
+	return &checker{
+		wd:        wd,
+		byIssued:  make(map[router.CallID]*callRec),
+		awaiting:  make(map[router.NodeID]uint64),
+		inElect:   make(map[router.EnsembleID]int),
+		unsettled: make(map[router.EnsembleID]time.Duration),
+	}
+}
+
+func (c *checker) violate(inv string, call router.CallID, format string, args ...any) {
+	id := ""
+	if !call.IsZero() {
+		id = call.String()
+	}
+	c.viol = append(c.viol, Violation{Invariant: inv, Call: id, Detail: fmt.Sprintf(format, args...)})
+}
+
+// begin registers a workload call about to start; the router's EvCall names its id.
+func (c *checker) begin(sn *simNode, ens router.EnsembleID, event string) *callRec {
+	now := sn.host.Now()
+	rec := &callRec{chk: c, node: sn.id, inc: sn.inc, host: sn.host, ens: ens, event: event,
+		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now()}
+	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
+		es := c.wd.ens[ens]
+		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0
+	}
+	c.calls = append(c.calls, rec)
+	return rec
+}
+
+// done is the call's completion callback: the outcome as the caller sees it.
+func (r *callRec) done(res router.Result) {
+	c := r.chk
+	now := r.host.Now()
+	r.completions++
+	if r.completions > 1 {
+		c.violate(InvLateDiscarded, r.id, "a reply reached the caller after the call had completed (completion %d: %s)", r.completions, outcome(res))
+		return
+	}
+	r.first = res
+	r.latency = now - r.start
+	if now > r.deadline {
+		c.violate(InvDeadline, r.id, "completed at %v, %v after its deadline", now, now-r.deadline)
+	}
+	if errors.Is(res.Err, router.ErrTimeout) && now < r.deadline && c.wd.opt.Semantics == router.Default {
+		c.violate(InvDeadline, r.id, "timed out at %v, %v before its deadline", now, r.deadline-now)
+	}
+	if res.Err == nil {
+		want := r.event + "|"
+		if !strings.HasPrefix(string(res.Value), want) {
+			c.violate(InvReplyMatchesCall, r.id, "event %q got the answer %q", r.event, res.Value)
+		}
+		if !r.wasDelivered(res.Peer) {
+			c.violate(InvResultFromPeer, r.id, "result from %s, which never received the event (received by %v)", res.Peer, r.delivered)
+		}
+	}
+}
+
+func (r *callRec) wasDelivered(p router.PeerRef) bool {
+	for _, d := range r.delivered {
+		if d == p {
+			return true
+		}
+	}
+	return false
+}
+
+func outcome(res router.Result) string {
+	if res.Err != nil {
+		return res.Err.Error()
+	}
+	return fmt.Sprintf("ok %q", res.Value)
+}
+
+// routerEvent sees a decision of node (incarnation inc).
+func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev router.Event) {
+	switch ev.Kind {
+	case router.EvCall:
+		rec := c.calls[len(c.calls)-1]
+		rec.id = ev.Call
+		c.byIssued[ev.Call] = rec
+	case router.EvDeliver:
+		if rec := c.byIssued[ev.Call]; rec != nil {
+			rec.delivered = append(rec.delivered, ev.Peer)
+		}
+	case router.EvComplete, router.EvLate, router.EvRedirect:
+		delete(c.awaiting, node)
+	}
+}
+
+// Sent implements netmodel.Observer: it counts every transfer of a request.
+func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
+	if m.Call.IsZero() || (m.Kind != router.KindRoute && m.Kind != router.KindPeer) {
+		return
+	}
+	rec := c.byIssued[m.Call]
+	if rec == nil || c.wd.opt.Semantics == router.Riak {
+		return
+	}
+	rec.transfers++
+	limit := c.wd.spec.HopLimit
+	if (rec.transfers > limit || m.Hops > limit) && !rec.hopFlagged {
+		rec.hopFlagged = true
+		c.violate(InvHopBound, m.Call, "request passed between nodes %d times (message says hops=%d), limit %d", rec.transfers, m.Hops, limit)
+	}
+}
+
+// Handed implements netmodel.Observer: every reply handed to a node must be completed,
+// counted late or redirected before the node gets its next message.
+func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
+	c.settleAwaiting(to)
+	if m.Kind == router.KindReply {
+		c.awaiting[to] = id
+	}
+}
+
+func (c *checker) settleAwaiting(node router.NodeID) {
+	if id, ok := c.awaiting[node]; ok {
+		delete(c.awaiting, node)
+		c.violate(InvLateDiscarded, router.CallID{}, "reply message %d at %s was neither delivered to its call nor counted as late", id, node)
+	}
+}
+
+func (c *checker) crashed(node router.NodeID, inc router.Incarnation) {
+	delete(c.awaiting, node)
+	for _, r := range c.calls {
+		if r.node == node && r.inc == inc && r.completions == 0 {
+			r.lost = true
+		}
+	}
+}
+
+func (c *checker) electionStarted(e router.EnsembleID) {
+	c.inElect[e]++
+	c.taint(e)
+}
+
+func (c *checker) electionEnded(e router.EnsembleID) {
+	c.inElect[e]--
+	c.taint(e)
+}
+
+// taint exempts from liveness the calls to e that are under way now.
+func (c *checker) taint(e router.EnsembleID) {
+	for i := len(c.calls) - 1; i >= 0; i-- {
+		r := c.calls[i]
+		if r.startGlobal+c.wd.spec.Workload.Timeout.D() < c.wd.w.Now() {
+			break
+		}
+		if r.ens == e {
+			r.live = false
+		}
+	}
+}
+
+// finish runs the end-of-run checks once the world is quiet (or gave up).
+func (c *checker) finish(quiet bool) {
+	for _, id := range sortedIDs(c.awaiting) {
+		c.settleAwaiting(id)
+	}
+	for _, r := range c.calls {
+		switch {
+		case r.lost:
+		case r.completions == 0:
+			c.violate(InvExactlyOnce, r.id, "never completed (started at %v)", r.start)
+		case r.live && r.first.Err != nil:
+			c.violate(InvLiveness, r.id, "call to %s in the liveness phase failed: %v", r.ens, r.first.Err)
+		}
+	}
+	if !quiet {
+		c.violate(InvNoLeak, router.CallID{}, "world not quiet %v after the last fault: %d events still scheduled", c.wd.quietBy, c.wd.w.Pending())
+	}
+	for _, id := range c.wd.order {
+		sn := c.wd.nodes[id]
+		if sn.node == nil {
+			continue
+		}
+		for _, p := range sn.node.Pending() {
+			c.violate(InvNoLeak, p, "call still pending at %s when the world is quiet", id)
+		}
+		if w := sn.node.Workers(); w > 0 {
+			c.violate(InvNoLeak, router.CallID{}, "%d riak workers still waiting at %s", w, id)
+		}
+		if t, q := sn.host.Busy(); t > 0 || q > 0 {
+			c.violate(InvNoLeak, router.CallID{}, "%s still has %d timers and %d queued messages", id, t, q)
+		}
+	}
+}
+
+func sortedIDs[V any](m map[router.NodeID]V) []router.NodeID {
+	out := make([]router.NodeID, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

@@ -1,0 +1,333 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ensroute/ensroute/netmodel"
+)
+
+// Duration is a duration written as text in specs ("250us", "1.5s").
+type Duration = netmodel.Duration
+
+// Dist is a distribution of durations (see netmodel.Dist).
+type Dist = netmodel.Dist
+
+// Spec is a whole simulated world: cluster shape, network, ensembles, workload,
+// elections and faults. It is plain data that round-trips through JSON; every knob is
+// written out, so a spec saved with a failure replays the same run after the code
+// around it changes.
+type Spec struct {
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	// Nodes are the cluster's member nodes; Clients are client-only nodes that have no
+	// directory or peers and call through a random member.
+	Nodes   []string `json:"nodes"`
+	Clients []string `json:"clients,omitempty"`
+	// Routers is the number of router instances per node; RouterService the time one
+	// spends on each message.
+	Routers       int  `json:"routers"`
+	RouterService Dist `json:"router_service"`
+	// HopLimit bounds forwarding under default semantics.
+	HopLimit int `json:"hop_limit"`
+	// Link is every directed link's behaviour; DetectAfter how long a partition goes
+	// unnoticed before sends across it fail fast.
+	Link        netmodel.Link `json:"link"`
+	DetectAfter Duration      `json:"detect_after"`
+	Ensembles   []Ensemble    `json:"ensembles"`
+	Peer        PeerSpec      `json:"peer"`
+	Workload    Workload      `json:"workload"`
+	Gossip      Gossip        `json:"gossip"`
+	Elections   []Election    `json:"elections,omitempty"`
+	Faults      []Fault       `json:"faults,omitempty"`
+	// Liveness, if set, demands that calls started from Liveness.From on, to an
+	// ensemble that has a leader throughout, succeed.
+	Liveness *Liveness `json:"liveness,omitempty"`
+}
+
+// Ensemble is one consensus group: its members and its first leader ("" for none).
+type Ensemble struct {
+	Name    string   `json:"name"`
+	Members []Member `json:"members"`
+	Leader  string   `json:"leader,omitempty"`
+}
+
+// Member is one peer of an ensemble and the node it lives on.
+type Member struct {
+	Name string `json:"name"`
+	Node string `json:"node"`
+}
+
+// PeerSpec is how long a leader takes to answer an event.
+type PeerSpec struct {
+	Service Dist `json:"service"`
+}
+
+// Workload is an open-loop stream of calls: Poisson arrivals at Rate per second for
+// Duration, each with Timeout, from members and (a ClientShare of them) clients.
+type Workload struct {
+	Rate        float64  `json:"rate"`
+	Duration    Duration `json:"duration"`
+	Timeout     Duration `json:"timeout"`
+	ClientShare float64  `json:"client_share,omitempty"`
+}
+
+// Gossip is the directory's anti-entropy: every Interval each member sends its whole
+// directory to one random other member. Pushes on a leader change are always on.
+type Gossip struct {
+	Interval Duration `json:"interval"`
+}
+
+// Election takes an ensemble's leader away At a time; after Duration, Leader (a
+// member's name, or "" to stay leaderless) takes over. The new leader's node learns
+// first and pushes the news to every member node.
+type Election struct {
+	At       Duration `json:"at"`
+	Ensemble string   `json:"ensemble"`
+	Duration Duration `json:"duration"`
+	Leader   string   `json:"leader,omitempty"`
+}
+
+// Fault is one scheduled fault. Actions and the fields they use:
+//   - partition: cut A from B, both ways; partition-one-way: cut A -> B only; heal: all links
+//   - crash: Node stops; restart: Node comes back as a new incarnation with its directory
+//     as Directory says: "current" (kept, the default), "saved" (the last save: a
+//     regression) or "empty"; save: snapshot Node's directory
+//   - slow: the leader Peer ("ens/name") answers with Service until Until
+//   - hang: Peer never answers until Until
+type Fault struct {
+	At        Duration `json:"at"`
+	Action    string   `json:"action"`
+	A         []string `json:"a,omitempty"`
+	B         []string `json:"b,omitempty"`
+	Node      string   `json:"node,omitempty"`
+	Directory string   `json:"directory,omitempty"`
+	Peer      string   `json:"peer,omitempty"`
+	Service   *Dist    `json:"service,omitempty"`
+	Until     Duration `json:"until,omitempty"`
+}
+
+// Liveness is the liveness phase: from From on, faults have stopped.
+type Liveness struct {
+	From Duration `json:"from"`
+}
+
+// ErrBadSpec wraps every spec error; the message names the field.
+var ErrBadSpec = errors.New("scenarios: bad spec")
+
+// Parse reads a spec from JSON, refusing unknown keys, and validates it.
+func Parse(r io.Reader) (Spec, error) {
+	var s Spec
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, jsonErr(err))
+	}
+	if dec.More() {
+		return Spec{}, fmt.Errorf("%w: trailing data after the spec object", ErrBadSpec)
+	}
+	if err := s.Validate(); err != nil {
+		return Spec{}, err
+	}
+	return s, nil
+}
+
+func jsonErr(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+// JSON returns the spec as indented JSON.
+func (s Spec) JSON() []byte {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(s); err != nil {
+		panic(err) // plain data always encodes
+	}
+	return b.Bytes()
+}
+
+// Validate reports the first bad field of s, naming it; it changes nothing.
+func (s Spec) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
+	}
+	if len(s.Nodes) == 0 {
+		return bad("nodes: need at least one node")
+	}
+	names := map[string]bool{}
+	for i, n := range append(append([]string{}, s.Nodes...), s.Clients...) {
+		field := fmt.Sprintf("nodes[%d]", i)
+		if i >= len(s.Nodes) {
+			field = fmt.Sprintf("clients[%d]", i-len(s.Nodes))
+		}
+		if n == "" {
+			return bad("%s: empty name", field)
+		}
+		if names[n] {
+			return bad("%s: %q appears twice", field, n)
+		}
+		names[n] = true
+	}
+	members := map[string]bool{}
+	for _, n := range s.Nodes {
+		members[n] = true
+	}
+	if s.Routers < 1 || s.Routers > 1024 {
+		return bad("routers: %d, want 1..1024", s.Routers)
+	}
+	if s.HopLimit < 1 {
+		return bad("hop_limit: %d, want at least 1", s.HopLimit)
+	}
+	if err := s.RouterService.Validate("router_service"); err != nil {
+		return bad("%v", err)
+	}
+	if err := s.Link.Validate("link"); err != nil {
+		return bad("%v", err)
+	}
+	if s.DetectAfter < 0 {
+		return bad("detect_after: %v is negative", s.DetectAfter.D())
+	}
+	if err := s.Peer.Service.Validate("peer.service"); err != nil {
+		return bad("%v", err)
+	}
+	ens := map[string]*Ensemble{}
+	for i := range s.Ensembles {
+		e := &s.Ensembles[i]
+		f := fmt.Sprintf("ensembles[%d]", i)
+		if e.Name == "" || ens[e.Name] != nil {
+			return bad("%s.name: %q is empty or repeated", f, e.Name)
+		}
+		ens[e.Name] = e
+		if len(e.Members) == 0 {
+			return bad("%s.members: need at least one member", f)
+		}
+		seen := map[string]bool{}
+		for j, m := range e.Members {
+			if m.Name == "" || seen[m.Name] {
+				return bad("%s.members[%d].name: %q is empty or repeated", f, j, m.Name)
+			}
+			seen[m.Name] = true
+			if !members[m.Node] {
+				return bad("%s.members[%d].node: %q is not a member node", f, j, m.Node)
+			}
+		}
+		if e.Leader != "" && !seen[e.Leader] {
+			return bad("%s.leader: %q is not a member", f, e.Leader)
+		}
+	}
+	w := s.Workload
+	switch {
+	case w.Rate < 0 || w.Rate > 1e7 || w.Rate != w.Rate:
+		return bad("workload.rate: %v, want 0..1e7 calls per second", w.Rate)
+	case w.Duration < 0:
+		return bad("workload.duration: %v is negative", w.Duration.D())
+	case w.Timeout <= 0:
+		return bad("workload.timeout: %v, want a positive duration", w.Timeout.D())
+	case w.ClientShare < 0 || w.ClientShare > 1:
+		return bad("workload.client_share: %v, want 0..1", w.ClientShare)
+	case w.ClientShare > 0 && len(s.Clients) == 0:
+		return bad("workload.client_share: %v but no clients", w.ClientShare)
+	case w.Rate > 0 && len(s.Ensembles) == 0:
+		return bad("ensembles: a workload needs at least one ensemble")
+	}
+	if s.Gossip.Interval <= 0 {
+		return bad("gossip.interval: %v, want a positive duration", s.Gossip.Interval.D())
+	}
+	for i, el := range s.Elections {
+		f := fmt.Sprintf("elections[%d]", i)
+		e := ens[el.Ensemble]
+		switch {
+		case el.At < 0:
+			return bad("%s.at: %v is negative", f, el.At.D())
+		case el.Duration < 0:
+			return bad("%s.duration: %v is negative", f, el.Duration.D())
+		case e == nil:
+			return bad("%s.ensemble: %q is unknown", f, el.Ensemble)
+		case el.Leader != "" && !hasMember(e, el.Leader):
+			return bad("%s.leader: %q is not a member of %s", f, el.Leader, el.Ensemble)
+		}
+	}
+	for i, ft := range s.Faults {
+		if err := ft.validate(fmt.Sprintf("faults[%d]", i), names, members, ens); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if s.Liveness != nil && s.Liveness.From < 0 {
+		return bad("liveness.from: %v is negative", s.Liveness.From.D())
+	}
+	return nil
+}
+
+func hasMember(e *Ensemble, name string) bool {
+	for _, m := range e.Members {
+		if m.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (ft Fault) validate(f string, names, members map[string]bool, ens map[string]*Ensemble) error {
+	if ft.At < 0 {
+		return fmt.Errorf("%s.at: %v is negative", f, ft.At.D())
+	}
+	nodes := func(field string, list []string) error {
+		if len(list) == 0 {
+			return fmt.Errorf("%s.%s: need at least one node", f, field)
+		}
+		for _, n := range list {
+			if !names[n] {
+				return fmt.Errorf("%s.%s: %q is not a node", f, field, n)
+			}
+		}
+		return nil
+	}
+	switch ft.Action {
+	case "partition", "partition-one-way":
+		if err := nodes("a", ft.A); err != nil {
+			return err
+		}
+		return nodes("b", ft.B)
+	case "heal":
+		return nil
+	case "crash", "save":
+		if !names[ft.Node] {
+			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		}
+		return nil
+	case "restart":
+		if !names[ft.Node] {
+			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		}
+		switch ft.Directory {
+		case "", "current", "saved", "empty":
+			return nil
+		}
+		return fmt.Errorf("%s.directory: %q, want current, saved or empty", f, ft.Directory)
+	case "slow", "hang":
+		en, name, ok := strings.Cut(ft.Peer, "/")
+		if !ok || ens[en] == nil || !hasMember(ens[en], name) {
+			return fmt.Errorf("%s.peer: %q is not ens/member of a known ensemble", f, ft.Peer)
+		}
+		if ft.Until <= ft.At {
+			return fmt.Errorf("%s.until: %v is not after at %v", f, ft.Until.D(), ft.At.D())
+		}
+		if ft.Action == "slow" {
+			if ft.Service == nil {
+				return fmt.Errorf("%s.service: slow needs a service distribution", f)
+			}
+			return ft.Service.Validate(f + ".service")
+		}
+		return nil
+	}
+	return fmt.Errorf("%s.action: %q is unknown: want partition, partition-one-way, heal, crash, restart, save, slow or hang", f, ft.Action)
+}

@@ -1,0 +1,46 @@
+package scenarios
+
+import (
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+func strAttr(k, v string) sim.Attr { return sim.String(k, v) }
+func intAttr(k string, v int64) sim.Attr { return sim.Int(k, v) }
+
+// tracer turns one node incarnation's router events into trace records and shows
+// them to the checker. Sends are traced by the network, which knows message ids.
+type tracer struct {
+	wd   *world
+	node router.NodeID
+	inc  router.Incarnation
+}
+
+func (t *tracer) Trace(ev router.Event) {
+	t.wd.chk.routerEvent(t.node, t.inc, ev)
+	w := t.wd.w
+	node := string(t.node)
+	switch ev.Kind {
+	case router.EvSend, router.EvSendFail:
+	case router.EvCall:
+		w.Emit(node, "call", strAttr("call", ev.Call.String()), strAttr("target", ev.Target.String()), sim.Dur("timeout", ev.Timeout))
+	case router.EvDeliver:
+		w.Emit(node, "deliver", strAttr("call", ev.Call.String()), strAttr("peer", ev.Peer.String()), sim.Dur("budget", ev.Budget))
+	case router.EvForward:
+		w.Emit(node, "forward", strAttr("call", ev.Call.String()), strAttr("peer", ev.Peer.String()), sim.Dur("budget", ev.Budget))
+	case router.EvComplete:
+		w.Emit(node, "complete", strAttr("call", ev.Call.String()), strAttr("code", ev.Code.String()), strAttr("by", ev.Peer.String()))
+	case router.EvLate:
+		w.Emit(node, "late", strAttr("call", ev.Call.String()), strAttr("reason", ev.Reason), strAttr("code", ev.Msg.Code.String()))
+	case router.EvDrop:
+		w.Emit(node, "drop", strAttr("call", ev.Call.String()), strAttr("reason", ev.Reason))
+	case router.EvRedirect:
+		w.Emit(node, "redirect", strAttr("call", ev.Call.String()), strAttr("peer", ev.Peer.String()))
+	case router.EvWorker:
+		w.Emit(node, "worker-timeout", strAttr("call", ev.Call.String()))
+	case router.EvLearn:
+		w.Emit(node, "learn", strAttr("ens", string(ev.Entry.Ensemble)), strAttr("leader", ev.Entry.Leader.String()), intAttr("version", int64(ev.Entry.Version)))
+	case router.EvIgnored:
+		w.Emit(node, "ignored", strAttr("call", ev.Call.String()), strAttr("peer", ev.Peer.String()))
+	}
+}

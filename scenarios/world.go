@@ -1,0 +1,211 @@
+package scenarios
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/ensroute/ensroute/internal/bugs"
+	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// Options are the knobs of one run that are not part of the spec.
+type Options struct {
+	Seed      uint64
+	Semantics router.Semantics
+	// KeepTrace keeps every trace record (Run's Result.Trace).
+	KeepTrace bool
+	// Bugs is for the module's own tests.
+	Bugs bugs.Set
+}
+
+// world is one run: the simulation, the network, the nodes and the ground truth of
+// the ensembles.
+type world struct {
+	spec  Spec
+	opt   Options
+	w     *sim.World
+	net   *netmodel.Net
+	nodes map[router.NodeID]*simNode
+	order []router.NodeID // members then clients, as in the spec
+	ens   map[router.EnsembleID]*ensState
+	eord  []router.EnsembleID
+	chk   *checker
+	// gossipUntil is when anti-entropy stops, so that the world can go quiet.
+	gossipUntil time.Duration
+	quietBy     time.Duration
+	gossipRand  *rand.Rand
+	peerRand    *rand.Rand
+}
+
+type simNode struct {
+	id     router.NodeID
+	member bool
+	host   *netmodel.Host
+	inc    router.Incarnation
+	node   *router.Node // nil while down
+	saved  []router.Entry
+	last   []router.Entry // the directory at the crash
+	dead   router.Stats   // counters of earlier incarnations
+	peers  []router.PeerRef
+}
+
+type ensState struct {
+	id      router.EnsembleID
+	members []router.PeerRef
+	leader  router.PeerRef // the truth; zero during an election
+	version uint64
+	slow    map[string]slowness
+}
+
+type slowness struct {
+	service *Dist // nil: hang
+	until   time.Duration
+}
+
+func newWorld(spec Spec, opt Options) (*world, error) {
+	if err := spec.Validate(); err != nil {
+		return nil, err
+	}
+	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace})
+	wd := &world{
+		spec:       spec,
+		opt:        opt,
+		w:          w,
+		nodes:      make(map[router.NodeID]*simNode),
+		ens:        make(map[router.EnsembleID]*ensState),
+		gossipRand: w.Stream("gossip"),
+		peerRand:   w.Stream("peers"),
+	}
+	wd.chk = newChecker(wd)
+	net, err := netmodel.New(w, netmodel.Config{
+		Routers:     spec.Routers,
+		Service:     spec.RouterService,
+		Link:        spec.Link,
+		DetectAfter: spec.DetectAfter.D(),
+		Observer:    wd.chk,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSpec, err)
+	}
+	wd.net = net
+	for _, e := range spec.Ensembles {
+		es := &ensState{id: router.EnsembleID(e.Name), slow: map[string]slowness{}, version: 1}
+		for _, m := range e.Members {
+			ref := router.PeerRef{Ensemble: es.id, Name: m.Name, Node: router.NodeID(m.Node)}
+			es.members = append(es.members, ref)
+			if m.Name == e.Leader {
+				es.leader = ref
+			}
+		}
+		wd.ens[es.id] = es
+		wd.eord = append(wd.eord, es.id)
+	}
+	// Every member starts with the same, converged directory.
+	var start []router.Entry
+	for _, id := range wd.eord {
+		es := wd.ens[id]
+		start = append(start, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
+	}
+	for i, name := range append(append([]string{}, spec.Nodes...), spec.Clients...) {
+		id := router.NodeID(name)
+		h, err := net.AddHost(id)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadSpec, err)
+		}
+		sn := &simNode{id: id, member: i < len(spec.Nodes), host: h, inc: 1}
+		for _, eid := range wd.eord {
+			for _, ref := range wd.ens[eid].members {
+				if ref.Node == id {
+					sn.peers = append(sn.peers, ref)
+				}
+			}
+		}
+		wd.nodes[id] = sn
+		wd.order = append(wd.order, id)
+		var dir []router.Entry
+		if sn.member {
+			dir = start
+			sn.saved = start
+		}
+		if err := wd.boot(sn, dir); err != nil {
+			return nil, err
+		}
+	}
+	return wd, nil
+}
+
+// boot starts incarnation sn.inc of a node with directory dir.
+func (wd *world) boot(sn *simNode, dir []router.Entry) error {
+	n, err := router.New(router.Config{
+		ID:          sn.id,
+		Incarnation: sn.inc,
+		Semantics:   wd.opt.Semantics,
+		Routers:     wd.spec.Routers,
+		HopLimit:    wd.spec.HopLimit,
+		Clock:       sn.host.Clock(),
+		Transport:   sn.host.Transport(),
+		Rand:        sn.host.Rand(),
+		Directory:   router.NewDirectory(dir),
+		Tracer:      &tracer{wd: wd, node: sn.id, inc: sn.inc},
+		Bugs:        wd.opt.Bugs,
+	})
+	if err != nil {
+		return err
+	}
+	sn.node = n
+	sn.host.Attach(n)
+	for _, ref := range sn.peers {
+		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, sn: sn, node: n}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// members returns the member nodes in spec order.
+func (wd *world) members() []*simNode {
+	out := make([]*simNode, 0, len(wd.spec.Nodes))
+	for _, id := range wd.order {
+		if sn := wd.nodes[id]; sn.member {
+			out = append(out, sn)
+		}
+	}
+	return out
+}
+
+// schedule arranges the whole run: workload, elections, faults, gossip.
+func (wd *world) schedule() {
+	end := wd.spec.Workload.Duration.D()
+	for _, el := range wd.spec.Elections {
+		if t := el.At.D() + el.Duration.D(); t > end {
+			end = t
+		}
+		wd.scheduleElection(el)
+	}
+	for _, f := range wd.spec.Faults {
+		if t := f.At.D(); t > end {
+			end = t
+		}
+		if t := f.Until.D(); t > end {
+			end = t
+		}
+		wd.scheduleFault(f)
+	}
+	iv := wd.spec.Gossip.Interval.D()
+	to := wd.spec.Workload.Timeout.D()
+	wd.gossipUntil = end + 2*to + 4*iv
+	wd.quietBy = wd.gossipUntil + 4*to + time.Second
+	wd.scheduleWorkload()
+	wd.w.After(iv, wd.antiEntropy)
+}
+
+// upNode returns the running router of id, or nil.
+func (wd *world) upNode(id router.NodeID) *router.Node {
+	if sn := wd.nodes[id]; sn != nil {
+		return sn.node
+	}
+	return nil
+}
