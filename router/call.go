@@ -26,7 +26,11 @@ type pending struct {
 	cancel     func()
 	done       func(Result)
 	redirected bool
-	completed  bool // only ever true with bugs.LateReply
+	// seen is the version of the directory entry for the target ensemble when the
+	// call started, if there was one (hadEntry): a redirect needs a strictly newer one.
+	seen      uint64
+	hadEntry  bool
+	completed bool // only ever true with bugs.LateReply
 }
 
 // Call starts a call of event to t that waits at most timeout on this node's clock, and
@@ -55,6 +59,9 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	now := n.now()
 	p := &pending{id: id, target: t, event: event, deadline: Infinity, done: done}
+	if e, ok := n.dir.Lookup(t.Ensemble); ok && t.Peer.IsZero() {
+		p.seen, p.hadEntry = e.Version, true
+	}
 	n.pending[id] = p
 	n.stats.Calls++
 	n.trace(Event{Kind: EvCall, Call: id, Target: t, Timeout: timeout})
@@ -109,9 +116,12 @@ func checkTarget(t Target) error {
 	return nil
 }
 
-// callPeer is the original's pid target: no routing, the proxy calls the peer.
+// callPeer is the original's pid target: no routing, the proxy calls the peer. It is
+// direct here as at a remote peer's node: no riak worker, and a missing peer is
+// unreachable, not a non-leader.
 func (n *Node) callPeer(p *pending, r request) {
 	r.ens = p.target.Peer.Ensemble
+	r.direct = true
 	n.toPeer(p.target.Peer, r, false, true)
 }
 
@@ -147,14 +157,16 @@ func (n *Node) reply(m Message) {
 }
 
 // redirect re-routes a nacked ensemble call once, from this node, when the directory
-// here now names a different leader than the peer that refused. A nack means the
-// event did not run, so sending it again cannot run it twice.
+// here has learned a newer leader since the call started, other than the peer that
+// refused. A nack means the event did not run, so sending it again cannot run it
+// twice. An entry no newer than the one the call started with would only send the
+// request down the path that just refused it.
 func (n *Node) redirect(p *pending, m Message) bool {
 	if p.redirected || !p.target.Peer.IsZero() {
 		return false
 	}
 	e, ok := n.dir.Lookup(p.target.Ensemble)
-	if !ok || e.Leader.IsZero() || e.Leader == m.Peer {
+	if !ok || (p.hadEntry && e.Version <= p.seen) || e.Leader.IsZero() || e.Leader == m.Peer {
 		return false
 	}
 	budget := p.deadline - n.now()

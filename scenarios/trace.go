@@ -5,7 +5,7 @@ import (
 	"github.com/ensroute/ensroute/sim"
 )
 
-func strAttr(k, v string) sim.Attr { return sim.String(k, v) }
+func strAttr(k, v string) sim.Attr       { return sim.String(k, v) }
 func intAttr(k string, v int64) sim.Attr { return sim.Int(k, v) }
 
 // tracer turns one node incarnation's router events into trace records and shows
