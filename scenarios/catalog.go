@@ -69,6 +69,18 @@ var catalog = map[string]func() Spec{
 		s.Liveness = &Liveness{From: dur(1700 * time.Millisecond)}
 		return s
 	},
+	"directory-regression": func() Spec {
+		s := base("directory-regression", "n1 leads e1 but restarts with an old saved directory that names n3: requests bounce n1<->n3 until gossip repairs n1 (riak) or hit the hop limit (default)")
+		s.Ensembles[0].Leader = "p3"
+		s.Elections = []Election{{At: dur(100 * time.Millisecond), Ensemble: "e1", Duration: dur(20 * time.Millisecond), Leader: "p1"}}
+		s.Faults = []Fault{
+			{At: dur(400 * time.Millisecond), Action: "crash", Node: "n1"},
+			{At: dur(420 * time.Millisecond), Action: "restart", Node: "n1", Directory: "saved"},
+		}
+		s.Gossip.Interval = dur(300 * time.Millisecond)
+		s.Liveness = &Liveness{From: dur(1500 * time.Millisecond)}
+		return s
+	},
 	"partition-heal": func() Spec {
 		s := base("partition-heal", "n1, home of e1's leader, is cut off; the majority elects p2; the partition heals")
 		s.Faults = []Fault{

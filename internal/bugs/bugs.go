@@ -23,15 +23,23 @@ const (
 	// CrossReply completes the oldest other pending call of the node with a reply
 	// instead of the call the reply names.
 	CrossReply
+	// NoDeadlineTimer never arms a call's deadline timer, so a call whose answer is
+	// lost waits forever.
+	NoDeadlineTimer
+	// FreezeDirectory makes a node ignore every directory update after its first
+	// entry for an ensemble, so it never learns a new leader.
+	FreezeDirectory
 	maxBug
 )
 
 var names = [...]string{
-	LateReply:      "late-reply",
-	ReuseCallID:    "reuse-call-id",
-	IgnoreDeadline: "ignore-deadline",
-	DropHopCount:   "drop-hop-count",
-	CrossReply:     "cross-reply",
+	LateReply:       "late-reply",
+	ReuseCallID:     "reuse-call-id",
+	IgnoreDeadline:  "ignore-deadline",
+	DropHopCount:    "drop-hop-count",
+	CrossReply:      "cross-reply",
+	NoDeadlineTimer: "no-deadline-timer",
+	FreezeDirectory: "freeze-directory",
 }
 
 // String returns the bug's name as used in test names and flags.

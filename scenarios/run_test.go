@@ -1,0 +1,219 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+var update = flag.Bool("update", false, "rewrite scenarios/testdata/golden_hashes.json")
+
+var semantics = []router.Semantics{router.Default, router.Riak}
+
+func mustRun(t *testing.T, spec Spec, opt Options) *Result {
+	t.Helper()
+	res, err := Run(spec, opt)
+	if err != nil {
+		t.Fatalf("%s: %v", spec.Name, err)
+	}
+	return res
+}
+
+func named(t *testing.T, name string) Spec {
+	t.Helper()
+	s, ok := Named(name)
+	if !ok {
+		t.Fatalf("no scenario %q", name)
+	}
+	return s
+}
+
+// TestNamedScenariosHold runs every named scenario under both semantics: every
+// invariant holds and the run did real work.
+func TestNamedScenariosHold(t *testing.T) {
+	for _, name := range Names() {
+		for _, sem := range semantics {
+			t.Run(name+"/"+sem.String(), func(t *testing.T) {
+				r := mustRun(t, named(t, name), Options{Seed: 1, Semantics: sem}).Report
+				if len(r.Violations) > 0 {
+					t.Fatalf("violations: %+v", r.Violations)
+				}
+				if r.Calls.Total == 0 || r.Calls.OK == 0 || r.Events == 0 || r.TraceHash == "" {
+					t.Fatalf("empty run: %+v", r)
+				}
+				var sum uint64
+				c := r.Calls
+				for _, n := range []uint64{c.OK, c.Timeout, c.NoLeader, c.NotLeader, c.Unreachable, c.HopLimit, c.Overloaded, c.Other, c.Lost} {
+					sum += n
+				}
+				if sum != c.Total {
+					t.Fatalf("outcomes add up to %d, total %d", sum, c.Total)
+				}
+			})
+		}
+	}
+}
+
+// seeds is how many seeds TestSeeds runs per scenario: a few in CI, more with
+// ENSROUTE_SEEDS=100 go test ./scenarios -run TestSeeds.
+func seeds(t *testing.T) int {
+	if s := os.Getenv("ENSROUTE_SEEDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			t.Fatalf("ENSROUTE_SEEDS=%q: want a positive number", s)
+		}
+		return n
+	}
+	if testing.Short() {
+		return 2
+	}
+	return 8
+}
+
+// TestSeeds runs many seeds of every scenario under default semantics.
+func TestSeeds(t *testing.T) {
+	n := seeds(t)
+	for _, name := range Names() {
+		t.Run(name, func(t *testing.T) {
+			for seed := uint64(1); seed <= uint64(n); seed++ {
+				r := mustRun(t, named(t, name), Options{Seed: seed}).Report
+				if len(r.Violations) > 0 {
+					t.Fatalf("seed %d: %+v\nreplay: go run ./cmd/ensim run --scenario %s --seed %d", seed, r.Violations[0], name, seed)
+				}
+			}
+		})
+	}
+}
+
+// TestSlowLeaderDropsLateReplies: calls to a slow leader time out, and the answers
+// that come after are dropped and counted.
+func TestSlowLeaderDropsLateReplies(t *testing.T) {
+	for _, sem := range semantics {
+		r := mustRun(t, named(t, "slow-leader"), Options{Seed: 1, Semantics: sem}).Report
+		if r.Calls.Timeout == 0 || r.LateRepliesDiscarded == 0 {
+			t.Errorf("%s: timeouts %d, late replies %d: want both > 0", sem, r.Calls.Timeout, r.LateRepliesDiscarded)
+		}
+	}
+}
+
+// TestNoLeader: under default semantics a call to a leaderless ensemble ends with
+// ErrNoLeader long before its timeout, wherever it was routed; under riak the calls
+// routed through a remote hop (from the client) wait out their whole timeout.
+func TestNoLeader(t *testing.T) {
+	timeout := named(t, "no-leader").Workload.Timeout.D()
+	for _, sem := range semantics {
+		wd, err := newWorld(named(t, "no-leader"), Options{Seed: 1, Semantics: sem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wd.schedule()
+		wd.w.Run()
+		var remote, noLeader int
+		for _, c := range wd.chk.calls {
+			if c.ens != "e1" {
+				continue
+			}
+			viaClient := !wd.nodes[c.node].member
+			switch sem {
+			case router.Default:
+				if !errors.Is(c.first.Err, router.ErrNoLeader) {
+					t.Fatalf("default: call %s to e1 ended with %v, want no leader", c.id, c.first.Err)
+				}
+				if c.latency > timeout/10 {
+					t.Fatalf("default: call %s took %v to learn there is no leader (timeout %v)", c.id, c.latency, timeout)
+				}
+				noLeader++
+			case router.Riak:
+				if !errors.Is(c.first.Err, router.ErrTimeout) {
+					t.Fatalf("riak: call %s ended with %v, want timeout", c.id, c.first.Err)
+				}
+				if viaClient {
+					remote++
+					if c.latency != timeout {
+						t.Fatalf("riak: remote-hop call %s ended after %v, want its whole timeout %v", c.id, c.latency, timeout)
+					}
+				} else if c.latency != 0 {
+					t.Fatalf("riak: call %s at the caller's node took %v, want an immediate timeout", c.id, c.latency)
+				}
+			}
+		}
+		if sem == router.Riak && remote == 0 || sem == router.Default && noLeader == 0 {
+			t.Fatalf("%s: no calls to e1 were checked", sem)
+		}
+	}
+}
+
+// TestDeterministic: the same spec and seed give the same trace, record by record.
+func TestDeterministic(t *testing.T) {
+	for _, name := range Names() {
+		a := mustRun(t, named(t, name), Options{Seed: 7, KeepTrace: true})
+		b := mustRun(t, named(t, name), Options{Seed: 7, KeepTrace: true})
+		if a.Report.TraceHash != b.Report.TraceHash {
+			t.Fatalf("%s: hashes differ", name)
+		}
+		if diff := cmp.Diff(a.Trace, b.Trace); diff != "" {
+			t.Fatalf("%s: traces differ (-first +second):\n%s", name, diff)
+		}
+		if c := mustRun(t, named(t, name), Options{Seed: 8}); c.Report.TraceHash == a.Report.TraceHash {
+			t.Fatalf("%s: seeds 7 and 8 gave the same trace", name)
+		}
+	}
+}
+
+// TestGoldenHashes pins the trace hash of every named scenario, seed 1, both
+// semantics. A change in behaviour changes a hash: review it, then rewrite with
+// go test ./scenarios -run TestGoldenHashes -update
+func TestGoldenHashes(t *testing.T) {
+	got := map[string]string{}
+	for _, name := range Names() {
+		for _, sem := range semantics {
+			got[name+"/"+sem.String()] = mustRun(t, named(t, name), Options{Seed: 1, Semantics: sem}).Report.TraceHash
+		}
+	}
+	path := filepath.Join("testdata", "golden_hashes.json")
+	if *update {
+		b, _ := json.MarshalIndent(got, "", "  ")
+		if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (create it with -update)", err)
+	}
+	var want map[string]string
+	if err := json.Unmarshal(b, &want); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("trace hashes changed (-golden +now); if intended, rerun with -update:\n%s", diff)
+	}
+}
+
+// TestQuietBound: the run ends by itself well before its safety cap.
+func TestQuietBound(t *testing.T) {
+	for _, name := range Names() {
+		wd, err := newWorld(named(t, name), Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wd.schedule()
+		wd.w.Run()
+		if wd.w.Now() > wd.quietBy {
+			t.Fatalf("%s: went quiet at %v, after the cap %v", name, wd.w.Now(), wd.quietBy)
+		}
+		if wd.w.Now() < time.Second {
+			t.Fatalf("%s: ended at %v: the workload did not run", name, wd.w.Now())
+		}
+	}
+}
