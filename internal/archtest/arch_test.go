@@ -1,0 +1,224 @@
+package archtest
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+const module = "github.com/ensroute/ensroute"
+
+// simulated are the directories whose non-test code runs inside the simulator.
+var simulated = []string{"sim", "router", "router/routertest", "netmodel", "scenarios"}
+
+// randCtors are the math/rand functions that build a seeded source: allowed, since
+// the seed then comes from a port.
+var randCtors = map[string]bool{"New": true, "NewPCG": true, "NewChaCha8": true, "NewSource": true, "NewZipf": true}
+
+var timeBans = map[string]bool{"Now": true, "Sleep": true, "After": true, "AfterFunc": true, "Tick": true,
+	"NewTimer": true, "NewTicker": true, "Since": true, "Until": true}
+
+// check reports every banned construct in one file.
+func check(fset *token.FileSet, f *ast.File) []string {
+	var out []string
+	report := func(n ast.Node, format string, args ...any) {
+		p := fset.Position(n.Pos())
+		out = append(out, fmt.Sprintf("%s:%d: %s", filepath.Base(p.Filename), p.Line, fmt.Sprintf(format, args...)))
+	}
+	names := map[string]string{} // local import name -> path
+	for _, imp := range f.Imports {
+		path, _ := strconv.Unquote(imp.Path.Value)
+		name := path[strings.LastIndex(path, "/")+1:]
+		if path == "math/rand/v2" {
+			name = "rand"
+		}
+		if imp.Name != nil {
+			name = imp.Name.Name
+		}
+		names[name] = path
+		switch path {
+		case "sync", "sync/atomic":
+			report(imp, "imports %s: simulated code has one thread and needs no locks", path)
+		}
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.GoStmt:
+			report(n, "starts a goroutine")
+		case *ast.SelectStmt:
+			report(n, "uses select")
+		case *ast.ChanType:
+			report(n, "uses a channel")
+		case *ast.SelectorExpr:
+			id, ok := n.X.(*ast.Ident)
+			if !ok {
+				break
+			}
+			switch names[id.Name] {
+			case "time":
+				if timeBans[n.Sel.Name] {
+					report(n, "calls time.%s: time comes from the Clock port", n.Sel.Name)
+				}
+			case "math/rand", "math/rand/v2":
+				if !randCtors[n.Sel.Name] && ast.IsExported(n.Sel.Name) && !isType(n.Sel.Name) {
+					report(n, "uses the global rand.%s: randomness comes from a seeded stream", n.Sel.Name)
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func isType(name string) bool {
+	switch name {
+	case "Rand", "Source", "PCG", "ChaCha8", "Zipf":
+		return true
+	}
+	return false
+}
+
+func parseDir(t *testing.T, dir string) (*token.FileSet, []*ast.File) {
+	t.Helper()
+	fset := token.NewFileSet()
+	entries, err := os.ReadDir(filepath.Join("..", "..", dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []*ast.File
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join("..", "..", dir, e.Name()), nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	if len(files) == 0 {
+		t.Fatalf("%s: no Go files", dir)
+	}
+	return fset, files
+}
+
+// TestDeterminismBans: the simulated paths take time, randomness and scheduling only
+// from their ports.
+func TestDeterminismBans(t *testing.T) {
+	for _, dir := range simulated {
+		fset, files := parseDir(t, dir)
+		for _, f := range files {
+			for _, problem := range check(fset, f) {
+				t.Errorf("%s/%s", dir, problem)
+			}
+		}
+	}
+}
+
+// TestBansCatchViolations shows the checker finds each banned construct.
+func TestBansCatchViolations(t *testing.T) {
+	src := `package bad
+import (
+	"math/rand/v2"
+	mr "math/rand"
+	"sync"
+	"time"
+)
+var mu sync.Mutex
+func f(ch chan int) {
+	_ = time.Now()
+	time.Sleep(1)
+	_ = rand.IntN(3)
+	_ = mr.Intn(3)
+	_ = rand.New(rand.NewPCG(1, 2))
+	go f(nil)
+	select {
+	case <-ch:
+	default:
+	}
+	var d time.Duration
+	_ = d
+}
+`
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "bad.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := check(fset, f)
+	want := []string{
+		"bad.go:5: imports sync: simulated code has one thread and needs no locks",
+		"bad.go:9: uses a channel",
+		"bad.go:10: calls time.Now: time comes from the Clock port",
+		"bad.go:11: calls time.Sleep: time comes from the Clock port",
+		"bad.go:12: uses the global rand.IntN: randomness comes from a seeded stream",
+		"bad.go:13: uses the global rand.Intn: randomness comes from a seeded stream",
+		"bad.go:15: starts a goroutine",
+		"bad.go:16: uses select",
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("findings (-want +got):\n%s", diff)
+	}
+}
+
+// imports returns the module-internal imports of the non-test files of dir.
+func imports(t *testing.T, dir string) []string {
+	_, files := parseDir(t, dir)
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if strings.HasPrefix(p, module+"/") {
+				seen[strings.TrimPrefix(p, module+"/")] = true
+			}
+		}
+	}
+	out := []string{}
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestImportRules: the arrows of DESIGN.md. router is the core and sim the kernel:
+// neither depends on the rest of the module. router may use internal/bugs, a leaf that
+// lets the module's own tests inject defects and that nothing outside the module can
+// switch on.
+func TestImportRules(t *testing.T) {
+	rules := []struct {
+		name    string
+		dir     string
+		allowed []string
+	}{
+		{name: "router is the core", dir: "router", allowed: []string{"internal/bugs"}},
+		{name: "sim is the kernel", dir: "sim", allowed: []string{}},
+		{name: "bugs is a leaf", dir: "internal/bugs", allowed: []string{}},
+		{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"router", "sim"}},
+	}
+	for _, tc := range rules {
+		t.Run(tc.name, func(t *testing.T) {
+			got := imports(t, tc.dir)
+			allowed := map[string]bool{}
+			for _, a := range tc.allowed {
+				allowed[a] = true
+			}
+			for _, p := range got {
+				if !allowed[p] {
+					t.Errorf("%s imports %s/%s; allowed: %v", tc.dir, module, p, tc.allowed)
+				}
+			}
+		})
+	}
+}
