@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/ensroute/ensroute/netmodel"
 )
@@ -115,9 +116,6 @@ type Fault struct {
 type Liveness struct {
 	From Duration `json:"from"`
 }
-
-// ErrBadSpec wraps every spec error; the message names the field.
-var ErrBadSpec = errors.New("scenarios: bad spec")
 
 // Parse reads a spec from JSON, refusing unknown keys, and validates it.
 func Parse(r io.Reader) (Spec, error) {
@@ -230,8 +228,8 @@ func (s Spec) Validate() error {
 		return bad("workload.rate: %v, want 0..1e7 calls per second", w.Rate)
 	case w.Duration < 0:
 		return bad("workload.duration: %v is negative", w.Duration.D())
-	case w.Timeout <= 0:
-		return bad("workload.timeout: %v, want a positive duration", w.Timeout.D())
+	case w.Timeout <= 0 || w.Timeout.D() > time.Hour:
+		return bad("workload.timeout: %v, want a positive duration up to 1h", w.Timeout.D())
 	case w.ClientShare < 0 || w.ClientShare > 1:
 		return bad("workload.client_share: %v, want 0..1", w.ClientShare)
 	case w.ClientShare > 0 && len(s.Clients) == 0:

@@ -1,0 +1,102 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestSpecRoundTrip: every named spec survives JSON unchanged and is valid.
+func TestSpecRoundTrip(t *testing.T) {
+	for _, name := range Names() {
+		s := named(t, name)
+		got, err := Parse(bytes.NewReader(s.JSON()))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if diff := cmp.Diff(s, got); diff != "" {
+			t.Fatalf("%s: round trip changed the spec (-before +after):\n%s", name, diff)
+		}
+	}
+}
+
+// TestBadSpecs: a bad field is refused with a message that names it.
+func TestBadSpecs(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(s string) string // edits the steady spec's JSON
+		want string                // must appear in the error
+	}{
+		{name: "negative latency", edit: func(s string) string {
+			return strings.Replace(s, `"min": "100µs"`, `"min": "-1ms"`, 1)
+		}, want: "link.latency.min: -1ms is negative"},
+		{name: "member on unknown node", edit: func(s string) string {
+			return strings.Replace(s, `"node": "n1"`, `"node": "n9"`, 1)
+		}, want: `ensembles[0].members[0].node: "n9" is not a member node`},
+		{name: "zero nodes", edit: func(s string) string {
+			return strings.Replace(s, `"nodes": [
+    "n1",
+    "n2",
+    "n3",
+    "n4",
+    "n5"
+  ]`, `"nodes": []`, 1)
+		}, want: "nodes: need at least one node"},
+		{name: "unknown key", edit: func(s string) string {
+			return strings.Replace(s, `"routers": 7`, `"routers": 7, "routerz": 3`, 1)
+		}, want: `unknown field "routerz"`},
+		{name: "wrong type", edit: func(s string) string {
+			return strings.Replace(s, `"routers": 7`, `"routers": "seven"`, 1)
+		}, want: "routers: want int"},
+		{name: "bare number duration", edit: func(s string) string {
+			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": 50`, 1)
+		}, want: "want a quoted string with a unit"},
+		{name: "zero timeout", edit: func(s string) string {
+			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": "0s"`, 1)
+		}, want: "workload.timeout: 0s, want a positive duration up to 1h"},
+		{name: "unknown fault", edit: func(s string) string {
+			return strings.Replace(s, `"liveness"`, `"faults": [{"at": "1s", "action": "explode"}], "liveness"`, 1)
+		}, want: `faults[0].action: "explode" is unknown`},
+		{name: "partition of unknown node", edit: func(s string) string {
+			return strings.Replace(s, `"liveness"`, `"faults": [{"at": "1s", "action": "partition", "a": ["n1"], "b": ["zz"]}], "liveness"`, 1)
+		}, want: `faults[0].b: "zz" is not a node`},
+		{name: "leader not a member", edit: func(s string) string {
+			return strings.Replace(s, `"leader": "p1"`, `"leader": "p7"`, 1)
+		}, want: `ensembles[0].leader: "p7" is not a member`},
+		{name: "malformed json", edit: func(s string) string { return s[:len(s)/2] }, want: "unexpected EOF"},
+		{name: "routers zero", edit: func(s string) string {
+			return strings.Replace(s, `"routers": 7`, `"routers": 0`, 1)
+		}, want: "routers: 0, want 1..1024"},
+	}
+	base := string(named(t, "steady").JSON())
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			edited := tc.edit(base)
+			if edited == base {
+				t.Fatal("the edit changed nothing: fix the test")
+			}
+			_, err := Parse(strings.NewReader(edited))
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !errors.Is(err, ErrBadSpec) {
+				t.Errorf("error %v does not wrap ErrBadSpec", err)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %q does not say %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestRunRefusesBadSpec: Run validates too, and does not panic.
+func TestRunRefusesBadSpec(t *testing.T) {
+	s := named(t, "steady")
+	s.Ensembles[0].Members[0].Node = "nowhere"
+	if _, err := Run(s, Options{Seed: 1}); !errors.Is(err, ErrBadSpec) {
+		t.Fatalf("Run: %v, want ErrBadSpec", err)
+	}
+}
