@@ -1,0 +1,13 @@
+// Command ensim runs ensroute's deterministic simulations: named scenarios or spec
+// files, under riak or default semantics, and replays the repro files it writes on
+// every failure. See DESIGN.md, "Command-line contract", and `ensim help`.
+package main
+
+import (
+	"context"
+	"os"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// ensim runs the command in-process and returns its exit status and output.
+func ensim(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code = run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// writeFile writes data to name in a fresh temporary directory and returns its path.
+func writeFile(t *testing.T, name string, data []byte) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// failingSpec is a world that breaks liveness legitimately: e1's leader answers in
+// 100ms, past the 50ms timeout, for the whole run, and the liveness phase starts at 0.
+func failingSpec(t *testing.T) scenarios.Spec {
+	t.Helper()
+	s, ok := scenarios.Named("steady")
+	if !ok {
+		t.Fatal(`scenarios.Named("steady") is missing`)
+	}
+	s.Name = "slow-forever"
+	s.Description = "e1's leader is slower than the timeout for the whole run"
+	s.Workload.Duration = scenarios.Duration(300 * time.Millisecond)
+	s.Workload.Timeout = scenarios.Duration(50 * time.Millisecond)
+	s.Liveness = &scenarios.Liveness{From: 0}
+	slow := scenarios.Dist{Kind: "constant", Min: scenarios.Duration(100 * time.Millisecond)}
+	s.Faults = []scenarios.Fault{{At: 0, Action: "slow", Peer: "e1/p1", Service: &slow, Until: scenarios.Duration(time.Second)}}
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// decodeReport decodes ensim's --json output.
+func decodeReport(t *testing.T, stdout string) scenarios.Report {
+	t.Helper()
+	var r scenarios.Report
+	if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+		t.Fatalf("stdout is not a JSON report: %v\n%s", err, stdout)
+	}
+	return r
+}
+
+func TestUsage(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout string // a substring; "" means stdout must be empty
+		wantStderr string // a substring; "" means stderr must be empty
+	}{
+		{name: "no command", args: nil, wantCode: exitUsage, wantStderr: "usage: ensim <command>"},
+		{name: "help", args: []string{"help"}, wantCode: exitOK, wantStdout: "usage: ensim <command>"},
+		{name: "-h", args: []string{"-h"}, wantCode: exitOK, wantStdout: "usage: ensim <command>"},
+		{name: "--help", args: []string{"--help"}, wantCode: exitOK, wantStdout: "usage: ensim <command>"},
+		{name: "run -h", args: []string{"run", "-h"}, wantCode: exitOK, wantStdout: "-check-determinism"},
+		{name: "replay --help", args: []string{"replay", "--help"}, wantCode: exitOK, wantStdout: "usage: ensim replay"},
+		{name: "help run", args: []string{"help", "run"}, wantCode: exitOK, wantStdout: "-semantics MODE"},
+		{name: "help unknown command", args: []string{"help", "bogus"}, wantCode: exitUsage, wantStderr: `unknown command "bogus"`},
+		{name: "unknown command", args: []string{"bogus"}, wantCode: exitUsage, wantStderr: `unknown command "bogus"`},
+		{name: "list with an argument", args: []string{"list", "x"}, wantCode: exitUsage, wantStderr: "list takes no arguments"},
+		{name: "show without a name", args: []string{"show"}, wantCode: exitUsage, wantStderr: "usage: ensim show NAME"},
+		{name: "show two names", args: []string{"show", "steady", "steady"}, wantCode: exitUsage, wantStderr: "got 2 arguments"},
+		{name: "show unknown scenario", args: []string{"show", "nope"}, wantCode: exitUsage, wantStderr: `unknown scenario "nope"; valid scenarios: ` + strings.Join(scenarios.Names(), ", ")},
+		{name: "run unknown flag", args: []string{"run", "--scenario", "steady", "--bogus"}, wantCode: exitUsage, wantStderr: "flag provided but not defined: -bogus"},
+		{name: "run unknown scenario", args: []string{"run", "--scenario", "nope"}, wantCode: exitUsage, wantStderr: `unknown scenario "nope"`},
+		{name: "run missing spec file", args: []string{"run", "--spec", filepath.Join(t.TempDir(), "missing.json")}, wantCode: exitUsage, wantStderr: "missing.json"},
+		{name: "run neither scenario nor spec", args: []string{"run"}, wantCode: exitUsage, wantStderr: "exactly one of --scenario and --spec"},
+		{name: "run both scenario and spec", args: []string{"run", "--scenario", "steady", "--spec", "x.json"}, wantCode: exitUsage, wantStderr: "exactly one of --scenario and --spec"},
+		{name: "run positional argument", args: []string{"run", "--scenario", "steady", "extra"}, wantCode: exitUsage, wantStderr: "no positional arguments"},
+		{name: "run bad seed", args: []string{"run", "--scenario", "steady", "--seed", "abc"}, wantCode: exitUsage, wantStderr: `invalid value "abc" for flag -seed`},
+		{name: "run negative seed", args: []string{"run", "--scenario", "steady", "--seed", "-1"}, wantCode: exitUsage, wantStderr: "-seed"},
+		{name: "run bad semantics", args: []string{"run", "--scenario", "steady", "--semantics", "erlang"}, wantCode: exitUsage, wantStderr: "want default or riak"},
+		{name: "run flag without value", args: []string{"run", "--scenario"}, wantCode: exitUsage, wantStderr: "flag needs an argument"},
+		{name: "replay without a file", args: []string{"replay"}, wantCode: exitUsage, wantStderr: "usage: ensim replay"},
+		{name: "replay missing file", args: []string{"replay", filepath.Join(t.TempDir(), "missing.json")}, wantCode: exitUsage, wantStderr: "missing.json"},
+		{name: "replay unknown flag", args: []string{"replay", "x.json", "--bogus"}, wantCode: exitUsage, wantStderr: "-bogus"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, tc.args...)
+			if code != tc.wantCode {
+				t.Errorf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, stdout, stderr)
+			}
+			check := func(stream, got, want string) {
+				if want == "" && got != "" {
+					t.Errorf("%s = %q, want nothing", stream, got)
+				}
+				if !strings.Contains(got, want) {
+					t.Errorf("%s = %q, want it to contain %q", stream, got, want)
+				}
+			}
+			check("stdout", stdout, tc.wantStdout)
+			check("stderr", stderr, tc.wantStderr)
+		})
+	}
+}
+
+func TestParseInterspersed(t *testing.T) {
+	tests := []struct {
+		name     string
+		args     []string
+		wantPos  []string
+		wantJSON bool
+		wantOut  string
+	}{
+		{name: "flags first", args: []string{"--json", "a"}, wantPos: []string{"a"}, wantJSON: true},
+		{name: "flags after", args: []string{"a", "--json", "--out", "f"}, wantPos: []string{"a"}, wantJSON: true, wantOut: "f"},
+		{name: "mixed", args: []string{"a", "--out=f", "b", "c"}, wantPos: []string{"a", "b", "c"}, wantOut: "f"},
+		{name: "terminator", args: []string{"a", "--", "--json"}, wantPos: []string{"a", "--json"}},
+		{name: "none", args: nil, wantPos: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			fs := flag.NewFlagSet("t", flag.ContinueOnError)
+			asJSON := fs.Bool("json", false, "")
+			out := fs.String("out", "", "")
+			pos, err := parseInterspersed(fs, tc.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.wantPos, pos); diff != "" {
+				t.Errorf("positional (-want +got):\n%s", diff)
+			}
+			if *asJSON != tc.wantJSON || *out != tc.wantOut {
+				t.Errorf("json=%v out=%q, want %v %q", *asJSON, *out, tc.wantJSON, tc.wantOut)
+			}
+		})
+	}
+}
+
+func TestList(t *testing.T) {
+	code, stdout, stderr := ensim(t, "list")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	names := scenarios.Names()
+	if len(lines) != len(names) {
+		t.Fatalf("%d lines, want one per scenario (%d):\n%s", len(lines), len(names), stdout)
+	}
+	col := -1
+	for i, name := range names {
+		s, _ := scenarios.Named(name)
+		if !strings.HasPrefix(lines[i], name+" ") || !strings.HasSuffix(lines[i], s.Description) {
+			t.Errorf("line %d = %q, want %s and its description", i, lines[i], name)
+		}
+		// Descriptions start in the same column.
+		c := strings.Index(lines[i], s.Description)
+		if col >= 0 && c != col {
+			t.Errorf("line %d: description at column %d, want %d", i, c, col)
+		}
+		col = c
+	}
+}
+
+func TestShowRoundTrips(t *testing.T) {
+	for _, name := range scenarios.Names() {
+		t.Run(name, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, "show", name)
+			if code != exitOK || stderr != "" {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			got, err := scenarios.Parse(strings.NewReader(stdout))
+			if err != nil {
+				t.Fatalf("show output does not parse: %v", err)
+			}
+			want, _ := scenarios.Named(name)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("show %s round trip (-want +got):\n%s", name, diff)
+			}
+		})
+	}
+}

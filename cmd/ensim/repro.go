@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// reproKey is the key that marks a JSON file as a repro file; its value is the
+// format version.
+const reproKey = "ensroute_repro"
+
+// reproFormat is the version of the repro format this ensim writes and reads.
+const reproFormat = 1
+
+// repro is a repro file: everything needed to run a failing run again, and to keep
+// running it after the code changes, because the spec, not only the seed, fixes the
+// world and its faults.
+type repro struct {
+	Format        int                   `json:"ensroute_repro"`
+	ModuleVersion string                `json:"module_version"`
+	Scenario      string                `json:"scenario"`
+	Seed          uint64                `json:"seed"`
+	Semantics     string                `json:"semantics"`
+	Spec          scenarios.Spec        `json:"spec"`
+	Violations    []scenarios.Violation `json:"violations"`
+	TraceHash     string                `json:"trace_hash"`
+}
+
+// newRepro records the run of spec with seed and sem that produced rep.
+func newRepro(spec scenarios.Spec, seed uint64, sem router.Semantics, rep scenarios.Report) repro {
+	v := rep.Violations
+	if v == nil {
+		v = []scenarios.Violation{}
+	}
+	return repro{
+		Format:        reproFormat,
+		ModuleVersion: moduleVersion(),
+		Scenario:      spec.Name,
+		Seed:          seed,
+		Semantics:     sem.String(),
+		Spec:          spec,
+		Violations:    v,
+		TraceHash:     rep.TraceHash,
+	}
+}
+
+// writeRepro writes r to path as indented JSON.
+func writeRepro(path string, r repro) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("repro %s: %w", path, err)
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// readRepro reads and checks a repro file; the spec inside is validated as a spec
+// file would be.
+func readRepro(path string) (repro, router.Semantics, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return repro{}, 0, err
+	}
+	var raw struct {
+		Format        *int                  `json:"ensroute_repro"`
+		ModuleVersion string                `json:"module_version"`
+		Scenario      string                `json:"scenario"`
+		Seed          *uint64               `json:"seed"`
+		Semantics     string                `json:"semantics"`
+		Spec          json.RawMessage       `json:"spec"`
+		Violations    []scenarios.Violation `json:"violations"`
+		TraceHash     string                `json:"trace_hash"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		var keys map[string]json.RawMessage
+		if json.Unmarshal(data, &keys) == nil && keys[reproKey] == nil {
+			return repro{}, 0, fmt.Errorf("%s: not a repro file (no %q key); for a spec use ensim run --spec %s", path, reproKey, shellQuote(path))
+		}
+		return repro{}, 0, fmt.Errorf("%s: bad repro file: %v", path, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	bad := func(format string, args ...any) (repro, router.Semantics, error) {
+		return repro{}, 0, fmt.Errorf("%s: bad repro file: %s", path, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case raw.Format == nil:
+		return repro{}, 0, fmt.Errorf("%s: not a repro file (no %q key); for a spec use ensim run --spec %s", path, reproKey, shellQuote(path))
+	case *raw.Format != reproFormat:
+		return bad("%s: format %d, this ensim reads format %d", reproKey, *raw.Format, reproFormat)
+	case raw.Seed == nil:
+		return bad("seed: missing")
+	case raw.Semantics == "":
+		return bad("semantics: missing")
+	case len(raw.Spec) == 0:
+		return bad("spec: missing")
+	}
+	sem, err := router.ParseSemantics(raw.Semantics)
+	if err != nil {
+		return bad("semantics: %q, want default or riak", raw.Semantics)
+	}
+	spec, err := scenarios.Parse(bytes.NewReader(raw.Spec))
+	if err != nil {
+		return repro{}, 0, fmt.Errorf("%s: spec: %w", path, err)
+	}
+	return repro{
+		Format:        *raw.Format,
+		ModuleVersion: raw.ModuleVersion,
+		Scenario:      raw.Scenario,
+		Seed:          *raw.Seed,
+		Semantics:     sem.String(),
+		Spec:          spec,
+		Violations:    raw.Violations,
+		TraceHash:     raw.TraceHash,
+	}, sem, nil
+}
+
+// moduleVersion names the code that ran: the main module's version plus its VCS
+// revision when the build recorded one.
+func moduleVersion() string {
+	v := "(devel)"
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	if bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	var rev string
+	modified := false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev != "" {
+		v += " " + rev
+		if modified {
+			v += " (modified)"
+		}
+	}
+	return v
+}
+
+// defaultReproPath is where a failing run writes its repro when --repro is not given:
+// the current directory.
+func defaultReproPath(scenario string, sem router.Semantics, seed uint64) string {
+	if scenario == "" {
+		scenario = "spec"
+	}
+	safe := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, scenario)
+	return fmt.Sprintf("ensim-repro-%s-%s-%d.json", safe, sem, seed)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting, so printed commands can
+// be pasted as they are.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// maxViolations is how many violations ensim prints before "and N more".
+const maxViolations = 10
+
+// printViolations prints the first violations, then how many more there are.
+func printViolations(w io.Writer, vs []scenarios.Violation) {
+	fmt.Fprintf(w, "ensim: %d invariant violation%s:\n", len(vs), plural(len(vs)))
+	for i, v := range vs {
+		if i == maxViolations {
+			fmt.Fprintf(w, "  and %d more\n", len(vs)-maxViolations)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", formatViolation(v))
+	}
+}
+
+// formatViolation renders one violation on one line: invariant, call, detail.
+func formatViolation(v scenarios.Violation) string {
+	if v.Call == "" {
+		return fmt.Sprintf("%s: %s", v.Invariant, v.Detail)
+	}
+	return fmt.Sprintf("%s: call %s: %s", v.Invariant, v.Call, v.Detail)
+}
+
+// printReplay says where the repro went and how to replay it.
+func printReplay(w io.Writer, path string) {
+	q := shellQuote(path)
+	fmt.Fprintf(w, "ensim: repro written to %s\nreplay with:\n  ensim replay %s\n  go run ./cmd/ensim replay %s\n", path, q, q)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func replayFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+	var asJSON bool
+	var trace string
+	fs.BoolVar(&asJSON, "json", false, "print the report as one JSON object")
+	fs.StringVar(&trace, "trace", "", "write the trace to `FILE` as JSON lines")
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 1 {
+			return usageErr(stderr, synReplay, "replay takes one repro file, got %d arguments", len(pos))
+		}
+		return replay(pos[0], asJSON, trace, stdout, stderr)
+	}
+}
+
+// replay runs a repro file's spec, seed and semantics again and says whether the
+// trace is the one recorded.
+func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) int {
+	rp, sem, err := readRepro(path)
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	res, err := simulate(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, KeepTrace: trace != ""})
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %s: %v\n", path, err)
+		return exitUsage
+	}
+	if trace != "" {
+		if err := writeTrace(trace, res.Trace); err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return exitUsage
+		}
+	}
+	if err := printReport(stdout, res.Report, asJSON); err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	w := stdout
+	if asJSON {
+		w = stderr // keep stdout a single JSON object
+	}
+	if now := res.Report.TraceHash; now == rp.TraceHash {
+		fmt.Fprintln(w, "trace hash matches the repro")
+	} else {
+		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
+		fmt.Fprintf(w, "the code changed since the repro was written (then %s, now %s): the same spec and seed now run differently\n",
+			rp.ModuleVersion, moduleVersion())
+	}
+	if vs := res.Report.Violations; len(vs) > 0 {
+		printViolations(stderr, vs)
+		fmt.Fprintf(stderr, "ensim: the repro still fails\n")
+		return exitFail
+	}
+	if len(rp.Violations) > 0 {
+		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", len(rp.Violations), plural(len(rp.Violations)))
+	}
+	return exitOK
+}

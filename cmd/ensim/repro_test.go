@@ -1,0 +1,268 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+func TestFailureWritesReproAndReplayCommand(t *testing.T) {
+	spec := failingSpec(t)
+	specPath := writeFile(t, "fail.json", spec.JSON())
+	dir := t.TempDir()
+	t.Chdir(dir) // the default repro path is the current directory
+
+	code, stdout, stderr := ensim(t, "run", "--spec", specPath, "--semantics", "riak", "--seed", "7")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\nstderr:\n%s", code, exitFail, stderr)
+	}
+	const file = "ensim-repro-slow-forever-riak-7.json"
+	for _, want := range []string{
+		"invariant violations:",
+		"  liveness: call ",
+		"more\n",
+		"repro written to " + file,
+		"\n  ensim replay " + file + "\n",
+		"\n  go run ./cmd/ensim replay " + file + "\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if n := strings.Count(stderr, "  liveness: "); n != maxViolations {
+		t.Errorf("stderr lists %d violations, want the first %d", n, maxViolations)
+	}
+	if !strings.Contains(stdout, "violations    ") || !strings.Contains(stdout, "liveness") {
+		t.Errorf("summary does not list the violations:\n%s", stdout)
+	}
+
+	data, err := os.ReadFile(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatalf("no repro file: %v", err)
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("repro is not JSON: %v", err)
+	}
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	wantKeys := []string{"ensroute_repro", "module_version", "scenario", "seed", "semantics", "spec", "violations", "trace_hash"}
+	if diff := cmp.Diff(wantKeys, keys, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
+		t.Errorf("repro keys (-want +got):\n%s", diff)
+	}
+	var rp repro
+	if err := json.Unmarshal(data, &rp); err != nil {
+		t.Fatal(err)
+	}
+	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "slow-forever" || rp.Seed != 7 || rp.Semantics != "riak" ||
+		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 {
+		t.Errorf("repro header = %d %q %q %d %q, %d violations, hash %q",
+			rp.Format, rp.ModuleVersion, rp.Scenario, rp.Seed, rp.Semantics, len(rp.Violations), rp.TraceHash)
+	}
+	if diff := cmp.Diff(spec, rp.Spec); diff != "" {
+		t.Errorf("repro spec (-want +got):\n%s", diff)
+	}
+
+	// The printed command replays it: same trace, still failing.
+	code, stdout, stderr = ensim(t, "replay", file)
+	if code != exitFail {
+		t.Errorf("replay exit %d, want %d", code, exitFail)
+	}
+	if !strings.Contains(stdout, "trace hash matches the repro") || !strings.Contains(stderr, "the repro still fails") {
+		t.Errorf("replay output:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+}
+
+func TestFailureHonoursReproFlag(t *testing.T) {
+	specPath := writeFile(t, "fail.json", failingSpec(t).JSON())
+	path := filepath.Join(t.TempDir(), "mine.json")
+	code, stdout, stderr := ensim(t, "run", "--spec", specPath, "--repro", path, "--json")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d", code, exitFail)
+	}
+	if rep := decodeReport(t, stdout); len(rep.Violations) == 0 {
+		t.Errorf("report has no violations")
+	}
+	if !strings.Contains(stderr, "ensim replay "+path) {
+		t.Errorf("stderr does not name %s:\n%s", path, stderr)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("repro not written: %v", err)
+	}
+}
+
+func TestReplay(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.json")
+	code, stdout, stderr := ensim(t, "run", "--scenario", "leader-churn", "--semantics", "riak", "--seed", "5", "--repro", path, "--json")
+	if code != exitOK {
+		t.Fatalf("run exit %d\n%s", code, stderr)
+	}
+	want := decodeReport(t, stdout)
+
+	// Flags may follow the file.
+	code, stdout, stderr = ensim(t, "replay", path, "--json")
+	if code != exitOK {
+		t.Fatalf("replay exit %d\n%s", code, stderr)
+	}
+	got := decodeReport(t, stdout)
+	if got.TraceHash != want.TraceHash || got.Seed != 5 || got.Semantics != "riak" {
+		t.Errorf("replay = %s seed %d %s, want %s seed 5 riak", got.TraceHash, got.Seed, got.Semantics, want.TraceHash)
+	}
+	if !strings.Contains(stderr, "trace hash matches the repro") {
+		t.Errorf("stderr = %q, want the hash verdict", stderr)
+	}
+
+	// A repro from other code: the hash differs, which alone is not a failure.
+	var rp map[string]any
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &rp); err != nil {
+		t.Fatal(err)
+	}
+	rp["trace_hash"] = "0000"
+	rp["module_version"] = "v0.0.1"
+	data, _ = json.Marshal(rp)
+	old := writeFile(t, "old.json", data)
+	code, stdout, _ = ensim(t, "replay", old)
+	if code != exitOK {
+		t.Errorf("replay exit %d, want 0", code)
+	}
+	for _, w := range []string{"trace hash differs from the repro: was 0000, now " + want.TraceHash, "code changed", "v0.0.1"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("stdout lacks %q:\n%s", w, stdout)
+		}
+	}
+}
+
+func TestReplayBadFile(t *testing.T) {
+	good, _ := scenarios.Named("steady")
+	repro := func(edit func(m map[string]any)) []byte {
+		m := map[string]any{"ensroute_repro": 1, "module_version": "x", "scenario": "steady", "seed": 1,
+			"semantics": "default", "spec": json.RawMessage(good.JSON()), "violations": []any{}, "trace_hash": "h"}
+		edit(m)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{name: "a spec", data: good.JSON(), want: "not a repro file"},
+		{name: "malformed", data: []byte(`{"ensroute_repro": 1,`), want: "bad repro file"},
+		{name: "future format", data: repro(func(m map[string]any) { m["ensroute_repro"] = 2 }), want: "format 2"},
+		{name: "no seed", data: repro(func(m map[string]any) { delete(m, "seed") }), want: "seed: missing"},
+		{name: "bad semantics", data: repro(func(m map[string]any) { m["semantics"] = "erlang" }), want: "semantics"},
+		{name: "no spec", data: repro(func(m map[string]any) { delete(m, "spec") }), want: "spec: missing"},
+		{name: "bad spec", data: repro(func(m map[string]any) { m["spec"] = map[string]any{"nodes": []any{}} }), want: "nodes"},
+		{name: "unknown key", data: repro(func(m map[string]any) { m["sed"] = 1 }), want: `"sed"`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, "replay", writeFile(t, "r.json", tc.data))
+			if code != exitUsage || stdout != "" || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestReplayInFreshProcess builds the real binary once and checks that a repro written
+// by one process replays to the same trace hash in another.
+func TestReplayInFreshProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the ensim binary; skipped in -short mode")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ensim")
+	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	exe := func(wantCode int, args ...string) scenarios.Report {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		var out, errOut bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errOut
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != wantCode {
+			t.Fatalf("ensim %s: exit %d, want %d\n%s", strings.Join(args, " "), code, wantCode, errOut.String())
+		}
+		return decodeReport(t, out.String())
+	}
+	path := filepath.Join(dir, "r.json")
+	first := exe(exitOK, "run", "--scenario", "partition-heal", "--seed", "3", "--repro", path, "--json")
+	again := exe(exitOK, "replay", path, "--json")
+	if first.TraceHash != again.TraceHash {
+		t.Errorf("replay in a fresh process: trace hash %s, want %s", again.TraceHash, first.TraceHash)
+	}
+
+	// The failing path end to end: exit 1 and a repro that a fresh process replays.
+	fail := filepath.Join(dir, "fail-repro.json")
+	failed := exe(exitFail, "run", "--spec", writeFile(t, "fail.json", failingSpec(t).JSON()), "--repro", fail, "--json")
+	replayed := exe(exitFail, "replay", "--json", fail)
+	if failed.TraceHash != replayed.TraceHash || len(replayed.Violations) != len(failed.Violations) {
+		t.Errorf("failing replay: %s with %d violations, want %s with %d",
+			replayed.TraceHash, len(replayed.Violations), failed.TraceHash, len(failed.Violations))
+	}
+}
+
+func TestDefaultReproPath(t *testing.T) {
+	tests := []struct {
+		name, scenario string
+		want           string
+	}{
+		{name: "named", scenario: "slow-leader", want: "ensim-repro-slow-leader-default-9.json"},
+		{name: "unnamed", scenario: "", want: "ensim-repro-spec-default-9.json"},
+		{name: "unsafe characters", scenario: "a b/../c", want: "ensim-repro-a_b_.._c-default-9.json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := defaultReproPath(tc.scenario, 0, 9); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{name: "plain", in: "dir/r-1.json", want: "dir/r-1.json"},
+		{name: "space", in: "my dir/r.json", want: "'my dir/r.json'"},
+		{name: "quote", in: "it's.json", want: `'it'\''s.json'`},
+		{name: "empty", in: "", want: "''"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := shellQuote(tc.in); got != tc.want {
+				t.Errorf("shellQuote(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}

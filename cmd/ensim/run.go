@@ -1,0 +1,363 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// Exit statuses, as DESIGN.md's command-line contract fixes them.
+const (
+	exitOK    = 0 // every invariant held
+	exitFail  = 1 // an invariant failed, or the determinism check found a mismatch
+	exitUsage = 2 // bad usage, an unknown scenario, an unreadable file or a bad spec
+)
+
+const usageText = `usage: ensim <command> [flags]
+
+commands:
+  list                 list the named scenarios
+  show NAME            print a named scenario as an editable JSON spec
+  run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak]
+      [--json] [--trace FILE] [--repro FILE] [--check-determinism]
+                       run one simulation and check every invariant
+  replay REPRO.json [--json] [--trace FILE]
+                       rerun the run recorded in a repro file
+  help [COMMAND]       print this text, or one command's flags
+
+exit status: 0 every invariant held; 1 an invariant failed (a repro file is
+written and the replay command printed); 2 bad usage or a bad spec.
+`
+
+// command is one subcommand: its synopsis, its flags and what it does with them.
+type command struct {
+	synopsis string
+	// flags defines the command's flags on fs and returns the function that runs the
+	// command once they are parsed, given the positional arguments.
+	flags func(fs *flag.FlagSet) func(pos []string, stdout, stderr io.Writer) int
+}
+
+// The commands' synopses.
+const (
+	synList   = "ensim list"
+	synShow   = "ensim show NAME"
+	synRun    = "ensim run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak] [--json] [--trace FILE] [--repro FILE] [--check-determinism]"
+	synReplay = "ensim replay REPRO.json [--json] [--trace FILE]"
+)
+
+var commands = map[string]command{
+	"list":   {synopsis: synList, flags: listFlags},
+	"show":   {synopsis: synShow, flags: showFlags},
+	"run":    {synopsis: synRun, flags: runFlags},
+	"replay": {synopsis: synReplay, flags: replayFlags},
+}
+
+// run is ensim with its arguments (without the program name). It returns the exit
+// status; it never panics on bad input.
+func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usageText)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) == 1 {
+			fmt.Fprint(stdout, usageText)
+			return exitOK
+		}
+		c, ok := commands[args[1]]
+		if !ok || len(args) > 2 {
+			fmt.Fprintf(stderr, "ensim: help: unknown command %q\n\n%s", strings.Join(args[1:], " "), usageText)
+			return exitUsage
+		}
+		fs := flag.NewFlagSet("ensim "+args[1], flag.ContinueOnError)
+		c.flags(fs)
+		printUsage(stdout, fs, c.synopsis)
+		return exitOK
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "ensim: unknown command %q\n\n%s", name, usageText)
+		return exitUsage
+	}
+	fs := flag.NewFlagSet("ensim "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {} // we print usage ourselves, to stdout for -h
+	do := c.flags(fs)
+	pos, err := parseInterspersed(fs, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		printUsage(stdout, fs, c.synopsis)
+		return exitOK
+	}
+	if err != nil {
+		// The flag package has already printed err to stderr.
+		fmt.Fprintf(stderr, "usage: %s\n(ensim help %s lists the flags)\n", c.synopsis, name)
+		return exitUsage
+	}
+	return do(pos, stdout, stderr)
+}
+
+// parseInterspersed parses args with fs, allowing flags after positional arguments
+// ("replay FILE --json"), and returns the positional arguments in order. After "--"
+// everything is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// printUsage prints a command's synopsis and flags to w.
+func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
+	fmt.Fprintf(w, "usage: %s\n", synopsis)
+	n := 0
+	fs.VisitAll(func(*flag.Flag) { n++ })
+	if n == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nflags:")
+	old := fs.Output()
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(old)
+}
+
+// usageErr reports a usage error of one command and returns exitUsage.
+func usageErr(stderr io.Writer, synopsis, format string, args ...any) int {
+	fmt.Fprintf(stderr, "ensim: "+format+"\nusage: %s\n", append(args, synopsis)...)
+	return exitUsage
+}
+
+func listFlags(*flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) > 0 {
+			return usageErr(stderr, synList, "list takes no arguments, got %q", pos)
+		}
+		names := scenarios.Names()
+		width := 0
+		for _, n := range names {
+			width = max(width, len(n))
+		}
+		for _, n := range names {
+			s, _ := scenarios.Named(n)
+			fmt.Fprintf(stdout, "%-*s  %s\n", width, n, s.Description)
+		}
+		return exitOK
+	}
+}
+
+func showFlags(*flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 1 {
+			return usageErr(stderr, synShow, "show takes one scenario name, got %d arguments", len(pos))
+		}
+		s, ok := named(pos[0], stderr)
+		if !ok {
+			return exitUsage
+		}
+		stdout.Write(s.JSON())
+		return exitOK
+	}
+}
+
+// named looks up a named scenario; for an unknown name it says so on stderr, listing
+// the valid ones.
+func named(name string, stderr io.Writer) (scenarios.Spec, bool) {
+	s, ok := scenarios.Named(name)
+	if !ok {
+		fmt.Fprintf(stderr, "ensim: unknown scenario %q; valid scenarios: %s\n", name, strings.Join(scenarios.Names(), ", "))
+	}
+	return s, ok
+}
+
+// runOptions are the flags of ensim run.
+type runOptions struct {
+	scenario, spec string
+	seed           uint64
+	sem            router.Semantics
+	json           bool
+	trace, repro   string
+	determinism    bool
+}
+
+func runFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+	o := &runOptions{}
+	fs.StringVar(&o.scenario, "scenario", "", "run the named scenario `NAME` (see ensim list)")
+	fs.StringVar(&o.spec, "spec", "", "run the spec in JSON `FILE` (see ensim show)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed `N` of every random stream in the run")
+	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
+	fs.BoolVar(&o.json, "json", false, "print the report as one JSON object")
+	fs.StringVar(&o.trace, "trace", "", "write the trace to `FILE` as JSON lines")
+	fs.StringVar(&o.repro, "repro", "", "write a repro file to `FILE` (written anyway on a failure, by default to ./ensim-repro-SCENARIO-SEMANTICS-SEED.json)")
+	fs.BoolVar(&o.determinism, "check-determinism", false, "run twice and compare the trace hashes")
+	return func(pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }
+}
+
+func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
+	syn := synRun
+	switch {
+	case len(pos) > 0:
+		return usageErr(stderr, syn, "run takes no positional arguments, got %q", pos)
+	case (o.scenario == "") == (o.spec == ""):
+		return usageErr(stderr, syn, "run needs exactly one of --scenario and --spec")
+	}
+	var spec scenarios.Spec
+	if o.scenario != "" {
+		s, ok := named(o.scenario, stderr)
+		if !ok {
+			return exitUsage
+		}
+		spec = s
+	} else {
+		s, err := loadSpec(o.spec)
+		if err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return exitUsage
+		}
+		spec = s
+	}
+	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem, KeepTrace: o.trace != "" || o.determinism}
+	res, err := simulate(spec, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	code := exitOK
+	var mismatch *divergence
+	if o.determinism {
+		again, err := simulate(spec, opt)
+		if err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return exitUsage
+		}
+		mismatch = compareRuns(res, again)
+		if mismatch != nil {
+			code = exitFail
+		}
+	}
+	if o.trace != "" {
+		if err := writeTrace(o.trace, res.Trace); err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return exitUsage
+		}
+	}
+	if err := printReport(stdout, res.Report, o.json); err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	if o.determinism {
+		// Keep stdout a single JSON object under --json.
+		w := stdout
+		if o.json || mismatch != nil {
+			w = stderr
+		}
+		printDeterminism(w, res, mismatch)
+	}
+	failed := len(res.Report.Violations) > 0
+	if failed {
+		code = exitFail
+	}
+	if o.repro == "" && code == exitOK {
+		return code
+	}
+	path := o.repro
+	if path == "" {
+		path = defaultReproPath(spec.Name, o.sem, o.seed)
+	}
+	if err := writeRepro(path, newRepro(spec, o.seed, o.sem, res.Report)); err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		if code == exitOK {
+			code = exitUsage
+		}
+		return code
+	}
+	if code == exitOK {
+		if !o.json {
+			fmt.Fprintf(stdout, "repro written to %s\n", path)
+		}
+		return code
+	}
+	if failed {
+		printViolations(stderr, res.Report.Violations)
+	}
+	printReplay(stderr, path)
+	return code
+}
+
+// loadSpec reads and validates a spec file. A repro file is refused with a hint.
+func loadSpec(path string) (scenarios.Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return scenarios.Spec{}, err
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(data, &keys) == nil {
+		if _, ok := keys[reproKey]; ok {
+			return scenarios.Spec{}, fmt.Errorf("%s: this is a repro file; use ensim replay %s", path, shellQuote(path))
+		}
+	}
+	s, err := scenarios.Parse(bytes.NewReader(data))
+	if err != nil {
+		return scenarios.Spec{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// simulate runs spec once and fills in what only a wall clock can tell: the wall
+// time and the events per second. It fails only for a bad spec.
+func simulate(spec scenarios.Spec, opt scenarios.Options) (*scenarios.Result, error) {
+	start := time.Now()
+	res, err := scenarios.Run(spec, opt)
+	wall := time.Since(start)
+	if err != nil {
+		return nil, err
+	}
+	r := &res.Report
+	r.WallTimeNS = int64(wall)
+	if wall > 0 {
+		r.EventsPerSec = float64(r.Events) / wall.Seconds()
+	}
+	return res, nil
+}
+
+// semanticsFlag is the --semantics flag. Its zero value reads as "default", so usage
+// does not print "(default default)".
+type semanticsFlag struct{ s *router.Semantics }
+
+func (f semanticsFlag) String() string {
+	if f.s == nil {
+		return router.Default.String()
+	}
+	return f.s.String()
+}
+
+func (f semanticsFlag) Set(v string) error {
+	s, err := router.ParseSemantics(v)
+	if err != nil || v == "" {
+		return errors.New("want default or riak")
+	}
+	*f.s = s
+	return nil
+}

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+func TestRunJSONHasEveryField(t *testing.T) {
+	// DESIGN.md, "Command-line contract": the keys ensim run --json must print.
+	top := []string{"scenario", "seed", "semantics", "nodes", "routers_per_node", "events", "sim_time_ns",
+		"wall_time_ns", "calls", "late_replies_discarded", "orphan_messages", "latency_ns", "violations", "trace_hash"}
+	calls := []string{"total", "ok", "timeout", "no_leader", "not_leader", "unreachable", "hop_limit", "overloaded", "other"}
+	latency := []string{"p50", "p99", "max"}
+	for _, name := range scenarios.Names() {
+		for _, sem := range []string{"default", "riak"} {
+			t.Run(name+"/"+sem, func(t *testing.T) {
+				t.Parallel()
+				code, stdout, stderr := ensim(t, "run", "--scenario", name, "--semantics", sem, "--seed", "1", "--json")
+				if code != exitOK {
+					t.Fatalf("exit %d, want 0\nstderr:\n%s", code, stderr)
+				}
+				var m map[string]any
+				if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+					t.Fatalf("stdout is not one JSON object: %v\n%s", err, stdout)
+				}
+				missing := func(where string, obj map[string]any, keys []string) {
+					for _, k := range keys {
+						if _, ok := obj[k]; !ok {
+							t.Errorf("%s: no key %q", where, k)
+						}
+					}
+				}
+				missing("report", m, top)
+				c, _ := m["calls"].(map[string]any)
+				missing("calls", c, calls)
+				l, _ := m["latency_ns"].(map[string]any)
+				missing("latency_ns", l, latency)
+				if v, ok := m["violations"].([]any); !ok || len(v) != 0 {
+					t.Errorf("violations = %#v, want an empty array", m["violations"])
+				}
+				want := map[string]any{"scenario": name, "seed": 1.0, "semantics": sem}
+				got := map[string]any{"scenario": m["scenario"], "seed": m["seed"], "semantics": m["semantics"]}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("identity (-want +got):\n%s", diff)
+				}
+				if h, _ := m["trace_hash"].(string); len(h) != 64 {
+					t.Errorf("trace_hash = %q, want 64 hex digits", h)
+				}
+				if w, _ := m["wall_time_ns"].(float64); w <= 0 {
+					t.Errorf("wall_time_ns = %v, want it measured", m["wall_time_ns"])
+				}
+				if e, _ := m["events_per_sec"].(float64); e <= 0 {
+					t.Errorf("events_per_sec = %v, want it measured", m["events_per_sec"])
+				}
+			})
+		}
+	}
+}
+
+func TestRunBadSpec(t *testing.T) {
+	base, _ := scenarios.Named("steady")
+	edit := func(f func(m map[string]any)) []byte {
+		var m map[string]any
+		if err := json.Unmarshal(base.JSON(), &m); err != nil {
+			t.Fatal(err)
+		}
+		f(m)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tests := []struct {
+		name string
+		spec []byte
+		want string // the field the message must name
+	}{
+		{name: "negative latency", spec: edit(func(m map[string]any) {
+			m["link"].(map[string]any)["latency"].(map[string]any)["min"] = "-1ms"
+		}), want: "link.latency.min"},
+		{name: "member on an unknown node", spec: edit(func(m map[string]any) {
+			m["ensembles"].([]any)[0].(map[string]any)["members"].([]any)[0].(map[string]any)["node"] = "n9"
+		}), want: `ensembles[0].members[0].node: "n9"`},
+		{name: "zero nodes", spec: edit(func(m map[string]any) { m["nodes"] = []any{} }), want: "nodes:"},
+		{name: "unknown key", spec: edit(func(m map[string]any) { m["routerz"] = 7 }), want: `"routerz"`},
+		{name: "wrong type", spec: edit(func(m map[string]any) { m["routers"] = "seven" }), want: "routers"},
+		// scenarios.Parse does not name the field for a Duration's own error (yet).
+		{name: "bare number duration", spec: edit(func(m map[string]any) { m["detect_after"] = 200 }), want: "duration 200"},
+		{name: "malformed JSON", spec: []byte(`{"name": "x", "nodes": [`), want: "bad spec"},
+		{name: "empty file", spec: nil, want: "bad spec"},
+		{name: "null", spec: []byte("null"), want: "nodes"},
+		{name: "array", spec: []byte("[1, 2]"), want: "bad spec"},
+		{name: "trailing data", spec: append(base.JSON(), "{}"...), want: "trailing data"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeFile(t, "spec.json", tc.spec)
+			code, stdout, stderr := ensim(t, "run", "--spec", path)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if !strings.HasPrefix(stderr, "ensim: ") || !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr = %q, want \"ensim: \" and a message naming %q", stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestRunSpecFile(t *testing.T) {
+	s, _ := scenarios.Named("slow-leader")
+	path := writeFile(t, "spec.json", s.JSON())
+	code, stdout, stderr := ensim(t, "run", "--spec", path, "--json", "--seed", "2")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	fromFile := decodeReport(t, stdout)
+	_, stdout, _ = ensim(t, "run", "--scenario", "slow-leader", "--json", "--seed", "2")
+	named := decodeReport(t, stdout)
+	if fromFile.TraceHash != named.TraceHash {
+		t.Errorf("spec file trace hash %s, named scenario %s: want equal", fromFile.TraceHash, named.TraceHash)
+	}
+}
+
+func TestRunSpecRefusesRepro(t *testing.T) {
+	dir := t.TempDir()
+	repro := filepath.Join(dir, "r.json")
+	if code, _, stderr := ensim(t, "run", "--scenario", "steady", "--repro", repro); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	code, _, stderr := ensim(t, "run", "--spec", repro)
+	if code != exitUsage || !strings.Contains(stderr, "this is a repro file; use ensim replay") {
+		t.Errorf("exit %d, stderr %q; want 2 and a hint to use replay", code, stderr)
+	}
+}
+
+func TestRunTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "trace.jsonl")
+	code, stdout, stderr := ensim(t, "run", "--scenario", "partition-heal", "--json", "--trace", path)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	rep := decodeReport(t, stdout)
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	var n uint64
+	for sc.Scan() {
+		var rec map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			t.Fatalf("line %d is not JSON: %v: %s", n+1, err, sc.Text())
+		}
+		if seq, _ := rec["seq"].(float64); uint64(seq) != n {
+			t.Fatalf("line %d has seq %v, want %d", n+1, rec["seq"], n)
+		}
+		n++
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 || n != rep.TraceEvents {
+		t.Errorf("%d trace lines, want trace_events = %d", n, rep.TraceEvents)
+	}
+}
+
+func TestRunTraceUnwritable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-such-dir", "trace.jsonl")
+	code, _, stderr := ensim(t, "run", "--scenario", "steady", "--trace", path)
+	if code != exitUsage || !strings.Contains(stderr, "trace.jsonl") {
+		t.Errorf("exit %d, stderr %q; want 2 naming the file", code, stderr)
+	}
+}
+
+func TestCheckDeterminism(t *testing.T) {
+	for _, name := range scenarios.Names() {
+		for _, sem := range []string{"default", "riak"} {
+			t.Run(name+"/"+sem, func(t *testing.T) {
+				t.Parallel()
+				code, stdout, stderr := ensim(t, "run", "--scenario", name, "--semantics", sem, "--check-determinism")
+				if code != exitOK {
+					t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+				}
+				if !strings.Contains(stdout, "determinism: 2 runs, same trace hash") {
+					t.Errorf("stdout does not report the match:\n%s", stdout)
+				}
+			})
+		}
+	}
+}
+
+func TestCheckDeterminismJSONKeepsStdoutClean(t *testing.T) {
+	code, stdout, stderr := ensim(t, "run", "--scenario", "steady", "--check-determinism", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	decodeReport(t, stdout)
+	if !strings.Contains(stderr, "same trace hash") {
+		t.Errorf("stderr = %q, want the determinism verdict", stderr)
+	}
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/scenarios"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// printReport prints a run's report: as one indented JSON object with asJSON, else as
+// the human summary.
+func printReport(w io.Writer, r scenarios.Report, asJSON bool) error {
+	if !asJSON {
+		_, err := io.WriteString(w, summary(r))
+		return err
+	}
+	if r.Violations == nil {
+		r.Violations = []scenarios.Violation{} // an empty array, never null
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// summary renders a report for humans, one labelled line per aspect.
+func summary(r scenarios.Report) string {
+	var b strings.Builder
+	line := func(label, format string, args ...any) {
+		fmt.Fprintf(&b, "%-13s %s\n", label, fmt.Sprintf(format, args...))
+	}
+	name := r.Scenario
+	if name == "" {
+		name = "(unnamed spec)"
+	}
+	line("scenario", "%s", name)
+	line("seed", "%d", r.Seed)
+	line("semantics", "%s", r.Semantics)
+	line("cluster", "%d node%s, %d client%s, %d router%s per node",
+		r.Nodes, plural(r.Nodes), r.Clients, plural(r.Clients), r.RoutersPerNode, plural(r.RoutersPerNode))
+
+	c := r.Calls
+	calls := fmt.Sprintf("%d total: %d ok, %d timeout, %d no-leader, %d not-leader, %d unreachable, %d hop-limit, %d overloaded, %d other",
+		c.Total, c.OK, c.Timeout, c.NoLeader, c.NotLeader, c.Unreachable, c.HopLimit, c.Overloaded, c.Other)
+	if c.Lost > 0 {
+		calls += fmt.Sprintf(", %d lost with their caller", c.Lost)
+	}
+	line("calls", "%s", calls)
+	if r.SkippedCalls > 0 {
+		line("", "%d more not started: their caller was down", r.SkippedCalls)
+	}
+	line("late replies", "%d dropped", r.LateRepliesDiscarded)
+	line("orphans", "%d message%s", r.OrphanMessages, plural(int(min(r.OrphanMessages, 2))))
+	line("latency", "p50 %s, p99 %s, max %s", humanNS(r.Latency.P50), humanNS(r.Latency.P99), humanNS(r.Latency.Max))
+	line("events", "%d, %s/s", r.Events, si(r.EventsPerSec))
+	ratio := "n/a"
+	if r.WallTimeNS > 0 {
+		ratio = strconv.FormatFloat(float64(r.SimTimeNS)/float64(r.WallTimeNS), 'f', 1, 64) + "x"
+	}
+	line("time", "%s simulated, %s wall, %s simulated/wall", humanNS(r.SimTimeNS), humanNS(r.WallTimeNS), ratio)
+
+	names := make([]string, 0, len(r.Probes))
+	width := 0
+	for k := range r.Probes {
+		names = append(names, k)
+		width = max(width, len(k))
+	}
+	sort.Strings(names)
+	label := "probes"
+	if len(names) == 0 {
+		line(label, "none")
+	}
+	for _, k := range names {
+		line(label, "%-*s %d", width, k, r.Probes[k])
+		label = ""
+	}
+
+	if len(r.Violations) == 0 {
+		line("violations", "none")
+	} else {
+		line("violations", "%d", len(r.Violations))
+		for i, v := range r.Violations {
+			if i == maxViolations {
+				line("", "and %d more (see --json)", len(r.Violations)-maxViolations)
+				break
+			}
+			line("", "%s", formatViolation(v))
+		}
+	}
+	line("trace hash", "%s", r.TraceHash)
+	return b.String()
+}
+
+// humanNS renders nanoseconds as a Go duration rounded to four significant digits
+// ("50.01ms", "520.1µs", "2.05s").
+func humanNS(ns int64) string {
+	d := time.Duration(ns)
+	if d < 0 {
+		return "-" + humanNS(-ns)
+	}
+	unit := time.Duration(1)
+	for v := d; v >= 10000; v /= 10 {
+		unit *= 10
+	}
+	return d.Round(unit).String()
+}
+
+// si renders a rate with a k/M/G suffix and three significant digits.
+func si(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "n/a"
+	}
+	suffix := ""
+	for _, s := range []string{"k", "M", "G"} {
+		if v < 1000 {
+			break
+		}
+		v /= 1000
+		suffix = s
+	}
+	prec := 0
+	switch {
+	case v < 10:
+		prec = 2
+	case v < 100:
+		prec = 1
+	}
+	return strconv.FormatFloat(v, 'f', prec, 64) + suffix
+}
+
+// writeTrace writes records to path as JSON lines: each record's canonical encoding
+// (the bytes the trace hash is computed over) followed by '\n'.
+func writeTrace(path string, recs []sim.Record) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	var buf []byte
+	for _, r := range recs {
+		buf = append(r.AppendJSON(buf[:0]), '\n')
+		if _, err := w.Write(buf); err != nil {
+			f.Close()
+			return fmt.Errorf("trace %s: %w", path, err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("trace %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("trace %s: %w", path, err)
+	}
+	return nil
+}
