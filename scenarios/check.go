@@ -10,7 +10,7 @@ import (
 	"github.com/ensroute/ensroute/router"
 )
 
-// The invariants, as DESIGN.md names them.
+// The invariants every run checks (README.md, "Invariants").
 const (
 	InvExactlyOnce      = "exactly-once"
 	InvDeadline         = "deadline"
@@ -96,7 +96,7 @@ func (c *checker) begin(sn *simNode, ens router.EnsembleID, event string) *callR
 		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now()}
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
 		es := c.wd.ens[ens]
-		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0
+		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0 && !es.impaired(c.wd.w.Now())
 	}
 	c.calls = append(c.calls, rec)
 	return rec

@@ -33,6 +33,7 @@ func (wd *world) scheduleFault(f Fault) {
 		case "slow", "hang":
 			es, name := wd.peerOf(f.Peer)
 			es.slow[name] = slowness{service: f.Service, until: f.Until.D()}
+			wd.chk.taint(es.id)
 		}
 	})
 }

@@ -139,6 +139,10 @@ func jsonErr(err error) string {
 	if errors.As(err, &te) {
 		return fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
 	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)
+	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 

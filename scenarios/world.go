@@ -60,6 +60,12 @@ type ensState struct {
 	slow    map[string]slowness
 }
 
+// impaired reports whether the leader is slow or hanging at time now.
+func (es *ensState) impaired(now time.Duration) bool {
+	s, ok := es.slow[es.leader.Name]
+	return ok && now < s.until
+}
+
 type slowness struct {
 	service *Dist // nil: hang
 	until   time.Duration

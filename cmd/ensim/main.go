@@ -1,6 +1,6 @@
 // Command ensim runs ensroute's deterministic simulations: named scenarios or spec
 // files, under riak or default semantics, and replays the repro files it writes on
-// every failure. See DESIGN.md, "Command-line contract", and `ensim help`.
+// every failure. See README.md and `ensim help`.
 package main
 
 import (

@@ -34,21 +34,20 @@ func writeFile(t *testing.T, name string, data []byte) string {
 	return path
 }
 
-// failingSpec is a world that breaks liveness legitimately: e1's leader answers in
-// 100ms, past the 50ms timeout, for the whole run, and the liveness phase starts at 0.
+// failingSpec is a world that breaks liveness legitimately: n1, home of e1's leader,
+// is cut off from everyone for the whole run, yet the spec demands liveness from 0.
 func failingSpec(t *testing.T) scenarios.Spec {
 	t.Helper()
 	s, ok := scenarios.Named("steady")
 	if !ok {
 		t.Fatal(`scenarios.Named("steady") is missing`)
 	}
-	s.Name = "slow-forever"
-	s.Description = "e1's leader is slower than the timeout for the whole run"
+	s.Name = "cut-off"
+	s.Description = "e1's leader is partitioned away for the whole run"
 	s.Workload.Duration = scenarios.Duration(300 * time.Millisecond)
 	s.Workload.Timeout = scenarios.Duration(50 * time.Millisecond)
 	s.Liveness = &scenarios.Liveness{From: 0}
-	slow := scenarios.Dist{Kind: "constant", Min: scenarios.Duration(100 * time.Millisecond)}
-	s.Faults = []scenarios.Fault{{At: 0, Action: "slow", Peer: "e1/p1", Service: &slow, Until: scenarios.Duration(time.Second)}}
+	s.Faults = []scenarios.Fault{{At: 0, Action: "partition", A: []string{"n1"}, B: []string{"n2", "n3", "n4", "n5", "c1"}}}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}

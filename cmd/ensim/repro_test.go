@@ -27,7 +27,7 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	if code != exitFail {
 		t.Fatalf("exit %d, want %d\nstderr:\n%s", code, exitFail, stderr)
 	}
-	const file = "ensim-repro-slow-forever-riak-7.json"
+	const file = "ensim-repro-cut-off-riak-7.json"
 	for _, want := range []string{
 		"invariant violations:",
 		"  liveness: call ",
@@ -67,7 +67,7 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	if err := json.Unmarshal(data, &rp); err != nil {
 		t.Fatal(err)
 	}
-	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "slow-forever" || rp.Seed != 7 || rp.Semantics != "riak" ||
+	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "cut-off" || rp.Seed != 7 || rp.Semantics != "riak" ||
 		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 {
 		t.Errorf("repro header = %d %q %q %d %q, %d violations, hash %q",
 			rp.Format, rp.ModuleVersion, rp.Scenario, rp.Seed, rp.Semantics, len(rp.Violations), rp.TraceHash)

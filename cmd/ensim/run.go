@@ -16,7 +16,7 @@ import (
 	"github.com/ensroute/ensroute/scenarios"
 )
 
-// Exit statuses, as DESIGN.md's command-line contract fixes them.
+// Exit statuses, as README.md documents them.
 const (
 	exitOK    = 0 // every invariant held
 	exitFail  = 1 // an invariant failed, or the determinism check found a mismatch

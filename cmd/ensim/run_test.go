@@ -14,7 +14,7 @@ import (
 )
 
 func TestRunJSONHasEveryField(t *testing.T) {
-	// DESIGN.md, "Command-line contract": the keys ensim run --json must print.
+	// The keys ensim run --json must print (README.md, "The JSON summary").
 	top := []string{"scenario", "seed", "semantics", "nodes", "routers_per_node", "events", "sim_time_ns",
 		"wall_time_ns", "calls", "late_replies_discarded", "orphan_messages", "latency_ns", "violations", "trace_hash"}
 	calls := []string{"total", "ok", "timeout", "no_leader", "not_leader", "unreachable", "hop_limit", "overloaded", "other"}

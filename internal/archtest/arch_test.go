@@ -192,7 +192,7 @@ func imports(t *testing.T, dir string) []string {
 	return out
 }
 
-// TestImportRules: the arrows of DESIGN.md. router is the core and sim the kernel:
+// TestImportRules: the package arrows (README.md, "Architecture"). router is the core and sim the kernel:
 // neither depends on the rest of the module. router may use internal/bugs, a leaf that
 // lets the module's own tests inject defects and that nothing outside the module can
 // switch on.
