@@ -67,6 +67,8 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	n.trace(Event{Kind: EvCall, Call: id, Target: t, Timeout: timeout})
 	if timeout != Infinity {
 		p.deadline = now + timeout
+	}
+	if timeout != Infinity && !n.cfg.Bugs.Has(bugs.NoDeadlineTimer) {
 		d := timeout
 		if n.cfg.Bugs.Has(bugs.IgnoreDeadline) {
 			d *= 2

@@ -158,6 +158,9 @@ func (n *Node) RemovePeer(ref PeerRef) {
 
 // Learn applies a directory entry if it is strictly newer, and reports whether it did.
 func (n *Node) Learn(e Entry) bool {
+	if _, known := n.dir.Lookup(e.Ensemble); known && n.cfg.Bugs.Has(bugs.FreezeDirectory) {
+		return false
+	}
 	if !n.dir.Update(e) {
 		return false
 	}

@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,14 +18,27 @@ import (
 // TestScripts runs the interaction scripts in testdata/: each is a conversation with a
 // hand-driven cluster whose expected output is the router's structured trace.
 // Regenerate with: go test ./router -run TestScripts -rewrite
+//
+// Only testdata/*.txt are scripts: rapid keeps its fail files under testdata/rapid/.
 func TestScripts(t *testing.T) {
-	datadriven.Walk(t, "testdata", func(t *testing.T, path string) {
-		runScript(t, path, bugs.Set{})
-	})
+	paths, err := filepath.Glob(filepath.Join("testdata", "*.txt"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no scripts in testdata (err %v)", err)
+	}
+	for _, path := range paths {
+		t.Run(strings.TrimSuffix(filepath.Base(path), ".txt"), func(t *testing.T) {
+			runScript(t, path, bugs.Set{})
+		})
+	}
 }
 
-// runScript runs one script; injected bugs apply to every world it builds.
+// runScript runs one script; injected bugs apply to every world it builds. With bugs
+// injected it refuses to run under -rewrite, which would write the broken output into
+// the script.
 func runScript(t testing.TB, path string, inject bugs.Set) {
+	if inject != (bugs.Set{}) && rewriting() {
+		t.Fatalf("%s: refusing to rewrite a script with bugs injected", path)
+	}
 	var env *routertest.Env
 	datadriven.RunTestAny(t, path, func(t testing.TB, d *datadriven.TestData) string {
 		out, err := runCmd(&env, d, inject)
