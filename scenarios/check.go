@@ -96,7 +96,7 @@ func (c *checker) begin(sn *simNode, ens router.EnsembleID, event string) *callR
 		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now()}
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
 		es := c.wd.ens[ens]
-		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0 && !es.impaired(c.wd.w.Now())
+		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0 && !es.impaired(c.wd.w.Now()) && c.wd.converged(ens)
 	}
 	c.calls = append(c.calls, rec)
 	return rec
@@ -241,6 +241,13 @@ func (c *checker) finish(quiet bool) {
 			c.violate(InvLiveness, r.id, "call to %s in the liveness phase failed: %v", r.ens, r.first.Err)
 		}
 	}
+	// Liveness also needs the directories to converge at all: by the time the world is
+	// quiet, gossip has had rounds enough to bring every running member the truth.
+	for _, e := range c.wd.eord {
+		if !c.wd.converged(e) {
+			c.violate(InvLiveness, router.CallID{}, "directories never converged on %s: %s", e, c.wd.directoryViews(e))
+		}
+	}
 	if !quiet {
 		c.violate(InvNoLeak, router.CallID{}, "world not quiet %v after the last fault: %d events still scheduled", c.wd.quietBy, c.wd.w.Pending())
 	}
@@ -268,4 +275,17 @@ func sortedIDs[V any](m map[router.NodeID]V) []router.NodeID {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
 	return out
+}
+
+// directoryViews describes what each running member believes about e.
+func (wd *world) directoryViews(e router.EnsembleID) string {
+	es := wd.ens[e]
+	parts := []string{fmt.Sprintf("truth %s@v%d", es.leader, es.version)}
+	for _, sn := range wd.members() {
+		if sn.node != nil {
+			got, _ := sn.node.Directory().Lookup(e)
+			parts = append(parts, fmt.Sprintf("%s has %s@v%d", sn.id, got.Leader, got.Version))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -22,6 +22,6 @@
 //     is shown to catch the bug it exists for in bugs_test.go.
 //
 // Randomness comes from named streams of the run's seed ("workload", "net", "service",
-// "peers", "gossip", "router/<node>"), so changing the workload does not reshuffle the
+// "peers", "router/<node>"), so changing the workload does not reshuffle the
 // network.
 package scenarios

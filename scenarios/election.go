@@ -52,20 +52,35 @@ func (wd *world) announce(from router.NodeID, e router.Entry) {
 	}
 }
 
-// antiEntropy: every member sends its whole directory to one random other member.
+// antiEntropy: every member sends its whole directory to one other member, round
+// robin, so that after len(members)-1 rounds without faults every member has heard from
+// every other: convergence has a bound, not just a probability.
 func (wd *world) antiEntropy() {
 	ms := wd.members()
-	for _, sn := range ms {
-		if sn.node == nil || len(ms) < 2 {
-			continue
+	if len(ms) > 1 {
+		shift := 1 + wd.gossipRound%(len(ms)-1)
+		for i, sn := range ms {
+			if sn.node != nil {
+				_ = sn.node.Gossip(ms[(i+shift)%len(ms)].id, sn.node.Directory().Entries())
+			}
 		}
-		to := ms[wd.gossipRand.IntN(len(ms)-1)]
-		if to.id == sn.id {
-			to = ms[len(ms)-1]
-		}
-		_ = sn.node.Gossip(to.id, sn.node.Directory().Entries())
 	}
+	wd.gossipRound++
 	if wd.w.Now()+wd.spec.Gossip.Interval.D() <= wd.gossipUntil {
 		wd.w.After(wd.spec.Gossip.Interval.D(), wd.antiEntropy)
 	}
+}
+
+// converged reports whether every running member's directory holds the truth about e.
+func (wd *world) converged(e router.EnsembleID) bool {
+	es := wd.ens[e]
+	for _, sn := range wd.members() {
+		if sn.node == nil {
+			continue
+		}
+		if got, _ := sn.node.Directory().Lookup(e); got.Leader != es.leader || got.Version != es.version {
+			return false
+		}
+	}
+	return true
 }

@@ -36,7 +36,7 @@ type world struct {
 	// gossipUntil is when anti-entropy stops, so that the world can go quiet.
 	gossipUntil time.Duration
 	quietBy     time.Duration
-	gossipRand  *rand.Rand
+	gossipRound int
 	peerRand    *rand.Rand
 }
 
@@ -77,13 +77,12 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace})
 	wd := &world{
-		spec:       spec,
-		opt:        opt,
-		w:          w,
-		nodes:      make(map[router.NodeID]*simNode),
-		ens:        make(map[router.EnsembleID]*ensState),
-		gossipRand: w.Stream("gossip"),
-		peerRand:   w.Stream("peers"),
+		spec:     spec,
+		opt:      opt,
+		w:        w,
+		nodes:    make(map[router.NodeID]*simNode),
+		ens:      make(map[router.EnsembleID]*ensState),
+		peerRand: w.Stream("peers"),
 	}
 	wd.chk = newChecker(wd)
 	net, err := netmodel.New(w, netmodel.Config{
@@ -202,7 +201,8 @@ func (wd *world) schedule() {
 	}
 	iv := wd.spec.Gossip.Interval.D()
 	to := wd.spec.Workload.Timeout.D()
-	wd.gossipUntil = end + 2*to + 4*iv
+	// Anti-entropy outlives the last change by enough rounds to reach every member.
+	wd.gossipUntil = end + 2*to + time.Duration(len(wd.spec.Nodes)+2)*iv
 	wd.quietBy = wd.gossipUntil + 4*to + time.Second
 	wd.scheduleWorkload()
 	wd.w.After(iv, wd.antiEntropy)
