@@ -28,8 +28,12 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	return nil
 }
 
-// UnmarshalJSON refuses bare numbers (ambiguous units) with a clear message.
+// UnmarshalJSON refuses bare numbers (ambiguous units) with a clear message. Like
+// encoding/json itself, it leaves d as it is for a JSON null.
 func (d *Duration) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return fmt.Errorf("duration %s: want a quoted string with a unit, like \"250us\"", b)
@@ -53,56 +57,82 @@ type Dist struct {
 // Const returns the constant distribution d.
 func Const(d time.Duration) Dist { return Dist{Kind: "constant", Min: Duration(d)} }
 
-// Validate reports the first bad field; field names the distribution in the message.
+// Validate reports the first bad field and changes nothing. field names the
+// distribution in the message ("link.latency" gives "link.latency.min: -1ms is
+// negative"); the error matches ErrBadConfig under errors.Is but carries no package
+// prefix, so a caller can fold it into its own message.
 func (d Dist) Validate(field string) error {
 	switch {
 	case d.Min < 0:
-		return fmt.Errorf("%s.min: %v is negative", field, d.Min.D())
+		return badField("%s.min: %v is negative", field, d.Min.D())
 	case d.Max < 0:
-		return fmt.Errorf("%s.max: %v is negative", field, d.Max.D())
+		return badField("%s.max: %v is negative", field, d.Max.D())
 	case d.Mean < 0:
-		return fmt.Errorf("%s.mean: %v is negative", field, d.Mean.D())
-	case d.Sigma < 0 || math.IsNaN(d.Sigma):
-		return fmt.Errorf("%s.sigma: %v is negative", field, d.Sigma)
+		return badField("%s.mean: %v is negative", field, d.Mean.D())
+	case math.IsNaN(d.Sigma) || math.IsInf(d.Sigma, 0):
+		// An infinite sigma makes Sample compute inf-inf: NaN, not a duration.
+		return badField("%s.sigma: %v is not finite", field, d.Sigma)
+	case d.Sigma < 0:
+		return badField("%s.sigma: %v is negative", field, d.Sigma)
 	}
 	switch d.Kind {
 	case "constant":
 	case "uniform":
 		if d.Max < d.Min {
-			return fmt.Errorf("%s.max: %v is below min %v", field, d.Max.D(), d.Min.D())
+			return badField("%s.max: %v is below min %v", field, d.Max.D(), d.Min.D())
 		}
 	case "exponential":
 		if d.Mean == 0 {
-			return fmt.Errorf("%s.mean: exponential needs a positive mean", field)
+			return badField("%s.mean: exponential needs a positive mean", field)
 		}
 	case "lognormal":
-		if d.Mean == 0 || d.Sigma == 0 {
-			return fmt.Errorf("%s: lognormal needs a positive mean and sigma", field)
+		if d.Mean == 0 {
+			return badField("%s.mean: lognormal needs a positive mean", field)
+		}
+		if d.Sigma == 0 {
+			return badField("%s.sigma: lognormal needs a positive sigma", field)
 		}
 	default:
-		return fmt.Errorf("%s.dist: %q is unknown: want constant, uniform, exponential or lognormal", field, d.Kind)
+		return badField("%s.dist: %q is unknown: want constant, uniform, exponential or lognormal", field, d.Kind)
 	}
 	return nil
 }
 
-// Sample draws one duration from r.
+// Sample draws one duration from r. For a valid d the result is never below Min, and
+// for uniform never above Max; a tail that would pass the largest time.Duration stops
+// there instead of wrapping around.
 func (d Dist) Sample(r *rand.Rand) time.Duration {
 	min := d.Min.D()
 	switch d.Kind {
 	case "uniform":
 		if d.Max > d.Min {
-			return min + time.Duration(r.Int64N(int64(d.Max-d.Min)+1))
+			// Uint64N draws exactly what Int64N would, and also takes the span of every
+			// duration, where Max-Min+1 overflows an int64.
+			return min + time.Duration(r.Uint64N(uint64(d.Max-d.Min)+1))
 		}
 	case "exponential":
-		return min + time.Duration(r.ExpFloat64()*float64(d.Mean))
+		return addClamped(min, r.ExpFloat64()*float64(d.Mean))
 	case "lognormal":
 		// Choose mu so that the mean of exp(N(mu, sigma^2)) is Mean.
 		mu := math.Log(float64(d.Mean)) - d.Sigma*d.Sigma/2
 		v := math.Exp(mu + d.Sigma*r.NormFloat64())
-		if v > float64(time.Hour) {
+		if !(v <= float64(time.Hour)) { // also catches NaN
 			v = float64(time.Hour)
 		}
-		return min + time.Duration(v)
+		return addClamped(min, v)
 	}
 	return min
+}
+
+// addClamped returns min+v for v >= 0, saturating at the largest time.Duration.
+func addClamped(min time.Duration, v float64) time.Duration {
+	const top = time.Duration(math.MaxInt64)
+	if !(v < float64(top-min)) {
+		return top
+	}
+	s := min + time.Duration(v)
+	if s < min { // float64(top-min) rounded up past the room left
+		return top
+	}
+	return s
 }

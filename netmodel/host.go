@@ -2,6 +2,7 @@ package netmodel
 
 import (
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -26,7 +27,9 @@ type Host struct {
 	up     bool
 	gen    uint64
 	offset time.Duration
-	timers int // live timers of the current incarnation
+	// timers holds the pending timer events of the current incarnation, so that a
+	// crash can withdraw them from the world's queue.
+	timers map[sim.EventID]struct{}
 	boxes  []mailbox
 	rand   *rand.Rand
 }
@@ -73,7 +76,18 @@ func (h *Host) Crash() {
 	}
 	h.up = false
 	h.gen++
-	h.timers = 0
+	// Withdraw the dead incarnation's timers instead of leaving no-op events behind:
+	// they would keep the world's queue busy, and a run that waits for it to empty
+	// would idle on to the last of them. Sorted, so no map order reaches the queue.
+	ids := make([]sim.EventID, 0, len(h.timers))
+	for id := range h.timers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		h.net.w.Cancel(id)
+	}
+	h.timers = nil
 	for i := range h.boxes {
 		b := &h.boxes[i]
 		h.net.stats.Orphans += uint64(len(b.q))
@@ -103,7 +117,7 @@ func (h *Host) Busy() (timers, queued int) {
 	for i := range h.boxes {
 		queued += len(h.boxes[i].q)
 	}
-	return h.timers, queued
+	return len(h.timers), queued
 }
 
 func (h *Host) enqueue(id uint64, m router.Message) {
@@ -163,20 +177,24 @@ func (c hostClock) After(d time.Duration, t router.Timer) func() {
 	if !h.up || c.gen != h.gen {
 		return func() {}
 	}
-	h.timers++
 	var id sim.EventID
 	id = h.net.w.After(d, func() {
 		if c.gen != h.gen {
-			return
+			return // unreachable since Crash cancels, but cheap to keep
 		}
-		h.timers--
+		delete(h.timers, id)
 		if h.recv != nil {
 			h.recv.Fire(t)
 		}
 	})
+	if h.timers == nil {
+		h.timers = make(map[sim.EventID]struct{})
+	}
+	h.timers[id] = struct{}{}
 	return func() {
-		if h.net.w.Cancel(id) && c.gen == h.gen {
-			h.timers--
+		// After a crash the event is gone already and Cancel reports false.
+		if c.gen == h.gen && h.net.w.Cancel(id) {
+			delete(h.timers, id)
 		}
 	}
 }

@@ -1,8 +1,6 @@
 package netmodel
 
 import (
-	"fmt"
-
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -15,13 +13,14 @@ type Link struct {
 	Unordered bool `json:"unordered,omitempty"`
 }
 
-// Validate reports the first bad field.
+// Validate reports the first bad field and changes nothing; like Dist.Validate, field
+// prefixes the message and the error matches ErrBadConfig.
 func (l Link) Validate(field string) error {
 	if err := l.Latency.Validate(field + ".latency"); err != nil {
 		return err
 	}
 	if l.Drop < 0 || l.Drop > 1 || l.Drop != l.Drop {
-		return fmt.Errorf("%s.drop: %v is not a probability in [0, 1]", field, l.Drop)
+		return badField("%s.drop: %v is not a probability in [0, 1]", field, l.Drop)
 	}
 	return nil
 }

@@ -61,16 +61,30 @@ type Net struct {
 	stats Stats
 }
 
-// New returns a network on w. Its random streams are "net" and "service".
+// Validate reports the first bad field of c and changes nothing. The error wraps
+// ErrBadConfig and names the field: routers, link.*, service.*, detect_after.
+func (c Config) Validate() error {
+	if c.Routers <= 0 {
+		return fmt.Errorf("%w: routers: %d, want at least 1", ErrBadConfig, c.Routers)
+	}
+	if err := c.Link.Validate("link"); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
+	if err := c.Service.Validate("service"); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadConfig, err)
+	}
+	if c.DetectAfter < 0 {
+		return fmt.Errorf("%w: detect_after: %v is negative", ErrBadConfig, c.DetectAfter)
+	}
+	return nil
+}
+
+// New returns a network on w, with no hosts yet. Its random streams are "net" (link
+// latency and loss) and "service" (router-instance service times); each host adds
+// "router/<id>". A bad cfg returns an error wrapping ErrBadConfig (see Config.Validate).
 func New(w *sim.World, cfg Config) (*Net, error) {
-	if cfg.Routers <= 0 {
-		return nil, fmt.Errorf("netmodel: routers: %d, want at least 1", cfg.Routers)
-	}
-	if err := cfg.Link.Validate("link"); err != nil {
-		return nil, fmt.Errorf("netmodel: %w", err)
-	}
-	if err := cfg.Service.Validate("service"); err != nil {
-		return nil, fmt.Errorf("netmodel: %w", err)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	return &Net{
 		w:     w,
@@ -88,10 +102,15 @@ func (n *Net) World() *sim.World { return n.w }
 // Stats returns a copy of the network's counters.
 func (n *Net) Stats() Stats { return n.stats }
 
-// AddHost adds a host, up, with no receiver yet.
+// AddHost adds a host, up, with no receiver yet: Attach one built with the host's
+// Clock, Transport and Rand. An empty id returns an error wrapping ErrBadConfig, an id
+// already added one wrapping ErrDuplicateHost.
 func (n *Net) AddHost(id router.NodeID) (*Host, error) {
+	if id == "" {
+		return nil, fmt.Errorf("%w: host id is empty", ErrBadConfig)
+	}
 	if _, ok := n.hosts[id]; ok {
-		return nil, fmt.Errorf("netmodel: host %s exists", id)
+		return nil, fmt.Errorf("%w: host %s exists", ErrDuplicateHost, id)
 	}
 	h := &Host{net: n, id: id, up: true, gen: 1, boxes: make([]mailbox, n.cfg.Routers), rand: n.w.Stream("router/" + string(id))}
 	n.hosts[id] = h
@@ -111,10 +130,12 @@ func (n *Net) Hosts() []*Host {
 	return out
 }
 
-// SetLink overrides the link from one node to another.
+// SetLink overrides the link from one node to another, in that direction only; the
+// nodes need not have been added yet. A bad l returns an error wrapping ErrBadConfig
+// that names the link and the field ("link a->b.drop: ..."), and changes nothing.
 func (n *Net) SetLink(from, to router.NodeID, l Link) error {
 	if err := l.Validate(fmt.Sprintf("link %s->%s", from, to)); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrBadConfig, err)
 	}
 	n.link(from, to).cfg = &l
 	return nil

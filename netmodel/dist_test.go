@@ -1,0 +1,279 @@
+package netmodel_test
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
+
+	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/sim"
+)
+
+func dur(d time.Duration) netmodel.Duration { return netmodel.Duration(d) }
+
+// TestDistValidate: every bad distribution is refused with a message that starts with
+// the bad field's name, and matches ErrBadConfig; good ones pass.
+func TestDistValidate(t *testing.T) {
+	ms := time.Millisecond
+	cases := []struct {
+		name string
+		d    netmodel.Dist
+		want string // prefix of the error; "" for valid
+	}{
+		{name: "constant", d: netmodel.Const(ms)},
+		{name: "constant zero", d: netmodel.Const(0)},
+		{name: "uniform", d: netmodel.Dist{Kind: "uniform", Min: dur(ms), Max: dur(2 * ms)}},
+		{name: "uniform max equals min", d: netmodel.Dist{Kind: "uniform", Min: dur(ms), Max: dur(ms)}},
+		{name: "exponential", d: netmodel.Dist{Kind: "exponential", Mean: dur(ms)}},
+		{name: "lognormal", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms), Sigma: 0.5}},
+		{name: "negative min", d: netmodel.Dist{Kind: "constant", Min: dur(-ms)}, want: "lat.min: -1ms is negative"},
+		{name: "negative max", d: netmodel.Dist{Kind: "uniform", Max: dur(-ms)}, want: "lat.max: -1ms is negative"},
+		{name: "negative mean", d: netmodel.Dist{Kind: "exponential", Mean: dur(-ms)}, want: "lat.mean: -1ms is negative"},
+		{name: "negative sigma", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms), Sigma: -1}, want: "lat.sigma: -1 is negative"},
+		{name: "NaN sigma", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms), Sigma: math.NaN()}, want: "lat.sigma: NaN is not finite"},
+		{name: "infinite sigma", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms), Sigma: math.Inf(1)}, want: "lat.sigma: +Inf is not finite"},
+		{name: "uniform max below min", d: netmodel.Dist{Kind: "uniform", Min: dur(2 * ms), Max: dur(ms)}, want: "lat.max: 1ms is below min 2ms"},
+		{name: "unknown kind", d: netmodel.Dist{Kind: "gaussian", Min: dur(ms)}, want: `lat.dist: "gaussian" is unknown`},
+		{name: "no kind", d: netmodel.Dist{Min: dur(ms)}, want: `lat.dist: "" is unknown`},
+		{name: "exponential without mean", d: netmodel.Dist{Kind: "exponential", Min: dur(ms)}, want: "lat.mean: exponential needs a positive mean"},
+		{name: "lognormal without sigma", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms)}, want: "lat.sigma: lognormal needs a positive sigma"},
+		{name: "lognormal without mean", d: netmodel.Dist{Kind: "lognormal", Sigma: 1}, want: "lat.mean: lognormal needs a positive mean"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.d.Validate("lat")
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("Validate(%+v) = %v, want nil", tc.d, err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Validate(%+v) = nil, want an error starting %q", tc.d, tc.want)
+			}
+			if !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("Validate(%+v) = %q, want it to start with %q", tc.d, err, tc.want)
+			}
+			if !errors.Is(err, netmodel.ErrBadConfig) {
+				t.Errorf("Validate(%+v) = %v, does not match ErrBadConfig", tc.d, err)
+			}
+		})
+	}
+}
+
+// drawDist draws a valid distribution of any kind, reaching the largest durations.
+func drawDist(t *rapid.T) netmodel.Dist {
+	d := netmodel.Dist{Kind: rapid.SampledFrom([]string{"constant", "uniform", "exponential", "lognormal"}).Draw(t, "kind")}
+	d.Min = netmodel.Duration(rapid.Int64Range(0, math.MaxInt64).Draw(t, "min"))
+	switch d.Kind {
+	case "uniform":
+		d.Max = netmodel.Duration(rapid.Int64Range(int64(d.Min), math.MaxInt64).Draw(t, "max"))
+	case "exponential":
+		d.Mean = netmodel.Duration(rapid.Int64Range(1, math.MaxInt64).Draw(t, "mean"))
+	case "lognormal":
+		d.Mean = netmodel.Duration(rapid.Int64Range(1, math.MaxInt64).Draw(t, "mean"))
+		d.Sigma = rapid.Float64Range(1e-9, 1e200).Draw(t, "sigma")
+	}
+	return d
+}
+
+// TestDistSampleBounds: whatever valid distribution, a sample is never below Min (not
+// even when Min plus the random part would overflow), and a uniform one never above Max.
+func TestDistSampleBounds(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := drawDist(t)
+		if err := d.Validate("d"); err != nil {
+			t.Fatalf("drew an invalid distribution: %v", err)
+		}
+		r := sim.New(sim.Config{Seed: rapid.Uint64().Draw(t, "seed")}).Stream("net")
+		for range 50 {
+			s := d.Sample(r)
+			if s < d.Min.D() {
+				t.Fatalf("Sample = %v, below min %v", s, d.Min.D())
+			}
+			if d.Kind == "uniform" && s > d.Max.D() {
+				t.Fatalf("Sample = %v, above max %v", s, d.Max.D())
+			}
+			if d.Kind == "constant" && s != d.Min.D() {
+				t.Fatalf("constant Sample = %v, want %v", s, d.Min.D())
+			}
+		}
+	})
+}
+
+// TestDistSampleExtremes pins the edges a property run might miss: the full uniform
+// range, and tails that would overflow past the largest duration.
+func TestDistSampleExtremes(t *testing.T) {
+	const max = time.Duration(math.MaxInt64)
+	cases := []struct {
+		name string
+		d    netmodel.Dist
+	}{
+		{name: "uniform over every duration", d: netmodel.Dist{Kind: "uniform", Min: 0, Max: dur(max)}},
+		{name: "uniform at the top", d: netmodel.Dist{Kind: "uniform", Min: dur(max - 1), Max: dur(max)}},
+		{name: "exponential past the top", d: netmodel.Dist{Kind: "exponential", Min: dur(max - time.Second), Mean: dur(time.Hour)}},
+		{name: "exponential with the largest mean", d: netmodel.Dist{Kind: "exponential", Min: dur(time.Second), Mean: dur(max)}},
+		{name: "lognormal past the top", d: netmodel.Dist{Kind: "lognormal", Min: dur(max - time.Second), Mean: dur(time.Hour), Sigma: 1}},
+		{name: "lognormal with a huge sigma", d: netmodel.Dist{Kind: "lognormal", Min: dur(time.Second), Mean: dur(time.Millisecond), Sigma: 1e200}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.d.Validate("d"); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+			r := sim.New(sim.Config{Seed: 1}).Stream("net")
+			for i := range 1000 {
+				s := tc.d.Sample(r)
+				if s < tc.d.Min.D() {
+					t.Fatalf("draw %d: Sample = %v, below min %v", i, s, tc.d.Min.D())
+				}
+				if tc.d.Kind == "uniform" && s > tc.d.Max.D() {
+					t.Fatalf("draw %d: Sample = %v, above max %v", i, s, tc.d.Max.D())
+				}
+			}
+		})
+	}
+}
+
+// TestDistUniformEnds: a uniform distribution reaches both of its ends, and nothing
+// outside them.
+func TestDistUniformEnds(t *testing.T) {
+	d := netmodel.Dist{Kind: "uniform", Min: 5, Max: 8}
+	r := sim.New(sim.Config{Seed: 1}).Stream("net")
+	seen := map[time.Duration]int{}
+	for range 1000 {
+		seen[d.Sample(r)]++
+	}
+	var got []time.Duration
+	for v := range seen {
+		got = append(got, v)
+	}
+	slices.Sort(got)
+	if diff := cmp.Diff([]time.Duration{5, 6, 7, 8}, got); diff != "" {
+		t.Errorf("values drawn (-want +got):\n%s", diff)
+	}
+}
+
+// TestDistSampleMean: over many draws from a fixed-seed stream, the sample mean is
+// Min+Mean for the random kinds ((Min+Max)/2 for uniform) within 2%. The stream is
+// fixed, so the test is deterministic; a wrong shape (say, a lognormal whose mu ignores
+// sigma, off by e^(sigma²/2)) is far outside the tolerance.
+func TestDistSampleMean(t *testing.T) {
+	ms := time.Millisecond
+	cases := []struct {
+		name string
+		d    netmodel.Dist
+		want time.Duration
+	}{
+		{name: "uniform", d: netmodel.Dist{Kind: "uniform", Min: dur(ms), Max: dur(3 * ms)}, want: 2 * ms},
+		{name: "exponential", d: netmodel.Dist{Kind: "exponential", Min: dur(ms), Mean: dur(4 * ms)}, want: 5 * ms},
+		{name: "exponential no min", d: netmodel.Dist{Kind: "exponential", Mean: dur(200 * time.Microsecond)}, want: 200 * time.Microsecond},
+		{name: "lognormal", d: netmodel.Dist{Kind: "lognormal", Min: dur(100 * time.Microsecond), Mean: dur(ms), Sigma: 0.5}, want: 1100 * time.Microsecond},
+		{name: "lognormal long tail", d: netmodel.Dist{Kind: "lognormal", Min: dur(ms), Mean: dur(2 * ms), Sigma: 1}, want: 3 * ms},
+	}
+	const draws = 200_000
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := sim.New(sim.Config{Seed: 7}).Stream("net")
+			var sum float64
+			for range draws {
+				sum += float64(tc.d.Sample(r))
+			}
+			mean := sum / draws
+			if rel := math.Abs(mean-float64(tc.want)) / float64(tc.want); rel > 0.02 {
+				t.Errorf("mean of %d samples = %v, want %v within 2%% (off by %.1f%%)", draws, time.Duration(mean), tc.want, 100*rel)
+			}
+		})
+	}
+}
+
+// TestDurationJSON: durations read and write as quoted text and survive a round trip;
+// a bare number is refused with a message that says what to write instead.
+func TestDurationJSON(t *testing.T) {
+	t.Run("round trip", func(t *testing.T) {
+		cases := []struct {
+			name string
+			d    netmodel.Duration
+			json string
+		}{
+			{name: "zero", d: 0, json: `"0s"`},
+			{name: "micros", d: dur(250 * time.Microsecond), json: `"250µs"`},
+			{name: "fraction", d: dur(1500 * time.Millisecond), json: `"1.5s"`},
+			{name: "negative", d: dur(-3 * time.Millisecond), json: `"-3ms"`},
+			{name: "largest", d: dur(math.MaxInt64), json: `"2562047h47m16.854775807s"`},
+		}
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				b, err := json.Marshal(tc.d)
+				if err != nil {
+					t.Fatalf("Marshal: %v", err)
+				}
+				if diff := cmp.Diff(tc.json, string(b)); diff != "" {
+					t.Errorf("Marshal (-want +got):\n%s", diff)
+				}
+				var back netmodel.Duration
+				if err := json.Unmarshal(b, &back); err != nil {
+					t.Fatalf("Unmarshal(%s): %v", b, err)
+				}
+				if diff := cmp.Diff(tc.d, back); diff != "" {
+					t.Errorf("round trip (-want +got):\n%s", diff)
+				}
+			})
+		}
+	})
+	t.Run("dist", func(t *testing.T) {
+		in := netmodel.Dist{Kind: "lognormal", Min: dur(100 * time.Microsecond), Mean: dur(2 * time.Millisecond), Sigma: 0.75}
+		b, err := json.Marshal(in)
+		if err != nil {
+			t.Fatalf("Marshal: %v", err)
+		}
+		if diff := cmp.Diff(`{"dist":"lognormal","min":"100µs","mean":"2ms","sigma":0.75}`, string(b)); diff != "" {
+			t.Errorf("Marshal (-want +got):\n%s", diff)
+		}
+		var out netmodel.Dist
+		if err := json.Unmarshal(b, &out); err != nil {
+			t.Fatalf("Unmarshal(%s): %v", b, err)
+		}
+		if diff := cmp.Diff(in, out); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("null leaves the value", func(t *testing.T) {
+		d := dur(time.Second)
+		if err := json.Unmarshal([]byte(`null`), &d); err != nil {
+			t.Fatalf("Unmarshal(null): %v", err)
+		}
+		if d != dur(time.Second) {
+			t.Errorf("Unmarshal(null) changed the value to %v", d.D())
+		}
+	})
+	bad := []struct {
+		name string
+		json string
+		want string
+	}{
+		{name: "bare number", json: `{"dist":"constant","min":250}`, want: `duration 250: want a quoted string with a unit, like "250us"`},
+		{name: "bare zero", json: `{"dist":"constant","min":0}`, want: "want a quoted string with a unit"},
+		{name: "no unit", json: `{"dist":"constant","min":"250"}`, want: `duration "250": want a number with a unit, like 250us or 1.5s`},
+		{name: "garbage", json: `{"dist":"constant","min":"soon"}`, want: `duration "soon": want a number with a unit`},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			var d netmodel.Dist
+			err := json.Unmarshal([]byte(tc.json), &d)
+			if err == nil {
+				t.Fatalf("Unmarshal(%s) = nil error, want one containing %q", tc.json, tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Unmarshal(%s) = %q, want it to contain %q", tc.json, err, tc.want)
+			}
+		})
+	}
+}
