@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"time"
 )
 
@@ -36,7 +37,8 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration %s: want a quoted string with a unit, like \"250us\"", b)
+		// A type error lets encoding/json add the path of the field to the message.
+		return &json.UnmarshalTypeError{Value: "number " + string(b), Type: reflect.TypeFor[Duration]()}
 	}
 	return d.UnmarshalText([]byte(s))
 }

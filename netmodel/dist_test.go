@@ -259,8 +259,8 @@ func TestDurationJSON(t *testing.T) {
 		json string
 		want string
 	}{
-		{name: "bare number", json: `{"dist":"constant","min":250}`, want: `duration 250: want a quoted string with a unit, like "250us"`},
-		{name: "bare zero", json: `{"dist":"constant","min":0}`, want: "want a quoted string with a unit"},
+		{name: "bare number", json: `{"dist":"constant","min":250}`, want: "cannot unmarshal number 250 into Go struct field Dist.min of type netmodel.Duration"},
+		{name: "bare zero", json: `{"dist":"constant","min":0}`, want: "cannot unmarshal number 0 into Go struct field Dist.min"},
 		{name: "no unit", json: `{"dist":"constant","min":"250"}`, want: `duration "250": want a number with a unit, like 250us or 1.5s`},
 		{name: "garbage", json: `{"dist":"constant","min":"soon"}`, want: `duration "soon": want a number with a unit`},
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 
@@ -137,6 +138,9 @@ func Parse(r io.Reader) (Spec, error) {
 func jsonErr(err error) string {
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		if te.Type == reflect.TypeFor[Duration]() {
+			return fmt.Sprintf("%s: got %s, want a quoted duration with a unit, like \"250us\"", te.Field, te.Value)
+		}
 		return fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
 	}
 	var se *json.SyntaxError

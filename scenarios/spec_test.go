@@ -53,7 +53,7 @@ func TestBadSpecs(t *testing.T) {
 		}, want: "routers: want int"},
 		{name: "bare number duration", edit: func(s string) string {
 			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": 50`, 1)
-		}, want: "want a quoted string with a unit"},
+		}, want: `workload.timeout: got number 50, want a quoted duration with a unit, like "250us"`},
 		{name: "zero timeout", edit: func(s string) string {
 			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": "0s"`, 1)
 		}, want: "workload.timeout: 0s, want a positive duration up to 1h"},
