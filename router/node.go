@@ -192,6 +192,19 @@ func (n *Node) Deliver(m Message, arrived time.Duration) {
 	}
 }
 
+// Shed tells the node that the driver could not queue m, a message of a Queued kind,
+// because router instance m.Instance's bounded mailbox is full. Under default semantics
+// the caller gets ErrOverloaded at once; the original has unbounded mailboxes and never
+// sheds, so under riak the message is only dropped and counted.
+func (n *Node) Shed(m Message) {
+	n.stats.Shed++
+	n.trace(Event{Kind: EvDrop, Call: m.Call, Reason: "overloaded", Instance: m.Instance})
+	if n.riak() || m.Kind != KindRoute || m.Call.IsZero() {
+		return
+	}
+	n.sendReply(m.Call, CodeOverloaded, nil, PeerRef{}, m.Hops)
+}
+
 // Fire hands the node a timer it set with its Clock.
 func (n *Node) Fire(t Timer) {
 	switch t.Kind {

@@ -152,7 +152,7 @@ func runCmd(envp **routertest.Env, d *datadriven.TestData, inject bugs.Set) (str
 		return call(env, a)
 	case "cast":
 		return cast(env, a)
-	case "deliver", "arrive", "drop", "dup":
+	case "deliver", "arrive", "drop", "dup", "shed":
 		return flightCmd(env, a)
 	case "serve":
 		nd, err := a.str("node")
@@ -392,6 +392,8 @@ func flightCmd(env *routertest.Env, a args) (string, error) {
 		return "", env.Arrive(id)
 	case "drop":
 		return "", env.Drop(id)
+	case "shed":
+		return "", env.Shed(id)
 	}
 	_, err = env.Dup(id)
 	return "", err

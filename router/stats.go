@@ -17,4 +17,5 @@ type Stats struct {
 	NoPeer    uint64           // requests for a peer this node does not host
 	Twice     uint64           // peer answers ignored because the request was answered already
 	Workers   uint64           // riak worker timeouts answered
+	Shed      uint64           // routed messages refused because a mailbox was full
 }

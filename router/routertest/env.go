@@ -326,6 +326,22 @@ func (e *Env) DeliverAll(limit int) (int, error) {
 	return n, nil
 }
 
+// Shed refuses flight id, a route or cast message, as a driver whose router-instance
+// mailbox is full does: the destination node is told with Node.Shed.
+func (e *Env) Shed(id int) error {
+	i, f, err := e.find(id)
+	if err != nil {
+		return err
+	}
+	if !f.Msg.Kind.Queued() || f.Queued {
+		return fmt.Errorf("flight #%d is not a route or cast message in flight", id)
+	}
+	e.flights = append(e.flights[:i], e.flights[i+1:]...)
+	e.logf("shed %s", f)
+	e.nodes[f.To].n.Shed(f.Msg)
+	return nil
+}
+
 // Drop loses flight id.
 func (e *Env) Drop(id int) error {
 	i, f, err := e.find(id)
