@@ -1,13 +1,15 @@
 // Package netmodel is the simulated network of ensroute: it implements the router's
 // ports (router.Clock, router.Transport, router.Rand) on top of the sim kernel, so
-// router.Nodes run unchanged inside a seeded, reproducible world.
+// router.Nodes run unchanged inside a seeded, reproducible world, and it is where every
+// network and host fault of a scenario comes from.
 //
 // # A guided tour
 //
 // A [Net] lives on one sim.World and is built by [New] from a [Config]: the number of
-// router instances per node, their per-message service time, the default [Link], and
-// how long a partition goes unnoticed ([Config.DetectAfter]). Bad configuration comes
-// back as an error wrapping [ErrBadConfig] that names the field.
+// router instances per node, their per-message service time, the default [Link], how
+// long a partition goes unnoticed ([Config.DetectAfter]) and how many messages a
+// router instance's mailbox holds ([Config.MailboxCap]). Bad configuration comes back
+// as an error wrapping [ErrBadConfig] that names the field.
 //
 // Durations are drawn from a [Dist]: constant, uniform, exponential or lognormal, each
 // a minimum plus a random part; [Duration] reads and writes JSON as text ("250us") and
@@ -17,26 +19,64 @@
 // and [Host.Rand] are the ports to build a router.Node with; [Host.Attach] makes that
 // node (any [Receiver]) the one the host hands messages and timers to.
 //
+// # Links
+//
 // A send judges the directed link from sender to receiver: a noticed partition fails
-// at once with router.ErrUnreachable; an unnoticed one, or loss ([Link.Drop]), loses
-// the message silently; otherwise it arrives after a latency drawn from the link's
-// Dist, in send order unless the link is [Link.Unordered]. [Net.SetLink] overrides one
-// direction. [Net.Partition] and [Net.PartitionOneWay] cut links, [Net.Heal] mends
-// them all; a message in flight across a link that is cut when it arrives is lost.
+// at once with router.ErrUnreachable; otherwise the message is sent, and then, in this
+// order, an unnoticed partition in [InFlightDrop] mode loses it, the first [Rule] that
+// applies gives its verdict, or else the link's own loss ([Link.Drop]) and duplication
+// ([Link.Dup]) have their say. A message that survives arrives after a latency drawn
+// from the link's Dist, in send order unless the link is [Link.Unordered] or the
+// message draws [Link.Reorder]; a duplicate draws its own latency and ignores order.
+// [Net.SetLink] overrides one direction.
+//
+// # Network faults
+//
+// [Net.Partition] and [Net.PartitionOneWay] cut links and [Net.Heal] mends them all.
+// The cut sits at the far end of a link, and [InFlight] says what it does to a message
+// that reaches it: [InFlightDrop] loses it, [InFlightStall] holds it until Heal, which
+// delivers the stalled messages at once, in order. [Net.Hold] parks what arrives over
+// some links (past any cut) until [Net.Release] or [Net.ReleaseAll] delivers it, in
+// order; senders notice nothing. [Net.AddRule] adds a [Rule]: a
+// [Match] on kind, ensemble, call and link, an [Action] (drop, delay, duplicate), an
+// optional limit on how many messages it takes and an optional trigger ([Rule.After])
+// that arms it only once a given message has been sent.
+//
+// # Hosts
 //
 // On arrival, router-instance work (router.Kind.Queued: routes and casts) waits in the
 // mailbox of the instance it names and is served one message at a time, each taking a
 // service time, so queueing at a busy router is visible; other kinds (replies, peer
 // events, gossip) are handed over at once. Either way the receiver is told when the
-// message arrived, so it can charge the mailbox wait to the request's budget.
+// message arrived, so it can charge the mailbox wait to the request's budget. A route
+// or cast that finds its mailbox full (MailboxCap) is shed: a receiver that is a
+// [Shedder], as router.Node is, hears of it and answers router.ErrOverloaded.
 //
 // [Host.Crash] ends an incarnation: queued messages, messages that arrive while the
 // host is down and anything the old incarnation's ports still send are counted as
-// orphans, and its timers are withdrawn, never to fire. [Host.Restart] starts a new incarnation with fresh ports. [Host.Busy] counts
-// armed timers and queued messages, for the no-leak check; [Net.Stats] counts what the
-// network did, and every move is also written to the World's trace.
+// orphans, and its timers are withdrawn, never to fire. [Host.Restart] starts a new
+// incarnation with fresh ports. [Host.Pause] freezes a host without killing it:
+// arrivals are parked, services stop, timers wait; [Host.Resume] fires the timers that
+// came due, late, then works off the parked arrivals in order. Code that runs "on the
+// node" outside the router goes through [Host.Defer], so a pause stops it too, and
+// [Host.PausedTotal] says how long a host has been stopped.
+//
+// Each host has its own clock: a [ClockModel] (an offset, a constant drift and a slow
+// periodic wander, set with [Host.SetClock]) and NTP-like jumps ([Host.StepClock]).
+// Timers run on it: a timer fires when the host's clock reaches its deadline, so a
+// fast clock fires early in virtual time, a forward step fires what it makes due at
+// once and a backward step delays everything. [Host.ClockSteps] sums the forward steps.
+//
+// # Observing
+//
+// [Host.Busy] counts armed timers and waiting work, and [Net.Parked] the messages
+// waiting at links, for the no-leak check; [Net.Stats] counts what the network did;
+// every move is also written to the World's trace ("send", "lost", "dup", "rule",
+// "held", "stalled", "released", "parked", "shed", "pause", "resume", "clock-set",
+// "clock-step", ...).
 //
 // Randomness comes from the World's named streams: "net" for links, "service" for
 // service times and "router/<id>" for each host's router picks. The same seed and the
-// same calls give the same trace hash.
+// same calls give the same trace hash, and a fault left off draws nothing, so turning
+// one on does not reshuffle the rest of a run that did not use it.
 package netmodel

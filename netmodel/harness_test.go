@@ -1,6 +1,8 @@
 package netmodel_test
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ensroute/ensroute/netmodel"
@@ -33,12 +35,17 @@ type recorder struct {
 	h     *netmodel.Host
 	got   []got
 	fired []fired
-	// onDeliver, if set, runs after a delivery is recorded.
+	// log has one line per delivery ("msg 3") and timer ("timer 7") in the order they
+	// came, for tests about the order between the two.
+	log []string
+	// onDeliver, if set, runs after a delivery is recorded; onFire after a timer is.
 	onDeliver func(m router.Message)
+	onFire    func()
 }
 
 func (r *recorder) Deliver(m router.Message, arrived time.Duration) {
 	r.got = append(r.got, got{At: r.h.Now(), Kind: m.Kind, Tag: m.Call.Seq, Arrived: arrived})
+	r.log = append(r.log, fmt.Sprintf("%v msg %d", r.h.Now(), m.Call.Seq))
 	if r.onDeliver != nil {
 		r.onDeliver(m)
 	}
@@ -46,6 +53,10 @@ func (r *recorder) Deliver(m router.Message, arrived time.Duration) {
 
 func (r *recorder) Fire(t router.Timer) {
 	r.fired = append(r.fired, fired{At: r.h.Now(), Timer: t})
+	r.log = append(r.log, fmt.Sprintf("%v timer %d", r.h.Now(), t.Worker))
+	if r.onFire != nil {
+		r.onFire()
+	}
 }
 
 // tags returns the labels of the messages r got, in order.
@@ -78,6 +89,38 @@ func newNet(t tb, seed uint64, cfg netmodel.Config) (*sim.World, *netmodel.Net) 
 	}
 	return w, n
 }
+
+// newTracedNet is newNet with the trace kept, for tests that read records.
+func newTracedNet(t tb, seed uint64, cfg netmodel.Config) (*sim.World, *netmodel.Net) {
+	t.Helper()
+	w := sim.New(sim.Config{Seed: seed, KeepTrace: true})
+	n, err := netmodel.New(w, cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return w, n
+}
+
+// records returns the trace records of the given kinds, each as its time.Duration and
+// sim.Record.String without the time column, with runs of spaces folded to one.
+func records(w *sim.World, kinds ...string) []string {
+	out := []string{}
+	for _, r := range w.Trace() {
+		for _, k := range kinds {
+			if r.Kind == k {
+				out = append(out, fmt.Sprintf("%v %s", r.At, strings.Join(strings.Fields(r.String()[12:]), " ")))
+				break
+			}
+		}
+	}
+	return out
+}
+
+// timer returns a worker timer labelled tag: recorders log the label.
+func timer(tag uint64) router.Timer { return router.Timer{Kind: router.TimerWorker, Worker: tag} }
+
+// ids is shorthand for a list of node ids.
+func ids(s ...router.NodeID) []router.NodeID { return s }
 
 // addHost adds a host with a recorder attached.
 func addHost(t tb, n *netmodel.Net, id router.NodeID) (*netmodel.Host, *recorder) {

@@ -2,7 +2,6 @@ package netmodel
 
 import (
 	"math/rand/v2"
-	"slices"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -15,29 +14,56 @@ type Receiver interface {
 	Fire(t router.Timer)
 }
 
-var _ Receiver = (*router.Node)(nil)
+// Shedder is the capability a Receiver may add to hear about the routes and casts its
+// full mailboxes refused (Config.MailboxCap): Shed is called, on the host's turn, with
+// the message that was not queued. A Receiver without it is not told.
+type Shedder interface {
+	Shed(m router.Message)
+}
+
+var (
+	_ Receiver = (*router.Node)(nil)
+	_ Shedder  = (*router.Node)(nil)
+)
 
 // Host is one simulated node: its clock, its timers, the mailboxes of its router
-// instances, and whether it is up. Its ports are bound to one incarnation: after a
-// crash the old incarnation's sends and timers go nowhere.
+// instances, and whether it is up or paused. Its ports are bound to one incarnation:
+// after a crash the old incarnation's sends and timers go nowhere.
 type Host struct {
-	net    *Net
-	id     router.NodeID
-	recv   Receiver
-	up     bool
-	gen    uint64
-	offset time.Duration
-	// timers holds the pending timer events of the current incarnation, so that a
-	// crash can withdraw them from the world's queue.
-	timers map[sim.EventID]struct{}
-	boxes  []mailbox
-	rand   *rand.Rand
+	net   *Net
+	id    router.NodeID
+	recv  Receiver
+	up    bool
+	gen   uint64
+	boxes []mailbox
+	rand  *rand.Rand
+
+	// The local clock (clock.go): the current segment of the clock function and the
+	// sum of forward steps.
+	clk   clockSeg
+	steps time.Duration
+	// The timers of the current incarnation (clock.go): a heap ordered by (local
+	// deadline, arming order), and the one sim event that fires the earliest.
+	timers  timerHeap
+	tseq    uint64
+	timerEv sim.EventID
+	firing  bool
+
+	// Pausing (pause.go).
+	paused      bool
+	pausedAt    time.Duration
+	pausedTotal time.Duration
+	parked      []hostParked
 }
 
 type mailbox struct {
 	q    []queued
-	busy bool
+	busy bool // a message is in service: ev hands it at due
 	ev   sim.EventID
+	due  time.Duration
+	// frozen: the service was stopped by a pause with left still to go.
+	frozen bool
+	left   time.Duration
 }
 
 type queued struct {
@@ -49,43 +75,49 @@ type queued struct {
 // ID returns the host's node id.
 func (h *Host) ID() router.NodeID { return h.id }
 
-// Up reports whether the host is running.
+// Up reports whether the host is running (it may be paused).
 func (h *Host) Up() bool { return h.up }
 
 // Attach sets the receiver of the current incarnation (a new router.Node after a
 // restart).
 func (h *Host) Attach(r Receiver) { h.recv = r }
 
-// Now is the host's own clock.
-func (h *Host) Now() time.Duration { return h.net.w.Now() + h.offset }
-
 // Clock returns the router Clock of the current incarnation.
 func (h *Host) Clock() router.Clock { return hostClock{h, h.gen} }
 
-// Transport returns the router Transport of the current incarnation.
+// Transport returns the router Transport of the current incarnation. A paused host can
+// still send through it: code that runs on the node should go through Defer.
 func (h *Host) Transport() router.Transport { return hostTransport{h, h.gen} }
 
 // Rand returns the host's random source for router picks (stream "router/<id>").
 func (h *Host) Rand() router.Rand { return h.rand }
 
 // Crash stops the host: queued messages are lost, timers will not fire, and the
-// incarnation's ports go dead.
+// incarnation's ports go dead. A pause ends with it: the arrivals it parked become
+// orphans and the functions deferred during it are dropped. The clock keeps running.
 func (h *Host) Crash() {
 	if !h.up {
 		return
 	}
+	now := h.net.w.Now()
 	h.up = false
 	h.gen++
-	// Withdraw the dead incarnation's timers instead of leaving no-op events behind:
-	// they would keep the world's queue busy, and a run that waits for it to empty
-	// would idle on to the last of them. Sorted, so no map order reaches the queue.
-	ids := make([]sim.EventID, 0, len(h.timers))
-	for id := range h.timers {
-		ids = append(ids, id)
+	if h.paused {
+		h.paused = false
+		h.pausedTotal += now - h.pausedAt
+		for _, p := range h.parked {
+			if p.fn == nil {
+				h.net.stats.Orphans++
+			}
+		}
 	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		h.net.w.Cancel(id)
+	h.parked = nil
+	// Withdraw the timer event instead of leaving a no-op behind: it would keep the
+	// world's queue busy, and a run that waits for it to empty would idle on to it.
+	h.net.w.Cancel(h.timerEv)
+	h.timerEv = 0
+	for _, e := range h.timers {
+		e.idx = -1
 	}
 	h.timers = nil
 	for i := range h.boxes {
@@ -101,7 +133,8 @@ func (h *Host) Crash() {
 }
 
 // Restart brings a crashed host back as a new incarnation; Attach its new receiver,
-// built with the new Clock and Transport.
+// built with the new Clock and Transport. The clock model and its steps carry over:
+// they belong to the machine, not the process.
 func (h *Host) Restart() {
 	if h.up {
 		return
@@ -111,22 +144,55 @@ func (h *Host) Restart() {
 	h.net.w.Emit(string(h.id), "restart")
 }
 
-// Busy returns how many timers are armed and messages queued on the host: both are
-// zero when the host has nothing left to do.
+// Busy returns how many timers are armed (due or not) and how much work waits on the
+// host: messages queued at its router instances, and while paused the arrivals and
+// deferred functions parked for Resume. Both are zero when the host has nothing left
+// to do.
 func (h *Host) Busy() (timers, queued int) {
 	for i := range h.boxes {
 		queued += len(h.boxes[i].q)
 	}
-	return len(h.timers), queued
+	return len(h.timers), queued + len(h.parked)
 }
 
-func (h *Host) enqueue(id uint64, m router.Message) {
+// land takes a message that reached the host.
+func (h *Host) land(id uint64, m router.Message) {
+	if !h.up {
+		h.net.stats.Orphans++
+		h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", "down"))
+		return
+	}
+	if h.paused {
+		h.park(id, m)
+		return
+	}
+	h.take(id, m, h.Now())
+}
+
+// take queues router-instance work and hands everything else over at once.
+func (h *Host) take(id uint64, m router.Message, arrived time.Duration) {
+	if m.Kind.Queued() {
+		h.enqueue(id, m, arrived)
+		return
+	}
+	h.net.hand(h, id, m, arrived)
+}
+
+func (h *Host) enqueue(id uint64, m router.Message, arrived time.Duration) {
 	if m.Instance < 0 || m.Instance >= len(h.boxes) {
 		h.net.lose(id, "bad-instance")
 		return
 	}
 	b := &h.boxes[m.Instance]
-	b.q = append(b.q, queued{id: id, m: m, arrived: h.Now()})
+	if c := h.net.cfg.MailboxCap; c > 0 && len(b.q) >= c {
+		h.net.stats.Shed++
+		h.net.w.Emit(string(h.id), "shed", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(len(b.q))))
+		if s, ok := h.recv.(Shedder); ok {
+			s.Shed(m)
+		}
+		return
+	}
+	b.q = append(b.q, queued{id: id, m: m, arrived: arrived})
 	h.net.w.Emit(string(h.id), "queued", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(len(b.q))))
 	if !b.busy {
 		h.serveNext(m.Instance)
@@ -136,11 +202,16 @@ func (h *Host) enqueue(id uint64, m router.Message) {
 // serveNext starts the service of the head of mailbox i; the message is handed to the
 // router when its service time has passed.
 func (h *Host) serveNext(i int) {
+	d := h.net.cfg.Service.Sample(h.net.svc)
+	h.serveIn(i, d)
+}
+
+func (h *Host) serveIn(i int, d time.Duration) {
 	b := &h.boxes[i]
 	b.busy = true
-	d := h.net.cfg.Service.Sample(h.net.svc)
+	b.due = satAdd(h.net.w.Now(), d)
 	gen := h.gen
-	b.ev = h.net.w.After(d, func() { h.served(i, gen) })
+	b.ev = h.net.w.Schedule(b.due, func() { h.served(i, gen) })
 }
 
 func (h *Host) served(i int, gen uint64) {
@@ -148,55 +219,19 @@ func (h *Host) served(i int, gen uint64) {
 		return
 	}
 	b := &h.boxes[i]
+	b.busy = false // the service is over: a pause during the hand-over has none to stop
 	head := b.q[0]
 	b.q = b.q[1:]
 	if len(b.q) == 0 {
 		b.q = b.q[:0:0]
 	}
 	h.net.hand(h, head.id, head.m, head.arrived)
-	// The receiver may have crashed the host meanwhile.
-	if gen != h.gen {
+	// The receiver may have crashed or paused the host meanwhile, or something may
+	// have started the next service already.
+	if gen != h.gen || h.paused || b.busy || len(b.q) == 0 {
 		return
 	}
-	if len(b.q) > 0 {
-		h.serveNext(i)
-	} else {
-		b.busy = false
-	}
-}
-
-type hostClock struct {
-	h   *Host
-	gen uint64
-}
-
-func (c hostClock) Now() time.Duration { return c.h.Now() }
-
-func (c hostClock) After(d time.Duration, t router.Timer) func() {
-	h := c.h
-	if !h.up || c.gen != h.gen {
-		return func() {}
-	}
-	var id sim.EventID
-	id = h.net.w.After(d, func() {
-		if c.gen != h.gen {
-			return // unreachable since Crash cancels, but cheap to keep
-		}
-		delete(h.timers, id)
-		if h.recv != nil {
-			h.recv.Fire(t)
-		}
-	})
-	if h.timers == nil {
-		h.timers = make(map[sim.EventID]struct{})
-	}
-	h.timers[id] = struct{}{}
-	return func() {
-		// After a crash the event is gone already and Cancel reports false.
-		if c.gen == h.gen && h.net.w.Cancel(id) {
-			delete(h.timers, id)
-		}
-	}
+	h.serveNext(i)
 }
 
 type hostTransport struct {
@@ -208,7 +243,4 @@ func (t hostTransport) Send(to router.NodeID, m router.Message) error {
 	return t.h.net.send(t.h, t.gen, to, m)
 }
 
-var (
-	_ router.Clock     = hostClock{}
-	_ router.Transport = hostTransport{}
-)
+var _ router.Transport = hostTransport{}

@@ -2,6 +2,7 @@ package netmodel_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -401,5 +402,153 @@ func TestRestartBindsNewPorts(t *testing.T) {
 	}
 	if st := n.Stats(); st.Orphans != 1 || st.Sent != 1 {
 		t.Errorf("Stats = %+v, want Sent 1 (new) and Orphans 1 (old)", st)
+	}
+}
+
+// shedder is a recorder that also hears about shed messages.
+type shedder struct {
+	recorder
+	shed []uint64
+}
+
+func (s *shedder) Shed(m router.Message) { s.shed = append(s.shed, m.Call.Seq) }
+
+var _ netmodel.Shedder = (*shedder)(nil)
+
+// TestMailboxCap: a route or cast that finds its instance's mailbox full (the message
+// in service counts) is shed: not queued, counted, traced, and the receiver is told
+// if it is a Shedder. Other kinds and other instances are not bounded.
+func TestMailboxCap(t *testing.T) {
+	cases := []struct {
+		name      string
+		cap       int
+		shedder   bool
+		sends     []send
+		wantGot   []uint64
+		wantShed  []uint64
+		wantStats netmodel.Stats
+	}{
+		{
+			name: "unbounded", cap: 0, shedder: true,
+			sends:     []send{{router.KindRoute, 0, 1}, {router.KindRoute, 0, 2}, {router.KindRoute, 0, 3}},
+			wantGot:   []uint64{1, 2, 3},
+			wantStats: netmodel.Stats{Sent: 3, Handed: 3},
+		},
+		{
+			name: "cap 2 sheds the third and fourth", cap: 2, shedder: true,
+			sends:     []send{{router.KindRoute, 0, 1}, {router.KindCast, 0, 2}, {router.KindRoute, 0, 3}, {router.KindCast, 0, 4}},
+			wantGot:   []uint64{1, 2},
+			wantShed:  []uint64{3, 4},
+			wantStats: netmodel.Stats{Sent: 4, Handed: 2, Shed: 2},
+		},
+		{
+			name: "the cap is per instance, and replies are not bounded", cap: 1, shedder: true,
+			sends:     []send{{router.KindRoute, 0, 1}, {router.KindRoute, 1, 2}, {router.KindReply, 0, 3}, {router.KindRoute, 1, 4}},
+			wantGot:   []uint64{3, 1, 2},
+			wantShed:  []uint64{4},
+			wantStats: netmodel.Stats{Sent: 4, Handed: 3, Shed: 1},
+		},
+		{
+			name: "a receiver that is no Shedder is not told", cap: 1, shedder: false,
+			sends:     []send{{router.KindRoute, 0, 1}, {router.KindRoute, 0, 2}},
+			wantGot:   []uint64{1},
+			wantStats: netmodel.Stats{Sent: 2, Handed: 1, Shed: 1},
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config(2, lat, svc)
+			cfg.MailboxCap = tc.cap
+			w, n := newTracedNet(t, 1, cfg)
+			a, _ := addHost(t, n, "a")
+			b, rb := addHost(t, n, "b")
+			s := &shedder{recorder: recorder{h: b}}
+			if tc.shedder {
+				b.Attach(s)
+				rb = &s.recorder
+			}
+			for _, sd := range tc.sends {
+				m := msg(sd.kind, sd.tag)
+				m.Instance = sd.inst
+				mustSend(t, a.Transport(), "b", m)
+			}
+			w.Run()
+			if diff := cmp.Diff(tc.wantGot, rb.tags()); diff != "" {
+				t.Errorf("handed (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantShed, s.shed); diff != "" {
+				t.Errorf("shed (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.wantStats, n.Stats()); diff != "" {
+				t.Errorf("Stats (-want +got):\n%s", diff)
+			}
+			if got := len(records(w, "shed")); got != int(tc.wantStats.Shed) {
+				t.Errorf("%d shed records, want %d", got, tc.wantStats.Shed)
+			}
+		})
+	}
+}
+
+// TestMailboxCapFrees: once the mailbox drains, it takes messages again.
+func TestMailboxCapFrees(t *testing.T) {
+	cfg := config(1, lat, svc)
+	cfg.MailboxCap = 1
+	w, n := newTracedNet(t, 1, cfg)
+	a, _ := addHost(t, n, "a")
+	_, rb := addHost(t, n, "b")
+	mustSend(t, a.Transport(), "b", msg(router.KindRoute, 1))
+	mustSend(t, a.Transport(), "b", msg(router.KindRoute, 2))
+	at(w, 2*svc, func() { mustSend(t, a.Transport(), "b", msg(router.KindRoute, 3)) }) // arrives at 12ms, after 1 left at 11ms
+	w.Run()
+	if diff := cmp.Diff([]uint64{1, 3}, rb.tags()); diff != "" {
+		t.Errorf("handed (-want +got):\n%s", diff)
+	}
+	want := []string{"10ms b shed msg=2 inst=0 depth=1"}
+	if diff := cmp.Diff(want, records(w, "shed")); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+}
+
+// TestMailboxCapOverloaded: a router.Node told of a shed route answers the caller with
+// router.ErrOverloaded under default semantics, at once.
+func TestMailboxCapOverloaded(t *testing.T) {
+	cfg := config(1, lat, svc)
+	cfg.MailboxCap = 1
+	w, n := newNet(t, 1, cfg)
+	hosts := map[router.NodeID]*netmodel.Host{}
+	nodes := map[router.NodeID]*router.Node{}
+	for _, id := range []router.NodeID{"a", "b"} {
+		h, err := n.AddHost(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		node, err := router.New(router.Config{ID: id, Incarnation: 1, Routers: 1, Clock: h.Clock(), Transport: h.Transport(), Rand: h.Rand()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Attach(node)
+		hosts[id], nodes[id] = h, node
+	}
+	// a knows the leader of e is on b, which knows nothing about e: the first route
+	// occupies b's one instance from 10 to 11ms, then fails there with no leader.
+	leader := router.PeerRef{Ensemble: "e", Name: "p", Node: "b"}
+	nodes["a"].Learn(router.Entry{Ensemble: "e", Leader: leader, Version: 1})
+	var results []string
+	for range 2 {
+		if _, err := nodes["a"].Call(router.ToEnsemble("e"), []byte("x"), time.Second, func(r router.Result) {
+			results = append(results, fmt.Sprintf("%v %v", hosts["a"].Now(), r.Err))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Run()
+	// The second route reaches b at 10ms, finds the first in service and is shed: its
+	// ErrOverloaded is back at 20ms, before the first call's no-leader at 21ms.
+	want := []string{"20ms " + router.ErrOverloaded.Error(), "21ms " + router.ErrNoLeader.Error()}
+	if diff := cmp.Diff(want, results); diff != "" {
+		t.Errorf("results (-want +got):\n%s", diff)
+	}
+	if n.Stats().Shed != 1 {
+		t.Errorf("Stats = %+v, want Shed 1", n.Stats())
 	}
 }

@@ -11,6 +11,13 @@ type Link struct {
 	Drop float64 `json:"drop,omitempty"`
 	// Unordered lets messages overtake each other; by default a link is FIFO.
 	Unordered bool `json:"unordered,omitempty"`
+	// Dup is the probability that a message is delivered twice. The copy draws its own
+	// latency and ignores FIFO order: it may arrive before or after the original.
+	Dup float64 `json:"dup,omitempty"`
+	// Reorder is the probability that one message ignores FIFO order on a link that
+	// keeps it: it arrives after its own latency, neither waiting behind earlier
+	// messages nor holding later ones back.
+	Reorder float64 `json:"reorder,omitempty"`
 }
 
 // Validate reports the first bad field and changes nothing; like Dist.Validate, field
@@ -19,8 +26,13 @@ func (l Link) Validate(field string) error {
 	if err := l.Latency.Validate(field + ".latency"); err != nil {
 		return err
 	}
-	if l.Drop < 0 || l.Drop > 1 || l.Drop != l.Drop {
-		return badField("%s.drop: %v is not a probability in [0, 1]", field, l.Drop)
+	for _, p := range [...]struct {
+		name string
+		v    float64
+	}{{"drop", l.Drop}, {"dup", l.Dup}, {"reorder", l.Reorder}} {
+		if p.v < 0 || p.v > 1 || p.v != p.v {
+			return badField("%s.%s: %v is not a probability in [0, 1]", field, p.name, p.v)
+		}
 	}
 	return nil
 }
@@ -32,7 +44,11 @@ type linkState struct {
 	cfg *Link
 	// lastArrival keeps a FIFO link FIFO: no message arrives before an earlier one.
 	lastArrival int64
-	// blocked is set while a partition cuts the link; since is when it started.
+	// blocked is set while a partition cuts the link; since is when it started and
+	// mode what happens to messages that reach the cut.
 	blocked bool
 	since   int64
+	mode    InFlight
+	// held is set while Hold parks the messages that arrive over the link.
+	held bool
 }

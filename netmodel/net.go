@@ -2,6 +2,7 @@ package netmodel
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"sort"
 	"strings"
@@ -23,6 +24,10 @@ type Config struct {
 	// DetectAfter is how long a partition goes unnoticed: until then sends across it
 	// are lost silently, after it they fail at once with router.ErrUnreachable.
 	DetectAfter time.Duration
+	// MailboxCap bounds each router instance's mailbox: a route or cast that arrives
+	// when its instance already holds MailboxCap messages (the one in service
+	// included) is shed, not queued. 0 is unbounded.
+	MailboxCap int
 	// Observer, if set, sees every message sent and handed to a node.
 	Observer Observer
 }
@@ -30,25 +35,33 @@ type Config struct {
 // Observer sees messages as the network moves them. Calls happen on the simulation's
 // turn, before the message has any effect; an Observer must not call back into the Net.
 type Observer interface {
-	// Sent: a message left from for to, with a network-wide id.
+	// Sent: a message left from for to, with a network-wide id. Once per send: a
+	// duplicate made on the way is not a new send.
 	Sent(from, to router.NodeID, id uint64, m router.Message)
 	// Handed: the message is about to be handed to node to (after its mailbox wait, for
-	// queued kinds).
+	// queued kinds). A duplicated message is handed twice under the same id, so
+	// seeing an id again means a duplicate.
 	Handed(to router.NodeID, id uint64, m router.Message)
 }
 
 // Stats counts what the network did.
 type Stats struct {
-	Sent        uint64
-	Handed      uint64
-	Lost        uint64 // dropped by loss or partition
-	Orphans     uint64 // arrived at a node that was down, or sent by a dead incarnation
-	Unreachable uint64 // sends refused fast because of a noticed partition
+	Sent         uint64
+	Handed       uint64
+	Lost         uint64 // dropped by loss, partition or rule
+	Orphans      uint64 // arrived at a node that was down, or sent by a dead incarnation
+	Unreachable  uint64 // sends refused fast because of a noticed partition
+	Duplicated   uint64 // extra copies made by Link.Dup or an ActDuplicate rule
+	Held         uint64 // parkings at a link by Hold or a stalling partition (a message held twice counts twice)
+	Shed         uint64 // routes and casts refused because their mailbox was full
+	Paused       uint64 // arrivals parked at a paused host
+	RulesApplied uint64 // messages a rule gave its verdict on
 }
 
 // Net is a simulated network of hosts on one sim.World: per directed link latency,
-// loss, FIFO order and partitions, and per host clocks, timers and router-instance
-// mailboxes. Each Host implements the router's ports.
+// loss, duplication, FIFO order and reordering, partitions, holds and rules, and per
+// host clocks, timers, pauses and router-instance mailboxes. Each Host implements the
+// router's ports. A Net is driven from the simulation's events, one at a time.
 type Net struct {
 	w     *sim.World
 	cfg   Config
@@ -57,12 +70,18 @@ type Net struct {
 	hosts map[router.NodeID]*Host
 	order []router.NodeID
 	links map[linkKey]*linkState
-	seq   uint64
-	stats Stats
+	// parked holds the messages waiting at links (Hold, stalling partitions), in the
+	// order they were parked.
+	parked  []parkedMsg
+	rules   []*ruleState
+	ruleSeq int
+	seq     uint64
+	stats   Stats
 }
 
 // Validate reports the first bad field of c and changes nothing. The error wraps
-// ErrBadConfig and names the field: routers, link.*, service.*, detect_after.
+// ErrBadConfig and names the field: routers, link.*, service.*, detect_after,
+// mailbox_cap.
 func (c Config) Validate() error {
 	if c.Routers <= 0 {
 		return fmt.Errorf("%w: routers: %d, want at least 1", ErrBadConfig, c.Routers)
@@ -75,6 +94,9 @@ func (c Config) Validate() error {
 	}
 	if c.DetectAfter < 0 {
 		return fmt.Errorf("%w: detect_after: %v is negative", ErrBadConfig, c.DetectAfter)
+	}
+	if c.MailboxCap < 0 {
+		return fmt.Errorf("%w: mailbox_cap: %d is negative", ErrBadConfig, c.MailboxCap)
 	}
 	return nil
 }
@@ -151,51 +173,11 @@ func (n *Net) link(from, to router.NodeID) *linkState {
 	return ls
 }
 
-// Partition cuts every link between a group and b group, both ways. Messages in
-// flight across a cut are lost when they arrive.
-func (n *Net) Partition(a, b []router.NodeID) {
-	n.cut(a, b)
-	n.cut(b, a)
-	n.w.Emit("", "partition", sim.String("a", joinIDs(a)), sim.String("b", joinIDs(b)))
-}
-
-// PartitionOneWay cuts the links from each of from to each of to only: to still
-// reaches from.
-func (n *Net) PartitionOneWay(from, to []router.NodeID) {
-	n.cut(from, to)
-	n.w.Emit("", "partition", sim.String("from", joinIDs(from)), sim.String("to", joinIDs(to)))
-}
-
-func (n *Net) cut(from, to []router.NodeID) {
-	now := int64(n.w.Now())
-	for _, f := range from {
-		for _, t := range to {
-			if f == t {
-				continue
-			}
-			ls := n.link(f, t)
-			if !ls.blocked {
-				ls.blocked, ls.since = true, now
-			}
-		}
-	}
-}
-
-// Heal restores every link.
-func (n *Net) Heal() {
-	for _, ls := range n.links {
-		ls.blocked = false // order does not matter: every link gets the same change
-	}
-	n.w.Emit("", "heal")
-}
-
-// Partitioned reports whether the link from one node to another is cut.
-func (n *Net) Partitioned(from, to router.NodeID) bool {
-	ls, ok := n.links[linkKey{from, to}]
-	return ok && ls.blocked
-}
-
 // send moves m from host h (incarnation gen) to node to.
+//
+// The order of draws from the "net" stream is fixed: loss, latency, reorder, dup, the
+// copy's latency; a draw is made only when its knob is on, so a link without Dup or
+// Reorder draws exactly what it did before they existed.
 func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) error {
 	if !h.up || gen != h.gen {
 		// A dead incarnation's code still runs (a peer answering late): the process is
@@ -207,37 +189,66 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 	if !ok {
 		return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
 	}
-	ls := n.link(h.id, to)
+	from := h.id
+	ls := n.link(from, to)
 	now := n.w.Now()
 	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
 		n.stats.Unreachable++
-		n.w.Emit(string(h.id), "unreachable", sim.String("to", string(to)), sim.String("kind", m.Kind.String()), sim.String("call", m.Call.String()))
+		n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("kind", m.Kind.String()), sim.String("call", m.Call.String()))
 		return router.ErrUnreachable
 	}
 	n.seq++
 	id := n.seq
 	n.stats.Sent++
-	n.emitMsg(string(h.id), "send", id, to, m)
+	n.emitMsg(string(from), "send", id, to, m)
 	if n.cfg.Observer != nil {
-		n.cfg.Observer.Sent(h.id, to, id, m)
+		n.cfg.Observer.Sent(from, to, id, m)
 	}
-	if ls.blocked {
+	// Rules arm on what was sent, whatever becomes of it; after the message itself
+	// was judged.
+	defer n.arm(from, to, id, m)
+	if ls.blocked && ls.mode == InFlightDrop {
 		n.lose(id, "partition")
 		return nil
 	}
-	if ls.cfg.Drop > 0 && n.rng.Float64() < ls.cfg.Drop {
+	// A stalling partition lets the message travel: it waits at the cut on arrival.
+	rule := n.judge(from, to, id, m)
+	if rule != nil && rule.Action == ActDrop {
+		n.lose(id, "rule")
+		return nil
+	}
+	cfg := ls.cfg
+	if rule == nil && cfg.Drop > 0 && n.rng.Float64() < cfg.Drop {
 		n.lose(id, "loss")
 		return nil
 	}
-	at := int64(now + ls.cfg.Latency.Sample(n.rng))
-	if !ls.cfg.Unordered {
-		if at < ls.lastArrival {
-			at = ls.lastArrival
-		}
-		ls.lastArrival = at
+	lat := cfg.Latency.Sample(n.rng)
+	if rule != nil && rule.Action == ActDelay {
+		lat = satAdd(lat, rule.Delay)
 	}
-	from := h.id
-	n.w.Schedule(time.Duration(at), func() { n.arrive(from, dst, id, m) })
+	at := satAdd(now, lat)
+	// A message a rule delays is singled out: it steps out of the link's order rather
+	// than holding back everything behind it.
+	delayed := rule != nil && rule.Action == ActDelay
+	if !cfg.Unordered && !delayed && !(cfg.Reorder > 0 && n.rng.Float64() < cfg.Reorder) {
+		at = max(at, time.Duration(ls.lastArrival))
+		ls.lastArrival = int64(at)
+	}
+	n.w.Schedule(at, func() { n.arrive(from, dst, id, m) })
+	var extra time.Duration
+	switch {
+	case rule != nil && rule.Action == ActDuplicate:
+		extra = rule.Delay
+	case rule == nil && cfg.Dup > 0 && n.rng.Float64() < cfg.Dup:
+		// The link duplicates it: no extra delay.
+	default:
+		return nil
+	}
+	// The copy travels under the same id: it is the same message, delivered twice.
+	n.stats.Duplicated++
+	cat := satAdd(now, satAdd(cfg.Latency.Sample(n.rng), extra))
+	n.w.Emit(string(from), "dup", sim.Int("msg", int64(id)), sim.Dur("at", cat))
+	n.w.Schedule(cat, func() { n.arrive(from, dst, id, m) })
 	return nil
 }
 
@@ -246,22 +257,20 @@ func (n *Net) lose(id uint64, reason string) {
 	n.w.Emit("", "lost", sim.Int("msg", int64(id)), sim.String("reason", reason))
 }
 
-// arrive lands a message at dst.
+// arrive brings a message to the far end of its link: the cut of a partition, a hold,
+// or the destination host.
 func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m router.Message) {
-	if n.links[linkKey{from, dst.id}].blocked {
+	ls := n.links[linkKey{from, dst.id}]
+	switch {
+	case ls.blocked && ls.mode == InFlightStall:
+		n.park(from, dst, id, m, parkStall)
+	case ls.blocked:
 		n.lose(id, "partition")
-		return
+	case ls.held:
+		n.park(from, dst, id, m, parkHold)
+	default:
+		dst.land(id, m)
 	}
-	if !dst.up {
-		n.stats.Orphans++
-		n.w.Emit(string(dst.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", "down"))
-		return
-	}
-	if m.Kind.Queued() {
-		dst.enqueue(id, m)
-		return
-	}
-	n.hand(dst, id, m, dst.Now())
 }
 
 // hand gives a message to the host's receiver.
@@ -288,6 +297,14 @@ func (n *Net) emitMsg(node, kind string, id uint64, to router.NodeID, m router.M
 		sim.String("code", m.Code.String()),
 	}
 	n.w.Emit(node, kind, attrs[:]...)
+}
+
+// satAdd returns a+b for b >= 0, saturating at the largest time.Duration.
+func satAdd(a, b time.Duration) time.Duration {
+	if s := a + b; s >= a {
+		return s
+	}
+	return time.Duration(math.MaxInt64)
 }
 
 func joinIDs(ids []router.NodeID) string {

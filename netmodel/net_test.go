@@ -120,13 +120,13 @@ func TestPartition(t *testing.T) {
 		wantCut [][2]router.NodeID
 	}{
 		{name: "none", cut: func(*netmodel.Net) {}, abOK: true, baOK: true, cOK: true},
-		{name: "symmetric", cut: func(n *netmodel.Net) { n.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}) },
+		{name: "symmetric", cut: func(n *netmodel.Net) { n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop) },
 			cOK: true, wantCut: [][2]router.NodeID{{"a", "b"}, {"b", "a"}}},
-		{name: "one way", cut: func(n *netmodel.Net) { n.PartitionOneWay([]router.NodeID{"a"}, []router.NodeID{"b"}) },
+		{name: "one way", cut: func(n *netmodel.Net) { n.PartitionOneWay(ids("a"), ids("b"), netmodel.InFlightDrop) },
 			baOK: true, cOK: true, wantCut: [][2]router.NodeID{{"a", "b"}}},
-		{name: "reverse one way", cut: func(n *netmodel.Net) { n.PartitionOneWay([]router.NodeID{"b"}, []router.NodeID{"a"}) },
+		{name: "reverse one way", cut: func(n *netmodel.Net) { n.PartitionOneWay(ids("b"), ids("a"), netmodel.InFlightDrop) },
 			abOK: true, cOK: true, wantCut: [][2]router.NodeID{{"b", "a"}}},
-		{name: "groups", cut: func(n *netmodel.Net) { n.Partition([]router.NodeID{"a", "b"}, []router.NodeID{"c"}) },
+		{name: "groups", cut: func(n *netmodel.Net) { n.Partition(ids("a", "b"), ids("c"), netmodel.InFlightDrop) },
 			abOK: true, baOK: true, wantCut: [][2]router.NodeID{{"a", "c"}, {"b", "c"}, {"c", "a"}, {"c", "b"}}},
 	}
 	ids := []router.NodeID{"a", "b", "c"}
@@ -187,7 +187,7 @@ func TestPartitionInFlight(t *testing.T) {
 	a, _ := addHost(t, n, "a")
 	_, rb := addHost(t, n, "b")
 	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
-	at(w, 5*time.Millisecond, func() { n.PartitionOneWay([]router.NodeID{"a"}, []router.NodeID{"b"}) })
+	at(w, 5*time.Millisecond, func() { n.PartitionOneWay([]router.NodeID{"a"}, []router.NodeID{"b"}, netmodel.InFlightDrop) })
 	w.RunUntil(20 * time.Millisecond)
 	if len(rb.got) != 0 || n.Stats().Lost != 1 {
 		t.Fatalf("after the cut: b got %v, Stats %+v; want nothing and Lost 1", rb.got, n.Stats())
@@ -215,7 +215,7 @@ func TestPartitionDetect(t *testing.T) {
 	a, _ := addHost(t, n, "a")
 	b, _ := addHost(t, n, "b")
 	_, rc := addHost(t, n, "c")
-	at(w, 10*time.Millisecond, func() { n.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}) })
+	at(w, 10*time.Millisecond, func() { n.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}, netmodel.InFlightDrop) })
 	cases := []struct {
 		name    string
 		at      time.Duration
@@ -269,7 +269,7 @@ func TestPartitionAgainRestartsDetection(t *testing.T) {
 	w, n := newNet(t, 1, cfg)
 	a, _ := addHost(t, n, "a")
 	addHost(t, n, "b")
-	ab := func() { n.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}) }
+	ab := func() { n.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}, netmodel.InFlightDrop) }
 	ab()
 	w.RunUntil(100 * time.Millisecond)
 	if err := a.Transport().Send("b", msg(router.KindReply, 1)); !errors.Is(err, router.ErrUnreachable) {
@@ -304,7 +304,7 @@ func TestObserver(t *testing.T) {
 	a, _ := addHost(t, n, "a")
 	b, _ := addHost(t, n, "b")
 	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
-	n.PartitionOneWay([]router.NodeID{"b"}, []router.NodeID{"a"})
+	n.PartitionOneWay([]router.NodeID{"b"}, []router.NodeID{"a"}, netmodel.InFlightDrop)
 	mustSend(t, b.Transport(), "a", msg(router.KindGossip, 2))
 	r := msg(router.KindRoute, 3)
 	mustSend(t, b.Transport(), "b", r)
@@ -339,7 +339,7 @@ func TestDeterminism(t *testing.T) {
 				mustSend(t, b.Transport(), "c", m)
 			})
 		}
-		at(w, time.Millisecond, func() { n.Partition([]router.NodeID{"a"}, []router.NodeID{"c"}) })
+		at(w, time.Millisecond, func() { n.Partition([]router.NodeID{"a"}, []router.NodeID{"c"}, netmodel.InFlightDrop) })
 		w.Run()
 		return w.TraceHash(), append(rb.got, rc.got...)
 	}
@@ -357,5 +357,110 @@ func TestDeterminism(t *testing.T) {
 	}
 	if cmp.Equal(g1, g3) {
 		t.Errorf("seeds 42 and 43 gave the same deliveries at the same times")
+	}
+}
+
+// TestDeterminismAllFaults: with every fault on at once — lossy, duplicating,
+// reordering links, rules, holds, stalling and dropping partitions, pauses, drifting
+// and stepped clocks, bounded mailboxes — the same seed gives the same trace, and
+// another seed another. The run must also show each fault at work, or the test would
+// compare two quiet runs.
+func TestDeterminismAllFaults(t *testing.T) {
+	run := func(seed uint64) (string, []string, map[string]int) {
+		ms := time.Millisecond
+		cfg := netmodel.Config{
+			Routers:    2,
+			Service:    netmodel.Dist{Kind: "exponential", Min: dur(100 * time.Microsecond), Mean: dur(300 * time.Microsecond)},
+			MailboxCap: 2,
+			Link: netmodel.Link{
+				Latency: netmodel.Dist{Kind: "lognormal", Min: dur(100 * time.Microsecond), Mean: dur(ms), Sigma: 1},
+				Drop:    0.05, Dup: 0.1, Reorder: 0.2,
+			},
+			DetectAfter: 2 * ms,
+		}
+		w := sim.New(sim.Config{Seed: seed, KeepTrace: true})
+		n, err := netmodel.New(w, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes := []router.NodeID{"a", "b", "c", "d"}
+		hosts := map[router.NodeID]*netmodel.Host{}
+		var log []string
+		work := w.Stream("workload")
+		for _, id := range nodes {
+			h, r := addHost(t, n, id)
+			hosts[id] = h
+			r.onDeliver = func(m router.Message) {
+				log = append(log, fmt.Sprintf("%v %v %s got %d", w.Now(), h.Now(), h.ID(), m.Call.Seq))
+				h.Clock().After(time.Duration(work.Int64N(int64(2*ms))), timer(m.Call.Seq))
+				if m.Kind != router.KindReply {
+					to := m.From
+					h.Defer(func() {
+						reply := msg(router.KindReply, m.Call.Seq)
+						reply.From = h.ID()
+						h.Transport().Send(to, reply)
+					})
+				}
+			}
+			r.onFire = func() { log = append(log, fmt.Sprintf("%v %v %s timer", w.Now(), h.Now(), h.ID())) }
+		}
+		if err := n.SetLink("a", "c", netmodel.Link{Latency: cfg.Link.Latency, Unordered: true, Dup: 0.5}); err != nil {
+			t.Fatal(err)
+		}
+		hosts["a"].SetClock(netmodel.ClockModel{Offset: dur(time.Second), DriftPPM: 500})
+		hosts["b"].SetClock(netmodel.ClockModel{DriftPPM: -20000, PeriodicPPM: 50000, Period: dur(7 * ms)})
+		hosts["d"].SetClock(netmodel.ClockModel{PeriodicPPM: 90000, Period: dur(3 * ms)})
+		for _, r := range []netmodel.Rule{
+			{Name: "slow gossip", Match: netmodel.Match{Kind: router.KindGossip, From: "c"}, Action: netmodel.ActDelay, Delay: ms},
+			{Name: "dup peer", Match: netmodel.Match{Kind: router.KindPeer}, Action: netmodel.ActDuplicate, Delay: 300 * time.Microsecond, After: &netmodel.Match{To: "d"}},
+			{Name: "drop 3 replies", Match: netmodel.Match{Kind: router.KindReply}, Action: netmodel.ActDrop, Count: 3},
+		} {
+			if _, err := n.AddRule(r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range 300 {
+			from := nodes[work.IntN(len(nodes))]
+			to := nodes[work.IntN(len(nodes))]
+			m := msg(router.Kind(1+work.IntN(5)), uint64(i))
+			m.From, m.Instance = from, work.IntN(2)
+			at(w, time.Duration(work.Int64N(int64(20*ms))), func() { hosts[from].Transport().Send(to, m) })
+		}
+		at(w, 2*ms, hosts["b"].Pause)
+		at(w, 3*ms, func() { n.Partition(ids("a"), ids("b", "c"), netmodel.InFlightStall) })
+		at(w, 4*ms, func() { n.Hold(ids("a", "c"), ids("d")) })
+		at(w, 5*ms, func() { hosts["c"].StepClock(3 * ms) })
+		at(w, 6*ms, func() { hosts["d"].StepClock(-2 * ms) })
+		at(w, 7*ms, hosts["b"].Resume)
+		at(w, 8*ms, n.Heal)
+		at(w, 9*ms, func() { n.Release(ids("a"), ids("d")) })
+		at(w, 10*ms, func() { n.PartitionOneWay(ids("d"), ids("a"), netmodel.InFlightDrop) })
+		at(w, 11*ms, func() { hosts["c"].Pause() })
+		at(w, 12*ms, n.Heal)
+		at(w, 13*ms, n.ReleaseAll)
+		at(w, 14*ms, func() { hosts["c"].Crash() })
+		at(w, 15*ms, func() { hosts["c"].Restart() })
+		w.Run()
+		kinds := map[string]int{}
+		for _, r := range w.Trace() {
+			kinds[r.Kind]++
+		}
+		return w.TraceHash(), log, kinds
+	}
+	h1, l1, kinds := run(42)
+	h2, l2, _ := run(42)
+	if h1 != h2 {
+		t.Errorf("same seed, different trace hashes: %s vs %s", h1, h2)
+	}
+	if diff := cmp.Diff(l1, l2); diff != "" {
+		t.Errorf("same seed, different runs (-first +second):\n%s", diff)
+	}
+	for _, k := range []string{"dup", "held", "released", "stalled", "pause", "resume", "parked", "clock-step", "clock-set", "rule", "rule-armed", "shed", "lost", "unreachable", "orphan"} {
+		if kinds[k] == 0 {
+			t.Errorf("no %q record in the run: the test does not exercise it (kinds: %v)", k, kinds)
+		}
+	}
+	if h3, _, _ := run(43); h3 == h1 {
+		t.Errorf("seeds 42 and 43 gave the same trace hash %s", h1)
 	}
 }

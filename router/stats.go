@@ -19,3 +19,24 @@ type Stats struct {
 	Workers   uint64           // riak worker timeouts answered
 	Shed      uint64           // routed messages refused because a mailbox was full
 }
+
+// Add adds o's counters to s (for totals over nodes or incarnations).
+func (s *Stats) Add(o Stats) {
+	s.Calls += o.Calls
+	for i := range o.Completed {
+		s.Completed[i] += o.Completed[i]
+	}
+	s.Late += o.Late
+	s.Stale += o.Stale
+	s.Redirects += o.Redirects
+	s.HopLimit += o.HopLimit
+	s.Budget += o.Budget
+	s.NoLeader += o.NoLeader
+	s.FwdDrop += o.FwdDrop
+	s.Unreached += o.Unreached
+	s.CastDrop += o.CastDrop
+	s.NoPeer += o.NoPeer
+	s.Twice += o.Twice
+	s.Workers += o.Workers
+	s.Shed += o.Shed
+}

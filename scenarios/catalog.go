@@ -57,14 +57,28 @@ var catalog = map[string]func() Spec{
 	"leader-churn": func() Spec {
 		s := base("leader-churn", "leaders change every few hundred milliseconds across all ensembles while directories catch up by gossip")
 		names := []string{"p1", "p2", "p3"}
+		// Some elections are shorter than a round trip, so a nack can meet a newer
+		// leader on its way back (a redirect).
+		lengths := []time.Duration{300 * time.Microsecond, 10 * time.Millisecond, 600 * time.Microsecond, 25 * time.Millisecond}
 		for i := 0; i < 9; i++ {
 			s.Elections = append(s.Elections, Election{
 				At:       dur(time.Duration(150+150*i) * time.Millisecond),
 				Ensemble: fmt.Sprintf("e%d", i%3+1),
-				Duration: dur(time.Duration(10+5*(i%4)) * time.Millisecond),
+				Duration: dur(lengths[i%4]),
 				Leader:   names[(i+1)%3],
 			})
 		}
+		// Two elections back to back between anti-entropy rounds: e2's old leader p3
+		// hears p1's heartbeat long before its node's directory, behind slow gossip,
+		// stops routing e2 to it; so p3 forwards to p1, who is by then electing again:
+		// a forward that reaches a non-leader.
+		s.Elections = append(s.Elections,
+			Election{At: dur(1450 * time.Millisecond), Ensemble: "e2", Duration: dur(200 * time.Microsecond), Leader: "p1"},
+			Election{At: dur(1452 * time.Millisecond), Ensemble: "e2", Duration: dur(2 * time.Millisecond), Leader: "p2"})
+		// Gossip crawls (every push is delayed 5ms), so nodes learn a new leader at
+		// different moments: requests meet stale routers and stale followers.
+		s.Faults = []Fault{{At: 0, Action: "rule", Rule: &RuleSpec{Name: "slow-gossip", Match: MatchSpec{Kind: "gossip"}, Action: "delay", Delay: dur(5 * time.Millisecond)}}}
+		s.Workload.Rate = 5000
 		s.Workload.Duration = dur(2 * time.Second)
 		s.Liveness = &Liveness{From: dur(1700 * time.Millisecond)}
 		return s
@@ -93,21 +107,50 @@ var catalog = map[string]func() Spec{
 	},
 }
 
+// RiakBreaks returns the invariants the original router is known not to keep in the
+// named scenario (its spec's riak_breaks), sorted.
+func RiakBreaks(name string) []string {
+	s, ok := Named(name)
+	if !ok {
+		return nil
+	}
+	out := append([]string(nil), s.RiakBreaks...)
+	sort.Strings(out)
+	return out
+}
+
 // Names lists the named scenarios, sorted.
 func Names() []string {
-	out := make([]string, 0, len(catalog))
+	out := make([]string, 0, len(catalog)+len(drawn))
 	for k := range catalog {
+		out = append(out, k)
+	}
+	for k := range drawn {
 		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
 }
 
-// Named returns the named scenario's spec; each call returns a fresh copy.
-func Named(name string) (Spec, bool) {
-	f, ok := catalog[name]
-	if !ok {
-		return Spec{}, false
+// Named returns the named scenario's spec as it is for seed 1; each call returns a
+// fresh copy. Most scenarios are the same for every seed; swarm draws its spec from the
+// seed (see ForSeed).
+func Named(name string) (Spec, bool) { return ForSeed(name, 1) }
+
+// ForSeed returns the named scenario's spec for a seed: the fixed spec of an ordinary
+// scenario, or the spec swarm draws from the seed (every knob written out, so a repro
+// replays it even after the generator changes).
+func ForSeed(name string, seed uint64) (Spec, bool) {
+	if f, ok := catalog[name]; ok {
+		return f(), true
 	}
-	return f(), true
+	if f, ok := drawn[name]; ok {
+		return f(seed), true
+	}
+	return Spec{}, false
+}
+
+// drawn are the scenarios whose spec depends on the seed.
+var drawn = map[string]func(seed uint64) Spec{
+	"swarm": Swarm,
 }

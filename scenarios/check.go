@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -24,6 +25,10 @@ const (
 
 // Invariants lists every invariant the checker enforces.
 var Invariants = []string{InvExactlyOnce, InvDeadline, InvLateDiscarded, InvReplyMatchesCall, InvResultFromPeer, InvHopBound, InvNoLeak, InvLiveness}
+
+// clockGrain is how far past a deadline a timer on a fast clock may read when it
+// fires at the first whole virtual nanosecond its clock reaches the deadline.
+const clockGrain = time.Nanosecond
 
 // Violation is one broken invariant.
 type Violation struct {
@@ -45,9 +50,23 @@ type checker struct {
 	// late or redirected.
 	awaiting map[router.NodeID]uint64
 	inElect  map[router.EnsembleID]int
-	// tainted ensembles had an election or a leader fault at some time since the call
-	// began; liveness does not apply to calls that overlap one.
-	unsettled map[router.EnsembleID]time.Duration
+	// handedReq remembers which request and reply messages were handed, to tell a
+	// duplicate copy from the original.
+	handed map[uint64]bool
+	probes probeCounts
+}
+
+// probeCounts are the coverage probes the checker counts itself; the router's own
+// counters supply the rest.
+type probeCounts struct {
+	fwdInElection   uint64 // a request passed on while its ensemble was electing
+	timeoutInFlight uint64 // a call timed out while a request of it was still travelling
+	dupReply        uint64 // a copy of a reply reached the caller's node
+	dupRequest      uint64 // a copy of a request reached a node
+	regressions     uint64 // a node restarted with an older directory than it had
+	afterGiveUp     uint64 // messages of a call sent after the caller had given up
+	peerAfterGiveUp uint64 // events handed to a peer after the caller had given up
+	pausedLate      uint64 // calls that completed late because their node was paused or its clock jumped
 }
 
 type callRec struct {
@@ -55,7 +74,7 @@ type callRec struct {
 	id          router.CallID
 	node        router.NodeID
 	inc         router.Incarnation
-	host        interface{ Now() time.Duration }
+	host        *netmodel.Host
 	ens         router.EnsembleID
 	event       string
 	start       time.Duration // on the caller's clock
@@ -66,6 +85,10 @@ type callRec struct {
 	latency     time.Duration
 	transfers   int
 	hopFlagged  bool
+	duplicated  bool // a request of this call was duplicated: transfers are not a chain
+	outstanding int  // requests sent and not yet handed
+	paused0     time.Duration
+	steps0      time.Duration
 	lost        bool // the caller crashed first
 	live        bool // liveness applies
 	delivered   []router.PeerRef
@@ -73,11 +96,11 @@ type callRec struct {
 
 func newChecker(wd *world) *checker {
 	return &checker{
-		wd:        wd,
-		byIssued:  make(map[router.CallID]*callRec),
-		awaiting:  make(map[router.NodeID]uint64),
-		inElect:   make(map[router.EnsembleID]int),
-		unsettled: make(map[router.EnsembleID]time.Duration),
+		wd:       wd,
+		byIssued: make(map[router.CallID]*callRec),
+		awaiting: make(map[router.NodeID]uint64),
+		inElect:  make(map[router.EnsembleID]int),
+		handed:   make(map[uint64]bool),
 	}
 }
 
@@ -93,7 +116,8 @@ func (c *checker) violate(inv string, call router.CallID, format string, args ..
 func (c *checker) begin(sn *simNode, ens router.EnsembleID, event string) *callRec {
 	now := sn.host.Now()
 	rec := &callRec{chk: c, node: sn.id, inc: sn.inc, host: sn.host, ens: ens, event: event,
-		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now()}
+		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now(),
+		paused0: sn.host.PausedTotal(), steps0: sn.host.ClockSteps()}
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
 		es := c.wd.ens[ens]
 		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0 && !es.impaired(c.wd.w.Now()) && c.wd.converged(ens)
@@ -113,8 +137,21 @@ func (r *callRec) done(res router.Result) {
 	}
 	r.first = res
 	r.latency = now - r.start
-	if now > r.deadline {
-		c.violate(InvDeadline, r.id, "completed at %v, %v after its deadline", now, now-r.deadline)
+	// A node that was paused, or whose clock jumped forward, could not notice its
+	// deadline in time: that much lateness is forgiven, and no more.
+	// Virtual time moves in whole nanoseconds, so a clock running fast reaches a
+	// deadline with up to a nanosecond to spare: one more nanosecond is forgiven too.
+	slack := (r.host.PausedTotal() - r.paused0) + (r.host.ClockSteps() - r.steps0) + clockGrain
+	if now > r.deadline+slack {
+		c.violate(InvDeadline, r.id, "completed at %v, %v after its deadline (%v forgiven for pauses and clock steps)", now, now-r.deadline-slack, slack)
+	} else if now > r.deadline+clockGrain {
+		c.probes.pausedLate++
+	}
+	if errors.Is(res.Err, router.ErrTimeout) && r.outstanding > 0 {
+		c.probes.timeoutInFlight++
+	}
+	if r.live && res.Err == nil && r.latency > c.within() {
+		c.violate(InvLiveness, r.id, "call to %s in the liveness phase took %v, bound %v", r.ens, r.latency, c.within())
 	}
 	if errors.Is(res.Err, router.ErrTimeout) && now < r.deadline && c.wd.opt.Semantics == router.Default {
 		c.violate(InvDeadline, r.id, "timed out at %v, %v before its deadline", now, r.deadline-now)
@@ -156,6 +193,9 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 	case router.EvDeliver:
 		if rec := c.byIssued[ev.Call]; rec != nil {
 			rec.delivered = append(rec.delivered, ev.Peer)
+			if rec.completions > 0 {
+				c.probes.peerAfterGiveUp++
+			}
 		}
 	case router.EvComplete, router.EvLate, router.EvRedirect:
 		delete(c.awaiting, node)
@@ -164,16 +204,31 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 
 // Sent implements netmodel.Observer: it counts every transfer of a request.
 func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
-	if m.Call.IsZero() || (m.Kind != router.KindRoute && m.Kind != router.KindPeer) {
+	if m.Call.IsZero() {
 		return
 	}
 	rec := c.byIssued[m.Call]
-	if rec == nil || c.wd.opt.Semantics == router.Riak {
+	if rec == nil {
+		return
+	}
+	if rec.completions > 0 {
+		c.probes.afterGiveUp++
+	}
+	if m.Kind != router.KindRoute && m.Kind != router.KindPeer {
+		return
+	}
+	rec.outstanding++
+	if c.inElect[m.Ensemble] > 0 {
+		c.probes.fwdInElection++
+	}
+	if c.wd.opt.Semantics == router.Riak {
 		return
 	}
 	rec.transfers++
 	limit := c.wd.spec.HopLimit
-	if (rec.transfers > limit || m.Hops > limit) && !rec.hopFlagged {
+	// The message's own count must respect the limit; so must the number of transfers,
+	// unless a duplicated copy started a second chain.
+	if (m.Hops > limit || rec.transfers > limit && !rec.duplicated) && !rec.hopFlagged {
 		rec.hopFlagged = true
 		c.violate(InvHopBound, m.Call, "request passed between nodes %d times (message says hops=%d), limit %d", rec.transfers, m.Hops, limit)
 	}
@@ -183,9 +238,32 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
 // counted late or redirected before the node gets its next message.
 func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
 	c.settleAwaiting(to)
-	if m.Kind == router.KindReply {
+	switch m.Kind {
+	case router.KindReply:
 		c.awaiting[to] = id
+		if c.handed[id] {
+			c.probes.dupReply++
+		}
+		c.handed[id] = true
+	case router.KindRoute, router.KindPeer:
+		rec := c.byIssued[m.Call]
+		if c.handed[id] {
+			c.probes.dupRequest++
+			if rec != nil {
+				rec.duplicated = true
+			}
+		} else if rec != nil && rec.outstanding > 0 {
+			rec.outstanding--
+		}
+		c.handed[id] = true
 	}
+}
+
+func (c *checker) within() time.Duration {
+	if w := c.wd.spec.Liveness.Within.D(); w > 0 {
+		return w
+	}
+	return c.wd.spec.Workload.Timeout.D()
 }
 
 func (c *checker) settleAwaiting(node router.NodeID) {
@@ -250,6 +328,9 @@ func (c *checker) finish(quiet bool) {
 	}
 	if !quiet {
 		c.violate(InvNoLeak, router.CallID{}, "world not quiet %v after the last fault: %d events still scheduled", c.wd.quietBy, c.wd.w.Pending())
+	}
+	if p := c.wd.net.Parked(); p > 0 {
+		c.violate(InvNoLeak, router.CallID{}, "%d messages still parked at held or stalled links", p)
 	}
 	for _, id := range c.wd.order {
 		sn := c.wd.nodes[id]

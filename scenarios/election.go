@@ -1,49 +1,68 @@
 package scenarios
 
 import (
+	"time"
+
 	"github.com/ensroute/ensroute/router"
 )
 
 // scheduleElection takes the ensemble's leader away at el.At and installs el.Leader
-// el.Duration later. Each change bumps the version; the node of the peer concerned
-// learns first and pushes the entry to every other member node over the network.
+// el.Duration later. Nobody announces the start: as in the original, directories only
+// learn leaders, so during the election they still name the old one, whose peer now
+// refuses (nack). The end bumps the version; the new leader's node learns first and
+// pushes the entry to every other member node over the network. An election that
+// ends without a leader (none named, or its node is down) announces "no leader" from
+// the first running member.
 func (wd *world) scheduleElection(el Election) {
 	id := router.EnsembleID(el.Ensemble)
 	wd.w.Schedule(el.At.D(), func() {
 		es := wd.ens[id]
-		learner := es.members[0].Node
-		if !es.leader.IsZero() {
-			learner = es.leader.Node
-		}
 		es.leader = router.PeerRef{}
-		es.version++
 		wd.chk.electionStarted(id)
-		wd.w.Emit("", "election", strAttr("ens", string(id)), intAttr("version", int64(es.version)))
-		wd.announce(learner, router.Entry{Ensemble: id, Version: es.version})
+		wd.w.Emit("", "election", strAttr("ens", string(id)))
 	})
-	if el.Leader == "" {
-		return
-	}
 	wd.w.Schedule(el.At.D()+el.Duration.D(), func() {
 		es := wd.ens[id]
+		wd.chk.electionEnded(id)
+		if !es.leader.IsZero() {
+			return // an overlapping election installed a leader already
+		}
+		var winner router.PeerRef
 		for _, m := range es.members {
-			if m.Name == el.Leader {
-				es.leader = m
+			if m.Name == el.Leader && wd.nodes[m.Node].node != nil {
+				winner = m
 			}
 		}
 		es.version++
-		wd.chk.electionEnded(id)
+		if winner.IsZero() {
+			wd.w.Emit("", "election-failed", strAttr("ens", string(id)), strAttr("wanted", el.Leader), intAttr("version", int64(es.version)))
+			for _, m := range es.members {
+				if wd.nodes[m.Node].node != nil {
+					wd.announce(m.Node, router.Entry{Ensemble: id, Version: es.version})
+					return
+				}
+			}
+			return // every member is down: anti-entropy spreads the news after restarts
+		}
+		es.leader = winner
 		wd.w.Emit("", "elected", strAttr("ens", string(id)), strAttr("leader", es.leader.String()), intAttr("version", int64(es.version)))
+		wd.heartbeat(es, winner, es.version)
 		wd.announce(es.leader.Node, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
 	})
 }
 
 // announce lets node learn e first, then push it to every other member node.
 func (wd *world) announce(from router.NodeID, e router.Entry) {
-	n := wd.upNode(from)
+	sn := wd.nodes[from]
+	sn.host.Defer(func() { wd.push(sn, e) })
+}
+
+func (wd *world) push(sn *simNode, e router.Entry) {
+	n := sn.node
 	if n == nil {
 		return // the node is down; anti-entropy spreads the news once someone has it
 	}
+	from := sn.id
 	n.Learn(e)
 	for _, sn := range wd.members() {
 		if sn.id != from {
@@ -55,12 +74,25 @@ func (wd *world) announce(from router.NodeID, e router.Entry) {
 // antiEntropy: every member sends its whole directory to one other member, round
 // robin, so that after len(members)-1 rounds without faults every member has heard from
 // every other: convergence has a bound, not just a probability.
+//
+// Before that, each running member node learns the truth about the ensembles it hosts
+// peers of, as members hear it from each other; so an announcement lost with a
+// crashed node is not lost for good.
 func (wd *world) antiEntropy() {
 	ms := wd.members()
+	for _, sn := range ms {
+		if sn.node == nil || sn.host.Paused() {
+			continue
+		}
+		for _, ref := range sn.peers {
+			es := wd.ens[ref.Ensemble]
+			sn.node.Learn(router.Entry{Ensemble: es.id, Leader: es.leader, Version: es.version})
+		}
+	}
 	if len(ms) > 1 {
 		shift := 1 + wd.gossipRound%(len(ms)-1)
 		for i, sn := range ms {
-			if sn.node != nil {
+			if sn.node != nil && !sn.host.Paused() {
 				_ = sn.node.Gossip(ms[(i+shift)%len(ms)].id, sn.node.Directory().Entries())
 			}
 		}
@@ -83,4 +115,22 @@ func (wd *world) converged(e router.EnsembleID) bool {
 		}
 	}
 	return true
+}
+
+// heartbeat tells every member that leader leads as of version: at once for the
+// leader itself, one sampled network latency later for the others (unless they have
+// heard of something newer by then).
+func (wd *world) heartbeat(es *ensState, leader router.PeerRef, version uint64) {
+	for _, m := range es.members {
+		m := m
+		d := time.Duration(0)
+		if m != leader {
+			d = wd.spec.Link.Latency.Sample(wd.peerRand)
+		}
+		wd.w.After(d, func() {
+			if es.view[m.Name].version < version {
+				es.view[m.Name] = belief{leader: leader, version: version}
+			}
+		})
+	}
 }

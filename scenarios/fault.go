@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -15,13 +16,30 @@ func ids(names []string) []router.NodeID {
 // scheduleFault arranges one fault of the spec.
 func (wd *world) scheduleFault(f Fault) {
 	wd.w.Schedule(f.At.D(), func() {
+		mode, _ := netmodel.ParseInFlight(f.InFlight) // validated
 		switch f.Action {
 		case "partition":
-			wd.net.Partition(ids(f.A), ids(f.B))
+			wd.net.Partition(ids(f.A), ids(f.B), mode)
 		case "partition-one-way":
-			wd.net.PartitionOneWay(ids(f.A), ids(f.B))
+			wd.net.PartitionOneWay(ids(f.A), ids(f.B), mode)
 		case "heal":
 			wd.net.Heal()
+		case "hold":
+			wd.net.Hold(ids(f.A), ids(f.B))
+		case "release":
+			wd.net.Release(ids(f.A), ids(f.B))
+		case "pause":
+			wd.nodes[router.NodeID(f.Node)].host.Pause()
+		case "resume":
+			wd.nodes[router.NodeID(f.Node)].host.Resume()
+		case "clock-step":
+			wd.nodes[router.NodeID(f.Node)].host.StepClock(f.Step.D())
+		case "clock-set":
+			wd.nodes[router.NodeID(f.Node)].host.SetClock(*f.Clock)
+		case "rule":
+			wd.addRule(*f.Rule)
+		case "unrule":
+			wd.removeRule(f.Rule.Name)
 		case "crash":
 			wd.crash(wd.nodes[router.NodeID(f.Node)])
 		case "restart":
@@ -52,7 +70,7 @@ func (wd *world) crash(sn *simNode) {
 	if sn.node == nil {
 		return
 	}
-	addStats(&sn.dead, sn.node.Stats())
+	sn.dead.Add(sn.node.Stats())
 	sn.last = sn.node.Directory().Entries()
 	wd.chk.crashed(sn.id, sn.inc)
 	sn.node = nil
@@ -72,27 +90,58 @@ func (wd *world) restart(sn *simNode, dir string) {
 		entries = sn.last
 	case "saved":
 		entries = sn.saved
+		if older(sn.saved, sn.last) {
+			wd.chk.probes.regressions++
+		}
 	}
 	if err := wd.boot(sn, entries); err != nil {
 		panic("scenarios: restart: " + err.Error()) // the config was valid at first boot
 	}
 }
 
-func addStats(dst *router.Stats, s router.Stats) {
-	dst.Calls += s.Calls
-	for i := range s.Completed {
-		dst.Completed[i] += s.Completed[i]
+// older reports whether saved knows any ensemble at a lower version than last: a
+// directory regression.
+func older(saved, last []router.Entry) bool {
+	was := map[router.EnsembleID]uint64{}
+	for _, e := range last {
+		was[e.Ensemble] = e.Version
 	}
-	dst.Late += s.Late
-	dst.Stale += s.Stale
-	dst.Redirects += s.Redirects
-	dst.HopLimit += s.HopLimit
-	dst.Budget += s.Budget
-	dst.NoLeader += s.NoLeader
-	dst.FwdDrop += s.FwdDrop
-	dst.Unreached += s.Unreached
-	dst.CastDrop += s.CastDrop
-	dst.NoPeer += s.NoPeer
-	dst.Twice += s.Twice
-	dst.Workers += s.Workers
+	for _, e := range saved {
+		if e.Version < was[e.Ensemble] {
+			return true
+		}
+	}
+	return len(saved) < len(last)
+}
+
+func (wd *world) nodeNames() map[string]bool {
+	names := map[string]bool{}
+	for _, id := range wd.order {
+		names[string(id)] = true
+	}
+	return names
+}
+
+func (wd *world) addRule(r RuleSpec) {
+	nr, err := r.build("rule", wd.nodeNames())
+	if err != nil {
+		panic("scenarios: rule: " + err.Error()) // the spec was validated
+	}
+	id, err := wd.net.AddRule(nr)
+	if err != nil {
+		panic("scenarios: rule: " + err.Error())
+	}
+	wd.rules = append(wd.rules, namedRule{name: r.Name, id: id})
+}
+
+func (wd *world) removeRule(name string) {
+	kept := wd.rules[:0]
+	for _, r := range wd.rules {
+		if r.name == name {
+			wd.net.RemoveRule(r.id)
+			continue
+		}
+		kept = append(kept, r)
+	}
+	wd.rules = kept
 }

@@ -5,8 +5,8 @@ import (
 )
 
 // simPeer is a simulated ensemble member. The ensemble's truth (who leads, whether an
-// election runs) lives in the world; what a follower believes comes from its node's
-// directory, which may be stale.
+// election runs) lives in the world; what a follower believes about the leader comes
+// from the leader's heartbeat, which may not have reached it yet.
 type simPeer struct {
 	wd   *world
 	ref  router.PeerRef
@@ -14,23 +14,21 @@ type simPeer struct {
 	node *router.Node // the incarnation this peer belongs to
 }
 
-// Handle is the peer's reaction to an event: a leader answers after its service time
-// (or never, while it hangs); a follower forwards once to the leader it knows; during
-// an election every member refuses (nack).
+// Handle is the peer's reaction to an event: the leader answers after its service
+// time (or never, while it hangs); a follower forwards once to the leader it believes
+// in, even while an election it has not heard of runs; a peer that knows of no leader
+// but itself (a deposed leader, now electing) refuses (nack), and so does any peer
+// handed a forward it cannot serve.
 func (p *simPeer) Handle(r *router.Request) {
 	es := p.wd.ens[p.ref.Ensemble]
+	believed := es.view[p.ref.Name].leader
 	switch {
 	case es.leader == p.ref:
 		p.lead(es, r)
-	case es.leader.IsZero():
+	case r.Forwarded() || believed.IsZero() || believed == p.ref:
 		r.Nack()
 	default:
-		e, _ := p.node.Directory().Lookup(p.ref.Ensemble)
-		if r.Forwarded() || e.Leader.IsZero() || e.Leader == p.ref {
-			r.Nack()
-			return
-		}
-		r.Forward(e.Leader)
+		r.Forward(believed)
 	}
 }
 
@@ -47,10 +45,12 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 	d := service.Sample(p.wd.peerRand)
 	value := append(append(append([]byte{}, r.Event()...), '|'), p.ref.String()...)
 	p.wd.w.After(d, func() {
-		// A crash between the event and the answer kills the answer with the process.
-		if p.sn.node != p.node {
-			return
-		}
-		r.Reply(value)
+		// The answer runs on the node: it waits out a pause, and a crash between the
+		// event and the answer kills the answer with the process.
+		p.sn.host.Defer(func() {
+			if p.sn.node == p.node {
+				r.Reply(value)
+			}
+		})
 	})
 }

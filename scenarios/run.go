@@ -22,16 +22,23 @@ type Report struct {
 	SimTimeNS      int64  `json:"sim_time_ns"`
 	// WallTimeNS and EventsPerSec are filled in by whoever timed the run (the
 	// simulation itself never reads the wall clock).
-	WallTimeNS           int64             `json:"wall_time_ns"`
-	EventsPerSec         float64           `json:"events_per_sec"`
-	Calls                Calls             `json:"calls"`
-	SkippedCalls         uint64            `json:"skipped_calls"`
-	LateRepliesDiscarded uint64            `json:"late_replies_discarded"`
-	OrphanMessages       uint64            `json:"orphan_messages"`
-	Latency              Latency           `json:"latency_ns"`
-	Probes               map[string]uint64 `json:"probes"`
-	Violations           []Violation       `json:"violations"`
-	TraceHash            string            `json:"trace_hash"`
+	WallTimeNS           int64       `json:"wall_time_ns"`
+	EventsPerSec         float64     `json:"events_per_sec"`
+	Calls                Calls       `json:"calls"`
+	SkippedCalls         uint64      `json:"skipped_calls"`
+	LateRepliesDiscarded uint64      `json:"late_replies_discarded"`
+	AfterGiveUp          AfterGiveUp `json:"after_give_up"`
+	OrphanMessages       uint64      `json:"orphan_messages"`
+	Latency              Latency     `json:"latency_ns"`
+	// ErrorLatency is the time calls that failed took to learn it: how long a caller
+	// waits for bad news.
+	ErrorLatency Latency           `json:"error_latency_ns"`
+	Probes       map[string]uint64 `json:"probes"`
+	Violations   []Violation       `json:"violations"`
+	// Expected holds, under riak semantics, the violations of invariants the spec's
+	// riak_breaks says the original does not keep: measured, not failures.
+	Expected  []Violation `json:"expected_riak_violations,omitempty"`
+	TraceHash string      `json:"trace_hash"`
 }
 
 // Calls counts calls by outcome.
@@ -46,6 +53,13 @@ type Calls struct {
 	Overloaded  uint64 `json:"overloaded"`
 	Other       uint64 `json:"other"`
 	Lost        uint64 `json:"lost_with_caller"`
+}
+
+// AfterGiveUp measures work wasted on calls whose caller had already given up:
+// messages still sent for them, and events still handed to peers.
+type AfterGiveUp struct {
+	Messages uint64 `json:"messages"`
+	PeerWork uint64 `json:"peer_work"`
 }
 
 // Latency holds percentiles of call latency on the caller's clock, in nanoseconds.
@@ -97,10 +111,25 @@ func (wd *world) report() Report {
 		Violations:     wd.chk.viol,
 		TraceHash:      wd.w.TraceHash(),
 	}
+	if wd.opt.Semantics == router.Riak && len(wd.spec.RiakBreaks) > 0 {
+		known := map[string]bool{}
+		for _, inv := range wd.spec.RiakBreaks {
+			known[inv] = true
+		}
+		var fails []Violation
+		for _, v := range r.Violations {
+			if known[v.Invariant] {
+				r.Expected = append(r.Expected, v)
+			} else {
+				fails = append(fails, v)
+			}
+		}
+		r.Violations = fails
+	}
 	if r.Violations == nil {
 		r.Violations = []Violation{}
 	}
-	var lat []time.Duration
+	var lat, errLat []time.Duration
 	for _, c := range wd.chk.calls {
 		r.Calls.Total++
 		if c.completions == 0 {
@@ -110,6 +139,9 @@ func (wd *world) report() Report {
 			continue
 		}
 		lat = append(lat, c.latency)
+		if c.first.Err != nil {
+			errLat = append(errLat, c.latency)
+		}
 		switch err := c.first.Err; {
 		case err == nil:
 			r.Calls.OK++
@@ -129,37 +161,56 @@ func (wd *world) report() Report {
 			r.Calls.Other++
 		}
 	}
-	if len(lat) > 0 {
-		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-		r.Latency = Latency{P50: int64(pct(lat, 0.50)), P99: int64(pct(lat, 0.99)), Max: int64(lat[len(lat)-1])}
-	}
+	r.Latency = percentiles(lat)
+	r.ErrorLatency = percentiles(errLat)
 	var st router.Stats
 	for _, id := range wd.order {
 		sn := wd.nodes[id]
-		addStats(&st, sn.dead)
+		st.Add(sn.dead)
 		if sn.node != nil {
-			addStats(&st, sn.node.Stats())
+			st.Add(sn.node.Stats())
 		}
 	}
 	r.LateRepliesDiscarded = st.Late
 	ns := wd.net.Stats()
+	pc := wd.chk.probes
+	r.AfterGiveUp = AfterGiveUp{Messages: pc.afterGiveUp, PeerWork: pc.peerAfterGiveUp}
 	r.Probes = map[string]uint64{
-		"late-reply-dropped":    st.Late,
-		"stale-incarnation":     st.Stale,
-		"hop-limit":             st.HopLimit,
-		"redirect-after-nack":   st.Redirects,
-		"budget-spent-at-hop":   st.Budget,
-		"no-leader-at-hop":      st.NoLeader,
-		"forward-dropped":       st.FwdDrop,
-		"worker-timeout":        st.Workers,
-		"send-refused":          st.Unreached,
-		"peer-missing":          st.NoPeer,
-		"net-lost":              ns.Lost,
-		"net-orphan":            ns.Orphans,
-		"net-unreachable":       ns.Unreachable,
-		"double-answer-ignored": st.Twice,
+		"late-reply-dropped":       st.Late,
+		"stale-incarnation":        st.Stale,
+		"hop-limit":                st.HopLimit,
+		"redirect-after-nack":      st.Redirects,
+		"budget-spent-at-hop":      st.Budget,
+		"no-leader-at-hop":         st.NoLeader,
+		"forward-dropped":          st.FwdDrop,
+		"worker-timeout":           st.Workers,
+		"send-refused":             st.Unreached,
+		"double-answer-ignored":    st.Twice,
+		"shed-overloaded":          st.Shed,
+		"forward-during-election":  pc.fwdInElection,
+		"timeout-while-forwarding": pc.timeoutInFlight,
+		"duplicate-reply":          pc.dupReply,
+		"duplicate-request":        pc.dupRequest,
+		"directory-regression":     pc.regressions,
+		"late-by-pause-or-step":    pc.pausedLate,
+		"net-lost":                 ns.Lost,
+		"net-orphan":               ns.Orphans,
+		"net-unreachable":          ns.Unreachable,
+		"net-held":                 ns.Held,
+		"net-duplicated":           ns.Duplicated,
+		"net-rule-applied":         ns.RulesApplied,
+		"net-parked-while-paused":  ns.Paused,
 	}
 	return r
+}
+
+// percentiles summarises ds (which it sorts); zero for none.
+func percentiles(ds []time.Duration) Latency {
+	if len(ds) == 0 {
+		return Latency{}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	return Latency{P50: int64(pct(ds, 0.50)), P99: int64(pct(ds, 0.99)), Max: int64(ds[len(ds)-1])}
 }
 
 // pct is the nearest-rank percentile of sorted.

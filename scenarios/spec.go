@@ -39,16 +39,39 @@ type Spec struct {
 	// Link is every directed link's behaviour; DetectAfter how long a partition goes
 	// unnoticed before sends across it fail fast.
 	Link        netmodel.Link `json:"link"`
+	Links       []LinkSpec    `json:"links,omitempty"`
 	DetectAfter Duration      `json:"detect_after"`
-	Ensembles   []Ensemble    `json:"ensembles"`
-	Peer        PeerSpec      `json:"peer"`
-	Workload    Workload      `json:"workload"`
-	Gossip      Gossip        `json:"gossip"`
-	Elections   []Election    `json:"elections,omitempty"`
-	Faults      []Fault       `json:"faults,omitempty"`
+	// MailboxCap bounds each router instance's mailbox under default semantics (0:
+	// unbounded). Riak's mailboxes are unbounded whatever it says, as in the original.
+	MailboxCap int `json:"mailbox_cap,omitempty"`
+	// Clocks give some nodes a clock of their own: offset, drift, periodic drift.
+	Clocks    []ClockSpec `json:"clocks,omitempty"`
+	Ensembles []Ensemble  `json:"ensembles"`
+	Peer      PeerSpec    `json:"peer"`
+	Workload  Workload    `json:"workload"`
+	Gossip    Gossip      `json:"gossip"`
+	Elections []Election  `json:"elections,omitempty"`
+	Faults    []Fault     `json:"faults,omitempty"`
 	// Liveness, if set, demands that calls started from Liveness.From on, to an
 	// ensemble that has a leader throughout, succeed.
 	Liveness *Liveness `json:"liveness,omitempty"`
+	// RiakBreaks names the invariants the original router is known not to keep in this
+	// world. Under riak semantics their violations are reported as expected, not as
+	// failures; under default semantics every invariant must hold.
+	RiakBreaks []string `json:"riak_breaks,omitempty"`
+}
+
+// LinkSpec overrides the link from one node to another.
+type LinkSpec struct {
+	From string        `json:"from"`
+	To   string        `json:"to"`
+	Link netmodel.Link `json:"link"`
+}
+
+// ClockSpec gives Node its own clock.
+type ClockSpec struct {
+	Node  string              `json:"node"`
+	Clock netmodel.ClockModel `json:"clock"`
 }
 
 // Ensemble is one consensus group: its members and its first leader ("" for none).
@@ -76,6 +99,15 @@ type Workload struct {
 	Duration    Duration `json:"duration"`
 	Timeout     Duration `json:"timeout"`
 	ClientShare float64  `json:"client_share,omitempty"`
+	// Bursts add arrivals at Rate per second from At for Duration, on top.
+	Bursts []Burst `json:"bursts,omitempty"`
+}
+
+// Burst is a period of extra load.
+type Burst struct {
+	At       Duration `json:"at"`
+	Duration Duration `json:"duration"`
+	Rate     float64  `json:"rate"`
 }
 
 // Gossip is the directory's anti-entropy: every Interval each member sends its whole
@@ -95,27 +127,63 @@ type Election struct {
 }
 
 // Fault is one scheduled fault. Actions and the fields they use:
-//   - partition: cut A from B, both ways; partition-one-way: cut A -> B only; heal: all links
+//   - partition: cut A from B, both ways; partition-one-way: cut A -> B only; InFlight
+//     says what happens to messages already travelling: "drop" (the default) or
+//     "stall" (held until heal); heal: restore every link
+//   - hold: park the messages on every link A -> B; release: deliver them, in order
 //   - crash: Node stops; restart: Node comes back as a new incarnation with its directory
 //     as Directory says: "current" (kept, the default), "saved" (the last save: a
 //     regression) or "empty"; save: snapshot Node's directory
+//   - pause: nothing on Node runs (a long GC pause); resume: it runs again, late
+//   - clock-step: Node's clock jumps by Step (negative: back); clock-set: Node's clock
+//     runs at Clock's rate from now on
 //   - slow: the leader Peer ("ens/name") answers with Service until Until
 //   - hang: Peer never answers until Until
+//   - rule: from now on the network applies Rule to the messages it matches
+//   - unrule: the rule named Rule.Name stops
 type Fault struct {
-	At        Duration `json:"at"`
-	Action    string   `json:"action"`
-	A         []string `json:"a,omitempty"`
-	B         []string `json:"b,omitempty"`
-	Node      string   `json:"node,omitempty"`
-	Directory string   `json:"directory,omitempty"`
-	Peer      string   `json:"peer,omitempty"`
-	Service   *Dist    `json:"service,omitempty"`
-	Until     Duration `json:"until,omitempty"`
+	At        Duration             `json:"at"`
+	Action    string               `json:"action"`
+	A         []string             `json:"a,omitempty"`
+	B         []string             `json:"b,omitempty"`
+	InFlight  string               `json:"in_flight,omitempty"`
+	Node      string               `json:"node,omitempty"`
+	Directory string               `json:"directory,omitempty"`
+	Peer      string               `json:"peer,omitempty"`
+	Service   *Dist                `json:"service,omitempty"`
+	Until     Duration             `json:"until,omitempty"`
+	Step      Duration             `json:"step,omitempty"`
+	Clock     *netmodel.ClockModel `json:"clock,omitempty"`
+	Rule      *RuleSpec            `json:"rule,omitempty"`
 }
 
-// Liveness is the liveness phase: from From on, faults have stopped.
+// RuleSpec is a typed fault rule: drop, delay or duplicate the messages that match, for
+// the first Count of them (0: all), once a message matching After has been sent (if
+// set).
+type RuleSpec struct {
+	Name   string     `json:"name"`
+	Match  MatchSpec  `json:"match"`
+	Action string     `json:"action"`
+	Delay  Duration   `json:"delay,omitempty"`
+	Count  int        `json:"count,omitempty"`
+	After  *MatchSpec `json:"after,omitempty"`
+}
+
+// MatchSpec selects messages; empty fields match anything. Kind is one of route,
+// cast, peer, reply, gossip.
+type MatchSpec struct {
+	Kind     string `json:"kind,omitempty"`
+	Ensemble string `json:"ensemble,omitempty"`
+	From     string `json:"from,omitempty"`
+	To       string `json:"to,omitempty"`
+}
+
+// Liveness is the liveness phase: from From on, faults have stopped. Once the
+// directories have converged, every call to an ensemble with a leader must succeed, in
+// at most Within (default: the workload's timeout).
 type Liveness struct {
-	From Duration `json:"from"`
+	From   Duration `json:"from"`
+	Within Duration `json:"within,omitempty"`
 }
 
 // Parse reads a spec from JSON, refusing unknown keys, and validates it.
@@ -199,6 +267,30 @@ func (s Spec) Validate() error {
 	if err := s.Link.Validate("link"); err != nil {
 		return bad("%v", err)
 	}
+	for i, l := range s.Links {
+		f := fmt.Sprintf("links[%d]", i)
+		if !names[l.From] {
+			return bad("%s.from: %q is not a node", f, l.From)
+		}
+		if !names[l.To] {
+			return bad("%s.to: %q is not a node", f, l.To)
+		}
+		if err := l.Link.Validate(f + ".link"); err != nil {
+			return bad("%v", err)
+		}
+	}
+	for i, c := range s.Clocks {
+		f := fmt.Sprintf("clocks[%d]", i)
+		if !names[c.Node] {
+			return bad("%s.node: %q is not a node", f, c.Node)
+		}
+		if err := c.Clock.Validate(f + ".clock"); err != nil {
+			return bad("%v", err)
+		}
+	}
+	if s.MailboxCap < 0 {
+		return bad("mailbox_cap: %d is negative", s.MailboxCap)
+	}
 	if s.DetectAfter < 0 {
 		return bad("detect_after: %v is negative", s.DetectAfter.D())
 	}
@@ -245,6 +337,19 @@ func (s Spec) Validate() error {
 	case w.Rate > 0 && len(s.Ensembles) == 0:
 		return bad("ensembles: a workload needs at least one ensemble")
 	}
+	for i, b := range w.Bursts {
+		f := fmt.Sprintf("workload.bursts[%d]", i)
+		switch {
+		case b.At < 0:
+			return bad("%s.at: %v is negative", f, b.At.D())
+		case b.Duration <= 0:
+			return bad("%s.duration: %v, want a positive duration", f, b.Duration.D())
+		case b.Rate <= 0 || b.Rate > 1e7 || b.Rate != b.Rate:
+			return bad("%s.rate: %v, want 0..1e7 calls per second", f, b.Rate)
+		case len(s.Ensembles) == 0:
+			return bad("ensembles: a workload needs at least one ensemble")
+		}
+	}
 	if s.Gossip.Interval <= 0 {
 		return bad("gossip.interval: %v, want a positive duration", s.Gossip.Interval.D())
 	}
@@ -269,6 +374,14 @@ func (s Spec) Validate() error {
 	}
 	if s.Liveness != nil && s.Liveness.From < 0 {
 		return bad("liveness.from: %v is negative", s.Liveness.From.D())
+	}
+	for i, inv := range s.RiakBreaks {
+		if !isInvariant(inv) {
+			return bad("riak_breaks[%d]: %q is not an invariant: want one of %s", i, inv, strings.Join(Invariants, ", "))
+		}
+	}
+	if s.Liveness != nil && s.Liveness.Within < 0 {
+		return bad("liveness.within: %v is negative", s.Liveness.Within.D())
 	}
 	return nil
 }
@@ -299,12 +412,47 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 	}
 	switch ft.Action {
 	case "partition", "partition-one-way":
+		if _, err := netmodel.ParseInFlight(ft.InFlight); err != nil {
+			return fmt.Errorf("%s.in_flight: %q, want drop or stall", f, ft.InFlight)
+		}
+		fallthrough
+	case "hold", "release":
 		if err := nodes("a", ft.A); err != nil {
 			return err
 		}
 		return nodes("b", ft.B)
 	case "heal":
 		return nil
+	case "pause", "resume":
+		if !names[ft.Node] {
+			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		}
+		return nil
+	case "clock-step":
+		if !names[ft.Node] {
+			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		}
+		if ft.Step == 0 {
+			return fmt.Errorf("%s.step: a clock step needs a non-zero duration", f)
+		}
+		return nil
+	case "clock-set":
+		if !names[ft.Node] {
+			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		}
+		if ft.Clock == nil {
+			return fmt.Errorf("%s.clock: clock-set needs a clock", f)
+		}
+		return ft.Clock.Validate(f + ".clock")
+	case "rule", "unrule":
+		if ft.Rule == nil || ft.Rule.Name == "" {
+			return fmt.Errorf("%s.rule.name: a rule needs a name", f)
+		}
+		if ft.Action == "unrule" {
+			return nil
+		}
+		_, err := ft.Rule.build(f+".rule", names)
+		return err
 	case "crash", "save":
 		if !names[ft.Node] {
 			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
@@ -335,5 +483,14 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		}
 		return nil
 	}
-	return fmt.Errorf("%s.action: %q is unknown: want partition, partition-one-way, heal, crash, restart, save, slow or hang", f, ft.Action)
+	return fmt.Errorf("%s.action: %q is unknown: want partition, partition-one-way, heal, hold, release, crash, restart, save, pause, resume, clock-step, clock-set, slow, hang, rule or unrule", f, ft.Action)
+}
+
+func isInvariant(name string) bool {
+	for _, inv := range Invariants {
+		if inv == name {
+			return true
+		}
+	}
+	return false
 }

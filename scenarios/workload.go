@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -12,10 +13,21 @@ import (
 // change which calls are made.
 func (wd *world) scheduleWorkload() {
 	wl := wd.spec.Workload
-	if wl.Rate <= 0 || wl.Duration <= 0 {
+	rng := wd.w.Stream("workload")
+	k := 0
+	wd.arrivals(rng, &k, 0, wl.Duration.D(), wl.Rate)
+	for _, b := range wl.Bursts {
+		wd.arrivals(rng, &k, b.At.D(), b.At.D()+b.Duration.D(), b.Rate)
+	}
+}
+
+// arrivals plans Poisson arrivals at rate per second in [from, until); k numbers the
+// calls across phases so every event is unique.
+func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rate float64) {
+	if rate <= 0 || until <= from || len(wd.eord) == 0 {
 		return
 	}
-	rng := wd.w.Stream("workload")
+	wl := wd.spec.Workload
 	ms := wd.members()
 	var clients []*simNode
 	for _, id := range wd.order {
@@ -23,13 +35,14 @@ func (wd *world) scheduleWorkload() {
 			clients = append(clients, sn)
 		}
 	}
-	mean := float64(time.Second) / wl.Rate
-	t := time.Duration(0)
-	for k := 1; ; k++ {
+	mean := float64(time.Second) / rate
+	t := from
+	for {
 		t += time.Duration(rng.ExpFloat64() * mean)
-		if t >= wl.Duration.D() {
+		if t >= until {
 			return
 		}
+		*k++
 		var origin *simNode
 		via := router.NodeID("")
 		if len(clients) > 0 && rng.Float64() < wl.ClientShare {
@@ -39,8 +52,9 @@ func (wd *world) scheduleWorkload() {
 			origin = ms[rng.IntN(len(ms))]
 		}
 		ens := wd.eord[rng.IntN(len(wd.eord))]
-		event := "c" + strconv.Itoa(k)
-		wd.w.Schedule(t, func() { wd.call(origin, ens, via, event) })
+		event := "c" + strconv.Itoa(*k)
+		// The caller runs on its node: a paused node makes its call when it resumes.
+		wd.w.Schedule(t, func() { origin.host.Defer(func() { wd.call(origin, ens, via, event) }) })
 	}
 }
 

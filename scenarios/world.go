@@ -37,7 +37,13 @@ type world struct {
 	gossipUntil time.Duration
 	quietBy     time.Duration
 	gossipRound int
+	rules       []namedRule // active typed fault rules, in the order added
 	peerRand    *rand.Rand
+}
+
+type namedRule struct {
+	name string
+	id   int
 }
 
 type simNode struct {
@@ -58,6 +64,15 @@ type ensState struct {
 	leader  router.PeerRef // the truth; zero during an election
 	version uint64
 	slow    map[string]slowness
+	// view is what each member believes about the leader, by member name. Members
+	// learn a new leader from its heartbeat, one network latency after the election:
+	// ahead of the directories, but not instantly.
+	view map[string]belief
+}
+
+type belief struct {
+	leader  router.PeerRef
+	version uint64
 }
 
 // impaired reports whether the leader is slow or hanging at time now.
@@ -85,11 +100,16 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		peerRand: w.Stream("peers"),
 	}
 	wd.chk = newChecker(wd)
+	mailboxCap := spec.MailboxCap
+	if opt.Semantics == router.Riak {
+		mailboxCap = 0 // Erlang mailboxes are unbounded
+	}
 	net, err := netmodel.New(w, netmodel.Config{
 		Routers:     spec.Routers,
 		Service:     spec.RouterService,
 		Link:        spec.Link,
 		DetectAfter: spec.DetectAfter.D(),
+		MailboxCap:  mailboxCap,
 		Observer:    wd.chk,
 	})
 	if err != nil {
@@ -97,13 +117,16 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	wd.net = net
 	for _, e := range spec.Ensembles {
-		es := &ensState{id: router.EnsembleID(e.Name), slow: map[string]slowness{}, version: 1}
+		es := &ensState{id: router.EnsembleID(e.Name), slow: map[string]slowness{}, version: 1, view: map[string]belief{}}
 		for _, m := range e.Members {
 			ref := router.PeerRef{Ensemble: es.id, Name: m.Name, Node: router.NodeID(m.Node)}
 			es.members = append(es.members, ref)
 			if m.Name == e.Leader {
 				es.leader = ref
 			}
+		}
+		for _, m := range es.members {
+			es.view[m.Name] = belief{leader: es.leader, version: es.version}
 		}
 		wd.ens[es.id] = es
 		wd.eord = append(wd.eord, es.id)
@@ -137,6 +160,14 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		}
 		if err := wd.boot(sn, dir); err != nil {
 			return nil, err
+		}
+	}
+	for _, c := range spec.Clocks {
+		wd.nodes[router.NodeID(c.Node)].host.SetClock(c.Clock)
+	}
+	for _, l := range spec.Links {
+		if err := net.SetLink(router.NodeID(l.From), router.NodeID(l.To), l.Link); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadSpec, err)
 		}
 	}
 	return wd, nil
@@ -184,6 +215,11 @@ func (wd *world) members() []*simNode {
 // schedule arranges the whole run: workload, elections, faults, gossip.
 func (wd *world) schedule() {
 	end := wd.spec.Workload.Duration.D()
+	for _, b := range wd.spec.Workload.Bursts {
+		if t := b.At.D() + b.Duration.D(); t > end {
+			end = t
+		}
+	}
 	for _, el := range wd.spec.Elections {
 		if t := el.At.D() + el.Duration.D(); t > end {
 			end = t

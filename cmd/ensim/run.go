@@ -173,7 +173,7 @@ func showFlags(*flag.FlagSet) func([]string, io.Writer, io.Writer) int {
 		if len(pos) != 1 {
 			return usageErr(stderr, synShow, "show takes one scenario name, got %d arguments", len(pos))
 		}
-		s, ok := named(pos[0], stderr)
+		s, ok := named(pos[0], 1, stderr)
 		if !ok {
 			return exitUsage
 		}
@@ -182,10 +182,10 @@ func showFlags(*flag.FlagSet) func([]string, io.Writer, io.Writer) int {
 	}
 }
 
-// named looks up a named scenario; for an unknown name it says so on stderr, listing
-// the valid ones.
-func named(name string, stderr io.Writer) (scenarios.Spec, bool) {
-	s, ok := scenarios.Named(name)
+// named looks up a named scenario as it is for seed (swarm draws its spec from the
+// seed); for an unknown name it says so on stderr, listing the valid ones.
+func named(name string, seed uint64, stderr io.Writer) (scenarios.Spec, bool) {
+	s, ok := scenarios.ForSeed(name, seed)
 	if !ok {
 		fmt.Fprintf(stderr, "ensim: unknown scenario %q; valid scenarios: %s\n", name, strings.Join(scenarios.Names(), ", "))
 	}
@@ -225,7 +225,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	var spec scenarios.Spec
 	if o.scenario != "" {
-		s, ok := named(o.scenario, stderr)
+		s, ok := named(o.scenario, o.seed, stderr)
 		if !ok {
 			return exitUsage
 		}

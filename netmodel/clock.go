@@ -1,0 +1,301 @@
+package netmodel
+
+import (
+	"container/heap"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// maxPPM bounds each rate error, so the clock's rate, 1 + drift + periodic, stays at or
+// above 0.8: the local clock never stops or runs backwards by itself.
+const maxPPM = 100_000
+
+// ClockModel is how a host's clock strays from the world's virtual time. The local
+// clock runs at rate 1 + DriftPPM/1e6 + PeriodicPPM/1e6 * sin(2πt/Period), t being
+// virtual time, and reads Offset at time 0. The zero ClockModel is a perfect clock.
+type ClockModel struct {
+	// Offset is the local clock's reading at time 0: local = global + Offset there.
+	Offset Duration `json:"offset,omitempty"`
+	// DriftPPM is a constant rate error in parts per million: 500 runs 0.05% fast, a
+	// negative value slow. At most 100000 either way.
+	DriftPPM float64 `json:"drift_ppm,omitempty"`
+	// PeriodicPPM is the amplitude of a slow sinusoidal rate error, in parts per
+	// million, at most 100000 either way.
+	PeriodicPPM float64 `json:"periodic_ppm,omitempty"`
+	// Period is the sinusoid's period; it must be positive when PeriodicPPM is not 0.
+	Period Duration `json:"period,omitempty"`
+}
+
+// Validate reports the first bad field and changes nothing; field prefixes the message
+// ("clock" gives "clock.drift_ppm: ...") and the error matches ErrBadConfig.
+func (c ClockModel) Validate(field string) error {
+	for _, p := range [...]struct {
+		name string
+		v    float64
+	}{{"drift_ppm", c.DriftPPM}, {"periodic_ppm", c.PeriodicPPM}} {
+		if !(math.Abs(p.v) <= maxPPM) { // also NaN
+			return badField("%s.%s: %v is not within ±%d", field, p.name, p.v, maxPPM)
+		}
+	}
+	switch {
+	case c.Period < 0:
+		return badField("%s.period: %v is negative", field, c.Period.D())
+	case c.PeriodicPPM != 0 && c.Period == 0:
+		return badField("%s.period: periodic_ppm %v needs a positive period", field, c.PeriodicPPM)
+	}
+	return nil
+}
+
+// clockSeg is the local clock from virtual time g0 on, until the next SetClock or
+// StepClock: local(t) = l0 + (t-g0) + floor((t-g0)*drift + amp*(c0 - cos(phase(t)))),
+// where amp*(c0 - cos) integrates the periodic rate error from g0. Splitting off the
+// integer t-g0 keeps the float part small, so the floor is exact where it matters and
+// the result is monotone (the rate is at least 0.8 per nanosecond, far above the
+// rounding error). The zero clockSeg is a perfect clock.
+type clockSeg struct {
+	g0, l0 time.Duration
+	drift  float64 // DriftPPM / 1e6
+	amp    float64 // PeriodicPPM / 1e6 * Period / 2π, in nanoseconds
+	period int64
+	c0     float64 // cos(phase(g0))
+}
+
+func newSeg(g0, l0 time.Duration, c ClockModel) clockSeg {
+	s := clockSeg{g0: g0, l0: l0, drift: c.DriftPPM / 1e6}
+	if c.PeriodicPPM != 0 {
+		s.period = int64(c.Period)
+		s.amp = c.PeriodicPPM / 1e6 * float64(s.period) / (2 * math.Pi)
+		s.c0 = math.Cos(s.phase(g0))
+	}
+	return s
+}
+
+// rebase starts a new segment at g0 with the same rate, reading l0.
+func (s clockSeg) rebase(g0, l0 time.Duration) clockSeg {
+	s.g0, s.l0 = g0, l0
+	if s.amp != 0 {
+		s.c0 = math.Cos(s.phase(g0))
+	}
+	return s
+}
+
+func (s *clockSeg) phase(t time.Duration) float64 {
+	// Reduce in integers first: 2π*t/period loses the phase for large t.
+	return 2 * math.Pi * float64(int64(t)%s.period) / float64(s.period)
+}
+
+func (s *clockSeg) perfect() bool { return s.drift == 0 && s.amp == 0 }
+
+// at is the local clock at virtual time t >= g0.
+func (s *clockSeg) at(t time.Duration) time.Duration {
+	dt := t - s.g0
+	if s.perfect() {
+		return s.l0 + dt
+	}
+	e := float64(dt) * s.drift
+	if s.amp != 0 {
+		e += s.amp * (s.c0 - math.Cos(s.phase(t)))
+	}
+	return s.l0 + dt + time.Duration(math.Floor(e))
+}
+
+// never is what globalAt returns for a deadline too far off to schedule.
+const never = time.Duration(-1)
+
+// globalAt returns the earliest virtual time, not before now, at which the local clock
+// reads deadline or later: now itself if it does already, never if that is more than
+// about 36 years of local time away.
+func (h *Host) globalAt(deadline time.Duration) time.Duration {
+	s := &h.clk
+	now := h.net.w.Now()
+	local := s.at(now)
+	if local >= deadline {
+		return now
+	}
+	delta := deadline - local
+	if delta <= 0 || delta > 1<<60 { // overflowed, or absurdly far
+		return never
+	}
+	if s.perfect() {
+		return now + delta
+	}
+	// The rate is at least 0.8, so delta of local time takes at most 1.25*delta.
+	lo, hi := now, now+delta+delta/4+2
+	for s.at(hi) < deadline { // unreachable by the bound; cheap insurance
+		hi += hi - lo
+	}
+	for hi-lo > 1 { // at(lo) < deadline <= at(hi)
+		mid := lo + (hi-lo)/2
+		if s.at(mid) >= deadline {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}
+
+// Now is the host's own clock, through its ClockModel and steps.
+func (h *Host) Now() time.Duration { return h.clk.at(h.net.w.Now()) }
+
+// SetClock makes the host's clock run at c's rate from now on. Local time stays
+// continuous: the clock does not jump, except at virtual time 0 (before the run
+// starts, or in an event at time 0), where it is also set to read c.Offset. Armed
+// timers keep their local deadlines and fire when the clock reaches them. c must be
+// valid (ClockModel.Validate, which specs check when they load); SetClock panics on an
+// invalid model, which only a bug can pass.
+func (h *Host) SetClock(c ClockModel) {
+	if err := c.Validate("clock"); err != nil {
+		panic("netmodel: SetClock: " + err.Error())
+	}
+	now := h.net.w.Now()
+	local := h.Now()
+	if now == 0 {
+		local = c.Offset.D()
+	}
+	h.clk = newSeg(now, local, c)
+	h.net.w.Emit(string(h.id), "clock-set",
+		sim.Dur("offset", c.Offset.D()),
+		sim.String("drift_ppm", strconv.FormatFloat(c.DriftPPM, 'g', -1, 64)),
+		sim.String("periodic_ppm", strconv.FormatFloat(c.PeriodicPPM, 'g', -1, 64)),
+		sim.Dur("period", c.Period.D()),
+		sim.Dur("local", local))
+	h.rescheduleTimers()
+}
+
+// StepClock jumps the host's clock by d, forward or back, as an NTP step does; its rate
+// is unchanged. Timers that a forward step makes due fire at once (in an event at the
+// current virtual time); a backward step delays every timer by as much.
+func (h *Host) StepClock(d time.Duration) {
+	local := h.Now() + d
+	h.clk = h.clk.rebase(h.net.w.Now(), local)
+	if d > 0 {
+		h.steps += d
+	}
+	h.net.w.Emit(string(h.id), "clock-step", sim.Dur("step", d), sim.Dur("local", local))
+	h.rescheduleTimers()
+}
+
+// ClockSteps returns the sum of the forward steps so far: local time that passed
+// without virtual time passing, by which a deadline check measured on this clock
+// should forgive lateness.
+func (h *Host) ClockSteps() time.Duration { return h.steps }
+
+// timerEntry is one armed timer; idx is its place in the heap, -1 once it has fired,
+// was cancelled or died with its incarnation.
+type timerEntry struct {
+	deadline time.Duration // on the local clock
+	seq      uint64
+	t        router.Timer
+	idx      int
+}
+
+// timerHeap orders timers by (deadline, seq): by due time, then in arming order.
+type timerHeap []*timerEntry
+
+func (q timerHeap) Len() int { return len(q) }
+func (q timerHeap) Less(i, j int) bool {
+	if q[i].deadline != q[j].deadline {
+		return q[i].deadline < q[j].deadline
+	}
+	return q[i].seq < q[j].seq
+}
+func (q timerHeap) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].idx, q[j].idx = i, j
+}
+func (q *timerHeap) Push(x any) {
+	e := x.(*timerEntry)
+	e.idx = len(*q)
+	*q = append(*q, e)
+}
+func (q *timerHeap) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	e.idx = -1
+	return e
+}
+
+// rescheduleTimers points the host's one timer event at the virtual time its clock
+// reaches the earliest deadline. While timers fire, the firing loop does it once at
+// the end instead.
+func (h *Host) rescheduleTimers() {
+	if h.firing {
+		return
+	}
+	h.net.w.Cancel(h.timerEv)
+	h.timerEv = 0
+	if !h.up || h.paused || len(h.timers) == 0 {
+		return
+	}
+	at := h.globalAt(h.timers[0].deadline)
+	if at == never {
+		return
+	}
+	if now := h.net.w.Now(); at <= now && h.timers[0].deadline > h.Now() {
+		// globalAt and the firing loop read the same clock function, so this cannot
+		// happen; if it did, an event at now that fires nothing would repeat forever.
+		at = now + 1
+	}
+	h.timerEv = h.net.w.Schedule(at, h.timerEvent)
+}
+
+func (h *Host) timerEvent() {
+	h.timerEv = 0
+	h.fireDue()
+	h.rescheduleTimers()
+}
+
+// fireDue fires, in order, the timers whose deadline the local clock has reached,
+// while the host stays up and unpaused.
+func (h *Host) fireDue() {
+	gen := h.gen
+	h.firing = true
+	for h.up && !h.paused && h.gen == gen && len(h.timers) > 0 && h.timers[0].deadline <= h.Now() {
+		e := heap.Pop(&h.timers).(*timerEntry)
+		if h.recv != nil {
+			h.recv.Fire(e.t)
+		}
+	}
+	h.firing = false
+}
+
+type hostClock struct {
+	h   *Host
+	gen uint64
+}
+
+func (c hostClock) Now() time.Duration { return c.h.Now() }
+
+// After arms a timer for when the local clock has advanced by d from now. A clock
+// taken from a dead incarnation arms nothing.
+func (c hostClock) After(d time.Duration, t router.Timer) func() {
+	h := c.h
+	if !h.up || c.gen != h.gen {
+		return func() {}
+	}
+	h.tseq++
+	e := &timerEntry{deadline: satAdd(h.Now(), max(d, 0)), seq: h.tseq, t: t}
+	heap.Push(&h.timers, e)
+	if e.idx == 0 {
+		h.rescheduleTimers()
+	}
+	return func() {
+		if c.gen != h.gen || e.idx < 0 {
+			return // fired, cancelled already, or died with its incarnation
+		}
+		head := e.idx == 0
+		heap.Remove(&h.timers, e.idx)
+		if head {
+			h.rescheduleTimers()
+		}
+	}
+}
+
+var _ router.Clock = hostClock{}

@@ -1,0 +1,197 @@
+package netmodel
+
+import (
+	"fmt"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// InFlight says what a partition does to the messages already travelling across a cut
+// link, and to those sent across it before the partition is noticed
+// (Config.DetectAfter). The cut sits at the far end of the link: a message meets it
+// when it would arrive.
+type InFlight uint8
+
+const (
+	// InFlightDrop loses them: a message sent across an unnoticed cut is lost at once,
+	// one already travelling is lost when it arrives.
+	InFlightDrop InFlight = iota
+	// InFlightStall holds them at the cut until Heal, which delivers them in the order
+	// they reached it (so a FIFO link stays FIFO). A message that arrives after the
+	// heal is delivered as usual.
+	InFlightStall
+)
+
+// String returns "drop" or "stall".
+func (m InFlight) String() string {
+	switch m {
+	case InFlightDrop:
+		return "drop"
+	case InFlightStall:
+		return "stall"
+	}
+	return fmt.Sprintf("inflight(%d)", uint8(m))
+}
+
+// ParseInFlight reads a mode as String writes it; "" is InFlightDrop. Anything else
+// returns an error wrapping ErrBadConfig.
+func ParseInFlight(s string) (InFlight, error) {
+	switch s {
+	case "", "drop":
+		return InFlightDrop, nil
+	case "stall":
+		return InFlightStall, nil
+	}
+	return InFlightDrop, badField("in_flight: %q is unknown: want drop or stall", s)
+}
+
+// parkReason says why a message waits at a link.
+type parkReason uint8
+
+const (
+	parkHold  parkReason = iota + 1 // Hold
+	parkStall                       // a partition in InFlightStall mode
+)
+
+// parkedMsg is a message waiting at the far end of a link.
+type parkedMsg struct {
+	from router.NodeID
+	dst  *Host
+	id   uint64
+	m    router.Message
+	why  parkReason
+}
+
+// Partition cuts every link between group a and group b, both ways; mode says what
+// happens to the messages in flight across the cut (see InFlight). A link that is cut
+// already keeps the time it was cut (for DetectAfter) and takes the new mode.
+func (n *Net) Partition(a, b []router.NodeID, mode InFlight) {
+	n.cut(a, b, mode)
+	n.cut(b, a, mode)
+	n.w.Emit("", "partition", withMode([]sim.Attr{sim.String("a", joinIDs(a)), sim.String("b", joinIDs(b))}, mode)...)
+}
+
+// PartitionOneWay cuts the links from each of from to each of to only: to still
+// reaches from. mode is as for Partition.
+func (n *Net) PartitionOneWay(from, to []router.NodeID, mode InFlight) {
+	n.cut(from, to, mode)
+	n.w.Emit("", "partition", withMode([]sim.Attr{sim.String("from", joinIDs(from)), sim.String("to", joinIDs(to))}, mode)...)
+}
+
+// withMode adds the mode to a partition record. The default, drop, is left out, so a
+// trace without stalls reads (and hashes) as it did before modes existed.
+func withMode(attrs []sim.Attr, mode InFlight) []sim.Attr {
+	if mode != InFlightDrop {
+		attrs = append(attrs, sim.String("in_flight", mode.String()))
+	}
+	return attrs
+}
+
+func (n *Net) cut(from, to []router.NodeID, mode InFlight) {
+	now := int64(n.w.Now())
+	for _, f := range from {
+		for _, t := range to {
+			if f == t {
+				continue
+			}
+			ls := n.link(f, t)
+			if !ls.blocked {
+				ls.blocked, ls.since = true, now
+			}
+			ls.mode = mode
+		}
+	}
+}
+
+// Heal restores every link. Messages stalled at a cut are delivered now, before Heal
+// returns, in the order they reached the cut; then the links behave as usual. Heal does
+// not lift a Hold.
+func (n *Net) Heal() {
+	for _, ls := range n.links {
+		ls.blocked = false // order does not matter: every link gets the same change
+	}
+	n.w.Emit("", "heal")
+	n.release("heal", func(p *parkedMsg) bool { return p.why == parkStall })
+}
+
+// Partitioned reports whether the link from one node to another is cut.
+func (n *Net) Partitioned(from, to router.NodeID) bool {
+	ls, ok := n.links[linkKey{from, to}]
+	return ok && ls.blocked
+}
+
+// Hold parks the messages that arrive over the links from each of from to each of to,
+// from now until Release: they are neither lost nor handed over. Senders notice
+// nothing. A message that meets a partition first is judged by the partition.
+func (n *Net) Hold(from, to []router.NodeID) {
+	for _, f := range from {
+		for _, t := range to {
+			if f != t {
+				n.link(f, t).held = true
+			}
+		}
+	}
+	n.w.Emit("", "hold", sim.String("from", joinIDs(from)), sim.String("to", joinIDs(to)))
+}
+
+// Release ends the Hold on the links from each of from to each of to and delivers the
+// messages parked there now, before Release returns, in the order they arrived.
+func (n *Net) Release(from, to []router.NodeID) {
+	set := make(map[linkKey]bool, len(from)*len(to))
+	for _, f := range from {
+		for _, t := range to {
+			if ls, ok := n.links[linkKey{f, t}]; ok {
+				ls.held = false
+				set[linkKey{f, t}] = true
+			}
+		}
+	}
+	n.w.Emit("", "release", sim.String("from", joinIDs(from)), sim.String("to", joinIDs(to)))
+	n.release("release", func(p *parkedMsg) bool { return p.why == parkHold && set[linkKey{p.from, p.dst.id}] })
+}
+
+// ReleaseAll ends every Hold and delivers every held message now, in arrival order.
+func (n *Net) ReleaseAll() {
+	for _, ls := range n.links {
+		ls.held = false // every link gets the same change
+	}
+	n.w.Emit("", "release-all")
+	n.release("release", func(p *parkedMsg) bool { return p.why == parkHold })
+}
+
+// Parked returns how many messages wait at links, held or stalled: they are in
+// neither the event queue nor a host, so a run that waits for quiet should know.
+func (n *Net) Parked() int { return len(n.parked) }
+
+// park keeps a message at the far end of its link.
+func (n *Net) park(from router.NodeID, dst *Host, id uint64, m router.Message, why parkReason) {
+	n.stats.Held++
+	kind := "held"
+	if why == parkStall {
+		kind = "stalled"
+	}
+	n.w.Emit("", kind, sim.Int("msg", int64(id)), sim.String("from", string(from)), sim.String("to", string(dst.id)))
+	n.parked = append(n.parked, parkedMsg{from: from, dst: dst, id: id, m: m, why: why})
+}
+
+// release takes the parked messages that pick selects out of the park, in the order
+// they were parked, and lets each arrive again. They are taken out first: an arrival
+// may run a receiver that holds, releases or parks again.
+func (n *Net) release(by string, pick func(*parkedMsg) bool) {
+	var out []parkedMsg
+	kept := n.parked[:0]
+	for i := range n.parked {
+		if pick(&n.parked[i]) {
+			out = append(out, n.parked[i])
+		} else {
+			kept = append(kept, n.parked[i])
+		}
+	}
+	clear(n.parked[len(kept):])
+	n.parked = kept
+	for _, p := range out {
+		n.w.Emit("", "released", sim.Int("msg", int64(p.id)), sim.String("from", string(p.from)), sim.String("to", string(p.dst.id)), sim.String("by", by))
+		n.arrive(p.from, p.dst, p.id, p.m)
+	}
+}

@@ -1,0 +1,115 @@
+package netmodel
+
+import (
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// hostParked is work waiting for a paused host: an arrival (fn nil) or a deferred
+// function.
+type hostParked struct {
+	id      uint64
+	m       router.Message
+	arrived time.Duration
+	fn      func()
+}
+
+// Pause stops everything on the host, as a stopped process or a long GC pause would:
+// arriving messages are parked (neither handed over nor queued), its router instances
+// stop serving (the message in service keeps the service time it has left), timers
+// that come due do not fire, and functions given to Defer wait. The clock keeps
+// running, and sends from elsewhere still reach the host. Pausing a host that is down
+// or paused does nothing.
+func (h *Host) Pause() {
+	if !h.up || h.paused {
+		return
+	}
+	now := h.net.w.Now()
+	h.paused, h.pausedAt = true, now
+	for i := range h.boxes {
+		b := &h.boxes[i]
+		if b.busy {
+			h.net.w.Cancel(b.ev)
+			b.busy, b.frozen, b.left = false, true, b.due-now
+		}
+	}
+	h.net.w.Cancel(h.timerEv)
+	h.timerEv = 0
+	h.net.w.Emit(string(h.id), "pause")
+}
+
+// Resume ends a pause, and before it returns works off what the pause held back: first
+// the timers that came due fire, late, in deadline order; then the parked arrivals and
+// deferred functions run in the order they came (an arrival of a queued kind joins its
+// mailbox, keeping its arrival time). Stopped services go on with the time they had
+// left. If a receiver pauses or crashes the host meanwhile, the rest waits for the next
+// Resume or is lost with the crash. Resuming a host that is not paused does nothing.
+func (h *Host) Resume() {
+	if !h.paused {
+		return
+	}
+	now := h.net.w.Now()
+	h.paused = false
+	h.pausedTotal += now - h.pausedAt
+	h.net.w.Emit(string(h.id), "resume", sim.Dur("paused", now-h.pausedAt), sim.Int("parked", int64(len(h.parked))))
+	gen := h.gen
+	for i := range h.boxes {
+		b := &h.boxes[i]
+		switch {
+		case b.frozen:
+			b.frozen = false
+			h.serveIn(i, b.left)
+		case !b.busy && len(b.q) > 0:
+			// A pause that came during a hand-over left the rest of the queue idle.
+			h.serveNext(i)
+		}
+	}
+	h.fireDue()
+	for len(h.parked) > 0 && h.up && !h.paused && h.gen == gen {
+		p := h.parked[0]
+		h.parked[0] = hostParked{}
+		h.parked = h.parked[1:]
+		if p.fn != nil {
+			p.fn()
+		} else {
+			h.take(p.id, p.m, p.arrived)
+		}
+	}
+	if len(h.parked) == 0 {
+		h.parked = nil
+	}
+	h.rescheduleTimers()
+}
+
+// Paused reports whether the host is paused.
+func (h *Host) Paused() bool { return h.paused }
+
+// PausedTotal returns the virtual time the host has spent paused so far, over all its
+// incarnations, counting a pause still going on up to now.
+func (h *Host) PausedTotal() time.Duration {
+	if h.paused {
+		return h.pausedTotal + h.net.w.Now() - h.pausedAt
+	}
+	return h.pausedTotal
+}
+
+// Defer runs fn now, or, if the host is paused, at Resume, in order with the other
+// parked work. Code that runs "on the node" outside the router (a peer that answers
+// later, a client issuing a call) goes through Defer so that a pause stops it too. A
+// crash drops the functions still waiting.
+func (h *Host) Defer(fn func()) {
+	if h.paused {
+		h.parked = append(h.parked, hostParked{fn: fn})
+		return
+	}
+	fn()
+}
+
+// park keeps an arrival for Resume.
+func (h *Host) park(id uint64, m router.Message) {
+	h.net.stats.Paused++
+	h.net.w.Emit(string(h.id), "parked", sim.Int("msg", int64(id)), sim.String("kind", m.Kind.String()))
+	h.parked = append(h.parked, hostParked{id: id, m: m, arrived: h.Now()})
+}

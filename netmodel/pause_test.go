@@ -1,0 +1,216 @@
+package netmodel_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/router"
+)
+
+// TestPause: a paused host parks arrivals and due timers; Resume fires the timers,
+// late, exactly at the resume time, then hands the arrivals in order with their
+// arrival times. The latency is 10ms; b pauses from 5ms to 20ms.
+func TestPause(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newTracedNet(t, 1, config(1, 10*ms, 0))
+	a, _ := addHost(t, n, "a")
+	b, rb := addHost(t, n, "b")
+	b.Clock().After(12*ms, timer(1)) // due during the pause
+	b.Clock().After(25*ms, timer(2)) // due after it
+	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
+	at(w, 2*ms, func() { mustSend(t, a.Transport(), "b", msg(router.KindGossip, 2)) })
+	at(w, 5*ms, b.Pause)
+	at(w, 15*ms, func() {
+		if !b.Paused() {
+			t.Errorf("not Paused at 15ms")
+		}
+		if timers, queued := b.Busy(); timers != 2 || queued != 2 {
+			t.Errorf("Busy while paused = (%d, %d), want (2, 2): the parked arrivals count", timers, queued)
+		}
+	})
+	at(w, 20*ms, b.Resume)
+	w.Run()
+	want := []string{"20ms timer 1", "20ms msg 1", "20ms msg 2", "25ms timer 2"}
+	if diff := cmp.Diff(want, rb.log); diff != "" {
+		t.Errorf("b's log (-want +got):\n%s", diff)
+	}
+	wantGot := []got{
+		{At: 20 * ms, Kind: router.KindReply, Tag: 1, Arrived: 10 * ms},
+		{At: 20 * ms, Kind: router.KindGossip, Tag: 2, Arrived: 12 * ms},
+	}
+	if diff := cmp.Diff(wantGot, rb.got); diff != "" {
+		t.Errorf("b got (-want +got):\n%s", diff)
+	}
+	if st := n.Stats(); st.Paused != 2 || st.Handed != 2 {
+		t.Errorf("Stats = %+v, want Paused 2, Handed 2", st)
+	}
+	wantTrace := []string{
+		"5ms b pause",
+		"10ms b parked msg=1 kind=reply",
+		"12ms b parked msg=2 kind=gossip",
+		"20ms b resume paused=15000000 parked=2",
+	}
+	if diff := cmp.Diff(wantTrace, records(w, "pause", "parked", "resume")); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+	if b.Paused() || b.PausedTotal() != 15*ms {
+		t.Errorf("after Resume: Paused %v, PausedTotal %v; want false, 15ms", b.Paused(), b.PausedTotal())
+	}
+}
+
+// TestPauseMailbox: a pause stops the router instance in the middle of a service,
+// which goes on with the time it had left; routes that arrive while paused join the
+// mailbox at Resume, keeping their arrival time. Latency 10ms, service 4ms, pause from
+// 12ms to 30ms: route 1 had 2ms of service left.
+func TestPauseMailbox(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, 10*ms, 4*ms))
+	a, _ := addHost(t, n, "a")
+	b, rb := addHost(t, n, "b")
+	mustSend(t, a.Transport(), "b", msg(router.KindRoute, 1))
+	at(w, 5*ms, func() { mustSend(t, a.Transport(), "b", msg(router.KindRoute, 2)) })
+	at(w, 12*ms, b.Pause)
+	at(w, 30*ms, b.Resume)
+	w.Run()
+	want := []got{
+		{At: 32 * ms, Kind: router.KindRoute, Tag: 1, Arrived: 10 * ms},
+		{At: 36 * ms, Kind: router.KindRoute, Tag: 2, Arrived: 15 * ms},
+	}
+	if diff := cmp.Diff(want, rb.got); diff != "" {
+		t.Errorf("b got (-want +got):\n%s", diff)
+	}
+}
+
+// TestPauseFromInsideDelivery: a receiver that pauses its own host while being handed
+// a route stops its instance before the next route; Resume serves the rest.
+func TestPauseFromInsideDelivery(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, 10*ms, ms))
+	a, _ := addHost(t, n, "a")
+	b, rb := addHost(t, n, "b")
+	rb.onDeliver = func(m router.Message) {
+		if m.Call.Seq == 1 {
+			b.Pause()
+		}
+	}
+	for i := range 3 {
+		mustSend(t, a.Transport(), "b", msg(router.KindRoute, uint64(i+1)))
+	}
+	at(w, 50*ms, b.Resume)
+	w.Run()
+	want := []string{"11ms msg 1", "51ms msg 2", "52ms msg 3"}
+	if diff := cmp.Diff(want, rb.log); diff != "" {
+		t.Errorf("b's log (-want +got):\n%s", diff)
+	}
+}
+
+// TestPausedTotal: PausedTotal sums the pauses, counting one still going on up to now;
+// a repeated Pause or Resume changes nothing.
+func TestPausedTotal(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, ms, 0))
+	h, _ := addHost(t, n, "a")
+	var got []time.Duration
+	snap := func() { got = append(got, h.PausedTotal()) }
+	at(w, 5*ms, h.Pause)
+	at(w, 7*ms, h.Pause) // already paused
+	at(w, 10*ms, snap)
+	at(w, 20*ms, h.Resume)
+	at(w, 21*ms, h.Resume) // not paused
+	at(w, 25*ms, snap)
+	at(w, 30*ms, h.Pause)
+	at(w, 35*ms, h.Crash) // a crash ends the pause
+	at(w, 40*ms, snap)
+	at(w, 41*ms, h.Pause) // down: nothing
+	at(w, 45*ms, snap)
+	w.Run()
+	want := []time.Duration{5 * ms, 15 * ms, 20 * ms, 20 * ms}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PausedTotal over time (-want +got):\n%s", diff)
+	}
+	if h.Paused() {
+		t.Errorf("Paused after a crash")
+	}
+}
+
+// TestDefer: Defer runs at once on a running host; on a paused one it waits for
+// Resume, in order with the arrivals parked meanwhile.
+func TestDefer(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, 10*ms, 0))
+	a, _ := addHost(t, n, "a")
+	b, rb := addHost(t, n, "b")
+	note := func(s string) func() {
+		return func() { rb.log = append(rb.log, b.Now().String()+" "+s) }
+	}
+	b.Defer(note("now"))
+	at(w, 5*ms, b.Pause)
+	at(w, 6*ms, func() { b.Defer(note("first")) })
+	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1)) // parked at 10ms
+	at(w, 15*ms, func() { b.Defer(note("second")) })
+	at(w, 20*ms, b.Resume)
+	at(w, 25*ms, func() { b.Defer(note("after")) })
+	w.Run()
+	want := []string{"0s now", "20ms first", "20ms msg 1", "20ms second", "25ms after"}
+	if diff := cmp.Diff(want, rb.log); diff != "" {
+		t.Errorf("b's log (-want +got):\n%s", diff)
+	}
+}
+
+// TestCrashWhilePaused: a crash ends the pause and loses everything parked: arrivals
+// become orphans, deferred functions never run, timers are withdrawn.
+func TestCrashWhilePaused(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, 10*ms, 0))
+	a, _ := addHost(t, n, "a")
+	b, rb := addHost(t, n, "b")
+	b.Clock().After(12*ms, timer(1))
+	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
+	mustSend(t, a.Transport(), "b", msg(router.KindRoute, 2))
+	at(w, 5*ms, b.Pause)
+	at(w, 6*ms, func() { b.Defer(func() { t.Errorf("a deferred function ran after the crash") }) })
+	at(w, 20*ms, func() {
+		b.Crash()
+		if timers, queued := b.Busy(); timers != 0 || queued != 0 {
+			t.Errorf("Busy after the crash = (%d, %d), want (0, 0)", timers, queued)
+		}
+	})
+	at(w, 30*ms, func() {
+		b.Restart()
+		b.Attach(rb)
+		b.Resume() // not paused any more: nothing
+	})
+	w.Run()
+	if len(rb.log) != 0 {
+		t.Errorf("b's log = %v, want nothing", rb.log)
+	}
+	want := netmodel.Stats{Sent: 2, Orphans: 2, Paused: 2}
+	if diff := cmp.Diff(want, n.Stats()); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+	if w.Now() != 30*ms {
+		t.Errorf("the run ended at %v, want 30ms: nothing should be left queued", w.Now())
+	}
+}
+
+// TestPauseTimersAfterResume: timers armed while paused (by code deferred to the pause,
+// or through the port by anything else) and timers not yet due at Resume fire on time.
+func TestPauseTimersAfterResume(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, ms, 0))
+	h, r := addHost(t, n, "a")
+	cancel := h.Clock().After(8*ms, timer(9))
+	at(w, 2*ms, h.Pause)
+	at(w, 3*ms, func() { h.Clock().After(2*ms, timer(1)) }) // due at 5ms, during the pause
+	at(w, 4*ms, cancel)                                     // cancelled while paused: never fires
+	at(w, 6*ms, h.Resume)
+	at(w, 6*ms, func() { h.Clock().After(time.Millisecond, timer(2)) })
+	w.Run()
+	want := []string{"6ms timer 1", "7ms timer 2"}
+	if diff := cmp.Diff(want, r.log); diff != "" {
+		t.Errorf("timers (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,151 @@
+package netmodel
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// Match selects messages by what they are and where they go. A zero field matches
+// anything; the zero Match matches every message.
+type Match struct {
+	Kind     router.Kind       // 0: any
+	Ensemble router.EnsembleID // "": any
+	Call     router.CallID     // zero: any
+	From, To router.NodeID     // the sending and the receiving node; "": any
+}
+
+// Matches reports whether a message m sent from one node to another is selected.
+func (m Match) Matches(from, to router.NodeID, msg router.Message) bool {
+	return (m.Kind == 0 || m.Kind == msg.Kind) &&
+		(m.Ensemble == "" || m.Ensemble == msg.Ensemble) &&
+		(m.Call.IsZero() || m.Call == msg.Call) &&
+		(m.From == "" || m.From == from) &&
+		(m.To == "" || m.To == to)
+}
+
+// Action is a rule's verdict on a message.
+type Action uint8
+
+const (
+	// ActDrop loses the message.
+	ActDrop Action = iota + 1
+	// ActDelay adds Rule.Delay to the message's latency.
+	ActDelay
+	// ActDuplicate delivers the message twice: the copy draws its own latency, adds
+	// Rule.Delay to it and ignores FIFO order.
+	ActDuplicate
+)
+
+var actionNames = [...]string{"", "drop", "delay", "duplicate"}
+
+// String returns "drop", "delay" or "duplicate".
+func (a Action) String() string {
+	if a >= ActDrop && a <= ActDuplicate {
+		return actionNames[a]
+	}
+	return fmt.Sprintf("action(%d)", uint8(a))
+}
+
+// ParseAction reads an action as String writes it; anything else returns an error
+// wrapping ErrBadConfig.
+func ParseAction(s string) (Action, error) {
+	for a := ActDrop; a <= ActDuplicate; a++ {
+		if actionNames[a] == s {
+			return a, nil
+		}
+	}
+	return 0, badField("action: %q is unknown: want drop, delay or duplicate", s)
+}
+
+// Rule judges messages at send time. The rules of a Net are consulted in the order
+// they were added and the first one that applies gives the verdict: later rules, and
+// the link's own Drop and Dup, are not consulted for that message. A verdict other
+// than ActDrop still leaves the message its sampled latency. An ActDelay'd message
+// steps out of the link's FIFO order: it is delayed on its own and holds back nothing
+// behind it, so a rule slows exactly the messages it matches. Other verdicts keep the
+// link's Reorder and FIFO order.
+//
+// A rule applies to a message when it is armed, not used up, and Match selects the
+// message. A partition comes first: a message lost to it is not judged, though it
+// still counts as sent for After.
+type Rule struct {
+	Name   string
+	Match  Match
+	Action Action
+	// Delay is ActDelay's extra latency, and ActDuplicate's extra latency for the copy.
+	Delay time.Duration
+	// Count limits the rule to the first Count messages it applies to; 0 is no limit.
+	Count int
+	// After, if set, keeps the rule disarmed until a message that After selects has
+	// been sent (an "after this event" trigger); that message itself is judged before
+	// the rule arms. Messages refused with router.ErrUnreachable were not sent.
+	After *Match
+}
+
+// ruleState is an added rule and what it has done so far.
+type ruleState struct {
+	id      int
+	r       Rule
+	armed   bool
+	applied int
+}
+
+// AddRule adds r after the rules already added and returns its id, for RemoveRule.
+// An unknown action or a negative delay or count returns an error wrapping
+// ErrBadConfig that names the rule and the field, and adds nothing.
+func (n *Net) AddRule(r Rule) (id int, err error) {
+	field := fmt.Sprintf("rule %q", r.Name)
+	switch {
+	case r.Action < ActDrop || r.Action > ActDuplicate:
+		return 0, fmt.Errorf("%w: %s.action: %v is unknown: want drop, delay or duplicate", ErrBadConfig, field, r.Action)
+	case r.Delay < 0:
+		return 0, fmt.Errorf("%w: %s.delay: %v is negative", ErrBadConfig, field, r.Delay)
+	case r.Count < 0:
+		return 0, fmt.Errorf("%w: %s.count: %d is negative", ErrBadConfig, field, r.Count)
+	}
+	if r.After != nil {
+		after := *r.After // the caller keeps its Match
+		r.After = &after
+	}
+	n.ruleSeq++
+	n.rules = append(n.rules, &ruleState{id: n.ruleSeq, r: r, armed: r.After == nil})
+	return n.ruleSeq, nil
+}
+
+// RemoveRule removes the rule with id and reports whether there was one.
+func (n *Net) RemoveRule(id int) bool {
+	for i, rs := range n.rules {
+		if rs.id == id {
+			n.rules = append(n.rules[:i], n.rules[i+1:]...)
+			return true
+		}
+	}
+	return false
+}
+
+// judge returns the rule whose verdict applies to message id, or nil, and counts it.
+func (n *Net) judge(from, to router.NodeID, id uint64, m router.Message) *Rule {
+	for _, rs := range n.rules {
+		if !rs.armed || (rs.r.Count > 0 && rs.applied >= rs.r.Count) || !rs.r.Match.Matches(from, to, m) {
+			continue
+		}
+		rs.applied++
+		n.stats.RulesApplied++
+		n.w.Emit(string(from), "rule", sim.Int("msg", int64(id)), sim.String("rule", rs.r.Name), sim.String("action", rs.r.Action.String()))
+		return &rs.r
+	}
+	return nil
+}
+
+// arm arms the rules whose After selects message id, which has just been sent.
+func (n *Net) arm(from, to router.NodeID, id uint64, m router.Message) {
+	for _, rs := range n.rules {
+		if !rs.armed && rs.r.After.Matches(from, to, m) {
+			rs.armed = true
+			n.w.Emit(string(from), "rule-armed", sim.Int("msg", int64(id)), sim.String("rule", rs.r.Name))
+		}
+	}
+}

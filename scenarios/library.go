@@ -1,0 +1,114 @@
+package scenarios
+
+import (
+	"time"
+
+	"github.com/ensroute/ensroute/netmodel"
+)
+
+// others lists every node of the base cluster but those given.
+func others(except ...string) []string {
+	var out []string
+next:
+	for _, n := range []string{"n1", "n2", "n3", "n4", "n5", "c1"} {
+		for _, e := range except {
+			if n == e {
+				continue next
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func ms(n int) Duration { return dur(time.Duration(n) * time.Millisecond) }
+
+// The fault library: one scenario per fault, each with a liveness phase after the
+// faults stop.
+func init() {
+	catalog["dup-reorder"] = func() Spec {
+		s := base("dup-reorder", "links duplicate 2% and reorder 10% of messages, and every reply from n2 is duplicated for a while: duplicates are dropped as late, each call completes once")
+		s.Link.Dup = 0.02
+		s.Link.Reorder = 0.1
+		s.Faults = []Fault{
+			{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "dup-replies", Match: MatchSpec{Kind: "reply", From: "n2"}, Action: "duplicate", Delay: ms(1)}},
+			{At: ms(900), Action: "unrule", Rule: &RuleSpec{Name: "dup-replies"}},
+		}
+		return s
+	}
+	catalog["hold-release"] = func() Spec {
+		s := base("hold-release", "everything n1 (e1's leader) sends is held for 150ms, then released in order: calls time out, the released replies are dropped as late")
+		s.Faults = []Fault{
+			{At: ms(500), Action: "hold", A: []string{"n1"}, B: others("n1")},
+			{At: ms(650), Action: "release", A: []string{"n1"}, B: others("n1")},
+		}
+		s.Liveness = &Liveness{From: ms(900)}
+		return s
+	}
+	catalog["crash-restart"] = func() Spec {
+		s := base("crash-restart", "n3, home of e2's leader, crashes and restarts 1.5ms later as a new incarnation: replies to its old calls arrive and are dropped; e2 elects p3 on n4")
+		slow := netmodel.Dist{Kind: "uniform", Min: ms(5), Max: ms(30)}
+		s.Faults = []Fault{
+			{At: ms(400), Action: "slow", Peer: "e1/p1", Service: &slow, Until: ms(600)},
+			{At: ms(500), Action: "crash", Node: "n3"},
+			{At: dur(501500 * time.Microsecond), Action: "restart", Node: "n3"},
+		}
+		s.Elections = []Election{{At: ms(520), Ensemble: "e2", Duration: ms(20), Leader: "p3"}}
+		s.Liveness = &Liveness{From: ms(1300)}
+		return s
+	}
+	catalog["gc-pause"] = func() Spec {
+		s := base("gc-pause", "n1 (e1's leader) stops for 150ms, three timeouts long, then client c1 for 80ms: timers fire late, queued messages run after the pause")
+		s.Faults = []Fault{
+			{At: ms(500), Action: "pause", Node: "n1"},
+			{At: ms(650), Action: "resume", Node: "n1"},
+			{At: ms(1000), Action: "pause", Node: "c1"},
+			{At: ms(1080), Action: "resume", Node: "c1"},
+		}
+		s.Liveness = &Liveness{From: ms(1300)}
+		return s
+	}
+	catalog["clock-skew"] = func() Spec {
+		s := base("clock-skew", "clocks run fast, slow, wobble and jump: every node measures its timers and budgets on its own clock, and no call outlives its deadline")
+		s.Clocks = []ClockSpec{
+			{Node: "n1", Clock: netmodel.ClockModel{DriftPPM: 20000}},
+			{Node: "n2", Clock: netmodel.ClockModel{DriftPPM: -20000}},
+			{Node: "n3", Clock: netmodel.ClockModel{PeriodicPPM: 50000, Period: ms(400)}},
+			{Node: "n4", Clock: netmodel.ClockModel{Offset: dur(3 * time.Second)}},
+			{Node: "c1", Clock: netmodel.ClockModel{Offset: dur(-time.Second), DriftPPM: 10000}},
+		}
+		s.Faults = []Fault{
+			{At: ms(700), Action: "clock-step", Node: "n5", Step: ms(30)},
+			{At: ms(1000), Action: "clock-step", Node: "n2", Step: ms(-40)},
+		}
+		s.Liveness = &Liveness{From: ms(1200)}
+		return s
+	}
+	catalog["asymmetric-partition"] = func() Spec {
+		s := base("asymmetric-partition", "n1 (e1's leader) cannot reach n4, n5 and c1, which still reach it: requests arrive, replies are lost")
+		s.Faults = []Fault{
+			{At: ms(400), Action: "partition-one-way", A: []string{"n1"}, B: []string{"n4", "n5", "c1"}},
+			{At: ms(1100), Action: "heal"},
+		}
+		s.Liveness = &Liveness{From: ms(1400)}
+		return s
+	}
+	catalog["router-bottleneck"] = func() Spec {
+		s := base("router-bottleneck", "heavy load on one router instance per node (try --routers 7): requests queue behind each other at the leaders' nodes")
+		s.Routers = 1
+		s.RouterService = netmodel.Dist{Kind: "exponential", Min: dur(60 * time.Microsecond), Mean: dur(140 * time.Microsecond)}
+		s.Workload.Rate = 12000
+		s.Workload.Duration = dur(time.Second)
+		s.Workload.Timeout = ms(100)
+		return s
+	}
+	catalog["overload"] = func() Spec {
+		s := base("overload", "a burst at 15 times the base rate overruns two slow routers per node: default sheds with ErrOverloaded from bounded mailboxes, riak queues without bound and times out")
+		s.Routers = 2
+		s.MailboxCap = 8
+		s.RouterService = netmodel.Dist{Kind: "exponential", Min: dur(100 * time.Microsecond), Mean: dur(300 * time.Microsecond)}
+		s.Workload.Bursts = []Burst{{At: ms(500), Duration: ms(300), Rate: 30000}}
+		s.Liveness = &Liveness{From: ms(1300)}
+		return s
+	}
+}

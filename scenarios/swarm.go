@@ -1,0 +1,202 @@
+package scenarios
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/ensroute/ensroute/netmodel"
+)
+
+// Swarm draws a whole spec from seed: cluster shape, routers, ensembles, clients,
+// network, clocks, workload, elections and a schedule of fault episodes (each one healed
+// by its own end: heal, release, restart, resume, unrule), followed by a liveness phase
+// long enough for the directories to converge. The spec is plain data: a repro of a
+// swarm run records every knob.
+func Swarm(seed uint64) Spec {
+	r := rand.New(rand.NewPCG(seed, 0x5357_4152_4d00)) // "SWARM"
+	between := func(lo, hi time.Duration) Duration {
+		return Duration(lo + time.Duration(r.Int64N(int64(hi-lo)+1)))
+	}
+	s := Spec{
+		Name:        "swarm",
+		Description: fmt.Sprintf("every knob drawn from seed %d", seed),
+		Routers:     1 + r.IntN(7),
+		HopLimit:    3 + r.IntN(3),
+		DetectAfter: between(50*time.Millisecond, 400*time.Millisecond),
+		Gossip:      Gossip{Interval: between(50*time.Millisecond, 200*time.Millisecond)},
+	}
+	n := 3 + r.IntN(5)
+	for i := 1; i <= n; i++ {
+		s.Nodes = append(s.Nodes, fmt.Sprintf("n%d", i))
+	}
+	for i := 1; i <= r.IntN(3); i++ {
+		s.Clients = append(s.Clients, fmt.Sprintf("c%d", i))
+	}
+	s.RouterService = Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: between(5*time.Microsecond, 60*time.Microsecond)}
+	if r.IntN(3) == 0 {
+		s.MailboxCap = 8 + r.IntN(57)
+	}
+
+	// The network: any latency shape, with duplication and reordering; loss only comes
+	// as fault episodes, so that the liveness phase can demand success.
+	min := between(50*time.Microsecond, 400*time.Microsecond)
+	mean := between(100*time.Microsecond, 1500*time.Microsecond)
+	switch r.IntN(4) {
+	case 0:
+		s.Link.Latency = Dist{Kind: "constant", Min: min}
+	case 1:
+		s.Link.Latency = Dist{Kind: "uniform", Min: min, Max: min + mean}
+	case 2:
+		s.Link.Latency = Dist{Kind: "exponential", Min: min, Mean: mean}
+	default:
+		s.Link.Latency = Dist{Kind: "lognormal", Min: min, Mean: mean, Sigma: 0.3 + 0.5*r.Float64()}
+	}
+	if r.IntN(2) == 0 {
+		s.Link.Dup = 0.03 * r.Float64()
+	}
+	if r.IntN(2) == 0 {
+		s.Link.Reorder = 0.2 * r.Float64()
+	}
+	s.Peer.Service = Dist{Kind: "exponential", Min: dur(20 * time.Microsecond), Mean: between(50*time.Microsecond, time.Millisecond)}
+
+	// Ensembles of 1..5 members on distinct nodes.
+	for e := 1; e <= 1+r.IntN(4); e++ {
+		size := 1 + r.IntN(minInt(5, n))
+		perm := r.Perm(n)
+		en := Ensemble{Name: fmt.Sprintf("e%d", e)}
+		for i := 0; i < size; i++ {
+			en.Members = append(en.Members, Member{Name: fmt.Sprintf("p%d", i+1), Node: s.Nodes[perm[i]]})
+		}
+		if r.IntN(10) > 0 {
+			en.Leader = en.Members[r.IntN(size)].Name
+		}
+		s.Ensembles = append(s.Ensembles, en)
+	}
+
+	for _, node := range s.Nodes {
+		if r.IntN(4) != 0 {
+			continue
+		}
+		c := netmodel.ClockModel{Offset: between(-5*time.Second, 5*time.Second)}
+		if r.IntN(2) == 0 {
+			c.DriftPPM = float64(r.IntN(40001) - 20000)
+		}
+		if r.IntN(3) == 0 {
+			c.PeriodicPPM = float64(r.IntN(50000))
+			c.Period = between(100*time.Millisecond, time.Second)
+		}
+		s.Clocks = append(s.Clocks, ClockSpec{Node: node, Clock: c})
+	}
+
+	// The timeout leaves room for a few slow hops, so the liveness phase is fair.
+	slowest := 4*time.Duration(min+mean) + 6*time.Duration(s.Peer.Service.Mean)
+	timeout := between(20*time.Millisecond, 200*time.Millisecond).D()
+	if floor := 25 * slowest; timeout < floor {
+		timeout = floor
+	}
+	s.Workload = Workload{Rate: float64(300 + r.IntN(2700)), Timeout: Duration(timeout)}
+	if len(s.Clients) > 0 {
+		s.Workload.ClientShare = 0.4 * r.Float64()
+	}
+
+	faultsEnd := 100 * time.Millisecond
+	for i := 0; i < r.IntN(5); i++ {
+		el := Election{At: between(100*time.Millisecond, 900*time.Millisecond), Duration: between(time.Millisecond/2, 50*time.Millisecond)}
+		en := s.Ensembles[r.IntN(len(s.Ensembles))]
+		el.Ensemble = en.Name
+		if r.IntN(8) > 0 {
+			el.Leader = en.Members[r.IntN(len(en.Members))].Name
+		}
+		s.Elections = append(s.Elections, el)
+		faultsEnd = maxDur(faultsEnd, el.At.D()+el.Duration.D())
+	}
+	for i := 0; i < r.IntN(6); i++ {
+		at := between(100*time.Millisecond, 900*time.Millisecond)
+		end := at + between(20*time.Millisecond, 300*time.Millisecond)
+		s.Faults = append(s.Faults, episode(r, &s, at, end)...)
+		faultsEnd = maxDur(faultsEnd, end.D())
+	}
+	sort.SliceStable(s.Faults, func(i, j int) bool { return s.Faults[i].At < s.Faults[j].At })
+
+	// Liveness from when every member has had rounds enough of anti-entropy to hear the
+	// truth, plus the calls under way; the workload goes on past it.
+	from := faultsEnd + time.Duration(n+2)*s.Gossip.Interval.D() + 2*timeout
+	s.Liveness = &Liveness{From: Duration(from)}
+	s.Workload.Duration = Duration(from + between(300*time.Millisecond, 800*time.Millisecond).D())
+	return s
+}
+
+// episode draws one fault and the action that ends it.
+func episode(r *rand.Rand, s *Spec, at, end Duration) []Fault {
+	all := append(append([]string{}, s.Nodes...), s.Clients...)
+	pick := func() string { return all[r.IntN(len(all))] }
+	member := func() string { return s.Nodes[r.IntN(len(s.Nodes))] }
+	split := func() ([]string, []string) {
+		perm := r.Perm(len(all))
+		k := 1 + r.IntN(len(all)-1)
+		var a, b []string
+		for i, p := range perm {
+			if i < k {
+				a = append(a, all[p])
+			} else {
+				b = append(b, all[p])
+			}
+		}
+		return a, b
+	}
+	modes := []string{"drop", "stall"}
+	switch r.IntN(9) {
+	case 0:
+		a, b := split()
+		return []Fault{{At: at, Action: "partition", A: a, B: b, InFlight: modes[r.IntN(2)]}, {At: end, Action: "heal"}}
+	case 1:
+		a, b := split()
+		return []Fault{{At: at, Action: "partition-one-way", A: a, B: b, InFlight: modes[r.IntN(2)]}, {At: end, Action: "heal"}}
+	case 2:
+		a, b := split()
+		return []Fault{{At: at, Action: "hold", A: a, B: b}, {At: end, Action: "release", A: a, B: b}}
+	case 3:
+		node := member()
+		dirs := []string{"current", "saved", "empty"}
+		return []Fault{{At: at, Action: "crash", Node: node}, {At: end, Action: "restart", Node: node, Directory: dirs[r.IntN(3)]}}
+	case 4:
+		node := pick()
+		return []Fault{{At: at, Action: "pause", Node: node}, {At: end, Action: "resume", Node: node}}
+	case 5:
+		return []Fault{{At: at, Action: "clock-step", Node: pick(), Step: Duration(time.Duration(r.IntN(101)-50) * time.Millisecond / 2)}}
+	case 6, 7:
+		en := s.Ensembles[r.IntN(len(s.Ensembles))]
+		peer := en.Name + "/" + en.Members[r.IntN(len(en.Members))].Name
+		if r.IntN(2) == 0 {
+			return []Fault{{At: at, Action: "hang", Peer: peer, Until: end}}
+		}
+		slow := Dist{Kind: "uniform", Min: s.Workload.Timeout / 2, Max: s.Workload.Timeout * 2}
+		return []Fault{{At: at, Action: "slow", Peer: peer, Service: &slow, Until: end}}
+	default:
+		kinds := []string{"route", "peer", "reply", "gossip", ""}
+		acts := []string{"drop", "delay", "duplicate"}
+		name := fmt.Sprintf("rule-%d", at.D().Microseconds())
+		rule := &RuleSpec{Name: name, Match: MatchSpec{Kind: kinds[r.IntN(len(kinds))]}, Action: acts[r.IntN(3)],
+			Delay: Duration(time.Duration(r.IntN(20)) * time.Millisecond), Count: r.IntN(50)}
+		if r.IntN(2) == 0 {
+			rule.Match.To = pick()
+		}
+		return []Fault{{At: at, Action: "rule", Rule: rule}, {At: end, Action: "unrule", Rule: &RuleSpec{Name: name}}}
+	}
+}
+
+func minInt(a, b int) int {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+func maxDur(a, b time.Duration) time.Duration {
+	if a > b {
+		return a
+	}
+	return b
+}
