@@ -69,10 +69,22 @@ type Latency struct {
 	Max int64 `json:"max"`
 }
 
-// Result is a finished run: its report and, if asked for, its trace.
+// Result is a finished run: its report, every call's outcome, and, if asked for, its
+// trace.
 type Result struct {
-	Report Report
-	Trace  []sim.Record
+	Report   Report
+	Outcomes []Outcome
+	Trace    []sim.Record
+}
+
+// Outcome is how one workload call ended, as its caller saw it.
+type Outcome struct {
+	Call     string        // the call id, e.g. "n1.1.7"
+	Node     string        // the caller
+	Ensemble string        // the target
+	Start    time.Duration // virtual time the call started
+	Code     string        // router.Code name: "ok", "timeout", "no-leader", ...; "lost" if the caller crashed first
+	Latency  time.Duration // on the caller's clock; zero when lost
 }
 
 // Run builds the world of spec, runs it to quiet and checks every invariant. It
@@ -92,7 +104,7 @@ func Run(spec Spec, opt Options) (*Result, error) {
 		}
 	}
 	wd.chk.finish(quiet)
-	return &Result{Report: wd.report(), Trace: wd.w.Trace()}, nil
+	return &Result{Report: wd.report(), Outcomes: wd.outcomes(), Trace: wd.w.Trace()}, nil
 }
 
 func (wd *world) report() Report {
@@ -223,4 +235,17 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 		i = len(sorted) - 1
 	}
 	return sorted[i]
+}
+
+func (wd *world) outcomes() []Outcome {
+	out := make([]Outcome, 0, len(wd.chk.calls))
+	for _, c := range wd.chk.calls {
+		o := Outcome{Call: c.id.String(), Node: string(c.node), Ensemble: string(c.ens), Start: c.startGlobal, Code: "lost"}
+		if c.completions > 0 {
+			o.Code = router.CodeOf(c.first.Err).String()
+			o.Latency = c.latency
+		}
+		out = append(out, o)
+	}
+	return out
 }
