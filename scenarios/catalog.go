@@ -30,7 +30,7 @@ func base(name, desc string) Spec {
 			{Name: "e2", Leader: "p2", Members: []Member{{"p1", "n2"}, {"p2", "n3"}, {"p3", "n4"}}},
 			{Name: "e3", Leader: "p3", Members: []Member{{"p1", "n3"}, {"p2", "n4"}, {"p3", "n5"}}},
 		},
-		Peer: PeerSpec{Service: netmodel.Dist{Kind: "exponential", Min: dur(50 * time.Microsecond), Mean: dur(200 * time.Microsecond)}},
+		Peer: PeerSpec{Service: netmodel.Dist{Kind: "exponential", Min: dur(50 * time.Microsecond), Mean: dur(200 * time.Microsecond)}, HonorBudget: true},
 		Workload: Workload{Rate: 2000, Duration: dur(2 * time.Second), Timeout: dur(50 * time.Millisecond),
 			ClientShare: 0.2},
 		Gossip:   Gossip{Interval: dur(100 * time.Millisecond)},

@@ -67,6 +67,7 @@ type probeCounts struct {
 	afterGiveUp     uint64 // messages of a call sent after the caller had given up
 	peerAfterGiveUp uint64 // events handed to a peer after the caller had given up
 	pausedLate      uint64 // calls that completed late because their node was paused or its clock jumped
+	abandoned       uint64 // work a peer gave up because its budget would not cover it
 }
 
 type callRec struct {

@@ -102,6 +102,13 @@ func init() {
 		s.Workload.Timeout = ms(100)
 		return s
 	}
+	catalog["naive-peer"] = func() Spec {
+		s := catalog["slow-leader"]()
+		s.Name = "naive-peer"
+		s.Description = "slow-leader with a peer that ignores its budget: it keeps working for callers that gave up, so its answers arrive late (riak's worker has already answered timeout, and the peer's answer is ignored)"
+		s.Peer.HonorBudget = false
+		return s
+	}
 	catalog["overload"] = func() Spec {
 		s := base("overload", "a burst at 15 times the base rate overruns two slow routers per node: default sheds with ErrOverloaded from bounded mailboxes, riak queues without bound and times out")
 		s.Routers = 2

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
 )
 
 // simPeer is a simulated ensemble member. The ensemble's truth (who leads, whether an
@@ -43,6 +44,13 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 		service = *s.service
 	}
 	d := service.Sample(p.wd.peerRand)
+	if b := r.Budget(); p.wd.spec.Peer.HonorBudget && b != router.Infinity && d > b {
+		// The work would outlast the budget: the peer gives it up when the budget ends,
+		// and answers nothing.
+		p.wd.w.Emit(string(p.ref.Node), "abandon", strAttr("peer", p.ref.String()), strAttr("call", r.Call().String()), sim.Dur("budget", b))
+		p.wd.chk.probes.abandoned++
+		return
+	}
 	value := append(append(append([]byte{}, r.Event()...), '|'), p.ref.String()...)
 	p.wd.w.After(d, func() {
 		// The answer runs on the node: it waits out a pause, and a crash between the

@@ -87,9 +87,12 @@ type Member struct {
 	Node string `json:"node"`
 }
 
-// PeerSpec is how long a leader takes to answer an event.
+// PeerSpec is how long a leader takes to answer an event, and whether it gives up
+// on work its budget does not cover (a peer that honours the budget the router hands
+// it answers nothing it could only answer late).
 type PeerSpec struct {
-	Service Dist `json:"service"`
+	Service     Dist `json:"service"`
+	HonorBudget bool `json:"honor_budget,omitempty"`
 }
 
 // Workload is an open-loop stream of calls: Poisson arrivals at Rate per second for

@@ -60,6 +60,7 @@ func Swarm(seed uint64) Spec {
 		s.Link.Reorder = 0.2 * r.Float64()
 	}
 	s.Peer.Service = Dist{Kind: "exponential", Min: dur(20 * time.Microsecond), Mean: between(50*time.Microsecond, time.Millisecond)}
+	s.Peer.HonorBudget = r.IntN(2) == 0
 
 	// Ensembles of 1..5 members on distinct nodes.
 	for e := 1; e <= 1+r.IntN(4); e++ {

@@ -95,6 +95,22 @@ func TestUsage(t *testing.T) {
 		{name: "run negative seed", args: []string{"run", "--scenario", "steady", "--seed", "-1"}, wantCode: exitUsage, wantStderr: "-seed"},
 		{name: "run bad semantics", args: []string{"run", "--scenario", "steady", "--semantics", "erlang"}, wantCode: exitUsage, wantStderr: "want default or riak"},
 		{name: "run flag without value", args: []string{"run", "--scenario"}, wantCode: exitUsage, wantStderr: "flag needs an argument"},
+		{name: "run routers zero", args: []string{"run", "--scenario", "steady", "--routers", "0"}, wantCode: exitUsage, wantStderr: `invalid value "0" for flag -routers: want router instances per node, 1..1024`},
+		{name: "run routers too many", args: []string{"run", "--scenario", "steady", "--routers", "1025"}, wantCode: exitUsage, wantStderr: "1..1024"},
+		{name: "run routers negative", args: []string{"run", "--scenario", "steady", "--routers", "-3"}, wantCode: exitUsage, wantStderr: "1..1024"},
+		{name: "run routers not a number", args: []string{"run", "--scenario", "steady", "--routers", "many"}, wantCode: exitUsage, wantStderr: "1..1024"},
+		{name: "compare -h", args: []string{"compare", "-h"}, wantCode: exitOK, wantStdout: "-seeds N"},
+		{name: "compare unknown flag", args: []string{"compare", "--scenario", "steady", "--seed", "3"}, wantCode: exitUsage, wantStderr: "flag provided but not defined: -seed"},
+		{name: "compare routers zero", args: []string{"compare", "--scenario", "steady", "--routers", "0"}, wantCode: exitUsage, wantStderr: "1..1024"},
+		{name: "compare routers too many", args: []string{"compare", "--scenario", "steady", "--routers", "4096"}, wantCode: exitUsage, wantStderr: "1..1024"},
+		{name: "compare zero seeds", args: []string{"compare", "--scenario", "steady", "--seeds", "0"}, wantCode: exitUsage, wantStderr: "--seeds must be at least 1"},
+		{name: "compare seeds past the end", args: []string{"compare", "--scenario", "steady", "--from", "18446744073709551615", "--seeds", "2"}, wantCode: exitUsage, wantStderr: "past the largest seed"},
+		{name: "compare neither scenario nor spec", args: []string{"compare"}, wantCode: exitUsage, wantStderr: "exactly one of --scenario and --spec"},
+		{name: "compare both scenario and spec", args: []string{"compare", "--scenario", "steady", "--spec", "x.json"}, wantCode: exitUsage, wantStderr: "exactly one of --scenario and --spec"},
+		{name: "compare positional argument", args: []string{"compare", "steady"}, wantCode: exitUsage, wantStderr: "no positional arguments"},
+		{name: "compare unknown scenario", args: []string{"compare", "--scenario", "nope"}, wantCode: exitUsage, wantStderr: `unknown scenario "nope"`},
+		{name: "compare missing spec file", args: []string{"compare", "--spec", filepath.Join(t.TempDir(), "missing.json")}, wantCode: exitUsage, wantStderr: "missing.json"},
+		{name: "show bad seed", args: []string{"show", "swarm", "--seed", "x"}, wantCode: exitUsage, wantStderr: "-seed"},
 		{name: "replay without a file", args: []string{"replay"}, wantCode: exitUsage, wantStderr: "usage: ensim replay"},
 		{name: "replay missing file", args: []string{"replay", filepath.Join(t.TempDir(), "missing.json")}, wantCode: exitUsage, wantStderr: "missing.json"},
 		{name: "replay unknown flag", args: []string{"replay", "x.json", "--bogus"}, wantCode: exitUsage, wantStderr: "-bogus"},
@@ -165,8 +181,12 @@ func TestList(t *testing.T) {
 	col := -1
 	for i, name := range names {
 		s, _ := scenarios.Named(name)
-		if !strings.HasPrefix(lines[i], name+" ") || !strings.HasSuffix(lines[i], s.Description) {
-			t.Errorf("line %d = %q, want %s and its description", i, lines[i], name)
+		want := s.Description
+		if b := scenarios.RiakBreaks(name); len(b) > 0 {
+			want += "  [riak breaks: " + strings.Join(b, ", ") + "]"
+		}
+		if !strings.HasPrefix(lines[i], name+" ") || !strings.HasSuffix(lines[i], want) {
+			t.Errorf("line %d = %q, want %s, its description and what riak breaks", i, lines[i], name)
 		}
 		// Descriptions start in the same column.
 		c := strings.Index(lines[i], s.Description)
@@ -175,6 +195,62 @@ func TestList(t *testing.T) {
 		}
 		col = c
 	}
+}
+
+func TestListLine(t *testing.T) {
+	tests := []struct {
+		name   string
+		breaks []string
+		want   string
+	}{
+		{name: "nothing broken", breaks: nil, want: "steady     a healthy cluster\n"},
+		{name: "empty list", breaks: []string{}, want: "steady     a healthy cluster\n"},
+		{name: "one", breaks: []string{"liveness"}, want: "steady     a healthy cluster  [riak breaks: liveness]\n"},
+		{name: "two", breaks: []string{"deadline", "liveness"}, want: "steady     a healthy cluster  [riak breaks: deadline, liveness]\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := listLine("steady", "a healthy cluster", tc.breaks, 9); got != tc.want {
+				t.Errorf("listLine = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestShowSeed(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want scenarios.Spec
+	}{
+		{name: "swarm seed 5", args: []string{"show", "swarm", "--seed", "5"}, want: scenarios.Swarm(5)},
+		{name: "swarm default seed", args: []string{"show", "swarm"}, want: scenarios.Swarm(1)},
+		{name: "fixed scenario ignores the seed", args: []string{"show", "--seed", "5", "steady"}, want: mustNamed(t, "steady")},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, tc.args...)
+			if code != exitOK || stderr != "" {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			got, err := scenarios.Parse(strings.NewReader(stdout))
+			if err != nil {
+				t.Fatalf("show output does not parse: %v", err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("show (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func mustNamed(t *testing.T, name string) scenarios.Spec {
+	t.Helper()
+	s, ok := scenarios.Named(name)
+	if !ok {
+		t.Fatalf("no scenario %q", name)
+	}
+	return s
 }
 
 func TestShowRoundTrips(t *testing.T) {

@@ -245,6 +245,9 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 			return exitUsage
 		}
 	}
+	if !asJSON {
+		io.WriteString(stdout, swarmHeader(rp.Spec, rp.Seed))
+	}
 	if err := printReport(stdout, res.Report, asJSON); err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage

@@ -63,6 +63,15 @@ func summary(r scenarios.Report) string {
 	line("late replies", "%d dropped", r.LateRepliesDiscarded)
 	line("orphans", "%d message%s", r.OrphanMessages, plural(int(min(r.OrphanMessages, 2))))
 	line("latency", "p50 %s, p99 %s, max %s", humanNS(r.Latency.P50), humanNS(r.Latency.P99), humanNS(r.Latency.Max))
+	if failed := c.Total - c.OK - c.Lost; failed > 0 {
+		line("error latency", "p50 %s, p99 %s, max %s (how long the %d failed call%s took to fail)",
+			humanNS(r.ErrorLatency.P50), humanNS(r.ErrorLatency.P99), humanNS(r.ErrorLatency.Max), failed, plural(int(min(failed, 2))))
+	} else {
+		line("error latency", "none: no call failed")
+	}
+	g := r.AfterGiveUp
+	line("after give-up", "%d message%s sent, %d event%s handed to peers, for calls already over",
+		g.Messages, plural(int(min(g.Messages, 2))), g.PeerWork, plural(int(min(g.PeerWork, 2))))
 	line("events", "%d, %s/s", r.Events, si(r.EventsPerSec))
 	ratio := "n/a"
 	if r.WallTimeNS > 0 {
@@ -93,6 +102,16 @@ func summary(r scenarios.Report) string {
 		for i, v := range r.Violations {
 			if i == maxViolations {
 				line("", "and %d more (see --json)", len(r.Violations)-maxViolations)
+				break
+			}
+			line("", "%s", formatViolation(v))
+		}
+	}
+	if len(r.Expected) > 0 {
+		fmt.Fprintf(&b, "expected under riak (the original does not keep these): %d\n", len(r.Expected))
+		for i, v := range r.Expected {
+			if i == maxViolations {
+				line("", "and %d more (see --json)", len(r.Expected)-maxViolations)
 				break
 			}
 			line("", "%s", formatViolation(v))

@@ -22,7 +22,7 @@ func TestSummaryLines(t *testing.T) {
 		}
 	}
 	want := []string{"scenario", "seed", "semantics", "cluster", "calls", "late replies", "orphans", "latency",
-		"events", "time", "probes", "violations", "trace hash"}
+		"error latency", "after give-up", "events", "time", "probes", "violations", "trace hash"}
 	if diff := cmp.Diff(want, labels); diff != "" {
 		t.Errorf("summary labels (-want +got):\n%s\n%s", diff, stdout)
 	}
@@ -31,6 +31,8 @@ func TestSummaryLines(t *testing.T) {
 		"cluster       5 nodes, 1 client, 7 routers per node\n",
 		" ok, ", " timeout, ", " no-leader, ", " not-leader, ", " unreachable, ", " hop-limit, ", " overloaded, ", " other\n",
 		"late-reply-dropped", "simulated/wall", "violations    none\n",
+		"error latency p50 50ms, p99 50ms, max 50ms (how long the ", " failed calls took to fail)\n",
+		"after give-up ", " messages sent, 0 events handed to peers, for calls already over\n",
 	} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("summary lacks %q:\n%s", w, stdout)
@@ -101,5 +103,48 @@ func TestSI(t *testing.T) {
 				t.Errorf("si(%v) = %q, want %q", tc.v, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestSummaryExpectedUnderRiak(t *testing.T) {
+	spec := failingSpec(t)
+	spec.RiakBreaks = []string{scenarios.InvLiveness}
+	path := writeFile(t, "spec.json", spec.JSON())
+	const expected = "expected under riak (the original does not keep these): "
+	tests := []struct {
+		name         string
+		semantics    string
+		wantCode     int
+		wantExpected bool
+	}{
+		{name: "riak", semantics: "riak", wantCode: exitOK, wantExpected: true},
+		{name: "default", semantics: "default", wantCode: exitFail, wantExpected: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Chdir(t.TempDir()) // a failure writes its repro here
+			code, stdout, stderr := ensim(t, "run", "--spec", path, "--semantics", tc.semantics)
+			if code != tc.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.wantCode, stdout, stderr)
+			}
+			if got := strings.Contains(stdout, expected); got != tc.wantExpected {
+				t.Errorf("summary shows expected violations: %v, want %v\n%s", got, tc.wantExpected, stdout)
+			}
+			if tc.wantExpected {
+				if !strings.Contains(stdout, "violations    none\n"+expected) || !strings.Contains(stdout, "\n              liveness: call ") {
+					t.Errorf("summary lacks the expected violations and their list:\n%s", stdout)
+				}
+				if stderr != "" {
+					t.Errorf("stderr = %q, want nothing for expected violations", stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestSummaryNoFailedCalls(t *testing.T) {
+	got := summary(scenarios.Report{Calls: scenarios.Calls{Total: 3, OK: 3}})
+	if !strings.Contains(got, "error latency none: no call failed\n") {
+		t.Errorf("summary lacks the no-failure line:\n%s", got)
 	}
 }

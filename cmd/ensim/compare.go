@@ -1,0 +1,321 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// compareOptions are the flags of ensim compare.
+type compareOptions struct {
+	scenario, spec string
+	seeds, from    uint64
+	routers        int // 0: the spec's own
+	json           bool
+}
+
+func compareFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+	o := &compareOptions{}
+	fs.StringVar(&o.scenario, "scenario", "", "compare on the named scenario `NAME` (see ensim list)")
+	fs.StringVar(&o.spec, "spec", "", "compare on the spec in JSON `FILE` (see ensim show)")
+	fs.Uint64Var(&o.seeds, "seeds", 20, "run `N` seeds under each semantics")
+	fs.Uint64Var(&o.from, "from", 1, "the first seed `S`")
+	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of the spec's (1..1024)")
+	fs.BoolVar(&o.json, "json", false, "print the comparison as one JSON object")
+	return func(pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }
+}
+
+// compareSemantics are the semantics compare runs, in column order.
+var compareSemantics = [2]router.Semantics{router.Riak, router.Default}
+
+// errorKinds are the failure outcomes compare counts, in row order: the label, the
+// JSON key (as in the report's calls) and the count.
+var errorKinds = []struct {
+	label, key string
+	count      func(scenarios.Calls) uint64
+}{
+	{"timeout", "timeout", func(c scenarios.Calls) uint64 { return c.Timeout }},
+	{"no-leader", "no_leader", func(c scenarios.Calls) uint64 { return c.NoLeader }},
+	{"not-leader", "not_leader", func(c scenarios.Calls) uint64 { return c.NotLeader }},
+	{"unreachable", "unreachable", func(c scenarios.Calls) uint64 { return c.Unreachable }},
+	{"hop-limit", "hop_limit", func(c scenarios.Calls) uint64 { return c.HopLimit }},
+	{"overloaded", "overloaded", func(c scenarios.Calls) uint64 { return c.Overloaded }},
+	{"other", "other", func(c scenarios.Calls) uint64 { return c.Other }},
+}
+
+// comparison is compare's result; its JSON is compare --json.
+type comparison struct {
+	Scenario string `json:"scenario"`
+	Seeds    uint64 `json:"seeds"`
+	From     uint64 `json:"from"`
+	// Routers is the router instances per node of every run; null when the seeds
+	// drew different counts (swarm without --routers).
+	Routers *int      `json:"routers"`
+	Riak    sideStats `json:"riak"`
+	Default sideStats `json:"default"`
+}
+
+// sideStats is what one semantics did across every seed.
+type sideStats struct {
+	Runs           int                  `json:"runs"`
+	Calls          uint64               `json:"calls"`
+	OK             uint64               `json:"ok"`
+	SuccessRatePct float64              `json:"success_rate_pct"`
+	Errors         map[string]kindCount `json:"errors"`
+	// TimeToError pools the latencies of failed calls; Latency those of every
+	// completed call. Nearest-rank percentiles, in nanoseconds; 0 when there are none.
+	TimeToError          percentiles           `json:"time_to_error_ns"`
+	Latency              percentiles           `json:"latency_ns"`
+	LateRepliesDiscarded uint64                `json:"late_replies_discarded"`
+	AfterGiveUp          scenarios.AfterGiveUp `json:"after_give_up"`
+	OrphanMessages       uint64                `json:"orphan_messages"`
+	HopLimitHits         uint64                `json:"hop_limit_hits"`
+	Violations           []seedViolation       `json:"violations"`
+	Expected             []seedViolation       `json:"expected_riak_violations"`
+	EventsPerSec         float64               `json:"events_per_sec"`
+
+	failedLat, lat []time.Duration
+	events         uint64
+	wallNS         int64
+}
+
+type kindCount struct {
+	Count uint64  `json:"count"`
+	Pct   float64 `json:"pct"`
+}
+
+type percentiles struct {
+	P50 int64 `json:"p50"`
+	P99 int64 `json:"p99"`
+}
+
+// seedViolation is a violation and the seed of the run that found it.
+type seedViolation struct {
+	Seed uint64 `json:"seed"`
+	scenarios.Violation
+}
+
+func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
+	syn := synCompare
+	switch {
+	case len(pos) > 0:
+		return usageErr(stderr, syn, "compare takes no positional arguments, got %q", pos)
+	case (o.scenario == "") == (o.spec == ""):
+		return usageErr(stderr, syn, "compare needs exactly one of --scenario and --spec")
+	case o.seeds == 0:
+		return usageErr(stderr, syn, "--seeds must be at least 1")
+	case o.from+o.seeds-1 < o.from:
+		return usageErr(stderr, syn, "--from %d --seeds %d runs past the largest seed", o.from, o.seeds)
+	}
+	var fixed scenarios.Spec
+	if o.scenario != "" {
+		if _, ok := named(o.scenario, o.from, stderr); !ok {
+			return exitUsage
+		}
+	} else {
+		s, err := loadSpec(o.spec)
+		if err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return exitUsage
+		}
+		fixed = s
+	}
+	c := comparison{Scenario: o.scenario, Seeds: o.seeds, From: o.from}
+	if o.scenario == "" {
+		c.Scenario = fixed.Name
+	}
+	sides := [2]*sideStats{&c.Riak, &c.Default}
+	routers := map[int]bool{}
+	progress := isTerminal(stderr)
+	for i := range o.seeds {
+		seed := o.from + i
+		if progress {
+			fmt.Fprintf(stderr, "\rensim: seed %d/%d", i+1, o.seeds)
+		}
+		spec := fixed
+		if o.scenario != "" {
+			spec, _ = scenarios.ForSeed(o.scenario, seed)
+		}
+		if o.routers > 0 {
+			spec.Routers = o.routers
+		}
+		routers[spec.Routers] = true
+		for k, sem := range compareSemantics {
+			res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem})
+			if err != nil {
+				if progress {
+					fmt.Fprintln(stderr)
+				}
+				fmt.Fprintf(stderr, "ensim: seed %d: %v\n", seed, err)
+				return exitUsage
+			}
+			sides[k].add(seed, res)
+		}
+	}
+	if progress {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if len(routers) == 1 {
+		for n := range routers {
+			c.Routers = &n
+		}
+	}
+	for _, s := range sides {
+		s.finish()
+	}
+
+	if o.json {
+		b, err := json.MarshalIndent(c, "", "  ")
+		if err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return exitUsage
+		}
+		stdout.Write(append(b, '\n'))
+	} else {
+		io.WriteString(stdout, compareTable(c))
+	}
+	failed := false
+	for k, s := range sides {
+		if len(s.Violations) > 0 {
+			failed = true
+			printCompareFailures(stderr, o, compareSemantics[k], s.Violations)
+		}
+	}
+	if failed {
+		return exitFail
+	}
+	return exitOK
+}
+
+// add folds one run into s.
+func (s *sideStats) add(seed uint64, res *scenarios.Result) {
+	r := res.Report
+	s.Runs++
+	c := r.Calls
+	s.Calls += c.Total
+	s.OK += c.OK
+	if s.Errors == nil {
+		s.Errors = map[string]kindCount{}
+	}
+	for _, k := range errorKinds {
+		e := s.Errors[k.key]
+		e.Count += k.count(c)
+		s.Errors[k.key] = e
+	}
+	for _, o := range res.Outcomes {
+		switch o.Code {
+		case "lost":
+		case "ok":
+			s.lat = append(s.lat, o.Latency)
+		default:
+			s.lat = append(s.lat, o.Latency)
+			s.failedLat = append(s.failedLat, o.Latency)
+		}
+	}
+	s.LateRepliesDiscarded += r.LateRepliesDiscarded
+	s.AfterGiveUp.Messages += r.AfterGiveUp.Messages
+	s.AfterGiveUp.PeerWork += r.AfterGiveUp.PeerWork
+	s.OrphanMessages += r.OrphanMessages
+	s.HopLimitHits += r.Probes["hop-limit"]
+	for _, v := range r.Violations {
+		s.Violations = append(s.Violations, seedViolation{seed, v})
+	}
+	for _, v := range r.Expected {
+		s.Expected = append(s.Expected, seedViolation{seed, v})
+	}
+	s.events += r.Events
+	s.wallNS += r.WallTimeNS
+}
+
+// finish computes the rates and percentiles once every run is in.
+func (s *sideStats) finish() {
+	pct := func(n uint64) float64 {
+		if s.Calls == 0 {
+			return 0
+		}
+		return 100 * float64(n) / float64(s.Calls)
+	}
+	s.SuccessRatePct = pct(s.OK)
+	for k, e := range s.Errors {
+		e.Pct = pct(e.Count)
+		s.Errors[k] = e
+	}
+	s.TimeToError = nearestRank(s.failedLat)
+	s.Latency = nearestRank(s.lat)
+	if s.wallNS > 0 {
+		s.EventsPerSec = float64(s.events) / time.Duration(s.wallNS).Seconds()
+	}
+	if s.Violations == nil {
+		s.Violations = []seedViolation{}
+	}
+	if s.Expected == nil {
+		s.Expected = []seedViolation{}
+	}
+}
+
+// nearestRank returns the p50 and p99 of ds (which it sorts) by the nearest-rank
+// method: the smallest value with at least p% of the values at or below it.
+func nearestRank(ds []time.Duration) percentiles {
+	if len(ds) == 0 {
+		return percentiles{}
+	}
+	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	at := func(p float64) int64 {
+		rank := int(math.Ceil(p * float64(len(ds)) / 100))
+		return int64(ds[min(max(rank, 1), len(ds))-1])
+	}
+	return percentiles{P50: at(50), P99: at(99)}
+}
+
+// printCompareFailures names each failing seed of one semantics and the command that
+// runs it alone (which writes its repro).
+func printCompareFailures(w io.Writer, o *compareOptions, sem router.Semantics, vs []seedViolation) {
+	var seeds []uint64
+	seen := map[uint64]bool{}
+	for _, v := range vs {
+		if !seen[v.Seed] {
+			seen[v.Seed] = true
+			seeds = append(seeds, v.Seed)
+		}
+	}
+	fmt.Fprintf(w, "ensim: %d invariant violation%s under %s, in %d seed%s; replay with:\n",
+		len(vs), plural(len(vs)), sem, len(seeds), plural(len(seeds)))
+	for i, seed := range seeds {
+		if i == maxViolations {
+			fmt.Fprintf(w, "  and %d more seeds\n", len(seeds)-maxViolations)
+			break
+		}
+		fmt.Fprintf(w, "  %s\n", replayCommand(o, seed, sem))
+	}
+}
+
+// replayCommand is the ensim run command that reruns one seed of a comparison.
+func replayCommand(o *compareOptions, seed uint64, sem router.Semantics) string {
+	src := "--scenario " + shellQuote(o.scenario)
+	if o.scenario == "" {
+		src = "--spec " + shellQuote(o.spec)
+	}
+	cmd := fmt.Sprintf("ensim run %s --seed %d --semantics %s", src, seed, sem)
+	if o.routers > 0 {
+		cmd += fmt.Sprintf(" --routers %d", o.routers)
+	}
+	return cmd
+}
+
+// isTerminal reports whether w is a terminal, where compare shows its progress.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+)
+
+// compareTable renders a comparison for humans: a line naming what ran, one row per
+// measure with the riak and default columns side by side, then any violations.
+func compareTable(c comparison) string {
+	var b strings.Builder
+	name := c.Scenario
+	if name == "" {
+		name = "(unnamed spec)"
+	}
+	routers := "routers drawn per seed"
+	if c.Routers != nil {
+		routers = fmt.Sprintf("%d router%s per node", *c.Routers, plural(*c.Routers))
+	}
+	fmt.Fprintf(&b, "%s, seeds %d..%d (%d run%s per semantics), %s\n\n",
+		name, c.From, c.From+c.Seeds-1, c.Seeds, plural(int(min(c.Seeds, 2))), routers)
+
+	sides := [2]*sideStats{&c.Riak, &c.Default}
+	rows := [][3]string{{"", compareSemantics[0].String(), compareSemantics[1].String()}}
+	row := func(label string, f func(s *sideStats) string) {
+		rows = append(rows, [3]string{label, f(sides[0]), f(sides[1])})
+	}
+	row("calls", func(s *sideStats) string { return fmt.Sprint(s.Calls) })
+	row("success rate", func(s *sideStats) string { return pctString(s.SuccessRatePct) })
+	for _, k := range errorKinds {
+		row(k.label, func(s *sideStats) string {
+			e := s.Errors[k.key]
+			return fmt.Sprintf("%d (%s)", e.Count, pctString(e.Pct))
+		})
+	}
+	dur := func(failedOnly bool, get func(percentiles) int64) func(s *sideStats) string {
+		return func(s *sideStats) string {
+			p, n := s.Latency, len(s.lat)
+			if failedOnly {
+				p, n = s.TimeToError, len(s.failedLat)
+			}
+			if n == 0 {
+				return "-"
+			}
+			return humanNS(get(p))
+		}
+	}
+	p50 := func(p percentiles) int64 { return p.P50 }
+	p99 := func(p percentiles) int64 { return p.P99 }
+	row("time to error p50", dur(true, p50))
+	row("time to error p99", dur(true, p99))
+	row("latency p50", dur(false, p50))
+	row("latency p99", dur(false, p99))
+	row("late replies discarded", func(s *sideStats) string { return fmt.Sprint(s.LateRepliesDiscarded) })
+	row("messages after give-up", func(s *sideStats) string { return fmt.Sprint(s.AfterGiveUp.Messages) })
+	row("peer work after give-up", func(s *sideStats) string { return fmt.Sprint(s.AfterGiveUp.PeerWork) })
+	row("orphan messages", func(s *sideStats) string { return fmt.Sprint(s.OrphanMessages) })
+	row("hop-limit hits", func(s *sideStats) string { return fmt.Sprint(s.HopLimitHits) })
+	row("violations", func(s *sideStats) string { return fmt.Sprint(len(s.Violations)) })
+	if len(c.Riak.Expected)+len(c.Default.Expected) > 0 {
+		row("expected (riak_breaks)", func(s *sideStats) string { return fmt.Sprint(len(s.Expected)) })
+	}
+	row("events/s", func(s *sideStats) string { return si(s.EventsPerSec) })
+
+	// fmt pads to a width in runes, so "µs" lines up.
+	var w [3]int
+	for _, r := range rows {
+		for i, cell := range r {
+			w[i] = max(w[i], utf8.RuneCountInString(cell))
+		}
+	}
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-*s  %*s  %*s\n", w[0], r[0], w[1], r[1], w[2], r[2])
+	}
+
+	for k, s := range sides {
+		sem := compareSemantics[k]
+		listSeedViolations(&b, fmt.Sprintf("violations under %s", sem), s.Violations)
+		listSeedViolations(&b, fmt.Sprintf("expected under %s (riak_breaks: the original does not keep these)", sem), s.Expected)
+	}
+	return b.String()
+}
+
+// listSeedViolations lists the first violations under a title, each with its seed.
+func listSeedViolations(b *strings.Builder, title string, vs []seedViolation) {
+	if len(vs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "\n%s: %d\n", title, len(vs))
+	for i, v := range vs {
+		if i == maxViolations {
+			fmt.Fprintf(b, "  and %d more (see --json)\n", len(vs)-maxViolations)
+			break
+		}
+		fmt.Fprintf(b, "  seed %d: %s\n", v.Seed, formatViolation(v.Violation))
+	}
+}
+
+// pctString renders a percentage with one decimal, "<0.1%" for a small non-zero one.
+func pctString(p float64) string {
+	if p > 0 && p < 0.05 {
+		return "<0.1%"
+	}
+	return fmt.Sprintf("%.1f%%", p)
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+func listFlags(*flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) > 0 {
+			return usageErr(stderr, synList, "list takes no arguments, got %q", pos)
+		}
+		names := scenarios.Names()
+		width := 0
+		for _, n := range names {
+			width = max(width, len(n))
+		}
+		for _, n := range names {
+			s, _ := scenarios.Named(n)
+			io.WriteString(stdout, listLine(n, s.Description, scenarios.RiakBreaks(n), width))
+		}
+		return exitOK
+	}
+}
+
+// listLine is one scenario's line in ensim list: its name padded to width, its
+// description, and what the original router is known to break there, if anything.
+func listLine(name, description string, riakBreaks []string, width int) string {
+	line := fmt.Sprintf("%-*s  %s", width, name, description)
+	if len(riakBreaks) > 0 {
+		line += "  [riak breaks: " + strings.Join(riakBreaks, ", ") + "]"
+	}
+	return line + "\n"
+}
+
+func showFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+	var seed uint64
+	fs.Uint64Var(&seed, "seed", 1, "show the spec as seed `N` draws it (only swarm depends on the seed)")
+	return func(pos []string, stdout, stderr io.Writer) int {
+		if len(pos) != 1 {
+			return usageErr(stderr, synShow, "show takes one scenario name, got %d arguments", len(pos))
+		}
+		s, ok := named(pos[0], seed, stderr)
+		if !ok {
+			return exitUsage
+		}
+		stdout.Write(s.JSON())
+		return exitOK
+	}
+}
+
+// named looks up a named scenario as it is for seed (swarm draws its spec from the
+// seed); for an unknown name it says so on stderr, listing the valid ones.
+func named(name string, seed uint64, stderr io.Writer) (scenarios.Spec, bool) {
+	s, ok := scenarios.ForSeed(name, seed)
+	if !ok {
+		fmt.Fprintf(stderr, "ensim: unknown scenario %q; valid scenarios: %s\n", name, strings.Join(scenarios.Names(), ", "))
+	}
+	return s, ok
+}
