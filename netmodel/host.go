@@ -50,10 +50,13 @@ type Host struct {
 	firing  bool
 
 	// Pausing (pause.go).
-	paused      bool
-	pausedAt    time.Duration
-	pausedTotal time.Duration
-	parked      []hostParked
+	paused   bool
+	pausedAt time.Duration
+	// pausedLocalAt and pausedLocal are the same accounting on the host's own clock.
+	pausedLocalAt time.Duration
+	pausedLocal   time.Duration
+	pausedTotal   time.Duration
+	parked        []hostParked
 }
 
 type mailbox struct {
@@ -105,6 +108,7 @@ func (h *Host) Crash() {
 	if h.paused {
 		h.paused = false
 		h.pausedTotal += now - h.pausedAt
+		h.pausedLocal += h.Now() - h.pausedLocalAt
 		for _, p := range h.parked {
 			if p.fn == nil {
 				h.net.stats.Orphans++

@@ -28,6 +28,7 @@ func (h *Host) Pause() {
 	}
 	now := h.net.w.Now()
 	h.paused, h.pausedAt = true, now
+	h.pausedLocalAt = h.Now()
 	for i := range h.boxes {
 		b := &h.boxes[i]
 		if b.busy {
@@ -53,6 +54,7 @@ func (h *Host) Resume() {
 	now := h.net.w.Now()
 	h.paused = false
 	h.pausedTotal += now - h.pausedAt
+	h.pausedLocal += h.Now() - h.pausedLocalAt
 	h.net.w.Emit(string(h.id), "resume", sim.Dur("paused", now-h.pausedAt), sim.Int("parked", int64(len(h.parked))))
 	gen := h.gen
 	for i := range h.boxes {
@@ -93,6 +95,17 @@ func (h *Host) PausedTotal() time.Duration {
 		return h.pausedTotal + h.net.w.Now() - h.pausedAt
 	}
 	return h.pausedTotal
+}
+
+// PausedLocal is PausedTotal measured on the host's own clock: the local time that
+// passed while the host could not run. A deadline check made on that clock forgives
+// this much lateness (a clock running fast during a pause advances more than virtual
+// time does). A clock step during a pause is included.
+func (h *Host) PausedLocal() time.Duration {
+	if h.paused {
+		return h.pausedLocal + h.Now() - h.pausedLocalAt
+	}
+	return h.pausedLocal
 }
 
 // Defer runs fn now, or, if the host is paused, at Resume, in order with the other

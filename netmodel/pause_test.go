@@ -214,3 +214,25 @@ func TestPauseTimersAfterResume(t *testing.T) {
 		t.Errorf("timers (-want +got):\n%s", diff)
 	}
 }
+
+// TestPausedLocal: the pause measured on a clock running 5% fast is 5% longer than in
+// virtual time.
+func TestPausedLocal(t *testing.T) {
+	w, n := newNet(t, 1, config(1, time.Millisecond, 0))
+	h, _ := addHost(t, n, "a")
+	h.SetClock(netmodel.ClockModel{DriftPPM: 50000})
+	w.RunUntil(10 * time.Millisecond)
+	h.Pause()
+	w.RunUntil(110 * time.Millisecond)
+	if got, want := h.PausedLocal(), 105*time.Millisecond; got != want {
+		t.Fatalf("during the pause: PausedLocal %v, want %v", got, want)
+	}
+	h.Resume()
+	w.RunUntil(200 * time.Millisecond)
+	if got, want := h.PausedLocal(), 105*time.Millisecond; got != want {
+		t.Fatalf("after it: PausedLocal %v, want %v", got, want)
+	}
+	if got := h.PausedTotal(); got != 100*time.Millisecond {
+		t.Fatalf("PausedTotal %v, want 100ms", got)
+	}
+}

@@ -118,7 +118,7 @@ func (c *checker) begin(sn *simNode, ens router.EnsembleID, event string) *callR
 	now := sn.host.Now()
 	rec := &callRec{chk: c, node: sn.id, inc: sn.inc, host: sn.host, ens: ens, event: event,
 		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now(),
-		paused0: sn.host.PausedTotal(), steps0: sn.host.ClockSteps()}
+		paused0: sn.host.PausedLocal(), steps0: sn.host.ClockSteps()}
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
 		es := c.wd.ens[ens]
 		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0 && !es.impaired(c.wd.w.Now()) && c.wd.converged(ens)
@@ -142,7 +142,7 @@ func (r *callRec) done(res router.Result) {
 	// deadline in time: that much lateness is forgiven, and no more.
 	// Virtual time moves in whole nanoseconds, so a clock running fast reaches a
 	// deadline with up to a nanosecond to spare: one more nanosecond is forgiven too.
-	slack := (r.host.PausedTotal() - r.paused0) + (r.host.ClockSteps() - r.steps0) + clockGrain
+	slack := (r.host.PausedLocal() - r.paused0) + (r.host.ClockSteps() - r.steps0) + clockGrain
 	if now > r.deadline+slack {
 		c.violate(InvDeadline, r.id, "completed at %v, %v after its deadline (%v forgiven for pauses and clock steps)", now, now-r.deadline-slack, slack)
 	} else if now > r.deadline+clockGrain {

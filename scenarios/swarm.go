@@ -36,7 +36,7 @@ func Swarm(seed uint64) Spec {
 	}
 	s.RouterService = Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: between(5*time.Microsecond, 60*time.Microsecond)}
 	if r.IntN(3) == 0 {
-		s.MailboxCap = 8 + r.IntN(57)
+		s.MailboxCap = 24 + r.IntN(41)
 	}
 
 	// The network: any latency shape, with duplication and reordering; loss only comes
@@ -98,6 +98,12 @@ func Swarm(seed uint64) Spec {
 		timeout = floor
 	}
 	s.Workload = Workload{Rate: float64(300 + r.IntN(2700)), Timeout: Duration(timeout)}
+	// The routers must carry the load with room to spare, or a bounded mailbox sheds
+	// calls in the liveness phase too: even if every ensemble's leader sat on one node,
+	// each routed call costing two messages there, its instances stay under 20% busy.
+	if most := time.Duration(0.2 * float64(s.Routers) * float64(time.Second) / (2 * s.Workload.Rate)); s.RouterService.Min+s.RouterService.Mean > Duration(most) {
+		s.RouterService.Mean = Duration(max(time.Microsecond, most-s.RouterService.Min.D()))
+	}
 	if len(s.Clients) > 0 {
 		s.Workload.ClientShare = 0.4 * r.Float64()
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -22,7 +23,7 @@ type compareOptions struct {
 	json           bool
 }
 
-func compareFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+func compareFlags(fs *flag.FlagSet) commandFunc {
 	o := &compareOptions{}
 	fs.StringVar(&o.scenario, "scenario", "", "compare on the named scenario `NAME` (see ensim list)")
 	fs.StringVar(&o.spec, "spec", "", "compare on the spec in JSON `FILE` (see ensim show)")
@@ -30,7 +31,7 @@ func compareFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
 	fs.Uint64Var(&o.from, "from", 1, "the first seed `S`")
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of the spec's (1..1024)")
 	fs.BoolVar(&o.json, "json", false, "print the comparison as one JSON object")
-	return func(pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }
+	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }
 }
 
 // compareSemantics are the semantics compare runs, in column order.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -9,8 +10,8 @@ import (
 	"github.com/ensroute/ensroute/scenarios"
 )
 
-func listFlags(*flag.FlagSet) func([]string, io.Writer, io.Writer) int {
-	return func(pos []string, stdout, stderr io.Writer) int {
+func listFlags(*flag.FlagSet) commandFunc {
+	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
 		if len(pos) > 0 {
 			return usageErr(stderr, synList, "list takes no arguments, got %q", pos)
 		}
@@ -37,10 +38,10 @@ func listLine(name, description string, riakBreaks []string, width int) string {
 	return line + "\n"
 }
 
-func showFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+func showFlags(fs *flag.FlagSet) commandFunc {
 	var seed uint64
 	fs.Uint64Var(&seed, "seed", 1, "show the spec as seed `N` draws it (only swarm depends on the seed)")
-	return func(pos []string, stdout, stderr io.Writer) int {
+	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
 		if len(pos) != 1 {
 			return usageErr(stderr, synShow, "show takes one scenario name, got %d arguments", len(pos))
 		}

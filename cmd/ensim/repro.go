@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -213,12 +214,12 @@ func plural(n int) string {
 	return "s"
 }
 
-func replayFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+func replayFlags(fs *flag.FlagSet) commandFunc {
 	var asJSON bool
 	var trace string
 	fs.BoolVar(&asJSON, "json", false, "print the report as one JSON object")
 	fs.StringVar(&trace, "trace", "", "write the trace to `FILE` as JSON lines")
-	return func(pos []string, stdout, stderr io.Writer) int {
+	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
 		if len(pos) != 1 {
 			return usageErr(stderr, synReplay, "replay takes one repro file, got %d arguments", len(pos))
 		}

@@ -36,6 +36,11 @@ commands:
       [--json]         run seeds S..S+N-1 under riak and default, side by side
   replay REPRO.json [--json] [--trace FILE]
                        rerun the run recorded in a repro file
+  sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics MODE]
+      [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json]
+      [--recheck K]    run seeds S..S+N-1 in P worker processes; a repro per failure
+  sweep merge SUMMARY.json... [--human]
+                       merge the --json summaries of the shards of one sweep
   help [COMMAND]       print this text, or one command's flags
 
 exit status: 0 every invariant held (violations riak is known to cause, under
@@ -49,8 +54,12 @@ type command struct {
 	synopsis string
 	// flags defines the command's flags on fs and returns the function that runs the
 	// command once they are parsed, given the positional arguments.
-	flags func(fs *flag.FlagSet) func(pos []string, stdout, stderr io.Writer) int
+	flags func(fs *flag.FlagSet) commandFunc
 }
+
+// commandFunc runs one command with its positional arguments and returns the exit
+// status.
+type commandFunc func(ctx context.Context, pos []string, stdout, stderr io.Writer) int
 
 // The commands' synopses.
 const (
@@ -59,6 +68,8 @@ const (
 	synRun     = "ensim run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak] [--routers N] [--json] [--trace FILE] [--repro FILE] [--check-determinism]"
 	synCompare = "ensim compare (--scenario NAME | --spec FILE) [--seeds N] [--from S] [--routers N] [--json]"
 	synReplay  = "ensim replay REPRO.json [--json] [--trace FILE]"
+	synSweep   = "ensim sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics default|riak] [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json] [--recheck K]"
+	synMerge   = "ensim sweep merge SUMMARY.json... [--human]"
 )
 
 var commands = map[string]command{
@@ -67,11 +78,14 @@ var commands = map[string]command{
 	"run":     {synopsis: synRun, flags: runFlags},
 	"compare": {synopsis: synCompare, flags: compareFlags},
 	"replay":  {synopsis: synReplay, flags: replayFlags},
+	"sweep":   {synopsis: synSweep, flags: sweepFlags},
+	// "ensim sweep merge" is a command of its own; run joins the two words.
+	"sweep merge": {synopsis: synMerge, flags: mergeFlags},
 }
 
 // run is ensim with its arguments (without the program name). It returns the exit
 // status; it never panics on bad input.
-func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
@@ -83,15 +97,23 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usageText)
 			return exitOK
 		}
-		c, ok := commands[args[1]]
-		if !ok || len(args) > 2 {
-			fmt.Fprintf(stderr, "ensim: help: unknown command %q\n\n%s", strings.Join(args[1:], " "), usageText)
+		topic := strings.Join(args[1:], " ")
+		c, ok := commands[topic]
+		if !ok {
+			fmt.Fprintf(stderr, "ensim: help: unknown command %q\n\n%s", topic, usageText)
 			return exitUsage
 		}
-		fs := flag.NewFlagSet("ensim "+args[1], flag.ContinueOnError)
+		fs := flag.NewFlagSet("ensim "+topic, flag.ContinueOnError)
 		c.flags(fs)
 		printUsage(stdout, fs, c.synopsis)
 		return exitOK
+	case workerCommand:
+		// Hidden: the process ensim sweep starts for its runs (sweepworker.go).
+		return workerMain(args[1:], os.Stdin, stdout, stderr)
+	case "sweep":
+		if len(args) > 1 && args[1] == "merge" {
+			name, args = "sweep merge", args[1:]
+		}
 	}
 	c, ok := commands[name]
 	if !ok {
@@ -112,7 +134,7 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage: %s\n(ensim help %s lists the flags)\n", c.synopsis, name)
 		return exitUsage
 	}
-	return do(pos, stdout, stderr)
+	return do(ctx, pos, stdout, stderr)
 }
 
 // parseInterspersed parses args with fs, allowing flags after positional arguments
@@ -168,7 +190,7 @@ type runOptions struct {
 	routers        int // 0: the spec's own
 }
 
-func runFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
+func runFlags(fs *flag.FlagSet) commandFunc {
 	o := &runOptions{}
 	fs.StringVar(&o.scenario, "scenario", "", "run the named scenario `NAME` (see ensim list)")
 	fs.StringVar(&o.spec, "spec", "", "run the spec in JSON `FILE` (see ensim show)")
@@ -179,7 +201,7 @@ func runFlags(fs *flag.FlagSet) func([]string, io.Writer, io.Writer) int {
 	fs.StringVar(&o.trace, "trace", "", "write the trace to `FILE` as JSON lines")
 	fs.StringVar(&o.repro, "repro", "", "write a repro file to `FILE` (written anyway on a failure, by default to ./ensim-repro-SCENARIO-SEMANTICS-SEED.json)")
 	fs.BoolVar(&o.determinism, "check-determinism", false, "run twice and compare the trace hashes")
-	return func(pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }
+	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }
 }
 
 func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {

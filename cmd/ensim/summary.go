@@ -51,12 +51,7 @@ func summary(r scenarios.Report) string {
 		r.Nodes, plural(r.Nodes), r.Clients, plural(r.Clients), r.RoutersPerNode, plural(r.RoutersPerNode))
 
 	c := r.Calls
-	calls := fmt.Sprintf("%d total: %d ok, %d timeout, %d no-leader, %d not-leader, %d unreachable, %d hop-limit, %d overloaded, %d other",
-		c.Total, c.OK, c.Timeout, c.NoLeader, c.NotLeader, c.Unreachable, c.HopLimit, c.Overloaded, c.Other)
-	if c.Lost > 0 {
-		calls += fmt.Sprintf(", %d lost with their caller", c.Lost)
-	}
-	line("calls", "%s", calls)
+	line("calls", "%s", callsText(c))
 	if r.SkippedCalls > 0 {
 		line("", "%d more not started: their caller was down", r.SkippedCalls)
 	}
@@ -119,6 +114,16 @@ func summary(r scenarios.Report) string {
 	}
 	line("trace hash", "%s", r.TraceHash)
 	return b.String()
+}
+
+// callsText renders calls by outcome on one line.
+func callsText(c scenarios.Calls) string {
+	calls := fmt.Sprintf("%d total: %d ok, %d timeout, %d no-leader, %d not-leader, %d unreachable, %d hop-limit, %d overloaded, %d other",
+		c.Total, c.OK, c.Timeout, c.NoLeader, c.NotLeader, c.Unreachable, c.HopLimit, c.Overloaded, c.Other)
+	if c.Lost > 0 {
+		calls += fmt.Sprintf(", %d lost with their caller", c.Lost)
+	}
+	return calls
 }
 
 // humanNS renders nanoseconds as a Go duration rounded to four significant digits

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+func mergeFlags(fs *flag.FlagSet) commandFunc {
+	var human bool
+	fs.BoolVar(&human, "human", false, "print the merged summary for humans instead of as JSON")
+	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
+		if len(pos) == 0 {
+			return usageErr(stderr, synMerge, "sweep merge takes the --json summaries of the shards to merge")
+		}
+		inputs := make([]mergeInput, len(pos))
+		for k, path := range pos {
+			in, err := readSummary(path)
+			if err != nil {
+				fmt.Fprintf(stderr, "ensim: %v\n", err)
+				return exitUsage
+			}
+			inputs[k] = in
+		}
+		sum, err := mergeSummaries(inputs)
+		if err != nil {
+			fmt.Fprintf(stderr, "ensim: sweep merge: %v\n", err)
+			return exitUsage
+		}
+		if human {
+			io.WriteString(stdout, sweepText(sum, 0))
+		} else {
+			b, err := json.MarshalIndent(sum, "", "  ")
+			if err != nil {
+				fmt.Fprintf(stderr, "ensim: %v\n", err)
+				return exitUsage
+			}
+			stdout.Write(append(b, '\n'))
+		}
+		if len(sum.Failures) > 0 {
+			return exitFail
+		}
+		return exitOK
+	}
+}
+
+// mergeInput is one shard's summary and the file it came from.
+type mergeInput struct {
+	path   string
+	sum    sweepSummary
+	shards []shardSpec // the shards the summary covers
+}
+
+// readSummary reads and checks one sweep --json summary.
+func readSummary(path string) (mergeInput, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return mergeInput{}, err
+	}
+	var sum sweepSummary
+	if err := decodeStrict(data, &sum); err != nil {
+		return mergeInput{}, fmt.Errorf("%s: not a sweep --json summary: %v", path, strings.TrimPrefix(err.Error(), "json: "))
+	}
+	bad := func(format string, args ...any) (mergeInput, error) {
+		return mergeInput{}, fmt.Errorf("%s: bad sweep summary: %s", path, fmt.Sprintf(format, args...))
+	}
+	if _, err := router.ParseSemantics(sum.Semantics); err != nil || sum.Semantics == "" {
+		return bad("semantics %q, want default or riak", sum.Semantics)
+	}
+	if sum.Seeds == 0 || sum.From+sum.Seeds-1 < sum.From {
+		return bad("from %d, seeds %d", sum.From, sum.Seeds)
+	}
+	shards, err := parseShardList(sum.Shard)
+	if err != nil {
+		return bad("shard %v", err)
+	}
+	return mergeInput{path: path, sum: sum, shards: shards}, nil
+}
+
+// parseShardList reads a summary's shard: "I/N", or a merge's "I/N,J/M,...".
+func parseShardList(v string) ([]shardSpec, error) {
+	var out []shardSpec
+	for _, part := range strings.Split(v, ",") {
+		s, err := parseShard(part)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// mergeSummaries merges the summaries of shards of one sweep: the same scenario,
+// semantics and seeds, no seed in two of them. Counts, events, calls and probes are
+// summed, failures concatenated in seed order, and the zero probes recomputed. The
+// shards ran side by side, so the merged wall time is the slowest shard's, and the
+// speeds are the summed seeds and events over it.
+func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
+	first := inputs[0]
+	sum := sweepSummary{
+		Scenario:  first.sum.Scenario,
+		Semantics: first.sum.Semantics,
+		From:      first.sum.From,
+		Seeds:     first.sum.Seeds,
+		Probes:    map[string]uint64{},
+	}
+	var shards []shardSpec
+	for k, in := range inputs {
+		s := in.sum
+		switch {
+		case s.Scenario != sum.Scenario:
+			return sweepSummary{}, fmt.Errorf("%s is a sweep of %q, %s of %q: merge takes shards of one sweep", first.path, sum.Scenario, in.path, s.Scenario)
+		case s.Semantics != sum.Semantics:
+			return sweepSummary{}, fmt.Errorf("%s ran under %s semantics, %s under %s: merge takes shards of one sweep", first.path, sum.Semantics, in.path, s.Semantics)
+		case s.From != sum.From || s.Seeds != sum.Seeds:
+			return sweepSummary{}, fmt.Errorf("%s shards seeds %d..%d, %s seeds %d..%d: merge takes shards of one sweep (the same --from and --seeds)",
+				first.path, sum.From, sum.From+sum.Seeds-1, in.path, s.From, s.From+s.Seeds-1)
+		}
+		for _, prev := range inputs[:k] {
+			for _, a := range prev.shards {
+				for _, b := range in.shards {
+					if seed, ok := shardsOverlap(sum.From, sum.Seeds, a, b); ok {
+						return sweepSummary{}, fmt.Errorf("%s (shard %s) and %s (shard %s) overlap: both ran seed %d",
+							prev.path, prev.sum.Shard, in.path, s.Shard, seed)
+					}
+				}
+			}
+		}
+		shards = append(shards, in.shards...)
+		sum.SeedsRun += s.SeedsRun
+		sum.Rechecked += s.Rechecked
+		sum.Failures = append(sum.Failures, s.Failures...)
+		sum.WallNS = max(sum.WallNS, s.WallNS)
+		sum.Events += s.Events
+		addCalls(&sum.Calls, s.Calls)
+		for p, n := range s.Probes {
+			sum.Probes[p] += n
+		}
+	}
+	sort.SliceStable(sum.Failures, func(i, j int) bool { return sum.Failures[i].Seed < sum.Failures[j].Seed })
+	sum.Shard = shardListString(shards)
+	sum.finish()
+	return sum, nil
+}
+
+// shardsOverlap reports whether shards a and b of the n seeds from from on share a
+// seed, and the first one they share. Shard a's seeds repeat their residues modulo
+// b.n every b.n steps, so it looks at no more than b.n of them.
+func shardsOverlap(from, n uint64, a, b shardSpec) (uint64, bool) {
+	r := shardSeeds(from, n, a)
+	for k := uint64(0); k < min(r.count, b.n); k++ {
+		if s := r.at(k); (s-from)%b.n == b.i-1 {
+			return s, true
+		}
+	}
+	return 0, false
+}
+
+// shardListString names the shards of a merge: "1/1" when they are every shard of
+// one split, else the list in order ("1/4,3/4").
+func shardListString(shards []shardSpec) string {
+	sort.Slice(shards, func(i, j int) bool {
+		if shards[i].n != shards[j].n {
+			return shards[i].n < shards[j].n
+		}
+		return shards[i].i < shards[j].i
+	})
+	if n := shards[0].n; uint64(len(shards)) == n {
+		whole := true
+		for k, s := range shards {
+			whole = whole && s.n == n && s.i == uint64(k)+1
+		}
+		if whole {
+			return "1/1"
+		}
+	}
+	parts := make([]string, len(shards))
+	for k, s := range shards {
+		parts[k] = s.String()
+	}
+	return strings.Join(parts, ",")
+}

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// shardSummary is a made-up summary of shard of seeds 1..10 of steady.
+func shardSummary(shard string, edit func(*sweepSummary)) sweepSummary {
+	s := sweepSummary{Scenario: "steady", Semantics: "default", From: 1, Seeds: 10, Shard: shard,
+		Failures: []sweepFailure{}, Probes: map[string]uint64{"hop-limit": 0, "late-reply-dropped": 1}, ZeroProbes: []string{"hop-limit"}}
+	if edit != nil {
+		edit(&s)
+	}
+	return s
+}
+
+// writeSummary writes s as sweep --json would.
+func writeSummary(t *testing.T, s sweepSummary) string {
+	t.Helper()
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, "summary.json", b)
+}
+
+func TestMerge(t *testing.T) {
+	failure := func(seed uint64) sweepFailure {
+		return sweepFailure{Seed: seed, Invariants: []string{"liveness"}, Violations: []scenarios.Violation{{Invariant: "liveness", Detail: "x"}},
+			ViolationsTotal: 1, Repro: "r.json"}
+	}
+	a := shardSummary("1/2", func(s *sweepSummary) {
+		s.SeedsRun, s.Rechecked, s.Events, s.WallNS = 5, 1, 100, int64(2*time.Second)
+		s.Calls = scenarios.Calls{Total: 10, OK: 9, Timeout: 1}
+		s.Failures = []sweepFailure{failure(3), failure(9)}
+		s.Probes = map[string]uint64{"hop-limit": 0, "late-reply-dropped": 1, "only-in-a": 0}
+	})
+	b := shardSummary("2/2", func(s *sweepSummary) {
+		s.SeedsRun, s.Rechecked, s.Events, s.WallNS = 5, 1, 300, int64(4*time.Second)
+		s.Calls = scenarios.Calls{Total: 20, OK: 20}
+		s.Failures = []sweepFailure{failure(4)}
+		s.Probes = map[string]uint64{"hop-limit": 0, "late-reply-dropped": 2, "only-in-b": 7}
+	})
+	want := sweepSummary{Scenario: "steady", Semantics: "default", From: 1, Seeds: 10, Shard: "1/1",
+		SeedsRun: 10, Rechecked: 2, Failures: []sweepFailure{failure(3), failure(4), failure(9)},
+		WallNS: int64(4 * time.Second), SeedsPerSec: 2.5, Events: 400, EventsPerSec: 100,
+		Calls:      scenarios.Calls{Total: 30, OK: 29, Timeout: 1},
+		Probes:     map[string]uint64{"hop-limit": 0, "late-reply-dropped": 3, "only-in-a": 0, "only-in-b": 7},
+		ZeroProbes: []string{"hop-limit", "only-in-a"}}
+
+	code, stdout, stderr := ensim(t, "sweep", "merge", writeSummary(t, b), writeSummary(t, a))
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d: the shards failed\n%s", code, exitFail, stderr)
+	}
+	if diff := cmp.Diff(want, decodeSweep(t, stdout), cmp.AllowUnexported(sweepFailure{})); diff != "" {
+		t.Errorf("merged (-want +got):\n%s", diff)
+	}
+
+	code, stdout, _ = ensim(t, "sweep", "merge", "--human", writeSummary(t, a), writeSummary(t, b))
+	for _, w := range []string{"seeds         1..10\n", "seeds run     10, 2 of them twice", "failures      3: seeds 3, 4, 9\n",
+		"speed         2.5 seeds/s, 4s wall\n", "only-in-a          0  (never hit)\n", "zero probes   2 of 4\n"} {
+		if !strings.Contains(stdout, w) {
+			t.Errorf("exit %d; human merge lacks %q:\n%s", code, w, stdout)
+		}
+	}
+
+	clean := shardSummary("1/1", nil)
+	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, clean)); code != exitOK {
+		t.Errorf("merge of one clean summary: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestMergeRefuses(t *testing.T) {
+	tests := []struct {
+		name  string
+		files []string // summaries, or "raw:" and a file's contents
+		want  string
+	}{
+		{name: "same shard twice", files: []string{sum(t, shardSummary("1/2", nil)), sum(t, shardSummary("1/2", nil))},
+			want: "overlap: both ran seed 1"},
+		{name: "overlapping splits", files: []string{sum(t, shardSummary("2/2", nil)), sum(t, shardSummary("2/3", nil))},
+			want: "overlap: both ran seed 2"},
+		{name: "merged with a part of it", files: []string{sum(t, shardSummary("1/4,3/4", nil)), sum(t, shardSummary("3/4", nil))},
+			want: "(shard 1/4,3/4) and "},
+		{name: "whole and a shard", files: []string{sum(t, shardSummary("1/1", nil)), sum(t, shardSummary("2/5", nil))},
+			want: "overlap: both ran seed 2"},
+		{name: "other scenario", files: []string{sum(t, shardSummary("1/2", nil)),
+			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.Scenario = "swarm" }))}, want: `a sweep of "steady",`},
+		{name: "other semantics", files: []string{sum(t, shardSummary("1/2", nil)),
+			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.Semantics = "riak" }))}, want: "under riak: merge takes shards of one sweep"},
+		{name: "other seeds", files: []string{sum(t, shardSummary("1/2", nil)),
+			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.From = 11 }))}, want: "seeds 1..10"},
+		{name: "bad shard", files: []string{sum(t, shardSummary("0/2", nil))}, want: `bad sweep summary: shard "0/2"`},
+		{name: "bad semantics", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Semantics = "" }))}, want: `semantics ""`},
+		{name: "no seeds", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Seeds = 0 }))}, want: "seeds 0"},
+		{name: "not JSON", files: []string{writeFile(t, "x.json", []byte("{"))}, want: "not a sweep --json summary"},
+		{name: "a run report", files: []string{writeFile(t, "x.json", []byte(`{"scenario":"steady","seed":1}`))}, want: `unknown field "seed"`},
+		{name: "missing file", files: []string{"/nonexistent/summary.json"}, want: "summary.json"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, append([]string{"sweep", "merge"}, tc.files...)...)
+			if code != exitUsage || stdout != "" || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, tc.want)
+			}
+		})
+	}
+}
+
+func sum(t *testing.T, s sweepSummary) string { return writeSummary(t, s) }
+
+func TestShardsOverlap(t *testing.T) {
+	tests := []struct {
+		name     string
+		from, n  uint64
+		a, b     shardSpec
+		wantSeed uint64
+		want     bool
+	}{
+		{name: "halves", from: 1, n: 10, a: shardSpec{1, 2}, b: shardSpec{2, 2}},
+		{name: "same", from: 1, n: 10, a: shardSpec{2, 2}, b: shardSpec{2, 2}, wantSeed: 2, want: true},
+		{name: "nested split apart", from: 1, n: 10, a: shardSpec{1, 2}, b: shardSpec{2, 4}},
+		{name: "nested split inside", from: 1, n: 10, a: shardSpec{1, 2}, b: shardSpec{3, 4}, wantSeed: 3, want: true},
+		{name: "coprime", from: 0, n: 100, a: shardSpec{2, 3}, b: shardSpec{4, 5}, wantSeed: 13, want: true},
+		{name: "meet past the end", from: 0, n: 13, a: shardSpec{2, 3}, b: shardSpec{4, 5}},
+		{name: "shard without seeds", from: 1, n: 2, a: shardSpec{3, 3}, b: shardSpec{1, 1}},
+		{name: "whole", from: 5, n: 3, a: shardSpec{1, 1}, b: shardSpec{3, 3}, wantSeed: 7, want: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			seed, ok := shardsOverlap(tc.from, tc.n, tc.a, tc.b)
+			if ok != tc.want || seed != tc.wantSeed {
+				t.Errorf("shardsOverlap = %d, %v; want %d, %v", seed, ok, tc.wantSeed, tc.want)
+			}
+			if seed2, ok2 := shardsOverlap(tc.from, tc.n, tc.b, tc.a); ok2 != ok {
+				t.Errorf("not symmetric: %d, %v the other way", seed2, ok2)
+			}
+		})
+	}
+}
+
+func TestShardListString(t *testing.T) {
+	tests := []struct {
+		name   string
+		shards []shardSpec
+		want   string
+	}{
+		{name: "one", shards: []shardSpec{{2, 3}}, want: "2/3"},
+		{name: "every shard", shards: []shardSpec{{3, 3}, {1, 3}, {2, 3}}, want: "1/1"},
+		{name: "some", shards: []shardSpec{{3, 4}, {1, 4}}, want: "1/4,3/4"},
+		{name: "mixed splits", shards: []shardSpec{{2, 2}, {1, 4}, {3, 4}}, want: "2/2,1/4,3/4"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := shardListString(tc.shards); got != tc.want {
+				t.Errorf("shardListString = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

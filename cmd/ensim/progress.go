@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// progressWidth is the number of cells in the progress bar.
+const progressWidth = 10
+
+// progressEvery is the least time between two redraws, so that a fast sweep does
+// not spend its time drawing.
+const progressEvery = 100 * time.Millisecond
+
+// progressBar redraws one line on a terminal while a sweep runs:
+//
+//	[#####.....] 512/1000 seeds  2 failures  143 seeds/s
+//
+// It is used from one goroutine only. A nil *progressBar draws nothing, which is what
+// a sweep uses when stderr is not a terminal.
+type progressBar struct {
+	w     io.Writer
+	total uint64
+	now   func() time.Time
+	start time.Time
+	last  time.Time // when the line was last drawn; zero before the first draw
+}
+
+// newProgressBar starts a bar for total seeds on w, timed by now.
+func newProgressBar(w io.Writer, total uint64, now func() time.Time) *progressBar {
+	t := now()
+	return &progressBar{w: w, total: total, now: now, start: t}
+}
+
+// update redraws the line for done seeds and failures, at most every progressEvery
+// unless force is set.
+func (p *progressBar) update(done, failures uint64, force bool) {
+	if p == nil {
+		return
+	}
+	t := p.now()
+	if !force && !p.last.IsZero() && t.Sub(p.last) < progressEvery {
+		return
+	}
+	p.last = t
+	fmt.Fprintf(p.w, "\r%s\033[K", progressLine(done, p.total, failures, t.Sub(p.start)))
+}
+
+// clear erases the line, leaving the cursor at its start, once the sweep is over.
+func (p *progressBar) clear() {
+	if p == nil || p.last.IsZero() {
+		return
+	}
+	fmt.Fprint(p.w, "\r\033[K")
+}
+
+// progressLine renders the bar's line: done of total seeds, failures so far, and the
+// rate over elapsed.
+func progressLine(done, total, failures uint64, elapsed time.Duration) string {
+	filled := progressWidth
+	if total > 0 && done < total {
+		filled = int(done * progressWidth / total)
+	}
+	bar := strings.Repeat("#", filled) + strings.Repeat(".", progressWidth-filled)
+	return fmt.Sprintf("[%s] %d/%d seeds  %d failure%s  %s seeds/s",
+		bar, done, total, failures, plural(int(min(failures, 2))), rate(done, elapsed))
+}
+
+// rate renders n per elapsed as a per-second rate: no decimals from 10 up, one below.
+func rate(n uint64, elapsed time.Duration) string {
+	if elapsed <= 0 {
+		return "0"
+	}
+	r := float64(n) / elapsed.Seconds()
+	if r >= 10 {
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.1f", r)
+}

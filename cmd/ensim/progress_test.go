@@ -1,0 +1,68 @@
+package main
+
+import (
+	"bytes"
+	"testing"
+	"time"
+)
+
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		name                  string
+		done, total, failures uint64
+		elapsed               time.Duration
+		want                  string
+	}{
+		{name: "the example", done: 512, total: 1000, failures: 2, elapsed: 3580 * time.Millisecond,
+			want: "[#####.....] 512/1000 seeds  2 failures  143 seeds/s"},
+		{name: "start", done: 0, total: 7, elapsed: 0, want: "[..........] 0/7 seeds  0 failures  0 seeds/s"},
+		{name: "one failure, slow", done: 3, total: 4, failures: 1, elapsed: 2 * time.Second,
+			want: "[#######...] 3/4 seeds  1 failure  1.5 seeds/s"},
+		{name: "done", done: 4, total: 4, elapsed: time.Second, want: "[##########] 4/4 seeds  0 failures  4.0 seeds/s"},
+		{name: "nothing to do", done: 0, total: 0, elapsed: time.Second, want: "[##########] 0/0 seeds  0 failures  0.0 seeds/s"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := progressLine(tc.done, tc.total, tc.failures, tc.elapsed); got != tc.want {
+				t.Errorf("progressLine = %q\nwant           %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestProgressBarRedraws(t *testing.T) {
+	now := time.Unix(1000, 0)
+	clock := func() time.Time { return now }
+	var buf bytes.Buffer
+	p := newProgressBar(&buf, 10, clock)
+
+	steps := []struct {
+		name    string
+		advance time.Duration
+		done    uint64
+		force   bool
+		want    string // what the step draws; "" for nothing
+	}{
+		{name: "first draw", advance: time.Second, done: 1, want: "\r[#.........] 1/10 seeds  0 failures  1.0 seeds/s\033[K"},
+		{name: "too soon", advance: progressEvery / 2, done: 2},
+		{name: "due", advance: progressEvery, done: 3, want: "\r[###.......] 3/10 seeds  0 failures  2.6 seeds/s\033[K"},
+		{name: "forced", advance: 0, done: 10, force: true, want: "\r[##########] 10/10 seeds  0 failures  8.7 seeds/s\033[K"},
+	}
+	for _, s := range steps {
+		buf.Reset()
+		now = now.Add(s.advance)
+		p.update(s.done, 0, s.force)
+		if got := buf.String(); got != s.want {
+			t.Errorf("%s: drew %q, want %q", s.name, got, s.want)
+		}
+	}
+	buf.Reset()
+	p.clear()
+	if got := buf.String(); got != "\r\033[K" {
+		t.Errorf("clear drew %q", got)
+	}
+
+	var none *progressBar // not a terminal
+	none.update(1, 0, true)
+	none.clear()
+}

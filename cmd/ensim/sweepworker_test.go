@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// workerLines runs the worker protocol in-process on the given input lines and returns
+// the result lines it wrote.
+func workerLines(t *testing.T, lines ...string) ([]workerResult, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := serveWorker(strings.NewReader(strings.Join(lines, "\n")), &out)
+	var results []workerResult
+	for _, l := range strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n") {
+		if l == "" {
+			continue
+		}
+		var r workerResult
+		if err := decodeStrict([]byte(l), &r); err != nil {
+			t.Fatalf("worker wrote %q: %v", l, err)
+		}
+		results = append(results, r)
+	}
+	return results, err
+}
+
+func TestWorkerRunsJobs(t *testing.T) {
+	spec := failingSpec(t)
+	specLine, err := json.Marshal(workerSetup{Spec: spec.JSON(), Semantics: "riak"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name  string
+		setup string
+		seeds []uint64
+		spec  func(seed uint64) scenarios.Spec
+		sem   router.Semantics
+	}{
+		{name: "named scenario", setup: `{"scenario":"slow-leader","semantics":"default"}`, seeds: []uint64{2, 1},
+			spec: func(uint64) scenarios.Spec { return mustNamed(t, "slow-leader") }},
+		{name: "swarm draws per seed", setup: `{"scenario":"swarm","semantics":"default"}`, seeds: []uint64{3, 4},
+			spec: scenarios.Swarm},
+		{name: "spec", setup: string(specLine), seeds: []uint64{7},
+			spec: func(uint64) scenarios.Spec { return spec }, sem: router.Riak},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			lines := []string{tc.setup}
+			for _, s := range tc.seeds {
+				lines = append(lines, `{"seed":`+jsonNumber(s)+`}`)
+			}
+			got, err := workerLines(t, lines...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tc.seeds) {
+				t.Fatalf("%d results for %d jobs", len(got), len(tc.seeds))
+			}
+			for k, seed := range tc.seeds {
+				res, err := scenarios.Run(tc.spec(seed), scenarios.Options{Seed: seed, Semantics: tc.sem})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := res.Report
+				want := workerResult{Seed: seed, OK: len(r.Violations) == 0, Violations: r.Violations, TraceHash: r.TraceHash,
+					Events: r.Events, Probes: r.Probes, Calls: r.Calls}
+				if want.Violations == nil {
+					want.Violations = []scenarios.Violation{}
+				}
+				g := got[k]
+				if g.WallNS <= 0 {
+					t.Errorf("seed %d: wall_ns %d, want it measured", seed, g.WallNS)
+				}
+				g.WallNS = 0
+				if diff := cmp.Diff(want, g); diff != "" {
+					t.Errorf("seed %d: result (-in process +worker):\n%s", seed, diff)
+				}
+			}
+		})
+	}
+}
+
+func jsonNumber(n uint64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+func TestWorkerBadInput(t *testing.T) {
+	tests := []struct {
+		name    string
+		lines   []string
+		want    string // in the error; "" means no error
+		results int
+	}{
+		{name: "nothing at all", lines: nil},
+		{name: "setup only", lines: []string{`{"scenario":"steady","semantics":"default"}`}},
+		{name: "setup not JSON", lines: []string{`hello`}, want: "bad setup"},
+		{name: "setup unknown key", lines: []string{`{"scenario":"steady","semantics":"default","x":1}`}, want: `unknown field "x"`},
+		{name: "setup trailing data", lines: []string{`{"scenario":"steady","semantics":"default"} {}`}, want: "trailing data"},
+		{name: "no semantics", lines: []string{`{"scenario":"steady"}`}, want: `semantics ""`},
+		{name: "bad semantics", lines: []string{`{"scenario":"steady","semantics":"erlang"}`}, want: `semantics "erlang"`},
+		{name: "neither", lines: []string{`{"semantics":"riak"}`}, want: "exactly one of scenario and spec"},
+		{name: "both", lines: []string{`{"scenario":"steady","spec":{},"semantics":"riak"}`}, want: "exactly one of scenario and spec"},
+		{name: "unknown scenario", lines: []string{`{"scenario":"nope","semantics":"riak"}`}, want: `unknown scenario "nope"`},
+		{name: "bad spec", lines: []string{`{"spec":{"nodes":[]},"semantics":"riak"}`}, want: "bad spec"},
+		{name: "bad job after a good one", lines: []string{`{"scenario":"steady","semantics":"default"}`, `{"seed":1}`, `{"seed":"two"}`},
+			want: "bad job", results: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := workerLines(t, tc.lines...)
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Errorf("error %v, want %q", err, tc.want)
+			}
+			if len(got) != tc.results {
+				t.Errorf("%d results, want %d", len(got), tc.results)
+			}
+		})
+	}
+}
