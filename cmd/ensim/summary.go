@@ -74,21 +74,7 @@ func summary(r scenarios.Report) string {
 	}
 	line("time", "%s simulated, %s wall, %s simulated/wall", humanNS(r.SimTimeNS), humanNS(r.WallTimeNS), ratio)
 
-	names := make([]string, 0, len(r.Probes))
-	width := 0
-	for k := range r.Probes {
-		names = append(names, k)
-		width = max(width, len(k))
-	}
-	sort.Strings(names)
-	label := "probes"
-	if len(names) == 0 {
-		line(label, "none")
-	}
-	for _, k := range names {
-		line(label, "%-*s %d", width, k, r.Probes[k])
-		label = ""
-	}
+	probeLines(line, r.Probes, "")
 
 	if len(r.Violations) == 0 {
 		line("violations", "none")
@@ -187,4 +173,28 @@ func writeTrace(path string, recs []sim.Record) error {
 		return fmt.Errorf("trace %s: %w", path, err)
 	}
 	return nil
+}
+
+// probeLines writes one line per probe, sorted and aligned, under the label
+// "probes"; a probe at zero gets zeroMark after its count.
+func probeLines(line func(label, format string, args ...any), probes map[string]uint64, zeroMark string) {
+	names := make([]string, 0, len(probes))
+	width := 0
+	for k := range probes {
+		names = append(names, k)
+		width = max(width, len(k))
+	}
+	sort.Strings(names)
+	label := "probes"
+	if len(names) == 0 {
+		line(label, "none")
+	}
+	for _, k := range names {
+		mark := ""
+		if probes[k] == 0 {
+			mark = zeroMark
+		}
+		line(label, "%-*s %d%s", width, k, probes[k], mark)
+		label = ""
+	}
 }

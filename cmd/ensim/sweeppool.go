@@ -1,0 +1,451 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// sweeper runs one sweep: it hands the seeds to its workers one at a time, and folds
+// their results. Its methods run on one goroutine, the sweep's; each worker has one
+// more, which reads the worker's stdout and waits for it (read).
+type sweeper struct {
+	o      *sweepOptions
+	ctx    context.Context
+	setup  []byte                           // the setup line every worker gets first
+	specOf func(seed uint64) scenarios.Spec // a seed's spec, for repros and reruns
+	seeds  seedRange
+	next   uint64 // the index in seeds of the next seed to hand out
+
+	rechecks []job // second runs waiting for a worker
+	events   chan workerEvent
+	wg       sync.WaitGroup
+	workers  []*worker // started and not yet gone
+	started  int       // workers started so far
+
+	stopping    bool // hand out nothing more
+	interrupted bool // ctx is done
+	progress    *progressBar
+
+	seedsRun, rechecked, eventCount uint64
+	calls                           scenarios.Calls
+	probes                          map[string]uint64
+	failures                        map[uint64]*sweepFailure
+	firsts                          map[uint64]firstRun // the first runs of seeds found nondeterministic
+	errs                            []string            // what went wrong outside any seed
+}
+
+// job is one run handed to a worker.
+type job struct {
+	seed  uint64
+	index uint64    // the seed's index in the sweep's seedRange
+	first *firstRun // for the second run of a rechecked seed: the first
+}
+
+// firstRun is the first of a rechecked seed's two runs.
+type firstRun struct {
+	hash   string
+	worker int
+}
+
+// worker is one worker process.
+type worker struct {
+	id      int
+	cmd     *exec.Cmd
+	cancel  context.CancelFunc // kills the process
+	stdin   io.WriteCloser
+	stderr  *headBuffer
+	job     *job   // in flight, nil when idle
+	closed  bool   // its stdin is closed: it gets nothing more and exits
+	failure string // why the sweep killed it
+}
+
+// workerEvent is what a worker's reading goroutine reports: a result, or, last, that
+// the worker is gone (its stdout ended or held garbage, and it was waited for).
+type workerEvent struct {
+	w       *worker
+	res     *workerResult
+	gone    bool
+	garbage error // why its stdout was not read to the end
+	exit    error // cmd.Wait's
+}
+
+// run starts the workers and hands out every seed, then waits for every worker and
+// every goroutine it started.
+func (s *sweeper) run() {
+	for range min(uint64(s.o.parallel), s.seeds.count) {
+		if err := s.spawn(); err != nil {
+			s.errs = append(s.errs, fmt.Sprintf("starting a worker: %v", err))
+			s.stopping = true
+			break
+		}
+	}
+	done := s.ctx.Done()
+	for len(s.workers) > 0 {
+		s.assign()
+		select {
+		case ev := <-s.events:
+			s.handle(ev)
+		case <-done:
+			done = nil // the workers die with ctx; their events follow
+			s.interrupted, s.stopping = true, true
+		}
+		s.progress.update(s.seedsRun, uint64(len(s.failures)), false)
+	}
+	s.wg.Wait()
+	s.progress.update(s.seedsRun, uint64(len(s.failures)), true)
+}
+
+// spawn starts one more worker and its reading goroutine.
+func (s *sweeper) spawn() error {
+	ctx, cancel := context.WithCancel(s.ctx)
+	cmd, err := s.o.startWorker(ctx)
+	if err != nil {
+		cancel()
+		return err
+	}
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		cancel()
+		return err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		return err
+	}
+	errBuf := &headBuffer{max: 8 << 10}
+	cmd.Stderr = errBuf
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return err
+	}
+	s.started++
+	w := &worker{id: s.started, cmd: cmd, cancel: cancel, stdin: stdin, stderr: errBuf}
+	s.workers = append(s.workers, w)
+	s.wg.Add(1)
+	go s.read(w, stdout)
+	// A failed write means the worker is already gone; its reader reports how.
+	stdin.Write(s.setup)
+	return nil
+}
+
+// read is a worker's reading goroutine: it passes every result line on to the sweep,
+// then waits for the worker and reports it gone. It kills a worker that writes
+// anything but a result.
+func (s *sweeper) read(w *worker, stdout io.Reader) {
+	defer s.wg.Done()
+	r := bufio.NewReader(stdout)
+	var garbage error
+	for {
+		line, err := readLine(r)
+		if err != nil {
+			if err != io.EOF {
+				garbage = fmt.Errorf("reading its output: %v", err)
+			}
+			break
+		}
+		res := new(workerResult)
+		if err := decodeStrict(line, res); err != nil {
+			garbage = fmt.Errorf("it wrote garbage: %q (%v)", clip(string(line), 80), err)
+			break
+		}
+		s.events <- workerEvent{w: w, res: res}
+	}
+	if garbage != nil {
+		w.cancel()
+	}
+	exit := w.cmd.Wait()
+	s.events <- workerEvent{w: w, gone: true, garbage: garbage, exit: exit}
+}
+
+// assign hands a job to every idle worker, and closes the stdin of the idle workers
+// that will get nothing more, so that they exit.
+func (s *sweeper) assign() {
+	for _, w := range s.workers {
+		if w.job != nil || w.closed {
+			continue
+		}
+		j := s.nextJob(w)
+		if j == nil {
+			if s.stopping || s.idle() {
+				w.closed = true
+				w.stdin.Close()
+			}
+			continue
+		}
+		w.job = j
+		b, _ := json.Marshal(workerJob{Seed: j.seed})
+		// A failed write means the worker is gone; its reader reports how, and the
+		// job counts as crashed.
+		w.stdin.Write(append(b, '\n'))
+	}
+}
+
+// nextJob picks w's next job: a second run that another worker made the first of
+// (or any, when no other worker is left to take it), else the next seed.
+func (s *sweeper) nextJob(w *worker) *job {
+	if s.stopping {
+		return nil
+	}
+	for k, j := range s.rechecks {
+		if j.first.worker != w.id || !s.otherWorker(w) {
+			s.rechecks = append(s.rechecks[:k], s.rechecks[k+1:]...)
+			return &j
+		}
+	}
+	if s.next >= s.seeds.count {
+		return nil
+	}
+	j := &job{seed: s.seeds.at(s.next), index: s.next}
+	s.next++
+	return j
+}
+
+// otherWorker reports whether a worker other than w can still take jobs.
+func (s *sweeper) otherWorker(w *worker) bool {
+	for _, v := range s.workers {
+		if v != w && !v.closed {
+			return true
+		}
+	}
+	return false
+}
+
+// idle reports whether the sweep has handed out every job it will ever have: no seed
+// left, no second run waiting and none in flight that could ask for one.
+func (s *sweeper) idle() bool {
+	if s.next < s.seeds.count || len(s.rechecks) > 0 {
+		return false
+	}
+	for _, w := range s.workers {
+		if w.job != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// handle folds one worker event into the sweep.
+func (s *sweeper) handle(ev workerEvent) {
+	w := ev.w
+	if !ev.gone {
+		switch j := w.job; {
+		case j == nil:
+			s.kill(w, fmt.Sprintf("worker %d sent a result for seed %d while it had no job", w.id, ev.res.Seed))
+		case ev.res.Seed != j.seed:
+			s.kill(w, fmt.Sprintf("worker %d answered for seed %d while running seed %d", w.id, ev.res.Seed, j.seed))
+		default:
+			w.job = nil
+			s.result(w, j, ev.res)
+		}
+		return
+	}
+	for k, v := range s.workers {
+		if v == w {
+			s.workers = append(s.workers[:k], s.workers[k+1:]...)
+			break
+		}
+	}
+	w.cancel()
+	if s.interrupted {
+		return
+	}
+	j := w.job
+	switch {
+	case j != nil:
+		why := w.failure
+		switch {
+		case why != "":
+		case ev.garbage != nil:
+			why = fmt.Sprintf("worker %d failed while running seed %d: %v", w.id, j.seed, ev.garbage)
+		default:
+			why = fmt.Sprintf("worker %d exited (%s) while running seed %d", w.id, exitString(ev.exit), j.seed)
+		}
+		if j.first == nil {
+			s.seedsRun++
+		} else {
+			s.rechecked++
+		}
+		s.fail(&sweepFailure{Seed: j.seed, Error: why, stderr: w.stderr.String()})
+		if !s.stopping && (s.next < s.seeds.count || len(s.rechecks) > 0) && len(s.workers) < s.o.parallel {
+			if err := s.spawn(); err != nil {
+				s.errs = append(s.errs, fmt.Sprintf("starting a worker: %v", err))
+				s.stopping = true
+			}
+		}
+	case w.failure != "":
+		s.errs = append(s.errs, w.failure)
+		s.stopping = true
+	case ev.garbage != nil:
+		s.errs = append(s.errs, fmt.Sprintf("worker %d failed between jobs: %v", w.id, ev.garbage))
+		s.stopping = true
+	case !w.closed:
+		s.errs = append(s.errs, fmt.Sprintf("worker %d exited (%s) between jobs%s", w.id, exitString(ev.exit), indentStderr(w.stderr.String())))
+		s.stopping = true
+	case ev.exit != nil:
+		s.errs = append(s.errs, fmt.Sprintf("worker %d exited (%s) after its last job%s", w.id, exitString(ev.exit), indentStderr(w.stderr.String())))
+	}
+}
+
+// kill stops a worker that broke the protocol; its job, if any, fails with why.
+func (s *sweeper) kill(w *worker, why string) {
+	w.failure = why
+	w.cancel()
+}
+
+// result folds a worker's result for job j into the sweep.
+func (s *sweeper) result(w *worker, j *job, res *workerResult) {
+	if j.first != nil {
+		s.rechecked++
+		if res.Error == "" && res.TraceHash != j.first.hash {
+			f := &sweepFailure{Seed: j.seed, Error: fmt.Sprintf(
+				"nondeterministic: seed %d ran twice with different trace hashes: %s in worker %d, %s in worker %d",
+				j.seed, j.first.hash, j.first.worker, res.TraceHash, w.id)}
+			s.firsts[j.seed] = *j.first
+			if _, ok := s.failures[j.seed]; !ok {
+				f.Repro = s.writeRepro(f, scenarios.Report{TraceHash: j.first.hash})
+			}
+			s.fail(f)
+		}
+		return
+	}
+	s.seedsRun++
+	s.eventCount += res.Events
+	for k, n := range res.Probes {
+		s.probes[k] += n
+	}
+	addCalls(&s.calls, res.Calls)
+	if res.failed() {
+		f := &sweepFailure{Seed: j.seed, ViolationsTotal: len(res.Violations), Error: res.Error}
+		f.Violations = res.Violations[:min(len(res.Violations), maxViolations)]
+		seen := map[string]bool{}
+		for _, v := range res.Violations {
+			if !seen[v.Invariant] {
+				seen[v.Invariant] = true
+				f.Invariants = append(f.Invariants, v.Invariant)
+			}
+		}
+		sort.Strings(f.Invariants)
+		if res.Error == "" {
+			f.Repro = s.writeRepro(f, scenarios.Report{Violations: res.Violations, TraceHash: res.TraceHash})
+		}
+		s.fail(f)
+	}
+	if res.Error == "" && s.o.recheck > 0 && j.index%s.o.recheck == 0 && !s.stopping {
+		s.rechecks = append(s.rechecks, job{seed: j.seed, index: j.index, first: &firstRun{hash: res.TraceHash, worker: w.id}})
+	}
+}
+
+// writeRepro writes the repro of a failing seed into --out and returns its path; if
+// it cannot, it says so in f.Error and returns "".
+func (s *sweeper) writeRepro(f *sweepFailure, rep scenarios.Report) string {
+	spec := s.specOf(f.Seed)
+	path := filepath.Join(s.o.out, defaultReproPath(spec.Name, s.o.sem, f.Seed))
+	if err := writeRepro(path, newRepro(spec, f.Seed, s.o.sem, rep)); err != nil {
+		f.Error = joinErr(f.Error, "repro not written: "+err.Error())
+		return ""
+	}
+	return path
+}
+
+// fail records a failing seed, merging with what the seed already failed with, and
+// stops the sweep unless --keep-going.
+func (s *sweeper) fail(f *sweepFailure) {
+	if old, ok := s.failures[f.Seed]; ok {
+		old.Error = joinErr(old.Error, f.Error)
+		if old.Repro == "" {
+			old.Repro = f.Repro
+		}
+		if old.stderr == "" {
+			old.stderr = f.stderr
+		}
+	} else {
+		if f.Invariants == nil {
+			f.Invariants = []string{}
+		}
+		if f.Violations == nil {
+			f.Violations = []scenarios.Violation{}
+		}
+		s.failures[f.Seed] = f
+	}
+	if !s.o.keepGoing {
+		s.stopping = true
+	}
+}
+
+func joinErr(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}
+
+// exitString says how a worker ended, from cmd.Wait's error.
+func exitString(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ProcessState.String()
+	}
+	return err.Error()
+}
+
+// indentStderr renders a worker's stderr as indented lines after a newline; "" for
+// none.
+func indentStderr(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return ""
+	}
+	return "\n    " + strings.ReplaceAll(s, "\n", "\n    ")
+}
+
+// clip shortens s to at most n bytes, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// headBuffer keeps the first max bytes written to it, and says when it dropped more.
+// A worker's stderr goes here: the start of a panic is what names it.
+type headBuffer struct {
+	max     int
+	b       []byte
+	dropped bool
+}
+
+func (h *headBuffer) Write(p []byte) (int, error) {
+	room := h.max - len(h.b)
+	if len(p) > room {
+		h.dropped = true
+		h.b = append(h.b, p[:max(room, 0)]...)
+	} else {
+		h.b = append(h.b, p...)
+	}
+	return len(p), nil
+}
+
+func (h *headBuffer) String() string {
+	if h.dropped {
+		return string(h.b) + "\n[...]"
+	}
+	return string(h.b)
+}

@@ -1,0 +1,206 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// summary is the sweep's result, after wall time.
+func (s *sweeper) summary(name string, wall time.Duration) sweepSummary {
+	sum := sweepSummary{
+		Scenario:  name,
+		Semantics: s.o.sem.String(),
+		From:      s.o.from,
+		Seeds:     s.o.seeds,
+		Shard:     s.o.shard.orWhole().String(),
+		SeedsRun:  s.seedsRun,
+		Rechecked: s.rechecked,
+		Failures:  []sweepFailure{},
+		WallNS:    int64(wall),
+		Events:    s.eventCount,
+		Calls:     s.calls,
+		Probes:    s.probes,
+	}
+	for _, seed := range sortedSeeds(s.failures) {
+		sum.Failures = append(sum.Failures, *s.failures[seed])
+	}
+	sum.finish()
+	return sum
+}
+
+// finish computes what follows from the counts: the speeds and the zero probes.
+func (sum *sweepSummary) finish() {
+	if sum.WallNS > 0 {
+		sec := time.Duration(sum.WallNS).Seconds()
+		sum.SeedsPerSec = float64(sum.SeedsRun) / sec
+		sum.EventsPerSec = float64(sum.Events) / sec
+	}
+	if sum.Probes == nil {
+		sum.Probes = map[string]uint64{}
+	}
+	sum.ZeroProbes = []string{}
+	for k, n := range sum.Probes {
+		if n == 0 {
+			sum.ZeroProbes = append(sum.ZeroProbes, k)
+		}
+	}
+	sort.Strings(sum.ZeroProbes)
+	if sum.Failures == nil {
+		sum.Failures = []sweepFailure{}
+	}
+}
+
+// printFailure prints one failing seed: what failed, the first violations, and how to
+// run it again; for a nondeterministic seed, where its two traces part, from two more
+// runs in this process with the traces kept.
+func (s *sweeper) printFailure(w io.Writer, f *sweepFailure, first firstRun) {
+	const shown = 3
+	switch {
+	case f.ViolationsTotal > 0:
+		fmt.Fprintf(w, "ensim: seed %d failed: %d invariant violation%s (%s)\n",
+			f.Seed, f.ViolationsTotal, plural(f.ViolationsTotal), strings.Join(f.Invariants, ", "))
+		for _, v := range f.Violations[:min(len(f.Violations), shown)] {
+			fmt.Fprintf(w, "  %s\n", formatViolation(v))
+		}
+		if f.ViolationsTotal > shown {
+			fmt.Fprintf(w, "  and %d more\n", f.ViolationsTotal-shown)
+		}
+		if f.Error != "" {
+			fmt.Fprintf(w, "  %s\n", f.Error)
+		}
+	default:
+		fmt.Fprintf(w, "ensim: seed %d failed: %s\n", f.Seed, f.Error)
+	}
+	if f.stderr != "" {
+		fmt.Fprintf(w, "  the worker's stderr:%s\n", indentStderr(f.stderr))
+	}
+	if first.hash != "" {
+		s.printRerun(w, f.Seed)
+	}
+	if f.Repro != "" {
+		q := shellQuote(f.Repro)
+		fmt.Fprintf(w, "  repro written to %s; replay with:\n    ensim replay %s\n", f.Repro, q)
+		return
+	}
+	fmt.Fprintf(w, "  run it alone with:\n    %s\n", s.runCommand(f.Seed))
+}
+
+// printRerun runs a seed twice in this process with the traces kept and prints where
+// they part (determinism.go); the first diverging record names the culprit.
+func (s *sweeper) printRerun(w io.Writer, seed uint64) {
+	opt := scenarios.Options{Seed: seed, Semantics: s.o.sem, KeepTrace: true, Bugs: injectBugs}
+	spec := s.specOf(seed)
+	a, err := simulate(spec, opt)
+	if err != nil {
+		fmt.Fprintf(w, "  rerun: %v\n", err)
+		return
+	}
+	b, err := simulate(spec, opt)
+	if err != nil {
+		fmt.Fprintf(w, "  rerun: %v\n", err)
+		return
+	}
+	fmt.Fprintf(w, "  seed %d run twice more, in this process, with the traces kept:\n", seed)
+	var buf strings.Builder
+	d := compareRuns(a, b)
+	printDeterminism(&buf, a, d)
+	if d == nil {
+		fmt.Fprintf(&buf, "the runs agree here: what differed lies outside one run (state a worker kept from an earlier seed, or the process's environment)\n")
+	}
+	for _, l := range strings.SplitAfter(strings.TrimSuffix(buf.String(), "\n"), "\n") {
+		fmt.Fprintf(w, "    %s", l)
+	}
+	fmt.Fprintln(w)
+}
+
+// runCommand is the ensim run command that runs one seed of the sweep alone.
+func (s *sweeper) runCommand(seed uint64) string {
+	src := "--scenario " + shellQuote(s.o.scenario)
+	if s.o.scenario == "" {
+		src = "--spec " + shellQuote(s.o.spec)
+	}
+	return fmt.Sprintf("ensim run %s --seed %d --semantics %s", src, seed, s.o.sem)
+}
+
+// sweepText renders a sweep summary for humans; planned is how many seeds the sweep
+// set out to run (0 when unknown, as for a merge).
+func sweepText(sum sweepSummary, planned uint64) string {
+	var b strings.Builder
+	line := func(label, format string, args ...any) {
+		fmt.Fprintf(&b, "%-13s %s\n", label, fmt.Sprintf(format, args...))
+	}
+	name := sum.Scenario
+	if name == "" {
+		name = "(unnamed spec)"
+	}
+	line("scenario", "%s", name)
+	line("semantics", "%s", sum.Semantics)
+	seeds := fmt.Sprintf("%d..%d", sum.From, sum.From+sum.Seeds-1)
+	if sum.Shard != "1/1" {
+		seeds += ", shard " + sum.Shard
+	}
+	line("seeds", "%s", seeds)
+	run := fmt.Sprintf("%d", sum.SeedsRun)
+	if planned > 0 && planned != sum.SeedsRun {
+		run = fmt.Sprintf("%d of %d", sum.SeedsRun, planned)
+	}
+	if sum.Rechecked > 0 {
+		run += fmt.Sprintf(", %d of them twice (the determinism recheck)", sum.Rechecked)
+	}
+	line("seeds run", "%s", run)
+	if len(sum.Failures) == 0 {
+		line("failures", "none")
+	} else {
+		var seeds []string
+		for _, f := range sum.Failures {
+			seeds = append(seeds, strconv.FormatUint(f.Seed, 10))
+		}
+		line("failures", "%d: seed%s %s", len(seeds), plural(len(seeds)), listSome(seeds, 20))
+	}
+	line("speed", "%s seeds/s, %s wall", strconv.FormatFloat(sum.SeedsPerSec, 'f', 1, 64), humanNS(sum.WallNS))
+	line("events", "%d, %s/s", sum.Events, si(sum.EventsPerSec))
+	line("calls", "%s", callsText(sum.Calls))
+
+	probeLines(line, sum.Probes, "  (never hit)")
+	if len(sum.Probes) > 0 {
+		line("zero probes", "%d of %d", len(sum.ZeroProbes), len(sum.Probes))
+	}
+	return b.String()
+}
+
+// addCalls adds c to sum.
+func addCalls(sum *scenarios.Calls, c scenarios.Calls) {
+	sum.Total += c.Total
+	sum.OK += c.OK
+	sum.Timeout += c.Timeout
+	sum.NoLeader += c.NoLeader
+	sum.NotLeader += c.NotLeader
+	sum.Unreachable += c.Unreachable
+	sum.HopLimit += c.HopLimit
+	sum.Overloaded += c.Overloaded
+	sum.Other += c.Other
+	sum.Lost += c.Lost
+}
+
+func sortedSeeds(m map[uint64]*sweepFailure) []uint64 {
+	seeds := make([]uint64, 0, len(m))
+	for s := range m {
+		seeds = append(seeds, s)
+	}
+	sort.Slice(seeds, func(i, j int) bool { return seeds[i] < seeds[j] })
+	return seeds
+}
+
+// listSome joins the first n items with commas, then says how many more there are.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}
