@@ -1,0 +1,539 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"pgregory.net/rapid"
+
+	"github.com/ensroute/ensroute/internal/bugs"
+	"github.com/ensroute/ensroute/router"
+)
+
+// Property tests over generated specs (specgen_test.go). README.md, "Property tests and the
+// failing-seed workflow", walks through what to do when one fails.
+
+const (
+	// reproEnv names the file the property writes its repro to. Unset, the file goes to
+	// a fresh directory under os.TempDir, one per test process.
+	reproEnv = "ENSROUTE_PROP_REPRO"
+	// injectEnv makes TestPropInvariants run against a core with that bug injected (a
+	// name bugs.Parse knows), to see what a failure looks like.
+	injectEnv = "ENSROUTE_INJECT"
+	// shrinkBugEnv makes TestShrinkChild run the property with that bug injected; only
+	// TestPropShrinksBugs sets it, for a child process.
+	shrinkBugEnv = "ENSROUTE_SHRINK_BUG"
+)
+
+// propConfig is one property over generated specs.
+type propConfig struct {
+	name      string // the test's name: the repro file's name and the printed commands
+	bugs      bugs.Set
+	semantics []router.Semantics
+	// targets are the invariants whose violation fails the property; nil: any.
+	targets []string
+	// blameBugs: a case fails only if it is clean without the injected bugs, so that
+	// shrinking keeps a case the bugs break, not one that fails for another reason.
+	blameBugs bool
+	// needs, if set, is a precondition: a spec without it is not a test case (rapid
+	// draws another, and shrinking keeps it).
+	needs func(Spec) bool
+}
+
+// invariantsProp draws a spec and a seed, runs them under each semantics, and fails
+// with every violation. Before failing it writes a repro file in the format of ensim's
+// (ensim replay reads it). rapid runs the property again on every smaller case it tries
+// while shrinking, so the file is rewritten at each failure, and the one left when
+// rapid gives up is the minimal case (rapid reruns the minimal case last).
+func invariantsProp(cfg propConfig) func(*rapid.T) {
+	return func(t *rapid.T) {
+		spec := SpecGen().Draw(t, "spec")
+		seed := rapid.Uint64().Draw(t, "seed")
+		if cfg.needs != nil && !cfg.needs(spec) {
+			t.SkipNow()
+		}
+		for _, sem := range cfg.semantics {
+			opt := Options{Seed: seed, Semantics: sem, Bugs: cfg.bugs}
+			res, err := Run(spec, opt)
+			if err != nil {
+				t.Fatalf("SpecGen drew a spec that Run refuses: %v\n%s", err, spec.JSON())
+			}
+			vs := targeted(res.Report.Violations, cfg.targets)
+			if len(vs) == 0 {
+				continue
+			}
+			if cfg.blameBugs {
+				clean, err := Run(spec, Options{Seed: seed, Semantics: sem})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(targeted(clean.Report.Violations, cfg.targets)) > 0 {
+					continue // broken without the bugs too: not their doing
+				}
+			}
+			path := reproPath(cfg.name)
+			werr := writeReproFile(path, spec, seed, sem, res.Report)
+			failInvariant(t, primaryInvariant(vs), failureText(cfg, spec, seed, sem, vs, path, werr))
+		}
+	}
+}
+
+// targeted returns the violations of the target invariants (all of them if targets is
+// empty).
+func targeted(vs []Violation, targets []string) []Violation {
+	if len(targets) == 0 {
+		return vs
+	}
+	var out []Violation
+	for _, v := range vs {
+		for _, inv := range targets {
+			if v.Invariant == inv {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// primaryInvariant is the first of Invariants that vs violates.
+func primaryInvariant(vs []Violation) string {
+	for _, inv := range Invariants {
+		for _, v := range vs {
+			if v.Invariant == inv {
+				return inv
+			}
+		}
+	}
+	return vs[0].Invariant
+}
+
+// failInvariant fails the property from one call site per invariant. rapid accepts a
+// smaller case while shrinking only if it fails at the same place, so a case that
+// breaks one invariant shrinks to a smaller case that breaks the same one, rather than
+// drifting to whatever else a smaller world happens to break.
+func failInvariant(t *rapid.T, inv, msg string) {
+	switch inv {
+	case InvExactlyOnce:
+		t.Fatal(msg)
+	case InvDeadline:
+		t.Fatal(msg)
+	case InvLateDiscarded:
+		t.Fatal(msg)
+	case InvReplyMatchesCall:
+		t.Fatal(msg)
+	case InvResultFromPeer:
+		t.Fatal(msg)
+	case InvHopBound:
+		t.Fatal(msg)
+	case InvNoLeak:
+		t.Fatal(msg)
+	case InvLiveness:
+		t.Fatal(msg)
+	default:
+		t.Fatal(msg)
+	}
+}
+
+// failureText is the failure message: the violations, the repro file and the commands
+// to paste.
+func failureText(cfg propConfig, spec Spec, seed uint64, sem router.Semantics, vs []Violation, path string, werr error) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "invariant %s broken under %s semantics, seed %d (%d nodes, %d clients, %d ensembles, %d faults, %d elections): %d violation(s)\n",
+		primaryInvariant(vs), sem, seed, len(spec.Nodes), len(spec.Clients), len(spec.Ensembles), len(spec.Faults), len(spec.Elections), len(vs))
+	for i, v := range vs {
+		if i == 5 {
+			fmt.Fprintf(&b, "  and %d more\n", len(vs)-i)
+			break
+		}
+		if v.Call != "" {
+			fmt.Fprintf(&b, "  %s: call %s: %s\n", v.Invariant, v.Call, v.Detail)
+		} else {
+			fmt.Fprintf(&b, "  %s: %s\n", v.Invariant, v.Detail)
+		}
+	}
+	if werr != nil {
+		fmt.Fprintf(&b, "could not write the repro file: %v\n", werr)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "repro file (rewritten at every failure while rapid shrinks; the one left at the end is the minimal case):\n  %s\n", path)
+	if cfg.bugs != (bugs.Set{}) {
+		fmt.Fprintf(&b, "(this run injected test-only bugs, which ensim cannot: its replay shows the run without them)\n")
+	}
+	fmt.Fprintf(&b, "replay it, from the module root:\n  go run ./cmd/ensim replay %s\n  go run ./cmd/ensim replay %s --trace trace.jsonl\n", path, path)
+	fmt.Fprintf(&b, "rerun this property on the same case: go test ./scenarios -run '^%s$' -rapid.failfile=<the .fail file in rapid's \"To reproduce\" line>", cfg.name)
+	return b.String()
+}
+
+// reproFile is a repro file as ensim writes and reads it (cmd/ensim/repro.go).
+type reproFile struct {
+	Format        int         `json:"ensroute_repro"`
+	ModuleVersion string      `json:"module_version"`
+	Scenario      string      `json:"scenario"`
+	Seed          uint64      `json:"seed"`
+	Semantics     string      `json:"semantics"`
+	Spec          Spec        `json:"spec"`
+	Violations    []Violation `json:"violations"`
+	TraceHash     string      `json:"trace_hash"`
+}
+
+func writeReproFile(path string, spec Spec, seed uint64, sem router.Semantics, rep Report) error {
+	vs := rep.Violations
+	if vs == nil {
+		vs = []Violation{}
+	}
+	r := reproFile{Format: 1, ModuleVersion: propModuleVersion(), Scenario: spec.Name, Seed: seed, Semantics: sem.String(),
+		Spec: spec, Violations: vs, TraceHash: rep.TraceHash}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// readReproOrSpec reads a repro file (its spec and seed) or a plain spec (seed 1).
+func readReproOrSpec(path string) (Spec, uint64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Spec{}, 0, err
+	}
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(data, &keys); err != nil {
+		return Spec{}, 0, err
+	}
+	if keys["ensroute_repro"] == nil {
+		spec, err := Parse(bytes.NewReader(data))
+		return spec, 1, err
+	}
+	var seed uint64
+	if err := json.Unmarshal(keys["seed"], &seed); err != nil {
+		return Spec{}, 0, fmt.Errorf("seed: %v", err)
+	}
+	spec, err := Parse(bytes.NewReader(keys["spec"]))
+	return spec, seed, err
+}
+
+// propModuleVersion names the code that ran, as ensim does.
+func propModuleVersion() string {
+	v := "(devel)"
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return v
+	}
+	if bi.Main.Version != "" {
+		v = bi.Main.Version
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			v += " " + s.Value
+		}
+	}
+	return v
+}
+
+var (
+	reproDirOnce sync.Once
+	reproDir     string
+	reproDirErr  error
+)
+
+// reproPath is where the property named name writes its repro file: $ENSROUTE_PROP_REPRO,
+// or name.json in a directory made for this process under os.TempDir, which outlives
+// the test.
+func reproPath(name string) string {
+	if p := os.Getenv(reproEnv); p != "" {
+		return p
+	}
+	reproDirOnce.Do(func() { reproDir, reproDirErr = os.MkdirTemp("", "ensroute-prop-") })
+	if reproDirErr != nil {
+		return filepath.Join(os.TempDir(), reproSafeName(name)+".json")
+	}
+	return filepath.Join(reproDir, reproSafeName(name)+".json")
+}
+
+func reproSafeName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.' {
+			return r
+		}
+		return '_'
+	}, s)
+}
+
+// TestPropInvariants: every invariant holds, under both semantics, for every spec
+// SpecGen draws and every seed. rapid runs 100 cases by default (20 with -short); run
+// many more locally with
+//
+//	go test ./scenarios -run TestPropInvariants -rapid.checks=5000
+//
+// ENSROUTE_INJECT=<bug> runs it against a core with that bug injected, to see a
+// failure and its shrunk repro.
+func TestPropInvariants(t *testing.T) {
+	cfg := propConfig{name: t.Name(), semantics: semantics}
+	if name := os.Getenv(injectEnv); name != "" {
+		b, ok := bugs.Parse(name)
+		if !ok {
+			t.Fatalf("%s=%q: no such bug", injectEnv, name)
+		}
+		cfg.bugs = bugs.Of(b)
+	}
+	rapid.Check(t, invariantsProp(cfg))
+}
+
+// TestRegressions runs every case kept under testdata/regressions (a repro file as the
+// property or ensim wrote it, or a plain spec, run with seed 1) under both semantics:
+// every invariant must hold.
+func TestRegressions(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "regressions", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Skip("no regression cases in testdata/regressions")
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".json"), func(t *testing.T) {
+			spec, seed, err := readReproOrSpec(f)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			for _, sem := range semantics {
+				r := mustRun(t, spec, Options{Seed: seed, Semantics: sem}).Report
+				if len(r.Violations) > 0 {
+					t.Errorf("%s under %s semantics, seed %d: %d violation(s), first %+v\n"+
+						"run it from the module root with ensim run --spec (the file's spec) --seed %d --semantics %s, or, for a repro file, go run ./cmd/ensim replay scenarios/%s (its recorded semantics)",
+						f, sem, seed, len(r.Violations), r.Violations[0], seed, sem, filepath.ToSlash(f))
+				}
+			}
+		})
+	}
+}
+
+// shrinkCase is one bug for TestPropShrinksBugs: the invariants that show it and,
+// where it needs one, the structure its search looks for.
+type shrinkCase struct {
+	bug     bugs.Bug
+	targets []string
+	// needs narrows the search to specs with the structure the bug needs to show, so
+	// that the child finds a failing case within a few hundred runs; shrinking keeps it.
+	needs func(Spec) bool
+}
+
+var shrinkCases = []shrinkCase{
+	{bug: bugs.LateReply, targets: []string{InvLateDiscarded}},
+	// An old incarnation's reply must meet the new one's call of the same number: a
+	// crash, and something that delays replies past the restart.
+	{bug: bugs.ReuseCallID, targets: []string{InvReplyMatchesCall}, needs: restartWhileDelayed},
+	{bug: bugs.IgnoreDeadline, targets: []string{InvDeadline}},
+	// A forwarding loop needs a directory regression: a leader change, then a restart
+	// with an older saved directory.
+	{bug: bugs.DropHopCount, targets: []string{InvHopBound}, needs: func(s Spec) bool {
+		return len(s.Elections) > 0 && hasRestart(s, "saved")
+	}},
+	{bug: bugs.CrossReply, targets: []string{InvReplyMatchesCall, InvResultFromPeer}},
+	{bug: bugs.NoDeadlineTimer, targets: []string{InvExactlyOnce, InvNoLeak}},
+	{bug: bugs.FreezeDirectory, targets: []string{InvLiveness}},
+}
+
+// How small rapid must shrink each bug's failing case: member nodes, fault actions
+// (faults that are not the end of another: heal, release, restart, resume, unrule),
+// elections and ensembles. The generator draws up to 6 nodes, 8 actions (elections
+// among them) and 3 ensembles.
+const (
+	maxShrunkNodes     = 4
+	maxShrunkActions   = 3
+	maxShrunkElections = 1
+	maxShrunkEnsembles = 2
+)
+
+// TestShrinkChild is the property of TestPropShrinksBugs, run in a child process with
+// one bug injected (ENSROUTE_SHRINK_BUG): a case fails if it breaks one of the bug's
+// invariants under default semantics and is clean without the bug.
+func TestShrinkChild(t *testing.T) {
+	name := os.Getenv(shrinkBugEnv)
+	if name == "" {
+		t.Skip("run by TestPropShrinksBugs in a child process")
+	}
+	b, ok := bugs.Parse(name)
+	if !ok {
+		t.Fatalf("%s=%q: no such bug", shrinkBugEnv, name)
+	}
+	for _, c := range shrinkCases {
+		if c.bug == b {
+			rapid.Check(t, invariantsProp(propConfig{name: "TestShrinkChild", bugs: bugs.Of(b),
+				semantics: []router.Semantics{router.Default}, targets: c.targets, blameBugs: true, needs: c.needs}))
+			return
+		}
+	}
+	t.Fatalf("no shrink case for %s", b)
+}
+
+// TestPropShrinksBugs proves that failures shrink: for each bug of internal/bugs, a
+// child process searches generated specs for one the bug breaks (and that is clean
+// without it) and lets rapid shrink it; the minimal case it leaves in its repro file
+// must be small, must still break the bug's invariant with the bug, and must be clean
+// without it.
+func TestPropShrinksBugs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("searches and shrinks a failing case per bug in child processes (about a minute); skipped with -short")
+	}
+	for _, c := range shrinkCases {
+		t.Run(c.bug.String(), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "repro.json")
+			start := time.Now()
+			cmd := exec.CommandContext(t.Context(), os.Args[0],
+				"-test.run=^TestShrinkChild$", "-test.count=1",
+				"-rapid.nofailfile", "-rapid.checks=300", "-rapid.shrinktime=30s",
+				"-rapid.seed=1")
+			cmd.Env = append(os.Environ(), shrinkBugEnv+"="+c.bug.String(), reproEnv+"="+path)
+			out, err := cmd.CombinedOutput()
+			var exit *exec.ExitError
+			if !errors.As(err, &exit) {
+				t.Fatalf("no generated case broke %v with %s injected (err %v); output:\n%s", c.targets, c.bug, err, lastLines(out, 40))
+			}
+			spec, seed, err := readReproOrSpec(path)
+			if err != nil {
+				t.Fatalf("the child failed but left no readable repro (%v); output:\n%s", err, lastLines(out, 40))
+			}
+			sz := sizeOf(spec)
+			found := "?"
+			if m := regexp.MustCompile(`failed after (\d+) tests`).FindSubmatch(out); m != nil {
+				found = string(m[1])
+			}
+			t.Logf("%s: found after %s passing cases, found and shrunk in %v to %s, seed %d", c.bug, found, time.Since(start).Round(time.Millisecond), sz, seed)
+			t.Logf("shrunk spec:\n%s", compactSpec(spec))
+
+			broken := mustRun(t, spec, Options{Seed: seed, Bugs: bugs.Of(c.bug)}).Report
+			if len(targeted(broken.Violations, c.targets)) == 0 {
+				t.Fatalf("the shrunk case does not break %v with %s injected: %+v", c.targets, c.bug, broken.Violations)
+			}
+			for _, sem := range semantics {
+				if clean := mustRun(t, spec, Options{Seed: seed, Semantics: sem}).Report; len(clean.Violations) > 0 {
+					t.Fatalf("the shrunk case fails without the bug under %s: %+v", sem, clean.Violations[0])
+				}
+			}
+			if sz.nodes > maxShrunkNodes || sz.actions > maxShrunkActions || sz.elections > maxShrunkElections || sz.ensembles > maxShrunkEnsembles {
+				t.Fatalf("shrunk to %s; want at most %d nodes, %d fault actions, %d elections, %d ensembles",
+					sz, maxShrunkNodes, maxShrunkActions, maxShrunkElections, maxShrunkEnsembles)
+			}
+		})
+	}
+}
+
+// restartWhileDelayed reports whether a node crashes and restarts within an episode
+// that delays replies (a slow leader, a hold, a partition, a pause): replies to its
+// previous incarnation's calls can reach the new one.
+func restartWhileDelayed(s Spec) bool {
+	type span struct{ from, to time.Duration }
+	var delays, restarts []span
+	open := map[string]time.Duration{} // episode start by its key
+	for _, f := range s.Faults {
+		at := f.At.D()
+		switch f.Action {
+		case "slow", "hang":
+			delays = append(delays, span{at, f.Until.D()})
+		case "hold", "partition", "partition-one-way", "pause", "crash":
+			if _, ok := open[f.Action+f.Node]; !ok {
+				open[f.Action+f.Node] = at
+			}
+		case "release", "heal", "resume", "restart":
+			for k, from := range open {
+				match := map[string]string{"release": "hold", "heal": "partition", "resume": "pause", "restart": "crash"}[f.Action]
+				if strings.HasPrefix(k, match) && (f.Node == "" || k == match+f.Node) {
+					delete(open, k)
+					if f.Action == "restart" {
+						restarts = append(restarts, span{from, at})
+					} else {
+						delays = append(delays, span{from, at})
+					}
+				}
+			}
+		}
+	}
+	for _, r := range restarts {
+		for _, d := range delays {
+			if d.from < r.from && d.to > r.to {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasFault(s Spec, actions ...string) bool {
+	for _, f := range s.Faults {
+		for _, a := range actions {
+			if f.Action == a {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasRestart(s Spec, dir string) bool {
+	for _, f := range s.Faults {
+		if f.Action == "restart" && f.Directory == dir {
+			return true
+		}
+	}
+	return false
+}
+
+type specSize struct {
+	nodes, clients, ensembles, faults, actions, elections int
+}
+
+func (s specSize) String() string {
+	return fmt.Sprintf("%d nodes, %d clients, %d ensembles, %d fault actions (%d faults), %d elections",
+		s.nodes, s.clients, s.ensembles, s.actions, s.faults, s.elections)
+}
+
+// sizeOf measures a spec; actions counts the faults that are not the end of another
+// (heal, release, restart, resume, unrule).
+func sizeOf(s Spec) specSize {
+	sz := specSize{nodes: len(s.Nodes), clients: len(s.Clients), ensembles: len(s.Ensembles), faults: len(s.Faults), elections: len(s.Elections)}
+	for _, f := range s.Faults {
+		switch f.Action {
+		case "heal", "release", "restart", "resume", "unrule":
+		default:
+			sz.actions++
+		}
+	}
+	return sz
+}
+
+// compactSpec renders the parts of a spec that shrinking is about, one JSON line each.
+func compactSpec(s Spec) string {
+	line := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	var b strings.Builder
+	fmt.Fprintf(&b, "  nodes %v clients %v routers %d hop_limit %d\n", s.Nodes, s.Clients, s.Routers, s.HopLimit)
+	fmt.Fprintf(&b, "  ensembles %s\n", line(s.Ensembles))
+	fmt.Fprintf(&b, "  workload %s liveness %s gossip %s\n", line(s.Workload), line(s.Liveness), line(s.Gossip))
+	for _, e := range s.Elections {
+		fmt.Fprintf(&b, "  election %s\n", line(e))
+	}
+	for _, f := range s.Faults {
+		fmt.Fprintf(&b, "  fault %s\n", line(f))
+	}
+	return b.String()
+}
+
+// lastLines returns the last n lines of out.
+func lastLines(out []byte, n int) string {
+	lines := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
