@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"strings"
+
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 )
@@ -57,12 +59,8 @@ func (wd *world) scheduleFault(f Fault) {
 }
 
 func (wd *world) peerOf(s string) (*ensState, string) {
-	for i := 0; i < len(s); i++ {
-		if s[i] == '/' {
-			return wd.ens[router.EnsembleID(s[:i])], s[i+1:]
-		}
-	}
-	return nil, ""
+	ens, name, _ := strings.Cut(s, "/") // validated as ens/name
+	return wd.ens[router.EnsembleID(ens)], name
 }
 
 // crash stops a node: its calls, timers, queued messages and in-flight work die.
