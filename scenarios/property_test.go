@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -175,30 +174,8 @@ func failureText(cfg propConfig, spec Spec, seed uint64, sem router.Semantics, v
 	return b.String()
 }
 
-// reproFile is a repro file as ensim writes and reads it (cmd/ensim/repro.go).
-type reproFile struct {
-	Format        int         `json:"ensroute_repro"`
-	ModuleVersion string      `json:"module_version"`
-	Scenario      string      `json:"scenario"`
-	Seed          uint64      `json:"seed"`
-	Semantics     string      `json:"semantics"`
-	Spec          Spec        `json:"spec"`
-	Violations    []Violation `json:"violations"`
-	TraceHash     string      `json:"trace_hash"`
-}
-
 func writeReproFile(path string, spec Spec, seed uint64, sem router.Semantics, rep Report) error {
-	vs := rep.Violations
-	if vs == nil {
-		vs = []Violation{}
-	}
-	r := reproFile{Format: 1, ModuleVersion: propModuleVersion(), Scenario: spec.Name, Seed: seed, Semantics: sem.String(),
-		Spec: spec, Violations: vs, TraceHash: rep.TraceHash}
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return NewRepro(spec, seed, sem, rep).Write(path)
 }
 
 // readReproOrSpec reads a repro file (its spec and seed) or a plain spec (seed 1).
@@ -211,7 +188,7 @@ func readReproOrSpec(path string) (Spec, uint64, error) {
 	if err := json.Unmarshal(data, &keys); err != nil {
 		return Spec{}, 0, err
 	}
-	if keys["ensroute_repro"] == nil {
+	if keys[ReproKey] == nil {
 		spec, err := Parse(bytes.NewReader(data))
 		return spec, 1, err
 	}
@@ -221,24 +198,6 @@ func readReproOrSpec(path string) (Spec, uint64, error) {
 	}
 	spec, err := Parse(bytes.NewReader(keys["spec"]))
 	return spec, seed, err
-}
-
-// propModuleVersion names the code that ran, as ensim does.
-func propModuleVersion() string {
-	v := "(devel)"
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
-	}
-	if bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" {
-			v += " " + s.Value
-		}
-	}
-	return v
 }
 
 var (

@@ -8,60 +8,20 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 )
 
-// reproKey is the key that marks a JSON file as a repro file; its value is the
-// format version.
-const reproKey = "ensroute_repro"
+// repro is a repro file (scenarios.Repro); ensim writes it on every failure and reads
+// it for replay.
+type repro = scenarios.Repro
 
-// reproFormat is the version of the repro format this ensim writes and reads.
-const reproFormat = 1
-
-// repro is a repro file: everything needed to run a failing run again, and to keep
-// running it after the code changes, because the spec, not only the seed, fixes the
-// world and its faults.
-type repro struct {
-	Format        int                   `json:"ensroute_repro"`
-	ModuleVersion string                `json:"module_version"`
-	Scenario      string                `json:"scenario"`
-	Seed          uint64                `json:"seed"`
-	Semantics     string                `json:"semantics"`
-	Spec          scenarios.Spec        `json:"spec"`
-	Violations    []scenarios.Violation `json:"violations"`
-	TraceHash     string                `json:"trace_hash"`
-}
-
-// newRepro records the run of spec with seed and sem that produced rep.
-func newRepro(spec scenarios.Spec, seed uint64, sem router.Semantics, rep scenarios.Report) repro {
-	v := rep.Violations
-	if v == nil {
-		v = []scenarios.Violation{}
-	}
-	return repro{
-		Format:        reproFormat,
-		ModuleVersion: moduleVersion(),
-		Scenario:      spec.Name,
-		Seed:          seed,
-		Semantics:     sem.String(),
-		Spec:          spec,
-		Violations:    v,
-		TraceHash:     rep.TraceHash,
-	}
-}
-
-// writeRepro writes r to path as indented JSON.
-func writeRepro(path string, r repro) error {
-	b, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return fmt.Errorf("repro %s: %w", path, err)
-	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
-}
+const (
+	reproKey    = scenarios.ReproKey
+	reproFormat = scenarios.ReproFormat
+)
 
 // readRepro reads and checks a repro file; the spec inside is validated as a spec
 // file would be.
@@ -122,36 +82,6 @@ func readRepro(path string) (repro, router.Semantics, error) {
 		Violations:    raw.Violations,
 		TraceHash:     raw.TraceHash,
 	}, sem, nil
-}
-
-// moduleVersion names the code that ran: the main module's version plus its VCS
-// revision when the build recorded one.
-func moduleVersion() string {
-	v := "(devel)"
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
-	}
-	if bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	var rev string
-	modified := false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value == "true"
-		}
-	}
-	if rev != "" {
-		v += " " + rev
-		if modified {
-			v += " (modified)"
-		}
-	}
-	return v
 }
 
 // defaultReproPath is where a failing run writes its repro when --repro is not given:
@@ -262,7 +192,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	} else {
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
 		fmt.Fprintf(w, "the code changed since the repro was written (then %s, now %s): the same spec and seed now run differently\n",
-			rp.ModuleVersion, moduleVersion())
+			rp.ModuleVersion, scenarios.ModuleVersion())
 	}
 	if vs := res.Report.Violations; len(vs) > 0 {
 		printViolations(stderr, vs)

@@ -281,7 +281,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if path == "" {
 		path = defaultReproPath(spec.Name, o.sem, o.seed)
 	}
-	if err := writeRepro(path, newRepro(spec, o.seed, o.sem, res.Report)); err != nil {
+	if err := scenarios.NewRepro(spec, o.seed, o.sem, res.Report).Write(path); err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		if code == exitOK {
 			code = exitUsage
