@@ -221,7 +221,7 @@ func TestHoldTrace(t *testing.T) {
 		"1ms - held msg=1 from=a to=b",
 		"5ms - release from=a to=b",
 		"5ms - released msg=1 from=a to=b by=release",
-		"5ms b handed msg=1 kind=reply call=a.1.1",
+		"5ms b handed msg=1 msg_kind=reply call=a.1.1",
 	}
 	if diff := cmp.Diff(want, records(w, "hold", "held", "release", "released", "handed")); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)

@@ -123,6 +123,6 @@ func (h *Host) Defer(fn func()) {
 // park keeps an arrival for Resume.
 func (h *Host) park(id uint64, m router.Message) {
 	h.net.stats.Paused++
-	h.net.w.Emit(string(h.id), "parked", sim.Int("msg", int64(id)), sim.String("kind", m.Kind.String()))
+	h.net.w.Emit(string(h.id), "parked", sim.Int("msg", int64(id)), sim.String("msg_kind", m.Kind.String()))
 	h.parked = append(h.parked, hostParked{id: id, m: m, arrived: h.Now()})
 }

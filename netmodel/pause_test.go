@@ -49,8 +49,8 @@ func TestPause(t *testing.T) {
 	}
 	wantTrace := []string{
 		"5ms b pause",
-		"10ms b parked msg=1 kind=reply",
-		"12ms b parked msg=2 kind=gossip",
+		"10ms b parked msg=1 msg_kind=reply",
+		"12ms b parked msg=2 msg_kind=gossip",
 		"20ms b resume paused=15000000 parked=2",
 	}
 	if diff := cmp.Diff(wantTrace, records(w, "pause", "parked", "resume")); diff != "" {
