@@ -36,6 +36,11 @@ commands:
       [--json]         run seeds S..S+N-1 under riak and default, side by side
   replay REPRO.json [--json] [--trace FILE]
                        rerun the run recorded in a repro file
+  trace (--scenario NAME | --spec FILE | REPRO.json) [--seed N]
+      [--semantics MODE] [--format text|jsonl|html] [--out FILE] [--call ID]
+      [--from T] [--to T]
+                       run once and show the trace: aligned text and a table
+                       of calls, JSON lines, or a space-time diagram (html)
   sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics MODE]
       [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json]
       [--recheck K]    run seeds S..S+N-1 in P worker processes; a repro per failure
@@ -78,6 +83,7 @@ var commands = map[string]command{
 	"run":     {synopsis: synRun, flags: runFlags},
 	"compare": {synopsis: synCompare, flags: compareFlags},
 	"replay":  {synopsis: synReplay, flags: replayFlags},
+	"trace":   {synopsis: synTrace, flags: traceFlags},
 	"sweep":   {synopsis: synSweep, flags: sweepFlags},
 	// "ensim sweep merge" is a command of its own; run joins the two words.
 	"sweep merge": {synopsis: synMerge, flags: mergeFlags},
@@ -297,7 +303,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if failed {
 		printViolations(stderr, res.Report.Violations)
 	}
-	printReplay(stderr, path)
+	printReplay(stderr, path, res.Report.Violations)
 	return code
 }
 

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+	"github.com/ensroute/ensroute/scenarios/traceview"
+)
+
+const synTrace = "ensim trace (--scenario NAME | --spec FILE | REPRO.json) [--seed N] [--semantics default|riak] [--format text|jsonl|html] [--out FILE] [--call ID] [--from T] [--to T]"
+
+// traceOptions are the flags of ensim trace.
+type traceOptions struct {
+	scenario, spec string
+	seed           uint64
+	sem            router.Semantics
+	format         traceview.Format
+	out            string
+	filter         traceview.Filter
+	set            map[string]bool // the flags given
+}
+
+func traceFlags(fs *flag.FlagSet) commandFunc {
+	o := &traceOptions{format: traceview.Text}
+	fs.StringVar(&o.scenario, "scenario", "", "run the named scenario `NAME` (see ensim list)")
+	fs.StringVar(&o.spec, "spec", "", "run the spec in JSON `FILE` (see ensim show)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed `N` of every random stream in the run (a repro file fixes its own)")
+	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak (a repro file fixes its own)")
+	fs.Var(formatFlag{&o.format}, "format", "the view `FORMAT`: text (aligned lines and a table of calls), jsonl (the canonical records) or html (a space-time diagram)")
+	fs.StringVar(&o.out, "out", "", "write the view to `FILE` instead of stdout")
+	fs.StringVar(&o.filter.Call, "call", "", "only call `ID` (e.g. n3.1.214): its records and its messages'")
+	fs.Var(timeFlag{&o.filter.From}, "from", "only records at virtual time `T` or later (a Go duration, e.g. 500ms)")
+	fs.Var(timeFlag{&o.filter.To}, "to", "only records at virtual time `T` or earlier (a Go duration)")
+	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
+		o.set = map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+		return o.do(pos, stdout, stderr)
+	}
+}
+
+func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
+	syn := synTrace
+	sources := len(pos)
+	if o.scenario != "" {
+		sources++
+	}
+	if o.spec != "" {
+		sources++
+	}
+	switch {
+	case len(pos) > 1:
+		return usageErr(stderr, syn, "trace takes at most one repro file, got %q", pos)
+	case sources != 1:
+		return usageErr(stderr, syn, "trace needs exactly one of --scenario, --spec and a repro file")
+	case len(pos) == 1 && o.set["seed"]:
+		return usageErr(stderr, syn, "--seed: a repro file fixes the seed")
+	case len(pos) == 1 && o.set["semantics"]:
+		return usageErr(stderr, syn, "--semantics: a repro file fixes the semantics")
+	case o.set["to"] && o.filter.To <= o.filter.From:
+		return usageErr(stderr, syn, "--to: %v is not after --from %v", o.filter.To, o.filter.From)
+	}
+	spec, seed, sem, source, ok := o.source(pos, stderr)
+	if !ok {
+		return exitUsage
+	}
+	res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true})
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	title := fmt.Sprintf("%s, seed %d, %s semantics", source, seed, sem)
+	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...)})
+	if _, err := tr.Select(o.filter); errors.Is(err, traceview.ErrUnknownCall) {
+		return usageErr(stderr, syn, "--call: %v", err)
+	} else if err != nil {
+		return usageErr(stderr, syn, "%v", err)
+	}
+	if o.out == "" {
+		if err := tr.Write(stdout, o.format, o.filter); err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return exitUsage
+		}
+		return exitOK
+	}
+	if err := writeOut(o.out, func(w io.Writer) error { return tr.Write(w, o.format, o.filter) }); err != nil {
+		fmt.Fprintf(stderr, "ensim: --out: %v\n", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "ensim: %s view written to %s\n", o.format, o.out)
+	return exitOK
+}
+
+// writeOut creates path and writes it with write; the file is closed, and its close
+// error reported, before it returns.
+func writeOut(path string, write func(io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// source reads the spec, seed and semantics to run from --scenario, --spec or a
+// repro file, and names the source for the title; it reports a problem on stderr.
+func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Spec, seed uint64, sem router.Semantics, name string, ok bool) {
+	switch {
+	case len(pos) == 1:
+		rp, sem, err := readRepro(pos[0])
+		if err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return spec, 0, 0, "", false
+		}
+		name := rp.Spec.Name
+		if name == "" {
+			name = "spec"
+		}
+		return rp.Spec, rp.Seed, sem, name + " (repro " + pos[0] + ")", true
+	case o.scenario != "":
+		s, ok := named(o.scenario, o.seed, stderr)
+		return s, o.seed, o.sem, o.scenario, ok
+	}
+	s, err := loadSpec(o.spec)
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return spec, 0, 0, "", false
+	}
+	return s, o.seed, o.sem, o.spec, true
+}
+
+// traceCommand is the command that draws one call of a failing run, as run and sweep
+// print it next to the repro file.
+func traceCommand(repro, call string) string {
+	return fmt.Sprintf("ensim trace %s --call %s --format html --out %s", shellQuote(repro), shellQuote(call), shellQuote("trace-"+call+".html"))
+}
+
+// firstCall returns the call of the first violation that names one, or "".
+func firstCall(vs []scenarios.Violation) string {
+	for _, v := range vs {
+		if v.Call != "" {
+			return v.Call
+		}
+	}
+	return ""
+}
+
+// formatFlag is --format.
+type formatFlag struct{ f *traceview.Format }
+
+func (f formatFlag) String() string {
+	if f.f == nil {
+		return traceview.Text.String()
+	}
+	return f.f.String()
+}
+
+func (f formatFlag) Set(v string) error {
+	format, err := traceview.ParseFormat(v)
+	if err != nil {
+		return errors.New("want text, jsonl or html")
+	}
+	*f.f = format
+	return nil
+}
+
+// timeFlag is --from and --to: a virtual time written as a Go duration, not
+// negative.
+type timeFlag struct{ d *time.Duration }
+
+func (f timeFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f timeFlag) Set(v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return errors.New("want a virtual time as a Go duration, e.g. 500ms or 1.5s")
+	}
+	if d < 0 {
+		return errors.New("want a virtual time, not negative")
+	}
+	*f.d = d
+	return nil
+}

@@ -1,0 +1,344 @@
+package traceview
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/sim"
+)
+
+// The marks the diagram draws for records; page.js has the same list.
+const (
+	markPlain    = iota // a small dot
+	markCall            // a call starts
+	markOK              // a call completes with a result
+	markError           // a call completes with an error other than those below
+	markTimeout         // a call times out, or a riak worker answers timeout
+	markLate            // a late reply is dropped
+	markDrop            // a message or request is lost, dropped, refused, orphaned or shed
+	markDup             // a message is duplicated on its link
+	markHeld            // a message waits at a hold, a stalled cut or a paused host
+	markHopLimit        // a call fails with hop-limit
+	markLeader          // an ensemble elects a leader
+	markDeliver         // an event is handed to a peer
+	markWorld           // a fault starts or ends
+	markReleased        // a held message goes on
+)
+
+// diagram is the data page.js draws, embedded in the page as JSON. Times are virtual
+// nanoseconds; lanes, kinds, calls and ensembles are indexes into their lists, -1
+// for none. Ev holds one entry per record, column by column.
+type diagram struct {
+	Title     string     `json:"title"`
+	Lanes     []string   `json:"lanes"`
+	Ensembles []string   `json:"ensembles"`
+	From      int64      `json:"from"` // the initial view
+	To        int64      `json:"to"`
+	Kinds     []string   `json:"kinds"`
+	Calls     [][]any    `json:"calls"` // [id, caller lane, ensemble, start, last record, code, late replies, completed or -1]
+	Ev        columns    `json:"ev"`
+	Rec       []string   `json:"rec"`   // each record's canonical JSON
+	Msgs      [][]any    `json:"msgs"`  // [id, send event, from lane, to lane, sent, kind, call, ensemble, copies, lost at sender, late]
+	Spans     [][]any    `json:"spans"` // [kind, lanes, start, end, label]
+	Filter    filterJSON `json:"filter"`
+}
+
+// columns are the records' fields the drawing needs, one slice per field.
+type columns struct {
+	T    []int64 `json:"t"`
+	Seq  []int64 `json:"seq"`
+	Lane []int   `json:"lane"`
+	Kind []int   `json:"kind"`
+	Call []int   `json:"call"`
+	Ens  []int   `json:"ens"`
+	Inst []int   `json:"inst"`
+	Mark []int   `json:"mark"`
+}
+
+// filterJSON is the filter the page was made with, to start from.
+type filterJSON struct {
+	Call string `json:"call"`
+}
+
+// diagramOf builds the diagram of the selected records. A message is drawn whole as
+// soon as one of its records is selected, so its send and arrivals come along.
+func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
+	keep := make([]bool, len(t.recs))
+	for _, i := range sel {
+		keep[i] = true
+		if m := t.msgOf[num(&t.recs[i], "msg")]; m != nil && has(&t.recs[i], "msg") {
+			for _, j := range m.recs {
+				keep[j] = true
+			}
+		}
+	}
+	d := &diagram{Title: t.title, Lanes: t.lanes, Ensembles: t.Ensembles(), Filter: filterJSON{Call: f.Call}}
+	d.From, d.To = int64(f.From), int64(f.To)
+	if f.To == 0 {
+		d.To = int64(t.end())
+	}
+	ensIdx := indexOf(d.Ensembles)
+	kindIdx := map[string]int{}
+	callIdx := map[string]int{}
+	evOf := make(map[int]int, len(sel))
+	for i, k := range keep {
+		if !k {
+			continue
+		}
+		r := &t.recs[i]
+		ki, ok := kindIdx[r.Kind]
+		if !ok {
+			ki = len(d.Kinds)
+			kindIdx[r.Kind] = ki
+			d.Kinds = append(d.Kinds, r.Kind)
+		}
+		ci := -1
+		if c := t.cals[t.call[i]]; c != nil {
+			if ci, ok = callIdx[c.id]; !ok {
+				ci = len(d.Calls)
+				callIdx[c.id] = ci
+				d.Calls = append(d.Calls, t.callRow(c, ensIdx))
+			}
+		}
+		ei, ok := ensIdx[t.ensembleOfRecord(i)]
+		if !ok {
+			ei = -1
+		}
+		evOf[i] = len(d.Ev.T)
+		d.Ev.T = append(d.Ev.T, int64(r.At))
+		d.Ev.Seq = append(d.Ev.Seq, int64(r.Seq))
+		d.Ev.Lane = append(d.Ev.Lane, t.laneOf(i))
+		d.Ev.Kind = append(d.Ev.Kind, ki)
+		d.Ev.Call = append(d.Ev.Call, ci)
+		d.Ev.Ens = append(d.Ev.Ens, ei)
+		d.Ev.Inst = append(d.Ev.Inst, t.inst[i])
+		d.Ev.Mark = append(d.Ev.Mark, markOf(r))
+		d.Rec = append(d.Rec, string(r.AppendJSON(nil)))
+	}
+	for _, m := range t.msgs {
+		if !keep[m.send] {
+			continue
+		}
+		ci, ok := callIdx[m.call]
+		if !ok {
+			ci = -1
+		}
+		ei := -1
+		if c := t.cals[m.call]; c != nil {
+			ei = ensIdx[c.ensemble]
+		}
+		copies := make([][]int64, 0, len(m.copies))
+		for _, c := range m.copies {
+			first, last := &t.recs[c.steps[0]], &t.recs[c.steps[len(c.steps)-1]]
+			copies = append(copies, []int64{int64(first.At), int64(last.At), int64(kindIdx[first.Kind]), int64(kindIdx[last.Kind])})
+		}
+		lost := -1
+		if m.lostAt >= 0 {
+			lost = evOf[m.lostAt]
+		}
+		late := 0
+		if m.late {
+			late = 1
+		}
+		d.Msgs = append(d.Msgs, []any{m.id, evOf[m.send], t.lane[m.from], t.lane[m.to], int64(t.recs[m.send].At), m.kind, ci, ei, copies, lost, late})
+	}
+	d.Spans = t.spans(keep)
+	return d
+}
+
+// callRow is one call of the diagram's list.
+func (t *Trace) callRow(c *callLife, ensIdx map[string]int) []any {
+	ei, ok := ensIdx[c.ensemble]
+	if !ok {
+		ei = -1
+	}
+	start := t.recs[c.start].At
+	end, code, done := t.recs[c.recs[len(c.recs)-1]].At, "none", int64(-1)
+	if c.complete >= 0 {
+		code, done = str(&t.recs[c.complete], "code"), int64(t.recs[c.complete].At)
+	}
+	return []any{c.id, t.lane[c.node], ei, int64(start), int64(end), code, len(c.late), done}
+}
+
+// laneOf returns the lane record i is drawn on: its node's; for a record of the
+// network that names no node, the lane where it happened (a loss at the sender, a
+// hold or a loss at the receiver); for an election, the new leader's node; -1 (the
+// row of the world) for the rest.
+func (t *Trace) laneOf(i int) int {
+	r := &t.recs[i]
+	if r.Node != "" {
+		return t.lane[r.Node]
+	}
+	if m := t.msgOf[num(r, "msg")]; m != nil && has(r, "msg") {
+		if m.lostAt == i {
+			return t.lane[m.from]
+		}
+		return t.lane[m.to]
+	}
+	if r.Kind == "elected" {
+		if _, node, ok := strings.Cut(str(r, "leader"), "@"); ok {
+			if l, ok := t.lane[node]; ok {
+				return l
+			}
+		}
+	}
+	return -1
+}
+
+// markOf returns the mark of a record.
+func markOf(r *sim.Record) int {
+	switch r.Kind {
+	case "call":
+		return markCall
+	case "complete":
+		switch str(r, "code") {
+		case "ok":
+			return markOK
+		case "timeout":
+			return markTimeout
+		case "hop-limit":
+			return markHopLimit
+		}
+		return markError
+	case "send":
+		// The node where a request runs out of hops answers hop-limit.
+		if str(r, "msg_kind") == "reply" && str(r, "code") == "hop-limit" {
+			return markHopLimit
+		}
+	case "worker-timeout":
+		return markTimeout
+	case "late":
+		return markLate
+	case "drop", "lost", "orphan", "shed", "unreachable":
+		return markDrop
+	case "dup":
+		return markDup
+	case "held", "stalled", "parked":
+		return markHeld
+	case "released":
+		return markReleased
+	case "elected":
+		return markLeader
+	case "deliver":
+		return markDeliver
+	}
+	if worldKinds[r.Kind] {
+		return markWorld
+	}
+	return markPlain
+}
+
+// spans returns the faults that last a while, each from the record that starts it to
+// the one that ends it (or the end of the trace), when either is kept: partitions
+// (on the smaller side), holds (on the senders), pauses and crashes.
+func (t *Trace) spans(keep []bool) [][]any {
+	var out [][]any
+	type open struct {
+		start int
+		lanes []int
+		label string
+	}
+	add := func(kind string, o open, end time.Duration, endIdx int) {
+		if !keep[o.start] && (endIdx < 0 || !keep[endIdx]) {
+			return
+		}
+		out = append(out, []any{kind, o.lanes, int64(t.recs[o.start].At), int64(end), o.label})
+	}
+	var parts []open
+	holds := map[string]open{}
+	var holdKeys []string
+	down := map[string]open{}
+	paused := map[string]open{}
+	for i := range t.recs {
+		r := &t.recs[i]
+		switch r.Kind {
+		case "partition":
+			a, b := str(r, "a"), str(r, "b")
+			label := "partition " + a + " | " + b
+			if a == "" {
+				a, b = str(r, "from"), str(r, "to")
+				label = "partition " + a + " -> " + b + " (one way)"
+			} else if len(strings.Split(b, ",")) < len(strings.Split(a, ",")) {
+				a = b
+			}
+			parts = append(parts, open{start: i, lanes: t.lanesOf(a), label: label})
+		case "heal":
+			for _, o := range parts {
+				add("partition", o, r.At, i)
+			}
+			parts = nil
+		case "hold":
+			k := str(r, "from") + ">" + str(r, "to")
+			if _, ok := holds[k]; !ok {
+				holdKeys = append(holdKeys, k)
+			}
+			holds[k] = open{start: i, lanes: t.lanesOf(str(r, "from")), label: "hold " + str(r, "from") + " -> " + str(r, "to")}
+		case "release", "release-all":
+			for _, k := range holdKeys {
+				if o, ok := holds[k]; ok && (r.Kind == "release-all" || k == str(r, "from")+">"+str(r, "to")) {
+					add("hold", o, r.At, i)
+					delete(holds, k)
+				}
+			}
+		case "pause":
+			paused[r.Node] = open{start: i, lanes: []int{t.lane[r.Node]}, label: "pause " + r.Node}
+		case "resume":
+			if o, ok := paused[r.Node]; ok {
+				add("pause", o, r.At, i)
+				delete(paused, r.Node)
+			}
+		case "crash":
+			down[r.Node] = open{start: i, lanes: []int{t.lane[r.Node]}, label: "crash " + r.Node}
+		case "restart":
+			if o, ok := down[r.Node]; ok {
+				add("crash", o, r.At, i)
+				delete(down, r.Node)
+			}
+		}
+	}
+	end := t.end()
+	for _, o := range parts {
+		add("partition", o, end, -1)
+	}
+	for _, k := range holdKeys {
+		if o, ok := holds[k]; ok {
+			add("hold", o, end, -1)
+		}
+	}
+	for _, n := range sortedKeys(paused) {
+		add("pause", paused[n], end, -1)
+	}
+	for _, n := range sortedKeys(down) {
+		add("crash", down[n], end, -1)
+	}
+	return out
+}
+
+// lanesOf returns the lanes of a comma-separated list of nodes.
+func (t *Trace) lanesOf(nodes string) []int {
+	var out []int
+	for _, n := range strings.Split(nodes, ",") {
+		if l, ok := t.lane[n]; ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func indexOf(s []string) map[string]int {
+	m := make(map[string]int, len(s))
+	for i, v := range s {
+		m[v] = i
+	}
+	return m
+}

@@ -1,0 +1,73 @@
+package traceview
+
+import (
+	"fmt"
+	"time"
+)
+
+// Filter picks the records a view shows. The zero Filter picks every record.
+type Filter struct {
+	// Call keeps only the records about one call: those that name it and those about
+	// its messages (queued, lost, held, duplicated, ...). "" keeps every call.
+	Call string
+	// From and To keep the records whose virtual time t has From <= t <= To. To == 0
+	// means the end of the run.
+	From, To time.Duration
+	// World keeps, with Call set, the records of the world around the call too: faults
+	// (partitions, holds, pauses, crashes, clock steps) and elections. The diagram
+	// sets it so that a single call is drawn with the faults it met.
+	World bool
+}
+
+// worldKinds are the records of faults and leader changes: the context of a call.
+var worldKinds = map[string]bool{
+	"partition": true, "heal": true, "hold": true, "release": true, "release-all": true,
+	"crash": true, "restart": true, "pause": true, "resume": true,
+	"clock-set": true, "clock-step": true,
+	"election": true, "elected": true, "election-failed": true,
+}
+
+// Validate reports a filter that can pick nothing by construction: a negative time,
+// or To before From. The error wraps ErrBadFilter and names the field.
+func (f Filter) Validate() error {
+	switch {
+	case f.From < 0:
+		return fmt.Errorf("%w: from: %v is negative", ErrBadFilter, f.From)
+	case f.To < 0:
+		return fmt.Errorf("%w: to: %v is negative", ErrBadFilter, f.To)
+	case f.To != 0 && f.To < f.From:
+		return fmt.Errorf("%w: to: %v is before from %v", ErrBadFilter, f.To, f.From)
+	}
+	return nil
+}
+
+// Select returns the indexes of the records f picks, in trace order. A call the trace
+// does not start returns an error wrapping ErrUnknownCall; a bad window one wrapping
+// ErrBadFilter.
+func (t *Trace) Select(f Filter) ([]int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if f.Call != "" && t.cals[f.Call] == nil {
+		return nil, fmt.Errorf("%w: %s (the trace starts %d call%s)", ErrUnknownCall, f.Call, len(t.calls), plural(len(t.calls)))
+	}
+	var sel []int
+	for i := range t.recs {
+		r := &t.recs[i]
+		if r.At < f.From || f.To != 0 && r.At > f.To {
+			continue
+		}
+		if f.Call != "" && t.call[i] != f.Call && !(f.World && worldKinds[r.Kind]) {
+			continue
+		}
+		sel = append(sel, i)
+	}
+	return sel, nil
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}

@@ -1,0 +1,115 @@
+package traceview
+
+import (
+	"bufio"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+)
+
+// writeLives writes one row per call whose start is among the selected records: its
+// caller and target, when it started, the path it took (each message and decision,
+// with its time since the start), its outcome, when and after how long (virtual
+// time), and what came after (late replies).
+func (t *Trace) writeLives(w *bufio.Writer, sel []int) {
+	var rows []*callLife
+	for _, i := range sel {
+		if r := &t.recs[i]; r.Kind == "call" {
+			if c := t.cals[t.call[i]]; c != nil && c.start == i {
+				rows = append(rows, c)
+			}
+		}
+	}
+	fmt.Fprintf(w, "\n# %d call%s\n\n", len(rows), plural(len(rows)))
+	if len(rows) == 0 {
+		return
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "call\tcaller\ttarget\tstart\toutcome\tat\ttook\tpath\tafter")
+	for _, c := range rows {
+		start := t.recs[c.start].At
+		outcome, at, took := "none", "-", "-"
+		if c.complete >= 0 {
+			r := &t.recs[c.complete]
+			outcome, at, took = str(r, "code"), fmtTime(r.At), (r.At - start).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.id, c.node, strings.TrimPrefix(c.target, "ens:"),
+			fmtTime(start), outcome, at, took, t.path(c), t.after(c))
+	}
+	tw.Flush()
+}
+
+// path renders the steps of a call's life, up to its completion, each with its time
+// since the call started: "route n3->n1/r6 +0s, deliver e1/p1@n1 +367.616µs, ...".
+// Steps after the completion are what after shows.
+func (t *Trace) path(c *callLife) string {
+	start := t.recs[c.start].At
+	var steps []string
+	for _, i := range c.recs {
+		if c.complete >= 0 && i >= c.complete {
+			break
+		}
+		if s := t.step(i); s != "" {
+			steps = append(steps, fmt.Sprintf("%s +%v", s, t.recs[i].At-start))
+		}
+	}
+	if len(steps) == 0 {
+		return "-"
+	}
+	return strings.Join(steps, ", ")
+}
+
+// after renders what happened to a call once it had completed: messages still sent
+// for it, late replies dropped, repeated completions. "-" for nothing.
+func (t *Trace) after(c *callLife) string {
+	if c.complete < 0 {
+		return "-"
+	}
+	end := t.recs[c.complete].At
+	var steps []string
+	for _, i := range c.recs {
+		if i <= c.complete {
+			continue
+		}
+		r := &t.recs[i]
+		s := t.step(i)
+		switch r.Kind {
+		case "late":
+			s = fmt.Sprintf("late %s dropped (%s)", str(r, "code"), str(r, "reason"))
+		case "complete":
+			s = "completed again: " + str(r, "code")
+		}
+		if s != "" {
+			steps = append(steps, fmt.Sprintf("%s +%v", s, r.At-end))
+		}
+	}
+	if len(steps) == 0 {
+		return "-"
+	}
+	return strings.Join(steps, ", ")
+}
+
+// step renders record i as a step of a call's life, or "" for a record that is not
+// one (the hand-over of a message, a queueing).
+func (t *Trace) step(i int) string {
+	r := &t.recs[i]
+	switch r.Kind {
+	case "send":
+		m := t.msgOf[num(r, "msg")]
+		s := fmt.Sprintf("%s %s->%s", m.kind, m.from, m.to)
+		if m.inst >= 0 {
+			s += fmt.Sprintf("/r%d", m.inst)
+		}
+		if m.kind == "reply" {
+			s += " " + str(r, "code")
+		}
+		return s
+	case "deliver", "forward", "redirect":
+		return r.Kind + " " + str(r, "peer")
+	case "drop", "lost", "orphan":
+		return fmt.Sprintf("%s(%s)", r.Kind, str(r, "reason"))
+	case "held", "stalled", "parked", "released", "shed", "dup", "unreachable", "worker-timeout", "abandon", "hang":
+		return r.Kind
+	}
+	return ""
+}

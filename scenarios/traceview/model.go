@@ -1,0 +1,332 @@
+package traceview
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/sim"
+)
+
+// Meta describes the run a trace came from. Every field is optional.
+type Meta struct {
+	// Title heads every view, e.g. "slow-leader, seed 1, default semantics".
+	Title string
+	// Nodes is the order of the lanes; nodes of the trace that are not listed get
+	// lanes after them, in the order they first appear.
+	Nodes []string
+}
+
+// Trace is one run's trace, analysed once for every view: each message paired from
+// its send to each of its arrivals, each call's life, and the router instance of the
+// records made on an instance's turn. A Trace is read-only after New; its methods may
+// be called from several goroutines.
+type Trace struct {
+	recs  []sim.Record
+	title string
+	lanes []string
+	lane  map[string]int
+	// inst is the router instance each record happened on, or -1 (instance.go).
+	inst []int
+	// call is the call each record is about, directly (its "call" field) or through
+	// its message; "" for none.
+	call  []string
+	msgs  []*message
+	msgOf map[int64]*message
+	calls []*callLife
+	cals  map[string]*callLife
+}
+
+// message is one message between nodes, from its send record on.
+type message struct {
+	id     int64
+	send   int // index of the send record
+	from   string
+	to     string
+	kind   string // route, cast, peer, reply, gossip
+	call   string // "" for none
+	inst   int    // the instance it is addressed to (route and cast), else -1
+	dup    int    // index of the dup record, or -1
+	lostAt int    // index of a loss before it left (partition, loss, rule), or -1
+	late   bool   // a reply that came after its call had completed, and was dropped
+	copies []*msgCopy
+	recs   []int // every record that names it, in order
+}
+
+// msgCopy is one arrival of a message at the far end of its link (a duplicated
+// message arrives twice): the records of its way from there, in order. The first
+// step is the arrival; the last is where it ended: handed, lost, orphan, shed, or a
+// wait that never ended.
+type msgCopy struct {
+	steps []int
+	last  string // the kind of the last step
+}
+
+// callLife is one call's life: its start, every record about it, its outcome.
+type callLife struct {
+	id       string
+	node     string
+	target   string
+	ensemble string
+	start    int   // index of the call record
+	recs     []int // every record about the call or one of its messages, in order
+	complete int   // index of the first complete record, or -1
+	late     []int // late records
+	msgs     []*message
+}
+
+// New analyses recs (a run's whole trace, in order, as sim.World.Trace returns it).
+// It keeps recs; the caller must not modify them afterwards.
+func New(recs []sim.Record, meta Meta) *Trace {
+	t := &Trace{
+		recs:  recs,
+		title: meta.Title,
+		lane:  map[string]int{},
+		inst:  make([]int, len(recs)),
+		call:  make([]string, len(recs)),
+		msgOf: map[int64]*message{},
+		cals:  map[string]*callLife{},
+	}
+	for _, n := range meta.Nodes {
+		t.addLane(n)
+	}
+	for i := range recs {
+		t.index(i)
+	}
+	t.inferInstances()
+	return t
+}
+
+func (t *Trace) addLane(n string) {
+	if _, ok := t.lane[n]; ok || n == "" {
+		return
+	}
+	t.lane[n] = len(t.lanes)
+	t.lanes = append(t.lanes, n)
+}
+
+// index files record i under its message and its call.
+func (t *Trace) index(i int) {
+	r := &t.recs[i]
+	t.addLane(r.Node)
+	call := str(r, "call")
+	if call == "-" {
+		call = ""
+	}
+	if r.Kind == "send" {
+		if to := str(r, "to"); to != "" {
+			t.addLane(to)
+		}
+		m := &message{id: num(r, "msg"), send: i, from: r.Node, to: str(r, "to"), kind: str(r, "msg_kind"),
+			call: call, inst: -1, dup: -1, lostAt: -1}
+		if m.kind == "route" || m.kind == "cast" {
+			m.inst = int(num(r, "inst"))
+		}
+		t.msgs = append(t.msgs, m)
+		t.msgOf[m.id] = m
+	}
+	if m := t.msgOf[num(r, "msg")]; m != nil && has(r, "msg") {
+		m.recs = append(m.recs, i)
+		if r.Kind != "send" {
+			m.step(i, r, t.recs[m.send].At)
+		}
+		if call == "" {
+			call = m.call
+		}
+	}
+	t.call[i] = call
+	if call == "" {
+		return
+	}
+	c := t.cals[call]
+	if c == nil && r.Kind == "call" {
+		c = &callLife{id: call, node: r.Node, target: str(r, "target"), start: i, complete: -1}
+		c.ensemble = ensembleOf(c.target)
+		t.cals[call] = c
+		t.calls = append(t.calls, c)
+	}
+	if c == nil {
+		// A record about a call whose start is not in the trace: keep it, without a
+		// life of its own.
+		return
+	}
+	c.recs = append(c.recs, i)
+	switch r.Kind {
+	case "send":
+		c.msgs = append(c.msgs, t.msgOf[num(r, "msg")])
+	case "complete":
+		if c.complete < 0 {
+			c.complete = i
+		}
+	case "late":
+		c.late = append(c.late, i)
+		if m := t.lateReply(i); m != nil {
+			m.late = true
+		}
+	}
+}
+
+// lateReply returns the reply that late record i dropped: the caller drops a late
+// reply as it is handed over, so the hand-over is a record just before, on the same
+// node at the same time, naming the same call.
+func (t *Trace) lateReply(i int) *message {
+	r := &t.recs[i]
+	for j := i - 1; j >= 0 && t.recs[j].At == r.At; j-- {
+		h := &t.recs[j]
+		if h.Kind == "handed" && h.Node == r.Node && str(h, "msg_kind") == "reply" && str(h, "call") == str(r, "call") {
+			return t.msgOf[num(h, "msg")]
+		}
+	}
+	return nil
+}
+
+// step adds record i, about m, to the copy it belongs to.
+func (m *message) step(i int, r *sim.Record, sendAt time.Duration) {
+	switch r.Kind {
+	case "dup":
+		m.dup = i
+		return
+	case "rule", "rule-armed":
+		return // about the message, not a step on its way
+	case "lost":
+		if m.lostAtSender(r, sendAt) {
+			m.lostAt = i
+			return
+		}
+	}
+	// A copy that waits for this step (a queued copy for its hand-over, a held one
+	// for its release, ...) takes it; anything else is a new arrival.
+	for _, c := range m.copies {
+		if c.awaits(r.Kind) {
+			c.steps = append(c.steps, i)
+			c.last = r.Kind
+			return
+		}
+	}
+	m.copies = append(m.copies, &msgCopy{steps: []int{i}, last: r.Kind})
+}
+
+// lostAtSender reports whether a lost record is a loss at the sender: the network
+// judges a send at once (loss, a rule, an unnoticed partition that drops), so such a
+// loss comes at the send's own time, before any arrival. A partition met on arrival,
+// or an instance that does not exist, loses a copy at the far end.
+func (m *message) lostAtSender(r *sim.Record, sendAt time.Duration) bool {
+	switch str(r, "reason") {
+	case "loss", "rule":
+		return true
+	case "partition":
+		return len(m.copies) == 0 && r.At == sendAt
+	}
+	return false
+}
+
+// awaits reports whether a step of this kind continues the copy: a queued copy is
+// handed over next, a held or stalled one released, a parked one (its host paused)
+// queued or handed at the resume, and a released one arrives again.
+func (c *msgCopy) awaits(kind string) bool {
+	switch c.last {
+	case "queued":
+		return kind == "handed"
+	case "held", "stalled":
+		return kind == "released"
+	case "parked":
+		return kind == "queued" || kind == "handed"
+	case "released":
+		return kind != "released"
+	}
+	return false
+}
+
+// ensembleOf returns the ensemble a call target names: "ens:e1", "ens:e1 via n2" and
+// "peer:e1/p1@n1" all name e1.
+func ensembleOf(target string) string {
+	if s, ok := strings.CutPrefix(target, "ens:"); ok {
+		e, _, _ := strings.Cut(s, " ")
+		return e
+	}
+	if s, ok := strings.CutPrefix(target, "peer:"); ok {
+		e, _, _ := strings.Cut(s, "/")
+		return e
+	}
+	return ""
+}
+
+// ensembleOfRecord returns the ensemble record i is about, or "".
+func (t *Trace) ensembleOfRecord(i int) string {
+	if c := t.cals[t.call[i]]; c != nil {
+		return c.ensemble
+	}
+	r := &t.recs[i]
+	if e := str(r, "ens"); e != "" {
+		return e
+	}
+	if p := str(r, "peer"); p != "" {
+		e, _, _ := strings.Cut(p, "/")
+		return e
+	}
+	return ""
+}
+
+// Ensembles returns the ensembles the trace names, sorted.
+func (t *Trace) Ensembles() []string {
+	seen := map[string]bool{}
+	for i := range t.recs {
+		if e := t.ensembleOfRecord(i); e != "" {
+			seen[e] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for e := range seen {
+		out = append(out, e)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Len returns the number of records in the trace.
+func (t *Trace) Len() int { return len(t.recs) }
+
+// Calls returns the ids of the calls the trace starts, in the order they start.
+func (t *Trace) Calls() []string {
+	out := make([]string, len(t.calls))
+	for i, c := range t.calls {
+		out[i] = c.id
+	}
+	return out
+}
+
+// end returns the virtual time of the last record, or 0.
+func (t *Trace) end() time.Duration {
+	if len(t.recs) == 0 {
+		return 0
+	}
+	return t.recs[len(t.recs)-1].At
+}
+
+// attr returns the first attribute of r named key.
+func attr(r *sim.Record, key string) (sim.Attr, bool) {
+	for _, a := range r.Attrs {
+		if a.Key == key {
+			return a, true
+		}
+	}
+	return sim.Attr{}, false
+}
+
+func has(r *sim.Record, key string) bool { _, ok := attr(r, key); return ok }
+
+// str returns the string attribute key of r, or "".
+func str(r *sim.Record, key string) string {
+	if a, ok := attr(r, key); ok && !a.IsInt {
+		return a.Str
+	}
+	return ""
+}
+
+// num returns the integer attribute key of r, or 0.
+func num(r *sim.Record, key string) int64 {
+	if a, ok := attr(r, key); ok && a.IsInt {
+		return a.Int
+	}
+	return 0
+}

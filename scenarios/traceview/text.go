@@ -1,0 +1,151 @@
+package traceview
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/ensroute/ensroute/sim"
+)
+
+// durationKeys are the integer fields that hold a duration in nanoseconds.
+var durationKeys = map[string]bool{"timeout": true, "budget": true, "at": true, "paused": true, "step": true, "local": true}
+
+// writeText writes the heading, one aligned line per selected record, and the table
+// of the lives of the calls that start among them.
+func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
+	if t.title != "" {
+		fmt.Fprintf(w, "# %s\n", t.title)
+	}
+	fmt.Fprintf(w, "# %d of %d records%s\n", len(sel), len(t.recs), describeFilter(f))
+	tw, nw, kw := len("time"), len("node"), len("kind")
+	for _, i := range sel {
+		r := &t.recs[i]
+		tw = max(tw, len(fmtTime(r.At)))
+		nw = max(nw, utf8.RuneCountInString(r.Node))
+		kw = max(kw, len(r.Kind))
+	}
+	line := func(at, node, inst, kind, fields string) {
+		fmt.Fprintf(w, "%*s  %-*s  %-4s  %-*s  %s", tw, at, nw, node, inst, kw, kind, fields)
+		w.WriteString("\n")
+	}
+	w.WriteString("\n")
+	line("time", "node", "inst", "kind", "fields")
+	for _, i := range sel {
+		r := &t.recs[i]
+		node, inst := r.Node, "-"
+		if node == "" {
+			node = "-"
+		}
+		if t.inst[i] >= 0 {
+			inst = "r" + strconv.Itoa(t.inst[i])
+		}
+		line(fmtTime(r.At), node, inst, r.Kind, strings.TrimRight(t.fields(i), " "))
+	}
+	t.writeLives(w, sel)
+}
+
+// describeFilter says what a filter kept, for the heading.
+func describeFilter(f Filter) string {
+	var parts []string
+	if f.Call != "" {
+		parts = append(parts, "call "+f.Call)
+	}
+	if f.From != 0 || f.To != 0 {
+		to := "end"
+		if f.To != 0 {
+			to = f.To.String()
+		}
+		parts = append(parts, fmt.Sprintf("from %v to %s", f.From, to))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return ": " + strings.Join(parts, ", ")
+}
+
+// fmtTime renders a virtual time in milliseconds with every nanosecond:
+// "586.161103ms".
+func fmtTime(d time.Duration) string {
+	sign := ""
+	u := uint64(d)
+	if d < 0 {
+		sign, u = "-", -u
+	}
+	return fmt.Sprintf("%s%d.%06dms", sign, u/1e6, u%1e6)
+}
+
+// fmtDur renders a duration field: Go's notation, "inf" for none.
+func fmtDur(ns int64) string {
+	if ns == math.MaxInt64 {
+		return "inf"
+	}
+	return time.Duration(ns).String()
+}
+
+// fields renders the fields of record i that matter, in the record's order. A send
+// reads "#12 route ->n1/r6 call=... hops=1 budget=50ms"; a hand-over says where the
+// message came from and how long it took; "-" values and fields a message kind does
+// not use are left out.
+func (t *Trace) fields(i int) string {
+	r := &t.recs[i]
+	var b strings.Builder
+	switch r.Kind {
+	case "send":
+		m := t.msgOf[num(r, "msg")]
+		fmt.Fprintf(&b, "#%d %s ->%s", m.id, m.kind, m.to)
+		if m.inst >= 0 {
+			fmt.Fprintf(&b, "/r%d", m.inst)
+		}
+		b.WriteString(" ")
+		skip := map[string]bool{"msg": true, "to": true, "msg_kind": true, "inst": true}
+		if m.kind != "reply" {
+			skip["code"] = true
+		}
+		if m.kind == "reply" || m.kind == "gossip" {
+			skip["budget"] = true
+		}
+		if m.kind == "gossip" || m.kind == "cast" {
+			skip["hops"] = true
+		}
+		appendAttrs(&b, r, skip)
+		return b.String()
+	case "handed":
+		appendAttrs(&b, r, nil)
+		if m := t.msgOf[num(r, "msg")]; m != nil {
+			fmt.Fprintf(&b, "from=%s after=%v", m.from, r.At-t.recs[m.send].At)
+		}
+		return b.String()
+	}
+	appendAttrs(&b, r, map[string]bool{"inst": r.Kind == "queued" || r.Kind == "shed"})
+	return b.String()
+}
+
+// appendAttrs writes r's attributes but those in skip as "key=value ", a message id
+// as "#12" and a message kind as its bare name.
+func appendAttrs(b *strings.Builder, r *sim.Record, skip map[string]bool) {
+	for _, a := range r.Attrs {
+		if skip[a.Key] {
+			continue
+		}
+		switch {
+		case a.Key == "msg" && a.IsInt:
+			fmt.Fprintf(b, "#%d ", a.Int)
+		case a.Key == "msg_kind":
+			fmt.Fprintf(b, "%s ", a.Str)
+		case a.IsInt && durationKeys[a.Key]:
+			fmt.Fprintf(b, "%s=%s ", a.Key, fmtDur(a.Int))
+		case a.IsInt:
+			fmt.Fprintf(b, "%s=%d ", a.Key, a.Int)
+		case a.Str == "-":
+		case a.Str == "" || strings.ContainsAny(a.Str, " \"=\\") || !utf8.ValidString(a.Str):
+			fmt.Fprintf(b, "%s=%q ", a.Key, a.Str)
+		default:
+			fmt.Fprintf(b, "%s=%s ", a.Key, a.Str)
+		}
+	}
+}
