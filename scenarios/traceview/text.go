@@ -30,7 +30,8 @@ func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 		kw = max(kw, len(r.Kind))
 	}
 	line := func(at, node, inst, kind, fields string) {
-		fmt.Fprintf(w, "%*s  %-*s  %-4s  %-*s  %s", tw, at, nw, node, inst, kw, kind, fields)
+		l := fmt.Sprintf("%*s  %-*s  %-4s  %-*s  %s", tw, at, nw, node, inst, kw, kind, fields)
+		w.WriteString(strings.TrimRight(l, " "))
 		w.WriteString("\n")
 	}
 	w.WriteString("\n")
@@ -44,7 +45,7 @@ func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 		if t.inst[i] >= 0 {
 			inst = "r" + strconv.Itoa(t.inst[i])
 		}
-		line(fmtTime(r.At), node, inst, r.Kind, strings.TrimRight(t.fields(i), " "))
+		line(fmtTime(r.At), node, inst, r.Kind, t.fields(i))
 	}
 	t.writeLives(w, sel)
 }

@@ -1,0 +1,119 @@
+package traceview
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// faultsTrace is the run of testdata/faults.json: one of each fault.
+func faultsTrace(t *testing.T) *Trace {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "faults.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	spec, err := scenarios.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scenarios.Run(spec, scenarios.Options{Seed: 1, Semantics: router.Default, KeepTrace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New(res.Trace, Meta{Title: spec.Name, Nodes: append(spec.Nodes, spec.Clients...)})
+}
+
+func TestDiagramSpansAndMarks(t *testing.T) {
+	tr := faultsTrace(t)
+	sel, _ := tr.Select(Filter{})
+	d := tr.diagramOf(sel, Filter{})
+	ms := func(n float64) int64 { return int64(n * float64(time.Millisecond)) }
+	lane := func(n string) int { return tr.lane[n] }
+	want := [][]any{
+		{"hold", []int{lane("n1")}, ms(20), ms(32), "hold n1 -> c1,n3"},
+		{"pause", []int{lane("n3")}, ms(36), ms(44), "pause n3"},
+		{"partition", []int{lane("n1")}, ms(50), ms(62), "partition n1 | c1,n2,n3"},
+		{"crash", []int{lane("n3")}, ms(70), ms(72), "crash n3"},
+	}
+	if diff := cmp.Diff(want, d.Spans); diff != "" {
+		t.Errorf("spans (-want +got):\n%s", diff)
+	}
+	count := map[int]int{}
+	for _, m := range d.Ev.Mark {
+		count[m]++
+	}
+	for _, c := range []struct {
+		name string
+		mark int
+		want int
+	}{
+		{"late replies", markLate, 2},
+		{"duplicates", markDup, 2},
+		{"held or parked", markHeld, 2},
+		{"released", markReleased, 1},
+		{"timeouts", markTimeout, 1},
+		{"leaders elected", markLeader, 1},
+		{"errors (unreachable)", markError, 1},
+		{"drops (losses, unreachable sends)", markDrop, 5},
+	} {
+		if count[c.mark] != c.want {
+			t.Errorf("%d marks for %s, want %d", count[c.mark], c.name, c.want)
+		}
+	}
+	lateArrows := 0
+	for _, m := range d.Msgs {
+		if m[10] == 1 {
+			lateArrows++
+		}
+	}
+	if lateArrows != 2 {
+		t.Errorf("%d late replies drawn, want 2", lateArrows)
+	}
+}
+
+// TestHTMLSelfContained: the page fetches nothing, and its data is JSON that
+// decodes to what was drawn from.
+func TestHTMLSelfContained(t *testing.T) {
+	tr := faultsTrace(t)
+	var b bytes.Buffer
+	if err := tr.Write(&b, HTML, Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	for _, re := range []string{`(?i)<link\b`, `(?i)\bsrc\s*=`, `(?i)https?://`, `(?i)@import`, `(?i)\bfetch\(`, `(?i)XMLHttpRequest`, `(?i)url\(`} {
+		if loc := regexp.MustCompile(re).FindStringIndex(page); loc != nil {
+			t.Errorf("the page may fetch something: %q at %d: %q", re, loc[0], page[max(0, loc[0]-40):min(len(page), loc[1]+40)])
+		}
+	}
+	const open, close = `<script type="application/json" id="ensroute-data">`, `</script>`
+	i := strings.Index(page, open)
+	if i < 0 {
+		t.Fatal("no data element")
+	}
+	j := strings.Index(page[i:], close)
+	var d diagram
+	if err := json.Unmarshal([]byte(page[i+len(open):i+j]), &d); err != nil {
+		t.Fatalf("the data is not JSON: %v", err)
+	}
+	if len(d.Rec) != tr.Len() || len(d.Ev.T) != tr.Len() || len(d.Lanes) != 4 {
+		t.Errorf("data: %d records, %d events, lanes %v; want %d, %d, 4 lanes", len(d.Rec), len(d.Ev.T), d.Lanes, tr.Len(), tr.Len())
+	}
+	for k, r := range d.Rec {
+		var fields map[string]any
+		if err := json.Unmarshal([]byte(r), &fields); err != nil {
+			t.Fatalf("record %d is not JSON: %v", k, err)
+		}
+	}
+}
