@@ -176,7 +176,7 @@ func TestInstances(t *testing.T) {
 		w.Emit("", "lost", sim.Int("msg", 3), sim.String("reason", "loss"))
 		w.Emit("n2", "drop", sim.String("call", "n1.1.1"))
 		w.Emit("n2", "complete", sim.String("call", "n2.1.1"), sim.String("code", "timeout")) // a timer: ends the step
-		w.Emit("n2", "deliver", sim.String("call", "n2.1.2"))                                // so this is not r3's
+		w.Emit("n2", "deliver", sim.String("call", "n2.1.2"))                                 // so this is not r3's
 	})
 	w.Schedule(2000, func() {
 		w.Emit("n2", "handed", sim.Int("msg", 2), sim.String("msg_kind", "route"))
