@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -74,7 +75,8 @@ func (r run) trace(t testing.TB) (*traceview.Trace, *scenarios.Result) {
 		t.Fatal(err)
 	}
 	nodes := append(append([]string(nil), r.spec.Nodes...), r.spec.Clients...)
-	return traceview.New(res.Trace, traceview.Meta{Title: r.spec.Name, Nodes: nodes}), res
+	title := fmt.Sprintf("%s, seed %d, %s semantics", r.spec.Name, r.seed, r.sem) // as ensim trace says
+	return traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: nodes}), res
 }
 
 // TestGolden pins the text and JSON lines views of a few runs. After a change,

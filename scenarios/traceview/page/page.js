@@ -71,7 +71,7 @@
   const visMsg = new Uint8Array(msgs.length);
   const S = { lanes: D.lanes.slice(), rows: rowNames.length, events: N, messages: msgs.length, calls: calls.length,
     call: '', ensemble: '', view: { from: 0, to: 0 }, visible: { events: 0, messages: 0 },
-    drawn: { events: 0, arrows: 0, marks: {} }, drawMs: 0, maxDrawMs: 0, draws: 0, selected: null };
+    drawn: { events: 0, arrows: 0, marks: {} }, drawMs: 0, maxDrawMs: 0, draws: 0, selected: null, pending: false };
 
   function applyFilter() {
     let ne = 0, nm = 0;
@@ -163,8 +163,10 @@
   MARK_STYLE[MK.LEADER] = { fill: '#fcc419', stroke: '#8a6100', width: 1.2 };
   MARK_STYLE[MK.WORLD] = { fill: '#343a40' };
 
-  // shape adds mark k at (x, y) to path p.
-  function shape(p, k, x, y) {
+  // shape adds mark k at (x, y) to path p. With dense set (many events in view) the
+  // small round marks are squares: far cheaper to fill, and as readable at that size.
+  function shape(p, k, x, y, dense) {
+    if (dense && (k === MK.CALL || k === MK.OK || k === MK.DELIVER)) { p.rect(x - 1.5, y - 1.5, 3, 3); return; }
     switch (k) {
       case MK.PLAIN: p.rect(x - 1, y - 1, 2, 2); break;
       case MK.CALL: case MK.OK: p.moveTo(x + 3, y); p.arc(x, y, 3, 0, 2 * Math.PI); break;
@@ -262,6 +264,7 @@
     // leader changes: a line across the lanes
     const marks = {}, counts = {}, labelled = [];
     let drawnEv = 0, drawnArrows = 0, drawnLate = 0;
+    const segments = []; // the first arrows drawn, for the test hook
     const i0 = lowerBound(evT, v0 - 1), i1 = lowerBound(evT, v1 + 1);
     for (let i = i0; i < i1; i++) {
       if (!visEv[i]) continue;
@@ -304,6 +307,7 @@
       m.copies.forEach(function (c, ci) {
         const x2 = xOf(c.arr), x3 = xOf(c.end);
         const dup = ci > 0;
+        if (segments.length < 50) segments.push([x1, y1, x2, y2]);
         if (m.late) { arrow(lateP, lateH, x1, y1, x2, y2, true); drawnLate++; }
         else if (dup) arrow(dupP, dupH, x1, y1, x2, y2, !manyArrows);
         else arrow(paths[m.kind], heads[m.kind], x1, y1, x2, y2, !manyArrows);
@@ -327,12 +331,13 @@
     ctx.strokeStyle = '#d6336c'; ctx.lineWidth = 2; ctx.setLineDash([6, 3]); ctx.stroke(lateP); ctx.setLineDash([]);
     ctx.fillStyle = '#d6336c'; ctx.fill(lateH);
     // marks
+    const dense = i1 - i0 > 3000;
     for (let i = i0; i < i1; i++) {
       if (!visEv[i]) continue;
       const k = evMark[i];
       if (!marks[k]) { marks[k] = new Path2D(); counts[MARK_NAMES[k]] = 0; }
       const x = xOf(evT[i]), y = yOf(rowOf(evLane[i]));
-      shape(marks[k], k, x, y);
+      shape(marks[k], k, x, y, dense);
       counts[MARK_NAMES[k]]++;
       drawnEv++;
       if (LABELS[k] !== undefined) labelled.push([x, y, LABELS[k] || kindNames[evKind[i]]]);
@@ -355,7 +360,7 @@
     ctx.restore();
     const ms = performance.now() - t0;
     S.view = { from: v0, to: v1 };
-    S.drawn = { events: drawnEv, arrows: drawnArrows, marks: counts, life: lives, late: drawnLate };
+    S.drawn = { events: drawnEv, arrows: drawnArrows, marks: counts, life: lives, late: drawnLate, segments: segments };
     S.drawMs = ms; S.maxDrawMs = Math.max(S.maxDrawMs, ms); S.draws++;
     document.getElementById('status').textContent = fmtT(v0) + ' \u2013 ' + fmtT(v1) + '  \u00b7  ' +
       drawnEv + ' events, ' + drawnArrows + ' messages in view (' + S.visible.events + ' of ' + N + ' kept by the filter)';
@@ -384,7 +389,8 @@
   function redraw() {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(function () { pending = false; draw(); });
+    S.pending = true;
+    requestAnimationFrame(function () { pending = false; draw(); S.pending = false; });
   }
 
   // ---- view changes ------------------------------------------------------------------
