@@ -206,6 +206,7 @@ func TestImportRules(t *testing.T) {
 		{name: "sim is the kernel", dir: "sim", allowed: []string{}},
 		{name: "bugs is a leaf", dir: "internal/bugs", allowed: []string{}},
 		{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"router", "sim"}},
+		{name: "traceview reads records only", dir: "scenarios/traceview", allowed: []string{"sim"}},
 	}
 	for _, tc := range rules {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package traceview
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
@@ -27,23 +28,50 @@ func analyse(t *testing.T, name string, sem router.Semantics) (*Trace, *scenario
 var arrivals = map[string]bool{"queued": true, "handed": true, "held": true, "stalled": true, "parked": true,
 	"orphan": true, "shed": true, "lost": true}
 
+// libraryRun is one run of a named scenario, analysed.
+type libraryRun struct {
+	name string
+	tr   *Trace
+	res  *scenarios.Result
+}
+
+var (
+	libraryOnce sync.Once
+	library     []libraryRun
+)
+
+// libraryRuns runs every named scenario under both semantics, seed 1, once for the
+// tests that need them all (with -short, a few with faults of each kind).
+func libraryRuns(t *testing.T) []libraryRun {
+	t.Helper()
+	libraryOnce.Do(func() {
+		names := scenarios.Names()
+		if testing.Short() {
+			names = []string{"dup-reorder", "hold-release", "gc-pause", "crash-restart", "partition-heal", "slow-leader"}
+		}
+		for _, name := range names {
+			for _, sem := range []router.Semantics{router.Default, router.Riak} {
+				tr, res := analyse(t, name, sem)
+				library = append(library, libraryRun{name: name + "/" + sem.String(), tr: tr, res: res})
+			}
+		}
+	})
+	if len(library) == 0 {
+		t.Fatal("no scenario ran")
+	}
+	return library
+}
+
 // TestPairing checks, on every named scenario, that each message is paired from its
 // send to arrivals at its own destination, and that the calls' lives agree with what
 // the run itself reports: each call's outcome, the late replies, the network's
 // counters.
 func TestPairing(t *testing.T) {
-	names := scenarios.Names()
-	if testing.Short() {
-		names = []string{"dup-reorder", "hold-release", "gc-pause", "crash-restart", "partition-heal", "slow-leader"}
-	}
-	for _, name := range names {
-		for _, sem := range []router.Semantics{router.Default, router.Riak} {
-			t.Run(name+"/"+sem.String(), func(t *testing.T) {
-				tr, res := analyse(t, name, sem)
-				checkPairing(t, tr, res)
-				checkLives(t, tr, res)
-			})
-		}
+	for _, run := range libraryRuns(t) {
+		t.Run(run.name, func(t *testing.T) {
+			checkPairing(t, run.tr, run.res)
+			checkLives(t, run.tr, run.res)
+		})
 	}
 }
 

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestTraceUsage(t *testing.T) {
+	repro := writeFile(t, "repro.json", []byte(`{"ensroute_repro": 1, "seed": 3, "semantics": "default", "spec": `+string(failingSpec(t).JSON())+`}`))
+	tests := []struct {
+		name       string
+		args       []string
+		wantStdout string // a substring; "" means stdout must be empty
+		wantStderr string // a substring
+	}{
+		{name: "no source", args: []string{"trace"}, wantStderr: "exactly one of --scenario, --spec and a repro file"},
+		{name: "two sources", args: []string{"trace", "--scenario", "steady", repro}, wantStderr: "exactly one of --scenario, --spec and a repro file"},
+		{name: "two repro files", args: []string{"trace", repro, repro}, wantStderr: "at most one repro file"},
+		{name: "bad format", args: []string{"trace", "--scenario", "steady", "--format", "svg"}, wantStderr: `invalid value "svg" for flag -format: want text, jsonl or html`},
+		{name: "bad from", args: []string{"trace", "--scenario", "steady", "--from", "soon"}, wantStderr: `invalid value "soon" for flag -from: want a virtual time as a Go duration`},
+		{name: "bare number to", args: []string{"trace", "--scenario", "steady", "--to", "500"}, wantStderr: `invalid value "500" for flag -to`},
+		{name: "negative from", args: []string{"trace", "--scenario", "steady", "--from", "-1ms"}, wantStderr: `invalid value "-1ms" for flag -from: want a virtual time, not negative`},
+		{name: "to before from", args: []string{"trace", "--scenario", "steady", "--from", "2ms", "--to", "1ms"}, wantStderr: "--to: 1ms is not after --from 2ms"},
+		{name: "unknown call", args: []string{"trace", "--scenario", "steady", "--call", "n9.1.1"}, wantStderr: "--call: traceview: no such call: n9.1.1 (the trace starts"},
+		{name: "seed with a repro", args: []string{"trace", repro, "--seed", "4"}, wantStderr: "--seed: a repro file fixes the seed"},
+		{name: "semantics with a repro", args: []string{"trace", repro, "--semantics", "riak"}, wantStderr: "--semantics: a repro file fixes the semantics"},
+		{name: "unknown scenario", args: []string{"trace", "--scenario", "nope"}, wantStderr: `unknown scenario "nope"`},
+		{name: "a spec, not a repro", args: []string{"trace", writeFile(t, "spec.json", failingSpec(t).JSON())}, wantStderr: "not a repro file"},
+		{name: "unwritable out", args: []string{"trace", "--scenario", "steady", "--call", "n1.1.1", "--out", filepath.Join(t.TempDir(), "no", "such", "dir.txt")}, wantStderr: "ensim: --out: open "},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d\nstderr:\n%s", code, exitUsage, stderr)
+			}
+			if stdout != "" {
+				t.Errorf("stdout = %q, want nothing", stdout)
+			}
+			if !strings.Contains(stderr, tc.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tc.wantStderr)
+			}
+		})
+	}
+}
+
+func TestTraceHelp(t *testing.T) {
+	code, stdout, _ := ensim(t, "help", "trace")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"usage: " + synTrace, "-call ID", "-format FORMAT", "-from T", "-to T", "-out FILE", "-seed N", "-semantics MODE"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("ensim help trace lacks %q:\n%s", want, stdout)
+		}
+	}
+	_, usage, _ := ensim(t, "help")
+	if !strings.Contains(usage, "\n  trace (--scenario NAME | --spec FILE | REPRO.json)") {
+		t.Errorf("the usage text does not list trace:\n%s", usage)
+	}
+}
+
+// TestTraceJSONLIsTheRunTrace: the jsonl view of one call is exactly the lines of
+// ensim run --trace that are about that call or one of its messages.
+func TestTraceJSONLIsTheRunTrace(t *testing.T) {
+	full := filepath.Join(t.TempDir(), "full.jsonl")
+	if code, _, stderr := ensim(t, "run", "--scenario", "slow-leader", "--trace", full); code != exitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	const call = "n3.1.214"
+	code, stdout, stderr := ensim(t, "trace", "--scenario", "slow-leader", "--call", call, "--format", "jsonl")
+	if code != exitOK {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var want []string
+	msgs := map[float64]bool{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		msg, hasMsg := r["msg"].(float64)
+		if r["call"] == call && hasMsg {
+			msgs[msg] = true
+		}
+		if r["call"] == call || hasMsg && msgs[msg] {
+			want = append(want, sc.Text())
+		}
+	}
+	got := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if diff := cmp.Diff(want, got); diff != "" || len(got) != 9 {
+		t.Errorf("jsonl view of %s: %d lines (-run --trace +trace):\n%s", call, len(got), diff)
+	}
+}
+
+func TestTraceTextAndHTML(t *testing.T) {
+	code, stdout, stderr := ensim(t, "trace", "--scenario", "slow-leader", "--from", "636.5ms", "--to", "636.52ms")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"# slow-leader, seed 1, default semantics\n",
+		"records: from 636.5ms to 636.52ms\n",
+		"636.510866ms  n3    -     late    call=n3.1.214 reason=completed code=ok\n",
+		"\n# 0 calls\n",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("text view lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	out := filepath.Join(t.TempDir(), "trace.html")
+	code, stdout, stderr = ensim(t, "trace", "--scenario", "slow-leader", "--semantics", "riak", "--format", "html", "--out", out, "--call", "n3.1.214")
+	if code != exitOK || stdout != "" || stderr != "ensim: html view written to "+out+"\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<!DOCTYPE html>", "<title>slow-leader, seed 1, riak semantics, call n3.1.214 - ensroute trace</title>", `id="ensroute-data"`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+}
+
+// TestFailureDrawsTheCall: a failing run names its first failing call and prints the
+// command that draws it; that command works as printed.
+func TestFailureDrawsTheCall(t *testing.T) {
+	specPath := writeFile(t, "fail.json", failingSpec(t).JSON())
+	t.Chdir(t.TempDir())
+	code, _, stderr := ensim(t, "run", "--spec", specPath, "--seed", "7")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, stderr)
+	}
+	m := regexp.MustCompile(`the first failing call is (\S+); draw it with:\n  ensim (trace \S+ --call (\S+) --format html --out (\S+))\n`).FindStringSubmatch(stderr)
+	if m == nil {
+		t.Fatalf("no trace command in:\n%s", stderr)
+	}
+	if !strings.Contains(stderr, "liveness: call "+m[1]+":") || m[3] != m[1] || m[4] != "trace-"+m[1]+".html" {
+		t.Errorf("the command draws %s into %s; the first violation is about %s:\n%s", m[3], m[4], m[1], stderr)
+	}
+	code, _, stderr = ensim(t, strings.Fields(m[2])...)
+	if code != exitOK {
+		t.Fatalf("%s: exit %d\n%s", m[2], code, stderr)
+	}
+	if _, err := os.Stat(m[4]); err != nil {
+		t.Errorf("%s: %v", m[2], err)
+	}
+
+	// replay says it again while the repro still fails
+	code, _, stderr = ensim(t, "replay", "ensim-repro-cut-off-default-7.json")
+	if code != exitFail || !strings.Contains(stderr, "draw it with:\n  ensim "+m[2]+"\n") {
+		t.Errorf("replay: exit %d, stderr lacks the trace command:\n%s", code, stderr)
+	}
+}
