@@ -9,15 +9,20 @@ import (
 	"strings"
 )
 
-// The page: a template with four holes, its style and its script. They are embedded
-// in the program, and every page carries all three inline: it fetches nothing.
+// The page: a template with four holes, its style and its script, in three parts
+// that run in one function scope, in this order. They are embedded in the program,
+// and every page carries them inline: it fetches nothing.
 var (
 	//go:embed page/page.html
 	pageHTML string
 	//go:embed page/page.css
 	pageCSS string
-	//go:embed page/page.js
-	pageJS string
+	//go:embed page/data.js
+	dataJS string
+	//go:embed page/draw.js
+	drawJS string
+	//go:embed page/ui.js
+	uiJS string
 )
 
 // writeHTML writes one self-contained page: the diagram's data as JSON in a script
@@ -39,7 +44,7 @@ func (t *Trace) writeHTML(w *bufio.Writer, sel []int, f Filter) error {
 	r := strings.NewReplacer(
 		"{{TITLE}}", html.EscapeString(title),
 		"{{CSS}}", pageCSS,
-		"{{JS}}", pageJS,
+		"{{JS}}", dataJS+drawJS+uiJS,
 		"{{DATA}}", string(data),
 	)
 	_, err = r.WriteString(w, pageHTML)

@@ -286,15 +286,6 @@ func (t *Trace) Ensembles() []string {
 // Len returns the number of records in the trace.
 func (t *Trace) Len() int { return len(t.recs) }
 
-// Calls returns the ids of the calls the trace starts, in the order they start.
-func (t *Trace) Calls() []string {
-	out := make([]string, len(t.calls))
-	for i, c := range t.calls {
-		out[i] = c.id
-	}
-	return out
-}
-
 // end returns the virtual time of the last record, or 0.
 func (t *Trace) end() time.Duration {
 	if len(t.recs) == 0 {

@@ -1,0 +1,304 @@
+// What a person does with the diagram: zoom and pan, the call and ensemble filters,
+// the legend, the details of what is clicked; and the read-only test hook.
+// ---- view changes ------------------------------------------------------------------
+const MIN_SPAN = 200;
+function setView(a, b) {
+  const full = (tMax - tMin) * 1.2 + 1e6;
+  let span = Math.min(Math.max(b - a, MIN_SPAN), full);
+  const mid = (a + b) / 2;
+  v0 = mid - span / 2; v1 = mid + span / 2;
+  redraw();
+}
+function zoom(f, at) {
+  if (at === undefined) at = (v0 + v1) / 2;
+  setView(at - (at - v0) * f, at + (v1 - at) * f);
+}
+function pan(frac) { const d = (v1 - v0) * frac; setView(v0 + d, v1 + d); }
+function fit() {
+  if (callF >= 0) {
+    const c = calls[callF];
+    let a = c.start, b = c.end;
+    msgs.forEach(function (m) {
+      if (m.call !== callF) return;
+      m.copies.forEach(function (cp) { b = Math.max(b, cp.end); });
+    });
+    const pad = Math.max((b - a) * 0.08, 20000);
+    setView(a - pad, b + pad);
+    return;
+  }
+  let a = Infinity, b = -Infinity;
+  for (let i = 0; i < N; i++) if (visEv[i]) { a = Math.min(a, evT[i]); b = Math.max(b, evT[i]); }
+  if (!isFinite(a)) { a = tMin; b = tMax; }
+  const pad = Math.max((b - a) * 0.02, 20000);
+  setView(a - pad, b + pad);
+}
+
+// ---- filters -----------------------------------------------------------------------
+const callInput = document.getElementById('call');
+const problems = document.getElementById('problems');
+const ensSelect = document.getElementById('ens');
+function setCall(id) {
+  const idx = id === '' ? -1 : callIndex.has(id) ? callIndex.get(id) : -2;
+  callInput.classList.toggle('bad', idx === -2);
+  if (idx === -2) return false;
+  callF = idx;
+  if (callInput.value !== id) callInput.value = id;
+  problems.value = callIndex.has(id) && problems.querySelector('option[value="' + CSS.escape(id) + '"]') ? id : '';
+  applyFilter();
+  fit();
+  return true;
+}
+function setEnsemble(name) {
+  const idx = D.ensembles.indexOf(name);
+  ensF = idx;
+  ensSelect.value = idx >= 0 ? name : '';
+  applyFilter();
+  redraw();
+}
+callInput.addEventListener('change', function () { setCall(callInput.value.trim()); });
+callInput.addEventListener('input', function () {
+  const v = callInput.value.trim();
+  if (v === '' || callIndex.has(v)) setCall(v);
+});
+problems.addEventListener('change', function () { setCall(problems.value); });
+ensSelect.addEventListener('change', function () { setEnsemble(ensSelect.value); });
+
+const dl = document.getElementById('calls');
+const frag = document.createDocumentFragment();
+calls.forEach(function (c) {
+  const o = document.createElement('option'); o.value = c.id; frag.appendChild(o);
+  if (c.code !== 'ok' || c.late > 0) {
+    const p = document.createElement('option');
+    p.value = c.id;
+    p.textContent = c.id + ' ' + c.code + (c.late ? ' + late reply' : '');
+    problems.appendChild(p);
+  }
+});
+dl.appendChild(frag);
+D.ensembles.forEach(function (e) {
+  const o = document.createElement('option'); o.value = e; o.textContent = e; ensSelect.appendChild(o);
+});
+
+// ---- legend ------------------------------------------------------------------------
+(function legend() {
+  const box = document.getElementById('legend');
+  function item(label, drawIcon) {
+    const s = document.createElement('span');
+    const c = document.createElement('canvas');
+    c.width = 44; c.height = 28;
+    const g = c.getContext('2d'); g.scale(2, 2);
+    drawIcon(g);
+    s.appendChild(c); s.appendChild(document.createTextNode(label));
+    box.appendChild(s);
+  }
+  function markIcon(k) { return function (g) { const p = new Path2D(); shape(p, k, 11, 7); paint(g, k, p); }; }
+  function lineIcon(color, dash) {
+    return function (g) { g.strokeStyle = color; g.lineWidth = 1.5; g.setLineDash(dash || []); g.beginPath(); g.moveTo(1, 12); g.lineTo(21, 2); g.stroke(); };
+  }
+  function fillIcon(fill) { return function (g) { g.fillStyle = fill; g.fillRect(1, 1, 20, 12); }; }
+  item('route/cast', lineIcon(ARROW.route));
+  item('peer', lineIcon(ARROW.peer));
+  item('reply', lineIcon(ARROW.reply));
+  item('gossip', lineIcon('#adb5bd'));
+  item('duplicate copy', lineIcon('#e8590c', [4, 2]));
+  item('late reply', lineIcon('#d6336c', [4, 2]));
+  item('call (to outcome)', function (g) { g.fillStyle = CALL_BAR.ok; g.fillRect(1, 6, 20, 3); });
+  item('mailbox wait', function (g) { g.strokeStyle = 'rgba(76,110,245,0.35)'; g.lineWidth = 3; g.beginPath(); g.moveTo(1, 7); g.lineTo(21, 7); g.stroke(); });
+  item('call', markIcon(MK.CALL));
+  item('ok', markIcon(MK.OK));
+  item('to peer', markIcon(MK.DELIVER));
+  item('error', markIcon(MK.ERROR));
+  item('timeout', markIcon(MK.TIMEOUT));
+  item('late reply dropped', markIcon(MK.LATE));
+  item('drop/loss', markIcon(MK.DROP));
+  item('duplicate', markIcon(MK.DUP));
+  item('held', markIcon(MK.HELD));
+  item('released', markIcon(MK.RELEASED));
+  item('hop-limit', markIcon(MK.HOPLIMIT));
+  item('leader elected', markIcon(MK.LEADER));
+  item('fault', markIcon(MK.WORLD));
+  item('partition', fillIcon(SPAN_FILL.partition));
+  item('hold', fillIcon(SPAN_FILL.hold));
+  item('pause', fillIcon(SPAN_FILL.pause));
+  item('crashed', fillIcon(SPAN_FILL.crash));
+})();
+
+// ---- details -----------------------------------------------------------------------
+const details = document.getElementById('details');
+function el(tag, text) { const e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
+function row(tbl, k, v) { const tr = el('tr'); tr.appendChild(el('td', k)); tr.appendChild(el('td', v)); tbl.appendChild(tr); }
+function fieldValue(k, v) {
+  if (k === 't') return fmtT(v) + '  (' + v + 'ns)';
+  if (DURATION_KEYS[k] && typeof v === 'number') return fmtDur(v);
+  return String(v);
+}
+function callButtons(ci) {
+  const div = el('div');
+  if (ci >= 0 && callF !== ci) {
+    const b = el('button', 'show only call ' + calls[ci].id);
+    b.addEventListener('click', function () { setCall(calls[ci].id); });
+    div.appendChild(b);
+  }
+  if (callF >= 0) {
+    const b = el('button', 'show every call');
+    b.addEventListener('click', function () { setCall(''); });
+    div.appendChild(b);
+  }
+  return div;
+}
+function showEvent(i) {
+  selected = { ev: i, call: evCall[i] };
+  const rec = JSON.parse(D.rec[i]);
+  details.textContent = '';
+  details.appendChild(el('h2', rec.kind + ' at ' + fmtT(rec.t) + (rec.node ? ' on ' + rec.node : '') +
+    (D.ev.inst[i] >= 0 ? ' (router instance r' + D.ev.inst[i] + ')' : '')));
+  const tbl = el('table');
+  Object.keys(rec).forEach(function (k) { row(tbl, k, fieldValue(k, rec[k])); });
+  details.appendChild(tbl);
+  details.appendChild(callButtons(evCall[i]));
+  S.selected = { seq: rec.seq, kind: rec.kind, call: evCall[i] >= 0 ? calls[evCall[i]].id : '' };
+  redraw();
+}
+function showMessage(m) {
+  selected = { msg: m, call: m.call };
+  details.textContent = '';
+  details.appendChild(el('h2', 'message #' + m.id + ' (' + m.kind + ') ' + D.lanes[m.from] + ' \u2192 ' + D.lanes[m.to]));
+  const tbl = el('table');
+  row(tbl, 'sent', fmtT(m.sent));
+  if (m.call >= 0) row(tbl, 'call', calls[m.call].id);
+  if (m.lost >= 0) row(tbl, 'fate', 'lost at the sender');
+  m.copies.forEach(function (c, ci) {
+    row(tbl, ci ? 'duplicate' : 'arrived', fmtT(c.arr) + ' (' + c.first + ', after ' + fmtDur(c.arr - m.sent) + ')' +
+      (c.end > c.arr || c.last !== c.first ? '; ' + c.last + ' at ' + fmtT(c.end) : ''));
+  });
+  if (m.copies.length === 0 && m.lost < 0) row(tbl, 'fate', 'never arrived');
+  const rec = JSON.parse(D.rec[m.ev]);
+  Object.keys(rec).forEach(function (k) { if (k !== 't' && k !== 'kind' && k !== 'node') row(tbl, 'send.' + k, fieldValue(k, rec[k])); });
+  details.appendChild(tbl);
+  details.appendChild(callButtons(m.call));
+  S.selected = { msg: m.id, call: m.call >= 0 ? calls[m.call].id : '' };
+  redraw();
+}
+
+// hit finds the event (or failing that the arrow) drawn nearest to (x, y).
+function hit(x, y) {
+  let best = -1, bestD = 9;
+  const a = lowerBound(evT, tOf(x - 9)), b = lowerBound(evT, tOf(x + 9) + 1);
+  for (let i = a; i < b; i++) {
+    if (!visEv[i]) continue;
+    const d = Math.hypot(xOf(evT[i]) - x, yOf(rowOf(evLane[i])) - y);
+    if (d < bestD || d === bestD && evMark[i] > evMark[best]) { best = i; bestD = d; }
+  }
+  if (best >= 0) return { ev: best };
+  let bm = null; bestD = 5;
+  const j0 = lowerBound(msgSent, v0 - maxSpan - 1), j1 = lowerBound(msgSent, v1 + 1);
+  for (let j = j0; j < j1; j++) {
+    if (!visMsg[j]) continue;
+    const m = msgs[j], x1 = xOf(m.sent), y1 = yOf(rowOf(m.from)), y2 = yOf(rowOf(m.to));
+    m.copies.forEach(function (c) {
+      const d = segDist(x, y, x1, y1, xOf(c.arr), y2);
+      if (d < bestD) { bestD = d; bm = m; }
+    });
+  }
+  return bm ? { msg: bm } : null;
+}
+function segDist(px, py, x1, y1, x2, y2) {
+  const dx = x2 - x1, dy = y2 - y1, l2 = dx * dx + dy * dy;
+  let t = l2 ? ((px - x1) * dx + (py - y1) * dy) / l2 : 0;
+  t = Math.max(0, Math.min(1, t));
+  return Math.hypot(px - (x1 + t * dx), py - (y1 + t * dy));
+}
+
+// ---- input -------------------------------------------------------------------------
+let drag = null;
+canvas.addEventListener('pointerdown', function (e) {
+  canvas.setPointerCapture(e.pointerId);
+  drag = { x: e.clientX, v0: v0, v1: v1, moved: false };
+});
+canvas.addEventListener('pointermove', function (e) {
+  if (!drag) return;
+  const dx = e.clientX - drag.x;
+  if (Math.abs(dx) > 3) { drag.moved = true; canvas.classList.add('dragging'); }
+  if (!drag.moved) return;
+  const dt = dx * (drag.v1 - drag.v0) / plotW();
+  v0 = drag.v0 - dt; v1 = drag.v1 - dt;
+  redraw();
+});
+canvas.addEventListener('pointerup', function (e) {
+  const d = drag; drag = null;
+  canvas.classList.remove('dragging');
+  if (!d || d.moved) return;
+  const r = canvas.getBoundingClientRect();
+  const h = hit(e.clientX - r.left, e.clientY - r.top);
+  if (h && h.ev !== undefined) showEvent(h.ev);
+  else if (h) showMessage(h.msg);
+});
+canvas.addEventListener('wheel', function (e) {
+  e.preventDefault();
+  const r = canvas.getBoundingClientRect();
+  const f = Math.pow(1.0015, e.deltaY * (e.deltaMode === 1 ? 30 : 1));
+  zoom(f, tOf(e.clientX - r.left));
+}, { passive: false });
+document.getElementById('zoom-in').addEventListener('click', function () { zoom(0.5); });
+document.getElementById('zoom-out').addEventListener('click', function () { zoom(2); });
+document.getElementById('fit').addEventListener('click', fit);
+document.addEventListener('keydown', function (e) {
+  if (e.target === callInput || e.target.tagName === 'SELECT') return;
+  switch (e.key) {
+    case '+': case '=': zoom(0.5); break;
+    case '-': zoom(2); break;
+    case '0': fit(); break;
+    case 'ArrowLeft': pan(-0.2); break;
+    case 'ArrowRight': pan(0.2); break;
+    default: return;
+  }
+  e.preventDefault();
+});
+window.addEventListener('resize', function () { resize(); redraw(); });
+
+// ---- test hook (read-only) ---------------------------------------------------------
+window.ensroute = Object.freeze({
+  // stats returns a copy of what the page holds and what its last drawing drew.
+  stats: function () { return JSON.parse(JSON.stringify(S)); },
+  // locate returns where the event with this trace seq is drawn, in client pixels,
+  // or null when it is not kept by the filter or not in view.
+  locate: function (seq) {
+    const i = D.ev.seq.indexOf(seq);
+    if (i < 0 || !visEv[i] || evT[i] < v0 || evT[i] > v1) return null;
+    const r = canvas.getBoundingClientRect();
+    return { x: r.left + xOf(evT[i]), y: r.top + yOf(rowOf(evLane[i])) };
+  },
+  // seqs returns the trace seqs of the records of one kind, in order.
+  seqs: function (kind) {
+    const out = [];
+    for (let i = 0; i < N; i++) if (kindNames[evKind[i]] === kind) out.push(D.ev.seq[i]);
+    return out;
+  },
+});
+
+// parseTime reads a virtual time from the page's address: nanoseconds, or a number
+// with a unit (ns, us, \u00b5s, ms, s); def when absent or unreadable.
+function parseTime(s, def) {
+  const m = /^\s*([0-9.]+)\s*(ns|us|\u00b5s|ms|s)?\s*$/.exec(s || '');
+  if (!m) return def;
+  const unit = { ns: 1, us: 1e3, '\u00b5s': 1e3, ms: 1e6, s: 1e9 }[m[2] || 'ns'];
+  const v = parseFloat(m[1]) * unit;
+  return isFinite(v) ? v : def;
+}
+
+// ---- start -------------------------------------------------------------------------
+resize();
+applyFilter();
+const params = new URLSearchParams(location.hash.slice(1));
+if (params.get('ens')) setEnsemble(params.get('ens'));
+const startCall = params.get('call') || D.filter.call || '';
+if (startCall && setCall(startCall)) {
+  // setCall fitted the view to the call
+} else if (params.get('from') || params.get('to')) {
+  setView(parseTime(params.get('from'), v0), parseTime(params.get('to'), v1));
+} else if (D.to > D.from) {
+  setView(D.from, D.to);
+} else {
+  fit();
+}
+draw();
