@@ -229,6 +229,7 @@ func writeDiagram(t *testing.T) (path string, tr *traceview.Trace) {
 // ensemble filter keeps part of the run. Any script error fails the test. The
 // screenshot is an artifact (go test -artifacts).
 func TestBrowser(t *testing.T) {
+	chromium(t) // skip or fail before the work
 	path, tr := writeDiagram(t)
 	p := openPage(t, path, "", 1400, 720)
 
@@ -328,6 +329,7 @@ func TestReadmeScreenshot(t *testing.T) {
 	if !*readmeShot {
 		t.Skip("writes docs/trace.png only with -readme-screenshot")
 	}
+	chromium(t)
 	path, _ := writeDiagram(t)
 	p := openPage(t, path, shotView, 1200, 600)
 	p.clickRecord(t, "late")
