@@ -134,8 +134,8 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 			copies = append(copies, []int64{int64(first.At), int64(last.At), int64(kindIdx[first.Kind]), int64(kindIdx[last.Kind])})
 		}
 		lost := -1
-		if m.lostAt >= 0 {
-			lost = evOf[m.lostAt]
+		if j, ok := evOf[m.lostAt]; ok {
+			lost = j
 		}
 		late := 0
 		if m.late {
