@@ -28,16 +28,35 @@ type peer struct {
 	dialing bool          // an outbound handshake is running
 	looping bool          // the dial loop runs
 	up      chan struct{} // closed when a connection is installed; renewed when it goes
+	failed  chan struct{} // closed when a dial attempt fails; renewed at once
+	lastErr error         // of the last failed dial attempt
 }
 
 func newPeer(t *Transport, id router.NodeID, addr string) *peer {
-	return &peer{t: t, id: id, addr: addr, up: make(chan struct{})}
+	return &peer{t: t, id: id, addr: addr, up: make(chan struct{}), failed: make(chan struct{})}
 }
 
-func (p *peer) upSignal() <-chan struct{} {
+// signals returns the channels that the next connection and the next failed dial
+// attempt will close.
+func (p *peer) signals() (up, failed <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.up
+	return p.up, p.failed
+}
+
+// dialFailed records a failed attempt and wakes whoever waits for one.
+func (p *peer) dialFailed(err error) {
+	p.mu.Lock()
+	p.lastErr = err
+	close(p.failed)
+	p.failed = make(chan struct{})
+	p.mu.Unlock()
+}
+
+func (p *peer) lastError() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastErr
 }
 
 // admit decides whether an inbound connection that proved the secret may take the
@@ -155,8 +174,13 @@ func (p *peer) loop() {
 		t.stats.dialFailures.Add(1)
 		level := slog.LevelDebug
 		var re *RefusedError
-		if failures == 1 && !(errors.As(err, &re) && re.Code == RefuseRace) {
-			level = slog.LevelWarn
+		if race := errors.As(err, &re) && re.Code == RefuseRace; !race {
+			// Losing a simultaneous dial is no failure: the other side's connection
+			// is about to arrive.
+			p.dialFailed(err)
+			if failures == 1 {
+				level = slog.LevelWarn
+			}
 		}
 		t.log.Log(context.Background(), level, "cannot connect", "peer", string(p.id), "addr", p.addr, "err", err, "retry_in", backoff)
 		if !p.sleep(backoff) {

@@ -138,7 +138,9 @@ func (t *Transport) forget(p *peer) {
 	t.peers.Store(&next)
 }
 
-// Connect dials id if needed and waits until it is connected or ctx is done.
+// Connect dials id if needed and waits until it is connected, a dial attempt fails
+// (its error comes back), or ctx is done. Either way the transport goes on redialing
+// in the background until it is connected.
 func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	if _, known := t.cfg.Peers[id]; !known {
 		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
@@ -149,12 +151,16 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	p := t.peer(id)
 	p.startLoop()
 	for {
-		up := p.upSignal()
+		up, failed := p.signals()
 		if p.conn.Load() != nil {
 			return nil
 		}
 		select {
 		case <-up:
+		case <-failed:
+			if p.conn.Load() == nil {
+				return fmt.Errorf("connect to %s: %w", id, p.lastError())
+			}
 		case <-ctx.Done():
 			return fmt.Errorf("connect to %s: %w", id, ctx.Err())
 		case <-t.ctx.Done():
