@@ -106,6 +106,9 @@ func (p *peer) detach(c *conn, reason error) {
 		level = slog.LevelDebug
 	case errors.Is(reason, io.EOF), errors.Is(reason, net.ErrClosed):
 		why = "closed by peer"
+		if p.addr == "" {
+			level = slog.LevelDebug // a client that is done
+		}
 	case errors.As(reason, &ne) && ne.Timeout():
 		level, why = slog.LevelWarn, "peer silent past the heartbeat timeout"
 	case errors.Is(reason, ErrBadFrame):

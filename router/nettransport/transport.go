@@ -285,7 +285,11 @@ func (t *Transport) accept(raw net.Conn) {
 // up starts serving an installed connection.
 func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	t.stats.connects.Add(1)
-	t.log.Info("connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
+	level := slog.LevelInfo
+	if p.addr == "" {
+		level = slog.LevelDebug // a client: they come and go
+	}
+	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
 	c.start()
 	if o, ok := t.receiver().(ConnObserver); ok {
 		o.PeerUp(them.id, them.inc)
