@@ -35,7 +35,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	fs.DurationVar(&c.timeout, "timeout", time.Second, "deadline of each call")
 	fs.DurationVar(&c.connect, "connect-timeout", 2*time.Second, "how long to wait for the members to connect")
 	fs.BoolVar(&c.jsonOut, "json", false, "print JSON")
-	fs.StringVar(&c.logLevel, "log-level", "warn", "debug, info, warn or error (logs go to stderr)")
+	fs.StringVar(&c.logLevel, "log-level", "error", "debug, info, warn or error (logs go to stderr)")
 }
 
 func (c *common) resolve(fs *flag.FlagSet) error {
