@@ -53,7 +53,11 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		return CallID{}, fmt.Errorf("%w: ensemble %s", ErrNoDeadline, t.Ensemble)
 	}
 	n.seq++
-	id := CallID{Node: n.cfg.ID, Incarnation: n.cfg.Incarnation, Seq: n.seq}
+	seq := n.seq
+	if n.cfg.Shards > 1 {
+		seq = (n.seq-1)*uint64(n.cfg.Shards) + uint64(n.cfg.Shard) + 1
+	}
+	id := CallID{Node: n.cfg.ID, Incarnation: n.cfg.Incarnation, Seq: seq}
 	if n.cfg.Bugs.Has(bugs.ReuseCallID) {
 		id.Incarnation = 0
 	}

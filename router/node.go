@@ -31,6 +31,15 @@ type Config struct {
 	Directory *Directory
 	// Tracer, if set, observes every decision.
 	Tracer Tracer
+	// Shards and Shard let a driver run several Nodes with the same ID and incarnation
+	// side by side, each one turn at a time under its own lock, so that calls and their
+	// replies need no node-wide lock: each Node keeps only its own pending calls. The
+	// call sequence numbers of shard Shard are those s with (s-1) mod Shards == Shard
+	// (ShardOf inverts it), and a reply to a call of another shard is not handled in
+	// place but sent through the Transport to the node's own ID, for the driver to hand
+	// to the owning shard. Zero Shards means 1, which changes nothing.
+	Shards int
+	Shard  int
 	// Bugs is for the module's own tests; outside the module only its zero value exists.
 	Bugs bugs.Set
 }
@@ -52,6 +61,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: Routers %d is negative", ErrBadConfig, c.Routers)
 	case c.HopLimit < 0:
 		return fmt.Errorf("%w: HopLimit %d is negative", ErrBadConfig, c.HopLimit)
+	case c.Shards < 0:
+		return fmt.Errorf("%w: Shards %d is negative", ErrBadConfig, c.Shards)
+	case c.Shard < 0 || c.Shard >= max(c.Shards, 1):
+		return fmt.Errorf("%w: Shard %d is not below Shards %d", ErrBadConfig, c.Shard, max(c.Shards, 1))
 	case c.Clock == nil:
 		return fmt.Errorf("%w: Clock is nil", ErrBadConfig)
 	case c.Transport == nil:
@@ -93,6 +106,9 @@ func New(cfg Config) (*Node, error) {
 	if cfg.HopLimit == 0 {
 		cfg.HopLimit = DefaultHopLimit
 	}
+	if cfg.Shards == 0 {
+		cfg.Shards = 1
+	}
 	dir := cfg.Directory
 	if dir == nil {
 		dir = &Directory{}
@@ -117,6 +133,21 @@ func (n *Node) Semantics() Semantics { return n.cfg.Semantics }
 
 // Routers returns the number of router instances.
 func (n *Node) Routers() int { return n.cfg.Routers }
+
+// ShardOf returns the shard, among shards, that started the call c (see
+// Config.Shards). With one shard (or none) it is 0.
+func ShardOf(c CallID, shards int) int {
+	if shards <= 1 {
+		return 0
+	}
+	return int((c.Seq - 1) % uint64(shards))
+}
+
+// owns reports whether a reply to c is this node's to handle in place: a call of this
+// node and of this shard.
+func (n *Node) owns(c CallID) bool {
+	return c.Node == n.cfg.ID && (n.cfg.Shards == 1 || ShardOf(c, n.cfg.Shards) == n.cfg.Shard)
+}
 
 // Stats returns a copy of the node's counters.
 func (n *Node) Stats() Stats { return n.stats }

@@ -101,11 +101,12 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	n.sendReply(r.call, code, nil, PeerRef{}, r.hops)
 }
 
-// sendReply sends an outcome to the caller's node; a reply to this node is handled in
-// place. A reply the transport refuses is lost (counted): the caller times out.
+// sendReply sends an outcome to the caller's node; a reply to one of this node's own
+// calls is handled in place (a call of another shard goes out through the transport). A
+// reply the transport refuses is lost (counted): the caller times out.
 func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops int) {
 	m := Message{Kind: KindReply, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
-	if call.Node == n.cfg.ID {
+	if n.owns(call) {
 		m.From = n.cfg.ID
 		n.reply(m)
 		return

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/router"
+)
+
+// benchResult is what bench prints.
+type benchResult struct {
+	Mode        string           `json:"mode"` // closed or open
+	Ensemble    string           `json:"ensemble"`
+	Via         string           `json:"via"`
+	Concurrency int              `json:"concurrency"`
+	Rate        float64          `json:"rate,omitempty"`
+	DurationNS  int64            `json:"duration_ns"`
+	Calls       int64            `json:"calls"`
+	OK          int64            `json:"ok"`
+	Errors      map[string]int64 `json:"errors"`
+	CallsPerSec float64          `json:"calls_per_sec"`
+	LatencyNS   map[string]int64 `json:"latency_ns"`
+	Behind      int64            `json:"behind,omitempty"` // open loop: calls that started after their scheduled time
+	latency     *hdrhistogram.Histogram
+	outcomes    map[router.Code]int64
+}
+
+// recorder collects latencies in a few locked shards of one HDR histogram each, so
+// hundreds of callers neither contend on one lock nor hold hundreds of histograms.
+type recorder struct {
+	shards [16]struct {
+		mu    sync.Mutex
+		h     *hdrhistogram.Histogram
+		codes [16]int64
+		_     [64]byte
+	}
+}
+
+const maxLatency = int64(time.Minute)
+
+func newRecorder() *recorder {
+	r := &recorder{}
+	for i := range r.shards {
+		r.shards[i].h = hdrhistogram.New(1000, maxLatency, 3) // 1µs to 1min, 3 significant figures
+	}
+	return r
+}
+
+func (r *recorder) record(worker int, d time.Duration, c router.Code) {
+	s := &r.shards[worker%len(r.shards)]
+	s.mu.Lock()
+	_ = s.h.RecordValue(min(max(d.Nanoseconds(), 1000), maxLatency))
+	s.codes[c]++
+	s.mu.Unlock()
+}
+
+func (r *recorder) merge() (*hdrhistogram.Histogram, map[router.Code]int64) {
+	h := hdrhistogram.New(1000, maxLatency, 3)
+	codes := map[router.Code]int64{}
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		h.Merge(s.h)
+		for c, n := range s.codes {
+			if n > 0 {
+				codes[router.Code(c)] += n
+			}
+		}
+		s.mu.Unlock()
+	}
+	return h, codes
+}
+
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := flags("bench", stderr)
+	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
+	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start (0: closed loop)")
+	dur := fs.Duration("duration", 5*time.Second, "how long to run")
+	event := fs.String("event", "get bench", "the event each call sends")
+	if err := parseArgs(fs, c, args, 1, "[flags] ENSEMBLE"); err != nil {
+		return err
+	}
+	ens := new(string)
+	*ens = fs.Arg(0)
+	switch {
+	case *conc < 1:
+		return fmt.Errorf("%w: --concurrency %d: want at least 1", cluster.ErrUsage, *conc)
+	case *rate < 0:
+		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or more", cluster.ErrUsage, *rate)
+	case *dur <= 0:
+		return fmt.Errorf("%w: --duration %v: want a positive duration", cluster.ErrUsage, *dur)
+	}
+	cl, err := c.dial(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+	res := &benchResult{Mode: "closed", Ensemble: *ens, Via: c.via, Concurrency: *conc, Rate: *rate}
+	rec := newRecorder()
+	target, ev := cl.ensemble(*ens), []byte(*event)
+	start := time.Now()
+	end := start.Add(*dur)
+	if *rate == 0 {
+		closedLoop(ctx, cl, rec, *conc, end, target, ev)
+	} else {
+		res.Mode = "open"
+		res.Behind = openLoop(ctx, cl, rec, *conc, *rate, start, end, target, ev)
+	}
+	elapsed := time.Since(start)
+	res.latency, res.outcomes = rec.merge()
+	res.finish(elapsed)
+	return res.print(stdout, c.jsonOut)
+}
+
+// closedLoop runs conc callers, each making its next call when the last one ends.
+func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end time.Time, t router.Target, ev []byte) {
+	var wg sync.WaitGroup
+	for w := range conc {
+		wg.Go(func() {
+			for ctx.Err() == nil && time.Now().Before(end) {
+				res, took := cl.call(ctx, t, ev)
+				rec.record(w, took, router.CodeOf(res.Err))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// openLoop starts calls at a fixed rate whatever the answers do, and times each from
+// its scheduled start, so a stall shows as the latency of every call it delayed
+// (no coordinated omission). conc workers make the calls; when all are busy, calls
+// wait for one and their wait counts. It returns how many calls started late.
+func openLoop(ctx context.Context, cl *client, rec *recorder, conc int, rate float64, start, end time.Time, t router.Target, ev []byte) int64 {
+	jobs := make(chan time.Time, conc)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var behind int64
+	for w := range conc {
+		wg.Go(func() {
+			for due := range jobs {
+				if late := time.Since(due); late > time.Millisecond {
+					mu.Lock()
+					behind++
+					mu.Unlock()
+				}
+				cctx, cancel := context.WithDeadline(ctx, due.Add(cl.c.timeout))
+				res, _ := cl.drv.Call(cctx, t, ev)
+				cancel()
+				rec.record(w, time.Since(due), router.CodeOf(res.Err))
+			}
+		})
+	}
+	interval := time.Duration(float64(time.Second) / rate)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	next := start
+	for next.Before(end) && ctx.Err() == nil {
+		now := time.Now()
+		for ; !next.After(now) && next.Before(end); next = next.Add(interval) {
+			jobs <- next
+		}
+		<-tick.C
+	}
+	close(jobs)
+	wg.Wait()
+	return behind
+}
+
+func (r *benchResult) finish(elapsed time.Duration) {
+	r.DurationNS = elapsed.Nanoseconds()
+	r.Errors = map[string]int64{}
+	for c, n := range r.outcomes {
+		r.Calls += n
+		if c == router.CodeOK {
+			r.OK = n
+		} else {
+			r.Errors[c.String()] = n
+		}
+	}
+	r.CallsPerSec = float64(r.Calls) / elapsed.Seconds()
+	r.LatencyNS = map[string]int64{
+		"p50": r.latency.ValueAtQuantile(50), "p99": r.latency.ValueAtQuantile(99),
+		"p999": r.latency.ValueAtQuantile(99.9), "max": r.latency.Max(),
+	}
+}
+
+func (r *benchResult) print(w io.Writer, asJSON bool) error {
+	if asJSON {
+		b, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(w, string(b))
+		return err
+	}
+	d := func(ns int64) time.Duration { return time.Duration(ns).Round(time.Microsecond) }
+	mode := fmt.Sprintf("closed loop, %d callers", r.Concurrency)
+	if r.Mode == "open" {
+		mode = fmt.Sprintf("open loop at %.0f calls/s, up to %d in flight", r.Rate, r.Concurrency)
+	}
+	fmt.Fprintf(w, "bench %s via %s: %s, %v\n", r.Ensemble, r.Via, mode, time.Duration(r.DurationNS).Round(time.Millisecond))
+	fmt.Fprintf(w, "calls       %d (%.0f calls/s)\n", r.Calls, r.CallsPerSec)
+	fmt.Fprintf(w, "ok          %d\n", r.OK)
+	for code, n := range r.Errors {
+		fmt.Fprintf(w, "%-11s %d\n", code, n)
+	}
+	if r.Mode == "open" {
+		fmt.Fprintf(w, "started late %d\n", r.Behind)
+	}
+	_, err := fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v\n",
+		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["p999"]), d(r.LatencyNS["max"]))
+	return err
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+// common are the flags of every subcommand.
+type common struct {
+	cluster.Options
+	id       string
+	via      string
+	timeout  time.Duration
+	connect  time.Duration
+	jsonOut  bool
+	logLevel string
+}
+
+func (c *common) register(fs *flag.FlagSet) {
+	c.Register(fs)
+	host, _ := os.Hostname()
+	fs.StringVar(&c.id, "id", fmt.Sprintf("ctl-%s-%d", host, os.Getpid()), "this client's node id (unique among connected nodes)")
+	fs.StringVar(&c.via, "via", "", "member whose routers resolve the ensemble (default: the first of --peers)")
+	fs.DurationVar(&c.timeout, "timeout", time.Second, "deadline of each call")
+	fs.DurationVar(&c.connect, "connect-timeout", 2*time.Second, "how long to wait for the members to connect")
+	fs.BoolVar(&c.jsonOut, "json", false, "print JSON")
+	fs.StringVar(&c.logLevel, "log-level", "error", "debug, info, warn or error (logs go to stderr)")
+}
+
+func (c *common) resolve(fs *flag.FlagSet) error {
+	if err := c.Resolve(fs); err != nil {
+		return err
+	}
+	if len(c.Peers) == 0 {
+		return fmt.Errorf("%w: --peers (or --config) is required", cluster.ErrUsage)
+	}
+	if c.via == "" {
+		c.via = string(c.Members()[0])
+	}
+	if _, ok := c.Peers[router.NodeID(c.via)]; !ok {
+		return fmt.Errorf("%w: --via %s is not in --peers", cluster.ErrUsage, c.via)
+	}
+	if c.timeout <= 0 {
+		return fmt.Errorf("%w: --timeout %v: want a positive duration", cluster.ErrUsage, c.timeout)
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return fmt.Errorf("%w: --log-level %q", cluster.ErrUsage, c.logLevel)
+	}
+	return nil
+}
+
+// client is a running client-only node.
+type client struct {
+	c   *common
+	tr  *nettransport.Transport
+	drv *driver.Node
+}
+
+// dial starts the client node and connects it to every member: answers come straight
+// from the leader's node, whichever it is. It waits until each member is connected or
+// has failed a dial, at most --connect-timeout; it fails only if --via is not
+// connected.
+func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.logLevel))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	inc := router.Incarnation(time.Now().UnixNano())
+	tr, err := c.Transport(router.NodeID(c.id), inc, log)
+	if err != nil {
+		return nil, err
+	}
+	drv, err := driver.New(driver.Config{ID: router.NodeID(c.id), Incarnation: inc, Semantics: c.Semantic(),
+		Routers: c.Routers, Transport: tr, Logger: log})
+	if err != nil {
+		_ = tr.Close()
+		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	}
+	tr.Attach(drv)
+	cl := &client{c: c, tr: tr, drv: drv}
+	cctx, cancel := context.WithTimeout(ctx, c.connect)
+	defer cancel()
+	var wg sync.WaitGroup
+	var viaErr error
+	for _, m := range c.Members() {
+		wg.Go(func() {
+			err := tr.Connect(cctx, m)
+			if m == router.NodeID(c.via) {
+				viaErr = err
+			}
+		})
+	}
+	wg.Wait()
+	if viaErr != nil {
+		cl.close()
+		return nil, fmt.Errorf("cannot reach --via %s: %w", c.via, viaErr)
+	}
+	return cl, nil
+}
+
+func (cl *client) close() {
+	_ = cl.drv.Close()
+	_ = cl.tr.Close()
+}
+
+// call makes one call with the --timeout deadline.
+func (cl *client) call(ctx context.Context, t router.Target, event []byte) (router.Result, time.Duration) {
+	ctx, cancel := context.WithTimeout(ctx, cl.c.timeout)
+	defer cancel()
+	start := time.Now()
+	res, _ := cl.drv.Call(ctx, t, event)
+	return res, time.Since(start)
+}
+
+func (cl *client) ensemble(e string) router.Target {
+	return router.ToEnsemble(router.EnsembleID(e)).Through(router.NodeID(cl.c.via))
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/router"
+)
+
+const usage = `usage: ensctl COMMAND [flags] ARGS
+commands:
+  call ENSEMBLE OP [ARGS...]    call the ensemble's leader (get KEY, put KEY VALUE, cas KEY OLD NEW, leader)
+  cast ENSEMBLE OP [ARGS...]    send without waiting
+  leader get ENSEMBLE           the leader, as the node that answers sees it
+  leader set ENSEMBLE NODE      make the ensemble's member on NODE the leader
+  bench [--concurrency N | --rate R] [--duration D] [--event EV] ENSEMBLE
+flags common to all: --peers or --config, --secret-file, --via, --timeout, --json (ensctl COMMAND -h lists them)`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	cmd, args := args[0], args[1:]
+	var err error
+	switch cmd {
+	case "call", "cast":
+		err = callCmd(ctx, cmd, args, stdout, stderr)
+	case "leader":
+		err = leaderCmd(ctx, args, stdout, stderr)
+	case "bench":
+		err = benchCmd(ctx, args, stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, usage)
+		return 0
+	default:
+		err = fmt.Errorf("%w: unknown command %q", cluster.ErrUsage, cmd)
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, cluster.ErrUsage):
+		fmt.Fprintln(stderr, "ensctl:", err)
+		return 2
+	}
+	fmt.Fprintln(stderr, "ensctl:", err)
+	return 1
+}
+
+func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
+	fs := flag.NewFlagSet("ensctl "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	c := &common{}
+	c.register(fs)
+	return fs, c
+}
+
+func parseArgs(fs *flag.FlagSet, c *common, args []string, min int, what string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	}
+	if fs.NArg() < min {
+		return fmt.Errorf("%w: %s: want %s", cluster.ErrUsage, fs.Name(), what)
+	}
+	return c.resolve(fs)
+}
+
+// outcome is one call's result as printed.
+type outcome struct {
+	Ensemble  string `json:"ensemble,omitempty"`
+	Peer      string `json:"peer,omitempty"`
+	Value     string `json:"value,omitempty"`
+	Error     string `json:"error,omitempty"`
+	Code      string `json:"code"`
+	LatencyNS int64  `json:"latency_ns"`
+}
+
+func report(c *common, stdout io.Writer, ens string, res router.Result, took time.Duration) error {
+	o := outcome{Ensemble: ens, Code: router.CodeOf(res.Err).String(), LatencyNS: took.Nanoseconds()}
+	if res.Err != nil {
+		o.Error = res.Err.Error()
+	} else {
+		o.Peer, o.Value = res.Peer.String(), string(res.Value)
+	}
+	if c.jsonOut {
+		b, _ := json.Marshal(o)
+		fmt.Fprintln(stdout, string(b))
+	} else if res.Err == nil {
+		fmt.Fprintf(stdout, "%s\t(%s, %v)\n", res.Value, res.Peer, took.Round(time.Microsecond))
+	}
+	if res.Err != nil {
+		return fmt.Errorf("%s: %w (after %v)", ens, res.Err, took.Round(time.Microsecond))
+	}
+	return nil
+}
+
+func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
+	fs, c := flags(cmd, stderr)
+	if err := parseArgs(fs, c, args, 2, "ENSEMBLE OP [ARGS...]"); err != nil {
+		return err
+	}
+	cl, err := c.dial(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+	ens, event := fs.Arg(0), []byte(strings.Join(fs.Args()[1:], " "))
+	if cmd == "cast" {
+		if err := cl.drv.Cast(cl.ensemble(ens), event); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "sent")
+		return nil
+	}
+	res, took := cl.call(ctx, cl.ensemble(ens), event)
+	return report(c, stdout, ens, res, took)
+}
+
+func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (args[0] != "get" && args[0] != "set") {
+		return fmt.Errorf("%w: leader: want get ENSEMBLE or set ENSEMBLE NODE", cluster.ErrUsage)
+	}
+	verb := args[0]
+	fs, c := flags("leader "+verb, stderr)
+	want, what := 1, "ENSEMBLE"
+	if verb == "set" {
+		want, what = 2, "ENSEMBLE NODE"
+	}
+	if err := parseArgs(fs, c, args[1:], want, what); err != nil {
+		return err
+	}
+	ens := router.EnsembleID(fs.Arg(0))
+	target, event := router.ToEnsemble(ens).Through(router.NodeID(c.via)), "leader"
+	if verb == "set" {
+		node := router.NodeID(fs.Arg(1))
+		if _, ok := c.Peers[node]; !ok {
+			return fmt.Errorf("%w: leader set: node %s is not in --peers", cluster.ErrUsage, node)
+		}
+		// The member itself takes the lead, and its node spreads the news by gossip.
+		target, event = router.ToPeer(cluster.PeerRef(ens, node)), "lead"
+	}
+	cl, err := c.dial(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+	res, took := cl.call(ctx, target, []byte(event))
+	return report(c, stdout, string(ens), res, took)
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBadUsage: bad commands and flags exit 2 with a message naming the problem.
+func TestBadUsage(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	common := []string{"--peers", "n1=127.0.0.1:1", "--secret-file", secret}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "nothing", args: nil, want: "usage: ensctl COMMAND"},
+		{name: "unknown command", args: []string{"frob"}, want: `unknown command "frob"`},
+		{name: "call without event", args: append([]string{"call"}, append(common, "e1")...), want: "want ENSEMBLE OP [ARGS...]"},
+		{name: "no peers", args: []string{"call", "--secret-file", secret, "e1", "get", "k"}, want: "--peers (or --config) is required"},
+		{name: "via unknown", args: append([]string{"call", "--via", "n5"}, append(common, "e1", "get", "k")...), want: "--via n5 is not in --peers"},
+		{name: "leader verb", args: []string{"leader", "move"}, want: "want get ENSEMBLE or set ENSEMBLE NODE"},
+		{name: "leader set node", args: append([]string{"leader", "set"}, append(common, "e1", "n9")...), want: "node n9 is not in --peers"},
+		{name: "bench concurrency", args: append([]string{"bench", "--concurrency", "0"}, append(common, "e1")...), want: "--concurrency 0: want at least 1"},
+		{name: "bench rate", args: append([]string{"bench", "--rate", "-5"}, append(common, "e1")...), want: "--rate -5"},
+		{name: "bench no ensemble", args: append([]string{"bench"}, common...), want: "want [flags] ENSEMBLE"},
+		{name: "bad timeout", args: append([]string{"call", "--timeout", "0s"}, append(common, "e1", "get", "k")...), want: "--timeout 0s: want a positive duration"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), tc.args, &out, &errb)
+			if code != 2 || !strings.Contains(errb.String(), tc.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errb.String(), tc.want)
+			}
+		})
+	}
+}

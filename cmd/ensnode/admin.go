@@ -1,0 +1,145 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/pprof"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+// adminHandler serves /metrics, /healthz and /debug/pprof/.
+func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		&metrics{drv: n.drv, tr: tr})
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("/healthz", n.healthz)
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
+}
+
+// health is what /healthz answers: the node is up; who it is connected to and what
+// its directory says.
+type health struct {
+	Status      string       `json:"status"`
+	ID          string       `json:"id"`
+	Incarnation uint64       `json:"incarnation"`
+	Peers       []peerHealth `json:"peers"`
+	Directory   []entry      `json:"directory"`
+}
+
+type peerHealth struct {
+	ID        string `json:"id"`
+	Connected bool   `json:"connected"`
+}
+
+type entry struct {
+	Ensemble string `json:"ensemble"`
+	Leader   string `json:"leader"`
+	Version  uint64 `json:"version"`
+}
+
+func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
+	h := health{Status: "ok", ID: string(n.id), Incarnation: uint64(n.inc)}
+	for _, p := range n.tr.Peers() {
+		if p.Addr != "" {
+			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected})
+		}
+	}
+	for _, e := range n.drv.Entries() {
+		h.Directory = append(h.Directory, entry{Ensemble: string(e.Ensemble), Leader: e.Leader.String(), Version: e.Version})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(h)
+}
+
+// metrics reads the node's and the transport's counters at each scrape.
+type metrics struct {
+	drv *driver.Node
+	tr  *nettransport.Transport
+}
+
+var (
+	descCalls      = prometheus.NewDesc("ensroute_calls_total", "Calls started on this node that completed, by outcome.", []string{"outcome"}, nil)
+	descLate       = prometheus.NewDesc("ensroute_late_replies_total", "Replies dropped because their call had completed.", nil, nil)
+	descRedirects  = prometheus.NewDesc("ensroute_redirects_total", "Nacks redirected to a newer leader.", nil, nil)
+	descHopLimit   = prometheus.NewDesc("ensroute_hop_limit_total", "Requests refused at the hop limit.", nil, nil)
+	descBudget     = prometheus.NewDesc("ensroute_budget_spent_total", "Requests dropped at a hop because their budget was spent.", nil, nil)
+	descShed       = prometheus.NewDesc("ensroute_shed_total", "Routes and casts refused because a router instance's mailbox was full.", nil, nil)
+	descHops       = prometheus.NewDesc("ensroute_request_hops", "Transfers between nodes that requests arriving here had made.", nil, nil)
+	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Messages waiting in a router instance's mailbox.", []string{"instance"}, nil)
+	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in a peer's send queue.", []string{"peer"}, nil)
+	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the peer is connected.", []string{"peer"}, nil)
+	descReconnects = prometheus.NewDesc("ensroute_reconnects_total", "Dial attempts after the first, over all peers.", nil, nil)
+	descTransport  = prometheus.NewDesc("ensroute_transport_total", "Transport counters.", []string{"what"}, nil)
+)
+
+func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{descCalls, descLate, descRedirects, descHopLimit, descBudget, descShed, descHops,
+		descMailbox, descQueue, descConnected, descReconnects, descTransport} {
+		ch <- d
+	}
+}
+
+func (m *metrics) Collect(ch chan<- prometheus.Metric) {
+	counter := func(d *prometheus.Desc, v uint64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	st := m.drv.Stats()
+	for c := router.CodeOK; c.Valid(); c++ {
+		if c != router.CodeNack {
+			counter(descCalls, st.Router.Completed[c], c.String())
+		}
+	}
+	counter(descLate, st.Router.Late)
+	counter(descRedirects, st.Router.Redirects)
+	counter(descHopLimit, st.Router.HopLimit)
+	counter(descBudget, st.Router.Budget)
+	counter(descShed, st.Shed)
+	buckets := map[float64]uint64{}
+	var count, sum uint64
+	for h, c := range st.Hops {
+		count += c
+		sum += uint64(h) * c
+		buckets[float64(h)] = count
+	}
+	ch <- prometheus.MustNewConstHistogram(descHops, count, float64(sum), buckets)
+	for i, d := range st.Mailboxes {
+		gauge(descMailbox, float64(d), strconv.Itoa(i))
+	}
+	ts := m.tr.Stats()
+	for _, p := range m.tr.Peers() {
+		up := 0.0
+		if p.Connected {
+			up = 1
+		}
+		gauge(descConnected, up, string(p.ID))
+		gauge(descQueue, float64(p.Queued), string(p.ID))
+	}
+	counter(descReconnects, ts.Reconnects)
+	for _, kv := range []struct {
+		what string
+		v    uint64
+	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"bytes_out", ts.BytesOut},
+		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
+		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"dial_failures", ts.DialFailures},
+		{"connects", ts.Connects}, {"disconnects", ts.Disconnects}} {
+		counter(descTransport, kv.v, kv.what)
+	}
+}

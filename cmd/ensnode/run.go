@@ -1,0 +1,193 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/cmd/internal/kv"
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+type options struct {
+	cluster.Options
+	id       string
+	listen   string
+	admin    string
+	logLevel string
+}
+
+func parse(args []string, stderr io.Writer) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("ensnode", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.id, "id", "", "this node's id, one of --peers; required")
+	fs.StringVar(&o.listen, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
+	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /debug/pprof); empty turns it off")
+	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	o.Register(fs)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("%w: unexpected argument %q", cluster.ErrUsage, fs.Arg(0))
+	}
+	if err := o.Resolve(fs); err != nil {
+		return nil, err
+	}
+	if o.id == "" {
+		return nil, fmt.Errorf("%w: --id is required", cluster.ErrUsage)
+	}
+	addr, member := o.Peers[router.NodeID(o.id)]
+	if !member {
+		return nil, fmt.Errorf("%w: --id %s is not in --peers", cluster.ErrUsage, o.id)
+	}
+	if o.listen == "" {
+		o.listen = addr
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", cluster.ErrUsage, o.logLevel)
+	}
+	return o, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	o, err := parse(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "ensnode:", err)
+		return 2
+	}
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(o.logLevel))
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	n, err := start(o, log)
+	if errors.Is(err, cluster.ErrUsage) {
+		fmt.Fprintln(stderr, "ensnode:", err)
+		return 2
+	}
+	if err != nil {
+		log.Error("cannot start", "err", err)
+		return 1
+	}
+	<-ctx.Done()
+	log.Info("shutting down")
+	n.stop()
+	log.Info("stopped")
+	return 0
+}
+
+// node is a running ensnode.
+type node struct {
+	o     *options
+	id    router.NodeID
+	inc   router.Incarnation
+	drv   *driver.Node
+	tr    *nettransport.Transport
+	admin *http.Server
+	wg    sync.WaitGroup
+	dials context.CancelFunc
+}
+
+func start(o *options, log *slog.Logger) (*node, error) {
+	id := router.NodeID(o.id)
+	// A restart must get a larger incarnation: the start time in nanoseconds does.
+	inc := router.Incarnation(time.Now().UnixNano())
+	tr, err := o.Transport(id, inc, log)
+	if err != nil {
+		return nil, err
+	}
+	var members []router.NodeID
+	for _, m := range o.Members() {
+		if m != id {
+			members = append(members, m)
+		}
+	}
+	drv, err := driver.New(driver.Config{ID: id, Incarnation: inc, Semantics: o.Semantic(), Routers: o.Routers,
+		Transport: tr, Directory: o.Directory(), Members: members, Logger: log})
+	if err != nil {
+		_ = tr.Close()
+		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	}
+	var hosted []string
+	for _, e := range o.Shape.Ensembles {
+		for _, m := range e.Members {
+			if m == id {
+				ref := cluster.PeerRef(e.ID, id)
+				if err := drv.AddPeer(ref, kv.NewPeer(drv, ref)); err != nil {
+					return nil, err
+				}
+				hosted = append(hosted, string(e.ID))
+			}
+		}
+	}
+	tr.Attach(drv)
+	l, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		_ = drv.Close()
+		_ = tr.Close()
+		return nil, fmt.Errorf("listen: %w", err)
+	}
+	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr}
+	n.wg.Go(func() {
+		if err := tr.Serve(l); err != nil {
+			log.Error("serve", "err", err)
+		}
+	})
+	// Dial every member now rather than at the first call: each dial loop keeps its
+	// member connected from then on.
+	dctx, cancel := context.WithCancel(context.Background())
+	n.dials = cancel
+	for _, m := range members {
+		n.wg.Go(func() { _ = tr.Connect(dctx, m) })
+	}
+	adminAddr := "off"
+	if o.admin != "" {
+		al, err := net.Listen("tcp", o.admin)
+		if err != nil {
+			n.stop()
+			return nil, fmt.Errorf("admin listen: %w", err)
+		}
+		adminAddr = al.Addr().String()
+		n.admin = &http.Server{Handler: n.adminHandler(tr), ReadHeaderTimeout: 5 * time.Second}
+		n.wg.Go(func() {
+			if err := n.admin.Serve(al); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("admin", "err", err)
+			}
+		})
+	}
+	log.Info("ready", "node", o.id, "incarnation", uint64(inc), "listen", l.Addr().String(), "admin", adminAddr,
+		"cluster", o.Cluster, "semantics", o.Semantic().String(), "routers", o.Routers, "hosts", hosted)
+	return n, nil
+}
+
+// stop shuts down in order: no new admin requests, no new dials, the router
+// instances, then the connections.
+func (n *node) stop() {
+	if n.admin != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = n.admin.Shutdown(ctx)
+		cancel()
+	}
+	n.dials()
+	_ = n.drv.Close()
+	_ = n.tr.Close()
+	n.wg.Wait()
+}

@@ -1,0 +1,253 @@
+// Package cluster holds what ensnode and ensctl share: the cluster's shape (its name,
+// the member nodes and their addresses, the ensembles), read from flags or a small
+// JSON file, the secret and TLS files, and the transport built from them.
+package cluster
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// ErrUsage marks a problem with flags or the config file: the programs exit 2 on it.
+var ErrUsage = errors.New("usage")
+
+// Ensemble is one ensemble: its members (peers named after their nodes) and its
+// first leader.
+type Ensemble struct {
+	ID      router.EnsembleID `json:"id"`
+	Members []router.NodeID   `json:"members"`
+	Leader  router.NodeID     `json:"leader"`
+}
+
+// Shape is the cluster as the config file writes it.
+type Shape struct {
+	Cluster   string                   `json:"cluster"`
+	Peers     map[router.NodeID]string `json:"peers"`
+	Ensembles []Ensemble               `json:"ensembles"`
+	Routers   int                      `json:"routers"`
+	Semantics string                   `json:"semantics"`
+}
+
+// Options are the flags both programs take.
+type Options struct {
+	Shape
+	ConfigFile string
+	SecretFile string
+	TLSCert    string
+	TLSKey     string
+	TLSCA      string
+	peers      string
+	ensembles  multi
+}
+
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, " ") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+// Register adds the shared flags to fs.
+func (o *Options) Register(fs *flag.FlagSet) {
+	fs.StringVar(&o.ConfigFile, "config", "", "JSON file with the cluster's shape (cluster, peers, ensembles, routers, semantics); flags override it")
+	fs.StringVar(&o.Cluster, "cluster", "ensroute", "cluster name; nodes of other clusters are refused")
+	fs.StringVar(&o.peers, "peers", "", "member nodes as id=host:port,... (the same list on every node)")
+	fs.Var(&o.ensembles, "ensemble", "an ensemble as id=node,node,... (members; the first leads); repeatable")
+	fs.IntVar(&o.Routers, "routers", router.DefaultRouters, "router instances per node (the same on every node)")
+	fs.StringVar(&o.Semantics, "semantics", "default", "default or riak")
+	fs.StringVar(&o.SecretFile, "secret-file", "", "file holding the cluster secret (at least 8 bytes); required")
+	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate for TLS (with --tls-key)")
+	fs.StringVar(&o.TLSKey, "tls-key", "", "PEM key for TLS")
+	fs.StringVar(&o.TLSCA, "tls-ca", "", "PEM CA bundle: verify peers against it (mutual TLS)")
+}
+
+// Resolve reads the config file, if any, then applies the flags that were set on the
+// command line over it, and checks the result. Errors wrap ErrUsage and name the flag
+// or field.
+func (o *Options) Resolve(fs *flag.FlagSet) error {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.ConfigFile != "" {
+		var file Shape
+		b, err := os.ReadFile(o.ConfigFile)
+		if err != nil {
+			return fmt.Errorf("%w: --config: %w", ErrUsage, err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&file); err != nil {
+			return fmt.Errorf("%w: --config %s: %w", ErrUsage, o.ConfigFile, err)
+		}
+		if !set["cluster"] && file.Cluster != "" {
+			o.Cluster = file.Cluster
+		}
+		if !set["routers"] && file.Routers != 0 {
+			o.Routers = file.Routers
+		}
+		if !set["semantics"] && file.Semantics != "" {
+			o.Semantics = file.Semantics
+		}
+		if !set["peers"] {
+			o.Peers = file.Peers
+		}
+		if !set["ensemble"] {
+			o.Shape.Ensembles = file.Ensembles
+		}
+	}
+	if set["peers"] || o.Peers == nil {
+		peers, err := ParsePeers(o.peers)
+		if err != nil {
+			return err
+		}
+		if len(peers) > 0 || o.Peers == nil {
+			o.Peers = peers
+		}
+	}
+	if set["ensemble"] {
+		o.Shape.Ensembles = nil
+		for _, s := range o.ensembles {
+			e, err := ParseEnsemble(s)
+			if err != nil {
+				return err
+			}
+			o.Shape.Ensembles = append(o.Shape.Ensembles, e)
+		}
+	}
+	return o.check()
+}
+
+func (o *Options) check() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
+	}
+	if o.Cluster == "" {
+		return bad("--cluster is empty")
+	}
+	if o.Routers < 1 {
+		return bad("--routers %d: want at least 1", o.Routers)
+	}
+	if _, err := router.ParseSemantics(o.Semantics); err != nil {
+		return bad("--semantics %q: want default or riak", o.Semantics)
+	}
+	if o.SecretFile == "" {
+		return bad("--secret-file is required")
+	}
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return bad("--tls-cert and --tls-key go together")
+	}
+	if o.TLSCA != "" && o.TLSCert == "" {
+		return bad("--tls-ca needs --tls-cert and --tls-key")
+	}
+	seen := map[router.EnsembleID]bool{}
+	for _, e := range o.Shape.Ensembles {
+		if e.ID == "" || len(e.Members) == 0 {
+			return bad("ensemble %q needs an id and members", e.ID)
+		}
+		if seen[e.ID] {
+			return bad("ensemble %s is listed twice", e.ID)
+		}
+		seen[e.ID] = true
+		lead := false
+		for _, m := range e.Members {
+			if _, ok := o.Peers[m]; !ok {
+				return bad("ensemble %s: member %s is not in --peers", e.ID, m)
+			}
+			lead = lead || m == e.Leader
+		}
+		if e.Leader != "" && !lead {
+			return bad("ensemble %s: leader %s is not a member", e.ID, e.Leader)
+		}
+	}
+	return nil
+}
+
+// Semantic returns the parsed --semantics (Resolve checked it).
+func (o *Options) Semantic() router.Semantics {
+	s, _ := router.ParseSemantics(o.Semantics)
+	return s
+}
+
+// Members returns the member node ids, sorted.
+func (o *Options) Members() []router.NodeID {
+	out := make([]router.NodeID, 0, len(o.Peers))
+	for id := range o.Peers {
+		out = append(out, id)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Secret reads the secret file: its content without surrounding white space.
+func (o *Options) Secret() ([]byte, error) {
+	b, err := os.ReadFile(o.SecretFile)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --secret-file: %w", ErrUsage, err)
+	}
+	s := []byte(strings.TrimSpace(string(b)))
+	if len(s) < 8 {
+		return nil, fmt.Errorf("%w: --secret-file %s: the secret has %d bytes, want at least 8", ErrUsage, o.SecretFile, len(s))
+	}
+	return s, nil
+}
+
+// PeerRef is the member of ensemble e on node n: peers are named after their nodes.
+func PeerRef(e router.EnsembleID, n router.NodeID) router.PeerRef {
+	return router.PeerRef{Ensemble: e, Name: string(n), Node: n}
+}
+
+// Directory is the starting directory: each ensemble's first leader, at version 1.
+func (o *Options) Directory() []router.Entry {
+	var out []router.Entry
+	for _, e := range o.Shape.Ensembles {
+		en := router.Entry{Ensemble: e.ID, Version: 1}
+		if e.Leader != "" {
+			en.Leader = PeerRef(e.ID, e.Leader)
+		}
+		out = append(out, en)
+	}
+	return out
+}
+
+// ParsePeers parses "id=host:port,id=host:port".
+func ParsePeers(s string) (map[router.NodeID]string, error) {
+	out := map[router.NodeID]string{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, item := range strings.Split(s, ",") {
+		id, addr, ok := strings.Cut(strings.TrimSpace(item), "=")
+		if !ok || id == "" || addr == "" {
+			return nil, fmt.Errorf("%w: --peers: %q: want id=host:port", ErrUsage, item)
+		}
+		if !strings.Contains(addr, ":") {
+			return nil, fmt.Errorf("%w: --peers: %s=%s: the address needs a port", ErrUsage, id, addr)
+		}
+		if _, dup := out[router.NodeID(id)]; dup {
+			return nil, fmt.Errorf("%w: --peers: %s is listed twice", ErrUsage, id)
+		}
+		out[router.NodeID(id)] = addr
+	}
+	return out, nil
+}
+
+// ParseEnsemble parses "id=node,node,...": the members, the first of which leads.
+func ParseEnsemble(s string) (Ensemble, error) {
+	id, list, ok := strings.Cut(s, "=")
+	if !ok || id == "" || list == "" {
+		return Ensemble{}, fmt.Errorf("%w: --ensemble %q: want id=node,node,...", ErrUsage, s)
+	}
+	e := Ensemble{ID: router.EnsembleID(id)}
+	for _, m := range strings.Split(list, ",") {
+		if m == "" {
+			return Ensemble{}, fmt.Errorf("%w: --ensemble %q: an empty member", ErrUsage, s)
+		}
+		e.Members = append(e.Members, router.NodeID(m))
+	}
+	e.Leader = e.Members[0]
+	return e, nil
+}

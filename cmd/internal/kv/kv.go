@@ -1,0 +1,114 @@
+// Package kv is the demo application of ensnode and ensctl: an in-memory key/value
+// store per ensemble member, and its tiny event encoding.
+//
+// An event is text: an operation and its arguments separated by single spaces, the
+// last argument taking the rest of the line (so a value may hold spaces):
+//
+//	get KEY              -> "ok VALUE" or "missing"
+//	put KEY VALUE        -> "ok"
+//	cas KEY OLD NEW      -> "ok", or "conflict CURRENT" ("conflict" if absent); OLD "-" means absent
+//	leader               -> the directory entry of the node that handles it
+//	lead                 -> this peer becomes the leader; answers the new entry
+//
+// Anything else answers "error ...". The data is not replicated: each member has its
+// own, and only the leader serves get, put and cas (a follower forwards them to the
+// leader it knows), so moving the leader moves to another member's data.
+package kv
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+)
+
+// Directory is what a peer needs from its node: the leader it knows, and a way to
+// announce that it leads now.
+type Directory interface {
+	Lookup(e router.EnsembleID) (router.Entry, bool)
+	Announce(e router.Entry) bool
+}
+
+// Peer is one member of one ensemble.
+type Peer struct {
+	dir  Directory
+	ref  router.PeerRef
+	now  func() time.Time
+	mu   sync.Mutex
+	data map[string]string
+}
+
+// NewPeer returns an empty store for member ref, hosted by a node with directory dir.
+func NewPeer(dir Directory, ref router.PeerRef) *Peer {
+	return &Peer{dir: dir, ref: ref, now: time.Now, data: map[string]string{}}
+}
+
+// Split parses an event into its operation and at most n arguments, the last one
+// taking the rest.
+func Split(event []byte, n int) (op string, args []string) {
+	parts := strings.SplitN(string(event), " ", n+1)
+	return parts[0], parts[1:]
+}
+
+// Handle serves one event (driver.Peer).
+func (p *Peer) Handle(r *driver.Request) {
+	op, _ := Split(r.Event(), 0)
+	if op == "lead" {
+		r.Reply([]byte("ok " + p.lead().String()))
+		return
+	}
+	e, _ := p.dir.Lookup(p.ref.Ensemble)
+	if e.Leader != p.ref {
+		// A follower passes the request once to the leader it knows; the router nacks
+		// a forward of a forward, or a forward with no leader known.
+		r.Forward(e.Leader)
+		return
+	}
+	if r.IsCast() {
+		p.apply(r.Event(), e)
+		return
+	}
+	r.Reply([]byte(p.apply(r.Event(), e)))
+}
+
+// lead makes this peer the leader: a version newer than any the node knows, and
+// newer than what another node may have announced a moment ago (a wall-clock floor).
+func (p *Peer) lead() router.Entry {
+	cur, _ := p.dir.Lookup(p.ref.Ensemble)
+	e := router.Entry{Ensemble: p.ref.Ensemble, Leader: p.ref, Version: max(cur.Version+1, uint64(p.now().UnixNano()))}
+	p.dir.Announce(e)
+	return e
+}
+
+func (p *Peer) apply(event []byte, e router.Entry) string {
+	op, args := Split(event, 3)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case op == "get" && len(args) == 1:
+		if v, ok := p.data[args[0]]; ok {
+			return "ok " + v
+		}
+		return "missing"
+	case op == "put" && len(args) >= 2:
+		_, args = Split(event, 2)
+		p.data[args[0]] = args[1]
+		return "ok"
+	case op == "cas" && len(args) == 3:
+		cur, ok := p.data[args[0]]
+		if (args[1] == "-" && ok) || (args[1] != "-" && (!ok || cur != args[1])) {
+			if !ok {
+				return "conflict"
+			}
+			return "conflict " + cur
+		}
+		p.data[args[0]] = args[2]
+		return "ok"
+	case op == "leader" && len(args) == 0:
+		return e.String()
+	}
+	return fmt.Sprintf("error: cannot parse %q (want get KEY, put KEY VALUE, cas KEY OLD NEW, leader or lead)", event)
+}

@@ -1,0 +1,60 @@
+package kv
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+type dir struct{ e router.Entry }
+
+func (d *dir) Lookup(router.EnsembleID) (router.Entry, bool) { return d.e, true }
+func (d *dir) Announce(e router.Entry) bool {
+	if e.Version <= d.e.Version {
+		return false
+	}
+	d.e = e
+	return true
+}
+
+func TestApply(t *testing.T) {
+	ref := router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}
+	d := &dir{e: router.Entry{Ensemble: "e1", Leader: ref, Version: 1}}
+	p := NewPeer(d, ref)
+	for _, tc := range []struct{ ev, want string }{
+		{"get k", "missing"},
+		{"put k hello world", "ok"},
+		{"get k", "ok hello world"},
+		{"cas k - x", "conflict hello world"},
+		{"cas k hello y", "conflict hello world"},
+		{"cas k2 - v", "ok"},
+		{"cas k2 v w", "ok"},
+		{"get k2", "ok w"},
+		{"cas k3 a b", "conflict"},
+		{"leader", "e1=e1/n1@n1@v1"},
+		{"frob", `error: cannot parse "frob" (want get KEY, put KEY VALUE, cas KEY OLD NEW, leader or lead)`},
+		{"get", `error: cannot parse "get" (want get KEY, put KEY VALUE, cas KEY OLD NEW, leader or lead)`},
+	} {
+		if got := p.apply([]byte(tc.ev), d.e); got != tc.want {
+			t.Errorf("%q -> %q, want %q", tc.ev, got, tc.want)
+		}
+	}
+}
+
+// TestLeadVersion: a new leadership is newer than anything the node knew, even with a
+// wall clock behind the known version.
+func TestLeadVersion(t *testing.T) {
+	ref := router.PeerRef{Ensemble: "e1", Name: "n2", Node: "n2"}
+	d := &dir{e: router.Entry{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}, Version: 1 << 62}}
+	p := NewPeer(d, ref)
+	p.now = func() time.Time { return time.Unix(0, 5) }
+	e := p.lead()
+	if e.Version != 1<<62+1 || d.e.Leader != ref {
+		t.Fatalf("lead gave %v; directory %v", e, d.e)
+	}
+	p.now = func() time.Time { return time.Unix(0, 1<<62+100) }
+	if e := p.lead(); e.Version != 1<<62+100 {
+		t.Fatalf("lead gave %v, want the wall-clock floor", e)
+	}
+}

@@ -1,0 +1,88 @@
+package driver
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// Config configures a Node. New fills in defaults; Validate changes nothing.
+type Config struct {
+	// ID, Incarnation, Semantics, Routers and HopLimit are the router core's (see
+	// router.Config). A restarted node must use a larger Incarnation.
+	ID          router.NodeID
+	Incarnation router.Incarnation
+	Semantics   router.Semantics
+	Routers     int
+	HopLimit    int
+	// Shards is how many router cores share the node's work: calls spread over them,
+	// and each keeps its own pending calls under its own lock. Default 8.
+	Shards int
+	// Mailbox bounds each router instance's mailbox; a route or cast that finds it
+	// full is shed (the caller gets router.ErrOverloaded). Default 1024.
+	Mailbox int
+	// Transport sends to other nodes. Required. The program hands what it receives to
+	// Node.Receive (nettransport: Attach the Node).
+	Transport router.Transport
+	// Directory is the starting view of the leaders.
+	Directory []router.Entry
+	// Members are the nodes this one gossips its directory with. Empty for a
+	// client-only node.
+	Members []router.NodeID
+	// GossipInterval is the period of anti-entropy: each round sends the whole
+	// directory to the next member. Default 1s.
+	GossipInterval time.Duration
+	// Logger receives the node's events. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Default values filled in by New.
+const (
+	DefaultShards         = 8
+	DefaultMailbox        = 1024
+	DefaultGossipInterval = time.Second
+)
+
+// Validate reports the first invalid field, naming it.
+func (c Config) Validate() error {
+	switch {
+	case c.ID == "":
+		return fmt.Errorf("%w: ID is empty", ErrBadConfig)
+	case c.Transport == nil:
+		return fmt.Errorf("%w: Transport is nil", ErrBadConfig)
+	case c.Shards < 0:
+		return fmt.Errorf("%w: Shards %d is negative", ErrBadConfig, c.Shards)
+	case c.Mailbox < 0:
+		return fmt.Errorf("%w: Mailbox %d is negative", ErrBadConfig, c.Mailbox)
+	case c.Routers < 0:
+		return fmt.Errorf("%w: Routers %d is negative", ErrBadConfig, c.Routers)
+	case c.GossipInterval < 0:
+		return fmt.Errorf("%w: GossipInterval %v is negative", ErrBadConfig, c.GossipInterval)
+	}
+	for _, m := range c.Members {
+		if m == "" || m == c.ID {
+			return fmt.Errorf("%w: Members holds %q", ErrBadConfig, m)
+		}
+	}
+	return nil
+}
+
+func (c *Config) fill() {
+	if c.Shards == 0 {
+		c.Shards = DefaultShards
+	}
+	if c.Mailbox == 0 {
+		c.Mailbox = DefaultMailbox
+	}
+	if c.Routers == 0 {
+		c.Routers = router.DefaultRouters
+	}
+	if c.GossipInterval == 0 {
+		c.GossipInterval = DefaultGossipInterval
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}

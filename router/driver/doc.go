@@ -1,0 +1,58 @@
+// Package driver runs the router core in production: router instances as goroutines
+// with bounded mailboxes, blocking calls with context deadlines, a sharded pending
+// registry, and directory gossip over any router.Transport (nettransport in ensnode
+// and ensctl). The core itself (package router) starts no goroutine and takes no lock;
+// everything concurrent is here.
+//
+// # Concurrency: shards of the core
+//
+// A router.Node is single-threaded: a driver must call it one turn at a time. One lock
+// around one Node would serialize every call, every reply and every routed message of
+// a node. Instead a driver Node runs Config.Shards router cores with the same node id
+// and incarnation, each behind its own mutex, and the core stripes call ids over them
+// (router.Config.Shards): a call picks a shard at random and registers in that shard's
+// pending map; a reply goes by its call id (router.ShardOf) to the shard that owns it
+// and takes only that shard's lock. The critical sections are the core's own
+// decisions, a few hundred nanoseconds; nothing blocks under a lock (transport sends
+// only queue) and no user code runs under one: a shard collects the peer hand-overs
+// of a turn and runs them after unlocking, and the rare reply that belongs to another
+// shard (a call routed away and back to its own node) goes to that shard the same
+// way. Router instance i runs on shard i mod Shards and drains its mailbox in
+// batches, one turn per batch.
+//
+// This keeps the whole routing logic in the core, shared with the simulator, at the
+// cost of one small core change (call-id striping, which the simulator never
+// switches on) and of per-shard copies of the directory: Learn applies an entry to
+// every shard, in one global order, so the copies stay equal. Directory updates are
+// rare; calls and replies are not.
+//
+// # Calls
+//
+// Call blocks the calling goroutine and no other: it takes one turn of a shard to
+// start the call, then waits for the completion or for its context. The deadline is
+// the context's: the core's deadline timer is never armed as a real timer; when the
+// context expires the caller itself fires it on the shard's turn, which completes the
+// call with router.ErrTimeout unless a reply got there first, so a call never outlives
+// its deadline and completes exactly once. Completions are handed over through a
+// pooled one-slot channel: the transport's reader never waits for a caller.
+//
+// # Receiving
+//
+// The program hands the node what its transport receives (Receive): routes and casts
+// go to the mailbox of the router instance the sender picked, and are shed when it is
+// full (the caller gets router.ErrOverloaded); replies, peer events and gossip are
+// handled on the reader's goroutine at once.
+//
+// # Directory
+//
+// Announce learns a leader change decided on this node and pushes it to every member
+// at once; anti-entropy sends the whole directory to one member per
+// Config.GossipInterval, round robin, and to a member as soon as it connects
+// (PeerUp). Entries only move forward (strictly newer versions).
+//
+// # Client-only nodes
+//
+// A node with no Members and no peers is a client: it calls ensembles through a member
+// (router.Target.Via). Answers come straight from the leader's node, so a client
+// connects to every member.
+package driver

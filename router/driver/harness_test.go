@@ -1,0 +1,130 @@
+package driver_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// cluster is a few driver nodes joined by nettransport over net.Pipe (the address of
+// a node is its id), for tests in a synctest bubble; or over loopback TCP.
+type cluster struct {
+	t     testing.TB
+	trs   map[router.NodeID]*nettransport.Transport
+	nodes map[router.NodeID]*driver.Node
+	addrs map[router.NodeID]string
+	tcp   bool
+}
+
+func newCluster(t testing.TB, tcp bool) *cluster {
+	c := &cluster{t: t, trs: map[router.NodeID]*nettransport.Transport{}, nodes: map[router.NodeID]*driver.Node{},
+		addrs: map[router.NodeID]string{}, tcp: tcp}
+	t.Cleanup(func() {
+		for _, n := range c.nodes {
+			_ = n.Close()
+		}
+		for _, tr := range c.trs {
+			_ = tr.Close()
+		}
+	})
+	return c
+}
+
+func ref(e, node string) router.PeerRef {
+	return router.PeerRef{Ensemble: router.EnsembleID(e), Name: "p-" + node, Node: router.NodeID(node)}
+}
+
+// add starts node id. Its peers map names every node added before or after (pipe
+// addresses are ids; TCP addresses are filled in as nodes listen).
+func (c *cluster) add(id router.NodeID, edit func(*driver.Config)) *driver.Node {
+	c.t.Helper()
+	var l net.Listener
+	if c.tcp {
+		var err error
+		if l, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			c.t.Fatal(err)
+		}
+		c.addrs[id] = l.Addr().String()
+	} else {
+		c.addrs[id] = string(id)
+	}
+	tcfg := nettransport.Config{ID: id, Incarnation: 1, Cluster: "test", Secret: []byte("driver-secret"),
+		Peers: c.addrs, Logger: quiet}
+	if !c.tcp {
+		tcfg.Dial = func(_ context.Context, addr string) (net.Conn, error) {
+			to := c.trs[router.NodeID(addr)]
+			if to == nil {
+				return nil, fmt.Errorf("no node at %s", addr)
+			}
+			c1, c2 := net.Pipe()
+			to.Accept(c2)
+			return c1, nil
+		}
+	}
+	tr, err := nettransport.New(tcfg)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cfg := driver.Config{ID: id, Incarnation: 1, Transport: tr, Logger: quiet, Routers: 3}
+	if edit != nil {
+		edit(&cfg)
+	}
+	n, err := driver.New(cfg)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	tr.Attach(n)
+	if l != nil {
+		go func() { _ = tr.Serve(l) }()
+	}
+	c.trs[id], c.nodes[id] = tr, n
+	return n
+}
+
+// connect connects a to b and waits for it.
+func (c *cluster) connect(a, b router.NodeID) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.trs[a].Connect(ctx, b); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// echo is a leader that answers "event@peer" at once.
+func echo() driver.Peer {
+	return driver.PeerFunc(func(r *driver.Request) { r.Reply([]byte(string(r.Event()) + "@" + r.Peer().Name)) })
+}
+
+// leads makes ref the leader of its ensemble on every node of nodes, with an echo peer
+// on ref's node.
+func (c *cluster) leads(ref router.PeerRef, version uint64) {
+	c.t.Helper()
+	if err := c.nodes[ref.Node].AddPeer(ref, echo()); err != nil {
+		c.t.Fatal(err)
+	}
+	for _, n := range c.nodes {
+		n.Learn(router.Entry{Ensemble: ref.Ensemble, Leader: ref, Version: version})
+	}
+}
+
+func call(n *driver.Node, t router.Target, ev string, timeout time.Duration) (router.Result, time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	start := time.Now()
+	res, _ := n.Call(ctx, t, []byte(ev))
+	return res, time.Since(start)
+}

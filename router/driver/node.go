@@ -1,0 +1,200 @@
+package driver
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// Node runs one node of a cluster in production: Config.Shards router cores (see
+// the package documentation for why), Config.Routers router instances as goroutines
+// with bounded mailboxes, blocking calls, and directory gossip. It is safe for
+// concurrent use. Close stops it.
+type Node struct {
+	cfg    Config
+	log    *slog.Logger
+	epoch  time.Time
+	shards []*shard
+	boxes  []chan inbound
+
+	learnMu sync.Mutex // one Learn at a time, so every shard sees the same order
+	waiters sync.Pool  // of *waiter
+
+	done      chan struct{}
+	closed    atomic.Bool
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+	stats     counters
+}
+
+// inbound is a route or cast waiting in a router instance's mailbox.
+type inbound struct {
+	m       router.Message
+	arrived time.Duration
+}
+
+// New returns a started node for cfg, with defaults filled in: its router instances
+// and, if it has Members, its anti-entropy run until Close.
+func New(cfg Config) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.fill()
+	n := &Node{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), epoch: time.Now(), done: make(chan struct{})}
+	n.waiters.New = newWaiter
+	for i := range cfg.Shards {
+		s := &shard{n: n, idx: i}
+		core, err := router.New(router.Config{
+			ID: cfg.ID, Incarnation: cfg.Incarnation, Semantics: cfg.Semantics, Routers: cfg.Routers,
+			HopLimit: cfg.HopLimit, Shards: cfg.Shards, Shard: i,
+			Clock: clock{s}, Transport: transport{s}, Rand: newRand(),
+			Directory: router.NewDirectory(cfg.Directory),
+		})
+		if err != nil {
+			return nil, err
+		}
+		s.core = core
+		n.shards = append(n.shards, s)
+	}
+	n.boxes = make([]chan inbound, cfg.Routers)
+	for i := range n.boxes {
+		n.boxes[i] = make(chan inbound, cfg.Mailbox)
+		n.spawn(func() { n.instance(i) })
+	}
+	if len(cfg.Members) > 0 {
+		n.spawn(n.antiEntropy)
+	}
+	return n, nil
+}
+
+func (n *Node) spawn(fn func()) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		fn()
+	}()
+}
+
+// ID returns the node's id.
+func (n *Node) ID() router.NodeID { return n.cfg.ID }
+
+// Incarnation returns the node's incarnation.
+func (n *Node) Incarnation() router.Incarnation { return n.cfg.Incarnation }
+
+func (n *Node) now() time.Duration { return time.Since(n.epoch) }
+
+func (n *Node) isClosed() bool { return n.closed.Load() }
+
+// shardOfInstance is the shard whose core router instance i runs on.
+func (n *Node) shardOfInstance(i int) *shard { return n.shards[i%len(n.shards)] }
+
+// anyShard picks a shard at random (no shared counter to contend on).
+func (n *Node) anyShard() *shard { return n.shards[rand.Uint32()%uint32(len(n.shards))] }
+
+// AddPeer makes p reachable as ref, which must live on this node.
+func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
+	for _, s := range n.shards {
+		s.lock()
+		err := s.core.AddPeer(ref, adapter{s: s, p: p})
+		s.unlock()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Receive hands the node a message from another node; the transport calls it on its
+// reader goroutine. It never blocks on a router instance: routes and casts go to the
+// mailbox of the instance they name, and one that is full sheds them (the caller gets
+// router.ErrOverloaded); replies complete their call under the lock of the shard that
+// owns it, and only that shard's.
+func (n *Node) Receive(m router.Message) {
+	if n.isClosed() {
+		return
+	}
+	switch m.Kind {
+	case router.KindRoute, router.KindCast:
+		n.stats.hop(m.Hops)
+		if m.Instance < 0 || m.Instance >= len(n.boxes) {
+			n.stats.badInstance.Add(1)
+			return
+		}
+		select {
+		case n.boxes[m.Instance] <- inbound{m: m, arrived: n.now()}:
+		default:
+			n.stats.shed.Add(1)
+			s := n.shardOfInstance(m.Instance)
+			s.lock()
+			s.core.Shed(m)
+			s.unlock()
+		}
+	case router.KindReply:
+		n.deliverReply(m)
+	case router.KindPeer:
+		n.stats.hop(m.Hops)
+		s := n.anyShard()
+		s.lock()
+		s.core.Deliver(m, n.now())
+		s.unlock()
+	case router.KindGossip:
+		n.stats.gossipIn.Add(1)
+		for _, e := range m.Entries {
+			n.Learn(e)
+		}
+	}
+}
+
+// deliverReply hands a reply to the shard that started its call (any shard counts a
+// reply for another node as late).
+func (n *Node) deliverReply(m router.Message) {
+	s := n.shards[0]
+	if m.Call.Node == n.cfg.ID {
+		s = n.shards[router.ShardOf(m.Call, len(n.shards))]
+	}
+	s.lock()
+	s.core.Deliver(m, n.now())
+	s.unlock()
+}
+
+// instance is router instance i: it drains its mailbox in batches, one turn of its
+// shard per batch.
+func (n *Node) instance(i int) {
+	box := n.boxes[i]
+	s := n.shardOfInstance(i)
+	for {
+		var in inbound
+		select {
+		case in = <-box:
+		case <-n.done:
+			return
+		}
+		s.lock()
+		s.core.Deliver(in.m, in.arrived)
+	batch:
+		for range 63 {
+			select {
+			case in = <-box:
+				s.core.Deliver(in.m, in.arrived)
+			default:
+				break batch
+			}
+		}
+		s.unlock()
+	}
+}
+
+// Close stops the router instances and anti-entropy and waits for them. Calls still
+// waiting end by their contexts; new calls fail with ErrClosed. It is idempotent.
+func (n *Node) Close() error {
+	n.closeOnce.Do(func() {
+		n.closed.Store(true)
+		close(n.done)
+	})
+	n.wg.Wait()
+	return nil
+}

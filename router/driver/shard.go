@@ -1,0 +1,118 @@
+package driver
+
+import (
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// shard is one router core of the node and the lock that gives it its turns. User
+// code never runs under the lock: peer hand-overs are collected during the turn and
+// run by unlock, as are replies that belong to another shard.
+type shard struct {
+	n    *Node
+	idx  int
+	mu   sync.Mutex
+	core *router.Node
+	// Filled during a turn, emptied by unlock.
+	handed []handed
+	self   []router.Message
+}
+
+type handed struct {
+	p Peer
+	r *Request
+}
+
+// lock starts a turn.
+func (s *shard) lock() { s.mu.Lock() }
+
+// unlock ends a turn, then, outside the lock, hands what the turn produced to the
+// other shards (replies to their calls) and to the user's peers.
+func (s *shard) unlock() {
+	if len(s.handed) == 0 && len(s.self) == 0 {
+		s.mu.Unlock()
+		return
+	}
+	var hbuf [4]handed
+	var mbuf [2]router.Message
+	h := take(&s.handed, hbuf[:0])
+	self := take(&s.self, mbuf[:0])
+	s.mu.Unlock()
+	for _, m := range self {
+		s.n.deliverReply(m)
+	}
+	for _, x := range h {
+		x.p.Handle(x.r)
+	}
+}
+
+// take empties *src and returns what it held: copied into buf when it fits, so that
+// *src keeps its array for the next turn, or else the array itself, which *src then
+// gives up (another turn may append to *src while the caller reads the batch).
+func take[T any](src *[]T, buf []T) []T {
+	if len(*src) <= cap(buf) {
+		buf = append(buf, *src...)
+		clear(*src)
+		*src = (*src)[:0]
+		return buf
+	}
+	out := *src
+	*src = nil
+	return out
+}
+
+// fire hands a timer to the core (the riak worker's timeout; call deadlines are the
+// callers' contexts).
+func (s *shard) fire(t router.Timer) {
+	if s.n.isClosed() {
+		return
+	}
+	s.lock()
+	s.core.Fire(t)
+	s.unlock()
+}
+
+// clock is a shard's router.Clock: monotonic time since the node started.
+type clock struct{ s *shard }
+
+func (c clock) Now() time.Duration { return time.Since(c.s.n.epoch) }
+
+// After arms a real timer, except for a call's deadline: the caller's goroutine waits
+// on its context, which expires at the same instant, and fires the deadline itself.
+func (c clock) After(d time.Duration, t router.Timer) func() {
+	if t.Kind == router.TimerCall {
+		return noop
+	}
+	tm := time.AfterFunc(d, func() { c.s.fire(t) })
+	return func() { tm.Stop() }
+}
+
+func noop() {}
+
+// transport is a shard's router.Transport: the node's transport, except that a
+// message to the node itself (a reply to another shard's call) is kept for unlock.
+type transport struct{ s *shard }
+
+func (t transport) Send(to router.NodeID, m router.Message) error {
+	if to == t.s.n.cfg.ID {
+		t.s.self = append(t.s.self, m)
+		return nil
+	}
+	return t.s.n.cfg.Transport.Send(to, m)
+}
+
+// adapter is how a user's Peer is registered in a shard's core: the core's hand-over
+// is collected, and run once the turn is over.
+type adapter struct {
+	s *shard
+	p Peer
+}
+
+func (a adapter) Handle(r *router.Request) {
+	a.s.handed = append(a.s.handed, handed{p: a.p, r: &Request{s: a.s, r: r}})
+}
+
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())) }

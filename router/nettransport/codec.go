@@ -1,0 +1,265 @@
+package nettransport
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// The body of a message frame, in order (uvarint: unsigned varint; str and bytes: a
+// uvarint length then the bytes):
+//
+//	kind u8, flags u8, instance uvarint,
+//	call node str, call incarnation uvarint, call seq uvarint,
+//	ensemble str, [peer ensemble str unless flagPeerEns], peer name str, peer node str,
+//	code u8, [budget ns uvarint unless flagInfinite], hops uvarint,
+//	event bytes, result bytes,
+//	entry count uvarint, then per entry: ensemble str, leader ensemble str,
+//	leader name str, leader node str, version uvarint.
+//
+// The sender is not in the body: it is the authenticated node at the other end of the
+// connection. Errors travel as codes (router.Code), never as strings.
+const (
+	flagForwarded = 1 << iota
+	flagInfinite
+	flagPeerEns // the peer's ensemble is the message's ensemble
+	knownFlags  = flagForwarded | flagInfinite | flagPeerEns
+)
+
+// Limits a decoder enforces beyond the frame limit.
+const (
+	maxID       = 1 << 10 // bytes in a node, ensemble or peer name
+	maxInstance = 1 << 16
+	maxHops     = 1 << 16
+	minEntry    = 5 // the smallest encoded entry: four empty strings and a version
+)
+
+// AppendMessage appends the frame body of m (without the frame header) to dst.
+func AppendMessage(dst []byte, m *router.Message) []byte {
+	flags := byte(0)
+	if m.Forwarded {
+		flags |= flagForwarded
+	}
+	if m.Budget == router.Infinity {
+		flags |= flagInfinite
+	}
+	if m.Peer.Ensemble == m.Ensemble {
+		flags |= flagPeerEns
+	}
+	dst = append(dst, byte(m.Kind), flags)
+	dst = binary.AppendUvarint(dst, uint64(max(m.Instance, 0)))
+	dst = appendStr(dst, string(m.Call.Node))
+	dst = binary.AppendUvarint(dst, uint64(m.Call.Incarnation))
+	dst = binary.AppendUvarint(dst, m.Call.Seq)
+	dst = appendStr(dst, string(m.Ensemble))
+	if flags&flagPeerEns == 0 {
+		dst = appendStr(dst, string(m.Peer.Ensemble))
+	}
+	dst = appendStr(dst, m.Peer.Name)
+	dst = appendStr(dst, string(m.Peer.Node))
+	dst = append(dst, byte(m.Code))
+	if flags&flagInfinite == 0 {
+		dst = binary.AppendUvarint(dst, uint64(max(m.Budget, 0)))
+	}
+	dst = binary.AppendUvarint(dst, uint64(max(m.Hops, 0)))
+	dst = appendBytes(dst, m.Event)
+	dst = appendBytes(dst, m.Result)
+	dst = binary.AppendUvarint(dst, uint64(len(m.Entries)))
+	for _, e := range m.Entries {
+		dst = appendStr(dst, string(e.Ensemble))
+		dst = appendStr(dst, string(e.Leader.Ensemble))
+		dst = appendStr(dst, e.Leader.Name)
+		dst = appendStr(dst, string(e.Leader.Node))
+		dst = binary.AppendUvarint(dst, e.Version)
+	}
+	return dst
+}
+
+func appendStr(dst []byte, s string) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(s)))
+	return append(dst, s...)
+}
+
+func appendBytes(dst []byte, b []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(b)))
+	return append(dst, b...)
+}
+
+// DecodeMessage decodes a frame body made by AppendMessage. It never panics and never
+// trusts a length: every length and count is checked against the bytes that remain
+// before anything is allocated, so allocation is bounded by len(body). From is left
+// empty (the connection knows the sender). The result owns its memory.
+func DecodeMessage(body []byte) (router.Message, error) {
+	var d decoder
+	return d.message(body)
+}
+
+// decoder decodes message bodies for one connection. It interns short names (node,
+// ensemble and peer names repeat in every message) in a bounded table, and copies
+// payloads into a shared slab instead of allocating each: a payload keeps its slab
+// alive, never more. The zero decoder does neither.
+type decoder struct {
+	intern map[string]string
+	slab   []byte
+}
+
+const (
+	maxInterned = 4096
+	internLen   = 64
+	slabSize    = 64 << 10
+	slabMax     = 4 << 10 // payloads larger than this get their own allocation
+)
+
+func newDecoder() *decoder {
+	return &decoder{intern: make(map[string]string)}
+}
+
+// cursor reads a body front to back; the first error sticks.
+type cursor struct {
+	b   []byte
+	err error
+}
+
+func (c *cursor) fail(format string, args ...any) {
+	if c.err == nil {
+		c.err = fmt.Errorf("%w: %s", ErrBadFrame, fmt.Sprintf(format, args...))
+	}
+}
+
+func (c *cursor) u8(what string) byte {
+	if c.err != nil {
+		return 0
+	}
+	if len(c.b) < 1 {
+		c.fail("%s: body ends early", what)
+		return 0
+	}
+	v := c.b[0]
+	c.b = c.b[1:]
+	return v
+}
+
+func (c *cursor) uvarint(what string, limit uint64) uint64 {
+	if c.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint(c.b)
+	if n <= 0 {
+		c.fail("%s: bad varint", what)
+		return 0
+	}
+	if v > limit {
+		c.fail("%s: %d exceeds %d", what, v, limit)
+		return 0
+	}
+	c.b = c.b[n:]
+	return v
+}
+
+// raw returns the next length-prefixed field, aliasing the body.
+func (c *cursor) raw(what string, limit int) []byte {
+	n := c.uvarint(what+" length", uint64(limit))
+	if c.err != nil {
+		return nil
+	}
+	if n > uint64(len(c.b)) {
+		c.fail("%s: length %d exceeds the %d bytes left", what, n, len(c.b))
+		return nil
+	}
+	v := c.b[:n:n]
+	c.b = c.b[n:]
+	return v
+}
+
+func (d *decoder) str(c *cursor, what string) string {
+	b := c.raw(what, maxID)
+	if len(b) == 0 {
+		return ""
+	}
+	if d.intern == nil || len(b) > internLen {
+		return string(b)
+	}
+	if s, ok := d.intern[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(d.intern) < maxInterned {
+		d.intern[s] = s
+	}
+	return s
+}
+
+func (d *decoder) bytes(c *cursor, what string) []byte {
+	b := c.raw(what, math.MaxInt32)
+	if len(b) == 0 {
+		return nil
+	}
+	if d.intern == nil || len(b) > slabMax {
+		return append([]byte(nil), b...)
+	}
+	if cap(d.slab)-len(d.slab) < len(b) {
+		d.slab = make([]byte, 0, slabSize)
+	}
+	start := len(d.slab)
+	d.slab = append(d.slab, b...)
+	return d.slab[start:len(d.slab):len(d.slab)]
+}
+
+func (d *decoder) message(body []byte) (router.Message, error) {
+	c := &cursor{b: body}
+	var m router.Message
+	m.Kind = router.Kind(c.u8("kind"))
+	if c.err == nil && !m.Kind.Valid() {
+		c.fail("unknown message kind %d", m.Kind)
+	}
+	flags := c.u8("flags")
+	if flags&^knownFlags != 0 {
+		c.fail("unknown flags %#x", flags)
+	}
+	m.Forwarded = flags&flagForwarded != 0
+	m.Instance = int(c.uvarint("instance", maxInstance))
+	m.Call.Node = router.NodeID(d.str(c, "call node"))
+	m.Call.Incarnation = router.Incarnation(c.uvarint("call incarnation", math.MaxUint64))
+	m.Call.Seq = c.uvarint("call seq", math.MaxUint64)
+	m.Ensemble = router.EnsembleID(d.str(c, "ensemble"))
+	if flags&flagPeerEns != 0 {
+		m.Peer.Ensemble = m.Ensemble
+	} else {
+		m.Peer.Ensemble = router.EnsembleID(d.str(c, "peer ensemble"))
+	}
+	m.Peer.Name = d.str(c, "peer name")
+	m.Peer.Node = router.NodeID(d.str(c, "peer node"))
+	m.Code = router.Code(c.u8("code"))
+	if c.err == nil && !m.Code.Valid() {
+		c.fail("unknown code %d", m.Code)
+	}
+	m.Budget = router.Infinity
+	if flags&flagInfinite == 0 {
+		m.Budget = time.Duration(c.uvarint("budget", math.MaxInt64-1))
+	}
+	m.Hops = int(c.uvarint("hops", maxHops))
+	m.Event = d.bytes(c, "event")
+	m.Result = d.bytes(c, "result")
+	n := c.uvarint("entry count", uint64(len(c.b)/minEntry))
+	if c.err == nil && n > 0 {
+		m.Entries = make([]router.Entry, n)
+		for i := range m.Entries {
+			e := &m.Entries[i]
+			e.Ensemble = router.EnsembleID(d.str(c, "entry ensemble"))
+			e.Leader.Ensemble = router.EnsembleID(d.str(c, "entry leader ensemble"))
+			e.Leader.Name = d.str(c, "entry leader name")
+			e.Leader.Node = router.NodeID(d.str(c, "entry leader node"))
+			e.Version = c.uvarint("entry version", math.MaxUint64)
+		}
+	}
+	if c.err == nil && len(c.b) != 0 {
+		c.fail("%d trailing bytes", len(c.b))
+	}
+	if c.err != nil {
+		return router.Message{}, c.err
+	}
+	return m, nil
+}

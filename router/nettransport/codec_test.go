@@ -1,0 +1,140 @@
+package nettransport
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// sampleMessages covers every kind and every field the codec carries.
+func sampleMessages() []router.Message {
+	peer := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}
+	call := router.CallID{Node: "n1", Incarnation: 1<<40 + 3, Seq: 1<<33 + 7}
+	return []router.Message{
+		{Kind: router.KindRoute, Instance: 6, Call: call, Ensemble: "e1", Event: []byte("get k"), Budget: 250 * time.Millisecond, Hops: 1},
+		{Kind: router.KindCast, Instance: 0, Ensemble: "e1", Event: []byte("put k v"), Budget: router.Infinity, Hops: 2},
+		{Kind: router.KindPeer, Call: call, Ensemble: "e1", Peer: peer, Forwarded: true, Event: []byte{0, 1, 2}, Budget: time.Nanosecond, Hops: 3},
+		{Kind: router.KindPeer, Call: call, Ensemble: "e9", Peer: peer, Budget: time.Second},
+		{Kind: router.KindReply, Call: call, Peer: peer, Code: router.CodeOK, Result: []byte("v"), Hops: 4},
+		{Kind: router.KindReply, Call: call, Code: router.CodeHopLimit, Hops: 5},
+		{Kind: router.KindGossip, Entries: []router.Entry{
+			{Ensemble: "e1", Leader: peer, Version: 1 << 62},
+			{Ensemble: "e2", Version: 3},
+		}},
+	}
+}
+
+var cmpMsg = cmpopts.EquateEmpty()
+
+func TestRoundTrip(t *testing.T) {
+	for _, d := range []*decoder{{}, newDecoder()} {
+		for _, m := range sampleMessages() {
+			body := AppendMessage(nil, &m)
+			got, err := d.message(body)
+			if err != nil {
+				t.Fatalf("%s: %v", m, err)
+			}
+			if diff := cmp.Diff(m, got, cmpMsg); diff != "" {
+				t.Errorf("%s: round trip (-sent +got):\n%s", m, diff)
+			}
+		}
+	}
+}
+
+// TestDecodedOwnsMemory: the decoded payload does not alias the frame body, which the
+// reader reuses, and payloads carved from one slab do not overlap.
+func TestDecodedOwnsMemory(t *testing.T) {
+	d := newDecoder()
+	m1 := router.Message{Kind: router.KindReply, Result: []byte("aaaa")}
+	m2 := router.Message{Kind: router.KindReply, Result: []byte("bbbb")}
+	b1 := AppendMessage(nil, &m1)
+	g1, _ := d.message(b1)
+	g2, _ := d.message(AppendMessage(nil, &m2))
+	for i := range b1 {
+		b1[i] = 'x'
+	}
+	g1.Result = append(g1.Result, 'z') // must not clobber g2's bytes in the slab
+	if string(g1.Result) != "aaaaz" || string(g2.Result) != "bbbb" {
+		t.Fatalf("payloads %q %q", g1.Result, g2.Result)
+	}
+}
+
+// TestDecodeRejects: malformed bodies come back as ErrBadFrame naming the problem.
+func TestDecodeRejects(t *testing.T) {
+	good := AppendMessage(nil, &sampleMessages()[0])
+	gossip := AppendMessage(nil, &sampleMessages()[6])
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want string
+	}{
+		{name: "empty", body: nil, want: "kind: body ends early"},
+		{name: "unknown kind", body: append([]byte{99}, good[1:]...), want: "unknown message kind 99"},
+		{name: "unknown flags", body: append([]byte{good[0], 0x80}, good[2:]...), want: "unknown flags"},
+		{name: "truncated", body: good[:len(good)-3], want: "event: length 5 exceeds the 4 bytes left"},
+		{name: "trailing", body: append(append([]byte{}, good...), 0), want: "1 trailing bytes"},
+		{name: "string past end", body: []byte{byte(router.KindRoute), 0, 0, 100, 'n'}, want: "call node: length 100 exceeds the 1 bytes left"},
+		{name: "huge string", body: []byte{byte(router.KindRoute), 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f}, want: "call node length"},
+		{name: "bad varint", body: []byte{byte(router.KindRoute), 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, want: "instance: bad varint"},
+		{name: "instance too large", body: []byte{byte(router.KindRoute), 0, 0xff, 0xff, 0x7f}, want: "instance: 2097151 exceeds 65536"},
+		{name: "entry count past end", body: gossipWithCount(gossip), want: "entry count"},
+		{name: "bad code", body: withCode(t, 200), want: "unknown code 200"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := DecodeMessage(tc.body)
+			if !errors.Is(err, ErrBadFrame) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want ErrBadFrame containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// gossipWithCount rewrites the entry count of an encoded gossip message with no
+// payloads (the count is the byte after the two empty payload lengths).
+func gossipWithCount(body []byte) []byte {
+	i := bytes.Index(body, []byte{0, 0, 2})
+	out := append([]byte{}, body[:i+2]...)
+	out = append(out, 0xe8, 0x07) // 1000 as a uvarint
+	return append(out, body[i+3:]...)
+}
+
+func withCode(t *testing.T, code byte) []byte {
+	t.Helper()
+	m := router.Message{Kind: router.KindReply, Code: router.CodeNack}
+	b := AppendMessage(nil, &m)
+	i := bytes.IndexByte(b, byte(router.CodeNack))
+	b[i] = code
+	return b
+}
+
+// FuzzDecodeMessage: any body decodes or fails with ErrBadFrame, never panics, and
+// what decodes encodes back to the same message.
+func FuzzDecodeMessage(f *testing.F) {
+	for _, m := range sampleMessages() {
+		f.Add(AppendMessage(nil, &m))
+	}
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := DecodeMessage(body)
+		if err != nil {
+			if !errors.Is(err, ErrBadFrame) {
+				t.Fatalf("error %v is not ErrBadFrame", err)
+			}
+			return
+		}
+		again, err := DecodeMessage(AppendMessage(nil, &m))
+		if err != nil {
+			t.Fatalf("re-encoded message does not decode: %v", err)
+		}
+		if diff := cmp.Diff(m, again, cmpMsg); diff != "" {
+			t.Fatalf("round trip (-first +second):\n%s", diff)
+		}
+	})
+}

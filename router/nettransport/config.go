@@ -1,0 +1,121 @@
+package nettransport
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// Config configures a Transport. New fills in defaults; Validate changes nothing.
+type Config struct {
+	// ID, Incarnation and Cluster are what this node states in every handshake. ID and
+	// Cluster are required; a restarted node must use a larger Incarnation.
+	ID          router.NodeID
+	Incarnation router.Incarnation
+	Cluster     string
+	// Secret is the cluster secret both sides of a handshake prove they know (at least
+	// 8 bytes). It never travels.
+	Secret []byte
+	// Peers holds the addresses of the nodes this one may dial. Nodes that dial in
+	// (client-only nodes) need no entry.
+	Peers map[router.NodeID]string
+	// ServerTLS, if set, wraps accepted connections in TLS; ClientTLS wraps dialed
+	// ones (its ServerName defaults to the host of the address). LoadTLS builds both,
+	// with mutual authentication when given a CA.
+	ServerTLS, ClientTLS *tls.Config
+	// Dial opens a connection to an address. Default: a net.Dialer over TCP.
+	Dial func(ctx context.Context, addr string) (net.Conn, error)
+	// MaxFrame is the largest frame body accepted or sent. Default DefaultMaxFrame.
+	MaxFrame int
+	// QueueBytes bounds each peer's send queue: a send that finds this many bytes
+	// queued and not yet written fails with router.ErrOverloaded. Default 4 MiB.
+	QueueBytes int
+	// ReadBuffer is each connection's read buffer. Default 64 KiB.
+	ReadBuffer int
+	// HandshakeTimeout bounds a handshake, TLS included. Default 5s.
+	HandshakeTimeout time.Duration
+	// HeartbeatInterval is how often an idle connection sends a ping; a connection
+	// that receives nothing for HeartbeatTimeout is closed as dead. Defaults 500ms, 3s.
+	HeartbeatInterval, HeartbeatTimeout time.Duration
+	// BackoffMin and BackoffMax bound the wait between dial attempts to a peer, which
+	// doubles after each failure, with jitter. Defaults 50ms, 2s.
+	BackoffMin, BackoffMax time.Duration
+	// Logger receives connection events. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// Default values filled in by New.
+const (
+	DefaultQueueBytes        = 4 << 20
+	DefaultReadBuffer        = 64 << 10
+	DefaultHandshakeTimeout  = 5 * time.Second
+	DefaultHeartbeatInterval = 500 * time.Millisecond
+	DefaultHeartbeatTimeout  = 3 * time.Second
+	DefaultBackoffMin        = 50 * time.Millisecond
+	DefaultBackoffMax        = 2 * time.Second
+)
+
+// Validate reports the first invalid field, naming it.
+func (c Config) Validate() error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadConfig, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case c.ID == "":
+		return bad("ID is empty")
+	case c.Cluster == "":
+		return bad("Cluster is empty")
+	case len(c.Secret) < 8:
+		return bad("Secret has %d bytes, want at least 8", len(c.Secret))
+	case c.MaxFrame != 0 && c.MaxFrame < MinMaxFrame:
+		return bad("MaxFrame %d is below %d", c.MaxFrame, MinMaxFrame)
+	case c.QueueBytes < 0:
+		return bad("QueueBytes %d is negative", c.QueueBytes)
+	case c.ReadBuffer < 0:
+		return bad("ReadBuffer %d is negative", c.ReadBuffer)
+	case c.HandshakeTimeout < 0, c.HeartbeatInterval < 0, c.HeartbeatTimeout < 0, c.BackoffMin < 0, c.BackoffMax < 0:
+		return bad("a timeout or backoff is negative")
+	case c.HeartbeatTimeout != 0 && c.HeartbeatInterval != 0 && c.HeartbeatTimeout <= c.HeartbeatInterval:
+		return bad("HeartbeatTimeout %v is not above HeartbeatInterval %v", c.HeartbeatTimeout, c.HeartbeatInterval)
+	}
+	for id, addr := range c.Peers {
+		if id == "" || addr == "" {
+			return bad("Peers has an empty id or address (%q=%q)", id, addr)
+		}
+	}
+	return nil
+}
+
+func (c *Config) fill() {
+	set := func(p *time.Duration, d time.Duration) {
+		if *p == 0 {
+			*p = d
+		}
+	}
+	if c.MaxFrame == 0 {
+		c.MaxFrame = DefaultMaxFrame
+	}
+	if c.QueueBytes == 0 {
+		c.QueueBytes = DefaultQueueBytes
+	}
+	if c.ReadBuffer == 0 {
+		c.ReadBuffer = DefaultReadBuffer
+	}
+	set(&c.HandshakeTimeout, DefaultHandshakeTimeout)
+	set(&c.HeartbeatInterval, DefaultHeartbeatInterval)
+	set(&c.HeartbeatTimeout, max(DefaultHeartbeatTimeout, 2*c.HeartbeatInterval))
+	set(&c.BackoffMin, DefaultBackoffMin)
+	set(&c.BackoffMax, max(DefaultBackoffMax, c.BackoffMin))
+	if c.Dial == nil {
+		d := &net.Dialer{}
+		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+}

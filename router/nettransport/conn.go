@@ -1,0 +1,216 @@
+package nettransport
+
+import (
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// conn is one established connection: a reader goroutine that decodes frames and
+// hands messages to the receiver, and a writer goroutine that writes whatever senders
+// queued since its last write in one go. Senders append encoded frames to out under
+// mu; the writer swaps out for its spare buffer, so encoding and writing overlap and
+// a burst of sends becomes one write.
+type conn struct {
+	t   *Transport
+	p   *peer
+	nc  net.Conn
+	fr  *frameReader
+	dr  *deadlineReader
+	inc router.Incarnation // the other node's
+
+	mu       sync.Mutex
+	out      []byte // frames queued for the writer
+	signaled bool   // the writer has been woken for what is in out
+	isClosed bool
+
+	spare []byte // the writer's: the buffer it wrote last
+	wake  chan struct{}
+	done  chan struct{} // closed when the connection closes
+	once  sync.Once
+}
+
+func newConn(t *Transport, nc net.Conn) *conn {
+	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	c.dr = &deadlineReader{nc: nc}
+	c.fr = newFrameReader(c.dr, t.cfg.ReadBuffer, t.cfg.MaxFrame)
+	return c
+}
+
+// deadlineReader pushes the read deadline forward before each read of the
+// connection: a peer that sends nothing, not even a ping, for idle is dead.
+type deadlineReader struct {
+	nc   net.Conn
+	idle time.Duration // 0 during the handshake, which has its own deadline
+}
+
+func (r *deadlineReader) Read(b []byte) (int, error) {
+	if r.idle > 0 {
+		_ = r.nc.SetReadDeadline(time.Now().Add(r.idle))
+	}
+	return r.nc.Read(b)
+}
+
+func (c *conn) beginHandshake() {
+	_ = c.nc.SetDeadline(time.Now().Add(c.t.cfg.HandshakeTimeout))
+}
+
+func (c *conn) endHandshake() {
+	_ = c.nc.SetDeadline(time.Time{})
+	c.dr.idle = c.t.cfg.HeartbeatTimeout
+}
+
+// start runs the reader and the writer of an installed connection.
+func (c *conn) start() {
+	if !c.t.spawn(c.readLoop) || !c.t.spawn(c.writeLoop) {
+		c.close(ErrClosed)
+	}
+}
+
+// enqueue encodes m at the end of the send queue and wakes the writer if it sleeps.
+func (c *conn) enqueue(m *router.Message) error {
+	t := c.t
+	c.mu.Lock()
+	if c.isClosed {
+		c.mu.Unlock()
+		t.stats.unreachable.Add(1)
+		return router.ErrUnreachable
+	}
+	if len(c.out) >= t.cfg.QueueBytes {
+		c.mu.Unlock()
+		t.stats.overloaded.Add(1)
+		return router.ErrOverloaded
+	}
+	var start int
+	c.out, start = beginFrame(c.out, typeMsg)
+	c.out = AppendMessage(c.out, m)
+	if n := len(c.out) - start - headerSize; n > t.cfg.MaxFrame {
+		c.out = c.out[:start]
+		c.mu.Unlock()
+		t.stats.tooLarge.Add(1)
+		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, t.cfg.MaxFrame)
+	}
+	endFrame(c.out, start)
+	wake := !c.signaled
+	c.signaled = true
+	c.mu.Unlock()
+	t.stats.sent.Add(1)
+	if wake {
+		select {
+		case c.wake <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+func (c *conn) queued() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.out)
+}
+
+// writeLoop writes what is queued, and a ping when a heartbeat interval passed
+// without a write.
+func (c *conn) writeLoop() {
+	t := c.t
+	tick := time.NewTicker(t.cfg.HeartbeatInterval)
+	defer tick.Stop()
+	wrote := false
+	for {
+		select {
+		case <-c.wake:
+		case <-tick.C:
+			if wrote {
+				wrote = false
+				continue
+			}
+			c.mu.Lock()
+			c.out = appendHeader(c.out, typePing, 0)
+			c.mu.Unlock()
+		case <-c.done:
+			return
+		}
+		c.mu.Lock()
+		buf := c.out
+		c.out = c.spare[:0]
+		c.signaled = false
+		c.mu.Unlock()
+		if len(buf) == 0 {
+			c.spare = buf
+			continue
+		}
+		// A peer that stops reading is as dead as one that stops writing.
+		_ = c.nc.SetWriteDeadline(time.Now().Add(t.cfg.HeartbeatTimeout))
+		_, err := c.nc.Write(buf)
+		t.stats.writes.Add(1)
+		t.stats.bytesOut.Add(uint64(len(buf)))
+		wrote = true
+		if cap(buf) <= 1<<20 {
+			c.spare = buf[:0]
+		} else {
+			c.spare = nil // do not keep a burst's buffer forever
+		}
+		if err != nil {
+			c.close(fmt.Errorf("write: %w", err))
+			return
+		}
+	}
+}
+
+// readLoop reads frames until the connection fails, and hands messages on.
+func (c *conn) readLoop() {
+	t := c.t
+	dec := newDecoder()
+	recv := t.receiver()
+	for {
+		h, body, err := c.fr.next()
+		if err != nil {
+			if isBadFrame(err) {
+				t.stats.badFrames.Add(1)
+			}
+			c.close(err)
+			return
+		}
+		if h.version != Version {
+			t.stats.badFrames.Add(1)
+			c.close(fmt.Errorf("%w: protocol version %d after the handshake", ErrBadFrame, h.version))
+			return
+		}
+		switch h.typ {
+		case typeMsg:
+			m, err := dec.message(body)
+			if err != nil {
+				t.stats.badFrames.Add(1)
+				c.close(err)
+				return
+			}
+			m.From = c.p.id
+			t.stats.received.Add(1)
+			recv.Receive(m)
+		case typePing:
+		default:
+			t.stats.badFrames.Add(1)
+			c.close(fmt.Errorf("%w: unexpected %s frame after the handshake", ErrBadFrame, h.typ))
+			return
+		}
+	}
+}
+
+// close ends the connection once, for reason.
+func (c *conn) close(reason error) {
+	c.once.Do(func() {
+		c.mu.Lock()
+		c.isClosed = true
+		c.out = nil
+		c.mu.Unlock()
+		close(c.done)
+		_ = c.nc.Close()
+		if c.p != nil {
+			c.p.detach(c, reason)
+		}
+	})
+}

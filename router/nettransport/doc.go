@@ -1,0 +1,49 @@
+// Package nettransport is router.Transport over TCP, for production: the same router
+// core that runs in the simulator talks to real nodes through it.
+//
+// # Connections
+//
+// A Transport keeps at most one connection per pair of nodes. It dials a node lazily,
+// the first time something is sent to it (or Connect asks), and from then on keeps it
+// connected: after a failure or a disconnection it redials after a backoff that doubles
+// from Config.BackoffMin to Config.BackoffMax, with ±25% jitter. While a node is not
+// connected, Send fails at once with router.ErrUnreachable (the original's fast
+// failure); it never waits for a dial. When both nodes of a pair dial each other at
+// once, the connection dialed by the smaller node id wins on both sides. Nodes that
+// only dial in (client-only nodes, such as ensctl) need no address.
+//
+// # Frames
+//
+// Everything on a connection is a frame: an 8-byte header (magic 0xE57E, the protocol
+// Version, the frame type, the body length) and a body of at most Config.MaxFrame
+// bytes. A message body (AppendMessage, DecodeMessage) carries the message kind, the
+// router instance, the call id with its node incarnation, the ensemble and peer, the
+// remaining budget, the hop count, an outcome as a router.Code (never a string), and
+// the event and result as opaque bytes. The decoder checks every length and count
+// against what remains before allocating, so allocation is bounded by the frame limit;
+// anything malformed closes the connection with a logged reason (ErrBadFrame) and
+// never panics.
+//
+// # Handshake
+//
+// A new connection first runs a handshake (handshake.go): both sides state their
+// cluster name, node id, incarnation and protocol version, and each proves it knows
+// the cluster secret with an HMAC over both fresh nonces and both identities; the
+// secret never travels. A node with another secret, cluster or version, or claiming
+// the id of a node already connected (or the acceptor's own), is refused with a
+// RefuseCode that both sides log with log/slog. Config.HandshakeTimeout bounds it.
+// For untrusted networks, LoadTLS adds TLS, and mutual TLS with a CA.
+//
+// # Sending and receiving
+//
+// Send encodes the message into its connection's send queue and wakes the
+// connection's writer, which writes everything queued since its last write in one
+// go: under load many frames share a write (Stats.Sent against Stats.Writes). The
+// queue is bounded (Config.QueueBytes); a send that finds it full fails with
+// router.ErrOverloaded, counted. Each connection's reader decodes frames and hands
+// messages to the Receiver set with Attach, with From set to the authenticated
+// sender. An idle connection sends a ping every Config.HeartbeatInterval; one that
+// hears nothing for Config.HeartbeatTimeout is closed as dead.
+//
+// Close stops everything a Transport started and waits for it; it is idempotent.
+package nettransport

@@ -1,0 +1,30 @@
+package nettransport
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+var (
+	// ErrBadFrame: a frame that is not a well-formed ensroute frame (bad magic, an
+	// unknown type or kind, a length past the frame limit or past its own end, trailing
+	// bytes). The wrapped message names the problem; the connection that sent it is
+	// closed.
+	ErrBadFrame = errors.New("nettransport: bad frame")
+	// ErrTooLarge: a message that does not fit in one frame. It was not sent, so it did
+	// not run: it also matches router.ErrUnreachable, which is what the router core
+	// makes of it.
+	ErrTooLarge = fmt.Errorf("nettransport: message exceeds the frame limit: %w", router.ErrUnreachable)
+	// ErrRefused: the other side of a handshake refused the connection; the wrapped
+	// message says why (RefuseCode).
+	ErrRefused = errors.New("nettransport: connection refused")
+	// ErrHandshake: a handshake failed on this side (the other side did not prove the
+	// cluster secret, sent the wrong frame, or was too slow).
+	ErrHandshake = errors.New("nettransport: handshake failed")
+	// ErrClosed: the transport was closed.
+	ErrClosed = errors.New("nettransport: closed")
+	// ErrBadConfig: a Config field is invalid; the wrapped message names it.
+	ErrBadConfig = errors.New("nettransport: bad config")
+)

@@ -1,0 +1,139 @@
+package nettransport
+
+import (
+	"bufio"
+	"encoding/binary"
+	"fmt"
+	"io"
+)
+
+// The frame header: every frame starts with the magic number, the protocol version, the
+// frame type and the length of the body that follows, big-endian.
+const (
+	magic0, magic1 = 0xE5, 0x7E
+	// Version is the protocol version this package speaks. Peers must speak the same.
+	Version    = 1
+	headerSize = 8
+	// DefaultMaxFrame is the default largest frame body, in bytes.
+	DefaultMaxFrame = 1 << 20
+	// MinMaxFrame is the smallest frame limit a Config may set.
+	MinMaxFrame = 4 << 10
+)
+
+// frameType says what a frame carries.
+type frameType uint8
+
+const (
+	typeHello     frameType = iota + 1 // dialer -> acceptor: cluster, id, incarnation, nonce
+	typeChallenge                      // acceptor -> dialer: cluster, id, incarnation, nonce
+	typeAuth                           // dialer -> acceptor: the dialer's proof
+	typeWelcome                        // acceptor -> dialer: the acceptor's proof; connected
+	typeRefuse                         // either way during a handshake: a RefuseCode
+	typeMsg                            // a router.Message
+	typePing                           // a heartbeat; any frame proves the peer alive
+	numTypes
+)
+
+var typeNames = [...]string{"", "hello", "challenge", "auth", "welcome", "refuse", "msg", "ping"}
+
+func (t frameType) String() string {
+	if t > 0 && t < numTypes {
+		return typeNames[t]
+	}
+	return fmt.Sprintf("type(%d)", uint8(t))
+}
+
+// appendHeader appends a header for a body of n bytes.
+func appendHeader(dst []byte, t frameType, n int) []byte {
+	return append(dst, magic0, magic1, Version, byte(t), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+}
+
+// beginFrame appends a header whose length endFrame fills in, and returns where the
+// frame starts.
+func beginFrame(dst []byte, t frameType) ([]byte, int) {
+	return appendHeader(dst, t, 0), len(dst)
+}
+
+// endFrame fills in the length of the frame that starts at start.
+func endFrame(dst []byte, start int) {
+	binary.BigEndian.PutUint32(dst[start+4:], uint32(len(dst)-start-headerSize))
+}
+
+// header is a decoded frame header.
+type header struct {
+	version uint8
+	typ     frameType
+	length  int
+}
+
+// parseHeader checks the magic number, the type and the length against max. The
+// version is returned, not checked: a handshake answers a version it does not speak
+// with a refusal, which the other side must still be able to read.
+func parseHeader(b []byte, max int) (header, error) {
+	if b[0] != magic0 || b[1] != magic1 {
+		return header{}, fmt.Errorf("%w: bad magic %#02x%02x", ErrBadFrame, b[0], b[1])
+	}
+	h := header{version: b[2], typ: frameType(b[3]), length: int(binary.BigEndian.Uint32(b[4:]))}
+	if h.typ == 0 || h.typ >= numTypes {
+		return header{}, fmt.Errorf("%w: unknown frame type %d", ErrBadFrame, b[3])
+	}
+	if h.length > max {
+		return header{}, fmt.Errorf("%w: %s frame of %d bytes exceeds the limit of %d", ErrBadFrame, h.typ, h.length, max)
+	}
+	return h, nil
+}
+
+// frameReader reads frames from a buffered stream. A body is valid until the next
+// call to next. Allocation is bounded by the frame limit: a body that does not fit the
+// buffer is read into a scratch slice that grows to at most max bytes, and only after
+// the header has been checked.
+type frameReader struct {
+	r       *bufio.Reader
+	max     int
+	scratch []byte
+	used    int // bytes of the last body still to discard from r
+}
+
+func newFrameReader(r io.Reader, bufSize, max int) *frameReader {
+	return &frameReader{r: bufio.NewReaderSize(r, bufSize), max: max}
+}
+
+// next reads one frame.
+func (fr *frameReader) next() (header, []byte, error) {
+	if fr.used > 0 {
+		_, _ = fr.r.Discard(fr.used)
+		fr.used = 0
+	}
+	hb, err := fr.r.Peek(headerSize)
+	if err != nil {
+		return header{}, nil, err
+	}
+	h, err := parseHeader(hb, fr.max)
+	if err != nil {
+		return header{}, nil, err
+	}
+	_, _ = fr.r.Discard(headerSize)
+	if h.length <= fr.r.Size() {
+		body, err := fr.r.Peek(h.length)
+		if err != nil {
+			return header{}, nil, unexpected(err)
+		}
+		fr.used = h.length
+		return h, body, nil
+	}
+	if cap(fr.scratch) < h.length {
+		fr.scratch = make([]byte, h.length)
+	}
+	body := fr.scratch[:h.length]
+	if _, err := io.ReadFull(fr.r, body); err != nil {
+		return header{}, nil, unexpected(err)
+	}
+	return h, body, nil
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}

@@ -1,0 +1,258 @@
+package nettransport
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// The handshake, on a fresh connection, before any message:
+//
+//	dialer   -> acceptor  hello:     cluster, node id, incarnation, nonce D
+//	acceptor -> dialer    challenge: cluster, node id, incarnation, nonce A
+//	dialer   -> acceptor  auth:      HMAC(secret, "dialer", both ids and incarnations, D, A)
+//	acceptor -> dialer    welcome:   HMAC(secret, "acceptor", ..., D, A)
+//
+// Either side may answer with a refuse frame carrying a RefuseCode instead, and closes
+// the connection. The secret itself never travels; each proof covers both fresh nonces,
+// both identities and a role label, so it cannot be replayed on another connection or
+// reflected back. Both sides check the protocol version (in every frame header) and
+// the cluster name before anything else.
+
+// RefuseCode says why one side of a handshake refused the other.
+type RefuseCode uint8
+
+// The refusal reasons.
+const (
+	RefuseVersion   RefuseCode = iota + 1 // the protocol versions differ
+	RefuseCluster                         // the cluster names differ
+	RefuseAuth                            // the other side did not prove the cluster secret
+	RefuseDuplicate                       // a node with this id is already connected
+	RefuseSelf                            // the other side claims this node's own id
+	RefuseRace                            // both sides dialed at once; the other connection wins
+	RefuseWrongNode                       // the node at the address is not the one dialed
+	RefuseProtocol                        // a malformed or unexpected handshake frame
+	RefuseShutdown                        // the node is shutting down
+	numRefuse
+)
+
+var refuseNames = [...]string{"", "protocol version mismatch", "wrong cluster", "authentication failed (wrong cluster secret?)",
+	"node id already connected", "node claims our own id", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down"}
+
+// String describes the reason.
+func (c RefuseCode) String() string {
+	if c > 0 && c < numRefuse {
+		return refuseNames[c]
+	}
+	return fmt.Sprintf("refusal(%d)", uint8(c))
+}
+
+const nonceSize = 32
+
+// identity is what each side states in its first handshake frame.
+type identity struct {
+	cluster string
+	id      router.NodeID
+	inc     router.Incarnation
+	nonce   [nonceSize]byte
+}
+
+func appendIdentity(dst []byte, id *identity) []byte {
+	dst = appendStr(dst, id.cluster)
+	dst = appendStr(dst, string(id.id))
+	dst = binary.AppendUvarint(dst, uint64(id.inc))
+	return append(dst, id.nonce[:]...)
+}
+
+func parseIdentity(body []byte) (identity, error) {
+	var d decoder
+	c := &cursor{b: body}
+	var id identity
+	id.cluster = d.str(c, "cluster")
+	id.id = router.NodeID(d.str(c, "node id"))
+	id.inc = router.Incarnation(c.uvarint("incarnation", 1<<63))
+	if c.err == nil && len(c.b) != nonceSize {
+		c.fail("nonce: %d bytes, want %d", len(c.b), nonceSize)
+	}
+	if c.err != nil {
+		return identity{}, c.err
+	}
+	if id.id == "" {
+		return identity{}, fmt.Errorf("%w: empty node id", ErrBadFrame)
+	}
+	copy(id.nonce[:], c.b)
+	return id, nil
+}
+
+func newIdentity(cfg *Config) (identity, error) {
+	id := identity{cluster: cfg.Cluster, id: cfg.ID, inc: cfg.Incarnation}
+	if _, err := io.ReadFull(rand.Reader, id.nonce[:]); err != nil {
+		return identity{}, err
+	}
+	return id, nil
+}
+
+// proof is the HMAC one side sends to show it knows the secret.
+func proof(secret []byte, role string, dialer, acceptor *identity) []byte {
+	m := hmac.New(sha256.New, secret)
+	var b []byte
+	b = append(b, "ensroute/1 "...)
+	b = append(b, role...)
+	b = appendStr(b, dialer.cluster)
+	for _, id := range []*identity{dialer, acceptor} {
+		b = appendStr(b, string(id.id))
+		b = binary.BigEndian.AppendUint64(b, uint64(id.inc))
+	}
+	b = append(b, dialer.nonce[:]...)
+	b = append(b, acceptor.nonce[:]...)
+	m.Write(b)
+	return m.Sum(nil)
+}
+
+// writeFrame writes one frame straight to the connection (the handshake runs before
+// the connection's writer exists).
+func writeFrame(nc net.Conn, t frameType, body []byte) error {
+	_, err := nc.Write(append(appendHeader(make([]byte, 0, headerSize+len(body)), t, len(body)), body...))
+	return err
+}
+
+func refuse(nc net.Conn, code RefuseCode) {
+	_ = writeFrame(nc, typeRefuse, []byte{byte(code)})
+}
+
+// readHandshake reads the next handshake frame: a refusal (in any protocol version, so
+// that a peer of another version can still say why) becomes ErrRefused; otherwise the
+// frame must be of type want and of this version.
+func readHandshake(fr *frameReader, want frameType) ([]byte, error) {
+	h, body, err := fr.next()
+	if err != nil {
+		return nil, err
+	}
+	if h.typ == typeRefuse {
+		code := RefuseProtocol
+		if len(body) == 1 {
+			code = RefuseCode(body[0])
+		}
+		return nil, &RefusedError{Code: code}
+	}
+	if h.version != Version {
+		return nil, &versionError{got: h.version}
+	}
+	if h.typ != want {
+		return nil, fmt.Errorf("%w: got a %s frame, want %s", ErrBadFrame, h.typ, want)
+	}
+	return body, nil
+}
+
+// RefusedError is a handshake the other side refused. It matches ErrRefused.
+type RefusedError struct{ Code RefuseCode }
+
+// Error describes the refusal.
+func (e *RefusedError) Error() string { return "nettransport: connection refused: " + e.Code.String() }
+
+// Is makes errors.Is(err, ErrRefused) true.
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+type versionError struct{ got uint8 }
+
+func (e *versionError) Error() string {
+	return fmt.Sprintf("%v: protocol version %d, want %d", ErrHandshake, e.got, Version)
+}
+
+func (e *versionError) Unwrap() error { return ErrHandshake }
+
+// dialHandshake runs the dialer's side against the node expected at the address. It
+// returns the other side's identity.
+func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.NodeID) (identity, error) {
+	me, err := newIdentity(&t.cfg)
+	if err != nil {
+		return identity{}, err
+	}
+	if err := writeFrame(nc, typeHello, appendIdentity(nil, &me)); err != nil {
+		return identity{}, err
+	}
+	body, err := readHandshake(fr, typeChallenge)
+	if err != nil {
+		return identity{}, err
+	}
+	them, err := parseIdentity(body)
+	switch {
+	case err != nil:
+		refuse(nc, RefuseProtocol)
+		return identity{}, err
+	case them.cluster != t.cfg.Cluster:
+		refuse(nc, RefuseCluster)
+		return identity{}, fmt.Errorf("%w: cluster %q, want %q", ErrHandshake, them.cluster, t.cfg.Cluster)
+	case them.id != expect:
+		refuse(nc, RefuseWrongNode)
+		return identity{}, fmt.Errorf("%w: the node at this address is %s, want %s", ErrHandshake, them.id, expect)
+	}
+	if err := writeFrame(nc, typeAuth, proof(t.cfg.Secret, "dialer", &me, &them)); err != nil {
+		return identity{}, err
+	}
+	body, err = readHandshake(fr, typeWelcome)
+	if err != nil {
+		return identity{}, err
+	}
+	if !hmac.Equal(body, proof(t.cfg.Secret, "acceptor", &me, &them)) {
+		refuse(nc, RefuseAuth)
+		return identity{}, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
+	}
+	return them, nil
+}
+
+// acceptHandshake runs the acceptor's side. admit decides, once the dialer has proved
+// the secret, whether its id may connect now (RefuseDuplicate, RefuseRace) and
+// installs the connection if so; the welcome goes out only after that.
+func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(them identity) RefuseCode) (identity, RefuseCode, error) {
+	h, body, err := fr.next()
+	if err != nil {
+		return identity{}, 0, err
+	}
+	if h.version != Version {
+		refuse(nc, RefuseVersion)
+		return identity{}, RefuseVersion, &versionError{got: h.version}
+	}
+	if h.typ != typeHello {
+		refuse(nc, RefuseProtocol)
+		return identity{}, RefuseProtocol, fmt.Errorf("%w: got a %s frame, want hello", ErrBadFrame, h.typ)
+	}
+	them, err := parseIdentity(body)
+	switch {
+	case err != nil:
+		refuse(nc, RefuseProtocol)
+		return identity{}, RefuseProtocol, err
+	case them.cluster != t.cfg.Cluster:
+		refuse(nc, RefuseCluster)
+		return them, RefuseCluster, fmt.Errorf("%w: cluster %q, want %q", ErrHandshake, them.cluster, t.cfg.Cluster)
+	case them.id == t.cfg.ID:
+		refuse(nc, RefuseSelf)
+		return them, RefuseSelf, fmt.Errorf("%w: the dialer claims this node's id %s", ErrHandshake, them.id)
+	}
+	me, err := newIdentity(&t.cfg)
+	if err != nil {
+		return them, 0, err
+	}
+	if err := writeFrame(nc, typeChallenge, appendIdentity(nil, &me)); err != nil {
+		return them, 0, err
+	}
+	body, err = readHandshake(fr, typeAuth)
+	if err != nil {
+		return them, 0, err
+	}
+	if !hmac.Equal(body, proof(t.cfg.Secret, "dialer", &them, &me)) {
+		refuse(nc, RefuseAuth)
+		return them, RefuseAuth, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
+	}
+	if code := admit(them); code != 0 {
+		refuse(nc, code)
+		return them, code, fmt.Errorf("%w: %s", ErrHandshake, code)
+	}
+	return them, 0, writeFrame(nc, typeWelcome, proof(t.cfg.Secret, "acceptor", &them, &me))
+}

@@ -1,0 +1,288 @@
+package nettransport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// peer is the slot of one other node: at most one connection at a time, and, for a
+// node whose address is known, the loop that dials it and redials it after a failure
+// or a disconnection.
+type peer struct {
+	t    *Transport
+	id   router.NodeID
+	addr string // "" for a node that only dials in
+	conn atomic.Pointer[conn]
+
+	mu      sync.Mutex
+	dialing bool          // an outbound handshake is running
+	looping bool          // the dial loop runs
+	up      chan struct{} // closed when a connection is installed; renewed when it goes
+	failed  chan struct{} // closed when a dial attempt fails; renewed at once
+	lastErr error         // of the last failed dial attempt
+}
+
+func newPeer(t *Transport, id router.NodeID, addr string) *peer {
+	return &peer{t: t, id: id, addr: addr, up: make(chan struct{}), failed: make(chan struct{})}
+}
+
+// signals returns the channels that the next connection and the next failed dial
+// attempt will close.
+func (p *peer) signals() (up, failed <-chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.up, p.failed
+}
+
+// dialFailed records a failed attempt and wakes whoever waits for one.
+func (p *peer) dialFailed(err error) {
+	p.mu.Lock()
+	p.lastErr = err
+	close(p.failed)
+	p.failed = make(chan struct{})
+	p.mu.Unlock()
+}
+
+func (p *peer) lastError() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.lastErr
+}
+
+// admit decides whether an inbound connection that proved the secret may take the
+// slot, and installs it if so. One connection per pair: a node already connected is
+// refused (an impostor, or an old connection not yet known dead), and when both sides
+// dial at once the connection dialed by the smaller id wins on both sides.
+func (p *peer) admit(c *conn, inc router.Incarnation) RefuseCode {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case p.t.closed():
+		return RefuseShutdown
+	case p.conn.Load() != nil:
+		return RefuseDuplicate
+	case p.dialing && p.t.cfg.ID < p.id:
+		return RefuseRace
+	}
+	c.p, c.inc = p, inc
+	p.install(c)
+	return 0
+}
+
+// install makes c the peer's connection; p.mu is held.
+func (p *peer) install(c *conn) {
+	p.conn.Store(c)
+	close(p.up)
+}
+
+// detach forgets c if it is the peer's connection, and says so.
+func (p *peer) detach(c *conn, reason error) {
+	p.mu.Lock()
+	was := p.conn.Load() == c
+	if was {
+		p.conn.Store(nil)
+		p.up = make(chan struct{})
+	}
+	p.mu.Unlock()
+	if !was {
+		return
+	}
+	t := p.t
+	t.stats.disconnects.Add(1)
+	level, why := slog.LevelInfo, reason.Error()
+	var ne net.Error
+	switch {
+	case errors.Is(reason, ErrClosed):
+		level = slog.LevelDebug
+	case errors.Is(reason, io.EOF), errors.Is(reason, net.ErrClosed):
+		why = "closed by peer"
+		if p.addr == "" {
+			level = slog.LevelDebug // a client that is done
+		}
+	case errors.As(reason, &ne) && ne.Timeout():
+		level, why = slog.LevelWarn, "peer silent past the heartbeat timeout"
+	case errors.Is(reason, ErrBadFrame):
+		level = slog.LevelWarn
+	}
+	t.log.Log(context.Background(), level, "disconnected", "peer", string(p.id), "reason", why)
+	if o, ok := t.receiver().(ConnObserver); ok {
+		o.PeerDown(p.id)
+	}
+	if p.addr == "" {
+		t.forget(p)
+	}
+}
+
+// startLoop starts the dial loop of a peer whose address is known, once.
+func (p *peer) startLoop() {
+	if p.addr == "" {
+		return
+	}
+	p.mu.Lock()
+	if p.looping {
+		p.mu.Unlock()
+		return
+	}
+	p.looping = true
+	p.mu.Unlock()
+	if !p.t.spawn(p.loop) {
+		p.mu.Lock()
+		p.looping = false
+		p.mu.Unlock()
+	}
+}
+
+// loop keeps the peer connected until the transport closes: it dials, waits while the
+// connection lasts, and after a failure waits a backoff that doubles up to BackoffMax,
+// with jitter, so that a cluster restarting at once does not dial in lockstep.
+func (p *peer) loop() {
+	t := p.t
+	backoff := t.cfg.BackoffMin
+	failures := 0
+	for attempt := 0; !t.closed(); attempt++ {
+		if c := p.conn.Load(); c != nil {
+			select {
+			case <-c.done:
+			case <-t.ctx.Done():
+				return
+			}
+			backoff, failures = t.cfg.BackoffMin, 0
+			if !p.sleep(backoff) {
+				return
+			}
+			continue
+		}
+		if attempt > 0 {
+			t.stats.reconnects.Add(1)
+		}
+		err := p.dial()
+		if err == nil {
+			backoff, failures = t.cfg.BackoffMin, 0
+			continue
+		}
+		if t.closed() {
+			return
+		}
+		failures++
+		t.stats.dialFailures.Add(1)
+		level := slog.LevelDebug
+		var re *RefusedError
+		if race := errors.As(err, &re) && re.Code == RefuseRace; !race {
+			// Losing a simultaneous dial is no failure: the other side's connection
+			// is about to arrive.
+			p.dialFailed(err)
+			if failures == 1 {
+				level = slog.LevelWarn
+			}
+		}
+		t.log.Log(context.Background(), level, "cannot connect", "peer", string(p.id), "addr", p.addr, "err", err, "retry_in", backoff)
+		if !p.sleep(backoff) {
+			return
+		}
+		backoff = min(2*backoff, t.cfg.BackoffMax)
+	}
+}
+
+// sleep waits d with ±25% jitter, or until the transport closes (false).
+func (p *peer) sleep(d time.Duration) bool {
+	if d > 0 {
+		d += time.Duration(rand.Int64N(int64(d)/2+1)) - d/4
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-p.t.ctx.Done():
+		return false
+	}
+}
+
+// dial connects to the peer and runs the dialer's handshake. It returns nil when the
+// peer is connected afterwards, by this connection or another.
+func (p *peer) dial() error {
+	t := p.t
+	p.mu.Lock()
+	if p.conn.Load() != nil {
+		p.mu.Unlock()
+		return nil
+	}
+	p.dialing = true
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.dialing = false
+		p.mu.Unlock()
+	}()
+	ctx, cancel := context.WithTimeout(t.ctx, t.cfg.HandshakeTimeout)
+	defer cancel()
+	raw, err := t.cfg.Dial(ctx, p.addr)
+	if err != nil {
+		return err
+	}
+	// Close interrupts a handshake in progress.
+	stop := context.AfterFunc(t.ctx, func() { _ = raw.Close() })
+	defer stop()
+	nc := raw
+	if t.cfg.ClientTLS != nil {
+		tc := t.cfg.ClientTLS.Clone()
+		if tc.ServerName == "" {
+			if host, _, err := net.SplitHostPort(p.addr); err == nil {
+				tc.ServerName = host
+			}
+		}
+		nc = tls.Client(raw, tc)
+	}
+	c := newConn(t, nc)
+	c.beginHandshake()
+	them, err := t.dialHandshake(nc, c.fr, p.id)
+	if err != nil {
+		_ = nc.Close()
+		return err
+	}
+	p.mu.Lock()
+	if p.conn.Load() != nil || t.closed() {
+		p.mu.Unlock()
+		_ = nc.Close()
+		return nil
+	}
+	c.p, c.inc = p, them.inc
+	p.install(c)
+	p.mu.Unlock()
+	c.endHandshake()
+	t.up(p, c, them, "outbound", p.addr)
+	return nil
+}
+
+// shutdown closes the peer's connection (the transport is closing).
+func (p *peer) shutdown() {
+	if c := p.conn.Load(); c != nil {
+		c.close(ErrClosed)
+	}
+}
+
+// spawn starts fn as a goroutine the transport waits for on Close, unless the
+// transport is closed already.
+func (t *Transport) spawn(fn func()) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed() {
+		return false
+	}
+	t.wg.Add(1)
+	go func() {
+		defer t.wg.Done()
+		fn()
+	}()
+	return true
+}

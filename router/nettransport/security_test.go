@@ -1,0 +1,401 @@
+package nettransport_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"io"
+	"log/slog"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+// node is one transport under test with its log.
+type node struct {
+	tr   *nettransport.Transport
+	rec  *recorder
+	log  *syncBuffer
+	addr string
+}
+
+// startNode builds, attaches and serves a transport; edit adjusts its config. It
+// listens only when listen is true.
+func startNode(t *testing.T, id router.NodeID, listen bool, edit func(*nettransport.Config)) *node {
+	t.Helper()
+	n := &node{rec: newRecorder(), log: &syncBuffer{}}
+	cfg := nettransport.Config{
+		ID: id, Incarnation: 1, Cluster: "test", Secret: secret,
+		Logger:     slog.New(slog.NewTextHandler(n.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		BackoffMin: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond,
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	tr, err := nettransport.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.tr = tr
+	tr.Attach(n.rec)
+	if listen {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.addr = l.Addr().String()
+		go func() { _ = tr.Serve(l) }()
+	}
+	t.Cleanup(func() { _ = tr.Close() })
+	return n
+}
+
+func peersOf(id router.NodeID, addr string) func(*nettransport.Config) {
+	return func(c *nettransport.Config) { c.Peers = map[router.NodeID]string{id: addr} }
+}
+
+func connect(t *testing.T, from *node, to router.NodeID) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return from.tr.Connect(ctx, to)
+}
+
+// logged waits until n's log holds every fragment on one line.
+func logged(t *testing.T, n *node, fragments ...string) {
+	t.Helper()
+	ok := await(func() bool {
+		for _, line := range strings.Split(n.log.String(), "\n") {
+			all := true
+			for _, f := range fragments {
+				all = all && strings.Contains(line, f)
+			}
+			if all {
+				return true
+			}
+		}
+		return false
+	})
+	if !ok {
+		t.Fatalf("no log line with %q; log:\n%s", fragments, n.log.String())
+	}
+}
+
+// TestRefusals: a node that does not prove the secret, names another cluster, claims
+// the acceptor's own id or the id of a node already connected is refused, with a log
+// line on the acceptor that says why, and never gets connected.
+func TestRefusals(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		id        router.NodeID
+		edit      func(*nettransport.Config)
+		first     bool // an honest n2 connects first
+		acceptor  []string
+		dialer    []string
+		dialerErr string
+	}{
+		{name: "wrong secret", id: "n4", edit: func(c *nettransport.Config) { c.Secret = []byte("not-the-secret") },
+			acceptor: []string{"refused connection", "peer=n4", "n4 did not prove the cluster secret"},
+			dialer:   []string{"cannot connect", "authentication failed"}},
+		{name: "wrong cluster", id: "n4", edit: func(c *nettransport.Config) { c.Cluster = "other" },
+			acceptor: []string{"refused connection", `cluster \"other\", want \"test\"`},
+			dialer:   []string{"cannot connect", "wrong cluster"}},
+		{name: "own id", id: "n1",
+			acceptor: []string{"refused connection", "claims this node's id n1"},
+			dialer:   []string{"cannot connect", "node claims our own id"}},
+		{name: "id already connected", id: "n2", first: true, edit: func(c *nettransport.Config) { c.Incarnation = 99 },
+			acceptor: []string{"refused connection", "peer=n2", "node id already connected"},
+			dialer:   []string{"cannot connect", "node id already connected"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			acc := startNode(t, "n1", true, nil)
+			if tc.first {
+				honest := startNode(t, "n2", false, peersOf("n1", acc.addr))
+				if err := connect(t, honest, "n1"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			bad := startNode(t, tc.id, false, func(c *nettransport.Config) {
+				peersOf("n1", acc.addr)(c)
+				if tc.edit != nil {
+					tc.edit(c)
+				}
+			})
+			if err := bad.tr.Send("n1", router.Message{Kind: router.KindGossip}); !errors.Is(err, router.ErrUnreachable) {
+				t.Fatalf("first send: %v, want ErrUnreachable", err)
+			}
+			logged(t, acc, tc.acceptor...)
+			logged(t, bad, tc.dialer...)
+			if bad.tr.Connected("n1") {
+				t.Fatal("the refused node is connected")
+			}
+			if tc.first && !acc.tr.Connected("n2") {
+				t.Fatal("the honest n2 lost its connection to the impostor")
+			}
+			if acc.tr.Stats().Refused == 0 {
+				t.Fatal("no refusal counted")
+			}
+		})
+	}
+}
+
+// TestVersionMismatch: a peer speaking another protocol version gets a refusal it can
+// read, and the acceptor logs both versions.
+func TestVersionMismatch(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	c, err := net.Dial("tcp", acc.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// magic, version 2, hello, a 3-byte body.
+	if _, err := c.Write([]byte{0xE5, 0x7E, 2, 1, 0, 0, 0, 3, 'a', 'b', 'c'}); err != nil {
+		t.Fatal(err)
+	}
+	reply, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0xE5, 0x7E, nettransport.Version, 5, 0, 0, 0, 1, byte(nettransport.RefuseVersion)}
+	if string(reply) != string(want) {
+		t.Fatalf("reply % x, want % x", reply, want)
+	}
+	logged(t, acc, "refused connection", "protocol version 2, want 1")
+}
+
+// TestGarbageClosesConnection: bytes that are not a frame close the connection with a
+// logged reason and no harm to the node.
+func TestGarbageClosesConnection(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	c, err := net.Dial("tcp", acc.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadAll(c); err != nil {
+		t.Fatal(err)
+	}
+	logged(t, acc, "refused connection", "bad magic")
+}
+
+// TestFromIsAuthenticated: the receiver names the sender by the connection's
+// authenticated id, whatever From the message claims.
+func TestFromIsAuthenticated(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	n2 := startNode(t, "n2", false, peersOf("n1", acc.addr))
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := n2.tr.Send("n1", router.Message{Kind: router.KindGossip, From: "n3"}); err != nil {
+		t.Fatal(err)
+	}
+	if !await(func() bool { return len(acc.rec.messages()) == 1 }, acc.rec) {
+		t.Fatal("nothing arrived")
+	}
+	if from := acc.rec.messages()[0].From; from != "n2" {
+		t.Fatalf("From = %s, want n2", from)
+	}
+}
+
+// TestOverloaded: when the peer stops reading, the bounded send queue fills and sends
+// fail at once with ErrOverloaded, counted, instead of queueing without end.
+func TestOverloaded(t *testing.T) {
+	release := make(chan struct{})
+	acc := startNode(t, "n1", true, nil)
+	blocker := &blockingReceiver{release: release}
+	acc.tr.Attach(blocker)
+	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
+		peersOf("n1", acc.addr)(c)
+		c.QueueBytes = 64 << 10
+	})
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	defer close(release)
+	big := router.Message{Kind: router.KindCast, Ensemble: "e1", Event: make([]byte, 60<<10), Budget: router.Infinity}
+	var err error
+	for i := 0; i < 2000 && err == nil; i++ {
+		err = n2.tr.Send("n1", big)
+		if err == nil {
+			runtime.Gosched() // let the writer run: only a blocked peer may fill the queue
+		}
+	}
+	if !errors.Is(err, router.ErrOverloaded) {
+		t.Fatalf("after 2000 sends of 60KiB to a peer that does not read: %v, want ErrOverloaded", err)
+	}
+	if n2.tr.Stats().Overloaded == 0 {
+		t.Fatal("overload not counted")
+	}
+}
+
+type blockingReceiver struct{ release chan struct{} }
+
+func (b *blockingReceiver) Receive(router.Message) { <-b.release }
+
+// TestTooLarge: a message past the frame limit is refused at the sender, as
+// unreachable (it never left), and the connection stays up.
+func TestTooLarge(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
+		peersOf("n1", acc.addr)(c)
+		c.MaxFrame = nettransport.MinMaxFrame
+	})
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	err := n2.tr.Send("n1", router.Message{Kind: router.KindCast, Event: make([]byte, nettransport.MinMaxFrame)})
+	if !errors.Is(err, nettransport.ErrTooLarge) || !errors.Is(err, router.ErrUnreachable) {
+		t.Fatalf("err = %v, want ErrTooLarge matching ErrUnreachable", err)
+	}
+	if err := n2.tr.Send("n1", router.Message{Kind: router.KindGossip}); err != nil {
+		t.Fatalf("a small message after: %v", err)
+	}
+}
+
+// TestSimultaneousDial: two nodes that dial each other at once end with one
+// connection that both use.
+func TestSimultaneousDial(t *testing.T) {
+	for range 10 {
+		l1, l2 := listen(t), listen(t)
+		peers := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
+		var nodes []*node
+		for i, l := range []net.Listener{l1, l2} {
+			n := startNode(t, router.NodeID([]string{"n1", "n2"}[i]), false, func(c *nettransport.Config) { c.Peers = peers })
+			go func() { _ = n.tr.Serve(l) }()
+			nodes = append(nodes, n)
+		}
+		errs := make(chan error, 2)
+		go func() { errs <- connect(t, nodes[0], "n2") }()
+		go func() { errs <- connect(t, nodes[1], "n1") }()
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i, n := range nodes {
+			other := router.NodeID([]string{"n2", "n1"}[i])
+			if err := n.tr.Send(other, router.Message{Kind: router.KindGossip}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, n := range nodes {
+			if !await(func() bool { return len(n.rec.messages()) == 1 }, n.rec) {
+				t.Fatal("a message did not arrive")
+			}
+			if c := n.tr.Stats().Connects; c != 1 {
+				t.Fatalf("%d connections established, want 1", c)
+			}
+		}
+		for _, n := range nodes {
+			_ = n.tr.Close()
+		}
+	}
+}
+
+// TestTLS: nodes with certificates from one CA connect over mutual TLS; a node without
+// a client certificate, or speaking plain TCP, is refused.
+func TestTLS(t *testing.T) {
+	dir := t.TempDir()
+	ca := writeCerts(t, dir)
+	load := func(name string) func(*nettransport.Config) {
+		return func(c *nettransport.Config) {
+			s, cl, err := nettransport.LoadTLS(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"), ca)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.ServerTLS, c.ClientTLS = s, cl
+		}
+	}
+	acc := startNode(t, "n1", true, load("n1"))
+	n2 := startNode(t, "n2", false, func(c *nettransport.Config) { load("n2")(c); peersOf("n1", acc.addr)(c) })
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := n2.tr.Send("n1", router.Message{Kind: router.KindGossip}); err != nil {
+		t.Fatal(err)
+	}
+	if !await(func() bool { return len(acc.rec.messages()) == 1 }, acc.rec) {
+		t.Fatal("nothing arrived over TLS")
+	}
+
+	noCert := startNode(t, "n3", false, func(c *nettransport.Config) {
+		peersOf("n1", acc.addr)(c)
+		pool := x509.NewCertPool()
+		pem, _ := os.ReadFile(ca)
+		pool.AppendCertsFromPEM(pem)
+		c.ClientTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS13}
+	})
+	_ = noCert.tr.Send("n1", router.Message{Kind: router.KindGossip})
+	logged(t, acc, "refused connection", "certificate")
+
+	plain := startNode(t, "n4", false, peersOf("n1", acc.addr))
+	_ = plain.tr.Send("n1", router.Message{Kind: router.KindGossip})
+	logged(t, acc, "refused connection", "tls")
+	if noCert.tr.Connected("n1") || plain.tr.Connected("n1") {
+		t.Fatal("a node without a valid client certificate got connected")
+	}
+}
+
+// writeCerts writes a CA and certificates for n1 and n2 (valid for 127.0.0.1) as PEM
+// files in dir, and returns the CA file.
+func writeCerts(t *testing.T, dir string) string {
+	t.Helper()
+	key := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	write := func(name, typ string, der []byte) {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	caKey := key()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, _ := x509.ParseCertificate(caDER)
+	write("ca.pem", "CERTIFICATE", caDER)
+	for i, name := range []string{"n1", "n2"} {
+		k := key()
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 2)), Subject: pkix.Name{CommonName: name},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+			KeyUsage:    x509.KeyUsageDigitalSignature}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kder, err := x509.MarshalECPrivateKey(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(name+".pem", "CERTIFICATE", der)
+		write(name+".key", "EC PRIVATE KEY", kder)
+	}
+	return filepath.Join(dir, "ca.pem")
+}

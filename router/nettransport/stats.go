@@ -1,0 +1,41 @@
+package nettransport
+
+import (
+	"errors"
+	"sync/atomic"
+)
+
+// Stats counts what a transport did. Counters only grow.
+type Stats struct {
+	Sent         uint64 // messages queued for a connection
+	Received     uint64 // messages handed to the receiver
+	Writes       uint64 // writes to connections (Sent/Writes is the coalescing)
+	BytesOut     uint64 // bytes written
+	Unreachable  uint64 // sends refused because the node was not connected
+	Overloaded   uint64 // sends refused because the send queue was full
+	TooLarge     uint64 // sends refused because the message exceeds the frame limit
+	BadFrames    uint64 // connections closed for a malformed frame
+	Refused      uint64 // inbound handshakes refused or failed
+	DialFailures uint64 // outbound dials or handshakes that failed
+	Reconnects   uint64 // dial attempts after the first, per peer
+	Connects     uint64 // connections established, both directions
+	Disconnects  uint64 // established connections that ended
+}
+
+type counters struct {
+	sent, received, writes, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
+	badFrames, refused, dialFailures, reconnects, connects, disconnects atomic.Uint64
+}
+
+// Stats returns a snapshot of the counters.
+func (t *Transport) Stats() Stats {
+	s := &t.stats
+	return Stats{
+		Sent: s.sent.Load(), Received: s.received.Load(), Writes: s.writes.Load(), BytesOut: s.bytesOut.Load(),
+		Unreachable: s.unreachable.Load(), Overloaded: s.overloaded.Load(), TooLarge: s.tooLarge.Load(),
+		BadFrames: s.badFrames.Load(), Refused: s.refused.Load(), DialFailures: s.dialFailures.Load(),
+		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),
+	}
+}
+
+func isBadFrame(err error) bool { return errors.Is(err, ErrBadFrame) }

@@ -1,0 +1,212 @@
+package nettransport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// These tests run in a synctest bubble over net.Pipe: time is virtual, so timeouts,
+// heartbeats and backoff are measured exactly and without waiting.
+
+type sink struct {
+	mu   sync.Mutex
+	got  int
+	logs bytes.Buffer
+}
+
+func (s *sink) Receive(router.Message) { s.mu.Lock(); s.got++; s.mu.Unlock() }
+
+func (s *sink) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logs.Write(p)
+}
+
+func (s *sink) log() string { s.mu.Lock(); defer s.mu.Unlock(); return s.logs.String() }
+
+func pipeNode(t *testing.T, id router.NodeID, edit func(*Config)) (*Transport, *sink) {
+	t.Helper()
+	s := &sink{}
+	cfg := Config{ID: id, Incarnation: 1, Cluster: "test", Secret: []byte("pipe-secret"),
+		Logger: slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	if edit != nil {
+		edit(&cfg)
+	}
+	tr, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Attach(s)
+	t.Cleanup(func() { _ = tr.Close() })
+	return tr, s
+}
+
+// rawDial opens a pipe to acc and runs the dialer's handshake as node id by hand,
+// returning the dialer's end: the test then plays a misbehaving peer.
+func rawDial(t *testing.T, acc *Transport, id router.NodeID) net.Conn {
+	t.Helper()
+	me, _ := pipeNode(t, id, nil)
+	c1, c2 := net.Pipe()
+	acc.Accept(c2)
+	if _, err := me.dialHandshake(c1, newFrameReader(c1, 4096, DefaultMaxFrame), acc.cfg.ID); err != nil {
+		t.Fatal(err)
+	}
+	return c1
+}
+
+// TestHeartbeatTimeout: a peer that stops sending (no pings either) is declared dead
+// HeartbeatTimeout after the last thing it sent, and disconnected.
+func TestHeartbeatTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		acc, logs := pipeNode(t, "n1", nil)
+		c := rawDial(t, acc, "n2")
+		defer c.Close()
+		start := time.Now()
+		go func() { _, _ = io.Copy(io.Discard, c) }() // reads the pings, sends nothing
+		synctest.Wait()
+		if !acc.Connected("n2") {
+			t.Fatal("not connected after the handshake")
+		}
+		for acc.Connected("n2") {
+			time.Sleep(10 * time.Millisecond)
+			synctest.Wait()
+		}
+		if took := time.Since(start); took < DefaultHeartbeatTimeout || took > DefaultHeartbeatTimeout+20*time.Millisecond {
+			t.Fatalf("silent peer dropped after %v, want %v", took, DefaultHeartbeatTimeout)
+		}
+		if !strings.Contains(logs.log(), "peer silent past the heartbeat timeout") {
+			t.Fatalf("log:\n%s", logs.log())
+		}
+	})
+}
+
+// TestHeartbeatKeepsIdleAlive: two idle transports stay connected far past the
+// heartbeat timeout: pings keep them alive.
+func TestHeartbeatKeepsIdleAlive(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b *Transport
+		a, _ := pipeNode(t, "n1", func(c *Config) {
+			c.Peers = map[router.NodeID]string{"n2": "pipe"}
+			c.Dial = func(context.Context, string) (net.Conn, error) {
+				c1, c2 := net.Pipe()
+				b.Accept(c2)
+				return c1, nil
+			}
+		})
+		b, _ = pipeNode(t, "n2", nil)
+		if err := a.Send("n2", router.Message{Kind: router.KindGossip}); !errors.Is(err, router.ErrUnreachable) {
+			t.Fatalf("first send: %v, want ErrUnreachable at once", err)
+		}
+		synctest.Wait()
+		if !a.Connected("n2") {
+			t.Fatal("the failed send did not start a dial")
+		}
+		time.Sleep(10 * DefaultHeartbeatTimeout)
+		synctest.Wait()
+		if !a.Connected("n2") || !b.Connected("n1") || a.Stats().Disconnects != 0 {
+			t.Fatalf("idle connection dropped: %+v", a.Stats())
+		}
+	})
+}
+
+// TestHandshakeTimeout: a connection that never says hello is closed after
+// HandshakeTimeout.
+func TestHandshakeTimeout(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		acc, logs := pipeNode(t, "n1", nil)
+		c1, c2 := net.Pipe()
+		defer c1.Close()
+		start := time.Now()
+		acc.Accept(c2)
+		if _, err := c1.Read(make([]byte, 1)); err != io.EOF {
+			t.Fatalf("read: %v, want EOF", err)
+		}
+		if took := time.Since(start); took != DefaultHandshakeTimeout {
+			t.Fatalf("closed after %v, want %v", took, DefaultHandshakeTimeout)
+		}
+		synctest.Wait()
+		if !strings.Contains(logs.log(), "refused connection") || !strings.Contains(logs.log(), "timeout") {
+			t.Fatalf("log:\n%s", logs.log())
+		}
+	})
+}
+
+// TestBackoff: failed dials are retried after a wait that doubles from BackoffMin up to
+// BackoffMax, each within ±25% jitter.
+func TestBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var mu sync.Mutex
+		var at []time.Time
+		tr, _ := pipeNode(t, "n1", func(c *Config) {
+			c.Peers = map[router.NodeID]string{"n2": "nowhere"}
+			c.BackoffMin, c.BackoffMax = 100*time.Millisecond, 800*time.Millisecond
+			c.Dial = func(context.Context, string) (net.Conn, error) {
+				mu.Lock()
+				at = append(at, time.Now())
+				mu.Unlock()
+				return nil, errors.New("connection refused")
+			}
+		})
+		_ = tr.Send("n2", router.Message{Kind: router.KindGossip})
+		time.Sleep(5 * time.Second)
+		_ = tr.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		want := []time.Duration{100, 200, 400, 800, 800, 800}
+		if len(at) < len(want)+1 {
+			t.Fatalf("%d dials in 5s, want at least %d", len(at), len(want)+1)
+		}
+		for i, w := range want {
+			w *= time.Millisecond
+			if gap := at[i+1].Sub(at[i]); gap < w*3/4 || gap > w*5/4 {
+				t.Errorf("wait before dial %d: %v, want %v ±25%%", i+2, gap, w)
+			}
+		}
+		if r := tr.Stats().Reconnects; r != uint64(len(at)-1) {
+			t.Errorf("Reconnects = %d, want %d", r, len(at)-1)
+		}
+	})
+}
+
+// TestBadFrameAfterHandshake: a malformed frame from an authenticated peer closes its
+// connection with a logged reason; the node goes on.
+func TestBadFrameAfterHandshake(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		frame []byte
+		log   string
+	}{
+		{name: "bad body", frame: append(appendHeader(nil, typeMsg, 2), 99, 0), log: "unknown message kind 99"},
+		{name: "handshake frame", frame: appendHeader(nil, typeHello, 0), log: "unexpected hello frame after the handshake"},
+		{name: "too long", frame: appendHeader(nil, typeMsg, DefaultMaxFrame+1), log: "exceeds the limit"},
+		{name: "other version", frame: []byte{magic0, magic1, 9, byte(typePing), 0, 0, 0, 0}, log: "protocol version 9 after the handshake"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				acc, logs := pipeNode(t, "n1", nil)
+				c := rawDial(t, acc, "n2")
+				defer c.Close()
+				go func() { _, _ = c.Write(tc.frame) }()
+				_, _ = io.Copy(io.Discard, c) // until the node closes the connection
+				synctest.Wait()
+				if acc.Connected("n2") || acc.Stats().BadFrames != 1 {
+					t.Fatalf("connected=%v stats=%+v", acc.Connected("n2"), acc.Stats())
+				}
+				if !strings.Contains(logs.log(), tc.log) || !strings.Contains(logs.log(), "level=WARN msg=disconnected") {
+					t.Fatalf("log lacks %q:\n%s", tc.log, logs.log())
+				}
+			})
+		})
+	}
+}

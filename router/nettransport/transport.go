@@ -1,0 +1,318 @@
+package nettransport
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// Receiver is what a Transport hands incoming messages to: a production driver. Receive
+// is called on the connection's reader goroutine, one message at a time per
+// connection, with m.From set to the authenticated sender; it must not block for long
+// (it holds up that connection). The message owns its memory.
+type Receiver interface {
+	Receive(m router.Message)
+}
+
+// ConnObserver is the capability a Receiver may add to hear about connections: PeerUp
+// after a handshake succeeds (in either direction), PeerDown when the connection
+// closes. Both are called on transport goroutines and must not block.
+type ConnObserver interface {
+	PeerUp(id router.NodeID, inc router.Incarnation)
+	PeerDown(id router.NodeID)
+}
+
+// Transport is router.Transport over TCP (or any net.Conn): one authenticated
+// connection per pair of nodes, dialed lazily, with a bounded send queue and a writer
+// goroutine that coalesces queued frames into few writes. Build it with New, Attach a
+// Receiver, then Serve a listener; Close ends everything it started.
+type Transport struct {
+	cfg   Config
+	log   *slog.Logger
+	recv  atomic.Pointer[Receiver]
+	peers atomic.Pointer[map[router.NodeID]*peer] // copy on write, under mu
+
+	mu        sync.Mutex
+	listeners []net.Listener
+	accepting map[net.Conn]struct{} // connections still in their handshake
+
+	ctx       context.Context // cancelled by Close
+	cancel    context.CancelFunc
+	closeOnce sync.Once
+	wg        sync.WaitGroup
+	stats     counters
+}
+
+var _ router.Transport = (*Transport)(nil)
+
+// New returns a transport for cfg, with defaults filled in. It starts nothing.
+func New(cfg Config) (*Transport, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.fill()
+	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{})}
+	t.ctx, t.cancel = context.WithCancel(context.Background())
+	empty := map[router.NodeID]*peer{}
+	t.peers.Store(&empty)
+	return t, nil
+}
+
+// Attach sets the receiver of incoming messages. Call it before Serve, Accept, Connect
+// or the first Send: until then nothing is dialed or accepted.
+func (t *Transport) Attach(r Receiver) { t.recv.Store(&r) }
+
+func (t *Transport) receiver() Receiver {
+	if p := t.recv.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+func (t *Transport) closed() bool { return t.ctx.Err() != nil }
+
+// Send queues m for node to and returns at once. It returns router.ErrUnreachable when
+// to is not connected (starting a reconnect in the background when its address is
+// known), router.ErrOverloaded when to's send queue is full, and ErrTooLarge (which
+// matches router.ErrUnreachable) when m does not fit in a frame. A nil error does not
+// promise delivery. Send never calls back into the receiver, and does not keep m.
+func (t *Transport) Send(to router.NodeID, m router.Message) error {
+	p := (*t.peers.Load())[to]
+	if p == nil {
+		if _, known := t.cfg.Peers[to]; !known || t.receiver() == nil || t.closed() {
+			t.stats.unreachable.Add(1)
+			return router.ErrUnreachable
+		}
+		p = t.peer(to)
+	}
+	c := p.conn.Load()
+	if c == nil {
+		p.startLoop()
+		t.stats.unreachable.Add(1)
+		return router.ErrUnreachable
+	}
+	return c.enqueue(&m)
+}
+
+// peer returns the slot for id, adding it if needed.
+func (t *Transport) peer(id router.NodeID) *peer {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur := *t.peers.Load()
+	if p := cur[id]; p != nil {
+		return p
+	}
+	next := make(map[router.NodeID]*peer, len(cur)+1)
+	for k, v := range cur {
+		next[k] = v
+	}
+	p := newPeer(t, id, t.cfg.Peers[id])
+	next[id] = p
+	t.peers.Store(&next)
+	return p
+}
+
+// forget removes an inbound-only peer whose connection ended, so that a client that
+// comes and goes leaves nothing behind.
+func (t *Transport) forget(p *peer) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	cur := *t.peers.Load()
+	if cur[p.id] != p || p.addr != "" || p.conn.Load() != nil {
+		return
+	}
+	next := make(map[router.NodeID]*peer, len(cur))
+	for k, v := range cur {
+		if k != p.id {
+			next[k] = v
+		}
+	}
+	t.peers.Store(&next)
+}
+
+// Connect dials id if needed and waits until it is connected, a dial attempt fails
+// (its error comes back), or ctx is done. Either way the transport goes on redialing
+// in the background until it is connected.
+func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
+	if _, known := t.cfg.Peers[id]; !known {
+		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
+	}
+	if t.receiver() == nil {
+		return fmt.Errorf("%w: Connect before Attach", ErrBadConfig)
+	}
+	p := t.peer(id)
+	p.startLoop()
+	for {
+		up, failed := p.signals()
+		if p.conn.Load() != nil {
+			return nil
+		}
+		select {
+		case <-up:
+		case <-failed:
+			if p.conn.Load() == nil {
+				return fmt.Errorf("connect to %s: %w", id, p.lastError())
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("connect to %s: %w", id, ctx.Err())
+		case <-t.ctx.Done():
+			return ErrClosed
+		}
+	}
+}
+
+// Connected reports whether id is connected now.
+func (t *Transport) Connected(id router.NodeID) bool {
+	p := (*t.peers.Load())[id]
+	return p != nil && p.conn.Load() != nil
+}
+
+// PeerStatus describes one peer of the transport.
+type PeerStatus struct {
+	ID          router.NodeID
+	Addr        string // "" for a node that dialed in and has no known address
+	Connected   bool
+	Incarnation router.Incarnation // of the connected node
+	Queued      int                // bytes waiting in the send queue
+}
+
+// Peers returns the status of every peer the transport knows, sorted by id.
+func (t *Transport) Peers() []PeerStatus {
+	var out []PeerStatus
+	for _, p := range *t.peers.Load() {
+		st := PeerStatus{ID: p.id, Addr: p.addr}
+		if c := p.conn.Load(); c != nil {
+			st.Connected, st.Incarnation, st.Queued = true, c.inc, c.queued()
+		}
+		out = append(out, st)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Serve accepts connections on l until l fails or the transport is closed; it then
+// returns (nil after Close). Each connection runs the acceptor's handshake.
+func (t *Transport) Serve(l net.Listener) error {
+	t.mu.Lock()
+	if t.closed() {
+		t.mu.Unlock()
+		_ = l.Close()
+		return ErrClosed
+	}
+	t.listeners = append(t.listeners, l)
+	t.wg.Add(1)
+	t.mu.Unlock()
+	defer t.wg.Done()
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if t.closed() {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				continue
+			}
+			return err
+		}
+		t.Accept(nc)
+	}
+}
+
+// Accept runs the acceptor's side of a handshake on nc in the background and, if it
+// succeeds, serves the connection (for listeners other than Serve's, and for
+// net.Pipe in tests).
+func (t *Transport) Accept(nc net.Conn) {
+	t.mu.Lock()
+	if t.closed() || t.receiver() == nil {
+		t.mu.Unlock()
+		_ = nc.Close()
+		return
+	}
+	t.accepting[nc] = struct{}{}
+	t.wg.Add(1)
+	t.mu.Unlock()
+	go func() {
+		defer t.wg.Done()
+		t.accept(nc)
+		t.mu.Lock()
+		delete(t.accepting, nc)
+		t.mu.Unlock()
+	}()
+}
+
+func (t *Transport) accept(raw net.Conn) {
+	nc := raw
+	if t.cfg.ServerTLS != nil {
+		nc = tls.Server(raw, t.cfg.ServerTLS)
+	}
+	remote := raw.RemoteAddr().String()
+	c := newConn(t, nc)
+	c.beginHandshake()
+	var p *peer
+	them, code, err := t.acceptHandshake(nc, c.fr, func(them identity) RefuseCode {
+		p = t.peer(them.id)
+		return p.admit(c, them.inc)
+	})
+	if err != nil {
+		t.stats.refused.Add(1)
+		if p != nil && code == 0 {
+			p.detach(c, err) // admitted, but the welcome could not be written
+		}
+		_ = nc.Close()
+		level := slog.LevelWarn
+		if code == RefuseRace {
+			level = slog.LevelDebug // the other connection of the pair wins: routine
+		}
+		t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err)
+		if p != nil && code != 0 {
+			t.forget(p)
+		}
+		return
+	}
+	c.endHandshake()
+	t.up(p, c, them, "inbound", remote)
+}
+
+// up starts serving an installed connection.
+func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
+	t.stats.connects.Add(1)
+	level := slog.LevelInfo
+	if p.addr == "" {
+		level = slog.LevelDebug // a client: they come and go
+	}
+	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
+	c.start()
+	if o, ok := t.receiver().(ConnObserver); ok {
+		o.PeerUp(them.id, them.inc)
+	}
+}
+
+// Close closes the listeners and every connection, stops every dial, and waits for
+// every goroutine the transport started. It is idempotent.
+func (t *Transport) Close() error {
+	t.closeOnce.Do(func() {
+		t.mu.Lock()
+		t.cancel()
+		for _, l := range t.listeners {
+			_ = l.Close()
+		}
+		for nc := range t.accepting {
+			_ = nc.Close()
+		}
+		t.mu.Unlock()
+		for _, p := range *t.peers.Load() {
+			p.shutdown()
+		}
+	})
+	t.wg.Wait()
+	return nil
+}
