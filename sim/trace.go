@@ -44,17 +44,18 @@ func Dur(key string, d time.Duration) Attr { return Int(key, int64(d)) }
 // "t", "seq", "node" or "kind" still hash deterministically but make the JSON
 // ambiguous to ordinary decoders, so avoid them.
 func (w *World) Emit(node, kind string, attrs ...Attr) {
+	// The record that is encoded borrows attrs; the one that is kept holds a copy.
+	// Keeping the two apart lets callers pass attrs from the stack: they never escape.
 	r := Record{At: w.now, Seq: w.traceLen, Node: node, Kind: kind, Attrs: attrs}
 	w.encBuf = append(r.AppendJSON(w.encBuf[:0]), '\n')
 	w.hash.Write(w.encBuf)
 	w.traceLen++
 	if w.cfg.KeepTrace {
+		kept := Record{At: r.At, Seq: r.Seq, Node: node, Kind: kind}
 		if len(attrs) > 0 {
-			r.Attrs = append([]Attr(nil), attrs...)
-		} else {
-			r.Attrs = nil
+			kept.Attrs = append([]Attr(nil), attrs...)
 		}
-		w.records = append(w.records, r)
+		w.records = append(w.records, kept)
 	}
 }
 
