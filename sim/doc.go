@@ -12,7 +12,9 @@
 //
 // Time is virtual. [World.Now] is a time.Duration since the run's epoch 0 and
 // only moves when an event runs. [World.Schedule] and [World.After] queue a
-// func for a virtual time; [World.Step], [World.Run] and [World.RunUntil]
+// func for a virtual time, and [World.ScheduleAction] and [World.AfterAction]
+// an [Action] (a value with a Run method: a pointer to a reused value
+// schedules without allocating); [World.Step], [World.Run] and [World.RunUntil]
 // execute queued events in order of time, and events due at the same time in
 // the order they were scheduled. [World.Cancel] withdraws a pending event by
 // its [EventID].

@@ -556,33 +556,3 @@ func TestDeterminismAcrossProcesses(t *testing.T) {
 		}
 	}
 }
-
-// BenchmarkStep measures the steady state of a queue holding about 1024
-// events, where every event schedules one more at a pseudo-random offset.
-func BenchmarkStep(b *testing.B) {
-	w := New(Config{Seed: 1})
-	r := w.Stream("bench")
-	var offsets [4096]time.Duration
-	for i := range offsets {
-		offsets[i] = time.Duration(r.Int64N(int64(time.Millisecond)))
-	}
-	var k int
-	var fn func()
-	fn = func() {
-		k++
-		w.After(offsets[k%len(offsets)], fn)
-	}
-	for range 1024 {
-		fn()
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		w.Step()
-	}
-	b.StopTimer()
-	if w.Executed() != uint64(b.N) {
-		b.Fatalf("executed %d events, want %d", w.Executed(), b.N)
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-}
