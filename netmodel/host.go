@@ -47,6 +47,7 @@ type Host struct {
 	timers  timerHeap
 	tseq    uint64
 	timerEv sim.EventID
+	onTimer func() // h.timerEvent, bound once
 	firing  bool
 
 	// Pausing (pause.go).
@@ -67,7 +68,16 @@ type mailbox struct {
 	// frozen: the service was stopped by a pause with left still to go.
 	frozen bool
 	left   time.Duration
+	// The mailbox is itself the action of its service event (Run): h, i and gen say
+	// whose service it is. A mailbox has at most one service event pending (busy), so
+	// one action per mailbox serves them all without allocating.
+	h   *Host
+	i   int
+	gen uint64
 }
+
+// Run ends the service of the message at the head of the mailbox (a sim.Action).
+func (b *mailbox) Run() { b.h.served(b.i, b.gen) }
 
 type queued struct {
 	id      uint64
@@ -214,8 +224,8 @@ func (h *Host) serveIn(i int, d time.Duration) {
 	b := &h.boxes[i]
 	b.busy = true
 	b.due = satAdd(h.net.w.Now(), d)
-	gen := h.gen
-	b.ev = h.net.w.Schedule(b.due, func() { h.served(i, gen) })
+	b.h, b.i, b.gen = h, i, h.gen
+	b.ev = h.net.w.ScheduleAction(b.due, b)
 }
 
 func (h *Host) served(i int, gen uint64) {

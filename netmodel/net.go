@@ -77,6 +77,7 @@ type Net struct {
 	ruleSeq int
 	seq     uint64
 	stats   Stats
+	flights []*flight // free flights (flight.Run)
 }
 
 // Validate reports the first bad field of c and changes nothing. The error wraps
@@ -234,7 +235,7 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 		at = max(at, time.Duration(ls.lastArrival))
 		ls.lastArrival = int64(at)
 	}
-	n.w.Schedule(at, func() { n.arrive(from, dst, id, m) })
+	n.w.ScheduleAction(at, n.flight(from, dst, id, m))
 	var extra time.Duration
 	switch {
 	case rule != nil && rule.Action == ActDuplicate:
@@ -248,8 +249,41 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 	n.stats.Duplicated++
 	cat := satAdd(now, satAdd(cfg.Latency.Sample(n.rng), extra))
 	n.w.Emit(string(from), "dup", sim.Int("msg", int64(id)), sim.Dur("at", cat))
-	n.w.Schedule(cat, func() { n.arrive(from, dst, id, m) })
+	n.w.ScheduleAction(cat, n.flight(from, dst, id, m))
 	return nil
+}
+
+// flight is one message on its way, the action of its arrival event. Flights are
+// recycled: a message in flight costs no allocation once the network has had as many
+// in flight at once before.
+type flight struct {
+	n    *Net
+	from router.NodeID
+	dst  *Host
+	id   uint64
+	m    router.Message
+}
+
+// flight returns a flight for the message, from the free list when it can.
+func (n *Net) flight(from router.NodeID, dst *Host, id uint64, m router.Message) *flight {
+	var f *flight
+	if k := len(n.flights); k > 0 {
+		f = n.flights[k-1]
+		n.flights = n.flights[:k-1]
+	} else {
+		f = &flight{n: n}
+	}
+	f.from, f.dst, f.id, f.m = from, dst, id, m
+	return f
+}
+
+// Run lands the message at the far end of its link and recycles the flight first:
+// nothing holds a flight once its arrival event has run.
+func (f *flight) Run() {
+	n, from, dst, id, m := f.n, f.from, f.dst, f.id, f.m
+	f.dst, f.m = nil, router.Message{} // do not retain the message
+	n.flights = append(n.flights, f)
+	n.arrive(from, dst, id, m)
 }
 
 func (n *Net) lose(id uint64, reason string) {
