@@ -200,6 +200,10 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 		}
 	case router.EvComplete, router.EvLate, router.EvRedirect:
 		delete(c.awaiting, node)
+	case router.EvLearn:
+		if es := c.wd.ens[ev.Entry.Ensemble]; es != nil {
+			es.convAt = 0 // a directory changed: what converged remembered may not hold
+		}
 	}
 }
 

@@ -72,6 +72,7 @@ func (wd *world) crash(sn *simNode) {
 	sn.last = sn.node.Directory().Entries()
 	wd.chk.crashed(sn.id, sn.inc)
 	sn.node = nil
+	wd.convEpoch++
 	sn.host.Crash()
 }
 

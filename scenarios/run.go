@@ -95,6 +95,11 @@ func Run(spec Spec, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return wd.run(), nil
+}
+
+// run schedules the world, runs it to quiet (or to its cap) and checks it.
+func (wd *world) run() *Result {
 	wd.schedule()
 	quiet := true
 	for wd.w.Step() {
@@ -104,7 +109,7 @@ func Run(spec Spec, opt Options) (*Result, error) {
 		}
 	}
 	wd.chk.finish(quiet)
-	return &Result{Report: wd.report(), Outcomes: wd.outcomes(), Trace: wd.w.Trace()}, nil
+	return &Result{Report: wd.report(), Outcomes: wd.outcomes(), Trace: wd.w.Trace()}
 }
 
 func (wd *world) report() Report {

@@ -19,7 +19,7 @@ func TestRunJSONHasEveryField(t *testing.T) {
 		"wall_time_ns", "calls", "late_replies_discarded", "orphan_messages", "latency_ns", "violations", "trace_hash"}
 	calls := []string{"total", "ok", "timeout", "no_leader", "not_leader", "unreachable", "hop_limit", "overloaded", "other"}
 	latency := []string{"p50", "p99", "max"}
-	for _, name := range scenarios.Names() {
+	for _, name := range scenarios.QuickNames() { // scale is Heavy: its shape is tested in scenarios
 		for _, sem := range []string{"default", "riak"} {
 			t.Run(name+"/"+sem, func(t *testing.T) {
 				t.Parallel()
@@ -186,7 +186,7 @@ func TestRunTraceUnwritable(t *testing.T) {
 }
 
 func TestCheckDeterminism(t *testing.T) {
-	for _, name := range scenarios.Names() {
+	for _, name := range scenarios.QuickNames() { // scale is Heavy: its shape is tested in scenarios
 		for _, sem := range []string{"default", "riak"} {
 			t.Run(name+"/"+sem, func(t *testing.T) {
 				t.Parallel()
