@@ -29,6 +29,9 @@ type Directory struct {
 // be older than what the node had gossiped before it crashed).
 func NewDirectory(entries []Entry) *Directory {
 	d := &Directory{}
+	if len(entries) > 0 {
+		d.m = make(map[EnsembleID]Entry, len(entries)) // sized once: no rehash while filling
+	}
 	for _, e := range entries {
 		d.Update(e)
 	}
