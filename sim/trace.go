@@ -47,8 +47,12 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 	// The record that is encoded borrows attrs; the one that is kept holds a copy.
 	// Keeping the two apart lets callers pass attrs from the stack: they never escape.
 	r := Record{At: w.now, Seq: w.traceLen, Node: node, Kind: kind, Attrs: attrs}
-	w.encBuf = append(r.AppendJSON(w.encBuf[:0]), '\n')
-	w.hash.Write(w.encBuf)
+	// Encodings gather in encBuf and reach the hash a few kilobytes at a time: the
+	// hash is over their concatenation, so only the number of Write calls changes.
+	w.encBuf = append(r.AppendJSON(w.encBuf), '\n')
+	if len(w.encBuf) >= hashChunk {
+		w.flushHash()
+	}
 	w.traceLen++
 	if w.cfg.KeepTrace {
 		kept := Record{At: r.At, Seq: r.Seq, Node: node, Kind: kind}
@@ -69,8 +73,18 @@ func (w *World) Trace() []Record { return w.records }
 // records it is the SHA-256 of the empty string. Calling it does not affect
 // the running hash.
 func (w *World) TraceHash() string {
+	w.flushHash()
 	var sum [32]byte
 	return hex.EncodeToString(w.hash.Sum(sum[:0]))
+}
+
+// hashChunk is how many bytes of encodings Emit gathers before it hashes them.
+const hashChunk = 4096
+
+// flushHash folds the gathered encodings into the running hash.
+func (w *World) flushHash() {
+	w.hash.Write(w.encBuf)
+	w.encBuf = w.encBuf[:0]
 }
 
 // TraceLen returns the number of records emitted so far.
