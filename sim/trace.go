@@ -126,8 +126,35 @@ func (r Record) AppendJSON(dst []byte) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainByte marks the bytes that a JSON string holds as they are: printable ASCII
+// other than '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
 // appendJSONString appends s as a quoted JSON string (see Record.AppendJSON).
 func appendJSONString(dst []byte, s string) []byte {
+	// Nearly every string in a trace is plain ASCII: copy it whole.
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if !plainByte[s[i]] {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	return appendJSONEscaped(dst, s)
+}
+
+// appendJSONEscaped is appendJSONString for a string that needs escaping.
+func appendJSONEscaped(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
