@@ -78,6 +78,7 @@ type Net struct {
 	seq     uint64
 	stats   Stats
 	flights []*flight // free flights (flight.Run)
+	calls   callNames
 }
 
 // Validate reports the first bad field of c and changes nothing. The error wraps
@@ -195,7 +196,7 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 	now := n.w.Now()
 	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
 		n.stats.Unreachable++
-		n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("kind", m.Kind.String()), sim.String("call", m.Call.String()))
+		n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
 		return router.ErrUnreachable
 	}
 	n.seq++
@@ -310,7 +311,7 @@ func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m router.Message)
 // hand gives a message to the host's receiver.
 func (n *Net) hand(dst *Host, id uint64, m router.Message, arrived time.Duration) {
 	n.stats.Handed++
-	n.w.Emit(string(dst.id), "handed", sim.Int("msg", int64(id)), sim.String("kind", m.Kind.String()), sim.String("call", m.Call.String()))
+	n.w.Emit(string(dst.id), "handed", sim.Int("msg", int64(id)), sim.String("kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Handed(dst.id, id, m)
 	}
@@ -324,7 +325,7 @@ func (n *Net) emitMsg(node, kind string, id uint64, to router.NodeID, m router.M
 		sim.Int("msg", int64(id)),
 		sim.String("to", string(to)),
 		sim.String("kind", m.Kind.String()),
-		sim.String("call", m.Call.String()),
+		sim.String("call", n.calls.name(m.Call)),
 		sim.Int("hops", int64(m.Hops)),
 		sim.Int("inst", int64(m.Instance)),
 		sim.Dur("budget", m.Budget),
