@@ -50,9 +50,10 @@ type checker struct {
 	// late or redirected.
 	awaiting map[router.NodeID]uint64
 	inElect  map[router.EnsembleID]int
-	// handedReq remembers which request and reply messages were handed, to tell a
-	// duplicate copy from the original.
-	handed map[uint64]bool
+	// handed remembers which request and reply messages were handed, to tell a
+	// duplicate copy from the original. Message ids count up from 1, so a bit set
+	// indexed by id does: an eighth of a byte per message, not a map entry.
+	handed bitSet
 	probes probeCounts
 }
 
@@ -101,7 +102,6 @@ func newChecker(wd *world) *checker {
 		byIssued: make(map[router.CallID]*callRec),
 		awaiting: make(map[router.NodeID]uint64),
 		inElect:  make(map[router.EnsembleID]int),
-		handed:   make(map[uint64]bool),
 	}
 }
 
@@ -246,13 +246,13 @@ func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
 	switch m.Kind {
 	case router.KindReply:
 		c.awaiting[to] = id
-		if c.handed[id] {
+		if c.handed.has(id) {
 			c.probes.dupReply++
 		}
-		c.handed[id] = true
+		c.handed.add(id)
 	case router.KindRoute, router.KindPeer:
 		rec := c.byIssued[m.Call]
-		if c.handed[id] {
+		if c.handed.has(id) {
 			c.probes.dupRequest++
 			if rec != nil {
 				rec.duplicated = true
@@ -260,7 +260,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
 		} else if rec != nil && rec.outstanding > 0 {
 			rec.outstanding--
 		}
-		c.handed[id] = true
+		c.handed.add(id)
 	}
 }
 
@@ -374,4 +374,16 @@ func (wd *world) directoryViews(e router.EnsembleID) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// bitSet is a set of small non-negative integers.
+type bitSet []uint64
+
+func (b bitSet) has(i uint64) bool { return i/64 < uint64(len(b)) && b[i/64]&(1<<(i%64)) != 0 }
+
+func (b *bitSet) add(i uint64) {
+	for i/64 >= uint64(len(*b)) {
+		*b = append(*b, 0)
+	}
+	(*b)[i/64] |= 1 << (i % 64)
 }
