@@ -61,7 +61,11 @@ type Host struct {
 }
 
 type mailbox struct {
+	// q[head:] is the queue. Served messages advance head; the emptied queue starts
+	// again at q[:0], keeping its array, so a mailbox that is used over and over
+	// does not allocate.
 	q    []queued
+	head int
 	busy bool // a message is in service: ev hands it at due
 	ev   sim.EventID
 	due  time.Duration
@@ -75,6 +79,9 @@ type mailbox struct {
 	i   int
 	gen uint64
 }
+
+// len is the number of messages queued, the one in service included.
+func (b *mailbox) len() int { return len(b.q) - b.head }
 
 // Run ends the service of the message at the head of the mailbox (a sim.Action).
 func (b *mailbox) Run() { b.h.served(b.i, b.gen) }
@@ -136,7 +143,7 @@ func (h *Host) Crash() {
 	h.timers = nil
 	for i := range h.boxes {
 		b := &h.boxes[i]
-		h.net.stats.Orphans += uint64(len(b.q))
+		h.net.stats.Orphans += uint64(b.len())
 		if b.busy {
 			h.net.w.Cancel(b.ev)
 		}
@@ -164,7 +171,7 @@ func (h *Host) Restart() {
 // to do.
 func (h *Host) Busy() (timers, queued int) {
 	for i := range h.boxes {
-		queued += len(h.boxes[i].q)
+		queued += h.boxes[i].len()
 	}
 	return len(h.timers), queued + len(h.parked)
 }
@@ -198,16 +205,16 @@ func (h *Host) enqueue(id uint64, m router.Message, arrived time.Duration) {
 		return
 	}
 	b := &h.boxes[m.Instance]
-	if c := h.net.cfg.MailboxCap; c > 0 && len(b.q) >= c {
+	if c := h.net.cfg.MailboxCap; c > 0 && b.len() >= c {
 		h.net.stats.Shed++
-		h.net.w.Emit(string(h.id), "shed", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(len(b.q))))
+		h.net.w.Emit(string(h.id), "shed", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(b.len())))
 		if s, ok := h.recv.(Shedder); ok {
 			s.Shed(m)
 		}
 		return
 	}
 	b.q = append(b.q, queued{id: id, m: m, arrived: arrived})
-	h.net.w.Emit(string(h.id), "queued", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(len(b.q))))
+	h.net.w.Emit(string(h.id), "queued", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(b.len())))
 	if !b.busy {
 		h.serveNext(m.Instance)
 	}
@@ -234,15 +241,23 @@ func (h *Host) served(i int, gen uint64) {
 	}
 	b := &h.boxes[i]
 	b.busy = false // the service is over: a pause during the hand-over has none to stop
-	head := b.q[0]
-	b.q = b.q[1:]
-	if len(b.q) == 0 {
-		b.q = b.q[:0:0]
+	head := b.q[b.head]
+	b.q[b.head] = queued{} // do not retain the message
+	b.head++
+	switch {
+	case b.head == len(b.q):
+		b.q, b.head = b.q[:0], 0
+	case b.head >= 64 && b.head*2 >= len(b.q):
+		// A queue that never empties would otherwise only grow: move the waiting
+		// half to the front (amortised: at most once per head messages served).
+		n := copy(b.q, b.q[b.head:])
+		clear(b.q[n:])
+		b.q, b.head = b.q[:n], 0
 	}
 	h.net.hand(h, head.id, head.m, head.arrived)
 	// The receiver may have crashed or paused the host meanwhile, or something may
 	// have started the next service already.
-	if gen != h.gen || h.paused || b.busy || len(b.q) == 0 {
+	if gen != h.gen || h.paused || b.busy || b.len() == 0 {
 		return
 	}
 	h.serveNext(i)
