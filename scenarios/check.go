@@ -94,6 +94,7 @@ type callRec struct {
 	lost        bool // the caller crashed first
 	live        bool // liveness applies
 	delivered   []router.PeerRef
+	deliv       [1]router.PeerRef // delivered's first array: most calls reach one peer
 }
 
 func newChecker(wd *world) *checker {
@@ -119,6 +120,7 @@ func (c *checker) begin(sn *simNode, ens router.EnsembleID, event string) *callR
 	rec := &callRec{chk: c, node: sn.id, inc: sn.inc, host: sn.host, ens: ens, event: event,
 		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now(),
 		paused0: sn.host.PausedLocal(), steps0: sn.host.ClockSteps()}
+	rec.delivered = rec.deliv[:0]
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
 		es := c.wd.ens[ens]
 		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0 && !es.impaired(c.wd.w.Now()) && c.wd.converged(ens)
@@ -158,8 +160,8 @@ func (r *callRec) done(res router.Result) {
 		c.violate(InvDeadline, r.id, "timed out at %v, %v before its deadline", now, r.deadline-now)
 	}
 	if res.Err == nil {
-		want := r.event + "|"
-		if !strings.HasPrefix(string(res.Value), want) {
+		v := res.Value // must start with the event and '|'
+		if len(v) <= len(r.event) || string(v[:len(r.event)]) != r.event || v[len(r.event)] != '|' {
 			c.violate(InvReplyMatchesCall, r.id, "event %q got the answer %q", r.event, res.Value)
 		}
 		if !r.wasDelivered(res.Peer) {

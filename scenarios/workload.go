@@ -112,7 +112,11 @@ func (ph *phase) Run() {
 	}
 	event := "c" + strconv.Itoa(int(a.k))
 	// The caller runs on its node: a paused node makes its call when it resumes.
-	origin.host.Defer(func() { wd.call(origin, ens, via, event) })
+	if origin.host.Paused() {
+		origin.host.Defer(func() { wd.call(origin, ens, via, event) })
+		return
+	}
+	wd.call(origin, ens, via, event)
 }
 
 // call starts one workload call, if its origin is up.

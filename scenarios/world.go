@@ -212,7 +212,7 @@ func (wd *world) boot(sn *simNode, dir []router.Entry) error {
 	wd.convEpoch++
 	sn.host.Attach(n)
 	for _, ref := range sn.peers {
-		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, sn: sn, node: n}); err != nil {
+		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, name: ref.String(), sn: sn, node: n}); err != nil {
 			return err
 		}
 	}
