@@ -93,7 +93,7 @@ func (wd *world) restart(sn *simNode, dir string) {
 			wd.chk.probes.regressions++
 		}
 	}
-	if err := wd.boot(sn, entries); err != nil {
+	if err := wd.boot(sn, router.NewDirectory(entries)); err != nil {
 		panic("scenarios: restart: " + err.Error()) // the config was valid at first boot
 	}
 }

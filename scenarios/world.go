@@ -147,6 +147,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		es := wd.ens[id]
 		start = append(start, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
 	}
+	var startSnap *router.Snapshot
 	for i, name := range append(append([]string{}, spec.Nodes...), spec.Clients...) {
 		id := router.NodeID(name)
 		h, err := net.AddHost(id)
@@ -166,9 +167,14 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		if sn.member {
 			wd.memberList = append(wd.memberList, sn)
 		}
-		var dir []router.Entry
+		dir := &router.Directory{}
 		if sn.member {
-			dir = start
+			// Every member starts on the same entries: one shared snapshot, not a copy
+			// per node (at a thousand nodes and ten thousand ensembles, gigabytes).
+			if startSnap == nil {
+				startSnap = router.NewSnapshot(start)
+			}
+			dir = router.NewDirectoryOn(startSnap)
 			sn.saved = start
 		}
 		if err := wd.boot(sn, dir); err != nil {
@@ -190,8 +196,8 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	return wd, nil
 }
 
-// boot starts incarnation sn.inc of a node with directory dir.
-func (wd *world) boot(sn *simNode, dir []router.Entry) error {
+// boot starts incarnation sn.inc of a node with directory dir, which it hands over.
+func (wd *world) boot(sn *simNode, dir *router.Directory) error {
 	n, err := router.New(router.Config{
 		ID:          sn.id,
 		Incarnation: sn.inc,
@@ -201,7 +207,7 @@ func (wd *world) boot(sn *simNode, dir []router.Entry) error {
 		Clock:       sn.host.Clock(),
 		Transport:   sn.host.Transport(),
 		Rand:        sn.host.Rand(),
-		Directory:   router.NewDirectory(dir),
+		Directory:   dir,
 		Tracer:      &tracer{wd: wd, node: sn.id, inc: sn.inc},
 		Bugs:        wd.opt.Bugs,
 	})
