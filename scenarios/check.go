@@ -67,6 +67,7 @@ type probeCounts struct {
 	regressions     uint64 // a node restarted with an older directory than it had
 	afterGiveUp     uint64 // messages of a call sent after the caller had given up
 	peerAfterGiveUp uint64 // events handed to a peer after the caller had given up
+	peerWork        uint64 // events handed to a peer for a workload call, in all
 	pausedLate      uint64 // calls that completed late because their node was paused or its clock jumped
 	abandoned       uint64 // work a peer gave up because its budget would not cover it
 }
@@ -196,6 +197,7 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 	case router.EvDeliver:
 		if rec := c.byIssued[ev.Call]; rec != nil {
 			rec.delivered = append(rec.delivered, ev.Peer)
+			c.probes.peerWork++
 			if rec.completions > 0 {
 				c.probes.peerAfterGiveUp++
 			}

@@ -20,10 +20,12 @@ type Report struct {
 	Events         uint64 `json:"events"`
 	TraceEvents    uint64 `json:"trace_events"`
 	SimTimeNS      int64  `json:"sim_time_ns"`
-	// WallTimeNS and EventsPerSec are filled in by whoever timed the run (the
-	// simulation itself never reads the wall clock).
+	// WallTimeNS, EventsPerSec and SimPerWall (simulated time over wall time) are
+	// filled in by whoever timed the run (the simulation itself never reads the wall
+	// clock). An event is one kernel event: Events counts them.
 	WallTimeNS           int64       `json:"wall_time_ns"`
 	EventsPerSec         float64     `json:"events_per_sec"`
+	SimPerWall           float64     `json:"sim_per_wall"`
 	Calls                Calls       `json:"calls"`
 	SkippedCalls         uint64      `json:"skipped_calls"`
 	LateRepliesDiscarded uint64      `json:"late_replies_discarded"`
@@ -56,10 +58,21 @@ type Calls struct {
 }
 
 // AfterGiveUp measures work wasted on calls whose caller had already given up:
-// messages still sent for them, and events still handed to peers.
+// messages still sent for them, and events still handed to peers. PeerWorkTotal is
+// every event handed to a peer for a workload call, given up or not, so that
+// PeerWork/PeerWorkTotal is the share of peer work wasted.
 type AfterGiveUp struct {
-	Messages uint64 `json:"messages"`
-	PeerWork uint64 `json:"peer_work"`
+	Messages      uint64 `json:"messages"`
+	PeerWork      uint64 `json:"peer_work"`
+	PeerWorkTotal uint64 `json:"peer_work_total"`
+}
+
+// PeerWorkShare is PeerWork as a share of PeerWorkTotal, 0 when there was none.
+func (g AfterGiveUp) PeerWorkShare() float64 {
+	if g.PeerWorkTotal == 0 {
+		return 0
+	}
+	return float64(g.PeerWork) / float64(g.PeerWorkTotal)
 }
 
 // Latency holds percentiles of call latency on the caller's clock, in nanoseconds.
@@ -191,7 +204,7 @@ func (wd *world) report() Report {
 	r.LateRepliesDiscarded = st.Late
 	ns := wd.net.Stats()
 	pc := wd.chk.probes
-	r.AfterGiveUp = AfterGiveUp{Messages: pc.afterGiveUp, PeerWork: pc.peerAfterGiveUp}
+	r.AfterGiveUp = AfterGiveUp{Messages: pc.afterGiveUp, PeerWork: pc.peerAfterGiveUp, PeerWorkTotal: pc.peerWork}
 	r.Probes = map[string]uint64{
 		"late-reply-dropped":       st.Late,
 		"stale-incarnation":        st.Stale,

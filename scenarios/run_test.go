@@ -217,3 +217,22 @@ func TestQuietBound(t *testing.T) {
 		}
 	}
 }
+
+// TestPeerWorkShare: the share of peer work done for callers that had given up is
+// measured against all peer work. Under overload, riak's unbounded mailboxes hand
+// leaders requests long after their callers timed out; default sheds them or drops
+// them once their budget is spent, so none of its peer work is wasted.
+func TestPeerWorkShare(t *testing.T) {
+	riak := mustRun(t, named(t, "overload"), Options{Seed: 1, Semantics: router.Riak}).Report.AfterGiveUp
+	def := mustRun(t, named(t, "overload"), Options{Seed: 1}).Report.AfterGiveUp
+	if riak.PeerWorkShare() < 0.1 || riak.PeerWork > riak.PeerWorkTotal {
+		t.Errorf("riak: %d of %d events handed to peers after give-up, want over a tenth", riak.PeerWork, riak.PeerWorkTotal)
+	}
+	if def.PeerWork != 0 || def.PeerWorkTotal == 0 || def.PeerWorkShare() != 0 {
+		t.Errorf("default: %d of %d events handed to peers after give-up, want none of some", def.PeerWork, def.PeerWorkTotal)
+	}
+	steady := mustRun(t, named(t, "steady"), Options{Seed: 1}).Report
+	if steady.AfterGiveUp.PeerWorkTotal < steady.Calls.OK {
+		t.Errorf("steady: %d events handed to peers for %d successful calls", steady.AfterGiveUp.PeerWorkTotal, steady.Calls.OK)
+	}
+}
