@@ -32,6 +32,8 @@ var (
 type Host struct {
 	net   *Net
 	id    router.NodeID
+	idx   int          // place in the network's order of hosts
+	links []*linkState // links from this host, by destination idx (linkTo)
 	recv  Receiver
 	up    bool
 	gen   uint64
