@@ -29,22 +29,22 @@ func (t *tracer) Trace(ev router.Event) {
 	case router.EvCall:
 		w.Emit(node, "call", strAttr("call", call), strAttr("target", ev.Target.String()), sim.Dur("timeout", ev.Timeout))
 	case router.EvDeliver:
-		w.Emit(node, "deliver", strAttr("call", call), strAttr("peer", ev.Peer.String()), sim.Dur("budget", ev.Budget))
+		w.Emit(node, "deliver", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
 	case router.EvForward:
-		w.Emit(node, "forward", strAttr("call", call), strAttr("peer", ev.Peer.String()), sim.Dur("budget", ev.Budget))
+		w.Emit(node, "forward", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
 	case router.EvComplete:
-		w.Emit(node, "complete", strAttr("call", call), strAttr("code", ev.Code.String()), strAttr("by", ev.Peer.String()))
+		w.Emit(node, "complete", strAttr("call", call), strAttr("code", ev.Code.String()), strAttr("by", t.wd.peerNames.name(ev.Peer)))
 	case router.EvLate:
 		w.Emit(node, "late", strAttr("call", call), strAttr("reason", ev.Reason), strAttr("code", ev.Msg.Code.String()))
 	case router.EvDrop:
 		w.Emit(node, "drop", strAttr("call", call), strAttr("reason", ev.Reason))
 	case router.EvRedirect:
-		w.Emit(node, "redirect", strAttr("call", call), strAttr("peer", ev.Peer.String()))
+		w.Emit(node, "redirect", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
 	case router.EvWorker:
 		w.Emit(node, "worker-timeout", strAttr("call", call))
 	case router.EvLearn:
 		w.Emit(node, "learn", strAttr("ens", string(ev.Entry.Ensemble)), strAttr("leader", ev.Entry.Leader.String()), intAttr("version", int64(ev.Entry.Version)))
 	case router.EvIgnored:
-		w.Emit(node, "ignored", strAttr("call", call), strAttr("peer", ev.Peer.String()))
+		w.Emit(node, "ignored", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
 	}
 }

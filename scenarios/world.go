@@ -45,6 +45,7 @@ type world struct {
 	convEpoch uint64
 	// verifyConv makes converged check its memo against a fresh answer (tests).
 	verifyConv bool
+	peerNames  peerNames // renderings of peer refs for traces
 }
 
 type namedRule struct {
