@@ -26,10 +26,16 @@
 //
 // Observations go into the trace: [World.Emit] appends a [Record] (time,
 // sequence number, node, kind, and [Attr] fields built with [String], [Int]
-// and [Dur]) and folds its canonical JSON encoding ([Record.AppendJSON]) into
-// a running SHA-256, read with [World.TraceHash]. Two runs have the same hash
-// exactly when they emitted the same records (barring a SHA-256 collision), so
-// the hash is the unit of comparison for determinism and regression tests; it
-// sees only what was emitted. Set [Config.KeepTrace] to
-// also keep the records for inspection with [World.Trace].
+// and [Dur]) and folds its compact binary encoding ([Record.AppendCanonical])
+// into a running SHA-256, read with [World.TraceHash]. Two runs have the same
+// hash exactly when they emitted the same records (barring a SHA-256
+// collision), so the hash is the unit of comparison for determinism and
+// regression tests; it sees only what was emitted. Set [Config.KeepTrace] to
+// also keep the records for inspection with [World.Trace]; [Record.AppendJSON]
+// renders one as a line of a JSON-lines trace file.
+//
+// A long stream of events planned up front need not sit in the queue all at
+// once: [World.Reserve] takes their sequence numbers when they are planned, and
+// [World.ScheduleReserved] queues each later in the very place it would have
+// had.
 package sim

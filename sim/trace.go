@@ -36,8 +36,8 @@ func Int(key string, value int64) Attr { return Attr{Key: key, Int: value, IsInt
 func Dur(key string, d time.Duration) Attr { return Int(key, int64(d)) }
 
 // Emit records one trace event with At = Now() and Seq = TraceLen() (before
-// the call), and folds its canonical encoding (Record.AppendJSON) followed by
-// '\n' into the running hash. With Config.KeepTrace the record is also
+// the call), and folds its canonical encoding (Record.AppendCanonical) into the
+// running hash. With Config.KeepTrace the record is also
 // retained, holding its own copy of attrs, so the caller may reuse the slice.
 //
 // Attribute keys are written as given; keys that repeat or collide with
@@ -49,7 +49,7 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 	r := Record{At: w.now, Seq: w.traceLen, Node: node, Kind: kind, Attrs: attrs}
 	// Encodings gather in encBuf and reach the hash a few kilobytes at a time: the
 	// hash is over their concatenation, so only the number of Write calls changes.
-	w.encBuf = append(r.AppendJSON(w.encBuf), '\n')
+	w.encBuf = r.AppendCanonical(w.encBuf)
 	if len(w.encBuf) >= hashChunk {
 		w.flushHash()
 	}
@@ -68,10 +68,16 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 // not modify it, and later Emits may or may not be visible through it.
 func (w *World) Trace() []Record { return w.records }
 
-// TraceHash returns the lower-case hex SHA-256 of the concatenated canonical
-// encodings, each followed by '\n', of every record emitted so far. With no
-// records it is the SHA-256 of the empty string. Calling it does not affect
-// the running hash.
+// TraceHash returns the lower-case hex SHA-256 of hashDomain
+// ("ensroute/sim/trace/v2" and a zero byte) followed by the canonical encodings
+// (Record.AppendCanonical) of every record emitted so far, in order. Two runs
+// have the same hash exactly when they emitted the same records (barring a
+// SHA-256 collision). Calling it does not affect the running hash.
+//
+// It is not the SHA-256 of a JSON-lines trace file: the JSON encoding
+// (Record.AppendJSON) is for files and people, the binary one for the hash,
+// because formatting every record as text would cost more than the rest of
+// the simulation.
 func (w *World) TraceHash() string {
 	w.flushHash()
 	var sum [32]byte

@@ -49,6 +49,7 @@ func New(cfg Config) *World {
 		cfg:     cfg,
 		streams: make(map[string]*rand.Rand),
 		hash:    sha256.New(),
+		encBuf:  append(make([]byte, 0, 2*hashChunk), hashDomain...),
 	}
 }
 

@@ -486,7 +486,7 @@ func workload(seed uint64) (string, uint64) {
 // workloadGolden pins the workload's trace for seed 1. It changes only if the
 // event order, stream derivation, PCG or canonical encoding changes; any such
 // change alters every recorded run and must be deliberate.
-const workloadGolden = "3cef8dda9c3576f83c2dbfcd61f5d0d8b79ce931166455373d53281042448faf"
+const workloadGolden = "7ff821884a4c7340227c5ba713328cc7449534c6c429e9140094eceeb1e5b785"
 
 const helperEnv = "SIM_TEST_HELPER_PROCESS"
 
