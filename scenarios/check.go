@@ -43,7 +43,7 @@ type Violation struct {
 type checker struct {
 	wd       *world
 	calls    []*callRec
-	byIssued map[router.CallID]*callRec // the newest call that was issued this id
+	byIssued callIndex // the newest call that was issued each id
 	viol     []Violation
 	skipped  uint64
 	// awaiting marks nodes handed a reply that has not yet been completed, counted
@@ -101,7 +101,6 @@ type callRec struct {
 func newChecker(wd *world) *checker {
 	return &checker{
 		wd:       wd,
-		byIssued: make(map[router.CallID]*callRec),
 		awaiting: make(map[router.NodeID]uint64),
 		inElect:  make(map[router.EnsembleID]int),
 	}
@@ -193,9 +192,9 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 	case router.EvCall:
 		rec := c.calls[len(c.calls)-1]
 		rec.id = ev.Call
-		c.byIssued[ev.Call] = rec
+		c.byIssued.put(ev.Call, rec)
 	case router.EvDeliver:
-		if rec := c.byIssued[ev.Call]; rec != nil {
+		if rec := c.byIssued.get(ev.Call); rec != nil {
 			rec.delivered = append(rec.delivered, ev.Peer)
 			c.probes.peerWork++
 			if rec.completions > 0 {
@@ -216,7 +215,7 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
 	if m.Call.IsZero() {
 		return
 	}
-	rec := c.byIssued[m.Call]
+	rec := c.byIssued.get(m.Call)
 	if rec == nil {
 		return
 	}
@@ -255,7 +254,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
 		}
 		c.handed.add(id)
 	case router.KindRoute, router.KindPeer:
-		rec := c.byIssued[m.Call]
+		rec := c.byIssued.get(m.Call)
 		if c.handed.has(id) {
 			c.probes.dupRequest++
 			if rec != nil {
