@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"runtime"
 	"testing"
 	"time"
 )
@@ -39,19 +38,11 @@ func (c *churn) Run() {
 	c.w.AfterAction(c.offsets[c.k%len(c.offsets)], c)
 }
 
-// reportPerEvent reports events/s and allocs/event for a benchmark whose every
-// iteration ran exactly one kernel event, with mallocs0 read before the loop.
-func reportPerEvent(b *testing.B, mallocs0 uint64) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
+// reportEvents reports events/s for a benchmark whose every iteration ran exactly
+// one kernel event. One op is one event, so the allocs/op that -benchmem reports
+// is the allocations per event.
+func reportEvents(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric(float64(ms.Mallocs-mallocs0)/float64(b.N), "allocs/event")
-}
-
-func mallocs() uint64 {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.Mallocs
 }
 
 // BenchmarkKernelAction runs the kernel's steady state with Actions: each
@@ -60,11 +51,10 @@ func mallocs() uint64 {
 func BenchmarkKernelAction(b *testing.B) {
 	c := newChurn(1024)
 	b.ReportAllocs()
-	m0 := mallocs()
 	for b.Loop() {
 		c.w.Step()
 	}
-	reportPerEvent(b, m0)
+	reportEvents(b)
 }
 
 // BenchmarkKernelFunc is BenchmarkKernelAction through Schedule/After with
@@ -81,11 +71,10 @@ func BenchmarkKernelFunc(b *testing.B) {
 		fn()
 	}
 	b.ReportAllocs()
-	m0 := mallocs()
 	for b.Loop() {
 		c.w.Step()
 	}
-	reportPerEvent(b, m0)
+	reportEvents(b)
 }
 
 // BenchmarkKernelDeepQueue is BenchmarkKernelAction with 100,000 events
@@ -93,11 +82,10 @@ func BenchmarkKernelFunc(b *testing.B) {
 func BenchmarkKernelDeepQueue(b *testing.B) {
 	c := newChurn(100_000)
 	b.ReportAllocs()
-	m0 := mallocs()
 	for b.Loop() {
 		c.w.Step()
 	}
-	reportPerEvent(b, m0)
+	reportEvents(b)
 }
 
 // BenchmarkEmit measures one trace record of a typical shape (a message
