@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -79,7 +80,7 @@ type callRec struct {
 	inc         router.Incarnation
 	host        *netmodel.Host
 	ens         router.EnsembleID
-	event       string
+	event       []byte        // the call's event, shared with the router: never modified
 	start       time.Duration // on the caller's clock
 	deadline    time.Duration // on the caller's clock
 	startGlobal time.Duration
@@ -115,7 +116,7 @@ func (c *checker) violate(inv string, call router.CallID, format string, args ..
 }
 
 // begin registers a workload call about to start; the router's EvCall names its id.
-func (c *checker) begin(sn *simNode, ens router.EnsembleID, event string) *callRec {
+func (c *checker) begin(sn *simNode, ens router.EnsembleID, event []byte) *callRec {
 	now := sn.host.Now()
 	rec := &callRec{chk: c, node: sn.id, inc: sn.inc, host: sn.host, ens: ens, event: event,
 		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now(),
@@ -161,7 +162,7 @@ func (r *callRec) done(res router.Result) {
 	}
 	if res.Err == nil {
 		v := res.Value // must start with the event and '|'
-		if len(v) <= len(r.event) || string(v[:len(r.event)]) != r.event || v[len(r.event)] != '|' {
+		if len(v) <= len(r.event) || !bytes.Equal(v[:len(r.event)], r.event) || v[len(r.event)] != '|' {
 			c.violate(InvReplyMatchesCall, r.id, "event %q got the answer %q", r.event, res.Value)
 		}
 		if !r.wasDelivered(res.Peer) {

@@ -53,9 +53,15 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 		return
 	}
 	ev := r.Event()
-	value := make([]byte, 0, len(ev)+1+len(p.name))
-	value = append(append(append(value, ev...), '|'), p.name...)
-	p.wd.w.AfterAction(d, &answer{p: p, r: r, value: value})
+	a := &answer{p: p, r: r}
+	// The answer and its value in one allocation when the value is short, as it is
+	// for every workload call.
+	value := a.buf[:0]
+	if n := len(ev) + 1 + len(p.name); n > len(a.buf) {
+		value = make([]byte, 0, n)
+	}
+	a.value = append(append(append(value, ev...), '|'), p.name...)
+	p.wd.w.AfterAction(d, a)
 }
 
 // answer is a leader's answer on its way out, the action of the event that ends the
@@ -64,6 +70,7 @@ type answer struct {
 	p     *simPeer
 	r     *router.Request
 	value []byte
+	buf   [32]byte
 }
 
 // Run sends the answer. It runs on the node: it waits out a pause (Host.Defer), and

@@ -110,7 +110,8 @@ func (ph *phase) Run() {
 	if a.via >= 0 {
 		via = wd.order[a.via]
 	}
-	event := "c" + strconv.Itoa(int(a.k))
+	// One allocation for the event, which the checker and the router then share.
+	event := strconv.AppendInt(append(make([]byte, 0, 12), 'c'), int64(a.k), 10)
 	// The caller runs on its node: a paused node makes its call when it resumes.
 	if origin.host.Paused() {
 		origin.host.Defer(func() { wd.call(origin, ens, via, event) })
@@ -120,7 +121,7 @@ func (ph *phase) Run() {
 }
 
 // call starts one workload call, if its origin is up.
-func (wd *world) call(origin *simNode, ens router.EnsembleID, via router.NodeID, event string) {
+func (wd *world) call(origin *simNode, ens router.EnsembleID, via router.NodeID, event []byte) {
 	if origin.node == nil {
 		wd.chk.skipped++
 		return
@@ -130,7 +131,7 @@ func (wd *world) call(origin *simNode, ens router.EnsembleID, via router.NodeID,
 		t = t.Through(via)
 	}
 	rec := wd.chk.begin(origin, ens, event)
-	if _, err := origin.node.Call(t, []byte(event), wd.spec.Workload.Timeout.D(), rec.done); err != nil {
+	if _, err := origin.node.Call(t, event, wd.spec.Workload.Timeout.D(), rec.done); err != nil {
 		panic("scenarios: workload call refused: " + err.Error()) // the spec was validated
 	}
 }
