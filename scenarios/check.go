@@ -76,6 +76,7 @@ type probeCounts struct {
 type callRec struct {
 	chk         *checker
 	id          router.CallID
+	name        string // id.String(), kept for the outcome
 	node        router.NodeID
 	inc         router.Incarnation
 	host        *netmodel.Host
@@ -193,6 +194,7 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 	case router.EvCall:
 		rec := c.calls[len(c.calls)-1]
 		rec.id = ev.Call
+		rec.name = c.wd.net.CallName(ev.Call) // rendered now for the trace anyway
 		c.byIssued.put(ev.Call, rec)
 	case router.EvDeliver:
 		if rec := c.byIssued.get(ev.Call); rec != nil {

@@ -258,7 +258,11 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 func (wd *world) outcomes() []Outcome {
 	out := make([]Outcome, 0, len(wd.chk.calls))
 	for _, c := range wd.chk.calls {
-		o := Outcome{Call: c.id.String(), Node: string(c.node), Ensemble: string(c.ens), Start: c.startGlobal, Code: "lost"}
+		name := c.name
+		if name == "" {
+			name = c.id.String()
+		}
+		o := Outcome{Call: name, Node: string(c.node), Ensemble: string(c.ens), Start: c.startGlobal, Code: "lost"}
 		if c.completions > 0 {
 			o.Code = router.CodeOf(c.first.Err).String()
 			o.Latency = c.latency
