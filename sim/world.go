@@ -72,6 +72,7 @@ type Action interface {
 // it in the interface allocates nothing.
 type funcAction func()
 
+// Run calls f.
 func (f funcAction) Run() { f() }
 
 // Schedule arranges for fn to run at virtual time at; a time in the past is
