@@ -243,7 +243,10 @@ func (h *Host) rescheduleTimers() {
 		// happen; if it did, an event at now that fires nothing would repeat forever.
 		at = now + 1
 	}
-	h.timerEv = h.net.w.Schedule(at, h.timerEvent)
+	if h.onTimer == nil {
+		h.onTimer = h.timerEvent // bound once: a method value allocates each time it is made
+	}
+	h.timerEv = h.net.w.Schedule(at, h.onTimer)
 }
 
 func (h *Host) timerEvent() {

@@ -32,6 +32,8 @@ var (
 type Host struct {
 	net   *Net
 	id    router.NodeID
+	idx   int          // place in the network's order of hosts
+	links []*linkState // links from this host, by destination idx (linkTo)
 	recv  Receiver
 	up    bool
 	gen   uint64
@@ -47,6 +49,7 @@ type Host struct {
 	timers  timerHeap
 	tseq    uint64
 	timerEv sim.EventID
+	onTimer func() // h.timerEvent, bound once
 	firing  bool
 
 	// Pausing (pause.go).
@@ -60,14 +63,30 @@ type Host struct {
 }
 
 type mailbox struct {
+	// q[head:] is the queue. Served messages advance head; the emptied queue starts
+	// again at q[:0], keeping its array, so a mailbox that is used over and over
+	// does not allocate.
 	q    []queued
+	head int
 	busy bool // a message is in service: ev hands it at due
 	ev   sim.EventID
 	due  time.Duration
 	// frozen: the service was stopped by a pause with left still to go.
 	frozen bool
 	left   time.Duration
+	// The mailbox is itself the action of its service event (Run): h, i and gen say
+	// whose service it is. A mailbox has at most one service event pending (busy), so
+	// one action per mailbox serves them all without allocating.
+	h   *Host
+	i   int
+	gen uint64
 }
+
+// len is the number of messages queued, the one in service included.
+func (b *mailbox) len() int { return len(b.q) - b.head }
+
+// Run ends the service of the message at the head of the mailbox (a sim.Action).
+func (b *mailbox) Run() { b.h.served(b.i, b.gen) }
 
 type queued struct {
 	id      uint64
@@ -126,7 +145,7 @@ func (h *Host) Crash() {
 	h.timers = nil
 	for i := range h.boxes {
 		b := &h.boxes[i]
-		h.net.stats.Orphans += uint64(len(b.q))
+		h.net.stats.Orphans += uint64(b.len())
 		if b.busy {
 			h.net.w.Cancel(b.ev)
 		}
@@ -154,7 +173,7 @@ func (h *Host) Restart() {
 // to do.
 func (h *Host) Busy() (timers, queued int) {
 	for i := range h.boxes {
-		queued += len(h.boxes[i].q)
+		queued += h.boxes[i].len()
 	}
 	return len(h.timers), queued + len(h.parked)
 }
@@ -188,16 +207,16 @@ func (h *Host) enqueue(id uint64, m router.Message, arrived time.Duration) {
 		return
 	}
 	b := &h.boxes[m.Instance]
-	if c := h.net.cfg.MailboxCap; c > 0 && len(b.q) >= c {
+	if c := h.net.cfg.MailboxCap; c > 0 && b.len() >= c {
 		h.net.stats.Shed++
-		h.net.w.Emit(string(h.id), "shed", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(len(b.q))))
+		h.net.w.Emit(string(h.id), "shed", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(b.len())))
 		if s, ok := h.recv.(Shedder); ok {
 			s.Shed(m)
 		}
 		return
 	}
 	b.q = append(b.q, queued{id: id, m: m, arrived: arrived})
-	h.net.w.Emit(string(h.id), "queued", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(len(b.q))))
+	h.net.w.Emit(string(h.id), "queued", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(b.len())))
 	if !b.busy {
 		h.serveNext(m.Instance)
 	}
@@ -214,8 +233,8 @@ func (h *Host) serveIn(i int, d time.Duration) {
 	b := &h.boxes[i]
 	b.busy = true
 	b.due = satAdd(h.net.w.Now(), d)
-	gen := h.gen
-	b.ev = h.net.w.Schedule(b.due, func() { h.served(i, gen) })
+	b.h, b.i, b.gen = h, i, h.gen
+	b.ev = h.net.w.ScheduleAction(b.due, b)
 }
 
 func (h *Host) served(i int, gen uint64) {
@@ -224,15 +243,23 @@ func (h *Host) served(i int, gen uint64) {
 	}
 	b := &h.boxes[i]
 	b.busy = false // the service is over: a pause during the hand-over has none to stop
-	head := b.q[0]
-	b.q = b.q[1:]
-	if len(b.q) == 0 {
-		b.q = b.q[:0:0]
+	head := b.q[b.head]
+	b.q[b.head] = queued{} // do not retain the message
+	b.head++
+	switch {
+	case b.head == len(b.q):
+		b.q, b.head = b.q[:0], 0
+	case b.head >= 64 && b.head*2 >= len(b.q):
+		// A queue that never empties would otherwise only grow: move the waiting
+		// half to the front (amortised: at most once per head messages served).
+		n := copy(b.q, b.q[b.head:])
+		clear(b.q[n:])
+		b.q, b.head = b.q[:n], 0
 	}
 	h.net.hand(h, head.id, head.m, head.arrived)
 	// The receiver may have crashed or paused the host meanwhile, or something may
 	// have started the next service already.
-	if gen != h.gen || h.paused || b.busy || len(b.q) == 0 {
+	if gen != h.gen || h.paused || b.busy || b.len() == 0 {
 		return
 	}
 	h.serveNext(i)

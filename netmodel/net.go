@@ -77,6 +77,8 @@ type Net struct {
 	ruleSeq int
 	seq     uint64
 	stats   Stats
+	flights []*flight // free flights (flight.Run)
+	calls   callNames
 }
 
 // Validate reports the first bad field of c and changes nothing. The error wraps
@@ -134,7 +136,7 @@ func (n *Net) AddHost(id router.NodeID) (*Host, error) {
 	if _, ok := n.hosts[id]; ok {
 		return nil, fmt.Errorf("%w: host %s exists", ErrDuplicateHost, id)
 	}
-	h := &Host{net: n, id: id, up: true, gen: 1, boxes: make([]mailbox, n.cfg.Routers), rand: n.w.Stream("router/" + string(id))}
+	h := &Host{net: n, id: id, idx: len(n.order), up: true, gen: 1, boxes: make([]mailbox, n.cfg.Routers), rand: n.w.Stream("router/" + string(id))}
 	n.hosts[id] = h
 	n.order = append(n.order, id)
 	return h, nil
@@ -161,6 +163,22 @@ func (n *Net) SetLink(from, to router.NodeID, l Link) error {
 	}
 	n.link(from, to).cfg = &l
 	return nil
+}
+
+// linkTo returns the link from h to dst through h's cache of the links it has used:
+// a slice indexed by the destination's place in the network, so a send looks up no
+// map. Links are never removed from n.links, so a cached pointer stays right.
+func (h *Host) linkTo(dst *Host) *linkState {
+	if dst.idx < len(h.links) {
+		if ls := h.links[dst.idx]; ls != nil {
+			return ls
+		}
+	} else {
+		h.links = append(h.links, make([]*linkState, dst.idx+1-len(h.links))...)
+	}
+	ls := h.net.link(h.id, dst.id)
+	h.links[dst.idx] = ls
+	return ls
 }
 
 func (n *Net) link(from, to router.NodeID) *linkState {
@@ -190,11 +208,11 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 		return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
 	}
 	from := h.id
-	ls := n.link(from, to)
+	ls := h.linkTo(dst)
 	now := n.w.Now()
 	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
 		n.stats.Unreachable++
-		n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", m.Call.String()))
+		n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
 		return router.ErrUnreachable
 	}
 	n.seq++
@@ -234,7 +252,7 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 		at = max(at, time.Duration(ls.lastArrival))
 		ls.lastArrival = int64(at)
 	}
-	n.w.Schedule(at, func() { n.arrive(from, dst, id, m) })
+	n.w.ScheduleAction(at, n.flight(from, dst, ls, id, m))
 	var extra time.Duration
 	switch {
 	case rule != nil && rule.Action == ActDuplicate:
@@ -248,8 +266,42 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 	n.stats.Duplicated++
 	cat := satAdd(now, satAdd(cfg.Latency.Sample(n.rng), extra))
 	n.w.Emit(string(from), "dup", sim.Int("msg", int64(id)), sim.Dur("at", cat))
-	n.w.Schedule(cat, func() { n.arrive(from, dst, id, m) })
+	n.w.ScheduleAction(cat, n.flight(from, dst, ls, id, m))
 	return nil
+}
+
+// flight is one message on its way, the action of its arrival event. Flights are
+// recycled: a message in flight costs no allocation once the network has had as many
+// in flight at once before.
+type flight struct {
+	n    *Net
+	from router.NodeID
+	dst  *Host
+	ls   *linkState // the link from -> dst
+	id   uint64
+	m    router.Message
+}
+
+// flight returns a flight for the message, from the free list when it can.
+func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m router.Message) *flight {
+	var f *flight
+	if k := len(n.flights); k > 0 {
+		f = n.flights[k-1]
+		n.flights = n.flights[:k-1]
+	} else {
+		f = &flight{n: n}
+	}
+	f.from, f.dst, f.ls, f.id, f.m = from, dst, ls, id, m
+	return f
+}
+
+// Run lands the message at the far end of its link and recycles the flight first:
+// nothing holds a flight once its arrival event has run.
+func (f *flight) Run() {
+	n, from, dst, ls, id, m := f.n, f.from, f.dst, f.ls, f.id, f.m
+	f.dst, f.ls, f.m = nil, nil, router.Message{} // do not retain the message
+	n.flights = append(n.flights, f)
+	n.arriveOn(ls, from, dst, id, m)
 }
 
 func (n *Net) lose(id uint64, reason string) {
@@ -260,7 +312,11 @@ func (n *Net) lose(id uint64, reason string) {
 // arrive brings a message to the far end of its link: the cut of a partition, a hold,
 // or the destination host.
 func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m router.Message) {
-	ls := n.links[linkKey{from, dst.id}]
+	n.arriveOn(n.links[linkKey{from, dst.id}], from, dst, id, m)
+}
+
+// arriveOn is arrive for a message that knows its link, ls.
+func (n *Net) arriveOn(ls *linkState, from router.NodeID, dst *Host, id uint64, m router.Message) {
 	switch {
 	case ls.blocked && ls.mode == InFlightStall:
 		n.park(from, dst, id, m, parkStall)
@@ -276,7 +332,7 @@ func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m router.Message)
 // hand gives a message to the host's receiver.
 func (n *Net) hand(dst *Host, id uint64, m router.Message, arrived time.Duration) {
 	n.stats.Handed++
-	n.w.Emit(string(dst.id), "handed", sim.Int("msg", int64(id)), sim.String("msg_kind", m.Kind.String()), sim.String("call", m.Call.String()))
+	n.w.Emit(string(dst.id), "handed", sim.Int("msg", int64(id)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Handed(dst.id, id, m)
 	}
@@ -290,7 +346,7 @@ func (n *Net) emitMsg(node, kind string, id uint64, to router.NodeID, m router.M
 		sim.Int("msg", int64(id)),
 		sim.String("to", string(to)),
 		sim.String("msg_kind", m.Kind.String()),
-		sim.String("call", m.Call.String()),
+		sim.String("call", n.calls.name(m.Call)),
 		sim.Int("hops", int64(m.Hops)),
 		sim.Int("inst", int64(m.Instance)),
 		sim.Dur("budget", m.Budget),

@@ -63,7 +63,7 @@ func (h *Host) Resume() {
 		case b.frozen:
 			b.frozen = false
 			h.serveIn(i, b.left)
-		case !b.busy && len(b.q) > 0:
+		case !b.busy && b.len() > 0:
 			// A pause that came during a hand-over left the rest of the queue idle.
 			h.serveNext(i)
 		}

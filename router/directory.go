@@ -23,28 +23,59 @@ func (e Entry) String() string {
 // The zero value is an empty directory. It is not safe for concurrent use.
 type Directory struct {
 	m map[EnsembleID]Entry
+	// base, if set, holds the entries the directory started with (NewDirectoryOn):
+	// shared with other directories and never changed. An entry in m wins.
+	base *Snapshot
+}
+
+// Snapshot is a frozen set of directory entries that many directories can start
+// from without each holding a copy (NewDirectoryOn): a thousand nodes that boot
+// with the same ten thousand entries share one map instead of keeping a thousand.
+// It never changes once made, so it may be shared freely.
+type Snapshot struct {
+	m map[EnsembleID]Entry
+}
+
+// NewSnapshot returns a snapshot of entries; of several for one ensemble, the newest
+// version counts, as in a directory.
+func NewSnapshot(entries []Entry) *Snapshot {
+	return &Snapshot{m: NewDirectory(entries).m}
 }
 
 // NewDirectory returns a directory holding entries (for example a saved copy, which may
 // be older than what the node had gossiped before it crashed).
 func NewDirectory(entries []Entry) *Directory {
 	d := &Directory{}
+	if len(entries) > 0 {
+		d.m = make(map[EnsembleID]Entry, len(entries)) // sized once: no rehash while filling
+	}
 	for _, e := range entries {
 		d.Update(e)
 	}
 	return d
 }
 
+// NewDirectoryOn returns a directory that starts with s's entries. It behaves as
+// NewDirectory(entries of s) would; its updates go into a map of its own, and s is
+// only read.
+func NewDirectoryOn(s *Snapshot) *Directory { return &Directory{base: s} }
+
 // Lookup returns the entry for e.
 func (d *Directory) Lookup(e EnsembleID) (Entry, bool) {
-	en, ok := d.m[e]
-	return en, ok
+	if en, ok := d.m[e]; ok {
+		return en, true
+	}
+	if d.base != nil {
+		en, ok := d.base.m[e]
+		return en, ok
+	}
+	return Entry{}, false
 }
 
 // Update applies e if it is strictly newer than the entry held for its ensemble, and
 // reports whether it did.
 func (d *Directory) Update(e Entry) bool {
-	if cur, ok := d.m[e.Ensemble]; ok && cur.Version >= e.Version {
+	if cur, ok := d.Lookup(e.Ensemble); ok && cur.Version >= e.Version {
 		return false
 	}
 	if d.m == nil {
@@ -56,13 +87,31 @@ func (d *Directory) Update(e Entry) bool {
 
 // Entries returns every entry, sorted by ensemble. The caller owns the slice.
 func (d *Directory) Entries() []Entry {
-	out := make([]Entry, 0, len(d.m))
+	out := make([]Entry, 0, d.Len())
 	for _, e := range d.m {
 		out = append(out, e)
+	}
+	if d.base != nil {
+		for id, e := range d.base.m {
+			if _, mine := d.m[id]; !mine {
+				out = append(out, e)
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Ensemble < out[j].Ensemble })
 	return out
 }
 
 // Len is the number of ensembles the directory knows.
-func (d *Directory) Len() int { return len(d.m) }
+func (d *Directory) Len() int {
+	n := len(d.m)
+	if d.base != nil {
+		n += len(d.base.m)
+		for id := range d.m {
+			if _, shared := d.base.m[id]; shared {
+				n--
+			}
+		}
+	}
+	return n
+}

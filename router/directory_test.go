@@ -158,3 +158,47 @@ func ExampleEntry_String() {
 	// e1=e1/p2@n2@v3
 	// e1=-@v4
 }
+
+// TestDirectoryOnSnapshot: a directory started on a snapshot behaves, update for
+// update, as one that copied the snapshot's entries (same answers from Update, Lookup,
+// Entries and Len), and the snapshot itself never changes: a second directory on it
+// still sees the starting entries.
+func TestDirectoryOnSnapshot(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		ens := rapid.SampledFrom([]string{"e1", "e2", "e3", "e4"})
+		gen := rapid.Custom(func(t *rapid.T) router.Entry {
+			name := rapid.SampledFrom([]string{"", "p1", "p2"}).Draw(t, "leader")
+			node := ""
+			if name != "" {
+				node = "n" + name[1:]
+			}
+			return entry(ens.Draw(t, "ensemble"), name, node, rapid.Uint64Range(0, 5).Draw(t, "version"))
+		})
+		start := rapid.SliceOf(gen).Draw(t, "start")
+		snap := router.NewSnapshot(start)
+		copied := router.NewDirectory(start)
+		want0 := copied.Entries()
+		on := router.NewDirectoryOn(snap)
+		for i, u := range rapid.SliceOf(gen).Draw(t, "updates") {
+			if a, b := copied.Update(u), on.Update(u); a != b {
+				t.Fatalf("update %d %v: copied applied=%v, on snapshot %v", i, u, a, b)
+			}
+			if diff := cmp.Diff(copied.Entries(), on.Entries()); diff != "" {
+				t.Fatalf("after update %d (-copied +on snapshot):\n%s", i, diff)
+			}
+			if copied.Len() != on.Len() {
+				t.Fatalf("after update %d: Len %d, on snapshot %d", i, copied.Len(), on.Len())
+			}
+			for _, e := range []string{"e1", "e2", "e3", "e4", "e5"} {
+				a, aok := copied.Lookup(router.EnsembleID(e))
+				b, bok := on.Lookup(router.EnsembleID(e))
+				if a != b || aok != bok {
+					t.Fatalf("after update %d: Lookup(%s) = %v %v, on snapshot %v %v", i, e, a, aok, b, bok)
+				}
+			}
+		}
+		if diff := cmp.Diff(want0, router.NewDirectoryOn(snap).Entries()); diff != "" {
+			t.Fatalf("the snapshot changed (-start +now):\n%s", diff)
+		}
+	})
+}

@@ -19,7 +19,9 @@
 //     Node.Deliver for messages whose Kind is Queued.
 //   - A Peer is user code: it gets a Request with the event and the remaining budget and
 //     answers with Reply, Nack or Forward, now, later or never.
-//   - Directory entries carry versions; a node accepts only strictly newer ones.
+//   - Directory entries carry versions; a node accepts only strictly newer ones. Many
+//     nodes can start from one shared, frozen Snapshot (NewDirectoryOn) instead of a
+//     copy each.
 //   - Semantics picks the original's behaviour (Riak: every failure is a timeout, a
 //     remote hop without a leader drops silently, the leader hop restarts the clock) or
 //     ensroute's (Default: typed errors, remaining-budget propagation, a hop limit,

@@ -1,8 +1,8 @@
 package router
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -34,7 +34,8 @@ func (p PeerRef) String() string {
 	if p.IsZero() {
 		return "-"
 	}
-	return fmt.Sprintf("%s/%s@%s", p.Ensemble, p.Name, p.Node)
+	// Concatenation, not fmt: traces render a peer on every delivery.
+	return string(p.Ensemble) + "/" + p.Name + "@" + string(p.Node)
 }
 
 // Incarnation numbers the lives of a node: every restart gets a larger one.
@@ -57,7 +58,14 @@ func (c CallID) String() string {
 	if c.IsZero() {
 		return "-"
 	}
-	return fmt.Sprintf("%s.%d.%d", c.Node, c.Incarnation, c.Seq)
+	// Appended by hand, not with fmt: traces render a call id on nearly every record.
+	var buf [64]byte
+	b := append(buf[:0], c.Node...)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, uint64(c.Incarnation), 10)
+	b = append(b, '.')
+	b = strconv.AppendUint(b, c.Seq, 10)
+	return string(b)
 }
 
 // Infinity is the timeout of a call that waits forever. Only peer targets accept it.
@@ -90,7 +98,7 @@ func (t Target) String() string {
 		return "peer:" + t.Peer.String()
 	}
 	if t.Via != "" {
-		return fmt.Sprintf("ens:%s via %s", t.Ensemble, t.Via)
+		return "ens:" + string(t.Ensemble) + " via " + string(t.Via)
 	}
 	return "ens:" + string(t.Ensemble)
 }

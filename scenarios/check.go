@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sort"
@@ -43,16 +44,17 @@ type Violation struct {
 type checker struct {
 	wd       *world
 	calls    []*callRec
-	byIssued map[router.CallID]*callRec // the newest call that was issued this id
+	byIssued callIndex // the newest call that was issued each id
 	viol     []Violation
 	skipped  uint64
 	// awaiting marks nodes handed a reply that has not yet been completed, counted
 	// late or redirected.
 	awaiting map[router.NodeID]uint64
 	inElect  map[router.EnsembleID]int
-	// handedReq remembers which request and reply messages were handed, to tell a
-	// duplicate copy from the original.
-	handed map[uint64]bool
+	// handed remembers which request and reply messages were handed, to tell a
+	// duplicate copy from the original. Message ids count up from 1, so a bit set
+	// indexed by id does: an eighth of a byte per message, not a map entry.
+	handed bitSet
 	probes probeCounts
 }
 
@@ -66,6 +68,7 @@ type probeCounts struct {
 	regressions     uint64 // a node restarted with an older directory than it had
 	afterGiveUp     uint64 // messages of a call sent after the caller had given up
 	peerAfterGiveUp uint64 // events handed to a peer after the caller had given up
+	peerWork        uint64 // events handed to a peer for a workload call, in all
 	pausedLate      uint64 // calls that completed late because their node was paused or its clock jumped
 	abandoned       uint64 // work a peer gave up because its budget would not cover it
 }
@@ -73,11 +76,12 @@ type probeCounts struct {
 type callRec struct {
 	chk         *checker
 	id          router.CallID
+	name        string // id.String(), kept for the outcome
 	node        router.NodeID
 	inc         router.Incarnation
 	host        *netmodel.Host
 	ens         router.EnsembleID
-	event       string
+	event       []byte        // the call's event, shared with the router: never modified
 	start       time.Duration // on the caller's clock
 	deadline    time.Duration // on the caller's clock
 	startGlobal time.Duration
@@ -93,15 +97,14 @@ type callRec struct {
 	lost        bool // the caller crashed first
 	live        bool // liveness applies
 	delivered   []router.PeerRef
+	deliv       [1]router.PeerRef // delivered's first array: most calls reach one peer
 }
 
 func newChecker(wd *world) *checker {
 	return &checker{
 		wd:       wd,
-		byIssued: make(map[router.CallID]*callRec),
 		awaiting: make(map[router.NodeID]uint64),
 		inElect:  make(map[router.EnsembleID]int),
-		handed:   make(map[uint64]bool),
 	}
 }
 
@@ -114,11 +117,12 @@ func (c *checker) violate(inv string, call router.CallID, format string, args ..
 }
 
 // begin registers a workload call about to start; the router's EvCall names its id.
-func (c *checker) begin(sn *simNode, ens router.EnsembleID, event string) *callRec {
+func (c *checker) begin(sn *simNode, ens router.EnsembleID, event []byte) *callRec {
 	now := sn.host.Now()
 	rec := &callRec{chk: c, node: sn.id, inc: sn.inc, host: sn.host, ens: ens, event: event,
 		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now(),
 		paused0: sn.host.PausedLocal(), steps0: sn.host.ClockSteps()}
+	rec.delivered = rec.deliv[:0]
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
 		es := c.wd.ens[ens]
 		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0 && !es.impaired(c.wd.w.Now()) && c.wd.converged(ens)
@@ -158,8 +162,8 @@ func (r *callRec) done(res router.Result) {
 		c.violate(InvDeadline, r.id, "timed out at %v, %v before its deadline", now, r.deadline-now)
 	}
 	if res.Err == nil {
-		want := r.event + "|"
-		if !strings.HasPrefix(string(res.Value), want) {
+		v := res.Value // must start with the event and '|'
+		if len(v) <= len(r.event) || !bytes.Equal(v[:len(r.event)], r.event) || v[len(r.event)] != '|' {
 			c.violate(InvReplyMatchesCall, r.id, "event %q got the answer %q", r.event, res.Value)
 		}
 		if !r.wasDelivered(res.Peer) {
@@ -190,16 +194,22 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 	case router.EvCall:
 		rec := c.calls[len(c.calls)-1]
 		rec.id = ev.Call
-		c.byIssued[ev.Call] = rec
+		rec.name = c.wd.net.CallName(ev.Call) // rendered now for the trace anyway
+		c.byIssued.put(ev.Call, rec)
 	case router.EvDeliver:
-		if rec := c.byIssued[ev.Call]; rec != nil {
+		if rec := c.byIssued.get(ev.Call); rec != nil {
 			rec.delivered = append(rec.delivered, ev.Peer)
+			c.probes.peerWork++
 			if rec.completions > 0 {
 				c.probes.peerAfterGiveUp++
 			}
 		}
 	case router.EvComplete, router.EvLate, router.EvRedirect:
 		delete(c.awaiting, node)
+	case router.EvLearn:
+		if es := c.wd.ens[ev.Entry.Ensemble]; es != nil {
+			es.convAt = 0 // a directory changed: what converged remembered may not hold
+		}
 	}
 }
 
@@ -208,7 +218,7 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
 	if m.Call.IsZero() {
 		return
 	}
-	rec := c.byIssued[m.Call]
+	rec := c.byIssued.get(m.Call)
 	if rec == nil {
 		return
 	}
@@ -242,13 +252,13 @@ func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
 	switch m.Kind {
 	case router.KindReply:
 		c.awaiting[to] = id
-		if c.handed[id] {
+		if c.handed.has(id) {
 			c.probes.dupReply++
 		}
-		c.handed[id] = true
+		c.handed.add(id)
 	case router.KindRoute, router.KindPeer:
-		rec := c.byIssued[m.Call]
-		if c.handed[id] {
+		rec := c.byIssued.get(m.Call)
+		if c.handed.has(id) {
 			c.probes.dupRequest++
 			if rec != nil {
 				rec.duplicated = true
@@ -256,7 +266,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
 		} else if rec != nil && rec.outstanding > 0 {
 			rec.outstanding--
 		}
-		c.handed[id] = true
+		c.handed.add(id)
 	}
 }
 
@@ -370,4 +380,16 @@ func (wd *world) directoryViews(e router.EnsembleID) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// bitSet is a set of small non-negative integers.
+type bitSet []uint64
+
+func (b bitSet) has(i uint64) bool { return i/64 < uint64(len(b)) && b[i/64]&(1<<(i%64)) != 0 }
+
+func (b *bitSet) add(i uint64) {
+	for i/64 >= uint64(len(*b)) {
+		*b = append(*b, 0)
+	}
+	(*b)[i/64] |= 1 << (i % 64)
 }

@@ -8,7 +8,10 @@
 //     peers' service time, an open-loop workload, elections, faults and the liveness
 //     phase. Parse reads one (refusing unknown keys); Validate names the bad field.
 //   - Named returns the built-in scenarios (Names lists them): steady, slow-leader,
-//     no-leader, leader-churn, partition-heal, directory-regression.
+//     no-leader, leader-churn, partition-heal, directory-regression and the fault
+//     library, nine-nodes, and scale (1,000 nodes, 10,000 ensembles, a million calls).
+//     Heavy says which are too slow for loops over every scenario; QuickNames lists
+//     the rest.
 //   - Run builds the world for a seed and a router.Semantics, runs it until it is quiet,
 //     and returns a Report: calls by outcome, late replies discarded, latency
 //     percentiles, coverage probes, violations and the trace hash. The same spec, seed

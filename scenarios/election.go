@@ -18,6 +18,7 @@ func (wd *world) scheduleElection(el Election) {
 	wd.w.Schedule(el.At.D(), func() {
 		es := wd.ens[id]
 		es.leader = router.PeerRef{}
+		es.convAt = 0
 		wd.chk.electionStarted(id)
 		wd.w.Emit("", "election", strAttr("ens", string(id)))
 	})
@@ -34,6 +35,7 @@ func (wd *world) scheduleElection(el Election) {
 			}
 		}
 		es.version++
+		es.convAt = 0
 		if winner.IsZero() {
 			wd.w.Emit("", "election-failed", strAttr("ens", string(id)), strAttr("wanted", el.Leader), intAttr("version", int64(es.version)))
 			for _, m := range es.members {
@@ -45,6 +47,7 @@ func (wd *world) scheduleElection(el Election) {
 			return // every member is down: anti-entropy spreads the news after restarts
 		}
 		es.leader = winner
+		es.convAt = 0
 		wd.w.Emit("", "elected", strAttr("ens", string(id)), strAttr("leader", es.leader.String()), intAttr("version", int64(es.version)))
 		wd.heartbeat(es, winner, es.version)
 		wd.announce(es.leader.Node, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
@@ -104,8 +107,27 @@ func (wd *world) antiEntropy() {
 }
 
 // converged reports whether every running member's directory holds the truth about e.
+//
+// The answer is remembered until something it depends on changes: a directory
+// entry for e (every applied update is traced as EvLearn, which resets it), the
+// truth about e (elections reset it), or the set of running nodes (a boot or a
+// crash moves wd.convEpoch on). Without the memo, each call in the liveness phase
+// would read every member's directory: at a thousand nodes that is the whole run.
 func (wd *world) converged(e router.EnsembleID) bool {
 	es := wd.ens[e]
+	if es.convAt != 0 && es.convAt == wd.convEpoch {
+		if wd.verifyConv && wd.convergedNow(es) != es.conv {
+			panic("scenarios: remembered convergence of " + string(e) + " is stale")
+		}
+		return es.conv
+	}
+	es.conv, es.convAt = wd.convergedNow(es), wd.convEpoch
+	return es.conv
+}
+
+// convergedNow is converged without the memo.
+func (wd *world) convergedNow(es *ensState) bool {
+	e := es.id
 	for _, sn := range wd.members() {
 		if sn.node == nil {
 			continue

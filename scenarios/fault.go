@@ -72,6 +72,7 @@ func (wd *world) crash(sn *simNode) {
 	sn.last = sn.node.Directory().Entries()
 	wd.chk.crashed(sn.id, sn.inc)
 	sn.node = nil
+	wd.convEpoch++
 	sn.host.Crash()
 }
 
@@ -92,7 +93,7 @@ func (wd *world) restart(sn *simNode, dir string) {
 			wd.chk.probes.regressions++
 		}
 	}
-	if err := wd.boot(sn, entries); err != nil {
+	if err := wd.boot(sn, router.NewDirectory(entries)); err != nil {
 		panic("scenarios: restart: " + err.Error()) // the config was valid at first boot
 	}
 }

@@ -17,7 +17,7 @@ import (
 func TestRiakKnownBreaks(t *testing.T) {
 	n := seeds(t)
 	got := map[string][]string{}
-	for _, name := range Names() {
+	for _, name := range QuickNames() { // scale is Heavy: scale_test.go runs its shape
 		seen := map[string]bool{}
 		for seed := uint64(1); seed <= uint64(n); seed++ {
 			spec, _ := ForSeed(name, seed)
@@ -38,7 +38,7 @@ func TestRiakKnownBreaks(t *testing.T) {
 		}
 	}
 	want := map[string][]string{}
-	for _, name := range Names() {
+	for _, name := range QuickNames() { // scale is Heavy: scale_test.go runs its shape
 		if b := RiakBreaks(name); len(b) > 0 {
 			want[name] = b
 		}
@@ -53,7 +53,7 @@ func TestRiakKnownBreaks(t *testing.T) {
 // explores that path.
 func TestProbesAllFire(t *testing.T) {
 	total := map[string]uint64{}
-	for _, name := range Names() {
+	for _, name := range QuickNames() { // scale is Heavy: scale_test.go runs its shape
 		for _, sem := range semantics {
 			for seed := uint64(1); seed <= 2; seed++ {
 				spec, _ := ForSeed(name, seed)

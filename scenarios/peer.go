@@ -11,6 +11,7 @@ import (
 type simPeer struct {
 	wd   *world
 	ref  router.PeerRef
+	name string // ref.String(), rendered once
 	sn   *simNode
 	node *router.Node // the incarnation this peer belongs to
 }
@@ -51,14 +52,39 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 		p.wd.chk.probes.abandoned++
 		return
 	}
-	value := append(append(append([]byte{}, r.Event()...), '|'), p.ref.String()...)
-	p.wd.w.After(d, func() {
-		// The answer runs on the node: it waits out a pause, and a crash between the
-		// event and the answer kills the answer with the process.
-		p.sn.host.Defer(func() {
-			if p.sn.node == p.node {
-				r.Reply(value)
-			}
-		})
-	})
+	ev := r.Event()
+	a := &answer{p: p, r: r}
+	// The answer and its value in one allocation when the value is short, as it is
+	// for every workload call.
+	value := a.buf[:0]
+	if n := len(ev) + 1 + len(p.name); n > len(a.buf) {
+		value = make([]byte, 0, n)
+	}
+	a.value = append(append(append(value, ev...), '|'), p.name...)
+	p.wd.w.AfterAction(d, a)
+}
+
+// answer is a leader's answer on its way out, the action of the event that ends the
+// leader's service time.
+type answer struct {
+	p     *simPeer
+	r     *router.Request
+	value []byte
+	buf   [32]byte
+}
+
+// Run sends the answer. It runs on the node: it waits out a pause (Host.Defer), and
+// a crash between the event and the answer kills the answer with the process.
+func (a *answer) Run() {
+	if h := a.p.sn.host; h.Paused() {
+		h.Defer(a.reply)
+		return
+	}
+	a.reply()
+}
+
+func (a *answer) reply() {
+	if a.p.sn.node == a.p.node {
+		a.r.Reply(a.value)
+	}
 }

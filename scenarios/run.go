@@ -20,10 +20,12 @@ type Report struct {
 	Events         uint64 `json:"events"`
 	TraceEvents    uint64 `json:"trace_events"`
 	SimTimeNS      int64  `json:"sim_time_ns"`
-	// WallTimeNS and EventsPerSec are filled in by whoever timed the run (the
-	// simulation itself never reads the wall clock).
+	// WallTimeNS, EventsPerSec and SimPerWall (simulated time over wall time) are
+	// filled in by whoever timed the run (the simulation itself never reads the wall
+	// clock). An event is one kernel event: Events counts them.
 	WallTimeNS           int64       `json:"wall_time_ns"`
 	EventsPerSec         float64     `json:"events_per_sec"`
+	SimPerWall           float64     `json:"sim_per_wall"`
 	Calls                Calls       `json:"calls"`
 	SkippedCalls         uint64      `json:"skipped_calls"`
 	LateRepliesDiscarded uint64      `json:"late_replies_discarded"`
@@ -56,10 +58,21 @@ type Calls struct {
 }
 
 // AfterGiveUp measures work wasted on calls whose caller had already given up:
-// messages still sent for them, and events still handed to peers.
+// messages still sent for them, and events still handed to peers. PeerWorkTotal is
+// every event handed to a peer for a workload call, given up or not, so that
+// PeerWork/PeerWorkTotal is the share of peer work wasted.
 type AfterGiveUp struct {
-	Messages uint64 `json:"messages"`
-	PeerWork uint64 `json:"peer_work"`
+	Messages      uint64 `json:"messages"`
+	PeerWork      uint64 `json:"peer_work"`
+	PeerWorkTotal uint64 `json:"peer_work_total"`
+}
+
+// PeerWorkShare is PeerWork as a share of PeerWorkTotal, 0 when there was none.
+func (g AfterGiveUp) PeerWorkShare() float64 {
+	if g.PeerWorkTotal == 0 {
+		return 0
+	}
+	return float64(g.PeerWork) / float64(g.PeerWorkTotal)
 }
 
 // Latency holds percentiles of call latency on the caller's clock, in nanoseconds.
@@ -95,6 +108,11 @@ func Run(spec Spec, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return wd.run(), nil
+}
+
+// run schedules the world, runs it to quiet (or to its cap) and checks it.
+func (wd *world) run() *Result {
 	wd.schedule()
 	quiet := true
 	for wd.w.Step() {
@@ -104,7 +122,7 @@ func Run(spec Spec, opt Options) (*Result, error) {
 		}
 	}
 	wd.chk.finish(quiet)
-	return &Result{Report: wd.report(), Outcomes: wd.outcomes(), Trace: wd.w.Trace()}, nil
+	return &Result{Report: wd.report(), Outcomes: wd.outcomes(), Trace: wd.w.Trace()}
 }
 
 func (wd *world) report() Report {
@@ -186,7 +204,7 @@ func (wd *world) report() Report {
 	r.LateRepliesDiscarded = st.Late
 	ns := wd.net.Stats()
 	pc := wd.chk.probes
-	r.AfterGiveUp = AfterGiveUp{Messages: pc.afterGiveUp, PeerWork: pc.peerAfterGiveUp}
+	r.AfterGiveUp = AfterGiveUp{Messages: pc.afterGiveUp, PeerWork: pc.peerAfterGiveUp, PeerWorkTotal: pc.peerWork}
 	r.Probes = map[string]uint64{
 		"late-reply-dropped":       st.Late,
 		"stale-incarnation":        st.Stale,
@@ -240,7 +258,11 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 func (wd *world) outcomes() []Outcome {
 	out := make([]Outcome, 0, len(wd.chk.calls))
 	for _, c := range wd.chk.calls {
-		o := Outcome{Call: c.id.String(), Node: string(c.node), Ensemble: string(c.ens), Start: c.startGlobal, Code: "lost"}
+		name := c.name
+		if name == "" {
+			name = c.id.String()
+		}
+		o := Outcome{Call: name, Node: string(c.node), Ensemble: string(c.ens), Start: c.startGlobal, Code: "lost"}
 		if c.completions > 0 {
 			o.Code = router.CodeOf(c.first.Err).String()
 			o.Latency = c.latency

@@ -28,7 +28,7 @@ func mustRun(t *testing.T, spec Spec, opt Options) *Result {
 	return res
 }
 
-func named(t *testing.T, name string) Spec {
+func named(t testing.TB, name string) Spec {
 	t.Helper()
 	s, ok := Named(name)
 	if !ok {
@@ -40,7 +40,7 @@ func named(t *testing.T, name string) Spec {
 // TestNamedScenariosHold runs every named scenario under both semantics: every
 // invariant holds and the run did real work.
 func TestNamedScenariosHold(t *testing.T) {
-	for _, name := range Names() {
+	for _, name := range QuickNames() { // scale is Heavy: scale_test.go runs its shape
 		for _, sem := range semantics {
 			t.Run(name+"/"+sem.String(), func(t *testing.T) {
 				r := mustRun(t, named(t, name), Options{Seed: 1, Semantics: sem}).Report
@@ -82,7 +82,7 @@ func seeds(t *testing.T) int {
 // TestSeeds runs many seeds of every scenario under default semantics.
 func TestSeeds(t *testing.T) {
 	n := seeds(t)
-	for _, name := range Names() {
+	for _, name := range QuickNames() { // scale is Heavy: scale_test.go runs its shape
 		t.Run(name, func(t *testing.T) {
 			for seed := uint64(1); seed <= uint64(n); seed++ {
 				r := mustRun(t, named(t, name), Options{Seed: seed}).Report
@@ -154,7 +154,7 @@ func TestNoLeader(t *testing.T) {
 
 // TestDeterministic: the same spec and seed give the same trace, record by record.
 func TestDeterministic(t *testing.T) {
-	for _, name := range Names() {
+	for _, name := range QuickNames() { // scale is Heavy: scale_test.go runs its shape
 		a := mustRun(t, named(t, name), Options{Seed: 7, KeepTrace: true})
 		b := mustRun(t, named(t, name), Options{Seed: 7, KeepTrace: true})
 		if a.Report.TraceHash != b.Report.TraceHash {
@@ -174,7 +174,7 @@ func TestDeterministic(t *testing.T) {
 // go test ./scenarios -run TestGoldenHashes -update
 func TestGoldenHashes(t *testing.T) {
 	got := map[string]string{}
-	for _, name := range Names() {
+	for _, name := range QuickNames() { // scale is Heavy: scale_test.go runs its shape
 		for _, sem := range semantics {
 			got[name+"/"+sem.String()] = mustRun(t, named(t, name), Options{Seed: 1, Semantics: sem}).Report.TraceHash
 		}
@@ -202,7 +202,7 @@ func TestGoldenHashes(t *testing.T) {
 
 // TestQuietBound: the run ends by itself well before its safety cap.
 func TestQuietBound(t *testing.T) {
-	for _, name := range Names() {
+	for _, name := range QuickNames() { // scale is Heavy: scale_test.go runs its shape
 		wd, err := newWorld(named(t, name), Options{Seed: 1})
 		if err != nil {
 			t.Fatal(err)
@@ -215,5 +215,24 @@ func TestQuietBound(t *testing.T) {
 		if wd.w.Now() < time.Second {
 			t.Fatalf("%s: ended at %v: the workload did not run", name, wd.w.Now())
 		}
+	}
+}
+
+// TestPeerWorkShare: the share of peer work done for callers that had given up is
+// measured against all peer work. Under overload, riak's unbounded mailboxes hand
+// leaders requests long after their callers timed out; default sheds them or drops
+// them once their budget is spent, so none of its peer work is wasted.
+func TestPeerWorkShare(t *testing.T) {
+	riak := mustRun(t, named(t, "overload"), Options{Seed: 1, Semantics: router.Riak}).Report.AfterGiveUp
+	def := mustRun(t, named(t, "overload"), Options{Seed: 1}).Report.AfterGiveUp
+	if riak.PeerWorkShare() < 0.1 || riak.PeerWork > riak.PeerWorkTotal {
+		t.Errorf("riak: %d of %d events handed to peers after give-up, want over a tenth", riak.PeerWork, riak.PeerWorkTotal)
+	}
+	if def.PeerWork != 0 || def.PeerWorkTotal == 0 || def.PeerWorkShare() != 0 {
+		t.Errorf("default: %d of %d events handed to peers after give-up, want none of some", def.PeerWork, def.PeerWorkTotal)
+	}
+	steady := mustRun(t, named(t, "steady"), Options{Seed: 1}).Report
+	if steady.AfterGiveUp.PeerWorkTotal < steady.Calls.OK {
+		t.Errorf("steady: %d events handed to peers for %d successful calls", steady.AfterGiveUp.PeerWorkTotal, steady.Calls.OK)
 	}
 }

@@ -114,9 +114,14 @@ type Burst struct {
 }
 
 // Gossip is the directory's anti-entropy: every Interval each member sends its whole
-// directory to one random other member. Pushes on a leader change are always on.
+// directory to one other member (round robin). Pushes on a leader change are always on.
 type Gossip struct {
 	Interval Duration `json:"interval"`
+	// PushOnly turns anti-entropy off: directories learn only from the pushes that
+	// announce each new leader. A push lost to a fault is then never repaired, so
+	// this suits large healthy clusters, where a round (every member's whole
+	// directory) costs more than the workload.
+	PushOnly bool `json:"push_only,omitempty"`
 }
 
 // Election takes an ensemble's leader away At a time; after Duration, Leader (a

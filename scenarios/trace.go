@@ -20,27 +20,31 @@ func (t *tracer) Trace(ev router.Event) {
 	t.wd.chk.routerEvent(t.node, t.inc, ev)
 	w := t.wd.w
 	node := string(t.node)
+	var call string
+	if ev.Kind != router.EvSend && ev.Kind != router.EvSendFail && ev.Kind != router.EvLearn {
+		call = t.wd.net.CallName(ev.Call)
+	}
 	switch ev.Kind {
 	case router.EvSend, router.EvSendFail:
 	case router.EvCall:
-		w.Emit(node, "call", strAttr("call", ev.Call.String()), strAttr("target", ev.Target.String()), sim.Dur("timeout", ev.Timeout))
+		w.Emit(node, "call", strAttr("call", call), strAttr("target", ev.Target.String()), sim.Dur("timeout", ev.Timeout))
 	case router.EvDeliver:
-		w.Emit(node, "deliver", strAttr("call", ev.Call.String()), strAttr("peer", ev.Peer.String()), sim.Dur("budget", ev.Budget))
+		w.Emit(node, "deliver", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
 	case router.EvForward:
-		w.Emit(node, "forward", strAttr("call", ev.Call.String()), strAttr("peer", ev.Peer.String()), sim.Dur("budget", ev.Budget))
+		w.Emit(node, "forward", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
 	case router.EvComplete:
-		w.Emit(node, "complete", strAttr("call", ev.Call.String()), strAttr("code", ev.Code.String()), strAttr("by", ev.Peer.String()))
+		w.Emit(node, "complete", strAttr("call", call), strAttr("code", ev.Code.String()), strAttr("by", t.wd.peerNames.name(ev.Peer)))
 	case router.EvLate:
-		w.Emit(node, "late", strAttr("call", ev.Call.String()), strAttr("reason", ev.Reason), strAttr("code", ev.Msg.Code.String()))
+		w.Emit(node, "late", strAttr("call", call), strAttr("reason", ev.Reason), strAttr("code", ev.Msg.Code.String()))
 	case router.EvDrop:
-		w.Emit(node, "drop", strAttr("call", ev.Call.String()), strAttr("reason", ev.Reason))
+		w.Emit(node, "drop", strAttr("call", call), strAttr("reason", ev.Reason))
 	case router.EvRedirect:
-		w.Emit(node, "redirect", strAttr("call", ev.Call.String()), strAttr("peer", ev.Peer.String()))
+		w.Emit(node, "redirect", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
 	case router.EvWorker:
-		w.Emit(node, "worker-timeout", strAttr("call", ev.Call.String()))
+		w.Emit(node, "worker-timeout", strAttr("call", call))
 	case router.EvLearn:
 		w.Emit(node, "learn", strAttr("ens", string(ev.Entry.Ensemble)), strAttr("leader", ev.Entry.Leader.String()), intAttr("version", int64(ev.Entry.Version)))
 	case router.EvIgnored:
-		w.Emit(node, "ignored", strAttr("call", ev.Call.String()), strAttr("peer", ev.Peer.String()))
+		w.Emit(node, "ignored", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
 	}
 }

@@ -8,9 +8,35 @@ import (
 	"github.com/ensroute/ensroute/router"
 )
 
+// arrival is one planned workload call: when, from which node, through which member
+// (for a client), to which ensemble. Indexes keep it small: a million of them fit in a
+// few tens of megabytes.
+type arrival struct {
+	at     time.Duration
+	seq    uint64 // its sim sequence number, reserved when the plan was made
+	k      int32  // numbers the call's event: "c<k>"
+	origin int32  // index into wd.order
+	via    int32  // index into wd.order, -1 for none
+	ens    int32  // index into wd.eord
+}
+
+// phase is the arrivals of one phase of the workload (the base rate, or one burst)
+// and the next of them to run. Only that one is queued in the simulation at a time:
+// its Run queues the one after.
+type phase struct {
+	wd   *world
+	plan []arrival
+	next int
+}
+
 // scheduleWorkload plans the open-loop workload: Poisson arrivals whose times, origins
 // and ensembles all come from the "workload" stream, so faults and network noise do not
 // change which calls are made.
+//
+// Every arrival is drawn now, and takes its sim sequence number now (sim.Reserve), as if
+// it were scheduled now; but each phase keeps only its next arrival in the queue. The
+// run is the same, event for event, as with every arrival queued up front, while the
+// queue stays short.
 func (wd *world) scheduleWorkload() {
 	wl := wd.spec.Workload
 	rng := wd.w.Stream("workload")
@@ -28,6 +54,10 @@ func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rat
 		return
 	}
 	wl := wd.spec.Workload
+	index := make(map[router.NodeID]int32, len(wd.order))
+	for i, id := range wd.order {
+		index[id] = int32(i)
+	}
 	ms := wd.members()
 	var clients []*simNode
 	for _, id := range wd.order {
@@ -36,30 +66,62 @@ func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rat
 		}
 	}
 	mean := float64(time.Second) / rate
+	ph := &phase{wd: wd}
+	if n := float64(until-from) / mean; n < 1e8 {
+		ph.plan = make([]arrival, 0, int(n*1.01)+16) // about n: Poisson, so a little more
+	}
 	t := from
 	for {
 		t += time.Duration(rng.ExpFloat64() * mean)
 		if t >= until {
-			return
+			break
 		}
 		*k++
-		var origin *simNode
-		via := router.NodeID("")
+		a := arrival{at: t, k: int32(*k), via: -1}
 		if len(clients) > 0 && rng.Float64() < wl.ClientShare {
-			origin = clients[rng.IntN(len(clients))]
-			via = ms[rng.IntN(len(ms))].id
+			a.origin = index[clients[rng.IntN(len(clients))].id]
+			a.via = index[ms[rng.IntN(len(ms))].id]
 		} else {
-			origin = ms[rng.IntN(len(ms))]
+			a.origin = index[ms[rng.IntN(len(ms))].id]
 		}
-		ens := wd.eord[rng.IntN(len(wd.eord))]
-		event := "c" + strconv.Itoa(*k)
-		// The caller runs on its node: a paused node makes its call when it resumes.
-		wd.w.Schedule(t, func() { origin.host.Defer(func() { wd.call(origin, ens, via, event) }) })
+		a.ens = int32(rng.IntN(len(wd.eord)))
+		a.seq = wd.w.Reserve(1)
+		ph.plan = append(ph.plan, a)
+	}
+	if len(ph.plan) > 0 {
+		wd.w.ScheduleReserved(ph.plan[0].at, ph.plan[0].seq, ph)
 	}
 }
 
+// Run makes the phase's next call and queues the one after it (a sim.Action).
+func (ph *phase) Run() {
+	a := ph.plan[ph.next]
+	ph.next++
+	if ph.next < len(ph.plan) {
+		n := ph.plan[ph.next]
+		ph.wd.w.ScheduleReserved(n.at, n.seq, ph)
+	} else {
+		ph.plan = nil
+	}
+	wd := ph.wd
+	origin := wd.nodes[wd.order[a.origin]]
+	ens := wd.eord[a.ens]
+	via := router.NodeID("")
+	if a.via >= 0 {
+		via = wd.order[a.via]
+	}
+	// One allocation for the event, which the checker and the router then share.
+	event := strconv.AppendInt(append(make([]byte, 0, 12), 'c'), int64(a.k), 10)
+	// The caller runs on its node: a paused node makes its call when it resumes.
+	if origin.host.Paused() {
+		origin.host.Defer(func() { wd.call(origin, ens, via, event) })
+		return
+	}
+	wd.call(origin, ens, via, event)
+}
+
 // call starts one workload call, if its origin is up.
-func (wd *world) call(origin *simNode, ens router.EnsembleID, via router.NodeID, event string) {
+func (wd *world) call(origin *simNode, ens router.EnsembleID, via router.NodeID, event []byte) {
 	if origin.node == nil {
 		wd.chk.skipped++
 		return
@@ -69,7 +131,7 @@ func (wd *world) call(origin *simNode, ens router.EnsembleID, via router.NodeID,
 		t = t.Through(via)
 	}
 	rec := wd.chk.begin(origin, ens, event)
-	if _, err := origin.node.Call(t, []byte(event), wd.spec.Workload.Timeout.D(), rec.done); err != nil {
+	if _, err := origin.node.Call(t, event, wd.spec.Workload.Timeout.D(), rec.done); err != nil {
 		panic("scenarios: workload call refused: " + err.Error()) // the spec was validated
 	}
 }

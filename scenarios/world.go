@@ -39,6 +39,13 @@ type world struct {
 	gossipRound int
 	rules       []namedRule // active typed fault rules, in the order added
 	peerRand    *rand.Rand
+	memberList  []*simNode // the member nodes in spec order (members)
+	// convEpoch moves on whenever a node boots or crashes; an ensState's
+	// remembered convergence is good while its convAt equals it (converged).
+	convEpoch uint64
+	// verifyConv makes converged check its memo against a fresh answer (tests).
+	verifyConv bool
+	peerNames  peerNames // renderings of peer refs for traces
 }
 
 type namedRule struct {
@@ -68,6 +75,10 @@ type ensState struct {
 	// learn a new leader from its heartbeat, one network latency after the election:
 	// ahead of the directories, but not instantly.
 	view map[string]belief
+	// conv is whether every running member's directory holds the truth, as of
+	// wd.convEpoch == convAt; convAt 0 means not known (see converged).
+	conv   bool
+	convAt uint64
 }
 
 type belief struct {
@@ -137,6 +148,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		es := wd.ens[id]
 		start = append(start, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
 	}
+	var startSnap *router.Snapshot
 	for i, name := range append(append([]string{}, spec.Nodes...), spec.Clients...) {
 		id := router.NodeID(name)
 		h, err := net.AddHost(id)
@@ -153,14 +165,26 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		}
 		wd.nodes[id] = sn
 		wd.order = append(wd.order, id)
-		var dir []router.Entry
 		if sn.member {
-			dir = start
+			wd.memberList = append(wd.memberList, sn)
+		}
+		dir := &router.Directory{}
+		if sn.member {
+			// Every member starts on the same entries: one shared snapshot, not a copy
+			// per node (at a thousand nodes and ten thousand ensembles, gigabytes).
+			if startSnap == nil {
+				startSnap = router.NewSnapshot(start)
+			}
+			dir = router.NewDirectoryOn(startSnap)
 			sn.saved = start
 		}
 		if err := wd.boot(sn, dir); err != nil {
 			return nil, err
 		}
+	}
+	// Every member starts with the truth, so every ensemble starts converged.
+	for _, es := range wd.ens {
+		es.conv, es.convAt = true, wd.convEpoch
 	}
 	for _, c := range spec.Clocks {
 		wd.nodes[router.NodeID(c.Node)].host.SetClock(c.Clock)
@@ -173,8 +197,8 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	return wd, nil
 }
 
-// boot starts incarnation sn.inc of a node with directory dir.
-func (wd *world) boot(sn *simNode, dir []router.Entry) error {
+// boot starts incarnation sn.inc of a node with directory dir, which it hands over.
+func (wd *world) boot(sn *simNode, dir *router.Directory) error {
 	n, err := router.New(router.Config{
 		ID:          sn.id,
 		Incarnation: sn.inc,
@@ -184,7 +208,7 @@ func (wd *world) boot(sn *simNode, dir []router.Entry) error {
 		Clock:       sn.host.Clock(),
 		Transport:   sn.host.Transport(),
 		Rand:        sn.host.Rand(),
-		Directory:   router.NewDirectory(dir),
+		Directory:   dir,
 		Tracer:      &tracer{wd: wd, node: sn.id, inc: sn.inc},
 		Bugs:        wd.opt.Bugs,
 	})
@@ -192,25 +216,19 @@ func (wd *world) boot(sn *simNode, dir []router.Entry) error {
 		return err
 	}
 	sn.node = n
+	wd.convEpoch++
 	sn.host.Attach(n)
 	for _, ref := range sn.peers {
-		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, sn: sn, node: n}); err != nil {
+		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, name: ref.String(), sn: sn, node: n}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// members returns the member nodes in spec order.
-func (wd *world) members() []*simNode {
-	out := make([]*simNode, 0, len(wd.spec.Nodes))
-	for _, id := range wd.order {
-		if sn := wd.nodes[id]; sn.member {
-			out = append(out, sn)
-		}
-	}
-	return out
-}
+// members returns the member nodes in spec order. The slice is shared: callers must
+// not modify it.
+func (wd *world) members() []*simNode { return wd.memberList }
 
 // schedule arranges the whole run: workload, elections, faults, gossip.
 func (wd *world) schedule() {
@@ -239,9 +257,14 @@ func (wd *world) schedule() {
 	to := wd.spec.Workload.Timeout.D()
 	// Anti-entropy outlives the last change by enough rounds to reach every member.
 	wd.gossipUntil = end + 2*to + time.Duration(len(wd.spec.Nodes)+2)*iv
+	if wd.spec.Gossip.PushOnly {
+		wd.gossipUntil = end + 2*to
+	}
 	wd.quietBy = wd.gossipUntil + 4*to + time.Second
 	wd.scheduleWorkload()
-	wd.w.After(iv, wd.antiEntropy)
+	if !wd.spec.Gossip.PushOnly {
+		wd.w.After(iv, wd.antiEntropy)
+	}
 }
 
 // upNode returns the running router of id, or nil.

@@ -12,7 +12,9 @@
 //
 // Time is virtual. [World.Now] is a time.Duration since the run's epoch 0 and
 // only moves when an event runs. [World.Schedule] and [World.After] queue a
-// func for a virtual time; [World.Step], [World.Run] and [World.RunUntil]
+// func for a virtual time, and [World.ScheduleAction] and [World.AfterAction]
+// an [Action] (a value with a Run method: a pointer to a reused value
+// schedules without allocating); [World.Step], [World.Run] and [World.RunUntil]
 // execute queued events in order of time, and events due at the same time in
 // the order they were scheduled. [World.Cancel] withdraws a pending event by
 // its [EventID].
@@ -24,10 +26,16 @@
 //
 // Observations go into the trace: [World.Emit] appends a [Record] (time,
 // sequence number, node, kind, and [Attr] fields built with [String], [Int]
-// and [Dur]) and folds its canonical JSON encoding ([Record.AppendJSON]) into
-// a running SHA-256, read with [World.TraceHash]. Two runs have the same hash
-// exactly when they emitted the same records (barring a SHA-256 collision), so
-// the hash is the unit of comparison for determinism and regression tests; it
-// sees only what was emitted. Set [Config.KeepTrace] to
-// also keep the records for inspection with [World.Trace].
+// and [Dur]) and folds its compact binary encoding ([Record.AppendCanonical])
+// into a running SHA-256, read with [World.TraceHash]. Two runs have the same
+// hash exactly when they emitted the same records (barring a SHA-256
+// collision), so the hash is the unit of comparison for determinism and
+// regression tests; it sees only what was emitted. Set [Config.KeepTrace] to
+// also keep the records for inspection with [World.Trace]; [Record.AppendJSON]
+// renders one as a line of a JSON-lines trace file.
+//
+// A long stream of events planned up front need not sit in the queue all at
+// once: [World.Reserve] takes their sequence numbers when they are planned, and
+// [World.ScheduleReserved] queues each later in the very place it would have
+// had.
 package sim

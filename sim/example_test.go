@@ -69,5 +69,5 @@ func ExampleWorld_Emit() {
 	//      1.250ms n1       send to=2 msg="hello world"
 	//      3.000ms n2       deliver from=1 latency=1750000
 	// {"t":1250000,"seq":1,"node":"n1","kind":"send","to":2,"msg":"hello world"}
-	// 3 69bc9994a061b40e76ab62ca429608847b3b700322c18b26662581605b4eb7af
+	// 3 43c79cdcca9b745e5708d43785626239c4ce1dbd9773a9d8d2e8784d48b4e220
 }

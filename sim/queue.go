@@ -13,7 +13,7 @@ type entry struct {
 // slot holds the payload of one pending event outside the heap, so that heap
 // swaps move only small entries and a cancel can find its heap position.
 type slot struct {
-	fn  func()
+	act Action
 	gen uint32 // incremented each time the slot is freed; stale ids mismatch
 	idx int32  // position in queue.heap, or -1 when the slot is free
 }
@@ -34,8 +34,8 @@ type queue struct {
 
 func (q *queue) len() int { return len(q.heap) }
 
-// push adds fn at (at, seq) and returns its id.
-func (q *queue) push(at time.Duration, seq uint64, fn func()) EventID {
+// push adds act at (at, seq) and returns its id.
+func (q *queue) push(at time.Duration, seq uint64, act Action) EventID {
 	var s uint32
 	if n := len(q.free); n > 0 {
 		s = q.free[n-1]
@@ -50,7 +50,7 @@ func (q *queue) push(at time.Duration, seq uint64, fn func()) EventID {
 	i := len(q.heap)
 	q.heap = append(q.heap, entry{at: at, seq: seq, slot: s})
 	sl := &q.slots[s]
-	sl.fn = fn
+	sl.act = act
 	sl.idx = int32(i)
 	q.up(i)
 	return EventID(uint64(sl.gen)<<32 | uint64(s+1))
@@ -65,7 +65,7 @@ func (q *queue) peek() (time.Duration, bool) {
 }
 
 // pop removes the earliest event and returns it. Its id is invalid afterwards.
-func (q *queue) pop() (at time.Duration, fn func(), ok bool) {
+func (q *queue) pop() (at time.Duration, act Action, ok bool) {
 	if len(q.heap) == 0 {
 		return 0, nil, false
 	}
@@ -90,15 +90,15 @@ func (q *queue) cancel(id EventID) bool {
 	return true
 }
 
-// release frees slot s and returns the function it held.
-func (q *queue) release(s uint32) func() {
+// release frees slot s and returns the action it held.
+func (q *queue) release(s uint32) Action {
 	sl := &q.slots[s]
-	fn := sl.fn
-	sl.fn = nil // do not retain the closure
+	act := sl.act
+	sl.act = nil // do not retain the closure
 	sl.gen++
 	sl.idx = -1
 	q.free = append(q.free, s)
-	return fn
+	return act
 }
 
 func (q *queue) less(i, j int) bool {

@@ -25,8 +25,8 @@ func checkQueue(t interface{ Fatalf(string, ...any) }, q *queue) {
 	for _, s := range q.slots {
 		if s.idx >= 0 {
 			used++
-		} else if s.fn != nil {
-			t.Fatalf("free slot retains its fn")
+		} else if s.act != nil {
+			t.Fatalf("free slot retains its action")
 		}
 	}
 	if used != len(q.heap) {
@@ -54,14 +54,14 @@ func TestQueueEmpty(t *testing.T) {
 
 func TestQueueIDsNeverZeroAndStaleAfterReuse(t *testing.T) {
 	var q queue
-	a := q.push(5, 1, func() {})
+	a := q.push(5, 1, funcAction(func() {}))
 	if a == 0 {
 		t.Fatal("push returned the zero EventID")
 	}
 	if _, _, ok := q.pop(); !ok {
 		t.Fatal("pop failed")
 	}
-	b := q.push(5, 2, func() {}) // reuses a's slot
+	b := q.push(5, 2, funcAction(func() {})) // reuses a's slot
 	if b == 0 || b == a {
 		t.Fatalf("reused slot got id %#x (old %#x)", b, a)
 	}
@@ -103,7 +103,7 @@ func TestQueueModel(t *testing.T) {
 				seq++
 				at := time.Duration(rapid.Int64Range(0, 20).Draw(t, "at"))
 				s := seq
-				ids[s] = q.push(at, s, func() {})
+				ids[s] = q.push(at, s, funcAction(func() {}))
 				model = append(model, ev{at, s})
 				seqs = append(seqs, s)
 			},

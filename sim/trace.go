@@ -36,25 +36,30 @@ func Int(key string, value int64) Attr { return Attr{Key: key, Int: value, IsInt
 func Dur(key string, d time.Duration) Attr { return Int(key, int64(d)) }
 
 // Emit records one trace event with At = Now() and Seq = TraceLen() (before
-// the call), and folds its canonical encoding (Record.AppendJSON) followed by
-// '\n' into the running hash. With Config.KeepTrace the record is also
+// the call), and folds its canonical encoding (Record.AppendCanonical) into the
+// running hash. With Config.KeepTrace the record is also
 // retained, holding its own copy of attrs, so the caller may reuse the slice.
 //
 // Attribute keys are written as given; keys that repeat or collide with
 // "t", "seq", "node" or "kind" still hash deterministically but make the JSON
 // ambiguous to ordinary decoders, so avoid them.
 func (w *World) Emit(node, kind string, attrs ...Attr) {
+	// The record that is encoded borrows attrs; the one that is kept holds a copy.
+	// Keeping the two apart lets callers pass attrs from the stack: they never escape.
 	r := Record{At: w.now, Seq: w.traceLen, Node: node, Kind: kind, Attrs: attrs}
-	w.encBuf = append(r.AppendJSON(w.encBuf[:0]), '\n')
-	w.hash.Write(w.encBuf)
+	// Encodings gather in encBuf and reach the hash a few kilobytes at a time: the
+	// hash is over their concatenation, so only the number of Write calls changes.
+	w.encBuf = r.AppendCanonical(w.encBuf)
+	if len(w.encBuf) >= hashChunk {
+		w.flushHash()
+	}
 	w.traceLen++
 	if w.cfg.KeepTrace {
+		kept := Record{At: r.At, Seq: r.Seq, Node: node, Kind: kind}
 		if len(attrs) > 0 {
-			r.Attrs = append([]Attr(nil), attrs...)
-		} else {
-			r.Attrs = nil
+			kept.Attrs = append([]Attr(nil), attrs...)
 		}
-		w.records = append(w.records, r)
+		w.records = append(w.records, kept)
 	}
 }
 
@@ -63,13 +68,29 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 // not modify it, and later Emits may or may not be visible through it.
 func (w *World) Trace() []Record { return w.records }
 
-// TraceHash returns the lower-case hex SHA-256 of the concatenated canonical
-// encodings, each followed by '\n', of every record emitted so far. With no
-// records it is the SHA-256 of the empty string. Calling it does not affect
-// the running hash.
+// TraceHash returns the lower-case hex SHA-256 of hashDomain
+// ("ensroute/sim/trace/v2" and a zero byte) followed by the canonical encodings
+// (Record.AppendCanonical) of every record emitted so far, in order. Two runs
+// have the same hash exactly when they emitted the same records (barring a
+// SHA-256 collision). Calling it does not affect the running hash.
+//
+// It is not the SHA-256 of a JSON-lines trace file: the JSON encoding
+// (Record.AppendJSON) is for files and people, the binary one for the hash,
+// because formatting every record as text would cost more than the rest of
+// the simulation.
 func (w *World) TraceHash() string {
+	w.flushHash()
 	var sum [32]byte
 	return hex.EncodeToString(w.hash.Sum(sum[:0]))
+}
+
+// hashChunk is how many bytes of encodings Emit gathers before it hashes them.
+const hashChunk = 4096
+
+// flushHash folds the gathered encodings into the running hash.
+func (w *World) flushHash() {
+	w.hash.Write(w.encBuf)
+	w.encBuf = w.encBuf[:0]
 }
 
 // TraceLen returns the number of records emitted so far.
@@ -111,8 +132,35 @@ func (r Record) AppendJSON(dst []byte) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// plainByte marks the bytes that a JSON string holds as they are: printable ASCII
+// other than '"' and '\\'.
+var plainByte = func() (t [256]bool) {
+	for b := 0x20; b < utf8.RuneSelf; b++ {
+		t[b] = b != '"' && b != '\\'
+	}
+	return t
+}()
+
 // appendJSONString appends s as a quoted JSON string (see Record.AppendJSON).
 func appendJSONString(dst []byte, s string) []byte {
+	// Nearly every string in a trace is plain ASCII: copy it whole.
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if !plainByte[s[i]] {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		dst = append(dst, '"')
+		dst = append(dst, s...)
+		return append(dst, '"')
+	}
+	return appendJSONEscaped(dst, s)
+}
+
+// appendJSONEscaped is appendJSONString for a string that needs escaping.
+func appendJSONEscaped(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {

@@ -128,19 +128,23 @@ func TestAppendJSONRoundTrip(t *testing.T) {
 	})
 }
 
-func TestTraceHashIsSHA256OfLines(t *testing.T) {
+// TestTraceHashIsSHA256OfCanonical pins the hashed bytes: the domain string, then
+// each record's canonical encoding, spelled out here byte by byte.
+func TestTraceHashIsSHA256OfCanonical(t *testing.T) {
 	w := New(Config{})
-	if got, want := w.TraceHash(), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"; got != want {
-		t.Fatalf("empty TraceHash = %s, want SHA-256 of nothing %s", got, want)
+	empty := sha256.Sum256([]byte("ensroute/sim/trace/v2\x00"))
+	if got, want := w.TraceHash(), hex.EncodeToString(empty[:]); got != want {
+		t.Fatalf("empty TraceHash = %s, want SHA-256 of the domain alone %s", got, want)
 	}
 	w.Emit("", "start", String("s", "x\"y"))
 	w.RunUntil(1500)
-	w.Emit("n2", "send", Int("to", 3))
-	want := `{"t":0,"seq":0,"kind":"start","s":"x\"y"}` + "\n" +
-		`{"t":1500,"seq":1,"node":"n2","kind":"send","to":3}` + "\n"
+	w.Emit("n2", "send", Int("to", -3))
+	want := "ensroute/sim/trace/v2\x00" +
+		"\x00" + "\x00" + "\x05start" + "\x01" + "\x01s" + "\x00" + "\x03x\"y" + // t=0, no node
+		"\xb8\x17" + "\x02n2" + "\x04send" + "\x01" + "\x02to" + "\x01" + "\x05" // t=1500 and -3 zig-zagged
 	sum := sha256.Sum256([]byte(want))
 	if got := w.TraceHash(); got != hex.EncodeToString(sum[:]) {
-		t.Fatalf("TraceHash = %s, want SHA-256 of\n%s", got, want)
+		t.Fatalf("TraceHash = %s, want SHA-256 of %q", got, want)
 	}
 	if w.TraceHash() != w.TraceHash() {
 		t.Fatal("TraceHash is not idempotent")
@@ -148,10 +152,55 @@ func TestTraceHashIsSHA256OfLines(t *testing.T) {
 	if w.TraceLen() != 2 {
 		t.Fatalf("TraceLen = %d, want 2", w.TraceLen())
 	}
+	// Past the hashing chunk, and a string long enough for a two-byte length.
+	long := strings.Repeat("z", 300)
+	a, b := New(Config{}), New(Config{})
+	for i := range 100 {
+		a.Emit("n1", "k", String("v", long), Int("i", int64(i)))
+		b.Emit("n1", "k", String("v", long), Int("i", int64(i)))
+	}
+	b.Emit("n1", "k")
+	if a.TraceHash() == b.TraceHash() {
+		t.Fatal("one more record did not change the hash")
+	}
 }
 
-// TestTraceHashSensitivity: changing any single field of any record changes
-// the hash; the unchanged program reproduces it.
+// TestCanonicalIsInjective: two random records with the same canonical encoding
+// are the same record (Seq aside, which the encoding leaves to the position), and
+// no encoding is a proper prefix of another, so concatenations do not collide.
+func TestCanonicalIsInjective(t *testing.T) {
+	attr := rapid.Custom(func(t *rapid.T) Attr {
+		k := rapid.SampledFrom([]string{"", "a", "ab", "b"}).Draw(t, "key")
+		if rapid.Bool().Draw(t, "int") {
+			return Int(k, rapid.Int64Range(-300, 300).Draw(t, "i"))
+		}
+		return String(k, rapid.SampledFrom([]string{"", "a", "ab", "\x01", "\x00a"}).Draw(t, "s"))
+	})
+	rec := rapid.Custom(func(t *rapid.T) Record {
+		return Record{
+			At:    time.Duration(rapid.Int64Range(-200, 200).Draw(t, "at")),
+			Node:  rapid.SampledFrom([]string{"", "n", "n1"}).Draw(t, "node"),
+			Kind:  rapid.SampledFrom([]string{"", "k", "kn"}).Draw(t, "kind"),
+			Attrs: rapid.SliceOfN(attr, 0, 3).Draw(t, "attrs"),
+		}
+	})
+	rapid.Check(t, func(t *rapid.T) {
+		a, b := rec.Draw(t, "a"), rec.Draw(t, "b")
+		ea, eb := a.AppendCanonical(nil), b.AppendCanonical(nil)
+		same := a.At == b.At && a.Node == b.Node && a.Kind == b.Kind && len(a.Attrs) == len(b.Attrs)
+		for i := 0; same && i < len(a.Attrs); i++ {
+			same = a.Attrs[i] == b.Attrs[i] || (a.Attrs[i].Key == b.Attrs[i].Key && a.Attrs[i].IsInt == b.Attrs[i].IsInt &&
+				(a.Attrs[i].IsInt && a.Attrs[i].Int == b.Attrs[i].Int || !a.Attrs[i].IsInt && a.Attrs[i].Str == b.Attrs[i].Str))
+		}
+		if bytes.Equal(ea, eb) != same {
+			t.Fatalf("records %+v and %+v: equal encodings %v, equal records %v", a, b, bytes.Equal(ea, eb), same)
+		}
+		if !same && (bytes.HasPrefix(ea, eb) || bytes.HasPrefix(eb, ea)) {
+			t.Fatalf("the encoding of one of %+v and %+v is a prefix of the other's", a, b)
+		}
+	})
+}
+
 func TestTraceHashSensitivity(t *testing.T) {
 	type rec struct {
 		at    time.Duration
@@ -238,9 +287,9 @@ func TestKeepTrace(t *testing.T) {
 		t.Fatalf("Trace (-want +got):\n%s", d)
 	}
 	// The retained records re-encode to the hashed bytes.
-	var buf []byte
+	buf := []byte(hashDomain)
 	for _, r := range k.Trace() {
-		buf = append(r.AppendJSON(buf), '\n')
+		buf = r.AppendCanonical(buf)
 	}
 	sum := sha256.Sum256(buf)
 	if k.TraceHash() != hex.EncodeToString(sum[:]) {

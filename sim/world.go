@@ -49,6 +49,7 @@ func New(cfg Config) *World {
 		cfg:     cfg,
 		streams: make(map[string]*rand.Rand),
 		hash:    sha256.New(),
+		encBuf:  append(make([]byte, 0, 2*hashChunk), hashDomain...),
 	}
 }
 
@@ -58,6 +59,21 @@ func (w *World) Now() time.Duration { return w.now }
 
 // Seed returns the run's seed (Config.Seed).
 func (w *World) Seed() uint64 { return w.cfg.Seed }
+
+// Action is an event's work: Run is called once, when the event's time comes.
+// Scheduling an Action that is a pointer to a reused value, rather than a
+// fresh closure, lets a steady-state simulation schedule events without
+// allocating.
+type Action interface {
+	Run()
+}
+
+// funcAction adapts a func to Action. A func value is one pointer, so storing
+// it in the interface allocates nothing.
+type funcAction func()
+
+// Run calls f.
+func (f funcAction) Run() { f() }
 
 // Schedule arranges for fn to run at virtual time at; a time in the past is
 // clamped to Now. Events run in order of time, and events with equal time run
@@ -69,16 +85,37 @@ func (w *World) Schedule(at time.Duration, fn func()) EventID {
 	if fn == nil {
 		panic("sim: Schedule with nil fn")
 	}
+	return w.ScheduleAction(at, funcAction(fn))
+}
+
+// ScheduleAction is Schedule for an Action: a.Run() is called at virtual time
+// at, in the same order as Schedule's events (one sequence shared by both).
+// a must not be nil. The queue holds a until the event runs or is cancelled;
+// the kernel itself allocates nothing per event once its queue has grown to
+// the number of events pending at once.
+func (w *World) ScheduleAction(at time.Duration, a Action) EventID {
+	if a == nil {
+		panic("sim: ScheduleAction with nil action")
+	}
 	if at < w.now {
 		at = w.now
 	}
 	w.nextSeq++
-	return w.q.push(at, w.nextSeq, fn)
+	return w.q.push(at, w.nextSeq, a)
 }
 
 // After is Schedule(Now()+d, fn). A negative d is treated as 0, and a sum
 // that would overflow is clamped to the largest time.Duration.
 func (w *World) After(d time.Duration, fn func()) EventID {
+	if fn == nil {
+		panic("sim: Schedule with nil fn")
+	}
+	return w.AfterAction(d, funcAction(fn))
+}
+
+// AfterAction is ScheduleAction(Now()+d, a), with d treated as After treats
+// it.
+func (w *World) AfterAction(d time.Duration, a Action) EventID {
 	if d < 0 {
 		d = 0
 	}
@@ -86,7 +123,7 @@ func (w *World) After(d time.Duration, fn func()) EventID {
 	if d > math.MaxInt64-w.now {
 		at = math.MaxInt64
 	}
-	return w.Schedule(at, fn)
+	return w.ScheduleAction(at, a)
 }
 
 // Cancel removes a scheduled event that has not yet run and reports whether
@@ -108,7 +145,7 @@ func (w *World) Executed() uint64 { return w.executed }
 // called from inside an event; they panic if they are.
 func (w *World) Step() bool {
 	w.mustNotBeRunning()
-	at, fn, ok := w.q.pop()
+	at, act, ok := w.q.pop()
 	if !ok {
 		return false
 	}
@@ -116,7 +153,7 @@ func (w *World) Step() bool {
 	w.executed++
 	w.running = true
 	defer func() { w.running = false }()
-	fn()
+	act.Run()
 	return true
 }
 

@@ -77,11 +77,14 @@ type sideStats struct {
 	Latency              percentiles           `json:"latency_ns"`
 	LateRepliesDiscarded uint64                `json:"late_replies_discarded"`
 	AfterGiveUp          scenarios.AfterGiveUp `json:"after_give_up"`
-	OrphanMessages       uint64                `json:"orphan_messages"`
-	HopLimitHits         uint64                `json:"hop_limit_hits"`
-	Violations           []seedViolation       `json:"violations"`
-	Expected             []seedViolation       `json:"expected_riak_violations"`
-	EventsPerSec         float64               `json:"events_per_sec"`
+	// PeerWorkAfterGiveUpPct is AfterGiveUp's PeerWork as a percentage of its
+	// PeerWorkTotal: the share of peer work done for callers that had given up.
+	PeerWorkAfterGiveUpPct float64         `json:"peer_work_after_give_up_pct"`
+	OrphanMessages         uint64          `json:"orphan_messages"`
+	HopLimitHits           uint64          `json:"hop_limit_hits"`
+	Violations             []seedViolation `json:"violations"`
+	Expected               []seedViolation `json:"expected_riak_violations"`
+	EventsPerSec           float64         `json:"events_per_sec"`
 
 	failedLat, lat []time.Duration
 	events         uint64
@@ -224,6 +227,7 @@ func (s *sideStats) add(seed uint64, res *scenarios.Result) {
 	s.LateRepliesDiscarded += r.LateRepliesDiscarded
 	s.AfterGiveUp.Messages += r.AfterGiveUp.Messages
 	s.AfterGiveUp.PeerWork += r.AfterGiveUp.PeerWork
+	s.AfterGiveUp.PeerWorkTotal += r.AfterGiveUp.PeerWorkTotal
 	s.OrphanMessages += r.OrphanMessages
 	s.HopLimitHits += r.Probes["hop-limit"]
 	for _, v := range r.Violations {
@@ -249,6 +253,7 @@ func (s *sideStats) finish() {
 		e.Pct = pct(e.Count)
 		s.Errors[k] = e
 	}
+	s.PeerWorkAfterGiveUpPct = 100 * s.AfterGiveUp.PeerWorkShare()
 	s.TimeToError = nearestRank(s.failedLat)
 	s.Latency = nearestRank(s.lat)
 	if s.wallNS > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,45 @@ func TestCompareNoLeader(t *testing.T) {
 					riak, def, remote.Workload.Timeout.D())
 			}
 		})
+	}
+}
+
+// TestComparePeerWorkShare: the peer work done after give-up is shown as a count and
+// a share of all peer work, in the table and in the JSON.
+func TestComparePeerWorkShare(t *testing.T) {
+	code, stdout, stderr := ensim(t, "compare", "--scenario", "overload", "--seeds", "1")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	var row string
+	for _, l := range strings.Split(stdout, "\n") {
+		if strings.HasPrefix(l, "peer work after give-up ") {
+			row = l
+		}
+	}
+	f := strings.Fields(strings.TrimPrefix(row, "peer work after give-up"))
+	if len(f) != 4 || !strings.HasPrefix(f[1], "(") || !strings.HasSuffix(f[1], "%)") || f[2] != "0" || f[3] != "(0.0%)" {
+		t.Fatalf("row %q: want riak's count and share, then default's 0 (0.0%%)", row)
+	}
+	code, stdout, _ = ensim(t, "compare", "--scenario", "overload", "--seeds", "1", "--json")
+	if code != exitOK {
+		t.Fatalf("--json exit %d", code)
+	}
+	var c struct {
+		Riak struct {
+			AfterGiveUp struct {
+				PeerWork      uint64 `json:"peer_work"`
+				PeerWorkTotal uint64 `json:"peer_work_total"`
+			} `json:"after_give_up"`
+			Pct float64 `json:"peer_work_after_give_up_pct"`
+		} `json:"riak"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &c); err != nil {
+		t.Fatal(err)
+	}
+	g := c.Riak.AfterGiveUp
+	if g.PeerWorkTotal == 0 || c.Riak.Pct <= 0 || math.Abs(c.Riak.Pct-100*float64(g.PeerWork)/float64(g.PeerWorkTotal)) > 1e-9 {
+		t.Fatalf("riak: %d of %d, pct %v", g.PeerWork, g.PeerWorkTotal, c.Riak.Pct)
 	}
 }
 

@@ -54,7 +54,9 @@ func compareTable(c comparison) string {
 	row("latency p99", dur(false, p99))
 	row("late replies discarded", func(s *sideStats) string { return fmt.Sprint(s.LateRepliesDiscarded) })
 	row("messages after give-up", func(s *sideStats) string { return fmt.Sprint(s.AfterGiveUp.Messages) })
-	row("peer work after give-up", func(s *sideStats) string { return fmt.Sprint(s.AfterGiveUp.PeerWork) })
+	row("peer work after give-up", func(s *sideStats) string {
+		return fmt.Sprintf("%d (%s)", s.AfterGiveUp.PeerWork, pctString(s.PeerWorkAfterGiveUpPct))
+	})
 	row("orphan messages", func(s *sideStats) string { return fmt.Sprint(s.OrphanMessages) })
 	row("hop-limit hits", func(s *sideStats) string { return fmt.Sprint(s.HopLimitHits) })
 	row("violations", func(s *sideStats) string { return fmt.Sprint(len(s.Violations)) })

@@ -327,7 +327,7 @@ func loadSpec(path string) (scenarios.Spec, error) {
 }
 
 // simulate runs spec once and fills in what only a wall clock can tell: the wall
-// time and the events per second. It fails only for a bad spec.
+// time, the events per second and simulated time over wall time. It fails only for a bad spec.
 func simulate(spec scenarios.Spec, opt scenarios.Options) (*scenarios.Result, error) {
 	start := time.Now()
 	res, err := scenarios.Run(spec, opt)
@@ -339,6 +339,7 @@ func simulate(spec scenarios.Spec, opt scenarios.Options) (*scenarios.Result, er
 	r.WallTimeNS = int64(wall)
 	if wall > 0 {
 		r.EventsPerSec = float64(r.Events) / wall.Seconds()
+		r.SimPerWall = float64(r.SimTimeNS) / float64(wall)
 	}
 	return res, nil
 }

@@ -16,10 +16,10 @@ import (
 func TestRunJSONHasEveryField(t *testing.T) {
 	// The keys ensim run --json must print (README.md, "The JSON summary").
 	top := []string{"scenario", "seed", "semantics", "nodes", "routers_per_node", "events", "sim_time_ns",
-		"wall_time_ns", "calls", "late_replies_discarded", "orphan_messages", "latency_ns", "violations", "trace_hash"}
+		"wall_time_ns", "events_per_sec", "sim_per_wall", "calls", "late_replies_discarded", "orphan_messages", "latency_ns", "violations", "trace_hash"}
 	calls := []string{"total", "ok", "timeout", "no_leader", "not_leader", "unreachable", "hop_limit", "overloaded", "other"}
 	latency := []string{"p50", "p99", "max"}
-	for _, name := range scenarios.Names() {
+	for _, name := range scenarios.QuickNames() { // scale is Heavy: its shape is tested in scenarios
 		for _, sem := range []string{"default", "riak"} {
 			t.Run(name+"/"+sem, func(t *testing.T) {
 				t.Parallel()
@@ -186,7 +186,7 @@ func TestRunTraceUnwritable(t *testing.T) {
 }
 
 func TestCheckDeterminism(t *testing.T) {
-	for _, name := range scenarios.Names() {
+	for _, name := range scenarios.QuickNames() { // scale is Heavy: its shape is tested in scenarios
 		for _, sem := range []string{"default", "riak"} {
 			t.Run(name+"/"+sem, func(t *testing.T) {
 				t.Parallel()

@@ -65,12 +65,12 @@ func summary(r scenarios.Report) string {
 		line("error latency", "none: no call failed")
 	}
 	g := r.AfterGiveUp
-	line("after give-up", "%d message%s sent, %d event%s handed to peers, for calls already over",
-		g.Messages, plural(int(min(g.Messages, 2))), g.PeerWork, plural(int(min(g.PeerWork, 2))))
+	line("after give-up", "%d message%s sent, %d event%s handed to peers (%s of %d), for calls already over",
+		g.Messages, plural(int(min(g.Messages, 2))), g.PeerWork, plural(int(min(g.PeerWork, 2))), pctString(100*g.PeerWorkShare()), g.PeerWorkTotal)
 	line("events", "%d, %s/s", r.Events, si(r.EventsPerSec))
 	ratio := "n/a"
 	if r.WallTimeNS > 0 {
-		ratio = strconv.FormatFloat(float64(r.SimTimeNS)/float64(r.WallTimeNS), 'f', 1, 64) + "x"
+		ratio = strconv.FormatFloat(r.SimPerWall, 'f', 1, 64) + "x"
 	}
 	line("time", "%s simulated, %s wall, %s simulated/wall", humanNS(r.SimTimeNS), humanNS(r.WallTimeNS), ratio)
 

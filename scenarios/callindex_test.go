@@ -1,0 +1,42 @@
+package scenarios
+
+import (
+	"testing"
+
+	"pgregory.net/rapid"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// TestCallIndexMatchesMap: callIndex answers as a map from id to the newest call put
+// under it does, for ids issued in order per incarnation, reissued (incarnation 0, as
+// the reused-id bug makes them), or looked up without ever being put.
+func TestCallIndexMatchesMap(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var x callIndex
+		model := map[router.CallID]*callRec{}
+		id := rapid.Custom(func(t *rapid.T) router.CallID {
+			return router.CallID{
+				Node:        router.NodeID(rapid.SampledFrom([]string{"n1", "n2", "c1"}).Draw(t, "node")),
+				Incarnation: router.Incarnation(rapid.IntRange(0, 2).Draw(t, "inc")),
+				Seq:         rapid.Uint64Range(0, 40).Draw(t, "seq"),
+			}
+		})
+		for i := range rapid.IntRange(1, 200).Draw(t, "ops") {
+			k := id.Draw(t, "id")
+			if rapid.Bool().Draw(t, "put") && k.Seq > 0 {
+				rec := &callRec{id: k}
+				x.put(k, rec)
+				model[k] = rec
+			}
+			if got, want := x.get(k), model[k]; got != want {
+				t.Fatalf("op %d: get(%v) = %p, want %p", i, k, got, want)
+			}
+		}
+		for k, want := range model {
+			if got := x.get(k); got != want {
+				t.Fatalf("at the end: get(%v) = %p, want %p", k, got, want)
+			}
+		}
+	})
+}

@@ -1,0 +1,76 @@
+package sim
+
+import "testing"
+
+// The kernel's steady state allocates nothing per event: once the queue has
+// grown to the number of events pending at once, Step recycles the slot of the
+// event it pops for the one the event schedules. This is a correctness check
+// on allocation counts, not a timing: it never depends on the machine's speed.
+func TestStepAllocatesNothingInSteadyState(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		make func() *World
+	}{
+		{name: "action", make: func() *World { return newChurn(1024).w }},
+		{name: "reused-func", make: func() *World {
+			c := newChurn(0)
+			var fn func()
+			fn = func() {
+				c.k++
+				c.w.After(c.offsets[c.k%len(c.offsets)], fn)
+			}
+			for range 1024 {
+				fn()
+			}
+			return c.w
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := tc.make()
+			// Warm up: let the heap and the free list reach their steady size.
+			for range 10_000 {
+				w.Step()
+			}
+			before := w.Executed()
+			if got := testing.AllocsPerRun(10_000, func() { w.Step() }); got != 0 {
+				t.Fatalf("Step allocated %v times per event in steady state, want 0", got)
+			}
+			if w.Executed() == before || w.Pending() != 1024 {
+				t.Fatalf("the churn did not run: executed %d -> %d, %d pending", before, w.Executed(), w.Pending())
+			}
+		})
+	}
+}
+
+// Cancelling and rescheduling, as a timer that is re-armed does, allocates
+// nothing either once the queue is warm.
+func TestCancelRescheduleAllocatesNothing(t *testing.T) {
+	c := newChurn(1024)
+	id := c.w.AfterAction(5, c)
+	for range 100 {
+		c.w.Cancel(id)
+		id = c.w.AfterAction(5, c)
+	}
+	if got := testing.AllocsPerRun(10_000, func() {
+		if !c.w.Cancel(id) {
+			t.Fatal("cancel found nothing")
+		}
+		id = c.w.AfterAction(5, c)
+	}); got != 0 {
+		t.Fatalf("cancel+schedule allocated %v times, want 0", got)
+	}
+}
+
+// Emit allocates nothing without KeepTrace: the encoding buffer is reused and
+// attributes passed on the stack stay there.
+func TestEmitAllocatesNothing(t *testing.T) {
+	w := New(Config{Seed: 1})
+	w.Emit("n1", "warm", String("k", "v"))
+	var n int64
+	if got := testing.AllocsPerRun(10_000, func() {
+		n++
+		w.Emit("n1", "send", Int("msg", n), String("to", "n2"), String("call", "n1.1.7"), Dur("budget", 5))
+	}); got != 0 {
+		t.Fatalf("Emit allocated %v times per record, want 0", got)
+	}
+}

@@ -1,0 +1,103 @@
+package sim
+
+import (
+	"testing"
+	"time"
+)
+
+// A kernel event, in every figure this package reports, is one call of an
+// event's work by Step: one entry taken off the queue and run. Scheduling,
+// cancelling and tracing are not events.
+
+// churn is a steady-state workload for the kernel: a queue holding a fixed
+// number of pending events, where every event that runs schedules one more at
+// a pseudo-random offset, so the queue neither grows nor drains. offsets is
+// drawn once, up front, so the run itself draws nothing.
+type churn struct {
+	w       *World
+	offsets [4096]time.Duration
+	k       int
+}
+
+func newChurn(pending int) *churn {
+	c := &churn{w: New(Config{Seed: 1})}
+	r := c.w.Stream("bench")
+	for i := range c.offsets {
+		c.offsets[i] = time.Duration(r.Int64N(int64(time.Millisecond)))
+	}
+	for range pending {
+		c.Run()
+	}
+	return c
+}
+
+// Run is the event's work, scheduled as an Action: the churn is a pointer, so
+// scheduling it allocates nothing.
+func (c *churn) Run() {
+	c.k++
+	c.w.AfterAction(c.offsets[c.k%len(c.offsets)], c)
+}
+
+// reportEvents reports events/s for a benchmark whose every iteration ran exactly
+// one kernel event. One op is one event, so the allocs/op that -benchmem reports
+// is the allocations per event.
+func reportEvents(b *testing.B) {
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkKernelAction runs the kernel's steady state with Actions: each
+// iteration is one Step, which pops one event and runs it, and the event
+// schedules the next. About 1024 events are pending throughout.
+func BenchmarkKernelAction(b *testing.B) {
+	c := newChurn(1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.w.Step()
+	}
+	reportEvents(b)
+}
+
+// BenchmarkKernelFunc is BenchmarkKernelAction through Schedule/After with
+// one func value reused for every event (a closure made per event would
+// measure the caller's allocation, not the kernel's).
+func BenchmarkKernelFunc(b *testing.B) {
+	c := newChurn(0)
+	var fn func()
+	fn = func() {
+		c.k++
+		c.w.After(c.offsets[c.k%len(c.offsets)], fn)
+	}
+	for range 1024 {
+		fn()
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.w.Step()
+	}
+	reportEvents(b)
+}
+
+// BenchmarkKernelDeepQueue is BenchmarkKernelAction with 100,000 events
+// pending: the heap is 17 levels deep instead of 10, as in a large world.
+func BenchmarkKernelDeepQueue(b *testing.B) {
+	c := newChurn(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		c.w.Step()
+	}
+	reportEvents(b)
+}
+
+// BenchmarkEmit measures one trace record of a typical shape (a message
+// sent: eight attributes) folded into the running hash, without KeepTrace.
+func BenchmarkEmit(b *testing.B) {
+	w := New(Config{Seed: 1})
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		n++
+		w.Emit("n1", "send", Int("msg", n), String("to", "n2"), String("kind", "route"), String("call", "n1.1.12345"),
+			Int("hops", 1), Int("inst", 3), Dur("budget", 50*time.Millisecond), String("code", "ok"))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
