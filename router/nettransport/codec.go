@@ -143,16 +143,22 @@ func (c *cursor) u8(what string) byte {
 }
 
 func (c *cursor) uvarint(what string, limit uint64) uint64 {
+	return c.uvarintOf(what, "", limit)
+}
+
+// uvarintOf reads a varint; an error names it as what followed by suffix (joined
+// only on failure: the decoding path allocates nothing).
+func (c *cursor) uvarintOf(what, suffix string, limit uint64) uint64 {
 	if c.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(c.b)
 	if n <= 0 {
-		c.fail("%s: bad varint", what)
+		c.fail("%s%s: bad varint", what, suffix)
 		return 0
 	}
 	if v > limit {
-		c.fail("%s: %d exceeds %d", what, v, limit)
+		c.fail("%s%s: %d exceeds %d", what, suffix, v, limit)
 		return 0
 	}
 	c.b = c.b[n:]
@@ -161,7 +167,7 @@ func (c *cursor) uvarint(what string, limit uint64) uint64 {
 
 // raw returns the next length-prefixed field, aliasing the body.
 func (c *cursor) raw(what string, limit int) []byte {
-	n := c.uvarint(what+" length", uint64(limit))
+	n := c.uvarintOf(what, " length", uint64(limit))
 	if c.err != nil {
 		return nil
 	}
