@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"sync"
 	"time"
 
@@ -84,6 +86,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start (0: closed loop)")
 	dur := fs.Duration("duration", 5*time.Second, "how long to run")
 	event := fs.String("event", "get bench", "the event each call sends")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
 	if err := parseArgs(fs, c, args, 1, "[flags] ENSEMBLE"); err != nil {
 		return err
 	}
@@ -102,6 +105,13 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer cl.close()
+	if *cpuprofile != "" {
+		stop, err := startProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	res := &benchResult{Mode: "closed", Ensemble: *ens, Via: c.via, Concurrency: *conc, Rate: *rate}
 	rec := newRecorder()
 	target, ev := cl.ensemble(*ens), []byte(*event)
@@ -171,6 +181,22 @@ func openLoop(ctx context.Context, cl *client, rec *recorder, conc int, rate flo
 	close(jobs)
 	wg.Wait()
 	return behind
+}
+
+// startProfile starts a CPU profile into path and returns what stops it.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --cpuprofile: %w", cluster.ErrUsage, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 func (r *benchResult) finish(elapsed time.Duration) {
