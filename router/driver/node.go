@@ -45,7 +45,7 @@ func New(cfg Config) (*Node, error) {
 	}
 	cfg.fill()
 	n := &Node{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), epoch: time.Now(), done: make(chan struct{})}
-	n.waiters.New = newWaiter
+	n.waiters.New = n.newWaiter
 	for i := range cfg.Shards {
 		s := &shard{n: n, idx: i}
 		core, err := router.New(router.Config{
