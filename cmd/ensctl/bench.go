@@ -135,7 +135,7 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 	for w := range conc {
 		wg.Go(func() {
 			for ctx.Err() == nil && time.Now().Before(end) {
-				res, took := cl.call(ctx, t, ev)
+				res, took := cl.call(context.Background(), t, ev)
 				rec.record(w, took, router.CodeOf(res.Err))
 			}
 		})
@@ -160,9 +160,8 @@ func openLoop(ctx context.Context, cl *client, rec *recorder, conc int, rate flo
 					behind++
 					mu.Unlock()
 				}
-				cctx, cancel := context.WithDeadline(ctx, due.Add(cl.c.timeout))
-				res, _ := cl.drv.Call(cctx, t, ev)
-				cancel()
+				// The deadline counts from the scheduled start too.
+				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, time.Until(due.Add(cl.c.timeout)))
 				rec.record(w, time.Since(due), router.CodeOf(res.Err))
 			}
 		})
