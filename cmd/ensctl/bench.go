@@ -30,6 +30,14 @@ type benchResult struct {
 	CallsPerSec float64          `json:"calls_per_sec"`
 	LatencyNS   map[string]int64 `json:"latency_ns"`
 	Behind      int64            `json:"behind,omitempty"` // open loop: calls that started after their scheduled time
+	// IO is this client's transport during the run: how many messages shared a write
+	// or a read.
+	IO struct {
+		Sent     uint64 `json:"sent"`
+		Writes   uint64 `json:"writes"`
+		Received uint64 `json:"received"`
+		Reads    uint64 `json:"reads"`
+	} `json:"io"`
 	latency     *hdrhistogram.Histogram
 	outcomes    map[router.Code]int64
 }
@@ -115,6 +123,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res := &benchResult{Mode: "closed", Ensemble: *ens, Via: c.via, Concurrency: *conc, Rate: *rate}
 	rec := newRecorder()
 	target, ev := cl.ensemble(*ens), []byte(*event)
+	io0 := cl.tr.Stats()
 	start := time.Now()
 	end := start.Add(*dur)
 	if *rate == 0 {
@@ -124,6 +133,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.Behind = openLoop(ctx, cl, rec, *conc, *rate, start, end, target, ev)
 	}
 	elapsed := time.Since(start)
+	io1 := cl.tr.Stats()
+	res.IO.Sent, res.IO.Writes = io1.Sent-io0.Sent, io1.Writes-io0.Writes
+	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads
 	res.latency, res.outcomes = rec.merge()
 	res.finish(elapsed)
 	return res.print(stdout, c.jsonOut)
@@ -239,6 +251,9 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	if r.Mode == "open" {
 		fmt.Fprintf(w, "started late %d\n", r.Behind)
 	}
+	per := func(n, ops uint64) float64 { return float64(n) / float64(max(ops, 1)) }
+	fmt.Fprintf(w, "client io   %d messages in %d writes (%.1f a write), %d in %d reads (%.1f a read)\n",
+		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads))
 	_, err := fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v\n",
 		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["p999"]), d(r.LatencyNS["max"]))
 	return err

@@ -136,7 +136,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	for _, kv := range []struct {
 		what string
 		v    uint64
-	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"bytes_out", ts.BytesOut},
+	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"reads", ts.Reads}, {"bytes_out", ts.BytesOut},
 		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
 		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects}} {
