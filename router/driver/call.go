@@ -29,9 +29,10 @@ func (n *Node) newWaiter() any {
 	return w
 }
 
-// arm starts w's timer for call seq.
+// arm starts w's timer for call seq, to fire in d (at once if d is not positive).
 func (w *waiter) arm(seq uint64, d time.Duration) {
 	w.seq.Store(seq)
+	d = max(d, 0)
 	if w.tm == nil {
 		w.tm = time.AfterFunc(d, w.expire)
 		return
@@ -96,19 +97,31 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	}
 	w := n.waiters.Get().(*waiter)
 	s := n.anyShard()
+	start := n.now()
 	s.lock()
+	s.pin(start) // the core's deadline counts from start, as the timer's below
 	id, err := s.core.Call(t, event, timeout, w.done)
-	// Armed under the lock: no reply can complete the call before its timer exists.
-	armed := own != router.Infinity && err == nil
-	if armed {
-		w.arm(id.Seq, timeout)
-	}
-	s.unlock()
+	s.unpin()
+	s.unlock() // runs a local peer, which may answer at once
 	if err != nil {
 		n.waiters.Put(w)
 		return router.Result{Err: err}, err
 	}
 	var res router.Result
+	armed := false
+	if own != router.Infinity {
+		// The timer is armed only for a call that has to wait: one a local peer
+		// answered already needs none. A call that completes before its timer is
+		// armed leaves an expiry for an id no longer pending, which does nothing.
+		select {
+		case res = <-w.ch:
+			n.waiters.Put(w)
+			return res, res.Err
+		default:
+		}
+		armed = true
+		w.arm(id.Seq, start+timeout-n.now())
+	}
 	if ctx.Done() == nil {
 		res = <-w.ch
 	} else {
