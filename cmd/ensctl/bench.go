@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -38,8 +39,8 @@ type benchResult struct {
 		Received uint64 `json:"received"`
 		Reads    uint64 `json:"reads"`
 	} `json:"io"`
-	latency     *hdrhistogram.Histogram
-	outcomes    map[router.Code]int64
+	latency  *hdrhistogram.Histogram
+	outcomes map[router.Code]int64
 }
 
 // recorder collects latencies in a few locked shards of one HDR histogram each, so
@@ -156,42 +157,34 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 }
 
 // openLoop starts calls at a fixed rate whatever the answers do, and times each from
-// its scheduled start, so a stall shows as the latency of every call it delayed
-// (no coordinated omission). conc workers make the calls; when all are busy, calls
-// wait for one and their wait counts. It returns how many calls started late.
+// its scheduled start, so a stall shows as the latency of every call it delayed (no
+// coordinated omission). The schedule is dealt out to conc workers in turn: worker w
+// starts calls w, w+conc, w+2*conc, ... of the schedule, sleeping until each is due,
+// or at once when its previous call ended late; so at most conc calls are in flight.
+// It returns how many calls started more than a millisecond after they were due.
 func openLoop(ctx context.Context, cl *client, rec *recorder, conc int, rate float64, start, end time.Time, t router.Target, ev []byte) int64 {
-	jobs := make(chan time.Time, conc)
+	interval := time.Duration(float64(time.Second) / rate)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var behind int64
+	var behind atomic.Int64
 	for w := range conc {
 		wg.Go(func() {
-			for due := range jobs {
-				if late := time.Since(due); late > time.Millisecond {
-					mu.Lock()
-					behind++
-					mu.Unlock()
+			late := int64(0)
+			for due := start.Add(time.Duration(w) * interval); due.Before(end) && ctx.Err() == nil; due = due.Add(time.Duration(conc) * interval) {
+				if wait := time.Until(due); wait > 0 {
+					time.Sleep(wait)
+				}
+				if time.Since(due) > time.Millisecond {
+					late++ // a slow previous call, or a sleep that overslept
 				}
 				// The deadline counts from the scheduled start too.
 				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, time.Until(due.Add(cl.c.timeout)))
 				rec.record(w, time.Since(due), router.CodeOf(res.Err))
 			}
+			behind.Add(late)
 		})
 	}
-	interval := time.Duration(float64(time.Second) / rate)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	next := start
-	for next.Before(end) && ctx.Err() == nil {
-		now := time.Now()
-		for ; !next.After(now) && next.Before(end); next = next.Add(interval) {
-			jobs <- next
-		}
-		<-tick.C
-	}
-	close(jobs)
 	wg.Wait()
-	return behind
+	return behind.Load()
 }
 
 // startProfile starts a CPU profile into path and returns what stops it.
