@@ -40,6 +40,7 @@ type Peer struct {
 	now  func() time.Time
 	mu   sync.Mutex
 	data map[string]string
+	slow *Slow
 }
 
 // NewPeer returns an empty store for member ref, hosted by a node with directory dir.
@@ -54,8 +55,20 @@ func Split(event []byte, n int) (op string, args []string) {
 	return parts[0], parts[1:]
 }
 
-// Handle serves one event (driver.Peer).
+// ServeWith makes a Slow server serve the peer's requests from now on (nil: the peer
+// serves each at once, on the goroutine that hands it over).
+func (p *Peer) ServeWith(s *Slow) { p.slow = s }
+
+// Handle serves one event (driver.Peer), or queues it for the peer's Slow server.
 func (p *Peer) Handle(r *driver.Request) {
+	if p.slow != nil {
+		p.slow.enqueue(p, r)
+		return
+	}
+	p.serve(r)
+}
+
+func (p *Peer) serve(r *driver.Request) {
 	if string(r.Event()) == "lead" {
 		r.Reply([]byte("ok " + p.lead().String()))
 		return
