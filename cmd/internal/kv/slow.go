@@ -13,9 +13,10 @@ import (
 // second, in arrival order: a busy member with a mailbox, for measuring what a leader
 // slower than its callers' deadlines spends its work on. Handle only queues; one
 // goroutine serves. Under default semantics a request's budget is what its caller has
-// left, so a request whose budget has run out has a caller that gave up: with
-// SkipExpired the server drops it unserved, otherwise it serves it anyway (as a peer
-// that ignores budgets does).
+// left, so a request whose budget has run out has a caller that gave up. With
+// skipExpired the server drops unserved a request whose budget would run out before
+// the server could finish it (less left than one request's work); otherwise it serves
+// every request (as a peer that ignores budgets does).
 type Slow struct {
 	interval time.Duration
 	skip     bool
@@ -74,26 +75,45 @@ func (s *Slow) enqueue(p *Peer, r *driver.Request) {
 }
 
 func (s *Slow) serve() {
+	// next is when the last work ended, by the pace: while requests keep coming, a
+	// sleep that overshoots is caught up by the next ones.
+	var next time.Time
 	for {
 		var j slowJob
 		select {
 		case j = <-s.queue:
-		case <-s.stop:
-			return
+		default:
+			select {
+			case j = <-s.queue:
+				next = time.Time{} // idle until now: the pace starts again
+			case <-s.stop:
+				return
+			}
 		}
 		budget := j.r.Budget()
-		expired := func() bool { return budget != router.Infinity && time.Since(j.at) > budget }
-		if s.skip && expired() {
+		left := func() time.Duration {
+			if budget == router.Infinity {
+				return router.Infinity
+			}
+			return budget - time.Since(j.at)
+		}
+		now := time.Now()
+		if next.IsZero() {
+			next = now
+		}
+		finish := next.Add(s.interval)
+		if s.skip && left() < finish.Sub(now) {
 			s.stats.skipped.Add(1)
 			continue
 		}
+		next = finish
 		select {
-		case <-time.After(s.interval): // the work
+		case <-time.After(finish.Sub(now)): // the work
 		case <-s.stop:
 			return
 		}
 		j.p.serve(j.r)
-		if expired() {
+		if left() < 0 {
 			s.stats.late.Add(1)
 		} else {
 			s.stats.inTime.Add(1)
