@@ -25,7 +25,7 @@ type Stats struct {
 
 type counters struct {
 	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
-	badFrames, refused, dialFailures, reconnects, connects, disconnects atomic.Uint64
+	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
