@@ -62,7 +62,8 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		id.Incarnation = 0
 	}
 	now := n.now()
-	p := &pending{id: id, target: t, event: event, deadline: Infinity, done: done}
+	p := n.newPending()
+	*p = pending{id: id, target: t, event: event, deadline: Infinity, done: done}
 	if e, ok := n.dir.Lookup(t.Ensemble); ok && t.Peer.IsZero() {
 		p.seen, p.hadEntry = e.Version, true
 	}
@@ -213,6 +214,32 @@ func (n *Node) complete(p *pending, res Result) {
 	n.trace(Event{Kind: EvComplete, Call: p.id, Peer: res.Peer, Code: code, Err: res.Err, Result: res.Value})
 	if p.done != nil {
 		p.done(res)
+	}
+	if !n.cfg.Bugs.Has(bugs.LateReply) {
+		n.freePending(p)
+	}
+}
+
+// maxFree bounds the completed proxies a node keeps for its next calls.
+const maxFree = 256
+
+// newPending returns a proxy to fill in: one a completed call left, or a new one.
+func (n *Node) newPending() *pending {
+	if k := len(n.free); k > 0 {
+		p := n.free[k-1]
+		n.free[k-1] = nil
+		n.free = n.free[:k-1]
+		return p
+	}
+	return new(pending)
+}
+
+// freePending keeps p, forgotten by now, for a later call: a proxy per call is most of
+// what a call allocates.
+func (n *Node) freePending(p *pending) {
+	if len(n.free) < maxFree {
+		*p = pending{}
+		n.free = append(n.free, p)
 	}
 }
 

@@ -84,6 +84,7 @@ type Node struct {
 	dir     *Directory
 	peers   map[peerKey]Peer
 	pending map[CallID]*pending
+	free    []*pending // completed proxies, reused by Call
 	workers map[uint64]*Request
 	seq     uint64
 	wseq    uint64

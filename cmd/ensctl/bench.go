@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -28,8 +31,16 @@ type benchResult struct {
 	CallsPerSec float64          `json:"calls_per_sec"`
 	LatencyNS   map[string]int64 `json:"latency_ns"`
 	Behind      int64            `json:"behind,omitempty"` // open loop: calls that started after their scheduled time
-	latency     *hdrhistogram.Histogram
-	outcomes    map[router.Code]int64
+	// IO is this client's transport during the run: how many messages shared a write
+	// or a read.
+	IO struct {
+		Sent     uint64 `json:"sent"`
+		Writes   uint64 `json:"writes"`
+		Received uint64 `json:"received"`
+		Reads    uint64 `json:"reads"`
+	} `json:"io"`
+	latency  *hdrhistogram.Histogram
+	outcomes map[router.Code]int64
 }
 
 // recorder collects latencies in a few locked shards of one HDR histogram each, so
@@ -84,6 +95,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start (0: closed loop)")
 	dur := fs.Duration("duration", 5*time.Second, "how long to run")
 	event := fs.String("event", "get bench", "the event each call sends")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
 	if err := parseArgs(fs, c, args, 1, "[flags] ENSEMBLE"); err != nil {
 		return err
 	}
@@ -102,9 +114,17 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer cl.close()
+	if *cpuprofile != "" {
+		stop, err := startProfile(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	res := &benchResult{Mode: "closed", Ensemble: *ens, Via: c.via, Concurrency: *conc, Rate: *rate}
 	rec := newRecorder()
 	target, ev := cl.ensemble(*ens), []byte(*event)
+	io0 := cl.tr.Stats()
 	start := time.Now()
 	end := start.Add(*dur)
 	if *rate == 0 {
@@ -114,6 +134,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.Behind = openLoop(ctx, cl, rec, *conc, *rate, start, end, target, ev)
 	}
 	elapsed := time.Since(start)
+	io1 := cl.tr.Stats()
+	res.IO.Sent, res.IO.Writes = io1.Sent-io0.Sent, io1.Writes-io0.Writes
+	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads
 	res.latency, res.outcomes = rec.merge()
 	res.finish(elapsed)
 	return res.print(stdout, c.jsonOut)
@@ -125,7 +148,7 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 	for w := range conc {
 		wg.Go(func() {
 			for ctx.Err() == nil && time.Now().Before(end) {
-				res, took := cl.call(ctx, t, ev)
+				res, took := cl.call(context.Background(), t, ev)
 				rec.record(w, took, router.CodeOf(res.Err))
 			}
 		})
@@ -134,43 +157,50 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 }
 
 // openLoop starts calls at a fixed rate whatever the answers do, and times each from
-// its scheduled start, so a stall shows as the latency of every call it delayed
-// (no coordinated omission). conc workers make the calls; when all are busy, calls
-// wait for one and their wait counts. It returns how many calls started late.
+// its scheduled start, so a stall shows as the latency of every call it delayed (no
+// coordinated omission). The schedule is dealt out to conc workers in turn: worker w
+// starts calls w, w+conc, w+2*conc, ... of the schedule, sleeping until each is due,
+// or at once when its previous call ended late; so at most conc calls are in flight.
+// It returns how many calls started more than a millisecond after they were due.
 func openLoop(ctx context.Context, cl *client, rec *recorder, conc int, rate float64, start, end time.Time, t router.Target, ev []byte) int64 {
-	jobs := make(chan time.Time, conc)
+	interval := time.Duration(float64(time.Second) / rate)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var behind int64
+	var behind atomic.Int64
 	for w := range conc {
 		wg.Go(func() {
-			for due := range jobs {
-				if late := time.Since(due); late > time.Millisecond {
-					mu.Lock()
-					behind++
-					mu.Unlock()
+			late := int64(0)
+			for due := start.Add(time.Duration(w) * interval); due.Before(end) && ctx.Err() == nil; due = due.Add(time.Duration(conc) * interval) {
+				if wait := time.Until(due); wait > 0 {
+					time.Sleep(wait)
 				}
-				cctx, cancel := context.WithDeadline(ctx, due.Add(cl.c.timeout))
-				res, _ := cl.drv.Call(cctx, t, ev)
-				cancel()
+				if time.Since(due) > time.Millisecond {
+					late++ // a slow previous call, or a sleep that overslept
+				}
+				// The deadline counts from the scheduled start too.
+				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, time.Until(due.Add(cl.c.timeout)))
 				rec.record(w, time.Since(due), router.CodeOf(res.Err))
 			}
+			behind.Add(late)
 		})
 	}
-	interval := time.Duration(float64(time.Second) / rate)
-	tick := time.NewTicker(time.Millisecond)
-	defer tick.Stop()
-	next := start
-	for next.Before(end) && ctx.Err() == nil {
-		now := time.Now()
-		for ; !next.After(now) && next.Before(end); next = next.Add(interval) {
-			jobs <- next
-		}
-		<-tick.C
-	}
-	close(jobs)
 	wg.Wait()
-	return behind
+	return behind.Load()
+}
+
+// startProfile starts a CPU profile into path and returns what stops it.
+func startProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: --cpuprofile: %w", cluster.ErrUsage, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		_ = f.Close()
+	}, nil
 }
 
 func (r *benchResult) finish(elapsed time.Duration) {
@@ -214,6 +244,9 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	if r.Mode == "open" {
 		fmt.Fprintf(w, "started late %d\n", r.Behind)
 	}
+	per := func(n, ops uint64) float64 { return float64(n) / float64(max(ops, 1)) }
+	fmt.Fprintf(w, "client io   %d messages in %d writes (%.1f a write), %d in %d reads (%.1f a read)\n",
+		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads))
 	_, err := fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v\n",
 		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["p999"]), d(r.LatencyNS["max"]))
 	return err

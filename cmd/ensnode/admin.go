@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -19,7 +20,7 @@ import (
 func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&metrics{drv: n.drv, tr: tr})
+		&metrics{drv: n.drv, tr: tr, slow: n.slow})
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", n.healthz)
@@ -68,8 +69,9 @@ func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 
 // metrics reads the node's and the transport's counters at each scrape.
 type metrics struct {
-	drv *driver.Node
-	tr  *nettransport.Transport
+	drv  *driver.Node
+	tr   *nettransport.Transport
+	slow *kv.Slow
 }
 
 var (
@@ -85,11 +87,12 @@ var (
 	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the peer is connected.", []string{"peer"}, nil)
 	descReconnects = prometheus.NewDesc("ensroute_reconnects_total", "Dial attempts after the first, over all peers.", nil, nil)
 	descTransport  = prometheus.NewDesc("ensroute_transport_total", "Transport counters.", []string{"what"}, nil)
+	descSlow       = prometheus.NewDesc("ensroute_kv_slow_requests_total", "Requests of the demo peers' --peer-rate server, by what became of them.", []string{"outcome"}, nil)
 )
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCalls, descLate, descRedirects, descHopLimit, descBudget, descShed, descHops,
-		descMailbox, descQueue, descConnected, descReconnects, descTransport} {
+		descMailbox, descQueue, descConnected, descReconnects, descTransport, descSlow} {
 		ch <- d
 	}
 }
@@ -136,10 +139,17 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	for _, kv := range []struct {
 		what string
 		v    uint64
-	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"bytes_out", ts.BytesOut},
+	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"reads", ts.Reads}, {"bytes_out", ts.BytesOut},
 		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
 		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects}} {
 		counter(descTransport, kv.v, kv.what)
+	}
+	if m.slow != nil {
+		st := m.slow.Stats()
+		counter(descSlow, st.InTime, "in_time")
+		counter(descSlow, st.Late, "late")
+		counter(descSlow, st.Skipped, "skipped")
+		counter(descSlow, st.Dropped, "dropped")
 	}
 }

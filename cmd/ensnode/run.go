@@ -25,6 +25,8 @@ type options struct {
 	listen   string
 	admin    string
 	logLevel string
+	peerRate float64
+	skip     bool
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -35,6 +37,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.listen, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
 	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /debug/pprof); empty turns it off")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.Float64Var(&o.peerRate, "peer-rate", 0, "demo peers: serve at most this many requests a second, one at a time from a queue (0: each at once)")
+	fs.BoolVar(&o.skip, "peer-skip-expired", true, "demo peers with --peer-rate: skip a request whose caller's budget has run out")
 	o.Register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
@@ -58,6 +62,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.listen == "" {
 		o.listen = addr
+	}
+	if o.peerRate < 0 {
+		return nil, fmt.Errorf("%w: --peer-rate %v: want 0 or more", cluster.ErrUsage, o.peerRate)
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(o.logLevel)); err != nil {
@@ -104,6 +111,7 @@ type node struct {
 	admin *http.Server
 	wg    sync.WaitGroup
 	dials context.CancelFunc
+	slow  *kv.Slow // nil unless --peer-rate
 }
 
 func start(o *options, log *slog.Logger) (*node, error) {
@@ -127,11 +135,20 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
 	}
 	var hosted []string
+	var slow *kv.Slow
+	if o.peerRate > 0 {
+		slow = kv.NewSlow(o.peerRate, o.skip)
+	}
 	for _, e := range o.Shape.Ensembles {
 		for _, m := range e.Members {
 			if m == id {
 				ref := cluster.PeerRef(e.ID, id)
-				if err := drv.AddPeer(ref, kv.NewPeer(drv, ref)); err != nil {
+				p := kv.NewPeer(drv, ref)
+				if slow != nil {
+					p.ServeWith(slow)
+				}
+				if err := drv.AddPeer(ref, p); err != nil {
+					stopSlow(slow)
 					return nil, err
 				}
 				hosted = append(hosted, string(e.ID))
@@ -143,9 +160,10 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	if err != nil {
 		_ = drv.Close()
 		_ = tr.Close()
+		stopSlow(slow)
 		return nil, fmt.Errorf("listen: %w", err)
 	}
-	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr}
+	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow}
 	n.wg.Go(func() {
 		if err := tr.Serve(l); err != nil {
 			log.Error("serve", "err", err)
@@ -189,5 +207,12 @@ func (n *node) stop() {
 	n.dials()
 	_ = n.drv.Close()
 	_ = n.tr.Close()
+	stopSlow(n.slow)
 	n.wg.Wait()
+}
+
+func stopSlow(s *kv.Slow) {
+	if s != nil {
+		s.Close()
+	}
 }

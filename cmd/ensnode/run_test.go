@@ -37,6 +37,7 @@ func TestBadFlags(t *testing.T) {
 		{name: "tls half", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--tls-cert", "x.pem"}, want: "--tls-cert and --tls-key go together"},
 		{name: "config typo", args: []string{"--id", "n1", "--config", conf, "--secret-file", secret}, want: `unknown field "ensembels"`},
 		{name: "unknown flag", args: []string{"--idd", "n1"}, want: "flag provided but not defined: -idd"},
+		{name: "bad peer rate", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "-3"}, want: "--peer-rate -3: want 0 or more"},
 		{name: "bad log level", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--log-level", "loud"}, want: `--log-level "loud"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -36,6 +36,14 @@
 // its deadline and completes exactly once. Completions are handed over through a
 // pooled one-slot channel: the transport's reader never waits for a caller.
 //
+// CallTimeout is the same with a timeout instead of a context deadline, for many
+// short calls: the deadline is a timer pooled with the waiter and armed only when the
+// call has to wait (a local peer may answer during the call's own turn), and with a
+// context that is never done the caller waits on its channel alone. Its expiry fires
+// the deadline on the shard's turn just as an expired context does; a waiter whose
+// timer fired is not reused, so an expiry never reaches a later call. A call's turn
+// reads the clock once, for the core and for the timer.
+//
 // # Receiving
 //
 // The program hands the node what its transport receives (Receive): routes and casts

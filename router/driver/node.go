@@ -45,9 +45,9 @@ func New(cfg Config) (*Node, error) {
 	}
 	cfg.fill()
 	n := &Node{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), epoch: time.Now(), done: make(chan struct{})}
-	n.waiters.New = newWaiter
+	n.waiters.New = n.newWaiter
 	for i := range cfg.Shards {
-		s := &shard{n: n, idx: i}
+		s := &shard{n: n, idx: i, pinned: -1}
 		core, err := router.New(router.Config{
 			ID: cfg.ID, Incarnation: cfg.Incarnation, Semantics: cfg.Semantics, Routers: cfg.Routers,
 			HopLimit: cfg.HopLimit, Shards: cfg.Shards, Shard: i,
@@ -150,14 +150,15 @@ func (n *Node) Receive(m router.Message) {
 }
 
 // deliverReply hands a reply to the shard that started its call (any shard counts a
-// reply for another node as late).
+// reply for another node as late). A reply's arrival time is not charged to any
+// budget, so the clock is not read for it.
 func (n *Node) deliverReply(m router.Message) {
 	s := n.shards[0]
 	if m.Call.Node == n.cfg.ID {
 		s = n.shards[router.ShardOf(m.Call, len(n.shards))]
 	}
 	s.lock()
-	s.core.Deliver(m, n.now())
+	s.core.Deliver(m, 0)
 	s.unlock()
 }
 

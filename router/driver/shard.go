@@ -19,6 +19,9 @@ type shard struct {
 	// Filled during a turn, emptied by unlock.
 	handed []handed
 	self   []router.Message
+	// pinned, when not negative, is what the core's clock reads during this turn
+	// (see pin).
+	pinned time.Duration
 }
 
 type handed struct {
@@ -28,6 +31,13 @@ type handed struct {
 
 // lock starts a turn.
 func (s *shard) lock() { s.mu.Lock() }
+
+// pin makes the core's clock read now until unpin, within a turn: a call's turn
+// reads the clock once, and its deadline counts from the instant the caller's timer
+// does.
+func (s *shard) pin(now time.Duration) { s.pinned = now }
+
+func (s *shard) unpin() { s.pinned = -1 }
 
 // unlock ends a turn, then, outside the lock, hands what the turn produced to the
 // other shards (replies to their calls) and to the user's peers.
@@ -78,7 +88,12 @@ func (s *shard) fire(t router.Timer) {
 // clock is a shard's router.Clock: monotonic time since the node started.
 type clock struct{ s *shard }
 
-func (c clock) Now() time.Duration { return time.Since(c.s.n.epoch) }
+func (c clock) Now() time.Duration {
+	if c.s.pinned >= 0 {
+		return c.s.pinned
+	}
+	return c.s.n.now()
+}
 
 // After arms a real timer, except for a call's deadline: the caller's goroutine waits
 // on its context, which expires at the same instant, and fires the deadline itself.

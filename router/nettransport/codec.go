@@ -104,7 +104,21 @@ func DecodeMessage(body []byte) (router.Message, error) {
 type decoder struct {
 	intern map[string]string
 	slab   []byte
+	// last is the name each field slot decoded last: consecutive messages on a
+	// connection mostly repeat them, and one comparison is cheaper than a lookup.
+	last [numSlots]string
 }
+
+// Field slots of the names in a message, for decoder.last.
+const (
+	slotCallNode = iota
+	slotEnsemble
+	slotPeerEns
+	slotPeerName
+	slotPeerNode
+	slotEntry // entries share one slot
+	numSlots
+)
 
 const (
 	maxInterned = 4096
@@ -143,16 +157,22 @@ func (c *cursor) u8(what string) byte {
 }
 
 func (c *cursor) uvarint(what string, limit uint64) uint64 {
+	return c.uvarintOf(what, "", limit)
+}
+
+// uvarintOf reads a varint; an error names it as what followed by suffix (joined
+// only on failure: the decoding path allocates nothing).
+func (c *cursor) uvarintOf(what, suffix string, limit uint64) uint64 {
 	if c.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(c.b)
 	if n <= 0 {
-		c.fail("%s: bad varint", what)
+		c.fail("%s%s: bad varint", what, suffix)
 		return 0
 	}
 	if v > limit {
-		c.fail("%s: %d exceeds %d", what, v, limit)
+		c.fail("%s%s: %d exceeds %d", what, suffix, v, limit)
 		return 0
 	}
 	c.b = c.b[n:]
@@ -161,7 +181,7 @@ func (c *cursor) uvarint(what string, limit uint64) uint64 {
 
 // raw returns the next length-prefixed field, aliasing the body.
 func (c *cursor) raw(what string, limit int) []byte {
-	n := c.uvarint(what+" length", uint64(limit))
+	n := c.uvarintOf(what, " length", uint64(limit))
 	if c.err != nil {
 		return nil
 	}
@@ -174,7 +194,7 @@ func (c *cursor) raw(what string, limit int) []byte {
 	return v
 }
 
-func (d *decoder) str(c *cursor, what string) string {
+func (d *decoder) str(c *cursor, slot int, what string) string {
 	b := c.raw(what, maxID)
 	if len(b) == 0 {
 		return ""
@@ -182,12 +202,17 @@ func (d *decoder) str(c *cursor, what string) string {
 	if d.intern == nil || len(b) > internLen {
 		return string(b)
 	}
+	if s := d.last[slot]; s == string(b) {
+		return s
+	}
 	if s, ok := d.intern[string(b)]; ok {
+		d.last[slot] = s
 		return s
 	}
 	s := string(b)
 	if len(d.intern) < maxInterned {
 		d.intern[s] = s
+		d.last[slot] = s
 	}
 	return s
 }
@@ -221,17 +246,17 @@ func (d *decoder) message(body []byte) (router.Message, error) {
 	}
 	m.Forwarded = flags&flagForwarded != 0
 	m.Instance = int(c.uvarint("instance", maxInstance))
-	m.Call.Node = router.NodeID(d.str(c, "call node"))
+	m.Call.Node = router.NodeID(d.str(c, slotCallNode, "call node"))
 	m.Call.Incarnation = router.Incarnation(c.uvarint("call incarnation", math.MaxUint64))
 	m.Call.Seq = c.uvarint("call seq", math.MaxUint64)
-	m.Ensemble = router.EnsembleID(d.str(c, "ensemble"))
+	m.Ensemble = router.EnsembleID(d.str(c, slotEnsemble, "ensemble"))
 	if flags&flagPeerEns != 0 {
 		m.Peer.Ensemble = m.Ensemble
 	} else {
-		m.Peer.Ensemble = router.EnsembleID(d.str(c, "peer ensemble"))
+		m.Peer.Ensemble = router.EnsembleID(d.str(c, slotPeerEns, "peer ensemble"))
 	}
-	m.Peer.Name = d.str(c, "peer name")
-	m.Peer.Node = router.NodeID(d.str(c, "peer node"))
+	m.Peer.Name = d.str(c, slotPeerName, "peer name")
+	m.Peer.Node = router.NodeID(d.str(c, slotPeerNode, "peer node"))
 	m.Code = router.Code(c.u8("code"))
 	if c.err == nil && !m.Code.Valid() {
 		c.fail("unknown code %d", m.Code)
@@ -248,10 +273,10 @@ func (d *decoder) message(body []byte) (router.Message, error) {
 		m.Entries = make([]router.Entry, n)
 		for i := range m.Entries {
 			e := &m.Entries[i]
-			e.Ensemble = router.EnsembleID(d.str(c, "entry ensemble"))
-			e.Leader.Ensemble = router.EnsembleID(d.str(c, "entry leader ensemble"))
-			e.Leader.Name = d.str(c, "entry leader name")
-			e.Leader.Node = router.NodeID(d.str(c, "entry leader node"))
+			e.Ensemble = router.EnsembleID(d.str(c, slotEntry, "entry ensemble"))
+			e.Leader.Ensemble = router.EnsembleID(d.str(c, slotEntry, "entry leader ensemble"))
+			e.Leader.Name = d.str(c, slotEntry, "entry leader name")
+			e.Leader.Node = router.NodeID(d.str(c, slotEntry, "entry leader node"))
 			e.Version = c.uvarint("entry version", math.MaxUint64)
 		}
 	}

@@ -3,7 +3,9 @@ package nettransport
 import (
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -35,7 +37,7 @@ type conn struct {
 
 func newConn(t *Transport, nc net.Conn) *conn {
 	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{})}
-	c.dr = &deadlineReader{nc: nc}
+	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads}
 	c.fr = newFrameReader(c.dr, t.cfg.ReadBuffer, t.cfg.MaxFrame)
 	return c
 }
@@ -43,14 +45,16 @@ func newConn(t *Transport, nc net.Conn) *conn {
 // deadlineReader pushes the read deadline forward before each read of the
 // connection: a peer that sends nothing, not even a ping, for idle is dead.
 type deadlineReader struct {
-	nc   net.Conn
-	idle time.Duration // 0 during the handshake, which has its own deadline
+	nc    net.Conn
+	idle  time.Duration // 0 during the handshake, which has its own deadline
+	reads *atomic.Uint64
 }
 
 func (r *deadlineReader) Read(b []byte) (int, error) {
 	if r.idle > 0 {
 		_ = r.nc.SetReadDeadline(time.Now().Add(r.idle))
 	}
+	r.reads.Add(1)
 	return r.nc.Read(b)
 }
 
@@ -134,6 +138,11 @@ func (c *conn) writeLoop() {
 		case <-c.done:
 			return
 		}
+		// Let the goroutines that are ready to run go first: under load they are
+		// the senders whose answers the reader just handed over, about to queue
+		// their next messages, which then share this write. When nothing else is
+		// ready this returns at once.
+		runtime.Gosched()
 		c.mu.Lock()
 		buf := c.out
 		c.out = c.spare[:0]

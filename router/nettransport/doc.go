@@ -37,8 +37,10 @@
 // # Sending and receiving
 //
 // Send encodes the message into its connection's send queue and wakes the
-// connection's writer, which writes everything queued since its last write in one
-// go: under load many frames share a write (Stats.Sent against Stats.Writes). The
+// connection's writer, which first lets the goroutines that are ready run (under load,
+// senders about to queue more) and then writes everything queued since its last write
+// in one go: under load many frames share a write (Stats.Sent against Stats.Writes,
+// and Stats.Received against Stats.Reads on the reading side). The
 // queue is bounded (Config.QueueBytes); a send that finds it full fails with
 // router.ErrOverloaded, counted. Each connection's reader decodes frames and hands
 // messages to the Receiver set with Attach, with From set to the authenticated

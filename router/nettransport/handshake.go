@@ -74,8 +74,8 @@ func parseIdentity(body []byte) (identity, error) {
 	var d decoder
 	c := &cursor{b: body}
 	var id identity
-	id.cluster = d.str(c, "cluster")
-	id.id = router.NodeID(d.str(c, "node id"))
+	id.cluster = d.str(c, slotEntry, "cluster")
+	id.id = router.NodeID(d.str(c, slotEntry, "node id"))
 	id.inc = router.Incarnation(c.uvarint("incarnation", 1<<63))
 	if c.err == nil && len(c.b) != nonceSize {
 		c.fail("nonce: %d bytes, want %d", len(c.b), nonceSize)

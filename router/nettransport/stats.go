@@ -10,6 +10,7 @@ type Stats struct {
 	Sent         uint64 // messages queued for a connection
 	Received     uint64 // messages handed to the receiver
 	Writes       uint64 // writes to connections (Sent/Writes is the coalescing)
+	Reads        uint64 // reads from connections (Received/Reads is the batching)
 	BytesOut     uint64 // bytes written
 	Unreachable  uint64 // sends refused because the node was not connected
 	Overloaded   uint64 // sends refused because the send queue was full
@@ -23,15 +24,15 @@ type Stats struct {
 }
 
 type counters struct {
-	sent, received, writes, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
-	badFrames, refused, dialFailures, reconnects, connects, disconnects atomic.Uint64
+	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
+	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
 func (t *Transport) Stats() Stats {
 	s := &t.stats
 	return Stats{
-		Sent: s.sent.Load(), Received: s.received.Load(), Writes: s.writes.Load(), BytesOut: s.bytesOut.Load(),
+		Sent: s.sent.Load(), Received: s.received.Load(), Writes: s.writes.Load(), Reads: s.reads.Load(), BytesOut: s.bytesOut.Load(),
 		Unreachable: s.unreachable.Load(), Overloaded: s.overloaded.Load(), TooLarge: s.tooLarge.Load(),
 		BadFrames: s.badFrames.Load(), Refused: s.refused.Load(), DialFailures: s.dialFailures.Load(),
 		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),

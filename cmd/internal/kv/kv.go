@@ -16,6 +16,7 @@
 package kv
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"sync"
@@ -39,6 +40,7 @@ type Peer struct {
 	now  func() time.Time
 	mu   sync.Mutex
 	data map[string]string
+	slow *Slow
 }
 
 // NewPeer returns an empty store for member ref, hosted by a node with directory dir.
@@ -53,10 +55,21 @@ func Split(event []byte, n int) (op string, args []string) {
 	return parts[0], parts[1:]
 }
 
-// Handle serves one event (driver.Peer).
+// ServeWith makes a Slow server serve the peer's requests from now on (nil: the peer
+// serves each at once, on the goroutine that hands it over).
+func (p *Peer) ServeWith(s *Slow) { p.slow = s }
+
+// Handle serves one event (driver.Peer), or queues it for the peer's Slow server.
 func (p *Peer) Handle(r *driver.Request) {
-	op, _ := Split(r.Event(), 0)
-	if op == "lead" {
+	if p.slow != nil {
+		p.slow.enqueue(p, r)
+		return
+	}
+	p.serve(r)
+}
+
+func (p *Peer) serve(r *driver.Request) {
+	if string(r.Event()) == "lead" {
 		r.Reply([]byte("ok " + p.lead().String()))
 		return
 	}
@@ -71,7 +84,32 @@ func (p *Peer) Handle(r *driver.Request) {
 		p.apply(r.Event(), e)
 		return
 	}
+	if v, ok := p.get(r.Event()); ok {
+		r.Reply(v)
+		return
+	}
 	r.Reply([]byte(p.apply(r.Event(), e)))
+}
+
+var (
+	getOp   = []byte("get ")
+	missing = []byte("missing")
+)
+
+// get answers "get KEY" without parsing the event into strings (the operation a
+// benchmark repeats); ok is false for any other event.
+func (p *Peer) get(event []byte) (answer []byte, ok bool) {
+	key, isGet := bytes.CutPrefix(event, getOp)
+	if !isGet || len(key) == 0 || bytes.IndexByte(key, ' ') >= 0 {
+		return nil, false
+	}
+	p.mu.Lock()
+	v, found := p.data[string(key)]
+	p.mu.Unlock()
+	if !found {
+		return missing, true // the router and the transport only read a result
+	}
+	return append(append(make([]byte, 0, 3+len(v)), "ok "...), v...), true
 }
 
 // lead makes this peer the leader: a version newer than any the node knows, and

@@ -1,6 +1,7 @@
 package kv
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -56,5 +57,25 @@ func TestLeadVersion(t *testing.T) {
 	p.now = func() time.Time { return time.Unix(0, 1<<62+100) }
 	if e := p.lead(); e.Version != 1<<62+100 {
 		t.Fatalf("lead gave %v, want the wall-clock floor", e)
+	}
+}
+
+// TestGetAgreesWithApply: the fast path for "get KEY" answers what apply answers, and
+// declines every other event.
+func TestGetAgreesWithApply(t *testing.T) {
+	ref := router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}
+	d := &dir{e: router.Entry{Ensemble: "e1", Leader: ref, Version: 1}}
+	p := NewPeer(d, ref)
+	p.apply([]byte("put k hello world"), d.e)
+	for _, ev := range []string{"get k", "get nokey", "get", "get ", "get k extra", "getk", "put k v", "leader"} {
+		got, ok := p.get([]byte(ev))
+		want := p.apply([]byte(ev), d.e)
+		isGet := strings.HasPrefix(ev, "get ") && len(ev) > 4 && !strings.Contains(ev[4:], " ")
+		switch {
+		case ok != isGet:
+			t.Errorf("get(%q) took it: %v, want %v", ev, ok, isGet)
+		case ok && string(got) != want:
+			t.Errorf("get(%q) = %q, apply says %q", ev, got, want)
+		}
 	}
 }

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// startAlone starts p as the only member and leader of e2, with extra flags, and
+// makes c's clients talk to it alone.
+func (c *testCluster) startAlone(p *proc, extra ...string) {
+	c.peers = fmt.Sprintf("%s=127.0.0.1:%d", p.id, p.port)
+	p.log = filepath.Join(c.dir, p.id+strings.Join(extra, "")+".log")
+	logf, err := os.Create(p.log)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer logf.Close()
+	args := append([]string{"--id", p.id, "--peers", c.peers, "--ensemble", "e2=" + p.id,
+		"--secret-file", p.secret, "--admin", p.adminAddr()}, extra...)
+	p.cmd = exec.Command(filepath.Join(c.bin, "ensnode"), args...)
+	p.cmd.Stderr, p.cmd.Stdout = logf, logf
+	if err := p.cmd.Start(); err != nil {
+		c.t.Fatal(err)
+	}
+	cmd := p.cmd
+	c.t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	c.healthy(p)
+}
+
+// slowCounts reads the node's ensroute_kv_slow_requests_total by outcome.
+func (c *testCluster) slowCounts(p *proc) map[string]int {
+	resp, err := http.Get("http://" + p.adminAddr() + "/metrics")
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	counts := map[string]int{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		rest, ok := strings.CutPrefix(sc.Text(), `ensroute_kv_slow_requests_total{outcome="`)
+		if !ok {
+			continue
+		}
+		outcome, value, _ := strings.Cut(rest, `"} `)
+		n, _ := strconv.Atoi(value)
+		counts[outcome] = n
+	}
+	return counts
+}
+
+// TestBenchOpenLoop: ensctl bench in open loop against a real node makes exactly the
+// calls of its schedule (2000 a second for half a second), reports them all, and the
+// client's messages per write and read; the text form names the late starts.
+func TestBenchOpenLoop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs them")
+	}
+	c := newTestCluster(t)
+	n2 := c.nodes[1]
+	c.startAlone(n2)
+	out, exit, stderr := c.run("bench", "--via", "n2", "--rate", "2000", "--concurrency", "8", "--duration", "500ms", "--timeout", "5s", "e2")
+	var b struct {
+		Mode  string  `json:"mode"`
+		Calls int64   `json:"calls"`
+		OK    int64   `json:"ok"`
+		CPS   float64 `json:"calls_per_sec"`
+		IO    struct {
+			Sent, Writes, Received, Reads uint64
+		} `json:"io"`
+	}
+	if exit != 0 || json.Unmarshal(out, &b) != nil {
+		t.Fatalf("ensctl bench: exit %d, %q, %s", exit, out, stderr)
+	}
+	if b.Mode != "open" || b.Calls != 1000 || b.OK != 1000 || b.CPS <= 0 {
+		t.Fatalf("open loop: %s", out)
+	}
+	if b.IO.Sent != 1000 || b.IO.Received != 1000 || b.IO.Writes == 0 || b.IO.Writes > b.IO.Sent || b.IO.Reads == 0 {
+		t.Fatalf("client io: %+v, want 1000 messages each way in at most as many writes", b.IO)
+	}
+	// The text form always prints the late starts (JSON omits a zero) and the io line.
+	cmd := exec.Command(filepath.Join(c.bin, "ensctl"), "bench", "--peers", c.peers, "--secret-file", c.secret,
+		"--via", "n2", "--rate", "1000", "--duration", "100ms", "e2")
+	text, err := cmd.Output()
+	if err != nil || !strings.Contains(string(text), "started late ") || !strings.Contains(string(text), "a write") {
+		t.Fatalf("text form: %v\n%s", err, text)
+	}
+}
+
+// TestSlowPeer: a leader served at 50 requests a second, called by 32 callers who give
+// up after 200ms, serves some calls in time and skips the requests whose callers'
+// budget cannot cover its work; with --peer-skip-expired=false it serves them all,
+// some for callers who gave up, and skips none.
+func TestSlowPeer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs them")
+	}
+	for _, skip := range []bool{true, false} {
+		t.Run(fmt.Sprint("skip=", skip), func(t *testing.T) {
+			c := newTestCluster(t)
+			n2 := c.nodes[1]
+			c.startAlone(n2, "--peer-rate", "50", fmt.Sprint("--peer-skip-expired=", skip))
+			out, exit, stderr := c.run("bench", "--via", "n2", "--concurrency", "32", "--timeout", "200ms", "--duration", "1s", "e2")
+			if exit != 0 {
+				t.Fatalf("ensctl bench: exit %d, %q, %s", exit, out, stderr)
+			}
+			got := c.slowCounts(n2)
+			switch {
+			case got["in_time"] == 0:
+				t.Fatalf("nothing served in time: %v", got)
+			case skip && got["skipped"] == 0:
+				t.Fatalf("skipping: nothing skipped: %v", got)
+			case !skip && (got["skipped"] != 0 || got["late"] == 0):
+				t.Fatalf("ignoring budgets: %v, want late requests and none skipped", got)
+			}
+		})
+	}
+}

@@ -1,0 +1,141 @@
+package driver_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+)
+
+// TestCallTimeoutDeadline: CallTimeout's own deadline ends a call that gets no answer
+// exactly at the timeout, with ErrTimeout; the answer that comes later is late. The
+// same caller's next calls (whose waiter may be the one that timed out) succeed.
+func TestCallTimeoutDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		n1, n2 := c.add("n1", nil), c.add("n2", nil)
+		c.connect("n1", "n2")
+		c.leads(ref("e1", "n2"), 1)
+		_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) {
+			if string(r.Event()) == "slow" {
+				time.AfterFunc(300*time.Millisecond, func() { r.Reply([]byte("late")) })
+				return
+			}
+			r.Reply(r.Event())
+		}))
+		start := time.Now()
+		res, err := n1.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("slow"), 100*time.Millisecond)
+		if !errors.Is(err, router.ErrTimeout) || res.Err != err {
+			t.Fatalf("err = %v (result %v), want ErrTimeout", err, res.Err)
+		}
+		if took := time.Since(start); took != 100*time.Millisecond {
+			t.Fatalf("returned after %v, want exactly the 100ms timeout", took)
+		}
+		for i := range 3 {
+			ev := fmt.Sprint("fast ", i)
+			res, err := n1.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte(ev), time.Second)
+			if err != nil || string(res.Value) != ev {
+				t.Fatalf("call after a timeout: %q, %v; want %q", res.Value, err, ev)
+			}
+		}
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if st := n1.Stats().Router; st.Late != 1 || st.Completed[router.CodeTimeout] != 1 || st.Completed[router.CodeOK] != 3 {
+			t.Fatalf("late=%d timeouts=%d ok=%d, want 1, 1 and 3", st.Late, st.Completed[router.CodeTimeout], st.Completed[router.CodeOK])
+		}
+	})
+}
+
+// TestCallTimeoutContext: the context's deadline wins when it is earlier, and its
+// cancellation ends the call with context.Canceled.
+func TestCallTimeoutContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		n1 := c.add("n1", nil)
+		_ = n1.AddPeer(ref("e1", "n1"), driver.PeerFunc(func(*driver.Request) {}))
+		n1.Learn(router.Entry{Ensemble: "e1", Leader: ref("e1", "n1"), Version: 1})
+
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		start := time.Now()
+		_, err := n1.CallTimeout(ctx, router.ToEnsemble("e1"), []byte("x"), time.Second)
+		cancel()
+		if !errors.Is(err, router.ErrTimeout) || time.Since(start) != 50*time.Millisecond {
+			t.Fatalf("err %v after %v, want ErrTimeout after the context's 50ms", err, time.Since(start))
+		}
+
+		ctx, cancel = context.WithCancel(context.Background())
+		time.AfterFunc(10*time.Millisecond, cancel)
+		start = time.Now()
+		_, err = n1.CallTimeout(ctx, router.ToEnsemble("e1"), []byte("x"), time.Second)
+		if !errors.Is(err, context.Canceled) || time.Since(start) != 10*time.Millisecond {
+			t.Fatalf("err %v after %v, want context.Canceled after 10ms", err, time.Since(start))
+		}
+
+		if _, err := n1.CallTimeout(context.Background(), router.ToEnsemble("e1"), nil, 0); !errors.Is(err, router.ErrTimeout) {
+			t.Fatalf("zero timeout: %v, want ErrTimeout", err)
+		}
+	})
+}
+
+// TestCallTimeoutReuse: over loopback TCP, many callers make calls whose answers come
+// just before or just after their timeouts, so that waiters are reused right after
+// their timers fired or were stopped. Each call gets its own answer or ErrTimeout,
+// never another call's answer, never a timeout before its deadline, and the node
+// completes every call exactly once (run it with -race).
+func TestCallTimeoutReuse(t *testing.T) {
+	c := newCluster(t, true)
+	n1, n2 := c.add("n1", nil), c.add("n2", nil)
+	c.connect("n1", "n2")
+	c.leads(ref("e1", "n2"), 1)
+	_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) {
+		if rand.IntN(2) == 0 {
+			r.Reply(r.Event())
+			return
+		}
+		time.AfterFunc(time.Duration(rand.IntN(3000))*time.Microsecond, func() { r.Reply(r.Event()) })
+	}))
+	const workers, per, timeout = 16, 150, time.Millisecond
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := range workers {
+		wg.Go(func() {
+			for i := range per {
+				ev := fmt.Sprintf("%d/%d", w, i)
+				start := time.Now()
+				res, err := n1.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte(ev), timeout)
+				took := time.Since(start)
+				switch {
+				case errors.Is(err, router.ErrTimeout) && took < timeout:
+					errs <- fmt.Errorf("call %s timed out after %v, before its %v deadline", ev, took, timeout)
+					return
+				case err == nil && string(res.Value) != ev:
+					errs <- fmt.Errorf("call %s got the answer %q", ev, res.Value)
+					return
+				case err != nil && !errors.Is(err, router.ErrTimeout):
+					errs <- fmt.Errorf("call %s: %w", ev, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	st := n1.Stats().Router
+	if done := st.Completed[router.CodeOK] + st.Completed[router.CodeTimeout]; done != workers*per || st.Calls != workers*per {
+		t.Fatalf("%d calls, %d completed (ok %d, timeout %d), want %d each", st.Calls, done,
+			st.Completed[router.CodeOK], st.Completed[router.CodeTimeout], workers*per)
+	}
+	if st.Completed[router.CodeTimeout] == 0 || st.Completed[router.CodeOK] == 0 {
+		t.Fatalf("ok %d, timeout %d: the test needs both", st.Completed[router.CodeOK], st.Completed[router.CodeTimeout])
+	}
+}
