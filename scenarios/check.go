@@ -56,6 +56,14 @@ type checker struct {
 	// indexed by id does: an eighth of a byte per message, not a map entry.
 	handed bitSet
 	probes probeCounts
+	// work is every stretch of service a leader spent on a workload call's event.
+	work []workSpan
+}
+
+// workSpan is a leader working on one call's event from from to to, in virtual time.
+type workSpan struct {
+	rec      *callRec
+	from, to time.Duration
 }
 
 // probeCounts are the coverage probes the checker counts itself; the router's own
@@ -68,7 +76,6 @@ type probeCounts struct {
 	regressions     uint64 // a node restarted with an older directory than it had
 	afterGiveUp     uint64 // messages of a call sent after the caller had given up
 	peerAfterGiveUp uint64 // events handed to a peer after the caller had given up
-	peerWork        uint64 // events handed to a peer for a workload call, in all
 	pausedLate      uint64 // calls that completed late because their node was paused or its clock jumped
 	abandoned       uint64 // work a peer gave up because its budget would not cover it
 }
@@ -85,6 +92,7 @@ type callRec struct {
 	start       time.Duration // on the caller's clock
 	deadline    time.Duration // on the caller's clock
 	startGlobal time.Duration
+	endGlobal   time.Duration // when the call first completed, in virtual time
 	completions int
 	first       router.Result
 	latency     time.Duration
@@ -142,6 +150,7 @@ func (r *callRec) done(res router.Result) {
 	}
 	r.first = res
 	r.latency = now - r.start
+	r.endGlobal = c.wd.w.Now()
 	// A node that was paused, or whose clock jumped forward, could not notice its
 	// deadline in time: that much lateness is forgiven, and no more.
 	// Virtual time moves in whole nanoseconds, so a clock running fast reaches a
@@ -199,7 +208,6 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 	case router.EvDeliver:
 		if rec := c.byIssued.get(ev.Call); rec != nil {
 			rec.delivered = append(rec.delivered, ev.Peer)
-			c.probes.peerWork++
 			if rec.completions > 0 {
 				c.probes.peerAfterGiveUp++
 			}
@@ -392,4 +400,25 @@ func (b *bitSet) add(i uint64) {
 		*b = append(*b, 0)
 	}
 	(*b)[i/64] |= 1 << (i % 64)
+}
+
+// working records that a leader works on the event of call from now for d (until it
+// answers, or abandons the work).
+func (c *checker) working(call router.CallID, d time.Duration) {
+	if rec := c.byIssued.get(call); rec != nil {
+		now := c.wd.w.Now()
+		c.work = append(c.work, workSpan{rec: rec, from: now, to: now + d})
+	}
+}
+
+// peerWork sums the leaders' service time: the part spent after the caller had given
+// up, and all of it.
+func (c *checker) peerWork() (wasted, total int64) {
+	for _, s := range c.work {
+		total += int64(s.to - s.from)
+		if r := s.rec; r.completions > 0 && r.endGlobal < s.to {
+			wasted += int64(s.to - max(s.from, r.endGlobal))
+		}
+	}
+	return wasted, total
 }

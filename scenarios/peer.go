@@ -50,8 +50,10 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 		// and answers nothing.
 		p.wd.w.Emit(string(p.ref.Node), "abandon", strAttr("peer", p.ref.String()), strAttr("call", r.Call().String()), sim.Dur("budget", b))
 		p.wd.chk.probes.abandoned++
+		p.wd.chk.working(r.Call(), b)
 		return
 	}
+	p.wd.chk.working(r.Call(), d)
 	ev := r.Event()
 	a := &answer{p: p, r: r}
 	// The answer and its value in one allocation when the value is short, as it is

@@ -58,21 +58,28 @@ type Calls struct {
 }
 
 // AfterGiveUp measures work wasted on calls whose caller had already given up:
-// messages still sent for them, and events still handed to peers. PeerWorkTotal is
-// every event handed to a peer for a workload call, given up or not, so that
-// PeerWork/PeerWorkTotal is the share of peer work wasted.
+// messages still sent for them, events still handed to peers, and the leaders'
+// service time spent after the caller gave up.
+//
+// Peer work is service time: a leader works on an event from the moment it is handed
+// the event until it answers, or until it abandons the work because its budget ran
+// out. PeerWorkNS is the part of that time which came after the event's caller had
+// completed its call (timed out, mostly); PeerWorkTotalNS is all of it, so
+// PeerWorkNS/PeerWorkTotalNS is the share of the leaders' work done for callers that
+// had already given up. Work cut short by a crash counts as if it had run to its end.
 type AfterGiveUp struct {
-	Messages      uint64 `json:"messages"`
-	PeerWork      uint64 `json:"peer_work"`
-	PeerWorkTotal uint64 `json:"peer_work_total"`
+	Messages        uint64 `json:"messages"`
+	PeerEvents      uint64 `json:"peer_events"`
+	PeerWorkNS      int64  `json:"peer_work_ns"`
+	PeerWorkTotalNS int64  `json:"peer_work_total_ns"`
 }
 
-// PeerWorkShare is PeerWork as a share of PeerWorkTotal, 0 when there was none.
+// PeerWorkShare is PeerWorkNS as a share of PeerWorkTotalNS, 0 when there was none.
 func (g AfterGiveUp) PeerWorkShare() float64 {
-	if g.PeerWorkTotal == 0 {
+	if g.PeerWorkTotalNS == 0 {
 		return 0
 	}
-	return float64(g.PeerWork) / float64(g.PeerWorkTotal)
+	return float64(g.PeerWorkNS) / float64(g.PeerWorkTotalNS)
 }
 
 // Latency holds percentiles of call latency on the caller's clock, in nanoseconds.
@@ -204,7 +211,8 @@ func (wd *world) report() Report {
 	r.LateRepliesDiscarded = st.Late
 	ns := wd.net.Stats()
 	pc := wd.chk.probes
-	r.AfterGiveUp = AfterGiveUp{Messages: pc.afterGiveUp, PeerWork: pc.peerAfterGiveUp, PeerWorkTotal: pc.peerWork}
+	r.AfterGiveUp = AfterGiveUp{Messages: pc.afterGiveUp, PeerEvents: pc.peerAfterGiveUp}
+	r.AfterGiveUp.PeerWorkNS, r.AfterGiveUp.PeerWorkTotalNS = wd.chk.peerWork()
 	r.Probes = map[string]uint64{
 		"late-reply-dropped":       st.Late,
 		"stale-incarnation":        st.Stale,

@@ -77,8 +77,9 @@ type sideStats struct {
 	Latency              percentiles           `json:"latency_ns"`
 	LateRepliesDiscarded uint64                `json:"late_replies_discarded"`
 	AfterGiveUp          scenarios.AfterGiveUp `json:"after_give_up"`
-	// PeerWorkAfterGiveUpPct is AfterGiveUp's PeerWork as a percentage of its
-	// PeerWorkTotal: the share of peer work done for callers that had given up.
+	// PeerWorkAfterGiveUpPct is AfterGiveUp's PeerWorkNS as a percentage of its
+	// PeerWorkTotalNS: the share of the leaders' service time spent for callers that
+	// had given up.
 	PeerWorkAfterGiveUpPct float64         `json:"peer_work_after_give_up_pct"`
 	OrphanMessages         uint64          `json:"orphan_messages"`
 	HopLimitHits           uint64          `json:"hop_limit_hits"`
@@ -226,8 +227,9 @@ func (s *sideStats) add(seed uint64, res *scenarios.Result) {
 	}
 	s.LateRepliesDiscarded += r.LateRepliesDiscarded
 	s.AfterGiveUp.Messages += r.AfterGiveUp.Messages
-	s.AfterGiveUp.PeerWork += r.AfterGiveUp.PeerWork
-	s.AfterGiveUp.PeerWorkTotal += r.AfterGiveUp.PeerWorkTotal
+	s.AfterGiveUp.PeerEvents += r.AfterGiveUp.PeerEvents
+	s.AfterGiveUp.PeerWorkNS += r.AfterGiveUp.PeerWorkNS
+	s.AfterGiveUp.PeerWorkTotalNS += r.AfterGiveUp.PeerWorkTotalNS
 	s.OrphanMessages += r.OrphanMessages
 	s.HopLimitHits += r.Probes["hop-limit"]
 	for _, v := range r.Violations {

@@ -55,7 +55,7 @@ func compareTable(c comparison) string {
 	row("late replies discarded", func(s *sideStats) string { return fmt.Sprint(s.LateRepliesDiscarded) })
 	row("messages after give-up", func(s *sideStats) string { return fmt.Sprint(s.AfterGiveUp.Messages) })
 	row("peer work after give-up", func(s *sideStats) string {
-		return fmt.Sprintf("%d (%s)", s.AfterGiveUp.PeerWork, pctString(s.PeerWorkAfterGiveUpPct))
+		return pctString(s.PeerWorkAfterGiveUpPct)
 	})
 	row("orphan messages", func(s *sideStats) string { return fmt.Sprint(s.OrphanMessages) })
 	row("hop-limit hits", func(s *sideStats) string { return fmt.Sprint(s.HopLimitHits) })

@@ -65,8 +65,9 @@ func summary(r scenarios.Report) string {
 		line("error latency", "none: no call failed")
 	}
 	g := r.AfterGiveUp
-	line("after give-up", "%d message%s sent, %d event%s handed to peers (%s of %d), for calls already over",
-		g.Messages, plural(int(min(g.Messages, 2))), g.PeerWork, plural(int(min(g.PeerWork, 2))), pctString(100*g.PeerWorkShare()), g.PeerWorkTotal)
+	line("after give-up", "%d message%s sent, %d event%s handed to peers, %s of peer work (%s of %s), for calls already over",
+		g.Messages, plural(int(min(g.Messages, 2))), g.PeerEvents, plural(int(min(g.PeerEvents, 2))),
+		pctString(100*g.PeerWorkShare()), humanNS(g.PeerWorkNS), humanNS(g.PeerWorkTotalNS))
 	line("events", "%d, %s/s", r.Events, si(r.EventsPerSec))
 	ratio := "n/a"
 	if r.WallTimeNS > 0 {

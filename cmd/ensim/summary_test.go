@@ -32,7 +32,7 @@ func TestSummaryLines(t *testing.T) {
 		" ok, ", " timeout, ", " no-leader, ", " not-leader, ", " unreachable, ", " hop-limit, ", " overloaded, ", " other\n",
 		"late-reply-dropped", "simulated/wall", "violations    none\n",
 		"error latency p50 50ms, p99 50ms, max 50ms (how long the ", " failed calls took to fail)\n",
-		"after give-up ", " messages sent, 0 events handed to peers (0.0% of ", "), for calls already over\n",
+		"after give-up ", " messages sent, 0 events handed to peers, 0.6% of peer work (", " of ", "s), for calls already over\n",
 		"events        ", "/s\n", " simulated/wall\n",
 	} {
 		if !strings.Contains(stdout, w) {
