@@ -25,6 +25,8 @@ type options struct {
 	listen   string
 	admin    string
 	logLevel string
+	mailbox  int
+	service  time.Duration
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -35,6 +37,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.listen, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
 	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /debug/pprof); empty turns it off")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.IntVar(&o.mailbox, "mailbox", driver.DefaultMailbox, "bound of each router instance's mailbox; a route that finds it full is refused (overloaded)")
+	fs.DurationVar(&o.service, "service", 0, "time the demo peer spends on each get, put, cas or echo (a slow application)")
 	o.Register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
@@ -62,6 +66,12 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return nil, fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", cluster.ErrUsage, o.logLevel)
+	}
+	if o.mailbox < 1 {
+		return nil, fmt.Errorf("%w: --mailbox %d: want at least 1", cluster.ErrUsage, o.mailbox)
+	}
+	if o.service < 0 {
+		return nil, fmt.Errorf("%w: --service %v: want 0 or more", cluster.ErrUsage, o.service)
 	}
 	return o, nil
 }
@@ -121,7 +131,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		}
 	}
 	drv, err := driver.New(driver.Config{ID: id, Incarnation: inc, Semantics: o.Semantic(), Routers: o.Routers,
-		Transport: tr, Directory: o.Directory(), Members: members, Logger: log})
+		Mailbox: o.mailbox, Transport: tr, Directory: o.Directory(), Members: members, Logger: log})
 	if err != nil {
 		_ = tr.Close()
 		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
@@ -131,7 +141,9 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		for _, m := range e.Members {
 			if m == id {
 				ref := cluster.PeerRef(e.ID, id)
-				if err := drv.AddPeer(ref, kv.NewPeer(drv, ref)); err != nil {
+				p := kv.NewPeer(drv, ref)
+				p.Service = o.service
+				if err := drv.AddPeer(ref, p); err != nil {
 					return nil, err
 				}
 				hosted = append(hosted, string(e.ID))
