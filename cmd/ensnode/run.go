@@ -63,6 +63,14 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if o.listen == "" {
 		o.listen = addr
 	}
+	if err := cluster.CheckAddr("--listen", o.listen, true); err != nil {
+		return nil, err
+	}
+	if o.admin != "" {
+		if err := cluster.CheckAddr("--admin", o.admin, true); err != nil {
+			return nil, err
+		}
+	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return nil, fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", cluster.ErrUsage, o.logLevel)
