@@ -215,4 +215,3 @@ func checkClosedStranger(t *testing.T, acc *Transport, log string, back []byte, 
 		}
 	}
 }
-
