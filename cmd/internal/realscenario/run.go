@@ -247,4 +247,3 @@ func busy(metrics string) string {
 	}
 	return ""
 }
-
