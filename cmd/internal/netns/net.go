@@ -189,9 +189,8 @@ func exists(ns string) bool {
 // run killed before it could clean up).
 func Sweep() {
 	for _, ns := range List() {
-		pidText, _, _ := strings.Cut(strings.TrimPrefix(ns, prefix), "-")
-		pid, err := strconv.Atoi(pidText)
-		if err != nil {
+		pid, ok := Owner(ns)
+		if !ok {
 			continue
 		}
 		if _, err := os.Stat(fmt.Sprintf("/proc/%d", pid)); err == nil {
@@ -199,6 +198,18 @@ func Sweep() {
 		}
 		_ = ip("netns", "del", ns)
 	}
+}
+
+// Owner returns the process id that a namespace name of this package carries: the
+// process that created it. ok is false for other names.
+func Owner(ns string) (pid int, ok bool) {
+	rest, found := strings.CutPrefix(ns, prefix)
+	if !found {
+		return 0, false
+	}
+	pidText, _, _ := strings.Cut(rest, "-")
+	pid, err := strconv.Atoi(pidText)
+	return pid, err == nil && pid > 0
 }
 
 // List returns the namespaces of this package that exist now, of any run.

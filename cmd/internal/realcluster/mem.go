@@ -25,11 +25,11 @@ func ProcMemory(pid int) (Memory, error) {
 		return Memory{}, err
 	}
 	defer f.Close()
-	return parseStatus(f)
+	return ParseStatus(f)
 }
 
-// parseStatus reads VmRSS and VmHWM from a /proc/PID/status file.
-func parseStatus(r io.Reader) (Memory, error) {
+// ParseStatus reads VmRSS and VmHWM from the text of a /proc/PID/status file.
+func ParseStatus(r io.Reader) (Memory, error) {
 	var m Memory
 	found := 0
 	sc := bufio.NewScanner(r)
