@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -70,6 +72,7 @@ func fuzzSeeds() map[string]map[string][]byte {
 			"wrong-cluster":              frame(typeChallenge, identityBody("other", "n2", 1)),
 			"refused":                    frame(typeRefuse, []byte{byte(RefuseDuplicate)}),
 			"refused-unknown-code":       frame(typeRefuse, []byte{200}),
+			"refused-race":               frame(typeRefuse, []byte{byte(RefuseRace)}),
 			"refused-other-version":      frameV(Version+3, typeRefuse, []byte{byte(RefuseVersion)}),
 			"other-version":              frameV(Version+1, typeChallenge, identityBody("test", "n2", 1)),
 			"too-long":                   appendHeader(nil, typeChallenge, 1<<31-1),
@@ -156,28 +159,29 @@ func FuzzAcceptHandshake(f *testing.F) {
 func FuzzDialHandshake(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		synctest.Test(t, func(t *testing.T) {
-			closed := make(chan struct{})
+			var peers sync.WaitGroup // one stranger per dial attempt
 			dialer, _ := pipeNode(t, "n1", func(c *Config) {
 				c.Peers = map[router.NodeID]string{"n2": "pipe"}
 				c.Dial = func(context.Context, string) (net.Conn, error) {
 					c1, c2 := net.Pipe()
-					go func() {
-						defer close(closed)
+					peers.Go(func() {
 						defer c2.Close()
 						go func() { _, _ = io.Copy(io.Discard, c2) }()
 						_, _ = c2.Write(in)
-					}()
+					})
 					return c1, nil
 				}
 			})
-			ctx, cancel := context.WithCancel(context.Background())
+			// A peer that answers "simultaneous dial" is retried, as the connection it
+			// promises may come: Connect then ends by its context (virtual time).
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			err := dialer.Connect(ctx, "n2")
 			if err == nil || dialer.Connected("n2") {
 				t.Fatalf("connected to a stranger: %v", err)
 			}
 			_ = dialer.Close()
-			<-closed
+			peers.Wait()
 		})
 	})
 }
