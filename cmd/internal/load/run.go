@@ -29,6 +29,7 @@ type Run struct {
 	cancel  context.CancelFunc
 	shards  [16]shard
 	viol    violations
+	overdue overdueCalls
 	spawned sync.WaitGroup
 }
 
@@ -175,10 +176,19 @@ func (r *Run) call(w int, n int64, t Target) {
 	took := time.Since(begin)
 	cancel()
 	o := classify(res.Err)
+	where := func() string {
+		return fmt.Sprintf("call %s to %s via %s at +%v", token, t.Ensemble, t.Via, begin.Sub(r.start).Round(time.Microsecond))
+	}
+	if took > r.cfg.Timeout+r.cfg.Slack {
+		// Judged by Summary.CheckWithin, which may allow for measured scheduling
+		// delay on top of the slack.
+		r.overdue.add(took-r.cfg.Timeout, func() string {
+			return fmt.Sprintf("%s: deadline: ended %v after its start, %v past its %v deadline (%s)", where(), took,
+				took-r.cfg.Timeout, r.cfg.Timeout, o)
+		})
+	}
 	bad := ""
 	switch {
-	case took > r.cfg.Timeout+r.cfg.Slack:
-		bad = fmt.Sprintf("deadline: ended %v after its start, past its %v deadline and %v slack (%s)", took, r.cfg.Timeout, r.cfg.Slack, o)
 	case o == "timeout" && took < r.cfg.Timeout:
 		bad = fmt.Sprintf("deadline: timed out after %v, before its %v deadline", took, r.cfg.Timeout)
 	case o == "ok" && string(res.Value) != "echo "+token:
@@ -187,8 +197,7 @@ func (r *Run) call(w int, n int64, t Target) {
 		bad = fmt.Sprintf("reply-matches-call: answered by %s, a peer of another ensemble than %s", res.Peer, t.Ensemble)
 	}
 	if bad != "" {
-		r.viol.add(fmt.Sprintf("call %s to %s via %s at +%v: %s", token, t.Ensemble, t.Via,
-			begin.Sub(r.start).Round(time.Microsecond), bad))
+		r.viol.add(where() + ": " + bad)
 	}
 	s := &r.shards[w%len(r.shards)]
 	s.mu.Lock()
@@ -230,5 +239,33 @@ func (v *violations) add(s string) {
 	v.n++
 	if len(v.first) < keepViolations {
 		v.first = append(v.first, s)
+	}
+}
+
+// overdueCalls records the calls that ended past their deadline and slack: how far
+// past (at most maxOverdue of them) and the first few in words.
+type overdueCalls struct {
+	mu    sync.Mutex
+	n     int64
+	past  []time.Duration
+	first []overdue
+}
+
+type overdue struct {
+	past   time.Duration
+	detail string
+}
+
+const maxOverdue = 1 << 20
+
+func (o *overdueCalls) add(past time.Duration, detail func() string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.n++
+	if len(o.past) < maxOverdue {
+		o.past = append(o.past, past)
+	}
+	if len(o.first) < keepViolations {
+		o.first = append(o.first, overdue{past, detail()})
 	}
 }

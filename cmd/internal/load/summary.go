@@ -116,6 +116,12 @@ type Summary struct {
 	// them all (unfinished calls included).
 	Violations     []string `json:"violations"`
 	ViolationCount int64    `json:"violation_count"`
+	// Overdue counts the calls that ended past their deadline and the slack; whether
+	// that breaks the deadline promise is CheckWithin's to say.
+	Overdue int64 `json:"overdue"`
+	overdue []time.Duration
+	firstOD []overdue
+	slack   time.Duration
 }
 
 // Summary returns the outcomes so far; Stop returns the final ones. While the load
@@ -156,6 +162,12 @@ func (r *Run) Summary() Summary {
 	sum.Violations = append([]string{}, r.viol.first...)
 	sum.ViolationCount = r.viol.n
 	r.viol.mu.Unlock()
+	r.overdue.mu.Lock()
+	sum.Overdue = r.overdue.n
+	sum.overdue = append([]time.Duration{}, r.overdue.past...)
+	sum.firstOD = append([]overdue{}, r.overdue.first...)
+	r.overdue.mu.Unlock()
+	sum.slack = r.cfg.Slack
 	return sum
 }
 
@@ -199,24 +211,47 @@ func (s Summary) Line() string {
 		fmt.Fprintf(&b, " %s=%d", n, s.Total.Codes[n])
 	}
 	d := func(ns int64) time.Duration { return time.Duration(ns).Round(10 * time.Microsecond) }
-	fmt.Fprintf(&b, " p50=%v p99=%v max=%v deadline=%v slack=%v worst_past_deadline=%v unfinished=%d violations=%d",
+	fmt.Fprintf(&b, " p50=%v p99=%v max=%v deadline=%v slack=%v worst_past_deadline=%v past_slack=%d unfinished=%d violations=%d",
 		d(s.Total.P50NS), d(s.Total.P99NS), d(s.Total.MaxNS), d(s.TimeoutNS), d(s.SlackNS), d(s.Total.WorstOverNS),
-		s.Unfinished, s.ViolationCount)
+		s.Overdue, s.Unfinished, s.ViolationCount)
 	if s.Skipped > 0 {
 		fmt.Fprintf(&b, " skipped=%d", s.Skipped)
 	}
 	return b.String()
 }
 
-// Check returns an error listing the violations, or nil.
-func (s Summary) Check() error {
-	if s.ViolationCount == 0 && s.Unfinished == 0 && s.Total.Calls == s.Ended {
+// Check is CheckWithin(0): no call may end later than its deadline plus the slack.
+func (s Summary) Check() error { return s.CheckWithin(0) }
+
+// CheckWithin returns an error listing the violations, or nil. A call that ended
+// past its deadline breaks its promise when it did so by more than the slack plus
+// extra: extra is the scheduling delay measured in the calling process over the
+// same period (LatenessProbe), which no router can make up for.
+func (s Summary) CheckWithin(extra time.Duration) error {
+	allowed := s.slack + extra
+	var late int64
+	for _, p := range s.overdue {
+		if p > allowed {
+			late++
+		}
+	}
+	if s.Overdue > int64(len(s.overdue)) {
+		late += s.Overdue - int64(len(s.overdue)) // beyond the record: count them all
+	}
+	if s.ViolationCount == 0 && late == 0 && s.Unfinished == 0 && s.Total.Calls == s.Ended {
 		return nil
 	}
-	msg := fmt.Sprintf("%d violations, %d unfinished calls, %d calls recorded of %d ended", s.ViolationCount,
+	lines := append([]string{}, s.Violations...)
+	for _, o := range s.firstOD {
+		if o.past > allowed {
+			lines = append(lines, o.detail)
+		}
+	}
+	msg := fmt.Sprintf("%d violations, %d calls past their deadline by more than %v (slack %v + scheduling delay %v), "+
+		"%d unfinished calls, %d calls recorded of %d ended", s.ViolationCount, late, allowed, s.slack, extra,
 		s.Unfinished, s.Total.Calls, s.Ended)
-	if len(s.Violations) > 0 {
-		msg += ":\n  " + strings.Join(s.Violations, "\n  ")
+	if len(lines) > 0 {
+		msg += ":\n  " + strings.Join(lines, "\n  ")
 	}
 	return fmt.Errorf("%w: %s", ErrViolation, msg)
 }

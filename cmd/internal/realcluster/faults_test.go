@@ -26,6 +26,8 @@ func ms(ns int64) time.Duration { return time.Duration(ns).Round(10 * time.Micro
 // answers again.
 func TestKilledNodeFailsFast(t *testing.T) {
 	c, cl := startCluster(t)
+	probe := ProbeLateness(time.Millisecond)
+	defer probe.Stop()
 	run, err := load.Start(context.Background(), load.Config{Caller: cl, Targets: []load.Target{{Ensemble: "e3", Via: "n1"}},
 		Callers: 16, Timeout: 100 * time.Millisecond, Slack: slackFor(16)})
 	if err != nil {
@@ -54,9 +56,7 @@ func TestKilledNodeFailsFast(t *testing.T) {
 	})
 	s := run.Stop(time.Second)
 	t.Logf("kill: %s", s.Line())
-	if err := s.Check(); err != nil {
-		t.Fatal(err)
-	}
+	judge(t, "kill", s, probe)
 	killed := s.Phase("killed", "")
 	fast := killed.Fast["unreachable"]
 	share := float64(fast) / float64(killed.Calls)
@@ -113,8 +113,6 @@ func TestPausedLeader(t *testing.T) {
 	s := run.Stop(time.Second)
 	t.Logf("pause: %s", s.Line())
 	paused := s.Phase("paused", "")
-	l := probe.Stop()
-	t.Logf("pause: scheduling delay of this process: %d wake-ups, p99 %v, p99.9 %v, max %v", l.Samples, l.P99, l.P999, l.Max)
 	t.Logf("pause: %d calls while n2 was frozen: %v; slowest %v against the %v deadline (%+v past it); client heap peak %s",
 		paused.Calls, paused.Codes, ms(paused.MaxNS), ms(s.TimeoutNS), ms(paused.WorstOverNS), MiB(heap.Stop()))
 	for _, n := range c.Nodes() {
@@ -124,7 +122,5 @@ func TestPausedLeader(t *testing.T) {
 		}
 		t.Logf("pause: %s RSS %s, peak %s", n.ID, MiB(m.RSS), MiB(m.Peak))
 	}
-	if err := s.Check(); err != nil {
-		t.Fatal(err)
-	}
+	judge(t, "pause", s, probe)
 }

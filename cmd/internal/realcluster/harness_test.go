@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/ensroute/ensroute/cmd/internal/load"
 )
 
 func TestMain(m *testing.M) {
@@ -99,5 +101,19 @@ func waitFor(t *testing.T, d time.Duration, what string, cond func() (bool, stri
 	defer cancel()
 	if err := Eventually(ctx, 5*time.Millisecond, cond); err != nil {
 		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// judge checks a load's summary, excusing calls past their deadline and slack by no
+// more than the scheduling delay probe measured in this process meanwhile, and logs
+// both parts of the allowance under the name of the test's figures.
+func judge(t *testing.T, name string, s load.Summary, probe *LatenessProbe) {
+	t.Helper()
+	l := probe.Stop()
+	t.Logf("%s: allowed past the deadline: slack %v + scheduling delay %v (this process, %d wake-ups: p99 %v, max %v); %d calls past the slack",
+		name, ms(s.SlackNS), l.Max.Round(10*time.Microsecond), l.Samples, l.P99.Round(10*time.Microsecond),
+		l.Max.Round(10*time.Microsecond), s.Overdue)
+	if err := s.CheckWithin(l.Max); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -13,8 +13,8 @@ import (
 )
 
 // TestNetnsFaults runs n1, n2, n3 in network namespaces of their own, joined by a
-// bridge, and a client node in a fourth, while 32 callers load every ensemble through
-// every member. One after the other: n3's link is cut (a silent partition) and
+// bridge, and a client node in a fourth, while an open load of 3,000 calls a second
+// goes to every ensemble through every member. One after the other: n3's link is cut (a silent partition) and
 // restored; n2's link gets delay and loss (where the kernel has netem); e1's leader
 // moves to n2; n2 is killed and restarted; n1 is frozen and thawed. Every call must
 // end by its deadline plus the slack with its own answer; what is cut off must fail
@@ -82,9 +82,11 @@ func TestNetnsFaults(t *testing.T) {
 			targets = append(targets, load.Target{Ensemble: router.EnsembleID(e.ID), Via: router.NodeID(via)})
 		}
 	}
-	const callers = 32
-	run, err := load.Start(ctx, load.Config{Caller: cl, Targets: targets, Callers: callers,
-		Timeout: 200 * time.Millisecond, Slack: slackFor(callers)})
+	const rate, inFlight = 3000, 1024
+	probe := ProbeLateness(time.Millisecond)
+	defer probe.Stop()
+	run, err := load.Start(ctx, load.Config{Caller: cl, Targets: targets, Callers: inFlight, Rate: rate,
+		Timeout: 200 * time.Millisecond, Slack: slackFor(inFlight)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,9 +189,7 @@ func TestNetnsFaults(t *testing.T) {
 	for _, p := range s.Phases {
 		t.Logf("netns: phase %-12q %s: %6d calls %v, slowest %v", p.Phase, p.Ensemble, p.Calls, p.Codes, ms(p.MaxNS))
 	}
-	if err := s.Check(); err != nil {
-		t.Fatal(err)
-	}
+	judge(t, "netns", s, probe)
 	var peak int64
 	for _, n := range c.Nodes() {
 		m, err := n.Memory()
