@@ -13,7 +13,7 @@ import (
 )
 
 // TestNetnsFaults runs n1, n2, n3 in network namespaces of their own, joined by a
-// bridge, and a client node in a fourth, while an open load of 3,000 calls a second
+// bridge, and a client node in a fourth, while an open load of 2,000 calls a second
 // goes to every ensemble through every member. One after the other: n3's link is cut (a silent partition) and
 // restored; n2's link gets delay and loss (where the kernel has netem); e1's leader
 // moves to n2; n2 is killed and restarted; n1 is frozen and thawed. Every call must
@@ -82,7 +82,7 @@ func TestNetnsFaults(t *testing.T) {
 			targets = append(targets, load.Target{Ensemble: router.EnsembleID(e.ID), Via: router.NodeID(via)})
 		}
 	}
-	const rate, inFlight = 3000, 1024
+	const rate, inFlight = 2000, 1024
 	probe := ProbeLateness(time.Millisecond)
 	defer probe.Stop()
 	run, err := load.Start(ctx, load.Config{Caller: cl, Targets: targets, Callers: inFlight, Rate: rate,

@@ -1,15 +1,18 @@
 package realcluster
 
 import (
+	"context"
 	"slices"
 	"sync"
 	"time"
 )
 
-// LatenessProbe measures this process's scheduling delay: a goroutine asks to wake
-// every interval and records how late it wakes. Under load that delay is what a call
-// may overrun its deadline by in the caller's process, whatever the router does: the
-// caller's goroutine must first be scheduled to notice the deadline.
+// LatenessProbe measures this process's scheduling delay: a goroutine waits, again
+// and again, for a context to expire after interval, as a caller waits for its
+// deadline, and records how late it wakes. Under load that delay is what a call may
+// overrun its deadline by in the caller's process, whatever the router does: the
+// context's timer must fire, and the waiting goroutine must then be scheduled, before
+// the deadline is even noticed.
 type LatenessProbe struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -21,14 +24,14 @@ type LatenessProbe struct {
 func ProbeLateness(interval time.Duration) *LatenessProbe {
 	p := &LatenessProbe{stop: make(chan struct{})}
 	p.wg.Go(func() {
-		tm := time.NewTimer(interval)
-		defer tm.Stop()
 		for {
 			due := time.Now().Add(interval)
-			tm.Reset(interval)
+			ctx, cancel := context.WithDeadline(context.Background(), due)
 			select {
-			case <-tm.C:
+			case <-ctx.Done():
+				cancel()
 			case <-p.stop:
+				cancel()
 				return
 			}
 			late := max(time.Since(due), 0)

@@ -29,7 +29,7 @@ func soakDuration(t *testing.T) time.Duration {
 	return d
 }
 
-// TestSoak runs an open load of 4,000 calls a second over every ensemble through every member for
+// TestSoak runs an open load of 2,000 calls a second over every ensemble through every member for
 // ENSROUTE_SOAK while faults follow each other: leaders move, nodes freeze for a
 // moment and thaw, nodes are killed and restarted. It checks that every call ended
 // once, by its deadline plus the slack, with its own answer; that the outcomes add up
@@ -50,7 +50,7 @@ func TestSoak(t *testing.T) {
 	}
 	// An open load at a rate a healthy cluster serves with room to spare on this
 	// machine: the point is the faults, not the throughput (bench measures that).
-	const rate, inFlight = 4000, 512
+	const rate, inFlight = 2000, 512
 	heap := SampleHeap(100 * time.Millisecond)
 	defer heap.Stop()
 	probe := ProbeLateness(time.Millisecond)
