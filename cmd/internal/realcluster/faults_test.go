@@ -9,12 +9,14 @@ import (
 	"github.com/ensroute/ensroute/cmd/internal/load"
 )
 
-// slackFor is how long past its deadline a call may end when callers make calls at
-// once in this process: a fixed scheduling delay, and the CPU time the process needs
-// to complete the others whose deadlines fall in the same instant (see README.md,
-// "Reliability", for the measurements behind both figures).
+// slackFor is how long past its deadline a call may end when up to callers calls are
+// in flight in this process: a fixed 30ms, and 50µs per caller, the CPU time the
+// process may need to complete the others whose deadlines fall in the same instant
+// (a frozen node makes every caller time out at once) before it gets to this one.
+// judge adds the scheduling delay measured meanwhile. README.md, "Reliability", has
+// the measurements behind these figures.
 func slackFor(callers int) time.Duration {
-	return 30*time.Millisecond + time.Duration(callers)*25*time.Microsecond
+	return 30*time.Millisecond + time.Duration(callers)*50*time.Microsecond
 }
 
 func ms(ns int64) time.Duration { return time.Duration(ns).Round(10 * time.Microsecond) }
