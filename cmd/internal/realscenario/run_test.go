@@ -74,9 +74,15 @@ func TestRealSmoke(t *testing.T) {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
 	}
 	dir := t.TempDir()
-	bins, err := realcluster.Build(dir)
-	if err != nil {
-		t.Fatal(err)
+	var bins realcluster.Bins
+	build := func(t *testing.T) {
+		if bins.Ensnode != "" {
+			return
+		}
+		var err error
+		if bins, err = realcluster.Build(dir); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, tc := range []struct {
 		file  string
@@ -88,6 +94,7 @@ func TestRealSmoke(t *testing.T) {
 					t.Skipf("skipped: %v", err)
 				}
 			}
+			build(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			rep, err := Run(ctx, spec(t, tc.file), Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: 50 * time.Millisecond})
