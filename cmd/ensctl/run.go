@@ -21,6 +21,8 @@ commands:
   leader get ENSEMBLE           the leader, as the node that answers sees it
   leader set ENSEMBLE NODE      make the ensemble's member on NODE the leader
   bench [--concurrency N | --rate R] [--duration D] [--event EV] ENSEMBLE
+  scenario --spec FILE [--netns] [--skip-unsupported] [--ensnode PATH]
+                                run an ensim spec against ensnode processes it starts
 flags common to all: --peers or --config, --secret-file, --via, --timeout, --json (ensctl COMMAND -h lists them)`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -37,6 +39,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = leaderCmd(ctx, args, stdout, stderr)
 	case "bench":
 		err = benchCmd(ctx, args, stdout, stderr)
+	case "scenario":
+		err = scenarioCmd(ctx, args, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return 0

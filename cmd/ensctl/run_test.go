@@ -14,6 +14,15 @@ func TestBadUsage(t *testing.T) {
 	secret := filepath.Join(t.TempDir(), "s")
 	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
 	common := []string{"--peers", "n1=127.0.0.1:1", "--secret-file", secret}
+	dir := t.TempDir()
+	badJSON := filepath.Join(dir, "bad.json")
+	_ = os.WriteFile(badJSON, []byte(`{"peers": [`), 0o600)
+	unknown := filepath.Join(dir, "unknown.json")
+	_ = os.WriteFile(unknown, []byte(`{"peers": {"n1": "127.0.0.1:1"}, "nodes": 3}`), 0o600)
+	holdSpec := filepath.Join(dir, "hold.json")
+	b, _ := os.ReadFile("../internal/realscenario/testdata/real-smoke.json")
+	_ = os.WriteFile(holdSpec, bytes.Replace(b, []byte(`"action": "pause"`), []byte(`"action": "hold", "a": ["n2"], "b": ["n1"]`), 1), 0o600)
+	call := func(flags ...string) []string { return append(append([]string{"call"}, flags...), "e1", "get", "k") }
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -30,6 +39,18 @@ func TestBadUsage(t *testing.T) {
 		{name: "bench rate", args: append([]string{"bench", "--rate", "-5"}, append(common, "e1")...), want: "--rate -5"},
 		{name: "bench no ensemble", args: append([]string{"bench"}, common...), want: "want [flags] ENSEMBLE"},
 		{name: "bad timeout", args: append([]string{"call", "--timeout", "0s"}, append(common, "e1", "get", "k")...), want: "--timeout 0s: want a positive duration"},
+		{name: "bad json", args: call("--config", badJSON, "--secret-file", secret), want: "--config " + badJSON},
+		{name: "unknown key", args: call("--config", unknown, "--secret-file", secret), want: `unknown field "nodes"`},
+		{name: "missing secret file", args: call("--peers", "n1=127.0.0.1:1", "--secret-file", filepath.Join(dir, "none")), want: "--secret-file: open"},
+		{name: "bad address", args: call("--peers", "n1=127.0.0.1:seven", "--secret-file", secret), want: `port "seven" is not a number`},
+		{name: "duplicate id", args: call("--peers", "n1=127.0.0.1:1,n1=127.0.0.1:2", "--secret-file", secret), want: "n1 is listed twice"},
+		{name: "missing tls files", args: call(append(common, "--tls-cert", filepath.Join(dir, "c"), "--tls-key", filepath.Join(dir, "k"))...), want: "TLS key pair"},
+		{name: "unknown flag", args: call("--peerz", "x"), want: "flag provided but not defined: -peerz"},
+		{name: "scenario without spec", args: []string{"scenario"}, want: "want --spec FILE"},
+		{name: "scenario missing spec", args: []string{"scenario", "--spec", filepath.Join(dir, "none.json")}, want: "--spec: open"},
+		{name: "scenario bad spec", args: []string{"scenario", "--spec", badJSON}, want: "--spec " + badJSON},
+		{name: "scenario missing ensnode", args: []string{"scenario", "--spec", "../internal/realscenario/testdata/real-smoke.json", "--ensnode", filepath.Join(dir, "none")}, want: "--ensnode: stat"},
+		{name: "scenario unsupported", args: []string{"scenario", "--spec", holdSpec, "--ensnode", secret}, want: "faults[0]: hold"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

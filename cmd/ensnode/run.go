@@ -27,6 +27,8 @@ type options struct {
 	logLevel string
 	peerRate float64
 	skip     bool
+	mailbox  int
+	service  time.Duration
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -39,6 +41,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.Float64Var(&o.peerRate, "peer-rate", 0, "demo peers: serve at most this many requests a second, one at a time from a queue (0: each at once)")
 	fs.BoolVar(&o.skip, "peer-skip-expired", true, "demo peers with --peer-rate: skip a request whose caller's budget has run out")
+	fs.IntVar(&o.mailbox, "mailbox", driver.DefaultMailbox, "bound of each router instance's mailbox; a route that finds it full is refused (overloaded)")
+	fs.DurationVar(&o.service, "service", 0, "time the demo peer spends on each get, put, cas or echo (a slow application)")
 	o.Register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
@@ -63,12 +67,26 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if o.listen == "" {
 		o.listen = addr
 	}
+	if err := cluster.CheckAddr("--listen", o.listen, true); err != nil {
+		return nil, err
+	}
+	if o.admin != "" {
+		if err := cluster.CheckAddr("--admin", o.admin, true); err != nil {
+			return nil, err
+		}
+	}
 	if o.peerRate < 0 {
 		return nil, fmt.Errorf("%w: --peer-rate %v: want 0 or more", cluster.ErrUsage, o.peerRate)
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(o.logLevel)); err != nil {
 		return nil, fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", cluster.ErrUsage, o.logLevel)
+	}
+	if o.mailbox < 1 {
+		return nil, fmt.Errorf("%w: --mailbox %d: want at least 1", cluster.ErrUsage, o.mailbox)
+	}
+	if o.service < 0 {
+		return nil, fmt.Errorf("%w: --service %v: want 0 or more", cluster.ErrUsage, o.service)
 	}
 	return o, nil
 }
@@ -129,7 +147,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		}
 	}
 	drv, err := driver.New(driver.Config{ID: id, Incarnation: inc, Semantics: o.Semantic(), Routers: o.Routers,
-		Transport: tr, Directory: o.Directory(), Members: members, Logger: log})
+		Mailbox: o.mailbox, Transport: tr, Directory: o.Directory(), Members: members, Logger: log})
 	if err != nil {
 		_ = tr.Close()
 		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
@@ -144,6 +162,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 			if m == id {
 				ref := cluster.PeerRef(e.ID, id)
 				p := kv.NewPeer(drv, ref)
+				p.Service = o.service
 				if slow != nil {
 					p.ServeWith(slow)
 				}

@@ -19,6 +19,18 @@ func TestBadFlags(t *testing.T) {
 	_ = os.WriteFile(short, []byte("abc"), 0o600)
 	_ = os.WriteFile(conf, []byte(`{"peers": {"n1": "127.0.0.1:1"}, "ensembels": []}`), 0o600)
 	peers := "n1=127.0.0.1:1,n2=127.0.0.1:2"
+	file := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		_ = os.WriteFile(p, []byte(content), 0o600)
+		return p
+	}
+	badJSON := file("bad.json", `{"peers": {"n1": "127.0.0.1:1"`)
+	twoValues := file("two.json", `{"peers": {"n1": "127.0.0.1:1"}} {}`)
+	dupPeers := file("dup.json", `{"peers": {"n1": "127.0.0.1:1", "n1": "127.0.0.1:2"}}`)
+	badPort := file("port.json", `{"peers": {"n1": "127.0.0.1:http2"}}`)
+	notPEM := file("cert.pem", "not a certificate")
+	base := []string{"--id", "n1", "--peers", peers, "--secret-file", secret}
+	with := func(more ...string) []string { return append(append([]string{}, base...), more...) }
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -39,6 +51,27 @@ func TestBadFlags(t *testing.T) {
 		{name: "unknown flag", args: []string{"--idd", "n1"}, want: "flag provided but not defined: -idd"},
 		{name: "bad peer rate", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "-3"}, want: "--peer-rate -3: want 0 or more"},
 		{name: "bad log level", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--log-level", "loud"}, want: `--log-level "loud"`},
+		{name: "bad json", args: []string{"--id", "n1", "--config", badJSON, "--secret-file", secret}, want: "--config " + badJSON + ": unexpected EOF"},
+		{name: "two json values", args: []string{"--id", "n1", "--config", twoValues, "--secret-file", secret}, want: "more than one JSON value"},
+		{name: "missing config", args: []string{"--id", "n1", "--config", filepath.Join(dir, "none.json"), "--secret-file", secret}, want: "--config: open"},
+		{name: "duplicate id in config", args: []string{"--id", "n1", "--config", dupPeers, "--secret-file", secret}, want: "peers: n1 is listed twice"},
+		{name: "bad port in config", args: []string{"--id", "n1", "--config", badPort, "--secret-file", secret}, want: `--peers: n1 "127.0.0.1:http2": port "http2" is not a number`},
+		{name: "duplicate id", args: []string{"--id", "n1", "--peers", "n1=127.0.0.1:1,n1=127.0.0.1:2", "--secret-file", secret}, want: "--peers: n1 is listed twice"},
+		{name: "shared address", args: []string{"--id", "n1", "--peers", "n1=127.0.0.1:1,n2=127.0.0.1:1", "--secret-file", secret}, want: "n1 and n2 share the address 127.0.0.1:1"},
+		{name: "port out of range", args: []string{"--id", "n1", "--peers", "n1=127.0.0.1:99999", "--secret-file", secret}, want: `port "99999" is not a number from 1 to 65535`},
+		{name: "no host", args: []string{"--id", "n1", "--peers", "n1=:7001", "--secret-file", secret}, want: `--peers: n1 ":7001": the address needs a host`},
+		{name: "bad listen", args: with("--listen", "nowhere"), want: `--listen "nowhere": want host:port`},
+		{name: "bad admin", args: with("--admin", "127.0.0.1:x"), want: `--admin "127.0.0.1:x": port "x"`},
+		{name: "missing secret file", args: []string{"--id", "n1", "--peers", peers, "--secret-file", filepath.Join(dir, "none")}, want: "--secret-file: open"},
+		{name: "secret is a directory", args: []string{"--id", "n1", "--peers", peers, "--secret-file", dir}, want: "is a directory"},
+		{name: "missing tls files", args: with("--tls-cert", filepath.Join(dir, "c.pem"), "--tls-key", filepath.Join(dir, "k.pem")), want: "TLS key pair"},
+		{name: "tls file not pem", args: with("--tls-cert", notPEM, "--tls-key", notPEM), want: "failed to find any PEM data"},
+		{name: "tls ca without cert", args: with("--tls-ca", notPEM), want: "--tls-ca needs --tls-cert and --tls-key"},
+		{name: "duplicate member", args: with("--ensemble", "e1=n1,n2,n1"), want: "ensemble e1: member n1 is listed twice"},
+		{name: "duplicate ensemble", args: with("--ensemble", "e1=n1", "--ensemble", "e1=n2"), want: "ensemble e1 is listed twice"},
+		{name: "bad mailbox", args: with("--mailbox", "0"), want: "--mailbox 0: want at least 1"},
+		{name: "bad service", args: with("--service", "-1ms"), want: "--service -1ms"},
+		{name: "extra argument", args: with("now"), want: `unexpected argument "now"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -216,7 +216,14 @@ func TestImportRules(t *testing.T) {
 		{name: "driver sits on router", dir: "router/driver", allowed: []string{"router"}},
 		{name: "transporttest sits on router", dir: "router/transporttest", allowed: []string{"router"}},
 		{name: "ensnode links no simulator", dir: "cmd/ensnode", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "router", "router/driver", "router/nettransport"}},
-		{name: "ensctl links no simulator", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "router", "router/driver", "router/nettransport"}},
+		// ensctl scenario runs a simulator spec against real processes: ensctl may
+		// link the simulator (for scenarios.Spec) through realscenario; ensnode may
+		// not, TestEnsnodeLinksNoSimulator checks it transitively.
+		{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/realscenario", "router", "router/driver", "router/nettransport", "scenarios"}},
+		{name: "load drives calls", dir: "cmd/internal/load", allowed: []string{"router"}},
+		{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
+		{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"router", "router/driver", "router/nettransport"}},
+		{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "scenarios"}},
 		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"router", "router/nettransport"}},
 		{name: "kv demo", dir: "cmd/internal/kv", allowed: []string{"router", "router/driver"}},
 	}
@@ -233,5 +240,48 @@ func TestImportRules(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// deps returns every module-internal package dir links, itself excluded, following
+// imports transitively.
+func deps(t *testing.T, dir string) []string {
+	seen := map[string]bool{}
+	var visit func(d string)
+	visit = func(d string) {
+		for _, p := range imports(t, d) {
+			if !seen[p] {
+				seen[p] = true
+				visit(p)
+			}
+		}
+	}
+	visit(dir)
+	out := []string{}
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestEnsnodeLinksNoSimulator: the production node links none of the simulator, not
+// even through another package.
+func TestEnsnodeLinksNoSimulator(t *testing.T) {
+	for _, p := range deps(t, "cmd/ensnode") {
+		for _, sim := range []string{"sim", "netmodel", "scenarios"} {
+			if p == sim || strings.HasPrefix(p, sim+"/") {
+				t.Errorf("cmd/ensnode links %s/%s", module, p)
+			}
+		}
+	}
+	// The check sees through packages: ensctl links the simulator by way of
+	// realscenario, and deps says so.
+	found := false
+	for _, p := range deps(t, "cmd/ensctl") {
+		found = found || p == "sim"
+	}
+	if !found {
+		t.Error("deps does not find that ensctl links sim through realscenario and scenarios")
 	}
 }

@@ -121,8 +121,11 @@ func (n *Node) Receive(m router.Message) {
 	case router.KindRoute, router.KindCast:
 		n.stats.hop(m.Hops)
 		if m.Instance < 0 || m.Instance >= len(n.boxes) {
+			// The sender runs more router instances than this node (a client
+			// configured with another count): fold its pick onto ours rather than
+			// drop the request and leave its caller waiting out its whole deadline.
 			n.stats.badInstance.Add(1)
-			return
+			m.Instance = (m.Instance%len(n.boxes) + len(n.boxes)) % len(n.boxes)
 		}
 		select {
 		case n.boxes[m.Instance] <- inbound{m: m, arrived: n.now()}:

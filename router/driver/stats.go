@@ -17,7 +17,8 @@ type Stats struct {
 	Router router.Stats
 	// Shed counts routes and casts refused because their instance's mailbox was full.
 	Shed uint64
-	// BadInstance counts routes and casts naming an instance this node lacks.
+	// BadInstance counts routes and casts naming an instance this node lacks; they
+	// go to the instance their pick folds onto (modulo the node's count).
 	BadInstance uint64
 	// Mailboxes is each router instance's queue depth now.
 	Mailboxes []int

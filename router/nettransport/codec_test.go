@@ -114,8 +114,9 @@ func withCode(t *testing.T, code byte) []byte {
 	return b
 }
 
-// FuzzDecodeMessage: any body decodes or fails with ErrBadFrame, never panics, and
-// what decodes encodes back to the same message.
+// FuzzDecodeMessage: any body decodes or fails with ErrBadFrame, never panics, never
+// decodes to more than the body held (a count or length field cannot make it
+// allocate more), and what decodes encodes back to the same message.
 func FuzzDecodeMessage(f *testing.F) {
 	for _, m := range sampleMessages() {
 		f.Add(AppendMessage(nil, &m))
@@ -128,6 +129,10 @@ func FuzzDecodeMessage(f *testing.F) {
 				t.Fatalf("error %v is not ErrBadFrame", err)
 			}
 			return
+		}
+		size := len(m.Event) + len(m.Result) + len(m.Entries)
+		if size > len(body) {
+			t.Fatalf("a %d-byte body decoded to %d payload bytes and entries", len(body), size)
 		}
 		again, err := DecodeMessage(AppendMessage(nil, &m))
 		if err != nil {

@@ -83,6 +83,12 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 		if err := dec.Decode(&file); err != nil {
 			return fmt.Errorf("%w: --config %s: %w", ErrUsage, o.ConfigFile, err)
 		}
+		if dec.More() {
+			return fmt.Errorf("%w: --config %s: more than one JSON value", ErrUsage, o.ConfigFile)
+		}
+		if err := duplicatePeers(o.ConfigFile, b); err != nil {
+			return err
+		}
 		if !set["cluster"] && file.Cluster != "" {
 			o.Cluster = file.Cluster
 		}
@@ -143,6 +149,9 @@ func (o *Options) check() error {
 	if o.TLSCA != "" && o.TLSCert == "" {
 		return bad("--tls-ca needs --tls-cert and --tls-key")
 	}
+	if err := checkPeers(o.Peers); err != nil {
+		return err
+	}
 	seen := map[router.EnsembleID]bool{}
 	for _, e := range o.Shape.Ensembles {
 		if e.ID == "" || len(e.Members) == 0 {
@@ -153,10 +162,15 @@ func (o *Options) check() error {
 		}
 		seen[e.ID] = true
 		lead := false
+		members := map[router.NodeID]bool{}
 		for _, m := range e.Members {
 			if _, ok := o.Peers[m]; !ok {
 				return bad("ensemble %s: member %s is not in --peers", e.ID, m)
 			}
+			if members[m] {
+				return bad("ensemble %s: member %s is listed twice", e.ID, m)
+			}
+			members[m] = true
 			lead = lead || m == e.Leader
 		}
 		if e.Leader != "" && !lead {
@@ -173,9 +187,11 @@ func (o *Options) Semantic() router.Semantics {
 }
 
 // Members returns the member node ids, sorted.
-func (o *Options) Members() []router.NodeID {
-	out := make([]router.NodeID, 0, len(o.Peers))
-	for id := range o.Peers {
+func (o *Options) Members() []router.NodeID { return sortedIDs(o.Peers) }
+
+func sortedIDs(peers map[router.NodeID]string) []router.NodeID {
+	out := make([]router.NodeID, 0, len(peers))
+	for id := range peers {
 		out = append(out, id)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })

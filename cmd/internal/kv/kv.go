@@ -7,10 +7,13 @@
 //	get KEY              -> "ok VALUE" or "missing"
 //	put KEY VALUE        -> "ok"
 //	cas KEY OLD NEW      -> "ok", or "conflict CURRENT" ("conflict" if absent); OLD "-" means absent
+//	echo TEXT            -> "echo TEXT" (a reply that names its own call, for load tests)
 //	leader               -> the directory entry of the node that handles it
 //	lead                 -> this peer becomes the leader; answers the new entry
 //
-// Anything else answers "error ...". The data is not replicated: each member has its
+// Anything else answers "error ...". A peer with a Service time spends it (sleeping, on
+// the goroutine that handed it the event) before it applies get, put, cas or echo: a
+// slow application, whose router instance stays busy meanwhile. The data is not replicated: each member has its
 // own, and only the leader serves get, put and cas (a follower forwards them to the
 // leader it knows), so moving the leader moves to another member's data.
 package kv
@@ -35,6 +38,10 @@ type Directory interface {
 
 // Peer is one member of one ensemble.
 type Peer struct {
+	// Service is how long the peer takes to serve each get, put, cas or echo. Set it
+	// before the peer is added to a node.
+	Service time.Duration
+
 	dir  Directory
 	ref  router.PeerRef
 	now  func() time.Time
@@ -79,6 +86,9 @@ func (p *Peer) serve(r *driver.Request) {
 		// a forward of a forward, or a forward with no leader known.
 		r.Forward(e.Leader)
 		return
+	}
+	if p.Service > 0 {
+		time.Sleep(p.Service)
 	}
 	if r.IsCast() {
 		p.apply(r.Event(), e)
@@ -145,8 +155,10 @@ func (p *Peer) apply(event []byte, e router.Entry) string {
 		}
 		p.data[args[0]] = args[2]
 		return "ok"
+	case op == "echo":
+		return string(event)
 	case op == "leader" && len(args) == 0:
 		return e.String()
 	}
-	return fmt.Sprintf("error: cannot parse %q (want get KEY, put KEY VALUE, cas KEY OLD NEW, leader or lead)", event)
+	return fmt.Sprintf("error: cannot parse %q (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)", event)
 }

@@ -34,8 +34,10 @@ func TestApply(t *testing.T) {
 		{"get k2", "ok w"},
 		{"cas k3 a b", "conflict"},
 		{"leader", "e1=e1/n1@n1@v1"},
-		{"frob", `error: cannot parse "frob" (want get KEY, put KEY VALUE, cas KEY OLD NEW, leader or lead)`},
-		{"get", `error: cannot parse "get" (want get KEY, put KEY VALUE, cas KEY OLD NEW, leader or lead)`},
+		{"echo c1-42", "echo c1-42"},
+		{"echo two words", "echo two words"},
+		{"frob", `error: cannot parse "frob" (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)`},
+		{"get", `error: cannot parse "get" (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)`},
 	} {
 		if got := p.apply([]byte(tc.ev), d.e); got != tc.want {
 			t.Errorf("%q -> %q, want %q", tc.ev, got, tc.want)

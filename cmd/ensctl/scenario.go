@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/cmd/internal/realscenario"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// scenarioCmd runs a simulator spec against real ensnode processes that it starts
+// (realscenario): ensctl scenario --spec FILE.
+func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("ensctl scenario", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	specFile := fs.String("spec", "", "the scenario spec (JSON, as ensim show prints it); required")
+	ensnode := fs.String("ensnode", "", "the ensnode program (default: ensnode next to ensctl, else on PATH)")
+	useNetns := fs.Bool("netns", false, "run the nodes in network namespaces (needs root; partitions always do)")
+	skip := fs.Bool("skip-unsupported", false, "leave out what real processes cannot do, instead of refusing the spec")
+	slack := fs.Duration("slack", 50*time.Millisecond, "how long past its deadline a call may end")
+	jsonOut := fs.Bool("json", false, "print the report as JSON")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	}
+	if *specFile == "" || fs.NArg() > 0 {
+		return fmt.Errorf("%w: scenario: want --spec FILE and no argument", cluster.ErrUsage)
+	}
+	if *slack < 0 {
+		return fmt.Errorf("%w: --slack %v: want 0 or more", cluster.ErrUsage, *slack)
+	}
+	f, err := os.Open(*specFile)
+	if err != nil {
+		return fmt.Errorf("%w: --spec: %w", cluster.ErrUsage, err)
+	}
+	spec, err := scenarios.Parse(f)
+	f.Close()
+	if err != nil {
+		return fmt.Errorf("%w: --spec %s: %w", cluster.ErrUsage, *specFile, err)
+	}
+	bin, err := findEnsnode(*ensnode)
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "ensctl-scenario-")
+	if err != nil {
+		return err
+	}
+	var progress io.Writer = stderr
+	if *jsonOut {
+		progress = nil
+	}
+	rep, err := realscenario.Run(ctx, spec, realscenario.Options{Ensnode: bin, Dir: dir, Netns: *useNetns, Skip: *skip,
+		Slack: *slack, Progress: progress})
+	if errors.Is(err, realscenario.ErrUnsupported) {
+		_ = os.RemoveAll(dir)
+		return fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	}
+	if rep.Scenario != "" {
+		printReport(stdout, rep, *jsonOut)
+	}
+	if err != nil {
+		return fmt.Errorf("%w (node logs in %s)", err, dir)
+	}
+	_ = os.RemoveAll(dir)
+	return nil
+}
+
+// findEnsnode returns the ensnode program to run.
+func findEnsnode(flagValue string) (string, error) {
+	if flagValue != "" {
+		if _, err := os.Stat(flagValue); err != nil {
+			return "", fmt.Errorf("%w: --ensnode: %w", cluster.ErrUsage, err)
+		}
+		return flagValue, nil
+	}
+	if self, err := os.Executable(); err == nil {
+		sibling := filepath.Join(filepath.Dir(self), "ensnode")
+		if _, err := os.Stat(sibling); err == nil {
+			return sibling, nil
+		}
+	}
+	p, err := exec.LookPath("ensnode")
+	if err != nil {
+		return "", fmt.Errorf("%w: no ensnode next to ensctl or on PATH: build it (go build -o bin/ ./cmd/ensnode ./cmd/ensctl) or give --ensnode", cluster.ErrUsage)
+	}
+	return p, nil
+}
+
+func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
+	if asJSON {
+		b, _ := json.Marshal(r)
+		fmt.Fprintln(w, string(b))
+		return
+	}
+	d := func(ns int64) time.Duration { return time.Duration(ns).Round(10 * time.Microsecond) }
+	netns := ""
+	if r.Netns {
+		netns = ", in network namespaces"
+	}
+	fmt.Fprintf(w, "scenario    %s (real processes%s: %d nodes, %d routers each)\n", r.Scenario, netns, r.Nodes, r.RoutersPerNode)
+	fmt.Fprintf(w, "wall time   %v\n", d(r.WallTimeNS))
+	names := make([]string, 0, len(r.Calls))
+	for k := range r.Calls {
+		if k != "total" {
+			names = append(names, k)
+		}
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "calls       %d", r.Calls["total"])
+	for _, k := range names {
+		fmt.Fprintf(w, "  %s %d", k, r.Calls[k])
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "late        %d replies discarded\n", r.Late)
+	fmt.Fprintf(w, "latency     p50 %v  p99 %v  max %v (deadline %v, slack %v, worst past the deadline %v)\n",
+		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["max"]), d(r.TimeoutNS), d(r.SlackNS), d(r.WorstOverNS))
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "skipped     %s\n", s)
+	}
+	if len(r.Violations) == 0 {
+		fmt.Fprintln(w, "violations  none")
+	}
+	for _, v := range r.Violations {
+		fmt.Fprintf(w, "violation   %s\n", v)
+	}
+}

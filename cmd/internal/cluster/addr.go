@@ -1,0 +1,84 @@
+package cluster
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// CheckAddr checks that addr is host:port with a port from 1 to 65535 (0 too, when
+// listen is set: the system picks one), and a host unless the address is one to
+// listen on (":7001" listens on every interface, but cannot be dialed). It names what
+// in the error, which wraps ErrUsage.
+func CheckAddr(what, addr string, listen bool) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%w: %s %q: want host:port", ErrUsage, what, addr)
+	}
+	p, err := strconv.Atoi(port)
+	low := 1
+	if listen {
+		low = 0
+	}
+	if err != nil || p < low || p > 65535 {
+		return fmt.Errorf("%w: %s %q: port %q is not a number from %d to 65535", ErrUsage, what, addr, port, low)
+	}
+	if host == "" && !listen {
+		return fmt.Errorf("%w: %s %q: the address needs a host", ErrUsage, what, addr)
+	}
+	return nil
+}
+
+// checkPeers checks every member's address, and that no two members share one.
+func checkPeers(peers map[router.NodeID]string) error {
+	owner := map[string]router.NodeID{}
+	for _, id := range sortedIDs(peers) {
+		addr := peers[id]
+		if err := CheckAddr("--peers: "+string(id), addr, false); err != nil {
+			return err
+		}
+		if other, ok := owner[addr]; ok {
+			return fmt.Errorf("%w: --peers: %s and %s share the address %s", ErrUsage, other, id, addr)
+		}
+		owner[addr] = id
+	}
+	return nil
+}
+
+// duplicatePeers returns an error naming the first node id that the "peers" object of
+// a config file lists twice: a JSON decoder would keep the last one silently.
+func duplicatePeers(file string, b []byte) error {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		return nil // the decoder reports it
+	}
+	raw, ok := top["peers"]
+	if !ok {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		key, _ := t.(string)
+		if seen[key] {
+			return fmt.Errorf("%w: --config %s: peers: %s is listed twice", ErrUsage, file, key)
+		}
+		seen[key] = true
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil
+		}
+	}
+	return nil
+}

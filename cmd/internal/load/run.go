@@ -1,0 +1,271 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// Run is a load in progress. Its methods are safe for concurrent use.
+type Run struct {
+	cfg     Config
+	start   time.Time
+	phase   atomic.Pointer[string]
+	next    atomic.Int64 // calls handed out (Config.Calls), and the target rotation
+	started atomic.Int64
+	ended   atomic.Int64
+	skipped atomic.Int64
+
+	stop    chan struct{}
+	once    sync.Once
+	done    chan struct{} // closed when every caller has returned
+	inCtx   context.Context
+	cancel  context.CancelFunc
+	shards  [16]shard
+	viol    violations
+	overdue overdueCalls
+	spawned sync.WaitGroup
+}
+
+type shard struct {
+	mu   sync.Mutex
+	aggs map[key]*agg
+	_    [40]byte
+}
+
+type key struct {
+	phase    string
+	ensemble router.EnsembleID
+}
+
+// Start starts cfg's load and returns at once. Calls are counted under the phase ""
+// until Phase names another. Stop ends the load.
+func Start(ctx context.Context, cfg Config) (*Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg.fill()
+	r := &Run{cfg: cfg, start: time.Now(), stop: make(chan struct{}), done: make(chan struct{})}
+	r.inCtx, r.cancel = context.WithCancel(ctx)
+	empty := ""
+	r.phase.Store(&empty)
+	for i := range r.shards {
+		r.shards[i].aggs = map[key]*agg{}
+	}
+	if cfg.Rate > 0 {
+		r.spawned.Go(r.openLoop)
+	} else {
+		for w := range cfg.Callers {
+			r.spawned.Go(func() { r.closedLoop(w) })
+		}
+	}
+	go func() {
+		r.spawned.Wait()
+		close(r.done)
+	}()
+	return r, nil
+}
+
+// Phase counts the calls that start from now on under name (a fault's period, say).
+func (r *Run) Phase(name string) { r.phase.Store(&name) }
+
+// Stop stops starting calls, waits for the calls in flight (at most their timeout,
+// their slack and grace more; a call still running then is reported as unfinished)
+// and returns the summary.
+func (r *Run) Stop(grace time.Duration) Summary {
+	r.once.Do(func() { close(r.stop) })
+	select {
+	case <-r.done:
+	case <-time.After(r.cfg.Timeout + r.cfg.Slack + grace):
+	}
+	s := r.Summary()
+	if s.Unfinished > 0 {
+		s.Violations = append(s.Violations, fmt.Sprintf("exactly-once: %d calls never returned", s.Unfinished))
+		s.ViolationCount += s.Unfinished
+	}
+	r.cancel()
+	return s
+}
+
+// Done is closed when the load has ended by itself (Config.Calls) or by Stop.
+func (r *Run) Done() <-chan struct{} { return r.done }
+
+func (r *Run) stopped() bool {
+	select {
+	case <-r.stop:
+		return true
+	default:
+		return r.inCtx.Err() != nil
+	}
+}
+
+// take hands out the next call: its number and target, or false when Config.Calls
+// have been handed out.
+func (r *Run) take() (int64, Target, bool) {
+	n := r.next.Add(1) - 1
+	if r.cfg.Calls > 0 && n >= r.cfg.Calls {
+		return 0, Target{}, false
+	}
+	return n, r.cfg.Targets[n%int64(len(r.cfg.Targets))], true
+}
+
+func (r *Run) closedLoop(w int) {
+	for !r.stopped() {
+		n, t, ok := r.take()
+		if !ok {
+			return
+		}
+		r.call(w, n, t)
+	}
+}
+
+// openLoop starts the calls that are due every millisecond, each on its own
+// goroutine, at most Callers at once.
+func (r *Run) openLoop() {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	slots := make(chan struct{}, r.cfg.Callers)
+	interval := time.Duration(float64(time.Second) / r.cfg.Rate)
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	due := time.Now()
+	for {
+		select {
+		case <-tick.C:
+		case <-r.stop:
+			return
+		case <-r.inCtx.Done():
+			return
+		}
+		for now := time.Now(); !due.After(now); due = due.Add(interval) {
+			select {
+			case slots <- struct{}{}:
+			default:
+				r.skipped.Add(1)
+				continue
+			}
+			n, t, ok := r.take()
+			if !ok {
+				<-slots
+				return
+			}
+			wg.Go(func() {
+				defer func() { <-slots }()
+				r.call(int(n), n, t)
+			})
+		}
+	}
+}
+
+// call makes call n to t and records its outcome.
+func (r *Run) call(w int, n int64, t Target) {
+	phase := *r.phase.Load()
+	token := r.cfg.Name + "-" + strconv.Itoa(w) + "-" + strconv.FormatInt(n, 10)
+	event := []byte("echo " + token)
+	target := router.ToEnsemble(t.Ensemble).Through(t.Via)
+	r.started.Add(1)
+	begin := time.Now()
+	ctx, cancel := context.WithTimeout(r.inCtx, r.cfg.Timeout)
+	res, _ := r.cfg.Caller.Call(ctx, target, event)
+	took := time.Since(begin)
+	cancel()
+	o := classify(res.Err)
+	where := func() string {
+		return fmt.Sprintf("call %s to %s via %s at +%v", token, t.Ensemble, t.Via, begin.Sub(r.start).Round(time.Microsecond))
+	}
+	if took > r.cfg.Timeout+r.cfg.Slack {
+		// Judged by Summary.CheckWithin, which may allow for measured scheduling
+		// delay on top of the slack.
+		r.overdue.add(took-r.cfg.Timeout, func() string {
+			return fmt.Sprintf("%s: deadline: ended %v after its start, %v past its %v deadline (%s)", where(), took,
+				took-r.cfg.Timeout, r.cfg.Timeout, o)
+		})
+	}
+	bad := ""
+	switch {
+	case o == "timeout" && took < r.cfg.Timeout:
+		bad = fmt.Sprintf("deadline: timed out after %v, before its %v deadline", took, r.cfg.Timeout)
+	case o == "ok" && string(res.Value) != "echo "+token:
+		bad = fmt.Sprintf("reply-matches-call: answered %q, want %q", res.Value, "echo "+token)
+	case o == "ok" && res.Peer.Ensemble != t.Ensemble:
+		bad = fmt.Sprintf("reply-matches-call: answered by %s, a peer of another ensemble than %s", res.Peer, t.Ensemble)
+	}
+	if bad != "" {
+		r.viol.add(where() + ": " + bad)
+	}
+	s := &r.shards[w%len(r.shards)]
+	s.mu.Lock()
+	a := s.aggs[key{phase, t.Ensemble}]
+	if a == nil {
+		a = &agg{}
+		s.aggs[key{phase, t.Ensemble}] = a
+	}
+	a.add(o, took, bad != "")
+	s.mu.Unlock()
+	r.ended.Add(1)
+}
+
+// classify names an outcome: "ok", a router.Code's name, or "other" for an error the
+// router does not define (a closed node, a cancelled context).
+func classify(err error) string {
+	switch c := router.CodeOf(err); {
+	case err == nil:
+		return "ok"
+	case c == router.CodeTimeout && !errors.Is(err, router.ErrTimeout):
+		return "other"
+	default:
+		return c.String()
+	}
+}
+
+// violations keeps the first few violations and counts them all.
+type violations struct {
+	mu    sync.Mutex
+	n     int64
+	first []string
+}
+
+const keepViolations = 20
+
+func (v *violations) add(s string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.n++
+	if len(v.first) < keepViolations {
+		v.first = append(v.first, s)
+	}
+}
+
+// overdueCalls records the calls that ended past their deadline and slack: how far
+// past (at most maxOverdue of them) and the first few in words.
+type overdueCalls struct {
+	mu    sync.Mutex
+	n     int64
+	past  []time.Duration
+	first []overdue
+}
+
+type overdue struct {
+	past   time.Duration
+	detail string
+}
+
+const maxOverdue = 1 << 20
+
+func (o *overdueCalls) add(past time.Duration, detail func() string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.n++
+	if len(o.past) < maxOverdue {
+		o.past = append(o.past, past)
+	}
+	if len(o.first) < keepViolations {
+		o.first = append(o.first, overdue{past, detail()})
+	}
+}

@@ -1,0 +1,257 @@
+package load
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// agg accumulates the outcomes of some calls, per outcome name.
+type agg struct {
+	by  map[string]*hist
+	bad int64
+}
+
+func (a *agg) add(outcome string, took time.Duration, bad bool) {
+	if a.by == nil {
+		a.by = map[string]*hist{}
+	}
+	h := a.by[outcome]
+	if h == nil {
+		h = &hist{}
+		a.by[outcome] = h
+	}
+	h.add(took)
+	if bad {
+		a.bad++
+	}
+}
+
+func (a *agg) merge(o *agg) {
+	if a.by == nil {
+		a.by = map[string]*hist{}
+	}
+	for name, h := range o.by {
+		if a.by[name] == nil {
+			a.by[name] = &hist{}
+		}
+		a.by[name].merge(h)
+	}
+	a.bad += o.bad
+}
+
+// Outcomes describes a set of calls.
+type Outcomes struct {
+	// Calls is how many ended; Codes splits them by outcome: "ok", a router.Code name
+	// ("timeout", "unreachable", "overloaded", ...) or "other".
+	Calls int64            `json:"calls"`
+	Codes map[string]int64 `json:"outcomes"`
+	// Fast counts, per failing outcome, the calls that ended within Config.Fast.
+	Fast map[string]int64 `json:"fast,omitempty"`
+	// Violations counts the calls that broke a promise (Summary.Violations says how).
+	Violations int64 `json:"violations"`
+	// Latency percentiles of every call, and the slowest call's time past its
+	// deadline (negative: it ended before its deadline).
+	P50NS       int64 `json:"p50_ns"`
+	P99NS       int64 `json:"p99_ns"`
+	MaxNS       int64 `json:"max_ns"`
+	WorstOverNS int64 `json:"worst_over_deadline_ns"`
+	// MaxByCode is the slowest call of each outcome.
+	MaxByCode map[string]int64 `json:"max_ns_by_outcome"`
+}
+
+func (a *agg) outcomes(cfg Config) Outcomes {
+	o := Outcomes{Codes: map[string]int64{}, Fast: map[string]int64{}, MaxByCode: map[string]int64{}, Violations: a.bad}
+	var all hist
+	for name, h := range a.by {
+		o.Calls += h.n
+		o.Codes[name] = h.n
+		o.MaxByCode[name] = int64(h.max)
+		if name != "ok" {
+			if f := h.below(cfg.Fast); f > 0 {
+				o.Fast[name] = f
+			}
+		}
+		all.merge(h)
+	}
+	o.P50NS, o.P99NS, o.MaxNS = int64(all.quantile(0.5)), int64(all.quantile(0.99)), int64(all.max)
+	o.WorstOverNS = int64(all.max - cfg.Timeout)
+	return o
+}
+
+// Share is the fraction of the calls that ended with outcome (0 when there were none).
+func (o Outcomes) Share(outcome string) float64 {
+	if o.Calls == 0 {
+		return 0
+	}
+	return float64(o.Codes[outcome]) / float64(o.Calls)
+}
+
+// Phase is the outcomes of the calls to one ensemble that started during one phase.
+type Phase struct {
+	Phase    string            `json:"phase"`
+	Ensemble router.EnsembleID `json:"ensemble"`
+	Outcomes
+}
+
+// Summary is what a load did and every promise it saw broken.
+type Summary struct {
+	TimeoutNS int64 `json:"timeout_ns"`
+	SlackNS   int64 `json:"slack_ns"`
+	FastNS    int64 `json:"fast_ns"`
+	ElapsedNS int64 `json:"elapsed_ns"`
+	// Started and Ended count calls; Unfinished = Started - Ended, calls that never
+	// returned (a violation).
+	Started    int64 `json:"started"`
+	Ended      int64 `json:"ended"`
+	Unfinished int64 `json:"unfinished"`
+	// Skipped counts the calls an open load did not start: Callers were in flight.
+	Skipped int64    `json:"skipped,omitempty"`
+	Total   Outcomes `json:"total"`
+	Phases  []Phase  `json:"phases"`
+	// Violations holds the first broken promises, one line each; ViolationCount counts
+	// them all (unfinished calls included).
+	Violations     []string `json:"violations"`
+	ViolationCount int64    `json:"violation_count"`
+	// Overdue counts the calls that ended past their deadline and the slack; whether
+	// that breaks the deadline promise is CheckWithin's to say.
+	Overdue int64 `json:"overdue"`
+	overdue []time.Duration
+	firstOD []overdue
+	slack   time.Duration
+}
+
+// Summary returns the outcomes so far; Stop returns the final ones. While the load
+// runs, the aggregates may hold a few calls more than Ended.
+func (r *Run) Summary() Summary {
+	sum := Summary{TimeoutNS: int64(r.cfg.Timeout), SlackNS: int64(r.cfg.Slack), FastNS: int64(r.cfg.Fast),
+		ElapsedNS: int64(time.Since(r.start)), Skipped: r.skipped.Load()}
+	// Ended before Started: a call counted as ended has always been counted as started.
+	sum.Ended = r.ended.Load()
+	sum.Started = r.started.Load()
+	// The aggregates are read after Ended: they hold at least the calls it counts.
+	merged := map[key]*agg{}
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		for k, a := range s.aggs {
+			m := merged[k]
+			if m == nil {
+				m = &agg{}
+				merged[k] = m
+			}
+			m.merge(a)
+		}
+		s.mu.Unlock()
+	}
+	sum.Unfinished = sum.Started - sum.Ended
+	var total agg
+	for k, a := range merged {
+		sum.Phases = append(sum.Phases, Phase{Phase: k.phase, Ensemble: k.ensemble, Outcomes: a.outcomes(r.cfg)})
+		total.merge(a)
+	}
+	sort.Slice(sum.Phases, func(i, j int) bool {
+		a, b := sum.Phases[i], sum.Phases[j]
+		return a.Phase < b.Phase || (a.Phase == b.Phase && a.Ensemble < b.Ensemble)
+	})
+	sum.Total = total.outcomes(r.cfg)
+	r.viol.mu.Lock()
+	sum.Violations = append([]string{}, r.viol.first...)
+	sum.ViolationCount = r.viol.n
+	r.viol.mu.Unlock()
+	r.overdue.mu.Lock()
+	sum.Overdue = r.overdue.n
+	sum.overdue = append([]time.Duration{}, r.overdue.past...)
+	sum.firstOD = append([]overdue{}, r.overdue.first...)
+	r.overdue.mu.Unlock()
+	sum.slack = r.cfg.Slack
+	return sum
+}
+
+// Phase returns the outcomes of the calls to ensemble e that started in phase name
+// ("" for every ensemble together).
+func (s Summary) Phase(name string, e router.EnsembleID) Outcomes {
+	var out Outcomes
+	out.Codes, out.Fast, out.MaxByCode = map[string]int64{}, map[string]int64{}, map[string]int64{}
+	for _, p := range s.Phases {
+		if p.Phase != name || (e != "" && p.Ensemble != e) {
+			continue
+		}
+		out.Calls += p.Calls
+		out.Violations += p.Violations
+		for k, v := range p.Codes {
+			out.Codes[k] += v
+		}
+		for k, v := range p.Fast {
+			out.Fast[k] += v
+		}
+		for k, v := range p.MaxByCode {
+			out.MaxByCode[k] = max(out.MaxByCode[k], v)
+		}
+		out.MaxNS = max(out.MaxNS, p.MaxNS)
+	}
+	out.WorstOverNS = out.MaxNS - s.TimeoutNS
+	return out
+}
+
+// Line is the summary on one line: the calls, their outcomes, the slowest against
+// the deadline, and the violations.
+func (s Summary) Line() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "calls=%d", s.Total.Calls)
+	names := make([]string, 0, len(s.Total.Codes))
+	for n := range s.Total.Codes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(&b, " %s=%d", n, s.Total.Codes[n])
+	}
+	d := func(ns int64) time.Duration { return time.Duration(ns).Round(10 * time.Microsecond) }
+	fmt.Fprintf(&b, " p50=%v p99=%v max=%v deadline=%v slack=%v worst_past_deadline=%v past_slack=%d unfinished=%d violations=%d",
+		d(s.Total.P50NS), d(s.Total.P99NS), d(s.Total.MaxNS), d(s.TimeoutNS), d(s.SlackNS), d(s.Total.WorstOverNS),
+		s.Overdue, s.Unfinished, s.ViolationCount)
+	if s.Skipped > 0 {
+		fmt.Fprintf(&b, " skipped=%d", s.Skipped)
+	}
+	return b.String()
+}
+
+// Check is CheckWithin(0): no call may end later than its deadline plus the slack.
+func (s Summary) Check() error { return s.CheckWithin(0) }
+
+// CheckWithin returns an error listing the violations, or nil. A call that ended
+// past its deadline breaks its promise when it did so by more than the slack plus
+// extra: extra is the scheduling delay measured in the calling process over the
+// same period (LatenessProbe), which no router can make up for.
+func (s Summary) CheckWithin(extra time.Duration) error {
+	allowed := s.slack + extra
+	var late int64
+	for _, p := range s.overdue {
+		if p > allowed {
+			late++
+		}
+	}
+	if s.Overdue > int64(len(s.overdue)) {
+		late += s.Overdue - int64(len(s.overdue)) // beyond the record: count them all
+	}
+	if s.ViolationCount == 0 && late == 0 && s.Unfinished == 0 && s.Total.Calls == s.Ended {
+		return nil
+	}
+	lines := append([]string{}, s.Violations...)
+	for _, o := range s.firstOD {
+		if o.past > allowed {
+			lines = append(lines, o.detail)
+		}
+	}
+	msg := fmt.Sprintf("%d violations, %d calls past their deadline by more than %v (slack %v + scheduling delay %v), "+
+		"%d unfinished calls, %d calls recorded of %d ended", s.ViolationCount, late, allowed, s.slack, extra,
+		s.Unfinished, s.Total.Calls, s.Ended)
+	if len(lines) > 0 {
+		msg += ":\n  " + strings.Join(lines, "\n  ")
+	}
+	return fmt.Errorf("%w: %s", ErrViolation, msg)
+}

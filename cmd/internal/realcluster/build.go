@@ -1,0 +1,33 @@
+package realcluster
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Bins are the paths of the built programs.
+type Bins struct {
+	Ensnode, Ensctl string
+}
+
+// Build builds ensnode and ensctl of the module that holds the working directory into
+// dir.
+func Build(dir string) (Bins, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return Bins{}, fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return Bins{}, fmt.Errorf("%w: not inside the module", ErrBadConfig)
+	}
+	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "./cmd/ensnode", "./cmd/ensctl")
+	build.Dir = filepath.Dir(mod)
+	if b, err := build.CombinedOutput(); err != nil {
+		return Bins{}, fmt.Errorf("go build: %w\n%s", err, b)
+	}
+	return Bins{Ensnode: filepath.Join(dir, "ensnode"), Ensctl: filepath.Join(dir, "ensctl")}, nil
+}

@@ -1,0 +1,169 @@
+package realscenario
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// Step is one timed action of a real run.
+type Step struct {
+	At     time.Duration
+	Action string // crash, restart, pause, resume, cut, restore, lead
+	Node   string
+	// Ensemble is the ensemble whose leader moves to Node (lead).
+	Ensemble string
+}
+
+// Plan is a spec mapped onto processes.
+type Plan struct {
+	Nodes     []string
+	Ensembles []realcluster.Ensemble
+	Args      []string // ensnode flags of every node
+	Rate      float64
+	Duration  time.Duration
+	Timeout   time.Duration
+	Steps     []Step
+	// Netns: the plan cuts links, so it needs network namespaces.
+	Netns bool
+	// Skipped lists what the spec holds that the plan leaves out (with skip set).
+	Skipped []string
+}
+
+// NewPlan maps s onto processes. What it cannot map is an ErrUnsupported error
+// naming it, unless skip is set: then it is listed in Plan.Skipped.
+func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
+	p := Plan{Nodes: s.Nodes, Rate: s.Workload.Rate, Duration: s.Workload.Duration.D(), Timeout: s.Workload.Timeout.D()}
+	var problems []string
+	unsupported := func(format string, args ...any) {
+		problems = append(problems, fmt.Sprintf(format, args...))
+	}
+	memberNode := map[string]map[string]string{} // ensemble -> member name -> node
+	for _, e := range s.Ensembles {
+		memberNode[e.Name] = map[string]string{}
+		var nodes []string
+		seen := map[string]bool{}
+		for _, m := range e.Members {
+			if seen[m.Node] {
+				return Plan{}, fmt.Errorf("%w: ensemble %s has two members on node %s (ensnode hosts one member of an ensemble per node)",
+					ErrUnsupported, e.Name, m.Node)
+			}
+			seen[m.Node] = true
+			memberNode[e.Name][m.Name] = m.Node
+			nodes = append(nodes, m.Node)
+		}
+		if e.Leader == "" {
+			return Plan{}, fmt.Errorf("%w: ensemble %s starts without a leader (ensnode's first member leads)", ErrUnsupported, e.Name)
+		}
+		lead := memberNode[e.Name][e.Leader]
+		ordered := []string{lead}
+		for _, n := range nodes {
+			if n != lead {
+				ordered = append(ordered, n)
+			}
+		}
+		p.Ensembles = append(p.Ensembles, realcluster.Ensemble{ID: e.Name, Members: ordered})
+	}
+	if s.Routers > 0 {
+		p.Args = append(p.Args, "--routers", fmt.Sprint(s.Routers))
+	}
+	if s.MailboxCap > 0 {
+		p.Args = append(p.Args, "--mailbox", fmt.Sprint(s.MailboxCap))
+	}
+	if d := mean(s.Peer.Service); d > 0 {
+		p.Args = append(p.Args, "--service", d.String())
+	}
+	if len(s.Workload.Bursts) > 0 {
+		unsupported("workload.bursts")
+	}
+	for _, e := range s.Elections {
+		if e.Leader == "" {
+			unsupported("election of %s at %v leaves it leaderless", e.Ensemble, e.At.D())
+			continue
+		}
+		p.Steps = append(p.Steps, Step{At: e.At.D() + e.Duration.D(), Action: "lead", Ensemble: e.Ensemble, Node: memberNode[e.Ensemble][e.Leader]})
+	}
+	nodes := map[string]bool{}
+	for _, n := range s.Nodes {
+		nodes[n] = true
+	}
+	var cut []string
+	for i, f := range s.Faults {
+		at := f.At.D()
+		switch f.Action {
+		case "crash", "pause", "resume":
+			p.Steps = append(p.Steps, Step{At: at, Action: f.Action, Node: f.Node})
+		case "restart":
+			if f.Directory != "" && f.Directory != "current" {
+				unsupported("faults[%d]: restart with the %s directory", i, f.Directory)
+			}
+			p.Steps = append(p.Steps, Step{At: at, Action: "restart", Node: f.Node})
+		case "partition":
+			side := isolated(f.A, f.B, nodes)
+			if side == "" {
+				unsupported("faults[%d]: partition %v | %v does not put one node alone on a side", i, f.A, f.B)
+				continue
+			}
+			p.Netns = true
+			cut = append(cut, side)
+			p.Steps = append(p.Steps, Step{At: at, Action: "cut", Node: side})
+		case "heal":
+			for _, n := range cut {
+				p.Steps = append(p.Steps, Step{At: at, Action: "restore", Node: n})
+			}
+			cut = nil
+		case "save":
+			// Saving a directory matters only to a later regression, refused above.
+		default:
+			unsupported("faults[%d]: %s", i, f.Action)
+		}
+	}
+	sort.SliceStable(p.Steps, func(i, j int) bool { return p.Steps[i].At < p.Steps[j].At })
+	if len(problems) > 0 {
+		if !skip {
+			return Plan{}, fmt.Errorf("%w: %s", ErrUnsupported, strings.Join(problems, "; "))
+		}
+		p.Skipped = problems
+	}
+	return p, nil
+}
+
+// isolated returns the node a partition puts alone on one side (every member node
+// on the other side), or "".
+func isolated(a, b []string, nodes map[string]bool) string {
+	count := func(side []string) (int, string) {
+		n, last := 0, ""
+		for _, x := range side {
+			if nodes[x] {
+				n++
+				last = x
+			}
+		}
+		return n, last
+	}
+	na, la := count(a)
+	nb, lb := count(b)
+	switch {
+	case na == 1 && na+nb == len(nodes):
+		return la
+	case nb == 1 && na+nb == len(nodes):
+		return lb
+	}
+	return ""
+}
+
+// mean is a distribution's typical value: its mean if it has one, the middle of its
+// range, or its minimum.
+func mean(d scenarios.Dist) time.Duration {
+	switch {
+	case d.Mean > 0:
+		return d.Mean.D()
+	case d.Max > 0:
+		return (d.Min.D() + d.Max.D()) / 2
+	}
+	return d.Min.D()
+}

@@ -1,0 +1,249 @@
+package realscenario
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/load"
+	"github.com/ensroute/ensroute/cmd/internal/netns"
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// Options say how to run a spec.
+type Options struct {
+	// Ensnode is the path of the ensnode program. Required.
+	Ensnode string
+	// Dir holds the nodes' logs. Required.
+	Dir string
+	// Netns runs the nodes in network namespaces even when the spec cuts no link.
+	Netns bool
+	// Skip leaves out what the spec holds that a real run cannot do, instead of
+	// refusing the spec.
+	Skip bool
+	// Slack is how long past its deadline a call may end (scheduling delay).
+	Slack time.Duration
+	// Progress, if set, receives a line per step.
+	Progress io.Writer
+}
+
+// Report is what a real run did, in the shape of ensim run --json where it can be.
+type Report struct {
+	Scenario       string           `json:"scenario"`
+	Real           bool             `json:"real"`
+	Netns          bool             `json:"netns"`
+	Nodes          int              `json:"nodes"`
+	RoutersPerNode int              `json:"routers_per_node"`
+	WallTimeNS     int64            `json:"wall_time_ns"`
+	Calls          map[string]int64 `json:"calls"`
+	Late           uint64           `json:"late_replies_discarded"`
+	LatencyNS      map[string]int64 `json:"latency_ns"`
+	WorstOverNS    int64            `json:"worst_over_deadline_ns"`
+	TimeoutNS      int64            `json:"timeout_ns"`
+	SlackNS        int64            `json:"slack_ns"`
+	Steps          []string         `json:"steps"`
+	Skipped        []string         `json:"skipped,omitempty"`
+	Violations     []string         `json:"violations"`
+}
+
+// Run runs spec s against real processes and reports; the error is ErrFailed when an
+// invariant broke (the report says which), ErrUnsupported when s cannot run here, or
+// what stopped the run.
+func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
+	p, err := NewPlan(s, o.Skip)
+	if err != nil {
+		return Report{}, err
+	}
+	rep := Report{Scenario: s.Name, Real: true, Nodes: len(s.Nodes), RoutersPerNode: s.Routers, Skipped: p.Skipped,
+		TimeoutNS: int64(p.Timeout), SlackNS: int64(o.Slack), Netns: p.Netns || o.Netns}
+	if rep.RoutersPerNode == 0 {
+		rep.RoutersPerNode = router.DefaultRouters
+	}
+	cfg := realcluster.Config{Ensnode: o.Ensnode, Dir: o.Dir, Nodes: p.Nodes, Ensembles: p.Ensembles, Args: p.Args}
+	var nw *netns.Net
+	if rep.Netns {
+		if err := netns.Available(); err != nil {
+			return Report{}, fmt.Errorf("%w: the spec cuts links, which needs network namespaces: %w", ErrUnsupported, err)
+		}
+		if nw, err = netns.New(); err != nil {
+			return Report{}, err
+		}
+		defer nw.Close()
+		for _, h := range append(append([]string{}, p.Nodes...), "client") {
+			if _, err := nw.AddHost(h); err != nil {
+				return Report{}, err
+			}
+		}
+		cfg.Addr = func(id string) (string, string) { ip := nw.Host(id).IP; return ip + ":7000", ip + ":9100" }
+		cfg.Wrap, cfg.Dial = nw.Wrap, nw.Dialer("client")
+	}
+	c, err := realcluster.New(cfg)
+	if err != nil {
+		return Report{}, err
+	}
+	defer c.Close()
+	if err := c.Start(); err != nil {
+		return Report{}, err
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := c.WaitConnected(wctx); err != nil {
+		return Report{}, fmt.Errorf("the cluster did not connect: %w", err)
+	}
+	cl, err := c.Client(wctx, "client", nil)
+	if err != nil {
+		return Report{}, err
+	}
+	defer cl.Close()
+
+	var targets []load.Target
+	for _, e := range p.Ensembles {
+		for _, n := range p.Nodes {
+			targets = append(targets, load.Target{Ensemble: router.EnsembleID(e.ID), Via: router.NodeID(n)})
+		}
+	}
+	inFlight := max(64, int(p.Rate*p.Timeout.Seconds()*4)+16)
+	start := time.Now()
+	run, err := load.Start(ctx, load.Config{Caller: cl, Targets: targets, Callers: inFlight, Rate: p.Rate,
+		Timeout: p.Timeout, Slack: o.Slack, Name: "scenario"})
+	if err != nil {
+		return Report{}, err
+	}
+	progress := func(format string, args ...any) {
+		line := fmt.Sprintf("+%-8v %s", time.Since(start).Round(time.Millisecond), fmt.Sprintf(format, args...))
+		rep.Steps = append(rep.Steps, line)
+		if o.Progress != nil {
+			fmt.Fprintln(o.Progress, line)
+		}
+	}
+	for _, st := range p.Steps {
+		if st.At > p.Duration {
+			progress("not run (after the workload): %s %s", st.Action, st.Node)
+			continue
+		}
+		select {
+		case <-time.After(time.Until(start.Add(st.At))):
+		case <-ctx.Done():
+			run.Stop(time.Second)
+			return rep, ctx.Err()
+		}
+		progress("%s", do(ctx, c, nw, cl, st))
+	}
+	select {
+	case <-time.After(time.Until(start.Add(p.Duration))):
+	case <-ctx.Done():
+	}
+	sum := run.Stop(5 * time.Second)
+	rep.WallTimeNS = int64(time.Since(start))
+	rep.Calls = map[string]int64{"total": sum.Total.Calls}
+	for k, v := range sum.Total.Codes {
+		rep.Calls[k] = v
+	}
+	rep.LatencyNS = map[string]int64{"p50": sum.Total.P50NS, "p99": sum.Total.P99NS, "max": sum.Total.MaxNS}
+	rep.WorstOverNS = sum.Total.WorstOverNS
+	rep.Violations = append(rep.Violations, sum.Violations...)
+	if sum.Skipped > 0 {
+		progress("the load skipped %d calls: %d were in flight", sum.Skipped, inFlight)
+	}
+	rep.Late = cl.Stats().Router.Late
+	cl.Close()
+	rep.Violations = append(rep.Violations, quiesce(ctx, c, nw)...)
+	if len(rep.Violations) > 0 {
+		return rep, fmt.Errorf("%w: %s", ErrFailed, rep.Violations[0])
+	}
+	return rep, nil
+}
+
+// do carries out one step and describes it.
+func do(ctx context.Context, c *realcluster.Cluster, nw *netns.Net, cl *realcluster.Client, st Step) string {
+	n := c.Node(st.Node)
+	var err error
+	switch st.Action {
+	case "crash":
+		err = n.Kill()
+	case "restart":
+		err = n.Start()
+	case "pause":
+		err = n.Pause()
+	case "resume":
+		err = n.Resume()
+	case "cut":
+		err = nw.Cut(st.Node)
+	case "restore":
+		err = nw.Restore(st.Node)
+	case "lead":
+		err = cl.Lead(ctx, st.Ensemble, st.Node)
+		return fmt.Sprintf("lead %s on %s: %v", st.Ensemble, st.Node, okOr(err))
+	}
+	return fmt.Sprintf("%s %s: %v", st.Action, st.Node, okOr(err))
+}
+
+func okOr(err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return "ok"
+}
+
+// quiesce ends every fault (thaws, restores, restarts), waits for the cluster to
+// connect, then checks no-leak: every node's mailboxes and send queues drain. Then the
+// nodes stop on SIGTERM, which must be clean. It returns the violations.
+func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net) []string {
+	var out []string
+	for _, n := range c.Nodes() {
+		_ = n.Resume()
+		if nw != nil {
+			_ = nw.Restore(n.ID)
+		}
+		if !n.Running() {
+			_ = n.Start()
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := c.WaitConnected(wctx); err != nil {
+		return append(out, fmt.Sprintf("liveness: the cluster did not reconnect after the faults: %v", err))
+	}
+	err := realcluster.Eventually(wctx, 20*time.Millisecond, func() (bool, string) {
+		for _, n := range c.Nodes() {
+			m, err := n.Metrics(wctx)
+			if err != nil {
+				return false, err.Error()
+			}
+			if busy := busy(m); busy != "" {
+				return false, n.ID + ": " + busy
+			}
+		}
+		return true, ""
+	})
+	if err != nil {
+		out = append(out, fmt.Sprintf("no-leak: queues did not drain: %v", err))
+	}
+	for _, n := range c.Nodes() {
+		if err := n.Term(5 * time.Second); err != nil {
+			out = append(out, fmt.Sprintf("shutdown: %v", err))
+		}
+	}
+	return out
+}
+
+// busy returns the first router mailbox or send queue of a /metrics text that is not
+// empty.
+func busy(metrics string) string {
+	for _, line := range strings.Split(metrics, "\n") {
+		name, rest, _ := strings.Cut(line, "{")
+		if name != "ensroute_router_mailbox_depth" && name != "ensroute_send_queue_bytes" {
+			continue
+		}
+		_, value, _ := strings.Cut(rest, "} ")
+		if v, err := strconv.ParseFloat(value, 64); err != nil || v != 0 {
+			return line
+		}
+	}
+	return ""
+}

@@ -1,0 +1,114 @@
+package realscenario
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/netns"
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+func spec(t *testing.T, path string) scenarios.Spec {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := scenarios.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestPlanRefuses: what a real run cannot do is refused, naming it, or listed as
+// skipped when asked to.
+func TestPlanRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*scenarios.Spec)
+		want string
+	}{
+		{name: "hold", edit: func(s *scenarios.Spec) {
+			s.Faults = append(s.Faults, scenarios.Fault{Action: "hold", A: []string{"n1"}, B: []string{"n2"}})
+		}, want: "faults[4]: hold"},
+		{name: "two against one", edit: func(s *scenarios.Spec) {
+			s.Nodes = append(s.Nodes, "n4")
+			s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n1", "n4"}, B: []string{"n2", "n3"}}}
+		}, want: "does not put one node alone on a side"},
+		{name: "leaderless election", edit: func(s *scenarios.Spec) { s.Elections[0].Leader = "" }, want: "leaves it leaderless"},
+		{name: "saved directory", edit: func(s *scenarios.Spec) { s.Faults[3].Directory = "saved" }, want: "restart with the saved directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := spec(t, "testdata/real-smoke.json")
+			tc.edit(&s)
+			_, err := NewPlan(s, false)
+			if !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want ErrUnsupported naming %q", err, tc.want)
+			}
+			p, err := NewPlan(s, true)
+			if err != nil || len(p.Skipped) != 1 || !strings.Contains(p.Skipped[0], tc.want) {
+				t.Fatalf("with skip: %v, skipped %q", err, p.Skipped)
+			}
+		})
+	}
+	s := spec(t, "testdata/real-smoke.json")
+	s.Ensembles[0].Members[1].Node = "n1"
+	if _, err := NewPlan(s, true); err == nil || !strings.Contains(err.Error(), "two members on node n1") {
+		t.Fatalf("two members on one node: %v", err)
+	}
+}
+
+// TestRealSmoke runs testdata/real-smoke.json against three ensnode processes on
+// loopback (a freeze, a crash and restart, a leader move under 1,000 calls/s), and,
+// as root, testdata/real-partition.json in network namespaces: every invariant a real
+// run can observe holds.
+func TestRealSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	dir := t.TempDir()
+	var bins realcluster.Bins
+	build := func(t *testing.T) {
+		if bins.Ensnode != "" {
+			return
+		}
+		var err error
+		if bins, err = realcluster.Build(dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		file  string
+		netns bool
+	}{{"testdata/real-smoke.json", false}, {"testdata/real-partition.json", true}} {
+		t.Run(strings.TrimSuffix(strings.TrimPrefix(tc.file, "testdata/"), ".json"), func(t *testing.T) {
+			if tc.netns {
+				if err := netns.Available(); err != nil {
+					t.Skipf("skipped: %v", err)
+				}
+			}
+			build(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rep, err := Run(ctx, spec(t, tc.file), Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: 50 * time.Millisecond})
+			for _, st := range rep.Steps {
+				t.Logf("step %s", st)
+			}
+			t.Logf("%s: calls %v, late replies discarded %d, latency %v, worst past the deadline %v",
+				rep.Scenario, rep.Calls, rep.Late, rep.LatencyNS, time.Duration(rep.WorstOverNS))
+			if err != nil {
+				t.Fatalf("%v\nviolations: %q", err, rep.Violations)
+			}
+			if rep.Calls["ok"] == 0 || rep.Calls["total"] < 1000 {
+				t.Fatalf("calls %v: the workload did not run", rep.Calls)
+			}
+		})
+	}
+}
