@@ -40,11 +40,16 @@ func (w *waiter) arm(seq uint64, d time.Duration) {
 	w.tm.Reset(d)
 }
 
-// expire fires the deadline of the call w was armed for, on its shard's turn.
+// expire fires the deadline of the call w was armed for, on its shard's turn. It
+// fires even after Close: the caller may wait on its completion alone, and a closed
+// node still owes it its timeout.
 func (w *waiter) expire() {
 	n := w.n
 	id := router.CallID{Node: n.cfg.ID, Incarnation: n.cfg.Incarnation, Seq: w.seq.Load()}
-	n.shards[router.ShardOf(id, len(n.shards))].fire(router.Timer{Kind: router.TimerCall, Call: id})
+	s := n.shards[router.ShardOf(id, len(n.shards))]
+	s.lock()
+	s.core.Fire(router.Timer{Kind: router.TimerCall, Call: id})
+	s.unlock()
 }
 
 // release returns w to the pool, unless its timer was armed and may be running now

@@ -139,3 +139,21 @@ func TestCallTimeoutReuse(t *testing.T) {
 		t.Fatalf("ok %d, timeout %d: the test needs both", st.Completed[router.CodeOK], st.Completed[router.CodeTimeout])
 	}
 }
+
+// TestCallTimeoutAfterClose: a CallTimeout waiting with a context that is never done
+// still ends at its timeout when the node is closed meanwhile (Close: calls still
+// waiting end by their deadlines).
+func TestCallTimeoutAfterClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		n1 := c.add("n1", nil)
+		_ = n1.AddPeer(ref("e1", "n1"), driver.PeerFunc(func(*driver.Request) {})) // never answers
+		n1.Learn(router.Entry{Ensemble: "e1", Leader: ref("e1", "n1"), Version: 1})
+		time.AfterFunc(10*time.Millisecond, func() { _ = n1.Close() })
+		start := time.Now()
+		_, err := n1.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("x"), 100*time.Millisecond)
+		if !errors.Is(err, router.ErrTimeout) || time.Since(start) != 100*time.Millisecond {
+			t.Fatalf("err %v after %v, want ErrTimeout after the 100ms timeout", err, time.Since(start))
+		}
+	})
+}
