@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -209,4 +210,61 @@ func TestBadFrameAfterHandshake(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestWelcomeFailureFreesTheSlot: a dialer that proves the secret and then goes away
+// before reading the welcome was admitted for a moment; the acceptor's own dial loop
+// for that node, which saw the connection in that moment, goes on dialing once the
+// welcome fails, and connects.
+func TestWelcomeFailureFreesTheSlot(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n1, _ := pipeNode(t, "n1", nil)
+		var up atomic.Bool // n1 can be dialed
+		acc, _ := pipeNode(t, "n2", func(c *Config) {
+			c.Peers = map[router.NodeID]string{"n1": "n1"}
+			c.BackoffMin, c.BackoffMax = 10*time.Millisecond, 20*time.Millisecond
+			c.Dial = func(context.Context, string) (net.Conn, error) {
+				if !up.Load() {
+					return nil, errors.New("connection refused")
+				}
+				c1, c2 := net.Pipe()
+				n1.Accept(c2)
+				return c1, nil
+			}
+		})
+		_ = acc.Send("n1", router.Message{Kind: router.KindGossip}) // starts the dial loop
+		synctest.Wait()
+
+		// A dialer claiming n1 runs the handshake by hand, up to its auth; the welcome
+		// then waits on the pipe, which nobody reads.
+		c1, c2 := net.Pipe()
+		acc.Accept(c2)
+		me := identity{cluster: "test", id: "n1", inc: 1}
+		if err := writeFrame(c1, typeHello, appendIdentity(nil, &me)); err != nil {
+			t.Fatal(err)
+		}
+		body, err := readHandshake(newFrameReader(c1, 4096, DefaultMaxFrame), typeChallenge)
+		if err != nil {
+			t.Fatal(err)
+		}
+		them, err := parseIdentity(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := writeFrame(c1, typeAuth, proof([]byte("pipe-secret"), "dialer", &me, &them)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(100 * time.Millisecond) // the dial loop wakes and finds the slot taken
+		synctest.Wait()
+		if !acc.Connected("n1") {
+			t.Fatal("the dialer was not admitted before its welcome")
+		}
+		up.Store(true)
+		_ = c1.Close() // the welcome fails
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if !acc.Connected("n1") {
+			t.Fatalf("not connected to n1 a second after the welcome failed: %+v", acc.Stats())
+		}
+	})
 }

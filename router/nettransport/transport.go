@@ -265,7 +265,9 @@ func (t *Transport) accept(raw net.Conn) {
 	if err != nil {
 		t.stats.refused.Add(1)
 		if p != nil && code == 0 {
-			p.detach(c, err) // admitted, but the welcome could not be written
+			// Admitted, but the welcome could not be written: the connection was the
+			// peer's for a moment, and whoever saw it then waits for it to end.
+			c.close(err)
 		}
 		_ = nc.Close()
 		level := slog.LevelWarn
