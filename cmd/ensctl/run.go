@@ -125,6 +125,21 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 		if err := cl.drv.Cast(cl.ensemble(ens), event); err != nil {
 			return err
 		}
+		// The cast is only queued: write it out before the client closes, which
+		// would drop it.
+		fctx, cancel := context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+		if err := cl.tr.Flush(fctx); err != nil {
+			return fmt.Errorf("%s: cast not sent: %w", ens, err)
+		}
+		if c.jsonOut {
+			b, _ := json.Marshal(struct {
+				Ensemble string `json:"ensemble"`
+				Sent     bool   `json:"sent"`
+			}{ens, true})
+			fmt.Fprintln(stdout, string(b))
+			return nil
+		}
 		fmt.Fprintln(stdout, "sent")
 		return nil
 	}

@@ -38,6 +38,19 @@ func TestCluster(t *testing.T) {
 	c.expect(c.ctl("call", "--via", "n3", "e1", "get", "k"), "ok v1", "e1/n1@n1")
 	c.expect(c.ctl("call", "--via", "n1", "e2", "get", "k"), "missing", "e2/n2@n2")
 
+	// A cast is written out before ensctl exits: every put it sends lands.
+	for i := range 10 {
+		if out, exit, stderr := c.run("cast", "--via", "n3", "e2", "put", fmt.Sprint("c", i), "v"); exit != 0 || !strings.Contains(string(out), `"sent":true`) {
+			t.Fatalf("cast: exit %d, stdout %q, stderr %q", exit, out, stderr)
+		}
+	}
+	for i := range 10 {
+		c.eventually(fmt.Sprintf("cast put c%d lands", i), func() (bool, string) {
+			o := c.ctl("call", "--via", "n1", "e2", "get", fmt.Sprint("c", i))
+			return o.Value == "ok v", fmt.Sprintf("%+v", o)
+		})
+	}
+
 	// Moving the leader: the new leader's node spreads it and calls follow.
 	c.expect(c.ctl("leader", "set", "e1", "n2"), "", "e1/n2@n2")
 	for _, via := range []string{"n1", "n3"} {

@@ -1,6 +1,7 @@
 package nettransport
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"runtime"
@@ -28,6 +29,10 @@ type conn struct {
 	out      []byte // frames queued for the writer
 	signaled bool   // the writer has been woken for what is in out
 	isClosed bool
+	// taken and written count the bytes the writer took from out and wrote; flushed,
+	// made by a waiting flush, is closed after the next write.
+	taken, written uint64
+	flushed        chan struct{}
 
 	spare []byte // the writer's: the buffer it wrote last
 	wake  chan struct{}
@@ -147,6 +152,7 @@ func (c *conn) writeLoop() {
 		buf := c.out
 		c.out = c.spare[:0]
 		c.signaled = false
+		c.taken += uint64(len(buf))
 		c.mu.Unlock()
 		if len(buf) == 0 {
 			c.spare = buf
@@ -158,6 +164,15 @@ func (c *conn) writeLoop() {
 		t.stats.writes.Add(1)
 		t.stats.bytesOut.Add(uint64(len(buf)))
 		wrote = true
+		c.mu.Lock()
+		if err == nil {
+			c.written += uint64(len(buf))
+		}
+		if c.flushed != nil {
+			close(c.flushed)
+			c.flushed = nil
+		}
+		c.mu.Unlock()
 		if cap(buf) <= 1<<20 {
 			c.spare = buf[:0]
 		} else {
@@ -168,6 +183,30 @@ func (c *conn) writeLoop() {
 			return
 		}
 	}
+}
+
+// flush waits until what is queued now has been written, the connection closes
+// (false), or ctx is done (false).
+func (c *conn) flush(ctx context.Context) bool {
+	c.mu.Lock()
+	target := c.taken + uint64(len(c.out))
+	for c.written < target && !c.isClosed {
+		if c.flushed == nil {
+			c.flushed = make(chan struct{})
+		}
+		wait := c.flushed
+		c.mu.Unlock()
+		select {
+		case <-wait:
+		case <-c.done:
+		case <-ctx.Done():
+			return false
+		}
+		c.mu.Lock()
+	}
+	ok := c.written >= target
+	c.mu.Unlock()
+	return ok
 }
 
 // readLoop reads frames until the connection fails, and hands messages on.

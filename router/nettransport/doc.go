@@ -47,5 +47,6 @@
 // sender. An idle connection sends a ping every Config.HeartbeatInterval; one that
 // hears nothing for Config.HeartbeatTimeout is closed as dead.
 //
-// Close stops everything a Transport started and waits for it; it is idempotent.
+// Close stops everything a Transport started and waits for it; it is idempotent. It
+// drops what is still queued: a program that sends and exits calls Flush first.
 package nettransport

@@ -399,3 +399,31 @@ func writeCerts(t *testing.T, dir string) string {
 	}
 	return filepath.Join(dir, "ca.pem")
 }
+
+// TestFlushBeforeClose: what Send queued and Flush waited for reaches the other node
+// even when the sender closes right after; Close alone drops what is still queued.
+func TestFlushBeforeClose(t *testing.T) {
+	b := startNode(t, "n2", true, nil)
+	a := startNode(t, "n1", false, peersOf("n2", b.addr))
+	if err := connect(t, a, "n2"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2000
+	for i := range n {
+		if err := a.tr.Send("n2", router.Message{Kind: router.KindReply, Call: router.CallID{Node: "n2", Seq: uint64(i + 1)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := a.tr.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_ = a.tr.Close()
+	if !await(func() bool { return len(b.rec.messages()) == n }, b.rec) {
+		t.Fatalf("n2 received %d of %d messages", len(b.rec.messages()), n)
+	}
+	if err := a.tr.Flush(ctx); err != nil {
+		t.Fatalf("flush of a closed transport: %v, want nil (nothing queued)", err)
+	}
+}

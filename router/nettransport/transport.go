@@ -169,6 +169,26 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	}
 }
 
+// Flush waits until everything Send queued before the call has been written to its
+// connection, for every connected node: a program that sends and then exits (a cast
+// from a command line) calls it before Close, which drops what is still queued. It
+// returns nil when all was written, ctx.Err() when ctx ends first, and an error
+// matching router.ErrUnreachable naming a node whose connection closed before its
+// queue was written.
+func (t *Transport) Flush(ctx context.Context) error {
+	for _, p := range *t.peers.Load() {
+		c := p.conn.Load()
+		if c == nil || c.flush(ctx) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: the connection to %s closed before its queue was written", router.ErrUnreachable, p.id)
+	}
+	return nil
+}
+
 // Connected reports whether id is connected now.
 func (t *Transport) Connected(id router.NodeID) bool {
 	p := (*t.peers.Load())[id]
