@@ -78,6 +78,10 @@ func parseArgs(fs *flag.FlagSet, c *common, args []string, min int, what string)
 	if fs.NArg() < min {
 		return fmt.Errorf("%w: %s: want %s", cluster.ErrUsage, fs.Name(), what)
 	}
+	// Every command's first argument is an ensemble.
+	if err := cluster.CheckName("ENSEMBLE", fs.Arg(0)); err != nil {
+		return err
+	}
 	return c.resolve(fs)
 }
 

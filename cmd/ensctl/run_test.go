@@ -38,6 +38,7 @@ func TestBadUsage(t *testing.T) {
 		{name: "bench concurrency", args: append([]string{"bench", "--concurrency", "0"}, append(common, "e1")...), want: "--concurrency 0: want at least 1"},
 		{name: "bench rate", args: append([]string{"bench", "--rate", "-5"}, append(common, "e1")...), want: "--rate -5"},
 		{name: "bench no ensemble", args: append([]string{"bench"}, common...), want: "want [flags] ENSEMBLE"},
+		{name: "long ensemble", args: append([]string{"call"}, append(common, strings.Repeat("e", 1025), "get", "k")...), want: "1025 bytes, the longest name is 1024"},
 		{name: "bad timeout", args: append([]string{"call", "--timeout", "0s"}, append(common, "e1", "get", "k")...), want: "--timeout 0s: want a positive duration"},
 		{name: "bad json", args: call("--config", badJSON, "--secret-file", secret), want: "--config " + badJSON},
 		{name: "unknown key", args: call("--config", unknown, "--secret-file", secret), want: `unknown field "nodes"`},

@@ -69,6 +69,8 @@ func TestBadFlags(t *testing.T) {
 		{name: "tls ca without cert", args: with("--tls-ca", notPEM), want: "--tls-ca needs --tls-cert and --tls-key"},
 		{name: "duplicate member", args: with("--ensemble", "e1=n1,n2,n1"), want: "ensemble e1: member n1 is listed twice"},
 		{name: "duplicate ensemble", args: with("--ensemble", "e1=n1", "--ensemble", "e1=n2"), want: "ensemble e1 is listed twice"},
+		{name: "long ensemble", args: with("--ensemble", strings.Repeat("e", 1025)+"=n1"), want: "ensemble \"eeeeeeeeeeeeeeeeeeee\"...: 1025 bytes, the longest name is 1024"},
+		{name: "long node id", args: []string{"--id", "n1", "--peers", peers + "," + strings.Repeat("n", 1025) + "=127.0.0.1:3", "--secret-file", secret}, want: "--peers: node \"nnnnnnnnnnnnnnnnnnnn\"...: 1025 bytes"},
 		{name: "bad mailbox", args: with("--mailbox", "0"), want: "--mailbox 0: want at least 1"},
 		{name: "bad service", args: with("--service", "-1ms"), want: "--service -1ms"},
 		{name: "extra argument", args: with("now"), want: `unexpected argument "now"`},

@@ -29,9 +29,13 @@ const (
 	knownFlags  = flagForwarded | flagInfinite | flagPeerEns
 )
 
+// MaxName is the longest node, ensemble, peer or cluster name, in bytes, that the
+// protocol carries: a decoder refuses a longer one as a bad frame, so Send refuses
+// to send it (ErrTooLarge) and Config.Validate refuses such an ID or Cluster.
+const MaxName = 1 << 10
+
 // Limits a decoder enforces beyond the frame limit.
 const (
-	maxID       = 1 << 10 // bytes in a node, ensemble or peer name
 	maxInstance = 1 << 16
 	maxHops     = 1 << 16
 	minEntry    = 5 // the smallest encoded entry: four empty strings and a version
@@ -76,6 +80,24 @@ func AppendMessage(dst []byte, m *router.Message) []byte {
 		dst = binary.AppendUvarint(dst, e.Version)
 	}
 	return dst
+}
+
+// longName returns the field of m that holds a name longer than MaxName, or "".
+func longName(m *router.Message) string {
+	switch {
+	case len(m.Call.Node) > MaxName:
+		return "call node"
+	case len(m.Ensemble) > MaxName:
+		return "ensemble"
+	case len(m.Peer.Ensemble) > MaxName, len(m.Peer.Name) > MaxName, len(m.Peer.Node) > MaxName:
+		return "peer"
+	}
+	for _, e := range m.Entries {
+		if len(e.Ensemble) > MaxName || len(e.Leader.Ensemble) > MaxName || len(e.Leader.Name) > MaxName || len(e.Leader.Node) > MaxName {
+			return "directory entry"
+		}
+	}
+	return ""
 }
 
 func appendStr(dst []byte, s string) []byte {
@@ -195,7 +217,7 @@ func (c *cursor) raw(what string, limit int) []byte {
 }
 
 func (d *decoder) str(c *cursor, slot int, what string) string {
-	b := c.raw(what, maxID)
+	b := c.raw(what, MaxName)
 	if len(b) == 0 {
 		return ""
 	}

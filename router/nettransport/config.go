@@ -70,6 +70,8 @@ func (c Config) Validate() error {
 		return bad("ID is empty")
 	case c.Cluster == "":
 		return bad("Cluster is empty")
+	case len(c.ID) > MaxName, len(c.Cluster) > MaxName:
+		return bad("ID or Cluster is longer than %d bytes", MaxName)
 	case len(c.Secret) < 8:
 		return bad("Secret has %d bytes, want at least 8", len(c.Secret))
 	case c.MaxFrame != 0 && c.MaxFrame < MinMaxFrame:
@@ -86,6 +88,9 @@ func (c Config) Validate() error {
 	for id, addr := range c.Peers {
 		if id == "" || addr == "" {
 			return bad("Peers has an empty id or address (%q=%q)", id, addr)
+		}
+		if len(id) > MaxName {
+			return bad("Peers has an id longer than %d bytes", MaxName)
 		}
 	}
 	return nil

@@ -93,6 +93,11 @@ func (c *conn) enqueue(m *router.Message) error {
 		t.stats.overloaded.Add(1)
 		return router.ErrOverloaded
 	}
+	if f := longName(m); f != "" {
+		c.mu.Unlock()
+		t.stats.tooLarge.Add(1)
+		return fmt.Errorf("%w: a %s name longer than %d bytes", ErrTooLarge, f, MaxName)
+	}
 	var start int
 	c.out, start = beginFrame(c.out, typeMsg)
 	c.out = AppendMessage(c.out, m)

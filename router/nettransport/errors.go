@@ -13,9 +13,9 @@ var (
 	// bytes). The wrapped message names the problem; the connection that sent it is
 	// closed.
 	ErrBadFrame = errors.New("nettransport: bad frame")
-	// ErrTooLarge: a message that does not fit in one frame. It was not sent, so it did
-	// not run: it also matches router.ErrUnreachable, which is what the router core
-	// makes of it.
+	// ErrTooLarge: a message that does not fit in one frame, or that holds a name
+	// longer than MaxName. It was not sent, so it did not run: it also matches
+	// router.ErrUnreachable, which is what the router core makes of it.
 	ErrTooLarge = fmt.Errorf("nettransport: message exceeds the frame limit: %w", router.ErrUnreachable)
 	// ErrRefused: the other side of a handshake refused the connection; the wrapped
 	// message says why (RefuseCode).

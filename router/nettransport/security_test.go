@@ -269,6 +269,35 @@ func TestTooLarge(t *testing.T) {
 	}
 }
 
+// TestLongName: a message naming an ensemble longer than the decoder accepts is
+// refused at the sender, as unreachable; the connection stays up and carries the next
+// message. Sent anyway, it would make the receiver close the connection as a bad frame.
+func TestLongName(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	n2 := startNode(t, "n2", false, peersOf("n1", acc.addr))
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	long := router.EnsembleID(strings.Repeat("e", nettransport.MaxName+1))
+	err := n2.tr.Send("n1", router.Message{Kind: router.KindCast, Ensemble: long})
+	if !errors.Is(err, nettransport.ErrTooLarge) || !errors.Is(err, router.ErrUnreachable) || !strings.Contains(err.Error(), "ensemble") {
+		t.Fatalf("err = %v, want ErrTooLarge naming the ensemble, matching ErrUnreachable", err)
+	}
+	ok := router.EnsembleID(strings.Repeat("e", nettransport.MaxName))
+	if err := n2.tr.Send("n1", router.Message{Kind: router.KindCast, Ensemble: ok}); err != nil {
+		t.Fatalf("a name of exactly MaxName bytes: %v", err)
+	}
+	if !await(func() bool { return len(acc.rec.messages()) == 1 }, acc.rec) {
+		t.Fatalf("n1 received %d messages, want the one of MaxName", len(acc.rec.messages()))
+	}
+	if st := acc.tr.Stats(); st.BadFrames != 0 || !acc.tr.Connected("n2") {
+		t.Fatalf("bad frames %d, connected %v", st.BadFrames, acc.tr.Connected("n2"))
+	}
+	if _, err := nettransport.New(nettransport.Config{ID: router.NodeID(long), Cluster: "test", Secret: secret}); !errors.Is(err, nettransport.ErrBadConfig) {
+		t.Fatalf("an ID past MaxName: %v, want ErrBadConfig", err)
+	}
+}
+
 // TestSimultaneousDial: two nodes that dial each other at once end with one
 // connection that both use.
 func TestSimultaneousDial(t *testing.T) {

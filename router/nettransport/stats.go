@@ -14,7 +14,7 @@ type Stats struct {
 	BytesOut     uint64 // bytes written
 	Unreachable  uint64 // sends refused because the node was not connected
 	Overloaded   uint64 // sends refused because the send queue was full
-	TooLarge     uint64 // sends refused because the message exceeds the frame limit
+	TooLarge     uint64 // sends refused because the message exceeds the frame limit or MaxName
 	BadFrames    uint64 // connections closed for a malformed frame
 	Refused      uint64 // inbound handshakes refused or failed
 	DialFailures uint64 // outbound dials or handshakes that failed

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // CheckAddr checks that addr is host:port with a port from 1 to 65535 (0 too, when
@@ -33,11 +34,23 @@ func CheckAddr(what, addr string, listen bool) error {
 	return nil
 }
 
+// CheckName checks that a node or ensemble name fits the protocol
+// (nettransport.MaxName bytes). It names what in the error, which wraps ErrUsage.
+func CheckName(what, name string) error {
+	if len(name) > nettransport.MaxName {
+		return fmt.Errorf("%w: %s %.20q...: %d bytes, the longest name is %d", ErrUsage, what, name, len(name), nettransport.MaxName)
+	}
+	return nil
+}
+
 // checkPeers checks every member's address, and that no two members share one.
 func checkPeers(peers map[router.NodeID]string) error {
 	owner := map[string]router.NodeID{}
 	for _, id := range sortedIDs(peers) {
 		addr := peers[id]
+		if err := CheckName("--peers: node", string(id)); err != nil {
+			return err
+		}
 		if err := CheckAddr("--peers: "+string(id), addr, false); err != nil {
 			return err
 		}

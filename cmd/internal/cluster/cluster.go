@@ -157,6 +157,9 @@ func (o *Options) check() error {
 		if e.ID == "" || len(e.Members) == 0 {
 			return bad("ensemble %q needs an id and members", e.ID)
 		}
+		if err := CheckName("ensemble", string(e.ID)); err != nil {
+			return err
+		}
 		if seen[e.ID] {
 			return bad("ensemble %s is listed twice", e.ID)
 		}
