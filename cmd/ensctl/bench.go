@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -99,8 +100,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseArgs(fs, c, args, 1, "[flags] ENSEMBLE"); err != nil {
 		return err
 	}
-	ens := new(string)
-	*ens = fs.Arg(0)
+	ens := fs.Arg(0)
 	switch {
 	case *conc < 1:
 		return fmt.Errorf("%w: --concurrency %d: want at least 1", cluster.ErrUsage, *conc)
@@ -121,9 +121,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		defer stop()
 	}
-	res := &benchResult{Mode: "closed", Ensemble: *ens, Via: c.via, Concurrency: *conc, Rate: *rate}
+	res := &benchResult{Mode: "closed", Ensemble: ens, Via: c.via, Concurrency: *conc, Rate: *rate}
 	rec := newRecorder()
-	target, ev := cl.ensemble(*ens), []byte(*event)
+	target, ev := cl.ensemble(ens), []byte(*event)
 	io0 := cl.tr.Stats()
 	start := time.Now()
 	end := start.Add(*dur)
@@ -238,8 +238,13 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	fmt.Fprintf(w, "bench %s via %s: %s, %v\n", r.Ensemble, r.Via, mode, time.Duration(r.DurationNS).Round(time.Millisecond))
 	fmt.Fprintf(w, "calls       %d (%.0f calls/s)\n", r.Calls, r.CallsPerSec)
 	fmt.Fprintf(w, "ok          %d\n", r.OK)
-	for code, n := range r.Errors {
-		fmt.Fprintf(w, "%-11s %d\n", code, n)
+	codes := make([]string, 0, len(r.Errors))
+	for code := range r.Errors {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes) // the same order every run
+	for _, code := range codes {
+		fmt.Fprintf(w, "%-11s %d\n", code, r.Errors[code])
 	}
 	if r.Mode == "open" {
 		fmt.Fprintf(w, "started late %d\n", r.Behind)
