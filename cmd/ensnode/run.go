@@ -167,6 +167,8 @@ func start(o *options, log *slog.Logger) (*node, error) {
 					p.ServeWith(slow)
 				}
 				if err := drv.AddPeer(ref, p); err != nil {
+					_ = drv.Close()
+					_ = tr.Close()
 					stopSlow(slow)
 					return nil, err
 				}
