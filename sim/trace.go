@@ -96,8 +96,9 @@ func (w *World) flushHash() {
 // TraceLen returns the number of records emitted so far.
 func (w *World) TraceLen() uint64 { return w.traceLen }
 
-// AppendJSON appends the canonical encoding of r to dst and returns the
-// extended slice. The encoding is one compact JSON object with keys in this
+// AppendJSON appends the canonical JSON encoding of r to dst and returns the
+// extended slice: one line of a trace file (the trace hash is computed over
+// AppendCanonical's binary encoding instead). The encoding is one compact JSON object with keys in this
 // fixed order: "t" (At in integer nanoseconds), "seq", "node" (omitted when
 // empty), "kind", then each attribute in order, its value a JSON string or a
 // JSON integer. There is no whitespace and no trailing newline.

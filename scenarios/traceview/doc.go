@@ -18,8 +18,8 @@
 //     matter), then a table of the calls that start among them: caller, target, start,
 //     outcome, how long it took, the path (each message and decision with its time
 //     since the start) and what came after (late replies dropped).
-//   - JSONL writes the canonical records (sim.Record.AppendJSON), the bytes the trace
-//     hash is computed over, one per line.
+//   - JSONL writes the records as canonical JSON (sim.Record.AppendJSON), one per line,
+//     byte for byte as ensim run --trace writes them.
 //   - HTML writes one page that fetches nothing: the data as JSON, the script and the
 //     style inline. One lane per node, messages as arrows from send to arrival, marks
 //     for drops, duplicates, holds, timeouts, late replies, hop-limit answers and

@@ -13,7 +13,7 @@ type Format uint8
 const (
 	// Text is one aligned line per record, then a table of each call's life.
 	Text Format = iota + 1
-	// JSONL is the canonical records (sim.Record.AppendJSON), one per line.
+	// JSONL is the records as canonical JSON (sim.Record.AppendJSON), one per line.
 	JSONL
 	// HTML is one self-contained page with a space-time diagram.
 	HTML
