@@ -3,6 +3,8 @@ package scenarios
 import (
 	"fmt"
 	"testing"
+
+	"github.com/ensroute/ensroute/router"
 )
 
 // TestConvergenceMemo: the remembered convergence of every ensemble agrees with a
@@ -30,6 +32,41 @@ func TestConvergenceMemo(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// TestConvergenceMemoCrash: the one member whose directory is stale crashes, and
+// the ensemble has converged among the members still running; the remembered "not
+// converged" must not outlive the crash. (The scenario loops above never meet this
+// case: a crash there does not leave everyone else converged at once.)
+func TestConvergenceMemoCrash(t *testing.T) {
+	spec, _ := Named("steady")
+	wd, err := newWorld(spec, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wd.verifyConv = true
+	const e = router.EnsembleID("e1")
+	es := wd.ens[e]
+	if !wd.converged(e) {
+		t.Fatal("e1 has not converged at the start")
+	}
+	// A new leader that every member but the last learns.
+	es.version++
+	es.leader = es.members[1]
+	es.convAt = 0
+	stale := wd.memberList[len(wd.memberList)-1]
+	for _, sn := range wd.memberList {
+		if sn != stale {
+			sn.node.Learn(router.Entry{Ensemble: e, Leader: es.leader, Version: es.version})
+		}
+	}
+	if wd.converged(e) {
+		t.Fatalf("e1 converged with %s's directory stale", stale.id)
+	}
+	wd.crash(stale)
+	if !wd.converged(e) {
+		t.Fatalf("e1 has not converged once %s, the only stale member, crashed", stale.id)
 	}
 }
 
