@@ -46,8 +46,7 @@ func (wd *world) scheduleElection(el Election) {
 			}
 			return // every member is down: anti-entropy spreads the news after restarts
 		}
-		es.leader = winner
-		es.convAt = 0
+		es.leader = winner // convAt was reset with the version above
 		wd.w.Emit("", "elected", strAttr("ens", string(id)), strAttr("leader", es.leader.String()), intAttr("version", int64(es.version)))
 		wd.heartbeat(es, winner, es.version)
 		wd.announce(es.leader.Node, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
