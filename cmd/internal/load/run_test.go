@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -25,10 +26,10 @@ func answer(t router.Target, v []byte) (router.Result, error) {
 }
 
 // TestChecksCatchBugs: each check of a call reports the bug it exists for, and a
-// correct caller breaks none.
+// correct caller breaks none. Time is virtual (synctest): a correct caller ends
+// exactly at its deadline, and a late one exactly 30ms after it, on any machine.
 func TestChecksCatchBugs(t *testing.T) {
-	block := make(chan struct{})
-	defer close(block)
+	var block chan struct{} // made in each bubble
 	for _, tc := range []struct {
 		name string
 		call callerFunc
@@ -61,23 +62,27 @@ func TestChecksCatchBugs(t *testing.T) {
 		}, want: "exactly-once: 2 calls never returned"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := Start(context.Background(), Config{Caller: tc.call, Targets: []Target{{Ensemble: "e1"}},
-				Callers: 2, Calls: 6, Timeout: 20 * time.Millisecond, Slack: 5 * time.Millisecond})
-			if err != nil {
-				t.Fatal(err)
-			}
-			select {
-			case <-r.Done():
-			case <-time.After(300 * time.Millisecond): // "never returns" never ends
-			}
-			s := r.Stop(50 * time.Millisecond)
-			err = s.Check()
-			switch {
-			case tc.want == "" && err != nil:
-				t.Fatalf("violations from a correct caller: %v", err)
-			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
-				t.Fatalf("got %v, want a violation with %q", err, tc.want)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				block = make(chan struct{})
+				defer close(block)
+				r, err := Start(context.Background(), Config{Caller: tc.call, Targets: []Target{{Ensemble: "e1"}},
+					Callers: 2, Calls: 6, Timeout: 20 * time.Millisecond, Slack: 5 * time.Millisecond})
+				if err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case <-r.Done():
+				case <-time.After(300 * time.Millisecond): // "never returns" never ends
+				}
+				s := r.Stop(50 * time.Millisecond)
+				err = s.Check()
+				switch {
+				case tc.want == "" && err != nil:
+					t.Fatalf("violations from a correct caller: %v", err)
+				case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+					t.Fatalf("got %v, want a violation with %q", err, tc.want)
+				}
+			})
 		})
 	}
 }
@@ -191,6 +196,10 @@ func eventually(t *testing.T, cond func() bool) {
 // TestCheckWithinMeasuredDelay: a call past its deadline and slack is excused by the
 // scheduling delay measured over the same period, and only by that much.
 func TestCheckWithinMeasuredDelay(t *testing.T) {
+	synctest.Test(t, checkWithinMeasuredDelay)
+}
+
+func checkWithinMeasuredDelay(t *testing.T) {
 	late := callerFunc(func(ctx context.Context, t router.Target, ev []byte) (router.Result, error) {
 		<-ctx.Done()
 		<-time.After(30 * time.Millisecond)
