@@ -1,11 +1,7 @@
-// Package cluster holds what ensnode and ensctl share: the cluster's shape (its name,
-// the member nodes and their addresses, the ensembles), read from flags or a small
-// JSON file, the secret and TLS files, and the transport built from them.
 package cluster
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,9 +10,6 @@ import (
 
 	"github.com/ensroute/ensroute/router"
 )
-
-// ErrUsage marks a problem with flags or the config file: the programs exit 2 on it.
-var ErrUsage = errors.New("usage")
 
 // Ensemble is one ensemble: its members (peers named after their nodes) and its
 // first leader.
