@@ -74,11 +74,9 @@ func (cl *Client) Lead(ctx context.Context, e, node string) error {
 	ref := router.PeerRef{Ensemble: router.EnsembleID(e), Name: node, Node: router.NodeID(node)}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	res, err := cl.Call(ctx, router.ToPeer(ref), []byte("lead"))
-	if err != nil {
+	if _, err := cl.Call(ctx, router.ToPeer(ref), []byte("lead")); err != nil {
 		return fmt.Errorf("lead %s on %s: %w", e, node, err)
 	}
-	_ = res
 	return nil
 }
 

@@ -52,7 +52,7 @@ func (c Config) Validate() error {
 	return nil
 }
 
-func (c *Config) fill() error {
+func (c *Config) fill() {
 	if c.Addr == nil {
 		c.Addr = func(string) (string, string) { return freeAddr(), freeAddr() }
 	}
@@ -63,7 +63,6 @@ func (c *Config) fill() error {
 		d := &net.Dialer{}
 		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
 	}
-	return nil
 }
 
 // freeAddr returns a loopback address whose port was free a moment ago.
@@ -89,9 +88,7 @@ func New(cfg Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cfg.fill(); err != nil {
-		return nil, err
-	}
+	cfg.fill()
 	c := &Cluster{cfg: cfg, secret: filepath.Join(cfg.Dir, "cluster.secret")}
 	if err := os.WriteFile(c.secret, []byte("reliability-test-secret\n"), 0o600); err != nil {
 		return nil, err
@@ -152,8 +149,8 @@ func (c *Cluster) Start() error {
 	return nil
 }
 
-// WaitConnected waits until every running node in ids (every node if none) answers
-// /healthz connected to every other running node of ids, or ctx ends.
+// WaitConnected waits until every node in ids (every node if none) answers /healthz
+// connected to every other node of ids, or ctx ends.
 func (c *Cluster) WaitConnected(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
 		for _, n := range c.nodes {

@@ -64,10 +64,8 @@ func (p *LatenessProbe) Stop() Lateness {
 		return l
 	}
 	s := append([]time.Duration{}, p.late...)
-	sortDurations(s)
+	slices.Sort(s)
 	at := func(q float64) time.Duration { return s[min(int(q*float64(len(s))), len(s)-1)] }
 	l.P99, l.P999, l.Max = at(0.99), at(0.999), s[len(s)-1]
 	return l
 }
-
-func sortDurations(s []time.Duration) { slices.Sort(s) }
