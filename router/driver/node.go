@@ -193,7 +193,8 @@ func (n *Node) instance(i int) {
 }
 
 // Close stops the router instances and anti-entropy and waits for them. Calls still
-// waiting end by their contexts; new calls fail with ErrClosed. It is idempotent.
+// waiting end by their deadlines (their contexts', or CallTimeout's own); new calls
+// fail with ErrClosed. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.closed.Store(true)
