@@ -267,6 +267,9 @@ func TestTooLarge(t *testing.T) {
 	if err := n2.tr.Send("n1", router.Message{Kind: router.KindGossip}); err != nil {
 		t.Fatalf("a small message after: %v", err)
 	}
+	if !await(func() bool { return len(acc.rec.messages()) == 1 }, acc.rec) || !n2.tr.Connected("n1") {
+		t.Fatalf("n1 received %d messages (want the small one), connected %v", len(acc.rec.messages()), n2.tr.Connected("n1"))
+	}
 }
 
 // TestLongName: a message naming an ensemble longer than the decoder accepts is
