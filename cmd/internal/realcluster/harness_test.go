@@ -65,22 +65,8 @@ func startCluster(t *testing.T, args ...string) (*Cluster, *Client) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
 	}
-	c, err := New(Config{Ensnode: bins(t).Ensnode, Dir: t.TempDir(), Nodes: []string{"n1", "n2", "n3"},
+	c := runCluster(t, Config{Ensnode: bins(t).Ensnode, Dir: t.TempDir(), Nodes: []string{"n1", "n2", "n3"},
 		Ensembles: ensembles, Args: args})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c.Close()
-		if t.Failed() {
-			for _, n := range c.Nodes() {
-				t.Logf("%s log:\n%s", n.ID, n.Log())
-			}
-		}
-	})
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := c.WaitConnected(ctx); err != nil {
@@ -116,4 +102,26 @@ func judge(t *testing.T, name string, s load.Summary, probe *LatenessProbe) {
 	if err := s.CheckWithin(l.Max); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// runCluster starts the cluster cfg describes and stops it when the test ends; a
+// failed test prints the nodes' logs.
+func runCluster(t *testing.T, cfg Config) *Cluster {
+	t.Helper()
+	c, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		c.Close()
+		if t.Failed() {
+			for _, n := range c.Nodes() {
+				t.Logf("%s log:\n%s", n.ID, n.Log())
+			}
+		}
+	})
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

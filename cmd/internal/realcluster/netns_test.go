@@ -41,23 +41,9 @@ func TestNetnsFaults(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c, err := New(Config{Ensnode: bins(t).Ensnode, Dir: t.TempDir(), Nodes: []string{"n1", "n2", "n3"}, Ensembles: ensembles,
+	c := runCluster(t, Config{Ensnode: bins(t).Ensnode, Dir: t.TempDir(), Nodes: []string{"n1", "n2", "n3"}, Ensembles: ensembles,
 		Addr: func(id string) (string, string) { ip := nw.Host(id).IP; return ip + ":7000", ip + ":9100" },
 		Wrap: nw.Wrap, Dial: nw.Dialer("client")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		c.Close()
-		if t.Failed() {
-			for _, n := range c.Nodes() {
-				t.Logf("%s log:\n%s", n.ID, n.Log())
-			}
-		}
-	})
-	if err := c.Start(); err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	connected := func(ids ...string) {
 		t.Helper()
