@@ -1,7 +1,6 @@
 package netmodel
 
 import (
-	"container/heap"
 	"math"
 	"strconv"
 	"time"
@@ -185,43 +184,6 @@ func (h *Host) StepClock(d time.Duration) {
 // should forgive lateness.
 func (h *Host) ClockSteps() time.Duration { return h.steps }
 
-// timerEntry is one armed timer; idx is its place in the heap, -1 once it has fired,
-// was cancelled or died with its incarnation.
-type timerEntry struct {
-	deadline time.Duration // on the local clock
-	seq      uint64
-	t        router.Timer
-	idx      int
-}
-
-// timerHeap orders timers by (deadline, seq): by due time, then in arming order.
-type timerHeap []*timerEntry
-
-func (q timerHeap) Len() int { return len(q) }
-func (q timerHeap) Less(i, j int) bool {
-	if q[i].deadline != q[j].deadline {
-		return q[i].deadline < q[j].deadline
-	}
-	return q[i].seq < q[j].seq
-}
-func (q timerHeap) Swap(i, j int) {
-	q[i], q[j] = q[j], q[i]
-	q[i].idx, q[j].idx = i, j
-}
-func (q *timerHeap) Push(x any) {
-	e := x.(*timerEntry)
-	e.idx = len(*q)
-	*q = append(*q, e)
-}
-func (q *timerHeap) Pop() any {
-	old := *q
-	e := old[len(old)-1]
-	old[len(old)-1] = nil
-	*q = old[:len(old)-1]
-	e.idx = -1
-	return e
-}
-
 // rescheduleTimers points the host's one timer event at the virtual time its clock
 // reaches the earliest deadline. While timers fire, the firing loop does it once at
 // the end instead.
@@ -231,14 +193,14 @@ func (h *Host) rescheduleTimers() {
 	}
 	h.net.w.Cancel(h.timerEv)
 	h.timerEv = 0
-	if !h.up || h.paused || len(h.timers) == 0 {
+	if !h.up || h.paused || h.timers.len() == 0 {
 		return
 	}
-	at := h.globalAt(h.timers[0].deadline)
+	at := h.globalAt(h.timers.first())
 	if at == never {
 		return
 	}
-	if now := h.net.w.Now(); at <= now && h.timers[0].deadline > h.Now() {
+	if now := h.net.w.Now(); at <= now && h.timers.first() > h.Now() {
 		// globalAt and the firing loop read the same clock function, so this cannot
 		// happen; if it did, an event at now that fires nothing would repeat forever.
 		at = now + 1
@@ -260,10 +222,10 @@ func (h *Host) timerEvent() {
 func (h *Host) fireDue() {
 	gen := h.gen
 	h.firing = true
-	for h.up && !h.paused && h.gen == gen && len(h.timers) > 0 && h.timers[0].deadline <= h.Now() {
-		e := heap.Pop(&h.timers).(*timerEntry)
+	for h.up && !h.paused && h.gen == gen && h.timers.len() > 0 && h.timers.first() <= h.Now() {
+		t := h.timers.pop()
 		if h.recv != nil {
-			h.recv.Fire(e.t)
+			h.recv.Fire(t)
 		}
 	}
 	h.firing = false
@@ -277,27 +239,28 @@ type hostClock struct {
 func (c hostClock) Now() time.Duration { return c.h.Now() }
 
 // After arms a timer for when the local clock has advanced by d from now. A clock
-// taken from a dead incarnation arms nothing.
-func (c hostClock) After(d time.Duration, t router.Timer) func() {
+// taken from a dead incarnation arms nothing and returns the zero TimerID.
+func (c hostClock) After(d time.Duration, t router.Timer) router.TimerID {
 	h := c.h
 	if !h.up || c.gen != h.gen {
-		return func() {}
+		return 0
 	}
-	h.tseq++
-	e := &timerEntry{deadline: satAdd(h.Now(), max(d, 0)), seq: h.tseq, t: t}
-	heap.Push(&h.timers, e)
-	if e.idx == 0 {
+	id, head := h.timers.arm(satAdd(h.Now(), max(d, 0)), t)
+	if head {
 		h.rescheduleTimers()
 	}
-	return func() {
-		if c.gen != h.gen || e.idx < 0 {
-			return // fired, cancelled already, or died with its incarnation
-		}
-		head := e.idx == 0
-		heap.Remove(&h.timers, e.idx)
-		if head {
-			h.rescheduleTimers()
-		}
+	return id
+}
+
+// Stop withdraws a timer that has not fired; it does nothing for a timer that fired,
+// was stopped, or died with its incarnation.
+func (c hostClock) Stop(id router.TimerID) {
+	h := c.h
+	if c.gen != h.gen {
+		return
+	}
+	if stopped, head := h.timers.stop(id); stopped && head {
+		h.rescheduleTimers()
 	}
 }
 

@@ -268,20 +268,57 @@ func TestTimerCancelLeavesQueue(t *testing.T) {
 	if w.Pending() != 1 {
 		t.Errorf("Pending = %d with three timers armed, want 1", w.Pending())
 	}
-	minute()
-	hour()
+	h.Clock().Stop(minute)
+	h.Clock().Stop(hour)
 	w.Run()
 	if len(r.fired) != 1 || r.fired[0].Timer != timer(3) || w.Now() >= time.Second {
 		t.Errorf("fired %v, run ended at %v; want only timer 3, just before 1s", r.fired, w.Now())
 	}
 	end := w.Now()
 	head := h.Clock().After(time.Hour, timer(4))
-	head()
+	h.Clock().Stop(head)
 	if w.Pending() != 0 {
 		t.Errorf("Pending = %d after the only timer was cancelled, want 0", w.Pending())
 	}
 	w.Run()
 	if w.Now() != end || len(r.fired) != 1 {
 		t.Errorf("the run went on from %v to %v, firing %v", end, w.Now(), r.fired)
+	}
+}
+
+// TestTimerStaleStop: a timer's id stops that timer only. Its slot is reused by the
+// next timer armed, and stopping the old id again (or an id from before a restart)
+// must leave the new timer armed.
+func TestTimerStaleStop(t *testing.T) {
+	w, n := newNet(t, 1, config(1, time.Millisecond, 0))
+	h, r := addHost(t, n, "a")
+	clk := h.Clock()
+	first := clk.After(time.Millisecond, timer(1))
+	clk.Stop(first)
+	second := clk.After(2*time.Millisecond, timer(2)) // takes the first's slot
+	if second == first {
+		t.Fatalf("a new timer got the stopped timer's id %v", first)
+	}
+	clk.Stop(first)
+	clk.Stop(0)
+	w.Run()
+	want := []fired{{At: 2 * time.Millisecond, Timer: timer(2)}}
+	if diff := cmp.Diff(want, r.fired); diff != "" {
+		t.Errorf("timers fired (-want +got):\n%s", diff)
+	}
+}
+
+// TestTimerArmStopAllocatesNothing: once a host has held as many timers at once, a
+// call's deadline timer costs no allocation to arm and stop.
+func TestTimerArmStopAllocatesNothing(t *testing.T) {
+	_, n := newNet(t, 1, config(1, time.Millisecond, 0))
+	h, _ := addHost(t, n, "a")
+	clk := h.Clock()
+	clk.After(time.Hour, timer(0)) // the head: arming later ones reschedules nothing
+	allocs := testing.AllocsPerRun(1000, func() {
+		clk.Stop(clk.After(time.Minute, timer(1)))
+	})
+	if allocs != 0 {
+		t.Errorf("arming and stopping a timer allocated %v times, want 0", allocs)
 	}
 }

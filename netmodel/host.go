@@ -46,8 +46,7 @@ type Host struct {
 	steps time.Duration
 	// The timers of the current incarnation (clock.go): a heap ordered by (local
 	// deadline, arming order), and the one sim event that fires the earliest.
-	timers  timerHeap
-	tseq    uint64
+	timers  timerSet
 	timerEv sim.EventID
 	onTimer func() // h.timerEvent, bound once
 	firing  bool
@@ -139,10 +138,7 @@ func (h *Host) Crash() {
 	// world's queue busy, and a run that waits for it to empty would idle on to it.
 	h.net.w.Cancel(h.timerEv)
 	h.timerEv = 0
-	for _, e := range h.timers {
-		e.idx = -1
-	}
-	h.timers = nil
+	h.timers.clear()
 	for i := range h.boxes {
 		b := &h.boxes[i]
 		h.net.stats.Orphans += uint64(b.len())
@@ -175,7 +171,7 @@ func (h *Host) Busy() (timers, queued int) {
 	for i := range h.boxes {
 		queued += h.boxes[i].len()
 	}
-	return len(h.timers), queued + len(h.parked)
+	return h.timers.len(), queued + len(h.parked)
 }
 
 // land takes a message that reached the host.

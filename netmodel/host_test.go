@@ -128,7 +128,7 @@ func TestBusy(t *testing.T) {
 	b, _ := addHost(t, n, "b")
 	clk := b.Clock()
 	clk.After(5*time.Millisecond, router.Timer{Kind: router.TimerCall})
-	cancel := clk.After(50*time.Millisecond, router.Timer{Kind: router.TimerWorker})
+	late := clk.After(50*time.Millisecond, router.Timer{Kind: router.TimerWorker})
 	for i := range 3 {
 		mustSend(t, a.Transport(), "b", msg(router.KindRoute, uint64(i)))
 	}
@@ -143,8 +143,8 @@ func TestBusy(t *testing.T) {
 	snap()                // 10ms
 	w.RunUntil(lat + svc) // one handed
 	snap()                // 11ms
-	cancel()              // the 50ms timer
-	cancel()              // twice is harmless
+	clk.Stop(late)        // the 50ms timer
+	clk.Stop(late)        // twice is harmless
 	snap()                // 11ms, cancelled
 	w.Run()
 	snap() // the end
@@ -169,13 +169,12 @@ func TestClockAfter(t *testing.T) {
 		}
 		clk.After(5*time.Millisecond, call(1))
 		clk.After(3*time.Millisecond, call(2))
-		cancel := clk.After(4*time.Millisecond, call(3))
-		cancel()
+		clk.Stop(clk.After(4*time.Millisecond, call(3)))
 		clk.After(0, router.Timer{Kind: router.TimerWorker, Worker: 9})
 	})
 	first := clk.After(time.Millisecond, call(4))
 	w.Run()
-	first() // after it fired: harmless
+	clk.Stop(first) // after it fired: harmless
 	want := []fired{
 		{At: time.Millisecond, Timer: call(4)},
 		{At: 2 * time.Millisecond, Timer: router.Timer{Kind: router.TimerWorker, Worker: 9}},
@@ -222,13 +221,13 @@ func TestCrash(t *testing.T) {
 		h, r := addHost(t, n, "a")
 		old := h.Clock()
 		old.After(5*time.Millisecond, router.Timer{Kind: router.TimerCall})
-		cancel := old.After(6*time.Millisecond, router.Timer{Kind: router.TimerWorker})
+		oldID := old.After(6*time.Millisecond, router.Timer{Kind: router.TimerWorker})
 		at(w, time.Millisecond, h.Crash)
 		at(w, 2*time.Millisecond, func() {
 			h.Restart()
 			h.Attach(r) // the same receiver, to see whether an old timer reaches it
 			h.Clock().After(10*time.Millisecond, router.Timer{Kind: router.TimerWorker, Worker: 2})
-			cancel() // the old incarnation's cancel must not touch the new count
+			old.Stop(oldID) // the old incarnation's Stop must not touch the new count
 			if timers, _ := h.Busy(); timers != 1 {
 				t.Errorf("Busy timers after restart = %d, want 1 (the new one)", timers)
 			}

@@ -202,10 +202,10 @@ func TestPauseTimersAfterResume(t *testing.T) {
 	ms := time.Millisecond
 	w, n := newNet(t, 1, config(1, ms, 0))
 	h, r := addHost(t, n, "a")
-	cancel := h.Clock().After(8*ms, timer(9))
+	nine := h.Clock().After(8*ms, timer(9))
 	at(w, 2*ms, h.Pause)
 	at(w, 3*ms, func() { h.Clock().After(2*ms, timer(1)) }) // due at 5ms, during the pause
-	at(w, 4*ms, cancel)                                     // cancelled while paused: never fires
+	at(w, 4*ms, func() { h.Clock().Stop(nine) })            // stopped while paused: never fires
 	at(w, 6*ms, h.Resume)
 	at(w, 6*ms, func() { h.Clock().After(time.Millisecond, timer(2)) })
 	w.Run()

@@ -24,12 +24,11 @@ type benchMsg struct {
 	m  router.Message
 }
 
-var noCancel = func() {}
-
 type benchClock struct{}
 
-func (benchClock) Now() time.Duration                       { return 0 }
-func (benchClock) After(time.Duration, router.Timer) func() { return noCancel }
+func (benchClock) Now() time.Duration                               { return 0 }
+func (benchClock) After(time.Duration, router.Timer) router.TimerID { return 0 }
+func (benchClock) Stop(router.TimerID)                              {}
 
 type benchTransport struct{ net *benchNet }
 

@@ -23,7 +23,7 @@ type pending struct {
 	target     Target
 	event      []byte
 	deadline   time.Duration // on this node's clock; Infinity for none
-	cancel     func()
+	timer      TimerID
 	done       func(Result)
 	redirected bool
 	// seen is the version of the directory entry for the target ensemble when the
@@ -78,7 +78,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		if n.cfg.Bugs.Has(bugs.IgnoreDeadline) {
 			d *= 2
 		}
-		p.cancel = n.cfg.Clock.After(d, Timer{Kind: TimerCall, Call: id})
+		p.timer = n.cfg.Clock.After(d, Timer{Kind: TimerCall, Call: id})
 	}
 	r := request{call: id, ens: t.Ensemble, event: event, budget: timeout}
 	switch {
@@ -204,9 +204,9 @@ func (n *Node) complete(p *pending, res Result) {
 	} else {
 		delete(n.pending, p.id)
 	}
-	if p.cancel != nil {
-		p.cancel()
-		p.cancel = nil
+	if p.timer != 0 {
+		n.cfg.Clock.Stop(p.timer)
+		p.timer = 0
 	}
 	res.Call = p.id
 	code := CodeOf(res.Err)

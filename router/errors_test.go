@@ -106,8 +106,9 @@ func TestCodeOfForeignErrors(t *testing.T) {
 
 type fakeClock struct{}
 
-func (fakeClock) Now() time.Duration                                { return 0 }
-func (fakeClock) After(time.Duration, router.Timer) (cancel func()) { return func() {} }
+func (fakeClock) Now() time.Duration                               { return 0 }
+func (fakeClock) After(time.Duration, router.Timer) router.TimerID { return 0 }
+func (fakeClock) Stop(router.TimerID)                              {}
 
 type fakeTransport struct{}
 

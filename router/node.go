@@ -242,12 +242,12 @@ func (n *Node) Fire(t Timer) {
 	switch t.Kind {
 	case TimerCall:
 		if p, ok := n.pending[t.Call]; ok && !p.completed {
-			p.cancel = nil // it has fired
+			p.timer = 0 // it has fired
 			n.complete(p, Result{Err: ErrTimeout})
 		}
 	case TimerWorker:
 		if r, ok := n.workers[t.Worker]; ok {
-			r.cancel = nil
+			r.timer = 0
 			r.finish()
 			n.stats.Workers++
 			n.trace(Event{Kind: EvWorker, Call: r.call})

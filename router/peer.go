@@ -29,7 +29,7 @@ type Request struct {
 	cast      bool
 	done      bool
 	worker    uint64
-	cancel    func()
+	timer     TimerID
 }
 
 // Call is the id of the call the request belongs to; zero for a cast.
@@ -120,9 +120,9 @@ func (r *Request) finish() {
 	if r.worker != 0 {
 		delete(r.n.workers, r.worker)
 		r.worker = 0
-		if r.cancel != nil {
-			r.cancel()
-			r.cancel = nil
+		if r.timer != 0 {
+			r.n.cfg.Clock.Stop(r.timer)
+			r.timer = 0
 		}
 	}
 }
@@ -182,7 +182,7 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.wseq++
 		req.worker = n.wseq
 		n.workers[req.worker] = req
-		req.cancel = n.cfg.Clock.After(r.budget, Timer{Kind: TimerWorker, Call: r.call, Worker: req.worker})
+		req.timer = n.cfg.Clock.After(r.budget, Timer{Kind: TimerWorker, Call: r.call, Worker: req.worker})
 	}
 	n.trace(Event{Kind: EvDeliver, Call: r.call, Peer: ref, Budget: req.budget})
 	p.Handle(req)

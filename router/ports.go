@@ -5,12 +5,18 @@ import "time"
 // Clock is the router's only source of time. Now is the node's own clock (it may be
 // skewed against other nodes'). When d has elapsed on that clock the driver hands t back
 // to the node with Node.Fire, on the node's own turn; nothing runs on a foreign goroutine.
-// The returned cancel stops a timer that has not fired; calling it after the timer fired
-// or twice is harmless.
+// After returns the timer's id; Stop(id) stops a timer that has not fired. Stopping a
+// timer that fired, was stopped already, or the zero TimerID is harmless, so a clock must
+// never give two timers the same non-zero id.
 type Clock interface {
 	Now() time.Duration
-	After(d time.Duration, t Timer) (cancel func())
+	After(d time.Duration, t Timer) TimerID
+	Stop(id TimerID)
 }
+
+// TimerID names a timer armed with Clock.After, for Clock.Stop. The zero TimerID names
+// no timer. It is plain data, so a clock can arm and stop timers without allocating.
+type TimerID uint64
 
 // Transport sends a message to another node. Send never blocks and never calls back into
 // the sending node. It returns ErrUnreachable at once when the destination is not

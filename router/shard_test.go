@@ -25,8 +25,9 @@ func (r *recTransport) Send(to router.NodeID, m router.Message) error {
 
 type stillClock struct{}
 
-func (stillClock) Now() time.Duration                           { return 0 }
-func (stillClock) After(time.Duration, router.Timer) (c func()) { return func() {} }
+func (stillClock) Now() time.Duration                               { return 0 }
+func (stillClock) After(time.Duration, router.Timer) router.TimerID { return 0 }
+func (stillClock) Stop(router.TimerID)                              {}
 
 type zeroRand struct{}
 

@@ -22,6 +22,9 @@ type shard struct {
 	// pinned, when not negative, is what the core's clock reads during this turn
 	// (see pin).
 	pinned time.Duration
+	// timers are the armed worker timers by id, under the lock; lastTimer numbers them.
+	timers    map[router.TimerID]*time.Timer
+	lastTimer router.TimerID
 }
 
 type handed struct {
@@ -76,11 +79,16 @@ func take[T any](src *[]T, buf []T) []T {
 
 // fire hands a timer to the core (the riak worker's timeout; call deadlines are the
 // callers' contexts).
-func (s *shard) fire(t router.Timer) {
+func (s *shard) fire(id router.TimerID, t router.Timer) {
 	if s.n.isClosed() {
 		return
 	}
 	s.lock()
+	if _, armed := s.timers[id]; !armed {
+		s.unlock() // stopped after it had started to fire
+		return
+	}
+	delete(s.timers, id)
 	s.core.Fire(t)
 	s.unlock()
 }
@@ -97,15 +105,27 @@ func (c clock) Now() time.Duration {
 
 // After arms a real timer, except for a call's deadline: the caller's goroutine waits
 // on its context, which expires at the same instant, and fires the deadline itself.
-func (c clock) After(d time.Duration, t router.Timer) func() {
+func (c clock) After(d time.Duration, t router.Timer) router.TimerID {
 	if t.Kind == router.TimerCall {
-		return noop
+		return 0
 	}
-	tm := time.AfterFunc(d, func() { c.s.fire(t) })
-	return func() { tm.Stop() }
+	s := c.s
+	s.lastTimer++
+	id := s.lastTimer
+	if s.timers == nil {
+		s.timers = make(map[router.TimerID]*time.Timer)
+	}
+	s.timers[id] = time.AfterFunc(d, func() { s.fire(id, t) })
+	return id
 }
 
-func noop() {}
+// Stop stops a worker timer; the core calls it under the shard's lock.
+func (c clock) Stop(id router.TimerID) {
+	if tm, ok := c.s.timers[id]; ok {
+		tm.Stop()
+		delete(c.s.timers, id)
+	}
+}
 
 // transport is a shard's router.Transport: the node's transport, except that a
 // message to the node itself (a reply to another shard's call) is kept for unlock.

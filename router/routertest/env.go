@@ -439,11 +439,20 @@ type clock struct {
 
 func (c clock) Now() time.Duration { return c.e.now }
 
-func (c clock) After(d time.Duration, t router.Timer) func() {
+// After arms a timer; its id is its scheduling sequence number, never reused.
+func (c clock) After(d time.Duration, t router.Timer) router.TimerID {
 	c.e.tseq++
 	tm := &timer{at: c.e.now + d, seq: c.e.tseq, node: c.node, inc: c.inc, t: t}
 	c.e.timers = append(c.e.timers, tm)
-	return func() { tm.cancelled = true }
+	return router.TimerID(tm.seq)
+}
+
+func (c clock) Stop(id router.TimerID) {
+	for _, tm := range c.e.timers {
+		if router.TimerID(tm.seq) == id {
+			tm.cancelled = true
+		}
+	}
 }
 
 type transport struct {
