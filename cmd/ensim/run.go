@@ -70,7 +70,7 @@ type commandFunc func(ctx context.Context, pos []string, stdout, stderr io.Write
 const (
 	synList    = "ensim list"
 	synShow    = "ensim show NAME [--seed N]"
-	synRun     = "ensim run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak] [--routers N] [--json] [--trace FILE] [--repro FILE] [--check-determinism]"
+	synRun     = "ensim run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak] [--routers N] [--json] [--trace FILE] [--repro FILE] [--check-determinism] [--cpuprofile FILE]"
 	synCompare = "ensim compare (--scenario NAME | --spec FILE) [--seeds N] [--from S] [--routers N] [--json]"
 	synReplay  = "ensim replay REPRO.json [--json] [--trace FILE]"
 	synSweep   = "ensim sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics default|riak] [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json] [--recheck K]"
@@ -194,6 +194,7 @@ type runOptions struct {
 	trace, repro   string
 	determinism    bool
 	routers        int // 0: the spec's own
+	cpuprofile     string
 }
 
 func runFlags(fs *flag.FlagSet) commandFunc {
@@ -207,6 +208,7 @@ func runFlags(fs *flag.FlagSet) commandFunc {
 	fs.StringVar(&o.trace, "trace", "", "write the trace to `FILE` as JSON lines")
 	fs.StringVar(&o.repro, "repro", "", "write a repro file to `FILE` (written anyway on a failure, by default to ./ensim-repro-SCENARIO-SEMANTICS-SEED.json)")
 	fs.BoolVar(&o.determinism, "check-determinism", false, "run twice and compare the trace hashes")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with go tool pprof)")
 	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }
 }
 
@@ -237,6 +239,18 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		spec.Routers = o.routers
 	}
 	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem, KeepTrace: o.trace != "" || o.determinism}
+	if o.cpuprofile != "" {
+		stop, err := startCPUProfile(o.cpuprofile)
+		if err != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			return exitUsage
+		}
+		defer func() {
+			if err := stop(); err != nil {
+				fmt.Fprintf(stderr, "ensim: %v\n", err)
+			}
+		}()
+	}
 	res, err := simulate(spec, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)

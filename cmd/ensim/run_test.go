@@ -212,3 +212,25 @@ func TestCheckDeterminismJSONKeepsStdoutClean(t *testing.T) {
 		t.Errorf("stderr = %q, want the determinism verdict", stderr)
 	}
 }
+
+// TestRunCPUProfile: --cpuprofile writes a profile pprof can read (gzip-compressed
+// protocol buffers), and an unwritable path is a usage error naming the flag.
+func TestRunCPUProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cpu.prof")
+	code, _, stderr := ensim(t, "run", "--scenario", "steady", "--cpuprofile", path)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+		t.Errorf("profile is %d bytes and not gzip data", len(b))
+	}
+	bad := filepath.Join(t.TempDir(), "no-such-dir", "cpu.prof")
+	code, _, stderr = ensim(t, "run", "--scenario", "steady", "--cpuprofile", bad)
+	if code != exitUsage || !strings.Contains(stderr, "--cpuprofile") {
+		t.Errorf("exit %d, stderr %q; want 2 naming --cpuprofile", code, stderr)
+	}
+}
