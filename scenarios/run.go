@@ -2,7 +2,7 @@ package scenarios
 
 import (
 	"errors"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -247,7 +247,7 @@ func percentiles(ds []time.Duration) Latency {
 	if len(ds) == 0 {
 		return Latency{}
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	slices.Sort(ds)
 	return Latency{P50: int64(pct(ds, 0.50)), P99: int64(pct(ds, 0.99)), Max: int64(ds[len(ds)-1])}
 }
 
