@@ -36,7 +36,7 @@ type recSlab struct {
 // recChunk is the number of call records in a chunk.
 const recChunk = 128
 
-// next returns a zeroed record of its own.
+// next returns a zeroed record of its own (never handed out before: a new chunk's).
 func (s *recSlab) next() *callRec {
 	if len(s.free) == 0 {
 		s.free = make([]callRec, recChunk)

@@ -105,7 +105,7 @@ type callRec struct {
 	startGlobal time.Duration
 	endGlobal   time.Duration // when the call first completed, in virtual time
 	completions int
-	first       router.Result
+	firstErr    error // the first completion's error
 	latency     time.Duration
 	transfers   int
 	hopFlagged  bool
@@ -140,10 +140,12 @@ func (c *checker) violate(inv string, call router.CallID, format string, args ..
 // begin registers a workload call about to start; the router's EvCall names its id.
 func (c *checker) begin(sn *simNode, es *ensState, event []byte) *callRec {
 	now := sn.host.Now()
+	// Field by field into the zeroed record: while the collector runs, a whole-struct
+	// copy pays a write barrier for every pointer slot, set or not.
 	rec := c.recs.next()
-	*rec = callRec{chk: c, node: sn.id, inc: sn.inc, host: sn.host, ens: es.id, event: event,
-		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now(),
-		paused0: sn.host.PausedLocal(), steps0: sn.host.ClockSteps()}
+	rec.chk, rec.node, rec.inc, rec.host, rec.ens, rec.event = c, sn.id, sn.inc, sn.host, es.id, event
+	rec.start, rec.deadline, rec.startGlobal = now, now+c.wd.spec.Workload.Timeout.D(), c.wd.w.Now()
+	rec.paused0, rec.steps0 = sn.host.PausedLocal(), sn.host.ClockSteps()
 	rec.delivered = rec.deliv[:0]
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
 		rec.live = !es.leader.IsZero() && c.elections(es.id) == 0 && !es.impaired(c.wd.w.Now()) && c.wd.convergedES(es)
@@ -161,7 +163,7 @@ func (r *callRec) done(res router.Result) {
 		c.violate(InvLateDiscarded, r.id, "a reply reached the caller after the call had completed (completion %d: %s)", r.completions, outcome(res))
 		return
 	}
-	r.first = res
+	r.firstErr = res.Err
 	r.latency = now - r.start
 	r.endGlobal = c.wd.w.Now()
 	// A node that was paused, or whose clock jumped forward, could not notice its
@@ -377,8 +379,8 @@ func (c *checker) finish(quiet bool) {
 		case r.lost:
 		case r.completions == 0:
 			c.violate(InvExactlyOnce, r.id, "never completed (started at %v)", r.start)
-		case r.live && r.first.Err != nil:
-			c.violate(InvLiveness, r.id, "call to %s in the liveness phase failed: %v", r.ens, r.first.Err)
+		case r.live && r.firstErr != nil:
+			c.violate(InvLiveness, r.id, "call to %s in the liveness phase failed: %v", r.ens, r.firstErr)
 		}
 	}
 	// Liveness also needs the directories to converge at all: by the time the world is

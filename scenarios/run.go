@@ -176,10 +176,10 @@ func (wd *world) report() Report {
 			continue
 		}
 		lat = append(lat, c.latency)
-		if c.first.Err != nil {
+		if c.firstErr != nil {
 			errLat = append(errLat, c.latency)
 		}
-		switch err := c.first.Err; {
+		switch err := c.firstErr; {
 		case err == nil:
 			r.Calls.OK++
 		case errors.Is(err, router.ErrTimeout):
@@ -264,18 +264,20 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 }
 
 func (wd *world) outcomes() []Outcome {
-	out := make([]Outcome, 0, len(wd.chk.calls))
-	for _, c := range wd.chk.calls {
-		name := c.name
-		if name == "" {
-			name = c.id.String()
+	// Filled in place, field by field: while the collector runs, appending a whole
+	// Outcome pays a write barrier for each of its pointer slots.
+	out := make([]Outcome, len(wd.chk.calls))
+	for i, c := range wd.chk.calls {
+		o := &out[i]
+		o.Call = c.name
+		if o.Call == "" {
+			o.Call = c.id.String()
 		}
-		o := Outcome{Call: name, Node: string(c.node), Ensemble: string(c.ens), Start: c.startGlobal, Code: "lost"}
+		o.Node, o.Ensemble, o.Start, o.Code = string(c.node), string(c.ens), c.startGlobal, "lost"
 		if c.completions > 0 {
-			o.Code = router.CodeOf(c.first.Err).String()
+			o.Code = router.CodeOf(c.firstErr).String()
 			o.Latency = c.latency
 		}
-		out = append(out, o)
 	}
 	return out
 }
