@@ -8,10 +8,16 @@ import "github.com/ensroute/ensroute/router"
 // hashing an id on every message or growing a map by one entry per call.
 type callIndex struct {
 	nodes map[router.NodeID]*nodeCalls
+	// recent remembers recently looked-up nodes, direct-mapped by a hash of the id
+	// that is cheaper than the map's: most lookups then hash nothing else.
+	recent [recentNodes]*nodeCalls
 }
+
+const recentNodes = 64
 
 // nodeCalls is one node's calls, by incarnation (a node has few).
 type nodeCalls struct {
+	node router.NodeID
 	incs []incCalls
 }
 
@@ -22,8 +28,11 @@ type incCalls struct {
 
 // get returns the call issued id, or nil.
 func (x *callIndex) get(id router.CallID) *callRec {
-	nc := x.nodes[id.Node]
-	if nc == nil || id.Seq == 0 {
+	if id.Seq == 0 {
+		return nil
+	}
+	nc := x.node(id.Node)
+	if nc == nil {
 		return nil
 	}
 	for i := range nc.incs {
@@ -46,9 +55,9 @@ func (x *callIndex) put(id router.CallID, rec *callRec) {
 	if x.nodes == nil {
 		x.nodes = make(map[router.NodeID]*nodeCalls)
 	}
-	nc := x.nodes[id.Node]
+	nc := x.node(id.Node)
 	if nc == nil {
-		nc = &nodeCalls{}
+		nc = &nodeCalls{node: id.Node}
 		x.nodes[id.Node] = nc
 	}
 	var ic *incCalls
@@ -65,4 +74,21 @@ func (x *callIndex) put(id router.CallID, rec *callRec) {
 		ic.calls = append(ic.calls, nil)
 	}
 	ic.calls[id.Seq-1] = rec
+}
+
+// node returns the calls of node, or nil.
+func (x *callIndex) node(node router.NodeID) *nodeCalls {
+	h := uint32(len(node))
+	for i := 0; i < len(node); i++ {
+		h = h*31 + uint32(node[i])
+	}
+	slot := &x.recent[h%recentNodes]
+	if nc := *slot; nc != nil && nc.node == node {
+		return nc
+	}
+	nc := x.nodes[node]
+	if nc != nil {
+		*slot = nc
+	}
+	return nc
 }

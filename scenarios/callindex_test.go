@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -11,13 +12,20 @@ import (
 // TestCallIndexMatchesMap: callIndex answers as a map from id to the newest call put
 // under it does, for ids issued in order per incarnation, reissued (incarnation 0, as
 // the reused-id bug makes them), or looked up without ever being put.
+//
+// More nodes than the index remembers recently share its slots, so lookups also go
+// past a slot that names another node.
 func TestCallIndexMatchesMap(t *testing.T) {
+	nodes := []string{"c1"}
+	for i := range 3 * recentNodes {
+		nodes = append(nodes, fmt.Sprintf("n%d", i+1))
+	}
 	rapid.Check(t, func(t *rapid.T) {
 		var x callIndex
 		model := map[router.CallID]*callRec{}
 		id := rapid.Custom(func(t *rapid.T) router.CallID {
 			return router.CallID{
-				Node:        router.NodeID(rapid.SampledFrom([]string{"n1", "n2", "c1"}).Draw(t, "node")),
+				Node:        router.NodeID(rapid.SampledFrom(nodes[:rapid.SampledFrom([]int{3, len(nodes)}).Draw(t, "nodes")]).Draw(t, "node")),
 				Incarnation: router.Incarnation(rapid.IntRange(0, 2).Draw(t, "inc")),
 				Seq:         rapid.Uint64Range(0, 40).Draw(t, "seq"),
 			}

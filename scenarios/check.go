@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,17 +47,28 @@ type checker struct {
 	byIssued callIndex // the newest call that was issued each id
 	viol     []Violation
 	skipped  uint64
-	// awaiting marks nodes handed a reply that has not yet been completed, counted
-	// late or redirected.
-	awaiting map[router.NodeID]uint64
+	// awaiting holds the nodes handed a reply that has not yet been completed,
+	// counted late or redirected: at most one entry per node, and in a correct run
+	// never more than one at a time, since a node settles a reply on the turn it is
+	// handed it.
+	awaiting []awaited
 	inElect  map[router.EnsembleID]int
+	electing int // entries of inElect other than zero
+	recs     recSlab
 	// handed remembers which request and reply messages were handed, to tell a
 	// duplicate copy from the original. Message ids count up from 1, so a bit set
 	// indexed by id does: an eighth of a byte per message, not a map entry.
 	handed bitSet
 	probes probeCounts
-	// work is every stretch of service a leader spent on a workload call's event.
+	// work is every stretch of service a leader spent on a workload call's event,
+	// beyond the first of each call, which the call's record holds.
 	work []workSpan
+}
+
+// awaited is a node handed reply message msg, not yet settled.
+type awaited struct {
+	node router.NodeID
+	msg  uint64
 }
 
 // workSpan is a leader working on one call's event from from to to, in virtual time.
@@ -94,7 +105,7 @@ type callRec struct {
 	startGlobal time.Duration
 	endGlobal   time.Duration // when the call first completed, in virtual time
 	completions int
-	first       router.Result
+	firstErr    error // the first completion's error
 	latency     time.Duration
 	transfers   int
 	hopFlagged  bool
@@ -106,13 +117,15 @@ type callRec struct {
 	live        bool // liveness applies
 	delivered   []router.PeerRef
 	deliv       [1]router.PeerRef // delivered's first array: most calls reach one peer
+	// worked is the first stretch of service a leader spent on the call's event
+	// (working), if worked.rec is set; the checker's work holds the others.
+	worked workSpan
 }
 
 func newChecker(wd *world) *checker {
 	return &checker{
-		wd:       wd,
-		awaiting: make(map[router.NodeID]uint64),
-		inElect:  make(map[router.EnsembleID]int),
+		wd:      wd,
+		inElect: make(map[router.EnsembleID]int),
 	}
 }
 
@@ -125,15 +138,17 @@ func (c *checker) violate(inv string, call router.CallID, format string, args ..
 }
 
 // begin registers a workload call about to start; the router's EvCall names its id.
-func (c *checker) begin(sn *simNode, ens router.EnsembleID, event []byte) *callRec {
+func (c *checker) begin(sn *simNode, es *ensState, event []byte) *callRec {
 	now := sn.host.Now()
-	rec := &callRec{chk: c, node: sn.id, inc: sn.inc, host: sn.host, ens: ens, event: event,
-		start: now, deadline: now + c.wd.spec.Workload.Timeout.D(), startGlobal: c.wd.w.Now(),
-		paused0: sn.host.PausedLocal(), steps0: sn.host.ClockSteps()}
+	// Field by field into the zeroed record: while the collector runs, a whole-struct
+	// copy pays a write barrier for every pointer slot, set or not.
+	rec := c.recs.next()
+	rec.chk, rec.node, rec.inc, rec.host, rec.ens, rec.event = c, sn.id, sn.inc, sn.host, es.id, event
+	rec.start, rec.deadline, rec.startGlobal = now, now+c.wd.spec.Workload.Timeout.D(), c.wd.w.Now()
+	rec.paused0, rec.steps0 = sn.host.PausedLocal(), sn.host.ClockSteps()
 	rec.delivered = rec.deliv[:0]
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
-		es := c.wd.ens[ens]
-		rec.live = !es.leader.IsZero() && c.inElect[ens] == 0 && !es.impaired(c.wd.w.Now()) && c.wd.converged(ens)
+		rec.live = !es.leader.IsZero() && c.elections(es.id) == 0 && !es.impaired(c.wd.w.Now()) && c.wd.convergedES(es)
 	}
 	c.calls = append(c.calls, rec)
 	return rec
@@ -148,7 +163,7 @@ func (r *callRec) done(res router.Result) {
 		c.violate(InvLateDiscarded, r.id, "a reply reached the caller after the call had completed (completion %d: %s)", r.completions, outcome(res))
 		return
 	}
-	r.first = res
+	r.firstErr = res.Err
 	r.latency = now - r.start
 	r.endGlobal = c.wd.w.Now()
 	// A node that was paused, or whose clock jumped forward, could not notice its
@@ -213,7 +228,7 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev rou
 			}
 		}
 	case router.EvComplete, router.EvLate, router.EvRedirect:
-		delete(c.awaiting, node)
+		c.unawait(node)
 	case router.EvLearn:
 		if es := c.wd.ens[ev.Entry.Ensemble]; es != nil {
 			es.convAt = 0 // a directory changed: what converged remembered may not hold
@@ -237,7 +252,7 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
 		return
 	}
 	rec.outstanding++
-	if c.inElect[m.Ensemble] > 0 {
+	if c.elections(m.Ensemble) > 0 {
 		c.probes.fwdInElection++
 	}
 	if c.wd.opt.Semantics == router.Riak {
@@ -259,7 +274,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
 	c.settleAwaiting(to)
 	switch m.Kind {
 	case router.KindReply:
-		c.awaiting[to] = id
+		c.awaiting = append(c.awaiting, awaited{node: to, msg: id}) // settled above: to has no entry
 		if c.handed.has(id) {
 			c.probes.dupReply++
 		}
@@ -286,14 +301,33 @@ func (c *checker) within() time.Duration {
 }
 
 func (c *checker) settleAwaiting(node router.NodeID) {
-	if id, ok := c.awaiting[node]; ok {
-		delete(c.awaiting, node)
+	if id, ok := c.unawait(node); ok {
 		c.violate(InvLateDiscarded, router.CallID{}, "reply message %d at %s was neither delivered to its call nor counted as late", id, node)
 	}
 }
 
+// unawait removes node's entry from awaiting, returning the reply message it named.
+func (c *checker) unawait(node router.NodeID) (uint64, bool) {
+	for i := range c.awaiting {
+		if c.awaiting[i].node == node {
+			id := c.awaiting[i].msg
+			c.awaiting = slices.Delete(c.awaiting, i, i+1)
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// elections is the number of elections of e under way.
+func (c *checker) elections(e router.EnsembleID) int {
+	if c.electing == 0 {
+		return 0 // every count is zero: no need to look one up
+	}
+	return c.inElect[e]
+}
+
 func (c *checker) crashed(node router.NodeID, inc router.Incarnation) {
-	delete(c.awaiting, node)
+	c.unawait(node)
 	for _, r := range c.calls {
 		if r.node == node && r.inc == inc && r.completions == 0 {
 			r.lost = true
@@ -301,13 +335,19 @@ func (c *checker) crashed(node router.NodeID, inc router.Incarnation) {
 	}
 }
 
-func (c *checker) electionStarted(e router.EnsembleID) {
-	c.inElect[e]++
-	c.taint(e)
-}
+func (c *checker) electionStarted(e router.EnsembleID) { c.countElection(e, 1) }
 
-func (c *checker) electionEnded(e router.EnsembleID) {
-	c.inElect[e]--
+func (c *checker) electionEnded(e router.EnsembleID) { c.countElection(e, -1) }
+
+func (c *checker) countElection(e router.EnsembleID, d int) {
+	was := c.inElect[e]
+	c.inElect[e] = was + d
+	switch {
+	case was == 0 && was+d != 0:
+		c.electing++
+	case was != 0 && was+d == 0:
+		c.electing--
+	}
 	c.taint(e)
 }
 
@@ -326,7 +366,12 @@ func (c *checker) taint(e router.EnsembleID) {
 
 // finish runs the end-of-run checks once the world is quiet (or gave up).
 func (c *checker) finish(quiet bool) {
-	for _, id := range sortedIDs(c.awaiting) {
+	left := make([]router.NodeID, 0, len(c.awaiting))
+	for _, a := range c.awaiting {
+		left = append(left, a.node)
+	}
+	slices.Sort(left)
+	for _, id := range left {
 		c.settleAwaiting(id)
 	}
 	for _, r := range c.calls {
@@ -334,8 +379,8 @@ func (c *checker) finish(quiet bool) {
 		case r.lost:
 		case r.completions == 0:
 			c.violate(InvExactlyOnce, r.id, "never completed (started at %v)", r.start)
-		case r.live && r.first.Err != nil:
-			c.violate(InvLiveness, r.id, "call to %s in the liveness phase failed: %v", r.ens, r.first.Err)
+		case r.live && r.firstErr != nil:
+			c.violate(InvLiveness, r.id, "call to %s in the liveness phase failed: %v", r.ens, r.firstErr)
 		}
 	}
 	// Liveness also needs the directories to converge at all: by the time the world is
@@ -368,15 +413,6 @@ func (c *checker) finish(quiet bool) {
 	}
 }
 
-func sortedIDs[V any](m map[router.NodeID]V) []router.NodeID {
-	out := make([]router.NodeID, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out
-}
-
 // directoryViews describes what each running member believes about e.
 func (wd *world) directoryViews(e router.EnsembleID) string {
 	es := wd.ens[e]
@@ -407,18 +443,31 @@ func (b *bitSet) add(i uint64) {
 func (c *checker) working(call router.CallID, d time.Duration) {
 	if rec := c.byIssued.get(call); rec != nil {
 		now := c.wd.w.Now()
-		c.work = append(c.work, workSpan{rec: rec, from: now, to: now + d})
+		s := workSpan{rec: rec, from: now, to: now + d}
+		if rec.worked.rec == nil {
+			rec.worked = s
+		} else {
+			c.work = append(c.work, s)
+		}
 	}
 }
 
 // peerWork sums the leaders' service time: the part spent after the caller had given
 // up, and all of it.
 func (c *checker) peerWork() (wasted, total int64) {
-	for _, s := range c.work {
+	add := func(s workSpan) {
 		total += int64(s.to - s.from)
 		if r := s.rec; r.completions > 0 && r.endGlobal < s.to {
 			wasted += int64(s.to - max(s.from, r.endGlobal))
 		}
+	}
+	for _, r := range c.calls {
+		if r.worked.rec != nil {
+			add(r.worked)
+		}
+	}
+	for _, s := range c.work {
+		add(s)
 	}
 	return wasted, total
 }

@@ -112,11 +112,13 @@ func (wd *world) antiEntropy() {
 // truth about e (elections reset it), or the set of running nodes (a boot or a
 // crash moves wd.convEpoch on). Without the memo, each call in the liveness phase
 // would read every member's directory: at a thousand nodes that is the whole run.
-func (wd *world) converged(e router.EnsembleID) bool {
-	es := wd.ens[e]
+func (wd *world) converged(e router.EnsembleID) bool { return wd.convergedES(wd.ens[e]) }
+
+// convergedES is converged for the ensemble's state.
+func (wd *world) convergedES(es *ensState) bool {
 	if es.convAt != 0 && es.convAt == wd.convEpoch {
 		if wd.verifyConv && wd.convergedNow(es) != es.conv {
-			panic("scenarios: remembered convergence of " + string(e) + " is stale")
+			panic("scenarios: remembered convergence of " + string(es.id) + " is stale")
 		}
 		return es.conv
 	}
@@ -142,15 +144,14 @@ func (wd *world) convergedNow(es *ensState) bool {
 // leader itself, one sampled network latency later for the others (unless they have
 // heard of something newer by then).
 func (wd *world) heartbeat(es *ensState, leader router.PeerRef, version uint64) {
-	for _, m := range es.members {
-		m := m
+	for i, m := range es.members {
 		d := time.Duration(0)
 		if m != leader {
 			d = wd.spec.Link.Latency.Sample(wd.peerRand)
 		}
 		wd.w.After(d, func() {
-			if es.view[m.Name].version < version {
-				es.view[m.Name] = belief{leader: leader, version: version}
+			if es.view[i].version < version {
+				es.view[i] = belief{leader: leader, version: version}
 			}
 		})
 	}

@@ -14,6 +14,8 @@ type simPeer struct {
 	name string // ref.String(), rendered once
 	sn   *simNode
 	node *router.Node // the incarnation this peer belongs to
+	es   *ensState    // its ensemble
+	mi   int          // its index in es.members
 }
 
 // Handle is the peer's reaction to an event: the leader answers after its service
@@ -22,8 +24,8 @@ type simPeer struct {
 // but itself (a deposed leader, now electing) refuses (nack), and so does any peer
 // handed a forward it cannot serve.
 func (p *simPeer) Handle(r *router.Request) {
-	es := p.wd.ens[p.ref.Ensemble]
-	believed := es.view[p.ref.Name].leader
+	es := p.es
+	believed := es.view[p.mi].leader
 	switch {
 	case es.leader == p.ref:
 		p.lead(es, r)
@@ -55,24 +57,25 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 	}
 	p.wd.chk.working(r.Call(), d)
 	ev := r.Event()
-	a := &answer{p: p, r: r}
-	// The answer and its value in one allocation when the value is short, as it is
-	// for every workload call.
-	value := a.buf[:0]
-	if n := len(ev) + 1 + len(p.name); n > len(a.buf) {
-		value = make([]byte, 0, n)
-	}
-	a.value = append(append(append(value, ev...), '|'), p.name...)
+	// The value goes to the router, which owns it from then on (it travels in a
+	// message, and the caller's result keeps it): it lives in the arena, never in the
+	// recycled answer.
+	var scratch [64]byte
+	value := append(append(append(scratch[:0], ev...), '|'), p.name...)
+	a := p.wd.answers.get()
+	a.p, a.r, a.value = p, r, p.wd.values.copy(value)
 	p.wd.w.AfterAction(d, a)
 }
 
 // answer is a leader's answer on its way out, the action of the event that ends the
-// leader's service time.
+// leader's service time. Answers are recycled (answerPool): the event that runs one
+// is its only holder until it replies, and reply returns it to the pool.
 type answer struct {
 	p     *simPeer
 	r     *router.Request
 	value []byte
-	buf   [32]byte
+	pool  *answerPool
+	held  bool // handed out by the pool and not yet returned
 }
 
 // Run sends the answer. It runs on the node: it waits out a pause (Host.Defer), and
@@ -86,7 +89,37 @@ func (a *answer) Run() {
 }
 
 func (a *answer) reply() {
-	if a.p.sn.node == a.p.node {
-		a.r.Reply(a.value)
+	if !a.held {
+		panic("scenarios: an answer ran after it was recycled")
 	}
+	p, r, value := a.p, a.r, a.value
+	a.pool.put(a) // nothing below reads a
+	if p.sn.node == p.node {
+		r.Reply(value)
+	}
+}
+
+// answerPool recycles answers: a run has as many at a time as leaders working, not
+// one per call.
+type answerPool struct {
+	free []*answer
+}
+
+func (ap *answerPool) get() *answer {
+	var a *answer
+	if k := len(ap.free); k > 0 {
+		a = ap.free[k-1]
+		ap.free[k-1] = nil
+		ap.free = ap.free[:k-1]
+	} else {
+		a = &answer{pool: ap}
+	}
+	a.held = true
+	return a
+}
+
+// put returns a to the pool, dropping what it referred to.
+func (ap *answerPool) put(a *answer) {
+	*a = answer{pool: ap}
+	ap.free = append(ap.free, a)
 }

@@ -2,7 +2,7 @@ package scenarios
 
 import (
 	"errors"
-	"sort"
+	"slices"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -176,10 +176,10 @@ func (wd *world) report() Report {
 			continue
 		}
 		lat = append(lat, c.latency)
-		if c.first.Err != nil {
+		if c.firstErr != nil {
 			errLat = append(errLat, c.latency)
 		}
-		switch err := c.first.Err; {
+		switch err := c.firstErr; {
 		case err == nil:
 			r.Calls.OK++
 		case errors.Is(err, router.ErrTimeout):
@@ -247,7 +247,7 @@ func percentiles(ds []time.Duration) Latency {
 	if len(ds) == 0 {
 		return Latency{}
 	}
-	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+	slices.Sort(ds)
 	return Latency{P50: int64(pct(ds, 0.50)), P99: int64(pct(ds, 0.99)), Max: int64(ds[len(ds)-1])}
 }
 
@@ -264,18 +264,20 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 }
 
 func (wd *world) outcomes() []Outcome {
-	out := make([]Outcome, 0, len(wd.chk.calls))
-	for _, c := range wd.chk.calls {
-		name := c.name
-		if name == "" {
-			name = c.id.String()
+	// Filled in place, field by field: while the collector runs, appending a whole
+	// Outcome pays a write barrier for each of its pointer slots.
+	out := make([]Outcome, len(wd.chk.calls))
+	for i, c := range wd.chk.calls {
+		o := &out[i]
+		o.Call = c.name
+		if o.Call == "" {
+			o.Call = c.id.String()
 		}
-		o := Outcome{Call: name, Node: string(c.node), Ensemble: string(c.ens), Start: c.startGlobal, Code: "lost"}
+		o.Node, o.Ensemble, o.Start, o.Code = string(c.node), string(c.ens), c.startGlobal, "lost"
 		if c.completions > 0 {
-			o.Code = router.CodeOf(c.first.Err).String()
+			o.Code = router.CodeOf(c.firstErr).String()
 			o.Latency = c.latency
 		}
-		out = append(out, o)
 	}
 	return out
 }

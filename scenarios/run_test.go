@@ -125,16 +125,16 @@ func TestNoLeader(t *testing.T) {
 			viaClient := !wd.nodes[c.node].member
 			switch sem {
 			case router.Default:
-				if !errors.Is(c.first.Err, router.ErrNoLeader) {
-					t.Fatalf("default: call %s to e1 ended with %v, want no leader", c.id, c.first.Err)
+				if !errors.Is(c.firstErr, router.ErrNoLeader) {
+					t.Fatalf("default: call %s to e1 ended with %v, want no leader", c.id, c.firstErr)
 				}
 				if c.latency > timeout/10 {
 					t.Fatalf("default: call %s took %v to learn there is no leader (timeout %v)", c.id, c.latency, timeout)
 				}
 				noLeader++
 			case router.Riak:
-				if !errors.Is(c.first.Err, router.ErrTimeout) {
-					t.Fatalf("riak: call %s ended with %v, want timeout", c.id, c.first.Err)
+				if !errors.Is(c.firstErr, router.ErrTimeout) {
+					t.Fatalf("riak: call %s ended with %v, want timeout", c.id, c.firstErr)
 				}
 				if viaClient {
 					remote++

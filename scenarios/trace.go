@@ -10,10 +10,33 @@ func intAttr(k string, v int64) sim.Attr { return sim.Int(k, v) }
 
 // tracer turns one node incarnation's router events into trace records and shows
 // them to the checker. Sends are traced by the network, which knows message ids.
+//
+// It also hands the incarnation's completions to the calls they belong to: done,
+// made once, is every workload call's completion callback, and recs finds the call
+// a result names.
 type tracer struct {
 	wd   *world
 	node router.NodeID
 	inc  router.Incarnation
+	done func(router.Result) // complete
+	// recs are the workload calls this incarnation started, by sequence number:
+	// recs[seq-1] was issued seq.
+	recs []*callRec
+}
+
+// complete is the completion callback of every workload call of the incarnation.
+// The router names the call in res.Call: the id its EvCall named, which is when the
+// tracer learned the call's record.
+func (t *tracer) complete(res router.Result) {
+	var rec *callRec
+	if s := res.Call.Seq; s > 0 && s <= uint64(len(t.recs)) {
+		rec = t.recs[s-1]
+	}
+	if rec == nil || rec.id != res.Call {
+		t.wd.chk.violate(InvExactlyOnce, res.Call, "%s (incarnation %d) completed a call it did not start", t.node, t.inc)
+		return
+	}
+	rec.done(res)
 }
 
 func (t *tracer) Trace(ev router.Event) {
@@ -27,7 +50,13 @@ func (t *tracer) Trace(ev router.Event) {
 	switch ev.Kind {
 	case router.EvSend, router.EvSendFail:
 	case router.EvCall:
-		w.Emit(node, "call", strAttr("call", call), strAttr("target", ev.Target.String()), sim.Dur("timeout", ev.Timeout))
+		if s := ev.Call.Seq; s > 0 {
+			for uint64(len(t.recs)) < s {
+				t.recs = append(t.recs, nil)
+			}
+			t.recs[s-1] = t.wd.chk.calls[len(t.wd.chk.calls)-1] // begun just before the call
+		}
+		w.Emit(node, "call", strAttr("call", call), strAttr("target", t.wd.targetNames.name(ev.Target)), sim.Dur("timeout", ev.Timeout))
 	case router.EvDeliver:
 		w.Emit(node, "deliver", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
 	case router.EvForward:

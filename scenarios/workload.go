@@ -54,15 +54,13 @@ func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rat
 		return
 	}
 	wl := wd.spec.Workload
-	index := make(map[router.NodeID]int32, len(wd.order))
-	for i, id := range wd.order {
-		index[id] = int32(i)
-	}
-	ms := wd.members()
-	var clients []*simNode
-	for _, id := range wd.order {
-		if sn := wd.nodes[id]; !sn.member {
-			clients = append(clients, sn)
+	// The members and the clients, as indexes into wd.order.
+	var ms, clients []int32
+	for i, sn := range wd.byIdx {
+		if sn.member {
+			ms = append(ms, int32(i))
+		} else {
+			clients = append(clients, int32(i))
 		}
 	}
 	mean := float64(time.Second) / rate
@@ -79,15 +77,16 @@ func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rat
 		*k++
 		a := arrival{at: t, k: int32(*k), via: -1}
 		if len(clients) > 0 && rng.Float64() < wl.ClientShare {
-			a.origin = index[clients[rng.IntN(len(clients))].id]
-			a.via = index[ms[rng.IntN(len(ms))].id]
+			a.origin = clients[rng.IntN(len(clients))]
+			a.via = ms[rng.IntN(len(ms))]
 		} else {
-			a.origin = index[ms[rng.IntN(len(ms))].id]
+			a.origin = ms[rng.IntN(len(ms))]
 		}
 		a.ens = int32(rng.IntN(len(wd.eord)))
 		a.seq = wd.w.Reserve(1)
 		ph.plan = append(ph.plan, a)
 	}
+	wd.planned += len(ph.plan)
 	if len(ph.plan) > 0 {
 		wd.w.ScheduleReserved(ph.plan[0].at, ph.plan[0].seq, ph)
 	}
@@ -104,34 +103,37 @@ func (ph *phase) Run() {
 		ph.plan = nil
 	}
 	wd := ph.wd
-	origin := wd.nodes[wd.order[a.origin]]
-	ens := wd.eord[a.ens]
+	origin := wd.byIdx[a.origin]
+	es := wd.ensBy[a.ens]
 	via := router.NodeID("")
 	if a.via >= 0 {
 		via = wd.order[a.via]
 	}
-	// One allocation for the event, which the checker and the router then share.
-	event := strconv.AppendInt(append(make([]byte, 0, 12), 'c'), int64(a.k), 10)
+	// The event, which the checker and the router then share, lives in the arena.
+	var scratch [16]byte
+	event := wd.events.copy(strconv.AppendInt(append(scratch[:0], 'c'), int64(a.k), 10))
 	// The caller runs on its node: a paused node makes its call when it resumes.
 	if origin.host.Paused() {
-		origin.host.Defer(func() { wd.call(origin, ens, via, event) })
+		origin.host.Defer(func() { wd.call(origin, es, via, event) })
 		return
 	}
-	wd.call(origin, ens, via, event)
+	wd.call(origin, es, via, event)
 }
 
 // call starts one workload call, if its origin is up.
-func (wd *world) call(origin *simNode, ens router.EnsembleID, via router.NodeID, event []byte) {
+func (wd *world) call(origin *simNode, es *ensState, via router.NodeID, event []byte) {
 	if origin.node == nil {
 		wd.chk.skipped++
 		return
 	}
-	t := router.ToEnsemble(ens)
+	t := router.ToEnsemble(es.id)
 	if via != "" {
 		t = t.Through(via)
 	}
-	rec := wd.chk.begin(origin, ens, event)
-	if _, err := origin.node.Call(t, event, wd.spec.Workload.Timeout.D(), rec.done); err != nil {
+	wd.chk.begin(origin, es, event)
+	// One completion callback serves every call of the incarnation (tracer.complete):
+	// the router names the call in its result.
+	if _, err := origin.node.Call(t, event, wd.spec.Workload.Timeout.D(), origin.tr.done); err != nil {
 		panic("scenarios: workload call refused: " + err.Error()) // the spec was validated
 	}
 }

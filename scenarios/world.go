@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/ensroute/ensroute/internal/bugs"
@@ -30,8 +31,10 @@ type world struct {
 	net   *netmodel.Net
 	nodes map[router.NodeID]*simNode
 	order []router.NodeID // members then clients, as in the spec
+	byIdx []*simNode      // the nodes in the order of order
 	ens   map[router.EnsembleID]*ensState
 	eord  []router.EnsembleID
+	ensBy []*ensState // the ensembles in the order of eord
 	chk   *checker
 	// gossipUntil is when anti-entropy stops, so that the world can go quiet.
 	gossipUntil time.Duration
@@ -44,8 +47,13 @@ type world struct {
 	// remembered convergence is good while its convAt equals it (converged).
 	convEpoch uint64
 	// verifyConv makes converged check its memo against a fresh answer (tests).
-	verifyConv bool
-	peerNames  peerNames // renderings of peer refs for traces
+	verifyConv  bool
+	peerNames   peerNames   // renderings of peer refs for traces
+	targetNames targetNames // renderings of call targets for traces
+	// events and values hold the workload's call events and the leaders' answers.
+	events, values byteArena
+	answers        answerPool
+	planned        int // workload calls planned
 }
 
 type namedRule struct {
@@ -63,6 +71,7 @@ type simNode struct {
 	last   []router.Entry // the directory at the crash
 	dead   router.Stats   // counters of earlier incarnations
 	peers  []router.PeerRef
+	tr     *tracer // the running incarnation's tracer
 }
 
 type ensState struct {
@@ -71,10 +80,10 @@ type ensState struct {
 	leader  router.PeerRef // the truth; zero during an election
 	version uint64
 	slow    map[string]slowness
-	// view is what each member believes about the leader, by member name. Members
-	// learn a new leader from its heartbeat, one network latency after the election:
-	// ahead of the directories, but not instantly.
-	view map[string]belief
+	// view is what each member believes about the leader, in the order of members.
+	// Members learn a new leader from its heartbeat, one network latency after the
+	// election: ahead of the directories, but not instantly.
+	view []belief
 	// conv is whether every running member's directory holds the truth, as of
 	// wd.convEpoch == convAt; convAt 0 means not known (see converged).
 	conv   bool
@@ -128,7 +137,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	wd.net = net
 	for _, e := range spec.Ensembles {
-		es := &ensState{id: router.EnsembleID(e.Name), slow: map[string]slowness{}, version: 1, view: map[string]belief{}}
+		es := &ensState{id: router.EnsembleID(e.Name), slow: map[string]slowness{}, version: 1}
 		for _, m := range e.Members {
 			ref := router.PeerRef{Ensemble: es.id, Name: m.Name, Node: router.NodeID(m.Node)}
 			es.members = append(es.members, ref)
@@ -136,11 +145,12 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 				es.leader = ref
 			}
 		}
-		for _, m := range es.members {
-			es.view[m.Name] = belief{leader: es.leader, version: es.version}
+		for range es.members {
+			es.view = append(es.view, belief{leader: es.leader, version: es.version})
 		}
 		wd.ens[es.id] = es
 		wd.eord = append(wd.eord, es.id)
+		wd.ensBy = append(wd.ensBy, es)
 	}
 	// Every member starts with the same, converged directory.
 	var start []router.Entry
@@ -165,6 +175,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		}
 		wd.nodes[id] = sn
 		wd.order = append(wd.order, id)
+		wd.byIdx = append(wd.byIdx, sn)
 		if sn.member {
 			wd.memberList = append(wd.memberList, sn)
 		}
@@ -199,6 +210,8 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 
 // boot starts incarnation sn.inc of a node with directory dir, which it hands over.
 func (wd *world) boot(sn *simNode, dir *router.Directory) error {
+	tr := &tracer{wd: wd, node: sn.id, inc: sn.inc}
+	tr.done = tr.complete
 	n, err := router.New(router.Config{
 		ID:          sn.id,
 		Incarnation: sn.inc,
@@ -209,17 +222,23 @@ func (wd *world) boot(sn *simNode, dir *router.Directory) error {
 		Transport:   sn.host.Transport(),
 		Rand:        sn.host.Rand(),
 		Directory:   dir,
-		Tracer:      &tracer{wd: wd, node: sn.id, inc: sn.inc},
+		Tracer:      tr,
 		Bugs:        wd.opt.Bugs,
 	})
 	if err != nil {
 		return err
 	}
 	sn.node = n
+	sn.tr = tr
 	wd.convEpoch++
 	sn.host.Attach(n)
 	for _, ref := range sn.peers {
-		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, name: ref.String(), sn: sn, node: n}); err != nil {
+		es := wd.ens[ref.Ensemble]
+		mi := 0
+		for es.members[mi] != ref {
+			mi++
+		}
+		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, name: ref.String(), sn: sn, node: n, es: es, mi: mi}); err != nil {
 			return err
 		}
 	}
@@ -262,6 +281,7 @@ func (wd *world) schedule() {
 	}
 	wd.quietBy = wd.gossipUntil + 4*to + time.Second
 	wd.scheduleWorkload()
+	wd.chk.calls = slices.Grow(wd.chk.calls, wd.planned)
 	if !wd.spec.Gossip.PushOnly {
 		wd.w.After(iv, wd.antiEntropy)
 	}
