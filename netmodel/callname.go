@@ -1,17 +1,33 @@
 package netmodel
 
-import "github.com/ensroute/ensroute/router"
+import (
+	"strconv"
+	"strings"
+
+	"github.com/ensroute/ensroute/router"
+)
 
 // callNames remembers how recent call ids render: a trace names one call on most of
 // its records (sent, handed, delivered, answered, completed), and rendering it anew
 // each time is a string allocation per record. It is a direct-mapped cache: an id
 // evicts whichever id shared its slot.
+//
+// The names themselves are written one after another into a shared chunk of a few
+// kilobytes (a strings.Builder, which only ever appends), and each name is a slice of
+// it, so naming a new call allocates nothing until the chunk is full. A name is never
+// written over: it stays valid, and may be kept, for as long as anyone holds it.
 type callNames struct {
 	ids   [callNameSlots]router.CallID
 	names [callNameSlots]string
+	chunk strings.Builder
 }
 
-const callNameSlots = 1024
+const (
+	callNameSlots = 1024
+	// callNameChunk is the size of the chunks names are written into: one allocation
+	// serves a few hundred calls.
+	callNameChunk = 4096
+)
 
 func (c *callNames) name(id router.CallID) string {
 	if id.IsZero() {
@@ -22,13 +38,33 @@ func (c *callNames) name(id router.CallID) string {
 		h = h*31 + uint64(id.Node[i])
 	}
 	i := (h * 0x9e3779b97f4a7c15) >> 54 // top 10 bits: callNameSlots
-	if c.ids[i] != id || c.names[i] == "" {
-		c.ids[i], c.names[i] = id, id.String()
+	// The numbers differ first when ids differ, and compare without a call.
+	if e := &c.ids[i]; e.Seq != id.Seq || e.Incarnation != id.Incarnation || e.Node != id.Node || c.names[i] == "" {
+		c.ids[i], c.names[i] = id, c.render(id)
 	}
 	return c.names[i]
 }
 
+// render returns id.String() written into the current chunk.
+func (c *callNames) render(id router.CallID) string {
+	// node "." incarnation "." seq, each number at most 20 digits.
+	need := len(id.Node) + 2 + 2*20
+	if c.chunk.Cap()-c.chunk.Len() < need {
+		// A new chunk; the names in the old one stay as they are.
+		c.chunk = strings.Builder{}
+		c.chunk.Grow(max(callNameChunk, need))
+	}
+	start := c.chunk.Len()
+	var num [20]byte
+	c.chunk.WriteString(string(id.Node))
+	c.chunk.WriteByte('.')
+	c.chunk.Write(strconv.AppendUint(num[:0], uint64(id.Incarnation), 10))
+	c.chunk.WriteByte('.')
+	c.chunk.Write(strconv.AppendUint(num[:0], id.Seq, 10))
+	return c.chunk.String()[start:]
+}
+
 // CallName returns id.String(), remembered for recent ids so that tracing a call
 // again and again does not render it again and again. Anything that traces call ids
-// on this network's world may use it.
+// on this network's world may use it, and keep the string it returns.
 func (n *Net) CallName(id router.CallID) string { return n.calls.name(id) }

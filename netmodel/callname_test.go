@@ -32,3 +32,40 @@ func TestCallNameMatchesString(t *testing.T) {
 		t.Fatalf("a remembered name allocated %v times", got)
 	}
 }
+
+// TestCallNamesStayValid: names are slices of shared chunks, so a name handed out
+// earlier must still read the same after many more calls were named (chunks filled
+// and replaced, slots evicted). Callers keep them: outcomes and kept trace records.
+func TestCallNamesStayValid(t *testing.T) {
+	var c callNames
+	type kept struct {
+		id   router.CallID
+		name string
+	}
+	var all []kept
+	for seq := uint64(1); seq <= 20_000; seq++ {
+		id := router.CallID{Node: router.NodeID([]byte("n7")), Incarnation: router.Incarnation(seq % 3), Seq: seq * 1_000_003}
+		all = append(all, kept{id, c.name(id)})
+	}
+	for _, k := range all {
+		if want := k.id.String(); k.name != want {
+			t.Fatalf("a name kept for %#v reads %q now, want %q", k.id, k.name, want)
+		}
+	}
+}
+
+// TestNewCallNamesRarelyAllocate: naming a call not seen before writes into the
+// current chunk; only a full chunk costs an allocation.
+func TestNewCallNamesRarelyAllocate(t *testing.T) {
+	var c callNames
+	seq := uint64(0)
+	c.name(router.CallID{Node: "n1", Incarnation: 1, Seq: 1})
+	got := testing.AllocsPerRun(10_000, func() {
+		seq++
+		c.name(router.CallID{Node: "n1", Incarnation: 1, Seq: 1_000_000 + seq})
+	})
+	// A name here is 15 bytes: a 4 KiB chunk holds over 200 of them.
+	if got > 0.01 {
+		t.Fatalf("naming a new call allocated %v times, want at most one per hundred", got)
+	}
+}

@@ -175,21 +175,21 @@ func (h *Host) Busy() (timers, queued int) {
 }
 
 // land takes a message that reached the host.
-func (h *Host) land(id uint64, m router.Message) {
+func (h *Host) land(id uint64, m *router.Message) {
 	if !h.up {
 		h.net.stats.Orphans++
 		h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", "down"))
 		return
 	}
 	if h.paused {
-		h.park(id, m)
+		h.park(id, *m)
 		return
 	}
 	h.take(id, m, h.Now())
 }
 
 // take queues router-instance work and hands everything else over at once.
-func (h *Host) take(id uint64, m router.Message, arrived time.Duration) {
+func (h *Host) take(id uint64, m *router.Message, arrived time.Duration) {
 	if m.Kind.Queued() {
 		h.enqueue(id, m, arrived)
 		return
@@ -197,7 +197,7 @@ func (h *Host) take(id uint64, m router.Message, arrived time.Duration) {
 	h.net.hand(h, id, m, arrived)
 }
 
-func (h *Host) enqueue(id uint64, m router.Message, arrived time.Duration) {
+func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
 	if m.Instance < 0 || m.Instance >= len(h.boxes) {
 		h.net.lose(id, "bad-instance")
 		return
@@ -207,11 +207,11 @@ func (h *Host) enqueue(id uint64, m router.Message, arrived time.Duration) {
 		h.net.stats.Shed++
 		h.net.w.Emit(string(h.id), "shed", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(b.len())))
 		if s, ok := h.recv.(Shedder); ok {
-			s.Shed(m)
+			s.Shed(*m)
 		}
 		return
 	}
-	b.q = append(b.q, queued{id: id, m: m, arrived: arrived})
+	b.q = append(b.q, queued{id: id, m: *m, arrived: arrived})
 	h.net.w.Emit(string(h.id), "queued", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(b.len())))
 	if !b.busy {
 		h.serveNext(m.Instance)
@@ -252,7 +252,7 @@ func (h *Host) served(i int, gen uint64) {
 		clear(b.q[n:])
 		b.q, b.head = b.q[:n], 0
 	}
-	h.net.hand(h, head.id, head.m, head.arrived)
+	h.net.hand(h, head.id, &head.m, head.arrived)
 	// The receiver may have crashed or paused the host meanwhile, or something may
 	// have started the next service already.
 	if gen != h.gen || h.paused || b.busy || b.len() == 0 {
@@ -267,7 +267,7 @@ type hostTransport struct {
 }
 
 func (t hostTransport) Send(to router.NodeID, m router.Message) error {
-	return t.h.net.send(t.h, t.gen, to, m)
+	return t.h.net.send(t.h, t.gen, to, &m)
 }
 
 var _ router.Transport = hostTransport{}

@@ -79,7 +79,12 @@ type Net struct {
 	stats   Stats
 	flights []*flight // free flights (flight.Run)
 	calls   callNames
+	// named caches hostNamed's answers, direct-mapped by a hash of the id. Hosts are
+	// never removed, so an entry never goes stale.
+	named [hostCacheSlots]*Host
 }
+
+const hostCacheSlots = 64
 
 // Validate reports the first bad field of c and changes nothing. The error wraps
 // ErrBadConfig and names the field: routers, link.*, service.*, detect_after,
@@ -145,6 +150,24 @@ func (n *Net) AddHost(id router.NodeID) (*Host, error) {
 // Host returns the host id, or nil.
 func (n *Net) Host(id router.NodeID) *Host { return n.hosts[id] }
 
+// hostNamed is Host(id), for every send: a small cache answers most lookups with a
+// short hash and one comparison instead of a map lookup.
+func (n *Net) hostNamed(id router.NodeID) *Host {
+	h := uint64(len(id))
+	for i := 0; i < len(id); i++ {
+		h = h*31 + uint64(id[i])
+	}
+	slot := &n.named[(h*0x9e3779b97f4a7c15)>>58] // top 6 bits: hostCacheSlots
+	if c := *slot; c != nil && c.id == id {
+		return c
+	}
+	c := n.hosts[id]
+	if c != nil {
+		*slot = c
+	}
+	return c
+}
+
 // Hosts returns the hosts in the order they were added.
 func (n *Net) Hosts() []*Host {
 	out := make([]*Host, len(n.order))
@@ -191,20 +214,21 @@ func (n *Net) link(from, to router.NodeID) *linkState {
 	return ls
 }
 
-// send moves m from host h (incarnation gen) to node to.
+// send moves m from host h (incarnation gen) to node to. m is only read: what keeps
+// the message (a flight, a park, a mailbox) keeps a copy.
 //
 // The order of draws from the "net" stream is fixed: loss, latency, reorder, dup, the
 // copy's latency; a draw is made only when its knob is on, so a link without Dup or
 // Reorder draws exactly what it did before they existed.
-func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) error {
+func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) error {
 	if !h.up || gen != h.gen {
 		// A dead incarnation's code still runs (a peer answering late): the process is
 		// gone, so is the message.
 		n.stats.Orphans++
 		return nil
 	}
-	dst, ok := n.hosts[to]
-	if !ok {
+	dst := n.hostNamed(to)
+	if dst == nil {
 		return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
 	}
 	from := h.id
@@ -220,25 +244,37 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 	n.stats.Sent++
 	n.emitMsg(string(from), "send", id, to, m)
 	if n.cfg.Observer != nil {
-		n.cfg.Observer.Sent(from, to, id, m)
+		n.cfg.Observer.Sent(from, to, id, *m)
 	}
-	// Rules arm on what was sent, whatever becomes of it; after the message itself
+	n.travel(from, dst, ls, now, id, m)
+	// Rules arm on what was sent, whatever became of it; after the message itself
 	// was judged.
-	defer n.arm(from, to, id, m)
+	if len(n.rules) > 0 {
+		n.arm(from, to, id, m)
+	}
+	return nil
+}
+
+// travel is the way of message id over link ls, sent at now: lost, or scheduled to
+// arrive, once or twice.
+func (n *Net) travel(from router.NodeID, dst *Host, ls *linkState, now time.Duration, id uint64, m *router.Message) {
 	if ls.blocked && ls.mode == InFlightDrop {
 		n.lose(id, "partition")
-		return nil
+		return
 	}
 	// A stalling partition lets the message travel: it waits at the cut on arrival.
-	rule := n.judge(from, to, id, m)
+	var rule *Rule
+	if len(n.rules) > 0 {
+		rule = n.judge(from, dst.id, id, m)
+	}
 	if rule != nil && rule.Action == ActDrop {
 		n.lose(id, "rule")
-		return nil
+		return
 	}
 	cfg := ls.cfg
 	if rule == nil && cfg.Drop > 0 && n.rng.Float64() < cfg.Drop {
 		n.lose(id, "loss")
-		return nil
+		return
 	}
 	lat := cfg.Latency.Sample(n.rng)
 	if rule != nil && rule.Action == ActDelay {
@@ -260,14 +296,13 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m router.Message) erro
 	case rule == nil && cfg.Dup > 0 && n.rng.Float64() < cfg.Dup:
 		// The link duplicates it: no extra delay.
 	default:
-		return nil
+		return
 	}
 	// The copy travels under the same id: it is the same message, delivered twice.
 	n.stats.Duplicated++
 	cat := satAdd(now, satAdd(cfg.Latency.Sample(n.rng), extra))
 	n.w.Emit(string(from), "dup", sim.Int("msg", int64(id)), sim.Dur("at", cat))
 	n.w.ScheduleAction(cat, n.flight(from, dst, ls, id, m))
-	return nil
 }
 
 // flight is one message on its way, the action of its arrival event. Flights are
@@ -283,7 +318,7 @@ type flight struct {
 }
 
 // flight returns a flight for the message, from the free list when it can.
-func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m router.Message) *flight {
+func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m *router.Message) *flight {
 	var f *flight
 	if k := len(n.flights); k > 0 {
 		f = n.flights[k-1]
@@ -291,17 +326,19 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 	} else {
 		f = &flight{n: n}
 	}
-	f.from, f.dst, f.ls, f.id, f.m = from, dst, ls, id, m
+	f.from, f.dst, f.ls, f.id, f.m = from, dst, ls, id, *m
 	return f
 }
 
-// Run lands the message at the far end of its link and recycles the flight first:
-// nothing holds a flight once its arrival event has run.
+// Run lands the message at the far end of its link, and then recycles the flight:
+// nothing holds a flight once its arrival event has run. The flight goes back to the
+// free list only after the arrival, so the message is read in place: sends made
+// while it lands take other flights.
 func (f *flight) Run() {
-	n, from, dst, ls, id, m := f.n, f.from, f.dst, f.ls, f.id, f.m
+	n := f.n
+	n.arriveOn(f.ls, f.from, f.dst, f.id, &f.m)
 	f.dst, f.ls, f.m = nil, nil, router.Message{} // do not retain the message
 	n.flights = append(n.flights, f)
-	n.arriveOn(ls, from, dst, id, m)
 }
 
 func (n *Net) lose(id uint64, reason string) {
@@ -311,37 +348,37 @@ func (n *Net) lose(id uint64, reason string) {
 
 // arrive brings a message to the far end of its link: the cut of a partition, a hold,
 // or the destination host.
-func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m router.Message) {
+func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m *router.Message) {
 	n.arriveOn(n.links[linkKey{from, dst.id}], from, dst, id, m)
 }
 
 // arriveOn is arrive for a message that knows its link, ls.
-func (n *Net) arriveOn(ls *linkState, from router.NodeID, dst *Host, id uint64, m router.Message) {
+func (n *Net) arriveOn(ls *linkState, from router.NodeID, dst *Host, id uint64, m *router.Message) {
 	switch {
 	case ls.blocked && ls.mode == InFlightStall:
-		n.park(from, dst, id, m, parkStall)
+		n.park(from, dst, id, *m, parkStall)
 	case ls.blocked:
 		n.lose(id, "partition")
 	case ls.held:
-		n.park(from, dst, id, m, parkHold)
+		n.park(from, dst, id, *m, parkHold)
 	default:
 		dst.land(id, m)
 	}
 }
 
 // hand gives a message to the host's receiver.
-func (n *Net) hand(dst *Host, id uint64, m router.Message, arrived time.Duration) {
+func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duration) {
 	n.stats.Handed++
 	n.w.Emit(string(dst.id), "handed", sim.Int("msg", int64(id)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
 	if n.cfg.Observer != nil {
-		n.cfg.Observer.Handed(dst.id, id, m)
+		n.cfg.Observer.Handed(dst.id, id, *m)
 	}
 	if dst.recv != nil {
-		dst.recv.Deliver(m, arrived)
+		dst.recv.Deliver(*m, arrived)
 	}
 }
 
-func (n *Net) emitMsg(node, kind string, id uint64, to router.NodeID, m router.Message) {
+func (n *Net) emitMsg(node, kind string, id uint64, to router.NodeID, m *router.Message) {
 	attrs := [...]sim.Attr{
 		sim.Int("msg", int64(id)),
 		sim.String("to", string(to)),

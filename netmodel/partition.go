@@ -192,6 +192,6 @@ func (n *Net) release(by string, pick func(*parkedMsg) bool) {
 	n.parked = kept
 	for _, p := range out {
 		n.w.Emit("", "released", sim.Int("msg", int64(p.id)), sim.String("from", string(p.from)), sim.String("to", string(p.dst.id)), sim.String("by", by))
-		n.arrive(p.from, p.dst, p.id, p.m)
+		n.arrive(p.from, p.dst, p.id, &p.m)
 	}
 }

@@ -76,7 +76,7 @@ func (h *Host) Resume() {
 		if p.fn != nil {
 			p.fn()
 		} else {
-			h.take(p.id, p.m, p.arrived)
+			h.take(p.id, &p.m, p.arrived)
 		}
 	}
 	if len(h.parked) == 0 {

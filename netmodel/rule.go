@@ -127,9 +127,9 @@ func (n *Net) RemoveRule(id int) bool {
 }
 
 // judge returns the rule whose verdict applies to message id, or nil, and counts it.
-func (n *Net) judge(from, to router.NodeID, id uint64, m router.Message) *Rule {
+func (n *Net) judge(from, to router.NodeID, id uint64, m *router.Message) *Rule {
 	for _, rs := range n.rules {
-		if !rs.armed || (rs.r.Count > 0 && rs.applied >= rs.r.Count) || !rs.r.Match.Matches(from, to, m) {
+		if !rs.armed || (rs.r.Count > 0 && rs.applied >= rs.r.Count) || !rs.r.Match.Matches(from, to, *m) {
 			continue
 		}
 		rs.applied++
@@ -141,9 +141,9 @@ func (n *Net) judge(from, to router.NodeID, id uint64, m router.Message) *Rule {
 }
 
 // arm arms the rules whose After selects message id, which has just been sent.
-func (n *Net) arm(from, to router.NodeID, id uint64, m router.Message) {
+func (n *Net) arm(from, to router.NodeID, id uint64, m *router.Message) {
 	for _, rs := range n.rules {
-		if !rs.armed && rs.r.After.Matches(from, to, m) {
+		if !rs.armed && rs.r.After.Matches(from, to, *m) {
 			rs.armed = true
 			n.w.Emit(string(from), "rule-armed", sim.Int("msg", int64(id)), sim.String("rule", rs.r.Name))
 		}

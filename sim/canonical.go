@@ -1,6 +1,9 @@
 package sim
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"time"
+)
 
 // hashDomain starts every trace hash, so that a trace hash is never mistaken for
 // the SHA-256 of anything else, such as a trace file. Changing it, or the encoding
@@ -21,23 +24,48 @@ const hashDomain = "ensroute/sim/trace/v2\x00"
 // records in the same order. Unlike AppendJSON it formats no numbers and escapes no
 // strings, which makes hashing every record of a run several times cheaper.
 func (r Record) AppendCanonical(dst []byte) []byte {
-	dst = binary.AppendVarint(dst, int64(r.At))
-	dst = appendStr(dst, r.Node)
-	dst = appendStr(dst, r.Kind)
-	dst = binary.AppendUvarint(dst, uint64(len(r.Attrs)))
-	for _, a := range r.Attrs {
+	return appendCanonical(dst, r.At, r.Node, r.Kind, r.Attrs)
+}
+
+// appendCanonical is AppendCanonical on the parts of a record.
+func appendCanonical(dst []byte, at time.Duration, node, kind string, attrs []Attr) []byte {
+	dst = appendVarint(dst, int64(at))
+	dst = appendStr(dst, node)
+	dst = appendStr(dst, kind)
+	dst = appendUvarint(dst, uint64(len(attrs)))
+	for i := range attrs {
+		a := &attrs[i] // not a copy of the Attr per iteration
 		dst = appendStr(dst, a.Key)
 		if a.IsInt {
-			dst = append(dst, 1)
-			dst = binary.AppendVarint(dst, a.Int)
+			if z := zigzag(a.Int); z < 0x80 {
+				dst = append(dst, 1, byte(z))
+			} else {
+				dst = binary.AppendUvarint(append(dst, 1), z)
+			}
 		} else {
-			dst = append(dst, 0)
-			dst = appendStr(dst, a.Str)
+			dst = appendStr(append(dst, 0), a.Str)
 		}
 	}
 	return dst
 }
 
+// zigzag maps signed to unsigned as binary.AppendVarint does: 0, -1, 1, -2, ... to
+// 0, 1, 2, 3, ...
+func zigzag(v int64) uint64 { return uint64(v)<<1 ^ uint64(v>>63) }
+
+// appendUvarint is binary.AppendUvarint with the one-byte case, nearly every
+// case, inline.
+func appendUvarint(dst []byte, v uint64) []byte {
+	if v < 0x80 {
+		return append(dst, byte(v))
+	}
+	return binary.AppendUvarint(dst, v)
+}
+
+// appendVarint is binary.AppendVarint, likewise.
+func appendVarint(dst []byte, v int64) []byte { return appendUvarint(dst, zigzag(v)) }
+
+// appendStr appends str(s): its length as a uvarint, then its bytes.
 func appendStr(dst []byte, s string) []byte {
 	if len(s) < 0x80 {
 		dst = append(dst, byte(len(s))) // the one-byte uvarint

@@ -3,22 +3,31 @@ package sim
 import "time"
 
 // entry is one heap element. Events are ordered by (at, seq); seq is unique,
-// so the order is total and the heap never has to break a tie arbitrarily.
+// so the order is total and the heap never has to break a tie arbitrarily:
+// any correct heap pops the events in the same order.
 type entry struct {
 	at   time.Duration
 	seq  uint64
 	slot uint32
 }
 
+// before reports whether a runs before b.
+func (a *entry) before(b *entry) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
 // slot holds the payload of one pending event outside the heap, so that heap
-// swaps move only small entries and a cancel can find its heap position.
+// moves copy only small entries and a cancel can find its heap position.
 type slot struct {
 	act Action
 	gen uint32 // incremented each time the slot is freed; stale ids mismatch
 	idx int32  // position in queue.heap, or -1 when the slot is free
 }
 
-// queue is a binary min-heap of events with O(log n) cancellation by id.
+// queue is a 4-ary min-heap of events with O(log n) cancellation by id. A
+// 4-ary heap is half as deep as a binary one and the four children of a node
+// sit next to each other in memory; elements move into a hole instead of
+// being swapped, so each level costs one entry copy and one position update.
 //
 // An EventID packs (generation << 32 | slotIndex+1), so the zero EventID never
 // names a slot, and an id whose event has run or been cancelled no longer
@@ -31,6 +40,10 @@ type queue struct {
 	slots []slot
 	free  []uint32
 }
+
+// arity is the number of children of a heap node: the children of i are
+// arity*i+1 .. arity*i+arity, its parent (i-1)/arity.
+const arity = 4
 
 func (q *queue) len() int { return len(q.heap) }
 
@@ -47,13 +60,12 @@ func (q *queue) push(at time.Duration, seq uint64, act Action) EventID {
 		s = uint32(len(q.slots))
 		q.slots = append(q.slots, slot{})
 	}
-	i := len(q.heap)
-	q.heap = append(q.heap, entry{at: at, seq: seq, slot: s})
 	sl := &q.slots[s]
 	sl.act = act
-	sl.idx = int32(i)
-	q.up(i)
-	return EventID(uint64(sl.gen)<<32 | uint64(s+1))
+	gen := sl.gen
+	q.heap = append(q.heap, entry{})
+	q.up(len(q.heap)-1, entry{at: at, seq: seq, slot: s})
+	return EventID(uint64(gen)<<32 | uint64(s+1))
 }
 
 // peek returns the time of the earliest event.
@@ -69,9 +81,9 @@ func (q *queue) pop() (at time.Duration, act Action, ok bool) {
 	if len(q.heap) == 0 {
 		return 0, nil, false
 	}
-	e := q.heap[0]
+	top := q.heap[0]
 	q.removeAt(0)
-	return e.at, q.release(e.slot), true
+	return top.at, q.release(top.slot), true
 }
 
 // cancel removes the event named by id if it is still pending.
@@ -101,64 +113,75 @@ func (q *queue) release(s uint32) Action {
 	return act
 }
 
-func (q *queue) less(i, j int) bool {
-	a, b := &q.heap[i], &q.heap[j]
-	if a.at != b.at {
-		return a.at < b.at
-	}
-	return a.seq < b.seq
-}
-
-func (q *queue) swap(i, j int) {
-	h := q.heap
-	h[i], h[j] = h[j], h[i]
-	q.slots[h[i].slot].idx = int32(i)
-	q.slots[h[j].slot].idx = int32(j)
-}
-
-// removeAt deletes heap position i, restoring the heap property.
+// removeAt deletes heap position i, restoring the heap property: the last
+// entry fills the hole, sifted down or up as it needs.
 func (q *queue) removeAt(i int) {
 	n := len(q.heap) - 1
-	if i != n {
-		q.swap(i, n)
-	}
+	last := q.heap[n]
 	q.heap = q.heap[:n]
-	if i != n {
-		if !q.down(i) {
-			q.up(i)
-		}
+	if i == n {
+		return
 	}
+	if i > 0 && last.before(&q.heap[(i-1)/arity]) {
+		q.up(i, last)
+		return
+	}
+	q.down(i, last)
 }
 
-func (q *queue) up(j int) {
-	for j > 0 {
-		i := (j - 1) / 2
-		if !q.less(j, i) {
+// up places e, which belongs at or above position i, into the hole at i:
+// every ancestor that e runs before moves down one level.
+func (q *queue) up(i int, e entry) {
+	h := q.heap
+	for i > 0 {
+		p := (i - 1) / arity
+		if !e.before(&h[p]) {
 			break
 		}
-		q.swap(i, j)
-		j = i
+		h[i] = h[p]
+		q.slots[h[i].slot].idx = int32(i)
+		i = p
 	}
+	h[i] = e
+	q.slots[e.slot].idx = int32(i)
 }
 
-// down sifts i toward the leaves and reports whether it moved.
-func (q *queue) down(i0 int) bool {
-	n := len(q.heap)
-	i := i0
+// down places e, which belongs at or below position i, into the hole at i:
+// while the earliest child runs before e, it moves up one level.
+func (q *queue) down(i int, e entry) {
+	h := q.heap
+	n := len(h)
 	for {
-		l := 2*i + 1
-		if l >= n {
+		c := arity*i + 1
+		if c >= n {
 			break
 		}
-		j := l
-		if r := l + 1; r < n && q.less(r, l) {
-			j = r
+		m := c
+		if end := min(c+arity, n); end-c == arity {
+			// A full set of children: the common case, unrolled.
+			if h[c+1].before(&h[m]) {
+				m = c + 1
+			}
+			if h[c+2].before(&h[m]) {
+				m = c + 2
+			}
+			if h[c+3].before(&h[m]) {
+				m = c + 3
+			}
+		} else {
+			for k := c + 1; k < end; k++ {
+				if h[k].before(&h[m]) {
+					m = k
+				}
+			}
 		}
-		if !q.less(j, i) {
+		if !h[m].before(&e) {
 			break
 		}
-		q.swap(i, j)
-		i = j
+		h[i] = h[m]
+		q.slots[h[i].slot].idx = int32(i)
+		i = m
 	}
-	return i > i0
+	h[i] = e
+	q.slots[e.slot].idx = int32(i)
 }

@@ -17,7 +17,7 @@ func checkQueue(t interface{ Fatalf(string, ...any) }, q *queue) {
 		if got := q.slots[q.heap[i].slot].idx; int(got) != i {
 			t.Fatalf("heap[%d] slot %d records idx %d", i, q.heap[i].slot, got)
 		}
-		if i > 0 && q.less(i, (i-1)/2) {
+		if i > 0 && q.heap[i].before(&q.heap[(i-1)/arity]) {
 			t.Fatalf("heap property violated at %d", i)
 		}
 	}
@@ -77,6 +77,11 @@ func TestQueueIDsNeverZeroAndStaleAfterReuse(t *testing.T) {
 	checkQueue(t, &q)
 }
 
+// seqAction is an Action that says which push it came from.
+type seqAction struct{ seq uint64 }
+
+func (*seqAction) Run() {}
+
 // TestQueueModel drives the queue with random pushes, pops and cancels and
 // compares against a sorted slice.
 func TestQueueModel(t *testing.T) {
@@ -103,7 +108,7 @@ func TestQueueModel(t *testing.T) {
 				seq++
 				at := time.Duration(rapid.Int64Range(0, 20).Draw(t, "at"))
 				s := seq
-				ids[s] = q.push(at, s, funcAction(func() {}))
+				ids[s] = q.push(at, s, &seqAction{s})
 				model = append(model, ev{at, s})
 				seqs = append(seqs, s)
 			},
@@ -126,6 +131,10 @@ func TestQueueModel(t *testing.T) {
 				}
 				if at != model[i].at {
 					t.Fatalf("pop at=%v, want %v", at, model[i].at)
+				}
+				// Times tie often: the event itself must be the one with the lowest seq.
+				if got := fn.(*seqAction).seq; got != model[i].seq {
+					t.Fatalf("pop returned the event of seq %d, want seq %d", got, model[i].seq)
 				}
 				model = slices.Delete(model, i, i+1)
 			},

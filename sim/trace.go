@@ -44,18 +44,17 @@ func Dur(key string, d time.Duration) Attr { return Int(key, int64(d)) }
 // "t", "seq", "node" or "kind" still hash deterministically but make the JSON
 // ambiguous to ordinary decoders, so avoid them.
 func (w *World) Emit(node, kind string, attrs ...Attr) {
-	// The record that is encoded borrows attrs; the one that is kept holds a copy.
-	// Keeping the two apart lets callers pass attrs from the stack: they never escape.
-	r := Record{At: w.now, Seq: w.traceLen, Node: node, Kind: kind, Attrs: attrs}
+	// The encoding borrows attrs; the record that is kept holds a copy. Keeping the
+	// two apart lets callers pass attrs from the stack: they never escape.
 	// Encodings gather in encBuf and reach the hash a few kilobytes at a time: the
 	// hash is over their concatenation, so only the number of Write calls changes.
-	w.encBuf = r.AppendCanonical(w.encBuf)
+	w.encBuf = appendCanonical(w.encBuf, w.now, node, kind, attrs)
 	if len(w.encBuf) >= hashChunk {
 		w.flushHash()
 	}
 	w.traceLen++
 	if w.cfg.KeepTrace {
-		kept := Record{At: r.At, Seq: r.Seq, Node: node, Kind: kind}
+		kept := Record{At: w.now, Seq: w.traceLen - 1, Node: node, Kind: kind}
 		if len(attrs) > 0 {
 			kept.Attrs = append([]Attr(nil), attrs...)
 		}

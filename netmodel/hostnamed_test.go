@@ -1,0 +1,44 @@
+package netmodel
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// TestHostNamedMatchesHost: the cached lookup a send makes always finds the host
+// the map holds, across more hosts than the cache has slots (so they share slots
+// and evict each other), and finds nothing, caching nothing, for unknown ids.
+func TestHostNamedMatchesHost(t *testing.T) {
+	n, err := New(sim.New(sim.Config{}), Config{Routers: 1, Link: Link{Latency: Const(1)}, Service: Const(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []router.NodeID
+	for i := range 3 * hostCacheSlots {
+		id := router.NodeID(fmt.Sprintf("n%d", i))
+		if _, err := n.AddHost(id); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	for round := range 3 {
+		for i := range ids {
+			id := ids[(i*37+round)%len(ids)]
+			if got, want := n.hostNamed(id), n.Host(id); got != want || got == nil || got.ID() != id {
+				t.Fatalf("hostNamed(%s) = %p, Host = %p", id, got, want)
+			}
+			// An id built anew (another string with the same bytes) is the same host.
+			if got := n.hostNamed(router.NodeID(string([]byte(id)))); got != n.Host(id) {
+				t.Fatalf("hostNamed of a copy of %s found another host", id)
+			}
+		}
+		for _, id := range []router.NodeID{"", "x", "n", router.NodeID(fmt.Sprintf("n%d", len(ids)))} {
+			if got := n.hostNamed(id); got != nil {
+				t.Fatalf("hostNamed(%q) = host %s, want nil", id, got.ID())
+			}
+		}
+	}
+}
