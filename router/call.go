@@ -69,7 +69,9 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	n.pending[id] = p
 	n.stats.Calls++
-	n.trace(Event{Kind: EvCall, Call: id, Target: t, Timeout: timeout})
+	if n.cfg.Tracer != nil {
+		n.trace(Event{Kind: EvCall, Call: id, Target: t, Timeout: timeout})
+	}
 	if timeout != Infinity {
 		p.deadline = now + timeout
 	}
@@ -147,7 +149,9 @@ func (n *Node) reply(m Message) {
 			n.stats.Stale++
 			reason = "old-incarnation"
 		}
-		n.trace(Event{Kind: EvLate, Call: m.Call, Msg: m, Reason: reason})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvLate, Call: m.Call, Msg: m, Reason: reason})
+		}
 		return
 	}
 	switch m.Code {
@@ -182,7 +186,9 @@ func (n *Node) redirect(p *pending, m Message) bool {
 	}
 	p.redirected = true
 	n.stats.Redirects++
-	n.trace(Event{Kind: EvRedirect, Call: p.id, Peer: e.Leader})
+	if n.cfg.Tracer != nil {
+		n.trace(Event{Kind: EvRedirect, Call: p.id, Peer: e.Leader})
+	}
 	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
 }
@@ -211,7 +217,9 @@ func (n *Node) complete(p *pending, res Result) {
 	res.Call = p.id
 	code := CodeOf(res.Err)
 	n.stats.Completed[code]++
-	n.trace(Event{Kind: EvComplete, Call: p.id, Peer: res.Peer, Code: code, Err: res.Err, Result: res.Value})
+	if n.cfg.Tracer != nil {
+		n.trace(Event{Kind: EvComplete, Call: p.id, Peer: res.Peer, Code: code, Err: res.Err, Result: res.Value})
+	}
 	if p.done != nil {
 		p.done(res)
 	}

@@ -27,7 +27,11 @@ type PeerRef struct {
 }
 
 // IsZero reports whether p names no peer.
-func (p PeerRef) IsZero() bool { return p == PeerRef{} }
+func (p PeerRef) IsZero() bool {
+	// Field by field: comparing with PeerRef{} calls the generated equality function,
+	// which compares three strings' contents on every routing step.
+	return p.Ensemble == "" && p.Name == "" && p.Node == ""
+}
 
 // String renders p as ensemble/name@node, or "-" for the zero PeerRef.
 func (p PeerRef) String() string {
@@ -51,7 +55,7 @@ type CallID struct {
 }
 
 // IsZero reports whether c is the zero CallID, which casts carry.
-func (c CallID) IsZero() bool { return c == CallID{} }
+func (c CallID) IsZero() bool { return c.Seq == 0 && c.Incarnation == 0 && c.Node == "" }
 
 // String renders c as node.incarnation.seq, or "-" for the zero CallID.
 func (c CallID) String() string {

@@ -196,7 +196,9 @@ func (n *Node) Learn(e Entry) bool {
 	if !n.dir.Update(e) {
 		return false
 	}
-	n.trace(Event{Kind: EvLearn, Entry: e})
+	if n.cfg.Tracer != nil {
+		n.trace(Event{Kind: EvLearn, Entry: e})
+	}
 	return true
 }
 
@@ -230,7 +232,9 @@ func (n *Node) Deliver(m Message, arrived time.Duration) {
 // sheds, so under riak the message is only dropped and counted.
 func (n *Node) Shed(m Message) {
 	n.stats.Shed++
-	n.trace(Event{Kind: EvDrop, Call: m.Call, Reason: "overloaded", Instance: m.Instance})
+	if n.cfg.Tracer != nil {
+		n.trace(Event{Kind: EvDrop, Call: m.Call, Reason: "overloaded", Instance: m.Instance})
+	}
 	if n.riak() || m.Kind != KindRoute || m.Call.IsZero() {
 		return
 	}
@@ -250,7 +254,9 @@ func (n *Node) Fire(t Timer) {
 			r.timer = 0
 			r.finish()
 			n.stats.Workers++
-			n.trace(Event{Kind: EvWorker, Call: r.call})
+			if n.cfg.Tracer != nil {
+				n.trace(Event{Kind: EvWorker, Call: r.call})
+			}
 			n.sendReply(r.call, CodeTimeout, nil, r.peer, r.hops)
 		}
 	}
@@ -260,6 +266,8 @@ func (n *Node) now() time.Duration { return n.cfg.Clock.Now() }
 
 func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 
+// trace reports e to the tracer. Callers check cfg.Tracer first, so that a node without
+// one does not even build its events (an Event is several hundred bytes).
 func (n *Node) trace(e Event) {
 	if n.cfg.Tracer != nil {
 		e.Node = n.cfg.ID
@@ -272,10 +280,14 @@ func (n *Node) send(to NodeID, m Message) error {
 	m.From = n.cfg.ID
 	if err := n.cfg.Transport.Send(to, m); err != nil {
 		n.stats.Unreached++
-		n.trace(Event{Kind: EvSendFail, Call: m.Call, To: to, Msg: m, Err: err})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvSendFail, Call: m.Call, To: to, Msg: m, Err: err})
+		}
 		return err
 	}
-	n.trace(Event{Kind: EvSend, Call: m.Call, To: to, Msg: m})
+	if n.cfg.Tracer != nil {
+		n.trace(Event{Kind: EvSend, Call: m.Call, To: to, Msg: m})
+	}
 	return nil
 }
 

@@ -73,10 +73,14 @@ func (r *Request) Nack() {
 	switch {
 	case r.cast:
 		n.stats.CastDrop++
-		n.trace(Event{Kind: EvDrop, Reason: "cast: nack", Instance: -1})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvDrop, Reason: "cast: nack", Instance: -1})
+		}
 	case r.forwarded && n.riak():
 		n.stats.FwdDrop++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "forward-to-non-leader", Instance: -1})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "forward-to-non-leader", Instance: -1})
+		}
 	default:
 		n.sendReply(r.call, CodeNack, nil, r.peer, r.hops)
 	}
@@ -97,17 +101,23 @@ func (r *Request) Forward(leader PeerRef) {
 	budget := n.remaining(r.budget, r.handed)
 	if budget <= 0 {
 		n.stats.Budget++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		}
 		return
 	}
-	n.trace(Event{Kind: EvForward, Call: r.call, Peer: leader, Budget: budget})
+	if n.cfg.Tracer != nil {
+		n.trace(Event{Kind: EvForward, Call: r.call, Peer: leader, Budget: budget})
+	}
 	n.toPeer(leader, request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
 }
 
 func (r *Request) answer() bool {
 	if r.done {
 		r.n.stats.Twice++
-		r.n.trace(Event{Kind: EvIgnored, Call: r.call, Peer: r.peer})
+		if r.n.cfg.Tracer != nil {
+			r.n.trace(Event{Kind: EvIgnored, Call: r.call, Peer: r.peer})
+		}
 		return false
 	}
 	r.finish()
@@ -152,7 +162,9 @@ func (n *Node) peerAt(m Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Peer.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Call.IsZero(), direct: !m.Forwarded}
 	if r.budget <= 0 {
 		n.stats.Budget++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		}
 		return
 	}
 	n.deliverLocal(m.Peer, r, m.Forwarded, false)
@@ -167,7 +179,9 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.stats.NoPeer++
 		if forwarded && n.riak() {
 			n.stats.FwdDrop++
-			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "no-peer", Instance: -1})
+			if n.cfg.Tracer != nil {
+				n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "no-peer", Instance: -1})
+			}
 			return
 		}
 		code := CodeNotLeader
@@ -184,6 +198,8 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.workers[req.worker] = req
 		req.timer = n.cfg.Clock.After(r.budget, Timer{Kind: TimerWorker, Call: r.call, Worker: req.worker})
 	}
-	n.trace(Event{Kind: EvDeliver, Call: r.call, Peer: ref, Budget: req.budget})
+	if n.cfg.Tracer != nil {
+		n.trace(Event{Kind: EvDeliver, Call: r.call, Peer: ref, Budget: req.budget})
+	}
 	p.Handle(req)
 }

@@ -39,7 +39,9 @@ func (n *Node) routeAt(m Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Kind == KindCast}
 	if r.budget <= 0 {
 		n.stats.Budget++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: m.Instance})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: m.Instance})
+		}
 		return
 	}
 	n.route(r, false)
@@ -81,7 +83,9 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	}
 	if r.cast {
 		n.stats.CastDrop++
-		n.trace(Event{Kind: EvDrop, Reason: "cast: " + reason, Instance: -1})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvDrop, Reason: "cast: " + reason, Instance: -1})
+		}
 		return
 	}
 	if atCaller {
@@ -92,7 +96,9 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	}
 	if n.riak() && code == CodeNoLeader {
 		n.stats.NoLeader++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: reason, Instance: -1})
+		if n.cfg.Tracer != nil {
+			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: reason, Instance: -1})
+		}
 		return
 	}
 	if n.riak() {
