@@ -67,7 +67,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	if e, ok := n.dir.Lookup(t.Ensemble); ok && t.Peer.IsZero() {
 		p.seen, p.hadEntry = e.Version, true
 	}
-	n.pending[id] = p
+	n.pending[id.Seq] = p
 	n.stats.Calls++
 	if n.cfg.Tracer != nil {
 		n.trace(Event{Kind: EvCall, Call: id, Target: t, Timeout: timeout})
@@ -136,7 +136,7 @@ func (n *Node) callPeer(p *pending, r request) {
 
 // reply handles a reply message at the caller's node: the proxy's receive.
 func (n *Node) reply(m Message) {
-	p, ok := n.pending[m.Call]
+	p, ok := n.lookup(m.Call)
 	if n.cfg.Bugs.Has(bugs.CrossReply) {
 		if q := n.otherPending(m.Call); q != nil {
 			p, ok = q, true
@@ -208,7 +208,7 @@ func (n *Node) complete(p *pending, res Result) {
 	if n.cfg.Bugs.Has(bugs.LateReply) {
 		p.completed = true
 	} else {
-		delete(n.pending, p.id)
+		delete(n.pending, p.id.Seq)
 	}
 	if p.timer != 0 {
 		n.cfg.Clock.Stop(p.timer)
@@ -251,11 +251,22 @@ func (n *Node) freePending(p *pending) {
 	}
 }
 
+// lookup returns the proxy of call id. Proxies are kept by sequence number alone, which
+// is unique among a node's calls (a uint64 key hashes much faster than a CallID, whose
+// node name is a string); the rest of the id must match as well.
+func (n *Node) lookup(id CallID) (*pending, bool) {
+	p, ok := n.pending[id.Seq]
+	if !ok || p.id != id {
+		return nil, false
+	}
+	return p, true
+}
+
 // otherPending is bugs.CrossReply: the oldest pending call other than id.
 func (n *Node) otherPending(id CallID) *pending {
 	var best *pending
-	for cid, p := range n.pending {
-		if cid != id && !p.completed && (best == nil || cid.Seq < best.id.Seq) {
+	for _, p := range n.pending {
+		if p.id != id && !p.completed && (best == nil || p.id.Seq < best.id.Seq) {
 			best = p
 		}
 	}

@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -82,8 +83,8 @@ func (c Config) Validate() error {
 type Node struct {
 	cfg     Config
 	dir     *Directory
-	peers   map[peerKey]Peer
-	pending map[CallID]*pending
+	peers   map[EnsembleID][]namedPeer // a node hosts few members of each ensemble
+	pending map[uint64]*pending // by CallID.Seq; see lookup
 	free    []*pending // completed proxies, reused by Call
 	workers map[uint64]*Request
 	seq     uint64
@@ -91,9 +92,9 @@ type Node struct {
 	stats   Stats
 }
 
-type peerKey struct {
-	ens  EnsembleID
+type namedPeer struct {
 	name string
+	p    Peer
 }
 
 // New returns a node for cfg, with defaults filled in.
@@ -117,8 +118,8 @@ func New(cfg Config) (*Node, error) {
 	return &Node{
 		cfg:     cfg,
 		dir:     dir,
-		peers:   make(map[peerKey]Peer),
-		pending: make(map[CallID]*pending),
+		peers:   make(map[EnsembleID][]namedPeer),
+		pending: make(map[uint64]*pending),
 		workers: make(map[uint64]*Request),
 	}, nil
 }
@@ -159,9 +160,9 @@ func (n *Node) Directory() *Directory { return n.dir }
 // Pending returns the ids of the calls still waiting, sorted by sequence.
 func (n *Node) Pending() []CallID {
 	out := make([]CallID, 0, len(n.pending))
-	for id, p := range n.pending {
+	for _, p := range n.pending {
 		if !p.completed {
-			out = append(out, id)
+			out = append(out, p.id)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
@@ -179,13 +180,35 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	if p == nil {
 		return fmt.Errorf("%w: peer %s is nil", ErrBadConfig, ref)
 	}
-	n.peers[peerKey{ref.Ensemble, ref.Name}] = p
+	ps := n.peers[ref.Ensemble]
+	for i := range ps {
+		if ps[i].name == ref.Name {
+			ps[i].p = p
+			return nil
+		}
+	}
+	n.peers[ref.Ensemble] = append(ps, namedPeer{ref.Name, p})
 	return nil
 }
 
 // RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
 func (n *Node) RemovePeer(ref PeerRef) {
-	delete(n.peers, peerKey{ref.Ensemble, ref.Name})
+	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool { return np.name == ref.Name })
+	if len(ps) == 0 {
+		delete(n.peers, ref.Ensemble)
+	} else {
+		n.peers[ref.Ensemble] = ps
+	}
+}
+
+// peer returns the peer ref names on this node, or nil.
+func (n *Node) peer(ref PeerRef) Peer {
+	for _, np := range n.peers[ref.Ensemble] {
+		if np.name == ref.Name {
+			return np.p
+		}
+	}
+	return nil
 }
 
 // Learn applies a directory entry if it is strictly newer, and reports whether it did.
@@ -245,7 +268,7 @@ func (n *Node) Shed(m Message) {
 func (n *Node) Fire(t Timer) {
 	switch t.Kind {
 	case TimerCall:
-		if p, ok := n.pending[t.Call]; ok && !p.completed {
+		if p, ok := n.lookup(t.Call); ok && !p.completed {
 			p.timer = 0 // it has fired
 			n.complete(p, Result{Err: ErrTimeout})
 		}

@@ -174,7 +174,7 @@ func (n *Node) peerAt(m Message, arrived time.Duration) {
 // forwarded) call gets a worker that answers timeout if the peer has not answered
 // within the original timeout, restarted here.
 func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
-	p := n.peers[peerKey{ref.Ensemble, ref.Name}]
+	p := n.peer(ref)
 	if p == nil {
 		n.stats.NoPeer++
 		if forwarded && n.riak() {

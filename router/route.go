@@ -89,7 +89,7 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 		return
 	}
 	if atCaller {
-		if p, ok := n.pending[r.call]; ok && !p.completed {
+		if p, ok := n.lookup(r.call); ok && !p.completed {
 			n.complete(p, Result{Err: n.outcome(code)})
 		}
 		return
