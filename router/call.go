@@ -69,8 +69,11 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	n.pending[id.Seq] = p
 	n.stats.Calls++
-	if n.cfg.Tracer != nil {
-		n.trace(Event{Kind: EvCall, Call: id, Target: t, Timeout: timeout})
+	if ev := n.event(EvCall); ev != nil {
+		ev.Call = id
+		ev.Target = t
+		ev.Timeout = timeout
+		n.cfg.Tracer.Trace(ev)
 	}
 	if timeout != Infinity {
 		p.deadline = now + timeout
@@ -149,8 +152,11 @@ func (n *Node) reply(m Message) {
 			n.stats.Stale++
 			reason = "old-incarnation"
 		}
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvLate, Call: m.Call, Msg: m, Reason: reason})
+		if ev := n.event(EvLate); ev != nil {
+			ev.Call = m.Call
+			ev.Msg = m
+			ev.Reason = reason
+			n.cfg.Tracer.Trace(ev)
 		}
 		return
 	}
@@ -186,8 +192,10 @@ func (n *Node) redirect(p *pending, m Message) bool {
 	}
 	p.redirected = true
 	n.stats.Redirects++
-	if n.cfg.Tracer != nil {
-		n.trace(Event{Kind: EvRedirect, Call: p.id, Peer: e.Leader})
+	if ev := n.event(EvRedirect); ev != nil {
+		ev.Call = p.id
+		ev.Peer = e.Leader
+		n.cfg.Tracer.Trace(ev)
 	}
 	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
@@ -217,8 +225,13 @@ func (n *Node) complete(p *pending, res Result) {
 	res.Call = p.id
 	code := CodeOf(res.Err)
 	n.stats.Completed[code]++
-	if n.cfg.Tracer != nil {
-		n.trace(Event{Kind: EvComplete, Call: p.id, Peer: res.Peer, Code: code, Err: res.Err, Result: res.Value})
+	if ev := n.event(EvComplete); ev != nil {
+		ev.Call = p.id
+		ev.Peer = res.Peer
+		ev.Code = code
+		ev.Err = res.Err
+		ev.Result = res.Value
+		n.cfg.Tracer.Trace(ev)
 	}
 	if p.done != nil {
 		p.done(res)

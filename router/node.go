@@ -84,12 +84,13 @@ type Node struct {
 	cfg     Config
 	dir     *Directory
 	peers   map[EnsembleID][]namedPeer // a node hosts few members of each ensemble
-	pending map[uint64]*pending // by CallID.Seq; see lookup
-	free    []*pending // completed proxies, reused by Call
+	pending map[uint64]*pending        // by CallID.Seq; see lookup
+	free    []*pending                 // completed proxies, reused by Call
 	workers map[uint64]*Request
 	seq     uint64
 	wseq    uint64
 	stats   Stats
+	ev      Event // the event being traced (see event)
 }
 
 type namedPeer struct {
@@ -219,8 +220,9 @@ func (n *Node) Learn(e Entry) bool {
 	if !n.dir.Update(e) {
 		return false
 	}
-	if n.cfg.Tracer != nil {
-		n.trace(Event{Kind: EvLearn, Entry: e})
+	if ev := n.event(EvLearn); ev != nil {
+		ev.Entry = e
+		n.cfg.Tracer.Trace(ev)
 	}
 	return true
 }
@@ -255,8 +257,11 @@ func (n *Node) Deliver(m Message, arrived time.Duration) {
 // sheds, so under riak the message is only dropped and counted.
 func (n *Node) Shed(m Message) {
 	n.stats.Shed++
-	if n.cfg.Tracer != nil {
-		n.trace(Event{Kind: EvDrop, Call: m.Call, Reason: "overloaded", Instance: m.Instance})
+	if ev := n.event(EvDrop); ev != nil {
+		ev.Call = m.Call
+		ev.Reason = "overloaded"
+		ev.Instance = m.Instance
+		n.cfg.Tracer.Trace(ev)
 	}
 	if n.riak() || m.Kind != KindRoute || m.Call.IsZero() {
 		return
@@ -277,8 +282,9 @@ func (n *Node) Fire(t Timer) {
 			r.timer = 0
 			r.finish()
 			n.stats.Workers++
-			if n.cfg.Tracer != nil {
-				n.trace(Event{Kind: EvWorker, Call: r.call})
+			if ev := n.event(EvWorker); ev != nil {
+				ev.Call = r.call
+				n.cfg.Tracer.Trace(ev)
 			}
 			n.sendReply(r.call, CodeTimeout, nil, r.peer, r.hops)
 		}
@@ -289,13 +295,16 @@ func (n *Node) now() time.Duration { return n.cfg.Clock.Now() }
 
 func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 
-// trace reports e to the tracer. Callers check cfg.Tracer first, so that a node without
-// one does not even build its events (an Event is several hundred bytes).
-func (n *Node) trace(e Event) {
-	if n.cfg.Tracer != nil {
-		e.Node = n.cfg.ID
-		n.cfg.Tracer.Trace(e)
+// event starts the event of kind k in the node's own Event and returns it for the
+// caller to fill in and hand to the tracer, or returns nil when the node has no tracer:
+// then no event is built at all. An Event is several hundred bytes; building it in
+// place and passing a pointer spares copying it on every decision.
+func (n *Node) event(k EventKind) *Event {
+	if n.cfg.Tracer == nil {
+		return nil
 	}
+	n.ev = Event{Kind: k, Node: n.cfg.ID}
+	return &n.ev
 }
 
 // send hands m to the transport, stamping the sender; it traces both outcomes.
@@ -303,13 +312,20 @@ func (n *Node) send(to NodeID, m Message) error {
 	m.From = n.cfg.ID
 	if err := n.cfg.Transport.Send(to, m); err != nil {
 		n.stats.Unreached++
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvSendFail, Call: m.Call, To: to, Msg: m, Err: err})
+		if ev := n.event(EvSendFail); ev != nil {
+			ev.Call = m.Call
+			ev.To = to
+			ev.Msg = m
+			ev.Err = err
+			n.cfg.Tracer.Trace(ev)
 		}
 		return err
 	}
-	if n.cfg.Tracer != nil {
-		n.trace(Event{Kind: EvSend, Call: m.Call, To: to, Msg: m})
+	if ev := n.event(EvSend); ev != nil {
+		ev.Call = m.Call
+		ev.To = to
+		ev.Msg = m
+		n.cfg.Tracer.Trace(ev)
 	}
 	return nil
 }

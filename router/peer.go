@@ -73,13 +73,18 @@ func (r *Request) Nack() {
 	switch {
 	case r.cast:
 		n.stats.CastDrop++
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvDrop, Reason: "cast: nack", Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Reason = "cast: nack"
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
 		}
 	case r.forwarded && n.riak():
 		n.stats.FwdDrop++
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "forward-to-non-leader", Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = "forward-to-non-leader"
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
 		}
 	default:
 		n.sendReply(r.call, CodeNack, nil, r.peer, r.hops)
@@ -101,13 +106,19 @@ func (r *Request) Forward(leader PeerRef) {
 	budget := n.remaining(r.budget, r.handed)
 	if budget <= 0 {
 		n.stats.Budget++
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = "budget-spent"
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
 		}
 		return
 	}
-	if n.cfg.Tracer != nil {
-		n.trace(Event{Kind: EvForward, Call: r.call, Peer: leader, Budget: budget})
+	if ev := n.event(EvForward); ev != nil {
+		ev.Call = r.call
+		ev.Peer = leader
+		ev.Budget = budget
+		n.cfg.Tracer.Trace(ev)
 	}
 	n.toPeer(leader, request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
 }
@@ -115,8 +126,10 @@ func (r *Request) Forward(leader PeerRef) {
 func (r *Request) answer() bool {
 	if r.done {
 		r.n.stats.Twice++
-		if r.n.cfg.Tracer != nil {
-			r.n.trace(Event{Kind: EvIgnored, Call: r.call, Peer: r.peer})
+		if ev := r.n.event(EvIgnored); ev != nil {
+			ev.Call = r.call
+			ev.Peer = r.peer
+			r.n.cfg.Tracer.Trace(ev)
 		}
 		return false
 	}
@@ -162,8 +175,11 @@ func (n *Node) peerAt(m Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Peer.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Call.IsZero(), direct: !m.Forwarded}
 	if r.budget <= 0 {
 		n.stats.Budget++
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = "budget-spent"
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
 		}
 		return
 	}
@@ -179,8 +195,11 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.stats.NoPeer++
 		if forwarded && n.riak() {
 			n.stats.FwdDrop++
-			if n.cfg.Tracer != nil {
-				n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "no-peer", Instance: -1})
+			if ev := n.event(EvDrop); ev != nil {
+				ev.Call = r.call
+				ev.Reason = "no-peer"
+				ev.Instance = -1
+				n.cfg.Tracer.Trace(ev)
 			}
 			return
 		}
@@ -198,8 +217,11 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.workers[req.worker] = req
 		req.timer = n.cfg.Clock.After(r.budget, Timer{Kind: TimerWorker, Call: r.call, Worker: req.worker})
 	}
-	if n.cfg.Tracer != nil {
-		n.trace(Event{Kind: EvDeliver, Call: r.call, Peer: ref, Budget: req.budget})
+	if ev := n.event(EvDeliver); ev != nil {
+		ev.Call = r.call
+		ev.Peer = ref
+		ev.Budget = req.budget
+		n.cfg.Tracer.Trace(ev)
 	}
 	p.Handle(req)
 }

@@ -39,8 +39,11 @@ func (n *Node) routeAt(m Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Kind == KindCast}
 	if r.budget <= 0 {
 		n.stats.Budget++
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: m.Instance})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = "budget-spent"
+			ev.Instance = m.Instance
+			n.cfg.Tracer.Trace(ev)
 		}
 		return
 	}
@@ -83,8 +86,10 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	}
 	if r.cast {
 		n.stats.CastDrop++
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvDrop, Reason: "cast: " + reason, Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Reason = "cast: " + reason
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
 		}
 		return
 	}
@@ -96,8 +101,11 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	}
 	if n.riak() && code == CodeNoLeader {
 		n.stats.NoLeader++
-		if n.cfg.Tracer != nil {
-			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: reason, Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = reason
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
 		}
 		return
 	}

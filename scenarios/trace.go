@@ -16,7 +16,7 @@ type tracer struct {
 	inc  router.Incarnation
 }
 
-func (t *tracer) Trace(ev router.Event) {
+func (t *tracer) Trace(ev *router.Event) {
 	t.wd.chk.routerEvent(t.node, t.inc, ev)
 	w := t.wd.w
 	node := string(t.node)
