@@ -42,6 +42,19 @@ func (p PeerRef) String() string {
 	return string(p.Ensemble) + "/" + p.Name + "@" + string(p.Node)
 }
 
+// AppendTo appends p.String() to b and returns the extended buffer: a tracer that
+// renders into a buffer of its own allocates nothing.
+func (p PeerRef) AppendTo(b []byte) []byte {
+	if p.IsZero() {
+		return append(b, '-')
+	}
+	b = append(b, p.Ensemble...)
+	b = append(b, '/')
+	b = append(b, p.Name...)
+	b = append(b, '@')
+	return append(b, p.Node...)
+}
+
 // Incarnation numbers the lives of a node: every restart gets a larger one.
 type Incarnation uint64
 
@@ -64,12 +77,20 @@ func (c CallID) String() string {
 	}
 	// Appended by hand, not with fmt: traces render a call id on nearly every record.
 	var buf [64]byte
-	b := append(buf[:0], c.Node...)
+	return string(c.AppendTo(buf[:0]))
+}
+
+// AppendTo appends c.String() to b and returns the extended buffer: a tracer that
+// renders into a buffer of its own allocates nothing.
+func (c CallID) AppendTo(b []byte) []byte {
+	if c.IsZero() {
+		return append(b, '-')
+	}
+	b = append(b, c.Node...)
 	b = append(b, '.')
 	b = strconv.AppendUint(b, uint64(c.Incarnation), 10)
 	b = append(b, '.')
-	b = strconv.AppendUint(b, c.Seq, 10)
-	return string(b)
+	return strconv.AppendUint(b, c.Seq, 10)
 }
 
 // Infinity is the timeout of a call that waits forever. Only peer targets accept it.
@@ -105,4 +126,19 @@ func (t Target) String() string {
 		return "ens:" + string(t.Ensemble) + " via " + string(t.Via)
 	}
 	return "ens:" + string(t.Ensemble)
+}
+
+// AppendTo appends t.String() to b and returns the extended buffer: a tracer that
+// renders into a buffer of its own allocates nothing.
+func (t Target) AppendTo(b []byte) []byte {
+	if !t.Peer.IsZero() {
+		return t.Peer.AppendTo(append(b, "peer:"...))
+	}
+	b = append(b, "ens:"...)
+	b = append(b, t.Ensemble...)
+	if t.Via != "" {
+		b = append(b, " via "...)
+		b = append(b, t.Via...)
+	}
+	return b
 }
