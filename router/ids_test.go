@@ -42,9 +42,11 @@ type appendStringer interface {
 // TestAppendToAllocatesNothing pins that rendering ids into a buffer with room to
 // spare allocates nothing, and that String allocates only its result.
 func TestAppendToAllocatesNothing(t *testing.T) {
-	p := router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}
-	c := router.CallID{Node: "n1", Incarnation: 3, Seq: 1234567}
-	buf := make([]byte, 0, 128)
+	// Names longer than the 32 bytes the compiler may keep on the stack for a string
+	// that does not escape: a rendering through an intermediate string would allocate.
+	p := router.PeerRef{Ensemble: "ensemble-with-a-long-name", Name: "peer-with-a-long-name", Node: "node-with-a-long-name"}
+	c := router.CallID{Node: "node-with-a-rather-long-name-too", Incarnation: 3, Seq: 1234567}
+	buf := make([]byte, 0, 512)
 	if a := testing.AllocsPerRun(100, func() {
 		b := c.AppendTo(buf[:0])
 		b = p.AppendTo(b)
