@@ -90,7 +90,8 @@ type Node struct {
 	seq     uint64
 	wseq    uint64
 	stats   Stats
-	ev      Event // the event being traced (see event)
+	ev      Event     // the event being traced (see event)
+	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
 }
 
 type namedPeer struct {

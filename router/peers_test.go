@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -89,4 +90,62 @@ func TestPeerRegistry(t *testing.T) {
 	add(a, "a3")
 	want("a added again", a, "a3")
 	want("a added again", b, "b2")
+}
+
+// TestStaleRequestStaysItsOwn checks the ownership rule that keeps Requests from being
+// reused: a peer may keep a Request after answering it and answer again much later,
+// after the node has handed out many more Requests; that answer must be ignored and
+// counted, exactly as an immediate second answer, and must reach no other call. The
+// kept Request still describes its own call.
+func TestStaleRequestStaysItsOwn(t *testing.T) {
+	n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Clock: benchClock{}, Transport: benchTransport{&benchNet{}}, Rand: rand.New(rand.NewPCG(1, 2))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
+	var kept []*router.Request
+	if err := n.AddPeer(ref, router.PeerFunc(func(r *router.Request) {
+		kept = append(kept, r)
+		r.Reply(r.Event())
+	})); err != nil {
+		t.Fatal(err)
+	}
+	answers := map[router.CallID][]string{}
+	var ids []router.CallID
+	const calls = 200 // many batches of Requests
+	for i := range calls {
+		id, err := n.Call(router.ToPeer(ref), []byte(fmt.Sprintf("ev%d", i)), router.Infinity, func(res router.Result) {
+			answers[res.Call] = append(answers[res.Call], string(res.Value))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if len(kept) != calls {
+		t.Fatalf("peer saw %d requests, want %d", len(kept), calls)
+	}
+	seen := map[*router.Request]bool{}
+	for i, r := range kept {
+		if seen[r] {
+			t.Fatalf("request %d (%s) was handed out before", i, r.Call())
+		}
+		seen[r] = true
+		if r.Call() != ids[i] || string(r.Event()) != fmt.Sprintf("ev%d", i) {
+			t.Errorf("kept request %d describes call %s event %q, want %s ev%d", i, r.Call(), r.Event(), ids[i], i)
+		}
+	}
+	// Every kept Request answers again, oldest first, and then nacks.
+	for _, r := range kept {
+		r.Reply([]byte("again"))
+		r.Nack()
+	}
+	if got := n.Stats().Twice; got != 2*calls {
+		t.Errorf("Stats.Twice = %d, want %d", got, 2*calls)
+	}
+	for i, id := range ids {
+		if got := answers[id]; len(got) != 1 || got[0] != fmt.Sprintf("ev%d", i) {
+			t.Errorf("call %s got answers %q, want only ev%d", id, got, i)
+		}
+	}
 }
