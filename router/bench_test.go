@@ -11,8 +11,8 @@ import (
 
 // benchNet is the thinnest driver that can run a call between nodes: sends are
 // queued, and the benchmark hands each queued message to its node at once. Time
-// stands still and timers never fire; their cancel funcs are one shared no-op, so
-// the driver itself allocates nothing per message.
+// stands still and timers never fire (After returns the zero TimerID), so the driver
+// itself allocates nothing per message.
 type benchNet struct {
 	nodes map[router.NodeID]*router.Node
 	q     []benchMsg
@@ -50,7 +50,7 @@ func (n *benchNet) drain() {
 
 // newBenchNet builds nodes n1 (the caller) and n2, where e1's leader p1 lives and
 // answers every event at once.
-func newBenchNet(b *testing.B, sem router.Semantics) (*benchNet, *router.Node) {
+func newBenchNet(b testing.TB, sem router.Semantics) (*benchNet, *router.Node) {
 	net := &benchNet{nodes: map[router.NodeID]*router.Node{}, q: make([]benchMsg, 0, 16)}
 	leader := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}
 	for i, id := range []router.NodeID{"n1", "n2"} {

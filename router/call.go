@@ -67,9 +67,14 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	if e, ok := n.dir.Lookup(t.Ensemble); ok && t.Peer.IsZero() {
 		p.seen, p.hadEntry = e.Version, true
 	}
-	n.pending[id] = p
+	n.pending[id.Seq] = p
 	n.stats.Calls++
-	n.trace(Event{Kind: EvCall, Call: id, Target: t, Timeout: timeout})
+	if ev := n.event(EvCall); ev != nil {
+		ev.Call = id
+		ev.Target = t
+		ev.Timeout = timeout
+		n.cfg.Tracer.Trace(ev)
+	}
 	if timeout != Infinity {
 		p.deadline = now + timeout
 	}
@@ -134,7 +139,7 @@ func (n *Node) callPeer(p *pending, r request) {
 
 // reply handles a reply message at the caller's node: the proxy's receive.
 func (n *Node) reply(m Message) {
-	p, ok := n.pending[m.Call]
+	p, ok := n.lookup(m.Call)
 	if n.cfg.Bugs.Has(bugs.CrossReply) {
 		if q := n.otherPending(m.Call); q != nil {
 			p, ok = q, true
@@ -147,7 +152,12 @@ func (n *Node) reply(m Message) {
 			n.stats.Stale++
 			reason = "old-incarnation"
 		}
-		n.trace(Event{Kind: EvLate, Call: m.Call, Msg: m, Reason: reason})
+		if ev := n.event(EvLate); ev != nil {
+			ev.Call = m.Call
+			ev.Msg = m
+			ev.Reason = reason
+			n.cfg.Tracer.Trace(ev)
+		}
 		return
 	}
 	switch m.Code {
@@ -182,7 +192,11 @@ func (n *Node) redirect(p *pending, m Message) bool {
 	}
 	p.redirected = true
 	n.stats.Redirects++
-	n.trace(Event{Kind: EvRedirect, Call: p.id, Peer: e.Leader})
+	if ev := n.event(EvRedirect); ev != nil {
+		ev.Call = p.id
+		ev.Peer = e.Leader
+		n.cfg.Tracer.Trace(ev)
+	}
 	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
 }
@@ -202,7 +216,7 @@ func (n *Node) complete(p *pending, res Result) {
 	if n.cfg.Bugs.Has(bugs.LateReply) {
 		p.completed = true
 	} else {
-		delete(n.pending, p.id)
+		delete(n.pending, p.id.Seq)
 	}
 	if p.timer != 0 {
 		n.cfg.Clock.Stop(p.timer)
@@ -211,7 +225,14 @@ func (n *Node) complete(p *pending, res Result) {
 	res.Call = p.id
 	code := CodeOf(res.Err)
 	n.stats.Completed[code]++
-	n.trace(Event{Kind: EvComplete, Call: p.id, Peer: res.Peer, Code: code, Err: res.Err, Result: res.Value})
+	if ev := n.event(EvComplete); ev != nil {
+		ev.Call = p.id
+		ev.Peer = res.Peer
+		ev.Code = code
+		ev.Err = res.Err
+		ev.Result = res.Value
+		n.cfg.Tracer.Trace(ev)
+	}
 	if p.done != nil {
 		p.done(res)
 	}
@@ -243,11 +264,22 @@ func (n *Node) freePending(p *pending) {
 	}
 }
 
+// lookup returns the proxy of call id. Proxies are kept by sequence number alone, which
+// is unique among a node's calls (a uint64 key hashes much faster than a CallID, whose
+// node name is a string); the rest of the id must match as well.
+func (n *Node) lookup(id CallID) (*pending, bool) {
+	p, ok := n.pending[id.Seq]
+	if !ok || p.id != id {
+		return nil, false
+	}
+	return p, true
+}
+
 // otherPending is bugs.CrossReply: the oldest pending call other than id.
 func (n *Node) otherPending(id CallID) *pending {
 	var best *pending
-	for cid, p := range n.pending {
-		if cid != id && !p.completed && (best == nil || cid.Seq < best.id.Seq) {
+	for _, p := range n.pending {
+		if p.id != id && !p.completed && (best == nil || p.id.Seq < best.id.Seq) {
 			best = p
 		}
 	}

@@ -27,7 +27,11 @@ type PeerRef struct {
 }
 
 // IsZero reports whether p names no peer.
-func (p PeerRef) IsZero() bool { return p == PeerRef{} }
+func (p PeerRef) IsZero() bool {
+	// Field by field: comparing with PeerRef{} calls the generated equality function,
+	// which compares three strings' contents on every routing step.
+	return p.Ensemble == "" && p.Name == "" && p.Node == ""
+}
 
 // String renders p as ensemble/name@node, or "-" for the zero PeerRef.
 func (p PeerRef) String() string {
@@ -36,6 +40,19 @@ func (p PeerRef) String() string {
 	}
 	// Concatenation, not fmt: traces render a peer on every delivery.
 	return string(p.Ensemble) + "/" + p.Name + "@" + string(p.Node)
+}
+
+// AppendTo appends p.String() to b and returns the extended buffer: a tracer that
+// renders into a buffer of its own allocates nothing.
+func (p PeerRef) AppendTo(b []byte) []byte {
+	if p.IsZero() {
+		return append(b, '-')
+	}
+	b = append(b, p.Ensemble...)
+	b = append(b, '/')
+	b = append(b, p.Name...)
+	b = append(b, '@')
+	return append(b, p.Node...)
 }
 
 // Incarnation numbers the lives of a node: every restart gets a larger one.
@@ -51,7 +68,7 @@ type CallID struct {
 }
 
 // IsZero reports whether c is the zero CallID, which casts carry.
-func (c CallID) IsZero() bool { return c == CallID{} }
+func (c CallID) IsZero() bool { return c.Seq == 0 && c.Incarnation == 0 && c.Node == "" }
 
 // String renders c as node.incarnation.seq, or "-" for the zero CallID.
 func (c CallID) String() string {
@@ -60,12 +77,20 @@ func (c CallID) String() string {
 	}
 	// Appended by hand, not with fmt: traces render a call id on nearly every record.
 	var buf [64]byte
-	b := append(buf[:0], c.Node...)
+	return string(c.AppendTo(buf[:0]))
+}
+
+// AppendTo appends c.String() to b and returns the extended buffer: a tracer that
+// renders into a buffer of its own allocates nothing.
+func (c CallID) AppendTo(b []byte) []byte {
+	if c.IsZero() {
+		return append(b, '-')
+	}
+	b = append(b, c.Node...)
 	b = append(b, '.')
 	b = strconv.AppendUint(b, uint64(c.Incarnation), 10)
 	b = append(b, '.')
-	b = strconv.AppendUint(b, c.Seq, 10)
-	return string(b)
+	return strconv.AppendUint(b, c.Seq, 10)
 }
 
 // Infinity is the timeout of a call that waits forever. Only peer targets accept it.
@@ -101,4 +126,19 @@ func (t Target) String() string {
 		return "ens:" + string(t.Ensemble) + " via " + string(t.Via)
 	}
 	return "ens:" + string(t.Ensemble)
+}
+
+// AppendTo appends t.String() to b and returns the extended buffer: a tracer that
+// renders into a buffer of its own allocates nothing.
+func (t Target) AppendTo(b []byte) []byte {
+	if !t.Peer.IsZero() {
+		return t.Peer.AppendTo(append(b, "peer:"...))
+	}
+	b = append(b, "ens:"...)
+	b = append(b, t.Ensemble...)
+	if t.Via != "" {
+		b = append(b, " via "...)
+		b = append(b, t.Via...)
+	}
+	return b
 }

@@ -2,6 +2,7 @@ package router
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -82,18 +83,20 @@ func (c Config) Validate() error {
 type Node struct {
 	cfg     Config
 	dir     *Directory
-	peers   map[peerKey]Peer
-	pending map[CallID]*pending
-	free    []*pending // completed proxies, reused by Call
+	peers   map[EnsembleID][]namedPeer // a node hosts few members of each ensemble
+	pending map[uint64]*pending        // by CallID.Seq; see lookup
+	free    []*pending                 // completed proxies, reused by Call
 	workers map[uint64]*Request
 	seq     uint64
 	wseq    uint64
 	stats   Stats
+	ev      Event     // the event being traced (see event)
+	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
 }
 
-type peerKey struct {
-	ens  EnsembleID
+type namedPeer struct {
 	name string
+	p    Peer
 }
 
 // New returns a node for cfg, with defaults filled in.
@@ -117,8 +120,8 @@ func New(cfg Config) (*Node, error) {
 	return &Node{
 		cfg:     cfg,
 		dir:     dir,
-		peers:   make(map[peerKey]Peer),
-		pending: make(map[CallID]*pending),
+		peers:   make(map[EnsembleID][]namedPeer),
+		pending: make(map[uint64]*pending),
 		workers: make(map[uint64]*Request),
 	}, nil
 }
@@ -159,9 +162,9 @@ func (n *Node) Directory() *Directory { return n.dir }
 // Pending returns the ids of the calls still waiting, sorted by sequence.
 func (n *Node) Pending() []CallID {
 	out := make([]CallID, 0, len(n.pending))
-	for id, p := range n.pending {
+	for _, p := range n.pending {
 		if !p.completed {
-			out = append(out, id)
+			out = append(out, p.id)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
@@ -179,13 +182,35 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	if p == nil {
 		return fmt.Errorf("%w: peer %s is nil", ErrBadConfig, ref)
 	}
-	n.peers[peerKey{ref.Ensemble, ref.Name}] = p
+	ps := n.peers[ref.Ensemble]
+	for i := range ps {
+		if ps[i].name == ref.Name {
+			ps[i].p = p
+			return nil
+		}
+	}
+	n.peers[ref.Ensemble] = append(ps, namedPeer{ref.Name, p})
 	return nil
 }
 
 // RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
 func (n *Node) RemovePeer(ref PeerRef) {
-	delete(n.peers, peerKey{ref.Ensemble, ref.Name})
+	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool { return np.name == ref.Name })
+	if len(ps) == 0 {
+		delete(n.peers, ref.Ensemble)
+	} else {
+		n.peers[ref.Ensemble] = ps
+	}
+}
+
+// peer returns the peer ref names on this node, or nil.
+func (n *Node) peer(ref PeerRef) Peer {
+	for _, np := range n.peers[ref.Ensemble] {
+		if np.name == ref.Name {
+			return np.p
+		}
+	}
+	return nil
 }
 
 // Learn applies a directory entry if it is strictly newer, and reports whether it did.
@@ -196,7 +221,10 @@ func (n *Node) Learn(e Entry) bool {
 	if !n.dir.Update(e) {
 		return false
 	}
-	n.trace(Event{Kind: EvLearn, Entry: e})
+	if ev := n.event(EvLearn); ev != nil {
+		ev.Entry = e
+		n.cfg.Tracer.Trace(ev)
+	}
 	return true
 }
 
@@ -230,7 +258,12 @@ func (n *Node) Deliver(m Message, arrived time.Duration) {
 // sheds, so under riak the message is only dropped and counted.
 func (n *Node) Shed(m Message) {
 	n.stats.Shed++
-	n.trace(Event{Kind: EvDrop, Call: m.Call, Reason: "overloaded", Instance: m.Instance})
+	if ev := n.event(EvDrop); ev != nil {
+		ev.Call = m.Call
+		ev.Reason = "overloaded"
+		ev.Instance = m.Instance
+		n.cfg.Tracer.Trace(ev)
+	}
 	if n.riak() || m.Kind != KindRoute || m.Call.IsZero() {
 		return
 	}
@@ -241,7 +274,7 @@ func (n *Node) Shed(m Message) {
 func (n *Node) Fire(t Timer) {
 	switch t.Kind {
 	case TimerCall:
-		if p, ok := n.pending[t.Call]; ok && !p.completed {
+		if p, ok := n.lookup(t.Call); ok && !p.completed {
 			p.timer = 0 // it has fired
 			n.complete(p, Result{Err: ErrTimeout})
 		}
@@ -250,7 +283,10 @@ func (n *Node) Fire(t Timer) {
 			r.timer = 0
 			r.finish()
 			n.stats.Workers++
-			n.trace(Event{Kind: EvWorker, Call: r.call})
+			if ev := n.event(EvWorker); ev != nil {
+				ev.Call = r.call
+				n.cfg.Tracer.Trace(ev)
+			}
 			n.sendReply(r.call, CodeTimeout, nil, r.peer, r.hops)
 		}
 	}
@@ -260,11 +296,16 @@ func (n *Node) now() time.Duration { return n.cfg.Clock.Now() }
 
 func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 
-func (n *Node) trace(e Event) {
-	if n.cfg.Tracer != nil {
-		e.Node = n.cfg.ID
-		n.cfg.Tracer.Trace(e)
+// event starts the event of kind k in the node's own Event and returns it for the
+// caller to fill in and hand to the tracer, or returns nil when the node has no tracer:
+// then no event is built at all. An Event is several hundred bytes; building it in
+// place and passing a pointer spares copying it on every decision.
+func (n *Node) event(k EventKind) *Event {
+	if n.cfg.Tracer == nil {
+		return nil
 	}
+	n.ev = Event{Kind: k, Node: n.cfg.ID}
+	return &n.ev
 }
 
 // send hands m to the transport, stamping the sender; it traces both outcomes.
@@ -272,10 +313,21 @@ func (n *Node) send(to NodeID, m Message) error {
 	m.From = n.cfg.ID
 	if err := n.cfg.Transport.Send(to, m); err != nil {
 		n.stats.Unreached++
-		n.trace(Event{Kind: EvSendFail, Call: m.Call, To: to, Msg: m, Err: err})
+		if ev := n.event(EvSendFail); ev != nil {
+			ev.Call = m.Call
+			ev.To = to
+			ev.Msg = m
+			ev.Err = err
+			n.cfg.Tracer.Trace(ev)
+		}
 		return err
 	}
-	n.trace(Event{Kind: EvSend, Call: m.Call, To: to, Msg: m})
+	if ev := n.event(EvSend); ev != nil {
+		ev.Call = m.Call
+		ev.To = to
+		ev.Msg = m
+		n.cfg.Tracer.Trace(ev)
+	}
 	return nil
 }
 

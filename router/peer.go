@@ -73,10 +73,19 @@ func (r *Request) Nack() {
 	switch {
 	case r.cast:
 		n.stats.CastDrop++
-		n.trace(Event{Kind: EvDrop, Reason: "cast: nack", Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Reason = "cast: nack"
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
+		}
 	case r.forwarded && n.riak():
 		n.stats.FwdDrop++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "forward-to-non-leader", Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = "forward-to-non-leader"
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
+		}
 	default:
 		n.sendReply(r.call, CodeNack, nil, r.peer, r.hops)
 	}
@@ -97,17 +106,31 @@ func (r *Request) Forward(leader PeerRef) {
 	budget := n.remaining(r.budget, r.handed)
 	if budget <= 0 {
 		n.stats.Budget++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = "budget-spent"
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
+		}
 		return
 	}
-	n.trace(Event{Kind: EvForward, Call: r.call, Peer: leader, Budget: budget})
+	if ev := n.event(EvForward); ev != nil {
+		ev.Call = r.call
+		ev.Peer = leader
+		ev.Budget = budget
+		n.cfg.Tracer.Trace(ev)
+	}
 	n.toPeer(leader, request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
 }
 
 func (r *Request) answer() bool {
 	if r.done {
 		r.n.stats.Twice++
-		r.n.trace(Event{Kind: EvIgnored, Call: r.call, Peer: r.peer})
+		if ev := r.n.event(EvIgnored); ev != nil {
+			ev.Call = r.call
+			ev.Peer = r.peer
+			r.n.cfg.Tracer.Trace(ev)
+		}
 		return false
 	}
 	r.finish()
@@ -125,6 +148,24 @@ func (r *Request) finish() {
 			r.timer = 0
 		}
 	}
+}
+
+// requestBatch is how many Requests a node allocates at once. A Request goes to user
+// code, which may keep it for ever and answer it again (a second answer is ignored and
+// counted), so a Request is never reused for another event: that is what makes a
+// stale Request harmless. Taking them from a batch allocates once per requestBatch
+// events instead of once per event; the price is that a peer that keeps one Request
+// keeps its batch's memory alive (at most requestBatch-1 other, answered Requests).
+const requestBatch = 16
+
+// newRequest returns a Request nobody has seen yet.
+func (n *Node) newRequest() *Request {
+	if len(n.reqs) == 0 {
+		n.reqs = make([]Request, requestBatch)
+	}
+	r := &n.reqs[0]
+	n.reqs = n.reqs[1:]
+	return r
 }
 
 // toPeer hands r to the peer ref, here or on its node.
@@ -152,7 +193,12 @@ func (n *Node) peerAt(m Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Peer.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Call.IsZero(), direct: !m.Forwarded}
 	if r.budget <= 0 {
 		n.stats.Budget++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = "budget-spent"
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
+		}
 		return
 	}
 	n.deliverLocal(m.Peer, r, m.Forwarded, false)
@@ -162,12 +208,17 @@ func (n *Node) peerAt(m Message, arrived time.Duration) {
 // forwarded) call gets a worker that answers timeout if the peer has not answered
 // within the original timeout, restarted here.
 func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
-	p := n.peers[peerKey{ref.Ensemble, ref.Name}]
+	p := n.peer(ref)
 	if p == nil {
 		n.stats.NoPeer++
 		if forwarded && n.riak() {
 			n.stats.FwdDrop++
-			n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "no-peer", Instance: -1})
+			if ev := n.event(EvDrop); ev != nil {
+				ev.Call = r.call
+				ev.Reason = "no-peer"
+				ev.Instance = -1
+				n.cfg.Tracer.Trace(ev)
+			}
 			return
 		}
 		code := CodeNotLeader
@@ -177,13 +228,19 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.fail(r, atCaller, code, "no-peer")
 		return
 	}
-	req := &Request{n: n, call: r.call, peer: ref, event: r.event, budget: r.budget, handed: n.now(), hops: r.hops, forwarded: forwarded, cast: r.cast}
+	req := n.newRequest()
+	*req = Request{n: n, call: r.call, peer: ref, event: r.event, budget: r.budget, handed: n.now(), hops: r.hops, forwarded: forwarded, cast: r.cast}
 	if n.riak() && !r.cast && !r.direct && !forwarded && r.budget != Infinity {
 		n.wseq++
 		req.worker = n.wseq
 		n.workers[req.worker] = req
 		req.timer = n.cfg.Clock.After(r.budget, Timer{Kind: TimerWorker, Call: r.call, Worker: req.worker})
 	}
-	n.trace(Event{Kind: EvDeliver, Call: r.call, Peer: ref, Budget: req.budget})
+	if ev := n.event(EvDeliver); ev != nil {
+		ev.Call = r.call
+		ev.Peer = ref
+		ev.Budget = req.budget
+		n.cfg.Tracer.Trace(ev)
+	}
 	p.Handle(req)
 }

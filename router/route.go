@@ -39,7 +39,12 @@ func (n *Node) routeAt(m Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Kind == KindCast}
 	if r.budget <= 0 {
 		n.stats.Budget++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: "budget-spent", Instance: m.Instance})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = "budget-spent"
+			ev.Instance = m.Instance
+			n.cfg.Tracer.Trace(ev)
+		}
 		return
 	}
 	n.route(r, false)
@@ -81,18 +86,27 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	}
 	if r.cast {
 		n.stats.CastDrop++
-		n.trace(Event{Kind: EvDrop, Reason: "cast: " + reason, Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Reason = "cast: " + reason
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
+		}
 		return
 	}
 	if atCaller {
-		if p, ok := n.pending[r.call]; ok && !p.completed {
+		if p, ok := n.lookup(r.call); ok && !p.completed {
 			n.complete(p, Result{Err: n.outcome(code)})
 		}
 		return
 	}
 	if n.riak() && code == CodeNoLeader {
 		n.stats.NoLeader++
-		n.trace(Event{Kind: EvDrop, Call: r.call, Reason: reason, Instance: -1})
+		if ev := n.event(EvDrop); ev != nil {
+			ev.Call = r.call
+			ev.Reason = reason
+			ev.Instance = -1
+			n.cfg.Tracer.Trace(ev)
+		}
 		return
 	}
 	if n.riak() {

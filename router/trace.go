@@ -7,10 +7,12 @@ import (
 )
 
 // Tracer observes what a node decides. Trace is called on the node's own turn, in
-// decision order; it must not call back into the node. Events own no memory the node
-// later changes.
+// decision order; it must not call back into the node. The Event belongs to the node
+// and is only valid during the call: the node reuses it for its next event, so a tracer
+// that keeps an event keeps a copy (*e). The memory the event's fields refer to (a
+// message's Event and Result, a Result) is never changed by the node later.
 type Tracer interface {
-	Trace(Event)
+	Trace(e *Event)
 }
 
 // EventKind names a decision of the router.

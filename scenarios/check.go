@@ -213,7 +213,7 @@ func outcome(res router.Result) string {
 }
 
 // routerEvent sees a decision of node (incarnation inc).
-func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev router.Event) {
+func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *router.Event) {
 	switch ev.Kind {
 	case router.EvCall:
 		rec := c.calls[len(c.calls)-1]

@@ -39,7 +39,7 @@ func (t *tracer) complete(res router.Result) {
 	rec.done(res)
 }
 
-func (t *tracer) Trace(ev router.Event) {
+func (t *tracer) Trace(ev *router.Event) {
 	t.wd.chk.routerEvent(t.node, t.inc, ev)
 	w := t.wd.w
 	node := string(t.node)

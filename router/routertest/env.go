@@ -474,7 +474,7 @@ func (t transport) Send(to router.NodeID, m router.Message) error {
 
 type tracer struct{ e *Env }
 
-func (t tracer) Trace(ev router.Event) {
+func (t tracer) Trace(ev *router.Event) {
 	if ev.Kind == router.EvSend {
 		// The transport parked the message as the newest flight just before this event.
 		t.e.logf("%s: send #%d ->%s %s", ev.Node, t.e.nextID-1, ev.To, ev.Msg)
