@@ -170,7 +170,7 @@ func TestCompletionOfUnknownCall(t *testing.T) {
 	id := router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: 1}
 	sn.tr.complete(router.Result{Call: id}) // nothing started yet
 	wd.chk.begin(sn, wd.ensBy[0], []byte("c1"))
-	sn.tr.Trace(router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
+	sn.tr.Trace(&router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
 	other := id
 	other.Incarnation++
 	sn.tr.complete(router.Result{Call: other}) // seq 1 of another incarnation
