@@ -221,7 +221,7 @@ func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
 // serveNext starts the service of the head of mailbox i; the message is handed to the
 // router when its service time has passed.
 func (h *Host) serveNext(i int) {
-	d := h.net.cfg.Service.Sample(h.net.svc)
+	d := h.net.service.sample(h.net.svc)
 	h.serveIn(i, d)
 }
 

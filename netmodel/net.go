@@ -63,13 +63,15 @@ type Stats struct {
 // host clocks, timers, pauses and router-instance mailboxes. Each Host implements the
 // router's ports. A Net is driven from the simulation's events, one at a time.
 type Net struct {
-	w     *sim.World
-	cfg   Config
-	rng   *rand.Rand
-	svc   *rand.Rand
-	hosts map[router.NodeID]*Host
-	order []router.NodeID
-	links map[linkKey]*linkState
+	w   *sim.World
+	cfg Config
+	rng *rand.Rand
+	svc *rand.Rand
+	// service is cfg.Service prepared for drawing.
+	service sampler
+	hosts   map[router.NodeID]*Host
+	order   []router.NodeID
+	links   map[linkKey]*linkState
 	// parked holds the messages waiting at links (Hold, stalling partitions), in the
 	// order they were parked.
 	parked  []parkedMsg
@@ -116,12 +118,13 @@ func New(w *sim.World, cfg Config) (*Net, error) {
 		return nil, err
 	}
 	return &Net{
-		w:     w,
-		cfg:   cfg,
-		rng:   w.Stream("net"),
-		svc:   w.Stream("service"),
-		hosts: make(map[router.NodeID]*Host),
-		links: make(map[linkKey]*linkState),
+		w:       w,
+		cfg:     cfg,
+		rng:     w.Stream("net"),
+		svc:     w.Stream("service"),
+		service: cfg.Service.sampler(),
+		hosts:   make(map[router.NodeID]*Host),
+		links:   make(map[linkKey]*linkState),
 	}, nil
 }
 
@@ -184,7 +187,7 @@ func (n *Net) SetLink(from, to router.NodeID, l Link) error {
 	if err := l.Validate(fmt.Sprintf("link %s->%s", from, to)); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadConfig, err)
 	}
-	n.link(from, to).cfg = &l
+	n.link(from, to).setCfg(&l)
 	return nil
 }
 
@@ -208,7 +211,8 @@ func (n *Net) link(from, to router.NodeID) *linkState {
 	k := linkKey{from, to}
 	ls, ok := n.links[k]
 	if !ok {
-		ls = &linkState{cfg: &n.cfg.Link}
+		ls = &linkState{}
+		ls.setCfg(&n.cfg.Link)
 		n.links[k] = ls
 	}
 	return ls
@@ -276,7 +280,7 @@ func (n *Net) travel(from router.NodeID, dst *Host, ls *linkState, now time.Dura
 		n.lose(id, "loss")
 		return
 	}
-	lat := cfg.Latency.Sample(n.rng)
+	lat := ls.latency.sample(n.rng)
 	if rule != nil && rule.Action == ActDelay {
 		lat = satAdd(lat, rule.Delay)
 	}
@@ -300,7 +304,7 @@ func (n *Net) travel(from router.NodeID, dst *Host, ls *linkState, now time.Dura
 	}
 	// The copy travels under the same id: it is the same message, delivered twice.
 	n.stats.Duplicated++
-	cat := satAdd(now, satAdd(cfg.Latency.Sample(n.rng), extra))
+	cat := satAdd(now, satAdd(ls.latency.sample(n.rng), extra))
 	n.w.Emit(string(from), "dup", sim.Int("msg", int64(id)), sim.Dur("at", cat))
 	n.w.ScheduleAction(cat, n.flight(from, dst, ls, id, m))
 }
