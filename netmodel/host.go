@@ -212,7 +212,11 @@ func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
 		return
 	}
 	b.q = append(b.q, queued{id: id, m: *m, arrived: arrived})
-	h.net.w.Emit(string(h.id), "queued", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(b.len())))
+	a := &h.net.attrs.queued
+	a[0].Int = int64(id)
+	a[1].Int = int64(m.Instance)
+	a[2].Int = int64(b.len())
+	h.net.w.Emit(string(h.id), "queued", a[:]...)
 	if !b.busy {
 		h.serveNext(m.Instance)
 	}

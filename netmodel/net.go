@@ -84,6 +84,29 @@ type Net struct {
 	// named caches hostNamed's answers, direct-mapped by a hash of the id. Hosts are
 	// never removed, so an entry never goes stale.
 	named [hostCacheSlots]*Host
+	// attrs holds the attributes of the records traced for every message.
+	attrs traceAttrs
+}
+
+// traceAttrs are the attributes of the records the network traces for every
+// message, in the order they are traced, keys and types set once by
+// newTraceAttrs: a record fills in its values and passes the array to Emit,
+// which only reads it. Values from the last record stay until the next one.
+type traceAttrs struct {
+	send   [8]sim.Attr // kind "send"
+	handed [3]sim.Attr // kind "handed"
+	queued [3]sim.Attr // kind "queued"
+}
+
+func newTraceAttrs() traceAttrs {
+	return traceAttrs{
+		send: [...]sim.Attr{
+			sim.Int("msg", 0), sim.String("to", ""), sim.String("msg_kind", ""), sim.String("call", ""),
+			sim.Int("hops", 0), sim.Int("inst", 0), sim.Dur("budget", 0), sim.String("code", ""),
+		},
+		handed: [...]sim.Attr{sim.Int("msg", 0), sim.String("msg_kind", ""), sim.String("call", "")},
+		queued: [...]sim.Attr{sim.Int("msg", 0), sim.Int("inst", 0), sim.Int("depth", 0)},
+	}
 }
 
 const hostCacheSlots = 64
@@ -123,6 +146,7 @@ func New(w *sim.World, cfg Config) (*Net, error) {
 		rng:     w.Stream("net"),
 		svc:     w.Stream("service"),
 		service: cfg.Service.sampler(),
+		attrs:   newTraceAttrs(),
 		hosts:   make(map[router.NodeID]*Host),
 		links:   make(map[linkKey]*linkState),
 	}, nil
@@ -246,7 +270,7 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 	n.seq++
 	id := n.seq
 	n.stats.Sent++
-	n.emitMsg(string(from), "send", id, to, m)
+	n.emitSend(string(from), id, to, m)
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Sent(from, to, id, *m)
 	}
@@ -373,7 +397,11 @@ func (n *Net) arriveOn(ls *linkState, from router.NodeID, dst *Host, id uint64, 
 // hand gives a message to the host's receiver.
 func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duration) {
 	n.stats.Handed++
-	n.w.Emit(string(dst.id), "handed", sim.Int("msg", int64(id)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
+	a := &n.attrs.handed
+	a[0].Int = int64(id)
+	a[1].Str = m.Kind.String()
+	a[2].Str = n.calls.name(m.Call)
+	n.w.Emit(string(dst.id), "handed", a[:]...)
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Handed(dst.id, id, *m)
 	}
@@ -382,18 +410,20 @@ func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duratio
 	}
 }
 
-func (n *Net) emitMsg(node, kind string, id uint64, to router.NodeID, m *router.Message) {
-	attrs := [...]sim.Attr{
-		sim.Int("msg", int64(id)),
-		sim.String("to", string(to)),
-		sim.String("msg_kind", m.Kind.String()),
-		sim.String("call", n.calls.name(m.Call)),
-		sim.Int("hops", int64(m.Hops)),
-		sim.Int("inst", int64(m.Instance)),
-		sim.Dur("budget", m.Budget),
-		sim.String("code", m.Code.String()),
-	}
-	n.w.Emit(node, kind, attrs[:]...)
+// emitSend traces the send of message id. Its attributes are written into
+// n.sendAttrs, whose keys are set once (traceAttrs), so that a send fills in eight
+// values instead of building eight attributes on the stack.
+func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Message) {
+	a := &n.attrs.send
+	a[0].Int = int64(id)
+	a[1].Str = string(to)
+	a[2].Str = m.Kind.String()
+	a[3].Str = n.calls.name(m.Call)
+	a[4].Int = int64(m.Hops)
+	a[5].Int = int64(m.Instance)
+	a[6].Int = int64(m.Budget)
+	a[7].Str = m.Code.String()
+	n.w.Emit(from, "send", a[:]...)
 }
 
 // satAdd returns a+b for b >= 0, saturating at the largest time.Duration.
