@@ -243,8 +243,9 @@ func (h *Host) served(i int, gen uint64) {
 	}
 	b := &h.boxes[i]
 	b.busy = false // the service is over: a pause during the hand-over has none to stop
+	// The slot is not cleared: like a free flight it keeps its message until it is
+	// reused, which bounds what is kept by the deepest the mailbox has been.
 	head := b.q[b.head]
-	b.q[b.head] = queued{} // do not retain the message
 	b.head++
 	switch {
 	case b.head == len(b.q):
