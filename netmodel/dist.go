@@ -104,26 +104,74 @@ func (d Dist) Validate(field string) error {
 // for uniform never above Max; a tail that would pass the largest time.Duration stops
 // there instead of wrapping around.
 func (d Dist) Sample(r *rand.Rand) time.Duration {
-	min := d.Min.D()
+	s := d.sampler()
+	return s.sample(r)
+}
+
+// distKind is Dist.Kind as a number, for a switch without string comparisons.
+type distKind uint8
+
+const (
+	distConstant distKind = iota // also any unknown kind: Sample returns Min
+	distUniform
+	distExponential
+	distLognormal
+)
+
+// sampler is a Dist prepared for drawing: its kind as a number and what Sample
+// would compute from the fields on every draw (the lognormal's mu above all, a
+// logarithm) computed once. It draws exactly what Dist.Sample draws, from the same
+// numbers of the stream, because Sample is a sampler too.
+type sampler struct {
+	kind     distKind
+	min      time.Duration
+	span     uint64  // uniform: Max-Min+1, the number of values
+	mean     float64 // exponential: Mean
+	mu       float64 // lognormal: chosen so that the mean of exp(N(mu, sigma^2)) is Mean
+	sigma    float64 // lognormal: Sigma
+	spanning bool    // uniform with Max > Min: draw; otherwise return min
+}
+
+// sampler prepares d for drawing.
+func (d Dist) sampler() sampler {
+	s := sampler{min: d.Min.D()}
 	switch d.Kind {
 	case "uniform":
+		s.kind = distUniform
 		if d.Max > d.Min {
+			s.spanning = true
 			// Uint64N draws exactly what Int64N would, and also takes the span of every
 			// duration, where Max-Min+1 overflows an int64.
-			return min + time.Duration(r.Uint64N(uint64(d.Max-d.Min)+1))
+			s.span = uint64(d.Max-d.Min) + 1
 		}
 	case "exponential":
-		return addClamped(min, r.ExpFloat64()*float64(d.Mean))
+		s.kind = distExponential
+		s.mean = float64(d.Mean)
 	case "lognormal":
-		// Choose mu so that the mean of exp(N(mu, sigma^2)) is Mean.
-		mu := math.Log(float64(d.Mean)) - d.Sigma*d.Sigma/2
-		v := math.Exp(mu + d.Sigma*r.NormFloat64())
+		s.kind = distLognormal
+		s.mu = math.Log(float64(d.Mean)) - d.Sigma*d.Sigma/2
+		s.sigma = d.Sigma
+	}
+	return s
+}
+
+// sample draws one duration from r (see Dist.Sample).
+func (s *sampler) sample(r *rand.Rand) time.Duration {
+	switch s.kind {
+	case distUniform:
+		if s.spanning {
+			return s.min + time.Duration(r.Uint64N(s.span))
+		}
+	case distExponential:
+		return addClamped(s.min, r.ExpFloat64()*s.mean)
+	case distLognormal:
+		v := math.Exp(s.mu + s.sigma*r.NormFloat64())
 		if !(v <= float64(time.Hour)) { // also catches NaN
 			v = float64(time.Hour)
 		}
-		return addClamped(min, v)
+		return addClamped(s.min, v)
 	}
-	return min
+	return s.min
 }
 
 // addClamped returns min+v for v >= 0, saturating at the largest time.Duration.

@@ -212,7 +212,11 @@ func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
 		return
 	}
 	b.q = append(b.q, queued{id: id, m: *m, arrived: arrived})
-	h.net.w.Emit(string(h.id), "queued", sim.Int("msg", int64(id)), sim.Int("inst", int64(m.Instance)), sim.Int("depth", int64(b.len())))
+	a := &h.net.attrs.queued
+	a[0].Int = int64(id)
+	a[1].Int = int64(m.Instance)
+	a[2].Int = int64(b.len())
+	h.net.w.Emit(string(h.id), "queued", a[:]...)
 	if !b.busy {
 		h.serveNext(m.Instance)
 	}
@@ -221,7 +225,7 @@ func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
 // serveNext starts the service of the head of mailbox i; the message is handed to the
 // router when its service time has passed.
 func (h *Host) serveNext(i int) {
-	d := h.net.cfg.Service.Sample(h.net.svc)
+	d := h.net.service.sample(h.net.svc)
 	h.serveIn(i, d)
 }
 
@@ -239,8 +243,9 @@ func (h *Host) served(i int, gen uint64) {
 	}
 	b := &h.boxes[i]
 	b.busy = false // the service is over: a pause during the hand-over has none to stop
+	// The slot is not cleared: like a free flight it keeps its message until it is
+	// reused, which bounds what is kept by the deepest the mailbox has been.
 	head := b.q[b.head]
-	b.q[b.head] = queued{} // do not retain the message
 	b.head++
 	switch {
 	case b.head == len(b.q):

@@ -42,6 +42,8 @@ type linkKey struct{ from, to router.NodeID }
 // linkState is the per directed link bookkeeping.
 type linkState struct {
 	cfg *Link
+	// latency is cfg.Latency prepared for drawing; set with cfg (setCfg).
+	latency sampler
 	// lastArrival keeps a FIFO link FIFO: no message arrives before an earlier one.
 	lastArrival int64
 	// blocked is set while a partition cuts the link; since is when it started and
@@ -51,4 +53,10 @@ type linkState struct {
 	mode    InFlight
 	// held is set while Hold parks the messages that arrive over the link.
 	held bool
+}
+
+// setCfg makes l what the link does.
+func (ls *linkState) setCfg(l *Link) {
+	ls.cfg = l
+	ls.latency = l.Latency.sampler()
 }
