@@ -183,7 +183,7 @@ func TestCompletionOfUnknownCall(t *testing.T) {
 		}
 	}
 	sn.tr.complete(router.Result{Call: id, Err: router.ErrTimeout})
-	if rec := wd.chk.calls[0]; rec.completions != 1 {
+	if rec := &wd.chk.calls[0]; rec.completions != 1 {
 		t.Errorf("the started call has %d completions, want 1", rec.completions)
 	}
 }

@@ -25,23 +25,3 @@ func (a *byteArena) copy(b []byte) []byte {
 	a.buf = append(a.buf, b...)
 	return a.buf[n:len(a.buf):len(a.buf)]
 }
-
-// recSlab hands out call records carved from shared chunks: one allocation per
-// chunk rather than one per call. Records are never reused: the checker keeps every
-// one until the run's report is written.
-type recSlab struct {
-	free []callRec
-}
-
-// recChunk is the number of call records in a chunk.
-const recChunk = 128
-
-// next returns a zeroed record of its own (never handed out before: a new chunk's).
-func (s *recSlab) next() *callRec {
-	if len(s.free) == 0 {
-		s.free = make([]callRec, recChunk)
-	}
-	r := &s.free[0]
-	s.free = s.free[1:]
-	return r
-}

@@ -23,32 +23,35 @@ type nodeCalls struct {
 
 type incCalls struct {
 	inc   router.Incarnation
-	calls []*callRec // calls[seq-1]
+	calls []int32 // calls[seq-1] is 1 + the call's index into checker.calls, 0 for none
 }
 
-// get returns the call issued id, or nil.
-func (x *callIndex) get(id router.CallID) *callRec {
+// get returns the call issued id, as an index into checker.calls, and whether there
+// was one.
+func (x *callIndex) get(id router.CallID) (int32, bool) {
 	if id.Seq == 0 {
-		return nil
+		return 0, false
 	}
 	nc := x.node(id.Node)
 	if nc == nil {
-		return nil
+		return 0, false
 	}
 	for i := range nc.incs {
 		if ic := &nc.incs[i]; ic.inc == id.Incarnation {
 			if id.Seq-1 < uint64(len(ic.calls)) {
-				return ic.calls[id.Seq-1]
+				if c := ic.calls[id.Seq-1]; c > 0 {
+					return c - 1, true
+				}
 			}
-			return nil
+			return 0, false
 		}
 	}
-	return nil
+	return 0, false
 }
 
-// put records rec as the newest call issued id (an id issued again, as a test-only
-// bug makes a node do, now names rec).
-func (x *callIndex) put(id router.CallID, rec *callRec) {
+// put records call (an index into checker.calls) as the newest call issued id (an id
+// issued again, as a test-only bug makes a node do, now names call).
+func (x *callIndex) put(id router.CallID, call int32) {
 	if id.Seq == 0 {
 		return
 	}
@@ -71,9 +74,9 @@ func (x *callIndex) put(id router.CallID, rec *callRec) {
 		ic = &nc.incs[len(nc.incs)-1]
 	}
 	for uint64(len(ic.calls)) < id.Seq {
-		ic.calls = append(ic.calls, nil)
+		ic.calls = append(ic.calls, 0)
 	}
-	ic.calls[id.Seq-1] = rec
+	ic.calls[id.Seq-1] = call + 1
 }
 
 // node returns the calls of node, or nil.

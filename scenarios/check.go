@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -42,11 +41,19 @@ type Violation struct {
 // decisions (through each node's tracer) and the network's messages. It never
 // changes what happens.
 type checker struct {
-	wd       *world
-	calls    []*callRec
+	wd *world
+	// calls are every workload call begun, in order; open holds the part of the
+	// calls not yet completed that is not kept for good, in slots that freeOpen
+	// recycles.
+	calls    []callRec
+	open     []openCall
+	freeOpen []int32
 	byIssued callIndex // the newest call that was issued each id
-	viol     []Violation
-	skipped  uint64
+	// liveErr is the first error of the calls liveness applied to when they failed,
+	// by index into calls, for the end-of-run report of them.
+	liveErr map[int32]error
+	viol    []Violation
+	skipped uint64
 	// awaiting holds the nodes handed a reply that has not yet been completed,
 	// counted late or redirected: at most one entry per node, and in a correct run
 	// never more than one at a time, since a node settles a reply on the turn it is
@@ -54,7 +61,6 @@ type checker struct {
 	awaiting []awaited
 	inElect  map[router.EnsembleID]int
 	electing int // entries of inElect other than zero
-	recs     recSlab
 	// handed remembers which request and reply messages were handed, to tell a
 	// duplicate copy from the original. Message ids count up from 1, so a bit set
 	// indexed by id does: an eighth of a byte per message, not a map entry.
@@ -73,7 +79,7 @@ type awaited struct {
 
 // workSpan is a leader working on one call's event from from to to, in virtual time.
 type workSpan struct {
-	rec      *callRec
+	call     int32 // an index into checker.calls
 	from, to time.Duration
 }
 
@@ -89,37 +95,6 @@ type probeCounts struct {
 	peerAfterGiveUp uint64 // events handed to a peer after the caller had given up
 	pausedLate      uint64 // calls that completed late because their node was paused or its clock jumped
 	abandoned       uint64 // work a peer gave up because its budget would not cover it
-}
-
-type callRec struct {
-	chk         *checker
-	id          router.CallID
-	name        string // id.String(), kept for the outcome
-	node        router.NodeID
-	inc         router.Incarnation
-	host        *netmodel.Host
-	ens         router.EnsembleID
-	event       []byte        // the call's event, shared with the router: never modified
-	start       time.Duration // on the caller's clock
-	deadline    time.Duration // on the caller's clock
-	startGlobal time.Duration
-	endGlobal   time.Duration // when the call first completed, in virtual time
-	completions int
-	firstErr    error // the first completion's error
-	latency     time.Duration
-	transfers   int
-	hopFlagged  bool
-	duplicated  bool // a request of this call was duplicated: transfers are not a chain
-	outstanding int  // requests sent and not yet handed
-	paused0     time.Duration
-	steps0      time.Duration
-	lost        bool // the caller crashed first
-	live        bool // liveness applies
-	delivered   []router.PeerRef
-	deliv       [1]router.PeerRef // delivered's first array: most calls reach one peer
-	// worked is the first stretch of service a leader spent on the call's event
-	// (working), if worked.rec is set; the checker's work holds the others.
-	worked workSpan
 }
 
 func newChecker(wd *world) *checker {
@@ -138,71 +113,70 @@ func (c *checker) violate(inv string, call router.CallID, format string, args ..
 }
 
 // begin registers a workload call about to start; the router's EvCall names its id.
-func (c *checker) begin(sn *simNode, es *ensState, event []byte) *callRec {
+func (c *checker) begin(sn *simNode, es *ensState, event []byte) {
 	now := sn.host.Now()
-	// Field by field into the zeroed record: while the collector runs, a whole-struct
-	// copy pays a write barrier for every pointer slot, set or not.
-	rec := c.recs.next()
-	rec.chk, rec.node, rec.inc, rec.host, rec.ens, rec.event = c, sn.id, sn.inc, sn.host, es.id, event
-	rec.start, rec.deadline, rec.startGlobal = now, now+c.wd.spec.Workload.Timeout.D(), c.wd.w.Now()
-	rec.paused0, rec.steps0 = sn.host.PausedLocal(), sn.host.ClockSteps()
-	rec.delivered = rec.deliv[:0]
+	c.calls = append(c.calls, callRec{})
+	r := &c.calls[len(c.calls)-1]
+	r.node, r.inc, r.ens = sn.idx, sn.inc, es.idx
+	r.start, r.deadline, r.startGlobal = now, now+c.wd.spec.Workload.Timeout.D(), c.wd.w.Now()
+	r.open = c.openSlot() + 1
+	o := &c.open[r.open-1]
+	o.event, o.paused0, o.steps0 = event, sn.host.PausedLocal(), sn.host.ClockSteps()
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
-		rec.live = !es.leader.IsZero() && c.elections(es.id) == 0 && !es.impaired(c.wd.w.Now()) && c.wd.convergedES(es)
+		r.live = !es.leader.IsZero() && c.elections(es.id) == 0 && !es.impaired(c.wd.w.Now()) && c.wd.convergedES(es)
 	}
-	c.calls = append(c.calls, rec)
-	return rec
 }
 
-// done is the call's completion callback: the outcome as the caller sees it.
-func (r *callRec) done(res router.Result) {
-	c := r.chk
-	now := r.host.Now()
+// done is the completion of call i (an index into calls): the outcome as the caller
+// sees it.
+func (c *checker) done(i int32, res router.Result) {
+	r := &c.calls[i]
+	host := c.wd.byIdx[r.node].host
+	now := host.Now()
 	r.completions++
 	if r.completions > 1 {
-		c.violate(InvLateDiscarded, r.id, "a reply reached the caller after the call had completed (completion %d: %s)", r.completions, outcome(res))
+		c.violate(InvLateDiscarded, c.callID(r), "a reply reached the caller after the call had completed (completion %d: %s)", r.completions, outcome(res))
 		return
 	}
-	r.firstErr = res.Err
+	o := &c.open[r.open-1]
+	r.class, r.code = classOf(res.Err), router.CodeOf(res.Err)
 	r.latency = now - r.start
 	r.endGlobal = c.wd.w.Now()
 	// A node that was paused, or whose clock jumped forward, could not notice its
 	// deadline in time: that much lateness is forgiven, and no more.
 	// Virtual time moves in whole nanoseconds, so a clock running fast reaches a
 	// deadline with up to a nanosecond to spare: one more nanosecond is forgiven too.
-	slack := (r.host.PausedLocal() - r.paused0) + (r.host.ClockSteps() - r.steps0) + clockGrain
+	slack := (host.PausedLocal() - o.paused0) + (host.ClockSteps() - o.steps0) + clockGrain
 	if now > r.deadline+slack {
-		c.violate(InvDeadline, r.id, "completed at %v, %v after its deadline (%v forgiven for pauses and clock steps)", now, now-r.deadline-slack, slack)
+		c.violate(InvDeadline, c.callID(r), "completed at %v, %v after its deadline (%v forgiven for pauses and clock steps)", now, now-r.deadline-slack, slack)
 	} else if now > r.deadline+clockGrain {
 		c.probes.pausedLate++
 	}
 	if errors.Is(res.Err, router.ErrTimeout) && r.outstanding > 0 {
 		c.probes.timeoutInFlight++
 	}
+	if r.live && res.Err != nil {
+		if c.liveErr == nil {
+			c.liveErr = make(map[int32]error)
+		}
+		c.liveErr[i] = res.Err // finish reports it, if liveness still applies then
+	}
 	if r.live && res.Err == nil && r.latency > c.within() {
-		c.violate(InvLiveness, r.id, "call to %s in the liveness phase took %v, bound %v", r.ens, r.latency, c.within())
+		c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase took %v, bound %v", c.wd.eord[r.ens], r.latency, c.within())
 	}
 	if errors.Is(res.Err, router.ErrTimeout) && now < r.deadline && c.wd.opt.Semantics == router.Default {
-		c.violate(InvDeadline, r.id, "timed out at %v, %v before its deadline", now, r.deadline-now)
+		c.violate(InvDeadline, c.callID(r), "timed out at %v, %v before its deadline", now, r.deadline-now)
 	}
 	if res.Err == nil {
-		v := res.Value // must start with the event and '|'
-		if len(v) <= len(r.event) || !bytes.Equal(v[:len(r.event)], r.event) || v[len(r.event)] != '|' {
-			c.violate(InvReplyMatchesCall, r.id, "event %q got the answer %q", r.event, res.Value)
+		v, event := res.Value, o.event // v must start with the event and '|'
+		if len(v) <= len(event) || !bytes.Equal(v[:len(event)], event) || v[len(event)] != '|' {
+			c.violate(InvReplyMatchesCall, c.callID(r), "event %q got the answer %q", event, res.Value)
 		}
-		if !r.wasDelivered(res.Peer) {
-			c.violate(InvResultFromPeer, r.id, "result from %s, which never received the event (received by %v)", res.Peer, r.delivered)
-		}
-	}
-}
-
-func (r *callRec) wasDelivered(p router.PeerRef) bool {
-	for _, d := range r.delivered {
-		if d == p {
-			return true
+		if !o.wasDelivered(res.Peer) {
+			c.violate(InvResultFromPeer, c.callID(r), "result from %s, which never received the event (received by %v)", res.Peer, o.delivered())
 		}
 	}
-	return false
+	c.closeOpen(r)
 }
 
 func outcome(res router.Result) string {
@@ -212,19 +186,24 @@ func outcome(res router.Result) string {
 	return fmt.Sprintf("ok %q", res.Value)
 }
 
-// routerEvent sees a decision of node (incarnation inc).
+// routerEvent sees a decision of node (incarnation inc). The tracer shows it every
+// kind but sends, which the network reports (Sent).
 func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *router.Event) {
 	switch ev.Kind {
 	case router.EvCall:
-		rec := c.calls[len(c.calls)-1]
-		rec.id = ev.Call
-		rec.name = c.wd.net.CallName(ev.Call) // rendered now for the trace anyway
-		c.byIssued.put(ev.Call, rec)
+		i := int32(len(c.calls) - 1) // begun just before the call
+		r := &c.calls[i]
+		if ev.Call.Node != c.wd.order[r.node] {
+			panic(fmt.Sprintf("scenarios: %s issued call id %v, which names another node", node, ev.Call))
+		}
+		r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
+		c.byIssued.put(ev.Call, i)
 	case router.EvDeliver:
-		if rec := c.byIssued.get(ev.Call); rec != nil {
-			rec.delivered = append(rec.delivered, ev.Peer)
-			if rec.completions > 0 {
+		if i, ok := c.byIssued.get(ev.Call); ok {
+			if r := &c.calls[i]; r.completions > 0 {
 				c.probes.peerAfterGiveUp++
+			} else if r.open > 0 {
+				c.open[r.open-1].deliver(ev.Peer)
 			}
 		}
 	case router.EvComplete, router.EvLate, router.EvRedirect:
@@ -241,10 +220,11 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
 	if m.Call.IsZero() {
 		return
 	}
-	rec := c.byIssued.get(m.Call)
-	if rec == nil {
+	i, ok := c.byIssued.get(m.Call)
+	if !ok {
 		return
 	}
+	rec := &c.calls[i]
 	if rec.completions > 0 {
 		c.probes.afterGiveUp++
 	}
@@ -262,7 +242,7 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
 	limit := c.wd.spec.HopLimit
 	// The message's own count must respect the limit; so must the number of transfers,
 	// unless a duplicated copy started a second chain.
-	if (m.Hops > limit || rec.transfers > limit && !rec.duplicated) && !rec.hopFlagged {
+	if (m.Hops > limit || int(rec.transfers) > limit && !rec.duplicated) && !rec.hopFlagged {
 		rec.hopFlagged = true
 		c.violate(InvHopBound, m.Call, "request passed between nodes %d times (message says hops=%d), limit %d", rec.transfers, m.Hops, limit)
 	}
@@ -280,7 +260,10 @@ func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
 		}
 		c.handed.add(id)
 	case router.KindRoute, router.KindPeer:
-		rec := c.byIssued.get(m.Call)
+		var rec *callRec
+		if i, ok := c.byIssued.get(m.Call); ok {
+			rec = &c.calls[i]
+		}
 		if c.handed.has(id) {
 			c.probes.dupRequest++
 			if rec != nil {
@@ -326,10 +309,10 @@ func (c *checker) elections(e router.EnsembleID) int {
 	return c.inElect[e]
 }
 
-func (c *checker) crashed(node router.NodeID, inc router.Incarnation) {
-	c.unawait(node)
-	for _, r := range c.calls {
-		if r.node == node && r.inc == inc && r.completions == 0 {
+func (c *checker) crashed(sn *simNode) {
+	c.unawait(sn.id)
+	for i := range c.calls {
+		if r := &c.calls[i]; r.node == sn.idx && r.inc == sn.inc && r.completions == 0 {
 			r.lost = true
 		}
 	}
@@ -353,12 +336,13 @@ func (c *checker) countElection(e router.EnsembleID, d int) {
 
 // taint exempts from liveness the calls to e that are under way now.
 func (c *checker) taint(e router.EnsembleID) {
+	es := c.wd.ens[e]
 	for i := len(c.calls) - 1; i >= 0; i-- {
-		r := c.calls[i]
+		r := &c.calls[i]
 		if r.startGlobal+c.wd.spec.Workload.Timeout.D() < c.wd.w.Now() {
 			break
 		}
-		if r.ens == e {
+		if r.ens == es.idx {
 			r.live = false
 		}
 	}
@@ -374,13 +358,13 @@ func (c *checker) finish(quiet bool) {
 	for _, id := range left {
 		c.settleAwaiting(id)
 	}
-	for _, r := range c.calls {
-		switch {
+	for i := range c.calls {
+		switch r := &c.calls[i]; {
 		case r.lost:
 		case r.completions == 0:
-			c.violate(InvExactlyOnce, r.id, "never completed (started at %v)", r.start)
-		case r.live && r.firstErr != nil:
-			c.violate(InvLiveness, r.id, "call to %s in the liveness phase failed: %v", r.ens, r.firstErr)
+			c.violate(InvExactlyOnce, c.callID(r), "never completed (started at %v)", r.start)
+		case r.live && r.class != classOK:
+			c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase failed: %v", c.wd.eord[r.ens], c.liveErr[int32(i)])
 		}
 	}
 	// Liveness also needs the directories to converge at all: by the time the world is
@@ -441,13 +425,12 @@ func (b *bitSet) add(i uint64) {
 // working records that a leader works on the event of call from now for d (until it
 // answers, or abandons the work).
 func (c *checker) working(call router.CallID, d time.Duration) {
-	if rec := c.byIssued.get(call); rec != nil {
+	if i, ok := c.byIssued.get(call); ok {
 		now := c.wd.w.Now()
-		s := workSpan{rec: rec, from: now, to: now + d}
-		if rec.worked.rec == nil {
-			rec.worked = s
+		if r := &c.calls[i]; !r.worked {
+			r.workFrom, r.workTo, r.worked = now, now+d, true
 		} else {
-			c.work = append(c.work, s)
+			c.work = append(c.work, workSpan{call: i, from: now, to: now + d})
 		}
 	}
 }
@@ -455,19 +438,19 @@ func (c *checker) working(call router.CallID, d time.Duration) {
 // peerWork sums the leaders' service time: the part spent after the caller had given
 // up, and all of it.
 func (c *checker) peerWork() (wasted, total int64) {
-	add := func(s workSpan) {
-		total += int64(s.to - s.from)
-		if r := s.rec; r.completions > 0 && r.endGlobal < s.to {
-			wasted += int64(s.to - max(s.from, r.endGlobal))
+	add := func(r *callRec, from, to time.Duration) {
+		total += int64(to - from)
+		if r.completions > 0 && r.endGlobal < to {
+			wasted += int64(to - max(from, r.endGlobal))
 		}
 	}
-	for _, r := range c.calls {
-		if r.worked.rec != nil {
-			add(r.worked)
+	for i := range c.calls {
+		if r := &c.calls[i]; r.worked {
+			add(r, r.workFrom, r.workTo)
 		}
 	}
 	for _, s := range c.work {
-		add(s)
+		add(&c.calls[s.call], s.from, s.to)
 	}
 	return wasted, total
 }

@@ -70,7 +70,7 @@ func (wd *world) crash(sn *simNode) {
 	}
 	sn.dead.Add(sn.node.Stats())
 	sn.last = sn.node.Directory().Entries()
-	wd.chk.crashed(sn.id, sn.inc)
+	wd.chk.crashed(sn)
 	sn.node = nil
 	wd.convEpoch++
 	sn.host.Crash()

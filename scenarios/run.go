@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"errors"
 	"slices"
 	"time"
 
@@ -167,7 +166,8 @@ func (wd *world) report() Report {
 		r.Violations = []Violation{}
 	}
 	var lat, errLat []time.Duration
-	for _, c := range wd.chk.calls {
+	for i := range wd.chk.calls {
+		c := &wd.chk.calls[i]
 		r.Calls.Total++
 		if c.completions == 0 {
 			if c.lost {
@@ -176,23 +176,23 @@ func (wd *world) report() Report {
 			continue
 		}
 		lat = append(lat, c.latency)
-		if c.firstErr != nil {
+		if c.class != classOK {
 			errLat = append(errLat, c.latency)
 		}
-		switch err := c.firstErr; {
-		case err == nil:
+		switch c.class {
+		case classOK:
 			r.Calls.OK++
-		case errors.Is(err, router.ErrTimeout):
+		case classTimeout:
 			r.Calls.Timeout++
-		case errors.Is(err, router.ErrNoLeader):
+		case classNoLeader:
 			r.Calls.NoLeader++
-		case errors.Is(err, router.ErrNotLeader):
+		case classNotLeader:
 			r.Calls.NotLeader++
-		case errors.Is(err, router.ErrUnreachable):
+		case classUnreachable:
 			r.Calls.Unreachable++
-		case errors.Is(err, router.ErrHopLimit):
+		case classHopLimit:
 			r.Calls.HopLimit++
-		case errors.Is(err, router.ErrOverloaded):
+		case classOverloaded:
 			r.Calls.Overloaded++
 		default:
 			r.Calls.Other++
@@ -266,16 +266,24 @@ func pct(sorted []time.Duration, p float64) time.Duration {
 func (wd *world) outcomes() []Outcome {
 	// Filled in place, field by field: while the collector runs, appending a whole
 	// Outcome pays a write barrier for each of its pointer slots.
+	//
+	// The calls' names (id.String(), as the trace wrote them) are rendered one after
+	// another into one buffer, copied into one string, and sliced.
+	names := make([]byte, 0, 16*len(wd.chk.calls))
+	ends := make([]int, len(wd.chk.calls))
+	for i := range wd.chk.calls {
+		names = wd.chk.callID(&wd.chk.calls[i]).AppendTo(names)
+		ends[i] = len(names)
+	}
+	all := string(names)
 	out := make([]Outcome, len(wd.chk.calls))
-	for i, c := range wd.chk.calls {
-		o := &out[i]
-		o.Call = c.name
-		if o.Call == "" {
-			o.Call = c.id.String()
-		}
-		o.Node, o.Ensemble, o.Start, o.Code = string(c.node), string(c.ens), c.startGlobal, "lost"
+	start := 0
+	for i := range wd.chk.calls {
+		c, o := &wd.chk.calls[i], &out[i]
+		o.Call, start = all[start:ends[i]], ends[i]
+		o.Node, o.Ensemble, o.Start, o.Code = string(wd.order[c.node]), string(wd.eord[c.ens]), c.startGlobal, "lost"
 		if c.completions > 0 {
-			o.Code = router.CodeOf(c.firstErr).String()
+			o.Code = c.code.String()
 			o.Latency = c.latency
 		}
 	}

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"os"
 	"path/filepath"
@@ -118,31 +117,33 @@ func TestNoLeader(t *testing.T) {
 		wd.schedule()
 		wd.w.Run()
 		var remote, noLeader int
-		for _, c := range wd.chk.calls {
-			if c.ens != "e1" {
+		for i := range wd.chk.calls {
+			c := &wd.chk.calls[i]
+			if wd.eord[c.ens] != "e1" {
 				continue
 			}
-			viaClient := !wd.nodes[c.node].member
+			viaClient := !wd.byIdx[c.node].member
+			id := wd.chk.callID(c)
 			switch sem {
 			case router.Default:
-				if !errors.Is(c.firstErr, router.ErrNoLeader) {
-					t.Fatalf("default: call %s to e1 ended with %v, want no leader", c.id, c.firstErr)
+				if c.completions == 0 || c.class != classNoLeader {
+					t.Fatalf("default: call %s to e1 ended with %v (completions %d), want no leader", id, c.code, c.completions)
 				}
 				if c.latency > timeout/10 {
-					t.Fatalf("default: call %s took %v to learn there is no leader (timeout %v)", c.id, c.latency, timeout)
+					t.Fatalf("default: call %s took %v to learn there is no leader (timeout %v)", id, c.latency, timeout)
 				}
 				noLeader++
 			case router.Riak:
-				if !errors.Is(c.firstErr, router.ErrTimeout) {
-					t.Fatalf("riak: call %s ended with %v, want timeout", c.id, c.firstErr)
+				if c.completions == 0 || c.class != classTimeout {
+					t.Fatalf("riak: call %s ended with %v (completions %d), want timeout", id, c.code, c.completions)
 				}
 				if viaClient {
 					remote++
 					if c.latency != timeout {
-						t.Fatalf("riak: remote-hop call %s ended after %v, want its whole timeout %v", c.id, c.latency, timeout)
+						t.Fatalf("riak: remote-hop call %s ended after %v, want its whole timeout %v", id, c.latency, timeout)
 					}
 				} else if c.latency != 0 {
-					t.Fatalf("riak: call %s at the caller's node took %v, want an immediate timeout", c.id, c.latency)
+					t.Fatalf("riak: call %s at the caller's node took %v, want an immediate timeout", id, c.latency)
 				}
 			}
 		}

@@ -20,41 +20,45 @@ type tracer struct {
 	inc  router.Incarnation
 	done func(router.Result) // complete
 	// recs are the workload calls this incarnation started, by sequence number:
-	// recs[seq-1] was issued seq.
-	recs []*callRec
+	// recs[seq-1] is 1 + the index into the checker's calls of the call issued seq,
+	// 0 for none.
+	recs []int32
 }
 
 // complete is the completion callback of every workload call of the incarnation.
 // The router names the call in res.Call: the id its EvCall named, which is when the
 // tracer learned the call's record.
 func (t *tracer) complete(res router.Result) {
-	var rec *callRec
+	chk := t.wd.chk
+	var i int32
 	if s := res.Call.Seq; s > 0 && s <= uint64(len(t.recs)) {
-		rec = t.recs[s-1]
+		i = t.recs[s-1]
 	}
-	if rec == nil || rec.id != res.Call {
-		t.wd.chk.violate(InvExactlyOnce, res.Call, "%s (incarnation %d) completed a call it did not start", t.node, t.inc)
+	if i == 0 || !chk.is(&chk.calls[i-1], res.Call) {
+		chk.violate(InvExactlyOnce, res.Call, "%s (incarnation %d) completed a call it did not start", t.node, t.inc)
 		return
 	}
-	rec.done(res)
+	chk.done(i-1, res)
 }
 
 func (t *tracer) Trace(ev *router.Event) {
+	if ev.Kind == router.EvSend || ev.Kind == router.EvSendFail {
+		return // the network traces sends, and shows them to the checker
+	}
 	t.wd.chk.routerEvent(t.node, t.inc, ev)
 	w := t.wd.w
 	node := string(t.node)
 	var call string
-	if ev.Kind != router.EvSend && ev.Kind != router.EvSendFail && ev.Kind != router.EvLearn {
+	if ev.Kind != router.EvLearn {
 		call = t.wd.net.CallName(ev.Call)
 	}
 	switch ev.Kind {
-	case router.EvSend, router.EvSendFail:
 	case router.EvCall:
 		if s := ev.Call.Seq; s > 0 {
 			for uint64(len(t.recs)) < s {
-				t.recs = append(t.recs, nil)
+				t.recs = append(t.recs, 0)
 			}
-			t.recs[s-1] = t.wd.chk.calls[len(t.wd.chk.calls)-1] // begun just before the call
+			t.recs[s-1] = int32(len(t.wd.chk.calls)) // begun just before the call
 		}
 		w.Emit(node, "call", strAttr("call", call), strAttr("target", t.wd.targetNames.name(ev.Target)), sim.Dur("timeout", ev.Timeout))
 	case router.EvDeliver:

@@ -63,6 +63,7 @@ type namedRule struct {
 
 type simNode struct {
 	id     router.NodeID
+	idx    int32 // its index in wd.order and wd.byIdx
 	member bool
 	host   *netmodel.Host
 	inc    router.Incarnation
@@ -76,6 +77,7 @@ type simNode struct {
 
 type ensState struct {
 	id      router.EnsembleID
+	idx     int32 // its index in wd.eord and wd.ensBy
 	members []router.PeerRef
 	leader  router.PeerRef // the truth; zero during an election
 	version uint64
@@ -137,7 +139,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	wd.net = net
 	for _, e := range spec.Ensembles {
-		es := &ensState{id: router.EnsembleID(e.Name), slow: map[string]slowness{}, version: 1}
+		es := &ensState{id: router.EnsembleID(e.Name), idx: int32(len(wd.eord)), slow: map[string]slowness{}, version: 1}
 		for _, m := range e.Members {
 			ref := router.PeerRef{Ensemble: es.id, Name: m.Name, Node: router.NodeID(m.Node)}
 			es.members = append(es.members, ref)
@@ -165,7 +167,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", ErrBadSpec, err)
 		}
-		sn := &simNode{id: id, member: i < len(spec.Nodes), host: h, inc: 1}
+		sn := &simNode{id: id, idx: int32(len(wd.byIdx)), member: i < len(spec.Nodes), host: h, inc: 1}
 		for _, eid := range wd.eord {
 			for _, ref := range wd.ens[eid].members {
 				if ref.Node == id {

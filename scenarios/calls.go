@@ -1,0 +1,154 @@
+package scenarios
+
+import (
+	"errors"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// callRec is what the checker keeps of one workload call for the whole run. It holds
+// no pointer: nodes and ensembles are indexes into the world's tables, the error of
+// the first completion is a class and a code, and what only an open call needs (its
+// event, what it was delivered to) lives in an openCall slot that is given back when
+// the call completes. So the records, a million of them at scale, are memory the
+// garbage collector never scans, and filling them in stores no pointer.
+type callRec struct {
+	seq       uint64             // the id's sequence number (seq 0: no EvCall yet)
+	idInc     router.Incarnation // the id's incarnation (the reused-id bug makes it 0)
+	inc       router.Incarnation // the caller's incarnation
+	node      int32              // the caller, an index into wd.order and wd.byIdx
+	ens       int32              // the target, an index into wd.eord and wd.ensBy
+	open      int32              // 1 + its slot in checker.open while open, else 0
+	transfers int32
+	// outstanding counts requests sent and not yet handed.
+	outstanding int32
+	completions int32
+	start       time.Duration // on the caller's clock
+	deadline    time.Duration // on the caller's clock
+	startGlobal time.Duration
+	endGlobal   time.Duration // when the call first completed, in virtual time
+	latency     time.Duration
+	// workFrom and workTo are the first stretch of service a leader spent on the
+	// call's event (working), if worked; the checker's work holds the others.
+	workFrom, workTo time.Duration
+	class            errClass    // the first completion's error, as the report counts it
+	code             router.Code // the first completion's error, as the outcome names it
+	named            bool        // the router's EvCall named the call's id
+	hopFlagged       bool
+	duplicated       bool // a request of this call was duplicated: transfers are not a chain
+	lost             bool // the caller crashed first
+	live             bool // liveness applies
+	worked           bool
+}
+
+// openCall is what the checker needs of a call only until its first completion.
+type openCall struct {
+	event           []byte // the call's event, shared with the router: never modified
+	paused0, steps0 time.Duration
+	// delivered are the peers the call's event was delivered to: the first n0 (0 or
+	// 1) in deliv0, the rest in more.
+	n0     int
+	deliv0 router.PeerRef
+	more   []router.PeerRef
+}
+
+// errClass sorts a call's first error into the report's outcome counts.
+type errClass uint8
+
+const (
+	classOK errClass = iota
+	classTimeout
+	classNoLeader
+	classNotLeader
+	classUnreachable
+	classHopLimit
+	classOverloaded
+	classOther
+)
+
+// classOf sorts err as the report counts it: the first sentinel it wraps, in this
+// order.
+func classOf(err error) errClass {
+	switch {
+	case err == nil:
+		return classOK
+	case errors.Is(err, router.ErrTimeout):
+		return classTimeout
+	case errors.Is(err, router.ErrNoLeader):
+		return classNoLeader
+	case errors.Is(err, router.ErrNotLeader):
+		return classNotLeader
+	case errors.Is(err, router.ErrUnreachable):
+		return classUnreachable
+	case errors.Is(err, router.ErrHopLimit):
+		return classHopLimit
+	case errors.Is(err, router.ErrOverloaded):
+		return classOverloaded
+	}
+	return classOther
+}
+
+// callID is the id the router named the call with (zero before its EvCall).
+func (c *checker) callID(r *callRec) router.CallID {
+	if !r.named {
+		return router.CallID{}
+	}
+	return router.CallID{Node: c.wd.order[r.node], Incarnation: r.idInc, Seq: r.seq}
+}
+
+// is reports whether r is the call the router named id.
+func (c *checker) is(r *callRec, id router.CallID) bool {
+	return r.named && r.seq == id.Seq && r.idInc == id.Incarnation && c.wd.order[r.node] == id.Node
+}
+
+// openSlot returns a free openCall slot's index.
+func (c *checker) openSlot() int32 {
+	if k := len(c.freeOpen); k > 0 {
+		i := c.freeOpen[k-1]
+		c.freeOpen = c.freeOpen[:k-1]
+		return i
+	}
+	c.open = append(c.open, openCall{})
+	return int32(len(c.open) - 1)
+}
+
+// closeOpen gives r's open slot back, once r has completed.
+func (c *checker) closeOpen(r *callRec) {
+	if r.open == 0 {
+		return
+	}
+	i := r.open - 1
+	c.open[i] = openCall{}
+	c.freeOpen = append(c.freeOpen, i)
+	r.open = 0
+}
+
+func (o *openCall) deliver(p router.PeerRef) {
+	if o.n0 == 0 {
+		o.deliv0, o.n0 = p, 1
+		return
+	}
+	o.more = append(o.more, p)
+}
+
+func (o *openCall) wasDelivered(p router.PeerRef) bool {
+	if o.n0 > 0 && o.deliv0 == p {
+		return true
+	}
+	for _, d := range o.more {
+		if d == p {
+			return true
+		}
+	}
+	return false
+}
+
+// delivered lists the peers the call's event was delivered to.
+func (o *openCall) delivered() []router.PeerRef {
+	out := make([]router.PeerRef, 0, o.n0+len(o.more))
+	if o.n0 > 0 {
+		out = append(out, o.deliv0)
+	}
+	return append(out, o.more...)
+}
