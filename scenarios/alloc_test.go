@@ -187,3 +187,19 @@ func TestCompletionOfUnknownCall(t *testing.T) {
 		t.Errorf("the started call has %d completions, want 1", rec.completions)
 	}
 }
+
+// TestCallIDOfAnotherNode: a call id that names another node than the caller is a
+// violation, not a crash of the checker.
+func TestCallIDOfAnotherNode(t *testing.T) {
+	wd, err := newWorld(named(t, "steady"), Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn := wd.byIdx[0]
+	wd.chk.begin(sn, wd.ensBy[0], []byte("c1"))
+	id := router.CallID{Node: wd.byIdx[1].id, Incarnation: sn.inc, Seq: 1}
+	sn.tr.Trace(&router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
+	if len(wd.chk.viol) != 1 || wd.chk.viol[0].Invariant != InvExactlyOnce || !strings.Contains(wd.chk.viol[0].Detail, "names another node") {
+		t.Fatalf("violations %+v, want one %s: names another node", wd.chk.viol, InvExactlyOnce)
+	}
+}

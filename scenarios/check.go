@@ -194,7 +194,11 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *ro
 		i := int32(len(c.calls) - 1) // begun just before the call
 		r := &c.calls[i]
 		if ev.Call.Node != c.wd.order[r.node] {
-			panic(fmt.Sprintf("scenarios: %s issued call id %v, which names another node", node, ev.Call))
+			// A record rebuilds its id from the caller's node, so this one cannot be
+			// followed: report it (the call then also never completes, as far as the
+			// checker can tell).
+			c.violate(InvExactlyOnce, ev.Call, "%s issued call id %v, which names another node", node, ev.Call)
+			return
 		}
 		r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
 		c.byIssued.put(ev.Call, i)
