@@ -415,7 +415,7 @@ func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duratio
 }
 
 // emitSend traces the send of message id. Its attributes are written into
-// n.sendAttrs, whose keys are set once (traceAttrs), so that a send fills in eight
+// n.attrs.send, whose keys are set once (traceAttrs), so that a send fills in eight
 // values instead of building eight attributes on the stack.
 func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Message) {
 	a := &n.attrs.send
