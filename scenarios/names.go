@@ -2,53 +2,51 @@ package scenarios
 
 import "github.com/ensroute/ensroute/router"
 
-// peerNames remembers how recent peer refs render, for traces: nearly every call
-// names its leader twice (delivered to it, completed by it). Direct-mapped: a ref
-// evicts whichever ref shared its slot.
-type peerNames struct {
-	refs  [peerNameSlots]router.PeerRef
-	names [peerNameSlots]string
+// nameCache remembers how recent keys render, for traces. Direct-mapped by a hash of
+// the key's strings: a key evicts whichever key shared its slot.
+type nameCache[K comparable] struct {
+	keys  [nameSlots]K
+	names [nameSlots]string
 }
 
-const peerNameSlots = 256
+const nameSlots = 256
+
+// get returns render(k), remembered under hash h of k.
+func (c *nameCache[K]) get(k K, h uint64, render func(K) string) string {
+	i := (h * 0x9e3779b97f4a7c15) >> 56 // top 8 bits: nameSlots
+	if c.keys[i] != k || c.names[i] == "" {
+		c.keys[i], c.names[i] = k, render(k)
+	}
+	return c.names[i]
+}
+
+// hashStrings folds the bytes of ss into h.
+func hashStrings(h uint64, ss ...string) uint64 {
+	for _, s := range ss {
+		for i := 0; i < len(s); i++ {
+			h = h*31 + uint64(s[i])
+		}
+	}
+	return h
+}
+
+// peerNames remembers how recent peer refs render: nearly every call names its
+// leader twice (delivered to it, completed by it).
+type peerNames struct{ c nameCache[router.PeerRef] }
 
 func (c *peerNames) name(p router.PeerRef) string {
 	if p.IsZero() {
 		return "-"
 	}
-	h := uint64(len(p.Name))
-	for _, s := range [...]string{string(p.Ensemble), p.Name, string(p.Node)} {
-		for i := 0; i < len(s); i++ {
-			h = h*31 + uint64(s[i])
-		}
-	}
-	i := (h * 0x9e3779b97f4a7c15) >> 56 // top 8 bits: peerNameSlots
-	if c.refs[i] != p || c.names[i] == "" {
-		c.refs[i], c.names[i] = p, p.String()
-	}
-	return c.names[i]
+	h := hashStrings(uint64(len(p.Name)), string(p.Ensemble), p.Name, string(p.Node))
+	return c.c.get(p, h, router.PeerRef.String)
 }
 
-// targetNames remembers how recent call targets render, for traces: a workload's
-// targets are its ensembles, each direct or through one of the members.
-// Direct-mapped, as peerNames.
-type targetNames struct {
-	targets [targetNameSlots]router.Target
-	names   [targetNameSlots]string
-}
-
-const targetNameSlots = 256
+// targetNames remembers how recent call targets render: a workload's targets are its
+// ensembles, each direct or through one of the members.
+type targetNames struct{ c nameCache[router.Target] }
 
 func (c *targetNames) name(t router.Target) string {
-	h := uint64(len(t.Via))
-	for _, s := range [...]string{string(t.Ensemble), string(t.Via), string(t.Peer.Ensemble), t.Peer.Name, string(t.Peer.Node)} {
-		for i := 0; i < len(s); i++ {
-			h = h*31 + uint64(s[i])
-		}
-	}
-	i := (h * 0x9e3779b97f4a7c15) >> 56 // top 8 bits: targetNameSlots
-	if c.targets[i] != t || c.names[i] == "" {
-		c.targets[i], c.names[i] = t, t.String()
-	}
-	return c.names[i]
+	h := hashStrings(uint64(len(t.Via)), string(t.Ensemble), string(t.Via), string(t.Peer.Ensemble), t.Peer.Name, string(t.Peer.Node))
+	return c.c.get(t, h, router.Target.String)
 }
