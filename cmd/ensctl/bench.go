@@ -191,13 +191,13 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, rat
 				if wait := time.Until(due); wait > 0 {
 					time.Sleep(wait)
 				}
-				behind := time.Since(due)
-				if behind > time.Millisecond {
+				started := time.Since(due)
+				if started > time.Millisecond {
 					late++ // a slow previous call, or a sleep that overslept
 				}
-				lag.record(w, behind, router.CodeOK)
+				lag.record(w, started, router.CodeOK)
 				// The deadline counts from the scheduled start too.
-				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout-behind)
+				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout-started)
 				rec.record(w, time.Since(due), router.CodeOf(res.Err))
 			}
 			behind.Add(late)
