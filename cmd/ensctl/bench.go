@@ -32,6 +32,10 @@ type benchResult struct {
 	CallsPerSec float64          `json:"calls_per_sec"`
 	LatencyNS   map[string]int64 `json:"latency_ns"`
 	Behind      int64            `json:"behind,omitempty"` // open loop: calls that started after their scheduled time
+	// StartLagNS is, in open loop, how late the calls started after their scheduled
+	// time (p50, p99, max): the generator's own delay, which every call's latency
+	// includes.
+	StartLagNS map[string]int64 `json:"start_lag_ns,omitempty"`
 	// IO is this client's transport during the run: how many messages shared a write
 	// or a read.
 	IO struct {
@@ -131,7 +135,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		closedLoop(ctx, cl, rec, *conc, end, target, ev)
 	} else {
 		res.Mode = "open"
-		res.Behind = openLoop(ctx, cl, rec, *conc, *rate, start, end, target, ev)
+		lag := newRecorder()
+		res.Behind = openLoop(ctx, cl, rec, lag, *conc, *rate, start, end, target, ev)
+		h, _ := lag.merge()
+		res.StartLagNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
 	}
 	elapsed := time.Since(start)
 	io1 := cl.tr.Stats()
@@ -142,14 +149,24 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return res.print(stdout, c.jsonOut)
 }
 
-// closedLoop runs conc callers, each making its next call when the last one ends.
+// closedLoop runs conc callers, each making its next call when the last one ends,
+// until end or ctx is done. The callers check a flag that a timer sets, and time each
+// call with one reading of the monotonic clock at either end: the run's own clock
+// reads are a measurable part of a call at hundreds of thousands a second.
 func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end time.Time, t router.Target, ev []byte) {
+	var over atomic.Bool
+	stop := func() { over.Store(true) }
+	tm := time.AfterFunc(time.Until(end), stop)
+	defer tm.Stop()
+	defer context.AfterFunc(ctx, stop)()
+	epoch := time.Now()
 	var wg sync.WaitGroup
 	for w := range conc {
 		wg.Go(func() {
-			for ctx.Err() == nil && time.Now().Before(end) {
-				res, took := cl.call(context.Background(), t, ev)
-				rec.record(w, took, router.CodeOf(res.Err))
+			for !over.Load() {
+				begin := time.Since(epoch)
+				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout)
+				rec.record(w, time.Since(epoch)-begin, router.CodeOf(res.Err))
 			}
 		})
 	}
@@ -161,8 +178,9 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // coordinated omission). The schedule is dealt out to conc workers in turn: worker w
 // starts calls w, w+conc, w+2*conc, ... of the schedule, sleeping until each is due,
 // or at once when its previous call ended late; so at most conc calls are in flight.
-// It returns how many calls started more than a millisecond after they were due.
-func openLoop(ctx context.Context, cl *client, rec *recorder, conc int, rate float64, start, end time.Time, t router.Target, ev []byte) int64 {
+// It records in lag how late each call started, and returns how many calls started
+// more than a millisecond after they were due.
+func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, rate float64, start, end time.Time, t router.Target, ev []byte) int64 {
 	interval := time.Duration(float64(time.Second) / rate)
 	var wg sync.WaitGroup
 	var behind atomic.Int64
@@ -173,11 +191,13 @@ func openLoop(ctx context.Context, cl *client, rec *recorder, conc int, rate flo
 				if wait := time.Until(due); wait > 0 {
 					time.Sleep(wait)
 				}
-				if time.Since(due) > time.Millisecond {
+				started := time.Since(due)
+				if started > time.Millisecond {
 					late++ // a slow previous call, or a sleep that overslept
 				}
+				lag.record(w, started, router.CodeOK)
 				// The deadline counts from the scheduled start too.
-				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, time.Until(due.Add(cl.c.timeout)))
+				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout-started)
 				rec.record(w, time.Since(due), router.CodeOf(res.Err))
 			}
 			behind.Add(late)
@@ -247,7 +267,8 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		fmt.Fprintf(w, "%-11s %d\n", code, r.Errors[code])
 	}
 	if r.Mode == "open" {
-		fmt.Fprintf(w, "started late %d\n", r.Behind)
+		fmt.Fprintf(w, "started late %d (over 1ms); start lag p50 %v  p99 %v  max %v\n", r.Behind,
+			d(r.StartLagNS["p50"]), d(r.StartLagNS["p99"]), d(r.StartLagNS["max"]))
 	}
 	per := func(n, ops uint64) float64 { return float64(n) / float64(max(ops, 1)) }
 	fmt.Fprintf(w, "client io   %d messages in %d writes (%.1f a write), %d in %d reads (%.1f a read)\n",

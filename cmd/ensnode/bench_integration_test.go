@@ -61,7 +61,8 @@ func (c *testCluster) slowCounts(p *proc) map[string]int {
 
 // TestBenchOpenLoop: ensctl bench in open loop against a real node makes exactly the
 // calls of its schedule (2000 a second for half a second), reports them all, and the
-// client's messages per write and read; the text form names the late starts.
+// client's messages per write and read, and how late the calls started; the text form
+// names the late starts.
 func TestBenchOpenLoop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs them")
@@ -78,6 +79,7 @@ func TestBenchOpenLoop(t *testing.T) {
 		IO    struct {
 			Sent, Writes, Received, Reads uint64
 		} `json:"io"`
+		Lag map[string]int64 `json:"start_lag_ns"`
 	}
 	if exit != 0 || json.Unmarshal(out, &b) != nil {
 		t.Fatalf("ensctl bench: exit %d, %q, %s", exit, out, stderr)
@@ -88,11 +90,14 @@ func TestBenchOpenLoop(t *testing.T) {
 	if b.IO.Sent != 1000 || b.IO.Received != 1000 || b.IO.Writes == 0 || b.IO.Writes > b.IO.Sent || b.IO.Reads == 0 {
 		t.Fatalf("client io: %+v, want 1000 messages each way in at most as many writes", b.IO)
 	}
+	if lag := b.Lag; lag["p50"] <= 0 || lag["p50"] > lag["p99"] || lag["p99"] > lag["max"] {
+		t.Fatalf("start lag %v, want 0 < p50 <= p99 <= max", lag)
+	}
 	// The text form always prints the late starts (JSON omits a zero) and the io line.
 	cmd := exec.Command(filepath.Join(c.bin, "ensctl"), "bench", "--peers", c.peers, "--secret-file", c.secret,
 		"--via", "n2", "--rate", "1000", "--duration", "100ms", "e2")
 	text, err := cmd.Output()
-	if err != nil || !strings.Contains(string(text), "started late ") || !strings.Contains(string(text), "a write") {
+	if err != nil || !strings.Contains(string(text), "started late ") || !strings.Contains(string(text), "start lag p50 ") || !strings.Contains(string(text), "a write") {
 		t.Fatalf("text form: %v\n%s", err, text)
 	}
 }

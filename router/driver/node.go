@@ -178,18 +178,27 @@ func (n *Node) instance(i int) {
 			return
 		}
 		s.lock()
-		s.core.Deliver(in.m, in.arrived)
+		s.deliverAt(in)
 	batch:
 		for range 63 {
 			select {
 			case in = <-box:
-				s.core.Deliver(in.m, in.arrived)
+				s.deliverAt(in)
 			default:
 				break batch
 			}
 		}
 		s.unlock()
 	}
+}
+
+// deliverAt delivers a route or cast from the mailbox under s's lock, with the clock
+// read once for it: the core charges its wait against the budget and stamps its
+// hand-over to a local peer at the same instant.
+func (s *shard) deliverAt(in inbound) {
+	s.pin(s.n.now())
+	s.core.Deliver(in.m, in.arrived)
+	s.unpin()
 }
 
 // Close stops the router instances and anti-entropy and waits for them. Calls still

@@ -148,11 +148,7 @@ func (c *conn) writeLoop() {
 		case <-c.done:
 			return
 		}
-		// Let the goroutines that are ready to run go first: under load they are
-		// the senders whose answers the reader just handed over, about to queue
-		// their next messages, which then share this write. When nothing else is
-		// ready this returns at once.
-		runtime.Gosched()
+		c.gather()
 		c.mu.Lock()
 		buf := c.out
 		c.out = c.spare[:0]
@@ -187,6 +183,30 @@ func (c *conn) writeLoop() {
 			c.close(fmt.Errorf("write: %w", err))
 			return
 		}
+	}
+}
+
+// gatherYields bounds how often the writer yields before one write.
+const gatherYields = 4
+
+// gather lets the goroutines that are ready to run go first: under load they are the
+// senders whose answers the reader just handed over, about to queue their next
+// messages, which then share the next write. It yields again while the last yield
+// let someone queue more (a yield costs far less than a write), at most gatherYields
+// times; when nothing else is ready it returns after one yield, at once.
+func (c *conn) gather() {
+	c.mu.Lock()
+	n := len(c.out)
+	c.mu.Unlock()
+	for range gatherYields {
+		runtime.Gosched()
+		c.mu.Lock()
+		m := len(c.out)
+		c.mu.Unlock()
+		if m == n {
+			return
+		}
+		n = m
 	}
 }
 
