@@ -10,10 +10,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 )
 
 // TestCluster builds ensnode and ensctl, runs three nodes as real processes on
@@ -161,14 +164,18 @@ func newTestCluster(t *testing.T) *testCluster {
 	return c
 }
 
-// freePort returns a loopback port that was free a moment ago.
+// freePort returns a loopback port that was free a moment ago (realcluster.FreeAddr
+// says why it is not one the kernel picks).
 func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	_, port, err := net.SplitHostPort(realcluster.FreeAddr())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 func (c *testCluster) start(p *proc) {

@@ -54,7 +54,7 @@ func (c Config) Validate() error {
 
 func (c *Config) fill() {
 	if c.Addr == nil {
-		c.Addr = func(string) (string, string) { return freeAddr(), freeAddr() }
+		c.Addr = func(string) (string, string) { return FreeAddr(), FreeAddr() }
 	}
 	if c.Wrap == nil {
 		c.Wrap = func(string) []string { return nil }
@@ -63,16 +63,6 @@ func (c *Config) fill() {
 		d := &net.Dialer{}
 		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
 	}
-}
-
-// freeAddr returns a loopback address whose port was free a moment ago.
-func freeAddr() string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "127.0.0.1:1"
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 // Cluster is a set of ensnode processes sharing a secret.
