@@ -140,18 +140,24 @@ func (c *Cluster) Start() error {
 }
 
 // WaitConnected waits until every node in ids (every node if none) answers /healthz
-// connected to every other node of ids, or ctx ends.
+// connected to every other node of ids, or ctx ends. A node of ids whose process has
+// exited (it could not bind its port, say) ends the wait at once, with its log.
 func (c *Cluster) WaitConnected(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
 		for _, n := range c.nodes {
 			ids = append(ids, n.ID)
 		}
 	}
-	return Eventually(ctx, 20*time.Millisecond, func() (bool, string) {
+	var dead *Node
+	err := Eventually(ctx, 20*time.Millisecond, func() (bool, string) {
 		for _, id := range ids {
 			n := c.Node(id)
 			if n == nil {
 				return false, "no node " + id
+			}
+			if !n.Running() {
+				dead = n
+				return true, ""
 			}
 			h, err := n.Health(ctx)
 			if err != nil {
@@ -165,6 +171,10 @@ func (c *Cluster) WaitConnected(ctx context.Context, ids ...string) error {
 		}
 		return true, ""
 	})
+	if dead != nil {
+		return fmt.Errorf("%s is not running:\n%s", dead.ID, dead.Log())
+	}
+	return err
 }
 
 // Close kills every node still running. It does not wait for SIGTERM: a test that

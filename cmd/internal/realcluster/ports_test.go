@@ -1,9 +1,12 @@
 package realcluster
 
 import (
+	"context"
 	"net"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // TestFreeAddrBelowEphemeral: FreeAddr's ports are loopback ports below the
@@ -25,4 +28,35 @@ func TestFreeAddrBelowEphemeral(t *testing.T) {
 		}
 		l.Close()
 	}
+}
+
+// TestWaitConnectedNodeExited: a node that cannot start (its port is taken) ends
+// WaitConnected at once with the node's log, instead of after the whole timeout.
+func TestWaitConnectedNodeExited(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	taken, err := net.Listen("tcp", FreeAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	c := runCluster(t, Config{Ensnode: bins(t).Ensnode, Dir: t.TempDir(), Nodes: []string{"n1", "n2"},
+		Ensembles: []Ensemble{{ID: "e1", Members: []string{"n1", "n2"}}},
+		Addr: func(id string) (string, string) {
+			if id == "n1" {
+				return taken.Addr().String(), FreeAddr()
+			}
+			return FreeAddr(), FreeAddr()
+		}})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	err = c.WaitConnected(ctx)
+	if err == nil || !strings.Contains(err.Error(), "n1 is not running") {
+		t.Fatalf("WaitConnected = %v, want n1 is not running", err)
+	}
+	if ctx.Err() != nil {
+		t.Fatalf("WaitConnected waited out its whole minute: %v", err)
+	}
+	t.Logf("%v", err)
 }
