@@ -7,46 +7,68 @@ import (
 
 // hashDomain starts every trace hash, so that a trace hash is never mistaken for
 // the SHA-256 of anything else, such as a trace file. Changing it, or the encoding
-// of AppendCanonical, changes every trace hash.
-const hashDomain = "ensroute/sim/trace/v2\x00"
+// of AppendCanonical and EmitKind, changes every trace hash.
+const hashDomain = "ensroute/sim/trace/v3\x00"
+
+// The tags that start the entries of the hashed stream (see AppendCanonical). A
+// record of a declared kind is tagged with 2 + the kind's number.
+const (
+	tagPlain   = 0x00 // a record emitted with Emit
+	tagKindDef = 0x01 // the definition of a kind (World.Kind), before its first record
+)
 
 // AppendCanonical appends the compact binary encoding of r that the trace hash is
-// computed over (World.TraceHash), and returns the extended slice. It holds what
-// AppendJSON holds but Seq, which is the record's position in the trace anyway:
+// computed over (World.TraceHash) when r is emitted with Emit, and returns the
+// extended slice. It holds what AppendJSON holds but Seq, which is the record's
+// position in the trace anyway.
 //
+// The hash is the SHA-256 of hashDomain ("ensroute/sim/trace/v3" and a zero byte)
+// followed by one entry per record, and one more before the first record of each
+// kind declared with World.Kind:
+//
+//	entry  = 0x00 record                        Emit: AppendCanonical's encoding
+//	       | 0x01 str(Kind) uvarint(n) str(Key)*n  a kind's definition, numbered 0, 1, ... in order
+//	       | uvarint(2+k) varint(At) str(Node) value*n  EmitKind: a record of kind number k
 //	record = varint(At) str(Node) str(Kind) uvarint(len(Attrs)) attr...
-//	attr   = str(Key) (0x01 varint(Int) | 0x00 str(Str))
+//	attr   = str(Key) value
+//	value  = 0x01 varint(Int) | 0x00 str(Str)
 //	str    = uvarint(len) bytes
 //
 // where uvarint and varint are encoding/binary's (varint zig-zags, so small
-// negative numbers stay short). Every part is self-delimiting, so the
-// concatenation of encodings is unambiguous: two traces hash alike only if they hold the same
-// records in the same order. Unlike AppendJSON it formats no numbers and escapes no
-// strings, which makes hashing every record of a run several times cheaper.
+// negative numbers stay short), and n in a kind's record is the number of keys
+// of its definition, which comes earlier in the stream. Every part is
+// self-delimiting, so the stream decodes one way only: two traces hash alike only
+// if they hold the same records in the same order, emitted the same way. A kind's
+// record spells out neither its kind nor its keys, which makes the frequent
+// records cheaper to encode and to hash. Unlike AppendJSON the encoding formats
+// no numbers and escapes no strings, which makes hashing every record of a run
+// several times cheaper.
 func (r Record) AppendCanonical(dst []byte) []byte {
 	return appendCanonical(dst, r.At, r.Node, r.Kind, r.Attrs)
 }
 
 // appendCanonical is AppendCanonical on the parts of a record.
 func appendCanonical(dst []byte, at time.Duration, node, kind string, attrs []Attr) []byte {
-	dst = appendVarint(dst, int64(at))
+	dst = appendVarint(append(dst, tagPlain), int64(at))
 	dst = appendStr(dst, node)
 	dst = appendStr(dst, kind)
 	dst = appendUvarint(dst, uint64(len(attrs)))
 	for i := range attrs {
 		a := &attrs[i] // not a copy of the Attr per iteration
-		dst = appendStr(dst, a.Key)
-		if a.IsInt {
-			if z := zigzag(a.Int); z < 0x80 {
-				dst = append(dst, 1, byte(z))
-			} else {
-				dst = binary.AppendUvarint(append(dst, 1), z)
-			}
-		} else {
-			dst = appendStr(append(dst, 0), a.Str)
-		}
+		dst = appendValue(appendStr(dst, a.Key), a)
 	}
 	return dst
+}
+
+// appendValue appends value(a): a's type and value, without its key.
+func appendValue(dst []byte, a *Attr) []byte {
+	if !a.IsInt {
+		return appendStr(append(dst, 0), a.Str)
+	}
+	if z := zigzag(a.Int); z < 0x80 {
+		return append(dst, 1, byte(z))
+	}
+	return binary.AppendUvarint(append(dst, 1), zigzag(a.Int))
 }
 
 // zigzag maps signed to unsigned as binary.AppendVarint does: 0, -1, 1, -2, ... to

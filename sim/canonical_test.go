@@ -18,7 +18,7 @@ func referenceCanonical(dst []byte, r Record) []byte {
 	str := func(dst []byte, s string) []byte {
 		return append(binary.AppendUvarint(dst, uint64(len(s))), s...)
 	}
-	dst = binary.AppendVarint(dst, int64(r.At))
+	dst = binary.AppendVarint(append(dst, 0), int64(r.At)) // the tag of a plain record
 	dst = str(dst, r.Node)
 	dst = str(dst, r.Kind)
 	dst = binary.AppendUvarint(dst, uint64(len(r.Attrs)))

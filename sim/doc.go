@@ -34,6 +34,12 @@
 // also keep the records for inspection with [World.Trace]; [Record.AppendJSON]
 // renders one as a line of a JSON-lines trace file.
 //
+// A kind of record emitted often can be declared once with its attribute keys
+// ([World.Kind]) and then emitted with its values ([World.EmitKind]): the record
+// kept and its JSON are the same as Emit's, but the hash covers the kind and its
+// keys once and each record's values only, which makes frequent records cheaper
+// to encode and hash.
+//
 // A long stream of events planned up front need not sit in the queue all at
 // once: [World.Reserve] takes their sequence numbers when they are planned, and
 // [World.ScheduleReserved] queues each later in the very place it would have

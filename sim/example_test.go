@@ -69,5 +69,20 @@ func ExampleWorld_Emit() {
 	//      1.250ms n1       send to=2 msg="hello world"
 	//      3.000ms n2       deliver from=1 latency=1750000
 	// {"t":1250000,"seq":1,"node":"n1","kind":"send","to":2,"msg":"hello world"}
-	// 3 43c79cdcca9b745e5708d43785626239c4ce1dbd9773a9d8d2e8784d48b4e220
+	// 3 54a9a462fa21fe8933173d38660689caf4e35c9e43a413fdd47326dc80c8aeaa
+}
+
+// A kind of record emitted often is declared once with its keys; its records
+// then carry only their values, and are kept and rendered as Emit's would be.
+func ExampleWorld_EmitKind() {
+	w := sim.New(sim.Config{Seed: 1, KeepTrace: true})
+	send := w.Kind("send", "to", "msg")
+	w.EmitKind("n1", send, sim.Int("to", 2), sim.String("msg", "hi"))
+	w.EmitKind("n2", send, sim.Int("to", 1), sim.String("msg", "hello"))
+	for _, r := range w.Trace() {
+		fmt.Println(string(r.AppendJSON(nil)))
+	}
+	// Output:
+	// {"t":0,"seq":0,"node":"n1","kind":"send","to":2,"msg":"hi"}
+	// {"t":0,"seq":1,"node":"n2","kind":"send","to":1,"msg":"hello"}
 }

@@ -68,10 +68,13 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 func (w *World) Trace() []Record { return w.records }
 
 // TraceHash returns the lower-case hex SHA-256 of hashDomain
-// ("ensroute/sim/trace/v2" and a zero byte) followed by the canonical encodings
-// (Record.AppendCanonical) of every record emitted so far, in order. Two runs
-// have the same hash exactly when they emitted the same records (barring a
-// SHA-256 collision). Calling it does not affect the running hash.
+// ("ensroute/sim/trace/v3" and a zero byte) followed by the entries of every
+// record emitted so far, in order: a record emitted with Emit is its canonical
+// encoding (Record.AppendCanonical), one emitted with EmitKind its kind's number
+// and values, after the kind's definition the first time (the grammar is in
+// Record.AppendCanonical's doc). Two runs have the same hash exactly when they
+// emitted the same records, the same way (barring a SHA-256 collision). Calling
+// it does not affect the running hash.
 //
 // It is not the SHA-256 of a JSON-lines trace file: the JSON encoding
 // (Record.AppendJSON) is for files and people, the binary one for the hash,

@@ -129,19 +129,31 @@ func TestAppendJSONRoundTrip(t *testing.T) {
 }
 
 // TestTraceHashIsSHA256OfCanonical pins the hashed bytes: the domain string, then
-// each record's canonical encoding, spelled out here byte by byte.
+// each record's canonical encoding, spelled out here byte by byte, including the
+// entries of records of declared kinds (EmitKind).
 func TestTraceHashIsSHA256OfCanonical(t *testing.T) {
 	w := New(Config{})
-	empty := sha256.Sum256([]byte("ensroute/sim/trace/v2\x00"))
+	empty := sha256.Sum256([]byte("ensroute/sim/trace/v3\x00"))
 	if got, want := w.TraceHash(), hex.EncodeToString(empty[:]); got != want {
 		t.Fatalf("empty TraceHash = %s, want SHA-256 of the domain alone %s", got, want)
 	}
 	w.Emit("", "start", String("s", "x\"y"))
 	w.RunUntil(1500)
 	w.Emit("n2", "send", Int("to", -3))
-	want := "ensroute/sim/trace/v2\x00" +
-		"\x00" + "\x00" + "\x05start" + "\x01" + "\x01s" + "\x00" + "\x03x\"y" + // t=0, no node
-		"\xb8\x17" + "\x02n2" + "\x04send" + "\x01" + "\x02to" + "\x01" + "\x05" // t=1500 and -3 zig-zagged
+	unused := w.Kind("unused", "u") // declared, never emitted: not in the hash
+	_ = unused
+	hop := w.Kind("hop", "to", "n")
+	w.EmitKind("n1", hop, String("", "n2"), Int("n", 200))
+	w.EmitKind("", w.Kind("bare"))
+	w.EmitKind("n3", hop, String("to", ""), Int("n", -1))
+	want := "ensroute/sim/trace/v3\x00" +
+		"\x00" + "\x00" + "\x00" + "\x05start" + "\x01" + "\x01s" + "\x00" + "\x03x\"y" + // plain, t=0, no node
+		"\x00" + "\xb8\x17" + "\x02n2" + "\x04send" + "\x01" + "\x02to" + "\x01" + "\x05" + // plain, t=1500 and -3 zig-zagged
+		"\x01" + "\x03hop" + "\x02" + "\x02to" + "\x01n" + // kind 0 defined at its first record
+		"\x02" + "\xb8\x17" + "\x02n1" + "\x00" + "\x02n2" + "\x01" + "\x90\x03" + // kind 0: n=200 zig-zagged is 400
+		"\x01" + "\x04bare" + "\x00" + // kind 1, no keys
+		"\x03" + "\xb8\x17" + "\x00" + // kind 1's record: t, no node, no values
+		"\x02" + "\xb8\x17" + "\x02n3" + "\x00" + "\x00" + "\x01" + "\x01" // kind 0 again, no definition
 	sum := sha256.Sum256([]byte(want))
 	if got := w.TraceHash(); got != hex.EncodeToString(sum[:]) {
 		t.Fatalf("TraceHash = %s, want SHA-256 of %q", got, want)
@@ -149,8 +161,8 @@ func TestTraceHashIsSHA256OfCanonical(t *testing.T) {
 	if w.TraceHash() != w.TraceHash() {
 		t.Fatal("TraceHash is not idempotent")
 	}
-	if w.TraceLen() != 2 {
-		t.Fatalf("TraceLen = %d, want 2", w.TraceLen())
+	if w.TraceLen() != 5 {
+		t.Fatalf("TraceLen = %d, want 5", w.TraceLen())
 	}
 	// Past the hashing chunk, and a string long enough for a two-byte length.
 	long := strings.Repeat("z", 300)

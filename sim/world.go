@@ -41,6 +41,7 @@ type World struct {
 	encBuf   []byte
 	traceLen uint64
 	records  []Record
+	kinds    uint64 // kinds defined in the hashed stream (EmitKind)
 }
 
 // New returns a World at virtual time 0 with an empty queue and trace.

@@ -486,7 +486,7 @@ func workload(seed uint64) (string, uint64) {
 // workloadGolden pins the workload's trace for seed 1. It changes only if the
 // event order, stream derivation, PCG or canonical encoding changes; any such
 // change alters every recorded run and must be deliberate.
-const workloadGolden = "7ff821884a4c7340227c5ba713328cc7449534c6c429e9140094eceeb1e5b785"
+const workloadGolden = "39f30a163d0de40cc4046a2ef1d0c44cb239ffd21fc37847b8ba3b001a756282"
 
 const helperEnv = "SIM_TEST_HELPER_PROCESS"
 
