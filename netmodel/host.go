@@ -216,7 +216,7 @@ func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
 	a[0].Int = int64(id)
 	a[1].Int = int64(m.Instance)
 	a[2].Int = int64(b.len())
-	h.net.w.Emit(string(h.id), "queued", a[:]...)
+	h.net.w.EmitKind(string(h.id), h.net.attrs.queuedKind, a[:]...)
 	if !b.busy {
 		h.serveNext(m.Instance)
 	}

@@ -88,18 +88,20 @@ type Net struct {
 	attrs traceAttrs
 }
 
-// traceAttrs are the attributes of the records the network traces for every
-// message, in the order they are traced, keys and types set once by
-// newTraceAttrs: a record fills in its values and passes the array to Emit,
-// which only reads it. Values from the last record stay until the next one.
+// traceAttrs are the kinds and attributes of the records the network traces for
+// every message, in the order they are traced, set once by newTraceAttrs: each
+// kind is declared on the World with its keys (sim.World.Kind), and a record fills
+// in its values and passes the array to EmitKind, which only reads it. Values
+// from the last record stay until the next one.
 type traceAttrs struct {
-	send   [8]sim.Attr // kind "send"
-	handed [3]sim.Attr // kind "handed"
-	queued [3]sim.Attr // kind "queued"
+	sendKind, handedKind, queuedKind *sim.Kind
+	send                             [8]sim.Attr // kind "send"
+	handed                           [3]sim.Attr // kind "handed"
+	queued                           [3]sim.Attr // kind "queued"
 }
 
-func newTraceAttrs() traceAttrs {
-	return traceAttrs{
+func newTraceAttrs(w *sim.World) traceAttrs {
+	t := traceAttrs{
 		send: [...]sim.Attr{
 			sim.Int("msg", 0), sim.String("to", ""), sim.String("msg_kind", ""), sim.String("call", ""),
 			sim.Int("hops", 0), sim.Int("inst", 0), sim.Dur("budget", 0), sim.String("code", ""),
@@ -107,6 +109,19 @@ func newTraceAttrs() traceAttrs {
 		handed: [...]sim.Attr{sim.Int("msg", 0), sim.String("msg_kind", ""), sim.String("call", "")},
 		queued: [...]sim.Attr{sim.Int("msg", 0), sim.Int("inst", 0), sim.Int("depth", 0)},
 	}
+	t.sendKind = w.Kind("send", keys(t.send[:])...)
+	t.handedKind = w.Kind("handed", keys(t.handed[:])...)
+	t.queuedKind = w.Kind("queued", keys(t.queued[:])...)
+	return t
+}
+
+// keys returns the keys of attrs, in order.
+func keys(attrs []sim.Attr) []string {
+	k := make([]string, len(attrs))
+	for i, a := range attrs {
+		k[i] = a.Key
+	}
+	return k
 }
 
 const hostCacheSlots = 64
@@ -146,7 +161,7 @@ func New(w *sim.World, cfg Config) (*Net, error) {
 		rng:     w.Stream("net"),
 		svc:     w.Stream("service"),
 		service: cfg.Service.sampler(),
-		attrs:   newTraceAttrs(),
+		attrs:   newTraceAttrs(w),
 		hosts:   make(map[router.NodeID]*Host),
 		links:   make(map[linkKey]*linkState),
 	}, nil
@@ -405,7 +420,7 @@ func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duratio
 	a[0].Int = int64(id)
 	a[1].Str = m.Kind.String()
 	a[2].Str = n.calls.name(m.Call)
-	n.w.Emit(string(dst.id), "handed", a[:]...)
+	n.w.EmitKind(string(dst.id), n.attrs.handedKind, a[:]...)
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Handed(dst.id, id, *m)
 	}
@@ -427,7 +442,7 @@ func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Messa
 	a[5].Int = int64(m.Instance)
 	a[6].Int = int64(m.Budget)
 	a[7].Str = m.Code.String()
-	n.w.Emit(from, "send", a[:]...)
+	n.w.EmitKind(from, n.attrs.sendKind, a[:]...)
 }
 
 // satAdd returns a+b for b >= 0, saturating at the largest time.Duration.

@@ -8,6 +8,27 @@ import (
 func strAttr(k, v string) sim.Attr       { return sim.String(k, v) }
 func intAttr(k string, v int64) sim.Attr { return sim.Int(k, v) }
 
+// traceKinds are the kinds of the records a tracer emits, declared once per world
+// with their keys (sim.World.Kind): a record then hashes its values only.
+type traceKinds struct {
+	call, deliver, forward, complete, late, drop, redirect, worker, learn, ignored *sim.Kind
+}
+
+func newTraceKinds(w *sim.World) traceKinds {
+	return traceKinds{
+		call:     w.Kind("call", "call", "target", "timeout"),
+		deliver:  w.Kind("deliver", "call", "peer", "budget"),
+		forward:  w.Kind("forward", "call", "peer", "budget"),
+		complete: w.Kind("complete", "call", "code", "by"),
+		late:     w.Kind("late", "call", "reason", "code"),
+		drop:     w.Kind("drop", "call", "reason"),
+		redirect: w.Kind("redirect", "call", "peer"),
+		worker:   w.Kind("worker-timeout", "call"),
+		learn:    w.Kind("learn", "ens", "leader", "version"),
+		ignored:  w.Kind("ignored", "call", "peer"),
+	}
+}
+
 // tracer turns one node incarnation's router events into trace records and shows
 // them to the checker. Sends are traced by the network, which knows message ids.
 //
@@ -46,7 +67,7 @@ func (t *tracer) Trace(ev *router.Event) {
 		return // the network traces sends, and shows them to the checker
 	}
 	t.wd.chk.routerEvent(t.node, t.inc, ev)
-	w := t.wd.w
+	w, k := t.wd.w, &t.wd.kinds
 	node := string(t.node)
 	var call string
 	if ev.Kind != router.EvLearn {
@@ -60,24 +81,24 @@ func (t *tracer) Trace(ev *router.Event) {
 			}
 			t.recs[s-1] = int32(len(t.wd.chk.calls)) // begun just before the call
 		}
-		w.Emit(node, "call", strAttr("call", call), strAttr("target", t.wd.targetNames.name(ev.Target)), sim.Dur("timeout", ev.Timeout))
+		w.EmitKind(node, k.call, strAttr("call", call), strAttr("target", t.wd.targetNames.name(ev.Target)), sim.Dur("timeout", ev.Timeout))
 	case router.EvDeliver:
-		w.Emit(node, "deliver", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
+		w.EmitKind(node, k.deliver, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
 	case router.EvForward:
-		w.Emit(node, "forward", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
+		w.EmitKind(node, k.forward, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
 	case router.EvComplete:
-		w.Emit(node, "complete", strAttr("call", call), strAttr("code", ev.Code.String()), strAttr("by", t.wd.peerNames.name(ev.Peer)))
+		w.EmitKind(node, k.complete, strAttr("call", call), strAttr("code", ev.Code.String()), strAttr("by", t.wd.peerNames.name(ev.Peer)))
 	case router.EvLate:
-		w.Emit(node, "late", strAttr("call", call), strAttr("reason", ev.Reason), strAttr("code", ev.Msg.Code.String()))
+		w.EmitKind(node, k.late, strAttr("call", call), strAttr("reason", ev.Reason), strAttr("code", ev.Msg.Code.String()))
 	case router.EvDrop:
-		w.Emit(node, "drop", strAttr("call", call), strAttr("reason", ev.Reason))
+		w.EmitKind(node, k.drop, strAttr("call", call), strAttr("reason", ev.Reason))
 	case router.EvRedirect:
-		w.Emit(node, "redirect", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
+		w.EmitKind(node, k.redirect, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
 	case router.EvWorker:
-		w.Emit(node, "worker-timeout", strAttr("call", call))
+		w.EmitKind(node, k.worker, strAttr("call", call))
 	case router.EvLearn:
-		w.Emit(node, "learn", strAttr("ens", string(ev.Entry.Ensemble)), strAttr("leader", ev.Entry.Leader.String()), intAttr("version", int64(ev.Entry.Version)))
+		w.EmitKind(node, k.learn, strAttr("ens", string(ev.Entry.Ensemble)), strAttr("leader", ev.Entry.Leader.String()), intAttr("version", int64(ev.Entry.Version)))
 	case router.EvIgnored:
-		w.Emit(node, "ignored", strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
+		w.EmitKind(node, k.ignored, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
 	}
 }

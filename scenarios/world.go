@@ -50,6 +50,7 @@ type world struct {
 	verifyConv  bool
 	peerNames   peerNames   // renderings of peer refs for traces
 	targetNames targetNames // renderings of call targets for traces
+	kinds       traceKinds  // the kinds of the tracer's records
 	// events and values hold the workload's call events and the leaders' answers.
 	events, values byteArena
 	answers        answerPool
@@ -120,6 +121,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		nodes:    make(map[router.NodeID]*simNode),
 		ens:      make(map[router.EnsembleID]*ensState),
 		peerRand: w.Stream("peers"),
+		kinds:    newTraceKinds(w),
 	}
 	wd.chk = newChecker(wd)
 	mailboxCap := spec.MailboxCap
