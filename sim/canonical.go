@@ -55,20 +55,18 @@ func appendCanonical(dst []byte, at time.Duration, node, kind string, attrs []At
 	dst = appendUvarint(dst, uint64(len(attrs)))
 	for i := range attrs {
 		a := &attrs[i] // not a copy of the Attr per iteration
-		dst = appendValue(appendStr(dst, a.Key), a)
+		dst = appendStr(dst, a.Key)
+		// value(a), written out here and in EmitKind: as a call it would not be
+		// inlined, and it runs for every attribute of every record.
+		if !a.IsInt {
+			dst = appendStr(append(dst, 0), a.Str)
+		} else if z := zigzag(a.Int); z < 0x80 {
+			dst = append(dst, 1, byte(z))
+		} else {
+			dst = binary.AppendUvarint(append(dst, 1), z)
+		}
 	}
 	return dst
-}
-
-// appendValue appends value(a): a's type and value, without its key.
-func appendValue(dst []byte, a *Attr) []byte {
-	if !a.IsInt {
-		return appendStr(append(dst, 0), a.Str)
-	}
-	if z := zigzag(a.Int); z < 0x80 {
-		return append(dst, 1, byte(z))
-	}
-	return binary.AppendUvarint(append(dst, 1), zigzag(a.Int))
 }
 
 // zigzag maps signed to unsigned as binary.AppendVarint does: 0, -1, 1, -2, ... to

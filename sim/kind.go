@@ -1,5 +1,7 @@
 package sim
 
+import "encoding/binary"
+
 // Kind is a record kind declared once with its attribute keys (World.Kind), so
 // that its records (World.EmitKind) hash their values without spelling out the
 // kind and the keys every time. A Kind belongs to the World that made it.
@@ -51,7 +53,14 @@ func (w *World) EmitKind(node string, k *Kind, attrs ...Attr) {
 	dst = appendVarint(dst, int64(w.now))
 	dst = appendStr(dst, node)
 	for i := range attrs {
-		dst = appendValue(dst, &attrs[i])
+		a := &attrs[i]
+		if !a.IsInt { // value(a), as in appendCanonical
+			dst = appendStr(append(dst, 0), a.Str)
+		} else if z := zigzag(a.Int); z < 0x80 {
+			dst = append(dst, 1, byte(z))
+		} else {
+			dst = binary.AppendUvarint(append(dst, 1), z)
+		}
 	}
 	w.encBuf = dst
 	if len(w.encBuf) >= hashChunk {
