@@ -112,6 +112,14 @@ func (s *timerSet) less(a, b int32) bool {
 	return x.seq < y.seq
 }
 
+// swap exchanges heap positions i and j and tells their slots.
+func (s *timerSet) swap(i, j int) {
+	h := s.heap
+	h[i], h[j] = h[j], h[i]
+	s.slots[h[i]].pos = int32(i)
+	s.slots[h[j]].pos = int32(j)
+}
+
 func (s *timerSet) up(p int) {
 	h := s.heap
 	for p > 0 {
@@ -119,9 +127,7 @@ func (s *timerSet) up(p int) {
 		if !s.less(h[p], h[parent]) {
 			break
 		}
-		h[p], h[parent] = h[parent], h[p]
-		s.slots[h[p]].pos = int32(p)
-		s.slots[h[parent]].pos = int32(parent)
+		s.swap(p, parent)
 		p = parent
 	}
 }
@@ -141,9 +147,7 @@ func (s *timerSet) down(p int) bool {
 		if !s.less(h[c], h[p]) {
 			break
 		}
-		h[p], h[c] = h[c], h[p]
-		s.slots[h[p]].pos = int32(p)
-		s.slots[h[c]].pos = int32(c)
+		s.swap(p, c)
 		p = c
 	}
 	return p > start
