@@ -258,12 +258,7 @@ func (n *Node) Deliver(m Message, arrived time.Duration) {
 // sheds, so under riak the message is only dropped and counted.
 func (n *Node) Shed(m Message) {
 	n.stats.Shed++
-	if ev := n.event(EvDrop); ev != nil {
-		ev.Call = m.Call
-		ev.Reason = "overloaded"
-		ev.Instance = m.Instance
-		n.cfg.Tracer.Trace(ev)
-	}
+	n.traceDrop(m.Call, "overloaded", m.Instance)
 	if n.riak() || m.Kind != KindRoute || m.Call.IsZero() {
 		return
 	}
@@ -306,6 +301,17 @@ func (n *Node) event(k EventKind) *Event {
 	}
 	n.ev = Event{Kind: k, Node: n.cfg.ID}
 	return &n.ev
+}
+
+// traceDrop traces a dropped request of call (zero for a cast) at router instance
+// instance (-1 when not at one), if the node has a tracer.
+func (n *Node) traceDrop(call CallID, reason string, instance int) {
+	if ev := n.event(EvDrop); ev != nil {
+		ev.Call = call
+		ev.Reason = reason
+		ev.Instance = instance
+		n.cfg.Tracer.Trace(ev)
+	}
 }
 
 // send hands m to the transport, stamping the sender; it traces both outcomes.

@@ -73,19 +73,10 @@ func (r *Request) Nack() {
 	switch {
 	case r.cast:
 		n.stats.CastDrop++
-		if ev := n.event(EvDrop); ev != nil {
-			ev.Reason = "cast: nack"
-			ev.Instance = -1
-			n.cfg.Tracer.Trace(ev)
-		}
+		n.traceDrop(CallID{}, "cast: nack", -1)
 	case r.forwarded && n.riak():
 		n.stats.FwdDrop++
-		if ev := n.event(EvDrop); ev != nil {
-			ev.Call = r.call
-			ev.Reason = "forward-to-non-leader"
-			ev.Instance = -1
-			n.cfg.Tracer.Trace(ev)
-		}
+		n.traceDrop(r.call, "forward-to-non-leader", -1)
 	default:
 		n.sendReply(r.call, CodeNack, nil, r.peer, r.hops)
 	}
@@ -106,12 +97,7 @@ func (r *Request) Forward(leader PeerRef) {
 	budget := n.remaining(r.budget, r.handed)
 	if budget <= 0 {
 		n.stats.Budget++
-		if ev := n.event(EvDrop); ev != nil {
-			ev.Call = r.call
-			ev.Reason = "budget-spent"
-			ev.Instance = -1
-			n.cfg.Tracer.Trace(ev)
-		}
+		n.traceDrop(r.call, "budget-spent", -1)
 		return
 	}
 	if ev := n.event(EvForward); ev != nil {
@@ -193,12 +179,7 @@ func (n *Node) peerAt(m Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Peer.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Call.IsZero(), direct: !m.Forwarded}
 	if r.budget <= 0 {
 		n.stats.Budget++
-		if ev := n.event(EvDrop); ev != nil {
-			ev.Call = r.call
-			ev.Reason = "budget-spent"
-			ev.Instance = -1
-			n.cfg.Tracer.Trace(ev)
-		}
+		n.traceDrop(r.call, "budget-spent", -1)
 		return
 	}
 	n.deliverLocal(m.Peer, r, m.Forwarded, false)
@@ -213,12 +194,7 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.stats.NoPeer++
 		if forwarded && n.riak() {
 			n.stats.FwdDrop++
-			if ev := n.event(EvDrop); ev != nil {
-				ev.Call = r.call
-				ev.Reason = "no-peer"
-				ev.Instance = -1
-				n.cfg.Tracer.Trace(ev)
-			}
+			n.traceDrop(r.call, "no-peer", -1)
 			return
 		}
 		code := CodeNotLeader

@@ -39,12 +39,7 @@ func (n *Node) routeAt(m Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Kind == KindCast}
 	if r.budget <= 0 {
 		n.stats.Budget++
-		if ev := n.event(EvDrop); ev != nil {
-			ev.Call = r.call
-			ev.Reason = "budget-spent"
-			ev.Instance = m.Instance
-			n.cfg.Tracer.Trace(ev)
-		}
+		n.traceDrop(r.call, "budget-spent", m.Instance)
 		return
 	}
 	n.route(r, false)
@@ -86,11 +81,7 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	}
 	if r.cast {
 		n.stats.CastDrop++
-		if ev := n.event(EvDrop); ev != nil {
-			ev.Reason = "cast: " + reason
-			ev.Instance = -1
-			n.cfg.Tracer.Trace(ev)
-		}
+		n.traceDrop(CallID{}, "cast: "+reason, -1)
 		return
 	}
 	if atCaller {
@@ -101,12 +92,7 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	}
 	if n.riak() && code == CodeNoLeader {
 		n.stats.NoLeader++
-		if ev := n.event(EvDrop); ev != nil {
-			ev.Call = r.call
-			ev.Reason = reason
-			ev.Instance = -1
-			n.cfg.Tracer.Trace(ev)
-		}
+		n.traceDrop(r.call, reason, -1)
 		return
 	}
 	if n.riak() {
