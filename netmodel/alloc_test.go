@@ -10,8 +10,8 @@ import (
 // counter is a Receiver that only counts, so that it allocates nothing itself.
 type counter struct{ delivered, fired int }
 
-func (c *counter) Deliver(router.Message, time.Duration) { c.delivered++ }
-func (c *counter) Fire(router.Timer)                     { c.fired++ }
+func (c *counter) Deliver(*router.Message, time.Duration) { c.delivered++ }
+func (c *counter) Fire(router.Timer)                      { c.fired++ }
 
 // TestMessagePathAllocatesNothing: once the network has had as many messages in
 // flight and queued at once, a message costs no allocation on its way (sent, in

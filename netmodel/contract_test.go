@@ -40,8 +40,8 @@ func TestTransportContract(t *testing.T) {
 
 type contractRecorder struct{ got []router.Message }
 
-func (r *contractRecorder) Deliver(m router.Message, _ time.Duration) { r.got = append(r.got, m) }
-func (r *contractRecorder) Fire(router.Timer)                         {}
+func (r *contractRecorder) Deliver(m *router.Message, _ time.Duration) { r.got = append(r.got, *m) }
+func (r *contractRecorder) Fire(router.Timer)                          {}
 
 type simHarness struct {
 	w     *sim.World

@@ -12,7 +12,7 @@ import (
 // printer is a Receiver that prints what its host hands it.
 type printer struct{ h *netmodel.Host }
 
-func (p printer) Deliver(m router.Message, arrived time.Duration) {
+func (p printer) Deliver(m *router.Message, arrived time.Duration) {
 	fmt.Printf("%v %s got %q, arrived %v\n", p.h.Now(), p.h.ID(), m.String(), arrived)
 }
 

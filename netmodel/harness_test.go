@@ -43,11 +43,11 @@ type recorder struct {
 	onFire    func()
 }
 
-func (r *recorder) Deliver(m router.Message, arrived time.Duration) {
+func (r *recorder) Deliver(m *router.Message, arrived time.Duration) {
 	r.got = append(r.got, got{At: r.h.Now(), Kind: m.Kind, Tag: m.Call.Seq, Arrived: arrived})
 	r.log = append(r.log, fmt.Sprintf("%v msg %d", r.h.Now(), m.Call.Seq))
 	if r.onDeliver != nil {
-		r.onDeliver(m)
+		r.onDeliver(*m)
 	}
 }
 

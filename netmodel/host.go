@@ -8,9 +8,11 @@ import (
 	"github.com/ensroute/ensroute/sim"
 )
 
-// Receiver is what a host hands messages and timers to: a *router.Node.
+// Receiver is what a host hands messages and timers to: a *router.Node. The message
+// given to Deliver is the network's own and only valid during the call: a Receiver
+// reads it in place, and one that keeps it keeps a copy (*m).
 type Receiver interface {
-	Deliver(m router.Message, arrived time.Duration)
+	Deliver(m *router.Message, arrived time.Duration)
 	Fire(t router.Timer)
 }
 
@@ -87,9 +89,10 @@ func (b *mailbox) len() int { return len(b.q) - b.head }
 // Run ends the service of the message at the head of the mailbox (a sim.Action).
 func (b *mailbox) Run() { b.h.served(b.i, b.gen) }
 
+// queued is a message waiting in a mailbox: the flight it came in, kept until the
+// message is handed over.
 type queued struct {
-	id      uint64
-	m       router.Message
+	f       *flight
 	arrived time.Duration
 }
 
@@ -142,6 +145,9 @@ func (h *Host) Crash() {
 	for i := range h.boxes {
 		b := &h.boxes[i]
 		h.net.stats.Orphans += uint64(b.len())
+		for _, q := range b.q[b.head:] {
+			h.net.recycle(q.f)
+		}
 		if b.busy {
 			h.net.w.Cancel(b.ev)
 		}
@@ -174,33 +180,39 @@ func (h *Host) Busy() (timers, queued int) {
 	return h.timers.len(), queued + len(h.parked)
 }
 
-// land takes a message that reached the host.
-func (h *Host) land(id uint64, m *router.Message) {
+// land takes the message of flight f, which reached the host, and reports whether a
+// mailbox keeps f (see take).
+func (h *Host) land(f *flight) bool {
 	if !h.up {
 		h.net.stats.Orphans++
-		h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", "down"))
-		return
+		h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(f.id)), sim.String("reason", "down"))
+		return false
 	}
 	if h.paused {
-		h.park(id, *m)
-		return
+		h.park(f)
+		return false
 	}
-	h.take(id, m, h.Now())
+	return h.take(f, h.Now())
 }
 
-// take queues router-instance work and hands everything else over at once.
-func (h *Host) take(id uint64, m *router.Message, arrived time.Duration) {
-	if m.Kind.Queued() {
-		h.enqueue(id, m, arrived)
-		return
+// take queues router-instance work and hands everything else over at once. A queued
+// message waits as its flight f, which the mailbox then keeps until it is served:
+// take reports whether it does, and otherwise f is the caller's again.
+func (h *Host) take(f *flight, arrived time.Duration) bool {
+	if f.m.Kind.Queued() {
+		return h.enqueue(f, arrived)
 	}
-	h.net.hand(h, id, m, arrived)
+	h.net.hand(h, f.id, &f.m, arrived)
+	return false
 }
 
-func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
+// enqueue queues flight f at the router instance its message names, and reports
+// whether it did.
+func (h *Host) enqueue(f *flight, arrived time.Duration) bool {
+	id, m := f.id, &f.m
 	if m.Instance < 0 || m.Instance >= len(h.boxes) {
 		h.net.lose(id, "bad-instance")
-		return
+		return false
 	}
 	b := &h.boxes[m.Instance]
 	if c := h.net.cfg.MailboxCap; c > 0 && b.len() >= c {
@@ -209,9 +221,9 @@ func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
 		if s, ok := h.recv.(Shedder); ok {
 			s.Shed(*m)
 		}
-		return
+		return false
 	}
-	b.q = append(b.q, queued{id: id, m: *m, arrived: arrived})
+	b.q = append(b.q, queued{f: f, arrived: arrived})
 	a := &h.net.attrs.queued
 	a[0].Int = int64(id)
 	a[1].Int = int64(m.Instance)
@@ -220,6 +232,7 @@ func (h *Host) enqueue(id uint64, m *router.Message, arrived time.Duration) {
 	if !b.busy {
 		h.serveNext(m.Instance)
 	}
+	return true
 }
 
 // serveNext starts the service of the head of mailbox i; the message is handed to the
@@ -243,8 +256,8 @@ func (h *Host) served(i int, gen uint64) {
 	}
 	b := &h.boxes[i]
 	b.busy = false // the service is over: a pause during the hand-over has none to stop
-	// The slot is not cleared: like a free flight it keeps its message until it is
-	// reused, which bounds what is kept by the deepest the mailbox has been.
+	// The slot is not cleared: it keeps its pointer to the flight until it is reused,
+	// which bounds what is kept by the deepest the mailbox has been.
 	head := b.q[b.head]
 	b.head++
 	switch {
@@ -257,7 +270,10 @@ func (h *Host) served(i int, gen uint64) {
 		clear(b.q[n:])
 		b.q, b.head = b.q[:n], 0
 	}
-	h.net.hand(h, head.id, &head.m, head.arrived)
+	// The flight is recycled only once the message has been handed over: it is read
+	// in place, and whatever runs meanwhile takes other flights.
+	h.net.hand(h, head.f.id, &head.f.m, head.arrived)
+	h.net.recycle(head.f)
 	// The receiver may have crashed or paused the host meanwhile, or something may
 	// have started the next service already.
 	if gen != h.gen || h.paused || b.busy || b.len() == 0 {

@@ -34,14 +34,16 @@ type Config struct {
 
 // Observer sees messages as the network moves them. Calls happen on the simulation's
 // turn, before the message has any effect; an Observer must not call back into the Net.
+// The message is the network's own and is only valid during the call: an Observer
+// reads it in place, and one that keeps it keeps a copy (*m).
 type Observer interface {
 	// Sent: a message left from for to, with a network-wide id. Once per send: a
 	// duplicate made on the way is not a new send.
-	Sent(from, to router.NodeID, id uint64, m router.Message)
+	Sent(from, to router.NodeID, id uint64, m *router.Message)
 	// Handed: the message is about to be handed to node to (after its mailbox wait, for
 	// queued kinds). A duplicated message is handed twice under the same id, so
 	// seeing an id again means a duplicate.
-	Handed(to router.NodeID, id uint64, m router.Message)
+	Handed(to router.NodeID, id uint64, m *router.Message)
 }
 
 // Stats counts what the network did.
@@ -257,8 +259,9 @@ func (n *Net) link(from, to router.NodeID) *linkState {
 	return ls
 }
 
-// send moves m from host h (incarnation gen) to node to. m is only read: what keeps
-// the message (a flight, a park, a mailbox) keeps a copy.
+// send moves m from host h (incarnation gen) to node to. m is only read: the message
+// is copied once, into the flight that carries it, and whatever keeps it later (a
+// mailbox, a park) keeps that flight or a copy.
 //
 // The order of draws from the "net" stream is fixed: loss, latency, reorder, dup, the
 // copy's latency; a draw is made only when its knob is on, so a link without Dup or
@@ -286,10 +289,11 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 	id := n.seq
 	n.stats.Sent++
 	n.emitSend(string(from), id, to, m)
+	f := n.flight(from, dst, ls, id, m)
 	if n.cfg.Observer != nil {
-		n.cfg.Observer.Sent(from, to, id, *m)
+		n.cfg.Observer.Sent(from, to, id, &f.m)
 	}
-	n.travel(from, dst, ls, now, id, m)
+	n.travel(f, now)
 	// Rules arm on what was sent, whatever became of it; after the message itself
 	// was judged.
 	if len(n.rules) > 0 {
@@ -298,25 +302,29 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 	return nil
 }
 
-// travel is the way of message id over link ls, sent at now: lost, or scheduled to
-// arrive, once or twice.
-func (n *Net) travel(from router.NodeID, dst *Host, ls *linkState, now time.Duration, id uint64, m *router.Message) {
+// travel is the way of the message of flight f over its link, sent at now: lost (and
+// f recycled), or scheduled to arrive, once or twice.
+func (n *Net) travel(f *flight, now time.Duration) {
+	from, dst, ls, id := f.from, f.dst, f.ls, f.id
 	if ls.blocked && ls.mode == InFlightDrop {
 		n.lose(id, "partition")
+		n.recycle(f)
 		return
 	}
 	// A stalling partition lets the message travel: it waits at the cut on arrival.
 	var rule *Rule
 	if len(n.rules) > 0 {
-		rule = n.judge(from, dst.id, id, m)
+		rule = n.judge(from, dst.id, id, &f.m)
 	}
 	if rule != nil && rule.Action == ActDrop {
 		n.lose(id, "rule")
+		n.recycle(f)
 		return
 	}
 	cfg := ls.cfg
 	if rule == nil && cfg.Drop > 0 && n.rng.Float64() < cfg.Drop {
 		n.lose(id, "loss")
+		n.recycle(f)
 		return
 	}
 	lat := ls.latency.sample(n.rng)
@@ -331,7 +339,7 @@ func (n *Net) travel(from router.NodeID, dst *Host, ls *linkState, now time.Dura
 		at = max(at, time.Duration(ls.lastArrival))
 		ls.lastArrival = int64(at)
 	}
-	n.w.ScheduleAction(at, n.flight(from, dst, ls, id, m))
+	n.w.ScheduleAction(at, f)
 	var extra time.Duration
 	switch {
 	case rule != nil && rule.Action == ActDuplicate:
@@ -345,12 +353,14 @@ func (n *Net) travel(from router.NodeID, dst *Host, ls *linkState, now time.Dura
 	n.stats.Duplicated++
 	cat := satAdd(now, satAdd(ls.latency.sample(n.rng), extra))
 	n.w.Emit(string(from), "dup", sim.Int("msg", int64(id)), sim.Dur("at", cat))
-	n.w.ScheduleAction(cat, n.flight(from, dst, ls, id, m))
+	n.w.ScheduleAction(cat, n.flight(from, dst, ls, id, &f.m))
 }
 
-// flight is one message on its way, the action of its arrival event. Flights are
-// recycled: a message in flight costs no allocation once the network has had as many
-// in flight at once before.
+// flight is one message on its way, the action of its arrival event. A message of a
+// queued kind waits in its mailbox as the flight it came in, so a message is copied
+// once, at its send, and read in place until it is handed over. Flights are recycled:
+// a message costs no allocation once the network has had as many in flight and queued
+// at once before.
 type flight struct {
 	n    *Net
 	from router.NodeID
@@ -373,20 +383,23 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 	return f
 }
 
-// Run lands the message at the far end of its link, and then recycles the flight:
-// nothing holds a flight once its arrival event has run. The flight goes back to the
-// free list only after the arrival, so the message is read in place: sends made
+// Run lands the message at the far end of its link, and then recycles the flight
+// unless a mailbox keeps it (Host.served recycles it then). The flight goes back to
+// the free list only after the arrival, so the message is read in place: sends made
 // while it lands take other flights.
+func (f *flight) Run() {
+	if !f.n.arriveOn(f) {
+		f.n.recycle(f)
+	}
+}
+
+// recycle puts f back on the free list: nothing may hold it any more.
 //
 // A free flight keeps its last message until it is reused rather than clearing it
 // (about 230 bytes, each pointer cleared through the write barrier while the
 // collector runs): what is kept that way is bounded by the most messages ever in
-// flight at once.
-func (f *flight) Run() {
-	n := f.n
-	n.arriveOn(f.ls, f.from, f.dst, f.id, &f.m)
-	n.flights = append(n.flights, f)
-}
+// flight and queued at once.
+func (n *Net) recycle(f *flight) { n.flights = append(n.flights, f) }
 
 func (n *Net) lose(id uint64, reason string) {
 	n.stats.Lost++
@@ -396,24 +409,29 @@ func (n *Net) lose(id uint64, reason string) {
 // arrive brings a message to the far end of its link: the cut of a partition, a hold,
 // or the destination host.
 func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m *router.Message) {
-	n.arriveOn(n.links[linkKey{from, dst.id}], from, dst, id, m)
-}
-
-// arriveOn is arrive for a message that knows its link, ls.
-func (n *Net) arriveOn(ls *linkState, from router.NodeID, dst *Host, id uint64, m *router.Message) {
-	switch {
-	case ls.blocked && ls.mode == InFlightStall:
-		n.park(from, dst, id, *m, parkStall)
-	case ls.blocked:
-		n.lose(id, "partition")
-	case ls.held:
-		n.park(from, dst, id, *m, parkHold)
-	default:
-		dst.land(id, m)
+	f := n.flight(from, dst, n.links[linkKey{from, dst.id}], id, m)
+	if !n.arriveOn(f) {
+		n.recycle(f)
 	}
 }
 
-// hand gives a message to the host's receiver.
+// arriveOn is arrive for the message of flight f, and reports whether a mailbox keeps
+// f (see Host.take).
+func (n *Net) arriveOn(f *flight) bool {
+	switch ls := f.ls; {
+	case ls.blocked && ls.mode == InFlightStall:
+		n.park(f.from, f.dst, f.id, &f.m, parkStall)
+	case ls.blocked:
+		n.lose(f.id, "partition")
+	case ls.held:
+		n.park(f.from, f.dst, f.id, &f.m, parkHold)
+	default:
+		return f.dst.land(f)
+	}
+	return false
+}
+
+// hand gives a message to the host's receiver, which reads it in place.
 func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duration) {
 	n.stats.Handed++
 	a := &n.attrs.handed
@@ -422,10 +440,10 @@ func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duratio
 	a[2].Str = n.calls.name(m.Call)
 	n.w.EmitKind(string(dst.id), n.attrs.handedKind, a[:]...)
 	if n.cfg.Observer != nil {
-		n.cfg.Observer.Handed(dst.id, id, *m)
+		n.cfg.Observer.Handed(dst.id, id, m)
 	}
 	if dst.recv != nil {
-		dst.recv.Deliver(*m, arrived)
+		dst.recv.Deliver(m, arrived)
 	}
 }
 

@@ -285,11 +285,11 @@ func TestPartitionAgainRestartsDetection(t *testing.T) {
 // observer records what a netmodel.Observer sees.
 type observer struct{ log []string }
 
-func (o *observer) Sent(from, to router.NodeID, id uint64, m router.Message) {
+func (o *observer) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	o.log = append(o.log, fmt.Sprintf("sent %s->%s %s %d", from, to, m.Kind, id))
 }
 
-func (o *observer) Handed(to router.NodeID, id uint64, m router.Message) {
+func (o *observer) Handed(to router.NodeID, id uint64, m *router.Message) {
 	o.log = append(o.log, fmt.Sprintf("handed %s %s %d", to, m.Kind, id))
 }
 

@@ -165,14 +165,14 @@ func (n *Net) ReleaseAll() {
 func (n *Net) Parked() int { return len(n.parked) }
 
 // park keeps a message at the far end of its link.
-func (n *Net) park(from router.NodeID, dst *Host, id uint64, m router.Message, why parkReason) {
+func (n *Net) park(from router.NodeID, dst *Host, id uint64, m *router.Message, why parkReason) {
 	n.stats.Held++
 	kind := "held"
 	if why == parkStall {
 		kind = "stalled"
 	}
 	n.w.Emit("", kind, sim.Int("msg", int64(id)), sim.String("from", string(from)), sim.String("to", string(dst.id)))
-	n.parked = append(n.parked, parkedMsg{from: from, dst: dst, id: id, m: m, why: why})
+	n.parked = append(n.parked, parkedMsg{from: from, dst: dst, id: id, m: *m, why: why})
 }
 
 // release takes the parked messages that pick selects out of the park, in the order

@@ -10,6 +10,7 @@ import (
 // hostParked is work waiting for a paused host: an arrival (fn nil) or a deferred
 // function.
 type hostParked struct {
+	from    router.NodeID
 	id      uint64
 	m       router.Message
 	arrived time.Duration
@@ -76,7 +77,10 @@ func (h *Host) Resume() {
 		if p.fn != nil {
 			p.fn()
 		} else {
-			h.take(p.id, &p.m, p.arrived)
+			f := h.net.flight(p.from, h, nil, p.id, &p.m)
+			if !h.take(f, p.arrived) {
+				h.net.recycle(f)
+			}
 		}
 	}
 	if len(h.parked) == 0 {
@@ -120,9 +124,9 @@ func (h *Host) Defer(fn func()) {
 	fn()
 }
 
-// park keeps an arrival for Resume.
-func (h *Host) park(id uint64, m router.Message) {
+// park keeps the arrival of flight f for Resume.
+func (h *Host) park(f *flight) {
 	h.net.stats.Paused++
-	h.net.w.Emit(string(h.id), "parked", sim.Int("msg", int64(id)), sim.String("msg_kind", m.Kind.String()))
-	h.parked = append(h.parked, hostParked{id: id, m: m, arrived: h.Now()})
+	h.net.w.Emit(string(h.id), "parked", sim.Int("msg", int64(f.id)), sim.String("msg_kind", f.m.Kind.String()))
+	h.parked = append(h.parked, hostParked{from: f.from, id: f.id, m: f.m, arrived: h.Now()})
 }

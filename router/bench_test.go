@@ -43,7 +43,7 @@ func (n *benchNet) drain() {
 	for i := 0; i < len(n.q); i++ {
 		bm := n.q[i]
 		n.q[i] = benchMsg{}
-		n.nodes[bm.to].Deliver(bm.m, 0)
+		n.nodes[bm.to].Deliver(&bm.m, 0)
 	}
 	n.q = n.q[:0]
 }

@@ -138,7 +138,7 @@ func (n *Node) callPeer(p *pending, r request) {
 }
 
 // reply handles a reply message at the caller's node: the proxy's receive.
-func (n *Node) reply(m Message) {
+func (n *Node) reply(m *Message) {
 	p, ok := n.lookup(m.Call)
 	if n.cfg.Bugs.Has(bugs.CrossReply) {
 		if q := n.otherPending(m.Call); q != nil {
@@ -154,7 +154,7 @@ func (n *Node) reply(m Message) {
 		}
 		if ev := n.event(EvLate); ev != nil {
 			ev.Call = m.Call
-			ev.Msg = m
+			ev.Msg = *m
 			ev.Reason = reason
 			n.cfg.Tracer.Trace(ev)
 		}
@@ -178,7 +178,7 @@ func (n *Node) reply(m Message) {
 // refused. A nack means the event did not run, so sending it again cannot run it
 // twice. An entry no newer than the one the call started with would only send the
 // request down the path that just refused it.
-func (n *Node) redirect(p *pending, m Message) bool {
+func (n *Node) redirect(p *pending, m *Message) bool {
 	if p.redirected || !p.target.Peer.IsZero() {
 		return false
 	}

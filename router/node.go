@@ -230,14 +230,16 @@ func (n *Node) Learn(e Entry) bool {
 
 // Gossip sends entries to node to. The receiver applies the ones that are newer.
 func (n *Node) Gossip(to NodeID, entries []Entry) error {
-	return n.send(to, Message{Kind: KindGossip, Entries: entries})
+	return n.send(to, &Message{Kind: KindGossip, Entries: entries})
 }
 
 // Deliver hands the node a message that arrived at time arrived on this node's clock.
 // Messages whose Kind is Queued must be delivered in the turn of router instance
 // m.Instance (after waiting in its mailbox: the wait is charged to the budget); others
-// go to the node as soon as they arrive. Malformed messages are dropped.
-func (n *Node) Deliver(m Message, arrived time.Duration) {
+// go to the node as soon as they arrive. Malformed messages are dropped. The node reads
+// *m during the call and keeps nothing of it but what a message owns once sent (its
+// Event, Result and Entries), so the driver may reuse *m afterwards.
+func (n *Node) Deliver(m *Message, arrived time.Duration) {
 	switch m.Kind {
 	case KindRoute, KindCast:
 		n.routeAt(m, arrived)
@@ -314,15 +316,16 @@ func (n *Node) traceDrop(call CallID, reason string, instance int) {
 	}
 }
 
-// send hands m to the transport, stamping the sender; it traces both outcomes.
-func (n *Node) send(to NodeID, m Message) error {
+// send hands m to the transport, stamping the sender; it traces both outcomes. m is
+// the caller's message, built for this send.
+func (n *Node) send(to NodeID, m *Message) error {
 	m.From = n.cfg.ID
-	if err := n.cfg.Transport.Send(to, m); err != nil {
+	if err := n.cfg.Transport.Send(to, *m); err != nil {
 		n.stats.Unreached++
 		if ev := n.event(EvSendFail); ev != nil {
 			ev.Call = m.Call
 			ev.To = to
-			ev.Msg = m
+			ev.Msg = *m
 			ev.Err = err
 			n.cfg.Tracer.Trace(ev)
 		}
@@ -331,7 +334,7 @@ func (n *Node) send(to NodeID, m Message) error {
 	if ev := n.event(EvSend); ev != nil {
 		ev.Call = m.Call
 		ev.To = to
-		ev.Msg = m
+		ev.Msg = *m
 		n.cfg.Tracer.Trace(ev)
 	}
 	return nil

@@ -166,7 +166,7 @@ func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
 		return
 	}
 	m := Message{Kind: KindPeer, Call: r.call, Ensemble: ref.Ensemble, Peer: ref, Forwarded: forwarded, Event: r.event, Budget: r.budget, Hops: hops}
-	if err := n.send(ref.Node, m); err != nil {
+	if err := n.send(ref.Node, &m); err != nil {
 		if forwarded && n.riak() {
 			return // the original's forward is a plain send: lost
 		}
@@ -175,7 +175,7 @@ func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
 }
 
 // peerAt handles a KindPeer message: a peer-target call or a follower's forward.
-func (n *Node) peerAt(m Message, arrived time.Duration) {
+func (n *Node) peerAt(m *Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Peer.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Call.IsZero(), direct: !m.Forwarded}
 	if r.budget <= 0 {
 		n.stats.Budget++

@@ -35,7 +35,7 @@ func (n *Node) route(r request, atCaller bool) {
 
 // routeAt is a router instance's turn for a KindRoute or KindCast message that waited
 // in its mailbox since arrived.
-func (n *Node) routeAt(m Message, arrived time.Duration) {
+func (n *Node) routeAt(m *Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Kind == KindCast}
 	if r.budget <= 0 {
 		n.stats.Budget++
@@ -66,7 +66,7 @@ func (n *Node) sendRoute(to NodeID, r request, atCaller bool) {
 		kind = KindCast
 	}
 	m := Message{Kind: kind, Instance: n.cfg.Rand.IntN(n.cfg.Routers), Call: r.call, Ensemble: r.ens, Event: r.event, Budget: r.budget, Hops: hops}
-	if err := n.send(to, m); err != nil {
+	if err := n.send(to, &m); err != nil {
 		n.fail(r, atCaller, sendCode(err), "unreachable")
 	}
 }
@@ -108,10 +108,10 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops
 	m := Message{Kind: KindReply, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
 	if n.owns(call) {
 		m.From = n.cfg.ID
-		n.reply(m)
+		n.reply(&m)
 		return
 	}
-	_ = n.send(call.Node, m)
+	_ = n.send(call.Node, &m)
 }
 
 func sendCode(err error) Code {

@@ -91,14 +91,14 @@ func TestShardReplyToOtherShard(t *testing.T) {
 		t.Fatal(err)
 	}
 	route := tr0.out[0].m
-	s1.Deliver(route, 0)
+	s1.Deliver(&route, 0)
 	if len(tr1.out) != 1 || tr1.out[0].to != "n1" || tr1.out[0].m.Kind != router.KindReply {
 		t.Fatalf("shard 1 sent %+v, want one reply to n1", tr1.out)
 	}
 	if st := s1.Stats(); st.Late != 0 {
 		t.Fatalf("shard 1 dropped the reply as late: %+v", st)
 	}
-	s0.Deliver(tr1.out[0].m, 0)
+	s0.Deliver(&tr1.out[0].m, 0)
 	if len(res) != 1 || res[0].Err != nil || string(res[0].Value) != "v" || res[0].Call != id {
 		t.Fatalf("results %+v, want one ok \"v\" for %v", res, id)
 	}

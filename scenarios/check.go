@@ -220,7 +220,7 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *ro
 }
 
 // Sent implements netmodel.Observer: it counts every transfer of a request.
-func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
+func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	if m.Call.IsZero() {
 		return
 	}
@@ -254,7 +254,7 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m router.Message) {
 
 // Handed implements netmodel.Observer: every reply handed to a node must be completed,
 // counted late or redirected before the node gets its next message.
-func (c *checker) Handed(to router.NodeID, id uint64, m router.Message) {
+func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 	c.settleAwaiting(to)
 	switch m.Kind {
 	case router.KindReply:

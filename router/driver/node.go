@@ -142,7 +142,7 @@ func (n *Node) Receive(m router.Message) {
 		n.stats.hop(m.Hops)
 		s := n.anyShard()
 		s.lock()
-		s.core.Deliver(m, n.now())
+		s.core.Deliver(&m, n.now())
 		s.unlock()
 	case router.KindGossip:
 		n.stats.gossipIn.Add(1)
@@ -161,7 +161,7 @@ func (n *Node) deliverReply(m router.Message) {
 		s = n.shards[router.ShardOf(m.Call, len(n.shards))]
 	}
 	s.lock()
-	s.core.Deliver(m, 0)
+	s.core.Deliver(&m, 0)
 	s.unlock()
 }
 
@@ -197,7 +197,7 @@ func (n *Node) instance(i int) {
 // hand-over to a local peer at the same instant.
 func (s *shard) deliverAt(in inbound) {
 	s.pin(s.n.now())
-	s.core.Deliver(in.m, in.arrived)
+	s.core.Deliver(&in.m, in.arrived)
 	s.unpin()
 }
 

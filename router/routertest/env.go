@@ -281,7 +281,7 @@ func (e *Env) Arrive(id int) error {
 	}
 	e.flights = append(e.flights[:i], e.flights[i+1:]...)
 	e.logf("deliver %s", f)
-	e.nodes[f.To].n.Deliver(f.Msg, e.now)
+	e.nodes[f.To].n.Deliver(&f.Msg, e.now)
 	return nil
 }
 
@@ -302,7 +302,7 @@ func (e *Env) serve(f *Flight) error {
 	}
 	e.flights = append(e.flights[:i], e.flights[i+1:]...)
 	e.logf("serve %s", f)
-	e.nodes[f.To].n.Deliver(f.Msg, f.Arrived)
+	e.nodes[f.To].n.Deliver(&f.Msg, f.Arrived)
 	return nil
 }
 
