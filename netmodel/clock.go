@@ -236,11 +236,11 @@ type hostClock struct {
 	gen uint64
 }
 
-func (c hostClock) Now() time.Duration { return c.h.Now() }
+func (c *hostClock) Now() time.Duration { return c.h.Now() }
 
 // After arms a timer for when the local clock has advanced by d from now. A clock
 // taken from a dead incarnation arms nothing and returns the zero TimerID.
-func (c hostClock) After(d time.Duration, t router.Timer) router.TimerID {
+func (c *hostClock) After(d time.Duration, t router.Timer) router.TimerID {
 	h := c.h
 	if !h.up || c.gen != h.gen {
 		return 0
@@ -254,7 +254,7 @@ func (c hostClock) After(d time.Duration, t router.Timer) router.TimerID {
 
 // Stop withdraws a timer that has not fired; it does nothing for a timer that fired,
 // was stopped, or died with its incarnation.
-func (c hostClock) Stop(id router.TimerID) {
+func (c *hostClock) Stop(id router.TimerID) {
 	h := c.h
 	if c.gen != h.gen {
 		return
@@ -264,4 +264,4 @@ func (c hostClock) Stop(id router.TimerID) {
 	}
 }
 
-var _ router.Clock = hostClock{}
+var _ router.Clock = (*hostClock)(nil)

@@ -39,8 +39,13 @@ type Host struct {
 	recv  Receiver
 	up    bool
 	gen   uint64
-	boxes []mailbox
-	rand  *rand.Rand
+	// clock and transport are the ports of incarnation gen, made when first asked
+	// for. They are pointers so that the router calls their methods directly, not
+	// through wrappers that copy a message.
+	clock     *hostClock
+	transport *hostTransport
+	boxes     []mailbox
+	rand      *rand.Rand
 
 	// The local clock (clock.go): the current segment of the clock function and the
 	// sum of forward steps.
@@ -107,11 +112,21 @@ func (h *Host) Up() bool { return h.up }
 func (h *Host) Attach(r Receiver) { h.recv = r }
 
 // Clock returns the router Clock of the current incarnation.
-func (h *Host) Clock() router.Clock { return hostClock{h, h.gen} }
+func (h *Host) Clock() router.Clock {
+	if h.clock == nil || h.clock.gen != h.gen {
+		h.clock = &hostClock{h, h.gen}
+	}
+	return h.clock
+}
 
 // Transport returns the router Transport of the current incarnation. A paused host can
 // still send through it: code that runs on the node should go through Defer.
-func (h *Host) Transport() router.Transport { return hostTransport{h, h.gen} }
+func (h *Host) Transport() router.Transport {
+	if h.transport == nil || h.transport.gen != h.gen {
+		h.transport = &hostTransport{h, h.gen}
+	}
+	return h.transport
+}
 
 // Rand returns the host's random source for router picks (stream "router/<id>").
 func (h *Host) Rand() router.Rand { return h.rand }
@@ -287,8 +302,8 @@ type hostTransport struct {
 	gen uint64
 }
 
-func (t hostTransport) Send(to router.NodeID, m router.Message) error {
+func (t *hostTransport) Send(to router.NodeID, m router.Message) error {
 	return t.h.net.send(t.h, t.gen, to, &m)
 }
 
-var _ router.Transport = hostTransport{}
+var _ router.Transport = (*hostTransport)(nil)
