@@ -67,7 +67,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	if e, ok := n.dir.Lookup(t.Ensemble); ok && t.Peer.IsZero() {
 		p.seen, p.hadEntry = e.Version, true
 	}
-	n.pending[id.Seq] = p
+	n.pending.put(p)
 	n.stats.Calls++
 	if ev := n.event(EvCall); ev != nil {
 		ev.Call = id
@@ -216,7 +216,7 @@ func (n *Node) complete(p *pending, res Result) {
 	if n.cfg.Bugs.Has(bugs.LateReply) {
 		p.completed = true
 	} else {
-		delete(n.pending, p.id.Seq)
+		n.pending.remove(p.id.Seq)
 	}
 	if p.timer != 0 {
 		n.cfg.Clock.Stop(p.timer)
@@ -265,11 +265,10 @@ func (n *Node) freePending(p *pending) {
 }
 
 // lookup returns the proxy of call id. Proxies are kept by sequence number alone, which
-// is unique among a node's calls (a uint64 key hashes much faster than a CallID, whose
-// node name is a string); the rest of the id must match as well.
+// is unique among a node's calls (pendingSet); the rest of the id must match as well.
 func (n *Node) lookup(id CallID) (*pending, bool) {
-	p, ok := n.pending[id.Seq]
-	if !ok || p.id != id {
+	p := n.pending.get(id.Seq)
+	if p == nil || p.id != id {
 		return nil, false
 	}
 	return p, true
@@ -278,10 +277,10 @@ func (n *Node) lookup(id CallID) (*pending, bool) {
 // otherPending is bugs.CrossReply: the oldest pending call other than id.
 func (n *Node) otherPending(id CallID) *pending {
 	var best *pending
-	for _, p := range n.pending {
+	n.pending.each(func(p *pending) {
 		if p.id != id && !p.completed && (best == nil || p.id.Seq < best.id.Seq) {
 			best = p
 		}
-	}
+	})
 	return best
 }

@@ -84,7 +84,7 @@ type Node struct {
 	cfg     Config
 	dir     *Directory
 	peers   map[EnsembleID][]namedPeer // a node hosts few members of each ensemble
-	pending map[uint64]*pending        // by CallID.Seq; see lookup
+	pending pendingSet                 // by CallID.Seq; see lookup
 	free    []*pending                 // completed proxies, reused by Call
 	workers map[uint64]*Request
 	seq     uint64
@@ -121,7 +121,7 @@ func New(cfg Config) (*Node, error) {
 		cfg:     cfg,
 		dir:     dir,
 		peers:   make(map[EnsembleID][]namedPeer),
-		pending: make(map[uint64]*pending),
+		pending: pendingSet{stride: uint64(cfg.Shards)},
 		workers: make(map[uint64]*Request),
 	}, nil
 }
@@ -161,12 +161,12 @@ func (n *Node) Directory() *Directory { return n.dir }
 
 // Pending returns the ids of the calls still waiting, sorted by sequence.
 func (n *Node) Pending() []CallID {
-	out := make([]CallID, 0, len(n.pending))
-	for _, p := range n.pending {
+	out := make([]CallID, 0, n.pending.len())
+	n.pending.each(func(p *pending) {
 		if !p.completed {
 			out = append(out, p.id)
 		}
-	}
+	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
 	return out
 }

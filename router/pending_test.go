@@ -1,0 +1,114 @@
+package router
+
+import (
+	"slices"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// TestPendingSetMatchesMap: a pendingSet holds, finds and forgets calls as a map by
+// sequence number does, whatever the order calls start and complete in, for one shard
+// and for a shard of several (whose numbers are Shards apart): calls that outlive many
+// others (collisions in the table, its growth, the map beside it) included.
+func TestPendingSetMatchesMap(t *testing.T) {
+	beside := 0 // steps that ended with calls beside the table
+	rapid.Check(t, func(t *rapid.T) {
+		shards := rapid.IntRange(1, 4).Draw(t, "shards")
+		shard := rapid.IntRange(0, shards-1).Draw(t, "shard")
+		s := pendingSet{stride: uint64(shards)}
+		model := map[uint64]*pending{}
+		// Some calls linger while very many others start and end (a call with no
+		// deadline): their places in the table are wanted again while they are held.
+		lingers := map[uint64]bool{}
+		var next uint64 // the node's own call counter
+		seqOf := func(k uint64) uint64 { return (k-1)*uint64(shards) + uint64(shard) + 1 }
+		for range rapid.IntRange(1, 1500).Draw(t, "steps") {
+			switch op := rapid.IntRange(0, 19).Draw(t, "op"); {
+			case op < 8: // start a call
+				next++
+				p := &pending{id: CallID{Node: "n1", Incarnation: 1, Seq: seqOf(next)}}
+				s.put(p)
+				model[p.id.Seq] = p
+				lingers[p.id.Seq] = rapid.IntRange(0, 31).Draw(t, "lingers") == 0
+			case op < 19 && len(model) > 0: // complete one: mostly an old one
+				keys := make([]uint64, 0, len(model))
+				for k := range model {
+					if lingers[k] == (op >= 17) {
+						keys = append(keys, k)
+					}
+				}
+				if len(keys) == 0 {
+					break
+				}
+				slices.Sort(keys)
+				i := rapid.IntRange(0, len(keys)-1).Draw(t, "which")
+				if rapid.Bool().Draw(t, "oldest") {
+					i = 0
+				}
+				s.remove(keys[i])
+				delete(model, keys[i])
+			default: // forget a number never started, or started and gone
+				s.remove(seqOf(next + 1 + uint64(rapid.IntRange(0, 3).Draw(t, "ahead"))))
+				if next > 0 {
+					k := seqOf(rapid.Uint64Range(1, next).Draw(t, "past"))
+					if model[k] == nil {
+						s.remove(k)
+					}
+				}
+			}
+			if s.len() != len(model) {
+				t.Fatalf("len %d, want %d", s.len(), len(model))
+			}
+			if len(s.more) > 0 {
+				beside++
+			}
+			for k := next + 2; k > 0 && k+200 > next; k-- {
+				seq := seqOf(k)
+				if got, want := s.get(seq), model[seq]; got != want {
+					t.Fatalf("get(%d) = %v, want %v", seq, got, want)
+				}
+			}
+			for seq, p := range model {
+				if got := s.get(seq); got != p {
+					t.Fatalf("get(%d) = %v, want %v", seq, got, p)
+				}
+			}
+			seen := map[uint64]bool{}
+			s.each(func(p *pending) {
+				if seen[p.id.Seq] || model[p.id.Seq] != p {
+					t.Fatalf("each gave %d twice or not held", p.id.Seq)
+				}
+				seen[p.id.Seq] = true
+			})
+			if len(seen) != len(model) {
+				t.Fatalf("each gave %d calls, want %d", len(seen), len(model))
+			}
+		}
+	})
+	if beside == 0 {
+		t.Fatal("no step left a call beside the table: the runs never tried the map")
+	}
+}
+
+// TestPendingSetUsesItsTable: calls that complete in about the order they started,
+// as most do, never leave the table, which stays small; for a node of one shard and
+// for a shard of four, whose call numbers are four apart; the table grows to hold
+// more calls at once.
+func TestPendingSetUsesItsTable(t *testing.T) {
+	for _, c := range []struct {
+		shards, open uint64 // open: calls pending at once
+		size         int    // the table's size at the end
+	}{{1, 40, minPendingSlots}, {4, 40, minPendingSlots}, {1, 200, 4 * minPendingSlots}, {4, 200, 4 * minPendingSlots}} {
+		s := pendingSet{stride: c.shards}
+		for k := uint64(1); k <= 10_000; k++ {
+			s.put(&pending{id: CallID{Seq: (k-1)*c.shards + 2}})
+			if k > c.open {
+				s.remove((k-c.open-1)*c.shards + 2)
+			}
+		}
+		if len(s.more) != 0 || len(s.slots) != c.size {
+			t.Fatalf("shards %d, %d open: %d calls beside the table of %d, want 0 beside %d", c.shards, c.open, len(s.more), len(s.slots), c.size)
+		}
+	}
+}
