@@ -217,7 +217,7 @@ func (h *Host) take(f *flight, arrived time.Duration) bool {
 	if f.m.Kind.Queued() {
 		return h.enqueue(f, arrived)
 	}
-	h.net.hand(h, f.id, &f.m, arrived)
+	h.net.hand(h, f, arrived)
 	return false
 }
 
@@ -287,7 +287,7 @@ func (h *Host) served(i int, gen uint64) {
 	}
 	// The flight is recycled only once the message has been handed over: it is read
 	// in place, and whatever runs meanwhile takes other flights.
-	h.net.hand(h, head.f.id, &head.f.m, head.arrived)
+	h.net.hand(h, head.f, head.arrived)
 	h.net.recycle(head.f)
 	// The receiver may have crashed or paused the host meanwhile, or something may
 	// have started the next service already.

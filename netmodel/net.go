@@ -288,8 +288,9 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 	n.seq++
 	id := n.seq
 	n.stats.Sent++
-	n.emitSend(string(from), id, to, m)
+	call := n.emitSend(string(from), id, to, m)
 	f := n.flight(from, dst, ls, id, m)
+	f.call = call
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Sent(from, to, id, &f.m)
 	}
@@ -353,7 +354,9 @@ func (n *Net) travel(f *flight, now time.Duration) {
 	n.stats.Duplicated++
 	cat := satAdd(now, satAdd(ls.latency.sample(n.rng), extra))
 	n.w.Emit(string(from), "dup", sim.Int("msg", int64(id)), sim.Dur("at", cat))
-	n.w.ScheduleAction(cat, n.flight(from, dst, ls, id, &f.m))
+	dup := n.flight(from, dst, ls, id, &f.m)
+	dup.call = f.call
+	n.w.ScheduleAction(cat, dup)
 }
 
 // flight is one message on its way, the action of its arrival event. A message of a
@@ -368,6 +371,9 @@ type flight struct {
 	ls   *linkState // the link from -> dst
 	id   uint64
 	m    router.Message
+	// call is m.Call's name (Net.CallName) as the send traced it, for the hand-over
+	// to trace without naming the call again; "" when not known.
+	call string
 }
 
 // flight returns a flight for the message, from the free list when it can.
@@ -379,7 +385,7 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 	} else {
 		f = &flight{n: n}
 	}
-	f.from, f.dst, f.ls, f.id, f.m = from, dst, ls, id, *m
+	f.from, f.dst, f.ls, f.id, f.m, f.call = from, dst, ls, id, *m, ""
 	return f
 }
 
@@ -431,13 +437,16 @@ func (n *Net) arriveOn(f *flight) bool {
 	return false
 }
 
-// hand gives a message to the host's receiver, which reads it in place.
-func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duration) {
+// hand gives the message of flight f to the host's receiver, which reads it in place.
+func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
+	id, m := f.id, &f.m
 	n.stats.Handed++
 	a := &n.attrs.handed
 	a[0].Int = int64(id)
 	a[1].Str = m.Kind.String()
-	a[2].Str = n.calls.name(m.Call)
+	if a[2].Str = f.call; f.call == "" {
+		a[2].Str = n.calls.name(m.Call)
+	}
 	n.w.EmitKind(string(dst.id), n.attrs.handedKind, a[:]...)
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Handed(dst.id, id, m)
@@ -447,10 +456,10 @@ func (n *Net) hand(dst *Host, id uint64, m *router.Message, arrived time.Duratio
 	}
 }
 
-// emitSend traces the send of message id. Its attributes are written into
-// n.attrs.send, whose keys are set once (traceAttrs), so that a send fills in eight
-// values instead of building eight attributes on the stack.
-func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Message) {
+// emitSend traces the send of message id and returns the name of its call. Its
+// attributes are written into n.attrs.send, whose keys are set once (traceAttrs), so
+// that a send fills in eight values instead of building eight attributes on the stack.
+func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Message) string {
 	a := &n.attrs.send
 	a[0].Int = int64(id)
 	a[1].Str = string(to)
@@ -461,6 +470,7 @@ func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Messa
 	a[6].Int = int64(m.Budget)
 	a[7].Str = m.Code.String()
 	n.w.EmitKind(from, n.attrs.sendKind, a[:]...)
+	return a[3].Str
 }
 
 // satAdd returns a+b for b >= 0, saturating at the largest time.Duration.
