@@ -1,7 +1,6 @@
 package netmodel
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/ensroute/ensroute/router"
@@ -45,22 +44,18 @@ func (c *callNames) name(id router.CallID) string {
 	return c.names[i]
 }
 
-// render returns id.String() written into the current chunk.
+// render returns id.String() written into the current chunk: rendered on the stack
+// first and then written in one piece.
 func (c *callNames) render(id router.CallID) string {
-	// node "." incarnation "." seq, each number at most 20 digits.
-	need := len(id.Node) + 2 + 2*20
-	if c.chunk.Cap()-c.chunk.Len() < need {
+	var buf [64]byte
+	b := id.AppendTo(buf[:0])
+	if c.chunk.Cap()-c.chunk.Len() < len(b) {
 		// A new chunk; the names in the old one stay as they are.
 		c.chunk = strings.Builder{}
-		c.chunk.Grow(max(callNameChunk, need))
+		c.chunk.Grow(max(callNameChunk, len(b)))
 	}
 	start := c.chunk.Len()
-	var num [20]byte
-	c.chunk.WriteString(string(id.Node))
-	c.chunk.WriteByte('.')
-	c.chunk.Write(strconv.AppendUint(num[:0], uint64(id.Incarnation), 10))
-	c.chunk.WriteByte('.')
-	c.chunk.Write(strconv.AppendUint(num[:0], id.Seq, 10))
+	c.chunk.Write(b)
 	return c.chunk.String()[start:]
 }
 
