@@ -61,6 +61,8 @@ type clockSeg struct {
 	amp    float64 // PeriodicPPM / 1e6 * Period / 2π, in nanoseconds
 	period int64
 	c0     float64 // cos(phase(g0))
+	// skewed is drift != 0 || amp != 0, set once (newSeg): every clock read asks.
+	skewed bool
 }
 
 func newSeg(g0, l0 time.Duration, c ClockModel) clockSeg {
@@ -70,6 +72,7 @@ func newSeg(g0, l0 time.Duration, c ClockModel) clockSeg {
 		s.amp = c.PeriodicPPM / 1e6 * float64(s.period) / (2 * math.Pi)
 		s.c0 = math.Cos(s.phase(g0))
 	}
+	s.skewed = s.drift != 0 || s.amp != 0
 	return s
 }
 
@@ -87,7 +90,7 @@ func (s *clockSeg) phase(t time.Duration) float64 {
 	return 2 * math.Pi * float64(int64(t)%s.period) / float64(s.period)
 }
 
-func (s *clockSeg) perfect() bool { return s.drift == 0 && s.amp == 0 }
+func (s *clockSeg) perfect() bool { return !s.skewed }
 
 // at is the local clock at virtual time t >= g0.
 func (s *clockSeg) at(t time.Duration) time.Duration {
