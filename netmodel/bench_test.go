@@ -56,12 +56,12 @@ func BenchmarkMessagePath(b *testing.B) {
 		id := router.CallID{Node: "n1", Incarnation: 1, Seq: seq}
 		route.Call, reply.Call = id, id
 		timer := clk.After(time.Second, router.Timer{Kind: router.TimerCall, Call: id})
-		if err := ta.Send("n2", route); err != nil {
+		if err := ta.Send("n2", &route); err != nil {
 			b.Fatal(err)
 		}
 		for cb.delivered < int(seq) && w.Step() {
 		}
-		if err := tb.Send("n1", reply); err != nil {
+		if err := tb.Send("n1", &reply); err != nil {
 			b.Fatal(err)
 		}
 		for ca.delivered < int(seq) && w.Step() {

@@ -38,7 +38,7 @@ func Example() {
 	b.Attach(printer{b})
 
 	call := router.CallID{Node: "b", Incarnation: 1, Seq: 1}
-	err = a.Transport().Send("b", router.Message{Kind: router.KindReply, From: "a", Call: call, Result: []byte("pong")})
+	err = a.Transport().Send("b", &router.Message{Kind: router.KindReply, From: "a", Call: call, Result: []byte("pong")})
 	fmt.Println("send:", err)
 	a.Clock().After(5*time.Millisecond, router.Timer{Kind: router.TimerCall, Call: call})
 
@@ -67,11 +67,11 @@ func ExampleNet_Partition() {
 	gossip := router.Message{Kind: router.KindGossip, From: "a"}
 
 	net.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}, netmodel.InFlightDrop)
-	fmt.Println("at once:", a.Transport().Send("b", gossip))
+	fmt.Println("at once:", a.Transport().Send("b", &gossip))
 	w.RunUntil(50 * time.Millisecond)
-	fmt.Println("after 50ms:", a.Transport().Send("b", gossip))
+	fmt.Println("after 50ms:", a.Transport().Send("b", &gossip))
 	net.Heal()
-	fmt.Println("healed:", a.Transport().Send("b", gossip))
+	fmt.Println("healed:", a.Transport().Send("b", &gossip))
 	w.Run()
 	st := net.Stats()
 	fmt.Printf("sent %d, handed %d, lost %d, unreachable %d\n", st.Sent, st.Handed, st.Lost, st.Unreachable)
@@ -97,7 +97,7 @@ func ExampleInFlight() {
 	b.Attach(printer{b})
 	for _, ev := range []string{"one", "two"} {
 		peer := router.PeerRef{Ensemble: "e", Name: "p1", Node: "b"}
-		a.Transport().Send("b", router.Message{Kind: router.KindPeer, From: "a", Peer: peer, Event: []byte(ev), Budget: time.Second})
+		a.Transport().Send("b", &router.Message{Kind: router.KindPeer, From: "a", Peer: peer, Event: []byte(ev), Budget: time.Second})
 	}
 	w.RunUntil(5 * time.Millisecond)
 	net.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}, netmodel.InFlightStall)
@@ -133,7 +133,7 @@ func ExampleNet_AddRule() {
 	fmt.Println("add:", err)
 	for i, k := range []router.Kind{router.KindReply, router.KindGossip, router.KindReply, router.KindReply} {
 		call := router.CallID{Node: "b", Incarnation: 1, Seq: uint64(i)}
-		a.Transport().Send("b", router.Message{Kind: k, From: "a", Call: call})
+		a.Transport().Send("b", &router.Message{Kind: k, From: "a", Call: call})
 	}
 	w.Run()
 	fmt.Println("rules applied:", net.Stats().RulesApplied)
@@ -159,7 +159,7 @@ func ExampleHost_Pause() {
 	b.Attach(printer{b})
 	b.Clock().After(3*time.Millisecond, router.Timer{Kind: router.TimerWorker})
 	b.Pause()
-	a.Transport().Send("b", router.Message{Kind: router.KindGossip, From: "a"})
+	a.Transport().Send("b", &router.Message{Kind: router.KindGossip, From: "a"})
 	w.RunUntil(10 * time.Millisecond)
 	b.Resume()
 	fmt.Println("paused for", b.PausedTotal())

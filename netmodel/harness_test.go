@@ -139,10 +139,13 @@ func msg(k router.Kind, tag uint64) router.Message {
 	return router.Message{Kind: k, From: "a", Call: router.CallID{Node: "a", Incarnation: 1, Seq: tag}}
 }
 
+// ptr returns a pointer to a copy of m, for Transport.Send.
+func ptr(m router.Message) *router.Message { return &m }
+
 // mustSend sends and fails the test on an error.
 func mustSend(t tb, tr router.Transport, to router.NodeID, m router.Message) {
 	t.Helper()
-	if err := tr.Send(to, m); err != nil {
+	if err := tr.Send(to, &m); err != nil {
 		t.Fatalf("Send(%s, %s): %v", to, m, err)
 	}
 }

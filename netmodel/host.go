@@ -302,8 +302,8 @@ type hostTransport struct {
 	gen uint64
 }
 
-func (t *hostTransport) Send(to router.NodeID, m router.Message) error {
-	return t.h.net.send(t.h, t.gen, to, &m)
+func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
+	return t.h.net.send(t.h, t.gen, to, m)
 }
 
 var _ router.Transport = (*hostTransport)(nil)

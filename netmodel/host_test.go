@@ -262,7 +262,7 @@ func TestCrash(t *testing.T) {
 		_, rb := addHost(t, n, "b")
 		oldTr, oldClk := a.Transport(), a.Clock()
 		a.Crash()
-		if err := oldTr.Send("b", msg(router.KindReply, 1)); err != nil {
+		if err := oldTr.Send("b", ptr(msg(router.KindReply, 1))); err != nil {
 			t.Errorf("Send from a crashed host = %v, want nil (lost, as in a dead process)", err)
 		}
 		downTr, downClk := a.Transport(), a.Clock() // ports taken while down are dead too
@@ -272,7 +272,7 @@ func TestCrash(t *testing.T) {
 			t.Errorf("not Up after Restart")
 		}
 		for i, tr := range []router.Transport{oldTr, downTr} {
-			if err := tr.Send("b", msg(router.KindReply, uint64(2+i))); err != nil {
+			if err := tr.Send("b", ptr(msg(router.KindReply, uint64(2+i)))); err != nil {
 				t.Errorf("Send from a dead incarnation = %v, want nil", err)
 			}
 		}
@@ -344,7 +344,7 @@ func TestCrash(t *testing.T) {
 		a.Restart()
 		a.Attach(ra)
 		mustSend(t, a.Transport(), "a", msg(router.KindReply, 1))
-		if err := tr.Send("a", msg(router.KindReply, 2)); err != nil {
+		if err := tr.Send("a", ptr(msg(router.KindReply, 2))); err != nil {
 			t.Errorf("old Send = %v", err)
 		}
 		w.Run()

@@ -103,7 +103,7 @@ func TestAddHost(t *testing.T) {
 func TestSendUnknownNode(t *testing.T) {
 	_, n := newNet(t, 1, config(1, time.Millisecond, 0))
 	a, _ := addHost(t, n, "a")
-	err := a.Transport().Send("zz", msg(router.KindReply, 1))
+	err := a.Transport().Send("zz", ptr(msg(router.KindReply, 1)))
 	if !errors.Is(err, router.ErrUnreachable) || !strings.Contains(err.Error(), "no node zz") {
 		t.Errorf("Send(zz) = %v, want router.ErrUnreachable naming zz", err)
 	}
@@ -231,7 +231,7 @@ func TestPartitionDetect(t *testing.T) {
 	}
 	errs := map[string]error{}
 	for _, tc := range cases {
-		at(w, tc.at, func() { errs[tc.name] = tc.from.Transport().Send(tc.to, msg(router.KindReply, 1)) })
+		at(w, tc.at, func() { errs[tc.name] = tc.from.Transport().Send(tc.to, ptr(msg(router.KindReply, 1))) })
 	}
 	w.RunUntil(time.Second)
 	for _, tc := range cases {
@@ -251,7 +251,7 @@ func TestPartitionDetect(t *testing.T) {
 	}
 	n.Heal()
 	for _, tr := range []router.Transport{a.Transport(), b.Transport()} {
-		if err := tr.Send("a", msg(router.KindReply, 2)); err != nil {
+		if err := tr.Send("a", ptr(msg(router.KindReply, 2))); err != nil {
 			t.Errorf("Send after Heal = %v", err)
 		}
 	}
@@ -272,12 +272,12 @@ func TestPartitionAgainRestartsDetection(t *testing.T) {
 	ab := func() { n.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}, netmodel.InFlightDrop) }
 	ab()
 	w.RunUntil(100 * time.Millisecond)
-	if err := a.Transport().Send("b", msg(router.KindReply, 1)); !errors.Is(err, router.ErrUnreachable) {
+	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 1))); !errors.Is(err, router.ErrUnreachable) {
 		t.Fatalf("Send 100ms into the cut = %v, want ErrUnreachable", err)
 	}
 	n.Heal()
 	ab()
-	if err := a.Transport().Send("b", msg(router.KindReply, 2)); err != nil {
+	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 2))); err != nil {
 		t.Errorf("Send right after a new cut = %v, want nil (not yet noticed)", err)
 	}
 }
@@ -398,7 +398,7 @@ func TestDeterminismAllFaults(t *testing.T) {
 					h.Defer(func() {
 						reply := msg(router.KindReply, m.Call.Seq)
 						reply.From = h.ID()
-						h.Transport().Send(to, reply)
+						h.Transport().Send(to, &reply)
 					})
 				}
 			}
@@ -424,7 +424,7 @@ func TestDeterminismAllFaults(t *testing.T) {
 			to := nodes[work.IntN(len(nodes))]
 			m := msg(router.Kind(1+work.IntN(5)), uint64(i))
 			m.From, m.Instance = from, work.IntN(2)
-			at(w, time.Duration(work.Int64N(int64(20*ms))), func() { hosts[from].Transport().Send(to, m) })
+			at(w, time.Duration(work.Int64N(int64(20*ms))), func() { hosts[from].Transport().Send(to, &m) })
 		}
 		at(w, 2*ms, hosts["b"].Pause)
 		at(w, 3*ms, func() { n.Partition(ids("a"), ids("b", "c"), netmodel.InFlightStall) })

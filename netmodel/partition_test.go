@@ -139,7 +139,7 @@ func TestPartitionStallNoticed(t *testing.T) {
 	n.Partition(ids("a"), ids("b"), netmodel.InFlightStall)
 	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
 	w.RunUntil(20 * time.Millisecond)
-	if err := a.Transport().Send("b", msg(router.KindReply, 2)); !errors.Is(err, router.ErrUnreachable) {
+	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 2))); !errors.Is(err, router.ErrUnreachable) {
 		t.Errorf("Send after DetectAfter = %v, want ErrUnreachable", err)
 	}
 	n.Heal()

@@ -32,8 +32,8 @@ func (benchClock) Stop(router.TimerID)                              {}
 
 type benchTransport struct{ net *benchNet }
 
-func (t benchTransport) Send(to router.NodeID, m router.Message) error {
-	t.net.q = append(t.net.q, benchMsg{to, m})
+func (t benchTransport) Send(to router.NodeID, m *router.Message) error {
+	t.net.q = append(t.net.q, benchMsg{to, *m})
 	t.net.sent++
 	return nil
 }

@@ -112,7 +112,7 @@ func (fakeClock) Stop(router.TimerID)                              {}
 
 type fakeTransport struct{}
 
-func (fakeTransport) Send(router.NodeID, router.Message) error { return nil }
+func (fakeTransport) Send(router.NodeID, *router.Message) error { return nil }
 
 func TestConfigValidate(t *testing.T) {
 	valid := router.Config{ID: "n1", Clock: fakeClock{}, Transport: fakeTransport{}, Rand: rand.New(rand.NewPCG(1, 2))}

@@ -91,6 +91,7 @@ type Node struct {
 	wseq    uint64
 	stats   Stats
 	ev      Event     // the event being traced (see event)
+	out     Message   // the message being sent (see send)
 	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
 }
 
@@ -230,7 +231,9 @@ func (n *Node) Learn(e Entry) bool {
 
 // Gossip sends entries to node to. The receiver applies the ones that are newer.
 func (n *Node) Gossip(to NodeID, entries []Entry) error {
-	return n.send(to, &Message{Kind: KindGossip, Entries: entries})
+	m := n.outgoing()
+	*m = Message{Kind: KindGossip, Entries: entries}
+	return n.send(to, m)
 }
 
 // Deliver hands the node a message that arrived at time arrived on this node's clock.
@@ -316,11 +319,17 @@ func (n *Node) traceDrop(call CallID, reason string, instance int) {
 	}
 }
 
-// send hands m to the transport, stamping the sender; it traces both outcomes. m is
-// the caller's message, built for this send.
+// outgoing returns the node's own Message for the caller to build the message it sends
+// in, with send. The Transport only reads it during Send, and neither it nor the tracer
+// calls back into the node, so one Message serves every send: a message built on the
+// stack would escape to the heap through the Transport, one allocation per send.
+func (n *Node) outgoing() *Message { return &n.out }
+
+// send hands m, built in n.outgoing(), to the transport, stamping the sender; it
+// traces both outcomes.
 func (n *Node) send(to NodeID, m *Message) error {
 	m.From = n.cfg.ID
-	if err := n.cfg.Transport.Send(to, *m); err != nil {
+	if err := n.cfg.Transport.Send(to, m); err != nil {
 		n.stats.Unreached++
 		if ev := n.event(EvSendFail); ev != nil {
 			ev.Call = m.Call

@@ -165,8 +165,9 @@ func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.fail(r, atCaller, CodeHopLimit, "hop-limit")
 		return
 	}
-	m := Message{Kind: KindPeer, Call: r.call, Ensemble: ref.Ensemble, Peer: ref, Forwarded: forwarded, Event: r.event, Budget: r.budget, Hops: hops}
-	if err := n.send(ref.Node, &m); err != nil {
+	m := n.outgoing()
+	*m = Message{Kind: KindPeer, Call: r.call, Ensemble: ref.Ensemble, Peer: ref, Forwarded: forwarded, Event: r.event, Budget: r.budget, Hops: hops}
+	if err := n.send(ref.Node, m); err != nil {
 		if forwarded && n.riak() {
 			return // the original's forward is a plain send: lost
 		}

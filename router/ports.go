@@ -23,9 +23,10 @@ type TimerID uint64
 // connected, and then starts a reconnect in the background (the original's ping), so a
 // later send may succeed; it returns ErrOverloaded when a bounded queue is full. A nil
 // error does not promise delivery. The driver hands incoming messages to the destination
-// with Node.Deliver.
+// with Node.Deliver. m is the sender's and only valid during the call: a transport reads
+// it in place and never changes it, and one that keeps the message keeps a copy (*m).
 type Transport interface {
-	Send(to NodeID, m Message) error
+	Send(to NodeID, m *Message) error
 }
 
 // Rand is the router's only source of randomness: it picks router instances.

@@ -65,8 +65,9 @@ func (n *Node) sendRoute(to NodeID, r request, atCaller bool) {
 	if r.cast {
 		kind = KindCast
 	}
-	m := Message{Kind: kind, Instance: n.cfg.Rand.IntN(n.cfg.Routers), Call: r.call, Ensemble: r.ens, Event: r.event, Budget: r.budget, Hops: hops}
-	if err := n.send(to, &m); err != nil {
+	m := n.outgoing()
+	*m = Message{Kind: kind, Instance: n.cfg.Rand.IntN(n.cfg.Routers), Call: r.call, Ensemble: r.ens, Event: r.event, Budget: r.budget, Hops: hops}
+	if err := n.send(to, m); err != nil {
 		n.fail(r, atCaller, sendCode(err), "unreachable")
 	}
 }
@@ -105,13 +106,14 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 // calls is handled in place (a call of another shard goes out through the transport). A
 // reply the transport refuses is lost (counted): the caller times out.
 func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops int) {
-	m := Message{Kind: KindReply, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
 	if n.owns(call) {
-		m.From = n.cfg.ID
+		m := Message{Kind: KindReply, From: n.cfg.ID, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
 		n.reply(&m)
 		return
 	}
-	_ = n.send(call.Node, &m)
+	m := n.outgoing()
+	*m = Message{Kind: KindReply, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
+	_ = n.send(call.Node, m)
 }
 
 func sendCode(err error) Code {

@@ -18,8 +18,8 @@ type sent struct {
 
 type recTransport struct{ out []sent }
 
-func (r *recTransport) Send(to router.NodeID, m router.Message) error {
-	r.out = append(r.out, sent{to, m})
+func (r *recTransport) Send(to router.NodeID, m *router.Message) error {
+	r.out = append(r.out, sent{to, *m})
 	return nil
 }
 

@@ -11,7 +11,7 @@ import (
 
 type dropTransport struct{}
 
-func (dropTransport) Send(router.NodeID, router.Message) error { return nil }
+func (dropTransport) Send(router.NodeID, *router.Message) error { return nil }
 
 // TestShardClockTimers: a call's deadline arms no timer (the caller's context is its
 // timer); a worker timer that is stopped never fires and is forgotten at once; one

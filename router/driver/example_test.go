@@ -12,7 +12,7 @@ import (
 // alone is a transport for a node with nobody to talk to.
 type alone struct{}
 
-func (alone) Send(router.NodeID, router.Message) error { return router.ErrUnreachable }
+func (alone) Send(router.NodeID, *router.Message) error { return router.ErrUnreachable }
 
 // A node whose local peer leads e1: a blocking call with a context deadline.
 func Example() {

@@ -55,7 +55,7 @@ func (n *Node) gossip(to router.NodeID, entries []router.Entry) {
 	if len(entries) == 0 {
 		return
 	}
-	if n.cfg.Transport.Send(to, router.Message{Kind: router.KindGossip, From: n.cfg.ID, Entries: entries}) == nil {
+	if n.cfg.Transport.Send(to, &router.Message{Kind: router.KindGossip, From: n.cfg.ID, Entries: entries}) == nil {
 		n.stats.gossipOut.Add(1)
 	}
 }

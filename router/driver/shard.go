@@ -131,9 +131,9 @@ func (c clock) Stop(id router.TimerID) {
 // message to the node itself (a reply to another shard's call) is kept for unlock.
 type transport struct{ s *shard }
 
-func (t transport) Send(to router.NodeID, m router.Message) error {
+func (t transport) Send(to router.NodeID, m *router.Message) error {
 	if to == t.s.n.cfg.ID {
-		t.s.self = append(t.s.self, m)
+		t.s.self = append(t.s.self, *m)
 		return nil
 	}
 	return t.s.n.cfg.Transport.Send(to, m)

@@ -36,7 +36,7 @@ func Example() {
 		fmt.Println(err)
 		return
 	}
-	_ = n2.Send("n1", router.Message{Kind: router.KindGossip, Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}, Version: 1}}})
+	_ = n2.Send("n1", &router.Message{Kind: router.KindGossip, Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}, Version: 1}}})
 	fmt.Println(<-got)
 	// Output:
 	// gossip n2 e1=e1/p1@n1@v1

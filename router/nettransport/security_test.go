@@ -135,7 +135,7 @@ func TestRefusals(t *testing.T) {
 					tc.edit(c)
 				}
 			})
-			if err := bad.tr.Send("n1", router.Message{Kind: router.KindGossip}); !errors.Is(err, router.ErrUnreachable) {
+			if err := bad.tr.Send("n1", &router.Message{Kind: router.KindGossip}); !errors.Is(err, router.ErrUnreachable) {
 				t.Fatalf("first send: %v, want ErrUnreachable", err)
 			}
 			logged(t, acc, tc.acceptor...)
@@ -203,7 +203,7 @@ func TestFromIsAuthenticated(t *testing.T) {
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := n2.tr.Send("n1", router.Message{Kind: router.KindGossip, From: "n3"}); err != nil {
+	if err := n2.tr.Send("n1", &router.Message{Kind: router.KindGossip, From: "n3"}); err != nil {
 		t.Fatal(err)
 	}
 	if !await(func() bool { return len(acc.rec.messages()) == 1 }, acc.rec) {
@@ -232,7 +232,7 @@ func TestOverloaded(t *testing.T) {
 	big := router.Message{Kind: router.KindCast, Ensemble: "e1", Event: make([]byte, 60<<10), Budget: router.Infinity}
 	var err error
 	for i := 0; i < 2000 && err == nil; i++ {
-		err = n2.tr.Send("n1", big)
+		err = n2.tr.Send("n1", &big)
 		if err == nil {
 			runtime.Gosched() // let the writer run: only a blocked peer may fill the queue
 		}
@@ -260,11 +260,11 @@ func TestTooLarge(t *testing.T) {
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
-	err := n2.tr.Send("n1", router.Message{Kind: router.KindCast, Event: make([]byte, nettransport.MinMaxFrame)})
+	err := n2.tr.Send("n1", &router.Message{Kind: router.KindCast, Event: make([]byte, nettransport.MinMaxFrame)})
 	if !errors.Is(err, nettransport.ErrTooLarge) || !errors.Is(err, router.ErrUnreachable) {
 		t.Fatalf("err = %v, want ErrTooLarge matching ErrUnreachable", err)
 	}
-	if err := n2.tr.Send("n1", router.Message{Kind: router.KindGossip}); err != nil {
+	if err := n2.tr.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
 		t.Fatalf("a small message after: %v", err)
 	}
 	if !await(func() bool { return len(acc.rec.messages()) == 1 }, acc.rec) || !n2.tr.Connected("n1") {
@@ -282,12 +282,12 @@ func TestLongName(t *testing.T) {
 		t.Fatal(err)
 	}
 	long := router.EnsembleID(strings.Repeat("e", nettransport.MaxName+1))
-	err := n2.tr.Send("n1", router.Message{Kind: router.KindCast, Ensemble: long})
+	err := n2.tr.Send("n1", &router.Message{Kind: router.KindCast, Ensemble: long})
 	if !errors.Is(err, nettransport.ErrTooLarge) || !errors.Is(err, router.ErrUnreachable) || !strings.Contains(err.Error(), "ensemble") {
 		t.Fatalf("err = %v, want ErrTooLarge naming the ensemble, matching ErrUnreachable", err)
 	}
 	ok := router.EnsembleID(strings.Repeat("e", nettransport.MaxName))
-	if err := n2.tr.Send("n1", router.Message{Kind: router.KindCast, Ensemble: ok}); err != nil {
+	if err := n2.tr.Send("n1", &router.Message{Kind: router.KindCast, Ensemble: ok}); err != nil {
 		t.Fatalf("a name of exactly MaxName bytes: %v", err)
 	}
 	if !await(func() bool { return len(acc.rec.messages()) == 1 }, acc.rec) {
@@ -323,7 +323,7 @@ func TestSimultaneousDial(t *testing.T) {
 		}
 		for i, n := range nodes {
 			other := router.NodeID([]string{"n2", "n1"}[i])
-			if err := n.tr.Send(other, router.Message{Kind: router.KindGossip}); err != nil {
+			if err := n.tr.Send(other, &router.Message{Kind: router.KindGossip}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -360,7 +360,7 @@ func TestTLS(t *testing.T) {
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := n2.tr.Send("n1", router.Message{Kind: router.KindGossip}); err != nil {
+	if err := n2.tr.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
 		t.Fatal(err)
 	}
 	if !await(func() bool { return len(acc.rec.messages()) == 1 }, acc.rec) {
@@ -374,11 +374,11 @@ func TestTLS(t *testing.T) {
 		pool.AppendCertsFromPEM(pem)
 		c.ClientTLS = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS13}
 	})
-	_ = noCert.tr.Send("n1", router.Message{Kind: router.KindGossip})
+	_ = noCert.tr.Send("n1", &router.Message{Kind: router.KindGossip})
 	logged(t, acc, "refused connection", "certificate")
 
 	plain := startNode(t, "n4", false, peersOf("n1", acc.addr))
-	_ = plain.tr.Send("n1", router.Message{Kind: router.KindGossip})
+	_ = plain.tr.Send("n1", &router.Message{Kind: router.KindGossip})
 	logged(t, acc, "refused connection", "tls")
 	if noCert.tr.Connected("n1") || plain.tr.Connected("n1") {
 		t.Fatal("a node without a valid client certificate got connected")
@@ -442,7 +442,7 @@ func TestFlushBeforeClose(t *testing.T) {
 	}
 	const n = 2000
 	for i := range n {
-		if err := a.tr.Send("n2", router.Message{Kind: router.KindReply, Call: router.CallID{Node: "n2", Seq: uint64(i + 1)}}); err != nil {
+		if err := a.tr.Send("n2", &router.Message{Kind: router.KindReply, Call: router.CallID{Node: "n2", Seq: uint64(i + 1)}}); err != nil {
 			t.Fatal(err)
 		}
 	}

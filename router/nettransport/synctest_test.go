@@ -106,7 +106,7 @@ func TestHeartbeatKeepsIdleAlive(t *testing.T) {
 			}
 		})
 		b, _ = pipeNode(t, "n2", nil)
-		if err := a.Send("n2", router.Message{Kind: router.KindGossip}); !errors.Is(err, router.ErrUnreachable) {
+		if err := a.Send("n2", &router.Message{Kind: router.KindGossip}); !errors.Is(err, router.ErrUnreachable) {
 			t.Fatalf("first send: %v, want ErrUnreachable at once", err)
 		}
 		synctest.Wait()
@@ -159,7 +159,7 @@ func TestBackoff(t *testing.T) {
 				return nil, errors.New("connection refused")
 			}
 		})
-		_ = tr.Send("n2", router.Message{Kind: router.KindGossip})
+		_ = tr.Send("n2", &router.Message{Kind: router.KindGossip})
 		time.Sleep(5 * time.Second)
 		_ = tr.Close()
 		mu.Lock()
@@ -232,7 +232,7 @@ func TestWelcomeFailureFreesTheSlot(t *testing.T) {
 				return c1, nil
 			}
 		})
-		_ = acc.Send("n1", router.Message{Kind: router.KindGossip}) // starts the dial loop
+		_ = acc.Send("n1", &router.Message{Kind: router.KindGossip}) // starts the dial loop
 		synctest.Wait()
 
 		// A dialer claiming n1 runs the handshake by hand, up to its auth; the welcome

@@ -84,7 +84,7 @@ func (t *Transport) closed() bool { return t.ctx.Err() != nil }
 // known), router.ErrOverloaded when to's send queue is full, and ErrTooLarge (which
 // matches router.ErrUnreachable) when m does not fit in a frame. A nil error does not
 // promise delivery. Send never calls back into the receiver, and does not keep m.
-func (t *Transport) Send(to router.NodeID, m router.Message) error {
+func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 	p := (*t.peers.Load())[to]
 	if p == nil {
 		if _, known := t.cfg.Peers[to]; !known || t.receiver() == nil || t.closed() {
@@ -99,7 +99,7 @@ func (t *Transport) Send(to router.NodeID, m router.Message) error {
 		t.stats.unreachable.Add(1)
 		return router.ErrUnreachable
 	}
-	return c.enqueue(&m)
+	return c.enqueue(m)
 }
 
 // peer returns the slot for id, adding it if needed.

@@ -460,13 +460,13 @@ type transport struct {
 	nd *node
 }
 
-func (t transport) Send(to router.NodeID, m router.Message) error {
+func (t transport) Send(to router.NodeID, m *router.Message) error {
 	if _, ok := t.e.nodes[to]; !ok || t.nd.down[to] {
 		t.nd.reconnects = append(t.nd.reconnects, to)
 		t.e.logf("%s: reconnect ->%s started", t.nd.id, to)
 		return router.ErrUnreachable
 	}
-	f := &Flight{ID: t.e.nextID, From: t.nd.id, To: to, Msg: m}
+	f := &Flight{ID: t.e.nextID, From: t.nd.id, To: to, Msg: *m}
 	t.e.nextID++
 	t.e.flights = append(t.e.flights, f)
 	return nil

@@ -73,7 +73,7 @@ func Messages(from router.NodeID) []router.Message {
 
 func send(t *testing.T, h Harness, from, to int, m router.Message) {
 	t.Helper()
-	if err := h.Transport(from).Send(h.ID(to), m); err != nil {
+	if err := h.Transport(from).Send(h.ID(to), &m); err != nil {
 		t.Fatalf("send %s from %s to %s: %v", m.Kind, h.ID(from), h.ID(to), err)
 	}
 }
@@ -130,7 +130,7 @@ func testOrder(t *testing.T, h Harness) {
 }
 
 func testUnknown(t *testing.T, h Harness) {
-	err := h.Transport(0).Send("no-such-node", router.Message{Kind: router.KindGossip, From: h.ID(0)})
+	err := h.Transport(0).Send("no-such-node", &router.Message{Kind: router.KindGossip, From: h.ID(0)})
 	if !errors.Is(err, router.ErrUnreachable) {
 		t.Fatalf("send to an unknown node: %v, want ErrUnreachable", err)
 	}
@@ -142,7 +142,7 @@ func testIsolate(t *testing.T, h Harness) {
 	probe := router.Message{Kind: router.KindGossip, From: h.ID(0)}
 	var last error
 	if !h.Await(func() bool {
-		last = h.Transport(0).Send(h.ID(1), probe)
+		last = h.Transport(0).Send(h.ID(1), &probe)
 		return errors.Is(last, router.ErrUnreachable)
 	}) {
 		t.Fatalf("sends to an isolated node never failed fast; last error: %v", last)
@@ -154,7 +154,7 @@ func testIsolate(t *testing.T, h Harness) {
 		if len(h.Received(1)) > before {
 			return true
 		}
-		last = h.Transport(0).Send(h.ID(1), probe)
+		last = h.Transport(0).Send(h.ID(1), &probe)
 		if last != nil && !errors.Is(last, router.ErrUnreachable) && odd == nil {
 			odd = last
 		}
