@@ -88,6 +88,47 @@ func BenchmarkKernelDeepQueue(b *testing.B) {
 	reportEvents(b)
 }
 
+// timerChurn is the kernel's workload in the scenarios: few events pending (about
+// eight), and a timer that is cancelled and re-armed every sixth event, as the
+// network model re-points a host's timer event.
+type timerChurn struct {
+	churn
+	timer EventID
+}
+
+// Run schedules the next event, as churn does, and re-arms the timer every sixth
+// event.
+func (c *timerChurn) Run() {
+	c.k++
+	c.w.AfterAction(c.offsets[c.k%len(c.offsets)], c)
+	if c.k%6 == 0 {
+		c.w.Cancel(c.timer)
+		c.timer = c.w.AfterAction(c.offsets[(c.k*7)%len(c.offsets)], nopAction{})
+	}
+}
+
+// nopAction is a timer's event that does nothing.
+type nopAction struct{}
+
+// Run does nothing.
+func (nopAction) Run() {}
+
+// BenchmarkKernelFew runs the kernel as the scenarios do (timerChurn): about eight
+// events pending, a timer re-armed every sixth event. An op is one event (the
+// re-armed timer's event, when it runs, is one more).
+func BenchmarkKernelFew(b *testing.B) {
+	c := &timerChurn{churn: *newChurn(0)}
+	for range 8 {
+		c.k++
+		c.w.AfterAction(c.offsets[c.k%len(c.offsets)], c)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.w.Step()
+	}
+	reportEvents(b)
+}
+
 // BenchmarkEmit measures one trace record of a typical shape (a message
 // sent: eight attributes) folded into the running hash, without KeepTrace.
 func BenchmarkEmit(b *testing.B) {
