@@ -169,3 +169,19 @@ func BenchmarkEmitKind(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
+
+// BenchmarkEmitKindNoHash is BenchmarkEmitKind in a World that records nothing
+// (Config.NoHash without KeepTrace): what a record costs a run whose hash nobody
+// reads, when the caller still builds it.
+func BenchmarkEmitKindNoHash(b *testing.B) {
+	w := New(Config{Seed: 1, NoHash: true})
+	send := w.Kind("send", "msg", "to", "kind", "call", "hops", "inst", "budget", "code")
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		n++
+		w.EmitKind("n1", send, Int("msg", n), String("to", "n2"), String("kind", "route"), String("call", "n1.1.12345"),
+			Int("hops", 1), Int("inst", 3), Dur("budget", 50*time.Millisecond), String("code", "ok"))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
