@@ -63,8 +63,25 @@ func (q *queue) push(at time.Duration, seq uint64, act Action) EventID {
 	sl := &q.slots[s]
 	sl.act = act
 	gen := sl.gen
-	q.heap = append(q.heap, entry{})
-	q.up(len(q.heap)-1, entry{at: at, seq: seq, slot: s})
+	// up(len(q.heap)-1, e) written out: push runs for every event, and as a
+	// call up would not be inlined.
+	e := entry{at: at, seq: seq, slot: s}
+	h := append(q.heap, e)
+	q.heap = h
+	slots := q.slots
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / arity
+		if !e.before(&h[p]) {
+			break
+		}
+		moved := h[p]
+		h[i] = moved
+		slots[moved.slot].idx = int32(i)
+		i = p
+	}
+	h[i] = e
+	slots[s].idx = int32(i)
 	return EventID(uint64(gen)<<32 | uint64(s+1))
 }
 
