@@ -110,11 +110,8 @@ func (w *World) ScheduleAction(at time.Duration, a Action) EventID {
 	if a == nil {
 		panic("sim: ScheduleAction with nil action")
 	}
-	if at < w.now {
-		at = w.now
-	}
 	w.nextSeq++
-	return w.q.push(at, w.nextSeq, a)
+	return w.q.push(max(at, w.now), w.nextSeq, a)
 }
 
 // After is Schedule(Now()+d, fn). A negative d is treated as 0, and a sum
