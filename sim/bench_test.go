@@ -88,6 +88,47 @@ func BenchmarkKernelDeepQueue(b *testing.B) {
 	reportEvents(b)
 }
 
+// timerChurn is the kernel's workload in the scenarios: few events pending (about
+// eight), and a timer that is cancelled and re-armed every sixth event, as the
+// network model re-points a host's timer event.
+type timerChurn struct {
+	churn
+	timer EventID
+}
+
+// Run schedules the next event, as churn does, and re-arms the timer every sixth
+// event.
+func (c *timerChurn) Run() {
+	c.k++
+	c.w.AfterAction(c.offsets[c.k%len(c.offsets)], c)
+	if c.k%6 == 0 {
+		c.w.Cancel(c.timer)
+		c.timer = c.w.AfterAction(c.offsets[(c.k*7)%len(c.offsets)], nopAction{})
+	}
+}
+
+// nopAction is a timer's event that does nothing.
+type nopAction struct{}
+
+// Run does nothing.
+func (nopAction) Run() {}
+
+// BenchmarkKernelFew runs the kernel as the scenarios do (timerChurn): about eight
+// events pending, a timer re-armed every sixth event. An op is one event (the
+// re-armed timer's event, when it runs, is one more).
+func BenchmarkKernelFew(b *testing.B) {
+	c := &timerChurn{churn: *newChurn(0)}
+	for range 8 {
+		c.k++
+		c.w.AfterAction(c.offsets[c.k%len(c.offsets)], c)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.w.Step()
+	}
+	reportEvents(b)
+}
+
 // BenchmarkEmit measures one trace record of a typical shape (a message
 // sent: eight attributes) folded into the running hash, without KeepTrace.
 func BenchmarkEmit(b *testing.B) {
@@ -118,6 +159,22 @@ func BenchmarkAppendCanonical(b *testing.B) {
 // (World.EmitKind): the hash covers its values, not its kind and keys.
 func BenchmarkEmitKind(b *testing.B) {
 	w := New(Config{Seed: 1})
+	send := w.Kind("send", "msg", "to", "kind", "call", "hops", "inst", "budget", "code")
+	b.ReportAllocs()
+	var n int64
+	for b.Loop() {
+		n++
+		w.EmitKind("n1", send, Int("msg", n), String("to", "n2"), String("kind", "route"), String("call", "n1.1.12345"),
+			Int("hops", 1), Int("inst", 3), Dur("budget", 50*time.Millisecond), String("code", "ok"))
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkEmitKindNoHash is BenchmarkEmitKind in a World that records nothing
+// (Config.NoHash without KeepTrace): what a record costs a run whose hash nobody
+// reads, when the caller still builds it.
+func BenchmarkEmitKindNoHash(b *testing.B) {
+	w := New(Config{Seed: 1, NoHash: true})
 	send := w.Kind("send", "msg", "to", "kind", "call", "hops", "inst", "budget", "code")
 	b.ReportAllocs()
 	var n int64

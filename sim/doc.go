@@ -32,7 +32,9 @@
 // collision), so the hash is the unit of comparison for determinism and
 // regression tests; it sees only what was emitted. Set [Config.KeepTrace] to
 // also keep the records for inspection with [World.Trace]; [Record.AppendJSON]
-// renders one as a line of a JSON-lines trace file.
+// renders one as a line of a JSON-lines trace file. A run whose hash nobody
+// reads can set [Config.NoHash]; [World.Recording] then tells whether anything
+// consumes records at all, so that callers can skip building them.
 //
 // A kind of record emitted often can be declared once with its attribute keys
 // ([World.Kind]) and then emitted with its values ([World.EmitKind]): the record

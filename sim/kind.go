@@ -36,7 +36,8 @@ func (w *World) Kind(name string, keys ...string) *Kind {
 // and its JSON are those of Emit with the kind's keys; only the hash differs,
 // since it covers the kind and its keys once (see Record.AppendCanonical) and
 // each record's values. It panics if k belongs to another World or if
-// len(attrs) is not len(k.Keys()).
+// len(attrs) is not len(k.Keys()), and otherwise, like Emit, returns at once
+// when nothing consumes records (Recording is false).
 func (w *World) EmitKind(node string, k *Kind, attrs ...Attr) {
 	if k.w != w {
 		panic("sim: EmitKind with a Kind of another World")
@@ -44,6 +45,28 @@ func (w *World) EmitKind(node string, k *Kind, attrs ...Attr) {
 	if len(attrs) != len(k.keys) {
 		panic("sim: EmitKind of " + k.name + " with a wrong number of attributes")
 	}
+	if !w.recording {
+		return
+	}
+	if w.hash != nil {
+		w.hashKind(node, k, attrs)
+	}
+	w.traceLen++
+	if w.cfg.KeepTrace {
+		kept := Record{At: w.now, Seq: w.traceLen - 1, Node: node, Kind: k.name}
+		if len(attrs) > 0 {
+			kept.Attrs = append([]Attr(nil), attrs...)
+			for i := range kept.Attrs {
+				kept.Attrs[i].Key = k.keys[i]
+			}
+		}
+		w.records = append(w.records, kept)
+	}
+}
+
+// hashKind folds a record of kind k into the running hash, defining the kind
+// first if this is its first record.
+func (w *World) hashKind(node string, k *Kind, attrs []Attr) {
 	if k.tag == 0 {
 		w.kinds++
 		k.tag = w.kinds + 1
@@ -65,17 +88,6 @@ func (w *World) EmitKind(node string, k *Kind, attrs ...Attr) {
 	w.encBuf = dst
 	if len(w.encBuf) >= hashChunk {
 		w.flushHash()
-	}
-	w.traceLen++
-	if w.cfg.KeepTrace {
-		kept := Record{At: w.now, Seq: w.traceLen - 1, Node: node, Kind: k.name}
-		if len(attrs) > 0 {
-			kept.Attrs = append([]Attr(nil), attrs...)
-			for i := range kept.Attrs {
-				kept.Attrs[i].Key = k.keys[i]
-			}
-		}
-		w.records = append(w.records, kept)
 	}
 }
 

@@ -63,8 +63,25 @@ func (q *queue) push(at time.Duration, seq uint64, act Action) EventID {
 	sl := &q.slots[s]
 	sl.act = act
 	gen := sl.gen
-	q.heap = append(q.heap, entry{})
-	q.up(len(q.heap)-1, entry{at: at, seq: seq, slot: s})
+	// up(len(q.heap)-1, e) written out: push runs for every event, and as a
+	// call up would not be inlined.
+	e := entry{at: at, seq: seq, slot: s}
+	h := append(q.heap, e)
+	q.heap = h
+	slots := q.slots
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / arity
+		if !e.before(&h[p]) {
+			break
+		}
+		moved := h[p]
+		h[i] = moved
+		slots[moved.slot].idx = int32(i)
+		i = p
+	}
+	h[i] = e
+	slots[s].idx = int32(i)
 	return EventID(uint64(gen)<<32 | uint64(s+1))
 }
 
@@ -78,11 +95,16 @@ func (q *queue) peek() (time.Duration, bool) {
 
 // pop removes the earliest event and returns it. Its id is invalid afterwards.
 func (q *queue) pop() (at time.Duration, act Action, ok bool) {
-	if len(q.heap) == 0 {
+	h := q.heap
+	if len(h) == 0 {
 		return 0, nil, false
 	}
-	top := q.heap[0]
-	q.removeAt(0)
+	top := h[0]
+	n := len(h) - 1
+	q.heap = h[:n]
+	if n > 0 {
+		q.down(0, h[n])
+	}
 	return top.at, q.release(top.slot), true
 }
 
@@ -132,24 +154,25 @@ func (q *queue) removeAt(i int) {
 // up places e, which belongs at or above position i, into the hole at i:
 // every ancestor that e runs before moves down one level.
 func (q *queue) up(i int, e entry) {
-	h := q.heap
+	h, slots := q.heap, q.slots
 	for i > 0 {
 		p := (i - 1) / arity
 		if !e.before(&h[p]) {
 			break
 		}
-		h[i] = h[p]
-		q.slots[h[i].slot].idx = int32(i)
+		moved := h[p]
+		h[i] = moved
+		slots[moved.slot].idx = int32(i)
 		i = p
 	}
 	h[i] = e
-	q.slots[e.slot].idx = int32(i)
+	slots[e.slot].idx = int32(i)
 }
 
 // down places e, which belongs at or below position i, into the hole at i:
 // while the earliest child runs before e, it moves up one level.
 func (q *queue) down(i int, e entry) {
-	h := q.heap
+	h, slots := q.heap, q.slots
 	n := len(h)
 	for {
 		c := arity*i + 1
@@ -157,19 +180,22 @@ func (q *queue) down(i int, e entry) {
 			break
 		}
 		m := c
-		if end := min(c+arity, n); end-c == arity {
+		if c+arity <= n {
 			// A full set of children: the common case, unrolled.
-			if h[c+1].before(&h[m]) {
-				m = c + 1
+			kids := h[c : c+arity : c+arity]
+			k := 0
+			if kids[1].before(&kids[k]) {
+				k = 1
 			}
-			if h[c+2].before(&h[m]) {
-				m = c + 2
+			if kids[2].before(&kids[k]) {
+				k = 2
 			}
-			if h[c+3].before(&h[m]) {
-				m = c + 3
+			if kids[3].before(&kids[k]) {
+				k = 3
 			}
+			m = c + k
 		} else {
-			for k := c + 1; k < end; k++ {
+			for k := c + 1; k < n; k++ {
 				if h[k].before(&h[m]) {
 					m = k
 				}
@@ -178,10 +204,11 @@ func (q *queue) down(i int, e entry) {
 		if !h[m].before(&e) {
 			break
 		}
-		h[i] = h[m]
-		q.slots[h[i].slot].idx = int32(i)
+		moved := h[m]
+		h[i] = moved
+		slots[moved.slot].idx = int32(i)
 		i = m
 	}
 	h[i] = e
-	q.slots[e.slot].idx = int32(i)
+	slots[e.slot].idx = int32(i)
 }

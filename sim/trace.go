@@ -43,14 +43,22 @@ func Dur(key string, d time.Duration) Attr { return Int(key, int64(d)) }
 // Attribute keys are written as given; keys that repeat or collide with
 // "t", "seq", "node" or "kind" still hash deterministically but make the JSON
 // ambiguous to ordinary decoders, so avoid them.
+//
+// When nothing consumes records (Recording is false) Emit returns at once and
+// the record does not count in TraceLen.
 func (w *World) Emit(node, kind string, attrs ...Attr) {
+	if !w.recording {
+		return
+	}
 	// The encoding borrows attrs; the record that is kept holds a copy. Keeping the
 	// two apart lets callers pass attrs from the stack: they never escape.
 	// Encodings gather in encBuf and reach the hash a few kilobytes at a time: the
 	// hash is over their concatenation, so only the number of Write calls changes.
-	w.encBuf = appendCanonical(w.encBuf, w.now, node, kind, attrs)
-	if len(w.encBuf) >= hashChunk {
-		w.flushHash()
+	if w.hash != nil {
+		w.encBuf = appendCanonical(w.encBuf, w.now, node, kind, attrs)
+		if len(w.encBuf) >= hashChunk {
+			w.flushHash()
+		}
 	}
 	w.traceLen++
 	if w.cfg.KeepTrace {
@@ -80,7 +88,13 @@ func (w *World) Trace() []Record { return w.records }
 // (Record.AppendJSON) is for files and people, the binary one for the hash,
 // because formatting every record as text would cost more than the rest of
 // the simulation.
+//
+// With Config.NoHash there is no hash: TraceHash returns "", which no hash
+// ever is.
 func (w *World) TraceHash() string {
+	if w.hash == nil {
+		return ""
+	}
 	w.flushHash()
 	var sum [32]byte
 	return hex.EncodeToString(w.hash.Sum(sum[:0]))
@@ -95,8 +109,16 @@ func (w *World) flushHash() {
 	w.encBuf = w.encBuf[:0]
 }
 
-// TraceLen returns the number of records emitted so far.
+// TraceLen returns the number of records emitted so far while Recording was
+// true: with Config.NoHash and without Config.KeepTrace it stays 0.
 func (w *World) TraceLen() uint64 { return w.traceLen }
+
+// Recording reports whether anything consumes the records that Emit and
+// EmitKind are given: the trace hash (unless Config.NoHash) or the kept
+// records (Config.KeepTrace). It does not change during a run. When it is
+// false, Emit and EmitKind return at once, so a caller may skip building a
+// record's attributes altogether.
+func (w *World) Recording() bool { return w.recording }
 
 // AppendJSON appends the canonical JSON encoding of r to dst and returns the
 // extended slice: one line of a trace file (the trace hash is computed over

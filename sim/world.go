@@ -15,8 +15,15 @@ type Config struct {
 	// reproducible run.
 	Seed uint64
 	// KeepTrace retains every Record in memory so that World.Trace returns
-	// them. The running trace hash is always kept, whatever KeepTrace says.
+	// them. The running trace hash is kept unless NoHash is set, whatever
+	// KeepTrace says.
 	KeepTrace bool
+	// NoHash keeps no trace hash, for runs whose hash nobody reads (such as
+	// the passing seeds of a sweep): records are not encoded, and
+	// World.TraceHash returns "". With neither KeepTrace nor a hash, nothing
+	// consumes a record: World.Recording reports false, and Emit and EmitKind
+	// return at once.
+	NoHash bool
 }
 
 // EventID identifies a scheduled event. The zero value is never a valid id.
@@ -37,21 +44,26 @@ type World struct {
 
 	streams map[string]*rand.Rand
 
-	hash     hash.Hash
-	encBuf   []byte
-	traceLen uint64
-	records  []Record
-	kinds    uint64 // kinds defined in the hashed stream (EmitKind)
+	hash      hash.Hash // nil with Config.NoHash
+	recording bool      // a hash or kept records consume what Emit records
+	encBuf    []byte
+	traceLen  uint64
+	records   []Record
+	kinds     uint64 // kinds defined in the hashed stream (EmitKind)
 }
 
 // New returns a World at virtual time 0 with an empty queue and trace.
 func New(cfg Config) *World {
-	return &World{
-		cfg:     cfg,
-		streams: make(map[string]*rand.Rand),
-		hash:    sha256.New(),
-		encBuf:  append(make([]byte, 0, 2*hashChunk), hashDomain...),
+	w := &World{
+		cfg:       cfg,
+		streams:   make(map[string]*rand.Rand),
+		recording: !cfg.NoHash || cfg.KeepTrace,
 	}
+	if !cfg.NoHash {
+		w.hash = sha256.New()
+		w.encBuf = append(make([]byte, 0, 2*hashChunk), hashDomain...)
+	}
+	return w
 }
 
 // Now is the virtual time: nanoseconds since the run's epoch 0, as a
@@ -98,11 +110,8 @@ func (w *World) ScheduleAction(at time.Duration, a Action) EventID {
 	if a == nil {
 		panic("sim: ScheduleAction with nil action")
 	}
-	if at < w.now {
-		at = w.now
-	}
 	w.nextSeq++
-	return w.q.push(at, w.nextSeq, a)
+	return w.q.push(max(at, w.now), w.nextSeq, a)
 }
 
 // After is Schedule(Now()+d, fn). A negative d is treated as 0, and a sum
