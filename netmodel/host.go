@@ -239,11 +239,13 @@ func (h *Host) enqueue(f *flight, arrived time.Duration) bool {
 		return false
 	}
 	b.q = append(b.q, queued{f: f, arrived: arrived})
-	a := &h.net.attrs.queued
-	a[0].Int = int64(id)
-	a[1].Int = int64(m.Instance)
-	a[2].Int = int64(b.len())
-	h.net.w.EmitKind(string(h.id), h.net.attrs.queuedKind, a[:]...)
+	if h.net.w.Recording() {
+		a := &h.net.attrs.queued
+		a[0].Int = int64(id)
+		a[1].Int = int64(m.Instance)
+		a[2].Int = int64(b.len())
+		h.net.w.EmitKind(string(h.id), h.net.attrs.queuedKind, a[:]...)
+	}
 	if !b.busy {
 		h.serveNext(m.Instance)
 	}

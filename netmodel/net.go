@@ -441,13 +441,15 @@ func (n *Net) arriveOn(f *flight) bool {
 func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 	id, m := f.id, &f.m
 	n.stats.Handed++
-	a := &n.attrs.handed
-	a[0].Int = int64(id)
-	a[1].Str = m.Kind.String()
-	if a[2].Str = f.call; f.call == "" {
-		a[2].Str = n.calls.name(m.Call)
+	if n.w.Recording() {
+		a := &n.attrs.handed
+		a[0].Int = int64(id)
+		a[1].Str = m.Kind.String()
+		if a[2].Str = f.call; f.call == "" {
+			a[2].Str = n.calls.name(m.Call)
+		}
+		n.w.EmitKind(string(dst.id), n.attrs.handedKind, a[:]...)
 	}
-	n.w.EmitKind(string(dst.id), n.attrs.handedKind, a[:]...)
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Handed(dst.id, id, m)
 	}
@@ -459,7 +461,12 @@ func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 // emitSend traces the send of message id and returns the name of its call. Its
 // attributes are written into n.attrs.send, whose keys are set once (traceAttrs), so
 // that a send fills in eight values instead of building eight attributes on the stack.
+// When nothing records the trace (sim.Config.NoHash without kept records) it does
+// nothing and returns "".
 func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Message) string {
+	if !n.w.Recording() {
+		return ""
+	}
 	a := &n.attrs.send
 	a[0].Int = int64(id)
 	a[1].Str = string(to)

@@ -18,6 +18,11 @@ type Options struct {
 	Semantics router.Semantics
 	// KeepTrace keeps every trace record (Run's Result.Trace).
 	KeepTrace bool
+	// NoHash skips the trace hash: Report.TraceHash is "" and, unless KeepTrace is
+	// set, no trace record is built at all (Report.TraceEvents is 0). For runs whose
+	// hash nobody reads, such as a sweep's seeds that are not rechecked; the run
+	// itself, its checks and its report are otherwise the same.
+	NoHash bool
 	// Bugs is for the module's own tests.
 	Bugs bugs.Set
 }
@@ -113,7 +118,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace})
+	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace, NoHash: opt.NoHash})
 	wd := &world{
 		spec:     spec,
 		opt:      opt,

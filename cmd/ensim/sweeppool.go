@@ -185,11 +185,17 @@ func (s *sweeper) assign() {
 			continue
 		}
 		w.job = j
-		b, _ := json.Marshal(workerJob{Seed: j.seed})
+		b, _ := json.Marshal(workerJob{Seed: j.seed, Hash: s.hashed(j)})
 		// A failed write means the worker is gone; its reader reports how, and the
 		// job counts as crashed.
 		w.stdin.Write(append(b, '\n'))
 	}
+}
+
+// hashed reports whether job j needs its run's trace hash: a recheck, or a seed
+// that result will queue for one.
+func (s *sweeper) hashed(j *job) bool {
+	return j.first != nil || s.o.recheck > 0 && j.index%s.o.recheck == 0
 }
 
 // nextJob picks w's next job: a second run that another worker made the first of
@@ -342,7 +348,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 		}
 		s.fail(f)
 	}
-	if res.Error == "" && s.o.recheck > 0 && j.index%s.o.recheck == 0 && !s.stopping {
+	if res.Error == "" && s.hashed(j) && !s.stopping {
 		s.rechecks = append(s.rechecks, job{seed: j.seed, index: j.index, first: &firstRun{hash: res.TraceHash, worker: w.id}})
 	}
 }

@@ -38,6 +38,10 @@ type workerSetup struct {
 // workerJob asks for one run.
 type workerJob struct {
 	Seed uint64 `json:"seed"`
+	// Hash asks for the run's trace hash: the sweep compares it for the seeds it
+	// rechecks. Other seeds run without one, which saves building and hashing every
+	// trace record; a seed that fails runs again with it, for its repro.
+	Hash bool `json:"hash,omitempty"`
 }
 
 // workerResult is one run, compactly: enough for the sweep's summary and for a repro.
@@ -130,7 +134,7 @@ func serveWorker(in io.Reader, out io.Writer) error {
 		if setup.Scenario != "" {
 			s, _ = scenarios.ForSeed(setup.Scenario, job.Seed)
 		}
-		res := runJob(s, job.Seed, sem)
+		res := runJob(s, job.Seed, sem, job.Hash)
 		if workerHook != nil {
 			workerHook(n, &res)
 		}
@@ -147,9 +151,10 @@ func serveWorker(in io.Reader, out io.Writer) error {
 	}
 }
 
-// runJob runs one seed and sums it up.
-func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics) workerResult {
-	res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem, Bugs: injectBugs})
+// runJob runs one seed and sums it up. Without hash the run keeps no trace hash,
+// unless it fails: then it runs again with one, since its repro records the hash.
+func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics, hash bool) workerResult {
+	res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem, Bugs: injectBugs, NoHash: !hash})
 	if err != nil {
 		return workerResult{Seed: seed, Error: err.Error(), Violations: []scenarios.Violation{}}
 	}
@@ -157,6 +162,9 @@ func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics) workerResult
 	v := r.Violations
 	if v == nil {
 		v = []scenarios.Violation{}
+	}
+	if len(v) > 0 && !hash {
+		return runJob(spec, seed, sem, true)
 	}
 	return workerResult{
 		Seed:       seed,
