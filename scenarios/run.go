@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"slices"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -165,7 +164,7 @@ func (wd *world) report() Report {
 	if r.Violations == nil {
 		r.Violations = []Violation{}
 	}
-	var lat, errLat []time.Duration
+	var done int // calls completed
 	for i := range wd.chk.calls {
 		c := &wd.chk.calls[i]
 		r.Calls.Total++
@@ -175,10 +174,7 @@ func (wd *world) report() Report {
 			}
 			continue
 		}
-		lat = append(lat, c.latency)
-		if c.class != classOK {
-			errLat = append(errLat, c.latency)
-		}
+		done++
 		switch c.class {
 		case classOK:
 			r.Calls.OK++
@@ -198,8 +194,23 @@ func (wd *world) report() Report {
 			r.Calls.Other++
 		}
 	}
+	// The latencies of the completed calls, those that failed last, in one slice sized
+	// once: the failed ones' percentiles are taken first, since taking them reorders.
+	lat := make([]time.Duration, done)
+	ok, failed := 0, int(r.Calls.OK)
+	for i := range wd.chk.calls {
+		switch c := &wd.chk.calls[i]; {
+		case c.completions == 0:
+		case c.class == classOK:
+			lat[ok] = c.latency
+			ok++
+		default:
+			lat[failed] = c.latency
+			failed++
+		}
+	}
+	r.ErrorLatency = percentiles(lat[r.Calls.OK:])
 	r.Latency = percentiles(lat)
-	r.ErrorLatency = percentiles(errLat)
 	var st router.Stats
 	for _, id := range wd.order {
 		sn := wd.nodes[id]
@@ -240,27 +251,6 @@ func (wd *world) report() Report {
 		"net-parked-while-paused":  ns.Paused,
 	}
 	return r
-}
-
-// percentiles summarises ds (which it sorts); zero for none.
-func percentiles(ds []time.Duration) Latency {
-	if len(ds) == 0 {
-		return Latency{}
-	}
-	slices.Sort(ds)
-	return Latency{P50: int64(pct(ds, 0.50)), P99: int64(pct(ds, 0.99)), Max: int64(ds[len(ds)-1])}
-}
-
-// pct is the nearest-rank percentile of sorted.
-func pct(sorted []time.Duration, p float64) time.Duration {
-	i := int(p*float64(len(sorted))+0.5) - 1
-	if i < 0 {
-		i = 0
-	}
-	if i >= len(sorted) {
-		i = len(sorted) - 1
-	}
-	return sorted[i]
 }
 
 func (wd *world) outcomes() []Outcome {
