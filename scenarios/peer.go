@@ -118,8 +118,10 @@ func (ap *answerPool) get() *answer {
 	return a
 }
 
-// put returns a to the pool, dropping what it referred to.
+// put returns a to the pool, dropping what it referred to: field by field, since
+// clearing the whole answer at once costs a bulk write barrier over all its pointer
+// words while the collector marks.
 func (ap *answerPool) put(a *answer) {
-	*a = answer{pool: ap}
+	a.p, a.r, a.value, a.held = nil, nil, nil, false
 	ap.free = append(ap.free, a)
 }
