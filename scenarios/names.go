@@ -20,14 +20,15 @@ func (c *nameCache[K]) get(k K, h uint64, render func(K) string) string {
 	return c.names[i]
 }
 
-// hashStrings folds the bytes of ss into h.
-func hashStrings(h uint64, ss ...string) uint64 {
-	for _, s := range ss {
-		for i := 0; i < len(s); i++ {
-			h = h*31 + uint64(s[i])
-		}
+// sig is a cheap hash of s for the caches: its length and three of its bytes (the
+// first, the middle and the last). Keys whose strings differ elsewhere share a slot
+// and evict each other, which costs a rendering, never a wrong name.
+func sig(s string) uint64 {
+	n := len(s)
+	if n == 0 {
+		return 0
 	}
-	return h
+	return uint64(n)<<24 | uint64(s[0])<<16 | uint64(s[n/2])<<8 | uint64(s[n-1])
 }
 
 // peerNames remembers how recent peer refs render: nearly every call names its
@@ -38,7 +39,7 @@ func (c *peerNames) name(p router.PeerRef) string {
 	if p.IsZero() {
 		return "-"
 	}
-	h := hashStrings(uint64(len(p.Name)), string(p.Ensemble), p.Name, string(p.Node))
+	h := sig(string(p.Ensemble)) ^ sig(p.Name)*0x100000001b3 ^ sig(string(p.Node))*0xc2b2ae3d27d4eb4f
 	return c.c.get(p, h, router.PeerRef.String)
 }
 
@@ -47,6 +48,9 @@ func (c *peerNames) name(p router.PeerRef) string {
 type targetNames struct{ c nameCache[router.Target] }
 
 func (c *targetNames) name(t router.Target) string {
-	h := hashStrings(uint64(len(t.Via)), string(t.Ensemble), string(t.Via), string(t.Peer.Ensemble), t.Peer.Name, string(t.Peer.Node))
+	h := sig(string(t.Ensemble)) ^ sig(string(t.Via))*0x100000001b3
+	if !t.Peer.IsZero() {
+		h ^= sig(string(t.Peer.Ensemble))*0xc2b2ae3d27d4eb4f ^ sig(t.Peer.Name)*0x9e3779b97f4a7c15 ^ sig(string(t.Peer.Node))*0x165667b19e3779f9
+	}
 	return c.c.get(t, h, router.Target.String)
 }
