@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -258,18 +259,33 @@ func (wd *world) outcomes() []Outcome {
 	// Outcome pays a write barrier for each of its pointer slots.
 	//
 	// The calls' names (id.String(), as the trace wrote them) are rendered one after
-	// another into one buffer, copied into one string, and sliced.
-	names := make([]byte, 0, 16*len(wd.chk.calls))
-	ends := make([]int, len(wd.chk.calls))
-	for i := range wd.chk.calls {
-		names = wd.chk.callID(&wd.chk.calls[i]).AppendTo(names)
-		ends[i] = len(names)
+	// another into one buffer, copied into one string, and sliced. A name is its
+	// node's prefix ("n1.1.", remembered per node for its latest incarnation) and its
+	// sequence number.
+	calls := wd.chk.calls
+	names := make([]byte, 0, 16*len(calls))
+	ends := make([]int32, len(calls))
+	prefix := make([]callPrefix, len(wd.order))
+	for i := range calls {
+		r := &calls[i]
+		if !r.named {
+			names = append(names, '-') // CallID{}.String()
+		} else {
+			p := &prefix[r.node]
+			if p.b == nil || p.inc != r.idInc {
+				b := append(append(p.b[:0], wd.order[r.node]...), '.')
+				b = strconv.AppendUint(b, uint64(r.idInc), 10)
+				p.inc, p.b = r.idInc, append(b, '.')
+			}
+			names = strconv.AppendUint(append(names, p.b...), r.seq, 10)
+		}
+		ends[i] = int32(len(names))
 	}
 	all := string(names)
-	out := make([]Outcome, len(wd.chk.calls))
-	start := 0
-	for i := range wd.chk.calls {
-		c, o := &wd.chk.calls[i], &out[i]
+	out := make([]Outcome, len(calls))
+	start := int32(0)
+	for i := range calls {
+		c, o := &calls[i], &out[i]
 		o.Call, start = all[start:ends[i]], ends[i]
 		o.Node, o.Ensemble, o.Start, o.Code = string(wd.order[c.node]), string(wd.eord[c.ens]), c.startGlobal, "lost"
 		if c.completions > 0 {
@@ -278,4 +294,10 @@ func (wd *world) outcomes() []Outcome {
 		}
 	}
 	return out
+}
+
+// callPrefix is how the names of one node's calls in incarnation inc begin.
+type callPrefix struct {
+	inc router.Incarnation
+	b   []byte
 }
