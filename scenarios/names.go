@@ -44,8 +44,12 @@ func (c *peerNames) name(p router.PeerRef) string {
 }
 
 // targetNames remembers how recent call targets render: a workload's targets are its
-// ensembles, each direct or through one of the members.
-type targetNames struct{ c nameCache[router.Target] }
+// ensembles, each direct or through one of the members. Those are also remembered by
+// their indexes (ofCall), which is cheaper than hashing and comparing their strings.
+type targetNames struct {
+	c     nameCache[router.Target]
+	byIdx nameCache[uint64]
+}
 
 func (c *targetNames) name(t router.Target) string {
 	h := sig(string(t.Ensemble)) ^ sig(string(t.Via))*0x100000001b3
@@ -53,4 +57,21 @@ func (c *targetNames) name(t router.Target) string {
 		h ^= sig(string(t.Peer.Ensemble))*0xc2b2ae3d27d4eb4f ^ sig(t.Peer.Name)*0x9e3779b97f4a7c15 ^ sig(string(t.Peer.Node))*0x165667b19e3779f9
 	}
 	return c.c.get(t, h, router.Target.String)
+}
+
+// callTarget names a workload call's target by indexes: ensemble wd.ensBy[ens],
+// through member wd.order[via] unless via is -1.
+type callTarget struct {
+	ens, via int32
+	set      bool
+}
+
+// ofCall renders t, the target ct names, remembered under ct's indexes.
+func (c *targetNames) ofCall(ct callTarget, t router.Target) string {
+	k := uint64(ct.ens)<<32 | uint64(uint32(ct.via+1))
+	i := (k * 0x9e3779b97f4a7c15) >> 56 // as nameCache.get
+	if c.byIdx.keys[i] != k || c.byIdx.names[i] == "" {
+		c.byIdx.keys[i], c.byIdx.names[i] = k, t.String()
+	}
+	return c.byIdx.names[i]
 }
