@@ -20,15 +20,24 @@ func (c *nameCache[K]) get(k K, h uint64, render func(K) string) string {
 	return c.names[i]
 }
 
-// sig is a cheap hash of s for the caches: its length and three of its bytes (the
-// first, the middle and the last). Keys whose strings differ elsewhere share a slot
-// and evict each other, which costs a rendering, never a wrong name.
+// sig is a cheap hash of s for the caches: its length and up to six of its bytes
+// (the first, the middle and the last four; all of a shorter string's). Keys whose
+// strings differ elsewhere share a slot and evict each other, which costs a
+// rendering, never a wrong name.
 func sig(s string) uint64 {
 	n := len(s)
-	if n == 0 {
-		return 0
+	h := uint64(n) << 56
+	switch {
+	case n >= 4:
+		h |= uint64(s[0])<<40 | uint64(s[n/2])<<32 | uint64(s[n-4])<<24 | uint64(s[n-3])<<16 | uint64(s[n-2])<<8 | uint64(s[n-1])
+	case n == 3:
+		h |= uint64(s[0])<<16 | uint64(s[1])<<8 | uint64(s[2])
+	case n == 2:
+		h |= uint64(s[0])<<8 | uint64(s[1])
+	case n == 1:
+		h |= uint64(s[0])
 	}
-	return uint64(n)<<24 | uint64(s[0])<<16 | uint64(s[n/2])<<8 | uint64(s[n-1])
+	return h
 }
 
 // peerNames remembers how recent peer refs render: nearly every call names its
