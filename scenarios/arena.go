@@ -15,13 +15,21 @@ const arenaChunk = 4096
 
 // copy returns a slice of the arena holding b.
 func (a *byteArena) copy(b []byte) []byte {
-	if len(b) > cap(a.buf)-len(a.buf) {
-		if len(b) > arenaChunk/8 {
-			return append(make([]byte, 0, len(b)), b...) // too big to share a chunk with others
+	s := a.alloc(len(b))
+	copy(s, b)
+	return s
+}
+
+// alloc returns a slice of the arena of length n, for the caller to fill in. Its
+// bytes are zero.
+func (a *byteArena) alloc(n int) []byte {
+	if n > cap(a.buf)-len(a.buf) {
+		if n > arenaChunk/8 {
+			return make([]byte, n) // too big to share a chunk with others
 		}
 		a.buf = make([]byte, 0, arenaChunk)
 	}
-	n := len(a.buf)
-	a.buf = append(a.buf, b...)
-	return a.buf[n:len(a.buf):len(a.buf)]
+	k := len(a.buf)
+	a.buf = a.buf[:k+n]
+	return a.buf[k : k+n : k+n]
 }

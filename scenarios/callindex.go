@@ -11,6 +11,11 @@ type callIndex struct {
 	// recent remembers recently looked-up nodes, direct-mapped by a hash of the id
 	// that is cheaper than the map's: most lookups then hash nothing else.
 	recent [recentNodes]*nodeCalls
+	// hit is the last id get found, and its call: a call is looked up several times
+	// in a row (its request sent, handed, delivered, worked on), so comparing the id
+	// with it often answers without finding the node.
+	hit     router.CallID
+	hitCall int32
 }
 
 const recentNodes = 64
@@ -32,6 +37,9 @@ func (x *callIndex) get(id router.CallID) (int32, bool) {
 	if id.Seq == 0 {
 		return 0, false
 	}
+	if id.Seq == x.hit.Seq && id.Incarnation == x.hit.Incarnation && id.Node == x.hit.Node {
+		return x.hitCall, true // hit.Seq is 0 until a get finds a call
+	}
 	nc := x.node(id.Node)
 	if nc == nil {
 		return 0, false
@@ -40,6 +48,7 @@ func (x *callIndex) get(id router.CallID) (int32, bool) {
 		if ic := &nc.incs[i]; ic.inc == id.Incarnation {
 			if id.Seq-1 < uint64(len(ic.calls)) {
 				if c := ic.calls[id.Seq-1]; c > 0 {
+					x.hit, x.hitCall = id, c-1
 					return c - 1, true
 				}
 			}
@@ -77,6 +86,7 @@ func (x *callIndex) put(id router.CallID, call int32) {
 		ic.calls = append(ic.calls, 0)
 	}
 	ic.calls[id.Seq-1] = call + 1
+	x.hit, x.hitCall = id, call // what get would find now; it is looked up next
 }
 
 // node returns the calls of node, or nil.

@@ -14,7 +14,8 @@ import (
 // the reused-id bug makes them), or looked up without ever being put.
 //
 // More nodes than the index remembers recently share its slots, so lookups also go
-// past a slot that names another node.
+// past a slot that names another node; and an id put again over the one get last
+// found must not be answered from what get remembered.
 func TestCallIndexMatchesMap(t *testing.T) {
 	nodes := []string{"c1"}
 	for i := range 3 * recentNodes {

@@ -42,7 +42,7 @@ func TestCallRecordsHoldNoPointers(t *testing.T) {
 
 // TestOpenSlotsAreRecycled: a completed call gives its open slot back, so a run keeps
 // as many slots as calls were open at a time, not one per call; and every slot given
-// back is empty, holding nothing for the collector to keep alive.
+// back holds nothing of its call for the collector to keep alive.
 func TestOpenSlotsAreRecycled(t *testing.T) {
 	wd, err := newWorld(named(t, "steady"), Options{Seed: 1})
 	if err != nil {

@@ -294,11 +294,15 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 }
 
 // unawait removes node's entry from awaiting, returning the reply message it named.
+// The last entry takes its place: the order of awaiting means nothing (finish sorts
+// what is left by node).
 func (c *checker) unawait(node router.NodeID) (uint64, bool) {
 	for i := range c.awaiting {
 		if c.awaiting[i].node == node {
 			id := c.awaiting[i].msg
-			c.awaiting = slices.Delete(c.awaiting, i, i+1)
+			last := len(c.awaiting) - 1
+			c.awaiting[i] = c.awaiting[last]
+			c.awaiting = c.awaiting[:last]
 			return id, true
 		}
 	}

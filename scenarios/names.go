@@ -20,12 +20,22 @@ func (c *nameCache[K]) get(k K, h uint64, render func(K) string) string {
 	return c.names[i]
 }
 
-// hashStrings folds the bytes of ss into h.
-func hashStrings(h uint64, ss ...string) uint64 {
-	for _, s := range ss {
-		for i := 0; i < len(s); i++ {
-			h = h*31 + uint64(s[i])
-		}
+// sig is a cheap hash of s for the caches: its length and up to six of its bytes
+// (the first, the middle and the last four; all of a shorter string's). Keys whose
+// strings differ elsewhere share a slot and evict each other, which costs a
+// rendering, never a wrong name.
+func sig(s string) uint64 {
+	n := len(s)
+	h := uint64(n) << 56
+	switch {
+	case n >= 4:
+		h |= uint64(s[0])<<40 | uint64(s[n/2])<<32 | uint64(s[n-4])<<24 | uint64(s[n-3])<<16 | uint64(s[n-2])<<8 | uint64(s[n-1])
+	case n == 3:
+		h |= uint64(s[0])<<16 | uint64(s[1])<<8 | uint64(s[2])
+	case n == 2:
+		h |= uint64(s[0])<<8 | uint64(s[1])
+	case n == 1:
+		h |= uint64(s[0])
 	}
 	return h
 }
@@ -38,15 +48,39 @@ func (c *peerNames) name(p router.PeerRef) string {
 	if p.IsZero() {
 		return "-"
 	}
-	h := hashStrings(uint64(len(p.Name)), string(p.Ensemble), p.Name, string(p.Node))
+	h := sig(string(p.Ensemble)) ^ sig(p.Name)*0x100000001b3 ^ sig(string(p.Node))*0xc2b2ae3d27d4eb4f
 	return c.c.get(p, h, router.PeerRef.String)
 }
 
 // targetNames remembers how recent call targets render: a workload's targets are its
-// ensembles, each direct or through one of the members.
-type targetNames struct{ c nameCache[router.Target] }
+// ensembles, each direct or through one of the members. Those are also remembered by
+// their indexes (ofCall), which is cheaper than hashing and comparing their strings.
+type targetNames struct {
+	c     nameCache[router.Target]
+	byIdx nameCache[uint64]
+}
 
 func (c *targetNames) name(t router.Target) string {
-	h := hashStrings(uint64(len(t.Via)), string(t.Ensemble), string(t.Via), string(t.Peer.Ensemble), t.Peer.Name, string(t.Peer.Node))
+	h := sig(string(t.Ensemble)) ^ sig(string(t.Via))*0x100000001b3
+	if !t.Peer.IsZero() {
+		h ^= sig(string(t.Peer.Ensemble))*0xc2b2ae3d27d4eb4f ^ sig(t.Peer.Name)*0x9e3779b97f4a7c15 ^ sig(string(t.Peer.Node))*0x165667b19e3779f9
+	}
 	return c.c.get(t, h, router.Target.String)
+}
+
+// callTarget names a workload call's target by indexes: ensemble wd.ensBy[ens],
+// through member wd.order[via] unless via is -1.
+type callTarget struct {
+	ens, via int32
+	set      bool
+}
+
+// ofCall renders t, the target ct names, remembered under ct's indexes.
+func (c *targetNames) ofCall(ct callTarget, t router.Target) string {
+	k := uint64(ct.ens)<<32 | uint64(uint32(ct.via+1))
+	i := (k * 0x9e3779b97f4a7c15) >> 56 // as nameCache.get
+	if c.byIdx.keys[i] != k || c.byIdx.names[i] == "" {
+		c.byIdx.keys[i], c.byIdx.names[i] = k, t.String()
+	}
+	return c.byIdx.names[i]
 }

@@ -51,3 +51,48 @@ func TestTargetNamesMatchString(t *testing.T) {
 		}
 	}
 }
+
+// TestCallTargetNames: the tracer names an EvCall's target by the indexes of the
+// workload call being made only when the event's target is that call's; any other
+// target (another ensemble, another member to go through, a peer, no call being made)
+// is named by its own strings. Every name is the target's own rendering, across more
+// index pairs than the cache has slots.
+func TestCallTargetNames(t *testing.T) {
+	wd, err := newWorld(scaleSpec("names", "30 nodes, 20 ensembles", 30, 20, 100), Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := wd.byIdx[0].tr
+	targetOf := func(ct callTarget) router.Target {
+		tg := router.ToEnsemble(wd.eord[ct.ens])
+		if ct.via >= 0 {
+			tg = tg.Through(wd.order[ct.via])
+		}
+		return tg
+	}
+	var cts []callTarget
+	for e := range wd.eord {
+		for v := -1; v < len(wd.order); v++ {
+			cts = append(cts, callTarget{ens: int32(e), via: int32(v), set: true})
+		}
+	}
+	if len(cts) <= nameSlots {
+		t.Fatalf("only %d index pairs: the cache's slots are never shared", len(cts))
+	}
+	peer := router.Target{Peer: wd.ensBy[0].members[0]}
+	for round := range 3 {
+		for i := range cts {
+			ct := cts[(i*7919+round)%len(cts)]
+			other := cts[(i*104729+1)%len(cts)]
+			for _, tg := range []router.Target{targetOf(ct), targetOf(other), peer} {
+				for _, calling := range []callTarget{ct, {}} {
+					wd.calling = calling
+					ev := router.Event{Kind: router.EvCall, Target: tg}
+					if got, want := tr.targetName(&ev), tg.String(); got != want {
+						t.Fatalf("calling %+v: target %v named %q, want %q", calling, tg, got, want)
+					}
+				}
+			}
+		}
+	}
+}

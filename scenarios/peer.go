@@ -38,13 +38,15 @@ func (p *simPeer) Handle(r *router.Request) {
 
 func (p *simPeer) lead(es *ensState, r *router.Request) {
 	now := p.wd.w.Now()
-	service := p.wd.spec.Peer.Service
-	if s, ok := es.slow[p.ref.Name]; ok && now < s.until {
-		if s.service == nil {
-			p.wd.w.Emit(string(p.ref.Node), "hang", strAttr("peer", p.ref.String()), strAttr("call", r.Call().String()))
-			return
+	service := &p.wd.spec.Peer.Service
+	if len(es.slow) > 0 { // most ensembles never have a slow member: no lookup
+		if s, ok := es.slow[p.ref.Name]; ok && now < s.until {
+			if s.service == nil {
+				p.wd.w.Emit(string(p.ref.Node), "hang", strAttr("peer", p.ref.String()), strAttr("call", r.Call().String()))
+				return
+			}
+			service = s.service
 		}
-		service = *s.service
 	}
 	d := service.Sample(p.wd.peerRand)
 	if b := r.Budget(); p.wd.spec.Peer.HonorBudget && b != router.Infinity && d > b {
@@ -60,10 +62,11 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 	// The value goes to the router, which owns it from then on (it travels in a
 	// message, and the caller's result keeps it): it lives in the arena, never in the
 	// recycled answer.
-	var scratch [64]byte
-	value := append(append(append(scratch[:0], ev...), '|'), p.name...)
+	value := p.wd.values.alloc(len(ev) + 1 + len(p.name))
+	value[copy(value, ev)] = '|'
+	copy(value[len(ev)+1:], p.name)
 	a := p.wd.answers.get()
-	a.p, a.r, a.value = p, r, p.wd.values.copy(value)
+	a.p, a.r, a.value = p, r, value
 	p.wd.w.AfterAction(d, a)
 }
 
@@ -118,8 +121,10 @@ func (ap *answerPool) get() *answer {
 	return a
 }
 
-// put returns a to the pool, dropping what it referred to.
+// put returns a to the pool, dropping what it referred to: field by field, since
+// clearing the whole answer at once costs a bulk write barrier over all its pointer
+// words while the collector marks.
 func (ap *answerPool) put(a *answer) {
-	*a = answer{pool: ap}
+	a.p, a.r, a.value, a.held = nil, nil, nil, false
 	ap.free = append(ap.free, a)
 }

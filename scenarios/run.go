@@ -1,7 +1,7 @@
 package scenarios
 
 import (
-	"slices"
+	"strconv"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -165,7 +165,7 @@ func (wd *world) report() Report {
 	if r.Violations == nil {
 		r.Violations = []Violation{}
 	}
-	var lat, errLat []time.Duration
+	var done int // calls completed
 	for i := range wd.chk.calls {
 		c := &wd.chk.calls[i]
 		r.Calls.Total++
@@ -175,10 +175,7 @@ func (wd *world) report() Report {
 			}
 			continue
 		}
-		lat = append(lat, c.latency)
-		if c.class != classOK {
-			errLat = append(errLat, c.latency)
-		}
+		done++
 		switch c.class {
 		case classOK:
 			r.Calls.OK++
@@ -198,8 +195,23 @@ func (wd *world) report() Report {
 			r.Calls.Other++
 		}
 	}
+	// The latencies of the completed calls, those that failed last, in one slice sized
+	// once: the failed ones' percentiles are taken first, since taking them reorders.
+	lat := make([]time.Duration, done)
+	ok, failed := 0, int(r.Calls.OK)
+	for i := range wd.chk.calls {
+		switch c := &wd.chk.calls[i]; {
+		case c.completions == 0:
+		case c.class == classOK:
+			lat[ok] = c.latency
+			ok++
+		default:
+			lat[failed] = c.latency
+			failed++
+		}
+	}
+	r.ErrorLatency = percentiles(lat[r.Calls.OK:])
 	r.Latency = percentiles(lat)
-	r.ErrorLatency = percentiles(errLat)
 	var st router.Stats
 	for _, id := range wd.order {
 		sn := wd.nodes[id]
@@ -242,44 +254,38 @@ func (wd *world) report() Report {
 	return r
 }
 
-// percentiles summarises ds (which it sorts); zero for none.
-func percentiles(ds []time.Duration) Latency {
-	if len(ds) == 0 {
-		return Latency{}
-	}
-	slices.Sort(ds)
-	return Latency{P50: int64(pct(ds, 0.50)), P99: int64(pct(ds, 0.99)), Max: int64(ds[len(ds)-1])}
-}
-
-// pct is the nearest-rank percentile of sorted.
-func pct(sorted []time.Duration, p float64) time.Duration {
-	i := int(p*float64(len(sorted))+0.5) - 1
-	if i < 0 {
-		i = 0
-	}
-	if i >= len(sorted) {
-		i = len(sorted) - 1
-	}
-	return sorted[i]
-}
-
 func (wd *world) outcomes() []Outcome {
 	// Filled in place, field by field: while the collector runs, appending a whole
 	// Outcome pays a write barrier for each of its pointer slots.
 	//
 	// The calls' names (id.String(), as the trace wrote them) are rendered one after
-	// another into one buffer, copied into one string, and sliced.
-	names := make([]byte, 0, 16*len(wd.chk.calls))
-	ends := make([]int, len(wd.chk.calls))
-	for i := range wd.chk.calls {
-		names = wd.chk.callID(&wd.chk.calls[i]).AppendTo(names)
-		ends[i] = len(names)
+	// another into one buffer, copied into one string, and sliced. A name is its
+	// node's prefix ("n1.1.", remembered per node for its latest incarnation) and its
+	// sequence number.
+	calls := wd.chk.calls
+	names := make([]byte, 0, 16*len(calls))
+	ends := make([]int32, len(calls))
+	prefix := make([]callPrefix, len(wd.order))
+	for i := range calls {
+		r := &calls[i]
+		if !r.named {
+			names = append(names, '-') // CallID{}.String()
+		} else {
+			p := &prefix[r.node]
+			if p.b == nil || p.inc != r.idInc {
+				b := append(append(p.b[:0], wd.order[r.node]...), '.')
+				b = strconv.AppendUint(b, uint64(r.idInc), 10)
+				p.inc, p.b = r.idInc, append(b, '.')
+			}
+			names = strconv.AppendUint(append(names, p.b...), r.seq, 10)
+		}
+		ends[i] = int32(len(names))
 	}
 	all := string(names)
-	out := make([]Outcome, len(wd.chk.calls))
-	start := 0
-	for i := range wd.chk.calls {
-		c, o := &wd.chk.calls[i], &out[i]
+	out := make([]Outcome, len(calls))
+	start := int32(0)
+	for i := range calls {
+		c, o := &calls[i], &out[i]
 		o.Call, start = all[start:ends[i]], ends[i]
 		o.Node, o.Ensemble, o.Start, o.Code = string(wd.order[c.node]), string(wd.eord[c.ens]), c.startGlobal, "lost"
 		if c.completions > 0 {
@@ -288,4 +294,10 @@ func (wd *world) outcomes() []Outcome {
 		}
 	}
 	return out
+}
+
+// callPrefix is how the names of one node's calls in incarnation inc begin.
+type callPrefix struct {
+	inc router.Incarnation
+	b   []byte
 }

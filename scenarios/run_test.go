@@ -6,11 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -249,5 +251,39 @@ func TestPeerWorkShare(t *testing.T) {
 				t.Errorf("share of peer work after give-up %.3f (%dns of %dns), want within [%v, %v]", s, g.PeerWorkNS, g.PeerWorkTotalNS, tc.min, tc.max)
 			}
 		})
+	}
+}
+
+// TestOutcomesNameCallsAsTheirIDs: every outcome names its call as the call's id
+// renders itself (the trace's spelling), through restarts (a node's names change
+// prefix with its incarnation), calls made while their node was down (never named),
+// and the bug that reuses incarnation 0.
+func TestOutcomesNameCallsAsTheirIDs(t *testing.T) {
+	cases := []struct {
+		spec Spec
+		opt  Options
+	}{
+		{named(t, "steady"), Options{Seed: 1}},
+		{named(t, "directory-regression"), Options{Seed: 2}},
+		{named(t, "leader-churn"), Options{Seed: 3, Semantics: router.Riak}},
+		{reuseSpec(t), Options{Seed: 1, Bugs: bugs.Of(bugs.ReuseCallID)}},
+	}
+	for _, tc := range cases {
+		wd, err := newWorld(tc.spec, tc.opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := wd.run()
+		prefixes := map[string]bool{}
+		for i := range wd.chk.calls {
+			want := wd.chk.callID(&wd.chk.calls[i]).String()
+			if got := res.Outcomes[i].Call; got != want {
+				t.Fatalf("%s: outcome %d names %q, want %q", tc.spec.Name, i, got, want)
+			}
+			prefixes[want[:strings.LastIndexByte(want, '.')+1]] = true
+		}
+		if len(res.Outcomes) != len(wd.chk.calls) || len(prefixes) < 2 {
+			t.Fatalf("%s: %d outcomes of %d calls, %d name prefixes", tc.spec.Name, len(res.Outcomes), len(wd.chk.calls), len(prefixes))
+		}
 	}
 }

@@ -81,7 +81,7 @@ func (t *tracer) Trace(ev *router.Event) {
 			}
 			t.recs[s-1] = int32(len(t.wd.chk.calls)) // begun just before the call
 		}
-		w.EmitKind(node, k.call, strAttr("call", call), strAttr("target", t.wd.targetNames.name(ev.Target)), sim.Dur("timeout", ev.Timeout))
+		w.EmitKind(node, k.call, strAttr("call", call), strAttr("target", t.targetName(ev)), sim.Dur("timeout", ev.Timeout))
 	case router.EvDeliver:
 		w.EmitKind(node, k.deliver, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
 	case router.EvForward:
@@ -101,4 +101,16 @@ func (t *tracer) Trace(ev *router.Event) {
 	case router.EvIgnored:
 		w.EmitKind(node, k.ignored, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
 	}
+}
+
+// targetName renders the target of EvCall ev: by the indexes of the workload call
+// being made when ev names its target, by the target's strings otherwise.
+func (t *tracer) targetName(ev *router.Event) string {
+	wd := t.wd
+	if ct := wd.calling; ct.set && ev.Target.Ensemble == wd.eord[ct.ens] && ev.Target.Peer.IsZero() {
+		if ct.via < 0 && ev.Target.Via == "" || ct.via >= 0 && ev.Target.Via == wd.order[ct.via] {
+			return wd.targetNames.ofCall(ct, ev.Target)
+		}
+	}
+	return wd.targetNames.name(ev.Target)
 }

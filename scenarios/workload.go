@@ -105,35 +105,36 @@ func (ph *phase) Run() {
 	wd := ph.wd
 	origin := wd.byIdx[a.origin]
 	es := wd.ensBy[a.ens]
-	via := router.NodeID("")
-	if a.via >= 0 {
-		via = wd.order[a.via]
-	}
 	// The event, which the checker and the router then share, lives in the arena.
 	var scratch [16]byte
 	event := wd.events.copy(strconv.AppendInt(append(scratch[:0], 'c'), int64(a.k), 10))
 	// The caller runs on its node: a paused node makes its call when it resumes.
 	if origin.host.Paused() {
-		origin.host.Defer(func() { wd.call(origin, es, via, event) })
+		origin.host.Defer(func() { wd.call(origin, es, a.via, event) })
 		return
 	}
-	wd.call(origin, es, via, event)
+	wd.call(origin, es, a.via, event)
 }
 
-// call starts one workload call, if its origin is up.
-func (wd *world) call(origin *simNode, es *ensState, via router.NodeID, event []byte) {
+// call starts one workload call, if its origin is up: to ensemble es, through the
+// member wd.order[via] unless via is -1.
+func (wd *world) call(origin *simNode, es *ensState, via int32, event []byte) {
 	if origin.node == nil {
 		wd.chk.skipped++
 		return
 	}
 	t := router.ToEnsemble(es.id)
-	if via != "" {
-		t = t.Through(via)
+	if via >= 0 {
+		t = t.Through(wd.order[via])
 	}
 	wd.chk.begin(origin, es, event)
+	// The tracer names the call's target from the indexes (tracer.targetName).
+	wd.calling = callTarget{ens: es.idx, via: via, set: true}
 	// One completion callback serves every call of the incarnation (tracer.complete):
 	// the router names the call in its result.
-	if _, err := origin.node.Call(t, event, wd.spec.Workload.Timeout.D(), origin.tr.done); err != nil {
+	_, err := origin.node.Call(t, event, wd.spec.Workload.Timeout.D(), origin.tr.done)
+	wd.calling.set = false
+	if err != nil {
 		panic("scenarios: workload call refused: " + err.Error()) // the spec was validated
 	}
 }

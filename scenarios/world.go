@@ -55,6 +55,7 @@ type world struct {
 	verifyConv  bool
 	peerNames   peerNames   // renderings of peer refs for traces
 	targetNames targetNames // renderings of call targets for traces
+	calling     callTarget  // the target of the workload call being made, if set
 	kinds       traceKinds  // the kinds of the tracer's records
 	// events and values hold the workload's call events and the leaders' answers.
 	events, values byteArena
