@@ -39,7 +39,7 @@ func TestNoHashSameRun(t *testing.T) {
 				if diff := cmp.Diff(want, bare.Report); diff != "" {
 					t.Errorf("%s/%s/%d: report (-hashed +without the hash):\n%s", name, sem, seed, diff)
 				}
-				if diff := cmp.Diff(hashed.Outcomes, bare.Outcomes); diff != "" {
+				if diff := cmp.Diff(hashed.Outcomes(), bare.Outcomes()); diff != "" {
 					t.Errorf("%s/%s/%d: outcomes (-hashed +without the hash):\n%s", name, sem, seed, diff)
 				}
 			}

@@ -91,9 +91,20 @@ type Latency struct {
 // Result is a finished run: its report, every call's outcome, and, if asked for, its
 // trace.
 type Result struct {
-	Report   Report
-	Outcomes []Outcome
-	Trace    []sim.Record
+	Report Report
+	Trace  []sim.Record
+
+	wd       *world
+	outcomes []Outcome
+}
+
+// Outcomes is how each workload call ended, in the order the calls were made. It is
+// built on first use (a sweep never asks), from the finished run.
+func (r *Result) Outcomes() []Outcome {
+	if r.outcomes == nil && r.wd != nil {
+		r.outcomes = r.wd.outcomes()
+	}
+	return r.outcomes
 }
 
 // Outcome is how one workload call ended, as its caller saw it.
@@ -128,7 +139,7 @@ func (wd *world) run() *Result {
 		}
 	}
 	wd.chk.finish(quiet)
-	return &Result{Report: wd.report(), Outcomes: wd.outcomes(), Trace: wd.w.Trace()}
+	return &Result{Report: wd.report(), Trace: wd.w.Trace(), wd: wd}
 }
 
 func (wd *world) report() Report {

@@ -277,13 +277,13 @@ func TestOutcomesNameCallsAsTheirIDs(t *testing.T) {
 		prefixes := map[string]bool{}
 		for i := range wd.chk.calls {
 			want := wd.chk.callID(&wd.chk.calls[i]).String()
-			if got := res.Outcomes[i].Call; got != want {
+			if got := res.Outcomes()[i].Call; got != want {
 				t.Fatalf("%s: outcome %d names %q, want %q", tc.spec.Name, i, got, want)
 			}
 			prefixes[want[:strings.LastIndexByte(want, '.')+1]] = true
 		}
-		if len(res.Outcomes) != len(wd.chk.calls) || len(prefixes) < 2 {
-			t.Fatalf("%s: %d outcomes of %d calls, %d name prefixes", tc.spec.Name, len(res.Outcomes), len(wd.chk.calls), len(prefixes))
+		if len(res.Outcomes()) != len(wd.chk.calls) || len(prefixes) < 2 {
+			t.Fatalf("%s: %d outcomes of %d calls, %d name prefixes", tc.spec.Name, len(res.Outcomes()), len(wd.chk.calls), len(prefixes))
 		}
 	}
 }

@@ -67,7 +67,16 @@ func (t *tracer) Trace(ev *router.Event) {
 		return // the network traces sends, and shows them to the checker
 	}
 	t.wd.chk.routerEvent(t.node, t.inc, ev)
+	if s := ev.Call.Seq; ev.Kind == router.EvCall && s > 0 {
+		for uint64(len(t.recs)) < s {
+			t.recs = append(t.recs, 0)
+		}
+		t.recs[s-1] = int32(len(t.wd.chk.calls)) // begun just before the call
+	}
 	w, k := t.wd.w, &t.wd.kinds
+	if !w.Recording() {
+		return // no record is wanted (Options.NoHash): the checker has seen the event
+	}
 	node := string(t.node)
 	var call string
 	if ev.Kind != router.EvLearn {
@@ -75,12 +84,6 @@ func (t *tracer) Trace(ev *router.Event) {
 	}
 	switch ev.Kind {
 	case router.EvCall:
-		if s := ev.Call.Seq; s > 0 {
-			for uint64(len(t.recs)) < s {
-				t.recs = append(t.recs, 0)
-			}
-			t.recs[s-1] = int32(len(t.wd.chk.calls)) // begun just before the call
-		}
 		w.EmitKind(node, k.call, strAttr("call", call), strAttr("target", t.targetName(ev)), sim.Dur("timeout", ev.Timeout))
 	case router.EvDeliver:
 		w.EmitKind(node, k.deliver, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))

@@ -215,7 +215,7 @@ func (s *sideStats) add(seed uint64, res *scenarios.Result) {
 		e.Count += k.count(c)
 		s.Errors[k.key] = e
 	}
-	for _, o := range res.Outcomes {
+	for _, o := range res.Outcomes() {
 		switch o.Code {
 		case "lost":
 		case "ok":

@@ -151,7 +151,7 @@ func checkPairing(t *testing.T, tr *Trace, res *scenarios.Result) {
 func checkLives(t *testing.T, tr *Trace, res *scenarios.Result) {
 	t.Helper()
 	var late uint64
-	for _, o := range res.Outcomes {
+	for _, o := range res.Outcomes() {
 		c := tr.cals[o.Call]
 		if c == nil {
 			t.Errorf("call %s: no life in the trace", o.Call)
@@ -176,8 +176,8 @@ func checkLives(t *testing.T, tr *Trace, res *scenarios.Result) {
 			}
 		}
 	}
-	if len(tr.calls) != len(res.Outcomes) {
-		t.Errorf("%d calls in the trace, %d in the run", len(tr.calls), len(res.Outcomes))
+	if len(tr.calls) != len(res.Outcomes()) {
+		t.Errorf("%d calls in the trace, %d in the run", len(tr.calls), len(res.Outcomes()))
 	}
 	if late != res.Report.LateRepliesDiscarded {
 		t.Errorf("%d late records, the routers dropped %d late replies", late, res.Report.LateRepliesDiscarded)
