@@ -92,6 +92,7 @@ type Node struct {
 	stats   Stats
 	ev      Event     // the event being traced (see event)
 	out     Message   // the message being sent (see send)
+	late    Message   // a copy of the late reply being traced (see reply)
 	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
 }
 
@@ -334,7 +335,7 @@ func (n *Node) send(to NodeID, m *Message) error {
 		if ev := n.event(EvSendFail); ev != nil {
 			ev.Call = m.Call
 			ev.To = to
-			ev.Msg = *m
+			ev.Msg = m
 			ev.Err = err
 			n.cfg.Tracer.Trace(ev)
 		}
@@ -343,7 +344,7 @@ func (n *Node) send(to NodeID, m *Message) error {
 	if ev := n.event(EvSend); ev != nil {
 		ev.Call = m.Call
 		ev.To = to
-		ev.Msg = *m
+		ev.Msg = m
 		n.cfg.Tracer.Trace(ev)
 	}
 	return nil

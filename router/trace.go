@@ -7,10 +7,13 @@ import (
 )
 
 // Tracer observes what a node decides. Trace is called on the node's own turn, in
-// decision order; it must not call back into the node. The Event belongs to the node
-// and is only valid during the call: the node reuses it for its next event, so a tracer
-// that keeps an event keeps a copy (*e). The memory the event's fields refer to (a
-// message's Event and Result, a Result) is never changed by the node later.
+// decision order; it must not call back into the node, nor change the event. The Event
+// belongs to the node and is only valid during the call: the node reuses it for its
+// next event, so a tracer that keeps an event keeps a copy (*e). The same holds for the
+// Message e.Msg points to (the node's outgoing message, or the message being
+// delivered): one that keeps it keeps a copy (*e.Msg). The memory the event's and the
+// message's fields refer to (a message's Event, Result and Entries, a Result) is never
+// changed by the node later.
 type Tracer interface {
 	Trace(e *Event)
 }
@@ -45,22 +48,22 @@ func (k EventKind) String() string {
 	return "event?"
 }
 
-// Event is one decision of a node. Fields that do not apply are zero.
+// Event is one decision of a node. Fields that do not apply to its Kind are zero.
 type Event struct {
 	Kind     EventKind
 	Node     NodeID
-	Call     CallID
+	Call     CallID        // every kind but EvLearn
 	Target   Target        // EvCall
-	Msg      Message       // EvSend, EvSendFail: the message; EvLate: the reply
+	Msg      *Message      // EvSend, EvSendFail: the message; EvLate: the reply (see Tracer)
 	To       NodeID        // EvSend, EvSendFail
-	Peer     PeerRef       // EvDeliver, EvForward (the leader), EvComplete (producer), EvRedirect (new leader)
+	Peer     PeerRef       // EvDeliver, EvForward (the leader), EvComplete (producer), EvRedirect (new leader), EvIgnored
 	Entry    Entry         // EvLearn
 	Timeout  time.Duration // EvCall
 	Budget   time.Duration // EvDeliver, EvForward
 	Code     Code          // EvComplete
 	Err      error         // EvComplete, EvSendFail
 	Result   []byte        // EvComplete
-	Reason   string        // EvDrop, EvLate, EvSendFail
+	Reason   string        // EvDrop, EvLate
 	Instance int           // EvDrop at a router instance, or -1
 }
 
@@ -72,9 +75,9 @@ func (e Event) String() string {
 	case EvCall:
 		fmt.Fprintf(&b, " %s %s timeout=%s", e.Call, e.Target, fmtBudget(e.Timeout))
 	case EvSend:
-		fmt.Fprintf(&b, " ->%s %s", e.To, e.Msg)
+		fmt.Fprintf(&b, " ->%s %s", e.To, e.message())
 	case EvSendFail:
-		fmt.Fprintf(&b, " ->%s %s: %v", e.To, e.Msg.Kind, e.Err)
+		fmt.Fprintf(&b, " ->%s %s: %v", e.To, e.message().Kind, e.Err)
 	case EvDeliver:
 		fmt.Fprintf(&b, " %s call=%s budget=%s", e.Peer, e.Call, fmtBudget(e.Budget))
 	case EvForward:
@@ -87,7 +90,7 @@ func (e Event) String() string {
 			fmt.Fprintf(&b, " ok %q by=%s", e.Result, e.Peer)
 		}
 	case EvLate:
-		fmt.Fprintf(&b, " %s (%s) %s", e.Call, e.Reason, e.Msg.Code)
+		fmt.Fprintf(&b, " %s (%s) %s", e.Call, e.Reason, e.message().Code)
 	case EvDrop:
 		fmt.Fprintf(&b, " call=%s: %s", e.Call, e.Reason)
 	case EvRedirect:
@@ -100,4 +103,12 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " call=%s peer=%s", e.Call, e.Peer)
 	}
 	return b.String()
+}
+
+// message returns the event's message, or the zero Message when it has none.
+func (e *Event) message() *Message {
+	if e.Msg == nil {
+		return &Message{}
+	}
+	return e.Msg
 }

@@ -477,7 +477,7 @@ type tracer struct{ e *Env }
 func (t tracer) Trace(ev *router.Event) {
 	if ev.Kind == router.EvSend {
 		// The transport parked the message as the newest flight just before this event.
-		t.e.logf("%s: send #%d ->%s %s", ev.Node, t.e.nextID-1, ev.To, ev.Msg)
+		t.e.logf("%s: send #%d ->%s %s", ev.Node, t.e.nextID-1, ev.To, *ev.Msg)
 		return
 	}
 	t.e.logf("%s", ev)
