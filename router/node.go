@@ -125,6 +125,7 @@ func New(cfg Config) (*Node, error) {
 		peers:   make(map[EnsembleID][]namedPeer),
 		pending: pendingSet{stride: uint64(cfg.Shards)},
 		workers: make(map[uint64]*Request),
+		ev:      Event{Node: cfg.ID}, // for good: reset leaves Node alone
 	}, nil
 }
 
@@ -300,12 +301,14 @@ func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 // event starts the event of kind k in the node's own Event and returns it for the
 // caller to fill in and hand to the tracer, or returns nil when the node has no tracer:
 // then no event is built at all. An Event is several hundred bytes; building it in
-// place and passing a pointer spares copying it on every decision.
+// place and passing a pointer spares copying it on every decision, and Event.reset
+// zeroes only what the previous event set (Node is set once, in NewNode). The caller
+// sets every field k uses (see Event) but Node, zero or not.
 func (n *Node) event(k EventKind) *Event {
 	if n.cfg.Tracer == nil {
 		return nil
 	}
-	n.ev = Event{Kind: k, Node: n.cfg.ID}
+	n.ev.reset(k)
 	return &n.ev
 }
 
