@@ -154,7 +154,9 @@ func (n *Node) reply(m *Message) {
 		}
 		if ev := n.event(EvLate); ev != nil {
 			ev.Call = m.Call
-			ev.Msg = *m
+			// A copy: pointing at *m would make every delivered message escape.
+			n.late = *m
+			ev.Msg = &n.late
 			ev.Reason = reason
 			n.cfg.Tracer.Trace(ev)
 		}

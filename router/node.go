@@ -92,6 +92,7 @@ type Node struct {
 	stats   Stats
 	ev      Event     // the event being traced (see event)
 	out     Message   // the message being sent (see send)
+	late    Message   // a copy of the late reply being traced (see reply)
 	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
 }
 
@@ -124,6 +125,7 @@ func New(cfg Config) (*Node, error) {
 		peers:   make(map[EnsembleID][]namedPeer),
 		pending: pendingSet{stride: uint64(cfg.Shards)},
 		workers: make(map[uint64]*Request),
+		ev:      Event{Node: cfg.ID}, // for good: reset leaves Node alone
 	}, nil
 }
 
@@ -299,12 +301,14 @@ func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 // event starts the event of kind k in the node's own Event and returns it for the
 // caller to fill in and hand to the tracer, or returns nil when the node has no tracer:
 // then no event is built at all. An Event is several hundred bytes; building it in
-// place and passing a pointer spares copying it on every decision.
+// place and passing a pointer spares copying it on every decision, and Event.reset
+// zeroes only what the previous event set (Node is set once, in NewNode). The caller
+// sets every field k uses (see Event) but Node, zero or not.
 func (n *Node) event(k EventKind) *Event {
 	if n.cfg.Tracer == nil {
 		return nil
 	}
-	n.ev = Event{Kind: k, Node: n.cfg.ID}
+	n.ev.reset(k)
 	return &n.ev
 }
 
@@ -334,7 +338,7 @@ func (n *Node) send(to NodeID, m *Message) error {
 		if ev := n.event(EvSendFail); ev != nil {
 			ev.Call = m.Call
 			ev.To = to
-			ev.Msg = *m
+			ev.Msg = m
 			ev.Err = err
 			n.cfg.Tracer.Trace(ev)
 		}
@@ -343,7 +347,7 @@ func (n *Node) send(to NodeID, m *Message) error {
 	if ev := n.event(EvSend); ev != nil {
 		ev.Call = m.Call
 		ev.To = to
-		ev.Msg = *m
+		ev.Msg = m
 		n.cfg.Tracer.Trace(ev)
 	}
 	return nil

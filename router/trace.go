@@ -7,10 +7,13 @@ import (
 )
 
 // Tracer observes what a node decides. Trace is called on the node's own turn, in
-// decision order; it must not call back into the node. The Event belongs to the node
-// and is only valid during the call: the node reuses it for its next event, so a tracer
-// that keeps an event keeps a copy (*e). The memory the event's fields refer to (a
-// message's Event and Result, a Result) is never changed by the node later.
+// decision order; it must not call back into the node, nor change the event. The Event
+// belongs to the node and is only valid during the call: the node reuses it for its
+// next event, so a tracer that keeps an event keeps a copy (*e). The same holds for the
+// Message e.Msg points to (the node's outgoing message, or the message being
+// delivered): one that keeps it keeps a copy (*e.Msg). The memory the event's and the
+// message's fields refer to (a message's Event, Result and Entries, a Result) is never
+// changed by the node later.
 type Tracer interface {
 	Trace(e *Event)
 }
@@ -45,23 +48,55 @@ func (k EventKind) String() string {
 	return "event?"
 }
 
-// Event is one decision of a node. Fields that do not apply are zero.
+// Event is one decision of a node. Fields that do not apply to its Kind are zero.
 type Event struct {
 	Kind     EventKind
 	Node     NodeID
-	Call     CallID
+	Call     CallID        // every kind but EvLearn
 	Target   Target        // EvCall
-	Msg      Message       // EvSend, EvSendFail: the message; EvLate: the reply
+	Msg      *Message      // EvSend, EvSendFail: the message; EvLate: the reply (see Tracer)
 	To       NodeID        // EvSend, EvSendFail
-	Peer     PeerRef       // EvDeliver, EvForward (the leader), EvComplete (producer), EvRedirect (new leader)
+	Peer     PeerRef       // EvDeliver, EvForward (the leader), EvComplete (producer), EvRedirect (new leader), EvIgnored
 	Entry    Entry         // EvLearn
 	Timeout  time.Duration // EvCall
 	Budget   time.Duration // EvDeliver, EvForward
 	Code     Code          // EvComplete
 	Err      error         // EvComplete, EvSendFail
 	Result   []byte        // EvComplete
-	Reason   string        // EvDrop, EvLate, EvSendFail
+	Reason   string        // EvDrop, EvLate
 	Instance int           // EvDrop at a router instance, or -1
+}
+
+// reset makes e, the node's previous event, ready for the caller of Node.event to fill
+// in as an event of kind k: it zeroes only the fields e's own kind sets (see Event), as
+// the builder of every kind sets all of its fields. Zeroing the whole Event instead costs
+// a write barrier on each of its pointer words while the collector marks. Call is left
+// for k's builder to overwrite unless k is EvLearn; Node is left as it is.
+func (e *Event) reset(k EventKind) {
+	switch e.Kind {
+	case EvCall:
+		e.Target, e.Timeout = Target{}, 0
+	case EvSend:
+		e.Msg, e.To = nil, ""
+	case EvSendFail:
+		e.Msg, e.To, e.Err = nil, "", nil
+	case EvDeliver, EvForward:
+		e.Peer, e.Budget = PeerRef{}, 0
+	case EvComplete:
+		e.Peer, e.Code, e.Err, e.Result = PeerRef{}, 0, nil, nil
+	case EvLate:
+		e.Msg, e.Reason = nil, ""
+	case EvDrop:
+		e.Reason, e.Instance = "", 0
+	case EvRedirect, EvIgnored:
+		e.Peer = PeerRef{}
+	case EvLearn:
+		e.Entry = Entry{}
+	}
+	if k == EvLearn {
+		e.Call = CallID{}
+	}
+	e.Kind = k
 }
 
 // String renders the event on one line, as the interaction scripts show it.
@@ -72,9 +107,9 @@ func (e Event) String() string {
 	case EvCall:
 		fmt.Fprintf(&b, " %s %s timeout=%s", e.Call, e.Target, fmtBudget(e.Timeout))
 	case EvSend:
-		fmt.Fprintf(&b, " ->%s %s", e.To, e.Msg)
+		fmt.Fprintf(&b, " ->%s %s", e.To, e.message())
 	case EvSendFail:
-		fmt.Fprintf(&b, " ->%s %s: %v", e.To, e.Msg.Kind, e.Err)
+		fmt.Fprintf(&b, " ->%s %s: %v", e.To, e.message().Kind, e.Err)
 	case EvDeliver:
 		fmt.Fprintf(&b, " %s call=%s budget=%s", e.Peer, e.Call, fmtBudget(e.Budget))
 	case EvForward:
@@ -87,7 +122,7 @@ func (e Event) String() string {
 			fmt.Fprintf(&b, " ok %q by=%s", e.Result, e.Peer)
 		}
 	case EvLate:
-		fmt.Fprintf(&b, " %s (%s) %s", e.Call, e.Reason, e.Msg.Code)
+		fmt.Fprintf(&b, " %s (%s) %s", e.Call, e.Reason, e.message().Code)
 	case EvDrop:
 		fmt.Fprintf(&b, " call=%s: %s", e.Call, e.Reason)
 	case EvRedirect:
@@ -100,4 +135,12 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " call=%s peer=%s", e.Call, e.Peer)
 	}
 	return b.String()
+}
+
+// message returns the event's message, or the zero Message when it has none.
+func (e *Event) message() *Message {
+	if e.Msg == nil {
+		return &Message{}
+	}
+	return e.Msg
 }
