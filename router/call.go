@@ -63,15 +63,17 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	now := n.now()
 	p := n.newPending()
-	*p = pending{id: id, target: t, event: event, deadline: Infinity, done: done}
-	if e, ok := n.dir.Lookup(t.Ensemble); ok && t.Peer.IsZero() {
-		p.seen, p.hadEntry = e.Version, true
+	p.init(id, t, event, done)
+	if t.Peer.IsZero() {
+		if e := n.dir.get(t.Ensemble); e != nil {
+			p.seen, p.hadEntry = e.Version, true
+		}
 	}
 	n.pending.put(p)
 	n.stats.Calls++
 	if ev := n.event(EvCall); ev != nil {
 		ev.Call = id
-		ev.Target = t
+		ev.Target.set(t)
 		ev.Timeout = timeout
 		n.cfg.Tracer.Trace(ev)
 	}
@@ -184,8 +186,8 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 	if p.redirected || !p.target.Peer.IsZero() {
 		return false
 	}
-	e, ok := n.dir.Lookup(p.target.Ensemble)
-	if !ok || (p.hadEntry && e.Version <= p.seen) || e.Leader.IsZero() || e.Leader == m.Peer {
+	e := n.dir.get(p.target.Ensemble)
+	if e == nil || (p.hadEntry && e.Version <= p.seen) || e.Leader.IsZero() || e.Leader == m.Peer {
 		return false
 	}
 	budget := p.deadline - n.now()
@@ -196,7 +198,7 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 	n.stats.Redirects++
 	if ev := n.event(EvRedirect); ev != nil {
 		ev.Call = p.id
-		ev.Peer = e.Leader
+		ev.Peer.set(e.Leader)
 		n.cfg.Tracer.Trace(ev)
 	}
 	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
@@ -229,7 +231,7 @@ func (n *Node) complete(p *pending, res Result) {
 	n.stats.Completed[code]++
 	if ev := n.event(EvComplete); ev != nil {
 		ev.Call = p.id
-		ev.Peer = res.Peer
+		ev.Peer.set(res.Peer)
 		ev.Code = code
 		ev.Err = res.Err
 		ev.Result = res.Value
@@ -261,9 +263,27 @@ func (n *Node) newPending() *pending {
 // what a call allocates.
 func (n *Node) freePending(p *pending) {
 	if len(n.free) < maxFree {
-		*p = pending{}
+		// Let go of what the call referenced (init sets every field again).
+		p.target.set(Target{})
+		p.event = nil
+		p.done = nil
 		n.free = append(n.free, p)
 	}
+}
+
+// init makes p the proxy of a new call, every field set one at a time whatever p held
+// before (a completed call's proxy, see freePending): a whole pending copied into the
+// heap is a bulk write barrier while the collector marks.
+func (p *pending) init(id CallID, t Target, event []byte, done func(Result)) {
+	p.id = id
+	p.target.set(t)
+	p.event = event
+	p.deadline = Infinity
+	p.timer = 0
+	p.done = done
+	p.redirected = false
+	p.seen, p.hadEntry = 0, false
+	p.completed = false
 }
 
 // lookup returns the proxy of call id. Proxies are kept by sequence number alone, which

@@ -22,10 +22,20 @@ func (e Entry) String() string {
 // forward: an entry replaces the current one only if its version is strictly newer.
 // The zero value is an empty directory. It is not safe for concurrent use.
 type Directory struct {
-	m map[EnsembleID]Entry
+	// m holds the entries this directory learned (or started with, NewDirectory), each
+	// in memory of its own that an update overwrites in place, so that a pointer to an
+	// entry (see get) stays the entry of its ensemble.
+	m map[EnsembleID]*Entry
 	// base, if set, holds the entries the directory started with (NewDirectoryOn):
 	// shared with other directories and never changed. An entry in m wins.
 	base *Snapshot
+	// last is the entry get found last, in m or in base, or nil; a node routing a call
+	// looks its ensemble up twice in a row (Call, then route). Update keeps it right:
+	// an entry in m is updated in place, and an entry that moves from base to m moves
+	// last with it.
+	last *Entry
+	// slab is memory for the next entries m gets, taken a few at a time.
+	slab []Entry
 }
 
 // Snapshot is a frozen set of directory entries that many directories can start
@@ -33,7 +43,7 @@ type Directory struct {
 // with the same ten thousand entries share one map instead of keeping a thousand.
 // It never changes once made, so it may be shared freely.
 type Snapshot struct {
-	m map[EnsembleID]Entry
+	m map[EnsembleID]*Entry
 }
 
 // NewSnapshot returns a snapshot of entries; of several for one ensemble, the newest
@@ -47,7 +57,8 @@ func NewSnapshot(entries []Entry) *Snapshot {
 func NewDirectory(entries []Entry) *Directory {
 	d := &Directory{}
 	if len(entries) > 0 {
-		d.m = make(map[EnsembleID]Entry, len(entries)) // sized once: no rehash while filling
+		d.m = make(map[EnsembleID]*Entry, len(entries)) // sized once: no rehash while filling
+		d.slab = make([]Entry, 0, len(entries))         // one block for all of them
 	}
 	for _, e := range entries {
 		d.Update(e)
@@ -60,28 +71,71 @@ func NewDirectory(entries []Entry) *Directory {
 // only read.
 func NewDirectoryOn(s *Snapshot) *Directory { return &Directory{base: s} }
 
-// Lookup returns the entry for e.
+// Lookup returns the entry for e. It only reads the directory.
 func (d *Directory) Lookup(e EnsembleID) (Entry, bool) {
-	if en, ok := d.m[e]; ok {
-		return en, true
+	p := d.m[e]
+	if p == nil && d.base != nil {
+		p = d.base.m[e]
 	}
-	if d.base != nil {
-		en, ok := d.base.m[e]
-		return en, ok
+	if p == nil {
+		return Entry{}, false
 	}
-	return Entry{}, false
+	return *p, true
 }
+
+// get returns the entry for e, or nil; the node's own lookup on its routing path. The
+// entry is the directory's: the caller reads it before the directory next changes and
+// never writes it. Unlike Lookup it remembers what it found (last), so it is for the
+// directory's one user, the node, in its turn.
+func (d *Directory) get(e EnsembleID) *Entry {
+	if p := d.last; p != nil && p.Ensemble == e {
+		return p
+	}
+	p := d.m[e]
+	if p == nil && d.base != nil {
+		p = d.base.m[e]
+	}
+	if p != nil {
+		d.last = p
+	}
+	return p
+}
+
+// slabSize is how many entries a directory's slab takes at a time after the first.
+const slabSize = 16
 
 // Update applies e if it is strictly newer than the entry held for its ensemble, and
 // reports whether it did.
 func (d *Directory) Update(e Entry) bool {
-	if cur, ok := d.Lookup(e.Ensemble); ok && cur.Version >= e.Version {
-		return false
+	if p := d.m[e.Ensemble]; p != nil {
+		if p.Version >= e.Version {
+			return false
+		}
+		// In place, field by field: the key is the same, and an Entry copied whole into
+		// the heap is a bulk write barrier while the collector marks.
+		p.Leader.set(e.Leader)
+		p.Version = e.Version
+		return true
+	}
+	var old *Entry
+	if d.base != nil {
+		old = d.base.m[e.Ensemble]
+		if old != nil && old.Version >= e.Version {
+			return false
+		}
 	}
 	if d.m == nil {
-		d.m = make(map[EnsembleID]Entry)
+		d.m = make(map[EnsembleID]*Entry)
 	}
-	d.m[e.Ensemble] = e
+	if len(d.slab) == cap(d.slab) {
+		d.slab = make([]Entry, 0, slabSize)
+	}
+	d.slab = append(d.slab, e)
+	p := &d.slab[len(d.slab)-1]
+	d.m[e.Ensemble] = p
+	if old != nil && d.last == old {
+		d.last = p // base's entry is no longer the one that counts
+	}
 	return true
 }
 
@@ -89,12 +143,12 @@ func (d *Directory) Update(e Entry) bool {
 func (d *Directory) Entries() []Entry {
 	out := make([]Entry, 0, d.Len())
 	for _, e := range d.m {
-		out = append(out, e)
+		out = append(out, *e)
 	}
 	if d.base != nil {
 		for id, e := range d.base.m {
 			if _, mine := d.m[id]; !mine {
-				out = append(out, e)
+				out = append(out, *e)
 			}
 		}
 	}

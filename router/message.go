@@ -111,3 +111,74 @@ func fmtBudget(d time.Duration) string {
 	}
 	return d.String()
 }
+
+// Message fields as bits, for reset: msgUses[k] is what a message of kind k sets besides
+// Kind and From (see Message).
+const (
+	mfInstance uint16 = 1 << iota
+	mfCall
+	mfEnsemble
+	mfPeer
+	mfForwarded
+	mfEvent
+	mfResult
+	mfCode
+	mfBudget
+	mfHops
+	mfEntries
+)
+
+var msgUses = [numKinds]uint16{
+	KindRoute:  mfInstance | mfCall | mfEnsemble | mfEvent | mfBudget | mfHops,
+	KindCast:   mfInstance | mfCall | mfEnsemble | mfEvent | mfBudget | mfHops,
+	KindPeer:   mfCall | mfEnsemble | mfPeer | mfForwarded | mfEvent | mfBudget | mfHops,
+	KindReply:  mfCall | mfCode | mfResult | mfPeer | mfHops,
+	KindGossip: mfEntries,
+}
+
+// reset readies m, the node's outgoing message (see Node.outgoing), which holds the
+// previous message sent or is zero, for a message of kind k: it sets Kind and zeroes
+// the fields the previous message used that kind k does not. The caller then sets every
+// field k uses, zero or not (From is send's). Assigning a whole new Message instead
+// copies 232 bytes into the node's heap memory, which while the collector marks is a
+// bulk write barrier over all of its pointer words.
+func (m *Message) reset(k Kind) {
+	stale := msgUses[m.Kind%numKinds] &^ msgUses[k]
+	m.Kind = k
+	if stale == 0 {
+		return
+	}
+	if stale&mfInstance != 0 {
+		m.Instance = 0
+	}
+	if stale&mfCall != 0 {
+		m.Call.Node, m.Call.Incarnation, m.Call.Seq = "", 0, 0
+	}
+	if stale&mfEnsemble != 0 {
+		m.Ensemble = ""
+	}
+	if stale&mfPeer != 0 {
+		m.Peer.set(PeerRef{})
+	}
+	if stale&mfForwarded != 0 {
+		m.Forwarded = false
+	}
+	if stale&mfEvent != 0 {
+		m.Event = nil
+	}
+	if stale&mfResult != 0 {
+		m.Result = nil
+	}
+	if stale&mfCode != 0 {
+		m.Code = 0
+	}
+	if stale&mfBudget != 0 {
+		m.Budget = 0
+	}
+	if stale&mfHops != 0 {
+		m.Hops = 0
+	}
+	if stale&mfEntries != 0 {
+		m.Entries = nil
+	}
+}

@@ -218,7 +218,7 @@ func (n *Node) peer(ref PeerRef) Peer {
 
 // Learn applies a directory entry if it is strictly newer, and reports whether it did.
 func (n *Node) Learn(e Entry) bool {
-	if _, known := n.dir.Lookup(e.Ensemble); known && n.cfg.Bugs.Has(bugs.FreezeDirectory) {
+	if n.cfg.Bugs.Has(bugs.FreezeDirectory) && n.dir.get(e.Ensemble) != nil {
 		return false
 	}
 	if !n.dir.Update(e) {
@@ -233,8 +233,8 @@ func (n *Node) Learn(e Entry) bool {
 
 // Gossip sends entries to node to. The receiver applies the ones that are newer.
 func (n *Node) Gossip(to NodeID, entries []Entry) error {
-	m := n.outgoing()
-	*m = Message{Kind: KindGossip, Entries: entries}
+	m := n.outgoing(KindGossip)
+	m.Entries = entries
 	return n.send(to, m)
 }
 
@@ -323,11 +323,16 @@ func (n *Node) traceDrop(call CallID, reason string, instance int) {
 	}
 }
 
-// outgoing returns the node's own Message for the caller to build the message it sends
-// in, with send. The Transport only reads it during Send, and neither it nor the tracer
-// calls back into the node, so one Message serves every send: a message built on the
-// stack would escape to the heap through the Transport, one allocation per send.
-func (n *Node) outgoing() *Message { return &n.out }
+// outgoing returns the node's own Message, reset for a message of kind k, for the
+// caller to build the message it sends in, with send: the caller sets every field kind
+// k uses (see Message.reset). The Transport only reads it during Send, and neither it
+// nor the tracer calls back into the node, so one Message serves every send: a message
+// built on the stack would escape to the heap through the Transport, one allocation per
+// send.
+func (n *Node) outgoing(k Kind) *Message {
+	n.out.reset(k)
+	return &n.out
+}
 
 // send hands m, built in n.outgoing(), to the transport, stamping the sender; it
 // traces both outcomes.

@@ -102,7 +102,7 @@ func (r *Request) Forward(leader PeerRef) {
 	}
 	if ev := n.event(EvForward); ev != nil {
 		ev.Call = r.call
-		ev.Peer = leader
+		ev.Peer.set(leader)
 		ev.Budget = budget
 		n.cfg.Tracer.Trace(ev)
 	}
@@ -114,7 +114,7 @@ func (r *Request) answer() bool {
 		r.n.stats.Twice++
 		if ev := r.n.event(EvIgnored); ev != nil {
 			ev.Call = r.call
-			ev.Peer = r.peer
+			ev.Peer.set(r.peer)
 			r.n.cfg.Tracer.Trace(ev)
 		}
 		return false
@@ -165,8 +165,14 @@ func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
 		n.fail(r, atCaller, CodeHopLimit, "hop-limit")
 		return
 	}
-	m := n.outgoing()
-	*m = Message{Kind: KindPeer, Call: r.call, Ensemble: ref.Ensemble, Peer: ref, Forwarded: forwarded, Event: r.event, Budget: r.budget, Hops: hops}
+	m := n.outgoing(KindPeer)
+	m.Call = r.call
+	m.Ensemble = ref.Ensemble
+	m.Peer.set(ref)
+	m.Forwarded = forwarded
+	m.Event = r.event
+	m.Budget = r.budget
+	m.Hops = hops
 	if err := n.send(ref.Node, m); err != nil {
 		if forwarded && n.riak() {
 			return // the original's forward is a plain send: lost
@@ -206,7 +212,18 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		return
 	}
 	req := n.newRequest()
-	*req = Request{n: n, call: r.call, peer: ref, event: r.event, budget: r.budget, handed: n.now(), hops: r.hops, forwarded: forwarded, cast: r.cast}
+	// Field by field into fresh, zeroed memory (newRequest): a whole Request copied
+	// into the heap is a bulk write barrier while the collector marks. Fields left out
+	// (done, worker, timer) stay zero.
+	req.n = n
+	req.call = r.call
+	req.peer.set(ref)
+	req.event = r.event
+	req.budget = r.budget
+	req.handed = n.now()
+	req.hops = r.hops
+	req.forwarded = forwarded
+	req.cast = r.cast
 	if n.riak() && !r.cast && !r.direct && !forwarded && r.budget != Infinity {
 		n.wseq++
 		req.worker = n.wseq
@@ -215,7 +232,7 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 	}
 	if ev := n.event(EvDeliver); ev != nil {
 		ev.Call = r.call
-		ev.Peer = ref
+		ev.Peer.set(ref)
 		ev.Budget = req.budget
 		n.cfg.Tracer.Trace(ev)
 	}

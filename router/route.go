@@ -22,9 +22,9 @@ type request struct {
 // instance for a request another node passed on: look the leader up and deliver
 // locally, pass it on to the leader's node, or fail.
 func (n *Node) route(r request, atCaller bool) {
-	e, ok := n.dir.Lookup(r.ens)
+	e := n.dir.get(r.ens)
 	switch {
-	case !ok || e.Leader.IsZero():
+	case e == nil || e.Leader.IsZero():
 		n.fail(r, atCaller, CodeNoLeader, "no-leader")
 	case e.Leader.Node == n.cfg.ID:
 		n.deliverLocal(e.Leader, r, false, atCaller)
@@ -65,8 +65,13 @@ func (n *Node) sendRoute(to NodeID, r request, atCaller bool) {
 	if r.cast {
 		kind = KindCast
 	}
-	m := n.outgoing()
-	*m = Message{Kind: kind, Instance: n.cfg.Rand.IntN(n.cfg.Routers), Call: r.call, Ensemble: r.ens, Event: r.event, Budget: r.budget, Hops: hops}
+	m := n.outgoing(kind)
+	m.Instance = n.cfg.Rand.IntN(n.cfg.Routers)
+	m.Call = r.call
+	m.Ensemble = r.ens
+	m.Event = r.event
+	m.Budget = r.budget
+	m.Hops = hops
 	if err := n.send(to, m); err != nil {
 		n.fail(r, atCaller, sendCode(err), "unreachable")
 	}
@@ -111,8 +116,12 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops
 		n.reply(&m)
 		return
 	}
-	m := n.outgoing()
-	*m = Message{Kind: KindReply, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
+	m := n.outgoing(KindReply)
+	m.Call = call
+	m.Code = code
+	m.Result = result
+	m.Peer.set(by)
+	m.Hops = hops
 	_ = n.send(call.Node, m)
 }
 

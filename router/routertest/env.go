@@ -461,6 +461,10 @@ type transport struct {
 }
 
 func (t transport) Send(to router.NodeID, m *router.Message) error {
+	if err := CheckMessage(m); err != nil {
+		// No script expects this line, so the script shows the broken promise.
+		t.e.logf("%s: bad message: %v", t.nd.id, err)
+	}
 	if _, ok := t.e.nodes[to]; !ok || t.nd.down[to] {
 		t.nd.reconnects = append(t.nd.reconnects, to)
 		t.e.logf("%s: reconnect ->%s started", t.nd.id, to)
@@ -479,9 +483,15 @@ func (t tracer) Trace(ev *router.Event) {
 		// No script expects this line, so the script shows the broken promise.
 		t.e.logf("%s: bad event: %v", ev.Node, err)
 	}
-	if ev.Kind == router.EvSend {
+	switch ev.Kind {
+	case router.EvSend:
 		// The transport parked the message as the newest flight just before this event.
 		t.e.logf("%s: send #%d ->%s %s", ev.Node, t.e.nextID-1, ev.To, *ev.Msg)
+		Scribble(ev.Msg) // the node is done with it: see Scribble
+		return
+	case router.EvSendFail:
+		t.e.logf("%s", ev)
+		Scribble(ev.Msg)
 		return
 	}
 	t.e.logf("%s", ev)
