@@ -55,9 +55,9 @@ func TestSamplerMatchesReference(t *testing.T) {
 		}
 		seed := rapid.Uint64().Draw(t, "seed")
 		got, want := rand.New(rand.NewPCG(seed, 1)), rand.New(rand.NewPCG(seed, 1))
-		s := d.sampler()
+		s := d.Prepare() // what Dist.Sample does on every draw, once
 		for i := range 200 {
-			if g, w := s.sample(got), referenceSample(d, want); g != w {
+			if g, w := s.Sample(got), referenceSample(d, want); g != w {
 				t.Fatalf("%+v draw %d: sampler drew %d, reference %d", d, i, g, w)
 			}
 			if g, w := d.Sample(got), referenceSample(d, want); g != w {

@@ -52,7 +52,12 @@ func (wd *world) scheduleFault(f Fault) {
 			}
 		case "slow", "hang":
 			es, name := wd.peerOf(f.Peer)
-			es.slow[name] = slowness{service: f.Service, until: f.Until.D()}
+			sl := slowness{until: f.Until.D()}
+			if f.Service != nil {
+				ps := f.Service.Prepare()
+				sl.service = &ps
+			}
+			es.slow[name] = sl
 			wd.chk.taint(es.id)
 		}
 	})

@@ -38,7 +38,7 @@ func (p *simPeer) Handle(r *router.Request) {
 
 func (p *simPeer) lead(es *ensState, r *router.Request) {
 	now := p.wd.w.Now()
-	service := &p.wd.spec.Peer.Service
+	service := &p.wd.peerService
 	if len(es.slow) > 0 { // most ensembles never have a slow member: no lookup
 		if s, ok := es.slow[p.ref.Name]; ok && now < s.until {
 			if s.service == nil {

@@ -47,7 +47,8 @@ type world struct {
 	gossipRound int
 	rules       []namedRule // active typed fault rules, in the order added
 	peerRand    *rand.Rand
-	memberList  []*simNode // the member nodes in spec order (members)
+	peerService netmodel.Sampler // spec.Peer.Service, prepared
+	memberList  []*simNode       // the member nodes in spec order (members)
 	// convEpoch moves on whenever a node boots or crashes; an ensState's
 	// remembered convergence is good while its convAt equals it (converged).
 	convEpoch uint64
@@ -111,7 +112,7 @@ func (es *ensState) impaired(now time.Duration) bool {
 }
 
 type slowness struct {
-	service *Dist // nil: hang
+	service *netmodel.Sampler // nil: hang
 	until   time.Duration
 }
 
@@ -121,13 +122,14 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace, NoHash: opt.NoHash})
 	wd := &world{
-		spec:     spec,
-		opt:      opt,
-		w:        w,
-		nodes:    make(map[router.NodeID]*simNode),
-		ens:      make(map[router.EnsembleID]*ensState),
-		peerRand: w.Stream("peers"),
-		kinds:    newTraceKinds(w),
+		spec:        spec,
+		opt:         opt,
+		w:           w,
+		nodes:       make(map[router.NodeID]*simNode),
+		ens:         make(map[router.EnsembleID]*ensState),
+		peerRand:    w.Stream("peers"),
+		peerService: spec.Peer.Service.Prepare(),
+		kinds:       newTraceKinds(w),
 	}
 	wd.chk = newChecker(wd)
 	mailboxCap := spec.MailboxCap
