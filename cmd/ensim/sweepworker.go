@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
@@ -148,6 +149,11 @@ func serveWorker(in io.Reader, out io.Writer) error {
 		if err := w.Flush(); err != nil {
 			return err
 		}
+		// Collect between seeds, when almost nothing is live: it costs a fraction
+		// of a millisecond and leaves the collector's heap goal far above what the
+		// next seed allocates, so no collection (and no write barrier) runs during
+		// most seeds. leader-churn, one worker: 95-97 -> 99-100 seeds/s.
+		runtime.GC()
 	}
 }
 
