@@ -302,7 +302,7 @@ func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 // caller to fill in and hand to the tracer, or returns nil when the node has no tracer:
 // then no event is built at all. An Event is several hundred bytes; building it in
 // place and passing a pointer spares copying it on every decision, and Event.reset
-// zeroes only what the previous event set (Node is set once, in NewNode). The caller
+// zeroes only what the previous event set (Node is set once, in New). The caller
 // sets every field k uses (see Event) but Node, zero or not.
 func (n *Node) event(k EventKind) *Event {
 	if n.cfg.Tracer == nil {

@@ -10,8 +10,8 @@ import (
 // decision order; it must not call back into the node, nor change the event. The Event
 // belongs to the node and is only valid during the call: the node reuses it for its
 // next event, so a tracer that keeps an event keeps a copy (*e). The same holds for the
-// Message e.Msg points to (the node's outgoing message, or the message being
-// delivered): one that keeps it keeps a copy (*e.Msg). The memory the event's and the
+// Message e.Msg points to (the node's outgoing message, or its own copy of a late
+// reply): one that keeps it keeps a copy (*e.Msg). The memory the event's and the
 // message's fields refer to (a message's Event, Result and Entries, a Result) is never
 // changed by the node later.
 type Tracer interface {

@@ -99,10 +99,11 @@ type Result struct {
 }
 
 // Outcomes is how each workload call ended, in the order the calls were made. It is
-// built on first use (a sweep never asks), from the finished run.
+// built on first use (a sweep never asks), from the finished run, which the Result
+// holds until then and lets go of after. Not safe for concurrent first use.
 func (r *Result) Outcomes() []Outcome {
-	if r.outcomes == nil && r.wd != nil {
-		r.outcomes = r.wd.outcomes()
+	if r.wd != nil {
+		r.outcomes, r.wd = r.wd.outcomes(), nil
 	}
 	return r.outcomes
 }

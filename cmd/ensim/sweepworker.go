@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
@@ -157,10 +158,16 @@ func serveWorker(in io.Reader, out io.Writer) error {
 	}
 }
 
+// simulateJob runs one job's simulation: simulate, but for the module's own tests.
+var simulateJob = simulate
+
 // runJob runs one seed and sums it up. Without hash the run keeps no trace hash,
-// unless it fails: then it runs again with one, since its repro records the hash.
+// unless it fails: then it runs again with one, since its repro records the hash. The
+// second run must break the same invariants in the same way; if it does not, the
+// seed is not deterministic, and it fails with the first run's violations and an
+// error that says so (a second run that passed must not hide the first's failure).
 func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics, hash bool) workerResult {
-	res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem, Bugs: injectBugs, NoHash: !hash})
+	res, err := simulateJob(spec, scenarios.Options{Seed: seed, Semantics: sem, Bugs: injectBugs, NoHash: !hash})
 	if err != nil {
 		return workerResult{Seed: seed, Error: err.Error(), Violations: []scenarios.Violation{}}
 	}
@@ -170,7 +177,14 @@ func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics, hash bool) w
 		v = []scenarios.Violation{}
 	}
 	if len(v) > 0 && !hash {
-		return runJob(spec, seed, sem, true)
+		again := runJob(spec, seed, sem, true)
+		if again.Error != "" || slices.Equal(again.Violations, v) {
+			return again
+		}
+		first := workerResult{Seed: seed, Violations: v, Events: r.Events, WallNS: r.WallTimeNS, Probes: r.Probes, Calls: r.Calls}
+		first.Error = fmt.Sprintf("nondeterministic: seed %d broke %d invariant checks run without the trace hash, and %d run again with it",
+			seed, len(v), len(again.Violations))
+		return first
 	}
 	return workerResult{
 		Seed:       seed,

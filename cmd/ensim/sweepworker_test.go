@@ -83,7 +83,7 @@ func TestWorkerRunsJobs(t *testing.T) {
 					want.Violations = []scenarios.Violation{}
 				}
 				if !hashed(k) && want.OK {
-					want.TraceHash = "" // a failing seed is hashed anyway, for its repro
+					want.TraceHash = "" // a failing seed is hashed anyway, for its repro (TestRunJobRerunsFailures)
 				}
 				g := got[k]
 				if g.WallNS <= 0 {
@@ -132,6 +132,65 @@ func TestWorkerBadInput(t *testing.T) {
 			}
 			if len(got) != tc.results {
 				t.Errorf("%d results, want %d", len(got), tc.results)
+			}
+		})
+	}
+}
+
+// TestRunJobRerunsFailures: a seed run without the trace hash that fails runs again
+// with it; the second run's result stands only when it fails the same way, and
+// otherwise the seed fails as nondeterministic with the first run's violations.
+func TestRunJobRerunsFailures(t *testing.T) {
+	spec := mustNamed(t, "steady")
+	broken := scenarios.Violation{Invariant: scenarios.InvLiveness, Detail: "injected"}
+	tests := []struct {
+		name string
+		// inject returns the violation to add to a run, or nil
+		inject   func(opt scenarios.Options) *scenarios.Violation
+		wantOK   bool
+		wantHash bool
+		wantErr  string
+		want     []scenarios.Violation
+	}{
+		{name: "passes", inject: func(scenarios.Options) *scenarios.Violation { return nil },
+			wantOK: true, want: []scenarios.Violation{}},
+		{name: "fails both times", inject: func(scenarios.Options) *scenarios.Violation { return &broken },
+			wantHash: true, want: []scenarios.Violation{broken}},
+		{name: "fails only without the hash", inject: func(o scenarios.Options) *scenarios.Violation {
+			if o.NoHash {
+				return &broken
+			}
+			return nil
+		}, wantErr: "nondeterministic: seed 1 broke 1 invariant checks run without the trace hash, and 0 run again with it",
+			want: []scenarios.Violation{broken}},
+		{name: "fails differently", inject: func(o scenarios.Options) *scenarios.Violation {
+			v := broken
+			if !o.NoHash {
+				v.Detail = "other"
+			}
+			return &v
+		}, wantErr: "nondeterministic: seed 1 broke 1 invariant checks run without the trace hash, and 1 run again with it",
+			want: []scenarios.Violation{broken}},
+	}
+	defer func(f func(scenarios.Spec, scenarios.Options) (*scenarios.Result, error)) { simulateJob = f }(simulateJob)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			simulateJob = func(spec scenarios.Spec, opt scenarios.Options) (*scenarios.Result, error) {
+				res, err := simulate(spec, opt)
+				if err == nil {
+					if v := tc.inject(opt); v != nil {
+						res.Report.Violations = append(res.Report.Violations, *v)
+					}
+				}
+				return res, err
+			}
+			got := runJob(spec, 1, router.Default, false)
+			if got.OK != tc.wantOK || got.Error != tc.wantErr || (len(got.TraceHash) == 64) != tc.wantHash {
+				t.Errorf("ok %v, error %q, hash %q; want ok %v, error %q, a hash: %v",
+					got.OK, got.Error, got.TraceHash, tc.wantOK, tc.wantErr, tc.wantHash)
+			}
+			if diff := cmp.Diff(tc.want, got.Violations); diff != "" {
+				t.Errorf("violations (-want +got):\n%s", diff)
 			}
 		})
 	}
