@@ -38,29 +38,10 @@ func (c *churn) Run() {
 	c.w.AfterAction(c.offsets[c.k%len(c.offsets)], c)
 }
 
-// reportEvents reports events/s for a benchmark whose every iteration ran exactly
-// one kernel event. One op is one event, so the allocs/op that -benchmem reports
-// is the allocations per event.
-func reportEvents(b *testing.B) {
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-}
-
-// BenchmarkKernelAction runs the kernel's steady state with Actions: each
-// iteration is one Step, which pops one event and runs it, and the event
-// schedules the next. About 1024 events are pending throughout.
-func BenchmarkKernelAction(b *testing.B) {
-	c := newChurn(1024)
-	b.ReportAllocs()
-	for b.Loop() {
-		c.w.Step()
-	}
-	reportEvents(b)
-}
-
-// BenchmarkKernelFunc is BenchmarkKernelAction through Schedule/After with
-// one func value reused for every event (a closure made per event would
-// measure the caller's allocation, not the kernel's).
-func BenchmarkKernelFunc(b *testing.B) {
+// newFuncChurn is a churn of 1024 pending events scheduled through After with
+// one func value reused for every event (a closure made per event would measure
+// the caller's allocation, not the kernel's).
+func newFuncChurn() *churn {
 	c := newChurn(0)
 	var fn func()
 	fn = func() {
@@ -70,22 +51,37 @@ func BenchmarkKernelFunc(b *testing.B) {
 	for range 1024 {
 		fn()
 	}
+	return c
+}
+
+// stepEvents runs one kernel event per iteration of w and reports events/s. One
+// op is one event, so the allocs/op that -benchmem reports is the allocations per
+// event.
+func stepEvents(b *testing.B, w *World) {
 	b.ReportAllocs()
 	for b.Loop() {
-		c.w.Step()
+		w.Step()
 	}
-	reportEvents(b)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// BenchmarkKernelAction runs the kernel's steady state with Actions: each
+// iteration is one Step, which pops one event and runs it, and the event
+// schedules the next. About 1024 events are pending throughout.
+func BenchmarkKernelAction(b *testing.B) {
+	stepEvents(b, newChurn(1024).w)
+}
+
+// BenchmarkKernelFunc is BenchmarkKernelAction through Schedule/After with
+// one func value reused for every event (newFuncChurn).
+func BenchmarkKernelFunc(b *testing.B) {
+	stepEvents(b, newFuncChurn().w)
 }
 
 // BenchmarkKernelDeepQueue is BenchmarkKernelAction with 100,000 events
 // pending: the heap is 17 levels deep instead of 10, as in a large world.
 func BenchmarkKernelDeepQueue(b *testing.B) {
-	c := newChurn(100_000)
-	b.ReportAllocs()
-	for b.Loop() {
-		c.w.Step()
-	}
-	reportEvents(b)
+	stepEvents(b, newChurn(100_000).w)
 }
 
 // timerChurn is the kernel's workload in the scenarios: few events pending (about
@@ -122,11 +118,7 @@ func BenchmarkKernelFew(b *testing.B) {
 		c.k++
 		c.w.AfterAction(c.offsets[c.k%len(c.offsets)], c)
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		c.w.Step()
-	}
-	reportEvents(b)
+	stepEvents(b, c.w)
 }
 
 // BenchmarkEmit measures one trace record of a typical shape (a message
