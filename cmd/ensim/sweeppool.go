@@ -16,8 +16,8 @@ import (
 	"github.com/ensroute/ensroute/scenarios"
 )
 
-// sweeper runs one sweep: it hands the seeds to its workers one at a time, and folds
-// their results. Its methods run on one goroutine, the sweep's; each worker has one
+// sweeper runs one sweep: it hands the seeds to its workers, up to workerDepth at a
+// time each, and folds their results. Its methods run on one goroutine, the sweep's; each worker has one
 // more, which reads the worker's stdout and waits for it (read).
 type sweeper struct {
 	o      *sweepOptions
@@ -28,6 +28,7 @@ type sweeper struct {
 	next   uint64 // the index in seeds of the next seed to hand out
 
 	rechecks []job // second runs waiting for a worker
+	orphans  []job // jobs handed to a worker that died before it started them
 	events   chan workerEvent
 	wg       sync.WaitGroup
 	workers  []*worker // started and not yet gone
@@ -65,8 +66,9 @@ type worker struct {
 	cancel  context.CancelFunc // kills the process
 	stdin   io.WriteCloser
 	stderr  *headBuffer
-	job     *job   // in flight, nil when idle
+	jobs    []*job // handed to it and not answered yet, oldest (the one it runs) first
 	closed  bool   // its stdin is closed: it gets nothing more and exits
+	dropped bool   // the stopping sweep killed it: it had only jobs it no longer wants
 	failure string // why the sweep killed it
 }
 
@@ -105,6 +107,12 @@ func (s *sweeper) run() {
 	s.wg.Wait()
 	s.progress.update(s.seedsRun, uint64(len(s.failures)), true)
 }
+
+// workerDepth is how many jobs a worker is handed ahead of its answers: the one it
+// runs and the next, so that it never waits for the sweep between seeds (a result's
+// way to the sweep and the next job's way back cost a worker a few percent of its
+// time when it had to wait for them).
+const workerDepth = 2
 
 // spawn starts one more worker and its reading goroutine.
 func (s *sweeper) spawn() error {
@@ -169,26 +177,29 @@ func (s *sweeper) read(w *worker, stdout io.Reader) {
 	s.events <- workerEvent{w: w, gone: true, garbage: garbage, exit: exit}
 }
 
-// assign hands a job to every idle worker, and closes the stdin of the idle workers
+// assign tops every worker up to workerDepth jobs, a job a worker at a time, so that
+// the first jobs go one to each worker; and it closes the stdin of the idle workers
 // that will get nothing more, so that they exit.
 func (s *sweeper) assign() {
-	for _, w := range s.workers {
-		if w.job != nil || w.closed {
-			continue
-		}
-		j := s.nextJob(w)
-		if j == nil {
-			if s.stopping || s.idle() {
-				w.closed = true
-				w.stdin.Close()
+	for depth := 1; depth <= workerDepth; depth++ {
+		for _, w := range s.workers {
+			if w.closed || len(w.jobs) >= depth {
+				continue
 			}
-			continue
+			j := s.nextJob(w)
+			if j == nil {
+				if len(w.jobs) == 0 && (s.stopping || s.idle()) {
+					w.closed = true
+					w.stdin.Close()
+				}
+				continue
+			}
+			w.jobs = append(w.jobs, j)
+			b, _ := json.Marshal(workerJob{Seed: j.seed, Hash: s.hashed(j)})
+			// A failed write means the worker is gone; its reader reports how, and
+			// the job counts as crashed.
+			w.stdin.Write(append(b, '\n'))
 		}
-		w.job = j
-		b, _ := json.Marshal(workerJob{Seed: j.seed, Hash: s.hashed(j)})
-		// A failed write means the worker is gone; its reader reports how, and the
-		// job counts as crashed.
-		w.stdin.Write(append(b, '\n'))
 	}
 }
 
@@ -198,11 +209,17 @@ func (s *sweeper) hashed(j *job) bool {
 	return j.first != nil || s.o.recheck > 0 && j.index%s.o.recheck == 0
 }
 
-// nextJob picks w's next job: a second run that another worker made the first of
-// (or any, when no other worker is left to take it), else the next seed.
+// nextJob picks w's next job: one a dead worker never started, else a second run that
+// another worker made the first of (or any, when no other worker is left to take
+// it), else the next seed.
 func (s *sweeper) nextJob(w *worker) *job {
 	if s.stopping {
 		return nil
+	}
+	if n := len(s.orphans); n > 0 {
+		j := s.orphans[0]
+		s.orphans = s.orphans[1:]
+		return &j
 	}
 	for k, j := range s.rechecks {
 		if j.first.worker != w.id || !s.otherWorker(w) {
@@ -231,11 +248,11 @@ func (s *sweeper) otherWorker(w *worker) bool {
 // idle reports whether the sweep has handed out every job it will ever have: no seed
 // left, no second run waiting and none in flight that could ask for one.
 func (s *sweeper) idle() bool {
-	if s.next < s.seeds.count || len(s.rechecks) > 0 {
+	if s.next < s.seeds.count || len(s.rechecks) > 0 || len(s.orphans) > 0 {
 		return false
 	}
 	for _, w := range s.workers {
-		if w.job != nil {
+		if len(w.jobs) > 0 {
 			return false
 		}
 	}
@@ -246,14 +263,22 @@ func (s *sweeper) idle() bool {
 func (s *sweeper) handle(ev workerEvent) {
 	w := ev.w
 	if !ev.gone {
-		switch j := w.job; {
-		case j == nil:
+		switch {
+		case len(w.jobs) == 0:
 			s.kill(w, fmt.Sprintf("worker %d sent a result for seed %d while it had no job", w.id, ev.res.Seed))
-		case ev.res.Seed != j.seed:
-			s.kill(w, fmt.Sprintf("worker %d answered for seed %d while running seed %d", w.id, ev.res.Seed, j.seed))
+		case ev.res.Seed != w.jobs[0].seed:
+			s.kill(w, fmt.Sprintf("worker %d answered for seed %d while running seed %d", w.id, ev.res.Seed, w.jobs[0].seed))
 		default:
-			w.job = nil
+			j := w.jobs[0]
+			w.jobs = w.jobs[1:]
 			s.result(w, j, ev.res)
+			if s.stopping && len(w.jobs) > 0 {
+				// The sweep stops, and w has been handed jobs beyond the one it
+				// ran: they are not wanted (a sweep stops at its first failure
+				// with no more seeds run than if each worker had had one job).
+				w.dropped, w.closed, w.jobs = true, true, nil
+				w.cancel()
+			}
 		}
 		return
 	}
@@ -264,10 +289,17 @@ func (s *sweeper) handle(ev workerEvent) {
 		}
 	}
 	w.cancel()
-	if s.interrupted {
-		return
+	if s.interrupted || w.dropped {
+		return // a dropped worker's answers after its kill, if any, were for jobs not wanted
 	}
-	j := w.job
+	var j *job // the job it was running, if any; the ones after it never started
+	if len(w.jobs) > 0 {
+		j = w.jobs[0]
+		for _, o := range w.jobs[1:] {
+			s.orphans = append(s.orphans, *o)
+		}
+		w.jobs = nil
+	}
 	switch {
 	case j != nil:
 		why := w.failure
@@ -284,7 +316,7 @@ func (s *sweeper) handle(ev workerEvent) {
 			s.rechecked++
 		}
 		s.fail(&sweepFailure{Seed: j.seed, Error: why, stderr: w.stderr.String()})
-		if !s.stopping && (s.next < s.seeds.count || len(s.rechecks) > 0) && len(s.workers) < s.o.parallel {
+		if !s.stopping && (s.next < s.seeds.count || len(s.rechecks) > 0 || len(s.orphans) > 0) && len(s.workers) < s.o.parallel {
 			if err := s.spawn(); err != nil {
 				s.errs = append(s.errs, fmt.Sprintf("starting a worker: %v", err))
 				s.stopping = true

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// pipe is a worker's stdin in memory: the job lines the sweep wrote to it.
+type pipe struct {
+	bytes.Buffer
+	closed bool
+}
+
+func (p *pipe) Close() error { p.closed = true; return nil }
+
+// seeds returns the seeds of the job lines written to p so far.
+func (p *pipe) seeds(t *testing.T) []uint64 {
+	t.Helper()
+	var out []uint64
+	dec := json.NewDecoder(bytes.NewReader(p.Bytes()))
+	for dec.More() {
+		var j workerJob
+		if err := dec.Decode(&j); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, j.Seed)
+	}
+	return out
+}
+
+// memSweeper is a sweeper of n seeds over workers that are only their stdins: assign
+// and handle run as in a sweep, without processes.
+func memSweeper(n uint64, workers int) (*sweeper, []*pipe) {
+	s := &sweeper{
+		o:        &sweepOptions{parallel: workers, keepGoing: true},
+		seeds:    seedRange{first: 1, step: 1, count: n},
+		failures: map[uint64]*sweepFailure{},
+		firsts:   map[uint64]firstRun{},
+		probes:   map[string]uint64{},
+	}
+	var pipes []*pipe
+	for i := range workers {
+		p := &pipe{}
+		pipes = append(pipes, p)
+		s.workers = append(s.workers, &worker{id: i + 1, stdin: p, stderr: &headBuffer{max: 1 << 10}, cancel: func() {}})
+	}
+	return s, pipes
+}
+
+// answer feeds the sweep worker w's result for its oldest job, a passing run.
+func answer(s *sweeper, w *worker) {
+	s.handle(workerEvent{w: w, res: &workerResult{Seed: w.jobs[0].seed, OK: true}})
+}
+
+// TestAssignHandsOutAhead: every worker is handed workerDepth jobs, the first ones
+// one to each worker in turn, and one more each time it answers; when the seeds run
+// out the workers are closed only once they have answered everything.
+func TestAssignHandsOutAhead(t *testing.T) {
+	s, pipes := memSweeper(7, 2)
+	s.assign()
+	if diff := cmp.Diff([][]uint64{{1, 3}, {2, 4}}, [][]uint64{pipes[0].seeds(t), pipes[1].seeds(t)}); diff != "" {
+		t.Fatalf("first hand-out (-want +got):\n%s", diff)
+	}
+	answer(s, s.workers[1]) // seed 2
+	s.assign()
+	answer(s, s.workers[0]) // seed 1
+	answer(s, s.workers[0]) // seed 3
+	s.assign()
+	if diff := cmp.Diff([][]uint64{{1, 3, 6, 7}, {2, 4, 5}}, [][]uint64{pipes[0].seeds(t), pipes[1].seeds(t)}); diff != "" {
+		t.Fatalf("after three answers (-want +got):\n%s", diff)
+	}
+	for len(s.workers[0].jobs)+len(s.workers[1].jobs) > 0 {
+		if pipes[0].closed || pipes[1].closed {
+			t.Fatalf("a worker was closed with jobs still out: %d and %d", len(s.workers[0].jobs), len(s.workers[1].jobs))
+		}
+		for _, w := range s.workers {
+			if len(w.jobs) > 0 {
+				answer(s, w)
+			}
+		}
+		s.assign()
+	}
+	if !pipes[0].closed || !pipes[1].closed || s.seedsRun != 7 {
+		t.Errorf("closed %v %v, %d seeds run; want both closed and 7", pipes[0].closed, pipes[1].closed, s.seedsRun)
+	}
+}
+
+// TestAssignOrphans: the jobs a dead worker was handed but never started go to the
+// next worker that asks, before any new seed; the one it was running fails.
+func TestAssignOrphans(t *testing.T) {
+	s, pipes := memSweeper(6, 2)
+	s.assign()       // worker 1: 1, 3; worker 2: 2, 4
+	s.o.parallel = 1 // no worker is started in the dead one's place
+	dead := s.workers[0]
+	s.handle(workerEvent{w: dead, gone: true})
+	if len(s.workers) != 1 {
+		t.Fatalf("%d workers after one died, want 1", len(s.workers))
+	}
+	f, ok := s.failures[1]
+	if !ok || len(s.failures) != 1 {
+		t.Fatalf("failures %v: want seed 1, the one the dead worker ran", s.failures)
+	}
+	if f.Error == "" {
+		t.Error("seed 1 failed with no error")
+	}
+	answer(s, s.workers[0]) // seed 2
+	s.assign()
+	if diff := cmp.Diff([]uint64{2, 4, 3}, pipes[1].seeds(t)); diff != "" {
+		t.Errorf("worker 2's jobs (-want +got):\n%s", diff)
+	}
+}
+
+// TestStopDropsJobsAhead: a sweep that stops (its first failure, without
+// --keep-going) kills a worker once it has answered its running job rather than let
+// it run the job it was handed ahead, and ignores that job's answer.
+func TestStopDropsJobsAhead(t *testing.T) {
+	s, _ := memSweeper(6, 1)
+	s.o.keepGoing = false
+	s.specOf = nil
+	s.assign() // 1, 2
+	w := s.workers[0]
+	killed := false
+	w.cancel = func() { killed = true }
+	s.stopping = true // as fail does
+	answer(s, w)      // seed 1
+	if !killed || len(w.jobs) != 0 || !w.closed {
+		t.Fatalf("killed %v, jobs %d, closed %v; want the worker killed with nothing out", killed, len(w.jobs), w.closed)
+	}
+	s.handle(workerEvent{w: w, res: &workerResult{Seed: 2, OK: true}}) // it answered before the kill landed: no job of its
+	s.handle(workerEvent{w: w, gone: true})
+	if s.seedsRun != 1 || len(s.errs) != 0 || len(s.failures) != 0 || len(s.workers) != 0 {
+		t.Errorf("%d seeds run, errors %q, failures %v, %d workers; want 1 seed, no error or failure, no worker",
+			s.seedsRun, s.errs, s.failures, len(s.workers))
+	}
+}
