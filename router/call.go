@@ -73,7 +73,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	n.stats.Calls++
 	if ev := n.event(EvCall); ev != nil {
 		ev.Call = id
-		ev.Target.set(t)
+		ev.Target.set(&t)
 		ev.Timeout = timeout
 		n.cfg.Tracer.Trace(ev)
 	}
@@ -198,7 +198,7 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 	n.stats.Redirects++
 	if ev := n.event(EvRedirect); ev != nil {
 		ev.Call = p.id
-		ev.Peer.set(e.Leader)
+		ev.Peer.set(&e.Leader)
 		n.cfg.Tracer.Trace(ev)
 	}
 	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
@@ -231,7 +231,7 @@ func (n *Node) complete(p *pending, res Result) {
 	n.stats.Completed[code]++
 	if ev := n.event(EvComplete); ev != nil {
 		ev.Call = p.id
-		ev.Peer.set(res.Peer)
+		ev.Peer.set(&res.Peer)
 		ev.Code = code
 		ev.Err = res.Err
 		ev.Result = res.Value
@@ -264,7 +264,7 @@ func (n *Node) newPending() *pending {
 func (n *Node) freePending(p *pending) {
 	if len(n.free) < maxFree {
 		// Let go of what the call referenced (init sets every field again).
-		p.target.set(Target{})
+		p.target.clear()
 		p.event = nil
 		p.done = nil
 		n.free = append(n.free, p)
@@ -276,7 +276,7 @@ func (n *Node) freePending(p *pending) {
 // heap is a bulk write barrier while the collector marks.
 func (p *pending) init(id CallID, t Target, event []byte, done func(Result)) {
 	p.id = id
-	p.target.set(t)
+	p.target.set(&t)
 	p.event = event
 	p.deadline = Infinity
 	p.timer = 0

@@ -113,7 +113,7 @@ func (d *Directory) Update(e Entry) bool {
 		}
 		// In place, field by field: the key is the same, and an Entry copied whole into
 		// the heap is a bulk write barrier while the collector marks.
-		p.Leader.set(e.Leader)
+		p.Leader.set(&e.Leader)
 		p.Version = e.Version
 		return true
 	}

@@ -158,7 +158,7 @@ func (m *Message) reset(k Kind) {
 		m.Ensemble = ""
 	}
 	if stale&mfPeer != 0 {
-		m.Peer.set(PeerRef{})
+		m.Peer.clear()
 	}
 	if stale&mfForwarded != 0 {
 		m.Forwarded = false

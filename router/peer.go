@@ -102,7 +102,7 @@ func (r *Request) Forward(leader PeerRef) {
 	}
 	if ev := n.event(EvForward); ev != nil {
 		ev.Call = r.call
-		ev.Peer.set(leader)
+		ev.Peer.set(&leader)
 		ev.Budget = budget
 		n.cfg.Tracer.Trace(ev)
 	}
@@ -114,7 +114,7 @@ func (r *Request) answer() bool {
 		r.n.stats.Twice++
 		if ev := r.n.event(EvIgnored); ev != nil {
 			ev.Call = r.call
-			ev.Peer.set(r.peer)
+			ev.Peer.set(&r.peer)
 			r.n.cfg.Tracer.Trace(ev)
 		}
 		return false
@@ -168,7 +168,7 @@ func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
 	m := n.outgoing(KindPeer)
 	m.Call = r.call
 	m.Ensemble = ref.Ensemble
-	m.Peer.set(ref)
+	m.Peer.set(&ref)
 	m.Forwarded = forwarded
 	m.Event = r.event
 	m.Budget = r.budget
@@ -217,7 +217,7 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 	// (done, worker, timer) stay zero.
 	req.n = n
 	req.call = r.call
-	req.peer.set(ref)
+	req.peer.set(&ref)
 	req.event = r.event
 	req.budget = r.budget
 	req.handed = n.now()
@@ -232,7 +232,7 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 	}
 	if ev := n.event(EvDeliver); ev != nil {
 		ev.Call = r.call
-		ev.Peer.set(ref)
+		ev.Peer.set(&ref)
 		ev.Budget = req.budget
 		n.cfg.Tracer.Trace(ev)
 	}

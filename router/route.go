@@ -120,7 +120,7 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops
 	m.Call = call
 	m.Code = code
 	m.Result = result
-	m.Peer.set(by)
+	m.Peer.set(&by)
 	m.Hops = hops
 	_ = n.send(call.Node, m)
 }
