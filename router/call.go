@@ -76,6 +76,8 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		ev.Target.set(&t)
 		ev.Timeout = timeout
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Timeout = 0, 0 // see event
+		ev.Target.clear()
 	}
 	if timeout != Infinity {
 		p.deadline = now + timeout
@@ -161,6 +163,7 @@ func (n *Node) reply(m *Message) {
 			ev.Msg = &n.late
 			ev.Reason = reason
 			n.cfg.Tracer.Trace(ev)
+			ev.Kind, ev.Msg, ev.Reason = 0, nil, ""
 		}
 		return
 	}
@@ -200,6 +203,8 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 		ev.Call = p.id
 		ev.Peer.set(&e.Leader)
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind = 0
+		ev.Peer.clear()
 	}
 	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
@@ -236,6 +241,8 @@ func (n *Node) complete(p *pending, res Result) {
 		ev.Err = res.Err
 		ev.Result = res.Value
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Code, ev.Err, ev.Result = 0, 0, nil, nil
+		ev.Peer.clear()
 	}
 	if p.done != nil {
 		p.done(res)

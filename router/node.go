@@ -225,8 +225,11 @@ func (n *Node) Learn(e Entry) bool {
 		return false
 	}
 	if ev := n.event(EvLearn); ev != nil {
+		ev.Call = CallID{}
 		ev.Entry = e
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Entry.Ensemble, ev.Entry.Version = 0, "", 0
+		ev.Entry.Leader.clear()
 	}
 	return true
 }
@@ -288,6 +291,7 @@ func (n *Node) Fire(t Timer) {
 			if ev := n.event(EvWorker); ev != nil {
 				ev.Call = r.call
 				n.cfg.Tracer.Trace(ev)
+				ev.Kind = 0
 			}
 			n.sendReply(r.call, CodeTimeout, nil, r.peer, r.hops)
 		}
@@ -301,14 +305,19 @@ func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 // event starts the event of kind k in the node's own Event and returns it for the
 // caller to fill in and hand to the tracer, or returns nil when the node has no tracer:
 // then no event is built at all. An Event is several hundred bytes; building it in
-// place and passing a pointer spares copying it on every decision, and Event.reset
-// zeroes only what the previous event set (Node is set once, in New). The caller
-// sets every field k uses (see Event) but Node, zero or not.
+// place and passing a pointer spares copying it on every decision.
+//
+// Between events the node's Event is clean: Kind and every field but Node (set once, in
+// New) and Call are zero. The caller sets every field k uses (see Event) but Node, zero
+// or not (EvLearn's builder zeroes Call), and once the tracer returns it zeroes again
+// what it set but Call, and Kind: each builder knows which fields those are, so no event
+// pays for finding out which fields the one before it set. (The interaction scripts and
+// the model test check that the event is clean after every step: EventLeftover.)
 func (n *Node) event(k EventKind) *Event {
 	if n.cfg.Tracer == nil {
 		return nil
 	}
-	n.ev.reset(k)
+	n.ev.Kind = k
 	return &n.ev
 }
 
@@ -320,6 +329,7 @@ func (n *Node) traceDrop(call CallID, reason string, instance int) {
 		ev.Reason = reason
 		ev.Instance = instance
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Reason, ev.Instance = 0, "", 0
 	}
 }
 
@@ -346,6 +356,7 @@ func (n *Node) send(to NodeID, m *Message) error {
 			ev.Msg = m
 			ev.Err = err
 			n.cfg.Tracer.Trace(ev)
+			ev.Kind, ev.Msg, ev.To, ev.Err = 0, nil, "", nil
 		}
 		return err
 	}
@@ -354,6 +365,7 @@ func (n *Node) send(to NodeID, m *Message) error {
 		ev.To = to
 		ev.Msg = m
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Msg, ev.To = 0, nil, ""
 	}
 	return nil
 }

@@ -105,6 +105,8 @@ func (r *Request) Forward(leader PeerRef) {
 		ev.Peer.set(&leader)
 		ev.Budget = budget
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Budget = 0, 0 // see Node.event
+		ev.Peer.clear()
 	}
 	n.toPeer(leader, request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
 }
@@ -116,6 +118,8 @@ func (r *Request) answer() bool {
 			ev.Call = r.call
 			ev.Peer.set(&r.peer)
 			r.n.cfg.Tracer.Trace(ev)
+			ev.Kind = 0
+			ev.Peer.clear()
 		}
 		return false
 	}
@@ -235,6 +239,8 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		ev.Peer.set(&ref)
 		ev.Budget = req.budget
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Budget = 0, 0
+		ev.Peer.clear()
 	}
 	p.Handle(req)
 }
