@@ -43,13 +43,16 @@ type pending struct {
 // that names neither an ensemble nor a peer (ErrBadTarget), a timeout that is not
 // positive (ErrBadTimeout), or Infinity for an ensemble target (ErrNoDeadline).
 func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Result)) (CallID, error) {
-	if err := checkTarget(t); err != nil {
-		return CallID{}, err
+	ensTarget := t.Peer.IsZero()
+	if !ensTarget || t.Ensemble == "" { // an ensemble target needs no more checks
+		if err := checkTarget(&t); err != nil {
+			return CallID{}, err
+		}
 	}
 	if timeout <= 0 {
 		return CallID{}, fmt.Errorf("%w: got %v", ErrBadTimeout, timeout)
 	}
-	if t.Peer.IsZero() && timeout == Infinity {
+	if ensTarget && timeout == Infinity {
 		return CallID{}, fmt.Errorf("%w: ensemble %s", ErrNoDeadline, t.Ensemble)
 	}
 	n.seq++
@@ -63,9 +66,10 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	now := n.now()
 	p := n.newPending()
-	p.init(id, t, event, done)
-	if t.Peer.IsZero() {
-		if e := n.dir.get(t.Ensemble); e != nil {
+	p.init(id, &t, event, done)
+	var e *Entry // the target ensemble's entry, for route below: nothing can change it
+	if ensTarget {
+		if e = n.dir.get(t.Ensemble); e != nil {
 			p.seen, p.hadEntry = e.Version, true
 		}
 	}
@@ -91,12 +95,12 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	r := request{call: id, ens: t.Ensemble, event: event, budget: timeout}
 	switch {
-	case !t.Peer.IsZero():
-		n.callPeer(p, r)
+	case !ensTarget:
+		n.callPeer(p, &r)
 	case t.Via == "" || t.Via == n.cfg.ID:
-		n.route(r, true)
+		n.routeTo(e, &r, true)
 	default:
-		n.sendRoute(t.Via, r, true)
+		n.sendRoute(t.Via, &r, true)
 	}
 	return id, nil
 }
@@ -104,23 +108,24 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 // Cast routes event to t without waiting for anything. Failures are counted, not
 // reported: a cast is fire-and-forget.
 func (n *Node) Cast(t Target, event []byte) error {
-	if err := checkTarget(t); err != nil {
+	if err := checkTarget(&t); err != nil {
 		return err
 	}
 	r := request{ens: t.Ensemble, event: event, budget: Infinity, cast: true}
 	switch {
 	case !t.Peer.IsZero():
 		r.ens = t.Peer.Ensemble
-		n.toPeer(t.Peer, r, false, true)
+		n.toPeer(&t.Peer, &r, false, true)
 	case t.Via == "" || t.Via == n.cfg.ID:
-		n.route(r, true)
+		n.route(&r, true)
 	default:
-		n.sendRoute(t.Via, r, true)
+		n.sendRoute(t.Via, &r, true)
 	}
 	return nil
 }
 
-func checkTarget(t Target) error {
+// checkTarget reports what makes t neither an ensemble target nor a peer target.
+func checkTarget(t *Target) error {
 	switch {
 	case t.Peer.IsZero() && t.Ensemble == "":
 		return fmt.Errorf("%w: neither ensemble nor peer", ErrBadTarget)
@@ -135,10 +140,10 @@ func checkTarget(t Target) error {
 // callPeer is the original's pid target: no routing, the proxy calls the peer. It is
 // direct here as at a remote peer's node: no riak worker, and a missing peer is
 // unreachable, not a non-leader.
-func (n *Node) callPeer(p *pending, r request) {
+func (n *Node) callPeer(p *pending, r *request) {
 	r.ens = p.target.Peer.Ensemble
 	r.direct = true
-	n.toPeer(p.target.Peer, r, false, true)
+	n.toPeer(&p.target.Peer, r, false, true)
 }
 
 // reply handles a reply message at the caller's node: the proxy's receive.
@@ -206,7 +211,7 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 		ev.Kind = 0
 		ev.Peer.clear()
 	}
-	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
+	n.routeTo(e, &request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
 }
 
@@ -281,9 +286,9 @@ func (n *Node) freePending(p *pending) {
 // init makes p the proxy of a new call, every field set one at a time whatever p held
 // before (a completed call's proxy, see freePending): a whole pending copied into the
 // heap is a bulk write barrier while the collector marks.
-func (p *pending) init(id CallID, t Target, event []byte, done func(Result)) {
+func (p *pending) init(id CallID, t *Target, event []byte, done func(Result)) {
 	p.id = id
-	p.target.set(&t)
+	p.target.set(t)
 	p.event = event
 	p.deadline = Infinity
 	p.timer = 0

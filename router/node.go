@@ -206,8 +206,8 @@ func (n *Node) RemovePeer(ref PeerRef) {
 	}
 }
 
-// peer returns the peer ref names on this node, or nil.
-func (n *Node) peer(ref PeerRef) Peer {
+// peer returns the peer *ref names on this node, or nil.
+func (n *Node) peer(ref *PeerRef) Peer {
 	for _, np := range n.peers[ref.Ensemble] {
 		if np.name == ref.Name {
 			return np.p

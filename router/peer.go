@@ -108,7 +108,7 @@ func (r *Request) Forward(leader PeerRef) {
 		ev.Kind, ev.Budget = 0, 0 // see Node.event
 		ev.Peer.clear()
 	}
-	n.toPeer(leader, request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
+	n.toPeer(&leader, &request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
 }
 
 func (r *Request) answer() bool {
@@ -158,8 +158,8 @@ func (n *Node) newRequest() *Request {
 	return r
 }
 
-// toPeer hands r to the peer ref, here or on its node.
-func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
+// toPeer hands r to the peer *ref, here or on its node.
+func (n *Node) toPeer(ref *PeerRef, r *request, forwarded, atCaller bool) {
 	if ref.Node == n.cfg.ID {
 		n.deliverLocal(ref, r, forwarded, atCaller)
 		return
@@ -172,7 +172,7 @@ func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
 	m := n.outgoing(KindPeer)
 	m.Call = r.call
 	m.Ensemble = ref.Ensemble
-	m.Peer.set(&ref)
+	m.Peer.set(ref)
 	m.Forwarded = forwarded
 	m.Event = r.event
 	m.Budget = r.budget
@@ -193,13 +193,14 @@ func (n *Node) peerAt(m *Message, arrived time.Duration) {
 		n.traceDrop(r.call, "budget-spent", -1)
 		return
 	}
-	n.deliverLocal(m.Peer, r, m.Forwarded, false)
+	n.deliverLocal(&m.Peer, &r, m.Forwarded, false)
 }
 
-// deliverLocal hands r to a peer on this node. Under riak a routed (not direct, not
-// forwarded) call gets a worker that answers timeout if the peer has not answered
-// within the original timeout, restarted here.
-func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
+// deliverLocal hands r to the peer *ref on this node. Under riak a routed (not direct,
+// not forwarded) call gets a worker that answers timeout if the peer has not answered
+// within the original timeout, restarted here. *ref may be a directory's entry or a
+// message's: it is read before the peer has the request, never after.
+func (n *Node) deliverLocal(ref *PeerRef, r *request, forwarded, atCaller bool) {
 	p := n.peer(ref)
 	if p == nil {
 		n.stats.NoPeer++
@@ -221,7 +222,7 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 	// (done, worker, timer) stay zero.
 	req.n = n
 	req.call = r.call
-	req.peer.set(&ref)
+	req.peer.set(ref)
 	req.event = r.event
 	req.budget = r.budget
 	req.handed = n.now()
@@ -236,7 +237,7 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 	}
 	if ev := n.event(EvDeliver); ev != nil {
 		ev.Call = r.call
-		ev.Peer.set(&ref)
+		ev.Peer.set(ref)
 		ev.Budget = req.budget
 		n.cfg.Tracer.Trace(ev)
 		ev.Kind, ev.Budget = 0, 0

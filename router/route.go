@@ -21,13 +21,17 @@ type request struct {
 // route is the routing step, run by the caller in place (atCaller) or by a router
 // instance for a request another node passed on: look the leader up and deliver
 // locally, pass it on to the leader's node, or fail.
-func (n *Node) route(r request, atCaller bool) {
-	e := n.dir.get(r.ens)
+func (n *Node) route(r *request, atCaller bool) {
+	n.routeTo(n.dir.get(r.ens), r, atCaller)
+}
+
+// routeTo is route once the directory's entry for r.ens is known: e, or nil for none.
+func (n *Node) routeTo(e *Entry, r *request, atCaller bool) {
 	switch {
 	case e == nil || e.Leader.IsZero():
 		n.fail(r, atCaller, CodeNoLeader, "no-leader")
 	case e.Leader.Node == n.cfg.ID:
-		n.deliverLocal(e.Leader, r, false, atCaller)
+		n.deliverLocal(&e.Leader, r, false, atCaller)
 	default:
 		n.sendRoute(e.Leader.Node, r, atCaller)
 	}
@@ -42,7 +46,7 @@ func (n *Node) routeAt(m *Message, arrived time.Duration) {
 		n.traceDrop(r.call, "budget-spent", m.Instance)
 		return
 	}
-	n.route(r, false)
+	n.route(&r, false)
 }
 
 // nextHop counts one more transfer between nodes and reports whether the hop limit
@@ -55,7 +59,7 @@ func (n *Node) nextHop(hops int) (int, bool) {
 }
 
 // sendRoute passes r to a random router instance on node to.
-func (n *Node) sendRoute(to NodeID, r request, atCaller bool) {
+func (n *Node) sendRoute(to NodeID, r *request, atCaller bool) {
 	hops, ok := n.nextHop(r.hops)
 	if !ok {
 		n.fail(r, atCaller, CodeHopLimit, "hop-limit")
@@ -81,7 +85,7 @@ func (n *Node) sendRoute(to NodeID, r request, atCaller bool) {
 // once. At a remote hop the original drops a request it has no leader for (the caller
 // waits out its timeout) and answers timeout otherwise; default semantics answers the
 // error back at once.
-func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
+func (n *Node) fail(r *request, atCaller bool, code Code, reason string) {
 	if code == CodeHopLimit {
 		n.stats.HopLimit++
 	}
