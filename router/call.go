@@ -43,7 +43,7 @@ type pending struct {
 // that names neither an ensemble nor a peer (ErrBadTarget), a timeout that is not
 // positive (ErrBadTimeout), or Infinity for an ensemble target (ErrNoDeadline).
 func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Result)) (CallID, error) {
-	ensTarget := t.Peer.IsZero()
+	ensTarget := t.Peer.empty()
 	if !ensTarget || t.Ensemble == "" { // an ensemble target needs no more checks
 		if err := checkTarget(&t); err != nil {
 			return CallID{}, err
@@ -93,7 +93,8 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		}
 		p.timer = n.cfg.Clock.After(d, Timer{Kind: TimerCall, Call: id})
 	}
-	r := request{call: id, ens: t.Ensemble, event: event, budget: timeout}
+	var r request // field by field: a composite literal is built aside and copied
+	r.call, r.ens, r.event, r.budget = id, t.Ensemble, event, timeout
 	switch {
 	case !ensTarget:
 		n.callPeer(p, &r)
@@ -174,14 +175,14 @@ func (n *Node) reply(m *Message) {
 	}
 	switch m.Code {
 	case CodeOK:
-		n.complete(p, Result{Value: m.Result, Peer: m.Peer})
+		n.complete(p, m.Result, &m.Peer, nil)
 	case CodeNack:
 		if !n.riak() && n.redirect(p, m) {
 			return
 		}
-		n.complete(p, Result{Err: n.outcome(CodeNack)})
+		n.complete(p, nil, nil, n.outcome(CodeNack))
 	default:
-		n.complete(p, Result{Err: n.outcome(m.Code)})
+		n.complete(p, nil, nil, n.outcome(m.Code))
 	}
 }
 
@@ -224,9 +225,10 @@ func (n *Node) outcome(c Code) error {
 	return c.Err()
 }
 
-// complete finishes a call: exactly once, then the call is forgotten so that any
-// later reply is a late reply.
-func (n *Node) complete(p *pending, res Result) {
+// complete finishes a call, with the value peer *by produced or with err (by nil):
+// exactly once, then the call is forgotten so that any later reply is a late reply.
+// The Result is built only for done: its parts come in registers.
+func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 	if n.cfg.Bugs.Has(bugs.LateReply) {
 		p.completed = true
 	} else {
@@ -236,20 +238,29 @@ func (n *Node) complete(p *pending, res Result) {
 		n.cfg.Clock.Stop(p.timer)
 		p.timer = 0
 	}
-	res.Call = p.id
-	code := CodeOf(res.Err)
+	code := CodeOK
+	if err != nil {
+		code = CodeOf(err)
+	}
 	n.stats.Completed[code]++
 	if ev := n.event(EvComplete); ev != nil {
 		ev.Call = p.id
-		ev.Peer.set(&res.Peer)
+		if by != nil {
+			ev.Peer.set(by)
+		}
 		ev.Code = code
-		ev.Err = res.Err
-		ev.Result = res.Value
+		ev.Err = err
+		ev.Result = value
 		n.cfg.Tracer.Trace(ev)
 		ev.Kind, ev.Code, ev.Err, ev.Result = 0, 0, nil, nil
 		ev.Peer.clear()
 	}
 	if p.done != nil {
+		var res Result
+		res.Call, res.Value, res.Err = p.id, value, err
+		if by != nil {
+			res.Peer.set(by)
+		}
 		p.done(res)
 	}
 	if !n.cfg.Bugs.Has(bugs.LateReply) {

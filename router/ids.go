@@ -33,6 +33,10 @@ func (p PeerRef) IsZero() bool {
 	return p.Ensemble == "" && p.Name == "" && p.Node == ""
 }
 
+// empty is IsZero for the node's own use: with a pointer receiver, the inlined check
+// reads p's fields where they are instead of copying p to the stack first.
+func (p *PeerRef) empty() bool { return p.Ensemble == "" && p.Name == "" && p.Node == "" }
+
 // String renders p as ensemble/name@node, or "-" for the zero PeerRef.
 func (p PeerRef) String() string {
 	if p.IsZero() {

@@ -293,7 +293,7 @@ func (n *Node) Shed(m Message) {
 	if n.riak() || m.Kind != KindRoute || m.Call.IsZero() {
 		return
 	}
-	n.sendReply(m.Call, CodeOverloaded, nil, PeerRef{}, m.Hops)
+	n.sendReply(m.Call, CodeOverloaded, nil, nil, m.Hops)
 }
 
 // Fire hands the node a timer it set with its Clock.
@@ -302,7 +302,7 @@ func (n *Node) Fire(t Timer) {
 	case TimerCall:
 		if p, ok := n.lookup(t.Call); ok && !p.completed {
 			p.timer = 0 // it has fired
-			n.complete(p, Result{Err: ErrTimeout})
+			n.complete(p, nil, nil, ErrTimeout)
 		}
 	case TimerWorker:
 		if r, ok := n.workers[t.Worker]; ok {
@@ -314,7 +314,7 @@ func (n *Node) Fire(t Timer) {
 				n.cfg.Tracer.Trace(ev)
 				ev.Kind = 0
 			}
-			n.sendReply(r.call, CodeTimeout, nil, r.peer, r.hops)
+			n.sendReply(r.call, CodeTimeout, nil, &r.peer, r.hops)
 		}
 	}
 }

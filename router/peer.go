@@ -58,7 +58,7 @@ func (r *Request) Reply(result []byte) {
 	if !r.answer() || r.cast {
 		return
 	}
-	r.n.sendReply(r.call, CodeOK, result, r.peer, r.hops)
+	r.n.sendReply(r.call, CodeOK, result, &r.peer, r.hops)
 }
 
 // Nack refuses the request: the peer is in an election or probe, or is a follower that
@@ -78,7 +78,7 @@ func (r *Request) Nack() {
 		n.stats.FwdDrop++
 		n.traceDrop(r.call, "forward-to-non-leader", -1)
 	default:
-		n.sendReply(r.call, CodeNack, nil, r.peer, r.hops)
+		n.sendReply(r.call, CodeNack, nil, &r.peer, r.hops)
 	}
 }
 

@@ -28,7 +28,7 @@ func (n *Node) route(r *request, atCaller bool) {
 // routeTo is route once the directory's entry for r.ens is known: e, or nil for none.
 func (n *Node) routeTo(e *Entry, r *request, atCaller bool) {
 	switch {
-	case e == nil || e.Leader.IsZero():
+	case e == nil || e.Leader.empty():
 		n.fail(r, atCaller, CodeNoLeader, "no-leader")
 	case e.Leader.Node == n.cfg.ID:
 		n.deliverLocal(&e.Leader, r, false, atCaller)
@@ -40,7 +40,9 @@ func (n *Node) routeTo(e *Entry, r *request, atCaller bool) {
 // routeAt is a router instance's turn for a KindRoute or KindCast message that waited
 // in its mailbox since arrived.
 func (n *Node) routeAt(m *Message, arrived time.Duration) {
-	r := request{call: m.Call, ens: m.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Kind == KindCast}
+	var r request // field by field: a composite literal is built aside and copied
+	r.call, r.ens, r.event, r.hops, r.cast = m.Call, m.Ensemble, m.Event, m.Hops, m.Kind == KindCast
+	r.budget = n.remaining(m.Budget, arrived)
 	if r.budget <= 0 {
 		n.stats.Budget++
 		n.traceDrop(r.call, "budget-spent", m.Instance)
@@ -96,7 +98,7 @@ func (n *Node) fail(r *request, atCaller bool, code Code, reason string) {
 	}
 	if atCaller {
 		if p, ok := n.lookup(r.call); ok && !p.completed {
-			n.complete(p, Result{Err: n.outcome(code)})
+			n.complete(p, nil, nil, n.outcome(code))
 		}
 		return
 	}
@@ -108,15 +110,19 @@ func (n *Node) fail(r *request, atCaller bool, code Code, reason string) {
 	if n.riak() {
 		code = CodeTimeout
 	}
-	n.sendReply(r.call, code, nil, PeerRef{}, r.hops)
+	n.sendReply(r.call, code, nil, nil, r.hops)
 }
 
-// sendReply sends an outcome to the caller's node; a reply to one of this node's own
-// calls is handled in place (a call of another shard goes out through the transport). A
-// reply the transport refuses is lost (counted): the caller times out.
-func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops int) {
+// sendReply sends an outcome, produced by peer *by (nil for none), to the caller's node;
+// a reply to one of this node's own calls is handled in place (a call of another shard
+// goes out through the transport). A reply the transport refuses is lost (counted): the
+// caller times out.
+func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hops int) {
 	if n.owns(call) {
-		m := Message{Kind: KindReply, From: n.cfg.ID, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
+		m := Message{Kind: KindReply, From: n.cfg.ID, Call: call, Code: code, Result: result, Hops: hops}
+		if by != nil {
+			m.Peer = *by
+		}
 		n.reply(&m)
 		return
 	}
@@ -124,7 +130,11 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops
 	m.Call = call
 	m.Code = code
 	m.Result = result
-	m.Peer.set(&by)
+	if by != nil {
+		m.Peer.set(by)
+	} else {
+		m.Peer.clear()
+	}
 	m.Hops = hops
 	_ = n.send(call.Node, m)
 }
