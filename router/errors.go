@@ -98,9 +98,23 @@ func (c Code) Err() error {
 // CodeOf returns the code for an outcome error (CodeOK for nil). Errors the router
 // does not define map to CodeTimeout, as the original turns any failure into timeout.
 func CodeOf(err error) Code {
-	switch {
-	case err == nil:
+	switch err { // the router's own errors, as they are: no unwrapping to do
+	case nil:
 		return CodeOK
+	case ErrTimeout:
+		return CodeTimeout
+	case ErrNoLeader:
+		return CodeNoLeader
+	case ErrNotLeader:
+		return CodeNotLeader
+	case ErrUnreachable:
+		return CodeUnreachable
+	case ErrHopLimit:
+		return CodeHopLimit
+	case ErrOverloaded:
+		return CodeOverloaded
+	}
+	switch {
 	case errors.Is(err, ErrNoLeader):
 		return CodeNoLeader
 	case errors.Is(err, ErrNotLeader):

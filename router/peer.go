@@ -55,10 +55,15 @@ func (r *Request) IsCast() bool { return r.cast }
 
 // Reply answers the caller with result, which the router then owns.
 func (r *Request) Reply(result []byte) {
-	if !r.answer() || r.cast {
+	// answer written out, finish inlined: a reply is every call's last step at the peer.
+	if r.done {
+		r.ignored()
 		return
 	}
-	r.n.sendReply(r.call, CodeOK, result, &r.peer, r.hops)
+	r.finish()
+	if !r.cast {
+		r.n.sendReply(r.call, CodeOK, result, &r.peer, r.hops)
+	}
 }
 
 // Nack refuses the request: the peer is in an election or probe, or is a follower that
@@ -111,32 +116,44 @@ func (r *Request) Forward(leader PeerRef) {
 	n.toPeer(&leader, &request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
 }
 
+// answer reports whether this is the request's first answer, and if so marks it
+// answered (finish); a later one is ignored.
 func (r *Request) answer() bool {
 	if r.done {
-		r.n.stats.Twice++
-		if ev := r.n.event(EvIgnored); ev != nil {
-			ev.Call = r.call
-			ev.Peer.set(&r.peer)
-			r.n.cfg.Tracer.Trace(ev)
-			ev.Kind = 0
-			ev.Peer.clear()
-		}
+		r.ignored()
 		return false
 	}
 	r.finish()
 	return true
 }
 
-// finish marks the request answered and retires its riak worker.
+// ignored counts and traces an answer to a request answered already.
+func (r *Request) ignored() {
+	r.n.stats.Twice++
+	if ev := r.n.event(EvIgnored); ev != nil {
+		ev.Call = r.call
+		ev.Peer.set(&r.peer)
+		r.n.cfg.Tracer.Trace(ev)
+		ev.Kind = 0
+		ev.Peer.clear()
+	}
+}
+
+// finish marks the request answered and retires its riak worker, if it has one.
 func (r *Request) finish() {
 	r.done = true
 	if r.worker != 0 {
-		delete(r.n.workers, r.worker)
-		r.worker = 0
-		if r.timer != 0 {
-			r.n.cfg.Clock.Stop(r.timer)
-			r.timer = 0
-		}
+		r.retire()
+	}
+}
+
+// retire retires the request's riak worker.
+func (r *Request) retire() {
+	delete(r.n.workers, r.worker)
+	r.worker = 0
+	if r.timer != 0 {
+		r.n.cfg.Clock.Stop(r.timer)
+		r.timer = 0
 	}
 }
 
