@@ -238,10 +238,7 @@ func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 		n.cfg.Clock.Stop(p.timer)
 		p.timer = 0
 	}
-	code := CodeOK
-	if err != nil {
-		code = CodeOf(err)
-	}
+	code := CodeOf(err)
 	n.stats.Completed[code]++
 	if ev := n.event(EvComplete); ev != nil {
 		ev.Call = p.id

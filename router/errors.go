@@ -98,9 +98,15 @@ func (c Code) Err() error {
 // CodeOf returns the code for an outcome error (CodeOK for nil). Errors the router
 // does not define map to CodeTimeout, as the original turns any failure into timeout.
 func CodeOf(err error) Code {
-	switch err { // the router's own errors, as they are: no unwrapping to do
-	case nil:
+	if err == nil { // inlined: most outcomes are successes
 		return CodeOK
+	}
+	return codeOf(err)
+}
+
+// codeOf is CodeOf for an error.
+func codeOf(err error) Code {
+	switch err { // the router's own errors, as they are: no unwrapping to do
 	case ErrTimeout:
 		return CodeTimeout
 	case ErrNoLeader:
