@@ -43,13 +43,16 @@ type pending struct {
 // that names neither an ensemble nor a peer (ErrBadTarget), a timeout that is not
 // positive (ErrBadTimeout), or Infinity for an ensemble target (ErrNoDeadline).
 func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Result)) (CallID, error) {
-	if err := checkTarget(t); err != nil {
-		return CallID{}, err
+	ensTarget := t.Peer.empty()
+	if !ensTarget || t.Ensemble == "" { // an ensemble target needs no more checks
+		if err := checkTarget(&t); err != nil {
+			return CallID{}, err
+		}
 	}
 	if timeout <= 0 {
 		return CallID{}, fmt.Errorf("%w: got %v", ErrBadTimeout, timeout)
 	}
-	if t.Peer.IsZero() && timeout == Infinity {
+	if ensTarget && timeout == Infinity {
 		return CallID{}, fmt.Errorf("%w: ensemble %s", ErrNoDeadline, t.Ensemble)
 	}
 	n.seq++
@@ -63,9 +66,10 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	now := n.now()
 	p := n.newPending()
-	p.init(id, t, event, done)
-	if t.Peer.IsZero() {
-		if e := n.dir.get(t.Ensemble); e != nil {
+	p.init(id, &t, event, done)
+	var e *Entry // the target ensemble's entry, for route below: nothing can change it
+	if ensTarget {
+		if e = n.dir.get(t.Ensemble); e != nil {
 			p.seen, p.hadEntry = e.Version, true
 		}
 	}
@@ -73,9 +77,11 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	n.stats.Calls++
 	if ev := n.event(EvCall); ev != nil {
 		ev.Call = id
-		ev.Target.set(t)
+		ev.Target.set(&t)
 		ev.Timeout = timeout
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Timeout = 0, 0 // see event
+		ev.Target.clear()
 	}
 	if timeout != Infinity {
 		p.deadline = now + timeout
@@ -87,14 +93,15 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		}
 		p.timer = n.cfg.Clock.After(d, Timer{Kind: TimerCall, Call: id})
 	}
-	r := request{call: id, ens: t.Ensemble, event: event, budget: timeout}
+	var r request // field by field: a composite literal is built aside and copied
+	r.call, r.ens, r.event, r.budget = id, t.Ensemble, event, timeout
 	switch {
-	case !t.Peer.IsZero():
-		n.callPeer(p, r)
+	case !ensTarget:
+		n.callPeer(p, &r)
 	case t.Via == "" || t.Via == n.cfg.ID:
-		n.route(r, true)
+		n.routeTo(e, &r, true)
 	default:
-		n.sendRoute(t.Via, r, true)
+		n.sendRoute(t.Via, &r, true)
 	}
 	return id, nil
 }
@@ -102,23 +109,24 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 // Cast routes event to t without waiting for anything. Failures are counted, not
 // reported: a cast is fire-and-forget.
 func (n *Node) Cast(t Target, event []byte) error {
-	if err := checkTarget(t); err != nil {
+	if err := checkTarget(&t); err != nil {
 		return err
 	}
 	r := request{ens: t.Ensemble, event: event, budget: Infinity, cast: true}
 	switch {
 	case !t.Peer.IsZero():
 		r.ens = t.Peer.Ensemble
-		n.toPeer(t.Peer, r, false, true)
+		n.toPeer(&t.Peer, &r, false, true)
 	case t.Via == "" || t.Via == n.cfg.ID:
-		n.route(r, true)
+		n.route(&r, true)
 	default:
-		n.sendRoute(t.Via, r, true)
+		n.sendRoute(t.Via, &r, true)
 	}
 	return nil
 }
 
-func checkTarget(t Target) error {
+// checkTarget reports what makes t neither an ensemble target nor a peer target.
+func checkTarget(t *Target) error {
 	switch {
 	case t.Peer.IsZero() && t.Ensemble == "":
 		return fmt.Errorf("%w: neither ensemble nor peer", ErrBadTarget)
@@ -133,10 +141,10 @@ func checkTarget(t Target) error {
 // callPeer is the original's pid target: no routing, the proxy calls the peer. It is
 // direct here as at a remote peer's node: no riak worker, and a missing peer is
 // unreachable, not a non-leader.
-func (n *Node) callPeer(p *pending, r request) {
+func (n *Node) callPeer(p *pending, r *request) {
 	r.ens = p.target.Peer.Ensemble
 	r.direct = true
-	n.toPeer(p.target.Peer, r, false, true)
+	n.toPeer(&p.target.Peer, r, false, true)
 }
 
 // reply handles a reply message at the caller's node: the proxy's receive.
@@ -161,19 +169,20 @@ func (n *Node) reply(m *Message) {
 			ev.Msg = &n.late
 			ev.Reason = reason
 			n.cfg.Tracer.Trace(ev)
+			ev.Kind, ev.Msg, ev.Reason = 0, nil, ""
 		}
 		return
 	}
 	switch m.Code {
 	case CodeOK:
-		n.complete(p, Result{Value: m.Result, Peer: m.Peer})
+		n.complete(p, m.Result, &m.Peer, nil)
 	case CodeNack:
 		if !n.riak() && n.redirect(p, m) {
 			return
 		}
-		n.complete(p, Result{Err: n.outcome(CodeNack)})
+		n.complete(p, nil, nil, n.outcome(CodeNack))
 	default:
-		n.complete(p, Result{Err: n.outcome(m.Code)})
+		n.complete(p, nil, nil, n.outcome(m.Code))
 	}
 }
 
@@ -198,10 +207,12 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 	n.stats.Redirects++
 	if ev := n.event(EvRedirect); ev != nil {
 		ev.Call = p.id
-		ev.Peer.set(e.Leader)
+		ev.Peer.set(&e.Leader)
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind = 0
+		ev.Peer.clear()
 	}
-	n.route(request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
+	n.routeTo(e, &request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
 }
 
@@ -214,9 +225,10 @@ func (n *Node) outcome(c Code) error {
 	return c.Err()
 }
 
-// complete finishes a call: exactly once, then the call is forgotten so that any
-// later reply is a late reply.
-func (n *Node) complete(p *pending, res Result) {
+// complete finishes a call, with the value peer *by produced or with err (by nil):
+// exactly once, then the call is forgotten so that any later reply is a late reply.
+// The Result is built only for done: its parts come in registers.
+func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 	if n.cfg.Bugs.Has(bugs.LateReply) {
 		p.completed = true
 	} else {
@@ -226,18 +238,26 @@ func (n *Node) complete(p *pending, res Result) {
 		n.cfg.Clock.Stop(p.timer)
 		p.timer = 0
 	}
-	res.Call = p.id
-	code := CodeOf(res.Err)
+	code := CodeOf(err)
 	n.stats.Completed[code]++
 	if ev := n.event(EvComplete); ev != nil {
 		ev.Call = p.id
-		ev.Peer.set(res.Peer)
+		if by != nil {
+			ev.Peer.set(by)
+		}
 		ev.Code = code
-		ev.Err = res.Err
-		ev.Result = res.Value
+		ev.Err = err
+		ev.Result = value
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Code, ev.Err, ev.Result = 0, 0, nil, nil
+		ev.Peer.clear()
 	}
 	if p.done != nil {
+		var res Result
+		res.Call, res.Value, res.Err = p.id, value, err
+		if by != nil {
+			res.Peer.set(by)
+		}
 		p.done(res)
 	}
 	if !n.cfg.Bugs.Has(bugs.LateReply) {
@@ -264,7 +284,7 @@ func (n *Node) newPending() *pending {
 func (n *Node) freePending(p *pending) {
 	if len(n.free) < maxFree {
 		// Let go of what the call referenced (init sets every field again).
-		p.target.set(Target{})
+		p.target.clear()
 		p.event = nil
 		p.done = nil
 		n.free = append(n.free, p)
@@ -274,7 +294,7 @@ func (n *Node) freePending(p *pending) {
 // init makes p the proxy of a new call, every field set one at a time whatever p held
 // before (a completed call's proxy, see freePending): a whole pending copied into the
 // heap is a bulk write barrier while the collector marks.
-func (p *pending) init(id CallID, t Target, event []byte, done func(Result)) {
+func (p *pending) init(id CallID, t *Target, event []byte, done func(Result)) {
 	p.id = id
 	p.target.set(t)
 	p.event = event

@@ -29,11 +29,12 @@ type Directory struct {
 	// base, if set, holds the entries the directory started with (NewDirectoryOn):
 	// shared with other directories and never changed. An entry in m wins.
 	base *Snapshot
-	// last is the entry get found last, in m or in base, or nil; a node routing a call
-	// looks its ensemble up twice in a row (Call, then route). Update keeps it right:
-	// an entry in m is updated in place, and an entry that moves from base to m moves
-	// last with it.
-	last *Entry
+	// recent holds entries get found, in m or in base, each in the place recentSlot
+	// gives its ensemble, or nil: a node looks up the same few ensembles over and over,
+	// and comparing one name is several times cheaper than a map lookup. Update keeps
+	// it right: an entry in m is updated in place, and an entry that moves from base to
+	// m moves in recent with it.
+	recent [recentEntries]*Entry
 	// slab is memory for the next entries m gets, taken a few at a time.
 	slab []Entry
 }
@@ -85,10 +86,11 @@ func (d *Directory) Lookup(e EnsembleID) (Entry, bool) {
 
 // get returns the entry for e, or nil; the node's own lookup on its routing path. The
 // entry is the directory's: the caller reads it before the directory next changes and
-// never writes it. Unlike Lookup it remembers what it found (last), so it is for the
+// never writes it. Unlike Lookup it remembers what it found (recent), so it is for the
 // directory's one user, the node, in its turn.
 func (d *Directory) get(e EnsembleID) *Entry {
-	if p := d.last; p != nil && p.Ensemble == e {
+	r := &d.recent[recentSlot(e)]
+	if p := *r; p != nil && p.Ensemble == e {
 		return p
 	}
 	p := d.m[e]
@@ -96,9 +98,23 @@ func (d *Directory) get(e EnsembleID) *Entry {
 		p = d.base.m[e]
 	}
 	if p != nil {
-		d.last = p
+		*r = p
 	}
 	return p
+}
+
+// recentEntries is how many entries a directory remembers (Directory.recent), a power
+// of two.
+const recentEntries = 8
+
+// recentSlot is the place of ensemble e in Directory.recent: by its name's length and
+// last byte, which is cheap and tells apart the names a node uses most (e1, e2, ...).
+func recentSlot(e EnsembleID) int {
+	h := len(e)
+	if h > 0 {
+		h += int(e[h-1])
+	}
+	return h & (recentEntries - 1)
 }
 
 // slabSize is how many entries a directory's slab takes at a time after the first.
@@ -113,7 +129,7 @@ func (d *Directory) Update(e Entry) bool {
 		}
 		// In place, field by field: the key is the same, and an Entry copied whole into
 		// the heap is a bulk write barrier while the collector marks.
-		p.Leader.set(e.Leader)
+		p.Leader.set(&e.Leader)
 		p.Version = e.Version
 		return true
 	}
@@ -133,8 +149,8 @@ func (d *Directory) Update(e Entry) bool {
 	d.slab = append(d.slab, e)
 	p := &d.slab[len(d.slab)-1]
 	d.m[e.Ensemble] = p
-	if old != nil && d.last == old {
-		d.last = p // base's entry is no longer the one that counts
+	if r := &d.recent[recentSlot(e.Ensemble)]; old != nil && *r == old {
+		*r = p // base's entry is no longer the one that counts
 	}
 	return true
 }

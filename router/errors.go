@@ -98,9 +98,29 @@ func (c Code) Err() error {
 // CodeOf returns the code for an outcome error (CodeOK for nil). Errors the router
 // does not define map to CodeTimeout, as the original turns any failure into timeout.
 func CodeOf(err error) Code {
-	switch {
-	case err == nil:
+	if err == nil { // inlined: most outcomes are successes
 		return CodeOK
+	}
+	return codeOf(err)
+}
+
+// codeOf is CodeOf for an error.
+func codeOf(err error) Code {
+	switch err { // the router's own errors, as they are: no unwrapping to do
+	case ErrTimeout:
+		return CodeTimeout
+	case ErrNoLeader:
+		return CodeNoLeader
+	case ErrNotLeader:
+		return CodeNotLeader
+	case ErrUnreachable:
+		return CodeUnreachable
+	case ErrHopLimit:
+		return CodeHopLimit
+	case ErrOverloaded:
+		return CodeOverloaded
+	}
+	switch {
 	case errors.Is(err, ErrNoLeader):
 		return CodeNoLeader
 	case errors.Is(err, ErrNotLeader):

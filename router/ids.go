@@ -33,6 +33,10 @@ func (p PeerRef) IsZero() bool {
 	return p.Ensemble == "" && p.Name == "" && p.Node == ""
 }
 
+// empty is IsZero for the node's own use: with a pointer receiver, the inlined check
+// reads p's fields where they are instead of copying p to the stack first.
+func (p *PeerRef) empty() bool { return p.Ensemble == "" && p.Name == "" && p.Node == "" }
+
 // String renders p as ensemble/name@node, or "-" for the zero PeerRef.
 func (p PeerRef) String() string {
 	if p.IsZero() {
@@ -143,18 +147,33 @@ func (t Target) AppendTo(b []byte) []byte {
 	return b
 }
 
-// set makes p q, one string at a time: a PeerRef copied whole into the heap is, while
+// set makes p *q, one string at a time: a PeerRef copied whole into the heap is, while
 // the collector marks, a bulk write barrier (runtime.wbMove) that costs several times
-// three single pointer writes.
-func (p *PeerRef) set(q PeerRef) {
+// three single pointer writes. q is a pointer so that the inlined copy reads q's
+// strings where they are instead of copying all of q to the stack first.
+func (p *PeerRef) set(q *PeerRef) {
 	p.Ensemble = q.Ensemble
 	p.Name = q.Name
 	p.Node = q.Node
 }
 
-// set makes t u field by field (see PeerRef.set).
-func (t *Target) set(u Target) {
+// clear makes p the zero PeerRef, one string at a time (see set).
+func (p *PeerRef) clear() {
+	p.Ensemble = ""
+	p.Name = ""
+	p.Node = ""
+}
+
+// set makes t *u field by field (see PeerRef.set).
+func (t *Target) set(u *Target) {
 	t.Ensemble = u.Ensemble
-	t.Peer.set(u.Peer)
+	t.Peer.set(&u.Peer)
 	t.Via = u.Via
+}
+
+// clear makes t the zero Target field by field (see PeerRef.set).
+func (t *Target) clear() {
+	t.Ensemble = ""
+	t.Peer.clear()
+	t.Via = ""
 }

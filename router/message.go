@@ -128,7 +128,9 @@ const (
 	mfEntries
 )
 
-var msgUses = [numKinds]uint16{
+// msgUses has a place for every value of Kind, so that reset indexes it without a
+// bounds check; unknown kinds use nothing.
+var msgUses = [1 << 8]uint16{
 	KindRoute:  mfInstance | mfCall | mfEnsemble | mfEvent | mfBudget | mfHops,
 	KindCast:   mfInstance | mfCall | mfEnsemble | mfEvent | mfBudget | mfHops,
 	KindPeer:   mfCall | mfEnsemble | mfPeer | mfForwarded | mfEvent | mfBudget | mfHops,
@@ -142,12 +144,19 @@ var msgUses = [numKinds]uint16{
 // field k uses, zero or not (From is send's). Assigning a whole new Message instead
 // copies 232 bytes into the node's heap memory, which while the collector marks is a
 // bulk write barrier over all of its pointer words.
+//
+// reset is inlined: most messages follow one of the same kind, which leaves nothing to
+// zero; recast does the rest.
 func (m *Message) reset(k Kind) {
-	stale := msgUses[m.Kind%numKinds] &^ msgUses[k]
-	m.Kind = k
-	if stale == 0 {
-		return
+	if m.Kind != k {
+		m.recast(k)
 	}
+}
+
+// recast is reset for a message of another kind than m's.
+func (m *Message) recast(k Kind) {
+	stale := msgUses[m.Kind] &^ msgUses[k]
+	m.Kind = k
 	if stale&mfInstance != 0 {
 		m.Instance = 0
 	}
@@ -158,7 +167,7 @@ func (m *Message) reset(k Kind) {
 		m.Ensemble = ""
 	}
 	if stale&mfPeer != 0 {
-		m.Peer.set(PeerRef{})
+		m.Peer.clear()
 	}
 	if stale&mfForwarded != 0 {
 		m.Forwarded = false

@@ -177,6 +177,11 @@ func (m *model) restart(t *rapid.T) {
 // (README.md, "Invariants") a failure breaks.
 func (m *model) check(t *rapid.T) {
 	now := m.env.Now()
+	for _, n := range modelNodes {
+		if err := router.EventLeftover(m.env.Node(n)); err != nil {
+			t.Fatalf("[event-clean] %v", err)
+		}
+	}
 	for _, c := range m.calls {
 		rs := m.env.Results(c.id)
 		if len(rs) > 1 {

@@ -94,11 +94,22 @@ type Node struct {
 	out     Message   // the message being sent (see send)
 	late    Message   // a copy of the late reply being traced (see reply)
 	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
+	// hosted remembers what peer found in peers, each ensemble in the place
+	// recentSlot gives it (an empty place has no peers): a node looks up the same few
+	// ensembles' peers for every request it hands one. AddPeer and RemovePeer forget it
+	// all.
+	hosted [recentEntries]hostedPeers
 }
 
 type namedPeer struct {
 	name string
 	p    Peer
+}
+
+// hostedPeers is the node's peers of one ensemble, as peers holds them.
+type hostedPeers struct {
+	ens EnsembleID
+	ps  []namedPeer
 }
 
 // New returns a node for cfg, with defaults filled in.
@@ -185,6 +196,7 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	if p == nil {
 		return fmt.Errorf("%w: peer %s is nil", ErrBadConfig, ref)
 	}
+	n.hosted = [recentEntries]hostedPeers{}
 	ps := n.peers[ref.Ensemble]
 	for i := range ps {
 		if ps[i].name == ref.Name {
@@ -198,6 +210,7 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 
 // RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
 func (n *Node) RemovePeer(ref PeerRef) {
+	n.hosted = [recentEntries]hostedPeers{}
 	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool { return np.name == ref.Name })
 	if len(ps) == 0 {
 		delete(n.peers, ref.Ensemble)
@@ -206,11 +219,19 @@ func (n *Node) RemovePeer(ref PeerRef) {
 	}
 }
 
-// peer returns the peer ref names on this node, or nil.
-func (n *Node) peer(ref PeerRef) Peer {
-	for _, np := range n.peers[ref.Ensemble] {
-		if np.name == ref.Name {
-			return np.p
+// peer returns the peer *ref names on this node, or nil.
+func (n *Node) peer(ref *PeerRef) Peer {
+	h := &n.hosted[recentSlot(ref.Ensemble)]
+	ps := h.ps
+	if ps == nil || h.ens != ref.Ensemble {
+		if ps = n.peers[ref.Ensemble]; ps == nil {
+			return nil
+		}
+		h.ens, h.ps = ref.Ensemble, ps
+	}
+	for i := range ps {
+		if ps[i].name == ref.Name {
+			return ps[i].p
 		}
 	}
 	return nil
@@ -225,8 +246,11 @@ func (n *Node) Learn(e Entry) bool {
 		return false
 	}
 	if ev := n.event(EvLearn); ev != nil {
+		ev.Call = CallID{}
 		ev.Entry = e
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Entry.Ensemble, ev.Entry.Version = 0, "", 0
+		ev.Entry.Leader.clear()
 	}
 	return true
 }
@@ -269,7 +293,7 @@ func (n *Node) Shed(m Message) {
 	if n.riak() || m.Kind != KindRoute || m.Call.IsZero() {
 		return
 	}
-	n.sendReply(m.Call, CodeOverloaded, nil, PeerRef{}, m.Hops)
+	n.sendReply(m.Call, CodeOverloaded, nil, nil, m.Hops)
 }
 
 // Fire hands the node a timer it set with its Clock.
@@ -278,7 +302,7 @@ func (n *Node) Fire(t Timer) {
 	case TimerCall:
 		if p, ok := n.lookup(t.Call); ok && !p.completed {
 			p.timer = 0 // it has fired
-			n.complete(p, Result{Err: ErrTimeout})
+			n.complete(p, nil, nil, ErrTimeout)
 		}
 	case TimerWorker:
 		if r, ok := n.workers[t.Worker]; ok {
@@ -288,8 +312,9 @@ func (n *Node) Fire(t Timer) {
 			if ev := n.event(EvWorker); ev != nil {
 				ev.Call = r.call
 				n.cfg.Tracer.Trace(ev)
+				ev.Kind = 0
 			}
-			n.sendReply(r.call, CodeTimeout, nil, r.peer, r.hops)
+			n.sendReply(r.call, CodeTimeout, nil, &r.peer, r.hops)
 		}
 	}
 }
@@ -301,14 +326,19 @@ func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 // event starts the event of kind k in the node's own Event and returns it for the
 // caller to fill in and hand to the tracer, or returns nil when the node has no tracer:
 // then no event is built at all. An Event is several hundred bytes; building it in
-// place and passing a pointer spares copying it on every decision, and Event.reset
-// zeroes only what the previous event set (Node is set once, in New). The caller
-// sets every field k uses (see Event) but Node, zero or not.
+// place and passing a pointer spares copying it on every decision.
+//
+// Between events the node's Event is clean: Kind and every field but Node (set once, in
+// New) and Call are zero. The caller sets every field k uses (see Event) but Node, zero
+// or not (EvLearn's builder zeroes Call), and once the tracer returns it zeroes again
+// what it set but Call, and Kind: each builder knows which fields those are, so no event
+// pays for finding out which fields the one before it set. (The interaction scripts and
+// the model test check that the event is clean after every step: EventLeftover.)
 func (n *Node) event(k EventKind) *Event {
 	if n.cfg.Tracer == nil {
 		return nil
 	}
-	n.ev.reset(k)
+	n.ev.Kind = k
 	return &n.ev
 }
 
@@ -320,6 +350,7 @@ func (n *Node) traceDrop(call CallID, reason string, instance int) {
 		ev.Reason = reason
 		ev.Instance = instance
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Reason, ev.Instance = 0, "", 0
 	}
 }
 
@@ -346,6 +377,7 @@ func (n *Node) send(to NodeID, m *Message) error {
 			ev.Msg = m
 			ev.Err = err
 			n.cfg.Tracer.Trace(ev)
+			ev.Kind, ev.Msg, ev.To, ev.Err = 0, nil, "", nil
 		}
 		return err
 	}
@@ -354,6 +386,7 @@ func (n *Node) send(to NodeID, m *Message) error {
 		ev.To = to
 		ev.Msg = m
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Msg, ev.To = 0, nil, ""
 	}
 	return nil
 }

@@ -55,10 +55,15 @@ func (r *Request) IsCast() bool { return r.cast }
 
 // Reply answers the caller with result, which the router then owns.
 func (r *Request) Reply(result []byte) {
-	if !r.answer() || r.cast {
+	// answer written out, finish inlined: a reply is every call's last step at the peer.
+	if r.done {
+		r.ignored()
 		return
 	}
-	r.n.sendReply(r.call, CodeOK, result, r.peer, r.hops)
+	r.finish()
+	if !r.cast {
+		r.n.sendReply(r.call, CodeOK, result, &r.peer, r.hops)
+	}
 }
 
 // Nack refuses the request: the peer is in an election or probe, or is a follower that
@@ -78,7 +83,7 @@ func (r *Request) Nack() {
 		n.stats.FwdDrop++
 		n.traceDrop(r.call, "forward-to-non-leader", -1)
 	default:
-		n.sendReply(r.call, CodeNack, nil, r.peer, r.hops)
+		n.sendReply(r.call, CodeNack, nil, &r.peer, r.hops)
 	}
 }
 
@@ -102,37 +107,53 @@ func (r *Request) Forward(leader PeerRef) {
 	}
 	if ev := n.event(EvForward); ev != nil {
 		ev.Call = r.call
-		ev.Peer.set(leader)
+		ev.Peer.set(&leader)
 		ev.Budget = budget
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Budget = 0, 0 // see Node.event
+		ev.Peer.clear()
 	}
-	n.toPeer(leader, request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
+	n.toPeer(&leader, &request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
 }
 
+// answer reports whether this is the request's first answer, and if so marks it
+// answered (finish); a later one is ignored.
 func (r *Request) answer() bool {
 	if r.done {
-		r.n.stats.Twice++
-		if ev := r.n.event(EvIgnored); ev != nil {
-			ev.Call = r.call
-			ev.Peer.set(r.peer)
-			r.n.cfg.Tracer.Trace(ev)
-		}
+		r.ignored()
 		return false
 	}
 	r.finish()
 	return true
 }
 
-// finish marks the request answered and retires its riak worker.
+// ignored counts and traces an answer to a request answered already.
+func (r *Request) ignored() {
+	r.n.stats.Twice++
+	if ev := r.n.event(EvIgnored); ev != nil {
+		ev.Call = r.call
+		ev.Peer.set(&r.peer)
+		r.n.cfg.Tracer.Trace(ev)
+		ev.Kind = 0
+		ev.Peer.clear()
+	}
+}
+
+// finish marks the request answered and retires its riak worker, if it has one.
 func (r *Request) finish() {
 	r.done = true
 	if r.worker != 0 {
-		delete(r.n.workers, r.worker)
-		r.worker = 0
-		if r.timer != 0 {
-			r.n.cfg.Clock.Stop(r.timer)
-			r.timer = 0
-		}
+		r.retire()
+	}
+}
+
+// retire retires the request's riak worker.
+func (r *Request) retire() {
+	delete(r.n.workers, r.worker)
+	r.worker = 0
+	if r.timer != 0 {
+		r.n.cfg.Clock.Stop(r.timer)
+		r.timer = 0
 	}
 }
 
@@ -154,8 +175,8 @@ func (n *Node) newRequest() *Request {
 	return r
 }
 
-// toPeer hands r to the peer ref, here or on its node.
-func (n *Node) toPeer(ref PeerRef, r request, forwarded, atCaller bool) {
+// toPeer hands r to the peer *ref, here or on its node.
+func (n *Node) toPeer(ref *PeerRef, r *request, forwarded, atCaller bool) {
 	if ref.Node == n.cfg.ID {
 		n.deliverLocal(ref, r, forwarded, atCaller)
 		return
@@ -189,13 +210,14 @@ func (n *Node) peerAt(m *Message, arrived time.Duration) {
 		n.traceDrop(r.call, "budget-spent", -1)
 		return
 	}
-	n.deliverLocal(m.Peer, r, m.Forwarded, false)
+	n.deliverLocal(&m.Peer, &r, m.Forwarded, false)
 }
 
-// deliverLocal hands r to a peer on this node. Under riak a routed (not direct, not
-// forwarded) call gets a worker that answers timeout if the peer has not answered
-// within the original timeout, restarted here.
-func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
+// deliverLocal hands r to the peer *ref on this node. Under riak a routed (not direct,
+// not forwarded) call gets a worker that answers timeout if the peer has not answered
+// within the original timeout, restarted here. *ref may be a directory's entry or a
+// message's: it is read before the peer has the request, never after.
+func (n *Node) deliverLocal(ref *PeerRef, r *request, forwarded, atCaller bool) {
 	p := n.peer(ref)
 	if p == nil {
 		n.stats.NoPeer++
@@ -235,6 +257,8 @@ func (n *Node) deliverLocal(ref PeerRef, r request, forwarded, atCaller bool) {
 		ev.Peer.set(ref)
 		ev.Budget = req.budget
 		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Budget = 0, 0
+		ev.Peer.clear()
 	}
 	p.Handle(req)
 }

@@ -6,12 +6,20 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"pgregory.net/rapid"
+
 	"github.com/ensroute/ensroute/router"
 )
 
+// fataler is what callPeer needs of a *testing.T or a *rapid.T.
+type fataler interface {
+	Helper()
+	Fatal(args ...any)
+}
+
 // callPeer calls ref directly on n (a local peer: the outcome is known before Call
 // returns) and returns the answer, or the error's text.
-func callPeer(t *testing.T, n *router.Node, ref router.PeerRef) string {
+func callPeer(t fataler, n *router.Node, ref router.PeerRef) string {
 	t.Helper()
 	got := "no outcome"
 	if _, err := n.Call(router.ToPeer(ref), []byte("ev"), router.Infinity, func(res router.Result) {
@@ -148,4 +156,42 @@ func TestStaleRequestStaysItsOwn(t *testing.T) {
 			t.Errorf("call %s got answers %q, want only ev%d", id, got, i)
 		}
 	}
+}
+
+// TestPeerLookupMatchesModel checks which peer a call to a local peer reaches against a
+// plain map, through random AddPeer, RemovePeer and calls: what the node remembers of
+// its lookups (Node.hosted) must never outlive a change. Ensembles f1 and g2 share
+// their places in it with e1 and e2.
+func TestPeerLookupMatchesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Clock: benchClock{}, Transport: benchTransport{&benchNet{}}, Rand: rand.New(rand.NewPCG(1, 2))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ens := rapid.SampledFrom([]router.EnsembleID{"e1", "e2", "f1", "g2"})
+		name := rapid.SampledFrom([]string{"a", "b"})
+		model := map[router.PeerRef]string{}
+		for i := range rapid.IntRange(1, 60).Draw(t, "steps") {
+			ref := router.PeerRef{Ensemble: ens.Draw(t, "ens"), Name: name.Draw(t, "name"), Node: "n1"}
+			switch rapid.IntRange(0, 2).Draw(t, "op") {
+			case 0:
+				label := fmt.Sprintf("%s-%d", ref, i)
+				if err := n.AddPeer(ref, answering(label)); err != nil {
+					t.Fatal(err)
+				}
+				model[ref] = label
+			case 1:
+				n.RemovePeer(ref)
+				delete(model, ref)
+			default:
+				want, ok := model[ref]
+				if !ok {
+					want = "unreachable"
+				}
+				if got := callPeer(t, n, ref); got != want {
+					t.Fatalf("step %d: call to %s answered %q, want %q", i, ref, got, want)
+				}
+			}
+		}
+	})
 }

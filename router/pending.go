@@ -47,11 +47,13 @@ func (s *pendingSet) get(seq uint64) *pending {
 func (s *pendingSet) put(p *pending) {
 	if len(s.slots) == 0 {
 		s.slots = make([]*pending, minPendingSlots)
-	} else if s.slots[s.place(p.id.Seq)] != nil && 2*s.n >= len(s.slots) {
+	}
+	i := s.place(p.id.Seq)
+	if s.slots[i] != nil && 2*s.n >= len(s.slots) {
 		s.grow()
+		i = s.place(p.id.Seq)
 	}
 	s.n++
-	i := s.place(p.id.Seq)
 	if s.slots[i] == nil {
 		s.slots[i] = p
 		return

@@ -44,8 +44,8 @@ func TestPendingInitSetsEveryField(t *testing.T) {
 	tg := ToPeer(PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"})
 	ev := []byte("ev")
 	var fresh pending
-	fresh.init(id, tg, ev, nil)
-	old.init(id, tg, ev, nil)
+	fresh.init(id, &tg, ev, nil)
+	old.init(id, &tg, ev, nil)
 	if !reflect.DeepEqual(old, fresh) {
 		t.Errorf("reused proxy after init:\n%+v\nwant\n%+v", old, fresh)
 	}

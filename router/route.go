@@ -21,13 +21,17 @@ type request struct {
 // route is the routing step, run by the caller in place (atCaller) or by a router
 // instance for a request another node passed on: look the leader up and deliver
 // locally, pass it on to the leader's node, or fail.
-func (n *Node) route(r request, atCaller bool) {
-	e := n.dir.get(r.ens)
+func (n *Node) route(r *request, atCaller bool) {
+	n.routeTo(n.dir.get(r.ens), r, atCaller)
+}
+
+// routeTo is route once the directory's entry for r.ens is known: e, or nil for none.
+func (n *Node) routeTo(e *Entry, r *request, atCaller bool) {
 	switch {
-	case e == nil || e.Leader.IsZero():
+	case e == nil || e.Leader.empty():
 		n.fail(r, atCaller, CodeNoLeader, "no-leader")
 	case e.Leader.Node == n.cfg.ID:
-		n.deliverLocal(e.Leader, r, false, atCaller)
+		n.deliverLocal(&e.Leader, r, false, atCaller)
 	default:
 		n.sendRoute(e.Leader.Node, r, atCaller)
 	}
@@ -36,13 +40,15 @@ func (n *Node) route(r request, atCaller bool) {
 // routeAt is a router instance's turn for a KindRoute or KindCast message that waited
 // in its mailbox since arrived.
 func (n *Node) routeAt(m *Message, arrived time.Duration) {
-	r := request{call: m.Call, ens: m.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Kind == KindCast}
+	var r request // field by field: a composite literal is built aside and copied
+	r.call, r.ens, r.event, r.hops, r.cast = m.Call, m.Ensemble, m.Event, m.Hops, m.Kind == KindCast
+	r.budget = n.remaining(m.Budget, arrived)
 	if r.budget <= 0 {
 		n.stats.Budget++
 		n.traceDrop(r.call, "budget-spent", m.Instance)
 		return
 	}
-	n.route(r, false)
+	n.route(&r, false)
 }
 
 // nextHop counts one more transfer between nodes and reports whether the hop limit
@@ -55,7 +61,7 @@ func (n *Node) nextHop(hops int) (int, bool) {
 }
 
 // sendRoute passes r to a random router instance on node to.
-func (n *Node) sendRoute(to NodeID, r request, atCaller bool) {
+func (n *Node) sendRoute(to NodeID, r *request, atCaller bool) {
 	hops, ok := n.nextHop(r.hops)
 	if !ok {
 		n.fail(r, atCaller, CodeHopLimit, "hop-limit")
@@ -81,7 +87,7 @@ func (n *Node) sendRoute(to NodeID, r request, atCaller bool) {
 // once. At a remote hop the original drops a request it has no leader for (the caller
 // waits out its timeout) and answers timeout otherwise; default semantics answers the
 // error back at once.
-func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
+func (n *Node) fail(r *request, atCaller bool, code Code, reason string) {
 	if code == CodeHopLimit {
 		n.stats.HopLimit++
 	}
@@ -92,7 +98,7 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	}
 	if atCaller {
 		if p, ok := n.lookup(r.call); ok && !p.completed {
-			n.complete(p, Result{Err: n.outcome(code)})
+			n.complete(p, nil, nil, n.outcome(code))
 		}
 		return
 	}
@@ -104,15 +110,19 @@ func (n *Node) fail(r request, atCaller bool, code Code, reason string) {
 	if n.riak() {
 		code = CodeTimeout
 	}
-	n.sendReply(r.call, code, nil, PeerRef{}, r.hops)
+	n.sendReply(r.call, code, nil, nil, r.hops)
 }
 
-// sendReply sends an outcome to the caller's node; a reply to one of this node's own
-// calls is handled in place (a call of another shard goes out through the transport). A
-// reply the transport refuses is lost (counted): the caller times out.
-func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops int) {
+// sendReply sends an outcome, produced by peer *by (nil for none), to the caller's node;
+// a reply to one of this node's own calls is handled in place (a call of another shard
+// goes out through the transport). A reply the transport refuses is lost (counted): the
+// caller times out.
+func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hops int) {
 	if n.owns(call) {
-		m := Message{Kind: KindReply, From: n.cfg.ID, Call: call, Code: code, Result: result, Peer: by, Hops: hops}
+		m := Message{Kind: KindReply, From: n.cfg.ID, Call: call, Code: code, Result: result, Hops: hops}
+		if by != nil {
+			m.Peer = *by
+		}
 		n.reply(&m)
 		return
 	}
@@ -120,7 +130,11 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by PeerRef, hops
 	m.Call = call
 	m.Code = code
 	m.Result = result
-	m.Peer.set(by)
+	if by != nil {
+		m.Peer.set(by)
+	} else {
+		m.Peer.clear()
+	}
 	m.Hops = hops
 	_ = n.send(call.Node, m)
 }

@@ -48,6 +48,13 @@ func runScript(t testing.TB, path string, inject bugs.Set) {
 			if len(log) > 0 {
 				out = strings.Join(log, "\n") + "\n" + out
 			}
+			for _, id := range env.Nodes() {
+				// No script expects this line, so a builder that leaves its event
+				// behind fails the script that makes the event.
+				if err := router.EventLeftover(env.Node(id)); err != nil {
+					out += "bad event: " + err.Error() + "\n"
+				}
+			}
 		}
 		if err != nil {
 			out += "error: " + err.Error() + "\n"

@@ -13,7 +13,8 @@ import (
 // Message e.Msg points to (the node's outgoing message, or its own copy of a late
 // reply): one that keeps it keeps a copy (*e.Msg). The memory the event's and the
 // message's fields refer to (a message's Event, Result and Entries, a Result) is never
-// changed by the node later.
+// changed by the node later. A tracer must not panic: that would leave the node in the
+// middle of a turn (and its Event half built), not to be used again.
 type Tracer interface {
 	Trace(e *Event)
 }
@@ -65,38 +66,6 @@ type Event struct {
 	Result   []byte        // EvComplete
 	Reason   string        // EvDrop, EvLate
 	Instance int           // EvDrop at a router instance, or -1
-}
-
-// reset makes e, the node's previous event, ready for the caller of Node.event to fill
-// in as an event of kind k: it zeroes only the fields e's own kind sets (see Event), as
-// the builder of every kind sets all of its fields. Zeroing the whole Event instead costs
-// a write barrier on each of its pointer words while the collector marks. Call is left
-// for k's builder to overwrite unless k is EvLearn; Node is left as it is.
-func (e *Event) reset(k EventKind) {
-	switch e.Kind {
-	case EvCall:
-		e.Target, e.Timeout = Target{}, 0
-	case EvSend:
-		e.Msg, e.To = nil, ""
-	case EvSendFail:
-		e.Msg, e.To, e.Err = nil, "", nil
-	case EvDeliver, EvForward:
-		e.Peer, e.Budget = PeerRef{}, 0
-	case EvComplete:
-		e.Peer, e.Code, e.Err, e.Result = PeerRef{}, 0, nil, nil
-	case EvLate:
-		e.Msg, e.Reason = nil, ""
-	case EvDrop:
-		e.Reason, e.Instance = "", 0
-	case EvRedirect, EvIgnored:
-		e.Peer = PeerRef{}
-	case EvLearn:
-		e.Entry = Entry{}
-	}
-	if k == EvLearn {
-		e.Call = CallID{}
-	}
-	e.Kind = k
 }
 
 // String renders the event on one line, as the interaction scripts show it.

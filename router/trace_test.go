@@ -41,31 +41,6 @@ func fullEvent(t *testing.T, k router.EventKind) router.Event {
 	return ev
 }
 
-// TestEventReset checks that the node's previous event, reset for any next kind, keeps
-// nothing the next kind does not use but Call, which every kind but EvLearn sets.
-func TestEventReset(t *testing.T) {
-	for prev := router.EvCall; prev <= router.EvIgnored; prev++ {
-		for k := router.EvCall; k <= router.EvIgnored; k++ {
-			ev := fullEvent(t, prev)
-			router.ResetEvent(&ev, k)
-			if ev.Kind != k {
-				t.Fatalf("%s then %s: kind %s", prev, k, ev.Kind)
-			}
-			if k != router.EvLearn {
-				ev.Call = router.CallID{} // the builder sets it
-			}
-			if err := routertest.CheckEvent(&ev); err != nil {
-				t.Errorf("%s then %s: %v", prev, k, err)
-			}
-			for _, f := range routertest.EventFields(k) {
-				if fv := reflect.ValueOf(ev).FieldByName(f); !fv.IsZero() {
-					t.Errorf("%s then %s: %s left as %v", prev, k, f, fv)
-				}
-			}
-		}
-	}
-}
-
 // TestCheckEvent shows CheckEvent catches a field a kind does not use.
 func TestCheckEvent(t *testing.T) {
 	ev := fullEvent(t, router.EvSend)
