@@ -3,6 +3,8 @@ package scenarios
 import (
 	"reflect"
 	"testing"
+
+	"github.com/ensroute/ensroute/router"
 )
 
 // hasPointers reports whether a value of type t holds a pointer the garbage
@@ -68,6 +70,34 @@ func TestOpenSlotsAreRecycled(t *testing.T) {
 	for i := range c.calls {
 		if r := &c.calls[i]; r.open != 0 || r.completions != 1 {
 			t.Fatalf("call %d: open slot %d, %d completions; want none and one", i, r.open, r.completions)
+		}
+	}
+}
+
+// TestWasDelivered: a result's peer counts as delivered only if it equals, in every
+// field, a peer the call's event was delivered to, the first or a later one.
+func TestWasDelivered(t *testing.T) {
+	a := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
+	b := router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}
+	var o openCall
+	if o.wasDelivered(&a) {
+		t.Error("delivered to nobody, yet a peer counts as delivered")
+	}
+	o.deliver(a)
+	o.deliver(b)
+	for _, p := range []router.PeerRef{a, b} {
+		if !o.wasDelivered(&p) {
+			t.Errorf("%v: delivered, but not counted as delivered", p)
+		}
+	}
+	for _, p := range []router.PeerRef{
+		{Ensemble: "e2", Name: "p1", Node: "n1"},
+		{Ensemble: "e1", Name: "p3", Node: "n1"},
+		{Ensemble: "e1", Name: "p1", Node: "n3"},
+		{Ensemble: "e1", Name: "p2", Node: "n1"},
+	} {
+		if o.wasDelivered(&p) {
+			t.Errorf("%v: never delivered, but counted as delivered", p)
 		}
 	}
 }

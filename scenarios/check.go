@@ -172,7 +172,7 @@ func (c *checker) done(i int32, res router.Result) {
 		if len(v) <= len(event) || !bytes.Equal(v[:len(event)], event) || v[len(event)] != '|' {
 			c.violate(InvReplyMatchesCall, c.callID(r), "event %q got the answer %q", event, res.Value)
 		}
-		if !o.wasDelivered(res.Peer) {
+		if !o.wasDelivered(&res.Peer) {
 			c.violate(InvResultFromPeer, c.callID(r), "result from %s, which never received the event (received by %v)", res.Peer, o.delivered())
 		}
 	}
