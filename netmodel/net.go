@@ -385,7 +385,10 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 	} else {
 		f = &flight{n: n}
 	}
-	f.from, f.dst, f.ls, f.id, f.m, f.call = from, dst, ls, id, *m, ""
+	f.from, f.dst, f.ls, f.id, f.call = from, dst, ls, id, ""
+	// Copied on its own: in one assignment with the other fields, the message is
+	// copied twice, into a temporary first.
+	f.m = *m
 	return f
 }
 
