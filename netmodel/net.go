@@ -79,10 +79,12 @@ type Net struct {
 	parked  []parkedMsg
 	rules   []*ruleState
 	ruleSeq int
-	seq     uint64
-	stats   Stats
-	flights []*flight // free flights (flight.Run)
-	calls   callNames
+	// disarmed: some rule waits for its After (noteDisarmed).
+	disarmed bool
+	seq      uint64
+	stats    Stats
+	flights  []*flight // free flights (flight.Run)
+	calls    callNames
 	// named caches hostNamed's answers, direct-mapped by a hash of the id. Hosts are
 	// never removed, so an entry never goes stale.
 	named [hostCacheSlots]*Host
@@ -297,7 +299,7 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 	n.travel(f, now)
 	// Rules arm on what was sent, whatever became of it; after the message itself
 	// was judged.
-	if len(n.rules) > 0 {
+	if n.disarmed {
 		n.arm(from, to, id, m)
 	}
 	return nil

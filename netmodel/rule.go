@@ -19,6 +19,12 @@ type Match struct {
 
 // Matches reports whether a message m sent from one node to another is selected.
 func (m Match) Matches(from, to router.NodeID, msg router.Message) bool {
+	return m.matches(from, to, &msg)
+}
+
+// matches is Matches for a message read in place: the network judges every message
+// it sends, and a copy of the message for each rule costs more than the match.
+func (m *Match) matches(from, to router.NodeID, msg *router.Message) bool {
 	return (m.Kind == 0 || m.Kind == msg.Kind) &&
 		(m.Ensemble == "" || m.Ensemble == msg.Ensemble) &&
 		(m.Call.IsZero() || m.Call == msg.Call) &&
@@ -112,6 +118,7 @@ func (n *Net) AddRule(r Rule) (id int, err error) {
 	}
 	n.ruleSeq++
 	n.rules = append(n.rules, &ruleState{id: n.ruleSeq, r: r, armed: r.After == nil})
+	n.noteDisarmed()
 	return n.ruleSeq, nil
 }
 
@@ -120,6 +127,7 @@ func (n *Net) RemoveRule(id int) bool {
 	for i, rs := range n.rules {
 		if rs.id == id {
 			n.rules = append(n.rules[:i], n.rules[i+1:]...)
+			n.noteDisarmed()
 			return true
 		}
 	}
@@ -129,7 +137,7 @@ func (n *Net) RemoveRule(id int) bool {
 // judge returns the rule whose verdict applies to message id, or nil, and counts it.
 func (n *Net) judge(from, to router.NodeID, id uint64, m *router.Message) *Rule {
 	for _, rs := range n.rules {
-		if !rs.armed || (rs.r.Count > 0 && rs.applied >= rs.r.Count) || !rs.r.Match.Matches(from, to, *m) {
+		if !rs.armed || (rs.r.Count > 0 && rs.applied >= rs.r.Count) || !rs.r.Match.matches(from, to, m) {
 			continue
 		}
 		rs.applied++
@@ -143,9 +151,22 @@ func (n *Net) judge(from, to router.NodeID, id uint64, m *router.Message) *Rule 
 // arm arms the rules whose After selects message id, which has just been sent.
 func (n *Net) arm(from, to router.NodeID, id uint64, m *router.Message) {
 	for _, rs := range n.rules {
-		if !rs.armed && rs.r.After.Matches(from, to, *m) {
+		if !rs.armed && rs.r.After.matches(from, to, m) {
 			rs.armed = true
 			n.w.Emit(string(from), "rule-armed", sim.Int("msg", int64(id)), sim.String("rule", rs.r.Name))
+		}
+	}
+	n.noteDisarmed()
+}
+
+// noteDisarmed sets n.disarmed: whether a rule still waits for its After, so that a
+// send looks for rules to arm only when there is one.
+func (n *Net) noteDisarmed() {
+	n.disarmed = false
+	for _, rs := range n.rules {
+		if !rs.armed {
+			n.disarmed = true
+			return
 		}
 	}
 }

@@ -285,3 +285,39 @@ func TestRemoveRule(t *testing.T) {
 		t.Errorf("b got (-want +got):\n%s", diff)
 	}
 }
+
+// TestRulesArmAfterAddsAndRemoves: a send looks for rules to arm only while some rule
+// waits for its After, which the network keeps track of as rules are added, removed
+// and armed. Every rule here waits for its own trigger, whatever was added, removed
+// or armed before it.
+func TestRulesArmAfterAddsAndRemoves(t *testing.T) {
+	w, n := newTracedNet(t, 1, config(1, time.Millisecond, 0))
+	a, _ := addHost(t, n, "a")
+	addHost(t, n, "b")
+	add := func(r netmodel.Rule) int {
+		t.Helper()
+		r.Match, r.Action = netmodel.Match{Kind: router.KindCast}, netmodel.ActDrop
+		id, err := n.AddRule(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	add(netmodel.Rule{Name: "after gossip", After: &netmodel.Match{Kind: router.KindGossip}})
+	armed := add(netmodel.Rule{Name: "armed"}) // added last, and armed from the start
+	mustSend(t, a.Transport(), "b", msg(router.KindGossip, 1))
+	add(netmodel.Rule{Name: "after late", After: &netmodel.Match{Ensemble: "late"}})
+	add(netmodel.Rule{Name: "after peer", After: &netmodel.Match{Kind: router.KindPeer}})
+	n.RemoveRule(armed) // two rules still wait
+	mustSend(t, a.Transport(), "b", ruleMsg(2, "late"))
+	mustSend(t, a.Transport(), "b", msg(router.KindPeer, 3)) // "after late" armed, one still waits
+	w.Run()
+	want := []string{
+		`0s a rule-armed msg=1 rule="after gossip"`,
+		`0s a rule-armed msg=2 rule="after late"`,
+		`0s a rule-armed msg=3 rule="after peer"`,
+	}
+	if diff := cmp.Diff(want, records(w, "rule-armed")); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+}
