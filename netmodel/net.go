@@ -79,8 +79,10 @@ type Net struct {
 	parked  []parkedMsg
 	rules   []*ruleState
 	ruleSeq int
-	// disarmed: some rule waits for its After (noteDisarmed).
+	// disarmed: some rule waits for its After; judged: the kinds of message some
+	// rule may apply to (noteRules).
 	disarmed bool
+	judged   uint64
 	seq      uint64
 	stats    Stats
 	flights  []*flight // free flights (flight.Run)
@@ -316,7 +318,7 @@ func (n *Net) travel(f *flight, now time.Duration) {
 	}
 	// A stalling partition lets the message travel: it waits at the cut on arrival.
 	var rule *Rule
-	if len(n.rules) > 0 {
+	if n.judged&kindBit(f.m.Kind) != 0 {
 		rule = n.judge(from, dst.id, id, &f.m)
 	}
 	if rule != nil && rule.Action == ActDrop {

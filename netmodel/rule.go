@@ -118,7 +118,7 @@ func (n *Net) AddRule(r Rule) (id int, err error) {
 	}
 	n.ruleSeq++
 	n.rules = append(n.rules, &ruleState{id: n.ruleSeq, r: r, armed: r.After == nil})
-	n.noteDisarmed()
+	n.noteRules()
 	return n.ruleSeq, nil
 }
 
@@ -127,7 +127,7 @@ func (n *Net) RemoveRule(id int) bool {
 	for i, rs := range n.rules {
 		if rs.id == id {
 			n.rules = append(n.rules[:i], n.rules[i+1:]...)
-			n.noteDisarmed()
+			n.noteRules()
 			return true
 		}
 	}
@@ -135,6 +135,7 @@ func (n *Net) RemoveRule(id int) bool {
 }
 
 // judge returns the rule whose verdict applies to message id, or nil, and counts it.
+// Only a message of a kind in n.judged can have one (noteRules).
 func (n *Net) judge(from, to router.NodeID, id uint64, m *router.Message) *Rule {
 	for _, rs := range n.rules {
 		if !rs.armed || (rs.r.Count > 0 && rs.applied >= rs.r.Count) || !rs.r.Match.matches(from, to, m) {
@@ -150,23 +151,36 @@ func (n *Net) judge(from, to router.NodeID, id uint64, m *router.Message) *Rule 
 
 // arm arms the rules whose After selects message id, which has just been sent.
 func (n *Net) arm(from, to router.NodeID, id uint64, m *router.Message) {
+	armed := false
 	for _, rs := range n.rules {
 		if !rs.armed && rs.r.After.matches(from, to, m) {
-			rs.armed = true
+			rs.armed, armed = true, true
 			n.w.Emit(string(from), "rule-armed", sim.Int("msg", int64(id)), sim.String("rule", rs.r.Name))
 		}
 	}
-	n.noteDisarmed()
+	if armed {
+		n.noteRules()
+	}
 }
 
-// noteDisarmed sets n.disarmed: whether a rule still waits for its After, so that a
-// send looks for rules to arm only when there is one.
-func (n *Net) noteDisarmed() {
-	n.disarmed = false
+// noteRules sets what a send asks of the rules before it looks through them, after
+// they changed: n.disarmed, whether a rule still waits for its After, and n.judged,
+// the kinds of message some rule may apply to (kindBit). A kind not in n.judged is
+// judged by no rule, so its messages are not judged at all.
+func (n *Net) noteRules() {
+	n.disarmed, n.judged = false, 0
 	for _, rs := range n.rules {
 		if !rs.armed {
 			n.disarmed = true
-			return
+		}
+		if k := rs.r.Match.Kind; k == 0 {
+			n.judged = ^uint64(0)
+		} else {
+			n.judged |= kindBit(k)
 		}
 	}
 }
+
+// kindBit is kind k's bit in a set of kinds (Net.judged). Kinds beyond 63 share bits
+// with others: the set may then hold a kind that was not put in, never lack one.
+func kindBit(k router.Kind) uint64 { return 1 << (k % 64) }
