@@ -299,13 +299,11 @@ func (h *Host) served(i int, gen uint64) {
 	h.serveNext(i)
 }
 
+// hostTransport is a host's router.Transport for one incarnation, gen; its Send is
+// the network's send (net.go).
 type hostTransport struct {
 	h   *Host
 	gen uint64
-}
-
-func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
-	return t.h.net.send(t.h, t.gen, to, m)
 }
 
 var _ router.Transport = (*hostTransport)(nil)

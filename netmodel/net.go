@@ -236,15 +236,20 @@ func (n *Net) SetLink(from, to router.NodeID, l Link) error {
 	return nil
 }
 
-// linkTo returns the link from h to dst through h's cache of the links it has used:
-// a slice indexed by the destination's place in the network, so a send looks up no
-// map. Links are never removed from n.links, so a cached pointer stays right.
-func (h *Host) linkTo(dst *Host) *linkState {
+// cachedLink returns the link from h to dst from h's cache of the links it has used,
+// a slice indexed by the destination's place in the network, so that a send looks up
+// no map; nil if h has not used it yet (then linkTo). Links are never removed from
+// n.links, so a cached pointer stays right.
+func (h *Host) cachedLink(dst *Host) *linkState {
 	if dst.idx < len(h.links) {
-		if ls := h.links[dst.idx]; ls != nil {
-			return ls
-		}
-	} else {
+		return h.links[dst.idx]
+	}
+	return nil
+}
+
+// linkTo returns the link from h to dst and puts it in h's cache (cachedLink).
+func (h *Host) linkTo(dst *Host) *linkState {
+	if dst.idx >= len(h.links) {
 		h.links = append(h.links, make([]*linkState, dst.idx+1-len(h.links))...)
 	}
 	ls := h.net.link(h.id, dst.id)
@@ -263,15 +268,17 @@ func (n *Net) link(from, to router.NodeID) *linkState {
 	return ls
 }
 
-// send moves m from host h (incarnation gen) to node to. m is only read: the message
-// is copied once, into the flight that carries it, and whatever keeps it later (a
-// mailbox, a park) keeps that flight or a copy.
+// Send moves m from the transport's host (incarnation t.gen) to node to. m is only
+// read: the message is copied once, into the flight that carries it, and whatever
+// keeps it later (a mailbox, a park) keeps that flight or a copy.
 //
 // The order of draws from the "net" stream is fixed: loss, latency, reorder, dup, the
 // copy's latency; a draw is made only when its knob is on, so a link without Dup or
 // Reorder draws exactly what it did before they existed.
-func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) error {
-	if !h.up || gen != h.gen {
+func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
+	h := t.h
+	n := h.net
+	if !h.up || t.gen != h.gen {
 		// A dead incarnation's code still runs (a peer answering late): the process is
 		// gone, so is the message.
 		n.stats.Orphans++
@@ -282,7 +289,10 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 		return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
 	}
 	from := h.id
-	ls := h.linkTo(dst)
+	ls := h.cachedLink(dst)
+	if ls == nil {
+		ls = h.linkTo(dst)
+	}
 	now := n.w.Now()
 	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
 		n.stats.Unreachable++
@@ -292,9 +302,10 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 	n.seq++
 	id := n.seq
 	n.stats.Sent++
-	call := n.emitSend(string(from), id, to, m)
 	f := n.flight(from, dst, ls, id, m)
-	f.call = call
+	if n.w.Recording() {
+		f.call = n.emitSend(string(from), id, to, m)
+	}
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Sent(from, to, id, &f.m)
 	}
@@ -468,12 +479,8 @@ func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 // emitSend traces the send of message id and returns the name of its call. Its
 // attributes are written into n.attrs.send, whose keys are set once (traceAttrs), so
 // that a send fills in eight values instead of building eight attributes on the stack.
-// When nothing records the trace (sim.Config.NoHash without kept records) it does
-// nothing and returns "".
+// It is called only when the World records the trace (sim.World.Recording).
 func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Message) string {
-	if !n.w.Recording() {
-		return ""
-	}
 	a := &n.attrs.send
 	a[0].Int = int64(id)
 	a[1].Str = string(to)
