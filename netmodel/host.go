@@ -195,19 +195,10 @@ func (h *Host) Busy() (timers, queued int) {
 	return h.timers.len(), queued + len(h.parked)
 }
 
-// land takes the message of flight f, which reached the host, and reports whether a
-// mailbox keeps f (see take).
-func (h *Host) land(f *flight) bool {
-	if !h.up {
-		h.net.stats.Orphans++
-		h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(f.id)), sim.String("reason", "down"))
-		return false
-	}
-	if h.paused {
-		h.park(f)
-		return false
-	}
-	return h.take(f, h.Now())
+// orphan counts and traces message id, which reached the host while it was down.
+func (h *Host) orphan(id uint64) {
+	h.net.stats.Orphans++
+	h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", "down"))
 }
 
 // take queues router-instance work and hands everything else over at once. A queued

@@ -407,14 +407,33 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 	return f
 }
 
-// Run lands the message at the far end of its link, and then recycles the flight
-// unless a mailbox keeps it (Host.served recycles it then). The flight goes back to
-// the free list only after the arrival, so the message is read in place: sends made
-// while it lands take other flights.
+// Run lands the message at the far end of its link: at the cut of a partition, at a
+// hold, or at the destination host, which takes it (Host.take) unless it is down or
+// paused. Then it recycles the flight unless a mailbox keeps it (Host.served recycles
+// it then). The flight goes back to the free list only after the arrival, so the
+// message is read in place: sends made while it lands take other flights.
 func (f *flight) Run() {
-	if !f.n.arriveOn(f) {
-		f.n.recycle(f)
+	n, h := f.n, f.dst
+	switch ls := f.ls; {
+	case ls.blocked && ls.mode == InFlightStall:
+		n.park(f.from, h, f.id, &f.m, parkStall)
+	case ls.blocked:
+		n.lose(f.id, "partition")
+	case ls.held:
+		n.park(f.from, h, f.id, &f.m, parkHold)
+	case !h.up:
+		h.orphan(f.id)
+	case h.paused:
+		h.park(f)
+	// Host.take, written out: it is what almost every arrival does.
+	case f.m.Kind.Queued():
+		if h.enqueue(f, h.Now()) {
+			return // the mailbox keeps f
+		}
+	default:
+		n.hand(h, f, h.Now())
 	}
+	n.recycle(f)
 }
 
 // recycle puts f back on the free list: nothing may hold it any more.
@@ -433,26 +452,7 @@ func (n *Net) lose(id uint64, reason string) {
 // arrive brings a message to the far end of its link: the cut of a partition, a hold,
 // or the destination host.
 func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m *router.Message) {
-	f := n.flight(from, dst, n.links[linkKey{from, dst.id}], id, m)
-	if !n.arriveOn(f) {
-		n.recycle(f)
-	}
-}
-
-// arriveOn is arrive for the message of flight f, and reports whether a mailbox keeps
-// f (see Host.take).
-func (n *Net) arriveOn(f *flight) bool {
-	switch ls := f.ls; {
-	case ls.blocked && ls.mode == InFlightStall:
-		n.park(f.from, f.dst, f.id, &f.m, parkStall)
-	case ls.blocked:
-		n.lose(f.id, "partition")
-	case ls.held:
-		n.park(f.from, f.dst, f.id, &f.m, parkHold)
-	default:
-		return f.dst.land(f)
-	}
-	return false
+	n.flight(from, dst, n.links[linkKey{from, dst.id}], id, m).Run()
 }
 
 // hand gives the message of flight f to the host's receiver, which reads it in place.
