@@ -91,9 +91,6 @@ type mailbox struct {
 // len is the number of messages queued, the one in service included.
 func (b *mailbox) len() int { return len(b.q) - b.head }
 
-// Run ends the service of the message at the head of the mailbox (a sim.Action).
-func (b *mailbox) Run() { b.h.served(b.i, b.gen) }
-
 // queued is a message waiting in a mailbox: the flight it came in, kept until the
 // message is handed over.
 type queued struct {
@@ -238,18 +235,16 @@ func (h *Host) enqueue(f *flight, arrived time.Duration) bool {
 		h.net.w.EmitKind(string(h.id), h.net.attrs.queuedKind, a[:]...)
 	}
 	if !b.busy {
-		h.serveNext(m.Instance)
+		h.serveIn(m.Instance, h.net.serviceTime())
 	}
 	return true
 }
 
-// serveNext starts the service of the head of mailbox i; the message is handed to the
-// router when its service time has passed.
-func (h *Host) serveNext(i int) {
-	d := h.net.service.sample(h.net.svc)
-	h.serveIn(i, d)
-}
+// serviceTime draws the time a router instance spends on a message.
+func (n *Net) serviceTime() time.Duration { return n.service.sample(n.svc) }
 
+// serveIn starts the service of the head of mailbox i, to end in d (mailbox.Run):
+// the message is handed to the router then. A new service lasts n.serviceTime().
 func (h *Host) serveIn(i int, d time.Duration) {
 	b := &h.boxes[i]
 	b.busy = true
@@ -258,11 +253,13 @@ func (h *Host) serveIn(i int, d time.Duration) {
 	b.ev = h.net.w.ScheduleAction(b.due, b)
 }
 
-func (h *Host) served(i int, gen uint64) {
+// Run ends the service of the message at the head of the mailbox (a sim.Action): the
+// mailbox is h.boxes[i] for its service's h, i and gen.
+func (b *mailbox) Run() {
+	h, i, gen := b.h, b.i, b.gen
 	if gen != h.gen {
 		return
 	}
-	b := &h.boxes[i]
 	b.busy = false // the service is over: a pause during the hand-over has none to stop
 	// The slot is not cleared: it keeps its pointer to the flight until it is reused,
 	// which bounds what is kept by the deepest the mailbox has been.
@@ -287,7 +284,7 @@ func (h *Host) served(i int, gen uint64) {
 	if gen != h.gen || h.paused || b.busy || b.len() == 0 {
 		return
 	}
-	h.serveNext(i)
+	h.serveIn(i, h.net.serviceTime())
 }
 
 // hostTransport is a host's router.Transport for one incarnation, gen; its Send is

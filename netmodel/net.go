@@ -409,7 +409,7 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 
 // Run lands the message at the far end of its link: at the cut of a partition, at a
 // hold, or at the destination host, which takes it (Host.take) unless it is down or
-// paused. Then it recycles the flight unless a mailbox keeps it (Host.served recycles
+// paused. Then it recycles the flight unless a mailbox keeps it (mailbox.Run recycles
 // it then). The flight goes back to the free list only after the arrival, so the
 // message is read in place: sends made while it lands take other flights.
 func (f *flight) Run() {

@@ -66,7 +66,7 @@ func (h *Host) Resume() {
 			h.serveIn(i, b.left)
 		case !b.busy && b.len() > 0:
 			// A pause that came during a hand-over left the rest of the queue idle.
-			h.serveNext(i)
+			h.serveIn(i, h.net.serviceTime())
 		}
 	}
 	h.fireDue()
