@@ -214,8 +214,10 @@ func (h *Host) rescheduleTimers() {
 	if h.firing {
 		return
 	}
-	h.net.w.Cancel(h.timerEv)
-	h.timerEv = 0
+	if h.timerEv != 0 {
+		h.net.w.Cancel(h.timerEv)
+		h.timerEv = 0
+	}
 	if !h.up || h.paused || h.timers.len() == 0 {
 		return
 	}
@@ -228,13 +230,16 @@ func (h *Host) rescheduleTimers() {
 		// happen; if it did, an event at now that fires nothing would repeat forever.
 		at = now + 1
 	}
-	if h.onTimer == nil {
-		h.onTimer = h.timerEvent // bound once: a method value allocates each time it is made
-	}
-	h.timerEv = h.net.w.Schedule(at, h.onTimer)
+	h.timerEv = h.net.w.ScheduleAction(at, &h.timerAct)
 }
 
-func (h *Host) timerEvent() {
+// timerAction is the action of a host's timer event, a part of the host so that
+// scheduling it allocates nothing.
+type timerAction struct{ h *Host }
+
+// Run fires the host's due timers and points the timer event at the next.
+func (a *timerAction) Run() {
+	h := a.h
 	h.timerEv = 0
 	h.fireDue()
 	h.rescheduleTimers()

@@ -53,10 +53,10 @@ type Host struct {
 	steps time.Duration
 	// The timers of the current incarnation (clock.go): a heap ordered by (local
 	// deadline, arming order), and the one sim event that fires the earliest.
-	timers  timerSet
-	timerEv sim.EventID
-	onTimer func() // h.timerEvent, bound once
-	firing  bool
+	timers   timerSet
+	timerEv  sim.EventID
+	timerAct timerAction // the action of timerEv
+	firing   bool
 
 	// Pausing (pause.go).
 	paused   bool

@@ -190,6 +190,7 @@ func (n *Net) AddHost(id router.NodeID) (*Host, error) {
 		return nil, fmt.Errorf("%w: host %s exists", ErrDuplicateHost, id)
 	}
 	h := &Host{net: n, id: id, idx: len(n.order), up: true, gen: 1, boxes: make([]mailbox, n.cfg.Routers), rand: n.w.Stream("router/" + string(id))}
+	h.timerAct.h = h
 	n.hosts[id] = h
 	n.order = append(n.order, id)
 	return h, nil
