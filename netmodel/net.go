@@ -338,6 +338,13 @@ func (n *Net) travel(f *flight, now time.Duration) {
 		n.recycle(f)
 		return
 	}
+	if rule == nil && ls.plain {
+		// What the rest does for a plain link (linkState.plain), the common way.
+		at := max(satAdd(now, ls.latency.sample(n.rng)), time.Duration(ls.lastArrival))
+		ls.lastArrival = int64(at)
+		n.w.ScheduleAction(at, f)
+		return
+	}
 	cfg := ls.cfg
 	if rule == nil && cfg.Drop > 0 && n.rng.Float64() < cfg.Drop {
 		n.lose(id, "loss")
