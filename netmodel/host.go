@@ -35,7 +35,7 @@ type Host struct {
 	net   *Net
 	id    router.NodeID
 	idx   int          // place in the network's order of hosts
-	links []*linkState // links from this host, by destination idx (linkTo)
+	links []*linkState // links from this host, by destination idx (cachedLink, linkTo)
 	recv  Receiver
 	up    bool
 	gen   uint64
