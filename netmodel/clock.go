@@ -57,8 +57,9 @@ func (c ClockModel) Validate(field string) error {
 // rounding error). The zero clockSeg is a perfect clock.
 type clockSeg struct {
 	g0, l0 time.Duration
-	drift  float64 // DriftPPM / 1e6
-	amp    float64 // PeriodicPPM / 1e6 * Period / 2π, in nanoseconds
+	off    time.Duration // l0 - g0: a perfect clock reads t + off
+	drift  float64       // DriftPPM / 1e6
+	amp    float64       // PeriodicPPM / 1e6 * Period / 2π, in nanoseconds
 	period int64
 	c0     float64 // cos(phase(g0))
 	// skewed is drift != 0 || amp != 0, set once (newSeg): every clock read asks.
@@ -66,7 +67,7 @@ type clockSeg struct {
 }
 
 func newSeg(g0, l0 time.Duration, c ClockModel) clockSeg {
-	s := clockSeg{g0: g0, l0: l0, drift: c.DriftPPM / 1e6}
+	s := clockSeg{g0: g0, l0: l0, off: l0 - g0, drift: c.DriftPPM / 1e6}
 	if c.PeriodicPPM != 0 {
 		s.period = int64(c.Period)
 		s.amp = c.PeriodicPPM / 1e6 * float64(s.period) / (2 * math.Pi)
@@ -78,7 +79,7 @@ func newSeg(g0, l0 time.Duration, c ClockModel) clockSeg {
 
 // rebase starts a new segment at g0 with the same rate, reading l0.
 func (s clockSeg) rebase(g0, l0 time.Duration) clockSeg {
-	s.g0, s.l0 = g0, l0
+	s.g0, s.l0, s.off = g0, l0, l0-g0
 	if s.amp != 0 {
 		s.c0 = math.Cos(s.phase(g0))
 	}
@@ -92,12 +93,19 @@ func (s *clockSeg) phase(t time.Duration) float64 {
 
 func (s *clockSeg) perfect() bool { return !s.skewed }
 
-// at is the local clock at virtual time t >= g0.
+// at is the local clock at virtual time t >= g0. It is small enough to be inlined
+// for a perfect clock, which is what most clocks are and what every message's arrival
+// and every timer reads.
 func (s *clockSeg) at(t time.Duration) time.Duration {
-	dt := t - s.g0
-	if s.perfect() {
-		return s.l0 + dt
+	if s.skewed {
+		return s.skewedAt(t)
 	}
+	return t + s.off
+}
+
+// skewedAt is at for a skewed clock.
+func (s *clockSeg) skewedAt(t time.Duration) time.Duration {
+	dt := t - s.g0
 	e := float64(dt) * s.drift
 	if s.amp != 0 {
 		e += s.amp * (s.c0 - math.Cos(s.phase(t)))
@@ -142,7 +150,19 @@ func (h *Host) globalAt(deadline time.Duration) time.Duration {
 }
 
 // Now is the host's own clock, through its ClockModel and steps.
-func (h *Host) Now() time.Duration { return h.clk.at(h.net.w.Now()) }
+func (h *Host) Now() time.Duration {
+	if h.clk.skewed {
+		return h.skewedNow()
+	}
+	return h.net.w.Now() + h.clk.off
+}
+
+// skewedNow is Now for a skewed clock. It is kept out of line so that Now, which
+// every message's arrival, every timer and every reader of the clock calls, is small
+// enough to be inlined.
+//
+//go:noinline
+func (h *Host) skewedNow() time.Duration { return h.clk.skewedAt(h.net.w.Now()) }
 
 // SetClock makes the host's clock run at c's rate from now on. Local time stays
 // continuous: the clock does not jump, except at virtual time 0 (before the run
@@ -194,8 +214,10 @@ func (h *Host) rescheduleTimers() {
 	if h.firing {
 		return
 	}
-	h.net.w.Cancel(h.timerEv)
-	h.timerEv = 0
+	if h.timerEv != 0 {
+		h.net.w.Cancel(h.timerEv)
+		h.timerEv = 0
+	}
 	if !h.up || h.paused || h.timers.len() == 0 {
 		return
 	}
@@ -208,13 +230,16 @@ func (h *Host) rescheduleTimers() {
 		// happen; if it did, an event at now that fires nothing would repeat forever.
 		at = now + 1
 	}
-	if h.onTimer == nil {
-		h.onTimer = h.timerEvent // bound once: a method value allocates each time it is made
-	}
-	h.timerEv = h.net.w.Schedule(at, h.onTimer)
+	h.timerEv = h.net.w.ScheduleAction(at, &h.timerAct)
 }
 
-func (h *Host) timerEvent() {
+// timerAction is the action of a host's timer event, a part of the host so that
+// scheduling it allocates nothing.
+type timerAction struct{ h *Host }
+
+// Run fires the host's due timers and points the timer event at the next.
+func (a *timerAction) Run() {
+	h := a.h
 	h.timerEv = 0
 	h.fireDue()
 	h.rescheduleTimers()

@@ -35,7 +35,7 @@ type Host struct {
 	net   *Net
 	id    router.NodeID
 	idx   int          // place in the network's order of hosts
-	links []*linkState // links from this host, by destination idx (linkTo)
+	links []*linkState // links from this host, by destination idx (cachedLink, linkTo)
 	recv  Receiver
 	up    bool
 	gen   uint64
@@ -53,10 +53,10 @@ type Host struct {
 	steps time.Duration
 	// The timers of the current incarnation (clock.go): a heap ordered by (local
 	// deadline, arming order), and the one sim event that fires the earliest.
-	timers  timerSet
-	timerEv sim.EventID
-	onTimer func() // h.timerEvent, bound once
-	firing  bool
+	timers   timerSet
+	timerEv  sim.EventID
+	timerAct timerAction // the action of timerEv
+	firing   bool
 
 	// Pausing (pause.go).
 	paused   bool
@@ -90,9 +90,6 @@ type mailbox struct {
 
 // len is the number of messages queued, the one in service included.
 func (b *mailbox) len() int { return len(b.q) - b.head }
-
-// Run ends the service of the message at the head of the mailbox (a sim.Action).
-func (b *mailbox) Run() { b.h.served(b.i, b.gen) }
 
 // queued is a message waiting in a mailbox: the flight it came in, kept until the
 // message is handed over.
@@ -195,19 +192,10 @@ func (h *Host) Busy() (timers, queued int) {
 	return h.timers.len(), queued + len(h.parked)
 }
 
-// land takes the message of flight f, which reached the host, and reports whether a
-// mailbox keeps f (see take).
-func (h *Host) land(f *flight) bool {
-	if !h.up {
-		h.net.stats.Orphans++
-		h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(f.id)), sim.String("reason", "down"))
-		return false
-	}
-	if h.paused {
-		h.park(f)
-		return false
-	}
-	return h.take(f, h.Now())
+// orphan counts and traces message id, which reached the host while it was down.
+func (h *Host) orphan(id uint64) {
+	h.net.stats.Orphans++
+	h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", "down"))
 }
 
 // take queues router-instance work and hands everything else over at once. A queued
@@ -247,18 +235,16 @@ func (h *Host) enqueue(f *flight, arrived time.Duration) bool {
 		h.net.w.EmitKind(string(h.id), h.net.attrs.queuedKind, a[:]...)
 	}
 	if !b.busy {
-		h.serveNext(m.Instance)
+		h.serveIn(m.Instance, h.net.serviceTime())
 	}
 	return true
 }
 
-// serveNext starts the service of the head of mailbox i; the message is handed to the
-// router when its service time has passed.
-func (h *Host) serveNext(i int) {
-	d := h.net.service.sample(h.net.svc)
-	h.serveIn(i, d)
-}
+// serviceTime draws the time a router instance spends on a message.
+func (n *Net) serviceTime() time.Duration { return n.service.sample(n.svc) }
 
+// serveIn starts the service of the head of mailbox i, to end in d (mailbox.Run):
+// the message is handed to the router then. A new service lasts n.serviceTime().
 func (h *Host) serveIn(i int, d time.Duration) {
 	b := &h.boxes[i]
 	b.busy = true
@@ -267,11 +253,13 @@ func (h *Host) serveIn(i int, d time.Duration) {
 	b.ev = h.net.w.ScheduleAction(b.due, b)
 }
 
-func (h *Host) served(i int, gen uint64) {
+// Run ends the service of the message at the head of the mailbox (a sim.Action): the
+// mailbox is h.boxes[i] for its service's h, i and gen.
+func (b *mailbox) Run() {
+	h, i, gen := b.h, b.i, b.gen
 	if gen != h.gen {
 		return
 	}
-	b := &h.boxes[i]
 	b.busy = false // the service is over: a pause during the hand-over has none to stop
 	// The slot is not cleared: it keeps its pointer to the flight until it is reused,
 	// which bounds what is kept by the deepest the mailbox has been.
@@ -296,16 +284,14 @@ func (h *Host) served(i int, gen uint64) {
 	if gen != h.gen || h.paused || b.busy || b.len() == 0 {
 		return
 	}
-	h.serveNext(i)
+	h.serveIn(i, h.net.serviceTime())
 }
 
+// hostTransport is a host's router.Transport for one incarnation, gen; its Send is
+// the network's send (net.go).
 type hostTransport struct {
 	h   *Host
 	gen uint64
-}
-
-func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
-	return t.h.net.send(t.h, t.gen, to, m)
 }
 
 var _ router.Transport = (*hostTransport)(nil)

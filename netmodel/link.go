@@ -42,8 +42,11 @@ type linkKey struct{ from, to router.NodeID }
 // linkState is the per directed link bookkeeping.
 type linkState struct {
 	cfg *Link
-	// latency is cfg.Latency prepared for drawing; set with cfg (setCfg).
+	// latency is cfg.Latency prepared for drawing, and plain says that cfg has
+	// neither Drop, Dup, Reorder nor Unordered: the link only draws a latency and
+	// keeps FIFO order. Both are set with cfg (setCfg).
 	latency sampler
+	plain   bool
 	// lastArrival keeps a FIFO link FIFO: no message arrives before an earlier one.
 	lastArrival int64
 	// blocked is set while a partition cuts the link; since is when it started and
@@ -59,4 +62,5 @@ type linkState struct {
 func (ls *linkState) setCfg(l *Link) {
 	ls.cfg = l
 	ls.latency = l.Latency.sampler()
+	ls.plain = l.Drop == 0 && l.Dup == 0 && l.Reorder == 0 && !l.Unordered
 }

@@ -79,10 +79,14 @@ type Net struct {
 	parked  []parkedMsg
 	rules   []*ruleState
 	ruleSeq int
-	seq     uint64
-	stats   Stats
-	flights []*flight // free flights (flight.Run)
-	calls   callNames
+	// disarmed: some rule waits for its After; judged: the kinds of message some
+	// rule may apply to (noteRules).
+	disarmed bool
+	judged   uint64
+	seq      uint64
+	stats    Stats
+	flights  []*flight // free flights (flight.Run)
+	calls    callNames
 	// named caches hostNamed's answers, direct-mapped by a hash of the id. Hosts are
 	// never removed, so an entry never goes stale.
 	named [hostCacheSlots]*Host
@@ -186,6 +190,7 @@ func (n *Net) AddHost(id router.NodeID) (*Host, error) {
 		return nil, fmt.Errorf("%w: host %s exists", ErrDuplicateHost, id)
 	}
 	h := &Host{net: n, id: id, idx: len(n.order), up: true, gen: 1, boxes: make([]mailbox, n.cfg.Routers), rand: n.w.Stream("router/" + string(id))}
+	h.timerAct.h = h
 	n.hosts[id] = h
 	n.order = append(n.order, id)
 	return h, nil
@@ -232,15 +237,20 @@ func (n *Net) SetLink(from, to router.NodeID, l Link) error {
 	return nil
 }
 
-// linkTo returns the link from h to dst through h's cache of the links it has used:
-// a slice indexed by the destination's place in the network, so a send looks up no
-// map. Links are never removed from n.links, so a cached pointer stays right.
-func (h *Host) linkTo(dst *Host) *linkState {
+// cachedLink returns the link from h to dst from h's cache of the links it has used,
+// a slice indexed by the destination's place in the network, so that a send looks up
+// no map; nil if h has not used it yet (then linkTo). Links are never removed from
+// n.links, so a cached pointer stays right.
+func (h *Host) cachedLink(dst *Host) *linkState {
 	if dst.idx < len(h.links) {
-		if ls := h.links[dst.idx]; ls != nil {
-			return ls
-		}
-	} else {
+		return h.links[dst.idx]
+	}
+	return nil
+}
+
+// linkTo returns the link from h to dst and puts it in h's cache (cachedLink).
+func (h *Host) linkTo(dst *Host) *linkState {
+	if dst.idx >= len(h.links) {
 		h.links = append(h.links, make([]*linkState, dst.idx+1-len(h.links))...)
 	}
 	ls := h.net.link(h.id, dst.id)
@@ -259,15 +269,17 @@ func (n *Net) link(from, to router.NodeID) *linkState {
 	return ls
 }
 
-// send moves m from host h (incarnation gen) to node to. m is only read: the message
-// is copied once, into the flight that carries it, and whatever keeps it later (a
-// mailbox, a park) keeps that flight or a copy.
+// Send moves m from the transport's host (incarnation t.gen) to node to. m is only
+// read: the message is copied once, into the flight that carries it, and whatever
+// keeps it later (a mailbox, a park) keeps that flight or a copy.
 //
 // The order of draws from the "net" stream is fixed: loss, latency, reorder, dup, the
 // copy's latency; a draw is made only when its knob is on, so a link without Dup or
 // Reorder draws exactly what it did before they existed.
-func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) error {
-	if !h.up || gen != h.gen {
+func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
+	h := t.h
+	n := h.net
+	if !h.up || t.gen != h.gen {
 		// A dead incarnation's code still runs (a peer answering late): the process is
 		// gone, so is the message.
 		n.stats.Orphans++
@@ -278,7 +290,10 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 		return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
 	}
 	from := h.id
-	ls := h.linkTo(dst)
+	ls := h.cachedLink(dst)
+	if ls == nil {
+		ls = h.linkTo(dst)
+	}
 	now := n.w.Now()
 	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
 		n.stats.Unreachable++
@@ -288,16 +303,17 @@ func (n *Net) send(h *Host, gen uint64, to router.NodeID, m *router.Message) err
 	n.seq++
 	id := n.seq
 	n.stats.Sent++
-	call := n.emitSend(string(from), id, to, m)
 	f := n.flight(from, dst, ls, id, m)
-	f.call = call
+	if n.w.Recording() {
+		f.call = n.emitSend(string(from), id, to, m)
+	}
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Sent(from, to, id, &f.m)
 	}
 	n.travel(f, now)
 	// Rules arm on what was sent, whatever became of it; after the message itself
 	// was judged.
-	if len(n.rules) > 0 {
+	if n.disarmed {
 		n.arm(from, to, id, m)
 	}
 	return nil
@@ -314,12 +330,19 @@ func (n *Net) travel(f *flight, now time.Duration) {
 	}
 	// A stalling partition lets the message travel: it waits at the cut on arrival.
 	var rule *Rule
-	if len(n.rules) > 0 {
+	if n.judged&kindBit(f.m.Kind) != 0 {
 		rule = n.judge(from, dst.id, id, &f.m)
 	}
 	if rule != nil && rule.Action == ActDrop {
 		n.lose(id, "rule")
 		n.recycle(f)
+		return
+	}
+	if rule == nil && ls.plain {
+		// What the rest does for a plain link (linkState.plain), the common way.
+		at := max(satAdd(now, ls.latency.sample(n.rng)), time.Duration(ls.lastArrival))
+		ls.lastArrival = int64(at)
+		n.w.ScheduleAction(at, f)
 		return
 	}
 	cfg := ls.cfg
@@ -385,18 +408,40 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 	} else {
 		f = &flight{n: n}
 	}
-	f.from, f.dst, f.ls, f.id, f.m, f.call = from, dst, ls, id, *m, ""
+	f.from, f.dst, f.ls, f.id, f.call = from, dst, ls, id, ""
+	// Copied on its own: in one assignment with the other fields, the message is
+	// copied twice, into a temporary first.
+	f.m = *m
 	return f
 }
 
-// Run lands the message at the far end of its link, and then recycles the flight
-// unless a mailbox keeps it (Host.served recycles it then). The flight goes back to
-// the free list only after the arrival, so the message is read in place: sends made
-// while it lands take other flights.
+// Run lands the message at the far end of its link: at the cut of a partition, at a
+// hold, or at the destination host, which takes it (Host.take) unless it is down or
+// paused. Then it recycles the flight unless a mailbox keeps it (mailbox.Run recycles
+// it then). The flight goes back to the free list only after the arrival, so the
+// message is read in place: sends made while it lands take other flights.
 func (f *flight) Run() {
-	if !f.n.arriveOn(f) {
-		f.n.recycle(f)
+	n, h := f.n, f.dst
+	switch ls := f.ls; {
+	case ls.blocked && ls.mode == InFlightStall:
+		n.park(f.from, h, f.id, &f.m, parkStall)
+	case ls.blocked:
+		n.lose(f.id, "partition")
+	case ls.held:
+		n.park(f.from, h, f.id, &f.m, parkHold)
+	case !h.up:
+		h.orphan(f.id)
+	case h.paused:
+		h.park(f)
+	// Host.take, written out: it is what almost every arrival does.
+	case f.m.Kind.Queued():
+		if h.enqueue(f, h.Now()) {
+			return // the mailbox keeps f
+		}
+	default:
+		n.hand(h, f, h.Now())
 	}
+	n.recycle(f)
 }
 
 // recycle puts f back on the free list: nothing may hold it any more.
@@ -415,26 +460,7 @@ func (n *Net) lose(id uint64, reason string) {
 // arrive brings a message to the far end of its link: the cut of a partition, a hold,
 // or the destination host.
 func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m *router.Message) {
-	f := n.flight(from, dst, n.links[linkKey{from, dst.id}], id, m)
-	if !n.arriveOn(f) {
-		n.recycle(f)
-	}
-}
-
-// arriveOn is arrive for the message of flight f, and reports whether a mailbox keeps
-// f (see Host.take).
-func (n *Net) arriveOn(f *flight) bool {
-	switch ls := f.ls; {
-	case ls.blocked && ls.mode == InFlightStall:
-		n.park(f.from, f.dst, f.id, &f.m, parkStall)
-	case ls.blocked:
-		n.lose(f.id, "partition")
-	case ls.held:
-		n.park(f.from, f.dst, f.id, &f.m, parkHold)
-	default:
-		return f.dst.land(f)
-	}
-	return false
+	n.flight(from, dst, n.links[linkKey{from, dst.id}], id, m).Run()
 }
 
 // hand gives the message of flight f to the host's receiver, which reads it in place.
@@ -461,12 +487,8 @@ func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 // emitSend traces the send of message id and returns the name of its call. Its
 // attributes are written into n.attrs.send, whose keys are set once (traceAttrs), so
 // that a send fills in eight values instead of building eight attributes on the stack.
-// When nothing records the trace (sim.Config.NoHash without kept records) it does
-// nothing and returns "".
+// It is called only when the World records the trace (sim.World.Recording).
 func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Message) string {
-	if !n.w.Recording() {
-		return ""
-	}
 	a := &n.attrs.send
 	a[0].Int = int64(id)
 	a[1].Str = string(to)

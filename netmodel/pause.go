@@ -66,7 +66,7 @@ func (h *Host) Resume() {
 			h.serveIn(i, b.left)
 		case !b.busy && b.len() > 0:
 			// A pause that came during a hand-over left the rest of the queue idle.
-			h.serveNext(i)
+			h.serveIn(i, h.net.serviceTime())
 		}
 	}
 	h.fireDue()
@@ -107,10 +107,13 @@ func (h *Host) PausedTotal() time.Duration {
 // time does). A clock step during a pause is included.
 func (h *Host) PausedLocal() time.Duration {
 	if h.paused {
-		return h.pausedLocal + h.Now() - h.pausedLocalAt
+		return h.pausedLocalSoFar()
 	}
-	return h.pausedLocal
+	return h.pausedLocal // small enough to be inlined, for callers that ask per call
 }
+
+// pausedLocalSoFar is PausedLocal during a pause.
+func (h *Host) pausedLocalSoFar() time.Duration { return h.pausedLocal + h.Now() - h.pausedLocalAt }
 
 // Defer runs fn now, or, if the host is paused, at Resume, in order with the other
 // parked work. Code that runs "on the node" outside the router (a peer that answers

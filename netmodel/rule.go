@@ -19,6 +19,12 @@ type Match struct {
 
 // Matches reports whether a message m sent from one node to another is selected.
 func (m Match) Matches(from, to router.NodeID, msg router.Message) bool {
+	return m.matches(from, to, &msg)
+}
+
+// matches is Matches for a message read in place: the network judges every message
+// it sends, and a copy of the message for each rule costs more than the match.
+func (m *Match) matches(from, to router.NodeID, msg *router.Message) bool {
 	return (m.Kind == 0 || m.Kind == msg.Kind) &&
 		(m.Ensemble == "" || m.Ensemble == msg.Ensemble) &&
 		(m.Call.IsZero() || m.Call == msg.Call) &&
@@ -112,6 +118,7 @@ func (n *Net) AddRule(r Rule) (id int, err error) {
 	}
 	n.ruleSeq++
 	n.rules = append(n.rules, &ruleState{id: n.ruleSeq, r: r, armed: r.After == nil})
+	n.noteRules()
 	return n.ruleSeq, nil
 }
 
@@ -120,6 +127,7 @@ func (n *Net) RemoveRule(id int) bool {
 	for i, rs := range n.rules {
 		if rs.id == id {
 			n.rules = append(n.rules[:i], n.rules[i+1:]...)
+			n.noteRules()
 			return true
 		}
 	}
@@ -127,9 +135,10 @@ func (n *Net) RemoveRule(id int) bool {
 }
 
 // judge returns the rule whose verdict applies to message id, or nil, and counts it.
+// Only a message of a kind in n.judged can have one (noteRules).
 func (n *Net) judge(from, to router.NodeID, id uint64, m *router.Message) *Rule {
 	for _, rs := range n.rules {
-		if !rs.armed || (rs.r.Count > 0 && rs.applied >= rs.r.Count) || !rs.r.Match.Matches(from, to, *m) {
+		if !rs.armed || (rs.r.Count > 0 && rs.applied >= rs.r.Count) || !rs.r.Match.matches(from, to, m) {
 			continue
 		}
 		rs.applied++
@@ -142,10 +151,36 @@ func (n *Net) judge(from, to router.NodeID, id uint64, m *router.Message) *Rule 
 
 // arm arms the rules whose After selects message id, which has just been sent.
 func (n *Net) arm(from, to router.NodeID, id uint64, m *router.Message) {
+	armed := false
 	for _, rs := range n.rules {
-		if !rs.armed && rs.r.After.Matches(from, to, *m) {
-			rs.armed = true
+		if !rs.armed && rs.r.After.matches(from, to, m) {
+			rs.armed, armed = true, true
 			n.w.Emit(string(from), "rule-armed", sim.Int("msg", int64(id)), sim.String("rule", rs.r.Name))
 		}
 	}
+	if armed {
+		n.noteRules()
+	}
 }
+
+// noteRules sets what a send asks of the rules before it looks through them, after
+// they changed: n.disarmed, whether a rule still waits for its After, and n.judged,
+// the kinds of message some rule may apply to (kindBit). A kind not in n.judged is
+// judged by no rule, so its messages are not judged at all.
+func (n *Net) noteRules() {
+	n.disarmed, n.judged = false, 0
+	for _, rs := range n.rules {
+		if !rs.armed {
+			n.disarmed = true
+		}
+		if k := rs.r.Match.Kind; k == 0 {
+			n.judged = ^uint64(0)
+		} else {
+			n.judged |= kindBit(k)
+		}
+	}
+}
+
+// kindBit is kind k's bit in a set of kinds (Net.judged). Kinds beyond 63 share bits
+// with others: the set may then hold a kind that was not put in, never lack one.
+func kindBit(k router.Kind) uint64 { return 1 << (k % 64) }

@@ -2,6 +2,7 @@ package netmodel_test
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -283,5 +284,90 @@ func TestRemoveRule(t *testing.T) {
 	w.Run()
 	if diff := cmp.Diff([]uint64{2}, rb.tags()); diff != "" {
 		t.Errorf("b got (-want +got):\n%s", diff)
+	}
+}
+
+// TestRulesArmAfterAddsAndRemoves: a send looks for rules to arm only while some rule
+// waits for its After, which the network keeps track of as rules are added, removed
+// and armed. Every rule here waits for its own trigger, whatever was added, removed
+// or armed before it.
+func TestRulesArmAfterAddsAndRemoves(t *testing.T) {
+	w, n := newTracedNet(t, 1, config(1, time.Millisecond, 0))
+	a, _ := addHost(t, n, "a")
+	addHost(t, n, "b")
+	add := func(r netmodel.Rule) int {
+		t.Helper()
+		r.Match, r.Action = netmodel.Match{Kind: router.KindCast}, netmodel.ActDrop
+		id, err := n.AddRule(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	add(netmodel.Rule{Name: "after gossip", After: &netmodel.Match{Kind: router.KindGossip}})
+	armed := add(netmodel.Rule{Name: "armed"}) // added last, and armed from the start
+	mustSend(t, a.Transport(), "b", msg(router.KindGossip, 1))
+	add(netmodel.Rule{Name: "after late", After: &netmodel.Match{Ensemble: "late"}})
+	add(netmodel.Rule{Name: "after peer", After: &netmodel.Match{Kind: router.KindPeer}})
+	n.RemoveRule(armed) // two rules still wait
+	mustSend(t, a.Transport(), "b", ruleMsg(2, "late"))
+	mustSend(t, a.Transport(), "b", msg(router.KindPeer, 3)) // "after late" armed, one still waits
+	w.Run()
+	want := []string{
+		`0s a rule-armed msg=1 rule="after gossip"`,
+		`0s a rule-armed msg=2 rule="after late"`,
+		`0s a rule-armed msg=3 rule="after peer"`,
+	}
+	if diff := cmp.Diff(want, records(w, "rule-armed")); diff != "" {
+		t.Errorf("trace (-want +got):\n%s", diff)
+	}
+}
+
+// TestRulesJudgeOnlyTheirKinds: a send asks the rules only about a message of a kind
+// some rule may apply to; a rule of any kind (Kind 0) makes every kind one, and
+// kinds a byte holds beyond the known ones are told apart like any others.
+func TestRulesJudgeOnlyTheirKinds(t *testing.T) {
+	odd := router.KindGossip + 64 // an unknown kind, 64 above a known one
+	cases := []struct {
+		name  string
+		rules []netmodel.Match // each a rule dropping what it matches
+		// remove, if set, is the index of a rule removed before the sends.
+		remove *int
+		want   []uint64 // the tags of the messages handed over, in order
+	}{
+		{name: "no rule", want: []uint64{1, 2, 3, 4}},
+		{name: "a kind", rules: []netmodel.Match{{Kind: router.KindGossip}}, want: []uint64{1, 3, 4}},
+		{name: "any kind", rules: []netmodel.Match{{Kind: router.KindGossip}, {Ensemble: "e"}}, want: []uint64{1}},
+		{name: "an unknown kind", rules: []netmodel.Match{{Kind: odd}}, want: []uint64{1, 2, 3}},
+		{name: "kinds of the rules left", rules: []netmodel.Match{{Ensemble: "e"}, {Kind: router.KindGossip}}, remove: new(int), want: []uint64{1, 3, 4}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, n := newNet(t, 1, config(1, time.Millisecond, 0))
+			a, _ := addHost(t, n, "a")
+			_, rb := addHost(t, n, "b")
+			var ids []int
+			for i, m := range tc.rules {
+				id, err := n.AddRule(netmodel.Rule{Name: fmt.Sprint(i), Match: m, Action: netmodel.ActDrop})
+				if err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, id)
+			}
+			if tc.remove != nil && !n.RemoveRule(ids[*tc.remove]) {
+				t.Fatalf("RemoveRule(%d) = false", ids[*tc.remove])
+			}
+			for i, k := range []router.Kind{router.KindReply, router.KindGossip, router.KindPeer, odd} {
+				m := msg(k, uint64(i+1))
+				if i > 0 {
+					m.Ensemble = "e"
+				}
+				mustSend(t, a.Transport(), "b", m)
+			}
+			w.Run()
+			if diff := cmp.Diff(tc.want, rb.tags()); diff != "" {
+				t.Errorf("b got (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -48,7 +48,9 @@ func (s *timerSet) arm(deadline time.Duration, t router.Timer) (id router.TimerI
 	sl.deadline, sl.seq, sl.t = deadline, s.seq, t
 	sl.pos = int32(len(s.heap))
 	s.heap = append(s.heap, i)
-	s.up(int(sl.pos))
+	if sl.pos > 0 {
+		s.up(int(sl.pos))
+	}
 	return router.TimerID(uint64(sl.gen)<<32 | uint64(i) + 1), sl.pos == 0
 }
 
