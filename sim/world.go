@@ -155,11 +155,15 @@ func (w *World) Executed() uint64 { return w.executed }
 // called from inside an event; they panic if they are.
 func (w *World) Step() bool {
 	w.mustNotBeRunning()
-	at, act, ok := w.q.pop()
+	// w.q.pop written out, so that its common case, popLast, is inlined.
+	e, ok := w.q.popLast()
 	if !ok {
-		return false
+		if e, ok = w.q.popHeap(); !ok {
+			return false
+		}
 	}
-	w.now = at
+	act := w.q.release(e.slot)
+	w.now = e.at
 	w.executed++
 	w.running = true
 	defer func() { w.running = false }()
