@@ -33,9 +33,10 @@ func (a *entry) runsAfter(at time.Duration, seq uint64) bool {
 // slot holds the payload of one pending event outside the array, so that
 // moves copy only small entries, and an EventID names its event by slot.
 type slot struct {
-	act Action
-	gen uint32 // incremented each time the slot is freed; stale ids mismatch
-	idx int32  // -1 while the slot is free; in a heap, its event's position
+	act  Action
+	gen  uint32 // incremented each time the slot is freed; stale ids mismatch
+	idx  int32  // -1 while the slot is free; in a heap, its event's position
+	next uint32 // while the slot is free: the next free slot's index+1, or 0
 }
 
 // queue holds the pending events in one of two shapes.
@@ -63,7 +64,7 @@ type slot struct {
 type queue struct {
 	ev     []entry // sorted latest first, or a heap when isHeap
 	slots  []slot
-	free   []uint32 // free slots; its capacity is len(slots), so release never grows it
+	free   uint32 // the first free slot's index+1 (a list through slot.next), or 0
 	isHeap bool
 }
 
@@ -85,13 +86,13 @@ func (q *queue) len() int { return len(q.ev) }
 
 // push adds act at (at, seq) and returns its id.
 func (q *queue) push(at time.Duration, seq uint64, act Action) EventID {
-	n, f := len(q.ev), len(q.free)
-	if n == cap(q.ev) || f == 0 || n == heapAbove && !q.isHeap {
+	n := len(q.ev)
+	if n == cap(q.ev) || q.free == 0 || n == heapAbove && !q.isHeap {
 		return q.pushSlow(at, seq, act)
 	}
-	s := q.free[f-1]
-	q.free = q.free[:f-1]
+	s := q.free - 1
 	sl := &q.slots[s]
+	q.free = sl.next
 	sl.act = act
 	id := EventID(uint64(sl.gen)<<32 | uint64(s+1))
 	h := q.ev[:n+1]
@@ -127,13 +128,12 @@ func (q *queue) push(at time.Duration, seq uint64, act Action) EventID {
 // pushSlow is push when it must first get a free slot or room to grow, or
 // turn a full sorted array into a heap.
 func (q *queue) pushSlow(at time.Duration, seq uint64, act Action) EventID {
-	if len(q.free) == 0 {
+	if q.free == 0 {
 		if len(q.slots) >= 1<<31-1 {
 			panic("sim: too many pending events")
 		}
-		s := uint32(len(q.slots))
 		q.slots = append(q.slots, slot{idx: -1})
-		q.free = append(slices.Grow(q.free, len(q.slots)), s)
+		q.free = uint32(len(q.slots))
 	}
 	if len(q.ev) == heapAbove && !q.isHeap {
 		q.toHeap()
@@ -258,9 +258,8 @@ func (q *queue) release(s uint32) Action {
 	sl.act = nil // do not retain the closure
 	sl.gen++
 	sl.idx = -1
-	n := len(q.free)
-	q.free = q.free[:n+1] // within its capacity: every slot has room in it
-	q.free[n] = s
+	sl.next = q.free
+	q.free = s + 1
 	return act
 }
 

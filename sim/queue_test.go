@@ -39,12 +39,25 @@ func checkQueue(t interface{ Fatalf(string, ...any) }, q *queue) {
 	if used != len(q.ev) {
 		t.Fatalf("%d slots in use, %d events queued", used, len(q.ev))
 	}
-	if used+len(q.free) != len(q.slots) {
-		t.Fatalf("%d used + %d free != %d slots", used, len(q.free), len(q.slots))
+	free := freeSlots(q)
+	for _, s := range free {
+		if q.slots[s].idx >= 0 {
+			t.Fatalf("slot %d in use is on the free list", s)
+		}
 	}
-	if cap(q.free) < len(q.slots) {
-		t.Fatalf("free list has room for %d of %d slots", cap(q.free), len(q.slots))
+	if used+len(free) != len(q.slots) {
+		t.Fatalf("%d used + %d free != %d slots", used, len(free), len(q.slots))
 	}
+}
+
+// freeSlots returns the slots on the free list, in its order. It stops after
+// len(q.slots)+1 of them, so a list that loops shows as too long.
+func freeSlots(q *queue) []uint32 {
+	var free []uint32
+	for f := q.free; f != 0 && len(free) <= len(q.slots); f = q.slots[f-1].next {
+		free = append(free, f-1)
+	}
+	return free
 }
 
 func TestQueueEmpty(t *testing.T) {
@@ -204,9 +217,9 @@ func TestQueueModel(t *testing.T) {
 				// None of these names a pending event: each must fail and
 				// change nothing (checked below).
 				bogus := []EventID{0, EventID(len(q.slots) + 1)}
-				if len(q.free) > 0 {
+				if free := freeSlots(&q); len(free) > 0 {
 					// A free slot, with the generation its next event will get.
-					s := rapid.SampledFrom(q.free).Draw(t, "free")
+					s := rapid.SampledFrom(free).Draw(t, "free")
 					bogus = append(bogus, EventID(uint64(q.slots[s].gen)<<32|uint64(s+1)))
 				}
 				if len(model) > 0 {
