@@ -178,27 +178,27 @@ func (q *queue) peek() (time.Duration, bool) {
 // pop removes the earliest event and returns it. Its id is invalid afterwards.
 // (Step does the same, written out so that the common case is inlined.)
 func (q *queue) pop() (at time.Duration, act Action, ok bool) {
-	e, ok := q.popLast()
-	if !ok {
-		if e, ok = q.popHeap(); !ok {
-			return 0, nil, false
-		}
+	var e entry
+	if q.sorted() {
+		e = q.popLast()
+	} else if e, ok = q.popHeap(); !ok {
+		return 0, nil, false
 	}
 	return e.at, q.release(e.slot), true
 }
 
-// popLast removes the earliest event's entry from a sorted array, leaving its
-// slot to be released; it reports false, doing nothing, for a heap or an empty
-// queue, which popHeap handles. It is the common case of pop, small enough
-// for the compiler to inline.
-func (q *queue) popLast() (entry, bool) {
+// sorted reports whether the queue is a sorted array with an event in it,
+// which popLast takes.
+func (q *queue) sorted() bool { return !q.isHeap && len(q.ev) > 0 }
+
+// popLast removes the earliest event's entry from a sorted array that is not
+// empty, leaving its slot to be released. It is the common case of pop, small
+// enough for the compiler to inline; popHeap does the rest.
+func (q *queue) popLast() entry {
 	n := len(q.ev) - 1
-	if q.isHeap || n < 0 {
-		return entry{}, false
-	}
 	e := q.ev[n]
 	q.ev = q.ev[:n]
-	return e, true
+	return e
 }
 
 // popHeap is popLast for a heap or an empty queue.
@@ -231,24 +231,30 @@ func (q *queue) cancel(id EventID) bool {
 		return false
 	}
 	if q.isHeap {
-		q.removeAt(int(sl.idx))
-		if len(q.ev) <= sortedAt {
-			q.toSorted()
-		}
-	} else {
-		// From the end, each event moves down one place until the one
-		// cancelled has been overwritten.
-		h := q.ev
-		i := len(h) - 1
-		carry := h[i]
-		for carry.slot != s {
-			i--
-			carry, h[i] = h[i], carry
-		}
-		q.ev = h[:len(h)-1]
+		q.cancelHeap(s)
+		return true
 	}
+	// From the end, each event moves down one place until the one cancelled
+	// has been overwritten.
+	h := q.ev
+	i := len(h) - 1
+	carry := h[i]
+	for carry.slot != s {
+		i--
+		carry, h[i] = h[i], carry
+	}
+	q.ev = q.ev[:len(h)-1]
 	q.release(s)
 	return true
+}
+
+// cancelHeap is cancel's removal of the pending event of slot s from a heap.
+func (q *queue) cancelHeap(s uint32) {
+	q.removeAt(int(q.slots[s].idx))
+	if len(q.ev) <= sortedAt {
+		q.toSorted()
+	}
+	q.release(s)
 }
 
 // release frees slot s and returns the action it held.

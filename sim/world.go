@@ -158,8 +158,11 @@ func (w *World) Executed() uint64 { return w.executed }
 func (w *World) Step() bool {
 	w.mustNotBeRunning()
 	// w.q.pop written out, so that its common case, popLast, is inlined.
-	e, ok := w.q.popLast()
-	if !ok {
+	var e entry
+	if w.q.sorted() {
+		e = w.q.popLast()
+	} else {
+		var ok bool
 		if e, ok = w.q.popHeap(); !ok {
 			return false
 		}
