@@ -6,17 +6,23 @@ import "testing"
 // grown to the number of events pending at once, Step recycles the slot of the
 // event it pops for the one the event schedules. This is a correctness check
 // on allocation counts, not a timing: it never depends on the machine's speed.
+// The queue is a heap with 1024 events pending and a sorted array with 8.
 func TestStepAllocatesNothingInSteadyState(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		make func() *World
+		name    string
+		make    func() *World
+		pending int
 	}{
-		{name: "action", make: func() *World { return newChurn(1024).w }},
-		{name: "reused-func", make: func() *World { return newFuncChurn().w }},
+		{name: "action", make: func() *World { return newChurn(1024).w }, pending: 1024},
+		{name: "reused-func", make: func() *World { return newFuncChurn().w }, pending: 1024},
+		{name: "action-few", make: func() *World { return newChurn(8).w }, pending: 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			w := tc.make()
-			// Warm up: let the heap and the free list reach their steady size.
+			if w.q.isHeap != (tc.pending > heapAbove) {
+				t.Fatalf("%d events pending in the wrong shape (heap: %v)", tc.pending, w.q.isHeap)
+			}
+			// Warm up: let the queue and the free list reach their steady size.
 			for range 10_000 {
 				w.Step()
 			}
@@ -24,7 +30,7 @@ func TestStepAllocatesNothingInSteadyState(t *testing.T) {
 			if got := testing.AllocsPerRun(10_000, func() { w.Step() }); got != 0 {
 				t.Fatalf("Step allocated %v times per event in steady state, want 0", got)
 			}
-			if w.Executed() == before || w.Pending() != 1024 {
+			if w.Executed() == before || w.Pending() != tc.pending {
 				t.Fatalf("the churn did not run: executed %d -> %d, %d pending", before, w.Executed(), w.Pending())
 			}
 		})
@@ -32,21 +38,23 @@ func TestStepAllocatesNothingInSteadyState(t *testing.T) {
 }
 
 // Cancelling and rescheduling, as a timer that is re-armed does, allocates
-// nothing either once the queue is warm.
+// nothing either once the queue is warm, whether it is a heap or a sorted array.
 func TestCancelRescheduleAllocatesNothing(t *testing.T) {
-	c := newChurn(1024)
-	id := c.w.AfterAction(5, c)
-	for range 100 {
-		c.w.Cancel(id)
-		id = c.w.AfterAction(5, c)
-	}
-	if got := testing.AllocsPerRun(10_000, func() {
-		if !c.w.Cancel(id) {
-			t.Fatal("cancel found nothing")
+	for _, pending := range []int{1024, 8} {
+		c := newChurn(pending)
+		id := c.w.AfterAction(5, c)
+		for range 100 {
+			c.w.Cancel(id)
+			id = c.w.AfterAction(5, c)
 		}
-		id = c.w.AfterAction(5, c)
-	}); got != 0 {
-		t.Fatalf("cancel+schedule allocated %v times, want 0", got)
+		if got := testing.AllocsPerRun(10_000, func() {
+			if !c.w.Cancel(id) {
+				t.Fatal("cancel found nothing")
+			}
+			id = c.w.AfterAction(5, c)
+		}); got != 0 {
+			t.Fatalf("%d pending: cancel+schedule allocated %v times, want 0", pending, got)
+		}
 	}
 }
 

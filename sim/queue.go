@@ -1,10 +1,14 @@
 package sim
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
-// entry is one heap element. Events are ordered by (at, seq); seq is unique,
-// so the order is total and the heap never has to break a tie arbitrarily:
-// any correct heap pops the events in the same order.
+// entry is one pending event in the queue's array. Events are ordered by
+// (at, seq); seq is unique, so the order is total and the queue never has to
+// break a tie arbitrarily: whatever its shape, it pops the events in the same
+// order.
 type entry struct {
 	at   time.Duration
 	seq  uint64
@@ -16,18 +20,40 @@ func (a *entry) before(b *entry) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// slot holds the payload of one pending event outside the heap, so that heap
-// moves copy only small entries and a cancel can find its heap position.
-type slot struct {
-	act Action
-	gen uint32 // incremented each time the slot is freed; stale ids mismatch
-	idx int32  // position in queue.heap, or -1 when the slot is free
+// runsBefore reports whether a runs before an event at (at, seq).
+func (a *entry) runsBefore(at time.Duration, seq uint64) bool {
+	return a.at < at || (a.at == at && a.seq < seq)
 }
 
-// queue is a 4-ary min-heap of events with O(log n) cancellation by id. A
-// 4-ary heap is half as deep as a binary one and the four children of a node
-// sit next to each other in memory; elements move into a hole instead of
-// being swapped, so each level costs one entry copy and one position update.
+// runsAfter reports whether a runs after an event at (at, seq).
+func (a *entry) runsAfter(at time.Duration, seq uint64) bool {
+	return a.at > at || (a.at == at && a.seq > seq)
+}
+
+// slot holds the payload of one pending event outside the array, so that
+// moves copy only small entries, and an EventID names its event by slot.
+type slot struct {
+	act  Action
+	gen  uint32 // incremented each time the slot is freed; stale ids mismatch
+	idx  int32  // -1 while the slot is free; in a heap, its event's position
+	next uint32 // while the slot is free: the next free slot's index+1, or 0
+}
+
+// queue holds the pending events in one of two shapes.
+//
+// A small queue is an array sorted latest first, so that the earliest event
+// is the last element: pop takes it off the end, and push moves up one place
+// the events due before the new one. In a simulation most events are
+// scheduled a little ahead, before most of those pending, so few move; a
+// cancel searches for its event from the end, then closes the gap. No
+// positions are kept.
+//
+// Past heapAbove events the array becomes a 4-ary min-heap, whose operations
+// take O(log n) wherever events fall; it turns back into a sorted array when
+// it has shrunk to sortedAt events. A 4-ary heap is half as deep as a binary
+// one and the four children of a node sit next to each other in memory;
+// elements move into a hole instead of being swapped, so each level costs one
+// entry copy and one position update (slot.idx, which a cancel reads).
 //
 // An EventID packs (generation << 32 | slotIndex+1), so the zero EventID never
 // names a slot, and an id whose event has run or been cancelled no longer
@@ -36,76 +62,161 @@ type slot struct {
 // (A generation wraps after 2^32 reuses of one slot; an id held across that
 // many reuses could alias. That is far outside any realistic run.)
 type queue struct {
-	heap  []entry
-	slots []slot
-	free  []uint32
+	ev     []entry // sorted latest first, or a heap when isHeap
+	slots  []slot
+	free   uint32 // the first free slot's index+1 (a list through slot.next), or 0
+	isHeap bool
 }
 
 // arity is the number of children of a heap node: the children of i are
 // arity*i+1 .. arity*i+arity, its parent (i-1)/arity.
 const arity = 4
 
-func (q *queue) len() int { return len(q.heap) }
+// heapAbove is the most events a sorted array holds: one more turns it into a
+// heap. sortedAt is the size at which a heap turns back into a sorted array,
+// well below heapAbove, so that a queue whose size hovers about one of them
+// does not switch shapes back and forth: each switch costs O(n log n) at
+// most, and at least heapAbove-sortedAt operations separate two of them.
+const (
+	heapAbove = 64
+	sortedAt  = 16
+)
+
+func (q *queue) len() int { return len(q.ev) }
 
 // push adds act at (at, seq) and returns its id.
 func (q *queue) push(at time.Duration, seq uint64, act Action) EventID {
-	var s uint32
-	if n := len(q.free); n > 0 {
-		s = q.free[n-1]
-		q.free = q.free[:n-1]
-	} else {
+	n := len(q.ev)
+	if n == cap(q.ev) || q.free == 0 || n == heapAbove && !q.isHeap {
+		return q.pushSlow(at, seq, act)
+	}
+	s := q.free - 1
+	sl := &q.slots[s]
+	q.free = sl.next
+	sl.act = act
+	id := EventID(uint64(sl.gen)<<32 | uint64(s+1))
+	h := q.ev[:n+1]
+	q.ev = h
+	i := n
+	if q.isHeap {
+		// up(n, e) written out: as a call up would not be inlined.
+		slots := q.slots
+		for i > 0 {
+			p := (i - 1) / arity
+			if !h[p].runsAfter(at, seq) {
+				break
+			}
+			moved := h[p]
+			h[i] = moved
+			slots[moved.slot].idx = int32(i)
+			i = p
+		}
+		h[i] = entry{at: at, seq: seq, slot: s}
+		slots[s].idx = int32(i)
+		return id
+	}
+	// The events due before the new one, at the end, move up one place.
+	sl.idx = 0 // pending
+	for i > 0 && h[i-1].runsBefore(at, seq) {
+		h[i] = h[i-1]
+		i--
+	}
+	h[i] = entry{at: at, seq: seq, slot: s}
+	return id
+}
+
+// pushSlow is push when it must first get a free slot or room to grow, or
+// turn a full sorted array into a heap.
+func (q *queue) pushSlow(at time.Duration, seq uint64, act Action) EventID {
+	if q.free == 0 {
 		if len(q.slots) >= 1<<31-1 {
 			panic("sim: too many pending events")
 		}
-		s = uint32(len(q.slots))
-		q.slots = append(q.slots, slot{})
+		q.slots = append(q.slots, slot{idx: -1})
+		q.free = uint32(len(q.slots))
 	}
-	sl := &q.slots[s]
-	sl.act = act
-	gen := sl.gen
-	// up(len(q.heap)-1, e) written out: push runs for every event, and as a
-	// call up would not be inlined.
-	e := entry{at: at, seq: seq, slot: s}
-	h := append(q.heap, e)
-	q.heap = h
-	slots := q.slots
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / arity
-		if !e.before(&h[p]) {
-			break
+	if len(q.ev) == heapAbove && !q.isHeap {
+		q.toHeap()
+	}
+	q.ev = slices.Grow(q.ev, 1)
+	return q.push(at, seq, act) // takes the common case now
+}
+
+// toHeap turns the sorted array into a heap: reversed, it is sorted earliest
+// first, which is a heap already; only the positions need recording.
+func (q *queue) toHeap() {
+	slices.Reverse(q.ev)
+	for i, e := range q.ev {
+		q.slots[e.slot].idx = int32(i)
+	}
+	q.isHeap = true
+}
+
+// toSorted turns the heap into a sorted array, latest first.
+func (q *queue) toSorted() {
+	slices.SortFunc(q.ev, func(a, b entry) int {
+		if b.before(&a) {
+			return -1
 		}
-		moved := h[p]
-		h[i] = moved
-		slots[moved.slot].idx = int32(i)
-		i = p
-	}
-	h[i] = e
-	slots[s].idx = int32(i)
-	return EventID(uint64(gen)<<32 | uint64(s+1))
+		return 1 // seq is unique: a and b are never the same event
+	})
+	q.isHeap = false
 }
 
 // peek returns the time of the earliest event.
 func (q *queue) peek() (time.Duration, bool) {
-	if len(q.heap) == 0 {
+	n := len(q.ev)
+	if n == 0 {
 		return 0, false
 	}
-	return q.heap[0].at, true
+	if q.isHeap {
+		return q.ev[0].at, true
+	}
+	return q.ev[n-1].at, true
 }
 
 // pop removes the earliest event and returns it. Its id is invalid afterwards.
+// (Step does the same, written out so that the common case is inlined.)
 func (q *queue) pop() (at time.Duration, act Action, ok bool) {
-	h := q.heap
-	if len(h) == 0 {
+	var e entry
+	if q.sorted() {
+		e = q.popLast()
+	} else if e, ok = q.popHeap(); !ok {
 		return 0, nil, false
 	}
-	top := h[0]
+	return e.at, q.release(e.slot), true
+}
+
+// sorted reports whether the queue is a sorted array with an event in it,
+// which popLast takes.
+func (q *queue) sorted() bool { return !q.isHeap && len(q.ev) > 0 }
+
+// popLast removes the earliest event's entry from a sorted array that is not
+// empty, leaving its slot to be released. It is the common case of pop, small
+// enough for the compiler to inline; popHeap does the rest.
+func (q *queue) popLast() entry {
+	n := len(q.ev) - 1
+	e := q.ev[n]
+	q.ev = q.ev[:n]
+	return e
+}
+
+// popHeap is popLast for a heap or an empty queue.
+func (q *queue) popHeap() (entry, bool) {
+	h := q.ev
 	n := len(h) - 1
-	q.heap = h[:n]
+	if n < 0 {
+		return entry{}, false
+	}
+	top := h[0]
+	q.ev = h[:n]
 	if n > 0 {
 		q.down(0, h[n])
 	}
-	return top.at, q.release(top.slot), true
+	if n <= sortedAt {
+		q.toSorted()
+	}
+	return top, true
 }
 
 // cancel removes the event named by id if it is still pending.
@@ -119,9 +230,31 @@ func (q *queue) cancel(id EventID) bool {
 	if sl.idx < 0 || sl.gen != uint32(uint64(id)>>32) {
 		return false
 	}
-	q.removeAt(int(sl.idx))
+	if q.isHeap {
+		q.cancelHeap(s)
+		return true
+	}
+	// From the end, each event moves down one place until the one cancelled
+	// has been overwritten.
+	h := q.ev
+	i := len(h) - 1
+	carry := h[i]
+	for carry.slot != s {
+		i--
+		carry, h[i] = h[i], carry
+	}
+	q.ev = q.ev[:len(h)-1]
 	q.release(s)
 	return true
+}
+
+// cancelHeap is cancel's removal of the pending event of slot s from a heap.
+func (q *queue) cancelHeap(s uint32) {
+	q.removeAt(int(q.slots[s].idx))
+	if len(q.ev) <= sortedAt {
+		q.toSorted()
+	}
+	q.release(s)
 }
 
 // release frees slot s and returns the action it held.
@@ -131,20 +264,21 @@ func (q *queue) release(s uint32) Action {
 	sl.act = nil // do not retain the closure
 	sl.gen++
 	sl.idx = -1
-	q.free = append(q.free, s)
+	sl.next = q.free
+	q.free = s + 1
 	return act
 }
 
 // removeAt deletes heap position i, restoring the heap property: the last
 // entry fills the hole, sifted down or up as it needs.
 func (q *queue) removeAt(i int) {
-	n := len(q.heap) - 1
-	last := q.heap[n]
-	q.heap = q.heap[:n]
+	n := len(q.ev) - 1
+	last := q.ev[n]
+	q.ev = q.ev[:n]
 	if i == n {
 		return
 	}
-	if i > 0 && last.before(&q.heap[(i-1)/arity]) {
+	if i > 0 && last.before(&q.ev[(i-1)/arity]) {
 		q.up(i, last)
 		return
 	}
@@ -154,7 +288,7 @@ func (q *queue) removeAt(i int) {
 // up places e, which belongs at or above position i, into the hole at i:
 // every ancestor that e runs before moves down one level.
 func (q *queue) up(i int, e entry) {
-	h, slots := q.heap, q.slots
+	h, slots := q.ev, q.slots
 	for i > 0 {
 		p := (i - 1) / arity
 		if !e.before(&h[p]) {
@@ -172,7 +306,7 @@ func (q *queue) up(i int, e entry) {
 // down places e, which belongs at or below position i, into the hole at i:
 // while the earliest child runs before e, it moves up one level.
 func (q *queue) down(i int, e entry) {
-	h, slots := q.heap, q.slots
+	h, slots := q.ev, q.slots
 	n := len(h)
 	for {
 		c := arity*i + 1

@@ -11,15 +11,22 @@ import (
 	"pgregory.net/rapid"
 )
 
-// checkQueue verifies the heap property and the slot bookkeeping.
+// checkQueue verifies the order of the queue's shape (an array sorted latest
+// first, or a heap), that the shape suits its size, and the slot bookkeeping.
 func checkQueue(t interface{ Fatalf(string, ...any) }, q *queue) {
-	for i := range q.heap {
-		if got := q.slots[q.heap[i].slot].idx; int(got) != i {
-			t.Fatalf("heap[%d] slot %d records idx %d", i, q.heap[i].slot, got)
+	for i := range q.ev {
+		if got := q.slots[q.ev[i].slot].idx; got < 0 || q.isHeap && int(got) != i {
+			t.Fatalf("ev[%d] (heap %v): slot %d records idx %d", i, q.isHeap, q.ev[i].slot, got)
 		}
-		if i > 0 && q.heap[i].before(&q.heap[(i-1)/arity]) {
+		if q.isHeap && i > 0 && q.ev[i].before(&q.ev[(i-1)/arity]) {
 			t.Fatalf("heap property violated at %d", i)
 		}
+		if !q.isHeap && i > 0 && !q.ev[i].before(&q.ev[i-1]) {
+			t.Fatalf("sorted array out of order at %d", i)
+		}
+	}
+	if q.isHeap && len(q.ev) <= sortedAt || !q.isHeap && len(q.ev) > heapAbove {
+		t.Fatalf("%d events in the wrong shape (heap: %v)", len(q.ev), q.isHeap)
 	}
 	used := 0
 	for _, s := range q.slots {
@@ -29,12 +36,28 @@ func checkQueue(t interface{ Fatalf(string, ...any) }, q *queue) {
 			t.Fatalf("free slot retains its action")
 		}
 	}
-	if used != len(q.heap) {
-		t.Fatalf("%d slots in use, %d heap entries", used, len(q.heap))
+	if used != len(q.ev) {
+		t.Fatalf("%d slots in use, %d events queued", used, len(q.ev))
 	}
-	if used+len(q.free) != len(q.slots) {
-		t.Fatalf("%d used + %d free != %d slots", used, len(q.free), len(q.slots))
+	free := freeSlots(q)
+	for _, s := range free {
+		if q.slots[s].idx >= 0 {
+			t.Fatalf("slot %d in use is on the free list", s)
+		}
 	}
+	if used+len(free) != len(q.slots) {
+		t.Fatalf("%d used + %d free != %d slots", used, len(free), len(q.slots))
+	}
+}
+
+// freeSlots returns the slots on the free list, in its order. It stops after
+// len(q.slots)+1 of them, so a list that loops shows as too long.
+func freeSlots(q *queue) []uint32 {
+	var free []uint32
+	for f := q.free; f != 0 && len(free) <= len(q.slots); f = q.slots[f-1].next {
+		free = append(free, f-1)
+	}
+	return free
 }
 
 func TestQueueEmpty(t *testing.T) {
@@ -83,7 +106,10 @@ type seqAction struct{ seq uint64 }
 func (*seqAction) Run() {}
 
 // TestQueueModel drives the queue with random pushes, pops and cancels and
-// compares against a sorted slice.
+// compares against an unsorted slice. Batches of pushes, pops and cancels take
+// it through both of its shapes and back; cancels name the earliest event, the
+// latest, any pending one, any event ever pushed (pending, run or cancelled),
+// and ids that name no pending event at all.
 func TestQueueModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		type ev struct {
@@ -103,52 +129,108 @@ func TestQueueModel(t *testing.T) {
 			}
 			return cmp.Compare(a.seq, b.seq)
 		}
+		push := func(at time.Duration) {
+			seq++
+			s := seq
+			ids[s] = q.push(at, s, &seqAction{s})
+			model = append(model, ev{at, s})
+			seqs = append(seqs, s)
+		}
+		pop := func(t *rapid.T) {
+			at, fn, ok := q.pop()
+			if ok != (len(model) > 0) {
+				t.Fatalf("pop ok=%v with %d pending", ok, len(model))
+			}
+			if !ok {
+				return
+			}
+			if fn == nil {
+				t.Fatal("pop returned nil fn")
+			}
+			i := 0
+			for j := range model {
+				if byTime(model[j], model[i]) < 0 {
+					i = j
+				}
+			}
+			if at != model[i].at {
+				t.Fatalf("pop at=%v, want %v", at, model[i].at)
+			}
+			// Times tie often: the event itself must be the one with the lowest seq.
+			if got := fn.(*seqAction).seq; got != model[i].seq {
+				t.Fatalf("pop returned the event of seq %d, want seq %d", got, model[i].seq)
+			}
+			model = slices.Delete(model, i, i+1)
+		}
+		cancel := func(t *rapid.T, s uint64) {
+			i := slices.IndexFunc(model, func(e ev) bool { return e.seq == s })
+			if got := q.cancel(ids[s]); got != (i >= 0) {
+				t.Fatalf("cancel(seq %d) = %v, pending=%v", s, got, i >= 0)
+			}
+			if i >= 0 {
+				model = slices.Delete(model, i, i+1)
+			}
+		}
+		// extreme returns the seq of the pending event that sorts first under
+		// order, if any.
+		extreme := func(t *rapid.T, order func(a, b ev) int) uint64 {
+			if len(model) == 0 {
+				t.Skip("nothing pending")
+			}
+			return slices.MinFunc(model, order).seq
+		}
 		t.Repeat(map[string]func(*rapid.T){
 			"push": func(t *rapid.T) {
-				seq++
-				at := time.Duration(rapid.Int64Range(0, 20).Draw(t, "at"))
-				s := seq
-				ids[s] = q.push(at, s, &seqAction{s})
-				model = append(model, ev{at, s})
-				seqs = append(seqs, s)
+				push(time.Duration(rapid.Int64Range(0, 20).Draw(t, "at")))
 			},
-			"pop": func(t *rapid.T) {
-				at, fn, ok := q.pop()
-				if ok != (len(model) > 0) {
-					t.Fatalf("pop ok=%v with %d pending", ok, len(model))
+			"pop": pop,
+			// The batches below take the queue across heapAbove and back
+			// down across sortedAt, through either door.
+			"fill": func(t *rapid.T) {
+				for n := heapAbove + rapid.IntRange(-2, sortedAt).Draw(t, "above"); q.len() < n; {
+					push(time.Duration(rapid.Int64Range(0, 40).Draw(t, "at")))
 				}
-				if !ok {
-					return
+			},
+			"drainByPops": func(t *rapid.T) {
+				for n := rapid.IntRange(0, sortedAt+2).Draw(t, "left"); q.len() > n; {
+					pop(t)
 				}
-				if fn == nil {
-					t.Fatal("pop returned nil fn")
+			},
+			"drainByCancels": func(t *rapid.T) {
+				for n := rapid.IntRange(0, sortedAt+2).Draw(t, "left"); q.len() > n; {
+					cancel(t, model[rapid.IntRange(0, len(model)-1).Draw(t, "pending")].seq)
 				}
-				i := 0
-				for j := range model {
-					if byTime(model[j], model[i]) < 0 {
-						i = j
-					}
-				}
-				if at != model[i].at {
-					t.Fatalf("pop at=%v, want %v", at, model[i].at)
-				}
-				// Times tie often: the event itself must be the one with the lowest seq.
-				if got := fn.(*seqAction).seq; got != model[i].seq {
-					t.Fatalf("pop returned the event of seq %d, want seq %d", got, model[i].seq)
-				}
-				model = slices.Delete(model, i, i+1)
 			},
 			"cancel": func(t *rapid.T) {
 				if len(seqs) == 0 {
 					t.Skip("nothing pushed yet")
 				}
-				s := rapid.SampledFrom(seqs).Draw(t, "seq")
-				i := slices.IndexFunc(model, func(e ev) bool { return e.seq == s })
-				if got := q.cancel(ids[s]); got != (i >= 0) {
-					t.Fatalf("cancel(seq %d) = %v, pending=%v", s, got, i >= 0)
+				cancel(t, rapid.SampledFrom(seqs).Draw(t, "seq"))
+			},
+			"cancelEarliest": func(t *rapid.T) {
+				cancel(t, extreme(t, byTime))
+			},
+			"cancelLatest": func(t *rapid.T) {
+				cancel(t, extreme(t, func(a, b ev) int { return byTime(b, a) }))
+			},
+			"cancelBogus": func(t *rapid.T) {
+				// None of these names a pending event: each must fail and
+				// change nothing (checked below).
+				bogus := []EventID{0, EventID(len(q.slots) + 1)}
+				if free := freeSlots(&q); len(free) > 0 {
+					// A free slot, with the generation its next event will get.
+					s := rapid.SampledFrom(free).Draw(t, "free")
+					bogus = append(bogus, EventID(uint64(q.slots[s].gen)<<32|uint64(s+1)))
 				}
-				if i >= 0 {
-					model = slices.Delete(model, i, i+1)
+				if len(model) > 0 {
+					// A pending event's slot, with a generation off by one.
+					id := ids[rapid.SampledFrom(model).Draw(t, "pending").seq]
+					bogus = append(bogus, id+1<<32, id-1<<32)
+				}
+				for _, id := range bogus {
+					if q.cancel(id) {
+						t.Fatalf("cancel(%#x) named no pending event but returned true", id)
+					}
 				}
 			},
 			"": func(t *rapid.T) {
@@ -159,14 +241,84 @@ func TestQueueModel(t *testing.T) {
 				want := slices.Clone(model)
 				slices.SortFunc(want, byTime)
 				var got []ev
-				for _, e := range q.heap {
+				for _, e := range q.ev {
 					got = append(got, ev{e.at, e.seq})
 				}
 				slices.SortFunc(got, byTime)
 				if d := gocmp.Diff(want, got, gocmp.AllowUnexported(ev{}), cmpopts.EquateEmpty()); d != "" {
 					t.Fatalf("pending set mismatch (-model +queue):\n%s", d)
 				}
+				if at, ok := q.peek(); ok != (len(want) > 0) || ok && at != want[0].at {
+					t.Fatalf("peek = %v, %v; model %v", at, ok, want)
+				}
 			},
 		})
 	})
+}
+
+// TestQueueShapes walks a queue through its shapes: an array sorted latest
+// first up to heapAbove events, a heap beyond, a sorted array again once the
+// heap has shrunk to sortedAt, by pops and by cancels. The events keep their
+// order throughout.
+func TestQueueShapes(t *testing.T) {
+	var q queue
+	ids := map[uint64]EventID{}
+	var seq uint64
+	pushN := func(n int) {
+		for range n {
+			seq++
+			// Times in a scrambled order, with ties.
+			ids[seq] = q.push(time.Duration(seq*7%13), seq, &seqAction{seq})
+		}
+	}
+	shape := func(wantHeap bool) {
+		t.Helper()
+		checkQueue(t, &q)
+		if q.isHeap != wantHeap {
+			t.Fatalf("%d events: heap %v, want %v", q.len(), q.isHeap, wantHeap)
+		}
+	}
+	var popped []*seqAction
+	popN := func(n int) {
+		for range n {
+			_, act, ok := q.pop()
+			if !ok {
+				t.Fatal("pop found nothing")
+			}
+			popped = append(popped, act.(*seqAction))
+		}
+	}
+	pushN(heapAbove)
+	shape(false)
+	pushN(1)
+	shape(true)
+	popN(heapAbove + 1 - (sortedAt + 1))
+	shape(true)
+	popN(1)
+	shape(false)
+	// Each popped event is the earliest of those pending at the time: with
+	// every event pushed before the first pop, they come out sorted.
+	if !slices.IsSortedFunc(popped, func(a, b *seqAction) int {
+		return cmp.Or(cmp.Compare(a.seq*7%13, b.seq*7%13), cmp.Compare(a.seq, b.seq))
+	}) {
+		t.Fatal("events popped out of order across the change of shape")
+	}
+
+	// Back to a heap, then down by cancels, the latest first.
+	pushN(heapAbove)
+	shape(true)
+	for s := seq; q.len() > sortedAt+1; s-- {
+		if !q.cancel(ids[s]) {
+			t.Fatalf("cancel of pending seq %d failed", s)
+		}
+	}
+	shape(true)
+	if !q.cancel(ids[seq-uint64(heapAbove)+1]) {
+		t.Fatal("cancel of a pending event failed")
+	}
+	shape(false)
+	for q.len() > 0 {
+		popN(1)
+	}
+	shape(false)
 }

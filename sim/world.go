@@ -152,18 +152,27 @@ func (w *World) Executed() uint64 { return w.executed }
 
 // Step runs the next event, first advancing Now to its time. It returns false,
 // doing nothing, if the queue is empty. Step, Run and RunUntil must not be
-// called from inside an event; they panic if they are.
+// called from inside an event; they panic if they are. An event that panics
+// leaves the World as it was in the middle of that event: if the panic is
+// recovered outside the event, Step, Run and RunUntil panic from then on.
 func (w *World) Step() bool {
 	w.mustNotBeRunning()
-	at, act, ok := w.q.pop()
-	if !ok {
-		return false
+	// w.q.pop written out, so that its common case, popLast, is inlined.
+	var e entry
+	if w.q.sorted() {
+		e = w.q.popLast()
+	} else {
+		var ok bool
+		if e, ok = w.q.popHeap(); !ok {
+			return false
+		}
 	}
-	w.now = at
+	act := w.q.release(e.slot)
+	w.now = e.at
 	w.executed++
 	w.running = true
-	defer func() { w.running = false }()
 	act.Run()
+	w.running = false
 	return true
 }
 
@@ -207,6 +216,6 @@ func (w *World) Stop() { w.stopped = true }
 
 func (w *World) mustNotBeRunning() {
 	if w.running {
-		panic("sim: Step/Run/RunUntil called from inside an event")
+		panic("sim: Step/Run/RunUntil called from inside an event (or after an event panicked)")
 	}
 }

@@ -282,6 +282,36 @@ func TestReentrantRunPanics(t *testing.T) {
 	}
 }
 
+// TestPanickingEventStopsTheWorld: a panic in an event goes through Step unchanged,
+// and a World whose event panicked refuses to step again, as documented, rather than
+// run on from the middle of that event.
+func TestPanickingEventStopsTheWorld(t *testing.T) {
+	w := New(Config{})
+	w.Schedule(1, func() { panic("boom") })
+	w.Schedule(2, func() { t.Error("an event ran after an event panicked") })
+	catch := func(f func()) (p any) {
+		defer func() { p = recover() }()
+		f()
+		return nil
+	}
+	if p := catch(func() { w.Step() }); p != "boom" {
+		t.Fatalf("Step panicked with %v, want the event's own panic", p)
+	}
+	for name, call := range map[string]func(){
+		"Step":     func() { w.Step() },
+		"Run":      w.Run,
+		"RunUntil": func() { w.RunUntil(10) },
+	} {
+		p := catch(call)
+		if s, _ := p.(string); !strings.Contains(s, "after an event panicked") {
+			t.Errorf("%s after a panicked event: panic %v, want one saying an event panicked", name, p)
+		}
+	}
+	if w.Executed() != 1 || w.Pending() != 1 {
+		t.Fatalf("executed %d, pending %d; want 1 and 1", w.Executed(), w.Pending())
+	}
+}
+
 // TestOrderMatchesStableSort: schedule a random batch (with cancels), run it,
 // and compare with a stable sort of the uncancelled events by time.
 func TestOrderMatchesStableSort(t *testing.T) {
