@@ -11,14 +11,34 @@ type callIndex struct {
 	// recent remembers recently looked-up nodes, direct-mapped by a hash of the id
 	// that is cheaper than the map's: most lookups then hash nothing else.
 	recent [recentNodes]*nodeCalls
-	// hit is the last id get found, and its call: a call is looked up several times
-	// in a row (its request sent, handed, delivered, worked on), so comparing the id
-	// with it often answers without finding the node.
-	hit     router.CallID
-	hitCall int32
+	// calls remembers the ids last put or found, each in its place (callSlot): a
+	// call in flight is looked up several times (its request sent, handed,
+	// delivered, worked on), so most lookups compare one id and are done.
+	calls [recentCalls]recentCall
 }
 
 const recentNodes = 64
+
+// recentCalls is the number of places callIndex.calls has.
+const recentCalls = 64
+
+// recentCall is an id and the newest call put under it; Seq 0 marks a place unused.
+type recentCall struct {
+	id   router.CallID
+	call int32
+}
+
+// callSlot returns id's place in callIndex.calls: its sequence number spread eight
+// places apart and offset by the last byte of its node's name, so that the calls a
+// node has in flight, and those of nodes whose names differ in their last digit,
+// take different places. A place is a hint: it holds one id, compared in full.
+func callSlot(id *router.CallID) uint64 {
+	var last byte
+	if n := len(id.Node); n > 0 {
+		last = id.Node[n-1]
+	}
+	return (id.Seq*8 + uint64(last)) % recentCalls
+}
 
 // nodeCalls is one node's calls, by incarnation (a node has few).
 type nodeCalls struct {
@@ -33,12 +53,13 @@ type incCalls struct {
 
 // get returns the call issued id, as an index into checker.calls, and whether there
 // was one.
-func (x *callIndex) get(id router.CallID) (int32, bool) {
+func (x *callIndex) get(id *router.CallID) (int32, bool) {
 	if id.Seq == 0 {
 		return 0, false
 	}
-	if id.Seq == x.hit.Seq && id.Incarnation == x.hit.Incarnation && id.Node == x.hit.Node {
-		return x.hitCall, true // hit.Seq is 0 until a get finds a call
+	rc := &x.calls[callSlot(id)]
+	if rc.id.Seq == id.Seq && rc.id.Incarnation == id.Incarnation && rc.id.Node == id.Node {
+		return rc.call, true
 	}
 	nc := x.node(id.Node)
 	if nc == nil {
@@ -48,7 +69,7 @@ func (x *callIndex) get(id router.CallID) (int32, bool) {
 		if ic := &nc.incs[i]; ic.inc == id.Incarnation {
 			if id.Seq-1 < uint64(len(ic.calls)) {
 				if c := ic.calls[id.Seq-1]; c > 0 {
-					x.hit, x.hitCall = id, c-1
+					rc.id, rc.call = *id, c-1
 					return c - 1, true
 				}
 			}
@@ -60,7 +81,7 @@ func (x *callIndex) get(id router.CallID) (int32, bool) {
 
 // put records call (an index into checker.calls) as the newest call issued id (an id
 // issued again, as a test-only bug makes a node do, now names call).
-func (x *callIndex) put(id router.CallID, call int32) {
+func (x *callIndex) put(id *router.CallID, call int32) {
 	if id.Seq == 0 {
 		return
 	}
@@ -86,7 +107,8 @@ func (x *callIndex) put(id router.CallID, call int32) {
 		ic.calls = append(ic.calls, 0)
 	}
 	ic.calls[id.Seq-1] = call + 1
-	x.hit, x.hitCall = id, call // what get would find now; it is looked up next
+	rc := &x.calls[callSlot(id)]
+	rc.id, rc.call = *id, call // what get would find now; it is looked up next
 }
 
 // node returns the calls of node, or nil.

@@ -35,16 +35,16 @@ func TestCallIndexMatchesMap(t *testing.T) {
 			k := id.Draw(t, "id")
 			if rapid.Bool().Draw(t, "put") && k.Seq > 0 {
 				call := int32(rapid.IntRange(0, 1000).Draw(t, "call"))
-				x.put(k, call)
+				x.put(&k, call)
 				model[k] = call
 			}
-			got, ok := x.get(k)
+			got, ok := x.get(&k)
 			if want, known := model[k]; got != want || ok != known {
 				t.Fatalf("op %d: get(%v) = %d, %v; want %d, %v", i, k, got, ok, want, known)
 			}
 		}
 		for k, want := range model {
-			if got, ok := x.get(k); got != want || !ok {
+			if got, ok := x.get(&k); got != want || !ok {
 				t.Fatalf("at the end: get(%v) = %d, %v; want %d, true", k, got, ok, want)
 			}
 		}

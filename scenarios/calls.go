@@ -141,21 +141,15 @@ func (o *openCall) deliver(p router.PeerRef) {
 }
 
 func (o *openCall) wasDelivered(p *router.PeerRef) bool {
-	if o.n0 > 0 && samePeer(&o.deliv0, p) {
+	if o.n0 > 0 && o.deliv0 == *p {
 		return true
 	}
 	for i := range o.more {
-		if samePeer(&o.more[i], p) {
+		if o.more[i] == *p {
 			return true
 		}
 	}
 	return false
-}
-
-// samePeer is a == b written out: the generated equality of PeerRef is a call that
-// compares the three strings in turn; the checker asks it once per completed call.
-func samePeer(a, b *router.PeerRef) bool {
-	return a.Name == b.Name && a.Node == b.Node && a.Ensemble == b.Ensemble
 }
 
 // delivered lists the peers the call's event was delivered to.

@@ -201,9 +201,9 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *ro
 			return
 		}
 		r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
-		c.byIssued.put(ev.Call, i)
+		c.byIssued.put(&ev.Call, i)
 	case router.EvDeliver:
-		if i, ok := c.byIssued.get(ev.Call); ok {
+		if i, ok := c.byIssued.get(&ev.Call); ok {
 			if r := &c.calls[i]; r.completions > 0 {
 				c.probes.peerAfterGiveUp++
 			} else if r.open > 0 {
@@ -224,7 +224,7 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	if m.Call.IsZero() {
 		return
 	}
-	i, ok := c.byIssued.get(m.Call)
+	i, ok := c.byIssued.get(&m.Call)
 	if !ok {
 		return
 	}
@@ -265,7 +265,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 		c.handed.add(id)
 	case router.KindRoute, router.KindPeer:
 		var rec *callRec
-		if i, ok := c.byIssued.get(m.Call); ok {
+		if i, ok := c.byIssued.get(&m.Call); ok {
 			rec = &c.calls[i]
 		}
 		if c.handed.has(id) {
@@ -433,7 +433,7 @@ func (b *bitSet) add(i uint64) {
 // working records that a leader works on the event of call from now for d (until it
 // answers, or abandons the work).
 func (c *checker) working(call router.CallID, d time.Duration) {
-	if i, ok := c.byIssued.get(call); ok {
+	if i, ok := c.byIssued.get(&call); ok {
 		now := c.wd.w.Now()
 		if r := &c.calls[i]; !r.worked {
 			r.workFrom, r.workTo, r.worked = now, now+d, true
