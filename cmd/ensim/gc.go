@@ -13,76 +13,65 @@ import (
 // README.md, "Performance"). GOGC in the environment still wins.
 const gcPercent = 400
 
-// gcTuned says whether main applied gcPercent (tuneGC): only then may a sweep worker
-// change the collector's percentage (seedGC).
-var gcTuned bool
-
-// tuneGC applies gcPercent unless the environment sets GOGC, and reports whether it
-// did.
-func tuneGC() bool {
-	if _, set := os.LookupEnv("GOGC"); set {
-		return false
+// tuneGC applies gcPercent unless the environment sets GOGC.
+func tuneGC() {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		debug.SetGCPercent(gcPercent)
 	}
-	debug.SetGCPercent(gcPercent)
-	return true
 }
-
-// seedHeadroom is the least heap growth a sweep worker allows between collections.
-// A seed of a small scenario leaves almost nothing live (leader-churn: about 1.4 MB
-// live, 4 MB allocated a seed), so gcPercent alone would collect every seed or two,
-// and a collection costs a fixed third of a millisecond or so however little is live.
-const seedHeadroom = 64 << 20
 
 // seedGC decides when a sweep worker collects garbage: between seeds, when almost
-// nothing is live and no write barrier slows a run, once the seeds since the last
-// collection have allocated half the heap's headroom. The headroom is gcPercent of
-// the live heap, but at least seedHeadroom: after each collection the worker raises
-// the collector's percentage to match, so that the collector does not start on its
-// own during a seed unless that seed alone allocates more than the other half. A
-// worker's heap thus stays under the larger of gcPercent's bound and the live heap
-// plus seedHeadroom.
-//
-// The zero seedGC collects after every seed and never changes the percentage: what
-// the worker does when GOGC is set in the environment, which then rules.
+// nothing is live and no write barrier slows a run, just before the collector would
+// start on its own during the next seed. It never moves the collector's goal (GOGC
+// sets it, gcPercent by default), so a worker's heap stays within it as any
+// process's does; it only takes the collections the goal calls for at the seeds'
+// boundaries. The next seed is assumed to allocate as much as the last one did; one
+// that allocates more meets a collection of the runtime's own. A small scenario's
+// seed leaves almost nothing live (leader-churn: about 0.1 MB, against a goal of
+// 16 MB, Go's least heap goal of 4 MB scaled by gcPercent, and about 4 MB allocated
+// a seed), so the worker collects every third seed, each time between two seeds,
+// instead of after every seed; a collection costs about a third of a millisecond
+// however little is live.
 type seedGC struct {
-	tune   bool   // ensim set the percentage (tuneGC), so the worker may change it
-	budget uint64 // bytes the seeds may allocate before the next collection
-	since  uint64 // /gc/heap/allocs:bytes at the last collection
+	since uint64 // /gc/heap/allocs:bytes at the last collection
+	prev  uint64 // the same at the end of the previous seed
 
 	// The runtime, replaced by the tests.
-	allocated  func() uint64 // bytes allocated so far, ever
-	live       func() uint64 // bytes live at the last collection
-	collect    func()        // runtime.GC
-	setPercent func(int) int // debug.SetGCPercent
+	allocated func() uint64 // bytes allocated so far, ever
+	goal      func() uint64 // the heap size at which the collector aims to finish its next cycle
+	live      func() uint64 // bytes live at the last collection
+	collect   func()        // runtime.GC
 }
 
-// newSeedGC returns the worker's policy; tune says whether ensim set the collector's
-// percentage (tuneGC).
-func newSeedGC(tune bool) *seedGC {
-	return &seedGC{
-		tune:       tune,
-		allocated:  func() uint64 { return readMetric("/gc/heap/allocs:bytes") },
-		live:       func() uint64 { return readMetric("/gc/heap/live:bytes") },
-		collect:    runtime.GC,
-		setPercent: debug.SetGCPercent,
+// newSeedGC returns the worker's policy.
+func newSeedGC() *seedGC {
+	g := &seedGC{
+		allocated: func() uint64 { return readMetric("/gc/heap/allocs:bytes") },
+		goal:      func() uint64 { return readMetric("/gc/heap/goal:bytes") },
+		live:      func() uint64 { return readMetric("/gc/heap/live:bytes") },
+		collect:   runtime.GC,
 	}
+	g.since = g.allocated()
+	g.prev = g.since
+	return g
 }
 
-// betweenSeeds is called after each seed: it collects if the seeds since the last
-// collection have used up the budget, and then sets the next budget.
+// betweenSeeds is called after each seed: it collects if one more seed like the last
+// would take the heap past three quarters of the way from what was live to the goal
+// (the collector starts its cycle before the goal, so that it ends by it).
 func (g *seedGC) betweenSeeds() {
-	if g.allocated()-g.since < g.budget {
+	now := g.allocated()
+	seed := now - g.prev
+	g.prev = now
+	goal, live := g.goal(), g.live()
+	if goal <= live {
+		goal = live
+	}
+	if now-g.since+seed <= (goal-live)/4*3 {
 		return
 	}
 	g.collect()
 	g.since = g.allocated()
-	if !g.tune {
-		return
-	}
-	live := max(g.live(), 1)
-	percent := max(gcPercent, int(min(seedHeadroom*100/live, 1<<20)))
-	g.setPercent(percent)
-	g.budget = live * uint64(percent) / 100 / 2
 }
 
 // readMetric reads one runtime/metrics value that is a uint64.

@@ -2,111 +2,98 @@ package main
 
 import (
 	"runtime"
-	"strconv"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
 
-// fakeHeap is the runtime as seedGC sees it: seeds allocate, a collection leaves
-// liveAfter bytes live, and every collection and percentage is written down.
+// fakeHeap is the runtime as seedGC sees it: seeds allocate, the collector aims at
+// goal, and every collection is written down.
 type fakeHeap struct {
 	allocated uint64
-	liveAfter uint64
+	goal      uint64
 	live      uint64
 	log       []string
 }
 
-func (h *fakeHeap) policy(tune bool) *seedGC {
+func (h *fakeHeap) policy() *seedGC {
 	return &seedGC{
-		tune:      tune,
+		since:     h.allocated,
+		prev:      h.allocated,
 		allocated: func() uint64 { return h.allocated },
+		goal:      func() uint64 { return h.goal },
 		live:      func() uint64 { return h.live },
-		collect: func() {
-			h.live = h.liveAfter
-			h.log = append(h.log, "gc")
-		},
-		setPercent: func(p int) int {
-			h.log = append(h.log, "percent "+strconv.Itoa(p))
-			return 0
-		},
+		collect:   func() { h.log = append(h.log, "gc") },
 	}
 }
 
-// seeds runs n seeds of perSeed bytes each through g, logging each seed as "seed".
-func (h *fakeHeap) seeds(g *seedGC, n int, perSeed uint64) {
-	for range n {
-		h.allocated += perSeed
+// seeds runs one seed per size through g (the bytes it allocates), logging "seed".
+func (h *fakeHeap) seeds(g *seedGC, sizes ...uint64) {
+	for _, n := range sizes {
+		h.allocated += n
 		h.log = append(h.log, "seed")
 		g.betweenSeeds()
 	}
 }
 
-// TestSeedGCSmallHeap: a small live heap gets seedHeadroom, so a worker collects
-// once every few seeds (half the headroom's worth of them), not after every one.
-func TestSeedGCSmallHeap(t *testing.T) {
-	h := &fakeHeap{liveAfter: 2 << 20}
-	g := h.policy(true)
-	h.seeds(g, 18, 4<<20) // 4 MiB a seed against a budget of 32 MiB
-	// 64 MiB of headroom over 2 MiB live is 3,200%; half of it is 32 MiB: 8 seeds.
-	want := []string{"seed", "gc", "percent 3200"}
-	for range 2 {
-		want = append(want, "seed", "seed", "seed", "seed", "seed", "seed", "seed", "seed", "gc", "percent 3200")
-	}
-	want = append(want, "seed")
+const mb = 1 << 20
+
+// TestSeedGCCollectsBeforeTheGoal: a worker collects between the seeds at the last
+// boundary before one more seed like the last would pass three quarters of the way
+// to the collector's goal: leader-churn's shape, 3.8 MB seeds against a 16 MB goal
+// (three quarters of the headroom: 11.9 MB), collects every third seed.
+func TestSeedGCCollectsBeforeTheGoal(t *testing.T) {
+	h := &fakeHeap{goal: 16 * mb, live: mb / 8}
+	g := h.policy()
+	const seed = 38 * mb / 10
+	h.seeds(g, seed, seed, seed, seed, seed, seed, seed)
+	want := []string{"seed", "seed", "seed", "gc", "seed", "seed", "seed", "gc", "seed"}
 	if diff := cmp.Diff(want, h.log); diff != "" {
 		t.Errorf("collections (-want +got):\n%s", diff)
 	}
 }
 
-// TestSeedGCLargeHeap: a live heap whose gcPercent share exceeds seedHeadroom keeps
-// gcPercent, and the budget is half of that share.
-func TestSeedGCLargeHeap(t *testing.T) {
-	h := &fakeHeap{liveAfter: 100 << 20} // 400% of it is 400 MiB: budget 200 MiB
-	g := h.policy(true)
-	h.seeds(g, 4, 150<<20)
-	want := []string{"seed", "gc", "percent 400", "seed", "seed", "gc", "percent 400", "seed"}
+// TestSeedGCFollowsTheSeeds: the next seed is assumed to be like the last: a large
+// one after small ones brings the collection forward, and seeds larger than the
+// whole headroom collect after every one.
+func TestSeedGCFollowsTheSeeds(t *testing.T) {
+	h := &fakeHeap{goal: 100 * mb, live: 20 * mb} // three quarters of 80 MB: 60 MB
+	g := h.policy()
+	h.seeds(g, 10*mb, 10*mb, 30*mb, 70*mb, 70*mb, 1*mb)
+	want := []string{"seed", "seed", "seed", "gc", "seed", "gc", "seed", "gc", "seed"}
 	if diff := cmp.Diff(want, h.log); diff != "" {
 		t.Errorf("collections (-want +got):\n%s", diff)
 	}
 }
 
-// TestSeedGCUntuned: when GOGC is set in the environment the worker leaves the
-// percentage alone and collects after every seed.
-func TestSeedGCUntuned(t *testing.T) {
-	h := &fakeHeap{liveAfter: 2 << 20}
-	g := h.policy(false)
-	h.seeds(g, 3, 4<<20)
-	want := []string{"seed", "gc", "seed", "gc", "seed", "gc"}
-	if diff := cmp.Diff(want, h.log); diff != "" {
-		t.Errorf("collections (-want +got):\n%s", diff)
+// TestSeedGCOff: with the collector off (GOGC=off: a goal out of reach) the worker
+// never collects; with a goal at or below the live heap it collects after every
+// seed rather than underflow.
+func TestSeedGCOff(t *testing.T) {
+	h := &fakeHeap{goal: 1 << 62, live: mb}
+	g := h.policy()
+	h.seeds(g, 100*mb, 100*mb, 100*mb)
+	if len(h.log) != 3 {
+		t.Errorf("log %q: want three seeds and no collection", h.log)
 	}
-}
-
-// TestSeedGCNothingLive: a collection that reports nothing live must not divide by
-// zero or overflow the percentage.
-func TestSeedGCNothingLive(t *testing.T) {
-	h := &fakeHeap{liveAfter: 0}
-	g := h.policy(true)
+	h = &fakeHeap{goal: mb, live: 2 * mb}
+	g = h.policy()
 	h.seeds(g, 1, 1)
-	if len(h.log) != 3 || h.log[1] != "gc" || h.log[2] != "percent 1048576" {
-		t.Errorf("log %q, want a collection and the capped percentage", h.log)
-	}
-	if g.budget == 0 {
-		t.Error("budget 0 after a collection: every seed would collect")
+	if diff := cmp.Diff([]string{"seed", "gc", "seed", "gc"}, h.log); diff != "" {
+		t.Errorf("goal below live (-want +got):\n%s", diff)
 	}
 }
 
 // TestSeedGCReadsTheRuntime: the metrics the policy reads exist and move.
 func TestSeedGCReadsTheRuntime(t *testing.T) {
 	before := readMetric("/gc/heap/allocs:bytes")
-	sink = make([]byte, 1<<20)
-	if after := readMetric("/gc/heap/allocs:bytes"); after < before+1<<20 {
+	sink = make([]byte, mb)
+	if after := readMetric("/gc/heap/allocs:bytes"); after < before+mb {
 		t.Errorf("/gc/heap/allocs:bytes went from %d to %d over a 1 MiB allocation", before, after)
 	}
 	runtime.GC()
-	if readMetric("/gc/heap/live:bytes") == 0 {
-		t.Error("/gc/heap/live:bytes reads 0")
+	if live, goal := readMetric("/gc/heap/live:bytes"), readMetric("/gc/heap/goal:bytes"); live == 0 || goal <= live {
+		t.Errorf("/gc/heap/live:bytes %d, /gc/heap/goal:bytes %d: want a live heap below its goal", live, goal)
 	}
 	if readMetric("/no/such:metric") != 0 {
 		t.Error("an unknown metric reads other than 0")

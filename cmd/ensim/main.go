@@ -9,6 +9,6 @@ import (
 )
 
 func main() {
-	gcTuned = tuneGC()
+	tuneGC()
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -43,7 +43,6 @@ func TestMain(m *testing.M) {
 
 // testWorkerMain is the test binary as a worker.
 func testWorkerMain() int {
-	gcTuned = tuneGC() // as main does: the worker's collection policy is the shipped one
 	if v := os.Getenv("ENSIM_TEST_INJECT"); v != "" {
 		var bs []bugs.Bug
 		for _, name := range strings.Split(v, ",") {

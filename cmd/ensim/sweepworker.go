@@ -119,7 +119,7 @@ func serveWorker(in io.Reader, out io.Writer) error {
 			return fmt.Errorf("bad setup: %v", err)
 		}
 	}
-	gc := newSeedGC(gcTuned)
+	gc := newSeedGC()
 	for n := 1; ; n++ {
 		line, err := readLine(r)
 		if err == io.EOF {
