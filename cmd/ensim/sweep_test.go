@@ -472,6 +472,7 @@ func TestSweepWorkerFails(t *testing.T) {
 		keepGoing bool
 		seeds     uint64
 		seed      uint64 // the seed that fails
+		parallel  int    // workers; 0 for 2
 		want      string // in its error
 	}{
 		{name: "crash", env: []string{"ENSIM_TEST_WORKER_CRASH=3"}, keepGoing: true, seeds: 4, seed: 3,
@@ -480,10 +481,18 @@ func TestSweepWorkerFails(t *testing.T) {
 			want: "exited (exit status 3) while running seed 1"},
 		{name: "garbage", env: []string{"ENSIM_TEST_WORKER_GARBAGE=2"}, keepGoing: true, seeds: 4, seed: 2,
 			want: `failed while running seed 2: it wrote garbage: "this is not JSON"`},
+		// One worker, handed seed 4 ahead when it dies on seed 3: a new worker must
+		// be started for seed 4, which no other worker is left to run.
+		{name: "crash, one worker", env: []string{"ENSIM_TEST_WORKER_CRASH=3"}, keepGoing: true, seeds: 4, seed: 3,
+			parallel: 1, want: "exited (exit status 3) while running seed 3"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			args := []string{"--scenario", "steady", "--seeds", strconv.FormatUint(tc.seeds, 10), "--parallel", "2", "--json"}
+			parallel := tc.parallel
+			if parallel == 0 {
+				parallel = 2
+			}
+			args := []string{"--scenario", "steady", "--seeds", strconv.FormatUint(tc.seeds, 10), "--parallel", strconv.Itoa(parallel), "--json"}
 			if tc.keepGoing {
 				args = append(args, "--keep-going")
 			}

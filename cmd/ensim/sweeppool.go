@@ -28,7 +28,7 @@ type sweeper struct {
 	next   uint64 // the index in seeds of the next seed to hand out
 
 	rechecks []job // second runs waiting for a worker
-	orphans  []job // jobs handed to a worker that died before it started them
+	orphans  []job // seeds handed to a worker that died before it started them
 	events   chan workerEvent
 	wg       sync.WaitGroup
 	workers  []*worker // started and not yet gone
@@ -292,11 +292,18 @@ func (s *sweeper) handle(ev workerEvent) {
 	if s.interrupted || w.dropped {
 		return // a dropped worker's answers after its kill, if any, were for jobs not wanted
 	}
-	var j *job // the job it was running, if any; the ones after it never started
+	// The job it was running, if any; the one after it never started. A worker that
+	// died between two seeds is taken to have died running the next: nothing tells
+	// the two apart, and a crash there is as much the sweep's to report.
+	var j *job
 	if len(w.jobs) > 0 {
 		j = w.jobs[0]
 		for _, o := range w.jobs[1:] {
-			s.orphans = append(s.orphans, *o)
+			if o.first != nil {
+				s.rechecks = append(s.rechecks, *o) // still owed to a worker other than the first run's
+			} else {
+				s.orphans = append(s.orphans, *o)
+			}
 		}
 		w.jobs = nil
 	}

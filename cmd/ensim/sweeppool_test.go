@@ -136,3 +136,20 @@ func TestStopDropsJobsAhead(t *testing.T) {
 			s.seedsRun, s.errs, s.failures, len(s.workers))
 	}
 }
+
+// TestOrphanedRecheckSkipsItsFirstWorker: a second run handed to a worker that died
+// before starting it is still owed to a worker other than the one that made the
+// first run, while another can take it.
+func TestOrphanedRecheckSkipsItsFirstWorker(t *testing.T) {
+	s, _ := memSweeper(0, 3) // no seeds: only the jobs below
+	s.o.parallel = 2         // no worker is started in the dead one's place
+	dead, first, other := s.workers[0], s.workers[1], s.workers[2]
+	dead.jobs = []*job{{seed: 1}, {seed: 2, first: &firstRun{hash: "h", worker: first.id}}}
+	s.handle(workerEvent{w: dead, gone: true})
+	if j := s.nextJob(first); j != nil {
+		t.Fatalf("the first run's worker was handed seed %d (second run %v)", j.seed, j.first != nil)
+	}
+	if j := s.nextJob(other); j == nil || j.seed != 2 || j.first == nil {
+		t.Fatalf("the other worker was handed %+v, want seed 2's second run", j)
+	}
+}
