@@ -289,8 +289,10 @@ func TestRemoveRule(t *testing.T) {
 
 // TestRulesArmAfterAddsAndRemoves: a send looks for rules to arm only while some rule
 // waits for its After, which the network keeps track of as rules are added, removed
-// and armed. Every rule here waits for its own trigger, whatever was added, removed
-// or armed before it.
+// and armed. Every rule here is armed by its own trigger, whatever was added, removed
+// or armed before it: the test fails if the network stops looking while a rule still
+// waits. (Looking on after the last one is armed or removed would only cost time,
+// and no outcome shows it.)
 func TestRulesArmAfterAddsAndRemoves(t *testing.T) {
 	w, n := newTracedNet(t, 1, config(1, time.Millisecond, 0))
 	a, _ := addHost(t, n, "a")
@@ -325,7 +327,10 @@ func TestRulesArmAfterAddsAndRemoves(t *testing.T) {
 
 // TestRulesJudgeOnlyTheirKinds: a send asks the rules only about a message of a kind
 // some rule may apply to; a rule of any kind (Kind 0) makes every kind one, and
-// kinds a byte holds beyond the known ones are told apart like any others.
+// kinds a byte holds beyond the known ones are told apart like any others. The test
+// fails if a message a rule applies to goes unjudged. (Judging a kind no rule is
+// left for, after a removal, would only cost time: "the rules left" checks that
+// they still apply, not that the removed rule's kinds are forgotten.)
 func TestRulesJudgeOnlyTheirKinds(t *testing.T) {
 	odd := router.KindGossip + 64 // an unknown kind, 64 above a known one
 	cases := []struct {
@@ -339,7 +344,7 @@ func TestRulesJudgeOnlyTheirKinds(t *testing.T) {
 		{name: "a kind", rules: []netmodel.Match{{Kind: router.KindGossip}}, want: []uint64{1, 3, 4}},
 		{name: "any kind", rules: []netmodel.Match{{Kind: router.KindGossip}, {Ensemble: "e"}}, want: []uint64{1}},
 		{name: "an unknown kind", rules: []netmodel.Match{{Kind: odd}}, want: []uint64{1, 2, 3}},
-		{name: "kinds of the rules left", rules: []netmodel.Match{{Ensemble: "e"}, {Kind: router.KindGossip}}, remove: new(int), want: []uint64{1, 3, 4}},
+		{name: "the rules left", rules: []netmodel.Match{{Ensemble: "e"}, {Kind: router.KindGossip}}, remove: new(int), want: []uint64{1, 3, 4}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
