@@ -17,8 +17,8 @@ import (
 )
 
 // sweeper runs one sweep: it hands the seeds to its workers, up to workerDepth at a
-// time each, and folds their results. Its methods run on one goroutine, the sweep's; each worker has one
-// more, which reads the worker's stdout and waits for it (read).
+// time each, and folds their results. Its methods run on one goroutine, the sweep's;
+// each worker has one more, which reads the worker's stdout and waits for it (read).
 type sweeper struct {
 	o      *sweepOptions
 	ctx    context.Context
