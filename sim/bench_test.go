@@ -149,24 +149,16 @@ func BenchmarkAppendCanonical(b *testing.B) {
 
 // BenchmarkEmitKind is BenchmarkEmit's record emitted as a declared kind
 // (World.EmitKind): the hash covers its values, not its kind and keys.
-func BenchmarkEmitKind(b *testing.B) {
-	w := New(Config{Seed: 1})
-	send := w.Kind("send", "msg", "to", "kind", "call", "hops", "inst", "budget", "code")
-	b.ReportAllocs()
-	var n int64
-	for b.Loop() {
-		n++
-		w.EmitKind("n1", send, Int("msg", n), String("to", "n2"), String("kind", "route"), String("call", "n1.1.12345"),
-			Int("hops", 1), Int("inst", 3), Dur("budget", 50*time.Millisecond), String("code", "ok"))
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "records/s")
-}
+func BenchmarkEmitKind(b *testing.B) { benchEmitKind(b, Config{Seed: 1}) }
 
 // BenchmarkEmitKindNoHash is BenchmarkEmitKind in a World that records nothing
 // (Config.NoHash without KeepTrace): what a record costs a run whose hash nobody
 // reads, when the caller still builds it.
-func BenchmarkEmitKindNoHash(b *testing.B) {
-	w := New(Config{Seed: 1, NoHash: true})
+func BenchmarkEmitKindNoHash(b *testing.B) { benchEmitKind(b, Config{Seed: 1, NoHash: true}) }
+
+// benchEmitKind emits BenchmarkEmit's record as a declared kind into a World of cfg.
+func benchEmitKind(b *testing.B, cfg Config) {
+	w := New(cfg)
 	send := w.Kind("send", "msg", "to", "kind", "call", "hops", "inst", "budget", "code")
 	b.ReportAllocs()
 	var n int64
