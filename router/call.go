@@ -19,8 +19,10 @@ type Result struct {
 // pending is the proxy of one call: it waits for the first reply that names its call,
 // or for its own deadline timer, whichever comes first.
 type pending struct {
-	id         CallID
-	target     Target
+	id CallID
+	// ens is the target ensemble; empty for a peer target (Call checks that a target
+	// names one or the other). The rest of the target is read only while Call runs.
+	ens        EnsembleID
 	event      []byte
 	deadline   time.Duration // on this node's clock; Infinity for none
 	timer      TimerID
@@ -66,7 +68,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	now := n.now()
 	p := n.newPending()
-	p.init(id, &t, event, done)
+	p.init(id, t.Ensemble, event, done)
 	var e *Entry // the target ensemble's entry, for route below: nothing can change it
 	if ensTarget {
 		if e = n.dir.get(t.Ensemble); e != nil {
@@ -97,7 +99,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	r.call, r.ens, r.event, r.budget = id, t.Ensemble, event, timeout
 	switch {
 	case !ensTarget:
-		n.callPeer(p, &r)
+		n.callPeer(&t.Peer, &r)
 	case t.Via == "" || t.Via == n.cfg.ID:
 		n.routeTo(e, &r, true)
 	default:
@@ -141,10 +143,10 @@ func checkTarget(t *Target) error {
 // callPeer is the original's pid target: no routing, the proxy calls the peer. It is
 // direct here as at a remote peer's node: no riak worker, and a missing peer is
 // unreachable, not a non-leader.
-func (n *Node) callPeer(p *pending, r *request) {
-	r.ens = p.target.Peer.Ensemble
+func (n *Node) callPeer(peer *PeerRef, r *request) {
+	r.ens = peer.Ensemble
 	r.direct = true
-	n.toPeer(&p.target.Peer, r, false, true)
+	n.toPeer(peer, r, false, true)
 }
 
 // reply handles a reply message at the caller's node: the proxy's receive.
@@ -192,10 +194,10 @@ func (n *Node) reply(m *Message) {
 // twice. An entry no newer than the one the call started with would only send the
 // request down the path that just refused it.
 func (n *Node) redirect(p *pending, m *Message) bool {
-	if p.redirected || !p.target.Peer.IsZero() {
+	if p.redirected || p.ens == "" { // a peer target is never redirected
 		return false
 	}
-	e := n.dir.get(p.target.Ensemble)
+	e := n.dir.get(p.ens)
 	if e == nil || (p.hadEntry && e.Version <= p.seen) || e.Leader.IsZero() || e.Leader == m.Peer {
 		return false
 	}
@@ -212,7 +214,7 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 		ev.Kind = 0
 		ev.Peer.clear()
 	}
-	n.routeTo(e, &request{call: p.id, ens: p.target.Ensemble, event: p.event, budget: budget, hops: m.Hops}, true)
+	n.routeTo(e, &request{call: p.id, ens: p.ens, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
 }
 
@@ -284,7 +286,7 @@ func (n *Node) newPending() *pending {
 func (n *Node) freePending(p *pending) {
 	if len(n.free) < maxFree {
 		// Let go of what the call referenced (init sets every field again).
-		p.target.clear()
+		p.ens = ""
 		p.event = nil
 		p.done = nil
 		n.free = append(n.free, p)
@@ -294,9 +296,9 @@ func (n *Node) freePending(p *pending) {
 // init makes p the proxy of a new call, every field set one at a time whatever p held
 // before (a completed call's proxy, see freePending): a whole pending copied into the
 // heap is a bulk write barrier while the collector marks.
-func (p *pending) init(id CallID, t *Target, event []byte, done func(Result)) {
+func (p *pending) init(id CallID, ens EnsembleID, event []byte, done func(Result)) {
 	p.id = id
-	p.target.set(t)
+	p.ens = ens
 	p.event = event
 	p.deadline = Infinity
 	p.timer = 0

@@ -41,11 +41,10 @@ func TestPendingInitSetsEveryField(t *testing.T) {
 		t.Fatal("fill left a field unset")
 	}
 	id := CallID{Node: "n1", Incarnation: 1, Seq: 5}
-	tg := ToPeer(PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"})
 	ev := []byte("ev")
 	var fresh pending
-	fresh.init(id, &tg, ev, nil)
-	old.init(id, &tg, ev, nil)
+	fresh.init(id, "e1", ev, nil)
+	old.init(id, "e1", ev, nil)
 	if !reflect.DeepEqual(old, fresh) {
 		t.Errorf("reused proxy after init:\n%+v\nwant\n%+v", old, fresh)
 	}
