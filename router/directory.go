@@ -34,7 +34,7 @@ type Directory struct {
 	// and comparing one name is several times cheaper than a map lookup. Update keeps
 	// it right: an entry in m is updated in place, and an entry that moves from base to
 	// m moves in recent with it.
-	recent [recentEntries]*Entry
+	recent [recentEntries]recentEntry
 	// slab is memory for the next entries m gets, taken a few at a time.
 	slab []Entry
 }
@@ -89,16 +89,29 @@ func (d *Directory) Lookup(e EnsembleID) (Entry, bool) {
 // never writes it. Unlike Lookup it remembers what it found (recent), so it is for the
 // directory's one user, the node, in its turn.
 func (d *Directory) get(e EnsembleID) *Entry {
-	r := &d.recent[recentSlot(e)]
-	if p := *r; p != nil && p.Ensemble == e {
-		return p
+	if r := &d.recent[recentSlot(e)]; r.p != nil && r.ens == e {
+		return r.p
 	}
+	return d.find(e)
+}
+
+// recentEntry is a place of Directory.recent: an entry and the name get was asked for
+// when it remembered the entry. The name is the caller's string, not the entry's: a
+// node asks with the same few strings over and over, and a string compared with itself
+// is equal at once, where two copies of a name are compared byte by byte.
+type recentEntry struct {
+	ens EnsembleID
+	p   *Entry
+}
+
+// find is get's map lookup, for a name get does not remember.
+func (d *Directory) find(e EnsembleID) *Entry {
 	p := d.m[e]
 	if p == nil && d.base != nil {
 		p = d.base.m[e]
 	}
 	if p != nil {
-		*r = p
+		d.recent[recentSlot(e)] = recentEntry{e, p}
 	}
 	return p
 }
@@ -149,8 +162,8 @@ func (d *Directory) Update(e Entry) bool {
 	d.slab = append(d.slab, e)
 	p := &d.slab[len(d.slab)-1]
 	d.m[e.Ensemble] = p
-	if r := &d.recent[recentSlot(e.Ensemble)]; old != nil && *r == old {
-		*r = p // base's entry is no longer the one that counts
+	if r := &d.recent[recentSlot(e.Ensemble)]; old != nil && r.p == old {
+		r.p = p // base's entry is no longer the one that counts
 	}
 	return true
 }
