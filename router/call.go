@@ -79,11 +79,19 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	n.stats.Calls++
 	if ev := n.event(EvCall); ev != nil {
 		ev.Call = id
-		ev.Target.set(&t)
+		// The event's target is zero (see event): an ensemble target's peer, zero as
+		// well, is left as it is.
+		ev.Target.Ensemble, ev.Target.Via = t.Ensemble, t.Via
+		if !ensTarget {
+			ev.Target.Peer.set(&t.Peer)
+		}
 		ev.Timeout = timeout
 		n.cfg.Tracer.Trace(ev)
 		ev.Kind, ev.Timeout = 0, 0 // see event
-		ev.Target.clear()
+		ev.Target.Ensemble, ev.Target.Via = "", ""
+		if !ensTarget {
+			ev.Target.Peer.clear()
+		}
 	}
 	if timeout != Infinity {
 		p.deadline = now + timeout
