@@ -108,7 +108,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	switch {
 	case !ensTarget:
 		n.callPeer(&t.Peer, &r)
-	case t.Via == "" || t.Via == n.cfg.ID:
+	case t.Via == "" || n.isSelf(t.Via):
 		n.routeTo(e, &r, true)
 	default:
 		n.sendRoute(t.Via, &r, true)

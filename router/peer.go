@@ -177,7 +177,7 @@ func (n *Node) newRequest() *Request {
 
 // toPeer hands r to the peer *ref, here or on its node.
 func (n *Node) toPeer(ref *PeerRef, r *request, forwarded, atCaller bool) {
-	if ref.Node == n.cfg.ID {
+	if n.isSelf(ref.Node) {
 		n.deliverLocal(ref, r, forwarded, atCaller)
 		return
 	}

@@ -30,7 +30,7 @@ func (n *Node) routeTo(e *Entry, r *request, atCaller bool) {
 	switch {
 	case e == nil || e.Leader.empty():
 		n.fail(r, atCaller, CodeNoLeader, "no-leader")
-	case e.Leader.Node == n.cfg.ID:
+	case n.isSelf(e.Leader.Node):
 		n.deliverLocal(&e.Leader, r, false, atCaller)
 	default:
 		n.sendRoute(e.Leader.Node, r, atCaller)
