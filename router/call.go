@@ -128,7 +128,7 @@ func (n *Node) Cast(t Target, event []byte) error {
 		r.ens = t.Peer.Ensemble
 		n.toPeer(&t.Peer, &r, false, true)
 	case t.Via == "" || t.Via == n.cfg.ID:
-		n.route(&r, true)
+		n.routeTo(n.dir.get(r.ens), &r, true)
 	default:
 		n.sendRoute(t.Via, &r, true)
 	}

@@ -18,14 +18,12 @@ type request struct {
 	direct bool // a peer target: no routing, no riak worker
 }
 
-// route is the routing step, run by the caller in place (atCaller) or by a router
-// instance for a request another node passed on: look the leader up and deliver
-// locally, pass it on to the leader's node, or fail.
-func (n *Node) route(r *request, atCaller bool) {
-	n.routeTo(n.dir.get(r.ens), r, atCaller)
-}
-
-// routeTo is route once the directory's entry for r.ens is known: e, or nil for none.
+// routeTo is the routing step, run by the caller in place (atCaller) or by a router
+// instance for a request another node passed on, once the directory's entry for r.ens
+// is known (e, or nil for none): deliver locally to the leader, pass the request on to
+// the leader's node, or fail. Its callers look the entry up themselves (Directory.get):
+// a call remembers the entry's version, and a wrapper that looked it up was a call
+// more per request.
 func (n *Node) routeTo(e *Entry, r *request, atCaller bool) {
 	switch {
 	case e == nil || e.Leader.empty():
@@ -48,7 +46,7 @@ func (n *Node) routeAt(m *Message, arrived time.Duration) {
 		n.traceDrop(r.call, "budget-spent", m.Instance)
 		return
 	}
-	n.route(&r, false)
+	n.routeTo(n.dir.get(r.ens), &r, false)
 }
 
 // nextHop counts one more transfer between nodes and reports whether the hop limit
