@@ -136,7 +136,8 @@ func New(cfg Config) (*Node, error) {
 		peers:   make(map[EnsembleID][]namedPeer),
 		pending: pendingSet{stride: uint64(cfg.Shards)},
 		workers: make(map[uint64]*Request),
-		ev:      Event{Node: cfg.ID}, // for good: reset leaves Node alone
+		ev:      Event{Node: cfg.ID},   // for good: reset leaves Node alone
+		out:     Message{From: cfg.ID}, // for good, see send
 	}, nil
 }
 
@@ -374,10 +375,10 @@ func (n *Node) outgoing(k Kind) *Message {
 	return &n.out
 }
 
-// send hands m, built in n.outgoing(), to the transport, stamping the sender; it
-// traces both outcomes.
+// send hands m, built in n.outgoing(), to the transport; it traces both outcomes. The
+// sender is stamped once for all, in New: nothing but New writes the From of the
+// node's outgoing message.
 func (n *Node) send(to NodeID, m *Message) error {
-	m.From = n.cfg.ID
 	if err := n.cfg.Transport.Send(to, m); err != nil {
 		n.stats.Unreached++
 		if ev := n.event(EvSendFail); ev != nil {
