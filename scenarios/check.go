@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -139,7 +138,9 @@ func (c *checker) done(i int32, res router.Result) {
 		return
 	}
 	o := &c.open[r.open-1]
+	// classOf tests for a timeout first: the class says whether the call timed out.
 	r.class, r.code = classOf(res.Err), router.CodeOf(res.Err)
+	timedOut := r.class == classTimeout
 	r.latency = now - r.start
 	r.endGlobal = c.wd.w.Now()
 	// A node that was paused, or whose clock jumped forward, could not notice its
@@ -152,7 +153,7 @@ func (c *checker) done(i int32, res router.Result) {
 	} else if now > r.deadline+clockGrain {
 		c.probes.pausedLate++
 	}
-	if errors.Is(res.Err, router.ErrTimeout) && r.outstanding > 0 {
+	if timedOut && r.outstanding > 0 {
 		c.probes.timeoutInFlight++
 	}
 	if r.live && res.Err != nil {
@@ -164,7 +165,7 @@ func (c *checker) done(i int32, res router.Result) {
 	if r.live && res.Err == nil && r.latency > c.within() {
 		c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase took %v, bound %v", c.wd.eord[r.ens], r.latency, c.within())
 	}
-	if errors.Is(res.Err, router.ErrTimeout) && now < r.deadline && c.wd.opt.Semantics == router.Default {
+	if timedOut && now < r.deadline && c.wd.opt.Semantics == router.Default {
 		c.violate(InvDeadline, c.callID(r), "timed out at %v, %v before its deadline", now, r.deadline-now)
 	}
 	if res.Err == nil {
