@@ -202,9 +202,13 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *ro
 			return
 		}
 		r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
-		c.byIssued.put(&ev.Call, i)
+		c.byIssued.put(r.node, &ev.Call, i) // ev.Call.Node is the caller's, checked above
 	case router.EvDeliver:
-		if i, ok := c.byIssued.get(&ev.Call); ok {
+		i, ok := c.byIssued.recent(&ev.Call)
+		if !ok {
+			i, ok = c.byIssued.get(&ev.Call)
+		}
+		if ok {
 			if r := &c.calls[i]; r.completions > 0 {
 				c.probes.peerAfterGiveUp++
 			} else if r.open > 0 {
@@ -225,9 +229,11 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	if m.Call.IsZero() {
 		return
 	}
-	i, ok := c.byIssued.get(&m.Call)
+	i, ok := c.byIssued.recent(&m.Call)
 	if !ok {
-		return
+		if i, ok = c.byIssued.get(&m.Call); !ok {
+			return
+		}
 	}
 	rec := &c.calls[i]
 	if rec.completions > 0 {
@@ -266,7 +272,11 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 		c.handed.add(id)
 	case router.KindRoute, router.KindPeer:
 		var rec *callRec
-		if i, ok := c.byIssued.get(&m.Call); ok {
+		i, ok := c.byIssued.recent(&m.Call)
+		if !ok {
+			i, ok = c.byIssued.get(&m.Call)
+		}
+		if ok {
 			rec = &c.calls[i]
 		}
 		if c.handed.has(id) {
@@ -434,7 +444,11 @@ func (b *bitSet) add(i uint64) {
 // working records that a leader works on the event of call from now for d (until it
 // answers, or abandons the work).
 func (c *checker) working(call router.CallID, d time.Duration) {
-	if i, ok := c.byIssued.get(&call); ok {
+	i, ok := c.byIssued.recent(&call)
+	if !ok {
+		i, ok = c.byIssued.get(&call)
+	}
+	if ok {
 		now := c.wd.w.Now()
 		if r := &c.calls[i]; !r.worked {
 			r.workFrom, r.workTo, r.worked = now, now+d, true
