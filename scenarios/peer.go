@@ -27,7 +27,7 @@ func (p *simPeer) Handle(r *router.Request) {
 	es := p.es
 	believed := es.view[p.mi].leader
 	switch {
-	case es.leader == p.ref:
+	case es.leaderMI == p.mi: // es.leader == p.ref
 		p.lead(es, r)
 	case r.Forwarded() || believed.IsZero() || believed == p.ref:
 		r.Nack()
