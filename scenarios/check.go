@@ -128,7 +128,7 @@ func (c *checker) begin(sn *simNode, es *ensState, event []byte) {
 
 // done is the completion of call i (an index into calls): the outcome as the caller
 // sees it.
-func (c *checker) done(i int32, res router.Result) {
+func (c *checker) done(i int32, res *router.Result) {
 	r := &c.calls[i]
 	host := c.wd.byIdx[r.node].host
 	now := host.Now()
@@ -180,7 +180,7 @@ func (c *checker) done(i int32, res router.Result) {
 	c.closeOpen(r)
 }
 
-func outcome(res router.Result) string {
+func outcome(res *router.Result) string {
 	if res.Err != nil {
 		return res.Err.Error()
 	}
