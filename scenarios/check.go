@@ -262,7 +262,9 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 // Handed implements netmodel.Observer: every reply handed to a node must be completed,
 // counted late or redirected before the node gets its next message.
 func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
-	c.settleAwaiting(to)
+	if len(c.awaiting) > 0 { // mostly empty: a node settles a reply on the turn it gets it
+		c.settleAwaiting(to)
+	}
 	switch m.Kind {
 	case router.KindReply:
 		c.awaiting = append(c.awaiting, awaited{node: to, msg: id}) // settled above: to has no entry
