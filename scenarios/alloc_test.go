@@ -168,12 +168,12 @@ func TestCompletionOfUnknownCall(t *testing.T) {
 	}
 	sn := wd.byIdx[0]
 	id := router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: 1}
-	sn.tr.complete(router.Result{Call: id}) // nothing started yet
+	sn.tr.done(router.Result{Call: id}) // nothing started yet
 	wd.chk.begin(sn, wd.ensBy[0], []byte("c1"))
 	sn.tr.Trace(&router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
 	other := id
 	other.Incarnation++
-	sn.tr.complete(router.Result{Call: other}) // seq 1 of another incarnation
+	sn.tr.done(router.Result{Call: other}) // seq 1 of another incarnation
 	if len(wd.chk.viol) != 2 {
 		t.Fatalf("violations %+v, want two", wd.chk.viol)
 	}
@@ -182,7 +182,7 @@ func TestCompletionOfUnknownCall(t *testing.T) {
 			t.Errorf("violation %+v, want %s: did not start", v, InvExactlyOnce)
 		}
 	}
-	sn.tr.complete(router.Result{Call: id, Err: router.ErrTimeout})
+	sn.tr.done(router.Result{Call: id, Err: router.ErrTimeout})
 	if rec := &wd.chk.calls[0]; rec.completions != 1 {
 		t.Errorf("the started call has %d completions, want 1", rec.completions)
 	}

@@ -7,10 +7,13 @@ import "github.com/ensroute/ensroute/router"
 // indexed by sequence number does what a map keyed by the whole id would, without
 // hashing an id on every message or growing a map by one entry per call.
 type callIndex struct {
+	// nodes are the nodes' calls by name, for get; byIdx the same by the index the
+	// caller gives put, so that put hashes no name.
 	nodes map[router.NodeID]*nodeCalls
-	// recent remembers recently looked-up nodes, direct-mapped by a hash of the id
+	byIdx []*nodeCalls
+	// lastNodes remembers recently looked-up nodes, direct-mapped by a hash of the id
 	// that is cheaper than the map's: most lookups then hash nothing else.
-	recent [recentNodes]*nodeCalls
+	lastNodes [recentNodes]*nodeCalls
 	// calls remembers the ids last put or found, each in its place (callSlot): a
 	// call in flight is looked up several times (its request sent, handed,
 	// delivered, worked on), so most lookups compare one id and are done.
@@ -51,15 +54,23 @@ type incCalls struct {
 	calls []int32 // calls[seq-1] is 1 + the call's index into checker.calls, 0 for none
 }
 
+// recent returns the call issued id if id is in its place (callSlot), as get would,
+// and false otherwise, which says nothing: the caller then asks get. It is small
+// enough to be inlined, so that a call in flight, looked up several times, costs a
+// comparison.
+func (x *callIndex) recent(id *router.CallID) (int32, bool) {
+	rc := &x.calls[callSlot(id)]
+	if rc.id.Seq == id.Seq && id.Seq != 0 && rc.id.Incarnation == id.Incarnation && rc.id.Node == id.Node {
+		return rc.call, true
+	}
+	return 0, false
+}
+
 // get returns the call issued id, as an index into checker.calls, and whether there
-// was one.
+// was one; a call found takes id's place, for recent.
 func (x *callIndex) get(id *router.CallID) (int32, bool) {
 	if id.Seq == 0 {
 		return 0, false
-	}
-	rc := &x.calls[callSlot(id)]
-	if rc.id.Seq == id.Seq && rc.id.Incarnation == id.Incarnation && rc.id.Node == id.Node {
-		return rc.call, true
 	}
 	nc := x.node(id.Node)
 	if nc == nil {
@@ -69,6 +80,7 @@ func (x *callIndex) get(id *router.CallID) (int32, bool) {
 		if ic := &nc.incs[i]; ic.inc == id.Incarnation {
 			if id.Seq-1 < uint64(len(ic.calls)) {
 				if c := ic.calls[id.Seq-1]; c > 0 {
+					rc := &x.calls[callSlot(id)]
 					rc.id, rc.call = *id, c-1
 					return c - 1, true
 				}
@@ -80,17 +92,23 @@ func (x *callIndex) get(id *router.CallID) (int32, bool) {
 }
 
 // put records call (an index into checker.calls) as the newest call issued id (an id
-// issued again, as a test-only bug makes a node do, now names call).
-func (x *callIndex) put(id *router.CallID, call int32) {
+// issued again, as a test-only bug makes a node do, now names call). node is a
+// non-negative index of id.Node: the same name always comes with the same index, and
+// no other name with it.
+func (x *callIndex) put(node int32, id *router.CallID, call int32) {
 	if id.Seq == 0 {
 		return
 	}
-	if x.nodes == nil {
-		x.nodes = make(map[router.NodeID]*nodeCalls)
+	for int(node) >= len(x.byIdx) {
+		x.byIdx = append(x.byIdx, nil)
 	}
-	nc := x.node(id.Node)
+	nc := x.byIdx[node]
 	if nc == nil {
 		nc = &nodeCalls{node: id.Node}
+		x.byIdx[node] = nc
+		if x.nodes == nil {
+			x.nodes = make(map[router.NodeID]*nodeCalls)
+		}
 		x.nodes[id.Node] = nc
 	}
 	var ic *incCalls
@@ -117,7 +135,7 @@ func (x *callIndex) node(node router.NodeID) *nodeCalls {
 	for i := 0; i < len(node); i++ {
 		h = h*31 + uint32(node[i])
 	}
-	slot := &x.recent[h%recentNodes]
+	slot := &x.lastNodes[h%recentNodes]
 	if nc := *slot; nc != nil && nc.node == node {
 		return nc
 	}

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -10,14 +11,16 @@ import (
 )
 
 // TestCallIndexMatchesMap: callIndex answers as a map from id to the newest call put
-// under it does, for ids issued in order per incarnation, reissued (incarnation 0, as
-// the reused-id bug makes them), or looked up without ever being put.
+// under it does (get always, recent whenever it answers), for ids issued in order per
+// incarnation, reissued (incarnation 0, as the reused-id bug makes them), or looked up
+// without ever being put.
 //
 // More nodes than the index remembers recently share its slots, so lookups also go
-// past a slot that names another node; and an id put again over the one get last
-// found must not be answered from what get remembered.
+// past a slot that names another node; an id put again over the one get last found
+// must not be answered from what get remembered; and a node named "" makes the zero
+// id look like a place never used.
 func TestCallIndexMatchesMap(t *testing.T) {
-	nodes := []string{"c1"}
+	nodes := []string{"", "c1"}
 	for i := range 3 * recentNodes {
 		nodes = append(nodes, fmt.Sprintf("n%d", i+1))
 	}
@@ -35,15 +38,21 @@ func TestCallIndexMatchesMap(t *testing.T) {
 			k := id.Draw(t, "id")
 			if rapid.Bool().Draw(t, "put") && k.Seq > 0 {
 				call := int32(rapid.IntRange(0, 1000).Draw(t, "call"))
-				x.put(&k, call)
+				x.put(int32(slices.Index(nodes, string(k.Node))), &k, call)
 				model[k] = call
 			}
-			got, ok := x.get(&k)
-			if want, known := model[k]; got != want || ok != known {
+			want, known := model[k]
+			if got, ok := x.recent(&k); ok && (got != want || !known) {
+				t.Fatalf("op %d: recent(%v) = %d, true; want %d, %v", i, k, got, want, known)
+			}
+			if got, ok := x.get(&k); got != want || ok != known {
 				t.Fatalf("op %d: get(%v) = %d, %v; want %d, %v", i, k, got, ok, want, known)
 			}
 		}
 		for k, want := range model {
+			if got, ok := x.recent(&k); ok && got != want {
+				t.Fatalf("at the end: recent(%v) = %d, true; want %d", k, got, want)
+			}
 			if got, ok := x.get(&k); got != want || !ok {
 				t.Fatalf("at the end: get(%v) = %d, %v; want %d, true", k, got, ok, want)
 			}

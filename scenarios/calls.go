@@ -98,7 +98,7 @@ func (c *checker) callID(r *callRec) router.CallID {
 }
 
 // is reports whether r is the call the router named id.
-func (c *checker) is(r *callRec, id router.CallID) bool {
+func (c *checker) is(r *callRec, id *router.CallID) bool {
 	return r.named && r.seq == id.Seq && r.idInc == id.Incarnation && c.wd.order[r.node] == id.Node
 }
 

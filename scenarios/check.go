@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -129,7 +128,7 @@ func (c *checker) begin(sn *simNode, es *ensState, event []byte) {
 
 // done is the completion of call i (an index into calls): the outcome as the caller
 // sees it.
-func (c *checker) done(i int32, res router.Result) {
+func (c *checker) done(i int32, res *router.Result) {
 	r := &c.calls[i]
 	host := c.wd.byIdx[r.node].host
 	now := host.Now()
@@ -139,7 +138,9 @@ func (c *checker) done(i int32, res router.Result) {
 		return
 	}
 	o := &c.open[r.open-1]
+	// classOf tests for a timeout first: the class says whether the call timed out.
 	r.class, r.code = classOf(res.Err), router.CodeOf(res.Err)
+	timedOut := r.class == classTimeout
 	r.latency = now - r.start
 	r.endGlobal = c.wd.w.Now()
 	// A node that was paused, or whose clock jumped forward, could not notice its
@@ -152,7 +153,7 @@ func (c *checker) done(i int32, res router.Result) {
 	} else if now > r.deadline+clockGrain {
 		c.probes.pausedLate++
 	}
-	if errors.Is(res.Err, router.ErrTimeout) && r.outstanding > 0 {
+	if timedOut && r.outstanding > 0 {
 		c.probes.timeoutInFlight++
 	}
 	if r.live && res.Err != nil {
@@ -164,7 +165,7 @@ func (c *checker) done(i int32, res router.Result) {
 	if r.live && res.Err == nil && r.latency > c.within() {
 		c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase took %v, bound %v", c.wd.eord[r.ens], r.latency, c.within())
 	}
-	if errors.Is(res.Err, router.ErrTimeout) && now < r.deadline && c.wd.opt.Semantics == router.Default {
+	if timedOut && now < r.deadline && c.wd.opt.Semantics == router.Default {
 		c.violate(InvDeadline, c.callID(r), "timed out at %v, %v before its deadline", now, r.deadline-now)
 	}
 	if res.Err == nil {
@@ -179,7 +180,7 @@ func (c *checker) done(i int32, res router.Result) {
 	c.closeOpen(r)
 }
 
-func outcome(res router.Result) string {
+func outcome(res *router.Result) string {
 	if res.Err != nil {
 		return res.Err.Error()
 	}
@@ -201,9 +202,13 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *ro
 			return
 		}
 		r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
-		c.byIssued.put(&ev.Call, i)
+		c.byIssued.put(r.node, &ev.Call, i) // ev.Call.Node is the caller's, checked above
 	case router.EvDeliver:
-		if i, ok := c.byIssued.get(&ev.Call); ok {
+		i, ok := c.byIssued.recent(&ev.Call)
+		if !ok {
+			i, ok = c.byIssued.get(&ev.Call)
+		}
+		if ok {
 			if r := &c.calls[i]; r.completions > 0 {
 				c.probes.peerAfterGiveUp++
 			} else if r.open > 0 {
@@ -224,9 +229,11 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	if m.Call.IsZero() {
 		return
 	}
-	i, ok := c.byIssued.get(&m.Call)
+	i, ok := c.byIssued.recent(&m.Call)
 	if !ok {
-		return
+		if i, ok = c.byIssued.get(&m.Call); !ok {
+			return
+		}
 	}
 	rec := &c.calls[i]
 	if rec.completions > 0 {
@@ -255,7 +262,9 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 // Handed implements netmodel.Observer: every reply handed to a node must be completed,
 // counted late or redirected before the node gets its next message.
 func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
-	c.settleAwaiting(to)
+	if len(c.awaiting) > 0 { // mostly empty: a node settles a reply on the turn it gets it
+		c.settleAwaiting(to)
+	}
 	switch m.Kind {
 	case router.KindReply:
 		c.awaiting = append(c.awaiting, awaited{node: to, msg: id}) // settled above: to has no entry
@@ -265,7 +274,11 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 		c.handed.add(id)
 	case router.KindRoute, router.KindPeer:
 		var rec *callRec
-		if i, ok := c.byIssued.get(&m.Call); ok {
+		i, ok := c.byIssued.recent(&m.Call)
+		if !ok {
+			i, ok = c.byIssued.get(&m.Call)
+		}
+		if ok {
 			rec = &c.calls[i]
 		}
 		if c.handed.has(id) {
@@ -433,7 +446,11 @@ func (b *bitSet) add(i uint64) {
 // working records that a leader works on the event of call from now for d (until it
 // answers, or abandons the work).
 func (c *checker) working(call router.CallID, d time.Duration) {
-	if i, ok := c.byIssued.get(&call); ok {
+	i, ok := c.byIssued.recent(&call)
+	if !ok {
+		i, ok = c.byIssued.get(&call)
+	}
+	if ok {
 		now := c.wd.w.Now()
 		if r := &c.calls[i]; !r.worked {
 			r.workFrom, r.workTo, r.worked = now, now+d, true

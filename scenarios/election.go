@@ -17,7 +17,7 @@ func (wd *world) scheduleElection(el Election) {
 	id := router.EnsembleID(el.Ensemble)
 	wd.w.Schedule(el.At.D(), func() {
 		es := wd.ens[id]
-		es.leader = router.PeerRef{}
+		es.setLeader(-1)
 		es.convAt = 0
 		wd.chk.electionStarted(id)
 		wd.w.Emit("", "election", strAttr("ens", string(id)))
@@ -28,15 +28,15 @@ func (wd *world) scheduleElection(el Election) {
 		if !es.leader.IsZero() {
 			return // an overlapping election installed a leader already
 		}
-		var winner router.PeerRef
-		for _, m := range es.members {
+		winner := -1
+		for i, m := range es.members {
 			if m.Name == el.Leader && wd.nodes[m.Node].node != nil {
-				winner = m
+				winner = i
 			}
 		}
 		es.version++
 		es.convAt = 0
-		if winner.IsZero() {
+		if winner < 0 {
 			wd.w.Emit("", "election-failed", strAttr("ens", string(id)), strAttr("wanted", el.Leader), intAttr("version", int64(es.version)))
 			for _, m := range es.members {
 				if wd.nodes[m.Node].node != nil {
@@ -46,9 +46,9 @@ func (wd *world) scheduleElection(el Election) {
 			}
 			return // every member is down: anti-entropy spreads the news after restarts
 		}
-		es.leader = winner // convAt was reset with the version above
+		es.setLeader(winner) // convAt was reset with the version above
 		wd.w.Emit("", "elected", strAttr("ens", string(id)), strAttr("leader", es.leader.String()), intAttr("version", int64(es.version)))
-		wd.heartbeat(es, winner, es.version)
+		wd.heartbeat(es, es.leader, es.version)
 		wd.announce(es.leader.Node, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
 	})
 }

@@ -25,14 +25,15 @@ type simPeer struct {
 // handed a forward it cannot serve.
 func (p *simPeer) Handle(r *router.Request) {
 	es := p.es
-	believed := es.view[p.mi].leader
-	switch {
-	case es.leader == p.ref:
+	if es.leaderMI == p.mi { // es.leader == p.ref
 		p.lead(es, r)
-	case r.Forwarded() || believed.IsZero() || believed == p.ref:
+		return
+	}
+	switch believed := &es.view[p.mi].leader; {
+	case r.Forwarded() || believed.IsZero() || *believed == p.ref:
 		r.Nack()
 	default:
-		r.Forward(believed)
+		r.Forward(*believed)
 	}
 }
 

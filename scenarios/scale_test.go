@@ -53,7 +53,7 @@ func TestConvergenceMemoCrash(t *testing.T) {
 	}
 	// A new leader that every member but the last learns.
 	es.version++
-	es.leader = es.members[1]
+	es.setLeader(1)
 	es.convAt = 0
 	stale := wd.memberList[len(wd.memberList)-1]
 	for _, sn := range wd.memberList {

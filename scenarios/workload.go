@@ -24,9 +24,41 @@ type arrival struct {
 // and the next of them to run. Only that one is queued in the simulation at a time:
 // its Run queues the one after.
 type phase struct {
-	wd   *world
-	plan []arrival
-	next int
+	wd    *world
+	plan  []arrival
+	next  int
+	names eventNames
+}
+
+// eventNames renders the workload's call events, "c<k>". The arrivals of a phase are
+// numbered one after another, so a call's k is nearly always the last one's plus one:
+// its name is then the last name counted up by one, a digit or a few carries, with no
+// division.
+type eventNames struct {
+	buf [16]byte // the last name: 'c' and the digits of k (at most 10 for an int32)
+	n   int      // its length, 0 before the first
+	k   int32
+}
+
+// name returns the event of call k, valid until the next call of name.
+func (en *eventNames) name(k int32) []byte {
+	if en.n == 0 || k != en.k+1 || k <= 0 {
+		en.n = len(strconv.AppendInt(append(en.buf[:0], 'c'), int64(k), 10))
+	} else {
+		i := en.n - 1
+		for ; i > 0 && en.buf[i] == '9'; i-- {
+			en.buf[i] = '0'
+		}
+		if i > 0 {
+			en.buf[i]++
+		} else { // every digit was a nine: 10...0 has one digit more
+			en.buf[1] = '1'
+			en.buf[en.n] = '0'
+			en.n++
+		}
+	}
+	en.k = k
+	return en.buf[:en.n]
 }
 
 // scheduleWorkload plans the open-loop workload: Poisson arrivals whose times, origins
@@ -106,8 +138,7 @@ func (ph *phase) Run() {
 	origin := wd.byIdx[a.origin]
 	es := wd.ensBy[a.ens]
 	// The event, which the checker and the router then share, lives in the arena.
-	var scratch [16]byte
-	event := wd.events.copy(strconv.AppendInt(append(scratch[:0], 'c'), int64(a.k), 10))
+	event := wd.events.copy(ph.names.name(a.k))
 	// The caller runs on its node: a paused node makes its call when it resumes.
 	if origin.host.Paused() {
 		origin.host.Defer(func() { wd.call(origin, es, a.via, event) })

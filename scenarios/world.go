@@ -88,8 +88,11 @@ type ensState struct {
 	idx     int32 // its index in wd.eord and wd.ensBy
 	members []router.PeerRef
 	leader  router.PeerRef // the truth; zero during an election
-	version uint64
-	slow    map[string]slowness
+	// leaderMI is the leader's index in members, -1 while there is none: a peer
+	// tells it leads by its own index (simPeer.mi), comparing no strings.
+	leaderMI int
+	version  uint64
+	slow     map[string]slowness
 	// view is what each member believes about the leader, in the order of members.
 	// Members learn a new leader from its heartbeat, one network latency after the
 	// election: ahead of the directories, but not instantly.
@@ -103,6 +106,16 @@ type ensState struct {
 type belief struct {
 	leader  router.PeerRef
 	version uint64
+}
+
+// setLeader makes members[mi] the leader, or nobody if mi is -1.
+func (es *ensState) setLeader(mi int) {
+	es.leaderMI = mi
+	if mi < 0 {
+		es.leader = router.PeerRef{}
+		return
+	}
+	es.leader = es.members[mi]
 }
 
 // impaired reports whether the leader is slow or hanging at time now.
@@ -149,12 +162,12 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	wd.net = net
 	for _, e := range spec.Ensembles {
-		es := &ensState{id: router.EnsembleID(e.Name), idx: int32(len(wd.eord)), slow: map[string]slowness{}, version: 1}
+		es := &ensState{id: router.EnsembleID(e.Name), idx: int32(len(wd.eord)), slow: map[string]slowness{}, version: 1, leaderMI: -1}
 		for _, m := range e.Members {
 			ref := router.PeerRef{Ensemble: es.id, Name: m.Name, Node: router.NodeID(m.Node)}
 			es.members = append(es.members, ref)
 			if m.Name == e.Leader {
-				es.leader = ref
+				es.setLeader(len(es.members) - 1)
 			}
 		}
 		for range es.members {
@@ -223,7 +236,8 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 // boot starts incarnation sn.inc of a node with directory dir, which it hands over.
 func (wd *world) boot(sn *simNode, dir *router.Directory) error {
 	tr := &tracer{wd: wd, node: sn.id, inc: sn.inc}
-	tr.done = tr.complete
+	// Not the method value tr.complete: its wrapper would copy the result once more.
+	tr.done = func(res router.Result) { tr.complete(&res) }
 	n, err := router.New(router.Config{
 		ID:          sn.id,
 		Incarnation: sn.inc,
