@@ -59,7 +59,11 @@ func appendCanonical(dst []byte, at time.Duration, node, kind string, attrs []At
 		// value(a), written out here and in EmitKind: as a call it would not be
 		// inlined, and it runs for every attribute of every record.
 		if !a.IsInt {
-			dst = appendStr(append(dst, 0), a.Str)
+			if len(a.Str) < 0x80 { // the tag and the one-byte length in one append
+				dst = append(append(dst, 0, byte(len(a.Str))), a.Str...)
+			} else {
+				dst = appendStr(append(dst, 0), a.Str)
+			}
 		} else if z := zigzag(a.Int); z < 0x80 {
 			dst = append(dst, 1, byte(z))
 		} else {

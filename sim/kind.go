@@ -78,7 +78,11 @@ func (w *World) hashKind(node string, k *Kind, attrs []Attr) {
 	for i := range attrs {
 		a := &attrs[i]
 		if !a.IsInt { // value(a), as in appendCanonical
-			dst = appendStr(append(dst, 0), a.Str)
+			if len(a.Str) < 0x80 { // the tag and the one-byte length in one append
+				dst = append(append(dst, 0, byte(len(a.Str))), a.Str...)
+			} else {
+				dst = appendStr(append(dst, 0), a.Str)
+			}
 		} else if z := zigzag(a.Int); z < 0x80 {
 			dst = append(dst, 1, byte(z))
 		} else {
