@@ -272,7 +272,15 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Sent(from, to, id, &f.m)
 	}
-	n.travel(f, now)
+	if !ls.blocked && ls.plain && n.judged&kindBit(m.Kind) == 0 {
+		// travel's way over a plain link that no cut and no rule concerns, written out:
+		// it is the way of almost every message.
+		at := max(satAdd(now, ls.latency.sample(n.rng)), time.Duration(ls.lastArrival))
+		ls.lastArrival = int64(at)
+		n.w.ScheduleAction(at, f)
+	} else {
+		n.travel(f, now)
+	}
 	// Rules arm on what was sent, whatever became of it; after the message itself
 	// was judged.
 	if n.disarmed {
