@@ -259,7 +259,7 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	now := n.w.Now()
 	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
 		n.stats.Unreachable++
-		n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
+		n.traceUnreachable(from, to, m)
 		return router.ErrUnreachable
 	}
 	n.seq++
@@ -287,6 +287,12 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 		n.arm(from, to, id, m)
 	}
 	return nil
+}
+
+// traceUnreachable traces a send from to to refused because of a noticed partition.
+// It is kept out of Send, which it would only make larger.
+func (n *Net) traceUnreachable(from, to router.NodeID, m *router.Message) {
+	n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
 }
 
 // travel is the way of the message of flight f over its link, sent at now: lost (and
