@@ -135,17 +135,18 @@ const (
 // numbers of the stream, because Sample is a sampler too.
 type sampler struct {
 	kind     distKind
-	min      time.Duration
-	span     uint64  // uniform: Max-Min+1, the number of values
-	mean     float64 // exponential: Mean
-	mu       float64 // lognormal: chosen so that the mean of exp(N(mu, sigma^2)) is Mean
-	sigma    float64 // lognormal: Sigma
-	spanning bool    // uniform with Max > Min: draw; otherwise return min
-	// room is float64(MaxInt64-min), what a draw added to min may stay below
-	// (addClamped); roomy says that min is more than an hour below MaxInt64, so that
-	// a lognormal draw, at most an hour, needs no clamping.
-	room  float64
+	spanning bool // uniform with Max > Min: draw; otherwise return min
+	// roomy says that min is more than an hour below MaxInt64, so that a lognormal
+	// draw, at most an hour, needs no clamping; room is float64(MaxInt64-min), what a
+	// draw added to min may stay below (addClamped). (The flags come first, packed
+	// together: every link holds a sampler.)
 	roomy bool
+	min   time.Duration
+	span  uint64  // uniform: Max-Min+1, the number of values
+	mean  float64 // exponential: Mean
+	mu    float64 // lognormal: chosen so that the mean of exp(N(mu, sigma^2)) is Mean
+	sigma float64 // lognormal: Sigma
+	room  float64
 }
 
 // sampler prepares d for drawing.
