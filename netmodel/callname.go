@@ -16,9 +16,14 @@ import (
 // it, so naming a new call allocates nothing until the chunk is full. A name is never
 // written over: it stays valid, and may be kept, for as long as anyone holds it.
 type callNames struct {
-	ids   [callNameSlots]router.CallID
-	names [callNameSlots]string
+	slots [callNameSlots]callName
 	chunk strings.Builder
+}
+
+// callName is a slot of callNames: an id and its name, "" while the slot is empty.
+type callName struct {
+	id   router.CallID
+	name string
 }
 
 const (
@@ -29,19 +34,29 @@ const (
 )
 
 func (c *callNames) name(id router.CallID) string {
+	// The slot is chosen by the numbers and the node name's length and last byte,
+	// where names differ ("n1".."n5", "c1"), not by every byte of the name.
+	h := id.Seq ^ uint64(id.Incarnation)<<20
+	if k := len(id.Node); k > 0 {
+		h ^= uint64(k)<<40 ^ uint64(id.Node[k-1])<<48
+	}
+	e := &c.slots[(h*0x9e3779b97f4a7c15)>>54] // top 10 bits: callNameSlots
+	// The numbers differ first when ids differ, and compare without a call. A slot
+	// that was never filled holds the zero id: its empty name tells it apart.
+	if e.id.Seq == id.Seq && e.id.Incarnation == id.Incarnation && e.name != "" && e.id.Node == id.Node {
+		return e.name
+	}
+	return c.fill(e, id)
+}
+
+// fill names id, and remembers it in e, its slot, unless it is the zero id, the
+// one casts carry, named "-".
+func (c *callNames) fill(e *callName, id router.CallID) string {
 	if id.IsZero() {
 		return "-"
 	}
-	h := id.Seq ^ uint64(id.Incarnation)<<20
-	for i := 0; i < len(id.Node); i++ {
-		h = h*31 + uint64(id.Node[i])
-	}
-	i := (h * 0x9e3779b97f4a7c15) >> 54 // top 10 bits: callNameSlots
-	// The numbers differ first when ids differ, and compare without a call.
-	if e := &c.ids[i]; e.Seq != id.Seq || e.Incarnation != id.Incarnation || e.Node != id.Node || c.names[i] == "" {
-		c.ids[i], c.names[i] = id, c.render(id)
-	}
-	return c.names[i]
+	*e = callName{id: id, name: c.render(id)}
+	return e.name
 }
 
 // render returns id.String() written into the current chunk: rendered on the stack

@@ -135,17 +135,26 @@ const (
 // numbers of the stream, because Sample is a sampler too.
 type sampler struct {
 	kind     distKind
-	min      time.Duration
-	span     uint64  // uniform: Max-Min+1, the number of values
-	mean     float64 // exponential: Mean
-	mu       float64 // lognormal: chosen so that the mean of exp(N(mu, sigma^2)) is Mean
-	sigma    float64 // lognormal: Sigma
-	spanning bool    // uniform with Max > Min: draw; otherwise return min
+	spanning bool // uniform with Max > Min: draw; otherwise return min
+	// roomy says that min is more than an hour below MaxInt64, so that a lognormal
+	// draw, at most an hour, needs no clamping; room is float64(MaxInt64-min), what a
+	// draw added to min may stay below (addClamped). (The flags come first, packed
+	// together: every link holds a sampler.)
+	roomy bool
+	min   time.Duration
+	span  uint64  // uniform: Max-Min+1, the number of values
+	mean  float64 // exponential: Mean
+	mu    float64 // lognormal: chosen so that the mean of exp(N(mu, sigma^2)) is Mean
+	sigma float64 // lognormal: Sigma
+	room  float64
 }
 
 // sampler prepares d for drawing.
 func (d Dist) sampler() sampler {
+	const top = time.Duration(math.MaxInt64)
 	s := sampler{min: d.Min.D()}
+	s.room = float64(top - s.min)
+	s.roomy = s.min < top-time.Hour
 	switch d.Kind {
 	case "uniform":
 		s.kind = distUniform
@@ -174,15 +183,32 @@ func (s *sampler) sample(r *rand.Rand) time.Duration {
 			return s.min + time.Duration(r.Uint64N(s.span))
 		}
 	case distExponential:
-		return addClamped(s.min, r.ExpFloat64()*s.mean)
+		return s.add(r.ExpFloat64() * s.mean)
 	case distLognormal:
 		v := math.Exp(s.mu + s.sigma*r.NormFloat64())
 		if !(v <= float64(time.Hour)) { // also catches NaN
 			v = float64(time.Hour)
 		}
-		return addClamped(s.min, v)
+		if s.roomy {
+			// addClamped(s.min, v) with v <= an hour < MaxInt64-min: no clamping.
+			return s.min + time.Duration(v)
+		}
+		return s.add(v)
 	}
 	return s.min
+}
+
+// add is addClamped(s.min, v), with MaxInt64-min converted once (room).
+func (s *sampler) add(v float64) time.Duration {
+	const top = time.Duration(math.MaxInt64)
+	if !(v < s.room) {
+		return top
+	}
+	d := s.min + time.Duration(v)
+	if d < s.min { // room rounded up past the room left
+		return top
+	}
+	return d
 }
 
 // addClamped returns min+v for v >= 0, saturating at the largest time.Duration.

@@ -34,8 +34,9 @@ var (
 type Host struct {
 	net   *Net
 	id    router.NodeID
-	idx   int          // place in the network's order of hosts
-	links []*linkState // links from this host, by destination idx (cachedLink, linkTo)
+	idx   int             // place in the network's order of hosts
+	links []*linkState    // links from this host, by destination idx (cachedLink, linkTo)
+	dests [destSlots]dest // where this host has sent to, by destSlot (dest.go)
 	recv  Receiver
 	up    bool
 	gen   uint64

@@ -199,24 +199,6 @@ func (n *Net) AddHost(id router.NodeID) (*Host, error) {
 // Host returns the host id, or nil.
 func (n *Net) Host(id router.NodeID) *Host { return n.hosts[id] }
 
-// hostNamed is Host(id), for every send: a small cache answers most lookups with a
-// short hash and one comparison instead of a map lookup.
-func (n *Net) hostNamed(id router.NodeID) *Host {
-	h := uint64(len(id))
-	for i := 0; i < len(id); i++ {
-		h = h*31 + uint64(id[i])
-	}
-	slot := &n.named[(h*0x9e3779b97f4a7c15)>>58] // top 6 bits: hostCacheSlots
-	if c := *slot; c != nil && c.id == id {
-		return c
-	}
-	c := n.hosts[id]
-	if c != nil {
-		*slot = c
-	}
-	return c
-}
-
 // Hosts returns the hosts in the order they were added.
 func (n *Net) Hosts() []*Host {
 	out := make([]*Host, len(n.order))
@@ -235,27 +217,6 @@ func (n *Net) SetLink(from, to router.NodeID, l Link) error {
 	}
 	n.link(from, to).setCfg(&l)
 	return nil
-}
-
-// cachedLink returns the link from h to dst from h's cache of the links it has used,
-// a slice indexed by the destination's place in the network, so that a send looks up
-// no map; nil if h has not used it yet (then linkTo). Links are never removed from
-// n.links, so a cached pointer stays right.
-func (h *Host) cachedLink(dst *Host) *linkState {
-	if dst.idx < len(h.links) {
-		return h.links[dst.idx]
-	}
-	return nil
-}
-
-// linkTo returns the link from h to dst and puts it in h's cache (cachedLink).
-func (h *Host) linkTo(dst *Host) *linkState {
-	if dst.idx >= len(h.links) {
-		h.links = append(h.links, make([]*linkState, dst.idx+1-len(h.links))...)
-	}
-	ls := h.net.link(h.id, dst.id)
-	h.links[dst.idx] = ls
-	return ls
 }
 
 func (n *Net) link(from, to router.NodeID) *linkState {
@@ -285,19 +246,20 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 		n.stats.Orphans++
 		return nil
 	}
-	dst := n.hostNamed(to)
-	if dst == nil {
-		return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
+	// Where the message goes (dest): the host's table first. Written out here, since
+	// a function with the call to findDest in it would not be inlined.
+	d := &h.dests[destSlot(to)]
+	if len(to) == 0 || d.to != to {
+		if d = h.findDest(d, to); d == nil {
+			return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
+		}
 	}
+	dst, ls := d.dst, d.ls
 	from := h.id
-	ls := h.cachedLink(dst)
-	if ls == nil {
-		ls = h.linkTo(dst)
-	}
 	now := n.w.Now()
 	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
 		n.stats.Unreachable++
-		n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
+		n.traceUnreachable(from, to, m)
 		return router.ErrUnreachable
 	}
 	n.seq++
@@ -310,13 +272,27 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Sent(from, to, id, &f.m)
 	}
-	n.travel(f, now)
+	if !ls.blocked && ls.plain && n.judged&kindBit(m.Kind) == 0 {
+		// travel's way over a plain link that no cut and no rule concerns, written out:
+		// it is the way of almost every message.
+		at := max(satAdd(now, ls.latency.sample(n.rng)), time.Duration(ls.lastArrival))
+		ls.lastArrival = int64(at)
+		n.w.ScheduleAction(at, f)
+	} else {
+		n.travel(f, now)
+	}
 	// Rules arm on what was sent, whatever became of it; after the message itself
 	// was judged.
 	if n.disarmed {
 		n.arm(from, to, id, m)
 	}
 	return nil
+}
+
+// traceUnreachable traces a send from to to refused because of a noticed partition.
+// It is kept out of Send, which it would only make larger.
+func (n *Net) traceUnreachable(from, to router.NodeID, m *router.Message) {
+	n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
 }
 
 // travel is the way of the message of flight f over its link, sent at now: lost (and

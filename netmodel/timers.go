@@ -46,10 +46,13 @@ func (s *timerSet) arm(deadline time.Duration, t router.Timer) (id router.TimerI
 	s.seq++
 	sl := &s.slots[i]
 	sl.deadline, sl.seq, sl.t = deadline, s.seq, t
-	sl.pos = int32(len(s.heap))
+	p := len(s.heap)
+	sl.pos = int32(p)
 	s.heap = append(s.heap, i)
-	if sl.pos > 0 {
-		s.up(int(sl.pos))
+	// Sifted up only if due before its parent: a timer armed later than the others,
+	// as a call's deadline mostly is, stays at the end.
+	if p > 0 && s.less(i, s.heap[(p-1)/2]) {
+		s.up(p)
 	}
 	return router.TimerID(uint64(sl.gen)<<32 | uint64(i) + 1), sl.pos == 0
 }
