@@ -214,11 +214,8 @@ func (h *Host) rescheduleTimers() {
 	if h.firing {
 		return
 	}
-	if h.timerEv != 0 {
-		h.net.w.Cancel(h.timerEv)
-		h.timerEv = 0
-	}
 	if !h.up || h.paused || h.timers.len() == 0 {
+		h.cancelTimerEvent()
 		return
 	}
 	// globalAt(first), its commonest case written out: a perfect clock reaches a
@@ -228,6 +225,7 @@ func (h *Host) rescheduleTimers() {
 	if delta := first - (now + h.clk.off); !h.clk.skewed && delta > 0 && delta <= 1<<60 {
 		at += delta
 	} else if at = h.globalAt(first); at == never {
+		h.cancelTimerEvent()
 		return
 	}
 	if at <= now && first > h.Now() {
@@ -235,7 +233,16 @@ func (h *Host) rescheduleTimers() {
 		// happen; if it did, an event at now that fires nothing would repeat forever.
 		at = now + 1
 	}
-	h.timerEv = h.net.w.ScheduleAction(at, &h.timerAct)
+	// Cancel and schedule anew, in one step (zero timerEv: schedule).
+	h.timerEv = h.net.w.Reschedule(h.timerEv, at, &h.timerAct)
+}
+
+// cancelTimerEvent cancels the host's timer event, if it has one.
+func (h *Host) cancelTimerEvent() {
+	if h.timerEv != 0 {
+		h.net.w.Cancel(h.timerEv)
+		h.timerEv = 0
+	}
 }
 
 // timerAction is the action of a host's timer event, a part of the host so that

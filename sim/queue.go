@@ -248,6 +248,49 @@ func (q *queue) cancel(id EventID) bool {
 	return true
 }
 
+// move is cancel(id) followed by push(at, seq, act), with the same outcome in
+// every respect: the same id returned (cancel frees the slot and push takes it
+// straight back), the same array, slots and free list. When id names a pending
+// event of a sorted array it is done in one step: the event's entry moves from
+// its old place to its new one, and only the events between the two move, one
+// place each.
+func (q *queue) move(id EventID, at time.Duration, seq uint64, act Action) EventID {
+	low := uint32(id)
+	if q.isHeap || low == 0 || int(low-1) >= len(q.slots) {
+		q.cancel(id)
+		return q.push(at, seq, act)
+	}
+	s := low - 1
+	sl := &q.slots[s]
+	if sl.idx < 0 || sl.gen != uint32(uint64(id)>>32) {
+		return q.push(at, seq, act) // not pending: nothing to cancel
+	}
+	h := q.ev
+	i := len(h) - 1
+	for h[i].slot != s {
+		i--
+	}
+	// As cancel and push would leave the slot: id is spent, idx says pending (a
+	// heap's position may be left in it), and next (unused while the slot is in
+	// use) holds the free list's head.
+	sl.gen++
+	sl.act = act
+	sl.idx = 0
+	sl.next = q.free
+	// Events due after the new time, before the old place, move down one place;
+	// or events due before it, after the old place, move up one place.
+	for i > 0 && h[i-1].runsBefore(at, seq) {
+		h[i] = h[i-1]
+		i--
+	}
+	for i < len(h)-1 && h[i+1].runsAfter(at, seq) {
+		h[i] = h[i+1]
+		i++
+	}
+	h[i] = entry{at: at, seq: seq, slot: s}
+	return EventID(uint64(sl.gen)<<32 | uint64(low))
+}
+
 // cancelHeap is cancel's removal of the pending event of slot s from a heap.
 func (q *queue) cancelHeap(s uint32) {
 	q.removeAt(int(q.slots[s].idx))

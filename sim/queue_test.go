@@ -213,6 +213,41 @@ func TestQueueModel(t *testing.T) {
 			"cancelLatest": func(t *rapid.T) {
 				cancel(t, extreme(t, func(a, b ev) int { return byTime(b, a) }))
 			},
+			// move must leave the queue exactly as cancel and push would (the same
+			// id, array, slots and free list), whatever id names: a pending event,
+			// any event ever pushed, or nothing.
+			"move": func(t *rapid.T) {
+				var id EventID
+				if len(seqs) > 0 && rapid.Bool().Draw(t, "named") {
+					id = ids[rapid.SampledFrom(seqs).Draw(t, "seq")]
+				} else if rapid.Bool().Draw(t, "bogus") {
+					id = EventID(rapid.Uint64Range(0, uint64(len(q.slots))+1).Draw(t, "slot")) |
+						EventID(rapid.Uint64Range(0, 3).Draw(t, "gen"))<<32
+				}
+				at := time.Duration(rapid.Int64Range(0, 40).Draw(t, "at"))
+				ref := queue{ev: slices.Clone(q.ev), slots: slices.Clone(q.slots), free: q.free, isHeap: q.isHeap}
+				seq++
+				act := &seqAction{seq}
+				ref.cancel(id)
+				want := ref.push(at, seq, act)
+				got := q.move(id, at, seq, act)
+				if got != want {
+					t.Fatalf("move(%#x) = %#x, cancel and push give %#x", id, got, want)
+				}
+				if d := gocmp.Diff(ref, q, gocmp.AllowUnexported(queue{}, entry{}, slot{}, seqAction{}), cmpopts.EquateEmpty()); d != "" {
+					t.Fatalf("move(%#x) left the queue unlike cancel and push (-cancel,push +move):\n%s", id, d)
+				}
+				for s, e := range ids {
+					if e == id {
+						if i := slices.IndexFunc(model, func(m ev) bool { return m.seq == s }); i >= 0 {
+							model = slices.Delete(model, i, i+1)
+						}
+					}
+				}
+				ids[seq] = got
+				model = append(model, ev{at, seq})
+				seqs = append(seqs, seq)
+			},
 			"cancelBogus": func(t *rapid.T) {
 				// None of these names a pending event: each must fail and
 				// change nothing (checked below).

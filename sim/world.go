@@ -142,6 +142,20 @@ func (w *World) AfterAction(d time.Duration, a Action) EventID {
 // false and changes nothing.
 func (w *World) Cancel(id EventID) bool { return w.q.cancel(id) }
 
+// Reschedule is Cancel(id) followed by ScheduleAction(at, a), in one step: the
+// event a runs at at (clamped to Now), takes the next sequence number, and the id
+// returned is the one ScheduleAction would have returned; id, if it named a
+// pending event, no longer does. Moving an event that is pending costs less than
+// cancelling it and scheduling it anew. id may be zero or name no pending event,
+// as for Cancel. a must not be nil.
+func (w *World) Reschedule(id EventID, at time.Duration, a Action) EventID {
+	if a == nil {
+		panic("sim: Reschedule with nil action")
+	}
+	w.nextSeq++
+	return w.q.move(id, max(at, w.now), w.nextSeq, a)
+}
+
 // Pending is the number of scheduled events that have neither run nor been
 // cancelled.
 func (w *World) Pending() int { return w.q.len() }
