@@ -43,10 +43,12 @@ func callSlot(id *router.CallID) uint64 {
 	return (id.Seq*8 + uint64(last)) % recentCalls
 }
 
-// nodeCalls is one node's calls, by incarnation (a node has few).
+// nodeCalls is one node's calls, by incarnation (a node has few). last is the
+// incarnation put last, nearly always the one put next: put then searches nothing.
 type nodeCalls struct {
 	node router.NodeID
-	incs []incCalls
+	incs []*incCalls
+	last *incCalls
 }
 
 type incCalls struct {
@@ -76,8 +78,8 @@ func (x *callIndex) get(id *router.CallID) (int32, bool) {
 	if nc == nil {
 		return 0, false
 	}
-	for i := range nc.incs {
-		if ic := &nc.incs[i]; ic.inc == id.Incarnation {
+	for _, ic := range nc.incs {
+		if ic.inc == id.Incarnation {
 			if id.Seq-1 < uint64(len(ic.calls)) {
 				if c := ic.calls[id.Seq-1]; c > 0 {
 					rc := &x.calls[callSlot(id)]
@@ -99,8 +101,8 @@ func (x *callIndex) put(node int32, id *router.CallID, call int32) {
 	if id.Seq == 0 {
 		return
 	}
-	for int(node) >= len(x.byIdx) {
-		x.byIdx = append(x.byIdx, nil)
+	if int(node) >= len(x.byIdx) {
+		x.byIdx = append(x.byIdx, make([]*nodeCalls, int(node)+1-len(x.byIdx))...)
 	}
 	nc := x.byIdx[node]
 	if nc == nil {
@@ -111,22 +113,38 @@ func (x *callIndex) put(node int32, id *router.CallID, call int32) {
 		}
 		x.nodes[id.Node] = nc
 	}
+	ic := nc.last
+	if ic == nil || ic.inc != id.Incarnation {
+		ic = nc.incarnation(id.Incarnation)
+	}
+	switch n := uint64(len(ic.calls)); {
+	case id.Seq == n+1: // the node's next call, as nearly always
+		ic.calls = append(ic.calls, call+1)
+	case id.Seq <= n:
+		ic.calls[id.Seq-1] = call + 1
+	default: // in one step over the numbers never put
+		ic.calls = append(ic.calls, make([]int32, id.Seq-n)...)
+		ic.calls[id.Seq-1] = call + 1
+	}
+	rc := &x.calls[callSlot(id)]
+	rc.id, rc.call = *id, call // what get would find now; it is looked up next
+}
+
+// incarnation returns the calls of nc's incarnation inc, added if it has none, and
+// makes them nc.last.
+func (nc *nodeCalls) incarnation(inc router.Incarnation) *incCalls {
 	var ic *incCalls
-	for i := range nc.incs {
-		if nc.incs[i].inc == id.Incarnation {
-			ic = &nc.incs[i]
+	for _, c := range nc.incs {
+		if c.inc == inc {
+			ic = c
 		}
 	}
 	if ic == nil {
-		nc.incs = append(nc.incs, incCalls{inc: id.Incarnation})
-		ic = &nc.incs[len(nc.incs)-1]
+		ic = &incCalls{inc: inc}
+		nc.incs = append(nc.incs, ic)
 	}
-	for uint64(len(ic.calls)) < id.Seq {
-		ic.calls = append(ic.calls, 0)
-	}
-	ic.calls[id.Seq-1] = call + 1
-	rc := &x.calls[callSlot(id)]
-	rc.id, rc.call = *id, call // what get would find now; it is looked up next
+	nc.last = ic
+	return ic
 }
 
 // node returns the calls of node, or nil.
