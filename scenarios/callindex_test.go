@@ -59,3 +59,39 @@ func TestCallIndexMatchesMap(t *testing.T) {
 		}
 	})
 }
+
+// TestTracerStartedMatchesMap: a tracer's record of the calls its incarnation
+// started answers as a map from sequence number to the last call recorded under it
+// does, for numbers issued in order, with gaps, and again.
+func TestTracerStartedMatchesMap(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var tr tracer
+		model := map[uint64]int32{}
+		next := uint64(1)
+		for i := range rapid.IntRange(1, 100).Draw(t, "ops") {
+			var seq uint64
+			switch rapid.IntRange(0, 2).Draw(t, "how") {
+			case 0: // the next number
+				seq = next
+			case 1: // past a gap
+				seq = next + rapid.Uint64Range(1, 20).Draw(t, "gap")
+			default: // one issued before, or the next
+				seq = rapid.Uint64Range(1, next).Draw(t, "again")
+			}
+			next = max(next, seq+1)
+			call := int32(rapid.IntRange(0, 1000).Draw(t, "call"))
+			tr.started(seq, call)
+			model[seq] = call
+			for s := uint64(1); s <= next; s++ {
+				var got int32 // 1 + call, 0 for none, as complete reads recs
+				if s <= uint64(len(tr.recs)) {
+					got = tr.recs[s-1]
+				}
+				want, ok := model[s]
+				if !ok && got != 0 || ok && got != want+1 {
+					t.Fatalf("op %d: recs[%d] = %d; want %d (recorded: %v)", i, s-1, got, want+1, ok)
+				}
+			}
+		}
+	})
+}

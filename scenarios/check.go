@@ -187,18 +187,21 @@ func outcome(res *router.Result) string {
 	return fmt.Sprintf("ok %q", res.Value)
 }
 
-// routerEvent sees a decision of node (incarnation inc). The tracer shows it every
+// routerEvent sees a decision of t's node incarnation. The tracer shows it every
 // kind but sends, which the network reports (Sent).
-func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *router.Event) {
+func (c *checker) routerEvent(t *tracer, ev *router.Event) {
 	switch ev.Kind {
 	case router.EvCall:
 		i := int32(len(c.calls) - 1) // begun just before the call
+		if s := ev.Call.Seq; s > 0 {
+			t.started(s, i)
+		}
 		r := &c.calls[i]
 		if ev.Call.Node != c.wd.order[r.node] {
 			// A record rebuilds its id from the caller's node, so this one cannot be
 			// followed: report it (the call then also never completes, as far as the
 			// checker can tell).
-			c.violate(InvExactlyOnce, ev.Call, "%s issued call id %v, which names another node", node, ev.Call)
+			c.violate(InvExactlyOnce, ev.Call, "%s issued call id %v, which names another node", t.node, ev.Call)
 			return
 		}
 		r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
@@ -216,7 +219,7 @@ func (c *checker) routerEvent(node router.NodeID, inc router.Incarnation, ev *ro
 			}
 		}
 	case router.EvComplete, router.EvLate, router.EvRedirect:
-		c.unawait(node)
+		c.unawait(t.node)
 	case router.EvLearn:
 		if es := c.wd.ens[ev.Entry.Ensemble]; es != nil {
 			es.convAt = 0 // a directory changed: what converged remembered may not hold

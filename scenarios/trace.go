@@ -62,17 +62,25 @@ func (t *tracer) complete(res *router.Result) {
 	chk.done(i-1, res)
 }
 
+// started records that the incarnation's call issued seq (> 0) is call, an index
+// into the checker's calls.
+func (t *tracer) started(seq uint64, call int32) {
+	switch n := uint64(len(t.recs)); {
+	case seq == n+1: // the next call, as nearly always
+		t.recs = append(t.recs, call+1)
+	case seq <= n:
+		t.recs[seq-1] = call + 1
+	default: // in one step over the numbers never issued
+		t.recs = append(t.recs, make([]int32, seq-n)...)
+		t.recs[seq-1] = call + 1
+	}
+}
+
 func (t *tracer) Trace(ev *router.Event) {
 	if ev.Kind == router.EvSend || ev.Kind == router.EvSendFail {
 		return // the network traces sends, and shows them to the checker
 	}
-	t.wd.chk.routerEvent(t.node, t.inc, ev)
-	if s := ev.Call.Seq; ev.Kind == router.EvCall && s > 0 {
-		for uint64(len(t.recs)) < s {
-			t.recs = append(t.recs, 0)
-		}
-		t.recs[s-1] = int32(len(t.wd.chk.calls)) // begun just before the call
-	}
+	t.wd.chk.routerEvent(t, ev)
 	w, k := t.wd.w, &t.wd.kinds
 	if !w.Recording() {
 		return // no record is wanted (Options.NoHash): the checker has seen the event
