@@ -68,11 +68,17 @@ const (
 )
 
 // classOf sorts err as the report counts it: the first sentinel it wraps, in this
-// order.
+// order. It is inlined: most outcomes are successes.
 func classOf(err error) errClass {
-	switch {
-	case err == nil:
+	if err == nil {
 		return classOK
+	}
+	return classOfErr(err)
+}
+
+// classOfErr is classOf for an error.
+func classOfErr(err error) errClass {
+	switch {
 	case errors.Is(err, router.ErrTimeout):
 		return classTimeout
 	case errors.Is(err, router.ErrNoLeader):
