@@ -71,7 +71,10 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	p.init(id, t.Ensemble, event, done)
 	var rt *route // the route to the target ensemble, for routeTo below: nothing can change it
 	if ensTarget {
-		if rt = n.route(t.Ensemble); rt.e != nil {
+		if rt = &n.routes[routeSlot(t.Ensemble)]; !n.holds(rt, t.Ensemble) { // route, written out
+			n.makeRoute(rt, t.Ensemble)
+		}
+		if rt.e != nil {
 			p.seen, p.hadEntry = rt.e.Version, true
 		}
 	}

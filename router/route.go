@@ -46,7 +46,11 @@ func (n *Node) routeAt(m *Message, arrived time.Duration) {
 		n.traceDrop(r.call, "budget-spent", m.Instance)
 		return
 	}
-	n.routeTo(n.route(r.ens), &r, false)
+	rt := &n.routes[routeSlot(r.ens)] // route, written out: it is not inlined
+	if !n.holds(rt, r.ens) {
+		n.makeRoute(rt, r.ens)
+	}
+	n.routeTo(rt, &r, false)
 }
 
 // nextHop counts one more transfer between nodes and reports whether the hop limit

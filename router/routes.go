@@ -35,7 +35,9 @@ const (
 
 // route returns what routing to ensemble ens needs. The route is the node's: the
 // caller reads it before anything changes the directory or the node's peers, or looks
-// up another route, and never writes it.
+// up another route, and never writes it. Routing's two hot paths, Call and routeAt,
+// write it out (it is too large to be inlined, and a call per request costs more than
+// the lookup when the node remembers the route).
 func (n *Node) route(ens EnsembleID) *route {
 	rt := &n.routes[routeSlot(ens)]
 	if !n.holds(rt, ens) {
