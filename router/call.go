@@ -69,10 +69,13 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	now := n.now()
 	p := n.newPending()
 	p.init(id, t.Ensemble, event, done)
-	var e *Entry // the target ensemble's entry, for route below: nothing can change it
+	var rt *route // the route to the target ensemble, for routeTo below: nothing can change it
 	if ensTarget {
-		if e = n.dir.get(t.Ensemble); e != nil {
-			p.seen, p.hadEntry = e.Version, true
+		if rt = &n.routes[routeSlot(t.Ensemble)]; !n.holds(rt, t.Ensemble) { // route, written out
+			n.makeRoute(rt, t.Ensemble)
+		}
+		if rt.e != nil {
+			p.seen, p.hadEntry = rt.e.Version, true
 		}
 	}
 	n.pending.put(p)
@@ -109,7 +112,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	case !ensTarget:
 		n.callPeer(&t.Peer, &r)
 	case t.Via == "" || n.isSelf(t.Via):
-		n.routeTo(e, &r, true)
+		n.routeTo(rt, &r, true)
 	default:
 		n.sendRoute(t.Via, &r, true)
 	}
@@ -128,7 +131,7 @@ func (n *Node) Cast(t Target, event []byte) error {
 		r.ens = t.Peer.Ensemble
 		n.toPeer(&t.Peer, &r, false, true)
 	case t.Via == "" || t.Via == n.cfg.ID:
-		n.routeTo(n.dir.get(r.ens), &r, true)
+		n.routeTo(n.route(r.ens), &r, true)
 	default:
 		n.sendRoute(t.Via, &r, true)
 	}
@@ -205,7 +208,8 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 	if p.redirected || p.ens == "" { // a peer target is never redirected
 		return false
 	}
-	e := n.dir.get(p.ens)
+	rt := n.route(p.ens)
+	e := rt.e
 	if e == nil || (p.hadEntry && e.Version <= p.seen) || e.Leader.IsZero() || e.Leader == m.Peer {
 		return false
 	}
@@ -222,7 +226,7 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 		ev.Kind = 0
 		ev.Peer.clear()
 	}
-	n.routeTo(e, &request{call: p.id, ens: p.ens, event: p.event, budget: budget, hops: m.Hops}, true)
+	n.routeTo(rt, &request{call: p.id, ens: p.ens, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
 }
 

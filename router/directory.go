@@ -29,12 +29,9 @@ type Directory struct {
 	// base, if set, holds the entries the directory started with (NewDirectoryOn):
 	// shared with other directories and never changed. An entry in m wins.
 	base *Snapshot
-	// recent holds entries get found, in m or in base, each in the place recentSlot
-	// gives its ensemble, or nil: a node looks up the same few ensembles over and over,
-	// and comparing one name is several times cheaper than a map lookup. Update keeps
-	// it right: an entry in m is updated in place, and an entry that moves from base to
-	// m moves in recent with it.
-	recent [recentEntries]recentEntry
+	// gen counts the updates applied (Update): a node's routes (Node.route) hold
+	// while it stays the same.
+	gen uint64
 	// slab is memory for the next entries m gets, taken a few at a time.
 	slab []Entry
 }
@@ -84,50 +81,15 @@ func (d *Directory) Lookup(e EnsembleID) (Entry, bool) {
 	return *p, true
 }
 
-// get returns the entry for e, or nil; the node's own lookup on its routing path. The
-// entry is the directory's: the caller reads it before the directory next changes and
-// never writes it. Unlike Lookup it remembers what it found (recent), so it is for the
-// directory's one user, the node, in its turn.
+// get returns the entry for e, or nil; the node's own lookup, for its routes
+// (Node.route). The entry is the directory's: the caller reads it before the directory
+// next changes and never writes it.
 func (d *Directory) get(e EnsembleID) *Entry {
-	if r := &d.recent[recentSlot(e)]; r.p != nil && r.ens == e {
-		return r.p
-	}
-	return d.find(e)
-}
-
-// recentEntry is a place of Directory.recent: an entry and the name get was asked for
-// when it remembered the entry. The name is the caller's string, not the entry's: a
-// node asks with the same few strings over and over, and a string compared with itself
-// is equal at once, where two copies of a name are compared byte by byte.
-type recentEntry struct {
-	ens EnsembleID
-	p   *Entry
-}
-
-// find is get's map lookup, for a name get does not remember.
-func (d *Directory) find(e EnsembleID) *Entry {
 	p := d.m[e]
 	if p == nil && d.base != nil {
 		p = d.base.m[e]
 	}
-	if p != nil {
-		d.recent[recentSlot(e)] = recentEntry{e, p}
-	}
 	return p
-}
-
-// recentEntries is how many entries a directory remembers (Directory.recent), a power
-// of two.
-const recentEntries = 8
-
-// recentSlot is the place of ensemble e in Directory.recent: by its name's length and
-// last byte, which is cheap and tells apart the names a node uses most (e1, e2, ...).
-func recentSlot(e EnsembleID) int {
-	h := len(e)
-	if h > 0 {
-		h += int(e[h-1])
-	}
-	return h & (recentEntries - 1)
 }
 
 // slabSize is how many entries a directory's slab takes at a time after the first.
@@ -144,12 +106,11 @@ func (d *Directory) Update(e Entry) bool {
 		// the heap is a bulk write barrier while the collector marks.
 		p.Leader.set(&e.Leader)
 		p.Version = e.Version
+		d.gen++
 		return true
 	}
-	var old *Entry
 	if d.base != nil {
-		old = d.base.m[e.Ensemble]
-		if old != nil && old.Version >= e.Version {
+		if old := d.base.m[e.Ensemble]; old != nil && old.Version >= e.Version {
 			return false
 		}
 	}
@@ -162,9 +123,7 @@ func (d *Directory) Update(e Entry) bool {
 	d.slab = append(d.slab, e)
 	p := &d.slab[len(d.slab)-1]
 	d.m[e.Ensemble] = p
-	if r := &d.recent[recentSlot(e.Ensemble)]; old != nil && r.p == old {
-		r.p = p // base's entry is no longer the one that counts
-	}
+	d.gen++
 	return true
 }
 

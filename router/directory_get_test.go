@@ -8,13 +8,12 @@ import (
 	"github.com/ensroute/ensroute/router"
 )
 
-// TestDirectoryGetMatchesModel checks the node's remembering lookup (Directory.get)
-// and Lookup against a plain map through random updates and lookups, on a directory of
-// its own and on one over a shared snapshot: what get remembers must never outlive an
-// update, in place or one that takes an ensemble over from the snapshot.
+// TestDirectoryGetMatchesModel checks the node's own lookup (Directory.get) and Lookup
+// against a plain map through random updates and lookups, on a directory of its own and
+// on one over a shared snapshot, with updates in place and ones that take an ensemble
+// over from the snapshot.
 func TestDirectoryGetMatchesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		// f1 and g2 take e1's and e2's places in what get remembers.
 		ens := rapid.SampledFrom([]string{"e1", "e2", "e3", "e4", "f1", "g2"})
 		gen := rapid.Custom(func(t *rapid.T) router.Entry {
 			name := rapid.SampledFrom([]string{"", "p1", "p2"}).Draw(t, "leader")

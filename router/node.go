@@ -94,22 +94,14 @@ type Node struct {
 	out     Message   // the message being sent (see send)
 	late    Message   // a copy of the late reply being traced (see reply)
 	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
-	// hosted remembers what peer found in peers, each ensemble in the place
-	// recentSlot gives it (an empty place has no peers): a node looks up the same few
-	// ensembles' peers for every request it hands one. AddPeer and RemovePeer forget it
-	// all.
-	hosted [recentEntries]hostedPeers
+	// routes remembers what routing to an ensemble needs, each ensemble in the place
+	// routeSlot gives it (see route).
+	routes [routeSlots]route
 }
 
 type namedPeer struct {
 	name string
 	p    Peer
-}
-
-// hostedPeers is the node's peers of one ensemble, as peers holds them.
-type hostedPeers struct {
-	ens EnsembleID
-	ps  []namedPeer
 }
 
 // New returns a node for cfg, with defaults filled in.
@@ -206,7 +198,7 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	if p == nil {
 		return fmt.Errorf("%w: peer %s is nil", ErrBadConfig, ref)
 	}
-	n.hosted = [recentEntries]hostedPeers{}
+	n.forgetRoutes()
 	ps := n.peers[ref.Ensemble]
 	for i := range ps {
 		if ps[i].name == ref.Name {
@@ -220,7 +212,7 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 
 // RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
 func (n *Node) RemovePeer(ref PeerRef) {
-	n.hosted = [recentEntries]hostedPeers{}
+	n.forgetRoutes()
 	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool { return np.name == ref.Name })
 	if len(ps) == 0 {
 		delete(n.peers, ref.Ensemble)
@@ -231,14 +223,7 @@ func (n *Node) RemovePeer(ref PeerRef) {
 
 // peer returns the peer *ref names on this node, or nil.
 func (n *Node) peer(ref *PeerRef) Peer {
-	h := &n.hosted[recentSlot(ref.Ensemble)]
-	ps := h.ps
-	if ps == nil || h.ens != ref.Ensemble {
-		if ps = n.peers[ref.Ensemble]; ps == nil {
-			return nil
-		}
-		h.ens, h.ps = ref.Ensemble, ps
-	}
+	ps := n.peers[ref.Ensemble]
 	for i := range ps {
 		if ps[i].name == ref.Name {
 			return ps[i].p

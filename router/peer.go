@@ -218,7 +218,11 @@ func (n *Node) peerAt(m *Message, arrived time.Duration) {
 // within the original timeout, restarted here. *ref may be a directory's entry or a
 // message's: it is read before the peer has the request, never after.
 func (n *Node) deliverLocal(ref *PeerRef, r *request, forwarded, atCaller bool) {
-	p := n.peer(ref)
+	n.deliverTo(n.peer(ref), ref, r, forwarded, atCaller)
+}
+
+// deliverTo is deliverLocal once the peer *ref names is known: p, or nil for none.
+func (n *Node) deliverTo(p Peer, ref *PeerRef, r *request, forwarded, atCaller bool) {
 	if p == nil {
 		n.stats.NoPeer++
 		if forwarded && n.riak() {

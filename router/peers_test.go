@@ -159,9 +159,9 @@ func TestStaleRequestStaysItsOwn(t *testing.T) {
 }
 
 // TestPeerLookupMatchesModel checks which peer a call to a local peer reaches against a
-// plain map, through random AddPeer, RemovePeer and calls: what the node remembers of
-// its lookups (Node.hosted) must never outlive a change. Ensembles f1 and g2 share
-// their places in it with e1 and e2.
+// plain map, through random AddPeer, RemovePeer and calls. Ensembles f1 and g2 share
+// their places among the node's routes with e1 and e2 (TestRoutesMatchModel checks the
+// routes themselves).
 func TestPeerLookupMatchesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Clock: benchClock{}, Transport: benchTransport{&benchNet{}}, Rand: rand.New(rand.NewPCG(1, 2))})

@@ -19,19 +19,19 @@ type request struct {
 }
 
 // routeTo is the routing step, run by the caller in place (atCaller) or by a router
-// instance for a request another node passed on, once the directory's entry for r.ens
-// is known (e, or nil for none): deliver locally to the leader, pass the request on to
-// the leader's node, or fail. Its callers look the entry up themselves (Directory.get):
-// a call remembers the entry's version, and a wrapper that looked it up was a call
-// more per request.
-func (n *Node) routeTo(e *Entry, r *request, atCaller bool) {
+// instance for a request another node passed on, once the route to r.ens is known
+// (rt): deliver locally to the leader, pass the
+// request on to the leader's node, or fail. Its callers look the route up themselves
+// (Node.route): a call remembers the entry's version, and a wrapper that looked it up
+// was a call more per request.
+func (n *Node) routeTo(rt *route, r *request, atCaller bool) {
 	switch {
-	case e == nil || e.Leader.empty():
+	case rt.to == routeNone:
 		n.fail(r, atCaller, CodeNoLeader, "no-leader")
-	case n.isSelf(e.Leader.Node):
-		n.deliverLocal(&e.Leader, r, false, atCaller)
+	case rt.to == routeHere:
+		n.deliverTo(rt.p, &rt.e.Leader, r, false, atCaller)
 	default:
-		n.sendRoute(e.Leader.Node, r, atCaller)
+		n.sendRoute(rt.e.Leader.Node, r, atCaller)
 	}
 }
 
@@ -46,7 +46,11 @@ func (n *Node) routeAt(m *Message, arrived time.Duration) {
 		n.traceDrop(r.call, "budget-spent", m.Instance)
 		return
 	}
-	n.routeTo(n.dir.get(r.ens), &r, false)
+	rt := &n.routes[routeSlot(r.ens)] // route, written out: it is not inlined
+	if !n.holds(rt, r.ens) {
+		n.makeRoute(rt, r.ens)
+	}
+	n.routeTo(rt, &r, false)
 }
 
 // nextHop counts one more transfer between nodes and reports whether the hop limit
