@@ -35,7 +35,9 @@ const (
 
 func (c *callNames) name(id router.CallID) string {
 	// The slot is chosen by the numbers and the node name's length and last byte,
-	// where names differ ("n1".."n5", "c1"), not by every byte of the name.
+	// not by every byte of the name: that tells apart most of a run's names
+	// ("n1".."n5"), and names alike in both ("n1", "c1") only share slots, each
+	// evicting the other's name when their numbers coincide.
 	h := id.Seq ^ uint64(id.Incarnation)<<20
 	if k := len(id.Node); k > 0 {
 		h ^= uint64(k)<<40 ^ uint64(id.Node[k-1])<<48

@@ -20,7 +20,9 @@ func (e Entry) String() string {
 
 // Directory is a node's local, possibly stale view of the leaders. It only moves
 // forward: an entry replaces the current one only if its version is strictly newer.
-// The zero value is an empty directory. It is not safe for concurrent use.
+// The zero value is an empty directory. It is not safe for concurrent use. Once a
+// node holds a Directory (Config.Directory), it must not be copied over: the node's
+// remembered routes are checked against the directory's count of its updates.
 type Directory struct {
 	// m holds the entries this directory learned (or started with, NewDirectory), each
 	// in memory of its own that an update overwrites in place, so that a pointer to an

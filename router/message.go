@@ -141,9 +141,9 @@ var msgUses = [1 << 8]uint16{
 // reset readies m, the node's outgoing message (see Node.outgoing), which holds the
 // previous message sent or is zero, for a message of kind k: it sets Kind and zeroes
 // the fields the previous message used that kind k does not. The caller then sets every
-// field k uses, zero or not (From is the node's, set once in New). Assigning a whole new Message instead
-// copies 232 bytes into the node's heap memory, which while the collector marks is a
-// bulk write barrier over all of its pointer words.
+// field k uses, zero or not (From is the node's, set once in New). Assigning a whole
+// new Message instead copies 232 bytes into the node's heap memory, which while the
+// collector marks is a bulk write barrier over all of its pointer words.
 //
 // reset is inlined: most messages follow one of the same kind, which leaves nothing to
 // zero; recast does the rest.

@@ -172,7 +172,10 @@ func (n *Node) isSelf(id NodeID) bool {
 // Stats returns a copy of the node's counters.
 func (n *Node) Stats() Stats { return n.stats }
 
-// Directory returns the node's directory, for reading. Apply updates with Learn.
+// Directory returns the node's directory, for reading. Apply updates with Learn (or
+// the directory's Update). Do not replace or copy over the Directory a node holds:
+// what the node remembers of its routes stays valid by the directory's count of its
+// updates, which an overwrite could bring back to an earlier value.
 func (n *Node) Directory() *Directory { return n.dir }
 
 // Pending returns the ids of the calls still waiting, sorted by sequence.

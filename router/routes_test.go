@@ -99,7 +99,7 @@ func sentOutcome(out []sentMsg) string {
 	}
 	s := out[len(out)-1]
 	switch {
-	case s.m.Kind == router.KindRoute:
+	case s.m.Kind == router.KindRoute || s.m.Kind == router.KindCast:
 		return "route:" + string(s.to)
 	case s.m.Kind == router.KindReply && s.m.Code == router.CodeOK:
 		return "peer:" + string(s.m.Result)
@@ -111,9 +111,35 @@ func sentOutcome(out []sentMsg) string {
 	return "sent " + s.m.Kind.String() + " " + s.m.Code.String() + " to " + string(s.to)
 }
 
+// resultOutcome is outcome's reading of a call's result.
+func resultOutcome(res router.Result) string {
+	switch {
+	case res.Err == nil:
+		return "peer:" + string(res.Value)
+	case errors.Is(res.Err, router.ErrNoLeader):
+		return "no-leader"
+	case errors.Is(res.Err, router.ErrNotLeader):
+		return "not-leader"
+	}
+	return res.Err.Error()
+}
+
+// castOutcome is outcome for a cast, which gets no answer: a route to the leader's
+// node, a peer here that handled it, or a drop (no leader, or no peer here).
+func (m *routeModel) castOutcome(ens router.EnsembleID) string {
+	switch o := m.outcome(ens); {
+	case strings.HasPrefix(o, "route:"):
+		return o
+	case strings.HasPrefix(o, "peer:"):
+		return "handled"
+	}
+	return "dropped"
+}
+
 // TestRoutesMatchModel checks what node n1 remembers of its routes (Node.route) against
 // a fresh lookup in a plain model, through random sequences of Learn, gossip, direct
-// directory updates, AddPeer, RemovePeer, calls and requests routed from another node:
+// directory updates, AddPeer, RemovePeer, calls (some through this node itself), calls
+// nacked and redirected, casts and requests routed from another node:
 // a route must never outlive a change to the entry, its leader or its peer. e1 and f1,
 // e2 and g2 share their places among the routes; leaders live on n1 (here), on n2, or
 // on m1, whose name differs from n1's in its first byte only.
@@ -155,7 +181,7 @@ func TestRoutesMatchModel(t *testing.T) {
 			}
 		}
 		for i := range rapid.IntRange(1, 50).Draw(t, "steps") {
-			switch op := rapid.IntRange(0, 6).Draw(t, "op"); op {
+			switch op := rapid.IntRange(0, 8).Draw(t, "op"); op {
 			case 0:
 				e := genEntry.Draw(t, "learn")
 				if got, want := n.Learn(e), model.learn(e); got != want {
@@ -187,18 +213,12 @@ func TestRoutesMatchModel(t *testing.T) {
 				e := ens.Draw(t, "call")
 				out = out[:0]
 				got := "no outcome"
-				if _, err := n.Call(router.ToEnsemble(e), []byte("ev"), time.Second, func(res router.Result) {
-					switch {
-					case res.Err == nil:
-						got = "peer:" + string(res.Value)
-					case errors.Is(res.Err, router.ErrNoLeader):
-						got = "no-leader"
-					case errors.Is(res.Err, router.ErrNotLeader):
-						got = "not-leader"
-					default:
-						got = res.Err.Error()
-					}
-				}); err != nil {
+				// Through this node itself, named by a copy, half the time: the same route.
+				target := router.ToEnsemble(e)
+				if rapid.Bool().Draw(t, "via self") {
+					target = target.Through(router.NodeID(strings.Clone("n1")))
+				}
+				if _, err := n.Call(target, []byte("ev"), time.Second, func(res router.Result) { got = resultOutcome(res) }); err != nil {
 					t.Fatal(err)
 				}
 				if got == "no outcome" {
@@ -206,6 +226,59 @@ func TestRoutesMatchModel(t *testing.T) {
 				}
 				if want := model.outcome(e); got != want {
 					t.Fatalf("step %d: a call to %s came to %q, want %q", i, e, got, want)
+				}
+			case 6:
+				// A call sent to the leader's node is nacked there after this node may
+				// have learned more: it is redirected, along a fresh route, only to a
+				// newer leader other than the one that refused.
+				e := ens.Draw(t, "nacked")
+				started := model.route(e)
+				if started.To != "there" { // make it so
+					l := router.Entry{Ensemble: e, Leader: router.PeerRef{Ensemble: e, Name: "a", Node: "n2"}, Version: started.Entry.Version + 1}
+					if !n.Learn(l) || !model.learn(l) {
+						t.Fatalf("step %d: Learn(%s) refused", i, l)
+					}
+					started = model.route(e)
+				}
+				out = out[:0]
+				got := "no outcome"
+				id, err := n.Call(router.ToEnsemble(e), []byte("ev"), time.Second, func(res router.Result) { got = resultOutcome(res) })
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range rapid.SliceOfN(genEntry, 0, 3).Draw(t, "meanwhile") {
+					if got, want := n.Learn(l), model.learn(l); got != want {
+						t.Fatalf("step %d: Learn(%s) = %v, want %v", i, l, got, want)
+					}
+				}
+				want := "not-leader" // the nack's own outcome
+				if now := model.dir[e]; now.Version > started.Entry.Version && !now.Leader.IsZero() && now.Leader != started.Entry.Leader {
+					want = model.outcome(e)
+				}
+				out = out[:0]
+				n.Deliver(&router.Message{Kind: router.KindReply, From: started.Entry.Leader.Node, Call: id, Code: router.CodeNack, Peer: started.Entry.Leader, Hops: 1}, 0)
+				if got == "no outcome" {
+					got = sentOutcome(out)
+				}
+				if got != want {
+					t.Fatalf("step %d: a call to %s nacked by %s came to %q, want %q", i, e, started.Entry.Leader, got, want)
+				}
+			case 7:
+				e := ens.Draw(t, "cast")
+				out = out[:0]
+				drops := n.Stats().CastDrop
+				if err := n.Cast(router.ToEnsemble(e), []byte("ev")); err != nil {
+					t.Fatal(err)
+				}
+				got := "handled"
+				switch {
+				case len(out) > 0:
+					got = sentOutcome(out)
+				case n.Stats().CastDrop > drops:
+					got = "dropped"
+				}
+				if want := model.castOutcome(e); got != want {
+					t.Fatalf("step %d: a cast to %s came to %q, want %q", i, e, got, want)
 				}
 			default:
 				e := ens.Draw(t, "routed")

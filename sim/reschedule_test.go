@@ -12,7 +12,8 @@ import (
 // events with Reschedule and the other with Cancel then ScheduleAction, and
 // requires the same ids, the same pending counts and the same events run at the
 // same times in the same order. Events reschedule other events while they run,
-// so times in the past are clamped, as ScheduleAction clamps them.
+// so times in the past are clamped, as ScheduleAction clamps them; half the runs
+// start with enough events pending for the queue to be a heap.
 func TestRescheduleIsCancelAndSchedule(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		type ran struct {
@@ -54,15 +55,21 @@ func TestRescheduleIsCancelAndSchedule(t *testing.T) {
 			}
 		}
 		follow = rapid.SliceOfN(rapid.SliceOfN(rapid.IntRange(0, 30), 0, 2), 1, 8).Draw(t, "follow")
+		// Many events from the start, half the time: a queue past 64 is a heap.
+		for n := range rapid.IntRange(0, 1).Draw(t, "prefill") * rapid.IntRange(60, 120).Draw(t, "events") {
+			at := time.Duration(rapid.Int64Range(0, 60).Draw(t, "at"))
+			move(sides[0], true, n, at)
+			move(sides[1], false, n, at)
+		}
 		for range rapid.IntRange(1, 200).Draw(t, "ops") {
 			switch op := rapid.IntRange(0, 3).Draw(t, "op"); op {
 			case 0, 1: // move or schedule an event
-				n := rapid.IntRange(0, 30).Draw(t, "event")
+				n := rapid.IntRange(0, 120).Draw(t, "event")
 				at := time.Duration(rapid.Int64Range(0, 60).Draw(t, "at"))
 				move(sides[0], true, n, at)
 				move(sides[1], false, n, at)
 			case 2: // cancel one
-				if n := rapid.IntRange(0, 30).Draw(t, "cancel"); n < len(sides[0].ids) {
+				if n := rapid.IntRange(0, 120).Draw(t, "cancel"); n < len(sides[0].ids) {
 					if a, b := sides[0].w.Cancel(sides[0].ids[n]), sides[1].w.Cancel(sides[1].ids[n]); a != b {
 						t.Fatalf("Cancel = %v with Reschedule, %v with Cancel and ScheduleAction", a, b)
 					}
