@@ -33,24 +33,36 @@ func referenceCanonical(dst []byte, r Record) []byte {
 	return dst
 }
 
+// encNum draws numbers for the encoders' tests: small ones, any, the extremes and
+// the edges of one-byte zig-zag values, and 1 << k and its neighbours, which give
+// every varint width.
+func encNum() *rapid.Generator[int64] {
+	return rapid.OneOf(
+		rapid.Int64Range(-200, 200),
+		rapid.Int64(),
+		rapid.SampledFrom([]int64{math.MinInt64, math.MaxInt64, 63, 64, -64, -65, 1 << 13, -1 << 13, 1<<62 - 1}),
+		rapid.Custom(func(t *rapid.T) int64 {
+			v := int64(1) << rapid.IntRange(0, 62).Draw(t, "shift")
+			return v + rapid.Int64Range(-1, 1).Draw(t, "delta")
+		}),
+	)
+}
+
+// encStr draws strings of one of lens bytes, all one byte: a letter, a zero or 0xff.
+func encStr(lens ...int) *rapid.Generator[string] {
+	return rapid.Custom(func(t *rapid.T) string {
+		n := rapid.SampledFrom(lens).Draw(t, "len")
+		return strings.Repeat(rapid.SampledFrom([]string{"a", "\x00", "\xff"}).Draw(t, "byte"), n)
+	})
+}
+
 // TestCanonicalMatchesReference compares AppendCanonical with the plain encoder on
 // random records: numbers of every length (each varint width, both signs, the
 // extremes), strings around the one-byte length limit, many attributes, an Int
 // attribute with a Str left in it, and destinations with or without room to spare.
 func TestCanonicalMatchesReference(t *testing.T) {
-	num := rapid.OneOf(
-		rapid.Int64Range(-200, 200),
-		rapid.Int64(),
-		rapid.SampledFrom([]int64{math.MinInt64, math.MaxInt64, 63, 64, -64, -65, 1 << 13, -1 << 13, 1<<62 - 1}),
-		rapid.Custom(func(t *rapid.T) int64 { // 1 << k and its neighbours: every varint width
-			v := int64(1) << rapid.IntRange(0, 62).Draw(t, "shift")
-			return v + rapid.Int64Range(-1, 1).Draw(t, "delta")
-		}),
-	)
-	str := rapid.Custom(func(t *rapid.T) string {
-		n := rapid.SampledFrom([]int{0, 1, 2, 5, 126, 127, 128, 129, 300, 16383, 16384}).Draw(t, "len")
-		return strings.Repeat(rapid.SampledFrom([]string{"a", "\x00", "\xff"}).Draw(t, "byte"), n)
-	})
+	num := encNum()
+	str := encStr(0, 1, 2, 5, 126, 127, 128, 129, 300, 16383, 16384)
 	attr := rapid.Custom(func(t *rapid.T) Attr {
 		a := Attr{Key: str.Draw(t, "key"), Str: str.Draw(t, "str"), Int: num.Draw(t, "int")}
 		a.IsInt = rapid.Bool().Draw(t, "isint")
