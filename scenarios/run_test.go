@@ -221,6 +221,28 @@ func TestQuietBound(t *testing.T) {
 	}
 }
 
+// TestNotQuietIsALeak: a world that never goes quiet is cut short just past its cap,
+// after the first event past it, and reported as a leak.
+func TestNotQuietIsALeak(t *testing.T) {
+	wd, err := newWorld(named(t, "steady"), Options{Seed: 1, NoHash: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tick func()
+	tick = func() { wd.w.After(time.Second, tick) } // forever
+	wd.w.Schedule(0, tick)
+	res := wd.run()
+	if now := wd.w.Now(); now <= wd.quietBy || now > wd.quietBy+time.Second {
+		t.Fatalf("run stopped at %v, want the first event past the cap %v", now, wd.quietBy)
+	}
+	for _, v := range res.Report.Violations {
+		if v.Invariant == InvNoLeak && strings.Contains(v.Detail, "not quiet") {
+			return
+		}
+	}
+	t.Fatalf("no not-quiet leak among the violations %v", res.Report.Violations)
+}
+
 // TestPeerWorkShare: the share of the leaders' service time spent for callers that had
 // given up. Under overload, riak's unbounded mailboxes hand leaders requests long
 // after their callers timed out; default sheds them or drops them once their budget is

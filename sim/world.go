@@ -165,10 +165,11 @@ func (w *World) Pending() int { return w.q.len() }
 func (w *World) Executed() uint64 { return w.executed }
 
 // Step runs the next event, first advancing Now to its time. It returns false,
-// doing nothing, if the queue is empty. Step, Run and RunUntil must not be
-// called from inside an event; they panic if they are. An event that panics
-// leaves the World as it was in the middle of that event: if the panic is
-// recovered outside the event, Step, Run and RunUntil panic from then on.
+// doing nothing, if the queue is empty. Step, Run, RunUntil and RunPast must
+// not be called from inside an event; they panic if they are. An event that
+// panics leaves the World as it was in the middle of that event: if the panic
+// is recovered outside the event, Step, Run, RunUntil and RunPast panic from
+// then on.
 func (w *World) Step() bool {
 	w.mustNotBeRunning()
 	// w.q.pop written out, so that its common case, popLast, is inlined.
@@ -224,12 +225,49 @@ func (w *World) RunUntil(t time.Duration) {
 	}
 }
 
-// Stop makes the Run or RunUntil in progress return after the current event.
-// It has no effect on a later Run or RunUntil, nor on Step.
+// RunPast runs events in order, as Step does, until the queue is empty or it
+// has run an event whose time is after t: that first event past t runs too,
+// then RunPast returns true. It returns false when the queue has emptied (or
+// when Stop is called, after the current event; Pending tells the two apart).
+// Unlike RunUntil it never moves Now beyond the last event run. It is the loop
+// "for w.Step() { if w.Now() > t { break } }" with the loop's checks made once
+// per event instead of around each call of Step.
+func (w *World) RunPast(t time.Duration) bool {
+	w.mustNotBeRunning()
+	w.stopped = false
+	// Running stays set from one event to the next: it is cleared only on
+	// return, so an event that panics leaves it set, as Step does.
+	w.running = true
+	for !w.stopped {
+		// Step's body, written out.
+		var e entry
+		if w.q.sorted() {
+			e = w.q.popLast()
+		} else {
+			var ok bool
+			if e, ok = w.q.popHeap(); !ok {
+				break
+			}
+		}
+		act := w.q.release(e.slot)
+		w.now = e.at
+		w.executed++
+		act.Run()
+		if e.at > t {
+			w.running, w.stopped = false, false
+			return true
+		}
+	}
+	w.running, w.stopped = false, false
+	return false
+}
+
+// Stop makes the Run, RunUntil or RunPast in progress return after the current
+// event. It has no effect on a later Run, RunUntil or RunPast, nor on Step.
 func (w *World) Stop() { w.stopped = true }
 
 func (w *World) mustNotBeRunning() {
 	if w.running {
-		panic("sim: Step/Run/RunUntil called from inside an event (or after an event panicked)")
+		panic("sim: Step/Run/RunUntil/RunPast called from inside an event (or after an event panicked)")
 	}
 }

@@ -259,6 +259,7 @@ func TestReentrantRunPanics(t *testing.T) {
 		"Step":     func(w *World) { w.Step() },
 		"Run":      func(w *World) { w.Run() },
 		"RunUntil": func(w *World) { w.RunUntil(100) },
+		"RunPast":  func(w *World) { w.RunPast(100) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			w := New(Config{})
@@ -301,6 +302,7 @@ func TestPanickingEventStopsTheWorld(t *testing.T) {
 		"Step":     func() { w.Step() },
 		"Run":      w.Run,
 		"RunUntil": func() { w.RunUntil(10) },
+		"RunPast":  func() { w.RunPast(10) },
 	} {
 		p := catch(call)
 		if s, _ := p.(string); !strings.Contains(s, "after an event panicked") {
@@ -447,6 +449,19 @@ func TestWorldModel(t *testing.T) {
 				wantOK := modelStep(math.MaxInt64)
 				if ok := w.Step(); ok != wantOK {
 					t.Fatalf("Step = %v, model %v", ok, wantOK)
+				}
+			},
+			"runpast": func(t *rapid.T) {
+				past := now + time.Duration(rapid.Int64Range(-5, 30).Draw(t, "past"))
+				wantPassed := false
+				for modelStep(math.MaxInt64) {
+					if now > past {
+						wantPassed = true
+						break
+					}
+				}
+				if passed := w.RunPast(past); passed != wantPassed {
+					t.Fatalf("RunPast(%v) = %v, model %v", past, passed, wantPassed)
 				}
 			},
 			"rununtil": func(t *rapid.T) {
