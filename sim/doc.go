@@ -14,9 +14,9 @@
 // only moves when an event runs. [World.Schedule] and [World.After] queue a
 // func for a virtual time, and [World.ScheduleAction] and [World.AfterAction]
 // an [Action] (a value with a Run method: a pointer to a reused value
-// schedules without allocating); [World.Step], [World.Run] and [World.RunUntil]
-// execute queued events in order of time, and events due at the same time in
-// the order they were scheduled. [World.Cancel] withdraws a pending event by
+// schedules without allocating); [World.Step], [World.Run], [World.RunUntil]
+// and [World.RunPast] execute queued events in order of time, and events due at
+// the same time in the order they were scheduled. [World.Cancel] withdraws a pending event by
 // its [EventID], and [World.Reschedule] cancels one and schedules another in a
 // single step.
 //
