@@ -61,11 +61,13 @@ func (c *callNames) fill(e *callName, id router.CallID) string {
 	return e.name
 }
 
-// render returns id.String() written into the current chunk: rendered on the stack
-// first and then written in one piece.
+// render returns id.String() (id is not zero) written into the current chunk: rendered
+// on the stack first, with appendDec for its numbers, and then written in one piece.
 func (c *callNames) render(id router.CallID) string {
 	var buf [64]byte
-	b := id.AppendTo(buf[:0])
+	b := append(buf[:0], id.Node...)
+	b = appendDec(append(b, '.'), uint64(id.Incarnation))
+	b = appendDec(append(b, '.'), id.Seq)
 	if c.chunk.Cap()-c.chunk.Len() < len(b) {
 		// A new chunk; the names in the old one stay as they are.
 		c.chunk = strings.Builder{}
@@ -74,6 +76,25 @@ func (c *callNames) render(id router.CallID) string {
 	start := c.chunk.Len()
 	c.chunk.Write(b)
 	return c.chunk.String()[start:]
+}
+
+// appendDec appends v in decimal, as strconv.AppendUint(b, v, 10) does, but without
+// its general case's cost for the small numbers of call ids: one digit appended as
+// it is, more written from the end of a small array.
+func appendDec(b []byte, v uint64) []byte {
+	if v < 10 {
+		return append(b, byte('0'+v))
+	}
+	var d [20]byte // the most digits a uint64 has
+	i := len(d)
+	for v >= 10 {
+		i--
+		d[i] = byte('0' + v%10)
+		v /= 10
+	}
+	i--
+	d[i] = byte('0' + v)
+	return append(b, d[i:]...)
 }
 
 // CallName returns id.String(), remembered for recent ids so that tracing a call

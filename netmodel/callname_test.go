@@ -1,9 +1,11 @@
 package netmodel
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
+	"pgregory.net/rapid"
 )
 
 // TestCallNameMatchesString: the remembered rendering is always the id's own, across
@@ -68,4 +70,43 @@ func TestNewCallNamesRarelyAllocate(t *testing.T) {
 	if got > 0.01 {
 		t.Fatalf("naming a new call allocated %v times, want at most one per hundred", got)
 	}
+}
+
+// TestCallNameModel: any id, with numbers of any size and any node name (empty too),
+// is named as CallID.String names it, through the cache and when it renders anew.
+func TestCallNameModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var c callNames
+		num := rapid.OneOf(rapid.Uint64Range(0, 12), rapid.Uint64Range(0, 1_000_000), rapid.Uint64())
+		for range rapid.IntRange(1, 200).Draw(t, "lookups") {
+			id := router.CallID{
+				Node:        router.NodeID(rapid.StringMatching(`[nc1-9-]{0,4}`).Draw(t, "node")),
+				Incarnation: router.Incarnation(num.Draw(t, "inc")),
+				Seq:         num.Draw(t, "seq"),
+			}
+			if got, want := c.name(id), id.String(); got != want {
+				t.Fatalf("name(%#v) = %q, want %q", id, got, want)
+			}
+		}
+	})
+}
+
+// TestAppendDecMatchesStrconv: appendDec writes what strconv.AppendUint writes, at
+// every number of digits and at the edges between them.
+func TestAppendDecMatchesStrconv(t *testing.T) {
+	check := func(v uint64) {
+		if got, want := string(appendDec([]byte("x"), v)), string(strconv.AppendUint([]byte("x"), v, 10)); got != want {
+			t.Fatalf("appendDec(%d) = %q, want %q", v, got, want)
+		}
+	}
+	for p := uint64(1); p <= 1e19 && p != 0; p *= 10 {
+		check(p - 1)
+		check(p)
+		check(p + 1)
+		if p == 1e19 {
+			break
+		}
+	}
+	check(^uint64(0))
+	rapid.Check(t, func(t *rapid.T) { check(rapid.Uint64().Draw(t, "v")) })
 }

@@ -91,6 +91,7 @@ type Node struct {
 	wseq    uint64
 	stats   Stats
 	ev      Event     // the event being traced (see event)
+	traced  uint16    // the kinds of event the tracer is given, bit k for kind k (see event)
 	out     Message   // the message being sent (see send)
 	late    Message   // a copy of the late reply being traced (see reply)
 	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
@@ -128,7 +129,8 @@ func New(cfg Config) (*Node, error) {
 		peers:   make(map[EnsembleID][]namedPeer),
 		pending: pendingSet{stride: uint64(cfg.Shards)},
 		workers: make(map[uint64]*Request),
-		ev:      Event{Node: cfg.ID},   // for good: reset leaves Node alone
+		ev:      Event{Node: cfg.ID}, // for good: reset leaves Node alone
+		traced:  tracedKinds(cfg.Tracer),
 		out:     Message{From: cfg.ID}, // for good, see send
 	}, nil
 }
@@ -322,9 +324,10 @@ func (n *Node) now() time.Duration { return n.cfg.Clock.Now() }
 func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 
 // event starts the event of kind k in the node's own Event and returns it for the
-// caller to fill in and hand to the tracer, or returns nil when the node has no tracer:
-// then no event is built at all. An Event is several hundred bytes; building it in
-// place and passing a pointer spares copying it on every decision.
+// caller to fill in and hand to the tracer, or returns nil when the node has no tracer
+// or its tracer does not trace events of kind k (EventFilter): then no event is built
+// at all. An Event is several hundred bytes; building it in place and passing a
+// pointer spares copying it on every decision.
 //
 // Between events the node's Event is clean: Kind and every field but Node (set once, in
 // New) and Call are zero. The caller sets every field k uses (see Event) but Node, zero
@@ -333,7 +336,7 @@ func (n *Node) riak() bool { return n.cfg.Semantics == Riak }
 // pays for finding out which fields the one before it set. (The interaction scripts and
 // the model test check that the event is clean after every step: EventLeftover.)
 func (n *Node) event(k EventKind) *Event {
-	if n.cfg.Tracer == nil {
+	if n.traced&(1<<k) == 0 {
 		return nil
 	}
 	n.ev.Kind = k

@@ -19,6 +19,31 @@ type Tracer interface {
 	Trace(e *Event)
 }
 
+// EventFilter is an interface a Tracer may also implement to choose the kinds of event
+// it is given. A node asks its tracer's Traces once for every EventKind, when it is
+// made (New), and from then on builds and hands the tracer only the events of the
+// kinds it answered true for: for the others no event is built at all. A Tracer that
+// does not implement it is given every event.
+type EventFilter interface {
+	Traces(k EventKind) bool
+}
+
+// tracedKinds returns the set of kinds t is given (see EventFilter): bit k for kind k.
+// (The set fits a uint16 while there are at most 16 kinds: see below.)
+func tracedKinds(t Tracer) uint16 {
+	if t == nil {
+		return 0
+	}
+	f, ok := t.(EventFilter)
+	var set uint16
+	for k := EventKind(1); k < numEventKinds; k++ {
+		if !ok || f.Traces(k) {
+			set |= 1 << k
+		}
+	}
+	return set
+}
+
 // EventKind names a decision of the router.
 type EventKind uint8
 
@@ -38,6 +63,9 @@ const (
 	EvIgnored                       // a peer answered a request it had already answered
 	numEventKinds
 )
+
+// Each kind has its bit in a uint16 (tracedKinds): this fails to compile otherwise.
+const _ uint16 = 1 << (numEventKinds - 1)
 
 var eventNames = [...]string{"", "call", "send", "send-fail", "deliver", "forward", "complete", "late", "drop", "redirect", "worker-timeout", "learn", "ignored"}
 

@@ -2,7 +2,9 @@ package router_test
 
 import (
 	"errors"
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,4 +58,142 @@ func TestCheckEvent(t *testing.T) {
 	if err := routertest.CheckEvent(&learn); err == nil {
 		t.Fatal("a learn with a Call passed")
 	}
+}
+
+// recordingTracer keeps every event it is given, rendered, and, as an EventFilter
+// when only is set, says it traces only the kinds only holds.
+type recordingTracer struct {
+	only   map[router.EventKind]bool
+	events []string
+	asked  []router.EventKind // the kinds Traces was asked about, in order
+}
+
+func (t *recordingTracer) Trace(ev *router.Event) { t.events = append(t.events, ev.String()) }
+
+type filteringTracer struct{ *recordingTracer }
+
+func (t filteringTracer) Traces(k router.EventKind) bool {
+	t.asked = append(t.asked, k)
+	return t.only[k]
+}
+
+// runTraced runs a few calls, local and remote, and a gossip between two nodes whose
+// tracers are made by mk, and returns what each tracer was given, n1's then n2's. It
+// fails unless each filtering tracer was asked once about each kind, when its node was
+// made.
+func runTraced(t *testing.T, sem router.Semantics, mk func() router.Tracer) [][]string {
+	t.Helper()
+	net := &benchNet{nodes: map[router.NodeID]*router.Node{}}
+	leader := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}
+	local := router.PeerRef{Ensemble: "e2", Name: "p1", Node: "n1"}
+	var tracers []router.Tracer
+	for i, id := range []router.NodeID{"n1", "n2"} {
+		tr := mk()
+		tracers = append(tracers, tr)
+		n, err := router.New(router.Config{
+			ID: id, Incarnation: 1, Semantics: sem, Routers: 3, Tracer: tr,
+			Clock: benchClock{}, Transport: benchTransport{net}, Rand: rand.New(rand.NewPCG(1, uint64(i))),
+			Directory: router.NewDirectory([]router.Entry{
+				{Ensemble: "e1", Leader: leader, Version: 1},
+				{Ensemble: "e2", Leader: local, Version: 1},
+			}),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		net.nodes[id] = n
+		if f, ok := tr.(filteringTracer); ok {
+			var want []router.EventKind
+			for k := router.EvCall; k <= router.EvIgnored; k++ {
+				want = append(want, k)
+			}
+			if !reflect.DeepEqual(f.asked, want) {
+				t.Fatalf("%s's tracer was asked about kinds %v, want %v", id, f.asked, want)
+			}
+		}
+	}
+	answer := []byte("ok")
+	for _, p := range []router.PeerRef{leader, local} {
+		if err := net.nodes[p.Node].AddPeer(p, router.PeerFunc(func(r *router.Request) { r.Reply(answer) })); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 3 {
+		for _, target := range []router.Target{router.ToEnsemble("e1"), router.ToEnsemble("e2")} {
+			if _, err := net.nodes["n1"].Call(target, []byte{byte('a' + i)}, time.Second, func(router.Result) {}); err != nil {
+				t.Fatal(err)
+			}
+			net.drain()
+		}
+	}
+	newer := router.Entry{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}, Version: 2}
+	if err := net.nodes["n2"].Gossip("n1", []router.Entry{newer}); err != nil {
+		t.Fatal(err)
+	}
+	net.drain()
+	var got [][]string
+	for _, tr := range tracers {
+		switch tr := tr.(type) {
+		case *recordingTracer:
+			got = append(got, tr.events)
+		case filteringTracer:
+			got = append(got, tr.events)
+		}
+	}
+	return got
+}
+
+// TestEventFilter shows that a node gives a tracer that is an EventFilter the events
+// of the kinds it chose, exactly those a tracer given every event sees of them, in
+// the same order, and asks nothing else of it.
+func TestEventFilter(t *testing.T) {
+	kinds := []router.EventKind{router.EvCall, router.EvSend, router.EvDeliver, router.EvComplete, router.EvLearn}
+	sets := []map[router.EventKind]bool{
+		{}, // none
+		{router.EvCall: true, router.EvDeliver: true, router.EvComplete: true, router.EvLearn: true}, // all but sends, as scenarios'
+		{router.EvSend: true},
+		{router.EvCall: true, router.EvLearn: true},
+		{router.EvCall: true, router.EvSend: true, router.EvSendFail: true, router.EvDeliver: true, router.EvForward: true,
+			router.EvComplete: true, router.EvLate: true, router.EvDrop: true, router.EvRedirect: true, router.EvWorker: true,
+			router.EvLearn: true, router.EvIgnored: true}, // every kind
+	}
+	for _, sem := range []router.Semantics{router.Default, router.Riak} {
+		all := runTraced(t, sem, func() router.Tracer { return &recordingTracer{} })
+		seen := map[router.EventKind]bool{}
+		for _, evs := range all {
+			for _, s := range evs {
+				seen[kindOf(s)] = true
+			}
+		}
+		for _, k := range kinds {
+			if !seen[k] {
+				t.Fatalf("%v: the run traces no %s event", sem, k)
+			}
+		}
+		for _, only := range sets {
+			got := runTraced(t, sem, func() router.Tracer { return filteringTracer{&recordingTracer{only: only}} })
+			for i := range all {
+				var want []string
+				for _, s := range all[i] {
+					if only[kindOf(s)] {
+						want = append(want, s)
+					}
+				}
+				if !reflect.DeepEqual(got[i], want) {
+					t.Errorf("%v, tracing %v, node %d:\ngot  %q\nwant %q", sem, only, i+1, got[i], want)
+				}
+			}
+		}
+	}
+}
+
+// kindOf returns the kind of an event rendered by Event.String ("n1: call ...").
+func kindOf(s string) router.EventKind {
+	name, _, _ := strings.Cut(s[strings.Index(s, ": ")+2:], " ")
+	for k := router.EvCall; k <= router.EvIgnored; k++ {
+		if k.String() == name {
+			return k
+		}
+	}
+	return 0
 }

@@ -41,15 +41,37 @@ func sig(s string) uint64 {
 }
 
 // peerNames remembers how recent peer refs render: nearly every call names its
-// leader twice (delivered to it, completed by it).
-type peerNames struct{ c nameCache[router.PeerRef] }
+// leader twice (delivered to it, completed by it). Direct-mapped like nameCache, but
+// by one hash over the three strings' lengths and last bytes, and compared field by
+// field (the generated equality of a PeerRef is a call).
+type peerNames struct {
+	refs  [nameSlots]router.PeerRef
+	names [nameSlots]string
+}
 
 func (c *peerNames) name(p router.PeerRef) string {
 	if p.IsZero() {
 		return "-"
 	}
-	h := sig(string(p.Ensemble)) ^ sig(p.Name)*0x100000001b3 ^ sig(string(p.Node))*0xc2b2ae3d27d4eb4f
-	return c.c.get(p, h, router.PeerRef.String)
+	e, m, d := string(p.Ensemble), p.Name, string(p.Node)
+	// Refs that differ only elsewhere share a slot and evict each other, which costs
+	// a rendering, never a wrong name. A slot never filled holds the zero ref, which
+	// p is not.
+	h := uint64(len(e)) ^ uint64(len(m))<<8 ^ uint64(len(d))<<16
+	if len(e) > 1 {
+		h ^= uint64(e[len(e)-1])<<24 ^ uint64(e[len(e)-2])<<32
+	}
+	if len(m) > 0 {
+		h ^= uint64(m[len(m)-1]) << 40
+	}
+	if len(d) > 1 {
+		h ^= uint64(d[len(d)-1])<<48 ^ uint64(d[len(d)-2])<<56
+	}
+	i := (h * 0x9e3779b97f4a7c15) >> 56 // top 8 bits: nameSlots
+	if r := &c.refs[i]; r.Ensemble != p.Ensemble || r.Name != p.Name || r.Node != p.Node {
+		c.refs[i], c.names[i] = p, p.String()
+	}
+	return c.names[i]
 }
 
 // targetNames remembers how recent call targets render: a workload's targets are its

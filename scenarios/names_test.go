@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
+	"pgregory.net/rapid"
 )
 
 // TestPeerNamesMatchString: the remembered rendering is always the ref's own, across
@@ -26,6 +27,43 @@ func TestPeerNamesMatchString(t *testing.T) {
 				t.Fatalf("name(%#v) = %q, want %q", r, got, want)
 			}
 		}
+	}
+}
+
+// TestPeerNamesModel: any sequence of refs, drawn from few short strings (empty ones
+// too) so that refs alike but for one field, or one byte, meet in a slot, is named as
+// String names each ref.
+func TestPeerNamesModel(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var c peerNames
+		part := rapid.StringMatching(`[ep1]{0,3}`)
+		for range rapid.IntRange(1, 400).Draw(t, "lookups") {
+			r := router.PeerRef{
+				Ensemble: router.EnsembleID(part.Draw(t, "ens")),
+				Name:     part.Draw(t, "name"),
+				Node:     router.NodeID(part.Draw(t, "node")),
+			}
+			if got, want := c.name(r), r.String(); got != want {
+				t.Fatalf("name(%#v) = %q, want %q", r, got, want)
+			}
+		}
+	})
+}
+
+// TestPeerNamesRemember: a ref named again, even after others, is not rendered again.
+func TestPeerNamesRemember(t *testing.T) {
+	var c peerNames
+	refs := []router.PeerRef{
+		{Ensemble: "e1", Name: "p1", Node: "n1"},
+		{Ensemble: "e2", Name: "p3", Node: "n4"},
+		{Ensemble: "e10", Name: "p2", Node: "n17"},
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		for _, r := range refs {
+			c.name(r)
+		}
+	}); n != 0 {
+		t.Fatalf("%v allocations naming refs named before, want 0", n)
 	}
 }
 

@@ -76,10 +76,14 @@ func (t *tracer) started(seq uint64, call int32) {
 	}
 }
 
+// Traces tells the node to give the tracer every kind of event but sends
+// (router.EventFilter): the network traces sends, and shows them to the checker.
+func (t *tracer) Traces(k router.EventKind) bool {
+	return k != router.EvSend && k != router.EvSendFail
+}
+
+// Trace records ev, which is not a send (Traces), and shows it to the checker.
 func (t *tracer) Trace(ev *router.Event) {
-	if ev.Kind == router.EvSend || ev.Kind == router.EvSendFail {
-		return // the network traces sends, and shows them to the checker
-	}
 	t.wd.chk.routerEvent(t, ev)
 	w, k := t.wd.w, &t.wd.kinds
 	if !w.Recording() {
