@@ -1,6 +1,7 @@
 package netmodel
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -30,13 +31,79 @@ func earliest(armed []modelTimer) int {
 	return best
 }
 
+// checkShape returns what is wrong with the set's inner shape, or "": the run is
+// linked both ways from head to tail, in (deadline, arming order), its slots marked
+// inRun; the heap is a heap whose slots know their places; every other slot is on
+// the free list, marked unused; and len counts the run and the heap.
+func (s *timerSet) checkShape() string {
+	seen := make([]bool, len(s.slots))
+	mark := func(i int32) string {
+		if i < 0 || int(i) >= len(s.slots) {
+			return fmt.Sprintf("slot %d out of range", i)
+		}
+		if seen[i] {
+			return fmt.Sprintf("slot %d reached twice", i)
+		}
+		seen[i] = true
+		return ""
+	}
+	runLen, prev := 0, int32(0)
+	for l := s.head; l != 0; l = s.slots[l-1].next {
+		if err := mark(l - 1); err != "" {
+			return "run: " + err
+		}
+		sl := &s.slots[l-1]
+		switch {
+		case sl.pos != inRun:
+			return fmt.Sprintf("run: slot %d has pos %d", l-1, sl.pos)
+		case sl.prev != prev:
+			return fmt.Sprintf("run: slot %d links back to %d, not %d", l-1, sl.prev-1, prev-1)
+		case prev != 0 && s.less(l-1, prev-1):
+			return fmt.Sprintf("run: slot %d comes before slot %d ahead of it", l-1, prev-1)
+		}
+		prev = l
+		runLen++
+	}
+	if s.tail != prev {
+		return fmt.Sprintf("run: tail is slot %d, the last linked is %d", s.tail-1, prev-1)
+	}
+	for p, i := range s.heap {
+		if err := mark(i); err != "" {
+			return "heap: " + err
+		}
+		if s.slots[i].pos != int32(p) {
+			return fmt.Sprintf("heap: slot %d at %d has pos %d", i, p, s.slots[i].pos)
+		}
+		if p > 0 && s.less(i, s.heap[(p-1)/2]) {
+			return fmt.Sprintf("heap: slot %d at %d comes before its parent", i, p)
+		}
+	}
+	for l := s.free; l != 0; l = s.slots[l-1].next {
+		if err := mark(l - 1); err != "" {
+			return "free list: " + err
+		}
+		if s.slots[l-1].pos != unused {
+			return fmt.Sprintf("free list: slot %d has pos %d", l-1, s.slots[l-1].pos)
+		}
+	}
+	if i := slices.Index(seen, false); i >= 0 {
+		return fmt.Sprintf("slot %d is in neither the run, the heap nor the free list", i)
+	}
+	if s.n != runLen+len(s.heap) {
+		return fmt.Sprintf("n is %d, the run and the heap hold %d", s.n, runLen+len(s.heap))
+	}
+	return ""
+}
+
 // TestTimerSetModel drives a timerSet and a plain list of armed timers with the same
 // arms, stops (of armed, stopped, fired, cleared and made-up ids), pops and clears,
 // and checks every answer against the list: the ids arm returns, whether a timer is
-// the earliest, what stop stopped, what pop returns, len and first. Deadlines come
+// the earliest, what stop stopped, what pop returns, len and first; and after every
+// step the set's inner shape (checkShape). Deadlines come
 // from a few values, so that timers tie and arming order decides, or rise with the
-// arming order, as calls' deadlines do; many stops are of timers that are not the
-// earliest, so that the heap is taken apart from the middle as well as the top.
+// arming order, as calls' deadlines do, so that both the run and the heap hold
+// timers; many stops are of timers that are not the earliest, so that both are taken
+// apart from the middle and the back as well as the front.
 func TestTimerSetModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		var s timerSet
@@ -80,6 +147,11 @@ func TestTimerSetModel(t *testing.T) {
 					id = armed[i].id
 				case len(ids) > 0 && rapid.Bool().Draw(t, "old"):
 					id = ids[rapid.IntRange(0, len(ids)-1).Draw(t, "old id")]
+				case rapid.Bool().Draw(t, "near"):
+					// Made up from a small slot number and generation, as a free
+					// slot's next id would be.
+					gen := rapid.Uint64Range(0, 3).Draw(t, "gen")
+					id = router.TimerID(gen<<32 | rapid.Uint64Range(0, 9).Draw(t, "slot"))
 				default:
 					id = router.TimerID(rapid.Uint64().Draw(t, "made-up id"))
 				}
@@ -103,6 +175,9 @@ func TestTimerSetModel(t *testing.T) {
 			default:
 				s.clear()
 				armed = armed[:0]
+			}
+			if err := s.checkShape(); err != "" {
+				t.Fatalf("after step: %s", err)
 			}
 			if s.len() != len(armed) {
 				t.Fatalf("len = %d, want %d", s.len(), len(armed))
