@@ -52,8 +52,9 @@ type Host struct {
 	// sum of forward steps.
 	clk   clockSeg
 	steps time.Duration
-	// The timers of the current incarnation (clock.go): a heap ordered by (local
-	// deadline, arming order), and the one sim event that fires the earliest.
+	// The timers of the current incarnation (clock.go), ordered by (local deadline,
+	// arming order): a run of those armed in order and a heap of the rest
+	// (timers.go), and the one sim event that fires the earliest.
 	timers   timerSet
 	timerEv  sim.EventID
 	timerAct timerAction // the action of timerEv
