@@ -29,7 +29,8 @@ type EventFilter interface {
 }
 
 // tracedKinds returns the set of kinds t is given (see EventFilter): bit k for kind k.
-// (The set fits a uint16 while there are at most 16 kinds: see below.)
+// (Bit 0, the zero kind, is never set: the set fits a uint16 while there are at most
+// 15 kinds, see below.)
 func tracedKinds(t Tracer) uint16 {
 	if t == nil {
 		return 0

@@ -243,6 +243,32 @@ func TestNotQuietIsALeak(t *testing.T) {
 	t.Fatalf("no not-quiet leak among the violations %v", res.Report.Violations)
 }
 
+// TestStopDoesNotEndTheRun: a World.Stop from inside an event (which nothing in the
+// scenarios calls) does not end a run early or make it count as quiet: the run goes
+// on to the same end, with the same report, as a loop of Steps would. The run it is
+// compared with has events that do nothing at the same times.
+func TestStopDoesNotEndTheRun(t *testing.T) {
+	spec := named(t, "steady")
+	report := func(event func(wd *world) func()) Report {
+		wd, err := newWorld(spec, Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, at := range []time.Duration{time.Millisecond, time.Second, 2 * time.Second} {
+			wd.w.Schedule(at, event(wd))
+		}
+		return wd.run().Report
+	}
+	want := report(func(*world) func() { return func() {} })
+	got := report(func(wd *world) func() { return wd.w.Stop })
+	if d := cmp.Diff(want, got); d != "" {
+		t.Fatalf("a run with Stops differs from one without (-without +with):\n%s", d)
+	}
+	if len(got.Violations) != 0 || got.Events < 20_000 {
+		t.Fatalf("the run with Stops: %d events, violations %v; want a whole quiet run", got.Events, got.Violations)
+	}
+}
+
 // TestPeerWorkShare: the share of the leaders' service time spent for callers that had
 // given up. Under overload, riak's unbounded mailboxes hand leaders requests long
 // after their callers timed out; default sheds them or drops them once their budget is

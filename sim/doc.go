@@ -16,9 +16,9 @@
 // an [Action] (a value with a Run method: a pointer to a reused value
 // schedules without allocating); [World.Step], [World.Run], [World.RunUntil]
 // and [World.RunPast] execute queued events in order of time, and events due at
-// the same time in the order they were scheduled. [World.Cancel] withdraws a pending event by
-// its [EventID], and [World.Reschedule] cancels one and schedules another in a
-// single step.
+// the same time in the order they were scheduled. [World.Cancel] withdraws a
+// pending event by its [EventID], and [World.Reschedule] cancels one and
+// schedules another in a single step.
 //
 // Randomness comes from named streams: [World.Stream]("net") returns a
 // *math/rand/v2.Rand whose sequence depends only on the seed and the name, so

@@ -229,7 +229,8 @@ func (w *World) RunUntil(t time.Duration) {
 // has run an event whose time is after t: that first event past t runs too,
 // then RunPast returns true. It returns false when the queue has emptied (or
 // when Stop is called, after the current event; Pending tells the two apart).
-// Unlike RunUntil it never moves Now beyond the last event run. It is the loop
+// Unlike RunUntil it never moves Now beyond the last event run. But for Stop,
+// which that loop would not heed, it is the loop
 // "for w.Step() { if w.Now() > t { break } }" with the loop's checks made once
 // per event instead of around each call of Step.
 func (w *World) RunPast(t time.Duration) bool {

@@ -254,63 +254,76 @@ func TestStop(t *testing.T) {
 	}
 }
 
+// TestReentrantRunPanics: each way of running events panics when called from inside
+// an event, whichever of them runs that event.
 func TestReentrantRunPanics(t *testing.T) {
-	for name, call := range map[string]func(*World){
+	calls := map[string]func(*World){
 		"Step":     func(w *World) { w.Step() },
 		"Run":      func(w *World) { w.Run() },
 		"RunUntil": func(w *World) { w.RunUntil(100) },
 		"RunPast":  func(w *World) { w.RunPast(100) },
-	} {
-		t.Run(name, func(t *testing.T) {
-			w := New(Config{})
-			panicked := false
-			w.Schedule(1, func() {
-				defer func() { panicked = recover() != nil }()
-				call(w)
+	}
+	for driver, drive := range calls {
+		for name, call := range calls {
+			t.Run(driver+"/"+name, func(t *testing.T) {
+				w := New(Config{})
+				panicked := false
+				w.Schedule(1, func() {
+					defer func() { panicked = recover() != nil }()
+					call(w)
+				})
+				drive(w)
+				if !panicked {
+					t.Fatalf("%s inside an event that %s ran did not panic", name, driver)
+				}
+				// The World stays usable after the event returns.
+				ran := false
+				w.After(1, func() { ran = true })
+				w.Run()
+				if !ran {
+					t.Fatal("World unusable after recovered reentrant call")
+				}
 			})
-			w.Run()
-			if !panicked {
-				t.Fatalf("%s inside an event did not panic", name)
-			}
-			// The World stays usable after the event returns.
-			ran := false
-			w.After(1, func() { ran = true })
-			w.Run()
-			if !ran {
-				t.Fatal("World unusable after recovered reentrant call")
-			}
-		})
+		}
 	}
 }
 
-// TestPanickingEventStopsTheWorld: a panic in an event goes through Step unchanged,
-// and a World whose event panicked refuses to step again, as documented, rather than
-// run on from the middle of that event.
+// TestPanickingEventStopsTheWorld: a panic in an event goes through whichever of
+// Step, Run, RunUntil and RunPast ran it unchanged, and a World whose event panicked
+// refuses to run again, as documented, rather than run on from the middle of that
+// event.
 func TestPanickingEventStopsTheWorld(t *testing.T) {
-	w := New(Config{})
-	w.Schedule(1, func() { panic("boom") })
-	w.Schedule(2, func() { t.Error("an event ran after an event panicked") })
 	catch := func(f func()) (p any) {
 		defer func() { p = recover() }()
 		f()
 		return nil
 	}
-	if p := catch(func() { w.Step() }); p != "boom" {
-		t.Fatalf("Step panicked with %v, want the event's own panic", p)
-	}
-	for name, call := range map[string]func(){
-		"Step":     func() { w.Step() },
-		"Run":      w.Run,
-		"RunUntil": func() { w.RunUntil(10) },
-		"RunPast":  func() { w.RunPast(10) },
-	} {
-		p := catch(call)
-		if s, _ := p.(string); !strings.Contains(s, "after an event panicked") {
-			t.Errorf("%s after a panicked event: panic %v, want one saying an event panicked", name, p)
+	runners := func(w *World) map[string]func() {
+		return map[string]func(){
+			"Step":     func() { w.Step() },
+			"Run":      w.Run,
+			"RunUntil": func() { w.RunUntil(10) },
+			"RunPast":  func() { w.RunPast(10) },
 		}
 	}
-	if w.Executed() != 1 || w.Pending() != 1 {
-		t.Fatalf("executed %d, pending %d; want 1 and 1", w.Executed(), w.Pending())
+	for driver := range runners(New(Config{})) {
+		t.Run(driver, func(t *testing.T) {
+			w := New(Config{})
+			w.Schedule(1, func() { panic("boom") })
+			w.Schedule(2, func() { t.Error("an event ran after an event panicked") })
+			if p := catch(runners(w)[driver]); p != "boom" {
+				t.Fatalf("%s panicked with %v, want the event's own panic", driver, p)
+			}
+			for name, call := range runners(w) {
+				p := catch(call)
+				if s, _ := p.(string); !strings.Contains(s, "after an event panicked") {
+					t.Errorf("%s after a panicked event: panic %v, want one saying an event panicked", name, p)
+				}
+			}
+			if w.Executed() != 1 || w.Pending() != 1 {
+				t.Fatalf("executed %d, pending %d; want 1 and 1", w.Executed(), w.Pending())
+			}
+		})
 	}
 }
 
