@@ -237,7 +237,8 @@ func (s Spec) JSON() []byte {
 	return b.Bytes()
 }
 
-// Validate reports the first bad field of s, naming it; it changes nothing.
+// Validate reports the first bad field of s, naming it; it changes nothing. Besides
+// each field's own constraints it holds the spec to MaxCalls and MaxSpan.
 func (s Spec) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
@@ -390,6 +391,9 @@ func (s Spec) Validate() error {
 	}
 	if s.Liveness != nil && s.Liveness.Within < 0 {
 		return bad("liveness.within: %v is negative", s.Liveness.Within.D())
+	}
+	if err := s.checkLimits(); err != nil {
+		return bad("%v", err)
 	}
 	return nil
 }
