@@ -3,10 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"reflect"
 	"strings"
 	"time"
 
@@ -192,38 +189,6 @@ type MatchSpec struct {
 type Liveness struct {
 	From   Duration `json:"from"`
 	Within Duration `json:"within,omitempty"`
-}
-
-// Parse reads a spec from JSON, refusing unknown keys, and validates it.
-func Parse(r io.Reader) (Spec, error) {
-	var s Spec
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, jsonErr(err))
-	}
-	if dec.More() {
-		return Spec{}, fmt.Errorf("%w: trailing data after the spec object", ErrBadSpec)
-	}
-	if err := s.Validate(); err != nil {
-		return Spec{}, err
-	}
-	return s, nil
-}
-
-func jsonErr(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Type == reflect.TypeFor[Duration]() {
-			return fmt.Sprintf("%s: got %s, want a quoted duration with a unit, like \"250us\"", te.Field, te.Value)
-		}
-		return fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
 // JSON returns the spec as indented JSON.

@@ -93,7 +93,7 @@ func TestRunBadSpec(t *testing.T) {
 		{name: "zero nodes", spec: edit(func(m map[string]any) { m["nodes"] = []any{} }), want: "nodes:"},
 		{name: "unknown key", spec: edit(func(m map[string]any) { m["routerz"] = 7 }), want: `"routerz"`},
 		{name: "wrong type", spec: edit(func(m map[string]any) { m["routers"] = "seven" }), want: "routers"},
-		{name: "bare number duration", spec: edit(func(m map[string]any) { m["detect_after"] = 200 }), want: "detect_after: got number 200, want a quoted duration"},
+		{name: "bare number duration", spec: edit(func(m map[string]any) { m["detect_after"] = 200 }), want: "detect_after: got the number 200, want a quoted duration"},
 		{name: "malformed JSON", spec: []byte(`{"name": "x", "nodes": [`), want: "bad spec"},
 		{name: "empty file", spec: nil, want: "bad spec"},
 		{name: "null", spec: []byte("null"), want: "nodes"},
