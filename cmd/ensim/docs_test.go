@@ -111,3 +111,45 @@ func TestREADMEJSONSummary(t *testing.T) {
 		}
 	}
 }
+
+// TestBENCHMARKSCommands: the commands BENCHMARKS.md gives run the ensim they build
+// (./ensim, not one on the PATH), and count instructions at GOGC=off, as its figures
+// were taken.
+func TestBENCHMARKSCommands(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "BENCHMARKS.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i := strings.Index(text, "## Commands")
+	if i < 0 {
+		t.Fatal("BENCHMARKS.md has no Commands section")
+	}
+	text = text[i:]
+	if j := strings.Index(text[1:], "\n## "); j >= 0 {
+		text = text[:j+1]
+	}
+	env := regexp.MustCompile(`^(?:[A-Z_]+=\S+ +)*`)
+	ensims, valgrinds := 0, 0
+	for _, line := range strings.Split(text, "\n") {
+		for _, seg := range strings.Split(line, "|") {
+			seg = strings.TrimLeft(seg, " (")
+			vars := env.FindString(seg)
+			cmd := strings.TrimPrefix(seg[len(vars):], "/usr/bin/time -v ")
+			switch {
+			case strings.HasPrefix(cmd, "ensim "):
+				t.Errorf("runs an ensim from the PATH, not the one built: %s", line)
+			case strings.HasPrefix(cmd, "./ensim "):
+				ensims++
+			case strings.HasPrefix(cmd, "valgrind "):
+				valgrinds++
+				if !strings.Contains(vars, "GOGC=off ") {
+					t.Errorf("counts instructions without GOGC=off: %s", line)
+				}
+			}
+		}
+	}
+	if ensims < 5 || valgrinds < 2 {
+		t.Fatalf("found %d ./ensim and %d valgrind commands in BENCHMARKS.md: fix the test", ensims, valgrinds)
+	}
+}
