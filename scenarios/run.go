@@ -258,6 +258,7 @@ func (wd *world) report() Report {
 		"duplicate-request":        pc.dupRequest,
 		"directory-regression":     pc.regressions,
 		"late-by-pause-or-step":    pc.pausedLate,
+		"peer-abandoned-work":      pc.abandoned,
 		"net-lost":                 ns.Lost,
 		"net-orphan":               ns.Orphans,
 		"net-unreachable":          ns.Unreachable,

@@ -60,7 +60,7 @@ func scaleSpec(name, desc string, nodes, ensembles, calls int) Spec {
 
 func init() {
 	catalog["scale"] = func() Spec {
-		return scaleSpec("scale", fmt.Sprintf("%d nodes, %d ensembles, %d calls over 10s, a leader change every 100ms: the simulator at size (about 20s and 1GB, so not in the quick test loops)",
+		return scaleSpec("scale", fmt.Sprintf("%d nodes, %d ensembles, %d calls over 10s, a leader change every 100ms: the simulator at size (about 10 s and 0.7 GB, so not in the quick test loops)",
 			scaleNodes, scaleEnsembles, scaleCalls), scaleNodes, scaleEnsembles, scaleCalls)
 	}
 	catalog["nine-nodes"] = func() Spec {
@@ -85,8 +85,8 @@ func init() {
 }
 
 // Heavy reports whether the named scenario is too slow for loops that run every
-// scenario in a quick test or a routine sweep (scale takes tens of seconds and
-// gigabytes). QuickNames lists the others.
+// scenario in a quick test or a routine sweep (scale takes about ten seconds and
+// most of a gigabyte). QuickNames lists the others.
 func Heavy(name string) bool { return name == "scale" }
 
 // QuickNames lists the named scenarios that are not Heavy, sorted.

@@ -3,10 +3,7 @@ package scenarios
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"reflect"
 	"strings"
 	"time"
 
@@ -194,38 +191,6 @@ type Liveness struct {
 	Within Duration `json:"within,omitempty"`
 }
 
-// Parse reads a spec from JSON, refusing unknown keys, and validates it.
-func Parse(r io.Reader) (Spec, error) {
-	var s Spec
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, jsonErr(err))
-	}
-	if dec.More() {
-		return Spec{}, fmt.Errorf("%w: trailing data after the spec object", ErrBadSpec)
-	}
-	if err := s.Validate(); err != nil {
-		return Spec{}, err
-	}
-	return s, nil
-}
-
-func jsonErr(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) {
-		if te.Type == reflect.TypeFor[Duration]() {
-			return fmt.Sprintf("%s: got %s, want a quoted duration with a unit, like \"250us\"", te.Field, te.Value)
-		}
-		return fmt.Sprintf("%s: want %s, got JSON %s", te.Field, te.Type, te.Value)
-	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)
-	}
-	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
 // JSON returns the spec as indented JSON.
 func (s Spec) JSON() []byte {
 	var b bytes.Buffer
@@ -237,7 +202,8 @@ func (s Spec) JSON() []byte {
 	return b.Bytes()
 }
 
-// Validate reports the first bad field of s, naming it; it changes nothing.
+// Validate reports the first bad field of s, naming it; it changes nothing. Besides
+// each field's own constraints it holds the spec to MaxCalls and MaxSpan.
 func (s Spec) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
@@ -390,6 +356,9 @@ func (s Spec) Validate() error {
 	}
 	if s.Liveness != nil && s.Liveness.Within < 0 {
 		return bad("liveness.within: %v is negative", s.Liveness.Within.D())
+	}
+	if err := s.checkLimits(); err != nil {
+		return bad("%v", err)
 	}
 	return nil
 }

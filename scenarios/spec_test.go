@@ -50,10 +50,10 @@ func TestBadSpecs(t *testing.T) {
 		}, want: `unknown field "routerz"`},
 		{name: "wrong type", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": "seven"`, 1)
-		}, want: "routers: want int"},
+		}, want: "routers: want an integer, got a string"},
 		{name: "bare number duration", edit: func(s string) string {
 			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": 50`, 1)
-		}, want: `workload.timeout: got number 50, want a quoted duration with a unit, like "250us"`},
+		}, want: `workload.timeout: got the number 50, want a quoted duration with a unit, like "250us"`},
 		{name: "zero timeout", edit: func(s string) string {
 			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": "0s"`, 1)
 		}, want: "workload.timeout: 0s, want a positive duration up to 1h"},
@@ -66,7 +66,7 @@ func TestBadSpecs(t *testing.T) {
 		{name: "leader not a member", edit: func(s string) string {
 			return strings.Replace(s, `"leader": "p1"`, `"leader": "p7"`, 1)
 		}, want: `ensembles[0].leader: "p7" is not a member`},
-		{name: "malformed json", edit: func(s string) string { return s[:len(s)/2] }, want: "unexpected EOF"},
+		{name: "malformed json", edit: func(s string) string { return s[:len(s)/2] }, want: "malformed JSON: it ends in the middle of the spec"},
 		{name: "routers zero", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 0`, 1)
 		}, want: "routers: 0, want 1..1024"},

@@ -31,6 +31,7 @@ commands:
   show NAME [--seed N] print a named scenario as an editable JSON spec
   run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak]
       [--routers N] [--json] [--trace FILE] [--repro FILE] [--check-determinism]
+      [--cpuprofile FILE]
                        run one simulation and check every invariant
   compare (--scenario NAME | --spec FILE) [--seeds N] [--from S] [--routers N]
       [--json]         run seeds S..S+N-1 under riak and default, side by side

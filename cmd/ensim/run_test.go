@@ -93,12 +93,19 @@ func TestRunBadSpec(t *testing.T) {
 		{name: "zero nodes", spec: edit(func(m map[string]any) { m["nodes"] = []any{} }), want: "nodes:"},
 		{name: "unknown key", spec: edit(func(m map[string]any) { m["routerz"] = 7 }), want: `"routerz"`},
 		{name: "wrong type", spec: edit(func(m map[string]any) { m["routers"] = "seven" }), want: "routers"},
-		{name: "bare number duration", spec: edit(func(m map[string]any) { m["detect_after"] = 200 }), want: "detect_after: got number 200, want a quoted duration"},
+		{name: "bare number duration", spec: edit(func(m map[string]any) { m["detect_after"] = 200 }), want: "detect_after: got the number 200, want a quoted duration"},
 		{name: "malformed JSON", spec: []byte(`{"name": "x", "nodes": [`), want: "bad spec"},
 		{name: "empty file", spec: nil, want: "bad spec"},
 		{name: "null", spec: []byte("null"), want: "nodes"},
 		{name: "array", spec: []byte("[1, 2]"), want: "bad spec"},
 		{name: "trailing data", spec: append(base.JSON(), "{}"...), want: "trailing data"},
+		// Refused before a single call is planned: running it would exhaust memory.
+		{name: "a million hours", spec: edit(func(m map[string]any) {
+			m["workload"].(map[string]any)["duration"] = "1000000h"
+		}), want: "workload.duration: 1000000h0m0s, past the limit of 24h0m0s"},
+		{name: "too many calls", spec: edit(func(m map[string]any) {
+			m["workload"].(map[string]any)["rate"] = 1e7
+		}), want: "workload.rate: 1e+07 calls per second for workload.duration 2s plans about 20000000 calls, past the limit of 10000000 calls per run"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

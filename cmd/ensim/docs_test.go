@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// readme returns the repository's README.md.
+func readme(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// TestREADMEReplayExample: the replay README.md shows under "A real shrunk repro"
+// prints the trace hash the README quotes, as it does today.
+func TestREADMEReplayExample(t *testing.T) {
+	text := readme(t)
+	cmd := regexp.MustCompile(`(?m)^\$ go run \./cmd/ensim replay (\S+\.json)`).FindStringSubmatch(text)
+	hash := regexp.MustCompile(`(?m)^trace hash differs from the repro: was ([0-9a-f.]+), now ([0-9a-f.]+)$`).FindStringSubmatch(text)
+	if cmd == nil || hash == nil {
+		t.Fatal("README.md has no replay example with its trace hash line")
+	}
+	code, stdout, stderr := ensim(t, "replay", filepath.Join("..", "..", cmd[1]))
+	if code != exitOK {
+		t.Fatalf("replay %s: exit %d\n%s", cmd[1], code, stderr)
+	}
+	line := regexp.MustCompile(`(?m)^trace hash differs from the repro: was ([0-9a-f]+), now ([0-9a-f]+)$`).FindStringSubmatch(stdout)
+	if line == nil {
+		t.Fatalf("replay %s does not report a changed hash:\n%s", cmd[1], stdout)
+	}
+	for i, what := range []string{"recorded", "current"} {
+		if doc := strings.TrimSuffix(hash[i+1], "..."); len(doc) < 8 || !strings.HasPrefix(line[i+1], doc) {
+			t.Errorf("%s hash: README.md says %s, replay prints %s", what, hash[i+1], line[i+1])
+		}
+	}
+}
+
+// TestUsageListsEveryFlag: ensim --help's overview shows, for each command, every
+// flag its own synopsis (ensim help COMMAND) shows (the overview may shorten a
+// flag's argument: [--semantics MODE]).
+func TestUsageListsEveryFlag(t *testing.T) {
+	flag := regexp.MustCompile(`\[--[a-z-]+`)
+	for name, c := range commands {
+		// The command's block in the overview: from its line to the next command's.
+		i := strings.Index(usageText, "\n  "+name+" ")
+		if i < 0 {
+			t.Errorf("%s: not in the overview", name)
+			continue
+		}
+		block := usageText[i+1:]
+		if j := regexp.MustCompile(`\n  [a-z]`).FindStringIndex(block[1:]); j != nil {
+			block = block[:j[0]+1]
+		}
+		for _, f := range flag.FindAllString(c.synopsis, -1) {
+			if !strings.Contains(block, f) {
+				t.Errorf("%s: the overview lacks %s...], which %q shows", name, f, c.synopsis)
+			}
+		}
+	}
+}
+
+// TestREADMEJSONSummary: the fields README.md's "The JSON summary" table lists are the
+// keys ensim run --json prints; a field printed only sometimes must say it is
+// omitted otherwise.
+func TestREADMEJSONSummary(t *testing.T) {
+	text := readme(t)
+	i := strings.Index(text, "### The JSON summary")
+	if i < 0 {
+		t.Fatal("README.md has no section The JSON summary")
+	}
+	text = text[i:]
+	if j := strings.Index(text[1:], "\n#"); j >= 0 {
+		text = text[:j+1]
+	}
+	row := regexp.MustCompile("^\\| ((?:`[a-z_]+`(?:, )?)+) \\| (.*) \\|$")
+	documented := map[string]string{} // field: its row's meaning
+	for _, line := range strings.Split(text, "\n") {
+		if m := row.FindStringSubmatch(line); m != nil {
+			for _, f := range strings.Split(m[1], ", ") {
+				documented[strings.Trim(f, "`")] = m[2]
+			}
+		}
+	}
+	if len(documented) < 15 {
+		t.Fatalf("parsed %d fields from README.md's JSON summary table: fix the test", len(documented))
+	}
+	code, stdout, stderr := ensim(t, "run", "--scenario", "steady", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(stdout), &m); err != nil {
+		t.Fatal(err)
+	}
+	for k := range m {
+		if _, ok := documented[k]; !ok {
+			t.Errorf("ensim run --json prints %q, which README.md does not document", k)
+		}
+	}
+	for f, meaning := range documented {
+		if _, ok := m[f]; !ok && !strings.Contains(meaning, "omitted") {
+			t.Errorf("README.md documents %q, which ensim run --json did not print, without saying when it is omitted", f)
+		}
+	}
+}
+
+// TestBENCHMARKSCommands: the commands BENCHMARKS.md gives run the ensim they build
+// (./ensim, not one on the PATH), and count instructions at GOGC=off, as its figures
+// were taken.
+func TestBENCHMARKSCommands(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "BENCHMARKS.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	i := strings.Index(text, "## Commands")
+	if i < 0 {
+		t.Fatal("BENCHMARKS.md has no Commands section")
+	}
+	text = text[i:]
+	if j := strings.Index(text[1:], "\n## "); j >= 0 {
+		text = text[:j+1]
+	}
+	env := regexp.MustCompile(`^(?:[A-Z_]+=\S+ +)*`)
+	ensims, valgrinds := 0, 0
+	for _, line := range strings.Split(text, "\n") {
+		for _, seg := range strings.Split(line, "|") {
+			seg = strings.TrimLeft(seg, " (")
+			vars := env.FindString(seg)
+			cmd := strings.TrimPrefix(seg[len(vars):], "/usr/bin/time -v ")
+			switch {
+			case strings.HasPrefix(cmd, "ensim "):
+				t.Errorf("runs an ensim from the PATH, not the one built: %s", line)
+			case strings.HasPrefix(cmd, "./ensim "):
+				ensims++
+			case strings.HasPrefix(cmd, "valgrind "):
+				valgrinds++
+				if !strings.Contains(vars, "GOGC=off ") {
+					t.Errorf("counts instructions without GOGC=off: %s", line)
+				}
+			}
+		}
+	}
+	if ensims < 5 || valgrinds < 2 {
+		t.Fatalf("found %d ./ensim and %d valgrind commands in BENCHMARKS.md: fix the test", ensims, valgrinds)
+	}
+}

@@ -1,0 +1,116 @@
+package scenarios
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLimitsRefuseAbsurdSpecs: a spec that would plan more calls than MaxCalls, or
+// schedule anything past MaxSpan, is refused by Parse and Validate with a message
+// that names the field and the limit, before anything is planned.
+func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
+	cases := []struct {
+		name string
+		edit func(s *Spec)
+		want string
+	}{
+		{name: "a million hours", edit: func(s *Spec) { s.Workload.Duration = dur(1_000_000 * time.Hour) },
+			want: "workload.duration: 1000000h0m0s, past the limit of 24h0m0s"},
+		{name: "a long quiet run", edit: func(s *Spec) { s.Workload.Rate, s.Workload.Duration = 0, dur(25*time.Hour) },
+			want: "workload.duration: 25h0m0s, past the limit of 24h0m0s"},
+		{name: "too many calls", edit: func(s *Spec) { s.Workload.Rate, s.Workload.Duration = 1e7, dur(2*time.Second) },
+			want: "workload.rate: 1e+07 calls per second for workload.duration 2s plans about 20000000 calls, past the limit of 10000000 calls per run"},
+		{name: "a burst of too many calls", edit: func(s *Spec) {
+			s.Workload.Bursts = []Burst{{At: dur(time.Second), Duration: dur(time.Second), Rate: 10}, {At: 0, Duration: dur(time.Hour), Rate: 1e4}}
+		}, want: "workload.bursts[1].rate: 10000 calls per second for workload.bursts[1].duration 1h0m0s plans about 36000000 calls, past the limit"},
+		{name: "base and bursts too many together", edit: func(s *Spec) {
+			s.Workload.Rate, s.Workload.Duration = 1e6, dur(6*time.Second)
+			s.Workload.Bursts = []Burst{{At: 0, Duration: dur(5 * time.Second), Rate: 1e6}}
+		}, want: "workload: the base rate and the bursts plan about 11000000 calls in all, past the limit of 10000000 calls per run"},
+		{name: "a burst too late", edit: func(s *Spec) {
+			s.Workload.Bursts = []Burst{{At: dur(25 * time.Hour), Duration: dur(time.Second), Rate: 1}}
+		}, want: "workload.bursts[0].at: 25h0m0s, past the limit of 24h0m0s"},
+		{name: "a burst too long", edit: func(s *Spec) {
+			s.Workload.Bursts = []Burst{{At: dur(time.Hour), Duration: Duration(1 << 62), Rate: 1e-12}}
+		}, want: "workload.bursts[0].duration: 1281023h53m38.427387904s from 1h0m0s ends past the limit of 24h0m0s"},
+		{name: "an election too long", edit: func(s *Spec) {
+			s.Elections = []Election{{At: dur(time.Second), Ensemble: "e1", Duration: dur(24 * time.Hour)}}
+		}, want: "elections[0].duration: 24h0m0s from 1s ends past the limit of 24h0m0s"},
+		{name: "a fault too late", edit: func(s *Spec) {
+			s.Faults = []Fault{{At: dur(1000 * time.Hour), Action: "heal"}}
+		}, want: "faults[0].at: 1000h0m0s, past the limit of 24h0m0s"},
+		{name: "a slow leader for too long", edit: func(s *Spec) {
+			d := s.Peer.Service
+			s.Faults = []Fault{{At: dur(time.Second), Action: "slow", Peer: "e1/p1", Service: &d, Until: dur(100 * time.Hour)}}
+		}, want: "faults[0].until: 100h0m0s, past the limit of 24h0m0s"},
+		{name: "liveness too late", edit: func(s *Spec) { s.Liveness = &Liveness{From: dur(48 * time.Hour)} },
+			want: "liveness.from: 48h0m0s, past the limit of 24h0m0s"},
+		{name: "liveness too patient", edit: func(s *Spec) { s.Liveness = &Liveness{Within: dur(48 * time.Hour)} },
+			want: "liveness.within: 48h0m0s, past the limit of 24h0m0s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := named(t, "steady")
+			tc.edit(&s)
+			err := s.Validate()
+			if err == nil {
+				t.Fatal("accepted")
+			}
+			if !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %q, want ErrBadSpec saying %q", err, tc.want)
+			}
+			if _, err := Parse(strings.NewReader(string(s.JSON()))); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Parse: error %v, want one saying %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestLimitsAdmitTheirEdges: a spec right at the limits is valid (only validated:
+// running it would take a long while).
+func TestLimitsAdmitTheirEdges(t *testing.T) {
+	s := named(t, "steady")
+	s.Workload.Rate, s.Workload.Duration = 5e5, dur(10*time.Second)
+	s.Workload.Bursts = []Burst{{At: dur(24*time.Hour - time.Second), Duration: dur(time.Second), Rate: 5e6}}
+	s.Elections = []Election{{At: dur(time.Hour), Ensemble: "e1", Duration: dur(23 * time.Hour)}}
+	s.Faults = []Fault{{At: dur(24 * time.Hour), Action: "heal"}}
+	s.Liveness = &Liveness{From: dur(24 * time.Hour), Within: dur(24 * time.Hour)}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("a spec at the limits: %v", err)
+	}
+}
+
+// TestLimitsFitTheLibrary: every named scenario, and swarm for many seeds, keeps
+// well within the limits: scale plans a tenth of MaxCalls.
+func TestLimitsFitTheLibrary(t *testing.T) {
+	planned := func(s Spec) float64 {
+		n := s.Workload.Rate * s.Workload.Duration.D().Seconds()
+		for _, b := range s.Workload.Bursts {
+			n += b.Rate * b.Duration.D().Seconds()
+		}
+		return n
+	}
+	for _, name := range Names() {
+		s := named(t, name)
+		if err := s.Validate(); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+		if n := planned(s); n > MaxCalls/10 {
+			t.Errorf("%s plans %.0f calls, within a factor of ten of the limit %d", name, n, MaxCalls)
+		}
+	}
+	most := 0.0
+	for seed := uint64(1); seed <= 5000; seed++ {
+		s := Swarm(seed)
+		if err := s.checkLimits(); err != nil {
+			t.Fatalf("swarm seed %d: %v", seed, err)
+		}
+		most = max(most, planned(s))
+	}
+	if most > MaxCalls/100 {
+		t.Errorf("swarm plans up to %.0f calls, within a factor of 100 of the limit %d", most, MaxCalls)
+	}
+	t.Logf("swarm, seeds 1..5000: at most %.0f calls planned", most)
+}
