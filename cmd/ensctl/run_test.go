@@ -62,3 +62,22 @@ func TestBadUsage(t *testing.T) {
 		})
 	}
 }
+
+// TestViaDefaultsToFirstPeer: without --via, calls go through the first member that
+// --peers or the config file lists, not the lowest id: here n2, which nothing
+// answers, so the call fails naming it.
+func TestViaDefaultsToFirstPeer(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	conf := filepath.Join(dir, "c.json")
+	_ = os.WriteFile(conf, []byte(`{"peers": {"n2": "127.0.0.1:1", "n1": "127.0.0.1:2"}}`), 0o600)
+	for _, shape := range [][]string{{"--peers", "n2=127.0.0.1:1,n1=127.0.0.1:2"}, {"--config", conf}} {
+		args := append(append([]string{"call", "--secret-file", secret, "--connect-timeout", "200ms"}, shape...), "e1", "get", "k")
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, &out, &errb)
+		if code != 1 || !strings.Contains(errb.String(), "cannot reach --via n2") {
+			t.Fatalf("%v: exit %d, stderr %q; want 1 and cannot reach --via n2", shape, code, errb.String())
+		}
+	}
+}

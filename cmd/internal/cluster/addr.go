@@ -62,36 +62,39 @@ func checkPeers(peers map[router.NodeID]string) error {
 	return nil
 }
 
-// duplicatePeers returns an error naming the first node id that the "peers" object of
-// a config file lists twice: a JSON decoder would keep the last one silently.
-func duplicatePeers(file string, b []byte) error {
+// peerOrder returns the node ids of a config file's "peers" object in the order the
+// file lists them, or an error naming the first id it lists twice: a JSON decoder
+// would keep the last one silently, and forget the order.
+func peerOrder(file string, b []byte) ([]router.NodeID, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
-		return nil // the decoder reports it
+		return nil, nil // the decoder reports it
 	}
 	raw, ok := top["peers"]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
+		return nil, nil
 	}
+	var order []router.NodeID
 	seen := map[string]bool{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return nil
+			return nil, nil
 		}
 		key, _ := t.(string)
 		if seen[key] {
-			return fmt.Errorf("%w: --config %s: peers: %s is listed twice", ErrUsage, file, key)
+			return nil, fmt.Errorf("%w: --config %s: peers: %s is listed twice", ErrUsage, file, key)
 		}
 		seen[key] = true
+		order = append(order, router.NodeID(key))
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil
+			return nil, nil
 		}
 	}
-	return nil
+	return order, nil
 }

@@ -38,6 +38,7 @@ type Options struct {
 	TLSCA      string
 	peers      string
 	ensembles  multi
+	order      []router.NodeID // Peers as --peers or the file lists them
 }
 
 type multi []string
@@ -79,7 +80,8 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 		if dec.More() {
 			return fmt.Errorf("%w: --config %s: more than one JSON value", ErrUsage, o.ConfigFile)
 		}
-		if err := duplicatePeers(o.ConfigFile, b); err != nil {
+		order, err := peerOrder(o.ConfigFile, b)
+		if err != nil {
 			return err
 		}
 		if !set["cluster"] && file.Cluster != "" {
@@ -92,19 +94,19 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 			o.Semantics = file.Semantics
 		}
 		if !set["peers"] {
-			o.Peers = file.Peers
+			o.Peers, o.order = file.Peers, order
 		}
 		if !set["ensemble"] {
 			o.Shape.Ensembles = file.Ensembles
 		}
 	}
 	if set["peers"] || o.Peers == nil {
-		peers, err := ParsePeers(o.peers)
+		peers, order, err := parsePeers(o.peers)
 		if err != nil {
 			return err
 		}
 		if len(peers) > 0 || o.Peers == nil {
-			o.Peers = peers
+			o.Peers, o.order = peers, order
 		}
 	}
 	if set["ensemble"] {
@@ -185,6 +187,18 @@ func (o *Options) Semantic() router.Semantics {
 // Members returns the member node ids, sorted.
 func (o *Options) Members() []router.NodeID { return sortedIDs(o.Peers) }
 
+// First returns the first member that --peers, or the config file's "peers" object,
+// lists ("" if there is none).
+func (o *Options) First() router.NodeID {
+	if len(o.order) > 0 {
+		return o.order[0]
+	}
+	if m := o.Members(); len(m) > 0 {
+		return m[0] // Peers set by a program, not by Resolve
+	}
+	return ""
+}
+
 func sortedIDs(peers map[router.NodeID]string) []router.NodeID {
 	out := make([]router.NodeID, 0, len(peers))
 	for id := range peers {
@@ -227,24 +241,32 @@ func (o *Options) Directory() []router.Entry {
 
 // ParsePeers parses "id=host:port,id=host:port".
 func ParsePeers(s string) (map[router.NodeID]string, error) {
+	peers, _, err := parsePeers(s)
+	return peers, err
+}
+
+// parsePeers is ParsePeers that also returns the ids in the order s lists them.
+func parsePeers(s string) (map[router.NodeID]string, []router.NodeID, error) {
 	out := map[router.NodeID]string{}
+	var order []router.NodeID
 	if strings.TrimSpace(s) == "" {
-		return out, nil
+		return out, nil, nil
 	}
 	for _, item := range strings.Split(s, ",") {
 		id, addr, ok := strings.Cut(strings.TrimSpace(item), "=")
 		if !ok || id == "" || addr == "" {
-			return nil, fmt.Errorf("%w: --peers: %q: want id=host:port", ErrUsage, item)
+			return nil, nil, fmt.Errorf("%w: --peers: %q: want id=host:port", ErrUsage, item)
 		}
 		if !strings.Contains(addr, ":") {
-			return nil, fmt.Errorf("%w: --peers: %s=%s: the address needs a port", ErrUsage, id, addr)
+			return nil, nil, fmt.Errorf("%w: --peers: %s=%s: the address needs a port", ErrUsage, id, addr)
 		}
 		if _, dup := out[router.NodeID(id)]; dup {
-			return nil, fmt.Errorf("%w: --peers: %s is listed twice", ErrUsage, id)
+			return nil, nil, fmt.Errorf("%w: --peers: %s is listed twice", ErrUsage, id)
 		}
 		out[router.NodeID(id)] = addr
+		order = append(order, router.NodeID(id))
 	}
-	return out, nil
+	return out, order, nil
 }
 
 // ParseEnsemble parses "id=node,node,...": the members, the first of which leads.
