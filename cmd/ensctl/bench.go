@@ -15,6 +15,7 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -112,6 +113,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or more", cluster.ErrUsage, *rate)
 	case *dur <= 0:
 		return fmt.Errorf("%w: --duration %v: want a positive duration", cluster.ErrUsage, *dur)
+	}
+	if err := kv.Check([]byte(*event)); err != nil {
+		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
 	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
