@@ -42,6 +42,9 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 	if err := c.Resolve(fs); err != nil {
 		return err
 	}
+	if err := cluster.CheckName("--id", c.id); err != nil {
+		return err
+	}
 	if len(c.Peers) == 0 {
 		return fmt.Errorf("%w: --peers (or --config) is required", cluster.ErrUsage)
 	}

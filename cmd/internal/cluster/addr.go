@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -35,27 +37,41 @@ func CheckAddr(what, addr string, listen bool) error {
 }
 
 // CheckName checks that a node or ensemble name fits the protocol
-// (nettransport.MaxName bytes). It names what in the error, which wraps ErrUsage.
+// (nettransport.MaxName bytes) and the programs' text: valid UTF-8 (the admin
+// server's JSON and Prometheus labels carry nothing else), without white space or
+// control characters (ensctl's arguments and answers, and the demo peer's events,
+// are separated by spaces), "=" or "," (the separators of --peers and --ensemble).
+// It names what in the error, which wraps ErrUsage.
 func CheckName(what, name string) error {
 	if len(name) > nettransport.MaxName {
 		return fmt.Errorf("%w: %s %.20q...: %d bytes, the longest name is %d", ErrUsage, what, name, len(name), nettransport.MaxName)
 	}
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("%w: %s %q: not valid UTF-8", ErrUsage, what, name)
+	}
+	for _, r := range name {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '=' || r == ',' {
+			return fmt.Errorf("%w: %s %q: %q is not allowed in a name (white space, control characters, = and , are not)",
+				ErrUsage, what, name, r)
+		}
+	}
 	return nil
 }
 
-// checkPeers checks every member's address, and that no two members share one.
-func checkPeers(peers map[router.NodeID]string) error {
+// checkPeers checks every member's id and address, and that no two members share
+// one; what names the peers' setting in errors.
+func checkPeers(what string, peers map[router.NodeID]string) error {
 	owner := map[string]router.NodeID{}
 	for _, id := range sortedIDs(peers) {
 		addr := peers[id]
-		if err := CheckName("--peers: node", string(id)); err != nil {
+		if err := CheckName(what+": node", string(id)); err != nil {
 			return err
 		}
-		if err := CheckAddr("--peers: "+string(id), addr, false); err != nil {
+		if err := CheckAddr(what+": "+string(id), addr, false); err != nil {
 			return err
 		}
 		if other, ok := owner[addr]; ok {
-			return fmt.Errorf("%w: --peers: %s and %s share the address %s", ErrUsage, other, id, addr)
+			return fmt.Errorf("%w: %s: %s and %s share the address %s", ErrUsage, what, other, id, addr)
 		}
 		owner[addr] = id
 	}

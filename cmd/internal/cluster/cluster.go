@@ -39,6 +39,7 @@ type Options struct {
 	peers      string
 	ensembles  multi
 	order      []router.NodeID // Peers as --peers or the file lists them
+	fromFile   map[string]bool // the flags whose value the config file gave
 }
 
 type multi []string
@@ -84,20 +85,28 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 		if err != nil {
 			return err
 		}
+		o.fromFile = map[string]bool{}
 		if !set["cluster"] && file.Cluster != "" {
-			o.Cluster = file.Cluster
+			o.Cluster, o.fromFile["cluster"] = file.Cluster, true
 		}
 		if !set["routers"] && file.Routers != 0 {
-			o.Routers = file.Routers
+			o.Routers, o.fromFile["routers"] = file.Routers, true
 		}
 		if !set["semantics"] && file.Semantics != "" {
-			o.Semantics = file.Semantics
+			o.Semantics, o.fromFile["semantics"] = file.Semantics, true
 		}
 		if !set["peers"] {
-			o.Peers, o.order = file.Peers, order
+			o.Peers, o.order, o.fromFile["peers"] = file.Peers, order, true
 		}
 		if !set["ensemble"] {
+			// As with --ensemble, the first member leads unless "leader" says.
 			o.Shape.Ensembles = file.Ensembles
+			for i, e := range o.Shape.Ensembles {
+				if e.Leader == "" && len(e.Members) > 0 {
+					o.Shape.Ensembles[i].Leader = e.Members[0]
+				}
+			}
+			o.fromFile["ensemble"] = true
 		}
 	}
 	if set["peers"] || o.Peers == nil {
@@ -122,18 +131,31 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 	return o.check()
 }
 
+// name is how an error names the setting of flag: the flag, or the config file's key
+// when the file gave the value.
+func (o *Options) name(flag string) string {
+	if !o.fromFile[flag] {
+		return "--" + flag
+	}
+	key := map[string]string{"ensemble": "ensembles"}[flag]
+	if key == "" {
+		key = flag
+	}
+	return fmt.Sprintf("--config %s: %s", o.ConfigFile, key)
+}
+
 func (o *Options) check() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
 	}
 	if o.Cluster == "" {
-		return bad("--cluster is empty")
+		return bad("%s is empty", o.name("cluster"))
 	}
 	if o.Routers < 1 {
-		return bad("--routers %d: want at least 1", o.Routers)
+		return bad("%s %d: want at least 1", o.name("routers"), o.Routers)
 	}
 	if _, err := router.ParseSemantics(o.Semantics); err != nil {
-		return bad("--semantics %q: want default or riak", o.Semantics)
+		return bad("%s %q: want default or riak", o.name("semantics"), o.Semantics)
 	}
 	if o.SecretFile == "" {
 		return bad("--secret-file is required")
@@ -144,35 +166,39 @@ func (o *Options) check() error {
 	if o.TLSCA != "" && o.TLSCert == "" {
 		return bad("--tls-ca needs --tls-cert and --tls-key")
 	}
-	if err := checkPeers(o.Peers); err != nil {
+	if err := checkPeers(o.name("peers"), o.Peers); err != nil {
 		return err
 	}
+	ens := o.name("ensemble")
 	seen := map[router.EnsembleID]bool{}
 	for _, e := range o.Shape.Ensembles {
 		if e.ID == "" || len(e.Members) == 0 {
-			return bad("ensemble %q needs an id and members", e.ID)
+			return bad("%s: ensemble %q needs an id and members", ens, e.ID)
 		}
-		if err := CheckName("ensemble", string(e.ID)); err != nil {
+		if err := CheckName(ens+": ensemble", string(e.ID)); err != nil {
 			return err
 		}
 		if seen[e.ID] {
-			return bad("ensemble %s is listed twice", e.ID)
+			return bad("%s: ensemble %s is listed twice", ens, e.ID)
 		}
 		seen[e.ID] = true
 		lead := false
 		members := map[router.NodeID]bool{}
 		for _, m := range e.Members {
 			if _, ok := o.Peers[m]; !ok {
-				return bad("ensemble %s: member %s is not in --peers", e.ID, m)
+				return bad("%s: ensemble %s: member %s is not in %s", ens, e.ID, m, o.name("peers"))
+			}
+			if err := CheckName(ens+": ensemble "+string(e.ID)+": member", string(m)); err != nil {
+				return err
 			}
 			if members[m] {
-				return bad("ensemble %s: member %s is listed twice", e.ID, m)
+				return bad("%s: ensemble %s: member %s is listed twice", ens, e.ID, m)
 			}
 			members[m] = true
 			lead = lead || m == e.Leader
 		}
 		if e.Leader != "" && !lead {
-			return bad("ensemble %s: leader %s is not a member", e.ID, e.Leader)
+			return bad("%s: ensemble %s: leader %s is not a member", ens, e.ID, e.Leader)
 		}
 	}
 	return nil
