@@ -142,5 +142,5 @@ func (p *Peer) apply(event []byte, e router.Entry) string {
 	case op == "leader" && len(args) == 0:
 		return e.String()
 	}
-	return fmt.Sprintf("error: cannot parse %q (%s)", event, want)
+	return fmt.Sprintf("error: cannot parse %q (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)", event)
 }

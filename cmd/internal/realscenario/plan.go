@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
-	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/scenarios"
 )
 
@@ -54,7 +53,8 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	}
 	// The simulated network's latency becomes the real one's; what else a link model
 	// does, and clocks of a node's own, processes on one machine cannot do.
-	linkModel("link", s.Link, unsupported)
+	l := s.Link
+	linkModel("link", l.Drop, l.Dup, l.Reorder, l.Unordered, unsupported)
 	for i, l := range s.Links {
 		unsupported("links[%d]: a link of its own from %s to %s", i, l.From, l.To)
 	}
@@ -151,17 +151,18 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	return p, nil
 }
 
-// linkModel names what link l does besides a latency.
-func linkModel(field string, l netmodel.Link, unsupported func(string, ...any)) {
+// linkModel names what a link does besides a latency: drop, dup and reorder
+// probabilities, and messages overtaking each other.
+func linkModel(field string, drop, dup, reorder float64, unordered bool, unsupported func(string, ...any)) {
 	for _, f := range []struct {
 		name string
 		p    float64
-	}{{"drop", l.Drop}, {"dup", l.Dup}, {"reorder", l.Reorder}} {
+	}{{"drop", drop}, {"dup", dup}, {"reorder", reorder}} {
 		if f.p > 0 {
 			unsupported("%s.%s: %v of the messages", field, f.name, f.p)
 		}
 	}
-	if l.Unordered {
+	if unordered {
 		unsupported("%s.unordered: messages overtaking each other", field)
 	}
 }
