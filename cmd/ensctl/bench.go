@@ -113,6 +113,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case *dur <= 0:
 		return fmt.Errorf("%w: --duration %v: want a positive duration", cluster.ErrUsage, *dur)
 	}
+	if err := cluster.CheckEvent([]byte(*event)); err != nil {
+		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
+	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
 		return err

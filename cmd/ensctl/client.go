@@ -31,7 +31,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	c.Register(fs)
 	host, _ := os.Hostname()
 	fs.StringVar(&c.id, "id", fmt.Sprintf("ctl-%s-%d", host, os.Getpid()), "this client's node id (unique among connected nodes)")
-	fs.StringVar(&c.via, "via", "", "member whose routers resolve the ensemble (default: the first of --peers)")
+	fs.StringVar(&c.via, "via", "", "member whose routers resolve the ensemble (default: the first of --peers, or of the config file's peers)")
 	fs.DurationVar(&c.timeout, "timeout", time.Second, "deadline of each call")
 	fs.DurationVar(&c.connect, "connect-timeout", 2*time.Second, "how long to wait for the members to connect")
 	fs.BoolVar(&c.jsonOut, "json", false, "print JSON")
@@ -42,11 +42,14 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 	if err := c.Resolve(fs); err != nil {
 		return err
 	}
+	if err := cluster.CheckName("--id", c.id); err != nil {
+		return err
+	}
 	if len(c.Peers) == 0 {
 		return fmt.Errorf("%w: --peers (or --config) is required", cluster.ErrUsage)
 	}
 	if c.via == "" {
-		c.via = string(c.Members()[0])
+		c.via = string(c.First())
 	}
 	if _, ok := c.Peers[router.NodeID(c.via)]; !ok {
 		return fmt.Errorf("%w: --via %s is not in --peers", cluster.ErrUsage, c.via)

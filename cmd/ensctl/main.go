@@ -1,6 +1,7 @@
 // Command ensctl is a client-only node of an ensroute cluster: it connects to the
 // members (it has no peers and no directory of its own) and calls ensembles through
-// one of them. Subcommands: call, cast, leader get|set, bench.
+// one of them. Subcommands: call, cast, leader get|set, bench, and scenario, which
+// runs a simulator spec against ensnode processes it starts.
 package main
 
 import (

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,14 +17,17 @@ import (
 
 const usage = `usage: ensctl COMMAND [flags] ARGS
 commands:
-  call ENSEMBLE OP [ARGS...]    call the ensemble's leader (get KEY, put KEY VALUE, cas KEY OLD NEW, leader)
+  call ENSEMBLE OP [ARGS...]    call the ensemble's leader: get KEY, put KEY VALUE, cas KEY OLD NEW,
+                                echo TEXT, leader or lead (the demo peer's operations; ensctl refuses
+                                others, exit 2, and exits 1 on a failed call or an "error: ..." answer)
   cast ENSEMBLE OP [ARGS...]    send without waiting
   leader get ENSEMBLE           the leader, as the node that answers sees it
   leader set ENSEMBLE NODE      make the ensemble's member on NODE the leader
   bench [--concurrency N | --rate R] [--duration D] [--event EV] ENSEMBLE
-  scenario --spec FILE [--netns] [--skip-unsupported] [--ensnode PATH]
+  scenario --spec FILE [--netns] [--skip-unsupported] [--slack D] [--ensnode PATH] [--json]
                                 run an ensim spec against ensnode processes it starts
-flags common to all: --peers or --config, --secret-file, --via, --timeout, --json (ensctl COMMAND -h lists them)`
+flags of call, cast, leader and bench: --peers or --config, --secret-file, --via, --timeout, --json, ...
+(ensctl COMMAND -h lists a command's flags)`
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
@@ -106,10 +110,14 @@ func report(c *common, stdout io.Writer, ens string, res router.Result, took tim
 		b, _ := json.Marshal(o)
 		fmt.Fprintln(stdout, string(b))
 	} else if res.Err == nil {
-		fmt.Fprintf(stdout, "%s\t(%s, %v)\n", res.Value, res.Peer, took.Round(time.Microsecond))
+		fmt.Fprintf(stdout, "%s (%s, %v)\n", res.Value, res.Peer, took.Round(time.Microsecond))
 	}
 	if res.Err != nil {
 		return fmt.Errorf("%s: %w (after %v)", ens, res.Err, took.Round(time.Microsecond))
+	}
+	if bytes.HasPrefix(res.Value, []byte("error:")) {
+		// The peer's own way to refuse an event: a failure too, exit 1.
+		return fmt.Errorf("%s: %s answered %s", ens, res.Peer, res.Value)
 	}
 	return nil
 }
@@ -119,12 +127,15 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	if err := parseArgs(fs, c, args, 2, "ENSEMBLE OP [ARGS...]"); err != nil {
 		return err
 	}
+	ens, event := fs.Arg(0), []byte(strings.Join(fs.Args()[1:], " "))
+	if err := cluster.CheckEvent(event); err != nil {
+		return fmt.Errorf("%w: %s: %w", cluster.ErrUsage, cmd, err)
+	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer cl.close()
-	ens, event := fs.Arg(0), []byte(strings.Join(fs.Args()[1:], " "))
 	if cmd == "cast" {
 		if err := cl.drv.Cast(cl.ensemble(ens), event); err != nil {
 			return err

@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/router"
 )
 
 // TestBadUsage: bad commands and flags exit 2 with a message naming the problem.
@@ -47,6 +52,10 @@ func TestBadUsage(t *testing.T) {
 		{name: "duplicate id", args: call("--peers", "n1=127.0.0.1:1,n1=127.0.0.1:2", "--secret-file", secret), want: "n1 is listed twice"},
 		{name: "missing tls files", args: call(append(common, "--tls-cert", filepath.Join(dir, "c"), "--tls-key", filepath.Join(dir, "k"))...), want: "TLS key pair"},
 		{name: "unknown flag", args: call("--peerz", "x"), want: "flag provided but not defined: -peerz"},
+		{name: "call missing key", args: append([]string{"call"}, append(common, "e1", "get")...), want: `call: cannot parse "get" (want get KEY, put KEY VALUE`},
+		{name: "call unknown op", args: append([]string{"call"}, append(common, "e1", "frob", "x")...), want: `call: cannot parse "frob x"`},
+		{name: "cast unknown op", args: append([]string{"cast"}, append(common, "e1", "frob")...), want: `cast: cannot parse "frob"`},
+		{name: "bench unknown event", args: append([]string{"bench", "--event", "frob"}, append(common, "e1")...), want: `--event: cannot parse "frob"`},
 		{name: "scenario without spec", args: []string{"scenario"}, want: "want --spec FILE"},
 		{name: "scenario missing spec", args: []string{"scenario", "--spec", filepath.Join(dir, "none.json")}, want: "--spec: open"},
 		{name: "scenario bad spec", args: []string{"scenario", "--spec", badJSON}, want: "--spec " + badJSON},
@@ -60,5 +69,61 @@ func TestBadUsage(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errb.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestViaDefaultsToFirstPeer: without --via, calls go through the first member that
+// --peers or the config file lists, not the lowest id: here n2, which nothing
+// answers, so the call fails naming it.
+func TestViaDefaultsToFirstPeer(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	conf := filepath.Join(dir, "c.json")
+	_ = os.WriteFile(conf, []byte(`{"peers": {"n2": "127.0.0.1:1", "n1": "127.0.0.1:2"}}`), 0o600)
+	for _, shape := range [][]string{{"--peers", "n2=127.0.0.1:1,n1=127.0.0.1:2"}, {"--config", conf}} {
+		args := append(append([]string{"call", "--secret-file", secret, "--connect-timeout", "200ms"}, shape...), "e1", "get", "k")
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, &out, &errb)
+		if code != 1 || !strings.Contains(errb.String(), "cannot reach --via n2") {
+			t.Fatalf("%v: exit %d, stderr %q; want 1 and cannot reach --via n2", shape, code, errb.String())
+		}
+	}
+}
+
+// TestReport: a call's answer prints as VALUE (PEER, LATENCY) with spaces, as the
+// README shows it; an answer in which the peer refuses the event ("error: ...") is a
+// failure (exit 1), printed as it came.
+func TestReport(t *testing.T) {
+	peer := router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}
+	var out bytes.Buffer
+	err := report(&common{}, &out, "e1", router.Result{Value: []byte("ok hello world"), Peer: peer}, 364*time.Microsecond)
+	if err != nil || out.String() != "ok hello world (e1/n1@n1, 364µs)\n" {
+		t.Fatalf("printed %q, %v", out.String(), err)
+	}
+	out.Reset()
+	err = report(&common{}, &out, "e1", router.Result{Value: []byte(`error: cannot parse "frob"`), Peer: peer}, time.Millisecond)
+	if err == nil || errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), `e1/n1@n1 answered error: cannot parse "frob"`) {
+		t.Fatalf("an error answer: %v, want a failure naming it", err)
+	}
+	if !strings.HasPrefix(out.String(), `error: cannot parse "frob" (e1/n1@n1`) {
+		t.Fatalf("printed %q, want the answer", out.String())
+	}
+}
+
+// TestUsageListsOperations: the help lists every operation call accepts, and no
+// flag that scenario lacks as common to it.
+func TestUsageListsOperations(t *testing.T) {
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"help"}, &out, &out); code != 0 {
+		t.Fatalf("help: exit %d", code)
+	}
+	for _, op := range []string{"get KEY", "put KEY VALUE", "cas KEY OLD NEW", "echo TEXT", "leader", "lead"} {
+		if !strings.Contains(out.String(), op) {
+			t.Errorf("the help lacks %q:\n%s", op, out.String())
+		}
+	}
+	if strings.Contains(out.String(), "common to all") {
+		t.Errorf("the help says every command takes the common flags; scenario does not:\n%s", out.String())
 	}
 }

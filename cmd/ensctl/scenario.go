@@ -27,7 +27,7 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	ensnode := fs.String("ensnode", "", "the ensnode program (default: ensnode next to ensctl, else on PATH)")
 	useNetns := fs.Bool("netns", false, "run the nodes in network namespaces (needs root; partitions always do)")
 	skip := fs.Bool("skip-unsupported", false, "leave out what real processes cannot do, instead of refusing the spec")
-	slack := fs.Duration("slack", 50*time.Millisecond, "how long past its deadline a call may end")
+	slack := fs.Duration("slack", 50*time.Millisecond, "how long past its deadline a call may end; a later one is a violation (exit 1)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -127,6 +127,7 @@ func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 	fmt.Fprintf(w, "late        %d replies discarded\n", r.Late)
 	fmt.Fprintf(w, "latency     p50 %v  p99 %v  max %v (deadline %v, slack %v, worst past the deadline %v)\n",
 		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["max"]), d(r.TimeoutNS), d(r.SlackNS), d(r.WorstOverNS))
+	fmt.Fprintf(w, "sched delay %v at worst (a timer's wake-up in ensctl past its time)\n", d(r.SchedDelayNS))
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped     %s\n", s)
 	}

@@ -177,16 +177,30 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		}
 	}
 	tr.Attach(drv)
-	l, err := net.Listen("tcp", o.listen)
-	if err != nil {
+	// Both ports are bound before anything runs, so that a port in use is the one
+	// error a failed start reports.
+	fail := func(err error, ls ...net.Listener) (*node, error) {
+		for _, l := range ls {
+			_ = l.Close()
+		}
 		_ = drv.Close()
 		_ = tr.Close()
 		stopSlow(slow)
-		return nil, fmt.Errorf("listen: %w", err)
+		return nil, err
+	}
+	l, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fail(fmt.Errorf("--listen %s: %w", o.listen, err))
+	}
+	var al net.Listener
+	if o.admin != "" {
+		if al, err = net.Listen("tcp", o.admin); err != nil {
+			return fail(fmt.Errorf("--admin %s: %w", o.admin, err), l)
+		}
 	}
 	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow}
 	n.wg.Go(func() {
-		if err := tr.Serve(l); err != nil {
+		if err := tr.Serve(l); err != nil && !errors.Is(err, nettransport.ErrClosed) {
 			log.Error("serve", "err", err)
 		}
 	})
@@ -198,12 +212,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		n.wg.Go(func() { _ = tr.Connect(dctx, m) })
 	}
 	adminAddr := "off"
-	if o.admin != "" {
-		al, err := net.Listen("tcp", o.admin)
-		if err != nil {
-			n.stop()
-			return nil, fmt.Errorf("admin listen: %w", err)
-		}
+	if al != nil {
 		adminAddr = al.Addr().String()
 		n.admin = &http.Server{Handler: n.adminHandler(tr), ReadHeaderTimeout: 5 * time.Second}
 		n.wg.Go(func() {

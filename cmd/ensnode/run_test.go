@@ -29,6 +29,9 @@ func TestBadFlags(t *testing.T) {
 	dupPeers := file("dup.json", `{"peers": {"n1": "127.0.0.1:1", "n1": "127.0.0.1:2"}}`)
 	badPort := file("port.json", `{"peers": {"n1": "127.0.0.1:http2"}}`)
 	notPEM := file("cert.pem", "not a certificate")
+	badRouters := file("routers.json", `{"peers": {"n1": "127.0.0.1:1"}, "routers": -3}`)
+	badSemantics := file("semantics.json", `{"peers": {"n1": "127.0.0.1:1"}, "semantics": "erlang"}`)
+	strayMember := file("stray.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n1", "n7"]}]}`)
 	base := []string{"--id", "n1", "--peers", peers, "--secret-file", secret}
 	with := func(more ...string) []string { return append(append([]string{}, base...), more...) }
 	for _, tc := range []struct {
@@ -55,7 +58,13 @@ func TestBadFlags(t *testing.T) {
 		{name: "two json values", args: []string{"--id", "n1", "--config", twoValues, "--secret-file", secret}, want: "more than one JSON value"},
 		{name: "missing config", args: []string{"--id", "n1", "--config", filepath.Join(dir, "none.json"), "--secret-file", secret}, want: "--config: open"},
 		{name: "duplicate id in config", args: []string{"--id", "n1", "--config", dupPeers, "--secret-file", secret}, want: "peers: n1 is listed twice"},
-		{name: "bad port in config", args: []string{"--id", "n1", "--config", badPort, "--secret-file", secret}, want: `--peers: n1 "127.0.0.1:http2": port "http2" is not a number`},
+		{name: "bad port in config", args: []string{"--id", "n1", "--config", badPort, "--secret-file", secret}, want: "--config " + badPort + `: peers: n1 "127.0.0.1:http2": port "http2" is not a number`},
+		{name: "bad routers in config", args: []string{"--id", "n1", "--config", badRouters, "--secret-file", secret}, want: "--config " + badRouters + ": routers -3: want at least 1"},
+		{name: "bad semantics in config", args: []string{"--id", "n1", "--config", badSemantics, "--secret-file", secret}, want: "--config " + badSemantics + `: semantics "erlang"`},
+		{name: "member not a peer in config", args: []string{"--id", "n1", "--config", strayMember, "--secret-file", secret}, want: "--config " + strayMember + ": ensembles: ensemble e1: member n7 is not in --config " + strayMember + ": peers"},
+		{name: "space in an ensemble", args: with("--ensemble", "e 1=n1"), want: `--ensemble: ensemble "e 1": ' ' is not allowed in a name`},
+		{name: "newline in a node id", args: []string{"--id", "n1", "--peers", "n1=127.0.0.1:1,n\n2=127.0.0.1:2", "--secret-file", secret}, want: `--peers: node "n\n2": '\n' is not allowed`},
+		{name: "invalid utf-8 in an ensemble", args: with("--ensemble", "e\xff=n1"), want: `--ensemble: ensemble "e\xff": not valid UTF-8`},
 		{name: "duplicate id", args: []string{"--id", "n1", "--peers", "n1=127.0.0.1:1,n1=127.0.0.1:2", "--secret-file", secret}, want: "--peers: n1 is listed twice"},
 		{name: "shared address", args: []string{"--id", "n1", "--peers", "n1=127.0.0.1:1,n2=127.0.0.1:1", "--secret-file", secret}, want: "n1 and n2 share the address 127.0.0.1:1"},
 		{name: "port out of range", args: []string{"--id", "n1", "--peers", "n1=127.0.0.1:99999", "--secret-file", secret}, want: `port "99999" is not a number from 1 to 65535`},

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -35,63 +37,80 @@ func CheckAddr(what, addr string, listen bool) error {
 }
 
 // CheckName checks that a node or ensemble name fits the protocol
-// (nettransport.MaxName bytes). It names what in the error, which wraps ErrUsage.
+// (nettransport.MaxName bytes) and the programs' text: valid UTF-8 (the admin
+// server's JSON and Prometheus labels carry nothing else), without white space or
+// control characters (ensctl's arguments and answers, and the demo peer's events,
+// are separated by spaces), "=" or "," (the separators of --peers and --ensemble).
+// It names what in the error, which wraps ErrUsage.
 func CheckName(what, name string) error {
 	if len(name) > nettransport.MaxName {
 		return fmt.Errorf("%w: %s %.20q...: %d bytes, the longest name is %d", ErrUsage, what, name, len(name), nettransport.MaxName)
 	}
+	if !utf8.ValidString(name) {
+		return fmt.Errorf("%w: %s %q: not valid UTF-8", ErrUsage, what, name)
+	}
+	for _, r := range name {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '=' || r == ',' {
+			return fmt.Errorf("%w: %s %q: %q is not allowed in a name (white space, control characters, = and , are not)",
+				ErrUsage, what, name, r)
+		}
+	}
 	return nil
 }
 
-// checkPeers checks every member's address, and that no two members share one.
-func checkPeers(peers map[router.NodeID]string) error {
+// checkPeers checks every member's id and address, and that no two members share
+// one; what names the peers' setting in errors.
+func checkPeers(what string, peers map[router.NodeID]string) error {
 	owner := map[string]router.NodeID{}
 	for _, id := range sortedIDs(peers) {
 		addr := peers[id]
-		if err := CheckName("--peers: node", string(id)); err != nil {
+		if err := CheckName(what+": node", string(id)); err != nil {
 			return err
 		}
-		if err := CheckAddr("--peers: "+string(id), addr, false); err != nil {
+		if err := CheckAddr(what+": "+string(id), addr, false); err != nil {
 			return err
 		}
 		if other, ok := owner[addr]; ok {
-			return fmt.Errorf("%w: --peers: %s and %s share the address %s", ErrUsage, other, id, addr)
+			return fmt.Errorf("%w: %s: %s and %s share the address %s", ErrUsage, what, other, id, addr)
 		}
 		owner[addr] = id
 	}
 	return nil
 }
 
-// duplicatePeers returns an error naming the first node id that the "peers" object of
-// a config file lists twice: a JSON decoder would keep the last one silently.
-func duplicatePeers(file string, b []byte) error {
+// peerOrder returns the node ids of a config file's "peers" object in the order the
+// file lists them, or an error naming the first id it lists twice: a JSON decoder
+// would keep the last one silently, and forget the order.
+func peerOrder(file string, b []byte) ([]router.NodeID, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(b, &top); err != nil {
-		return nil // the decoder reports it
+		return nil, nil // the decoder reports it
 	}
 	raw, ok := top["peers"]
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return nil
+		return nil, nil
 	}
+	var order []router.NodeID
 	seen := map[string]bool{}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
-			return nil
+			return nil, nil
 		}
 		key, _ := t.(string)
 		if seen[key] {
-			return fmt.Errorf("%w: --config %s: peers: %s is listed twice", ErrUsage, file, key)
+			return nil, fmt.Errorf("%w: --config %s: peers: %s is listed twice", ErrUsage, file, key)
 		}
 		seen[key] = true
+		order = append(order, router.NodeID(key))
 		var v json.RawMessage
 		if err := dec.Decode(&v); err != nil {
-			return nil
+			return nil, nil
 		}
 	}
-	return nil
+	return order, nil
 }

@@ -38,6 +38,8 @@ type Options struct {
 	TLSCA      string
 	peers      string
 	ensembles  multi
+	order      []router.NodeID // Peers as --peers or the file lists them
+	fromFile   map[string]bool // the flags whose value the config file gave
 }
 
 type multi []string
@@ -79,32 +81,41 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 		if dec.More() {
 			return fmt.Errorf("%w: --config %s: more than one JSON value", ErrUsage, o.ConfigFile)
 		}
-		if err := duplicatePeers(o.ConfigFile, b); err != nil {
+		order, err := peerOrder(o.ConfigFile, b)
+		if err != nil {
 			return err
 		}
+		o.fromFile = map[string]bool{}
 		if !set["cluster"] && file.Cluster != "" {
-			o.Cluster = file.Cluster
+			o.Cluster, o.fromFile["cluster"] = file.Cluster, true
 		}
 		if !set["routers"] && file.Routers != 0 {
-			o.Routers = file.Routers
+			o.Routers, o.fromFile["routers"] = file.Routers, true
 		}
 		if !set["semantics"] && file.Semantics != "" {
-			o.Semantics = file.Semantics
+			o.Semantics, o.fromFile["semantics"] = file.Semantics, true
 		}
 		if !set["peers"] {
-			o.Peers = file.Peers
+			o.Peers, o.order, o.fromFile["peers"] = file.Peers, order, true
 		}
 		if !set["ensemble"] {
+			// As with --ensemble, the first member leads unless "leader" says.
 			o.Shape.Ensembles = file.Ensembles
+			for i, e := range o.Shape.Ensembles {
+				if e.Leader == "" && len(e.Members) > 0 {
+					o.Shape.Ensembles[i].Leader = e.Members[0]
+				}
+			}
+			o.fromFile["ensemble"] = true
 		}
 	}
 	if set["peers"] || o.Peers == nil {
-		peers, err := ParsePeers(o.peers)
+		peers, order, err := parsePeers(o.peers)
 		if err != nil {
 			return err
 		}
 		if len(peers) > 0 || o.Peers == nil {
-			o.Peers = peers
+			o.Peers, o.order = peers, order
 		}
 	}
 	if set["ensemble"] {
@@ -120,18 +131,31 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 	return o.check()
 }
 
+// name is how an error names the setting of flag: the flag, or the config file's key
+// when the file gave the value.
+func (o *Options) name(flag string) string {
+	if !o.fromFile[flag] {
+		return "--" + flag
+	}
+	key := map[string]string{"ensemble": "ensembles"}[flag]
+	if key == "" {
+		key = flag
+	}
+	return fmt.Sprintf("--config %s: %s", o.ConfigFile, key)
+}
+
 func (o *Options) check() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
 	}
 	if o.Cluster == "" {
-		return bad("--cluster is empty")
+		return bad("%s is empty", o.name("cluster"))
 	}
 	if o.Routers < 1 {
-		return bad("--routers %d: want at least 1", o.Routers)
+		return bad("%s %d: want at least 1", o.name("routers"), o.Routers)
 	}
 	if _, err := router.ParseSemantics(o.Semantics); err != nil {
-		return bad("--semantics %q: want default or riak", o.Semantics)
+		return bad("%s %q: want default or riak", o.name("semantics"), o.Semantics)
 	}
 	if o.SecretFile == "" {
 		return bad("--secret-file is required")
@@ -142,35 +166,39 @@ func (o *Options) check() error {
 	if o.TLSCA != "" && o.TLSCert == "" {
 		return bad("--tls-ca needs --tls-cert and --tls-key")
 	}
-	if err := checkPeers(o.Peers); err != nil {
+	if err := checkPeers(o.name("peers"), o.Peers); err != nil {
 		return err
 	}
+	ens := o.name("ensemble")
 	seen := map[router.EnsembleID]bool{}
 	for _, e := range o.Shape.Ensembles {
 		if e.ID == "" || len(e.Members) == 0 {
-			return bad("ensemble %q needs an id and members", e.ID)
+			return bad("%s: ensemble %q needs an id and members", ens, e.ID)
 		}
-		if err := CheckName("ensemble", string(e.ID)); err != nil {
+		if err := CheckName(ens+": ensemble", string(e.ID)); err != nil {
 			return err
 		}
 		if seen[e.ID] {
-			return bad("ensemble %s is listed twice", e.ID)
+			return bad("%s: ensemble %s is listed twice", ens, e.ID)
 		}
 		seen[e.ID] = true
 		lead := false
 		members := map[router.NodeID]bool{}
 		for _, m := range e.Members {
 			if _, ok := o.Peers[m]; !ok {
-				return bad("ensemble %s: member %s is not in --peers", e.ID, m)
+				return bad("%s: ensemble %s: member %s is not in %s", ens, e.ID, m, o.name("peers"))
+			}
+			if err := CheckName(ens+": ensemble "+string(e.ID)+": member", string(m)); err != nil {
+				return err
 			}
 			if members[m] {
-				return bad("ensemble %s: member %s is listed twice", e.ID, m)
+				return bad("%s: ensemble %s: member %s is listed twice", ens, e.ID, m)
 			}
 			members[m] = true
 			lead = lead || m == e.Leader
 		}
 		if e.Leader != "" && !lead {
-			return bad("ensemble %s: leader %s is not a member", e.ID, e.Leader)
+			return bad("%s: ensemble %s: leader %s is not a member", ens, e.ID, e.Leader)
 		}
 	}
 	return nil
@@ -184,6 +212,18 @@ func (o *Options) Semantic() router.Semantics {
 
 // Members returns the member node ids, sorted.
 func (o *Options) Members() []router.NodeID { return sortedIDs(o.Peers) }
+
+// First returns the first member that --peers, or the config file's "peers" object,
+// lists ("" if there is none).
+func (o *Options) First() router.NodeID {
+	if len(o.order) > 0 {
+		return o.order[0]
+	}
+	if m := o.Members(); len(m) > 0 {
+		return m[0] // Peers set by a program, not by Resolve
+	}
+	return ""
+}
 
 func sortedIDs(peers map[router.NodeID]string) []router.NodeID {
 	out := make([]router.NodeID, 0, len(peers))
@@ -227,24 +267,32 @@ func (o *Options) Directory() []router.Entry {
 
 // ParsePeers parses "id=host:port,id=host:port".
 func ParsePeers(s string) (map[router.NodeID]string, error) {
+	peers, _, err := parsePeers(s)
+	return peers, err
+}
+
+// parsePeers is ParsePeers that also returns the ids in the order s lists them.
+func parsePeers(s string) (map[router.NodeID]string, []router.NodeID, error) {
 	out := map[router.NodeID]string{}
+	var order []router.NodeID
 	if strings.TrimSpace(s) == "" {
-		return out, nil
+		return out, nil, nil
 	}
 	for _, item := range strings.Split(s, ",") {
 		id, addr, ok := strings.Cut(strings.TrimSpace(item), "=")
 		if !ok || id == "" || addr == "" {
-			return nil, fmt.Errorf("%w: --peers: %q: want id=host:port", ErrUsage, item)
+			return nil, nil, fmt.Errorf("%w: --peers: %q: want id=host:port", ErrUsage, item)
 		}
 		if !strings.Contains(addr, ":") {
-			return nil, fmt.Errorf("%w: --peers: %s=%s: the address needs a port", ErrUsage, id, addr)
+			return nil, nil, fmt.Errorf("%w: --peers: %s=%s: the address needs a port", ErrUsage, id, addr)
 		}
 		if _, dup := out[router.NodeID(id)]; dup {
-			return nil, fmt.Errorf("%w: --peers: %s is listed twice", ErrUsage, id)
+			return nil, nil, fmt.Errorf("%w: --peers: %s is listed twice", ErrUsage, id)
 		}
 		out[router.NodeID(id)] = addr
+		order = append(order, router.NodeID(id))
 	}
-	return out, nil
+	return out, order, nil
 }
 
 // ParseEnsemble parses "id=node,node,...": the members, the first of which leads.

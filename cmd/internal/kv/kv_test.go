@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -78,6 +79,38 @@ func TestGetAgreesWithApply(t *testing.T) {
 			t.Errorf("get(%q) took it: %v, want %v", ev, ok, isGet)
 		case ok && string(got) != want:
 			t.Errorf("get(%q) = %q, apply says %q", ev, got, want)
+		}
+	}
+}
+
+// TestCheckEvent: cluster.CheckEvent, which ensctl runs before sending, accepts
+// exactly the events a peer serves, and refuses the rest with the text of the peer's
+// own error answer.
+func TestCheckEvent(t *testing.T) {
+	ref := router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}
+	d := &dir{e: router.Entry{Ensemble: "e1", Leader: ref, Version: 1}}
+	p := NewPeer(d, ref)
+	for _, ev := range []string{"get k", "put k v", "put k two words", "cas k - v", "cas k a two words", "echo", "echo x y",
+		"leader", "lead", "get", "get k extra", "put k", "cas k v", "frob", "frob x", "leader now", "lead e1", "get ", "put  v", ""} {
+		err := cluster.CheckEvent([]byte(ev))
+		if ev == "lead" {
+			// The peer serves lead before it looks at the rest.
+			if err != nil {
+				t.Errorf("CheckEvent(%q) = %v, want nil", ev, err)
+			}
+			continue
+		}
+		answer := p.apply([]byte(ev), d.e)
+		switch {
+		case ev == "get " || ev == "put  v":
+			// The peer takes an empty key; ensctl refuses one.
+			if err == nil {
+				t.Errorf("CheckEvent(%q) accepts an empty key", ev)
+			}
+		case err == nil && strings.HasPrefix(answer, "error:"):
+			t.Errorf("CheckEvent(%q) accepts an event the peer answers %q", ev, answer)
+		case err != nil && "error: "+err.Error() != answer:
+			t.Errorf("CheckEvent(%q) = %v, for an event the peer answers %q", ev, err, answer)
 		}
 	}
 }

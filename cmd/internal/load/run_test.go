@@ -216,6 +216,12 @@ func checkWithinMeasuredDelay(t *testing.T) {
 		t.Fatalf("overdue %d, want 2", s.Overdue)
 	}
 	worst := time.Duration(s.Total.WorstOverNS)
+	if n, first := s.PastDeadline(0); n != 2 || len(first) != 2 || !strings.Contains(first[0], "deadline: ended") {
+		t.Fatalf("PastDeadline(0) = %d, %q; want the 2 calls", n, first)
+	}
+	if n, first := s.PastDeadline(worst); n != 0 || len(first) != 0 {
+		t.Fatalf("PastDeadline(worst) = %d, %q; want none", n, first)
+	}
 	if err := s.CheckWithin(worst); err != nil {
 		t.Fatalf("a delay as large as the overrun excuses it: %v", err)
 	}

@@ -223,30 +223,38 @@ func (s Summary) Line() string {
 // Check is CheckWithin(0): no call may end later than its deadline plus the slack.
 func (s Summary) Check() error { return s.CheckWithin(0) }
 
-// CheckWithin returns an error listing the violations, or nil. A call that ended
-// past its deadline breaks its promise when it did so by more than the slack plus
-// extra: extra is the scheduling delay measured in the calling process over the
-// same period (LatenessProbe), which no router can make up for.
-func (s Summary) CheckWithin(extra time.Duration) error {
+// PastDeadline returns how many calls ended past their deadline by more than the
+// slack plus extra, and the first few of them in words (at most 20, one line each).
+func (s Summary) PastDeadline(extra time.Duration) (n int64, first []string) {
 	allowed := s.slack + extra
-	var late int64
 	for _, p := range s.overdue {
 		if p > allowed {
-			late++
+			n++
 		}
 	}
 	if s.Overdue > int64(len(s.overdue)) {
-		late += s.Overdue - int64(len(s.overdue)) // beyond the record: count them all
+		n += s.Overdue - int64(len(s.overdue)) // beyond the record: count them all
 	}
+	for _, o := range s.firstOD {
+		if o.past > allowed {
+			first = append(first, o.detail)
+		}
+	}
+	return n, first
+}
+
+// CheckWithin returns an error listing the violations, or nil. A call that ended
+// past its deadline breaks its promise when it did so by more than the slack plus
+// extra: extra is the scheduling delay measured in the calling process over the
+// same period (a realcluster.LatenessProbe, which ProbeLateness starts), which no
+// router can make up for.
+func (s Summary) CheckWithin(extra time.Duration) error {
+	allowed := s.slack + extra
+	late, lateLines := s.PastDeadline(extra)
 	if s.ViolationCount == 0 && late == 0 && s.Unfinished == 0 && s.Total.Calls == s.Ended {
 		return nil
 	}
-	lines := append([]string{}, s.Violations...)
-	for _, o := range s.firstOD {
-		if o.past > allowed {
-			lines = append(lines, o.detail)
-		}
-	}
+	lines := append(append([]string{}, s.Violations...), lateLines...)
 	msg := fmt.Sprintf("%d violations, %d calls past their deadline by more than %v (slack %v + scheduling delay %v), "+
 		"%d unfinished calls, %d calls recorded of %d ended", s.ViolationCount, late, allowed, s.slack, extra,
 		s.Unfinished, s.Total.Calls, s.Ended)

@@ -54,7 +54,18 @@ func (c Config) Validate() error {
 
 func (c *Config) fill() {
 	if c.Addr == nil {
-		c.Addr = func(string) (string, string) { return FreeAddr(), FreeAddr() }
+		// Free ports drawn at random: a draw may repeat one already handed out,
+		// which is still free, so draw again.
+		used := map[string]bool{}
+		fresh := func() string {
+			for {
+				if a := FreeAddr(); !used[a] {
+					used[a] = true
+					return a
+				}
+			}
+		}
+		c.Addr = func(string) (string, string) { return fresh(), fresh() }
 	}
 	if c.Wrap == nil {
 		c.Wrap = func(string) []string { return nil }

@@ -60,3 +60,26 @@ func TestWaitConnectedNodeExited(t *testing.T) {
 	}
 	t.Logf("%v", err)
 }
+
+// TestDefaultAddrsDistinct: the addresses a cluster hands out by default are all
+// different, though each is drawn at random among free ports: 400 nodes draw 800 of
+// 12,000 ports, where a repeat is all but certain.
+func TestDefaultAddrsDistinct(t *testing.T) {
+	var nodes []string
+	for i := range 400 {
+		nodes = append(nodes, "n"+strconv.Itoa(i))
+	}
+	c, err := New(Config{Ensnode: "ensnode", Dir: t.TempDir(), Nodes: nodes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner := map[string]string{}
+	for _, n := range c.Nodes() {
+		for _, a := range []string{n.Addr, n.Admin} {
+			if o, dup := owner[a]; dup {
+				t.Fatalf("%s and %s both have %s", o, n.ID, a)
+			}
+			owner[a] = n.ID
+		}
+	}
+}

@@ -6,7 +6,9 @@
 // can observe it:
 //
 //   - exactly-once: every call returned, once (load);
-//   - deadline: no call ended past its deadline plus the slack, no timeout came early;
+//   - deadline: no call ended past its deadline plus the slack (Options.Slack, and
+//     with Options.ExcuseDelay the scheduling delay measured in this process), no
+//     timeout came early;
 //   - reply-matches-call: a successful answer is the one to the call's own event;
 //   - late-discarded: replies that came after their call ended were dropped and
 //     counted by the caller's node, never delivered (the calls' own answers prove the
@@ -17,7 +19,7 @@
 // How a spec maps onto processes (Plan says so for each spec, and refuses what it
 // cannot map unless told to skip it):
 //
-//   - nodes become ensnode processes, with Routers router instances and MailboxCap
+//   - nodes become ensnode processes (at most MaxNodes), with Routers router instances and MailboxCap
 //     mailboxes; the demo peer takes the mean of Peer.Service per event;
 //   - ensembles keep their members' nodes (ensnode names a peer after its node, so an
 //     ensemble has at most one member per node); the first leader leads;
@@ -30,6 +32,9 @@
 //     partition/heal cut a node's link in its namespace (Options.Netns): a partition
 //     must put a single node on one side.
 //
-// Link models, one-way partitions, hold/release, clock faults, slow and hang peers,
-// rules and bursts have no process equivalent here.
+// The link's latency is the real network's; the rest of a link model (link.drop,
+// link.dup, link.reorder, link.unordered, links of their own), clocks of a node's
+// own, one-way partitions, hold/release, clock faults, slow and hang peers, rules and
+// bursts have no process equivalent here. The simulated routers' service time, the
+// hop limit, gossip and failure detection settings are the real code's own.
 package realscenario

@@ -34,13 +34,32 @@ type Plan struct {
 	Skipped []string
 }
 
+// MaxNodes is the most nodes a spec may have to run on processes: each node is an
+// ensnode process, connected to every other one, on this machine.
+const MaxNodes = 32
+
 // NewPlan maps s onto processes. What it cannot map is an ErrUnsupported error
-// naming it, unless skip is set: then it is listed in Plan.Skipped.
+// naming it, unless skip is set: then it is listed in Plan.Skipped. A spec with more
+// than MaxNodes nodes is refused either way.
 func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
+	if len(s.Nodes) > MaxNodes {
+		return Plan{}, fmt.Errorf("%w: nodes: %d nodes, each an ensnode process on this machine; the most is %d",
+			ErrUnsupported, len(s.Nodes), MaxNodes)
+	}
 	p := Plan{Nodes: s.Nodes, Rate: s.Workload.Rate, Duration: s.Workload.Duration.D(), Timeout: s.Workload.Timeout.D()}
 	var problems []string
 	unsupported := func(format string, args ...any) {
 		problems = append(problems, fmt.Sprintf(format, args...))
+	}
+	// The simulated network's latency becomes the real one's; what else a link model
+	// does, and clocks of a node's own, processes on one machine cannot do.
+	l := s.Link
+	linkModel("link", l.Drop, l.Dup, l.Reorder, l.Unordered, unsupported)
+	for i, l := range s.Links {
+		unsupported("links[%d]: a link of its own from %s to %s", i, l.From, l.To)
+	}
+	for i, c := range s.Clocks {
+		unsupported("clocks[%d]: a clock of its own for %s", i, c.Node)
 	}
 	memberNode := map[string]map[string]string{} // ensemble -> member name -> node
 	for _, e := range s.Ensembles {
@@ -130,6 +149,22 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 		p.Skipped = problems
 	}
 	return p, nil
+}
+
+// linkModel names what a link does besides a latency: drop, dup and reorder
+// probabilities, and messages overtaking each other.
+func linkModel(field string, drop, dup, reorder float64, unordered bool, unsupported func(string, ...any)) {
+	for _, f := range []struct {
+		name string
+		p    float64
+	}{{"drop", drop}, {"dup", dup}, {"reorder", reorder}} {
+		if f.p > 0 {
+			unsupported("%s.%s: %v of the messages", field, f.name, f.p)
+		}
+	}
+	if unordered {
+		unsupported("%s.unordered: messages overtaking each other", field)
+	}
 }
 
 // isolated returns the node a partition puts alone on one side (every member node

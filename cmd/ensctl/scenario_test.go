@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/cmd/internal/realscenario"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// TestScenarioSlack runs a short spec on three ensnode processes in which n2 freezes
+// for 300ms under calls with a 100ms deadline: the calls it holds end at their
+// deadline, a little past it. With --slack 0 each of them is a deadline violation and
+// ensctl exits 1; with a slack longer than any call can overrun, the same spec passes.
+func TestScenarioSlack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	dir := t.TempDir()
+	bins, err := realcluster.Build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("../internal/realscenario/testdata/real-smoke.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scenarios.Parse(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Name, s.Elections = "freeze", nil
+	s.Workload.Duration = scenarios.Duration(1500 * time.Millisecond)
+	s.Faults = []scenarios.Fault{
+		{At: scenarios.Duration(300 * time.Millisecond), Action: "pause", Node: "n2"},
+		{At: scenarios.Duration(600 * time.Millisecond), Action: "resume", Node: "n2"},
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	specFile := filepath.Join(dir, "freeze.json")
+	if err := os.WriteFile(specFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		slack string
+		exit  int
+	}{{"0s", 1}, {"10s", 0}} {
+		t.Run("slack "+tc.slack, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			var out, errb bytes.Buffer
+			code := run(ctx, []string{"scenario", "--spec", specFile, "--ensnode", bins.Ensnode, "--slack", tc.slack, "--json"}, &out, &errb)
+			var rep realscenario.Report
+			if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+				t.Fatalf("exit %d, stdout %q, stderr %q: %v", code, out.String(), errb.String(), err)
+			}
+			t.Logf("slack %s: exit %d, calls %v, worst past the deadline %v, violations %q", tc.slack, code, rep.Calls,
+				time.Duration(rep.WorstOverNS), rep.Violations)
+			if rep.Calls["timeout"] == 0 {
+				t.Fatalf("no call timed out while n2 was frozen: %v", rep.Calls)
+			}
+			if code != tc.exit {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tc.exit, errb.String())
+			}
+			if tc.exit == 1 && (len(rep.Violations) == 0 || !strings.HasPrefix(rep.Violations[0], "deadline: ") ||
+				!strings.Contains(errb.String(), "deadline: ")) {
+				t.Fatalf("violations %q, stderr %q: want the deadline named", rep.Violations, errb.String())
+			}
+		})
+	}
+}
