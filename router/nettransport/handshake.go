@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"unicode/utf8"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -85,6 +86,11 @@ func parseIdentity(body []byte) (identity, error) {
 	}
 	if id.id == "" {
 		return identity{}, fmt.Errorf("%w: empty node id", ErrBadFrame)
+	}
+	// A node id reaches logs, JSON and metric labels, which hold only UTF-8 (the
+	// Prometheus client panics on anything else).
+	if !utf8.ValidString(string(id.id)) {
+		return identity{}, fmt.Errorf("%w: node id %q is not valid UTF-8", ErrBadFrame, id.id)
 	}
 	copy(id.nonce[:], c.b)
 	return id, nil
