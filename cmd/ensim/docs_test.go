@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/ensroute/ensroute/internal/mdsection"
 )
 
 // readme returns the repository's README.md.
@@ -71,14 +73,9 @@ func TestUsageListsEveryFlag(t *testing.T) {
 // keys ensim run --json prints; a field printed only sometimes must say it is
 // omitted otherwise.
 func TestREADMEJSONSummary(t *testing.T) {
-	text := readme(t)
-	i := strings.Index(text, "### The JSON summary")
-	if i < 0 {
-		t.Fatal("README.md has no section The JSON summary")
-	}
-	text = text[i:]
-	if j := strings.Index(text[1:], "\n#"); j >= 0 {
-		text = text[:j+1]
+	text, err := mdsection.Of(readme(t), "### The JSON summary")
+	if err != nil {
+		t.Fatalf("README.md: %v", err)
 	}
 	row := regexp.MustCompile("^\\| ((?:`[a-z_]+`(?:, )?)+) \\| (.*) \\|$")
 	documented := map[string]string{} // field: its row's meaning
@@ -120,14 +117,9 @@ func TestBENCHMARKSCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(data)
-	i := strings.Index(text, "## Commands")
-	if i < 0 {
-		t.Fatal("BENCHMARKS.md has no Commands section")
-	}
-	text = text[i:]
-	if j := strings.Index(text[1:], "\n## "); j >= 0 {
-		text = text[:j+1]
+	text, err := mdsection.Of(string(data), "## Commands")
+	if err != nil {
+		t.Fatalf("BENCHMARKS.md: %v", err)
 	}
 	env := regexp.MustCompile(`^(?:[A-Z_]+=\S+ +)*`)
 	ensims, valgrinds := 0, 0

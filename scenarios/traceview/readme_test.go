@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ensroute/ensroute/internal/mdsection"
 	"github.com/ensroute/ensroute/sim"
 )
 
@@ -27,14 +28,9 @@ func readmeRecords(t *testing.T) map[string]documented {
 	if err != nil {
 		t.Fatal(err)
 	}
-	text := string(data)
-	i := strings.Index(text, "#### Trace records")
-	if i < 0 {
-		t.Fatal("README.md has no Trace records section")
-	}
-	text = text[i:]
-	if j := strings.Index(text[1:], "\n#"); j >= 0 {
-		text = text[:j+1]
+	text, err := mdsection.Of(string(data), "#### Trace records")
+	if err != nil {
+		t.Fatalf("README.md: %v", err)
 	}
 	row := regexp.MustCompile("^\\| `([a-z-]+)` \\|([^|]*)\\|([^|]*)\\|")
 	field := regexp.MustCompile("`([a-z_]+)`")
