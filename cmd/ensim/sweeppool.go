@@ -300,6 +300,11 @@ func (s *sweeper) handle(ev workerEvent) {
 		}
 	}
 	w.cancel()
+	if s.ctx.Err() != nil {
+		// ctx's end kills every worker, and a worker's end can reach this loop
+		// before ctx's does: it died of the interrupt, not of its seed.
+		s.interrupted, s.stopping = true, true
+	}
 	if s.interrupted || w.dropped {
 		return // a dropped worker's answers after its kill, if any, were for jobs not wanted
 	}
