@@ -399,7 +399,8 @@ func (c *checker) finish(quiet bool) {
 		}
 	}
 	if !quiet {
-		c.violate(InvNoLeak, router.CallID{}, "world not quiet %v after the last fault: %d events still scheduled", c.wd.quietBy, c.wd.w.Pending())
+		c.violate(InvNoLeak, router.CallID{}, "world not quiet by %v, %v after the last scheduled change, where the run stops: %d events still scheduled",
+			c.wd.quietBy, c.wd.quietBy-c.wd.lastChange, c.wd.w.Pending())
 	}
 	if p := c.wd.net.Parked(); p > 0 {
 		c.violate(InvNoLeak, router.CallID{}, "%d messages still parked at held or stalled links", p)

@@ -1,8 +1,6 @@
 package scenarios
 
 import (
-	"strings"
-
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 )
@@ -64,7 +62,19 @@ func (wd *world) scheduleFault(f Fault) {
 }
 
 func (wd *world) peerOf(s string) (*ensState, string) {
-	ens, name, _ := strings.Cut(s, "/") // validated as ens/name
+	// Validated: exactly one split names a member of a known ensemble.
+	ens, name, _ := splitPeer(s, func(ens, name string) bool {
+		es := wd.ens[router.EnsembleID(ens)]
+		if es == nil {
+			return false
+		}
+		for _, m := range es.members {
+			if m.Name == name {
+				return true
+			}
+		}
+		return false
+	})
 	return wd.ens[router.EnsembleID(ens)], name
 }
 

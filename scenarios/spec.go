@@ -142,7 +142,8 @@ type Election struct {
 //   - pause: nothing on Node runs (a long GC pause); resume: it runs again, late
 //   - clock-step: Node's clock jumps by Step (negative: back); clock-set: Node's clock
 //     runs at Clock's rate from now on
-//   - slow: the leader Peer ("ens/name") answers with Service until Until
+//   - slow: the leader Peer ("ens/name"; either name may hold a "/", as long as
+//     only one split names a member) answers with Service until Until
 //   - hang: Peer never answers until Until
 //   - rule: from now on the network applies Rule to the messages it matches
 //   - unrule: the rule named Rule.Name stops
@@ -363,6 +364,21 @@ func (s Spec) Validate() error {
 	return nil
 }
 
+// splitPeer splits a fault's peer, "ens/member", where either name may hold a "/"
+// of its own ("kv/users/p1"): it tries every "/" and returns the first split for
+// which isMember holds, and how many do.
+func splitPeer(s string, isMember func(ens, member string) bool) (ens, member string, n int) {
+	for i := range len(s) {
+		if s[i] == '/' && isMember(s[:i], s[i+1:]) {
+			if n == 0 {
+				ens, member = s[:i], s[i+1:]
+			}
+			n++
+		}
+	}
+	return ens, member, n
+}
+
 func hasMember(e *Ensemble, name string) bool {
 	for _, m := range e.Members {
 		if m.Name == name {
@@ -445,9 +461,12 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		}
 		return fmt.Errorf("%s.directory: %q, want current, saved or empty", f, ft.Directory)
 	case "slow", "hang":
-		en, name, ok := strings.Cut(ft.Peer, "/")
-		if !ok || ens[en] == nil || !hasMember(ens[en], name) {
+		_, _, n := splitPeer(ft.Peer, func(en, name string) bool { return ens[en] != nil && hasMember(ens[en], name) })
+		switch {
+		case n == 0:
 			return fmt.Errorf("%s.peer: %q is not ens/member of a known ensemble", f, ft.Peer)
+		case n > 1:
+			return fmt.Errorf("%s.peer: %q is ambiguous: it splits into ens/member in %d ways", f, ft.Peer, n)
 		}
 		if ft.Until <= ft.At {
 			return fmt.Errorf("%s.until: %v is not after at %v", f, ft.Until.D(), ft.At.D())

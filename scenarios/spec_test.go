@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -70,6 +71,13 @@ func TestBadSpecs(t *testing.T) {
 		{name: "routers zero", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 0`, 1)
 		}, want: "routers: 0, want 1..1024"},
+		{name: "ambiguous peer", edit: func(s string) string {
+			// e1 has a member "b/p1", and an ensemble "e1/b" a member "p1".
+			s = strings.Replace(s, `"name": "p1"`, `"name": "b/p1"`, 1)
+			s = strings.Replace(s, `"leader": "p1"`, `"leader": "b/p1"`, 1)
+			s = strings.Replace(s, `"name": "e2"`, `"name": "e1/b"`, 1)
+			return strings.Replace(s, `"liveness"`, `"faults": [{"at": "1s", "action": "hang", "peer": "e1/b/p1", "until": "2s"}], "liveness"`, 1)
+		}, want: `faults[0].peer: "e1/b/p1" is ambiguous: it splits into ens/member in 2 ways`},
 	}
 	base := string(named(t, "steady").JSON())
 	for _, tc := range cases {
@@ -89,6 +97,31 @@ func TestBadSpecs(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestFaultPeerWithSlash: a slow or hang fault names its peer "ens/member", and an
+// ensemble's name may hold a "/" of its own.
+func TestFaultPeerWithSlash(t *testing.T) {
+	s := named(t, "steady")
+	s.Ensembles[0].Name = "kv/users" // leader p1, on n1
+	s.Liveness = nil
+	s.Faults = []Fault{{At: Duration(time.Second), Action: "hang", Peer: "kv/users/p1", Until: Duration(1300 * time.Millisecond)}}
+	res, err := Run(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	timeouts := 0
+	for _, o := range res.Outcomes() {
+		if o.Code == "timeout" {
+			if o.Ensemble != "kv/users" {
+				t.Errorf("call %s to %s timed out; only kv/users's leader hangs", o.Call, o.Ensemble)
+			}
+			timeouts++
+		}
+	}
+	if timeouts == 0 {
+		t.Errorf("no call timed out while kv/users's leader hung")
 	}
 }
 

@@ -43,6 +43,9 @@ type world struct {
 	chk   *checker
 	// gossipUntil is when anti-entropy stops, so that the world can go quiet.
 	gossipUntil time.Duration
+	// lastChange is when the last scheduled change ends (the workload, a burst, an
+	// election, a fault); a world still busy at quietBy is cut short there.
+	lastChange  time.Duration
 	quietBy     time.Duration
 	gossipRound int
 	rules       []namedRule // active typed fault rules, in the order added
@@ -305,6 +308,7 @@ func (wd *world) schedule() {
 	if wd.spec.Gossip.PushOnly {
 		wd.gossipUntil = end + 2*to
 	}
+	wd.lastChange = end
 	wd.quietBy = wd.gossipUntil + 4*to + time.Second
 	wd.scheduleWorkload()
 	wd.chk.calls = slices.Grow(wd.chk.calls, wd.planned)

@@ -191,9 +191,14 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if asJSON {
 		w = stderr // keep stdout a single JSON object
 	}
-	if now := res.Report.TraceHash; now == rp.TraceHash {
+	switch now := res.Report.TraceHash; {
+	case rp.TraceHash == "":
+		// A hand-written or trimmed repro: nothing to compare, and no sign that
+		// the code changed.
+		fmt.Fprintln(w, "the repro records no trace hash to compare with")
+	case now == rp.TraceHash:
 		fmt.Fprintln(w, "trace hash matches the repro")
-	} else {
+	default:
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
 		fmt.Fprintf(w, "the code changed since the repro was written (then %s, now %s): the same spec and seed now run differently\n",
 			rp.ModuleVersion, scenarios.ModuleVersion())

@@ -145,6 +145,18 @@ func TestReplay(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", w, stdout)
 		}
 	}
+
+	// A repro without a trace hash (written by hand, or trimmed): nothing to
+	// compare, and no claim that the code changed.
+	delete(rp, "trace_hash")
+	data, _ = json.Marshal(rp)
+	code, stdout, _ = ensim(t, "replay", writeFile(t, "nohash.json", data))
+	if code != exitOK {
+		t.Errorf("replay exit %d, want 0", code)
+	}
+	if !strings.Contains(stdout, "the repro records no trace hash to compare with\n") || strings.Contains(stdout, "differs") || strings.Contains(stdout, "code changed") {
+		t.Errorf("replay of a repro without a trace hash:\n%s", stdout)
+	}
 }
 
 func TestReplayBadFile(t *testing.T) {

@@ -8,9 +8,11 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -71,7 +73,16 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 }
 
 func sweepFlags(fs *flag.FlagSet) commandFunc {
-	return newSweepOptions(fs).do
+	o := newSweepOptions(fs)
+	return func(ctx context.Context, pos []string, stdout, stderr io.Writer) int {
+		// An interrupt or a SIGTERM ends the sweep as ctx being done does: the
+		// workers are killed and waited for, and the summary of the seeds run so far
+		// is printed. Without this the signal would kill ensim alone, and its
+		// workers would go on running their seeds with no one to report to.
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return o.do(ctx, pos, stdout, stderr)
+	}
 }
 
 // sweepSummary is a sweep's result; its JSON is sweep --json, and what sweep merge

@@ -87,8 +87,7 @@ type workerEvent struct {
 func (s *sweeper) run() {
 	for range min(uint64(s.o.parallel), s.seeds.count) {
 		if err := s.spawn(); err != nil {
-			s.errs = append(s.errs, fmt.Sprintf("starting a worker: %v", err))
-			s.stopping = true
+			s.spawnFailed(err)
 			break
 		}
 	}
@@ -113,6 +112,18 @@ func (s *sweeper) run() {
 // way to the sweep and the next job's way back cost a worker a few percent of its
 // time when it had to wait for them).
 const workerDepth = 2
+
+// spawnFailed stops the sweep because a worker could not be started. Once ctx is
+// done that is the interrupt, not an error: a worker started with a done context
+// fails to start.
+func (s *sweeper) spawnFailed(err error) {
+	s.stopping = true
+	if s.ctx.Err() != nil {
+		s.interrupted = true
+		return
+	}
+	s.errs = append(s.errs, fmt.Sprintf("starting a worker: %v", err))
+}
 
 // spawn starts one more worker and its reading goroutine.
 func (s *sweeper) spawn() error {
@@ -289,6 +300,11 @@ func (s *sweeper) handle(ev workerEvent) {
 		}
 	}
 	w.cancel()
+	if s.ctx.Err() != nil {
+		// ctx's end kills every worker, and a worker's end can reach this loop
+		// before ctx's does: it died of the interrupt, not of its seed.
+		s.interrupted, s.stopping = true, true
+	}
 	if s.interrupted || w.dropped {
 		return // a dropped worker's answers after its kill, if any, were for jobs not wanted
 	}
@@ -325,8 +341,7 @@ func (s *sweeper) handle(ev workerEvent) {
 		s.fail(&sweepFailure{Seed: j.seed, Error: why, stderr: w.stderr.String()})
 		if !s.stopping && (s.next < s.seeds.count || len(s.rechecks) > 0 || len(s.orphans) > 0) && len(s.workers) < s.o.parallel {
 			if err := s.spawn(); err != nil {
-				s.errs = append(s.errs, fmt.Sprintf("starting a worker: %v", err))
-				s.stopping = true
+				s.spawnFailed(err)
 			}
 		}
 	case w.failure != "":

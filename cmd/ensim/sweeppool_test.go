@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"testing"
 
@@ -36,6 +37,7 @@ func (p *pipe) seeds(t *testing.T) []uint64 {
 func memSweeper(n uint64, workers int) (*sweeper, []*pipe) {
 	s := &sweeper{
 		o:        &sweepOptions{parallel: workers, keepGoing: true},
+		ctx:      context.Background(),
 		seeds:    seedRange{first: 1, step: 1, count: n},
 		failures: map[uint64]*sweepFailure{},
 		firsts:   map[uint64]firstRun{},

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"slices"
 
 	"github.com/ensroute/ensroute/internal/bugs"
@@ -80,6 +82,10 @@ func workerMain(args []string, in io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ensim %s: takes no arguments, got %q\n", workerCommand, args)
 		return exitUsage
 	}
+	// A Ctrl-C at a terminal reaches the whole process group, the workers too. The
+	// sweep handles it: it kills its workers and reports the seeds run so far. A
+	// worker that died of it first would be reported as a crash of its seed.
+	signal.Ignore(os.Interrupt)
 	if err := serveWorker(in, stdout); err != nil {
 		fmt.Fprintf(stderr, "ensim %s: %v\n", workerCommand, err)
 		return exitUsage

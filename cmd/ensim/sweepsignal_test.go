@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// TestSweepSignalEndsSweep sends ensim sweep the SIGTERM a CI runner sends at its
+// time limit: the sweep must kill its workers, print what it has and exit 1, not
+// die alone and leave its workers running seeds for no one.
+func TestSweepSignalEndsSweep(t *testing.T) {
+	// This process must outlive the signal whether or not the sweep handles it, so
+	// that a sweep that ignores it fails the test instead of killing it.
+	caught := make(chan os.Signal, 1)
+	signal.Notify(caught, syscall.SIGTERM)
+	defer signal.Stop(caught)
+
+	// Seeds of about a second each (gossip every 10µs), so that none ends before
+	// the signal is handled.
+	spec, _ := scenarios.ForSeed("steady", 1)
+	spec.Gossip.Interval = netmodel.Duration(10_000)
+	path := writeFile(t, "slow.json", spec.JSON())
+
+	// The signal comes as the first or the second worker is about to start: with
+	// the second, the first runs a seed; either may find the sweep interrupted
+	// already and fail to start.
+	for _, at := range []int{1, 2} {
+		t.Run(fmt.Sprintf("at worker %d", at), func(t *testing.T) {
+			var workers []*exec.Cmd
+			start := newWorkerCmd
+			defer func() { newWorkerCmd = start }()
+			newWorkerCmd = func(ctx context.Context) (*exec.Cmd, error) {
+				if len(workers) == at-1 {
+					self, err := os.FindProcess(os.Getpid())
+					if err != nil {
+						return nil, err
+					}
+					if err := self.Signal(syscall.SIGTERM); err != nil {
+						return nil, err
+					}
+				}
+				cmd, err := start(ctx)
+				workers = append(workers, cmd)
+				return cmd, err
+			}
+			var stdout, stderr bytes.Buffer
+			code := run(t.Context(), []string{"sweep", "--spec", path, "--seeds", "4", "--parallel", "2", "--recheck", "0", "--json"}, &stdout, &stderr)
+			// One line, and no error besides: a worker killed by the sweep, or one
+			// that could not start because the sweep was already interrupted, is
+			// the interrupt's doing.
+			if e := stderr.String(); code != exitFail || !strings.HasPrefix(e, "ensim: sweep interrupted after ") || strings.Count(e, "\n") != 1 {
+				t.Fatalf("exit %d, stderr %q; want 1 and only \"sweep interrupted\"", code, e)
+			}
+			if s := decodeSweep(t, stdout.String()); s.SeedsRun == 4 {
+				t.Errorf("the summary says every seed ran: %+v", s)
+			}
+			for i, w := range workers {
+				if w.ProcessState != nil && w.ProcessState.Success() {
+					t.Errorf("worker %d: %v, want it killed by the sweep or never started", i+1, w.ProcessState)
+				}
+			}
+			if at == 2 && workers[0].ProcessState == nil {
+				t.Errorf("worker 1 never ran")
+			}
+		})
+	}
+}
+
+// TestWorkerIgnoresInterrupt: a Ctrl-C at a terminal reaches the sweep's workers as
+// well as the sweep. The sweep handles it; a worker must not die of it first, or the
+// sweep would report its seed as crashed.
+func TestWorkerIgnoresInterrupt(t *testing.T) {
+	cmd, err := testWorker()(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	outPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errBuf bytes.Buffer
+	cmd.Stderr = &errBuf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	out := bufio.NewReader(outPipe)
+	runSeed := func(seed uint64) error {
+		if _, err := fmt.Fprintf(in, `{"seed":%d}`+"\n", seed); err != nil {
+			return err
+		}
+		line, err := readLine(out)
+		if err != nil {
+			return err
+		}
+		var res workerResult
+		if err := json.Unmarshal(line, &res); err != nil || res.Seed != seed || !res.OK {
+			return fmt.Errorf("answer %q (%v)", line, err)
+		}
+		return nil
+	}
+	io.WriteString(in, `{"scenario":"steady","semantics":"default"}`+"\n")
+	// Once it has answered, it is past its start: the signal finds it serving.
+	if err := runSeed(1); err != nil {
+		t.Fatalf("seed 1: %v\n%s", err, errBuf.String())
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := runSeed(2); err != nil {
+		t.Errorf("seed 2, after an interrupt: %v", err)
+	}
+	in.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("worker: %v, want exit 0 once its stdin closes\n%s", err, errBuf.String())
+	}
+}
