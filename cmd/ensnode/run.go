@@ -227,7 +227,8 @@ func start(o *options, log *slog.Logger) (*node, error) {
 }
 
 // stop shuts down in order: no new admin requests, no new dials, the router
-// instances, then the connections.
+// instances (which answer what their mailboxes hold), the replies still queued (at
+// most a second), then the connections.
 func (n *node) stop() {
 	if n.admin != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -236,6 +237,9 @@ func (n *node) stop() {
 	}
 	n.dials()
 	_ = n.drv.Close()
+	fctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	_ = n.tr.Flush(fctx) // Close drops what is still queued
+	cancel()
 	_ = n.tr.Close()
 	stopSlow(n.slow)
 	n.wg.Wait()

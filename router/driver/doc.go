@@ -49,7 +49,9 @@
 // The program hands the node what its transport receives (Receive): routes and casts
 // go to the mailbox of the router instance the sender picked, and are shed when it is
 // full (the caller gets router.ErrOverloaded); replies, peer events and gossip are
-// handled on the reader's goroutine at once.
+// handled on the reader's goroutine at once. Close answers what the mailboxes hold, and
+// sheds the routes that arrive afterwards, so that a node stopping on purpose leaves
+// no caller of the requests it took waiting out a deadline.
 //
 // # Directory
 //

@@ -22,7 +22,10 @@ type Node struct {
 	boxes  []chan inbound
 
 	learnMu sync.Mutex // one Learn at a time, so every shard sees the same order
-	waiters sync.Pool  // of *waiter
+	// recvMu orders Receive's mailbox sends before Close: once Close holds it, no
+	// route is on its way into a mailbox, and every later one sees closed.
+	recvMu  sync.RWMutex
+	waiters sync.Pool // of *waiter
 
 	done      chan struct{}
 	closed    atomic.Bool
@@ -110,15 +113,23 @@ func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
 
 // Receive hands the node a message from another node; the transport calls it on its
 // reader goroutine. It never blocks on a router instance: routes and casts go to the
-// mailbox of the instance they name, and one that is full sheds them (the caller gets
-// router.ErrOverloaded); replies complete their call under the lock of the shard that
-// owns it, and only that shard's.
+// mailbox of the instance they name, and one that is full (or a closed node) sheds
+// them (the caller gets router.ErrOverloaded); replies complete their call under the
+// lock of the shard that owns it, and only that shard's.
 func (n *Node) Receive(m router.Message) {
-	if n.isClosed() {
-		return
-	}
 	switch m.Kind {
 	case router.KindRoute, router.KindCast:
+		n.recvMu.RLock()
+		defer n.recvMu.RUnlock()
+		if n.isClosed() {
+			// A closing node takes no new work: the caller learns at once.
+			n.stats.shed.Add(1)
+			s := n.shardOfInstance(max(m.Instance, 0) % len(n.boxes))
+			s.lock()
+			s.core.Shed(m)
+			s.unlock()
+			return
+		}
 		n.stats.hop(m.Hops)
 		if m.Instance < 0 || m.Instance >= len(n.boxes) {
 			// The sender runs more router instances than this node (a client
@@ -139,12 +150,18 @@ func (n *Node) Receive(m router.Message) {
 	case router.KindReply:
 		n.deliverReply(m)
 	case router.KindPeer:
+		if n.isClosed() {
+			return
+		}
 		n.stats.hop(m.Hops)
 		s := n.anyShard()
 		s.lock()
 		s.core.Deliver(&m, n.now())
 		s.unlock()
 	case router.KindGossip:
+		if n.isClosed() {
+			return
+		}
 		n.stats.gossipIn.Add(1)
 		for _, e := range m.Entries {
 			n.Learn(e)
@@ -175,7 +192,17 @@ func (n *Node) instance(i int) {
 		select {
 		case in = <-box:
 		case <-n.done:
-			return
+			// What the mailbox took before Close is answered.
+			for {
+				select {
+				case in = <-box:
+					s.lock()
+					s.deliverAt(in)
+					s.unlock()
+				default:
+					return
+				}
+			}
 		}
 		s.lock()
 		s.deliverAt(in)
@@ -201,12 +228,16 @@ func (s *shard) deliverAt(in inbound) {
 	s.unpin()
 }
 
-// Close stops the router instances and anti-entropy and waits for them. Calls still
-// waiting end by their deadlines (their contexts', or CallTimeout's own); new calls
-// fail with ErrClosed. It is idempotent.
+// Close stops the router instances and anti-entropy and waits for them. The routes
+// and casts already in the mailboxes are delivered first; one that arrives after Close
+// is shed (its caller gets router.ErrOverloaded at once), and a reply still completes
+// its call. Calls still waiting end by their replies or deadlines (their contexts', or
+// CallTimeout's own); new calls fail with ErrClosed. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
+		n.recvMu.Lock()
 		n.closed.Store(true)
+		n.recvMu.Unlock()
 		close(n.done)
 	})
 	n.wg.Wait()

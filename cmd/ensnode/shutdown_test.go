@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+// slowReader is a client's receiver that, once held, holds up its transport's reader
+// until released, as a client that is slow to read does.
+type slowReader struct {
+	drv  *driver.Node
+	held atomic.Bool
+	go_  chan struct{}
+	once sync.Once
+}
+
+func (s *slowReader) Receive(m router.Message) {
+	if s.held.Load() {
+		<-s.go_
+	}
+	s.drv.Receive(m)
+}
+
+func (s *slowReader) release() { s.once.Do(func() { close(s.go_) }) }
+
+// TestStopWritesQueuedReplies: a node told to stop writes the replies it has queued
+// before it closes its connections. A client reads slowly (a small receive buffer, and
+// its reader held up), so that n1's answers to four large gets back up in n1's send
+// queue; n1 is stopped (the context that SIGTERM cancels) while they wait there; the
+// client then reads again, and every call gets its answer.
+func TestStopWritesQueuedReplies(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	addr, admin := realcluster.FreeAddr(), realcluster.FreeAddr()
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	var logs syncBuffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"--id", "n1", "--peers", "n1=" + addr, "--ensemble", "e1=n1",
+			"--secret-file", secretFile, "--admin", admin}, io.Discard, &logs)
+	}()
+
+	// The client's receive buffer is as small as the kernel allows.
+	dialer := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		if err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	quiet := slog.New(slog.DiscardHandler)
+	tr, err := nettransport.New(nettransport.Config{ID: "client", Incarnation: 1, Cluster: "ensroute", Secret: secret,
+		Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet,
+		Dial: func(ctx context.Context, a string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", a) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	drv, err := driver.New(driver.Config{ID: "client", Incarnation: 1, Transport: tr, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drv.Close()
+	reader := &slowReader{drv: drv, go_: make(chan struct{})}
+	defer reader.release()
+	tr.Attach(reader)
+	deadline := time.Now().Add(10 * time.Second)
+	for tr.Connect(context.Background(), "n1") != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("cannot connect to n1:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	value := strings.Repeat("v", 900<<10)
+	target := router.ToEnsemble("e1").Through("n1")
+	if res, err := drv.CallTimeout(context.Background(), target, []byte("put big "+value), 5*time.Second); err != nil || string(res.Value) != "ok" {
+		t.Fatalf("put: %.20q, %v", res.Value, err)
+	}
+	reader.held.Store(true)
+	const calls = 4 // 3.6MB of answers: more than the connection holds, less than n1's 4MiB send queue
+	errs := make(chan error, calls)
+	for range calls {
+		go func() {
+			res, err := drv.CallTimeout(context.Background(), target, []byte("get big"), 5*time.Second)
+			if err == nil && string(res.Value) != "ok "+value {
+				err = io.ErrUnexpectedEOF
+			}
+			errs <- err
+		}()
+	}
+	// Wait until n1 has queued every answer (the put's and the gets'): they wait in its
+	// send queue, or in the write its writer has under way.
+	for sent := false; !sent; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline.Add(10 * time.Second)) {
+			t.Fatalf("n1 never answered the gets:\n%s", metricsOf(admin))
+		}
+		resp, err := http.Get("http://" + admin + "/metrics")
+		if err != nil {
+			continue
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		sent = strings.Contains(string(b), fmt.Sprintf("ensroute_transport_total{what=\"sent\"} %d\n", 1+calls))
+	}
+	stop()
+	time.AfterFunc(300*time.Millisecond, reader.release) // n1 is stopping meanwhile
+	for range calls {
+		if err := <-errs; err != nil {
+			t.Fatalf("a call whose answer n1 had queued when it stopped: %v\n%s", err, logs.String())
+		}
+	}
+	if code := <-exited; code != 0 {
+		t.Fatalf("exit %d:\n%s", code, logs.String())
+	}
+}
+
+func metricsOf(admin string) string {
+	resp, err := http.Get("http://" + admin + "/metrics")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(l, "ensroute_") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
