@@ -280,7 +280,11 @@ func (t *Transport) accept(raw net.Conn) {
 	var p *peer
 	them, code, err := t.acceptHandshake(nc, c.fr, func(them identity) RefuseCode {
 		p = t.peer(them.id)
-		return p.admit(c, them.inc)
+		code, old := p.admit(c, them.inc)
+		if old != nil {
+			p.replaced(old, them.inc)
+		}
+		return code
 	})
 	if err != nil {
 		t.stats.refused.Add(1)
