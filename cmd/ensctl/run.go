@@ -24,6 +24,7 @@ commands:
   leader get ENSEMBLE           the leader, as the node that answers sees it
   leader set ENSEMBLE NODE      make the ensemble's member on NODE the leader
   bench [--concurrency N | --rate R] [--duration D] [--event EV] ENSEMBLE
+                                measure calls/s and latency; exit 1 when no call succeeded
   scenario --spec FILE [--netns] [--skip-unsupported] [--slack D] [--ensnode PATH] [--json]
                                 run an ensim spec against ensnode processes it starts
 flags of call, cast, leader and bench: --peers or --config, --secret-file, --via, --timeout, --json, ...
