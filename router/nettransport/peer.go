@@ -31,6 +31,11 @@ type peer struct {
 	up      chan struct{} // closed when a connection is installed; renewed when it goes
 	failed  chan struct{} // closed when a dial attempt fails; renewed at once
 	lastErr error         // of the last failed dial attempt
+
+	// notify orders what the ConnObserver hears about the peer; announced is the
+	// connection it was last told is up and not told is down yet.
+	notify    sync.Mutex
+	announced *conn
 }
 
 func newPeer(t *Transport, id router.NodeID, addr string) *peer {
@@ -97,7 +102,33 @@ func (p *peer) replaced(old *conn, inc router.Incarnation) {
 	t.stats.disconnects.Add(1)
 	t.log.Info("disconnected", "peer", string(p.id), "reason", "replaced by a newer incarnation",
 		"old_incarnation", uint64(old.inc), "incarnation", uint64(inc))
-	if o, ok := t.receiver().(ConnObserver); ok {
+	p.announceDown(old)
+}
+
+// announceUp tells the ConnObserver that c is up, if c is still the peer's
+// connection: one that was replaced or closed before it got here is never announced.
+// The observer hears of the peer's connections one at a time, each up before down.
+func (p *peer) announceUp(c *conn) {
+	p.notify.Lock()
+	defer p.notify.Unlock()
+	if p.conn.Load() != c {
+		return
+	}
+	if o, ok := p.t.receiver().(ConnObserver); ok {
+		o.PeerUp(p.id, c.inc)
+	}
+	p.announced = c
+}
+
+// announceDown tells the ConnObserver that c is down, if it was told that c was up.
+func (p *peer) announceDown(c *conn) {
+	p.notify.Lock()
+	defer p.notify.Unlock()
+	if p.announced != c {
+		return
+	}
+	p.announced = nil
+	if o, ok := p.t.receiver().(ConnObserver); ok {
 		o.PeerDown(p.id)
 	}
 }
@@ -138,9 +169,7 @@ func (p *peer) detach(c *conn, reason error) {
 		level = slog.LevelWarn
 	}
 	t.log.Log(context.Background(), level, "disconnected", "peer", string(p.id), "reason", why)
-	if o, ok := t.receiver().(ConnObserver); ok {
-		o.PeerDown(p.id)
-	}
+	p.announceDown(c)
 	if p.addr == "" {
 		t.forget(p)
 	}

@@ -102,7 +102,7 @@ func TestRestartReplacesHalfOpenConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "n1 connected to n2", func() bool { return n1.Connected("n2") })
+	waitFor(t, "n1 tells its observer n2 is up", func() bool { return ev.conns() == "up n2 5" })
 
 	// The restart: a new n2, incarnation 6, dials n1 and is let in at once.
 	n2, ev2, _, _ := tcpNode(t, "n2", func(c *Config) {
@@ -157,5 +157,40 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("never: %s", what)
 		}
+	}
+}
+
+// TestObserverHearsConnectionsInOrder: when a newer incarnation replaces a connection
+// before the old one was announced up (both handshakes finish at once), the observer
+// never hears of the old one: not up after the new one is up, not down. Driven by
+// hand, in the order that race takes.
+func TestObserverHearsConnectionsInOrder(t *testing.T) {
+	tr, _ := pipeNode(t, "n1", nil)
+	ev := &events{}
+	tr.Attach(ev)
+	p := tr.peer("n2")
+	conns := make([]*conn, 2)
+	for i := range conns {
+		a, b := net.Pipe()
+		t.Cleanup(func() { _ = b.Close() })
+		conns[i] = newConn(tr, a)
+	}
+	old, c := conns[0], conns[1]
+	if code, replaced := p.admit(old, 5); code != 0 || replaced != nil {
+		t.Fatalf("admit incarnation 5: %s, %v", code, replaced)
+	}
+	code, replaced := p.admit(c, 6)
+	if code != 0 || replaced != old {
+		t.Fatalf("admit incarnation 6: %s, replaced %v, want the old connection", code, replaced)
+	}
+	p.replaced(old, 6)
+	tr.up(p, c, identity{id: "n2", inc: 6}, "inbound", "pipe")
+	tr.up(p, old, identity{id: "n2", inc: 5}, "inbound", "pipe") // the old handshake's goroutine, late
+	if got, want := ev.conns(), "up n2 6"; got != want {
+		t.Fatalf("the observer heard %q, want %q", got, want)
+	}
+	c.close(ErrClosed)
+	if got, want := ev.conns(), "up n2 6; down n2"; got != want {
+		t.Fatalf("the observer heard %q, want %q", got, want)
 	}
 }

@@ -357,9 +357,7 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	}
 	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
 	c.start()
-	if o, ok := t.receiver().(ConnObserver); ok {
-		o.PeerUp(them.id, them.inc)
-	}
+	p.announceUp(c)
 }
 
 // Close closes the listeners and every connection, stops every dial, and waits for
