@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -149,7 +150,31 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads
 	res.latency, res.outcomes = rec.merge()
 	res.finish(elapsed)
-	return res.print(stdout, c.jsonOut)
+	if err := res.print(stdout, c.jsonOut); err != nil {
+		return err
+	}
+	return res.verdict()
+}
+
+// verdict is what bench's exit status says: nil (exit 0) when at least one call
+// succeeded, even if others failed (the report counts them); an error (exit 1) when
+// none did, since then nothing was measured but how fast calls fail.
+func (r *benchResult) verdict() error {
+	if r.OK > 0 {
+		return nil
+	}
+	if r.Calls == 0 {
+		return fmt.Errorf("bench %s: no call was made: nothing was measured", r.Ensemble)
+	}
+	codes := make([]string, 0, len(r.Errors))
+	for code := range r.Errors {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	for i, code := range codes {
+		codes[i] = fmt.Sprintf("%d %s", r.Errors[code], code)
+	}
+	return fmt.Errorf("bench %s: none of the %d calls succeeded (%s): nothing was measured", r.Ensemble, r.Calls, strings.Join(codes, ", "))
 }
 
 // closedLoop runs conc callers, each making its next call when the last one ends,

@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -25,5 +28,42 @@ func TestBenchPrintOrder(t *testing.T) {
 		if got := strings.Join(codes, " "); got != "hop-limit overloaded timeout unreachable" {
 			t.Fatalf("error lines in the order %q, want sorted:\n%s", got, b.String())
 		}
+	}
+}
+
+// TestBenchExitStatus: bench exits 0 when calls succeeded, and 1, saying why, when
+// none did (here every call finds no leader: the node knows no ensemble e9), after
+// printing its report all the same; bad usage stays exit 2 (TestBadUsage).
+func TestBenchExitStatus(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	for _, tc := range []struct {
+		name   string
+		ens    string
+		exit   int
+		stderr string
+	}{
+		{name: "calls succeed", ens: "e1", exit: 0},
+		{name: "every call fails", ens: "e9", exit: 1, stderr: "ensctl: bench e9: none of the "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := run(context.Background(), []string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret,
+				"--concurrency", "2", "--duration", "100ms", "--json", tc.ens}, &out, &errb)
+			var res benchResult
+			if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+				t.Fatalf("no report: %v\nstdout %q\nstderr %q", err, out.String(), errb.String())
+			}
+			if code != tc.exit || res.Calls == 0 || !strings.Contains(errb.String(), tc.stderr) {
+				t.Fatalf("exit %d, %d calls, stderr %q; want exit %d, calls, and %q", code, res.Calls, errb.String(), tc.exit, tc.stderr)
+			}
+			if tc.exit == 1 {
+				want := fmt.Sprintf("calls succeeded (%d no-leader): nothing was measured", res.Calls)
+				if res.OK != 0 || !strings.Contains(errb.String(), want) {
+					t.Fatalf("stderr %q, report %+v; want %q", errb.String(), res, want)
+				}
+			} else if res.OK == 0 {
+				t.Fatalf("no call succeeded: %+v", res)
+			}
+		})
 	}
 }

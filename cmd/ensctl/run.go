@@ -24,6 +24,7 @@ commands:
   leader get ENSEMBLE           the leader, as the node that answers sees it
   leader set ENSEMBLE NODE      make the ensemble's member on NODE the leader
   bench [--concurrency N | --rate R] [--duration D] [--event EV] ENSEMBLE
+                                measure calls/s and latency; exit 1 when no call succeeded
   scenario --spec FILE [--netns] [--skip-unsupported] [--slack D] [--ensnode PATH] [--json]
                                 run an ensim spec against ensnode processes it starts
 flags of call, cast, leader and bench: --peers or --config, --secret-file, --via, --timeout, --json, ...
@@ -177,8 +178,9 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	ens := router.EnsembleID(fs.Arg(0))
 	target, event := router.ToEnsemble(ens).Through(router.NodeID(c.via)), "leader"
+	var node router.NodeID
 	if verb == "set" {
-		node := router.NodeID(fs.Arg(1))
+		node = router.NodeID(fs.Arg(1))
 		if _, ok := c.Peers[node]; !ok {
 			return fmt.Errorf("%w: leader set: node %s is not in --peers", cluster.ErrUsage, node)
 		}
@@ -191,5 +193,38 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	defer cl.close()
 	res, took := cl.call(ctx, target, []byte(event))
+	if verb == "set" && errors.Is(res.Err, router.ErrUnreachable) && cl.tr.Connected(node) {
+		res.Err = cl.noMember(ctx, ens, node)
+	}
 	return report(c, stdout, string(ens), res, took)
+}
+
+// explained is an outcome error with a message that says what it means here; it
+// still matches the router's error (for the exit status and --json's code).
+type explained struct {
+	msg string
+	err error
+}
+
+func (e *explained) Error() string { return e.msg }
+func (e *explained) Unwrap() error { return e.err }
+
+// noMember explains why the member of ens on node was unreachable though node is
+// connected: node answered that it hosts no such member, as it answers for a member
+// that is gone. It asks node's directory whether it knows ens at all: every node
+// knows every ensemble of its cluster, so one that node does not know does not exist.
+// (Under riak semantics a node answers timeout to both, as the original does, and
+// drops a request for an ensemble it does not know: leader set then reports the
+// timeout, unexplained.)
+func (cl *client) noMember(ctx context.Context, ens router.EnsembleID, node router.NodeID) error {
+	res, _ := cl.call(ctx, router.ToEnsemble(ens).Through(node), []byte("leader"))
+	switch {
+	case errors.Is(res.Err, router.ErrNoLeader):
+		return &explained{fmt.Sprintf("ensemble %s is unknown to %s (no such ensemble?)", ens, node), router.ErrNoLeader}
+	case errors.Is(res.Err, router.ErrTimeout), errors.Is(res.Err, router.ErrOverloaded):
+		// node did not get as far as its directory.
+		return &explained{fmt.Sprintf("%s hosts no member of ensemble %s, or knows no such ensemble (asked which: %v)", node, ens, res.Err), router.ErrUnreachable}
+	}
+	// node routed the question: it knows ens.
+	return &explained{fmt.Sprintf("%s hosts no member of ensemble %s", node, ens), router.ErrUnreachable}
 }

@@ -75,13 +75,15 @@ type metrics struct {
 }
 
 var (
-	descCalls      = prometheus.NewDesc("ensroute_calls_total", "Calls started on this node that completed, by outcome.", []string{"outcome"}, nil)
+	descCalls      = prometheus.NewDesc("ensroute_calls_total", "Calls started on this node that completed, by outcome (zero on a node that only serves).", []string{"outcome"}, nil)
+	descServed     = prometheus.NewDesc("ensroute_served_total", "Replies this node sent for calls started on other nodes, by outcome (nack: a local peer refused).", []string{"outcome"}, nil)
+	descPassedOn   = prometheus.NewDesc("ensroute_passed_on_total", "Requests of calls started on other nodes that this node sent on to another node.", nil, nil)
 	descLate       = prometheus.NewDesc("ensroute_late_replies_total", "Replies dropped because their call had completed.", nil, nil)
 	descRedirects  = prometheus.NewDesc("ensroute_redirects_total", "Nacks redirected to a newer leader.", nil, nil)
 	descHopLimit   = prometheus.NewDesc("ensroute_hop_limit_total", "Requests refused at the hop limit.", nil, nil)
 	descBudget     = prometheus.NewDesc("ensroute_budget_spent_total", "Requests dropped at a hop because their budget was spent.", nil, nil)
 	descShed       = prometheus.NewDesc("ensroute_shed_total", "Routes and casts refused because a router instance's mailbox was full.", nil, nil)
-	descHops       = prometheus.NewDesc("ensroute_request_hops", "Transfers between nodes that requests arriving here had made.", nil, nil)
+	descHops       = prometheus.NewDesc("ensroute_request_hops", "Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.", nil, nil)
 	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Messages waiting in a router instance's mailbox.", []string{"instance"}, nil)
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in a peer's send queue.", []string{"peer"}, nil)
 	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the peer is connected.", []string{"peer"}, nil)
@@ -91,10 +93,25 @@ var (
 )
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descCalls, descLate, descRedirects, descHopLimit, descBudget, descShed, descHops,
+	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed, descHops,
 		descMailbox, descQueue, descConnected, descReconnects, descTransport, descSlow} {
 		ch <- d
 	}
+}
+
+// hopsHistogram is the histogram of st.Hops: a bucket le=h for each h below
+// driver.MaxHops, cumulative; the last slot, driver.MaxHops or more, only in the count
+// (the +Inf bucket).
+func hopsHistogram(st driver.Stats) prometheus.Metric {
+	buckets := make(map[float64]uint64, driver.MaxHops)
+	var count uint64
+	for h, c := range st.Hops {
+		count += c
+		if h < driver.MaxHops {
+			buckets[float64(h)] = count
+		}
+	}
+	return prometheus.MustNewConstHistogram(descHops, count, float64(st.HopSum), buckets)
 }
 
 func (m *metrics) Collect(ch chan<- prometheus.Metric) {
@@ -109,20 +126,15 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		if c != router.CodeNack {
 			counter(descCalls, st.Router.Completed[c], c.String())
 		}
+		counter(descServed, st.Served[c], c.String())
 	}
+	counter(descPassedOn, st.PassedOn)
 	counter(descLate, st.Router.Late)
 	counter(descRedirects, st.Router.Redirects)
 	counter(descHopLimit, st.Router.HopLimit)
 	counter(descBudget, st.Router.Budget)
 	counter(descShed, st.Shed)
-	buckets := map[float64]uint64{}
-	var count, sum uint64
-	for h, c := range st.Hops {
-		count += c
-		sum += uint64(h) * c
-		buckets[float64(h)] = count
-	}
-	ch <- prometheus.MustNewConstHistogram(descHops, count, float64(sum), buckets)
+	ch <- hopsHistogram(st)
 	for i, d := range st.Mailboxes {
 		gauge(descMailbox, float64(d), strconv.Itoa(i))
 	}
@@ -141,7 +153,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		v    uint64
 	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"reads", ts.Reads}, {"bytes_out", ts.BytesOut},
 		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
-		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"dial_failures", ts.DialFailures},
+		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects}} {
 		counter(descTransport, kv.v, kv.what)
 	}

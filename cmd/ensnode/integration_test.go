@@ -77,7 +77,7 @@ func TestCluster(t *testing.T) {
 		}
 		return o.Code == "unreachable" && o.LatencyNS < int64(100*time.Millisecond), fmt.Sprintf("%+v", o)
 	})
-	b := c.bench("--via", "n1", "--timeout", "300ms", "--concurrency", "8", "--duration", "500ms", "e3")
+	b := c.bench(1, "--via", "n1", "--timeout", "300ms", "--concurrency", "8", "--duration", "500ms", "e3")
 	if b.OK != 0 || b.Calls == 0 || b.Errors["unreachable"] != b.Calls {
 		t.Fatalf("bench against the dead node's ensemble: %+v, want only unreachable", b)
 	}
@@ -346,11 +346,12 @@ type benchOut struct {
 	LatencyNS map[string]int64 `json:"latency_ns"`
 }
 
-func (c *testCluster) bench(args ...string) benchOut {
-	out, exit, stderr := c.run(append([]string{"bench"}, args...)...)
+// bench runs ensctl bench, which must exit with status exit, and returns its report.
+func (c *testCluster) bench(exit int, args ...string) benchOut {
+	out, got, stderr := c.run(append([]string{"bench"}, args...)...)
 	var b benchOut
-	if exit != 0 || json.Unmarshal(out, &b) != nil {
-		c.t.Fatalf("ensctl bench: exit %d, %q, %s", exit, out, stderr)
+	if got != exit || json.Unmarshal(out, &b) != nil {
+		c.t.Fatalf("ensctl bench: exit %d (want %d), %q, %s", got, exit, out, stderr)
 	}
 	return b
 }

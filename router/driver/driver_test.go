@@ -265,3 +265,39 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Fatalf("ok=%d late=%d, want %d and 0", st.Completed[router.CodeOK], st.Late, workers*per)
 	}
 }
+
+// TestServedAndPassedOn: a node counts what it does for the calls of other nodes
+// apart from its own calls: n1's call through n2 to e1, led on n3, is passed on by
+// n2 and answered by n3; only n1 counts a completed call.
+func TestServedAndPassedOn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		n1, n2, n3 := c.add("n1", nil), c.add("n2", nil), c.add("n3", nil)
+		c.connect("n1", "n2")
+		c.connect("n1", "n3")
+		c.connect("n2", "n3")
+		c.leads(ref("e1", "n3"), 1)
+		if res, _ := call(n1, router.ToEnsemble("e1").Through("n2"), "get", time.Second); res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		var ok driver.Codes
+		ok[router.CodeOK] = 1
+		for _, tc := range []struct {
+			name      string
+			n         *driver.Node
+			completed uint64
+			served    driver.Codes
+			passedOn  uint64
+		}{
+			{name: "caller", n: n1, completed: 1},
+			{name: "via", n: n2, passedOn: 1},
+			{name: "leader", n: n3, served: ok},
+		} {
+			st := tc.n.Stats()
+			if st.Router.Completed[router.CodeOK] != tc.completed || st.Served != tc.served || st.PassedOn != tc.passedOn {
+				t.Errorf("%s: completed %d, served %v, passed on %d; want %d, %v, %d", tc.name,
+					st.Router.Completed[router.CodeOK], st.Served, st.PassedOn, tc.completed, tc.served, tc.passedOn)
+			}
+		}
+	})
+}

@@ -25,6 +25,7 @@ type shard struct {
 	// timers are the armed worker timers by id, under the lock; lastTimer numbers them.
 	timers    map[router.TimerID]*time.Timer
 	lastTimer router.TimerID
+	stats     shardCounters
 }
 
 type handed struct {
@@ -129,6 +130,7 @@ func (c clock) Stop(id router.TimerID) {
 
 // transport is a shard's router.Transport: the node's transport, except that a
 // message to the node itself (a reply to another shard's call) is kept for unlock.
+// What it sends for other nodes' calls is counted (Stats.Served, Stats.PassedOn).
 type transport struct{ s *shard }
 
 func (t transport) Send(to router.NodeID, m *router.Message) error {
@@ -136,7 +138,11 @@ func (t transport) Send(to router.NodeID, m *router.Message) error {
 		t.s.self = append(t.s.self, *m)
 		return nil
 	}
-	return t.s.n.cfg.Transport.Send(to, m)
+	if err := t.s.n.cfg.Transport.Send(to, m); err != nil {
+		return err
+	}
+	t.s.stats.sent(t.s.n.cfg.ID, m)
+	return nil
 }
 
 // adapter is how a user's Peer is registered in a shard's core: the core's hand-over

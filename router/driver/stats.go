@@ -6,9 +6,12 @@ import (
 	"github.com/ensroute/ensroute/router"
 )
 
-// MaxHops is the last bucket of Stats.Hops: requests that arrived after MaxHops or
+// MaxHops is the last slot of Stats.Hops: requests that arrived after MaxHops or
 // more transfers.
 const MaxHops = 8
+
+// Codes has a slot for every reply code (router.Code), indexed by the code.
+type Codes [len(router.Stats{}.Completed)]uint64
 
 // Stats is a snapshot of what a node did.
 type Stats struct {
@@ -22,8 +25,20 @@ type Stats struct {
 	BadInstance uint64
 	// Mailboxes is each router instance's queue depth now.
 	Mailboxes []int
-	// Hops counts the requests this node received by the transfers they had made.
-	Hops [MaxHops + 1]uint64
+	// Hops counts the requests this node received by the transfers they had made;
+	// Hops[MaxHops] counts those that had made MaxHops or more. HopSum is the sum of
+	// their transfers, exact.
+	Hops   [MaxHops + 1]uint64
+	HopSum uint64
+	// Served counts the replies this node sent for calls started on other nodes, by
+	// their code: what became of the requests it served that were answered (a
+	// CodeNack is a local peer's refusal, which the caller's node turns into a
+	// redirect or router.ErrNotLeader). Router.Completed counts only the calls
+	// started on this node.
+	Served Codes
+	// PassedOn counts the requests of calls started on other nodes that this node
+	// sent on to another node (to the leader's node, or a follower's forward).
+	PassedOn uint64
 	// GossipIn and GossipOut count directory messages received and sent.
 	GossipIn, GossipOut uint64
 }
@@ -31,9 +46,35 @@ type Stats struct {
 type counters struct {
 	shed, badInstance, gossipIn, gossipOut atomic.Uint64
 	hops                                   [MaxHops + 1]atomic.Uint64
+	hopSum                                 atomic.Uint64
 }
 
-func (c *counters) hop(h int) { c.hops[min(max(h, 0), MaxHops)].Add(1) }
+func (c *counters) hop(h int) {
+	h = max(h, 0)
+	c.hops[min(h, MaxHops)].Add(1)
+	c.hopSum.Add(uint64(h))
+}
+
+// shardCounters are what a shard counts during its turns, under its lock.
+type shardCounters struct {
+	served   Codes
+	passedOn uint64
+}
+
+// sent counts m, which a shard's core sent to another node, if it serves a call
+// started elsewhere: a reply, or a request passed on.
+func (c *shardCounters) sent(self router.NodeID, m *router.Message) {
+	switch m.Kind {
+	case router.KindReply:
+		if m.Code.Valid() {
+			c.served[m.Code]++
+		}
+	case router.KindRoute, router.KindPeer:
+		if !m.Call.IsZero() && m.Call.Node != self {
+			c.passedOn++
+		}
+	}
+}
 
 // Stats returns a snapshot of the node's counters.
 func (n *Node) Stats() Stats {
@@ -41,6 +82,10 @@ func (n *Node) Stats() Stats {
 	for _, s := range n.shards {
 		s.lock()
 		st.Router.Add(s.core.Stats())
+		for c, v := range s.stats.served {
+			st.Served[c] += v
+		}
+		st.PassedOn += s.stats.passedOn
 		s.unlock()
 	}
 	st.Shed, st.BadInstance = n.stats.shed.Load(), n.stats.badInstance.Load()
@@ -48,6 +93,7 @@ func (n *Node) Stats() Stats {
 	for i := range st.Hops {
 		st.Hops[i] = n.stats.hops[i].Load()
 	}
+	st.HopSum = n.stats.hopSum.Load()
 	for _, b := range n.boxes {
 		st.Mailboxes = append(st.Mailboxes, len(b))
 	}

@@ -39,6 +39,11 @@ type Config struct {
 	ReadBuffer int
 	// HandshakeTimeout bounds a handshake, TLS included. Default 5s.
 	HandshakeTimeout time.Duration
+	// MaxHandshakes bounds the handshakes in progress on each listener Serve runs: a
+	// connection accepted beyond it is refused (RefuseBusy) and closed at once, and
+	// counted (Stats.HandshakeLimit), so that strangers who connect and stall hold at
+	// most this many connections, each for at most HandshakeTimeout. Default 64.
+	MaxHandshakes int
 	// HeartbeatInterval is how often an idle connection sends a ping; a connection
 	// that receives nothing for HeartbeatTimeout is closed as dead. Defaults 500ms, 3s.
 	HeartbeatInterval, HeartbeatTimeout time.Duration
@@ -54,6 +59,7 @@ const (
 	DefaultQueueBytes        = 4 << 20
 	DefaultReadBuffer        = 64 << 10
 	DefaultHandshakeTimeout  = 5 * time.Second
+	DefaultMaxHandshakes     = 64
 	DefaultHeartbeatInterval = 500 * time.Millisecond
 	DefaultHeartbeatTimeout  = 3 * time.Second
 	DefaultBackoffMin        = 50 * time.Millisecond
@@ -80,6 +86,8 @@ func (c Config) Validate() error {
 		return bad("QueueBytes %d is negative", c.QueueBytes)
 	case c.ReadBuffer < 0:
 		return bad("ReadBuffer %d is negative", c.ReadBuffer)
+	case c.MaxHandshakes < 0:
+		return bad("MaxHandshakes %d is negative", c.MaxHandshakes)
 	case c.HandshakeTimeout < 0, c.HeartbeatInterval < 0, c.HeartbeatTimeout < 0, c.BackoffMin < 0, c.BackoffMax < 0:
 		return bad("a timeout or backoff is negative")
 	case c.HeartbeatTimeout != 0 && c.HeartbeatInterval != 0 && c.HeartbeatTimeout <= c.HeartbeatInterval:
@@ -110,6 +118,9 @@ func (c *Config) fill() {
 	}
 	if c.ReadBuffer == 0 {
 		c.ReadBuffer = DefaultReadBuffer
+	}
+	if c.MaxHandshakes == 0 {
+		c.MaxHandshakes = DefaultMaxHandshakes
 	}
 	set(&c.HandshakeTimeout, DefaultHandshakeTimeout)
 	set(&c.HeartbeatInterval, DefaultHeartbeatInterval)

@@ -63,13 +63,17 @@ func (r *deadlineReader) Read(b []byte) (int, error) {
 	return r.nc.Read(b)
 }
 
+// beginHandshake bounds the handshake in time (HandshakeTimeout) and its frames in
+// size (MaxHandshakeFrame).
 func (c *conn) beginHandshake() {
 	_ = c.nc.SetDeadline(time.Now().Add(c.t.cfg.HandshakeTimeout))
+	c.fr.handshake()
 }
 
 func (c *conn) endHandshake() {
 	_ = c.nc.SetDeadline(time.Time{})
 	c.dr.idle = c.t.cfg.HeartbeatTimeout
+	c.fr.established(c.t.cfg.MaxFrame)
 }
 
 // start runs the reader and the writer of an installed connection.

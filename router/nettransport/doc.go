@@ -31,8 +31,12 @@
 // the cluster secret with an HMAC over both fresh nonces and both identities; the
 // secret never travels. A node with another secret, cluster or version, or claiming
 // the id of a node already connected (or the acceptor's own), is refused with a
-// RefuseCode that both sides log with log/slog. Config.HandshakeTimeout bounds it.
-// For untrusted networks, LoadTLS adds TLS, and mutual TLS with a CA.
+// RefuseCode that both sides log with log/slog. A newer incarnation of a connected
+// node (a restart) replaces its old connection. Config.HandshakeTimeout bounds a
+// handshake in time, MaxHandshakeFrame its frames in size (a few KiB, computed from
+// MaxName), and Config.MaxHandshakes the handshakes in progress on each listener:
+// beyond it a connection is refused (RefuseBusy) and closed at once. For untrusted
+// networks, LoadTLS adds TLS, and mutual TLS with a CA.
 //
 // # Sending and receiving
 //

@@ -18,6 +18,14 @@ const (
 	DefaultMaxFrame = 1 << 20
 	// MinMaxFrame is the smallest frame limit a Config may set.
 	MinMaxFrame = 4 << 10
+	// MaxHandshakeFrame is the largest handshake frame body either side accepts:
+	// twice the largest hello or challenge the protocol allows (maxHello), so that a
+	// stranger cannot make a node buffer a full frame before it has proved anything.
+	MaxHandshakeFrame = 2 * maxHello
+	// maxHello is the largest hello or challenge body: the cluster name and the node
+	// id, each at most MaxName bytes after its length, the incarnation and the nonce.
+	// The other handshake frames are smaller (a 32-byte proof, a 1-byte refusal).
+	maxHello = 2*(binary.MaxVarintLen64+MaxName) + binary.MaxVarintLen64 + nonceSize
 )
 
 // frameType says what a frame carries.
@@ -66,10 +74,11 @@ type header struct {
 	length  int
 }
 
-// parseHeader checks the magic number, the type and the length against max. The
-// version is returned, not checked: a handshake answers a version it does not speak
-// with a refusal, which the other side must still be able to read.
-func parseHeader(b []byte, max int) (header, error) {
+// parseHeader checks the magic number, the type and the length against max, which
+// limit names in an error. The version is returned, not checked: a handshake answers
+// a version it does not speak with a refusal, which the other side must still be able
+// to read.
+func parseHeader(b []byte, max int, limit string) (header, error) {
 	if b[0] != magic0 || b[1] != magic1 {
 		return header{}, fmt.Errorf("%w: bad magic %#02x%02x", ErrBadFrame, b[0], b[1])
 	}
@@ -78,7 +87,7 @@ func parseHeader(b []byte, max int) (header, error) {
 		return header{}, fmt.Errorf("%w: unknown frame type %d", ErrBadFrame, b[3])
 	}
 	if h.length > max {
-		return header{}, fmt.Errorf("%w: %s frame of %d bytes exceeds the limit of %d", ErrBadFrame, h.typ, h.length, max)
+		return header{}, fmt.Errorf("%w: %s frame of %d bytes exceeds the %s of %d", ErrBadFrame, h.typ, h.length, limit, max)
 	}
 	return h, nil
 }
@@ -90,13 +99,23 @@ func parseHeader(b []byte, max int) (header, error) {
 type frameReader struct {
 	r       *bufio.Reader
 	max     int
+	limit   string // what max is, for errors
 	scratch []byte
 	used    int // bytes of the last body still to discard from r
 }
 
+// newFrameReader returns a reader of frames of at most max bytes. A connection's
+// reader starts with MaxHandshakeFrame (handshake) and moves to the frame limit
+// (established) once the handshake is done.
 func newFrameReader(r io.Reader, bufSize, max int) *frameReader {
-	return &frameReader{r: bufio.NewReaderSize(r, bufSize), max: max}
+	return &frameReader{r: bufio.NewReaderSize(r, bufSize), max: max, limit: "limit"}
 }
+
+// handshake limits the frames to MaxHandshakeFrame until established.
+func (fr *frameReader) handshake() { fr.max, fr.limit = MaxHandshakeFrame, "handshake frame limit" }
+
+// established sets the frame limit of an established connection.
+func (fr *frameReader) established(max int) { fr.max, fr.limit = max, "limit" }
 
 // next reads one frame.
 func (fr *frameReader) next() (header, []byte, error) {
@@ -108,7 +127,7 @@ func (fr *frameReader) next() (header, []byte, error) {
 	if err != nil {
 		return header{}, nil, err
 	}
-	h, err := parseHeader(hb, fr.max)
+	h, err := parseHeader(hb, fr.max, fr.limit)
 	if err != nil {
 		return header{}, nil, err
 	}

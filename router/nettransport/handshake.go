@@ -34,17 +34,19 @@ const (
 	RefuseVersion   RefuseCode = iota + 1 // the protocol versions differ
 	RefuseCluster                         // the cluster names differ
 	RefuseAuth                            // the other side did not prove the cluster secret
-	RefuseDuplicate                       // a node with this id is already connected
+	RefuseDuplicate                       // a node with this id, of this incarnation or a newer one, is already connected
 	RefuseSelf                            // the other side claims this node's own id
 	RefuseRace                            // both sides dialed at once; the other connection wins
 	RefuseWrongNode                       // the node at the address is not the one dialed
 	RefuseProtocol                        // a malformed or unexpected handshake frame
 	RefuseShutdown                        // the node is shutting down
+	RefuseBusy                            // the listener has Config.MaxHandshakes handshakes in progress
 	numRefuse
 )
 
 var refuseNames = [...]string{"", "protocol version mismatch", "wrong cluster", "authentication failed (wrong cluster secret?)",
-	"node id already connected", "node claims our own id", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down"}
+	"node id already connected (same or newer incarnation)", "node claims our own id", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down",
+	"too many handshakes in progress"}
 
 // String describes the reason.
 func (c RefuseCode) String() string {

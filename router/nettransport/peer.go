@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -30,6 +31,11 @@ type peer struct {
 	up      chan struct{} // closed when a connection is installed; renewed when it goes
 	failed  chan struct{} // closed when a dial attempt fails; renewed at once
 	lastErr error         // of the last failed dial attempt
+
+	// notify orders what the ConnObserver hears about the peer; announced is the
+	// connection it was last told is up and not told is down yet.
+	notify    sync.Mutex
+	announced *conn
 }
 
 func newPeer(t *Transport, id router.NodeID, addr string) *peer {
@@ -61,22 +67,70 @@ func (p *peer) lastError() error {
 
 // admit decides whether an inbound connection that proved the secret may take the
 // slot, and installs it if so. One connection per pair: a node already connected is
-// refused (an impostor, or an old connection not yet known dead), and when both sides
-// dial at once the connection dialed by the smaller id wins on both sides.
-func (p *peer) admit(c *conn, inc router.Incarnation) RefuseCode {
+// refused (an old connection not yet known dead, or both sides dialing at once),
+// unless the newcomer is a newer incarnation of it: a restarted node need not wait
+// until its old connection, which may be half-open, misses the heartbeat timeout.
+// Then c takes the slot and admit returns the connection it replaced, for the caller
+// to close with replaced. When both sides dial at once the connection dialed by the
+// smaller id wins on both sides.
+func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	old := p.conn.Load()
 	switch {
 	case p.t.closed():
-		return RefuseShutdown
-	case p.conn.Load() != nil:
-		return RefuseDuplicate
-	case p.dialing && p.t.cfg.ID < p.id:
-		return RefuseRace
+		return RefuseShutdown, nil
+	case old != nil && inc <= old.inc:
+		return RefuseDuplicate, nil
+	case old == nil && p.dialing && p.t.cfg.ID < p.id:
+		return RefuseRace, nil
 	}
 	c.p, c.inc = p, inc
+	if old != nil {
+		p.conn.Store(c) // p.up stays closed: the node stays connected
+		return 0, old
+	}
 	p.install(c)
-	return 0
+	return 0, nil
+}
+
+// replaced closes old, the connection of an earlier incarnation that admit replaced,
+// and reports it as a disconnection (detach ignores old: it is no longer the peer's).
+func (p *peer) replaced(old *conn, inc router.Incarnation) {
+	old.close(fmt.Errorf("replaced by incarnation %d", inc))
+	t := p.t
+	t.stats.disconnects.Add(1)
+	t.log.Info("disconnected", "peer", string(p.id), "reason", "replaced by a newer incarnation",
+		"old_incarnation", uint64(old.inc), "incarnation", uint64(inc))
+	p.announceDown(old)
+}
+
+// announceUp tells the ConnObserver that c is up, if c is still the peer's
+// connection: one that was replaced or closed before it got here is never announced.
+// The observer hears of the peer's connections one at a time, each up before down.
+func (p *peer) announceUp(c *conn) {
+	p.notify.Lock()
+	defer p.notify.Unlock()
+	if p.conn.Load() != c {
+		return
+	}
+	if o, ok := p.t.receiver().(ConnObserver); ok {
+		o.PeerUp(p.id, c.inc)
+	}
+	p.announced = c
+}
+
+// announceDown tells the ConnObserver that c is down, if it was told that c was up.
+func (p *peer) announceDown(c *conn) {
+	p.notify.Lock()
+	defer p.notify.Unlock()
+	if p.announced != c {
+		return
+	}
+	p.announced = nil
+	if o, ok := p.t.receiver().(ConnObserver); ok {
+		o.PeerDown(p.id)
+	}
 }
 
 // install makes c the peer's connection; p.mu is held.
@@ -115,9 +169,7 @@ func (p *peer) detach(c *conn, reason error) {
 		level = slog.LevelWarn
 	}
 	t.log.Log(context.Background(), level, "disconnected", "peer", string(p.id), "reason", why)
-	if o, ok := t.receiver().(ConnObserver); ok {
-		o.PeerDown(p.id)
-	}
+	p.announceDown(c)
 	if p.addr == "" {
 		t.forget(p)
 	}

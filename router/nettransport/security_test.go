@@ -120,7 +120,7 @@ func TestRefusals(t *testing.T) {
 		{name: "own id", id: "n1",
 			acceptor: []string{"refused connection", "claims this node's id n1"},
 			dialer:   []string{"cannot connect", "node claims our own id"}},
-		{name: "id already connected", id: "n2", first: true, edit: func(c *nettransport.Config) { c.Incarnation = 99 },
+		{name: "id already connected", id: "n2", first: true, // the same incarnation: not a restart
 			acceptor: []string{"refused connection", "peer=n2", "node id already connected"},
 			dialer:   []string{"cannot connect", "node id already connected"}},
 	} {

@@ -7,25 +7,29 @@ import (
 
 // Stats counts what a transport did. Counters only grow.
 type Stats struct {
-	Sent         uint64 // messages queued for a connection
-	Received     uint64 // messages handed to the receiver
-	Writes       uint64 // writes to connections (Sent/Writes is the coalescing)
-	Reads        uint64 // reads from connections (Received/Reads is the batching)
-	BytesOut     uint64 // bytes written
-	Unreachable  uint64 // sends refused because the node was not connected
-	Overloaded   uint64 // sends refused because the send queue was full
-	TooLarge     uint64 // sends refused because the message exceeds the frame limit or MaxName
-	BadFrames    uint64 // connections closed for a malformed frame
-	Refused      uint64 // inbound handshakes refused or failed
-	DialFailures uint64 // outbound dials or handshakes that failed
-	Reconnects   uint64 // dial attempts after the first, per peer
-	Connects     uint64 // connections established, both directions
-	Disconnects  uint64 // established connections that ended
+	Sent        uint64 // messages queued for a connection
+	Received    uint64 // messages handed to the receiver
+	Writes      uint64 // writes to connections (Sent/Writes is the coalescing)
+	Reads       uint64 // reads from connections (Received/Reads is the batching)
+	BytesOut    uint64 // bytes written
+	Unreachable uint64 // sends refused because the node was not connected
+	Overloaded  uint64 // sends refused because the send queue was full
+	TooLarge    uint64 // sends refused because the message exceeds the frame limit or MaxName
+	BadFrames   uint64 // connections closed for a malformed frame
+	Refused     uint64 // inbound handshakes refused or failed
+	// HandshakeLimit counts inbound connections refused at once because their
+	// listener had Config.MaxHandshakes handshakes in progress (not in Refused).
+	HandshakeLimit uint64
+	DialFailures   uint64 // outbound dials or handshakes that failed
+	Reconnects     uint64 // dial attempts after the first, per peer
+	Connects       uint64 // connections established, both directions
+	Disconnects    uint64 // established connections that ended
 }
 
 type counters struct {
 	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
 	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
+	handshakeLimit                                                             atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -34,7 +38,7 @@ func (t *Transport) Stats() Stats {
 	return Stats{
 		Sent: s.sent.Load(), Received: s.received.Load(), Writes: s.writes.Load(), Reads: s.reads.Load(), BytesOut: s.bytesOut.Load(),
 		Unreachable: s.unreachable.Load(), Overloaded: s.overloaded.Load(), TooLarge: s.tooLarge.Load(),
-		BadFrames: s.badFrames.Load(), Refused: s.refused.Load(), DialFailures: s.dialFailures.Load(),
+		BadFrames: s.badFrames.Load(), Refused: s.refused.Load(), HandshakeLimit: s.handshakeLimit.Load(), DialFailures: s.dialFailures.Load(),
 		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),
 	}
 }

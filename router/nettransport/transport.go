@@ -10,6 +10,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -219,7 +220,8 @@ func (t *Transport) Peers() []PeerStatus {
 }
 
 // Serve accepts connections on l until l fails or the transport is closed; it then
-// returns (nil after Close). Each connection runs the acceptor's handshake.
+// returns (nil after Close). Each connection runs the acceptor's handshake, at most
+// Config.MaxHandshakes at a time: one accepted beyond that is refused and closed.
 func (t *Transport) Serve(l net.Listener) error {
 	t.mu.Lock()
 	if t.closed() {
@@ -231,6 +233,10 @@ func (t *Transport) Serve(l net.Listener) error {
 	t.wg.Add(1)
 	t.mu.Unlock()
 	defer t.wg.Done()
+	// Only this loop adds to inFlight, so a check and the add that follows it see
+	// the same count or a smaller one.
+	var inFlight atomic.Int64
+	busy := false // refusing since the last handshake that was let in: logged once
 	for {
 		nc, err := l.Accept()
 		if err != nil {
@@ -243,18 +249,47 @@ func (t *Transport) Serve(l net.Listener) error {
 			}
 			return err
 		}
-		t.Accept(nc)
+		if n := inFlight.Load(); n >= int64(t.cfg.MaxHandshakes) {
+			t.refuseBusy(nc, n, !busy)
+			busy = true
+			continue
+		}
+		busy = false
+		inFlight.Add(1)
+		t.accept(nc, func() { inFlight.Add(-1) })
+	}
+}
+
+// refuseBusy refuses nc, accepted while n handshakes were in progress on its
+// listener: a refusal frame the dialer can read (none under TLS, which has not
+// started), then close. It logs the first refusal of a run of them.
+func (t *Transport) refuseBusy(nc net.Conn, n int64, log bool) {
+	t.stats.handshakeLimit.Add(1)
+	if t.cfg.ServerTLS == nil {
+		_ = nc.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
+		refuse(nc, RefuseBusy)
+	}
+	_ = nc.Close()
+	if log {
+		t.log.Warn("refused connection", "remote_addr", nc.RemoteAddr().String(),
+			"reason", fmt.Sprintf("%d handshakes in progress on this listener, the limit (MaxHandshakes); refusing more until one ends", n))
 	}
 }
 
 // Accept runs the acceptor's side of a handshake on nc in the background and, if it
 // succeeds, serves the connection (for listeners other than Serve's, and for
-// net.Pipe in tests).
-func (t *Transport) Accept(nc net.Conn) {
+// net.Pipe in tests). It does not bound the handshakes in progress: its caller does.
+func (t *Transport) Accept(nc net.Conn) { t.accept(nc, nil) }
+
+// accept starts Accept's work; done, if not nil, is called once the handshake is over.
+func (t *Transport) accept(nc net.Conn, done func()) {
 	t.mu.Lock()
 	if t.closed() || t.receiver() == nil {
 		t.mu.Unlock()
 		_ = nc.Close()
+		if done != nil {
+			done()
+		}
 		return
 	}
 	t.accepting[nc] = struct{}{}
@@ -262,14 +297,19 @@ func (t *Transport) Accept(nc net.Conn) {
 	t.mu.Unlock()
 	go func() {
 		defer t.wg.Done()
-		t.accept(nc)
+		t.handshake(nc)
 		t.mu.Lock()
 		delete(t.accepting, nc)
 		t.mu.Unlock()
+		if done != nil {
+			done()
+		}
 	}()
 }
 
-func (t *Transport) accept(raw net.Conn) {
+// handshake runs the acceptor's handshake on raw and, if it succeeds, starts serving
+// the connection.
+func (t *Transport) handshake(raw net.Conn) {
 	nc := raw
 	if t.cfg.ServerTLS != nil {
 		nc = tls.Server(raw, t.cfg.ServerTLS)
@@ -280,7 +320,11 @@ func (t *Transport) accept(raw net.Conn) {
 	var p *peer
 	them, code, err := t.acceptHandshake(nc, c.fr, func(them identity) RefuseCode {
 		p = t.peer(them.id)
-		return p.admit(c, them.inc)
+		code, old := p.admit(c, them.inc)
+		if old != nil {
+			p.replaced(old, them.inc)
+		}
+		return code
 	})
 	if err != nil {
 		t.stats.refused.Add(1)
@@ -313,9 +357,7 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	}
 	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
 	c.start()
-	if o, ok := t.receiver().(ConnObserver); ok {
-		o.PeerUp(them.id, them.inc)
-	}
+	p.announceUp(c)
 }
 
 // Close closes the listeners and every connection, stops every dial, and waits for

@@ -28,6 +28,11 @@ func hello(version byte, cluster, id string) []byte {
 	return append([]byte{0xE5, 0x7E, version, 1, 0, 0, byte(len(body) >> 8), byte(len(body))}, body...)
 }
 
+// helloHeader is the header of a hello frame whose body would be n bytes.
+func helloHeader(n int) []byte {
+	return []byte{0xE5, 0x7E, nettransport.Version, 1, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
+}
+
 // TestRefusals: what a stranger sends to a real ensnode process is refused, the node
 // logs why and closes the connection, and goes on serving its cluster: a wrong
 // cluster secret, a wrong cluster name, an unknown protocol version, a frame over the
@@ -89,8 +94,8 @@ func TestRefusals(t *testing.T) {
 			log: []string{"refused connection", `cluster \"other\", want \"ensroute\"`}},
 		{name: "unknown version", send: hello(nettransport.Version+1, "ensroute", "x2"), back: refusal(nettransport.RefuseVersion),
 			log: []string{"refused connection", "protocol version 2, want 1"}},
-		{name: "frame over the limit", send: []byte{0xE5, 0x7E, nettransport.Version, 1, 0x7f, 0xff, 0xff, 0xff},
-			log: []string{"refused connection", "exceeds the limit"}},
+		{name: "frame over the limit", send: helloHeader(nettransport.MaxHandshakeFrame + 1),
+			log: []string{"refused connection", "exceeds the handshake frame limit"}},
 		{name: "garbage", send: []byte("GET /healthz HTTP/1.1\r\nHost: n1\r\n\r\n"), log: []string{"refused connection", "bad magic"}},
 		{name: "claims a connected node's id", id: "n2", code: nettransport.RefuseDuplicate,
 			log: []string{"refused connection", "peer=n2", "node id already connected"}},

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+// TestMetricsCountWhatANodeServes: a node that starts no call but serves those of a
+// client shows on /metrics how many requests it served and how they ended
+// (ensroute_served_total), while ensroute_calls_total, which counts the calls started
+// on the node, stays at zero. The node runs in this process on loopback; the client
+// is a driver node over the TCP transport.
+func TestMetricsCountWhatANodeServes(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	addr, admin := realcluster.FreeAddr(), realcluster.FreeAddr()
+	ctx, stop := context.WithCancel(context.Background())
+	var logs syncBuffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"--id", "n1", "--peers", "n1=" + addr, "--ensemble", "e1=n1",
+			"--secret-file", secretFile, "--admin", admin}, io.Discard, &logs)
+	}()
+	defer func() {
+		stop()
+		if code := <-exited; code != 0 {
+			t.Errorf("exit %d:\n%s", code, logs.String())
+		}
+	}()
+	drv := dialClient(t, addr, secret, &logs)
+
+	const puts = 5
+	for range puts {
+		res, err := drv.CallTimeout(context.Background(), router.ToEnsemble("e1").Through("n1"), []byte("put k v"), 5*time.Second)
+		if err != nil || string(res.Value) != "ok" {
+			t.Fatalf("put: %q, %v", res.Value, err)
+		}
+	}
+	if _, err := drv.CallTimeout(context.Background(), router.ToEnsemble("e9").Through("n1"), []byte("get k"), 5*time.Second); !errors.Is(err, router.ErrNoLeader) {
+		t.Fatalf("call to an ensemble n1 does not know: %v, want %v", err, router.ErrNoLeader)
+	}
+
+	const want = `
+# HELP ensroute_calls_total Calls started on this node that completed, by outcome (zero on a node that only serves).
+# TYPE ensroute_calls_total counter
+ensroute_calls_total{outcome="hop-limit"} 0
+ensroute_calls_total{outcome="no-leader"} 0
+ensroute_calls_total{outcome="not-leader"} 0
+ensroute_calls_total{outcome="ok"} 0
+ensroute_calls_total{outcome="overloaded"} 0
+ensroute_calls_total{outcome="timeout"} 0
+ensroute_calls_total{outcome="unreachable"} 0
+# HELP ensroute_served_total Replies this node sent for calls started on other nodes, by outcome (nack: a local peer refused).
+# TYPE ensroute_served_total counter
+ensroute_served_total{outcome="hop-limit"} 0
+ensroute_served_total{outcome="nack"} 0
+ensroute_served_total{outcome="no-leader"} 1
+ensroute_served_total{outcome="not-leader"} 0
+ensroute_served_total{outcome="ok"} 5
+ensroute_served_total{outcome="overloaded"} 0
+ensroute_served_total{outcome="timeout"} 0
+ensroute_served_total{outcome="unreachable"} 0
+# HELP ensroute_passed_on_total Requests of calls started on other nodes that this node sent on to another node.
+# TYPE ensroute_passed_on_total counter
+ensroute_passed_on_total 0
+# HELP ensroute_request_hops Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.
+# TYPE ensroute_request_hops histogram
+ensroute_request_hops_bucket{le="0"} 0
+ensroute_request_hops_bucket{le="1"} 6
+ensroute_request_hops_bucket{le="2"} 6
+ensroute_request_hops_bucket{le="3"} 6
+ensroute_request_hops_bucket{le="4"} 6
+ensroute_request_hops_bucket{le="5"} 6
+ensroute_request_hops_bucket{le="6"} 6
+ensroute_request_hops_bucket{le="7"} 6
+ensroute_request_hops_bucket{le="+Inf"} 6
+ensroute_request_hops_sum 6
+ensroute_request_hops_count 6
+`
+	if err := testutil.ScrapeAndCompare("http://"+admin+"/metrics", strings.NewReader(want),
+		"ensroute_calls_total", "ensroute_served_total", "ensroute_passed_on_total", "ensroute_request_hops"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHopsBucketsAreCumulative: each bucket of ensroute_request_hops counts the
+// requests that had made at most le transfers, and those past the last bucket are only
+// in +Inf, with their true sum.
+func TestHopsBucketsAreCumulative(t *testing.T) {
+	tr, err := nettransport.New(nettransport.Config{ID: "n1", Incarnation: 1, Cluster: "ensroute",
+		Secret: []byte("long-enough-secret"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	drv, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: tr, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drv.Close()
+	for _, hops := range []int{0, 1, 1, 7, driver.MaxHops, driver.MaxHops + 4} {
+		drv.Receive(router.Message{Kind: router.KindCast, From: "n2", Ensemble: "e9", Event: []byte("x"), Budget: time.Second, Hops: hops})
+	}
+	const want = `
+# HELP ensroute_request_hops Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.
+# TYPE ensroute_request_hops histogram
+ensroute_request_hops_bucket{le="0"} 1
+ensroute_request_hops_bucket{le="1"} 3
+ensroute_request_hops_bucket{le="2"} 3
+ensroute_request_hops_bucket{le="3"} 3
+ensroute_request_hops_bucket{le="4"} 3
+ensroute_request_hops_bucket{le="5"} 3
+ensroute_request_hops_bucket{le="6"} 3
+ensroute_request_hops_bucket{le="7"} 4
+ensroute_request_hops_bucket{le="+Inf"} 6
+ensroute_request_hops_sum 29
+ensroute_request_hops_count 6
+`
+	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want), "ensroute_request_hops"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// dialClient returns a client driver node ("client") connected to the node at addr.
+func dialClient(t *testing.T, addr string, secret []byte, logs *syncBuffer) *driver.Node {
+	t.Helper()
+	quiet := slog.New(slog.DiscardHandler)
+	tr, err := nettransport.New(nettransport.Config{ID: "client", Incarnation: 1, Cluster: "ensroute", Secret: secret,
+		Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tr.Close() })
+	drv, err := driver.New(driver.Config{ID: "client", Incarnation: 1, Transport: tr, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = drv.Close() })
+	tr.Attach(drv)
+	deadline := time.Now().Add(10 * time.Second)
+	for tr.Connect(context.Background(), "n1") != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("cannot connect to n1:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return drv
+}

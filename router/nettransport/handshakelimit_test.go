@@ -1,0 +1,115 @@
+package nettransport_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+// rawConn opens a TCP connection to addr that the test drives by hand.
+func rawConn(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// readToEnd reads c until the other side closes it. The read deadline only keeps a
+// failing test from hanging: the node under test has a handshake timeout of an hour.
+func readToEnd(t *testing.T, c net.Conn) []byte {
+	t.Helper()
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	b, err := io.ReadAll(c)
+	if err != nil {
+		t.Fatalf("the node did not close the connection: %v (read % x)", err, b)
+	}
+	return b
+}
+
+// TestHandshakeLimit: a listener runs at most MaxHandshakes handshakes at a time.
+// Strangers who connect and say nothing hold the slots; the next connection gets a
+// refusal that names the reason and is closed at once (the handshake timeout is an
+// hour), counted and logged. Once a slot frees, a node connects again.
+func TestHandshakeLimit(t *testing.T) {
+	acc := startNode(t, "n1", true, func(c *nettransport.Config) {
+		c.MaxHandshakes = 2
+		c.HandshakeTimeout = time.Hour
+	})
+	silent := []net.Conn{rawConn(t, acc.addr), rawConn(t, acc.addr)}
+	// The listener accepts in order: the third is refused once the two are in
+	// their handshakes.
+	third := rawConn(t, acc.addr)
+	want := []byte{0xE5, 0x7E, nettransport.Version, 5, 0, 0, 0, 1, byte(nettransport.RefuseBusy)}
+	if got := readToEnd(t, third); string(got) != string(want) {
+		t.Fatalf("the third connection got % x, want the refusal % x", got, want)
+	}
+	if st := acc.tr.Stats(); st.HandshakeLimit != 1 || st.Refused != 0 {
+		t.Fatalf("handshake limit %d, refused %d; want 1, 0", st.HandshakeLimit, st.Refused)
+	}
+	logged(t, acc, "refused connection", "2 handshakes in progress on this listener, the limit (MaxHandshakes)")
+
+	// A node that dials meanwhile is told why.
+	n2 := startNode(t, "n2", false, peersOf("n1", acc.addr))
+	var re *nettransport.RefusedError
+	if err := connect(t, n2, "n1"); !errors.As(err, &re) || re.Code != nettransport.RefuseBusy {
+		t.Fatalf("connect while the slots are held: %v, want refused: %s", err, nettransport.RefuseBusy)
+	}
+	if !strings.Contains(re.Error(), "too many handshakes in progress") {
+		t.Fatalf("refusal %q does not name the reason", re)
+	}
+
+	// One stranger leaves: its slot frees and n2 gets in.
+	_ = silent[0].Close()
+	if !await(func() bool { return connect(t, n2, "n1") == nil }) {
+		t.Fatalf("n2 never connected after a slot freed:\n%s", acc.log.String())
+	}
+	// The other stranger is still in its handshake: never refused or closed.
+	_ = silent[1].SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+	var ne net.Error
+	if n, err := silent[1].Read(make([]byte, 1)); n != 0 || !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("the stranger still in its handshake: read %d, %v; want nothing yet", n, err)
+	}
+}
+
+// TestHandshakeFrameLimit: a handshake frame is at most MaxHandshakeFrame bytes, far
+// below the frame limit: a hello that claims more is refused as soon as its header is
+// read, with a log line naming the limit, while the largest honest hello (a cluster
+// name and node ids of MaxName bytes) still gets through, both ways.
+func TestHandshakeFrameLimit(t *testing.T) {
+	if nettransport.MaxHandshakeFrame >= nettransport.DefaultMaxFrame/64 {
+		t.Fatalf("MaxHandshakeFrame %d is not much below the frame limit", nettransport.MaxHandshakeFrame)
+	}
+	long := func(c byte) string { return strings.Repeat(string(c), nettransport.MaxName) }
+	cluster := long('c')
+	acc := startNode(t, router.NodeID(long('a')), true, func(c *nettransport.Config) {
+		c.Cluster = cluster
+		c.HandshakeTimeout = time.Hour
+	})
+	n := nettransport.MaxHandshakeFrame + 1
+	c := rawConn(t, acc.addr)
+	if _, err := c.Write([]byte{0xE5, 0x7E, nettransport.Version, 1, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}); err != nil {
+		t.Fatal(err)
+	}
+	readToEnd(t, c)
+	logged(t, acc, "refused connection", "hello frame of", "exceeds the handshake frame limit of")
+
+	dialer := startNode(t, router.NodeID(long('d')), false, func(c *nettransport.Config) {
+		c.Cluster = cluster
+		c.Peers = map[router.NodeID]string{router.NodeID(long('a')): acc.addr}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := dialer.tr.Connect(ctx, router.NodeID(long('a'))); err != nil {
+		t.Fatalf("the largest honest hello: %v", err)
+	}
+}
