@@ -40,9 +40,10 @@ type Config struct {
 	// HandshakeTimeout bounds a handshake, TLS included. Default 5s.
 	HandshakeTimeout time.Duration
 	// MaxHandshakes bounds the handshakes in progress on each listener Serve runs: a
-	// connection accepted beyond it is refused (RefuseBusy) and closed at once, and
-	// counted (Stats.HandshakeLimit), so that strangers who connect and stall hold at
-	// most this many connections, each for at most HandshakeTimeout. Default 64.
+	// connection accepted beyond it ends the oldest of them (counted in
+	// Stats.HandshakeLimit), so that strangers who connect and stall hold at most this
+	// many connections, and cannot keep a node of the cluster out unless they open
+	// this many within its handshake's round trips. Default 64.
 	MaxHandshakes int
 	// HeartbeatInterval is how often an idle connection sends a ping; a connection
 	// that receives nothing for HeartbeatTimeout is closed as dead. Defaults 500ms, 3s.

@@ -35,7 +35,7 @@
 // node (a restart) replaces its old connection. Config.HandshakeTimeout bounds a
 // handshake in time, MaxHandshakeFrame its frames in size (a few KiB, computed from
 // MaxName), and Config.MaxHandshakes the handshakes in progress on each listener:
-// beyond it a connection is refused (RefuseBusy) and closed at once. For untrusted
+// one more connection ends the oldest of them. For untrusted
 // networks, LoadTLS adds TLS, and mutual TLS with a CA.
 //
 // # Sending and receiving

@@ -40,13 +40,11 @@ const (
 	RefuseWrongNode                       // the node at the address is not the one dialed
 	RefuseProtocol                        // a malformed or unexpected handshake frame
 	RefuseShutdown                        // the node is shutting down
-	RefuseBusy                            // the listener has Config.MaxHandshakes handshakes in progress
 	numRefuse
 )
 
 var refuseNames = [...]string{"", "protocol version mismatch", "wrong cluster", "authentication failed (wrong cluster secret?)",
-	"node id already connected (same or newer incarnation)", "node claims our own id", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down",
-	"too many handshakes in progress"}
+	"node id already connected (same or newer incarnation)", "node claims our own id", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down"}
 
 // String describes the reason.
 func (c RefuseCode) String() string {

@@ -17,8 +17,8 @@ type Stats struct {
 	TooLarge    uint64 // sends refused because the message exceeds the frame limit or MaxName
 	BadFrames   uint64 // connections closed for a malformed frame
 	Refused     uint64 // inbound handshakes refused or failed
-	// HandshakeLimit counts inbound connections refused at once because their
-	// listener had Config.MaxHandshakes handshakes in progress (not in Refused).
+	// HandshakeLimit counts handshakes ended because their listener had
+	// Config.MaxHandshakes in progress and accepted one more (not in Refused).
 	HandshakeLimit uint64
 	DialFailures   uint64 // outbound dials or handshakes that failed
 	Reconnects     uint64 // dial attempts after the first, per peer

@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -221,7 +221,14 @@ func (t *Transport) Peers() []PeerStatus {
 
 // Serve accepts connections on l until l fails or the transport is closed; it then
 // returns (nil after Close). Each connection runs the acceptor's handshake, at most
-// Config.MaxHandshakes at a time: one accepted beyond that is refused and closed.
+// Config.MaxHandshakes at a time on l: a connection accepted beyond that ends the
+// oldest handshake still in progress there.
+//
+// Ending the oldest, rather than refusing the newest, keeps the listener open to the
+// cluster: a node's handshake takes a round trip or two, so strangers who connect and
+// say nothing would have to open MaxHandshakes connections within that time to shut a
+// node out, where refusing the newest would let MaxHandshakes of them do it for a
+// whole HandshakeTimeout.
 func (t *Transport) Serve(l net.Listener) error {
 	t.mu.Lock()
 	if t.closed() {
@@ -233,10 +240,8 @@ func (t *Transport) Serve(l net.Listener) error {
 	t.wg.Add(1)
 	t.mu.Unlock()
 	defer t.wg.Done()
-	// Only this loop adds to inFlight, so a check and the add that follows it see
-	// the same count or a smaller one.
-	var inFlight atomic.Int64
-	busy := false // refusing since the last handshake that was let in: logged once
+	bound := &handshakeBound{}
+	evicting := false // ending handshakes since the last one let in without: logged once
 	for {
 		nc, err := l.Accept()
 		if err != nil {
@@ -249,30 +254,64 @@ func (t *Transport) Serve(l net.Listener) error {
 			}
 			return err
 		}
-		if n := inFlight.Load(); n >= int64(t.cfg.MaxHandshakes) {
-			t.refuseBusy(nc, n, !busy)
-			busy = true
-			continue
+		hs, oldest := bound.add(nc, t.cfg.MaxHandshakes)
+		if oldest != nil {
+			t.endOldestHandshake(oldest, !evicting)
 		}
-		busy = false
-		inFlight.Add(1)
-		t.accept(nc, func() { inFlight.Add(-1) })
+		evicting = oldest != nil
+		t.accept(nc, hs)
 	}
 }
 
-// refuseBusy refuses nc, accepted while n handshakes were in progress on its
-// listener: a refusal frame the dialer can read (none under TLS, which has not
-// started), then close. It logs the first refusal of a run of them.
-func (t *Transport) refuseBusy(nc net.Conn, n int64, log bool) {
-	t.stats.handshakeLimit.Add(1)
-	if t.cfg.ServerTLS == nil {
-		_ = nc.SetWriteDeadline(time.Now().Add(100 * time.Millisecond))
-		refuse(nc, RefuseBusy)
+// handshakeBound holds the handshakes in progress on one of Serve's listeners.
+type handshakeBound struct {
+	mu         sync.Mutex
+	inProgress []*limitedHandshake // oldest first
+}
+
+// limitedHandshake is a handshake in progress on one of Serve's listeners.
+type limitedHandshake struct {
+	nc    net.Conn
+	bound *handshakeBound
+}
+
+// add records nc's handshake and, if max were in progress already, takes the oldest
+// out and returns it for the caller to end.
+func (b *handshakeBound) add(nc net.Conn, max int) (hs, oldest *limitedHandshake) {
+	hs = &limitedHandshake{nc: nc, bound: b}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.inProgress) >= max {
+		oldest = b.inProgress[0]
+		b.inProgress = slices.Delete(b.inProgress, 0, 1)
 	}
-	_ = nc.Close()
+	b.inProgress = append(b.inProgress, hs)
+	return hs, oldest
+}
+
+// finish takes hs out of its bound once its handshake is over. It reports false
+// if the bound took it out first, to end it: its connection is closed or about to be.
+func (hs *limitedHandshake) finish() bool {
+	b := hs.bound
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	i := slices.Index(b.inProgress, hs)
+	if i < 0 {
+		return false
+	}
+	b.inProgress = slices.Delete(b.inProgress, i, i+1)
+	return true
+}
+
+// endOldestHandshake closes hs, the oldest handshake in progress on a listener that
+// has Config.MaxHandshakes of them and has just accepted one more; its handshake
+// fails at once. It is counted, and the first of a run of them logged.
+func (t *Transport) endOldestHandshake(hs *limitedHandshake, log bool) {
+	t.stats.handshakeLimit.Add(1)
+	_ = hs.nc.Close()
 	if log {
-		t.log.Warn("refused connection", "remote_addr", nc.RemoteAddr().String(),
-			"reason", fmt.Sprintf("%d handshakes in progress on this listener, the limit (MaxHandshakes); refusing more until one ends", n))
+		t.log.Warn("ended a handshake", "remote_addr", hs.nc.RemoteAddr().String(),
+			"reason", fmt.Sprintf("%d handshakes in progress on this listener, the limit (MaxHandshakes), and another connection came: the oldest ends", t.cfg.MaxHandshakes))
 	}
 }
 
@@ -281,14 +320,14 @@ func (t *Transport) refuseBusy(nc net.Conn, n int64, log bool) {
 // net.Pipe in tests). It does not bound the handshakes in progress: its caller does.
 func (t *Transport) Accept(nc net.Conn) { t.accept(nc, nil) }
 
-// accept starts Accept's work; done, if not nil, is called once the handshake is over.
-func (t *Transport) accept(nc net.Conn, done func()) {
+// accept starts Accept's work; hs, if not nil, is nc's place in Serve's bound.
+func (t *Transport) accept(nc net.Conn, hs *limitedHandshake) {
 	t.mu.Lock()
 	if t.closed() || t.receiver() == nil {
 		t.mu.Unlock()
 		_ = nc.Close()
-		if done != nil {
-			done()
+		if hs != nil {
+			hs.finish()
 		}
 		return
 	}
@@ -297,19 +336,16 @@ func (t *Transport) accept(nc net.Conn, done func()) {
 	t.mu.Unlock()
 	go func() {
 		defer t.wg.Done()
-		t.handshake(nc)
+		t.handshake(nc, hs)
 		t.mu.Lock()
 		delete(t.accepting, nc)
 		t.mu.Unlock()
-		if done != nil {
-			done()
-		}
 	}()
 }
 
 // handshake runs the acceptor's handshake on raw and, if it succeeds, starts serving
-// the connection.
-func (t *Transport) handshake(raw net.Conn) {
+// the connection. hs, if not nil, is raw's place in Serve's bound.
+func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	nc := raw
 	if t.cfg.ServerTLS != nil {
 		nc = tls.Server(raw, t.cfg.ServerTLS)
@@ -326,6 +362,13 @@ func (t *Transport) handshake(raw net.Conn) {
 		}
 		return code
 	})
+	// The handshake is over: its slot frees. One the bound ended while it ran (its
+	// connection closed under it) failed for that, unless it got far enough to be
+	// admitted: then its connection goes up and at once down, as any that dies.
+	if ended := hs != nil && !hs.finish(); ended && err != nil && p == nil {
+		_ = nc.Close() // counted and logged by endOldestHandshake, not refused
+		return
+	}
 	if err != nil {
 		t.stats.refused.Add(1)
 		if p != nil && code == 0 {
