@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -31,7 +32,7 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	for _, want := range []string{
 		"invariant violations:",
 		"  liveness: call ",
-		"more\n",
+		fmt.Sprintf("  and 226 more (the report and the repro keep %d: the first %d of each invariant)\n", scenarios.MaxViolationsKept, scenarios.MaxViolationsKept),
 		"repro written to " + file,
 		"\n  ensim replay " + file + "\n",
 		"\n  go run ./cmd/ensim replay " + file + "\n",
@@ -59,7 +60,7 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	wantKeys := []string{"ensroute_repro", "module_version", "scenario", "seed", "semantics", "spec", "violations", "trace_hash"}
+	wantKeys := []string{"ensroute_repro", "module_version", "scenario", "seed", "semantics", "spec", "violations", "violations_total", "violation_counts", "trace_hash"}
 	if diff := cmp.Diff(wantKeys, keys, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
 		t.Errorf("repro keys (-want +got):\n%s", diff)
 	}
@@ -68,9 +69,10 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "cut-off" || rp.Seed != 7 || rp.Semantics != "riak" ||
-		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 {
-		t.Errorf("repro header = %d %q %q %d %q, %d violations, hash %q",
-			rp.Format, rp.ModuleVersion, rp.Scenario, rp.Seed, rp.Semantics, len(rp.Violations), rp.TraceHash)
+		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 ||
+		rp.ViolationsTotal < uint64(len(rp.Violations)) || rp.ViolationCounts[scenarios.InvLiveness] != rp.ViolationsTotal {
+		t.Errorf("repro header = %d %q %q %d %q, %d of %d violations (%v), hash %q",
+			rp.Format, rp.ModuleVersion, rp.Scenario, rp.Seed, rp.Semantics, len(rp.Violations), rp.ViolationsTotal, rp.ViolationCounts, rp.TraceHash)
 	}
 	if diff := cmp.Diff(spec, rp.Spec); diff != "" {
 		t.Errorf("repro spec (-want +got):\n%s", diff)
@@ -157,6 +159,30 @@ func TestReplay(t *testing.T) {
 	if !strings.Contains(stdout, "the repro records no trace hash to compare with\n") || strings.Contains(stdout, "differs") || strings.Contains(stdout, "code changed") {
 		t.Errorf("replay of a repro without a trace hash:\n%s", stdout)
 	}
+
+	// What the repro recorded is its count of every violation, not the few it kept;
+	// a repro without the count (written by hand, or before violations were
+	// counted) lists them all.
+	v := map[string]any{"invariant": "liveness", "call": "n1.1.1", "detail": "x"}
+	for _, tc := range []struct {
+		name  string
+		total any // nil: no violations_total
+		want  string
+	}{
+		{name: "counted", total: 5000, want: "the repro recorded 5000 violations\n"},
+		{name: "not counted", want: "the repro recorded 2 violations\n"},
+	} {
+		rp["violations"] = []any{v, v}
+		delete(rp, "violations_total")
+		if tc.total != nil {
+			rp["violations_total"] = tc.total
+		}
+		data, _ = json.Marshal(rp)
+		code, stdout, _ = ensim(t, "replay", writeFile(t, "counted.json", data))
+		if code != exitOK || !strings.Contains(stdout, "every invariant holds now; "+tc.want) {
+			t.Errorf("%s: replay exit %d, want 0 and %q:\n%s", tc.name, code, tc.want, stdout)
+		}
+	}
 }
 
 func TestReplayBadFile(t *testing.T) {
@@ -184,6 +210,10 @@ func TestReplayBadFile(t *testing.T) {
 		{name: "no spec", data: repro(func(m map[string]any) { delete(m, "spec") }), want: "spec: missing"},
 		{name: "bad spec", data: repro(func(m map[string]any) { m["spec"] = map[string]any{"nodes": []any{}} }), want: "nodes"},
 		{name: "unknown key", data: repro(func(m map[string]any) { m["sed"] = 1 }), want: `"sed"`},
+		{name: "count below the list", data: repro(func(m map[string]any) {
+			m["violations"] = []any{map[string]any{"invariant": "liveness", "detail": "x"}}
+			m["violations_total"] = 0
+		}), want: "violations_total: 0, fewer than the 1 violations listed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -316,7 +316,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if failed {
-		printViolations(stderr, res.Report.Violations)
+		printViolations(stderr, &res.Report)
 	}
 	printReplay(stderr, path, res.Report.Violations)
 	return code
