@@ -204,7 +204,8 @@ func (s Spec) JSON() []byte {
 }
 
 // Validate reports the first bad field of s, naming it; it changes nothing. Besides
-// each field's own constraints it holds the spec to MaxCalls and MaxSpan.
+// each field's own constraints it holds the spec to MaxCalls, MaxSpan and
+// MaxGossipSends.
 func (s Spec) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
