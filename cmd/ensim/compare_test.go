@@ -193,7 +193,7 @@ func TestCompareTable(t *testing.T) {
 func TestCompareViolations(t *testing.T) {
 	spec := failingSpec(t)
 	expected := spec
-	expected.Name = "cut-off-known"
+	expected.Name = "timed-out-known"
 	expected.RiakBreaks = []string{scenarios.InvLiveness}
 	tests := []struct {
 		name     string

@@ -28,11 +28,11 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	if code != exitFail {
 		t.Fatalf("exit %d, want %d\nstderr:\n%s", code, exitFail, stderr)
 	}
-	const file = "ensim-repro-cut-off-riak-7.json"
+	const file = "ensim-repro-timed-out-riak-7.json"
 	for _, want := range []string{
 		"invariant violations:",
 		"  liveness: call ",
-		fmt.Sprintf("  and 226 more (the report and the repro keep %d: the first %d of each invariant)\n", scenarios.MaxViolationsKept, scenarios.MaxViolationsKept),
+		fmt.Sprintf("  and 583 more (the report and the repro keep %d: the first %d of each invariant)\n", scenarios.MaxViolationsKept, scenarios.MaxViolationsKept),
 		"repro written to " + file,
 		"\n  ensim replay " + file + "\n",
 		"\n  go run ./cmd/ensim replay " + file + "\n",
@@ -68,7 +68,7 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	if err := json.Unmarshal(data, &rp); err != nil {
 		t.Fatal(err)
 	}
-	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "cut-off" || rp.Seed != 7 || rp.Semantics != "riak" ||
+	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "timed-out" || rp.Seed != 7 || rp.Semantics != "riak" ||
 		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 ||
 		rp.ViolationsTotal < uint64(len(rp.Violations)) || rp.ViolationCounts[scenarios.InvLiveness] != rp.ViolationsTotal {
 		t.Errorf("repro header = %d %q %q %d %q, %d of %d violations (%v), hash %q",

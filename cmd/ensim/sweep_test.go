@@ -240,7 +240,7 @@ func TestSweepFailing(t *testing.T) {
 			t.Fatalf("%d seeds run, failed seeds (-want +got):\n%s", s.SeedsRun, diff)
 		}
 		for _, f := range s.Failures {
-			wantRepro := filepath.Join(out, fmt.Sprintf("ensim-repro-cut-off-default-%d.json", f.Seed))
+			wantRepro := filepath.Join(out, fmt.Sprintf("ensim-repro-timed-out-default-%d.json", f.Seed))
 			if f.Repro != wantRepro || f.ViolationsTotal <= 3 || len(f.Violations) != min(f.ViolationsTotal, maxViolations) ||
 				!slices.Equal(f.Invariants, []string{scenarios.InvLiveness}) {
 				t.Errorf("seed %d: repro %q, %d of %d violations, invariants %v; want %s, liveness",
