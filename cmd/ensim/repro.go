@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/ensroute/ensroute/router"
@@ -30,18 +32,7 @@ func readRepro(path string) (repro, router.Semantics, error) {
 	if err != nil {
 		return repro{}, 0, err
 	}
-	var raw struct {
-		Format          *int                  `json:"ensroute_repro"`
-		ModuleVersion   string                `json:"module_version"`
-		Scenario        string                `json:"scenario"`
-		Seed            *uint64               `json:"seed"`
-		Semantics       string                `json:"semantics"`
-		Spec            json.RawMessage       `json:"spec"`
-		Violations      []scenarios.Violation `json:"violations"`
-		ViolationsTotal *uint64               `json:"violations_total"`
-		ViolationCounts map[string]uint64     `json:"violation_counts"`
-		TraceHash       string                `json:"trace_hash"`
-	}
+	var raw reproFile
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&raw); err != nil {
@@ -53,6 +44,9 @@ func readRepro(path string) (repro, router.Semantics, error) {
 	}
 	bad := func(format string, args ...any) (repro, router.Semantics, error) {
 		return repro{}, 0, fmt.Errorf("%s: bad repro file: %s", path, fmt.Sprintf(format, args...))
+	}
+	if msg := reproKeys(data); msg != "" {
+		return bad("%s", msg)
 	}
 	switch {
 	case raw.Format == nil:
@@ -94,6 +88,62 @@ func readRepro(path string) (repro, router.Semantics, error) {
 		ViolationCounts: raw.ViolationCounts,
 		TraceHash:       raw.TraceHash,
 	}, sem, nil
+}
+
+// reproFile is a repro file as read: what must be there is a pointer, and the spec
+// is parsed on its own.
+type reproFile struct {
+	Format          *int                  `json:"ensroute_repro"`
+	ModuleVersion   string                `json:"module_version"`
+	Scenario        string                `json:"scenario"`
+	Seed            *uint64               `json:"seed"`
+	Semantics       string                `json:"semantics"`
+	Spec            json.RawMessage       `json:"spec"`
+	Violations      []scenarios.Violation `json:"violations"`
+	ViolationsTotal *uint64               `json:"violations_total"`
+	ViolationCounts map[string]uint64     `json:"violation_counts"`
+	TraceHash       string                `json:"trace_hash"`
+}
+
+// reproKeys checks the keys of a repro file's object, which decoded: encoding/json
+// keeps the last of a key given twice ("seed" twice replays another seed than the
+// reader sees first) and takes a key in any case for its field. It says what is
+// wrong, or "". (The spec inside gets the same check from scenarios.Parse.)
+func reproKeys(data []byte) string {
+	var names []string
+	t := reflect.TypeFor[reproFile]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		names = append(names, name)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "" // it decoded into an object: cannot happen
+	}
+	var seen []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		key, _ := tok.(string)
+		if !slices.Contains(names, key) {
+			for _, n := range names {
+				if strings.EqualFold(n, key) {
+					return fmt.Sprintf("unknown field %q: keys are case-sensitive, want %q", key, n)
+				}
+			}
+		}
+		if slices.Contains(seen, key) {
+			return fmt.Sprintf("key %q appears twice", key)
+		}
+		seen = append(seen, key)
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // defaultReproPath is where a failing run writes its repro when --repro is not given:

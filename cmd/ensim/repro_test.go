@@ -197,6 +197,12 @@ func TestReplayBadFile(t *testing.T) {
 		}
 		return b
 	}
+	edit := func(b []byte, old, new string) []byte {
+		if !bytes.Contains(b, []byte(old)) {
+			t.Fatalf("%s lacks %s", b, old)
+		}
+		return bytes.Replace(b, []byte(old), []byte(new), 1)
+	}
 	tests := []struct {
 		name string
 		data []byte
@@ -210,6 +216,15 @@ func TestReplayBadFile(t *testing.T) {
 		{name: "no spec", data: repro(func(m map[string]any) { delete(m, "spec") }), want: "spec: missing"},
 		{name: "bad spec", data: repro(func(m map[string]any) { m["spec"] = map[string]any{"nodes": []any{}} }), want: "nodes"},
 		{name: "unknown key", data: repro(func(m map[string]any) { m["sed"] = 1 }), want: `"sed"`},
+		// encoding/json keeps the last of two keys and takes a key in any case.
+		{name: "a key twice", data: edit(repro(func(map[string]any) {}), `"seed":1`, `"seed":1,"seed":2`),
+			want: `bad repro file: key "seed" appears twice`},
+		{name: "a key in another case", data: edit(repro(func(map[string]any) {}), `"seed":1`, `"Seed":1`),
+			want: `bad repro file: unknown field "Seed": keys are case-sensitive, want "seed"`},
+		{name: "a key twice in the spec", data: edit(repro(func(map[string]any) {}), `"routers":7`, `"routers":7,"routers":3`),
+			want: `spec: scenarios: bad spec: spec: key "routers" appears twice`},
+		{name: "a key in another case in the spec", data: edit(repro(func(map[string]any) {}), `"hop_limit":4`, `"Hop_Limit":4`),
+			want: `spec: scenarios: bad spec: spec: unknown field "Hop_Limit": keys are case-sensitive, want "hop_limit"`},
 		{name: "count below the list", data: repro(func(m map[string]any) {
 			m["violations"] = []any{map[string]any{"invariant": "liveness", "detail": "x"}}
 			m["violations_total"] = 0
