@@ -88,6 +88,34 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	}
 }
 
+// TestFailureWithUnwritableRepro: a failing run whose repro cannot be written still
+// reports its violations, says why the repro is missing and how to run it again, and
+// exits 1.
+func TestFailureWithUnwritableRepro(t *testing.T) {
+	specPath := writeFile(t, "fail.json", failingSpec(t).JSON())
+	path := filepath.Join(t.TempDir(), "no-such-dir", "mine.json")
+	code, stdout, stderr := ensim(t, "run", "--spec", specPath, "--seed", "3", "--repro", path)
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, stderr)
+	}
+	for _, want := range []string{
+		"invariant violations",
+		"\n  liveness: call ",
+		"ensim: the repro could not be written: open " + path + ": no such file or directory\n",
+		"run it again, with a repro file that can be written:\n  ensim run --spec " + shellQuote(specPath) + " --seed 3 --semantics default --repro FILE\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "repro written") || strings.Contains(stderr, "ensim replay") {
+		t.Errorf("stderr offers a repro that was not written:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "violations    ") {
+		t.Errorf("no summary on stdout:\n%s", stdout)
+	}
+}
+
 func TestFailureHonoursReproFlag(t *testing.T) {
 	specPath := writeFile(t, "fail.json", failingSpec(t).JSON())
 	path := filepath.Join(t.TempDir(), "mine.json")
