@@ -22,8 +22,29 @@ const (
 	InvLiveness         = "liveness"
 )
 
+// invariantNames are the invariants in a fixed order, the order of Invariants.
+var invariantNames = [...]string{InvExactlyOnce, InvDeadline, InvLateDiscarded, InvReplyMatchesCall, InvResultFromPeer, InvHopBound, InvNoLeak, InvLiveness}
+
 // Invariants lists every invariant the checker enforces.
-var Invariants = []string{InvExactlyOnce, InvDeadline, InvLateDiscarded, InvReplyMatchesCall, InvResultFromPeer, InvHopBound, InvNoLeak, InvLiveness}
+var Invariants = invariantNames[:]
+
+// invariantIndex is inv's index into Invariants. Only the checker names an invariant,
+// so an unknown one is a bug.
+func invariantIndex(inv string) int {
+	for i, n := range invariantNames {
+		if n == inv {
+			return i
+		}
+	}
+	panic("scenarios: unknown invariant " + inv)
+}
+
+// MaxViolationsKept is how many violations of each invariant a run keeps, with their
+// details, in its report and its repro file; it counts every one (Report's
+// ViolationCounts). A run where every call fails breaks an invariant once a call, up
+// to millions of entries that say the same thing, which would cost gigabytes to keep
+// and to write.
+const MaxViolationsKept = 100
 
 // clockGrain is how far past a deadline a timer on a fast clock may read when it
 // fires at the first whole virtual nanosecond its clock reaches the deadline.
@@ -49,10 +70,16 @@ type checker struct {
 	freeOpen []int32
 	byIssued callIndex // the newest call that was issued each id
 	// liveErr is the first error of the calls liveness applied to when they failed,
-	// by index into calls, for the end-of-run report of them.
+	// by index into calls, for the end-of-run report of them: only errors other than
+	// the router's own error for their code, which the call's record tells (a map
+	// entry for every failed call would cost a run where every call fails as much
+	// again as its call records).
 	liveErr map[int32]error
-	viol    []Violation
-	skipped uint64
+	// viol are the violations kept: the first MaxViolationsKept of each invariant;
+	// violCount counts every violation, by index into Invariants.
+	viol      []Violation
+	violCount [len(invariantNames)]uint64
+	skipped   uint64
 	// awaiting holds the nodes handed a reply that has not yet been completed,
 	// counted late or redirected: at most one entry per node, and in a correct run
 	// never more than one at a time, since a node settles a reply on the turn it is
@@ -103,7 +130,14 @@ func newChecker(wd *world) *checker {
 	}
 }
 
+// violate records a violation of inv. Past the first MaxViolationsKept of inv it only
+// counts it: its detail is not even formatted.
 func (c *checker) violate(inv string, call router.CallID, format string, args ...any) {
+	k := invariantIndex(inv)
+	c.violCount[k]++
+	if c.violCount[k] > MaxViolationsKept {
+		return
+	}
 	id := ""
 	if !call.IsZero() {
 		id = call.String()
@@ -156,7 +190,7 @@ func (c *checker) done(i int32, res *router.Result) {
 	if timedOut && r.outstanding > 0 {
 		c.probes.timeoutInFlight++
 	}
-	if r.live && res.Err != nil {
+	if r.live && res.Err != nil && res.Err != r.code.Err() {
 		if c.liveErr == nil {
 			c.liveErr = make(map[int32]error)
 		}
@@ -388,7 +422,11 @@ func (c *checker) finish(quiet bool) {
 		case r.completions == 0:
 			c.violate(InvExactlyOnce, c.callID(r), "never completed (started at %v)", r.start)
 		case r.live && r.class != classOK:
-			c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase failed: %v", c.wd.eord[r.ens], c.liveErr[int32(i)])
+			err, ok := c.liveErr[int32(i)]
+			if !ok {
+				err = r.code.Err()
+			}
+			c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase failed: %v", c.wd.eord[r.ens], err)
 		}
 	}
 	// Liveness also needs the directories to converge at all: by the time the world is

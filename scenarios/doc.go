@@ -7,7 +7,8 @@
 //     instances and their service time, the network, ensembles and their members, the
 //     peers' service time, an open-loop workload, elections, faults and the liveness
 //     phase. Parse reads one (refusing unknown keys); Validate names the bad field
-//     and holds the spec to MaxCalls planned calls and MaxSpan of schedule.
+//     and holds the spec to MaxCalls planned calls, MaxSpan of schedule and
+//     MaxGossipSends anti-entropy messages.
 //   - Named returns the built-in scenarios (Names lists them): steady, slow-leader,
 //     no-leader, leader-churn, partition-heal, directory-regression and the fault
 //     library, nine-nodes, and scale (1,000 nodes, 10,000 ensembles, a million calls).

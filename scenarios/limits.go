@@ -17,8 +17,46 @@ const MaxCalls = 10_000_000
 // within. Named scenarios span seconds.
 const MaxSpan = 24 * time.Hour
 
-// checkLimits reports the first field of s that goes past MaxSpan or makes it plan
-// more than MaxCalls calls. The fields' other constraints have been checked.
+// MaxGossipSends is the most directory messages anti-entropy may plan: the number of
+// rounds times the member nodes, each of which sends its directory once a round. The
+// rounds run every gossip.interval until the last scheduled change, plus twice
+// workload.timeout, plus one round per member node and two more (so that the last
+// change reaches every member). The spec's other limits bound a run's memory; this
+// one bounds its time, since rounds cost time at flat memory: a 1µs interval in
+// steady would send about ten million messages and take about 12s of wall time, 1ns
+// hours. Named scenarios send thousands at most; scale's gossip is push only.
+const MaxGossipSends = 10_000_000
+
+// lastChange is when the last scheduled change of s happens: the end of the workload,
+// of a burst or of an election, a fault's at or until. The run's anti-entropy
+// outlives it by enough rounds to reach every member.
+func (s *Spec) lastChange() time.Duration {
+	end := s.Workload.Duration.D()
+	for _, b := range s.Workload.Bursts {
+		end = max(end, b.At.D()+b.Duration.D())
+	}
+	for _, el := range s.Elections {
+		end = max(end, el.At.D()+el.Duration.D())
+	}
+	for _, f := range s.Faults {
+		end = max(end, f.At.D(), f.Until.D())
+	}
+	return end
+}
+
+// gossipRounds is about how many anti-entropy rounds a run of s has (none when its
+// gossip is push only), as world.schedule plans them.
+func (s *Spec) gossipRounds() float64 {
+	if s.Gossip.PushOnly {
+		return 0
+	}
+	iv := s.Gossip.Interval.D()
+	return float64(s.lastChange()+2*s.Workload.Timeout.D())/float64(iv) + float64(len(s.Nodes)+2)
+}
+
+// checkLimits reports the first field of s that goes past MaxSpan, makes it plan
+// more than MaxCalls calls or more than MaxGossipSends directory messages. The
+// fields' other constraints have been checked.
 func (s Spec) checkLimits() error {
 	point := func(field string, t Duration) error {
 		if t.D() > MaxSpan {
@@ -81,6 +119,11 @@ func (s Spec) checkLimits() error {
 		if err := point("liveness.within", lv.Within); err != nil {
 			return err
 		}
+	}
+	// Every span is within MaxSpan now, so the rounds are a sane number.
+	if rounds := s.gossipRounds(); rounds*float64(len(s.Nodes)) > MaxGossipSends {
+		return fmt.Errorf("gossip.interval: %v plans about %.0f anti-entropy rounds of %d member nodes, %.0f directory messages, past the limit of %d per run (gossip.push_only turns anti-entropy off)",
+			s.Gossip.Interval.D(), rounds, len(s.Nodes), rounds*float64(len(s.Nodes)), MaxGossipSends)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,17 @@ func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
 			want: "liveness.from: 48h0m0s, past the limit of 24h0m0s"},
 		{name: "liveness too patient", edit: func(s *Spec) { s.Liveness = &Liveness{Within: dur(48 * time.Hour)} },
 			want: "liveness.within: 48h0m0s, past the limit of 24h0m0s"},
+		// steady's last change is at 2s and its timeout 50ms: rounds run for 2.1s,
+		// then seven more, in each of which its five nodes send.
+		{name: "gossip every nanosecond", edit: func(s *Spec) { s.Gossip.Interval = 1 },
+			want: "gossip.interval: 1ns plans about 2100000007 anti-entropy rounds of 5 member nodes, 10500000035 directory messages, past the limit of 10000000 per run"},
+		{name: "gossip every microsecond", edit: func(s *Spec) { s.Gossip.Interval = dur(time.Microsecond) },
+			want: "gossip.interval: 1µs plans about 2100007 anti-entropy rounds of 5 member nodes, 10500035 directory messages, past the limit of 10000000 per run"},
+		{name: "gossip over a long run", edit: func(s *Spec) {
+			s.Workload.Rate = 1
+			s.Faults = []Fault{{At: dur(24 * time.Hour), Action: "heal"}}
+			s.Gossip.Interval = dur(10 * time.Millisecond)
+		}, want: "gossip.interval: 10ms plans about 8640017 anti-entropy rounds of 5 member nodes, 43200085 directory messages, past the limit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,8 +89,20 @@ func TestLimitsAdmitTheirEdges(t *testing.T) {
 	s.Elections = []Election{{At: dur(time.Hour), Ensemble: "e1", Duration: dur(23 * time.Hour)}}
 	s.Faults = []Fault{{At: dur(24 * time.Hour), Action: "heal"}}
 	s.Liveness = &Liveness{From: dur(24 * time.Hour), Within: dur(24 * time.Hour)}
+	s.Gossip.Interval = dur(50 * time.Millisecond) // 1,728,000 rounds of 5 nodes, and a few more
 	if err := s.Validate(); err != nil {
 		t.Fatalf("a spec at the limits: %v", err)
+	}
+	// Gossip that is push only runs no rounds, whatever its interval.
+	s = named(t, "steady")
+	s.Gossip = Gossip{Interval: 1, PushOnly: true}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("push-only gossip every nanosecond: %v", err)
+	}
+	// 10µs in steady: about a million directory messages, which run in about a second.
+	s.Gossip = Gossip{Interval: dur(10 * time.Microsecond)}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("gossip every 10µs in steady: %v", err)
 	}
 }
 
@@ -100,17 +124,41 @@ func TestLimitsFitTheLibrary(t *testing.T) {
 		if n := planned(s); n > MaxCalls/10 {
 			t.Errorf("%s plans %.0f calls, within a factor of ten of the limit %d", name, n, MaxCalls)
 		}
+		if n := gossipSends(s); n > MaxGossipSends/100 {
+			t.Errorf("%s plans %.0f gossip messages, within a factor of 100 of the limit %d", name, n, MaxGossipSends)
+		}
 	}
-	most := 0.0
+	most, gossip := 0.0, 0.0
 	for seed := uint64(1); seed <= 5000; seed++ {
 		s := Swarm(seed)
 		if err := s.checkLimits(); err != nil {
 			t.Fatalf("swarm seed %d: %v", seed, err)
 		}
 		most = max(most, planned(s))
+		gossip = max(gossip, gossipSends(s))
 	}
 	if most > MaxCalls/100 {
 		t.Errorf("swarm plans up to %.0f calls, within a factor of 100 of the limit %d", most, MaxCalls)
 	}
-	t.Logf("swarm, seeds 1..5000: at most %.0f calls planned", most)
+	if gossip > MaxGossipSends/100 {
+		t.Errorf("swarm plans up to %.0f gossip messages, within a factor of 100 of the limit %d", gossip, MaxGossipSends)
+	}
+	t.Logf("swarm, seeds 1..5000: at most %.0f calls and %.0f gossip messages planned", most, gossip)
+}
+
+func gossipSends(s Spec) float64 { return s.gossipRounds() * float64(len(s.Nodes)) }
+
+// TestGossipRoundsMatchTheRun: the rounds the limit counts are those a run has.
+func TestGossipRoundsMatchTheRun(t *testing.T) {
+	for _, name := range QuickNames() {
+		s := named(t, name)
+		if s.Gossip.PushOnly {
+			continue
+		}
+		res := mustRun(t, s, Options{Seed: 1})
+		got, want := res.wd.gossipRound, s.gossipRounds()
+		if math.Abs(float64(got)-want) > 1 {
+			t.Errorf("%s: %d rounds run, the limit counts %.1f", name, got, want)
+		}
+	}
 }

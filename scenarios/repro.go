@@ -21,14 +21,19 @@ const ReproFormat = 1
 // world and its faults. ensim replay reads it; ensim run, ensim sweep and the
 // property tests write it.
 type Repro struct {
-	Format        int         `json:"ensroute_repro"`
-	ModuleVersion string      `json:"module_version"`
-	Scenario      string      `json:"scenario"`
-	Seed          uint64      `json:"seed"`
-	Semantics     string      `json:"semantics"`
-	Spec          Spec        `json:"spec"`
-	Violations    []Violation `json:"violations"`
-	TraceHash     string      `json:"trace_hash"`
+	Format        int    `json:"ensroute_repro"`
+	ModuleVersion string `json:"module_version"`
+	Scenario      string `json:"scenario"`
+	Seed          uint64 `json:"seed"`
+	Semantics     string `json:"semantics"`
+	Spec          Spec   `json:"spec"`
+	// Violations are the run's violations as its report kept them: the first
+	// MaxViolationsKept of each invariant. ViolationsTotal counts every one found, and
+	// ViolationCounts by invariant.
+	Violations      []Violation       `json:"violations"`
+	ViolationsTotal uint64            `json:"violations_total"`
+	ViolationCounts map[string]uint64 `json:"violation_counts,omitempty"`
+	TraceHash       string            `json:"trace_hash"`
 }
 
 // NewRepro records the run of spec with seed and sem that produced rep.
@@ -38,14 +43,16 @@ func NewRepro(spec Spec, seed uint64, sem router.Semantics, rep Report) Repro {
 		v = []Violation{}
 	}
 	return Repro{
-		Format:        ReproFormat,
-		ModuleVersion: ModuleVersion(),
-		Scenario:      spec.Name,
-		Seed:          seed,
-		Semantics:     sem.String(),
-		Spec:          spec,
-		Violations:    v,
-		TraceHash:     rep.TraceHash,
+		Format:          ReproFormat,
+		ModuleVersion:   ModuleVersion(),
+		Scenario:        spec.Name,
+		Seed:            seed,
+		Semantics:       sem.String(),
+		Spec:            spec,
+		Violations:      v,
+		ViolationsTotal: max(rep.ViolationsTotal, uint64(len(v))),
+		ViolationCounts: rep.ViolationCounts,
+		TraceHash:       rep.TraceHash,
 	}
 }
 

@@ -35,11 +35,24 @@ type Report struct {
 	// waits for bad news.
 	ErrorLatency Latency           `json:"error_latency_ns"`
 	Probes       map[string]uint64 `json:"probes"`
-	Violations   []Violation       `json:"violations"`
+	// Violations holds the broken invariants: the first MaxViolationsKept violations
+	// of each invariant, in the order found. ViolationsTotal counts every one found,
+	// ViolationCounts by invariant (only the invariants broken), so
+	// ViolationsTotal-len(Violations) were left out.
+	Violations      []Violation       `json:"violations"`
+	ViolationsTotal uint64            `json:"violations_total"`
+	ViolationCounts map[string]uint64 `json:"violation_counts"`
 	// Expected holds, under riak semantics, the violations of invariants the spec's
-	// riak_breaks says the original does not keep: measured, not failures.
-	Expected  []Violation `json:"expected_riak_violations,omitempty"`
-	TraceHash string      `json:"trace_hash"`
+	// riak_breaks says the original does not keep: measured, not failures. They are
+	// kept as Violations are, and ExpectedTotal counts them all.
+	Expected      []Violation `json:"expected_riak_violations,omitempty"`
+	ExpectedTotal uint64      `json:"expected_riak_violations_total,omitempty"`
+	TraceHash     string      `json:"trace_hash"`
+}
+
+// ViolationsLeftOut is how many of the violations found the report does not list.
+func (r *Report) ViolationsLeftOut() uint64 {
+	return r.ViolationsTotal - min(r.ViolationsTotal, uint64(len(r.Violations)))
 }
 
 // Calls counts calls by outcome.
@@ -162,11 +175,24 @@ func (wd *world) report() Report {
 		Violations:     wd.chk.viol,
 		TraceHash:      wd.w.TraceHash(),
 	}
-	if wd.opt.Semantics == router.Riak && len(wd.spec.RiakBreaks) > 0 {
-		known := map[string]bool{}
+	known := map[string]bool{}
+	if wd.opt.Semantics == router.Riak {
 		for _, inv := range wd.spec.RiakBreaks {
 			known[inv] = true
 		}
+	}
+	r.ViolationCounts = map[string]uint64{}
+	for k, n := range wd.chk.violCount {
+		switch inv := invariantNames[k]; {
+		case n == 0:
+		case known[inv]:
+			r.ExpectedTotal += n
+		default:
+			r.ViolationCounts[inv] = n
+			r.ViolationsTotal += n
+		}
+	}
+	if len(known) > 0 {
 		var fails []Violation
 		for _, v := range r.Violations {
 			if known[v.Invariant] {

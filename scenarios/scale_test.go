@@ -22,11 +22,13 @@ func TestConvergenceMemo(t *testing.T) {
 					if !ok {
 						spec = scaleSpec(name, "", 50, 200, 4000)
 					}
-					spec.Liveness = &Liveness{From: 0}
 					wd, err := newWorld(spec, Options{Seed: seed, Semantics: sem})
 					if err != nil {
 						t.Fatal(err)
 					}
+					// A spec may not demand liveness while faults go on, but the
+					// memo must hold then too.
+					wd.spec.Liveness = &Liveness{From: 0}
 					wd.verifyConv = true
 					wd.run()
 				})

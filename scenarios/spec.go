@@ -184,9 +184,10 @@ type MatchSpec struct {
 	To       string `json:"to,omitempty"`
 }
 
-// Liveness is the liveness phase: from From on, faults have stopped. Once the
-// directories have converged, every call to an ensemble with a leader must succeed, in
-// at most Within (default: the workload's timeout).
+// Liveness is the liveness phase: from From on, faults have stopped (Validate
+// refuses a fault that makes trouble at or after From, or lasts past it; rules
+// excepted). Once the directories have converged, every call to an ensemble with a
+// leader must succeed, in at most Within (default: the workload's timeout).
 type Liveness struct {
 	From   Duration `json:"from"`
 	Within Duration `json:"within,omitempty"`
@@ -204,7 +205,8 @@ func (s Spec) JSON() []byte {
 }
 
 // Validate reports the first bad field of s, naming it; it changes nothing. Besides
-// each field's own constraints it holds the spec to MaxCalls and MaxSpan.
+// each field's own constraints it holds the spec to MaxCalls, MaxSpan and
+// MaxGossipSends.
 func (s Spec) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
@@ -359,6 +361,9 @@ func (s Spec) Validate() error {
 		return bad("liveness.within: %v is negative", s.Liveness.Within.D())
 	}
 	if err := s.checkLimits(); err != nil {
+		return bad("%v", err)
+	}
+	if err := s.checkLivenessFaults(); err != nil {
 		return bad("%v", err)
 	}
 	return nil

@@ -7,13 +7,16 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Parse reads a spec from JSON, refusing unknown keys, and validates it. A value of
-// the wrong type is named by its path in the spec, as in "faults[0].rule: want an
-// object, got a string".
+// Parse reads a spec from JSON, refusing unknown keys, keys in another case than
+// the spec's ("Routers": encoding/json would take it for "routers") and keys that
+// appear twice in one object (encoding/json would keep the last), and validates it.
+// A value of the wrong type is named by its path in the spec, as in
+// "faults[0].rule: want an object, got a string".
 func Parse(r io.Reader) (Spec, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -27,6 +30,11 @@ func Parse(r io.Reader) (Spec, error) {
 	}
 	if dec.More() {
 		return Spec{}, fmt.Errorf("%w: trailing data after the spec object", ErrBadSpec)
+	}
+	// encoding/json has no mode that refuses a key twice, or in another case: the
+	// walker does, and names its path.
+	if msg, bad := walkSpec(data); bad {
+		return Spec{}, fmt.Errorf("%w: %s", ErrBadSpec, msg)
 	}
 	if err := s.Validate(); err != nil {
 		return Spec{}, err
@@ -48,9 +56,7 @@ func jsonErr(data []byte, err error) string {
 	}
 	// Which value went wrong, with its path: encoding/json's own error names the
 	// field without the list indexes, and the Go type, not what the spec wants.
-	w := specWalker{dec: json.NewDecoder(bytes.NewReader(data))}
-	w.dec.UseNumber()
-	if msg, bad := w.value("", reflect.TypeFor[Spec]()); bad {
+	if msg, bad := walkSpec(data); bad {
 		return msg
 	}
 	var te *json.UnmarshalTypeError
@@ -64,8 +70,17 @@ func jsonErr(data []byte, err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
+// walkSpec walks data, a spec's JSON, with a specWalker: it reports the first value
+// or key that does not fit, named by its path.
+func walkSpec(data []byte) (string, bool) {
+	w := specWalker{dec: json.NewDecoder(bytes.NewReader(data))}
+	w.dec.UseNumber()
+	return w.value("", reflect.TypeFor[Spec]())
+}
+
 // specWalker reads a spec's JSON token by token alongside its Go type, to find the
-// first value that does not fit and name it by its path.
+// first value that does not fit, or key that is unknown, in another case than the
+// field's or given twice, and name it by its path.
 type specWalker struct {
 	dec *json.Decoder
 }
@@ -109,16 +124,23 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 		if tok != json.Delim('{') {
 			return mismatch()
 		}
+		var seen []string // the keys of this object so far: a few dozen at most
 		for w.dec.More() {
 			kt, err := w.dec.Token()
 			if err != nil {
 				return "", false
 			}
 			key, _ := kt.(string)
-			f, ok := jsonField(t, key)
-			if !ok {
+			f, exact, ok := jsonField(t, key)
+			switch {
+			case !ok:
 				return fmt.Sprintf("%s: unknown field %q", name, key), true
+			case !exact:
+				return fmt.Sprintf("%s: unknown field %q: keys are case-sensitive, want %q", name, key, jsonName(f)), true
+			case slices.Contains(seen, key):
+				return fmt.Sprintf("%s: key %q appears twice", name, key), true
 			}
+			seen = append(seen, key)
 			if msg, bad := w.value(join(path, key), f.Type); bad {
 				return msg, true
 			}
@@ -170,8 +192,8 @@ func join(path, key string) string {
 }
 
 // jsonField finds the field of struct t that key fills, as encoding/json does: by
-// its JSON name, exactly or else ignoring case.
-func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
+// its JSON name, exactly or else ignoring case; exact says which.
+func jsonField(t reflect.Type, key string) (f reflect.StructField, exact, ok bool) {
 	var folded reflect.StructField
 	found := false
 	for i := range t.NumField() {
@@ -179,21 +201,27 @@ func jsonField(t reflect.Type, key string) (reflect.StructField, bool) {
 		if !f.IsExported() {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		name := jsonName(f)
 		if name == "-" {
 			continue
 		}
-		if name == "" {
-			name = f.Name
-		}
 		if name == key {
-			return f, true
+			return f, true, true
 		}
 		if !found && strings.EqualFold(name, key) {
 			folded, found = f, true
 		}
 	}
-	return folded, found
+	return folded, false, found
+}
+
+// jsonName is the key of field f in JSON: its tag's name, or else its Go name.
+func jsonName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	if name == "" {
+		name = f.Name
+	}
+	return name
 }
 
 // wantName says what a value of type t is written as in a spec.

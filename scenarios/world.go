@@ -280,27 +280,13 @@ func (wd *world) members() []*simNode { return wd.memberList }
 
 // schedule arranges the whole run: workload, elections, faults, gossip.
 func (wd *world) schedule() {
-	end := wd.spec.Workload.Duration.D()
-	for _, b := range wd.spec.Workload.Bursts {
-		if t := b.At.D() + b.Duration.D(); t > end {
-			end = t
-		}
-	}
 	for _, el := range wd.spec.Elections {
-		if t := el.At.D() + el.Duration.D(); t > end {
-			end = t
-		}
 		wd.scheduleElection(el)
 	}
 	for _, f := range wd.spec.Faults {
-		if t := f.At.D(); t > end {
-			end = t
-		}
-		if t := f.Until.D(); t > end {
-			end = t
-		}
 		wd.scheduleFault(f)
 	}
+	end := wd.spec.lastChange()
 	iv := wd.spec.Gossip.Interval.D()
 	to := wd.spec.Workload.Timeout.D()
 	// Anti-entropy outlives the last change by enough rounds to reach every member.

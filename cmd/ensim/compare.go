@@ -80,12 +80,17 @@ type sideStats struct {
 	// PeerWorkAfterGiveUpPct is AfterGiveUp's PeerWorkNS as a percentage of its
 	// PeerWorkTotalNS: the share of the leaders' service time spent for callers that
 	// had given up.
-	PeerWorkAfterGiveUpPct float64         `json:"peer_work_after_give_up_pct"`
-	OrphanMessages         uint64          `json:"orphan_messages"`
-	HopLimitHits           uint64          `json:"hop_limit_hits"`
-	Violations             []seedViolation `json:"violations"`
-	Expected               []seedViolation `json:"expected_riak_violations"`
-	EventsPerSec           float64         `json:"events_per_sec"`
+	PeerWorkAfterGiveUpPct float64 `json:"peer_work_after_give_up_pct"`
+	OrphanMessages         uint64  `json:"orphan_messages"`
+	HopLimitHits           uint64  `json:"hop_limit_hits"`
+	// Violations are those the runs' reports kept (the first
+	// scenarios.MaxViolationsKept of each invariant in each run); ViolationsTotal
+	// counts every one found, and ExpectedTotal every expected one.
+	Violations      []seedViolation `json:"violations"`
+	ViolationsTotal uint64          `json:"violations_total"`
+	Expected        []seedViolation `json:"expected_riak_violations"`
+	ExpectedTotal   uint64          `json:"expected_riak_violations_total"`
+	EventsPerSec    float64         `json:"events_per_sec"`
 
 	failedLat, lat []time.Duration
 	events         uint64
@@ -191,7 +196,7 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 	for k, s := range sides {
 		if len(s.Violations) > 0 {
 			failed = true
-			printCompareFailures(stderr, o, compareSemantics[k], s.Violations)
+			printCompareFailures(stderr, o, compareSemantics[k], s.Violations, s.ViolationsTotal)
 		}
 	}
 	if failed {
@@ -238,6 +243,8 @@ func (s *sideStats) add(seed uint64, res *scenarios.Result) {
 	for _, v := range r.Expected {
 		s.Expected = append(s.Expected, seedViolation{seed, v})
 	}
+	s.ViolationsTotal += r.ViolationsTotal
+	s.ExpectedTotal += r.ExpectedTotal
 	s.events += r.Events
 	s.wallNS += r.WallTimeNS
 }
@@ -285,7 +292,8 @@ func nearestRank(ds []time.Duration) percentiles {
 
 // printCompareFailures names each failing seed of one semantics and the command that
 // runs it alone (which writes its repro).
-func printCompareFailures(w io.Writer, o *compareOptions, sem router.Semantics, vs []seedViolation) {
+// vs are the violations kept, total counts them all.
+func printCompareFailures(w io.Writer, o *compareOptions, sem router.Semantics, vs []seedViolation, total uint64) {
 	var seeds []uint64
 	seen := map[uint64]bool{}
 	for _, v := range vs {
@@ -295,7 +303,7 @@ func printCompareFailures(w io.Writer, o *compareOptions, sem router.Semantics, 
 		}
 	}
 	fmt.Fprintf(w, "ensim: %d invariant violation%s under %s, in %d seed%s; replay with:\n",
-		len(vs), plural(len(vs)), sem, len(seeds), plural(len(seeds)))
+		total, plural(int(min(total, 2))), sem, len(seeds), plural(len(seeds)))
 	for i, seed := range seeds {
 		if i == maxViolations {
 			fmt.Fprintf(w, "  and %d more seeds\n", len(seeds)-maxViolations)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -38,7 +39,7 @@ func TestCompareJSONHasEveryField(t *testing.T) {
 	}
 	fields := []string{"runs", "calls", "ok", "success_rate_pct", "errors", "time_to_error_ns", "latency_ns",
 		"late_replies_discarded", "after_give_up", "orphan_messages", "hop_limit_hits", "violations",
-		"expected_riak_violations", "events_per_sec"}
+		"violations_total", "expected_riak_violations", "expected_riak_violations_total", "events_per_sec"}
 	kinds := []string{"timeout", "no_leader", "not_leader", "unreachable", "hop_limit", "overloaded", "other"}
 	for _, sem := range []string{"riak", "default"} {
 		side, ok := m[sem].(map[string]any)
@@ -192,7 +193,7 @@ func TestCompareTable(t *testing.T) {
 func TestCompareViolations(t *testing.T) {
 	spec := failingSpec(t)
 	expected := spec
-	expected.Name = "cut-off-known"
+	expected.Name = "timed-out-known"
 	expected.RiakBreaks = []string{scenarios.InvLiveness}
 	tests := []struct {
 		name     string
@@ -307,4 +308,48 @@ func seq(n int) []int {
 		out[i] = i + 1
 	}
 	return out
+}
+
+// TestCompareCountsEveryViolation: compare counts every violation of every run, not
+// only those the runs' reports kept.
+func TestCompareCountsEveryViolation(t *testing.T) {
+	spec := failingSpec(t)
+	spec.Routers = 3
+	path := writeFile(t, "spec.json", spec.JSON())
+	code, stdout, stderr := ensim(t, "compare", "--spec", path, "--seeds", "2", "--json")
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\nstderr:\n%s", code, exitFail, stderr)
+	}
+	c := decodeComparison(t, stdout)
+	_, table, _ := ensim(t, "compare", "--spec", path, "--seeds", "2")
+	for k, side := range []sideStats{c.Riak, c.Default} {
+		sem := compareSemantics[k]
+		var total uint64
+		kept := 0
+		for seed := uint64(1); seed <= 2; seed++ {
+			res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem})
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += res.Report.ViolationsTotal
+			kept += len(res.Report.Violations)
+		}
+		if total <= uint64(kept) {
+			t.Fatalf("%s: %d violations, all kept: the spec must break more than the reports keep", sem, total)
+		}
+		if side.ViolationsTotal != total || len(side.Violations) != kept {
+			t.Errorf("%s: %d violations, %d listed; want %d, %d listed", sem, side.ViolationsTotal, len(side.Violations), total, kept)
+		}
+		for _, w := range []string{
+			fmt.Sprintf("violations under %s: %d\n", sem, total),
+			fmt.Sprintf("  and %d more (--json lists %d: the first %d of each invariant in each run)\n", total-maxViolations, kept, scenarios.MaxViolationsKept),
+		} {
+			if !strings.Contains(table, w) {
+				t.Errorf("the table lacks %q:\n%s", w, table)
+			}
+		}
+		if w := fmt.Sprintf("ensim: %d invariant violations under %s, in 2 seeds", total, sem); !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		}
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/ensroute/ensroute/scenarios"
 )
 
 // compareTable renders a comparison for humans: a line naming what ran, one row per
@@ -59,9 +61,9 @@ func compareTable(c comparison) string {
 	})
 	row("orphan messages", func(s *sideStats) string { return fmt.Sprint(s.OrphanMessages) })
 	row("hop-limit hits", func(s *sideStats) string { return fmt.Sprint(s.HopLimitHits) })
-	row("violations", func(s *sideStats) string { return fmt.Sprint(len(s.Violations)) })
-	if len(c.Riak.Expected)+len(c.Default.Expected) > 0 {
-		row("expected (riak_breaks)", func(s *sideStats) string { return fmt.Sprint(len(s.Expected)) })
+	row("violations", func(s *sideStats) string { return fmt.Sprint(s.ViolationsTotal) })
+	if c.Riak.ExpectedTotal+c.Default.ExpectedTotal > 0 {
+		row("expected (riak_breaks)", func(s *sideStats) string { return fmt.Sprint(s.ExpectedTotal) })
 	}
 	row("events/s", func(s *sideStats) string { return si(s.EventsPerSec) })
 
@@ -78,24 +80,29 @@ func compareTable(c comparison) string {
 
 	for k, s := range sides {
 		sem := compareSemantics[k]
-		listSeedViolations(&b, fmt.Sprintf("violations under %s", sem), s.Violations)
-		listSeedViolations(&b, fmt.Sprintf("expected under %s (riak_breaks: the original does not keep these)", sem), s.Expected)
+		listSeedViolations(&b, fmt.Sprintf("violations under %s", sem), s.Violations, s.ViolationsTotal)
+		listSeedViolations(&b, fmt.Sprintf("expected under %s (riak_breaks: the original does not keep these)", sem), s.Expected, s.ExpectedTotal)
 	}
 	return b.String()
 }
 
-// listSeedViolations lists the first violations under a title, each with its seed.
-func listSeedViolations(b *strings.Builder, title string, vs []seedViolation) {
-	if len(vs) == 0 {
+// listSeedViolations lists the first violations under a title, each with its seed;
+// vs are the violations kept, total counts them all.
+func listSeedViolations(b *strings.Builder, title string, vs []seedViolation, total uint64) {
+	total = max(total, uint64(len(vs)))
+	if total == 0 {
 		return
 	}
-	fmt.Fprintf(b, "\n%s: %d\n", title, len(vs))
-	for i, v := range vs {
-		if i == maxViolations {
-			fmt.Fprintf(b, "  and %d more (see --json)\n", len(vs)-maxViolations)
-			break
-		}
+	fmt.Fprintf(b, "\n%s: %d\n", title, total)
+	for _, v := range vs[:min(len(vs), maxViolations)] {
 		fmt.Fprintf(b, "  seed %d: %s\n", v.Seed, formatViolation(v.Violation))
+	}
+	if shown := uint64(min(len(vs), maxViolations)); total > shown {
+		note := "see --json"
+		if total > uint64(len(vs)) {
+			note = fmt.Sprintf("--json lists %d: the first %d of each invariant in each run", len(vs), scenarios.MaxViolationsKept)
+		}
+		fmt.Fprintf(b, "  and %d more (%s)\n", total-shown, note)
 	}
 }
 

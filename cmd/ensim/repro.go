@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/ensroute/ensroute/router"
@@ -30,16 +32,7 @@ func readRepro(path string) (repro, router.Semantics, error) {
 	if err != nil {
 		return repro{}, 0, err
 	}
-	var raw struct {
-		Format        *int                  `json:"ensroute_repro"`
-		ModuleVersion string                `json:"module_version"`
-		Scenario      string                `json:"scenario"`
-		Seed          *uint64               `json:"seed"`
-		Semantics     string                `json:"semantics"`
-		Spec          json.RawMessage       `json:"spec"`
-		Violations    []scenarios.Violation `json:"violations"`
-		TraceHash     string                `json:"trace_hash"`
-	}
+	var raw reproFile
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&raw); err != nil {
@@ -51,6 +44,9 @@ func readRepro(path string) (repro, router.Semantics, error) {
 	}
 	bad := func(format string, args ...any) (repro, router.Semantics, error) {
 		return repro{}, 0, fmt.Errorf("%s: bad repro file: %s", path, fmt.Sprintf(format, args...))
+	}
+	if msg := reproKeys(data); msg != "" {
+		return bad("%s", msg)
 	}
 	switch {
 	case raw.Format == nil:
@@ -64,6 +60,14 @@ func readRepro(path string) (repro, router.Semantics, error) {
 	case len(raw.Spec) == 0:
 		return bad("spec: missing")
 	}
+	// A repro written before the violations were counted, or by hand, lists them all.
+	total := uint64(len(raw.Violations))
+	if raw.ViolationsTotal != nil {
+		if *raw.ViolationsTotal < total {
+			return bad("violations_total: %d, fewer than the %d violations listed", *raw.ViolationsTotal, total)
+		}
+		total = *raw.ViolationsTotal
+	}
 	sem, err := router.ParseSemantics(raw.Semantics)
 	if err != nil {
 		return bad("semantics: %q, want default or riak", raw.Semantics)
@@ -73,15 +77,73 @@ func readRepro(path string) (repro, router.Semantics, error) {
 		return repro{}, 0, fmt.Errorf("%s: spec: %w", path, err)
 	}
 	return repro{
-		Format:        *raw.Format,
-		ModuleVersion: raw.ModuleVersion,
-		Scenario:      raw.Scenario,
-		Seed:          *raw.Seed,
-		Semantics:     sem.String(),
-		Spec:          spec,
-		Violations:    raw.Violations,
-		TraceHash:     raw.TraceHash,
+		Format:          *raw.Format,
+		ModuleVersion:   raw.ModuleVersion,
+		Scenario:        raw.Scenario,
+		Seed:            *raw.Seed,
+		Semantics:       sem.String(),
+		Spec:            spec,
+		Violations:      raw.Violations,
+		ViolationsTotal: total,
+		ViolationCounts: raw.ViolationCounts,
+		TraceHash:       raw.TraceHash,
 	}, sem, nil
+}
+
+// reproFile is a repro file as read: what must be there is a pointer, and the spec
+// is parsed on its own.
+type reproFile struct {
+	Format          *int                  `json:"ensroute_repro"`
+	ModuleVersion   string                `json:"module_version"`
+	Scenario        string                `json:"scenario"`
+	Seed            *uint64               `json:"seed"`
+	Semantics       string                `json:"semantics"`
+	Spec            json.RawMessage       `json:"spec"`
+	Violations      []scenarios.Violation `json:"violations"`
+	ViolationsTotal *uint64               `json:"violations_total"`
+	ViolationCounts map[string]uint64     `json:"violation_counts"`
+	TraceHash       string                `json:"trace_hash"`
+}
+
+// reproKeys checks the keys of a repro file's object, which decoded: encoding/json
+// keeps the last of a key given twice ("seed" twice replays another seed than the
+// reader sees first) and takes a key in any case for its field. It says what is
+// wrong, or "". (The spec inside gets the same check from scenarios.Parse.)
+func reproKeys(data []byte) string {
+	var names []string
+	t := reflect.TypeFor[reproFile]()
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		names = append(names, name)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return "" // it decoded into an object: cannot happen
+	}
+	var seen []string
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		key, _ := tok.(string)
+		if !slices.Contains(names, key) {
+			for _, n := range names {
+				if strings.EqualFold(n, key) {
+					return fmt.Sprintf("unknown field %q: keys are case-sensitive, want %q", key, n)
+				}
+			}
+		}
+		if slices.Contains(seen, key) {
+			return fmt.Sprintf("key %q appears twice", key)
+		}
+		seen = append(seen, key)
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return ""
+		}
+	}
+	return ""
 }
 
 // defaultReproPath is where a failing run writes its repro when --repro is not given:
@@ -111,16 +173,46 @@ func shellQuote(s string) string {
 // maxViolations is how many violations ensim prints before "and N more".
 const maxViolations = 10
 
-// printViolations prints the first violations, then how many more there are.
-func printViolations(w io.Writer, vs []scenarios.Violation) {
-	fmt.Fprintf(w, "ensim: %d invariant violation%s:\n", len(vs), plural(len(vs)))
+// printViolations prints how many violations r found, by invariant, the first of
+// them, then how many more there are and how many of those the report (and so the
+// repro) keeps.
+func printViolations(w io.Writer, r *scenarios.Report) {
+	vs, total := r.Violations, max(r.ViolationsTotal, uint64(len(r.Violations)))
+	fmt.Fprintf(w, "ensim: %d invariant violation%s%s:\n", total, plural(int(min(total, 2))), byInvariant(r.ViolationCounts))
 	for i, v := range vs {
 		if i == maxViolations {
-			fmt.Fprintf(w, "  and %d more\n", len(vs)-maxViolations)
 			break
 		}
 		fmt.Fprintf(w, "  %s\n", formatViolation(v))
 	}
+	if shown := uint64(min(len(vs), maxViolations)); total > shown {
+		fmt.Fprintf(w, "  and %d more%s\n", total-shown, keptNote(r))
+	}
+}
+
+// byInvariant renders counts of violations by invariant, in the order of
+// scenarios.Invariants, as " (exactly-once 3, liveness 1)"; "" when there are fewer
+// than two invariants to tell apart.
+func byInvariant(counts map[string]uint64) string {
+	if len(counts) < 2 {
+		return ""
+	}
+	var parts []string
+	for _, inv := range scenarios.Invariants {
+		if n, ok := counts[inv]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d", inv, n))
+		}
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// keptNote says, when r left violations out, how many it kept: "" when it kept
+// them all.
+func keptNote(r *scenarios.Report) string {
+	if r.ViolationsLeftOut() == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (the report and the repro keep %d: the first %d of each invariant)", len(r.Violations), scenarios.MaxViolationsKept)
 }
 
 // formatViolation renders one violation on one line: invariant, call, detail.
@@ -204,15 +296,15 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 			rp.ModuleVersion, scenarios.ModuleVersion())
 	}
 	if vs := res.Report.Violations; len(vs) > 0 {
-		printViolations(stderr, vs)
+		printViolations(stderr, &res.Report)
 		fmt.Fprintf(stderr, "ensim: the repro still fails\n")
 		if call := firstCall(vs); call != "" {
 			fmt.Fprintf(stderr, "the first failing call is %s; draw it with:\n  %s\n", call, traceCommand(path, call))
 		}
 		return exitFail
 	}
-	if len(rp.Violations) > 0 {
-		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", len(rp.Violations), plural(len(rp.Violations)))
+	if n := rp.ViolationsTotal; n > 0 {
+		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", n, plural(int(min(n, 2))))
 	}
 	return exitOK
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,11 +28,11 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	if code != exitFail {
 		t.Fatalf("exit %d, want %d\nstderr:\n%s", code, exitFail, stderr)
 	}
-	const file = "ensim-repro-cut-off-riak-7.json"
+	const file = "ensim-repro-timed-out-riak-7.json"
 	for _, want := range []string{
 		"invariant violations:",
 		"  liveness: call ",
-		"more\n",
+		fmt.Sprintf("  and 583 more (the report and the repro keep %d: the first %d of each invariant)\n", scenarios.MaxViolationsKept, scenarios.MaxViolationsKept),
 		"repro written to " + file,
 		"\n  ensim replay " + file + "\n",
 		"\n  go run ./cmd/ensim replay " + file + "\n",
@@ -59,7 +60,7 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	wantKeys := []string{"ensroute_repro", "module_version", "scenario", "seed", "semantics", "spec", "violations", "trace_hash"}
+	wantKeys := []string{"ensroute_repro", "module_version", "scenario", "seed", "semantics", "spec", "violations", "violations_total", "violation_counts", "trace_hash"}
 	if diff := cmp.Diff(wantKeys, keys, cmpopts.SortSlices(func(a, b string) bool { return a < b })); diff != "" {
 		t.Errorf("repro keys (-want +got):\n%s", diff)
 	}
@@ -67,10 +68,11 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	if err := json.Unmarshal(data, &rp); err != nil {
 		t.Fatal(err)
 	}
-	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "cut-off" || rp.Seed != 7 || rp.Semantics != "riak" ||
-		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 {
-		t.Errorf("repro header = %d %q %q %d %q, %d violations, hash %q",
-			rp.Format, rp.ModuleVersion, rp.Scenario, rp.Seed, rp.Semantics, len(rp.Violations), rp.TraceHash)
+	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "timed-out" || rp.Seed != 7 || rp.Semantics != "riak" ||
+		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 ||
+		rp.ViolationsTotal < uint64(len(rp.Violations)) || rp.ViolationCounts[scenarios.InvLiveness] != rp.ViolationsTotal {
+		t.Errorf("repro header = %d %q %q %d %q, %d of %d violations (%v), hash %q",
+			rp.Format, rp.ModuleVersion, rp.Scenario, rp.Seed, rp.Semantics, len(rp.Violations), rp.ViolationsTotal, rp.ViolationCounts, rp.TraceHash)
 	}
 	if diff := cmp.Diff(spec, rp.Spec); diff != "" {
 		t.Errorf("repro spec (-want +got):\n%s", diff)
@@ -83,6 +85,34 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "trace hash matches the repro") || !strings.Contains(stderr, "the repro still fails") {
 		t.Errorf("replay output:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+}
+
+// TestFailureWithUnwritableRepro: a failing run whose repro cannot be written still
+// reports its violations, says why the repro is missing and how to run it again, and
+// exits 1.
+func TestFailureWithUnwritableRepro(t *testing.T) {
+	specPath := writeFile(t, "fail.json", failingSpec(t).JSON())
+	path := filepath.Join(t.TempDir(), "no-such-dir", "mine.json")
+	code, stdout, stderr := ensim(t, "run", "--spec", specPath, "--seed", "3", "--repro", path)
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, stderr)
+	}
+	for _, want := range []string{
+		"invariant violations",
+		"\n  liveness: call ",
+		"ensim: the repro could not be written: open " + path + ": no such file or directory\n",
+		"run it again, with a repro file that can be written:\n  ensim run --spec " + shellQuote(specPath) + " --seed 3 --semantics default --repro FILE\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "repro written") || strings.Contains(stderr, "ensim replay") {
+		t.Errorf("stderr offers a repro that was not written:\n%s", stderr)
+	}
+	if !strings.Contains(stdout, "violations    ") {
+		t.Errorf("no summary on stdout:\n%s", stdout)
 	}
 }
 
@@ -157,6 +187,30 @@ func TestReplay(t *testing.T) {
 	if !strings.Contains(stdout, "the repro records no trace hash to compare with\n") || strings.Contains(stdout, "differs") || strings.Contains(stdout, "code changed") {
 		t.Errorf("replay of a repro without a trace hash:\n%s", stdout)
 	}
+
+	// What the repro recorded is its count of every violation, not the few it kept;
+	// a repro without the count (written by hand, or before violations were
+	// counted) lists them all.
+	v := map[string]any{"invariant": "liveness", "call": "n1.1.1", "detail": "x"}
+	for _, tc := range []struct {
+		name  string
+		total any // nil: no violations_total
+		want  string
+	}{
+		{name: "counted", total: 5000, want: "the repro recorded 5000 violations\n"},
+		{name: "not counted", want: "the repro recorded 2 violations\n"},
+	} {
+		rp["violations"] = []any{v, v}
+		delete(rp, "violations_total")
+		if tc.total != nil {
+			rp["violations_total"] = tc.total
+		}
+		data, _ = json.Marshal(rp)
+		code, stdout, _ = ensim(t, "replay", writeFile(t, "counted.json", data))
+		if code != exitOK || !strings.Contains(stdout, "every invariant holds now; "+tc.want) {
+			t.Errorf("%s: replay exit %d, want 0 and %q:\n%s", tc.name, code, tc.want, stdout)
+		}
+	}
 }
 
 func TestReplayBadFile(t *testing.T) {
@@ -171,6 +225,12 @@ func TestReplayBadFile(t *testing.T) {
 		}
 		return b
 	}
+	edit := func(b []byte, old, new string) []byte {
+		if !bytes.Contains(b, []byte(old)) {
+			t.Fatalf("%s lacks %s", b, old)
+		}
+		return bytes.Replace(b, []byte(old), []byte(new), 1)
+	}
 	tests := []struct {
 		name string
 		data []byte
@@ -184,6 +244,19 @@ func TestReplayBadFile(t *testing.T) {
 		{name: "no spec", data: repro(func(m map[string]any) { delete(m, "spec") }), want: "spec: missing"},
 		{name: "bad spec", data: repro(func(m map[string]any) { m["spec"] = map[string]any{"nodes": []any{}} }), want: "nodes"},
 		{name: "unknown key", data: repro(func(m map[string]any) { m["sed"] = 1 }), want: `"sed"`},
+		// encoding/json keeps the last of two keys and takes a key in any case.
+		{name: "a key twice", data: edit(repro(func(map[string]any) {}), `"seed":1`, `"seed":1,"seed":2`),
+			want: `bad repro file: key "seed" appears twice`},
+		{name: "a key in another case", data: edit(repro(func(map[string]any) {}), `"seed":1`, `"Seed":1`),
+			want: `bad repro file: unknown field "Seed": keys are case-sensitive, want "seed"`},
+		{name: "a key twice in the spec", data: edit(repro(func(map[string]any) {}), `"routers":7`, `"routers":7,"routers":3`),
+			want: `spec: scenarios: bad spec: spec: key "routers" appears twice`},
+		{name: "a key in another case in the spec", data: edit(repro(func(map[string]any) {}), `"hop_limit":4`, `"Hop_Limit":4`),
+			want: `spec: scenarios: bad spec: spec: unknown field "Hop_Limit": keys are case-sensitive, want "hop_limit"`},
+		{name: "count below the list", data: repro(func(m map[string]any) {
+			m["violations"] = []any{map[string]any{"invariant": "liveness", "detail": "x"}}
+			m["violations_total"] = 0
+		}), want: "violations_total: 0, fewer than the 1 violations listed"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

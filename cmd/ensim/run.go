@@ -302,24 +302,40 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if path == "" {
 		path = defaultReproPath(spec.Name, o.sem, o.seed)
 	}
-	if err := scenarios.NewRepro(spec, o.seed, o.sem, res.Report).Write(path); err != nil {
-		fmt.Fprintf(stderr, "ensim: %v\n", err)
-		if code == exitOK {
-			code = exitUsage
-		}
-		return code
-	}
+	werr := scenarios.NewRepro(spec, o.seed, o.sem, res.Report).Write(path)
 	if code == exitOK {
+		if werr != nil {
+			fmt.Fprintf(stderr, "ensim: %v\n", werr)
+			return exitUsage
+		}
 		if !o.json {
 			fmt.Fprintf(stdout, "repro written to %s\n", path)
 		}
 		return code
 	}
+	// A failure is reported whether or not its repro could be written.
 	if failed {
-		printViolations(stderr, res.Report.Violations)
+		printViolations(stderr, &res.Report)
+	}
+	if werr != nil {
+		fmt.Fprintf(stderr, "ensim: the repro could not be written: %v\nrun it again, with a repro file that can be written:\n  %s --repro FILE\n", werr, o.command())
+		return code
 	}
 	printReplay(stderr, path, res.Report.Violations)
 	return code
+}
+
+// command is the ensim run command that runs the same world again.
+func (o *runOptions) command() string {
+	src := "--scenario " + shellQuote(o.scenario)
+	if o.scenario == "" {
+		src = "--spec " + shellQuote(o.spec)
+	}
+	cmd := fmt.Sprintf("ensim run %s --seed %d --semantics %s", src, o.seed, o.sem)
+	if o.routers > 0 {
+		cmd += fmt.Sprintf(" --routers %d", o.routers)
+	}
+	return cmd
 }
 
 // loadSpec reads and validates a spec file. A repro file is refused with a hint.

@@ -26,6 +26,9 @@ func printReport(w io.Writer, r scenarios.Report, asJSON bool) error {
 	if r.Violations == nil {
 		r.Violations = []scenarios.Violation{} // an empty array, never null
 	}
+	if r.ViolationCounts == nil {
+		r.ViolationCounts = map[string]uint64{}
+	}
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
@@ -77,27 +80,31 @@ func summary(r scenarios.Report) string {
 
 	probeLines(line, r.Probes, "")
 
-	if len(r.Violations) == 0 {
-		line("violations", "none")
-	} else {
-		line("violations", "%d", len(r.Violations))
-		for i, v := range r.Violations {
-			if i == maxViolations {
-				line("", "and %d more (see --json)", len(r.Violations)-maxViolations)
-				break
+	// The counts are of every violation found; the lists, of those the report kept.
+	more := func(total uint64, kept int) {
+		if shown := uint64(min(kept, maxViolations)); total > shown {
+			note := "see --json"
+			if total > uint64(kept) {
+				note = fmt.Sprintf("--json lists %d: the first %d of each invariant", kept, scenarios.MaxViolationsKept)
 			}
-			line("", "%s", formatViolation(v))
+			line("", "and %d more (%s)", total-shown, note)
 		}
 	}
-	if len(r.Expected) > 0 {
-		fmt.Fprintf(&b, "expected under riak (the original does not keep these): %d\n", len(r.Expected))
-		for i, v := range r.Expected {
-			if i == maxViolations {
-				line("", "and %d more (see --json)", len(r.Expected)-maxViolations)
-				break
-			}
+	if total := max(r.ViolationsTotal, uint64(len(r.Violations))); total == 0 {
+		line("violations", "none")
+	} else {
+		line("violations", "%d%s", total, byInvariant(r.ViolationCounts))
+		for _, v := range r.Violations[:min(len(r.Violations), maxViolations)] {
 			line("", "%s", formatViolation(v))
 		}
+		more(total, len(r.Violations))
+	}
+	if total := max(r.ExpectedTotal, uint64(len(r.Expected))); total > 0 {
+		fmt.Fprintf(&b, "expected under riak (the original does not keep these): %d\n", total)
+		for _, v := range r.Expected[:min(len(r.Expected), maxViolations)] {
+			line("", "%s", formatViolation(v))
+		}
+		more(total, len(r.Expected))
 	}
 	line("trace hash", "%s", r.TraceHash)
 	return b.String()

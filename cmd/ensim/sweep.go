@@ -114,7 +114,8 @@ type sweepSummary struct {
 type sweepFailure struct {
 	Seed uint64 `json:"seed"`
 	// Invariants are the distinct invariants the seed broke, sorted; Violations the
-	// first maxViolations of ViolationsTotal violations (the repro has them all).
+	// first maxViolations of ViolationsTotal violations (the repro keeps the first
+	// scenarios.MaxViolationsKept of each invariant, and counts them all).
 	Invariants      []string              `json:"invariants"`
 	Violations      []scenarios.Violation `json:"violations"`
 	ViolationsTotal int                   `json:"violations_total"`

@@ -240,7 +240,7 @@ func TestSweepFailing(t *testing.T) {
 			t.Fatalf("%d seeds run, failed seeds (-want +got):\n%s", s.SeedsRun, diff)
 		}
 		for _, f := range s.Failures {
-			wantRepro := filepath.Join(out, fmt.Sprintf("ensim-repro-cut-off-default-%d.json", f.Seed))
+			wantRepro := filepath.Join(out, fmt.Sprintf("ensim-repro-timed-out-default-%d.json", f.Seed))
 			if f.Repro != wantRepro || f.ViolationsTotal <= 3 || len(f.Violations) != min(f.ViolationsTotal, maxViolations) ||
 				!slices.Equal(f.Invariants, []string{scenarios.InvLiveness}) {
 				t.Errorf("seed %d: repro %q, %d of %d violations, invariants %v; want %s, liveness",
@@ -270,9 +270,10 @@ func TestSweepFailing(t *testing.T) {
 			if code != exitFail || !strings.Contains(stderr, "trace hash matches the repro") {
 				t.Errorf("replay %s: exit %d, stderr:\n%s", f.Repro, code, stderr)
 			}
-			if r := decodeReport(t, stdout); r.TraceHash != rp.TraceHash || len(r.Violations) != f.ViolationsTotal {
-				t.Errorf("replay %s: hash %s with %d violations, want %s with %d",
-					f.Repro, r.TraceHash, len(r.Violations), rp.TraceHash, f.ViolationsTotal)
+			if r := decodeReport(t, stdout); r.TraceHash != rp.TraceHash || int(r.ViolationsTotal) != f.ViolationsTotal ||
+				rp.ViolationsTotal != r.ViolationsTotal || !slices.Equal(rp.Violations, r.Violations) {
+				t.Errorf("replay %s: hash %s with %d violations (%d kept), want %s with %d (the repro: %d, %d kept)",
+					f.Repro, r.TraceHash, r.ViolationsTotal, len(r.Violations), rp.TraceHash, f.ViolationsTotal, rp.ViolationsTotal, len(rp.Violations))
 			}
 		}
 		if !strings.Contains(stderr, "ensim: 3 of 3 seeds run failed: 5, 6, 7\n") {

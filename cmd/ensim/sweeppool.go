@@ -387,7 +387,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 	}
 	addCalls(&s.calls, res.Calls)
 	if res.failed() {
-		f := &sweepFailure{Seed: j.seed, ViolationsTotal: len(res.Violations), Error: res.Error}
+		f := &sweepFailure{Seed: j.seed, ViolationsTotal: int(res.ViolationsTotal), Error: res.Error}
 		f.Violations = res.Violations[:min(len(res.Violations), maxViolations)]
 		seen := map[string]bool{}
 		for _, v := range res.Violations {
@@ -398,7 +398,8 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 		}
 		sort.Strings(f.Invariants)
 		if res.Error == "" {
-			f.Repro = s.writeRepro(f, scenarios.Report{Violations: res.Violations, TraceHash: res.TraceHash})
+			f.Repro = s.writeRepro(f, scenarios.Report{Violations: res.Violations, ViolationsTotal: res.ViolationsTotal,
+				ViolationCounts: res.ViolationCounts, TraceHash: res.TraceHash})
 		}
 		s.fail(f)
 	}

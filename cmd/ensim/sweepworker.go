@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"slices"
@@ -50,15 +51,27 @@ type workerJob struct {
 // workerResult is one run, compactly: enough for the sweep's summary and for a repro.
 // Error is set, and the rest empty, when the run could not start (a bad spec).
 type workerResult struct {
-	Seed       uint64                `json:"seed"`
-	OK         bool                  `json:"ok"`
-	Error      string                `json:"error,omitempty"`
-	Violations []scenarios.Violation `json:"violations"`
-	TraceHash  string                `json:"trace_hash"`
-	Events     uint64                `json:"events"`
-	WallNS     int64                 `json:"wall_ns"`
-	Probes     map[string]uint64     `json:"probes"`
-	Calls      scenarios.Calls       `json:"calls"`
+	Seed  uint64 `json:"seed"`
+	OK    bool   `json:"ok"`
+	Error string `json:"error,omitempty"`
+	// Violations are those the run's report kept (the first
+	// scenarios.MaxViolationsKept of each invariant); ViolationsTotal and
+	// ViolationCounts count every one, as the report does.
+	Violations      []scenarios.Violation `json:"violations"`
+	ViolationsTotal uint64                `json:"violations_total"`
+	ViolationCounts map[string]uint64     `json:"violation_counts,omitempty"`
+	TraceHash       string                `json:"trace_hash"`
+	Events          uint64                `json:"events"`
+	WallNS          int64                 `json:"wall_ns"`
+	Probes          map[string]uint64     `json:"probes"`
+	Calls           scenarios.Calls       `json:"calls"`
+}
+
+// sameViolations reports whether a and b found the same violations: those kept, and
+// the counts of all.
+func (a *workerResult) sameViolations(b *workerResult) bool {
+	return a.ViolationsTotal == b.ViolationsTotal && maps.Equal(a.ViolationCounts, b.ViolationCounts) &&
+		slices.Equal(a.Violations, b.Violations)
 }
 
 // failed reports whether the run broke an invariant or could not run.
@@ -178,26 +191,28 @@ func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics, hash bool) w
 	if v == nil {
 		v = []scenarios.Violation{}
 	}
+	out := workerResult{
+		Seed:            seed,
+		OK:              len(v) == 0,
+		Violations:      v,
+		ViolationsTotal: r.ViolationsTotal,
+		ViolationCounts: r.ViolationCounts,
+		TraceHash:       r.TraceHash,
+		Events:          r.Events,
+		WallNS:          r.WallTimeNS,
+		Probes:          r.Probes,
+		Calls:           r.Calls,
+	}
 	if len(v) > 0 && !hash {
 		again := runJob(spec, seed, sem, true)
-		if again.Error != "" || slices.Equal(again.Violations, v) {
+		if again.Error != "" || again.sameViolations(&out) {
 			return again
 		}
-		first := workerResult{Seed: seed, Violations: v, Events: r.Events, WallNS: r.WallTimeNS, Probes: r.Probes, Calls: r.Calls}
-		first.Error = fmt.Sprintf("nondeterministic: seed %d broke %d invariant checks run without the trace hash, and %d run again with it",
-			seed, len(v), len(again.Violations))
-		return first
+		out.OK, out.TraceHash = false, ""
+		out.Error = fmt.Sprintf("nondeterministic: seed %d broke %d invariant checks run without the trace hash, and %d run again with it",
+			seed, out.ViolationsTotal, again.ViolationsTotal)
 	}
-	return workerResult{
-		Seed:       seed,
-		OK:         len(v) == 0,
-		Violations: v,
-		TraceHash:  r.TraceHash,
-		Events:     r.Events,
-		WallNS:     r.WallTimeNS,
-		Probes:     r.Probes,
-		Calls:      r.Calls,
-	}
+	return out
 }
 
 // readLine reads one line without its newline; a last line without one counts.

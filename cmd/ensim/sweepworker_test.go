@@ -78,7 +78,10 @@ func TestWorkerRunsJobs(t *testing.T) {
 				}
 				r := res.Report
 				want := workerResult{Seed: seed, OK: len(r.Violations) == 0, Violations: r.Violations, TraceHash: r.TraceHash,
-					Events: r.Events, Probes: r.Probes, Calls: r.Calls}
+					ViolationsTotal: r.ViolationsTotal, ViolationCounts: r.ViolationCounts, Events: r.Events, Probes: r.Probes, Calls: r.Calls}
+				if len(want.ViolationCounts) == 0 {
+					want.ViolationCounts = nil // omitted from the JSON when empty
+				}
 				if want.Violations == nil {
 					want.Violations = []scenarios.Violation{}
 				}
@@ -171,6 +174,16 @@ func TestRunJobRerunsFailures(t *testing.T) {
 			return &v
 		}, wantErr: "nondeterministic: seed 1 broke 1 invariant checks run without the trace hash, and 1 run again with it",
 			want: []scenarios.Violation{broken}},
+		// The same violations kept, but more found: the reports keep only the first
+		// of each invariant, and the counts must agree too.
+		{name: "counts differently", inject: func(o scenarios.Options) *scenarios.Violation {
+			v := broken
+			if !o.NoHash {
+				v.Call = "more" // counted, not kept
+			}
+			return &v
+		}, wantErr: "nondeterministic: seed 1 broke 1 invariant checks run without the trace hash, and 2 run again with it",
+			want: []scenarios.Violation{broken}},
 	}
 	defer func(f func(scenarios.Spec, scenarios.Options) (*scenarios.Result, error)) { simulateJob = f }(simulateJob)
 	for _, tc := range tests {
@@ -179,7 +192,15 @@ func TestRunJobRerunsFailures(t *testing.T) {
 				res, err := simulate(spec, opt)
 				if err == nil {
 					if v := tc.inject(opt); v != nil {
-						res.Report.Violations = append(res.Report.Violations, *v)
+						r := &res.Report
+						r.ViolationsTotal++
+						r.ViolationCounts[v.Invariant]++
+						if v.Call == "more" {
+							r.ViolationsTotal++
+							r.ViolationCounts[v.Invariant]++
+							v.Call = ""
+						}
+						r.Violations = append(r.Violations, *v)
 					}
 				}
 				return res, err

@@ -164,7 +164,7 @@ func TestFailureDrawsTheCall(t *testing.T) {
 	}
 
 	// replay says it again while the repro still fails
-	code, _, stderr = ensim(t, "replay", "ensim-repro-cut-off-default-7.json")
+	code, _, stderr = ensim(t, "replay", "ensim-repro-timed-out-default-7.json")
 	if code != exitFail || !strings.Contains(stderr, "draw it with:\n  ensim "+m[2]+"\n") {
 		t.Errorf("replay: exit %d, stderr lacks the trace command:\n%s", code, stderr)
 	}

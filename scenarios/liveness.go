@@ -1,0 +1,161 @@
+package scenarios
+
+import (
+	"fmt"
+	"sort"
+)
+
+// checkLivenessFaults refuses a fault that makes trouble in the liveness phase: from
+// liveness.from on, faults must have stopped (Liveness), or the calls they fail read
+// as liveness violations, that is as router bugs. A fault that starts trouble may not
+// happen at or after liveness.from, and the trouble one starts before it must have
+// ended by then:
+//
+//   - partition, partition-one-way: links are cut until a heal;
+//   - hold: links park messages until a release of the same links (or never);
+//   - crash: the node is down until its restart;
+//   - pause: the node runs nothing until its resume;
+//   - slow, hang: the peer is slow or silent until its until;
+//   - clock-step: the node's clock jumps, and its timers with it (no duration: only
+//     its time counts);
+//   - restart with a saved or empty directory: the node comes back with a directory
+//     that names the wrong leaders, which requests bounce on until gossip repairs it.
+//
+// The faults that end trouble (heal, release, resume, restart with its current
+// directory) and save start none, and may come at any time: one that ends trouble
+// started before liveness.from comes too late anyway, and is refused as that trouble.
+// clock-set changes a clock's rate, not its reading, as a spec's clocks do for the
+// whole run, which the router must cope with in the liveness phase too. rule and
+// unrule are not judged: a rule may delay or duplicate messages without failing a
+// call, and named scenarios keep such rules through the liveness phase (leader-churn
+// delays gossip from the start; dup-reorder duplicates replies after liveness.from).
+//
+// The faults' other constraints have been checked.
+func (s Spec) checkLivenessFaults() error {
+	if s.Liveness == nil {
+		return nil
+	}
+	from := s.Liveness.From.D()
+	// The faults in the order the run applies them: by time, then as listed.
+	order := make([]int, len(s.Faults))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return s.Faults[order[a]].At < s.Faults[order[b]].At })
+
+	type link struct{ from, to string }
+	blocked := map[link]int{} // a cut link: the fault that cut it
+	held := map[link]int{}
+	down := map[string]int{} // a crashed node: the crash
+	paused := map[string]int{}
+	trouble := func(i int, what string) error {
+		ft := s.Faults[i]
+		f := fmt.Sprintf("faults[%d]", i)
+		if ft.At.D() >= from {
+			rel := "after"
+			if ft.At.D() == from {
+				rel = "at"
+			}
+			return fmt.Errorf("%s.at: %v is %s liveness.from %v: %s, and from liveness.from on faults must have stopped (move liveness.from past the faults, or the fault before it)",
+				f, ft.At.D(), rel, from, what)
+		}
+		return nil
+	}
+	pairs := func(ft Fault, oneWay bool, f func(link)) {
+		for _, a := range ft.A {
+			for _, b := range ft.B {
+				if a == b {
+					continue
+				}
+				f(link{a, b})
+				if !oneWay {
+					f(link{b, a})
+				}
+			}
+		}
+	}
+	for _, i := range order {
+		ft := s.Faults[i]
+		switch ft.Action {
+		case "partition", "partition-one-way":
+			if err := trouble(i, "a partition cuts links"); err != nil {
+				return err
+			}
+			pairs(ft, ft.Action == "partition-one-way", func(l link) { blocked[l] = i })
+		case "heal":
+			if ft.At.D() <= from {
+				clear(blocked)
+			}
+		case "hold":
+			if err := trouble(i, "a hold parks messages"); err != nil {
+				return err
+			}
+			pairs(ft, true, func(l link) { held[l] = i })
+		case "release":
+			if ft.At.D() <= from {
+				pairs(ft, true, func(l link) { delete(held, l) })
+			}
+		case "crash":
+			if err := trouble(i, "a crash takes a node down"); err != nil {
+				return err
+			}
+			down[ft.Node] = i
+		case "restart":
+			if ft.Directory == "saved" || ft.Directory == "empty" {
+				if err := trouble(i, fmt.Sprintf("a restart with the %s directory brings a node back with wrong leaders", ft.Directory)); err != nil {
+					return err
+				}
+			}
+			if ft.At.D() <= from {
+				delete(down, ft.Node)
+			}
+		case "pause":
+			if err := trouble(i, "a pause stops a node"); err != nil {
+				return err
+			}
+			paused[ft.Node] = i
+		case "resume":
+			if ft.At.D() <= from {
+				delete(paused, ft.Node)
+			}
+		case "slow", "hang":
+			if err := trouble(i, fmt.Sprintf("a %s peer fails calls", ft.Action)); err != nil {
+				return err
+			}
+			if ft.Until.D() > from {
+				return fmt.Errorf("faults[%d].until: %v is after liveness.from %v: the %s peer %s lasts into the liveness phase, and from liveness.from on faults must have stopped (end it before liveness.from, or move liveness.from later)",
+					i, ft.Until.D(), from, ft.Action, ft.Peer)
+			}
+		case "clock-step":
+			if err := trouble(i, "a clock step makes a node's clock and timers jump"); err != nil {
+				return err
+			}
+		}
+	}
+	// What is still in force at liveness.from: the first fault that started any, and
+	// the first thing it still does, so that the message does not hang on map order.
+	first, what := -1, ""
+	note := func(i int, w string) {
+		if first < 0 || i < first || i == first && w < what {
+			first, what = i, w
+		}
+	}
+	for _, i := range blocked {
+		note(i, "no heal before it")
+	}
+	for l, i := range held {
+		note(i, fmt.Sprintf("no release of %s -> %s before it", l.from, l.to))
+	}
+	for n, i := range down {
+		note(i, fmt.Sprintf("no restart of %s before it", n))
+	}
+	for n, i := range paused {
+		note(i, fmt.Sprintf("no resume of %s before it", n))
+	}
+	if first >= 0 {
+		ft := s.Faults[first]
+		return fmt.Errorf("faults[%d].at: the %s at %v lasts past liveness.from %v (%s), and from liveness.from on faults must have stopped (end it before liveness.from, or move liveness.from later)",
+			first, ft.Action, ft.At.D(), from, what)
+	}
+	return nil
+}

@@ -1,0 +1,94 @@
+package scenarios
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/netmodel"
+)
+
+// TestLivenessRefusesFaultsInIt: a fault that makes trouble at or after
+// liveness.from, or lasts past it, is refused with a message that names the fault's
+// field and liveness.from; faults that end trouble, or start none, are not.
+func TestLivenessRefusesFaultsInIt(t *testing.T) {
+	ms := func(n int) Duration { return dur(time.Duration(n) * time.Millisecond) }
+	all := []string{"n2", "n3", "n4", "n5", "c1"}
+	svc := Dist{Kind: "constant", Min: ms(5)}
+	cases := []struct {
+		name   string
+		from   int // ms
+		faults []Fault
+		want   string // "" for a valid spec
+	}{
+		{name: "a crash after from", from: 0, faults: []Fault{{At: ms(1000), Action: "crash", Node: "n3"}, {At: ms(1100), Action: "restart", Node: "n3"}},
+			want: "faults[0].at: 1s is after liveness.from 0s: a crash takes a node down, and from liveness.from on faults must have stopped"},
+		{name: "a partition at from", from: 0, faults: []Fault{{At: 0, Action: "partition", A: []string{"n1"}, B: all}},
+			want: "faults[0].at: 0s is at liveness.from 0s: a partition cuts links"},
+		{name: "a partition healed after from", from: 1000, faults: []Fault{{At: ms(400), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(1100), Action: "heal"}},
+			want: "faults[0].at: the partition at 400ms lasts past liveness.from 1s (no heal before it)"},
+		{name: "a one-way partition never healed", from: 1000, faults: []Fault{{At: ms(400), Action: "partition-one-way", A: []string{"n1"}, B: []string{"n2"}}},
+			want: "faults[0].at: the partition-one-way at 400ms lasts past liveness.from 1s (no heal before it)"},
+		{name: "a hold released in part", from: 1000, faults: []Fault{
+			{At: ms(400), Action: "hold", A: []string{"n1"}, B: []string{"n2", "n3"}},
+			{At: ms(500), Action: "release", A: []string{"n1"}, B: []string{"n2"}}},
+			want: "faults[0].at: the hold at 400ms lasts past liveness.from 1s (no release of n1 -> n3 before it)"},
+		{name: "a crash restarted after from", from: 1000, faults: []Fault{{At: ms(400), Action: "crash", Node: "n3"}, {At: ms(1200), Action: "restart", Node: "n3"}},
+			want: "faults[0].at: the crash at 400ms lasts past liveness.from 1s (no restart of n3 before it)"},
+		{name: "a pause never resumed", from: 1000, faults: []Fault{{At: ms(400), Action: "pause", Node: "n2"}, {At: ms(500), Action: "resume", Node: "n3"}},
+			want: "faults[0].at: the pause at 400ms lasts past liveness.from 1s (no resume of n2 before it)"},
+		{name: "a pause after from", from: 1000, faults: []Fault{{At: ms(1500), Action: "pause", Node: "n2"}, {At: ms(1600), Action: "resume", Node: "n2"}},
+			want: "faults[0].at: 1.5s is after liveness.from 1s: a pause stops a node"},
+		{name: "a slow leader into liveness", from: 1000, faults: []Fault{{At: ms(400), Action: "slow", Peer: "e1/p1", Service: &svc, Until: ms(1001)}},
+			want: "faults[0].until: 1.001s is after liveness.from 1s: the slow peer e1/p1 lasts into the liveness phase"},
+		{name: "a hang after from", from: 1000, faults: []Fault{{At: ms(1000), Action: "hang", Peer: "e1/p1", Until: ms(1100)}},
+			want: "faults[0].at: 1s is at liveness.from 1s: a hang peer fails calls"},
+		{name: "a clock step after from", from: 1000, faults: []Fault{{At: ms(1500), Action: "clock-step", Node: "n2", Step: ms(30)}},
+			want: "faults[0].at: 1.5s is after liveness.from 1s: a clock step makes a node's clock and timers jump"},
+		{name: "a restart with a saved directory after from", from: 1000, faults: []Fault{
+			{At: ms(900), Action: "save", Node: "n1"}, {At: ms(1100), Action: "crash", Node: "n1"}, {At: ms(1200), Action: "restart", Node: "n1", Directory: "saved"}},
+			want: "faults[1].at: 1.1s is after liveness.from 1s: a crash"},
+		{name: "the later fault is named by its index", from: 1000, faults: []Fault{
+			{At: ms(200), Action: "crash", Node: "n2"}, {At: ms(300), Action: "restart", Node: "n2"}, {At: ms(100), Action: "partition", A: []string{"n1"}, B: all}},
+			want: "faults[2].at: the partition at 100ms lasts past liveness.from 1s (no heal before it)"},
+
+		{name: "faults that end before from", from: 1000, faults: []Fault{
+			{At: ms(100), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(200), Action: "heal"},
+			{At: ms(300), Action: "hold", A: []string{"n1"}, B: []string{"n2"}}, {At: ms(400), Action: "release", A: []string{"n1"}, B: []string{"n2"}},
+			{At: ms(500), Action: "crash", Node: "n3"}, {At: ms(600), Action: "restart", Node: "n3", Directory: "saved"},
+			{At: ms(700), Action: "pause", Node: "n4"}, {At: ms(800), Action: "resume", Node: "n4"},
+			{At: ms(850), Action: "slow", Peer: "e1/p1", Service: &svc, Until: ms(1000)},
+			{At: ms(900), Action: "clock-step", Node: "n5", Step: ms(-40)}}},
+		{name: "a partition healed at from", from: 1000, faults: []Fault{{At: ms(400), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(1000), Action: "heal"}}},
+		{name: "faults that start no trouble after from", from: 1000, faults: []Fault{
+			{At: ms(1100), Action: "heal"}, {At: ms(1200), Action: "release", A: []string{"n1"}, B: []string{"n2"}},
+			{At: ms(1300), Action: "resume", Node: "n2"}, {At: ms(1400), Action: "save", Node: "n2"},
+			{At: ms(1500), Action: "restart", Node: "n2"},
+			{At: ms(1600), Action: "clock-set", Node: "n2", Clock: &netmodel.ClockModel{DriftPPM: 500}},
+			{At: ms(1700), Action: "rule", Rule: &RuleSpec{Name: "dup", Match: MatchSpec{Kind: "reply"}, Action: "duplicate"}},
+			{At: ms(1800), Action: "unrule", Rule: &RuleSpec{Name: "dup"}}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := named(t, "steady")
+			s.Liveness = &Liveness{From: ms(tc.from)}
+			s.Faults = tc.faults
+			err := s.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want ErrBadSpec saying %q", err, tc.want)
+			}
+			// Without a liveness phase the faults are fine.
+			s.Liveness = nil
+			if err := s.Validate(); err != nil {
+				t.Fatalf("without liveness: %v", err)
+			}
+		})
+	}
+}
