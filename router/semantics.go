@@ -9,9 +9,13 @@ const (
 	// Default is ensroute's behaviour: typed errors, remaining-budget propagation, a
 	// hop limit, nack redirects, and errors answered back instead of dropped.
 	Default Semantics = iota
-	// Riak reproduces riak_ensemble_router exactly: every failure is a timeout, a
-	// remote hop without a leader drops the request silently, the leader hop restarts
-	// the clock with the original timeout, and there is no hop limit.
+	// Riak reproduces riak_ensemble_router: every failure is a timeout, a remote hop
+	// without a leader drops the request silently, the leader hop restarts the clock
+	// with the original timeout, and there is no hop limit. It departs from the
+	// original in three places: the leader answers a follower's forward straight to the
+	// caller (the original relays it through the leader hop's worker), casts reach the
+	// leader (the original's router drops them there), and a peer-target call does not
+	// connect on demand.
 	Riak
 )
 
