@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -37,6 +38,9 @@ func TestGoodbyeOrdersRequestsBeforeAck(t *testing.T) {
 	first := make(chan struct{})
 	sender := make(chan error, 1)
 	go func() {
+		var once sync.Once
+		flowing := func() { once.Do(func() { close(first) }) }
+		defer flowing()
 		route := &router.Message{Kind: router.KindRoute, Call: router.CallID{Node: "n2", Seq: 1}, Event: []byte("ev")}
 		for i := 0; ; i++ {
 			err := n2.Send("n1", route)
@@ -50,7 +54,7 @@ func TestGoodbyeOrdersRequestsBeforeAck(t *testing.T) {
 				return
 			}
 			if i == 100 {
-				close(first)
+				flowing()
 			}
 		}
 	}()
