@@ -154,7 +154,8 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"reads", ts.Reads}, {"bytes_out", ts.BytesOut},
 		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
 		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
-		{"connects", ts.Connects}, {"disconnects", ts.Disconnects}} {
+		{"connects", ts.Connects}, {"disconnects", ts.Disconnects},
+		{"goodbyes", ts.Goodbyes}, {"goodbye_unacknowledged", ts.Unacknowledged}} {
 		counter(descTransport, kv.v, kv.what)
 	}
 	if m.slow != nil {

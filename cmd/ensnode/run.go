@@ -29,6 +29,9 @@ type options struct {
 	skip     bool
 	mailbox  int
 	service  time.Duration
+	// noGoodbye stops without the goodbye, as before it existed: tests only, to show
+	// what it prevents.
+	noGoodbye bool
 }
 
 func parse(args []string, stderr io.Writer) (*options, error) {
@@ -226,9 +229,19 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	return n, nil
 }
 
-// stop shuts down in order: no new admin requests, no new dials, the router
-// instances (which answer what their mailboxes hold), the replies still queued (at
-// most a second), then the connections.
+// stop shuts down in order: no new admin requests, no new dials, the goodbye, the
+// router instances (which answer what their mailboxes hold), the replies still queued
+// (at most a second), then the connections.
+//
+// The goodbye (nettransport.Transport.Goodbye) tells every connected node that this
+// one is leaving and waits, at most nettransport.DefaultGoodbyeTimeout, until each has
+// acknowledged: from then on it sends nothing new here, and everything it sent before
+// has been read. Meanwhile the node serves as usual: the requests that arrive during
+// the goodbye are those already on their way, sent before their callers knew, and a
+// node that can answer them in a few milliseconds has no reason to shed them. Only a
+// route from a node that did not acknowledge (an older version, a stuck one) can
+// still arrive after the router instances stop: it is shed (overloaded), or lost if
+// it comes after the connections close.
 func (n *node) stop() {
 	if n.admin != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -236,6 +249,9 @@ func (n *node) stop() {
 		cancel()
 	}
 	n.dials()
+	if !n.o.noGoodbye {
+		_ = n.tr.Goodbye(context.Background()) // logs the nodes that did not acknowledge
+	}
 	_ = n.drv.Close()
 	fctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	_ = n.tr.Flush(fctx) // Close drops what is still queued

@@ -51,6 +51,9 @@ type Config struct {
 	// BackoffMin and BackoffMax bound the wait between dial attempts to a peer, which
 	// doubles after each failure, with jitter. Defaults 50ms, 2s.
 	BackoffMin, BackoffMax time.Duration
+	// GoodbyeTimeout bounds Goodbye: how long a stopping node waits for its peers to
+	// acknowledge that it is leaving. Default DefaultGoodbyeTimeout.
+	GoodbyeTimeout time.Duration
 	// Logger receives connection events. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -65,6 +68,10 @@ const (
 	DefaultHeartbeatTimeout  = 3 * time.Second
 	DefaultBackoffMin        = 50 * time.Millisecond
 	DefaultBackoffMax        = 2 * time.Second
+	// DefaultGoodbyeTimeout: a peer that is connected and well answers a goodbye
+	// within a round trip; a second covers a busy one, and is what a stop costs at
+	// most for a peer that does not answer (an older node, a stuck one).
+	DefaultGoodbyeTimeout = time.Second
 )
 
 // Validate reports the first invalid field, naming it.
@@ -89,7 +96,7 @@ func (c Config) Validate() error {
 		return bad("ReadBuffer %d is negative", c.ReadBuffer)
 	case c.MaxHandshakes < 0:
 		return bad("MaxHandshakes %d is negative", c.MaxHandshakes)
-	case c.HandshakeTimeout < 0, c.HeartbeatInterval < 0, c.HeartbeatTimeout < 0, c.BackoffMin < 0, c.BackoffMax < 0:
+	case c.HandshakeTimeout < 0, c.HeartbeatInterval < 0, c.HeartbeatTimeout < 0, c.BackoffMin < 0, c.BackoffMax < 0, c.GoodbyeTimeout < 0:
 		return bad("a timeout or backoff is negative")
 	case c.HeartbeatTimeout != 0 && c.HeartbeatInterval != 0 && c.HeartbeatTimeout <= c.HeartbeatInterval:
 		return bad("HeartbeatTimeout %v is not above HeartbeatInterval %v", c.HeartbeatTimeout, c.HeartbeatInterval)
@@ -126,6 +133,7 @@ func (c *Config) fill() {
 	set(&c.HandshakeTimeout, DefaultHandshakeTimeout)
 	set(&c.HeartbeatInterval, DefaultHeartbeatInterval)
 	set(&c.HeartbeatTimeout, max(DefaultHeartbeatTimeout, 2*c.HeartbeatInterval))
+	set(&c.GoodbyeTimeout, DefaultGoodbyeTimeout)
 	set(&c.BackoffMin, DefaultBackoffMin)
 	set(&c.BackoffMax, max(DefaultBackoffMax, c.BackoffMin))
 	if c.Dial == nil {

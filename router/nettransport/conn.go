@@ -29,6 +29,8 @@ type conn struct {
 	out      []byte // frames queued for the writer
 	signaled bool   // the writer has been woken for what is in out
 	isClosed bool
+	// leaving: the other node said goodbye; only replies may be queued for it.
+	leaving bool
 	// taken and written count the bytes the writer took from out and wrote; flushed,
 	// made by a waiting flush, is closed after the next write.
 	taken, written uint64
@@ -38,10 +40,13 @@ type conn struct {
 	wake  chan struct{}
 	done  chan struct{} // closed when the connection closes
 	once  sync.Once
+
+	acked   chan struct{} // closed when the other node acknowledges this one's goodbye
+	ackOnce sync.Once
 }
 
 func newConn(t *Transport, nc net.Conn) *conn {
-	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{})}
+	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), acked: make(chan struct{})}
 	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads}
 	c.fr = newFrameReader(c.dr, t.cfg.ReadBuffer, t.cfg.MaxFrame)
 	return c
@@ -92,6 +97,13 @@ func (c *conn) enqueue(m *router.Message) error {
 		t.stats.unreachable.Add(1)
 		return router.ErrUnreachable
 	}
+	if c.leaving && m.Kind != router.KindReply {
+		// The node said goodbye: it has acknowledged, and reads nothing new but
+		// replies to its own calls. It is as good as not connected.
+		c.mu.Unlock()
+		t.stats.unreachable.Add(1)
+		return router.ErrUnreachable
+	}
 	if len(c.out) >= t.cfg.QueueBytes {
 		c.mu.Unlock()
 		t.stats.overloaded.Add(1)
@@ -112,17 +124,29 @@ func (c *conn) enqueue(m *router.Message) error {
 		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, t.cfg.MaxFrame)
 	}
 	endFrame(c.out, start)
-	wake := !c.signaled
-	c.signaled = true
+	wake := c.signal()
 	c.mu.Unlock()
 	t.stats.sent.Add(1)
+	c.wakeWriter(wake)
+	return nil
+}
+
+// signal notes, under mu, that the writer is being woken for what is in out; it
+// reports whether the caller must wake it (it was not woken already).
+func (c *conn) signal() bool {
+	wake := !c.signaled
+	c.signaled = true
+	return wake
+}
+
+// wakeWriter wakes the writer if signal said so; mu is not held.
+func (c *conn) wakeWriter(wake bool) {
 	if wake {
 		select {
 		case c.wake <- struct{}{}:
 		default:
 		}
 	}
-	return nil
 }
 
 func (c *conn) queued() int {
@@ -269,6 +293,7 @@ func (c *conn) readLoop() {
 			t.stats.received.Add(1)
 			recv.Receive(m)
 		case typePing:
+			c.control(body)
 		default:
 			t.stats.badFrames.Add(1)
 			c.close(fmt.Errorf("%w: unexpected %s frame after the handshake", ErrBadFrame, h.typ))

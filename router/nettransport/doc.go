@@ -51,6 +51,22 @@
 // sender. An idle connection sends a ping every Config.HeartbeatInterval; one that
 // hears nothing for Config.HeartbeatTimeout is closed as dead.
 //
+// # Goodbye
+//
+// A node that stops gracefully calls Goodbye, then Flush, then Close (goodbye.go).
+// Goodbye tells every connected node that this one is leaving; each marks the
+// connection leaving, so that from then on its Send fails at once with
+// router.ErrUnreachable for anything but a reply, and acknowledges. TCP keeps order:
+// once the leaving node has read a peer's acknowledgement it has read every request
+// that peer will send it, and it serves them before it closes. Goodbye waits for the
+// acknowledgements at most Config.GoodbyeTimeout (DefaultGoodbyeTimeout, 1s), so a
+// peer that never answers does not stall a stop, and takes no new connection
+// meanwhile. The goodbye and its acknowledgement are pings with a one-byte body (a
+// control code): nodes of protocol Version 1 have always ignored a ping's body, so a
+// node that predates the goodbye connects as before and reads it as a heartbeat (it is
+// then waited for the full bound, and its requests may still be lost as before);
+// neither a new frame type nor a version bump was needed.
+//
 // Close stops everything a Transport started and waits for it; it is idempotent. It
 // drops what is still queued: a program that sends and exits calls Flush first.
 package nettransport

@@ -27,4 +27,10 @@ var (
 	ErrClosed = errors.New("nettransport: closed")
 	// ErrBadConfig: a Config field is invalid; the wrapped message names it.
 	ErrBadConfig = errors.New("nettransport: bad config")
+	// ErrGoodbye: Goodbye ended before every connected node acknowledged it (a node
+	// older than the goodbye, or a stuck one); the wrapped message names them.
+	ErrGoodbye = errors.New("nettransport: goodbye not acknowledged")
+
+	// errLeaving: no new connection after Goodbye.
+	errLeaving = errors.New("nettransport: leaving (goodbye said)")
 )

@@ -38,8 +38,20 @@ const (
 	typeWelcome                        // acceptor -> dialer: the acceptor's proof; connected
 	typeRefuse                         // either way during a handshake: a RefuseCode
 	typeMsg                            // a router.Message
-	typePing                           // a heartbeat; any frame proves the peer alive
+	typePing                           // a heartbeat; any frame proves the peer alive. Its body, empty or a control code, see below
 	numTypes
+)
+
+// Control codes: a ping whose body is one byte carries a control code (goodbye.go).
+// Version 1 readers have always ignored a ping's body, so a node that predates the
+// goodbye reads one as a heartbeat and answers nothing: the codes need neither a new
+// frame type (which such a node would reject, closing the connection) nor a version
+// bump (which would keep mixed-version nodes from connecting during a rolling
+// upgrade). A reader ignores a code it does not know, so that more can be added the
+// same way.
+const (
+	ctlGoodbye    byte = 1 // the sender is stopping: send it nothing but replies from now on, and acknowledge
+	ctlGoodbyeAck byte = 2 // the answer to a goodbye: nothing but replies follows it on this connection
 )
 
 var typeNames = [...]string{"", "hello", "challenge", "auth", "welcome", "refuse", "msg", "ping"}

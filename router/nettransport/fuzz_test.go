@@ -50,6 +50,7 @@ func fuzzSeeds() map[string]map[string][]byte {
 			"truncated": frame(typeMsg, []byte("abcdef"))[:10],
 			"garbage":   []byte("GET / HTTP/1.1\r\n\r\n"),
 			"bad-type":  appendHeader(nil, 99, 0),
+			"goodbye":   cat(frame(typePing, []byte{ctlGoodbye}), frame(typeMsg, []byte("abc")), frame(typePing, []byte{ctlGoodbyeAck}), frame(typePing, []byte{99})),
 		},
 		"FuzzAcceptHandshake": {
 			"honest-but-no-secret": cat(frame(typeHello, identityBody("test", "n2", 1)), frame(typeAuth, proof32)),

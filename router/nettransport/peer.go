@@ -78,7 +78,7 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	defer p.mu.Unlock()
 	old := p.conn.Load()
 	switch {
-	case p.t.closed():
+	case p.t.closed(), p.t.isLeaving():
 		return RefuseShutdown, nil
 	case old != nil && inc <= old.inc:
 		return RefuseDuplicate, nil
@@ -225,6 +225,10 @@ func (p *peer) loop() {
 		if t.closed() {
 			return
 		}
+		if t.isLeaving() {
+			<-t.ctx.Done() // no new connection until Close
+			return
+		}
 		failures++
 		t.stats.dialFailures.Add(1)
 		level := slog.LevelDebug
@@ -264,6 +268,9 @@ func (p *peer) sleep(d time.Duration) bool {
 // peer is connected afterwards, by this connection or another.
 func (p *peer) dial() error {
 	t := p.t
+	if t.isLeaving() {
+		return errLeaving
+	}
 	p.mu.Lock()
 	if p.conn.Load() != nil {
 		p.mu.Unlock()
@@ -307,6 +314,12 @@ func (p *peer) dial() error {
 		p.mu.Unlock()
 		_ = nc.Close()
 		return nil
+	}
+	if t.isLeaving() {
+		// Too late: the goodbye went out to the connections there were.
+		p.mu.Unlock()
+		_ = nc.Close()
+		return errLeaving
 	}
 	c.p, c.inc = p, them.inc
 	p.install(c)

@@ -24,12 +24,14 @@ type Stats struct {
 	Reconnects     uint64 // dial attempts after the first, per peer
 	Connects       uint64 // connections established, both directions
 	Disconnects    uint64 // established connections that ended
+	Goodbyes       uint64 // goodbyes heard: connected nodes that said they were stopping
+	Unacknowledged uint64 // nodes that did not acknowledge this node's own goodbye in time
 }
 
 type counters struct {
 	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
 	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
-	handshakeLimit                                                             atomic.Uint64
+	handshakeLimit, goodbyes, unacked                                          atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -40,6 +42,7 @@ func (t *Transport) Stats() Stats {
 		Unreachable: s.unreachable.Load(), Overloaded: s.overloaded.Load(), TooLarge: s.tooLarge.Load(),
 		BadFrames: s.badFrames.Load(), Refused: s.refused.Load(), HandshakeLimit: s.handshakeLimit.Load(), DialFailures: s.dialFailures.Load(),
 		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),
+		Goodbyes: s.goodbyes.Load(), Unacknowledged: s.unacked.Load(),
 	}
 }
 

@@ -48,6 +48,7 @@ type Transport struct {
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
 	closeOnce sync.Once
+	leaving   atomic.Bool // Goodbye was called: no new connection
 	wg        sync.WaitGroup
 	stats     counters
 }

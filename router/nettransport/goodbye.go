@@ -1,0 +1,119 @@
+package nettransport
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// The goodbye, which a node that stops gracefully runs before it closes its
+// connections, so that no request already sent to it is lost:
+//
+//	leaving node -> each peer   ping{goodbye}
+//	peer -> leaving node        ping{goodbye ack}
+//
+// A peer that hears the goodbye marks the connection leaving and queues the ack, both
+// under the send queue's lock: every message it queued before is ahead of the ack on
+// the connection, and from then on it queues nothing but replies (a route, cast,
+// forward or gossip fails at once with router.ErrUnreachable, as for a node that is
+// not connected, so the router core answers its caller at once). TCP keeps order, so
+// once the leaving node has read a peer's ack it has read every request that peer
+// will ever send it; it goes on serving them and sending replies. A peer that never
+// acknowledges (a node older than the goodbye, which ignores a ping's body, or one
+// whose reader is stuck) is waited for at most Config.GoodbyeTimeout.
+
+// sayGoodbye queues a goodbye on c; false if c is closed.
+func (c *conn) sayGoodbye() bool {
+	c.mu.Lock()
+	if c.isClosed {
+		c.mu.Unlock()
+		return false
+	}
+	c.out = append(appendHeader(c.out, typePing, 1), ctlGoodbye)
+	wake := c.signal()
+	c.mu.Unlock()
+	c.wakeWriter(wake)
+	return true
+}
+
+// control acts on a ping's body: a control code, or nothing.
+func (c *conn) control(body []byte) {
+	if len(body) != 1 {
+		return // a plain heartbeat, or a control of a later version
+	}
+	switch body[0] {
+	case ctlGoodbye:
+		c.mu.Lock()
+		if c.isClosed || c.leaving {
+			c.mu.Unlock()
+			return
+		}
+		c.leaving = true
+		c.out = append(appendHeader(c.out, typePing, 1), ctlGoodbyeAck)
+		wake := c.signal()
+		c.mu.Unlock()
+		c.wakeWriter(wake)
+		c.t.stats.goodbyes.Add(1)
+		c.t.log.Info("peer leaving", "peer", string(c.p.id), "incarnation", uint64(c.inc))
+	case ctlGoodbyeAck:
+		c.ackOnce.Do(func() { close(c.acked) })
+	}
+}
+
+// Goodbye tells every connected node that this one is stopping, and waits until each
+// has acknowledged, its connection has closed, Config.GoodbyeTimeout has passed or ctx
+// is done. From the call on the transport takes no new connection, in either
+// direction. Sends go on working, and so do the connections: a node that said goodbye
+// keeps reading the requests its peers sent before they acknowledged, serves them,
+// and answers, then calls Flush and Close. It returns nil when every node
+// acknowledged, and otherwise an error matching ErrGoodbye that names the nodes that
+// did not.
+func (t *Transport) Goodbye(ctx context.Context) error {
+	t.leaving.Store(true)
+	ctx, cancel := context.WithTimeout(ctx, t.cfg.GoodbyeTimeout)
+	defer cancel()
+	type said struct {
+		id router.NodeID
+		c  *conn
+	}
+	var conns []said
+	for _, p := range *t.peers.Load() {
+		// Under p.mu: a connection being admitted or dialed now is either installed
+		// already, or sees leaving and is refused.
+		p.mu.Lock()
+		c := p.conn.Load()
+		p.mu.Unlock()
+		if c != nil && c.sayGoodbye() {
+			conns = append(conns, said{p.id, c})
+		}
+	}
+	var silent []string
+	for _, s := range conns {
+		select {
+		case <-s.c.acked:
+			continue
+		case <-s.c.done:
+			continue
+		default:
+		}
+		select {
+		case <-s.c.acked:
+		case <-s.c.done:
+		case <-ctx.Done():
+			silent = append(silent, string(s.id))
+		}
+	}
+	if len(silent) == 0 {
+		return nil
+	}
+	t.stats.unacked.Add(uint64(len(silent)))
+	slices.Sort(silent)
+	t.log.Warn("leaving without an acknowledgement", "peers", silent, "waited", t.cfg.GoodbyeTimeout)
+	return fmt.Errorf("%w: %s did not acknowledge", ErrGoodbye, strings.Join(silent, ", "))
+}
+
+// isLeaving reports whether Goodbye was called.
+func (t *Transport) isLeaving() bool { return t.leaving.Load() }
