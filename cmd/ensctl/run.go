@@ -160,7 +160,26 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 		return nil
 	}
 	res, took := cl.call(ctx, cl.ensemble(ens), event)
+	res.Err = cl.unanswered(ens, res.Err)
 	return report(c, stdout, ens, res, took)
+}
+
+// unanswered explains a timeout that may be the client's own doing: the answer comes
+// straight from the leader's node, over a connection the client dialed, so a leader
+// on a node that --peers does not list (or that the client could not reach) answers
+// into the void. Other errors are returned as they are.
+func (cl *client) unanswered(ens string, err error) error {
+	if !errors.Is(err, router.ErrTimeout) {
+		return err
+	}
+	var conn []string
+	for _, m := range cl.c.Members() {
+		if cl.tr.Connected(m) {
+			conn = append(conn, string(m))
+		}
+	}
+	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, so if %s's leader is on a node this client is not connected to (connected: %s), its answer cannot reach it: --peers must list every node of the cluster",
+		err, ens, strings.Join(conn, ",")), err}
 }
 
 func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -195,6 +214,9 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	res, took := cl.call(ctx, target, []byte(event))
 	if verb == "set" && errors.Is(res.Err, router.ErrUnreachable) && cl.tr.Connected(node) {
 		res.Err = cl.noMember(ctx, ens, node)
+	}
+	if verb == "get" {
+		res.Err = cl.unanswered(string(ens), res.Err)
 	}
 	return report(c, stdout, string(ens), res, took)
 }

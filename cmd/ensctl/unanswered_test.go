@@ -1,0 +1,66 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+)
+
+// TestCallThroughOneNodeOnly: a client whose --peers lists only n1 calls e2, led on
+// n2. n1 routes the call to n2, whose answer goes straight to the client's node, to
+// which n2 has no connection: the call times out, and ensctl says why it may have,
+// naming the nodes it is connected to. With every node listed the same call succeeds.
+func TestCallThroughOneNodeOnly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	dir := t.TempDir()
+	bins, err := realcluster.Build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := realcluster.New(realcluster.Config{Ensnode: bins.Ensnode, Dir: dir, Nodes: []string{"n1", "n2"},
+		Ensembles: []realcluster.Ensemble{{ID: "e1", Members: []string{"n1"}}, {ID: "e2", Members: []string{"n2"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := c.WaitConnected(ctx, "n1", "n2"); err != nil {
+		t.Fatal(err)
+	}
+	// call runs ensctl with args, the flags put after the command's words.
+	call := func(peers string, args ...string) (int, string, string) {
+		words := 1
+		if args[0] == "leader" {
+			words = 2
+		}
+		flags := []string{"--peers", peers, "--secret-file", c.SecretFile(), "--timeout", "500ms"}
+		var out, errb bytes.Buffer
+		code := run(ctx, append(append(args[:words:words], flags...), args[words:]...), &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	only := "n1=" + c.Node("n1").Addr
+	for _, args := range [][]string{{"call", "e2", "get", "k"}, {"leader", "get", "e2"}} {
+		code, out, errb := call(only, args...)
+		if code != 1 || !strings.Contains(errb, "router: timeout: no answer came") ||
+			!strings.Contains(errb, "(connected: n1)") || !strings.Contains(errb, "--peers must list every node of the cluster") {
+			t.Errorf("%v through n1 alone: exit %d, stdout %q, stderr %q; want 1 and why", args, code, out, errb)
+		}
+		if code, out, errb := call(c.Peers(), args...); code != 0 || !strings.Contains(out, "@n2") {
+			t.Errorf("%v with every node: exit %d, stdout %q, stderr %q; want the answer from n2", args, code, out, errb)
+		}
+	}
+	// A call that its leader's node answers, through n1 alone: no explanation needed.
+	if code, out, errb := call(only, "call", "e1", "get", "k"); code != 0 || errb != "" {
+		t.Errorf("e1 through n1 alone: exit %d, stdout %q, stderr %q", code, out, errb)
+	}
+}
