@@ -217,3 +217,116 @@ func TestCheckerRepliesSettled(t *testing.T) {
 		wantViolations(t, wd, InvLateDiscarded, "completion 2")
 	})
 }
+
+// TestCheckerLivenessBound: in the liveness phase a call must succeed within the
+// bound (Liveness.Within, else the timeout); one that takes a nanosecond more breaks
+// liveness even though it succeeded.
+func TestCheckerLivenessBound(t *testing.T) {
+	s := named(t, "steady")
+	s.Liveness = &Liveness{}
+	for _, over := range []time.Duration{0, 1} {
+		wd, err := newWorld(s, Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bound := wd.chk.within()
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "e1")
+		if !wd.chk.calls[0].live {
+			t.Fatal("a call at time 0 of a world with a leader and no faults is not in the liveness phase")
+		}
+		peer := wd.ensBy[0].members[0]
+		sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+		sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(bound + over)})
+		sn.tr.done(router.Result{Call: id, Value: []byte("e1|v"), Peer: peer})
+		if over == 0 {
+			wantViolations(t, wd, "", "")
+		} else {
+			wantViolations(t, wd, InvLiveness, "in the liveness phase took")
+		}
+	}
+}
+
+// TestOlder: a restart from a saved directory counts as a regression when the saved
+// directory knows an ensemble at a lower version than the node had, or lacks one.
+func TestOlder(t *testing.T) {
+	e := func(ens string, v uint64) router.Entry {
+		return router.Entry{Ensemble: router.EnsembleID(ens), Version: v}
+	}
+	last := []router.Entry{e("e1", 3), e("e2", 1)}
+	cases := []struct {
+		name  string
+		saved []router.Entry
+		want  bool
+	}{
+		{name: "the same", saved: []router.Entry{e("e1", 3), e("e2", 1)}},
+		{name: "newer", saved: []router.Entry{e("e1", 4), e("e2", 1)}},
+		{name: "an older version", saved: []router.Entry{e("e1", 2), e("e2", 1)}, want: true},
+		{name: "an ensemble missing", saved: []router.Entry{e("e1", 3)}, want: true},
+		{name: "empty", want: true},
+	}
+	for _, tc := range cases {
+		if got := older(tc.saved, last); got != tc.want {
+			t.Errorf("%s: older = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if older(nil, nil) {
+		t.Errorf("older(nil, nil) = true, want false")
+	}
+}
+
+// TestCheckerParkedIsALeak: a message still parked at a held link when the world is
+// quiet is a leak.
+func TestCheckerParkedIsALeak(t *testing.T) {
+	for _, hold := range []bool{false, true} {
+		wd := checkWorld(t, router.Default)
+		a, b := wd.byIdx[0], wd.byIdx[1]
+		if hold {
+			wd.net.Hold([]router.NodeID{a.id}, []router.NodeID{b.id})
+		}
+		if err := a.host.Transport().Send(b.id, &router.Message{Kind: router.KindGossip}); err != nil {
+			t.Fatal(err)
+		}
+		wd.w.RunUntil(time.Second)
+		wd.chk.viol = nil
+		wd.chk.finish(true)
+		parked := 0
+		for _, v := range wd.chk.viol {
+			if v.Invariant == InvNoLeak && strings.Contains(v.Detail, "still parked") {
+				parked++
+				if want := "1 messages still parked at held or stalled links"; v.Detail != want {
+					t.Errorf("hold %v: detail %q, want %q", hold, v.Detail, want)
+				}
+			}
+		}
+		if want := map[bool]int{false: 0, true: 1}[hold]; parked != want {
+			t.Errorf("hold %v: %d parked leaks in %q, want %d", hold, parked, invariantsOf(wd), want)
+		}
+	}
+}
+
+// TestCheckerQueuedIsALeak: a message waiting at a node when the world is quiet (here
+// parked at a paused node, with no timer left) is a leak.
+func TestCheckerQueuedIsALeak(t *testing.T) {
+	for _, pause := range []bool{false, true} {
+		wd := checkWorld(t, router.Default)
+		a, b := wd.byIdx[0], wd.byIdx[1]
+		if pause {
+			b.host.Pause()
+		}
+		if err := a.host.Transport().Send(b.id, &router.Message{Kind: router.KindGossip}); err != nil {
+			t.Fatal(err)
+		}
+		wd.w.RunUntil(time.Second)
+		wd.chk.viol = nil
+		wd.chk.finish(true)
+		if !pause {
+			wantViolations(t, wd, "", "")
+			continue
+		}
+		if tm, q := b.host.Busy(); tm != 0 || q != 1 {
+			t.Fatalf("paused %s has %d timers and %d queued messages; the case wants 0 and 1", b.id, tm, q)
+		}
+		wantViolations(t, wd, InvNoLeak, string(b.id)+" still has 0 timers and 1 queued messages")
+	}
+}
