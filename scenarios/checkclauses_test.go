@@ -330,3 +330,24 @@ func TestCheckerQueuedIsALeak(t *testing.T) {
 		wantViolations(t, wd, InvNoLeak, string(b.id)+" still has 0 timers and 1 queued messages")
 	}
 }
+
+// TestCheckerRiakWorkerIsALeak: a call cut off while its leader's riak worker waits
+// leaves, besides the call, the worker behind, and the checker names it.
+func TestCheckerRiakWorkerIsALeak(t *testing.T) {
+	wd := checkWorld(t, router.Riak)
+	es := wd.ensBy[0]
+	sn := wd.nodes[es.leader.Node]
+	wd.call(sn, es, -1, []byte("e1"))
+	if w := sn.node.Workers(); w != 1 {
+		t.Fatalf("%s has %d riak workers after a call to its own leader, want 1", sn.id, w)
+	}
+	wd.chk.finish(true)
+	want := "1 riak workers still waiting at " + string(sn.id)
+	found := false
+	for _, v := range wd.chk.viol {
+		found = found || v.Invariant == InvNoLeak && v.Detail == want
+	}
+	if !found {
+		t.Errorf("violations %q, want %s: %s among them", invariantsOf(wd), InvNoLeak, want)
+	}
+}
