@@ -464,3 +464,29 @@ func TestDeterminismAllFaults(t *testing.T) {
 		t.Errorf("seeds 42 and 43 gave the same trace hash %s", h1)
 	}
 }
+
+// TestPartitionOverlapKeepsDetection: cutting a link that is cut already keeps the
+// time of the first cut, so a partition laid over another one does not make senders
+// forget what they noticed; the links it newly cuts count from now.
+func TestPartitionOverlapKeepsDetection(t *testing.T) {
+	cfg := config(1, time.Millisecond, 0)
+	cfg.DetectAfter = 50 * time.Millisecond
+	w, n := newNet(t, 1, cfg)
+	a, _ := addHost(t, n, "a")
+	addHost(t, n, "b")
+	addHost(t, n, "c")
+	n.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}, netmodel.InFlightDrop)
+	w.RunUntil(40 * time.Millisecond)
+	n.Partition([]router.NodeID{"a"}, []router.NodeID{"b", "c"}, netmodel.InFlightStall)
+	w.RunUntil(60 * time.Millisecond)
+	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 1))); !errors.Is(err, router.ErrUnreachable) {
+		t.Errorf("Send a->b 60ms after its first cut = %v, want ErrUnreachable", err)
+	}
+	if err := a.Transport().Send("c", ptr(msg(router.KindReply, 2))); err != nil {
+		t.Errorf("Send a->c 20ms after its cut = %v, want nil (not yet noticed)", err)
+	}
+	w.RunUntil(90 * time.Millisecond)
+	if err := a.Transport().Send("c", ptr(msg(router.KindReply, 3))); !errors.Is(err, router.ErrUnreachable) {
+		t.Errorf("Send a->c 50ms after its cut = %v, want ErrUnreachable", err)
+	}
+}

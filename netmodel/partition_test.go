@@ -253,3 +253,33 @@ func TestHoldThenCrash(t *testing.T) {
 		t.Errorf("Stats (-want +got):\n%s", diff)
 	}
 }
+
+// TestPartitionBeforeHold: a message that arrives at a link both cut (drop) and held is
+// judged by the partition: lost, not parked, and a later Release hands nothing over.
+func TestPartitionBeforeHold(t *testing.T) {
+	ms := time.Millisecond
+	cfg := config(1, 10*ms, 0)
+	cfg.DetectAfter = time.Hour
+	w, n := newNet(t, 1, cfg)
+	a, _ := addHost(t, n, "a")
+	_, rb := addHost(t, n, "b")
+	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1)) // arrives at 10ms
+	at(w, 5*ms, func() {
+		n.Hold(ids("a"), ids("b"))
+		n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop)
+	})
+	w.RunUntil(20 * ms)
+	if p := n.Parked(); p != 0 {
+		t.Errorf("Parked = %d, want 0: the partition loses the message", p)
+	}
+	n.Heal()
+	n.Release(ids("a"), ids("b"))
+	w.Run()
+	if len(rb.got) != 0 {
+		t.Errorf("b got %v, want nothing", rb.got)
+	}
+	want := netmodel.Stats{Sent: 1, Lost: 1}
+	if diff := cmp.Diff(want, n.Stats()); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+}

@@ -236,3 +236,34 @@ func TestPausedLocal(t *testing.T) {
 		t.Fatalf("PausedTotal %v, want 100ms", got)
 	}
 }
+
+// TestPauseDuringResume: a receiver that pauses its host while Resume hands it the
+// arrivals parked during the pause stops the hand-over there; the rest wait, parked,
+// for the next Resume.
+func TestPauseDuringResume(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, 10*ms, 0))
+	a, _ := addHost(t, n, "a")
+	b, rb := addHost(t, n, "b")
+	rb.onDeliver = func(m router.Message) {
+		if m.Call.Seq == 1 {
+			b.Pause()
+		}
+	}
+	b.Pause()
+	for i := range 3 {
+		mustSend(t, a.Transport(), "b", msg(router.KindReply, uint64(i+1)))
+	}
+	at(w, 50*ms, b.Resume)
+	at(w, 60*ms, func() {
+		if !b.Paused() {
+			t.Errorf("b not paused after its receiver paused it")
+		}
+	})
+	at(w, 80*ms, b.Resume)
+	w.Run()
+	want := []string{"50ms msg 1", "80ms msg 2", "80ms msg 3"}
+	if diff := cmp.Diff(want, rb.log); diff != "" {
+		t.Errorf("b's log (-want +got):\n%s", diff)
+	}
+}

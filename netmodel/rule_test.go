@@ -242,6 +242,8 @@ func TestRuleTrace(t *testing.T) {
 	for _, r := range []netmodel.Rule{
 		{Name: "dup", Match: netmodel.Match{Kind: router.KindReply}, Action: netmodel.ActDuplicate, Count: 1},
 		{Name: "drop after gossip", Action: netmodel.ActDrop, After: &netmodel.Match{Kind: router.KindGossip}},
+		// Never armed: it keeps the network looking for rules to arm on every send.
+		{Name: "never armed", Action: netmodel.ActDrop, After: &netmodel.Match{Ensemble: "never"}},
 	} {
 		if _, err := n.AddRule(r); err != nil {
 			t.Fatal(err)
@@ -250,6 +252,8 @@ func TestRuleTrace(t *testing.T) {
 	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
 	mustSend(t, a.Transport(), "b", msg(router.KindGossip, 2))
 	mustSend(t, a.Transport(), "b", msg(router.KindReply, 3))
+	// A second message that After selects finds the rule armed already: no record.
+	mustSend(t, a.Transport(), "b", msg(router.KindGossip, 4))
 	w.Run()
 	want := []string{
 		"0s a rule msg=1 rule=dup action=duplicate",
@@ -257,6 +261,8 @@ func TestRuleTrace(t *testing.T) {
 		`0s a rule-armed msg=2 rule="drop after gossip"`,
 		`0s a rule msg=3 rule="drop after gossip" action=drop`,
 		"0s - lost msg=3 reason=rule",
+		`0s a rule msg=4 rule="drop after gossip" action=drop`,
+		"0s - lost msg=4 reason=rule",
 	}
 	if diff := cmp.Diff(want, records(w, "rule", "rule-armed", "dup", "lost")); diff != "" {
 		t.Errorf("trace (-want +got):\n%s", diff)

@@ -1,0 +1,353 @@
+package scenarios
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/router"
+)
+
+// The tests in this file drive the checker by hand, one clause at a time, at the
+// edges of what each clause allows. TestBugsAreCaught shows that each invariant
+// catches the router bug it exists for; these show the clauses no injected bug
+// reaches (an early timeout, a reply without its separator, a hop over the limit by
+// one, a reply left unsettled, a leak of each kind) and where each bound lies, so that
+// a checker loosened by a nanosecond or a hop fails a test.
+
+// checkWorld is steady without its liveness phase, built but not run: the test plays
+// the router's part.
+func checkWorld(t *testing.T, sem router.Semantics) *world {
+	t.Helper()
+	s := named(t, "steady")
+	s.Liveness = nil
+	wd, err := newWorld(s, Options{Seed: 1, Semantics: sem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
+}
+
+// startCall begins a workload call from sn to the first ensemble with event, as the
+// router would report it, and returns its id.
+func startCall(wd *world, sn *simNode, event string) router.CallID {
+	wd.chk.begin(sn, wd.ensBy[0], []byte(event))
+	id := router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: uint64(len(sn.tr.recs) + 1)}
+	sn.tr.Trace(&router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
+	return id
+}
+
+// invariantsOf lists the invariants of the violations found so far.
+func invariantsOf(wd *world) []string {
+	out := []string{}
+	for _, v := range wd.chk.viol {
+		out = append(out, v.Invariant+": "+v.Detail)
+	}
+	return out
+}
+
+// wantViolations fails unless the violations found are exactly one of inv whose
+// detail holds detail, or none when inv is "".
+func wantViolations(t *testing.T, wd *world, inv, detail string) {
+	t.Helper()
+	got := invariantsOf(wd)
+	if inv == "" {
+		if len(got) != 0 {
+			t.Errorf("violations %q, want none", got)
+		}
+		return
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], inv+": ") || !strings.Contains(got[0], detail) {
+		t.Errorf("violations %q, want one %s: ...%s...", got, inv, detail)
+	}
+}
+
+// TestCheckerDeadlineEdges: a call may complete up to the clock's grain (1ns) past its
+// deadline, no later; under default semantics it may not time out before it.
+func TestCheckerDeadlineEdges(t *testing.T) {
+	timeout := named(t, "steady").Workload.Timeout.D()
+	cases := []struct {
+		name   string
+		sem    router.Semantics
+		at     time.Duration // the caller's clock at the completion
+		err    error
+		inv    string
+		detail string
+	}{
+		{name: "ok at the deadline plus the grain", at: timeout + clockGrain},
+		{name: "ok a nanosecond later", at: timeout + clockGrain + 1, inv: InvDeadline, detail: "after its deadline"},
+		{name: "timeout at the deadline", at: timeout, err: router.ErrTimeout},
+		{name: "timeout a nanosecond early", at: timeout - 1, err: router.ErrTimeout, inv: InvDeadline, detail: "before its deadline"},
+		{name: "timeout a nanosecond early (riak)", sem: router.Riak, at: timeout - 1, err: router.ErrTimeout},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, tc.sem)
+			sn := wd.byIdx[0]
+			id := startCall(wd, sn, "e1")
+			peer := wd.ensBy[0].members[0]
+			sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+			// At virtual time 0 a clock model sets the reading outright: the jump is
+			// neither a pause nor a clock step, so nothing of it is forgiven.
+			sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(tc.at)})
+			res := router.Result{Call: id, Err: tc.err, Peer: peer}
+			if tc.err == nil {
+				res.Value = []byte("e1|v")
+			}
+			sn.tr.done(res)
+			wantViolations(t, wd, tc.inv, tc.detail)
+		})
+	}
+}
+
+// TestCheckerResultChecks: a successful result must start with the call's event and
+// '|', and come from a peer the event was delivered to.
+func TestCheckerResultChecks(t *testing.T) {
+	cases := []struct {
+		name      string
+		value     string
+		delivered bool
+		inv       string
+		detail    string
+	}{
+		{name: "the call's answer", value: "e1|v", delivered: true},
+		{name: "no separator", value: "e1v", delivered: true, inv: InvReplyMatchesCall, detail: `event "e1" got the answer "e1v"`},
+		{name: "the bare event", value: "e1", delivered: true, inv: InvReplyMatchesCall, detail: `got the answer "e1"`},
+		{name: "another event", value: "e2|v", delivered: true, inv: InvReplyMatchesCall, detail: `got the answer "e2|v"`},
+		{name: "from a peer never given the event", value: "e1|v", inv: InvResultFromPeer, detail: "never received the event"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, router.Default)
+			sn := wd.byIdx[0]
+			id := startCall(wd, sn, "e1")
+			peer := wd.ensBy[0].members[0]
+			if tc.delivered {
+				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+			} else {
+				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1]})
+			}
+			sn.tr.done(router.Result{Call: id, Value: []byte(tc.value), Peer: peer})
+			wantViolations(t, wd, tc.inv, tc.detail)
+		})
+	}
+}
+
+// TestCheckerHopBound: a request may be passed between nodes HopLimit times, by its
+// own count and by the checker's, not once more; a duplicated copy starts a second
+// chain, so transfers then count only through the message's own hops; riak has no
+// hop limit.
+func TestCheckerHopBound(t *testing.T) {
+	cases := []struct {
+		name string
+		sem  router.Semantics
+		// hops are the hop counts of the transfers sent, in order, given the limit; dup
+		// hands the first transfer twice (a duplicated copy) before the rest are sent.
+		hops func(limit uint8) []uint8
+		dup  bool
+		want bool
+	}{
+		{name: "hops at the limit", hops: func(l uint8) []uint8 { return []uint8{l} }},
+		{name: "hops over the limit", hops: func(l uint8) []uint8 { return []uint8{l + 1} }, want: true},
+		{name: "transfers at the limit", hops: func(l uint8) []uint8 { return make([]uint8, l) }},
+		{name: "transfers over the limit", hops: func(l uint8) []uint8 { return make([]uint8, l+1) }, want: true},
+		{name: "transfers over the limit after a duplicate", hops: func(l uint8) []uint8 { return make([]uint8, l+1) }, dup: true},
+		{name: "hops over the limit (riak)", sem: router.Riak, hops: func(l uint8) []uint8 { return append([]uint8{l + 1}, make([]uint8, l+1)...) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, tc.sem)
+			limit := wd.spec.HopLimit
+			if limit < 1 || limit > 100 {
+				t.Fatalf("steady's hop limit is %d", limit)
+			}
+			sn := wd.byIdx[0]
+			id := startCall(wd, sn, "e1")
+			to := wd.byIdx[1].id
+			for i, hops := range tc.hops(uint8(limit)) {
+				m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: int(hops)}
+				msg := uint64(10 + i)
+				wd.chk.Sent(sn.id, to, msg, &m)
+				wd.chk.Handed(to, msg, &m)
+				if tc.dup && i == 0 {
+					wd.chk.Handed(to, msg, &m) // the copy
+				}
+			}
+			if tc.want {
+				wantViolations(t, wd, InvHopBound, "passed between nodes")
+			} else {
+				wantViolations(t, wd, "", "")
+			}
+		})
+	}
+}
+
+// TestCheckerRepliesSettled: a reply handed to a node must be completed, counted late
+// or redirected before the node gets its next message; a call completes once.
+func TestCheckerRepliesSettled(t *testing.T) {
+	for _, settle := range []router.EventKind{0, router.EvComplete, router.EvLate, router.EvRedirect} {
+		name := "unsettled"
+		if settle != 0 {
+			name = settle.String()
+		}
+		t.Run(name, func(t *testing.T) {
+			wd := checkWorld(t, router.Default)
+			sn := wd.byIdx[0]
+			reply := router.Message{Kind: router.KindReply}
+			wd.chk.Handed(sn.id, 7, &reply)
+			if settle != 0 {
+				sn.tr.Trace(&router.Event{Kind: settle, Msg: &reply})
+			}
+			wd.chk.Handed(sn.id, 8, &router.Message{Kind: router.KindGossip})
+			if settle == 0 {
+				wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
+			} else {
+				wantViolations(t, wd, "", "")
+			}
+		})
+	}
+	t.Run("second completion", func(t *testing.T) {
+		wd := checkWorld(t, router.Default)
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "e1")
+		sn.tr.done(router.Result{Call: id, Err: router.ErrUnreachable})
+		wantViolations(t, wd, "", "")
+		sn.tr.done(router.Result{Call: id, Err: router.ErrUnreachable})
+		wantViolations(t, wd, InvLateDiscarded, "completion 2")
+	})
+}
+
+// TestCheckerLivenessBound: in the liveness phase a call must succeed within the
+// bound (Liveness.Within, else the timeout); one that takes a nanosecond more breaks
+// liveness even though it succeeded.
+func TestCheckerLivenessBound(t *testing.T) {
+	s := named(t, "steady")
+	s.Liveness = &Liveness{}
+	for _, over := range []time.Duration{0, 1} {
+		wd, err := newWorld(s, Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		bound := wd.chk.within()
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "e1")
+		if !wd.chk.calls[0].live {
+			t.Fatal("a call at time 0 of a world with a leader and no faults is not in the liveness phase")
+		}
+		peer := wd.ensBy[0].members[0]
+		sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+		sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(bound + over)})
+		sn.tr.done(router.Result{Call: id, Value: []byte("e1|v"), Peer: peer})
+		if over == 0 {
+			wantViolations(t, wd, "", "")
+		} else {
+			wantViolations(t, wd, InvLiveness, "in the liveness phase took")
+		}
+	}
+}
+
+// TestOlder: a restart from a saved directory counts as a regression when the saved
+// directory knows an ensemble at a lower version than the node had, or lacks one.
+func TestOlder(t *testing.T) {
+	e := func(ens string, v uint64) router.Entry {
+		return router.Entry{Ensemble: router.EnsembleID(ens), Version: v}
+	}
+	last := []router.Entry{e("e1", 3), e("e2", 1)}
+	cases := []struct {
+		name  string
+		saved []router.Entry
+		want  bool
+	}{
+		{name: "the same", saved: []router.Entry{e("e1", 3), e("e2", 1)}},
+		{name: "newer", saved: []router.Entry{e("e1", 4), e("e2", 1)}},
+		{name: "an older version", saved: []router.Entry{e("e1", 2), e("e2", 1)}, want: true},
+		{name: "an ensemble missing", saved: []router.Entry{e("e1", 3)}, want: true},
+		{name: "empty", want: true},
+	}
+	for _, tc := range cases {
+		if got := older(tc.saved, last); got != tc.want {
+			t.Errorf("%s: older = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if older(nil, nil) {
+		t.Errorf("older(nil, nil) = true, want false")
+	}
+}
+
+// TestCheckerParkedIsALeak: a message still parked at a held link when the world is
+// quiet is a leak.
+func TestCheckerParkedIsALeak(t *testing.T) {
+	for _, hold := range []bool{false, true} {
+		wd := checkWorld(t, router.Default)
+		a, b := wd.byIdx[0], wd.byIdx[1]
+		if hold {
+			wd.net.Hold([]router.NodeID{a.id}, []router.NodeID{b.id})
+		}
+		if err := a.host.Transport().Send(b.id, &router.Message{Kind: router.KindGossip}); err != nil {
+			t.Fatal(err)
+		}
+		wd.w.RunUntil(time.Second)
+		wd.chk.viol = nil
+		wd.chk.finish(true)
+		parked := 0
+		for _, v := range wd.chk.viol {
+			if v.Invariant == InvNoLeak && strings.Contains(v.Detail, "still parked") {
+				parked++
+				if want := "1 messages still parked at held or stalled links"; v.Detail != want {
+					t.Errorf("hold %v: detail %q, want %q", hold, v.Detail, want)
+				}
+			}
+		}
+		if want := map[bool]int{false: 0, true: 1}[hold]; parked != want {
+			t.Errorf("hold %v: %d parked leaks in %q, want %d", hold, parked, invariantsOf(wd), want)
+		}
+	}
+}
+
+// TestCheckerQueuedIsALeak: a message waiting at a node when the world is quiet (here
+// parked at a paused node, with no timer left) is a leak.
+func TestCheckerQueuedIsALeak(t *testing.T) {
+	for _, pause := range []bool{false, true} {
+		wd := checkWorld(t, router.Default)
+		a, b := wd.byIdx[0], wd.byIdx[1]
+		if pause {
+			b.host.Pause()
+		}
+		if err := a.host.Transport().Send(b.id, &router.Message{Kind: router.KindGossip}); err != nil {
+			t.Fatal(err)
+		}
+		wd.w.RunUntil(time.Second)
+		wd.chk.viol = nil
+		wd.chk.finish(true)
+		if !pause {
+			wantViolations(t, wd, "", "")
+			continue
+		}
+		if tm, q := b.host.Busy(); tm != 0 || q != 1 {
+			t.Fatalf("paused %s has %d timers and %d queued messages; the case wants 0 and 1", b.id, tm, q)
+		}
+		wantViolations(t, wd, InvNoLeak, string(b.id)+" still has 0 timers and 1 queued messages")
+	}
+}
+
+// TestCheckerRiakWorkerIsALeak: a call cut off while its leader's riak worker waits
+// leaves, besides the call, the worker behind, and the checker names it.
+func TestCheckerRiakWorkerIsALeak(t *testing.T) {
+	wd := checkWorld(t, router.Riak)
+	es := wd.ensBy[0]
+	sn := wd.nodes[es.leader.Node]
+	wd.call(sn, es, -1, []byte("e1"))
+	if w := sn.node.Workers(); w != 1 {
+		t.Fatalf("%s has %d riak workers after a call to its own leader, want 1", sn.id, w)
+	}
+	wd.chk.finish(true)
+	want := "1 riak workers still waiting at " + string(sn.id)
+	found := false
+	for _, v := range wd.chk.viol {
+		found = found || v.Invariant == InvNoLeak && v.Detail == want
+	}
+	if !found {
+		t.Errorf("violations %q, want %s: %s among them", invariantsOf(wd), InvNoLeak, want)
+	}
+}
