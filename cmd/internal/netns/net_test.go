@@ -63,7 +63,20 @@ func TestCutAndRestore(t *testing.T) {
 		}
 		return err
 	}
-	if err := dial(); err != nil {
+	// reach dials until a dial succeeds, for at most 5s: a new link comes up (carrier,
+	// bridge port, the first ARP) in its own time, which on a busy machine can pass
+	// one dial's 300ms.
+	reach := func() error {
+		end := time.Now().Add(5 * time.Second)
+		for {
+			err := dial()
+			if err == nil || time.Now().After(end) {
+				return err
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if err := reach(); err != nil {
 		t.Fatalf("a -> b: %v", err)
 	}
 	// This process's own namespace cannot reach b: the address lives only on the bridge.
@@ -85,7 +98,7 @@ func TestCutAndRestore(t *testing.T) {
 	if err := n.Restore("b"); err != nil {
 		t.Fatal(err)
 	}
-	if err := dial(); err != nil {
+	if err := reach(); err != nil {
 		t.Fatalf("a -> b after the restore: %v", err)
 	}
 	if err := n.Netem("a", "delay", "10ms"); errors.Is(err, ErrNoNetem) {
