@@ -26,7 +26,7 @@ const (
 var invariantNames = [...]string{InvExactlyOnce, InvDeadline, InvLateDiscarded, InvReplyMatchesCall, InvResultFromPeer, InvHopBound, InvNoLeak, InvLiveness}
 
 // Invariants lists every invariant the checker enforces.
-var Invariants = invariantNames[:]
+var Invariants = slices.Clone(invariantNames[:])
 
 // invariantIndex is inv's index into Invariants. Only the checker names an invariant,
 // so an unknown one is a bug.

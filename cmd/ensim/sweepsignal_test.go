@@ -126,6 +126,12 @@ func TestWorkerIgnoresInterrupt(t *testing.T) {
 	if err := runSeed(2); err != nil {
 		t.Errorf("seed 2, after an interrupt: %v", err)
 	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := runSeed(3); err != nil {
+		t.Errorf("seed 3, after a SIGTERM: %v", err)
+	}
 	in.Close()
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("worker: %v, want exit 0 once its stdin closes\n%s", err, errBuf.String())

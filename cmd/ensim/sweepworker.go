@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"syscall"
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
@@ -95,10 +96,12 @@ func workerMain(args []string, in io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ensim %s: takes no arguments, got %q\n", workerCommand, args)
 		return exitUsage
 	}
-	// A Ctrl-C at a terminal reaches the whole process group, the workers too. The
-	// sweep handles it: it kills its workers and reports the seeds run so far. A
-	// worker that died of it first would be reported as a crash of its seed.
-	signal.Ignore(os.Interrupt)
+	// A Ctrl-C at a terminal reaches the whole process group, the workers too, and so
+	// does a SIGTERM sent to the group (a service manager's stop). The sweep handles
+	// both: it kills its workers (SIGKILL) and reports the seeds run so far. A worker
+	// that died of one first would be reported as a crash of its seed. A worker whose
+	// sweep is gone ends at the end of its input.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
 	if err := serveWorker(in, stdout); err != nil {
 		fmt.Fprintf(stderr, "ensim %s: %v\n", workerCommand, err)
 		return exitUsage

@@ -82,7 +82,7 @@ var (
 	descRedirects  = prometheus.NewDesc("ensroute_redirects_total", "Nacks redirected to a newer leader.", nil, nil)
 	descHopLimit   = prometheus.NewDesc("ensroute_hop_limit_total", "Requests refused at the hop limit.", nil, nil)
 	descBudget     = prometheus.NewDesc("ensroute_budget_spent_total", "Requests dropped at a hop because their budget was spent.", nil, nil)
-	descShed       = prometheus.NewDesc("ensroute_shed_total", "Routes and casts refused because a router instance's mailbox was full.", nil, nil)
+	descShed       = prometheus.NewDesc("ensroute_shed_total", "Routes and casts refused because a router instance's mailbox was full or the node was closing.", nil, nil)
 	descHops       = prometheus.NewDesc("ensroute_request_hops", "Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.", nil, nil)
 	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Messages waiting in a router instance's mailbox.", []string{"instance"}, nil)
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in a peer's send queue.", []string{"peer"}, nil)

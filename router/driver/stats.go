@@ -18,7 +18,8 @@ type Stats struct {
 	// Router sums the counters of the node's router cores: calls by outcome, late
 	// replies dropped, redirects, hop limits, sheds, ...
 	Router router.Stats
-	// Shed counts routes and casts refused because their instance's mailbox was full.
+	// Shed counts routes and casts refused because their instance's mailbox was full
+	// or the node was closing.
 	Shed uint64
 	// BadInstance counts routes and casts naming an instance this node lacks; they
 	// go to the instance their pick folds onto (modulo the node's count).

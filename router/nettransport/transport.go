@@ -142,13 +142,18 @@ func (t *Transport) forget(p *peer) {
 
 // Connect dials id if needed and waits until it is connected, a dial attempt fails
 // (its error comes back), or ctx is done. Either way the transport goes on redialing
-// in the background until it is connected.
+// in the background until it is connected. After Goodbye it fails at once for a node
+// that is not connected: no new connection is made.
 func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	if _, known := t.cfg.Peers[id]; !known {
 		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
 	}
 	if t.receiver() == nil {
 		return fmt.Errorf("%w: Connect before Attach", ErrBadConfig)
+	}
+	if t.isLeaving() && !t.Connected(id) {
+		// After Goodbye no connection is made: the dial loop waits for Close.
+		return fmt.Errorf("connect to %s: %w", id, errLeaving)
 	}
 	p := t.peer(id)
 	p.startLoop()
