@@ -29,7 +29,7 @@ func TestLeaderSetNamesTheProblem(t *testing.T) {
 	}{
 		{name: "member", ens: "e1", node: "n1", exit: 0, code: "ok", peer: "e1/n1@n1"},
 		{name: "unknown ensemble", ens: "e9", node: "n1", exit: 1, code: "no-leader",
-			stderr: "ensctl: e9: ensemble e9 is unknown to n1 (no such ensemble?)"},
+			stderr: "ensctl: e9: n1 knows no leader of ensemble e9 (no such ensemble, or none has led it yet) and hosts no member of it"},
 		{name: "not a member", ens: "e2", node: "n1", exit: 1, code: "unreachable",
 			stderr: "ensctl: e2: n1 hosts no member of ensemble e2"},
 		{name: "node down", ens: "e1", node: "n2", exit: 1, code: "unreachable",

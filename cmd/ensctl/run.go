@@ -233,8 +233,9 @@ func (e *explained) Unwrap() error { return e.err }
 
 // noMember explains why the member of ens on node was unreachable though node is
 // connected: node answered that it hosts no such member, as it answers for a member
-// that is gone. It asks node's directory whether it knows ens at all: every node
-// knows every ensemble of its cluster, so one that node does not know does not exist.
+// that is gone. It asks node's directory about ens: a leader there means node hosts
+// no member of ens; none means ens does not exist or has no leader yet (a node
+// answers both alike), and node hosts no member that leads it.
 // (Under riak semantics a node answers timeout to both, as the original does, and
 // drops a request for an ensemble it does not know: leader set then reports the
 // timeout, unexplained.)
@@ -242,7 +243,7 @@ func (cl *client) noMember(ctx context.Context, ens router.EnsembleID, node rout
 	res, _ := cl.call(ctx, router.ToEnsemble(ens).Through(node), []byte("leader"))
 	switch {
 	case errors.Is(res.Err, router.ErrNoLeader):
-		return &explained{fmt.Sprintf("ensemble %s is unknown to %s (no such ensemble?)", ens, node), router.ErrNoLeader}
+		return &explained{fmt.Sprintf("%s knows no leader of ensemble %s (no such ensemble, or none has led it yet) and hosts no member of it", node, ens), router.ErrNoLeader}
 	case errors.Is(res.Err, router.ErrTimeout), errors.Is(res.Err, router.ErrOverloaded):
 		// node did not get as far as its directory.
 		return &explained{fmt.Sprintf("%s hosts no member of ensemble %s, or knows no such ensemble (asked which: %v)", node, ens, res.Err), router.ErrUnreachable}
