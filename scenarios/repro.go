@@ -50,7 +50,7 @@ func NewRepro(spec Spec, seed uint64, sem router.Semantics, rep Report) Repro {
 		Semantics:       sem.String(),
 		Spec:            spec,
 		Violations:      v,
-		ViolationsTotal: max(rep.ViolationsTotal, uint64(len(v))),
+		ViolationsTotal: rep.ViolationsFound(),
 		ViolationCounts: rep.ViolationCounts,
 		TraceHash:       rep.TraceHash,
 	}

@@ -55,6 +55,13 @@ func (r *Report) ViolationsLeftOut() uint64 {
 	return r.ViolationsTotal - min(r.ViolationsTotal, uint64(len(r.Violations)))
 }
 
+// ViolationsFound is how many violations the run found: ViolationsTotal, or the
+// violations listed when there are more (a report that counted none, as one read
+// from a repro file written before the count existed).
+func (r *Report) ViolationsFound() uint64 {
+	return max(r.ViolationsTotal, uint64(len(r.Violations)))
+}
+
 // Calls counts calls by outcome.
 type Calls struct {
 	Total       uint64 `json:"total"`

@@ -177,7 +177,7 @@ const maxViolations = 10
 // them, then how many more there are and how many of those the report (and so the
 // repro) keeps.
 func printViolations(w io.Writer, r *scenarios.Report) {
-	vs, total := r.Violations, max(r.ViolationsTotal, uint64(len(r.Violations)))
+	vs, total := r.Violations, r.ViolationsFound()
 	fmt.Fprintf(w, "ensim: %d invariant violation%s%s:\n", total, plural(int(min(total, 2))), byInvariant(r.ViolationCounts))
 	for i, v := range vs {
 		if i == maxViolations {

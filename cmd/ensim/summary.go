@@ -90,7 +90,7 @@ func summary(r scenarios.Report) string {
 			line("", "and %d more (%s)", total-shown, note)
 		}
 	}
-	if total := max(r.ViolationsTotal, uint64(len(r.Violations))); total == 0 {
+	if total := r.ViolationsFound(); total == 0 {
 		line("violations", "none")
 	} else {
 		line("violations", "%d%s", total, byInvariant(r.ViolationCounts))
