@@ -301,3 +301,65 @@ func TestServedAndPassedOn(t *testing.T) {
 		}
 	})
 }
+
+// TestForwardIsPassedOn: a follower's forward to a leader on another node is work the
+// follower's node passes on, as a route is: counted in PassedOn there, and served where
+// the leader answers. Each node counts the hops of what it receives.
+func TestForwardIsPassedOn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		n1, n2, n3 := c.add("n1", nil), c.add("n2", nil), c.add("n3", nil)
+		c.connect("n1", "n2")
+		c.connect("n2", "n3")
+		c.connect("n3", "n1")
+		c.leads(ref("e1", "n3"), 1)
+		follower := driver.PeerFunc(func(r *driver.Request) { r.Forward(ref("e1", "n3")) })
+		if err := n2.AddPeer(ref("e1", "n2"), follower); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []*driver.Node{n1, n2, n3} {
+			n.Learn(router.Entry{Ensemble: "e1", Leader: ref("e1", "n2"), Version: 2})
+		}
+		if res, _ := call(n1, router.ToEnsemble("e1"), "get", time.Second); res.Err != nil || string(res.Value) != "get@p-n3" {
+			t.Fatalf("result %+v, want get@p-n3", res)
+		}
+		var ok driver.Codes
+		ok[router.CodeOK] = 1
+		var hops1, hops2 [driver.MaxHops + 1]uint64
+		hops1[1], hops2[2] = 1, 1
+		for _, tc := range []struct {
+			name     string
+			n        *driver.Node
+			served   driver.Codes
+			passedOn uint64
+			hops     [driver.MaxHops + 1]uint64
+		}{
+			{name: "caller", n: n1},
+			{name: "follower", n: n2, passedOn: 1, hops: hops1},
+			{name: "leader", n: n3, served: ok, hops: hops2},
+		} {
+			st := tc.n.Stats()
+			if st.Served != tc.served || st.PassedOn != tc.passedOn || st.Hops != tc.hops {
+				t.Errorf("%s: served %v, passed on %d, hops %v; want %v, %d, %v", tc.name,
+					st.Served, st.PassedOn, st.Hops, tc.served, tc.passedOn, tc.hops)
+			}
+		}
+	})
+}
+
+// TestHopsPastMaxHops: a message that has travelled MaxHops or more counts in the
+// last bucket of Stats.Hops, and by its whole count in HopSum.
+func TestHopsPastMaxHops(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		n1 := c.add("n1", nil)
+		for _, h := range []int{driver.MaxHops, driver.MaxHops + 3} {
+			n1.Receive(router.Message{Kind: router.KindPeer, From: "n2", Call: router.CallID{Node: "n2", Incarnation: 1, Seq: uint64(h)},
+				Ensemble: "e1", Peer: ref("e1", "n1"), Budget: time.Second, Hops: h})
+		}
+		st := n1.Stats()
+		if st.Hops[driver.MaxHops] != 2 || st.HopSum != 2*driver.MaxHops+3 {
+			t.Fatalf("hops %v, sum %d; want 2 in the last bucket, sum %d", st.Hops, st.HopSum, 2*driver.MaxHops+3)
+		}
+	})
+}

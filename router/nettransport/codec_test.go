@@ -2,6 +2,7 @@ package nettransport
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"testing"
@@ -86,6 +87,12 @@ func TestDecodeRejects(t *testing.T) {
 		{name: "instance too large", body: []byte{byte(router.KindRoute), 0, 0xff, 0xff, 0x7f}, want: "instance: 2097151 exceeds 65536"},
 		{name: "entry count past end", body: gossipWithCount(gossip), want: "entry count"},
 		{name: "bad code", body: withCode(t, 200), want: "unknown code 200"},
+		// A count no body of that size can hold is refused before the entries are
+		// allocated: an entry takes at least minEntry bytes.
+		{name: "entry count past what the body holds", body: withEntryCount(good, 100), want: "entry count: 100 exceeds 20"},
+		// Infinity has its flag: a finite budget of that value would be a second
+		// spelling of it.
+		{name: "budget of infinity without the flag", body: withBudgetInfinity(t), want: "budget: 9223372036854775807 exceeds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := DecodeMessage(tc.body)
@@ -103,6 +110,25 @@ func gossipWithCount(body []byte) []byte {
 	out := append([]byte{}, body[:i+2]...)
 	out = append(out, 0xe8, 0x07) // 1000 as a uvarint
 	return append(out, body[i+3:]...)
+}
+
+// withEntryCount replaces the empty entry list that ends body (a message with no
+// entries) with a count of n followed by n zero bytes.
+func withEntryCount(body []byte, n int) []byte {
+	out := append([]byte{}, body[:len(body)-1]...)
+	out = binary.AppendUvarint(out, uint64(n))
+	return append(out, make([]byte, n)...)
+}
+
+// withBudgetInfinity encodes a route whose finite budget is router.Infinity's value.
+func withBudgetInfinity(t *testing.T) []byte {
+	t.Helper()
+	body := AppendMessage(nil, &router.Message{Kind: router.KindRoute, Ensemble: "e1", Budget: router.Infinity - 1})
+	near, inf := binary.AppendUvarint(nil, uint64(router.Infinity-1)), binary.AppendUvarint(nil, uint64(router.Infinity))
+	if bytes.Count(body, near) != 1 {
+		t.Fatalf("budget not found once in % x", body)
+	}
+	return bytes.Replace(body, near, inf, 1)
 }
 
 func withCode(t *testing.T, code byte) []byte {

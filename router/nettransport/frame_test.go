@@ -47,6 +47,8 @@ func TestFrameReaderRejects(t *testing.T) {
 		{name: "bad magic", stream: []byte("GET / HTTP/1.1\r\n"), want: "bad magic"},
 		{name: "unknown type", stream: appendHeader(nil, 42, 0), want: "unknown frame type 42"},
 		{name: "zero type", stream: appendHeader(nil, 0, 0), want: "unknown frame type 0"},
+		{name: "type past the last", stream: appendHeader(nil, numTypes, 0), want: "unknown frame type 8"},
+		{name: "bad second magic byte", stream: []byte{magic0, 0, Version, byte(typeMsg), 0, 0, 0, 0}, want: "bad magic"},
 		// A length past the limit is refused from the header alone: nothing is
 		// allocated for it.
 		{name: "too long", stream: appendHeader(nil, typeMsg, 1<<31-1), want: "exceeds the limit of 8192"},

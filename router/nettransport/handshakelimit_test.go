@@ -108,3 +108,31 @@ func TestHandshakeFrameLimit(t *testing.T) {
 		t.Fatalf("the largest honest hello: %v", err)
 	}
 }
+
+// TestFinishedHandshakeFreesItsSlot: a handshake that ends in a connection gives its
+// slot back. Were it kept, the connections that come after would count it as in
+// progress and, at the limit, end it: closing a connection that is up.
+func TestFinishedHandshakeFreesItsSlot(t *testing.T) {
+	acc := startNode(t, "n1", true, func(c *nettransport.Config) {
+		c.MaxHandshakes = 1
+		c.HandshakeTimeout = time.Hour
+	})
+	n2 := startNode(t, "n2", false, peersOf("n1", acc.addr))
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	stranger := rawConn(t, acc.addr) // holds the one slot
+	// The listener accepts in order: by the time n3 is connected, the stranger has
+	// been counted, and n3's connection has ended the stranger's handshake.
+	n3 := startNode(t, "n3", false, peersOf("n1", acc.addr))
+	if err := connect(t, n3, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := readToEnd(t, stranger); len(got) != 0 {
+		t.Fatalf("the stranger got % x, want its connection closed", got)
+	}
+	if st := acc.tr.Stats(); st.HandshakeLimit != 1 || st.Disconnects != 0 || !acc.tr.Connected("n2") || !acc.tr.Connected("n3") {
+		t.Fatalf("handshake limit %d (want 1), disconnects %d (want 0), n2 connected %v, n3 connected %v",
+			st.HandshakeLimit, st.Disconnects, acc.tr.Connected("n2"), acc.tr.Connected("n3"))
+	}
+}

@@ -246,6 +246,13 @@ func TestOverloaded(t *testing.T) {
 	if n2.tr.Stats().Overloaded == 0 {
 		t.Fatal("overload not counted")
 	}
+	// The queue stops at QueueBytes: a send is refused once it is reached, so at most
+	// one message (and its frame header) lies past it.
+	for _, p := range n2.tr.Peers() {
+		if limit := 64<<10 + len(big.Event) + 1<<10; p.ID == "n1" && p.Queued > limit {
+			t.Fatalf("%d bytes queued, want at most %d", p.Queued, limit)
+		}
+	}
 }
 
 type blockingReceiver struct{ release chan struct{} }
@@ -288,6 +295,11 @@ func TestLongName(t *testing.T) {
 	err := n2.tr.Send("n1", &router.Message{Kind: router.KindCast, Ensemble: long})
 	if !errors.Is(err, nettransport.ErrTooLarge) || !errors.Is(err, router.ErrUnreachable) || !strings.Contains(err.Error(), "ensemble") {
 		t.Fatalf("err = %v, want ErrTooLarge naming the ensemble, matching ErrUnreachable", err)
+	}
+	longPeer := router.PeerRef{Ensemble: "e1", Name: strings.Repeat("p", nettransport.MaxName+1), Node: "n1"}
+	err = n2.tr.Send("n1", &router.Message{Kind: router.KindPeer, Ensemble: "e1", Peer: longPeer, Call: router.CallID{Node: "n2", Seq: 1}})
+	if !errors.Is(err, nettransport.ErrTooLarge) || !strings.Contains(err.Error(), "peer") {
+		t.Fatalf("a peer name past MaxName: err = %v, want ErrTooLarge naming the peer", err)
 	}
 	ok := router.EnsembleID(strings.Repeat("e", nettransport.MaxName))
 	if err := n2.tr.Send("n1", &router.Message{Kind: router.KindCast, Ensemble: ok}); err != nil {
