@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -137,12 +138,15 @@ ensroute_request_hops_count 6
 	}
 }
 
-// dialClient returns a client driver node ("client") connected to the node at addr.
-func dialClient(t *testing.T, addr string, secret []byte, logs *syncBuffer) *driver.Node {
+// newClient starts a client-only node, "client", that knows n1 at addr, and closes it
+// when the test ends. dial, if not nil, makes its connections; wrap, if not nil,
+// returns what its transport hands messages to instead of the driver.
+func newClient(t *testing.T, addr string, secret []byte, dial func(context.Context, string) (net.Conn, error),
+	wrap func(*driver.Node) nettransport.Receiver) (*nettransport.Transport, *driver.Node) {
 	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	tr, err := nettransport.New(nettransport.Config{ID: "client", Incarnation: 1, Cluster: "ensroute", Secret: secret,
-		Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet})
+		Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet, Dial: dial})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +156,18 @@ func dialClient(t *testing.T, addr string, secret []byte, logs *syncBuffer) *dri
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = drv.Close() })
-	tr.Attach(drv)
+	var r nettransport.Receiver = drv
+	if wrap != nil {
+		r = wrap(drv)
+	}
+	tr.Attach(r)
+	return tr, drv
+}
+
+// dialClient returns a client driver node ("client") connected to the node at addr.
+func dialClient(t *testing.T, addr string, secret []byte, logs *syncBuffer) *driver.Node {
+	t.Helper()
+	tr, drv := newClient(t, addr, secret, nil, nil)
 	deadline := time.Now().Add(10 * time.Second)
 	for tr.Connect(context.Background(), "n1") != nil {
 		if time.Now().After(deadline) {

@@ -15,8 +15,6 @@ import (
 
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 	"github.com/ensroute/ensroute/router"
-	"github.com/ensroute/ensroute/router/driver"
-	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // holdConn is a client's connection whose writes can be held at a gate: what the
@@ -141,28 +139,15 @@ func stopUnderLoad(t *testing.T, noGoodbye bool, timeout time.Duration) stopOutc
 
 	var hc atomic.Pointer[holdConn]
 	d := &net.Dialer{}
-	quiet := slog.New(slog.DiscardHandler)
-	tr, err := nettransport.New(nettransport.Config{ID: "client", Incarnation: 1, Cluster: "ensroute", Secret: secret,
-		Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet,
-		Dial: func(ctx context.Context, a string) (net.Conn, error) {
-			nc, err := d.DialContext(ctx, "tcp", a)
-			if err != nil {
-				return nil, err
-			}
-			h := &holdConn{Conn: nc, closed: make(chan struct{})}
-			hc.CompareAndSwap(nil, h)
-			return h, nil
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	drv, err := driver.New(driver.Config{ID: "client", Incarnation: 1, Transport: tr, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drv.Close()
-	tr.Attach(drv)
+	tr, drv := newClient(t, addr, secret, func(ctx context.Context, a string) (net.Conn, error) {
+		nc, err := d.DialContext(ctx, "tcp", a)
+		if err != nil {
+			return nil, err
+		}
+		h := &holdConn{Conn: nc, closed: make(chan struct{})}
+		hc.CompareAndSwap(nil, h)
+		return h, nil
+	}, nil)
 	deadline := time.Now().Add(10 * time.Second)
 	poll := func(what string, cond func() bool) {
 		t.Helper()

@@ -79,22 +79,13 @@ func TestStopWritesQueuedReplies(t *testing.T) {
 		}
 		return serr
 	}}
-	quiet := slog.New(slog.DiscardHandler)
-	tr, err := nettransport.New(nettransport.Config{ID: "client", Incarnation: 1, Cluster: "ensroute", Secret: secret,
-		Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet,
-		Dial: func(ctx context.Context, a string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", a) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	drv, err := driver.New(driver.Config{ID: "client", Incarnation: 1, Transport: tr, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drv.Close()
-	reader := &slowReader{drv: drv, go_: make(chan struct{})}
+	var reader *slowReader
+	tr, drv := newClient(t, addr, secret, func(ctx context.Context, a string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", a) },
+		func(drv *driver.Node) nettransport.Receiver {
+			reader = &slowReader{drv: drv, go_: make(chan struct{})}
+			return reader
+		})
 	defer reader.release()
-	tr.Attach(reader)
 	deadline := time.Now().Add(10 * time.Second)
 	for tr.Connect(context.Background(), "n1") != nil {
 		if time.Now().After(deadline) {
