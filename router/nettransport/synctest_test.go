@@ -79,9 +79,14 @@ func TestHeartbeatTimeout(t *testing.T) {
 		if !acc.Connected("n2") {
 			t.Fatal("not connected after the handshake")
 		}
-		for acc.Connected("n2") {
+		// Bounded in (virtual) time, so that a peer never dropped fails the test
+		// rather than spinning until the test binary's timeout.
+		for acc.Connected("n2") && time.Since(start) < 10*DefaultHeartbeatTimeout {
 			time.Sleep(10 * time.Millisecond)
 			synctest.Wait()
+		}
+		if acc.Connected("n2") {
+			t.Fatalf("silent peer still connected after %v, want it dropped after %v", time.Since(start), DefaultHeartbeatTimeout)
 		}
 		if took := time.Since(start); took < DefaultHeartbeatTimeout || took > DefaultHeartbeatTimeout+20*time.Millisecond {
 			t.Fatalf("silent peer dropped after %v, want %v", took, DefaultHeartbeatTimeout)
