@@ -147,7 +147,8 @@ type Election struct {
 //     only one split names a member) answers with Service until Until
 //   - hang: Peer never answers until Until
 //   - rule: from now on the network applies Rule to the messages it matches
-//   - unrule: the rule named Rule.Name stops
+//   - unrule: every rule named Rule.Name stops; a rule of that name must have
+//     been added before it
 //
 // Validate refuses a fault that sets a field its action does not use.
 type Fault struct {
@@ -364,6 +365,9 @@ func (s Spec) Validate() error {
 		return bad("liveness.within: %v is negative", s.Liveness.Within.D())
 	}
 	if err := s.checkLimits(); err != nil {
+		return bad("%v", err)
+	}
+	if err := s.checkUnrules(); err != nil {
 		return bad("%v", err)
 	}
 	if err := s.checkLivenessFaults(); err != nil {
