@@ -156,16 +156,21 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
+	traceFile, err := createTrace(trace)
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	defer traceFile.Close() // written and closed after the run; this is for an early return
 	res, err := simulate(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, KeepTrace: trace != ""})
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %s: %v\n", path, err)
 		return exitUsage
 	}
-	if trace != "" {
-		if err := writeTrace(trace, res.Trace); err != nil {
-			fmt.Fprintf(stderr, "ensim: %v\n", err)
-			return exitUsage
-		}
+	// A trace that could not be written is reported, and the replay with it.
+	traceErr := writeTrace(traceFile, res.Trace)
+	if traceErr != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", traceErr)
 	}
 	if !asJSON {
 		io.WriteString(stdout, swarmHeader(rp.Spec, rp.Seed))
@@ -200,6 +205,9 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	}
 	if n := rp.ViolationsTotal; n > 0 {
 		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", n, plural(int(min(n, 2))))
+	}
+	if traceErr != nil {
+		return exitUsage
 	}
 	return exitOK
 }

@@ -240,6 +240,12 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		spec.Routers = o.routers
 	}
 	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem, KeepTrace: o.trace != "" || o.determinism}
+	traceFile, err := createTrace(o.trace)
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	defer traceFile.Close() // written and closed after the run; this is for an early return
 	if o.cpuprofile != "" {
 		stop, err := startCPUProfile(o.cpuprofile)
 		if err != nil {
@@ -270,11 +276,11 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 			code = exitFail
 		}
 	}
-	if o.trace != "" {
-		if err := writeTrace(o.trace, res.Trace); err != nil {
-			fmt.Fprintf(stderr, "ensim: %v\n", err)
-			return exitUsage
-		}
+	// A trace that could not be written is reported, and the run with it: what the
+	// run found counts for more.
+	traceErr := writeTrace(traceFile, res.Trace)
+	if traceErr != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", traceErr)
 	}
 	if !o.json {
 		io.WriteString(stdout, swarmHeader(spec, o.seed))
@@ -295,8 +301,14 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if failed {
 		code = exitFail
 	}
+	// What a run that held every invariant exits with: 0, or 2 if its trace, asked
+	// for, could not be written.
+	passed := exitOK
+	if traceErr != nil {
+		passed = exitUsage
+	}
 	if o.repro == "" && code == exitOK {
-		return code
+		return passed
 	}
 	path := o.repro
 	if path == "" {
@@ -311,7 +323,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		if !o.json {
 			fmt.Fprintf(stdout, "repro written to %s\n", path)
 		}
-		return code
+		return passed
 	}
 	// A failure is reported whether or not its repro could be written.
 	if failed {

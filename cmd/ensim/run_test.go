@@ -184,11 +184,57 @@ func TestRunTrace(t *testing.T) {
 	}
 }
 
+// TestRunTraceUnwritable: a --trace that cannot be created is bad usage, found
+// before the run (of a failing spec here: nothing ran, so no failure goes unsaid).
 func TestRunTraceUnwritable(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no-such-dir", "trace.jsonl")
-	code, _, stderr := ensim(t, "run", "--scenario", "steady", "--trace", path)
-	if code != exitUsage || !strings.Contains(stderr, "trace.jsonl") {
-		t.Errorf("exit %d, stderr %q; want 2 naming the file", code, stderr)
+	spec := writeFile(t, "fail.json", failingSpec(t).JSON())
+	repro := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := ensim(t, "run", "--spec", spec, "--trace", path, "--repro", repro)
+	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "ensim: --trace: open "+path) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing run, and the flag and file named", code, stdout, stderr)
+	}
+	if _, err := os.Stat(repro); err == nil {
+		t.Errorf("a repro was written, but nothing should have run")
+	}
+}
+
+// TestTraceWriteFailsAfterTheRun: a trace that cannot be written once the run is
+// over (a full disk) is reported, and the run with it: a failing run still reports
+// its violations, writes its repro and exits 1, and a replay still says the repro
+// fails; a run that held exits 2, after its report.
+func TestTraceWriteFailsAfterTheRun(t *testing.T) {
+	const full = "/dev/full" // every write to it fails with ENOSPC
+	if _, err := os.Stat(full); err != nil {
+		t.Skipf("needs %s, a file that every write to fails: %v", full, err)
+	}
+	t.Chdir(t.TempDir()) // where a run would write its default repro
+	spec := writeFile(t, "fail.json", failingSpec(t).JSON())
+	repro := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := ensim(t, "run", "--spec", spec, "--trace", full, "--repro", repro)
+	if code != exitFail || !strings.Contains(stdout, "violations    ") {
+		t.Errorf("failing run: exit %d, want %d and the report\nstdout:\n%s\nstderr:\n%s", code, exitFail, stdout, stderr)
+	}
+	for _, want := range []string{"ensim: --trace: write " + full, "invariant violations", "repro written to " + repro} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("failing run: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, err := os.Stat(repro); err != nil {
+		t.Fatalf("failing run: no repro: %v", err)
+	}
+
+	code, _, stderr = ensim(t, "replay", repro, "--trace", full)
+	if code != exitFail || !strings.Contains(stderr, "ensim: --trace: write "+full) || !strings.Contains(stderr, "the repro still fails") {
+		t.Errorf("replay: exit %d, want %d, the trace's error and the failure\nstderr:\n%s", code, exitFail, stderr)
+	}
+
+	code, stdout, stderr = ensim(t, "run", "--scenario", "steady", "--trace", full)
+	if code != exitUsage || !strings.Contains(stdout, "violations    none") || !strings.Contains(stderr, "ensim: --trace: write "+full) {
+		t.Errorf("passing run: exit %d, want %d after the report\nstdout:\n%s\nstderr:\n%s", code, exitUsage, stdout, stderr)
+	}
+	if matches, _ := filepath.Glob("ensim-repro-*.json"); len(matches) > 0 {
+		t.Errorf("a passing run wrote %v", matches)
 	}
 }
 
