@@ -167,7 +167,8 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "ensim: %s: %v\n", path, err)
 		return exitUsage
 	}
-	// A trace that could not be written is reported, and the replay with it.
+	// A trace that could not be written is reported, and the replay with it; so is
+	// a report that could not be printed.
 	traceErr := writeTrace(traceFile, res.Trace)
 	if traceErr != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", traceErr)
@@ -175,9 +176,9 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if !asJSON {
 		io.WriteString(stdout, swarmHeader(rp.Spec, rp.Seed))
 	}
-	if err := printReport(stdout, res.Report, asJSON); err != nil {
-		fmt.Fprintf(stderr, "ensim: %v\n", err)
-		return exitUsage
+	reportErr := printReport(stdout, res.Report, asJSON)
+	if reportErr != nil {
+		fmt.Fprintf(stderr, "ensim: printing the report: %v\n", reportErr)
 	}
 	w := stdout
 	if asJSON {
@@ -206,7 +207,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if n := rp.ViolationsTotal; n > 0 {
 		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", n, plural(int(min(n, 2))))
 	}
-	if traceErr != nil {
+	if traceErr != nil || reportErr != nil {
 		return exitUsage
 	}
 	return exitOK

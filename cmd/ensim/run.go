@@ -285,9 +285,10 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if !o.json {
 		io.WriteString(stdout, swarmHeader(spec, o.seed))
 	}
-	if err := printReport(stdout, res.Report, o.json); err != nil {
-		fmt.Fprintf(stderr, "ensim: %v\n", err)
-		return exitUsage
+	// So is a report that could not be printed (stdout on a full disk).
+	reportErr := printReport(stdout, res.Report, o.json)
+	if reportErr != nil {
+		fmt.Fprintf(stderr, "ensim: printing the report: %v\n", reportErr)
 	}
 	if o.determinism {
 		// Keep stdout a single JSON object under --json.
@@ -302,9 +303,9 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		code = exitFail
 	}
 	// What a run that held every invariant exits with: 0, or 2 if its trace, asked
-	// for, could not be written.
+	// for, or its report could not be written.
 	passed := exitOK
-	if traceErr != nil {
+	if traceErr != nil || reportErr != nil {
 		passed = exitUsage
 	}
 	if o.repro == "" && code == exitOK {

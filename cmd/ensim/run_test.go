@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -285,5 +288,49 @@ func TestRunCPUProfile(t *testing.T) {
 	code, _, stderr = ensim(t, "run", "--scenario", "steady", "--cpuprofile", bad)
 	if code != exitUsage || !strings.Contains(stderr, "--cpuprofile") {
 		t.Errorf("exit %d, stderr %q; want 2 naming --cpuprofile", code, stderr)
+	}
+}
+
+// failWriter fails every write, as stdout on a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestReportWriteFails: a report that cannot be printed does not hide what the run
+// found: a failing run or replay says so on stderr, writes its repro and exits 1; a
+// run that held exits 2.
+func TestReportWriteFails(t *testing.T) {
+	t.Chdir(t.TempDir()) // where a run would write its default repro
+	spec := writeFile(t, "fail.json", failingSpec(t).JSON())
+	repro := filepath.Join(t.TempDir(), "r.json")
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"run", "--spec", spec, "--repro", repro}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		var errOut bytes.Buffer
+		code := run(context.Background(), args, failWriter{}, &errOut)
+		stderr := errOut.String()
+		if code != exitFail {
+			t.Errorf("failing run (json %v): exit %d, want %d\n%s", asJSON, code, exitFail, stderr)
+		}
+		for _, want := range []string{"ensim: printing the report: no space left on device", "invariant violations", "repro written to " + repro} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("failing run (json %v): stderr lacks %q:\n%s", asJSON, want, stderr)
+			}
+		}
+	}
+
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"replay", repro}, failWriter{}, &errOut); code != exitFail || !strings.Contains(errOut.String(), "the repro still fails") {
+		t.Errorf("failing replay: exit %d, want %d and the failure\n%s", code, exitFail, errOut.String())
+	}
+
+	errOut.Reset()
+	if code := run(context.Background(), []string{"run", "--scenario", "steady"}, failWriter{}, &errOut); code != exitUsage || !strings.Contains(errOut.String(), "printing the report") {
+		t.Errorf("passing run: exit %d, want %d and the error\n%s", code, exitUsage, errOut.String())
+	}
+	if matches, _ := filepath.Glob("ensim-repro-*.json"); len(matches) > 0 {
+		t.Errorf("a passing run wrote %v", matches)
 	}
 }
