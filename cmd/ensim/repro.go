@@ -176,10 +176,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if !asJSON {
 		io.WriteString(stdout, swarmHeader(rp.Spec, rp.Seed))
 	}
-	reportErr := printReport(stdout, res.Report, asJSON)
-	if reportErr != nil {
-		fmt.Fprintf(stderr, "ensim: printing the report: %v\n", reportErr)
-	}
+	reported := printed(stderr, printReport(stdout, res.Report, asJSON))
 	w := stdout
 	if asJSON {
 		w = stderr // keep stdout a single JSON object
@@ -207,7 +204,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if n := rp.ViolationsTotal; n > 0 {
 		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", n, plural(int(min(n, 2))))
 	}
-	if traceErr != nil || reportErr != nil {
+	if traceErr != nil || !reported {
 		return exitUsage
 	}
 	return exitOK

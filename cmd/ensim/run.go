@@ -52,7 +52,8 @@ commands:
 exit status: 0 every invariant held (violations riak is known to cause, under
 riak, are reported as expected); 1 an invariant failed (run writes a repro file
 and prints the replay command, compare prints the run command of each failing
-seed); 2 bad usage or a bad spec.
+seed); 2 bad usage or a bad spec, or output that could not be written (a
+failure still exits 1).
 `
 
 // command is one subcommand: its synopsis, its flags and what it does with them.
@@ -186,6 +187,17 @@ func usageErr(stderr io.Writer, synopsis, format string, args ...any) int {
 	return exitUsage
 }
 
+// printed reports err, an error writing a command's output to stdout, on stderr and
+// says whether there was none. A command whose output was lost exits 2, unless what
+// it found says more (a failure still exits 1): the exit status must not say that
+// all is well when a summary that a later step reads never reached its file.
+func printed(stderr io.Writer, err error) bool {
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: writing the output: %v\n", err)
+	}
+	return err == nil
+}
+
 // runOptions are the flags of ensim run.
 type runOptions struct {
 	scenario, spec string
@@ -286,10 +298,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		io.WriteString(stdout, swarmHeader(spec, o.seed))
 	}
 	// So is a report that could not be printed (stdout on a full disk).
-	reportErr := printReport(stdout, res.Report, o.json)
-	if reportErr != nil {
-		fmt.Fprintf(stderr, "ensim: printing the report: %v\n", reportErr)
-	}
+	reported := printed(stderr, printReport(stdout, res.Report, o.json))
 	if o.determinism {
 		// Keep stdout a single JSON object under --json.
 		w := stdout
@@ -305,7 +314,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	// What a run that held every invariant exits with: 0, or 2 if its trace, asked
 	// for, or its report could not be written.
 	passed := exitOK
-	if traceErr != nil || reportErr != nil {
+	if traceErr != nil || !reported {
 		passed = exitUsage
 	}
 	if o.repro == "" && code == exitOK {

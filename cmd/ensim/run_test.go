@@ -314,7 +314,7 @@ func TestReportWriteFails(t *testing.T) {
 		if code != exitFail {
 			t.Errorf("failing run (json %v): exit %d, want %d\n%s", asJSON, code, exitFail, stderr)
 		}
-		for _, want := range []string{"ensim: printing the report: no space left on device", "invariant violations", "repro written to " + repro} {
+		for _, want := range []string{"ensim: writing the output: no space left on device", "invariant violations", "repro written to " + repro} {
 			if !strings.Contains(stderr, want) {
 				t.Errorf("failing run (json %v): stderr lacks %q:\n%s", asJSON, want, stderr)
 			}
@@ -327,7 +327,7 @@ func TestReportWriteFails(t *testing.T) {
 	}
 
 	errOut.Reset()
-	if code := run(context.Background(), []string{"run", "--scenario", "steady"}, failWriter{}, &errOut); code != exitUsage || !strings.Contains(errOut.String(), "printing the report") {
+	if code := run(context.Background(), []string{"run", "--scenario", "steady"}, failWriter{}, &errOut); code != exitUsage || !strings.Contains(errOut.String(), "writing the output") {
 		t.Errorf("passing run: exit %d, want %d and the error\n%s", code, exitUsage, errOut.String())
 	}
 	if matches, _ := filepath.Glob("ensim-repro-*.json"); len(matches) > 0 {
