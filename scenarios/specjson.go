@@ -208,7 +208,9 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 		if !ok {
 			return mismatch()
 		}
-		if _, err := strconv.ParseInt(n.String(), 10, t.Bits()); err != nil {
+		if _, err := strconv.ParseInt(n.String(), 10, t.Bits()); errors.Is(err, strconv.ErrRange) {
+			return fmt.Sprintf("%s%s is out of range", at, n), true
+		} else if err != nil {
 			return mismatch()
 		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
@@ -216,7 +218,9 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 		if !ok {
 			return mismatch()
 		}
-		if _, err := strconv.ParseUint(n.String(), 10, t.Bits()); err != nil {
+		if _, err := strconv.ParseUint(n.String(), 10, t.Bits()); errors.Is(err, strconv.ErrRange) {
+			return fmt.Sprintf("%s%s is out of range", at, n), true
+		} else if err != nil {
 			return mismatch()
 		}
 	case reflect.Float32, reflect.Float64:
