@@ -241,7 +241,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		}
 		spec = s
 	} else {
-		s, err := loadSpec(o.spec)
+		s, err := loadSpec(o.spec, "use ensim replay %s")
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
@@ -360,8 +360,10 @@ func (o *runOptions) command() string {
 	return cmd
 }
 
-// loadSpec reads and validates a spec file. A repro file is refused with a hint.
-func loadSpec(path string) (scenarios.Spec, error) {
+// loadSpec reads and validates a spec file. A repro file is refused with use, the
+// hint of the command at hand, with the file's path quoted in place of its %s
+// ("use ensim replay %s").
+func loadSpec(path, use string) (scenarios.Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return scenarios.Spec{}, err
@@ -369,7 +371,7 @@ func loadSpec(path string) (scenarios.Spec, error) {
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(data, &keys) == nil {
 		if _, ok := keys[reproKey]; ok {
-			return scenarios.Spec{}, fmt.Errorf("%s: this is a repro file; use ensim replay %s", path, shellQuote(path))
+			return scenarios.Spec{}, fmt.Errorf("%s: this is a repro file, not a spec; %s", path, fmt.Sprintf(use, shellQuote(path)))
 		}
 	}
 	s, err := scenarios.Parse(bytes.NewReader(data))

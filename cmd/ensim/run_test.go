@@ -142,15 +142,31 @@ func TestRunSpecFile(t *testing.T) {
 	}
 }
 
-func TestRunSpecRefusesRepro(t *testing.T) {
+// TestSpecRefusesRepro: --spec refuses a repro file, and says what the command at
+// hand does with one.
+func TestSpecRefusesRepro(t *testing.T) {
 	dir := t.TempDir()
 	repro := filepath.Join(dir, "r.json")
 	if code, _, stderr := ensim(t, "run", "--scenario", "steady", "--repro", repro); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	code, _, stderr := ensim(t, "run", "--spec", repro)
-	if code != exitUsage || !strings.Contains(stderr, "this is a repro file; use ensim replay") {
-		t.Errorf("exit %d, stderr %q; want 2 and a hint to use replay", code, stderr)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "run", args: []string{"run"}, want: "use ensim replay " + repro},
+		{name: "trace", args: []string{"trace"}, want: "draw it with ensim trace " + repro + ", without --spec"},
+		{name: "sweep", args: []string{"sweep", "--seeds", "1"}, want: "ensim replay " + repro + ` runs it; its "spec" is a spec to sweep`},
+		{name: "compare", args: []string{"compare"}, want: "ensim replay " + repro + ` runs it; its "spec" is a spec to compare on`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, append(tc.args, "--spec", repro)...)
+			want := "ensim: " + repro + ": this is a repro file, not a spec; " + tc.want + "\n"
+			if code != exitUsage || stdout != "" || stderr != want {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, want)
+			}
+		})
 	}
 }
 
