@@ -169,17 +169,17 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 		if tok != json.Delim('{') {
 			return mismatch()
 		}
-		var seen []string
+		seen := map[string]bool{} // a map's keys are the data's: any number of them
 		for w.dec.More() {
 			kt, err := w.dec.Token()
 			if err != nil {
 				return "", false
 			}
 			key, _ := kt.(string)
-			if slices.Contains(seen, key) {
+			if seen[key] {
 				return fmt.Sprintf("%skey %q appears twice", at, key), true
 			}
-			seen = append(seen, key)
+			seen[key] = true
 			if msg, bad := w.value(join(path, key), t.Elem()); bad {
 				return msg, true
 			}
