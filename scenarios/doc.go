@@ -9,6 +9,8 @@
 //     phase. Parse reads one (refusing unknown keys); Validate names the bad field
 //     and holds the spec to MaxCalls planned calls, MaxSpan of schedule and
 //     MaxGossipSends anti-entropy messages.
+//   - A Repro (NewRepro) records a failing run: its spec, seed and semantics, and
+//     what it broke. ParseRepro reads one back as strictly as Parse reads a spec.
 //   - Named returns the built-in scenarios (Names lists them): steady, slow-leader,
 //     no-leader, leader-churn, partition-heal, directory-regression and the fault
 //     library, nine-nodes, and scale (1,000 nodes, 10,000 ensembles, a million calls).

@@ -5,3 +5,12 @@ import "errors"
 // ErrBadSpec wraps every error about a spec; the message names the field, as in
 // "scenarios: bad spec: ensembles[0].members[1].node: "n9" is not a member node".
 var ErrBadSpec = errors.New("scenarios: bad spec")
+
+// ErrBadRepro wraps every error about a repro file but its spec's, which wrap
+// ErrBadSpec; the message names the key, as in
+// "scenarios: bad repro file: violations[0]: unknown field "calls"".
+var ErrBadRepro = errors.New("scenarios: bad repro file")
+
+// ErrNotRepro is ParseRepro's error for a JSON object without ReproKey: a spec,
+// most likely.
+var ErrNotRepro = errors.New("scenarios: not a repro file")

@@ -184,20 +184,12 @@ func readReproOrSpec(path string) (Spec, uint64, error) {
 	if err != nil {
 		return Spec{}, 0, err
 	}
-	var keys map[string]json.RawMessage
-	if err := json.Unmarshal(data, &keys); err != nil {
-		return Spec{}, 0, err
-	}
-	if keys[ReproKey] == nil {
+	rp, err := ParseRepro(bytes.NewReader(data))
+	if errors.Is(err, ErrNotRepro) {
 		spec, err := Parse(bytes.NewReader(data))
 		return spec, 1, err
 	}
-	var seed uint64
-	if err := json.Unmarshal(keys["seed"], &seed); err != nil {
-		return Spec{}, 0, fmt.Errorf("seed: %v", err)
-	}
-	spec, err := Parse(bytes.NewReader(keys["spec"]))
-	return spec, seed, err
+	return rp.Spec, rp.Seed, err
 }
 
 var (

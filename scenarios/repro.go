@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"runtime/debug"
 
@@ -63,6 +64,88 @@ func (r Repro) Write(path string) error {
 		return fmt.Errorf("repro %s: %w", path, err)
 	}
 	return os.WriteFile(path, append(b, '\n'), 0o644)
+}
+
+// ParseRepro reads a repro file as Parse reads a spec, and the spec in it as Parse
+// does: a key that is unknown, in another case than the format's or given twice in
+// one object, a value of the wrong type and data after the object are refused, and
+// named by their path ("spec.workload: unknown field \"rat\""). The format, the
+// seed, the semantics and the spec must be there. A repro without
+// violations_total (written by hand, or before violations were counted) counts the
+// violations it lists.
+//
+// The error wraps ErrNotRepro for a JSON object without ReproKey, ErrBadSpec when
+// the spec fails Validate ("spec: " and Validate's error), and ErrBadRepro for
+// anything else.
+func ParseRepro(r io.Reader) (Repro, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return Repro{}, fmt.Errorf("%w: %v", ErrBadRepro, err)
+	}
+	bad := func(format string, args ...any) (Repro, error) {
+		return Repro{}, fmt.Errorf("%w: %s", ErrBadRepro, fmt.Sprintf(format, args...))
+	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(data, &keys) == nil && keys[ReproKey] == nil {
+		return Repro{}, fmt.Errorf("%w: no %q key", ErrNotRepro, ReproKey)
+	}
+	var raw reproJSON
+	if msg, isBad := decodeStrict(data, &raw, "", "repro"); isBad {
+		return bad("%s", msg)
+	}
+	switch {
+	case raw.Format == nil:
+		return bad("%s: null, want the format, %d", ReproKey, ReproFormat)
+	case *raw.Format != ReproFormat:
+		return bad("%s: format %d, this module reads format %d", ReproKey, *raw.Format, ReproFormat)
+	case raw.Seed == nil:
+		return bad("seed: missing")
+	case raw.Semantics == "":
+		return bad("semantics: missing")
+	case raw.Spec == nil:
+		return bad("spec: missing")
+	}
+	sem, err := router.ParseSemantics(raw.Semantics)
+	if err != nil {
+		return bad("semantics: %q, want default or riak", raw.Semantics)
+	}
+	total := uint64(len(raw.Violations))
+	if raw.ViolationsTotal != nil {
+		if *raw.ViolationsTotal < total {
+			return bad("violations_total: %d, fewer than the %d violations listed", *raw.ViolationsTotal, total)
+		}
+		total = *raw.ViolationsTotal
+	}
+	if err := raw.Spec.Validate(); err != nil {
+		return Repro{}, fmt.Errorf("spec: %w", err)
+	}
+	return Repro{
+		Format:          *raw.Format,
+		ModuleVersion:   raw.ModuleVersion,
+		Scenario:        raw.Scenario,
+		Seed:            *raw.Seed,
+		Semantics:       sem.String(),
+		Spec:            *raw.Spec,
+		Violations:      raw.Violations,
+		ViolationsTotal: total,
+		ViolationCounts: raw.ViolationCounts,
+		TraceHash:       raw.TraceHash,
+	}, nil
+}
+
+// reproJSON is a repro file as ParseRepro reads it: Repro's keys, with what must be
+// there a pointer.
+type reproJSON struct {
+	Format          *int              `json:"ensroute_repro"`
+	ModuleVersion   string            `json:"module_version"`
+	Scenario        string            `json:"scenario"`
+	Seed            *uint64           `json:"seed"`
+	Semantics       string            `json:"semantics"`
+	Spec            *Spec             `json:"spec"`
+	Violations      []Violation       `json:"violations"`
+	ViolationsTotal *uint64           `json:"violations_total"`
+	ViolationCounts map[string]uint64 `json:"violation_counts"`
+	TraceHash       string            `json:"trace_hash"`
 }
 
 // ModuleVersion names the code that ran: the main module's version plus its VCS

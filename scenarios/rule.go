@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
@@ -57,4 +58,28 @@ func (r RuleSpec) build(field string, names map[string]bool) (netmodel.Rule, err
 		out.After = &a
 	}
 	return out, nil
+}
+
+// checkUnrules refuses an unrule that names no rule added before it (by time, then
+// as listed: the order the run applies them). It would stop nothing, and the rule its
+// writer meant to stop, misnamed or added later, would stay in force to the end of
+// the run. The faults' other constraints have been checked.
+func (s Spec) checkUnrules() error {
+	order := make([]int, len(s.Faults))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return s.Faults[order[a]].At < s.Faults[order[b]].At })
+	added := map[string]bool{}
+	for _, i := range order {
+		switch ft := s.Faults[i]; ft.Action {
+		case "rule":
+			added[ft.Rule.Name] = true
+		case "unrule":
+			if !added[ft.Rule.Name] {
+				return fmt.Errorf("faults[%d].rule.name: the unrule at %v stops %q, but no rule of that name is added before it", i, ft.At.D(), ft.Rule.Name)
+			}
+		}
+	}
+	return nil
 }

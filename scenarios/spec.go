@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -146,7 +147,10 @@ type Election struct {
 //     only one split names a member) answers with Service until Until
 //   - hang: Peer never answers until Until
 //   - rule: from now on the network applies Rule to the messages it matches
-//   - unrule: the rule named Rule.Name stops
+//   - unrule: every rule named Rule.Name stops; a rule of that name must have
+//     been added before it
+//
+// Validate refuses a fault that sets a field its action does not use.
 type Fault struct {
 	At        Duration             `json:"at"`
 	Action    string               `json:"action"`
@@ -363,6 +367,9 @@ func (s Spec) Validate() error {
 	if err := s.checkLimits(); err != nil {
 		return bad("%v", err)
 	}
+	if err := s.checkUnrules(); err != nil {
+		return bad("%v", err)
+	}
 	if err := s.checkLivenessFaults(); err != nil {
 		return bad("%v", err)
 	}
@@ -393,9 +400,76 @@ func hasMember(e *Ensemble, name string) bool {
 	return false
 }
 
+// faultUses lists, for each action, the fields of a Fault besides at and action
+// that it reads.
+var faultUses = map[string][]string{
+	"partition":         {"a", "b", "in_flight"},
+	"partition-one-way": {"a", "b", "in_flight"},
+	"heal":              nil,
+	"hold":              {"a", "b"},
+	"release":           {"a", "b"},
+	"crash":             {"node"},
+	"restart":           {"node", "directory"},
+	"save":              {"node"},
+	"pause":             {"node"},
+	"resume":            {"node"},
+	"clock-step":        {"node", "step"},
+	"clock-set":         {"node", "clock"},
+	"slow":              {"peer", "service", "until"},
+	"hang":              {"peer", "until"},
+	"rule":              {"rule"},
+	"unrule":            {"rule"},
+}
+
+// faultEnds names the action that ends each action's trouble, for the message about
+// an until that the action does not read.
+var faultEnds = map[string]string{
+	"partition": "heal", "partition-one-way": "heal", "hold": "release", "crash": "restart", "pause": "resume",
+}
+
+// given lists the fields of ft besides at and action that are set, in the spec's
+// order.
+func (ft Fault) given() []string {
+	var out []string
+	add := func(name string, set bool) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add("a", len(ft.A) > 0)
+	add("b", len(ft.B) > 0)
+	add("in_flight", ft.InFlight != "")
+	add("node", ft.Node != "")
+	add("directory", ft.Directory != "")
+	add("peer", ft.Peer != "")
+	add("service", ft.Service != nil)
+	add("until", ft.Until != 0)
+	add("step", ft.Step != 0)
+	add("clock", ft.Clock != nil)
+	add("rule", ft.Rule != nil)
+	return out
+}
+
 func (ft Fault) validate(f string, names, members map[string]bool, ens map[string]*Ensemble) error {
 	if ft.At < 0 {
 		return fmt.Errorf("%s.at: %v is negative", f, ft.At.D())
+	}
+	// A field the action does not read is a mistake the run would not show: a crash
+	// with an until stays down, a heal with a and b ends every partition.
+	if uses, ok := faultUses[ft.Action]; ok {
+		for _, field := range ft.given() {
+			if slices.Contains(uses, field) {
+				continue
+			}
+			why := ""
+			switch {
+			case ft.Action == "heal":
+				why = ": heal ends every partition"
+			case field == "until" && faultEnds[ft.Action] != "":
+				why = fmt.Sprintf(": a %s ends it", faultEnds[ft.Action])
+			}
+			return fmt.Errorf("%s.%s: %s does not use %s%s", f, field, ft.Action, field, why)
+		}
 	}
 	nodes := func(field string, list []string) error {
 		if len(list) == 0 {

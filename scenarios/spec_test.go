@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/netmodel"
 )
 
 // TestSpecRoundTrip: every named spec survives JSON unchanged and is valid.
@@ -131,5 +133,58 @@ func TestRunRefusesBadSpec(t *testing.T) {
 	s.Ensembles[0].Members[0].Node = "nowhere"
 	if _, err := Run(s, Options{Seed: 1}); !errors.Is(err, ErrBadSpec) {
 		t.Fatalf("Run: %v, want ErrBadSpec", err)
+	}
+}
+
+// TestFaultFieldsItDoesNotUse: a fault that sets a field its action does not read is
+// refused, naming the field: the run would ignore it, and not as its writer meant (a
+// crash with an until stays down; a heal with a and b ends every partition).
+func TestFaultFieldsItDoesNotUse(t *testing.T) {
+	svc := Dist{Kind: "constant", Min: Duration(time.Millisecond)}
+	clock := netmodel.ClockModel{DriftPPM: 100}
+	rule := &RuleSpec{Name: "r", Match: MatchSpec{Kind: "reply"}, Action: "drop"}
+	ms := func(n int) Duration { return Duration(time.Duration(n) * time.Millisecond) }
+	cases := []struct {
+		name   string
+		faults []Fault
+		want   string
+	}{
+		{name: "a crash with an until", faults: []Fault{{At: ms(500), Action: "crash", Node: "n3", Until: ms(600)}},
+			want: "faults[0].until: crash does not use until: a restart ends it"},
+		{name: "a partition with an until", faults: []Fault{{At: ms(500), Action: "partition", A: []string{"n1"}, B: []string{"n2"}, Until: ms(600)}},
+			want: "faults[0].until: partition does not use until: a heal ends it"},
+		{name: "a pause with an until", faults: []Fault{{At: ms(500), Action: "pause", Node: "n1", Until: ms(600)}},
+			want: "faults[0].until: pause does not use until: a resume ends it"},
+		{name: "a hold with an until", faults: []Fault{{At: ms(500), Action: "hold", A: []string{"n1"}, B: []string{"n2"}, Until: ms(600)}},
+			want: "faults[0].until: hold does not use until: a release ends it"},
+		{name: "a heal of two nodes", faults: []Fault{
+			{At: ms(500), Action: "partition", A: []string{"n1"}, B: []string{"n2"}},
+			{At: ms(600), Action: "heal", A: []string{"n1"}, B: []string{"n2"}}},
+			want: "faults[1].a: heal does not use a: heal ends every partition"},
+		{name: "a hold that stalls", faults: []Fault{{At: ms(500), Action: "hold", A: []string{"n1"}, B: []string{"n2"}, InFlight: "stall"}},
+			want: "faults[0].in_flight: hold does not use in_flight"},
+		{name: "a hang with a service", faults: []Fault{{At: ms(500), Action: "hang", Peer: "e1/p1", Service: &svc, Until: ms(600)}},
+			want: "faults[0].service: hang does not use service"},
+		{name: "a restart with a step", faults: []Fault{{At: ms(500), Action: "crash", Node: "n3"}, {At: ms(550), Action: "restart", Node: "n3", Step: ms(1)}},
+			want: "faults[1].step: restart does not use step"},
+		{name: "a clock step with a clock", faults: []Fault{{At: ms(500), Action: "clock-step", Node: "n1", Step: ms(1), Clock: &clock}},
+			want: "faults[0].clock: clock-step does not use clock"},
+		{name: "a save with a directory", faults: []Fault{{At: ms(500), Action: "save", Node: "n1", Directory: "saved"}},
+			want: "faults[0].directory: save does not use directory"},
+		{name: "a rule on a node", faults: []Fault{{At: ms(500), Action: "rule", Node: "n1", Rule: rule}},
+			want: "faults[0].node: rule does not use node"},
+		{name: "a slow leader on a node", faults: []Fault{{At: ms(500), Action: "slow", Peer: "e1/p1", Node: "n1", Service: &svc, Until: ms(600)}},
+			want: "faults[0].node: slow does not use node"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := named(t, "steady")
+			s.Liveness = nil
+			s.Faults = tc.faults
+			err := s.Validate()
+			if !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Validate: %v, want ErrBadSpec saying %q", err, tc.want)
+			}
+		})
 	}
 }

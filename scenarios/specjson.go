@@ -23,17 +23,7 @@ func Parse(r io.Reader) (Spec, error) {
 		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, err)
 	}
 	var s Spec
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, jsonErr(data, err))
-	}
-	if dec.More() {
-		return Spec{}, fmt.Errorf("%w: trailing data after the spec object", ErrBadSpec)
-	}
-	// encoding/json has no mode that refuses a key twice, or in another case: the
-	// walker does, and names its path.
-	if msg, bad := walkSpec(data); bad {
+	if msg, bad := decodeStrict(data, &s, "spec", "spec"); bad {
 		return Spec{}, fmt.Errorf("%w: %s", ErrBadSpec, msg)
 	}
 	if err := s.Validate(); err != nil {
@@ -42,47 +32,79 @@ func Parse(r io.Reader) (Spec, error) {
 	return s, nil
 }
 
-// jsonErr explains err, the error of decoding data into a Spec, in the spec's terms.
-func jsonErr(data []byte, err error) string {
+// decodeStrict decodes data, one JSON object and nothing after it, into v, a
+// pointer, as Parse and ParseRepro read their files: a key that has no field, a key
+// in another case than its field's or given twice in one object, and a value of the
+// wrong type are refused wherever they are, and named by their path. root names
+// the object itself in a message ("spec"; "" for no name) and what says what the
+// file holds, for the messages about the JSON as a whole. It returns what is wrong,
+// and whether anything is.
+func decodeStrict(data []byte, v any, root, what string) (string, bool) {
+	t := reflect.TypeOf(v).Elem()
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonErr(data, err, t, root, what), true
+	}
+	if dec.More() {
+		return fmt.Sprintf("trailing data after the %s object", what), true
+	}
+	// encoding/json has no mode that refuses a key twice, or in another case: the
+	// walker does, and names its path.
+	return walkJSON(data, t, root)
+}
+
+// jsonErr explains err, the error of decoding data into a t, in the file's terms
+// (root and what as for decodeStrict).
+func jsonErr(data []byte, err error, t reflect.Type, root, what string) string {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se)
 	}
 	if err == io.EOF {
-		return "no spec: the input is empty, want a JSON object"
+		return fmt.Sprintf("no %s: the input is empty, want a JSON object", what)
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return "malformed JSON: it ends in the middle of the spec"
+		return fmt.Sprintf("malformed JSON: it ends in the middle of the %s", what)
 	}
 	// Which value went wrong, with its path: encoding/json's own error names the
-	// field without the list indexes, and the Go type, not what the spec wants.
-	if msg, bad := walkSpec(data); bad {
+	// field without the list indexes, and the Go type, not what the file wants.
+	if msg, bad := walkJSON(data, t, root); bad {
 		return msg
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		field := te.Field
-		if field == "" {
-			field = "spec"
-		}
-		return fmt.Sprintf("%s: want %s, got %s", field, wantName(te.Type, field == "spec"), gotName(te.Value))
+		return fmt.Sprintf("%swant %s, got %s", label(te.Field, root), wantName(te.Type, te.Field == ""), gotName(te.Value))
 	}
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
-// walkSpec walks data, a spec's JSON, with a specWalker: it reports the first value
-// or key that does not fit, named by its path.
-func walkSpec(data []byte) (string, bool) {
-	w := specWalker{dec: json.NewDecoder(bytes.NewReader(data))}
+// walkJSON walks data, the JSON of a t, with a specWalker: it reports the first
+// value or key that does not fit, named by its path (root names the whole).
+func walkJSON(data []byte, t reflect.Type, root string) (string, bool) {
+	w := specWalker{dec: json.NewDecoder(bytes.NewReader(data)), root: root}
 	w.dec.UseNumber()
-	return w.value("", reflect.TypeFor[Spec]())
+	return w.value("", t)
 }
 
-// specWalker reads a spec's JSON token by token alongside its Go type, to find the
-// first value that does not fit, or key that is unknown, in another case than the
-// field's or given twice, and name it by its path.
+// label is how a message begins that is about the value at path: "path: ", or at
+// the top root's name, or nothing when root is "".
+func label(path, root string) string {
+	if path == "" {
+		path = root
+	}
+	if path == "" {
+		return ""
+	}
+	return path + ": "
+}
+
+// specWalker reads a spec's JSON (or a repro file's) token by token alongside its
+// Go type, to find the first value that does not fit, or key that is unknown, in
+// another case than the field's or given twice, and name it by its path.
 type specWalker struct {
-	dec *json.Decoder
+	dec  *json.Decoder
+	root string // the name of the whole, "" for none
 }
 
 var durationType = reflect.TypeFor[Duration]()
@@ -95,10 +117,7 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	name := path
-	if name == "" {
-		name = "spec"
-	}
+	at := label(path, w.root)
 	if tok == nil { // null leaves any field as it is
 		return "", false
 	}
@@ -106,16 +125,16 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 		t = t.Elem()
 	}
 	mismatch := func() (string, bool) {
-		return fmt.Sprintf("%s: want %s, got %s", name, wantName(t, path == ""), tokenName(tok)), true
+		return fmt.Sprintf("%swant %s, got %s", at, wantName(t, path == ""), tokenName(tok)), true
 	}
 	if t == durationType {
 		s, ok := tok.(string)
 		if !ok {
-			return fmt.Sprintf("%s: got %s, want a quoted duration with a unit, like \"250us\"", name, tokenName(tok)), true
+			return fmt.Sprintf("%sgot %s, want a quoted duration with a unit, like \"250us\"", at, tokenName(tok)), true
 		}
 		var d Duration
 		if err := d.UnmarshalText([]byte(s)); err != nil {
-			return fmt.Sprintf("%s: %v", name, err), true
+			return fmt.Sprintf("%s%v", at, err), true
 		}
 		return "", false
 	}
@@ -134,14 +153,34 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 			f, exact, ok := jsonField(t, key)
 			switch {
 			case !ok:
-				return fmt.Sprintf("%s: unknown field %q", name, key), true
+				return fmt.Sprintf("%sunknown field %q", at, key), true
 			case !exact:
-				return fmt.Sprintf("%s: unknown field %q: keys are case-sensitive, want %q", name, key, jsonName(f)), true
+				return fmt.Sprintf("%sunknown field %q: keys are case-sensitive, want %q", at, key, jsonName(f)), true
 			case slices.Contains(seen, key):
-				return fmt.Sprintf("%s: key %q appears twice", name, key), true
+				return fmt.Sprintf("%skey %q appears twice", at, key), true
 			}
 			seen = append(seen, key)
 			if msg, bad := w.value(join(path, key), f.Type); bad {
+				return msg, true
+			}
+		}
+		_, _ = w.dec.Token() // '}'
+	case reflect.Map:
+		if tok != json.Delim('{') {
+			return mismatch()
+		}
+		seen := map[string]bool{} // a map's keys are the data's: any number of them
+		for w.dec.More() {
+			kt, err := w.dec.Token()
+			if err != nil {
+				return "", false
+			}
+			key, _ := kt.(string)
+			if seen[key] {
+				return fmt.Sprintf("%skey %q appears twice", at, key), true
+			}
+			seen[key] = true
+			if msg, bad := w.value(join(path, key), t.Elem()); bad {
 				return msg, true
 			}
 		}
@@ -169,7 +208,19 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 		if !ok {
 			return mismatch()
 		}
-		if _, err := strconv.ParseInt(n.String(), 10, t.Bits()); err != nil {
+		if _, err := strconv.ParseInt(n.String(), 10, t.Bits()); errors.Is(err, strconv.ErrRange) {
+			return fmt.Sprintf("%s%s is out of range", at, n), true
+		} else if err != nil {
+			return mismatch()
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, ok := tok.(json.Number)
+		if !ok {
+			return mismatch()
+		}
+		if _, err := strconv.ParseUint(n.String(), 10, t.Bits()); errors.Is(err, strconv.ErrRange) {
+			return fmt.Sprintf("%s%s is out of range", at, n), true
+		} else if err != nil {
 			return mismatch()
 		}
 	case reflect.Float32, reflect.Float64:
@@ -178,7 +229,7 @@ func (w *specWalker) value(path string, t reflect.Type) (string, bool) {
 			return mismatch()
 		}
 		if _, err := strconv.ParseFloat(n.String(), t.Bits()); err != nil {
-			return fmt.Sprintf("%s: %s is out of range", name, n), true
+			return fmt.Sprintf("%s%s is out of range", at, n), true
 		}
 	}
 	return "", false
@@ -232,9 +283,9 @@ func wantName(t reflect.Type, top bool) string {
 	switch {
 	case t == durationType:
 		return `a quoted duration with a unit, like "250us"`
-	case t.Kind() == reflect.Struct && top:
+	case (t.Kind() == reflect.Struct || t.Kind() == reflect.Map) && top:
 		return "a JSON object"
-	case t.Kind() == reflect.Struct:
+	case t.Kind() == reflect.Struct || t.Kind() == reflect.Map:
 		return "an object"
 	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
 		return "a list"
@@ -242,8 +293,10 @@ func wantName(t reflect.Type, top bool) string {
 		return "a string"
 	case t.Kind() == reflect.Bool:
 		return "true or false"
-	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Int64:
 		return "an integer"
+	case t.Kind() >= reflect.Uint && t.Kind() <= reflect.Uint64:
+		return "an integer of 0 or more"
 	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
 		return "a number"
 	}

@@ -43,6 +43,9 @@ func TestSpecTypeErrors(t *testing.T) {
 			"ensembles[2].members[1].name: want a string, got an array"},
 		{"fractional routers", steady(func(m map[string]any) { m["routers"] = 1.5 }),
 			"routers: want an integer, got the number 1.5"},
+		// An integer too large for its field is one: it is out of range.
+		{"hop limit past int64", strings.Replace(steady(func(map[string]any) {}), `"hop_limit":4`, `"hop_limit":99999999999999999999`, 1),
+			"hop_limit: 99999999999999999999 is out of range"},
 		{"flag as a string", steady(func(m map[string]any) { m["peer"].(map[string]any)["honor_budget"] = "yes" }),
 			"peer.honor_budget: want true or false, got a string"},
 		{"burst rate as a string", steady(func(m map[string]any) {

@@ -26,7 +26,8 @@ func TestBadUsage(t *testing.T) {
 	_ = os.WriteFile(unknown, []byte(`{"peers": {"n1": "127.0.0.1:1"}, "nodes": 3}`), 0o600)
 	holdSpec := filepath.Join(dir, "hold.json")
 	b, _ := os.ReadFile("../internal/realscenario/testdata/real-smoke.json")
-	_ = os.WriteFile(holdSpec, bytes.Replace(b, []byte(`"action": "pause"`), []byte(`"action": "hold", "a": ["n2"], "b": ["n1"]`), 1), 0o600)
+	_ = os.WriteFile(holdSpec, bytes.Replace(b, []byte(`"action": "pause",
+      "node": "n2"`), []byte(`"action": "hold", "a": ["n2"], "b": ["n1"]`), 1), 0o600)
 	call := func(flags ...string) []string { return append(append([]string{"call"}, flags...), "e1", "get", "k") }
 	for _, tc := range []struct {
 		name string

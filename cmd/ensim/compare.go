@@ -131,7 +131,7 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	} else {
-		s, err := loadSpec(o.spec)
+		s, err := loadSpec(o.spec, "ensim replay %s runs it; its \"spec\" is a spec to compare on")
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
@@ -182,16 +182,18 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 		s.finish()
 	}
 
+	var werr error
 	if o.json {
 		b, err := json.MarshalIndent(c, "", "  ")
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
 		}
-		stdout.Write(append(b, '\n'))
+		_, werr = stdout.Write(append(b, '\n'))
 	} else {
-		io.WriteString(stdout, compareTable(c))
+		_, werr = io.WriteString(stdout, compareTable(c))
 	}
+	ok := printed(stderr, werr)
 	failed := false
 	for k, s := range sides {
 		if len(s.Violations) > 0 {
@@ -199,8 +201,11 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 			printCompareFailures(stderr, o, compareSemantics[k], s.Violations, s.ViolationsTotal)
 		}
 	}
-	if failed {
+	switch {
+	case failed:
 		return exitFail
+	case !ok:
+		return exitUsage
 	}
 	return exitOK
 }

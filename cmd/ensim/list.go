@@ -20,9 +20,13 @@ func listFlags(*flag.FlagSet) commandFunc {
 		for _, n := range names {
 			width = max(width, len(n))
 		}
+		var b strings.Builder
 		for _, n := range names {
 			s, _ := scenarios.Named(n)
-			io.WriteString(stdout, listLine(n, s.Description, scenarios.RiakBreaks(n), width))
+			b.WriteString(listLine(n, s.Description, scenarios.RiakBreaks(n), width))
+		}
+		if _, err := io.WriteString(stdout, b.String()); !printed(stderr, err) {
+			return exitUsage
 		}
 		return exitOK
 	}
@@ -49,7 +53,9 @@ func showFlags(fs *flag.FlagSet) commandFunc {
 		if !ok {
 			return exitUsage
 		}
-		stdout.Write(s.JSON())
+		if _, err := stdout.Write(s.JSON()); !printed(stderr, err) {
+			return exitUsage
+		}
 		return exitOK
 	}
 }

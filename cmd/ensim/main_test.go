@@ -270,3 +270,43 @@ func TestShowRoundTrips(t *testing.T) {
 		})
 	}
 }
+
+// TestOutputWriteFails: a command whose output cannot be written (stdout on a full
+// disk, under > summary.json) says so and exits 2, not 0, so that a later step does
+// not read a file that never got its summary; one that found a failure still exits
+// 1.
+func TestOutputWriteFails(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir) // sweep's repro files
+	fail := writeFile(t, "fail.json", failingSpec(t).JSON())
+	_, summary, stderr := ensim(t, "sweep", "--scenario", "steady", "--seeds", "2", "--parallel", "1", "--json")
+	if summary == "" {
+		t.Fatalf("no sweep summary to merge:\n%s", stderr)
+	}
+	shard := writeFile(t, "shard.json", []byte(summary))
+	tests := []struct {
+		name string
+		args []string
+		want int
+	}{
+		{name: "list", args: []string{"list"}, want: exitUsage},
+		{name: "show", args: []string{"show", "steady"}, want: exitUsage},
+		{name: "compare", args: []string{"compare", "--scenario", "steady", "--seeds", "1"}, want: exitUsage},
+		{name: "compare --json", args: []string{"compare", "--scenario", "steady", "--seeds", "1", "--json"}, want: exitUsage},
+		{name: "failing compare", args: []string{"compare", "--spec", fail, "--seeds", "1"}, want: exitFail},
+		{name: "sweep", args: []string{"sweep", "--scenario", "steady", "--seeds", "1", "--parallel", "1"}, want: exitUsage},
+		{name: "sweep --json", args: []string{"sweep", "--scenario", "steady", "--seeds", "1", "--parallel", "1", "--json"}, want: exitUsage},
+		{name: "failing sweep", args: []string{"sweep", "--spec", fail, "--seeds", "1", "--parallel", "1", "--json"}, want: exitFail},
+		{name: "sweep merge", args: []string{"sweep", "merge", shard}, want: exitUsage},
+		{name: "sweep merge --human", args: []string{"sweep", "merge", shard, "--human"}, want: exitUsage},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var errOut bytes.Buffer
+			code := run(context.Background(), tc.args, failWriter{}, &errOut)
+			if code != tc.want || !strings.Contains(errOut.String(), "ensim: writing the output: no space left on device\n") {
+				t.Errorf("exit %d, want %d and the write error; stderr:\n%s", code, tc.want, errOut.String())
+			}
+		})
+	}
+}

@@ -34,18 +34,23 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 			fmt.Fprintf(stderr, "ensim: sweep merge: %v\n", err)
 			return exitUsage
 		}
+		var werr error
 		if human {
-			io.WriteString(stdout, sweepText(sum, 0))
+			_, werr = io.WriteString(stdout, sweepText(sum, 0))
 		} else {
 			b, err := json.MarshalIndent(sum, "", "  ")
 			if err != nil {
 				fmt.Fprintf(stderr, "ensim: %v\n", err)
 				return exitUsage
 			}
-			stdout.Write(append(b, '\n'))
+			_, werr = stdout.Write(append(b, '\n'))
 		}
-		if len(sum.Failures) > 0 {
+		ok := printed(stderr, werr)
+		switch {
+		case len(sum.Failures) > 0:
 			return exitFail
+		case !ok:
+			return exitUsage
 		}
 		return exitOK
 	}

@@ -3,13 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"reflect"
-	"slices"
 	"strings"
 
 	"github.com/ensroute/ensroute/router"
@@ -20,130 +18,27 @@ import (
 // it for replay.
 type repro = scenarios.Repro
 
-const (
-	reproKey    = scenarios.ReproKey
-	reproFormat = scenarios.ReproFormat
-)
+const reproKey = scenarios.ReproKey
 
-// readRepro reads and checks a repro file; the spec inside is validated as a spec
-// file would be.
+// readRepro reads and checks a repro file (scenarios.ParseRepro): the file, and the
+// spec inside it, are held to what a spec file is.
 func readRepro(path string) (repro, router.Semantics, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return repro{}, 0, err
 	}
-	var raw reproFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&raw); err != nil {
-		var keys map[string]json.RawMessage
-		if json.Unmarshal(data, &keys) == nil && keys[reproKey] == nil {
-			return repro{}, 0, fmt.Errorf("%s: not a repro file (no %q key); for a spec use ensim run --spec %s", path, reproKey, shellQuote(path))
-		}
-		return repro{}, 0, fmt.Errorf("%s: bad repro file: %v", path, strings.TrimPrefix(err.Error(), "json: "))
-	}
-	bad := func(format string, args ...any) (repro, router.Semantics, error) {
-		return repro{}, 0, fmt.Errorf("%s: bad repro file: %s", path, fmt.Sprintf(format, args...))
-	}
-	if msg := reproKeys(data); msg != "" {
-		return bad("%s", msg)
-	}
-	switch {
-	case raw.Format == nil:
+	rp, err := scenarios.ParseRepro(bytes.NewReader(data))
+	if errors.Is(err, scenarios.ErrNotRepro) {
 		return repro{}, 0, fmt.Errorf("%s: not a repro file (no %q key); for a spec use ensim run --spec %s", path, reproKey, shellQuote(path))
-	case *raw.Format != reproFormat:
-		return bad("%s: format %d, this ensim reads format %d", reproKey, *raw.Format, reproFormat)
-	case raw.Seed == nil:
-		return bad("seed: missing")
-	case raw.Semantics == "":
-		return bad("semantics: missing")
-	case len(raw.Spec) == 0:
-		return bad("spec: missing")
 	}
-	// A repro written before the violations were counted, or by hand, lists them all.
-	total := uint64(len(raw.Violations))
-	if raw.ViolationsTotal != nil {
-		if *raw.ViolationsTotal < total {
-			return bad("violations_total: %d, fewer than the %d violations listed", *raw.ViolationsTotal, total)
-		}
-		total = *raw.ViolationsTotal
-	}
-	sem, err := router.ParseSemantics(raw.Semantics)
 	if err != nil {
-		return bad("semantics: %q, want default or riak", raw.Semantics)
+		return repro{}, 0, fmt.Errorf("%s: %w", path, err)
 	}
-	spec, err := scenarios.Parse(bytes.NewReader(raw.Spec))
-	if err != nil {
-		return repro{}, 0, fmt.Errorf("%s: spec: %w", path, err)
+	sem, err := router.ParseSemantics(rp.Semantics)
+	if err != nil { // ParseRepro checked it
+		return repro{}, 0, fmt.Errorf("%s: %w", path, err)
 	}
-	return repro{
-		Format:          *raw.Format,
-		ModuleVersion:   raw.ModuleVersion,
-		Scenario:        raw.Scenario,
-		Seed:            *raw.Seed,
-		Semantics:       sem.String(),
-		Spec:            spec,
-		Violations:      raw.Violations,
-		ViolationsTotal: total,
-		ViolationCounts: raw.ViolationCounts,
-		TraceHash:       raw.TraceHash,
-	}, sem, nil
-}
-
-// reproFile is a repro file as read: what must be there is a pointer, and the spec
-// is parsed on its own.
-type reproFile struct {
-	Format          *int                  `json:"ensroute_repro"`
-	ModuleVersion   string                `json:"module_version"`
-	Scenario        string                `json:"scenario"`
-	Seed            *uint64               `json:"seed"`
-	Semantics       string                `json:"semantics"`
-	Spec            json.RawMessage       `json:"spec"`
-	Violations      []scenarios.Violation `json:"violations"`
-	ViolationsTotal *uint64               `json:"violations_total"`
-	ViolationCounts map[string]uint64     `json:"violation_counts"`
-	TraceHash       string                `json:"trace_hash"`
-}
-
-// reproKeys checks the keys of a repro file's object, which decoded: encoding/json
-// keeps the last of a key given twice ("seed" twice replays another seed than the
-// reader sees first) and takes a key in any case for its field. It says what is
-// wrong, or "". (The spec inside gets the same check from scenarios.Parse.)
-func reproKeys(data []byte) string {
-	var names []string
-	t := reflect.TypeFor[reproFile]()
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		names = append(names, name)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
-		return "" // it decoded into an object: cannot happen
-	}
-	var seen []string
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return ""
-		}
-		key, _ := tok.(string)
-		if !slices.Contains(names, key) {
-			for _, n := range names {
-				if strings.EqualFold(n, key) {
-					return fmt.Sprintf("unknown field %q: keys are case-sensitive, want %q", key, n)
-				}
-			}
-		}
-		if slices.Contains(seen, key) {
-			return fmt.Sprintf("key %q appears twice", key)
-		}
-		seen = append(seen, key)
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return ""
-		}
-	}
-	return ""
+	return rp, sem, nil
 }
 
 // defaultReproPath is where a failing run writes its repro when --repro is not given:
@@ -261,24 +156,27 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
+	traceFile, err := createTrace(trace)
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	defer traceFile.Close() // written and closed after the run; this is for an early return
 	res, err := simulate(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, KeepTrace: trace != ""})
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %s: %v\n", path, err)
 		return exitUsage
 	}
-	if trace != "" {
-		if err := writeTrace(trace, res.Trace); err != nil {
-			fmt.Fprintf(stderr, "ensim: %v\n", err)
-			return exitUsage
-		}
+	// A trace that could not be written is reported, and the replay with it; so is
+	// a report that could not be printed.
+	traceErr := writeTrace(traceFile, res.Trace)
+	if traceErr != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", traceErr)
 	}
 	if !asJSON {
 		io.WriteString(stdout, swarmHeader(rp.Spec, rp.Seed))
 	}
-	if err := printReport(stdout, res.Report, asJSON); err != nil {
-		fmt.Fprintf(stderr, "ensim: %v\n", err)
-		return exitUsage
-	}
+	reported := printed(stderr, printReport(stdout, res.Report, asJSON))
 	w := stdout
 	if asJSON {
 		w = stderr // keep stdout a single JSON object
@@ -305,6 +203,9 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	}
 	if n := rp.ViolationsTotal; n > 0 {
 		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", n, plural(int(min(n, 2))))
+	}
+	if traceErr != nil || !reported {
+		return exitUsage
 	}
 	return exitOK
 }

@@ -250,9 +250,30 @@ func TestReplayBadFile(t *testing.T) {
 		{name: "a key in another case", data: edit(repro(func(map[string]any) {}), `"seed":1`, `"Seed":1`),
 			want: `bad repro file: unknown field "Seed": keys are case-sensitive, want "seed"`},
 		{name: "a key twice in the spec", data: edit(repro(func(map[string]any) {}), `"routers":7`, `"routers":7,"routers":3`),
-			want: `spec: scenarios: bad spec: spec: key "routers" appears twice`},
+			want: `bad repro file: spec: key "routers" appears twice`},
 		{name: "a key in another case in the spec", data: edit(repro(func(map[string]any) {}), `"hop_limit":4`, `"Hop_Limit":4`),
-			want: `spec: scenarios: bad spec: spec: unknown field "Hop_Limit": keys are case-sensitive, want "hop_limit"`},
+			want: `bad repro file: spec: unknown field "Hop_Limit": keys are case-sensitive, want "hop_limit"`},
+		// The whole file is held to what a spec is, and every message names the
+		// key's path: encoding/json's own errors name Go types, or no path.
+		{name: "an unknown key deep in the spec", data: edit(repro(func(map[string]any) {}), `"rate":2000`, `"rate":2000,"rat":5`),
+			want: `bad repro file: spec.workload: unknown field "rat"`},
+		{name: "an unknown key in a violation", data: repro(func(m map[string]any) {
+			m["violations"] = []any{map[string]any{"invariant": "liveness", "detail": "x"}, map[string]any{"invariant": "liveness", "calls": "n1.1.1"}}
+		}), want: `bad repro file: violations[1]: unknown field "calls"`},
+		{name: "a violation's key in another case", data: repro(func(m map[string]any) {
+			m["violations"] = []any{map[string]any{"Invariant": "liveness", "detail": "x"}}
+		}), want: `bad repro file: violations[0]: unknown field "Invariant": keys are case-sensitive, want "invariant"`},
+		{name: "a count twice", data: edit(repro(func(m map[string]any) { m["violation_counts"] = map[string]any{"liveness": 1} }),
+			`"liveness":1`, `"liveness":1,"liveness":7`),
+			want: `bad repro file: violation_counts: key "liveness" appears twice`},
+		{name: "a negative seed", data: repro(func(m map[string]any) { m["seed"] = -1 }),
+			want: `bad repro file: seed: want an integer of 0 or more, got the number -1`},
+		{name: "a null spec", data: repro(func(m map[string]any) { m["spec"] = nil }), want: "bad repro file: spec: missing"},
+		{name: "empty", data: nil, want: "bad repro file: no repro: the input is empty, want a JSON object"},
+		// A second object after the first, as two files written into one: the replay
+		// would run the first and never say that there was more.
+		{name: "trailing data", data: append(repro(func(map[string]any) {}), []byte(`{"ensroute_repro": 1}`)...),
+			want: "bad repro file: trailing data after the repro object"},
 		{name: "count below the list", data: repro(func(m map[string]any) {
 			m["violations"] = []any{map[string]any{"invariant": "liveness", "detail": "x"}}
 			m["violations_total"] = 0

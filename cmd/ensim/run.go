@@ -52,7 +52,8 @@ commands:
 exit status: 0 every invariant held (violations riak is known to cause, under
 riak, are reported as expected); 1 an invariant failed (run writes a repro file
 and prints the replay command, compare prints the run command of each failing
-seed); 2 bad usage or a bad spec.
+seed); 2 bad usage or a bad spec, or output that could not be written (a
+failure still exits 1).
 `
 
 // command is one subcommand: its synopsis, its flags and what it does with them.
@@ -186,6 +187,17 @@ func usageErr(stderr io.Writer, synopsis, format string, args ...any) int {
 	return exitUsage
 }
 
+// printed reports err, an error writing a command's output to stdout, on stderr and
+// says whether there was none. A command whose output was lost exits 2, unless what
+// it found says more (a failure still exits 1): the exit status must not say that
+// all is well when a summary that a later step reads never reached its file.
+func printed(stderr io.Writer, err error) bool {
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: writing the output: %v\n", err)
+	}
+	return err == nil
+}
+
 // runOptions are the flags of ensim run.
 type runOptions struct {
 	scenario, spec string
@@ -229,7 +241,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		}
 		spec = s
 	} else {
-		s, err := loadSpec(o.spec)
+		s, err := loadSpec(o.spec, "use ensim replay %s")
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
@@ -240,6 +252,12 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		spec.Routers = o.routers
 	}
 	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem, KeepTrace: o.trace != "" || o.determinism}
+	traceFile, err := createTrace(o.trace)
+	if err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
+	defer traceFile.Close() // written and closed after the run; this is for an early return
 	if o.cpuprofile != "" {
 		stop, err := startCPUProfile(o.cpuprofile)
 		if err != nil {
@@ -270,19 +288,17 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 			code = exitFail
 		}
 	}
-	if o.trace != "" {
-		if err := writeTrace(o.trace, res.Trace); err != nil {
-			fmt.Fprintf(stderr, "ensim: %v\n", err)
-			return exitUsage
-		}
+	// A trace that could not be written is reported, and the run with it: what the
+	// run found counts for more.
+	traceErr := writeTrace(traceFile, res.Trace)
+	if traceErr != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", traceErr)
 	}
 	if !o.json {
 		io.WriteString(stdout, swarmHeader(spec, o.seed))
 	}
-	if err := printReport(stdout, res.Report, o.json); err != nil {
-		fmt.Fprintf(stderr, "ensim: %v\n", err)
-		return exitUsage
-	}
+	// So is a report that could not be printed (stdout on a full disk).
+	reported := printed(stderr, printReport(stdout, res.Report, o.json))
 	if o.determinism {
 		// Keep stdout a single JSON object under --json.
 		w := stdout
@@ -295,8 +311,14 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if failed {
 		code = exitFail
 	}
+	// What a run that held every invariant exits with: 0, or 2 if its trace, asked
+	// for, or its report could not be written.
+	passed := exitOK
+	if traceErr != nil || !reported {
+		passed = exitUsage
+	}
 	if o.repro == "" && code == exitOK {
-		return code
+		return passed
 	}
 	path := o.repro
 	if path == "" {
@@ -311,7 +333,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		if !o.json {
 			fmt.Fprintf(stdout, "repro written to %s\n", path)
 		}
-		return code
+		return passed
 	}
 	// A failure is reported whether or not its repro could be written.
 	if failed {
@@ -338,8 +360,10 @@ func (o *runOptions) command() string {
 	return cmd
 }
 
-// loadSpec reads and validates a spec file. A repro file is refused with a hint.
-func loadSpec(path string) (scenarios.Spec, error) {
+// loadSpec reads and validates a spec file. A repro file is refused with use, the
+// hint of the command at hand, with the file's path quoted in place of its %s
+// ("use ensim replay %s").
+func loadSpec(path, use string) (scenarios.Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return scenarios.Spec{}, err
@@ -347,7 +371,7 @@ func loadSpec(path string) (scenarios.Spec, error) {
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(data, &keys) == nil {
 		if _, ok := keys[reproKey]; ok {
-			return scenarios.Spec{}, fmt.Errorf("%s: this is a repro file; use ensim replay %s", path, shellQuote(path))
+			return scenarios.Spec{}, fmt.Errorf("%s: this is a repro file, not a spec; %s", path, fmt.Sprintf(use, shellQuote(path)))
 		}
 	}
 	s, err := scenarios.Parse(bytes.NewReader(data))

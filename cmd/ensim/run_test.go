@@ -2,7 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -139,15 +142,31 @@ func TestRunSpecFile(t *testing.T) {
 	}
 }
 
-func TestRunSpecRefusesRepro(t *testing.T) {
+// TestSpecRefusesRepro: --spec refuses a repro file, and says what the command at
+// hand does with one.
+func TestSpecRefusesRepro(t *testing.T) {
 	dir := t.TempDir()
 	repro := filepath.Join(dir, "r.json")
 	if code, _, stderr := ensim(t, "run", "--scenario", "steady", "--repro", repro); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	code, _, stderr := ensim(t, "run", "--spec", repro)
-	if code != exitUsage || !strings.Contains(stderr, "this is a repro file; use ensim replay") {
-		t.Errorf("exit %d, stderr %q; want 2 and a hint to use replay", code, stderr)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{name: "run", args: []string{"run"}, want: "use ensim replay " + repro},
+		{name: "trace", args: []string{"trace"}, want: "draw it with ensim trace " + repro + ", without --spec"},
+		{name: "sweep", args: []string{"sweep", "--seeds", "1"}, want: "ensim replay " + repro + ` runs it; its "spec" is a spec to sweep`},
+		{name: "compare", args: []string{"compare"}, want: "ensim replay " + repro + ` runs it; its "spec" is a spec to compare on`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, append(tc.args, "--spec", repro)...)
+			want := "ensim: " + repro + ": this is a repro file, not a spec; " + tc.want + "\n"
+			if code != exitUsage || stdout != "" || stderr != want {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", code, stdout, stderr, want)
+			}
+		})
 	}
 }
 
@@ -184,11 +203,57 @@ func TestRunTrace(t *testing.T) {
 	}
 }
 
+// TestRunTraceUnwritable: a --trace that cannot be created is bad usage, found
+// before the run (of a failing spec here: nothing ran, so no failure goes unsaid).
 func TestRunTraceUnwritable(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no-such-dir", "trace.jsonl")
-	code, _, stderr := ensim(t, "run", "--scenario", "steady", "--trace", path)
-	if code != exitUsage || !strings.Contains(stderr, "trace.jsonl") {
-		t.Errorf("exit %d, stderr %q; want 2 naming the file", code, stderr)
+	spec := writeFile(t, "fail.json", failingSpec(t).JSON())
+	repro := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := ensim(t, "run", "--spec", spec, "--trace", path, "--repro", repro)
+	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "ensim: --trace: open "+path) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing run, and the flag and file named", code, stdout, stderr)
+	}
+	if _, err := os.Stat(repro); err == nil {
+		t.Errorf("a repro was written, but nothing should have run")
+	}
+}
+
+// TestTraceWriteFailsAfterTheRun: a trace that cannot be written once the run is
+// over (a full disk) is reported, and the run with it: a failing run still reports
+// its violations, writes its repro and exits 1, and a replay still says the repro
+// fails; a run that held exits 2, after its report.
+func TestTraceWriteFailsAfterTheRun(t *testing.T) {
+	const full = "/dev/full" // every write to it fails with ENOSPC
+	if _, err := os.Stat(full); err != nil {
+		t.Skipf("needs %s, a file that every write to fails: %v", full, err)
+	}
+	t.Chdir(t.TempDir()) // where a run would write its default repro
+	spec := writeFile(t, "fail.json", failingSpec(t).JSON())
+	repro := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr := ensim(t, "run", "--spec", spec, "--trace", full, "--repro", repro)
+	if code != exitFail || !strings.Contains(stdout, "violations    ") {
+		t.Errorf("failing run: exit %d, want %d and the report\nstdout:\n%s\nstderr:\n%s", code, exitFail, stdout, stderr)
+	}
+	for _, want := range []string{"ensim: --trace: write " + full, "invariant violations", "repro written to " + repro} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("failing run: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, err := os.Stat(repro); err != nil {
+		t.Fatalf("failing run: no repro: %v", err)
+	}
+
+	code, _, stderr = ensim(t, "replay", repro, "--trace", full)
+	if code != exitFail || !strings.Contains(stderr, "ensim: --trace: write "+full) || !strings.Contains(stderr, "the repro still fails") {
+		t.Errorf("replay: exit %d, want %d, the trace's error and the failure\nstderr:\n%s", code, exitFail, stderr)
+	}
+
+	code, stdout, stderr = ensim(t, "run", "--scenario", "steady", "--trace", full)
+	if code != exitUsage || !strings.Contains(stdout, "violations    none") || !strings.Contains(stderr, "ensim: --trace: write "+full) {
+		t.Errorf("passing run: exit %d, want %d after the report\nstdout:\n%s\nstderr:\n%s", code, exitUsage, stdout, stderr)
+	}
+	if matches, _ := filepath.Glob("ensim-repro-*.json"); len(matches) > 0 {
+		t.Errorf("a passing run wrote %v", matches)
 	}
 }
 
@@ -239,5 +304,49 @@ func TestRunCPUProfile(t *testing.T) {
 	code, _, stderr = ensim(t, "run", "--scenario", "steady", "--cpuprofile", bad)
 	if code != exitUsage || !strings.Contains(stderr, "--cpuprofile") {
 		t.Errorf("exit %d, stderr %q; want 2 naming --cpuprofile", code, stderr)
+	}
+}
+
+// failWriter fails every write, as stdout on a full disk does.
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// TestReportWriteFails: a report that cannot be printed does not hide what the run
+// found: a failing run or replay says so on stderr, writes its repro and exits 1; a
+// run that held exits 2.
+func TestReportWriteFails(t *testing.T) {
+	t.Chdir(t.TempDir()) // where a run would write its default repro
+	spec := writeFile(t, "fail.json", failingSpec(t).JSON())
+	repro := filepath.Join(t.TempDir(), "r.json")
+	for _, asJSON := range []bool{false, true} {
+		args := []string{"run", "--spec", spec, "--repro", repro}
+		if asJSON {
+			args = append(args, "--json")
+		}
+		var errOut bytes.Buffer
+		code := run(context.Background(), args, failWriter{}, &errOut)
+		stderr := errOut.String()
+		if code != exitFail {
+			t.Errorf("failing run (json %v): exit %d, want %d\n%s", asJSON, code, exitFail, stderr)
+		}
+		for _, want := range []string{"ensim: writing the output: no space left on device", "invariant violations", "repro written to " + repro} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("failing run (json %v): stderr lacks %q:\n%s", asJSON, want, stderr)
+			}
+		}
+	}
+
+	var errOut bytes.Buffer
+	if code := run(context.Background(), []string{"replay", repro}, failWriter{}, &errOut); code != exitFail || !strings.Contains(errOut.String(), "the repro still fails") {
+		t.Errorf("failing replay: exit %d, want %d and the failure\n%s", code, exitFail, errOut.String())
+	}
+
+	errOut.Reset()
+	if code := run(context.Background(), []string{"run", "--scenario", "steady"}, failWriter{}, &errOut); code != exitUsage || !strings.Contains(errOut.String(), "writing the output") {
+		t.Errorf("passing run: exit %d, want %d and the error\n%s", code, exitUsage, errOut.String())
+	}
+	if matches, _ := filepath.Glob("ensim-repro-*.json"); len(matches) > 0 {
+		t.Errorf("a passing run wrote %v", matches)
 	}
 }

@@ -157,12 +157,27 @@ func si(v float64) string {
 	return strconv.FormatFloat(v, 'f', prec, 64) + suffix
 }
 
-// writeTrace writes records to path as JSON lines: each record's canonical encoding
-// (the bytes the trace hash is computed over) followed by '\n'.
-func writeTrace(path string, recs []sim.Record) error {
+// createTrace creates the file of --trace before the run, so that a path that
+// cannot be written is bad usage found before the run, not an error after it that
+// would hide what the run found. A path of "" is no file (nil).
+func createTrace(path string) (*os.File, error) {
+	if path == "" {
+		return nil, nil
+	}
 	f, err := os.Create(path)
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("--trace: %w", err)
+	}
+	return f, nil
+}
+
+// writeTrace writes records to f, from createTrace, as JSON lines (each record's
+// sim.Record.AppendJSON and a '\n'): the records the trace hash is computed over,
+// though the hash reads their binary encoding, not this text. It closes f. A nil f
+// is no file.
+func writeTrace(f *os.File, recs []sim.Record) error {
+	if f == nil {
+		return nil
 	}
 	w := bufio.NewWriterSize(f, 1<<16)
 	var buf []byte
@@ -170,15 +185,15 @@ func writeTrace(path string, recs []sim.Record) error {
 		buf = append(r.AppendJSON(buf[:0]), '\n')
 		if _, err := w.Write(buf); err != nil {
 			f.Close()
-			return fmt.Errorf("trace %s: %w", path, err)
+			return fmt.Errorf("--trace: %w", err)
 		}
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
-		return fmt.Errorf("trace %s: %w", path, err)
+		return fmt.Errorf("--trace: %w", err)
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("trace %s: %w", path, err)
+		return fmt.Errorf("--trace: %w", err)
 	}
 	return nil
 }

@@ -150,7 +150,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		}
 		specOf = func(seed uint64) scenarios.Spec { s, _ := scenarios.ForSeed(o.scenario, seed); return s }
 	} else {
-		spec, err := loadSpec(o.spec)
+		spec, err := loadSpec(o.spec, "ensim replay %s runs it; its \"spec\" is a spec to sweep")
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
@@ -199,16 +199,18 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	for _, seed := range sortedSeeds(s.failures) {
 		s.printFailure(stderr, s.failures[seed], s.firsts[seed])
 	}
+	var werr error
 	if o.json {
 		b, err := json.MarshalIndent(sum, "", "  ")
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
 		}
-		stdout.Write(append(b, '\n'))
+		_, werr = stdout.Write(append(b, '\n'))
 	} else {
-		io.WriteString(stdout, sweepText(sum, s.seeds.count))
+		_, werr = io.WriteString(stdout, sweepText(sum, s.seeds.count))
 	}
+	ok := printed(stderr, werr)
 	for _, e := range s.errs {
 		fmt.Fprintf(stderr, "ensim: sweep: %s\n", e)
 	}
@@ -228,6 +230,8 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		return exitFail
 	case len(s.errs) > 0:
 		return exitFail
+	case !ok:
+		return exitUsage
 	}
 	return exitOK
 }

@@ -63,8 +63,11 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, syn, "--seed: a repro file fixes the seed")
 	case len(pos) == 1 && o.set["semantics"]:
 		return usageErr(stderr, syn, "--semantics: a repro file fixes the semantics")
-	case o.set["to"] && o.filter.To <= o.filter.From:
-		return usageErr(stderr, syn, "--to: %v is not after --from %v", o.filter.To, o.filter.From)
+	case o.set["to"] && o.filter.To < o.filter.From:
+		return usageErr(stderr, syn, "--to: %v is before --from %v", o.filter.To, o.filter.From)
+	case o.set["to"] && o.filter.To == 0:
+		// traceview.Filter reads a To of 0 as no end.
+		return usageErr(stderr, syn, "--to: want a time after 0s (without --to the view runs to the end)")
 	}
 	spec, seed, sem, source, ok := o.source(pos, stderr)
 	if !ok {
@@ -130,7 +133,7 @@ func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Sp
 		s, ok := named(o.scenario, o.seed, stderr)
 		return s, o.seed, o.sem, o.scenario, ok
 	}
-	s, err := loadSpec(o.spec)
+	s, err := loadSpec(o.spec, "draw it with ensim trace %s, without --spec")
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return spec, 0, 0, "", false

@@ -27,7 +27,8 @@ func TestTraceUsage(t *testing.T) {
 		{name: "bad from", args: []string{"trace", "--scenario", "steady", "--from", "soon"}, wantStderr: `invalid value "soon" for flag -from: want a virtual time as a Go duration`},
 		{name: "bare number to", args: []string{"trace", "--scenario", "steady", "--to", "500"}, wantStderr: `invalid value "500" for flag -to`},
 		{name: "negative from", args: []string{"trace", "--scenario", "steady", "--from", "-1ms"}, wantStderr: `invalid value "-1ms" for flag -from: want a virtual time, not negative`},
-		{name: "to before from", args: []string{"trace", "--scenario", "steady", "--from", "2ms", "--to", "1ms"}, wantStderr: "--to: 1ms is not after --from 2ms"},
+		{name: "to before from", args: []string{"trace", "--scenario", "steady", "--from", "2ms", "--to", "1ms"}, wantStderr: "--to: 1ms is before --from 2ms"},
+		{name: "to at zero", args: []string{"trace", "--scenario", "steady", "--to", "0s"}, wantStderr: "--to: want a time after 0s"},
 		{name: "unknown call", args: []string{"trace", "--scenario", "steady", "--call", "n9.1.1"}, wantStderr: "--call: traceview: no such call: n9.1.1 (the trace starts"},
 		{name: "seed with a repro", args: []string{"trace", repro, "--seed", "4"}, wantStderr: "--seed: a repro file fixes the seed"},
 		{name: "semantics with a repro", args: []string{"trace", repro, "--semantics", "riak"}, wantStderr: "--semantics: a repro file fixes the semantics"},
@@ -121,6 +122,16 @@ func TestTraceTextAndHTML(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("text view lacks %q:\n%s", want, stdout)
 		}
+	}
+
+	// --from and --to both keep the records at their time, so that one instant is
+	// a window of its own: the reply's arrival and the late record it made.
+	code, stdout, stderr = ensim(t, "trace", "--scenario", "slow-leader", "--from", "636.510866ms", "--to", "636.510866ms", "--format", "jsonl")
+	if code != exitOK {
+		t.Fatalf("--from T --to T: exit %d\n%s", code, stderr)
+	}
+	if kinds := regexp.MustCompile(`"kind":"([a-z-]+)"`).FindAllStringSubmatch(stdout, -1); len(kinds) != 2 || kinds[0][1] != "handed" || kinds[1][1] != "late" {
+		t.Errorf("--from T --to T: want the handed and late records at T, got:\n%s", stdout)
 	}
 
 	out := filepath.Join(t.TempDir(), "trace.html")

@@ -1,0 +1,53 @@
+package scenarios
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestUnruleNamesARule: an unrule must name a rule added before it in the order the
+// run applies faults (by time, then as listed); one that names none would stop
+// nothing, and leave the rule its writer meant in force to the end of the run.
+func TestUnruleNamesARule(t *testing.T) {
+	ms := func(n int) Duration { return Duration(time.Duration(n) * time.Millisecond) }
+	rule := func(at int, name string) Fault {
+		return Fault{At: ms(at), Action: "rule", Rule: &RuleSpec{Name: name, Match: MatchSpec{Kind: "reply"}, Action: "delay", Delay: ms(1)}}
+	}
+	unrule := func(at int, name string) Fault {
+		return Fault{At: ms(at), Action: "unrule", Rule: &RuleSpec{Name: name}}
+	}
+	cases := []struct {
+		name   string
+		faults []Fault
+		want   string // "" for valid
+	}{
+		{name: "after its rule", faults: []Fault{rule(500, "slow"), unrule(600, "slow")}},
+		{name: "at its rule's time, listed after it", faults: []Fault{rule(500, "slow"), unrule(500, "slow")}},
+		{name: "listed first, later in time", faults: []Fault{unrule(600, "slow"), rule(500, "slow")}},
+		{name: "twice", faults: []Fault{rule(500, "slow"), unrule(600, "slow"), unrule(700, "slow")}},
+		{name: "misnamed", faults: []Fault{rule(500, "slow"), unrule(600, "slwo")},
+			want: `faults[1].rule.name: the unrule at 600ms stops "slwo", but no rule of that name is added before it`},
+		{name: "before its rule", faults: []Fault{rule(600, "slow"), unrule(500, "slow")},
+			want: `faults[1].rule.name: the unrule at 500ms stops "slow", but no rule of that name is added before it`},
+		{name: "at its rule's time, listed before it", faults: []Fault{unrule(500, "slow"), rule(500, "slow")},
+			want: `faults[0].rule.name: the unrule at 500ms stops "slow"`},
+		{name: "no rule at all", faults: []Fault{unrule(500, "slow")},
+			want: `faults[0].rule.name: the unrule at 500ms stops "slow"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := named(t, "steady")
+			s.Liveness = nil
+			s.Faults = tc.faults
+			err := s.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Validate: %v, want nil", err)
+			case tc.want != "" && (!errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("Validate: %v, want ErrBadSpec saying %q", err, tc.want)
+			}
+		})
+	}
+}
