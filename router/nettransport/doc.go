@@ -56,7 +56,8 @@
 // A node that stops gracefully calls Goodbye, then Flush, then Close (goodbye.go).
 // Goodbye tells every connected node that this one is leaving; each marks the
 // connection leaving, so that from then on its Send fails at once with
-// router.ErrUnreachable for anything but a reply, and acknowledges. TCP keeps order:
+// router.ErrUnreachable for anything but a reply, and acknowledges; Peers shows the
+// node as Leaving, and it is not Connected, until the connection ends. TCP keeps order:
 // once the leaving node has read a peer's acknowledgement it has read every request
 // that peer will send it, and it serves them before it closes. Goodbye waits for the
 // acknowledgements at most Config.GoodbyeTimeout (DefaultGoodbyeTimeout, 1s), so a
