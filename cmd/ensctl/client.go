@@ -84,7 +84,7 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	_ = lvl.UnmarshalText([]byte(c.logLevel))
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	inc := router.Incarnation(time.Now().UnixNano())
-	tr, err := c.Transport(router.NodeID(c.id), inc, log)
+	tr, err := c.Transport(router.NodeID(c.id), inc, log, nil)
 	if err != nil {
 		return nil, err
 	}

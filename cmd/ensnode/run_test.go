@@ -82,6 +82,9 @@ func TestBadFlags(t *testing.T) {
 		{name: "long node id", args: []string{"--id", "n1", "--peers", peers + "," + strings.Repeat("n", 1025) + "=127.0.0.1:3", "--secret-file", secret}, want: "--peers: node \"nnnnnnnnnnnnnnnnnnnn\"...: 1025 bytes"},
 		{name: "bad mailbox", args: with("--mailbox", "0"), want: "--mailbox 0: want at least 1"},
 		{name: "bad service", args: with("--service", "-1ms"), want: "--service -1ms"},
+		{name: "no handshakes", args: with("--max-handshakes", "0"), want: "--max-handshakes 0: want at least 1"},
+		{name: "negative handshakes", args: with("--max-handshakes", "-5"), want: "--max-handshakes -5: want at least 1"},
+		{name: "handshakes not a number", args: with("--max-handshakes", "many"), want: `invalid value "many" for flag -max-handshakes`},
 		{name: "extra argument", args: with("now"), want: `unexpected argument "now"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
