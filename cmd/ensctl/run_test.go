@@ -38,6 +38,7 @@ func TestBadUsage(t *testing.T) {
 		{name: "call without event", args: append([]string{"call"}, append(common, "e1")...), want: "want ENSEMBLE OP [ARGS...]"},
 		{name: "no peers", args: []string{"call", "--secret-file", secret, "e1", "get", "k"}, want: "--peers (or --config) is required"},
 		{name: "id of a member", args: append([]string{"call", "--id", "n1"}, append(common, "e1", "get", "k")...), want: "--id n1 is a member's id in --peers"},
+		{name: "id not UTF-8", args: append([]string{"call", "--id", "ctl\xff"}, append(common, "e1", "get", "k")...), want: `--id "ctl\xff": not valid UTF-8`},
 		{name: "via unknown", args: append([]string{"call", "--via", "n5"}, append(common, "e1", "get", "k")...), want: "--via n5 is not in --peers"},
 		{name: "leader verb", args: []string{"leader", "move"}, want: "want get ENSEMBLE or set ENSEMBLE NODE"},
 		{name: "leader set node", args: append([]string{"leader", "set"}, append(common, "e1", "n9")...), want: "node n9 is not in --peers"},

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // Ensemble is one ensemble: its members (peers named after their nodes) and its
@@ -150,6 +151,9 @@ func (o *Options) check() error {
 	}
 	if o.Cluster == "" {
 		return bad("%s is empty", o.name("cluster"))
+	}
+	if len(o.Cluster) > nettransport.MaxName {
+		return bad("%s %.20q...: %d bytes, the longest cluster name is %d", o.name("cluster"), o.Cluster, len(o.Cluster), nettransport.MaxName)
 	}
 	if o.Routers < 1 {
 		return bad("%s %d: want at least 1", o.name("routers"), o.Routers)
