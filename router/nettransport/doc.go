@@ -31,8 +31,8 @@
 // the cluster secret with an HMAC over both fresh nonces and both identities; the
 // secret never travels. A node with another secret, cluster or version, or claiming
 // the id of a node already connected (or the acceptor's own), is refused with a
-// RefuseCode that both sides log with log/slog. A newer incarnation of a connected
-// node (a restart) replaces its old connection. Config.HandshakeTimeout bounds a
+// RefuseCode that both sides log with log/slog. A connection to a newer incarnation of
+// a connected node (a restart), dialed by either side, replaces the old connection. Config.HandshakeTimeout bounds a
 // handshake in time, MaxHandshakeFrame its frames in size (a few KiB, computed from
 // MaxName), and Config.MaxHandshakes the handshakes in progress on each listener:
 // one more connection ends the oldest of them. For untrusted
