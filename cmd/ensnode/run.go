@@ -70,7 +70,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	addr, member := o.Peers[router.NodeID(o.id)]
 	if !member {
-		return nil, fmt.Errorf("%w: --id %s is not in --peers", cluster.ErrUsage, o.id)
+		return nil, fmt.Errorf("%w: --id %s is not in %s", cluster.ErrUsage, o.id, o.Setting("peers"))
 	}
 	if o.listen == "" {
 		o.listen = addr

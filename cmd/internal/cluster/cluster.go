@@ -132,6 +132,10 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 	return o.check()
 }
 
+// Setting is how an error names the setting of flag ("peers", say) after Resolve: the
+// flag, or the config file and its key when the file gave the value.
+func (o *Options) Setting(flag string) string { return o.name(flag) }
+
 // name is how an error names the setting of flag: the flag, or the config file's key
 // when the file gave the value.
 func (o *Options) name(flag string) string {
