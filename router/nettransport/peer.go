@@ -103,8 +103,9 @@ func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
 	return nil
 }
 
-// replaced closes old, the connection of an earlier incarnation that admit replaced,
-// and reports it as a disconnection (detach ignores old: it is no longer the peer's).
+// replaced closes old, the connection of an earlier incarnation that take replaced
+// (for admit or dial), and reports it as a disconnection (detach ignores old: it is
+// no longer the peer's).
 func (p *peer) replaced(old *conn, inc router.Incarnation) {
 	old.close(fmt.Errorf("replaced by incarnation %d", inc))
 	t := p.t
