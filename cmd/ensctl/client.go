@@ -50,13 +50,13 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 	}
 	if _, member := c.Peers[router.NodeID(c.id)]; member {
 		// The members would refuse it as a duplicate, and it could not reach its own id.
-		return fmt.Errorf("%w: --id %s is a member's id in --peers; a client needs an id of its own", cluster.ErrUsage, c.id)
+		return fmt.Errorf("%w: --id %s is a member's id in %s; a client needs an id of its own", cluster.ErrUsage, c.id, c.Setting("peers"))
 	}
 	if c.via == "" {
 		c.via = string(c.First())
 	}
 	if _, ok := c.Peers[router.NodeID(c.via)]; !ok {
-		return fmt.Errorf("%w: --via %s is not in --peers", cluster.ErrUsage, c.via)
+		return fmt.Errorf("%w: --via %s is not in %s", cluster.ErrUsage, c.via, c.Setting("peers"))
 	}
 	if c.timeout <= 0 {
 		return fmt.Errorf("%w: --timeout %v: want a positive duration", cluster.ErrUsage, c.timeout)
@@ -84,7 +84,7 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	_ = lvl.UnmarshalText([]byte(c.logLevel))
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	inc := router.Incarnation(time.Now().UnixNano())
-	tr, err := c.Transport(router.NodeID(c.id), inc, log)
+	tr, err := c.Transport(router.NodeID(c.id), inc, log, nil)
 	if err != nil {
 		return nil, err
 	}

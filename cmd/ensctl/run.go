@@ -201,7 +201,7 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if verb == "set" {
 		node = router.NodeID(fs.Arg(1))
 		if _, ok := c.Peers[node]; !ok {
-			return fmt.Errorf("%w: leader set: node %s is not in --peers", cluster.ErrUsage, node)
+			return fmt.Errorf("%w: leader set: node %s is not in %s", cluster.ErrUsage, node, c.Setting("peers"))
 		}
 		// The member itself takes the lead, and its node spreads the news by gossip.
 		target, event = router.ToPeer(cluster.PeerRef(ens, node)), "lead"

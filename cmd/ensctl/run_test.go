@@ -24,6 +24,8 @@ func TestBadUsage(t *testing.T) {
 	_ = os.WriteFile(badJSON, []byte(`{"peers": [`), 0o600)
 	unknown := filepath.Join(dir, "unknown.json")
 	_ = os.WriteFile(unknown, []byte(`{"peers": {"n1": "127.0.0.1:1"}, "nodes": 3}`), 0o600)
+	peersOnly := filepath.Join(dir, "peers.json")
+	_ = os.WriteFile(peersOnly, []byte(`{"peers": {"n1": "127.0.0.1:1"}}`), 0o600)
 	holdSpec := filepath.Join(dir, "hold.json")
 	b, _ := os.ReadFile("../internal/realscenario/testdata/real-smoke.json")
 	_ = os.WriteFile(holdSpec, bytes.Replace(b, []byte(`"action": "pause",
@@ -39,8 +41,12 @@ func TestBadUsage(t *testing.T) {
 		{name: "call without event", args: append([]string{"call"}, append(common, "e1")...), want: "want ENSEMBLE OP [ARGS...]"},
 		{name: "no peers", args: []string{"call", "--secret-file", secret, "e1", "get", "k"}, want: "--peers (or --config) is required"},
 		{name: "id of a member", args: append([]string{"call", "--id", "n1"}, append(common, "e1", "get", "k")...), want: "--id n1 is a member's id in --peers"},
+		{name: "id not UTF-8", args: append([]string{"call", "--id", "ctl\xff"}, append(common, "e1", "get", "k")...), want: `--id "ctl\xff": not valid UTF-8`},
 		{name: "via unknown", args: append([]string{"call", "--via", "n5"}, append(common, "e1", "get", "k")...), want: "--via n5 is not in --peers"},
 		{name: "leader verb", args: []string{"leader", "move"}, want: "want get ENSEMBLE or set ENSEMBLE NODE"},
+		{name: "via unknown in config", args: call("--config", peersOnly, "--secret-file", secret, "--via", "n5"), want: "--via n5 is not in --config " + peersOnly + ": peers"},
+		{name: "id of a member in config", args: call("--config", peersOnly, "--secret-file", secret, "--id", "n1"), want: "--id n1 is a member's id in --config " + peersOnly + ": peers"},
+		{name: "leader set node in config", args: []string{"leader", "set", "--config", peersOnly, "--secret-file", secret, "e1", "n9"}, want: "node n9 is not in --config " + peersOnly + ": peers"},
 		{name: "leader set node", args: append([]string{"leader", "set"}, append(common, "e1", "n9")...), want: "node n9 is not in --peers"},
 		{name: "bench concurrency", args: append([]string{"bench", "--concurrency", "0"}, append(common, "e1")...), want: "--concurrency 0: want at least 1"},
 		{name: "bench rate", args: append([]string{"bench", "--rate", "-5"}, append(common, "e1")...), want: "--rate -5"},

@@ -32,8 +32,8 @@ func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 	return mux
 }
 
-// health is what /healthz answers: the node is up; who it is connected to and what
-// its directory says.
+// health is what /healthz answers: the node is up; which members it is connected to
+// and what its directory says.
 type health struct {
 	Status      string       `json:"status"`
 	ID          string       `json:"id"`
@@ -42,9 +42,13 @@ type health struct {
 	Directory   []entry      `json:"directory"`
 }
 
+// peerHealth is one member as /healthz shows it: connected, leaving (it said goodbye:
+// it is stopping, and is sent nothing new, so it is not connected either), or neither.
+// "leaving" appears only when true.
 type peerHealth struct {
 	ID        string `json:"id"`
 	Connected bool   `json:"connected"`
+	Leaving   bool   `json:"leaving,omitempty"`
 }
 
 type entry struct {
@@ -57,7 +61,7 @@ func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 	h := health{Status: "ok", ID: string(n.id), Incarnation: uint64(n.inc)}
 	for _, p := range n.tr.Peers() {
 		if p.Addr != "" {
-			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected})
+			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected, Leaving: p.Leaving})
 		}
 	}
 	for _, e := range n.drv.Entries() {
@@ -86,7 +90,8 @@ var (
 	descHops       = prometheus.NewDesc("ensroute_request_hops", "Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.", nil, nil)
 	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Messages waiting in a router instance's mailbox.", []string{"instance"}, nil)
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in a peer's send queue.", []string{"peer"}, nil)
-	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the peer is connected.", []string{"peer"}, nil)
+	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the peer is connected (0 once it said goodbye).", []string{"peer"}, nil)
+	descLeaving    = prometheus.NewDesc("ensroute_peer_leaving", "1 if the peer said goodbye (it is stopping) and its connection is not closed yet.", []string{"peer"}, nil)
 	descReconnects = prometheus.NewDesc("ensroute_reconnects_total", "Dial attempts after the first, over all peers.", nil, nil)
 	descTransport  = prometheus.NewDesc("ensroute_transport_total", "Transport counters.", []string{"what"}, nil)
 	descSlow       = prometheus.NewDesc("ensroute_kv_slow_requests_total", "Requests of the demo peers' --peer-rate server, by what became of them.", []string{"outcome"}, nil)
@@ -94,7 +99,7 @@ var (
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed, descHops,
-		descMailbox, descQueue, descConnected, descReconnects, descTransport, descSlow} {
+		descMailbox, descQueue, descConnected, descLeaving, descReconnects, descTransport, descSlow} {
 		ch <- d
 	}
 }
@@ -139,12 +144,15 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		gauge(descMailbox, float64(d), strconv.Itoa(i))
 	}
 	ts := m.tr.Stats()
-	for _, p := range m.tr.Peers() {
-		up := 0.0
-		if p.Connected {
-			up = 1
+	one := func(b bool) float64 {
+		if b {
+			return 1
 		}
-		gauge(descConnected, up, string(p.ID))
+		return 0
+	}
+	for _, p := range m.tr.Peers() {
+		gauge(descConnected, one(p.Connected), string(p.ID))
+		gauge(descLeaving, one(p.Leaving), string(p.ID))
 		gauge(descQueue, float64(p.Queued), string(p.ID))
 	}
 	counter(descReconnects, ts.Reconnects)

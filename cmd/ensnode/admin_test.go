@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -176,4 +178,101 @@ func dialClient(t *testing.T, addr string, secret []byte, logs *syncBuffer) *dri
 		time.Sleep(10 * time.Millisecond)
 	}
 	return drv
+}
+
+// discard is a Receiver that drops what it is handed.
+type discard struct{}
+
+func (discard) Receive(router.Message) {}
+
+// TestLeavingPeerOnAdmin: a member that said goodbye (it is stopping) shows on
+// /healthz as leaving, not connected, and on /metrics with ensroute_peer_leaving 1
+// and ensroute_peer_connected 0, for as long as its connection lasts. n1 runs in this
+// process on loopback; its peer n2 is a transport the test drives, which says goodbye
+// and then keeps its connection open.
+func TestLeavingPeerOnAdmin(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	addr1, addr2, admin := realcluster.FreeAddr(), realcluster.FreeAddr(), realcluster.FreeAddr()
+	ctx, stop := context.WithCancel(context.Background())
+	var logs syncBuffer
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, []string{"--id", "n1", "--peers", "n1=" + addr1 + ",n2=" + addr2,
+			"--secret-file", secretFile, "--admin", admin}, io.Discard, &logs)
+	}()
+	defer func() {
+		stop()
+		if code := <-exited; code != 0 {
+			t.Errorf("exit %d:\n%s", code, logs.String())
+		}
+	}()
+	n2, err := nettransport.New(nettransport.Config{ID: "n2", Incarnation: 1, Cluster: "ensroute", Secret: secret,
+		Peers: map[router.NodeID]string{"n1": addr1}, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n2.Close()
+	n2.Attach(discard{})
+	l, err := net.Listen("tcp", addr2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = n2.Serve(l) }()
+
+	type peer struct {
+		ID        string `json:"id"`
+		Connected bool   `json:"connected"`
+		Leaving   *bool  `json:"leaving"` // nil: absent
+	}
+	healthz := func() ([]peer, string) {
+		resp, err := http.Get("http://" + admin + "/healthz")
+		if err != nil {
+			return nil, err.Error()
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var h struct {
+			Peers []peer `json:"peers"`
+		}
+		if err := json.Unmarshal(b, &h); err != nil {
+			return nil, err.Error()
+		}
+		return h.Peers, string(b)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ps, body := healthz()
+		if len(ps) == 1 && ps[0].Connected && n2.Connected("n1") {
+			if ps[0].Leaving != nil {
+				t.Fatalf("a connected member shows \"leaving\": %s", body)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("n1 never connected to n2: %s\n%s", body, logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := n2.Goodbye(context.Background()); err != nil {
+		t.Fatalf("n2's goodbye: %v\n%s", err, logs.String())
+	}
+	// n1 acknowledged: it had marked n2 leaving. n2's connection stays open.
+	if ps, body := healthz(); len(ps) != 1 || ps[0].Connected || ps[0].Leaving == nil || !*ps[0].Leaving {
+		t.Fatalf("/healthz after n2's goodbye: %s, want n2 leaving and not connected", body)
+	}
+	const want = `
+# HELP ensroute_peer_connected 1 if the peer is connected (0 once it said goodbye).
+# TYPE ensroute_peer_connected gauge
+ensroute_peer_connected{peer="n2"} 0
+# HELP ensroute_peer_leaving 1 if the peer said goodbye (it is stopping) and its connection is not closed yet.
+# TYPE ensroute_peer_leaving gauge
+ensroute_peer_leaving{peer="n2"} 1
+`
+	if err := testutil.ScrapeAndCompare("http://"+admin+"/metrics", strings.NewReader(want),
+		"ensroute_peer_connected", "ensroute_peer_leaving"); err != nil {
+		t.Fatal(err)
+	}
 }

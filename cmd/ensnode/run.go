@@ -29,6 +29,9 @@ type options struct {
 	skip     bool
 	mailbox  int
 	service  time.Duration
+	// handshakes bounds the handshakes in progress on the listener
+	// (nettransport.Config.MaxHandshakes).
+	handshakes int
 	// noGoodbye stops without the goodbye, as before it existed: tests only, to show
 	// what it prevents.
 	noGoodbye bool
@@ -46,6 +49,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.skip, "peer-skip-expired", true, "demo peers with --peer-rate: skip a request whose caller's budget has run out")
 	fs.IntVar(&o.mailbox, "mailbox", driver.DefaultMailbox, "bound of each router instance's mailbox; a route that finds it full is refused (overloaded)")
 	fs.DurationVar(&o.service, "service", 0, "time the demo peer spends on each get, put, cas or echo (a slow application)")
+	fs.IntVar(&o.handshakes, "max-handshakes", nettransport.DefaultMaxHandshakes,
+		"handshakes in progress at once on --listen; one more connection ends the oldest (strangers who connect and stall hold at most this many)")
 	o.Register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
@@ -65,7 +70,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	addr, member := o.Peers[router.NodeID(o.id)]
 	if !member {
-		return nil, fmt.Errorf("%w: --id %s is not in --peers", cluster.ErrUsage, o.id)
+		return nil, fmt.Errorf("%w: --id %s is not in %s", cluster.ErrUsage, o.id, o.Setting("peers"))
 	}
 	if o.listen == "" {
 		o.listen = addr
@@ -90,6 +95,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.service < 0 {
 		return nil, fmt.Errorf("%w: --service %v: want 0 or more", cluster.ErrUsage, o.service)
+	}
+	if o.handshakes < 1 {
+		return nil, fmt.Errorf("%w: --max-handshakes %d: want at least 1", cluster.ErrUsage, o.handshakes)
 	}
 	return o, nil
 }
@@ -139,7 +147,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	id := router.NodeID(o.id)
 	// A restart must get a larger incarnation: the start time in nanoseconds does.
 	inc := router.Incarnation(time.Now().UnixNano())
-	tr, err := o.Transport(id, inc, log)
+	tr, err := o.Transport(id, inc, log, func(c *nettransport.Config) { c.MaxHandshakes = o.handshakes })
 	if err != nil {
 		return nil, err
 	}

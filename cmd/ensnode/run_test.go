@@ -31,6 +31,8 @@ func TestBadFlags(t *testing.T) {
 	notPEM := file("cert.pem", "not a certificate")
 	badRouters := file("routers.json", `{"peers": {"n1": "127.0.0.1:1"}, "routers": -3}`)
 	badSemantics := file("semantics.json", `{"peers": {"n1": "127.0.0.1:1"}, "semantics": "erlang"}`)
+	longCluster := file("cluster.json", `{"peers": {"n1": "127.0.0.1:1"}, "cluster": "`+strings.Repeat("c", 1025)+`"}`)
+	peersOnly := file("peers.json", `{"peers": {"n1": "127.0.0.1:1"}}`)
 	strayMember := file("stray.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n1", "n7"]}]}`)
 	base := []string{"--id", "n1", "--peers", peers, "--secret-file", secret}
 	with := func(more ...string) []string { return append(append([]string{}, base...), more...) }
@@ -80,8 +82,14 @@ func TestBadFlags(t *testing.T) {
 		{name: "duplicate ensemble", args: with("--ensemble", "e1=n1", "--ensemble", "e1=n2"), want: "ensemble e1 is listed twice"},
 		{name: "long ensemble", args: with("--ensemble", strings.Repeat("e", 1025)+"=n1"), want: "ensemble \"eeeeeeeeeeeeeeeeeeee\"...: 1025 bytes, the longest name is 1024"},
 		{name: "long node id", args: []string{"--id", "n1", "--peers", peers + "," + strings.Repeat("n", 1025) + "=127.0.0.1:3", "--secret-file", secret}, want: "--peers: node \"nnnnnnnnnnnnnnnnnnnn\"...: 1025 bytes"},
+		{name: "id not a peer in config", args: []string{"--id", "n9", "--config", peersOnly, "--secret-file", secret}, want: "--id n9 is not in --config " + peersOnly + ": peers"},
+		{name: "long cluster", args: with("--cluster", strings.Repeat("c", 1025)), want: "--cluster \"cccccccccccccccccccc\"...: 1025 bytes, the longest cluster name is 1024"},
+		{name: "long cluster in config", args: []string{"--id", "n1", "--config", longCluster, "--secret-file", secret}, want: "--config " + longCluster + ": cluster \"cccccccccccccccccccc\"...: 1025 bytes"},
 		{name: "bad mailbox", args: with("--mailbox", "0"), want: "--mailbox 0: want at least 1"},
 		{name: "bad service", args: with("--service", "-1ms"), want: "--service -1ms"},
+		{name: "no handshakes", args: with("--max-handshakes", "0"), want: "--max-handshakes 0: want at least 1"},
+		{name: "negative handshakes", args: with("--max-handshakes", "-5"), want: "--max-handshakes -5: want at least 1"},
+		{name: "handshakes not a number", args: with("--max-handshakes", "many"), want: `invalid value "many" for flag -max-handshakes`},
 		{name: "extra argument", args: with("now"), want: `unexpected argument "now"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

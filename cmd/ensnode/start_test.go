@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -117,5 +118,54 @@ func TestAdminPortInUse(t *testing.T) {
 			!strings.Contains(errs[0], "address already in use") {
 			t.Fatalf("exit %d, errors logged %q; want 1 and one error naming --admin", code, errs)
 		}
+	}
+}
+
+// TestMaxHandshakesFlag: --max-handshakes bounds the handshakes in progress on the
+// node's listener. With 2, a third stranger that connects and says nothing ends the
+// first one's handshake at once (long before the 5s handshake timeout), as /metrics
+// and the log say.
+func TestMaxHandshakesFlag(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	addr, admin := realcluster.FreeAddr(), realcluster.FreeAddr()
+	ctx, cancel := context.WithCancel(context.Background())
+	var logs syncBuffer
+	done := make(chan int)
+	go func() {
+		done <- run(ctx, []string{"--id", "n1", "--peers", "n1=" + addr, "--secret-file", secret, "--admin", admin,
+			"--max-handshakes", "2"}, &logs, &logs)
+	}()
+	defer func() {
+		cancel()
+		if code := <-done; code != 0 {
+			t.Errorf("exit %d:\n%s", code, logs.String())
+		}
+	}()
+	var strangers []net.Conn
+	for deadline := time.Now().Add(10 * time.Second); len(strangers) < 3; {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			if time.Now().After(deadline) {
+				t.Fatalf("cannot connect to n1: %v\n%s", err, logs.String())
+			}
+			time.Sleep(10 * time.Millisecond) // n1 not listening yet
+			continue
+		}
+		defer c.Close()
+		strangers = append(strangers, c)
+	}
+	// The first stranger's connection ends without a byte; the bound ended it, not the
+	// handshake timeout, which the read deadline only keeps a failure from waiting out.
+	_ = strangers[0].SetReadDeadline(time.Now().Add(10 * time.Second))
+	if b, err := io.ReadAll(strangers[0]); err != nil || len(b) != 0 {
+		t.Fatalf("the first stranger: read % x, %v; want its connection closed", b, err)
+	}
+	if m := metricsOf(admin); !strings.Contains(m, `ensroute_transport_total{what="handshake_limit"} 1`) {
+		t.Fatalf("/metrics:\n%s\nwant one handshake ended by the bound\n%s", m, logs.String())
+	}
+	if !strings.Contains(logs.String(), "2 handshakes in progress on this listener") {
+		t.Fatalf("the log does not say the bound of 2 ended a handshake:\n%s", logs.String())
 	}
 }

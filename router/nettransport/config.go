@@ -5,8 +5,11 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
+	"slices"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -14,7 +17,9 @@ import (
 // Config configures a Transport. New fills in defaults; Validate changes nothing.
 type Config struct {
 	// ID, Incarnation and Cluster are what this node states in every handshake. ID and
-	// Cluster are required; a restarted node must use a larger Incarnation.
+	// Cluster are required, of at most MaxName bytes; ID, like every node id in Peers,
+	// must be valid UTF-8 (a node refuses any other id in a handshake: ids reach logs,
+	// JSON and metric labels). A restarted node must use a larger Incarnation.
 	ID          router.NodeID
 	Incarnation router.Incarnation
 	Cluster     string
@@ -84,8 +89,12 @@ func (c Config) Validate() error {
 		return bad("ID is empty")
 	case c.Cluster == "":
 		return bad("Cluster is empty")
-	case len(c.ID) > MaxName, len(c.Cluster) > MaxName:
-		return bad("ID or Cluster is longer than %d bytes", MaxName)
+	case len(c.ID) > MaxName:
+		return bad("ID has %d bytes, the longest name is %d", len(c.ID), MaxName)
+	case !utf8.ValidString(string(c.ID)):
+		return bad("ID %q is not valid UTF-8 (every node refuses such an id in a handshake)", c.ID)
+	case len(c.Cluster) > MaxName:
+		return bad("Cluster has %d bytes, the longest name is %d", len(c.Cluster), MaxName)
 	case len(c.Secret) < 8:
 		return bad("Secret has %d bytes, want at least 8", len(c.Secret))
 	case c.MaxFrame != 0 && c.MaxFrame < MinMaxFrame:
@@ -101,12 +110,16 @@ func (c Config) Validate() error {
 	case c.HeartbeatTimeout != 0 && c.HeartbeatInterval != 0 && c.HeartbeatTimeout <= c.HeartbeatInterval:
 		return bad("HeartbeatTimeout %v is not above HeartbeatInterval %v", c.HeartbeatTimeout, c.HeartbeatInterval)
 	}
-	for id, addr := range c.Peers {
-		if id == "" || addr == "" {
+	for _, id := range slices.Sorted(maps.Keys(c.Peers)) {
+		addr := c.Peers[id]
+		switch {
+		case id == "" || addr == "":
 			return bad("Peers has an empty id or address (%q=%q)", id, addr)
-		}
-		if len(id) > MaxName {
-			return bad("Peers has an id longer than %d bytes", MaxName)
+		case len(id) > MaxName:
+			return bad("Peers has an id of %d bytes (%.20q...), the longest name is %d", len(id), id, MaxName)
+		case !utf8.ValidString(string(id)):
+			// The node could not state it: its own Config would be refused.
+			return bad("Peers has an id that is not valid UTF-8 (%q)", id)
 		}
 	}
 	return nil

@@ -149,10 +149,17 @@ func (c *conn) wakeWriter(wake bool) {
 	}
 }
 
-func (c *conn) queued() int {
+// state returns the bytes in the send queue, and whether the other node said goodbye.
+func (c *conn) state() (queued int, leaving bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return len(c.out)
+	return len(c.out), c.leaving
+}
+
+// isLeaving reports whether the other node said goodbye.
+func (c *conn) isLeaving() bool {
+	_, leaving := c.state()
+	return leaving
 }
 
 // writeLoop writes what is queued, and a ping when a heartbeat interval passed

@@ -31,8 +31,8 @@
 // the cluster secret with an HMAC over both fresh nonces and both identities; the
 // secret never travels. A node with another secret, cluster or version, or claiming
 // the id of a node already connected (or the acceptor's own), is refused with a
-// RefuseCode that both sides log with log/slog. A newer incarnation of a connected
-// node (a restart) replaces its old connection. Config.HandshakeTimeout bounds a
+// RefuseCode that both sides log with log/slog. A connection to a newer incarnation of
+// a connected node (a restart), dialed by either side, replaces the old connection. Config.HandshakeTimeout bounds a
 // handshake in time, MaxHandshakeFrame its frames in size (a few KiB, computed from
 // MaxName), and Config.MaxHandshakes the handshakes in progress on each listener:
 // one more connection ends the oldest of them. For untrusted
@@ -56,7 +56,8 @@
 // A node that stops gracefully calls Goodbye, then Flush, then Close (goodbye.go).
 // Goodbye tells every connected node that this one is leaving; each marks the
 // connection leaving, so that from then on its Send fails at once with
-// router.ErrUnreachable for anything but a reply, and acknowledges. TCP keeps order:
+// router.ErrUnreachable for anything but a reply, and acknowledges; Peers shows the
+// node as Leaving, and it is not Connected, until the connection ends. TCP keeps order:
 // once the leaving node has read a peer's acknowledgement it has read every request
 // that peer will send it, and it serves them before it closes. Goodbye waits for the
 // acknowledgements at most Config.GoodbyeTimeout (DefaultGoodbyeTimeout, 1s), so a

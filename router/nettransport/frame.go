@@ -96,13 +96,25 @@ func parseHeader(b []byte, max int, limit string) (header, error) {
 	}
 	h := header{version: b[2], typ: frameType(b[3]), length: int(binary.BigEndian.Uint32(b[4:]))}
 	if h.typ == 0 || h.typ >= numTypes {
-		return header{}, fmt.Errorf("%w: unknown frame type %d", ErrBadFrame, b[3])
+		return header{}, &headerError{h.version, fmt.Errorf("%w: unknown frame type %d", ErrBadFrame, b[3])}
 	}
 	if h.length > max {
-		return header{}, fmt.Errorf("%w: %s frame of %d bytes exceeds the %s of %d", ErrBadFrame, h.typ, h.length, limit, max)
+		return header{}, &headerError{h.version, fmt.Errorf("%w: %s frame of %d bytes exceeds the %s of %d", ErrBadFrame, h.typ, h.length, limit, max)}
 	}
 	return h, nil
 }
+
+// headerError is a frame header that parseHeader rejected after its magic number
+// matched (an unknown type, a length past the limit): its sender speaks ensroute's
+// framing, in protocol version version, and can read a refusal. It matches
+// ErrBadFrame.
+type headerError struct {
+	version uint8
+	err     error
+}
+
+func (e *headerError) Error() string { return e.err.Error() }
+func (e *headerError) Unwrap() error { return e.err }
 
 // frameReader reads frames from a buffered stream. A body is valid until the next
 // call to next. Allocation is bounded by the frame limit: a body that does not fit the

@@ -74,8 +74,8 @@ func TestGoodbyeOrdersRequestsBeforeAck(t *testing.T) {
 	if got != sent.Load() {
 		t.Fatalf("n1 had received %d of the %d routes n2 sent before acknowledging", got, sent.Load())
 	}
-	if st := n2.Stats(); st.Goodbyes != 1 || !n2.Connected("n1") {
-		t.Fatalf("n2: %+v, connected %v: want one goodbye heard, still connected", st, n2.Connected("n1"))
+	if st, ps := n2.Stats(), n2.Peers(); st.Goodbyes != 1 || len(ps) != 1 || !ps[0].Leaving {
+		t.Fatalf("n2: %+v, peers %+v: want one goodbye heard, n1 leaving (its connection still up)", st, ps)
 	}
 	for _, k := range []router.Kind{router.KindCast, router.KindPeer, router.KindGossip} {
 		if err := n2.Send("n1", &router.Message{Kind: k}); !errors.Is(err, router.ErrUnreachable) {

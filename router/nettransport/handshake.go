@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -132,28 +133,57 @@ func refuse(nc net.Conn, code RefuseCode) {
 	_ = writeFrame(nc, typeRefuse, []byte{byte(code)})
 }
 
+// refuseHeader answers a handshake frame whose header the frame reader rejected (err),
+// if its sender can read an answer: one whose header began with the magic number
+// speaks ensroute's framing. A header of another protocol version gets RefuseVersion,
+// whatever else is wrong with it (a later version may have new frame types, or
+// larger frames), and any other RefuseProtocol. That tells a stranger nothing a
+// well-formed hello would not (a refusal naming its cluster, or a challenge). Bytes
+// without the magic number (an HTTP request, a TLS hello on a plain listener, a port
+// scan) get no answer: their sender does not speak the protocol and could not read
+// one, and silence tells it nothing of what listens here. Nor does a connection
+// that ended or timed out. It returns the code sent (0 for none) and the error to
+// report.
+func refuseHeader(nc net.Conn, err error) (RefuseCode, error) {
+	var he *headerError
+	if !errors.As(err, &he) {
+		return 0, err
+	}
+	if he.version != Version {
+		refuse(nc, RefuseVersion)
+		return RefuseVersion, &versionError{got: he.version}
+	}
+	refuse(nc, RefuseProtocol)
+	return RefuseProtocol, err
+}
+
 // readHandshake reads the next handshake frame: a refusal (in any protocol version, so
 // that a peer of another version can still say why) becomes ErrRefused; otherwise the
-// frame must be of type want and of this version.
-func readHandshake(fr *frameReader, want frameType) ([]byte, error) {
+// frame must be of type want and of this version. A frame it cannot take is answered
+// with a refusal when its sender can read one (refuseHeader): the code sent comes
+// back (0 for none) with the error.
+func readHandshake(nc net.Conn, fr *frameReader, want frameType) ([]byte, RefuseCode, error) {
 	h, body, err := fr.next()
 	if err != nil {
-		return nil, err
+		code, err := refuseHeader(nc, err)
+		return nil, code, err
 	}
 	if h.typ == typeRefuse {
 		code := RefuseProtocol
 		if len(body) == 1 {
 			code = RefuseCode(body[0])
 		}
-		return nil, &RefusedError{Code: code}
+		return nil, 0, &RefusedError{Code: code}
 	}
 	if h.version != Version {
-		return nil, &versionError{got: h.version}
+		refuse(nc, RefuseVersion)
+		return nil, RefuseVersion, &versionError{got: h.version}
 	}
 	if h.typ != want {
-		return nil, fmt.Errorf("%w: got a %s frame, want %s", ErrBadFrame, h.typ, want)
+		refuse(nc, RefuseProtocol)
+		return nil, RefuseProtocol, fmt.Errorf("%w: got a %s frame, want %s", ErrBadFrame, h.typ, want)
 	}
-	return body, nil
+	return body, 0, nil
 }
 
 // RefusedError is a handshake the other side refused. It matches ErrRefused.
@@ -183,7 +213,7 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 	if err := writeFrame(nc, typeHello, appendIdentity(nil, &me)); err != nil {
 		return identity{}, err
 	}
-	body, err := readHandshake(fr, typeChallenge)
+	body, _, err := readHandshake(nc, fr, typeChallenge)
 	if err != nil {
 		return identity{}, err
 	}
@@ -202,7 +232,7 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 	if err := writeFrame(nc, typeAuth, proof(t.cfg.Secret, "dialer", &me, &them)); err != nil {
 		return identity{}, err
 	}
-	body, err = readHandshake(fr, typeWelcome)
+	body, _, err = readHandshake(nc, fr, typeWelcome)
 	if err != nil {
 		return identity{}, err
 	}
@@ -219,7 +249,8 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(them identity) RefuseCode) (identity, RefuseCode, error) {
 	h, body, err := fr.next()
 	if err != nil {
-		return identity{}, 0, err
+		code, err := refuseHeader(nc, err)
+		return identity{}, code, err
 	}
 	if h.version != Version {
 		refuse(nc, RefuseVersion)
@@ -248,9 +279,9 @@ func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(the
 	if err := writeFrame(nc, typeChallenge, appendIdentity(nil, &me)); err != nil {
 		return them, 0, err
 	}
-	body, err = readHandshake(fr, typeAuth)
+	body, code, err := readHandshake(nc, fr, typeAuth)
 	if err != nil {
-		return them, 0, err
+		return them, code, err
 	}
 	if !hmac.Equal(body, proof(t.cfg.Secret, "dialer", &them, &me)) {
 		refuse(nc, RefuseAuth)

@@ -66,13 +66,13 @@ func (p *peer) lastError() error {
 }
 
 // admit decides whether an inbound connection that proved the secret may take the
-// slot, and installs it if so. One connection per pair: a node already connected is
-// refused (an old connection not yet known dead, or both sides dialing at once),
+// slot, and takes it if so (take). One connection per pair: a node already connected
+// is refused (an old connection not yet known dead, or both sides dialing at once),
 // unless the newcomer is a newer incarnation of it: a restarted node need not wait
 // until its old connection, which may be half-open, misses the heartbeat timeout.
-// Then c takes the slot and admit returns the connection it replaced, for the caller
-// to close with replaced. When both sides dial at once the connection dialed by the
-// smaller id wins on both sides.
+// Then admit returns the connection c replaced, for the caller to close with
+// replaced. When both sides dial at once the connection dialed by the smaller id wins
+// on both sides.
 func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -85,17 +85,27 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	case old == nil && p.dialing && p.t.cfg.ID < p.id:
 		return RefuseRace, nil
 	}
+	return 0, p.take(c, inc)
+}
+
+// take makes c, a connection to incarnation inc of the node, the peer's connection,
+// whichever side dialed it; p.mu is held. It returns the connection of an earlier
+// incarnation that c replaces, if there was one, for the caller to close with
+// replaced once p.mu is released.
+func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
+	old = p.conn.Load()
 	c.p, c.inc = p, inc
 	if old != nil {
 		p.conn.Store(c) // p.up stays closed: the node stays connected
-		return 0, old
+		return old
 	}
 	p.install(c)
-	return 0, nil
+	return nil
 }
 
-// replaced closes old, the connection of an earlier incarnation that admit replaced,
-// and reports it as a disconnection (detach ignores old: it is no longer the peer's).
+// replaced closes old, the connection of an earlier incarnation that take replaced
+// (for admit or dial), and reports it as a disconnection (detach ignores old: it is
+// no longer the peer's).
 func (p *peer) replaced(old *conn, inc router.Incarnation) {
 	old.close(fmt.Errorf("replaced by incarnation %d", inc))
 	t := p.t
@@ -310,7 +320,11 @@ func (p *peer) dial() error {
 		return err
 	}
 	p.mu.Lock()
-	if p.conn.Load() != nil || t.closed() {
+	// The node connected meanwhile by its own dial (this one lost a race it could not
+	// see), unless that connection is of an earlier incarnation: then the node
+	// restarted since, and this connection replaces it, as admit would. The old one
+	// may be half-open, and be found dead only at the heartbeat timeout.
+	if old := p.conn.Load(); (old != nil && them.inc <= old.inc) || t.closed() {
 		p.mu.Unlock()
 		_ = nc.Close()
 		return nil
@@ -321,9 +335,11 @@ func (p *peer) dial() error {
 		_ = nc.Close()
 		return errLeaving
 	}
-	c.p, c.inc = p, them.inc
-	p.install(c)
+	old := p.take(c, them.inc)
 	p.mu.Unlock()
+	if old != nil {
+		p.replaced(old, them.inc)
+	}
 	c.endHandshake()
 	t.up(p, c, them, "outbound", p.addr)
 	return nil

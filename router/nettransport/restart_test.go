@@ -73,12 +73,12 @@ func tcpNode(t *testing.T, id router.NodeID, edit func(*Config)) (*Transport, *e
 	return tr, ev, logs, l.Addr().String()
 }
 
-// deadDial connects to addr over TCP as node id, incarnation inc, runs the dialer's
-// handshake by hand and returns the connection, or the handshake's error. The test
-// then neither reads nor writes it: to the acceptor it is a node killed without its
-// connection being closed (a crashed host, a cut link), which only the heartbeat
-// timeout would find out.
-func deadDial(t *testing.T, addr string, id router.NodeID, inc router.Incarnation) (net.Conn, error) {
+// deadDial connects to node to at addr over TCP as node id, incarnation inc, runs the
+// dialer's handshake by hand and returns the connection, or the handshake's error.
+// The test then neither reads nor writes it: to the acceptor it is a node killed
+// without its connection being closed (a crashed host, a cut link), which only the
+// heartbeat timeout would find out.
+func deadDial(t *testing.T, to router.NodeID, addr string, id router.NodeID, inc router.Incarnation) (net.Conn, error) {
 	t.Helper()
 	me, _ := pipeNode(t, id, func(c *Config) { c.Secret, c.Incarnation = []byte("restart-secret"), inc })
 	nc, err := net.Dial("tcp", addr)
@@ -86,7 +86,7 @@ func deadDial(t *testing.T, addr string, id router.NodeID, inc router.Incarnatio
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = nc.Close() })
-	_, err = me.dialHandshake(nc, newFrameReader(nc, 4096, DefaultMaxFrame), "n1")
+	_, err = me.dialHandshake(nc, newFrameReader(nc, 4096, DefaultMaxFrame), to)
 	return nc, err
 }
 
@@ -98,7 +98,7 @@ func deadDial(t *testing.T, addr string, id router.NodeID, inc router.Incarnatio
 // incarnation is still refused, and leaves the connected one alone.
 func TestRestartReplacesHalfOpenConnection(t *testing.T) {
 	n1, ev, logs, addr := tcpNode(t, "n1", func(c *Config) { c.HeartbeatTimeout = time.Hour })
-	old, err := deadDial(t, addr, "n2", 5)
+	old, err := deadDial(t, "n1", addr, "n2", 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestRestartReplacesHalfOpenConnection(t *testing.T) {
 
 	// The same incarnation again, or an older one, is refused; n2 stays connected.
 	for _, inc := range []router.Incarnation{6, 5} {
-		_, err := deadDial(t, addr, "n2", inc)
+		_, err := deadDial(t, "n1", addr, "n2", inc)
 		var re *RefusedError
 		if !errors.As(err, &re) || re.Code != RefuseDuplicate {
 			t.Fatalf("incarnation %d: %v, want refused as %s", inc, err, RefuseDuplicate)
@@ -148,6 +148,79 @@ func TestRestartReplacesHalfOpenConnection(t *testing.T) {
 	if ps := n1.Peers(); !ps[0].Connected || ps[0].Incarnation != 6 {
 		t.Fatalf("n1's peers after the refusals: %+v, want n2 connected as incarnation 6", ps)
 	}
+}
+
+// TestRestartReplacesHalfOpenConnectionDialing is TestRestartReplacesHalfOpenConnection
+// with the new connection dialed the other way: n2 dials n1 while it is connected to
+// an earlier incarnation of n1 that died without its connection closing. That takes
+// a race: n2's dial began while it was not connected, and n1's earlier incarnation
+// dialed in (and died) before it ended. The handshake finds the restarted n1,
+// incarnation 6: n2 closes the half-open connection and keeps the new one, at once,
+// as an acceptor does, where it used to close the new one and stay on the dead
+// connection until n1 dialed back (or the heartbeat timeout, an hour here). The race
+// is played in order through n2's Dial.
+func TestRestartReplacesHalfOpenConnectionDialing(t *testing.T) {
+	n1, ev1, _, addr1 := tcpNode(t, "n1", func(c *Config) { c.Incarnation = 6 })
+	var addr2 string
+	olds := make(chan net.Conn, 1)
+	var once sync.Once
+	d := &net.Dialer{}
+	n2, ev2, logs2, a2 := tcpNode(t, "n2", func(c *Config) {
+		c.HeartbeatTimeout = time.Hour
+		c.Peers = map[router.NodeID]string{"n1": addr1}
+		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+			var err error
+			once.Do(func() {
+				// n2's first dial has begun. n1's earlier incarnation connects to n2
+				// first (n2's id is the larger, so n2 lets it in though it is
+				// dialing) and dies.
+				var old net.Conn
+				old, err = deadDial(t, "n2", addr2, "n1", 5)
+				olds <- old
+			})
+			if err != nil {
+				return nil, fmt.Errorf("the earlier n1: %w", err)
+			}
+			return d.DialContext(ctx, "tcp", addr)
+		}
+	})
+	addr2 = a2
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n2.Connect(ctx, "n1"); err != nil {
+		t.Fatalf("connect: %v\nn2's log:\n%s", err, logs2.log())
+	}
+	// n2's dial ends one way or the other: n1 sees the connection stay, or go.
+	waitFor(t, "n2's dial to end", func() bool {
+		ps := n2.Peers()
+		return (len(ps) == 1 && ps[0].Incarnation == 6) || strings.Contains(ev1.conns(), "down")
+	})
+	if ps := n2.Peers(); len(ps) != 1 || !ps[0].Connected || ps[0].Incarnation != 6 {
+		t.Fatalf("n2's peers: %+v, want n1 connected as incarnation 6 (n1's events: %s)\nn2's log:\n%s", ps, ev1.conns(), logs2.log())
+	}
+	if got, want := ev1.conns(), "up n2 1"; got != want {
+		t.Fatalf("n1's connection events: %s, want %s", got, want)
+	}
+	if got, want := ev2.conns(), "up n1 5; down n1; up n1 6"; got != want {
+		t.Fatalf("n2's connection events: %s, want %s", got, want)
+	}
+	if !strings.Contains(logs2.log(), "reason=\"replaced by a newer incarnation\" old_incarnation=5 incarnation=6") {
+		t.Fatalf("n2 does not log the replacement:\n%s", logs2.log())
+	}
+	// n2 closed the old connection: its reader sees the end, not more bytes.
+	old := <-olds
+	_ = old.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, old); err != nil {
+		t.Fatalf("the old connection was not closed by n2: %v", err)
+	}
+	if err := n2.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "n1 hears n2", func() bool { return strings.Contains(ev1.String(), "msg from n2") })
+	if err := n1.Send("n2", &router.Message{Kind: router.KindGossip}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "n2 hears n1", func() bool { return strings.Contains(ev2.String(), "msg from n1") })
 }
 
 // waitFor polls cond until it holds, for at most 10s of real time.

@@ -248,7 +248,7 @@ func TestWelcomeFailureFreesTheSlot(t *testing.T) {
 		if err := writeFrame(c1, typeHello, appendIdentity(nil, &me)); err != nil {
 			t.Fatal(err)
 		}
-		body, err := readHandshake(newFrameReader(c1, 4096, DefaultMaxFrame), typeChallenge)
+		body, _, err := readHandshake(c1, newFrameReader(c1, 4096, DefaultMaxFrame), typeChallenge)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -140,10 +140,12 @@ func (t *Transport) forget(p *peer) {
 	t.peers.Store(&next)
 }
 
-// Connect dials id if needed and waits until it is connected, a dial attempt fails
-// (its error comes back), or ctx is done. Either way the transport goes on redialing
-// in the background until it is connected. After Goodbye it fails at once for a node
-// that is not connected: no new connection is made.
+// Connect dials id if needed and waits until it is connected (as Connected reports), a
+// dial attempt fails (its error comes back), or ctx is done. Either way the transport
+// goes on redialing in the background until it is connected. A node that said goodbye
+// is not connected: Connect waits until its connection ends and a new one is made to
+// its next incarnation. After this node's own Goodbye it fails at once for a node that
+// is not connected: no new connection is made.
 func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	if _, known := t.cfg.Peers[id]; !known {
 		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
@@ -151,19 +153,27 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	if t.receiver() == nil {
 		return fmt.Errorf("%w: Connect before Attach", ErrBadConfig)
 	}
-	if t.isLeaving() && !t.Connected(id) {
-		// After Goodbye no connection is made: the dial loop waits for Close.
-		return fmt.Errorf("connect to %s: %w", id, errLeaving)
-	}
 	p := t.peer(id)
-	p.startLoop()
 	for {
+		if t.isLeaving() && !t.Connected(id) {
+			// After Goodbye no connection is made: the dial loop waits for Close.
+			return fmt.Errorf("connect to %s: %w", id, errLeaving)
+		}
+		p.startLoop()
 		up, failed := p.signals()
-		if p.conn.Load() != nil {
+		c := p.conn.Load()
+		if c != nil && !c.isLeaving() {
 			return nil
+		}
+		var gone <-chan struct{}
+		if c != nil {
+			// It said goodbye: its connection ends soon, and the dial loop then
+			// dials the node's next incarnation.
+			up, gone = nil, c.done
 		}
 		select {
 		case <-up:
+		case <-gone:
 		case <-failed:
 			if p.conn.Load() == nil {
 				return fmt.Errorf("connect to %s: %w", id, p.lastError())
@@ -196,18 +206,30 @@ func (t *Transport) Flush(ctx context.Context) error {
 	return nil
 }
 
-// Connected reports whether id is connected now.
+// Connected reports whether id is connected now and takes new messages: false for a
+// node that said goodbye (PeerStatus.Leaving), to which Send passes nothing but
+// replies.
 func (t *Transport) Connected(id router.NodeID) bool {
 	p := (*t.peers.Load())[id]
-	return p != nil && p.conn.Load() != nil
+	if p == nil {
+		return false
+	}
+	c := p.conn.Load()
+	return c != nil && !c.isLeaving()
 }
 
-// PeerStatus describes one peer of the transport.
+// PeerStatus describes one peer of the transport. A peer is connected, leaving, or
+// neither (not connected).
 type PeerStatus struct {
-	ID          router.NodeID
-	Addr        string // "" for a node that dialed in and has no known address
-	Connected   bool
-	Incarnation router.Incarnation // of the connected node
+	ID   router.NodeID
+	Addr string // "" for a node that dialed in and has no known address
+	// Connected: a connection is up and takes new messages.
+	Connected bool
+	// Leaving: a connection is up, but the node said goodbye (it is stopping): Send
+	// passes it nothing but replies, as if it were not connected, until the
+	// connection closes. Connected is false.
+	Leaving     bool
+	Incarnation router.Incarnation // of the node connected or leaving
 	Queued      int                // bytes waiting in the send queue
 }
 
@@ -217,7 +239,9 @@ func (t *Transport) Peers() []PeerStatus {
 	for _, p := range *t.peers.Load() {
 		st := PeerStatus{ID: p.id, Addr: p.addr}
 		if c := p.conn.Load(); c != nil {
-			st.Connected, st.Incarnation, st.Queued = true, c.inc, c.queued()
+			st.Incarnation = c.inc
+			st.Queued, st.Leaving = c.state()
+			st.Connected = !st.Leaving
 		}
 		out = append(out, st)
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // Ensemble is one ensemble: its members (peers named after their nodes) and its
@@ -131,6 +132,10 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 	return o.check()
 }
 
+// Setting is how an error names the setting of flag ("peers", say) after Resolve: the
+// flag, or the config file and its key when the file gave the value.
+func (o *Options) Setting(flag string) string { return o.name(flag) }
+
 // name is how an error names the setting of flag: the flag, or the config file's key
 // when the file gave the value.
 func (o *Options) name(flag string) string {
@@ -150,6 +155,9 @@ func (o *Options) check() error {
 	}
 	if o.Cluster == "" {
 		return bad("%s is empty", o.name("cluster"))
+	}
+	if len(o.Cluster) > nettransport.MaxName {
+		return bad("%s %.20q...: %d bytes, the longest cluster name is %d", o.name("cluster"), o.Cluster, len(o.Cluster), nettransport.MaxName)
 	}
 	if o.Routers < 1 {
 		return bad("%s %d: want at least 1", o.name("routers"), o.Routers)

@@ -9,8 +9,9 @@ import (
 )
 
 // Transport builds the transport of node id from the options: the secret, the TLS
-// files, and the addresses of every member but id itself.
-func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.Logger) (*nettransport.Transport, error) {
+// files, and the addresses of every member but id itself. edit, if not nil, adjusts
+// the config first (a program's own flags).
+func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.Logger, edit func(*nettransport.Config)) (*nettransport.Transport, error) {
 	secret, err := o.Secret()
 	if err != nil {
 		return nil, err
@@ -27,6 +28,9 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 		if err != nil {
 			return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 		}
+	}
+	if edit != nil {
+		edit(&cfg)
 	}
 	tr, err := nettransport.New(cfg)
 	if err != nil {

@@ -36,8 +36,9 @@ func helloHeader(n int) []byte {
 // TestRefusals: what a stranger sends to a real ensnode process is refused, the node
 // logs why and closes the connection, and goes on serving its cluster: a wrong
 // cluster secret, a wrong cluster name, an unknown protocol version, a frame over the
-// size limit, garbage, a peer that claims another node's id or the node's own, and a
-// peer that connects and says nothing (closed at the handshake deadline, 5s).
+// size limit (a refusal: the sender speaks ensroute's framing), garbage (no answer:
+// it does not), a peer that claims another node's id or the node's own, and a peer
+// that connects and says nothing (closed at the handshake deadline, 5s).
 func TestRefusals(t *testing.T) {
 	c, cl := startCluster(t)
 	n1 := c.Node("n1")
@@ -94,7 +95,7 @@ func TestRefusals(t *testing.T) {
 			log: []string{"refused connection", `cluster \"other\", want \"ensroute\"`}},
 		{name: "unknown version", send: hello(nettransport.Version+1, "ensroute", "x2"), back: refusal(nettransport.RefuseVersion),
 			log: []string{"refused connection", "protocol version 2, want 1"}},
-		{name: "frame over the limit", send: helloHeader(nettransport.MaxHandshakeFrame + 1),
+		{name: "frame over the limit", send: helloHeader(nettransport.MaxHandshakeFrame + 1), back: refusal(nettransport.RefuseProtocol),
 			log: []string{"refused connection", "exceeds the handshake frame limit"}},
 		{name: "garbage", send: []byte("GET /healthz HTTP/1.1\r\nHost: n1\r\n\r\n"), log: []string{"refused connection", "bad magic"}},
 		{name: "claims a connected node's id", id: "n2", code: nettransport.RefuseDuplicate,
