@@ -141,6 +141,8 @@ type node struct {
 	wg    sync.WaitGroup
 	dials context.CancelFunc
 	slow  *kv.Slow // nil unless --peer-rate
+	// members are the other members of --peers, sorted.
+	members []router.NodeID
 }
 
 func start(o *options, log *slog.Logger) (*node, error) {
@@ -209,7 +211,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 			return fail(fmt.Errorf("--admin %s: %w", o.admin, err), l)
 		}
 	}
-	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow}
+	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow, members: members}
 	n.wg.Go(func() {
 		if err := tr.Serve(l); err != nil && !errors.Is(err, nettransport.ErrClosed) {
 			log.Error("serve", "err", err)

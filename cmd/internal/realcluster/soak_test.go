@@ -150,7 +150,7 @@ func TestSoak(t *testing.T) {
 			if err != nil {
 				return false, err.Error()
 			}
-			if busy := nonZero(m, "ensroute_router_mailbox_depth", "ensroute_send_queue_bytes"); busy != "" {
+			if busy := nonZero(m, "ensroute_router_mailbox_depth", "ensroute_send_queue_bytes", "ensroute_clients_send_queue_bytes"); busy != "" {
 				return false, n.ID + ": " + busy
 			}
 		}

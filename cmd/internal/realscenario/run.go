@@ -257,15 +257,17 @@ func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net) []strin
 	return out
 }
 
-// busy returns the first router mailbox or send queue of a /metrics text that is not
-// empty.
+// busy returns the first router mailbox or send queue (to a member, or to the
+// clients together) of a /metrics text that is not empty.
 func busy(metrics string) string {
 	for _, line := range strings.Split(metrics, "\n") {
-		name, rest, _ := strings.Cut(line, "{")
-		if name != "ensroute_router_mailbox_depth" && name != "ensroute_send_queue_bytes" {
+		series, value, _ := strings.Cut(line, " ")
+		name, _, _ := strings.Cut(series, "{")
+		switch name {
+		case "ensroute_router_mailbox_depth", "ensroute_send_queue_bytes", "ensroute_clients_send_queue_bytes":
+		default:
 			continue
 		}
-		_, value, _ := strings.Cut(rest, "} ")
 		if v, err := strconv.ParseFloat(value, 64); err != nil || v != 0 {
 			return line
 		}
