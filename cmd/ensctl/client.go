@@ -46,9 +46,6 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 	if err := cluster.CheckName("--id", c.id); err != nil {
 		return err
 	}
-	if len(c.Peers) == 0 {
-		return fmt.Errorf("%w: --peers (or --config) is required", cluster.ErrUsage)
-	}
 	if _, member := c.Peers[router.NodeID(c.id)]; member {
 		// The members would refuse it as a duplicate, and it could not reach its own id.
 		return fmt.Errorf("%w: --id %s is a member's id in %s; a client needs an id of its own", cluster.ErrUsage, c.id, c.Setting("peers"))

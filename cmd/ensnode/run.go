@@ -62,11 +62,12 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%w: unexpected argument %q", cluster.ErrUsage, fs.Arg(0))
 	}
-	if err := o.Resolve(fs); err != nil {
-		return nil, err
-	}
+	var missing []string // required flags, in the order of the usage line
 	if o.id == "" {
-		return nil, fmt.Errorf("%w: --id is required", cluster.ErrUsage)
+		missing = append(missing, "--id")
+	}
+	if err := o.Resolve(fs, missing...); err != nil {
+		return nil, err
 	}
 	addr, member := o.Peers[router.NodeID(o.id)]
 	if !member {
