@@ -123,7 +123,7 @@ func TestRealSmoke(t *testing.T) {
 			for _, st := range rep.Steps {
 				t.Logf("step %s", st)
 			}
-			t.Logf("%s: calls %v, late replies discarded %d, latency %v, worst past the deadline %v (allowed: slack 50ms + scheduling delay %v)",
+			t.Logf("%s: calls %v, late replies discarded %d, latency %v, worst past the deadline %v (allowed: slack 50ms + the scheduling delay meanwhile, at most %v for one call)",
 				rep.Scenario, rep.Calls, rep.Late, rep.LatencyNS, time.Duration(rep.WorstOverNS), time.Duration(rep.ExcusedNS))
 			if err != nil {
 				t.Fatalf("%v\nviolations: %q", err, rep.Violations)
