@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -44,9 +45,6 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 	}
 	if err := cluster.CheckName("--id", c.id); err != nil {
 		return err
-	}
-	if len(c.Peers) == 0 {
-		return fmt.Errorf("%w: --peers (or --config) is required", cluster.ErrUsage)
 	}
 	if _, member := c.Peers[router.NodeID(c.id)]; member {
 		// The members would refuse it as a duplicate, and it could not reach its own id.
@@ -111,9 +109,21 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	wg.Wait()
 	if viaErr != nil {
 		cl.close()
-		return nil, fmt.Errorf("cannot reach --via %s: %w", c.via, viaErr)
+		return nil, fmt.Errorf("cannot reach --via %s: %w%s", c.via, viaErr, c.tlsHint(viaErr))
 	}
 	return cl, nil
+}
+
+// tlsHint names the flags to fix when err says that the node hung up at the start of
+// the handshake: most likely the nodes use TLS and ensctl does not, or the reverse.
+func (c *common) tlsHint(err error) string {
+	switch {
+	case !errors.Is(err, nettransport.ErrHungUp):
+		return ""
+	case c.TLSCert == "":
+		return " (if the nodes run with --tls-cert and --tls-key, give ensctl the same flags, and --tls-ca if they have it)"
+	}
+	return " (if the nodes run without --tls-cert, run ensctl without the TLS flags too)"
 }
 
 func (cl *client) close() {

@@ -40,6 +40,8 @@ func TestBadUsage(t *testing.T) {
 		{name: "unknown command", args: []string{"frob"}, want: `unknown command "frob"`},
 		{name: "call without event", args: append([]string{"call"}, append(common, "e1")...), want: "want ENSEMBLE OP [ARGS...]"},
 		{name: "no peers", args: []string{"call", "--secret-file", secret, "e1", "get", "k"}, want: "--peers (or --config) is required"},
+		{name: "no flags", args: []string{"call", "e1", "get", "k"}, want: "ensctl: usage: --peers (or --config) and --secret-file are required\n"},
+		{name: "no secret", args: call("--peers", "n1=127.0.0.1:1"), want: "ensctl: usage: --secret-file is required\n"},
 		{name: "id of a member", args: append([]string{"call", "--id", "n1"}, append(common, "e1", "get", "k")...), want: "--id n1 is a member's id in --peers"},
 		{name: "id not UTF-8", args: append([]string{"call", "--id", "ctl\xff"}, append(common, "e1", "get", "k")...), want: `--id "ctl\xff": not valid UTF-8`},
 		{name: "via unknown", args: append([]string{"call", "--via", "n5"}, append(common, "e1", "get", "k")...), want: "--via n5 is not in --peers"},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/pprof"
+	"slices"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,7 +21,7 @@ import (
 func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		&metrics{drv: n.drv, tr: tr, slow: n.slow})
+		&metrics{drv: n.drv, tr: tr, slow: n.slow, members: n.members})
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", n.healthz)
@@ -58,7 +59,8 @@ type entry struct {
 }
 
 func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
-	h := health{Status: "ok", ID: string(n.id), Incarnation: uint64(n.inc)}
+	// Empty lists are [], not null: a node alone in --peers, or with no ensemble.
+	h := health{Status: "ok", ID: string(n.id), Incarnation: uint64(n.inc), Peers: []peerHealth{}, Directory: []entry{}}
 	for _, p := range n.tr.Peers() {
 		if p.Addr != "" {
 			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected, Leaving: p.Leaving})
@@ -72,10 +74,16 @@ func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // metrics reads the node's and the transport's counters at each scrape.
+//
+// Series labelled by peer are the members' of --peers (but the node itself), each
+// always present: a fixed set. Clients (nodes not in --peers, such as ensctl, which
+// takes a new id each run) are counted together, never by id, so that a node scraped
+// while clients come and go does not leave the scraper a new series per client.
 type metrics struct {
-	drv  *driver.Node
-	tr   *nettransport.Transport
-	slow *kv.Slow
+	drv     *driver.Node
+	tr      *nettransport.Transport
+	slow    *kv.Slow
+	members []router.NodeID // the other members, sorted
 }
 
 var (
@@ -89,9 +97,11 @@ var (
 	descShed       = prometheus.NewDesc("ensroute_shed_total", "Routes and casts refused because a router instance's mailbox was full or the node was closing.", nil, nil)
 	descHops       = prometheus.NewDesc("ensroute_request_hops", "Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.", nil, nil)
 	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Messages waiting in a router instance's mailbox.", []string{"instance"}, nil)
-	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in a peer's send queue.", []string{"peer"}, nil)
-	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the peer is connected (0 once it said goodbye).", []string{"peer"}, nil)
-	descLeaving    = prometheus.NewDesc("ensroute_peer_leaving", "1 if the peer said goodbye (it is stopping) and its connection is not closed yet.", []string{"peer"}, nil)
+	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in the send queue to a member of --peers.", []string{"peer"}, nil)
+	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the member of --peers is connected (0 once it said goodbye).", []string{"peer"}, nil)
+	descLeaving    = prometheus.NewDesc("ensroute_peer_leaving", "1 if the member of --peers said goodbye (it is stopping) and its connection is not closed yet.", []string{"peer"}, nil)
+	descClients    = prometheus.NewDesc("ensroute_clients_connected", "Clients (nodes not in --peers, such as ensctl) connected now.", nil, nil)
+	descClientQ    = prometheus.NewDesc("ensroute_clients_send_queue_bytes", "Bytes waiting in the send queues to clients, all together.", nil, nil)
 	descReconnects = prometheus.NewDesc("ensroute_reconnects_total", "Dial attempts after the first, over all peers.", nil, nil)
 	descTransport  = prometheus.NewDesc("ensroute_transport_total", "Transport counters.", []string{"what"}, nil)
 	descSlow       = prometheus.NewDesc("ensroute_kv_slow_requests_total", "Requests of the demo peers' --peer-rate server, by what became of them.", []string{"outcome"}, nil)
@@ -99,7 +109,7 @@ var (
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed, descHops,
-		descMailbox, descQueue, descConnected, descLeaving, descReconnects, descTransport, descSlow} {
+		descMailbox, descQueue, descConnected, descLeaving, descClients, descClientQ, descReconnects, descTransport, descSlow} {
 		ch <- d
 	}
 }
@@ -150,11 +160,26 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		return 0
 	}
+	known := map[router.NodeID]nettransport.PeerStatus{}
+	var clients, clientQ int
 	for _, p := range m.tr.Peers() {
-		gauge(descConnected, one(p.Connected), string(p.ID))
-		gauge(descLeaving, one(p.Leaving), string(p.ID))
-		gauge(descQueue, float64(p.Queued), string(p.ID))
+		if slices.Contains(m.members, p.ID) {
+			known[p.ID] = p
+			continue
+		}
+		if p.Connected {
+			clients++
+		}
+		clientQ += p.Queued
 	}
+	for _, id := range m.members {
+		p := known[id] // zero: not dialed yet
+		gauge(descConnected, one(p.Connected), string(id))
+		gauge(descLeaving, one(p.Leaving), string(id))
+		gauge(descQueue, float64(p.Queued), string(id))
+	}
+	gauge(descClients, float64(clients))
+	gauge(descClientQ, float64(clientQ))
 	counter(descReconnects, ts.Reconnects)
 	for _, kv := range []struct {
 		what string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
@@ -264,15 +266,155 @@ func TestLeavingPeerOnAdmin(t *testing.T) {
 		t.Fatalf("/healthz after n2's goodbye: %s, want n2 leaving and not connected", body)
 	}
 	const want = `
-# HELP ensroute_peer_connected 1 if the peer is connected (0 once it said goodbye).
+# HELP ensroute_peer_connected 1 if the member of --peers is connected (0 once it said goodbye).
 # TYPE ensroute_peer_connected gauge
 ensroute_peer_connected{peer="n2"} 0
-# HELP ensroute_peer_leaving 1 if the peer said goodbye (it is stopping) and its connection is not closed yet.
+# HELP ensroute_peer_leaving 1 if the member of --peers said goodbye (it is stopping) and its connection is not closed yet.
 # TYPE ensroute_peer_leaving gauge
 ensroute_peer_leaving{peer="n2"} 1
 `
 	if err := testutil.ScrapeAndCompare("http://"+admin+"/metrics", strings.NewReader(want),
 		"ensroute_peer_connected", "ensroute_peer_leaving"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// startNode runs ensnode n1 in this process with --peers n1 and more, the flags args
+// and an admin server; it returns n1's address and the admin address. The node stops
+// when the test ends, and must exit 0.
+func startNode(t *testing.T, secretFile, peers string, args ...string) (addr, admin string) {
+	t.Helper()
+	addr, admin = realcluster.FreeAddr(), realcluster.FreeAddr()
+	if peers != "" {
+		peers = "," + peers
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	exited := make(chan int, 1)
+	go func() {
+		exited <- run(ctx, append([]string{"--id", "n1", "--peers", "n1=" + addr + peers, "--secret-file", secretFile,
+			"--admin", admin}, args...), io.Discard, logs)
+	}()
+	t.Cleanup(func() {
+		stop()
+		if code := <-exited; code != 0 {
+			t.Errorf("exit %d:\n%s", code, logs.String())
+		}
+	})
+	return addr, admin
+}
+
+// get returns the body of the admin server's page, waiting for the server to be up.
+func get(t *testing.T, admin, page string) string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + admin + page)
+		if err == nil {
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if err == nil && resp.StatusCode == http.StatusOK {
+				return string(b)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: %v", page, err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestHealthzListsAreArrays: /healthz of a node alone in --peers and with no
+// ensemble gives its peers and its directory as empty arrays, not null, which a
+// JSON consumer (jq '.peers | length') would trip on.
+func TestHealthzListsAreArrays(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	_ = os.WriteFile(secretFile, []byte("long-enough-secret"), 0o600)
+	_, admin := startNode(t, secretFile, "")
+	body := get(t, admin, "/healthz")
+	var h map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &h); err != nil {
+		t.Fatalf("/healthz %q: %v", body, err)
+	}
+	for _, key := range []string{"peers", "directory"} {
+		if string(h[key]) != "[]" {
+			t.Fatalf("/healthz %s: %s, want []; body %s", key, h[key], body)
+		}
+	}
+}
+
+// TestMetricsSeriesIgnoreClientIDs: the series on /metrics are the same set whatever
+// clients are connected: ensctl takes a new node id each run, and a series per
+// client id would leave a scraper a new series per run. The members of --peers have
+// their per-peer series (n2, not running, too); clients are only counted, in
+// ensroute_clients_connected. Clients of two rounds, four at a time with ids of their
+// own, connect to n1 over TCP.
+func TestMetricsSeriesIgnoreClientIDs(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	addr, admin := startNode(t, secretFile, "n2="+realcluster.FreeAddr())
+	// series returns the series of /metrics (name and labels) of this program, and
+	// the value of ensroute_clients_connected.
+	series := func() (map[string]bool, string) {
+		out, clients := map[string]bool{}, ""
+		for _, line := range strings.Split(get(t, admin, "/metrics"), "\n") {
+			if !strings.HasPrefix(line, "ensroute_") {
+				continue
+			}
+			name, value, _ := strings.Cut(line, " ")
+			out[name] = true
+			if name == "ensroute_clients_connected" {
+				clients = value
+			}
+		}
+		return out, clients
+	}
+	want, clients := series()
+	for _, s := range []string{`ensroute_peer_connected{peer="n2"}`, `ensroute_peer_leaving{peer="n2"}`, `ensroute_send_queue_bytes{peer="n2"}`} {
+		if !want[s] || clients != "0" {
+			t.Fatalf("/metrics lacks %s, or counts %s clients: %v", s, clients, want)
+		}
+	}
+	awaitClients := func(n string) map[string]bool {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got, clients := series()
+			if clients == n {
+				return got
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("ensroute_clients_connected %s, want %s", clients, n)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	for round := range 2 {
+		var trs []*nettransport.Transport
+		for i := range 4 {
+			id := router.NodeID(fmt.Sprintf("ctl-%d-%d", round, i))
+			tr, err := nettransport.New(nettransport.Config{ID: id, Incarnation: 1, Cluster: "ensroute", Secret: secret,
+				Peers: map[router.NodeID]string{"n1": addr}, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.Attach(discard{})
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err = tr.Connect(ctx, "n1")
+			cancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			trs = append(trs, tr)
+		}
+		got := awaitClients("4")
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("round %d: the series changed with 4 clients connected (-before +now):\n%s", round, diff)
+		}
+		for _, tr := range trs {
+			_ = tr.Close()
+		}
+		awaitClients("0")
 	}
 }

@@ -129,6 +129,7 @@ func TestCluster(t *testing.T) {
 type proc struct {
 	id, secret  string
 	port, admin int
+	args        []string // more ensnode flags
 	cmd         *exec.Cmd
 	log         string
 }
@@ -191,6 +192,7 @@ func (c *testCluster) start(p *proc) {
 	p.cmd = exec.Command(filepath.Join(c.bin, "ensnode"), "--id", p.id, "--peers", peers,
 		"--ensemble", "e1=n1,n2,n3", "--ensemble", "e2=n2,n3,n1", "--ensemble", "e3=n3,n1,n2",
 		"--secret-file", p.secret, "--admin", p.adminAddr())
+	p.cmd.Args = append(p.cmd.Args, p.args...)
 	p.cmd.Stderr, p.cmd.Stdout = logf, logf
 	if err := p.cmd.Start(); err != nil {
 		c.t.Fatal(err)

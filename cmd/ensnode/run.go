@@ -62,11 +62,12 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%w: unexpected argument %q", cluster.ErrUsage, fs.Arg(0))
 	}
-	if err := o.Resolve(fs); err != nil {
-		return nil, err
-	}
+	var missing []string // required flags, in the order of the usage line
 	if o.id == "" {
-		return nil, fmt.Errorf("%w: --id is required", cluster.ErrUsage)
+		missing = append(missing, "--id")
+	}
+	if err := o.Resolve(fs, missing...); err != nil {
+		return nil, err
 	}
 	addr, member := o.Peers[router.NodeID(o.id)]
 	if !member {
@@ -141,6 +142,8 @@ type node struct {
 	wg    sync.WaitGroup
 	dials context.CancelFunc
 	slow  *kv.Slow // nil unless --peer-rate
+	// members are the other members of --peers, sorted.
+	members []router.NodeID
 }
 
 func start(o *options, log *slog.Logger) (*node, error) {
@@ -209,7 +212,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 			return fail(fmt.Errorf("--admin %s: %w", o.admin, err), l)
 		}
 	}
-	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow}
+	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow, members: members}
 	n.wg.Go(func() {
 		if err := tr.Serve(l); err != nil && !errors.Is(err, nettransport.ErrClosed) {
 			log.Error("serve", "err", err)

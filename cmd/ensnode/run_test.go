@@ -41,6 +41,11 @@ func TestBadFlags(t *testing.T) {
 		args []string
 		want string
 	}{
+		{name: "nothing", args: nil, want: "ensnode: usage: --id, --peers (or --config) and --secret-file are required\n"},
+		{name: "only id", args: []string{"--id", "n1"}, want: "ensnode: usage: --peers (or --config) and --secret-file are required\n"},
+		{name: "no id nor secret", args: []string{"--peers", peers, "--ensemble", "e1=n1,n7"}, want: "ensnode: usage: --id and --secret-file are required\n"},
+		{name: "config without peers", args: []string{"--id", "n1", "--config", file("nopeers.json", `{"routers": 3}`)},
+			want: "--peers (or peers in --config " + filepath.Join(dir, "nopeers.json") + ") and --secret-file are required"},
 		{name: "no id", args: []string{"--peers", peers, "--secret-file", secret}, want: "--id is required"},
 		{name: "id not a peer", args: []string{"--id", "n9", "--peers", peers, "--secret-file", secret}, want: "--id n9 is not in --peers"},
 		{name: "bad peers", args: []string{"--id", "n1", "--peers", "n1", "--secret-file", secret}, want: `--peers: "n1": want id=host:port`},

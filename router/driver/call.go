@@ -80,6 +80,7 @@ func (n *Node) Call(ctx context.Context, t router.Target, event []byte) (router.
 // completion alone. Use it for many short calls.
 func (n *Node) CallTimeout(ctx context.Context, t router.Target, event []byte, timeout time.Duration) (router.Result, error) {
 	if timeout <= 0 {
+		n.stats.expired.Add(1)
 		return router.Result{Err: router.ErrTimeout}, router.ErrTimeout
 	}
 	return n.call(ctx, t, event, timeout)
@@ -94,10 +95,15 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(dl))
 		if timeout <= 0 {
+			n.stats.expired.Add(1)
 			return router.Result{Err: router.ErrTimeout}, router.ErrTimeout
 		}
 	}
 	if err := ctx.Err(); err != nil {
+		n.stats.expired.Add(1)
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = router.ErrTimeout // the deadline passed since: a timeout, as documented
+		}
 		return router.Result{Err: err}, err
 	}
 	w := n.waiters.Get().(*waiter)

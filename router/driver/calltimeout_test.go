@@ -157,3 +157,70 @@ func TestCallTimeoutAfterClose(t *testing.T) {
 		}
 	})
 }
+
+// passedContext is a context whose deadline, an hour away when asked, has passed by
+// the time its error is asked: the deadline passing between the two looks.
+type passedContext struct{ context.Context }
+
+func (passedContext) Deadline() (time.Time, bool) { return time.Now().Add(time.Hour), true }
+func (passedContext) Err() error                  { return context.DeadlineExceeded }
+
+// TestExpiredCalls: a call whose deadline has passed, or whose context is done, when
+// it starts ends at once without reaching a router core: not in Router.Completed, but
+// in Expired, so that every call is counted once. Its error is ErrTimeout whichever
+// look at the context found the deadline passed, context.Canceled for a context
+// cancelled before.
+func TestExpiredCalls(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		n1 := c.add("n1", nil)
+		_ = n1.AddPeer(ref("e1", "n1"), driver.PeerFunc(func(r *driver.Request) { r.Reply(r.Event()) }))
+		n1.Learn(router.Entry{Ensemble: "e1", Leader: ref("e1", "n1"), Version: 1})
+		passed, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+		defer cancel()
+		time.Sleep(2 * time.Millisecond)
+		cancelled, cancel2 := context.WithCancel(context.Background())
+		cancel2()
+		for i, tc := range []struct {
+			name string
+			call func() error
+			want error
+		}{
+			{name: "deadline passed", call: func() error {
+				_, err := n1.Call(passed, router.ToEnsemble("e1"), []byte("x"))
+				return err
+			}, want: router.ErrTimeout},
+			{name: "zero timeout", call: func() error {
+				_, err := n1.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("x"), 0)
+				return err
+			}, want: router.ErrTimeout},
+			{name: "deadline passed between the looks", call: func() error {
+				_, err := n1.Call(passedContext{context.Background()}, router.ToEnsemble("e1"), []byte("x"))
+				return err
+			}, want: router.ErrTimeout},
+			{name: "cancelled", call: func() error {
+				_, err := n1.Call(cancelled, router.ToEnsemble("e1"), []byte("x"))
+				return err
+			}, want: context.Canceled},
+		} {
+			err := tc.call()
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("%s: %v, want %v", tc.name, err, tc.want)
+			}
+			st := n1.Stats()
+			var completed uint64
+			for _, n := range st.Router.Completed {
+				completed += n
+			}
+			if st.Expired != uint64(i+1) || completed != 0 {
+				t.Fatalf("%s: expired %d, completed %d; want %d and 0", tc.name, st.Expired, completed, i+1)
+			}
+		}
+		if _, err := n1.Call(context.Background(), router.ToPeer(ref("e1", "n1")), []byte("y")); err != nil {
+			t.Fatal(err)
+		}
+		if st := n1.Stats(); st.Expired != 4 || st.Router.Completed[router.CodeOK] != 1 {
+			t.Fatalf("after a call that ran: expired %d, ok %d; want 4 and 1", st.Expired, st.Router.Completed[router.CodeOK])
+		}
+	})
+}

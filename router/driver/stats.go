@@ -42,12 +42,18 @@ type Stats struct {
 	PassedOn uint64
 	// GossipIn and GossipOut count directory messages received and sent.
 	GossipIn, GossipOut uint64
+	// Expired counts the calls that ended before they reached a router core, because
+	// their deadline had passed (or their context was done) when they started: they
+	// returned router.ErrTimeout (or the context's error) at once, and are not in
+	// Router.Completed. On a busy machine a caller can be held up that long between
+	// making its context and calling.
+	Expired uint64
 }
 
 type counters struct {
-	shed, badInstance, gossipIn, gossipOut atomic.Uint64
-	hops                                   [MaxHops + 1]atomic.Uint64
-	hopSum                                 atomic.Uint64
+	shed, badInstance, gossipIn, gossipOut, expired atomic.Uint64
+	hops                                            [MaxHops + 1]atomic.Uint64
+	hopSum                                          atomic.Uint64
 }
 
 func (c *counters) hop(h int) {
@@ -91,6 +97,7 @@ func (n *Node) Stats() Stats {
 	}
 	st.Shed, st.BadInstance = n.stats.shed.Load(), n.stats.badInstance.Load()
 	st.GossipIn, st.GossipOut = n.stats.gossipIn.Load(), n.stats.gossipOut.Load()
+	st.Expired = n.stats.expired.Load()
 	for i := range st.Hops {
 		st.Hops[i] = n.stats.hops[i].Load()
 	}

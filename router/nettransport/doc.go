@@ -36,7 +36,10 @@
 // handshake in time, MaxHandshakeFrame its frames in size (a few KiB, computed from
 // MaxName), and Config.MaxHandshakes the handshakes in progress on each listener:
 // one more connection ends the oldest of them. For untrusted
-// networks, LoadTLS adds TLS, and mutual TLS with a CA.
+// networks, LoadTLS adds TLS, and mutual TLS with a CA. Both sides of a connection
+// must agree on TLS: a node cannot read the other kind of handshake and closes the
+// connection without a refusal, which the dialer reports as ErrHungUp, naming TLS as
+// the likely cause.
 //
 // # Sending and receiving
 //

@@ -23,6 +23,13 @@ var (
 	// ErrHandshake: a handshake failed on this side (the other side did not prove the
 	// cluster secret, sent the wrong frame, or was too slow).
 	ErrHandshake = errors.New("nettransport: handshake failed")
+	// ErrHungUp: the node dialed closed the connection at the start of the handshake
+	// without a refusal. A node refuses every ensroute hello it cannot take with a
+	// frame that says why; silence is what it gives bytes it cannot read at all, so the
+	// usual cause is that one side uses TLS and the other does not. The wrapped message
+	// says which side this is. (A node that stops, or ends the handshake as one too many
+	// in progress, closes without a word too.)
+	ErrHungUp = errors.New("nettransport: the node closed the connection during the handshake, without a refusal")
 	// ErrClosed: the transport was closed.
 	ErrClosed = errors.New("nettransport: closed")
 	// ErrBadConfig: a Config field is invalid; the wrapped message names it.

@@ -92,6 +92,10 @@ type header struct {
 // to read.
 func parseHeader(b []byte, max int, limit string) (header, error) {
 	if b[0] != magic0 || b[1] != magic1 {
+		if b[0] == 0x16 && b[1] == 0x03 {
+			// A TLS record of type handshake: what a TLS client sends first.
+			return header{}, fmt.Errorf("%w: bad magic %#02x%02x, a TLS handshake: the other side uses TLS, and this one does not", ErrBadFrame, b[0], b[1])
+		}
 		return header{}, fmt.Errorf("%w: bad magic %#02x%02x", ErrBadFrame, b[0], b[1])
 	}
 	h := header{version: b[2], typ: frameType(b[3]), length: int(binary.BigEndian.Uint32(b[4:]))}

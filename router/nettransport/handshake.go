@@ -4,11 +4,13 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/ensroute/ensroute/router"
@@ -211,11 +213,11 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 		return identity{}, err
 	}
 	if err := writeFrame(nc, typeHello, appendIdentity(nil, &me)); err != nil {
-		return identity{}, err
+		return identity{}, hungUp(nc, err)
 	}
 	body, _, err := readHandshake(nc, fr, typeChallenge)
 	if err != nil {
-		return identity{}, err
+		return identity{}, hungUp(nc, err)
 	}
 	them, err := parseIdentity(body)
 	switch {
@@ -241,6 +243,26 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 		return identity{}, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
 	}
 	return them, nil
+}
+
+// hungUp explains err, the failure of the dialer's hello or of its wait for the
+// challenge, when the node dialed closed (or reset) the connection there without a
+// refusal: it could not read what this side sent (ErrHungUp). A TLS dialer whose TLS
+// handshake did not complete met a node without TLS; a plain dialer, one with TLS
+// (whose TLS server reads the hello as a broken TLS record and closes). Other errors
+// come back as they are.
+func hungUp(nc net.Conn, err error) error {
+	if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, syscall.ECONNRESET) {
+		return err
+	}
+	tc, isTLS := nc.(*tls.Conn)
+	switch {
+	case !isTLS:
+		return fmt.Errorf("%w (%v): does it use TLS? This side does not, and a node with TLS cannot read a plain handshake", ErrHungUp, err)
+	case !tc.ConnectionState().HandshakeComplete:
+		return fmt.Errorf("%w (%v, in the TLS handshake): does it run without TLS? This side uses TLS, and a node without it cannot read a TLS handshake", ErrHungUp, err)
+	}
+	return fmt.Errorf("%w (%v)", ErrHungUp, err) // TLS is up: the node speaks it, and closed for another reason
 }
 
 // acceptHandshake runs the acceptor's side. admit decides, once the dialer has proved

@@ -65,7 +65,7 @@ func TestFirstFrameRefusals(t *testing.T) {
 		{name: "later version, larger hello", send: header(nettransport.Version+1, 1, over),
 			back: refusalFrame(nettransport.RefuseVersion), log: "protocol version 2, want 1"},
 		{name: "HTTP", send: []byte("GET / HTTP/1.1\r\nHost: n1\r\n\r\n"), log: "bad magic 0x4745"},
-		{name: "TLS hello", send: []byte("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"), log: "bad magic 0x1603"},
+		{name: "TLS hello", send: []byte("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"), log: "bad magic 0x1603, a TLS handshake: the other side uses TLS, and this one does not"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := net.Dial("tcp", acc.addr)

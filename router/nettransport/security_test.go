@@ -397,6 +397,47 @@ func TestTLS(t *testing.T) {
 	}
 }
 
+// TestTLSMismatchSaysSo: a plain node dialing a node with TLS, and a TLS node dialing
+// a plain one, get ErrHungUp (the node dialed closes without a refusal: it cannot read
+// the hello), with a message that names TLS on either side as the likely cause.
+func TestTLSMismatchSaysSo(t *testing.T) {
+	dir := t.TempDir()
+	ca := writeCerts(t, dir)
+	withTLS := func(name string) func(*nettransport.Config) {
+		return func(c *nettransport.Config) {
+			s, cl, err := nettransport.LoadTLS(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"), ca)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.ServerTLS, c.ClientTLS = s, cl
+		}
+	}
+	tlsNode, plainNode := startNode(t, "n1", true, withTLS("n1")), startNode(t, "n2", true, nil)
+	for _, tc := range []struct {
+		name string
+		from *node
+		to   router.NodeID
+		want string
+	}{
+		{name: "plain to TLS", from: startNode(t, "c1", false, peersOf("n1", tlsNode.addr)), to: "n1",
+			want: "does it use TLS? This side does not"},
+		{name: "TLS to plain", from: startNode(t, "c2", false, func(c *nettransport.Config) { withTLS("n2")(c); peersOf("n2", plainNode.addr)(c) }), to: "n2",
+			want: "does it run without TLS? This side uses TLS"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := connect(t, tc.from, tc.to)
+			if !errors.Is(err, nettransport.ErrHungUp) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("connect: %v; want ErrHungUp saying %q", err, tc.want)
+			}
+		})
+	}
+	// Nodes that agree on TLS never see it: a refusal is not a hang-up.
+	wrong := startNode(t, "c3", false, func(c *nettransport.Config) { peersOf("n2", plainNode.addr)(c); c.Secret = []byte("another-secret") })
+	if err := connect(t, wrong, "n2"); !errors.Is(err, nettransport.ErrRefused) || errors.Is(err, nettransport.ErrHungUp) {
+		t.Fatalf("wrong secret: %v, want ErrRefused only", err)
+	}
+}
+
 // writeCerts writes a CA and certificates for n1 and n2 (valid for 127.0.0.1) as PEM
 // files in dir, and returns the CA file.
 func writeCerts(t *testing.T, dir string) string {

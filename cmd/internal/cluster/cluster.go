@@ -64,8 +64,11 @@ func (o *Options) Register(fs *flag.FlagSet) {
 
 // Resolve reads the config file, if any, then applies the flags that were set on the
 // command line over it, and checks the result. Errors wrap ErrUsage and name the flag
-// or field.
-func (o *Options) Resolve(fs *flag.FlagSet) error {
+// or field. Required settings that are missing are reported first, all in one error:
+// missing, the program's own required flags that were not given (named as its usage
+// line lists them, which comes first), then --peers (unless the config file gives
+// peers) and --secret-file.
+func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if o.ConfigFile != "" {
@@ -129,7 +132,32 @@ func (o *Options) Resolve(fs *flag.FlagSet) error {
 			o.Shape.Ensembles = append(o.Shape.Ensembles, e)
 		}
 	}
+	if len(o.Peers) == 0 {
+		if o.ConfigFile == "" {
+			missing = append(missing, "--peers (or --config)")
+		} else {
+			missing = append(missing, fmt.Sprintf("--peers (or peers in --config %s)", o.ConfigFile))
+		}
+	}
+	if o.SecretFile == "" {
+		missing = append(missing, "--secret-file")
+	}
+	if err := required(missing); err != nil {
+		return err
+	}
 	return o.check()
+}
+
+// required reports the required flags of missing, if any, in one error.
+func required(missing []string) error {
+	switch n := len(missing); n {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("%w: %s is required", ErrUsage, missing[0])
+	default:
+		return fmt.Errorf("%w: %s and %s are required", ErrUsage, strings.Join(missing[:n-1], ", "), missing[n-1])
+	}
 }
 
 // Setting is how an error names the setting of flag ("peers", say) after Resolve: the
@@ -164,9 +192,6 @@ func (o *Options) check() error {
 	}
 	if _, err := router.ParseSemantics(o.Semantics); err != nil {
 		return bad("%s %q: want default or riak", o.name("semantics"), o.Semantics)
-	}
-	if o.SecretFile == "" {
-		return bad("--secret-file is required")
 	}
 	if (o.TLSCert == "") != (o.TLSKey == "") {
 		return bad("--tls-cert and --tls-key go together")

@@ -15,5 +15,7 @@
 // Outcomes are counted per phase (Run.Phase names the period a fault lasts) and
 // ensemble, with latency histograms, so a test can ask, say, which share of the calls
 // to the ensemble of a killed node failed fast. Summary.Line prints the figures on one
-// line; Summary.Check turns violations into an error.
+// line; Summary.Check turns violations into an error, and Summary.CheckExcused does so
+// allowing each call past its deadline the scheduling delay its process suffered
+// while it ran (an Excuse).
 package load

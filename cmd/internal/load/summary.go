@@ -117,11 +117,12 @@ type Summary struct {
 	Violations     []string `json:"violations"`
 	ViolationCount int64    `json:"violation_count"`
 	// Overdue counts the calls that ended past their deadline and the slack; whether
-	// that breaks the deadline promise is CheckWithin's to say.
+	// that breaks the deadline promise is CheckExcused's to say.
 	Overdue int64 `json:"overdue"`
-	overdue []time.Duration
-	firstOD []overdue
+	overdue []overdue
 	slack   time.Duration
+	timeout time.Duration
+	start   time.Time
 }
 
 // Summary returns the outcomes so far; Stop returns the final ones. While the load
@@ -164,10 +165,9 @@ func (r *Run) Summary() Summary {
 	r.viol.mu.Unlock()
 	r.overdue.mu.Lock()
 	sum.Overdue = r.overdue.n
-	sum.overdue = append([]time.Duration{}, r.overdue.past...)
-	sum.firstOD = append([]overdue{}, r.overdue.first...)
+	sum.overdue = append([]overdue{}, r.overdue.calls...)
 	r.overdue.mu.Unlock()
-	sum.slack = r.cfg.Slack
+	sum.slack, sum.timeout, sum.start = r.cfg.Slack, r.cfg.Timeout, r.start
 	return sum
 }
 
@@ -220,43 +220,62 @@ func (s Summary) Line() string {
 	return b.String()
 }
 
-// Check is CheckWithin(0): no call may end later than its deadline plus the slack.
-func (s Summary) Check() error { return s.CheckWithin(0) }
+// Excuse is how much longer than the slack a call that started at begin and ended at
+// end may overrun its deadline: the scheduling delay that the calling process
+// suffered while the call ran, which no router can make up for
+// (realcluster.LatenessProbe.During measures it). A stall before the deadline counts
+// too: what the process could not do meanwhile (read the answer, run the callers
+// whose deadlines passed) waits behind it, the call's end with it. A nil Excuse
+// excuses nothing.
+type Excuse func(begin, end time.Time) time.Duration
+
+// Within excuses every call the same d, whenever it ran.
+func Within(d time.Duration) Excuse { return func(time.Time, time.Time) time.Duration { return d } }
+
+// Check is CheckExcused(nil): no call may end later than its deadline plus the slack.
+func (s Summary) Check() error { return s.CheckExcused(nil) }
 
 // PastDeadline returns how many calls ended past their deadline by more than the
-// slack plus extra, and the first few of them in words (at most 20, one line each).
-func (s Summary) PastDeadline(extra time.Duration) (n int64, first []string) {
-	allowed := s.slack + extra
-	for _, p := range s.overdue {
-		if p > allowed {
-			n++
+// slack plus what excuse allows each, the first few of them in words (at most 20, one
+// line each), and the largest excuse a call was granted.
+func (s Summary) PastDeadline(excuse Excuse) (n int64, first []string, granted time.Duration) {
+	for _, c := range s.overdue {
+		past, ex := c.took-s.timeout, time.Duration(0)
+		if excuse != nil {
+			ex = excuse(c.begin, c.begin.Add(c.took))
+		}
+		if past <= s.slack+ex {
+			granted = max(granted, ex)
+			continue
+		}
+		n++
+		if len(first) < keepViolations {
+			first = append(first, fmt.Sprintf("call %s to %s via %s at +%v: deadline: ended %v after its start, %v past its %v deadline (%s); scheduling delay meanwhile %v",
+				c.token, c.target.Ensemble, c.target.Via, c.begin.Sub(s.start).Round(time.Microsecond), c.took, past, s.timeout, c.outcome, ex))
 		}
 	}
 	if s.Overdue > int64(len(s.overdue)) {
 		n += s.Overdue - int64(len(s.overdue)) // beyond the record: count them all
 	}
-	for _, o := range s.firstOD {
-		if o.past > allowed {
-			first = append(first, o.detail)
-		}
-	}
-	return n, first
+	return n, first, granted
 }
 
-// CheckWithin returns an error listing the violations, or nil. A call that ended
+// CheckExcused returns an error listing the violations, or nil. A call that ended
 // past its deadline breaks its promise when it did so by more than the slack plus
-// extra: extra is the scheduling delay measured in the calling process over the
-// same period (a realcluster.LatenessProbe, which ProbeLateness starts), which no
-// router can make up for.
-func (s Summary) CheckWithin(extra time.Duration) error {
-	allowed := s.slack + extra
-	late, lateLines := s.PastDeadline(extra)
+// what excuse allows it: the scheduling delay measured in the calling process while
+// it ran (a realcluster.LatenessProbe's During), which no router can make up for.
+func (s Summary) CheckExcused(excuse Excuse) error {
+	late, lateLines, _ := s.PastDeadline(excuse)
 	if s.ViolationCount == 0 && late == 0 && s.Unfinished == 0 && s.Total.Calls == s.Ended {
 		return nil
 	}
 	lines := append(append([]string{}, s.Violations...), lateLines...)
-	msg := fmt.Sprintf("%d violations, %d calls past their deadline by more than %v (slack %v + scheduling delay %v), "+
-		"%d unfinished calls, %d calls recorded of %d ended", s.ViolationCount, late, allowed, s.slack, extra,
+	allowed := fmt.Sprintf("the slack %v", s.slack)
+	if excuse != nil {
+		allowed += " plus the scheduling delay measured meanwhile"
+	}
+	msg := fmt.Sprintf("%d violations, %d calls past their deadline by more than %s, "+
+		"%d unfinished calls, %d calls recorded of %d ended", s.ViolationCount, late, allowed,
 		s.Unfinished, s.Total.Calls, s.Ended)
 	if len(lines) > 0 {
 		msg += ":\n  " + strings.Join(lines, "\n  ")

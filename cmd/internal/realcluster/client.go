@@ -19,6 +19,7 @@ import (
 type Client struct {
 	*driver.Node
 	Transport *nettransport.Transport
+	c         *Cluster
 }
 
 // Client starts a client-only node named id, connects it to every running member
@@ -49,7 +50,7 @@ func (c *Cluster) Client(ctx context.Context, id string, log *slog.Logger) (*Cli
 		return nil, err
 	}
 	tr.Attach(drv)
-	cl := &Client{Node: drv, Transport: tr}
+	cl := &Client{Node: drv, Transport: tr, c: c}
 	var wg sync.WaitGroup
 	errs := make([]error, len(c.nodes))
 	for i, n := range c.nodes {
@@ -66,6 +67,22 @@ func (c *Cluster) Client(ctx context.Context, id string, log *slog.Logger) (*Cli
 		}
 	}
 	return cl, nil
+}
+
+// WaitConnected waits until the client is connected to every node of the cluster
+// that is running, or ctx ends. After a node restarts, the cluster's nodes may be
+// connected to it (Cluster.WaitConnected) before the client has redialed it (its
+// backoff runs up to 200ms, more on a busy machine); until then a call the client
+// sends to that node fails at once, unreachable.
+func (cl *Client) WaitConnected(ctx context.Context) error {
+	return Eventually(ctx, 5*time.Millisecond, func() (bool, string) {
+		for _, n := range cl.c.nodes {
+			if n.Running() && !cl.Transport.Connected(router.NodeID(n.ID)) {
+				return false, "the client is not connected to " + n.ID
+			}
+		}
+		return true, ""
+	})
 }
 
 // Lead makes the member of ensemble e on node the leader (the demo peer's "lead"

@@ -3,6 +3,7 @@ package realcluster
 import (
 	"context"
 	"slices"
+	"sort"
 	"sync"
 	"time"
 )
@@ -14,10 +15,17 @@ import (
 // context's timer must fire, and the waiting goroutine must then be scheduled, before
 // the deadline is even noticed.
 type LatenessProbe struct {
-	stop chan struct{}
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	late []time.Duration
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	samples []wakeUp // in the order of due, which is also that of due+late
+}
+
+// wakeUp is one of the probe's waits: due when it should have woken, late by how much
+// it woke after that. The process could not run the probe from due to due+late.
+type wakeUp struct {
+	due  time.Time
+	late time.Duration
 }
 
 // ProbeLateness starts a probe.
@@ -36,7 +44,7 @@ func ProbeLateness(interval time.Duration) *LatenessProbe {
 			}
 			late := max(time.Since(due), 0)
 			p.mu.Lock()
-			p.late = append(p.late, late)
+			p.samples = append(p.samples, wakeUp{due, late})
 			p.mu.Unlock()
 		}
 	})
@@ -49,7 +57,7 @@ type Lateness struct {
 	P99, P999, Max time.Duration
 }
 
-// Stop ends the probe and returns what it saw.
+// Stop ends the probe and returns what it saw. During still answers afterwards.
 func (p *LatenessProbe) Stop() Lateness {
 	select {
 	case <-p.stop:
@@ -59,13 +67,39 @@ func (p *LatenessProbe) Stop() Lateness {
 	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := Lateness{Samples: len(p.late)}
+	l := Lateness{Samples: len(p.samples)}
 	if l.Samples == 0 {
 		return l
 	}
-	s := append([]time.Duration{}, p.late...)
+	s := make([]time.Duration, len(p.samples))
+	for i, w := range p.samples {
+		s[i] = w.late
+	}
 	slices.Sort(s)
 	at := func(q float64) time.Duration { return s[min(int(q*float64(len(s))), len(s)-1)] }
 	l.P99, l.P999, l.Max = at(0.99), at(0.999), s[len(s)-1]
 	return l
+}
+
+// During returns how long, between from and to, the probe was due to wake and had
+// not: the scheduling delay this process suffered in that time, a stall or several.
+// A call that ran from from to to may have overrun its deadline that long by this
+// process's scheduling alone (load.Excuse).
+func (p *LatenessProbe) During(from, to time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := sort.Search(len(p.samples), func(i int) bool { return p.samples[i].due.Add(p.samples[i].late).After(from) })
+	var sum time.Duration
+	for ; i < len(p.samples) && p.samples[i].due.Before(to); i++ {
+		w := p.samples[i]
+		start, end := w.due, w.due.Add(w.late)
+		if start.Before(from) {
+			start = from
+		}
+		if end.After(to) {
+			end = to
+		}
+		sum += end.Sub(start)
+	}
+	return sum
 }

@@ -7,7 +7,8 @@
 //
 //   - exactly-once: every call returned, once (load);
 //   - deadline: no call ended past its deadline plus the slack (Options.Slack, and
-//     with Options.ExcuseDelay the scheduling delay measured in this process), no
+//     with Options.ExcuseDelay the scheduling delay measured in this process while
+//     the call ran), no
 //     timeout came early;
 //   - reply-matches-call: a successful answer is the one to the call's own event;
 //   - late-discarded: replies that came after their call ended were dropped and

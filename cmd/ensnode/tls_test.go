@@ -1,0 +1,106 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTLSMismatchNamed runs a node with TLS and one without as processes, and ensctl
+// against each with the other setting: each run fails (exit 1) with a message that
+// names TLS as the likely cause and the flags to change, not a bare EOF; the plain
+// node logs that it was sent a TLS handshake. ensctl with
+// the node's TLS flags gets its answer, so the node really runs TLS.
+func TestTLSMismatchNamed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs processes")
+	}
+	c := newTestCluster(t)
+	cert, key, ca := writeCert(t, c.dir)
+	tlsFlags := []string{"--tls-cert", cert, "--tls-key", key, "--tls-ca", ca}
+	n1, n2 := c.nodes[0], c.nodes[1]
+	n1.args = tlsFlags
+	c.start(n1)
+	c.start(n2)
+	c.healthy(n1, "n1")
+	c.healthy(n2, "n2")
+
+	c.expect(c.ctl(append([]string{"call", "--via", "n1"}, append(tlsFlags, "e1", "get", "k")...)...), "missing", "e1/n1@n1")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{name: "plain ensctl, TLS node", args: []string{"call", "--via", "n1", "e1", "get", "k"},
+			want: []string{"cannot reach --via n1", "does it use TLS? This side does not", "give ensctl the same flags"}},
+		{name: "TLS ensctl, plain node", args: append([]string{"call", "--via", "n2"}, append(tlsFlags, "e2", "get", "k")...),
+			want: []string{"cannot reach --via n2", "does it run without TLS? This side uses TLS", "run ensctl without the TLS flags too"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := c.ctl(tc.args...)
+			for _, w := range tc.want {
+				if o.exit != 1 || !strings.Contains(o.stderr, w) {
+					t.Fatalf("exit %d, stderr %q; want exit 1 and %q", o.exit, o.stderr, w)
+				}
+			}
+		})
+	}
+	// The plain node says what it was sent.
+	c.logged(n2, "refused connection", "a TLS handshake: the other side uses TLS, and this one does not")
+}
+
+// writeCert writes a CA and a certificate signed by it for 127.0.0.1, good for
+// servers and clients alike, as PEM files in dir: the certificate, its key and the CA.
+func writeCert(t *testing.T, dir string) (cert, key, ca string) {
+	t.Helper()
+	newKey := func() *ecdsa.PrivateKey {
+		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	write := func(name, typ string, der []byte) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	caKey, leafKey := newKey(), newKey()
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test ca"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := x509.ParseCertificate(caDER)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "node"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		KeyUsage:    x509.KeyUsageDigitalSignature}
+	der, err := x509.CreateCertificate(rand.Reader, leaf, caCert, &leafKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalECPrivateKey(leafKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return write("node.pem", "CERTIFICATE", der), write("node.key", "EC PRIVATE KEY", kder), write("ca.pem", "CERTIFICATE", caDER)
+}
