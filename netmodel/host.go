@@ -34,6 +34,7 @@ var (
 type Host struct {
 	net   *Net
 	id    router.NodeID
+	name  *sim.Name       // id, for the trace
 	idx   int             // place in the network's order of hosts
 	links []*linkState    // links from this host, by destination idx (cachedLink, linkTo)
 	dests [destSlots]dest // where this host has sent to, by destSlot (dest.go)
@@ -102,6 +103,10 @@ type queued struct {
 
 // ID returns the host's node id.
 func (h *Host) ID() router.NodeID { return h.id }
+
+// Name returns the host's id as a sim.Name of the network's world, for records that
+// name the host (sim.World.EmitKind).
+func (h *Host) Name() *sim.Name { return h.name }
 
 // Up reports whether the host is running (it may be paused).
 func (h *Host) Up() bool { return h.up }
@@ -234,7 +239,7 @@ func (h *Host) enqueue(f *flight, arrived time.Duration) bool {
 		a[0].Int = int64(id)
 		a[1].Int = int64(m.Instance)
 		a[2].Int = int64(b.len())
-		h.net.w.EmitKind(string(h.id), h.net.attrs.queuedKind, a[:]...)
+		h.net.w.EmitKind(h.name, h.net.attrs.queuedKind, a[:]...)
 	}
 	if !b.busy {
 		h.serveIn(m.Instance, h.net.serviceTime())

@@ -1,21 +1,26 @@
 package scenarios
 
-import "github.com/ensroute/ensroute/router"
+import (
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
 
-// nameCache remembers how recent keys render, for traces. Direct-mapped by a hash of
-// the key's strings: a key evicts whichever key shared its slot.
+// nameCache remembers how recent keys render, for traces, as sim.Names of world w
+// (so that the trace hash spells each once, see sim.World.EmitKind). Direct-mapped by
+// a hash of the key's strings: a key evicts whichever key shared its slot.
 type nameCache[K comparable] struct {
+	w     *sim.World
 	keys  [nameSlots]K
-	names [nameSlots]string
+	names [nameSlots]*sim.Name
 }
 
 const nameSlots = 256
 
-// get returns render(k), remembered under hash h of k.
-func (c *nameCache[K]) get(k K, h uint64, render func(K) string) string {
+// get returns render(k) as a Name, remembered under hash h of k.
+func (c *nameCache[K]) get(k K, h uint64, render func(K) string) *sim.Name {
 	i := (h * 0x9e3779b97f4a7c15) >> 56 // top 8 bits: nameSlots
-	if c.keys[i] != k || c.names[i] == "" {
-		c.keys[i], c.names[i] = k, render(k)
+	if c.keys[i] != k || c.names[i] == nil {
+		c.keys[i], c.names[i] = k, c.w.Name(render(k))
 	}
 	return c.names[i]
 }
@@ -40,23 +45,28 @@ func sig(s string) uint64 {
 	return h
 }
 
-// peerNames remembers how recent peer refs render: nearly every call names its
-// leader twice (delivered to it, completed by it). Direct-mapped like nameCache, but
-// by one hash over the three strings' lengths and last bytes, and compared field by
-// field (the generated equality of a PeerRef is a call).
+// peerNames remembers how recent peer refs render, as Names of world w: nearly every
+// call names its leader twice (delivered to it, completed by it). Direct-mapped like
+// nameCache, but by one hash over the three strings' lengths and last bytes, and
+// compared field by field (the generated equality of a PeerRef is a call).
 type peerNames struct {
+	w     *sim.World
 	refs  [nameSlots]router.PeerRef
-	names [nameSlots]string
+	names [nameSlots]*sim.Name
+	dash  *sim.Name // "-", the zero ref's name, once asked for
 }
 
-func (c *peerNames) name(p router.PeerRef) string {
+func (c *peerNames) name(p *router.PeerRef) *sim.Name {
 	if p.IsZero() {
-		return "-"
+		if c.dash == nil {
+			c.dash = c.w.Name("-")
+		}
+		return c.dash
 	}
 	e, m, d := string(p.Ensemble), p.Name, string(p.Node)
 	// Refs that differ only elsewhere share a slot and evict each other, which costs
 	// a rendering, never a wrong name. A slot never filled holds the zero ref, which
-	// p is not.
+	// p is not, and no Name.
 	h := uint64(len(e)) ^ uint64(len(m))<<8 ^ uint64(len(d))<<16
 	if len(e) > 1 {
 		h ^= uint64(e[len(e)-1])<<24 ^ uint64(e[len(e)-2])<<32
@@ -69,7 +79,7 @@ func (c *peerNames) name(p router.PeerRef) string {
 	}
 	i := (h * 0x9e3779b97f4a7c15) >> 56 // top 8 bits: nameSlots
 	if r := &c.refs[i]; r.Ensemble != p.Ensemble || r.Name != p.Name || r.Node != p.Node {
-		c.refs[i], c.names[i] = p, p.String()
+		c.refs[i], c.names[i] = *p, c.w.Name(p.String())
 	}
 	return c.names[i]
 }
@@ -82,7 +92,14 @@ type targetNames struct {
 	byIdx nameCache[uint64]
 }
 
-func (c *targetNames) name(t router.Target) string {
+// newTargetNames returns an empty targetNames for world w.
+func newTargetNames(w *sim.World) targetNames {
+	var c targetNames
+	c.c.w, c.byIdx.w = w, w
+	return c
+}
+
+func (c *targetNames) name(t router.Target) *sim.Name {
 	h := sig(string(t.Ensemble)) ^ sig(string(t.Via))*0x100000001b3
 	if !t.Peer.IsZero() {
 		h ^= sig(string(t.Peer.Ensemble))*0xc2b2ae3d27d4eb4f ^ sig(t.Peer.Name)*0x9e3779b97f4a7c15 ^ sig(string(t.Peer.Node))*0x165667b19e3779f9
@@ -98,11 +115,11 @@ type callTarget struct {
 }
 
 // ofCall renders t, the target ct names, remembered under ct's indexes.
-func (c *targetNames) ofCall(ct callTarget, t router.Target) string {
+func (c *targetNames) ofCall(ct callTarget, t router.Target) *sim.Name {
 	k := uint64(ct.ens)<<32 | uint64(uint32(ct.via+1))
 	i := (k * 0x9e3779b97f4a7c15) >> 56 // as nameCache.get
-	if c.byIdx.keys[i] != k || c.byIdx.names[i] == "" {
-		c.byIdx.keys[i], c.byIdx.names[i] = k, t.String()
+	if c.byIdx.keys[i] != k || c.byIdx.names[i] == nil {
+		c.byIdx.keys[i], c.byIdx.names[i] = k, c.byIdx.w.Name(t.String())
 	}
 	return c.byIdx.names[i]
 }

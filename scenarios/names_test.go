@@ -5,13 +5,14 @@ import (
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
 	"pgregory.net/rapid"
 )
 
 // TestPeerNamesMatchString: the remembered rendering is always the ref's own, across
 // more refs than the cache has slots, revisited in a scrambled order.
 func TestPeerNamesMatchString(t *testing.T) {
-	var c peerNames
+	c := peerNames{w: sim.New(sim.Config{})}
 	refs := []router.PeerRef{{}}
 	for e := range 40 {
 		for p := range 5 {
@@ -23,7 +24,7 @@ func TestPeerNamesMatchString(t *testing.T) {
 	for round := range 3 {
 		for i := range refs {
 			r := refs[(i*7919+round)%len(refs)]
-			if got, want := c.name(r), r.String(); got != want {
+			if got, want := c.name(&r).String(), r.String(); got != want {
 				t.Fatalf("name(%#v) = %q, want %q", r, got, want)
 			}
 		}
@@ -35,7 +36,7 @@ func TestPeerNamesMatchString(t *testing.T) {
 // String names each ref.
 func TestPeerNamesModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		var c peerNames
+		c := peerNames{w: sim.New(sim.Config{})}
 		part := rapid.StringMatching(`[ep1]{0,3}`)
 		for range rapid.IntRange(1, 400).Draw(t, "lookups") {
 			r := router.PeerRef{
@@ -43,7 +44,7 @@ func TestPeerNamesModel(t *testing.T) {
 				Name:     part.Draw(t, "name"),
 				Node:     router.NodeID(part.Draw(t, "node")),
 			}
-			if got, want := c.name(r), r.String(); got != want {
+			if got, want := c.name(&r).String(), r.String(); got != want {
 				t.Fatalf("name(%#v) = %q, want %q", r, got, want)
 			}
 		}
@@ -52,15 +53,15 @@ func TestPeerNamesModel(t *testing.T) {
 
 // TestPeerNamesRemember: a ref named again, even after others, is not rendered again.
 func TestPeerNamesRemember(t *testing.T) {
-	var c peerNames
+	c := peerNames{w: sim.New(sim.Config{})}
 	refs := []router.PeerRef{
 		{Ensemble: "e1", Name: "p1", Node: "n1"},
 		{Ensemble: "e2", Name: "p3", Node: "n4"},
 		{Ensemble: "e10", Name: "p2", Node: "n17"},
 	}
 	if n := testing.AllocsPerRun(100, func() {
-		for _, r := range refs {
-			c.name(r)
+		for i := range refs {
+			c.name(&refs[i])
 		}
 	}); n != 0 {
 		t.Fatalf("%v allocations naming refs named before, want 0", n)
@@ -70,7 +71,7 @@ func TestPeerNamesRemember(t *testing.T) {
 // TestTargetNamesMatchString: as TestPeerNamesMatchString, for call targets of every
 // kind (direct, through a node, to a peer).
 func TestTargetNamesMatchString(t *testing.T) {
-	var c targetNames
+	c := newTargetNames(sim.New(sim.Config{}))
 	targets := []router.Target{{}}
 	for e := range 40 {
 		ens := router.EnsembleID(fmt.Sprintf("e%d", e))
@@ -83,7 +84,7 @@ func TestTargetNamesMatchString(t *testing.T) {
 	for round := range 3 {
 		for i := range targets {
 			tg := targets[(i*7919+round)%len(targets)]
-			if got, want := c.name(tg), tg.String(); got != want {
+			if got, want := c.name(tg).String(), tg.String(); got != want {
 				t.Fatalf("name(%#v) = %q, want %q", tg, got, want)
 			}
 		}
@@ -126,7 +127,7 @@ func TestCallTargetNames(t *testing.T) {
 				for _, calling := range []callTarget{ct, {}} {
 					wd.calling = calling
 					ev := router.Event{Kind: router.EvCall, Target: tg}
-					if got, want := tr.targetName(&ev), tg.String(); got != want {
+					if got, want := tr.targetName(&ev).String(), tg.String(); got != want {
 						t.Fatalf("calling %+v: target %v named %q, want %q", calling, tg, got, want)
 					}
 				}

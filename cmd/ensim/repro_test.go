@@ -69,7 +69,7 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "timed-out" || rp.Seed != 7 || rp.Semantics != "riak" ||
-		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 ||
+		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 32 ||
 		rp.ViolationsTotal < uint64(len(rp.Violations)) || rp.ViolationCounts[scenarios.InvLiveness] != rp.ViolationsTotal {
 		t.Errorf("repro header = %d %q %q %d %q, %d of %d violations (%v), hash %q",
 			rp.Format, rp.ModuleVersion, rp.Scenario, rp.Seed, rp.Semantics, len(rp.Violations), rp.ViolationsTotal, rp.ViolationCounts, rp.TraceHash)
