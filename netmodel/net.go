@@ -88,9 +88,10 @@ type Net struct {
 	flights  []*flight // free flights (flight.Run)
 	calls    callNames
 	// msgKinds and codes are the names of message kinds and codes in the trace,
-	// made when first traced (kindName, CodeName).
-	msgKinds [256]*sim.Name
-	codes    [256]*sim.Name
+	// made when first traced (kindName, CodeName); a kind or code past them (no
+	// valid one) is named anew each time.
+	msgKinds [8]*sim.Name
+	codes    [16]*sim.Name
 	// named caches hostNamed's answers, direct-mapped by a hash of the id. Hosts are
 	// never removed, so an entry never goes stale.
 	named [hostCacheSlots]*Host
@@ -487,8 +488,8 @@ func (n *Net) emitSend(from *sim.Name, id uint64, to *sim.Name, m *router.Messag
 
 // kindName returns k's name in the trace.
 func (n *Net) kindName(k router.Kind) *sim.Name {
-	if p := n.msgKinds[k]; p != nil {
-		return p
+	if int(k) < len(n.msgKinds) && n.msgKinds[k] != nil {
+		return n.msgKinds[k]
 	}
 	return n.newKindName(k)
 }
@@ -496,8 +497,8 @@ func (n *Net) kindName(k router.Kind) *sim.Name {
 // CodeName returns c's name (c.String()) as a sim.Name of the network's world, made
 // when first asked for: anything that traces codes on this world may use it.
 func (n *Net) CodeName(c router.Code) *sim.Name {
-	if p := n.codes[c]; p != nil {
-		return p
+	if int(c) < len(n.codes) && n.codes[c] != nil {
+		return n.codes[c]
 	}
 	return n.newCodeName(c)
 }
@@ -507,14 +508,20 @@ func (n *Net) CodeName(c router.Code) *sim.Name {
 //
 //go:noinline
 func (n *Net) newKindName(k router.Kind) *sim.Name {
-	n.msgKinds[k] = n.w.Name(k.String())
-	return n.msgKinds[k]
+	p := n.w.Name(k.String())
+	if int(k) < len(n.msgKinds) {
+		n.msgKinds[k] = p
+	}
+	return p
 }
 
 //go:noinline
 func (n *Net) newCodeName(c router.Code) *sim.Name {
-	n.codes[c] = n.w.Name(c.String())
-	return n.codes[c]
+	p := n.w.Name(c.String())
+	if int(c) < len(n.codes) {
+		n.codes[c] = p
+	}
+	return p
 }
 
 // satAdd returns a+b for b >= 0, saturating at the largest time.Duration.

@@ -95,10 +95,15 @@ func (t *tracer) Traces(k router.EventKind) bool {
 // Trace records ev, which is not a send (Traces), and shows it to the checker.
 func (t *tracer) Trace(ev *router.Event) {
 	t.wd.chk.routerEvent(t, ev)
-	w, k := t.wd.w, &t.wd.kinds
-	if !w.Recording() {
-		return // no record is wanted (Options.NoHash): the checker has seen the event
+	if t.wd.w.Recording() { // else no record is wanted (Options.NoHash): the checker has seen the event
+		t.record(ev)
 	}
+}
+
+// record traces ev, which is not a send. It is kept out of Trace, so that a run
+// that records nothing (Options.NoHash) runs only Trace's few lines per event.
+func (t *tracer) record(ev *router.Event) {
+	w, k := t.wd.w, &t.wd.kinds
 	node, net, v := t.name, t.wd.net, &k.vals
 	if ev.Kind != router.EvLearn {
 		setName(&v[0], net.CallName(ev.Call))
