@@ -13,36 +13,23 @@ import (
 // defines again. A slot depends on the id alone, so the hash does too.
 //
 // A call's Name is a sim.World.NameNum of its node incarnation's Name and its
-// sequence number, and that a NameNum of the node's Name (its host's, when it is a
-// host) and the incarnation: "n1.2.7" for call 7 of incarnation 2 of n1. No call's
-// name is written out as a string unless something asks for it (a kept trace), and
-// naming a call allocates nothing but its share of a slab of Names.
+// sequence number, and that a NameNum of the node's Name and the incarnation: "n1.2.7"
+// for call 7 of incarnation 2 of n1. A host remembers the Name of its incarnation last
+// named. No call's name is written out as a string unless something asks for it (a
+// kept trace), and naming a call allocates nothing but its share of a slab of Names.
 type callNames struct {
-	w     *sim.World
-	hosts map[router.NodeID]*Host // the network's hosts, whose Names nodes take
+	net   *Net
 	slots [callNameSlots]callName
-	incs  [incNameSlots]incName // the Names of recent node incarnations, likewise
-	dash  *sim.Name             // "-", the zero id's name, once asked for
+	dash  *sim.Name // "-", the zero id's name, once asked for
 }
+
+const callNameSlots = 1024
 
 // callName is a slot of callNames: an id and its name, nil while the slot is empty.
 type callName struct {
 	id   router.CallID
 	name *sim.Name
 }
-
-// incName is a slot of callNames.incs: a node incarnation and its name ("n1.2"), nil
-// while the slot is empty.
-type incName struct {
-	node router.NodeID
-	inc  router.Incarnation
-	name *sim.Name
-}
-
-const (
-	callNameSlots = 1024
-	incNameSlots  = 64
-)
 
 func (c *callNames) name(id router.CallID) *sim.Name {
 	// The slot is chosen by the numbers and the node name's length and last byte,
@@ -65,35 +52,30 @@ func (c *callNames) name(id router.CallID) *sim.Name {
 // fill names id, and remembers it in e, its slot, unless it is the zero id, the
 // one casts carry, named "-".
 func (c *callNames) fill(e *callName, id router.CallID) *sim.Name {
+	w := c.net.w
 	if id.IsZero() {
 		if c.dash == nil {
-			c.dash = c.w.Name("-")
+			c.dash = w.Name("-")
 		}
 		return c.dash
 	}
-	*e = callName{id: id, name: c.w.NameNum(c.incarnation(id.Node, id.Incarnation), id.Seq)}
+	*e = callName{id: id, name: w.NameNum(c.incarnation(id.Node, id.Incarnation), id.Seq)}
 	return e.name
 }
 
-// incarnation returns the Name of incarnation inc of node, "node.inc", remembered as
-// name remembers calls.
+// incarnation returns the Name of incarnation inc of node, "node.inc": its host's,
+// which the host remembers for its incarnation last named, or for a node that is no
+// host, a new one.
 func (c *callNames) incarnation(node router.NodeID, inc router.Incarnation) *sim.Name {
-	h := uint64(inc)
-	if k := len(node); k > 0 {
-		h ^= uint64(k)<<40 ^ uint64(node[k-1])<<48
+	w := c.net.w
+	h := c.net.hostNamed(node)
+	if h == nil {
+		return w.NameNum(w.Name(string(node)), uint64(inc))
 	}
-	e := &c.incs[(h*0x9e3779b97f4a7c15)>>58] // top 6 bits: incNameSlots
-	if e.inc == inc && e.name != nil && e.node == node {
-		return e.name
+	if h.incName == nil || h.incOf != inc {
+		h.incName, h.incOf = w.NameNum(h.name, uint64(inc)), inc
 	}
-	var n *sim.Name
-	if h := c.hosts[node]; h != nil {
-		n = h.name
-	} else {
-		n = c.w.Name(string(node))
-	}
-	*e = incName{node: node, inc: inc, name: c.w.NameNum(n, uint64(inc))}
-	return e.name
+	return h.incName
 }
 
 // CallName returns id.String() as a sim.Name of the network's world, remembered for

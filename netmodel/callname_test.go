@@ -1,6 +1,7 @@
 package netmodel
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
@@ -8,11 +9,25 @@ import (
 	"pgregory.net/rapid"
 )
 
+// newCallNet returns a network with hosts, whose Names the names of their calls take.
+func newCallNet(t interface{ Fatalf(string, ...any) }, hosts []router.NodeID) *Net {
+	n, err := New(sim.New(sim.Config{}), Config{Routers: 1, Link: Link{Latency: Const(1)}, Service: Const(1)})
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	for _, id := range hosts {
+		if _, err := n.AddHost(id); err != nil {
+			t.Fatalf("%v", err)
+		}
+	}
+	return n
+}
+
 // TestCallNameMatchesString: the remembered rendering is always the id's own, across
 // more ids than the cache has slots (so slots are shared and evicted), asked in an
 // order that revisits old ids.
 func TestCallNameMatchesString(t *testing.T) {
-	c := callNames{w: sim.New(sim.Config{})}
+	c := &newCallNet(t, nil).calls
 	var ids []router.CallID
 	for _, node := range []router.NodeID{"n1", "n2", "c1", "a-much-longer-node-name"} {
 		for inc := router.Incarnation(1); inc <= 3; inc++ {
@@ -39,7 +54,7 @@ func TestCallNameMatchesString(t *testing.T) {
 // many more calls were named (slots evicted and filled with other calls' Names).
 // Callers keep them: a flight carries its call's Name from the send to the hand-over.
 func TestCallNamesStayValid(t *testing.T) {
-	c := callNames{w: sim.New(sim.Config{})}
+	c := &newCallNet(t, nil).calls
 	type kept struct {
 		id   router.CallID
 		name *sim.Name
@@ -60,7 +75,7 @@ func TestCallNamesStayValid(t *testing.T) {
 // the world's current slab, and writes out no string; only a full slab costs an
 // allocation.
 func TestNewCallNamesRarelyAllocate(t *testing.T) {
-	c := callNames{w: sim.New(sim.Config{})}
+	c := &newCallNet(t, nil).calls
 	seq := uint64(0)
 	c.name(router.CallID{Node: "n1", Incarnation: 1, Seq: 1})
 	got := testing.AllocsPerRun(10_000, func() {
@@ -78,12 +93,7 @@ func TestNewCallNamesRarelyAllocate(t *testing.T) {
 // names it, through the cache and when it names anew.
 func TestCallNameModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		w := sim.New(sim.Config{})
-		hosts := map[router.NodeID]*Host{}
-		for _, id := range []router.NodeID{"n1", "c1", ""} {
-			hosts[id] = &Host{id: id, name: w.Name(string(id))}
-		}
-		c := callNames{w: w, hosts: hosts}
+		c := &newCallNet(t, []router.NodeID{"n1", "c1"}).calls
 		num := rapid.OneOf(rapid.Uint64Range(0, 12), rapid.Uint64Range(0, 1_000_000), rapid.Uint64())
 		node := rapid.OneOf(rapid.StringMatching(`[nc1-9-]{0,4}`), rapid.StringMatching(`[a-z]{20,24}`))
 		for range rapid.IntRange(1, 200).Draw(t, "lookups") {
@@ -97,4 +107,39 @@ func TestCallNameModel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCallNamesShareIncarnations: the calls of a host's incarnation share one Name of
+// the incarnation, which the host remembers however many hosts there are: a large
+// network (here a thousand hosts, whose names are alike in their lengths and last
+// bytes by the hundred) makes no new Name of an incarnation for each call it names.
+func TestCallNamesShareIncarnations(t *testing.T) {
+	var ids []router.NodeID
+	for i := 1; i <= 1000; i++ {
+		ids = append(ids, router.NodeID("n"+strconv.Itoa(i)))
+	}
+	n := newCallNet(t, ids)
+	first := map[router.NodeID]*sim.Name{}
+	for seq := uint64(1); seq <= 3; seq++ {
+		for _, id := range ids {
+			n.calls.name(router.CallID{Node: id, Incarnation: 2, Seq: seq})
+			h := n.Host(id)
+			if h.incName == nil || h.incName.String() != string(id)+".2" {
+				t.Fatalf("%s: incarnation Name %v, want %s.2", id, h.incName, id)
+			}
+			if p, ok := first[id]; ok && p != h.incName {
+				t.Fatalf("%s: call %d named a new Name of incarnation 2", id, seq)
+			}
+			first[id] = h.incName
+		}
+	}
+	// A new incarnation takes a new Name, and calls of the old one are still named
+	// right.
+	n.calls.name(router.CallID{Node: "n7", Incarnation: 3, Seq: 1})
+	if got := n.Host("n7").incName.String(); got != "n7.3" {
+		t.Fatalf("incarnation 3 of n7 named %q", got)
+	}
+	if got := n.calls.name(router.CallID{Node: "n7", Incarnation: 2, Seq: 99}).String(); got != "n7.2.99" {
+		t.Fatalf("a call of n7's old incarnation named %q", got)
+	}
 }

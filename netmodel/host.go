@@ -32,15 +32,19 @@ var (
 // instances, and whether it is up or paused. Its ports are bound to one incarnation:
 // after a crash the old incarnation's sends and timers go nowhere.
 type Host struct {
-	net   *Net
-	id    router.NodeID
-	name  *sim.Name       // id, for the trace
-	idx   int             // place in the network's order of hosts
-	links []*linkState    // links from this host, by destination idx (cachedLink, linkTo)
-	dests [destSlots]dest // where this host has sent to, by destSlot (dest.go)
-	recv  Receiver
-	up    bool
-	gen   uint64
+	net  *Net
+	id   router.NodeID
+	name *sim.Name // id, for the trace
+	// incName is the Name of incarnation incOf of the host, "id.incOf", for the
+	// names of its calls in the trace (callNames.incarnation); nil until one is named.
+	incName *sim.Name
+	incOf   router.Incarnation
+	idx     int             // place in the network's order of hosts
+	links   []*linkState    // links from this host, by destination idx (cachedLink, linkTo)
+	dests   [destSlots]dest // where this host has sent to, by destSlot (dest.go)
+	recv    Receiver
+	up      bool
+	gen     uint64
 	// clock and transport are the ports of incarnation gen, made when first asked
 	// for. They are pointers so that the router calls their methods directly, not
 	// through wrappers that copy a message.

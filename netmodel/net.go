@@ -176,7 +176,7 @@ func New(w *sim.World, cfg Config) (*Net, error) {
 		hosts:   make(map[router.NodeID]*Host),
 		links:   make(map[linkKey]*linkState),
 	}
-	n.calls.w, n.calls.hosts = w, n.hosts
+	n.calls.net = n
 	return n, nil
 }
 

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"math/bits"
+
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -49,11 +51,36 @@ func sig(s string) uint64 {
 // call names its leader twice (delivered to it, completed by it). Direct-mapped like
 // nameCache, but by one hash over the three strings' lengths and last bytes, and
 // compared field by field (the generated equality of a PeerRef is a call).
+//
+// A world with more peers than a quarter of the slots remembers them in big instead:
+// a table with room for all of them, in which a ref's slot is chosen by every byte
+// of it (refs alike in their lengths and last bytes come by the thousand there).
 type peerNames struct {
 	w     *sim.World
 	refs  [nameSlots]router.PeerRef
 	names [nameSlots]*sim.Name
+	big   *bigPeerNames
 	dash  *sim.Name // "-", the zero ref's name, once asked for
+}
+
+// bigPeerNames is peerNames' table for a large world.
+type bigPeerNames struct {
+	refs  []router.PeerRef
+	names []*sim.Name
+	shift uint // 64 - log2(len(refs)): a slot is the top bits of a hash
+}
+
+// newPeerNames returns an empty peerNames of world w, for a world of peers peers.
+func newPeerNames(w *sim.World, peers int) *peerNames {
+	c := &peerNames{w: w}
+	if peers > nameSlots/4 {
+		size := nameSlots
+		for size < 2*peers && size < 1<<16 {
+			size *= 2
+		}
+		c.big = &bigPeerNames{refs: make([]router.PeerRef, size), names: make([]*sim.Name, size), shift: uint(64 - bits.TrailingZeros(uint(size)))}
+	}
+	return c
 }
 
 func (c *peerNames) name(p *router.PeerRef) *sim.Name {
@@ -62,6 +89,9 @@ func (c *peerNames) name(p *router.PeerRef) *sim.Name {
 			c.dash = c.w.Name("-")
 		}
 		return c.dash
+	}
+	if c.big != nil {
+		return c.bigName(p)
 	}
 	e, m, d := string(p.Ensemble), p.Name, string(p.Node)
 	// Refs that differ only elsewhere share a slot and evict each other, which costs
@@ -84,18 +114,54 @@ func (c *peerNames) name(p *router.PeerRef) *sim.Name {
 	return c.names[i]
 }
 
+// bigName is name in a large world's table.
+func (c *peerNames) bigName(p *router.PeerRef) *sim.Name {
+	b := c.big
+	h := uint64(len(p.Ensemble))
+	for _, s := range [...]string{string(p.Ensemble), p.Name, string(p.Node)} {
+		for i := 0; i < len(s); i++ {
+			h = h*31 + uint64(s[i])
+		}
+		h = h*31 + uint64(len(s))
+	}
+	i := (h * 0x9e3779b97f4a7c15) >> b.shift
+	if r := &b.refs[i]; r.Ensemble != p.Ensemble || r.Name != p.Name || r.Node != p.Node || b.names[i] == nil {
+		b.refs[i], b.names[i] = *p, c.w.Name(p.String())
+	}
+	return b.names[i]
+}
+
 // targetNames remembers how recent call targets render: a workload's targets are its
 // ensembles, each direct or through one of the members. Those are also remembered by
 // their indexes (ofCall), which is cheaper than hashing and comparing their strings.
+//
+// A world with more targets of calls than a quarter of the slots remembers those in
+// bigIdx instead, a table with room for all of them.
 type targetNames struct {
-	c     nameCache[router.Target]
-	byIdx nameCache[uint64]
+	c      nameCache[router.Target]
+	byIdx  nameCache[uint64]
+	bigIdx *bigIdxNames
 }
 
-// newTargetNames returns an empty targetNames for world w.
-func newTargetNames(w *sim.World) targetNames {
+// bigIdxNames is targetNames' table of targets by indexes for a large world.
+type bigIdxNames struct {
+	keys  []uint64
+	names []*sim.Name
+	shift uint // 64 - log2(len(keys)): a slot is the top bits of a hash
+}
+
+// newTargetNames returns an empty targetNames for world w, for a world whose calls
+// have up to targets targets (ensembles, each directly or through a member).
+func newTargetNames(w *sim.World, targets int) targetNames {
 	var c targetNames
 	c.c.w, c.byIdx.w = w, w
+	if targets > nameSlots/4 {
+		size := nameSlots
+		for size < 2*targets && size < 1<<16 {
+			size *= 2
+		}
+		c.bigIdx = &bigIdxNames{keys: make([]uint64, size), names: make([]*sim.Name, size), shift: uint(64 - bits.TrailingZeros(uint(size)))}
+	}
 	return c
 }
 
@@ -117,6 +183,13 @@ type callTarget struct {
 // ofCall renders t, the target ct names, remembered under ct's indexes.
 func (c *targetNames) ofCall(ct callTarget, t router.Target) *sim.Name {
 	k := uint64(ct.ens)<<32 | uint64(uint32(ct.via+1))
+	if b := c.bigIdx; b != nil {
+		i := (k * 0x9e3779b97f4a7c15) >> b.shift
+		if b.keys[i] != k || b.names[i] == nil {
+			b.keys[i], b.names[i] = k, c.byIdx.w.Name(t.String())
+		}
+		return b.names[i]
+	}
 	i := (k * 0x9e3779b97f4a7c15) >> 56 // as nameCache.get
 	if c.byIdx.keys[i] != k || c.byIdx.names[i] == nil {
 		c.byIdx.keys[i], c.byIdx.names[i] = k, c.byIdx.w.Name(t.String())

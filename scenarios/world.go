@@ -57,7 +57,7 @@ type world struct {
 	convEpoch uint64
 	// verifyConv makes converged check its memo against a fresh answer (tests).
 	verifyConv  bool
-	peerNames   peerNames   // names of peer refs for traces
+	peerNames   *peerNames  // names of peer refs for traces
 	targetNames targetNames // names of call targets for traces
 	calling     callTarget  // the target of the workload call being made, if set
 	kinds       traceKinds  // the kinds of the tracer's records
@@ -146,9 +146,14 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		peerRand:    w.Stream("peers"),
 		peerService: spec.Peer.Service.Prepare(),
 		kinds:       newTraceKinds(w),
-		targetNames: newTargetNames(w),
 	}
-	wd.peerNames.w = w
+	// The trace's names of peers and call targets, with room for every peer, and
+	// every ensemble called directly or through one of its members.
+	peers := 0
+	for _, e := range spec.Ensembles {
+		peers += len(e.Members)
+	}
+	wd.peerNames, wd.targetNames = newPeerNames(w, peers), newTargetNames(w, len(spec.Ensembles)+peers)
 	wd.chk = newChecker(wd)
 	mailboxCap := spec.MailboxCap
 	if opt.Semantics == router.Riak {
