@@ -9,8 +9,13 @@ import "strconv"
 // record kept or written (Config.KeepTrace, Record.AppendJSON) holds the string
 // itself: only the hash differs from a record that carries the string.
 //
-// A Name belongs to the World that made it. It is meant for strings that recur
-// in a run's trace: node names, message kinds, codes, peers, call ids.
+// A Name belongs to the World that made it, and like the World is used by one
+// goroutine at a time (String may write a NameNum's string out). It is meant for
+// strings that recur in a run's trace: node names, message kinds, codes, peers,
+// call ids. Which Names a program declares, and when, is part of how it emits its
+// records: a program that declares a new Name for a string it named before (a
+// cache that evicted the first, say) hashes apart from one that keeps the first,
+// although the two trace alike.
 type Name struct {
 	w *World
 	// s is the string, written out at once by World.Name and when first asked
@@ -66,10 +71,11 @@ func (w *World) newName() *Name {
 	return n
 }
 
-// maxNameSlab is the most Names World.Name allocates at once.
+// maxNameSlab is the most Names World.Name and World.NameNum allocate at once.
 const maxNameSlab = 256
 
-// String returns the string n stands for.
+// String returns the string n stands for. A NameNum's is written out the first
+// time it is asked for, and kept.
 func (n *Name) String() string {
 	if n.s == "" && n.prefix != nil {
 		n.s = n.prefix.String() + "." + strconv.FormatUint(n.n, 10)
