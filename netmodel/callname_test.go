@@ -5,14 +5,29 @@ import (
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
 	"pgregory.net/rapid"
 )
+
+// newCallNet returns a network with hosts, whose Names the names of their calls take.
+func newCallNet(t interface{ Fatalf(string, ...any) }, hosts []router.NodeID) *Net {
+	n, err := New(sim.New(sim.Config{}), Config{Routers: 1, Link: Link{Latency: Const(1)}, Service: Const(1)})
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	for _, id := range hosts {
+		if _, err := n.AddHost(id); err != nil {
+			t.Fatalf("%v", err)
+		}
+	}
+	return n
+}
 
 // TestCallNameMatchesString: the remembered rendering is always the id's own, across
 // more ids than the cache has slots (so slots are shared and evicted), asked in an
 // order that revisits old ids.
 func TestCallNameMatchesString(t *testing.T) {
-	var c callNames
+	c := &newCallNet(t, nil).calls
 	var ids []router.CallID
 	for _, node := range []router.NodeID{"n1", "n2", "c1", "a-much-longer-node-name"} {
 		for inc := router.Incarnation(1); inc <= 3; inc++ {
@@ -25,7 +40,7 @@ func TestCallNameMatchesString(t *testing.T) {
 	for round := range 3 {
 		for i := range ids {
 			id := ids[(i*7919+round)%len(ids)]
-			if got, want := c.name(id), id.String(); got != want {
+			if got, want := c.name(id).String(), id.String(); got != want {
 				t.Fatalf("name(%#v) = %q, want %q", id, got, want)
 			}
 		}
@@ -35,14 +50,14 @@ func TestCallNameMatchesString(t *testing.T) {
 	}
 }
 
-// TestCallNamesStayValid: names are slices of shared chunks, so a name handed out
-// earlier must still read the same after many more calls were named (chunks filled
-// and replaced, slots evicted). Callers keep them: outcomes and kept trace records.
+// TestCallNamesStayValid: a Name handed out earlier must still read the same after
+// many more calls were named (slots evicted and filled with other calls' Names).
+// Callers keep them: a flight carries its call's Name from the send to the hand-over.
 func TestCallNamesStayValid(t *testing.T) {
-	var c callNames
+	c := &newCallNet(t, nil).calls
 	type kept struct {
 		id   router.CallID
-		name string
+		name *sim.Name
 	}
 	var all []kept
 	for seq := uint64(1); seq <= 20_000; seq++ {
@@ -50,63 +65,81 @@ func TestCallNamesStayValid(t *testing.T) {
 		all = append(all, kept{id, c.name(id)})
 	}
 	for _, k := range all {
-		if want := k.id.String(); k.name != want {
-			t.Fatalf("a name kept for %#v reads %q now, want %q", k.id, k.name, want)
+		if got, want := k.name.String(), k.id.String(); got != want {
+			t.Fatalf("a name kept for %#v reads %q now, want %q", k.id, got, want)
 		}
 	}
 }
 
-// TestNewCallNamesRarelyAllocate: naming a call not seen before writes into the
-// current chunk; only a full chunk costs an allocation.
+// TestNewCallNamesRarelyAllocate: naming a call not seen before takes a Name from
+// the world's current slab, and writes out no string; only a full slab costs an
+// allocation.
 func TestNewCallNamesRarelyAllocate(t *testing.T) {
-	var c callNames
+	c := &newCallNet(t, nil).calls
 	seq := uint64(0)
 	c.name(router.CallID{Node: "n1", Incarnation: 1, Seq: 1})
 	got := testing.AllocsPerRun(10_000, func() {
 		seq++
 		c.name(router.CallID{Node: "n1", Incarnation: 1, Seq: 1_000_000 + seq})
 	})
-	// A name here is 15 bytes: a 4 KiB chunk holds over 200 of them.
+	// A slab holds up to 256 Names.
 	if got > 0.01 {
 		t.Fatalf("naming a new call allocated %v times, want at most one per hundred", got)
 	}
 }
 
-// TestCallNameModel: any id, with numbers of any size and any node name (empty too),
-// is named as CallID.String names it, through the cache and when it renders anew.
+// TestCallNameModel: any id, with numbers of any size and any node name (empty too,
+// long ones, and hosts' names, whose Names calls take), is named as CallID.String
+// names it, through the cache and when it names anew.
 func TestCallNameModel(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		var c callNames
+		c := &newCallNet(t, []router.NodeID{"n1", "c1"}).calls
 		num := rapid.OneOf(rapid.Uint64Range(0, 12), rapid.Uint64Range(0, 1_000_000), rapid.Uint64())
+		node := rapid.OneOf(rapid.StringMatching(`[nc1-9-]{0,4}`), rapid.StringMatching(`[a-z]{20,24}`))
 		for range rapid.IntRange(1, 200).Draw(t, "lookups") {
 			id := router.CallID{
-				Node:        router.NodeID(rapid.StringMatching(`[nc1-9-]{0,4}`).Draw(t, "node")),
+				Node:        router.NodeID(node.Draw(t, "node")),
 				Incarnation: router.Incarnation(num.Draw(t, "inc")),
 				Seq:         num.Draw(t, "seq"),
 			}
-			if got, want := c.name(id), id.String(); got != want {
+			if got, want := c.name(id).String(), id.String(); got != want {
 				t.Fatalf("name(%#v) = %q, want %q", id, got, want)
 			}
 		}
 	})
 }
 
-// TestAppendDecMatchesStrconv: appendDec writes what strconv.AppendUint writes, at
-// every number of digits and at the edges between them.
-func TestAppendDecMatchesStrconv(t *testing.T) {
-	check := func(v uint64) {
-		if got, want := string(appendDec([]byte("x"), v)), string(strconv.AppendUint([]byte("x"), v, 10)); got != want {
-			t.Fatalf("appendDec(%d) = %q, want %q", v, got, want)
+// TestCallNamesShareIncarnations: the calls of a host's incarnation share one Name of
+// the incarnation, which the host remembers however many hosts there are: a large
+// network (here a thousand hosts, whose names are alike in their lengths and last
+// bytes by the hundred) makes no new Name of an incarnation for each call it names.
+func TestCallNamesShareIncarnations(t *testing.T) {
+	var ids []router.NodeID
+	for i := 1; i <= 1000; i++ {
+		ids = append(ids, router.NodeID("n"+strconv.Itoa(i)))
+	}
+	n := newCallNet(t, ids)
+	first := map[router.NodeID]*sim.Name{}
+	for seq := uint64(1); seq <= 3; seq++ {
+		for _, id := range ids {
+			n.calls.name(router.CallID{Node: id, Incarnation: 2, Seq: seq})
+			h := n.Host(id)
+			if h.incName == nil || h.incName.String() != string(id)+".2" {
+				t.Fatalf("%s: incarnation Name %v, want %s.2", id, h.incName, id)
+			}
+			if p, ok := first[id]; ok && p != h.incName {
+				t.Fatalf("%s: call %d named a new Name of incarnation 2", id, seq)
+			}
+			first[id] = h.incName
 		}
 	}
-	for p := uint64(1); p <= 1e19 && p != 0; p *= 10 {
-		check(p - 1)
-		check(p)
-		check(p + 1)
-		if p == 1e19 {
-			break
-		}
+	// A new incarnation takes a new Name, and calls of the old one are still named
+	// right.
+	n.calls.name(router.CallID{Node: "n7", Incarnation: 3, Seq: 1})
+	if got := n.Host("n7").incName.String(); got != "n7.3" {
+		t.Fatalf("incarnation 3 of n7 named %q", got)
 	}
-	check(^uint64(0))
-	rapid.Check(t, func(t *rapid.T) { check(rapid.Uint64().Draw(t, "v")) })
+	if got := n.calls.name(router.CallID{Node: "n7", Incarnation: 2, Seq: 99}).String(); got != "n7.2.99" {
+		t.Fatalf("a call of n7's old incarnation named %q", got)
+	}
 }

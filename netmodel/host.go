@@ -32,14 +32,19 @@ var (
 // instances, and whether it is up or paused. Its ports are bound to one incarnation:
 // after a crash the old incarnation's sends and timers go nowhere.
 type Host struct {
-	net   *Net
-	id    router.NodeID
-	idx   int             // place in the network's order of hosts
-	links []*linkState    // links from this host, by destination idx (cachedLink, linkTo)
-	dests [destSlots]dest // where this host has sent to, by destSlot (dest.go)
-	recv  Receiver
-	up    bool
-	gen   uint64
+	net  *Net
+	id   router.NodeID
+	name *sim.Name // id, for the trace
+	// incName is the Name of incarnation incOf of the host, "id.incOf", for the
+	// names of its calls in the trace (callNames.incarnation); nil until one is named.
+	incName *sim.Name
+	incOf   router.Incarnation
+	idx     int             // place in the network's order of hosts
+	links   []*linkState    // links from this host, by destination idx (cachedLink, linkTo)
+	dests   [destSlots]dest // where this host has sent to, by destSlot (dest.go)
+	recv    Receiver
+	up      bool
+	gen     uint64
 	// clock and transport are the ports of incarnation gen, made when first asked
 	// for. They are pointers so that the router calls their methods directly, not
 	// through wrappers that copy a message.
@@ -102,6 +107,10 @@ type queued struct {
 
 // ID returns the host's node id.
 func (h *Host) ID() router.NodeID { return h.id }
+
+// Name returns the host's id as a sim.Name of the network's world, for records that
+// name the host (sim.World.EmitKind).
+func (h *Host) Name() *sim.Name { return h.name }
 
 // Up reports whether the host is running (it may be paused).
 func (h *Host) Up() bool { return h.up }
@@ -234,7 +243,7 @@ func (h *Host) enqueue(f *flight, arrived time.Duration) bool {
 		a[0].Int = int64(id)
 		a[1].Int = int64(m.Instance)
 		a[2].Int = int64(b.len())
-		h.net.w.EmitKind(string(h.id), h.net.attrs.queuedKind, a[:]...)
+		h.net.w.EmitKind(h.name, h.net.attrs.queuedKind, a[:]...)
 	}
 	if !b.busy {
 		h.serveIn(m.Instance, h.net.serviceTime())

@@ -87,6 +87,11 @@ type Net struct {
 	stats    Stats
 	flights  []*flight // free flights (flight.Run)
 	calls    callNames
+	// msgKinds and codes are the names of message kinds and codes in the trace,
+	// made when first traced (kindName, CodeName); a kind or code past them (no
+	// valid one) is named anew each time.
+	msgKinds [8]*sim.Name
+	codes    [16]*sim.Name
 	// named caches hostNamed's answers, direct-mapped by a hash of the id. Hosts are
 	// never removed, so an entry never goes stale.
 	named [hostCacheSlots]*Host
@@ -161,7 +166,7 @@ func New(w *sim.World, cfg Config) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	return &Net{
+	n := &Net{
 		w:       w,
 		cfg:     cfg,
 		rng:     w.Stream("net"),
@@ -170,7 +175,9 @@ func New(w *sim.World, cfg Config) (*Net, error) {
 		attrs:   newTraceAttrs(w),
 		hosts:   make(map[router.NodeID]*Host),
 		links:   make(map[linkKey]*linkState),
-	}, nil
+	}
+	n.calls.net = n
+	return n, nil
 }
 
 // World returns the simulation the network runs on.
@@ -189,7 +196,7 @@ func (n *Net) AddHost(id router.NodeID) (*Host, error) {
 	if _, ok := n.hosts[id]; ok {
 		return nil, fmt.Errorf("%w: host %s exists", ErrDuplicateHost, id)
 	}
-	h := &Host{net: n, id: id, idx: len(n.order), up: true, gen: 1, boxes: make([]mailbox, n.cfg.Routers), rand: n.w.Stream("router/" + string(id))}
+	h := &Host{net: n, id: id, name: n.w.Name(string(id)), idx: len(n.order), up: true, gen: 1, boxes: make([]mailbox, n.cfg.Routers), rand: n.w.Stream("router/" + string(id))}
 	h.timerAct.h = h
 	n.hosts[id] = h
 	n.order = append(n.order, id)
@@ -267,7 +274,7 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	n.stats.Sent++
 	f := n.flight(from, dst, ls, id, m)
 	if n.w.Recording() {
-		f.call = n.emitSend(string(from), id, to, m)
+		f.call = n.emitSend(h.name, id, dst.name, m)
 	}
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Sent(from, to, id, &f.m)
@@ -292,7 +299,7 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 // traceUnreachable traces a send from to to refused because of a noticed partition.
 // It is kept out of Send, which it would only make larger.
 func (n *Net) traceUnreachable(from, to router.NodeID, m *router.Message) {
-	n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call)))
+	n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call).String()))
 }
 
 // travel is the way of the message of flight f over its link, sent at now: lost (and
@@ -371,8 +378,8 @@ type flight struct {
 	id   uint64
 	m    router.Message
 	// call is m.Call's name (Net.CallName) as the send traced it, for the hand-over
-	// to trace without naming the call again; "" when not known.
-	call string
+	// to trace without naming the call again; nil when not known.
+	call *sim.Name
 }
 
 // flight returns a flight for the message, from the free list when it can.
@@ -384,7 +391,7 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 	} else {
 		f = &flight{n: n}
 	}
-	f.from, f.dst, f.ls, f.id, f.call = from, dst, ls, id, ""
+	f.from, f.dst, f.ls, f.id, f.call = from, dst, ls, id, nil
 	// Copied on its own: in one assignment with the other fields, the message is
 	// copied twice, into a temporary first.
 	f.m = *m
@@ -446,11 +453,11 @@ func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 	if n.w.Recording() {
 		a := &n.attrs.handed
 		a[0].Int = int64(id)
-		a[1].Str = m.Kind.String()
-		if a[2].Str = f.call; f.call == "" {
-			a[2].Str = n.calls.name(m.Call)
+		a[1].Name = n.kindName(m.Kind)
+		if a[2].Name = f.call; f.call == nil {
+			a[2].Name = n.calls.name(m.Call)
 		}
-		n.w.EmitKind(string(dst.id), n.attrs.handedKind, a[:]...)
+		n.w.EmitKind(dst.name, n.attrs.handedKind, a[:]...)
 	}
 	if n.cfg.Observer != nil {
 		n.cfg.Observer.Handed(dst.id, id, m)
@@ -460,22 +467,61 @@ func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 	}
 }
 
-// emitSend traces the send of message id and returns the name of its call. Its
-// attributes are written into n.attrs.send, whose keys are set once (traceAttrs), so
-// that a send fills in eight values instead of building eight attributes on the stack.
-// It is called only when the World records the trace (sim.World.Recording).
-func (n *Net) emitSend(from string, id uint64, to router.NodeID, m *router.Message) string {
+// emitSend traces the send of message id from host from to host to and returns the
+// name of its call. Its attributes are written into n.attrs.send, whose keys are set
+// once (traceAttrs), so that a send fills in eight values instead of building eight
+// attributes on the stack. It is called only when the World records the trace
+// (sim.World.Recording).
+func (n *Net) emitSend(from *sim.Name, id uint64, to *sim.Name, m *router.Message) *sim.Name {
 	a := &n.attrs.send
 	a[0].Int = int64(id)
-	a[1].Str = string(to)
-	a[2].Str = m.Kind.String()
-	a[3].Str = n.calls.name(m.Call)
+	a[1].Name = to
+	a[2].Name = n.kindName(m.Kind)
+	a[3].Name = n.calls.name(m.Call)
 	a[4].Int = int64(m.Hops)
 	a[5].Int = int64(m.Instance)
 	a[6].Int = int64(m.Budget)
-	a[7].Str = m.Code.String()
+	a[7].Name = n.CodeName(m.Code)
 	n.w.EmitKind(from, n.attrs.sendKind, a[:]...)
-	return a[3].Str
+	return a[3].Name
+}
+
+// kindName returns k's name in the trace.
+func (n *Net) kindName(k router.Kind) *sim.Name {
+	if int(k) < len(n.msgKinds) && n.msgKinds[k] != nil {
+		return n.msgKinds[k]
+	}
+	return n.newKindName(k)
+}
+
+// CodeName returns c's name (c.String()) as a sim.Name of the network's world, made
+// when first asked for: anything that traces codes on this world may use it.
+func (n *Net) CodeName(c router.Code) *sim.Name {
+	if int(c) < len(n.codes) && n.codes[c] != nil {
+		return n.codes[c]
+	}
+	return n.newCodeName(c)
+}
+
+// newKindName and newCodeName make the Name of k or c, for kindName and CodeName:
+// kept out of them, so that they are inlined.
+//
+//go:noinline
+func (n *Net) newKindName(k router.Kind) *sim.Name {
+	p := n.w.Name(k.String())
+	if int(k) < len(n.msgKinds) {
+		n.msgKinds[k] = p
+	}
+	return p
+}
+
+//go:noinline
+func (n *Net) newCodeName(c router.Code) *sim.Name {
+	p := n.w.Name(c.String())
+	if int(c) < len(n.codes) {
+		n.codes[c] = p
+	}
+	return p
 }
 
 // satAdd returns a+b for b >= 0, saturating at the largest time.Duration.

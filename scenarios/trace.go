@@ -12,6 +12,10 @@ func intAttr(k string, v int64) sim.Attr { return sim.Int(k, v) }
 // with their keys (sim.World.Kind): a record then hashes its values only.
 type traceKinds struct {
 	call, deliver, forward, complete, late, drop, redirect, worker, learn, ignored *sim.Kind
+	// vals holds the values of the record being emitted: a tracer fills in the
+	// first ones and passes them to EmitKind, which only reads them, instead of
+	// building attributes anew for every record. Their keys are not used.
+	vals [3]sim.Attr
 }
 
 func newTraceKinds(w *sim.World) traceKinds {
@@ -29,6 +33,11 @@ func newTraceKinds(w *sim.World) traceKinds {
 	}
 }
 
+// setName, setStr and setInt set the value of a, one of traceKinds.vals.
+func setName(a *sim.Attr, n *sim.Name) { a.IsInt, a.Name = false, n }
+func setStr(a *sim.Attr, s string)     { a.IsInt, a.Name, a.Str = false, nil, s }
+func setInt(a *sim.Attr, v int64)      { a.IsInt, a.Int = true, v }
+
 // tracer turns one node incarnation's router events into trace records and shows
 // them to the checker. Sends are traced by the network, which knows message ids.
 //
@@ -38,6 +47,7 @@ func newTraceKinds(w *sim.World) traceKinds {
 type tracer struct {
 	wd   *world
 	node router.NodeID
+	name *sim.Name // node's name in the trace
 	inc  router.Incarnation
 	done func(router.Result) // complete
 	// recs are the workload calls this incarnation started, by sequence number:
@@ -85,42 +95,62 @@ func (t *tracer) Traces(k router.EventKind) bool {
 // Trace records ev, which is not a send (Traces), and shows it to the checker.
 func (t *tracer) Trace(ev *router.Event) {
 	t.wd.chk.routerEvent(t, ev)
-	w, k := t.wd.w, &t.wd.kinds
-	if !w.Recording() {
-		return // no record is wanted (Options.NoHash): the checker has seen the event
-	}
-	node := string(t.node)
-	var call string
-	if ev.Kind != router.EvLearn {
-		call = t.wd.net.CallName(ev.Call)
-	}
-	switch ev.Kind {
-	case router.EvCall:
-		w.EmitKind(node, k.call, strAttr("call", call), strAttr("target", t.targetName(ev)), sim.Dur("timeout", ev.Timeout))
-	case router.EvDeliver:
-		w.EmitKind(node, k.deliver, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
-	case router.EvForward:
-		w.EmitKind(node, k.forward, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)), sim.Dur("budget", ev.Budget))
-	case router.EvComplete:
-		w.EmitKind(node, k.complete, strAttr("call", call), strAttr("code", ev.Code.String()), strAttr("by", t.wd.peerNames.name(ev.Peer)))
-	case router.EvLate:
-		w.EmitKind(node, k.late, strAttr("call", call), strAttr("reason", ev.Reason), strAttr("code", ev.Msg.Code.String()))
-	case router.EvDrop:
-		w.EmitKind(node, k.drop, strAttr("call", call), strAttr("reason", ev.Reason))
-	case router.EvRedirect:
-		w.EmitKind(node, k.redirect, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
-	case router.EvWorker:
-		w.EmitKind(node, k.worker, strAttr("call", call))
-	case router.EvLearn:
-		w.EmitKind(node, k.learn, strAttr("ens", string(ev.Entry.Ensemble)), strAttr("leader", ev.Entry.Leader.String()), intAttr("version", int64(ev.Entry.Version)))
-	case router.EvIgnored:
-		w.EmitKind(node, k.ignored, strAttr("call", call), strAttr("peer", t.wd.peerNames.name(ev.Peer)))
+	if t.wd.w.Recording() { // else no record is wanted (Options.NoHash): the checker has seen the event
+		t.record(ev)
 	}
 }
 
-// targetName renders the target of EvCall ev: by the indexes of the workload call
+// record traces ev, which is not a send. It is kept out of Trace, so that a run
+// that records nothing (Options.NoHash) runs only Trace's few lines per event.
+func (t *tracer) record(ev *router.Event) {
+	w, k := t.wd.w, &t.wd.kinds
+	node, net, v := t.name, t.wd.net, &k.vals
+	if ev.Kind != router.EvLearn {
+		setName(&v[0], net.CallName(ev.Call))
+	}
+	switch ev.Kind {
+	case router.EvCall:
+		setName(&v[1], t.targetName(ev))
+		setInt(&v[2], int64(ev.Timeout))
+		w.EmitKind(node, k.call, v[:3]...)
+	case router.EvDeliver:
+		setName(&v[1], t.wd.peerNames.name(&ev.Peer))
+		setInt(&v[2], int64(ev.Budget))
+		w.EmitKind(node, k.deliver, v[:3]...)
+	case router.EvForward:
+		setName(&v[1], t.wd.peerNames.name(&ev.Peer))
+		setInt(&v[2], int64(ev.Budget))
+		w.EmitKind(node, k.forward, v[:3]...)
+	case router.EvComplete:
+		setName(&v[1], net.CodeName(ev.Code))
+		setName(&v[2], t.wd.peerNames.name(&ev.Peer))
+		w.EmitKind(node, k.complete, v[:3]...)
+	case router.EvLate:
+		setStr(&v[1], ev.Reason)
+		setName(&v[2], net.CodeName(ev.Msg.Code))
+		w.EmitKind(node, k.late, v[:3]...)
+	case router.EvDrop:
+		setStr(&v[1], ev.Reason)
+		w.EmitKind(node, k.drop, v[:2]...)
+	case router.EvRedirect:
+		setName(&v[1], t.wd.peerNames.name(&ev.Peer))
+		w.EmitKind(node, k.redirect, v[:2]...)
+	case router.EvWorker:
+		w.EmitKind(node, k.worker, v[:1]...)
+	case router.EvLearn:
+		setStr(&v[0], string(ev.Entry.Ensemble))
+		setStr(&v[1], ev.Entry.Leader.String())
+		setInt(&v[2], int64(ev.Entry.Version))
+		w.EmitKind(node, k.learn, v[:3]...)
+	case router.EvIgnored:
+		setName(&v[1], t.wd.peerNames.name(&ev.Peer))
+		w.EmitKind(node, k.ignored, v[:2]...)
+	}
+}
+
+// targetName names the target of EvCall ev: by the indexes of the workload call
 // being made when ev names its target, by the target's strings otherwise.
-func (t *tracer) targetName(ev *router.Event) string {
+func (t *tracer) targetName(ev *router.Event) *sim.Name {
 	wd := t.wd
 	if ct := wd.calling; ct.set && ev.Target.Ensemble == wd.eord[ct.ens] && ev.Target.Peer.IsZero() {
 		if ct.via < 0 && ev.Target.Via == "" || ct.via >= 0 && ev.Target.Via == wd.order[ct.via] {

@@ -57,8 +57,8 @@ type world struct {
 	convEpoch uint64
 	// verifyConv makes converged check its memo against a fresh answer (tests).
 	verifyConv  bool
-	peerNames   peerNames   // renderings of peer refs for traces
-	targetNames targetNames // renderings of call targets for traces
+	peerNames   *peerNames  // names of peer refs for traces
+	targetNames targetNames // names of call targets for traces
 	calling     callTarget  // the target of the workload call being made, if set
 	kinds       traceKinds  // the kinds of the tracer's records
 	// events and values hold the workload's call events and the leaders' answers.
@@ -147,6 +147,13 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		peerService: spec.Peer.Service.Prepare(),
 		kinds:       newTraceKinds(w),
 	}
+	// The trace's names of peers and call targets, with room for every peer, and
+	// every ensemble called directly or through one of its members.
+	peers := 0
+	for _, e := range spec.Ensembles {
+		peers += len(e.Members)
+	}
+	wd.peerNames, wd.targetNames = newPeerNames(w, peers), newTargetNames(w, len(spec.Ensembles)+peers)
 	wd.chk = newChecker(wd)
 	mailboxCap := spec.MailboxCap
 	if opt.Semantics == router.Riak {
@@ -238,7 +245,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 
 // boot starts incarnation sn.inc of a node with directory dir, which it hands over.
 func (wd *world) boot(sn *simNode, dir *router.Directory) error {
-	tr := &tracer{wd: wd, node: sn.id, inc: sn.inc}
+	tr := &tracer{wd: wd, node: sn.id, name: sn.host.Name(), inc: sn.inc}
 	// Not the method value tr.complete: its wrapper would copy the result once more.
 	tr.done = func(res router.Result) { tr.complete(&res) }
 	n, err := router.New(router.Config{

@@ -28,10 +28,10 @@
 // Observations go into the trace: [World.Emit] appends a [Record] (time,
 // sequence number, node, kind, and [Attr] fields built with [String], [Int]
 // and [Dur]) and folds its compact binary encoding ([Record.AppendCanonical])
-// into a running SHA-256, read with [World.TraceHash]. Two runs have the same
-// hash exactly when they emitted the same records (barring a SHA-256
-// collision), so the hash is the unit of comparison for determinism and
-// regression tests; it sees only what was emitted. Set [Config.KeepTrace] to
+// into a running 128-bit xxh3, read with [World.TraceHash]. Two runs have the
+// same hash exactly when they emitted the same records (barring a collision),
+// so the hash is the unit of comparison for determinism and regression tests;
+// it sees only what was emitted. Set [Config.KeepTrace] to
 // also keep the records for inspection with [World.Trace]; [Record.AppendJSON]
 // renders one as a line of a JSON-lines trace file. A run whose hash nobody
 // reads can set [Config.NoHash]; [World.Recording] then tells whether anything
@@ -41,7 +41,11 @@
 // ([World.Kind]) and then emitted with its values ([World.EmitKind]): the record
 // kept and its JSON are the same as Emit's, but the hash covers the kind and its
 // keys once and each record's values only, which makes frequent records cheaper
-// to encode and hash.
+// to encode and hash. Strings that recur in such records, such as node names and
+// call ids, can be declared as a [Name] ([World.Name], or [World.NameNum] for a
+// name followed by a number, which is written out only if asked for) and given
+// as a record's node or as a value ([Named]): the hash spells each Name once and
+// refers to it by number after.
 //
 // A long stream of events planned up front need not sit in the queue all at
 // once: [World.Reserve] takes their sequence numbers when they are planned, and

@@ -69,20 +69,23 @@ func ExampleWorld_Emit() {
 	//      1.250ms n1       send to=2 msg="hello world"
 	//      3.000ms n2       deliver from=1 latency=1750000
 	// {"t":1250000,"seq":1,"node":"n1","kind":"send","to":2,"msg":"hello world"}
-	// 3 54a9a462fa21fe8933173d38660689caf4e35c9e43a413fdd47326dc80c8aeaa
+	// 3 9a2f3f9367eeb6deaf38ab685639295e
 }
 
-// A kind of record emitted often is declared once with its keys; its records
-// then carry only their values, and are kept and rendered as Emit's would be.
+// A kind of record emitted often is declared once with its keys, and strings
+// that recur (nodes, message kinds) as Names; its records then carry only their
+// values, with each Name spelled once in the hash, and are kept and rendered as
+// Emit's would be.
 func ExampleWorld_EmitKind() {
 	w := sim.New(sim.Config{Seed: 1, KeepTrace: true})
-	send := w.Kind("send", "to", "msg")
-	w.EmitKind("n1", send, sim.Int("to", 2), sim.String("msg", "hi"))
-	w.EmitKind("n2", send, sim.Int("to", 1), sim.String("msg", "hello"))
+	send := w.Kind("send", "to", "type", "msg")
+	n1, n2, route := w.Name("n1"), w.Name("n2"), w.Name("route")
+	w.EmitKind(n1, send, sim.Int("to", 2), sim.Named("type", route), sim.String("msg", "hi"))
+	w.EmitKind(n2, send, sim.Int("to", 1), sim.Named("type", route), sim.String("msg", "hello"))
 	for _, r := range w.Trace() {
 		fmt.Println(string(r.AppendJSON(nil)))
 	}
 	// Output:
-	// {"t":0,"seq":0,"node":"n1","kind":"send","to":2,"msg":"hi"}
-	// {"t":0,"seq":1,"node":"n2","kind":"send","to":1,"msg":"hello"}
+	// {"t":0,"seq":0,"node":"n1","kind":"send","to":2,"type":"route","msg":"hi"}
+	// {"t":0,"seq":1,"node":"n2","kind":"send","to":1,"type":"route","msg":"hello"}
 }

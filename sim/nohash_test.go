@@ -9,10 +9,11 @@ import (
 // emitBoth emits a few records, plain and of a kind, into w.
 func emitBoth(w *World) {
 	send := w.Kind("send", "msg", "to")
+	n1, n2 := w.Name("n1"), w.Name("n2")
 	w.Emit("n1", "start", String("mode", "x"))
-	w.EmitKind("n1", send, Int("", 1), String("", "n2"))
+	w.EmitKind(n1, send, Int("", 1), Named("", n2))
 	w.RunUntil(5)
-	w.EmitKind("n2", send, Int("", 2), String("", "n1"))
+	w.EmitKind(n2, send, Int("", 2), String("", "n1"))
 	w.Emit("", "end")
 }
 
@@ -70,15 +71,20 @@ func TestRecording(t *testing.T) {
 	}
 }
 
-// TestEmitWithoutRecordingChecksKinds: a Kind of another World or a wrong
-// number of values panics whether or not records are consumed, so a run that
-// records nothing does not hide a mistake that a recording one reveals.
+// TestEmitWithoutRecordingChecksKinds: a Kind or a Name of another World or a
+// wrong number of values panics whether or not records are consumed (or only
+// kept), so a run that records nothing does not hide a mistake that a
+// recording one reveals.
 func TestEmitWithoutRecordingChecksKinds(t *testing.T) {
 	w, other := New(Config{NoHash: true}), New(Config{NoHash: true})
-	k := other.Kind("x", "a")
+	kept := New(Config{NoHash: true, KeepTrace: true})
+	k, n := other.Kind("x", "a"), other.Name("n")
 	for name, f := range map[string]func(){
-		"foreign kind": func() { w.EmitKind("n", k, Int("", 1)) },
-		"wrong arity":  func() { other.EmitKind("n", k) },
+		"foreign kind":       func() { w.EmitKind(nil, k, Int("", 1)) },
+		"wrong arity":        func() { other.EmitKind(n, k) },
+		"foreign node":       func() { w.EmitKind(n, w.Kind("x", "a"), Int("", 1)) },
+		"foreign value":      func() { w.EmitKind(nil, w.Kind("x", "a"), Named("", n)) },
+		"foreign value kept": func() { kept.EmitKind(nil, kept.Kind("x", "a"), Named("", n)) },
 	} {
 		func() {
 			defer func() {
@@ -95,11 +101,12 @@ func TestEmitWithoutRecordingChecksKinds(t *testing.T) {
 func TestEmitWithoutRecordingAllocatesNothing(t *testing.T) {
 	w := New(Config{NoHash: true})
 	k := w.Kind("send", "msg", "to")
+	n1, n2 := w.Name("n1"), w.Name("n2")
 	var n int64
 	if got := testing.AllocsPerRun(1000, func() {
 		n++
 		w.Emit("n1", "x", Int("msg", n))
-		w.EmitKind("n1", k, Int("", n), String("", "n2"))
+		w.EmitKind(n1, k, Int("", n), Named("", n2))
 	}); got != 0 {
 		t.Fatalf("allocated %v times per pair of records, want 0", got)
 	}

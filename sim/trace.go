@@ -17,13 +17,39 @@ type Record struct {
 }
 
 // Attr is one field of a Record: a string or an integer value, like log/slog.
-// When IsInt is true the value is Int and Str is ignored; otherwise the value
-// is Str and Int is ignored.
+// When IsInt is true the value is Int, and Str and Name are ignored; otherwise,
+// when Name is set (Named), the value is Name's string, whatever Str holds;
+// otherwise the value is Str. Int is ignored for a string value. The records a
+// World keeps (Config.KeepTrace) never hold a Name: their string values are in
+// Str.
 type Attr struct {
 	Key   string
 	Str   string
 	Int   int64
 	IsInt bool
+	Name  *Name
+}
+
+// str returns a's value as a string: Name's string when a has one, else Str.
+func (a *Attr) str() string {
+	if a.Name != nil {
+		return a.Name.String()
+	}
+	return a.Str
+}
+
+// plainAttrs returns a copy of attrs for a record the World keeps: each as String
+// or Int would make it, with a named value's string in Str.
+func plainAttrs(attrs []Attr) []Attr {
+	kept := make([]Attr, len(attrs))
+	for i := range attrs {
+		if a := &attrs[i]; a.IsInt {
+			kept[i] = Attr{Key: a.Key, Int: a.Int, IsInt: true}
+		} else {
+			kept[i] = Attr{Key: a.Key, Str: a.str()}
+		}
+	}
+	return kept
 }
 
 // String returns a string-valued Attr.
@@ -37,8 +63,9 @@ func Dur(key string, d time.Duration) Attr { return Int(key, int64(d)) }
 
 // Emit records one trace event with At = Now() and Seq = TraceLen() (before
 // the call), and folds its canonical encoding (Record.AppendCanonical) into the
-// running hash. With Config.KeepTrace the record is also
-// retained, holding its own copy of attrs, so the caller may reuse the slice.
+// running hash. With Config.KeepTrace the record is also retained, holding its
+// own copy of attrs, so the caller may reuse the slice: each attribute as String
+// or Int would make it (a named value's string in Str, no Name).
 //
 // Attribute keys are written as given; keys that repeat or collide with
 // "t", "seq", "node" or "kind" still hash deterministically but make the JSON
@@ -64,7 +91,7 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 	if w.cfg.KeepTrace {
 		kept := Record{At: w.now, Seq: w.traceLen - 1, Node: node, Kind: kind}
 		if len(attrs) > 0 {
-			kept.Attrs = append([]Attr(nil), attrs...)
+			kept.Attrs = plainAttrs(attrs)
 		}
 		w.records = append(w.records, kept)
 	}
@@ -75,19 +102,23 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 // not modify it, and later Emits may or may not be visible through it.
 func (w *World) Trace() []Record { return w.records }
 
-// TraceHash returns the lower-case hex SHA-256 of hashDomain
-// ("ensroute/sim/trace/v3" and a zero byte) followed by the entries of every
-// record emitted so far, in order: a record emitted with Emit is its canonical
-// encoding (Record.AppendCanonical), one emitted with EmitKind its kind's number
-// and values, after the kind's definition the first time (the grammar is in
-// Record.AppendCanonical's doc). Two runs have the same hash exactly when they
-// emitted the same records, the same way (barring a SHA-256 collision). Calling
-// it does not affect the running hash.
+// TraceHash returns the lower-case hex of the 128-bit xxh3 (32 digits, its
+// high half first) of the hashed stream: hashDomain ("ensroute/sim/trace/v4" and
+// a zero byte) followed by the entries of every record emitted so far, in order:
+// a record emitted with Emit is its canonical encoding (Record.AppendCanonical),
+// one emitted with EmitKind its kind's number and values, after the kind's
+// definition the first time, with each Name defined where a record first carries
+// it and referred to by number after (the grammar is in Record.AppendCanonical's
+// doc). Two runs have the same hash exactly when they emitted the same records,
+// the same way (barring an xxh3-128 collision). Calling it does not affect the
+// running hash.
 //
-// It is not the SHA-256 of a JSON-lines trace file: the JSON encoding
-// (Record.AppendJSON) is for files and people, the binary one for the hash,
-// because formatting every record as text would cost more than the rest of
-// the simulation.
+// The hash is a fingerprint of the run, for determinism and regression checks,
+// not a cryptographic digest: nothing secret or adversarial goes into it, and
+// xxh3 hashes the stream many times faster than SHA-256 would. It is not the
+// hash of a JSON-lines trace file: the JSON encoding (Record.AppendJSON) is for
+// files and people, the binary one for the hash, because formatting every record
+// as text would cost more than the rest of the simulation.
 //
 // With Config.NoHash there is no hash: TraceHash returns "", which no hash
 // ever is.
@@ -99,6 +130,11 @@ func (w *World) TraceHash() string {
 	var sum [32]byte
 	return hex.EncodeToString(w.hash.Sum(sum[:0]))
 }
+
+// TraceHashFormat names the format of the hashes TraceHash returns: the version
+// of the hashed stream's grammar (hashDomain) and the hash function. A hash of
+// another format cannot be compared with one of this format, whatever the runs.
+const TraceHashFormat = "v4, xxh3-128"
 
 // hashChunk is how many bytes of encodings Emit gathers before it hashes them.
 const hashChunk = 4096
@@ -142,14 +178,15 @@ func (r Record) AppendJSON(dst []byte) []byte {
 	}
 	dst = append(dst, `,"kind":`...)
 	dst = appendJSONString(dst, r.Kind)
-	for _, a := range r.Attrs {
+	for i := range r.Attrs {
+		a := &r.Attrs[i]
 		dst = append(dst, ',')
 		dst = appendJSONString(dst, a.Key)
 		dst = append(dst, ':')
 		if a.IsInt {
 			dst = strconv.AppendInt(dst, a.Int, 10)
 		} else {
-			dst = appendJSONString(dst, a.Str)
+			dst = appendJSONString(dst, a.str())
 		}
 	}
 	return append(dst, '}')
@@ -258,16 +295,17 @@ func (r Record) String() string {
 	}
 	b = append(b, ' ')
 	b = append(b, r.Kind...)
-	for _, a := range r.Attrs {
+	for i := range r.Attrs {
+		a := &r.Attrs[i]
 		b = append(b, ' ')
 		b = append(b, a.Key...)
 		b = append(b, '=')
-		if a.IsInt {
+		if v := a.str(); a.IsInt {
 			b = strconv.AppendInt(b, a.Int, 10)
-		} else if needsQuote(a.Str) {
-			b = strconv.AppendQuote(b, a.Str)
+		} else if needsQuote(v) {
+			b = strconv.AppendQuote(b, v)
 		} else {
-			b = append(b, a.Str...)
+			b = append(b, v...)
 		}
 	}
 	return string(b)

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/zeebo/xxh3"
 	"pgregory.net/rapid"
 )
 
@@ -128,41 +128,61 @@ func TestAppendJSONRoundTrip(t *testing.T) {
 	})
 }
 
-// TestTraceHashIsSHA256OfCanonical pins the hashed bytes: the domain string, then
-// each record's canonical encoding, spelled out here byte by byte, including the
-// entries of records of declared kinds (EmitKind).
-func TestTraceHashIsSHA256OfCanonical(t *testing.T) {
+// xxh3Hex is the trace hash of stream: the lower-case hex of the 128-bit xxh3 of
+// it, computed in one piece.
+func xxh3Hex(stream []byte) string {
+	sum := xxh3.Hash128(stream).Bytes()
+	return hex.EncodeToString(sum[:])
+}
+
+// TestTraceHashIsXXH3OfStream pins the hashed bytes: the domain string, then
+// each record's entry, spelled out here byte by byte: plain records' canonical
+// encodings, and the entries of records of declared kinds (EmitKind), their
+// kinds' definitions and their Names' definitions (NameNums' too) and references.
+func TestTraceHashIsXXH3OfStream(t *testing.T) {
 	w := New(Config{})
-	empty := sha256.Sum256([]byte("ensroute/sim/trace/v3\x00"))
-	if got, want := w.TraceHash(), hex.EncodeToString(empty[:]); got != want {
-		t.Fatalf("empty TraceHash = %s, want SHA-256 of the domain alone %s", got, want)
+	if got, want := w.TraceHash(), xxh3Hex([]byte("ensroute/sim/trace/v4\x00")); got != want {
+		t.Fatalf("empty TraceHash = %s, want the xxh3-128 of the domain alone %s", got, want)
+	}
+	if got := w.TraceHash(); len(got) != 32 {
+		t.Fatalf("TraceHash %q is not 32 hex digits", got)
 	}
 	w.Emit("", "start", String("s", "x\"y"))
 	w.RunUntil(1500)
 	w.Emit("n2", "send", Int("to", -3))
-	unused := w.Kind("unused", "u") // declared, never emitted: not in the hash
-	_ = unused
+	_ = w.Kind("unused", "u") // declared, never emitted: not in the hash
+	_ = w.Name("unused")      // likewise
 	hop := w.Kind("hop", "to", "n")
-	w.EmitKind("n1", hop, String("", "n2"), Int("n", 200))
-	w.EmitKind("", w.Kind("bare"))
-	w.EmitKind("n3", hop, String("to", ""), Int("n", -1))
-	want := "ensroute/sim/trace/v3\x00" +
+	n1, n2, n3 := w.Name("n1"), w.Name("n2"), w.Name("n3")
+	w.EmitKind(n1, hop, Named("", n2), Int("n", 200))
+	w.EmitKind(nil, w.Kind("bare"))
+	w.EmitKind(n3, hop, String("to", ""), Int("n", -1))
+	w.EmitKind(n2, hop, Named("to", n1), Int("n", 1))
+	call := w.NameNum(w.NameNum(n1, 2), 7) // "n1.2.7"
+	w.EmitKind(n3, hop, Named("to", call), Int("n", 0))
+	w.EmitKind(n3, hop, Named("to", call), Int("n", 0))
+	const t1500 = "\xdc\x05\x00\x00\x00\x00\x00\x00" // 1500 as 8 bytes, little-endian
+	want := "ensroute/sim/trace/v4\x00" +
 		"\x00" + "\x00" + "\x00" + "\x05start" + "\x01" + "\x01s" + "\x00" + "\x03x\"y" + // plain, t=0, no node
 		"\x00" + "\xb8\x17" + "\x02n2" + "\x04send" + "\x01" + "\x02to" + "\x01" + "\x05" + // plain, t=1500 and -3 zig-zagged
 		"\x01" + "\x03hop" + "\x02" + "\x02to" + "\x01n" + // kind 0 defined at its first record
-		"\x02" + "\xb8\x17" + "\x02n1" + "\x00" + "\x02n2" + "\x01" + "\x90\x03" + // kind 0: n=200 zig-zagged is 400
+		"\x02" + t1500 + "\x03\x02n1" + "\x03\x02n2" + "\x01\xc8\x00\x00\x00\x00\x00\x00\x00" + // kind 0: n1 and n2 defined as names 0 and 1; n=200
 		"\x01" + "\x04bare" + "\x00" + // kind 1, no keys
-		"\x03" + "\xb8\x17" + "\x00" + // kind 1's record: t, no node, no values
-		"\x02" + "\xb8\x17" + "\x02n3" + "\x00" + "\x00" + "\x01" + "\x01" // kind 0 again, no definition
-	sum := sha256.Sum256([]byte(want))
-	if got := w.TraceHash(); got != hex.EncodeToString(sum[:]) {
-		t.Fatalf("TraceHash = %s, want SHA-256 of %q", got, want)
+		"\x03" + t1500 + "\x00\x00" + // kind 1's record: t, no node (an empty string), no values
+		"\x02" + t1500 + "\x03\x02n3" + "\x00\x00" + "\x01\xff\xff\xff\xff\xff\xff\xff\xff" + // kind 0 again, no definition; n3 is name 2; n=-1
+		"\x02" + t1500 + "\x02\x01\x00\x00\x00\x00\x00\x00\x00" + "\x02\x00\x00\x00\x00\x00\x00\x00\x00" + "\x01\x01\x00\x00\x00\x00\x00\x00\x00" + // n2 and n1 by number
+		"\x02" + t1500 + "\x02\x02\x00\x00\x00\x00\x00\x00\x00" + // n3 by number
+		"\x04" + "\x04" + "\x02\x00\x00\x00\x00\x00\x00\x00\x00" + "\x02\x00\x00\x00\x00\x00\x00\x00" + "\x07\x00\x00\x00\x00\x00\x00\x00" + // n1.2 (name 3: n1 and 2) defined in n1.2.7's definition (name 4: n1.2 and 7)
+		"\x01\x00\x00\x00\x00\x00\x00\x00\x00" +
+		"\x02" + t1500 + "\x02\x02\x00\x00\x00\x00\x00\x00\x00" + "\x02\x04\x00\x00\x00\x00\x00\x00\x00" + "\x01\x00\x00\x00\x00\x00\x00\x00\x00" // n3 and n1.2.7 by number
+	if got := w.TraceHash(); got != xxh3Hex([]byte(want)) {
+		t.Fatalf("TraceHash = %s, want the xxh3-128 of %q", got, want)
 	}
 	if w.TraceHash() != w.TraceHash() {
 		t.Fatal("TraceHash is not idempotent")
 	}
-	if w.TraceLen() != 5 {
-		t.Fatalf("TraceLen = %d, want 5", w.TraceLen())
+	if w.TraceLen() != 8 {
+		t.Fatalf("TraceLen = %d, want 8", w.TraceLen())
 	}
 	// Past the hashing chunk, and a string long enough for a two-byte length.
 	long := strings.Repeat("z", 300)
@@ -303,8 +323,7 @@ func TestKeepTrace(t *testing.T) {
 	for _, r := range k.Trace() {
 		buf = r.AppendCanonical(buf)
 	}
-	sum := sha256.Sum256(buf)
-	if k.TraceHash() != hex.EncodeToString(sum[:]) {
+	if k.TraceHash() != xxh3Hex(buf) {
 		t.Fatal("retained records do not re-encode to the hashed trace")
 	}
 	// KeepTrace does not change the hash.

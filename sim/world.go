@@ -1,11 +1,12 @@
 package sim
 
 import (
-	"crypto/sha256"
 	"hash"
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"github.com/zeebo/xxh3"
 )
 
 // Config configures a World.
@@ -50,6 +51,9 @@ type World struct {
 	traceLen  uint64
 	records   []Record
 	kinds     uint64 // kinds defined in the hashed stream (EmitKind)
+	names     uint64 // Names defined in the hashed stream (EmitKind)
+	nameSlab  []Name // where World.Name takes its next Names from
+	nameSlabs int    // the size of the last slab of Names
 }
 
 // New returns a World at virtual time 0 with an empty queue and trace.
@@ -60,7 +64,7 @@ func New(cfg Config) *World {
 		recording: !cfg.NoHash || cfg.KeepTrace,
 	}
 	if !cfg.NoHash {
-		w.hash = sha256.New()
+		w.hash = xxh3.New128()
 		w.encBuf = append(make([]byte, 0, 2*hashChunk), hashDomain...)
 	}
 	return w

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
+	"github.com/ensroute/ensroute/sim"
 )
 
 // repro is a repro file (scenarios.Repro); ensim writes it on every failure and reads
@@ -188,6 +189,16 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		fmt.Fprintln(w, "the repro records no trace hash to compare with")
 	case now == rp.TraceHash:
 		fmt.Fprintln(w, "trace hash matches the repro")
+	case len(rp.TraceHash) != len(now):
+		// A hash of another format says nothing about the run: before the v4 trace
+		// hash, a trace hash was a SHA-256 (64 hex digits) of another encoding.
+		format := "another format"
+		if len(rp.TraceHash) == 64 {
+			format = "the format before v4 (SHA-256)"
+		}
+		fmt.Fprintf(w, "trace hash not compared: the repro's is in %s: was %s, now %s (%s)\n", format, rp.TraceHash, now, sim.TraceHashFormat)
+		fmt.Fprintf(w, "the hash format changed, which says nothing of the run: to compare the runs, write their traces with --trace, with the build that wrote the repro and with this one (then %s, now %s), and diff them\n",
+			rp.ModuleVersion, scenarios.ModuleVersion())
 	default:
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
 		fmt.Fprintf(w, "the code changed since the repro was written (then %s, now %s): the same spec and seed now run differently\n",

@@ -69,7 +69,7 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rp.Format != 1 || rp.ModuleVersion == "" || rp.Scenario != "timed-out" || rp.Seed != 7 || rp.Semantics != "riak" ||
-		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 64 ||
+		len(rp.Violations) <= maxViolations || len(rp.TraceHash) != 32 ||
 		rp.ViolationsTotal < uint64(len(rp.Violations)) || rp.ViolationCounts[scenarios.InvLiveness] != rp.ViolationsTotal {
 		t.Errorf("repro header = %d %q %q %d %q, %d of %d violations (%v), hash %q",
 			rp.Format, rp.ModuleVersion, rp.Scenario, rp.Seed, rp.Semantics, len(rp.Violations), rp.ViolationsTotal, rp.ViolationCounts, rp.TraceHash)
@@ -162,7 +162,8 @@ func TestReplay(t *testing.T) {
 	if err := json.Unmarshal(data, &rp); err != nil {
 		t.Fatal(err)
 	}
-	rp["trace_hash"] = "0000"
+	other := strings.Repeat("0", 32)
+	rp["trace_hash"] = other
 	rp["module_version"] = "v0.0.1"
 	data, _ = json.Marshal(rp)
 	old := writeFile(t, "old.json", data)
@@ -170,9 +171,29 @@ func TestReplay(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("replay exit %d, want 0", code)
 	}
-	for _, w := range []string{"trace hash differs from the repro: was 0000, now " + want.TraceHash, "code changed", "v0.0.1"} {
+	for _, w := range []string{"trace hash differs from the repro: was " + other + ", now " + want.TraceHash, "code changed", "v0.0.1"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("stdout lacks %q:\n%s", w, stdout)
+		}
+	}
+
+	// A repro with a trace hash of another format, such as the SHA-256 of the
+	// format before v4: the hashes are not compared, and the code is not said to
+	// run differently; the run is judged by its violations alone.
+	for _, tc := range []struct{ hash, format string }{
+		{strings.Repeat("8b", 32), "the format before v4 (SHA-256)"},
+		{"0000", "another format"},
+	} {
+		rp["trace_hash"] = tc.hash
+		data, _ = json.Marshal(rp)
+		code, stdout, _ = ensim(t, "replay", writeFile(t, "format.json", data))
+		if code != exitOK {
+			t.Errorf("replay of a %d-digit hash: exit %d, want 0", len(tc.hash), code)
+		}
+		line := "trace hash not compared: the repro's is in " + tc.format + ": was " + tc.hash + ", now " + want.TraceHash + " (v4, xxh3-128)\n"
+		if !strings.Contains(stdout, line) || !strings.Contains(stdout, "the hash format changed") || !strings.Contains(stdout, "v0.0.1") ||
+			strings.Contains(stdout, "differs") || strings.Contains(stdout, "code changed") {
+			t.Errorf("replay of a %d-digit hash, want %q and no claim that the run changed:\n%s", len(tc.hash), line, stdout)
 		}
 	}
 

@@ -54,8 +54,8 @@ func TestRunJSONHasEveryField(t *testing.T) {
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("identity (-want +got):\n%s", diff)
 				}
-				if h, _ := m["trace_hash"].(string); len(h) != 64 {
-					t.Errorf("trace_hash = %q, want 64 hex digits", h)
+				if h, _ := m["trace_hash"].(string); len(h) != 32 {
+					t.Errorf("trace_hash = %q, want 32 hex digits", h)
 				}
 				if w, _ := m["wall_time_ns"].(float64); w <= 0 {
 					t.Errorf("wall_time_ns = %v, want it measured", m["wall_time_ns"])

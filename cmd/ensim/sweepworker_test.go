@@ -206,7 +206,7 @@ func TestRunJobRerunsFailures(t *testing.T) {
 				return res, err
 			}
 			got := runJob(spec, 1, router.Default, false)
-			if got.OK != tc.wantOK || got.Error != tc.wantErr || (len(got.TraceHash) == 64) != tc.wantHash {
+			if got.OK != tc.wantOK || got.Error != tc.wantErr || (len(got.TraceHash) == 32) != tc.wantHash {
 				t.Errorf("ok %v, error %q, hash %q; want ok %v, error %q, a hash: %v",
 					got.OK, got.Error, got.TraceHash, tc.wantOK, tc.wantErr, tc.wantHash)
 			}
