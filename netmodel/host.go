@@ -152,7 +152,7 @@ func (h *Host) Crash() {
 	if h.paused {
 		h.paused = false
 		h.pausedTotal += now - h.pausedAt
-		h.pausedLocal += h.Now() - h.pausedLocalAt
+		h.pausedLocal += h.pauseLocal()
 		for _, p := range h.parked {
 			if p.fn == nil {
 				h.net.stats.Orphans++

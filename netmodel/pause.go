@@ -55,7 +55,7 @@ func (h *Host) Resume() {
 	now := h.net.w.Now()
 	h.paused = false
 	h.pausedTotal += now - h.pausedAt
-	h.pausedLocal += h.Now() - h.pausedLocalAt
+	h.pausedLocal += h.pauseLocal()
 	h.net.w.Emit(string(h.id), "resume", sim.Dur("paused", now-h.pausedAt), sim.Int("parked", int64(len(h.parked))))
 	gen := h.gen
 	for i := range h.boxes {
@@ -104,7 +104,9 @@ func (h *Host) PausedTotal() time.Duration {
 // PausedLocal is PausedTotal measured on the host's own clock: the local time that
 // passed while the host could not run. A deadline check made on that clock forgives
 // this much lateness (a clock running fast during a pause advances more than virtual
-// time does). A clock step during a pause is included.
+// time does). A clock step during a pause is included; a pause across which the clock
+// went back (a backward step larger than the pause) counts as none, not as less than
+// none: no timer on this clock came due during it.
 func (h *Host) PausedLocal() time.Duration {
 	if h.paused {
 		return h.pausedLocalSoFar()
@@ -113,7 +115,11 @@ func (h *Host) PausedLocal() time.Duration {
 }
 
 // pausedLocalSoFar is PausedLocal during a pause.
-func (h *Host) pausedLocalSoFar() time.Duration { return h.pausedLocal + h.Now() - h.pausedLocalAt }
+func (h *Host) pausedLocalSoFar() time.Duration { return h.pausedLocal + h.pauseLocal() }
+
+// pauseLocal is the local time the pause in progress (or ending) has lasted so far,
+// 0 if the clock went back across it.
+func (h *Host) pauseLocal() time.Duration { return max(h.Now()-h.pausedLocalAt, 0) }
 
 // Defer runs fn now, or, if the host is paused, at Resume, in order with the other
 // parked work. Code that runs "on the node" outside the router (a peer that answers

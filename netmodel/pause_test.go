@@ -267,3 +267,31 @@ func TestPauseDuringResume(t *testing.T) {
 		t.Errorf("b's log (-want +got):\n%s", diff)
 	}
 }
+
+// TestPausedLocalBackwardStep: a pause across which the clock was stepped back by
+// more than the pause lasted counts as no pause, not as a negative one that would
+// take forgiveness from the other pauses and forward steps (a deadline check made on
+// the clock then flagged a call that ended exactly at its deadline). During the pause
+// too.
+func TestPausedLocalBackwardStep(t *testing.T) {
+	w, n := newNet(t, 1, config(1, time.Millisecond, 0))
+	h, _ := addHost(t, n, "a")
+	w.RunUntil(10 * time.Millisecond)
+	h.Pause()
+	w.RunUntil(20 * time.Millisecond)
+	h.Resume() // 10ms
+	w.RunUntil(30 * time.Millisecond)
+	h.Pause()
+	h.StepClock(-15 * time.Millisecond)
+	w.RunUntil(40 * time.Millisecond)
+	if got, want := h.PausedLocal(), 10*time.Millisecond; got != want {
+		t.Fatalf("during the pause the clock went back across: PausedLocal %v, want %v", got, want)
+	}
+	h.Resume()
+	if got, want := h.PausedLocal(), 10*time.Millisecond; got != want {
+		t.Fatalf("after it: PausedLocal %v, want %v", got, want)
+	}
+	if got := h.PausedTotal(); got != 20*time.Millisecond {
+		t.Fatalf("PausedTotal %v, want 20ms", got)
+	}
+}

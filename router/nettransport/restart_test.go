@@ -190,19 +190,23 @@ func TestRestartReplacesHalfOpenConnectionDialing(t *testing.T) {
 	if err := n2.Connect(ctx, "n1"); err != nil {
 		t.Fatalf("connect: %v\nn2's log:\n%s", err, logs2.log())
 	}
-	// n2's dial ends one way or the other: n1 sees the connection stay, or go.
+	// n2's dial ends one way or the other: n2 announces the new connection up (after
+	// the old one down, and after logging the replacement), or n1 sees it go. n2's
+	// peer shows incarnation 6 a moment before the announcements, and n1 announces the
+	// connection up a moment after it sent its welcome: wait for the announcements.
+	const want2 = "up n1 5; down n1; up n1 6"
 	waitFor(t, "n2's dial to end", func() bool {
-		ps := n2.Peers()
-		return (len(ps) == 1 && ps[0].Incarnation == 6) || strings.Contains(ev1.conns(), "down")
+		return ev2.conns() == want2 || strings.Contains(ev1.conns(), "down")
 	})
 	if ps := n2.Peers(); len(ps) != 1 || !ps[0].Connected || ps[0].Incarnation != 6 {
 		t.Fatalf("n2's peers: %+v, want n1 connected as incarnation 6 (n1's events: %s)\nn2's log:\n%s", ps, ev1.conns(), logs2.log())
 	}
+	if got := ev2.conns(); got != want2 {
+		t.Fatalf("n2's connection events: %s, want %s", got, want2)
+	}
+	waitFor(t, "n1 tells its observer n2 is up", func() bool { return ev1.conns() != "" })
 	if got, want := ev1.conns(), "up n2 1"; got != want {
 		t.Fatalf("n1's connection events: %s, want %s", got, want)
-	}
-	if got, want := ev2.conns(), "up n1 5; down n1; up n1 6"; got != want {
-		t.Fatalf("n2's connection events: %s, want %s", got, want)
 	}
 	if !strings.Contains(logs2.log(), "reason=\"replaced by a newer incarnation\" old_incarnation=5 incarnation=6") {
 		t.Fatalf("n2 does not log the replacement:\n%s", logs2.log())
