@@ -35,6 +35,12 @@ func TestUnruleNamesARule(t *testing.T) {
 			want: `faults[0].rule.name: the unrule at 500ms stops "slow"`},
 		{name: "no rule at all", faults: []Fault{unrule(500, "slow")},
 			want: `faults[0].rule.name: the unrule at 500ms stops "slow"`},
+		{name: "with a match", faults: []Fault{rule(500, "slow"), {At: ms(600), Action: "unrule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "route"}}}},
+			want: `faults[1].rule: unrule reads only rule.name`},
+		{name: "with an action", faults: []Fault{rule(500, "slow"), {At: ms(600), Action: "unrule", Rule: &RuleSpec{Name: "slow", Action: "drop"}}},
+			want: `faults[1].rule: unrule reads only rule.name`},
+		{name: "with an after", faults: []Fault{rule(500, "slow"), {At: ms(600), Action: "unrule", Rule: &RuleSpec{Name: "slow", After: &MatchSpec{}}}},
+			want: `faults[1].rule: unrule reads only rule.name`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -521,6 +521,12 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 			return fmt.Errorf("%s.rule.name: a rule needs a name", f)
 		}
 		if ft.Action == "unrule" {
+			// An unrule reads the name alone: a match or an action on it would stop
+			// nothing different, and read as if it did.
+			r := ft.Rule
+			if r.Match != (MatchSpec{}) || r.Action != "" || r.Delay != 0 || r.Count != 0 || r.After != nil {
+				return fmt.Errorf("%s.rule: unrule reads only rule.name: it stops every rule of that name, whatever it matches", f)
+			}
 			return nil
 		}
 		_, err := ft.Rule.build(f+".rule", names)

@@ -258,11 +258,11 @@ func hungUp(nc net.Conn, err error) error {
 	tc, isTLS := nc.(*tls.Conn)
 	switch {
 	case !isTLS:
-		return fmt.Errorf("%w (%v): does it use TLS? This side does not, and a node with TLS cannot read a plain handshake", ErrHungUp, err)
+		return fmt.Errorf("%w (%w): does it use TLS? This side does not, and a node with TLS cannot read a plain handshake", ErrHungUp, err)
 	case !tc.ConnectionState().HandshakeComplete:
-		return fmt.Errorf("%w (%v, in the TLS handshake): does it run without TLS? This side uses TLS, and a node without it cannot read a TLS handshake", ErrHungUp, err)
+		return fmt.Errorf("%w (%w, in the TLS handshake): does it run without TLS? This side uses TLS, and a node without it cannot read a TLS handshake", ErrHungUp, err)
 	}
-	return fmt.Errorf("%w (%v)", ErrHungUp, err) // TLS is up: the node speaks it, and closed for another reason
+	return fmt.Errorf("%w (%w)", ErrHungUp, err) // TLS is up: the node speaks it, and closed for another reason
 }
 
 // acceptHandshake runs the acceptor's side. admit decides, once the dialer has proved

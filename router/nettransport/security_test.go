@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -428,6 +429,10 @@ func TestTLSMismatchSaysSo(t *testing.T) {
 			err := connect(t, tc.from, tc.to)
 			if !errors.Is(err, nettransport.ErrHungUp) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("connect: %v; want ErrHungUp saying %q", err, tc.want)
+			}
+			// The cause stays an error, not only text: a caller may still test for it.
+			if !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, syscall.ECONNRESET) {
+				t.Fatalf("connect: %v; want the hang-up's cause (EOF or a reset) wrapped too", err)
 			}
 		})
 	}
