@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -213,6 +214,25 @@ func (n *Node) Health(ctx context.Context) (*Health, error) {
 func (n *Node) Metrics(ctx context.Context) (string, error) {
 	b, err := n.get(ctx, "/metrics")
 	return string(b), err
+}
+
+// Busy returns the first line of a /metrics text whose router mailbox or send queue
+// (to a member, or to the clients together) is not empty, or "" when every one is:
+// a node is quiet once the calls it was given are over.
+func Busy(metrics string) string {
+	for _, line := range strings.Split(metrics, "\n") {
+		series, value, _ := strings.Cut(line, " ")
+		name, _, _ := strings.Cut(series, "{")
+		switch name {
+		case "ensroute_router_mailbox_depth", "ensroute_send_queue_bytes", "ensroute_clients_send_queue_bytes":
+		default:
+			continue
+		}
+		if v, err := strconv.ParseFloat(value, 64); err != nil || v != 0 {
+			return line
+		}
+	}
+	return ""
 }
 
 func (n *Node) get(ctx context.Context, path string) ([]byte, error) {

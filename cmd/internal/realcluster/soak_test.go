@@ -2,12 +2,8 @@ package realcluster
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"os"
-	"regexp"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -159,7 +155,7 @@ func TestSoak(t *testing.T) {
 			if err != nil {
 				return false, err.Error()
 			}
-			if busy := nonZero(m, "ensroute_router_mailbox_depth", "ensroute_send_queue_bytes", "ensroute_clients_send_queue_bytes"); busy != "" {
+			if busy := Busy(m); busy != "" {
 				return false, n.ID + ": " + busy
 			}
 		}
@@ -173,24 +169,4 @@ func TestSoak(t *testing.T) {
 			t.Fatalf("%s did not log its clean stop", n.ID)
 		}
 	}
-}
-
-var metricLine = regexp.MustCompile(`^(\w+)(\{[^}]*\})? (\S+)$`)
-
-// nonZero returns the first sample of the named gauges that is not zero, as text.
-func nonZero(metrics string, names ...string) string {
-	for _, line := range strings.Split(metrics, "\n") {
-		m := metricLine.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		for _, name := range names {
-			if m[1] == name {
-				if v, err := strconv.ParseFloat(m[3], 64); err != nil || v != 0 {
-					return fmt.Sprintf("%s%s = %s", m[1], m[2], m[3])
-				}
-			}
-		}
-	}
-	return ""
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/load"
@@ -245,7 +243,7 @@ func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net) []strin
 			if err != nil {
 				return false, err.Error()
 			}
-			if busy := busy(m); busy != "" {
+			if busy := realcluster.Busy(m); busy != "" {
 				return false, n.ID + ": " + busy
 			}
 		}
@@ -260,22 +258,4 @@ func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net) []strin
 		}
 	}
 	return out
-}
-
-// busy returns the first router mailbox or send queue (to a member, or to the
-// clients together) of a /metrics text that is not empty.
-func busy(metrics string) string {
-	for _, line := range strings.Split(metrics, "\n") {
-		series, value, _ := strings.Cut(line, " ")
-		name, _, _ := strings.Cut(series, "{")
-		switch name {
-		case "ensroute_router_mailbox_depth", "ensroute_send_queue_bytes", "ensroute_clients_send_queue_bytes":
-		default:
-			continue
-		}
-		if v, err := strconv.ParseFloat(value, 64); err != nil || v != 0 {
-			return line
-		}
-	}
-	return ""
 }
