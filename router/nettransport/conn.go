@@ -39,6 +39,9 @@ type conn struct {
 	spare []byte // the writer's: the buffer it wrote last
 	wake  chan struct{}
 	done  chan struct{} // closed when the connection closes
+	// ended is closed once close is over: the connection is no longer its peer's.
+	// done closes first, before the socket and the peer let go of it.
+	ended chan struct{}
 	once  sync.Once
 
 	acked   chan struct{} // closed when the other node acknowledges this one's goodbye
@@ -46,7 +49,7 @@ type conn struct {
 }
 
 func newConn(t *Transport, nc net.Conn) *conn {
-	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), acked: make(chan struct{})}
+	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{})}
 	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads}
 	c.fr = newFrameReader(c.dr, t.cfg.ReadBuffer, t.cfg.MaxFrame)
 	return c
@@ -321,5 +324,6 @@ func (c *conn) close(reason error) {
 		if c.p != nil {
 			c.p.detach(c, reason)
 		}
+		close(c.ended)
 	})
 }

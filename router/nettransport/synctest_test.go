@@ -273,3 +273,117 @@ func TestWelcomeFailureFreesTheSlot(t *testing.T) {
 		}
 	})
 }
+
+// slowCloseConn is a pipe end whose Close, once held, waits until it is let go: a TLS
+// connection's Close, sending its close alert, can take a while.
+type slowCloseConn struct {
+	net.Conn
+	hold    atomic.Bool
+	holding chan struct{} // closed when a held Close starts waiting
+	letGo   chan struct{}
+}
+
+func (c *slowCloseConn) Close() error {
+	if c.hold.CompareAndSwap(true, false) {
+		close(c.holding)
+		<-c.letGo
+	}
+	return c.Conn.Close()
+}
+
+// passCounter is a context that counts Connect's passes through its loop, one call
+// of Done each, and after limit of them is done, so that a Connect that spins ends.
+type passCounter struct {
+	context.Context
+	passes atomic.Int64
+	limit  int64
+}
+
+var errTooManyPasses = errors.New("too many passes")
+
+func (c *passCounter) Done() <-chan struct{} {
+	if c.passes.Add(1) > c.limit {
+		done := make(chan struct{})
+		close(done)
+		return done
+	}
+	return c.Context.Done()
+}
+
+func (c *passCounter) Err() error {
+	if c.passes.Load() > c.limit {
+		return errTooManyPasses
+	}
+	return c.Context.Err()
+}
+
+// TestConnectWaitsOutALeavingClose: Connect, waiting for a node that said goodbye,
+// blocks while that node's connection is closing, until the peer has let go of it: it
+// does not spin while the socket's Close takes its time. Once the node's next
+// incarnation is up, Connect returns.
+func TestConnectWaitsOutALeavingClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		old, _ := pipeNode(t, "n1", nil)
+		next, _ := pipeNode(t, "n1", func(c *Config) { c.Incarnation = 2 })
+		var acc atomic.Pointer[Transport] // the incarnation of n1 that n2 dials
+		acc.Store(old)
+		first := &slowCloseConn{holding: make(chan struct{}), letGo: make(chan struct{})}
+		var dials atomic.Int64
+		n2, _ := pipeNode(t, "n2", func(c *Config) {
+			c.Peers = map[router.NodeID]string{"n1": "n1"}
+			c.Dial = func(context.Context, string) (net.Conn, error) {
+				c1, c2 := net.Pipe()
+				acc.Load().Accept(c2)
+				if dials.Add(1) == 1 {
+					first.Conn = c1
+					return first, nil
+				}
+				return c1, nil
+			}
+		})
+		defer func() {
+			select {
+			case <-first.letGo:
+			default:
+				close(first.letGo) // for Close at the end, if the test fails first
+			}
+		}()
+		if err := n2.Connect(context.Background(), "n1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := old.Goodbye(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if n2.Connected("n1") {
+			t.Fatal("n1 said goodbye and is still connected")
+		}
+
+		ctx := &passCounter{Context: context.Background(), limit: 100}
+		connected := make(chan error, 1)
+		go func() { connected <- n2.Connect(ctx, "n1") }()
+		synctest.Wait() // Connect waits for the leaving connection to end
+
+		// n1 stops; n2's side of the connection closes, and its Close is held.
+		first.hold.Store(true)
+		acc.Store(next)
+		_ = old.Close()
+		<-first.holding
+		synctest.Wait()
+		select {
+		case err := <-connected:
+			t.Fatalf("Connect returned %v after %d passes while the leaving connection was closing; want it to wait", err, ctx.passes.Load())
+		default:
+		}
+		if p := ctx.passes.Load(); p != 1 {
+			t.Fatalf("Connect made %d passes while the leaving connection was closing, want 1", p)
+		}
+
+		close(first.letGo)
+		if err := <-connected; err != nil {
+			t.Fatalf("Connect: %v, want the next incarnation connected", err)
+		}
+		if got := n2.Peers(); len(got) != 1 || !got[0].Connected || got[0].Incarnation != 2 {
+			t.Fatalf("peers after Connect: %+v, want n1 incarnation 2 connected", got)
+		}
+	})
+}

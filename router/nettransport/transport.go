@@ -168,8 +168,10 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 		var gone <-chan struct{}
 		if c != nil {
 			// It said goodbye: its connection ends soon, and the dial loop then
-			// dials the node's next incarnation.
-			up, gone = nil, c.done
+			// dials the node's next incarnation. Wait until the peer has let go of
+			// it (ended), not just until it closes (done): in between it is still
+			// the peer's, and this loop would spin.
+			up, gone = nil, c.ended
 		}
 		select {
 		case <-up:
