@@ -195,16 +195,18 @@ func (h *Host) SetClock(c ClockModel) {
 func (h *Host) StepClock(d time.Duration) {
 	local := h.Now() + d
 	h.clk = h.clk.rebase(h.net.w.Now(), local)
-	if d > 0 {
-		h.steps += d
+	if d > 0 && !h.paused {
+		h.steps += d // a step during a pause is local time of the pause (PausedLocal)
 	}
 	h.net.w.Emit(string(h.id), "clock-step", sim.Dur("step", d), sim.Dur("local", local))
 	h.rescheduleTimers()
 }
 
-// ClockSteps returns the sum of the forward steps so far: local time that passed
-// without virtual time passing, by which a deadline check measured on this clock
-// should forgive lateness.
+// ClockSteps returns the sum of the forward steps so far, made while the host was not
+// paused: local time that passed without virtual time passing, by which a deadline
+// check measured on this clock should forgive lateness. A step during a pause is not
+// in it: PausedLocal counts it, as local time that passed during the pause, so that
+// ClockSteps plus PausedLocal counts each step once.
 func (h *Host) ClockSteps() time.Duration { return h.steps }
 
 // rescheduleTimers points the host's one timer event at the virtual time its clock

@@ -65,7 +65,8 @@
 // periodic wander, set with [Host.SetClock]) and NTP-like jumps ([Host.StepClock]).
 // Timers run on it: a timer fires when the host's clock reaches its deadline, so a
 // fast clock fires early in virtual time, a forward step fires what it makes due at
-// once and a backward step delays everything. [Host.ClockSteps] sums the forward steps.
+// once and a backward step delays everything. [Host.ClockSteps] sums the forward steps
+// made outside a pause; [Host.PausedLocal] counts those made during one.
 //
 // # Observing
 //

@@ -104,9 +104,10 @@ func (h *Host) PausedTotal() time.Duration {
 // PausedLocal is PausedTotal measured on the host's own clock: the local time that
 // passed while the host could not run. A deadline check made on that clock forgives
 // this much lateness (a clock running fast during a pause advances more than virtual
-// time does). A clock step during a pause is included; a pause across which the clock
-// went back (a backward step larger than the pause) counts as none, not as less than
-// none: no timer on this clock came due during it.
+// time does). A clock step during a pause is included (and left out of ClockSteps, so
+// that the two summed count it once); a pause across which the clock went back (a
+// backward step larger than the pause) counts as none, not as less than none: no
+// timer on this clock came due during it.
 func (h *Host) PausedLocal() time.Duration {
 	if h.paused {
 		return h.pausedLocalSoFar()

@@ -295,3 +295,34 @@ func TestPausedLocalBackwardStep(t *testing.T) {
 		t.Fatalf("PausedTotal %v, want 20ms", got)
 	}
 }
+
+// TestPausedStepCountedOnce: a forward step during a pause is local time of the pause,
+// in PausedLocal, and is not in ClockSteps too: a deadline check that forgives both
+// would forgive the step twice. A step outside a pause is in ClockSteps only.
+func TestPausedStepCountedOnce(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, ms, 0))
+	h, _ := addHost(t, n, "a")
+	w.RunUntil(10 * ms)
+	h.StepClock(3 * ms)
+	h.Pause()
+	w.RunUntil(20 * ms)
+	h.StepClock(50 * ms)
+	w.RunUntil(30 * ms)
+	check := func(when string) {
+		t.Helper()
+		if got, want := h.PausedLocal(), 70*ms; got != want {
+			t.Errorf("%s: PausedLocal %v, want %v (20ms paused and the 50ms step)", when, got, want)
+		}
+		if got, want := h.ClockSteps(), 3*ms; got != want {
+			t.Errorf("%s: ClockSteps %v, want %v (the step before the pause)", when, got, want)
+		}
+	}
+	check("during the pause")
+	h.Resume()
+	w.RunUntil(40 * ms)
+	check("after it")
+	if got, want := h.Now(), 40*ms+53*ms; got != want {
+		t.Errorf("clock %v, want %v", got, want)
+	}
+}

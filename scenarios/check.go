@@ -178,7 +178,8 @@ func (c *checker) done(i int32, res *router.Result) {
 	r.latency = now - r.start
 	r.endGlobal = c.wd.w.Now()
 	// A node that was paused, or whose clock jumped forward, could not notice its
-	// deadline in time: that much lateness is forgiven, and no more.
+	// deadline in time: that much lateness is forgiven, and no more (a step during a
+	// pause is in PausedLocal only, so it is forgiven once).
 	// Virtual time moves in whole nanoseconds, so a clock running fast reaches a
 	// deadline with up to a nanosecond to spare: one more nanosecond is forgiven too.
 	slack := (host.PausedLocal() - o.paused0) + (host.ClockSteps() - o.steps0) + clockGrain

@@ -101,6 +101,41 @@ func TestCheckerDeadlineEdges(t *testing.T) {
 	}
 }
 
+// TestCheckerDeadlinePausedStep: a forward clock step during a pause is forgiven
+// once. The caller's clock is set, at virtual time 0, to read late by extra less the
+// step; then the host pauses and its clock steps forward by the step: the call ends
+// late by extra, of which the step and the grain are forgiven. Forgiving the step
+// twice, as the pause's local time and as a clock step, would hide lateness up to the
+// step's length.
+func TestCheckerDeadlinePausedStep(t *testing.T) {
+	timeout := named(t, "steady").Workload.Timeout.D()
+	const step = 10 * time.Millisecond
+	cases := []struct {
+		name  string
+		extra time.Duration // lateness at the completion, on the caller's clock
+		inv   string
+	}{
+		{name: "late by the step and the grain", extra: step + clockGrain},
+		{name: "a nanosecond later", extra: step + clockGrain + 1, inv: InvDeadline},
+		{name: "late by half the step more", extra: step + step/2, inv: InvDeadline},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, router.Default)
+			sn := wd.byIdx[0]
+			id := startCall(wd, sn, "e1")
+			peer := wd.ensBy[0].members[0]
+			sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+			sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(timeout + tc.extra - step)})
+			sn.host.Pause()
+			sn.host.StepClock(step)
+			sn.host.Resume()
+			sn.tr.done(router.Result{Call: id, Value: []byte("e1|v"), Peer: peer})
+			wantViolations(t, wd, tc.inv, "after its deadline ("+(step+clockGrain).String()+" forgiven")
+		})
+	}
+}
+
 // TestCheckerResultChecks: a successful result must start with the call's event and
 // '|', and come from a peer the event was delivered to.
 func TestCheckerResultChecks(t *testing.T) {

@@ -57,13 +57,28 @@ func NewRepro(spec Spec, seed uint64, sem router.Semantics, rep Report) Repro {
 	}
 }
 
-// Write writes r to path as indented JSON.
+// Write writes r to path as indented JSON (Encode), truncating a file already there.
 func (r Repro) Write(path string) error {
-	b, err := json.MarshalIndent(r, "", "  ")
+	b, err := r.marshal()
 	if err != nil {
 		return fmt.Errorf("repro %s: %w", path, err)
 	}
-	return os.WriteFile(path, append(b, '\n'), 0o644)
+	return os.WriteFile(path, b, 0o644)
+}
+
+// Encode writes r to w as Write writes it to a file: indented JSON and a newline.
+func (r Repro) Encode(w io.Writer) error {
+	b, err := r.marshal()
+	if err != nil {
+		return fmt.Errorf("repro: %w", err)
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+func (r Repro) marshal() ([]byte, error) {
+	b, err := json.MarshalIndent(r, "", "  ")
+	return append(b, '\n'), err
 }
 
 // ParseRepro reads a repro file as Parse reads a spec, and the spec in it as Parse

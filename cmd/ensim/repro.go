@@ -42,6 +42,13 @@ func readRepro(path string) (repro, router.Semantics, error) {
 	return rp, sem, nil
 }
 
+// writeRepro writes rp to path (scenarios.Repro.Encode), putting it in place only
+// once it is written whole: a repro that cannot be written leaves an older file at
+// path as it was.
+func writeRepro(path string, rp repro) error {
+	return writeOut(path, rp.Encode)
+}
+
 // defaultReproPath is where a failing run writes its repro when --repro is not given:
 // the current directory.
 func defaultReproPath(scenario string, sem router.Semantics, seed uint64) string {
@@ -162,7 +169,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
-	defer traceFile.Close() // written and closed after the run; this is for an early return
+	defer traceFile.discard() // written and put in place after the run; this is for an early return
 	res, err := simulate(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, KeepTrace: trace != ""})
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %s: %v\n", path, err)

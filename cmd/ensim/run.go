@@ -257,7 +257,9 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
-	defer traceFile.Close() // written and closed after the run; this is for an early return
+	defer traceFile.discard() // written and put in place after the run; this is for an early return
+	// The profile of a run that did not end (a bad spec) is dropped.
+	ran := false
 	if o.cpuprofile != "" {
 		stop, err := startCPUProfile(o.cpuprofile)
 		if err != nil {
@@ -265,7 +267,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		defer func() {
-			if err := stop(); err != nil {
+			if err := stop(ran); err != nil {
 				fmt.Fprintf(stderr, "ensim: %v\n", err)
 			}
 		}()
@@ -275,6 +277,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
+	ran = true
 	code := exitOK
 	var mismatch *divergence
 	if o.determinism {
@@ -324,7 +327,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if path == "" {
 		path = defaultReproPath(spec.Name, o.sem, o.seed)
 	}
-	werr := scenarios.NewRepro(spec, o.seed, o.sem, res.Report).Write(path)
+	werr := writeRepro(path, scenarios.NewRepro(spec, o.seed, o.sem, res.Report))
 	if code == exitOK {
 		if werr != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", werr)

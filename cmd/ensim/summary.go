@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -157,42 +156,44 @@ func si(v float64) string {
 	return strconv.FormatFloat(v, 'f', prec, 64) + suffix
 }
 
-// createTrace creates the file of --trace before the run, so that a path that
-// cannot be written is bad usage found before the run, not an error after it that
-// would hide what the run found. A path of "" is no file (nil).
-func createTrace(path string) (*os.File, error) {
+// createTrace opens the file of --trace before the run, so that a path that cannot
+// be written is bad usage found before the run, not an error after it that would
+// hide what the run found. The file takes the path's place only once writeTrace has
+// written it whole: a run that ends early, or a trace that cannot be written, leaves
+// an older file at the path as it was. A path of "" is no file (nil).
+func createTrace(path string) (*outFile, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.Create(path)
+	o, err := createOut(path)
 	if err != nil {
 		return nil, fmt.Errorf("--trace: %w", err)
 	}
-	return f, nil
+	return o, nil
 }
 
-// writeTrace writes records to f, from createTrace, as JSON lines (each record's
-// sim.Record.AppendJSON and a '\n'): the records the trace hash is computed over,
-// though the hash reads their binary encoding, not this text. It closes f. A nil f
-// is no file.
-func writeTrace(f *os.File, recs []sim.Record) error {
-	if f == nil {
+// writeTrace writes records to o, from createTrace, as JSON lines (each record's
+// sim.Record.AppendJSON and a '\n'), and puts it in place: the records the trace hash
+// is computed over, though the hash reads their binary encoding, not this text. On an
+// error o is discarded. A nil o is no file.
+func writeTrace(o *outFile, recs []sim.Record) error {
+	if o == nil {
 		return nil
 	}
-	w := bufio.NewWriterSize(f, 1<<16)
+	w := bufio.NewWriterSize(o, 1<<16)
 	var buf []byte
 	for _, r := range recs {
 		buf = append(r.AppendJSON(buf[:0]), '\n')
 		if _, err := w.Write(buf); err != nil {
-			f.Close()
+			o.discard()
 			return fmt.Errorf("--trace: %w", err)
 		}
 	}
 	if err := w.Flush(); err != nil {
-		f.Close()
+		o.discard()
 		return fmt.Errorf("--trace: %w", err)
 	}
-	if err := f.Close(); err != nil {
+	if err := o.commit(); err != nil {
 		return fmt.Errorf("--trace: %w", err)
 	}
 	return nil

@@ -413,7 +413,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 func (s *sweeper) writeRepro(f *sweepFailure, rep scenarios.Report) string {
 	spec := s.specOf(f.Seed)
 	path := filepath.Join(s.o.out, defaultReproPath(spec.Name, s.o.sem, f.Seed))
-	if err := scenarios.NewRepro(spec, f.Seed, s.o.sem, rep).Write(path); err != nil {
+	if err := writeRepro(path, scenarios.NewRepro(spec, f.Seed, s.o.sem, rep)); err != nil {
 		f.Error = joinErr(f.Error, "repro not written: "+err.Error())
 		return ""
 	}

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -98,20 +97,6 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ensim: %s view written to %s\n", o.format, o.out)
 	return exitOK
-}
-
-// writeOut creates path and writes it with write; the file is closed, and its close
-// error reported, before it returns.
-func writeOut(path string, write func(io.Writer) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 // source reads the spec, seed and semantics to run from --scenario, --spec or a
