@@ -5,8 +5,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"syscall"
+	"time"
 )
 
 // outFile is a file ensim writes for the user (--trace, --repro, --cpuprofile,
@@ -69,6 +73,7 @@ func createOut(path string) (*outFile, error) {
 			return nil, err
 		}
 		o := &outFile{f: f, path: path, target: target, tmp: tmp}
+		temps.add(o)
 		if fi != nil {
 			// The new file keeps the old one's permissions.
 			if err := f.Chmod(fi.Mode().Perm()); err != nil {
@@ -90,9 +95,12 @@ func (o *outFile) commit() error {
 	if o.tmp == "" {
 		return err
 	}
+	temps.Lock() // not between an interrupt's removals and the process's end
 	if err == nil {
 		err = os.Rename(o.tmp, o.target)
 	}
+	temps.drop(o)
+	temps.Unlock()
 	if err != nil {
 		os.Remove(o.tmp)
 		var le *os.LinkError
@@ -111,9 +119,87 @@ func (o *outFile) discard() {
 	}
 	o.f.Close()
 	if o.tmp != "" {
+		temps.Lock()
 		os.Remove(o.tmp)
+		temps.drop(o)
+		temps.Unlock()
 	}
 	o.f = nil
+}
+
+// temps holds the outFiles whose temporary files exist, so that an interrupt can
+// remove them: a run stopped with ^C while it wrote a trace of gigabytes would
+// otherwise leave it behind under a hidden name.
+var temps tempFiles
+
+type tempFiles struct {
+	sync.Mutex
+	open     []*outFile
+	watching bool
+	// off is set by a command that handles interrupts itself (sweep, which ends
+	// with a summary): its temporary files are small and short-lived.
+	off bool
+}
+
+// add records o's temporary file, and on the first one starts watching for an
+// interrupt or a SIGTERM. A signal the process was started with ignored stays
+// ignored (a job started in the background of a script ignores SIGINT).
+func (t *tempFiles) add(o *outFile) {
+	t.Lock()
+	defer t.Unlock()
+	t.open = append(t.open, o)
+	if t.watching || t.off {
+		return
+	}
+	t.watching = true
+	var sigs []os.Signal
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	if len(sigs) == 0 {
+		return
+	}
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, sigs...)
+	go t.removeOnSignal(c)
+}
+
+// drop forgets o; the caller holds the lock.
+func (t *tempFiles) drop(o *outFile) {
+	for i, p := range t.open {
+		if p == o {
+			t.open = append(t.open[:i], t.open[i+1:]...)
+			return
+		}
+	}
+}
+
+// removeOnSignal waits for a signal on c, removes every temporary file still open,
+// and ends the process by that signal, as it would have ended without the watch.
+// It keeps the lock: no file is renamed into place after the removals.
+// While off is set the signal is the sweep's to handle, and the watch goes on.
+func (t *tempFiles) removeOnSignal(c <-chan os.Signal) {
+	var sig os.Signal
+	for {
+		sig = <-c
+		t.Lock()
+		if !t.off {
+			break
+		}
+		t.Unlock()
+	}
+	for _, o := range t.open {
+		os.Remove(o.tmp)
+	}
+	signal.Reset(sig)
+	if s, ok := sig.(syscall.Signal); ok {
+		_ = syscall.Kill(os.Getpid(), s)
+		time.Sleep(time.Second) // the signal's default action ends the process
+		os.Exit(128 + int(s))
+	}
+	os.Exit(1)
 }
 
 // writeOut writes path with write, putting it in place only when write and the

@@ -81,6 +81,9 @@ func sweepFlags(fs *flag.FlagSet) commandFunc {
 		// workers would go on running their seeds with no one to report to.
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		temps.Lock()
+		temps.off = true // the repro files it writes are small, and written at once
+		temps.Unlock()
 		return o.do(ctx, pos, stdout, stderr)
 	}
 }
