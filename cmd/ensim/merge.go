@@ -46,8 +46,19 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 			_, werr = stdout.Write(append(b, '\n'))
 		}
 		ok := printed(stderr, werr)
+		// A shard that ran fewer of its seeds than it had, and found no failure, was
+		// stopped (an interrupt, a CI time limit): the merge does not cover the seeds
+		// it names, and must not pass for a sweep that did.
+		short := false
+		for _, in := range inputs {
+			if in.sum.SeedsRun < in.share && len(in.sum.Failures) == 0 {
+				fmt.Fprintf(stderr, "ensim: sweep merge: %s (shard %s) ran %d of its %d seeds and found no failure: it was stopped early, and the seeds it did not run are not covered\n",
+					in.path, in.sum.Shard, in.sum.SeedsRun, in.share)
+				short = true
+			}
+		}
 		switch {
-		case len(sum.Failures) > 0:
+		case len(sum.Failures) > 0 || short:
 			return exitFail
 		case !ok:
 			return exitUsage
@@ -61,6 +72,7 @@ type mergeInput struct {
 	path   string
 	sum    sweepSummary
 	shards []shardSpec // the shards the summary covers
+	share  uint64      // how many seeds those shards hold
 }
 
 // readSummary reads and checks one sweep --json summary.
@@ -86,7 +98,14 @@ func readSummary(path string) (mergeInput, error) {
 	if err != nil {
 		return bad("shard %v", err)
 	}
-	return mergeInput{path: path, sum: sum, shards: shards}, nil
+	var share uint64
+	for _, sh := range shards {
+		share += shardSeeds(sum.From, sum.Seeds, sh).count
+	}
+	if sum.SeedsRun > share {
+		return bad("seeds_run %d, more than the %d seeds of shard %s", sum.SeedsRun, share, sum.Shard)
+	}
+	return mergeInput{path: path, sum: sum, shards: shards, share: share}, nil
 }
 
 // parseShardList reads a summary's shard: "I/N", or a merge's "I/N,J/M,...".

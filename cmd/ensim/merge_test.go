@@ -71,9 +71,33 @@ func TestMerge(t *testing.T) {
 		}
 	}
 
-	clean := shardSummary("1/1", nil)
+	clean := shardSummary("1/1", func(s *sweepSummary) { s.SeedsRun = 10 })
 	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, clean)); code != exitOK {
 		t.Errorf("merge of one clean summary: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestMergeShortShard: a shard stopped before its last seed (an interrupt, a CI time
+// limit) with no failure makes the merge fail, naming it: the merged summary would
+// otherwise pass for a sweep of every seed. A shard that stopped at a failure is
+// already a failure.
+func TestMergeShortShard(t *testing.T) {
+	whole := shardSummary("1/2", func(s *sweepSummary) { s.SeedsRun = 5 })
+	short := shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 2 })
+	shortPath := writeSummary(t, short)
+	code, stdout, stderr := ensim(t, "sweep", "merge", writeSummary(t, whole), shortPath)
+	if code != exitFail || !strings.Contains(stderr, shortPath+" (shard 2/2) ran 2 of its 5 seeds and found no failure") {
+		t.Errorf("exit %d, stderr %q; want %d naming the short shard", code, stderr, exitFail)
+	}
+	if got := decodeSweep(t, stdout); got.SeedsRun != 7 {
+		t.Errorf("merged seeds_run %d, want 7: the merge is still printed", got.SeedsRun)
+	}
+	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, whole), writeSummary(t, shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 5 }))); code != exitOK {
+		t.Errorf("two whole shards: exit %d\n%s", code, stderr)
+	}
+	// More seeds run than the shard holds is not a summary sweep wrote.
+	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 6 }))); code != exitUsage || !strings.Contains(stderr, "seeds_run 6, more than the 5 seeds of shard 2/2") {
+		t.Errorf("exit %d, stderr %q; want 2 and the count named", code, stderr)
 	}
 }
 
