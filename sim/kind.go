@@ -59,7 +59,8 @@ func (w *World) EmitKind(node *Name, k *Kind, attrs ...Attr) {
 	// is neither, is emitKind's.
 	dst := w.encBuf
 	n := len(dst)
-	if k.fast != w || len(attrs) != len(k.keys) || node == nil || node.def != w || cap(dst)-n < k.room {
+	slack := cap(dst) - n - k.room // room beyond the record at its widest
+	if k.fast != w || len(attrs) != len(k.keys) || node == nil || node.def != w || slack < 0 {
 		w.emitKind(node, k, attrs)
 		return
 	}
@@ -79,9 +80,10 @@ func (w *World) EmitKind(node *Name, k *Kind, attrs ...Attr) {
 		} else if nm := a.Name; nm != nil && nm.def == w {
 			v[0] = valRef
 			binary.LittleEndian.PutUint64(v[1:], nm.num)
-		} else if nm != nil && nm.w == w && nm.prefix != nil && nm.prefix.def == w && cap(dst)-n-off >= valLen*(len(attrs)-i+1) {
+		} else if nm != nil && nm.w == w && nm.prefix != nil && nm.prefix.def == w && slack >= valLen {
 			// A NameNum's definition by a prefix defined before (appendName), as a
-			// new call's name is: twice a value's room, which is there for it.
+			// new call's name is: twice a value's room, the second from the slack.
+			slack -= valLen
 			d := (*[2 * valLen]byte)(unsafe.Pointer(v))
 			d[0], d[1] = valDefNum, valRef
 			binary.LittleEndian.PutUint64(d[2:10], nm.prefix.num)
