@@ -1,6 +1,9 @@
 package sim
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+	"unsafe"
+)
 
 // Kind is a record kind declared once with its attribute keys (World.Kind), so
 // that its records (World.EmitKind) hash their values without spelling out the
@@ -12,6 +15,13 @@ type Kind struct {
 	// tag is the kind's entry tag in the hashed stream (2 + its number in order
 	// of definition), 0 until its first record defines it.
 	tag uint64
+	// fast is w once the kind's records may take EmitKind's fast path: w hashes
+	// its records and keeps none, and the kind is defined with a one-byte tag.
+	// It is nil until then.
+	fast *World
+	// room is the most bytes a record of the kind takes on that path: its head,
+	// and each value an integer or a reference.
+	room int
 }
 
 // Name returns the kind's name: the Kind of its records.
@@ -27,7 +37,7 @@ func (k *Kind) Keys() []string { return k.keys }
 // first record. Declaring the same name twice makes two kinds that trace alike
 // and hash apart, so declare each kind once, in deterministic code.
 func (w *World) Kind(name string, keys ...string) *Kind {
-	return &Kind{w: w, name: name, keys: append([]string(nil), keys...)}
+	return &Kind{w: w, name: name, keys: append([]string(nil), keys...), room: headLen + valLen*len(keys)}
 }
 
 // EmitKind records one trace event of kind k, as Emit(node.String(),
@@ -41,6 +51,70 @@ func (w *World) Kind(name string, keys ...string) *Kind {
 // len(attrs) is not len(k.Keys()), and otherwise, like Emit, returns at once
 // when nothing consumes records (Recording is false).
 func (w *World) EmitKind(node *Name, k *Kind, attrs ...Attr) {
+	// The common record, written here: a kind whose records take the fast path
+	// (Kind.fast: w hashes and keeps nothing, the kind is defined with a one-byte
+	// tag), its node and each value a Name defined before or an integer, and room
+	// in encBuf for every value at its widest. Its bytes are stored in place, with
+	// no check of room per value; any other record, or the rest of one whose value
+	// is neither, is emitKind's.
+	dst := w.encBuf
+	n := len(dst)
+	slack := cap(dst) - n - k.room // room beyond the record at its widest
+	if k.fast != w || len(attrs) != len(k.keys) || node == nil || node.def != w || slack < 0 {
+		w.emitKind(node, k, attrs)
+		return
+	}
+	p := unsafe.Add(unsafe.Pointer(unsafe.SliceData(dst)), n) // room for k.room bytes
+	head := (*[headLen]byte)(p)
+	head[0] = byte(k.tag)
+	binary.LittleEndian.PutUint64(head[1:9], uint64(w.now))
+	head[9] = valRef
+	binary.LittleEndian.PutUint64(head[10:18], node.num)
+	off := headLen
+	for i := range attrs {
+		a := &attrs[i]
+		v := (*[valLen]byte)(unsafe.Add(p, off))
+		if a.IsInt {
+			v[0] = valInt
+			binary.LittleEndian.PutUint64(v[1:], uint64(a.Int))
+		} else if nm := a.Name; nm != nil && nm.def == w {
+			v[0] = valRef
+			binary.LittleEndian.PutUint64(v[1:], nm.num)
+		} else if nm != nil && nm.w == w && nm.prefix != nil && nm.prefix.def == w && slack >= valLen {
+			// A NameNum's definition by a prefix defined before (appendName), as a
+			// new call's name is: twice a value's room, the second from the slack.
+			slack -= valLen
+			d := (*[2 * valLen]byte)(unsafe.Pointer(v))
+			d[0], d[1] = valDefNum, valRef
+			binary.LittleEndian.PutUint64(d[2:10], nm.prefix.num)
+			binary.LittleEndian.PutUint64(d[10:], nm.n)
+			nm.num, nm.def = w.names, w
+			w.names++
+			off += valLen
+		} else {
+			w.encBuf = w.appendValues(dst[:n+off], attrs[i:])
+			w.endRecord()
+			return
+		}
+		off += valLen
+	}
+	w.encBuf = w.encBuf[:n+off] // only the length changes
+	if n+off >= hashChunk {
+		w.flushHash()
+	}
+	w.traceLen++
+}
+
+// headLen and valLen are the lengths of the head of a record of a kind with a
+// one-byte tag and a node defined before, and of an integer or a reference to a
+// Name defined before.
+const (
+	headLen = 18
+	valLen  = 9
+)
+
+// emitKind is EmitKind for a record that does not take its fast path.
+func (w *World) emitKind(node *Name, k *Kind, attrs []Attr) {
 	if k.w != w || len(attrs) != len(k.keys) || node != nil && node.w != w {
 		w.badEmit(node, k, attrs)
 	}
@@ -51,18 +125,30 @@ func (w *World) EmitKind(node *Name, k *Kind, attrs ...Attr) {
 		}
 		return
 	}
-	// The record's entry (see Record.AppendCanonical), written here rather than in
-	// a function of its own: it is what nearly every record of a run costs.
+	// The record's entry (see Record.AppendCanonical).
 	dst := w.encBuf
-	if tag := k.tag; tag-1 < 0x7f && node != nil && node.num != 0 {
+	if tag := k.tag; tag-1 < 0x7f && node != nil && node.def == w {
 		// The common head, in one append: a kind defined before with a one-byte
 		// tag, the time, and a node defined before.
-		t, v := uint64(w.now), node.num-1
+		t, v := uint64(w.now), node.num
 		dst = append(dst, byte(tag), byte(t), byte(t>>8), byte(t>>16), byte(t>>24), byte(t>>32), byte(t>>40), byte(t>>48), byte(t>>56),
 			valRef, byte(v), byte(v>>8), byte(v>>16), byte(v>>24), byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56))
 	} else {
 		dst = w.appendHead(dst, node, k)
 	}
+	w.encBuf = w.appendValues(dst, attrs)
+	if w.cfg.KeepTrace {
+		if len(w.encBuf) >= hashChunk {
+			w.flushHash()
+		}
+		w.keepKind(node, k, attrs)
+		return
+	}
+	w.endRecord()
+}
+
+// appendValues appends the values of a kind's record (see Record.AppendCanonical).
+func (w *World) appendValues(dst []byte, attrs []Attr) []byte {
 	for i := range attrs {
 		a := &attrs[i]
 		switch {
@@ -71,8 +157,8 @@ func (w *World) EmitKind(node *Name, k *Kind, attrs ...Attr) {
 			dst = append(dst, valInt, byte(v), byte(v>>8), byte(v>>16), byte(v>>24), byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56))
 		case a.Name != nil:
 			// appendName's common case, a Name defined before, written out.
-			if n := a.Name; n.num != 0 && n.w == w {
-				v := n.num - 1
+			if n := a.Name; n.def == w {
+				v := n.num
 				dst = append(dst, valRef, byte(v), byte(v>>8), byte(v>>16), byte(v>>24), byte(v>>32), byte(v>>40), byte(v>>48), byte(v>>56))
 			} else {
 				dst = w.appendName(dst, n) // checks n's World
@@ -83,15 +169,16 @@ func (w *World) EmitKind(node *Name, k *Kind, attrs ...Attr) {
 			dst = appendStr(append(dst, valStr), a.Str)
 		}
 	}
-	w.encBuf = dst
-	if len(dst) >= hashChunk {
+	return dst
+}
+
+// endRecord ends a hashed record that is not kept: it hashes what has gathered
+// if it is a chunk, and counts the record.
+func (w *World) endRecord() {
+	if len(w.encBuf) >= hashChunk {
 		w.flushHash()
 	}
-	if w.cfg.KeepTrace {
-		w.keepKind(node, k, attrs)
-	} else {
-		w.traceLen++
-	}
+	w.traceLen++
 }
 
 // keepKind counts a record of kind k and keeps it (Config.KeepTrace): the record
@@ -140,6 +227,9 @@ func (w *World) appendHead(dst []byte, node *Name, k *Kind) []byte {
 	if k.tag == 0 {
 		w.kinds++
 		k.tag = w.kinds + 1
+		if k.tag < 0x80 && w.hash != nil && !w.cfg.KeepTrace {
+			k.fast = w
+		}
 		dst = appendKindDef(dst, k.name, k.keys)
 	}
 	dst = binary.LittleEndian.AppendUint64(appendUvarint(dst, k.tag), uint64(w.now))
@@ -157,8 +247,8 @@ func (w *World) appendName(dst []byte, n *Name) []byte {
 	if n.w != w {
 		panic("sim: EmitKind with a Name of another World")
 	}
-	if n.num != 0 {
-		return binary.LittleEndian.AppendUint64(append(dst, valRef), n.num-1)
+	if n.def != nil {
+		return binary.LittleEndian.AppendUint64(append(dst, valRef), n.num)
 	}
 	if n.prefix == nil {
 		dst = appendStr(append(dst, valDef), n.s)
@@ -166,8 +256,8 @@ func (w *World) appendName(dst []byte, n *Name) []byte {
 		dst = w.appendName(append(dst, valDefNum), n.prefix)
 		dst = binary.LittleEndian.AppendUint64(dst, n.n)
 	}
+	n.num, n.def = w.names, w
 	w.names++
-	n.num = w.names
 	return dst
 }
 

@@ -21,8 +21,10 @@ type Name struct {
 	// s is the string, written out at once by World.Name and when first asked
 	// for by World.NameNum ("" until then: a NameNum's string is never empty).
 	s string
-	// num is 1 + the Name's number in the hashed stream once a record has
-	// defined it, 0 before.
+	// def is w once a record has defined the Name in the hashed stream, nil
+	// before: EmitKind's one check that a value is a Name of its World defined
+	// before. num is then the Name's number.
+	def *World
 	num uint64
 	// prefix and n are a NameNum's: it stands for prefix's string, a dot and n
 	// in decimal. prefix is nil for a Name made by World.Name.

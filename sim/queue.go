@@ -256,7 +256,10 @@ func (q *queue) cancel(id EventID) bool {
 // place each.
 func (q *queue) move(id EventID, at time.Duration, seq uint64, act Action) EventID {
 	low := uint32(id)
-	if q.isHeap || low == 0 || int(low-1) >= len(q.slots) {
+	if low == 0 {
+		return q.push(at, seq, act) // nothing to cancel
+	}
+	if q.isHeap || int(low-1) >= len(q.slots) {
 		q.cancel(id)
 		return q.push(at, seq, act)
 	}

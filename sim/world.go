@@ -41,7 +41,10 @@ type World struct {
 	q        queue
 	executed uint64
 	stopped  bool
-	running  bool
+	// past is RunPast's t while it runs, and below any time once Stop is
+	// called: RunPast's one check after each event.
+	past    time.Duration
+	running bool
 
 	streams map[string]*rand.Rand
 
@@ -240,10 +243,11 @@ func (w *World) RunUntil(t time.Duration) {
 func (w *World) RunPast(t time.Duration) bool {
 	w.mustNotBeRunning()
 	w.stopped = false
+	w.past = t
 	// Running stays set from one event to the next: it is cleared only on
 	// return, so an event that panics leaves it set, as Step does.
 	w.running = true
-	for !w.stopped {
+	for {
 		// Step's body, written out.
 		var e entry
 		if w.q.sorted() {
@@ -258,9 +262,9 @@ func (w *World) RunPast(t time.Duration) bool {
 		w.now = e.at
 		w.executed++
 		act.Run()
-		if e.at > t {
+		if e.at > w.past { // past t, or Stop was called
 			w.running, w.stopped = false, false
-			return true
+			return e.at > t
 		}
 	}
 	w.running, w.stopped = false, false
@@ -269,7 +273,7 @@ func (w *World) RunPast(t time.Duration) bool {
 
 // Stop makes the Run, RunUntil or RunPast in progress return after the current
 // event. It has no effect on a later Run, RunUntil or RunPast, nor on Step.
-func (w *World) Stop() { w.stopped = true }
+func (w *World) Stop() { w.stopped, w.past = true, math.MinInt64 }
 
 func (w *World) mustNotBeRunning() {
 	if w.running {
