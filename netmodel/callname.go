@@ -43,7 +43,7 @@ func (c *callNames) name(id router.CallID) *sim.Name {
 	e := &c.slots[(h*0x9e3779b97f4a7c15)>>54] // top 10 bits: callNameSlots
 	// The numbers differ first when ids differ, and compare without a call. A slot
 	// that was never filled holds the zero id: its nil name tells it apart.
-	if e.id.Seq == id.Seq && e.id.Incarnation == id.Incarnation && e.name != nil && e.id.Node == id.Node {
+	if e.id.Seq == id.Seq && e.id.Incarnation == id.Incarnation && e.name != nil && sameNode(e.id.Node, id.Node) {
 		return e.name
 	}
 	return c.fill(e, id)

@@ -143,3 +143,25 @@ func TestCallNamesShareIncarnations(t *testing.T) {
 		t.Fatalf("a call of n7's old incarnation named %q", got)
 	}
 }
+
+// TestCallNameOfACopiedNode: an id whose node name is another string with the same
+// bytes is the same id, and gets the Name its call was given, not a new one (the
+// hashed trace would define a new one again); an id of another node of the same
+// length whose slot it shares gets its own.
+func TestCallNameOfACopiedNode(t *testing.T) {
+	c := &newCallNet(t, []router.NodeID{"n1", "c1"}).calls
+	for seq := uint64(1); seq <= 3*callNameSlots; seq++ {
+		id := router.CallID{Node: "n1", Incarnation: 1, Seq: seq}
+		first := c.name(id)
+		copied := id
+		copied.Node = router.NodeID(string([]byte(id.Node)))
+		if got := c.name(copied); got != first {
+			t.Fatalf("a copy of %v named %q anew, want the Name it was given", id, got)
+		}
+		// "c1" shares the slot of "n1" for the same numbers: it evicts n1's Name.
+		other := router.CallID{Node: "c1", Incarnation: 1, Seq: seq}
+		if got := c.name(other); got == first || got.String() != other.String() {
+			t.Fatalf("%v named %q (the Name of %v: %v)", other, got, id, got == first)
+		}
+	}
+}

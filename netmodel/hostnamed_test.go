@@ -3,6 +3,7 @@ package netmodel
 import (
 	"fmt"
 	"testing"
+	"unsafe"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
@@ -40,5 +41,44 @@ func TestHostNamedMatchesHost(t *testing.T) {
 				t.Fatalf("hostNamed(%q) = host %s, want nil", id, got.ID())
 			}
 		}
+	}
+}
+
+// TestSendToACopiedName: a send to another string with the same bytes as the name a
+// host's table of destinations holds finds the entry (sameNode), and leaves it as
+// it is, without looking the name up again.
+func TestSendToACopiedName(t *testing.T) {
+	n, err := New(sim.New(sim.Config{}), Config{Routers: 1, Link: Link{Latency: Const(1)}, Service: Const(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := n.AddHost("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := n.AddHost("b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := a.Transport()
+	m := router.Message{Kind: router.KindReply}
+	to := router.NodeID("b")
+	if err := tr.Send(to, &m); err != nil {
+		t.Fatal(err)
+	}
+	d := &a.dests[destSlot(to)]
+	if d.dst != b || unsafe.StringData(string(d.to)) != unsafe.StringData(string(to)) {
+		t.Fatalf("after a send to b, its entry holds %q for host %v", d.to, d.dst)
+	}
+	copied := router.NodeID(string([]byte(to)))
+	if err := tr.Send(copied, &m); err != nil {
+		t.Fatal(err)
+	}
+	if d.dst != b || unsafe.StringData(string(d.to)) != unsafe.StringData(string(to)) {
+		t.Fatalf("a send to a copy of b filled its entry in anew")
+	}
+	long := router.NodeID("ba")
+	if !sameNode(to, copied) || sameNode(to, "c") || sameNode("", to) || !sameNode("", "") || sameNode(long[:1], long) {
+		t.Fatalf("sameNode tells strings apart by their addresses or lengths only")
 	}
 }

@@ -256,7 +256,7 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	// Where the message goes (dest): the host's table first. Written out here, since
 	// a function with the call to findDest in it would not be inlined.
 	d := &h.dests[destSlot(to)]
-	if len(to) == 0 || d.to != to {
+	if len(to) == 0 || !sameNode(d.to, to) {
 		if d = h.findDest(d, to); d == nil {
 			return fmt.Errorf("%w: no node %s", router.ErrUnreachable, to)
 		}
