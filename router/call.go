@@ -78,7 +78,9 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 			p.seen, p.hadEntry = rt.e.Version, true
 		}
 	}
-	n.pending.put(p)
+	if !n.pending.putFree(p) { // put, its common case inlined
+		n.pending.put(p)
+	}
 	n.stats.Calls++
 	if ev := n.event(EvCall); ev != nil {
 		ev.Call = id
@@ -162,7 +164,8 @@ func (n *Node) callPeer(peer *PeerRef, r *request) {
 
 // reply handles a reply message at the caller's node: the proxy's receive.
 func (n *Node) reply(m *Message) {
-	p, ok := n.lookup(m.Call)
+	p := n.pending.get(m.Call.Seq) // lookup, written out: it is not inlined
+	ok := p != nil && p.id == m.Call
 	if n.cfg.Bugs.Has(bugs.CrossReply) {
 		if q := n.otherPending(m.Call); q != nil {
 			p, ok = q, true
@@ -245,8 +248,8 @@ func (n *Node) outcome(c Code) error {
 func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 	if n.cfg.Bugs.Has(bugs.LateReply) {
 		p.completed = true
-	} else {
-		n.pending.remove(p.id.Seq)
+	} else if !n.pending.removeHeld(p.id.Seq) { // remove, its common case inlined
+		n.pending.removeAside(p.id.Seq)
 	}
 	if p.timer != 0 {
 		n.cfg.Clock.Stop(p.timer)

@@ -45,6 +45,9 @@ func (s *pendingSet) get(seq uint64) *pending {
 
 // put adds p, whose number no call held has.
 func (s *pendingSet) put(p *pending) {
+	if s.putFree(p) {
+		return
+	}
 	if len(s.slots) == 0 {
 		s.slots = make([]*pending, minPendingSlots)
 	}
@@ -64,6 +67,19 @@ func (s *pendingSet) put(p *pending) {
 	s.more[p.id.Seq] = p
 }
 
+// putFree is put when p's place in the table is free, which is nearly always (see
+// pendingSet): it puts p there and reports true, or does nothing and reports false. It
+// is small enough to be inlined where a call starts, which put is not.
+func (s *pendingSet) putFree(p *pending) bool {
+	i := s.place(p.id.Seq)
+	if i >= uint64(len(s.slots)) || s.slots[i] != nil {
+		return false
+	}
+	s.slots[i] = p
+	s.n++
+	return true
+}
+
 // grow doubles the table and places every call again.
 func (s *pendingSet) grow() {
 	old, more := s.slots, s.more
@@ -80,14 +96,29 @@ func (s *pendingSet) grow() {
 
 // remove forgets the call numbered seq, if it is held.
 func (s *pendingSet) remove(seq uint64) {
-	if len(s.slots) > 0 {
-		i := s.place(seq)
+	if !s.removeHeld(seq) {
+		s.removeAside(seq)
+	}
+}
+
+// removeHeld is remove for a call held in its place in the table, which is nearly
+// every call: it forgets the call and reports true, or does nothing and reports false
+// when the call numbered seq is not there. It is small enough to be inlined where a
+// call completes, which remove is not.
+func (s *pendingSet) removeHeld(seq uint64) bool {
+	if i := s.place(seq); i < uint64(len(s.slots)) {
 		if p := s.slots[i]; p != nil && p.id.Seq == seq {
 			s.slots[i] = nil
 			s.n--
-			return
+			return true
 		}
 	}
+	return false
+}
+
+// removeAside is remove for a call not in its place in the table: in the map beside
+// it, or not held.
+func (s *pendingSet) removeAside(seq uint64) {
 	if _, ok := s.more[seq]; ok {
 		delete(s.more, seq)
 		s.n--

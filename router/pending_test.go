@@ -3,6 +3,7 @@ package router
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 )
@@ -140,6 +141,59 @@ func TestPendingSetUsesItsTable(t *testing.T) {
 		}
 		if len(s.more) != 0 || len(s.slots) != c.size {
 			t.Fatalf("shards %d, %d open: %d calls beside the table of %d, want 0 beside %d", c.shards, c.open, len(s.more), len(s.slots), c.size)
+		}
+	}
+}
+
+// idlePorts are a node's ports for tests that drive it by hand: the clock stands at
+// zero and never fires, the transport takes every message and delivers none.
+type idlePorts struct{}
+
+func (idlePorts) Now() time.Duration                 { return 0 }
+func (idlePorts) After(time.Duration, Timer) TimerID { return 0 }
+func (idlePorts) Stop(TimerID)                       {}
+func (idlePorts) Send(NodeID, *Message) error        { return nil }
+func (idlePorts) IntN(int) int                       { return 0 }
+
+// TestCallBesideTheTable: a node's call whose place in its pending table an older call
+// still holds is kept beside the table, answered from there exactly once, and then
+// forgotten, as Call and complete keep it (their common cases are written out: putFree,
+// removeHeld). For one shard and for a shard of three.
+func TestCallBesideTheTable(t *testing.T) {
+	for _, shards := range []int{1, 3} {
+		n, err := New(Config{ID: "n1", Incarnation: 1, Clock: idlePorts{}, Transport: idlePorts{}, Rand: idlePorts{}, Shards: shards, Shard: shards - 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		far := ToPeer(PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}) // its request is never delivered
+		old, err := n.Call(far, nil, Infinity, func(Result) { t.Errorf("shards %d: the first call completed", shards) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range minPendingSlots - 1 { // calls that fail at once: no leader known here
+			if _, err := n.Call(ToEnsemble("e1"), nil, time.Second, func(Result) {}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var got []Result
+		id, err := n.Call(far, nil, Infinity, func(r Result) { got = append(got, r) }) // wants old's place
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(n.pending.more) != 1 || n.pending.len() != 2 {
+			t.Fatalf("shards %d: %d calls beside the table, %d held; want 1 and 2", shards, len(n.pending.more), n.pending.len())
+		}
+		answer := Message{Kind: KindReply, From: "n2", Call: id, Code: CodeOK, Result: []byte("ok"), Peer: far.Peer}
+		n.Deliver(&answer, 0)
+		n.Deliver(&answer, 0) // late: the call is forgotten
+		if len(got) != 1 || got[0].Err != nil || string(got[0].Value) != "ok" {
+			t.Fatalf("shards %d: the call beside the table completed with %v, want once with ok", shards, got)
+		}
+		if p := n.Pending(); len(p) != 1 || p[0] != old || len(n.pending.more) != 0 || n.pending.len() != 1 {
+			t.Fatalf("shards %d: pending %v, %d beside, %d held; want only %v", shards, p, len(n.pending.more), n.pending.len(), old)
+		}
+		if s := n.Stats(); s.Late != 1 || s.Completed[CodeOK] != 1 || s.Completed[CodeNoLeader] != minPendingSlots-1 {
+			t.Fatalf("shards %d: stats %+v", shards, s)
 		}
 	}
 }
