@@ -69,7 +69,7 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	now := n.now()
 	p := n.newPending()
 	p.init(id, t.Ensemble, event, done)
-	var rt *route // the route to the target ensemble, for routeTo below: nothing can change it
+	var rt *route // the route to the target ensemble, for routing below: nothing can change it
 	if ensTarget {
 		if rt = &n.routes[routeSlot(t.Ensemble)]; !n.holds(rt, t.Ensemble) { // route, written out
 			n.makeRoute(rt, t.Ensemble)
@@ -114,7 +114,14 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	case !ensTarget:
 		n.callPeer(&t.Peer, &r)
 	case t.Via == "" || n.isSelf(t.Via):
-		n.routeTo(rt, &r, true)
+		switch rt.to { // routeTo, written out: a call less per call
+		case routeHere:
+			n.deliverTo(rt.p, &rt.e.Leader, &r, false, true)
+		case routeThere:
+			n.sendRoute(rt.e.Leader.Node, &r, true)
+		default:
+			n.fail(&r, true, CodeNoLeader, "no-leader")
+		}
 	default:
 		n.sendRoute(t.Via, &r, true)
 	}

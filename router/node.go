@@ -392,10 +392,11 @@ func (n *Node) send(to NodeID, m *Message) error {
 	return nil
 }
 
-// remaining charges the time since arrived against budget.
+// remaining charges the time since arrived against budget. It is written to be inlined
+// (routeAt, peerAt).
 func (n *Node) remaining(budget, arrived time.Duration) time.Duration {
-	if budget == Infinity || n.riak() {
-		return budget
+	if budget != Infinity && n.cfg.Semantics != Riak {
+		budget -= n.cfg.Clock.Now() - arrived
 	}
-	return budget - (n.now() - arrived)
+	return budget
 }
