@@ -368,9 +368,17 @@ func (n *Node) outgoing(k Kind) *Message {
 
 // send hands m, built in n.outgoing(), to the transport; it traces both outcomes. The
 // sender is stamped once for all, in New: nothing but New writes the From of the
-// node's outgoing message.
+// node's outgoing message. sendRoute and sendReply, which send nearly every message,
+// write it out: they call the transport themselves and sent only when there is more
+// to do.
 func (n *Node) send(to NodeID, m *Message) error {
-	if err := n.cfg.Transport.Send(to, m); err != nil {
+	return n.sent(to, m, n.cfg.Transport.Send(to, m))
+}
+
+// sent is what send does once the transport took m (err nil) or refused it: it counts
+// and traces the outcome, and returns err.
+func (n *Node) sent(to NodeID, m *Message, err error) error {
+	if err != nil {
 		n.stats.Unreached++
 		if ev := n.event(EvSendFail); ev != nil {
 			ev.Call = m.Call

@@ -88,8 +88,11 @@ func (n *Node) sendRoute(to NodeID, r *request, atCaller bool) {
 	m.Event = r.event
 	m.Budget = r.budget
 	m.Hops = hops
-	if err := n.send(to, m); err != nil {
-		n.fail(r, atCaller, sendCode(err), "unreachable")
+	// send, written out: sent only for a refusal or a traced send.
+	if err := n.cfg.Transport.Send(to, m); err != nil || n.traced&(1<<EvSend) != 0 {
+		if err := n.sent(to, m, err); err != nil {
+			n.fail(r, atCaller, sendCode(err), "unreachable")
+		}
 	}
 }
 
@@ -146,7 +149,10 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hop
 		m.Peer.clear()
 	}
 	m.Hops = hops
-	_ = n.send(call.Node, m)
+	// send, written out: sent only for a refusal or a traced send.
+	if err := n.cfg.Transport.Send(m.Call.Node, m); err != nil || n.traced&(1<<EvSend) != 0 {
+		_ = n.sent(m.Call.Node, m, err)
+	}
 }
 
 func sendCode(err error) Code {
