@@ -90,11 +90,11 @@ type Node struct {
 	seq     uint64
 	wseq    uint64
 	stats   Stats
-	ev      Event     // the event being traced (see event)
-	traced  uint16    // the kinds of event the tracer is given, bit k for kind k (see event)
-	out     Message   // the message being sent (see send)
-	late    Message   // a copy of the late reply being traced (see reply)
-	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
+	ev      Event                 // the event being traced (see event)
+	traced  uint16                // the kinds of event the tracer is given, bit k for kind k (see event)
+	out     [numKinds - 1]Message // the messages being sent, one of each kind (see outgoing)
+	late    Message               // a copy of the late reply being traced (see reply)
+	reqs    []Request             // fresh Requests for deliverLocal (see newRequest)
 	// routes remembers what routing to an ensemble needs, each ensemble in the place
 	// routeSlot gives it (see route).
 	routes [routeSlots]route
@@ -123,7 +123,7 @@ func New(cfg Config) (*Node, error) {
 	if dir == nil {
 		dir = &Directory{}
 	}
-	return &Node{
+	n := &Node{
 		cfg:     cfg,
 		dir:     dir,
 		peers:   make(map[EnsembleID][]namedPeer),
@@ -131,8 +131,11 @@ func New(cfg Config) (*Node, error) {
 		workers: make(map[uint64]*Request),
 		ev:      Event{Node: cfg.ID}, // for good: reset leaves Node alone
 		traced:  tracedKinds(cfg.Tracer),
-		out:     Message{From: cfg.ID}, // for good, see send
-	}, nil
+	}
+	for i := range n.out { // for good, see outgoing
+		n.out[i].Kind, n.out[i].From = Kind(i+1), cfg.ID
+	}
+	return n, nil
 }
 
 // ID returns the node's name.
@@ -355,16 +358,16 @@ func (n *Node) traceDrop(call CallID, reason string, instance int) {
 	}
 }
 
-// outgoing returns the node's own Message, reset for a message of kind k, for the
-// caller to build the message it sends in, with send: the caller sets every field kind
-// k uses (see Message.reset). The Transport only reads it during Send, and neither it
-// nor the tracer calls back into the node, so one Message serves every send: a message
-// built on the stack would escape to the heap through the Transport, one allocation per
-// send.
-func (n *Node) outgoing(k Kind) *Message {
-	n.out.reset(k)
-	return &n.out
-}
+// outgoing returns the node's own Message of kind k, for the caller to build the
+// message it sends in, with send: the caller sets every field kind k uses, zero or not
+// (see Message). The Transport only reads it during Send, and neither it nor the
+// tracer calls back into the node, so one Message of each kind serves every send: a
+// message built on the stack would escape to the heap through the Transport, one
+// allocation per send. One of each kind, each set up once in New with its Kind and the
+// node's ID as its From (nothing else writes them): a message only ever holds the
+// fields its kind uses, so a send has nothing to clear of the message sent before it,
+// even when that was of another kind.
+func (n *Node) outgoing(k Kind) *Message { return &n.out[k-1] }
 
 // send hands m, built in n.outgoing(), to the transport; it traces both outcomes. The
 // sender is stamped once for all, in New: nothing but New writes the From of the
