@@ -188,7 +188,7 @@ func (n *Node) Pending() []CallID {
 	out := make([]CallID, 0, n.pending.len())
 	n.pending.each(func(p *pending) {
 		if !p.completed {
-			out = append(out, p.id)
+			out = append(out, p.call)
 		}
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })

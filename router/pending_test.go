@@ -30,10 +30,10 @@ func TestPendingSetMatchesMap(t *testing.T) {
 			switch op := rapid.IntRange(0, 19).Draw(t, "op"); {
 			case op < 8: // start a call
 				next++
-				p := &pending{id: CallID{Node: "n1", Incarnation: 1, Seq: seqOf(next)}}
+				p := &pending{request: request{call: CallID{Node: "n1", Incarnation: 1, Seq: seqOf(next)}}}
 				s.put(p)
-				model[p.id.Seq] = p
-				lingers[p.id.Seq] = rapid.IntRange(0, 31).Draw(t, "lingers") == 0
+				model[p.call.Seq] = p
+				lingers[p.call.Seq] = rapid.IntRange(0, 31).Draw(t, "lingers") == 0
 			case op < 19 && len(model) > 0: // complete one: mostly an old one
 				keys := make([]uint64, 0, len(model))
 				for k := range model {
@@ -76,10 +76,10 @@ func TestPendingSetMatchesMap(t *testing.T) {
 			}
 			seen := map[uint64]bool{}
 			s.each(func(p *pending) {
-				if seen[p.id.Seq] || model[p.id.Seq] != p {
-					t.Fatalf("each gave %d twice or not held", p.id.Seq)
+				if seen[p.call.Seq] || model[p.call.Seq] != p {
+					t.Fatalf("each gave %d twice or not held", p.call.Seq)
 				}
-				seen[p.id.Seq] = true
+				seen[p.call.Seq] = true
 			})
 			if len(seen) != len(model) {
 				t.Fatalf("each gave %d calls, want %d", len(seen), len(model))
@@ -95,13 +95,15 @@ func TestPendingSetBeside(t *testing.T) {
 	for _, shards := range []uint64{1, 4} {
 		s := pendingSet{stride: shards}
 		seqOf := func(k uint64) uint64 { return (k-1)*shards + 2 } // shard 1 of shards, or 2 for one
-		call := func(k uint64) *pending { return &pending{id: CallID{Node: "n1", Incarnation: 1, Seq: seqOf(k)}} }
+		call := func(k uint64) *pending {
+			return &pending{request: request{call: CallID{Node: "n1", Incarnation: 1, Seq: seqOf(k)}}}
+		}
 		old := call(1)
 		s.put(old)
 		for k := uint64(2); k <= minPendingSlots; k++ {
 			p := call(k)
 			s.put(p)
-			s.remove(p.id.Seq)
+			s.remove(p.call.Seq)
 		}
 		p := call(minPendingSlots + 1) // wants old's place
 		s.put(p)
@@ -109,15 +111,15 @@ func TestPendingSetBeside(t *testing.T) {
 			t.Fatalf("shards %d: %d calls beside a table of %d, want 1 beside a table of %d",
 				shards, len(s.more), len(s.slots), minPendingSlots)
 		}
-		if s.get(old.id.Seq) != old || s.get(p.id.Seq) != p || s.len() != 2 {
-			t.Fatalf("shards %d: get finds %v and %v of 2 (len %d)", shards, s.get(old.id.Seq), s.get(p.id.Seq), s.len())
+		if s.get(old.call.Seq) != old || s.get(p.call.Seq) != p || s.len() != 2 {
+			t.Fatalf("shards %d: get finds %v and %v of 2 (len %d)", shards, s.get(old.call.Seq), s.get(p.call.Seq), s.len())
 		}
-		s.remove(p.id.Seq)
-		if s.get(p.id.Seq) != nil || s.get(old.id.Seq) != old || len(s.more) != 0 {
-			t.Fatalf("shards %d: after removing the one beside: %v, %v, %d beside", shards, s.get(p.id.Seq), s.get(old.id.Seq), len(s.more))
+		s.remove(p.call.Seq)
+		if s.get(p.call.Seq) != nil || s.get(old.call.Seq) != old || len(s.more) != 0 {
+			t.Fatalf("shards %d: after removing the one beside: %v, %v, %d beside", shards, s.get(p.call.Seq), s.get(old.call.Seq), len(s.more))
 		}
-		s.remove(old.id.Seq)
-		if s.get(old.id.Seq) != nil || s.len() != 0 {
+		s.remove(old.call.Seq)
+		if s.get(old.call.Seq) != nil || s.len() != 0 {
 			t.Fatalf("shards %d: not empty at the end", shards)
 		}
 	}
@@ -134,7 +136,7 @@ func TestPendingSetUsesItsTable(t *testing.T) {
 	}{{1, 40, minPendingSlots}, {4, 40, minPendingSlots}, {1, 200, 4 * minPendingSlots}, {4, 200, 4 * minPendingSlots}} {
 		s := pendingSet{stride: c.shards}
 		for k := uint64(1); k <= 10_000; k++ {
-			s.put(&pending{id: CallID{Seq: (k-1)*c.shards + 2}})
+			s.put(&pending{request: request{call: CallID{Seq: (k-1)*c.shards + 2}}})
 			if k > c.open {
 				s.remove((k-c.open-1)*c.shards + 2)
 			}
