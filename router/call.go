@@ -19,11 +19,15 @@ type Result struct {
 // pending is the proxy of one call: it waits for the first reply that names its call,
 // or for its own deadline timer, whichever comes first.
 type pending struct {
-	id CallID
-	// ens is the target ensemble; empty for a peer target (Call checks that a target
-	// names one or the other). The rest of the target is read only while Call runs.
-	ens        EnsembleID
-	event      []byte
+	// request is the call's request as Call routes it: call is the call's id; ens is
+	// the target ensemble, empty for a peer target (Call checks that a target names
+	// one or the other; the rest of the target is read only while Call runs); budget
+	// is the call's timeout. Call routes &p.request itself, not a copy built on the
+	// stack, and nothing on the way changes it. The call may complete, and its proxy
+	// be taken by a new call, before Call returns (a peer that answers in Handle, then
+	// calls): routing reads a request only until it hands it to a peer or sends it
+	// (TestCallsFromDone).
+	request
 	deadline   time.Duration // on this node's clock; Infinity for none
 	timer      TimerID
 	done       func(Result)
@@ -68,8 +72,8 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 	}
 	now := n.now()
 	p := n.newPending()
-	p.init(id, t.Ensemble, event, done)
-	var rt *route // the route to the target ensemble, for routeTo below: nothing can change it
+	p.init(id, t.Ensemble, event, timeout, done)
+	var rt *route // the route to the target ensemble, for routing below: nothing can change it
 	if ensTarget {
 		if rt = &n.routes[routeSlot(t.Ensemble)]; !n.holds(rt, t.Ensemble) { // route, written out
 			n.makeRoute(rt, t.Ensemble)
@@ -78,7 +82,9 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 			p.seen, p.hadEntry = rt.e.Version, true
 		}
 	}
-	n.pending.put(p)
+	if !n.pending.putFree(p) { // put, its common case inlined
+		n.pending.put(p)
+	}
 	n.stats.Calls++
 	if ev := n.event(EvCall); ev != nil {
 		ev.Call = id
@@ -106,15 +112,21 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		}
 		p.timer = n.cfg.Clock.After(d, Timer{Kind: TimerCall, Call: id})
 	}
-	var r request // field by field: a composite literal is built aside and copied
-	r.call, r.ens, r.event, r.budget = id, t.Ensemble, event, timeout
+	r := &p.request // init set it up: call, ens, event, budget (timeout)
 	switch {
 	case !ensTarget:
-		n.callPeer(&t.Peer, &r)
+		n.callPeer(&t.Peer, r)
 	case t.Via == "" || n.isSelf(t.Via):
-		n.routeTo(rt, &r, true)
+		switch rt.to { // routeTo, written out: a call less per call
+		case routeHere:
+			n.deliverTo(rt.p, &rt.e.Leader, r, false, true)
+		case routeThere:
+			n.sendRoute(rt.e.Leader.Node, r, true)
+		default:
+			n.fail(r, true, CodeNoLeader, "no-leader")
+		}
 	default:
-		n.sendRoute(t.Via, &r, true)
+		n.sendRoute(t.Via, r, true)
 	}
 	return id, nil
 }
@@ -153,16 +165,19 @@ func checkTarget(t *Target) error {
 
 // callPeer is the original's pid target: no routing, the proxy calls the peer. It is
 // direct here as at a remote peer's node: no riak worker, and a missing peer is
-// unreachable, not a non-leader.
+// unreachable, not a non-leader. It routes a copy of *r, the proxy's, which it does
+// not change: the proxy's empty ens is what marks a peer target (see redirect).
 func (n *Node) callPeer(peer *PeerRef, r *request) {
-	r.ens = peer.Ensemble
-	r.direct = true
-	n.toPeer(peer, r, false, true)
+	c := *r
+	c.ens = peer.Ensemble
+	c.direct = true
+	n.toPeer(peer, &c, false, true)
 }
 
 // reply handles a reply message at the caller's node: the proxy's receive.
 func (n *Node) reply(m *Message) {
-	p, ok := n.lookup(m.Call)
+	p := n.pending.get(m.Call.Seq) // lookup, written out: it is not inlined
+	ok := p != nil && p.call == m.Call
 	if n.cfg.Bugs.Has(bugs.CrossReply) {
 		if q := n.otherPending(m.Call); q != nil {
 			p, ok = q, true
@@ -220,13 +235,13 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 	p.redirected = true
 	n.stats.Redirects++
 	if ev := n.event(EvRedirect); ev != nil {
-		ev.Call = p.id
+		ev.Call = p.call
 		ev.Peer.set(&e.Leader)
 		n.cfg.Tracer.Trace(ev)
 		ev.Kind = 0
 		ev.Peer.clear()
 	}
-	n.routeTo(rt, &request{call: p.id, ens: p.ens, event: p.event, budget: budget, hops: m.Hops}, true)
+	n.routeTo(rt, &request{call: p.call, ens: p.ens, event: p.event, budget: budget, hops: m.Hops}, true)
 	return true
 }
 
@@ -245,8 +260,8 @@ func (n *Node) outcome(c Code) error {
 func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 	if n.cfg.Bugs.Has(bugs.LateReply) {
 		p.completed = true
-	} else {
-		n.pending.remove(p.id.Seq)
+	} else if !n.pending.removeHeld(p.call.Seq) { // remove, its common case inlined
+		n.pending.removeAside(p.call.Seq)
 	}
 	if p.timer != 0 {
 		n.cfg.Clock.Stop(p.timer)
@@ -255,7 +270,7 @@ func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 	code := CodeOf(err)
 	n.stats.Completed[code]++
 	if ev := n.event(EvComplete); ev != nil {
-		ev.Call = p.id
+		ev.Call = p.call
 		if by != nil {
 			ev.Peer.set(by)
 		}
@@ -268,7 +283,7 @@ func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 	}
 	if p.done != nil {
 		var res Result
-		res.Call, res.Value, res.Err = p.id, value, err
+		res.Call, res.Value, res.Err = p.call, value, err
 		if by != nil {
 			res.Peer.set(by)
 		}
@@ -308,10 +323,13 @@ func (n *Node) freePending(p *pending) {
 // init makes p the proxy of a new call, every field set one at a time whatever p held
 // before (a completed call's proxy, see freePending): a whole pending copied into the
 // heap is a bulk write barrier while the collector marks.
-func (p *pending) init(id CallID, ens EnsembleID, event []byte, done func(Result)) {
-	p.id = id
+func (p *pending) init(id CallID, ens EnsembleID, event []byte, timeout time.Duration, done func(Result)) {
+	p.call = id
 	p.ens = ens
 	p.event = event
+	p.budget = timeout
+	p.hops = 0
+	p.cast, p.direct = false, false
 	p.deadline = Infinity
 	p.timer = 0
 	p.done = done
@@ -324,7 +342,7 @@ func (p *pending) init(id CallID, ens EnsembleID, event []byte, done func(Result
 // is unique among a node's calls (pendingSet); the rest of the id must match as well.
 func (n *Node) lookup(id CallID) (*pending, bool) {
 	p := n.pending.get(id.Seq)
-	if p == nil || p.id != id {
+	if p == nil || p.call != id {
 		return nil, false
 	}
 	return p, true
@@ -334,7 +352,7 @@ func (n *Node) lookup(id CallID) (*pending, bool) {
 func (n *Node) otherPending(id CallID) *pending {
 	var best *pending
 	n.pending.each(func(p *pending) {
-		if p.id != id && !p.completed && (best == nil || p.id.Seq < best.id.Seq) {
+		if p.call != id && !p.completed && (best == nil || p.call.Seq < best.call.Seq) {
 			best = p
 		}
 	})

@@ -1,8 +1,9 @@
 package router
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
 )
 
 // Entry is one line of a directory: who leads an ensemble, as of a version. A zero
@@ -36,6 +37,13 @@ type Directory struct {
 	gen uint64
 	// slab is memory for the next entries m gets, taken a few at a time.
 	slab []Entry
+	// order holds m's entries, in the order they came unless sorted by ensemble
+	// (unsorted false): Entries walks it instead of iterating over the map and sorting
+	// what it found, every time. An update in place leaves it as it is; a new ensemble
+	// is appended to it, and unless it sorts after the last one, the next Entries
+	// sorts it (sortedOrder).
+	order    []*Entry
+	unsorted bool
 }
 
 // Snapshot is a frozen set of directory entries that many directories can start
@@ -43,13 +51,15 @@ type Directory struct {
 // with the same ten thousand entries share one map instead of keeping a thousand.
 // It never changes once made, so it may be shared freely.
 type Snapshot struct {
-	m map[EnsembleID]*Entry
+	m     map[EnsembleID]*Entry
+	order []*Entry // m's entries, sorted by ensemble
 }
 
 // NewSnapshot returns a snapshot of entries; of several for one ensemble, the newest
 // version counts, as in a directory.
 func NewSnapshot(entries []Entry) *Snapshot {
-	return &Snapshot{m: NewDirectory(entries).m}
+	d := NewDirectory(entries)
+	return &Snapshot{m: d.m, order: d.sortedOrder()}
 }
 
 // NewDirectory returns a directory holding entries (for example a saved copy, which may
@@ -59,6 +69,7 @@ func NewDirectory(entries []Entry) *Directory {
 	if len(entries) > 0 {
 		d.m = make(map[EnsembleID]*Entry, len(entries)) // sized once: no rehash while filling
 		d.slab = make([]Entry, 0, len(entries))         // one block for all of them
+		d.order = make([]*Entry, 0, len(entries))
 	}
 	for _, e := range entries {
 		d.Update(e)
@@ -125,24 +136,78 @@ func (d *Directory) Update(e Entry) bool {
 	d.slab = append(d.slab, e)
 	p := &d.slab[len(d.slab)-1]
 	d.m[e.Ensemble] = p
+	if k := len(d.order); k > 0 && d.order[k-1].Ensemble > e.Ensemble {
+		d.unsorted = true
+	}
+	d.order = append(d.order, p)
 	d.gen++
 	return true
 }
 
+// sortedOrder returns d.order sorted by ensemble, sorting it first if it is not.
+func (d *Directory) sortedOrder() []*Entry {
+	if d.unsorted {
+		slices.SortFunc(d.order, func(a, b *Entry) int { return cmp.Compare(a.Ensemble, b.Ensemble) })
+		d.unsorted = false
+	}
+	return d.order
+}
+
 // Entries returns every entry, sorted by ensemble. The caller owns the slice.
 func (d *Directory) Entries() []Entry {
-	out := make([]Entry, 0, d.Len())
-	for _, e := range d.m {
-		out = append(out, *e)
+	mine := d.sortedOrder()
+	if d.base == nil {
+		out := make([]Entry, len(mine))
+		for i, p := range mine {
+			out[i] = *p
+		}
+		return out
 	}
-	if d.base != nil {
-		for id, e := range d.base.m {
-			if _, mine := d.m[id]; !mine {
-				out = append(out, *e)
-			}
+	out := make([]Entry, 0, len(mine)+len(d.base.order)-shared(mine, d.base.order))
+	return merge(out, mine, d.base.order)
+}
+
+// shared returns the number of ensembles both mine and base hold, both sorted by
+// ensemble.
+func shared(mine, base []*Entry) int {
+	n := 0
+	for len(mine) > 0 && len(base) > 0 {
+		switch c := cmp.Compare(mine[0].Ensemble, base[0].Ensemble); {
+		case c < 0:
+			mine = mine[1:]
+		case c > 0:
+			base = base[1:]
+		default:
+			n++
+			mine, base = mine[1:], base[1:]
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Ensemble < out[j].Ensemble })
+	return n
+}
+
+// merge appends to out every entry of mine and of base, both sorted by ensemble, in
+// the order of their ensembles; for an ensemble both hold, mine's only. It returns
+// the extended slice.
+func merge(out []Entry, mine, base []*Entry) []Entry {
+	for len(mine) > 0 && len(base) > 0 {
+		switch c := cmp.Compare(mine[0].Ensemble, base[0].Ensemble); {
+		case c < 0:
+			out = append(out, *mine[0])
+			mine = mine[1:]
+		case c > 0:
+			out = append(out, *base[0])
+			base = base[1:]
+		default:
+			out = append(out, *mine[0])
+			mine, base = mine[1:], base[1:]
+		}
+	}
+	for _, p := range mine {
+		out = append(out, *p)
+	}
+	for _, p := range base {
+		out = append(out, *p)
+	}
 	return out
 }
 

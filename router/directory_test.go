@@ -161,8 +161,8 @@ func ExampleEntry_String() {
 
 // TestDirectoryOnSnapshot: a directory started on a snapshot behaves, update for
 // update, as one that copied the snapshot's entries (same answers from Update, Lookup,
-// Entries and Len), and the snapshot itself never changes: a second directory on it
-// still sees the starting entries.
+// Entries and Len; Entries allocates no more than it returns), and the snapshot itself
+// never changes: a second directory on it still sees the starting entries.
 func TestDirectoryOnSnapshot(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		ens := rapid.SampledFrom([]string{"e1", "e2", "e3", "e4"})
@@ -183,8 +183,12 @@ func TestDirectoryOnSnapshot(t *testing.T) {
 			if a, b := copied.Update(u), on.Update(u); a != b {
 				t.Fatalf("update %d %v: copied applied=%v, on snapshot %v", i, u, a, b)
 			}
-			if diff := cmp.Diff(copied.Entries(), on.Entries()); diff != "" {
+			got := on.Entries()
+			if diff := cmp.Diff(copied.Entries(), got); diff != "" {
 				t.Fatalf("after update %d (-copied +on snapshot):\n%s", i, diff)
+			}
+			if cap(got) != len(got) {
+				t.Fatalf("after update %d: Entries has room for %d, holds %d", i, cap(got), len(got))
 			}
 			if copied.Len() != on.Len() {
 				t.Fatalf("after update %d: Len %d, on snapshot %d", i, copied.Len(), on.Len())

@@ -19,9 +19,6 @@ func EventLeftover(n *Node) error {
 	return nil
 }
 
-// ResetMessage exposes Message.reset to the package's external tests.
-func ResetMessage(m *Message, k Kind) { m.reset(k) }
-
 // DirectoryGet exposes Directory.get, the node's own lookup, to the package's external
 // tests.
 func DirectoryGet(d *Directory, e EnsembleID) (Entry, bool) {

@@ -9,28 +9,6 @@ import (
 
 var allKinds = []router.Kind{router.KindRoute, router.KindCast, router.KindPeer, router.KindReply, router.KindGossip}
 
-// TestMessageReset checks that the node's previous outgoing message, every field its
-// kind uses set, reset for any next kind and filled in for it, has no field that kind
-// does not use set.
-func TestMessageReset(t *testing.T) {
-	for _, prev := range append([]router.Kind{0}, allKinds...) {
-		for _, next := range allKinds {
-			m := router.Message{Kind: prev}
-			if prev != 0 {
-				routertest.Scribble(&m)
-			}
-			router.ResetMessage(&m, next)
-			if m.Kind != next {
-				t.Fatalf("%s then %s: Kind is %s", prev, next, m.Kind)
-			}
-			routertest.Scribble(&m) // what the sender sets
-			if err := routertest.CheckMessage(&m); err != nil {
-				t.Errorf("%s then %s: %v", prev, next, err)
-			}
-		}
-	}
-}
-
 // TestCheckMessage shows CheckMessage catches a field a kind does not use, and the
 // promises it checks beyond that.
 func TestCheckMessage(t *testing.T) {

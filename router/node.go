@@ -90,11 +90,11 @@ type Node struct {
 	seq     uint64
 	wseq    uint64
 	stats   Stats
-	ev      Event     // the event being traced (see event)
-	traced  uint16    // the kinds of event the tracer is given, bit k for kind k (see event)
-	out     Message   // the message being sent (see send)
-	late    Message   // a copy of the late reply being traced (see reply)
-	reqs    []Request // fresh Requests for deliverLocal (see newRequest)
+	ev      Event                 // the event being traced (see event)
+	traced  uint16                // the kinds of event the tracer is given, bit k for kind k (see event)
+	out     [numKinds - 1]Message // the messages being sent, one of each kind (see outgoing)
+	late    Message               // a copy of the late reply being traced (see reply)
+	reqs    []Request             // fresh Requests for deliverLocal (see newRequest)
 	// routes remembers what routing to an ensemble needs, each ensemble in the place
 	// routeSlot gives it (see route).
 	routes [routeSlots]route
@@ -123,7 +123,7 @@ func New(cfg Config) (*Node, error) {
 	if dir == nil {
 		dir = &Directory{}
 	}
-	return &Node{
+	n := &Node{
 		cfg:     cfg,
 		dir:     dir,
 		peers:   make(map[EnsembleID][]namedPeer),
@@ -131,8 +131,11 @@ func New(cfg Config) (*Node, error) {
 		workers: make(map[uint64]*Request),
 		ev:      Event{Node: cfg.ID}, // for good: reset leaves Node alone
 		traced:  tracedKinds(cfg.Tracer),
-		out:     Message{From: cfg.ID}, // for good, see send
-	}, nil
+	}
+	for i := range n.out { // for good, see outgoing
+		n.out[i].Kind, n.out[i].From = Kind(i+1), cfg.ID
+	}
+	return n, nil
 }
 
 // ID returns the node's name.
@@ -185,7 +188,7 @@ func (n *Node) Pending() []CallID {
 	out := make([]CallID, 0, n.pending.len())
 	n.pending.each(func(p *pending) {
 		if !p.completed {
-			out = append(out, p.id)
+			out = append(out, p.call)
 		}
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Seq < out[j].Seq })
@@ -355,22 +358,30 @@ func (n *Node) traceDrop(call CallID, reason string, instance int) {
 	}
 }
 
-// outgoing returns the node's own Message, reset for a message of kind k, for the
-// caller to build the message it sends in, with send: the caller sets every field kind
-// k uses (see Message.reset). The Transport only reads it during Send, and neither it
-// nor the tracer calls back into the node, so one Message serves every send: a message
-// built on the stack would escape to the heap through the Transport, one allocation per
-// send.
-func (n *Node) outgoing(k Kind) *Message {
-	n.out.reset(k)
-	return &n.out
-}
+// outgoing returns the node's own Message of kind k, for the caller to build the
+// message it sends in, with send: the caller sets every field kind k uses, zero or not
+// (see Message). The Transport only reads it during Send, and neither it nor the
+// tracer calls back into the node, so one Message of each kind serves every send: a
+// message built on the stack would escape to the heap through the Transport, one
+// allocation per send. One of each kind, each set up once in New with its Kind and the
+// node's ID as its From (nothing else writes them): a message only ever holds the
+// fields its kind uses, so a send has nothing to clear of the message sent before it,
+// even when that was of another kind.
+func (n *Node) outgoing(k Kind) *Message { return &n.out[k-1] }
 
 // send hands m, built in n.outgoing(), to the transport; it traces both outcomes. The
 // sender is stamped once for all, in New: nothing but New writes the From of the
-// node's outgoing message.
+// node's outgoing message. sendRoute and sendReply, which send nearly every message,
+// write it out: they call the transport themselves and sent only when there is more
+// to do.
 func (n *Node) send(to NodeID, m *Message) error {
-	if err := n.cfg.Transport.Send(to, m); err != nil {
+	return n.sent(to, m, n.cfg.Transport.Send(to, m))
+}
+
+// sent is what send does once the transport took m (err nil) or refused it: it counts
+// and traces the outcome, and returns err.
+func (n *Node) sent(to NodeID, m *Message, err error) error {
+	if err != nil {
 		n.stats.Unreached++
 		if ev := n.event(EvSendFail); ev != nil {
 			ev.Call = m.Call
@@ -392,10 +403,11 @@ func (n *Node) send(to NodeID, m *Message) error {
 	return nil
 }
 
-// remaining charges the time since arrived against budget.
+// remaining charges the time since arrived against budget. It is written to be inlined
+// (routeAt, peerAt).
 func (n *Node) remaining(budget, arrived time.Duration) time.Duration {
-	if budget == Infinity || n.riak() {
-		return budget
+	if budget != Infinity && n.cfg.Semantics != Riak {
+		budget -= n.cfg.Clock.Now() - arrived
 	}
-	return budget - (n.now() - arrived)
+	return budget
 }

@@ -33,7 +33,7 @@ func (s *pendingSet) len() int { return s.n }
 // get returns the call numbered seq, or nil.
 func (s *pendingSet) get(seq uint64) *pending {
 	if len(s.slots) > 0 {
-		if p := s.slots[s.place(seq)]; p != nil && p.id.Seq == seq {
+		if p := s.slots[s.place(seq)]; p != nil && p.call.Seq == seq {
 			return p
 		}
 	}
@@ -45,13 +45,16 @@ func (s *pendingSet) get(seq uint64) *pending {
 
 // put adds p, whose number no call held has.
 func (s *pendingSet) put(p *pending) {
+	if s.putFree(p) {
+		return
+	}
 	if len(s.slots) == 0 {
 		s.slots = make([]*pending, minPendingSlots)
 	}
-	i := s.place(p.id.Seq)
+	i := s.place(p.call.Seq)
 	if s.slots[i] != nil && 2*s.n >= len(s.slots) {
 		s.grow()
-		i = s.place(p.id.Seq)
+		i = s.place(p.call.Seq)
 	}
 	s.n++
 	if s.slots[i] == nil {
@@ -61,7 +64,20 @@ func (s *pendingSet) put(p *pending) {
 	if s.more == nil {
 		s.more = make(map[uint64]*pending)
 	}
-	s.more[p.id.Seq] = p
+	s.more[p.call.Seq] = p
+}
+
+// putFree is put when p's place in the table is free, which is nearly always (see
+// pendingSet): it puts p there and reports true, or does nothing and reports false. It
+// is small enough to be inlined where a call starts, which put is not.
+func (s *pendingSet) putFree(p *pending) bool {
+	i := s.place(p.call.Seq)
+	if i >= uint64(len(s.slots)) || s.slots[i] != nil {
+		return false
+	}
+	s.slots[i] = p
+	s.n++
+	return true
 }
 
 // grow doubles the table and places every call again.
@@ -80,14 +96,29 @@ func (s *pendingSet) grow() {
 
 // remove forgets the call numbered seq, if it is held.
 func (s *pendingSet) remove(seq uint64) {
-	if len(s.slots) > 0 {
-		i := s.place(seq)
-		if p := s.slots[i]; p != nil && p.id.Seq == seq {
+	if !s.removeHeld(seq) {
+		s.removeAside(seq)
+	}
+}
+
+// removeHeld is remove for a call held in its place in the table, which is nearly
+// every call: it forgets the call and reports true, or does nothing and reports false
+// when the call numbered seq is not there. It is small enough to be inlined where a
+// call completes, which remove is not.
+func (s *pendingSet) removeHeld(seq uint64) bool {
+	if i := s.place(seq); i < uint64(len(s.slots)) {
+		if p := s.slots[i]; p != nil && p.call.Seq == seq {
 			s.slots[i] = nil
 			s.n--
-			return
+			return true
 		}
 	}
+	return false
+}
+
+// removeAside is remove for a call not in its place in the table: in the map beside
+// it, or not held.
+func (s *pendingSet) removeAside(seq uint64) {
 	if _, ok := s.more[seq]; ok {
 		delete(s.more, seq)
 		s.n--

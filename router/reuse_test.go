@@ -3,6 +3,7 @@ package router
 import (
 	"reflect"
 	"testing"
+	"time"
 	"unsafe"
 )
 
@@ -43,8 +44,8 @@ func TestPendingInitSetsEveryField(t *testing.T) {
 	id := CallID{Node: "n1", Incarnation: 1, Seq: 5}
 	ev := []byte("ev")
 	var fresh pending
-	fresh.init(id, "e1", ev, nil)
-	old.init(id, "e1", ev, nil)
+	fresh.init(id, "e1", ev, time.Second, nil)
+	old.init(id, "e1", ev, time.Second, nil)
 	if !reflect.DeepEqual(old, fresh) {
 		t.Errorf("reused proxy after init:\n%+v\nwant\n%+v", old, fresh)
 	}

@@ -23,7 +23,8 @@ type request struct {
 // (rt): deliver locally to the leader, pass the
 // request on to the leader's node, or fail. Its callers look the route up themselves
 // (Node.route): a call remembers the entry's version, and a wrapper that looked it up
-// was a call more per request.
+// was a call more per request. Routing's two hot paths, Call and routeAt, write it
+// out as well: it is not inlined, and it was a call more per request again.
 func (n *Node) routeTo(rt *route, r *request, atCaller bool) {
 	switch {
 	case rt.to == routeNone:
@@ -38,19 +39,26 @@ func (n *Node) routeTo(rt *route, r *request, atCaller bool) {
 // routeAt is a router instance's turn for a KindRoute or KindCast message that waited
 // in its mailbox since arrived.
 func (n *Node) routeAt(m *Message, arrived time.Duration) {
-	var r request // field by field: a composite literal is built aside and copied
-	r.call, r.ens, r.event, r.hops, r.cast = m.Call, m.Ensemble, m.Event, m.Hops, m.Kind == KindCast
-	r.budget = n.remaining(m.Budget, arrived)
-	if r.budget <= 0 {
+	budget := n.remaining(m.Budget, arrived)
+	if budget <= 0 {
 		n.stats.Budget++
-		n.traceDrop(r.call, "budget-spent", m.Instance)
+		n.traceDrop(m.Call, "budget-spent", m.Instance)
 		return
 	}
+	var r request // field by field: a composite literal is built aside and copied
+	r.call, r.ens, r.event, r.budget, r.hops, r.cast = m.Call, m.Ensemble, m.Event, budget, m.Hops, m.Kind == KindCast
 	rt := &n.routes[routeSlot(r.ens)] // route, written out: it is not inlined
 	if !n.holds(rt, r.ens) {
 		n.makeRoute(rt, r.ens)
 	}
-	n.routeTo(rt, &r, false)
+	switch rt.to { // routeTo, written out: a call less per request
+	case routeHere:
+		n.deliverTo(rt.p, &rt.e.Leader, &r, false, false)
+	case routeThere:
+		n.sendRoute(rt.e.Leader.Node, &r, false)
+	default:
+		n.fail(&r, false, CodeNoLeader, "no-leader")
+	}
 }
 
 // nextHop counts one more transfer between nodes and reports whether the hop limit
@@ -80,8 +88,11 @@ func (n *Node) sendRoute(to NodeID, r *request, atCaller bool) {
 	m.Event = r.event
 	m.Budget = r.budget
 	m.Hops = hops
-	if err := n.send(to, m); err != nil {
-		n.fail(r, atCaller, sendCode(err), "unreachable")
+	// send, written out: sent only for a refusal or a traced send.
+	if err := n.cfg.Transport.Send(to, m); err != nil || n.traced&(1<<EvSend) != 0 {
+		if err := n.sent(to, m, err); err != nil {
+			n.fail(r, atCaller, sendCode(err), "unreachable")
+		}
 	}
 }
 
@@ -138,7 +149,10 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hop
 		m.Peer.clear()
 	}
 	m.Hops = hops
-	_ = n.send(call.Node, m)
+	// send, written out: sent only for a refusal or a traced send.
+	if err := n.cfg.Transport.Send(m.Call.Node, m); err != nil || n.traced&(1<<EvSend) != 0 {
+		_ = n.sent(m.Call.Node, m, err)
+	}
 }
 
 func sendCode(err error) Code {
