@@ -137,13 +137,13 @@ func (c *checker) closeOpen(r *callRec) {
 	r.open = 0
 }
 
-func (o *openCall) deliver(p router.PeerRef) {
+func (o *openCall) deliver(p *router.PeerRef) {
 	if o.n0 == 0 {
 		// Field by field, for the same reason as in closeOpen.
 		o.deliv0.Ensemble, o.deliv0.Name, o.deliv0.Node, o.n0 = p.Ensemble, p.Name, p.Node, 1
 		return
 	}
-	o.more = append(o.more, p)
+	o.more = append(o.more, *p)
 }
 
 func (o *openCall) wasDelivered(p *router.PeerRef) bool {

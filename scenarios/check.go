@@ -222,43 +222,44 @@ func outcome(res *router.Result) string {
 	return fmt.Sprintf("ok %q", res.Value)
 }
 
-// routerEvent sees a decision of t's node incarnation. The tracer shows it every
-// kind but sends, which the network reports (Sent).
-func (c *checker) routerEvent(t *tracer, ev *router.Event) {
-	switch ev.Kind {
-	case router.EvCall:
-		i := int32(len(c.calls) - 1) // begun just before the call
-		if s := ev.Call.Seq; s > 0 {
-			t.started(s, i)
+// called sees the router's EvCall of the workload call just begun, which names its id.
+func (c *checker) called(t *tracer, ev *router.Event) {
+	i := int32(len(c.calls) - 1) // begun just before the call
+	if s := ev.Call.Seq; s > 0 {
+		t.started(s, i)
+	}
+	r := &c.calls[i]
+	if ev.Call.Node != c.wd.order[r.node] {
+		// A record rebuilds its id from the caller's node, so this one cannot be
+		// followed: report it (the call then also never completes, as far as the
+		// checker can tell).
+		c.violate(InvExactlyOnce, ev.Call, "%s issued call id %v, which names another node", t.node, ev.Call)
+		return
+	}
+	r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
+	c.byIssued.put(r.node, &ev.Call, i) // ev.Call.Node is the caller's, checked above
+}
+
+// delivered sees the router's EvDeliver: a call's event handed to a peer.
+func (c *checker) delivered(ev *router.Event) {
+	i, ok := c.byIssued.recent(&ev.Call)
+	if !ok {
+		i, ok = c.byIssued.get(&ev.Call)
+	}
+	if ok {
+		if r := &c.calls[i]; r.completions > 0 {
+			c.probes.peerAfterGiveUp++
+		} else if r.open > 0 {
+			c.open[r.open-1].deliver(&ev.Peer)
 		}
-		r := &c.calls[i]
-		if ev.Call.Node != c.wd.order[r.node] {
-			// A record rebuilds its id from the caller's node, so this one cannot be
-			// followed: report it (the call then also never completes, as far as the
-			// checker can tell).
-			c.violate(InvExactlyOnce, ev.Call, "%s issued call id %v, which names another node", t.node, ev.Call)
-			return
-		}
-		r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
-		c.byIssued.put(r.node, &ev.Call, i) // ev.Call.Node is the caller's, checked above
-	case router.EvDeliver:
-		i, ok := c.byIssued.recent(&ev.Call)
-		if !ok {
-			i, ok = c.byIssued.get(&ev.Call)
-		}
-		if ok {
-			if r := &c.calls[i]; r.completions > 0 {
-				c.probes.peerAfterGiveUp++
-			} else if r.open > 0 {
-				c.open[r.open-1].deliver(ev.Peer)
-			}
-		}
-	case router.EvComplete, router.EvLate, router.EvRedirect:
-		c.unawait(t.node)
-	case router.EvLearn:
-		if es := c.wd.ens[ev.Entry.Ensemble]; es != nil {
-			es.convAt = 0 // a directory changed: what converged remembered may not hold
-		}
+	}
+}
+
+// learned sees the router's EvLearn: a directory changed, so what converged
+// remembered of the ensemble may not hold.
+func (c *checker) learned(ev *router.Event) {
+	if es := c.wd.ens[ev.Entry.Ensemble]; es != nil {
+		es.convAt = 0
 	}
 }
 

@@ -92,9 +92,19 @@ func (t *tracer) Traces(k router.EventKind) bool {
 	return k != router.EvSend && k != router.EvSendFail
 }
 
-// Trace records ev, which is not a send (Traces), and shows it to the checker.
+// Trace records ev, which is not a send (Traces), and shows it to the checker: the
+// kinds it follows, each to its own method.
 func (t *tracer) Trace(ev *router.Event) {
-	t.wd.chk.routerEvent(t, ev)
+	switch c := t.wd.chk; ev.Kind {
+	case router.EvCall:
+		c.called(t, ev)
+	case router.EvDeliver:
+		c.delivered(ev)
+	case router.EvComplete, router.EvLate, router.EvRedirect:
+		c.unawait(t.node)
+	case router.EvLearn:
+		c.learned(ev)
+	}
 	if t.wd.w.Recording() { // else no record is wanted (Options.NoHash): the checker has seen the event
 		t.record(ev)
 	}
