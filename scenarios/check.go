@@ -229,7 +229,7 @@ func (c *checker) called(t *tracer, ev *router.Event) {
 		t.started(s, i)
 	}
 	r := &c.calls[i]
-	if ev.Call.Node != c.wd.order[r.node] {
+	if !sameStr(string(ev.Call.Node), string(c.wd.order[r.node])) {
 		// A record rebuilds its id from the caller's node, so this one cannot be
 		// followed: report it (the call then also never completes, as far as the
 		// checker can tell).
@@ -350,7 +350,7 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 // what is left by node).
 func (c *checker) unawait(node router.NodeID) (uint64, bool) {
 	for i := range c.awaiting {
-		if c.awaiting[i].node == node {
+		if sameStr(string(c.awaiting[i].node), string(node)) {
 			id := c.awaiting[i].msg
 			last := len(c.awaiting) - 1
 			c.awaiting[i] = c.awaiting[last]
