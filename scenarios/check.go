@@ -504,22 +504,12 @@ func (c *checker) working(call router.CallID, d time.Duration) {
 	}
 }
 
-// peerWork sums the leaders' service time: the part spent after the caller had given
-// up, and all of it.
-func (c *checker) peerWork() (wasted, total int64) {
-	add := func(r *callRec, from, to time.Duration) {
-		total += int64(to - from)
-		if r.completions > 0 && r.endGlobal < to {
-			wasted += int64(to - max(from, r.endGlobal))
-		}
+// workShare is a stretch of service a leader spent on call r's event from from to
+// to: the part after the caller had given up, and all of it. The report sums them
+// over every stretch (checker.work and each call's first) as the leaders' work.
+func (r *callRec) workShare(from, to time.Duration) (wasted, total int64) {
+	if r.completions > 0 && r.endGlobal < to {
+		wasted = int64(to - max(from, r.endGlobal))
 	}
-	for i := range c.calls {
-		if r := &c.calls[i]; r.worked {
-			add(r, r.workFrom, r.workTo)
-		}
-	}
-	for _, s := range c.work {
-		add(&c.calls[s.call], s.from, s.to)
-	}
-	return wasted, total
+	return wasted, int64(to - from)
 }
