@@ -84,7 +84,7 @@ func newPeerNames(w *sim.World, peers int) *peerNames {
 }
 
 func (c *peerNames) name(p *router.PeerRef) *sim.Name {
-	if p.Ensemble == "" && p.Name == "" && p.Node == "" { // p.IsZero(), without copying p
+	if zeroPeer(p) {
 		if c.dash == nil {
 			c.dash = c.w.Name("-")
 		}

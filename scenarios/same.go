@@ -16,6 +16,9 @@ func sameStr(a, b string) bool {
 	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
+// zeroPeer is p.IsZero() without copying *p to call it.
+func zeroPeer(p *router.PeerRef) bool { return p.Ensemble == "" && p.Name == "" && p.Node == "" }
+
 // samePeer reports whether *a == *b, field by field with sameStr: the generated
 // equality of a PeerRef is a call, and compares each string with another.
 func samePeer(a, b *router.PeerRef) bool {

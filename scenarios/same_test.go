@@ -12,7 +12,7 @@ import (
 // TestSameStrIsEquality: sameStr answers as == does for strings that share their
 // bytes (slices of one string: the same address, lengths alike or not; the empty
 // string at its end), for equal strings stored apart, and for strings alike but for
-// one byte.
+// one byte; samePeer and zeroPeer as == and IsZero do for refs of such strings.
 func TestSameStrIsEquality(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		base := rapid.StringMatching(`[ab]{0,6}`).Draw(t, "base")
@@ -40,6 +40,9 @@ func TestSameStrIsEquality(t *testing.T) {
 		q := router.PeerRef{Ensemble: router.EnsembleID(part("qe")), Name: part("qn"), Node: router.NodeID(part("qd"))}
 		if got := samePeer(&p, &q); got != (p == q) {
 			t.Fatalf("samePeer(%#v, %#v) = %v", p, q, got)
+		}
+		if got := zeroPeer(&p); got != p.IsZero() {
+			t.Fatalf("zeroPeer(%#v) = %v", p, got)
 		}
 	})
 }

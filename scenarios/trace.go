@@ -196,7 +196,7 @@ func (t *tracer) record(ev *router.Event) {
 // being made when ev names its target, by the target's strings otherwise.
 func (t *tracer) targetName(ev *router.Event) *sim.Name {
 	wd := t.wd
-	if ct := wd.calling; ct.set && sameStr(string(ev.Target.Ensemble), string(wd.eord[ct.ens])) && ev.Target.Peer.Ensemble == "" && ev.Target.Peer.Name == "" && ev.Target.Peer.Node == "" {
+	if ct := wd.calling; ct.set && sameStr(string(ev.Target.Ensemble), string(wd.eord[ct.ens])) && zeroPeer(&ev.Target.Peer) {
 		if ct.via < 0 && ev.Target.Via == "" || ct.via >= 0 && sameStr(string(ev.Target.Via), string(wd.order[ct.via])) {
 			return wd.targetNames.ofCall(ct, ev.Target)
 		}
