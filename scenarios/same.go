@@ -16,6 +16,12 @@ func sameStr(a, b string) bool {
 	return len(a) == len(b) && (unsafe.StringData(a) == unsafe.StringData(b) || a == b)
 }
 
+// sharedStr reports whether a and b are the same bytes in memory, which makes them
+// equal; equal strings stored apart are not shared. It never calls.
+func sharedStr(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
+}
+
 // zeroPeer is p.IsZero() without copying *p to call it.
 func zeroPeer(p *router.PeerRef) bool { return p.Ensemble == "" && p.Name == "" && p.Node == "" }
 
