@@ -180,8 +180,8 @@ type callTarget struct {
 	set      bool
 }
 
-// ofCall renders t, the target ct names, remembered under ct's indexes.
-func (c *targetNames) ofCall(ct callTarget, t router.Target) *sim.Name {
+// ofCall renders *t, the target ct names, remembered under ct's indexes.
+func (c *targetNames) ofCall(ct callTarget, t *router.Target) *sim.Name {
 	k := uint64(ct.ens)<<32 | uint64(uint32(ct.via+1))
 	if b := c.bigIdx; b != nil {
 		i := (k * 0x9e3779b97f4a7c15) >> b.shift

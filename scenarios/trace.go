@@ -198,7 +198,7 @@ func (t *tracer) targetName(ev *router.Event) *sim.Name {
 	wd := t.wd
 	if ct := wd.calling; ct.set && sameStr(string(ev.Target.Ensemble), string(wd.eord[ct.ens])) && zeroPeer(&ev.Target.Peer) {
 		if ct.via < 0 && ev.Target.Via == "" || ct.via >= 0 && sameStr(string(ev.Target.Via), string(wd.order[ct.via])) {
-			return wd.targetNames.ofCall(ct, ev.Target)
+			return wd.targetNames.ofCall(ct, &ev.Target)
 		}
 	}
 	return wd.targetNames.name(ev.Target)
