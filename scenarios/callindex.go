@@ -23,7 +23,7 @@ type callIndex struct {
 const recentNodes = 64
 
 // recentCalls is the number of places callIndex.calls has.
-const recentCalls = 64
+const recentCalls = 256
 
 // recentCall is an id and the newest call put under it; Seq 0 marks a place unused.
 type recentCall struct {
@@ -31,16 +31,13 @@ type recentCall struct {
 	call int32
 }
 
-// callSlot returns id's place in callIndex.calls: its sequence number spread eight
-// places apart and offset by the last byte of its node's name, so that the calls a
-// node has in flight, and those of nodes whose names differ in their last digit,
-// take different places. A place is a hint: it holds one id, compared in full.
+// callSlot returns id's place in callIndex.calls: its sequence number, modulo the
+// places. The calls a node has in flight take different places, and calls of two
+// nodes share one only when their numbers agree modulo recentCalls; reading no byte
+// of the node's name keeps recent small enough to be inlined. A place is a hint: it
+// holds one id, compared in full.
 func callSlot(id *router.CallID) uint64 {
-	var last byte
-	if n := len(id.Node); n > 0 {
-		last = id.Node[n-1]
-	}
-	return (id.Seq*8 + uint64(last)) % recentCalls
+	return id.Seq % recentCalls
 }
 
 // nodeCalls is one node's calls, by incarnation (a node has few). last is the
@@ -59,10 +56,13 @@ type incCalls struct {
 // recent returns the call issued id if id is in its place (callSlot), as get would,
 // and false otherwise, which says nothing: the caller then asks get. It is small
 // enough to be inlined, so that a call in flight, looked up several times, costs a
-// comparison.
+// comparison. It compares nodes' names by their lengths and addresses only
+// (sharedStr), never calling: the ids of a call's messages and events all carry
+// the name its EvCall carried, which put kept; a name equal but stored apart is
+// left to get.
 func (x *callIndex) recent(id *router.CallID) (int32, bool) {
 	rc := &x.calls[callSlot(id)]
-	if rc.id.Seq == id.Seq && id.Seq != 0 && rc.id.Incarnation == id.Incarnation && rc.id.Node == id.Node {
+	if rc.id.Seq == id.Seq && id.Seq != 0 && rc.id.Incarnation == id.Incarnation && sharedStr(string(rc.id.Node), string(id.Node)) {
 		return rc.call, true
 	}
 	return 0, false

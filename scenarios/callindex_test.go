@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -17,10 +18,14 @@ import (
 //
 // More nodes than the index remembers recently share its slots, so lookups also go
 // past a slot that names another node; an id put again over the one get last found
-// must not be answered from what get remembered; and a node named "" makes the zero
-// id look like a place never used.
+// must not be answered from what get remembered; a node named "" makes the zero
+// id look like a place never used; and two nodes' names start at the same address.
+// An id just put is answered by recent; ids are also looked up by names equal to
+// those put but stored apart.
 func TestCallIndexMatchesMap(t *testing.T) {
-	nodes := []string{"", "c1"}
+	// "m1" and "m12" share their bytes: one name is the other's start.
+	m12 := fmt.Sprintf("m%d", 12)
+	nodes := []string{"", "c1", m12[:2], m12}
 	for i := range 3 * recentNodes {
 		nodes = append(nodes, fmt.Sprintf("n%d", i+1))
 	}
@@ -40,6 +45,13 @@ func TestCallIndexMatchesMap(t *testing.T) {
 				call := int32(rapid.IntRange(0, 1000).Draw(t, "call"))
 				x.put(int32(slices.Index(nodes, string(k.Node))), &k, call)
 				model[k] = call
+				if got, ok := x.recent(&k); got != call || !ok {
+					t.Fatalf("op %d: recent(%v) just after put = %d, %v; want %d, true", i, k, got, ok, call)
+				}
+			}
+			if rapid.Bool().Draw(t, "apart") {
+				// The same name stored elsewhere: recent may not know it, get must.
+				k.Node = router.NodeID(strings.Clone(string(k.Node)))
 			}
 			want, known := model[k]
 			if got, ok := x.recent(&k); ok && (got != want || !known) {

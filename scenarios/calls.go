@@ -105,7 +105,7 @@ func (c *checker) callID(r *callRec) router.CallID {
 
 // is reports whether r is the call the router named id.
 func (c *checker) is(r *callRec, id *router.CallID) bool {
-	return r.named && r.seq == id.Seq && r.idInc == id.Incarnation && c.wd.order[r.node] == id.Node
+	return r.named && r.seq == id.Seq && r.idInc == id.Incarnation && sameStr(string(c.wd.order[r.node]), string(id.Node))
 }
 
 // openSlot returns a free openCall slot's index.
@@ -137,21 +137,21 @@ func (c *checker) closeOpen(r *callRec) {
 	r.open = 0
 }
 
-func (o *openCall) deliver(p router.PeerRef) {
+func (o *openCall) deliver(p *router.PeerRef) {
 	if o.n0 == 0 {
 		// Field by field, for the same reason as in closeOpen.
 		o.deliv0.Ensemble, o.deliv0.Name, o.deliv0.Node, o.n0 = p.Ensemble, p.Name, p.Node, 1
 		return
 	}
-	o.more = append(o.more, p)
+	o.more = append(o.more, *p)
 }
 
 func (o *openCall) wasDelivered(p *router.PeerRef) bool {
-	if o.n0 > 0 && o.deliv0 == *p {
+	if o.n0 > 0 && samePeer(&o.deliv0, p) {
 		return true
 	}
 	for i := range o.more {
-		if o.more[i] == *p {
+		if samePeer(&o.more[i], p) {
 			return true
 		}
 	}

@@ -83,8 +83,8 @@ func TestWasDelivered(t *testing.T) {
 	if o.wasDelivered(&a) {
 		t.Error("delivered to nobody, yet a peer counts as delivered")
 	}
-	o.deliver(a)
-	o.deliver(b)
+	o.deliver(&a)
+	o.deliver(&b)
 	for _, p := range []router.PeerRef{a, b} {
 		if !o.wasDelivered(&p) {
 			t.Errorf("%v: delivered, but not counted as delivered", p)

@@ -156,7 +156,7 @@ func (c *checker) begin(sn *simNode, es *ensState, event []byte) {
 	o := &c.open[r.open-1]
 	o.event, o.paused0, o.steps0 = event, sn.host.PausedLocal(), sn.host.ClockSteps()
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
-		r.live = !es.leader.IsZero() && c.elections(es.id) == 0 && !es.impaired(c.wd.w.Now()) && c.wd.convergedES(es)
+		r.live = !zeroPeer(&es.leader) && c.elections(es.id) == 0 && !es.impaired(c.wd.w.Now()) && c.wd.convergedES(es)
 	}
 }
 
@@ -208,7 +208,9 @@ func (c *checker) done(i int32, res *router.Result) {
 		if len(v) <= len(event) || !bytes.Equal(v[:len(event)], event) || v[len(event)] != '|' {
 			c.violate(InvReplyMatchesCall, c.callID(r), "event %q got the answer %q", event, res.Value)
 		}
-		if !o.wasDelivered(&res.Peer) {
+		// The first peer delivered to, nearly always the one that answered, is
+		// compared here; wasDelivered compares them all.
+		if !(o.n0 > 0 && samePeer(&o.deliv0, &res.Peer)) && !o.wasDelivered(&res.Peer) {
 			c.violate(InvResultFromPeer, c.callID(r), "result from %s, which never received the event (received by %v)", res.Peer, o.delivered())
 		}
 	}
@@ -222,43 +224,44 @@ func outcome(res *router.Result) string {
 	return fmt.Sprintf("ok %q", res.Value)
 }
 
-// routerEvent sees a decision of t's node incarnation. The tracer shows it every
-// kind but sends, which the network reports (Sent).
-func (c *checker) routerEvent(t *tracer, ev *router.Event) {
-	switch ev.Kind {
-	case router.EvCall:
-		i := int32(len(c.calls) - 1) // begun just before the call
-		if s := ev.Call.Seq; s > 0 {
-			t.started(s, i)
+// called sees the router's EvCall of the workload call just begun, which names its id.
+func (c *checker) called(t *tracer, ev *router.Event) {
+	i := int32(len(c.calls) - 1) // begun just before the call
+	if s := ev.Call.Seq; s > 0 {
+		t.started(s, i)
+	}
+	r := &c.calls[i]
+	if !sameStr(string(ev.Call.Node), string(c.wd.order[r.node])) {
+		// A record rebuilds its id from the caller's node, so this one cannot be
+		// followed: report it (the call then also never completes, as far as the
+		// checker can tell).
+		c.violate(InvExactlyOnce, ev.Call, "%s issued call id %v, which names another node", t.node, ev.Call)
+		return
+	}
+	r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
+	c.byIssued.put(r.node, &ev.Call, i) // ev.Call.Node is the caller's, checked above
+}
+
+// delivered sees the router's EvDeliver: a call's event handed to a peer.
+func (c *checker) delivered(ev *router.Event) {
+	i, ok := c.byIssued.recent(&ev.Call)
+	if !ok {
+		i, ok = c.byIssued.get(&ev.Call)
+	}
+	if ok {
+		if r := &c.calls[i]; r.completions > 0 {
+			c.probes.peerAfterGiveUp++
+		} else if r.open > 0 {
+			c.open[r.open-1].deliver(&ev.Peer)
 		}
-		r := &c.calls[i]
-		if ev.Call.Node != c.wd.order[r.node] {
-			// A record rebuilds its id from the caller's node, so this one cannot be
-			// followed: report it (the call then also never completes, as far as the
-			// checker can tell).
-			c.violate(InvExactlyOnce, ev.Call, "%s issued call id %v, which names another node", t.node, ev.Call)
-			return
-		}
-		r.seq, r.idInc, r.named = ev.Call.Seq, ev.Call.Incarnation, true
-		c.byIssued.put(r.node, &ev.Call, i) // ev.Call.Node is the caller's, checked above
-	case router.EvDeliver:
-		i, ok := c.byIssued.recent(&ev.Call)
-		if !ok {
-			i, ok = c.byIssued.get(&ev.Call)
-		}
-		if ok {
-			if r := &c.calls[i]; r.completions > 0 {
-				c.probes.peerAfterGiveUp++
-			} else if r.open > 0 {
-				c.open[r.open-1].deliver(ev.Peer)
-			}
-		}
-	case router.EvComplete, router.EvLate, router.EvRedirect:
-		c.unawait(t.node)
-	case router.EvLearn:
-		if es := c.wd.ens[ev.Entry.Ensemble]; es != nil {
-			es.convAt = 0 // a directory changed: what converged remembered may not hold
-		}
+	}
+}
+
+// learned sees the router's EvLearn: a directory changed, so what converged
+// remembered of the ensemble may not hold.
+func (c *checker) learned(ev *router.Event) {
+	if es := c.wd.ens[ev.Entry.Ensemble]; es != nil {
+		es.convAt = 0
 	}
 }
 
@@ -349,7 +352,7 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 // what is left by node).
 func (c *checker) unawait(node router.NodeID) (uint64, bool) {
 	for i := range c.awaiting {
-		if c.awaiting[i].node == node {
+		if sameStr(string(c.awaiting[i].node), string(node)) {
 			id := c.awaiting[i].msg
 			last := len(c.awaiting) - 1
 			c.awaiting[i] = c.awaiting[last]
@@ -503,22 +506,12 @@ func (c *checker) working(call router.CallID, d time.Duration) {
 	}
 }
 
-// peerWork sums the leaders' service time: the part spent after the caller had given
-// up, and all of it.
-func (c *checker) peerWork() (wasted, total int64) {
-	add := func(r *callRec, from, to time.Duration) {
-		total += int64(to - from)
-		if r.completions > 0 && r.endGlobal < to {
-			wasted += int64(to - max(from, r.endGlobal))
-		}
+// workShare is a stretch of service a leader spent on call r's event from from to
+// to: the part after the caller had given up, and all of it. The report sums them
+// over every stretch (checker.work and each call's first) as the leaders' work.
+func (r *callRec) workShare(from, to time.Duration) (wasted, total int64) {
+	if r.completions > 0 && r.endGlobal < to {
+		wasted = int64(to - max(from, r.endGlobal))
 	}
-	for i := range c.calls {
-		if r := &c.calls[i]; r.worked {
-			add(r, r.workFrom, r.workTo)
-		}
-	}
-	for _, s := range c.work {
-		add(&c.calls[s.call], s.from, s.to)
-	}
-	return wasted, total
+	return wasted, int64(to - from)
 }

@@ -143,10 +143,12 @@ func TestCheckerResultChecks(t *testing.T) {
 		name      string
 		value     string
 		delivered bool
+		second    bool // delivered to another peer first
 		inv       string
 		detail    string
 	}{
 		{name: "the call's answer", value: "e1|v", delivered: true},
+		{name: "from the second peer given the event", value: "e1|v", delivered: true, second: true},
 		{name: "no separator", value: "e1v", delivered: true, inv: InvReplyMatchesCall, detail: `event "e1" got the answer "e1v"`},
 		{name: "the bare event", value: "e1", delivered: true, inv: InvReplyMatchesCall, detail: `got the answer "e1"`},
 		{name: "another event", value: "e2|v", delivered: true, inv: InvReplyMatchesCall, detail: `got the answer "e2|v"`},
@@ -158,6 +160,9 @@ func TestCheckerResultChecks(t *testing.T) {
 			sn := wd.byIdx[0]
 			id := startCall(wd, sn, "e1")
 			peer := wd.ensBy[0].members[0]
+			if tc.second {
+				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1]})
+			}
 			if tc.delivered {
 				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
 			} else {

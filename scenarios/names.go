@@ -84,7 +84,7 @@ func newPeerNames(w *sim.World, peers int) *peerNames {
 }
 
 func (c *peerNames) name(p *router.PeerRef) *sim.Name {
-	if p.IsZero() {
+	if zeroPeer(p) {
 		if c.dash == nil {
 			c.dash = c.w.Name("-")
 		}
@@ -108,7 +108,7 @@ func (c *peerNames) name(p *router.PeerRef) *sim.Name {
 		h ^= uint64(d[len(d)-1])<<48 ^ uint64(d[len(d)-2])<<56
 	}
 	i := (h * 0x9e3779b97f4a7c15) >> 56 // top 8 bits: nameSlots
-	if r := &c.refs[i]; r.Ensemble != p.Ensemble || r.Name != p.Name || r.Node != p.Node {
+	if r := &c.refs[i]; !samePeer(r, p) {
 		c.refs[i], c.names[i] = *p, c.w.Name(p.String())
 	}
 	return c.names[i]
@@ -125,7 +125,7 @@ func (c *peerNames) bigName(p *router.PeerRef) *sim.Name {
 		h = h*31 + uint64(len(s))
 	}
 	i := (h * 0x9e3779b97f4a7c15) >> b.shift
-	if r := &b.refs[i]; r.Ensemble != p.Ensemble || r.Name != p.Name || r.Node != p.Node || b.names[i] == nil {
+	if r := &b.refs[i]; !samePeer(r, p) || b.names[i] == nil {
 		b.refs[i], b.names[i] = *p, c.w.Name(p.String())
 	}
 	return b.names[i]
@@ -180,8 +180,8 @@ type callTarget struct {
 	set      bool
 }
 
-// ofCall renders t, the target ct names, remembered under ct's indexes.
-func (c *targetNames) ofCall(ct callTarget, t router.Target) *sim.Name {
+// ofCall renders *t, the target ct names, remembered under ct's indexes.
+func (c *targetNames) ofCall(ct callTarget, t *router.Target) *sim.Name {
 	k := uint64(ct.ens)<<32 | uint64(uint32(ct.via+1))
 	if b := c.bigIdx; b != nil {
 		i := (k * 0x9e3779b97f4a7c15) >> b.shift

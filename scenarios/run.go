@@ -213,20 +213,32 @@ func (wd *world) report() Report {
 	if r.Violations == nil {
 		r.Violations = []Violation{}
 	}
-	var done int // calls completed
-	for i := range wd.chk.calls {
-		c := &wd.chk.calls[i]
-		r.Calls.Total++
+	// One pass over the calls counts them by outcome, sums the leaders' work on them
+	// (callRec.workShare) and takes their latencies into one slice sized once: the
+	// successes' from its front, the failures' from its end, then moved to follow the
+	// successes (percentiles depend on the values only, not on their order). The
+	// failed ones' percentiles are taken first, since taking them reorders.
+	calls := wd.chk.calls
+	lat := make([]time.Duration, len(calls))
+	ok, failed := 0, 0
+	var wasted, work int64
+	for i := range calls {
+		c := &calls[i]
+		if c.worked {
+			w, t := c.workShare(c.workFrom, c.workTo)
+			wasted, work = wasted+w, work+t
+		}
 		if c.completions == 0 {
 			if c.lost {
 				r.Calls.Lost++
 			}
 			continue
 		}
-		done++
 		switch c.class {
 		case classOK:
-			r.Calls.OK++
+			lat[ok] = c.latency
+			ok++
+			continue
 		case classTimeout:
 			r.Calls.Timeout++
 		case classNoLeader:
@@ -242,21 +254,15 @@ func (wd *world) report() Report {
 		default:
 			r.Calls.Other++
 		}
+		failed++
+		lat[len(lat)-failed] = c.latency
 	}
-	// The latencies of the completed calls, those that failed last, in one slice sized
-	// once: the failed ones' percentiles are taken first, since taking them reorders.
-	lat := make([]time.Duration, done)
-	ok, failed := 0, int(r.Calls.OK)
-	for i := range wd.chk.calls {
-		switch c := &wd.chk.calls[i]; {
-		case c.completions == 0:
-		case c.class == classOK:
-			lat[ok] = c.latency
-			ok++
-		default:
-			lat[failed] = c.latency
-			failed++
-		}
+	r.Calls.Total, r.Calls.OK = uint64(len(calls)), uint64(ok)
+	copy(lat[ok:], lat[len(lat)-failed:])
+	lat = lat[:ok+failed]
+	for _, s := range wd.chk.work {
+		w, t := wd.chk.calls[s.call].workShare(s.from, s.to)
+		wasted, work = wasted+w, work+t
 	}
 	r.ErrorLatency = percentiles(lat[r.Calls.OK:])
 	r.Latency = percentiles(lat)
@@ -272,7 +278,7 @@ func (wd *world) report() Report {
 	ns := wd.net.Stats()
 	pc := wd.chk.probes
 	r.AfterGiveUp = AfterGiveUp{Messages: pc.afterGiveUp, PeerEvents: pc.peerAfterGiveUp}
-	r.AfterGiveUp.PeerWorkNS, r.AfterGiveUp.PeerWorkTotalNS = wd.chk.peerWork()
+	r.AfterGiveUp.PeerWorkNS, r.AfterGiveUp.PeerWorkTotalNS = wasted, work
 	r.Probes = map[string]uint64{
 		"late-reply-dropped":       st.Late,
 		"stale-incarnation":        st.Stale,

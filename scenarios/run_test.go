@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -338,5 +339,88 @@ func TestOutcomesNameCallsAsTheirIDs(t *testing.T) {
 		if len(res.Outcomes()) != len(wd.chk.calls) || len(prefixes) < 2 {
 			t.Fatalf("%s: %d outcomes of %d calls, %d name prefixes", tc.spec.Name, len(res.Outcomes()), len(wd.chk.calls), len(prefixes))
 		}
+	}
+}
+
+// TestReportTalliesCalls: a report's outcome counts, latency percentiles (of every
+// completed call, and of the failed ones) and leaders' work are what the call
+// records hold, tallied the plain way (sorted latencies at the nearest ranks), in
+// runs with successes, failures of several kinds, calls lost to crashes and leaders
+// that worked on a call more than once.
+func TestReportTalliesCalls(t *testing.T) {
+	var sawLost, sawFailed, sawSpans bool
+	for _, tc := range []struct {
+		scenario string
+		sem      router.Semantics
+	}{
+		{"steady", router.Default},
+		{"overload", router.Riak},
+		{"naive-peer", router.Default},
+		{"leader-churn", router.Riak},
+		{"crash-restart", router.Default},
+		{"dup-reorder", router.Default},
+	} {
+		res := mustRun(t, named(t, tc.scenario), Options{Seed: 1, Semantics: tc.sem})
+		chk := res.wd.chk
+		var want Calls
+		var lat, failed []time.Duration
+		var wasted, work int64
+		add := func(r *callRec, from, to time.Duration) {
+			work += int64(to - from)
+			if r.completions > 0 && r.endGlobal < to {
+				wasted += int64(to - max(from, r.endGlobal))
+			}
+		}
+		for i := range chk.calls {
+			r := &chk.calls[i]
+			want.Total++
+			if r.worked {
+				add(r, r.workFrom, r.workTo)
+			}
+			if r.completions == 0 {
+				if r.lost {
+					want.Lost++
+				}
+				continue
+			}
+			lat = append(lat, r.latency)
+			if r.class != classOK {
+				failed = append(failed, r.latency)
+			}
+			*map[errClass]*uint64{
+				classOK: &want.OK, classTimeout: &want.Timeout, classNoLeader: &want.NoLeader,
+				classNotLeader: &want.NotLeader, classUnreachable: &want.Unreachable,
+				classHopLimit: &want.HopLimit, classOverloaded: &want.Overloaded, classOther: &want.Other,
+			}[r.class]++
+		}
+		for _, s := range chk.work {
+			add(&chk.calls[s.call], s.from, s.to)
+		}
+		sorted := func(ds []time.Duration) Latency {
+			if len(ds) == 0 {
+				return Latency{}
+			}
+			slices.Sort(ds)
+			return Latency{P50: int64(ds[rank(len(ds), 0.5)]), P99: int64(ds[rank(len(ds), 0.99)]), Max: int64(ds[len(ds)-1])}
+		}
+		got := res.Report
+		if got.Calls != want {
+			t.Errorf("%s %s: calls %+v, want %+v", tc.scenario, tc.sem, got.Calls, want)
+		}
+		if w := sorted(lat); got.Latency != w {
+			t.Errorf("%s %s: latency %+v, want %+v", tc.scenario, tc.sem, got.Latency, w)
+		}
+		if w := sorted(failed); got.ErrorLatency != w {
+			t.Errorf("%s %s: error latency %+v, want %+v", tc.scenario, tc.sem, got.ErrorLatency, w)
+		}
+		if g := got.AfterGiveUp; g.PeerWorkNS != wasted || g.PeerWorkTotalNS != work {
+			t.Errorf("%s %s: peer work %d of %d, want %d of %d", tc.scenario, tc.sem, g.PeerWorkNS, g.PeerWorkTotalNS, wasted, work)
+		}
+		sawLost = sawLost || want.Lost > 0
+		sawFailed = sawFailed || len(failed) > 0 && want.OK > 0 && want.Timeout > 0 && len(failed) > int(want.Timeout)
+		sawSpans = sawSpans || len(chk.work) > 0
+	}
+	if !sawLost || !sawFailed || !sawSpans {
+		t.Fatalf("the runs cover: lost calls %v, failures of several kinds beside successes %v, second stretches of work %v; want all", sawLost, sawFailed, sawSpans)
 	}
 }

@@ -92,39 +92,83 @@ func (t *tracer) Traces(k router.EventKind) bool {
 	return k != router.EvSend && k != router.EvSendFail
 }
 
-// Trace records ev, which is not a send (Traces), and shows it to the checker.
+// Trace records ev, which is not a send (Traces), and shows it to the checker. The
+// kinds every call has (EvCall, EvDeliver, EvComplete) are told apart once, here,
+// each recorded by a method of its own; records are built out of line, so that a
+// run that records nothing (Options.NoHash) runs only Trace's few lines per event.
 func (t *tracer) Trace(ev *router.Event) {
-	t.wd.chk.routerEvent(t, ev)
-	if t.wd.w.Recording() { // else no record is wanted (Options.NoHash): the checker has seen the event
-		t.record(ev)
+	c, rec := t.wd.chk, t.wd.w.Recording()
+	switch ev.Kind {
+	case router.EvCall:
+		c.called(t, ev)
+		if rec {
+			t.recordCall(ev)
+		}
+	case router.EvDeliver:
+		c.delivered(ev)
+		if rec {
+			t.recordPeerBudget(t.wd.kinds.deliver, ev)
+		}
+	case router.EvComplete:
+		c.unawait(t.node)
+		if rec {
+			t.recordComplete(ev)
+		}
+	default:
+		switch ev.Kind {
+		case router.EvLate, router.EvRedirect:
+			c.unawait(t.node)
+		case router.EvLearn:
+			c.learned(ev)
+		}
+		if rec {
+			t.record(ev)
+		}
 	}
 }
 
-// record traces ev, which is not a send. It is kept out of Trace, so that a run
-// that records nothing (Options.NoHash) runs only Trace's few lines per event.
+// recordCall traces EvCall ev.
+func (t *tracer) recordCall(ev *router.Event) {
+	k := &t.wd.kinds
+	v := &k.vals
+	setName(&v[0], t.wd.net.CallName(ev.Call))
+	setName(&v[1], t.targetName(ev))
+	setInt(&v[2], int64(ev.Timeout))
+	t.wd.w.EmitKind(t.name, k.call, v[:3]...)
+}
+
+// recordPeerBudget traces ev, an EvDeliver or EvForward, as a record of kind kind.
+func (t *tracer) recordPeerBudget(kind *sim.Kind, ev *router.Event) {
+	v := &t.wd.kinds.vals
+	setName(&v[0], t.wd.net.CallName(ev.Call))
+	setName(&v[1], t.wd.peerNames.name(&ev.Peer))
+	setInt(&v[2], int64(ev.Budget))
+	t.wd.w.EmitKind(t.name, kind, v[:3]...)
+}
+
+// recordComplete traces EvComplete ev.
+func (t *tracer) recordComplete(ev *router.Event) {
+	k := &t.wd.kinds
+	v := &k.vals
+	setName(&v[0], t.wd.net.CallName(ev.Call))
+	setName(&v[1], t.wd.net.CodeName(ev.Code))
+	setName(&v[2], t.wd.peerNames.name(&ev.Peer))
+	t.wd.w.EmitKind(t.name, k.complete, v[:3]...)
+}
+
+// record traces ev, of a kind other than EvCall, EvDeliver and EvComplete (Trace)
+// and not a send.
 func (t *tracer) record(ev *router.Event) {
 	w, k := t.wd.w, &t.wd.kinds
+	if ev.Kind == router.EvForward {
+		t.recordPeerBudget(k.forward, ev)
+		return
+	}
 	node, net, v := t.name, t.wd.net, &k.vals
 	if ev.Kind != router.EvLearn {
 		setName(&v[0], net.CallName(ev.Call))
 	}
 	switch ev.Kind {
-	case router.EvCall:
-		setName(&v[1], t.targetName(ev))
-		setInt(&v[2], int64(ev.Timeout))
-		w.EmitKind(node, k.call, v[:3]...)
-	case router.EvDeliver:
-		setName(&v[1], t.wd.peerNames.name(&ev.Peer))
-		setInt(&v[2], int64(ev.Budget))
-		w.EmitKind(node, k.deliver, v[:3]...)
-	case router.EvForward:
-		setName(&v[1], t.wd.peerNames.name(&ev.Peer))
-		setInt(&v[2], int64(ev.Budget))
-		w.EmitKind(node, k.forward, v[:3]...)
-	case router.EvComplete:
-		setName(&v[1], net.CodeName(ev.Code))
-		setName(&v[2], t.wd.peerNames.name(&ev.Peer))
-		w.EmitKind(node, k.complete, v[:3]...)
 	case router.EvLate:
 		setStr(&v[1], ev.Reason)
 		setName(&v[2], net.CodeName(ev.Msg.Code))
@@ -152,9 +196,9 @@ func (t *tracer) record(ev *router.Event) {
 // being made when ev names its target, by the target's strings otherwise.
 func (t *tracer) targetName(ev *router.Event) *sim.Name {
 	wd := t.wd
-	if ct := wd.calling; ct.set && ev.Target.Ensemble == wd.eord[ct.ens] && ev.Target.Peer.IsZero() {
-		if ct.via < 0 && ev.Target.Via == "" || ct.via >= 0 && ev.Target.Via == wd.order[ct.via] {
-			return wd.targetNames.ofCall(ct, ev.Target)
+	if ct := wd.calling; ct.set && sameStr(string(ev.Target.Ensemble), string(wd.eord[ct.ens])) && zeroPeer(&ev.Target.Peer) {
+		if ct.via < 0 && ev.Target.Via == "" || ct.via >= 0 && sameStr(string(ev.Target.Via), string(wd.order[ct.via])) {
+			return wd.targetNames.ofCall(ct, &ev.Target)
 		}
 	}
 	return wd.targetNames.name(ev.Target)

@@ -154,16 +154,17 @@ func (wd *world) call(origin *simNode, es *ensState, via int32, event []byte) {
 		wd.chk.skipped++
 		return
 	}
-	t := router.ToEnsemble(es.id)
+	var through router.NodeID // the target is router.ToEnsemble(es.id).Through(through)
 	if via >= 0 {
-		t = t.Through(wd.order[via])
+		through = wd.order[via]
 	}
 	wd.chk.begin(origin, es, event)
 	// The tracer names the call's target from the indexes (tracer.targetName).
 	wd.calling = callTarget{ens: es.idx, via: via, set: true}
 	// One completion callback serves every call of the incarnation (tracer.complete):
 	// the router names the call in its result.
-	_, err := origin.node.Call(t, event, wd.spec.Workload.Timeout.D(), origin.tr.done)
+	// The target is built in the call's arguments: a Target is ten words.
+	_, err := origin.node.Call(router.Target{Ensemble: es.id, Via: through}, event, wd.spec.Workload.Timeout.D(), origin.tr.done)
 	wd.calling.set = false
 	if err != nil {
 		panic("scenarios: workload call refused: " + err.Error()) // the spec was validated
