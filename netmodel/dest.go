@@ -1,8 +1,7 @@
 package netmodel
 
 import (
-	"unsafe"
-
+	"github.com/ensroute/ensroute/internal/samestr"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -33,15 +32,12 @@ func destSlot(to router.NodeID) uint {
 	return (uint(to[k-1]) + 5*uint(to[0]) + 3*uint(k)) % destSlots
 }
 
-// sameNode reports whether a == b. The names a send or a call carries mostly
-// share their bytes with the ones a host's table of destinations or the cache of
-// call names keeps (the router passes its node ids around, it does not make new
-// strings; in steady20 four sends in five, and every call whose Name is found):
-// then the addresses tell, without a call to compare the bytes, around which the
-// caller would save and restore its registers.
-func sameNode(a, b router.NodeID) bool {
-	return len(a) == len(b) && (unsafe.StringData(string(a)) == unsafe.StringData(string(b)) || a == b)
-}
+// sameNode reports whether a == b (samestr.Equal). The names a send or a call
+// carries mostly share their bytes with the ones a host's table of destinations
+// or the cache of call names keeps: the router passes its node ids around, it
+// does not make new strings (in steady20 four sends in five, and every call whose
+// Name is found).
+func sameNode(a, b router.NodeID) bool { return samestr.Equal(string(a), string(b)) }
 
 // findDest looks up the host named to and the link from h to it, and puts them in
 // d, to's entry in h's table (destSlot), unless there is no such host: then it

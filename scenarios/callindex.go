@@ -1,6 +1,9 @@
 package scenarios
 
-import "github.com/ensroute/ensroute/router"
+import (
+	"github.com/ensroute/ensroute/internal/samestr"
+	"github.com/ensroute/ensroute/router"
+)
 
 // callIndex finds the newest workload call that was issued a call id. A node numbers
 // the calls of each incarnation 1, 2, 3, ..., so per node and incarnation a slice
@@ -57,12 +60,12 @@ type incCalls struct {
 // and false otherwise, which says nothing: the caller then asks get. It is small
 // enough to be inlined, so that a call in flight, looked up several times, costs a
 // comparison. It compares nodes' names by their lengths and addresses only
-// (sharedStr), never calling: the ids of a call's messages and events all carry
+// (samestr.Shared), never calling: the ids of a call's messages and events all carry
 // the name its EvCall carried, which put kept; a name equal but stored apart is
 // left to get.
 func (x *callIndex) recent(id *router.CallID) (int32, bool) {
 	rc := &x.calls[callSlot(id)]
-	if rc.id.Seq == id.Seq && id.Seq != 0 && rc.id.Incarnation == id.Incarnation && sharedStr(string(rc.id.Node), string(id.Node)) {
+	if rc.id.Seq == id.Seq && id.Seq != 0 && rc.id.Incarnation == id.Incarnation && samestr.Shared(string(rc.id.Node), string(id.Node)) {
 		return rc.call, true
 	}
 	return 0, false

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/samestr"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -105,7 +106,7 @@ func (c *checker) callID(r *callRec) router.CallID {
 
 // is reports whether r is the call the router named id.
 func (c *checker) is(r *callRec, id *router.CallID) bool {
-	return r.named && r.seq == id.Seq && r.idInc == id.Incarnation && sameStr(string(c.wd.order[r.node]), string(id.Node))
+	return r.named && r.seq == id.Seq && r.idInc == id.Incarnation && samestr.Equal(string(c.wd.order[r.node]), string(id.Node))
 }
 
 // openSlot returns a free openCall slot's index.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/samestr"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -231,7 +232,7 @@ func (c *checker) called(t *tracer, ev *router.Event) {
 		t.started(s, i)
 	}
 	r := &c.calls[i]
-	if !sameStr(string(ev.Call.Node), string(c.wd.order[r.node])) {
+	if !samestr.Equal(string(ev.Call.Node), string(c.wd.order[r.node])) {
 		// A record rebuilds its id from the caller's node, so this one cannot be
 		// followed: report it (the call then also never completes, as far as the
 		// checker can tell).
@@ -352,7 +353,7 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 // what is left by node).
 func (c *checker) unawait(node router.NodeID) (uint64, bool) {
 	for i := range c.awaiting {
-		if sameStr(string(c.awaiting[i].node), string(node)) {
+		if samestr.Equal(string(c.awaiting[i].node), string(node)) {
 			id := c.awaiting[i].msg
 			last := len(c.awaiting) - 1
 			c.awaiting[i] = c.awaiting[last]

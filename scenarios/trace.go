@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"github.com/ensroute/ensroute/internal/samestr"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -196,8 +197,8 @@ func (t *tracer) record(ev *router.Event) {
 // being made when ev names its target, by the target's strings otherwise.
 func (t *tracer) targetName(ev *router.Event) *sim.Name {
 	wd := t.wd
-	if ct := wd.calling; ct.set && sameStr(string(ev.Target.Ensemble), string(wd.eord[ct.ens])) && zeroPeer(&ev.Target.Peer) {
-		if ct.via < 0 && ev.Target.Via == "" || ct.via >= 0 && sameStr(string(ev.Target.Via), string(wd.order[ct.via])) {
+	if ct := wd.calling; ct.set && samestr.Equal(string(ev.Target.Ensemble), string(wd.eord[ct.ens])) && zeroPeer(&ev.Target.Peer) {
+		if ct.via < 0 && ev.Target.Via == "" || ct.via >= 0 && samestr.Equal(string(ev.Target.Via), string(wd.order[ct.via])) {
 			return wd.targetNames.ofCall(ct, &ev.Target)
 		}
 	}
