@@ -18,11 +18,20 @@ import (
 // events is a Receiver and ConnObserver that writes down, in order, what its
 // transport told it.
 type events struct {
-	mu  sync.Mutex
-	log []string
+	mu      sync.Mutex
+	log     []string
+	changed chan struct{} // made by a waiter, closed by the next add
 }
 
-func (e *events) add(s string) { e.mu.Lock(); e.log = append(e.log, s); e.mu.Unlock() }
+func (e *events) add(s string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.log = append(e.log, s)
+	if e.changed != nil {
+		close(e.changed)
+		e.changed = nil
+	}
+}
 
 func (e *events) Receive(m router.Message) { e.add("msg from " + string(m.From)) }
 func (e *events) PeerUp(id router.NodeID, inc router.Incarnation) {
@@ -34,6 +43,11 @@ func (e *events) PeerDown(id router.NodeID) { e.add("down " + string(id)) }
 func (e *events) conns() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	return e.connsLocked()
+}
+
+// connsLocked is conns with e.mu held.
+func (e *events) connsLocked() string {
 	var out []string
 	for _, s := range e.log {
 		if !strings.HasPrefix(s, "msg ") {
@@ -41,6 +55,29 @@ func (e *events) conns() string {
 		}
 	}
 	return strings.Join(out, "; ")
+}
+
+// awaitConns waits until the connection events are want, or ctx ends: for a wait
+// on a transport goroutine, where a test cannot fail.
+func (e *events) awaitConns(ctx context.Context, want string) error {
+	for {
+		e.mu.Lock()
+		got := e.connsLocked()
+		if got == want {
+			e.mu.Unlock()
+			return nil
+		}
+		if e.changed == nil {
+			e.changed = make(chan struct{})
+		}
+		changed := e.changed
+		e.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("connection events %q, want %q: %w", got, want, ctx.Err())
+		}
+	}
 }
 
 func (e *events) String() string {
@@ -158,14 +195,22 @@ func TestRestartReplacesHalfOpenConnection(t *testing.T) {
 // incarnation 6: n2 closes the half-open connection and keeps the new one, at once,
 // as an acceptor does, where it used to close the new one and stay on the dead
 // connection until n1 dialed back (or the heartbeat timeout, an hour here). The race
-// is played in order through n2's Dial.
+// is played in order through n2's Dial, up to n2 telling its observer that the
+// earlier n1 is up: had n2's dial replaced that connection before its acceptor got to
+// announce it, the observer would never hear of it, neither up nor down
+// (TestObserverHearsConnectionsInOrder), and this test would see only the new one.
 func TestRestartReplacesHalfOpenConnectionDialing(t *testing.T) {
 	n1, ev1, _, addr1 := tcpNode(t, "n1", func(c *Config) { c.Incarnation = 6 })
 	var addr2 string
-	olds := make(chan net.Conn, 1)
+	var ev2 *events
+	type earlier struct {
+		nc  net.Conn // the earlier n1's end of its connection
+		err error
+	}
+	earliers := make(chan earlier, 1)
 	var once sync.Once
 	d := &net.Dialer{}
-	n2, ev2, logs2, a2 := tcpNode(t, "n2", func(c *Config) {
+	n2, ev, logs2, a2 := tcpNode(t, "n2", func(c *Config) {
 		c.HeartbeatTimeout = time.Hour
 		c.Peers = map[router.NodeID]string{"n1": addr1}
 		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
@@ -173,10 +218,15 @@ func TestRestartReplacesHalfOpenConnectionDialing(t *testing.T) {
 			once.Do(func() {
 				// n2's first dial has begun. n1's earlier incarnation connects to n2
 				// first (n2's id is the larger, so n2 lets it in though it is
-				// dialing) and dies.
+				// dialing) and dies. deadDial returns once it has read n2's welcome;
+				// n2 announces the connection up a moment later, on the goroutine
+				// of its handshake: the dial goes on after that.
 				var old net.Conn
 				old, err = deadDial(t, "n2", addr2, "n1", 5)
-				olds <- old
+				if err == nil {
+					err = ev2.awaitConns(ctx, "up n1 5")
+				}
+				earliers <- earlier{old, err}
 			})
 			if err != nil {
 				return nil, fmt.Errorf("the earlier n1: %w", err)
@@ -184,11 +234,20 @@ func TestRestartReplacesHalfOpenConnectionDialing(t *testing.T) {
 			return d.DialContext(ctx, "tcp", addr)
 		}
 	})
-	addr2 = a2
+	addr2, ev2 = a2, ev
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := n2.Connect(ctx, "n1"); err != nil {
 		t.Fatalf("connect: %v\nn2's log:\n%s", err, logs2.log())
+	}
+	var old earlier
+	select {
+	case old = <-earliers:
+	case <-ctx.Done():
+		t.Fatalf("never: the earlier n1 through n2's first dial\nn2's log:\n%s", logs2.log())
+	}
+	if old.err != nil {
+		t.Fatalf("the earlier n1: %v\nn2's log:\n%s", old.err, logs2.log())
 	}
 	// n2's dial ends one way or the other: n2 announces the new connection up (after
 	// the old one down, and after logging the replacement), or n1 sees it go. n2's
@@ -212,9 +271,8 @@ func TestRestartReplacesHalfOpenConnectionDialing(t *testing.T) {
 		t.Fatalf("n2 does not log the replacement:\n%s", logs2.log())
 	}
 	// n2 closed the old connection: its reader sees the end, not more bytes.
-	old := <-olds
-	_ = old.SetReadDeadline(time.Now().Add(10 * time.Second))
-	if _, err := io.Copy(io.Discard, old); err != nil {
+	_ = old.nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.Copy(io.Discard, old.nc); err != nil {
 		t.Fatalf("the old connection was not closed by n2: %v", err)
 	}
 	if err := n2.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
