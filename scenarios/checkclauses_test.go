@@ -38,6 +38,17 @@ func startCall(wd *world, sn *simNode, event string) router.CallID {
 	return id
 }
 
+// deliveredCall starts a call to e1 on the first node of a checkWorld and delivers
+// it to the ensemble's first member, which it returns with the call's id.
+func deliveredCall(t *testing.T, sem router.Semantics) (*world, *simNode, router.CallID, router.PeerRef) {
+	wd := checkWorld(t, sem)
+	sn := wd.byIdx[0]
+	id := startCall(wd, sn, "e1")
+	peer := wd.ensBy[0].members[0]
+	sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+	return wd, sn, id, peer
+}
+
 // invariantsOf lists the invariants of the violations found so far.
 func invariantsOf(wd *world) []string {
 	out := []string{}
@@ -83,11 +94,7 @@ func TestCheckerDeadlineEdges(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wd := checkWorld(t, tc.sem)
-			sn := wd.byIdx[0]
-			id := startCall(wd, sn, "e1")
-			peer := wd.ensBy[0].members[0]
-			sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+			wd, sn, id, peer := deliveredCall(t, tc.sem)
 			// At virtual time 0 a clock model sets the reading outright: the jump is
 			// neither a pause nor a clock step, so nothing of it is forgiven.
 			sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(tc.at)})
@@ -121,11 +128,7 @@ func TestCheckerDeadlinePausedStep(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			wd := checkWorld(t, router.Default)
-			sn := wd.byIdx[0]
-			id := startCall(wd, sn, "e1")
-			peer := wd.ensBy[0].members[0]
-			sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+			wd, sn, id, peer := deliveredCall(t, router.Default)
 			sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(timeout + tc.extra - step)})
 			sn.host.Pause()
 			sn.host.StepClock(step)
