@@ -29,8 +29,7 @@ type peer struct {
 	dialing bool          // an outbound handshake is running
 	looping bool          // the dial loop runs
 	up      chan struct{} // closed when a connection is installed; renewed when it goes
-	failed  chan struct{} // closed when a dial attempt fails; renewed at once
-	lastErr error         // of the last failed dial attempt
+	failed  *dialFailure  // the next failed dial attempt; renewed when one fails
 
 	// notify orders what the ConnObserver hears about the peer; announced is the
 	// connection it was last told is up and not told is down yet.
@@ -39,12 +38,23 @@ type peer struct {
 }
 
 func newPeer(t *Transport, id router.NodeID, addr string) *peer {
-	return &peer{t: t, id: id, addr: addr, up: make(chan struct{}), failed: make(chan struct{})}
+	return &peer{t: t, id: id, addr: addr, up: make(chan struct{}), failed: newDialFailure()}
 }
 
-// signals returns the channels that the next connection and the next failed dial
-// attempt will close.
-func (p *peer) signals() (up, failed <-chan struct{}) {
+// A dialFailure is one failed dial attempt, as a waiter sees it: done closes when the
+// attempt fails, and err, set before that, says why. Each attempt has its own, so a
+// waiter reports the failure it woke for, not a later attempt's (the loop redials
+// after a backoff, and a slow waiter may read only after the next attempt failed too).
+type dialFailure struct {
+	done chan struct{}
+	err  error
+}
+
+func newDialFailure() *dialFailure { return &dialFailure{done: make(chan struct{})} }
+
+// signals returns the channel that the next connection will close and the next failed
+// dial attempt.
+func (p *peer) signals() (up <-chan struct{}, failed *dialFailure) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.up, p.failed
@@ -53,16 +63,11 @@ func (p *peer) signals() (up, failed <-chan struct{}) {
 // dialFailed records a failed attempt and wakes whoever waits for one.
 func (p *peer) dialFailed(err error) {
 	p.mu.Lock()
-	p.lastErr = err
-	close(p.failed)
-	p.failed = make(chan struct{})
+	f := p.failed
+	p.failed = newDialFailure()
 	p.mu.Unlock()
-}
-
-func (p *peer) lastError() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.lastErr
+	f.err = err
+	close(f.done)
 }
 
 // admit decides whether an inbound connection that proved the secret may take the

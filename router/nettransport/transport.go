@@ -159,8 +159,10 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 			// After Goodbye no connection is made: the dial loop waits for Close.
 			return fmt.Errorf("connect to %s: %w", id, errLeaving)
 		}
-		p.startLoop()
+		// The signals first: the loop's first attempt may fail before startLoop
+		// returns, and this call waits for that attempt, not the one after it.
 		up, failed := p.signals()
+		p.startLoop()
 		c := p.conn.Load()
 		if c != nil && !c.isLeaving() {
 			return nil
@@ -176,9 +178,9 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 		select {
 		case <-up:
 		case <-gone:
-		case <-failed:
+		case <-failed.done:
 			if p.conn.Load() == nil {
-				return fmt.Errorf("connect to %s: %w", id, p.lastError())
+				return fmt.Errorf("connect to %s: %w", id, failed.err)
 			}
 		case <-ctx.Done():
 			return fmt.Errorf("connect to %s: %w", id, ctx.Err())
