@@ -121,6 +121,12 @@ func TestFinishedHandshakeFreesItsSlot(t *testing.T) {
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
+	// n2 is connected when its own side of the handshake ends, which may be before
+	// n1's side ends: until then n2's handshake holds n1's one slot, and the stranger
+	// would end it. n1 announces n2 up once its side has ended and freed the slot.
+	if !await(func() bool { return acc.rec.isUp("n2") }, acc.rec) {
+		t.Fatal("n1 never announced n2 up")
+	}
 	stranger := rawConn(t, acc.addr) // holds the one slot
 	// The listener accepts in order: by the time n3 is connected, the stranger has
 	// been counted, and n3's connection has ended the stranger's handshake.

@@ -53,6 +53,14 @@ func (r *recorder) PeerDown(id router.NodeID) {
 	r.poke()
 }
 
+// isUp reports whether id was announced up and not down since.
+func (r *recorder) isUp(id router.NodeID) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, up := r.up[id]
+	return up
+}
+
 func (r *recorder) poke() {
 	select {
 	case r.note <- struct{}{}:
