@@ -111,16 +111,17 @@ func tcpNode(t *testing.T, id router.NodeID, edit func(*Config)) (*Transport, *e
 }
 
 // deadDial connects to node to at addr over TCP as node id, incarnation inc, runs the
-// dialer's handshake by hand and returns the connection, or the handshake's error.
-// The test then neither reads nor writes it: to the acceptor it is a node killed
-// without its connection being closed (a crashed host, a cut link), which only the
-// heartbeat timeout would find out.
+// dialer's handshake by hand and returns the connection, or the error of the dial or
+// the handshake: it may run off the test's goroutine (in a Config.Dial), where a test
+// must not stop. The test then neither reads nor writes the connection: to the
+// acceptor it is a node killed without its connection being closed (a crashed host, a
+// cut link), which only the heartbeat timeout would find out.
 func deadDial(t *testing.T, to router.NodeID, addr string, id router.NodeID, inc router.Incarnation) (net.Conn, error) {
 	t.Helper()
 	me, _ := pipeNode(t, id, func(c *Config) { c.Secret, c.Incarnation = []byte("restart-secret"), inc })
 	nc, err := net.Dial("tcp", addr)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { _ = nc.Close() })
 	_, err = me.dialHandshake(nc, newFrameReader(nc, 4096, DefaultMaxFrame), to)
