@@ -95,6 +95,9 @@ var (
 	descHopLimit   = prometheus.NewDesc("ensroute_hop_limit_total", "Requests refused at the hop limit.", nil, nil)
 	descBudget     = prometheus.NewDesc("ensroute_budget_spent_total", "Requests dropped at a hop because their budget was spent.", nil, nil)
 	descShed       = prometheus.NewDesc("ensroute_shed_total", "Routes and casts refused because a router instance's mailbox was full or the node was closing.", nil, nil)
+	descExpired    = prometheus.NewDesc("ensroute_calls_expired_total", "Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.", nil, nil)
+	descBadInst    = prometheus.NewDesc("ensroute_bad_instance_total", "Routes and casts naming a router instance this node lacks (the sender runs more of them), folded onto one it has.", nil, nil)
+	descGossip     = prometheus.NewDesc("ensroute_gossip_messages_total", "Directory messages received (in) and sent (out).", []string{"direction"}, nil)
 	descHops       = prometheus.NewDesc("ensroute_request_hops", "Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.", nil, nil)
 	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Messages waiting in a router instance's mailbox.", []string{"instance"}, nil)
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in the send queue to a member of --peers.", []string{"peer"}, nil)
@@ -108,7 +111,8 @@ var (
 )
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed, descHops,
+	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed,
+		descExpired, descBadInst, descGossip, descHops,
 		descMailbox, descQueue, descConnected, descLeaving, descClients, descClientQ, descReconnects, descTransport, descSlow} {
 		ch <- d
 	}
@@ -149,6 +153,10 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(descHopLimit, st.Router.HopLimit)
 	counter(descBudget, st.Router.Budget)
 	counter(descShed, st.Shed)
+	counter(descExpired, st.Expired)
+	counter(descBadInst, st.BadInstance)
+	counter(descGossip, st.GossipIn, "in")
+	counter(descGossip, st.GossipOut, "out")
 	ch <- hopsHistogram(st)
 	for i, d := range st.Mailboxes {
 		gauge(descMailbox, float64(d), strconv.Itoa(i))

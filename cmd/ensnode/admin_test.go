@@ -108,17 +108,7 @@ ensroute_request_hops_count 6
 // requests that had made at most le transfers, and those past the last bucket are only
 // in +Inf, with their true sum.
 func TestHopsBucketsAreCumulative(t *testing.T) {
-	tr, err := nettransport.New(nettransport.Config{ID: "n1", Incarnation: 1, Cluster: "ensroute",
-		Secret: []byte("long-enough-secret"), Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	drv, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: tr, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer drv.Close()
+	tr, drv := unconnected(t)
 	for _, hops := range []int{0, 1, 1, 7, driver.MaxHops, driver.MaxHops + 4} {
 		drv.Receive(router.Message{Kind: router.KindCast, From: "n2", Ensemble: "e9", Event: []byte("x"), Budget: time.Second, Hops: hops})
 	}
@@ -138,6 +128,61 @@ ensroute_request_hops_sum 29
 ensroute_request_hops_count 6
 `
 	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want), "ensroute_request_hops"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// unconnected returns node n1's transport and driver, connected to nothing, which
+// the test hands messages by hand; both close when the test ends.
+func unconnected(t *testing.T) (*nettransport.Transport, *driver.Node) {
+	t.Helper()
+	tr, err := nettransport.New(nettransport.Config{ID: "n1", Incarnation: 1, Cluster: "ensroute",
+		Secret: []byte("long-enough-secret"), Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tr.Close() })
+	drv, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: tr, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = drv.Close() })
+	return tr, drv
+}
+
+// TestMetricsCountExpiredBadInstanceAndGossip: a call that has run out of time before
+// it starts, a route naming a router instance the node lacks, and a directory
+// message received each show on /metrics under their own name.
+func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
+	tr, drv := unconnected(t)
+	to := router.ToEnsemble("e1")
+	if _, err := drv.CallTimeout(context.Background(), to, []byte("get k"), 0); !errors.Is(err, router.ErrTimeout) {
+		t.Fatalf("call with no time left: %v, want %v", err, router.ErrTimeout)
+	}
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := drv.Call(done, to, []byte("get k")); !errors.Is(err, context.Canceled) {
+		t.Fatalf("call with a cancelled context: %v, want %v", err, context.Canceled)
+	}
+	drv.Receive(router.Message{Kind: router.KindCast, From: "n2", Ensemble: "e9", Event: []byte("x"), Budget: time.Second, Instance: 1 << 20})
+	for range 3 {
+		drv.Receive(router.Message{Kind: router.KindGossip, From: "n2",
+			Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "p", Node: "n2"}, Version: 1}}})
+	}
+	const want = `
+# HELP ensroute_calls_expired_total Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.
+# TYPE ensroute_calls_expired_total counter
+ensroute_calls_expired_total 2
+# HELP ensroute_bad_instance_total Routes and casts naming a router instance this node lacks (the sender runs more of them), folded onto one it has.
+# TYPE ensroute_bad_instance_total counter
+ensroute_bad_instance_total 1
+# HELP ensroute_gossip_messages_total Directory messages received (in) and sent (out).
+# TYPE ensroute_gossip_messages_total counter
+ensroute_gossip_messages_total{direction="in"} 3
+ensroute_gossip_messages_total{direction="out"} 0
+`
+	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want),
+		"ensroute_calls_expired_total", "ensroute_bad_instance_total", "ensroute_gossip_messages_total"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -117,6 +118,10 @@ func TestCluster(t *testing.T) {
 		if !strings.Contains(body.String(), want) {
 			t.Fatalf("/metrics lacks %s", want)
 		}
+	}
+	// n1 has told the other members of its ensembles' leaders.
+	if out := regexp.MustCompile(`(?m)^ensroute_gossip_messages_total\{direction="out"\} ([0-9]+)$`).FindStringSubmatch(body.String()); out == nil || out[1] == "0" {
+		t.Fatalf("/metrics: gossip sent %q, want more than none", out)
 	}
 	n1 := c.nodes[0]
 	_ = n1.cmd.Process.Signal(syscall.SIGTERM)
