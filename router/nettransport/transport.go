@@ -142,11 +142,11 @@ func (t *Transport) forget(p *peer) {
 
 // Connect dials id if needed and waits until it is connected (as Connected reports), a
 // dial attempt fails (the first to fail after the call; its error comes back), or ctx
-// is done. Either way the transport
-// goes on redialing in the background until it is connected. A node that said goodbye
-// is not connected: Connect waits until its connection ends and a new one is made to
-// its next incarnation. After this node's own Goodbye it fails at once for a node that
-// is not connected: no new connection is made.
+// is done. Either way the transport goes on redialing in the background until it is
+// connected. A node that said goodbye is not connected: Connect waits until its
+// connection ends and a new one is made to its next incarnation. After this node's
+// own Goodbye it fails at once for a node that is not connected: no new connection is
+// made.
 func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	if _, known := t.cfg.Peers[id]; !known {
 		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
