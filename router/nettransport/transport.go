@@ -164,8 +164,8 @@ func (t *Transport) forget(p *peer) {
 // is done. Either way the transport goes on redialing in the background until it is
 // connected. A node that said goodbye is not connected: Connect waits until its
 // connection ends and a new one is made to its next incarnation. After this node's
-// own Goodbye it fails at once for a node that is not connected: no new connection is
-// made.
+// own Goodbye it fails at once for a node that is not connected, and a call waiting
+// then fails when the dial attempt under way ends: no new connection is made.
 func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	if _, known := t.cfg.Peers[id]; !known {
 		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
@@ -175,13 +175,15 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	}
 	p := t.peer(id)
 	for {
+		// The signals first: the loop's first attempt may fail before startLoop
+		// returns, and this call waits for that attempt, not the one after it. And
+		// before the goodbye check: an attempt the loop gives up for a goodbye said
+		// after the check fails after the signals were taken, and wakes this call.
+		up, failed := p.signals()
 		if t.isLeaving() && !t.Connected(id) {
 			// After Goodbye no connection is made: the dial loop waits for Close.
 			return fmt.Errorf("connect to %s: %w", id, errLeaving)
 		}
-		// The signals first: the loop's first attempt may fail before startLoop
-		// returns, and this call waits for that attempt, not the one after it.
-		up, failed := p.signals()
 		p.startLoop()
 		c := p.conn.Load()
 		if c != nil && !c.isLeaving() {
