@@ -68,10 +68,11 @@ func TestCloseAnswersAcceptedRoutes(t *testing.T) {
 			_, err := n2.CallTimeout(context.Background(), target, nil, time.Second)
 			return errors.Is(err, driver.ErrClosed)
 		})
-		start := time.Now()
+		// Shed, D is answered overloaded at once; dropped, it would wait out its 5s
+		// and time out (A, and so Close, waits until D has returned).
 		_, err := n1.CallTimeout(context.Background(), target, []byte("D"), 5*time.Second)
-		if !errors.Is(err, router.ErrOverloaded) || time.Since(start) > time.Second {
-			t.Fatalf("round %d: a route after Close: %v after %v, want overloaded at once", round, err, time.Since(start))
+		if !errors.Is(err, router.ErrOverloaded) {
+			t.Fatalf("round %d: a route after Close: %v, want overloaded", round, err)
 		}
 		release()
 		<-closed

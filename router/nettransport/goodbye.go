@@ -52,11 +52,13 @@ func (c *conn) control(body []byte) {
 			return
 		}
 		c.leaving = true
+		// Counted before the ack is queued: a writer woken already may write it as
+		// soon as mu is released, and once the ack is read the goodbye is counted.
+		c.t.stats.goodbyes.Add(1)
 		c.out = append(appendHeader(c.out, typePing, 1), ctlGoodbyeAck)
 		wake := c.signal()
 		c.mu.Unlock()
 		c.wakeWriter(wake)
-		c.t.stats.goodbyes.Add(1)
 		c.t.log.Info("peer leaving", "peer", string(c.p.id), "incarnation", uint64(c.inc))
 	case ctlGoodbyeAck:
 		c.ackOnce.Do(func() { close(c.acked) })

@@ -241,7 +241,10 @@ func (p *peer) loop() {
 			return
 		}
 		if t.isLeaving() {
-			<-t.ctx.Done() // no new connection until Close
+			// No new connection until Close. A Connect waiting for this attempt hears
+			// why, as one made after the goodbye does at once.
+			p.dialFailed(errLeaving)
+			<-t.ctx.Done()
 			return
 		}
 		failures++

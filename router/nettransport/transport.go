@@ -108,6 +108,11 @@ func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 func (t *Transport) peer(id router.NodeID) *peer {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	return t.peerLocked(id)
+}
+
+// peerLocked is peer with t.mu held.
+func (t *Transport) peerLocked(id router.NodeID) *peer {
 	cur := *t.peers.Load()
 	if p := cur[id]; p != nil {
 		return p
@@ -120,6 +125,20 @@ func (t *Transport) peer(id router.NodeID) *peer {
 	next[id] = p
 	t.peers.Store(&next)
 	return p
+}
+
+// admit finds or adds the slot of them.id and lets c, an inbound connection that
+// proved the secret, take it if peer.admit allows (see there). Both under t.mu, as
+// forget checks and removes a slot: a client's slot whose last connection just ended
+// is either gone before the lookup (c gets a new slot) or holds c when forget looks.
+// Were the slot forgotten in between, c would run in a slot no longer in the map: not
+// connected for Send, Connected and Peers, and not closed by Close.
+func (t *Transport) admit(c *conn, them identity) (p *peer, code RefuseCode, old *conn) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p = t.peerLocked(them.id)
+	code, old = p.admit(c, them.inc)
+	return p, code, old
 }
 
 // forget removes an inbound-only peer whose connection ended, so that a client that
@@ -145,8 +164,8 @@ func (t *Transport) forget(p *peer) {
 // is done. Either way the transport goes on redialing in the background until it is
 // connected. A node that said goodbye is not connected: Connect waits until its
 // connection ends and a new one is made to its next incarnation. After this node's
-// own Goodbye it fails at once for a node that is not connected: no new connection is
-// made.
+// own Goodbye it fails at once for a node that is not connected, and a call waiting
+// then fails when the dial attempt under way ends: no new connection is made.
 func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	if _, known := t.cfg.Peers[id]; !known {
 		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
@@ -156,13 +175,15 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	}
 	p := t.peer(id)
 	for {
+		// The signals first: the loop's first attempt may fail before startLoop
+		// returns, and this call waits for that attempt, not the one after it. And
+		// before the goodbye check: an attempt the loop gives up for a goodbye said
+		// after the check fails after the signals were taken, and wakes this call.
+		up, failed := p.signals()
 		if t.isLeaving() && !t.Connected(id) {
 			// After Goodbye no connection is made: the dial loop waits for Close.
 			return fmt.Errorf("connect to %s: %w", id, errLeaving)
 		}
-		// The signals first: the loop's first attempt may fail before startLoop
-		// returns, and this call waits for that attempt, not the one after it.
-		up, failed := p.signals()
 		p.startLoop()
 		c := p.conn.Load()
 		if c != nil && !c.isLeaving() {
@@ -390,8 +411,9 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	c.beginHandshake()
 	var p *peer
 	them, code, err := t.acceptHandshake(nc, c.fr, func(them identity) RefuseCode {
-		p = t.peer(them.id)
-		code, old := p.admit(c, them.inc)
+		var code RefuseCode
+		var old *conn
+		p, code, old = t.admit(c, them)
 		if old != nil {
 			p.replaced(old, them.inc)
 		}
