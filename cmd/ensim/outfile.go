@@ -61,7 +61,7 @@ func createOut(path string) (*outFile, error) {
 	for {
 		tmpSeq++
 		tmp := filepath.Join(dir, "."+base+".tmp-"+strconv.Itoa(os.Getpid())+"-"+strconv.Itoa(tmpSeq))
-		f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		o, err := temps.create(path, target, tmp)
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
@@ -72,11 +72,9 @@ func createOut(path string) (*outFile, error) {
 			}
 			return nil, err
 		}
-		o := &outFile{f: f, path: path, target: target, tmp: tmp}
-		temps.add(o)
 		if fi != nil {
 			// The new file keeps the old one's permissions.
-			if err := f.Chmod(fi.Mode().Perm()); err != nil {
+			if err := o.f.Chmod(fi.Mode().Perm()); err != nil {
 				o.discard()
 				return nil, err
 			}
@@ -141,13 +139,29 @@ type tempFiles struct {
 	off bool
 }
 
-// add records o's temporary file, and on the first one starts watching for an
-// interrupt or a SIGTERM. A signal the process was started with ignored stays
-// ignored (a job started in the background of a script ignores SIGINT).
-func (t *tempFiles) add(o *outFile) {
+// create makes the temporary file tmp, to take the place of target (path as the user
+// gave it), and records it; before the first one it starts watching for an interrupt
+// or a SIGTERM. Both under the lock, the watch first: an interrupt at any moment
+// finds the file recorded, or not made yet. (With the file made first, an interrupt
+// in between ended the process by the signal's default action and left the file.)
+func (t *tempFiles) create(path, target, tmp string) (*outFile, error) {
 	t.Lock()
 	defer t.Unlock()
+	t.watch()
+	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+	if err != nil {
+		return nil, err
+	}
+	o := &outFile{f: f, path: path, target: target, tmp: tmp}
 	t.open = append(t.open, o)
+	return o, nil
+}
+
+// watch starts watching for an interrupt or a SIGTERM, unless it has already or a
+// command handles them itself; the caller holds the lock. A signal the process was
+// started with ignored stays ignored (a job started in the background of a script
+// ignores SIGINT).
+func (t *tempFiles) watch() {
 	if t.watching || t.off {
 		return
 	}
