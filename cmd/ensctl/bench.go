@@ -16,6 +16,7 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -114,7 +115,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case *dur <= 0:
 		return fmt.Errorf("%w: --duration %v: want a positive duration", cluster.ErrUsage, *dur)
 	}
-	if err := cluster.CheckEvent([]byte(*event)); err != nil {
+	if err := kv.Check([]byte(*event)); err != nil {
 		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
 	}
 	cl, err := c.dial(ctx, stderr)

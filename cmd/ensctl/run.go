@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -129,7 +130,7 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 		return err
 	}
 	ens, event := fs.Arg(0), []byte(strings.Join(fs.Args()[1:], " "))
-	if err := cluster.CheckEvent(event); err != nil {
+	if err := kv.Check(event); err != nil {
 		return fmt.Errorf("%w: %s: %w", cluster.ErrUsage, cmd, err)
 	}
 	cl, err := c.dial(ctx, stderr)

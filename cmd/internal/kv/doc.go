@@ -11,7 +11,7 @@
 //	leader               -> the directory entry of the node that handles it
 //	lead                 -> this peer becomes the leader; answers the new entry
 //
-// Anything else answers "error: cannot parse ..."; cluster.CheckEvent tells, before
+// Anything else answers "error: cannot parse ..."; Check tells, before
 // sending, whether an event is one of these. A peer with a Service time spends it (sleeping, on
 // the goroutine that handed it the event) before it applies get, put, cas or echo: a
 // slow application, whose router instance stays busy meanwhile. A peer served by a

@@ -114,20 +114,22 @@ func (p *Peer) lead() router.Entry {
 }
 
 func (p *Peer) apply(event []byte, e router.Entry) string {
-	op, args := Split(event, 3)
+	op, args, err := parse(event)
+	if err != nil {
+		return "error: " + err.Error()
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch {
-	case op == "get" && len(args) == 1:
+	switch op {
+	case "get":
 		if v, ok := p.data[args[0]]; ok {
 			return "ok " + v
 		}
 		return "missing"
-	case op == "put" && len(args) >= 2:
-		_, args = Split(event, 2)
+	case "put":
 		p.data[args[0]] = args[1]
 		return "ok"
-	case op == "cas" && len(args) == 3:
+	case "cas":
 		cur, ok := p.data[args[0]]
 		if (args[1] == "-" && ok) || (args[1] != "-" && (!ok || cur != args[1])) {
 			if !ok {
@@ -137,10 +139,54 @@ func (p *Peer) apply(event []byte, e router.Entry) string {
 		}
 		p.data[args[0]] = args[2]
 		return "ok"
-	case op == "echo":
+	case "echo":
 		return string(event)
-	case op == "leader" && len(args) == 0:
+	case "leader":
 		return e.String()
 	}
-	return fmt.Sprintf("error: cannot parse %q (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)", event)
+	return "error: " + unknown(event).Error() // lead: serve answers it, as it is, before this
+}
+
+// arity is how many arguments each operation takes, the last taking the rest of the
+// event; echo takes its whole event as it is.
+var arity = map[string]int{"get": 1, "put": 2, "cas": 3, "leader": 0, "lead": 0}
+
+// parse splits event into its operation and arguments, or says why no peer serves
+// it: the text of a peer's "error: ..." answer, without the prefix. A put's value
+// and a cas's new value take the rest of the event, spaces included; a get's key
+// may not hold a space. An empty argument is an argument: Check refuses one.
+func parse(event []byte) (op string, args []string, err error) {
+	op, _, hasArgs := strings.Cut(string(event), " ")
+	if op == "echo" {
+		return op, nil, nil
+	}
+	if n, known := arity[op]; known {
+		_, args = Split(event, n)
+		if n == 0 && !hasArgs || n > 0 && len(args) == n && (op != "get" || !strings.Contains(args[0], " ")) {
+			return op, args, nil
+		}
+	}
+	return "", nil, unknown(event)
+}
+
+// unknown is the error for an event no peer serves.
+func unknown(event []byte) error {
+	return fmt.Errorf("cannot parse %q (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)", event)
+}
+
+// Check reports whether a peer serves event, with an error that quotes it and lists
+// the operations (the text of the peer's own "error: ..." answer, without the
+// prefix), and refuses an empty key or argument, which a peer would take as one.
+// ensctl checks an event with it before sending.
+func Check(event []byte) error {
+	op, args, err := parse(event)
+	if err != nil {
+		return err
+	}
+	for _, a := range args {
+		if a == "" {
+			return fmt.Errorf("cannot parse %q: %s has an empty argument (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)", event, op)
+		}
+	}
+	return nil
 }

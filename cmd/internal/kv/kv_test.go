@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ensroute/ensroute/cmd/internal/cluster"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -39,6 +38,12 @@ func TestApply(t *testing.T) {
 		{"echo two words", "echo two words"},
 		{"frob", `error: cannot parse "frob" (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)`},
 		{"get", `error: cannot parse "get" (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)`},
+		{"get k extra", `error: cannot parse "get k extra" (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)`},
+		{"put k  v", "ok"},
+		{"get k", "ok  v"}, // a value takes the rest of the event, its leading space too
+		{"cas k", `error: cannot parse "cas k" (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)`},
+		{"leader ", `error: cannot parse "leader " (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)`},
+		{"lead", `error: cannot parse "lead" (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)`}, // Handle answers lead, before apply
 	} {
 		if got := p.apply([]byte(tc.ev), d.e); got != tc.want {
 			t.Errorf("%q -> %q, want %q", tc.ev, got, tc.want)
@@ -83,34 +88,34 @@ func TestGetAgreesWithApply(t *testing.T) {
 	}
 }
 
-// TestCheckEvent: cluster.CheckEvent, which ensctl runs before sending, accepts
+// TestCheck: Check, which ensctl runs before sending, accepts
 // exactly the events a peer serves, and refuses the rest with the text of the peer's
 // own error answer.
-func TestCheckEvent(t *testing.T) {
+func TestCheck(t *testing.T) {
 	ref := router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}
 	d := &dir{e: router.Entry{Ensemble: "e1", Leader: ref, Version: 1}}
 	p := NewPeer(d, ref)
 	for _, ev := range []string{"get k", "put k v", "put k two words", "cas k - v", "cas k a two words", "echo", "echo x y",
-		"leader", "lead", "get", "get k extra", "put k", "cas k v", "frob", "frob x", "leader now", "lead e1", "get ", "put  v", ""} {
-		err := cluster.CheckEvent([]byte(ev))
+		"leader", "lead", "get", "get k extra", "put k", "cas k v", "frob", "frob x", "leader now", "leader ", "lead e1", "get ", "put  v", "put k  v", "cas k  v", ""} {
+		err := Check([]byte(ev))
 		if ev == "lead" {
 			// The peer serves lead before it looks at the rest.
 			if err != nil {
-				t.Errorf("CheckEvent(%q) = %v, want nil", ev, err)
+				t.Errorf("Check(%q) = %v, want nil", ev, err)
 			}
 			continue
 		}
 		answer := p.apply([]byte(ev), d.e)
 		switch {
-		case ev == "get " || ev == "put  v":
+		case ev == "get " || ev == "put  v" || ev == "cas k  v":
 			// The peer takes an empty key; ensctl refuses one.
 			if err == nil {
-				t.Errorf("CheckEvent(%q) accepts an empty key", ev)
+				t.Errorf("Check(%q) accepts an empty key", ev)
 			}
 		case err == nil && strings.HasPrefix(answer, "error:"):
-			t.Errorf("CheckEvent(%q) accepts an event the peer answers %q", ev, answer)
+			t.Errorf("Check(%q) accepts an event the peer answers %q", ev, answer)
 		case err != nil && "error: "+err.Error() != answer:
-			t.Errorf("CheckEvent(%q) = %v, for an event the peer answers %q", ev, err, answer)
+			t.Errorf("Check(%q) = %v, for an event the peer answers %q", ev, err, answer)
 		}
 	}
 }
