@@ -106,9 +106,11 @@ func (s *clockSeg) at(t time.Duration) time.Duration {
 // skewedAt is at for a skewed clock.
 func (s *clockSeg) skewedAt(t time.Duration) time.Duration {
 	dt := t - s.g0
-	e := float64(dt) * s.drift
+	// The products are rounded on their own (the conversions), never fused into the
+	// sum: see sampler.sample.
+	e := float64(float64(dt) * s.drift)
 	if s.amp != 0 {
-		e += s.amp * (s.c0 - math.Cos(s.phase(t)))
+		e += float64(s.amp * (s.c0 - math.Cos(s.phase(t))))
 	}
 	return s.l0 + dt + time.Duration(math.Floor(e))
 }

@@ -169,7 +169,10 @@ func (d Dist) sampler() sampler {
 		s.mean = float64(d.Mean)
 	case "lognormal":
 		s.kind = distLognormal
-		s.mu = math.Log(float64(d.Mean)) - d.Sigma*d.Sigma/2
+		// Each product is converted (rounded) on its own, here and in sample, so that
+		// no platform fuses it into the addition (FMA on arm64): a fused sum rounds
+		// once, differently, and the run would depend on the machine.
+		s.mu = math.Log(float64(d.Mean)) - float64(d.Sigma*d.Sigma/2)
 		s.sigma = d.Sigma
 	}
 	return s
@@ -185,7 +188,7 @@ func (s *sampler) sample(r *rand.Rand) time.Duration {
 	case distExponential:
 		return s.add(r.ExpFloat64() * s.mean)
 	case distLognormal:
-		v := math.Exp(s.mu + s.sigma*r.NormFloat64())
+		v := math.Exp(s.mu + float64(s.sigma*r.NormFloat64()))
 		if !(v <= float64(time.Hour)) { // also catches NaN
 			v = float64(time.Hour)
 		}

@@ -77,7 +77,7 @@ func (s Spec) checkLimits() error {
 	if err := point("workload.duration", w.Duration); err != nil {
 		return err
 	}
-	calls := func(rate float64, d Duration) float64 { return rate * d.D().Seconds() }
+	calls := func(rate float64, d Duration) float64 { return float64(rate * d.D().Seconds()) } // never fused into a sum
 	total := calls(w.Rate, w.Duration)
 	if total > MaxCalls {
 		return fmt.Errorf("workload.rate: %v calls per second for workload.duration %v plans about %.0f calls, past the limit of %d calls per run",

@@ -25,7 +25,7 @@ func percentiles(ds []time.Duration) Latency {
 
 // rank is the index of the nearest-rank percentile p of n sorted values.
 func rank(n int, p float64) int {
-	i := int(p*float64(n)+0.5) - 1
+	i := int(float64(p*float64(n))+0.5) - 1 // the product rounded, never fused into the sum
 	return min(max(i, 0), n-1)
 }
 

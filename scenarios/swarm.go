@@ -51,7 +51,7 @@ func Swarm(seed uint64) Spec {
 	case 2:
 		s.Link.Latency = Dist{Kind: "exponential", Min: min, Mean: mean}
 	default:
-		s.Link.Latency = Dist{Kind: "lognormal", Min: min, Mean: mean, Sigma: 0.3 + 0.5*r.Float64()}
+		s.Link.Latency = Dist{Kind: "lognormal", Min: min, Mean: mean, Sigma: 0.3 + float64(0.5*r.Float64())}
 	}
 	if r.IntN(2) == 0 {
 		s.Link.Dup = 0.03 * r.Float64()
