@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
 
 	"github.com/ensroute/ensroute/router"
@@ -164,8 +165,15 @@ type reproJSON struct {
 }
 
 // ModuleVersion names the code that ran: the main module's version plus its VCS
-// revision, and "(modified)" for a dirty tree, when the build recorded them.
+// revision, and "(modified)" for a dirty tree, when the build recorded them, and the
+// Go release that built it, whose math and math/rand/v2 the simulation draws on:
+// "(devel) 6306882... go1.26.8".
 func ModuleVersion() string {
+	return moduleVersion() + " " + runtime.Version()
+}
+
+// moduleVersion is ModuleVersion without the Go release.
+func moduleVersion() string {
 	v := "(devel)"
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {

@@ -208,7 +208,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 			rp.ModuleVersion, scenarios.ModuleVersion())
 	default:
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
-		fmt.Fprintf(w, "the code changed since the repro was written (then %s, now %s): the same spec and seed now run differently\n",
+		fmt.Fprintf(w, "the code changed since the repro was written, or the Go release that built it (then %s, now %s): the same spec and seed now run differently\n",
 			rp.ModuleVersion, scenarios.ModuleVersion())
 	}
 	if vs := res.Report.Violations; len(vs) > 0 {

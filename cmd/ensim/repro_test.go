@@ -171,7 +171,7 @@ func TestReplay(t *testing.T) {
 	if code != exitOK {
 		t.Errorf("replay exit %d, want 0", code)
 	}
-	for _, w := range []string{"trace hash differs from the repro: was " + other + ", now " + want.TraceHash, "code changed", "v0.0.1"} {
+	for _, w := range []string{"trace hash differs from the repro: was " + other + ", now " + want.TraceHash, "code changed since the repro was written, or the Go release", "v0.0.1", runtime.Version()} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("stdout lacks %q:\n%s", w, stdout)
 		}
