@@ -66,7 +66,11 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		Slack: *slack, Progress: progress})
 	if errors.Is(err, realscenario.ErrUnsupported) {
 		_ = os.RemoveAll(dir)
-		return fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+		hint := ""
+		if _, perr := realscenario.NewPlan(spec, true); perr == nil && !*skip {
+			hint = " (--skip-unsupported leaves that out)"
+		}
+		return fmt.Errorf("%w: --spec %s: %w%s", cluster.ErrUsage, *specFile, err, hint)
 	}
 	if rep.Scenario != "" {
 		printReport(stdout, rep, *jsonOut)

@@ -79,3 +79,48 @@ func TestScenarioSlack(t *testing.T) {
 		})
 	}
 }
+
+// TestScenarioRefusesClientFault: a fault aimed at a client (ensctl itself) is refused
+// by name before any process starts, exit 2, leaving no directory behind; with
+// --skip-unsupported it is only listed.
+func TestScenarioRefusesClientFault(t *testing.T) {
+	f, err := os.Open("../internal/realscenario/testdata/real-smoke.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := scenarios.Parse(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Clients = []string{"c1"}
+	s.Faults = []scenarios.Fault{
+		{At: scenarios.Duration(300 * time.Millisecond), Action: "pause", Node: "c1"},
+		{At: scenarios.Duration(600 * time.Millisecond), Action: "resume", Node: "c1"},
+	}
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	specFile := filepath.Join(dir, "client.json")
+	if err := os.WriteFile(specFile, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var out, errb bytes.Buffer
+	// The plan is refused before ensnode runs, so any existing file will do.
+	code := run(context.Background(), []string{"scenario", "--spec", specFile, "--ensnode", specFile}, &out, &errb)
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	for _, w := range []string{"faults[0]: pause of client c1 (the client is ensctl itself)", "faults[1]: resume of client c1", "--skip-unsupported"} {
+		if !strings.Contains(errb.String(), w) {
+			t.Errorf("stderr lacks %q: %s", w, errb.String())
+		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left behind in TMPDIR: %v", left)
+	}
+}

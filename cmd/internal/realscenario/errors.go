@@ -4,7 +4,7 @@ import "errors"
 
 var (
 	// ErrUnsupported: the spec uses something a real run cannot do (Plan names it).
-	ErrUnsupported = errors.New("realscenario: not supported on real processes")
+	ErrUnsupported = errors.New("not supported on real processes")
 	// ErrFailed: a real run broke an invariant; the report says which.
-	ErrFailed = errors.New("realscenario: invariant broken")
+	ErrFailed = errors.New("invariant broken")
 )

@@ -2,6 +2,7 @@ package realscenario
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -114,6 +115,14 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	for i, f := range s.Faults {
 		at := f.At.D()
 		switch f.Action {
+		case "crash", "pause", "resume", "restart":
+			if !nodes[f.Node] {
+				// Spec validation admits only nodes and clients here.
+				unsupported("faults[%d]: %s of client %s (the client is ensctl itself)", i, f.Action, f.Node)
+				continue
+			}
+		}
+		switch f.Action {
 		case "crash", "pause", "resume":
 			p.Steps = append(p.Steps, Step{At: at, Action: f.Action, Node: f.Node})
 		case "restart":
@@ -125,6 +134,12 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 			side := isolated(f.A, f.B, nodes)
 			if side == "" {
 				unsupported("faults[%d]: partition %v | %v does not put one node alone on a side", i, f.A, f.B)
+				continue
+			}
+			// Cutting a node's link takes it from the client too: the spec must
+			// put every client on the other side.
+			if c := clientWith(side, f.A, f.B, s.Clients); c != "" {
+				unsupported("faults[%d]: partition %v | %v leaves client %s with %s, which a real cut takes from the client too", i, f.A, f.B, c, side)
 				continue
 			}
 			p.Netns = true
@@ -187,6 +202,21 @@ func isolated(a, b []string, nodes map[string]bool) string {
 		return la
 	case nb == 1 && na+nb == len(nodes):
 		return lb
+	}
+	return ""
+}
+
+// clientWith returns a client a partition that isolates node leaves able to reach
+// it (on its side, or on neither), or "".
+func clientWith(node string, a, b, clients []string) string {
+	other := b // the side without node
+	if slices.Contains(b, node) {
+		other = a
+	}
+	for _, c := range clients {
+		if !slices.Contains(other, c) {
+			return c
+		}
 	}
 	return ""
 }

@@ -190,6 +190,10 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 // do carries out one step and describes it.
 func do(ctx context.Context, c *realcluster.Cluster, nw *netns.Net, cl *realcluster.Client, st Step) string {
 	n := c.Node(st.Node)
+	if n == nil && st.Action != "lead" {
+		// NewPlan aims steps at nodes only; this guards against a plan built otherwise.
+		return fmt.Sprintf("%s %s: no such node", st.Action, st.Node)
+	}
 	var err error
 	switch st.Action {
 	case "crash":

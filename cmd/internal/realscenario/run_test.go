@@ -52,6 +52,23 @@ func TestPlanRefuses(t *testing.T) {
 		{name: "reorders", edit: func(s *scenarios.Spec) { s.Link.Reorder = 0.1 }, want: "link.reorder: 0.1"},
 		{name: "drops", edit: func(s *scenarios.Spec) { s.Link.Drop = 0.01 }, want: "link.drop: 0.01"},
 		{name: "unordered", edit: func(s *scenarios.Spec) { s.Link.Unordered = true }, want: "link.unordered"},
+		{name: "client paused", edit: func(s *scenarios.Spec) {
+			s.Clients = []string{"c1"}
+			s.Faults[0].Node = "c1"
+		}, want: "faults[0]: pause of client c1 (the client is ensctl itself)"},
+		{name: "client crashed", edit: func(s *scenarios.Spec) {
+			s.Clients = []string{"c1"}
+			s.Faults[2].Node = "c1"
+			s.Faults = s.Faults[:3]
+		}, want: "faults[2]: crash of client c1"},
+		{name: "client beside the cut node", edit: func(s *scenarios.Spec) {
+			s.Clients = []string{"c1"}
+			s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n1", "c1"}, B: []string{"n2", "n3"}}}
+		}, want: "leaves client c1 with n1"},
+		{name: "client on neither side", edit: func(s *scenarios.Spec) {
+			s.Clients = []string{"c1"}
+			s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n2", "n3"}, B: []string{"n1"}}}
+		}, want: "leaves client c1 with n1"},
 		{name: "own link", edit: func(s *scenarios.Spec) {
 			s.Links = []scenarios.LinkSpec{{From: "n1", To: "n3"}}
 		}, want: "links[0]: a link of its own from n1 to n3"},
@@ -78,6 +95,12 @@ func TestPlanRefuses(t *testing.T) {
 	}
 	if _, err := NewPlan(spec(t, "testdata/real-smoke.json"), false); err != nil {
 		t.Fatalf("the smoke spec: %v", err)
+	}
+	s = spec(t, "testdata/real-smoke.json")
+	s.Clients = []string{"c1"}
+	s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n2", "n3", "c1"}, B: []string{"n1"}}}
+	if p, err := NewPlan(s, false); err != nil || !p.Netns || len(p.Steps) != 2 || p.Steps[0] != (Step{Action: "cut", Node: "n1"}) {
+		t.Fatalf("n1 cut from the rest and the client: %v, steps %v", err, p.Steps)
 	}
 	s = spec(t, "testdata/real-smoke.json")
 	s.Ensembles[0].Members[1].Node = "n1"
