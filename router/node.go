@@ -51,6 +51,10 @@ const (
 	DefaultHopLimit = 4
 )
 
+// MaxRouters is the most router instances a node may have: each is a mailbox and,
+// in production, a goroutine.
+const MaxRouters = 1024
+
 // Validate reports the first invalid field, naming it.
 func (c Config) Validate() error {
 	switch {
@@ -58,8 +62,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: ID is empty", ErrBadConfig)
 	case c.Semantics != Default && c.Semantics != Riak:
 		return fmt.Errorf("%w: Semantics %d is unknown", ErrBadConfig, c.Semantics)
-	case c.Routers < 0:
-		return fmt.Errorf("%w: Routers %d is negative", ErrBadConfig, c.Routers)
+	case c.Routers < 0 || c.Routers > MaxRouters:
+		return fmt.Errorf("%w: Routers %d is not in 0..%d", ErrBadConfig, c.Routers, MaxRouters)
 	case c.HopLimit < 0:
 		return fmt.Errorf("%w: HopLimit %d is negative", ErrBadConfig, c.HopLimit)
 	case c.Shards < 0:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/router"
 )
 
 // Duration is a duration written as text in specs ("250us", "1.5s").
@@ -236,8 +237,8 @@ func (s Spec) Validate() error {
 	for _, n := range s.Nodes {
 		members[n] = true
 	}
-	if s.Routers < 1 || s.Routers > 1024 {
-		return bad("routers: %d, want 1..1024", s.Routers)
+	if s.Routers < 1 || s.Routers > router.MaxRouters {
+		return bad("routers: %d, want 1..%d", s.Routers, router.MaxRouters)
 	}
 	if s.HopLimit < 1 {
 		return bad("hop_limit: %d, want at least 1", s.HopLimit)

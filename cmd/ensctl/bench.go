@@ -103,7 +103,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	dur := fs.Duration("duration", 5*time.Second, "how long to run")
 	event := fs.String("event", "get bench", "the event each call sends")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
-	if err := parseArgs(fs, c, args, 1, "[flags] ENSEMBLE"); err != nil {
+	if err := parseArgs(fs, c, args, 1, 1, "[flags] ENSEMBLE"); err != nil {
 		return err
 	}
 	ens := fs.Arg(0)

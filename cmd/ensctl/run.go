@@ -74,7 +74,9 @@ func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
 	return fs, c
 }
 
-func parseArgs(fs *flag.FlagSet, c *common, args []string, min int, what string) error {
+// parseArgs parses args into fs and c, wanting at least min arguments and, when max
+// is not negative, at most max; what is the usage line of the arguments.
+func parseArgs(fs *flag.FlagSet, c *common, args []string, min, max int, what string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -83,6 +85,14 @@ func parseArgs(fs *flag.FlagSet, c *common, args []string, min int, what string)
 	}
 	if fs.NArg() < min {
 		return fmt.Errorf("%w: %s: want %s", cluster.ErrUsage, fs.Name(), what)
+	}
+	if max >= 0 && fs.NArg() > max {
+		extra := fs.Args()[max:]
+		hint := ""
+		if strings.HasPrefix(extra[0], "-") {
+			hint = " (flags go before the arguments)"
+		}
+		return fmt.Errorf("%w: %s: want %s, not the extra %q%s", cluster.ErrUsage, fs.Name(), what, strings.Join(extra, " "), hint)
 	}
 	// Every command's first argument is an ensemble.
 	if err := cluster.CheckName("ENSEMBLE", fs.Arg(0)); err != nil {
@@ -126,7 +136,7 @@ func report(c *common, stdout io.Writer, ens string, res router.Result, took tim
 
 func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
 	fs, c := flags(cmd, stderr)
-	if err := parseArgs(fs, c, args, 2, "ENSEMBLE OP [ARGS...]"); err != nil {
+	if err := parseArgs(fs, c, args, 2, -1, "ENSEMBLE OP [ARGS...]"); err != nil {
 		return err
 	}
 	ens, event := fs.Arg(0), []byte(strings.Join(fs.Args()[1:], " "))
@@ -193,7 +203,7 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if verb == "set" {
 		want, what = 2, "ENSEMBLE NODE"
 	}
-	if err := parseArgs(fs, c, args[1:], want, what); err != nil {
+	if err := parseArgs(fs, c, args[1:], want, want, what); err != nil {
 		return err
 	}
 	ens := router.EnsembleID(fs.Arg(0))

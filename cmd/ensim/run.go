@@ -422,10 +422,7 @@ func (f semanticsFlag) Set(v string) error {
 	return nil
 }
 
-// maxRouters is the most router instances per node a spec may ask for.
-const maxRouters = 1024
-
-// routersFlag is --routers: 0 while unset, 1..maxRouters once set.
+// routersFlag is --routers: 0 while unset, 1..router.MaxRouters once set.
 type routersFlag struct{ n *int }
 
 func (f routersFlag) String() string {
@@ -437,8 +434,8 @@ func (f routersFlag) String() string {
 
 func (f routersFlag) Set(v string) error {
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > maxRouters {
-		return fmt.Errorf("want router instances per node, 1..%d", maxRouters)
+	if err != nil || n < 1 || n > router.MaxRouters {
+		return fmt.Errorf("want router instances per node, 1..%d", router.MaxRouters)
 	}
 	*f.n = n
 	return nil

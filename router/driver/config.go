@@ -21,7 +21,8 @@ type Config struct {
 	// and each keeps its own pending calls under its own lock. Default 8.
 	Shards int
 	// Mailbox bounds each router instance's mailbox; a route or cast that finds it
-	// full is shed (the caller gets router.ErrOverloaded). Default 1024.
+	// full is shed (the caller gets router.ErrOverloaded). Default 1024; Routers
+	// times Mailbox is at most MaxQueued.
 	Mailbox int
 	// Transport sends to other nodes. Required. The program hands what it receives to
 	// Node.Receive (nettransport: Attach the Node).
@@ -45,6 +46,11 @@ const (
 	DefaultGossipInterval = time.Second
 )
 
+// MaxQueued is the most messages a node's mailboxes may hold together (Routers times
+// Mailbox): their buffers are allocated up front, 240 bytes a message, so this is
+// 240 MiB.
+const MaxQueued = 1 << 20
+
 // Validate reports the first invalid field, naming it.
 func (c Config) Validate() error {
 	switch {
@@ -56,8 +62,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: Shards %d is negative", ErrBadConfig, c.Shards)
 	case c.Mailbox < 0:
 		return fmt.Errorf("%w: Mailbox %d is negative", ErrBadConfig, c.Mailbox)
-	case c.Routers < 0:
-		return fmt.Errorf("%w: Routers %d is negative", ErrBadConfig, c.Routers)
+	case c.Routers < 0 || c.Routers > router.MaxRouters:
+		return fmt.Errorf("%w: Routers %d is not in 0..%d", ErrBadConfig, c.Routers, router.MaxRouters)
+	case c.Mailbox > MaxQueued/c.routers():
+		return fmt.Errorf("%w: Mailbox %d times Routers %d is over MaxQueued %d", ErrBadConfig, c.Mailbox, c.routers(), MaxQueued)
 	case c.GossipInterval < 0:
 		return fmt.Errorf("%w: GossipInterval %v is negative", ErrBadConfig, c.GossipInterval)
 	}
@@ -67,6 +75,14 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// routers is Routers with its default filled in.
+func (c Config) routers() int {
+	if c.Routers == 0 {
+		return router.DefaultRouters
+	}
+	return c.Routers
 }
 
 func (c *Config) fill() {

@@ -187,8 +187,8 @@ func (o *Options) check() error {
 	if len(o.Cluster) > nettransport.MaxName {
 		return bad("%s %.20q...: %d bytes, the longest cluster name is %d", o.name("cluster"), o.Cluster, len(o.Cluster), nettransport.MaxName)
 	}
-	if o.Routers < 1 {
-		return bad("%s %d: want at least 1", o.name("routers"), o.Routers)
+	if o.Routers < 1 || o.Routers > router.MaxRouters {
+		return bad("%s %d: want 1..%d", o.name("routers"), o.Routers, router.MaxRouters)
 	}
 	if _, err := router.ParseSemantics(o.Semantics); err != nil {
 		return bad("%s %q: want default or riak", o.name("semantics"), o.Semantics)
