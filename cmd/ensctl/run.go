@@ -175,22 +175,30 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	return report(c, stdout, ens, res, took)
 }
 
-// unanswered explains a timeout that may be the client's own doing: the answer comes
-// straight from the leader's node, over a connection the client dialed, so a leader
-// on a node that --peers does not list (or that the client could not reach) answers
-// into the void. Other errors are returned as they are.
+// unanswered explains a timeout, which may be the client's own doing: the answer
+// comes straight from the leader's node, over a connection the client dialed, so a
+// leader on a node that --peers does not list (or that the client could not reach)
+// answers into the void. Or the leader was slow. Other errors are returned as they
+// are.
 func (cl *client) unanswered(ens string, err error) error {
 	if !errors.Is(err, router.ErrTimeout) {
 		return err
 	}
-	var conn []string
+	var conn, not []string
 	for _, m := range cl.c.Members() {
 		if cl.tr.Connected(m) {
 			conn = append(conn, string(m))
+		} else {
+			not = append(not, string(m))
 		}
 	}
-	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, so if %s's leader is on a node this client is not connected to (connected: %s), its answer cannot reach it: --peers must list every node of the cluster",
-		err, ens, strings.Join(conn, ",")), err}
+	why := fmt.Sprintf("this client is connected to every node in %s (connected: %s): %s's leader was slow or busy (a longer --timeout waits for it), or it is on a node missing from %s, whose answer cannot reach this client: --peers must list every node of the cluster",
+		cl.c.Setting("peers"), strings.Join(conn, ","), ens, cl.c.Setting("peers"))
+	if len(not) > 0 {
+		why = fmt.Sprintf("this client is not connected to %s (connected: %s): if %s's leader is there, its answer cannot reach this client",
+			strings.Join(not, ","), strings.Join(conn, ","), ens)
+	}
+	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, why), err}
 }
 
 func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

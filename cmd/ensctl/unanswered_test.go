@@ -13,7 +13,9 @@ import (
 // TestCallThroughOneNodeOnly: a client whose --peers lists only n1 calls e2, led on
 // n2. n1 routes the call to n2, whose answer goes straight to the client's node, to
 // which n2 has no connection: the call times out, and ensctl says why it may have,
-// naming the nodes it is connected to. With every node listed the same call succeeds.
+// naming the nodes it is connected to. With every node listed the same call succeeds;
+// with a node listed that it cannot reach, it names that node. A leader too slow for
+// the deadline, with every node connected, is named as a possible cause too.
 func TestCallThroughOneNodeOnly(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
@@ -52,8 +54,13 @@ func TestCallThroughOneNodeOnly(t *testing.T) {
 	for _, args := range [][]string{{"call", "e2", "get", "k"}, {"leader", "get", "e2"}} {
 		code, out, errb := call(only, args...)
 		if code != 1 || !strings.Contains(errb, "router: timeout: no answer came") ||
-			!strings.Contains(errb, "(connected: n1)") || !strings.Contains(errb, "--peers must list every node of the cluster") {
+			!strings.Contains(errb, "connected to every node in --peers (connected: n1)") || !strings.Contains(errb, "--peers must list every node of the cluster") {
 			t.Errorf("%v through n1 alone: exit %d, stdout %q, stderr %q; want 1 and why", args, code, out, errb)
+		}
+		// n2 listed where nothing listens: the client cannot connect to it.
+		code, out, errb = call(only+",n2=127.0.0.1:1", args...)
+		if code != 1 || !strings.Contains(errb, "this client is not connected to n2 (connected: n1): if e2's leader is there") {
+			t.Errorf("%v with n2 unreachable: exit %d, stdout %q, stderr %q; want 1 and n2 named", args, code, out, errb)
 		}
 		if code, out, errb := call(c.Peers(), args...); code != 0 || !strings.Contains(out, "@n2") {
 			t.Errorf("%v with every node: exit %d, stdout %q, stderr %q; want the answer from n2", args, code, out, errb)
@@ -62,5 +69,23 @@ func TestCallThroughOneNodeOnly(t *testing.T) {
 	// A call that its leader's node answers, through n1 alone: no explanation needed.
 	if code, out, errb := call(only, "call", "e1", "get", "k"); code != 0 || errb != "" {
 		t.Errorf("e1 through n1 alone: exit %d, stdout %q, stderr %q", code, out, errb)
+	}
+	// A leader that takes 2s over each event, with a 500ms deadline.
+	slow, err := realcluster.New(realcluster.Config{Ensnode: bins.Ensnode, Dir: t.TempDir(), Nodes: []string{"n1"},
+		Ensembles: []realcluster.Ensemble{{ID: "e1", Members: []string{"n1"}}}, Args: []string{"--service", "2s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(slow.Close)
+	if err := slow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := slow.WaitConnected(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"call", "--peers", slow.Peers(), "--secret-file", slow.SecretFile(), "--timeout", "500ms", "e1", "get", "k"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "connected to every node in --peers (connected: n1): e1's leader was slow or busy") {
+		t.Errorf("a slow leader: exit %d, stdout %q, stderr %q; want 1 and the leader named as slow", code, out.String(), errb.String())
 	}
 }
