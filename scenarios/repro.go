@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -106,8 +107,8 @@ func ParseRepro(r io.Reader) (Repro, error) {
 		return Repro{}, fmt.Errorf("%w: no %q key", ErrNotRepro, ReproKey)
 	}
 	var raw reproJSON
-	if msg, isBad := decodeStrict(data, &raw, "", "repro"); isBad {
-		return bad("%s", msg)
+	if err := strictjson.Decode(data, &raw, jsonOptions("", "repro")); err != nil {
+		return bad("%v", err)
 	}
 	switch {
 	case raw.Format == nil:

@@ -33,6 +33,12 @@ func TestBadFlags(t *testing.T) {
 	badSemantics := file("semantics.json", `{"peers": {"n1": "127.0.0.1:1"}, "semantics": "erlang"}`)
 	longCluster := file("cluster.json", `{"peers": {"n1": "127.0.0.1:1"}, "cluster": "`+strings.Repeat("c", 1025)+`"}`)
 	peersOnly := file("peers.json", `{"peers": {"n1": "127.0.0.1:1"}}`)
+	empty := file("empty.json", "")
+	stringRouters := file("string-routers.json", `{"peers": {"n1": "127.0.0.1:1"}, "routers": "7"}`)
+	nestedTypo := file("nested.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "member": ["n1"]}]}`)
+	membersString := file("members.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": "n1"}]}`)
+	upperKey := file("upper.json", `{"Peers": {"n1": "127.0.0.1:1"}}`)
+	syntax := file("syntax.json", "{\n  \"peers\": {\"n1\": \"127.0.0.1:1\"},\n  \"routers\": 7,,\n}")
 	strayMember := file("stray.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n1", "n7"]}]}`)
 	base := []string{"--id", "n1", "--peers", peers, "--secret-file", secret}
 	with := func(more ...string) []string { return append(append([]string{}, base...), more...) }
@@ -62,10 +68,16 @@ func TestBadFlags(t *testing.T) {
 		{name: "unknown flag", args: []string{"--idd", "n1"}, want: "flag provided but not defined: -idd"},
 		{name: "bad peer rate", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "-3"}, want: "--peer-rate -3: want 0 or more"},
 		{name: "bad log level", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--log-level", "loud"}, want: `--log-level "loud"`},
-		{name: "bad json", args: []string{"--id", "n1", "--config", badJSON, "--secret-file", secret}, want: "--config " + badJSON + ": unexpected EOF"},
-		{name: "two json values", args: []string{"--id", "n1", "--config", twoValues, "--secret-file", secret}, want: "more than one JSON value"},
+		{name: "bad json", args: []string{"--id", "n1", "--config", badJSON, "--secret-file", secret}, want: "--config " + badJSON + ": malformed JSON: it ends in the middle of the config"},
+		{name: "empty config", args: []string{"--id", "n1", "--config", empty, "--secret-file", secret}, want: "--config " + empty + ": no config: the input is empty, want a JSON object"},
+		{name: "routers a string", args: []string{"--id", "n1", "--config", stringRouters, "--secret-file", secret}, want: "--config " + stringRouters + ": routers: want an integer, got a string"},
+		{name: "typo in an ensemble", args: []string{"--id", "n1", "--config", nestedTypo, "--secret-file", secret}, want: "--config " + nestedTypo + `: ensembles[0]: unknown field "member"`},
+		{name: "members a string", args: []string{"--id", "n1", "--config", membersString, "--secret-file", secret}, want: "--config " + membersString + ": ensembles[0].members: want a list, got a string"},
+		{name: "key in another case", args: []string{"--id", "n1", "--config", upperKey, "--secret-file", secret}, want: `unknown field "Peers": keys are case-sensitive, want "peers"`},
+		{name: "syntax error", args: []string{"--id", "n1", "--config", syntax, "--secret-file", secret}, want: "--config " + syntax + ": malformed JSON at line 3, column 16: invalid character ','"},
+		{name: "two json values", args: []string{"--id", "n1", "--config", twoValues, "--secret-file", secret}, want: "trailing data after the config object"},
 		{name: "missing config", args: []string{"--id", "n1", "--config", filepath.Join(dir, "none.json"), "--secret-file", secret}, want: "--config: open"},
-		{name: "duplicate id in config", args: []string{"--id", "n1", "--config", dupPeers, "--secret-file", secret}, want: "peers: n1 is listed twice"},
+		{name: "duplicate id in config", args: []string{"--id", "n1", "--config", dupPeers, "--secret-file", secret}, want: `peers: key "n1" appears twice`},
 		{name: "bad port in config", args: []string{"--id", "n1", "--config", badPort, "--secret-file", secret}, want: "--config " + badPort + `: peers: n1 "127.0.0.1:http2": port "http2" is not a number`},
 		{name: "bad routers in config", args: []string{"--id", "n1", "--config", badRouters, "--secret-file", secret}, want: "--config " + badRouters + ": routers -3: want 1..1024"},
 		{name: "bad semantics in config", args: []string{"--id", "n1", "--config", badSemantics, "--secret-file", secret}, want: "--config " + badSemantics + `: semantics "erlang"`},

@@ -20,7 +20,7 @@ const module = "github.com/ensroute/ensroute"
 // simulated are the directories whose non-test code runs inside the simulator. The
 // production packages (router/nettransport, router/driver, cmd/ensnode, cmd/ensctl)
 // are not: TestImportRules keeps them apart from it instead.
-var simulated = []string{"sim", "router", "router/routertest", "netmodel", "scenarios", "internal/samestr"}
+var simulated = []string{"sim", "router", "router/routertest", "netmodel", "scenarios", "internal/samestr", "internal/strictjson"}
 
 // randCtors are the math/rand functions that build a seeded source: allowed, since
 // the seed then comes from a port.
@@ -208,6 +208,7 @@ func TestImportRules(t *testing.T) {
 		{name: "sim is the kernel", dir: "sim", allowed: []string{}},
 		{name: "bugs is a leaf", dir: "internal/bugs", allowed: []string{}},
 		{name: "samestr is a leaf", dir: "internal/samestr", allowed: []string{}},
+		{name: "strictjson is a leaf", dir: "internal/strictjson", allowed: []string{}},
 		{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"internal/samestr", "router", "sim"}},
 		{name: "traceview reads records only", dir: "scenarios/traceview", allowed: []string{"sim"}},
 		// Production: the TCP transport and the driver run the core and nothing of the
@@ -226,7 +227,7 @@ func TestImportRules(t *testing.T) {
 		{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
 		{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"router", "router/driver", "router/nettransport"}},
 		{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "scenarios"}},
-		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"router", "router/nettransport"}},
+		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"internal/strictjson", "router", "router/nettransport"}},
 		{name: "kv demo", dir: "cmd/internal/kv", allowed: []string{"router", "router/driver"}},
 	}
 	for _, tc := range rules {

@@ -1,13 +1,13 @@
 package cluster
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"sort"
 	"strings"
 
+	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/nettransport"
 )
@@ -77,18 +77,10 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 		if err != nil {
 			return fmt.Errorf("%w: --config: %w", ErrUsage, err)
 		}
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&file); err != nil {
+		if err := strictjson.Decode(b, &file, strictjson.Options{What: "config"}); err != nil {
 			return fmt.Errorf("%w: --config %s: %w", ErrUsage, o.ConfigFile, err)
 		}
-		if dec.More() {
-			return fmt.Errorf("%w: --config %s: more than one JSON value", ErrUsage, o.ConfigFile)
-		}
-		order, err := peerOrder(o.ConfigFile, b)
-		if err != nil {
-			return err
-		}
+		order := peerOrder(b)
 		o.fromFile = map[string]bool{}
 		if !set["cluster"] && file.Cluster != "" {
 			o.Cluster, o.fromFile["cluster"] = file.Cluster, true

@@ -1,0 +1,101 @@
+package strictjson_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/internal/strictjson"
+)
+
+// wait reads itself from a string, like a spec's durations.
+type wait time.Duration
+
+func (w *wait) UnmarshalText(b []byte) error {
+	d, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("wait %q: want a duration", b)
+	}
+	*w = wait(d)
+	return nil
+}
+
+// level reads itself from a string, and Options.Want does not name it.
+type level int
+
+func (l *level) UnmarshalText(b []byte) error {
+	if string(b) != "high" {
+		return fmt.Errorf("level %q: want high", b)
+	}
+	*l = 1
+	return nil
+}
+
+type item struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+type doc struct {
+	Items []item            `json:"items"`
+	Tags  map[string]string `json:"tags"`
+	Wait  wait              `json:"wait"`
+	Level level             `json:"level"`
+	Ratio float64           `json:"ratio"`
+	Small uint8             `json:"small"`
+	On    bool              `json:"on"`
+}
+
+// TestDecode: each kind of mistake is named by its path, in the file's terms, and a
+// good file decodes as encoding/json would.
+func TestDecode(t *testing.T) {
+	opts := strictjson.Options{Root: "doc", What: "document", Want: map[reflect.Type]string{reflect.TypeFor[wait](): "a quoted wait"}}
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"empty", ``, "no document: the input is empty, want a JSON object"},
+		{"cut short", `{"items": [`, "malformed JSON: it ends in the middle of the document"},
+		{"trailing", `{} {}`, "trailing data after the document object"},
+		{"syntax", "{\n  \"on\": tru\n}", "malformed JSON at line 2, column 12: invalid character '\\n' in literal true (expecting 'e')"},
+		{"syntax on line 1", `{"on" true}`, "malformed JSON at line 1, column 7: invalid character 't' after object key"},
+		{"top not an object", `[1]`, "doc: want a JSON object, got an array"},
+		{"unknown key", `{"itemz": []}`, `doc: unknown field "itemz"`},
+		{"unknown nested key", `{"items": [{"name": "a"}, {"nme": "b"}]}`, `items[1]: unknown field "nme"`},
+		{"key in another case", `{"Items": []}`, `doc: unknown field "Items": keys are case-sensitive, want "items"`},
+		{"key twice", `{"on": true, "on": false}`, `doc: key "on" appears twice`},
+		{"map key twice", `{"tags": {"a": "1", "a": "2"}}`, `tags: key "a" appears twice`},
+		{"wrong type in a list", `{"items": [{"count": "3"}]}`, "items[0].count: want an integer, got a string"},
+		{"list wanted", `{"items": {}}`, "items: want a list, got an object"},
+		{"out of range", `{"small": 300}`, "small: 300 is out of range"},
+		{"not an integer", `{"small": 1.5}`, "small: want an integer of 0 or more, got the number 1.5"},
+		{"bool wanted", `{"on": 1}`, "on: want true or false, got the number 1"},
+		{"text type given a number", `{"wait": 5}`, "wait: got the number 5, want a quoted wait"},
+		{"text type refuses", `{"wait": "soon"}`, `wait: wait "soon": want a duration`},
+		{"text type without a name", `{"level": 3}`, "level: got the number 3, want a string"},
+		{"text type refuses without a name", `{"level": "low"}`, `level: level "low": want high`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var d doc
+			err := strictjson.Decode([]byte(tc.in), &d, opts)
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("Decode(%q) = %v, want %q", tc.in, err, tc.want)
+			}
+		})
+	}
+	var d doc
+	in := `{"items": [{"name": "a", "count": 2}], "tags": {"x": "y"}, "wait": "1.5s", "level": "high", "ratio": 0.25, "small": 7, "on": true}`
+	if err := strictjson.Decode([]byte(in), &d, opts); err != nil {
+		t.Fatal(err)
+	}
+	want := doc{Items: []item{{"a", 2}}, Tags: map[string]string{"x": "y"}, Wait: wait(1500 * time.Millisecond), Level: 1, Ratio: 0.25, Small: 7, On: true}
+	if diff := cmp.Diff(want, d); diff != "" {
+		t.Errorf("decoded (-want +got):\n%s", diff)
+	}
+	// Without a Root, a message about the whole has no name before it.
+	if err := strictjson.Decode([]byte(`{"x": 1}`), &d, strictjson.Options{What: "config"}); err == nil || err.Error() != `unknown field "x"` {
+		t.Errorf("no root: %v", err)
+	}
+}
