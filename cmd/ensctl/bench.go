@@ -22,12 +22,15 @@ import (
 
 // benchResult is what bench prints.
 type benchResult struct {
-	Mode        string           `json:"mode"` // closed or open
-	Ensemble    string           `json:"ensemble"`
-	Via         string           `json:"via"`
-	Concurrency int              `json:"concurrency"`
-	Rate        float64          `json:"rate,omitempty"`
-	DurationNS  int64            `json:"duration_ns"`
+	Mode        string  `json:"mode"` // closed or open
+	Ensemble    string  `json:"ensemble"`
+	Via         string  `json:"via"`
+	Concurrency int     `json:"concurrency"`
+	Rate        float64 `json:"rate,omitempty"`
+	DurationNS  int64   `json:"duration_ns"`
+	// Interrupted: a signal ended the run before --duration; the figures are of the
+	// time it ran.
+	Interrupted bool             `json:"interrupted,omitempty"`
 	Calls       int64            `json:"calls"`
 	OK          int64            `json:"ok"`
 	Errors      map[string]int64 `json:"errors"`
@@ -146,6 +149,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.StartLagNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
 	}
 	elapsed := time.Since(start)
+	res.Interrupted = ctx.Err() != nil
 	io1 := cl.tr.Stats()
 	res.IO.Sent, res.IO.Writes = io1.Sent-io0.Sent, io1.Writes-io0.Writes
 	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads
@@ -282,9 +286,13 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	d := func(ns int64) time.Duration { return time.Duration(ns).Round(time.Microsecond) }
 	mode := fmt.Sprintf("closed loop, %d callers", r.Concurrency)
 	if r.Mode == "open" {
-		mode = fmt.Sprintf("open loop at %.0f calls/s, up to %d in flight", r.Rate, r.Concurrency)
+		mode = fmt.Sprintf("open loop at %g calls/s, up to %d in flight", r.Rate, r.Concurrency)
 	}
-	fmt.Fprintf(w, "bench %s via %s: %s, %v\n", r.Ensemble, r.Via, mode, time.Duration(r.DurationNS).Round(time.Millisecond))
+	interrupted := ""
+	if r.Interrupted {
+		interrupted = " (interrupted)"
+	}
+	fmt.Fprintf(w, "bench %s via %s: %s, %v%s\n", r.Ensemble, r.Via, mode, time.Duration(r.DurationNS).Round(time.Millisecond), interrupted)
 	fmt.Fprintf(w, "calls       %d (%.0f calls/s)\n", r.Calls, r.CallsPerSec)
 	fmt.Fprintf(w, "ok          %d\n", r.OK)
 	codes := make([]string, 0, len(r.Errors))

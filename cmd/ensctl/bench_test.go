@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBenchPrintOrder: the text report lists the error outcomes sorted by name, the
@@ -65,5 +66,32 @@ func TestBenchExitStatus(t *testing.T) {
 				t.Fatalf("no call succeeded: %+v", res)
 			}
 		})
+	}
+}
+
+// TestBenchInterrupted: a bench that a signal cuts short (main cancels the context)
+// prints what it measured until then, marked interrupted, and exits 130 saying so;
+// so does a call.
+func TestBenchInterrupted(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	ctx, cancel := context.WithCancel(context.Background())
+	tm := time.AfterFunc(300*time.Millisecond, cancel)
+	defer tm.Stop()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret,
+		"--concurrency", "2", "--duration", "1m", "--json", "e1"}, &out, &errb)
+	var res benchResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("no report: %v\nstdout %q\nstderr %q", err, out.String(), errb.String())
+	}
+	if code != exitInterrupted || errb.String() != "ensctl: interrupted\n" || !res.Interrupted || res.OK == 0 ||
+		time.Duration(res.DurationNS) >= time.Minute {
+		t.Fatalf("exit %d, stderr %q, report %+v; want %d, interrupted, the calls made until then", code, errb.String(), res, exitInterrupted)
+	}
+	out.Reset()
+	errb.Reset()
+	code = run(ctx, []string{"call", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "e1", "get", "k"}, &out, &errb)
+	if code != exitInterrupted || !strings.HasSuffix(errb.String(), "ensctl: interrupted\n") {
+		t.Fatalf("call after the signal: exit %d, stderr %q", code, errb.String())
 	}
 }

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -109,9 +111,32 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	wg.Wait()
 	if viaErr != nil {
 		cl.close()
-		return nil, fmt.Errorf("cannot reach --via %s: %w%s", c.via, viaErr, c.tlsHint(viaErr))
+		return nil, fmt.Errorf("cannot reach --via %s: %w%s", c.via, viaErr, c.hint(ctx, viaErr))
 	}
 	return cl, nil
+}
+
+// hint says what most likely went wrong with a connection that failed with err, and
+// what to change: "" when nothing is known.
+func (c *common) hint(ctx context.Context, err error) string {
+	var unknownCA x509.UnknownAuthorityError
+	var wrongHost x509.HostnameError
+	msg := err.Error()
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
+		return fmt.Sprintf(" (no answer within --connect-timeout %v: is the node running, and not stopped or overloaded? A longer --connect-timeout waits for it)", c.connect)
+	case errors.As(err, &unknownCA) && c.TLSCA == "":
+		return " (the node's certificate is not signed by a CA this system trusts: give ensctl --tls-ca with the CA that signed the nodes' certificates)"
+	case errors.As(err, &unknownCA):
+		return " (the node's certificate is not signed by the CA in --tls-ca)"
+	case errors.As(err, &wrongHost):
+		return " (the node's certificate does not name the host --peers dials it at: its certificate needs that name or IP address)"
+	case strings.Contains(msg, "tls: certificate required"), strings.Contains(msg, "tls: unknown certificate authority"),
+		strings.Contains(msg, "tls: bad certificate"):
+		// The node's TLS alert, which crypto/tls reports only as text.
+		return " (the node refused ensctl's certificate: with --tls-ca it accepts only certificates its CA signed; give ensctl --tls-cert and --tls-key of one)"
+	}
+	return c.tlsHint(err)
 }
 
 // tlsHint names the flags to fix when err says that the node hung up at the start of

@@ -31,6 +31,13 @@ commands:
 flags of call, cast, leader and bench: --peers or --config, --secret-file, --via, --timeout, --json, ...
 (ensctl COMMAND -h lists a command's flags)`
 
+// exitInterrupted is the exit status after SIGINT or SIGTERM, as a shell reports a
+// command that SIGINT killed.
+const exitInterrupted = 130
+
+// run runs the command args names and returns its exit status: 0, 1 when it failed,
+// 2 for bad usage, exitInterrupted when ctx was canceled (main cancels it on SIGINT
+// and SIGTERM).
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
@@ -54,9 +61,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = fmt.Errorf("%w: unknown command %q", cluster.ErrUsage, cmd)
 	}
 	switch {
-	case err == nil:
-		return 0
 	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case ctx.Err() == context.Canceled && !errors.Is(err, cluster.ErrUsage):
+		// A signal (main's context), not a deadline: whatever the command was doing
+		// was cut short; bench has printed what it measured until then.
+		fmt.Fprintln(stderr, "ensctl: interrupted")
+		return exitInterrupted
+	case err == nil:
 		return 0
 	case errors.Is(err, cluster.ErrUsage):
 		fmt.Fprintln(stderr, "ensctl:", err)
@@ -66,9 +78,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
+// synopses are the commands' usage lines, which -h prints above the flags.
+var synopses = map[string]string{
+	"call":       "ensctl call [flags] ENSEMBLE OP [ARGS...]\n  OP: get KEY, put KEY VALUE, cas KEY OLD NEW (OLD - for absent), echo TEXT, leader or lead",
+	"cast":       "ensctl cast [flags] ENSEMBLE OP [ARGS...]\n  OP as for call; cast sends without waiting for the answer",
+	"leader get": "ensctl leader get [flags] ENSEMBLE",
+	"leader set": "ensctl leader set [flags] ENSEMBLE NODE",
+	"bench":      "ensctl bench [flags] ENSEMBLE",
+}
+
 func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet("ensctl "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: %s\nflags:\n", synopses[name])
+		fs.PrintDefaults()
+	}
 	c := &common{}
 	c.register(fs)
 	return fs, c

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -105,6 +106,41 @@ func TestViaDefaultsToFirstPeer(t *testing.T) {
 	}
 }
 
+// TestSilentNodeNamesConnectTimeout: a member that accepts the connection and never
+// answers the handshake (a stopped process does that: the kernel accepts for it)
+// fails the call naming --connect-timeout, not a bare context deadline.
+func TestSilentNodeNamesConnectTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	defer func() { _ = l.Close(); <-done }()
+	go func() {
+		defer close(done)
+		var held []net.Conn
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				for _, c := range held {
+					_ = c.Close()
+				}
+				return
+			}
+			held = append(held, c) // read nothing, answer nothing
+		}
+	}()
+	secret := filepath.Join(t.TempDir(), "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"call", "--peers", "n1=" + l.Addr().String(), "--secret-file", secret,
+		"--connect-timeout", "200ms", "e1", "get", "k"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "cannot reach --via n1") ||
+		!strings.Contains(errb.String(), "no answer within --connect-timeout 200ms: is the node running, and not stopped") {
+		t.Fatalf("exit %d, stderr %q; want 1 and --connect-timeout named", code, errb.String())
+	}
+}
+
 // TestReport: a call's answer prints as VALUE (PEER, LATENCY) with spaces, as the
 // README shows it; an answer in which the peer refuses the event ("error: ...") is a
 // failure (exit 1), printed as it came.
@@ -139,5 +175,23 @@ func TestUsageListsOperations(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "common to all") {
 		t.Errorf("the help says every command takes the common flags; scenario does not:\n%s", out.String())
+	}
+	// Each command's -h gives its own usage line, then its flags.
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"call", "-h"}, "usage: ensctl call [flags] ENSEMBLE OP [ARGS...]\n  OP: get KEY, put KEY VALUE, cas KEY OLD NEW"},
+		{[]string{"cast", "-h"}, "usage: ensctl cast [flags] ENSEMBLE OP [ARGS...]\n"},
+		{[]string{"leader", "get", "-h"}, "usage: ensctl leader get [flags] ENSEMBLE\nflags:\n"},
+		{[]string{"leader", "set", "-h"}, "usage: ensctl leader set [flags] ENSEMBLE NODE\nflags:\n"},
+		{[]string{"bench", "-h"}, "usage: ensctl bench [flags] ENSEMBLE\nflags:\n"},
+		{[]string{"scenario", "-h"}, "usage: ensctl scenario --spec FILE [flags]\n"},
+	} {
+		var out bytes.Buffer
+		code := run(context.Background(), tc.args, &out, &out)
+		if code != 0 || !strings.HasPrefix(out.String(), tc.want) || !strings.Contains(out.String(), "  -json") {
+			t.Errorf("%v: exit %d, output:\n%s\nwant exit 0, %q first and the flags", tc.args, code, out.String(), tc.want)
+		}
 	}
 }

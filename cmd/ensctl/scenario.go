@@ -29,6 +29,10 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	skip := fs.Bool("skip-unsupported", false, "leave out what real processes cannot do, instead of refusing the spec")
 	slack := fs.Duration("slack", 50*time.Millisecond, "how long past its deadline a call may end; a later one is a violation (exit 1)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: ensctl scenario --spec FILE [flags]\n  runs an ensim spec (ensim show NAME > FILE) against ensnode processes it starts\nflags:")
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -105,6 +109,9 @@ func findEnsnode(flagValue string) (string, error) {
 
 func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 	if asJSON {
+		if r.Violations == nil {
+			r.Violations = []string{} // [], not null, when none
+		}
 		b, _ := json.Marshal(r)
 		fmt.Fprintln(w, string(b))
 		return
@@ -129,8 +136,12 @@ func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "late        %d replies discarded\n", r.Late)
-	fmt.Fprintf(w, "latency     p50 %v  p99 %v  max %v (deadline %v, slack %v, worst past the deadline %v)\n",
-		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["max"]), d(r.TimeoutNS), d(r.SlackNS), d(r.WorstOverNS))
+	worst := fmt.Sprintf("worst past the deadline %v", d(r.WorstOverNS))
+	if r.WorstOverNS <= 0 {
+		worst = "none past the deadline"
+	}
+	fmt.Fprintf(w, "latency     p50 %v  p99 %v  max %v (deadline %v, slack %v, %s)\n",
+		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["max"]), d(r.TimeoutNS), d(r.SlackNS), worst)
 	fmt.Fprintf(w, "sched delay %v at worst (a timer's wake-up in ensctl past its time)\n", d(r.SchedDelayNS))
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped     %s\n", s)

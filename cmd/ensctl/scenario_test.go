@@ -124,3 +124,27 @@ func TestScenarioRefusesClientFault(t *testing.T) {
 		t.Errorf("left behind in TMPDIR: %v", left)
 	}
 }
+
+// TestScenarioReportPrint: a run whose slowest call ended before its deadline says
+// none ended past it (not a negative time past it), and --json lists no violations
+// as [], not null.
+func TestScenarioReportPrint(t *testing.T) {
+	r := realscenario.Report{Scenario: "s", Calls: map[string]int64{"total": 3, "ok": 3},
+		LatencyNS: map[string]int64{"p50": 1e6, "p99": 2e6, "max": 55e6}, TimeoutNS: 100e6, SlackNS: 50e6, WorstOverNS: -45e6}
+	var b bytes.Buffer
+	printReport(&b, r, false)
+	if !strings.Contains(b.String(), "slack 50ms, none past the deadline)") || !strings.Contains(b.String(), "violations  none") {
+		t.Errorf("report:\n%s", b.String())
+	}
+	r.WorstOverNS = 2350e3
+	b.Reset()
+	printReport(&b, r, false)
+	if !strings.Contains(b.String(), "worst past the deadline 2.35ms)") {
+		t.Errorf("report:\n%s", b.String())
+	}
+	b.Reset()
+	printReport(&b, r, true)
+	if !strings.Contains(b.String(), `"violations":[]`) {
+		t.Errorf("json: %s", b.String())
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -211,6 +212,12 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	if o.admin != "" {
 		if al, err = net.Listen("tcp", o.admin); err != nil {
 			return fail(fmt.Errorf("--admin %s: %w", o.admin, err), l)
+		}
+		if ap, err := netip.ParseAddrPort(al.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
+			// The admin server has no authentication, and /debug/pprof shows the
+			// node's memory and code.
+			log.Warn("admin server reachable beyond this machine: /metrics, /healthz and /debug/pprof need no credentials; keep --admin on loopback or behind a firewall",
+				"admin", al.Addr().String())
 		}
 	}
 	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow, members: members}

@@ -174,3 +174,38 @@ func TestMaxHandshakesFlag(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestAdminBeyondLoopbackWarns: an admin server that listens on every interface
+// starts, with a warning that it needs no credentials; one on loopback does not warn.
+func TestAdminBeyondLoopbackWarns(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	for _, tc := range []struct {
+		admin string
+		warns bool
+	}{{"0.0.0.0:0", true}, {"127.0.0.1:0", false}} {
+		t.Run(tc.admin, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var logs syncBuffer
+			done := make(chan int)
+			go func() {
+				done <- run(ctx, []string{"--id", "n1", "--peers", "n1=" + realcluster.FreeAddr(), "--secret-file", secret,
+					"--admin", tc.admin}, &logs, &logs)
+			}()
+			deadline := time.Now().Add(10 * time.Second)
+			for !strings.Contains(logs.String(), "msg=ready") && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			cancel()
+			if code := <-done; code != 0 {
+				t.Fatalf("exit %d:\n%s", code, logs.String())
+			}
+			warned := strings.Contains(logs.String(), `level=WARN msg="admin server reachable beyond this machine`)
+			if !strings.Contains(logs.String(), "msg=ready") || warned != tc.warns {
+				t.Fatalf("warned %v, want %v:\n%s", warned, tc.warns, logs.String())
+			}
+		})
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +12,8 @@ import (
 // TestTLSMismatchNamed runs a node with TLS and one without as processes, and ensctl
 // against each with the other setting: each run fails (exit 1) with a message that
 // names TLS as the likely cause and the flags to change, not a bare EOF; the plain
-// node logs that it was sent a TLS handshake. ensctl with
+// node logs that it was sent a TLS handshake. ensctl without the private CA, or with a
+// certificate another CA signed, is told which. ensctl with
 // the node's TLS flags gets its answer, so the node really runs TLS.
 func TestTLSMismatchNamed(t *testing.T) {
 	if testing.Short() {
@@ -20,6 +22,12 @@ func TestTLSMismatchNamed(t *testing.T) {
 	c := newTestCluster(t)
 	cert, key, ca := writeCert(t, c.dir)
 	tlsFlags := []string{"--tls-cert", cert, "--tls-key", key, "--tls-ca", ca}
+	// A certificate of another CA, for 127.0.0.1 too.
+	otherDir := filepath.Join(c.dir, "other")
+	if err := os.Mkdir(otherDir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	otherCert, otherKey, _ := writeCert(t, otherDir)
 	n1, n2 := c.nodes[0], c.nodes[1]
 	n1.args = tlsFlags
 	c.start(n1)
@@ -37,9 +45,14 @@ func TestTLSMismatchNamed(t *testing.T) {
 			want: []string{"cannot reach --via n1", "does it use TLS? This side does not", "give ensctl the same flags"}},
 		{name: "TLS ensctl, plain node", args: append([]string{"call", "--via", "n2"}, append(tlsFlags, "e2", "get", "k")...),
 			want: []string{"cannot reach --via n2", "does it run without TLS? This side uses TLS", "run ensctl without the TLS flags too"}},
+		{name: "no --tls-ca, private CA", args: []string{"call", "--via", "n1", "--tls-cert", cert, "--tls-key", key, "e1", "get", "k"},
+			want: []string{"cannot reach --via n1", "certificate signed by unknown authority", "give ensctl --tls-ca with the CA"}},
+		{name: "ensctl's certificate of another CA", args: []string{"call", "--via", "n1", "--tls-cert", otherCert, "--tls-key", otherKey, "--tls-ca", ca, "e1", "get", "k"},
+			want: []string{"cannot reach --via n1", "the node refused ensctl's certificate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := c.ctl(tc.args...)
+			t.Logf("stderr: %s", o.stderr)
 			for _, w := range tc.want {
 				if o.exit != 1 || !strings.Contains(o.stderr, w) {
 					t.Fatalf("exit %d, stderr %q; want exit 1 and %q", o.exit, o.stderr, w)

@@ -116,7 +116,8 @@ func (p *peer) replaced(old *conn, inc router.Incarnation) {
 	t := p.t
 	t.stats.disconnects.Add(1)
 	t.log.Info("disconnected", "peer", string(p.id), "reason", "replaced by a newer incarnation",
-		"old_incarnation", uint64(old.inc), "incarnation", uint64(inc))
+		"old_incarnation", uint64(old.inc), "incarnation", uint64(inc),
+		"hint", "the node restarted, or a second node runs with its id")
 	p.announceDown(old)
 }
 
