@@ -114,16 +114,39 @@ func parseArgs(fs *flag.FlagSet, c *common, args []string, min, max int, what st
 	if max >= 0 && fs.NArg() > max {
 		extra := fs.Args()[max:]
 		hint := ""
-		if strings.HasPrefix(extra[0], "-") {
+		if isFlag(fs, extra[0]) {
 			hint = " (flags go before the arguments)"
 		}
 		return fmt.Errorf("%w: %s: want %s, not the extra %q%s", cluster.ErrUsage, fs.Name(), what, strings.Join(extra, " "), hint)
+	}
+	// An event's words may be anything, but one that names a flag of the command is
+	// most likely a flag put after the arguments, which would be sent as text; after
+	// a "--" that ends the flags it is text.
+	if max < 0 && (len(args) == fs.NArg() || args[len(args)-fs.NArg()-1] != "--") {
+		for _, a := range fs.Args()[1:] {
+			if isFlag(fs, a) {
+				return fmt.Errorf("%w: %s: %s is a flag, and flags go before the arguments (to send it as text, put -- before ENSEMBLE)",
+					cluster.ErrUsage, fs.Name(), a)
+			}
+		}
 	}
 	// Every command's first argument is an ensemble.
 	if err := cluster.CheckName("ENSEMBLE", fs.Arg(0)); err != nil {
 		return err
 	}
 	return c.resolve(fs)
+}
+
+// isFlag reports whether arg names a flag of fs: -name, --name, -name=value or
+// --name=value.
+func isFlag(fs *flag.FlagSet, arg string) bool {
+	name, ok := strings.CutPrefix(arg, "-")
+	if !ok {
+		return false
+	}
+	name = strings.TrimPrefix(name, "-")
+	name, _, _ = strings.Cut(name, "=")
+	return name != "" && fs.Lookup(name) != nil
 }
 
 // outcome is one call's result as printed.
@@ -220,13 +243,17 @@ func (cl *client) unanswered(ens string, err error) error {
 	why := fmt.Sprintf("this client is connected to every node in %s (connected: %s): %s's leader was slow or busy (a longer --timeout waits for it), or it is on a node missing from %s, whose answer cannot reach this client: --peers must list every node of the cluster",
 		cl.c.Setting("peers"), strings.Join(conn, ","), ens, cl.c.Setting("peers"))
 	if len(not) > 0 {
-		why = fmt.Sprintf("this client is not connected to %s (connected: %s): if %s's leader is there, its answer cannot reach this client",
+		why = fmt.Sprintf("this client is not connected to %s (connected: %s): if %s's leader is there, its answer cannot reach this client; or the leader was slow or busy (a longer --timeout waits for it)",
 			strings.Join(not, ","), strings.Join(conn, ","), ens)
 	}
 	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, why), err}
 }
 
 func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprintf(stderr, "usage: %s\n       %s\n(ensctl leader get -h lists the flags)\n", synopses["leader get"], synopses["leader set"])
+		return flag.ErrHelp
+	}
 	if len(args) == 0 || (args[0] != "get" && args[0] != "set") {
 		return fmt.Errorf("%w: leader: want get ENSEMBLE or set ENSEMBLE NODE", cluster.ErrUsage)
 	}

@@ -56,6 +56,8 @@ func TestBadUsage(t *testing.T) {
 		{name: "bench no ensemble", args: append([]string{"bench"}, common...), want: "want [flags] ENSEMBLE"},
 		{name: "bench two ensembles", args: append([]string{"bench"}, append(common, "e1", "e2", "e3")...), want: `want [flags] ENSEMBLE, not the extra "e2 e3"`},
 		{name: "bench flag after ensemble", args: append([]string{"bench"}, append(common, "e1", "--rate", "5")...), want: `not the extra "--rate 5" (flags go before the arguments)`},
+		{name: "call flag after the event", args: append([]string{"call"}, append(common, "e1", "put", "k", "v", "--json")...), want: "ensctl call: --json is a flag, and flags go before the arguments (to send it as text, put -- before ENSEMBLE)"},
+		{name: "cast flag=value after the event", args: append([]string{"cast"}, append(common, "e1", "echo", "-timeout=5s")...), want: "ensctl cast: -timeout=5s is a flag"},
 		{name: "leader get node", args: append([]string{"leader", "get"}, append(common, "e1", "n1")...), want: `leader get: want ENSEMBLE, not the extra "n1"`},
 		{name: "too many routers", args: call(append(common, "--routers", "1025")...), want: "--routers 1025: want 1..1024"},
 		{name: "long ensemble", args: append([]string{"call"}, append(common, strings.Repeat("e", 1025), "get", "k")...), want: "1025 bytes, the longest name is 1024"},
@@ -193,5 +195,21 @@ func TestUsageListsOperations(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(out.String(), tc.want) || !strings.Contains(out.String(), "  -json") {
 			t.Errorf("%v: exit %d, output:\n%s\nwant exit 0, %q first and the flags", tc.args, code, out.String(), tc.want)
 		}
+	}
+}
+
+// TestDashDashSendsFlagsAsText: after --, a word that names a flag is the event's
+// text: put k --json stores "--json", which get returns.
+func TestDashDashSendsFlagsAsText(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	flags := []string{"--peers", "n1=" + n.addr, "--secret-file", n.secret}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), append(append([]string{"call"}, flags...), "--", "e1", "put", "k", "--json"), &out, &errb); code != 0 {
+		t.Fatalf("put: exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), append(append([]string{"call"}, flags...), "e1", "get", "k"), &out, &errb); code != 0 ||
+		!strings.HasPrefix(out.String(), "ok --json (") {
+		t.Fatalf("get: exit %d, stdout %q, stderr %q; want ok --json", code, out.String(), errb.String())
 	}
 }

@@ -70,14 +70,24 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		Slack: *slack, Progress: progress})
 	if errors.Is(err, realscenario.ErrUnsupported) {
 		_ = os.RemoveAll(dir)
+		// The hint holds when the plan is refused for what a skip leaves out, and
+		// only that: not for more nodes than MaxNodes, nor for network namespaces
+		// this machine lacks (Run's refusal, when the plan itself is fine).
 		hint := ""
-		if _, perr := realscenario.NewPlan(spec, true); perr == nil && !*skip {
+		_, strict := realscenario.NewPlan(spec, false)
+		_, skipping := realscenario.NewPlan(spec, true)
+		if !*skip && strict != nil && skipping == nil {
 			hint = " (--skip-unsupported leaves that out)"
 		}
 		return fmt.Errorf("%w: --spec %s: %w%s", cluster.ErrUsage, *specFile, err, hint)
 	}
 	if rep.Scenario != "" {
 		printReport(stdout, rep, *jsonOut)
+	}
+	if rep.Interrupted {
+		// run says so (exit 130); nothing failed, so the logs go too.
+		_ = os.RemoveAll(dir)
+		return err
 	}
 	if err != nil {
 		return fmt.Errorf("%w (node logs in %s)", err, dir)
@@ -122,7 +132,11 @@ func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 		netns = ", in network namespaces"
 	}
 	fmt.Fprintf(w, "scenario    %s (real processes%s: %d nodes, %d routers each)\n", r.Scenario, netns, r.Nodes, r.RoutersPerNode)
-	fmt.Fprintf(w, "wall time   %v\n", d(r.WallTimeNS))
+	interrupted := ""
+	if r.Interrupted {
+		interrupted = " (interrupted: the deadline, no-leak and shutdown checks were not made)"
+	}
+	fmt.Fprintf(w, "wall time   %v%s\n", d(r.WallTimeNS), interrupted)
 	names := make([]string, 0, len(r.Calls))
 	for k := range r.Calls {
 		if k != "total" {

@@ -24,6 +24,8 @@ func TestScenarioSlack(t *testing.T) {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
 	}
 	dir := t.TempDir()
+	// A failed run keeps its node logs in a directory of TMPDIR: the test's.
+	t.Setenv("TMPDIR", t.TempDir())
 	bins, err := realcluster.Build(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +80,30 @@ func TestScenarioSlack(t *testing.T) {
 			}
 		})
 	}
+	// Interrupted while n2 is frozen, with --slack 0 (above, a violation had the run
+	// ended): the report says so, of the calls made until then, and holds no
+	// violation of a check that needs a whole run; exit 130, nothing left behind.
+	t.Run("interrupted", func(t *testing.T) {
+		tmp := t.TempDir()
+		t.Setenv("TMPDIR", tmp)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		tm := time.AfterFunc(time.Second, cancel)
+		defer tm.Stop()
+		var out, errb bytes.Buffer
+		code := run(ctx, []string{"scenario", "--spec", specFile, "--ensnode", bins.Ensnode, "--slack", "0s", "--json"}, &out, &errb)
+		var rep realscenario.Report
+		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+			t.Fatalf("exit %d, stdout %q, stderr %q: %v", code, out.String(), errb.String(), err)
+		}
+		if code != exitInterrupted || !rep.Interrupted || len(rep.Violations) != 0 || rep.Calls["total"] == 0 ||
+			!strings.HasSuffix(errb.String(), "ensctl: interrupted\n") {
+			t.Fatalf("exit %d, report %+v, stderr %q; want 130, interrupted, calls and no violation", code, rep, errb.String())
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("left behind in TMPDIR: %v", left)
+		}
+	})
 }
 
 // TestScenarioRefusesClientFault: a fault aimed at a client (ensctl itself) is refused

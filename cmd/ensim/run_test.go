@@ -99,7 +99,7 @@ func TestRunBadSpec(t *testing.T) {
 		{name: "bare number duration", spec: edit(func(m map[string]any) { m["detect_after"] = 200 }), want: "detect_after: got the number 200, want a quoted duration"},
 		{name: "malformed JSON", spec: []byte(`{"name": "x", "nodes": [`), want: "bad spec"},
 		{name: "empty file", spec: nil, want: "bad spec"},
-		{name: "null", spec: []byte("null"), want: "nodes"},
+		{name: "null", spec: []byte("null"), want: "spec: want a JSON object, got null"},
 		{name: "array", spec: []byte("[1, 2]"), want: "bad spec"},
 		{name: "trailing data", spec: append(base.JSON(), "{}"...), want: "trailing data"},
 		// Refused before a single call is planned: running it would exhaust memory.

@@ -93,8 +93,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		return nil, fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", cluster.ErrUsage, o.logLevel)
 	}
 	if limit := driver.MaxQueued / o.Routers; o.mailbox < 1 || o.mailbox > limit {
-		return nil, fmt.Errorf("%w: --mailbox %d: want 1..%d (with --routers %d: the node's mailboxes hold at most %d messages, allocated up front)",
-			cluster.ErrUsage, o.mailbox, limit, o.Routers, driver.MaxQueued)
+		return nil, fmt.Errorf("%w: --mailbox %d: want 1..%d (with %s %d: the node's mailboxes hold at most %d messages, allocated up front)",
+			cluster.ErrUsage, o.mailbox, limit, o.Setting("routers"), o.Routers, driver.MaxQueued)
 	}
 	if o.service < 0 {
 		return nil, fmt.Errorf("%w: --service %v: want 0 or more", cluster.ErrUsage, o.service)

@@ -226,7 +226,7 @@ func TestImportRules(t *testing.T) {
 		{name: "load drives calls", dir: "cmd/internal/load", allowed: []string{"router"}},
 		{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
 		{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"router", "router/driver", "router/nettransport"}},
-		{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "scenarios"}},
+		{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "router/driver", "scenarios"}},
 		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"internal/strictjson", "router", "router/nettransport"}},
 		{name: "kv demo", dir: "cmd/internal/kv", allowed: []string{"router", "router/driver"}},
 	}

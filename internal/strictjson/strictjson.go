@@ -44,7 +44,8 @@ func Decode(data []byte, v any, o Options) error {
 	if err := dec.Decode(v); err != nil {
 		return errors.New(o.explain(data, err, t))
 	}
-	if dec.More() {
+	// More is false before a stray '}' or ']' too: only the end of the input will do.
+	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("trailing data after the %s object", o.What)
 	}
 	// encoding/json has no mode that refuses a key twice, or in another case: the
@@ -132,6 +133,9 @@ func (w *walker) value(path string, t reflect.Type) (string, bool) {
 		return "", false
 	}
 	at := label(path, w.o.Root)
+	if tok == nil && path == "" {
+		return fmt.Sprintf("%swant %s, got null", at, w.o.wantName(t, true)), true
+	}
 	if tok == nil { // null leaves any field as it is
 		return "", false
 	}

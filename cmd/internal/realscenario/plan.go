@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/router/driver"
 	"github.com/ensroute/ensroute/scenarios"
 )
 
@@ -92,6 +93,10 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 		p.Args = append(p.Args, "--routers", fmt.Sprint(s.Routers))
 	}
 	if s.MailboxCap > 0 {
+		if limit := driver.MaxQueued / max(s.Routers, 1); s.MailboxCap > limit {
+			return Plan{}, fmt.Errorf("%w: mailbox_cap %d: an ensnode with %d routers has mailboxes of at most %d messages (their buffers are allocated up front)",
+				ErrUnsupported, s.MailboxCap, s.Routers, limit)
+		}
 		p.Args = append(p.Args, "--mailbox", fmt.Sprint(s.MailboxCap))
 	}
 	if d := mean(s.Peer.Service); d > 0 {
@@ -131,14 +136,19 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 			}
 			p.Steps = append(p.Steps, Step{At: at, Action: "restart", Node: f.Node})
 		case "partition":
-			side := isolated(f.A, f.B, nodes)
-			if side == "" {
+			alone := isolated(f.A, f.B, nodes)
+			if len(alone) == 0 {
 				unsupported("faults[%d]: partition %v | %v does not put one node alone on a side", i, f.A, f.B)
 				continue
 			}
 			// Cutting a node's link takes it from the client too: the spec must
-			// put every client on the other side.
-			if c := clientWith(side, f.A, f.B, s.Clients); c != "" {
+			// put every client on the other side. With one node on each side, the
+			// one without a client is cut.
+			side, c := alone[0], clientWith(alone[0], f.A, f.B, s.Clients)
+			if c != "" && len(alone) == 2 && clientWith(alone[1], f.A, f.B, s.Clients) == "" {
+				side, c = alone[1], ""
+			}
+			if c != "" {
 				unsupported("faults[%d]: partition %v | %v leaves client %s with %s, which a real cut takes from the client too", i, f.A, f.B, c, side)
 				continue
 			}
@@ -182,9 +192,10 @@ func linkModel(field string, drop, dup, reorder float64, unordered bool, unsuppo
 	}
 }
 
-// isolated returns the node a partition puts alone on one side (every member node
-// on the other side), or "".
-func isolated(a, b []string, nodes map[string]bool) string {
+// isolated returns the nodes a partition puts alone on a side, every other member
+// node on the other side: none, one, or with two nodes one on each side, both (a's
+// first).
+func isolated(a, b []string, nodes map[string]bool) []string {
 	count := func(side []string) (int, string) {
 		n, last := 0, ""
 		for _, x := range side {
@@ -197,13 +208,17 @@ func isolated(a, b []string, nodes map[string]bool) string {
 	}
 	na, la := count(a)
 	nb, lb := count(b)
-	switch {
-	case na == 1 && na+nb == len(nodes):
-		return la
-	case nb == 1 && na+nb == len(nodes):
-		return lb
+	if na+nb != len(nodes) {
+		return nil
 	}
-	return ""
+	var alone []string
+	if na == 1 {
+		alone = append(alone, la)
+	}
+	if nb == 1 {
+		alone = append(alone, lb)
+	}
+	return alone
 }
 
 // clientWith returns a client a partition that isolates node leaves able to reach

@@ -60,11 +60,15 @@ type Report struct {
 	Steps        []string `json:"steps"`
 	Skipped      []string `json:"skipped,omitempty"`
 	Violations   []string `json:"violations"`
+	// Interrupted: ctx ended the run early; the figures are of the time it ran, and
+	// the checks that need a whole run (deadline, no-leak, shutdown) were not made.
+	Interrupted bool `json:"interrupted,omitempty"`
 }
 
 // Run runs spec s against real processes and reports; the error is ErrFailed when an
 // invariant broke (the report says which), ErrUnsupported when s cannot run here, or
-// what stopped the run.
+// what stopped the run: ctx's error when it ended the workload, with the report of
+// what ran until then (Report.Interrupted).
 func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	p, err := NewPlan(s, o.Skip)
 	if err != nil {
@@ -134,6 +138,7 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 			fmt.Fprintln(o.Progress, line)
 		}
 	}
+steps:
 	for _, st := range p.Steps {
 		if st.At > p.Duration {
 			progress("not run (after the workload): %s %s", st.Action, st.Node)
@@ -142,8 +147,7 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 		select {
 		case <-time.After(time.Until(start.Add(st.At))):
 		case <-ctx.Done():
-			run.Stop(time.Second)
-			return rep, ctx.Err()
+			break steps
 		}
 		progress("%s", do(ctx, c, nw, cl, st))
 	}
@@ -161,6 +165,14 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	rep.WorstOverNS = sum.Total.WorstOverNS
 	rep.Violations = append(rep.Violations, sum.Violations...)
 	rep.SchedDelayNS = int64(probe.Stop().Max)
+	if ctx.Err() != nil {
+		// Cut short: the calls' own violations stand, but calls cut off at their
+		// deadline, and queues and nodes stopped midway, are none; c.Close stops the
+		// nodes.
+		rep.Interrupted = true
+		rep.Late = cl.Stats().Router.Late
+		return rep, ctx.Err()
+	}
 	var excuse load.Excuse
 	if o.ExcuseDelay {
 		excuse = probe.During

@@ -102,6 +102,20 @@ func TestPlanRefuses(t *testing.T) {
 	if p, err := NewPlan(s, false); err != nil || !p.Netns || len(p.Steps) != 2 || p.Steps[0] != (Step{Action: "cut", Node: "n1"}) {
 		t.Fatalf("n1 cut from the rest and the client: %v, steps %v", err, p.Steps)
 	}
+	// Two nodes, one on each side, the client with n1: n2 is the one to cut.
+	s = spec(t, "testdata/real-smoke.json")
+	s.Nodes, s.Ensembles, s.Elections = []string{"n1", "n2"}, s.Ensembles[:1], nil
+	s.Ensembles[0].Members = s.Ensembles[0].Members[:2]
+	s.Clients = []string{"c1"}
+	s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n1", "c1"}, B: []string{"n2"}}}
+	if p, err := NewPlan(s, false); err != nil || len(p.Steps) != 1 || p.Steps[0] != (Step{Action: "cut", Node: "n2"}) {
+		t.Fatalf("two nodes, the client with n1: %v, steps %v; want n2 cut", err, p.Steps)
+	}
+	s = spec(t, "testdata/real-smoke.json")
+	s.MailboxCap = 10_000_000
+	if _, err := NewPlan(s, true); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "mailbox_cap 10000000: an ensnode with 7 routers has mailboxes of at most 149796 messages") {
+		t.Fatalf("a mailbox past the limit: %v, want refused even with skip", err)
+	}
 	s = spec(t, "testdata/real-smoke.json")
 	s.Ensembles[0].Members[1].Node = "n1"
 	if _, err := NewPlan(s, true); err == nil || !strings.Contains(err.Error(), "two members on node n1") {
