@@ -30,29 +30,14 @@ func TestScenarioSlack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open("../internal/realscenario/testdata/real-smoke.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenarios.Parse(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smokeSpec(t)
 	s.Name, s.Elections = "freeze", nil
 	s.Workload.Duration = scenarios.Duration(1500 * time.Millisecond)
 	s.Faults = []scenarios.Fault{
 		{At: scenarios.Duration(300 * time.Millisecond), Action: "pause", Node: "n2"},
 		{At: scenarios.Duration(600 * time.Millisecond), Action: "resume", Node: "n2"},
 	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	specFile := filepath.Join(dir, "freeze.json")
-	if err := os.WriteFile(specFile, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	specFile := writeSpec(t, dir, s)
 	for _, tc := range []struct {
 		slack string
 		exit  int
@@ -107,32 +92,15 @@ func TestScenarioSlack(t *testing.T) {
 }
 
 // TestScenarioRefusesClientFault: a fault aimed at a client (ensctl itself) is refused
-// by name before any process starts, exit 2, leaving no directory behind; with
-// --skip-unsupported it is only listed.
+// by name before any process starts, exit 2, leaving no directory behind.
 func TestScenarioRefusesClientFault(t *testing.T) {
-	f, err := os.Open("../internal/realscenario/testdata/real-smoke.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := scenarios.Parse(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := smokeSpec(t)
 	s.Clients = []string{"c1"}
 	s.Faults = []scenarios.Fault{
 		{At: scenarios.Duration(300 * time.Millisecond), Action: "pause", Node: "c1"},
 		{At: scenarios.Duration(600 * time.Millisecond), Action: "resume", Node: "c1"},
 	}
-	b, err := json.Marshal(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	specFile := filepath.Join(dir, "client.json")
-	if err := os.WriteFile(specFile, b, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	specFile := writeSpec(t, t.TempDir(), s)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	var out, errb bytes.Buffer
@@ -173,4 +141,33 @@ func TestScenarioReportPrint(t *testing.T) {
 	if !strings.Contains(b.String(), `"violations":[]`) {
 		t.Errorf("json: %s", b.String())
 	}
+}
+
+// smokeSpec returns realscenario's smoke spec.
+func smokeSpec(t *testing.T) scenarios.Spec {
+	t.Helper()
+	f, err := os.Open("../internal/realscenario/testdata/real-smoke.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := scenarios.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// writeSpec writes s as JSON into dir and returns the file's path.
+func writeSpec(t *testing.T, dir string, s scenarios.Spec) string {
+	t.Helper()
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, s.Name+".json")
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

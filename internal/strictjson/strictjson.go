@@ -220,22 +220,19 @@ func (w *walker) value(path string, t reflect.Type) (string, bool) {
 		if _, ok := tok.(bool); !ok {
 			return mismatch()
 		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		n, ok := tok.(json.Number)
 		if !ok {
 			return mismatch()
 		}
-		if _, err := strconv.ParseInt(n.String(), 10, t.Bits()); errors.Is(err, strconv.ErrRange) {
-			return fmt.Sprintf("%s%s is out of range", at, n), true
-		} else if err != nil {
-			return mismatch()
+		var err error
+		if t.Kind() >= reflect.Uint {
+			_, err = strconv.ParseUint(n.String(), 10, t.Bits())
+		} else {
+			_, err = strconv.ParseInt(n.String(), 10, t.Bits())
 		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		n, ok := tok.(json.Number)
-		if !ok {
-			return mismatch()
-		}
-		if _, err := strconv.ParseUint(n.String(), 10, t.Bits()); errors.Is(err, strconv.ErrRange) {
+		if errors.Is(err, strconv.ErrRange) {
 			return fmt.Sprintf("%s%s is out of range", at, n), true
 		} else if err != nil {
 			return mismatch()

@@ -75,6 +75,8 @@ func TestDecode(t *testing.T) {
 		{"list wanted", `{"items": {}}`, "items: want a list, got an object"},
 		{"out of range", `{"small": 300}`, "small: 300 is out of range"},
 		{"not an integer", `{"small": 1.5}`, "small: want an integer of 0 or more, got the number 1.5"},
+		{"negative", `{"small": -1}`, "small: want an integer of 0 or more, got the number -1"},
+		{"int out of range", `{"items": [{"count": 99999999999999999999}]}`, "items[0].count: 99999999999999999999 is out of range"},
 		{"bool wanted", `{"on": 1}`, "on: want true or false, got the number 1"},
 		{"text type given a number", `{"wait": 5}`, "wait: got the number 5, want a quoted wait"},
 		{"text type refuses", `{"wait": "soon"}`, `wait: wait "soon": want a duration`},
