@@ -119,8 +119,10 @@ func TestRouterBottleneck(t *testing.T) {
 	}
 }
 
-// TestSwarmDrawsFromSeed: swarm's spec depends on the seed only, is valid, and
-// round-trips through JSON.
+// TestSwarmDrawsFromSeed: swarm's spec depends on the seed only, is valid (for the
+// first 20,000 seeds: before swarm drew no zero clock step, 1,922 was the first of
+// about one seed in 500 whose spec Validate refused, which a sweep then reported as a
+// failure), and round-trips through JSON.
 func TestSwarmDrawsFromSeed(t *testing.T) {
 	a, b := Swarm(3), Swarm(3)
 	if diff := cmp.Diff(a, b); diff != "" {
@@ -129,10 +131,13 @@ func TestSwarmDrawsFromSeed(t *testing.T) {
 	if cmp.Equal(Swarm(3), Swarm(4)) {
 		t.Fatal("seeds 3 and 4 drew the same spec")
 	}
-	for seed := uint64(1); seed <= 200; seed++ {
+	for seed := uint64(1); seed <= 20_000; seed++ {
 		s := Swarm(seed)
 		if err := s.Validate(); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if seed > 200 {
+			continue
 		}
 		back, err := Parse(strings.NewReader(string(s.JSON())))
 		if err != nil {

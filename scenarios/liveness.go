@@ -25,10 +25,13 @@ import (
 // directory) and save start none, and may come at any time: one that ends trouble
 // started before liveness.from comes too late anyway, and is refused as that trouble.
 // clock-set changes a clock's rate, not its reading, as a spec's clocks do for the
-// whole run, which the router must cope with in the liveness phase too. rule and
-// unrule are not judged: a rule may delay or duplicate messages without failing a
-// call, and named scenarios keep such rules through the liveness phase (leader-churn
-// delays gossip from the start; dup-reorder duplicates replies after liveness.from).
+// whole run, which the router must cope with in the liveness phase too. A rule makes
+// trouble, until its unrule, when it drops a call's messages (a rule that matches
+// route, peer or reply messages, or any kind) or delays them by workload.timeout or
+// more, which fails every call it delays; a rule may delay them less, delay gossip or
+// duplicate messages without failing a call, and named scenarios keep such rules
+// through the liveness phase (leader-churn delays gossip from the start; dup-reorder
+// duplicates replies after liveness.from).
 //
 // The faults' other constraints have been checked.
 func (s Spec) checkLivenessFaults() error {
@@ -48,6 +51,7 @@ func (s Spec) checkLivenessFaults() error {
 	held := map[link]int{}
 	down := map[string]int{} // a crashed node: the crash
 	paused := map[string]int{}
+	rules := map[string]int{} // a rule in force that fails calls: the fault that added it
 	trouble := func(i int, what string) error {
 		ft := s.Faults[i]
 		f := fmt.Sprintf("faults[%d]", i)
@@ -130,6 +134,17 @@ func (s Spec) checkLivenessFaults() error {
 			if err := trouble(i, "a clock step makes a node's clock and timers jump"); err != nil {
 				return err
 			}
+		case "rule":
+			if why := s.failsCalls(ft.Rule); why != "" {
+				if err := trouble(i, why); err != nil {
+					return err
+				}
+				rules[ft.Rule.Name] = i
+			}
+		case "unrule":
+			if ft.At.D() <= from {
+				delete(rules, ft.Rule.Name)
+			}
 		}
 	}
 	// What is still in force at liveness.from: the first fault that started any, and
@@ -152,10 +167,30 @@ func (s Spec) checkLivenessFaults() error {
 	for n, i := range paused {
 		note(i, fmt.Sprintf("no resume of %s before it", n))
 	}
+	for name, i := range rules {
+		note(i, fmt.Sprintf("no unrule of %q before it", name))
+	}
 	if first >= 0 {
 		ft := s.Faults[first]
 		return fmt.Errorf("faults[%d].at: the %s at %v lasts past liveness.from %v (%s), and from liveness.from on faults must have stopped (end it before liveness.from, or move liveness.from later)",
 			first, ft.Action, ft.At.D(), from, what)
 	}
 	return nil
+}
+
+// failsCalls says why rule r fails calls (see checkLivenessFaults), or "".
+func (s Spec) failsCalls(r *RuleSpec) string {
+	switch r.Match.Kind {
+	case "", "route", "peer", "reply":
+	default:
+		return "" // casts and gossip carry no call
+	}
+	to := s.Workload.Timeout.D()
+	switch {
+	case r.Action == "drop":
+		return "a drop rule loses calls' messages"
+	case r.Action == "delay" && r.Delay.D() >= to:
+		return fmt.Sprintf("a delay rule of %v, at least workload.timeout %v, fails every call it delays", r.Delay.D(), to)
+	}
+	return ""
 }

@@ -49,6 +49,15 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		{name: "a restart with a saved directory after from", from: 1000, faults: []Fault{
 			{At: ms(900), Action: "save", Node: "n1"}, {At: ms(1100), Action: "crash", Node: "n1"}, {At: ms(1200), Action: "restart", Node: "n1", Directory: "saved"}},
 			want: "faults[1].at: 1.1s is after liveness.from 1s: a crash"},
+		{name: "a drop rule after from", from: 1500, faults: []Fault{{At: ms(1600), Action: "rule", Rule: &RuleSpec{Name: "d", Match: MatchSpec{Kind: "route"}, Action: "drop"}}},
+			want: "faults[0].at: 1.6s is after liveness.from 1.5s: a drop rule loses calls' messages"},
+		{name: "a drop rule of any kind never removed", from: 1000, faults: []Fault{{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "d", Action: "drop", Count: 5}}},
+			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "d" before it)`},
+		{name: "a drop rule removed after from", from: 1000, faults: []Fault{
+			{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "d", Match: MatchSpec{Kind: "reply"}, Action: "drop"}}, {At: ms(1001), Action: "unrule", Rule: &RuleSpec{Name: "d"}}},
+			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "d" before it)`},
+		{name: "a delay as long as the timeout after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "peer"}, Action: "delay", Delay: ms(60)}}},
+			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 60ms, at least workload.timeout 50ms, fails every call it delays"},
 		{name: "the later fault is named by its index", from: 1000, faults: []Fault{
 			{At: ms(200), Action: "crash", Node: "n2"}, {At: ms(300), Action: "restart", Node: "n2"}, {At: ms(100), Action: "partition", A: []string{"n1"}, B: all}},
 			want: "faults[2].at: the partition at 100ms lasts past liveness.from 1s (no heal before it)"},
@@ -68,6 +77,11 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 			{At: ms(1600), Action: "clock-set", Node: "n2", Clock: &netmodel.ClockModel{DriftPPM: 500}},
 			{At: ms(1700), Action: "rule", Rule: &RuleSpec{Name: "dup", Match: MatchSpec{Kind: "reply"}, Action: "duplicate"}},
 			{At: ms(1800), Action: "unrule", Rule: &RuleSpec{Name: "dup"}}}},
+		{name: "rules that fail no call in the liveness phase", from: 1000, faults: []Fault{
+			{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "d", Action: "drop"}}, {At: ms(1000), Action: "unrule", Rule: &RuleSpec{Name: "d"}},
+			{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "short", Match: MatchSpec{Kind: "route"}, Action: "delay", Delay: ms(10)}},
+			{At: ms(1200), Action: "rule", Rule: &RuleSpec{Name: "gossip", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}},
+			{At: ms(1300), Action: "rule", Rule: &RuleSpec{Name: "casts", Match: MatchSpec{Kind: "cast"}, Action: "delay", Delay: ms(500)}}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -266,6 +266,10 @@ func (s Spec) Validate() error {
 		if !names[c.Node] {
 			return bad("%s.node: %q is not a node", f, c.Node)
 		}
+		// A node has one clock: a second entry would replace the first.
+		if j := slices.IndexFunc(s.Clocks[:i], func(o ClockSpec) bool { return o.Node == c.Node }); j >= 0 {
+			return bad("%s.node: %q has a clock already, clocks[%d]", f, c.Node, j)
+		}
 		if err := c.Clock.Validate(f + ".clock"); err != nil {
 			return bad("%v", err)
 		}
@@ -493,7 +497,15 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		if err := nodes("a", ft.A); err != nil {
 			return err
 		}
-		return nodes("b", ft.B)
+		if err := nodes("b", ft.B); err != nil {
+			return err
+		}
+		for _, n := range ft.B {
+			if slices.Contains(ft.A, n) {
+				return fmt.Errorf("%s.b: %q is on side a too: a node is on one side of a split", f, n)
+			}
+		}
+		return nil
 	case "heal":
 		return nil
 	case "pause", "resume":
@@ -530,8 +542,20 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 			}
 			return nil
 		}
-		_, err := ft.Rule.build(f+".rule", names)
-		return err
+		if _, err := ft.Rule.build(f+".rule", names); err != nil {
+			return err
+		}
+		// Like match.from and match.to, an ensemble must exist: a misspelt one
+		// would match nothing, and the rule would do nothing.
+		for _, m := range []struct {
+			field string
+			m     *MatchSpec
+		}{{"match", &ft.Rule.Match}, {"after", ft.Rule.After}} {
+			if m.m != nil && m.m.Ensemble != "" && ens[m.m.Ensemble] == nil {
+				return fmt.Errorf("%s.rule.%s.ensemble: %q is unknown", f, m.field, m.m.Ensemble)
+			}
+		}
+		return nil
 	case "crash", "save":
 		if !names[ft.Node] {
 			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)

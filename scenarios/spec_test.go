@@ -188,3 +188,53 @@ func TestFaultFieldsItDoesNotUse(t *testing.T) {
 		})
 	}
 }
+
+// TestSpecRefusesWhatDoesNothing: a split with a node on both sides, a rule that
+// matches an ensemble the spec lacks, a second clock for one node and a rule's delay
+// past MaxSpan are refused, naming the field: each would do nothing, or not what it
+// says.
+func TestSpecRefusesWhatDoesNothing(t *testing.T) {
+	ms := func(n int) Duration { return Duration(time.Duration(n) * time.Millisecond) }
+	cases := []struct {
+		name string
+		edit func(s *Spec)
+		want string
+	}{
+		{name: "a node on both sides of a partition", edit: func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "partition", A: []string{"n1", "n2"}, B: []string{"n3", "n1"}}, {At: ms(600), Action: "heal"}}
+		}, want: `faults[0].b: "n1" is on side a too`},
+		{name: "a node on both sides of a hold", edit: func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "hold", A: []string{"n2"}, B: []string{"n2"}}}
+		}, want: `faults[0].b: "n2" is on side a too`},
+		{name: "a rule for an unknown ensemble", edit: func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "rule", Rule: &RuleSpec{Name: "r", Match: MatchSpec{Ensemble: "e9"}, Action: "duplicate"}}}
+		}, want: `faults[0].rule.match.ensemble: "e9" is unknown`},
+		{name: "a rule after an unknown ensemble", edit: func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "rule", Rule: &RuleSpec{Name: "r", Match: MatchSpec{Ensemble: "e1"}, Action: "duplicate", After: &MatchSpec{Ensemble: "e7"}}}}
+		}, want: `faults[0].rule.after.ensemble: "e7" is unknown`},
+		{name: "two clocks for a node", edit: func(s *Spec) {
+			s.Clocks = []ClockSpec{{Node: "n1", Clock: netmodel.ClockModel{DriftPPM: 10}}, {Node: "n2"}, {Node: "n1", Clock: netmodel.ClockModel{DriftPPM: 20}}}
+		}, want: `clocks[2].node: "n1" has a clock already, clocks[0]`},
+		{name: "a rule's delay past the span", edit: func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "rule", Rule: &RuleSpec{Name: "r", Action: "delay", Delay: dur(25 * time.Hour)}}}
+		}, want: "faults[0].rule.delay: 25h0m0s, past the limit of 24h0m0s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := named(t, "steady")
+			s.Liveness = nil
+			tc.edit(&s)
+			if err := s.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("Validate: %v, want ErrBadSpec saying %q", err, tc.want)
+			}
+		})
+	}
+	// The same rule for a known ensemble, and clocks for two nodes, are fine.
+	s := named(t, "steady")
+	s.Liveness = nil
+	s.Faults = []Fault{{At: ms(500), Action: "rule", Rule: &RuleSpec{Name: "r", Match: MatchSpec{Ensemble: "e1"}, Action: "duplicate"}}}
+	s.Clocks = []ClockSpec{{Node: "n1"}, {Node: "n2"}}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("a known ensemble, two clocks: %v", err)
+	}
+}

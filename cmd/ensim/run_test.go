@@ -108,7 +108,7 @@ func TestRunBadSpec(t *testing.T) {
 		}), want: "workload.duration: 1000000h0m0s, past the limit of 24h0m0s"},
 		{name: "too many calls", spec: edit(func(m map[string]any) {
 			m["workload"].(map[string]any)["rate"] = 1e7
-		}), want: "workload.rate: 1e+07 calls per second for workload.duration 2s plans about 20000000 calls, past the limit of 10000000 calls per run"},
+		}), want: "workload.rate: 1e+07 calls per second for workload.duration 2s plans about 20000000 calls, past the limit of 4000000 calls per run"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
