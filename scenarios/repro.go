@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"strings"
 
 	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
@@ -125,6 +126,12 @@ func ParseRepro(r io.Reader) (Repro, error) {
 	sem, err := router.ParseSemantics(raw.Semantics)
 	if err != nil {
 		return bad("semantics: %q, want default or riak", raw.Semantics)
+	}
+	// A trace hash is bytes in lower-case hex: 32 digits now, 64 (a SHA-256) before
+	// the v4 hash, another even number in another format. Anything else was not
+	// written by a run, and would pass for a hash of another format.
+	if h := raw.TraceHash; len(h)%2 != 0 || strings.Trim(h, "0123456789abcdef") != "" {
+		return bad("trace_hash: %q, want lower-case hex digits (32 of them since the v4 trace hash), or none", h)
 	}
 	total := uint64(len(raw.Violations))
 	if raw.ViolationsTotal != nil {

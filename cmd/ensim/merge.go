@@ -10,12 +10,14 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
 )
 
 func mergeFlags(fs *flag.FlagSet) commandFunc {
-	var human bool
+	var human, partial bool
 	fs.BoolVar(&human, "human", false, "print the merged summary for humans instead of as JSON")
+	fs.BoolVar(&partial, "partial", false, "accept shards that do not cover the whole sweep (exit 0 if they found no failure)")
 	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
 		if len(pos) == 0 {
 			return usageErr(stderr, synMerge, "sweep merge takes the --json summaries of the shards to merge")
@@ -57,6 +59,12 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 				short = true
 			}
 		}
+		// A shard that is missing altogether (an artifact lost, a job that never ran)
+		// leaves seeds uncovered just the same.
+		if missing := missingSeeds(inputs, sum); missing != "" && !partial {
+			fmt.Fprintf(stderr, "ensim: sweep merge: %s: the merge does not cover the whole sweep (--partial accepts that)\n", missing)
+			short = true
+		}
 		switch {
 		case len(sum.Failures) > 0 || short:
 			return exitFail
@@ -65,6 +73,38 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 		}
 		return exitOK
 	}
+}
+
+// missingSeeds says how much of the sweep the merged inputs leave out, naming the
+// missing shards when every input splits the seeds the same way, or "" when they
+// cover it all. The inputs do not overlap (mergeSummaries checked).
+func missingSeeds(inputs []mergeInput, sum sweepSummary) string {
+	var covered uint64
+	n := inputs[0].shards[0].n
+	have := map[uint64]bool{}
+	for _, in := range inputs {
+		covered += in.share
+		for _, sh := range in.shards {
+			if sh.n != n {
+				n = 0 // split more than one way: count the seeds only
+			}
+			have[sh.i] = true
+		}
+	}
+	if covered >= sum.Seeds {
+		return ""
+	}
+	msg := fmt.Sprintf("%d of the sweep's %d seeds (%d..%d) are in no shard given", sum.Seeds-covered, sum.Seeds, sum.From, sum.From+sum.Seeds-1)
+	if n == 0 {
+		return msg
+	}
+	var lost []string
+	for i := uint64(1); i <= n; i++ {
+		if !have[i] {
+			lost = append(lost, shardSpec{i: i, n: n}.String())
+		}
+	}
+	return msg + ": missing shard " + strings.Join(lost, ", ")
 }
 
 // mergeInput is one shard's summary and the file it came from.
@@ -82,8 +122,8 @@ func readSummary(path string) (mergeInput, error) {
 		return mergeInput{}, err
 	}
 	var sum sweepSummary
-	if err := decodeStrict(data, &sum); err != nil {
-		return mergeInput{}, fmt.Errorf("%s: not a sweep --json summary: %v", path, strings.TrimPrefix(err.Error(), "json: "))
+	if err := strictjson.Decode(data, &sum, strictjson.Options{What: "sweep summary"}); err != nil {
+		return mergeInput{}, fmt.Errorf("%s: not a sweep --json summary: %v", path, err)
 	}
 	bad := func(format string, args ...any) (mergeInput, error) {
 		return mergeInput{}, fmt.Errorf("%s: bad sweep summary: %s", path, fmt.Sprintf(format, args...))

@@ -101,6 +101,32 @@ func TestMergeShortShard(t *testing.T) {
 	}
 }
 
+// TestMergeMissingShard: shards that leave part of the sweep out (a lost artifact, a
+// job that never ran) make the merge fail, naming the missing shard, after printing
+// it; --partial accepts them.
+func TestMergeMissingShard(t *testing.T) {
+	one := shardSummary("1/3", func(s *sweepSummary) { s.SeedsRun = 4 })
+	three := shardSummary("3/3", func(s *sweepSummary) { s.SeedsRun = 3 })
+	files := []string{writeSummary(t, one), writeSummary(t, three)}
+	code, stdout, stderr := ensim(t, append([]string{"sweep", "merge"}, files...)...)
+	if code != exitFail || !strings.Contains(stderr, "3 of the sweep's 10 seeds (1..10) are in no shard given: missing shard 2/3") {
+		t.Errorf("exit %d, stderr %q; want %d naming shard 2/3", code, stderr, exitFail)
+	}
+	if got := decodeSweep(t, stdout); got.SeedsRun != 7 || got.Shard != "1/3,3/3" {
+		t.Errorf("merged %d seeds of shards %s, want 7 of 1/3,3/3: the merge is still printed", got.SeedsRun, got.Shard)
+	}
+	if code, _, stderr := ensim(t, append([]string{"sweep", "merge", "--partial"}, files...)...); code != exitOK || stderr != "" {
+		t.Errorf("--partial: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	// Split two ways at once, the seeds are counted, not the shards named.
+	mixed := []string{writeSummary(t, shardSummary("1/2", func(s *sweepSummary) { s.SeedsRun = 5 })),
+		writeSummary(t, shardSummary("2/4", func(s *sweepSummary) { s.SeedsRun = 3 }))}
+	if code, _, stderr := ensim(t, append([]string{"sweep", "merge"}, mixed...)...); code != exitFail ||
+		!strings.Contains(stderr, "2 of the sweep's 10 seeds (1..10) are in no shard given: the merge") {
+		t.Errorf("mixed splits: exit %d, stderr %q", code, stderr)
+	}
+}
+
 func TestMergeRefuses(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -124,7 +150,9 @@ func TestMergeRefuses(t *testing.T) {
 		{name: "bad shard", files: []string{sum(t, shardSummary("0/2", nil))}, want: `bad sweep summary: shard "0/2"`},
 		{name: "bad semantics", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Semantics = "" }))}, want: `semantics ""`},
 		{name: "no seeds", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Seeds = 0 }))}, want: "seeds 0"},
-		{name: "not JSON", files: []string{writeFile(t, "x.json", []byte("{"))}, want: "not a sweep --json summary"},
+		{name: "not JSON", files: []string{writeFile(t, "x.json", []byte("{"))}, want: "not a sweep --json summary: malformed JSON: it ends in the middle of the sweep summary"},
+		{name: "empty", files: []string{writeFile(t, "x.json", nil)}, want: "not a sweep --json summary: no sweep summary: the input is empty, want a JSON object"},
+		{name: "a run's summary", files: []string{writeFile(t, "x.json", []byte(`{"scenario": "steady", "seed": 1}`))}, want: `not a sweep --json summary: unknown field "seed"`},
 		{name: "a run report", files: []string{writeFile(t, "x.json", []byte(`{"scenario":"steady","seed":1}`))}, want: `unknown field "seed"`},
 		{name: "missing file", files: []string{"/nonexistent/summary.json"}, want: "summary.json"},
 	}

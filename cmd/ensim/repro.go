@@ -156,6 +156,15 @@ func replayFlags(fs *flag.FlagSet) commandFunc {
 	}
 }
 
+// replayJSON is replay --json's output: the run's report, the trace hash the repro
+// recorded ("" for none) and whether the run's matches it (null when there is
+// nothing to compare: no recorded hash, or one of another format).
+type replayJSON struct {
+	scenarios.Report
+	RecordedTraceHash string `json:"recorded_trace_hash"`
+	TraceHashMatches  *bool  `json:"trace_hash_matches"`
+}
+
 // replay runs a repro file's spec, seed and semantics again and says whether the
 // trace is the one recorded.
 func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) int {
@@ -181,15 +190,25 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if traceErr != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", traceErr)
 	}
-	if !asJSON {
+	now := res.Report.TraceHash
+	var reported bool
+	if asJSON {
+		// The report with what the repro recorded: a script checks the match here.
+		out := replayJSON{Report: forJSON(res.Report), RecordedTraceHash: rp.TraceHash}
+		if rp.TraceHash != "" && len(rp.TraceHash) == len(now) {
+			m := now == rp.TraceHash
+			out.TraceHashMatches = &m
+		}
+		reported = printed(stderr, printJSON(stdout, out))
+	} else {
 		io.WriteString(stdout, swarmHeader(rp.Spec, rp.Seed))
+		reported = printed(stderr, printReport(stdout, res.Report, false))
 	}
-	reported := printed(stderr, printReport(stdout, res.Report, asJSON))
 	w := stdout
 	if asJSON {
 		w = stderr // keep stdout a single JSON object
 	}
-	switch now := res.Report.TraceHash; {
+	switch {
 	case rp.TraceHash == "":
 		// A hand-written or trimmed repro: nothing to compare, and no sign that
 		// the code changed.
@@ -206,6 +225,10 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		fmt.Fprintf(w, "trace hash not compared: the repro's is in %s: was %s, now %s (%s)\n", format, rp.TraceHash, now, sim.TraceHashFormat)
 		fmt.Fprintf(w, "the hash format changed, which says nothing of the run: to compare the runs, write their traces with --trace, with the build that wrote the repro and with this one (then %s, now %s), and diff them\n",
 			rp.ModuleVersion, scenarios.ModuleVersion())
+	case rp.ModuleVersion == scenarios.ModuleVersion():
+		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
+		fmt.Fprintf(w, "the same spec and seed now run differently, though the build names itself as the repro's did (%s): a build without its revision (go run, or a tree outside version control) cannot tell its code from another's, or the run is not deterministic\n",
+			rp.ModuleVersion)
 	default:
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
 		fmt.Fprintf(w, "the code changed since the repro was written, or the Go release that built it (then %s, now %s): the same spec and seed now run differently\n",

@@ -155,6 +155,21 @@ func TestReplay(t *testing.T) {
 	if !strings.Contains(stderr, "trace hash matches the repro") {
 		t.Errorf("stderr = %q, want the hash verdict", stderr)
 	}
+	// The JSON says it too, for a script.
+	verdict := func(stdout string) (string, *bool) {
+		t.Helper()
+		var v struct {
+			Recorded string `json:"recorded_trace_hash"`
+			Matches  *bool  `json:"trace_hash_matches"`
+		}
+		if err := json.Unmarshal([]byte(stdout), &v); err != nil {
+			t.Fatalf("replay --json: %v\n%s", err, stdout)
+		}
+		return v.Recorded, v.Matches
+	}
+	if rec, m := verdict(stdout); rec != want.TraceHash || m == nil || !*m {
+		t.Errorf("replay --json: recorded_trace_hash %q, trace_hash_matches %v; want %s and true", rec, m, want.TraceHash)
+	}
 
 	// A repro from other code: the hash differs, which alone is not a failure.
 	var rp map[string]any
@@ -176,6 +191,20 @@ func TestReplay(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", w, stdout)
 		}
 	}
+	if code, stdout, _ = ensim(t, "replay", "--json", old); code != exitOK {
+		t.Errorf("replay --json exit %d, want 0", code)
+	}
+	if rec, m := verdict(stdout); rec != other || m == nil || *m {
+		t.Errorf("replay --json of another hash: recorded_trace_hash %q, trace_hash_matches %v; want %s and false", rec, m, other)
+	}
+	// The same build's name on both sides: it cannot be told that the code changed.
+	rp["module_version"] = scenarios.ModuleVersion()
+	data, _ = json.Marshal(rp)
+	code, stdout, _ = ensim(t, "replay", writeFile(t, "same.json", data))
+	if code != exitOK || !strings.Contains(stdout, "though the build names itself as the repro's did") || strings.Contains(stdout, "the code changed") {
+		t.Errorf("exit %d; replay by a build of the same name:\n%s", code, stdout)
+	}
+	rp["module_version"] = "v0.0.1"
 
 	// A repro with a trace hash of another format, such as the SHA-256 of the
 	// format before v4: the hashes are not compared, and the code is not said to
@@ -238,7 +267,7 @@ func TestReplayBadFile(t *testing.T) {
 	good, _ := scenarios.Named("steady")
 	repro := func(edit func(m map[string]any)) []byte {
 		m := map[string]any{"ensroute_repro": 1, "module_version": "x", "scenario": "steady", "seed": 1,
-			"semantics": "default", "spec": json.RawMessage(good.JSON()), "violations": []any{}, "trace_hash": "h"}
+			"semantics": "default", "spec": json.RawMessage(good.JSON()), "violations": []any{}, "trace_hash": "00"}
 		edit(m)
 		b, err := json.Marshal(m)
 		if err != nil {
@@ -290,6 +319,9 @@ func TestReplayBadFile(t *testing.T) {
 		{name: "a negative seed", data: repro(func(m map[string]any) { m["seed"] = -1 }),
 			want: `bad repro file: seed: want an integer of 0 or more, got the number -1`},
 		{name: "a null spec", data: repro(func(m map[string]any) { m["spec"] = nil }), want: "bad repro file: spec: missing"},
+		{name: "a hash not in hex", data: repro(func(m map[string]any) { m["trace_hash"] = "xyz" }),
+			want: `bad repro file: trace_hash: "xyz", want lower-case hex digits (32 of them since the v4 trace hash), or none`},
+		{name: "a hash of an odd length", data: repro(func(m map[string]any) { m["trace_hash"] = "abc" }), want: `trace_hash: "abc"`},
 		{name: "empty", data: nil, want: "bad repro file: no repro: the input is empty, want a JSON object"},
 		// A second object after the first, as two files written into one: the replay
 		// would run the first and never say that there was more.

@@ -45,7 +45,7 @@ commands:
   sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics MODE]
       [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json]
       [--recheck K]    run seeds S..S+N-1 in P worker processes; a repro per failure
-  sweep merge SUMMARY.json... [--human]
+  sweep merge SUMMARY.json... [--human] [--partial]
                        merge the --json summaries of the shards of one sweep
   help [COMMAND]       print this text, or one command's flags
 
@@ -76,7 +76,7 @@ const (
 	synCompare = "ensim compare (--scenario NAME | --spec FILE) [--seeds N] [--from S] [--routers N] [--json]"
 	synReplay  = "ensim replay REPRO.json [--json] [--trace FILE]"
 	synSweep   = "ensim sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics default|riak] [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json] [--recheck K]"
-	synMerge   = "ensim sweep merge SUMMARY.json... [--human]"
+	synMerge   = "ensim sweep merge SUMMARY.json... [--human] [--partial]"
 )
 
 var commands = map[string]command{

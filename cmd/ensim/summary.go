@@ -22,13 +22,23 @@ func printReport(w io.Writer, r scenarios.Report, asJSON bool) error {
 		_, err := io.WriteString(w, summary(r))
 		return err
 	}
+	return printJSON(w, forJSON(r))
+}
+
+// forJSON returns r with its empty lists and maps empty rather than null.
+func forJSON(r scenarios.Report) scenarios.Report {
 	if r.Violations == nil {
 		r.Violations = []scenarios.Violation{} // an empty array, never null
 	}
 	if r.ViolationCounts == nil {
 		r.ViolationCounts = map[string]uint64{}
 	}
-	b, err := json.MarshalIndent(r, "", "  ")
+	return r
+}
+
+// printJSON prints v as indented JSON and a newline.
+func printJSON(w io.Writer, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
