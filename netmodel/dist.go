@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"time"
 )
 
@@ -23,10 +24,36 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d)
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
+		if wellFormed(string(b)) {
+			return fmt.Errorf("duration %q: past the longest, %v", b, time.Duration(math.MaxInt64))
+		}
 		return fmt.Errorf("duration %q: want a number with a unit, like 250us or 1.5s", b)
 	}
 	*d = Duration(v)
 	return nil
+}
+
+// wellFormed reports whether s is written as time.ParseDuration reads a duration (a
+// sign, then numbers each with a unit), so that its failure to parse s is overflow.
+func wellFormed(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	if s == "" {
+		return false
+	}
+	for s != "" {
+		num := strings.TrimLeft(s, "0123456789.")
+		if n := s[:len(s)-len(num)]; strings.Trim(n, ".") == "" || strings.Count(n, ".") > 1 {
+			return false // no digits, or two points
+		}
+		unit := strings.TrimLeft(num, "nsuµμmh")
+		switch num[:len(num)-len(unit)] {
+		case "ns", "us", "µs", "μs", "ms", "s", "m", "h":
+		default:
+			return false
+		}
+		s = unit
+	}
+	return true
 }
 
 // UnmarshalJSON refuses bare numbers (ambiguous units) with a clear message. Like

@@ -263,6 +263,11 @@ func TestDurationJSON(t *testing.T) {
 		{name: "bare zero", json: `{"dist":"constant","min":0}`, want: "cannot unmarshal number 0 into Go struct field Dist.min"},
 		{name: "no unit", json: `{"dist":"constant","min":"250"}`, want: `duration "250": want a number with a unit, like 250us or 1.5s`},
 		{name: "garbage", json: `{"dist":"constant","min":"soon"}`, want: `duration "soon": want a number with a unit`},
+		{name: "overflow", json: `{"dist":"constant","min":"10000000000h"}`, want: `duration "10000000000h": past the longest, 2562047h47m16.854775807s`},
+		{name: "overflow in parts", json: `{"dist":"constant","min":"2562047h48m"}`, want: `duration "2562047h48m": past the longest`},
+		{name: "two points", json: `{"dist":"constant","min":"1.5.5h"}`, want: `duration "1.5.5h": want a number with a unit`},
+		{name: "a unit alone", json: `{"dist":"constant","min":"h"}`, want: `duration "h": want a number with a unit`},
+		{name: "an unknown unit", json: `{"dist":"constant","min":"5d"}`, want: `duration "5d": want a number with a unit`},
 	}
 	for _, tc := range bad {
 		t.Run(tc.name, func(t *testing.T) {

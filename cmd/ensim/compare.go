@@ -27,8 +27,8 @@ func compareFlags(fs *flag.FlagSet) commandFunc {
 	o := &compareOptions{}
 	fs.StringVar(&o.scenario, "scenario", "", "compare on the named scenario `NAME` (see ensim list)")
 	fs.StringVar(&o.spec, "spec", "", "compare on the spec in JSON `FILE` (see ensim show)")
-	fs.Uint64Var(&o.seeds, "seeds", 20, "run `N` seeds under each semantics")
-	fs.Uint64Var(&o.from, "from", 1, "the first seed `S`")
+	uintVar(fs, &o.seeds, "seeds", 20, "run `N` seeds under each semantics")
+	uintVar(fs, &o.from, "from", 1, "the first seed `S`")
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of the spec's (1..1024)")
 	fs.BoolVar(&o.json, "json", false, "print the comparison as one JSON object")
 	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }

@@ -44,7 +44,7 @@ func listLine(name, description string, riakBreaks []string, width int) string {
 
 func showFlags(fs *flag.FlagSet) commandFunc {
 	var seed uint64
-	fs.Uint64Var(&seed, "seed", 1, "show the spec as seed `N` draws it (only swarm depends on the seed)")
+	uintVar(fs, &seed, "seed", 1, "show the spec as seed `N` draws it (only swarm depends on the seed)")
 	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
 		if len(pos) != 1 {
 			return usageErr(stderr, synShow, "show takes one scenario name, got %d arguments", len(pos))

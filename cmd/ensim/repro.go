@@ -22,15 +22,16 @@ type repro = scenarios.Repro
 const reproKey = scenarios.ReproKey
 
 // readRepro reads and checks a repro file (scenarios.ParseRepro): the file, and the
-// spec inside it, are held to what a spec file is.
-func readRepro(path string) (repro, router.Semantics, error) {
+// spec inside it, are held to what a spec file is. cmd is the ensim command that
+// reads it, whose --spec a spec file given instead wants.
+func readRepro(path, cmd string) (repro, router.Semantics, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return repro{}, 0, err
 	}
 	rp, err := scenarios.ParseRepro(bytes.NewReader(data))
 	if errors.Is(err, scenarios.ErrNotRepro) {
-		return repro{}, 0, fmt.Errorf("%s: not a repro file (no %q key); for a spec use ensim run --spec %s", path, reproKey, shellQuote(path))
+		return repro{}, 0, fmt.Errorf("%s: not a repro file (no %q key); for a spec use ensim %s --spec %s", path, reproKey, cmd, shellQuote(path))
 	}
 	if err != nil {
 		return repro{}, 0, fmt.Errorf("%s: %w", path, err)
@@ -168,7 +169,7 @@ type replayJSON struct {
 // replay runs a repro file's spec, seed and semantics again and says whether the
 // trace is the one recorded.
 func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) int {
-	rp, sem, err := readRepro(path)
+	rp, sem, err := readRepro(path, "run")
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -27,7 +28,7 @@ const (
 const usageText = `usage: ensim <command> [flags]
 
 commands:
-  list                 list the named scenarios and what riak breaks in each
+  list                 list the named scenarios (and what riak is known to break in one, if anything)
   show NAME [--seed N] print a named scenario as an editable JSON spec
   run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak]
       [--routers N] [--json] [--trace FILE] [--repro FILE] [--check-determinism]
@@ -214,7 +215,7 @@ func runFlags(fs *flag.FlagSet) commandFunc {
 	o := &runOptions{}
 	fs.StringVar(&o.scenario, "scenario", "", "run the named scenario `NAME` (see ensim list)")
 	fs.StringVar(&o.spec, "spec", "", "run the spec in JSON `FILE` (see ensim show)")
-	fs.Uint64Var(&o.seed, "seed", 1, "seed `N` of every random stream in the run")
+	uintVar(fs, &o.seed, "seed", 1, "seed `N` of every random stream in the run")
 	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of the spec's (1..1024)")
 	fs.BoolVar(&o.json, "json", false, "print the report as one JSON object")
@@ -436,6 +437,35 @@ func (f routersFlag) Set(v string) error {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > router.MaxRouters {
 		return fmt.Errorf("want router instances per node, 1..%d", router.MaxRouters)
+	}
+	*f.n = n
+	return nil
+}
+
+// uintFlag is a flag of a whole number of 0 or more, such as a seed: flag's own
+// Uint64Var says only "parse error" of "-1".
+type uintFlag struct{ n *uint64 }
+
+// uintVar defines a uintFlag named name, with value as its default.
+func uintVar(fs *flag.FlagSet, p *uint64, name string, value uint64, usage string) {
+	*p = value
+	fs.Var(uintFlag{p}, name, usage)
+}
+
+func (f uintFlag) String() string {
+	if f.n == nil {
+		return "0"
+	}
+	return strconv.FormatUint(*f.n, 10)
+}
+
+func (f uintFlag) Set(v string) error {
+	n, err := strconv.ParseUint(v, 10, 64)
+	switch {
+	case errors.Is(err, strconv.ErrRange):
+		return fmt.Errorf("past the largest, %d", uint64(math.MaxUint64))
+	case err != nil:
+		return errors.New("want a whole number, 0 or more")
 	}
 	*f.n = n
 	return nil

@@ -60,15 +60,15 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	o := &sweepOptions{startWorker: newWorkerCmd, terminal: isTerminal, now: time.Now}
 	fs.StringVar(&o.scenario, "scenario", "", "sweep the named scenario `NAME` (swarm draws its spec per seed)")
 	fs.StringVar(&o.spec, "spec", "", "sweep the spec in JSON `FILE`")
-	fs.Uint64Var(&o.seeds, "seeds", 0, "run `N` seeds (required)")
-	fs.Uint64Var(&o.from, "from", 1, "the first seed `S`")
+	uintVar(fs, &o.seeds, "seeds", 0, "run `N` seeds (required)")
+	uintVar(fs, &o.from, "from", 1, "the first seed `S`")
 	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
 	fs.IntVar(&o.parallel, "parallel", runtime.NumCPU(), "run `P` worker processes")
 	fs.Var(shardFlag{&o.shard}, "shard", "run only shard `I/N`: the seeds s with (s - S) % N == I-1")
 	fs.StringVar(&o.out, "out", "", "write repro files into `DIR` (default: the current directory)")
 	fs.BoolVar(&o.keepGoing, "keep-going", false, "run every seed even after a failure")
 	fs.BoolVar(&o.json, "json", false, "print the summary as one JSON object")
-	fs.Uint64Var(&o.recheck, "recheck", defaultRecheck, "run every `K`-th seed twice, in two workers, and compare the trace hashes (0: never)")
+	uintVar(fs, &o.recheck, "recheck", defaultRecheck, "run every `K`-th seed twice, in two workers, and compare the trace hashes (0: never)")
 	return o
 }
 

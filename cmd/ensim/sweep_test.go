@@ -262,7 +262,7 @@ func TestSweepFailing(t *testing.T) {
 			}
 
 			// The repro replays, in this process, to the worker's trace hash.
-			rp, _, err := readRepro(f.Repro)
+			rp, _, err := readRepro(f.Repro, "run")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -553,7 +553,14 @@ func TestSweepUsage(t *testing.T) {
 		{name: "seeds zero", args: []string{"sweep", "--scenario", "steady", "--seeds", "0"}, wantCode: exitUsage, wantStderr: "--seeds must be at least 1"},
 		{name: "seeds missing", args: []string{"sweep", "--scenario", "steady"}, wantCode: exitUsage, wantStderr: "--seeds must be at least 1"},
 		{name: "seeds past the end", args: []string{"sweep", "--scenario", "steady", "--from", "18446744073709551615", "--seeds", "2"}, wantCode: exitUsage, wantStderr: "past the largest seed"},
-		{name: "recheck negative", args: []string{"sweep", "--scenario", "steady", "--seeds", "2", "--recheck", "-1"}, wantCode: exitUsage, wantStderr: "-recheck"},
+		{name: "recheck negative", args: []string{"sweep", "--scenario", "steady", "--seeds", "2", "--recheck", "-1"}, wantCode: exitUsage,
+			wantStderr: `invalid value "-1" for flag -recheck: want a whole number, 0 or more`},
+		{name: "seeds negative", args: []string{"sweep", "--scenario", "steady", "--seeds", "-1"}, wantCode: exitUsage,
+			wantStderr: `invalid value "-1" for flag -seeds: want a whole number, 0 or more`},
+		{name: "seeds past uint64", args: []string{"sweep", "--scenario", "steady", "--seeds", "18446744073709551616"}, wantCode: exitUsage,
+			wantStderr: `invalid value "18446744073709551616" for flag -seeds: past the largest, 18446744073709551615`},
+		{name: "from not a number", args: []string{"sweep", "--scenario", "steady", "--seeds", "2", "--from", "one"}, wantCode: exitUsage,
+			wantStderr: `invalid value "one" for flag -from: want a whole number, 0 or more`},
 		{name: "neither scenario nor spec", args: []string{"sweep", "--seeds", "2"}, wantCode: exitUsage, wantStderr: "exactly one of --scenario and --spec"},
 		{name: "both scenario and spec", args: []string{"sweep", "--scenario", "steady", "--spec", "x.json", "--seeds", "2"}, wantCode: exitUsage, wantStderr: "exactly one of --scenario and --spec"},
 		{name: "unknown scenario", args: []string{"sweep", "--scenario", "nope", "--seeds", "2"}, wantCode: exitUsage, wantStderr: `unknown scenario "nope"`},

@@ -30,7 +30,7 @@ func traceFlags(fs *flag.FlagSet) commandFunc {
 	o := &traceOptions{format: traceview.Text}
 	fs.StringVar(&o.scenario, "scenario", "", "run the named scenario `NAME` (see ensim list)")
 	fs.StringVar(&o.spec, "spec", "", "run the spec in JSON `FILE` (see ensim show)")
-	fs.Uint64Var(&o.seed, "seed", 1, "seed `N` of every random stream in the run (a repro file fixes its own)")
+	uintVar(fs, &o.seed, "seed", 1, "seed `N` of every random stream in the run (a repro file fixes its own)")
 	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak (a repro file fixes its own)")
 	fs.Var(formatFlag{&o.format}, "format", "the view `FORMAT`: text (aligned lines and a table of calls), jsonl (the canonical records) or html (a space-time diagram)")
 	fs.StringVar(&o.out, "out", "", "write the view to `FILE` instead of stdout")
@@ -104,7 +104,7 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Spec, seed uint64, sem router.Semantics, name string, ok bool) {
 	switch {
 	case len(pos) == 1:
-		rp, sem, err := readRepro(pos[0])
+		rp, sem, err := readRepro(pos[0], "trace")
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return spec, 0, 0, "", false
