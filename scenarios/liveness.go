@@ -38,6 +38,12 @@ func (s Spec) checkLivenessFaults() error {
 	if s.Liveness == nil {
 		return nil
 	}
+	// A network slower than the deadline fails every call that crosses it, faults
+	// or none: the liveness phase would read each as a router bug.
+	if lat, to := s.Link.Latency.Min.D(), s.Workload.Timeout.D(); 2*lat >= to {
+		return fmt.Errorf("link.latency.min: %v each way, %v a round trip, is not under workload.timeout %v: no call through another node can succeed, and the liveness phase would fail each (shorten the latency, or drop liveness)",
+			lat, 2*lat, to)
+	}
 	from := s.Liveness.From.D()
 	// The faults in the order the run applies them: by time, then as listed.
 	order := make([]int, len(s.Faults))

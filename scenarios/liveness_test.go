@@ -83,6 +83,22 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 			{At: ms(1200), Action: "rule", Rule: &RuleSpec{Name: "gossip", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}},
 			{At: ms(1300), Action: "rule", Rule: &RuleSpec{Name: "casts", Match: MatchSpec{Kind: "cast"}, Action: "delay", Delay: ms(500)}}}},
 	}
+	// A network too slow for any call: refused with a liveness phase, as what it
+	// would report is no router bug.
+	slow := named(t, "steady")
+	slow.Link.Latency = Dist{Kind: "constant", Min: ms(25)}
+	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.latency.min: 25ms each way, 50ms a round trip, is not under workload.timeout 50ms") {
+		t.Errorf("a 25ms link with a 50ms timeout: %v", err)
+	}
+	slow.Liveness = nil
+	if err := slow.Validate(); err != nil {
+		t.Errorf("the same without a liveness phase: %v", err)
+	}
+	slow = named(t, "steady")
+	slow.Link.Latency = Dist{Kind: "constant", Min: ms(24)}
+	if err := slow.Validate(); err != nil {
+		t.Errorf("a 24ms link with a 50ms timeout: %v", err)
+	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := named(t, "steady")
