@@ -35,7 +35,9 @@ func writeFile(t *testing.T, name string, data []byte) string {
 }
 
 // failingSpec is a world that breaks liveness legitimately: every call times out at
-// once, yet the spec demands liveness from 0.
+// once, yet the spec demands liveness from 0. Its links take no time, or Validate
+// would refuse a liveness phase over links slower than the timeout: a router's
+// service time alone outlasts 1ns.
 func failingSpec(t *testing.T) scenarios.Spec {
 	t.Helper()
 	s, ok := scenarios.Named("steady")
@@ -46,6 +48,7 @@ func failingSpec(t *testing.T) scenarios.Spec {
 	s.Description = "every call has 1ns to answer, and times out: each breaks liveness"
 	s.Workload.Duration = scenarios.Duration(300 * time.Millisecond)
 	s.Workload.Timeout = scenarios.Duration(time.Nanosecond)
+	s.Link.Latency = scenarios.Dist{Kind: "constant"}
 	s.Liveness = &scenarios.Liveness{From: 0}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
