@@ -12,13 +12,15 @@ import (
 )
 
 // allFailing is steady where every call times out at once (a 1ns timeout): every
-// call breaks liveness.
+// call breaks liveness. Its links take no time (Validate refuses a liveness phase
+// over links slower than the timeout): a router's service time alone outlasts 1ns.
 func allFailing(t *testing.T) Spec {
 	t.Helper()
 	s := named(t, "steady")
 	s.Name = "all-failing"
 	s.Workload.Duration = Duration(300 * time.Millisecond)
 	s.Workload.Timeout = Duration(time.Nanosecond)
+	s.Link.Latency = Dist{Kind: "constant"}
 	if err := s.Validate(); err != nil {
 		t.Fatal(err)
 	}
