@@ -240,8 +240,9 @@ func (cl *client) unanswered(ens string, err error) error {
 			not = append(not, string(m))
 		}
 	}
-	why := fmt.Sprintf("this client is connected to every node in %s (connected: %s): %s's leader was slow or busy (a longer --timeout waits for it), or it is on a node missing from %s, whose answer cannot reach this client: --peers must list every node of the cluster",
-		cl.c.Setting("peers"), strings.Join(conn, ","), ens, cl.c.Setting("peers"))
+	peers := cl.c.Setting("peers")
+	why := fmt.Sprintf("this client is connected to every node in %s (connected: %s): %s's leader was slow or busy (a longer --timeout waits for it), or it is on a node missing from %s, whose answer cannot reach this client: %s must list every node of the cluster",
+		peers, strings.Join(conn, ","), ens, peers, peers)
 	if len(not) > 0 {
 		why = fmt.Sprintf("this client is not connected to %s (connected: %s): if %s's leader is there, its answer cannot reach this client; or the leader was slow or busy (a longer --timeout waits for it)",
 			strings.Join(not, ","), strings.Join(conn, ","), ens)
