@@ -25,7 +25,7 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
 		if wellFormed(string(b)) {
-			return fmt.Errorf("duration %q: past the longest, %v", b, time.Duration(math.MaxInt64))
+			return fmt.Errorf("duration %q: out of range, longer than %v either way", b, time.Duration(math.MaxInt64))
 		}
 		return fmt.Errorf("duration %q: want a number with a unit, like 250us or 1.5s", b)
 	}
@@ -36,7 +36,9 @@ func (d *Duration) UnmarshalText(b []byte) error {
 // wellFormed reports whether s is written as time.ParseDuration reads a duration (a
 // sign, then numbers each with a unit), so that its failure to parse s is overflow.
 func wellFormed(s string) bool {
-	s = strings.TrimLeft(s, "+-")
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		s = s[1:] // one sign, as ParseDuration reads it
+	}
 	if s == "" {
 		return false
 	}

@@ -28,10 +28,11 @@ import (
 // whole run, which the router must cope with in the liveness phase too. A rule makes
 // trouble, until its unrule, when it drops a call's messages (a rule that matches
 // route, peer or reply messages, or any kind) or delays them by workload.timeout or
-// more, which fails every call it delays; a rule may delay them less, delay gossip or
-// duplicate messages without failing a call, and named scenarios keep such rules
-// through the liveness phase (leader-churn delays gossip from the start; dup-reorder
-// duplicates replies after liveness.from).
+// more, which fails every call it delays, or drops gossip, which directories need to
+// converge; a rule may delay a call's messages less, delay gossip or duplicate
+// messages without failing a call, and named scenarios keep such rules through the
+// liveness phase (leader-churn delays gossip from the start; dup-reorder duplicates
+// replies after liveness.from).
 //
 // The faults' other constraints have been checked.
 func (s Spec) checkLivenessFaults() error {
@@ -39,10 +40,15 @@ func (s Spec) checkLivenessFaults() error {
 		return nil
 	}
 	// A network slower than the deadline fails every call that crosses it, faults
-	// or none: the liveness phase would read each as a router bug.
-	if lat, to := s.Link.Latency.Min.D(), s.Workload.Timeout.D(); 2*lat >= to {
-		return fmt.Errorf("link.latency.min: %v each way, %v a round trip, is not under workload.timeout %v: no call through another node can succeed, and the liveness phase would fail each (shorten the latency, or drop liveness)",
-			lat, 2*lat, to)
+	// or none: the liveness phase would read each as a router bug. (Halved rather
+	// than doubled: a latency near MaxSpan would overflow.)
+	bound, what := s.Workload.Timeout.D(), "workload.timeout"
+	if w := s.Liveness.Within.D(); w > 0 && w < bound {
+		bound, what = w, "liveness.within"
+	}
+	if lat := s.Link.Latency.Min.D(); lat >= bound-bound/2 {
+		return fmt.Errorf("link.latency.min: %v each way is not under half %s %v: no call through another node can succeed in time, and the liveness phase would fail each (shorten the latency, lengthen the deadline, or drop liveness)",
+			lat, what, bound)
 	}
 	from := s.Liveness.From.D()
 	// The faults in the order the run applies them: by time, then as listed.
@@ -184,12 +190,18 @@ func (s Spec) checkLivenessFaults() error {
 	return nil
 }
 
-// failsCalls says why rule r fails calls (see checkLivenessFaults), or "".
+// failsCalls says why rule r fails calls, or keeps directories from converging (see
+// checkLivenessFaults), or "".
 func (s Spec) failsCalls(r *RuleSpec) string {
 	switch r.Match.Kind {
 	case "", "route", "peer", "reply":
+	case "gossip":
+		if r.Action == "drop" {
+			return "a drop rule loses gossip, and directories may never converge"
+		}
+		return ""
 	default:
-		return "" // casts and gossip carry no call
+		return "" // casts carry no call
 	}
 	to := s.Workload.Timeout.D()
 	switch {

@@ -56,6 +56,8 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		{name: "a drop rule removed after from", from: 1000, faults: []Fault{
 			{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "d", Match: MatchSpec{Kind: "reply"}, Action: "drop"}}, {At: ms(1001), Action: "unrule", Rule: &RuleSpec{Name: "d"}}},
 			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "d" before it)`},
+		{name: "a gossip drop rule never removed", from: 1000, faults: []Fault{{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "g", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}}},
+			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "g" before it)`},
 		{name: "a delay as long as the timeout after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "peer"}, Action: "delay", Delay: ms(60)}}},
 			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 60ms, at least workload.timeout 50ms, fails every call it delays"},
 		{name: "the later fault is named by its index", from: 1000, faults: []Fault{
@@ -80,15 +82,25 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		{name: "rules that fail no call in the liveness phase", from: 1000, faults: []Fault{
 			{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "d", Action: "drop"}}, {At: ms(1000), Action: "unrule", Rule: &RuleSpec{Name: "d"}},
 			{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "short", Match: MatchSpec{Kind: "route"}, Action: "delay", Delay: ms(10)}},
-			{At: ms(1200), Action: "rule", Rule: &RuleSpec{Name: "gossip", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}},
+			{At: ms(1200), Action: "rule", Rule: &RuleSpec{Name: "gossip", Match: MatchSpec{Kind: "gossip"}, Action: "delay", Delay: ms(5)}},
 			{At: ms(1300), Action: "rule", Rule: &RuleSpec{Name: "casts", Match: MatchSpec{Kind: "cast"}, Action: "delay", Delay: ms(500)}}}},
 	}
 	// A network too slow for any call: refused with a liveness phase, as what it
 	// would report is no router bug.
 	slow := named(t, "steady")
 	slow.Link.Latency = Dist{Kind: "constant", Min: ms(25)}
-	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.latency.min: 25ms each way, 50ms a round trip, is not under workload.timeout 50ms") {
+	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.latency.min: 25ms each way is not under half workload.timeout 50ms") {
 		t.Errorf("a 25ms link with a 50ms timeout: %v", err)
+	}
+	slow.Liveness.Within = ms(2)
+	slow.Link.Latency = Dist{Kind: "constant", Min: ms(1)}
+	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.latency.min: 1ms each way is not under half liveness.within 2ms") {
+		t.Errorf("a 1ms link with liveness.within 2ms: %v", err)
+	}
+	slow.Liveness.Within = 0
+	slow.Link.Latency = Dist{Kind: "constant", Min: dur(2_000_000 * time.Hour)}
+	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.latency.min: 2000000h0m0s each way") {
+		t.Errorf("a link of two million hours (twice which overflows): %v", err)
 	}
 	slow.Liveness = nil
 	if err := slow.Validate(); err != nil {

@@ -76,8 +76,9 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 }
 
 // missingSeeds says how much of the sweep the merged inputs leave out, naming the
-// missing shards when every input splits the seeds the same way, or "" when they
-// cover it all. The inputs do not overlap (mergeSummaries checked).
+// missing shards that hold seeds when every input splits the seeds the same way, at
+// most maxNamedShards ways, or "" when they cover it all. The inputs do not overlap
+// (mergeSummaries checked).
 func missingSeeds(inputs []mergeInput, sum sweepSummary) string {
 	var covered uint64
 	n := inputs[0].shards[0].n
@@ -95,17 +96,21 @@ func missingSeeds(inputs []mergeInput, sum sweepSummary) string {
 		return ""
 	}
 	msg := fmt.Sprintf("%d of the sweep's %d seeds (%d..%d) are in no shard given", sum.Seeds-covered, sum.Seeds, sum.From, sum.From+sum.Seeds-1)
-	if n == 0 {
+	if n == 0 || n > maxNamedShards {
 		return msg
 	}
 	var lost []string
 	for i := uint64(1); i <= n; i++ {
-		if !have[i] {
-			lost = append(lost, shardSpec{i: i, n: n}.String())
+		if sh := (shardSpec{i: i, n: n}); !have[i] && shardSeeds(sum.From, sum.Seeds, sh).count > 0 {
+			lost = append(lost, sh.String())
 		}
 	}
 	return msg + ": missing shard " + strings.Join(lost, ", ")
 }
+
+// maxNamedShards is the most ways a split may go for missingSeeds to name the
+// shards it misses, one by one.
+const maxNamedShards = 64
 
 // mergeInput is one shard's summary and the file it came from.
 type mergeInput struct {

@@ -118,6 +118,18 @@ func TestMergeMissingShard(t *testing.T) {
 	if code, _, stderr := ensim(t, append([]string{"sweep", "merge", "--partial"}, files...)...); code != exitOK || stderr != "" {
 		t.Errorf("--partial: exit %d, stderr %q; want 0 and nothing", code, stderr)
 	}
+	// A shard that holds no seed is not missing: of 3 seeds in four shards, 4/4 is empty.
+	three4 := func(shard string) string {
+		return writeSummary(t, shardSummary(shard, func(s *sweepSummary) { s.Seeds, s.SeedsRun = 3, 1 }))
+	}
+	if code, _, stderr := ensim(t, "sweep", "merge", three4("1/4"), three4("2/4")); code != exitFail || !strings.HasSuffix(stderr, "missing shard 3/4: the merge does not cover the whole sweep (--partial accepts that)\n") {
+		t.Errorf("seeds 1..3, shards 1/4 and 2/4: exit %d, stderr %q; want 3/4 alone named", code, stderr)
+	}
+	// Split four billion ways, the shards are not listed one by one (nor looped over).
+	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, shardSummary("1/4000000000", func(s *sweepSummary) { s.SeedsRun = 1 }))); code != exitFail ||
+		!strings.Contains(stderr, "9 of the sweep's 10 seeds (1..10) are in no shard given: the merge") {
+		t.Errorf("shard 1/4000000000: exit %d, stderr %q", code, stderr)
+	}
 	// Split two ways at once, the seeds are counted, not the shards named.
 	mixed := []string{writeSummary(t, shardSummary("1/2", func(s *sweepSummary) { s.SeedsRun = 5 })),
 		writeSummary(t, shardSummary("2/4", func(s *sweepSummary) { s.SeedsRun = 3 }))}

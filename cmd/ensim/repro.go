@@ -228,7 +228,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 			rp.ModuleVersion, scenarios.ModuleVersion())
 	case rp.ModuleVersion == scenarios.ModuleVersion():
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
-		fmt.Fprintf(w, "the same spec and seed now run differently, though the build names itself as the repro's did (%s): a build without its revision (go run, or a tree outside version control) cannot tell its code from another's, or the run is not deterministic\n",
+		fmt.Fprintf(w, "the same spec and seed now run differently, though the build names itself as the repro's did (%s): a build without its revision (a tree outside version control) or with uncommitted changes (\"(modified)\") cannot tell its code from another's, or the run is not deterministic\n",
 			rp.ModuleVersion)
 	default:
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)

@@ -460,7 +460,7 @@ func (f uintFlag) String() string {
 }
 
 func (f uintFlag) Set(v string) error {
-	n, err := strconv.ParseUint(v, 10, 64)
+	n, err := strconv.ParseUint(v, 0, 64) // as flag's own: 0x10, 1_000, and 010 for 8
 	switch {
 	case errors.Is(err, strconv.ErrRange):
 		return fmt.Errorf("past the largest, %d", uint64(math.MaxUint64))
