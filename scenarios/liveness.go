@@ -63,7 +63,7 @@ func (s Spec) checkLivenessFaults() error {
 	held := map[link]int{}
 	down := map[string]int{} // a crashed node: the crash
 	paused := map[string]int{}
-	rules := map[string]int{} // a rule in force that fails calls: the fault that added it
+	rules := map[string]int{} // a rule in force that makes trouble: the fault that added it
 	trouble := func(i int, what string) error {
 		ft := s.Faults[i]
 		f := fmt.Sprintf("faults[%d]", i)
@@ -147,7 +147,7 @@ func (s Spec) checkLivenessFaults() error {
 				return err
 			}
 		case "rule":
-			if why := s.failsCalls(ft.Rule); why != "" {
+			if why := s.ruleTrouble(ft.Rule); why != "" {
 				if err := trouble(i, why); err != nil {
 					return err
 				}
@@ -190,9 +190,9 @@ func (s Spec) checkLivenessFaults() error {
 	return nil
 }
 
-// failsCalls says why rule r fails calls, or keeps directories from converging (see
-// checkLivenessFaults), or "".
-func (s Spec) failsCalls(r *RuleSpec) string {
+// ruleTrouble says why rule r makes trouble: it fails calls, or keeps directories
+// from converging (see checkLivenessFaults); or "" when it makes none.
+func (s Spec) ruleTrouble(r *RuleSpec) string {
 	switch r.Match.Kind {
 	case "", "route", "peer", "reply":
 	case "gossip":
