@@ -23,8 +23,9 @@ var (
 	// ErrNotLeader: the peer that received the request is not the leader (a nack) and
 	// no newer leader was known to redirect to.
 	ErrNotLeader = errors.New("router: not leader")
-	// ErrUnreachable: a node on the path is not connected. The request never left,
-	// so it did not run.
+	// ErrUnreachable: a node on the path is not connected, or the peer a request
+	// names is not running on its node (a peer-target call, or a forward, to a peer
+	// never added or since removed). Either way the request did not run.
 	ErrUnreachable = errors.New("router: node unreachable")
 	// ErrHopLimit: the request was forwarded as many times as the hop limit allows,
 	// which means the directories disagree (a forwarding loop).

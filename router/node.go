@@ -207,6 +207,9 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	if ref.Node != n.cfg.ID {
 		return fmt.Errorf("%w: peer %s does not live on node %s", ErrBadConfig, ref, n.cfg.ID)
 	}
+	if ref.Ensemble == "" || ref.Name == "" {
+		return fmt.Errorf("%w: peer %s has an empty ensemble or name", ErrBadConfig, ref)
+	}
 	if p == nil {
 		return fmt.Errorf("%w: peer %s is nil", ErrBadConfig, ref)
 	}
@@ -290,14 +293,15 @@ func (n *Node) Deliver(m *Message, arrived time.Duration) {
 	}
 }
 
-// Shed tells the node that the driver could not queue m, a message of a Queued kind,
-// because router instance m.Instance's bounded mailbox is full. Under default semantics
-// the caller gets ErrOverloaded at once; the original has unbounded mailboxes and never
-// sheds, so under riak the message is only dropped and counted.
+// Shed tells the node that the driver could not take m: a message of a Queued kind,
+// because router instance m.Instance's bounded mailbox is full, or a route or peer
+// event that reached a node that is shutting down. Under default semantics the caller
+// gets ErrOverloaded at once; the original has unbounded mailboxes and never sheds, so
+// under riak the message is only dropped and counted. A cast has no caller to tell.
 func (n *Node) Shed(m Message) {
 	n.stats.Shed++
 	n.traceDrop(m.Call, "overloaded", m.Instance)
-	if n.riak() || m.Kind != KindRoute || m.Call.IsZero() {
+	if n.riak() || (m.Kind != KindRoute && m.Kind != KindPeer) || m.Call.IsZero() {
 		return
 	}
 	n.sendReply(m.Call, CodeOverloaded, nil, nil, m.Hops)

@@ -229,9 +229,14 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, rat
 					late++ // a slow previous call, or a sleep that overslept
 				}
 				lag.record(w, started, router.CodeOK)
-				// The deadline counts from the scheduled start too.
-				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout-started)
-				rec.record(w, time.Since(due), router.CodeOf(res.Err))
+				// The deadline counts from the scheduled start too: a call that
+				// starts after it has timed out without being sent.
+				code := router.CodeTimeout
+				if left := cl.c.timeout - started; left > 0 {
+					res, _ := cl.drv.CallTimeout(context.Background(), t, ev, left)
+					code = router.CodeOf(res.Err)
+				}
+				rec.record(w, time.Since(due), code)
 			}
 			behind.Add(late)
 		})

@@ -151,12 +151,15 @@ func unconnected(t *testing.T) (*nettransport.Transport, *driver.Node) {
 }
 
 // TestMetricsCountExpiredBadInstanceAndGossip: a call that has run out of time before
-// it starts, a route naming a router instance the node lacks, and a directory
-// message received each show on /metrics under their own name.
+// it starts, a route naming a router instance the node lacks, a directory message
+// received and a conflicting directory entry each show on /metrics under their own
+// name.
 func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
 	tr, drv := unconnected(t)
 	to := router.ToEnsemble("e1")
-	if _, err := drv.CallTimeout(context.Background(), to, []byte("get k"), 0); !errors.Is(err, router.ErrTimeout) {
+	passed, cancelPassed := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer cancelPassed()
+	if _, err := drv.Call(passed, to, []byte("get k")); !errors.Is(err, router.ErrTimeout) {
 		t.Fatalf("call with no time left: %v, want %v", err, router.ErrTimeout)
 	}
 	done, cancel := context.WithCancel(context.Background())
@@ -169,6 +172,11 @@ func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
 		drv.Receive(router.Message{Kind: router.KindGossip, From: "n2",
 			Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "p", Node: "n2"}, Version: 1}}})
 	}
+	// The same version naming another leader: refused twice, a conflict each time.
+	for range 2 {
+		drv.Receive(router.Message{Kind: router.KindGossip, From: "n3",
+			Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "q", Node: "n3"}, Version: 1}}})
+	}
 	const want = `
 # HELP ensroute_calls_expired_total Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.
 # TYPE ensroute_calls_expired_total counter
@@ -178,11 +186,14 @@ ensroute_calls_expired_total 2
 ensroute_bad_instance_total 1
 # HELP ensroute_gossip_messages_total Directory messages received (in) and sent (out).
 # TYPE ensroute_gossip_messages_total counter
-ensroute_gossip_messages_total{direction="in"} 3
+ensroute_gossip_messages_total{direction="in"} 5
 ensroute_gossip_messages_total{direction="out"} 0
+# HELP ensroute_directory_conflicts_total Directory entries refused because they named another leader with the version this node holds: two leaders announced with one version (the log warns once per ensemble and version).
+# TYPE ensroute_directory_conflicts_total counter
+ensroute_directory_conflicts_total 2
 `
 	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want),
-		"ensroute_calls_expired_total", "ensroute_bad_instance_total", "ensroute_gossip_messages_total"); err != nil {
+		"ensroute_calls_expired_total", "ensroute_bad_instance_total", "ensroute_gossip_messages_total", "ensroute_directory_conflicts_total"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -69,6 +69,12 @@ func (w *waiter) release(armed bool) {
 // deadline passes returns router.ErrTimeout (which matches
 // context.DeadlineExceeded), and one whose ctx is cancelled returns ctx.Err(). The
 // returned error is also Result.Err. Call blocks only the calling goroutine.
+//
+// A peer-target call may go without a deadline, as in the original, and then waits
+// until the peer answers: if the peer's node goes away first, until ctx is
+// cancelled, or for ever with a ctx that never is. A request that reached a node is
+// never failed because the connection to it ended, since it may have run; give
+// calls a deadline unless waiting for ever is what you want.
 func (n *Node) Call(ctx context.Context, t router.Target, event []byte) (router.Result, error) {
 	return n.call(ctx, t, event, router.Infinity)
 }
@@ -77,11 +83,11 @@ func (n *Node) Call(ctx context.Context, t router.Target, event []byte) (router.
 // is earlier; ctx's cancellation still ends the call. It costs less than a context
 // made for each call (the node keeps a pooled timer per waiting caller instead), and
 // with a ctx that is never done (context.Background) the caller waits on its
-// completion alone. Use it for many short calls.
+// completion alone. Use it for many short calls. A timeout that is not positive is a
+// mistake, not a deadline already passed: it returns router.ErrBadTimeout.
 func (n *Node) CallTimeout(ctx context.Context, t router.Target, event []byte, timeout time.Duration) (router.Result, error) {
 	if timeout <= 0 {
-		n.stats.expired.Add(1)
-		return router.Result{Err: router.ErrTimeout}, router.ErrTimeout
+		return router.Result{Err: router.ErrBadTimeout}, router.ErrBadTimeout
 	}
 	return n.call(ctx, t, event, timeout)
 }

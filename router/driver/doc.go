@@ -60,6 +60,21 @@
 // Config.GossipInterval, round robin, and to a member as soon as it connects
 // (PeerUp). Entries only move forward (strictly newer versions).
 //
+// # Wiring and stopping
+//
+// A node is a transport and a driver Node attached to it (Example_tcp): the driver
+// sends through Config.Transport, and the transport hands what it receives to
+// Node.Receive (nettransport: Transport.Attach; with nettransport the node also hears
+// of connections, PeerUp). Peers are added with AddPeer and removed with RemovePeer;
+// who leads is the program's to say, with Learn or Announce.
+//
+// A graceful stop goes in this order: the transport's Goodbye, so that the other
+// nodes stop sending here; the driver's Close, which answers what its mailboxes had
+// taken and sheds what still arrives; the transport's Flush, so those answers are
+// written; the transport's Close. Closing the transport first would leave every
+// request on its way here to time out; closing the driver before the goodbye sheds
+// (router.ErrOverloaded) requests that could still have been served.
+//
 // # Client-only nodes
 //
 // A node with no Members and no peers is a client: it calls ensembles through a member

@@ -9,6 +9,10 @@ import (
 // Learn applies a directory entry if it is strictly newer than the node's, and
 // reports whether it did. Every shard applies it, in the same order as every other
 // entry.
+//
+// An entry that names another leader with the very version the node holds is a
+// conflict (see Announce): it is refused like any entry not newer, counted
+// (Stats.Conflicts), and logged as a warning once per ensemble and version.
 func (n *Node) Learn(e router.Entry) bool {
 	n.learnMu.Lock()
 	defer n.learnMu.Unlock()
@@ -20,11 +24,46 @@ func (n *Node) Learn(e router.Entry) bool {
 		}
 		s.unlock()
 	}
+	if !applied {
+		n.checkConflict(e)
+	}
 	return applied
+}
+
+// checkConflict counts and reports e, an entry Learn refused, if it names another
+// leader with the version the node holds. The caller holds learnMu.
+func (n *Node) checkConflict(e router.Entry) {
+	s := n.shards[0]
+	s.lock()
+	cur, ok := s.core.Directory().Lookup(e.Ensemble)
+	s.unlock()
+	if !ok || cur.Version != e.Version || cur.Leader == e.Leader {
+		return
+	}
+	n.stats.conflicts.Add(1)
+	if v, seen := n.warned[e.Ensemble]; seen && v == e.Version {
+		return
+	}
+	if n.warned == nil {
+		n.warned = make(map[router.EnsembleID]uint64)
+	}
+	n.warned[e.Ensemble] = e.Version
+	n.log.Warn("directory conflict: two leaders were announced with one version; this node keeps the one it has until a newer version comes, so nodes can disagree for good (give each leader change a version of its own)",
+		"ensemble", string(e.Ensemble), "version", e.Version, "kept", cur.Leader.String(), "refused", e.Leader.String())
 }
 
 // Announce learns e, a leader change decided on this node, and if it is newer pushes
 // it at once to every member; anti-entropy repairs the pushes that fail.
+//
+// Versions order an ensemble's leader changes, cluster-wide: each change needs a
+// version above every one before it, and two different leaders must never be
+// announced with the same version. Take it from what decided the change (a
+// consensus's epoch and round), not from a counter of each node's own. Nodes never
+// replace an entry with one of equal version, so two leaders announced with one
+// version leave the nodes that learned each first disagreeing until a newer version
+// comes; Learn counts and logs such conflicts. (ensnode's demo peer, told to lead
+// by ensctl leader set, takes the wall clock in nanoseconds: unique enough for a
+// change made by hand.)
 func (n *Node) Announce(e router.Entry) bool {
 	if !n.Learn(e) {
 		return false

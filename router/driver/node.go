@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -21,7 +22,8 @@ type Node struct {
 	shards []*shard
 	boxes  []chan inbound
 
-	learnMu sync.Mutex // one Learn at a time, so every shard sees the same order
+	learnMu sync.Mutex                   // one Learn at a time, so every shard sees the same order
+	warned  map[router.EnsembleID]uint64 // the last conflicting version logged, by ensemble (under learnMu)
 	// recvMu orders Receive's mailbox sends before Close: once Close holds it, no
 	// route is on its way into a mailbox, and every later one sees closed.
 	recvMu  sync.RWMutex
@@ -98,8 +100,18 @@ func (n *Node) shardOfInstance(i int) *shard { return n.shards[i%len(n.shards)] 
 // anyShard picks a shard at random (no shared counter to contend on).
 func (n *Node) anyShard() *shard { return n.shards[rand.Uint32()%uint32(len(n.shards))] }
 
-// AddPeer makes p reachable as ref, which must live on this node.
+// AddPeer makes p reachable as ref, which must live on this node and name an
+// ensemble and a peer; adding a peer under a ref already added replaces it. It
+// returns ErrBadConfig (with router.ErrBadConfig) for a nil p or a bad ref, and
+// ErrClosed after Close.
 func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
+	if p == nil {
+		// The core checks too, but it is handed the adapter, which is never nil.
+		return fmt.Errorf("%w: %w: peer %s is nil", ErrBadConfig, router.ErrBadConfig, ref)
+	}
+	if n.isClosed() {
+		return ErrClosed
+	}
 	for _, s := range n.shards {
 		s.lock()
 		err := s.core.AddPeer(ref, adapter{s: s, p: p})
@@ -109,6 +121,19 @@ func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
 		}
 	}
 	return nil
+}
+
+// RemovePeer makes ref unreachable on this node, as when its process has stopped:
+// requests that name it from now on fail (a peer-target call with
+// router.ErrUnreachable, an ensemble call whose leader it was with
+// router.ErrNotLeader, under default semantics). Requests it was handed already are
+// its own to answer. Removing a ref that was never added does nothing.
+func (n *Node) RemovePeer(ref router.PeerRef) {
+	for _, s := range n.shards {
+		s.lock()
+		s.core.RemovePeer(ref)
+		s.unlock()
+	}
 }
 
 // Receive hands the node a message from another node; the transport calls it on its
@@ -150,11 +175,16 @@ func (n *Node) Receive(m router.Message) {
 	case router.KindReply:
 		n.deliverReply(m)
 	case router.KindPeer:
+		s := n.anyShard()
 		if n.isClosed() {
+			// As for a route: the caller learns at once rather than at its deadline.
+			n.stats.shed.Add(1)
+			s.lock()
+			s.core.Shed(m)
+			s.unlock()
 			return
 		}
 		n.stats.hop(m.Hops)
-		s := n.anyShard()
 		s.lock()
 		s.core.Deliver(&m, n.now())
 		s.unlock()
@@ -229,9 +259,9 @@ func (s *shard) deliverAt(in inbound) {
 }
 
 // Close stops the router instances and anti-entropy and waits for them. The routes
-// and casts already in the mailboxes are delivered first; one that arrives after Close
-// is shed (its caller gets router.ErrOverloaded at once), and a reply still completes
-// its call. Calls still waiting end by their replies or deadlines (their contexts', or
+// and casts already in the mailboxes are delivered first; a route, cast or peer event
+// that arrives after Close is shed (its caller gets router.ErrOverloaded at once), and
+// a reply still completes its call. Calls still waiting end by their replies or deadlines (their contexts', or
 // CallTimeout's own); new calls fail with ErrClosed. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {

@@ -42,6 +42,11 @@ type Stats struct {
 	PassedOn uint64
 	// GossipIn and GossipOut count directory messages received and sent.
 	GossipIn, GossipOut uint64
+	// Conflicts counts directory entries refused because they named another leader
+	// with the version this node holds: two leaders announced with one version (see
+	// Node.Announce). Gossip repeats them, so one conflict counts again each time
+	// an entry carrying it arrives.
+	Conflicts uint64
 	// Expired counts the calls that ended before they reached a router core, because
 	// their deadline had passed (or their context was done) when they started: they
 	// returned router.ErrTimeout (or the context's error) at once, and are not in
@@ -51,9 +56,9 @@ type Stats struct {
 }
 
 type counters struct {
-	shed, badInstance, gossipIn, gossipOut, expired atomic.Uint64
-	hops                                            [MaxHops + 1]atomic.Uint64
-	hopSum                                          atomic.Uint64
+	shed, badInstance, gossipIn, gossipOut, expired, conflicts atomic.Uint64
+	hops                                                       [MaxHops + 1]atomic.Uint64
+	hopSum                                                     atomic.Uint64
 }
 
 func (c *counters) hop(h int) {
@@ -97,7 +102,7 @@ func (n *Node) Stats() Stats {
 	}
 	st.Shed, st.BadInstance = n.stats.shed.Load(), n.stats.badInstance.Load()
 	st.GossipIn, st.GossipOut = n.stats.gossipIn.Load(), n.stats.gossipOut.Load()
-	st.Expired = n.stats.expired.Load()
+	st.Expired, st.Conflicts = n.stats.expired.Load(), n.stats.conflicts.Load()
 	for i := range st.Hops {
 		st.Hops[i] = n.stats.hops[i].Load()
 	}

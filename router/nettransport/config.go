@@ -26,8 +26,10 @@ type Config struct {
 	// Secret is the cluster secret both sides of a handshake prove they know (at least
 	// 8 bytes). It never travels.
 	Secret []byte
-	// Peers holds the addresses of the nodes this one may dial. Nodes that dial in
-	// (client-only nodes) need no entry.
+	// Peers holds the addresses of the nodes this one may dial, as host:port unless
+	// Dial is set. Nodes that dial in (client-only nodes) need no entry. It may list
+	// the node itself, so that every node can share one map of the cluster: that
+	// entry is skipped.
 	Peers map[router.NodeID]string
 	// ServerTLS, if set, wraps accepted connections in TLS; ClientTLS wraps dialed
 	// ones (its ServerName defaults to the host of the address). LoadTLS builds both,
@@ -120,6 +122,12 @@ func (c Config) Validate() error {
 		case !utf8.ValidString(string(id)):
 			// The node could not state it: its own Config would be refused.
 			return bad("Peers has an id that is not valid UTF-8 (%q)", id)
+		}
+		if c.Dial == nil {
+			// Dial's own addresses are its business; TCP's are host:port.
+			if _, port, err := net.SplitHostPort(addr); err != nil || port == "" {
+				return bad("Peers: %s's address %q is not host:port", id, addr)
+			}
 		}
 	}
 	return nil

@@ -1,7 +1,9 @@
 package nettransport_test
 
 import (
+	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 
@@ -31,6 +33,10 @@ func TestConfigValidate(t *testing.T) {
 			want: "Peers has an id of 1025 bytes"},
 		{name: "empty peer address", edit: func(c *nettransport.Config) { c.Peers = map[router.NodeID]string{"n2": ""} },
 			want: `Peers has an empty id or address ("n2"="")`},
+		{name: "address without a port", edit: func(c *nettransport.Config) { c.Peers = map[router.NodeID]string{"n2": "nonsense"} },
+			want: `Peers: n2's address "nonsense" is not host:port`},
+		{name: "address with an empty port", edit: func(c *nettransport.Config) { c.Peers = map[router.NodeID]string{"n2": "h:"} },
+			want: `Peers: n2's address "h:" is not host:port`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := nettransport.Config{ID: "n1", Cluster: "test", Secret: secret}
@@ -48,4 +54,37 @@ func TestConfigValidate(t *testing.T) {
 		t.Fatalf("UTF-8 ids: %v", err)
 	}
 	_ = tr.Close()
+	// One map of the whole cluster will do: the node's own entry is skipped (it would
+	// never connect), and the caller's map is left as it was.
+	cluster := map[router.NodeID]string{"n1": "h:1", "n2": "h:2"}
+	tr, err = nettransport.New(nettransport.Config{ID: "n1", Cluster: "test", Secret: secret, Peers: cluster})
+	if err != nil {
+		t.Fatalf("peers with the node itself: %v", err)
+	}
+	tr.Attach(discard{})
+	for _, to := range []router.NodeID{"n1", "n2"} { // a node is listed once sent to
+		if err := tr.Send(to, &router.Message{Kind: router.KindGossip}); err == nil {
+			t.Fatalf("send to %s succeeded with nothing to dial", to)
+		}
+	}
+	var ids []router.NodeID
+	for _, p := range tr.Peers() {
+		ids = append(ids, p.ID)
+	}
+	_ = tr.Close()
+	if len(ids) != 1 || ids[0] != "n2" || len(cluster) != 2 {
+		t.Fatalf("peers listed %v (want [n2]), the caller's map now %v", ids, cluster)
+	}
+	// With a Dial of its own, an address is whatever that Dial takes.
+	tr, err = nettransport.New(nettransport.Config{ID: "n1", Cluster: "test", Secret: secret,
+		Peers: map[router.NodeID]string{"n2": "pipe-to-n2"}, Dial: func(context.Context, string) (net.Conn, error) { return nil, errors.New("no") }})
+	if err != nil {
+		t.Fatalf("an address of Dial's own: %v", err)
+	}
+	_ = tr.Close()
 }
+
+// discard is a Receiver that drops what it is handed.
+type discard struct{}
+
+func (discard) Receive(router.Message) {}

@@ -56,7 +56,9 @@
 //
 // # Goodbye
 //
-// A node that stops gracefully calls Goodbye, then Flush, then Close (goodbye.go).
+// A node that stops gracefully calls Goodbye, then Flush, then Close (goodbye.go); a
+// node with a router driver closes the driver between Goodbye and Flush (see package
+// driver, "Wiring and stopping").
 // Goodbye tells every connected node that this one is leaving; each marks the
 // connection leaving, so that from then on its Send fails at once with
 // router.ErrUnreachable for anything but a reply, and acknowledges; Peers shows the

@@ -89,7 +89,7 @@ func (t *Transport) closed() bool { return t.ctx.Err() != nil }
 func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 	p := (*t.peers.Load())[to]
 	if p == nil {
-		if _, known := t.cfg.Peers[to]; !known || t.receiver() == nil || t.closed() {
+		if !t.dialable(to) || t.receiver() == nil || t.closed() {
 			t.stats.unreachable.Add(1)
 			return router.ErrUnreachable
 		}
@@ -102,6 +102,14 @@ func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 		return router.ErrUnreachable
 	}
 	return c.enqueue(m)
+}
+
+// dialable reports whether Config.Peers gives an address for node id, other than
+// this node's own: Peers may be a map of the whole cluster, and a node never dials
+// itself.
+func (t *Transport) dialable(id router.NodeID) bool {
+	_, known := t.cfg.Peers[id]
+	return known && id != t.cfg.ID
 }
 
 // peer returns the slot for id, adding it if needed.
@@ -167,7 +175,10 @@ func (t *Transport) forget(p *peer) {
 // own Goodbye it fails at once for a node that is not connected, and a call waiting
 // then fails when the dial attempt under way ends: no new connection is made.
 func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
-	if _, known := t.cfg.Peers[id]; !known {
+	if id == t.cfg.ID {
+		return fmt.Errorf("%w: node %s is this node", router.ErrUnreachable, id)
+	}
+	if !t.dialable(id) {
 		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
 	}
 	if t.receiver() == nil {
@@ -276,7 +287,8 @@ func (t *Transport) Peers() []PeerStatus {
 }
 
 // Serve accepts connections on l until l fails or the transport is closed; it then
-// returns (nil after Close). Each connection runs the acceptor's handshake, at most
+// returns: nil when Close ended it, ErrClosed (closing l) when it was called after
+// Close, or l's error. Each connection runs the acceptor's handshake, at most
 // Config.MaxHandshakes at a time on l: a connection accepted beyond that ends the
 // oldest handshake still in progress there.
 //

@@ -66,11 +66,16 @@ func TestRefusals(t *testing.T) {
 	refusal := func(code nettransport.RefuseCode) []byte {
 		return []byte{0xE5, 0x7E, nettransport.Version, 5, 0, 0, 0, 1, byte(code)}
 	}
-	// transport connects to n1 as node id, with the cluster secret or not.
+	// transport connects to n1 as node id, with the cluster secret or not. A node
+	// skips its own id in Peers, so an impostor named n1 knows n1 by another name.
 	transport := func(t *testing.T, id string, secret []byte) error {
 		t.Helper()
+		as := router.NodeID("n1")
+		if id == "n1" {
+			as = "n1-elsewhere"
+		}
 		tr, err := nettransport.New(nettransport.Config{ID: router.NodeID(id), Incarnation: 1, Cluster: "ensroute", Secret: secret,
-			Peers: map[router.NodeID]string{"n1": n1.Addr}, Logger: slog.New(slog.DiscardHandler)})
+			Peers: map[router.NodeID]string{as: n1.Addr}, Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,7 +83,7 @@ func TestRefusals(t *testing.T) {
 		tr.Attach(cl.Node)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		return tr.Connect(ctx, "n1")
+		return tr.Connect(ctx, as)
 	}
 	for _, tc := range []struct {
 		name string

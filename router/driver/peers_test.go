@@ -1,0 +1,150 @@
+package driver_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/driver"
+)
+
+// TestAddPeerRefusesBadPeers: a nil peer, a ref without an ensemble or a name, a ref
+// on another node, and any peer once the node is closed are refused with an error
+// that says which, instead of being taken and failing later. A nil peer used to be
+// taken (the core saw the driver's wrapper, never nil) and crashed the process on the
+// first request routed to it.
+func TestAddPeerRefusesBadPeers(t *testing.T) {
+	c := newCluster(t, true)
+	n1 := c.add("n1", nil)
+	good := ref("e1", "n1")
+	for _, tc := range []struct {
+		name string
+		ref  router.PeerRef
+		p    driver.Peer
+		want string
+	}{
+		{"nil peer", good, nil, "is nil"},
+		{"no ensemble", router.PeerRef{Name: "p", Node: "n1"}, echo(), "empty ensemble or name"},
+		{"no name", router.PeerRef{Ensemble: "e1", Node: "n1"}, echo(), "empty ensemble or name"},
+		{"another node", ref("e1", "n2"), echo(), "does not live on node n1"},
+	} {
+		err := n1.AddPeer(tc.ref, tc.p)
+		if !errors.Is(err, router.ErrBadConfig) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: AddPeer: %v, want router.ErrBadConfig saying %q", tc.name, err, tc.want)
+		}
+	}
+	if err := n1.AddPeer(good, nil); !errors.Is(err, driver.ErrBadConfig) {
+		t.Errorf("nil peer: %v, want driver.ErrBadConfig too", err)
+	}
+	// None of them was taken: the ensemble has no peer to lead it.
+	n1.Learn(router.Entry{Ensemble: "e1", Leader: good, Version: 1})
+	if res, _ := call(n1, router.ToEnsemble("e1"), "x", time.Second); res.Err == nil {
+		t.Fatalf("a call to e1 succeeded (%q): a refused peer was added", res.Value)
+	}
+	if err := n1.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := n1.AddPeer(good, echo()); !errors.Is(err, driver.ErrClosed) {
+		t.Fatalf("AddPeer after Close: %v, want driver.ErrClosed", err)
+	}
+}
+
+// TestRemovePeer: once a peer is removed, a peer-target call to it fails unreachable
+// and an ensemble call that the directory still sends to it fails not-leader, both at
+// once; adding it again brings it back.
+func TestRemovePeer(t *testing.T) {
+	c := newCluster(t, true)
+	n1, n2 := c.add("n1", nil), c.add("n2", nil)
+	c.connect("n1", "n2")
+	p2 := ref("e2", "n2")
+	c.leads(p2, 1)
+	if res, _ := call(n1, router.ToEnsemble("e2"), "a", time.Second); res.Err != nil || string(res.Value) != "a@p-n2" {
+		t.Fatalf("before: %q %v", res.Value, res.Err)
+	}
+	n2.RemovePeer(p2)
+	n2.RemovePeer(ref("e9", "n2")) // never added: nothing to do
+	for _, tc := range []struct {
+		to   router.Target
+		want error
+	}{
+		{router.ToPeer(p2), router.ErrUnreachable},
+		{router.ToEnsemble("e2"), router.ErrNotLeader},
+	} {
+		res, took := call(n1, tc.to, "b", 5*time.Second)
+		if !errors.Is(res.Err, tc.want) || took > 2*time.Second {
+			t.Errorf("%v after RemovePeer: %v in %v, want %v at once", tc.to, res.Err, took, tc.want)
+		}
+	}
+	if err := n2.AddPeer(p2, echo()); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := call(n1, router.ToPeer(p2), "c", time.Second); res.Err != nil || string(res.Value) != "c@p-n2" {
+		t.Fatalf("added again: %q %v", res.Value, res.Err)
+	}
+}
+
+// TestClosedNodeShedsPeerEvents: a peer-target call that reaches a closed node is
+// answered overloaded at once, as a route is, instead of dropped, which left its
+// caller waiting out its whole deadline.
+func TestClosedNodeShedsPeerEvents(t *testing.T) {
+	c := newCluster(t, true)
+	n1, n2 := c.add("n1", nil), c.add("n2", nil)
+	c.connect("n1", "n2")
+	p2 := ref("e2", "n2")
+	c.leads(p2, 1)
+	if err := n2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	res, took := call(n1, router.ToPeer(p2), "x", 10*time.Second)
+	if !errors.Is(res.Err, router.ErrOverloaded) || took > 5*time.Second {
+		t.Fatalf("peer call to a closed node: %v after %v, want overloaded at once", res.Err, took)
+	}
+	if st := n2.Stats(); st.Shed != 1 {
+		t.Fatalf("closed node's Shed = %d, want 1", st.Shed)
+	}
+}
+
+// TestDirectoryConflict: an entry naming another leader with the version the node
+// holds is refused, counted each time, and logged once per ensemble and version: two
+// leaders announced with one version split the nodes for good, and nothing else
+// would say so.
+func TestDirectoryConflict(t *testing.T) {
+	var logged bytes.Buffer
+	c := newCluster(t, true)
+	n1 := c.add("n1", func(cfg *driver.Config) { cfg.Logger = slog.New(slog.NewTextHandler(&logged, nil)) })
+	mine, theirs := ref("e1", "n1"), ref("e1", "n2")
+	if !n1.Learn(router.Entry{Ensemble: "e1", Leader: mine, Version: 5}) {
+		t.Fatal("first entry refused")
+	}
+	for range 3 {
+		if n1.Learn(router.Entry{Ensemble: "e1", Leader: theirs, Version: 5}) {
+			t.Fatal("an entry of equal version replaced the node's")
+		}
+	}
+	n1.Learn(router.Entry{Ensemble: "e1", Leader: mine, Version: 5})   // the same entry again: no conflict
+	n1.Learn(router.Entry{Ensemble: "e1", Leader: theirs, Version: 4}) // older: no conflict
+	if got := n1.Stats().Conflicts; got != 3 {
+		t.Fatalf("Conflicts = %d, want 3", got)
+	}
+	if n := strings.Count(logged.String(), "directory conflict"); n != 1 {
+		t.Fatalf("logged %d conflicts, want 1:\n%s", n, logged.String())
+	}
+	for _, want := range []string{"level=WARN", "ensemble=e1", "version=5", "kept=e1/p-n1@n1", "refused=e1/p-n2@n2"} {
+		if !strings.Contains(logged.String(), want) {
+			t.Errorf("the warning lacks %q:\n%s", want, logged.String())
+		}
+	}
+	// A newer version settles it, and a conflict at that version is logged anew.
+	n1.Learn(router.Entry{Ensemble: "e1", Leader: theirs, Version: 6})
+	n1.Learn(router.Entry{Ensemble: "e1", Leader: mine, Version: 6})
+	if n := strings.Count(logged.String(), "directory conflict"); n != 2 {
+		t.Fatalf("logged %d conflicts after a second one, want 2:\n%s", n, logged.String())
+	}
+	if e, _ := n1.Lookup("e1"); e.Leader != theirs {
+		t.Fatalf("leader %v, want %v", e.Leader, theirs)
+	}
+}
