@@ -99,6 +99,7 @@ var (
 	descBadInst    = prometheus.NewDesc("ensroute_bad_instance_total", "Routes and casts naming a router instance this node lacks (the sender runs more of them), folded onto one it has.", nil, nil)
 	descGossip     = prometheus.NewDesc("ensroute_gossip_messages_total", "Directory messages received (in) and sent (out).", []string{"direction"}, nil)
 	descConflicts  = prometheus.NewDesc("ensroute_directory_conflicts_total", "Directory entries refused because they named another leader with the version this node holds: two leaders announced with one version (the log warns once per ensemble and version).", nil, nil)
+	descRefused    = prometheus.NewDesc("ensroute_gossip_refused_total", "Directory entries refused because their sender is not a member of --peers, or because they are malformed (the log warns once per sender).", nil, nil)
 	descHops       = prometheus.NewDesc("ensroute_request_hops", "Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.", nil, nil)
 	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Messages waiting in a router instance's mailbox.", []string{"instance"}, nil)
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in the send queue to a member of --peers.", []string{"peer"}, nil)
@@ -113,7 +114,7 @@ var (
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed,
-		descExpired, descBadInst, descGossip, descConflicts, descHops,
+		descExpired, descBadInst, descGossip, descConflicts, descRefused, descHops,
 		descMailbox, descQueue, descConnected, descLeaving, descClients, descClientQ, descReconnects, descTransport, descSlow} {
 		ch <- d
 	}
@@ -159,6 +160,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(descGossip, st.GossipIn, "in")
 	counter(descGossip, st.GossipOut, "out")
 	counter(descConflicts, st.Conflicts)
+	counter(descRefused, st.GossipRefused)
 	ch <- hopsHistogram(st)
 	for i, d := range st.Mailboxes {
 		gauge(descMailbox, float64(d), strconv.Itoa(i))

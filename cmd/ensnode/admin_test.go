@@ -142,7 +142,8 @@ func unconnected(t *testing.T) (*nettransport.Transport, *driver.Node) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = tr.Close() })
-	drv, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: tr, Logger: slog.New(slog.DiscardHandler)})
+	drv, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: tr, Logger: slog.New(slog.DiscardHandler),
+		Members: []router.NodeID{"n2", "n3"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,8 +153,8 @@ func unconnected(t *testing.T) (*nettransport.Transport, *driver.Node) {
 
 // TestMetricsCountExpiredBadInstanceAndGossip: a call that has run out of time before
 // it starts, a route naming a router instance the node lacks, a directory message
-// received and a conflicting directory entry each show on /metrics under their own
-// name.
+// received, a conflicting directory entry and gossip from a node that is not a member
+// each show on /metrics under their own name.
 func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
 	tr, drv := unconnected(t)
 	to := router.ToEnsemble("e1")
@@ -177,6 +178,9 @@ func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
 		drv.Receive(router.Message{Kind: router.KindGossip, From: "n3",
 			Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "q", Node: "n3"}, Version: 1}}})
 	}
+	// Gossip from a node that is not a member: its two entries refused.
+	drv.Receive(router.Message{Kind: router.KindGossip, From: "client",
+		Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "x", Node: "x"}, Version: 9}, {Ensemble: "e2"}}})
 	const want = `
 # HELP ensroute_calls_expired_total Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.
 # TYPE ensroute_calls_expired_total counter
@@ -186,14 +190,18 @@ ensroute_calls_expired_total 2
 ensroute_bad_instance_total 1
 # HELP ensroute_gossip_messages_total Directory messages received (in) and sent (out).
 # TYPE ensroute_gossip_messages_total counter
-ensroute_gossip_messages_total{direction="in"} 5
+ensroute_gossip_messages_total{direction="in"} 6
 ensroute_gossip_messages_total{direction="out"} 0
 # HELP ensroute_directory_conflicts_total Directory entries refused because they named another leader with the version this node holds: two leaders announced with one version (the log warns once per ensemble and version).
 # TYPE ensroute_directory_conflicts_total counter
 ensroute_directory_conflicts_total 2
+# HELP ensroute_gossip_refused_total Directory entries refused because their sender is not a member of --peers, or because they are malformed (the log warns once per sender).
+# TYPE ensroute_gossip_refused_total counter
+ensroute_gossip_refused_total 2
 `
 	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want),
-		"ensroute_calls_expired_total", "ensroute_bad_instance_total", "ensroute_gossip_messages_total", "ensroute_directory_conflicts_total"); err != nil {
+		"ensroute_calls_expired_total", "ensroute_bad_instance_total", "ensroute_gossip_messages_total", "ensroute_directory_conflicts_total",
+		"ensroute_gossip_refused_total"); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -29,8 +29,9 @@ type Config struct {
 	Transport router.Transport
 	// Directory is the starting view of the leaders.
 	Directory []router.Entry
-	// Members are the nodes this one gossips its directory with. Empty for a
-	// client-only node.
+	// Members are the nodes this one gossips its directory with, and the only nodes
+	// whose gossip it takes (from any other node it is refused, counted and logged:
+	// Stats.GossipRefused). Empty for a client-only node.
 	Members []router.NodeID
 	// GossipInterval is the period of anti-entropy: each round sends the whole
 	// directory to the next member. Default 1s.

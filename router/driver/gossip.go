@@ -90,13 +90,90 @@ func (n *Node) Entries() []router.Entry {
 	return s.core.Directory().Entries()
 }
 
+// gossipBytes bounds the entries of one gossip message, as nettransport encodes them
+// (entryBytes), so that every message fits the smallest frame a transport may be
+// configured with (nettransport.MinMaxFrame, 4 KiB). A whole directory in one
+// message would outgrow the frame limit at a few tens of thousands of ensembles and
+// be dropped by the transport on every round, which would stop anti-entropy for good.
+const gossipBytes = 3 << 10
+
+// entryBytes is about what e takes in a gossip message: its four names, a length
+// before each, and its version.
+func entryBytes(e *router.Entry) int {
+	return len(e.Ensemble) + len(e.Leader.Ensemble) + len(e.Leader.Name) + len(e.Leader.Node) + 4*2 + 10
+}
+
+// gossip sends entries to member to, in as many messages as gossipBytes makes them.
 func (n *Node) gossip(to router.NodeID, entries []router.Entry) {
-	if len(entries) == 0 {
+	for len(entries) > 0 {
+		k, size := 1, entryBytes(&entries[0]) // an entry too big alone still goes alone
+		for k < len(entries) && size+entryBytes(&entries[k]) <= gossipBytes {
+			size += entryBytes(&entries[k])
+			k++
+		}
+		if n.cfg.Transport.Send(to, &router.Message{Kind: router.KindGossip, From: n.cfg.ID, Entries: entries[:k]}) != nil {
+			return // not connected: the next round, or the connection's PeerUp, sends it all
+		}
+		n.stats.gossipOut.Add(1)
+		entries = entries[k:]
+	}
+}
+
+// learnGossip learns the entries of m, a gossip message, if it comes from a member
+// (Config.Members): a client, or any node outside the members, has no say in who
+// leads, and a single message from one could otherwise name a leader no node can
+// reach at the highest version, for good, on every node. Malformed entries are
+// refused too (badEntry). Refused entries are counted (Stats.GossipRefused), and
+// each sender's first refusal is logged.
+func (n *Node) learnGossip(m *router.Message) {
+	if !n.members[m.From] {
+		n.refuseGossip(m.From, len(m.Entries), "the sender is not a member (Config.Members)", nil)
 		return
 	}
-	if n.cfg.Transport.Send(to, &router.Message{Kind: router.KindGossip, From: n.cfg.ID, Entries: entries}) == nil {
-		n.stats.gossipOut.Add(1)
+	for i := range m.Entries {
+		if why := badEntry(&m.Entries[i]); why != "" {
+			n.refuseGossip(m.From, 1, why, &m.Entries[i])
+			continue
+		}
+		n.Learn(m.Entries[i])
 	}
+}
+
+// badEntry says what is wrong with e, a directory entry from another node, or "".
+// An entry may name no leader (all of Leader zero); one that names a leader names
+// it in full, as a member of e's own ensemble.
+func badEntry(e *router.Entry) string {
+	switch {
+	case e.Ensemble == "":
+		return "an entry names no ensemble"
+	case e.Leader.IsZero():
+		return ""
+	case e.Leader.Ensemble != e.Ensemble:
+		return "an entry's leader is a peer of another ensemble"
+	case e.Leader.Name == "" || e.Leader.Node == "":
+		return "an entry's leader lacks a name or a node"
+	}
+	return ""
+}
+
+// refuseGossip counts k refused entries from node from, and logs the first refusal
+// of each sender.
+func (n *Node) refuseGossip(from router.NodeID, k int, why string, e *router.Entry) {
+	n.stats.gossipRefused.Add(uint64(k))
+	n.learnMu.Lock()
+	defer n.learnMu.Unlock()
+	if n.refused[from] {
+		return
+	}
+	if n.refused == nil {
+		n.refused = make(map[router.NodeID]bool)
+	}
+	n.refused[from] = true
+	args := []any{"from", string(from), "entries", k, "reason", why}
+	if e != nil {
+		args = append(args, "entry", e.String())
+	}
+	n.log.Warn("refused directory gossip (logged once per sender; Stats.GossipRefused counts every entry)", args...)
 }
 
 // antiEntropy sends the whole directory to one member per interval, round robin, so

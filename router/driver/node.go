@@ -24,6 +24,8 @@ type Node struct {
 
 	learnMu sync.Mutex                   // one Learn at a time, so every shard sees the same order
 	warned  map[router.EnsembleID]uint64 // the last conflicting version logged, by ensemble (under learnMu)
+	members map[router.NodeID]bool       // Config.Members: the nodes whose gossip is taken
+	refused map[router.NodeID]bool       // the senders of refused gossip logged already (under learnMu)
 	// recvMu orders Receive's mailbox sends before Close: once Close holds it, no
 	// route is on its way into a mailbox, and every later one sees closed.
 	recvMu  sync.RWMutex
@@ -51,6 +53,10 @@ func New(cfg Config) (*Node, error) {
 	cfg.fill()
 	n := &Node{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), epoch: time.Now(), done: make(chan struct{})}
 	n.waiters.New = n.newWaiter
+	n.members = make(map[router.NodeID]bool, len(cfg.Members))
+	for _, m := range cfg.Members {
+		n.members[m] = true
+	}
 	for i := range cfg.Shards {
 		s := &shard{n: n, idx: i, pinned: -1}
 		core, err := router.New(router.Config{
@@ -140,7 +146,8 @@ func (n *Node) RemovePeer(ref router.PeerRef) {
 // reader goroutine. It never blocks on a router instance: routes and casts go to the
 // mailbox of the instance they name, and one that is full (or a closed node) sheds
 // them (the caller gets router.ErrOverloaded); replies complete their call under the
-// lock of the shard that owns it, and only that shard's.
+// lock of the shard that owns it, and only that shard's. Gossip is learned only from
+// Config.Members, and only its well-formed entries.
 func (n *Node) Receive(m router.Message) {
 	switch m.Kind {
 	case router.KindRoute, router.KindCast:
@@ -193,9 +200,7 @@ func (n *Node) Receive(m router.Message) {
 			return
 		}
 		n.stats.gossipIn.Add(1)
-		for _, e := range m.Entries {
-			n.Learn(e)
-		}
+		n.learnGossip(&m)
 	}
 }
 

@@ -47,6 +47,9 @@ type Stats struct {
 	// Node.Announce). Gossip repeats them, so one conflict counts again each time
 	// an entry carrying it arrives.
 	Conflicts uint64
+	// GossipRefused counts directory entries refused because their sender is not a
+	// member (Config.Members) or they are malformed.
+	GossipRefused uint64
 	// Expired counts the calls that ended before they reached a router core, because
 	// their deadline had passed (or their context was done) when they started: they
 	// returned router.ErrTimeout (or the context's error) at once, and are not in
@@ -56,9 +59,9 @@ type Stats struct {
 }
 
 type counters struct {
-	shed, badInstance, gossipIn, gossipOut, expired, conflicts atomic.Uint64
-	hops                                                       [MaxHops + 1]atomic.Uint64
-	hopSum                                                     atomic.Uint64
+	shed, badInstance, gossipIn, gossipOut, expired, conflicts, gossipRefused atomic.Uint64
+	hops                                                                      [MaxHops + 1]atomic.Uint64
+	hopSum                                                                    atomic.Uint64
 }
 
 func (c *counters) hop(h int) {
@@ -102,7 +105,7 @@ func (n *Node) Stats() Stats {
 	}
 	st.Shed, st.BadInstance = n.stats.shed.Load(), n.stats.badInstance.Load()
 	st.GossipIn, st.GossipOut = n.stats.gossipIn.Load(), n.stats.gossipOut.Load()
-	st.Expired, st.Conflicts = n.stats.expired.Load(), n.stats.conflicts.Load()
+	st.Expired, st.Conflicts, st.GossipRefused = n.stats.expired.Load(), n.stats.conflicts.Load(), n.stats.gossipRefused.Load()
 	for i := range st.Hops {
 		st.Hops[i] = n.stats.hops[i].Load()
 	}
