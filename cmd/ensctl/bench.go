@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/pprof"
 	"sort"
@@ -99,6 +100,16 @@ func (r *recorder) merge() (*hdrhistogram.Histogram, map[router.Code]int64) {
 	return h, codes
 }
 
+// The bench's limits. A caller is a goroutine with its own share of the recorder, so
+// many millions of them take minutes to start, and to stop, before any call is made;
+// the open loop paces its calls 1s/rate apart, and a rate beyond any node's reach
+// would make that interval zero, with every call due at once for the whole run.
+const (
+	maxConcurrency   = 100_000
+	maxRate          = 100_000_000
+	maxBenchDuration = 24 * time.Hour
+)
+
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := flags("bench", stderr)
 	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
@@ -111,12 +122,15 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	ens := fs.Arg(0)
 	switch {
-	case *conc < 1:
-		return fmt.Errorf("%w: --concurrency %d: want at least 1", cluster.ErrUsage, *conc)
-	case *rate < 0:
-		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or more", cluster.ErrUsage, *rate)
-	case *dur <= 0:
-		return fmt.Errorf("%w: --duration %v: want a positive duration", cluster.ErrUsage, *dur)
+	case *conc < 1 || *conc > maxConcurrency:
+		return fmt.Errorf("%w: --concurrency %d: want 1..%d", cluster.ErrUsage, *conc, maxConcurrency)
+	case *dur <= 0 || *dur > maxBenchDuration:
+		return fmt.Errorf("%w: --duration %v: want a positive duration up to %v", cluster.ErrUsage, *dur, maxBenchDuration)
+	case math.IsNaN(*rate) || *rate < 0 || *rate > maxRate:
+		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or a number of calls a second up to %g", cluster.ErrUsage, *rate, float64(maxRate))
+	case *rate > 0 && *rate*dur.Seconds() < 1:
+		// Also what keeps the interval between calls, 1s/rate, within a Duration.
+		return fmt.Errorf("%w: --rate %v for --duration %v makes no call: want at least one call in the run", cluster.ErrUsage, *rate, *dur)
 	}
 	if err := kv.Check([]byte(*event)); err != nil {
 		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
