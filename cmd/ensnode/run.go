@@ -20,13 +20,19 @@ import (
 	"github.com/ensroute/ensroute/router/nettransport"
 )
 
+// The bounds of --peer-rate.
+const (
+	minPeerRate = 0.001
+	maxPeerRate = 1_000_000_000
+)
+
 type options struct {
 	cluster.Options
 	id       string
 	listen   string
 	admin    string
 	logLevel string
-	peerRate float64
+	peerRate float64 // 0, or minPeerRate..maxPeerRate
 	skip     bool
 	mailbox  int
 	service  time.Duration
@@ -85,8 +91,11 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 			return nil, err
 		}
 	}
-	if o.peerRate < 0 {
-		return nil, fmt.Errorf("%w: --peer-rate %v: want 0 or more", cluster.ErrUsage, o.peerRate)
+	if !(o.peerRate == 0 || o.peerRate >= minPeerRate && o.peerRate <= maxPeerRate) { // NaN too
+		// The demo peer spaces requests 1s/rate apart: the bounds keep that interval
+		// a duration of at least a nanosecond (NaN, Inf and 1e-300 made it zero or
+		// overflowed it, and the peer served everything at once).
+		return nil, fmt.Errorf("%w: --peer-rate %v: want 0 (each request at once) or %g to %g requests a second", cluster.ErrUsage, o.peerRate, minPeerRate, float64(maxPeerRate))
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(o.logLevel)); err != nil {

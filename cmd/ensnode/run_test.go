@@ -38,6 +38,9 @@ func TestBadFlags(t *testing.T) {
 	nestedTypo := file("nested.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "member": ["n1"]}]}`)
 	membersString := file("members.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": "n1"}]}`)
 	upperKey := file("upper.json", `{"Peers": {"n1": "127.0.0.1:1"}}`)
+	emptyCluster := file("empty-cluster.json", `{"peers": {"n1": "127.0.0.1:1"}, "cluster": ""}`)
+	zeroRouters := file("zero-routers.json", `{"peers": {"n1": "127.0.0.1:1"}, "routers": 0}`)
+	emptySemantics := file("empty-semantics.json", `{"peers": {"n1": "127.0.0.1:1"}, "semantics": ""}`)
 	syntax := file("syntax.json", "{\n  \"peers\": {\"n1\": \"127.0.0.1:1\"},\n  \"routers\": 7,,\n}")
 	strayMember := file("stray.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n1", "n7"]}]}`)
 	base := []string{"--id", "n1", "--peers", peers, "--secret-file", secret}
@@ -66,13 +69,19 @@ func TestBadFlags(t *testing.T) {
 		{name: "tls half", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--tls-cert", "x.pem"}, want: "--tls-cert and --tls-key go together"},
 		{name: "config typo", args: []string{"--id", "n1", "--config", conf, "--secret-file", secret}, want: `unknown field "ensembels"`},
 		{name: "unknown flag", args: []string{"--idd", "n1"}, want: "flag provided but not defined: -idd"},
-		{name: "bad peer rate", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "-3"}, want: "--peer-rate -3: want 0 or more"},
+		{name: "bad peer rate", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "-3"}, want: "--peer-rate -3: want 0 (each request at once) or 0.001 to 1e+09 requests a second"},
+		{name: "peer rate NaN", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "NaN"}, want: "--peer-rate NaN: want 0"},
+		{name: "peer rate Inf", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "Inf"}, want: "--peer-rate +Inf: want 0"},
+		{name: "peer rate tiny", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "1e-300"}, want: "--peer-rate 1e-300: want 0"},
 		{name: "bad log level", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--log-level", "loud"}, want: `--log-level "loud"`},
 		{name: "bad json", args: []string{"--id", "n1", "--config", badJSON, "--secret-file", secret}, want: "--config " + badJSON + ": malformed JSON: it ends in the middle of the config"},
 		{name: "empty config", args: []string{"--id", "n1", "--config", empty, "--secret-file", secret}, want: "--config " + empty + ": no config: the input is empty, want a JSON object"},
 		{name: "routers a string", args: []string{"--id", "n1", "--config", stringRouters, "--secret-file", secret}, want: "--config " + stringRouters + ": routers: want an integer, got a string"},
 		{name: "typo in an ensemble", args: []string{"--id", "n1", "--config", nestedTypo, "--secret-file", secret}, want: "--config " + nestedTypo + `: ensembles[0]: unknown field "member"`},
 		{name: "members a string", args: []string{"--id", "n1", "--config", membersString, "--secret-file", secret}, want: "--config " + membersString + ": ensembles[0].members: want a list, got a string"},
+		{name: "empty cluster in config", args: []string{"--id", "n1", "--config", emptyCluster, "--secret-file", secret}, want: "--config " + emptyCluster + `: cluster is "": want a cluster name (leave the key out for the default)`},
+		{name: "zero routers in config", args: []string{"--id", "n1", "--config", zeroRouters, "--secret-file", secret}, want: "routers is 0: want 1..1024"},
+		{name: "empty semantics in config", args: []string{"--id", "n1", "--config", emptySemantics, "--secret-file", secret}, want: `semantics is "": want default or riak`},
 		{name: "key in another case", args: []string{"--id", "n1", "--config", upperKey, "--secret-file", secret}, want: `unknown field "Peers": keys are case-sensitive, want "peers"`},
 		{name: "syntax error", args: []string{"--id", "n1", "--config", syntax, "--secret-file", secret}, want: "--config " + syntax + ": malformed JSON at line 3, column 16: invalid character ','"},
 		{name: "two json values", args: []string{"--id", "n1", "--config", twoValues, "--secret-file", secret}, want: "trailing data after the config object"},

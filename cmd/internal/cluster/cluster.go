@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -81,6 +82,23 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 			return fmt.Errorf("%w: --config %s: %w", ErrUsage, o.ConfigFile, err)
 		}
 		order := peerOrder(b)
+		// A key given with its zero value would otherwise mean the default, unlike
+		// the same value given as a flag: refused, as the flag is.
+		var given map[string]json.RawMessage
+		_ = json.Unmarshal(b, &given) // strictjson took it already
+		for _, z := range []struct {
+			key  string
+			zero bool
+			want string
+		}{
+			{"cluster", file.Cluster == "", "a cluster name"},
+			{"routers", file.Routers == 0, fmt.Sprintf("1..%d", router.MaxRouters)},
+			{"semantics", file.Semantics == "", "default or riak"},
+		} {
+			if _, ok := given[z.key]; ok && z.zero {
+				return fmt.Errorf("%w: --config %s: %s is %s: want %s (leave the key out for the default)", ErrUsage, o.ConfigFile, z.key, given[z.key], z.want)
+			}
+		}
 		o.fromFile = map[string]bool{}
 		if !set["cluster"] && file.Cluster != "" {
 			o.Cluster, o.fromFile["cluster"] = file.Cluster, true
