@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
@@ -54,6 +55,9 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("%w: --spec %s: %w", cluster.ErrUsage, *specFile, err)
 	}
+	if err := realNames(spec); err != nil {
+		return fmt.Errorf("%w: --spec %s: %w", cluster.ErrUsage, *specFile, err)
+	}
 	bin, err := findEnsnode(*ensnode)
 	if err != nil {
 		return err
@@ -93,6 +97,23 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("%w (node logs in %s)", err, dir)
 	}
 	_ = os.RemoveAll(dir)
+	return nil
+}
+
+// realNames checks that the spec's node and ensemble names are names ensnode takes:
+// a simulated node may be called "n 5", and ensnode, started with it, would refuse
+// it only once every process of the run was starting.
+func realNames(spec scenarios.Spec) error {
+	for i, n := range spec.Nodes {
+		if err := cluster.CheckName(fmt.Sprintf("nodes[%d]", i), n); err != nil {
+			return fmt.Errorf("%s (ensnode takes no such name)", strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": "))
+		}
+	}
+	for i, e := range spec.Ensembles {
+		if err := cluster.CheckName(fmt.Sprintf("ensembles[%d].name", i), e.Name); err != nil {
+			return fmt.Errorf("%s (ensnode takes no such name)", strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": "))
+		}
+	}
 	return nil
 }
 

@@ -119,6 +119,40 @@ func TestScenarioRefusesClientFault(t *testing.T) {
 	}
 }
 
+// TestScenarioRefusesNamesEnsnodeRefuses: a spec whose node or ensemble names the
+// simulator takes but ensnode does not (a space, a comma, an equals sign) is refused
+// by name, exit 2, before any process starts. It used to start the run and fail it,
+// exit 1, once ensnode refused its flags.
+func TestScenarioRefusesNamesEnsnodeRefuses(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", t.TempDir()) // nothing should be left there, or anywhere
+	s := smokeSpec(t)
+	b, err := json.Marshal(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, ens := s.Nodes[1], s.Ensembles[0].Name
+	for _, tc := range []struct{ from, to, want string }{
+		{`"` + node + `"`, `"n 5"`, `nodes[1] "n 5": ' ' is not allowed in a name`},
+		{`"` + node + `"`, `"n5=x"`, `nodes[1] "n5=x": '=' is not allowed in a name`},
+		{`"` + ens + `"`, `"e3,e4"`, `ensembles[0].name "e3,e4": ',' is not allowed in a name`},
+	} {
+		renamed := bytes.ReplaceAll(b, []byte(tc.from), []byte(tc.to))
+		if _, err := scenarios.Parse(bytes.NewReader(renamed)); err != nil {
+			t.Fatalf("%s: the simulator refuses the renamed spec too: %v", tc.to, err)
+		}
+		path := filepath.Join(dir, "renamed.json")
+		if err := os.WriteFile(path, renamed, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"scenario", "--spec", path, "--ensnode", path}, &out, &errb)
+		if code != 2 || !strings.Contains(errb.String(), tc.want) || !strings.Contains(errb.String(), "ensnode takes no such name") {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.to, code, errb.String(), tc.want)
+		}
+	}
+}
+
 // TestScenarioReportPrint: a run whose slowest call ended before its deadline says
 // none ended past it (not a negative time past it), and --json lists no violations
 // as [], not null.
