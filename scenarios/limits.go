@@ -19,6 +19,13 @@ const MaxCalls = 4_000_000
 // within. Named scenarios span seconds.
 const MaxSpan = 24 * time.Hour
 
+// MaxSigma is the largest sigma a spec's lognormal may have. Past a few, a
+// lognormal with a given mean puts nearly all of its draws near zero and its mean in
+// draws too rare to happen in a run (at sigma 10 the median is e^-50 of the mean):
+// no latency or service time is shaped like that, and a sigma of 1e308 made every
+// draw the largest duration.
+const MaxSigma = 10
+
 // MaxGossipSends is the most directory messages anti-entropy may plan: the number of
 // rounds times the member nodes, each of which sends its directory once a round. The
 // rounds run every gossip.interval until the last scheduled change, plus twice
@@ -74,6 +81,46 @@ func (s Spec) checkLimits() error {
 			return fmt.Errorf("%s.duration: %v from %v ends past the limit of %v", f, length.D(), at.D(), MaxSpan)
 		}
 		return nil
+	}
+	// A distribution's durations are each within MaxSpan, like everything else a
+	// spec schedules: a latency of a hundred years fails a run by every invariant
+	// it has, where it should be refused as the spec's mistake.
+	dist := func(f string, d Dist) error {
+		for _, v := range []struct {
+			name string
+			d    Duration
+		}{{"min", d.Min}, {"max", d.Max}, {"mean", d.Mean}} {
+			if err := point(f+"."+v.name, v.d); err != nil {
+				return err
+			}
+		}
+		if d.Sigma > MaxSigma {
+			return fmt.Errorf("%s.sigma: %v, past the limit of %v", f, d.Sigma, MaxSigma)
+		}
+		return nil
+	}
+	dists := []struct {
+		f string
+		d Dist
+	}{{"router_service", s.RouterService}, {"link.latency", s.Link.Latency}, {"peer.service", s.Peer.Service}}
+	for i, l := range s.Links {
+		dists = append(dists, struct {
+			f string
+			d Dist
+		}{fmt.Sprintf("links[%d].link.latency", i), l.Link.Latency})
+	}
+	for i, ft := range s.Faults {
+		if ft.Service != nil {
+			dists = append(dists, struct {
+				f string
+				d Dist
+			}{fmt.Sprintf("faults[%d].service", i), *ft.Service})
+		}
+	}
+	for _, d := range dists {
+		if err := dist(d.f, d.d); err != nil {
+			return err
+		}
 	}
 	w := s.Workload
 	if err := point("workload.duration", w.Duration); err != nil {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ensroute/ensroute/netmodel"
 )
 
 // TestLimitsRefuseAbsurdSpecs: a spec that would plan more calls than MaxCalls, or
@@ -48,6 +50,21 @@ func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
 			d := s.Peer.Service
 			s.Faults = []Fault{{At: dur(time.Second), Action: "slow", Peer: "e1/p1", Service: &d, Until: dur(100 * time.Hour)}}
 		}, want: "faults[0].until: 100h0m0s, past the limit of 24h0m0s"},
+		{name: "a latency of centuries", edit: func(s *Spec) {
+			s.Link.Latency = Dist{Kind: "exponential", Mean: dur(2562047 * time.Hour)}
+		}, want: "link.latency.mean: 2562047h0m0s, past the limit of 24h0m0s"},
+		{name: "a lognormal sigma of 1e308", edit: func(s *Spec) {
+			s.Link.Latency = Dist{Kind: "lognormal", Mean: dur(time.Millisecond), Sigma: 1e308}
+		}, want: "link.latency.sigma: 1e+308, past the limit of 10"},
+		{name: "a link of its own too slow", edit: func(s *Spec) {
+			s.Links = []LinkSpec{{From: s.Nodes[0], To: s.Nodes[1], Link: netmodel.Link{Latency: Dist{Kind: "uniform", Max: dur(25 * time.Hour)}}}}
+		}, want: "links[0].link.latency.max: 25h0m0s, past the limit of 24h0m0s"},
+		{name: "a router service of days", edit: func(s *Spec) { s.RouterService = Dist{Kind: "constant", Min: dur(48 * time.Hour)} },
+			want: "router_service.min: 48h0m0s, past the limit of 24h0m0s"},
+		{name: "a slow fault's service of days", edit: func(s *Spec) {
+			d := Dist{Kind: "constant", Min: dur(30 * time.Hour)}
+			s.Faults = []Fault{{At: dur(time.Second), Action: "slow", Peer: "e1/p1", Service: &d, Until: dur(2 * time.Second)}}
+		}, want: "faults[0].service.min: 30h0m0s, past the limit of 24h0m0s"},
 		{name: "liveness too late", edit: func(s *Spec) { s.Liveness = &Liveness{From: dur(48 * time.Hour)} },
 			want: "liveness.from: 48h0m0s, past the limit of 24h0m0s"},
 		{name: "liveness too patient", edit: func(s *Spec) { s.Liveness = &Liveness{Within: dur(48 * time.Hour)} },

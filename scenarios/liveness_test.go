@@ -98,13 +98,19 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		t.Errorf("a 1ms link with liveness.within 2ms: %v", err)
 	}
 	slow.Liveness.Within = 0
-	slow.Link.Latency = Dist{Kind: "constant", Min: dur(2_000_000 * time.Hour)}
-	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.latency.min: 2000000h0m0s each way") {
-		t.Errorf("a link of two million hours (twice which overflows): %v", err)
+	slow.Link.Latency = Dist{Kind: "constant", Min: dur(20 * time.Hour)}
+	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.latency.min: 20h0m0s each way") {
+		t.Errorf("a link of twenty hours: %v", err)
 	}
 	slow.Liveness = nil
 	if err := slow.Validate(); err != nil {
 		t.Errorf("the same without a liveness phase: %v", err)
+	}
+	// Past MaxSpan (where twice the latency would overflow), the limit refuses it
+	// first, with or without a liveness phase.
+	slow.Link.Latency = Dist{Kind: "constant", Min: dur(2_000_000 * time.Hour)}
+	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.latency.min: 2000000h0m0s, past the limit of 24h0m0s") {
+		t.Errorf("a link of two million hours: %v", err)
 	}
 	slow = named(t, "steady")
 	slow.Link.Latency = Dist{Kind: "constant", Min: ms(24)}
