@@ -114,7 +114,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs, c := flags("bench", stderr)
 	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
 	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start (0: closed loop)")
-	dur := fs.Duration("duration", 5*time.Second, "how long to run")
+	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run")
 	event := fs.String("event", "get bench", "the event each call sends")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
 	if err := parseArgs(fs, c, args, 1, 1, "[flags] ENSEMBLE"); err != nil {

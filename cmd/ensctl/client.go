@@ -35,8 +35,8 @@ func (c *common) register(fs *flag.FlagSet) {
 	host, _ := os.Hostname()
 	fs.StringVar(&c.id, "id", fmt.Sprintf("ctl-%s-%d", host, os.Getpid()), "this client's node id (unique among connected nodes)")
 	fs.StringVar(&c.via, "via", "", "member whose routers resolve the ensemble (default: the first of --peers, or of the config file's peers)")
-	fs.DurationVar(&c.timeout, "timeout", time.Second, "deadline of each call")
-	fs.DurationVar(&c.connect, "connect-timeout", 2*time.Second, "how long to wait for the members to connect")
+	cluster.DurationVar(fs, &c.timeout, "timeout", time.Second, "deadline of each call")
+	cluster.DurationVar(fs, &c.connect, "connect-timeout", 2*time.Second, "how long to wait for the members to connect")
 	fs.BoolVar(&c.jsonOut, "json", false, "print JSON")
 	fs.StringVar(&c.logLevel, "log-level", "error", "debug, info, warn or error (logs go to stderr)")
 }

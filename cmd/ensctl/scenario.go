@@ -28,7 +28,7 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	ensnode := fs.String("ensnode", "", "the ensnode program (default: ensnode next to ensctl, else on PATH)")
 	useNetns := fs.Bool("netns", false, "run the nodes in network namespaces (needs root; partitions always do)")
 	skip := fs.Bool("skip-unsupported", false, "leave out what real processes cannot do, instead of refusing the spec")
-	slack := fs.Duration("slack", 50*time.Millisecond, "how long past its deadline a call may end; a later one is a violation (exit 1)")
+	slack := cluster.Duration(fs, "slack", 50*time.Millisecond, "how long past its deadline a call may end; a later one is a violation (exit 1)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ensctl scenario --spec FILE [flags]\n  runs an ensim spec (ensim show NAME > FILE) against ensnode processes it starts\nflags:")

@@ -55,7 +55,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Float64Var(&o.peerRate, "peer-rate", 0, "demo peers: serve at most this many requests a second, one at a time from a queue (0: each at once)")
 	fs.BoolVar(&o.skip, "peer-skip-expired", true, "demo peers with --peer-rate: skip a request whose caller's budget has run out")
 	fs.IntVar(&o.mailbox, "mailbox", driver.DefaultMailbox, "bound of each router instance's mailbox; a route that finds it full is refused (overloaded)")
-	fs.DurationVar(&o.service, "service", 0, "time the demo peer spends on each get, put, cas or echo (a slow application)")
+	cluster.DurationVar(fs, &o.service, "service", 0, "time the demo peer spends on each get, put, cas or echo (a slow application)")
 	fs.IntVar(&o.handshakes, "max-handshakes", nettransport.DefaultMaxHandshakes,
 		"handshakes in progress at once on --listen; one more connection ends the oldest (strangers who connect and stall hold at most this many)")
 	o.Register(fs)
