@@ -153,6 +153,9 @@ func (fr *frameReader) next() (header, []byte, error) {
 	}
 	hb, err := fr.r.Peek(headerSize)
 	if err != nil {
+		if len(hb) > 0 {
+			err = unexpected(err) // the connection ended inside a header
+		}
 		return header{}, nil, err
 	}
 	h, err := parseHeader(hb, fr.max, fr.limit)

@@ -474,3 +474,26 @@ func TestFlushBeforeClose(t *testing.T) {
 		t.Fatalf("flush of a closed transport: %v, want nil (nothing queued)", err)
 	}
 }
+
+// TestClosedBeforeHello: a connection that closes before a byte of its hello (a load
+// balancer's TCP health check, a port scan) is logged at debug, saying what it likely
+// was; one that closes in the middle of its hello is a warning that says so. Each
+// used to be a warning reading only "EOF" or "unexpected EOF", one per probe.
+func TestClosedBeforeHello(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	for _, send := range [][]byte{nil, {0xE5, 0x7E, nettransport.Version}} {
+		c, err := net.Dial("tcp", acc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write(send); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.Close()
+	}
+	logged(t, acc, "level=DEBUG", "refused connection", "closed before its hello (a TCP health check, or a port scan): EOF")
+	logged(t, acc, "level=WARN", "refused connection", "closed in the middle of the handshake: unexpected EOF")
+	if n := strings.Count(acc.log.String(), "level=WARN"); n != 1 {
+		t.Fatalf("%d warnings, want one, for the connection that closed mid-hello:\n%s", n, acc.log.String())
+	}
+}

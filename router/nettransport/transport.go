@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"slices"
@@ -447,8 +448,16 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		}
 		_ = nc.Close()
 		level := slog.LevelWarn
-		if code == RefuseRace {
+		switch {
+		case code == RefuseRace:
 			level = slog.LevelDebug // the other connection of the pair wins: routine
+		case errors.Is(err, io.EOF) && them.id == "":
+			// Closed before a byte of its hello: a load balancer's TCP health check
+			// or a port scan, not a node. One such line a probe would flood the log.
+			level = slog.LevelDebug
+			err = fmt.Errorf("the connection closed before its hello (a TCP health check, or a port scan): %w", err)
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			err = fmt.Errorf("the connection closed in the middle of the handshake: %w", err)
 		}
 		t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err)
 		if p != nil && code != 0 {
