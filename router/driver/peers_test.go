@@ -57,11 +57,7 @@ func TestAddPeerRefusesBadPeers(t *testing.T) {
 // and an ensemble call that the directory still sends to it fails not-leader, both at
 // once; adding it again brings it back.
 func TestRemovePeer(t *testing.T) {
-	c := newCluster(t, true)
-	n1, n2 := c.add("n1", nil), c.add("n2", nil)
-	c.connect("n1", "n2")
-	p2 := ref("e2", "n2")
-	c.leads(p2, 1)
+	n1, n2, p2 := remoteLeader(t)
 	if res, _ := call(n1, router.ToEnsemble("e2"), "a", time.Second); res.Err != nil || string(res.Value) != "a@p-n2" {
 		t.Fatalf("before: %q %v", res.Value, res.Err)
 	}
@@ -91,11 +87,7 @@ func TestRemovePeer(t *testing.T) {
 // answered overloaded at once, as a route is, instead of dropped, which left its
 // caller waiting out its whole deadline.
 func TestClosedNodeShedsPeerEvents(t *testing.T) {
-	c := newCluster(t, true)
-	n1, n2 := c.add("n1", nil), c.add("n2", nil)
-	c.connect("n1", "n2")
-	p2 := ref("e2", "n2")
-	c.leads(p2, 1)
+	n1, n2, p2 := remoteLeader(t)
 	if err := n2.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -147,4 +139,15 @@ func TestDirectoryConflict(t *testing.T) {
 	if e, _ := n1.Lookup("e1"); e.Leader != theirs {
 		t.Fatalf("leader %v, want %v", e.Leader, theirs)
 	}
+}
+
+// remoteLeader starts n1 and n2 over loopback TCP, connected, with p2 on n2 (an echo
+// peer) leading e2 on both.
+func remoteLeader(t *testing.T) (n1, n2 *driver.Node, p2 router.PeerRef) {
+	c := newCluster(t, true)
+	n1, n2 = c.add("n1", nil), c.add("n2", nil)
+	c.connect("n1", "n2")
+	p2 = ref("e2", "n2")
+	c.leads(p2, 1)
+	return n1, n2, p2
 }
