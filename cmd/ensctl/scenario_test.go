@@ -124,8 +124,8 @@ func TestScenarioRefusesClientFault(t *testing.T) {
 // by name, exit 2, before any process starts. It used to start the run and fail it,
 // exit 1, once ensnode refused its flags.
 func TestScenarioRefusesNamesEnsnodeRefuses(t *testing.T) {
-	dir := t.TempDir()
-	t.Setenv("TMPDIR", t.TempDir()) // nothing should be left there, or anywhere
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp) // refused before the run's directory is made: nothing is left there
 	s := smokeSpec(t)
 	b, err := json.Marshal(s)
 	if err != nil {
@@ -150,6 +150,9 @@ func TestScenarioRefusesNamesEnsnodeRefuses(t *testing.T) {
 		if code != 2 || !strings.Contains(errb.String(), tc.want) || !strings.Contains(errb.String(), "ensnode takes no such name") {
 			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.to, code, errb.String(), tc.want)
 		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left behind in TMPDIR: %v", left)
 	}
 }
 

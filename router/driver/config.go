@@ -36,9 +36,9 @@ type Config struct {
 	// GossipInterval is the period of anti-entropy: each round sends the whole
 	// directory to the next member. Default 1s.
 	GossipInterval time.Duration
-	// Logger receives the node's warnings: directory conflicts (see Node.Learn).
-	// Calls, replies and routing are counted (Node.Stats), never logged. Default
-	// slog.Default().
+	// Logger receives the node's warnings: directory conflicts (see Node.Learn) and
+	// gossip refused (see Config.Members). Calls, replies and routing are counted
+	// (Node.Stats), never logged. Default slog.Default().
 	Logger *slog.Logger
 }
 

@@ -58,7 +58,8 @@
 // Announce learns a leader change decided on this node and pushes it to every member
 // at once; anti-entropy sends the whole directory to one member per
 // Config.GossipInterval, round robin, and to a member as soon as it connects
-// (PeerUp), in messages of a few KiB each however large the directory. Entries only
+// (PeerUp), in messages of a few KiB each however large the directory, each
+// member's round resuming where the last one stopped. Entries only
 // move forward (strictly newer versions). Only members are listened to: gossip from
 // any other node (a client holding the cluster secret, say) is refused, as are
 // entries whose leader is not a peer of their own ensemble.

@@ -1,6 +1,7 @@
 package driver
 
 import (
+	"errors"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -91,10 +92,11 @@ func (n *Node) Entries() []router.Entry {
 }
 
 // gossipBytes bounds the entries of one gossip message, as nettransport encodes them
-// (entryBytes), so that every message fits the smallest frame a transport may be
-// configured with (nettransport.MinMaxFrame, 4 KiB). A whole directory in one
-// message would outgrow the frame limit at a few tens of thousands of ensembles and
-// be dropped by the transport on every round, which would stop anti-entropy for good.
+// (entryBytes), so that a message fits the smallest frame a transport may be
+// configured with (nettransport.MinMaxFrame, 4 KiB) unless one entry alone is
+// larger (names near nettransport.MaxName). A whole directory in one message would
+// outgrow the frame limit at a few tens of thousands of ensembles and be dropped by
+// the transport on every round, which would stop anti-entropy for good.
 const gossipBytes = 3 << 10
 
 // entryBytes is about what e takes in a gossip message: its four names, a length
@@ -103,20 +105,33 @@ func entryBytes(e *router.Entry) int {
 	return len(e.Ensemble) + len(e.Leader.Ensemble) + len(e.Leader.Name) + len(e.Leader.Node) + 4*2 + 10
 }
 
-// gossip sends entries to member to, in as many messages as gossipBytes makes them.
-func (n *Node) gossip(to router.NodeID, entries []router.Entry) {
-	for len(entries) > 0 {
-		k, size := 1, entryBytes(&entries[0]) // an entry too big alone still goes alone
-		for k < len(entries) && size+entryBytes(&entries[k]) <= gossipBytes {
-			size += entryBytes(&entries[k])
+// gossip sends entries to member to, in as many messages as gossipBytes makes them,
+// and returns how many of the first entries it sent. It stops at the first message
+// the transport refuses (not connected, or its queue full: the caller resumes from
+// there on its next round), except for one entry too large for a message of its own,
+// which it skips, so that such an entry cannot keep those after it from ever going.
+func (n *Node) gossip(to router.NodeID, entries []router.Entry) int {
+	sent := 0
+	for sent < len(entries) {
+		rest := entries[sent:]
+		k, size := 1, entryBytes(&rest[0]) // an entry too big alone still goes alone
+		for k < len(rest) && size+entryBytes(&rest[k]) <= gossipBytes {
+			size += entryBytes(&rest[k])
 			k++
 		}
-		if n.cfg.Transport.Send(to, &router.Message{Kind: router.KindGossip, From: n.cfg.ID, Entries: entries[:k]}) != nil {
-			return // not connected: the next round, or the connection's PeerUp, sends it all
+		if err := n.cfg.Transport.Send(to, &router.Message{Kind: router.KindGossip, From: n.cfg.ID, Entries: rest[:k]}); err != nil {
+			if size <= gossipBytes || errors.Is(err, router.ErrOverloaded) {
+				return sent
+			}
+			// A lone entry over the bound, refused: too large for this transport's
+			// frames, or not connected. Skipped either way: in the second case the
+			// next message fails too, and the next round starts there.
+		} else {
+			n.stats.gossipOut.Add(1)
 		}
-		n.stats.gossipOut.Add(1)
-		entries = entries[k:]
+		sent += k
 	}
+	return sent
 }
 
 // learnGossip learns the entries of m, a gossip message, if it comes from a member
@@ -178,16 +193,28 @@ func (n *Node) refuseGossip(from router.NodeID, k int, why string, e *router.Ent
 
 // antiEntropy sends the whole directory to one member per interval, round robin, so
 // that a push lost to a disconnection is repaired within len(Members) intervals.
+//
+// Each member's round starts where its last one stopped (gossip may stop early: a
+// full send queue, a connection down), going round the sorted directory, so that
+// however often rounds stop early every entry reaches every member in time.
 func (n *Node) antiEntropy() {
 	tick := time.NewTicker(n.cfg.GossipInterval)
 	defer tick.Stop()
+	from := make(map[router.NodeID]int, len(n.cfg.Members)) // where each member's next round starts
 	for i := 0; ; i++ {
 		select {
 		case <-tick.C:
 		case <-n.done:
 			return
 		}
-		n.gossip(n.cfg.Members[i%len(n.cfg.Members)], n.Entries())
+		m := n.cfg.Members[i%len(n.cfg.Members)]
+		es := n.Entries()
+		if len(es) == 0 {
+			continue
+		}
+		start := from[m] % len(es)
+		round := append(es[start:len(es):len(es)], es[:start]...)
+		from[m] = start + n.gossip(m, round)
 	}
 }
 

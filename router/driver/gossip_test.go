@@ -68,50 +68,77 @@ func TestGossipOnlyFromMembers(t *testing.T) {
 	}
 }
 
-// TestGossipLargeDirectory: a directory far larger than a frame still reaches a
-// member, over transports that take the smallest frames allowed. Sent whole, as it
-// used to be, it outgrew the frame, the transport dropped it on every round, and the
-// member never learned it.
+// TestGossipLargeDirectory: a directory far larger than a frame, or than a send
+// queue, still reaches a member in full. Sent whole, as it used to be, it outgrew the
+// frame, the transport dropped it on every round, and the member never learned it;
+// sent in pieces that each round began again from the start, a small queue let only
+// the first pieces through, for good. An entry too large for any frame is skipped,
+// not allowed to hold up those after it.
 func TestGossipLargeDirectory(t *testing.T) {
 	const ensembles = 5000
-	secret := []byte("driver-secret")
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := func(id, other router.NodeID, peers map[router.NodeID]string, dir []router.Entry) (*nettransport.Transport, *driver.Node) {
-		tr, err := nettransport.New(nettransport.Config{ID: id, Incarnation: 1, Cluster: "test", Secret: secret,
-			Peers: peers, Logger: quiet, MaxFrame: nettransport.MinMaxFrame})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := driver.New(driver.Config{ID: id, Incarnation: 1, Transport: tr, Logger: quiet, Members: []router.NodeID{other},
-			Directory: dir, GossipInterval: 20 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Attach(n)
-		t.Cleanup(func() { _ = n.Close(); _ = tr.Close() })
-		return tr, n
-	}
-	var dir []router.Entry
-	for i := range ensembles {
-		e := router.EnsembleID(fmt.Sprintf("ensemble-%05d", i))
-		dir = append(dir, router.Entry{Ensemble: e, Leader: router.PeerRef{Ensemble: e, Name: "peer-n1", Node: "n1"}, Version: 7})
-	}
-	tr1, n1 := start("n1", "n2", nil, dir)
-	go func() { _ = tr1.Serve(l) }()
-	tr2, n2 := start("n2", "n1", map[router.NodeID]string{"n1": l.Addr().String()}, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := tr2.Connect(ctx, "n1"); err != nil {
-		t.Fatal(err)
-	}
-	waitUntil(t, func() bool { return len(n2.Entries()) == ensembles })
-	if st := tr1.Stats(); st.TooLarge != 0 {
-		t.Fatalf("n1's transport refused %d messages as too large", st.TooLarge)
-	}
-	if st := n1.Stats(); st.GossipOut < ensembles/100 {
-		t.Fatalf("n1 sent %d gossip messages: the directory went in too few to fit a %d-byte frame", st.GossipOut, nettransport.MinMaxFrame)
+	huge := router.EnsembleID("ensemble-02500-" + strings.Repeat("x", nettransport.MaxName-15))
+	for _, tc := range []struct {
+		name  string
+		edit  func(*nettransport.Config)
+		huge  bool // the directory holds an entry too large for the frames
+		small bool // the send queue holds a few pieces only
+	}{
+		{name: "smallest frames", edit: func(c *nettransport.Config) { c.MaxFrame = nettransport.MinMaxFrame }, huge: true},
+		{name: "small send queue", edit: func(c *nettransport.Config) { c.QueueBytes = 16 << 10 }, small: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			start := func(id, other router.NodeID, peers map[router.NodeID]string, dir []router.Entry) (*nettransport.Transport, *driver.Node) {
+				cfg := nettransport.Config{ID: id, Incarnation: 1, Cluster: "test", Secret: []byte("driver-secret"), Peers: peers, Logger: quiet}
+				tc.edit(&cfg)
+				tr, err := nettransport.New(cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				n, err := driver.New(driver.Config{ID: id, Incarnation: 1, Transport: tr, Logger: quiet, Members: []router.NodeID{other},
+					Directory: dir, GossipInterval: 5 * time.Millisecond})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tr.Attach(n)
+				t.Cleanup(func() { _ = n.Close(); _ = tr.Close() })
+				return tr, n
+			}
+			var dir []router.Entry
+			for i := range ensembles {
+				e := router.EnsembleID(fmt.Sprintf("ensemble-%05d", i))
+				dir = append(dir, router.Entry{Ensemble: e, Leader: router.PeerRef{Ensemble: e, Name: "peer-n1", Node: "n1"}, Version: 7})
+			}
+			want := ensembles
+			if tc.huge {
+				long := strings.Repeat("y", nettransport.MaxName)
+				dir = append(dir, router.Entry{Ensemble: huge, Leader: router.PeerRef{Ensemble: huge, Name: long, Node: router.NodeID(long)}, Version: 7})
+			}
+			tr1, n1 := start("n1", "n2", nil, dir)
+			go func() { _ = tr1.Serve(l) }()
+			tr2, n2 := start("n2", "n1", map[router.NodeID]string{"n1": l.Addr().String()}, nil)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := tr2.Connect(ctx, "n1"); err != nil {
+				t.Fatal(err)
+			}
+			waitUntil(t, func() bool { return len(n2.Entries()) == want })
+			if _, ok := n2.Lookup(huge); ok {
+				t.Fatal("the entry too large for a frame arrived")
+			}
+			st := tr1.Stats()
+			if tc.huge && st.TooLarge == 0 {
+				t.Fatal("the entry too large for a frame was never tried")
+			}
+			if tc.small && st.Overloaded == 0 {
+				t.Fatal("the send queue never filled: the test tests nothing")
+			}
+			if g := n1.Stats().GossipOut; g < ensembles/100 {
+				t.Fatalf("n1 sent %d gossip messages: the directory went in too few to fit a %d-byte frame", g, nettransport.MinMaxFrame)
+			}
+		})
 	}
 }

@@ -123,17 +123,18 @@ func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
 		err := s.core.AddPeer(ref, adapter{s: s, p: p})
 		s.unlock()
 		if err != nil {
-			return err
+			return fmt.Errorf("%w: %w", ErrBadConfig, err) // the core refuses only a bad ref
 		}
 	}
 	return nil
 }
 
 // RemovePeer makes ref unreachable on this node, as when its process has stopped:
-// requests that name it from now on fail (a peer-target call with
-// router.ErrUnreachable, an ensemble call whose leader it was with
-// router.ErrNotLeader, under default semantics). Requests it was handed already are
-// its own to answer. Removing a ref that was never added does nothing.
+// requests that name it from now on fail, under default semantics at once (a
+// peer-target call with router.ErrUnreachable, an ensemble call whose leader it was
+// with router.ErrNotLeader), under riak as the original's do (router.ErrTimeout).
+// Requests it was handed already are its own to answer. Removing a ref that was
+// never added does nothing.
 func (n *Node) RemovePeer(ref router.PeerRef) {
 	for _, s := range n.shards {
 		s.lock()
@@ -265,9 +266,11 @@ func (s *shard) deliverAt(in inbound) {
 
 // Close stops the router instances and anti-entropy and waits for them. The routes
 // and casts already in the mailboxes are delivered first; a route, cast or peer event
-// that arrives after Close is shed (its caller gets router.ErrOverloaded at once), and
-// a reply still completes its call. Calls still waiting end by their replies or deadlines (their contexts', or
-// CallTimeout's own); new calls fail with ErrClosed. It is idempotent.
+// that arrives after Close is shed (under default semantics its caller gets
+// router.ErrOverloaded at once; under riak it waits out its deadline, as in the
+// original), and a reply still completes its call. Calls still waiting end by their
+// replies or deadlines (their contexts', or CallTimeout's own); new calls fail with
+// ErrClosed. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.recvMu.Lock()

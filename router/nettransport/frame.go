@@ -132,6 +132,10 @@ type frameReader struct {
 	used    int // bytes of the last body still to discard from r
 }
 
+// began reports whether the reader holds the start of a frame it has not read in
+// full: the bytes a connection sent before it ended in the middle of a frame.
+func (fr *frameReader) began() bool { return fr.r.Buffered() > 0 }
+
 // newFrameReader returns a reader of frames of at most max bytes. A connection's
 // reader starts with MaxHandshakeFrame (handshake) and moves to the frame limit
 // (established) once the handshake is done.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -481,17 +482,24 @@ func TestFlushBeforeClose(t *testing.T) {
 // used to be a warning reading only "EOF" or "unexpected EOF", one per probe.
 func TestClosedBeforeHello(t *testing.T) {
 	acc := startNode(t, "n1", true, nil)
-	for _, send := range [][]byte{nil, {0xE5, 0x7E, nettransport.Version}} {
-		c, err := net.Dial("tcp", acc.addr)
+	for _, tc := range []struct {
+		send  []byte
+		reset bool // close with a reset, as HAProxy's TCP checks do
+	}{{nil, false}, {nil, true}, {[]byte{0xE5, 0x7E, nettransport.Version}, false}} {
+		c, err := net.DialTCP("tcp", nil, net.TCPAddrFromAddrPort(netip.MustParseAddrPort(acc.addr)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.Write(send); err != nil {
+		if _, err := c.Write(tc.send); err != nil {
 			t.Fatal(err)
+		}
+		if tc.reset {
+			_ = c.SetLinger(0)
 		}
 		_ = c.Close()
 	}
 	logged(t, acc, "level=DEBUG", "refused connection", "closed before its hello (a TCP health check, or a port scan): EOF")
+	logged(t, acc, "level=DEBUG", "refused connection", "closed before its hello (a TCP health check, or a port scan): read tcp")
 	logged(t, acc, "level=WARN", "refused connection", "closed in the middle of the handshake: unexpected EOF")
 	if n := strings.Count(acc.log.String(), "level=WARN"); n != 1 {
 		t.Fatalf("%d warnings, want one, for the connection that closed mid-hello:\n%s", n, acc.log.String())

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -451,9 +452,10 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		switch {
 		case code == RefuseRace:
 			level = slog.LevelDebug // the other connection of the pair wins: routine
-		case errors.Is(err, io.EOF) && them.id == "":
-			// Closed before a byte of its hello: a load balancer's TCP health check
-			// or a port scan, not a node. One such line a probe would flood the log.
+		case (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) && them.id == "" && !c.fr.began():
+			// Closed, or reset, before a byte of its hello: a load balancer's TCP
+			// health check or a port scan, not a node. One warning a probe would
+			// flood the log.
 			level = slog.LevelDebug
 			err = fmt.Errorf("the connection closed before its hello (a TCP health check, or a port scan): %w", err)
 		case errors.Is(err, io.ErrUnexpectedEOF):

@@ -95,7 +95,7 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 			{"routers", file.Routers == 0, fmt.Sprintf("1..%d", router.MaxRouters)},
 			{"semantics", file.Semantics == "", "default or riak"},
 		} {
-			if _, ok := given[z.key]; ok && z.zero {
+			if _, ok := given[z.key]; ok && z.zero && !set[z.key] { // a flag given overrides the key
 				return fmt.Errorf("%w: --config %s: %s is %s: want %s (leave the key out for the default)", ErrUsage, o.ConfigFile, z.key, given[z.key], z.want)
 			}
 		}
