@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -494,7 +495,12 @@ func (p Plan) Spec() Spec {
 			}
 			ends = false // a clock for the whole run, not a fault
 			if a.Clock.Validate("clock") == nil {
-				s.Clocks = append(s.Clocks, ClockSpec{Node: nm, Clock: a.Clock})
+				// A node has one clock: a later draw for it replaces the earlier.
+				if i := slices.IndexFunc(s.Clocks, func(c ClockSpec) bool { return c.Node == nm }); i >= 0 {
+					s.Clocks[i].Clock = a.Clock
+				} else {
+					s.Clocks = append(s.Clocks, ClockSpec{Node: nm, Clock: a.Clock})
+				}
 			}
 		case "save":
 			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "save", Node: hit(a, member)})
