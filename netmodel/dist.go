@@ -126,6 +126,17 @@ func (d Dist) Validate(field string) error {
 	default:
 		return badField("%s.dist: %q is unknown: want constant, uniform, exponential or lognormal", field, d.Kind)
 	}
+	// A field the kind does not use would be ignored: {"dist": "constant", "mean":
+	// "80ms"} would draw 0 every time, which is never what was meant.
+	uses := map[string]string{"constant": "min", "uniform": "min and max", "exponential": "min and mean", "lognormal": "min, mean and sigma"}[d.Kind]
+	for _, f := range [...]struct {
+		name string
+		set  bool
+	}{{"max", d.Max != 0}, {"mean", d.Mean != 0}, {"sigma", d.Sigma != 0}} {
+		if f.set && !strings.Contains(uses, f.name) {
+			return badField("%s.%s: %s does not use %s (it takes %s)", field, f.name, d.Kind, f.name, uses)
+		}
+	}
 	return nil
 }
 

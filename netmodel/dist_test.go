@@ -45,6 +45,13 @@ func TestDistValidate(t *testing.T) {
 		{name: "exponential without mean", d: netmodel.Dist{Kind: "exponential", Min: dur(ms)}, want: "lat.mean: exponential needs a positive mean"},
 		{name: "lognormal without sigma", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms)}, want: "lat.sigma: lognormal needs a positive sigma"},
 		{name: "lognormal without mean", d: netmodel.Dist{Kind: "lognormal", Sigma: 1}, want: "lat.mean: lognormal needs a positive mean"},
+		// A field the kind would ignore: the draw would not be what was written.
+		{name: "constant with a mean", d: netmodel.Dist{Kind: "constant", Mean: dur(80 * ms)}, want: "lat.mean: constant does not use mean (it takes min)"},
+		{name: "constant with a max", d: netmodel.Dist{Kind: "constant", Min: dur(ms), Max: dur(2 * ms)}, want: "lat.max: constant does not use max"},
+		{name: "uniform with a mean", d: netmodel.Dist{Kind: "uniform", Mean: dur(ms)}, want: "lat.mean: uniform does not use mean (it takes min and max)"},
+		{name: "exponential with a max", d: netmodel.Dist{Kind: "exponential", Mean: dur(80 * ms), Max: dur(ms)}, want: "lat.max: exponential does not use max (it takes min and mean)"},
+		{name: "exponential with a sigma", d: netmodel.Dist{Kind: "exponential", Mean: dur(ms), Sigma: 1}, want: "lat.sigma: exponential does not use sigma"},
+		{name: "lognormal with a max", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms), Sigma: 1, Max: dur(ms)}, want: "lat.max: lognormal does not use max (it takes min, mean and sigma)"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

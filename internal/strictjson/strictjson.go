@@ -170,7 +170,7 @@ func (w *walker) value(path string, t reflect.Type) (string, bool) {
 			f, exact, ok := jsonField(t, key)
 			switch {
 			case !ok:
-				return fmt.Sprintf("%sunknown field %q", at, key), true
+				return fmt.Sprintf("%sunknown field %q (the fields here: %s)", at, key, strings.Join(jsonNames(t), ", ")), true
 			case !exact:
 				return fmt.Sprintf("%sunknown field %q: keys are case-sensitive, want %q", at, key, jsonName(f)), true
 			case slices.Contains(seen, key):
@@ -278,6 +278,17 @@ func jsonField(t reflect.Type, key string) (f reflect.StructField, exact, ok boo
 		}
 	}
 	return folded, false, found
+}
+
+// jsonNames are the keys a JSON object for struct t may have, in t's order.
+func jsonNames(t reflect.Type) []string {
+	var names []string
+	for i := range t.NumField() {
+		if f := t.Field(i); f.IsExported() && jsonName(f) != "-" {
+			names = append(names, jsonName(f))
+		}
+	}
+	return names
 }
 
 // jsonName is the key of field f in JSON: its tag's name, or else its Go name.

@@ -66,8 +66,8 @@ func TestDecode(t *testing.T) {
 		{"syntax", "{\n  \"on\": tru\n}", "malformed JSON at line 2, column 12: invalid character '\\n' in literal true (expecting 'e')"},
 		{"syntax on line 1", `{"on" true}`, "malformed JSON at line 1, column 7: invalid character 't' after object key"},
 		{"top not an object", `[1]`, "doc: want a JSON object, got an array"},
-		{"unknown key", `{"itemz": []}`, `doc: unknown field "itemz"`},
-		{"unknown nested key", `{"items": [{"name": "a"}, {"nme": "b"}]}`, `items[1]: unknown field "nme"`},
+		{"unknown key", `{"itemz": []}`, `doc: unknown field "itemz" (the fields here: items, tags, wait, level, ratio, small, on)`},
+		{"unknown nested key", `{"items": [{"name": "a"}, {"nme": "b"}]}`, `items[1]: unknown field "nme" (the fields here: name, count)`},
 		{"key in another case", `{"Items": []}`, `doc: unknown field "Items": keys are case-sensitive, want "items"`},
 		{"key twice", `{"on": true, "on": false}`, `doc: key "on" appears twice`},
 		{"map key twice", `{"tags": {"a": "1", "a": "2"}}`, `tags: key "a" appears twice`},
@@ -101,7 +101,7 @@ func TestDecode(t *testing.T) {
 		t.Errorf("decoded (-want +got):\n%s", diff)
 	}
 	// Without a Root, a message about the whole has no name before it.
-	if err := strictjson.Decode([]byte(`{"x": 1}`), &d, strictjson.Options{What: "config"}); err == nil || err.Error() != `unknown field "x"` {
+	if err := strictjson.Decode([]byte(`{"x": 1}`), &d, strictjson.Options{What: "config"}); err == nil || err.Error() != `unknown field "x" (the fields here: items, tags, wait, level, ratio, small, on)` {
 		t.Errorf("no root: %v", err)
 	}
 }
