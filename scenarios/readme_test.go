@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/internal/mdsection"
 )
 
 // TestREADMEProbes: the probes README.md's JSON summary lists are the ones a report
@@ -109,5 +112,44 @@ func TestScaleCostMatchesPerformance(t *testing.T) {
 		if s > 2*m || m > 2*s {
 			t.Errorf("scale's %s: the description says about %v, the Performance table measured %v", what, s, m)
 		}
+	}
+}
+
+// TestREADMESpecReference: README.md's spec reference names every key a spec takes,
+// the keys of its nested objects included, so that no field is only in the Go source.
+func TestREADMESpecReference(t *testing.T) {
+	section, err := mdsection.Of(readme(t), "### Spec reference")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var missing []string
+	seen := map[reflect.Type]bool{}
+	var walk func(path string, typ reflect.Type)
+	walk = func(path string, typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct || seen[typ] || typ == reflect.TypeFor[Duration]() {
+			return
+		}
+		seen[typ] = true
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if key == "" || key == "-" {
+				continue
+			}
+			if !strings.Contains(section, "`"+key+"`") {
+				missing = append(missing, path+key)
+			}
+			walk(path+key+".", f.Type)
+		}
+	}
+	walk("", reflect.TypeFor[Spec]())
+	if len(seen) < 15 {
+		t.Fatalf("walked %d object types of a spec: fix the test", len(seen))
+	}
+	if len(missing) > 0 {
+		t.Errorf("README.md's spec reference does not name: %s", strings.Join(missing, ", "))
 	}
 }
