@@ -71,6 +71,11 @@ type sideStats struct {
 	OK             uint64               `json:"ok"`
 	SuccessRatePct float64              `json:"success_rate_pct"`
 	Errors         map[string]kindCount `json:"errors"`
+	// LostWithCaller are the calls that never completed because their caller's node
+	// crashed first: with OK and Errors they add up to Calls. SkippedCalls were never
+	// made, their node being down when they were due (not in Calls).
+	LostWithCaller uint64 `json:"lost_with_caller"`
+	SkippedCalls   uint64 `json:"skipped_calls"`
 	// TimeToError pools the latencies of failed calls; Latency those of every
 	// completed call. Nearest-rank percentiles, in nanoseconds; 0 when there are none.
 	TimeToError          percentiles           `json:"time_to_error_ns"`
@@ -217,6 +222,8 @@ func (s *sideStats) add(seed uint64, res *scenarios.Result) {
 	c := r.Calls
 	s.Calls += c.Total
 	s.OK += c.OK
+	s.LostWithCaller += c.Lost
+	s.SkippedCalls += r.SkippedCalls
 	if s.Errors == nil {
 		s.Errors = map[string]kindCount{}
 	}

@@ -37,7 +37,7 @@ func TestCompareJSONHasEveryField(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("identity (-want +got):\n%s", diff)
 	}
-	fields := []string{"runs", "calls", "ok", "success_rate_pct", "errors", "time_to_error_ns", "latency_ns",
+	fields := []string{"runs", "calls", "ok", "success_rate_pct", "errors", "lost_with_caller", "skipped_calls", "time_to_error_ns", "latency_ns",
 		"late_replies_discarded", "after_give_up", "orphan_messages", "hop_limit_hits", "violations",
 		"violations_total", "expected_riak_violations", "expected_riak_violations_total", "events_per_sec"}
 	kinds := []string{"timeout", "no_leader", "not_leader", "unreachable", "hop_limit", "overloaded", "other"}
@@ -165,7 +165,7 @@ func TestCompareTable(t *testing.T) {
 		labels = append(labels, strings.TrimSpace(l[:strings.Index(l, "  ")]))
 	}
 	want := []string{"calls", "success rate", "timeout", "no-leader", "not-leader", "unreachable", "hop-limit",
-		"overloaded", "other", "time to error p50", "time to error p99", "latency p50", "latency p99",
+		"overloaded", "other", "lost with caller", "skipped (node down)", "time to error p50", "time to error p99", "latency p50", "latency p99",
 		"late replies discarded", "messages after give-up", "peer work after give-up", "orphan messages",
 		"hop-limit hits", "violations", "events/s"}
 	if diff := cmp.Diff(want, labels); diff != "" {
@@ -351,5 +351,47 @@ func TestCompareCountsEveryViolation(t *testing.T) {
 		if w := fmt.Sprintf("ensim: %d invariant violations under %s, in 2 seeds", total, sem); !strings.Contains(stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
+	}
+}
+
+// TestCompareAddsUp: each side's calls are its successes, its failures of every kind
+// and the calls lost with their caller, and its skipped calls are those the runs
+// report. The table used to leave the lost ones out, so its rows did not add up.
+func TestCompareAddsUp(t *testing.T) {
+	code, stdout, stderr := ensim(t, "compare", "--scenario", "crash-restart", "--seeds", "2", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	c := decodeComparison(t, stdout)
+	for sem, s := range map[string]sideStats{"riak": c.Riak, "default": c.Default} {
+		sum := s.OK + s.LostWithCaller
+		for _, e := range s.Errors {
+			sum += e.Count
+		}
+		if sum != s.Calls || s.LostWithCaller == 0 {
+			t.Errorf("%s: ok %d + errors + lost with caller %d = %d, want calls %d (and some lost: crash-restart crashes a caller)",
+				sem, s.OK, s.LostWithCaller, sum, s.Calls)
+		}
+		var lost, skipped uint64
+		for seed := range uint64(2) {
+			sem := map[string]string{"riak": "riak", "default": "default"}[sem]
+			_, out, _ := ensim(t, "run", "--scenario", "crash-restart", "--seed", fmt.Sprint(seed+1), "--semantics", sem, "--json")
+			var r struct {
+				Skipped uint64 `json:"skipped_calls"`
+				Calls   struct {
+					Lost uint64 `json:"lost_with_caller"`
+				} `json:"calls"`
+			}
+			if err := json.Unmarshal([]byte(out), &r); err != nil {
+				t.Fatal(err)
+			}
+			lost, skipped = lost+r.Calls.Lost, skipped+r.Skipped
+		}
+		if lost != s.LostWithCaller || skipped != s.SkippedCalls {
+			t.Errorf("%s: lost %d, skipped %d; the runs report %d and %d", sem, s.LostWithCaller, s.SkippedCalls, lost, skipped)
+		}
+	}
+	if _, table, _ := ensim(t, "compare", "--scenario", "crash-restart", "--seeds", "2"); !strings.Contains(table, "lost with caller") || !strings.Contains(table, "skipped (node down)") {
+		t.Errorf("the table has no lost or skipped row:\n%s", table)
 	}
 }

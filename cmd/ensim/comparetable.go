@@ -36,6 +36,8 @@ func compareTable(c comparison) string {
 			return fmt.Sprintf("%d (%s)", e.Count, pctString(e.Pct))
 		})
 	}
+	row("lost with caller", func(s *sideStats) string { return fmt.Sprint(s.LostWithCaller) })
+	row("skipped (node down)", func(s *sideStats) string { return fmt.Sprint(s.SkippedCalls) })
 	dur := func(failedOnly bool, get func(percentiles) int64) func(s *sideStats) string {
 		return func(s *sideStats) string {
 			p, n := s.Latency, len(s.lat)

@@ -175,6 +175,7 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 	first := inputs[0]
 	sum := sweepSummary{
 		Scenario:  first.sum.Scenario,
+		SpecHash:  first.sum.SpecHash,
 		Semantics: first.sum.Semantics,
 		From:      first.sum.From,
 		Seeds:     first.sum.Seeds,
@@ -186,6 +187,9 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 		switch {
 		case s.Scenario != sum.Scenario:
 			return sweepSummary{}, fmt.Errorf("%s is a sweep of %q, %s of %q: merge takes shards of one sweep", first.path, sum.Scenario, in.path, s.Scenario)
+		case s.SpecHash != sum.SpecHash:
+			return sweepSummary{}, fmt.Errorf("%s and %s are sweeps of different specs (spec_hash %q and %q), both named %q: merge takes shards of one sweep",
+				first.path, in.path, sum.SpecHash, s.SpecHash, sum.Scenario)
 		case s.Semantics != sum.Semantics:
 			return sweepSummary{}, fmt.Errorf("%s ran under %s semantics, %s under %s: merge takes shards of one sweep", first.path, sum.Semantics, in.path, s.Semantics)
 		case s.From != sum.From || s.Seeds != sum.Seeds:

@@ -155,6 +155,9 @@ func TestMergeRefuses(t *testing.T) {
 			want: "overlap: both ran seed 2"},
 		{name: "other scenario", files: []string{sum(t, shardSummary("1/2", nil)),
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.Scenario = "swarm" }))}, want: `a sweep of "steady",`},
+		{name: "other spec of the same name", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.SpecHash = "0123456789abcdef" })),
+			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.SpecHash = "fedcba9876543210" }))},
+			want: `are sweeps of different specs (spec_hash "0123456789abcdef" and "fedcba9876543210"), both named "steady"`},
 		{name: "other semantics", files: []string{sum(t, shardSummary("1/2", nil)),
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.Semantics = "riak" }))}, want: "under riak: merge takes shards of one sweep"},
 		{name: "other seeds", files: []string{sum(t, shardSummary("1/2", nil)),
@@ -227,5 +230,40 @@ func TestShardListString(t *testing.T) {
 				t.Errorf("shardListString = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestSweepSpecHash: a sweep's summary fingerprints its spec, the same for every
+// shard and seed range of one spec, different for an edit of it that keeps the name,
+// so that merge can tell them apart (it used to merge them into one meaningless
+// total). Real sweeps, end to end.
+func TestSweepSpecHash(t *testing.T) {
+	st, _ := scenarios.Named("steady")
+	st.Workload.Duration = scenarios.Duration(200 * time.Millisecond)
+	edited := st
+	edited.Workload.Rate /= 2
+	hash := func(spec scenarios.Spec, shard string) (string, string) {
+		path := writeFile(t, "spec.json", spec.JSON())
+		code, stdout, stderr := ensim(t, "sweep", "--spec", path, "--seeds", "4", "--shard", shard, "--parallel", "1", "--json")
+		if code != exitOK {
+			t.Fatalf("sweep: exit %d\n%s", code, stderr)
+		}
+		var s sweepSummary
+		if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s.SpecHash, writeFile(t, "summary.json", []byte(stdout))
+	}
+	h1, a := hash(st, "1/2")
+	h2, b := hash(st, "2/2")
+	h3, c := hash(edited, "2/2")
+	if len(h1) != 16 || h1 != h2 || h1 == h3 {
+		t.Fatalf("spec hashes %q, %q (the same spec) and %q (edited): want 16 hex digits, equal, then different", h1, h2, h3)
+	}
+	if code, _, stderr := ensim(t, "sweep", "merge", a, b); code != exitOK {
+		t.Errorf("merge of one spec's shards: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := ensim(t, "sweep", "merge", a, c); code != exitUsage || !strings.Contains(stderr, "different specs") {
+		t.Errorf("merge of shards of two specs: exit %d, stderr %q; want 2", code, stderr)
 	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -91,7 +93,12 @@ func sweepFlags(fs *flag.FlagSet) commandFunc {
 // sweepSummary is a sweep's result; its JSON is sweep --json, and what sweep merge
 // reads and writes.
 type sweepSummary struct {
-	Scenario  string `json:"scenario"`
+	Scenario string `json:"scenario"`
+	// SpecHash fingerprints what was swept: the first 16 hex digits of the SHA-256
+	// of the spec of its first seed, as JSON (a named scenario's as this build draws
+	// it). Shards of one sweep have the same; merge refuses to mix others, which a
+	// name alone would not tell apart (two edits of one spec file).
+	SpecHash  string `json:"spec_hash"`
 	Semantics string `json:"semantics"`
 	From      uint64 `json:"from"`
 	Seeds     uint64 `json:"seeds"`
@@ -199,6 +206,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	s.progress.clear()
 
 	sum := s.summary(name, wall)
+	sum.SpecHash = specHash(specOf(o.from))
 	for _, seed := range sortedSeeds(s.failures) {
 		s.printFailure(stderr, s.failures[seed], s.firsts[seed])
 	}
@@ -297,4 +305,14 @@ func (f shardFlag) Set(v string) error {
 	}
 	*f.s = s
 	return nil
+}
+
+// specHash is sweepSummary.SpecHash of spec.
+func specHash(spec scenarios.Spec) string {
+	b, err := json.Marshal(spec)
+	if err != nil {
+		return "" // plain data always encodes
+	}
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:8])
 }
