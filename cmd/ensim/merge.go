@@ -213,6 +213,7 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 		sum.WallNS = max(sum.WallNS, s.WallNS)
 		sum.Events += s.Events
 		addCalls(&sum.Calls, s.Calls)
+		sum.Skipped += s.Skipped
 		for p, n := range s.Probes {
 			sum.Probes[p] += n
 		}

@@ -39,12 +39,14 @@ func TestMerge(t *testing.T) {
 	a := shardSummary("1/2", func(s *sweepSummary) {
 		s.SeedsRun, s.Rechecked, s.Events, s.WallNS = 5, 1, 100, int64(2*time.Second)
 		s.Calls = scenarios.Calls{Total: 10, OK: 9, Timeout: 1}
+		s.Skipped = 2
 		s.Failures = []sweepFailure{failure(3), failure(9)}
 		s.Probes = map[string]uint64{"hop-limit": 0, "late-reply-dropped": 1, "only-in-a": 0}
 	})
 	b := shardSummary("2/2", func(s *sweepSummary) {
 		s.SeedsRun, s.Rechecked, s.Events, s.WallNS = 5, 1, 300, int64(4*time.Second)
 		s.Calls = scenarios.Calls{Total: 20, OK: 20}
+		s.Skipped = 3
 		s.Failures = []sweepFailure{failure(4)}
 		s.Probes = map[string]uint64{"hop-limit": 0, "late-reply-dropped": 2, "only-in-b": 7}
 	})
@@ -52,6 +54,7 @@ func TestMerge(t *testing.T) {
 		SeedsRun: 10, Rechecked: 2, Failures: []sweepFailure{failure(3), failure(4), failure(9)},
 		WallNS: int64(4 * time.Second), SeedsPerSec: 2.5, Events: 400, EventsPerSec: 100,
 		Calls:      scenarios.Calls{Total: 30, OK: 29, Timeout: 1},
+		Skipped:    5,
 		Probes:     map[string]uint64{"hop-limit": 0, "late-reply-dropped": 3, "only-in-a": 0, "only-in-b": 7},
 		ZeroProbes: []string{"hop-limit", "only-in-a"}}
 

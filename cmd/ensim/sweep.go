@@ -115,7 +115,10 @@ type sweepSummary struct {
 	EventsPerSec float64        `json:"events_per_sec"`
 	// Calls, Events and Probes are summed over the seeds run (once each, rechecks
 	// aside).
-	Calls      scenarios.Calls   `json:"calls"`
+	Calls scenarios.Calls `json:"calls"`
+	// Skipped are the workload calls not made, their node down when they were due
+	// (not in Calls).
+	Skipped    uint64            `json:"skipped_calls"`
 	Probes     map[string]uint64 `json:"probes"`
 	ZeroProbes []string          `json:"zero_probes"`
 }

@@ -25,6 +25,7 @@ func (s *sweeper) summary(name string, wall time.Duration) sweepSummary {
 		WallNS:    int64(wall),
 		Events:    s.eventCount,
 		Calls:     s.calls,
+		Skipped:   s.skipped,
 		Probes:    s.probes,
 	}
 	for _, seed := range sortedSeeds(s.failures) {
@@ -169,6 +170,9 @@ func sweepText(sum sweepSummary, planned uint64) string {
 	line("speed", "%s seeds/s, %s wall", strconv.FormatFloat(sum.SeedsPerSec, 'f', 1, 64), humanNS(sum.WallNS))
 	line("events", "%d, %s/s", sum.Events, si(sum.EventsPerSec))
 	line("calls", "%s", callsText(sum.Calls))
+	if sum.Skipped > 0 {
+		line("skipped", "%d calls not made, their node down when they were due", sum.Skipped)
+	}
 
 	probeLines(line, sum.Probes, "  (never hit)")
 	if len(sum.Probes) > 0 {

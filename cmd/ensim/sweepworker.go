@@ -66,6 +66,7 @@ type workerResult struct {
 	WallNS          int64                 `json:"wall_ns"`
 	Probes          map[string]uint64     `json:"probes"`
 	Calls           scenarios.Calls       `json:"calls"`
+	SkippedCalls    uint64                `json:"skipped_calls"`
 }
 
 // sameViolations reports whether a and b found the same violations: those kept, and
@@ -205,6 +206,7 @@ func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics, hash bool) w
 		WallNS:          r.WallTimeNS,
 		Probes:          r.Probes,
 		Calls:           r.Calls,
+		SkippedCalls:    r.SkippedCalls,
 	}
 	if len(v) > 0 && !hash {
 		again := runJob(spec, seed, sem, true)

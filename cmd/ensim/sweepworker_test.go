@@ -78,7 +78,8 @@ func TestWorkerRunsJobs(t *testing.T) {
 				}
 				r := res.Report
 				want := workerResult{Seed: seed, OK: len(r.Violations) == 0, Violations: r.Violations, TraceHash: r.TraceHash,
-					ViolationsTotal: r.ViolationsTotal, ViolationCounts: r.ViolationCounts, Events: r.Events, Probes: r.Probes, Calls: r.Calls}
+					ViolationsTotal: r.ViolationsTotal, ViolationCounts: r.ViolationCounts, Events: r.Events, Probes: r.Probes, Calls: r.Calls,
+					SkippedCalls: r.SkippedCalls}
 				if len(want.ViolationCounts) == 0 {
 					want.ViolationCounts = nil // omitted from the JSON when empty
 				}
