@@ -78,7 +78,12 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	title := fmt.Sprintf("%s, seed %d, %s semantics", source, seed, sem)
-	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...)})
+	var viol []traceview.Violation
+	for _, v := range res.Report.Violations {
+		viol = append(viol, traceview.Violation{Invariant: v.Invariant, Call: v.Call, Detail: v.Detail})
+	}
+	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
+		Violations: viol})
 	if _, err := tr.Select(o.filter); errors.Is(err, traceview.ErrUnknownCall) {
 		return usageErr(stderr, syn, "--call: %v", err)
 	} else if err != nil {

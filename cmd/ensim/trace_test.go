@@ -173,6 +173,15 @@ func TestFailureDrawsTheCall(t *testing.T) {
 	if _, err := os.Stat(m[4]); err != nil {
 		t.Errorf("%s: %v", m[2], err)
 	}
+	// The page carries the run's violations, and the text view of the call names its
+	// own at the top.
+	if page, err := os.ReadFile(m[4]); err != nil || !strings.Contains(string(page), `["liveness","`+m[1]+`",`) {
+		t.Errorf("%s: the page does not carry the violation of %s (%v)", m[4], m[1], err)
+	}
+	code, text, _ := ensim(t, "trace", "ensim-repro-timed-out-default-7.json", "--call", m[1])
+	if code != exitOK || !regexp.MustCompile(`(?m)^# 1 violation:\n#   liveness `+regexp.QuoteMeta(m[1])+`: `).MatchString(text) {
+		t.Errorf("trace --call %s: exit %d, no violation under the title:\n%s", m[1], code, text)
+	}
 
 	// replay says it again while the repro still fails
 	code, _, stderr = ensim(t, "replay", "ensim-repro-timed-out-default-7.json")

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios/traceview"
@@ -344,4 +345,55 @@ func TestReadmeScreenshot(t *testing.T) {
 		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
 	}
 	t.Logf("%s: %d bytes", shotPath, len(shot))
+}
+
+// TestBrowserViolations: the calls of the run's violations head the page's problem
+// calls, named by the invariant, with what happened as the option's title; a call
+// with two violations is listed once, and a failed call with a violation is not
+// listed again as failed. A call that succeeded too slowly for the liveness bound
+// used to be on no list at all.
+func TestBrowserViolations(t *testing.T) {
+	chromium(t)
+	r := named(t, "slow-leader", 1, router.Default)
+	_, res := r.trace(t)
+	var okCall string
+	for _, o := range res.Outcomes() {
+		if o.Code == "ok" {
+			okCall = o.Call
+			break
+		}
+	}
+	viol := []traceview.Violation{
+		{Invariant: "liveness", Call: okCall, Detail: "took too long"},
+		{Invariant: "deadline", Call: shotCall, Detail: "ended late"},
+		{Invariant: "liveness", Call: shotCall, Detail: "failed"},
+		{Invariant: "no-leak", Detail: "a timer left"},
+	}
+	nodes := append(append([]string(nil), r.spec.Nodes...), r.spec.Clients...)
+	tr := traceview.New(res.Trace, traceview.Meta{Title: "violations", Nodes: nodes, Violations: viol})
+	var b bytes.Buffer
+	if err := tr.Write(&b, traceview.HTML, traceview.Filter{}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "trace.html")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, path, "", 1000, 600)
+	opts := eval[[][]string](t, p, `[...document.getElementById('problems').options].map(o => [o.value, o.textContent, o.title])`)
+	if len(opts) < 4 {
+		t.Fatalf("problem calls %v: want '-', the two violating calls, then the failed ones", opts)
+	}
+	want := [][]string{{"", "-", ""}, {okCall, okCall + " liveness", "took too long"}, {shotCall, shotCall + " deadline, liveness", "ended late\nfailed"}}
+	if diff := cmp.Diff(want, opts[:3]); diff != "" {
+		t.Errorf("the first problem calls (-want +got):\n%s", diff)
+	}
+	for _, o := range opts[3:] {
+		if o[0] == shotCall || o[0] == okCall {
+			t.Errorf("%s is listed twice: %v", o[0], opts)
+		}
+	}
+	if errs := p.errors(); len(errs) > 0 {
+		t.Errorf("the page reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
+	}
 }

@@ -30,18 +30,21 @@ const (
 // nanoseconds; lanes, kinds, calls and ensembles are indexes into their lists, -1
 // for none. Ev holds one entry per record, column by column.
 type diagram struct {
-	Title     string     `json:"title"`
-	Lanes     []string   `json:"lanes"`
-	Ensembles []string   `json:"ensembles"`
-	From      int64      `json:"from"` // the initial view
-	To        int64      `json:"to"`
-	Kinds     []string   `json:"kinds"`
-	Calls     [][]any    `json:"calls"` // [id, caller lane, ensemble, start, last record, code, late replies, completed or -1]
-	Ev        columns    `json:"ev"`
-	Rec       []string   `json:"rec"`   // each record's canonical JSON
-	Msgs      [][]any    `json:"msgs"`  // [id, send event, from lane, to lane, sent, kind, call, ensemble, copies, lost at sender, late]
-	Spans     [][]any    `json:"spans"` // [kind, lanes, start, end, label]
-	Filter    filterJSON `json:"filter"`
+	Title     string   `json:"title"`
+	Lanes     []string `json:"lanes"`
+	Ensembles []string `json:"ensembles"`
+	From      int64    `json:"from"` // the initial view
+	To        int64    `json:"to"`
+	Kinds     []string `json:"kinds"`
+	Calls     [][]any  `json:"calls"` // [id, caller lane, ensemble, start, last record, code, late replies, completed or -1]
+	Ev        columns  `json:"ev"`
+	Rec       []string `json:"rec"`   // each record's canonical JSON
+	Msgs      [][]any  `json:"msgs"`  // [id, send event, from lane, to lane, sent, kind, call, ensemble, copies, lost at sender, late]
+	Spans     [][]any  `json:"spans"` // [kind, lanes, start, end, label]
+	// Violations are the run's, each [invariant, call, detail]: all of them, whatever
+	// the filter, since the page lists their calls to pick from.
+	Violations [][3]string `json:"violations"`
+	Filter     filterJSON  `json:"filter"`
 }
 
 // columns are the records' fields the drawing needs, one slice per field.
@@ -73,7 +76,11 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 			}
 		}
 	}
-	d := &diagram{Title: t.title, Lanes: t.lanes, Ensembles: t.Ensembles(), Filter: filterJSON{Call: f.Call}}
+	d := &diagram{Title: t.title, Lanes: t.lanes, Ensembles: t.Ensembles(), Filter: filterJSON{Call: f.Call},
+		Violations: [][3]string{}}
+	for _, v := range t.viol {
+		d.Violations = append(d.Violations, [3]string{v.Invariant, v.Call, v.Detail})
+	}
 	d.From, d.To = int64(f.From), int64(f.To)
 	if f.To == 0 {
 		d.To = int64(t.end())

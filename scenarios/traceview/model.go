@@ -15,6 +15,15 @@ type Meta struct {
 	// Nodes is the order of the lanes; nodes of the trace that are not listed get
 	// lanes after them, in the order they first appear.
 	Nodes []string
+	// Violations are the run's invariant violations, as its report lists them: the
+	// views name them, and the page offers their calls first among its problem calls.
+	Violations []Violation
+}
+
+// Violation is one invariant a run broke: which, the call it is about ("" for none),
+// and what happened.
+type Violation struct {
+	Invariant, Call, Detail string
 }
 
 // Trace is one run's trace, analysed once for every view: each message paired from
@@ -35,6 +44,7 @@ type Trace struct {
 	msgOf map[int64]*message
 	calls []*callLife
 	cals  map[string]*callLife
+	viol  []Violation
 }
 
 // message is one message between nodes, from its send record on.
@@ -86,6 +96,7 @@ func New(recs []sim.Record, meta Meta) *Trace {
 		call:  make([]string, len(recs)),
 		msgOf: map[int64]*message{},
 		cals:  map[string]*callLife{},
+		viol:  meta.Violations,
 	}
 	for _, n := range meta.Nodes {
 		t.addLane(n)

@@ -22,6 +22,7 @@ func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 		fmt.Fprintf(w, "# %s\n", t.title)
 	}
 	fmt.Fprintf(w, "# %d of %d records%s\n", len(sel), len(t.recs), describeFilter(f))
+	t.writeViolations(w, f)
 	tw, nw, kw := len("time"), len("node"), len("kind")
 	for _, i := range sel {
 		r := &t.recs[i]
@@ -148,5 +149,27 @@ func appendAttrs(b *strings.Builder, r *sim.Record, skip map[string]bool) {
 		default:
 			fmt.Fprintf(b, "%s=%s ", a.Key, a.Str)
 		}
+	}
+}
+
+// writeViolations lists the run's violations under the title, as comments: with a
+// call filter, that call's only.
+func (t *Trace) writeViolations(w *bufio.Writer, f Filter) {
+	var vs []Violation
+	for _, v := range t.viol {
+		if f.Call == "" || v.Call == f.Call {
+			vs = append(vs, v)
+		}
+	}
+	if len(vs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "# %d violation%s:\n", len(vs), plural(len(vs)))
+	for _, v := range vs {
+		call := ""
+		if v.Call != "" {
+			call = " " + v.Call
+		}
+		fmt.Fprintf(w, "#   %s%s: %s\n", v.Invariant, call, v.Detail)
 	}
 }

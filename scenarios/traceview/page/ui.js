@@ -65,9 +65,28 @@ ensSelect.addEventListener('change', function () { setEnsemble(ensSelect.value);
 
 const dl = document.getElementById('calls');
 const frag = document.createDocumentFragment();
+// The calls that broke an invariant come first, named by it, with what happened as
+// the option's title: a call can succeed and still break one (too slow for the
+// liveness bound), and nothing else on the page would point to it.
+const violated = new Map(); // call id -> its option
+(D.violations || []).forEach(function (v) {
+  if (!v[1] || !callIndex.has(v[1])) return;
+  let p = violated.get(v[1]);
+  if (p) {
+    if (!p.textContent.split(/[ ,]+/).includes(v[0])) p.textContent += ', ' + v[0];
+    p.title += '\n' + v[2];
+    return;
+  }
+  p = document.createElement('option');
+  p.value = v[1];
+  p.textContent = v[1] + ' ' + v[0];
+  p.title = v[2];
+  problems.appendChild(p);
+  violated.set(v[1], p);
+});
 calls.forEach(function (c) {
   const o = document.createElement('option'); o.value = c.id; frag.appendChild(o);
-  if (c.code !== 'ok' || c.late > 0) {
+  if ((c.code !== 'ok' || c.late > 0) && !violated.has(c.id)) {
     const p = document.createElement('option');
     p.value = c.id;
     p.textContent = c.id + ' ' + c.code + (c.late ? ' + late reply' : '');
