@@ -136,7 +136,7 @@ func newChecker(wd *world) *checker {
 func (c *checker) violate(inv string, call router.CallID, format string, args ...any) {
 	k := invariantIndex(inv)
 	c.violCount[k]++
-	if c.violCount[k] > MaxViolationsKept {
+	if c.violCount[k] > MaxViolationsKept && !c.wd.opt.AllViolations {
 		return
 	}
 	id := ""

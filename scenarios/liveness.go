@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"sort"
+	"time"
 )
 
 // checkLivenessFaults refuses a fault that makes trouble in the liveness phase: from
@@ -49,6 +50,25 @@ func (s Spec) checkLivenessFaults() error {
 	if lat := s.Link.Latency.Min.D(); lat >= bound-bound/2 {
 		return fmt.Errorf("link.latency.min: %v each way is not under half %s %v: no call through another node can succeed in time, and the liveness phase would fail each (shorten the latency, lengthen the deadline, or drop liveness)",
 			lat, what, bound)
+	}
+	// The same of a link of its own: there and back between two nodes takes its
+	// latency and the way back's (its own link, or the spec's). Each is under MaxSpan.
+	oneWay := func(from, to string) time.Duration {
+		for _, l := range s.Links {
+			if l.From == from && l.To == to {
+				return l.Link.Latency.Min.D()
+			}
+		}
+		return s.Link.Latency.Min.D()
+	}
+	for i, l := range s.Links {
+		if l.From == l.To {
+			continue // a node's messages to itself cross no link
+		}
+		if rt := oneWay(l.From, l.To) + oneWay(l.To, l.From); rt >= bound {
+			return fmt.Errorf("links[%d].link.latency.min: %s to %s and back take at least %v, not under %s %v: no call between them can succeed in time, and the liveness phase would fail each (shorten the latency, lengthen the deadline, or drop liveness)",
+				i, l.From, l.To, rt, what, bound)
+		}
 	}
 	from := s.Liveness.From.D()
 	// The faults in the order the run applies them: by time, then as listed.

@@ -106,6 +106,20 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 	if err := slow.Validate(); err != nil {
 		t.Errorf("the same without a liveness phase: %v", err)
 	}
+	// A link of its own too slow to go there and back: refused the same, naming it;
+	// slow one way only, with the spec's link back, it leaves time and is taken.
+	slow = named(t, "steady")
+	lk := func(from, to string, d time.Duration) LinkSpec {
+		return LinkSpec{From: from, To: to, Link: netmodel.Link{Latency: Dist{Kind: "constant", Min: dur(d)}}}
+	}
+	slow.Links = []LinkSpec{lk("n1", "n2", 30*time.Millisecond), lk("n2", "n1", 30*time.Millisecond)}
+	if err := slow.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "links[0].link.latency.min: n1 to n2 and back take at least 60ms, not under workload.timeout 50ms") {
+		t.Errorf("links of 30ms each way with a 50ms timeout: %v", err)
+	}
+	slow.Links = slow.Links[:1]
+	if err := slow.Validate(); err != nil {
+		t.Errorf("a link of 30ms one way only: %v", err)
+	}
 	// Past MaxSpan (where twice the latency would overflow), the limit refuses it
 	// first, with or without a liveness phase.
 	slow.Link.Latency = Dist{Kind: "constant", Min: dur(2_000_000 * time.Hour)}

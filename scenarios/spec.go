@@ -331,7 +331,7 @@ func (s Spec) Validate() error {
 		case b.Duration <= 0:
 			return bad("%s.duration: %v, want a positive duration", f, b.Duration.D())
 		case b.Rate <= 0 || b.Rate > 1e7 || b.Rate != b.Rate:
-			return bad("%s.rate: %v, want 0..1e7 calls per second", f, b.Rate)
+			return bad("%s.rate: %v, want more than 0, up to 1e7 calls per second", f, b.Rate)
 		case len(s.Ensembles) == 0:
 			return bad("ensembles: a workload needs at least one ensemble")
 		}
@@ -521,6 +521,11 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		}
 		if ft.Clock == nil {
 			return fmt.Errorf("%s.clock: clock-set needs a clock", f)
+		}
+		if ft.At > 0 && ft.Clock.Offset != 0 {
+			// The clock runs on from its reading at At, at the new rates: its offset
+			// (the reading at time 0) would be ignored.
+			return fmt.Errorf("%s.clock.offset: clock-set at %v changes how fast the clock runs from there on, not its reading (a clock-step does that)", f, ft.At.D())
 		}
 		return ft.Clock.Validate(f + ".clock")
 	case "rule", "unrule":

@@ -161,6 +161,8 @@ func TestFaultFieldsItDoesNotUse(t *testing.T) {
 			{At: ms(500), Action: "partition", A: []string{"n1"}, B: []string{"n2"}},
 			{At: ms(600), Action: "heal", A: []string{"n1"}, B: []string{"n2"}}},
 			want: "faults[1].a: heal does not use a: heal ends every partition"},
+		{name: "a clock set with an offset after 0s", faults: []Fault{{At: ms(100), Action: "clock-set", Node: "n1", Clock: &netmodel.ClockModel{Offset: Duration(time.Second)}}},
+			want: "faults[0].clock.offset: clock-set at 100ms changes how fast the clock runs from there on, not its reading (a clock-step does that)"},
 		{name: "a hold that stalls", faults: []Fault{{At: ms(500), Action: "hold", A: []string{"n1"}, B: []string{"n2"}, InFlight: "stall"}},
 			want: "faults[0].in_flight: hold does not use in_flight"},
 		{name: "a hang with a service", faults: []Fault{{At: ms(500), Action: "hang", Peer: "e1/p1", Service: &svc, Until: ms(600)}},

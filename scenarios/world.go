@@ -23,6 +23,10 @@ type Options struct {
 	// hash nobody reads, such as a sweep's seeds that are not rechecked; the run
 	// itself, its checks and its report are otherwise the same.
 	NoHash bool
+	// AllViolations keeps every violation in Report.Violations, not only the first
+	// MaxViolationsKept of each invariant: for a view of one run that names the
+	// calls that broke one (ensim trace), which keeps every record anyway.
+	AllViolations bool
 	// Bugs is for the module's own tests.
 	Bugs bugs.Set
 }

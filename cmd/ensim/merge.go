@@ -187,6 +187,9 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 		switch {
 		case s.Scenario != sum.Scenario:
 			return sweepSummary{}, fmt.Errorf("%s is a sweep of %q, %s of %q: merge takes shards of one sweep", first.path, sum.Scenario, in.path, s.Scenario)
+		case s.SpecHash != sum.SpecHash && (s.SpecHash == "" || sum.SpecHash == ""):
+			return sweepSummary{}, fmt.Errorf("%s and %s: one has no spec_hash (an older ensim wrote it), so merge cannot tell they swept one spec: run that shard again",
+				first.path, in.path)
 		case s.SpecHash != sum.SpecHash:
 			return sweepSummary{}, fmt.Errorf("%s and %s are sweeps of different specs (spec_hash %q and %q), both named %q: merge takes shards of one sweep",
 				first.path, in.path, sum.SpecHash, s.SpecHash, sum.Scenario)

@@ -198,7 +198,7 @@ func TestSweepHumanAndProgress(t *testing.T) {
 				t.Errorf("stderr = %q, want the bar erased at the end", stderr)
 			}
 			for _, w := range []string{
-				"scenario      slow-leader\n", "semantics     default\n", "seeds         3..4\n",
+				"scenario      slow-leader (spec ", "semantics     default\n", "seeds         3..4\n",
 				"seeds run     2, 1 of them twice (the determinism recheck)\n", "failures      none\n", " seeds/s, ",
 				"\ncalls         ", "late-reply-dropped", "hop-limit ", "(never hit)\n", "zero probes   ",
 			} {

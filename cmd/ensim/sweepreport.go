@@ -143,6 +143,9 @@ func sweepText(sum sweepSummary, planned uint64) string {
 	if name == "" {
 		name = "(unnamed spec)"
 	}
+	if sum.SpecHash != "" {
+		name += " (spec " + sum.SpecHash + ")"
+	}
 	line("scenario", "%s", name)
 	line("semantics", "%s", sum.Semantics)
 	seeds := fmt.Sprintf("%d..%d", sum.From, sum.From+sum.Seeds-1)

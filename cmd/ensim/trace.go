@@ -72,7 +72,7 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true})
+	res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true})
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -177,6 +178,19 @@ func TestFailureDrawsTheCall(t *testing.T) {
 	// own at the top.
 	if page, err := os.ReadFile(m[4]); err != nil || !strings.Contains(string(page), `["liveness","`+m[1]+`",`) {
 		t.Errorf("%s: the page does not carry the violation of %s (%v)", m[4], m[1], err)
+	}
+	// Every violation, not only the first 100 of each invariant that a report keeps:
+	// as many as the run found.
+	_, runJSON, _ := ensim(t, "run", "--spec", specPath, "--seed", "7", "--json")
+	var run struct {
+		Total uint64 `json:"violations_total"`
+	}
+	if err := json.Unmarshal([]byte(runJSON), &run); err != nil {
+		t.Fatal(err)
+	}
+	_, whole, _ := ensim(t, "trace", "ensim-repro-timed-out-default-7.json")
+	if want := fmt.Sprintf("\n# %d violations:\n", run.Total); run.Total <= 100 || !strings.Contains(whole, want) {
+		t.Errorf("trace lists no %q (the run found %d)", want, run.Total)
 	}
 	code, text, _ := ensim(t, "trace", "ensim-repro-timed-out-default-7.json", "--call", m[1])
 	if code != exitOK || !regexp.MustCompile(`(?m)^# 1 violation:\n#   liveness `+regexp.QuoteMeta(m[1])+`: `).MatchString(text) {

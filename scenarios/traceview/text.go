@@ -22,7 +22,7 @@ func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 		fmt.Fprintf(w, "# %s\n", t.title)
 	}
 	fmt.Fprintf(w, "# %d of %d records%s\n", len(sel), len(t.recs), describeFilter(f))
-	t.writeViolations(w, f)
+	t.writeViolations(w, sel, f)
 	tw, nw, kw := len("time"), len("node"), len("kind")
 	for _, i := range sel {
 		r := &t.recs[i]
@@ -152,12 +152,25 @@ func appendAttrs(b *strings.Builder, r *sim.Record, skip map[string]bool) {
 	}
 }
 
-// writeViolations lists the run's violations under the title, as comments: with a
-// call filter, that call's only.
-func (t *Trace) writeViolations(w *bufio.Writer, f Filter) {
+// maxViolationLines is the most violations the text view lists; the rest it counts.
+const maxViolationLines = 20
+
+// writeViolations lists the run's violations under the title, as comments: those of
+// the calls among the records sel holds (with a call filter, that call's), and those
+// of no call when the view is of the whole run; the first maxViolationLines of them.
+func (t *Trace) writeViolations(w *bufio.Writer, sel []int, f Filter) {
+	whole := f == Filter{}
+	inView := map[string]bool{}
+	if !whole {
+		for _, i := range sel {
+			if c := t.call[i]; c != "" && (f.Call == "" || c == f.Call) {
+				inView[c] = true
+			}
+		}
+	}
 	var vs []Violation
 	for _, v := range t.viol {
-		if f.Call == "" || v.Call == f.Call {
+		if whole || v.Call != "" && inView[v.Call] {
 			vs = append(vs, v)
 		}
 	}
@@ -165,7 +178,11 @@ func (t *Trace) writeViolations(w *bufio.Writer, f Filter) {
 		return
 	}
 	fmt.Fprintf(w, "# %d violation%s:\n", len(vs), plural(len(vs)))
-	for _, v := range vs {
+	for k, v := range vs {
+		if k == maxViolationLines {
+			fmt.Fprintf(w, "#   ... and %d more (--call ID shows a call's own)\n", len(vs)-k)
+			break
+		}
 		call := ""
 		if v.Call != "" {
 			call = " " + v.Call
