@@ -61,10 +61,7 @@ func (s Spec) checkLivenessFaults() error {
 		}
 		return s.Link.Latency.Min.D()
 	}
-	for i, l := range s.Links {
-		if l.From == l.To {
-			continue // a node's messages to itself cross no link
-		}
+	for i, l := range s.Links { // one per pair, none from a node to itself
 		if rt := oneWay(l.From, l.To) + oneWay(l.To, l.From); rt >= bound {
 			return fmt.Errorf("links[%d].link.latency.min: %s to %s and back take at least %v, not under %s %v: no call between them can succeed in time, and the liveness phase would fail each (shorten the latency, lengthen the deadline, or drop liveness)",
 				i, l.From, l.To, rt, what, bound)

@@ -257,6 +257,13 @@ func (s Spec) Validate() error {
 		if !names[l.To] {
 			return bad("%s.to: %q is not a node", f, l.To)
 		}
+		if l.From == l.To {
+			return bad("%s.to: %q is its from: a node's messages to itself cross no link", f, l.To)
+		}
+		// A pair has one link: a second entry would replace the first.
+		if j := slices.IndexFunc(s.Links[:i], func(o LinkSpec) bool { return o.From == l.From && o.To == l.To }); j >= 0 {
+			return bad("%s: %s to %s has a link already, links[%d]", f, l.From, l.To, j)
+		}
 		if err := l.Link.Validate(f + ".link"); err != nil {
 			return bad("%v", err)
 		}

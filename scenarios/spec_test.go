@@ -51,6 +51,13 @@ func TestBadSpecs(t *testing.T) {
 		{name: "unknown key", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 7, "routerz": 3`, 1)
 		}, want: `unknown field "routerz"`},
+		{name: "a pair linked twice", edit: func(s string) string {
+			l := `{"from": "n3", "to": "n4", "link": {"latency": {"dist": "constant", "min": "1ms"}}}`
+			return strings.Replace(s, `"routers": 7`, `"routers": 7, "links": [`+l+`, {"from": "n4", "to": "n3", "link": {"latency": {"dist": "constant"}}}, `+l+`]`, 1)
+		}, want: "links[2]: n3 to n4 has a link already, links[0]"},
+		{name: "a node linked to itself", edit: func(s string) string {
+			return strings.Replace(s, `"routers": 7`, `"routers": 7, "links": [{"from": "n3", "to": "n3", "link": {"latency": {"dist": "constant"}}}]`, 1)
+		}, want: `links[0].to: "n3" is its from: a node's messages to itself cross no link`},
 		{name: "wrong type", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": "seven"`, 1)
 		}, want: "routers: want an integer, got a string"},

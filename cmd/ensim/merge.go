@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -192,7 +193,7 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 				first.path, in.path)
 		case s.SpecHash != sum.SpecHash:
 			return sweepSummary{}, fmt.Errorf("%s and %s are sweeps of different specs (spec_hash %q and %q), both named %q: merge takes shards of one sweep",
-				first.path, in.path, sum.SpecHash, s.SpecHash, sum.Scenario)
+				first.path, in.path, sum.SpecHash, s.SpecHash, cmp.Or(sum.Scenario, "(unnamed spec)"))
 		case s.Semantics != sum.Semantics:
 			return sweepSummary{}, fmt.Errorf("%s ran under %s semantics, %s under %s: merge takes shards of one sweep", first.path, sum.Semantics, in.path, s.Semantics)
 		case s.From != sum.From || s.Seeds != sum.Seeds:

@@ -82,6 +82,9 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	for _, v := range res.Report.Violations {
 		viol = append(viol, traceview.Violation{Invariant: v.Invariant, Call: v.Call, Detail: v.Detail})
 	}
+	for _, v := range res.Report.Expected { // riak_breaks, under riak
+		viol = append(viol, traceview.Violation{Invariant: v.Invariant + " (expected under riak)", Call: v.Call, Detail: v.Detail})
+	}
 	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
 		Violations: viol})
 	if _, err := tr.Select(o.filter); errors.Is(err, traceview.ErrUnknownCall) {

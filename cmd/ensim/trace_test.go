@@ -203,3 +203,19 @@ func TestFailureDrawsTheCall(t *testing.T) {
 		t.Errorf("replay: exit %d, stderr lacks the trace command:\n%s", code, stderr)
 	}
 }
+
+// TestTraceShowsExpectedViolations: under riak, the violations a spec's riak_breaks
+// expects are listed too, marked as expected (the trace views used to leave them out).
+func TestTraceShowsExpectedViolations(t *testing.T) {
+	s := failingSpec(t)
+	s.RiakBreaks = []string{"liveness"}
+	path := writeFile(t, "riak.json", s.JSON())
+	code, text, stderr := ensim(t, "trace", "--spec", path, "--semantics", "riak")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !regexp.MustCompile(`(?m)^#   liveness \(expected under riak\) \S+: `).MatchString(text) {
+		head, _, _ := strings.Cut(text, "\n\n")
+		t.Errorf("no expected liveness violation under the title:\n%s", head)
+	}
+}

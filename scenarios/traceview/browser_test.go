@@ -384,7 +384,8 @@ func TestBrowserViolations(t *testing.T) {
 	if len(opts) < 4 {
 		t.Fatalf("problem calls %v: want '-', the two violating calls, then the failed ones", opts)
 	}
-	want := [][]string{{"", "-", ""}, {okCall, okCall + " liveness", "took too long"}, {shotCall, shotCall + " deadline, liveness", "ended late\nfailed"}}
+	want := [][]string{{"", "-", ""}, {okCall, okCall + " liveness", "took too long"},
+		{shotCall, shotCall + " deadline, liveness (timeout + late reply)", "ended late\nfailed"}}
 	if diff := cmp.Diff(want, opts[:3]); diff != "" {
 		t.Errorf("the first problem calls (-want +got):\n%s", diff)
 	}

@@ -41,8 +41,8 @@ type diagram struct {
 	Rec       []string `json:"rec"`   // each record's canonical JSON
 	Msgs      [][]any  `json:"msgs"`  // [id, send event, from lane, to lane, sent, kind, call, ensemble, copies, lost at sender, late]
 	Spans     [][]any  `json:"spans"` // [kind, lanes, start, end, label]
-	// Violations are the run's, each [invariant, call, detail]: all of them, whatever
-	// the filter, since the page lists their calls to pick from.
+	// Violations are the run's, each [invariant, call, detail]: all of them, since the
+	// page lists their calls to pick from, or with a call filter that call's.
 	Violations [][3]string `json:"violations"`
 	Filter     filterJSON  `json:"filter"`
 }
@@ -79,7 +79,9 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 	d := &diagram{Title: t.title, Lanes: t.lanes, Ensembles: t.Ensembles(), Filter: filterJSON{Call: f.Call},
 		Violations: [][3]string{}}
 	for _, v := range t.viol {
-		d.Violations = append(d.Violations, [3]string{v.Invariant, v.Call, v.Detail})
+		if f.Call == "" || v.Call == f.Call { // a page of one call lists no other
+			d.Violations = append(d.Violations, [3]string{v.Invariant, v.Call, v.Detail})
+		}
 	}
 	d.From, d.To = int64(f.From), int64(f.To)
 	if f.To == 0 {

@@ -61,4 +61,12 @@ func TestTextViolations(t *testing.T) {
 	if quiet := text(traceview.Filter{From: 10 * time.Second, To: 11 * time.Second}); strings.Contains(quiet, "violation") {
 		t.Errorf("a window with no call lists violations:\n%s", quiet)
 	}
+	// The page of one call carries that call's violations, not the run's.
+	var page bytes.Buffer
+	if err := tr.Write(&page, traceview.HTML, traceview.Filter{Call: late, World: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(page.String(), `"violations":[["deadline","`+late+`","late"]]`) {
+		t.Errorf("the page of %s does not carry its violation alone", late)
+	}
 }

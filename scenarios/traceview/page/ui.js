@@ -65,24 +65,26 @@ ensSelect.addEventListener('change', function () { setEnsemble(ensSelect.value);
 
 const dl = document.getElementById('calls');
 const frag = document.createDocumentFragment();
-// The calls that broke an invariant come first, named by it, with what happened as
-// the option's title: a call can succeed and still break one (too slow for the
-// liveness bound), and nothing else on the page would point to it.
-const violated = new Map(); // call id -> its option
+// The calls that broke an invariant come first, named by it (and by how they ended,
+// if not well), with what happened as the option's title: a call can succeed and
+// still break one (too slow for the liveness bound), and nothing else on the page
+// would point to it. In the order of their first violation.
+const violated = new Map(); // call id -> {invs, details}
 (D.violations || []).forEach(function (v) {
   if (!v[1] || !callIndex.has(v[1])) return;
-  let p = violated.get(v[1]);
-  if (p) {
-    if (!p.textContent.split(/[ ,]+/).includes(v[0])) p.textContent += ', ' + v[0];
-    p.title += '\n' + v[2];
-    return;
-  }
-  p = document.createElement('option');
-  p.value = v[1];
-  p.textContent = v[1] + ' ' + v[0];
-  p.title = v[2];
+  let e = violated.get(v[1]);
+  if (!e) { e = { invs: [], details: [] }; violated.set(v[1], e); }
+  if (!e.invs.includes(v[0])) e.invs.push(v[0]);
+  e.details.push(v[2]);
+});
+violated.forEach(function (e, id) {
+  const c = calls[callIndex.get(id)];
+  const p = document.createElement('option');
+  p.value = id;
+  p.textContent = id + ' ' + e.invs.join(', ') +
+    (c.code !== 'ok' || c.late > 0 ? ' (' + c.code + (c.late ? ' + late reply' : '') + ')' : '');
+  p.title = e.details.join('\n');
   problems.appendChild(p);
-  violated.set(v[1], p);
 });
 calls.forEach(function (c) {
   const o = document.createElement('option'); o.value = c.id; frag.appendChild(o);
