@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ensroute/ensroute/internal/mdsection"
+	"github.com/ensroute/ensroute/netmodel"
 )
 
 // TestREADMEProbes: the probes README.md's JSON summary lists are the ones a report
@@ -116,16 +117,47 @@ func TestScaleCostMatchesPerformance(t *testing.T) {
 }
 
 // TestREADMESpecReference: README.md's spec reference names every key a spec takes,
-// the keys of its nested objects included, so that no field is only in the Go source.
+// the keys of its nested objects included, each where a reader looks for it: a
+// top-level key in the first column of its table, the keys of an object under a
+// top-level key in that key's row, and those of a distribution, a link, a clock, a
+// fault and a rule in the paragraph about it. So no field is only in the Go source.
 func TestREADMESpecReference(t *testing.T) {
 	section, err := mdsection.Of(readme(t), "### Spec reference")
 	if err != nil {
 		t.Fatal(err)
 	}
+	rows := map[string]string{} // a table row by the first key its first column names
+	var firstColumn strings.Builder
+	for _, line := range strings.Split(section, "\n") {
+		cells := strings.Split(line, "|")
+		if !strings.HasPrefix(line, "| `") || len(cells) < 3 {
+			continue
+		}
+		firstColumn.WriteString(cells[1])
+		if m := regexp.MustCompile("`([a-z_]+)`").FindStringSubmatch(cells[1]); m != nil {
+			rows[m[1]] = line
+		}
+	}
+	paragraph := func(marker string) string {
+		i := strings.Index(section, marker)
+		if i < 0 {
+			t.Fatalf("the spec reference has no paragraph %q", marker)
+		}
+		p, _, _ := strings.Cut(section[i:], "\n\n")
+		return p
+	}
+	ownParagraph := map[reflect.Type]string{
+		reflect.TypeFor[Dist]():                paragraph("A **distribution**"),
+		reflect.TypeFor[netmodel.Link]():       paragraph("A **link**"),
+		reflect.TypeFor[netmodel.ClockModel](): paragraph("A **clock**"),
+		reflect.TypeFor[Fault]():               paragraph("A **fault**"),
+		reflect.TypeFor[RuleSpec]():            paragraph("A **fault**"), // a rule's is the fault paragraph's end
+		reflect.TypeFor[MatchSpec]():           paragraph("A **fault**"),
+	}
 	var missing []string
 	seen := map[reflect.Type]bool{}
-	var walk func(path string, typ reflect.Type)
-	walk = func(path string, typ reflect.Type) {
+	var walk func(path, top string, typ reflect.Type)
+	walk = func(path, top string, typ reflect.Type) {
 		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice {
 			typ = typ.Elem()
 		}
@@ -133,23 +165,34 @@ func TestREADMESpecReference(t *testing.T) {
 			return
 		}
 		seen[typ] = true
+		home, where := rows[top], "the row of `"+top+"`"
+		switch p, ok := ownParagraph[typ]; {
+		case ok:
+			home, where = p, "its paragraph"
+		case top == "":
+			home, where = firstColumn.String(), "the first column"
+		}
 		for i := range typ.NumField() {
 			f := typ.Field(i)
 			key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 			if key == "" || key == "-" {
 				continue
 			}
-			if !strings.Contains(section, "`"+key+"`") {
-				missing = append(missing, path+key)
+			if !strings.Contains(home, "`"+key+"`") {
+				missing = append(missing, path+key+" (in "+where+")")
 			}
-			walk(path+key+".", f.Type)
+			next := top
+			if top == "" {
+				next = key
+			}
+			walk(path+key+".", next, f.Type)
 		}
 	}
-	walk("", reflect.TypeFor[Spec]())
-	if len(seen) < 15 {
-		t.Fatalf("walked %d object types of a spec: fix the test", len(seen))
+	walk("", "", reflect.TypeFor[Spec]())
+	if len(seen) < 15 || len(rows) < 15 {
+		t.Fatalf("walked %d object types of a spec and found %d rows: fix the test", len(seen), len(rows))
 	}
 	if len(missing) > 0 {
-		t.Errorf("README.md's spec reference does not name: %s", strings.Join(missing, ", "))
+		t.Errorf("README.md's spec reference does not name:\n%s", strings.Join(missing, "\n"))
 	}
 }
