@@ -99,26 +99,25 @@ func (s Spec) checkLimits() error {
 		}
 		return nil
 	}
-	dists := []struct {
-		f string
-		d Dist
-	}{{"router_service", s.RouterService}, {"link.latency", s.Link.Latency}, {"peer.service", s.Peer.Service}}
-	for i, l := range s.Links {
-		dists = append(dists, struct {
-			f string
-			d Dist
-		}{fmt.Sprintf("links[%d].link.latency", i), l.Link.Latency})
+	if err := dist("router_service", s.RouterService); err != nil {
+		return err
 	}
-	for i, ft := range s.Faults {
-		if ft.Service != nil {
-			dists = append(dists, struct {
-				f string
-				d Dist
-			}{fmt.Sprintf("faults[%d].service", i), *ft.Service})
+	if err := dist("link.latency", s.Link.Latency); err != nil {
+		return err
+	}
+	if err := dist("peer.service", s.Peer.Service); err != nil {
+		return err
+	}
+	for i, l := range s.Links {
+		if err := dist(fmt.Sprintf("links[%d].link.latency", i), l.Link.Latency); err != nil {
+			return err
 		}
 	}
-	for _, d := range dists {
-		if err := dist(d.f, d.d); err != nil {
+	for i, ft := range s.Faults {
+		if ft.Service == nil {
+			continue
+		}
+		if err := dist(fmt.Sprintf("faults[%d].service", i), *ft.Service); err != nil {
 			return err
 		}
 	}

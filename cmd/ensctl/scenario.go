@@ -104,13 +104,16 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 // a simulated node may be called "n 5", and ensnode, started with it, would refuse
 // it only once every process of the run was starting.
 func realNames(spec scenarios.Spec) error {
+	type named struct{ field, name string }
+	var names []named
 	for i, n := range spec.Nodes {
-		if err := cluster.CheckName(fmt.Sprintf("nodes[%d]", i), n); err != nil {
-			return fmt.Errorf("%s (ensnode takes no such name)", strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": "))
-		}
+		names = append(names, named{fmt.Sprintf("nodes[%d]", i), n})
 	}
 	for i, e := range spec.Ensembles {
-		if err := cluster.CheckName(fmt.Sprintf("ensembles[%d].name", i), e.Name); err != nil {
+		names = append(names, named{fmt.Sprintf("ensembles[%d].name", i), e.Name})
+	}
+	for _, n := range names {
+		if err := cluster.CheckName(n.field, n.name); err != nil {
 			return fmt.Errorf("%s (ensnode takes no such name)", strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": "))
 		}
 	}
