@@ -110,3 +110,37 @@ func TestCallsFromDone(t *testing.T) {
 		}
 	}
 }
+
+// TestCallRefusalsMatch: each of Call's refusals can be told apart with errors.Is
+// under both semantics, and a refused call leaves nothing behind: no message, no
+// pending call, no call counted.
+func TestCallRefusalsMatch(t *testing.T) {
+	for _, sem := range []router.Semantics{router.Default, router.Riak} {
+		for _, tc := range []struct {
+			name    string
+			target  router.Target
+			timeout time.Duration
+			want    error
+		}{
+			{name: "ensemble without a deadline", target: router.ToEnsemble("e1"), timeout: router.Infinity, want: router.ErrNoDeadline},
+			{name: "zero timeout", target: router.ToEnsemble("e1"), timeout: 0, want: router.ErrBadTimeout},
+			{name: "negative timeout to a peer", target: router.ToPeer(router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}), timeout: -time.Second, want: router.ErrBadTimeout},
+			{name: "no target", timeout: time.Second, want: router.ErrBadTarget},
+		} {
+			t.Run(fmt.Sprintf("%s/%s", sem, tc.name), func(t *testing.T) {
+				tr := &recTransport{}
+				n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Clock: stillClock{}, Transport: tr, Rand: zeroRand{}, Semantics: sem})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, err = n.Call(tc.target, []byte("x"), tc.timeout, func(router.Result) { t.Error("a refused call completed") })
+				if !errors.Is(err, tc.want) {
+					t.Fatalf("Call: %v, want an error matching %v", err, tc.want)
+				}
+				if s := n.Stats(); len(tr.out) != 0 || len(n.Pending()) != 0 || s.Calls != 0 {
+					t.Fatalf("a refused call left %d messages, pending %v, %d calls counted", len(tr.out), n.Pending(), s.Calls)
+				}
+			})
+		}
+	}
+}

@@ -62,7 +62,10 @@ type Message struct {
 	Result    []byte
 	Code      Code
 	// Budget is the time the receiver may spend: the remaining budget under default
-	// semantics, the caller's original timeout under riak. Infinity for none.
+	// semantics, the caller's original timeout under riak. Infinity for none. It is
+	// the sender's figure: the receiver charges the time the message waits with it,
+	// not the time it spent in flight, which it cannot measure without the sender's
+	// clock.
 	Budget time.Duration
 	// Hops counts the transfers between nodes the request has made so far.
 	Hops    int

@@ -395,6 +395,13 @@ func flightCmd(env *routertest.Env, a args) (string, error) {
 	}
 	switch a.d.Cmd {
 	case "deliver":
+		if _, ok := a.get("arrived"); ok {
+			at, err := a.dur("arrived")
+			if err != nil {
+				return "", err
+			}
+			return "", env.DeliverArrivedAt(id, at)
+		}
 		return "", env.Deliver(id)
 	case "arrive":
 		return "", env.Arrive(id)

@@ -72,9 +72,11 @@ func (w *waiter) release(armed bool) {
 //
 // A peer-target call may go without a deadline, as in the original, and then waits
 // until the peer answers: if the peer's node goes away first, until ctx is
-// cancelled, or for ever with a ctx that never is. A request that reached a node is
-// never failed because the connection to it ended, since it may have run; give
-// calls a deadline unless waiting for ever is what you want.
+// cancelled, or for ever with a ctx that never is. (The original's call watches the
+// peer and ends with timeout when the peer or its node goes down; this one does not.)
+// A request that reached a node is never failed because the connection to it ended,
+// since it may have run; give calls a deadline unless waiting for ever is what you
+// want.
 func (n *Node) Call(ctx context.Context, t router.Target, event []byte) (router.Result, error) {
 	return n.call(ctx, t, event, router.Infinity)
 }

@@ -285,6 +285,27 @@ func (e *Env) Arrive(id int) error {
 	return nil
 }
 
+// DeliverArrivedAt lands flight id, a kind handled at once (not a route or cast), as
+// a node that was paused hands over what reached it meanwhile: the message arrived at
+// time at, no later than now, and is handled now. A node charges a request's budget
+// with the time since it arrived.
+func (e *Env) DeliverArrivedAt(id int, at time.Duration) error {
+	i, f, err := e.find(id)
+	if err != nil {
+		return err
+	}
+	if f.Msg.Kind.Queued() {
+		return fmt.Errorf("flight #%d is a %s message: it waits in a mailbox (arrive, then serve)", id, f.Msg.Kind)
+	}
+	if at < 0 || at > e.now {
+		return fmt.Errorf("flight #%d cannot have arrived at %s: now is %s", id, at, e.now)
+	}
+	e.flights = append(e.flights[:i], e.flights[i+1:]...)
+	e.logf("deliver %s (arrived at %s)", f, at)
+	e.nodes[f.To].n.Deliver(&f.Msg, at)
+	return nil
+}
+
 // Serve lets router instance r of node id handle the oldest message in its mailbox.
 func (e *Env) Serve(id router.NodeID, r int) error {
 	for _, f := range e.flights {
