@@ -44,6 +44,7 @@ type Host struct {
 	dests   [destSlots]dest // where this host has sent to, by destSlot (dest.go)
 	recv    Receiver
 	up      bool
+	downAt  time.Duration // when the host last crashed, while it is down
 	gen     uint64
 	// clock and transport are the ports of incarnation gen, made when first asked
 	// for. They are pointers so that the router calls their methods directly, not
@@ -148,6 +149,7 @@ func (h *Host) Crash() {
 	}
 	now := h.net.w.Now()
 	h.up = false
+	h.downAt = now
 	h.gen++
 	if h.paused {
 		h.paused = false

@@ -21,8 +21,11 @@ type Config struct {
 	Service Dist
 	// Link is what every directed link does unless SetLink overrides it.
 	Link Link
-	// DetectAfter is how long a partition goes unnoticed: until then sends across it
-	// are lost silently, after it they fail at once with router.ErrUnreachable.
+	// DetectAfter is how long a partition or a crashed host goes unnoticed: until
+	// then sends across the cut or to the host are lost silently, after it they fail
+	// at once with router.ErrUnreachable (a real transport learns it from a
+	// connection that closes or times out). A paused host is never noticed: its
+	// connections stay open.
 	DetectAfter time.Duration
 	// MailboxCap bounds each router instance's mailbox: a route or cast that arrives
 	// when its instance already holds MailboxCap messages (the one in service
@@ -264,7 +267,7 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	dst, ls := d.dst, d.ls
 	from := h.id
 	now := n.w.Now()
-	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) {
+	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) || !dst.up && now-dst.downAt >= n.cfg.DetectAfter {
 		n.stats.Unreachable++
 		n.traceUnreachable(from, to, m)
 		return router.ErrUnreachable
@@ -296,7 +299,8 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	return nil
 }
 
-// traceUnreachable traces a send from to to refused because of a noticed partition.
+// traceUnreachable traces a send from to to refused because of a noticed partition
+// or a noticed crash of to.
 // It is kept out of Send, which it would only make larger.
 func (n *Net) traceUnreachable(from, to router.NodeID, m *router.Message) {
 	n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call).String()))

@@ -490,3 +490,60 @@ func TestPartitionOverlapKeepsDetection(t *testing.T) {
 		t.Errorf("Send a->c 50ms after its cut = %v, want ErrUnreachable", err)
 	}
 }
+
+// TestCrashDetect: until a crashed host has been down for DetectAfter, sends to it are
+// lost silently (orphans); from then on they fail at once with router.ErrUnreachable,
+// and nothing is sent. A restart makes it reachable again, and a second crash is
+// unnoticed for DetectAfter again, counted from the new crash. A paused host is never
+// noticed.
+func TestCrashDetect(t *testing.T) {
+	const detect = 100 * time.Millisecond
+	cfg := config(1, time.Millisecond, 0)
+	cfg.DetectAfter = detect
+	w, n := newNet(t, 1, cfg)
+	a, _ := addHost(t, n, "a")
+	b, _ := addHost(t, n, "b")
+	c, rc := addHost(t, n, "c")
+	at(w, 10*time.Millisecond, b.Crash)
+	at(w, 300*time.Millisecond, b.Restart)
+	at(w, 400*time.Millisecond, b.Crash)
+	at(w, 10*time.Millisecond, c.Pause)
+	cases := []struct {
+		name    string
+		at      time.Duration
+		to      router.NodeID
+		unreach bool
+	}{
+		{name: "at the crash", at: 10 * time.Millisecond, to: "b"},
+		{name: "just before detection", at: 10*time.Millisecond + detect - 1, to: "b"},
+		{name: "at detection", at: 10*time.Millisecond + detect, to: "b", unreach: true},
+		{name: "later", at: 250 * time.Millisecond, to: "b", unreach: true},
+		{name: "restarted", at: 350 * time.Millisecond, to: "b"},
+		{name: "crashed again", at: 450 * time.Millisecond, to: "b"},
+		{name: "crashed again, noticed", at: 500 * time.Millisecond, to: "b", unreach: true},
+		{name: "paused long", at: 500 * time.Millisecond, to: "c"},
+	}
+	errs := map[string]error{}
+	for _, tc := range cases {
+		at(w, tc.at, func() { errs[tc.name] = a.Transport().Send(tc.to, ptr(msg(router.KindReply, 1))) })
+	}
+	w.RunUntil(time.Second)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := errs[tc.name]
+			if tc.unreach != errors.Is(err, router.ErrUnreachable) || (!tc.unreach && err != nil) {
+				t.Errorf("Send at %v = %v, want unreachable %v", tc.at, err, tc.unreach)
+			}
+		})
+	}
+	// Sent: the two before detection and the one after the second crash (orphans on
+	// arrival), the one to the restarted host (handed) and the one to the paused host
+	// (parked).
+	want := netmodel.Stats{Sent: 5, Handed: 1, Orphans: 3, Unreachable: 3, Paused: 1}
+	if diff := cmp.Diff(want, n.Stats()); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+	if len(rc.got) != 0 {
+		t.Errorf("the paused host was handed %d messages", len(rc.got))
+	}
+}

@@ -424,3 +424,52 @@ func TestReportTalliesCalls(t *testing.T) {
 		t.Fatalf("the runs cover: lost calls %v, failures of several kinds beside successes %v, second stretches of work %v; want all", sawLost, sawFailed, sawSpans)
 	}
 }
+
+// TestLongCrashNoticed: once the leader's node has been down for detect_after, calls
+// to its ensemble fail at once under both semantics (ErrUnreachable under default,
+// the original's timeout under riak, whose sends to a node known to be down fail
+// too), instead of waiting out their timeout for a reply nobody will send. Until
+// then they wait: nothing has noticed.
+func TestLongCrashNoticed(t *testing.T) {
+	spec := named(t, "crash-restart")
+	spec.Name = "long-crash"
+	spec.Elections = nil // e2's leader stays on n3 while n3 is down
+	crashAt, restartAt := 500*time.Millisecond, 1500*time.Millisecond
+	spec.Faults = []Fault{
+		{At: Duration(crashAt), Action: "crash", Node: "n3"},
+		{At: Duration(restartAt), Action: "restart", Node: "n3"},
+	}
+	spec.Liveness.From = Duration(1800 * time.Millisecond)
+	detect, timeout := spec.DetectAfter.D(), spec.Workload.Timeout.D()
+	for _, sem := range semantics {
+		res := mustRun(t, spec, Options{Seed: 1, Semantics: sem})
+		if n := res.Report.ViolationsFound(); n > 0 {
+			t.Fatalf("%s: %d violations: %v", sem, n, res.Report.Violations)
+		}
+		want := "unreachable"
+		if sem == router.Riak {
+			want = "timeout"
+		}
+		var early, noticed int
+		for _, o := range res.Outcomes() {
+			if o.Ensemble != "e2" || o.Node == "n3" || o.Start < crashAt || o.Start+timeout > restartAt {
+				continue
+			}
+			switch {
+			case o.Start+timeout <= crashAt+detect:
+				early++ // unnoticed for the whole call: it waits
+				if o.Code != "timeout" || o.Latency != timeout {
+					t.Errorf("%s: call %s at %v, before the crash is noticed, ended %s after %v; want timeout after %v", sem, o.Call, o.Start, o.Code, o.Latency, timeout)
+				}
+			case o.Start >= crashAt+detect:
+				noticed++
+				if o.Code != want || o.Latency > timeout/10 {
+					t.Errorf("%s: call %s at %v, after the crash is noticed, ended %s after %v; want %s at once", sem, o.Call, o.Start, o.Code, o.Latency, want)
+				}
+			}
+		}
+		if early == 0 || noticed == 0 {
+			t.Fatalf("%s: %d calls before the crash was noticed and %d after: want some of each", sem, early, noticed)
+		}
+	}
+}

@@ -35,8 +35,8 @@ type Spec struct {
 	RouterService Dist `json:"router_service"`
 	// HopLimit bounds forwarding under default semantics.
 	HopLimit int `json:"hop_limit"`
-	// Link is every directed link's behaviour; DetectAfter how long a partition goes
-	// unnoticed before sends across it fail fast.
+	// Link is every directed link's behaviour; DetectAfter how long a partition, or a
+	// crashed node, goes unnoticed before sends across it, or to the node, fail fast.
 	Link        netmodel.Link `json:"link"`
 	Links       []LinkSpec    `json:"links,omitempty"`
 	DetectAfter Duration      `json:"detect_after"`
