@@ -50,25 +50,45 @@ type conn struct {
 
 func newConn(t *Transport, nc net.Conn) *conn {
 	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{})}
-	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads}
+	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads, epoch: t.epoch}
 	c.fr = newFrameReader(c.dr, t.cfg.ReadBuffer, t.cfg.MaxFrame)
 	return c
 }
 
 // deadlineReader pushes the read deadline forward before each read of the
-// connection: a peer that sends nothing, not even a ping, for idle is dead.
+// connection: a peer that sends nothing, not even a ping, for idle is dead. It also
+// notes when the peer was last heard from after the handshake (heardWithin), with
+// the clock reading it takes for the deadline: a read that follows one that got
+// bytes comes right after they were handled.
 type deadlineReader struct {
 	nc    net.Conn
 	idle  time.Duration // 0 during the handshake, which has its own deadline
 	reads *atomic.Uint64
+	epoch time.Time
+	got   bool         // the last read got bytes
+	heard atomic.Int64 // when bytes last came after the handshake, since epoch; 0: never
 }
 
 func (r *deadlineReader) Read(b []byte) (int, error) {
 	if r.idle > 0 {
-		_ = r.nc.SetReadDeadline(time.Now().Add(r.idle))
+		now := time.Now()
+		_ = r.nc.SetReadDeadline(now.Add(r.idle))
+		if r.got {
+			r.heard.Store(int64(max(now.Sub(r.epoch), 1)))
+		}
 	}
 	r.reads.Add(1)
-	return r.nc.Read(b)
+	n, err := r.nc.Read(b)
+	r.got = n > 0
+	return n, err
+}
+
+// heardWithin reports whether the peer sent anything after the handshake in the
+// last d. A live peer sends at least a ping every two heartbeat intervals; one that
+// has sent nothing since its handshake is not known to be alive.
+func (r *deadlineReader) heardWithin(d time.Duration) bool {
+	h := r.heard.Load()
+	return h != 0 && time.Since(r.epoch)-time.Duration(h) <= d
 }
 
 // beginHandshake bounds the handshake in time (HandshakeTimeout) and its frames in
@@ -81,6 +101,7 @@ func (c *conn) beginHandshake() {
 func (c *conn) endHandshake() {
 	_ = c.nc.SetDeadline(time.Time{})
 	c.dr.idle = c.t.cfg.HeartbeatTimeout
+	c.dr.got = false // the handshake's bytes say nothing of the peer's life after it
 	c.fr.established(c.t.cfg.MaxFrame)
 }
 

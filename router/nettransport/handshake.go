@@ -43,11 +43,13 @@ const (
 	RefuseWrongNode                       // the node at the address is not the one dialed
 	RefuseProtocol                        // a malformed or unexpected handshake frame
 	RefuseShutdown                        // the node is shutting down
+	RefuseAlive                           // a node with this id is connected and alive: a second node runs with its id
 	numRefuse
 )
 
 var refuseNames = [...]string{"", "protocol version mismatch", "wrong cluster", "authentication failed (wrong cluster secret?)",
-	"node id already connected (same or newer incarnation)", "node claims our own id", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down"}
+	"node id already connected (same or newer incarnation)", "node claims our own id", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down",
+	"a node with this id is connected and alive (does a second node run with its id?)"}
 
 // String describes the reason.
 func (c RefuseCode) String() string {

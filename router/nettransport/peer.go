@@ -30,6 +30,9 @@ type peer struct {
 	looping bool          // the dial loop runs
 	up      chan struct{} // closed when a connection is installed; renewed when it goes
 	failed  *dialFailure  // the next failed dial attempt; renewed when one fails
+	// impostor is the last incarnation refused as RefuseAlive, so that each second
+	// node with this id is logged as an error once, not at every redial.
+	impostor router.Incarnation
 
 	// notify orders what the ConnObserver hears about the peer; announced is the
 	// connection it was last told is up and not told is down yet.
@@ -76,8 +79,11 @@ func (p *peer) dialFailed(err error) {
 // unless the newcomer is a newer incarnation of it: a restarted node need not wait
 // until its old connection, which may be half-open, misses the heartbeat timeout.
 // Then admit returns the connection c replaced, for the caller to close with
-// replaced. When both sides dial at once the connection dialed by the smaller id wins
-// on both sides.
+// replaced. But an old connection that was heard from in the last two heartbeat
+// intervals (a live node pings at least that often) is not half-open: the newcomer is
+// a second node with the same id, and is refused (RefuseAlive) rather than let it shut
+// out the node that runs. When both sides dial at once the connection dialed by the
+// smaller id wins on both sides.
 func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -87,10 +93,23 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 		return RefuseShutdown, nil
 	case old != nil && inc <= old.inc:
 		return RefuseDuplicate, nil
+	case old != nil && old.dr.heardWithin(2*p.t.cfg.HeartbeatInterval):
+		p.t.stats.duplicateID.Add(1)
+		return RefuseAlive, nil
 	case old == nil && p.dialing && p.t.cfg.ID < p.id:
 		return RefuseRace, nil
 	}
 	return 0, p.take(c, inc)
+}
+
+// firstImpostor reports whether incarnation inc is refused as RefuseAlive for the
+// first time in a row, which is worth an error in the log.
+func (p *peer) firstImpostor(inc router.Incarnation) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	first := p.impostor != inc
+	p.impostor = inc
+	return first
 }
 
 // take makes c, a connection to incarnation inc of the node, the peer's connection,
@@ -258,6 +277,9 @@ func (p *peer) loop() {
 			p.dialFailed(err)
 			if failures == 1 {
 				level = slog.LevelWarn
+				if re != nil && re.Code == RefuseAlive {
+					level = slog.LevelError // this process may be the second with its id
+				}
 			}
 		}
 		t.log.Log(context.Background(), level, "cannot connect", "peer", string(p.id), "addr", p.addr, "err", err, "retry_in", backoff)

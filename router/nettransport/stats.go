@@ -26,12 +26,15 @@ type Stats struct {
 	Disconnects    uint64 // established connections that ended
 	Goodbyes       uint64 // goodbyes heard: connected nodes that said they were stopping
 	Unacknowledged uint64 // nodes that did not acknowledge this node's own goodbye in time
+	// DuplicateID counts inbound handshakes refused because a node with the same id
+	// is connected and alive (RefuseAlive): a second process runs with its id.
+	DuplicateID uint64
 }
 
 type counters struct {
 	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
 	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
-	handshakeLimit, goodbyes, unacked                                          atomic.Uint64
+	handshakeLimit, goodbyes, unacked, duplicateID                             atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -42,7 +45,7 @@ func (t *Transport) Stats() Stats {
 		Unreachable: s.unreachable.Load(), Overloaded: s.overloaded.Load(), TooLarge: s.tooLarge.Load(),
 		BadFrames: s.badFrames.Load(), Refused: s.refused.Load(), HandshakeLimit: s.handshakeLimit.Load(), DialFailures: s.dialFailures.Load(),
 		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),
-		Goodbyes: s.goodbyes.Load(), Unacknowledged: s.unacked.Load(),
+		Goodbyes: s.goodbyes.Load(), Unacknowledged: s.unacked.Load(), DuplicateID: s.duplicateID.Load(),
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -53,6 +54,7 @@ type Transport struct {
 	leaving   atomic.Bool // Goodbye was called: no new connection
 	wg        sync.WaitGroup
 	stats     counters
+	epoch     time.Time // for the connections' clock readings (deadlineReader.heard)
 }
 
 var _ router.Transport = (*Transport)(nil)
@@ -63,7 +65,7 @@ func New(cfg Config) (*Transport, error) {
 		return nil, err
 	}
 	cfg.fill()
-	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{})}
+	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{}), epoch: time.Now()}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	empty := map[router.NodeID]*peer{}
 	t.peers.Store(&empty)
@@ -452,6 +454,18 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		switch {
 		case code == RefuseRace:
 			level = slog.LevelDebug // the other connection of the pair wins: routine
+		case code == RefuseAlive:
+			// Two processes run with one id: the one connected goes on, the newcomer
+			// is refused at every redial. Said loudly once per newcomer.
+			level = slog.LevelDebug
+			if p.firstImpostor(them.inc) {
+				level = slog.LevelError
+				inc := uint64(0)
+				if c := p.conn.Load(); c != nil {
+					inc = uint64(c.inc)
+				}
+				err = fmt.Errorf("%w: incarnation %d of %s is connected and was heard from lately, so incarnation %d from %s is a second process with its id: stop one of them (each redial of this one is refused, and logged at debug)", err, inc, them.id, uint64(them.inc), remote)
+			}
 		case (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) && them.id == "" && !c.fr.began():
 			// Closed, or reset, before a byte of its hello: a load balancer's TCP
 			// health check or a port scan, not a node. One warning a probe would

@@ -1,0 +1,75 @@
+package nettransport
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// TestSecondProcessWithSameIDRefused: n2 runs and is connected to n1 (its pings keep
+// the connection heard from). A second process started by mistake as n2, a newer
+// incarnation, dials n1: n1 refuses it (RefuseAlive) instead of dropping the n2 that
+// runs for it, counts it, and logs one error naming both incarnations; the second
+// process's redials are refused too, logged at debug. Once the first n2 is gone, the
+// second is let in. (A newer incarnation over a half-open connection, never heard
+// from since its handshake, still replaces it at once:
+// TestRestartReplacesHalfOpenConnection.)
+func TestSecondProcessWithSameIDRefused(t *testing.T) {
+	const beat = 100 * time.Millisecond
+	fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
+	n1, ev, logs, addr := tcpNode(t, "n1", fast)
+	n2, _, _, _ := tcpNode(t, "n2", func(c *Config) {
+		fast(c)
+		c.Incarnation = 5
+		c.Peers = map[router.NodeID]string{"n1": addr}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n2.Connect(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := n2.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "n1 hears n2", func() bool { return strings.Contains(ev.String(), "msg from n2") })
+
+	second, _, _, _ := tcpNode(t, "n2", func(c *Config) {
+		fast(c)
+		c.Incarnation = 6
+		c.Peers = map[router.NodeID]string{"n1": addr}
+		c.BackoffMin, c.BackoffMax = beat, beat
+	})
+	for i := 0; i < 3; i++ {
+		c2, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+		err := second.Connect(c2, "n1")
+		cancel2()
+		var re *RefusedError
+		if !errors.As(err, &re) || re.Code != RefuseAlive {
+			t.Fatalf("attempt %d of the second n2: %v, want refused as %q\nn1's log:\n%s", i, err, RefuseAlive, logs.log())
+		}
+	}
+	if ps := n1.Peers(); len(ps) != 1 || !ps[0].Connected || ps[0].Incarnation != 5 {
+		t.Fatalf("n1's peers: %+v, want the first n2 (incarnation 5) still connected", ps)
+	}
+	if got := n1.Stats().DuplicateID; got < 3 {
+		t.Errorf("n1 counted %d refusals of a duplicate id, want at least 3", got)
+	}
+	log := logs.log()
+	if n := strings.Count(log, "level=ERROR"); n != 1 || !strings.Contains(log, "incarnation 5 of n2 is connected and was heard from lately, so incarnation 6 from") {
+		t.Fatalf("n1 logged %d errors, want one naming both incarnations:\n%s", n, log)
+	}
+
+	// The first n2 stops: the second is let in at its next redial.
+	_ = n2.Close()
+	if err := second.Connect(ctx, "n1"); err != nil {
+		t.Fatalf("the second n2 once the first stopped: %v\nn1's log:\n%s", err, logs.log())
+	}
+	waitFor(t, "n1 connected to incarnation 6", func() bool {
+		ps := n1.Peers()
+		return len(ps) == 1 && ps[0].Connected && ps[0].Incarnation == 6
+	})
+}
