@@ -10,7 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"os"
+	"os/signal"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
@@ -135,7 +138,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("cannot start", "err", err)
 		return 1
 	}
-	<-ctx.Done()
+	// SIGHUP, which Go would let end the process on the spot (no goodbye, not a word
+	// in the log), is logged and ignored: ensnode reloads nothing, and a hangup is no
+	// reason to drop a node's callers.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for ctx.Err() == nil {
+		select {
+		case <-hup:
+			log.Warn("SIGHUP ignored: ensnode reloads no configuration; restart it to change any (SIGTERM stops it gracefully)")
+		case <-ctx.Done():
+		}
+	}
 	log.Info("shutting down")
 	n.stop()
 	log.Info("stopped")

@@ -11,6 +11,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -193,10 +194,15 @@ func (p *peer) detach(c *conn, reason error) {
 	switch {
 	case errors.Is(reason, ErrClosed):
 		level = slog.LevelDebug
-	case errors.Is(reason, io.EOF), errors.Is(reason, net.ErrClosed):
+	case errors.Is(reason, io.EOF), errors.Is(reason, net.ErrClosed), errors.Is(reason, syscall.ECONNRESET):
 		why = "closed by peer"
-		if p.addr == "" {
+		switch {
+		case p.addr == "":
 			level = slog.LevelDebug // a client that is done
+		case !c.isLeaving():
+			// A member that stops gracefully says goodbye first: this one crashed, was
+			// killed, or runs a release from before goodbyes.
+			level, why = slog.LevelWarn, "closed by peer without a goodbye (it crashed or was killed?)"
 		}
 	case errors.As(reason, &ne) && ne.Timeout():
 		level, why = slog.LevelWarn, "peer silent past the heartbeat timeout"

@@ -73,3 +73,32 @@ func TestSecondProcessWithSameIDRefused(t *testing.T) {
 		return len(ps) == 1 && ps[0].Connected && ps[0].Incarnation == 6
 	})
 }
+
+// TestDisconnectWithoutGoodbyeWarns: a member whose connection ends without a goodbye
+// (it crashed or was killed) is logged as a warning; one that said goodbye first, as a
+// graceful stop does, at info.
+func TestDisconnectWithoutGoodbyeWarns(t *testing.T) {
+	for _, graceful := range []bool{false, true} {
+		n2, _, _, addr := tcpNode(t, "n2", nil)
+		n1, ev, logs, _ := tcpNode(t, "n1", func(c *Config) { c.Peers = map[router.NodeID]string{"n2": addr} })
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := n1.Connect(ctx, "n2"); err != nil {
+			t.Fatal(err)
+		}
+		if graceful {
+			if err := n2.Goodbye(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cancel()
+		_ = n2.Close()
+		waitFor(t, "n1 hears n2 go", func() bool { return strings.Contains(ev.conns(), "down n2") })
+		want, level := "level=WARN msg=disconnected node=n1 peer=n2 reason=\"closed by peer without a goodbye", "WARN"
+		if graceful {
+			want, level = "level=INFO msg=disconnected node=n1 peer=n2 reason=\"closed by peer\"", "INFO"
+		}
+		if !strings.Contains(logs.log(), want) {
+			t.Errorf("graceful %v: n1 does not log the disconnection at %s:\n%s", graceful, level, logs.log())
+		}
+	}
+}
