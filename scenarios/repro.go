@@ -5,10 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"strings"
 
+	"github.com/ensroute/ensroute/internal/buildinfo"
 	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
 )
@@ -176,35 +175,4 @@ type reproJSON struct {
 // revision, and "(modified)" for a dirty tree, when the build recorded them, and the
 // Go release that built it, whose math and math/rand/v2 the simulation draws on:
 // "(devel) 6306882... go1.26.8".
-func ModuleVersion() string {
-	return moduleVersion() + " " + runtime.Version()
-}
-
-// moduleVersion is ModuleVersion without the Go release.
-func moduleVersion() string {
-	v := "(devel)"
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return v
-	}
-	if bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	var rev string
-	modified := false
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value == "true"
-		}
-	}
-	if rev != "" {
-		v += " " + rev
-		if modified {
-			v += " (modified)"
-		}
-	}
-	return v
-}
+func ModuleVersion() string { return buildinfo.String() }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
 	"github.com/ensroute/ensroute/cmd/internal/kv"
+	"github.com/ensroute/ensroute/internal/buildinfo"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -28,6 +29,7 @@ commands:
                                 measure calls/s and latency; exit 1 when no call succeeded
   scenario --spec FILE [--netns] [--skip-unsupported] [--slack D] [--ensnode PATH] [--json]
                                 run an ensim spec against ensnode processes it starts
+  version                       the code this binary runs (module version, revision, Go release)
 flags of call, cast, leader and bench: --peers or --config, --secret-file, --via, --timeout, --json, ...
 (ensctl COMMAND -h lists a command's flags)`
 
@@ -56,6 +58,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = scenarioCmd(ctx, args, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, usage)
+		return 0
+	case "--version", "-version", "version":
+		fmt.Fprintln(stdout, "ensctl", buildinfo.String())
 		return 0
 	default:
 		err = fmt.Errorf("%w: unknown command %q", cluster.ErrUsage, cmd)

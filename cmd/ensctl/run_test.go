@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -217,5 +218,17 @@ func TestDashDashSendsFlagsAsText(t *testing.T) {
 	if code := run(context.Background(), append(append([]string{"call"}, flags...), "e1", "get", "k"), &out, &errb); code != 0 ||
 		!strings.HasPrefix(out.String(), "ok --json (") {
 		t.Fatalf("get: exit %d, stdout %q, stderr %q; want ok --json", code, out.String(), errb.String())
+	}
+}
+
+// TestVersion: --version (or version) prints the code the binary runs, with the Go
+// release that built it, and exits 0 without connecting anywhere.
+func TestVersion(t *testing.T) {
+	for _, arg := range []string{"--version", "version"} {
+		var out, errs bytes.Buffer
+		code := run(context.Background(), []string{arg}, &out, &errs)
+		if code != 0 || !strings.HasPrefix(out.String(), "ensctl ") || !strings.HasSuffix(out.String(), " "+runtime.Version()+"\n") || errs.Len() != 0 {
+			t.Errorf("%s: exit %d, out %q, err %q; want 0 and \"ensctl VERSION %s\"", arg, code, out.String(), errs.String(), runtime.Version())
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/pprof"
+	"runtime"
 	"slices"
 	"strconv"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/ensroute/ensroute/cmd/internal/kv"
+	"github.com/ensroute/ensroute/internal/buildinfo"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -20,7 +22,11 @@ import (
 // adminHandler serves /metrics, /healthz and /debug/pprof/.
 func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "ensroute_build_info",
+		Help:        "1, labelled with the code this node runs (as --version prints it) and the Go release that built it: compare them across the nodes of a rolling upgrade.",
+		ConstLabels: prometheus.Labels{"version": buildinfo.Module(), "go_version": runtime.Version()}})
+	build.Set(1)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), build,
 		&metrics{drv: n.drv, tr: tr, slow: n.slow, members: n.members})
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -114,7 +115,8 @@ func TestCluster(t *testing.T) {
 	var body bytes.Buffer
 	_, _ = body.ReadFrom(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`ensroute_calls_total{outcome="ok"}`, "ensroute_reconnects_total", "ensroute_router_mailbox_depth", "ensroute_late_replies_total"} {
+	for _, want := range []string{`ensroute_calls_total{outcome="ok"}`, "ensroute_reconnects_total", "ensroute_router_mailbox_depth", "ensroute_late_replies_total",
+		`ensroute_build_info{go_version="` + runtime.Version() + `",version="`} {
 		if !strings.Contains(body.String(), want) {
 			t.Fatalf("/metrics lacks %s", want)
 		}

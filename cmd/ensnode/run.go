@@ -18,6 +18,7 @@ import (
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
 	"github.com/ensroute/ensroute/cmd/internal/kv"
+	"github.com/ensroute/ensroute/internal/buildinfo"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -32,6 +33,7 @@ const (
 type options struct {
 	cluster.Options
 	id       string
+	version  bool
 	listen   string
 	admin    string
 	logLevel string
@@ -52,6 +54,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("ensnode", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.id, "id", "", "this node's id, one of --peers; required")
+	fs.BoolVar(&o.version, "version", false, "print the code this binary runs (module version, revision, Go release) and exit")
 	fs.StringVar(&o.listen, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
 	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /debug/pprof); empty turns it off")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -71,6 +74,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%w: unexpected argument %q", cluster.ErrUsage, fs.Arg(0))
+	}
+	if o.version {
+		return o, nil
 	}
 	var missing []string // required flags, in the order of the usage line
 	if o.id == "" {
@@ -125,6 +131,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "ensnode:", err)
 		return 2
+	}
+	if o.version {
+		fmt.Fprintln(stdout, "ensnode", buildinfo.String())
+		return 0
 	}
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(o.logLevel))

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,15 @@ func TestBadFlags(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errb.String(), tc.want)
 			}
 		})
+	}
+}
+
+// TestVersion: --version prints the code the binary runs, with the Go release that
+// built it, and exits 0 without the flags a node needs to start.
+func TestVersion(t *testing.T) {
+	var out, errs bytes.Buffer
+	code := run(context.Background(), []string{"--version"}, &out, &errs)
+	if code != 0 || !strings.HasPrefix(out.String(), "ensnode ") || !strings.HasSuffix(out.String(), " "+runtime.Version()+"\n") || errs.Len() != 0 {
+		t.Errorf("exit %d, out %q, err %q; want 0 and \"ensnode VERSION %s\"", code, out.String(), errs.String(), runtime.Version())
 	}
 }
