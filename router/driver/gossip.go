@@ -14,9 +14,14 @@ import (
 // An entry that names another leader with the very version the node holds is a
 // conflict (see Announce): it is refused like any entry not newer, counted
 // (Stats.Conflicts), and logged as a warning once per ensemble and version.
+//
+// An entry applied that names another leader than the node knew is logged at info
+// ("leader changed"), once per node and change; one that only raises the version, at
+// debug.
 func (n *Node) Learn(e router.Entry) bool {
 	n.learnMu.Lock()
 	defer n.learnMu.Unlock()
+	was, knew := n.Lookup(e.Ensemble)
 	applied := false
 	for _, s := range n.shards {
 		s.lock()
@@ -25,8 +30,15 @@ func (n *Node) Learn(e router.Entry) bool {
 		}
 		s.unlock()
 	}
-	if !applied {
+	switch {
+	case !applied:
 		n.checkConflict(e)
+	case !knew:
+		n.log.Info("leader changed", "ensemble", string(e.Ensemble), "leader", e.Leader.String(), "version", e.Version, "was", "none known")
+	case was.Leader != e.Leader:
+		n.log.Info("leader changed", "ensemble", string(e.Ensemble), "leader", e.Leader.String(), "version", e.Version, "was", was.Leader.String())
+	default:
+		n.log.Debug("leader confirmed", "ensemble", string(e.Ensemble), "leader", e.Leader.String(), "version", e.Version)
 	}
 	return applied
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
 )
@@ -147,4 +149,41 @@ func remoteLeader(t *testing.T) (n1, n2 *driver.Node, p2 router.PeerRef) {
 	p2 = ref("e2", "n2")
 	c.leads(p2, 1)
 	return n1, n2, p2
+}
+
+// TestLeaderChangeLogged: a node logs each leader change it learns at info, with the
+// leader it replaces, once however often the entry comes again; a newer version of
+// the same leader is logged at debug only, and a refused entry not at all.
+func TestLeaderChangeLogged(t *testing.T) {
+	var logged bytes.Buffer
+	c := newCluster(t, true)
+	n1 := c.add("n1", func(cfg *driver.Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	})
+	a, b := ref("e9", "n1"), ref("e9", "n2")
+	for _, e := range []router.Entry{
+		{Ensemble: "e9", Leader: a, Version: 1},
+		{Ensemble: "e9", Leader: a, Version: 1}, // again: not newer
+		{Ensemble: "e9", Leader: b, Version: 2},
+		{Ensemble: "e9", Leader: b, Version: 2}, // gossip brings it again
+		{Ensemble: "e9", Leader: b, Version: 3}, // the same leader, newer
+		{Ensemble: "e9", Leader: a, Version: 2}, // older
+	} {
+		n1.Learn(e)
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(logged.String()), "\n") {
+		if strings.Contains(line, "ensemble=e9") {
+			_, rest, _ := strings.Cut(line, " level=")
+			got = append(got, rest)
+		}
+	}
+	want := []string{
+		`INFO msg="leader changed" node=n1 ensemble=e9 leader=e9/p-n1@n1 version=1 was="none known"`,
+		`INFO msg="leader changed" node=n1 ensemble=e9 leader=e9/p-n2@n2 version=2 was=e9/p-n1@n1`,
+		`DEBUG msg="leader confirmed" node=n1 ensemble=e9 leader=e9/p-n2@n2 version=3`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("log lines about e9 (-want +got):\n%s", diff)
+	}
 }
