@@ -28,6 +28,12 @@ func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 	build.Set(1)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), build,
 		&metrics{drv: n.drv, tr: tr, slow: n.slow, members: n.members})
+	if c := tr.Certificate(); c != nil {
+		expiry := prometheus.NewGauge(prometheus.GaugeOpts{Name: "ensroute_tls_certificate_expiry_timestamp_seconds",
+			Help: "When the TLS certificate this node presents (--tls-cert) expires, in seconds since 1970: alert well before, since the other nodes refuse it after."})
+		expiry.Set(float64(c.NotAfter.Unix()))
+		reg.MustRegister(expiry)
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", n.healthz)

@@ -3,8 +3,10 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ensroute/ensroute/internal/testcerts"
 )
@@ -62,6 +64,28 @@ func TestTLSMismatchNamed(t *testing.T) {
 	}
 	// The plain node says what it was sent.
 	c.logged(n2, "refused connection", "a TLS handshake: the other side uses TLS, and this one does not")
+	// The TLS node exports when its certificate expires (an hour from now, as
+	// testcerts writes them); the plain node has no such metric.
+	if m := metricsOf(n1.adminAddr()); !regexp.MustCompile(`(?m)^ensroute_tls_certificate_expiry_timestamp_seconds [0-9.e+]+$`).MatchString(m) {
+		t.Errorf("n1's /metrics lacks the certificate's expiry:\n%s", m)
+	}
+	if m := metricsOf(n2.adminAddr()); strings.Contains(m, "ensroute_tls_certificate_expiry") {
+		t.Errorf("the plain node exports a certificate's expiry")
+	}
+}
+
+// TestExpiredCertificateWarned: a node started with an expired certificate starts
+// (its own clock may be wrong) but warns that the other nodes will refuse it.
+func TestExpiredCertificateWarned(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs processes")
+	}
+	c := newTestCluster(t)
+	ca := testcerts.WriteValid(t, c.dir, time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour), "node")
+	n1 := c.nodes[0]
+	n1.args = []string{"--tls-cert", filepath.Join(c.dir, "node.pem"), "--tls-key", filepath.Join(c.dir, "node.key"), "--tls-ca", ca}
+	c.start(n1)
+	c.logged(n1, "level=WARN", "the TLS certificate expired 1h0m", "the other nodes will refuse it")
 }
 
 // writeCert writes a CA and a certificate signed by it for 127.0.0.1, good for

@@ -23,6 +23,14 @@ import (
 // and clients alike. It returns the CA file's path.
 func Write(t testing.TB, dir string, names ...string) (ca string) {
 	t.Helper()
+	return WriteValid(t, dir, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), names...)
+}
+
+// WriteValid is Write with the certificates (not the CA, which is valid for an hour
+// either side of now) valid from notBefore to notAfter: expired ones, or ones not
+// valid yet.
+func WriteValid(t testing.TB, dir string, notBefore, notAfter time.Time, names ...string) (ca string) {
+	t.Helper()
 	newKey := func() *ecdsa.PrivateKey {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -53,7 +61,7 @@ func Write(t testing.TB, dir string, names ...string) (ca string) {
 	for i, name := range names {
 		k := newKey()
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 2)), Subject: pkix.Name{CommonName: name},
-			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+			NotBefore: notBefore, NotAfter: notAfter,
 			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
 			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 			KeyUsage:    x509.KeyUsageDigitalSignature}

@@ -36,3 +36,25 @@ func LoadTLS(certFile, keyFile, caFile string) (server, client *tls.Config, err 
 	}
 	return server, client, nil
 }
+
+// Certificate returns the certificate this node presents over TLS (the first of
+// Config.ServerTLS's, parsed), or nil without TLS or when it cannot be parsed: for a
+// program to warn of its expiry, or to export it as a metric.
+func (t *Transport) Certificate() *x509.Certificate {
+	tc := t.cfg.ServerTLS
+	if tc == nil || len(tc.Certificates) == 0 {
+		return nil
+	}
+	c := &tc.Certificates[0]
+	if c.Leaf != nil {
+		return c.Leaf
+	}
+	if len(c.Certificate) == 0 {
+		return nil
+	}
+	leaf, err := x509.ParseCertificate(c.Certificate[0])
+	if err != nil {
+		return nil
+	}
+	return leaf
+}

@@ -1,8 +1,10 @@
 package cluster
 
 import (
+	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -36,5 +38,23 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
+	if c := tr.Certificate(); c != nil {
+		if problem := CertificateProblem(c, time.Now()); problem != "" {
+			log.Warn(problem, "tls_cert", o.TLSCert, "not_before", c.NotBefore.UTC(), "not_after", c.NotAfter.UTC())
+		}
+	}
 	return tr, nil
+}
+
+// CertificateProblem says what is wrong with the validity period of c, a node's own
+// certificate, at now: "" when nothing is. A node starts anyway (its own clock may be
+// the one that is wrong), but the other nodes will most likely refuse it.
+func CertificateProblem(c *x509.Certificate, now time.Time) string {
+	switch {
+	case now.After(c.NotAfter):
+		return fmt.Sprintf("the TLS certificate expired %s ago: the other nodes will refuse it (renew it, then restart)", now.Sub(c.NotAfter).Round(time.Second))
+	case now.Before(c.NotBefore):
+		return fmt.Sprintf("the TLS certificate is not valid for another %s: the other nodes will refuse it until then (or is this machine's clock behind?)", c.NotBefore.Sub(now).Round(time.Second))
+	}
+	return ""
 }
