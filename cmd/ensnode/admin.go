@@ -19,7 +19,7 @@ import (
 	"github.com/ensroute/ensroute/router/nettransport"
 )
 
-// adminHandler serves /metrics, /healthz and /debug/pprof/.
+// adminHandler serves /metrics, /healthz, /readyz and /debug/pprof/.
 func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 	reg := prometheus.NewRegistry()
 	build := prometheus.NewGauge(prometheus.GaugeOpts{Name: "ensroute_build_info",
@@ -37,6 +37,7 @@ func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", n.healthz)
+	mux.HandleFunc("/readyz", n.readyz)
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -83,6 +84,40 @@ func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(h)
+}
+
+// readyz answers 200 when the node is connected to a majority of the members of
+// --peers, itself counted, and 503 otherwise, with what it counted: a node cut off
+// from the cluster (a wrong secret or certificate, a partition, the others down)
+// cannot route to most leaders nor learn who leads, though /healthz, which says the
+// process runs, answers 200.
+func (n *node) readyz(w http.ResponseWriter, _ *http.Request) {
+	r := readiness{Connected: 1, Members: 1, Missing: []string{}} // itself
+	for _, p := range n.tr.Peers() {
+		if p.Addr == "" {
+			continue // a client
+		}
+		r.Members++
+		if p.Connected {
+			r.Connected++
+		} else {
+			r.Missing = append(r.Missing, string(p.ID))
+		}
+	}
+	r.Ready = 2*r.Connected > r.Members
+	w.Header().Set("Content-Type", "application/json")
+	if !r.Ready {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	_ = json.NewEncoder(w).Encode(r)
+}
+
+// readiness is /readyz's body.
+type readiness struct {
+	Ready     bool     `json:"ready"`
+	Connected int      `json:"connected"` // members connected, this node included
+	Members   int      `json:"members"`   // members of --peers, this node included
+	Missing   []string `json:"missing"`   // members not connected, sorted
 }
 
 // metrics reads the node's and the transport's counters at each scrape.

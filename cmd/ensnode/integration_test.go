@@ -103,6 +103,14 @@ func TestCluster(t *testing.T) {
 	if h := c.health(bad); h == nil || h.connected() != 0 {
 		t.Fatalf("the node with the wrong secret is connected: %+v", h)
 	}
+	// /healthz says it runs; /readyz that it is cut off from the cluster (n4 is in no
+	// one else's --peers, so it counts n1, n2, n3 and itself), and that n1 is not.
+	if code, body := readyz(t, bad); code != http.StatusServiceUnavailable || body != `{"ready":false,"connected":1,"members":4,"missing":["n1","n2","n3"]}` {
+		t.Fatalf("/readyz of the node with the wrong secret: %d %s", code, body)
+	}
+	if code, body := readyz(t, c.nodes[0]); code != http.StatusOK || body != `{"ready":true,"connected":3,"members":3,"missing":[]}` {
+		t.Fatalf("/readyz of n1: %d %s", code, body)
+	}
 	if o := c.ctl("call", "--secret-file", c.badSecret, "e1", "get", "k"); o.exit != 1 || !strings.Contains(o.stderr, "cannot reach --via") {
 		t.Fatalf("ensctl with the wrong secret: %+v", o)
 	}
@@ -138,6 +146,19 @@ func TestCluster(t *testing.T) {
 		t.Fatalf("n1 after SIGTERM: %v", err)
 	}
 	c.logged(n1, "msg=stopped")
+}
+
+// readyz returns p's /readyz status and body.
+func readyz(t *testing.T, p *proc) (int, string) {
+	t.Helper()
+	resp, err := http.Get("http://" + p.adminAddr() + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(body.String())
 }
 
 type proc struct {

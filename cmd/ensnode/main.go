@@ -1,7 +1,7 @@
 // Command ensnode runs one production node of an ensroute cluster: the router core
 // over TCP (router/nettransport, router/driver), an in-memory key/value demo peer for
 // each ensemble it is a member of, directory gossip, and an admin HTTP server with
-// /metrics, /healthz and /debug/pprof. See the README, "Run a real cluster".
+// /metrics, /healthz, /readyz and /debug/pprof. See the README, "Run a real cluster".
 package main
 
 import (

@@ -56,7 +56,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.id, "id", "", "this node's id, one of --peers; required")
 	fs.BoolVar(&o.version, "version", false, "print the code this binary runs (module version, revision, Go release) and exit")
 	fs.StringVar(&o.listen, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
-	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /debug/pprof); empty turns it off")
+	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /readyz, /debug/pprof); empty turns it off")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.Float64Var(&o.peerRate, "peer-rate", 0, "demo peers: serve at most this many requests a second, one at a time from a queue (0: each at once)")
 	fs.BoolVar(&o.skip, "peer-skip-expired", true, "demo peers with --peer-rate: skip a request whose caller's budget has run out")
@@ -250,7 +250,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		if ap, err := netip.ParseAddrPort(al.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
 			// The admin server has no authentication, and /debug/pprof shows the
 			// node's memory and code.
-			log.Warn("admin server reachable beyond this machine: /metrics, /healthz and /debug/pprof need no credentials; keep --admin on loopback or behind a firewall",
+			log.Warn("admin server reachable beyond this machine: /metrics, /healthz, /readyz and /debug/pprof need no credentials; keep --admin on loopback or behind a firewall",
 				"admin", al.Addr().String())
 		}
 	}
