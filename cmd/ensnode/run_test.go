@@ -62,6 +62,8 @@ func TestBadFlags(t *testing.T) {
 		{name: "no port", args: []string{"--id", "n1", "--peers", "n1=localhost", "--secret-file", secret}, want: "the address needs a port"},
 		{name: "no secret", args: []string{"--id", "n1", "--peers", peers}, want: "--secret-file is required"},
 		{name: "short secret", args: []string{"--id", "n1", "--peers", peers, "--secret-file", short}, want: "the secret has 3 bytes, want at least 8"},
+		{name: "short accepted secret", args: append(base, "--accept-secret-file", short), want: "--accept-secret-file " + short + ": the secret has 3 bytes, want at least 8"},
+		{name: "missing accepted secret", args: append(base, "--accept-secret-file", filepath.Join(dir, "none")), want: "--accept-secret-file: open " + filepath.Join(dir, "none")},
 		{name: "member not a peer", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--ensemble", "e1=n1,n7"}, want: "ensemble e1: member n7 is not in --peers"},
 		{name: "bad ensemble", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--ensemble", "e1"}, want: `--ensemble "e1": want id=node,node,...`},
 		{name: "bad semantics", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--semantics", "erlang"}, want: `--semantics "erlang": want default or riak`},

@@ -94,3 +94,31 @@ func writeCert(t *testing.T, dir string) (cert, key, ca string) {
 	ca = testcerts.Write(t, dir, "node")
 	return filepath.Join(dir, "node.pem"), filepath.Join(dir, "node.key"), ca
 }
+
+// TestAcceptSecretFile: the steps of changing a cluster's secret. A node at the first
+// step (its own secret, and --accept-secret-file the new one) takes a client that
+// proves the old secret and one at the second step (proving the new, accepting the
+// old), and refuses any other secret; a client at the last step (the new secret
+// alone) refuses it in turn, since it proves the old one.
+func TestAcceptSecretFile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs processes")
+	}
+	c := newTestCluster(t)
+	newSecret := filepath.Join(c.dir, "new-secret")
+	if err := os.WriteFile(newSecret, []byte("the-new-cluster-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n1 := c.nodes[0]
+	n1.args = []string{"--accept-secret-file", newSecret}
+	c.start(n1)
+	c.healthy(n1, "n1")
+	c.expect(c.ctl("call", "--via", "n1", "e1", "get", "k"), "", "e1/n1@n1")
+	c.expect(c.ctl("call", "--via", "n1", "--secret-file", newSecret, "--accept-secret-file", c.secret, "e1", "get", "k"), "", "e1/n1@n1")
+	if o := c.ctl("call", "--via", "n1", "--secret-file", c.badSecret, "e1", "get", "k"); o.exit != 1 || !strings.Contains(o.stderr, "cannot reach --via") {
+		t.Fatalf("ensctl with a secret n1 does not accept: %+v", o)
+	}
+	if o := c.ctl("call", "--via", "n1", "--secret-file", newSecret, "e1", "get", "k"); o.exit != 1 || !strings.Contains(o.stderr, "n1 did not prove the cluster secret") {
+		t.Fatalf("ensctl with the new secret alone: %+v", o)
+	}
+}

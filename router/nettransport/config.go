@@ -26,6 +26,12 @@ type Config struct {
 	// Secret is the cluster secret both sides of a handshake prove they know (at least
 	// 8 bytes). It never travels.
 	Secret []byte
+	// AcceptSecrets are other secrets this node takes as proof from the other side,
+	// besides Secret, which is the one it proves with (each at least 8 bytes). They
+	// let a cluster change its secret without an outage, in three rolling restarts:
+	// every node accepts the new secret (AcceptSecrets: new); then proves with it
+	// (Secret: new, AcceptSecrets: old); then forgets the old (AcceptSecrets: none).
+	AcceptSecrets [][]byte
 	// Peers holds the addresses of the nodes this one may dial, as host:port unless
 	// Dial is set. Nodes that dial in (client-only nodes) need no entry. It may list
 	// the node itself, so that every node can share one map of the cluster: that
@@ -99,6 +105,8 @@ func (c Config) Validate() error {
 		return bad("Cluster has %d bytes, the longest name is %d", len(c.Cluster), MaxName)
 	case len(c.Secret) < 8:
 		return bad("Secret has %d bytes, want at least 8", len(c.Secret))
+	case slices.ContainsFunc(c.AcceptSecrets, func(s []byte) bool { return len(s) < 8 }):
+		return bad("an AcceptSecrets entry has fewer than 8 bytes")
 	case c.MaxFrame != 0 && c.MaxFrame < MinMaxFrame:
 		return bad("MaxFrame %d is below %d", c.MaxFrame, MinMaxFrame)
 	case c.QueueBytes < 0:

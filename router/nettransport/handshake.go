@@ -240,11 +240,25 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 	if err != nil {
 		return identity{}, err
 	}
-	if !hmac.Equal(body, proof(t.cfg.Secret, "acceptor", &me, &them)) {
+	if !t.proven(body, "acceptor", &me, &them) {
 		refuse(nc, RefuseAuth)
 		return identity{}, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
 	}
 	return them, nil
+}
+
+// proven reports whether body is the proof the other side owes (see proof) with the
+// cluster secret or one of Config.AcceptSecrets.
+func (t *Transport) proven(body []byte, role string, dialer, acceptor *identity) bool {
+	if hmac.Equal(body, proof(t.cfg.Secret, role, dialer, acceptor)) {
+		return true
+	}
+	for _, s := range t.cfg.AcceptSecrets {
+		if hmac.Equal(body, proof(s, role, dialer, acceptor)) {
+			return true
+		}
+	}
+	return false
 }
 
 // hungUp explains err, the failure of the dialer's hello or of its wait for the
@@ -307,7 +321,7 @@ func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(the
 	if err != nil {
 		return them, code, err
 	}
-	if !hmac.Equal(body, proof(t.cfg.Secret, "dialer", &them, &me)) {
+	if !t.proven(body, "dialer", &them, &me) {
 		refuse(nc, RefuseAuth)
 		return them, RefuseAuth, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
 	}

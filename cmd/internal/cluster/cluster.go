@@ -35,13 +35,16 @@ type Options struct {
 	Shape
 	ConfigFile string
 	SecretFile string
-	TLSCert    string
-	TLSKey     string
-	TLSCA      string
-	peers      string
-	ensembles  multi
-	order      []router.NodeID // Peers as --peers or the file lists them
-	fromFile   map[string]bool // the flags whose value the config file gave
+	// AcceptSecretFiles hold other secrets the node accepts, besides its own, while
+	// the cluster changes its secret (nettransport.Config.AcceptSecrets).
+	AcceptSecretFiles multi
+	TLSCert           string
+	TLSKey            string
+	TLSCA             string
+	peers             string
+	ensembles         multi
+	order             []router.NodeID // Peers as --peers or the file lists them
+	fromFile          map[string]bool // the flags whose value the config file gave
 }
 
 type multi []string
@@ -58,6 +61,7 @@ func (o *Options) Register(fs *flag.FlagSet) {
 	fs.IntVar(&o.Routers, "routers", router.DefaultRouters, "router instances per node (the same on every node)")
 	fs.StringVar(&o.Semantics, "semantics", "default", "default or riak")
 	fs.StringVar(&o.SecretFile, "secret-file", "", "file holding the cluster secret (at least 8 bytes); required")
+	fs.Var(&o.AcceptSecretFiles, "accept-secret-file", "file holding another secret to accept from the other side, besides --secret-file's, while the cluster changes its secret; repeatable")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate for TLS (with --tls-key)")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "PEM key for TLS")
 	fs.StringVar(&o.TLSCA, "tls-ca", "", "PEM CA bundle: verify peers against it (mutual TLS)")
@@ -279,13 +283,32 @@ func sortedIDs(peers map[router.NodeID]string) []router.NodeID {
 
 // Secret reads the secret file: its content without surrounding white space.
 func (o *Options) Secret() ([]byte, error) {
-	b, err := os.ReadFile(o.SecretFile)
+	return readSecret("--secret-file", o.SecretFile)
+}
+
+// AcceptSecrets reads the --accept-secret-file files.
+func (o *Options) AcceptSecrets() ([][]byte, error) {
+	var out [][]byte
+	for _, f := range o.AcceptSecretFiles {
+		s, err := readSecret("--accept-secret-file", f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// readSecret reads the secret in file, given with flag, without the white space around
+// it.
+func readSecret(flag, file string) ([]byte, error) {
+	b, err := os.ReadFile(file)
 	if err != nil {
-		return nil, fmt.Errorf("%w: --secret-file: %w", ErrUsage, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrUsage, flag, err)
 	}
 	s := []byte(strings.TrimSpace(string(b)))
 	if len(s) < 8 {
-		return nil, fmt.Errorf("%w: --secret-file %s: the secret has %d bytes, want at least 8", ErrUsage, o.SecretFile, len(s))
+		return nil, fmt.Errorf("%w: %s %s: the secret has %d bytes, want at least 8", ErrUsage, flag, file, len(s))
 	}
 	return s, nil
 }

@@ -18,13 +18,17 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 	if err != nil {
 		return nil, err
 	}
+	accept, err := o.AcceptSecrets()
+	if err != nil {
+		return nil, err
+	}
 	peers := map[router.NodeID]string{}
 	for p, addr := range o.Peers {
 		if p != id {
 			peers[p] = addr
 		}
 	}
-	cfg := nettransport.Config{ID: id, Incarnation: inc, Cluster: o.Cluster, Secret: secret, Peers: peers, Logger: log}
+	cfg := nettransport.Config{ID: id, Incarnation: inc, Cluster: o.Cluster, Secret: secret, AcceptSecrets: accept, Peers: peers, Logger: log}
 	if o.TLSCert != "" {
 		cfg.ServerTLS, cfg.ClientTLS, err = nettransport.LoadTLS(o.TLSCert, o.TLSKey, o.TLSCA)
 		if err != nil {
