@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -54,5 +55,48 @@ func TestSecretRotation(t *testing.T) {
 	cfg := Config{ID: "n1", Cluster: "c", Secret: oldS, AcceptSecrets: [][]byte{newS, []byte("short")}}
 	if err := cfg.Validate(); !errors.Is(err, ErrBadConfig) {
 		t.Errorf("an accepted secret of 5 bytes: %v, want ErrBadConfig", err)
+	}
+}
+
+// TestRefusalLogQuiet: the same refusal (same host, id and reason; any port) is
+// logged at its level once per quiet period, with the count of those since; another
+// host, id or reason is logged at once; the log remembers at most refusalKeys of
+// them, forgetting the one seen least recently.
+func TestRefusalLogQuiet(t *testing.T) {
+	var r refusalLog
+	t0 := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
+	from := func(port int) net.Addr { return &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: port} }
+	type step struct {
+		at      time.Duration
+		addr    net.Addr
+		id      router.NodeID
+		reason  string
+		log     bool
+		repeats int
+	}
+	for i, s := range []step{
+		{at: 0, addr: from(1), id: "n4", reason: "bad secret", log: true},
+		{at: 2 * time.Second, addr: from(2), id: "n4", reason: "bad secret"},
+		{at: 4 * time.Second, addr: from(3), id: "n4", reason: "bad secret"},
+		{at: 5 * time.Second, addr: from(3), id: "n5", reason: "bad secret", log: true},
+		{at: 6 * time.Second, addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 2), Port: 3}, id: "n4", reason: "bad secret", log: true},
+		{at: 7 * time.Second, addr: from(3), id: "n4", reason: "wrong cluster", log: true},
+		{at: time.Minute, addr: from(4), id: "n4", reason: "bad secret", log: true, repeats: 2},
+		{at: time.Minute + time.Second, addr: from(4), id: "n4", reason: "bad secret"},
+	} {
+		repeats, log := r.note(s.addr, s.id, s.reason, t0.Add(s.at))
+		if log != s.log || repeats != s.repeats {
+			t.Errorf("step %d (%v %s %s at %v): log %v after %d repeats, want %v after %d", i, s.addr, s.id, s.reason, s.at, log, repeats, s.log, s.repeats)
+		}
+	}
+	// Bounded: refusalKeys more strangers push the first refusal out; it is new again.
+	for i := range refusalKeys {
+		r.note(from(1), router.NodeID(fmt.Sprint("x", i)), "bad secret", t0.Add(2*time.Minute+time.Duration(i)))
+	}
+	if len(r.seen) > refusalKeys {
+		t.Errorf("%d refusals remembered, want at most %d", len(r.seen), refusalKeys)
+	}
+	if _, log := r.note(from(9), "n4", "bad secret", t0.Add(3*time.Minute)); !log {
+		t.Errorf("a refusal forgotten for room is not logged when it comes again")
 	}
 }

@@ -55,6 +55,7 @@ type Transport struct {
 	wg        sync.WaitGroup
 	stats     counters
 	epoch     time.Time // for the connections' clock readings (deadlineReader.heard)
+	refusals  refusalLog
 }
 
 var _ router.Transport = (*Transport)(nil)
@@ -475,7 +476,14 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			err = fmt.Errorf("the connection closed in the middle of the handshake: %w", err)
 		}
-		t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err)
+		if level < slog.LevelWarn {
+			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err)
+		} else if repeats, ok := t.refusals.note(raw.RemoteAddr(), them.id, err.Error(), time.Now()); ok {
+			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err,
+				"repeats", repeats)
+		} else {
+			t.log.Debug("refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err, "repeat", true)
+		}
 		if p != nil && code != 0 {
 			t.forget(p)
 		}
@@ -516,4 +524,73 @@ func (t *Transport) Close() error {
 	})
 	t.wg.Wait()
 	return nil
+}
+
+// refusalLog keeps a node that refuses the same stranger over and over (a node with
+// another secret redials every few seconds, for days) from logging a warning each
+// time: a refusal is logged at its level the first time, and then once per
+// refusalQuiet with the count of those in between (the rest at debug).
+type refusalLog struct {
+	mu    sync.Mutex
+	quiet time.Duration // 0: refusalQuiet
+	seen  map[string]*refusalNote
+}
+
+type refusalNote struct {
+	logged   time.Time // when it was last logged at its level
+	repeats  int       // refusals since, logged at debug
+	lastSeen time.Time
+}
+
+// refusalQuiet is how long a refusal stays at debug after it was logged.
+const refusalQuiet = time.Minute
+
+// refusalKeys bounds the refusals remembered; past it the oldest-seen is forgotten.
+const refusalKeys = 256
+
+// note records a refusal of id from addr for reason at now, and reports whether to log
+// it at its level, with how many like it were logged at debug since the last time.
+func (r *refusalLog) note(addr net.Addr, id router.NodeID, reason string, now time.Time) (repeats int, log bool) {
+	host := addr.String()
+	if ta, ok := addr.(*net.TCPAddr); ok {
+		host = ta.IP.String() // the port changes with each redial
+	}
+	key := host + "\x00" + string(id) + "\x00" + reason
+	quiet := r.quiet
+	if quiet == 0 {
+		quiet = refusalQuiet
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.seen == nil {
+		r.seen = make(map[string]*refusalNote)
+	}
+	n := r.seen[key]
+	if n == nil {
+		if len(r.seen) >= refusalKeys {
+			r.forgetOldest()
+		}
+		r.seen[key] = &refusalNote{logged: now, lastSeen: now}
+		return 0, true
+	}
+	n.lastSeen = now
+	if now.Sub(n.logged) < quiet {
+		n.repeats++
+		return 0, false
+	}
+	repeats = n.repeats
+	n.logged, n.repeats = now, 0
+	return repeats, true
+}
+
+// forgetOldest forgets the refusal seen least recently; r.mu is held.
+func (r *refusalLog) forgetOldest() {
+	var oldest string
+	var at time.Time
+	for k, n := range r.seen {
+		if oldest == "" || n.lastSeen.Before(at) || n.lastSeen.Equal(at) && k < oldest {
+			oldest, at = k, n.lastSeen
+		}
+	}
+	delete(r.seen, oldest)
 }
