@@ -185,7 +185,7 @@ func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
 # HELP ensroute_calls_expired_total Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.
 # TYPE ensroute_calls_expired_total counter
 ensroute_calls_expired_total 2
-# HELP ensroute_bad_instance_total Routes and casts naming a router instance this node lacks (the sender runs more of them), folded onto one it has.
+# HELP ensroute_bad_instance_total Routes and casts naming a router instance this node lacks (the sender runs more of them), folded onto one it has (the log warns once per sender).
 # TYPE ensroute_bad_instance_total counter
 ensroute_bad_instance_total 1
 # HELP ensroute_gossip_messages_total Directory messages received (in) and sent (out).

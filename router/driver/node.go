@@ -26,6 +26,8 @@ type Node struct {
 	warned  map[router.EnsembleID]uint64 // the last conflicting version logged, by ensemble (under learnMu)
 	members map[router.NodeID]bool       // Config.Members: the nodes whose gossip is taken
 	refused map[router.NodeID]bool       // the senders of refused gossip logged already (under learnMu)
+	oddMu   sync.Mutex
+	odd     map[router.NodeID]bool // the senders of routes to an instance this node lacks, logged already
 	// recvMu orders Receive's mailbox sends before Close: once Close holds it, no
 	// route is on its way into a mailbox, and every later one sees closed.
 	recvMu  sync.RWMutex
@@ -169,6 +171,7 @@ func (n *Node) Receive(m router.Message) {
 			// configured with another count): fold its pick onto ours rather than
 			// drop the request and leave its caller waiting out its whole deadline.
 			n.stats.badInstance.Add(1)
+			n.badInstance(m.From, m.Instance)
 			m.Instance = (m.Instance%len(n.boxes) + len(n.boxes)) % len(n.boxes)
 		}
 		select {
@@ -280,4 +283,20 @@ func (n *Node) Close() error {
 	})
 	n.wg.Wait()
 	return nil
+}
+
+// badInstance logs, once per sender, a route or cast from node from that named router
+// instance i, which this node does not run: the nodes' router counts differ.
+func (n *Node) badInstance(from router.NodeID, i int) {
+	n.oddMu.Lock()
+	defer n.oddMu.Unlock()
+	if n.odd[from] {
+		return
+	}
+	if n.odd == nil {
+		n.odd = make(map[router.NodeID]bool)
+	}
+	n.odd[from] = true
+	n.log.Warn("a route named a router instance this node does not run: the nodes' router counts differ (--routers should be the same on every node and client); folded onto one it runs (logged once per sender; Stats.BadInstance counts every one)",
+		"from", string(from), "instance", i, "routers", len(n.boxes))
 }
