@@ -3,6 +3,7 @@ package nettransport
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -99,6 +100,45 @@ func TestDisconnectWithoutGoodbyeWarns(t *testing.T) {
 		}
 		if !strings.Contains(logs.log(), want) {
 			t.Errorf("graceful %v: n1 does not log the disconnection at %s:\n%s", graceful, level, logs.log())
+		}
+	}
+}
+
+// TestMemberAtWrongAddressWarned: n2 dials n1, but n1's Peers give n2 an address
+// nobody answers at (n2 listens elsewhere): n1 warns that clients cannot reach n2.
+// With n2's right address, nothing is said.
+func TestMemberAtWrongAddressWarned(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := l.Addr().String()
+	_ = l.Close() // a port nobody listens on
+	for _, wrong := range []bool{true, false} {
+		n2, _, _, addr2 := tcpNode(t, "n2", nil)
+		at := addr2
+		if wrong {
+			at = nobody
+		}
+		_, ev, logs, addr1 := tcpNode(t, "n1", func(c *Config) { c.Peers = map[router.NodeID]string{"n2": at} })
+		n2.cfg.Peers = map[router.NodeID]string{"n1": addr1}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		if err := n2.Connect(ctx, "n1"); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		waitFor(t, "n1 connected to n2", func() bool { return strings.Contains(ev.conns(), "up n2") })
+		const warning = "a member dialed in, but does not answer at its address"
+		if wrong {
+			waitFor(t, "n1 warns", func() bool { return strings.Contains(logs.log(), warning) })
+			if !strings.Contains(logs.log(), "addr="+nobody) {
+				t.Errorf("the warning does not name the address:\n%s", logs.log())
+			}
+			continue
+		}
+		time.Sleep(100 * time.Millisecond) // a probe would be done by now
+		if strings.Contains(logs.log(), warning) {
+			t.Errorf("n1 warns of n2 at its right address:\n%s", logs.log())
 		}
 	}
 }

@@ -504,4 +504,7 @@ func TestClosedBeforeHello(t *testing.T) {
 	if n := strings.Count(acc.log.String(), "level=WARN"); n != 1 {
 		t.Fatalf("%d warnings, want one, for the connection that closed mid-hello:\n%s", n, acc.log.String())
 	}
+	if st := acc.tr.Stats(); st.Refused != 1 {
+		t.Fatalf("Refused = %d, want 1 (the connection that closed mid-hello; a probe is no handshake)", st.Refused)
+	}
 }

@@ -16,7 +16,7 @@ type Stats struct {
 	Overloaded  uint64 // sends refused because the send queue was full
 	TooLarge    uint64 // sends refused because the message exceeds the frame limit or MaxName
 	BadFrames   uint64 // connections closed for a malformed frame
-	Refused     uint64 // inbound handshakes refused or failed
+	Refused     uint64 // inbound handshakes refused or failed (not connections closed before a byte: probes)
 	// HandshakeLimit counts handshakes ended because their listener had
 	// Config.MaxHandshakes in progress and accepted one more (not in Refused).
 	HandshakeLimit uint64

@@ -444,14 +444,13 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		return
 	}
 	if err != nil {
-		t.stats.refused.Add(1)
 		if p != nil && code == 0 {
 			// Admitted, but the welcome could not be written: the connection was the
 			// peer's for a moment, and whoever saw it then waits for it to end.
 			c.close(err)
 		}
 		_ = nc.Close()
-		level := slog.LevelWarn
+		level, probe := slog.LevelWarn, false
 		switch {
 		case code == RefuseRace:
 			level = slog.LevelDebug // the other connection of the pair wins: routine
@@ -471,10 +470,13 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			// Closed, or reset, before a byte of its hello: a load balancer's TCP
 			// health check or a port scan, not a node. One warning a probe would
 			// flood the log.
-			level = slog.LevelDebug
+			level, probe = slog.LevelDebug, true
 			err = fmt.Errorf("the connection closed before its hello (a TCP health check, or a port scan): %w", err)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			err = fmt.Errorf("the connection closed in the middle of the handshake: %w", err)
+		}
+		if !probe {
+			t.stats.refused.Add(1) // a probe (a member's among them, see probe) is no handshake
 		}
 		if level < slog.LevelWarn {
 			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err)
@@ -503,6 +505,29 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
 	c.start()
 	p.announceUp(c)
+	if dir == "inbound" && p.addr != "" {
+		t.spawn(func() { t.probe(p) })
+	}
+}
+
+// probe checks that a member that dialed in answers at its address in Config.Peers,
+// and warns if it does not: a node listening elsewhere (a wrong --listen, or a stale
+// --peers) connects out to every member and looks healthy, but nobody can dial it,
+// clients included, so the replies it sends them are lost. One connection, closed
+// at once (its acceptor counts it as a probe, not a node).
+func (t *Transport) probe(p *peer) {
+	ctx, cancel := context.WithTimeout(t.ctx, t.cfg.HandshakeTimeout)
+	defer cancel()
+	nc, err := t.cfg.Dial(ctx, p.addr)
+	if err == nil {
+		_ = nc.Close()
+		return
+	}
+	if t.ctx.Err() != nil {
+		return // closing
+	}
+	t.log.Warn("a member dialed in, but does not answer at its address: clients, which dial it there, cannot reach it, and lose its replies (check its --listen, and its entry in every node's --peers)",
+		"peer", string(p.id), "addr", p.addr, "err", err)
 }
 
 // Close closes the listeners and every connection, stops every dial, and waits for
