@@ -142,3 +142,33 @@ func TestMemberAtWrongAddressWarned(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstStartQuiet: a member that was never connected and where nothing listens
+// yet (a cluster starting node by node) is logged at info, not as a warning, for
+// firstStartGrace; a member that refuses the handshake is a warning at once.
+func TestFirstStartQuiet(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobody := l.Addr().String()
+	_ = l.Close()
+	n1, _, logs, _ := tcpNode(t, "n1", func(c *Config) { c.Peers = map[router.NodeID]string{"n2": nobody} })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n1.Connect(ctx, "n2"); err == nil {
+		t.Fatal("connected to nobody")
+	}
+	waitFor(t, "n1 logs its first attempt", func() bool { return strings.Contains(logs.log(), "cannot connect") })
+	if !strings.Contains(logs.log(), "level=INFO msg=\"cannot connect\" node=n1 peer=n2") || strings.Contains(logs.log(), "level=WARN") {
+		t.Fatalf("a member not listening yet, never connected, is not logged at info alone:\n%s", logs.log())
+	}
+
+	// A node that answers but refuses: a warning at once.
+	_, _, _, addr := tcpNode(t, "n3", func(c *Config) { c.Secret = []byte("another-secret") })
+	n1b, _, logsb, _ := tcpNode(t, "n1", func(c *Config) { c.Peers = map[router.NodeID]string{"n3": addr} })
+	if err := n1b.Connect(ctx, "n3"); err == nil {
+		t.Fatal("connected with another secret")
+	}
+	waitFor(t, "a warning", func() bool { return strings.Contains(logsb.log(), "level=WARN msg=\"cannot connect\" node=n1 peer=n3") })
+}

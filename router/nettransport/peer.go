@@ -235,6 +235,10 @@ func (p *peer) startLoop() {
 	}
 }
 
+// firstStartGrace is how long a member that was never connected may refuse
+// connections (nothing listens yet) before the dial loop warns of it.
+const firstStartGrace = 10 * time.Second
+
 // loop keeps the peer connected until the transport closes: it dials, waits while the
 // connection lasts, and after a failure waits a backoff that doubles up to BackoffMax,
 // with jitter, so that a cluster restarting at once does not dial in lockstep.
@@ -242,14 +246,20 @@ func (p *peer) loop() {
 	t := p.t
 	backoff := t.cfg.BackoffMin
 	failures := 0
+	// A member that nothing listens for yet, before it was ever connected, is most
+	// likely starting along with this node: that is said at info, and a warning
+	// follows only if it lasts firstStartGrace.
+	everUp, warned := false, false
+	var failingSince time.Time
 	for attempt := 0; !t.closed(); attempt++ {
 		if c := p.conn.Load(); c != nil {
+			everUp = true
 			select {
 			case <-c.done:
 			case <-t.ctx.Done():
 				return
 			}
-			backoff, failures = t.cfg.BackoffMin, 0
+			backoff, failures, warned = t.cfg.BackoffMin, 0, false
 			if !p.sleep(backoff) {
 				return
 			}
@@ -274,6 +284,9 @@ func (p *peer) loop() {
 			return
 		}
 		failures++
+		if failures == 1 {
+			failingSince = time.Now()
+		}
 		t.stats.dialFailures.Add(1)
 		level := slog.LevelDebug
 		var re *RefusedError
@@ -281,11 +294,14 @@ func (p *peer) loop() {
 			// Losing a simultaneous dial is no failure: the other side's connection
 			// is about to arrive.
 			p.dialFailed(err)
-			if failures == 1 {
-				level = slog.LevelWarn
-				if re != nil && re.Code == RefuseAlive {
-					level = slog.LevelError // this process may be the second with its id
-				}
+			starting := !everUp && errors.Is(err, syscall.ECONNREFUSED)
+			switch {
+			case re != nil && re.Code == RefuseAlive && failures == 1:
+				level, warned = slog.LevelError, true // this process may be the second with its id
+			case !warned && (!starting || time.Since(failingSince) >= firstStartGrace):
+				level, warned = slog.LevelWarn, true
+			case failures == 1:
+				level = slog.LevelInfo // not listening yet: starting too, most likely
 			}
 		}
 		t.log.Log(context.Background(), level, "cannot connect", "peer", string(p.id), "addr", p.addr, "err", err, "retry_in", backoff)
