@@ -169,15 +169,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // node is a running ensnode.
 type node struct {
-	o     *options
-	id    router.NodeID
-	inc   router.Incarnation
-	drv   *driver.Node
-	tr    *nettransport.Transport
-	admin *http.Server
-	wg    sync.WaitGroup
-	dials context.CancelFunc
-	slow  *kv.Slow // nil unless --peer-rate
+	o      *options
+	id     router.NodeID
+	inc    router.Incarnation
+	drv    *driver.Node
+	tr     *nettransport.Transport
+	admin  *http.Server
+	wg     sync.WaitGroup
+	dials  context.CancelFunc
+	stalls chan struct{} // closed to end the stall watch
+	slow   *kv.Slow      // nil unless --peer-rate
 	// members are the other members of --peers, sorted.
 	members []router.NodeID
 }
@@ -277,6 +278,12 @@ func start(o *options, log *slog.Logger) (*node, error) {
 			}
 		})
 	}
+	n.stalls = make(chan struct{})
+	n.wg.Go(func() {
+		tick := time.NewTicker(stallTick)
+		defer tick.Stop()
+		watchStalls(log, tick.C, n.stalls)
+	})
 	log.Info("ready", "node", o.id, "incarnation", uint64(inc), "listen", l.Addr().String(), "admin", adminAddr,
 		"cluster", o.Cluster, "semantics", o.Semantic().String(), "routers", o.Routers, "hosts", hosted)
 	return n, nil
@@ -311,6 +318,7 @@ func (n *node) stop() {
 	cancel()
 	_ = n.tr.Close()
 	stopSlow(n.slow)
+	close(n.stalls)
 	n.wg.Wait()
 }
 
