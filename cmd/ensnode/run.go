@@ -161,7 +161,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case <-ctx.Done():
 		}
 	}
-	log.Info("shutting down")
+	log.Info("shutting down", "cause", context.Cause(ctx))
 	n.stop()
 	log.Info("stopped")
 	return 0
