@@ -36,9 +36,12 @@
 // unless the old one was heard from in the last two heartbeat intervals: then the
 // newcomer is a second process with the node's id, and is refused (RefuseAlive,
 // logged as an error once, counted in Stats.DuplicateID) rather than shut out the
-// node that runs. Config.HandshakeTimeout bounds a handshake in time, MaxHandshakeFrame its frames in size (a few KiB, computed from
-// MaxName), and Config.MaxHandshakes the handshakes in progress on each listener:
-// one more connection ends the oldest of them. For untrusted
+// node that runs. Config.HandshakeTimeout bounds a handshake in time,
+// MaxHandshakeFrame its frames in size (a few KiB, computed from MaxName), and
+// Config.MaxHandshakes the handshakes in progress on each listener: one more
+// connection ends the oldest of them. Config.AcceptSecrets lets a cluster change its
+// secret in rolling restarts, and a member that dials in is checked once at its
+// address in Config.Peers (a warning if nothing answers there). For untrusted
 // networks, LoadTLS adds TLS, and mutual TLS with a CA. Both sides of a connection
 // must agree on TLS: a node cannot read the other kind of handshake and closes the
 // connection without a refusal, which the dialer reports as ErrHungUp, naming TLS as
