@@ -209,6 +209,7 @@ func TestImportRules(t *testing.T) {
 		{name: "bugs is a leaf", dir: "internal/bugs", allowed: []string{}},
 		{name: "samestr is a leaf", dir: "internal/samestr", allowed: []string{}},
 		{name: "strictjson is a leaf", dir: "internal/strictjson", allowed: []string{}},
+		{name: "buildinfo is a leaf", dir: "internal/buildinfo", allowed: []string{}},
 		{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"internal/samestr", "router", "sim"}},
 		{name: "traceview reads records only", dir: "scenarios/traceview", allowed: []string{"sim"}},
 		// Production: the TCP transport and the driver run the core and nothing of the
@@ -217,12 +218,12 @@ func TestImportRules(t *testing.T) {
 		{name: "nettransport sits on router", dir: "router/nettransport", allowed: []string{"router"}},
 		{name: "driver sits on router", dir: "router/driver", allowed: []string{"router"}},
 		{name: "transporttest sits on router", dir: "router/transporttest", allowed: []string{"router"}},
-		{name: "ensnode links no simulator", dir: "cmd/ensnode", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "router", "router/driver", "router/nettransport"}},
+		{name: "ensnode links no simulator", dir: "cmd/ensnode", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "internal/buildinfo", "router", "router/driver", "router/nettransport"}},
 		// ensctl scenario runs a simulator spec against real processes: ensctl may
 		// link the simulator (for scenarios.Spec) through realscenario; ensnode may
 		// not, TestEnsnodeLinksNoSimulator checks it transitively. ensctl checks an
 		// event against the demo peer's own parser (kv.Check) before it sends one.
-		{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "cmd/internal/realscenario", "router", "router/driver", "router/nettransport", "scenarios"}},
+		{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "cmd/internal/realscenario", "internal/buildinfo", "router", "router/driver", "router/nettransport", "scenarios"}},
 		{name: "load drives calls", dir: "cmd/internal/load", allowed: []string{"router"}},
 		{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
 		{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"router", "router/driver", "router/nettransport"}},
