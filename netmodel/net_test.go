@@ -216,32 +216,13 @@ func TestPartitionDetect(t *testing.T) {
 	b, _ := addHost(t, n, "b")
 	_, rc := addHost(t, n, "c")
 	at(w, 10*time.Millisecond, func() { n.Partition([]router.NodeID{"a"}, []router.NodeID{"b"}, netmodel.InFlightDrop) })
-	cases := []struct {
-		name    string
-		at      time.Duration
-		from    *netmodel.Host
-		to      router.NodeID
-		unreach bool
-	}{
+	sendsAt(t, w, []timedSend{
 		{name: "at the cut", at: 10 * time.Millisecond, from: a, to: "b"},
 		{name: "just before detection", at: 10*time.Millisecond + detect - 1, from: b, to: "a"},
 		{name: "at detection", at: 10*time.Millisecond + detect, from: a, to: "b", unreach: true},
 		{name: "reverse after detection", at: 200 * time.Millisecond, from: b, to: "a", unreach: true},
 		{name: "other link unaffected", at: 200 * time.Millisecond, from: a, to: "c"},
-	}
-	errs := map[string]error{}
-	for _, tc := range cases {
-		at(w, tc.at, func() { errs[tc.name] = tc.from.Transport().Send(tc.to, ptr(msg(router.KindReply, 1))) })
-	}
-	w.RunUntil(time.Second)
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			err := errs[tc.name]
-			if tc.unreach != errors.Is(err, router.ErrUnreachable) || (!tc.unreach && err != nil) {
-				t.Errorf("Send at %v = %v, want unreachable %v", tc.at, err, tc.unreach)
-			}
-		})
-	}
+	})
 	want := netmodel.Stats{Sent: 3, Handed: 1, Lost: 2, Unreachable: 2}
 	if diff := cmp.Diff(want, n.Stats()); diff != "" {
 		t.Errorf("Stats (-want +got):\n%s", diff)
@@ -508,34 +489,16 @@ func TestCrashDetect(t *testing.T) {
 	at(w, 300*time.Millisecond, b.Restart)
 	at(w, 400*time.Millisecond, b.Crash)
 	at(w, 10*time.Millisecond, c.Pause)
-	cases := []struct {
-		name    string
-		at      time.Duration
-		to      router.NodeID
-		unreach bool
-	}{
-		{name: "at the crash", at: 10 * time.Millisecond, to: "b"},
-		{name: "just before detection", at: 10*time.Millisecond + detect - 1, to: "b"},
-		{name: "at detection", at: 10*time.Millisecond + detect, to: "b", unreach: true},
-		{name: "later", at: 250 * time.Millisecond, to: "b", unreach: true},
-		{name: "restarted", at: 350 * time.Millisecond, to: "b"},
-		{name: "crashed again", at: 450 * time.Millisecond, to: "b"},
-		{name: "crashed again, noticed", at: 500 * time.Millisecond, to: "b", unreach: true},
-		{name: "paused long", at: 500 * time.Millisecond, to: "c"},
-	}
-	errs := map[string]error{}
-	for _, tc := range cases {
-		at(w, tc.at, func() { errs[tc.name] = a.Transport().Send(tc.to, ptr(msg(router.KindReply, 1))) })
-	}
-	w.RunUntil(time.Second)
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			err := errs[tc.name]
-			if tc.unreach != errors.Is(err, router.ErrUnreachable) || (!tc.unreach && err != nil) {
-				t.Errorf("Send at %v = %v, want unreachable %v", tc.at, err, tc.unreach)
-			}
-		})
-	}
+	sendsAt(t, w, []timedSend{
+		{name: "at the crash", at: 10 * time.Millisecond, from: a, to: "b"},
+		{name: "just before detection", at: 10*time.Millisecond + detect - 1, from: a, to: "b"},
+		{name: "at detection", at: 10*time.Millisecond + detect, from: a, to: "b", unreach: true},
+		{name: "later", at: 250 * time.Millisecond, from: a, to: "b", unreach: true},
+		{name: "restarted", at: 350 * time.Millisecond, from: a, to: "b"},
+		{name: "crashed again", at: 450 * time.Millisecond, from: a, to: "b"},
+		{name: "crashed again, noticed", at: 500 * time.Millisecond, from: a, to: "b", unreach: true},
+		{name: "paused long", at: 500 * time.Millisecond, from: a, to: "c"},
+	})
 	// Sent: the two before detection and the one after the second crash (orphans on
 	// arrival), the one to the restarted host (handed) and the one to the paused host
 	// (parked).
@@ -545,5 +508,33 @@ func TestCrashDetect(t *testing.T) {
 	}
 	if len(rc.got) != 0 {
 		t.Errorf("the paused host was handed %d messages", len(rc.got))
+	}
+}
+
+// timedSend is a send made at a virtual time, and whether it must fail as
+// unreachable (else succeed).
+type timedSend struct {
+	name    string
+	at      time.Duration
+	from    *netmodel.Host
+	to      router.NodeID
+	unreach bool
+}
+
+// sendsAt makes each send at its time, runs w for a second, and checks each outcome.
+func sendsAt(t *testing.T, w *sim.World, sends []timedSend) {
+	t.Helper()
+	errs := map[string]error{}
+	for _, s := range sends {
+		at(w, s.at, func() { errs[s.name] = s.from.Transport().Send(s.to, ptr(msg(router.KindReply, 1))) })
+	}
+	w.RunUntil(time.Second)
+	for _, s := range sends {
+		t.Run(s.name, func(t *testing.T) {
+			err := errs[s.name]
+			if s.unreach != errors.Is(err, router.ErrUnreachable) || (!s.unreach && err != nil) {
+				t.Errorf("Send at %v = %v, want unreachable %v", s.at, err, s.unreach)
+			}
+		})
 	}
 }
