@@ -33,8 +33,8 @@
 // the id of a node already connected (or the acceptor's own), is refused with a
 // RefuseCode that both sides log with log/slog. A connection to a newer incarnation of
 // a connected node (a restart), dialed by either side, replaces the old connection,
-// unless the old one was heard from in the last two heartbeat intervals: then the
-// newcomer is a second process with the node's id, and is refused (RefuseAlive,
+// unless it is a member's (in Config.Peers) and was heard from in the last two
+// heartbeat intervals: then the newcomer is a second process with the node's id, and is refused (RefuseAlive,
 // logged as an error once, counted in Stats.DuplicateID) rather than shut out the
 // node that runs. Config.HandshakeTimeout bounds a handshake in time,
 // MaxHandshakeFrame its frames in size (a few KiB, computed from MaxName), and

@@ -11,23 +11,26 @@ import (
 	"github.com/ensroute/ensroute/router"
 )
 
-// TestSecondProcessWithSameIDRefused: n2 runs and is connected to n1 (its pings keep
-// the connection heard from). A second process started by mistake as n2, a newer
+// TestSecondProcessWithSameIDRefused: n2, a member of n1's Peers, runs and is
+// connected to n1 (its pings keep the connection heard from). A second process started by mistake as n2, a newer
 // incarnation, dials n1: n1 refuses it (RefuseAlive) instead of dropping the n2 that
 // runs for it, counts it, and logs one error naming both incarnations; the second
 // process's redials are refused too, logged at debug. Once the first n2 is gone, the
 // second is let in. (A newer incarnation over a half-open connection, never heard
 // from since its handshake, still replaces it at once:
-// TestRestartReplacesHalfOpenConnection.)
+// TestRestartReplacesHalfOpenConnection; so does a client's, TestClientReconnectsAtOnce.)
 func TestSecondProcessWithSameIDRefused(t *testing.T) {
 	const beat = 100 * time.Millisecond
 	fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
-	n1, ev, logs, addr := tcpNode(t, "n1", fast)
-	n2, _, _, _ := tcpNode(t, "n2", func(c *Config) {
+	n2, _, _, addr2 := tcpNode(t, "n2", func(c *Config) {
 		fast(c)
 		c.Incarnation = 5
-		c.Peers = map[router.NodeID]string{"n1": addr}
 	})
+	n1, ev, logs, addr := tcpNode(t, "n1", func(c *Config) {
+		fast(c)
+		c.Peers = map[router.NodeID]string{"n2": addr2} // n2 is a member, not a client
+	})
+	n2.cfg.Peers = map[router.NodeID]string{"n1": addr}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := n2.Connect(ctx, "n1"); err != nil {
@@ -171,4 +174,32 @@ func TestFirstStartQuiet(t *testing.T) {
 		t.Fatal("connected with another secret")
 	}
 	waitFor(t, "a warning", func() bool { return strings.Contains(logsb.log(), "level=WARN msg=\"cannot connect\" node=n1 peer=n3") })
+}
+
+// TestClientReconnectsAtOnce: a client (no entry in Peers) that reconnects as a newer
+// incarnation while its old connection is still heard from replaces it, as ensctl run
+// twice in a row does: only members are held to RefuseAlive.
+func TestClientReconnectsAtOnce(t *testing.T) {
+	const beat = 100 * time.Millisecond
+	fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
+	n1, ev, _, addr := tcpNode(t, "n1", fast)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for inc := router.Incarnation(1); inc <= 2; inc++ {
+		cl, _, _, _ := tcpNode(t, "client", func(c *Config) {
+			fast(c)
+			c.Incarnation = inc
+			c.Peers = map[router.NodeID]string{"n1": addr}
+		})
+		if err := cl.Connect(ctx, "n1"); err != nil {
+			t.Fatalf("incarnation %d: %v", inc, err)
+		}
+		if err := cl.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "n1 hears the client", func() bool { return strings.Count(ev.String(), "msg from client") == int(inc) })
+	}
+	if st := n1.Stats(); st.DuplicateID != 0 {
+		t.Fatalf("a client's reconnection was refused as a duplicate id %d times", st.DuplicateID)
+	}
 }

@@ -80,11 +80,13 @@ func (p *peer) dialFailed(err error) {
 // unless the newcomer is a newer incarnation of it: a restarted node need not wait
 // until its old connection, which may be half-open, misses the heartbeat timeout.
 // Then admit returns the connection c replaced, for the caller to close with
-// replaced. But an old connection that was heard from in the last two heartbeat
-// intervals (a live node pings at least that often) is not half-open: the newcomer is
-// a second node with the same id, and is refused (RefuseAlive) rather than let it shut
-// out the node that runs. When both sides dial at once the connection dialed by the
-// smaller id wins on both sides.
+// replaced. But a member's old connection (one of Config.Peers) that was heard from
+// in the last two heartbeat intervals (a live node pings at least that often) is not
+// half-open: the newcomer is a second node with the same id, and is refused
+// (RefuseAlive) rather than let it shut out the node that runs. A client's is replaced
+// as before: a client that reconnects at once, before its old connection's end is
+// read here, must not be turned away, and a client shut out shuts out no member. When
+// both sides dial at once the connection dialed by the smaller id wins on both sides.
 func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -94,7 +96,7 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 		return RefuseShutdown, nil
 	case old != nil && inc <= old.inc:
 		return RefuseDuplicate, nil
-	case old != nil && old.dr.heardWithin(2*p.t.cfg.HeartbeatInterval):
+	case old != nil && p.addr != "" && old.dr.heardWithin(2*p.t.cfg.HeartbeatInterval):
 		p.t.stats.duplicateID.Add(1)
 		return RefuseAlive, nil
 	case old == nil && p.dialing && p.t.cfg.ID < p.id:
