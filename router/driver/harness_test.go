@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +24,7 @@ var quiet = slog.New(slog.DiscardHandler)
 // a node is its id), for tests in a synctest bubble; or over loopback TCP.
 type cluster struct {
 	t     testing.TB
+	mu    sync.Mutex // trs: the pipe Dial reads it from the transports' goroutines
 	trs   map[router.NodeID]*nettransport.Transport
 	nodes map[router.NodeID]*driver.Node
 	addrs map[router.NodeID]string
@@ -65,7 +67,9 @@ func (c *cluster) add(id router.NodeID, edit func(*driver.Config)) *driver.Node 
 		Peers: c.addrs, Logger: quiet}
 	if !c.tcp {
 		tcfg.Dial = func(_ context.Context, addr string) (net.Conn, error) {
+			c.mu.Lock()
 			to := c.trs[router.NodeID(addr)]
+			c.mu.Unlock()
 			if to == nil {
 				return nil, fmt.Errorf("no node at %s", addr)
 			}
@@ -90,7 +94,10 @@ func (c *cluster) add(id router.NodeID, edit func(*driver.Config)) *driver.Node 
 	if l != nil {
 		go func() { _ = tr.Serve(l) }()
 	}
-	c.trs[id], c.nodes[id] = tr, n
+	c.mu.Lock()
+	c.trs[id] = tr
+	c.mu.Unlock()
+	c.nodes[id] = n
 	return n
 }
 

@@ -505,9 +505,18 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
 	c.start()
 	p.announceUp(c)
-	if dir == "inbound" && p.addr != "" {
+	if dir == "inbound" && p.addr != "" && t.serves() {
 		t.spawn(func() { t.probe(p) })
 	}
+}
+
+// serves reports whether the transport listens (Serve): then its members are expected
+// to listen too, at their addresses in Config.Peers. One fed by Accept alone (pipes in
+// tests) checks nothing.
+func (t *Transport) serves() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.listeners) > 0
 }
 
 // probe checks that a member that dialed in answers at its address in Config.Peers,
