@@ -25,6 +25,8 @@ commands:
   cast ENSEMBLE OP [ARGS...]    send without waiting
   leader get ENSEMBLE           the leader, as the node that answers sees it
   leader set ENSEMBLE NODE      make the ensemble's member on NODE the leader
+  leader drain NODE             move every ensemble NODE leads to another member (before a restart);
+                                the ensembles come from --config or --ensemble
   bench [--concurrency N | --rate R] [--duration D] [--event EV] ENSEMBLE
                                 measure calls/s and latency; exit 1 when no call succeeded
   scenario --spec FILE [--netns] [--skip-unsupported] [--slack D] [--ensnode PATH] [--json]
@@ -85,11 +87,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // synopses are the commands' usage lines, which -h prints above the flags.
 var synopses = map[string]string{
-	"call":       "ensctl call [flags] ENSEMBLE OP [ARGS...]\n  OP: get KEY, put KEY VALUE, cas KEY OLD NEW (OLD - for absent), echo TEXT, leader or lead",
-	"cast":       "ensctl cast [flags] ENSEMBLE OP [ARGS...]\n  OP as for call; cast sends without waiting for the answer",
-	"leader get": "ensctl leader get [flags] ENSEMBLE",
-	"leader set": "ensctl leader set [flags] ENSEMBLE NODE",
-	"bench":      "ensctl bench [flags] ENSEMBLE",
+	"call":         "ensctl call [flags] ENSEMBLE OP [ARGS...]\n  OP: get KEY, put KEY VALUE, cas KEY OLD NEW (OLD - for absent), echo TEXT, leader or lead",
+	"cast":         "ensctl cast [flags] ENSEMBLE OP [ARGS...]\n  OP as for call; cast sends without waiting for the answer",
+	"leader get":   "ensctl leader get [flags] ENSEMBLE",
+	"leader set":   "ensctl leader set [flags] ENSEMBLE NODE",
+	"leader drain": "ensctl leader drain [flags] NODE\n  moves every ensemble NODE leads (of those --config or --ensemble names) to another member",
+	"bench":        "ensctl bench [flags] ENSEMBLE",
 }
 
 func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
@@ -257,11 +260,14 @@ func (cl *client) unanswered(ens string, err error) error {
 
 func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		fmt.Fprintf(stderr, "usage: %s\n       %s\n(ensctl leader get -h lists the flags)\n", synopses["leader get"], synopses["leader set"])
+		fmt.Fprintf(stderr, "usage: %s\n       %s\n       %s\n(ensctl leader get -h lists the flags)\n", synopses["leader get"], synopses["leader set"], synopses["leader drain"])
 		return flag.ErrHelp
 	}
+	if len(args) > 0 && args[0] == "drain" {
+		return drainCmd(ctx, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || (args[0] != "get" && args[0] != "set") {
-		return fmt.Errorf("%w: leader: want get ENSEMBLE or set ENSEMBLE NODE", cluster.ErrUsage)
+		return fmt.Errorf("%w: leader: want get ENSEMBLE, set ENSEMBLE NODE or drain NODE", cluster.ErrUsage)
 	}
 	verb := args[0]
 	fs, c := flags("leader "+verb, stderr)

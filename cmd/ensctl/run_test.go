@@ -47,7 +47,7 @@ func TestBadUsage(t *testing.T) {
 		{name: "id of a member", args: append([]string{"call", "--id", "n1"}, append(common, "e1", "get", "k")...), want: "--id n1 is a member's id in --peers"},
 		{name: "id not UTF-8", args: append([]string{"call", "--id", "ctl\xff"}, append(common, "e1", "get", "k")...), want: `--id "ctl\xff": not valid UTF-8`},
 		{name: "via unknown", args: append([]string{"call", "--via", "n5"}, append(common, "e1", "get", "k")...), want: "--via n5 is not in --peers"},
-		{name: "leader verb", args: []string{"leader", "move"}, want: "want get ENSEMBLE or set ENSEMBLE NODE"},
+		{name: "leader verb", args: []string{"leader", "move"}, want: "want get ENSEMBLE, set ENSEMBLE NODE or drain NODE"},
 		{name: "via unknown in config", args: call("--config", peersOnly, "--secret-file", secret, "--via", "n5"), want: "--via n5 is not in --config " + peersOnly + ": peers"},
 		{name: "id of a member in config", args: call("--config", peersOnly, "--secret-file", secret, "--id", "n1"), want: "--id n1 is a member's id in --config " + peersOnly + ": peers"},
 		{name: "leader set node in config", args: []string{"leader", "set", "--config", peersOnly, "--secret-file", secret, "e1", "n9"}, want: "node n9 is not in --config " + peersOnly + ": peers"},
@@ -194,6 +194,7 @@ func TestUsageListsOperations(t *testing.T) {
 		{[]string{"cast", "-h"}, "usage: ensctl cast [flags] ENSEMBLE OP [ARGS...]\n"},
 		{[]string{"leader", "get", "-h"}, "usage: ensctl leader get [flags] ENSEMBLE\nflags:\n"},
 		{[]string{"leader", "set", "-h"}, "usage: ensctl leader set [flags] ENSEMBLE NODE\nflags:\n"},
+		{[]string{"leader", "drain", "-h"}, "usage: ensctl leader drain [flags] NODE\n  moves every ensemble NODE leads"},
 		{[]string{"bench", "-h"}, "usage: ensctl bench [flags] ENSEMBLE\nflags:\n"},
 		{[]string{"scenario", "-h"}, "usage: ensctl scenario --spec FILE [flags]\n"},
 	} {

@@ -392,3 +392,45 @@ func (c *testCluster) bench(exit int, args ...string) benchOut {
 	}
 	return b
 }
+
+// TestLeaderDrain: ensctl leader drain n3 moves the ensemble n3 leads (e3) to another
+// member and leaves the others alone; n3 can then stop without e3 failing. Without
+// the ensembles to look at it is a usage error.
+func TestLeaderDrain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs processes")
+	}
+	c := newTestCluster(t)
+	for _, p := range c.nodes {
+		c.start(p)
+	}
+	for _, p := range c.nodes {
+		c.healthy(p, "n1", "n2", "n3")
+	}
+	ensembles := []string{"--ensemble", "e1=n1,n2,n3", "--ensemble", "e2=n2,n3,n1", "--ensemble", "e3=n3,n1,n2"}
+	out, exit, stderr := c.run(append(append([]string{"leader", "drain"}, ensembles...), "n3")...)
+	if exit != 0 {
+		t.Fatalf("drain: exit %d: %s", exit, stderr)
+	}
+	got := strings.Split(strings.TrimSpace(string(out)), "\n")
+	want := []string{
+		`{"ensemble":"e1","leader":"n1","moved":false}`,
+		`{"ensemble":"e2","leader":"n2","moved":false}`,
+		`{"ensemble":"e3","leader":"n3","to":"n1","moved":true}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("drain printed\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if o := c.ctl("leader", "get", "--via", "n2", "e3"); o.exit != 0 || o.Peer != "e3/n1@n1" {
+		t.Fatalf("e3's leader after the drain, as n2 sees it: %+v", o)
+	}
+	n3 := c.nodes[2]
+	_ = n3.cmd.Process.Signal(syscall.SIGTERM)
+	if err := n3.cmd.Wait(); err != nil {
+		t.Fatalf("n3 after SIGTERM: %v", err)
+	}
+	c.expect(c.ctl("call", "--via", "n2", "e3", "get", "k"), "", "e3/n1@n1")
+	if _, exit, stderr := c.run("leader", "drain", "n1"); exit != 2 || !strings.Contains(stderr, "which ensembles?") {
+		t.Fatalf("drain without ensembles: exit %d, %s", exit, stderr)
+	}
+}

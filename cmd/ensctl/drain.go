@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/router"
+)
+
+// drained is what leader drain did with one ensemble, as --json prints it.
+type drained struct {
+	Ensemble string `json:"ensemble"`
+	Leader   string `json:"leader,omitempty"` // the node that led it before
+	To       string `json:"to,omitempty"`     // the node that leads it now, if moved
+	Moved    bool   `json:"moved"`
+	Error    string `json:"error,omitempty"`
+}
+
+// drainCmd moves the lead of every ensemble node leads to another member, so that
+// node can be stopped without its ensembles failing (the README's rolling restart).
+// The ensembles are those of --config or --ensemble: a client has no directory to
+// list them from. For each that has a member on node, it asks who leads; if node
+// does, it asks the first other member that is connected to lead instead. It fails
+// (exit 1) if any ensemble node leads was not moved.
+func drainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, c := flags("leader drain", stderr)
+	if err := parseArgs(fs, c, args, 1, 1, "NODE"); err != nil {
+		return err
+	}
+	node := router.NodeID(fs.Arg(0))
+	if _, ok := c.Peers[node]; !ok {
+		return fmt.Errorf("%w: leader drain: node %s is not in %s", cluster.ErrUsage, node, c.Setting("peers"))
+	}
+	if len(c.Shape.Ensembles) == 0 {
+		return fmt.Errorf("%w: leader drain: which ensembles? give --config, or --ensemble for each (as ensnode takes them)", cluster.ErrUsage)
+	}
+	cl, err := c.dial(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
+	failed := 0
+	for _, e := range c.Shape.Ensembles {
+		d := cl.drain(ctx, e, node)
+		if d == nil {
+			continue // no member on node
+		}
+		if d.Error != "" {
+			failed++
+		}
+		if c.jsonOut {
+			b, _ := json.Marshal(d)
+			fmt.Fprintln(stdout, string(b))
+			continue
+		}
+		switch {
+		case d.Error != "":
+			fmt.Fprintf(stdout, "%s: %s\n", d.Ensemble, d.Error)
+		case d.Moved:
+			fmt.Fprintf(stdout, "%s: moved from %s to %s\n", d.Ensemble, d.Leader, d.To)
+		default:
+			fmt.Fprintf(stdout, "%s: led by %s, left alone\n", d.Ensemble, d.Leader)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("leader drain %s: %d of the ensembles with a member on it were not moved, or who leads them is not known", node, failed)
+	}
+	return nil
+}
+
+// drain moves the lead of ensemble e off node if node leads it, and says what it did;
+// nil if e has no member on node.
+func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.NodeID) *drained {
+	hosts := false
+	for _, m := range e.Members {
+		hosts = hosts || m == node
+	}
+	if !hosts {
+		return nil
+	}
+	d := &drained{Ensemble: string(e.ID)}
+	res, _ := cl.call(ctx, router.ToEnsemble(e.ID).Through(router.NodeID(cl.c.via)), []byte("leader"))
+	if res.Err != nil {
+		d.Error = fmt.Sprintf("who leads it is not known: %v", cl.unanswered(string(e.ID), res.Err))
+		return d
+	}
+	d.Leader = string(res.Peer.Node)
+	if res.Peer.Node != node {
+		return d
+	}
+	var tried []string
+	for _, m := range e.Members {
+		if m == node || !cl.tr.Connected(m) {
+			continue
+		}
+		res, _ := cl.call(ctx, router.ToPeer(cluster.PeerRef(e.ID, m)), []byte("lead"))
+		if res.Err == nil {
+			d.Moved, d.To = true, string(m)
+			cl.settle(ctx, e.ID, m)
+			return d
+		}
+		tried = append(tried, fmt.Sprintf("%s (%v)", m, res.Err))
+	}
+	if len(tried) == 0 {
+		d.Error = fmt.Sprintf("led by %s, and no other member is connected to take it", node)
+	} else {
+		d.Error = fmt.Sprintf("led by %s, and no other member took it: %v", node, tried)
+	}
+	return d
+}
+
+// settle waits, up to the call timeout, until --via's node names m's member as e's
+// leader, so that a drain the caller follows with a stop finds the change spread.
+func (cl *client) settle(ctx context.Context, e router.EnsembleID, m router.NodeID) {
+	deadline := time.Now().Add(cl.c.timeout)
+	for time.Now().Before(deadline) {
+		res, _ := cl.call(ctx, router.ToEnsemble(e).Through(router.NodeID(cl.c.via)), []byte("leader"))
+		if res.Err == nil && res.Peer.Node == m || errors.Is(ctx.Err(), context.Canceled) {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
