@@ -31,12 +31,7 @@ func TestCluster(t *testing.T) {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
 	}
 	c := newTestCluster(t)
-	for _, n := range c.nodes {
-		c.start(n)
-	}
-	for _, n := range c.nodes {
-		c.healthy(n, "n1", "n2", "n3")
-	}
+	c.startAll()
 
 	// Calls reach the leader's node, through any member, and return its answer.
 	c.expect(c.ctl("call", "--via", "n2", "e1", "put", "k", "v1"), "ok", "e1/n1@n1")
@@ -146,6 +141,16 @@ func TestCluster(t *testing.T) {
 		t.Fatalf("n1 after SIGTERM: %v", err)
 	}
 	c.logged(n1, "msg=stopped")
+}
+
+// startAll starts n1, n2 and n3 and waits until each is connected to the others.
+func (c *testCluster) startAll() {
+	for _, p := range c.nodes {
+		c.start(p)
+	}
+	for _, p := range c.nodes {
+		c.healthy(p, "n1", "n2", "n3")
+	}
 }
 
 // readyz returns p's /readyz status and body.
@@ -401,12 +406,7 @@ func TestLeaderDrain(t *testing.T) {
 		t.Skip("-short: builds the programs and runs processes")
 	}
 	c := newTestCluster(t)
-	for _, p := range c.nodes {
-		c.start(p)
-	}
-	for _, p := range c.nodes {
-		c.healthy(p, "n1", "n2", "n3")
-	}
+	c.startAll()
 	ensembles := []string{"--ensemble", "e1=n1,n2,n3", "--ensemble", "e2=n2,n3,n1", "--ensemble", "e3=n3,n1,n2"}
 	out, exit, stderr := c.run(append(append([]string{"leader", "drain"}, ensembles...), "n3")...)
 	if exit != 0 {
