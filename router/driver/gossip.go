@@ -187,15 +187,9 @@ func badEntry(e *router.Entry) string {
 // of each sender.
 func (n *Node) refuseGossip(from router.NodeID, k int, why string, e *router.Entry) {
 	n.stats.gossipRefused.Add(uint64(k))
-	n.learnMu.Lock()
-	defer n.learnMu.Unlock()
-	if n.refused[from] {
+	if !n.refused.first(from) {
 		return
 	}
-	if n.refused == nil {
-		n.refused = make(map[router.NodeID]bool)
-	}
-	n.refused[from] = true
 	args := []any{"from", string(from), "entries", k, "reason", why}
 	if e != nil {
 		args = append(args, "entry", e.String())

@@ -25,9 +25,8 @@ type Node struct {
 	learnMu sync.Mutex                   // one Learn at a time, so every shard sees the same order
 	warned  map[router.EnsembleID]uint64 // the last conflicting version logged, by ensemble (under learnMu)
 	members map[router.NodeID]bool       // Config.Members: the nodes whose gossip is taken
-	refused map[router.NodeID]bool       // the senders of refused gossip logged already (under learnMu)
-	oddMu   sync.Mutex
-	odd     map[router.NodeID]bool // the senders of routes to an instance this node lacks, logged already
+	refused senders                      // the senders of refused gossip logged already
+	odd     senders                      // the senders of routes to an instance this node lacks, logged already
 	// recvMu orders Receive's mailbox sends before Close: once Close holds it, no
 	// route is on its way into a mailbox, and every later one sees closed.
 	recvMu  sync.RWMutex
@@ -288,15 +287,30 @@ func (n *Node) Close() error {
 // badInstance logs, once per sender, a route or cast from node from that named router
 // instance i, which this node does not run: the nodes' router counts differ.
 func (n *Node) badInstance(from router.NodeID, i int) {
-	n.oddMu.Lock()
-	defer n.oddMu.Unlock()
-	if n.odd[from] {
+	if !n.odd.first(from) {
 		return
 	}
-	if n.odd == nil {
-		n.odd = make(map[router.NodeID]bool)
-	}
-	n.odd[from] = true
 	n.log.Warn("a route named a router instance this node does not run: the nodes' router counts differ (--routers should be the same on every node and client); folded onto one it runs (logged once per sender; Stats.BadInstance counts every one)",
 		"from", string(from), "instance", i, "routers", len(n.boxes))
+}
+
+// senders remembers the nodes something was logged for, so that it is logged once
+// per sender however often the sender does it again.
+type senders struct {
+	mu   sync.Mutex
+	seen map[router.NodeID]bool
+}
+
+// first reports whether from is new, and remembers it.
+func (s *senders) first(from router.NodeID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[from] {
+		return false
+	}
+	if s.seen == nil {
+		s.seen = make(map[router.NodeID]bool)
+	}
+	s.seen[from] = true
+	return true
 }
