@@ -25,7 +25,8 @@
 // receiver noticed to have crashed, fails at once with router.ErrUnreachable;
 // otherwise the message is sent, and then, in this order, an unnoticed partition in
 // [InFlightDrop] mode loses it, the first [Rule] that applies gives its verdict, or
-// else the link's own loss ([Link.Drop]) and duplication ([Link.Dup]) have their say. A message that survives arrives after a latency drawn
+// else the link's own loss ([Link.Drop]) and duplication ([Link.Dup]) have their say.
+// A message that survives arrives after a latency drawn
 // from the link's Dist, in send order unless the link is [Link.Unordered] or the
 // message draws [Link.Reorder]; a duplicate draws its own latency and ignores order.
 // [Net.SetLink] overrides one direction.
@@ -55,7 +56,8 @@
 // [Host.Crash] ends an incarnation: queued messages, messages that arrive while the
 // host is down and anything the old incarnation's ports still send are counted as
 // orphans, and its timers are withdrawn, never to fire. Once the host has been down
-// for [Config.DetectAfter], sends to it fail at once with router.ErrUnreachable. [Host.Restart] starts a new
+// for [Config.DetectAfter], sends to it fail at once with router.ErrUnreachable.
+// [Host.Restart] starts a new
 // incarnation with fresh ports. [Host.Pause] freezes a host without killing it:
 // arrivals are parked, services stop, timers wait; [Host.Resume] fires the timers that
 // came due, late, then works off the parked arrivals in order. Code that runs "on the
