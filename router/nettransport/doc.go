@@ -34,9 +34,9 @@
 // RefuseCode that both sides log with log/slog. A connection to a newer incarnation of
 // a connected node (a restart), dialed by either side, replaces the old connection,
 // unless it is a member's (in Config.Peers) and was heard from in the last two
-// heartbeat intervals: then the newcomer is a second process with the node's id, and is refused (RefuseAlive,
-// logged as an error once, counted in Stats.DuplicateID) rather than shut out the
-// node that runs. Config.HandshakeTimeout bounds a handshake in time,
+// heartbeat intervals: then the newcomer is a second process with the node's id,
+// and is refused (RefuseAlive, logged as an error once, counted in
+// Stats.DuplicateID) rather than shut out the node that runs. Config.HandshakeTimeout bounds a handshake in time,
 // MaxHandshakeFrame its frames in size (a few KiB, computed from MaxName), and
 // Config.MaxHandshakes the handshakes in progress on each listener: one more
 // connection ends the oldest of them. Config.AcceptSecrets lets a cluster change its
