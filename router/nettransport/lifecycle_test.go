@@ -89,6 +89,10 @@ func TestDisconnectWithoutGoodbyeWarns(t *testing.T) {
 		if err := n1.Connect(ctx, "n2"); err != nil {
 			t.Fatal(err)
 		}
+		// Connect returns once the connection is installed, a moment before the
+		// observer is told it is up. A connection that ends before that moment is
+		// never announced, up or down, so wait for the announcement before ending it.
+		waitFor(t, "n1 announces n2 up", func() bool { return strings.Contains(ev.conns(), "up n2") })
 		if graceful {
 			if err := n2.Goodbye(ctx); err != nil {
 				t.Fatal(err)
