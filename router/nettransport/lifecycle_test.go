@@ -12,15 +12,21 @@ import (
 )
 
 // TestSecondProcessWithSameIDRefused: n2, a member of n1's Peers, runs and is
-// connected to n1 (its pings keep the connection heard from). A second process started by mistake as n2, a newer
-// incarnation, dials n1: n1 refuses it (RefuseAlive) instead of dropping the n2 that
-// runs for it, counts it, and logs one error naming both incarnations; the second
-// process's redials are refused too, logged at debug. Once the first n2 is gone, the
-// second is let in. (A newer incarnation over a half-open connection, never heard
-// from since its handshake, still replaces it at once:
-// TestRestartReplacesHalfOpenConnection; so does a client's, TestClientReconnectsAtOnce.)
+// connected to n1 (its pings keep the connection heard from). A second process
+// started by mistake as n2, a newer incarnation, dials n1: n1 refuses it (RefuseAlive)
+// instead of dropping the n2 that runs for it, counts it, and logs one error naming
+// both incarnations; the second process's redials are refused too, logged at debug.
+// Once the first n2 is gone, the second is let in. (A newer incarnation over a
+// half-open connection, never heard from since its handshake, still replaces it at
+// once: TestRestartReplacesHalfOpenConnection; so does a client's,
+// TestClientReconnectsAtOnce.)
+//
+// The three attempts are a redial apart (300ms), so the last comes after the window
+// of two heartbeat intervals (500ms) from the gossip n1 heard: only n2's pings keep
+// it refused. The window is wide enough for a ping to come late on a loaded machine
+// (the race detector, CI); at 100ms a beat, one late ping by 100ms let the second in.
 func TestSecondProcessWithSameIDRefused(t *testing.T) {
-	const beat = 100 * time.Millisecond
+	const beat, redial = 250 * time.Millisecond, 300 * time.Millisecond
 	fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
 	n2, _, _, addr2 := tcpNode(t, "n2", func(c *Config) {
 		fast(c)
@@ -45,7 +51,7 @@ func TestSecondProcessWithSameIDRefused(t *testing.T) {
 		fast(c)
 		c.Incarnation = 6
 		c.Peers = map[router.NodeID]string{"n1": addr}
-		c.BackoffMin, c.BackoffMax = beat, beat
+		c.BackoffMin, c.BackoffMax = redial, redial
 	})
 	for i := 0; i < 3; i++ {
 		c2, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
