@@ -247,7 +247,8 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
 		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects},
-		{"goodbyes", ts.Goodbyes}, {"goodbye_unacknowledged", ts.Unacknowledged}, {"duplicate_id", ts.DuplicateID}} {
+		{"goodbyes", ts.Goodbyes}, {"goodbye_unacknowledged", ts.Unacknowledged}, {"duplicate_id", ts.DuplicateID},
+		{"replies_held", ts.Held}, {"replies_held_expired", ts.HeldExpired}} {
 		counter(descTransport, kv.v, kv.what)
 	}
 	if m.slow != nil {

@@ -44,6 +44,8 @@ type options struct {
 	// handshakes bounds the handshakes in progress on the listener
 	// (nettransport.Config.MaxHandshakes).
 	handshakes int
+	// replyHold is nettransport.Config.ReplyHold, with 0 for none.
+	replyHold time.Duration
 	// noGoodbye stops without the goodbye, as before it existed: tests only, to show
 	// what it prevents.
 	noGoodbye bool
@@ -64,6 +66,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	cluster.DurationVar(fs, &o.service, "service", 0, "time the demo peer spends on each get, put, cas or echo (a slow application)")
 	fs.IntVar(&o.handshakes, "max-handshakes", nettransport.DefaultMaxHandshakes,
 		"handshakes in progress at once on --listen; one more connection ends the oldest (strangers who connect and stall hold at most this many)")
+	cluster.DurationVar(fs, &o.replyHold, "reply-hold", nettransport.DefaultReplyHold,
+		"how long a reply to a client not connected is kept for it to reconnect (after a restart, clients come back at their next redial); 0: none is kept")
 	o.Register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
@@ -119,6 +123,9 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	}
 	if o.handshakes < 1 {
 		return nil, fmt.Errorf("%w: --max-handshakes %d: want at least 1", cluster.ErrUsage, o.handshakes)
+	}
+	if o.replyHold < 0 {
+		return nil, fmt.Errorf("%w: --reply-hold %v: want 0 (none kept) or more", cluster.ErrUsage, o.replyHold)
 	}
 	return o, nil
 }
@@ -187,7 +194,13 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	id := router.NodeID(o.id)
 	// A restart must get a larger incarnation: the start time in nanoseconds does.
 	inc := router.Incarnation(time.Now().UnixNano())
-	tr, err := o.Transport(id, inc, log, func(c *nettransport.Config) { c.MaxHandshakes = o.handshakes })
+	tr, err := o.Transport(id, inc, log, func(c *nettransport.Config) {
+		c.MaxHandshakes = o.handshakes
+		c.ReplyHold = o.replyHold
+		if o.replyHold == 0 {
+			c.ReplyHold = -1 // none
+		}
+	})
 	if err != nil {
 		return nil, err
 	}

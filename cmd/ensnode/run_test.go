@@ -122,6 +122,8 @@ func TestBadFlags(t *testing.T) {
 		{name: "no handshakes", args: with("--max-handshakes", "0"), want: "--max-handshakes 0: want at least 1"},
 		{name: "negative handshakes", args: with("--max-handshakes", "-5"), want: "--max-handshakes -5: want at least 1"},
 		{name: "handshakes not a number", args: with("--max-handshakes", "many"), want: `invalid value "many" for flag -max-handshakes`},
+		{name: "negative reply hold", args: with("--reply-hold", "-1s"), want: "--reply-hold -1s: want 0 (none kept) or more"},
+		{name: "reply hold not a duration", args: with("--reply-hold", "3"), want: `invalid value "3" for flag -reply-hold`},
 		{name: "extra argument", args: with("now"), want: `unexpected argument "now"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

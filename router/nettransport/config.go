@@ -64,6 +64,14 @@ type Config struct {
 	// BackoffMin and BackoffMax bound the wait between dial attempts to a peer, which
 	// doubles after each failure, with jitter. Defaults 50ms, 2s.
 	BackoffMin, BackoffMax time.Duration
+	// ReplyHold is how long a reply to a node that is not connected is held for it to
+	// connect (Send). A restarted node does not dial the clients (nodes that dialed
+	// it, with no address in Peers): each comes back at its next redial, up to
+	// BackoffMax and its jitter (+25%) later, and the replies sent to it before that
+	// would be lost. The replies held, over all nodes, are bounded by QueueBytes.
+	// Default: DefaultReplyHold, or BackoffMax and a quarter and 500ms if longer (this
+	// node's BackoffMax, taken to be its clients'); negative: none is held.
+	ReplyHold time.Duration
 	// GoodbyeTimeout bounds Goodbye: how long a stopping node waits for its peers to
 	// acknowledge that it is leaving. Default DefaultGoodbyeTimeout.
 	GoodbyeTimeout time.Duration
@@ -81,6 +89,9 @@ const (
 	DefaultHeartbeatTimeout  = 3 * time.Second
 	DefaultBackoffMin        = 50 * time.Millisecond
 	DefaultBackoffMax        = 2 * time.Second
+	// DefaultReplyHold covers a client's redial after DefaultBackoffMax, its jitter
+	// (2.5s at most) and its handshake.
+	DefaultReplyHold = 3 * time.Second
 	// DefaultGoodbyeTimeout: a peer that is connected and well answers a goodbye
 	// within a round trip; a second covers a busy one, and is what a stop costs at
 	// most for a peer that does not answer (an older node, a stuck one).
@@ -165,6 +176,7 @@ func (c *Config) fill() {
 	set(&c.GoodbyeTimeout, DefaultGoodbyeTimeout)
 	set(&c.BackoffMin, DefaultBackoffMin)
 	set(&c.BackoffMax, max(DefaultBackoffMax, c.BackoffMin))
+	set(&c.ReplyHold, max(DefaultReplyHold, c.BackoffMax*5/4+500*time.Millisecond))
 	if c.Dial == nil {
 		d := &net.Dialer{}
 		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }

@@ -133,21 +133,50 @@ func (c *conn) enqueue(m *router.Message) error {
 		t.stats.overloaded.Add(1)
 		return router.ErrOverloaded
 	}
+	var err error
+	if c.out, err = t.appendFrame(c.out, m); err != nil {
+		c.mu.Unlock()
+		return err
+	}
+	wake := c.signal()
+	c.mu.Unlock()
+	t.stats.sent.Add(1)
+	c.wakeWriter(wake)
+	return nil
+}
+
+// appendFrame appends m's frame to out, or returns out as it was and why m cannot be
+// sent: a name or the frame is too large (counted).
+func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
 	if f := longName(m); f != "" {
-		c.mu.Unlock()
 		t.stats.tooLarge.Add(1)
-		return fmt.Errorf("%w: a %s name longer than %d bytes", ErrTooLarge, f, MaxName)
+		return out, fmt.Errorf("%w: a %s name longer than %d bytes", ErrTooLarge, f, MaxName)
 	}
-	var start int
-	c.out, start = beginFrame(c.out, typeMsg)
-	c.out = AppendMessage(c.out, m)
-	if n := len(c.out) - start - headerSize; n > t.cfg.MaxFrame {
-		c.out = c.out[:start]
-		c.mu.Unlock()
+	out, start := beginFrame(out, typeMsg)
+	out = AppendMessage(out, m)
+	if n := len(out) - start - headerSize; n > t.cfg.MaxFrame {
 		t.stats.tooLarge.Add(1)
-		return fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, t.cfg.MaxFrame)
+		return out[:start], fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, t.cfg.MaxFrame)
 	}
-	endFrame(c.out, start)
+	endFrame(out, start)
+	return out, nil
+}
+
+// enqueueFrame is enqueue for a reply encoded already (held, see hold.go).
+func (c *conn) enqueueFrame(frame []byte) error {
+	t := c.t
+	c.mu.Lock()
+	if c.isClosed {
+		c.mu.Unlock()
+		t.stats.unreachable.Add(1)
+		return router.ErrUnreachable
+	}
+	if len(c.out) >= t.cfg.QueueBytes {
+		c.mu.Unlock()
+		t.stats.overloaded.Add(1)
+		return router.ErrOverloaded
+	}
+	c.out = append(c.out, frame...)
 	wake := c.signal()
 	c.mu.Unlock()
 	t.stats.sent.Add(1)

@@ -8,7 +8,10 @@
 // connected: after a failure or a disconnection it redials after a backoff that doubles
 // from Config.BackoffMin to Config.BackoffMax, with ±25% jitter. While a node is not
 // connected, Send fails at once with router.ErrUnreachable (the original's fast
-// failure); it never waits for a dial. When both nodes of a pair dial each other at
+// failure); it never waits for a dial. A reply is the exception: one to a node not
+// connected is held for Config.ReplyHold and written if the node connects by then
+// (hold.go), because a restarted node cannot dial its clients, and they come back
+// only at their next redial. When both nodes of a pair dial each other at
 // once, the connection dialed by the smaller node id wins on both sides. Nodes that
 // only dial in (client-only nodes, such as ensctl) need no address.
 //

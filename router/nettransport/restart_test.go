@@ -20,7 +20,8 @@ import (
 type events struct {
 	mu      sync.Mutex
 	log     []string
-	changed chan struct{} // made by a waiter, closed by the next add
+	msgs    []router.Message // the messages received, in order
+	changed chan struct{}    // made by a waiter, closed by the next add
 }
 
 func (e *events) add(s string) {
@@ -33,7 +34,19 @@ func (e *events) add(s string) {
 	}
 }
 
-func (e *events) Receive(m router.Message) { e.add("msg from " + string(m.From)) }
+func (e *events) Receive(m router.Message) {
+	e.mu.Lock()
+	e.msgs = append(e.msgs, m)
+	e.mu.Unlock()
+	e.add("msg from " + string(m.From))
+}
+
+// received returns the messages received, in order.
+func (e *events) received() []router.Message {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]router.Message(nil), e.msgs...)
+}
 func (e *events) PeerUp(id router.NodeID, inc router.Incarnation) {
 	e.add(fmt.Sprintf("up %s %d", id, inc))
 }

@@ -29,12 +29,16 @@ type Stats struct {
 	// DuplicateID counts inbound handshakes refused because a node with the same id
 	// is connected and alive (RefuseAlive): a second process runs with its id.
 	DuplicateID uint64
+	// Held counts replies held for a node that was not connected (Config.ReplyHold);
+	// HeldExpired, those of them dropped because it did not connect in time. They are
+	// counted as they are found expired: when a reply is held, or a node connects.
+	Held, HeldExpired uint64
 }
 
 type counters struct {
 	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
 	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
-	handshakeLimit, goodbyes, unacked, duplicateID                             atomic.Uint64
+	handshakeLimit, goodbyes, unacked, duplicateID, held, heldExpired          atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -46,6 +50,7 @@ func (t *Transport) Stats() Stats {
 		BadFrames: s.badFrames.Load(), Refused: s.refused.Load(), HandshakeLimit: s.handshakeLimit.Load(), DialFailures: s.dialFailures.Load(),
 		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),
 		Goodbyes: s.goodbyes.Load(), Unacknowledged: s.unacked.Load(), DuplicateID: s.duplicateID.Load(),
+		Held: s.held.Load(), HeldExpired: s.heldExpired.Load(),
 	}
 }
 

@@ -56,6 +56,7 @@ type Transport struct {
 	stats     counters
 	epoch     time.Time // for the connections' clock readings (deadlineReader.heard)
 	refusals  refusalLog
+	held      heldReplies // replies for nodes not connected (hold.go)
 }
 
 var _ router.Transport = (*Transport)(nil)
@@ -89,12 +90,17 @@ func (t *Transport) closed() bool { return t.ctx.Err() != nil }
 // Send queues m for node to and returns at once. It returns router.ErrUnreachable when
 // to is not connected (starting a reconnect in the background when its address is
 // known), router.ErrOverloaded when to's send queue is full, and ErrTooLarge (which
-// matches router.ErrUnreachable) when m does not fit in a frame. A nil error does not
-// promise delivery. Send never calls back into the receiver, and does not keep m.
+// matches router.ErrUnreachable) when m does not fit in a frame. A reply to a node
+// not connected is held instead, for Config.ReplyHold, and sent if a connection to
+// the node comes up by then. A nil error does not promise delivery. Send never calls
+// back into the receiver, and does not keep m.
 func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 	p := (*t.peers.Load())[to]
 	if p == nil {
-		if !t.dialable(to) || t.receiver() == nil || t.closed() {
+		if !t.dialable(to) {
+			return t.unreached(to, m) // a client not connected: a reply is held for it
+		}
+		if t.receiver() == nil || t.closed() {
 			t.stats.unreachable.Add(1)
 			return router.ErrUnreachable
 		}
@@ -103,8 +109,7 @@ func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 	c := p.conn.Load()
 	if c == nil {
 		p.startLoop()
-		t.stats.unreachable.Add(1)
-		return router.ErrUnreachable
+		return t.unreached(to, m)
 	}
 	return c.enqueue(m)
 }
@@ -503,6 +508,7 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 		level = slog.LevelDebug // a client: they come and go
 	}
 	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
+	t.release(p.id, c)
 	c.start()
 	p.announceUp(c)
 	if dir == "inbound" && p.addr != "" && t.serves() {
