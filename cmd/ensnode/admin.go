@@ -28,11 +28,16 @@ func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 	build.Set(1)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), build,
 		&metrics{drv: n.drv, tr: tr, slow: n.slow, members: n.members})
-	if c := tr.Certificate(); c != nil {
-		expiry := prometheus.NewGauge(prometheus.GaugeOpts{Name: "ensroute_tls_certificate_expiry_timestamp_seconds",
-			Help: "When the TLS certificate this node presents (--tls-cert) expires, in seconds since 1970: alert well before, since the other nodes refuse it after."})
-		expiry.Set(float64(c.NotAfter.Unix()))
-		reg.MustRegister(expiry)
+	if tr.Certificate() != nil {
+		// Read at each scrape: SIGHUP may have loaded a renewed certificate.
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ensroute_tls_certificate_expiry_timestamp_seconds",
+			Help: "When the TLS certificate this node presents (--tls-cert) expires, in seconds since 1970: alert well before, since the other nodes refuse it after."},
+			func() float64 {
+				if c := tr.Certificate(); c != nil {
+					return float64(c.NotAfter.Unix())
+				}
+				return 0
+			}))
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))

@@ -11,13 +11,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // startAlone starts p as the only member and leader of e2, with extra flags, and
 // makes c's clients talk to it alone.
 func (c *testCluster) startAlone(p *proc, extra ...string) {
 	c.peers = fmt.Sprintf("%s=127.0.0.1:%d", p.id, p.port)
-	p.log = filepath.Join(c.dir, p.id+strings.Join(extra, "")+".log")
+	p.log = filepath.Join(c.dir, fmt.Sprintf("%s-%d.log", p.id, time.Now().UnixNano())) // extra may hold paths
 	logf, err := os.Create(p.log)
 	if err != nil {
 		c.t.Fatal(err)

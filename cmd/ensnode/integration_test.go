@@ -128,11 +128,11 @@ func TestCluster(t *testing.T) {
 	if out := regexp.MustCompile(`(?m)^ensroute_gossip_messages_total\{direction="out"\} ([0-9]+)$`).FindStringSubmatch(body.String()); out == nil || out[1] == "0" {
 		t.Fatalf("/metrics: gossip sent %q, want more than none", out)
 	}
-	// SIGHUP is logged and ignored (Go's default would end the node on the spot); the
-	// node still serves.
+	// SIGHUP reloads the credentials (Go's default would end the node on the spot);
+	// the node still serves.
 	n1 := c.nodes[0]
 	_ = n1.cmd.Process.Signal(syscall.SIGHUP)
-	c.logged(n1, "SIGHUP ignored")
+	c.logged(n1, "level=INFO", "SIGHUP: reloaded")
 	if o := c.ctl("call", "--via", "n1", "e1", "get", "k"); o.exit != 0 {
 		t.Fatalf("a call through n1 after SIGHUP: %+v", o)
 	}

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -72,6 +73,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
 		fs.PrintDefaults()
+		fmt.Fprintln(stderr, "\nSIGTERM (or Ctrl-C) stops the node gracefully; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again.")
 	}
 	if err := fs.Parse(args); err != nil {
 		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
@@ -156,15 +158,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	// SIGHUP, which Go would let end the process on the spot (no goodbye, not a word
-	// in the log), is logged and ignored: ensnode reloads nothing, and a hangup is no
-	// reason to drop a node's callers.
+	// in the log), reloads the credentials' files: a new cluster secret, or a renewed
+	// certificate, without a restart.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	for ctx.Err() == nil {
 		select {
 		case <-hup:
-			log.Warn("SIGHUP ignored: ensnode reloads no configuration; restart it to change any (SIGTERM stops it gracefully)")
+			n.reload(log)
 		case <-ctx.Done():
 		}
 	}
@@ -188,6 +190,24 @@ type node struct {
 	slow   *kv.Slow      // nil unless --peer-rate
 	// members are the other members of --peers, sorted.
 	members []router.NodeID
+}
+
+// reload reads the files of --secret-file, --accept-secret-file and --tls-* again, for
+// the connections made from now on; those up go on. Nothing else is reloaded: --peers,
+// --ensemble, --config and the other flags take a restart. A file that cannot be read
+// or is not valid leaves the node with the credentials it had, and says so.
+func (n *node) reload(log *slog.Logger) {
+	if err := n.o.ReloadCredentials(n.tr, log); err != nil {
+		// Not a usage error here: the flags were right at the start.
+		msg := strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": ")
+		log.Error("SIGHUP: the credentials were not reloaded; the node goes on with those it had", "err", msg)
+		return
+	}
+	attrs := []any{"accept_secrets", len(n.o.AcceptSecretFiles)}
+	if c := n.tr.Certificate(); c != nil {
+		attrs = append(attrs, "tls_cert", n.o.TLSCert, "not_after", c.NotAfter.UTC())
+	}
+	log.Info("SIGHUP: reloaded the secret and TLS files, for the connections made from now on (--peers, --ensemble and the other flags take a restart)", attrs...)
 }
 
 func start(o *options, log *slog.Logger) (*node, error) {

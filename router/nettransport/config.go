@@ -28,9 +28,11 @@ type Config struct {
 	Secret []byte
 	// AcceptSecrets are other secrets this node takes as proof from the other side,
 	// besides Secret, which is the one it proves with (each at least 8 bytes). They
-	// let a cluster change its secret without an outage, in three rolling restarts:
+	// let a cluster change its secret without an outage, in three rolling steps:
 	// every node accepts the new secret (AcceptSecrets: new); then proves with it
 	// (Secret: new, AcceptSecrets: old); then forgets the old (AcceptSecrets: none).
+	// Transport.SetCredentials replaces both, and the TLS configurations, while the
+	// transport runs.
 	AcceptSecrets [][]byte
 	// Peers holds the addresses of the nodes this one may dial, as host:port unless
 	// Dial is set. Nodes that dial in (client-only nodes) need no entry. It may list

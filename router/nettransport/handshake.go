@@ -210,6 +210,7 @@ func (e *versionError) Unwrap() error { return ErrHandshake }
 // dialHandshake runs the dialer's side against the node expected at the address. It
 // returns the other side's identity.
 func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.NodeID) (identity, error) {
+	cr := t.Credentials() // one set for the whole handshake, whatever SetCredentials does meanwhile
 	me, err := newIdentity(&t.cfg)
 	if err != nil {
 		return identity{}, err
@@ -233,14 +234,14 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 		refuse(nc, RefuseWrongNode)
 		return identity{}, fmt.Errorf("%w: the node at this address is %s, want %s", ErrHandshake, them.id, expect)
 	}
-	if err := writeFrame(nc, typeAuth, proof(t.cfg.Secret, "dialer", &me, &them)); err != nil {
+	if err := writeFrame(nc, typeAuth, proof(cr.Secret, "dialer", &me, &them)); err != nil {
 		return identity{}, err
 	}
 	body, _, err = readHandshake(nc, fr, typeWelcome)
 	if err != nil {
 		return identity{}, err
 	}
-	if !t.proven(body, "acceptor", &me, &them) {
+	if !cr.proven(body, "acceptor", &me, &them) {
 		refuse(nc, RefuseAuth)
 		return identity{}, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
 	}
@@ -248,12 +249,12 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 }
 
 // proven reports whether body is the proof the other side owes (see proof) with the
-// cluster secret or one of Config.AcceptSecrets.
-func (t *Transport) proven(body []byte, role string, dialer, acceptor *identity) bool {
-	if hmac.Equal(body, proof(t.cfg.Secret, role, dialer, acceptor)) {
+// cluster secret or one of the secrets accepted besides it.
+func (cr *Credentials) proven(body []byte, role string, dialer, acceptor *identity) bool {
+	if hmac.Equal(body, proof(cr.Secret, role, dialer, acceptor)) {
 		return true
 	}
-	for _, s := range t.cfg.AcceptSecrets {
+	for _, s := range cr.AcceptSecrets {
 		if hmac.Equal(body, proof(s, role, dialer, acceptor)) {
 			return true
 		}
@@ -310,6 +311,7 @@ func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(the
 		refuse(nc, RefuseSelf)
 		return them, RefuseSelf, fmt.Errorf("%w: the dialer claims this node's id %s", ErrHandshake, them.id)
 	}
+	cr := t.Credentials()
 	me, err := newIdentity(&t.cfg)
 	if err != nil {
 		return them, 0, err
@@ -321,7 +323,7 @@ func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(the
 	if err != nil {
 		return them, code, err
 	}
-	if !t.proven(body, "dialer", &them, &me) {
+	if !cr.proven(body, "dialer", &them, &me) {
 		refuse(nc, RefuseAuth)
 		return them, RefuseAuth, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
 	}
@@ -329,5 +331,5 @@ func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(the
 		refuse(nc, code)
 		return them, code, fmt.Errorf("%w: %s", ErrHandshake, code)
 	}
-	return them, 0, writeFrame(nc, typeWelcome, proof(t.cfg.Secret, "acceptor", &them, &me))
+	return them, 0, writeFrame(nc, typeWelcome, proof(cr.Secret, "acceptor", &them, &me))
 }

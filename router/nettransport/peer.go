@@ -358,8 +358,8 @@ func (p *peer) dial() error {
 	stop := context.AfterFunc(t.ctx, func() { _ = raw.Close() })
 	defer stop()
 	nc := raw
-	if t.cfg.ClientTLS != nil {
-		tc := t.cfg.ClientTLS.Clone()
+	if ctls := t.Credentials().ClientTLS; ctls != nil {
+		tc := ctls.Clone()
 		if tc.ServerName == "" {
 			if host, _, err := net.SplitHostPort(p.addr); err == nil {
 				tc.ServerName = host

@@ -37,11 +37,11 @@ func LoadTLS(certFile, keyFile, caFile string) (server, client *tls.Config, err 
 	return server, client, nil
 }
 
-// Certificate returns the certificate this node presents over TLS (the first of
-// Config.ServerTLS's, parsed), or nil without TLS or when it cannot be parsed: for a
+// Certificate returns the certificate this node presents over TLS (the first of its
+// credentials' ServerTLS, parsed), or nil without TLS or when it cannot be parsed: for a
 // program to warn of its expiry, or to export it as a metric.
 func (t *Transport) Certificate() *x509.Certificate {
-	tc := t.cfg.ServerTLS
+	tc := t.Credentials().ServerTLS
 	if tc == nil || len(tc.Certificates) == 0 {
 		return nil
 	}

@@ -57,6 +57,7 @@ type Transport struct {
 	epoch     time.Time // for the connections' clock readings (deadlineReader.heard)
 	refusals  refusalLog
 	held      heldReplies // replies for nodes not connected (hold.go)
+	creds     atomic.Pointer[Credentials]
 }
 
 var _ router.Transport = (*Transport)(nil)
@@ -69,6 +70,7 @@ func New(cfg Config) (*Transport, error) {
 	cfg.fill()
 	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{}), epoch: time.Now()}
 	t.ctx, t.cancel = context.WithCancel(context.Background())
+	t.creds.Store(&Credentials{Secret: cfg.Secret, AcceptSecrets: cfg.AcceptSecrets, ServerTLS: cfg.ServerTLS, ClientTLS: cfg.ClientTLS})
 	empty := map[router.NodeID]*peer{}
 	t.peers.Store(&empty)
 	return t, nil
@@ -425,8 +427,8 @@ func (t *Transport) accept(nc net.Conn, hs *limitedHandshake) {
 // the connection. hs, if not nil, is raw's place in Serve's bound.
 func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	nc := raw
-	if t.cfg.ServerTLS != nil {
-		nc = tls.Server(raw, t.cfg.ServerTLS)
+	if stls := t.Credentials().ServerTLS; stls != nil {
+		nc = tls.Server(raw, stls)
 	}
 	remote := raw.RemoteAddr().String()
 	c := newConn(t, nc)

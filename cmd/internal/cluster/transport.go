@@ -14,11 +14,7 @@ import (
 // files, and the addresses of every member but id itself. edit, if not nil, adjusts
 // the config first (a program's own flags).
 func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.Logger, edit func(*nettransport.Config)) (*nettransport.Transport, error) {
-	secret, err := o.Secret()
-	if err != nil {
-		return nil, err
-	}
-	accept, err := o.AcceptSecrets()
+	cr, err := o.Credentials()
 	if err != nil {
 		return nil, err
 	}
@@ -28,13 +24,8 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 			peers[p] = addr
 		}
 	}
-	cfg := nettransport.Config{ID: id, Incarnation: inc, Cluster: o.Cluster, Secret: secret, AcceptSecrets: accept, Peers: peers, Logger: log}
-	if o.TLSCert != "" {
-		cfg.ServerTLS, cfg.ClientTLS, err = nettransport.LoadTLS(o.TLSCert, o.TLSKey, o.TLSCA)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %w", ErrUsage, err)
-		}
-	}
+	cfg := nettransport.Config{ID: id, Incarnation: inc, Cluster: o.Cluster, Secret: cr.Secret, AcceptSecrets: cr.AcceptSecrets,
+		ServerTLS: cr.ServerTLS, ClientTLS: cr.ClientTLS, Peers: peers, Logger: log}
 	if edit != nil {
 		edit(&cfg)
 	}
@@ -42,12 +33,52 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
+	o.warnCertificate(tr, log)
+	return tr, nil
+}
+
+// Credentials reads the files of --secret-file, --accept-secret-file, and --tls-cert,
+// --tls-key and --tls-ca. Errors name the flag or the file.
+func (o *Options) Credentials() (nettransport.Credentials, error) {
+	var cr nettransport.Credentials
+	var err error
+	if cr.Secret, err = o.Secret(); err != nil {
+		return cr, err
+	}
+	if cr.AcceptSecrets, err = o.AcceptSecrets(); err != nil {
+		return cr, err
+	}
+	if o.TLSCert != "" {
+		if cr.ServerTLS, cr.ClientTLS, err = nettransport.LoadTLS(o.TLSCert, o.TLSKey, o.TLSCA); err != nil {
+			return cr, fmt.Errorf("%w: %w", ErrUsage, err)
+		}
+	}
+	return cr, nil
+}
+
+// ReloadCredentials reads the credentials' files again (Credentials) and makes them
+// tr's, for the handshakes to come: a node does it at SIGHUP, to take a new secret or
+// a renewed certificate without a restart. On an error tr keeps those it had.
+func (o *Options) ReloadCredentials(tr *nettransport.Transport, log *slog.Logger) error {
+	cr, err := o.Credentials()
+	if err != nil {
+		return err
+	}
+	if err := tr.SetCredentials(cr); err != nil {
+		return err
+	}
+	o.warnCertificate(tr, log)
+	return nil
+}
+
+// warnCertificate warns if the certificate tr presents has expired or is not valid
+// yet.
+func (o *Options) warnCertificate(tr *nettransport.Transport, log *slog.Logger) {
 	if c := tr.Certificate(); c != nil {
 		if problem := CertificateProblem(c, time.Now()); problem != "" {
 			log.Warn(problem, "tls_cert", o.TLSCert, "not_before", c.NotBefore.UTC(), "not_after", c.NotAfter.UTC())
 		}
 	}
-	return tr, nil
 }
 
 // CertificateProblem says what is wrong with the validity period of c, a node's own
@@ -56,7 +87,7 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 func CertificateProblem(c *x509.Certificate, now time.Time) string {
 	switch {
 	case now.After(c.NotAfter):
-		return fmt.Sprintf("the TLS certificate expired %s ago: the other nodes will refuse it (renew it, then restart)", now.Sub(c.NotAfter).Round(time.Second))
+		return fmt.Sprintf("the TLS certificate expired %s ago: the other nodes will refuse it (renew it: a node takes the renewed files at SIGHUP)", now.Sub(c.NotAfter).Round(time.Second))
 	case now.Before(c.NotBefore):
 		return fmt.Sprintf("the TLS certificate is not valid for another %s: the other nodes will refuse it until then (or is this machine's clock behind?)", c.NotBefore.Sub(now).Round(time.Second))
 	}

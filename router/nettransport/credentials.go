@@ -1,0 +1,44 @@
+package nettransport
+
+import (
+	"crypto/tls"
+	"fmt"
+	"slices"
+)
+
+// Credentials are what a node proves itself with and what it takes as proof: the
+// cluster secret, the other secrets it accepts, and its TLS configurations. New takes
+// them from Config (Secret, AcceptSecrets, ServerTLS, ClientTLS); SetCredentials
+// replaces them while the transport runs, so that a node can change its secret or
+// its certificate without a restart.
+type Credentials struct {
+	Secret               []byte
+	AcceptSecrets        [][]byte
+	ServerTLS, ClientTLS *tls.Config
+}
+
+// Credentials returns the credentials in use. The caller must not modify them.
+func (t *Transport) Credentials() *Credentials { return t.creds.Load() }
+
+// SetCredentials makes c the credentials of every handshake that begins from now on.
+// Connections up, and handshakes in progress, go on with those they began with. It
+// refuses (ErrBadConfig, and changes nothing) a secret shorter than 8 bytes, as
+// Config.Validate does, and credentials that would turn TLS on or off: every node
+// of a cluster must agree on TLS, so that takes a restart of each (see the README).
+// The transport keeps c: the caller must not modify it after.
+func (t *Transport) SetCredentials(c Credentials) error {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadConfig, fmt.Sprintf(format, args...))
+	}
+	cur := t.Credentials()
+	switch {
+	case len(c.Secret) < 8:
+		return bad("the secret has %d bytes, want at least 8", len(c.Secret))
+	case slices.ContainsFunc(c.AcceptSecrets, func(s []byte) bool { return len(s) < 8 }):
+		return bad("a secret accepted has fewer than 8 bytes")
+	case (c.ServerTLS == nil) != (cur.ServerTLS == nil), (c.ClientTLS == nil) != (cur.ClientTLS == nil):
+		return bad("TLS cannot be turned on or off while the node runs (every node of a cluster must agree on it): restart the node")
+	}
+	t.creds.Store(&c)
+	return nil
+}
