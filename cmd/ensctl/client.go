@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -22,12 +21,12 @@ import (
 // common are the flags of every subcommand.
 type common struct {
 	cluster.Options
-	id       string
-	via      string
-	timeout  time.Duration
-	connect  time.Duration
-	jsonOut  bool
-	logLevel string
+	id      string
+	via     string
+	timeout time.Duration
+	connect time.Duration
+	jsonOut bool
+	logs    cluster.LogFlags
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -38,7 +37,7 @@ func (c *common) register(fs *flag.FlagSet) {
 	cluster.DurationVar(fs, &c.timeout, "timeout", time.Second, "deadline of each call")
 	cluster.DurationVar(fs, &c.connect, "connect-timeout", 2*time.Second, "how long to wait for the members to connect")
 	fs.BoolVar(&c.jsonOut, "json", false, "print JSON")
-	fs.StringVar(&c.logLevel, "log-level", "error", "debug, info, warn or error (logs go to stderr)")
+	c.logs.Register(fs, "error")
 }
 
 func (c *common) resolve(fs *flag.FlagSet) error {
@@ -61,11 +60,7 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 	if c.timeout <= 0 {
 		return fmt.Errorf("%w: --timeout %v: want a positive duration", cluster.ErrUsage, c.timeout)
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return fmt.Errorf("%w: --log-level %q", cluster.ErrUsage, c.logLevel)
-	}
-	return nil
+	return c.logs.Check()
 }
 
 // client is a running client-only node.
@@ -80,9 +75,7 @@ type client struct {
 // has failed a dial, at most --connect-timeout; it fails only if --via is not
 // connected.
 func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(c.logLevel))
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	log := c.logs.Logger(stderr)
 	inc := router.Incarnation(time.Now().UnixNano())
 	tr, err := c.Transport(router.NodeID(c.id), inc, log, nil)
 	if err != nil {

@@ -40,6 +40,7 @@ func TestBadUsage(t *testing.T) {
 	}{
 		{name: "nothing", args: nil, want: "usage: ensctl COMMAND"},
 		{name: "unknown command", args: []string{"frob"}, want: `unknown command "frob"`},
+		{name: "bad log format", args: append([]string{"call", "--log-format", "logfmt"}, append(common, "e1", "get", "k")...), want: `--log-format "logfmt": want text or json`},
 		{name: "call without event", args: append([]string{"call"}, append(common, "e1")...), want: "want ENSEMBLE OP [ARGS...]"},
 		{name: "no peers", args: []string{"call", "--secret-file", secret, "e1", "get", "k"}, want: "--peers (or --config) is required"},
 		{name: "no flags", args: []string{"call", "e1", "get", "k"}, want: "ensctl: usage: --peers (or --config) and --secret-file are required\n"},

@@ -37,7 +37,7 @@ type options struct {
 	version  bool
 	listen   string
 	admin    string
-	logLevel string
+	logs     cluster.LogFlags
 	peerRate float64 // 0, or minPeerRate..maxPeerRate
 	skip     bool
 	mailbox  int
@@ -60,7 +60,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.BoolVar(&o.version, "version", false, "print the code this binary runs (module version, revision, Go release) and exit")
 	fs.StringVar(&o.listen, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
 	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /readyz, /debug/pprof); empty turns it off")
-	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	o.logs.Register(fs, "info")
 	fs.Float64Var(&o.peerRate, "peer-rate", 0, "demo peers: serve at most this many requests a second, one at a time from a queue (0: each at once)")
 	fs.BoolVar(&o.skip, "peer-skip-expired", true, "demo peers with --peer-rate: skip a request whose caller's budget has run out")
 	fs.IntVar(&o.mailbox, "mailbox", driver.DefaultMailbox, "bound of each router instance's mailbox; a route that finds it full is refused (overloaded)")
@@ -112,9 +112,8 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		// overflowed it, and the peer served everything at once).
 		return nil, fmt.Errorf("%w: --peer-rate %v: want 0 (each request at once) or %g to %g requests a second", cluster.ErrUsage, o.peerRate, minPeerRate, float64(maxPeerRate))
 	}
-	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(o.logLevel)); err != nil {
-		return nil, fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", cluster.ErrUsage, o.logLevel)
+	if err := o.logs.Check(); err != nil {
+		return nil, err
 	}
 	if limit := driver.MaxQueued / o.Routers; o.mailbox < 1 || o.mailbox > limit {
 		return nil, fmt.Errorf("%w: --mailbox %d: want 1..%d (with %s %d: the node's mailboxes hold at most %d messages, allocated up front)",
@@ -145,9 +144,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "ensnode", buildinfo.String())
 		return 0
 	}
-	var lvl slog.Level
-	_ = lvl.UnmarshalText([]byte(o.logLevel))
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	log := o.logs.Logger(stderr)
 	n, err := start(o, log)
 	if errors.Is(err, cluster.ErrUsage) {
 		fmt.Fprintln(stderr, "ensnode:", err)
