@@ -77,7 +77,9 @@ type client struct {
 func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	log := c.logs.Logger(stderr)
 	inc := router.Incarnation(time.Now().UnixNano())
-	tr, err := c.Transport(router.NodeID(c.id), inc, log, nil)
+	// The nodes compare what ensctl says of its configuration with theirs, and warn of
+	// a client configured otherwise (its ensembles, if any, are only a list to drain).
+	tr, err := c.Transport(router.NodeID(c.id), inc, log, func(cfg *nettransport.Config) { cfg.Settings = c.Settings(false) })
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ func (n *node) adminHandler(tr *nettransport.Transport) http.Handler {
 		ConstLabels: prometheus.Labels{"version": buildinfo.Module(), "go_version": runtime.Version()}})
 	build.Set(1)
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}), build,
-		&metrics{drv: n.drv, tr: tr, slow: n.slow, members: n.members})
+		&metrics{drv: n.drv, tr: tr, slow: n.slow, members: n.members, config: n.config})
 	if tr.Certificate() != nil {
 		// Read at each scrape: SIGHUP may have loaded a renewed certificate.
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "ensroute_tls_certificate_expiry_timestamp_seconds",
@@ -68,6 +68,9 @@ type peerHealth struct {
 	ID        string `json:"id"`
 	Connected bool   `json:"connected"`
 	Leaving   bool   `json:"leaving,omitempty"`
+	// ConfigDiffers names the settings the member, at its last connection, gave
+	// otherwise than this node (see settingsWatch); absent when none.
+	ConfigDiffers []string `json:"config_differs,omitempty"`
 }
 
 type entry struct {
@@ -81,7 +84,7 @@ func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 	h := health{Status: "ok", ID: string(n.id), Incarnation: uint64(n.inc), Peers: []peerHealth{}, Directory: []entry{}}
 	for _, p := range n.tr.Peers() {
 		if p.Addr != "" {
-			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected, Leaving: p.Leaving})
+			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected, Leaving: p.Leaving, ConfigDiffers: n.config.keys(p.ID)})
 		}
 	}
 	for _, e := range n.drv.Entries() {
@@ -136,6 +139,7 @@ type metrics struct {
 	tr      *nettransport.Transport
 	slow    *kv.Slow
 	members []router.NodeID // the other members, sorted
+	config  *settingsWatch
 }
 
 var (
@@ -157,6 +161,7 @@ var (
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in the send queue to a member of --peers.", []string{"peer"}, nil)
 	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the member of --peers is connected (0 once it said goodbye).", []string{"peer"}, nil)
 	descLeaving    = prometheus.NewDesc("ensroute_peer_leaving", "1 if the member of --peers said goodbye (it is stopping) and its connection is not closed yet.", []string{"peer"}, nil)
+	descDiffers    = prometheus.NewDesc("ensroute_peer_config_differs", "1 if the member of --peers, at its last connection, stated a configuration (semantics, --routers, --peers, ensembles) other than this node's; the log says how.", []string{"peer"}, nil)
 	descClients    = prometheus.NewDesc("ensroute_clients_connected", "Clients (nodes not in --peers, such as ensctl) connected now.", nil, nil)
 	descClientQ    = prometheus.NewDesc("ensroute_clients_send_queue_bytes", "Bytes waiting in the send queues to clients, all together.", nil, nil)
 	descReconnects = prometheus.NewDesc("ensroute_reconnects_total", "Dial attempts after the first, over all peers.", nil, nil)
@@ -167,7 +172,7 @@ var (
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed,
 		descExpired, descBadInst, descGossip, descConflicts, descRefused, descHops,
-		descMailbox, descQueue, descConnected, descLeaving, descClients, descClientQ, descReconnects, descTransport, descSlow} {
+		descMailbox, descQueue, descConnected, descLeaving, descDiffers, descClients, descClientQ, descReconnects, descTransport, descSlow} {
 		ch <- d
 	}
 }
@@ -240,6 +245,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		p := known[id] // zero: not dialed yet
 		gauge(descConnected, one(p.Connected), string(id))
 		gauge(descLeaving, one(p.Leaving), string(id))
+		gauge(descDiffers, one(len(m.config.keys(id)) > 0), string(id))
 		gauge(descQueue, float64(p.Queued), string(id))
 	}
 	gauge(descClients, float64(clients))

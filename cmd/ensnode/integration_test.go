@@ -253,8 +253,9 @@ func (c *testCluster) start(p *proc) {
 
 type healthz struct {
 	Peers []struct {
-		ID        string `json:"id"`
-		Connected bool   `json:"connected"`
+		ID            string   `json:"id"`
+		Connected     bool     `json:"connected"`
+		ConfigDiffers []string `json:"config_differs"`
 	} `json:"peers"`
 }
 

@@ -185,6 +185,7 @@ type node struct {
 	dials  context.CancelFunc
 	stalls chan struct{} // closed to end the stall watch
 	slow   *kv.Slow      // nil unless --peer-rate
+	config *settingsWatch
 	// members are the other members of --peers, sorted.
 	members []router.NodeID
 }
@@ -211,7 +212,9 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	id := router.NodeID(o.id)
 	// A restart must get a larger incarnation: the start time in nanoseconds does.
 	inc := router.Incarnation(time.Now().UnixNano())
+	config := newSettingsWatch(o.Settings(true), o.Peers, log)
 	tr, err := o.Transport(id, inc, log, func(c *nettransport.Config) {
+		c.Settings, c.OnSettings = config.mine, config.heard
 		c.MaxHandshakes = o.handshakes
 		c.ReplyHold = o.replyHold
 		if o.replyHold == 0 {
@@ -285,7 +288,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 				"admin", al.Addr().String())
 		}
 	}
-	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow, members: members}
+	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow, members: members, config: config}
 	n.wg.Go(func() {
 		if err := tr.Serve(l); err != nil && !errors.Is(err, nettransport.ErrClosed) {
 			log.Error("serve", "err", err)

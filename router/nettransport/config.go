@@ -74,6 +74,15 @@ type Config struct {
 	// Default: DefaultReplyHold, or BackoffMax and a quarter and 500ms if longer (this
 	// node's BackoffMax, taken to be its clients'); negative: none is held.
 	ReplyHold time.Duration
+	// Settings, if not empty, is sent to each node once per connection, as soon as it
+	// is up, for its OnSettings: what a node says of its configuration, so that the
+	// other nodes can warn of differences (ensnode sends the semantics, --routers and
+	// its ensembles). At most MaxSettings bytes; opaque to the transport.
+	Settings []byte
+	// OnSettings, if set, is called with the Settings of each node that sends them,
+	// with its id and incarnation, once per connection, on the connection's reader:
+	// it must not block. It owns settings. A node older than Settings sends none.
+	OnSettings func(id router.NodeID, inc router.Incarnation, settings []byte)
 	// GoodbyeTimeout bounds Goodbye: how long a stopping node waits for its peers to
 	// acknowledge that it is leaving. Default DefaultGoodbyeTimeout.
 	GoodbyeTimeout time.Duration
@@ -130,6 +139,8 @@ func (c Config) Validate() error {
 		return bad("MaxHandshakes %d is negative", c.MaxHandshakes)
 	case c.HandshakeTimeout < 0, c.HeartbeatInterval < 0, c.HeartbeatTimeout < 0, c.BackoffMin < 0, c.BackoffMax < 0, c.GoodbyeTimeout < 0:
 		return bad("a timeout or backoff is negative")
+	case len(c.Settings) > MaxSettings:
+		return bad("Settings has %d bytes, the most is %d", len(c.Settings), MaxSettings)
 	case c.HeartbeatTimeout != 0 && c.HeartbeatInterval != 0 && c.HeartbeatTimeout <= c.HeartbeatInterval:
 		return bad("HeartbeatTimeout %v is not above HeartbeatInterval %v", c.HeartbeatTimeout, c.HeartbeatInterval)
 	}

@@ -50,7 +50,11 @@
 // networks, LoadTLS adds TLS, and mutual TLS with a CA. Both sides of a connection
 // must agree on TLS: a node cannot read the other kind of handshake and closes the
 // connection without a refusal, which the dialer reports as ErrHungUp, naming TLS as
-// the likely cause.
+// the likely cause. Once a connection is up, each side first sends its
+// Config.Settings, which the other hands to Config.OnSettings (ensnode states the
+// configuration every node must share, and warns of a node that differs): a ping with
+// a body, as the goodbye is, so that a node of the previous release, which ignores it,
+// still connects.
 //
 // # Sending and receiving
 //

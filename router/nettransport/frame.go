@@ -52,6 +52,10 @@ const (
 const (
 	ctlGoodbye    byte = 1 // the sender is stopping: send it nothing but replies from now on, and acknowledge
 	ctlGoodbyeAck byte = 2 // the answer to a goodbye: nothing but replies follows it on this connection
+	// ctlSettings is followed by the sender's Config.Settings (settings.go): the only
+	// code with more than one byte of body, which a node older than it ignores as it
+	// ignores any body longer than a code.
+	ctlSettings byte = 3
 )
 
 var typeNames = [...]string{"", "hello", "challenge", "auth", "welcome", "refuse", "msg", "ping"}

@@ -41,6 +41,10 @@ func (c *conn) sayGoodbye() bool {
 
 // control acts on a ping's body: a control code, or nothing.
 func (c *conn) control(body []byte) {
+	if len(body) > 1 && body[0] == ctlSettings {
+		c.settings(body[1:])
+		return
+	}
 	if len(body) != 1 {
 		return // a plain heartbeat, or a control of a later version
 	}

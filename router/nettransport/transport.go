@@ -510,6 +510,7 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 		level = slog.LevelDebug // a client: they come and go
 	}
 	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
+	c.sendSettings()
 	t.release(p.id, c)
 	c.start()
 	p.announceUp(c)

@@ -48,7 +48,7 @@ func TestLogFlags(t *testing.T) {
 	}
 
 	for args, want := range map[[2]string]string{
-		{"--log-format", "xml"}:  `--log-format "xml": want text or json`,
+		{"--log-format", "xml"}: `--log-format "xml": want text or json`,
 		{"--log-level", "loud"}: `--log-level "loud": want debug, info, warn or error`,
 	} {
 		if _, err := parse(args[0], args[1]); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), want) {
