@@ -60,7 +60,9 @@
 // [Host.Restart] starts a new
 // incarnation with fresh ports. [Host.Pause] freezes a host without killing it:
 // arrivals are parked, services stop, timers wait; [Host.Resume] fires the timers that
-// came due, late, then works off the parked arrivals in order. Code that runs "on the
+// came due, late, then works off the parked arrivals in order; once a host has been
+// paused for [Config.PauseDetectAfter] (if set), sends to it fail at once with
+// router.ErrUnreachable until it resumes. Code that runs "on the
 // node" outside the router goes through [Host.Defer], so a pause stops it too, and
 // [Host.PausedTotal] says how long a host has been stopped.
 //

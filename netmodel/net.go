@@ -24,9 +24,16 @@ type Config struct {
 	// DetectAfter is how long a partition or a crashed host goes unnoticed: until
 	// then sends across the cut or to the host are lost silently, after it they fail
 	// at once with router.ErrUnreachable (a real transport learns it from a
-	// connection that closes or times out). A paused host is never noticed: its
-	// connections stay open.
+	// connection that closes or times out). A paused host is noticed only after
+	// PauseDetectAfter.
 	DetectAfter time.Duration
+	// PauseDetectAfter is how long a paused host goes unnoticed: from then until it
+	// resumes, sends to it fail at once with router.ErrUnreachable, as a real
+	// transport closes a connection that has sent nothing for its heartbeat timeout
+	// (nettransport: 3s). What reached the host before stays parked for its resume,
+	// as bytes read by the kernel before the close are read after it. 0: never, for a
+	// pause too short for any heartbeat timeout (a GC pause).
+	PauseDetectAfter time.Duration
 	// MailboxCap bounds each router instance's mailbox: a route or cast that arrives
 	// when its instance already holds MailboxCap messages (the one in service
 	// included) is shed, not queued. 0 is unbounded.
@@ -55,7 +62,7 @@ type Stats struct {
 	Handed       uint64
 	Lost         uint64 // dropped by loss, partition or rule
 	Orphans      uint64 // arrived at a node that was down, or sent by a dead incarnation
-	Unreachable  uint64 // sends refused fast because of a noticed partition
+	Unreachable  uint64 // sends refused fast because of a noticed partition, crash or pause
 	Duplicated   uint64 // extra copies made by Link.Dup or an ActDuplicate rule
 	Held         uint64 // parkings at a link by Hold or a stalling partition (a message held twice counts twice)
 	Shed         uint64 // routes and casts refused because their mailbox was full
@@ -155,6 +162,9 @@ func (c Config) Validate() error {
 	}
 	if c.DetectAfter < 0 {
 		return fmt.Errorf("%w: detect_after: %v is negative", ErrBadConfig, c.DetectAfter)
+	}
+	if c.PauseDetectAfter < 0 {
+		return fmt.Errorf("%w: pause_detect_after: %v is negative", ErrBadConfig, c.PauseDetectAfter)
 	}
 	if c.MailboxCap < 0 {
 		return fmt.Errorf("%w: mailbox_cap: %d is negative", ErrBadConfig, c.MailboxCap)
@@ -267,7 +277,8 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	dst, ls := d.dst, d.ls
 	from := h.id
 	now := n.w.Now()
-	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) || !dst.up && now-dst.downAt >= n.cfg.DetectAfter {
+	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) || !dst.up && now-dst.downAt >= n.cfg.DetectAfter ||
+		dst.paused && n.cfg.PauseDetectAfter > 0 && now-dst.pausedAt >= n.cfg.PauseDetectAfter {
 		n.stats.Unreachable++
 		n.traceUnreachable(from, to, m)
 		return router.ErrUnreachable

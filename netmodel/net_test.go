@@ -511,6 +511,39 @@ func TestCrashDetect(t *testing.T) {
 	}
 }
 
+// TestPauseDetect: a host paused for PauseDetectAfter is noticed: sends to it fail fast
+// from then until it resumes. What reached it before stays parked, and is handed to it
+// when it resumes; after the resume, sends reach it again. A paused host that another
+// host's pause notices nothing of (PauseDetectAfter 0) is TestCrashDetect's "paused
+// long".
+func TestPauseDetect(t *testing.T) {
+	const detect = 100 * time.Millisecond
+	cfg := config(1, time.Millisecond, 0)
+	cfg.PauseDetectAfter = detect
+	w, n := newNet(t, 1, cfg)
+	a, _ := addHost(t, n, "a")
+	b, rb := addHost(t, n, "b")
+	at(w, 10*time.Millisecond, b.Pause)
+	at(w, 300*time.Millisecond, b.Resume)
+	sendsAt(t, w, []timedSend{
+		{name: "at the pause", at: 10 * time.Millisecond, from: a, to: "b"},
+		{name: "just before detection", at: 10*time.Millisecond + detect - 1, from: a, to: "b"},
+		{name: "at detection", at: 10*time.Millisecond + detect, from: a, to: "b", unreach: true},
+		{name: "later", at: 250 * time.Millisecond, from: a, to: "b", unreach: true},
+		{name: "resumed", at: 300 * time.Millisecond, from: a, to: "b"},
+	})
+	want := netmodel.Stats{Sent: 3, Handed: 3, Unreachable: 2, Paused: 2}
+	if diff := cmp.Diff(want, n.Stats()); diff != "" {
+		t.Errorf("Stats (-want +got):\n%s", diff)
+	}
+	if len(rb.got) != 3 {
+		t.Errorf("b was handed %d messages, want the 2 parked and the 1 after its resume", len(rb.got))
+	}
+	if err := (netmodel.Config{Routers: 1, PauseDetectAfter: -1}).Validate(); !errors.Is(err, netmodel.ErrBadConfig) {
+		t.Errorf("a negative PauseDetectAfter: %v, want ErrBadConfig", err)
+	}
+}
+
 // timedSend is a send made at a virtual time, and whether it must fail as
 // unreachable (else succeed).
 type timedSend struct {

@@ -440,7 +440,34 @@ func TestLongCrashNoticed(t *testing.T) {
 		{At: Duration(restartAt), Action: "restart", Node: "n3"},
 	}
 	spec.Liveness.From = Duration(1800 * time.Millisecond)
-	detect, timeout := spec.DetectAfter.D(), spec.Workload.Timeout.D()
+	checkNoticed(t, spec, "e2", "n3", crashAt, restartAt, spec.DetectAfter.D())
+}
+
+// TestLongPauseNoticed: e1's leader's node, n1, is paused for a second, with
+// pause_detect_after 300ms (a real transport's heartbeat timeout, scaled down). Calls
+// to e1 that end before the pause is noticed wait out their timeout; calls made once
+// it is noticed end at once, as over a real transport once the heartbeat timeout has
+// closed the paused node's connections (the reliability test TestPausedLeader).
+func TestLongPauseNoticed(t *testing.T) {
+	spec := named(t, "gc-pause")
+	spec.Name = "long-pause"
+	pauseAt, resumeAt := 500*time.Millisecond, 1500*time.Millisecond
+	spec.Faults = []Fault{
+		{At: Duration(pauseAt), Action: "pause", Node: "n1"},
+		{At: Duration(resumeAt), Action: "resume", Node: "n1"},
+	}
+	spec.PauseDetectAfter = Duration(300 * time.Millisecond)
+	spec.Liveness.From = Duration(1800 * time.Millisecond)
+	checkNoticed(t, spec, "e1", "n1", pauseAt, resumeAt, spec.PauseDetectAfter.D())
+}
+
+// checkNoticed runs spec, in which node (which leads ensemble e) is out of action from
+// `from` to `to` and noticed after detect, under both semantics, and checks the calls
+// to e that other nodes make meanwhile: those that end before it is noticed time out,
+// those made after end at once (unreachable; riak says timeout).
+func checkNoticed(t *testing.T, spec Spec, e, node string, from, to, detect time.Duration) {
+	t.Helper()
+	timeout := spec.Workload.Timeout.D()
 	for _, sem := range semantics {
 		res := mustRun(t, spec, Options{Seed: 1, Semantics: sem})
 		if n := res.Report.ViolationsFound(); n > 0 {
@@ -452,24 +479,25 @@ func TestLongCrashNoticed(t *testing.T) {
 		}
 		var early, noticed int
 		for _, o := range res.Outcomes() {
-			if o.Ensemble != "e2" || o.Node == "n3" || o.Start < crashAt || o.Start+timeout > restartAt {
+			if o.Ensemble != e || o.Node == node || o.Start < from || o.Start+timeout > to {
 				continue
 			}
 			switch {
-			case o.Start+timeout <= crashAt+detect:
+			case o.Start+timeout <= from+detect:
 				early++ // unnoticed for the whole call: it waits
 				if o.Code != "timeout" || o.Latency != timeout {
-					t.Errorf("%s: call %s at %v, before the crash is noticed, ended %s after %v; want timeout after %v", sem, o.Call, o.Start, o.Code, o.Latency, timeout)
+					t.Errorf("%s: call %s at %v, before %s is noticed, ended %s after %v; want timeout after %v", sem, o.Call, o.Start, node, o.Code, o.Latency, timeout)
 				}
-			case o.Start >= crashAt+detect:
+			case o.Start >= from+detect:
 				noticed++
 				if o.Code != want || o.Latency > timeout/10 {
-					t.Errorf("%s: call %s at %v, after the crash is noticed, ended %s after %v; want %s at once", sem, o.Call, o.Start, o.Code, o.Latency, want)
+					t.Errorf("%s: call %s at %v, after %s is noticed, ended %s after %v; want %s at once", sem, o.Call, o.Start, node, o.Code, o.Latency, want)
 				}
 			}
 		}
 		if early == 0 || noticed == 0 {
-			t.Fatalf("%s: %d calls before the crash was noticed and %d after: want some of each", sem, early, noticed)
+			t.Fatalf("%s: %d calls before %s was noticed and %d after: want some of each", sem, early, node, noticed)
 		}
 	}
 }
+

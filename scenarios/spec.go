@@ -40,6 +40,10 @@ type Spec struct {
 	Link        netmodel.Link `json:"link"`
 	Links       []LinkSpec    `json:"links,omitempty"`
 	DetectAfter Duration      `json:"detect_after"`
+	// PauseDetectAfter is how long a paused node goes unnoticed before sends to it
+	// fail fast, as a real transport's heartbeat timeout closes its connections (3s);
+	// 0, the default, never (netmodel.Config.PauseDetectAfter).
+	PauseDetectAfter Duration `json:"pause_detect_after,omitempty"`
 	// MailboxCap bounds each router instance's mailbox under default semantics (0:
 	// unbounded). Riak's mailboxes are unbounded whatever it says, as in the original.
 	MailboxCap int `json:"mailbox_cap,omitempty"`
@@ -286,6 +290,9 @@ func (s Spec) Validate() error {
 	}
 	if s.DetectAfter < 0 {
 		return bad("detect_after: %v is negative", s.DetectAfter.D())
+	}
+	if s.PauseDetectAfter < 0 {
+		return bad("pause_detect_after: %v is negative", s.PauseDetectAfter.D())
 	}
 	if err := s.Peer.Service.Validate("peer.service"); err != nil {
 		return bad("%v", err)

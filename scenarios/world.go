@@ -164,12 +164,13 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		mailboxCap = 0 // Erlang mailboxes are unbounded
 	}
 	net, err := netmodel.New(w, netmodel.Config{
-		Routers:     spec.Routers,
-		Service:     spec.RouterService,
-		Link:        spec.Link,
-		DetectAfter: spec.DetectAfter.D(),
-		MailboxCap:  mailboxCap,
-		Observer:    wd.chk,
+		Routers:          spec.Routers,
+		Service:          spec.RouterService,
+		Link:             spec.Link,
+		DetectAfter:      spec.DetectAfter.D(),
+		PauseDetectAfter: spec.PauseDetectAfter.D(),
+		MailboxCap:       mailboxCap,
+		Observer:         wd.chk,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSpec, err)

@@ -61,6 +61,9 @@ func configHeader(s scenarios.Spec, seed uint64) string {
 		line("", "%s->%s: %s", l.From, l.To, linkString(l.Link))
 	}
 	line("detect after", "%s", humanNS(int64(s.DetectAfter)))
+	if s.PauseDetectAfter > 0 {
+		line("pause detected", "after %s", humanNS(int64(s.PauseDetectAfter)))
+	}
 	mailbox := "unbounded"
 	if s.MailboxCap > 0 {
 		mailbox = strconv.Itoa(s.MailboxCap) + " per router (default semantics)"
