@@ -500,4 +500,3 @@ func checkNoticed(t *testing.T, spec Spec, e, node string, from, to, detect time
 		}
 	}
 }
-
