@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -21,66 +22,82 @@ import (
 // once: TestRestartReplacesHalfOpenConnection; so does a client's,
 // TestClientReconnectsAtOnce.)
 //
-// The three attempts are a redial apart (300ms), so the last comes after the window
-// of two heartbeat intervals (500ms) from the gossip n1 heard: only n2's pings keep
-// it refused. The window is wide enough for a ping to come late on a loaded machine
-// (the race detector, CI); at 100ms a beat, one late ping by 100ms let the second in.
+// The three attempts are a redial apart (150ms), so the last comes after the window
+// of two heartbeat intervals (200ms) from the gossip n1 heard: only n2's pings keep
+// it refused. Over pipes in a bubble, so that the pings keep their time exactly: over
+// TCP on a loaded machine (the race detector, CI) a ping came late by more than the
+// window, and let the second in.
 func TestSecondProcessWithSameIDRefused(t *testing.T) {
-	const beat, redial = 250 * time.Millisecond, 300 * time.Millisecond
-	fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
-	n2, _, _, addr2 := tcpNode(t, "n2", func(c *Config) {
-		fast(c)
-		c.Incarnation = 5
-	})
-	n1, ev, logs, addr := tcpNode(t, "n1", func(c *Config) {
-		fast(c)
-		c.Peers = map[router.NodeID]string{"n2": addr2} // n2 is a member, not a client
-	})
-	n2.cfg.Peers = map[router.NodeID]string{"n1": addr}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := n2.Connect(ctx, "n1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := n2.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, "n1 hears n2", func() bool { return strings.Contains(ev.String(), "msg from n2") })
-
-	second, _, _, _ := tcpNode(t, "n2", func(c *Config) {
-		fast(c)
-		c.Incarnation = 6
-		c.Peers = map[router.NodeID]string{"n1": addr}
-		c.BackoffMin, c.BackoffMax = redial, redial
-	})
-	for i := 0; i < 3; i++ {
-		c2, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
-		err := second.Connect(c2, "n1")
-		cancel2()
-		var re *RefusedError
-		if !errors.As(err, &re) || re.Code != RefuseAlive {
-			t.Fatalf("attempt %d of the second n2: %v, want refused as %q\nn1's log:\n%s", i, err, RefuseAlive, logs.log())
+	synctest.Test(t, func(t *testing.T) {
+		const beat, redial = 100 * time.Millisecond, 150 * time.Millisecond
+		fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
+		var n1 *Transport
+		dialsN1 := func(c *Config) {
+			c.Peers = map[router.NodeID]string{"n1": "pipe"}
+			c.Dial = func(context.Context, string) (net.Conn, error) {
+				a, b := net.Pipe()
+				n1.Accept(b)
+				return a, nil
+			}
 		}
-	}
-	if ps := n1.Peers(); len(ps) != 1 || !ps[0].Connected || ps[0].Incarnation != 5 {
-		t.Fatalf("n1's peers: %+v, want the first n2 (incarnation 5) still connected", ps)
-	}
-	if got := n1.Stats().DuplicateID; got < 3 {
-		t.Errorf("n1 counted %d refusals of a duplicate id, want at least 3", got)
-	}
-	log := logs.log()
-	if n := strings.Count(log, "level=ERROR"); n != 1 || !strings.Contains(log, "incarnation 5 of n2 is connected and was heard from lately, so incarnation 6 from") {
-		t.Fatalf("n1 logged %d errors, want one naming both incarnations:\n%s", n, log)
-	}
+		n1, logs := pipeNode(t, "n1", func(c *Config) {
+			fast(c)
+			c.Peers = map[router.NodeID]string{"n2": "pipe"} // n2 is a member, not a client
+			c.Dial = func(context.Context, string) (net.Conn, error) { return nil, errors.New("n1 never dials") }
+		})
+		n2, _ := pipeNode(t, "n2", func(c *Config) {
+			fast(c)
+			dialsN1(c)
+			c.Incarnation = 5
+		})
+		if err := n2.Connect(context.Background(), "n1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := n2.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if logs.received() != 1 {
+			t.Fatal("n1 did not hear n2's gossip")
+		}
 
-	// The first n2 stops: the second is let in at its next redial.
-	_ = n2.Close()
-	if err := second.Connect(ctx, "n1"); err != nil {
-		t.Fatalf("the second n2 once the first stopped: %v\nn1's log:\n%s", err, logs.log())
-	}
-	waitFor(t, "n1 connected to incarnation 6", func() bool {
-		ps := n1.Peers()
-		return len(ps) == 1 && ps[0].Connected && ps[0].Incarnation == 6
+		second, _ := pipeNode(t, "n2", func(c *Config) {
+			fast(c)
+			dialsN1(c)
+			c.Incarnation = 6
+			c.BackoffMin, c.BackoffMax = redial, redial
+		})
+		start := time.Now()
+		for i := 0; i < 3; i++ {
+			err := second.Connect(context.Background(), "n1")
+			var re *RefusedError
+			if !errors.As(err, &re) || re.Code != RefuseAlive {
+				t.Fatalf("attempt %d of the second n2, %v after the first: %v, want refused as %q\nn1's log:\n%s", i, time.Since(start), err, RefuseAlive, logs.log())
+			}
+		}
+		if took := time.Since(start); took <= 2*beat {
+			t.Fatalf("the attempts took %v, within the window of %v: the pings were not needed", took, 2*beat)
+		}
+		if ps := n1.Peers(); len(ps) != 1 || !ps[0].Connected || ps[0].Incarnation != 5 {
+			t.Fatalf("n1's peers: %+v, want the first n2 (incarnation 5) still connected", ps)
+		}
+		if got := n1.Stats().DuplicateID; got < 3 {
+			t.Errorf("n1 counted %d refusals of a duplicate id, want at least 3", got)
+		}
+		log := logs.log()
+		if n := strings.Count(log, "level=ERROR"); n != 1 || !strings.Contains(log, "incarnation 5 of n2 is connected and was heard from lately, so incarnation 6 from") {
+			t.Fatalf("n1 logged %d errors, want one naming both incarnations:\n%s", n, log)
+		}
+
+		// The first n2 stops: the second is let in at its next redial.
+		_ = n2.Close()
+		if err := second.Connect(context.Background(), "n1"); err != nil {
+			t.Fatalf("the second n2 once the first stopped: %v\nn1's log:\n%s", err, logs.log())
+		}
+		synctest.Wait()
+		if ps := n1.Peers(); len(ps) != 1 || !ps[0].Connected || ps[0].Incarnation != 6 {
+			t.Fatalf("n1's peers: %+v, want the second n2 (incarnation 6) connected", ps)
+		}
 	})
 }
 

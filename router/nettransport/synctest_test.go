@@ -36,6 +36,9 @@ func (s *sink) Write(p []byte) (int, error) {
 
 func (s *sink) log() string { s.mu.Lock(); defer s.mu.Unlock(); return s.logs.String() }
 
+// received is how many messages the sink was handed.
+func (s *sink) received() int { s.mu.Lock(); defer s.mu.Unlock(); return s.got }
+
 func pipeNode(t *testing.T, id router.NodeID, edit func(*Config)) (*Transport, *sink) {
 	t.Helper()
 	s := &sink{}
