@@ -15,16 +15,19 @@ import (
 )
 
 // TestRestartedLeaderRepliesReachClients: n3 leads e3, and restarts while a client
-// calls e3 through n1 (200 calls a second, open loop, 3s timeout). While n3 is down
+// calls e3 through n1 (200 calls a second, open loop, 6s timeout). While n3 is down
 // the calls fail fast (unreachable). Once it is back, n1 forwards to it at once, but
 // the client, whose redials to n3 have backed off, reconnects to it only later: the
-// replies n3 sends it in between are held (--reply-hold, 3s) and arrive when it
-// does, so no call times out. With --reply-hold 0 those replies are lost, and their
-// calls wait out their timeout: the bug injection.
+// replies n3 sends it in between are held (--reply-hold) and arrive when it does, so
+// no call times out. With --reply-hold 0 those replies are lost, and their calls wait
+// out their timeout: the bug injection.
 //
 // n3 stays down 2.1s: the client's redials then come about 1.6s and 3.2s after the
-// stop (each backoff ±25%), so it is back about a second after n3 is, and within the
-// hold. A restart where the client came back before n1 forwarded anything (n3 held,
+// stop (each backoff ±25%), so it is back about a second after n3 is. The hold and
+// the timeout are longer than the default hold (3s), which covers the 2.5s the
+// longest redial takes, so that a slow start of n3 on a loaded machine, which can
+// put a whole backoff between n3's start and the client's return, cannot fail the
+// test. A restart where the client came back before n1 forwarded anything (n3 held,
 // or refused, no reply) shows nothing, and is run again.
 func TestRestartedLeaderRepliesReachClients(t *testing.T) {
 	if testing.Short() {
@@ -35,6 +38,7 @@ func TestRestartedLeaderRepliesReachClients(t *testing.T) {
 			c := newTestCluster(t)
 			n3 := c.nodes[2]
 			what := "replies_held"
+			n3.args = []string{"--reply-hold", "5s"}
 			if !hold {
 				n3.args = []string{"--reply-hold", "0"}
 				what = "unreachable"
@@ -68,7 +72,7 @@ func TestRestartedLeaderRepliesReachClients(t *testing.T) {
 func (c *testCluster) restartUnderLoad(n3 *proc, what string) (benchOut, float64) {
 	t := c.t
 	bench := exec.Command(filepath.Join(c.bin, "ensctl"), "bench", "--peers", c.peers, "--secret-file", c.secret, "--json",
-		"--via", "n1", "--rate", "200", "--duration", "5s", "--timeout", "3s", "e3")
+		"--via", "n1", "--rate", "200", "--duration", "5s", "--timeout", "6s", "e3")
 	var out, errb bytes.Buffer
 	bench.Stdout, bench.Stderr = &out, &errb
 	if err := bench.Start(); err != nil {
