@@ -145,6 +145,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	log := o.logs.Logger(stderr)
+	// SIGHUP, which Go would let end the process on the spot (no goodbye, not a word
+	// in the log), reloads the credentials' files: a new cluster secret, or a renewed
+	// certificate, without a restart. Caught from before the start, whose connections
+	// it would otherwise cut; one that comes during it is acted on after.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	n, err := start(o, log)
 	if errors.Is(err, cluster.ErrUsage) {
 		fmt.Fprintln(stderr, "ensnode:", err)
@@ -154,12 +161,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("cannot start", "err", err)
 		return 1
 	}
-	// SIGHUP, which Go would let end the process on the spot (no goodbye, not a word
-	// in the log), reloads the credentials' files: a new cluster secret, or a renewed
-	// certificate, without a restart.
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	for ctx.Err() == nil {
 		select {
 		case <-hup:

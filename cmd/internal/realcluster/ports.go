@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"strconv"
+	"sync"
 )
 
 // Ports handed out by FreeAddr lie below Linux's default ephemeral range
@@ -17,14 +18,33 @@ const (
 	portHigh = 32000
 )
 
+// handed holds the ports FreeAddr has handed out in this process: it never hands one
+// out twice, since what it returns is free only until someone binds it (a test that
+// takes a node's cluster and admin ports with two calls got the same port twice, and
+// the node failed to start).
+var handed struct {
+	sync.Mutex
+	ports map[int]bool
+}
+
 // FreeAddr returns a loopback address whose port was free a moment ago, chosen at
-// random below the ephemeral range; if none of its tries is free, one the kernel
-// picks.
+// random below the ephemeral range and never returned before by this process; if none
+// of its tries is such a port, one the kernel picks.
 func FreeAddr() string {
+	handed.Lock()
+	defer handed.Unlock()
+	if handed.ports == nil {
+		handed.ports = map[int]bool{}
+	}
 	for range 64 {
-		addr := "127.0.0.1:" + strconv.Itoa(portLow+rand.IntN(portHigh-portLow))
+		port := portLow + rand.IntN(portHigh-portLow)
+		if handed.ports[port] {
+			continue
+		}
+		addr := "127.0.0.1:" + strconv.Itoa(port)
 		if l, err := net.Listen("tcp", addr); err == nil {
 			l.Close()
+			handed.ports[port] = true
 			return addr
 		}
 	}
