@@ -21,8 +21,11 @@ type TimerID uint64
 // Transport sends a message to another node. Send never blocks and never calls back into
 // the sending node. It returns ErrUnreachable at once when the destination is not
 // connected, and then starts a reconnect in the background (the original's ping), so a
-// later send may succeed; it returns ErrOverloaded when a bounded queue is full. A nil
-// error does not promise delivery. The driver hands incoming messages to the destination
+// later send may succeed; it returns ErrOverloaded when a bounded queue is full. A
+// transport may instead keep a reply (KindReply) for a destination that is not
+// connected, to write when it is, and return nil: nothing in the core waits on a reply's
+// send (nettransport does, for Config.ReplyHold). A nil error does not promise
+// delivery. The driver hands incoming messages to the destination
 // with Node.Deliver. m is the sender's and only valid during the call: a transport reads
 // it in place and never changes it, and one that keeps the message keeps a copy (*m).
 type Transport interface {

@@ -68,8 +68,9 @@ type peerHealth struct {
 	ID        string `json:"id"`
 	Connected bool   `json:"connected"`
 	Leaving   bool   `json:"leaving,omitempty"`
-	// ConfigDiffers names the settings the member, at its last connection, gave
-	// otherwise than this node (see settingsWatch); absent when none.
+	// ConfigDiffers names the settings the member, when it last stated them (a node of
+	// an older release states none), gave otherwise than this node (see
+	// settingsWatch); absent when none.
 	ConfigDiffers []string `json:"config_differs,omitempty"`
 }
 
@@ -161,7 +162,7 @@ var (
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in the send queue to a member of --peers.", []string{"peer"}, nil)
 	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the member of --peers is connected (0 once it said goodbye).", []string{"peer"}, nil)
 	descLeaving    = prometheus.NewDesc("ensroute_peer_leaving", "1 if the member of --peers said goodbye (it is stopping) and its connection is not closed yet.", []string{"peer"}, nil)
-	descDiffers    = prometheus.NewDesc("ensroute_peer_config_differs", "1 if the member of --peers, at its last connection, stated a configuration (semantics, --routers, --peers, ensembles) other than this node's; the log says how.", []string{"peer"}, nil)
+	descDiffers    = prometheus.NewDesc("ensroute_peer_config_differs", "1 if the member of --peers, when it last stated its configuration (semantics, --routers, --peers, ensembles), stated one other than this node's; the log says how.", []string{"peer"}, nil)
 	descClients    = prometheus.NewDesc("ensroute_clients_connected", "Clients (nodes not in --peers, such as ensctl) connected now.", nil, nil)
 	descClientQ    = prometheus.NewDesc("ensroute_clients_send_queue_bytes", "Bytes waiting in the send queues to clients, all together.", nil, nil)
 	descReconnects = prometheus.NewDesc("ensroute_reconnects_total", "Dial attempts after the first, over all peers.", nil, nil)

@@ -68,7 +68,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.IntVar(&o.handshakes, "max-handshakes", nettransport.DefaultMaxHandshakes,
 		"handshakes in progress at once on --listen; one more connection ends the oldest (strangers who connect and stall hold at most this many)")
 	cluster.DurationVar(fs, &o.replyHold, "reply-hold", nettransport.DefaultReplyHold,
-		"how long a reply to a client not connected is kept for it to reconnect (after a restart, clients come back at their next redial); 0: none is kept")
+		"how long a reply to a node not connected is kept for it to reconnect (after a restart, clients come back at their next redial; a member, while the node redials it); 0: none is kept")
 	o.Register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")

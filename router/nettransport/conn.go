@@ -112,14 +112,18 @@ func (c *conn) start() {
 	}
 }
 
+// errConnClosed is enqueue's refusal on a connection that has closed but may not be
+// replaced yet: Send counts it as unreachable, or holds a reply (hold.go).
+var errConnClosed = fmt.Errorf("%w: the connection closed", router.ErrUnreachable)
+
 // enqueue encodes m at the end of the send queue and wakes the writer if it sleeps.
+// On a closed connection it returns errConnClosed, not counted.
 func (c *conn) enqueue(m *router.Message) error {
 	t := c.t
 	c.mu.Lock()
 	if c.isClosed {
 		c.mu.Unlock()
-		t.stats.unreachable.Add(1)
-		return router.ErrUnreachable
+		return errConnClosed
 	}
 	if c.leaving && m.Kind != router.KindReply {
 		// The node said goodbye: it has acknowledged, and reads nothing new but
@@ -162,16 +166,18 @@ func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
 	return out, nil
 }
 
-// enqueueFrame is enqueue for a reply encoded already (held, see hold.go).
-func (c *conn) enqueueFrame(frame []byte) error {
+// enqueueFrame is enqueue for a reply encoded already (held, see hold.go): on a
+// closed connection it returns errConnClosed, not counted. A frame released from the
+// store (bounded) is queued whatever the queue holds: the store is bounded by
+// QueueBytes itself.
+func (c *conn) enqueueFrame(frame []byte, bounded bool) error {
 	t := c.t
 	c.mu.Lock()
 	if c.isClosed {
 		c.mu.Unlock()
-		t.stats.unreachable.Add(1)
-		return router.ErrUnreachable
+		return errConnClosed
 	}
-	if len(c.out) >= t.cfg.QueueBytes {
+	if !bounded && len(c.out) >= t.cfg.QueueBytes {
 		c.mu.Unlock()
 		t.stats.overloaded.Add(1)
 		return router.ErrOverloaded

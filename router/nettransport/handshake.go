@@ -210,7 +210,7 @@ func (e *versionError) Unwrap() error { return ErrHandshake }
 // dialHandshake runs the dialer's side against the node expected at the address. It
 // returns the other side's identity.
 func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.NodeID) (identity, error) {
-	cr := t.Credentials() // one set for the whole handshake, whatever SetCredentials does meanwhile
+	cr := t.Credentials() // one set of secrets for the whole handshake, whatever SetCredentials does meanwhile (TLS was set up before it)
 	me, err := newIdentity(&t.cfg)
 	if err != nil {
 		return identity{}, err

@@ -12,8 +12,12 @@ import (
 // clients it replies to (nodes that dialed it, and have no address it could dial) are
 // not connected to it until their next redial, up to BackoffMax and its jitter later.
 // A reply sent in that window was lost, and its caller waited out its deadline; held,
-// it arrives when the client is back. Only replies are held: a request to a node not
-// connected fails at once, so that its call does too (router.ErrUnreachable).
+// it arrives when the client is back. Replies to a member whose connection is down are
+// held the same way, while the dial loop reconnects. Only replies are held: a request
+// to a node not connected fails at once, so that its call does too
+// (router.ErrUnreachable). A reply is not held once this node has said goodbye (no
+// connection comes up after it), and one held for an incarnation of the node other
+// than the one that connects is dropped: its calls died with that incarnation.
 
 // heldReplies is the transport's store of replies held, oldest first.
 type heldReplies struct {
@@ -25,14 +29,15 @@ type heldReplies struct {
 
 type heldReply struct {
 	to    router.NodeID
-	at    time.Time // when it was held
-	frame []byte    // the message's frame, as it would be written
+	inc   router.Incarnation // the incarnation of to whose call it answers
+	at    time.Time          // when it was held first
+	frame []byte             // the message's frame, as it would be written
 }
 
 // unreached is what Send does with m, for node to, when no connection to it is up: a
 // reply is held (if Config.ReplyHold allows), anything else refused.
 func (t *Transport) unreached(to router.NodeID, m *router.Message) error {
-	if m.Kind != router.KindReply || t.cfg.ReplyHold <= 0 || to == t.cfg.ID || t.receiver() == nil || t.closed() {
+	if m.Kind != router.KindReply || t.cfg.ReplyHold <= 0 || to == t.cfg.ID || t.receiver() == nil || t.closed() || t.isLeaving() {
 		t.stats.unreachable.Add(1)
 		return router.ErrUnreachable
 	}
@@ -40,25 +45,42 @@ func (t *Transport) unreached(to router.NodeID, m *router.Message) error {
 	if err != nil {
 		return err
 	}
+	return t.hold(heldReply{to: to, inc: m.Call.Incarnation, at: time.Now(), frame: frame}, false)
+}
+
+// hold writes r to the connection up to its node if there is one, and otherwise keeps
+// it. released says r comes back from release, whose connection closed meanwhile: it
+// was counted in Stats.Held already.
+func (t *Transport) hold(r heldReply, released bool) error {
 	h := &t.held
 	h.mu.Lock()
 	now := time.Now()
 	t.expireLocked(now)
 	// A connection that came up since Send looked takes the reply now: up installs
-	// the connection before it takes the replies held for it, under h.mu.
-	if c := t.connTo(to); c != nil {
-		h.mu.Unlock()
-		return c.enqueueFrame(frame)
+	// the connection before it releases the replies held for it, under h.mu. One that
+	// closed and is not replaced yet does not: its replacement will release it.
+	if c := t.connTo(r.to); c != nil {
+		if err := c.enqueueFrame(r.frame, released); err != errConnClosed {
+			h.mu.Unlock()
+			return err
+		}
 	}
-	if h.bytes+len(frame) > t.cfg.QueueBytes {
+	switch {
+	case released && now.Sub(r.at) > t.cfg.ReplyHold:
+		h.mu.Unlock()
+		t.stats.heldExpired.Add(1)
+		return nil
+	case h.bytes+len(r.frame) > t.cfg.QueueBytes:
 		h.mu.Unlock()
 		t.stats.unreachable.Add(1)
 		return router.ErrUnreachable
 	}
-	h.q = append(h.q, heldReply{to: to, at: now, frame: frame})
-	h.bytes += len(frame)
+	h.q = append(h.q, r)
+	h.bytes += len(r.frame)
 	h.mu.Unlock()
-	t.stats.held.Add(1)
+	if !released {
+		t.stats.held.Add(1)
+	}
 	return nil
 }
 
@@ -74,11 +96,22 @@ func (t *Transport) connTo(id router.NodeID) *conn {
 func (t *Transport) expireLocked(now time.Time) {
 	h := &t.held
 	for h.head < len(h.q) && now.Sub(h.q[h.head].at) > t.cfg.ReplyHold {
-		h.bytes -= len(h.q[h.head].frame)
-		h.q[h.head] = heldReply{}
+		t.dropLocked(h.head)
 		h.head++
-		t.stats.heldExpired.Add(1)
 	}
+	h.compactLocked()
+}
+
+// dropLocked forgets the reply at q[i], counted as expired; h.mu is held.
+func (t *Transport) dropLocked(i int) {
+	h := &t.held
+	h.bytes -= len(h.q[i].frame)
+	h.q[i] = heldReply{}
+	t.stats.heldExpired.Add(1)
+}
+
+// compactLocked frees the front of q once most of it is spent; h.mu is held.
+func (h *heldReplies) compactLocked() {
 	if h.head == len(h.q) {
 		h.q, h.head = h.q[:0], 0
 	} else if h.head > len(h.q)/2 {
@@ -88,26 +121,52 @@ func (t *Transport) expireLocked(now time.Time) {
 	}
 }
 
-// release writes the replies held for node id to c, a connection to it just
-// installed.
-func (t *Transport) release(id router.NodeID, c *conn) {
+// expireHeld counts the replies held that have expired, for Stats to be up to date.
+func (t *Transport) expireHeld() {
+	t.held.mu.Lock()
+	t.expireLocked(time.Now())
+	t.held.mu.Unlock()
+}
+
+// dropHeld drops every reply held, counted as expired: the transport is closing.
+func (t *Transport) dropHeld() {
+	h := &t.held
+	h.mu.Lock()
+	for i := h.head; i < len(h.q); i++ {
+		t.dropLocked(i)
+	}
+	h.head = len(h.q)
+	h.compactLocked()
+	h.mu.Unlock()
+}
+
+// release writes the replies held for node id to c, a connection to incarnation inc
+// of it just installed; those held for another incarnation are dropped.
+func (t *Transport) release(id router.NodeID, inc router.Incarnation, c *conn) {
 	h := &t.held
 	h.mu.Lock()
 	t.expireLocked(time.Now())
-	var frames [][]byte
+	var out []heldReply
 	kept := h.q[:h.head]
-	for _, r := range h.q[h.head:] {
-		if r.to == id {
-			frames = append(frames, r.frame)
-			h.bytes -= len(r.frame)
-		} else {
+	for i := h.head; i < len(h.q); i++ {
+		r := h.q[i]
+		switch {
+		case r.to != id:
 			kept = append(kept, r)
+		case r.inc != inc:
+			t.dropLocked(i)
+		default:
+			out = append(out, r)
+			h.bytes -= len(r.frame)
 		}
 	}
 	clear(h.q[len(kept):])
 	h.q = kept
+	h.compactLocked()
 	h.mu.Unlock()
-	for _, f := range frames {
-		_ = c.enqueueFrame(f) // refused only if c closed already: counted there
+	for _, r := range out {
+		if c.enqueueFrame(r.frame, true) == errConnClosed {
+			_ = t.hold(r, true) // c closed meanwhile: for the connection that replaces it
+		}
 	}
 }

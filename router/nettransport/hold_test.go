@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -33,7 +34,14 @@ func calls(ms []router.Message) []string {
 // the client, and the client has received it.
 func pipeClient(t *testing.T, id router.NodeID, n1 *Transport) *events {
 	t.Helper()
+	return pipeClientInc(t, id, 1, n1)
+}
+
+// pipeClientInc is pipeClient for incarnation inc of the client.
+func pipeClientInc(t *testing.T, id router.NodeID, inc router.Incarnation, n1 *Transport) *events {
+	t.Helper()
 	cl, _ := pipeNode(t, id, func(c *Config) {
+		c.Incarnation = inc
 		c.Peers = map[router.NodeID]string{"n1": "pipe"}
 		c.Dial = func(context.Context, string) (net.Conn, error) {
 			a, b := net.Pipe()
@@ -52,9 +60,10 @@ func pipeClient(t *testing.T, id router.NodeID, n1 *Transport) *events {
 
 // TestReplyHeldUntilClientConnects: a reply to a client that is not connected (a
 // restarted node's clients come back at their next redial) is held, and written when
-// the client connects, before what is sent after; a request to it is refused at once,
-// as before. A client that comes back after ReplyHold (default 3s) gets nothing, and
-// the reply is counted as expired.
+// the client connects; a request to it is refused at once, as before. A client that
+// comes back after ReplyHold (default 3s) gets nothing, and the reply is counted as
+// expired; so is one held for another incarnation of the client than the one that
+// connects (its call died with the incarnation that made it).
 func TestReplyHeldUntilClientConnects(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n1, _ := pipeNode(t, "n1", nil)
@@ -93,8 +102,17 @@ func TestReplyHeldUntilClientConnects(t *testing.T) {
 		if diff := cmp.Diff([]string{"reply 10"}, calls(ev2.received())); diff != "" {
 			t.Errorf("c2 received (-want +got):\n%s", diff)
 		}
-		if st := n1.Stats(); st.Held != 3 || st.HeldExpired != 1 {
-			t.Errorf("held %d, expired %d; want 3 and 1", st.Held, st.HeldExpired)
+
+		// c3 comes back in time, but as a new incarnation.
+		if err := n1.Send("c3", reply("c3", 5)); err != nil {
+			t.Fatal(err)
+		}
+		ev3 := pipeClientInc(t, "c3", 2, n1)
+		if got := ev3.received(); len(got) != 0 {
+			t.Errorf("incarnation 2 of c3 got %v, held for incarnation 1", calls(got))
+		}
+		if st := n1.Stats(); st.Held != 4 || st.HeldExpired != 2 {
+			t.Errorf("held %d, expired %d; want 4 and 2", st.Held, st.HeldExpired)
 		}
 	})
 }
@@ -102,7 +120,9 @@ func TestReplyHeldUntilClientConnects(t *testing.T) {
 // TestReplyHeldAsClientConnects: the race between a reply and the connection it
 // waits for. Send found no connection, and a connection comes up before Send holds
 // the reply (after up released what was held): the reply goes on that connection,
-// not into the store, where nothing would release it.
+// not into the store, where nothing would release it. (That the check is made under
+// the store's lock, which release takes too, the race detector and reading show; this
+// test shows that it is made.)
 func TestReplyHeldAsClientConnects(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n1, _ := pipeNode(t, "n1", nil)
@@ -120,26 +140,112 @@ func TestReplyHeldAsClientConnects(t *testing.T) {
 	})
 }
 
-// TestReplyHoldBounded: the replies held are bounded by QueueBytes over all nodes;
-// past it a reply is refused as unreachable, as with no hold. A negative ReplyHold
-// holds none.
-func TestReplyHoldBounded(t *testing.T) {
-	one := len(mustFrame(t, reply("c1", 1)))
-	n1, _ := pipeNode(t, "n1", func(c *Config) { c.QueueBytes = 3 * one })
-	for seq := uint64(1); seq <= 4; seq++ {
-		err := n1.Send(router.NodeID(fmt.Sprintf("c%d", seq%2)), reply("c1", seq))
-		if want := seq <= 3; (err == nil) != want {
-			t.Fatalf("reply %d (of %d bytes, %d bytes allowed): %v, want held %v", seq, one, 3*one, err, want)
+// TestReplyReheldWhenReleasedToClosedConnection: the connection the held replies are
+// released to closes before they are queued on it (a newer incarnation replaced it, or
+// it died): they go back to the store for the connection that comes next, uncounted
+// twice, instead of being lost.
+func TestReplyReheldWhenReleasedToClosedConnection(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n1, _ := pipeNode(t, "n1", nil)
+		if err := n1.Send("c1", reply("c1", 1)); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if st := n1.Stats(); st.Held != 3 || st.Unreachable != 1 {
-		t.Fatalf("held %d, unreachable %d; want 3 and 1", st.Held, st.Unreachable)
-	}
+		a, b := net.Pipe()
+		defer b.Close()
+		dead := newConn(n1, a)
+		dead.close(ErrClosed)
+		n1.release("c1", 1, dead)
+		ev := pipeClient(t, "c1", n1)
+		if diff := cmp.Diff([]string{"reply 1"}, calls(ev.received())); diff != "" {
+			t.Errorf("c1 received (-want +got):\n%s", diff)
+		}
+		if st := n1.Stats(); st.Held != 1 || st.HeldExpired != 0 || st.Unreachable != 0 {
+			t.Errorf("held %d, expired %d, unreachable %d; want 1, 0 and 0", st.Held, st.HeldExpired, st.Unreachable)
+		}
+	})
+}
 
-	off, _ := pipeNode(t, "n2", func(c *Config) { c.ReplyHold = -1 })
-	if err := off.Send("c1", reply("c1", 1)); !errors.Is(err, router.ErrUnreachable) {
-		t.Fatalf("with ReplyHold negative: %v, want %v", err, router.ErrUnreachable)
-	}
+// TestReplyHoldBounded: the replies held are bounded by QueueBytes over all nodes;
+// past it a reply is refused as unreachable, as with no hold. The room comes back when
+// the replies held are released to their node, or expire. A negative ReplyHold holds
+// none; nor does a node that said goodbye, and Close drops those held, as expired.
+func TestReplyHoldBounded(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		one := len(mustFrame(t, reply("c1", 1)))
+		n1, _ := pipeNode(t, "n1", func(c *Config) { c.QueueBytes = 3 * one })
+		fill := func(round string, to ...router.NodeID) {
+			t.Helper()
+			for i, id := range append(to, "c9") {
+				err := n1.Send(id, reply(id, uint64(i+1)))
+				if want := i < len(to); (err == nil) != want {
+					t.Fatalf("%s: reply %d of 4 (of %d bytes, %d bytes allowed): %v, want held %v", round, i+1, one, 3*one, err, want)
+				}
+			}
+		}
+		fill("first", "c1", "c2", "c1")
+		if st := n1.Stats(); st.Held != 3 || st.Unreachable != 1 {
+			t.Fatalf("held %d, unreachable %d; want 3 and 1", st.Held, st.Unreachable)
+		}
+		pipeClient(t, "c1", n1) // takes two of them
+		pipeClient(t, "c2", n1) // and the third
+		fill("after the release", "c3", "c4", "c5")
+		time.Sleep(DefaultReplyHold + time.Millisecond)
+		fill("after the expiry", "c6", "c7", "c8")
+		if st := n1.Stats(); st.Held != 9 || st.HeldExpired != 3 || st.Unreachable != 3 {
+			t.Fatalf("held %d, expired %d, unreachable %d; want 9, 3 and 3", st.Held, st.HeldExpired, st.Unreachable)
+		}
+		_ = n1.Close()
+		if st := n1.Stats(); st.HeldExpired != 6 {
+			t.Fatalf("expired %d once closed, want 6", st.HeldExpired)
+		}
+
+		off, _ := pipeNode(t, "n2", func(c *Config) { c.ReplyHold = -1 })
+		if err := off.Send("c1", reply("c1", 1)); !errors.Is(err, router.ErrUnreachable) {
+			t.Fatalf("with ReplyHold negative: %v, want %v", err, router.ErrUnreachable)
+		}
+		leaving, _ := pipeNode(t, "n3", nil)
+		if err := leaving.Goodbye(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := leaving.Send("c1", reply("c1", 1)); !errors.Is(err, router.ErrUnreachable) {
+			t.Fatalf("after Goodbye: %v, want %v", err, router.ErrUnreachable)
+		}
+	})
+}
+
+// TestReplyHeldForMember: a reply to a member whose connection is down is held while
+// the dial loop reconnects, and written once it has.
+func TestReplyHeldForMember(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var m1 *Transport
+		var up atomic.Bool
+		n1, _ := pipeNode(t, "n1", func(c *Config) {
+			c.Peers = map[router.NodeID]string{"m1": "pipe"}
+			c.Dial = func(context.Context, string) (net.Conn, error) {
+				if !up.Load() {
+					return nil, errors.New("connection refused")
+				}
+				a, b := net.Pipe()
+				m1.Accept(b)
+				return a, nil
+			}
+		})
+		m1, _ = pipeNode(t, "m1", nil)
+		ev := &events{}
+		m1.Attach(ev)
+		if err := n1.Send("m1", reply("m1", 1)); err != nil {
+			t.Fatalf("a reply to m1, not connected: %v, want it held", err)
+		}
+		up.Store(true)
+		time.Sleep(time.Second) // the dial loop's next attempts
+		synctest.Wait()
+		if !n1.Connected("m1") {
+			t.Fatal("n1 did not reconnect to m1")
+		}
+		if diff := cmp.Diff([]string{"reply 1"}, calls(ev.received())); diff != "" {
+			t.Errorf("m1 received (-want +got):\n%s", diff)
+		}
+	})
 }
 
 func mustFrame(t *testing.T, m *router.Message) []byte {

@@ -368,6 +368,7 @@ func (p *peer) dial() error {
 		nc = tls.Client(raw, tc)
 	}
 	c := newConn(t, nc)
+	c.sendSettings() // first on the connection, once it is up
 	c.beginHandshake()
 	them, err := t.dialHandshake(nc, c.fr, p.id)
 	if err != nil {

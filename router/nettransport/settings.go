@@ -6,8 +6,9 @@ import "bytes"
 // limit a node may have (MinMaxFrame) must hold them.
 const MaxSettings = MinMaxFrame - 1
 
-// sendSettings queues the node's Config.Settings on c, a connection just up: first
-// thing, before any message.
+// sendSettings queues the node's Config.Settings on c, a new connection, before its
+// handshake: the writer, which starts once the connection is up, sends them before any
+// message.
 func (c *conn) sendSettings() {
 	s := c.t.cfg.Settings
 	if len(s) == 0 {

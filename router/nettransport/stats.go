@@ -30,8 +30,8 @@ type Stats struct {
 	// is connected and alive (RefuseAlive): a second process runs with its id.
 	DuplicateID uint64
 	// Held counts replies held for a node that was not connected (Config.ReplyHold);
-	// HeldExpired, those of them dropped because it did not connect in time. They are
-	// counted as they are found expired: when a reply is held, or a node connects.
+	// HeldExpired, those of them dropped: the node did not connect in time, came back
+	// as another incarnation, or this transport closed first.
 	Held, HeldExpired uint64
 }
 
@@ -43,6 +43,7 @@ type counters struct {
 
 // Stats returns a snapshot of the counters.
 func (t *Transport) Stats() Stats {
+	t.expireHeld() // so that HeldExpired counts what has expired by now
 	s := &t.stats
 	return Stats{
 		Sent: s.sent.Load(), Received: s.received.Load(), Writes: s.writes.Load(), Reads: s.reads.Load(), BytesOut: s.bytesOut.Load(),

@@ -113,7 +113,12 @@ func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 		p.startLoop()
 		return t.unreached(to, m)
 	}
-	return c.enqueue(m)
+	err := c.enqueue(m)
+	if err == errConnClosed {
+		// Closed, and not detached yet: as good as not connected.
+		return t.unreached(to, m)
+	}
+	return err
 }
 
 // dialable reports whether Config.Peers gives an address for node id, other than
@@ -432,6 +437,7 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	}
 	remote := raw.RemoteAddr().String()
 	c := newConn(t, nc)
+	c.sendSettings() // first on the connection, once it is up
 	c.beginHandshake()
 	var p *peer
 	them, code, err := t.acceptHandshake(nc, c.fr, func(them identity) RefuseCode {
@@ -510,8 +516,7 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 		level = slog.LevelDebug // a client: they come and go
 	}
 	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
-	c.sendSettings()
-	t.release(p.id, c)
+	t.release(p.id, c.inc, c)
 	c.start()
 	p.announceUp(c)
 	if dir == "inbound" && p.addr != "" && t.serves() {
@@ -564,6 +569,7 @@ func (t *Transport) Close() error {
 		for _, p := range *t.peers.Load() {
 			p.shutdown()
 		}
+		t.dropHeld()
 	})
 	t.wg.Wait()
 	return nil

@@ -48,7 +48,13 @@ func FreeAddr() string {
 			return addr
 		}
 	}
-	return freeAddr()
+	addr := freeAddr()
+	if _, p, err := net.SplitHostPort(addr); err == nil {
+		if port, err := strconv.Atoi(p); err == nil {
+			handed.ports[port] = true
+		}
+	}
+	return addr
 }
 
 // freeAddr returns a loopback address the kernel picked, free a moment ago.
