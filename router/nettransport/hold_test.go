@@ -37,17 +37,22 @@ func pipeClient(t *testing.T, id router.NodeID, n1 *Transport) *events {
 	return pipeClientInc(t, id, 1, n1)
 }
 
+// dialsOverPipe gives c node id, served by acc, at an address it dials over net.Pipe.
+func dialsOverPipe(c *Config, id router.NodeID, acc *Transport) {
+	c.Peers = map[router.NodeID]string{id: "pipe"}
+	c.Dial = func(context.Context, string) (net.Conn, error) {
+		a, b := net.Pipe()
+		acc.Accept(b)
+		return a, nil
+	}
+}
+
 // pipeClientInc is pipeClient for incarnation inc of the client.
 func pipeClientInc(t *testing.T, id router.NodeID, inc router.Incarnation, n1 *Transport) *events {
 	t.Helper()
 	cl, _ := pipeNode(t, id, func(c *Config) {
 		c.Incarnation = inc
-		c.Peers = map[router.NodeID]string{"n1": "pipe"}
-		c.Dial = func(context.Context, string) (net.Conn, error) {
-			a, b := net.Pipe()
-			n1.Accept(b)
-			return a, nil
-		}
+		dialsOverPipe(c, "n1", n1)
 	})
 	ev := &events{}
 	cl.Attach(ev)

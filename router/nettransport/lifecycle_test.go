@@ -31,15 +31,6 @@ func TestSecondProcessWithSameIDRefused(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const beat, redial = 100 * time.Millisecond, 150 * time.Millisecond
 		fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
-		var n1 *Transport
-		dialsN1 := func(c *Config) {
-			c.Peers = map[router.NodeID]string{"n1": "pipe"}
-			c.Dial = func(context.Context, string) (net.Conn, error) {
-				a, b := net.Pipe()
-				n1.Accept(b)
-				return a, nil
-			}
-		}
 		n1, logs := pipeNode(t, "n1", func(c *Config) {
 			fast(c)
 			c.Peers = map[router.NodeID]string{"n2": "pipe"} // n2 is a member, not a client
@@ -47,7 +38,7 @@ func TestSecondProcessWithSameIDRefused(t *testing.T) {
 		})
 		n2, _ := pipeNode(t, "n2", func(c *Config) {
 			fast(c)
-			dialsN1(c)
+			dialsOverPipe(c, "n1", n1)
 			c.Incarnation = 5
 		})
 		if err := n2.Connect(context.Background(), "n1"); err != nil {
@@ -63,7 +54,7 @@ func TestSecondProcessWithSameIDRefused(t *testing.T) {
 
 		second, _ := pipeNode(t, "n2", func(c *Config) {
 			fast(c)
-			dialsN1(c)
+			dialsOverPipe(c, "n1", n1)
 			c.Incarnation = 6
 			c.BackoffMin, c.BackoffMax = redial, redial
 		})

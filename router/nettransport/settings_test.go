@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -43,12 +42,7 @@ func TestSettingsExchanged(t *testing.T) {
 		dial := func(id router.NodeID, inc router.Incarnation, edit func(*Config)) *Transport {
 			tr, _ := pipeNode(t, id, func(c *Config) {
 				c.Incarnation = inc
-				c.Peers = map[router.NodeID]string{"n1": "pipe"}
-				c.Dial = func(context.Context, string) (net.Conn, error) {
-					a, b := net.Pipe()
-					n1.Accept(b)
-					return a, nil
-				}
+				dialsOverPipe(c, "n1", n1)
 				edit(c)
 			})
 			if err := tr.Connect(context.Background(), "n1"); err != nil {
