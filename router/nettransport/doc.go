@@ -39,10 +39,10 @@
 // unless it is a member's (in Config.Peers) and was heard from in the last two
 // heartbeat intervals: then the newcomer is a second process with the node's id,
 // and is refused (RefuseAlive, logged as an error once, counted in
-// Stats.DuplicateID) rather than shut out the node that runs. Config.HandshakeTimeout bounds a handshake in time,
-// MaxHandshakeFrame its frames in size (a few KiB, computed from MaxName), and
-// Config.MaxHandshakes the handshakes in progress on each listener: one more
-// connection ends the oldest of them. Config.AcceptSecrets lets a cluster change its
+// Stats.DuplicateID) rather than shut out the node that runs.
+// Config.HandshakeTimeout bounds a handshake in time, MaxHandshakeFrame its frames in
+// size (a few KiB, computed from MaxName), and Config.MaxHandshakes the handshakes in
+// progress on each listener: one more connection ends the oldest of them. Config.AcceptSecrets lets a cluster change its
 // secret in rolling steps, and SetCredentials takes each step (or a renewed
 // certificate) without a restart, for the handshakes that follow; a member that
 // dials in is checked once at its
