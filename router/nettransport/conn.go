@@ -38,6 +38,9 @@ type conn struct {
 
 	spare []byte // the writer's: the buffer it wrote last
 	wake  chan struct{}
+	// ready: the replies held for the node were released to this connection, which
+	// from then on takes those that would be held (hold.go); under heldReplies.mu.
+	ready bool
 	done  chan struct{} // closed when the connection closes
 	// ended is closed once close is over: the connection is no longer its peer's.
 	// done closes first, before the socket and the peer let go of it.

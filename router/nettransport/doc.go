@@ -42,11 +42,11 @@
 // Stats.DuplicateID) rather than shut out the node that runs.
 // Config.HandshakeTimeout bounds a handshake in time, MaxHandshakeFrame its frames in
 // size (a few KiB, computed from MaxName), and Config.MaxHandshakes the handshakes in
-// progress on each listener: one more connection ends the oldest of them. Config.AcceptSecrets lets a cluster change its
-// secret in rolling steps, and SetCredentials takes each step (or a renewed
-// certificate) without a restart, for the handshakes that follow; a member that
-// dials in is checked once at its
-// address in Config.Peers (a warning if nothing answers there). For untrusted
+// progress on each listener: one more connection ends the oldest of them.
+// Config.AcceptSecrets lets a cluster change its secret in rolling steps, and
+// SetCredentials takes each step (or a renewed certificate) without a restart, for the
+// handshakes that follow; a member that dials in is checked once at its address in
+// Config.Peers (a warning if nothing answers there). For untrusted
 // networks, LoadTLS adds TLS, and mutual TLS with a CA. Both sides of a connection
 // must agree on TLS: a node cannot read the other kind of handshake and closes the
 // connection without a refusal, which the dialer reports as ErrHungUp, naming TLS as

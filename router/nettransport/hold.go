@@ -1,6 +1,7 @@
 package nettransport
 
 import (
+	"slices"
 	"sync"
 	"time"
 
@@ -50,16 +51,35 @@ func (t *Transport) unreached(to router.NodeID, m *router.Message) error {
 
 // hold writes r to the connection up to its node if there is one, and otherwise keeps
 // it. released says r comes back from release, whose connection closed meanwhile: it
-// was counted in Stats.Held already.
+// was counted in Stats.Held already, and it is dropped (counted as expired) rather
+// than refused.
 func (t *Transport) hold(r heldReply, released bool) error {
 	h := &t.held
 	h.mu.Lock()
 	now := time.Now()
 	t.expireLocked(now)
-	// A connection that came up since Send looked takes the reply now: up installs
-	// the connection before it releases the replies held for it, under h.mu. One that
-	// closed and is not replaced yet does not: its replacement will release it.
-	if c := t.connTo(r.to); c != nil {
+	refuse := func(expired bool) error {
+		h.mu.Unlock()
+		if released || expired {
+			t.stats.heldExpired.Add(1)
+			return nil
+		}
+		t.stats.unreachable.Add(1)
+		return router.ErrUnreachable
+	}
+	if t.closed() || t.isLeaving() {
+		// Checked under h.mu: Close cancels before dropHeld takes it, so nothing is
+		// held after dropHeld ran.
+		return refuse(false)
+	}
+	// A connection whose held replies up has released (ready) takes the reply now: up
+	// installs the connection, then releases under h.mu. One not released yet may
+	// still fail its handshake, and one that closed is about to be replaced: the
+	// reply waits for the release of the connection that is up.
+	if c := t.connTo(r.to); c != nil && c.ready {
+		if released && c.inc != r.inc {
+			return refuse(true) // a new incarnation came meanwhile: the call died
+		}
 		if err := c.enqueueFrame(r.frame, released); err != errConnClosed {
 			h.mu.Unlock()
 			return err
@@ -67,15 +87,19 @@ func (t *Transport) hold(r heldReply, released bool) error {
 	}
 	switch {
 	case released && now.Sub(r.at) > t.cfg.ReplyHold:
-		h.mu.Unlock()
-		t.stats.heldExpired.Add(1)
-		return nil
-	case h.bytes+len(r.frame) > t.cfg.QueueBytes:
-		h.mu.Unlock()
-		t.stats.unreachable.Add(1)
-		return router.ErrUnreachable
+		return refuse(true)
+	case !released && h.bytes+len(r.frame) > t.cfg.QueueBytes:
+		// One released and put back fitted a moment ago: it goes back whatever the
+		// store holds now.
+		return refuse(false)
 	}
-	h.q = append(h.q, r)
+	// In the order of when each was held first, as expireLocked expects: one put back
+	// goes before the replies held after it.
+	i := len(h.q)
+	for i > h.head && h.q[i-1].at.After(r.at) {
+		i--
+	}
+	h.q = slices.Insert(h.q, i, r)
 	h.bytes += len(r.frame)
 	h.mu.Unlock()
 	if !released {
@@ -145,6 +169,7 @@ func (t *Transport) dropHeld() {
 func (t *Transport) release(id router.NodeID, inc router.Incarnation, c *conn) {
 	h := &t.held
 	h.mu.Lock()
+	c.ready = true // from now on hold writes to c (see there)
 	t.expireLocked(time.Now())
 	var out []heldReply
 	kept := h.q[:h.head]

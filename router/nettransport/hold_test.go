@@ -170,6 +170,81 @@ func TestReplyReheldWhenReleasedToClosedConnection(t *testing.T) {
 	})
 }
 
+// TestReplyHoldEdges: the corners of a reply put back in the store by a release whose
+// connection closed, and of a connection not yet released to.
+func TestReplyHoldEdges(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n1, _ := pipeNode(t, "n1", nil)
+		held := func(to router.NodeID, inc router.Incarnation, seq uint64) heldReply {
+			f, err := n1.appendFrame(nil, reply(to, seq))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return heldReply{to: to, inc: inc, at: time.Now(), frame: f}
+		}
+		// Put back after a reply held later: it keeps its place by age, and expires
+		// when its time is up, not when the later one's is.
+		old := held("c1", 1, 1)
+		time.Sleep(2 * time.Second)
+		if err := n1.Send("c2", reply("c2", 2)); err != nil {
+			t.Fatal(err)
+		}
+		if err := n1.hold(old, true); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(DefaultReplyHold - time.Second)
+		if st := n1.Stats(); st.HeldExpired != 1 {
+			t.Fatalf("expired %d, want the reply put back, held %v ago", st.HeldExpired, DefaultReplyHold+time.Second)
+		}
+
+		// Put back while a new incarnation of its node is up: dropped, not written.
+		ev := pipeClientInc(t, "c3", 2, n1)
+		if err := n1.hold(held("c3", 1, 3), true); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if got := ev.received(); len(got) != 0 {
+			t.Fatalf("incarnation 2 of c3 got %v, put back for incarnation 1", calls(got))
+		}
+		if st := n1.Stats(); st.HeldExpired != 2 {
+			t.Fatalf("expired %d, want 2", st.HeldExpired)
+		}
+
+		// A connection installed and not released to yet (its handshake may still
+		// fail) does not take a reply: it is held for the release.
+		ev4 := pipeClient(t, "c4", n1)
+		c4 := n1.connTo("c4")
+		n1.held.mu.Lock()
+		c4.ready = false
+		n1.held.mu.Unlock()
+		if err := n1.Send("c4", reply("c4", 4)); err != nil {
+			t.Fatal(err)
+		}
+		if err := n1.unreached("c4", reply("c4", 5)); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if diff := cmp.Diff([]string{"reply 4"}, calls(ev4.received())); diff != "" {
+			t.Fatalf("c4 received before its release (-want +got):\n%s", diff)
+		}
+		n1.release("c4", 1, c4)
+		synctest.Wait()
+		if diff := cmp.Diff([]string{"reply 4", "reply 5"}, calls(ev4.received())); diff != "" {
+			t.Fatalf("c4 received after its release (-want +got):\n%s", diff)
+		}
+
+		// Once closed, nothing is held: Close drops c2's reply, never released, and
+		// what is put back after is dropped too.
+		_ = n1.Close()
+		if err := n1.hold(held("c5", 1, 6), true); err != nil {
+			t.Fatal(err)
+		}
+		if st := n1.Stats(); st.HeldExpired != 4 || len(n1.held.q) != n1.held.head {
+			t.Fatalf("after Close: expired %d, %d held; want 4 and none", st.HeldExpired, len(n1.held.q)-n1.held.head)
+		}
+	})
+}
+
 // TestReplyHoldBounded: the replies held are bounded by QueueBytes over all nodes;
 // past it a reply is refused as unreachable, as with no hold. The room comes back when
 // the replies held are released to their node, or expire. A negative ReplyHold holds
