@@ -42,7 +42,9 @@ func (c *conn) sayGoodbye() bool {
 // control acts on a ping's body: a control code, or nothing.
 func (c *conn) control(body []byte) {
 	if len(body) > 1 && body[0] == ctlSettings {
-		c.settings(body[1:])
+		if len(body)-1 <= MaxSettings { // more is no node's settings: ignored, as garbage
+			c.settings(body[1:])
+		}
 		return
 	}
 	if len(body) != 1 {

@@ -60,6 +60,16 @@ func TestSettingsExchanged(t *testing.T) {
 			t.Errorf("n2 heard (-want +got):\n%s", diff)
 		}
 	})
+	// Settings past MaxSettings from the other side are ignored, not handed on.
+	var h heard
+	n1, _ := pipeNode(t, "n1", func(c *Config) { c.OnSettings = h.on })
+	c := newConn(n1, nil)
+	c.p = newPeer(n1, "n2", "")
+	c.control(append([]byte{ctlSettings}, strings.Repeat("x", MaxSettings+1)...))
+	c.control(append([]byte{ctlSettings}, "routers=7"...))
+	if got := h.list(); len(got) != 1 || !strings.HasSuffix(got[0], ": routers=7") {
+		t.Fatalf("OnSettings heard %d settings (%.40q...), want only the one of a size a node can send", len(got), got)
+	}
 	_, err := New(Config{ID: "n1", Cluster: "c", Secret: []byte("12345678"), Settings: []byte(strings.Repeat("x", MaxSettings+1))})
 	if !errors.Is(err, ErrBadConfig) || !strings.Contains(err.Error(), "Settings") {
 		t.Fatalf("Settings of %d bytes: %v, want ErrBadConfig naming Settings", MaxSettings+1, err)
