@@ -264,11 +264,7 @@ func (t *Transport) Flush(ctx context.Context) error {
 // node that said goodbye (PeerStatus.Leaving), to which Send passes nothing but
 // replies.
 func (t *Transport) Connected(id router.NodeID) bool {
-	p := (*t.peers.Load())[id]
-	if p == nil {
-		return false
-	}
-	c := p.conn.Load()
+	c := t.connTo(id)
 	return c != nil && !c.isLeaving()
 }
 
