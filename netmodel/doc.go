@@ -22,14 +22,16 @@
 // # Links
 //
 // A send judges the directed link from sender to receiver: a noticed partition, or a
-// receiver noticed to have crashed, fails at once with router.ErrUnreachable;
-// otherwise the message is sent, and then, in this order, an unnoticed partition in
-// [InFlightDrop] mode loses it, the first [Rule] that applies gives its verdict, or
-// else the link's own loss ([Link.Drop]) and duplication ([Link.Dup]) have their say.
-// A message that survives arrives after a latency drawn
-// from the link's Dist, in send order unless the link is [Link.Unordered] or the
-// message draws [Link.Reorder]; a duplicate draws its own latency and ignores order.
-// [Net.SetLink] overrides one direction.
+// receiver noticed to have crashed, fails at once with router.ErrUnreachable (but a
+// reply is held by its sender instead, if [Config.ReplyHold] is set, and sent once
+// the receiver can be reached again, as the production transport holds replies for a
+// node that is not connected); otherwise the message is sent, and then, in this
+// order, an unnoticed partition in [InFlightDrop] mode loses it, the first [Rule]
+// that applies gives its verdict, or else the link's own loss ([Link.Drop]) and
+// duplication ([Link.Dup]) have their say. A message that survives arrives after a
+// latency drawn from the link's Dist, in send order unless the link is
+// [Link.Unordered] or the message draws [Link.Reorder]; a duplicate draws its own
+// latency and ignores order. [Net.SetLink] overrides one direction.
 //
 // # Network faults
 //
@@ -78,8 +80,8 @@
 // [Host.Busy] counts armed timers and waiting work, and [Net.Parked] the messages
 // waiting at links, for the no-leak check; [Net.Stats] counts what the network did;
 // every move is also written to the World's trace ("send", "lost", "dup", "rule",
-// "held", "stalled", "released", "parked", "shed", "pause", "resume", "clock-set",
-// "clock-step", ...).
+// "held", "stalled", "released", "parked", "shed", "reply-held", "reply-released",
+// "reply-dropped", "pause", "resume", "clock-set", "clock-step", ...).
 //
 // Randomness comes from the World's named streams: "net" for links, "service" for
 // service times and "router/<id>" for each host's router picks. The same seed and the

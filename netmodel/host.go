@@ -140,9 +140,10 @@ func (h *Host) Transport() router.Transport {
 // Rand returns the host's random source for router picks (stream "router/<id>").
 func (h *Host) Rand() router.Rand { return h.rand }
 
-// Crash stops the host: queued messages are lost, timers will not fire, and the
-// incarnation's ports go dead. A pause ends with it: the arrivals it parked become
-// orphans and the functions deferred during it are dropped. The clock keeps running.
+// Crash stops the host: queued messages are lost, timers will not fire, the replies it
+// holds are dropped (Config.ReplyHold), and the incarnation's ports go dead. A pause
+// ends with it: the arrivals it parked become orphans and the functions deferred
+// during it are dropped. The clock keeps running.
 func (h *Host) Crash() {
 	if !h.up {
 		return
@@ -180,11 +181,13 @@ func (h *Host) Crash() {
 	}
 	h.recv = nil
 	h.net.w.Emit(string(h.id), "crash")
+	h.net.dropReplies("crash", func(r *heldReply) bool { return r.from == h })
 }
 
 // Restart brings a crashed host back as a new incarnation; Attach its new receiver,
-// built with the new Clock and Transport. The clock model and its steps carry over:
-// they belong to the machine, not the process.
+// built with the new Clock and Transport. Replies held for the host are dropped: their
+// calls died with the incarnation they were for. The clock model and its steps carry
+// over: they belong to the machine, not the process.
 func (h *Host) Restart() {
 	if h.up {
 		return
@@ -192,6 +195,7 @@ func (h *Host) Restart() {
 	h.up = true
 	h.gen++
 	h.net.w.Emit(string(h.id), "restart")
+	h.net.dropReplies("incarnation", func(r *heldReply) bool { return r.dst == h })
 }
 
 // Busy returns how many timers are armed (due or not) and how much work waits on the

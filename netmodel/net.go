@@ -34,6 +34,14 @@ type Config struct {
 	// as bytes read by the kernel before the close are read after it. 0: never, for a
 	// pause too short for any heartbeat timeout (a GC pause).
 	PauseDetectAfter time.Duration
+	// ReplyHold is how long a node holds a reply it cannot send because it has
+	// noticed that the caller's node is cut off, down or paused: the reply is sent
+	// once that node can be reached again, and dropped after ReplyHold, or when the
+	// caller's node restarts or the sender crashes (replyhold.go), as the production
+	// transport holds replies for a node that is not connected
+	// (nettransport.Config.ReplyHold, 3s by default). 0: such a reply is refused
+	// with router.ErrUnreachable, as any other message is.
+	ReplyHold time.Duration
 	// MailboxCap bounds each router instance's mailbox: a route or cast that arrives
 	// when its instance already holds MailboxCap messages (the one in service
 	// included) is shed, not queued. 0 is unbounded.
@@ -68,6 +76,11 @@ type Stats struct {
 	Shed         uint64 // routes and casts refused because their mailbox was full
 	Paused       uint64 // arrivals parked at a paused host
 	RulesApplied uint64 // messages a rule gave its verdict on
+	// RepliesHeld counts replies held by their sender for a node it could not reach
+	// (Config.ReplyHold); RepliesHeldDropped those of them dropped unsent: expired,
+	// for a restarted node, or by a sender that crashed.
+	RepliesHeld        uint64
+	RepliesHeldDropped uint64
 }
 
 // Net is a simulated network of hosts on one sim.World: per directed link latency,
@@ -86,7 +99,10 @@ type Net struct {
 	links   map[linkKey]*linkState
 	// parked holds the messages waiting at links (Hold, stalling partitions), in the
 	// order they were parked.
-	parked  []parkedMsg
+	parked []parkedMsg
+	// replies are the replies held by their senders (Config.ReplyHold), in the
+	// order they were held.
+	replies []*heldReply
 	rules   []*ruleState
 	ruleSeq int
 	// disarmed: some rule waits for its After; judged: the kinds of message some
@@ -165,6 +181,9 @@ func (c Config) Validate() error {
 	}
 	if c.PauseDetectAfter < 0 {
 		return fmt.Errorf("%w: pause_detect_after: %v is negative", ErrBadConfig, c.PauseDetectAfter)
+	}
+	if c.ReplyHold < 0 {
+		return fmt.Errorf("%w: reply_hold: %v is negative", ErrBadConfig, c.ReplyHold)
 	}
 	if c.MailboxCap < 0 {
 		return fmt.Errorf("%w: mailbox_cap: %d is negative", ErrBadConfig, c.MailboxCap)
@@ -277,8 +296,11 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	dst, ls := d.dst, d.ls
 	from := h.id
 	now := n.w.Now()
-	if ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) || !dst.up && now-dst.downAt >= n.cfg.DetectAfter ||
-		dst.paused && n.cfg.PauseDetectAfter > 0 && now-dst.pausedAt >= n.cfg.PauseDetectAfter {
+	if n.noticed(ls, dst, now) {
+		if m.Kind == router.KindReply && n.cfg.ReplyHold > 0 {
+			n.holdReply(h, t.gen, dst, m, now)
+			return nil
+		}
 		n.stats.Unreachable++
 		n.traceUnreachable(from, to, m)
 		return router.ErrUnreachable
@@ -308,6 +330,14 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 		n.arm(from, to, id, m)
 	}
 	return nil
+}
+
+// noticed reports whether a sender has noticed at now that it cannot reach host dst
+// over link ls: the link has been cut for DetectAfter, dst has been down for
+// DetectAfter, or paused for PauseDetectAfter (if set).
+func (n *Net) noticed(ls *linkState, dst *Host, now time.Duration) bool {
+	return ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) || !dst.up && now-dst.downAt >= n.cfg.DetectAfter ||
+		dst.paused && n.cfg.PauseDetectAfter > 0 && now-dst.pausedAt >= n.cfg.PauseDetectAfter
 }
 
 // traceUnreachable traces a send from to to refused because of a noticed partition

@@ -105,14 +105,16 @@ func (n *Net) cut(from, to []router.NodeID, mode InFlight) {
 }
 
 // Heal restores every link. Messages stalled at a cut are delivered now, before Heal
-// returns, in the order they reached the cut; then the links behave as usual. Heal does
-// not lift a Hold.
+// returns, in the order they reached the cut, and then the replies held for nodes
+// their senders can reach again are sent (Config.ReplyHold); then the links behave as
+// usual. Heal does not lift a Hold.
 func (n *Net) Heal() {
 	for _, ls := range n.links {
 		ls.blocked = false // order does not matter: every link gets the same change
 	}
 	n.w.Emit("", "heal")
 	n.release("heal", func(p *parkedMsg) bool { return p.why == parkStall })
+	n.releaseReplies("heal")
 }
 
 // Partitioned reports whether the link from one node to another is cut.

@@ -46,7 +46,8 @@ func (h *Host) Pause() {
 // the timers that came due fire, late, in deadline order; then the parked arrivals and
 // deferred functions run in the order they came (an arrival of a queued kind joins its
 // mailbox, keeping its arrival time). Stopped services go on with the time they had
-// left. If a receiver pauses or crashes the host meanwhile, the rest waits for the next
+// left. Last, the replies held for the host, and those it held itself, are sent if
+// their senders can reach their nodes (Config.ReplyHold). If a receiver pauses or crashes the host meanwhile, the rest waits for the next
 // Resume or is lost with the crash. Resuming a host that is not paused does nothing.
 func (h *Host) Resume() {
 	if !h.paused {
@@ -87,6 +88,7 @@ func (h *Host) Resume() {
 		h.parked = nil
 	}
 	h.rescheduleTimers()
+	h.net.releaseReplies("resume")
 }
 
 // Paused reports whether the host is paused.

@@ -448,6 +448,9 @@ func (c *checker) finish(quiet bool) {
 	if p := c.wd.net.Parked(); p > 0 {
 		c.violate(InvNoLeak, router.CallID{}, "%d messages still parked at held or stalled links", p)
 	}
+	if h := c.wd.net.HeldReplies(); h > 0 {
+		c.violate(InvNoLeak, router.CallID{}, "%d replies still held by their senders (reply_hold)", h)
+	}
 	for _, id := range c.wd.order {
 		sn := c.wd.nodes[id]
 		if sn.node == nil {

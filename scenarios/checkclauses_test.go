@@ -348,6 +348,29 @@ func TestCheckerParkedIsALeak(t *testing.T) {
 	}
 }
 
+// TestCheckerHeldReplyIsALeak: a reply still held by its sender (reply_hold) when the
+// world is quiet is a leak: its expiry should have kept the world busy.
+func TestCheckerHeldReplyIsALeak(t *testing.T) {
+	s := named(t, "steady")
+	s.Liveness = nil
+	s.ReplyHold = Duration(time.Second)
+	wd, err := newWorld(s, Options{Seed: 1, Semantics: router.Default})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := wd.byIdx[0], wd.byIdx[1]
+	wd.net.Partition([]router.NodeID{a.id}, []router.NodeID{b.id}, netmodel.InFlightDrop)
+	wd.w.RunUntil(s.DetectAfter.D())
+	if err := a.host.Transport().Send(b.id, &router.Message{Kind: router.KindReply}); err != nil {
+		t.Fatal(err)
+	}
+	if wd.net.HeldReplies() != 1 {
+		t.Fatalf("%d replies held, the case wants 1", wd.net.HeldReplies())
+	}
+	wd.chk.finish(true)
+	wantViolations(t, wd, InvNoLeak, "1 replies still held by their senders (reply_hold)")
+}
+
 // TestCheckerQueuedIsALeak: a message waiting at a node when the world is quiet (here
 // parked at a paused node, with no timer left) is a leak.
 func TestCheckerQueuedIsALeak(t *testing.T) {

@@ -93,6 +93,20 @@ func init() {
 		s.Liveness = &Liveness{From: ms(1400)}
 		return s
 	}
+	catalog["reply-hold"] = func() Spec {
+		s := base("reply-hold", "n1 (e1's leader) cannot reach n4, n5 and c1 for 300ms and holds its replies to them, as the real transport does: calls made meanwhile (1s timeout) succeed at the heal; c1 restarts meanwhile, and the replies held for it are dropped")
+		s.DetectAfter = ms(50)
+		s.ReplyHold = ms(3000)
+		s.Workload.Timeout = ms(1000)
+		s.Faults = []Fault{
+			{At: ms(400), Action: "partition-one-way", A: []string{"n1"}, B: []string{"n4", "n5", "c1"}},
+			{At: ms(550), Action: "crash", Node: "c1"},
+			{At: ms(600), Action: "restart", Node: "c1"},
+			{At: ms(700), Action: "heal"},
+		}
+		s.Liveness = &Liveness{From: ms(1000)}
+		return s
+	}
 	catalog["router-bottleneck"] = func() Spec {
 		s := base("router-bottleneck", "heavy load on one router instance per node (try --routers 7): requests queue behind each other at the leaders' nodes")
 		s.Routers = 1

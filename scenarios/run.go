@@ -305,6 +305,8 @@ func (wd *world) report() Report {
 		"net-duplicated":           ns.Duplicated,
 		"net-rule-applied":         ns.RulesApplied,
 		"net-parked-while-paused":  ns.Paused,
+		"net-replies-held":         ns.RepliesHeld,
+		"net-replies-held-dropped": ns.RepliesHeldDropped,
 	}
 	return r
 }

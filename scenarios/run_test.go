@@ -461,6 +461,62 @@ func TestLongPauseNoticed(t *testing.T) {
 	checkNoticed(t, spec, "e1", "n1", pauseAt, resumeAt, spec.PauseDetectAfter.D())
 }
 
+// TestReplyHeldAcrossCut: n1, e1's leader's node, cannot reach n4, n5 and c1 from
+// 400ms to 700ms, and notices it after 50ms; calls have a second. The calls those
+// nodes make to e1 once the cut is noticed reach n1, whose replies cannot go back.
+// With reply_hold (as the production transport holds replies for a node that is not
+// connected) each is sent at the heal and its call succeeds then; without, each call
+// waits out its timeout. Under both semantics, and with no invariant broken.
+func TestReplyHeldAcrossCut(t *testing.T) {
+	const (
+		cutAt, healAt = 400 * time.Millisecond, 700 * time.Millisecond
+		detect        = 50 * time.Millisecond
+		timeout       = time.Second
+	)
+	spec := named(t, "asymmetric-partition")
+	spec.Name = "reply-hold"
+	spec.DetectAfter = Duration(detect)
+	spec.Workload.Timeout = Duration(timeout)
+	spec.Faults = []Fault{
+		{At: Duration(cutAt), Action: "partition-one-way", A: []string{"n1"}, B: []string{"n4", "n5", "c1"}},
+		{At: Duration(healAt), Action: "heal"},
+	}
+	cutOff := map[string]bool{"n4": true, "n5": true, "c1": true}
+	for _, sem := range semantics {
+		for _, hold := range []time.Duration{0, 3 * time.Second} {
+			spec.ReplyHold = Duration(hold)
+			res := mustRun(t, spec, Options{Seed: 1, Semantics: sem})
+			if n := res.Report.ViolationsFound(); n > 0 {
+				t.Fatalf("%s, reply_hold %v: %d violations: %v", sem, hold, n, res.Report.Violations)
+			}
+			calls := 0
+			for _, o := range res.Outcomes() {
+				// Made once the cut is noticed, and answered before the heal.
+				if o.Ensemble != "e1" || !cutOff[o.Node] || o.Start < cutAt+detect+10*time.Millisecond || o.Start > healAt-10*time.Millisecond {
+					continue
+				}
+				calls++
+				end := o.Start + o.Latency
+				if hold == 0 {
+					if o.Code != "timeout" || o.Latency != timeout {
+						t.Errorf("%s, no reply hold: call %s at %v ended %s after %v; want timeout after %v", sem, o.Call, o.Start, o.Code, o.Latency, timeout)
+					}
+				} else if o.Code != "ok" || end < healAt || end > healAt+10*time.Millisecond {
+					t.Errorf("%s, reply_hold %v: call %s at %v ended %s at %v; want ok just after the heal at %v", sem, hold, o.Call, o.Start, o.Code, end, healAt)
+				}
+			}
+			if calls == 0 {
+				t.Fatalf("%s, reply_hold %v: no call to e1 from the nodes cut off while the cut was noticed", sem, hold)
+			}
+			held, dropped := res.Report.Probes["net-replies-held"], res.Report.Probes["net-replies-held-dropped"]
+			t.Logf("%s hold %v: %d calls, held %d dropped %d", sem, hold, calls, held, dropped)
+			if hold == 0 && held != 0 || hold > 0 && (held < uint64(calls) || dropped != 0) {
+				t.Errorf("%s, reply_hold %v: %d replies held, %d dropped, for %d calls answered during the cut", sem, hold, held, dropped, calls)
+			}
+		}
+	}
+}
+
 // checkNoticed runs spec, in which node (which leads ensemble e) is out of action from
 // `from` to `to` and noticed after detect, under both semantics, and checks the calls
 // to e that other nodes make meanwhile: those that end before it is noticed time out,

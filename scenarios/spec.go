@@ -44,6 +44,11 @@ type Spec struct {
 	// fail fast, as a real transport's heartbeat timeout closes its connections (3s);
 	// 0, the default, never (netmodel.Config.PauseDetectAfter).
 	PauseDetectAfter Duration `json:"pause_detect_after,omitempty"`
+	// ReplyHold is how long a node holds a reply it cannot send because it has
+	// noticed that the caller's node is cut off, down or paused, as the production
+	// transport holds replies for a node that is not connected (3s by default);
+	// 0, the default, not at all: such a reply is refused (netmodel.Config.ReplyHold).
+	ReplyHold Duration `json:"reply_hold,omitempty"`
 	// MailboxCap bounds each router instance's mailbox under default semantics (0:
 	// unbounded). Riak's mailboxes are unbounded whatever it says, as in the original.
 	MailboxCap int `json:"mailbox_cap,omitempty"`
@@ -293,6 +298,9 @@ func (s Spec) Validate() error {
 	}
 	if s.PauseDetectAfter < 0 {
 		return bad("pause_detect_after: %v is negative", s.PauseDetectAfter.D())
+	}
+	if s.ReplyHold < 0 || s.ReplyHold.D() > time.Hour {
+		return bad("reply_hold: %v is out of range: want 0 to 1h", s.ReplyHold.D())
 	}
 	if err := s.Peer.Service.Validate("peer.service"); err != nil {
 		return bad("%v", err)

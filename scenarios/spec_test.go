@@ -48,6 +48,12 @@ func TestBadSpecs(t *testing.T) {
     "n5"
   ]`, `"nodes": []`, 1)
 		}, want: "nodes: need at least one node"},
+		{name: "negative reply hold", edit: func(s string) string {
+			return strings.Replace(s, `"routers": 7`, `"routers": 7, "reply_hold": "-1ms"`, 1)
+		}, want: "reply_hold: -1ms is out of range: want 0 to 1h"},
+		{name: "reply hold past an hour", edit: func(s string) string {
+			return strings.Replace(s, `"routers": 7`, `"routers": 7, "reply_hold": "61m"`, 1)
+		}, want: "reply_hold: 1h1m0s is out of range: want 0 to 1h"},
 		{name: "unknown key", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 7, "routerz": 3`, 1)
 		}, want: `unknown field "routerz"`},

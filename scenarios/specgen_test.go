@@ -94,6 +94,7 @@ type Plan struct {
 	MailboxCap     int // 0: unbounded
 	HopLimit       int
 	DetectAfter    time.Duration
+	ReplyHold      time.Duration // 0: replies that cannot be sent are refused
 	Latency        netmodel.Dist
 	Dup, Reorder   float64
 	PeerMean       time.Duration
@@ -127,7 +128,8 @@ const (
 // node, 1..3 ensembles with members on distinct nodes and a leader (or none), a small
 // LAN-like network, a workload of 200..1500 calls per second, and a list of up to 8
 // fault actions (ActionKinds), each healed before the liveness phase, which starts
-// once directories have had time to converge and lasts 200..800ms. It is PlanGen
+// once directories have had time to converge and lasts 200..800ms; half the time,
+// replies that cannot be sent are held for 10..500ms (reply_hold). It is PlanGen
 // mapped through Plan.Spec.
 func SpecGen() *rapid.Generator[Spec] {
 	return rapid.Map(PlanGen(), Plan.Spec)
@@ -177,6 +179,10 @@ func PlanGen() *rapid.Generator[Plan] {
 		}
 		p.Tail = time.Duration(rapid.IntRange(200, 800).Draw(t, "tail_ms")) * time.Millisecond
 		p.Actions = rapid.SliceOfN(actionGen(), 0, genMaxActions).Draw(t, "actions")
+		// Drawn last, so that the draws before it keep their meaning.
+		if rapid.Bool().Draw(t, "reply_hold") {
+			p.ReplyHold = time.Duration(rapid.IntRange(10, 500).Draw(t, "reply_hold_ms")) * time.Millisecond
+		}
 		return p
 	})
 }
@@ -311,6 +317,7 @@ func (p Plan) Spec() Spec {
 		RouterService: Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: Duration(maxDur(p.RouterMean, time.Microsecond))},
 		HopLimit:      genMaxInt(p.HopLimit, 1),
 		DetectAfter:   Duration(maxDur(p.DetectAfter, 0)),
+		ReplyHold:     Duration(min(maxDur(p.ReplyHold, 0), time.Hour)),
 		MailboxCap:    genMaxInt(p.MailboxCap, 0),
 		Link:          netmodel.Link{Latency: p.Latency, Dup: p.Dup, Reorder: p.Reorder},
 		Peer: PeerSpec{Service: Dist{Kind: "exponential", Min: dur(20 * time.Microsecond), Mean: Duration(maxDur(p.PeerMean, time.Microsecond))},

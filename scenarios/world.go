@@ -169,6 +169,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		Link:             spec.Link,
 		DetectAfter:      spec.DetectAfter.D(),
 		PauseDetectAfter: spec.PauseDetectAfter.D(),
+		ReplyHold:        spec.ReplyHold.D(),
 		MailboxCap:       mailboxCap,
 		Observer:         wd.chk,
 	})
@@ -307,7 +308,9 @@ func (wd *world) schedule() {
 		wd.gossipUntil = end + 2*to
 	}
 	wd.lastChange = end
-	wd.quietBy = wd.gossipUntil + 4*to + time.Second
+	// A reply held at the last (netmodel.Config.ReplyHold) keeps the world busy
+	// until it is dropped.
+	wd.quietBy = wd.gossipUntil + 4*to + time.Second + wd.spec.ReplyHold.D()
 	wd.scheduleWorkload()
 	wd.chk.calls = slices.Grow(wd.chk.calls, wd.planned)
 	if !wd.spec.Gossip.PushOnly {

@@ -64,6 +64,9 @@ func configHeader(s scenarios.Spec, seed uint64) string {
 	if s.PauseDetectAfter > 0 {
 		line("pause detected", "after %s", humanNS(int64(s.PauseDetectAfter)))
 	}
+	if s.ReplyHold > 0 {
+		line("reply hold", "%s", humanNS(int64(s.ReplyHold)))
+	}
 	mailbox := "unbounded"
 	if s.MailboxCap > 0 {
 		mailbox = strconv.Itoa(s.MailboxCap) + " per router (default semantics)"

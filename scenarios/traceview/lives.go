@@ -108,8 +108,12 @@ func (t *Trace) step(i int) string {
 		return r.Kind + " " + str(r, "peer")
 	case "drop", "lost", "orphan":
 		return fmt.Sprintf("%s(%s)", r.Kind, str(r, "reason"))
-	case "held", "stalled", "parked", "released", "shed", "dup", "unreachable", "worker-timeout", "abandon", "hang":
+	case "held", "stalled", "parked", "released", "shed", "dup", "unreachable", "worker-timeout", "abandon", "hang", "reply-held":
 		return r.Kind
+	case "reply-released":
+		return fmt.Sprintf("%s(%s)", r.Kind, str(r, "by"))
+	case "reply-dropped":
+		return fmt.Sprintf("%s(%s)", r.Kind, str(r, "reason"))
 	}
 	return ""
 }

@@ -1,0 +1,139 @@
+package netmodel
+
+import (
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// A reply its sender cannot send, because its node has noticed that the caller's node
+// is cut off, down or paused, is held by the sender for Config.ReplyHold instead of
+// refused, as the production transport holds a reply for a node that is not connected
+// (nettransport.Config.ReplyHold). It is sent once the caller's node can be reached
+// again from its sender: at Heal, or when the caller's node or the sender resumes.
+// It is dropped when it has waited ReplyHold, when the caller's node restarts (the
+// reply's call died with the incarnation it was for, as the production transport drops
+// a reply held for another incarnation than the one that connects), and when its
+// sender crashes (the hold is in the process's memory). A reply sent at release goes
+// its link's way as any send does, from the sender's node at that moment.
+//
+// Where production waits for the connection to come back after a heal or a resume
+// (the redial, up to its backoff later), the model sends at once: it is the best case
+// for the held reply.
+
+// heldReply is a reply held by its sender; it is the action of its expiry event.
+type heldReply struct {
+	n      *Net
+	from   *Host
+	gen    uint64 // the sender's incarnation that holds it
+	dst    *Host
+	dstGen uint64 // the incarnation of dst the reply is for
+	m      router.Message
+	since  time.Duration // when it was first held
+	ev     sim.EventID   // its expiry
+}
+
+// Run is the reply's expiry.
+func (r *heldReply) Run() { r.n.dropReply(r, "expired") }
+
+// holdReply keeps reply m, which host from (incarnation gen) could not send to dst at
+// now, for Config.ReplyHold.
+func (n *Net) holdReply(from *Host, gen uint64, dst *Host, m *router.Message, now time.Duration) {
+	r := &heldReply{n: n, from: from, gen: gen, dst: dst, dstGen: dst.gen, m: *m, since: now}
+	r.ev = n.w.ScheduleAction(satAdd(now, n.cfg.ReplyHold), r)
+	n.replies = append(n.replies, r)
+	n.stats.RepliesHeld++
+	n.w.Emit(string(from.id), "reply-held", sim.String("to", string(dst.id)), sim.String("call", n.calls.name(m.Call).String()))
+}
+
+// HeldReplies returns how many replies their senders hold (Config.ReplyHold).
+func (n *Net) HeldReplies() int { return len(n.replies) }
+
+// take removes r from the held replies, keeping the others' order, and reports
+// whether it was there.
+func (n *Net) takeReply(r *heldReply) bool {
+	for i, q := range n.replies {
+		if q == r {
+			copy(n.replies[i:], n.replies[i+1:])
+			n.replies[len(n.replies)-1] = nil
+			n.replies = n.replies[:len(n.replies)-1]
+			return true
+		}
+	}
+	return false
+}
+
+// dropReply drops held reply r for reason: "expired", "incarnation" (its caller's node
+// restarted) or "crash" (its sender crashed).
+func (n *Net) dropReply(r *heldReply, reason string) {
+	if !n.takeReply(r) {
+		return
+	}
+	n.w.Cancel(r.ev)
+	n.stats.RepliesHeldDropped++
+	n.w.Emit(string(r.from.id), "reply-dropped", sim.String("to", string(r.dst.id)), sim.String("call", n.calls.name(r.m.Call).String()),
+		sim.String("reason", reason), sim.Dur("held", n.w.Now()-r.since))
+}
+
+// dropReplies drops, in the order they were held, the held replies pick selects.
+func (n *Net) dropReplies(reason string, pick func(*heldReply) bool) {
+	var out []*heldReply
+	for _, r := range n.replies {
+		if pick(r) {
+			out = append(out, r)
+		}
+	}
+	for _, r := range out {
+		n.dropReply(r, reason)
+	}
+}
+
+// releaseReplies sends, in the order they were held, every held reply whose sender is
+// running and not paused and whose caller's node its sender can reach now (by says
+// what made it reachable: "heal", "resume"). The others stay held.
+func (n *Net) releaseReplies(by string) {
+	if len(n.replies) == 0 {
+		return
+	}
+	now := n.w.Now()
+	var out []*heldReply
+	kept := n.replies[:0]
+	for _, r := range n.replies {
+		if r.from.up && r.from.gen == r.gen && !r.from.paused && !n.noticed(n.link(r.from.id, r.dst.id), r.dst, now) {
+			out = append(out, r)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	clear(n.replies[len(kept):])
+	n.replies = kept
+	// Sent after the choice: a send may run code that holds another reply.
+	for _, r := range out {
+		n.w.Cancel(r.ev)
+		n.w.Emit(string(r.from.id), "reply-released", sim.String("to", string(r.dst.id)), sim.String("call", n.calls.name(r.m.Call).String()),
+			sim.String("by", by), sim.Dur("held", now-r.since))
+		n.sendReleased(r, now)
+	}
+}
+
+// sendReleased sends held reply r, released at now: Send's way for a message that may
+// meet a cut, a rule or the link's own faults, from the sender's node to the caller's.
+func (n *Net) sendReleased(r *heldReply, now time.Duration) {
+	from, to := r.from.id, r.dst.id
+	ls := n.link(from, to)
+	n.seq++
+	id := n.seq
+	n.stats.Sent++
+	f := n.flight(from, r.dst, ls, id, &r.m)
+	if n.w.Recording() {
+		f.call = n.emitSend(r.from.name, id, r.dst.name, &r.m)
+	}
+	if n.cfg.Observer != nil {
+		n.cfg.Observer.Sent(from, to, id, &f.m)
+	}
+	n.travel(f, now)
+	if n.disarmed {
+		n.arm(from, to, id, &r.m)
+	}
+}
