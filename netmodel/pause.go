@@ -46,9 +46,10 @@ func (h *Host) Pause() {
 // the timers that came due fire, late, in deadline order; then the parked arrivals and
 // deferred functions run in the order they came (an arrival of a queued kind joins its
 // mailbox, keeping its arrival time). Stopped services go on with the time they had
-// left. Last, the replies held for the host, and those it held itself, are sent if
-// their senders can reach their nodes (Config.ReplyHold). If a receiver pauses or crashes the host meanwhile, the rest waits for the next
-// Resume or is lost with the crash. Resuming a host that is not paused does nothing.
+// left. If a receiver pauses or crashes the host meanwhile, the rest waits for the
+// next Resume or is lost with the crash. Last, the held replies that can go now are
+// sent (Config.ReplyHold): those for the host, and those it held itself. Resuming a
+// host that is not paused does nothing.
 func (h *Host) Resume() {
 	if !h.paused {
 		return

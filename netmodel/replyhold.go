@@ -28,7 +28,7 @@ type heldReply struct {
 	from   *Host
 	gen    uint64 // the sender's incarnation that holds it
 	dst    *Host
-	dstGen uint64 // the incarnation of dst the reply is for
+	dstGen uint64 // dst's incarnation when the reply was held: a crash of dst moves it on
 	m      router.Message
 	since  time.Duration // when it was first held
 	ev     sim.EventID   // its expiry
@@ -90,8 +90,9 @@ func (n *Net) dropReplies(reason string, pick func(*heldReply) bool) {
 }
 
 // releaseReplies sends, in the order they were held, every held reply whose sender is
-// running and not paused and whose caller's node its sender can reach now (by says
-// what made it reachable: "heal", "resume"). The others stay held.
+// running and not paused and whose caller's node, in the incarnation it was held for,
+// its sender can reach now (by says what made it reachable: "heal", "resume"). The
+// others stay held.
 func (n *Net) releaseReplies(by string) {
 	if len(n.replies) == 0 {
 		return
@@ -100,7 +101,9 @@ func (n *Net) releaseReplies(by string) {
 	var out []*heldReply
 	kept := n.replies[:0]
 	for _, r := range n.replies {
-		if r.from.up && r.from.gen == r.gen && !r.from.paused && !n.noticed(n.link(r.from.id, r.dst.id), r.dst, now) {
+		// A caller's node that crashed since (dst.gen moved on) is not released to,
+		// noticed or not: the reply waits for the restart that drops it, or expires.
+		if r.from.up && r.from.gen == r.gen && !r.from.paused && r.dst.gen == r.dstGen && !n.noticed(n.link(r.from.id, r.dst.id), r.dst, now) {
 			out = append(out, r)
 		} else {
 			kept = append(kept, r)

@@ -101,6 +101,25 @@ func TestReplyHold(t *testing.T) {
 			"80ms a reply-released to=b call=a.1.7 by=resume held=60000000",
 		},
 	}, {
+		name:  "not sent to a caller's node that crashed, noticed or not",
+		fault: cut,
+		later: func(n *netmodel.Net, a, b *netmodel.Host) { b.Crash(); n.Heal() },
+		last:  func(n *netmodel.Net, a, b *netmodel.Host) { b.Restart() },
+		stats: netmodel.Stats{RepliesHeld: 1, RepliesHeldDropped: 1},
+		trace: []string{
+			"20ms a reply-held to=b call=a.1.7",
+			"80ms a reply-dropped to=b call=a.1.7 reason=incarnation held=60000000",
+		},
+	}, {
+		name:  "not sent to a crashed caller's node at another host's resume",
+		fault: func(n *netmodel.Net, a, b *netmodel.Host) { b.Pause() },
+		later: func(n *netmodel.Net, a, b *netmodel.Host) { b.Crash(); a.Pause(); a.Resume() },
+		stats: netmodel.Stats{RepliesHeld: 1, RepliesHeldDropped: 1},
+		trace: []string{
+			"20ms a reply-held to=b call=a.1.7",
+			"120ms a reply-dropped to=b call=a.1.7 reason=expired held=100000000",
+		},
+	}, {
 		name: "held while any cause lasts",
 		fault: func(n *netmodel.Net, a, b *netmodel.Host) {
 			n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop)

@@ -95,6 +95,7 @@ type Plan struct {
 	HopLimit       int
 	DetectAfter    time.Duration
 	ReplyHold      time.Duration // 0: replies that cannot be sent are refused
+	PauseDetect    time.Duration // 0: a pause is never noticed
 	Latency        netmodel.Dist
 	Dup, Reorder   float64
 	PeerMean       time.Duration
@@ -129,7 +130,8 @@ const (
 // LAN-like network, a workload of 200..1500 calls per second, and a list of up to 8
 // fault actions (ActionKinds), each healed before the liveness phase, which starts
 // once directories have had time to converge and lasts 200..800ms; half the time,
-// replies that cannot be sent are held for 10..500ms (reply_hold). It is PlanGen
+// replies that cannot be sent are held for 10..500ms (reply_hold), and half the
+// time a pause is noticed after 10..200ms (pause_detect_after). It is PlanGen
 // mapped through Plan.Spec.
 func SpecGen() *rapid.Generator[Spec] {
 	return rapid.Map(PlanGen(), Plan.Spec)
@@ -179,9 +181,12 @@ func PlanGen() *rapid.Generator[Plan] {
 		}
 		p.Tail = time.Duration(rapid.IntRange(200, 800).Draw(t, "tail_ms")) * time.Millisecond
 		p.Actions = rapid.SliceOfN(actionGen(), 0, genMaxActions).Draw(t, "actions")
-		// Drawn last, so that the draws before it keep their meaning.
+		// Drawn last, so that the draws before them keep their meaning.
 		if rapid.Bool().Draw(t, "reply_hold") {
 			p.ReplyHold = time.Duration(rapid.IntRange(10, 500).Draw(t, "reply_hold_ms")) * time.Millisecond
+		}
+		if rapid.Bool().Draw(t, "pause_detect") {
+			p.PauseDetect = time.Duration(rapid.IntRange(10, 200).Draw(t, "pause_detect_after_ms")) * time.Millisecond
 		}
 		return p
 	})
@@ -311,15 +316,16 @@ func (p Plan) Spec() Spec {
 	clients := genMaxInt(p.Clients, 0)
 	total := n + clients
 	s := Spec{
-		Name:          "gen",
-		Description:   "drawn by scenarios.SpecGen",
-		Routers:       genClamp(p.Routers, 1, 1024),
-		RouterService: Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: Duration(maxDur(p.RouterMean, time.Microsecond))},
-		HopLimit:      genMaxInt(p.HopLimit, 1),
-		DetectAfter:   Duration(maxDur(p.DetectAfter, 0)),
-		ReplyHold:     Duration(min(maxDur(p.ReplyHold, 0), time.Hour)),
-		MailboxCap:    genMaxInt(p.MailboxCap, 0),
-		Link:          netmodel.Link{Latency: p.Latency, Dup: p.Dup, Reorder: p.Reorder},
+		Name:             "gen",
+		Description:      "drawn by scenarios.SpecGen",
+		Routers:          genClamp(p.Routers, 1, 1024),
+		RouterService:    Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: Duration(maxDur(p.RouterMean, time.Microsecond))},
+		HopLimit:         genMaxInt(p.HopLimit, 1),
+		DetectAfter:      Duration(maxDur(p.DetectAfter, 0)),
+		ReplyHold:        Duration(min(maxDur(p.ReplyHold, 0), time.Hour)),
+		PauseDetectAfter: Duration(maxDur(p.PauseDetect, 0)),
+		MailboxCap:       genMaxInt(p.MailboxCap, 0),
+		Link:             netmodel.Link{Latency: p.Latency, Dup: p.Dup, Reorder: p.Reorder},
 		Peer: PeerSpec{Service: Dist{Kind: "exponential", Min: dur(20 * time.Microsecond), Mean: Duration(maxDur(p.PeerMean, time.Microsecond))},
 			HonorBudget: p.HonorBudget},
 		Gossip: Gossip{Interval: Duration(maxDur(p.Gossip, time.Millisecond))},
