@@ -12,15 +12,26 @@ import (
 // refused, as the production transport holds a reply for a node that is not connected
 // (nettransport.Config.ReplyHold). It is sent once the caller's node can be reached
 // again from its sender: at Heal, or when the caller's node or the sender resumes.
-// It is dropped when it has waited ReplyHold, when the caller's node restarts (the
-// reply's call died with the incarnation it was for, as the production transport drops
-// a reply held for another incarnation than the one that connects), and when its
-// sender crashes (the hold is in the process's memory). A reply sent at release goes
+// It is dropped when it has waited ReplyHold, when the caller's node restarts, or is
+// found at the release to be another incarnation than the call's (the reply's call
+// died with the incarnation it was for, as the production transport drops a reply
+// held for another incarnation than the one that connects), and when its sender
+// crashes (the hold is in the process's memory). A reply sent at release goes
 // its link's way as any send does, from the sender's node at that moment.
 //
 // Where production waits for the connection to come back after a heal or a resume
 // (the redial, up to its backoff later), the model sends at once: it is the best case
 // for the held reply.
+
+// Incarnated is the capability a Receiver may add to say which incarnation of its node
+// it is, as router.Node does: a held reply whose call is of another incarnation is
+// dropped instead of sent, as the production transport drops a reply held for an
+// incarnation other than the one that connects. A Receiver without it is not asked.
+type Incarnated interface {
+	Incarnation() router.Incarnation
+}
+
+var _ Incarnated = (*router.Node)(nil)
 
 // heldReply is a reply held by its sender; it is the action of its expiry event.
 type heldReply struct {
@@ -65,11 +76,16 @@ func (n *Net) takeReply(r *heldReply) bool {
 }
 
 // dropReply drops held reply r for reason: "expired", "incarnation" (its caller's node
-// restarted) or "crash" (its sender crashed).
+// restarted, or is another incarnation than its call's) or "crash" (its sender
+// crashed).
 func (n *Net) dropReply(r *heldReply, reason string) {
-	if !n.takeReply(r) {
-		return
+	if n.takeReply(r) {
+		n.dropTaken(r, reason)
 	}
+}
+
+// dropTaken drops r, taken out of the held replies already.
+func (n *Net) dropTaken(r *heldReply, reason string) {
 	n.w.Cancel(r.ev)
 	n.stats.RepliesHeldDropped++
 	n.w.Emit(string(r.from.id), "reply-dropped", sim.String("to", string(r.dst.id)), sim.String("call", n.calls.name(r.m.Call).String()),
@@ -113,6 +129,11 @@ func (n *Net) releaseReplies(by string) {
 	n.replies = kept
 	// Sent after the choice: a send may run code that holds another reply.
 	for _, r := range out {
+		if inc, ok := r.dst.recv.(Incarnated); ok && inc.Incarnation() != r.m.Call.Incarnation {
+			// Held for a call of an incarnation of the node before the one running.
+			n.dropTaken(r, "incarnation")
+			continue
+		}
 		n.w.Cancel(r.ev)
 		n.w.Emit(string(r.from.id), "reply-released", sim.String("to", string(r.dst.id)), sim.String("call", n.calls.name(r.m.Call).String()),
 			sim.String("by", by), sim.Dur("held", now-r.since))

@@ -191,6 +191,49 @@ func TestReplyHold(t *testing.T) {
 	}
 }
 
+// incarnated is a recorder that says which incarnation of its node it is
+// (netmodel.Incarnated), as a router.Node does.
+type incarnated struct {
+	*recorder
+	inc router.Incarnation
+}
+
+func (r incarnated) Incarnation() router.Incarnation { return r.inc }
+
+// TestReplyHoldIncarnation: b restarts at 5ms, before a holds a reply (at 20ms) to a
+// call of b's first incarnation. At the heal the reply is dropped if b says it is
+// another incarnation than the call's, and sent if it is the call's own (the same
+// check as the production transport's when a node connects).
+func TestReplyHoldIncarnation(t *testing.T) {
+	ms := time.Millisecond
+	for _, inc := range []router.Incarnation{1, 2} {
+		cfg := config(1, ms, 0)
+		cfg.DetectAfter, cfg.ReplyHold = 10*ms, 100*ms
+		w, n := newTracedNet(t, 1, cfg)
+		a, _ := addHost(t, n, "a")
+		b, rb := addHost(t, n, "b")
+		n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop)
+		at(w, 4*ms, b.Crash)
+		at(w, 5*ms, func() { b.Restart(); b.Attach(incarnated{rb, inc}) })
+		at(w, 20*ms, func() { mustSend(t, a.Transport(), "b", msg(router.KindReply, 7)) }) // a call of incarnation 1
+		at(w, 50*ms, n.Heal)
+		w.RunUntil(time.Second)
+		want := []string{"20ms a reply-held to=b call=a.1.7", "50ms a reply-released to=b call=a.1.7 by=heal held=30000000"}
+		wantGot := 1
+		if inc != 1 {
+			want[1] = "50ms a reply-dropped to=b call=a.1.7 reason=incarnation held=30000000"
+			wantGot = 0
+		}
+		if diff := cmp.Diff(want, records(w, "reply-held", "reply-released", "reply-dropped")); diff != "" {
+			t.Errorf("b as incarnation %d: trace (-want +got):\n%s", inc, diff)
+		}
+		if len(rb.got) != wantGot {
+			t.Errorf("b as incarnation %d was handed %d messages, want %d", inc, len(rb.got), wantGot)
+		}
+		checkQuiet(t, w, n)
+	}
+}
+
 // TestReplyHoldOff: without ReplyHold a reply that cannot be sent is refused, and a
 // negative ReplyHold is a bad config.
 func TestReplyHoldOff(t *testing.T) {
