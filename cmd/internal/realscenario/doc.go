@@ -20,8 +20,10 @@
 // How a spec maps onto processes (Plan says so for each spec, and refuses what it
 // cannot map unless told to skip it):
 //
-//   - nodes become ensnode processes (at most MaxNodes), with Routers router instances and MailboxCap
-//     mailboxes; the demo peer takes the mean of Peer.Service per event;
+//   - nodes become ensnode processes (at most MaxNodes), with Routers router instances,
+//     MailboxCap mailboxes and ReplyHold as --reply-hold (left out, 0: no reply is
+//     held, as in the simulator, where ensnode's own default holds for 3s); the demo
+//     peer takes the mean of Peer.Service per event;
 //   - ensembles keep their members' nodes (ensnode names a peer after its node, so an
 //     ensemble has at most one member per node); the first leader leads;
 //   - the workload is an open stream of calls at Rate for Duration with Timeout, from a

@@ -102,6 +102,9 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	if d := mean(s.Peer.Service); d > 0 {
 		p.Args = append(p.Args, "--service", d.String())
 	}
+	// The transport's reply hold, as the spec sets it: left out, none is kept, as in
+	// the simulator (ensnode's own default is 3s).
+	p.Args = append(p.Args, "--reply-hold", s.ReplyHold.D().String())
 	if len(s.Workload.Bursts) > 0 {
 		unsupported("workload.bursts")
 	}
