@@ -94,7 +94,7 @@ func init() {
 		return s
 	}
 	catalog["reply-hold"] = func() Spec {
-		s := base("reply-hold", "n1 (e1's leader) cannot reach n4, n5 and c1 for 300ms and holds its replies to them, as the real transport does: calls made meanwhile (1s timeout) succeed at the heal; c1 restarts meanwhile, and the replies held for it are dropped")
+		s := base("reply-hold", "n1 (e1's leader) cannot reach n4, n5 and c1 for 300ms and, once it notices (50ms), holds its replies to them, as the real transport does: their calls (1s timeout) answered from then on succeed at the heal; c1 restarts meanwhile, and the replies held for it are dropped")
 		s.DetectAfter = ms(50)
 		s.ReplyHold = ms(3000)
 		s.Workload.Timeout = ms(1000)

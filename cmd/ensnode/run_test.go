@@ -44,6 +44,8 @@ func TestBadFlags(t *testing.T) {
 	emptySemantics := file("empty-semantics.json", `{"peers": {"n1": "127.0.0.1:1"}, "semantics": ""}`)
 	syntax := file("syntax.json", "{\n  \"peers\": {\"n1\": \"127.0.0.1:1\"},\n  \"routers\": 7,,\n}")
 	strayMember := file("stray.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n1", "n7"]}]}`)
+	noMembers := file("nomembers.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": []}]}`)
+	noID := file("noid.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"members": ["n1"]}]}`)
 	base := []string{"--id", "n1", "--peers", peers, "--secret-file", secret}
 	with := func(more ...string) []string { return append(append([]string{}, base...), more...) }
 	for _, tc := range []struct {
@@ -95,6 +97,8 @@ func TestBadFlags(t *testing.T) {
 		{name: "bad routers in config", args: []string{"--id", "n1", "--config", badRouters, "--secret-file", secret}, want: "--config " + badRouters + ": routers -3: want 1..1024"},
 		{name: "bad semantics in config", args: []string{"--id", "n1", "--config", badSemantics, "--secret-file", secret}, want: "--config " + badSemantics + `: semantics "erlang"`},
 		{name: "member not a peer in config", args: []string{"--id", "n1", "--config", strayMember, "--secret-file", secret}, want: "--config " + strayMember + ": ensembles: ensemble e1: member n7 is not in --config " + strayMember + ": peers"},
+		{name: "ensemble without members in config", args: []string{"--id", "n1", "--config", noMembers, "--secret-file", secret}, want: "--config " + noMembers + `: ensembles: ensemble "e1" needs members`},
+		{name: "ensemble without an id in config", args: []string{"--id", "n1", "--config", noID, "--secret-file", secret}, want: "--config " + noID + ": ensembles: an ensemble needs an id"},
 		{name: "space in an ensemble", args: with("--ensemble", "e 1=n1"), want: `--ensemble: ensemble "e 1": ' ' is not allowed in a name`},
 		{name: "newline in a node id", args: []string{"--id", "n1", "--peers", "n1=127.0.0.1:1,n\n2=127.0.0.1:2", "--secret-file", secret}, want: `--peers: node "n\n2": '\n' is not allowed`},
 		{name: "invalid utf-8 in an ensemble", args: with("--ensemble", "e\xff=n1"), want: `--ensemble: ensemble "e\xff": not valid UTF-8`},

@@ -13,7 +13,7 @@ import (
 )
 
 // durationKeys are the integer fields that hold a duration in nanoseconds.
-var durationKeys = map[string]bool{"timeout": true, "budget": true, "at": true, "paused": true, "step": true, "local": true}
+var durationKeys = map[string]bool{"timeout": true, "budget": true, "at": true, "paused": true, "step": true, "local": true, "held": true}
 
 // writeText writes the heading, one aligned line per selected record, and the table
 // of the lives of the calls that start among them.

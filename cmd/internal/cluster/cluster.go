@@ -219,8 +219,11 @@ func (o *Options) check() error {
 	ens := o.name("ensemble")
 	seen := map[router.EnsembleID]bool{}
 	for _, e := range o.Shape.Ensembles {
-		if e.ID == "" || len(e.Members) == 0 {
-			return bad("%s: ensemble %q needs an id and members", ens, e.ID)
+		switch {
+		case e.ID == "":
+			return bad("%s: an ensemble needs an id", ens)
+		case len(e.Members) == 0:
+			return bad("%s: ensemble %q needs members", ens, e.ID)
 		}
 		if err := CheckName(ens+": ensemble", string(e.ID)); err != nil {
 			return err
