@@ -61,7 +61,7 @@ func (n *Net) holdReply(from *Host, gen uint64, dst *Host, m *router.Message, no
 // HeldReplies returns how many replies their senders hold (Config.ReplyHold).
 func (n *Net) HeldReplies() int { return len(n.replies) }
 
-// take removes r from the held replies, keeping the others' order, and reports
+// takeReply removes r from the held replies, keeping the others' order, and reports
 // whether it was there.
 func (n *Net) takeReply(r *heldReply) bool {
 	for i, q := range n.replies {
