@@ -298,7 +298,7 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 	now := n.w.Now()
 	if n.noticed(ls, dst, now) {
 		if m.Kind == router.KindReply && n.cfg.ReplyHold > 0 {
-			n.holdReply(h, t.gen, dst, m, now)
+			n.holdReply(h, dst, m, now)
 			return nil
 		}
 		n.stats.Unreachable++

@@ -36,8 +36,7 @@ var _ Incarnated = (*router.Node)(nil)
 // heldReply is a reply held by its sender; it is the action of its expiry event.
 type heldReply struct {
 	n      *Net
-	from   *Host
-	gen    uint64 // the sender's incarnation that holds it
+	from   *Host // its crash drops the reply (Host.Crash)
 	dst    *Host
 	dstGen uint64 // dst's incarnation when the reply was held: a crash of dst moves it on
 	m      router.Message
@@ -48,10 +47,10 @@ type heldReply struct {
 // Run is the reply's expiry.
 func (r *heldReply) Run() { r.n.dropReply(r, "expired") }
 
-// holdReply keeps reply m, which host from (incarnation gen) could not send to dst at
-// now, for Config.ReplyHold.
-func (n *Net) holdReply(from *Host, gen uint64, dst *Host, m *router.Message, now time.Duration) {
-	r := &heldReply{n: n, from: from, gen: gen, dst: dst, dstGen: dst.gen, m: *m, since: now}
+// holdReply keeps reply m, which host from could not send to dst at now, for
+// Config.ReplyHold.
+func (n *Net) holdReply(from *Host, dst *Host, m *router.Message, now time.Duration) {
+	r := &heldReply{n: n, from: from, dst: dst, dstGen: dst.gen, m: *m, since: now}
 	r.ev = n.w.ScheduleAction(satAdd(now, n.cfg.ReplyHold), r)
 	n.replies = append(n.replies, r)
 	n.stats.RepliesHeld++
@@ -106,9 +105,9 @@ func (n *Net) dropReplies(reason string, pick func(*heldReply) bool) {
 }
 
 // releaseReplies sends, in the order they were held, every held reply whose sender is
-// running and not paused and whose caller's node, in the incarnation it was held for,
-// its sender can reach now (by says what made it reachable: "heal", "resume"). The
-// others stay held.
+// not paused (one that crashed dropped its own) and can reach the caller's node now,
+// in the incarnation it was held for (by says what made it reachable: "heal",
+// "resume"). The others stay held.
 func (n *Net) releaseReplies(by string) {
 	if len(n.replies) == 0 {
 		return
@@ -119,7 +118,7 @@ func (n *Net) releaseReplies(by string) {
 	for _, r := range n.replies {
 		// A caller's node that crashed since (dst.gen moved on) is not released to,
 		// noticed or not: the reply waits for the restart that drops it, or expires.
-		if r.from.up && r.from.gen == r.gen && !r.from.paused && r.dst.gen == r.dstGen && !n.noticed(n.link(r.from.id, r.dst.id), r.dst, now) {
+		if !r.from.paused && r.dst.gen == r.dstGen && !n.noticed(n.link(r.from.id, r.dst.id), r.dst, now) {
 			out = append(out, r)
 		} else {
 			kept = append(kept, r)
