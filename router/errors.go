@@ -23,9 +23,10 @@ var (
 	// ErrNotLeader: the peer that received the request is not the leader (a nack) and
 	// no newer leader was known to redirect to.
 	ErrNotLeader = errors.New("router: not leader")
-	// ErrUnreachable: a node on the path is not connected, or the peer a request
-	// names is not running on its node (a peer-target call, or a forward, to a peer
-	// never added or since removed). Either way the request did not run.
+	// ErrUnreachable: a node on the path is not connected, or the peer a peer-target
+	// call names is not running on its node (never added, or since removed). Either
+	// way the request did not run. (A follower's forward to a leader peer that is not
+	// on its node answers ErrNotLeader: the directory that named it is out of date.)
 	ErrUnreachable = errors.New("router: node unreachable")
 	// ErrHopLimit: the request was forwarded as many times as the hop limit allows,
 	// which means the directories disagree (a forwarding loop).

@@ -275,7 +275,11 @@ func (n *Node) Gossip(to NodeID, entries []Entry) error {
 // Deliver hands the node a message that arrived at time arrived on this node's clock.
 // Messages whose Kind is Queued must be delivered in the turn of router instance
 // m.Instance (after waiting in its mailbox: the wait is charged to the budget); others
-// go to the node as soon as they arrive. Malformed messages are dropped. The node reads
+// go to the node as soon as they arrive. A message of an unknown Kind is ignored; a hop
+// count out of range answers as the hop limit does, and a peer message naming a peer of
+// another node as for a peer not here. The rest of a message's form is the transport's
+// to check (nettransport's codec refuses unknown codes and kinds, hop counts past
+// 65,536, and names past their bounds). The node reads
 // *m during the call and keeps nothing of it but what a message owns once sent (its
 // Event, Result and Entries), so the driver may reuse *m afterwards.
 func (n *Node) Deliver(m *Message, arrived time.Duration) {

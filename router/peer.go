@@ -210,6 +210,12 @@ func (n *Node) peerAt(m *Message, arrived time.Duration) {
 		n.traceDrop(r.call, "budget-spent", -1)
 		return
 	}
+	if !n.isSelf(m.Peer.Node) {
+		// A peer of another node (no node sends that): this node's peer of the same
+		// ensemble and name is not it, and the answer must not be credited to it.
+		n.deliverTo(nil, &m.Peer, &r, m.Forwarded, false)
+		return
+	}
 	n.deliverLocal(&m.Peer, &r, m.Forwarded, false)
 }
 

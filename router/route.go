@@ -2,6 +2,7 @@ package router
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	"github.com/ensroute/ensroute/internal/bugs"
@@ -62,12 +63,14 @@ func (n *Node) routeAt(m *Message, arrived time.Duration) {
 }
 
 // nextHop counts one more transfer between nodes and reports whether the hop limit
-// (default semantics only) still allows it.
+// (default semantics only) still allows it. A count no node sends (negative, or one
+// that would wrap) is past any limit.
 func (n *Node) nextHop(hops int) (int, bool) {
+	valid := hops >= 0 && hops < math.MaxInt
 	if !n.cfg.Bugs.Has(bugs.DropHopCount) {
 		hops++
 	}
-	return hops, n.riak() || hops <= n.cfg.HopLimit
+	return hops, n.riak() || valid && hops <= n.cfg.HopLimit
 }
 
 // sendRoute passes r to a random router instance on node to.

@@ -12,10 +12,12 @@ const (
 	// Riak reproduces riak_ensemble_router: every failure is a timeout, a remote hop
 	// without a leader drops the request silently, the leader hop restarts the clock
 	// with the original timeout, and there is no hop limit. It departs from the
-	// original in three places: the leader answers a follower's forward straight to the
+	// original in four places: the leader answers a follower's forward straight to the
 	// caller (the original relays it through the leader hop's worker), casts reach the
-	// leader (the original's router drops them there), and a peer-target call does not
-	// connect on demand.
+	// leader (the original's router drops them there), a peer-target call does not
+	// connect on demand, and a peer removed while it holds a request leaves the leader
+	// hop's worker waiting for its timer (the original's worker sees the peer die and
+	// answers timeout at once); the removed peer may still answer.
 	Riak
 )
 

@@ -1,0 +1,65 @@
+package router_test
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// TestDeliverHopCountOutOfRange: a route whose hop count no node sends (negative, or
+// one that would wrap past math.MaxInt) is answered as the hop limit answers, under
+// default semantics, instead of being passed on with a count the limit cannot bound.
+func TestDeliverHopCountOutOfRange(t *testing.T) {
+	for _, hops := range []int{math.MaxInt, -100, -1} {
+		tr := &recTransport{}
+		n, err := router.New(router.Config{ID: "n2", Incarnation: 1, Clock: stillClock{}, Transport: tr, Rand: zeroRand{},
+			Directory: router.NewDirectory([]router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "p3", Node: "n3"}, Version: 1}})})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.Deliver(&router.Message{Kind: router.KindRoute, From: "n1", Call: router.CallID{Node: "n1", Incarnation: 1, Seq: 1},
+			Ensemble: "e1", Event: []byte("x"), Budget: time.Second, Hops: hops}, 0)
+		if len(tr.out) != 1 {
+			t.Fatalf("hops %d: sent %v, want one reply", hops, tr.out)
+		}
+		if got := tr.out[0]; got.to != "n1" || got.m.Kind != router.KindReply || got.m.Code != router.CodeHopLimit {
+			t.Errorf("hops %d: sent %s to %s (code %v, hops %d), want a hop-limit reply to n1", hops, got.m.Kind, got.to, got.m.Code, got.m.Hops)
+		}
+	}
+}
+
+// TestDeliverPeerOfAnotherNode: a peer message naming e1/p on n9, delivered to n2,
+// which has a peer e1/p of its own, is not handed to n2's peer (whose answer would be
+// credited to n9's): the caller is answered as for a peer not here, unreachable for a
+// peer-target call and not-leader for a follower's forward.
+func TestDeliverPeerOfAnotherNode(t *testing.T) {
+	for _, forwarded := range []bool{false, true} {
+		tr := &recTransport{}
+		n, err := router.New(router.Config{ID: "n2", Incarnation: 1, Clock: stillClock{}, Transport: tr, Rand: zeroRand{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		handed := 0
+		if err := n.AddPeer(router.PeerRef{Ensemble: "e1", Name: "p", Node: "n2"}, router.PeerFunc(func(r *router.Request) {
+			handed++
+			r.Reply([]byte("ok"))
+		})); err != nil {
+			t.Fatal(err)
+		}
+		n.Deliver(&router.Message{Kind: router.KindPeer, From: "n1", Call: router.CallID{Node: "n1", Incarnation: 1, Seq: 1},
+			Ensemble: "e1", Peer: router.PeerRef{Ensemble: "e1", Name: "p", Node: "n9"}, Forwarded: forwarded,
+			Event: []byte("x"), Budget: time.Second, Hops: 1}, 0)
+		want := router.CodeUnreachable
+		if forwarded {
+			want = router.CodeNotLeader
+		}
+		if handed != 0 || len(tr.out) != 1 || tr.out[0].m.Kind != router.KindReply || tr.out[0].m.Code != want {
+			t.Errorf("forwarded %v: n2's peer handed it %d times; sent %+v; want no hand-over and one %v reply", forwarded, handed, tr.out, want)
+		}
+		if st := n.Stats(); st.NoPeer != 1 {
+			t.Errorf("forwarded %v: NoPeer %d, want 1", forwarded, st.NoPeer)
+		}
+	}
+}
