@@ -278,8 +278,8 @@ func (n *Node) Gossip(to NodeID, entries []Entry) error {
 // go to the node as soon as they arrive. A message of an unknown Kind is ignored; a hop
 // count out of range answers as the hop limit does, and a peer message naming a peer of
 // another node as for a peer not here. The rest of a message's form is the transport's
-// to check (nettransport's codec refuses unknown codes and kinds, hop counts past
-// 65,536, and names past their bounds). The node reads
+// to check (nettransport's codec refuses unknown kinds and codes, and hop counts past
+// 65,536). The node reads
 // *m during the call and keeps nothing of it but what a message owns once sent (its
 // Event, Result and Entries), so the driver may reuse *m afterwards.
 func (n *Node) Deliver(m *Message, arrived time.Duration) {
