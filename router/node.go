@@ -279,9 +279,9 @@ func (n *Node) Gossip(to NodeID, entries []Entry) error {
 // count out of range answers as the hop limit does, and a peer message naming a peer of
 // another node as for a peer not here. The rest of a message's form is the transport's
 // to check (nettransport's codec refuses unknown kinds and codes, and hop counts past
-// 65,536). The node reads
-// *m during the call and keeps nothing of it but what a message owns once sent (its
-// Event, Result and Entries), so the driver may reuse *m afterwards.
+// 65,536). The node reads *m during the call and keeps nothing of it but what a
+// message owns once sent (its Event, Result and Entries), so the driver may reuse *m
+// afterwards.
 func (n *Node) Deliver(m *Message, arrived time.Duration) {
 	switch m.Kind {
 	case KindRoute, KindCast:
