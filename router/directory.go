@@ -14,6 +14,23 @@ type Entry struct {
 	Version  uint64
 }
 
+// Problem says what makes e unfit for a directory, or "" if nothing: it must name an
+// ensemble, and its leader, if it has one, must be a peer of that ensemble with a
+// name and a node. Node.Learn refuses such an entry.
+func (e *Entry) Problem() string {
+	switch {
+	case e.Ensemble == "":
+		return "an entry names no ensemble"
+	case e.Leader.IsZero():
+		return ""
+	case e.Leader.Ensemble != e.Ensemble:
+		return "an entry's leader is a peer of another ensemble"
+	case e.Leader.Name == "" || e.Leader.Node == "":
+		return "an entry's leader lacks a name or a node"
+	}
+	return ""
+}
+
 // String renders e as ensemble=leader@vN.
 func (e Entry) String() string {
 	return fmt.Sprintf("%s=%s@v%d", e.Ensemble, e.Leader, e.Version)

@@ -63,3 +63,38 @@ func TestDeliverPeerOfAnotherNode(t *testing.T) {
 		}
 	}
 }
+
+// TestLearnRefusesUnfitEntries: an entry without an ensemble, or whose leader is a peer
+// of another ensemble or lacks a name or node, is not learned, so a call to e1 is not
+// answered by e2's leader; a leaderless entry and a whole one are learned.
+func TestLearnRefusesUnfitEntries(t *testing.T) {
+	p := func(ens router.EnsembleID, name string, node router.NodeID) router.PeerRef {
+		return router.PeerRef{Ensemble: ens, Name: name, Node: node}
+	}
+	cases := []struct {
+		e       router.Entry
+		problem string
+	}{
+		{router.Entry{Leader: p("e1", "p", "n1"), Version: 1}, "an entry names no ensemble"},
+		{router.Entry{Ensemble: "e1", Leader: p("e2", "p", "n1"), Version: 1}, "an entry's leader is a peer of another ensemble"},
+		{router.Entry{Ensemble: "e1", Leader: p("e1", "", "n1"), Version: 1}, "an entry's leader lacks a name or a node"},
+		{router.Entry{Ensemble: "e1", Leader: p("e1", "p", ""), Version: 1}, "an entry's leader lacks a name or a node"},
+		{router.Entry{Ensemble: "e1", Version: 1}, ""},
+		{router.Entry{Ensemble: "e1", Leader: p("e1", "p", "n1"), Version: 1}, ""},
+	}
+	for _, tc := range cases {
+		if got := tc.e.Problem(); got != tc.problem {
+			t.Errorf("%v: Problem %q, want %q", tc.e, got, tc.problem)
+		}
+		n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Clock: stillClock{}, Transport: &recTransport{}, Rand: zeroRand{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if learned := n.Learn(tc.e); learned != (tc.problem == "") {
+			t.Errorf("%v: Learn %v, want %v", tc.e, learned, tc.problem == "")
+		}
+		if _, ok := n.Directory().Lookup(tc.e.Ensemble); ok != (tc.problem == "") {
+			t.Errorf("%v: in the directory %v, want %v", tc.e, ok, tc.problem == "")
+		}
+	}
+}

@@ -247,9 +247,10 @@ func (n *Node) peer(ref *PeerRef) Peer {
 	return nil
 }
 
-// Learn applies a directory entry if it is strictly newer, and reports whether it did.
+// Learn applies a directory entry if it is strictly newer and fit (Entry.Problem),
+// and reports whether it did.
 func (n *Node) Learn(e Entry) bool {
-	if n.cfg.Bugs.Has(bugs.FreezeDirectory) && n.dir.get(e.Ensemble) != nil {
+	if n.cfg.Bugs.Has(bugs.FreezeDirectory) && n.dir.get(e.Ensemble) != nil || e.Problem() != "" {
 		return false
 	}
 	if !n.dir.Update(e) {

@@ -150,37 +150,20 @@ func (n *Node) gossip(to router.NodeID, entries []router.Entry) int {
 // (Config.Members): a client, or any node outside the members, has no say in who
 // leads, and a single message from one could otherwise name a leader no node can
 // reach at the highest version, for good, on every node. Malformed entries are
-// refused too (badEntry). Refused entries are counted (Stats.GossipRefused), and
-// each sender's first refusal is logged.
+// refused too (router.Entry.Problem). Refused entries are counted
+// (Stats.GossipRefused), and each sender's first refusal is logged.
 func (n *Node) learnGossip(m *router.Message) {
 	if !n.members[m.From] {
 		n.refuseGossip(m.From, len(m.Entries), "the sender is not a member (Config.Members)", nil)
 		return
 	}
 	for i := range m.Entries {
-		if why := badEntry(&m.Entries[i]); why != "" {
+		if why := m.Entries[i].Problem(); why != "" {
 			n.refuseGossip(m.From, 1, why, &m.Entries[i])
 			continue
 		}
 		n.Learn(m.Entries[i])
 	}
-}
-
-// badEntry says what is wrong with e, a directory entry from another node, or "".
-// An entry may name no leader (all of Leader zero); one that names a leader names
-// it in full, as a member of e's own ensemble.
-func badEntry(e *router.Entry) string {
-	switch {
-	case e.Ensemble == "":
-		return "an entry names no ensemble"
-	case e.Leader.IsZero():
-		return ""
-	case e.Leader.Ensemble != e.Ensemble:
-		return "an entry's leader is a peer of another ensemble"
-	case e.Leader.Name == "" || e.Leader.Node == "":
-		return "an entry's leader lacks a name or a node"
-	}
-	return ""
 }
 
 // refuseGossip counts k refused entries from node from, and logs the first refusal
