@@ -45,7 +45,9 @@ type heldReply struct {
 }
 
 // Run is the reply's expiry.
-func (r *heldReply) Run() { r.n.dropReply(r, "expired") }
+func (r *heldReply) Run() {
+	r.n.dropReplies("expired", func(q *heldReply) bool { return q == r })
+}
 
 // holdReply keeps reply m, which host from could not send to dst at now, for
 // Config.ReplyHold.
@@ -60,29 +62,6 @@ func (n *Net) holdReply(from *Host, dst *Host, m *router.Message, now time.Durat
 // HeldReplies returns how many replies their senders hold (Config.ReplyHold).
 func (n *Net) HeldReplies() int { return len(n.replies) }
 
-// takeReply removes r from the held replies, keeping the others' order, and reports
-// whether it was there.
-func (n *Net) takeReply(r *heldReply) bool {
-	for i, q := range n.replies {
-		if q == r {
-			copy(n.replies[i:], n.replies[i+1:])
-			n.replies[len(n.replies)-1] = nil
-			n.replies = n.replies[:len(n.replies)-1]
-			return true
-		}
-	}
-	return false
-}
-
-// dropReply drops held reply r for reason: "expired", "incarnation" (its caller's node
-// restarted, or is another incarnation than its call's) or "crash" (its sender
-// crashed).
-func (n *Net) dropReply(r *heldReply, reason string) {
-	if n.takeReply(r) {
-		n.dropTaken(r, reason)
-	}
-}
-
 // dropTaken drops r, taken out of the held replies already.
 func (n *Net) dropTaken(r *heldReply, reason string) {
 	n.w.Cancel(r.ev)
@@ -91,17 +70,30 @@ func (n *Net) dropTaken(r *heldReply, reason string) {
 		sim.String("reason", reason), sim.Dur("held", n.w.Now()-r.since))
 }
 
-// dropReplies drops, in the order they were held, the held replies pick selects.
+// dropReplies drops, in the order they were held, the held replies pick selects, for
+// reason: "expired", "incarnation" (the caller's node restarted, or is another
+// incarnation than the call's) or "crash" (the sender crashed).
 func (n *Net) dropReplies(reason string, pick func(*heldReply) bool) {
+	for _, r := range n.takeReplies(pick) {
+		n.dropTaken(r, reason)
+	}
+}
+
+// takeReplies takes the held replies pick selects out of n.replies and returns them,
+// both in the order they were held.
+func (n *Net) takeReplies(pick func(*heldReply) bool) []*heldReply {
 	var out []*heldReply
+	kept := n.replies[:0]
 	for _, r := range n.replies {
 		if pick(r) {
 			out = append(out, r)
+		} else {
+			kept = append(kept, r)
 		}
 	}
-	for _, r := range out {
-		n.dropReply(r, reason)
-	}
+	clear(n.replies[len(kept):])
+	n.replies = kept
+	return out
 }
 
 // releaseReplies sends, in the order they were held, every held reply whose sender is
@@ -113,19 +105,11 @@ func (n *Net) releaseReplies(by string) {
 		return
 	}
 	now := n.w.Now()
-	var out []*heldReply
-	kept := n.replies[:0]
-	for _, r := range n.replies {
-		// A caller's node that crashed since (dst.gen moved on) is not released to,
-		// noticed or not: the reply waits for the restart that drops it, or expires.
-		if !r.from.paused && r.dst.gen == r.dstGen && !n.noticed(n.link(r.from.id, r.dst.id), r.dst, now) {
-			out = append(out, r)
-		} else {
-			kept = append(kept, r)
-		}
-	}
-	clear(n.replies[len(kept):])
-	n.replies = kept
+	// A caller's node that crashed since (dst.gen moved on) is not released to,
+	// noticed or not: the reply waits for the restart that drops it, or expires.
+	out := n.takeReplies(func(r *heldReply) bool {
+		return !r.from.paused && r.dst.gen == r.dstGen && !n.noticed(n.link(r.from.id, r.dst.id), r.dst, now)
+	})
 	// Sent after the choice: a send may run code that holds another reply.
 	for _, r := range out {
 		if inc, ok := r.dst.recv.(Incarnated); ok && inc.Incarnation() != r.m.Call.Incarnation {
