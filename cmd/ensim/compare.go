@@ -27,7 +27,7 @@ func compareFlags(fs *flag.FlagSet) commandFunc {
 	o := &compareOptions{}
 	fs.StringVar(&o.scenario, "scenario", "", "compare on the named scenario `NAME` (see ensim list)")
 	fs.StringVar(&o.spec, "spec", "", "compare on the spec in JSON `FILE` (see ensim show)")
-	uintVar(fs, &o.seeds, "seeds", 20, "run `N` seeds under each semantics")
+	countVar(fs, &o.seeds, "seeds", 20, "run `N` seeds under each semantics")
 	uintVar(fs, &o.from, "from", 1, "the first seed `S`")
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of the spec's (1..1024)")
 	fs.BoolVar(&o.json, "json", false, "print the comparison as one JSON object")
@@ -125,8 +125,6 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, syn, "compare takes no positional arguments, got %q", pos)
 	case (o.scenario == "") == (o.spec == ""):
 		return usageErr(stderr, syn, "compare needs exactly one of --scenario and --spec")
-	case o.seeds == 0:
-		return usageErr(stderr, syn, "--seeds must be at least 1")
 	case o.from+o.seeds-1 < o.from:
 		return usageErr(stderr, syn, "--from %d --seeds %d runs past the largest seed", o.from, o.seeds)
 	}

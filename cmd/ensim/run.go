@@ -130,8 +130,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	fs := flag.NewFlagSet("ensim "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {} // we print usage ourselves, to stdout for -h
+	fs.SetOutput(io.Discard) // a parse error is printed below, as ensim prints its others
+	fs.Usage = func() {}     // we print usage ourselves, to stdout for -h
 	do := c.flags(fs)
 	pos, err := parseInterspersed(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
@@ -139,8 +139,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		// The flag package has already printed err to stderr.
-		fmt.Fprintf(stderr, "usage: %s\n(ensim help %s lists the flags)\n", c.synopsis, name)
+		fmt.Fprintf(stderr, "ensim: %v\nusage: %s\n(ensim help %s lists the flags)\n", err, c.synopsis, name)
 		return exitUsage
 	}
 	return do(ctx, pos, stdout, stderr)
@@ -442,14 +441,25 @@ func (f routersFlag) Set(v string) error {
 	return nil
 }
 
-// uintFlag is a flag of a whole number of 0 or more, such as a seed: flag's own
-// Uint64Var says only "parse error" of "-1".
-type uintFlag struct{ n *uint64 }
+// uintFlag is a flag of a whole number of min or more, such as a seed (0 or more)
+// or a count of seeds (1 or more): flag's own Uint64Var says only "parse error" of
+// "-1".
+type uintFlag struct {
+	n   *uint64
+	min uint64
+}
 
-// uintVar defines a uintFlag named name, with value as its default.
+// uintVar defines a uintFlag of 0 or more named name, with value as its default.
 func uintVar(fs *flag.FlagSet, p *uint64, name string, value uint64, usage string) {
 	*p = value
-	fs.Var(uintFlag{p}, name, usage)
+	fs.Var(uintFlag{n: p}, name, usage)
+}
+
+// countVar defines a uintFlag of 1 or more named name, with value as its default (0
+// for a flag that must be given).
+func countVar(fs *flag.FlagSet, p *uint64, name string, value uint64, usage string) {
+	*p = value
+	fs.Var(uintFlag{n: p, min: 1}, name, usage)
 }
 
 func (f uintFlag) String() string {
@@ -464,8 +474,8 @@ func (f uintFlag) Set(v string) error {
 	switch {
 	case errors.Is(err, strconv.ErrRange):
 		return fmt.Errorf("past the largest, %d", uint64(math.MaxUint64))
-	case err != nil:
-		return errors.New("want a whole number, 0 or more")
+	case err != nil || n < f.min:
+		return fmt.Errorf("want a whole number, %d or more", f.min)
 	}
 	*f.n = n
 	return nil

@@ -62,7 +62,7 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	o := &sweepOptions{startWorker: newWorkerCmd, terminal: isTerminal, now: time.Now}
 	fs.StringVar(&o.scenario, "scenario", "", "sweep the named scenario `NAME` (swarm draws its spec per seed)")
 	fs.StringVar(&o.spec, "spec", "", "sweep the spec in JSON `FILE`")
-	uintVar(fs, &o.seeds, "seeds", 0, "run `N` seeds (required)")
+	countVar(fs, &o.seeds, "seeds", 0, "run `N` seeds (required)")
 	uintVar(fs, &o.from, "from", 1, "the first seed `S`")
 	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
 	fs.IntVar(&o.parallel, "parallel", runtime.NumCPU(), "run `P` worker processes")
@@ -148,7 +148,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	case (o.scenario == "") == (o.spec == ""):
 		return usageErr(stderr, syn, "sweep needs exactly one of --scenario and --spec")
 	case o.seeds == 0:
-		return usageErr(stderr, syn, "--seeds must be at least 1")
+		return usageErr(stderr, syn, "sweep needs --seeds N, the number of seeds to run")
 	case o.from+o.seeds-1 < o.from:
 		return usageErr(stderr, syn, "--from %d --seeds %d runs past the largest seed", o.from, o.seeds)
 	case o.parallel < 1:
