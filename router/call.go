@@ -174,8 +174,13 @@ func (n *Node) callPeer(peer *PeerRef, r *request) {
 	n.toPeer(peer, &c, false, true)
 }
 
-// reply handles a reply message at the caller's node: the proxy's receive.
-func (n *Node) reply(m *Message) {
+// reply handles a reply message at the caller's node, which it reached at time
+// arrived: the proxy's receive. A reply that arrived after its call's deadline is late
+// even while the call is pending (a production driver fires the deadline on the
+// caller's goroutine, which a reply can beat to the node's turn): the call times out
+// then, as its deadline timer would have it. On the simulated path the timer always
+// comes first.
+func (n *Node) reply(m *Message, arrived time.Duration) {
 	p := n.pending.get(m.Call.Seq) // lookup, written out: it is not inlined
 	ok := p != nil && p.call == m.Call
 	if n.cfg.Bugs.Has(bugs.CrossReply) {
@@ -184,21 +189,17 @@ func (n *Node) reply(m *Message) {
 		}
 	}
 	if !ok || (p.completed && !n.cfg.Bugs.Has(bugs.LateReply)) {
-		n.stats.Late++
 		reason := "completed"
 		if m.Call.Node == n.cfg.ID && m.Call.Incarnation != n.cfg.Incarnation {
 			n.stats.Stale++
 			reason = "old-incarnation"
 		}
-		if ev := n.event(EvLate); ev != nil {
-			ev.Call = m.Call
-			// A copy: pointing at *m would make every delivered message escape.
-			n.late = *m
-			ev.Msg = &n.late
-			ev.Reason = reason
-			n.cfg.Tracer.Trace(ev)
-			ev.Kind, ev.Msg, ev.Reason = 0, nil, ""
-		}
+		n.lateReply(m, reason)
+		return
+	}
+	if arrived > p.deadline && !p.completed {
+		n.complete(p, nil, nil, ErrTimeout)
+		n.lateReply(m, "after-deadline")
 		return
 	}
 	switch m.Code {
@@ -211,6 +212,20 @@ func (n *Node) reply(m *Message) {
 		n.complete(p, nil, nil, n.outcome(CodeNack))
 	default:
 		n.complete(p, nil, nil, n.outcome(m.Code))
+	}
+}
+
+// lateReply counts and traces reply m, dropped for reason.
+func (n *Node) lateReply(m *Message, reason string) {
+	n.stats.Late++
+	if ev := n.event(EvLate); ev != nil {
+		ev.Call = m.Call
+		// A copy: pointing at *m would make every delivered message escape.
+		n.late = *m
+		ev.Msg = &n.late
+		ev.Reason = reason
+		n.cfg.Tracer.Trace(ev)
+		ev.Kind, ev.Msg, ev.Reason = 0, nil, ""
 	}
 }
 

@@ -290,7 +290,7 @@ func (n *Node) Deliver(m *Message, arrived time.Duration) {
 	case KindPeer:
 		n.peerAt(m, arrived)
 	case KindReply:
-		n.reply(m)
+		n.reply(m, arrived)
 	case KindGossip:
 		for _, e := range m.Entries {
 			n.Learn(e)

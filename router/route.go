@@ -139,7 +139,7 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hop
 		if by != nil {
 			m.Peer = *by
 		}
-		n.reply(&m)
+		n.reply(&m, n.now())
 		return
 	}
 	m := n.outgoing(KindReply)

@@ -56,7 +56,7 @@ const (
 	EvDeliver                       // an event was handed to a local peer
 	EvForward                       // a peer forwarded an event to the leader it knows
 	EvComplete                      // a call completed (exactly once)
-	EvLate                          // a reply for a call that is not pending was dropped
+	EvLate                          // a reply was dropped: its call was not pending (Reason completed, old-incarnation) or its deadline had passed (after-deadline)
 	EvDrop                          // a request was dropped (see Reason)
 	EvRedirect                      // a nack was redirected to a newer leader
 	EvWorker                        // the riak worker timed out and answered timeout

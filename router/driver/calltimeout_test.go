@@ -226,3 +226,59 @@ func TestExpiredCalls(t *testing.T) {
 		}
 	})
 }
+
+// unwatchedContext has a deadline but is never done: the caller's goroutine never
+// fires the deadline itself, as when a reply reaches the node in the moment between
+// the deadline and that goroutine's turn.
+type unwatchedContext struct {
+	context.Context
+	deadline time.Time
+}
+
+func (c unwatchedContext) Deadline() (time.Time, bool) { return c.deadline, true }
+
+// TestReplyAfterDeadlineTimesOut: a reply that reaches the caller's node after the
+// call's deadline, before the caller's goroutine has fired it, times the call out
+// (router.ErrTimeout) and is counted late; one that comes before the deadline completes
+// the call. The node reads the clock as a reply comes, over a real transport.
+func TestReplyAfterDeadlineTimesOut(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		after time.Duration // when the leader answers, from the call's start
+		want  error
+	}{
+		{name: "before", after: 99 * time.Millisecond},
+		{name: "after", after: 101 * time.Millisecond, want: router.ErrTimeout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := newCluster(t, false)
+				n1 := c.add("n1", nil)
+				n2 := c.add("n2", nil)
+				c.connect("n1", "n2")
+				leader := ref("e1", "n2")
+				_ = n2.AddPeer(leader, driver.PeerFunc(func(r *driver.Request) {
+					time.AfterFunc(tc.after, func() { r.Reply([]byte("v")) })
+				}))
+				for _, n := range []*driver.Node{n1, n2} {
+					n.Learn(router.Entry{Ensemble: "e1", Leader: leader, Version: 1})
+				}
+				ctx := unwatchedContext{context.Background(), time.Now().Add(100 * time.Millisecond)}
+				res, err := n1.Call(ctx, router.ToEnsemble("e1"), []byte("x"))
+				if tc.want == nil && (err != nil || string(res.Value) != "v") {
+					t.Fatalf("got %+v, %v; want the value", res, err)
+				}
+				if tc.want != nil && (!errors.Is(err, tc.want) || res.Value != nil) {
+					t.Fatalf("got %+v, %v; want %v", res, err, tc.want)
+				}
+				late := uint64(0)
+				if tc.want != nil {
+					late = 1
+				}
+				if got := n1.Stats().Router.Late; got != late {
+					t.Fatalf("%d late replies, want %d", got, late)
+				}
+			})
+		})
+	}
+}

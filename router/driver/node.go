@@ -208,15 +208,18 @@ func (n *Node) Receive(m router.Message) {
 }
 
 // deliverReply hands a reply to the shard that started its call (any shard counts a
-// reply for another node as late). A reply's arrival time is not charged to any
-// budget, so the clock is not read for it.
+// reply for another node as late). The clock is read as the reply comes, before the
+// shard's lock: a reply that comes after its call's deadline times the call out,
+// though the caller's goroutine has not yet had the turn in which it fires the
+// deadline itself.
 func (n *Node) deliverReply(m router.Message) {
 	s := n.shards[0]
 	if m.Call.Node == n.cfg.ID {
 		s = n.shards[router.ShardOf(m.Call, len(n.shards))]
 	}
+	now := n.now()
 	s.lock()
-	s.core.Deliver(&m, 0)
+	s.core.Deliver(&m, now)
 	s.unlock()
 }
 
