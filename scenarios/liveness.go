@@ -67,6 +67,18 @@ func (s Spec) checkLivenessFaults() error {
 				i, l.From, l.To, rt, what, bound)
 		}
 	}
+	// A lossy link loses calls in the liveness phase as in any other; loss there
+	// comes as a fault episode that ends before it (a partition and its heal, a rule
+	// that drops and its unrule).
+	const lossy = "loses messages in the liveness phase too, and the liveness phase would fail each call that loses one (lose messages in a fault episode before liveness.from: a partition, or a rule that drops, and its heal or unrule; or drop liveness)"
+	if s.Link.Drop > 0 {
+		return fmt.Errorf("link.drop: %v %s", s.Link.Drop, lossy)
+	}
+	for i, l := range s.Links {
+		if l.Link.Drop > 0 {
+			return fmt.Errorf("links[%d].link.drop: %v from %s to %s %s", i, l.Link.Drop, l.From, l.To, lossy)
+		}
+	}
 	from := s.Liveness.From.D()
 	// The faults in the order the run applies them: by time, then as listed.
 	order := make([]int, len(s.Faults))

@@ -106,6 +106,22 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 	if err := slow.Validate(); err != nil {
 		t.Errorf("the same without a liveness phase: %v", err)
 	}
+	// A lossy link: refused with a liveness phase, in the spec's link or a link of its
+	// own, since each call it loses would fail liveness; taken without one.
+	lossy := named(t, "steady")
+	lossy.Link.Drop = 0.001
+	if err := lossy.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "link.drop: 0.001 loses messages in the liveness phase too") {
+		t.Errorf("a link that loses 0.1%%: %v", err)
+	}
+	lossy = named(t, "steady")
+	lossy.Links = []LinkSpec{{From: "n2", To: "n1", Link: netmodel.Link{Latency: Dist{Kind: "constant", Min: ms(1)}, Drop: 0.5}}}
+	if err := lossy.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "links[0].link.drop: 0.5 from n2 to n1 loses messages") {
+		t.Errorf("a link of its own that loses half: %v", err)
+	}
+	lossy.Liveness = nil
+	if err := lossy.Validate(); err != nil {
+		t.Errorf("the same without a liveness phase: %v", err)
+	}
 	// A link of its own too slow to go there and back: refused the same, naming it;
 	// slow one way only, with the spec's link back, it leaves time and is taken.
 	slow = named(t, "steady")
