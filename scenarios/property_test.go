@@ -82,7 +82,7 @@ func invariantsProp(cfg propConfig) func(*rapid.T) {
 				}
 			}
 			path := reproPath(cfg.name)
-			werr := writeReproFile(path, spec, seed, sem, res.Report)
+			werr := writeReproFile(path, spec, seed, sem, res.Report, cfg.bugs)
 			failInvariant(t, primaryInvariant(vs), failureText(cfg, spec, seed, sem, vs, path, werr))
 		}
 	}
@@ -166,16 +166,22 @@ func failureText(cfg propConfig, spec Spec, seed uint64, sem router.Semantics, v
 		return b.String()
 	}
 	fmt.Fprintf(&b, "repro file (rewritten at every failure while rapid shrinks; the one left at the end is the minimal case):\n  %s\n", path)
-	if cfg.bugs != (bugs.Set{}) {
+	env := ""
+	if names := cfg.bugs.Names(); len(names) > 0 {
 		fmt.Fprintf(&b, "(this run injected test-only bugs, which ensim cannot: its replay shows the run without them)\n")
+		if cfg.name == "TestPropInvariants" {
+			env = injectEnv + "=" + strings.Join(names, ",") + " "
+		}
 	}
 	fmt.Fprintf(&b, "replay it, from the module root:\n  go run ./cmd/ensim replay %s\n  go run ./cmd/ensim replay %s --trace trace.jsonl\n", path, path)
-	fmt.Fprintf(&b, "rerun this property on the same case: go test ./scenarios -run '^%s$' -rapid.failfile=<the .fail file in rapid's \"To reproduce\" line>", cfg.name)
+	fmt.Fprintf(&b, "rerun this property on the same case: %sgo test ./scenarios -run '^%s$' -rapid.failfile=<the .fail file in rapid's \"To reproduce\" line>", env, cfg.name)
 	return b.String()
 }
 
-func writeReproFile(path string, spec Spec, seed uint64, sem router.Semantics, rep Report) error {
-	return NewRepro(spec, seed, sem, rep).Write(path)
+func writeReproFile(path string, spec Spec, seed uint64, sem router.Semantics, rep Report, injected bugs.Set) error {
+	rp := NewRepro(spec, seed, sem, rep)
+	rp.InjectedBugs = injected.Names()
+	return rp.Write(path)
 }
 
 // readReproOrSpec reads a repro file (its spec and seed) or a plain spec (seed 1).
@@ -234,7 +240,7 @@ func TestPropInvariants(t *testing.T) {
 	if name := os.Getenv(injectEnv); name != "" {
 		b, ok := bugs.Parse(name)
 		if !ok {
-			t.Fatalf("%s=%q: no such bug", injectEnv, name)
+			t.Fatalf("%s=%q: no such bug; the bugs are %s", injectEnv, name, bugs.NameList())
 		}
 		cfg.bugs = bugs.Of(b)
 	}
@@ -336,7 +342,7 @@ func TestShrinkChild(t *testing.T) {
 // without it.
 func TestPropShrinksBugs(t *testing.T) {
 	if testing.Short() {
-		t.Skip("searches and shrinks a failing case per bug in child processes (about a minute); skipped with -short")
+		t.Skip("searches and shrinks a failing case per bug in child processes (about 15s); skipped with -short")
 	}
 	for _, c := range shrinkCases {
 		t.Run(c.bug.String(), func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/internal/buildinfo"
 	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
@@ -37,6 +38,10 @@ type Repro struct {
 	ViolationsTotal uint64            `json:"violations_total"`
 	ViolationCounts map[string]uint64 `json:"violation_counts,omitempty"`
 	TraceHash       string            `json:"trace_hash"`
+	// InjectedBugs names the test-only bugs the run injected into the router core
+	// (a property test's ENSROUTE_INJECT), which no other run injects: a replay runs
+	// the same world without them.
+	InjectedBugs []string `json:"injected_bugs,omitempty"`
 }
 
 // NewRepro records the run of spec with seed and sem that produced rep.
@@ -139,6 +144,11 @@ func ParseRepro(r io.Reader) (Repro, error) {
 		}
 		total = *raw.ViolationsTotal
 	}
+	for i, name := range raw.InjectedBugs {
+		if _, ok := bugs.Parse(name); !ok {
+			return bad("injected_bugs[%d]: %q is no bug this module knows (%s)", i, name, bugs.NameList())
+		}
+	}
 	if err := raw.Spec.Validate(); err != nil {
 		return Repro{}, fmt.Errorf("spec: %w", err)
 	}
@@ -153,6 +163,7 @@ func ParseRepro(r io.Reader) (Repro, error) {
 		ViolationsTotal: total,
 		ViolationCounts: raw.ViolationCounts,
 		TraceHash:       raw.TraceHash,
+		InjectedBugs:    raw.InjectedBugs,
 	}, nil
 }
 
@@ -169,6 +180,7 @@ type reproJSON struct {
 	ViolationsTotal *uint64           `json:"violations_total"`
 	ViolationCounts map[string]uint64 `json:"violation_counts"`
 	TraceHash       string            `json:"trace_hash"`
+	InjectedBugs    []string          `json:"injected_bugs"`
 }
 
 // ModuleVersion names the code that ran: the main module's version plus its VCS

@@ -204,6 +204,29 @@ func TestReplay(t *testing.T) {
 	if code != exitOK || !strings.Contains(stdout, "though the build names itself as the repro's did") || strings.Contains(stdout, "the code changed") {
 		t.Errorf("exit %d; replay by a build of the same name:\n%s", code, stdout)
 	}
+	// A property test's repro of a run with a bug injected, by the same build: the
+	// hash differs for that reason, which replay names instead of doubting the
+	// simulator's determinism.
+	rp["injected_bugs"] = []string{"drop-hop-count"}
+	rp["violations"] = []any{map[string]any{"invariant": "hop-bound", "call": "n1.1.1", "detail": "x"}}
+	rp["violations_total"] = 1
+	data, _ = json.Marshal(rp)
+	code, stdout, _ = ensim(t, "replay", writeFile(t, "injected.json", data))
+	if code != exitOK || !strings.Contains(stdout, "trace hash differs from the repro") ||
+		!strings.Contains(stdout, "recorded with test-only bugs injected into the router core (drop-hop-count), which ensim never injects") ||
+		!strings.Contains(stdout, "every invariant holds without the injected bugs; the repro recorded 1 violation with them") ||
+		strings.Contains(stdout, "not deterministic") {
+		t.Errorf("exit %d; replay of a repro with a bug injected:\n%s", code, stdout)
+	}
+	rp["injected_bugs"] = []string{"no-such-bug"}
+	data, _ = json.Marshal(rp)
+	code, _, stderr = ensim(t, "replay", writeFile(t, "badbug.json", data))
+	if code != exitUsage || !strings.Contains(stderr, `injected_bugs[0]: "no-such-bug" is no bug this module knows (late-reply, `) {
+		t.Errorf("exit %d; replay of a repro naming an unknown bug:\n%s", code, stderr)
+	}
+	delete(rp, "injected_bugs")
+	delete(rp, "violations")
+	delete(rp, "violations_total")
 	rp["module_version"] = "v0.0.1"
 
 	// A repro with a trace hash of another format, such as the SHA-256 of the

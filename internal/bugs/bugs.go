@@ -5,6 +5,8 @@
 // this module can only ever hold the zero Set: a library user cannot switch a bug on.
 package bugs
 
+import "strings"
+
 // Bug is one injectable defect.
 type Bug uint8
 
@@ -67,6 +69,29 @@ func Parse(name string) (Bug, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Names returns the names of the bugs in s, in order; nil for none.
+func (s Set) Names() []string {
+	var out []string
+	for b := Bug(1); b < maxBug; b++ {
+		if s.Has(b) {
+			out = append(out, names[b])
+		}
+	}
+	return out
+}
+
+// NameList is every bug's name, comma-separated: for an error naming the choices.
+func NameList() string {
+	var b strings.Builder
+	for i, n := range names[1:] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(n)
+	}
+	return b.String()
 }
 
 // Set is a set of injected bugs. The zero value injects nothing.
