@@ -88,20 +88,25 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	}
 }
 
-// TestFailureWithUnwritableRepro: a failing run whose repro cannot be written still
-// reports its violations, says why the repro is missing and how to run it again, and
-// exits 1.
+// TestFailureWithUnwritableRepro: a failing run whose repro cannot be written (the
+// default path, in a working directory that is gone) still reports its violations,
+// says why the repro is missing and how to run it again, and exits 1. A --repro FILE
+// that cannot be written is refused before the run, as --trace's is.
 func TestFailureWithUnwritableRepro(t *testing.T) {
 	specPath := writeFile(t, "fail.json", failingSpec(t).JSON())
-	path := filepath.Join(t.TempDir(), "no-such-dir", "mine.json")
-	code, stdout, stderr := ensim(t, "run", "--spec", specPath, "--seed", "3", "--repro", path)
+	gone := t.TempDir()
+	t.Chdir(gone)
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := ensim(t, "run", "--spec", specPath, "--seed", "3")
 	if code != exitFail {
 		t.Fatalf("exit %d, want %d\n%s", code, exitFail, stderr)
 	}
 	for _, want := range []string{
 		"invariant violations",
 		"\n  liveness: call ",
-		"ensim: the repro could not be written: open " + path + ": no such file or directory\n",
+		"ensim: the repro could not be written: open ensim-repro-timed-out-default-3.json: no such file or directory\n",
 		"run it again, with a repro file that can be written:\n  ensim run --spec " + shellQuote(specPath) + " --seed 3 --semantics default --repro FILE\n",
 	} {
 		if !strings.Contains(stderr, want) {
@@ -113,6 +118,12 @@ func TestFailureWithUnwritableRepro(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "violations    ") {
 		t.Errorf("no summary on stdout:\n%s", stdout)
+	}
+
+	path := filepath.Join(t.TempDir(), "no-such-dir", "mine.json")
+	code, stdout, stderr = ensim(t, "run", "--spec", specPath, "--seed", "3", "--repro", path)
+	if want := "ensim: --repro: open " + path + ": no such file or directory\n"; code != exitUsage || stderr != want || stdout != "" {
+		t.Errorf("--repro into a missing directory: exit %d, stdout %q, stderr %q; want exit %d before the run, and %q", code, stdout, stderr, exitUsage, want)
 	}
 }
 

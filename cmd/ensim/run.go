@@ -258,6 +258,16 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	defer traceFile.discard() // written and put in place after the run; this is for an early return
+	// A repro file asked for is written whatever the run finds: a path it cannot be
+	// written to is refused before the run, as --trace's is.
+	var reproFile *outFile
+	if o.repro != "" {
+		if reproFile, err = createOut(o.repro); err != nil {
+			fmt.Fprintf(stderr, "ensim: --repro: %v\n", err)
+			return exitUsage
+		}
+		defer reproFile.discard()
+	}
 	// The profile of a run that did not end (a bad spec) is dropped.
 	ran := false
 	if o.cpuprofile != "" {
@@ -324,10 +334,18 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return passed
 	}
 	path := o.repro
-	if path == "" {
+	var werr error
+	if reproFile != nil {
+		if werr = scenarios.NewRepro(spec, o.seed, o.sem, res.Report).Encode(reproFile); werr == nil {
+			werr = reproFile.commit()
+		}
+		if werr != nil {
+			werr = fmt.Errorf("--repro: %w", werr)
+		}
+	} else {
 		path = defaultReproPath(spec.Name, o.sem, o.seed)
+		werr = writeRepro(path, scenarios.NewRepro(spec, o.seed, o.sem, res.Report))
 	}
-	werr := writeRepro(path, scenarios.NewRepro(spec, o.seed, o.sem, res.Report))
 	if code == exitOK {
 		if werr != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", werr)
