@@ -1,6 +1,9 @@
 package scenarios
 
 import (
+	"fmt"
+	"sort"
+
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 )
@@ -158,4 +161,68 @@ func (wd *world) removeRule(name string) {
 		kept = append(kept, r)
 	}
 	wd.rules = kept
+}
+
+// IdleFaults describes each fault that will find its node in a state where it does
+// nothing, in the order the run applies them (by time, then as listed): a crash or a
+// save of a node that is down, a restart of one that is up, a pause of one that is
+// down or paused, a resume of one that is not paused. The run skips such a fault
+// without a trace record. Overlapping episodes make some on purpose (the property
+// tests draw a pause inside a crash); written by hand, one is most often a mistake,
+// such as a restart listed without its crash, which ensim points out before it runs.
+func (s Spec) IdleFaults() []string {
+	order := make([]int, len(s.Faults))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return s.Faults[order[a]].At < s.Faults[order[b]].At })
+	down := map[string]int{}   // a node that is down: the crash that took it down
+	paused := map[string]int{} // a node that is paused: its pause
+	var out []string
+	for _, i := range order {
+		ft := s.Faults[i]
+		idle := func(why string) {
+			out = append(out, fmt.Sprintf("faults[%d]: the %s of %s at %v %s, and does nothing", i, ft.Action, ft.Node, ft.At.D(), why))
+		}
+		d, isDown := down[ft.Node]
+		p, isPaused := paused[ft.Node]
+		switch ft.Action {
+		case "crash":
+			if isDown {
+				idle(fmt.Sprintf("finds it down already (faults[%d], no restart since)", d))
+				continue
+			}
+			down[ft.Node] = i
+			delete(paused, ft.Node) // a crash ends a pause: the node comes back running
+		case "restart":
+			if !isDown {
+				idle("finds it up (a restart brings back a node a crash took down: crash it first)")
+				continue
+			}
+			delete(down, ft.Node)
+		case "pause":
+			switch {
+			case isDown:
+				idle(fmt.Sprintf("finds it down (faults[%d], no restart since)", d))
+			case isPaused:
+				idle(fmt.Sprintf("finds it paused already (faults[%d], no resume since)", p))
+			default:
+				paused[ft.Node] = i
+			}
+		case "resume":
+			switch {
+			case isPaused:
+				delete(paused, ft.Node)
+			case isDown:
+				idle(fmt.Sprintf("finds it down (faults[%d]; a crash ends a pause, and a restart brings the node back running)", d))
+			default:
+				idle("finds it not paused")
+			}
+		case "save":
+			if isDown {
+				idle(fmt.Sprintf("finds it down (faults[%d], no restart since; a node saves its directory while it runs)", d))
+			}
+		}
+	}
+	return out
 }

@@ -197,19 +197,19 @@ func (s Spec) checkLivenessFaults() error {
 		}
 	}
 	for _, i := range blocked {
-		note(i, "no heal before it")
+		note(i, "no heal after it, before liveness.from")
 	}
 	for l, i := range held {
-		note(i, fmt.Sprintf("no release of %s -> %s before it", l.from, l.to))
+		note(i, fmt.Sprintf("no release of %s -> %s after it, before liveness.from", l.from, l.to))
 	}
 	for n, i := range down {
-		note(i, fmt.Sprintf("no restart of %s before it", n))
+		note(i, fmt.Sprintf("no restart of %s after it, before liveness.from", n))
 	}
 	for n, i := range paused {
-		note(i, fmt.Sprintf("no resume of %s before it", n))
+		note(i, fmt.Sprintf("no resume of %s after it, before liveness.from", n))
 	}
 	for name, i := range rules {
-		note(i, fmt.Sprintf("no unrule of %q before it", name))
+		note(i, fmt.Sprintf("no unrule of %q after it, before liveness.from", name))
 	}
 	if first >= 0 {
 		ft := s.Faults[first]

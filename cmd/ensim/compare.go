@@ -134,7 +134,7 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	} else {
-		s, err := loadSpec(o.spec, "ensim replay %s runs it; its \"spec\" is a spec to compare on")
+		s, err := loadSpec(o.spec, "ensim replay %s runs it; its \"spec\" is a spec to compare on", stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage

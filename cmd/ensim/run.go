@@ -241,7 +241,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		}
 		spec = s
 	} else {
-		s, err := loadSpec(o.spec, "use ensim replay %s")
+		s, err := loadSpec(o.spec, "use ensim replay %s", stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
@@ -384,7 +384,7 @@ func (o *runOptions) command() string {
 // loadSpec reads and validates a spec file. A repro file is refused with use, the
 // hint of the command at hand, with the file's path quoted in place of its %s
 // ("use ensim replay %s").
-func loadSpec(path, use string) (scenarios.Spec, error) {
+func loadSpec(path, use string, stderr io.Writer) (scenarios.Spec, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return scenarios.Spec{}, err
@@ -398,6 +398,11 @@ func loadSpec(path, use string) (scenarios.Spec, error) {
 	s, err := scenarios.Parse(bytes.NewReader(data))
 	if err != nil {
 		return scenarios.Spec{}, fmt.Errorf("%s: %w", path, err)
+	}
+	// A fault that will do nothing is no error (overlapping episodes make some), but
+	// one written by hand is most often a mistake: say so before the run.
+	for _, idle := range s.IdleFaults() {
+		fmt.Fprintf(stderr, "ensim: note: %s: %s\n", path, idle)
 	}
 	return s, nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -139,6 +140,26 @@ func TestRunSpecFile(t *testing.T) {
 	named := decodeReport(t, stdout)
 	if fromFile.TraceHash != named.TraceHash {
 		t.Errorf("spec file trace hash %s, named scenario %s: want equal", fromFile.TraceHash, named.TraceHash)
+	}
+}
+
+// TestSpecIdleFaultNoted: a spec fault that will do nothing (a restart of a node that
+// is up) is pointed out on stderr before the run, which runs as the spec says; a spec
+// without one gets no note.
+func TestSpecIdleFaultNoted(t *testing.T) {
+	s, _ := scenarios.Named("steady")
+	clean := writeFile(t, "clean.json", s.JSON())
+	s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(100 * time.Millisecond), Action: "restart", Node: "n2"})
+	path := writeFile(t, "restart.json", s.JSON())
+	for _, cmd := range [][]string{{"run", "--spec", path}, {"trace", "--spec", path, "--to", "1ms"}} {
+		code, _, stderr := ensim(t, cmd...)
+		want := "ensim: note: " + path + ": faults[0]: the restart of n2 at 100ms finds it up (a restart brings back a node a crash took down: crash it first), and does nothing\n"
+		if code != exitOK || !strings.HasPrefix(stderr, want) {
+			t.Errorf("ensim %s: exit %d, stderr %q; want 0 and the note %q first", cmd[0], code, stderr, want)
+		}
+	}
+	if code, _, stderr := ensim(t, "run", "--spec", clean); code != exitOK || strings.Contains(stderr, "note") {
+		t.Errorf("a spec without idle faults: exit %d, stderr %q", code, stderr)
 	}
 }
 

@@ -163,7 +163,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		}
 		specOf = func(seed uint64) scenarios.Spec { s, _ := scenarios.ForSeed(o.scenario, seed); return s }
 	} else {
-		spec, err := loadSpec(o.spec, "ensim replay %s runs it; its \"spec\" is a spec to sweep")
+		spec, err := loadSpec(o.spec, "ensim replay %s runs it; its \"spec\" is a spec to sweep", stderr)
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage

@@ -126,7 +126,7 @@ func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Sp
 		s, ok := named(o.scenario, o.seed, stderr)
 		return s, o.seed, o.sem, o.scenario, ok
 	}
-	s, err := loadSpec(o.spec, "draw it with ensim trace %s, without --spec")
+	s, err := loadSpec(o.spec, "draw it with ensim trace %s, without --spec", stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return spec, 0, 0, "", false

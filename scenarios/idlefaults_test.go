@@ -1,0 +1,55 @@
+package scenarios
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestIdleFaults: each fault that would find its node in a state where it does
+// nothing is named, in the order the run applies the faults; faults that do
+// something are not, and no named scenario has an idle one.
+func TestIdleFaults(t *testing.T) {
+	f := func(at int, action, node string) Fault { return Fault{At: ms(at), Action: action, Node: node} }
+	for _, tc := range []struct {
+		name   string
+		faults []Fault
+		want   []string
+	}{
+		{name: "episodes that do something", faults: []Fault{
+			f(100, "crash", "n1"), f(100, "restart", "n1"), f(200, "pause", "n2"), f(300, "resume", "n2"),
+			f(400, "pause", "n3"), f(500, "crash", "n3"), f(600, "restart", "n3"), f(700, "save", "n3")}},
+		{name: "a restart listed before its crash at the same time does nothing; after it, the crash stays",
+			faults: []Fault{f(100, "restart", "n1"), f(100, "crash", "n1")},
+			want:   []string{"faults[0]: the restart of n1 at 100ms finds it up (a restart brings back a node a crash took down: crash it first), and does nothing"}},
+		{name: "a restart at an earlier time than its crash", faults: []Fault{f(1000, "crash", "n2"), f(900, "restart", "n2"), f(1200, "restart", "n2")},
+			want: []string{"faults[1]: the restart of n2 at 900ms finds it up (a restart brings back a node a crash took down: crash it first), and does nothing"}},
+		{name: "two crashes", faults: []Fault{f(100, "crash", "n1"), f(200, "crash", "n1"), f(300, "restart", "n1")},
+			want: []string{"faults[1]: the crash of n1 at 200ms finds it down already (faults[0], no restart since), and does nothing"}},
+		{name: "a pause of a down node, and its resume after the restart", faults: []Fault{
+			f(100, "crash", "n2"), f(100, "pause", "n2"), f(200, "restart", "n2"), f(200, "resume", "n2")},
+			want: []string{"faults[1]: the pause of n2 at 100ms finds it down (faults[0], no restart since), and does nothing",
+				"faults[3]: the resume of n2 at 200ms finds it not paused, and does nothing"}},
+		{name: "a resume of a node crashed while paused", faults: []Fault{
+			f(100, "pause", "n2"), f(200, "crash", "n2"), f(300, "resume", "n2"), f(400, "restart", "n2")},
+			want: []string{"faults[2]: the resume of n2 at 300ms finds it down (faults[1]; a crash ends a pause, and a restart brings the node back running), and does nothing"}},
+		{name: "two pauses", faults: []Fault{f(100, "pause", "n2"), f(200, "pause", "n2"), f(300, "resume", "n2")},
+			want: []string{"faults[1]: the pause of n2 at 200ms finds it paused already (faults[0], no resume since), and does nothing"}},
+		{name: "a save of a down node", faults: []Fault{f(100, "crash", "n2"), f(150, "save", "n2"), f(200, "restart", "n2")},
+			want: []string{"faults[1]: the save of n2 at 150ms finds it down (faults[0], no restart since; a node saves its directory while it runs), and does nothing"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if diff := cmp.Diff(tc.want, Spec{Faults: tc.faults}.IdleFaults()); diff != "" {
+				t.Errorf("IdleFaults (-want +got):\n%s", diff)
+			}
+		})
+	}
+	for _, name := range Names() {
+		if name == "swarm" {
+			continue // drawn: overlapping episodes may make idle faults on purpose
+		}
+		if s := named(t, name); len(s.IdleFaults()) > 0 {
+			t.Errorf("%s: idle faults %q", name, s.IdleFaults())
+		}
+	}
+}
