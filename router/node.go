@@ -93,12 +93,14 @@ type Node struct {
 	workers map[uint64]*Request
 	seq     uint64
 	wseq    uint64
-	stats   Stats
-	ev      Event                 // the event being traced (see event)
-	traced  uint16                // the kinds of event the tracer is given, bit k for kind k (see event)
-	out     [numKinds - 1]Message // the messages being sent, one of each kind (see outgoing)
-	late    Message               // a copy of the late reply being traced (see reply)
-	reqs    []Request             // fresh Requests for deliverLocal (see newRequest)
+	// bugDrops counts the requests the DropRequest bug looked at (bugs).
+	bugDrops uint64
+	stats    Stats
+	ev       Event                 // the event being traced (see event)
+	traced   uint16                // the kinds of event the tracer is given, bit k for kind k (see event)
+	out      [numKinds - 1]Message // the messages being sent, one of each kind (see outgoing)
+	late     Message               // a copy of the late reply being traced (see reply)
+	reqs     []Request             // fresh Requests for deliverLocal (see newRequest)
 	// routes remembers what routing to an ensemble needs, each ensemble in the place
 	// routeSlot gives it (see route).
 	routes [routeSlots]route

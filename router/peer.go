@@ -1,6 +1,10 @@
 package router
 
-import "time"
+import (
+	"time"
+
+	"github.com/ensroute/ensroute/internal/bugs"
+)
 
 // Peer is an ensemble member hosted on a node: user code. The node calls Handle on its
 // own turn with each event routed to the peer. The peer answers through the Request,
@@ -242,6 +246,12 @@ func (n *Node) deliverTo(p Peer, ref *PeerRef, r *request, forwarded, atCaller b
 		}
 		n.fail(r, atCaller, code, "no-peer")
 		return
+	}
+	if n.cfg.Bugs.Has(bugs.DropRequest) && !r.cast {
+		if n.bugDrops++; n.bugDrops%8 == 0 {
+			n.traceDrop(r.call, "injected", -1)
+			return
+		}
 	}
 	req := n.newRequest()
 	// Field by field into fresh, zeroed memory (newRequest): a whole Request copied

@@ -1,5 +1,7 @@
 package router
 
+import "github.com/ensroute/ensroute/internal/bugs"
+
 // route is what a node remembers of routing to one ensemble (Node.routes): the
 // directory's entry, whether its leader lives on this node, and then the local peer it
 // names. Routing asks the three for every request it routes, and asking each of them
@@ -55,6 +57,9 @@ func (n *Node) holds(rt *route, ens EnsembleID) bool {
 // makeRoute makes the route to ens in rt, its place: route's lookups, for a route the
 // node does not remember.
 func (n *Node) makeRoute(rt *route, ens EnsembleID) {
+	if n.cfg.Bugs.Has(bugs.SharedRoute) && n.shareRoute(rt, ens) {
+		return
+	}
 	e := n.dir.get(ens)
 	rt.ens, rt.e, rt.gen, rt.p = ens, e, n.dir.gen+1, nil
 	switch {
@@ -66,6 +71,19 @@ func (n *Node) makeRoute(rt *route, ens EnsembleID) {
 	default:
 		rt.to = routeThere
 	}
+}
+
+// shareRoute is the SharedRoute bug: it makes the route to ens in rt a copy of a
+// current route to another ensemble whose name has the same length, if there is one.
+func (n *Node) shareRoute(rt *route, ens EnsembleID) bool {
+	for i := range n.routes {
+		if o := &n.routes[i]; o != rt && o.gen == n.dir.gen+1 && o.ens != ens && len(o.ens) == len(ens) {
+			*rt = *o
+			rt.ens = ens
+			return true
+		}
+	}
+	return false
 }
 
 // forgetRoutes forgets every route: what they depend on changed.

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,9 @@ func TestBugsAreCaught(t *testing.T) {
 		spec func(*testing.T) Spec
 		sem  router.Semantics
 		want []string // every one of these invariants must be reported
+		// detail, if set, must be in one of the violations reported: the clause of the
+		// invariant that exists for the bug.
+		detail string
 	}{
 		{name: "late reply delivered", bug: bugs.LateReply, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, want: []string{InvLateDiscarded}},
 		{name: "late reply delivered (riak)", bug: bugs.LateReply, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak, want: []string{InvLateDiscarded}},
@@ -49,6 +53,14 @@ func TestBugsAreCaught(t *testing.T) {
 		{name: "hop count lost", bug: bugs.DropHopCount, spec: func(t *testing.T) Spec { return named(t, "directory-regression") }, want: []string{InvHopBound}},
 		{name: "no deadline timer", bug: bugs.NoDeadlineTimer, spec: func(t *testing.T) Spec { return named(t, "partition-heal") }, want: []string{InvExactlyOnce, InvNoLeak}},
 		{name: "directory frozen", bug: bugs.FreezeDirectory, spec: func(t *testing.T) Spec { return named(t, "leader-churn") }, want: []string{InvLiveness}},
+		{name: "route of another ensemble", bug: bugs.SharedRoute, spec: func(t *testing.T) Spec { return named(t, "steady") }, want: []string{InvReplyMatchesCall},
+			detail: "answered by e"},
+		{name: "route of another ensemble (riak)", bug: bugs.SharedRoute, spec: func(t *testing.T) Spec { return named(t, "steady") }, sem: router.Riak,
+			want: []string{InvReplyMatchesCall}, detail: "a peer of another ensemble"},
+		{name: "requests dropped", bug: bugs.DropRequest, spec: func(t *testing.T) Spec { return named(t, "steady") }, want: []string{InvLiveness},
+			detail: "in the liveness phase failed: router: timeout"},
+		{name: "requests dropped (riak)", bug: bugs.DropRequest, spec: func(t *testing.T) Spec { return named(t, "steady") }, sem: router.Riak,
+			want: []string{InvLiveness}, detail: "in the liveness phase failed: router: timeout"},
 	}
 	const maxSeeds = 5
 	covered := map[string]bool{}
@@ -59,8 +71,9 @@ func TestBugsAreCaught(t *testing.T) {
 			for _, inv := range tc.want {
 				missing[inv] = true
 			}
+			detailSeen := tc.detail == ""
 			seed := uint64(1)
-			for ; seed <= maxSeeds && len(missing) > 0; seed++ {
+			for ; seed <= maxSeeds && (len(missing) > 0 || !detailSeen); seed++ {
 				clean := mustRun(t, spec, Options{Seed: seed, Semantics: tc.sem}).Report
 				if len(clean.Violations) > 0 {
 					t.Fatalf("seed %d without the bug already fails: %+v", seed, clean.Violations[0])
@@ -68,10 +81,14 @@ func TestBugsAreCaught(t *testing.T) {
 				broken := mustRun(t, spec, Options{Seed: seed, Semantics: tc.sem, Bugs: bugs.Of(tc.bug)}).Report
 				for _, v := range broken.Violations {
 					delete(missing, v.Invariant)
+					detailSeen = detailSeen || strings.Contains(v.Detail, tc.detail)
 				}
 			}
 			if len(missing) > 0 {
 				t.Fatalf("bug %s not caught by %v within %d seeds", tc.bug, keys(missing), maxSeeds)
+			}
+			if !detailSeen {
+				t.Fatalf("bug %s caught, but no violation says %q within %d seeds", tc.bug, tc.detail, maxSeeds)
 			}
 			t.Logf("bug %s caught by %v within %d seed(s)", tc.bug, tc.want, seed-1)
 			for _, inv := range tc.want {

@@ -205,17 +205,34 @@ func (c *checker) done(i int32, res *router.Result) {
 		c.violate(InvDeadline, c.callID(r), "timed out at %v, %v before its deadline", now, r.deadline-now)
 	}
 	if res.Err == nil {
-		v, event := res.Value, o.event // v must start with the event and '|'
-		if len(v) <= len(event) || !bytes.Equal(v[:len(event)], event) || v[len(event)] != '|' {
+		// A simulated peer answers "event|peer": v must start with the call's event
+		// and '|', and come from a peer of the ensemble called.
+		v, event := res.Value, o.event
+		answers := len(v) > len(event) && bytes.Equal(v[:len(event)], event) && v[len(event)] == '|'
+		switch {
+		case !answers:
 			c.violate(InvReplyMatchesCall, c.callID(r), "event %q got the answer %q", event, res.Value)
+		case !samestr.Equal(string(res.Peer.Ensemble), string(c.wd.eord[r.ens])):
+			c.violate(InvReplyMatchesCall, c.callID(r), "a call to %s was answered by %s, a peer of another ensemble", c.wd.eord[r.ens], res.Peer)
 		}
 		// The first peer delivered to, nearly always the one that answered, is
-		// compared here; wasDelivered compares them all.
-		if !(o.n0 > 0 && samePeer(&o.deliv0, &res.Peer)) && !o.wasDelivered(&res.Peer) {
+		// compared here; wasDelivered compares them all. The peer the result names
+		// must also be the one whose answer it carries.
+		switch {
+		case !(o.n0 > 0 && samePeer(&o.deliv0, &res.Peer)) && !o.wasDelivered(&res.Peer):
 			c.violate(InvResultFromPeer, c.callID(r), "result from %s, which never received the event (received by %v)", res.Peer, o.delivered())
+		case answers && !isRef(v[len(event)+1:], &res.Peer):
+			c.violate(InvResultFromPeer, c.callID(r), "result credited to %s carries the answer of %s", res.Peer, v[len(event)+1:])
 		}
 	}
 	c.closeOpen(r)
+}
+
+// isRef reports whether b is p's name, p.String(), without building it.
+func isRef(b []byte, p *router.PeerRef) bool {
+	e, name, node := string(p.Ensemble), p.Name, string(p.Node)
+	return len(b) == len(e)+1+len(name)+1+len(node) && string(b[:len(e)]) == e && b[len(e)] == '/' &&
+		string(b[len(e)+1:len(e)+1+len(name)]) == name && b[len(e)+1+len(name)] == '@' && string(b[len(e)+2+len(name):]) == node
 }
 
 func outcome(res *router.Result) string {

@@ -100,7 +100,7 @@ func TestCheckerDeadlineEdges(t *testing.T) {
 			sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(tc.at)})
 			res := router.Result{Call: id, Err: tc.err, Peer: peer}
 			if tc.err == nil {
-				res.Value = []byte("e1|v")
+				res.Value = []byte("e1|" + peer.String())
 			}
 			sn.tr.done(res)
 			wantViolations(t, wd, tc.inv, tc.detail)
@@ -133,29 +133,35 @@ func TestCheckerDeadlinePausedStep(t *testing.T) {
 			sn.host.Pause()
 			sn.host.StepClock(step)
 			sn.host.Resume()
-			sn.tr.done(router.Result{Call: id, Value: []byte("e1|v"), Peer: peer})
+			sn.tr.done(router.Result{Call: id, Value: []byte("e1|" + peer.String()), Peer: peer})
 			wantViolations(t, wd, tc.inv, "after its deadline ("+(step+clockGrain).String()+" forgiven")
 		})
 	}
 }
 
 // TestCheckerResultChecks: a successful result must start with the call's event and
-// '|', and come from a peer the event was delivered to.
+// '|', come from a peer of the ensemble called that the event was delivered to, and
+// carry that peer's own answer (a simulated peer answers "event|peer"). In the values,
+// PEER stands for the answering peer's name.
 func TestCheckerResultChecks(t *testing.T) {
 	cases := []struct {
 		name      string
 		value     string
 		delivered bool
 		second    bool // delivered to another peer first
+		otherEns  bool // the answering peer is of another ensemble
 		inv       string
 		detail    string
 	}{
-		{name: "the call's answer", value: "e1|v", delivered: true},
-		{name: "from the second peer given the event", value: "e1|v", delivered: true, second: true},
+		{name: "the call's answer", value: "e1|PEER", delivered: true},
+		{name: "from the second peer given the event", value: "e1|PEER", delivered: true, second: true},
 		{name: "no separator", value: "e1v", delivered: true, inv: InvReplyMatchesCall, detail: `event "e1" got the answer "e1v"`},
 		{name: "the bare event", value: "e1", delivered: true, inv: InvReplyMatchesCall, detail: `got the answer "e1"`},
-		{name: "another event", value: "e2|v", delivered: true, inv: InvReplyMatchesCall, detail: `got the answer "e2|v"`},
-		{name: "from a peer never given the event", value: "e1|v", inv: InvResultFromPeer, detail: "never received the event"},
+		{name: "another event", value: "e2|PEER", delivered: true, inv: InvReplyMatchesCall, detail: `got the answer "e2|`},
+		{name: "from a peer never given the event", value: "e1|PEER", inv: InvResultFromPeer, detail: "never received the event"},
+		{name: "another peer's answer", value: "e1|e1/p9@n9", delivered: true, inv: InvResultFromPeer, detail: "carries the answer of e1/p9@n9"},
+		{name: "from a peer of another ensemble", value: "e1|PEER", delivered: true, otherEns: true, inv: InvReplyMatchesCall,
+			detail: "a call to e1 was answered by e2/"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,6 +169,9 @@ func TestCheckerResultChecks(t *testing.T) {
 			sn := wd.byIdx[0]
 			id := startCall(wd, sn, "e1")
 			peer := wd.ensBy[0].members[0]
+			if tc.otherEns {
+				peer = wd.ensBy[1].members[0]
+			}
 			if tc.second {
 				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1]})
 			}
@@ -171,7 +180,8 @@ func TestCheckerResultChecks(t *testing.T) {
 			} else {
 				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1]})
 			}
-			sn.tr.done(router.Result{Call: id, Value: []byte(tc.value), Peer: peer})
+			value := strings.ReplaceAll(tc.value, "PEER", peer.String())
+			sn.tr.done(router.Result{Call: id, Value: []byte(value), Peer: peer})
 			wantViolations(t, wd, tc.inv, tc.detail)
 		})
 	}
@@ -281,7 +291,7 @@ func TestCheckerLivenessBound(t *testing.T) {
 		peer := wd.ensBy[0].members[0]
 		sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
 		sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(bound + over)})
-		sn.tr.done(router.Result{Call: id, Value: []byte("e1|v"), Peer: peer})
+		sn.tr.done(router.Result{Call: id, Value: []byte("e1|" + peer.String()), Peer: peer})
 		if over == 0 {
 			wantViolations(t, wd, "", "")
 		} else {

@@ -322,6 +322,8 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.NoDeadlineTimer, source: []string{"--scenario", "partition-heal"}, want: []string{scenarios.InvExactlyOnce, scenarios.InvNoLeak}},
 		{bug: bugs.FreezeDirectory, source: []string{"--scenario", "leader-churn"}, want: []string{scenarios.InvLiveness}},
 		{bug: bugs.ReuseCallID, source: []string{"--spec", reuse}, want: []string{scenarios.InvReplyMatchesCall}},
+		{bug: bugs.SharedRoute, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvReplyMatchesCall}},
+		{bug: bugs.DropRequest, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvLiveness}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

@@ -31,6 +31,12 @@ const (
 	// FreezeDirectory makes a node ignore every directory update after its first
 	// entry for an ensemble, so it never learns a new leader.
 	FreezeDirectory
+	// SharedRoute lets a route a node remembers for one ensemble serve another whose
+	// name has the same length, so a call to e2 can go to e1's leader.
+	SharedRoute
+	// DropRequest makes a node drop one in eight of the requests it would hand to a
+	// local peer, as if lost on the way: their callers time out in a healthy cluster.
+	DropRequest
 	maxBug
 )
 
@@ -42,6 +48,8 @@ var names = [...]string{
 	CrossReply:      "cross-reply",
 	NoDeadlineTimer: "no-deadline-timer",
 	FreezeDirectory: "freeze-directory",
+	SharedRoute:     "shared-route",
+	DropRequest:     "drop-request",
 }
 
 // String returns the bug's name as used in test names and flags.
