@@ -389,8 +389,10 @@ func (c *checker) elections(e router.EnsembleID) int {
 	return c.inElect[e]
 }
 
+// crashed is sn's crash. A reply handed to it in a turn that has ended must have
+// been settled then: the crash does not excuse it.
 func (c *checker) crashed(sn *simNode) {
-	c.unawait(sn.id)
+	c.settleAwaiting(sn.id)
 	for i := range c.calls {
 		if r := &c.calls[i]; r.node == sn.idx && r.inc == sn.inc && r.completions == 0 {
 			r.lost = true
@@ -414,7 +416,8 @@ func (c *checker) countElection(e router.EnsembleID, d int) {
 	c.taint(e)
 }
 
-// taint exempts from liveness the calls to e that are under way now.
+// taint exempts from liveness the calls to e that are under way now; one that has
+// completed already (a failure before an election began) keeps its verdict.
 func (c *checker) taint(e router.EnsembleID) {
 	es := c.wd.ens[e]
 	for i := len(c.calls) - 1; i >= 0; i-- {
@@ -422,7 +425,7 @@ func (c *checker) taint(e router.EnsembleID) {
 		if r.startGlobal+c.wd.spec.Workload.Timeout.D() < c.wd.w.Now() {
 			break
 		}
-		if r.ens == es.idx {
+		if r.ens == es.idx && r.completions == 0 {
 			r.live = false
 		}
 	}

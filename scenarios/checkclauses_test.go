@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -260,6 +261,24 @@ func TestCheckerRepliesSettled(t *testing.T) {
 			}
 		})
 	}
+	// A crash after the reply's turn does not excuse a reply left unsettled in it.
+	for _, settle := range []bool{false, true} {
+		t.Run(fmt.Sprintf("crash after the turn, settled %v", settle), func(t *testing.T) {
+			wd := checkWorld(t, router.Default)
+			sn := wd.byIdx[0]
+			reply := router.Message{Kind: router.KindReply}
+			wd.chk.Handed(sn.id, 7, &reply)
+			if settle {
+				sn.tr.Trace(&router.Event{Kind: router.EvLate, Msg: &reply})
+			}
+			wd.crash(sn)
+			if settle {
+				wantViolations(t, wd, "", "")
+			} else {
+				wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
+			}
+		})
+	}
 	t.Run("second completion", func(t *testing.T) {
 		wd := checkWorld(t, router.Default)
 		sn := wd.byIdx[0]
@@ -297,6 +316,30 @@ func TestCheckerLivenessBound(t *testing.T) {
 		} else {
 			wantViolations(t, wd, InvLiveness, "in the liveness phase took")
 		}
+	}
+}
+
+// TestCheckerTaintSparesCompleted: an election of an ensemble exempts from liveness
+// its calls under way, not one that has already completed (a failure the election
+// did not cause).
+func TestCheckerTaintSparesCompleted(t *testing.T) {
+	s := named(t, "steady")
+	s.Liveness = &Liveness{}
+	wd, err := newWorld(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn := wd.byIdx[0]
+	failed := startCall(wd, sn, "e1")
+	startCall(wd, sn, "e1")
+	if !wd.chk.calls[0].live || !wd.chk.calls[1].live {
+		t.Fatal("calls at time 0 of a world with a leader and no faults are not in the liveness phase")
+	}
+	sn.tr.done(router.Result{Call: failed, Err: router.ErrTimeout})
+	wd.chk.electionStarted("e1")
+	if !wd.chk.calls[0].live || wd.chk.calls[1].live {
+		t.Errorf("after the election began: the failed call live %v (want true), the call under way live %v (want false)",
+			wd.chk.calls[0].live, wd.chk.calls[1].live)
 	}
 }
 

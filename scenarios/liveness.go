@@ -28,9 +28,9 @@ import (
 // clock-set changes a clock's rate, not its reading, as a spec's clocks do for the
 // whole run, which the router must cope with in the liveness phase too. A rule makes
 // trouble, until its unrule, when it drops a call's messages (a rule that matches
-// route, peer or reply messages, or any kind) or delays them by workload.timeout or
-// more, which fails every call it delays, or drops gossip, which directories need to
-// converge; a rule may delay a call's messages less, delay gossip or duplicate
+// route, peer or reply messages, or any kind) or delays them so much that no call
+// through another node can succeed in time (ruleTrouble), or drops gossip, which
+// directories need to converge; a rule may delay a call's messages less, delay gossip or duplicate
 // messages without failing a call, and named scenarios keep such rules through the
 // liveness phase (leader-churn delays gossip from the start; dup-reorder duplicates
 // replies after liveness.from).
@@ -232,12 +232,28 @@ func (s Spec) ruleTrouble(r *RuleSpec) string {
 	default:
 		return "" // casts carry no call
 	}
-	to := s.Workload.Timeout.D()
-	switch {
-	case r.Action == "drop":
+	if r.Action == "drop" {
 		return "a drop rule loses calls' messages"
-	case r.Action == "delay" && r.Delay.D() >= to:
-		return fmt.Sprintf("a delay rule of %v, at least workload.timeout %v, fails every call it delays", r.Delay.D(), to)
+	}
+	if r.Action != "delay" {
+		return ""
+	}
+	// A call through another node sends at least a request and a reply, each over a
+	// link (link.latency.min at least), and is served by a router instance and a peer
+	// (their services' min at least); a rule of every kind delays both messages.
+	// Against the deadline, or liveness.within when shorter, as the links are checked.
+	// Each term is under MaxSpan: the sum cannot overflow.
+	bound, what := s.Workload.Timeout.D(), "workload.timeout"
+	if w := s.Liveness.Within.D(); w > 0 && w < bound {
+		bound, what = w, "liveness.within"
+	}
+	delayed, which := r.Delay.D(), "the message it delays"
+	if r.Match.Kind == "" {
+		delayed, which = 2*r.Delay.D(), "both a call's request and its reply"
+	}
+	if least := 2*s.Link.Latency.Min.D() + s.RouterService.Min.D() + s.Peer.Service.Min.D() + delayed; least >= bound {
+		return fmt.Sprintf("a delay rule of %v on %s makes a call through another node take at least %v with the links' latency and the services' least times, not under %s %v, and fails it",
+			r.Delay.D(), which, least, what, bound)
 	}
 	return ""
 }

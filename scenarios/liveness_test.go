@@ -59,7 +59,11 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		{name: "a gossip drop rule never removed", from: 1000, faults: []Fault{{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "g", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}}},
 			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "g" after it, before liveness.from)`},
 		{name: "a delay as long as the timeout after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "peer"}, Action: "delay", Delay: ms(60)}}},
-			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 60ms, at least workload.timeout 50ms, fails every call it delays"},
+			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 60ms on the message it delays makes a call through another node take at least 60.255ms with the links' latency and the services' least times, not under workload.timeout 50ms, and fails it"},
+		{name: "a delay of every kind, of more than half the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Action: "delay", Delay: ms(25)}}},
+			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 25ms on both a call's request and its reply makes a call through another node take at least 50.255ms with the links' latency and the services' least times, not under workload.timeout 50ms, and fails it"},
+		{name: "a delay of every kind, of less than half the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Action: "delay", Delay: ms(24)}}}},
+		{name: "a delay of replies, of less than the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "reply"}, Action: "delay", Delay: ms(49)}}}},
 		{name: "the later fault is named by its index", from: 1000, faults: []Fault{
 			{At: ms(200), Action: "crash", Node: "n2"}, {At: ms(300), Action: "restart", Node: "n2"}, {At: ms(100), Action: "partition", A: []string{"n1"}, B: all}},
 			want: "faults[2].at: the partition at 100ms lasts past liveness.from 1s (no heal after it, before liveness.from)"},
