@@ -195,10 +195,12 @@ func (h *Host) SetClock(c ClockModel) {
 // is unchanged. Timers that a forward step makes due fire at once (in an event at the
 // current virtual time); a backward step delays every timer by as much.
 func (h *Host) StepClock(d time.Duration) {
-	local := h.Now() + d
+	before := h.Now()
+	local := before + d
 	h.clk = h.clk.rebase(h.net.w.Now(), local)
 	if d > 0 && !h.paused {
 		h.steps += d // a step during a pause is local time of the pause (PausedLocal)
+		h.lost = append(h.lost, lostSpan{from: before, to: local})
 	}
 	h.net.w.Emit(string(h.id), "clock-step", sim.Dur("step", d), sim.Dur("local", local))
 	h.rescheduleTimers()

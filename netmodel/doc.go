@@ -74,6 +74,9 @@
 // fast clock fires early in virtual time, a forward step fires what it makes due at
 // once and a backward step delays everything. [Host.ClockSteps] sums the forward steps
 // made outside a pause; [Host.PausedLocal] counts those made during one.
+// [Host.LostAfter] is the local time after a given reading that the host's timers
+// could not fire in (its pauses and forward steps): how late a timer due then may
+// fire, by which a deadline check on the host's clock forgives lateness.
 //
 // # Observing
 //

@@ -74,7 +74,14 @@ type Host struct {
 	pausedLocal   time.Duration
 	pausedTotal   time.Duration
 	parked        []hostParked
+	// lost are the spans of local time the host could not run its timers at, over
+	// all its incarnations: its pauses and its forward clock steps (LostAfter).
+	lost []lostSpan
 }
+
+// lostSpan is a span of a host's local time, from and to, in which no timer of the
+// host fired: a pause, or a forward clock step made outside one.
+type lostSpan struct{ from, to time.Duration }
 
 type mailbox struct {
 	// q[head:] is the queue. Served messages advance head; the emptied queue starts
@@ -156,6 +163,7 @@ func (h *Host) Crash() {
 		h.paused = false
 		h.pausedTotal += now - h.pausedAt
 		h.pausedLocal += h.pauseLocal()
+		h.losePause()
 		for _, p := range h.parked {
 			if p.fn == nil {
 				h.net.stats.Orphans++

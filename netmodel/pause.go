@@ -58,6 +58,7 @@ func (h *Host) Resume() {
 	h.paused = false
 	h.pausedTotal += now - h.pausedAt
 	h.pausedLocal += h.pauseLocal()
+	h.losePause()
 	h.net.w.Emit(string(h.id), "resume", sim.Dur("paused", now-h.pausedAt), sim.Int("parked", int64(len(h.parked))))
 	gen := h.gen
 	for i := range h.boxes {
@@ -116,6 +117,32 @@ func (h *Host) PausedLocal() time.Duration {
 		return h.pausedLocalSoFar()
 	}
 	return h.pausedLocal // small enough to be inlined, for callers that ask per call
+}
+
+// LostAfter is how much of the host's local time after t, up to now, its timers
+// could not fire in: the parts of its pauses (the one going on included) and of its
+// forward clock steps made outside a pause that lie after t. A timer due at t fires
+// late by at most this much, so a deadline check made on this clock forgives this
+// much lateness of a call whose deadline was t, and no more: a pause that ended
+// before the deadline delayed nothing. A step during a pause is in the pause's span
+// only, counted once.
+func (h *Host) LostAfter(t time.Duration) time.Duration {
+	var lost time.Duration
+	for _, s := range h.lost {
+		lost += max(s.to-max(s.from, t), 0)
+	}
+	if h.paused {
+		lost += max(h.Now()-max(h.pausedLocalAt, t), 0)
+	}
+	return lost
+}
+
+// losePause records the pause that ends now as a span of lost local time, none if
+// the clock went back across it.
+func (h *Host) losePause() {
+	if now := h.Now(); now > h.pausedLocalAt {
+		h.lost = append(h.lost, lostSpan{from: h.pausedLocalAt, to: now})
+	}
 }
 
 // pausedLocalSoFar is PausedLocal during a pause.

@@ -237,6 +237,36 @@ func TestPausedLocal(t *testing.T) {
 	}
 }
 
+// TestLostAfter: the local time lost to pauses and forward clock steps after a given
+// local time: only the parts of the spans after it count, the pause going on counts up
+// to now, a step during a pause is counted once (in the pause), and a backward step
+// loses nothing.
+func TestLostAfter(t *testing.T) {
+	ms := time.Millisecond
+	w, n := newNet(t, 1, config(1, ms, 0))
+	h, _ := addHost(t, n, "a")
+	check := func(when string, cases ...[2]time.Duration) {
+		t.Helper()
+		for _, c := range cases {
+			if got := h.LostAfter(c[0]); got != c[1] {
+				t.Errorf("%s: LostAfter(%v) = %v, want %v", when, c[0], got, c[1])
+			}
+		}
+	}
+	w.RunUntil(10 * ms)
+	h.Pause() // local 10ms
+	w.RunUntil(15 * ms)
+	check("during a pause", [2]time.Duration{0, 5 * ms}, [2]time.Duration{12 * ms, 3 * ms}, [2]time.Duration{15 * ms, 0})
+	h.StepClock(20 * ms) // local 15ms -> 35ms, within the pause
+	w.RunUntil(20 * ms)
+	h.Resume() // local 40ms: the pause spans 10ms..40ms
+	check("after the pause", [2]time.Duration{0, 30 * ms}, [2]time.Duration{30 * ms, 10 * ms}, [2]time.Duration{40 * ms, 0})
+	w.RunUntil(30 * ms) // local 50ms
+	h.StepClock(5 * ms) // 50ms -> 55ms
+	h.StepClock(-3 * ms)
+	check("after the steps", [2]time.Duration{0, 35 * ms}, [2]time.Duration{52 * ms, 3 * ms}, [2]time.Duration{45 * ms, 5 * ms})
+}
+
 // TestPauseDuringResume: a receiver that pauses its host while Resume hands it the
 // arrivals parked during the pause stops the hand-over there; the rest wait, parked,
 // for the next Resume.

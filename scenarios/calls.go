@@ -45,8 +45,7 @@ type callRec struct {
 
 // openCall is what the checker needs of a call only until its first completion.
 type openCall struct {
-	event           []byte // the call's event, shared with the router: never modified
-	paused0, steps0 time.Duration
+	event []byte // the call's event, shared with the router: never modified
 	// delivered are the peers the call's event was delivered to: the first n0 (0 or
 	// 1) in deliv0, the rest in more.
 	n0     int

@@ -154,8 +154,7 @@ func (c *checker) begin(sn *simNode, es *ensState, event []byte) {
 	r.node, r.inc, r.ens = sn.idx, sn.inc, es.idx
 	r.start, r.deadline, r.startGlobal = now, now+c.wd.spec.Workload.Timeout.D(), c.wd.w.Now()
 	r.open = c.openSlot() + 1
-	o := &c.open[r.open-1]
-	o.event, o.paused0, o.steps0 = event, sn.host.PausedLocal(), sn.host.ClockSteps()
+	c.open[r.open-1].event = event
 	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
 		r.live = !zeroPeer(&es.leader) && c.elections(es.id) == 0 && !es.impaired(c.wd.w.Now()) && c.wd.convergedES(es)
 	}
@@ -178,16 +177,18 @@ func (c *checker) done(i int32, res *router.Result) {
 	timedOut := r.class == classTimeout
 	r.latency = now - r.start
 	r.endGlobal = c.wd.w.Now()
-	// A node that was paused, or whose clock jumped forward, could not notice its
-	// deadline in time: that much lateness is forgiven, and no more (a step during a
-	// pause is in PausedLocal only, so it is forgiven once).
 	// Virtual time moves in whole nanoseconds, so a clock running fast reaches a
-	// deadline with up to a nanosecond to spare: one more nanosecond is forgiven too.
-	slack := (host.PausedLocal() - o.paused0) + (host.ClockSteps() - o.steps0) + clockGrain
-	if now > r.deadline+slack {
-		c.violate(InvDeadline, c.callID(r), "completed at %v, %v after its deadline (%v forgiven for pauses and clock steps)", now, now-r.deadline-slack, slack)
-	} else if now > r.deadline+clockGrain {
-		c.probes.pausedLate++
+	// deadline with up to a nanosecond to spare: that nanosecond is forgiven. A node
+	// that was paused after its deadline, or whose clock jumped forward past it, could
+	// not notice it in time: that much lateness is forgiven too, and no more (a pause
+	// that ended before the deadline delayed nothing; see netmodel.Host.LostAfter).
+	if now > r.deadline+clockGrain {
+		slack := host.LostAfter(r.deadline) + clockGrain
+		if now > r.deadline+slack {
+			c.violate(InvDeadline, c.callID(r), "completed at %v, %v after its deadline (%v forgiven for pauses and clock steps after it)", now, now-r.deadline-slack, slack)
+		} else {
+			c.probes.pausedLate++
+		}
 	}
 	if timedOut && r.outstanding > 0 {
 		c.probes.timeoutInFlight++

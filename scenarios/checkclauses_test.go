@@ -140,6 +140,40 @@ func TestCheckerDeadlinePausedStep(t *testing.T) {
 	}
 }
 
+// TestCheckerPauseBeforeDeadline: a pause of the caller's node that ended before the
+// deadline delayed nothing, and excuses no lateness: a call that completes 30ms late
+// is a violation whether or not its node was paused for 30ms before. Paused as long
+// across the deadline, it is excused.
+func TestCheckerPauseBeforeDeadline(t *testing.T) {
+	timeout := named(t, "steady").Workload.Timeout.D()
+	const pause, late = 30 * time.Millisecond, 30 * time.Millisecond
+	for _, tc := range []struct {
+		name    string
+		pauseAt time.Duration // local time the pause begins (the call starts at 0)
+		inv     string
+	}{
+		{name: "no pause", pauseAt: -1, inv: InvDeadline},
+		{name: "a pause that ended before the deadline", pauseAt: 0, inv: InvDeadline},
+		{name: "a pause across the deadline", pauseAt: timeout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wd, sn, id, peer := deliveredCall(t, router.Default)
+			if tc.pauseAt >= 0 {
+				// Local time passes during the pause by a step within it.
+				sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(tc.pauseAt)})
+				sn.host.Pause()
+				sn.host.StepClock(pause)
+				sn.host.Resume()
+			}
+			// At virtual time 0 a clock model sets the reading outright: neither lost
+			// to a pause nor a step.
+			sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(timeout + late)})
+			sn.tr.done(router.Result{Call: id, Value: []byte("e1|" + peer.String()), Peer: peer})
+			wantViolations(t, wd, tc.inv, "after its deadline")
+		})
+	}
+}
+
 // TestCheckerResultChecks: a successful result must start with the call's event and
 // '|', come from a peer of the ensemble called that the event was delivered to, and
 // carry that peer's own answer (a simulated peer answers "event|peer"). In the values,
