@@ -31,6 +31,16 @@ func reuseSpec(t *testing.T) Spec {
 	return s
 }
 
+// dupRequests is directory-regression with every route and peer message duplicated:
+// transfers are then no chain, and hop-bound must see each one counted.
+func dupRequests(t *testing.T) Spec {
+	s := named(t, "directory-regression")
+	for _, kind := range []string{"route", "peer"} {
+		s.Faults = append(s.Faults, Fault{At: 0, Action: "rule", Rule: &RuleSpec{Name: "dup-" + kind, Match: MatchSpec{Kind: kind}, Action: "duplicate"}})
+	}
+	return s
+}
+
 // TestBugsAreCaught proves each invariant catches the bug it exists for: with the bug
 // injected, some seed among the first few reports the invariant; without it, the same
 // seeds report nothing.
@@ -51,6 +61,7 @@ func TestBugsAreCaught(t *testing.T) {
 		{name: "call id reused across restart", bug: bugs.ReuseCallID, spec: reuseSpec, want: []string{InvReplyMatchesCall}},
 		{name: "answer from another call", bug: bugs.CrossReply, spec: func(t *testing.T) Spec { return named(t, "steady") }, want: []string{InvReplyMatchesCall, InvResultFromPeer}},
 		{name: "hop count lost", bug: bugs.DropHopCount, spec: func(t *testing.T) Spec { return named(t, "directory-regression") }, want: []string{InvHopBound}},
+		{name: "hop count lost, every request duplicated", bug: bugs.DropHopCount, spec: dupRequests, want: []string{InvHopBound}, detail: "passed the request on with hops=0"},
 		{name: "no deadline timer", bug: bugs.NoDeadlineTimer, spec: func(t *testing.T) Spec { return named(t, "partition-heal") }, want: []string{InvExactlyOnce, InvNoLeak}},
 		{name: "directory frozen", bug: bugs.FreezeDirectory, spec: func(t *testing.T) Spec { return named(t, "leader-churn") }, want: []string{InvLiveness}},
 		{name: "route of another ensemble", bug: bugs.SharedRoute, spec: func(t *testing.T) Spec { return named(t, "steady") }, want: []string{InvReplyMatchesCall},

@@ -51,6 +51,41 @@ type openCall struct {
 	n0     int
 	deliv0 router.PeerRef
 	more   []router.PeerRef
+	// handed holds, for the first few nodes handed a request of the call (nh of
+	// them), the least hop count they were handed it with (hop-bound, default).
+	nh     int
+	handed [4]hopsHanded
+}
+
+// hopsHanded is the least hop count a node was handed a request of a call with.
+type hopsHanded struct {
+	node router.NodeID
+	min  int
+}
+
+// sawHops records that node was handed a request of the call with hops.
+func (o *openCall) sawHops(node router.NodeID, hops int) {
+	for i := range o.nh {
+		if h := &o.handed[i]; samestr.Equal(string(h.node), string(node)) {
+			h.min = min(h.min, hops)
+			return
+		}
+	}
+	if o.nh < len(o.handed) {
+		o.handed[o.nh] = hopsHanded{node: node, min: hops}
+		o.nh++
+	}
+}
+
+// leastHops is the least hop count node was handed a request of the call with, if
+// the call keeps it.
+func (o *openCall) leastHops(node router.NodeID) (int, bool) {
+	for i := range o.nh {
+		if h := &o.handed[i]; samestr.Equal(string(h.node), string(node)) {
+			return h.min, true
+		}
+	}
+	return 0, false
 }
 
 // errClass sorts a call's first error into the report's outcome counts.
@@ -132,7 +167,7 @@ func (c *checker) closeOpen(r *callRec) {
 	}
 	i := r.open - 1
 	o := &c.open[i]
-	o.event, o.more, o.n0 = nil, nil, 0
+	o.event, o.more, o.n0, o.nh = nil, nil, 0, 0
 	c.freeOpen = append(c.freeOpen, i)
 	r.open = 0
 }

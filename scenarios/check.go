@@ -317,6 +317,22 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 		rec.hopFlagged = true
 		c.violate(InvHopBound, m.Call, "request passed between nodes %d times (message says hops=%d), limit %d", rec.transfers, m.Hops, limit)
 	}
+	// Each transfer counts itself, duplicated or not: it carries at least 1, and a node
+	// other than the caller's passes a request on with more than the least count it was
+	// handed it with. (The caller's node redirects with the count of a nack, which may
+	// come from a shorter chain.)
+	if rec.open == 0 || rec.hopFlagged {
+		return
+	}
+	least, handed := c.open[rec.open-1].leastHops(from)
+	switch {
+	case m.Hops < 1:
+		rec.hopFlagged = true
+		c.violate(InvHopBound, m.Call, "%s passed the request on with hops=%d: a transfer counts at least 1", from, m.Hops)
+	case handed && m.Hops <= least && !samestr.Equal(string(from), string(c.wd.order[rec.node])):
+		rec.hopFlagged = true
+		c.violate(InvHopBound, m.Call, "%s passed the request on with hops=%d, though it was handed it with hops=%d at least: the transfer was not counted", from, m.Hops, least)
+	}
 }
 
 // Handed implements netmodel.Observer: every reply handed to a node must be completed,
@@ -348,6 +364,9 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 			}
 		} else if rec != nil && rec.outstanding > 0 {
 			rec.outstanding--
+		}
+		if rec != nil && rec.open != 0 && c.wd.opt.Semantics == router.Default {
+			c.open[rec.open-1].sawHops(to, m.Hops)
 		}
 		c.handed.add(id)
 	}

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -225,8 +226,10 @@ func TestCheckerResultChecks(t *testing.T) {
 // TestCheckerHopBound: a request may be passed between nodes HopLimit times, by its
 // own count and by the checker's, not once more; a duplicated copy starts a second
 // chain, so transfers then count only through the message's own hops; riak has no
-// hop limit.
+// hop limit. (The transfers here are the caller's, each with a count of 1, as the
+// caller's node sends a call again when it redirects.)
 func TestCheckerHopBound(t *testing.T) {
+	ones := func(n uint8) []uint8 { return bytes.Repeat([]uint8{1}, int(n)) }
 	cases := []struct {
 		name string
 		sem  router.Semantics
@@ -238,9 +241,9 @@ func TestCheckerHopBound(t *testing.T) {
 	}{
 		{name: "hops at the limit", hops: func(l uint8) []uint8 { return []uint8{l} }},
 		{name: "hops over the limit", hops: func(l uint8) []uint8 { return []uint8{l + 1} }, want: true},
-		{name: "transfers at the limit", hops: func(l uint8) []uint8 { return make([]uint8, l) }},
-		{name: "transfers over the limit", hops: func(l uint8) []uint8 { return make([]uint8, l+1) }, want: true},
-		{name: "transfers over the limit after a duplicate", hops: func(l uint8) []uint8 { return make([]uint8, l+1) }, dup: true},
+		{name: "transfers at the limit", hops: ones},
+		{name: "transfers over the limit", hops: func(l uint8) []uint8 { return ones(l + 1) }, want: true},
+		{name: "transfers over the limit after a duplicate", hops: func(l uint8) []uint8 { return ones(l + 1) }, dup: true},
 		{name: "hops over the limit (riak)", sem: router.Riak, hops: func(l uint8) []uint8 { return append([]uint8{l + 1}, make([]uint8, l+1)...) }},
 	}
 	for _, tc := range cases {
@@ -266,6 +269,54 @@ func TestCheckerHopBound(t *testing.T) {
 				wantViolations(t, wd, InvHopBound, "passed between nodes")
 			} else {
 				wantViolations(t, wd, "", "")
+			}
+		})
+	}
+}
+
+// TestCheckerHopsCounted: under default semantics every transfer counts itself, even
+// when duplicates make transfers no chain: it carries at least 1, and a node other
+// than the caller's passes a request on with more than the least count it was handed
+// it with. Riak counts nothing.
+func TestCheckerHopsCounted(t *testing.T) {
+	type send struct {
+		from, to int // nodes, by index; 0 is the caller's
+		hops     int
+		dup      bool // handed twice
+	}
+	for _, tc := range []struct {
+		name   string
+		sem    router.Semantics
+		sends  []send
+		detail string // "" for no violation
+	}{
+		{name: "counted along a chain", sends: []send{{0, 1, 1, false}, {1, 2, 2, false}, {2, 1, 3, false}, {1, 3, 4, false}}},
+		{name: "counted after a duplicate", sends: []send{{0, 1, 1, true}, {1, 2, 2, false}, {1, 2, 2, false}}},
+		{name: "a caller's transfer without a count", sends: []send{{0, 1, 0, false}}, detail: "n1 passed the request on with hops=0: a transfer counts at least 1"},
+		{name: "passed on uncounted", sends: []send{{0, 1, 1, false}, {1, 2, 1, false}},
+			detail: "n2 passed the request on with hops=1, though it was handed it with hops=1 at least"},
+		{name: "passed on uncounted after a duplicate", sends: []send{{0, 1, 1, true}, {1, 2, 2, false}, {1, 3, 1, false}},
+			detail: "n2 passed the request on with hops=1, though it was handed it with hops=1 at least"},
+		{name: "the caller redirects with a nack's count", sends: []send{{0, 1, 1, false}, {1, 0, 2, false}, {0, 2, 1, false}}},
+		{name: "uncounted (riak)", sem: router.Riak, sends: []send{{0, 1, 0, false}, {1, 2, 0, false}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, tc.sem)
+			id := startCall(wd, wd.byIdx[0], "e1")
+			for i, sd := range tc.sends {
+				m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: sd.hops}
+				msg := uint64(10 + i)
+				from, to := wd.byIdx[sd.from].id, wd.byIdx[sd.to].id
+				wd.chk.Sent(from, to, msg, &m)
+				wd.chk.Handed(to, msg, &m)
+				if sd.dup {
+					wd.chk.Handed(to, msg, &m)
+				}
+			}
+			if tc.detail == "" {
+				wantViolations(t, wd, "", "")
+			} else {
+				wantViolations(t, wd, InvHopBound, tc.detail)
 			}
 		})
 	}
