@@ -123,6 +123,8 @@ func (d Dist) Validate(field string) error {
 		if d.Sigma == 0 {
 			return badField("%s.sigma: lognormal needs a positive sigma", field)
 		}
+	case "":
+		return badField("%s.dist: missing (the key is required): want constant, uniform, exponential or lognormal", field)
 	default:
 		return badField("%s.dist: %q is unknown: want constant, uniform, exponential or lognormal", field, d.Kind)
 	}

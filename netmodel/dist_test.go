@@ -41,7 +41,7 @@ func TestDistValidate(t *testing.T) {
 		{name: "infinite sigma", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms), Sigma: math.Inf(1)}, want: "lat.sigma: +Inf is not finite"},
 		{name: "uniform max below min", d: netmodel.Dist{Kind: "uniform", Min: dur(2 * ms), Max: dur(ms)}, want: "lat.max: 1ms is below min 2ms"},
 		{name: "unknown kind", d: netmodel.Dist{Kind: "gaussian", Min: dur(ms)}, want: `lat.dist: "gaussian" is unknown`},
-		{name: "no kind", d: netmodel.Dist{Min: dur(ms)}, want: `lat.dist: "" is unknown`},
+		{name: "no kind", d: netmodel.Dist{Min: dur(ms)}, want: `lat.dist: missing (the key is required)`},
 		{name: "exponential without mean", d: netmodel.Dist{Kind: "exponential", Min: dur(ms)}, want: "lat.mean: exponential needs a positive mean"},
 		{name: "lognormal without sigma", d: netmodel.Dist{Kind: "lognormal", Mean: dur(ms)}, want: "lat.sigma: lognormal needs a positive sigma"},
 		{name: "lognormal without mean", d: netmodel.Dist{Kind: "lognormal", Sigma: 1}, want: "lat.mean: lognormal needs a positive mean"},

@@ -27,7 +27,7 @@ func TestLinkValidate(t *testing.T) {
 		{name: "lossy unordered", l: netmodel.Link{Latency: ok, Drop: 0.5, Unordered: true}},
 		{name: "always drops", l: netmodel.Link{Latency: ok, Drop: 1}},
 		{name: "bad latency", l: netmodel.Link{Latency: netmodel.Dist{Kind: "constant", Min: dur(-1)}}, want: "l.latency.min: -1ns is negative"},
-		{name: "no latency", l: netmodel.Link{}, want: `l.latency.dist: "" is unknown`},
+		{name: "no latency", l: netmodel.Link{}, want: `l.latency.dist: missing (the key is required)`},
 		{name: "negative drop", l: netmodel.Link{Latency: ok, Drop: -0.1}, want: "l.drop: -0.1 is not a probability in [0, 1]"},
 		{name: "drop above one", l: netmodel.Link{Latency: ok, Drop: 1.5}, want: "l.drop: 1.5 is not a probability"},
 		{name: "NaN drop", l: netmodel.Link{Latency: ok, Drop: math.NaN()}, want: "l.drop: NaN is not a probability"},

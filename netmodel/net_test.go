@@ -26,7 +26,7 @@ func TestNewBadConfig(t *testing.T) {
 		{name: "negative routers", edit: func(c *netmodel.Config) { c.Routers = -3 }, want: "netmodel: bad config: routers: -3, want at least 1"},
 		{name: "bad link latency", edit: func(c *netmodel.Config) { c.Link.Latency.Min = dur(-time.Millisecond) }, want: "netmodel: bad config: link.latency.min: -1ms is negative"},
 		{name: "bad link drop", edit: func(c *netmodel.Config) { c.Link.Drop = 2 }, want: "netmodel: bad config: link.drop: 2 is not a probability in [0, 1]"},
-		{name: "no service", edit: func(c *netmodel.Config) { c.Service = netmodel.Dist{} }, want: `netmodel: bad config: service.dist: "" is unknown: want constant, uniform, exponential or lognormal`},
+		{name: "no service", edit: func(c *netmodel.Config) { c.Service = netmodel.Dist{} }, want: `netmodel: bad config: service.dist: missing (the key is required): want constant, uniform, exponential or lognormal`},
 		{name: "negative detect_after", edit: func(c *netmodel.Config) { c.DetectAfter = -time.Second }, want: "netmodel: bad config: detect_after: -1s is negative"},
 	}
 	for _, tc := range cases {

@@ -69,7 +69,7 @@ func TestParseReproErrors(t *testing.T) {
 		{"a key deep in the spec", edit(`"rate": 2000`, `"rate": 2000, "rat": 1`), ErrBadRepro,
 			`scenarios: bad repro file: spec.workload: unknown field "rat" (the fields here: rate, duration, timeout, client_share, bursts)`},
 		{"a bad value in the spec", edit(`"routers": 7`, `"routers": "7"`), ErrBadRepro, `scenarios: bad repro file: spec.routers: want an integer, got a string`},
-		{"a spec that fails Validate", edit(`"routers": 7`, `"routers": 0`), ErrBadSpec, `spec: scenarios: bad spec: routers: 0, want 1..1024`},
+		{"a spec that fails Validate", edit(`"routers": 7`, `"routers": 0`), ErrBadSpec, `spec: scenarios: bad spec: routers: missing or 0 (the key is required), want 1..1024`},
 		{"a violation's unknown key", edit(`"violations": []`, `"violations": [{"invariant": "liveness", "cal": "n1.1.1"}]`), ErrBadRepro,
 			`scenarios: bad repro file: violations[0]: unknown field "cal" (the fields here: invariant, call, detail)`},
 		{"a count of another type", edit(`"violations": []`, `"violations": [], "violation_counts": {"liveness": "3"}`), ErrBadRepro,

@@ -246,10 +246,14 @@ func (s Spec) Validate() error {
 	for _, n := range s.Nodes {
 		members[n] = true
 	}
-	if s.Routers < 1 || s.Routers > router.MaxRouters {
+	switch {
+	case s.Routers == 0:
+		return bad("routers: missing or 0 (the key is required), want 1..%d", router.MaxRouters)
+	case s.Routers < 1 || s.Routers > router.MaxRouters:
 		return bad("routers: %d, want 1..%d", s.Routers, router.MaxRouters)
-	}
-	if s.HopLimit < 1 {
+	case s.HopLimit == 0:
+		return bad("hop_limit: missing or 0 (the key is required), want at least 1")
+	case s.HopLimit < 1:
 		return bad("hop_limit: %d, want at least 1", s.HopLimit)
 	}
 	if err := s.RouterService.Validate("router_service"); err != nil {
@@ -599,7 +603,10 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		case n > 1:
 			return fmt.Errorf("%s.peer: %q is ambiguous: it splits into ens/member in %d ways", f, ft.Peer, n)
 		}
-		if ft.Until <= ft.At {
+		switch {
+		case ft.Until == 0:
+			return fmt.Errorf("%s.until: missing or 0s (the key is required), want a time after at %v", f, ft.At.D())
+		case ft.Until <= ft.At:
 			return fmt.Errorf("%s.until: %v is not after at %v", f, ft.Until.D(), ft.At.D())
 		}
 		if ft.Action == "slow" {

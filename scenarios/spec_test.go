@@ -85,7 +85,7 @@ func TestBadSpecs(t *testing.T) {
 		{name: "malformed json", edit: func(s string) string { return s[:len(s)/2] }, want: "malformed JSON: it ends in the middle of the spec"},
 		{name: "routers zero", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 0`, 1)
-		}, want: "routers: 0, want 1..1024"},
+		}, want: "routers: missing or 0 (the key is required), want 1..1024"},
 		{name: "ambiguous peer", edit: func(s string) string {
 			// e1 has a member "b/p1", and an ensemble "e1/b" a member "p1".
 			s = strings.Replace(s, `"name": "p1"`, `"name": "b/p1"`, 1)
