@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
@@ -221,6 +223,26 @@ func (s Spec) JSON() []byte {
 // Validate reports the first bad field of s, naming it; it changes nothing. Besides
 // each field's own constraints it holds the spec to MaxCalls, MaxSpan and
 // MaxGossipSends.
+// nodeNameProblem says what is wrong with n as a node's or client's name, "" if
+// nothing: it must not be what traces show for no node ("-") or the world's row of
+// ensim trace's diagram ("world"), and, as ensnode's ids, must be valid UTF-8
+// without white space, control characters, "=" or "," (the separators of the
+// command lines and trace records that list nodes).
+func nodeNameProblem(n string) string {
+	switch {
+	case n == "-" || n == "world":
+		return "the name is taken: traces use it for no node or for the world"
+	case !utf8.ValidString(n):
+		return "not valid UTF-8"
+	}
+	for _, r := range n {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == '=' || r == ',' {
+			return fmt.Sprintf("%q is not allowed in a name (white space, control characters, = and , are not)", r)
+		}
+	}
+	return ""
+}
+
 func (s Spec) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
@@ -236,6 +258,9 @@ func (s Spec) Validate() error {
 		}
 		if n == "" {
 			return bad("%s: empty name", field)
+		}
+		if why := nodeNameProblem(n); why != "" {
+			return bad("%s: %q: %s", field, n, why)
 		}
 		if names[n] {
 			return bad("%s: %q appears twice", field, n)

@@ -83,6 +83,14 @@ func TestBadSpecs(t *testing.T) {
 			return strings.Replace(s, `"leader": "p1"`, `"leader": "p7"`, 1)
 		}, want: `ensembles[0].leader: "p7" is not a member`},
 		{name: "malformed json", edit: func(s string) string { return s[:len(s)/2] }, want: "malformed JSON: it ends in the middle of the spec"},
+		{name: "node named as no node", edit: func(s string) string { return strings.Replace(s, `"n1"`, `"-"`, 1) },
+			want: `nodes[0]: "-": the name is taken: traces use it for no node or for the world`},
+		{name: "node named world", edit: func(s string) string { return strings.Replace(s, `"n1"`, `"world"`, 1) },
+			want: `nodes[0]: "world": the name is taken`},
+		{name: "node name with a space", edit: func(s string) string { return strings.Replace(s, `"n1"`, `"n 1"`, 1) },
+			want: `nodes[0]: "n 1": ' ' is not allowed in a name (white space, control characters, = and , are not)`},
+		{name: "node name with a comma", edit: func(s string) string { return strings.Replace(s, `"n1"`, `"n1,n2"`, 1) },
+			want: `nodes[0]: "n1,n2": ',' is not allowed in a name`},
 		{name: "routers zero", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 0`, 1)
 		}, want: "routers: missing or 0 (the key is required), want 1..1024"},
