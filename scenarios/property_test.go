@@ -209,6 +209,11 @@ var (
 // the test.
 func reproPath(name string) string {
 	if p := os.Getenv(reproEnv); p != "" {
+		// go test runs the test in the package's directory: a relative path is
+		// made absolute, so that the replay command printed works from anywhere.
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
 		return p
 	}
 	reproDirOnce.Do(func() { reproDir, reproDirErr = os.MkdirTemp("", "ensroute-prop-") })
