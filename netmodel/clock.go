@@ -200,7 +200,7 @@ func (h *Host) StepClock(d time.Duration) {
 	h.clk = h.clk.rebase(h.net.w.Now(), local)
 	if d > 0 && !h.paused {
 		h.steps += d // a step during a pause is local time of the pause (PausedLocal)
-		h.lost = append(h.lost, lostSpan{from: before, to: local})
+		h.lost = append(h.lost, lostSpan{from: before, to: local, end: h.net.w.Now()})
 	}
 	h.net.w.Emit(string(h.id), "clock-step", sim.Dur("step", d), sim.Dur("local", local))
 	h.rescheduleTimers()

@@ -80,8 +80,9 @@ type Host struct {
 }
 
 // lostSpan is a span of a host's local time, from and to, in which no timer of the
-// host fired: a pause, or a forward clock step made outside one.
-type lostSpan struct{ from, to time.Duration }
+// host fired: a pause, or a forward clock step made outside one; end is the virtual
+// time it ended.
+type lostSpan struct{ from, to, end time.Duration }
 
 type mailbox struct {
 	// q[head:] is the queue. Served messages advance head; the emptied queue starts

@@ -121,15 +121,19 @@ func (h *Host) PausedLocal() time.Duration {
 
 // LostAfter is how much of the host's local time after t, up to now, its timers
 // could not fire in: the parts of its pauses (the one going on included) and of its
-// forward clock steps made outside a pause that lie after t. A timer due at t fires
-// late by at most this much, so a deadline check made on this clock forgives this
-// much lateness of a call whose deadline was t, and no more: a pause that ended
-// before the deadline delayed nothing. A step during a pause is in the pause's span
-// only, counted once.
-func (h *Host) LostAfter(t time.Duration) time.Duration {
+// forward clock steps made outside a pause that lie after t, of those that ended at
+// or after virtual time since. A timer armed at since and due at t fires late by at
+// most this much, so a deadline check made on this clock forgives this much lateness
+// of a call that began at since with its deadline at t, and no more: a pause that
+// ended before the deadline delayed nothing, and one that ended before the call began
+// (which a clock stepped back since may place after t) delayed nothing of it. A step
+// during a pause is in the pause's span only, counted once.
+func (h *Host) LostAfter(t, since time.Duration) time.Duration {
 	var lost time.Duration
 	for _, s := range h.lost {
-		lost += max(s.to-max(s.from, t), 0)
+		if s.end >= since {
+			lost += max(s.to-max(s.from, t), 0)
+		}
 	}
 	if h.paused {
 		lost += max(h.Now()-max(h.pausedLocalAt, t), 0)
@@ -141,7 +145,7 @@ func (h *Host) LostAfter(t time.Duration) time.Duration {
 // the clock went back across it.
 func (h *Host) losePause() {
 	if now := h.Now(); now > h.pausedLocalAt {
-		h.lost = append(h.lost, lostSpan{from: h.pausedLocalAt, to: now})
+		h.lost = append(h.lost, lostSpan{from: h.pausedLocalAt, to: now, end: h.net.w.Now()})
 	}
 }
 

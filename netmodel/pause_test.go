@@ -248,7 +248,7 @@ func TestLostAfter(t *testing.T) {
 	check := func(when string, cases ...[2]time.Duration) {
 		t.Helper()
 		for _, c := range cases {
-			if got := h.LostAfter(c[0]); got != c[1] {
+			if got := h.LostAfter(c[0], 0); got != c[1] {
 				t.Errorf("%s: LostAfter(%v) = %v, want %v", when, c[0], got, c[1])
 			}
 		}
@@ -265,6 +265,13 @@ func TestLostAfter(t *testing.T) {
 	h.StepClock(5 * ms) // 50ms -> 55ms
 	h.StepClock(-3 * ms)
 	check("after the steps", [2]time.Duration{0, 35 * ms}, [2]time.Duration{52 * ms, 3 * ms}, [2]time.Duration{45 * ms, 5 * ms})
+	// Spans that ended before a call began delayed nothing of it, wherever a clock
+	// stepped back since places them: the pause ended at virtual 20ms, the step at 30ms.
+	for _, c := range []struct{ since, want time.Duration }{{20 * ms, 35 * ms}, {21 * ms, 5 * ms}, {31 * ms, 0}} {
+		if got := h.LostAfter(0, c.since); got != c.want {
+			t.Errorf("LostAfter(0, since %v) = %v, want %v", c.since, got, c.want)
+		}
+	}
 }
 
 // TestPauseDuringResume: a receiver that pauses its host while Resume hands it the

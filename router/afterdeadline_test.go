@@ -34,6 +34,11 @@ func TestReplyAfterDeadline(t *testing.T) {
 			at      time.Duration // when the reply arrives (remote) or is given (local)
 			local   bool
 			wantErr error
+			// clock, if set, is what the node's clock reads when the reply is handled
+			// (else at): a reply parked during a pause keeps the time it came.
+			clock time.Duration
+			// timeout, if set, replaces the call's.
+			timeout time.Duration
 		}{
 			{name: "remote before", at: timeout - 1},
 			{name: "remote at the deadline", at: timeout},
@@ -41,6 +46,8 @@ func TestReplyAfterDeadline(t *testing.T) {
 			{name: "remote long after", at: 10 * timeout, wantErr: router.ErrTimeout},
 			{name: "local at the deadline", at: timeout, local: true},
 			{name: "local after", at: timeout + time.Millisecond, local: true, wantErr: router.ErrTimeout},
+			{name: "remote after, handled when the clock, stepped back, reads before", at: timeout + 1, clock: timeout - 1},
+			{name: "remote long after, the longest finite timeout", at: 100 * timeout, timeout: router.Infinity - 1},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", sem, tc.name), func(t *testing.T) {
 				leader := remote
@@ -60,11 +67,24 @@ func TestReplyAfterDeadline(t *testing.T) {
 					t.Fatal(err)
 				}
 				var got []router.Result
-				id, err := n.Call(router.ToEnsemble("e1"), []byte("get"), timeout, func(r router.Result) { got = append(got, r) })
+				to := timeout
+				if tc.timeout != 0 {
+					// A peer target: only it takes a timeout this long. The call starts
+					// late on the clock, where the deadline would overflow.
+					to, clock.now = tc.timeout, time.Second
+				}
+				target := router.ToEnsemble("e1")
+				if tc.timeout != 0 {
+					target = router.ToPeer(leader)
+				}
+				id, err := n.Call(target, []byte("get"), to, func(r router.Result) { got = append(got, r) })
 				if err != nil {
 					t.Fatal(err)
 				}
 				clock.now = tc.at
+				if tc.clock != 0 {
+					clock.now = tc.clock
+				}
 				if tc.local {
 					if held == nil {
 						t.Fatal("the local peer was not handed the request")

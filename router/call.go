@@ -103,7 +103,10 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		}
 	}
 	if timeout != Infinity {
-		p.deadline = now + timeout
+		// A timeout so long that the deadline would overflow is none (Infinity).
+		if p.deadline = now + timeout; p.deadline < now {
+			p.deadline = Infinity
+		}
 	}
 	if timeout != Infinity && !n.cfg.Bugs.Has(bugs.NoDeadlineTimer) {
 		d := timeout
@@ -178,8 +181,9 @@ func (n *Node) callPeer(peer *PeerRef, r *request) {
 // arrived: the proxy's receive. A reply that arrived after its call's deadline is late
 // even while the call is pending (a production driver fires the deadline on the
 // caller's goroutine, which a reply can beat to the node's turn): the call times out
-// then, as its deadline timer would have it. On the simulated path the timer always
-// comes first.
+// then, as its deadline timer would have it. On the simulated path the timer comes
+// first, but for a reply handed in the instant a forward clock step takes the node
+// past the deadline (the timer then fires in an event of that instant, after it).
 func (n *Node) reply(m *Message, arrived time.Duration) {
 	p := n.pending.get(m.Call.Seq) // lookup, written out: it is not inlined
 	ok := p != nil && p.call == m.Call
@@ -197,7 +201,10 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 		n.lateReply(m, reason)
 		return
 	}
-	if arrived > p.deadline && !p.completed {
+	// The node's clock must have passed the deadline too: a reply parked while its
+	// node was paused keeps the time it came, and a clock stepped back meanwhile may
+	// read before the deadline again, the deadline timer not yet due.
+	if arrived > p.deadline && !p.completed && n.now() > p.deadline {
 		n.complete(p, nil, nil, ErrTimeout)
 		n.lateReply(m, "after-deadline")
 		return

@@ -183,7 +183,7 @@ func (c *checker) done(i int32, res *router.Result) {
 	// not notice it in time: that much lateness is forgiven too, and no more (a pause
 	// that ended before the deadline delayed nothing; see netmodel.Host.LostAfter).
 	if now > r.deadline+clockGrain {
-		slack := host.LostAfter(r.deadline) + clockGrain
+		slack := host.LostAfter(r.deadline, r.startGlobal) + clockGrain
 		if now > r.deadline+slack {
 			c.violate(InvDeadline, c.callID(r), "completed at %v, %v after its deadline (%v forgiven for pauses and clock steps after it)", now, now-r.deadline-slack, slack)
 		} else {

@@ -247,11 +247,18 @@ func (s Spec) ruleTrouble(r *RuleSpec) string {
 	if w := s.Liveness.Within.D(); w > 0 && w < bound {
 		bound, what = w, "liveness.within"
 	}
+	// A rule of every kind delays a request and its reply alike unless it names a
+	// direction (from, to) or an ensemble, which replies do not carry. The links are
+	// taken at their fastest, the spec's or a pair's own.
 	delayed, which := r.Delay.D(), "the message it delays"
-	if r.Match.Kind == "" {
+	if m := r.Match; m.Kind == "" && m.From == "" && m.To == "" && m.Ensemble == "" {
 		delayed, which = 2*r.Delay.D(), "both a call's request and its reply"
 	}
-	if least := 2*s.Link.Latency.Min.D() + s.RouterService.Min.D() + s.Peer.Service.Min.D() + delayed; least >= bound {
+	fastest := s.Link.Latency.Min.D()
+	for _, l := range s.Links {
+		fastest = min(fastest, l.Link.Latency.Min.D())
+	}
+	if least := 2*fastest + s.RouterService.Min.D() + s.Peer.Service.Min.D() + delayed; least >= bound {
 		return fmt.Sprintf("a delay rule of %v on %s makes a call through another node take at least %v with the links' latency and the services' least times, not under %s %v, and fails it",
 			r.Delay.D(), which, least, what, bound)
 	}

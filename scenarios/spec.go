@@ -220,9 +220,6 @@ func (s Spec) JSON() []byte {
 	return b.Bytes()
 }
 
-// Validate reports the first bad field of s, naming it; it changes nothing. Besides
-// each field's own constraints it holds the spec to MaxCalls, MaxSpan and
-// MaxGossipSends.
 // nodeNameProblem says what is wrong with n as a node's or client's name, "" if
 // nothing: it must not be what traces show for no node ("-") or the world's row of
 // ensim trace's diagram ("world"), and, as ensnode's ids, must be valid UTF-8
@@ -243,6 +240,9 @@ func nodeNameProblem(n string) string {
 	return ""
 }
 
+// Validate reports the first bad field of s, naming it; it changes nothing. Besides
+// each field's own constraints it holds the spec to MaxCalls, MaxSpan and
+// MaxGossipSends.
 func (s Spec) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
