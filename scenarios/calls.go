@@ -41,6 +41,9 @@ type callRec struct {
 	lost             bool // the caller crashed first
 	live             bool // liveness applies
 	worked           bool
+	// inFlight: the call timed out while a request of it had not reached a router
+	// yet (lost, slow on the way, or queued), which a liveness failure points out.
+	inFlight bool
 }
 
 // openCall is what the checker needs of a call only until its first completion.

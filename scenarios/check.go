@@ -192,6 +192,7 @@ func (c *checker) done(i int32, res *router.Result) {
 	}
 	if timedOut && r.outstanding > 0 {
 		c.probes.timeoutInFlight++
+		r.inFlight = true
 	}
 	if r.live && res.Err != nil && res.Err != r.code.Err() {
 		if c.liveErr == nil {
@@ -490,7 +491,11 @@ func (c *checker) finish(quiet bool) {
 			if !ok {
 				err = r.code.Err()
 			}
-			c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase failed: %v", c.wd.eord[r.ens], err)
+			hint := ""
+			if r.inFlight {
+				hint = " (a request of it had not reached a router when it timed out: lost or slow on the way, or queued)"
+			}
+			c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase failed: %v%s", c.wd.eord[r.ens], err, hint)
 		}
 	}
 	// Liveness also needs the directories to converge at all: by the time the world is

@@ -404,6 +404,46 @@ func TestCheckerLivenessBound(t *testing.T) {
 	}
 }
 
+// TestCheckerLivenessFailureSaysInFlight: a call of the liveness phase that timed out
+// fails liveness, and the violation says when a request of it had not reached a
+// router then (a message lost or slow on the way, or queued), not when it had.
+func TestCheckerLivenessFailureSaysInFlight(t *testing.T) {
+	s := named(t, "steady")
+	s.Liveness = &Liveness{}
+	for _, inFlight := range []bool{false, true} {
+		wd, err := newWorld(s, Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "e1")
+		m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: "e1", Hops: 1}
+		to := wd.byIdx[1].id
+		wd.chk.Sent(sn.id, to, 10, &m)
+		if !inFlight {
+			wd.chk.Handed(to, 10, &m)
+		}
+		sn.host.SetClock(netmodel.ClockModel{Offset: s.Workload.Timeout})
+		sn.tr.done(router.Result{Call: id, Err: router.ErrTimeout})
+		wd.chk.viol = nil
+		wd.chk.finish(true)
+		var got []string
+		for _, v := range wd.chk.viol {
+			if v.Invariant == InvLiveness {
+				got = append(got, v.Detail)
+			}
+		}
+		hint := " (a request of it had not reached a router when it timed out: lost or slow on the way, or queued)"
+		want := "call to e1 in the liveness phase failed: router: timeout"
+		if inFlight {
+			want += hint
+		}
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("in flight %v: liveness violations %q, want [%q]", inFlight, got, want)
+		}
+	}
+}
+
 // TestCheckerTaintSparesCompleted: an election of an ensemble exempts from liveness
 // its calls under way, not one that has already completed (a failure the election
 // did not cause).
