@@ -69,8 +69,13 @@ func summary(r scenarios.Report) string {
 	}
 	line("late replies", "%d dropped", r.LateRepliesDiscarded)
 	line("orphans", "%d message%s", r.OrphanMessages, plural(int(min(r.OrphanMessages, 2))))
-	line("latency", "p50 %s, p99 %s, max %s", humanNS(r.Latency.P50), humanNS(r.Latency.P99), humanNS(r.Latency.Max))
-	if failed := c.Total - c.OK - c.Lost; failed > 0 {
+	lat := "p50 %s, p99 %s, max %s"
+	failed := c.Total - c.OK - c.Lost
+	if failed > 0 {
+		lat += " (every call, the failed ones too)"
+	}
+	line("latency", lat, humanNS(r.Latency.P50), humanNS(r.Latency.P99), humanNS(r.Latency.Max))
+	if failed > 0 {
 		line("error latency", "p50 %s, p99 %s, max %s (how long the %d failed call%s took to fail)",
 			humanNS(r.ErrorLatency.P50), humanNS(r.ErrorLatency.P99), humanNS(r.ErrorLatency.Max), failed, plural(int(min(failed, 2))))
 	} else {
