@@ -97,11 +97,7 @@ var synopses = map[string]string{
 
 func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet("ensctl "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: %s\nflags:\n", synopses[name])
-		fs.PrintDefaults()
-	}
+	fs.SetOutput(stderr) // where -h prints (parseArgs)
 	c := &common{}
 	c.register(fs)
 	return fs, c
@@ -110,11 +106,9 @@ func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
 // parseArgs parses args into fs and c, wanting at least min arguments and, when max
 // is not negative, at most max; what is the usage line of the arguments.
 func parseArgs(fs *flag.FlagSet, c *common, args []string, min, max int, what string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	usage := func(w io.Writer) { fmt.Fprintf(w, "usage: %s\nflags:\n", synopses[strings.TrimPrefix(fs.Name(), "ensctl ")]) }
+	if err := cluster.Parse(fs, args, fs.Output(), usage, fs.Name()+" -h"); err != nil {
+		return err
 	}
 	if fs.NArg() < min {
 		return fmt.Errorf("%w: %s: want %s", cluster.ErrUsage, fs.Name(), what)

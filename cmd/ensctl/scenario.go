@@ -23,22 +23,17 @@ import (
 // (realscenario): ensctl scenario --spec FILE.
 func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ensctl scenario", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	specFile := fs.String("spec", "", "the scenario spec (JSON, as ensim show prints it); required")
 	ensnode := fs.String("ensnode", "", "the ensnode program (default: ensnode next to ensctl, else on PATH)")
 	useNetns := fs.Bool("netns", false, "run the nodes in network namespaces (needs root; partitions always do)")
 	skip := fs.Bool("skip-unsupported", false, "leave out what real processes cannot do, instead of refusing the spec")
 	slack := cluster.Duration(fs, "slack", 50*time.Millisecond, "how long past its deadline a call may end; a later one is a violation (exit 1)")
 	jsonOut := fs.Bool("json", false, "print the report as JSON")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ensctl scenario --spec FILE [flags]\n  runs an ensim spec (ensim show NAME > FILE) against ensnode processes it starts\nflags:")
-		fs.PrintDefaults()
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: ensctl scenario --spec FILE [flags]\n  runs an ensim spec (ensim show NAME > FILE) against ensnode processes it starts\nflags:")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	if err := cluster.Parse(fs, args, stderr, usage, "ensctl scenario -h"); err != nil {
+		return err
 	}
 	if *specFile == "" || fs.NArg() > 0 {
 		return fmt.Errorf("%w: scenario: want --spec FILE and no argument", cluster.ErrUsage)

@@ -55,7 +55,6 @@ type options struct {
 func parse(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("ensnode", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	fs.StringVar(&o.id, "id", "", "this node's id, one of --peers; required")
 	fs.BoolVar(&o.version, "version", false, "print the code this binary runs (module version, revision, Go release) and exit")
 	fs.StringVar(&o.listen, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
@@ -70,13 +69,12 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	cluster.DurationVar(fs, &o.replyHold, "reply-hold", nettransport.DefaultReplyHold,
 		"how long a reply to a node not connected is kept for it to reconnect (after a restart, clients come back at their next redial; a member, while the node redials it); 0: none is kept")
 	o.Register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
-		fs.PrintDefaults()
-		fmt.Fprintln(stderr, "\nSIGTERM (or Ctrl-C) stops the node gracefully; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again.")
+	usage := func(w io.Writer) {
+		fmt.Fprintln(w, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
+		fmt.Fprintln(w, "SIGTERM (or Ctrl-C) stops the node gracefully; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again.\nflags:")
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
+	if err := cluster.Parse(fs, args, stderr, usage, "ensnode -h"); err != nil {
+		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("%w: unexpected argument %q", cluster.ErrUsage, fs.Arg(0))
