@@ -106,7 +106,9 @@ func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
 // parseArgs parses args into fs and c, wanting at least min arguments and, when max
 // is not negative, at most max; what is the usage line of the arguments.
 func parseArgs(fs *flag.FlagSet, c *common, args []string, min, max int, what string) error {
-	usage := func(w io.Writer) { fmt.Fprintf(w, "usage: %s\nflags:\n", synopses[strings.TrimPrefix(fs.Name(), "ensctl ")]) }
+	usage := func(w io.Writer) {
+		fmt.Fprintf(w, "usage: %s\nflags:\n", synopses[strings.TrimPrefix(fs.Name(), "ensctl ")])
+	}
 	if err := cluster.Parse(fs, args, fs.Output(), usage, fs.Name()+" -h"); err != nil {
 		return err
 	}
