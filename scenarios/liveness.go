@@ -29,9 +29,9 @@ import (
 // whole run, which the router must cope with in the liveness phase too. A rule makes
 // trouble, until its unrule, when it drops a call's messages (a rule that matches
 // route, peer or reply messages, or any kind) or delays them so much that no call
-// through another node can succeed in time (ruleTrouble), or drops gossip, which
-// directories need to converge; a rule may delay a call's messages less, delay gossip or duplicate
-// messages without failing a call, and named scenarios keep such rules through the
+// through another node can succeed in time (ruleTrouble, a floor), or drops gossip,
+// which directories need to converge; a rule may delay a call's messages less, delay
+// gossip or duplicate messages, and named scenarios keep such rules through the
 // liveness phase (leader-churn delays gossip from the start; dup-reorder duplicates
 // replies after liveness.from).
 //
@@ -238,29 +238,41 @@ func (s Spec) ruleTrouble(r *RuleSpec) string {
 	if r.Action != "delay" {
 		return ""
 	}
-	// A call through another node sends at least a request and a reply, each over a
-	// link (link.latency.min at least), and is served by a router instance and a peer
-	// (their services' min at least); a rule of every kind delays both messages.
-	// Against the deadline, or liveness.within when shorter, as the links are checked.
-	// Each term is under MaxSpan: the sum cannot overflow.
+	// A member's call to a leader on another node sends a request and a reply; a
+	// client's goes through a member first, one more request. Each message crosses a
+	// link (the fastest, the spec's or a pair's own, at least), each request is served
+	// by a router instance and the event by a peer (their services' min at least). A
+	// rule delays the messages of such a call it matches: one, if it names a direction
+	// (from, to: a path crosses each link once); the requests, if it matches routes
+	// or names an ensemble (replies carry none); every message, if it matches any.
+	// This is a floor: a rule it passes can still fail calls (a slower draw, a
+	// forward), as a link's least latency can. Against the deadline, or
+	// liveness.within when shorter, as the links are checked. Each term is under
+	// MaxSpan: the sum cannot overflow.
 	bound, what := s.Workload.Timeout.D(), "workload.timeout"
 	if w := s.Liveness.Within.D(); w > 0 && w < bound {
 		bound, what = w, "liveness.within"
 	}
-	// A rule of every kind delays a request and its reply alike unless it names a
-	// direction (from, to) or an ensemble, which replies do not carry. The links are
-	// taken at their fastest, the spec's or a pair's own.
-	delayed, which := r.Delay.D(), "the message it delays"
-	if m := r.Match; m.Kind == "" && m.From == "" && m.To == "" && m.Ensemble == "" {
-		delayed, which = 2*r.Delay.D(), "both a call's request and its reply"
+	msgs, path := 2, "a call through another node"
+	if len(s.Clients) > 0 && s.Workload.ClientShare > 0 {
+		msgs, path = 3, "a client's call"
+	}
+	m, n := r.Match, 1
+	switch {
+	case m.From != "" || m.To != "":
+	case m.Kind == "" && m.Ensemble == "":
+		n = msgs
+	case m.Kind == "" || m.Kind == "route":
+		n = msgs - 1
 	}
 	fastest := s.Link.Latency.Min.D()
 	for _, l := range s.Links {
 		fastest = min(fastest, l.Link.Latency.Min.D())
 	}
-	if least := 2*fastest + s.RouterService.Min.D() + s.Peer.Service.Min.D() + delayed; least >= bound {
-		return fmt.Sprintf("a delay rule of %v on %s makes a call through another node take at least %v with the links' latency and the services' least times, not under %s %v, and fails it",
-			r.Delay.D(), which, least, what, bound)
+	least := time.Duration(msgs)*fastest + time.Duration(msgs-1)*s.RouterService.Min.D() + s.Peer.Service.Min.D() + time.Duration(n)*r.Delay.D()
+	if least >= bound {
+		return fmt.Sprintf("a delay rule of %v on %d of the %d messages of %s makes it take at least %v with the links' latency and the services' least times, not under %s %v, and fails it",
+			r.Delay.D(), n, msgs, path, least, what, bound)
 	}
 	return ""
 }

@@ -21,6 +21,8 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		from   int // ms
 		faults []Fault
 		want   string // "" for a valid spec
+		// members, if set, leaves the clients out: every call is a member's.
+		members bool
 	}{
 		{name: "a crash after from", from: 0, faults: []Fault{{At: ms(1000), Action: "crash", Node: "n3"}, {At: ms(1100), Action: "restart", Node: "n3"}},
 			want: "faults[0].at: 1s is after liveness.from 0s: a crash takes a node down, and from liveness.from on faults must have stopped"},
@@ -59,12 +61,17 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		{name: "a gossip drop rule never removed", from: 1000, faults: []Fault{{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "g", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}}},
 			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "g" after it, before liveness.from)`},
 		{name: "a delay as long as the timeout after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "peer"}, Action: "delay", Delay: ms(60)}}},
-			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 60ms on the message it delays makes a call through another node take at least 60.255ms with the links' latency and the services' least times, not under workload.timeout 50ms, and fails it"},
+			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 60ms on 1 of the 3 messages of a client's call makes it take at least 60.36ms with the links' latency and the services' least times, not under workload.timeout 50ms, and fails it"},
 		{name: "a delay of every kind, of more than half the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Action: "delay", Delay: ms(25)}}},
-			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 25ms on both a call's request and its reply makes a call through another node take at least 50.255ms with the links' latency and the services' least times, not under workload.timeout 50ms, and fails it"},
+			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 25ms on 3 of the 3 messages of a client's call makes it take at least 75.36ms with the links' latency and the services' least times, not under workload.timeout 50ms, and fails it"},
+		{name: "a delay of every kind, of more than half the timeout, after from, members only", from: 1000, members: true, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Action: "delay", Delay: ms(25)}}},
+			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 25ms on 2 of the 2 messages of a call through another node makes it take at least 50.255ms with the links' latency and the services' least times, not under workload.timeout 50ms, and fails it"},
+		{name: "a delay of every kind, of less than half the timeout, after from, members only", from: 1000, members: true, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Action: "delay", Delay: ms(24)}}}},
 		{name: "a delay of every kind from one node, of more than half the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{From: "c1", To: "n1"}, Action: "delay", Delay: ms(30)}}}},
-		{name: "a delay of every kind for one ensemble, of more than half the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Ensemble: "e1"}, Action: "delay", Delay: ms(30)}}}},
-		{name: "a delay of every kind, of less than half the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Action: "delay", Delay: ms(24)}}}},
+		{name: "a delay of every kind for one ensemble, of more than half the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Ensemble: "e1"}, Action: "delay", Delay: ms(30)}}},
+			want: "faults[0].at: 1.1s is after liveness.from 1s: a delay rule of 30ms on 2 of the 3 messages of a client's call makes it take at least 60.36ms"},
+		{name: "a delay of routes that leaves a client's call time, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "route"}, Action: "delay", Delay: ms(24)}}}},
+		{name: "a delay of every kind, of less than a third of the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Action: "delay", Delay: ms(16)}}}},
 		{name: "a delay of replies, of less than the timeout, after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "reply"}, Action: "delay", Delay: ms(49)}}}},
 		{name: "the later fault is named by its index", from: 1000, faults: []Fault{
 			{At: ms(200), Action: "crash", Node: "n2"}, {At: ms(300), Action: "restart", Node: "n2"}, {At: ms(100), Action: "partition", A: []string{"n1"}, B: all}},
@@ -158,6 +165,9 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 			s := named(t, "steady")
 			s.Liveness = &Liveness{From: ms(tc.from)}
 			s.Faults = tc.faults
+			if tc.members {
+				s.Clients, s.Workload.ClientShare = nil, 0
+			}
 			err := s.Validate()
 			if tc.want == "" {
 				if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -297,14 +298,14 @@ var shrinkCases = []shrinkCase{
 	// crash, and something that delays replies past the restart.
 	{bug: bugs.ReuseCallID, targets: []string{InvReplyMatchesCall}, needs: restartWhileDelayed},
 	{bug: bugs.IgnoreDeadline, targets: []string{InvDeadline}},
-	// A forwarding loop needs a directory regression: a leader change, then a restart
-	// with an older saved directory.
-	{bug: bugs.DropHopCount, targets: []string{InvHopBound}, needs: func(s Spec) bool {
-		return len(s.Elections) > 0 && hasRestart(s, "saved")
-	}},
+	// hop-bound sees every transfer count itself: the caller's first one carries 0.
+	{bug: bugs.DropHopCount, targets: []string{InvHopBound}},
 	{bug: bugs.CrossReply, targets: []string{InvReplyMatchesCall, InvResultFromPeer}},
 	{bug: bugs.NoDeadlineTimer, targets: []string{InvExactlyOnce, InvNoLeak}},
 	{bug: bugs.FreezeDirectory, targets: []string{InvLiveness}},
+	// A route shared needs two ensembles whose names have the same length.
+	{bug: bugs.SharedRoute, targets: []string{InvReplyMatchesCall}, needs: func(s Spec) bool { return len(s.Ensembles) > 1 }},
+	{bug: bugs.DropRequest, targets: []string{InvLiveness}},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions
@@ -348,6 +349,11 @@ func TestShrinkChild(t *testing.T) {
 func TestPropShrinksBugs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("searches and shrinks a failing case per bug in child processes (about 15s); skipped with -short")
+	}
+	for _, b := range bugs.All() {
+		if !slices.ContainsFunc(shrinkCases, func(c shrinkCase) bool { return c.bug == b }) {
+			t.Errorf("bug %s has no shrink case", b)
+		}
 	}
 	for _, c := range shrinkCases {
 		t.Run(c.bug.String(), func(t *testing.T) {
