@@ -32,8 +32,10 @@
 // start the call, then waits for the completion or for its context. The deadline is
 // the context's: the core's deadline timer is never armed as a real timer; when the
 // context expires the caller itself fires it on the shard's turn, which completes the
-// call with router.ErrTimeout unless a reply got there first, so a call never outlives
-// its deadline and completes exactly once. Completions are handed over through a
+// call with router.ErrTimeout unless a reply got there first. A reply that gets there
+// after the deadline, before the caller's turn, times the call out too (the node reads
+// the clock as each reply comes), so a call never outlives its deadline and completes
+// exactly once. Completions are handed over through a
 // pooled one-slot channel: the transport's reader never waits for a caller.
 //
 // CallTimeout is the same with a timeout instead of a context deadline, for many
