@@ -12,7 +12,8 @@
 //   - Node.Call starts a call: the proxy of the original. It registers a pending entry
 //     and arms its own deadline timer; it completes exactly once, with the first reply
 //     naming its CallID or with ErrTimeout when the timer fires. Any other reply is a
-//     late reply: dropped and counted.
+//     late reply: dropped and counted, as is one that arrives (Deliver's time) after
+//     the deadline before the timer has fired, which times the call out.
 //   - Routing happens in place at the caller's node (look the leader up in the
 //     Directory; hand the event to a local Peer, or send it to a random router instance
 //     on the leader's node), then in router instances, which the driver feeds with
