@@ -68,13 +68,9 @@ type hopsHanded struct {
 
 // sawHops records that node was handed a request of the call with hops.
 func (o *openCall) sawHops(node router.NodeID, hops int) {
-	for i := range o.nh {
-		if h := &o.handed[i]; samestr.Equal(string(h.node), string(node)) {
-			h.min = min(h.min, hops)
-			return
-		}
-	}
-	if o.nh < len(o.handed) {
+	if h := o.hopsOf(node); h != nil {
+		h.min = min(h.min, hops)
+	} else if o.nh < len(o.handed) {
 		o.handed[o.nh] = hopsHanded{node: node, min: hops}
 		o.nh++
 	}
@@ -83,12 +79,20 @@ func (o *openCall) sawHops(node router.NodeID, hops int) {
 // leastHops is the least hop count node was handed a request of the call with, if
 // the call keeps it.
 func (o *openCall) leastHops(node router.NodeID) (int, bool) {
-	for i := range o.nh {
-		if h := &o.handed[i]; samestr.Equal(string(h.node), string(node)) {
-			return h.min, true
-		}
+	if h := o.hopsOf(node); h != nil {
+		return h.min, true
 	}
 	return 0, false
+}
+
+// hopsOf is node's entry in handed, nil if it has none.
+func (o *openCall) hopsOf(node router.NodeID) *hopsHanded {
+	for i := range o.nh {
+		if h := &o.handed[i]; samestr.Equal(string(h.node), string(node)) {
+			return h
+		}
+	}
+	return nil
 }
 
 // errClass sorts a call's first error into the report's outcome counts.
