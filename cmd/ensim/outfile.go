@@ -223,6 +223,12 @@ func writeOut(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
+	return o.fill(write)
+}
+
+// fill writes o with write and puts it in place (commit), or discards it if write
+// fails.
+func (o *outFile) fill(write func(io.Writer) error) error {
 	if err := write(o); err != nil {
 		o.discard()
 		return err

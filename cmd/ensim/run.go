@@ -336,10 +336,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	path := o.repro
 	var werr error
 	if reproFile != nil {
-		if werr = scenarios.NewRepro(spec, o.seed, o.sem, res.Report).Encode(reproFile); werr == nil {
-			werr = reproFile.commit()
-		}
-		if werr != nil {
+		if werr = reproFile.fill(scenarios.NewRepro(spec, o.seed, o.sem, res.Report).Encode); werr != nil {
 			werr = fmt.Errorf("--repro: %w", werr)
 		}
 	} else {
