@@ -163,6 +163,17 @@ func (wd *world) removeRule(name string) {
 	wd.rules = kept
 }
 
+// faultOrder is the indexes of the spec's faults in the order the run applies them:
+// by time, then as listed.
+func (s Spec) faultOrder() []int {
+	order := make([]int, len(s.Faults))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return s.Faults[order[a]].At < s.Faults[order[b]].At })
+	return order
+}
+
 // IdleFaults describes each fault that will find its node in a state where it does
 // nothing, in the order the run applies them (by time, then as listed): a crash or a
 // save of a node that is down, a restart of one that is up, a pause of one that is
@@ -171,11 +182,7 @@ func (wd *world) removeRule(name string) {
 // tests draw a pause inside a crash); written by hand, one is most often a mistake,
 // such as a restart listed without its crash, which ensim points out before it runs.
 func (s Spec) IdleFaults() []string {
-	order := make([]int, len(s.Faults))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return s.Faults[order[a]].At < s.Faults[order[b]].At })
+	order := s.faultOrder()
 	down := map[string]int{}   // a node that is down: the crash that took it down
 	paused := map[string]int{} // a node that is paused: its pause
 	var out []string

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -80,12 +79,7 @@ func (s Spec) checkLivenessFaults() error {
 		}
 	}
 	from := s.Liveness.From.D()
-	// The faults in the order the run applies them: by time, then as listed.
-	order := make([]int, len(s.Faults))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return s.Faults[order[a]].At < s.Faults[order[b]].At })
+	order := s.faultOrder()
 
 	type link struct{ from, to string }
 	blocked := map[link]int{} // a cut link: the fault that cut it

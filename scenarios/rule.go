@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
@@ -65,11 +64,7 @@ func (r RuleSpec) build(field string, names map[string]bool) (netmodel.Rule, err
 // writer meant to stop, misnamed or added later, would stay in force to the end of
 // the run. The faults' other constraints have been checked.
 func (s Spec) checkUnrules() error {
-	order := make([]int, len(s.Faults))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool { return s.Faults[order[a]].At < s.Faults[order[b]].At })
+	order := s.faultOrder()
 	added := map[string]bool{}
 	for _, i := range order {
 		switch ft := s.Faults[i]; ft.Action {
