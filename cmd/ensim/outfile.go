@@ -53,14 +53,11 @@ func createOut(path string) (*outFile, error) {
 	case !errors.Is(err, fs.ErrNotExist):
 		return nil, err
 	}
-	target := path
-	if resolved, err := filepath.EvalSymlinks(path); err == nil {
-		target = resolved // replace the file a link names, not the link
-	}
+	target := linkTarget(path) // replace the file a link names, not the link
 	dir, base := filepath.Split(target)
 	for {
 		tmpSeq++
-		tmp := filepath.Join(dir, "."+base+".tmp-"+strconv.Itoa(os.Getpid())+"-"+strconv.Itoa(tmpSeq))
+		tmp := dir + "." + base + ".tmp-" + strconv.Itoa(os.Getpid()) + "-" + strconv.Itoa(tmpSeq)
 		o, err := temps.create(path, target, tmp)
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -81,6 +78,32 @@ func createOut(path string) (*outFile, error) {
 		}
 		return o, nil
 	}
+}
+
+// linkTarget returns the path of the file path names, following symbolic links,
+// also when the last one names a file that does not exist yet (which
+// filepath.EvalSymlinks refuses): the link stays, and the file appears where it
+// points. A relative link is read from the link's directory; the rest of the path is
+// left to the kernel, so that a ".." after a linked directory means what it means to
+// the kernel. A chain longer than the kernel's own limit (40) is left unfollowed;
+// os.Stat has refused such a path before this is called.
+func linkTarget(path string) string {
+	for range 40 {
+		fi, err := os.Lstat(path)
+		if err != nil || fi.Mode()&fs.ModeSymlink == 0 {
+			return path
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return path
+		}
+		if !filepath.IsAbs(dest) {
+			dir, _ := filepath.Split(path)
+			dest = dir + dest
+		}
+		path = dest
+	}
+	return path
 }
 
 func (o *outFile) Write(p []byte) (int, error) { return o.f.Write(p) }

@@ -175,3 +175,28 @@ func TestTraceThroughSymlink(t *testing.T) {
 		t.Errorf("directory holds %q, want %q", got, want)
 	}
 }
+
+// TestTraceThroughDanglingSymlink: a --trace path that is a symbolic link to a file
+// that does not exist yet creates that file; the link stays a link.
+func TestTraceThroughDanglingSymlink(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "out"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link.jsonl")
+	if err := os.Symlink("out/real.jsonl", link); err != nil {
+		t.Skip(err)
+	}
+	if code, _, stderr := ensim(t, "run", "--scenario", "steady", "--trace", link); code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("link.jsonl is no longer a link: %v, %v", fi.Mode(), err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "out", "real.jsonl")); err != nil || len(b) == 0 {
+		t.Errorf("the link's file not written: %d bytes, %v", len(b), err)
+	}
+	if got, want := dirNames(t, filepath.Join(dir, "out")), []string{"real.jsonl"}; !slices.Equal(got, want) {
+		t.Errorf("out/ holds %q, want %q", got, want)
+	}
+}
