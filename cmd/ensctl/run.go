@@ -27,8 +27,9 @@ commands:
   leader set ENSEMBLE NODE      make the ensemble's member on NODE the leader
   leader drain NODE             move every ensemble NODE leads to another member (before a restart);
                                 the ensembles come from --config or --ensemble
-  bench [--concurrency N | --rate R] [--duration D] [--event EV] ENSEMBLE
-                                measure calls/s and latency; exit 1 when no call succeeded
+  bench [--concurrency N] [--rate R] [--duration D] [--event EV] ENSEMBLE
+                                measure calls/s and latency: closed loop, or open loop at --rate
+                                (--concurrency then caps the calls in flight); exit 1 when no call succeeded
   scenario --spec FILE [--netns] [--skip-unsupported] [--slack D] [--ensnode PATH] [--json]
                                 run an ensim spec against ensnode processes it starts
   version                       the code this binary runs (module version, revision, Go release)
@@ -89,8 +90,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 var synopses = map[string]string{
 	"call":         "ensctl call [flags] ENSEMBLE OP [ARGS...]\n  OP: get KEY, put KEY VALUE, cas KEY OLD NEW (OLD - for absent), echo TEXT, leader or lead",
 	"cast":         "ensctl cast [flags] ENSEMBLE OP [ARGS...]\n  OP as for call; cast sends without waiting for the answer",
-	"leader get":   "ensctl leader get [flags] ENSEMBLE",
-	"leader set":   "ensctl leader set [flags] ENSEMBLE NODE",
+	"leader get":   "ensctl leader get [flags] ENSEMBLE\n  prints the ensemble's leader, as the node that answers sees it",
+	"leader set":   "ensctl leader set [flags] ENSEMBLE NODE\n  makes the ensemble's member on NODE its leader",
 	"leader drain": "ensctl leader drain [flags] NODE\n  moves every ensemble NODE leads (of those --config or --ensemble names) to another member",
 	"bench":        "ensctl bench [flags] ENSEMBLE",
 }
@@ -256,7 +257,9 @@ func (cl *client) unanswered(ens string, err error) error {
 
 func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-		fmt.Fprintf(stderr, "usage: %s\n       %s\n       %s\n(ensctl leader get -h lists the flags)\n", synopses["leader get"], synopses["leader set"], synopses["leader drain"])
+		// Each synopsis's description lines indented under its command's name.
+		in := func(cmd string) string { return strings.ReplaceAll(synopses[cmd], "\n  ", "\n         ") }
+		fmt.Fprintf(stderr, "usage: %s\n       %s\n       %s\n(ensctl leader get -h lists the flags)\n", in("leader get"), in("leader set"), in("leader drain"))
 		return flag.ErrHelp
 	}
 	if len(args) > 0 && args[0] == "drain" {

@@ -193,8 +193,8 @@ func TestUsageListsOperations(t *testing.T) {
 	}{
 		{[]string{"call", "-h"}, "usage: ensctl call [flags] ENSEMBLE OP [ARGS...]\n  OP: get KEY, put KEY VALUE, cas KEY OLD NEW"},
 		{[]string{"cast", "-h"}, "usage: ensctl cast [flags] ENSEMBLE OP [ARGS...]\n"},
-		{[]string{"leader", "get", "-h"}, "usage: ensctl leader get [flags] ENSEMBLE\nflags:\n"},
-		{[]string{"leader", "set", "-h"}, "usage: ensctl leader set [flags] ENSEMBLE NODE\nflags:\n"},
+		{[]string{"leader", "get", "-h"}, "usage: ensctl leader get [flags] ENSEMBLE\n  prints the ensemble's leader"},
+		{[]string{"leader", "set", "-h"}, "usage: ensctl leader set [flags] ENSEMBLE NODE\n  makes the ensemble's member on NODE its leader\nflags:\n"},
 		{[]string{"leader", "drain", "-h"}, "usage: ensctl leader drain [flags] NODE\n  moves every ensemble NODE leads"},
 		{[]string{"bench", "-h"}, "usage: ensctl bench [flags] ENSEMBLE\nflags:\n"},
 		{[]string{"scenario", "-h"}, "usage: ensctl scenario --spec FILE [flags]\n"},
@@ -204,6 +204,15 @@ func TestUsageListsOperations(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(out.String(), tc.want) || !strings.Contains(out.String(), "  -json") {
 			t.Errorf("%v: exit %d, output:\n%s\nwant exit 0, %q first and the flags", tc.args, code, out.String(), tc.want)
 		}
+	}
+	// leader -h gives each subcommand's usage line with its own description under it.
+	out.Reset()
+	code := run(context.Background(), []string{"leader", "-h"}, &out, &out)
+	want := "usage: ensctl leader get [flags] ENSEMBLE\n         prints the ensemble's leader, as the node that answers sees it\n" +
+		"       ensctl leader set [flags] ENSEMBLE NODE\n         makes the ensemble's member on NODE its leader\n" +
+		"       ensctl leader drain [flags] NODE\n         moves every ensemble NODE leads"
+	if code != 0 || !strings.HasPrefix(out.String(), want) {
+		t.Errorf("leader -h: exit %d, output:\n%s\nwant exit 0 and %q first", code, out.String(), want)
 	}
 }
 
