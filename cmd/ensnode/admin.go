@@ -260,7 +260,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects},
 		{"goodbyes", ts.Goodbyes}, {"goodbye_unacknowledged", ts.Unacknowledged}, {"duplicate_id", ts.DuplicateID},
-		{"replies_held", ts.Held}, {"replies_held_expired", ts.HeldExpired}} {
+		{"replies_held", ts.Held}, {"replies_held_expired", ts.HeldExpired}, {"accept_errors", ts.AcceptErrors}} {
 		counter(descTransport, kv.v, kv.what)
 	}
 	if m.slow != nil {

@@ -33,12 +33,16 @@ type Stats struct {
 	// HeldExpired, those of them dropped: the node did not connect in time, came back
 	// as another incarnation, or this transport closed first.
 	Held, HeldExpired uint64
+	// AcceptErrors counts failures of a listener's Accept that Serve retried (such
+	// as EMFILE: out of file descriptors), not those of a closed listener.
+	AcceptErrors uint64
 }
 
 type counters struct {
 	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
 	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
 	handshakeLimit, goodbyes, unacked, duplicateID, held, heldExpired          atomic.Uint64
+	acceptErrors                                                               atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -51,7 +55,7 @@ func (t *Transport) Stats() Stats {
 		BadFrames: s.badFrames.Load(), Refused: s.refused.Load(), HandshakeLimit: s.handshakeLimit.Load(), DialFailures: s.dialFailures.Load(),
 		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),
 		Goodbyes: s.goodbyes.Load(), Unacknowledged: s.unacked.Load(), DuplicateID: s.duplicateID.Load(),
-		Held: s.held.Load(), HeldExpired: s.heldExpired.Load(),
+		Held: s.held.Load(), HeldExpired: s.heldExpired.Load(), AcceptErrors: s.acceptErrors.Load(),
 	}
 }
 

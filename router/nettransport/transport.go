@@ -299,9 +299,15 @@ func (t *Transport) Peers() []PeerStatus {
 	return out
 }
 
-// Serve accepts connections on l until l fails or the transport is closed; it then
+// Serve accepts connections on l until l is closed or the transport is; it then
 // returns: nil when Close ended it, ErrClosed (closing l) when it was called after
-// Close, or l's error. Each connection runs the acceptor's handshake, at most
+// Close, or l's error (net.ErrClosed when l was closed by another). Any other error
+// of Accept, such as running out of file descriptors (EMFILE), is retried after a
+// pause that doubles from 5ms to a second while Accept keeps failing, as net/http's
+// server does: the node goes on accepting once the cause is gone, rather than stop
+// for good while its socket still listens and connections queue on it unanswered.
+// Such errors are counted (Stats.AcceptErrors) and logged, once each time Accept
+// starts failing. Each connection runs the acceptor's handshake, at most
 // Config.MaxHandshakes at a time on l: a connection accepted beyond that ends the
 // oldest handshake still in progress there.
 //
@@ -322,18 +328,38 @@ func (t *Transport) Serve(l net.Listener) error {
 	t.mu.Unlock()
 	defer t.wg.Done()
 	bound := &handshakeBound{}
-	evicting := false // ending handshakes since the last one let in without: logged once
+	evicting := false       // ending handshakes since the last one let in without: logged once
+	var pause time.Duration // after a failed Accept; 0 after one that succeeded
 	for {
 		nc, err := l.Accept()
 		if err != nil {
 			if t.closed() {
 				return nil
 			}
+			if errors.Is(err, net.ErrClosed) {
+				return err
+			}
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
-				continue
+				continue // a deadline set on l
 			}
-			return err
+			t.stats.acceptErrors.Add(1)
+			if pause == 0 {
+				pause = acceptPauseMin
+				t.log.Warn("accept failed; retrying until it succeeds", "addr", l.Addr().String(), "err", err)
+			} else {
+				pause = min(2*pause, acceptPauseMax)
+			}
+			select {
+			case <-time.After(pause):
+			case <-t.ctx.Done():
+				return nil
+			}
+			continue
+		}
+		if pause != 0 {
+			t.log.Info("accepting again", "addr", l.Addr().String())
+			pause = 0
 		}
 		hs, oldest := bound.add(nc, t.cfg.MaxHandshakes)
 		if oldest != nil {
@@ -343,6 +369,12 @@ func (t *Transport) Serve(l net.Listener) error {
 		t.accept(nc, hs)
 	}
 }
+
+// The pause after a failed Accept, doubled while it keeps failing.
+const (
+	acceptPauseMin = 5 * time.Millisecond
+	acceptPauseMax = time.Second
+)
 
 // handshakeBound holds the handshakes in progress on one of Serve's listeners.
 type handshakeBound struct {
