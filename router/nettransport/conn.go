@@ -24,6 +24,8 @@ type conn struct {
 	fr  *frameReader
 	dr  *deadlineReader
 	inc router.Incarnation // the other node's
+	// since is when the connection became its peer's (peer.take), under peer.mu.
+	since time.Time
 
 	mu       sync.Mutex
 	out      []byte // frames queued for the writer

@@ -105,6 +105,18 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	return 0, p.take(c, inc)
 }
 
+// crossing reports whether a connection refused as RefuseDuplicate most likely
+// crossed the peer's connection on the way: the peer's was taken within a handshake
+// timeout, so the refused one may have been dialed before it was up (both sides
+// dialed at once, and the other side's dial got there first). Such a refusal is
+// routine, where one long after is worth a warning (a half-open connection here, say).
+func (p *peer) crossing() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c := p.conn.Load()
+	return c != nil && time.Since(c.since) < p.t.cfg.HandshakeTimeout
+}
+
 // firstImpostor reports whether incarnation inc is refused as RefuseAlive for the
 // first time in a row, which is worth an error in the log.
 func (p *peer) firstImpostor(inc router.Incarnation) bool {
@@ -121,7 +133,7 @@ func (p *peer) firstImpostor(inc router.Incarnation) bool {
 // replaced once p.mu is released.
 func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
 	old = p.conn.Load()
-	c.p, c.inc = p, inc
+	c.p, c.inc, c.since = p, inc, time.Now()
 	if old != nil {
 		p.conn.Store(c) // p.up stays closed: the node stays connected
 		return old
@@ -292,9 +304,10 @@ func (p *peer) loop() {
 		t.stats.dialFailures.Add(1)
 		level := slog.LevelDebug
 		var re *RefusedError
-		if race := errors.As(err, &re) && re.Code == RefuseRace; !race {
-			// Losing a simultaneous dial is no failure: the other side's connection
-			// is about to arrive.
+		// Losing a simultaneous dial is no failure: the other side's connection is
+		// about to arrive, or (refused as a duplicate of it) has arrived already.
+		race := errors.As(err, &re) && (re.Code == RefuseRace || re.Code == RefuseDuplicate && p.conn.Load() != nil)
+		if !race {
 			p.dialFailed(err)
 			starting := !everUp && errors.Is(err, syscall.ECONNREFUSED)
 			switch {

@@ -1,0 +1,107 @@
+package nettransport
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// warnings returns the lines of a text log at WARN or ERROR that hold fragment.
+func warnings(log, fragment string) []string {
+	var out []string
+	for _, line := range strings.Split(log, "\n") {
+		if (strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR")) && strings.Contains(line, fragment) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
+// TestSimultaneousDialsAreRoutine: two members that dial each other at the same
+// moment end up connected, and neither warns that the other was "already connected":
+// a dial that crossed the other side's (refused as RefuseRace, or as RefuseDuplicate
+// when the other's got there first) is routine, logged at debug. The pair is started
+// many times, so that both orders of the handshakes happen.
+func TestSimultaneousDialsAreRoutine(t *testing.T) {
+	for round := range 30 {
+		ids := []router.NodeID{"n1", "n2"}
+		ls := make([]net.Listener, 2)
+		peers := map[router.NodeID]string{}
+		for i, id := range ids {
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls[i], peers[id] = l, l.Addr().String()
+		}
+		trs := make([]*Transport, 2)
+		logs := make([]*sink, 2)
+		for i, id := range ids {
+			logs[i] = &sink{}
+			tr, err := New(Config{ID: id, Incarnation: router.Incarnation(round + 1), Cluster: "test", Secret: []byte("crossing"),
+				Peers: peers, BackoffMin: time.Millisecond, BackoffMax: 5 * time.Millisecond,
+				Logger: slog.New(slog.NewTextHandler(logs[i], &slog.HandlerOptions{Level: slog.LevelDebug}))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.Attach(&sink{})
+			go func() { _ = tr.Serve(ls[i]) }()
+			trs[i] = tr
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		for i := range trs {
+			wg.Go(func() { errs[i] = trs[i].Connect(ctx, ids[1-i]) })
+		}
+		wg.Wait()
+		cancel()
+		for _, tr := range trs {
+			_ = tr.Close()
+		}
+		if err := errors.Join(errs...); err != nil {
+			t.Fatalf("round %d: %v\nn1:\n%s\nn2:\n%s", round, err, logs[0].log(), logs[1].log())
+		}
+		for i, l := range logs {
+			if w := warnings(l.log(), "already connected"); len(w) > 0 {
+				t.Fatalf("round %d: %s warns of a crossing dial:\n%s", round, ids[i], strings.Join(w, "\n"))
+			}
+		}
+	}
+}
+
+// TestLateDuplicateStillWarns: a dial refused as a duplicate of a connection taken
+// more than a handshake timeout before (not one that crossed it: a second dial of a
+// node that is connected, such as one whose own side of the connection is half-open)
+// is still a warning; one right after the connection was taken is not.
+func TestLateDuplicateStillWarns(t *testing.T) {
+	const timeout = 2 * time.Second
+	_, _, logs, addr := tcpNode(t, "n1", func(c *Config) { c.HeartbeatTimeout, c.HandshakeTimeout = time.Hour, timeout })
+	if _, err := deadDial(t, "n1", addr, "n2", 5); err != nil {
+		t.Fatal(err)
+	}
+	taken := time.Now()
+	_, err := deadDial(t, "n1", addr, "n2", 5)
+	var re *RefusedError
+	if !errors.As(err, &re) || re.Code != RefuseDuplicate {
+		t.Fatalf("a second dial: %v, want refused as %s", err, RefuseDuplicate)
+	}
+	if time.Since(taken) >= timeout {
+		t.Skipf("the second handshake took %v, longer than the timeout: the machine is too slow to tell", time.Since(taken))
+	}
+	if w := warnings(logs.log(), "already connected"); len(w) > 0 {
+		t.Fatalf("a refusal right after the connection was taken is a warning:\n%s", strings.Join(w, "\n"))
+	}
+	time.Sleep(timeout - time.Since(taken))
+	if _, err := deadDial(t, "n1", addr, "n2", 5); !errors.As(err, &re) || re.Code != RefuseDuplicate {
+		t.Fatalf("a third dial: %v, want refused as %s", err, RefuseDuplicate)
+	}
+	waitFor(t, "the late refusal logged as a warning", func() bool { return len(warnings(logs.log(), "already connected")) == 1 })
+}
