@@ -77,6 +77,62 @@ func TestSimultaneousDialsAreRoutine(t *testing.T) {
 	}
 }
 
+// TestCrossingDialIsRoutine: n2 dials n1, but before its hello reaches n1, n1's
+// own dial to n2 gets through (n2, the larger id, lets it in). n1 refuses n2's as a
+// duplicate of the connection it has just taken; neither side warns, and the pair
+// stays connected on n1's connection.
+func TestCrossingDialIsRoutine(t *testing.T) {
+	ls := []net.Listener{}
+	peers := map[router.NodeID]string{}
+	for _, id := range []router.NodeID{"n1", "n2"} {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ls = append(ls, l)
+		peers[id] = l.Addr().String()
+	}
+	release := make(chan struct{})
+	dialing := make(chan struct{})
+	var once sync.Once
+	n1, ev1, log1, _ := tcpNodeOn(t, "n1", ls[0], func(c *Config) { c.Peers = peers })
+	n2, _, log2, _ := tcpNodeOn(t, "n2", ls[1], func(c *Config) {
+		c.Peers = peers
+		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+			once.Do(func() { close(dialing) })
+			select { // the first dial waits for the test
+			case <-release:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", addr)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	connected := make(chan error, 1)
+	go func() { connected <- n2.Connect(ctx, "n1") }()
+	<-dialing
+	if err := n1.Connect(ctx, "n2"); err != nil {
+		t.Fatal(err)
+	}
+	close(release)
+	if err := <-connected; err != nil {
+		t.Fatalf("n2's Connect: %v", err)
+	}
+	waitFor(t, "n1 refuses n2's dial", func() bool { return strings.Contains(log1.log(), "already connected") })
+	waitFor(t, "n2 hears the refusal", func() bool { return strings.Contains(log2.log(), "already connected") })
+	for _, l := range []*sink{log1, log2} {
+		if w := warnings(l.log(), "already connected"); len(w) > 0 {
+			t.Errorf("a crossing dial is warned of:\n%s", strings.Join(w, "\n"))
+		}
+	}
+	if got := ev1.conns(); got != "up n2 1" {
+		t.Errorf("n1's connections: %s, want n2 up once", got)
+	}
+}
+
 // TestLateDuplicateStillWarns: a dial refused as a duplicate of a connection taken
 // more than a handshake timeout before (not one that crossed it: a second dial of a
 // node that is connected, such as one whose own side of the connection is half-open)

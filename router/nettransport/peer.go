@@ -30,6 +30,7 @@ type peer struct {
 	dialing bool          // an outbound handshake is running
 	looping bool          // the dial loop runs
 	up      chan struct{} // closed when a connection is installed; renewed when it goes
+	ups     uint64        // connections installed so far
 	failed  *dialFailure  // the next failed dial attempt; renewed when one fails
 	// impostor is the last incarnation refused as RefuseAlive, so that each second
 	// node with this id is logged as an error once, not at every redial.
@@ -95,6 +96,9 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	case p.t.closed(), p.t.isLeaving():
 		return RefuseShutdown, nil
 	case old != nil && inc <= old.inc:
+		// Most likely a crossing dial when the connection was taken within a
+		// handshake timeout: c may have been dialed before it was up.
+		c.crossed = time.Since(old.since) < p.t.cfg.HandshakeTimeout
 		return RefuseDuplicate, nil
 	case old != nil && p.addr != "" && old.dr.heardWithin(2*p.t.cfg.HeartbeatInterval):
 		p.t.stats.duplicateID.Add(1)
@@ -103,18 +107,6 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 		return RefuseRace, nil
 	}
 	return 0, p.take(c, inc)
-}
-
-// crossing reports whether a connection refused as RefuseDuplicate most likely
-// crossed the peer's connection on the way: the peer's was taken within a handshake
-// timeout, so the refused one may have been dialed before it was up (both sides
-// dialed at once, and the other side's dial got there first). Such a refusal is
-// routine, where one long after is worth a warning (a half-open connection here, say).
-func (p *peer) crossing() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	c := p.conn.Load()
-	return c != nil && time.Since(c.since) < p.t.cfg.HandshakeTimeout
 }
 
 // firstImpostor reports whether incarnation inc is refused as RefuseAlive for the
@@ -187,6 +179,14 @@ func (p *peer) announceDown(c *conn) {
 func (p *peer) install(c *conn) {
 	p.conn.Store(c)
 	close(p.up)
+	p.ups++
+}
+
+// installed returns how many connections have been installed.
+func (p *peer) installed() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.ups
 }
 
 // detach forgets c if it is the peer's connection, and says so.
@@ -282,6 +282,7 @@ func (p *peer) loop() {
 		if attempt > 0 {
 			t.stats.reconnects.Add(1)
 		}
+		ups := p.installed()
 		err := p.dial()
 		if err == nil {
 			backoff, failures = t.cfg.BackoffMin, 0
@@ -305,8 +306,9 @@ func (p *peer) loop() {
 		level := slog.LevelDebug
 		var re *RefusedError
 		// Losing a simultaneous dial is no failure: the other side's connection is
-		// about to arrive, or (refused as a duplicate of it) has arrived already.
-		race := errors.As(err, &re) && (re.Code == RefuseRace || re.Code == RefuseDuplicate && p.conn.Load() != nil)
+		// about to arrive, or (refused as a duplicate of it) arrived while this one
+		// was dialed. (If it has gone again since, the next attempt dials.)
+		race := errors.As(err, &re) && (re.Code == RefuseRace || re.Code == RefuseDuplicate && p.installed() != ups)
 		if !race {
 			p.dialFailed(err)
 			starting := !everUp && errors.Is(err, syscall.ECONNREFUSED)

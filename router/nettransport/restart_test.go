@@ -102,6 +102,16 @@ func (e *events) String() string {
 // tcpNode is a transport serving on loopback TCP, with its events and log.
 func tcpNode(t *testing.T, id router.NodeID, edit func(*Config)) (*Transport, *events, *sink, string) {
 	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tcpNodeOn(t, id, l, edit)
+}
+
+// tcpNodeOn is tcpNode serving l.
+func tcpNodeOn(t *testing.T, id router.NodeID, l net.Listener, edit func(*Config)) (*Transport, *events, *sink, string) {
+	t.Helper()
 	ev := &events{}
 	logs := &sink{}
 	cfg := Config{ID: id, Incarnation: 1, Cluster: "test", Secret: []byte("restart-secret"),
@@ -114,10 +124,6 @@ func tcpNode(t *testing.T, id router.NodeID, edit func(*Config)) (*Transport, *e
 		t.Fatal(err)
 	}
 	tr.Attach(ev)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	go func() { _ = tr.Serve(l) }()
 	t.Cleanup(func() { _ = tr.Close() })
 	return tr, ev, logs, l.Addr().String()

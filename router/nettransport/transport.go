@@ -493,7 +493,7 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		_ = nc.Close()
 		level, probe := slog.LevelWarn, false
 		switch {
-		case code == RefuseRace, code == RefuseDuplicate && p.crossing():
+		case code == RefuseRace, code == RefuseDuplicate && c.crossed:
 			level = slog.LevelDebug // the other connection of the pair wins: routine
 		case code == RefuseAlive:
 			// Two processes run with one id: the one connected goes on, the newcomer
