@@ -29,6 +29,8 @@ type conn struct {
 	// crossed: the connection was refused as a duplicate of one taken within a
 	// handshake timeout (peer.admit): both sides dialed at once, most likely.
 	crossed bool
+	// heardSettings: the other node's settings were heard (settings); the reader's.
+	heardSettings bool
 
 	mu       sync.Mutex
 	out      []byte // frames queued for the writer

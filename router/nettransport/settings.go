@@ -26,8 +26,14 @@ func (c *conn) sendSettings() {
 	c.wakeWriter(wake)
 }
 
-// settings hands the other node's settings to Config.OnSettings.
+// settings hands the other node's settings to Config.OnSettings, the first time it
+// sends them on c: a node sends them once, and more is ignored rather than let a peer
+// make this node act (and log) at every frame. Only c's reader calls it.
 func (c *conn) settings(s []byte) {
+	if c.heardSettings {
+		return
+	}
+	c.heardSettings = true
 	if f := c.t.cfg.OnSettings; f != nil {
 		f(c.p.id, c.inc, bytes.Clone(s)) // the reader reuses its buffer
 	}

@@ -70,6 +70,14 @@ func TestSettingsExchanged(t *testing.T) {
 	if got := h.list(); len(got) != 1 || !strings.HasSuffix(got[0], ": routers=7") {
 		t.Fatalf("OnSettings heard %d settings (%.40q...), want only the one of a size a node can send", len(got), got)
 	}
+	// Settings sent again on the same connection are ignored: OnSettings runs once a
+	// connection, as Config says, however many a peer sends.
+	for range 3 {
+		c.control(append([]byte{ctlSettings}, "routers=9"...))
+	}
+	if got := h.list(); len(got) != 1 {
+		t.Fatalf("OnSettings heard %q, want only the connection's first settings", got)
+	}
 	_, err := New(Config{ID: "n1", Cluster: "c", Secret: []byte("12345678"), Settings: []byte(strings.Repeat("x", MaxSettings+1))})
 	if !errors.Is(err, ErrBadConfig) || !strings.Contains(err.Error(), "Settings") {
 		t.Fatalf("Settings of %d bytes: %v, want ErrBadConfig naming Settings", MaxSettings+1, err)
