@@ -298,11 +298,18 @@ func (n *Node) badInstance(from router.NodeID, i int) {
 }
 
 // senders remembers the nodes something was logged for, so that it is logged once
-// per sender however often the sender does it again.
+// per sender however often the sender does it again. It remembers the last
+// maxSenders of them: clients take a new id at every start, and a node that runs for
+// months must not keep one entry for each. A sender forgotten is logged again.
 type senders struct {
-	mu   sync.Mutex
-	seen map[router.NodeID]bool
+	mu    sync.Mutex
+	seen  map[router.NodeID]bool
+	order []router.NodeID // the senders in seen, oldest at next once full
+	next  int
 }
+
+// maxSenders bounds what a senders remembers.
+const maxSenders = 256
 
 // first reports whether from is new, and remembers it.
 func (s *senders) first(from router.NodeID) bool {
@@ -313,6 +320,13 @@ func (s *senders) first(from router.NodeID) bool {
 	}
 	if s.seen == nil {
 		s.seen = make(map[router.NodeID]bool)
+	}
+	if len(s.order) < maxSenders {
+		s.order = append(s.order, from)
+	} else {
+		delete(s.seen, s.order[s.next])
+		s.order[s.next] = from
+		s.next = (s.next + 1) % maxSenders
 	}
 	s.seen[from] = true
 	return true
