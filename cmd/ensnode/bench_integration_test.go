@@ -27,6 +27,11 @@ func (c *testCluster) startAlone(p *proc, extra ...string) {
 	args := append([]string{"--id", p.id, "--peers", c.peers, "--ensemble", "e2=" + p.id,
 		"--secret-file", p.secret, "--admin", p.adminAddr()}, extra...)
 	p.cmd = exec.Command(filepath.Join(c.bin, "ensnode"), args...)
+	if p.fileLimit > 0 {
+		// The shell sets the limit (soft and hard) and becomes ensnode.
+		p.cmd = exec.Command("sh", append([]string{"-c", fmt.Sprintf(`ulimit -n %d && exec "$0" "$@"`, p.fileLimit),
+			filepath.Join(c.bin, "ensnode")}, args...)...)
+	}
 	p.cmd.Stderr, p.cmd.Stdout = logf, logf
 	if err := p.cmd.Start(); err != nil {
 		c.t.Fatal(err)

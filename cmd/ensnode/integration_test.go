@@ -170,6 +170,7 @@ type proc struct {
 	id, secret  string
 	port, admin int
 	args        []string // more ensnode flags
+	fileLimit   int      // if not 0, startAlone runs ensnode with at most this many open files
 	cmd         *exec.Cmd
 	log         string
 }
