@@ -26,8 +26,9 @@ type conn struct {
 	inc router.Incarnation // the other node's
 	// since is when the connection became its peer's (peer.take), under peer.mu.
 	since time.Time
-	// crossed: the connection was refused as a duplicate of one taken within a
-	// handshake timeout (peer.admit): both sides dialed at once, most likely.
+	// crossed: the connection was refused as a duplicate of one to the same
+	// incarnation taken within a handshake timeout (peer.admit): both sides dialed at
+	// once, most likely.
 	crossed bool
 	// heardSettings: the other node's settings were heard (settings); the reader's.
 	heardSettings bool

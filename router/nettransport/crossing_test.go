@@ -136,7 +136,8 @@ func TestCrossingDialIsRoutine(t *testing.T) {
 // TestLateDuplicateStillWarns: a dial refused as a duplicate of a connection taken
 // more than a handshake timeout before (not one that crossed it: a second dial of a
 // node that is connected, such as one whose own side of the connection is half-open)
-// is still a warning; one right after the connection was taken is not.
+// is still a warning, and so is one from another incarnation at any time; one from
+// the same incarnation right after the connection was taken is not.
 func TestLateDuplicateStillWarns(t *testing.T) {
 	const timeout = 2 * time.Second
 	_, _, logs, addr := tcpNode(t, "n1", func(c *Config) { c.HeartbeatTimeout, c.HandshakeTimeout = time.Hour, timeout })
@@ -160,4 +161,16 @@ func TestLateDuplicateStillWarns(t *testing.T) {
 		t.Fatalf("a third dial: %v, want refused as %s", err, RefuseDuplicate)
 	}
 	waitFor(t, "the late refusal logged as a warning", func() bool { return len(warnings(logs.log(), "already connected")) == 1 })
+
+	// Another process (an older incarnation) claiming the id at once is no crossing:
+	// a warning, on a node of its own (the log says a refusal of the same node for the
+	// same reason once).
+	_, _, logs, addr = tcpNode(t, "n1", func(c *Config) { c.HeartbeatTimeout = time.Hour })
+	if _, err := deadDial(t, "n1", addr, "n2", 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := deadDial(t, "n1", addr, "n2", 4); !errors.As(err, &re) || re.Code != RefuseDuplicate {
+		t.Fatalf("a dial of incarnation 4: %v, want refused as %s", err, RefuseDuplicate)
+	}
+	waitFor(t, "an older incarnation's refusal logged as a warning", func() bool { return len(warnings(logs.log(), "already connected")) == 1 })
 }

@@ -36,8 +36,8 @@
 // the id of a node already connected (or the acceptor's own), is refused with a
 // RefuseCode that both sides log with log/slog. When both sides dial at once, the
 // connection dialed by the smaller id wins, and the refusal of the other (RefuseRace,
-// or RefuseDuplicate when the winner got there first: within a handshake timeout of
-// it) is routine, logged at debug. A connection to a newer incarnation of
+// or RefuseDuplicate from the same incarnation when the winner got there first:
+// within a handshake timeout of it) is routine, logged at debug. A connection to a newer incarnation of
 // a connected node (a restart), dialed by either side, replaces the old connection,
 // unless it is a member's (in Config.Peers) and was heard from in the last two
 // heartbeat intervals: then the newcomer is a second process with the node's id,

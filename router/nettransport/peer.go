@@ -96,9 +96,10 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	case p.t.closed(), p.t.isLeaving():
 		return RefuseShutdown, nil
 	case old != nil && inc <= old.inc:
-		// Most likely a crossing dial when the connection was taken within a
-		// handshake timeout: c may have been dialed before it was up.
-		c.crossed = time.Since(old.since) < p.t.cfg.HandshakeTimeout
+		// Most likely a crossing dial when it comes from the same process (the same
+		// incarnation) and the connection was taken within a handshake timeout: c may
+		// have been dialed before it was up.
+		c.crossed = inc == old.inc && time.Since(old.since) < p.t.cfg.HandshakeTimeout
 		return RefuseDuplicate, nil
 	case old != nil && p.addr != "" && old.dr.heardWithin(2*p.t.cfg.HeartbeatInterval):
 		p.t.stats.duplicateID.Add(1)
