@@ -326,6 +326,7 @@ func (n *Node) Fire(t Timer) {
 		if r, ok := n.workers[t.Worker]; ok {
 			r.timer = 0
 			r.finish()
+			r.expired = true
 			n.stats.Workers++
 			if ev := n.event(EvWorker); ev != nil {
 				ev.Call = r.call

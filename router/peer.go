@@ -32,8 +32,12 @@ type Request struct {
 	forwarded bool
 	cast      bool
 	done      bool
-	worker    uint64
-	timer     TimerID
+	// expired: under riak, the request's worker timed out (Node.Fire) before the peer
+	// answered. The request is done, but its first answer, if a Forward, still goes
+	// to the leader, as the original's follower forwards whatever became of the worker.
+	expired bool
+	worker  uint64
+	timer   TimerID
 }
 
 // Call is the id of the call the request belongs to; zero for a cast.
@@ -93,16 +97,29 @@ func (r *Request) Nack() {
 
 // Forward passes the request once to leader, the leader this follower knows; the
 // leader replies to the caller directly. Forwarding a forwarded request, or to no
-// leader or to itself, is a Nack.
+// leader or to itself, is a Nack; but under riak a forward to no leader or to itself
+// is dropped and leaves the request open, as the original's follower swallows it (a
+// send to no leader fails inside a catch; a forward to itself is ignored), so that
+// its worker waits out its timeout. Under riak a forward after the worker timed out
+// still goes to the leader, which runs the event for a caller that has given up.
 func (r *Request) Forward(leader PeerRef) {
+	n := r.n
+	expired := r.expired
+	r.expired = false // a later answer is a second one
+	if r.done && !expired {
+		r.ignored()
+		return
+	}
 	if r.forwarded || leader.IsZero() || leader == r.peer {
+		if n.riak() && !r.forwarded && !r.cast {
+			n.stats.FwdDrop++
+			n.traceDrop(r.call, "forward-no-leader", -1)
+			return
+		}
 		r.Nack()
 		return
 	}
-	if !r.answer() {
-		return
-	}
-	n := r.n
+	r.finish()
 	budget := n.remaining(r.budget, r.handed)
 	if budget <= 0 {
 		n.stats.Budget++

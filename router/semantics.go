@@ -11,13 +11,18 @@ const (
 	Default Semantics = iota
 	// Riak reproduces riak_ensemble_router: every failure is a timeout, a remote hop
 	// without a leader drops the request silently, the leader hop restarts the clock
-	// with the original timeout, and there is no hop limit. It departs from the
-	// original in four places: the leader answers a follower's forward straight to the
-	// caller (the original relays it through the leader hop's worker), casts reach the
-	// leader (the original's router drops them there), a peer-target call does not
-	// connect on demand, and a peer removed while it holds a request leaves the leader
-	// hop's worker waiting for its timer (the original's worker sees the peer die and
-	// answers timeout at once); the removed peer may still answer.
+	// with the original timeout, and there is no hop limit. A follower's forward to no
+	// leader or to itself is swallowed, and one made after the leader hop's worker
+	// timed out still goes to the leader, as the original's follower does. It departs
+	// from the original in these places: the leader answers a follower's forward
+	// straight to the caller (the original relays it through the leader hop's worker),
+	// casts reach the leader (the original's router drops them there), a peer-target
+	// call and a follower's forward do not connect on demand, a peer removed while it
+	// holds a request leaves the leader hop's worker waiting for its timer (the
+	// original's worker sees the peer die and answers timeout at once; the removed
+	// peer may still answer), a timeout of 0 is refused (the original sends the event
+	// and answers timeout), and a send to a full queue of the production transport
+	// fails at once (the original's sender waits).
 	Riak
 )
 

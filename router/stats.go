@@ -11,7 +11,7 @@ type Stats struct {
 	HopLimit  uint64           // requests refused because the hop limit was reached
 	Budget    uint64           // requests dropped because their budget was spent at a hop
 	NoLeader  uint64           // requests dropped at a remote hop with no leader known (riak)
-	FwdDrop   uint64           // forwards dropped because they reached a non-leader (riak)
+	FwdDrop   uint64           // forwards dropped because they reached a non-leader, or named no leader or the peer itself (riak)
 	Unreached uint64           // sends the transport refused
 	CastDrop  uint64           // casts dropped for any reason
 	NoPeer    uint64           // requests for a peer this node does not host
