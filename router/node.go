@@ -325,8 +325,8 @@ func (n *Node) Fire(t Timer) {
 	case TimerWorker:
 		if r, ok := n.workers[t.Worker]; ok {
 			r.timer = 0
+			r.expired = !r.done // unanswered: a first answer may yet be a Forward
 			r.finish()
-			r.expired = true
 			n.stats.Workers++
 			if ev := n.event(EvWorker); ev != nil {
 				ev.Call = r.call

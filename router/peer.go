@@ -98,10 +98,12 @@ func (r *Request) Nack() {
 // Forward passes the request once to leader, the leader this follower knows; the
 // leader replies to the caller directly. Forwarding a forwarded request, or to no
 // leader or to itself, is a Nack; but under riak a forward to no leader or to itself
-// is dropped and leaves the request open, as the original's follower swallows it (a
-// send to no leader fails inside a catch; a forward to itself is ignored), so that
-// its worker waits out its timeout. Under riak a forward after the worker timed out
-// still goes to the leader, which runs the event for a caller that has given up.
+// is dropped, as the original's follower swallows it (a send to no leader fails
+// inside a catch; a forward to itself is ignored): it answers the request, and the
+// leader hop's worker, if there is one, answers timeout at its timer; the caller
+// waits out its timeout. Under riak a forward that is the first answer after the
+// worker timed out still goes to the leader, which runs the event for a caller that
+// has given up.
 func (r *Request) Forward(leader PeerRef) {
 	n := r.n
 	expired := r.expired
@@ -112,6 +114,9 @@ func (r *Request) Forward(leader PeerRef) {
 	}
 	if r.forwarded || leader.IsZero() || leader == r.peer {
 		if n.riak() && !r.forwarded && !r.cast {
+			// Answered, but the worker stays: it answers timeout at its timer, as the
+			// original's does (after the caller's deadline: a late reply there).
+			r.done = true
 			n.stats.FwdDrop++
 			n.traceDrop(r.call, "forward-no-leader", -1)
 			return
@@ -148,8 +153,10 @@ func (r *Request) answer() bool {
 	return true
 }
 
-// ignored counts and traces an answer to a request answered already.
+// ignored counts and traces an answer to a request answered already (or whose riak
+// worker timed out): a Forward after it is a second answer too.
 func (r *Request) ignored() {
+	r.expired = false
 	r.n.stats.Twice++
 	if ev := r.n.event(EvIgnored); ev != nil {
 		ev.Call = r.call

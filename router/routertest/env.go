@@ -32,7 +32,9 @@ type Env struct {
 	tseq    uint64
 	log     []string
 	held    []*Held
-	results map[router.CallID][]router.Result
+	// answered: the requests Answer took out of held, which it may answer again.
+	answered []*Held
+	results  map[router.CallID][]router.Result
 }
 
 // Flight is a message in flight, or one that arrived and waits in a router instance's

@@ -65,14 +65,27 @@ func (e *Env) RemovePeer(ref router.PeerRef) error {
 	return nil
 }
 
-// Answer answers held request id: "reply:<value>", "nack", or "forward:<peer>".
+// Answer answers held request id: "reply:<value>", "nack", or "forward:<peer>". A
+// request answered already may be answered again, as a peer may (the router must
+// ignore it); the log says "again".
 func (e *Env) Answer(id int, how string, value string, to router.PeerRef) error {
-	for i, h := range e.held {
-		if h.ID != id {
-			continue
+	var h *Held
+	again := ""
+	for i, x := range e.held {
+		if x.ID == id {
+			h = x
+			e.held = append(e.held[:i], e.held[i+1:]...)
+			e.answered = append(e.answered, h)
+			break
 		}
-		e.held = append(e.held[:i], e.held[i+1:]...)
-		e.logf("answer #%d %s", id, how)
+	}
+	for _, x := range e.answered {
+		if h == nil && x.ID == id {
+			h, again = x, " (again)"
+		}
+	}
+	if h != nil {
+		e.logf("answer #%d %s%s", id, how, again)
 		switch how {
 		case "reply":
 			h.Req.Reply([]byte(value))

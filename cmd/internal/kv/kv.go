@@ -65,7 +65,8 @@ func (p *Peer) serve(r *driver.Request) {
 	e, _ := p.dir.Lookup(p.ref.Ensemble)
 	if e.Leader != p.ref {
 		// A follower passes the request once to the leader it knows; the router nacks
-		// a forward of a forward, or a forward with no leader known.
+		// a forward of a forward, or a forward with no leader known (under riak it
+		// drops the latter, as the original does: the caller waits out its timeout).
 		r.Forward(e.Leader)
 		return
 	}
