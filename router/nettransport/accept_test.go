@@ -12,11 +12,18 @@ import (
 )
 
 // failingListener is a TCP listener on loopback whose next fails calls of Accept fail
-// as they do when the process is out of file descriptors.
+// as they do when the process is out of file descriptors, or with err if set.
 type failingListener struct {
 	net.Listener
 	mu    sync.Mutex
 	fails int
+	err   error
+}
+
+func (l *failingListener) failNext(n int) {
+	l.mu.Lock()
+	l.fails = n
+	l.mu.Unlock()
 }
 
 func (l *failingListener) Accept() (net.Conn, error) {
@@ -25,9 +32,13 @@ func (l *failingListener) Accept() (net.Conn, error) {
 	if fail {
 		l.fails--
 	}
+	err := l.err
 	l.mu.Unlock()
 	if fail {
-		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+		if err == nil {
+			err = os.NewSyscallError("accept4", syscall.EMFILE)
+		}
+		return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: err}
 	}
 	return l.Listener.Accept()
 }
@@ -49,12 +60,30 @@ func TestServeRetriesFailedAccept(t *testing.T) {
 	if got := n1.tr.Stats().AcceptErrors; got != 4 {
 		t.Errorf("AcceptErrors %d, want 4", got)
 	}
-	logged(t, n1, "accepting again", "addr="+n1.addr)
+	logged(t, n1, "level=INFO", "accepting again", "addr="+n1.addr)
 	if got := strings.Count(n1.log.String(), "accept failed; retrying until it succeeds"); got != 1 {
 		t.Errorf("the failures logged %d times, want once:\n%s", got, n1.log.String())
 	}
 	if !strings.Contains(n1.log.String(), "too many open files") {
 		t.Errorf("the log does not name the error:\n%s", n1.log.String())
+	}
+	// Failing again within a minute is logged at debug only: a node at its limit may
+	// fail and recover many times a second. (The Accept in progress takes the first
+	// connection; the next two fail; the third connection is accepted after them.)
+	l.failNext(2)
+	for range 2 {
+		c, err := net.Dial("tcp", n1.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+	}
+	logged(t, n1, "level=DEBUG", "accepting again")
+	if got := n1.tr.Stats().AcceptErrors; got != 6 {
+		t.Errorf("AcceptErrors %d, want 6", got)
+	}
+	if got := strings.Count(n1.log.String(), `level=WARN msg="accept failed`); got != 1 {
+		t.Errorf("failures warned of %d times within a minute, want once:\n%s", got, n1.log.String())
 	}
 	select {
 	case err := <-served:
@@ -79,14 +108,35 @@ func TestServeEndsWhenClosedWhileAcceptFails(t *testing.T) {
 	if !await(func() bool { return n1.tr.Stats().AcceptErrors >= 9 }) {
 		t.Fatalf("AcceptErrors %d after 10s, want the pause to have grown", n1.tr.Stats().AcceptErrors)
 	}
+	// Close waits for Serve: it returns as soon as Serve stops pausing.
+	start := time.Now()
 	_ = n1.tr.Close()
+	if took := time.Since(start); took > 500*time.Millisecond {
+		t.Fatalf("Close took %v: Serve went on pausing (a second) after it", took)
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve after Close: %v, want nil", err)
+	}
+}
+
+// TestServeReturnsPermanentAcceptError: an error of Accept that no pause cures ends
+// Serve with that error, as before, rather than retry it for ever.
+func TestServeReturnsPermanentAcceptError(t *testing.T) {
+	n1 := startNode(t, "n1", false, nil)
+	broken := errors.New("this listener is broken")
+	l := &failingListener{Listener: listen(t), fails: 1, err: broken}
+	served := make(chan error, 1)
+	go func() { served <- n1.tr.Serve(l) }()
 	select {
 	case err := <-served:
-		if err != nil {
-			t.Fatalf("Serve after Close: %v, want nil", err)
+		if !errors.Is(err, broken) {
+			t.Fatalf("Serve: %v, want the listener's error", err)
 		}
-	case <-time.After(500 * time.Millisecond):
-		t.Fatal("Serve still pausing half a second after Close")
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve still running 5s after a permanent error of Accept")
+	}
+	if got := n1.tr.Stats().AcceptErrors; got != 0 {
+		t.Errorf("AcceptErrors %d, want 0: the error was not retried", got)
 	}
 }
 

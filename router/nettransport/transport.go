@@ -301,13 +301,15 @@ func (t *Transport) Peers() []PeerStatus {
 
 // Serve accepts connections on l until l is closed or the transport is; it then
 // returns: nil when Close ended it, ErrClosed (closing l) when it was called after
-// Close, or l's error (net.ErrClosed when l was closed by another). Any other error
-// of Accept, such as running out of file descriptors (EMFILE), is retried after a
-// pause that doubles from 5ms to a second while Accept keeps failing, as net/http's
-// server does: the node goes on accepting once the cause is gone, rather than stop
-// for good while its socket still listens and connections queue on it unanswered.
-// Such errors are counted (Stats.AcceptErrors) and logged, once each time Accept
-// starts failing. Each connection runs the acceptor's handshake, at most
+// Close, or l's error (net.ErrClosed when l was closed by another). An error of
+// Accept that a moment may cure, such as running out of file descriptors (EMFILE,
+// ENFILE) or memory (ENOBUFS, ENOMEM), is retried after a pause that doubles from 5ms
+// to a second while Accept keeps failing, as net/http's server does: the node goes
+// on accepting once the cause is gone, rather than stop for good while its socket
+// still listens and connections queue on it unanswered. Such errors are counted
+// (Stats.AcceptErrors) and logged when Accept starts failing: as a warning at most
+// once a minute (a node at its limit may fail and recover many times a second), at
+// debug otherwise. Each connection runs the acceptor's handshake, at most
 // Config.MaxHandshakes at a time on l: a connection accepted beyond that ends the
 // oldest handshake still in progress there.
 //
@@ -330,6 +332,8 @@ func (t *Transport) Serve(l net.Listener) error {
 	bound := &handshakeBound{}
 	evicting := false       // ending handshakes since the last one let in without: logged once
 	var pause time.Duration // after a failed Accept; 0 after one that succeeded
+	var warnedAt time.Time  // when a failure of Accept was last logged as a warning
+	warned := false         // the failures since the last success were
 	for {
 		nc, err := l.Accept()
 		if err != nil {
@@ -343,10 +347,17 @@ func (t *Transport) Serve(l net.Listener) error {
 			if errors.As(err, &ne) && ne.Timeout() {
 				continue // a deadline set on l
 			}
+			if !acceptRetryable(err) {
+				return err
+			}
 			t.stats.acceptErrors.Add(1)
 			if pause == 0 {
 				pause = acceptPauseMin
-				t.log.Warn("accept failed; retrying until it succeeds", "addr", l.Addr().String(), "err", err)
+				level := slog.LevelDebug
+				if warned = warnedAt.IsZero() || time.Since(warnedAt) >= acceptQuiet; warned {
+					level, warnedAt = slog.LevelWarn, time.Now()
+				}
+				t.log.Log(t.ctx, level, "accept failed; retrying until it succeeds", "addr", l.Addr().String(), "err", err)
 			} else {
 				pause = min(2*pause, acceptPauseMax)
 			}
@@ -358,7 +369,11 @@ func (t *Transport) Serve(l net.Listener) error {
 			continue
 		}
 		if pause != 0 {
-			t.log.Info("accepting again", "addr", l.Addr().String())
+			level := slog.LevelDebug
+			if warned {
+				level = slog.LevelInfo
+			}
+			t.log.Log(t.ctx, level, "accepting again", "addr", l.Addr().String())
 			pause = 0
 		}
 		hs, oldest := bound.add(nc, t.cfg.MaxHandshakes)
@@ -369,6 +384,16 @@ func (t *Transport) Serve(l net.Listener) error {
 		t.accept(nc, hs)
 	}
 }
+
+// acceptRetryable reports whether an error of Accept may pass: out of file
+// descriptors or memory, or another error the system calls temporary.
+func acceptRetryable(err error) bool {
+	var errno syscall.Errno
+	return errors.As(err, &errno) && (errno.Temporary() || errno == syscall.ENOBUFS || errno == syscall.ENOMEM)
+}
+
+// acceptQuiet is the least time between two warnings of failing accepts.
+const acceptQuiet = time.Minute
 
 // The pause after a failed Accept, doubled while it keeps failing.
 const (
