@@ -28,7 +28,9 @@ func warnings(log, fragment string) []string {
 // moment end up connected, and neither warns that the other was "already connected":
 // a dial that crossed the other side's (refused as RefuseRace, or as RefuseDuplicate
 // when the other's got there first) is routine, logged at debug. The pair is started
-// many times, so that both orders of the handshakes happen.
+// many times, so that both orders of the handshakes happen; which happen is up to the
+// scheduler, so this test catches a regression most of the time, not every time:
+// TestCrossingDialIsRoutine stages the crossing and catches it every time.
 func TestSimultaneousDialsAreRoutine(t *testing.T) {
 	for round := range 30 {
 		ids := []router.NodeID{"n1", "n2"}
