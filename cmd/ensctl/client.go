@@ -76,7 +76,7 @@ type client struct {
 // connected.
 func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	log := c.logs.Logger(stderr)
-	inc := router.Incarnation(time.Now().UnixNano())
+	inc := driver.NewIncarnation()
 	// The nodes compare what ensctl says of its configuration with theirs, and warn of
 	// a client configured otherwise (its ensembles, if any, are only a list to drain).
 	tr, err := c.Transport(router.NodeID(c.id), inc, log, func(cfg *nettransport.Config) { cfg.Settings = c.Settings(false) })

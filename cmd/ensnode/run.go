@@ -210,7 +210,7 @@ func (n *node) reload(log *slog.Logger) {
 func start(o *options, log *slog.Logger) (*node, error) {
 	id := router.NodeID(o.id)
 	// A restart must get a larger incarnation: the start time in nanoseconds does.
-	inc := router.Incarnation(time.Now().UnixNano())
+	inc := driver.NewIncarnation()
 	config := newSettingsWatch(o.Settings(true), o.Peers, log)
 	tr, err := o.Transport(id, inc, log, func(c *nettransport.Config) {
 		c.Settings, c.OnSettings = config.mine, config.heard

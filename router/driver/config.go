@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -11,7 +12,12 @@ import (
 // Config configures a Node. New fills in defaults; Validate changes nothing.
 type Config struct {
 	// ID, Incarnation, Semantics, Routers and HopLimit are the router core's (see
-	// router.Config). A restarted node must use a larger Incarnation.
+	// router.Config). A restarted node must use a larger Incarnation, or it may be
+	// handed replies meant for its previous life: NewIncarnation gives one. ID and
+	// Incarnation must be the transport's when it says what they are (an Identity
+	// method, as nettransport's): an Incarnation of 0 then takes the transport's, and
+	// a difference is refused (ErrBadConfig); replies to another id or incarnation
+	// would never come back to this node.
 	ID          router.NodeID
 	Incarnation router.Incarnation
 	Semantics   router.Semantics
@@ -31,7 +37,8 @@ type Config struct {
 	Directory []router.Entry
 	// Members are the nodes this one gossips its directory with, and the only nodes
 	// whose gossip it takes (from any other node it is refused, counted and logged:
-	// Stats.GossipRefused). Empty for a client-only node.
+	// Stats.GossipRefused). Empty for a client-only node. It may list the node itself,
+	// which is left out, so that every node can be given the same list.
 	Members []router.NodeID
 	// GossipInterval is the period of anti-entropy: each round sends the whole
 	// directory to the next member. Default 1s.
@@ -73,12 +80,32 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: GossipInterval %v is negative", ErrBadConfig, c.GossipInterval)
 	}
 	for _, m := range c.Members {
-		if m == "" || m == c.ID {
-			return fmt.Errorf("%w: Members holds %q", ErrBadConfig, m)
+		if m == "" {
+			return fmt.Errorf("%w: Members holds an empty id", ErrBadConfig)
+		}
+	}
+	if id, ok := c.Transport.(identified); ok {
+		tid, tinc := id.Identity()
+		switch {
+		case tid != c.ID:
+			return fmt.Errorf("%w: ID %q is not the transport's (%q): replies to this node would go to another", ErrBadConfig, c.ID, tid)
+		case c.Incarnation != 0 && c.Incarnation != tinc:
+			return fmt.Errorf("%w: Incarnation %d is not the transport's (%d): leave it 0 to take the transport's", ErrBadConfig, c.Incarnation, tinc)
 		}
 	}
 	return nil
 }
+
+// identified is a transport that says which node it speaks for, as nettransport's.
+type identified interface {
+	Identity() (router.NodeID, router.Incarnation)
+}
+
+// NewIncarnation returns an incarnation for a node starting now: the nanoseconds since
+// 1970, larger than any a node of this id had before, as long as the clock does not
+// go back between its lives. (nettransport.Config takes one the same way when its
+// Incarnation is 0.)
+func NewIncarnation() router.Incarnation { return router.Incarnation(time.Now().UnixNano()) }
 
 // routers is Routers with its default filled in.
 func (c Config) routers() int {
@@ -89,6 +116,12 @@ func (c Config) routers() int {
 }
 
 func (c *Config) fill() {
+	if id, ok := c.Transport.(identified); ok && c.Incarnation == 0 {
+		_, c.Incarnation = id.Identity()
+	}
+	// The node itself is no member of its own gossip (a copy: the caller's slice is
+	// left alone).
+	c.Members = slices.DeleteFunc(slices.Clone(c.Members), func(m router.NodeID) bool { return m == c.ID })
 	if c.Shards == 0 {
 		c.Shards = DefaultShards
 	}

@@ -84,6 +84,24 @@
 // # Client-only nodes
 //
 // A node with no Members and no peers is a client: it calls ensembles through a member
-// (router.Target.Via). Answers come straight from the leader's node, so a client
-// connects to every member.
+// (router.Target.Via). Answers come straight from the leader's node, which does not
+// dial a client (it has no address for it): the program connects the client to every
+// member itself (nettransport: Transport.Connect for each, whose dial loop then keeps
+// it connected), or the answers of the leaders it is not connected to are lost and
+// its calls to them time out.
+//
+// # Connecting
+//
+// Transports dial lazily: a call or cast to a node not connected yet fails at once
+// (router.ErrUnreachable) while the dial starts. A program connects to every member at
+// start (Transport.Connect for each, as ensnode and ensctl do), so that its first calls
+// find them connected.
+//
+// # Incarnations
+//
+// A restarted node must state a larger incarnation than before: replies still on their
+// way to (or held for) its previous life carry the old one, and with the same
+// incarnation they would be taken for answers to the new life's calls. Leave
+// Config.Incarnation 0 with nettransport, which takes one from the clock, or use
+// NewIncarnation; never a constant.
 package driver

@@ -19,7 +19,7 @@ func (alone) Send(router.NodeID, *router.Message) error { return router.ErrUnrea
 
 // A node whose local peer leads e1: a blocking call with a context deadline.
 func Example() {
-	n, _ := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: alone{}})
+	n, _ := driver.New(driver.Config{ID: "n1", Incarnation: driver.NewIncarnation(), Transport: alone{}})
 	defer n.Close()
 	p1 := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
 	_ = n.AddPeer(p1, driver.PeerFunc(func(r *driver.Request) {
@@ -48,12 +48,14 @@ func Example_tcp() {
 	quiet := slog.New(slog.DiscardHandler)
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	start := func(id router.NodeID, peers map[router.NodeID]string) (*nettransport.Transport, *driver.Node) {
-		tr, err := nettransport.New(nettransport.Config{ID: id, Incarnation: 1, Cluster: "demo",
+		// No Incarnation: the transport takes one from the clock, and the driver takes
+		// the transport's, so that each start of the program is a new incarnation.
+		tr, err := nettransport.New(nettransport.Config{ID: id, Cluster: "demo",
 			Secret: []byte("s3cret-s3cret"), Peers: peers, Logger: quiet})
 		if err != nil {
 			panic(err)
 		}
-		n, err := driver.New(driver.Config{ID: id, Incarnation: 1, Transport: tr, Logger: quiet})
+		n, err := driver.New(driver.Config{ID: id, Transport: tr, Logger: quiet})
 		if err != nil {
 			panic(err)
 		}
@@ -83,6 +85,10 @@ func Example_tcp() {
 	n1.Learn(lead)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	// Dials are lazy: connect to every member at start (and keep connected: the dial
+	// loop Connect starts redials after a failure). A call to a node not connected
+	// fails at once (ErrUnreachable), and answers come straight from the leader's
+	// node, which does not dial a client.
 	if err := tr1.Connect(ctx, "n2"); err != nil {
 		fmt.Println(err)
 		return

@@ -2,6 +2,7 @@ package nettransport_test
 
 import (
 	"errors"
+	"log/slog"
 	"net"
 	"os"
 	"strings"
@@ -9,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // failingListener is a TCP listener on loopback whose next fails calls of Accept fail
@@ -158,5 +161,32 @@ func TestServeReturnsWhenListenerClosed(t *testing.T) {
 	}
 	if got := n1.tr.Stats().AcceptErrors; got != 0 {
 		t.Errorf("AcceptErrors %d, want 0: a closed listener is not a failure to retry", got)
+	}
+}
+
+// TestServeBeforeAttachWarns: a transport that serves before anything is attached
+// closes the connections it accepts, and says why once, on its own side (the other
+// sees only a handshake cut short).
+func TestServeBeforeAttachWarns(t *testing.T) {
+	n1 := &node{rec: newRecorder(), log: &syncBuffer{}}
+	tr, err := nettransport.New(nettransport.Config{ID: "n1", Cluster: "test", Secret: secret,
+		Logger: slog.New(slog.NewTextHandler(n1.log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1.tr = tr
+	defer tr.Close()
+	l := listen(t)
+	n1.addr = l.Addr().String()
+	go func() { _ = tr.Serve(l) }()
+	n2 := startNode(t, "n2", false, peersOf("n1", n1.addr))
+	for range 2 {
+		if err := connect(t, n2, "n1"); err == nil {
+			t.Fatal("connected to a transport with nothing attached")
+		}
+	}
+	logged(t, n1, "level=WARN", "nothing is attached to this transport yet (call Attach before Serve)")
+	if got := strings.Count(n1.log.String(), "nothing is attached"); got != 1 {
+		t.Errorf("logged %d times, want once:\n%s", got, n1.log.String())
 	}
 }

@@ -19,7 +19,10 @@ type Config struct {
 	// ID, Incarnation and Cluster are what this node states in every handshake. ID and
 	// Cluster are required, of at most MaxName bytes; ID, like every node id in Peers,
 	// must be valid UTF-8 (a node refuses any other id in a handshake: ids reach logs,
-	// JSON and metric labels). A restarted node must use a larger Incarnation.
+	// JSON and metric labels). A restarted node must use a larger Incarnation (a node
+	// that reuses one may be handed replies meant for its previous life): 0, the
+	// default, takes one from the clock (nanoseconds since 1970) when New is called;
+	// read it back with Transport.Identity.
 	ID          router.NodeID
 	Incarnation router.Incarnation
 	Cluster     string
@@ -196,5 +199,8 @@ func (c *Config) fill() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Incarnation == 0 {
+		c.Incarnation = router.Incarnation(time.Now().UnixNano())
 	}
 }

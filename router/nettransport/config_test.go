@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -88,3 +89,27 @@ func TestConfigValidate(t *testing.T) {
 type discard struct{}
 
 func (discard) Receive(router.Message) {}
+
+// TestZeroIncarnationFromClock: a Config without an Incarnation takes one from the
+// clock, so that a program that restarts gets a larger one each time; Identity says
+// what the transport states; a set Incarnation is kept.
+func TestZeroIncarnationFromClock(t *testing.T) {
+	before := time.Now().UnixNano()
+	tr, err := nettransport.New(nettransport.Config{ID: "n1", Cluster: "c", Secret: []byte("12345678")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	id, inc := tr.Identity()
+	if id != "n1" || int64(inc) < before || int64(inc) > time.Now().UnixNano() {
+		t.Fatalf("Identity: %s, %d; want n1 and the time of New (%d or later)", id, inc, before)
+	}
+	tr2, err := nettransport.New(nettransport.Config{ID: "n1", Incarnation: 5, Cluster: "c", Secret: []byte("12345678")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr2.Close()
+	if _, inc := tr2.Identity(); inc != 5 {
+		t.Fatalf("Incarnation 5 became %d", inc)
+	}
+}

@@ -20,13 +20,13 @@ func (p printer) Receive(m router.Message) { p <- m }
 func Example() {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	quiet := slog.New(slog.DiscardHandler)
-	n1, _ := nettransport.New(nettransport.Config{ID: "n1", Incarnation: 1, Cluster: "demo", Secret: []byte("s3cret-s3cret"), Logger: quiet})
+	n1, _ := nettransport.New(nettransport.Config{ID: "n1", Cluster: "demo", Secret: []byte("s3cret-s3cret"), Logger: quiet})
 	got := make(printer, 1)
 	n1.Attach(got)
 	go func() { _ = n1.Serve(l) }()
 	defer n1.Close()
 
-	n2, _ := nettransport.New(nettransport.Config{ID: "n2", Incarnation: 1, Cluster: "demo", Secret: []byte("s3cret-s3cret"), Logger: quiet,
+	n2, _ := nettransport.New(nettransport.Config{ID: "n2", Cluster: "demo", Secret: []byte("s3cret-s3cret"), Logger: quiet,
 		Peers: map[router.NodeID]string{"n1": l.Addr().String()}})
 	n2.Attach(make(printer, 1))
 	defer n2.Close()

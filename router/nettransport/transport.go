@@ -52,12 +52,14 @@ type Transport struct {
 	cancel    context.CancelFunc
 	closeOnce sync.Once
 	leaving   atomic.Bool // Goodbye was called: no new connection
-	wg        sync.WaitGroup
-	stats     counters
-	epoch     time.Time // for the connections' clock readings (deadlineReader.heard)
-	refusals  refusalLog
-	held      heldReplies // replies for nodes not connected (hold.go)
-	creds     atomic.Pointer[Credentials]
+	// unattached: a connection was closed for want of a receiver (logged once).
+	unattached atomic.Bool
+	wg         sync.WaitGroup
+	stats      counters
+	epoch      time.Time // for the connections' clock readings (deadlineReader.heard)
+	refusals   refusalLog
+	held       heldReplies // replies for nodes not connected (hold.go)
+	creds      atomic.Pointer[Credentials]
 }
 
 var _ router.Transport = (*Transport)(nil)
@@ -88,6 +90,13 @@ func (t *Transport) receiver() Receiver {
 }
 
 func (t *Transport) closed() bool { return t.ctx.Err() != nil }
+
+// Identity returns the id and incarnation the transport states in its handshakes
+// (Config.ID and Config.Incarnation, the latter filled in from the clock if it was
+// 0). driver.New checks its own against them.
+func (t *Transport) Identity() (router.NodeID, router.Incarnation) {
+	return t.cfg.ID, t.cfg.Incarnation
+}
 
 // Send queues m for node to and returns at once. It returns router.ErrUnreachable when
 // to is not connected (starting a reconnect in the background when its address is
@@ -466,6 +475,11 @@ func (t *Transport) accept(nc net.Conn, hs *limitedHandshake) {
 		_ = nc.Close()
 		if hs != nil {
 			hs.finish()
+		}
+		if !t.closed() && t.unattached.CompareAndSwap(false, true) {
+			// The other side sees only a connection closed in its handshake.
+			t.log.Warn("closed a connection: nothing is attached to this transport yet (call Attach before Serve); logged once",
+				"remote_addr", nc.RemoteAddr().String())
 		}
 		return
 	}

@@ -1,0 +1,89 @@
+package driver
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// idTransport is a transport that says which node it speaks for.
+type idTransport struct {
+	dropTransport
+	id  router.NodeID
+	inc router.Incarnation
+}
+
+func (t idTransport) Identity() (router.NodeID, router.Incarnation) { return t.id, t.inc }
+
+// TestConfigTakesTransportIdentity: a driver whose ID or Incarnation differs from its
+// transport's is refused, naming the field (replies would go to another node, or be
+// taken for another life's); an Incarnation of 0 takes the transport's; a transport
+// that does not say keeps the driver's own.
+func TestConfigTakesTransportIdentity(t *testing.T) {
+	tr := idTransport{id: "n1", inc: 42}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"another id", Config{ID: "client-x", Transport: tr}, `ID "client-x" is not the transport's ("n1")`},
+		{"another incarnation", Config{ID: "n1", Incarnation: 7, Transport: tr}, "Incarnation 7 is not the transport's (42)"},
+	} {
+		if _, err := New(tc.cfg); !errors.Is(err, ErrBadConfig) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want ErrBadConfig with %q", tc.name, err, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want router.Incarnation
+	}{
+		{"0 takes the transport's", Config{ID: "n1", Transport: tr}, 42},
+		{"the same", Config{ID: "n1", Incarnation: 42, Transport: tr}, 42},
+		{"a transport that does not say", Config{ID: "n1", Incarnation: 9, Transport: dropTransport{}}, 9},
+	} {
+		n, err := New(tc.cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if n.cfg.Incarnation != tc.want {
+			t.Errorf("%s: incarnation %d, want %d", tc.name, n.cfg.Incarnation, tc.want)
+		}
+		_ = n.Close()
+	}
+}
+
+// TestMembersMayListSelf: Members may hold the node's own id, as every node may be
+// given the same list; the node leaves itself out of its gossip, and the caller's
+// slice is not changed.
+func TestMembersMayListSelf(t *testing.T) {
+	members := []router.NodeID{"n1", "n2", "n3"}
+	n, err := New(Config{ID: "n2", Transport: dropTransport{}, Members: members})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	if got := n.cfg.Members; len(got) != 2 || got[0] != "n1" || got[1] != "n3" {
+		t.Errorf("members %v, want [n1 n3]", got)
+	}
+	if n.members["n2"] {
+		t.Error("the node takes itself for a member")
+	}
+	if members[1] != "n2" || len(members) != 3 {
+		t.Errorf("the caller's Members changed: %v", members)
+	}
+	if _, err := New(Config{ID: "n2", Transport: dropTransport{}, Members: []router.NodeID{"n1", ""}}); !errors.Is(err, ErrBadConfig) {
+		t.Errorf("an empty member: %v, want ErrBadConfig", err)
+	}
+}
+
+// TestNewIncarnationGrows: incarnations taken one after the other grow.
+func TestNewIncarnationGrows(t *testing.T) {
+	a := NewIncarnation()
+	b := NewIncarnation()
+	if a == 0 || b < a {
+		t.Fatalf("NewIncarnation gave %d then %d, want a positive, growing number", a, b)
+	}
+}
