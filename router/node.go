@@ -201,7 +201,8 @@ func (n *Node) Pending() []CallID {
 	return out
 }
 
-// Workers returns how many riak workers still wait for their peer.
+// Workers returns how many riak workers are still timed: waiting for their peer, or
+// for their timer after a forward their peer swallowed.
 func (n *Node) Workers() int { return len(n.workers) }
 
 // AddPeer makes p reachable as ref, which must live on this node.

@@ -92,8 +92,9 @@
 //
 // # Connecting
 //
-// Transports dial lazily: a call or cast to a node not connected yet fails at once
-// (router.ErrUnreachable) while the dial starts. A program connects to every member at
+// Transports dial lazily: a call to a node not connected yet fails at once
+// (router.ErrUnreachable; router.ErrTimeout under riak) while the dial starts, and a
+// cast to it is dropped (Stats.CastDrop). A program connects to every member at
 // start (Transport.Connect for each, as ensnode and ensctl do), so that its first calls
 // find them connected.
 //

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -79,11 +80,12 @@ func TestMembersMayListSelf(t *testing.T) {
 	}
 }
 
-// TestNewIncarnationGrows: incarnations taken one after the other grow.
+// TestNewIncarnationGrows: an incarnation is the time it was taken, so that each start
+// of a program gets a larger one than the last.
 func TestNewIncarnationGrows(t *testing.T) {
+	before := time.Now().UnixNano()
 	a := NewIncarnation()
-	b := NewIncarnation()
-	if a == 0 || b < a {
-		t.Fatalf("NewIncarnation gave %d then %d, want a positive, growing number", a, b)
+	if after := time.Now().UnixNano(); int64(a) < before || int64(a) > after {
+		t.Fatalf("NewIncarnation gave %d, want the time it was called (%d..%d)", a, before, after)
 	}
 }

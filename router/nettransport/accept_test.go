@@ -73,6 +73,9 @@ func TestServeRetriesFailedAccept(t *testing.T) {
 	// Failing again within a minute is logged at debug only: a node at its limit may
 	// fail and recover many times a second. (The Accept in progress takes the first
 	// connection; the next two fail; the third connection is accepted after them.)
+	l.mu.Lock()
+	l.err = os.NewSyscallError("accept4", syscall.EPROTO) // an error of the connection taken
+	l.mu.Unlock()
 	l.failNext(2)
 	for range 2 {
 		c, err := net.Dial("tcp", n1.addr)
@@ -122,24 +125,26 @@ func TestServeEndsWhenClosedWhileAcceptFails(t *testing.T) {
 	}
 }
 
-// TestServeReturnsPermanentAcceptError: an error of Accept that no pause cures ends
-// Serve with that error, as before, rather than retry it for ever.
+// TestServeReturnsPermanentAcceptError: an error of Accept that says the listening
+// socket is unusable (EBADF, EINVAL, ...), or one of a listener of the program's own,
+// ends Serve with that error, as before, rather than retry it for ever.
 func TestServeReturnsPermanentAcceptError(t *testing.T) {
-	n1 := startNode(t, "n1", false, nil)
-	broken := errors.New("this listener is broken")
-	l := &failingListener{Listener: listen(t), fails: 1, err: broken}
-	served := make(chan error, 1)
-	go func() { served <- n1.tr.Serve(l) }()
-	select {
-	case err := <-served:
-		if !errors.Is(err, broken) {
-			t.Fatalf("Serve: %v, want the listener's error", err)
+	for _, broken := range []error{os.NewSyscallError("accept4", syscall.EINVAL), errors.New("this listener is broken")} {
+		n1 := startNode(t, "n1", false, nil)
+		l := &failingListener{Listener: listen(t), fails: 1, err: broken}
+		served := make(chan error, 1)
+		go func() { served <- n1.tr.Serve(l) }()
+		select {
+		case err := <-served:
+			if !errors.Is(err, broken) {
+				t.Fatalf("Serve: %v, want the listener's error %v", err, broken)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Serve still running 5s after %v", broken)
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve still running 5s after a permanent error of Accept")
-	}
-	if got := n1.tr.Stats().AcceptErrors; got != 0 {
-		t.Errorf("AcceptErrors %d, want 0: the error was not retried", got)
+		if got := n1.tr.Stats().AcceptErrors; got != 0 {
+			t.Errorf("%v: AcceptErrors %d, want 0: the error was not retried", broken, got)
+		}
 	}
 }
 

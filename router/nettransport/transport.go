@@ -312,8 +312,9 @@ func (t *Transport) Peers() []PeerStatus {
 // returns: nil when Close ended it, ErrClosed (closing l) when it was called after
 // Close, or l's error (net.ErrClosed when l was closed by another). An error of
 // Accept that a moment may cure, such as running out of file descriptors (EMFILE,
-// ENFILE) or memory (ENOBUFS, ENOMEM), is retried after a pause that doubles from 5ms
-// to a second while Accept keeps failing, as net/http's server does: the node goes
+// ENFILE) or memory (ENOBUFS, ENOMEM), or an error of the one connection it was
+// taking (see acceptRetryable), is retried after a pause that doubles from 5ms to a
+// second while Accept keeps failing, as net/http's server does: the node goes
 // on accepting once the cause is gone, rather than stop for good while its socket
 // still listens and connections queue on it unanswered. Such errors are counted
 // (Stats.AcceptErrors) and logged when Accept starts failing: as a warning at most
@@ -394,11 +395,22 @@ func (t *Transport) Serve(l net.Listener) error {
 	}
 }
 
-// acceptRetryable reports whether an error of Accept may pass: out of file
-// descriptors or memory, or another error the system calls temporary.
+// acceptRetryable reports whether an error of Accept may pass: any error of the
+// system call but those that say the listening socket itself is unusable (EBADF,
+// EINVAL, ENOTSOCK, EFAULT). accept(2) also returns the errors of the one connection
+// it was taking (EPROTO, ENETDOWN, EHOSTUNREACH, EPERM from a firewall, ...) and of
+// resources (EMFILE, ENFILE, ENOBUFS, ENOMEM), all of which pass. An error that is no
+// system call's, from a listener of the program's own, is taken as final.
 func acceptRetryable(err error) bool {
 	var errno syscall.Errno
-	return errors.As(err, &errno) && (errno.Temporary() || errno == syscall.ENOBUFS || errno == syscall.ENOMEM)
+	if !errors.As(err, &errno) {
+		return false
+	}
+	switch errno {
+	case syscall.EBADF, syscall.EINVAL, syscall.ENOTSOCK, syscall.EFAULT:
+		return false
+	}
+	return true
 }
 
 // acceptQuiet is the least time between two warnings of failing accepts.

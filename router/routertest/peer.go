@@ -69,6 +69,11 @@ func (e *Env) RemovePeer(ref router.PeerRef) error {
 // request answered already may be answered again, as a peer may (the router must
 // ignore it); the log says "again".
 func (e *Env) Answer(id int, how string, value string, to router.PeerRef) error {
+	switch how {
+	case "reply", "nack", "forward":
+	default:
+		return fmt.Errorf("unknown answer %q: want reply, nack or forward", how)
+	}
 	var h *Held
 	again := ""
 	for i, x := range e.held {
@@ -93,8 +98,6 @@ func (e *Env) Answer(id int, how string, value string, to router.PeerRef) error 
 			h.Req.Nack()
 		case "forward":
 			h.Req.Forward(to)
-		default:
-			return fmt.Errorf("unknown answer %q: want reply, nack or forward", how)
 		}
 		return nil
 	}

@@ -24,7 +24,7 @@ func slowRun(t *testing.T, skip bool) (SlowStats, int) {
 		t.Fatal(err)
 	}
 	defer tr.Close()
-	n, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: tr, Logger: quiet})
+	n, err := driver.New(driver.Config{ID: "n1", Transport: tr, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
