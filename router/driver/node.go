@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -109,10 +110,10 @@ func (n *Node) anyShard() *shard { return n.shards[rand.Uint32()%uint32(len(n.sh
 
 // AddPeer makes p reachable as ref, which must live on this node and name an
 // ensemble and a peer; adding a peer under a ref already added replaces it. It
-// returns ErrBadConfig (with router.ErrBadConfig) for a nil p or a bad ref, and
-// ErrClosed after Close.
+// returns ErrBadConfig (with router.ErrBadConfig) for a nil p (a nil interface, or a
+// nil pointer or function in one) or a bad ref, and ErrClosed after Close.
 func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
-	if p == nil {
+	if p == nil || isNil(p) {
 		// The core checks too, but it is handed the adapter, which is never nil.
 		return fmt.Errorf("%w: %w: peer %s is nil", ErrBadConfig, router.ErrBadConfig, ref)
 	}
@@ -128,6 +129,16 @@ func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
 		}
 	}
 	return nil
+}
+
+// isNil reports whether p holds a nil pointer or function (a (*T)(nil), a nil
+// PeerFunc), which would panic at its first request, on a router goroutine.
+func isNil(p Peer) bool {
+	switch v := reflect.ValueOf(p); v.Kind() {
+	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan:
+		return v.IsNil()
+	}
+	return false
 }
 
 // RemovePeer makes ref unreachable on this node, as when its process has stopped:

@@ -30,6 +30,8 @@ func TestAddPeerRefusesBadPeers(t *testing.T) {
 		want string
 	}{
 		{"nil peer", good, nil, "is nil"},
+		{"nil pointer", good, (*nilPeer)(nil), "is nil"},
+		{"nil function", good, driver.PeerFunc(nil), "is nil"},
 		{"no ensemble", router.PeerRef{Name: "p", Node: "n1"}, echo(), "empty ensemble or name"},
 		{"no name", router.PeerRef{Ensemble: "e1", Node: "n1"}, echo(), "empty ensemble or name"},
 		{"another node", ref("e1", "n2"), echo(), "does not live on node n1"},
@@ -51,6 +53,11 @@ func TestAddPeerRefusesBadPeers(t *testing.T) {
 		t.Fatalf("AddPeer after Close: %v, want driver.ErrClosed", err)
 	}
 }
+
+// nilPeer is a Peer whose nil pointer would panic at its first request.
+type nilPeer struct{ reply []byte }
+
+func (p *nilPeer) Handle(r *driver.Request) { r.Reply(p.reply) }
 
 // TestRemovePeer: once a peer is removed, a peer-target call to it fails unreachable
 // and an ensemble call that the directory still sends to it fails not-leader, both at
