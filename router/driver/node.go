@@ -135,7 +135,7 @@ func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
 // PeerFunc), which would panic at its first request, on a router goroutine.
 func isNil(p Peer) bool {
 	switch v := reflect.ValueOf(p); v.Kind() {
-	case reflect.Pointer, reflect.Func, reflect.Map, reflect.Slice, reflect.Chan:
+	case reflect.Pointer, reflect.Func:
 		return v.IsNil()
 	}
 	return false
