@@ -112,16 +112,36 @@ func realNames(spec scenarios.Spec) error {
 			return fmt.Errorf("%s (ensnode takes no such name)", strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": "))
 		}
 	}
+	// A node's name also names its log file in the run's directory, and the client
+	// that makes the calls has a name of its own.
+	for i, n := range spec.Nodes {
+		switch {
+		case strings.ContainsAny(n, `/\`) || n == "." || n == "..":
+			return fmt.Errorf("nodes[%d] %q: a node's name names its log file, so it may not hold / or \\ or be . or ..", i, n)
+		case n == realscenario.ClientID:
+			return fmt.Errorf("nodes[%d] %q: the name of the client that makes the calls; give the node another", i, n)
+		}
+	}
 	return nil
 }
 
 // findEnsnode returns the ensnode program to run.
 func findEnsnode(flagValue string) (string, error) {
 	if flagValue != "" {
-		if _, err := os.Stat(flagValue); err != nil {
+		fi, err := os.Stat(flagValue)
+		switch {
+		case err != nil:
+			return "", fmt.Errorf("%w: --ensnode: %w", cluster.ErrUsage, err)
+		case !fi.Mode().IsRegular():
+			return "", fmt.Errorf("%w: --ensnode %s: not a file (a directory?)", cluster.ErrUsage, flagValue)
+		}
+		// The file checked, not one of that name on PATH (exec looks a bare name up
+		// there).
+		abs, err := filepath.Abs(flagValue)
+		if err != nil {
 			return "", fmt.Errorf("%w: --ensnode: %w", cluster.ErrUsage, err)
 		}
-		return flagValue, nil
+		return abs, nil
 	}
 	if self, err := os.Executable(); err == nil {
 		sibling := filepath.Join(filepath.Dir(self), "ensnode")

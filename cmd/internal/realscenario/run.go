@@ -13,6 +13,10 @@ import (
 	"github.com/ensroute/ensroute/scenarios"
 )
 
+// ClientID is the node id of the client that runs a scenario's calls: a spec node
+// may not take it.
+const ClientID = "client"
+
 // Options say how to run a spec.
 type Options struct {
 	// Ensnode is the path of the ensnode program. Required.
@@ -89,13 +93,13 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 			return Report{}, err
 		}
 		defer nw.Close()
-		for _, h := range append(append([]string{}, p.Nodes...), "client") {
+		for _, h := range append(append([]string{}, p.Nodes...), ClientID) {
 			if _, err := nw.AddHost(h); err != nil {
 				return Report{}, err
 			}
 		}
 		cfg.Addr = func(id string) (string, string) { ip := nw.Host(id).IP; return ip + ":7000", ip + ":9100" }
-		cfg.Wrap, cfg.Dial = nw.Wrap, nw.Dialer("client")
+		cfg.Wrap, cfg.Dial = nw.Wrap, nw.Dialer(ClientID)
 	}
 	c, err := realcluster.New(cfg)
 	if err != nil {
@@ -110,7 +114,7 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	if err := c.WaitConnected(wctx); err != nil {
 		return Report{}, fmt.Errorf("the cluster did not connect: %w", err)
 	}
-	cl, err := c.Client(wctx, "client", nil)
+	cl, err := c.Client(wctx, ClientID, nil)
 	if err != nil {
 		return Report{}, err
 	}
