@@ -115,6 +115,8 @@ func TestUsage(t *testing.T) {
 		{name: "show bad seed", args: []string{"show", "swarm", "--seed", "x"}, wantCode: exitUsage, wantStderr: "-seed"},
 		{name: "replay without a file", args: []string{"replay"}, wantCode: exitUsage, wantStderr: "usage: ensim replay"},
 		{name: "replay missing file", args: []string{"replay", filepath.Join(t.TempDir(), "missing.json")}, wantCode: exitUsage, wantStderr: "missing.json"},
+		{name: "replay endless file", args: []string{"replay", "/dev/zero"}, wantCode: exitUsage, wantStderr: "/dev/zero: more than 268435456 bytes"},
+		{name: "run endless spec", args: []string{"run", "--spec", "/dev/zero"}, wantCode: exitUsage, wantStderr: "/dev/zero: more than 268435456 bytes"},
 		{name: "replay unknown flag", args: []string{"replay", "x.json", "--bogus"}, wantCode: exitUsage, wantStderr: "-bogus"},
 	}
 	for _, tc := range tests {

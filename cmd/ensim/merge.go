@@ -7,10 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
+	"github.com/ensroute/ensroute/cmd/internal/limitfile"
 	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
 )
@@ -123,7 +123,7 @@ type mergeInput struct {
 
 // readSummary reads and checks one sweep --json summary.
 func readSummary(path string) (mergeInput, error) {
-	data, err := os.ReadFile(path)
+	data, err := limitfile.Read(path, maxInput)
 	if err != nil {
 		return mergeInput{}, err
 	}

@@ -7,9 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
+	"github.com/ensroute/ensroute/cmd/internal/limitfile"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 	"github.com/ensroute/ensroute/sim"
@@ -25,7 +25,7 @@ const reproKey = scenarios.ReproKey
 // spec inside it, are held to what a spec file is. cmd is the ensim command that
 // reads it, whose --spec a spec file given instead wants.
 func readRepro(path, cmd string) (repro, router.Semantics, error) {
-	data, err := os.ReadFile(path)
+	data, err := limitfile.Read(path, maxInput)
 	if err != nil {
 		return repro{}, 0, err
 	}

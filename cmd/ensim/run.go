@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/cmd/internal/limitfile"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -378,11 +379,15 @@ func (o *runOptions) command() string {
 	return cmd
 }
 
+// maxInput is the most ensim reads of a spec, repro or summary file: far more than
+// any holds.
+const maxInput = 256 << 20
+
 // loadSpec reads and validates a spec file. A repro file is refused with use, the
 // hint of the command at hand, with the file's path quoted in place of its %s
 // ("use ensim replay %s").
 func loadSpec(path, use string, stderr io.Writer) (scenarios.Spec, error) {
-	data, err := os.ReadFile(path)
+	data, err := limitfile.Read(path, maxInput)
 	if err != nil {
 		return scenarios.Spec{}, err
 	}

@@ -63,6 +63,8 @@ func TestBadFlags(t *testing.T) {
 		{name: "bad peers", args: []string{"--id", "n1", "--peers", "n1", "--secret-file", secret}, want: `--peers: "n1": want id=host:port`},
 		{name: "no port", args: []string{"--id", "n1", "--peers", "n1=localhost", "--secret-file", secret}, want: "the address needs a port"},
 		{name: "no secret", args: []string{"--id", "n1", "--peers", peers}, want: "--secret-file is required"},
+		{name: "endless secret", args: []string{"--id", "n1", "--peers", peers, "--secret-file", "/dev/zero"}, want: "--secret-file: /dev/zero: more than 1048576 bytes"},
+		{name: "endless config", args: []string{"--id", "n1", "--config", "/dev/zero", "--secret-file", secret}, want: "--config: /dev/zero: more than 67108864 bytes"},
 		{name: "short secret", args: []string{"--id", "n1", "--peers", peers, "--secret-file", short}, want: "the secret has 3 bytes, want at least 8"},
 		{name: "short accepted secret", args: append(base, "--accept-secret-file", short), want: "--accept-secret-file " + short + ": the secret has 3 bytes, want at least 8"},
 		{name: "missing accepted secret", args: append(base, "--accept-secret-file", filepath.Join(dir, "none")), want: "--accept-secret-file: open " + filepath.Join(dir, "none")},

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
+	"github.com/ensroute/ensroute/cmd/internal/limitfile"
 	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -78,7 +78,7 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if o.ConfigFile != "" {
 		var file Shape
-		b, err := os.ReadFile(o.ConfigFile)
+		b, err := limitfile.Read(o.ConfigFile, maxConfig)
 		if err != nil {
 			return fmt.Errorf("%w: --config: %w", ErrUsage, err)
 		}
@@ -302,10 +302,16 @@ func (o *Options) AcceptSecrets() ([][]byte, error) {
 	return out, nil
 }
 
+// The most a config file and a secret file are read: far more than either holds.
+const (
+	maxConfig = 64 << 20
+	maxSecret = 1 << 20
+)
+
 // readSecret reads the secret in file, given with flag, without the white space around
 // it.
 func readSecret(flag, file string) ([]byte, error) {
-	b, err := os.ReadFile(file)
+	b, err := limitfile.Read(file, maxSecret)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", ErrUsage, flag, err)
 	}

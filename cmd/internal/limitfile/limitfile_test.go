@@ -1,0 +1,33 @@
+package limitfile
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRead: a file up to the bound is read whole; one byte more, or an endless
+// device, is an error naming the path and the bound; os's errors name the path.
+func TestRead(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "f")
+	if err := os.WriteFile(path, []byte("12345678"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := Read(path, 8); err != nil || string(b) != "12345678" {
+		t.Fatalf("Read at the bound: %q, %v", b, err)
+	}
+	if _, err := Read(path, 7); err == nil || !strings.Contains(err.Error(), path+": more than 7 bytes") {
+		t.Fatalf("Read past the bound: %v, want an error naming the file and the bound", err)
+	}
+	if _, err := Read("/dev/zero", 1<<20); err == nil || !strings.Contains(err.Error(), "/dev/zero: more than 1048576 bytes") {
+		t.Fatalf("Read of /dev/zero: %v", err)
+	}
+	if _, err := Read(filepath.Join(dir, "none"), 8); !os.IsNotExist(err) || !strings.Contains(err.Error(), "none") {
+		t.Fatalf("Read of a missing file: %v", err)
+	}
+	if _, err := Read(dir, 8); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Fatalf("Read of a directory: %v", err)
+	}
+}
