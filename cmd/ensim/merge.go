@@ -157,11 +157,16 @@ func readSummary(path string) (mergeInput, error) {
 // parseShardList reads a summary's shard: "I/N", or a merge's "I/N,J/M,...".
 func parseShardList(v string) ([]shardSpec, error) {
 	var out []shardSpec
+	seen := map[shardSpec]bool{}
 	for _, part := range strings.Split(v, ",") {
 		s, err := parseShard(part)
 		if err != nil {
 			return nil, err
 		}
+		if seen[s] {
+			return nil, fmt.Errorf("%q lists shard %s twice", v, part)
+		}
+		seen[s] = true
 		out = append(out, s)
 	}
 	return out, nil

@@ -166,6 +166,7 @@ func TestMergeRefuses(t *testing.T) {
 		{name: "other seeds", files: []string{sum(t, shardSummary("1/2", nil)),
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.From = 11 }))}, want: "seeds 1..10"},
 		{name: "bad shard", files: []string{sum(t, shardSummary("0/2", nil))}, want: `bad sweep summary: shard "0/2"`},
+		{name: "a shard listed twice", files: []string{sum(t, shardSummary("1/3,1/3,1/3", nil))}, want: `"1/3,1/3,1/3" lists shard 1/3 twice`},
 		{name: "bad semantics", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Semantics = "" }))}, want: `semantics ""`},
 		{name: "no seeds", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Seeds = 0 }))}, want: "seeds 0"},
 		{name: "not JSON", files: []string{writeFile(t, "x.json", []byte("{"))}, want: "not a sweep --json summary: malformed JSON: it ends in the middle of the sweep summary"},
