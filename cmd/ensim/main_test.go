@@ -67,6 +67,7 @@ func decodeReport(t *testing.T, stdout string) scenarios.Report {
 }
 
 func TestUsage(t *testing.T) {
+	input := writeFile(t, "input.json", []byte("{}\n")) // read by the commands below, never written
 	tests := []struct {
 		name       string
 		args       []string
@@ -115,6 +116,10 @@ func TestUsage(t *testing.T) {
 		{name: "show bad seed", args: []string{"show", "swarm", "--seed", "x"}, wantCode: exitUsage, wantStderr: "-seed"},
 		{name: "replay without a file", args: []string{"replay"}, wantCode: exitUsage, wantStderr: "usage: ensim replay"},
 		{name: "replay missing file", args: []string{"replay", filepath.Join(t.TempDir(), "missing.json")}, wantCode: exitUsage, wantStderr: "missing.json"},
+		{name: "run --trace onto its spec", args: []string{"run", "--spec", input, "--trace", input}, wantCode: exitUsage, wantStderr: "--trace " + input + " is the file the command reads"},
+		{name: "run --repro onto its spec", args: []string{"run", "--spec", input, "--repro", input}, wantCode: exitUsage, wantStderr: "--repro " + input + " is the file the command reads"},
+		{name: "replay --trace onto its repro", args: []string{"replay", input, "--trace", input}, wantCode: exitUsage, wantStderr: "--trace " + input + " is the file the command reads"},
+		{name: "trace --out onto its repro", args: []string{"trace", input, "--out", input}, wantCode: exitUsage, wantStderr: "--out " + input + " is the file the command reads"},
 		{name: "replay endless file", args: []string{"replay", "/dev/zero"}, wantCode: exitUsage, wantStderr: "/dev/zero: more than 268435456 bytes"},
 		{name: "run endless spec", args: []string{"run", "--spec", "/dev/zero"}, wantCode: exitUsage, wantStderr: "/dev/zero: more than 268435456 bytes"},
 		{name: "replay unknown flag", args: []string{"replay", "x.json", "--bogus"}, wantCode: exitUsage, wantStderr: "-bogus"},
@@ -136,6 +141,9 @@ func TestUsage(t *testing.T) {
 			check("stdout", stdout, tc.wantStdout)
 			check("stderr", stderr, tc.wantStderr)
 		})
+	}
+	if b, err := os.ReadFile(input); err != nil || string(b) != "{}\n" {
+		t.Errorf("the input file now holds %q (%v): a command wrote over it", b, err)
 	}
 }
 

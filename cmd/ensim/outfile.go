@@ -2,11 +2,14 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -78,6 +81,24 @@ func createOut(path string) (*outFile, error) {
 		}
 		return o, nil
 	}
+}
+
+// clobbers returns an error if one of outs (flag name to path; "" for none) is the
+// file in, which the command reads: writing it would destroy its own input. Paths that
+// do not exist yet are no input.
+func clobbers(in string, outs map[string]string) error {
+	fi, err := os.Stat(in)
+	if in == "" || err != nil {
+		return nil
+	}
+	for _, flag := range slices.Sorted(maps.Keys(outs)) {
+		if out := outs[flag]; out != "" {
+			if fo, err := os.Stat(out); err == nil && os.SameFile(fi, fo) {
+				return fmt.Errorf("%s %s is the file the command reads (%s): it would be overwritten; write elsewhere", flag, out, in)
+			}
+		}
+	}
+	return nil
 }
 
 // linkTarget returns the path of the file path names, following symbolic links,

@@ -169,6 +169,10 @@ type replayJSON struct {
 // replay runs a repro file's spec, seed and semantics again and says whether the
 // trace is the one recorded.
 func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) int {
+	if err := clobbers(path, map[string]string{"--trace": trace}); err != nil {
+		fmt.Fprintf(stderr, "ensim: %v\n", err)
+		return exitUsage
+	}
 	rp, sem, err := readRepro(path, "run")
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)

@@ -234,6 +234,9 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	case (o.scenario == "") == (o.spec == ""):
 		return usageErr(stderr, syn, "run needs exactly one of --scenario and --spec")
 	}
+	if err := clobbers(o.spec, map[string]string{"--trace": o.trace, "--repro": o.repro, "--cpuprofile": o.cpuprofile}); err != nil {
+		return usageErr(stderr, syn, "%v", err)
+	}
 	var spec scenarios.Spec
 	if o.scenario != "" {
 		s, ok := named(o.scenario, o.seed, stderr)

@@ -53,11 +53,19 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if o.spec != "" {
 		sources++
 	}
+	in := o.spec // the file read, if any, which --out must not be
+	if len(pos) == 1 {
+		in = pos[0]
+	}
+	if err := clobbers(in, map[string]string{"--out": o.out}); err != nil {
+		return usageErr(stderr, syn, "%v", err)
+	}
 	switch {
 	case len(pos) > 1:
 		return usageErr(stderr, syn, "trace takes at most one repro file, got %q", pos)
 	case sources != 1:
 		return usageErr(stderr, syn, "trace needs exactly one of --scenario, --spec and a repro file")
+
 	case len(pos) == 1 && o.set["seed"]:
 		return usageErr(stderr, syn, "--seed: a repro file fixes the seed")
 	case len(pos) == 1 && o.set["semantics"]:
