@@ -48,6 +48,11 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 		return Plan{}, fmt.Errorf("%w: nodes: %d nodes, each an ensnode process on this machine; the most is %d",
 			ErrUnsupported, len(s.Nodes), MaxNodes)
 	}
+	if s.Workload.Rate <= 0 {
+		// The simulator makes no calls then; the load generator would take a rate of 0
+		// for a closed loop, another run altogether.
+		return Plan{}, fmt.Errorf("%w: workload.rate %v: a run without calls has nothing to check on real processes; give a rate", ErrUnsupported, s.Workload.Rate)
+	}
 	p := Plan{Nodes: s.Nodes, Rate: s.Workload.Rate, Duration: s.Workload.Duration.D(), Timeout: s.Workload.Timeout.D()}
 	var problems []string
 	unsupported := func(format string, args ...any) {

@@ -86,7 +86,14 @@ func TestPlanRefuses(t *testing.T) {
 			}
 		})
 	}
+	// A spec without calls (rate 0: none in the simulator) is refused even with skip:
+	// the load generator would take it for a closed loop.
 	s := spec(t, "testdata/real-smoke.json")
+	s.Workload.Rate = 0
+	if _, err := NewPlan(s, true); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "workload.rate 0: a run without calls") {
+		t.Fatalf("rate 0: %v, want refused even with skip", err)
+	}
+	s = spec(t, "testdata/real-smoke.json")
 	for i := len(s.Nodes); i <= MaxNodes; i++ {
 		s.Nodes = append(s.Nodes, fmt.Sprint("x", i))
 	}
