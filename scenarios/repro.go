@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -107,8 +108,10 @@ func ParseRepro(r io.Reader) (Repro, error) {
 	bad := func(format string, args ...any) (Repro, error) {
 		return Repro{}, fmt.Errorf("%w: %s", ErrBadRepro, fmt.Sprintf(format, args...))
 	}
+	// The first JSON value decides: a JSON-lines trace holds many objects, none a
+	// repro.
 	var keys map[string]json.RawMessage
-	if json.Unmarshal(data, &keys) == nil && keys[ReproKey] == nil {
+	if json.NewDecoder(bytes.NewReader(data)).Decode(&keys) == nil && keys[ReproKey] == nil {
 		return Repro{}, fmt.Errorf("%w: no %q key", ErrNotRepro, ReproKey)
 	}
 	var raw reproJSON

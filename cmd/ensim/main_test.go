@@ -120,6 +120,8 @@ func TestUsage(t *testing.T) {
 		{name: "run --repro onto its spec", args: []string{"run", "--spec", input, "--repro", input}, wantCode: exitUsage, wantStderr: "--repro " + input + " is the file the command reads"},
 		{name: "replay --trace onto its repro", args: []string{"replay", input, "--trace", input}, wantCode: exitUsage, wantStderr: "--trace " + input + " is the file the command reads"},
 		{name: "trace --out onto its repro", args: []string{"trace", input, "--out", input}, wantCode: exitUsage, wantStderr: "--out " + input + " is the file the command reads"},
+		{name: "replay a trace", args: []string{"replay", writeFile(t, "trace.jsonl", []byte(`{"t":1,"seq":0,"node":"n1","kind":"call"}`+"\n"+`{"t":2,"seq":1,"node":"n1","kind":"send"}`+"\n"))},
+			wantCode: exitUsage, wantStderr: "trace.jsonl: not a repro file but a JSON-lines trace"},
 		{name: "replay endless file", args: []string{"replay", "/dev/zero"}, wantCode: exitUsage, wantStderr: "/dev/zero: more than 268435456 bytes"},
 		{name: "run endless spec", args: []string{"run", "--spec", "/dev/zero"}, wantCode: exitUsage, wantStderr: "/dev/zero: more than 268435456 bytes"},
 		{name: "replay unknown flag", args: []string{"replay", "x.json", "--bogus"}, wantCode: exitUsage, wantStderr: "-bogus"},

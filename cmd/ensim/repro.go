@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +22,13 @@ type repro = scenarios.Repro
 
 const reproKey = scenarios.ReproKey
 
+// isTrace reports whether data begins with a trace record (ensim run --trace): an
+// object with the time and kind every record has.
+func isTrace(data []byte) bool {
+	var keys map[string]json.RawMessage
+	return json.NewDecoder(bytes.NewReader(data)).Decode(&keys) == nil && keys["t"] != nil && keys["kind"] != nil
+}
+
 // readRepro reads and checks a repro file (scenarios.ParseRepro): the file, and the
 // spec inside it, are held to what a spec file is. cmd is the ensim command that
 // reads it, whose --spec a spec file given instead wants.
@@ -30,6 +38,9 @@ func readRepro(path, cmd string) (repro, router.Semantics, error) {
 		return repro{}, 0, err
 	}
 	rp, err := scenarios.ParseRepro(bytes.NewReader(data))
+	if errors.Is(err, scenarios.ErrNotRepro) && isTrace(data) {
+		return repro{}, 0, fmt.Errorf("%s: not a repro file but a JSON-lines trace (ensim writes a repro with --repro, or on a failure)", path)
+	}
 	if errors.Is(err, scenarios.ErrNotRepro) {
 		return repro{}, 0, fmt.Errorf("%s: not a repro file (no %q key); for a spec use ensim %s --spec %s", path, reproKey, cmd, shellQuote(path))
 	}
