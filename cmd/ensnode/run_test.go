@@ -19,6 +19,8 @@ func TestBadFlags(t *testing.T) {
 	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
 	_ = os.WriteFile(short, []byte("abc"), 0o600)
 	_ = os.WriteFile(conf, []byte(`{"peers": {"n1": "127.0.0.1:1"}, "ensembels": []}`), 0o600)
+	emptyID := filepath.Join(dir, "empty-id.json")
+	_ = os.WriteFile(emptyID, []byte(`{"peers": {"n1": "127.0.0.1:1", "": "127.0.0.1:2"}}`), 0o600)
 	peers := "n1=127.0.0.1:1,n2=127.0.0.1:2"
 	file := func(name, content string) string {
 		p := filepath.Join(dir, name)
@@ -74,6 +76,7 @@ func TestBadFlags(t *testing.T) {
 		{name: "bad routers", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--routers", "0"}, want: "--routers 0: want 1..1024"},
 		{name: "too many routers", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--routers", "100000"}, want: "--routers 100000: want 1..1024"},
 		{name: "tls half", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--tls-cert", "x.pem"}, want: "--tls-cert and --tls-key go together"},
+		{name: "config empty id", args: []string{"--id", "n1", "--config", emptyID, "--secret-file", secret}, want: "--config " + emptyID + ": peers: node: empty"},
 		{name: "config typo", args: []string{"--id", "n1", "--config", conf, "--secret-file", secret}, want: `unknown field "ensembels"`},
 		{name: "unknown flag", args: []string{"--idd", "n1"}, want: "flag provided but not defined: -idd"},
 		{name: "bad peer rate", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "-3"}, want: "--peer-rate -3: want 0 (each request at once) or 0.001 to 1e+09 requests a second"},

@@ -43,6 +43,9 @@ func CheckAddr(what, addr string, listen bool) error {
 // are separated by spaces), "=" or "," (the separators of --peers and --ensemble).
 // It names what in the error, which wraps ErrUsage.
 func CheckName(what, name string) error {
+	if name == "" {
+		return fmt.Errorf("%w: %s: empty (a name is needed)", ErrUsage, what)
+	}
 	if len(name) > nettransport.MaxName {
 		return fmt.Errorf("%w: %s %.20q...: %d bytes, the longest name is %d", ErrUsage, what, name, len(name), nettransport.MaxName)
 	}
