@@ -32,6 +32,9 @@ func TestBadUsage(t *testing.T) {
 	b, _ := os.ReadFile("../internal/realscenario/testdata/real-smoke.json")
 	_ = os.WriteFile(holdSpec, bytes.Replace(b, []byte(`"action": "pause",
       "node": "n2"`), []byte(`"action": "hold", "a": ["n2"], "b": ["n1"]`), 1), 0o600)
+	// A repro file of ensim: the smoke spec under "spec", as ensim writes it.
+	repro := filepath.Join(dir, "repro.json")
+	_ = os.WriteFile(repro, append(append([]byte(`{"ensroute_repro": 1, "seed": 1, "semantics": "default", "spec": `), b...), '}'), 0o600)
 	call := func(flags ...string) []string { return append(append([]string{"call"}, flags...), "e1", "get", "k") }
 	for _, tc := range []struct {
 		name string
@@ -84,6 +87,8 @@ func TestBadUsage(t *testing.T) {
 		{name: "scenario without spec", args: []string{"scenario"}, want: "want --spec FILE"},
 		{name: "scenario missing spec", args: []string{"scenario", "--spec", filepath.Join(dir, "none.json")}, want: "--spec: open"},
 		{name: "scenario bad spec", args: []string{"scenario", "--spec", badJSON}, want: "--spec " + badJSON},
+		{name: "scenario repro", args: []string{"scenario", "--spec", repro}, want: "--spec " + repro + ": a repro file of ensim, not a spec"},
+		{name: "scenario endless spec", args: []string{"scenario", "--spec", "/dev/zero"}, want: "--spec: /dev/zero: more than"},
 		{name: "scenario missing ensnode", args: []string{"scenario", "--spec", "../internal/realscenario/testdata/real-smoke.json", "--ensnode", filepath.Join(dir, "none")}, want: "--ensnode: stat"},
 		{name: "scenario unsupported", args: []string{"scenario", "--spec", holdSpec, "--ensnode", secret}, want: "faults[0]: hold"},
 	} {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/cmd/internal/limitfile"
 	"github.com/ensroute/ensroute/cmd/internal/realscenario"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -41,13 +43,16 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if *slack < 0 {
 		return fmt.Errorf("%w: --slack %v: want 0 or more", cluster.ErrUsage, *slack)
 	}
-	f, err := os.Open(*specFile)
+	data, err := limitfile.Read(*specFile, maxSpec)
 	if err != nil {
 		return fmt.Errorf("%w: --spec: %w", cluster.ErrUsage, err)
 	}
-	spec, err := scenarios.Parse(f)
-	f.Close()
+	spec, err := scenarios.Parse(bytes.NewReader(data))
 	if err != nil {
+		if rp, rerr := scenarios.ParseRepro(bytes.NewReader(data)); rerr == nil {
+			return fmt.Errorf("%w: --spec %s: a repro file of ensim, not a spec: its spec (%q) is under its \"spec\" key (jq .spec %s > spec.json)",
+				cluster.ErrUsage, *specFile, rp.Spec.Name, *specFile)
+		}
 		return fmt.Errorf("%w: --spec %s: %w", cluster.ErrUsage, *specFile, err)
 	}
 	if err := realNames(spec); err != nil {
@@ -94,6 +99,9 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	_ = os.RemoveAll(dir)
 	return nil
 }
+
+// maxSpec is the most read of a --spec file: far more than any holds.
+const maxSpec = 256 << 20
 
 // realNames checks that the spec's node and ensemble names are names ensnode takes:
 // a simulated node may be called "n 5", and ensnode, started with it, would refuse
