@@ -223,12 +223,13 @@ func TestImportRules(t *testing.T) {
 		// link the simulator (for scenarios.Spec) through realscenario; ensnode may
 		// not, TestEnsnodeLinksNoSimulator checks it transitively. ensctl checks an
 		// event against the demo peer's own parser (kv.Check) before it sends one.
-		{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "cmd/internal/realscenario", "internal/buildinfo", "router", "router/driver", "router/nettransport", "scenarios"}},
+		{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "cmd/internal/limitfile", "cmd/internal/realscenario", "internal/buildinfo", "router", "router/driver", "router/nettransport", "scenarios"}},
 		{name: "load drives calls", dir: "cmd/internal/load", allowed: []string{"router"}},
 		{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
 		{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"router", "router/driver", "router/nettransport"}},
 		{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "router/driver", "scenarios"}},
-		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"internal/strictjson", "router", "router/nettransport"}},
+		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"cmd/internal/limitfile", "internal/strictjson", "router", "router/nettransport"}},
+		{name: "limitfile is a leaf", dir: "cmd/internal/limitfile", allowed: []string{}},
 		{name: "kv demo", dir: "cmd/internal/kv", allowed: []string{"router", "router/driver"}},
 	}
 	for _, tc := range rules {
