@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -150,6 +151,21 @@ func readSummary(path string) (mergeInput, error) {
 	}
 	if sum.SeedsRun > share {
 		return bad("seeds_run %d, more than the %d seeds of shard %s", sum.SeedsRun, share, sum.Shard)
+	}
+	if sum.WallNS < 0 {
+		return bad("wall_ns %d is negative", sum.WallNS)
+	}
+	failed := map[uint64]bool{}
+	for i, f := range sum.Failures {
+		switch {
+		case !slices.ContainsFunc(shards, func(sh shardSpec) bool { return shardSeeds(sum.From, sum.Seeds, sh).holds(f.Seed) }):
+			return bad("failures[%d]: seed %d is no seed of shard %s", i, f.Seed, sum.Shard)
+		case failed[f.Seed]:
+			return bad("failures[%d]: seed %d fails twice", i, f.Seed)
+		case f.ViolationsTotal < 0:
+			return bad("failures[%d]: violations_total %d is negative", i, f.ViolationsTotal)
+		}
+		failed[f.Seed] = true
 	}
 	return mergeInput{path: path, sum: sum, shards: shards, share: share}, nil
 }

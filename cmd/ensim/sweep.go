@@ -255,6 +255,11 @@ type seedRange struct{ first, step, count uint64 }
 
 func (r seedRange) at(i uint64) uint64 { return r.first + i*r.step }
 
+// holds reports whether seed s is one of the range's.
+func (r seedRange) holds(s uint64) bool {
+	return r.count > 0 && s >= r.first && (s-r.first)%r.step == 0 && (s-r.first)/r.step < r.count
+}
+
 // shardSeeds returns the seeds of shard sh of the n seeds from from on: the seeds s
 // with (s - from) % N == I-1.
 func shardSeeds(from, n uint64, sh shardSpec) seedRange {
