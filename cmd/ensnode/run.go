@@ -71,7 +71,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	o.Register(fs)
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
-		fmt.Fprintln(w, "SIGTERM (or Ctrl-C) stops the node gracefully; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again.\nflags:")
+		fmt.Fprintln(w, "SIGTERM (or Ctrl-C) stops the node gracefully, a second one at once; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again.\nflags:")
 	}
 	if err := cluster.Parse(fs, args, stderr, usage, "ensnode -h"); err != nil {
 		return nil, err
