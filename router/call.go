@@ -36,7 +36,7 @@ type pending struct {
 	// call started, if there was one (hadEntry): a redirect needs a strictly newer one.
 	seen      uint64
 	hadEntry  bool
-	completed bool // only ever true with bugs.LateReply
+	completed bool // only ever true with bugs.LateReply or bugs.KeepCompleted
 }
 
 // Call starts a call of event to t that waits at most timeout on this node's clock, and
@@ -224,6 +224,9 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 
 // lateReply counts and traces reply m, dropped for reason.
 func (n *Node) lateReply(m *Message, reason string) {
+	if n.cfg.Bugs.Has(bugs.SilentLate) {
+		return
+	}
 	n.stats.Late++
 	if ev := n.event(EvLate); ev != nil {
 		ev.Call = m.Call
@@ -280,7 +283,8 @@ func (n *Node) outcome(c Code) error {
 // exactly once, then the call is forgotten so that any later reply is a late reply.
 // The Result is built only for done: its parts come in registers.
 func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
-	if n.cfg.Bugs.Has(bugs.LateReply) {
+	keep := n.cfg.Bugs.Has(bugs.LateReply) || n.cfg.Bugs.Has(bugs.KeepCompleted)
+	if keep {
 		p.completed = true
 	} else if !n.pending.removeHeld(p.call.Seq) { // remove, its common case inlined
 		n.pending.removeAside(p.call.Seq)
@@ -311,7 +315,7 @@ func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 		}
 		p.done(res)
 	}
-	if !n.cfg.Bugs.Has(bugs.LateReply) {
+	if !keep {
 		n.freePending(p)
 	}
 }

@@ -201,6 +201,11 @@ func (n *Node) Pending() []CallID {
 	return out
 }
 
+// Registered returns how many calls the node's table of pending calls holds: the
+// calls of Pending and any completed call it failed to forget, which a correct node
+// never keeps (a test of the table's own upkeep).
+func (n *Node) Registered() int { return n.pending.len() }
+
 // Workers returns how many riak workers are still timed: waiting for their peer, or
 // for their timer after a forward their peer swallowed.
 func (n *Node) Workers() int { return len(n.workers) }

@@ -86,6 +86,9 @@ type checker struct {
 	// never more than one at a time, since a node settles a reply on the turn it is
 	// handed it.
 	awaiting []awaited
+	// byReply says whether the completion being reported settled a reply handed to
+	// its node: set at the call's EvComplete, read by done, which follows it.
+	byReply  bool
 	inElect  map[router.EnsembleID]int
 	electing int // entries of inElect other than zero
 	// handed remembers which request and reply messages were handed, to tell a
@@ -98,10 +101,14 @@ type checker struct {
 	work []workSpan
 }
 
-// awaited is a node handed reply message msg, not yet settled.
+// awaited is a node handed reply message msg, to call, not yet settled: only an
+// event of that same call (its completion, its reply counted late, its redirect)
+// settles it, so that another call completing on the node cannot hide a reply
+// dropped without a count.
 type awaited struct {
 	node router.NodeID
 	msg  uint64
+	call router.CallID
 }
 
 // workSpan is a leader working on one call's event from from to to, in virtual time.
@@ -168,7 +175,10 @@ func (c *checker) done(i int32, res *router.Result) {
 	now := host.Now()
 	r.completions++
 	if r.completions > 1 {
-		c.violate(InvLateDiscarded, c.callID(r), "a reply reached the caller after the call had completed (completion %d: %s)", r.completions, outcome(res))
+		c.violate(InvExactlyOnce, c.callID(r), "completed again (completion %d: %s)", r.completions, outcome(res))
+		if c.byReply {
+			c.violate(InvLateDiscarded, c.callID(r), "a reply reached the caller after the call had completed (completion %d: %s)", r.completions, outcome(res))
+		}
 		return
 	}
 	o := &c.open[r.open-1]
@@ -363,7 +373,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 	}
 	switch m.Kind {
 	case router.KindReply:
-		c.awaiting = append(c.awaiting, awaited{node: to, msg: id}) // settled above: to has no entry
+		c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call}) // settled above: to has no entry
 		if c.handed.has(id) {
 			c.probes.dupReply++
 		}
@@ -400,17 +410,20 @@ func (c *checker) within() time.Duration {
 }
 
 func (c *checker) settleAwaiting(node router.NodeID) {
-	if id, ok := c.unawait(node); ok {
+	if id, ok := c.unawait(node, nil); ok {
 		c.violate(InvLateDiscarded, router.CallID{}, "reply message %d at %s was neither delivered to its call nor counted as late", id, node)
 	}
 }
 
-// unawait removes node's entry from awaiting, returning the reply message it named.
-// The last entry takes its place: the order of awaiting means nothing (finish sorts
-// what is left by node).
-func (c *checker) unawait(node router.NodeID) (uint64, bool) {
+// unawait removes node's entry from awaiting if it is a reply to call (any call if
+// call is nil), returning the reply message it named. The last entry takes its
+// place: the order of awaiting means nothing (finish sorts what is left by node).
+func (c *checker) unawait(node router.NodeID, call *router.CallID) (uint64, bool) {
 	for i := range c.awaiting {
-		if samestr.Equal(string(c.awaiting[i].node), string(node)) {
+		if a := &c.awaiting[i]; samestr.Equal(string(a.node), string(node)) {
+			if call != nil && !sameCall(&a.call, call) {
+				return 0, false
+			}
 			id := c.awaiting[i].msg
 			last := len(c.awaiting) - 1
 			c.awaiting[i] = c.awaiting[last]
@@ -520,8 +533,12 @@ func (c *checker) finish(quiet bool) {
 		if sn.node == nil {
 			continue
 		}
-		for _, p := range sn.node.Pending() {
+		pending := sn.node.Pending()
+		for _, p := range pending {
 			c.violate(InvNoLeak, p, "call still pending at %s when the world is quiet", id)
+		}
+		if held := sn.node.Registered(); held > len(pending) {
+			c.violate(InvNoLeak, router.CallID{}, "%d completed calls still held in the table of pending calls at %s", held-len(pending), id)
 		}
 		if w := sn.node.Workers(); w > 0 {
 			c.violate(InvNoLeak, router.CallID{}, "%d riak workers still waiting at %s", w, id)
@@ -582,4 +599,9 @@ func (r *callRec) workShare(from, to time.Duration) (wasted, total int64) {
 		wasted = int64(to - max(from, r.endGlobal))
 	}
 	return wasted, int64(to - from)
+}
+
+// sameCall reports whether a and b name the same call.
+func sameCall(a, b *router.CallID) bool {
+	return a.Seq == b.Seq && a.Incarnation == b.Incarnation && samestr.Equal(string(a.Node), string(b.Node))
 }

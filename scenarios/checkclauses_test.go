@@ -364,6 +364,8 @@ func TestCheckerRepliesSettled(t *testing.T) {
 			}
 		})
 	}
+	// A second completion breaks exactly-once; when a reply handed to the node made
+	// it, late-discarded too.
 	t.Run("second completion", func(t *testing.T) {
 		wd := checkWorld(t, router.Default)
 		sn := wd.byIdx[0]
@@ -371,7 +373,40 @@ func TestCheckerRepliesSettled(t *testing.T) {
 		sn.tr.done(router.Result{Call: id, Err: router.ErrUnreachable})
 		wantViolations(t, wd, "", "")
 		sn.tr.done(router.Result{Call: id, Err: router.ErrUnreachable})
-		wantViolations(t, wd, InvLateDiscarded, "completion 2")
+		wantViolations(t, wd, InvExactlyOnce, "completed again (completion 2")
+	})
+	t.Run("second completion by a reply", func(t *testing.T) {
+		wd := checkWorld(t, router.Default)
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "e1")
+		sn.tr.done(router.Result{Call: id, Err: router.ErrUnreachable})
+		reply := router.Message{Kind: router.KindReply, Call: id}
+		wd.chk.Handed(sn.id, 7, &reply)
+		sn.tr.Trace(&router.Event{Kind: router.EvComplete, Call: id})
+		sn.tr.done(router.Result{Call: id, Err: router.ErrUnreachable})
+		got := invariantsOf(wd)
+		want := []string{"exactly-once: completed again (completion 2", "late-discarded: a reply reached the caller after the call had completed (completion 2"}
+		if len(got) != len(want) {
+			t.Fatalf("violations %q, want %q...", got, want)
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) {
+				t.Errorf("violation %d is %q, want %q...", i, got[i], want[i])
+			}
+		}
+	})
+	// A reply is settled only by an event of its own call: another call completing
+	// on the node leaves it unsettled.
+	t.Run("settled by another call", func(t *testing.T) {
+		wd := checkWorld(t, router.Default)
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "e1")
+		other := startCall(wd, sn, "e1")
+		wd.chk.Handed(sn.id, 7, &router.Message{Kind: router.KindReply, Call: id})
+		sn.tr.Trace(&router.Event{Kind: router.EvComplete, Call: other})
+		sn.tr.done(router.Result{Call: other, Err: router.ErrUnreachable})
+		wd.chk.Handed(sn.id, 8, &router.Message{Kind: router.KindGossip})
+		wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
 	})
 }
 

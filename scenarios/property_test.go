@@ -306,6 +306,8 @@ var shrinkCases = []shrinkCase{
 	// A route shared needs two ensembles whose names have the same length.
 	{bug: bugs.SharedRoute, targets: []string{InvReplyMatchesCall}, needs: func(s Spec) bool { return len(s.Ensembles) > 1 }},
 	{bug: bugs.DropRequest, targets: []string{InvLiveness}},
+	{bug: bugs.KeepCompleted, targets: []string{InvNoLeak}},
+	{bug: bugs.SilentLate, targets: []string{InvLateDiscarded}},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

@@ -111,14 +111,14 @@ func (t *tracer) Trace(ev *router.Event) {
 			t.recordPeerBudget(t.wd.kinds.deliver, ev)
 		}
 	case router.EvComplete:
-		c.unawait(t.node)
+		_, c.byReply = c.unawait(t.node, &ev.Call)
 		if rec {
 			t.recordComplete(ev)
 		}
 	default:
 		switch ev.Kind {
 		case router.EvLate, router.EvRedirect:
-			c.unawait(t.node)
+			c.unawait(t.node, &ev.Call)
 		case router.EvLearn:
 			c.learned(ev)
 		}

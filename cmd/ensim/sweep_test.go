@@ -324,6 +324,8 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.ReuseCallID, source: []string{"--spec", reuse}, want: []string{scenarios.InvReplyMatchesCall}},
 		{bug: bugs.SharedRoute, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvReplyMatchesCall}},
 		{bug: bugs.DropRequest, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvLiveness}},
+		{bug: bugs.KeepCompleted, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvNoLeak}},
+		{bug: bugs.SilentLate, source: []string{"--scenario", "slow-leader"}, want: []string{scenarios.InvLateDiscarded}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

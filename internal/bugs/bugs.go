@@ -37,6 +37,13 @@ const (
 	// DropRequest makes a node drop one in eight of the requests it would hand to a
 	// local peer, as if lost on the way: their callers time out in a healthy cluster.
 	DropRequest
+	// KeepCompleted never removes a completed call from the node's table of pending
+	// calls: a late reply to it is still dropped, but the table grows with every
+	// call.
+	KeepCompleted
+	// SilentLate drops a reply that arrives for a call no longer pending without
+	// counting it as late: the caller is not told twice, but the loss is hidden.
+	SilentLate
 	maxBug
 )
 
@@ -50,6 +57,8 @@ var names = [...]string{
 	FreezeDirectory: "freeze-directory",
 	SharedRoute:     "shared-route",
 	DropRequest:     "drop-request",
+	KeepCompleted:   "keep-completed",
+	SilentLate:      "silent-late",
 }
 
 // String returns the bug's name as used in test names and flags.
