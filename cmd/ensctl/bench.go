@@ -158,7 +158,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		res.Mode = "open"
 		lag := newRecorder()
-		res.Behind = openLoop(ctx, cl, rec, lag, *conc, *rate, start, end, target, ev)
+		res.Behind = openLoop(ctx, cl, rec, lag, *conc, newSchedule(*rate, *dur), start, target, ev)
 		h, _ := lag.merge()
 		res.StartLagNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
 	}
@@ -227,14 +227,14 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // or at once when its previous call ended late; so at most conc calls are in flight.
 // It records in lag how late each call started, and returns how many calls started
 // more than a millisecond after they were due.
-func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, rate float64, start, end time.Time, t router.Target, ev []byte) int64 {
-	interval := time.Duration(float64(time.Second) / rate)
+func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) int64 {
 	var wg sync.WaitGroup
 	var behind atomic.Int64
 	for w := range conc {
 		wg.Go(func() {
 			late := int64(0)
-			for due := start.Add(time.Duration(w) * interval); due.Before(end) && ctx.Err() == nil; due = due.Add(time.Duration(conc) * interval) {
+			for n := int64(w); n < sched.calls && ctx.Err() == nil; n += int64(conc) {
+				due := start.Add(sched.at(n))
 				if wait := time.Until(due); wait > 0 {
 					time.Sleep(wait)
 				}
@@ -257,6 +257,30 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, rat
 	}
 	wg.Wait()
 	return behind.Load()
+}
+
+// schedule is the open loop's timetable: call n is due n/rate seconds after the
+// start, computed from n for each call (an interval of 1s/rate rounded to whole
+// nanoseconds and added up drifts early, and makes more calls than rate × duration).
+type schedule struct {
+	rate  float64
+	calls int64 // the calls due before the end of the run
+}
+
+func newSchedule(rate float64, dur time.Duration) schedule {
+	s := schedule{rate: rate, calls: int64(math.Ceil(rate * dur.Seconds()))}
+	for s.calls > 0 && s.at(s.calls-1) >= dur {
+		s.calls--
+	}
+	for s.at(s.calls) < dur {
+		s.calls++
+	}
+	return s
+}
+
+// at is when call n is due, after the start.
+func (s schedule) at(n int64) time.Duration {
+	return time.Duration(float64(n) * float64(time.Second) / s.rate)
 }
 
 // startProfile starts a CPU profile into path and returns what stops it.

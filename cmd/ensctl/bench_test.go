@@ -95,3 +95,40 @@ func TestBenchInterrupted(t *testing.T) {
 		t.Fatalf("call after the signal: exit %d, stderr %q", code, errb.String())
 	}
 }
+
+// benchJSON runs ensctl bench --json against n with args, and returns its report and
+// exit status.
+func benchJSON(t *testing.T, n *testNode, args ...string) (benchResult, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append(append([]string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "--json"}, args...), "e1"), &out, &errb)
+	var res benchResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("no report: %v\nstdout %q\nstderr %q", err, out.String(), errb.String())
+	}
+	return res, code
+}
+
+// TestBenchOpenLoopSchedule: open loop makes rate × duration calls, not one more: at
+// 3 calls a second for 1s the calls are due at 0, 1/3 and 2/3 of a second (an
+// interval of 333,333,333ns added up put a fourth at 999,999,999ns).
+func TestBenchOpenLoopSchedule(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	res, code := benchJSON(t, n, "--rate", "3", "--duration", "1s")
+	if code != 0 || res.Calls != 3 || res.OK != 3 {
+		t.Fatalf("exit %d, %d calls (%d ok); want exit 0 and 3 calls: %+v", code, res.Calls, res.OK, res)
+	}
+	for _, tc := range []struct {
+		rate  float64
+		dur   time.Duration
+		calls int64
+	}{
+		{3, time.Second, 3}, {1, time.Second, 1}, {1, 1500 * time.Millisecond, 2}, {1e8, 24 * time.Hour, 8_640_000_000_000},
+		{7, 3 * time.Second, 21}, {0.5, 5 * time.Second, 3}, {1e6, 3 * time.Second, 3_000_000},
+	} {
+		s := newSchedule(tc.rate, tc.dur)
+		if s.calls != tc.calls || s.at(s.calls-1) >= tc.dur || s.at(s.calls) < tc.dur {
+			t.Errorf("rate %v for %v: %d calls, the last at %v, the next at %v; want %d", tc.rate, tc.dur, s.calls, s.at(s.calls-1), s.at(s.calls), tc.calls)
+		}
+	}
+}
