@@ -37,7 +37,15 @@ type benchResult struct {
 	Errors      map[string]int64 `json:"errors"`
 	CallsPerSec float64          `json:"calls_per_sec"`
 	LatencyNS   map[string]int64 `json:"latency_ns"`
-	Behind      int64            `json:"behind,omitempty"` // open loop: calls that started after their scheduled time
+	// Scheduled is, in open loop, the calls due in --duration (rate × duration); each
+	// is made (and counted in Calls) or skipped, unless a signal ends the run.
+	Scheduled int64 `json:"scheduled,omitempty"`
+	// Skipped is, in open loop, the scheduled calls that were not made because the
+	// generator was behind: it reached them after their deadline (scheduled start and
+	// --timeout), or more than 1ms late once --duration had passed. They are not
+	// calls: not in Calls, the outcomes, calls/s or the latencies.
+	Skipped int64 `json:"skipped,omitempty"`
+	Behind  int64 `json:"behind,omitempty"` // open loop: calls that started more than 1ms after their scheduled time
 	// StartLagNS is, in open loop, how late the calls started after their scheduled
 	// time (p50, p99, max): the generator's own delay, which every call's latency
 	// includes.
@@ -113,7 +121,7 @@ const (
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := flags("bench", stderr)
 	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
-	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start (0: closed loop)")
+	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline, or more than 1ms late after --duration, is skipped: not made, counted apart (0: closed loop)")
 	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run")
 	event := fs.String("event", "get bench", "the event each call sends")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
@@ -158,7 +166,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else {
 		res.Mode = "open"
 		lag := newRecorder()
-		res.Behind = openLoop(ctx, cl, rec, lag, *conc, newSchedule(*rate, *dur), start, target, ev)
+		sched := newSchedule(*rate, *dur)
+		res.Scheduled = sched.calls
+		res.Behind, res.Skipped = openLoop(ctx, cl, rec, lag, *conc, sched, start, target, ev)
 		h, _ := lag.merge()
 		res.StartLagNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
 	}
@@ -226,37 +236,50 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // starts calls w, w+conc, w+2*conc, ... of the schedule, sleeping until each is due,
 // or at once when its previous call ended late; so at most conc calls are in flight.
 // It records in lag how late each call started, and returns how many calls started
-// more than a millisecond after they were due.
-func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) int64 {
+// more than a millisecond after they were due (behind), and how many it did not
+// start at all because the generator reached them too late (skipped): after their
+// deadline (the scheduled start and the timeout), or more than a millisecond late
+// once the run's --duration had passed. A call it skips is neither sent nor counted
+// as a call, so a rate past what the client and the node can do shows as skipped
+// calls, and the run ends at --duration however far behind the generator is.
+func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) (behind, skipped int64) {
+	end := start.Add(sched.dur)
 	var wg sync.WaitGroup
-	var behind atomic.Int64
+	var lateN, skipN atomic.Int64
 	for w := range conc {
 		wg.Go(func() {
-			late := int64(0)
+			late, skip := int64(0), int64(0)
 			for n := int64(w); n < sched.calls && ctx.Err() == nil; n += int64(conc) {
 				due := start.Add(sched.at(n))
 				if wait := time.Until(due); wait > 0 {
 					time.Sleep(wait)
 				}
-				started := time.Since(due)
+				now := time.Now()
+				started := now.Sub(due)
+				if started > time.Millisecond && !now.Before(end) {
+					// The run is over: neither this call nor the rest of this
+					// worker's share is started.
+					skip += (sched.calls - n + int64(conc) - 1) / int64(conc)
+					break
+				}
+				if started >= cl.c.timeout {
+					skip++ // its deadline passed before the generator reached it
+					continue
+				}
 				if started > time.Millisecond {
 					late++ // a slow previous call, or a sleep that overslept
 				}
 				lag.record(w, started, router.CodeOK)
-				// The deadline counts from the scheduled start too: a call that
-				// starts after it has timed out without being sent.
-				code := router.CodeTimeout
-				if left := cl.c.timeout - started; left > 0 {
-					res, _ := cl.drv.CallTimeout(context.Background(), t, ev, left)
-					code = router.CodeOf(res.Err)
-				}
-				rec.record(w, time.Since(due), code)
+				// The deadline counts from the scheduled start too.
+				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout-started)
+				rec.record(w, time.Since(due), router.CodeOf(res.Err))
 			}
-			behind.Add(late)
+			lateN.Add(late)
+			skipN.Add(skip)
 		})
 	}
 	wg.Wait()
-	return behind.Load()
+	return lateN.Load(), skipN.Load()
 }
 
 // schedule is the open loop's timetable: call n is due n/rate seconds after the
@@ -264,11 +287,12 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sch
 // nanoseconds and added up drifts early, and makes more calls than rate × duration).
 type schedule struct {
 	rate  float64
-	calls int64 // the calls due before the end of the run
+	dur   time.Duration
+	calls int64 // the calls due before dur
 }
 
 func newSchedule(rate float64, dur time.Duration) schedule {
-	s := schedule{rate: rate, calls: int64(math.Ceil(rate * dur.Seconds()))}
+	s := schedule{rate: rate, dur: dur, calls: int64(math.Ceil(rate * dur.Seconds()))}
 	for s.calls > 0 && s.at(s.calls-1) >= dur {
 		s.calls--
 	}
@@ -347,6 +371,7 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		fmt.Fprintf(w, "%-11s %d\n", code, r.Errors[code])
 	}
 	if r.Mode == "open" {
+		fmt.Fprintf(w, "skipped     %d of %d scheduled (generator behind: not started by their deadline, or by the end of the run)\n", r.Skipped, r.Scheduled)
 		fmt.Fprintf(w, "started late %d (over 1ms); start lag p50 %v  p99 %v  max %v\n", r.Behind,
 			d(r.StartLagNS["p50"]), d(r.StartLagNS["p99"]), d(r.StartLagNS["max"]))
 	}

@@ -132,3 +132,25 @@ func TestBenchOpenLoopSchedule(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchOpenLoopBehind: open loop at a rate far past what one worker can do makes
+// the calls it can and counts the rest as skipped; it neither counts a call it did
+// not send (each call made sent a message) nor walks the rest of the schedule after
+// --duration.
+func TestBenchOpenLoopBehind(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	res, code := benchJSON(t, n, "--rate", "10000000", "--concurrency", "1", "--duration", "100ms")
+	if code != 0 || res.Scheduled != 1_000_000 || res.Skipped == 0 || res.Calls+res.Skipped != res.Scheduled {
+		t.Fatalf("exit %d, %d scheduled, %d calls, %d skipped; want exit 0, 1000000 scheduled, some skipped, the rest made: %+v",
+			code, res.Scheduled, res.Calls, res.Skipped, res)
+	}
+	if res.Calls > int64(res.IO.Sent) {
+		t.Fatalf("%d calls but %d messages sent: calls counted that were never sent: %+v", res.Calls, res.IO.Sent, res)
+	}
+	var out, errb bytes.Buffer
+	code = run(context.Background(), []string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret,
+		"--rate", "10000000", "--concurrency", "1", "--duration", "10ms", "e1"}, &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "\nskipped     ") || !strings.Contains(out.String(), " of 100000 scheduled (generator behind") {
+		t.Fatalf("exit %d, report:\n%s%s\nwant a line of the calls skipped", code, out.String(), errb.String())
+	}
+}
