@@ -174,6 +174,11 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	elapsed := time.Since(start)
 	res.Interrupted = ctx.Err() != nil
+	if !res.Interrupted {
+		// The run lasted --duration at least: open loop's last call may be due, and
+		// end, well before it.
+		elapsed = max(elapsed, *dur)
+	}
 	io1 := cl.tr.Stats()
 	res.IO.Sent, res.IO.Writes = io1.Sent-io0.Sent, io1.Writes-io0.Writes
 	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads

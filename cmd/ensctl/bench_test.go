@@ -154,3 +154,15 @@ func TestBenchOpenLoopBehind(t *testing.T) {
 		t.Fatalf("exit %d, report:\n%s%s\nwant a line of the calls skipped", code, out.String(), errb.String())
 	}
 }
+
+// TestBenchOpenLoopLowRate: calls/s is over the whole --duration, not the time until
+// the last call ended: one call a second for a second is 1 call/s, not the 1,000 or
+// so of one call that took a millisecond.
+func TestBenchOpenLoopLowRate(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	res, code := benchJSON(t, n, "--rate", "1", "--duration", "1s")
+	if code != 0 || res.Calls != 1 || res.CallsPerSec > 1 || res.DurationNS < int64(time.Second) {
+		t.Fatalf("exit %d, %d calls, %v calls/s over %v; want exit 0, 1 call, 1 call/s over 1s: %+v",
+			code, res.Calls, res.CallsPerSec, time.Duration(res.DurationNS), res)
+	}
+}
