@@ -36,7 +36,12 @@ type benchResult struct {
 	OK          int64            `json:"ok"`
 	Errors      map[string]int64 `json:"errors"`
 	CallsPerSec float64          `json:"calls_per_sec"`
-	LatencyNS   map[string]int64 `json:"latency_ns"`
+	// LatencyNS is of the successful calls (p50, p99, p999, max); ErrorLatencyNS of
+	// the failed ones (p50, p99, max: how long they took to fail), when calls failed.
+	// Failures are often fast (a node down: unreachable at once), and would pull the
+	// percentiles of a mix down.
+	LatencyNS      map[string]int64 `json:"latency_ns"`
+	ErrorLatencyNS map[string]int64 `json:"error_latency_ns,omitempty"`
 	// Scheduled is, in open loop, the calls due in --duration (rate × duration); each
 	// is made (and counted in Calls) or skipped, unless a signal ends the run.
 	Scheduled int64 `json:"scheduled,omitempty"`
@@ -58,18 +63,19 @@ type benchResult struct {
 		Received uint64 `json:"received"`
 		Reads    uint64 `json:"reads"`
 	} `json:"io"`
-	latency  *hdrhistogram.Histogram
-	outcomes map[router.Code]int64
+	latency, errLatency *hdrhistogram.Histogram
+	outcomes            map[router.Code]int64
 }
 
-// recorder collects latencies in a few locked shards of one HDR histogram each, so
-// hundreds of callers neither contend on one lock nor hold hundreds of histograms.
+// recorder collects latencies in a few locked shards of two HDR histograms each (of
+// the successful calls and of the failed ones), so hundreds of callers neither
+// contend on one lock nor hold hundreds of histograms.
 type recorder struct {
 	shards [16]struct {
-		mu    sync.Mutex
-		h     *hdrhistogram.Histogram
-		codes [16]int64
-		_     [64]byte
+		mu     sync.Mutex
+		h, err *hdrhistogram.Histogram
+		codes  [16]int64
+		_      [64]byte
 	}
 }
 
@@ -79,25 +85,33 @@ func newRecorder() *recorder {
 	r := &recorder{}
 	for i := range r.shards {
 		r.shards[i].h = hdrhistogram.New(1000, maxLatency, 3) // 1µs to 1min, 3 significant figures
+		r.shards[i].err = hdrhistogram.New(1000, maxLatency, 3)
 	}
 	return r
 }
 
 func (r *recorder) record(worker int, d time.Duration, c router.Code) {
 	s := &r.shards[worker%len(r.shards)]
+	h := s.h
+	if c != router.CodeOK {
+		h = s.err
+	}
 	s.mu.Lock()
-	_ = s.h.RecordValue(min(max(d.Nanoseconds(), 1000), maxLatency))
+	_ = h.RecordValue(min(max(d.Nanoseconds(), 1000), maxLatency))
 	s.codes[c]++
 	s.mu.Unlock()
 }
 
-func (r *recorder) merge() (*hdrhistogram.Histogram, map[router.Code]int64) {
-	h := hdrhistogram.New(1000, maxLatency, 3)
-	codes := map[router.Code]int64{}
+// merge returns the latencies of the successful calls, of the failed ones, and the
+// count of each outcome.
+func (r *recorder) merge() (ok, failed *hdrhistogram.Histogram, codes map[router.Code]int64) {
+	ok, failed = hdrhistogram.New(1000, maxLatency, 3), hdrhistogram.New(1000, maxLatency, 3)
+	codes = map[router.Code]int64{}
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
-		h.Merge(s.h)
+		ok.Merge(s.h)
+		failed.Merge(s.err)
 		for c, n := range s.codes {
 			if n > 0 {
 				codes[router.Code(c)] += n
@@ -105,7 +119,7 @@ func (r *recorder) merge() (*hdrhistogram.Histogram, map[router.Code]int64) {
 		}
 		s.mu.Unlock()
 	}
-	return h, codes
+	return ok, failed, codes
 }
 
 // The bench's limits. A caller is a goroutine with its own share of the recorder, so
@@ -169,7 +183,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		sched := newSchedule(*rate, *dur)
 		res.Scheduled = sched.calls
 		res.Behind, res.Skipped = openLoop(ctx, cl, rec, lag, *conc, sched, start, target, ev)
-		h, _ := lag.merge()
+		h, _, _ := lag.merge()
 		res.StartLagNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
 	}
 	elapsed := time.Since(start)
@@ -182,7 +196,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	io1 := cl.tr.Stats()
 	res.IO.Sent, res.IO.Writes = io1.Sent-io0.Sent, io1.Writes-io0.Writes
 	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads
-	res.latency, res.outcomes = rec.merge()
+	res.latency, res.errLatency, res.outcomes = rec.merge()
 	res.finish(elapsed)
 	if err := res.print(stdout, c.jsonOut); err != nil {
 		return err
@@ -344,6 +358,10 @@ func (r *benchResult) finish(elapsed time.Duration) {
 		"p50": r.latency.ValueAtQuantile(50), "p99": r.latency.ValueAtQuantile(99),
 		"p999": r.latency.ValueAtQuantile(99.9), "max": r.latency.Max(),
 	}
+	if r.OK < r.Calls {
+		h := r.errLatency
+		r.ErrorLatencyNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
+	}
 }
 
 func (r *benchResult) print(w io.Writer, asJSON bool) error {
@@ -383,7 +401,11 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	per := func(n, ops uint64) float64 { return float64(n) / float64(max(ops, 1)) }
 	fmt.Fprintf(w, "client io   %d messages in %d writes (%.1f a write), %d in %d reads (%.1f a read)\n",
 		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads))
-	_, err := fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v\n",
-		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["p999"]), d(r.LatencyNS["max"]))
+	_, err := fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %d successful calls)\n",
+		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["p999"]), d(r.LatencyNS["max"]), r.OK)
+	if e := r.ErrorLatencyNS; e != nil {
+		_, err = fmt.Fprintf(w, "error latency p50 %v  p99 %v  max %v (how long the %d failed calls took to fail)\n",
+			d(e["p50"]), d(e["p99"]), d(e["max"]), r.Calls-r.OK)
+	}
 	return err
 }

@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ensroute/ensroute/router"
 )
 
 // TestBenchPrintOrder: the text report lists the error outcomes sorted by name, the
@@ -164,5 +167,47 @@ func TestBenchOpenLoopLowRate(t *testing.T) {
 	if code != 0 || res.Calls != 1 || res.CallsPerSec > 1 || res.DurationNS < int64(time.Second) {
 		t.Fatalf("exit %d, %d calls, %v calls/s over %v; want exit 0, 1 call, 1 call/s over 1s: %+v",
 			code, res.Calls, res.CallsPerSec, time.Duration(res.DurationNS), res)
+	}
+}
+
+// TestBenchLatencyOfFailures: the latency percentiles are of the successful calls;
+// the failed calls' latency is reported apart (here 90 fast failures, as when a node
+// is down, would otherwise make p50 theirs), in the text and the JSON alike.
+func TestBenchLatencyOfFailures(t *testing.T) {
+	rec := newRecorder()
+	for i := range 100 {
+		if i%10 == 0 {
+			rec.record(i, 5*time.Millisecond, router.CodeOK)
+		} else {
+			rec.record(i, 100*time.Microsecond, router.CodeUnreachable)
+		}
+	}
+	r := &benchResult{Mode: "closed", Ensemble: "e1", Via: "n1", Concurrency: 4}
+	r.latency, r.errLatency, r.outcomes = rec.merge()
+	r.finish(time.Second)
+	near := func(got int64, want time.Duration) bool {
+		return math.Abs(float64(got)-float64(want)) < float64(want)/100
+	}
+	if r.Calls != 100 || r.OK != 10 || !near(r.LatencyNS["p50"], 5*time.Millisecond) || !near(r.LatencyNS["max"], 5*time.Millisecond) ||
+		!near(r.ErrorLatencyNS["p50"], 100*time.Microsecond) || !near(r.ErrorLatencyNS["max"], 100*time.Microsecond) {
+		t.Fatalf("calls %d, ok %d, latency %v, error latency %v; want 10 of 100 ok, latency 5ms, error latency 100µs", r.Calls, r.OK, r.LatencyNS, r.ErrorLatencyNS)
+	}
+	var b bytes.Buffer
+	if err := r.print(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nlatency     p50 5.001ms  p99 5.001ms  p99.9 5.001ms  max 5.001ms (the 10 successful calls)\n",
+		"\nerror latency p50 100µs  p99 100µs  max 100µs (how long the 90 failed calls took to fail)\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report without %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	if err := r.print(&b, true); err != nil {
+		t.Fatal(err)
+	}
+	var back benchResult
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.LatencyNS["p50"] != r.LatencyNS["p50"] || back.ErrorLatencyNS["p50"] != r.ErrorLatencyNS["p50"] {
+		t.Errorf("JSON %s (%v); want latency_ns and error_latency_ns as in the text", b.String(), err)
 	}
 }
