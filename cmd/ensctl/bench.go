@@ -40,7 +40,8 @@ type benchResult struct {
 	// the failed ones (p50, p99, max: how long they took to fail), when calls failed.
 	// Failures are often fast (a node down: unreachable at once), and would pull the
 	// percentiles of a mix down.
-	LatencyNS      map[string]int64 `json:"latency_ns"`
+	// Either is absent when there were no such calls.
+	LatencyNS      map[string]int64 `json:"latency_ns,omitempty"`
 	ErrorLatencyNS map[string]int64 `json:"error_latency_ns,omitempty"`
 	// Scheduled is, in open loop, the calls due in --duration (rate × duration); each
 	// is made (and counted in Calls) or skipped, unless a signal ends the run.
@@ -184,7 +185,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		res.Scheduled = sched.calls
 		res.Behind, res.Skipped = openLoop(ctx, cl, rec, lag, *conc, sched, start, target, ev)
 		h, _, _ := lag.merge()
-		res.StartLagNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
+		res.StartLagNS = percentiles(h, false)
 	}
 	elapsed := time.Since(start)
 	res.Interrupted = ctx.Err() != nil
@@ -354,14 +355,21 @@ func (r *benchResult) finish(elapsed time.Duration) {
 		}
 	}
 	r.CallsPerSec = float64(r.Calls) / elapsed.Seconds()
-	r.LatencyNS = map[string]int64{
-		"p50": r.latency.ValueAtQuantile(50), "p99": r.latency.ValueAtQuantile(99),
-		"p999": r.latency.ValueAtQuantile(99.9), "max": r.latency.Max(),
+	r.LatencyNS = percentiles(r.latency, true)
+	r.ErrorLatencyNS = percentiles(r.errLatency, false)
+}
+
+// percentiles are h's p50, p99, p999 (withP999) and max, or nil when h is empty: an
+// empty histogram has no percentiles, only its zero values.
+func percentiles(h *hdrhistogram.Histogram, withP999 bool) map[string]int64 {
+	if h.TotalCount() == 0 {
+		return nil
 	}
-	if r.OK < r.Calls {
-		h := r.errLatency
-		r.ErrorLatencyNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
+	p := map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
+	if withP999 {
+		p["p999"] = h.ValueAtQuantile(99.9)
 	}
+	return p
 }
 
 func (r *benchResult) print(w io.Writer, asJSON bool) error {
@@ -395,14 +403,22 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	}
 	if r.Mode == "open" {
 		fmt.Fprintf(w, "skipped     %d of %d scheduled (generator behind: not started by their deadline, or by the end of the run)\n", r.Skipped, r.Scheduled)
-		fmt.Fprintf(w, "started late %d (over 1ms); start lag p50 %v  p99 %v  max %v\n", r.Behind,
-			d(r.StartLagNS["p50"]), d(r.StartLagNS["p99"]), d(r.StartLagNS["max"]))
+		if l := r.StartLagNS; l != nil {
+			fmt.Fprintf(w, "started late %d (over 1ms); start lag p50 %v  p99 %v  max %v\n", r.Behind, d(l["p50"]), d(l["p99"]), d(l["max"]))
+		} else {
+			fmt.Fprintf(w, "started late 0 (over 1ms); start lag none: no call started\n")
+		}
 	}
 	per := func(n, ops uint64) float64 { return float64(n) / float64(max(ops, 1)) }
 	fmt.Fprintf(w, "client io   %d messages in %d writes (%.1f a write), %d in %d reads (%.1f a read)\n",
 		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads))
-	_, err := fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %d successful calls)\n",
-		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["p999"]), d(r.LatencyNS["max"]), r.OK)
+	var err error
+	if l := r.LatencyNS; l != nil {
+		_, err = fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %d successful calls)\n",
+			d(l["p50"]), d(l["p99"]), d(l["p999"]), d(l["max"]), r.OK)
+	} else {
+		_, err = fmt.Fprintf(w, "latency     none: no call succeeded\n")
+	}
 	if e := r.ErrorLatencyNS; e != nil {
 		_, err = fmt.Fprintf(w, "error latency p50 %v  p99 %v  max %v (how long the %d failed calls took to fail)\n",
 			d(e["p50"]), d(e["p99"]), d(e["max"]), r.Calls-r.OK)

@@ -211,3 +211,32 @@ func TestBenchLatencyOfFailures(t *testing.T) {
 		t.Errorf("JSON %s (%v); want latency_ns and error_latency_ns as in the text", b.String(), err)
 	}
 }
+
+// TestBenchNoCalls: a run that made no call (--duration 1ns in closed loop can end
+// before any starts) prints no percentiles of the empty histograms, in the text or
+// the JSON.
+func TestBenchNoCalls(t *testing.T) {
+	for _, mode := range []string{"closed", "open"} {
+		r := &benchResult{Mode: mode, Ensemble: "e1", Via: "n1", Concurrency: 4}
+		r.latency, r.errLatency, r.outcomes = newRecorder().merge()
+		if mode == "open" {
+			h, _, _ := newRecorder().merge()
+			r.StartLagNS = percentiles(h, false)
+		}
+		r.finish(time.Second)
+		var text, js bytes.Buffer
+		if err := r.print(&text, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.print(&js, true); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text.String(), "p50") || !strings.Contains(text.String(), "\nlatency     none: no call succeeded\n") ||
+			strings.Contains(js.String(), "p50") || strings.Contains(js.String(), "latency_ns") {
+			t.Errorf("%s loop, no calls: report\n%s%s\nwant no percentiles, and latency none", mode, text.String(), js.String())
+		}
+		if mode == "open" && !strings.Contains(text.String(), "start lag none: no call started\n") {
+			t.Errorf("open loop, no calls: report\n%s\nwant start lag none", text.String())
+		}
+	}
+}
