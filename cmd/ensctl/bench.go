@@ -158,18 +158,20 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := kv.Check([]byte(*event)); err != nil {
 		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
 	}
-	cl, err := c.dial(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	defer cl.close()
 	if *cpuprofile != "" {
+		// Before connecting: a path it cannot create is bad usage, whatever the
+		// cluster does.
 		stop, err := startProfile(*cpuprofile)
 		if err != nil {
 			return err
 		}
 		defer stop()
 	}
+	cl, err := c.dial(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
 	res := &benchResult{Mode: "closed", Ensemble: ens, Via: c.via, Concurrency: *conc, Rate: *rate}
 	rec := newRecorder()
 	target, ev := cl.ensemble(ens), []byte(*event)
