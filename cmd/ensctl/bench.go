@@ -72,7 +72,8 @@ type benchResult struct {
 // the successful calls and of the failed ones), so hundreds of callers neither
 // contend on one lock nor hold hundreds of histograms.
 type recorder struct {
-	shards [16]struct {
+	highest int64 // the longest latency the histograms hold, in ns
+	shards  [16]struct {
 		mu     sync.Mutex
 		h, err *hdrhistogram.Histogram
 		codes  [16]int64
@@ -80,13 +81,16 @@ type recorder struct {
 	}
 }
 
-const maxLatency = int64(time.Minute)
-
-func newRecorder() *recorder {
-	r := &recorder{}
+// newRecorder returns a recorder of latencies of calls with deadline timeout. A call
+// ends by its deadline, give or take the scheduling of its wake-up, and open loop's
+// deadline counts from the scheduled start, so the histograms (1µs to twice the
+// timeout and a minute more, 3 significant figures) hold every latency with room to
+// spare; a longer one would be recorded as the longest they hold.
+func newRecorder(timeout time.Duration) *recorder {
+	r := &recorder{highest: int64(2*timeout + time.Minute)}
 	for i := range r.shards {
-		r.shards[i].h = hdrhistogram.New(1000, maxLatency, 3) // 1µs to 1min, 3 significant figures
-		r.shards[i].err = hdrhistogram.New(1000, maxLatency, 3)
+		r.shards[i].h = hdrhistogram.New(1000, r.highest, 3)
+		r.shards[i].err = hdrhistogram.New(1000, r.highest, 3)
 	}
 	return r
 }
@@ -98,7 +102,7 @@ func (r *recorder) record(worker int, d time.Duration, c router.Code) {
 		h = s.err
 	}
 	s.mu.Lock()
-	_ = h.RecordValue(min(max(d.Nanoseconds(), 1000), maxLatency))
+	_ = h.RecordValue(min(max(d.Nanoseconds(), 1000), r.highest))
 	s.codes[c]++
 	s.mu.Unlock()
 }
@@ -106,7 +110,7 @@ func (r *recorder) record(worker int, d time.Duration, c router.Code) {
 // merge returns the latencies of the successful calls, of the failed ones, and the
 // count of each outcome.
 func (r *recorder) merge() (ok, failed *hdrhistogram.Histogram, codes map[router.Code]int64) {
-	ok, failed = hdrhistogram.New(1000, maxLatency, 3), hdrhistogram.New(1000, maxLatency, 3)
+	ok, failed = hdrhistogram.New(1000, r.highest, 3), hdrhistogram.New(1000, r.highest, 3)
 	codes = map[router.Code]int64{}
 	for i := range r.shards {
 		s := &r.shards[i]
@@ -131,6 +135,7 @@ const (
 	maxConcurrency   = 100_000
 	maxRate          = 100_000_000
 	maxBenchDuration = 24 * time.Hour
+	maxBenchTimeout  = 24 * time.Hour // the histograms grow with it (newRecorder)
 )
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -149,6 +154,8 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: --concurrency %d: want 1..%d", cluster.ErrUsage, *conc, maxConcurrency)
 	case *dur <= 0 || *dur > maxBenchDuration:
 		return fmt.Errorf("%w: --duration %v: want a positive duration up to %v", cluster.ErrUsage, *dur, maxBenchDuration)
+	case c.timeout > maxBenchTimeout:
+		return fmt.Errorf("%w: --timeout %v: bench wants at most %v", cluster.ErrUsage, c.timeout, maxBenchTimeout)
 	case math.IsNaN(*rate) || *rate < 0 || *rate > maxRate:
 		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or a number of calls a second up to %g", cluster.ErrUsage, *rate, float64(maxRate))
 	case *rate > 0 && *rate*dur.Seconds() < 1:
@@ -173,7 +180,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer cl.close()
 	res := &benchResult{Mode: "closed", Ensemble: ens, Via: c.via, Concurrency: *conc, Rate: *rate}
-	rec := newRecorder()
+	rec := newRecorder(c.timeout)
 	target, ev := cl.ensemble(ens), []byte(*event)
 	io0 := cl.tr.Stats()
 	start := time.Now()
@@ -182,7 +189,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		closedLoop(ctx, cl, rec, *conc, end, target, ev)
 	} else {
 		res.Mode = "open"
-		lag := newRecorder()
+		lag := newRecorder(c.timeout)
 		sched := newSchedule(*rate, *dur)
 		res.Scheduled = sched.calls
 		res.Behind, res.Skipped = openLoop(ctx, cl, rec, lag, *conc, sched, start, target, ev)

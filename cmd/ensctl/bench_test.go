@@ -174,7 +174,7 @@ func TestBenchOpenLoopLowRate(t *testing.T) {
 // the failed calls' latency is reported apart (here 90 fast failures, as when a node
 // is down, would otherwise make p50 theirs), in the text and the JSON alike.
 func TestBenchLatencyOfFailures(t *testing.T) {
-	rec := newRecorder()
+	rec := newRecorder(time.Second)
 	for i := range 100 {
 		if i%10 == 0 {
 			rec.record(i, 5*time.Millisecond, router.CodeOK)
@@ -218,9 +218,9 @@ func TestBenchLatencyOfFailures(t *testing.T) {
 func TestBenchNoCalls(t *testing.T) {
 	for _, mode := range []string{"closed", "open"} {
 		r := &benchResult{Mode: mode, Ensemble: "e1", Via: "n1", Concurrency: 4}
-		r.latency, r.errLatency, r.outcomes = newRecorder().merge()
+		r.latency, r.errLatency, r.outcomes = newRecorder(time.Second).merge()
 		if mode == "open" {
-			h, _, _ := newRecorder().merge()
+			h, _, _ := newRecorder(time.Second).merge()
 			r.StartLagNS = percentiles(h, false)
 		}
 		r.finish(time.Second)
@@ -238,5 +238,21 @@ func TestBenchNoCalls(t *testing.T) {
 		if mode == "open" && !strings.Contains(text.String(), "start lag none: no call started\n") {
 			t.Errorf("open loop, no calls: report\n%s\nwant start lag none", text.String())
 		}
+	}
+}
+
+// TestBenchLongLatency: latencies past a minute are measured, not cut to a minute,
+// when --timeout allows them; a --timeout past what the histograms are sized for
+// is refused (TestBadUsage).
+func TestBenchLongLatency(t *testing.T) {
+	rec := newRecorder(5 * time.Minute)
+	rec.record(0, 90*time.Second, router.CodeOK)
+	rec.record(1, 4*time.Minute, router.CodeTimeout)
+	ok, failed, _ := rec.merge()
+	if got := time.Duration(ok.Max()); got < 90*time.Second || got > 91*time.Second {
+		t.Errorf("a 90s call recorded as %v", got)
+	}
+	if got := time.Duration(failed.Max()); got < 4*time.Minute || got > 4*time.Minute+time.Second {
+		t.Errorf("a 4m call recorded as %v", got)
 	}
 }
