@@ -129,8 +129,8 @@ func (r *recorder) merge() (ok, failed *hdrhistogram.Histogram, codes map[router
 
 // The bench's limits. A caller is a goroutine with its own share of the recorder, so
 // many millions of them take minutes to start, and to stop, before any call is made;
-// the open loop paces its calls 1s/rate apart, and a rate beyond any node's reach
-// would make that interval zero, with every call due at once for the whole run.
+// the open loop schedules its calls 1s/rate apart, and a rate beyond any node's reach
+// would have them all due in the same nanoseconds.
 const (
 	maxConcurrency   = 100_000
 	maxRate          = 100_000_000
@@ -159,7 +159,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case math.IsNaN(*rate) || *rate < 0 || *rate > maxRate:
 		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or a number of calls a second up to %g", cluster.ErrUsage, *rate, float64(maxRate))
 	case *rate > 0 && *rate*dur.Seconds() < 1:
-		// Also what keeps the interval between calls, 1s/rate, within a Duration.
+		// Also what keeps the time between calls, 1s/rate, within a Duration.
 		return fmt.Errorf("%w: --rate %v for --duration %v makes no call: want at least one call in the run", cluster.ErrUsage, *rate, *dur)
 	}
 	if err := kv.Check([]byte(*event)); err != nil {
@@ -292,7 +292,10 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sch
 					break
 				}
 				if started >= cl.c.timeout {
-					skip++ // its deadline passed before the generator reached it
+					// Its deadline passed before the generator reached it.
+					next, skipped := sched.catchUp(n, conc, now.Sub(start)-cl.c.timeout)
+					skip += skipped
+					n = next - int64(conc) // the loop adds it back
 					continue
 				}
 				if started > time.Millisecond {
@@ -334,6 +337,23 @@ func newSchedule(rate float64, dur time.Duration) schedule {
 // at is when call n is due, after the start.
 func (s schedule) at(n int64) time.Duration {
 	return time.Duration(float64(n) * float64(time.Second) / s.rate)
+}
+
+// catchUp is where a worker of conc goes on from its call n, whose deadline has
+// passed: the first call of its share due after since (the start of the calls still
+// in time, measured from the run's start), or the end of the schedule; and how many
+// calls of its share it skips, n among them. It jumps there in one step: a worker
+// that walked the schedule a call at a time could fall behind it for good at a high
+// rate, skipping every call until --duration.
+func (s schedule) catchUp(n int64, conc int, since time.Duration) (next, skipped int64) {
+	c := int64(conc)
+	next = n + c
+	// About the first call due after since; one earlier, lest rounding skip a call
+	// still in time (a call past its deadline the worker skips on its next turn).
+	if k := int64(since.Seconds()*s.rate) - 1; k > next {
+		next += (k - next) / c * c
+	}
+	return next, (min(next, s.calls) - n + c - 1) / c
 }
 
 // startProfile starts a CPU profile into path and returns what stops it.

@@ -256,3 +256,29 @@ func TestBenchLongLatency(t *testing.T) {
 		t.Errorf("a 4m call recorded as %v", got)
 	}
 }
+
+// TestBenchOpenLoopCatchUp: a worker whose call is past its deadline skips straight
+// to the first call of its share still in time, counting the ones it skips; walking
+// the schedule a call at a time, it would fall further behind at a high rate and
+// skip every call until --duration.
+func TestBenchOpenLoopCatchUp(t *testing.T) {
+	s := newSchedule(1e8, 10*time.Second) // a call every 10ns, 1e9 in all
+	for _, tc := range []struct {
+		n       int64
+		conc    int
+		since   time.Duration
+		next    int64
+		skipped int64
+	}{
+		{n: 0, conc: 1, since: 5 * time.Second, next: 499_999_999, skipped: 499_999_999},
+		{n: 3, conc: 4, since: 5 * time.Second, next: 499_999_999, skipped: 124_999_999},
+		{n: 7, conc: 4, since: 50 * time.Nanosecond, next: 11, skipped: 1}, // nothing more to skip: the next call
+		{n: 999_999_999, conc: 1, since: 10 * time.Second, next: 1_000_000_000, skipped: 1},
+		{n: 3, conc: 4, since: 20 * time.Second, next: 1_999_999_999, skipped: 250_000_000}, // past the end: the rest of its share
+	} {
+		next, skipped := s.catchUp(tc.n, tc.conc, tc.since)
+		if next != tc.next || skipped != tc.skipped || (next-tc.n)%int64(tc.conc) != 0 || (next-int64(tc.conc) > tc.n && s.at(next-int64(tc.conc)) >= tc.since) {
+			t.Errorf("call %d of %d workers, in time after %v: next %d, %d skipped; want %d, %d", tc.n, tc.conc, tc.since, next, skipped, tc.next, tc.skipped)
+		}
+	}
+}
