@@ -443,14 +443,22 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads))
 	var err error
 	if l := r.LatencyNS; l != nil {
-		_, err = fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %d successful calls)\n",
-			d(l["p50"]), d(l["p99"]), d(l["p999"]), d(l["max"]), r.OK)
+		_, err = fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %s)\n",
+			d(l["p50"]), d(l["p99"]), d(l["p999"]), d(l["max"]), calls(r.OK, "successful"))
 	} else {
 		_, err = fmt.Fprintf(w, "latency     none: no call succeeded\n")
 	}
 	if e := r.ErrorLatencyNS; e != nil {
-		_, err = fmt.Fprintf(w, "error latency p50 %v  p99 %v  max %v (how long the %d failed calls took to fail)\n",
-			d(e["p50"]), d(e["p99"]), d(e["max"]), r.Calls-r.OK)
+		_, err = fmt.Fprintf(w, "error latency p50 %v  p99 %v  max %v (how long the %s took to fail)\n",
+			d(e["p50"]), d(e["p99"]), d(e["max"]), calls(r.Calls-r.OK, "failed"))
 	}
 	return err
+}
+
+// calls is "1 failed call" or "n failed calls".
+func calls(n int64, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s call", what)
+	}
+	return fmt.Sprintf("%d %s calls", n, what)
 }

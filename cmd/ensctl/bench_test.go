@@ -282,3 +282,20 @@ func TestBenchOpenLoopCatchUp(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchLatencyOneCall: the latency lines count one call as one call.
+func TestBenchLatencyOneCall(t *testing.T) {
+	rec := newRecorder(time.Second)
+	rec.record(0, time.Millisecond, router.CodeOK)
+	rec.record(1, time.Millisecond, router.CodeUnreachable)
+	r := &benchResult{Mode: "closed", Ensemble: "e1", Via: "n1", Concurrency: 2}
+	r.latency, r.errLatency, r.outcomes = rec.merge()
+	r.finish(time.Second)
+	var b bytes.Buffer
+	if err := r.print(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "(the 1 successful call)\n") || !strings.Contains(b.String(), "(how long the 1 failed call took to fail)\n") {
+		t.Errorf("report\n%s\nwant the 1 successful call, the 1 failed call", b.String())
+	}
+}
