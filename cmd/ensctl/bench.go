@@ -36,8 +36,22 @@ type benchResult struct {
 	OK          int64            `json:"ok"`
 	Errors      map[string]int64 `json:"errors"`
 	CallsPerSec float64          `json:"calls_per_sec"`
-	LatencyNS   map[string]int64 `json:"latency_ns"`
-	Behind      int64            `json:"behind,omitempty"` // open loop: calls that started after their scheduled time
+	// LatencyNS is of the successful calls (p50, p99, p999, max); ErrorLatencyNS of
+	// the failed ones (p50, p99, max: how long they took to fail), when calls failed.
+	// Failures are often fast (a node down: unreachable at once), and would pull the
+	// percentiles of a mix down.
+	// Either is absent when there were no such calls.
+	LatencyNS      map[string]int64 `json:"latency_ns,omitempty"`
+	ErrorLatencyNS map[string]int64 `json:"error_latency_ns,omitempty"`
+	// Scheduled is, in open loop, the calls due in --duration (rate × duration); each
+	// is made (and counted in Calls) or skipped, unless a signal ends the run.
+	Scheduled int64 `json:"scheduled,omitempty"`
+	// Skipped is, in open loop, the scheduled calls that were not made because the
+	// generator was behind: it reached them after their deadline (scheduled start and
+	// --timeout), or more than 1ms late once --duration had passed. They are not
+	// calls: not in Calls, the outcomes, calls/s or the latencies.
+	Skipped int64 `json:"skipped,omitempty"`
+	Behind  int64 `json:"behind,omitempty"` // open loop: calls that started more than 1ms after their scheduled time
 	// StartLagNS is, in open loop, how late the calls started after their scheduled
 	// time (p50, p99, max): the generator's own delay, which every call's latency
 	// includes.
@@ -50,46 +64,59 @@ type benchResult struct {
 		Received uint64 `json:"received"`
 		Reads    uint64 `json:"reads"`
 	} `json:"io"`
-	latency  *hdrhistogram.Histogram
-	outcomes map[router.Code]int64
+	latency, errLatency *hdrhistogram.Histogram
+	outcomes            map[router.Code]int64
 }
 
-// recorder collects latencies in a few locked shards of one HDR histogram each, so
-// hundreds of callers neither contend on one lock nor hold hundreds of histograms.
+// recorder collects latencies in a few locked shards of two HDR histograms each (of
+// the successful calls and of the failed ones), so hundreds of callers neither
+// contend on one lock nor hold hundreds of histograms.
 type recorder struct {
-	shards [16]struct {
-		mu    sync.Mutex
-		h     *hdrhistogram.Histogram
-		codes [16]int64
-		_     [64]byte
+	highest int64 // the longest latency the histograms hold, in ns
+	shards  [16]struct {
+		mu     sync.Mutex
+		h, err *hdrhistogram.Histogram
+		codes  [16]int64
+		_      [64]byte
 	}
 }
 
-const maxLatency = int64(time.Minute)
-
-func newRecorder() *recorder {
-	r := &recorder{}
+// newRecorder returns a recorder of latencies of calls with deadline timeout. A call
+// ends by its deadline, give or take the scheduling of its wake-up, and open loop's
+// deadline counts from the scheduled start, so the histograms (1µs to twice the
+// timeout and a minute more, 3 significant figures) hold every latency with room to
+// spare; a longer one would be recorded as the longest they hold.
+func newRecorder(timeout time.Duration) *recorder {
+	r := &recorder{highest: int64(2*timeout + time.Minute)}
 	for i := range r.shards {
-		r.shards[i].h = hdrhistogram.New(1000, maxLatency, 3) // 1µs to 1min, 3 significant figures
+		r.shards[i].h = hdrhistogram.New(1000, r.highest, 3)
+		r.shards[i].err = hdrhistogram.New(1000, r.highest, 3)
 	}
 	return r
 }
 
 func (r *recorder) record(worker int, d time.Duration, c router.Code) {
 	s := &r.shards[worker%len(r.shards)]
+	h := s.h
+	if c != router.CodeOK {
+		h = s.err
+	}
 	s.mu.Lock()
-	_ = s.h.RecordValue(min(max(d.Nanoseconds(), 1000), maxLatency))
+	_ = h.RecordValue(min(max(d.Nanoseconds(), 1000), r.highest))
 	s.codes[c]++
 	s.mu.Unlock()
 }
 
-func (r *recorder) merge() (*hdrhistogram.Histogram, map[router.Code]int64) {
-	h := hdrhistogram.New(1000, maxLatency, 3)
-	codes := map[router.Code]int64{}
+// merge returns the latencies of the successful calls, of the failed ones, and the
+// count of each outcome.
+func (r *recorder) merge() (ok, failed *hdrhistogram.Histogram, codes map[router.Code]int64) {
+	ok, failed = hdrhistogram.New(1000, r.highest, 3), hdrhistogram.New(1000, r.highest, 3)
+	codes = map[router.Code]int64{}
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
-		h.Merge(s.h)
+		ok.Merge(s.h)
+		failed.Merge(s.err)
 		for c, n := range s.codes {
 			if n > 0 {
 				codes[router.Code(c)] += n
@@ -97,23 +124,24 @@ func (r *recorder) merge() (*hdrhistogram.Histogram, map[router.Code]int64) {
 		}
 		s.mu.Unlock()
 	}
-	return h, codes
+	return ok, failed, codes
 }
 
 // The bench's limits. A caller is a goroutine with its own share of the recorder, so
 // many millions of them take minutes to start, and to stop, before any call is made;
-// the open loop paces its calls 1s/rate apart, and a rate beyond any node's reach
-// would make that interval zero, with every call due at once for the whole run.
+// the open loop schedules its calls 1s/rate apart, and a rate beyond any node's reach
+// would have them all due in the same nanoseconds.
 const (
 	maxConcurrency   = 100_000
 	maxRate          = 100_000_000
 	maxBenchDuration = 24 * time.Hour
+	maxBenchTimeout  = 24 * time.Hour // the histograms grow with it (newRecorder)
 )
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := flags("bench", stderr)
 	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
-	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start (0: closed loop)")
+	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline, or more than 1ms late after --duration, is skipped: not made, counted apart (0: closed loop)")
 	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run")
 	event := fs.String("event", "get bench", "the event each call sends")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
@@ -126,29 +154,33 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: --concurrency %d: want 1..%d", cluster.ErrUsage, *conc, maxConcurrency)
 	case *dur <= 0 || *dur > maxBenchDuration:
 		return fmt.Errorf("%w: --duration %v: want a positive duration up to %v", cluster.ErrUsage, *dur, maxBenchDuration)
+	case c.timeout > maxBenchTimeout:
+		return fmt.Errorf("%w: --timeout %v: bench wants at most %v", cluster.ErrUsage, c.timeout, maxBenchTimeout)
 	case math.IsNaN(*rate) || *rate < 0 || *rate > maxRate:
 		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or a number of calls a second up to %g", cluster.ErrUsage, *rate, float64(maxRate))
 	case *rate > 0 && *rate*dur.Seconds() < 1:
-		// Also what keeps the interval between calls, 1s/rate, within a Duration.
+		// Also what keeps the time between calls, 1s/rate, within a Duration.
 		return fmt.Errorf("%w: --rate %v for --duration %v makes no call: want at least one call in the run", cluster.ErrUsage, *rate, *dur)
 	}
 	if err := kv.Check([]byte(*event)); err != nil {
 		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
 	}
-	cl, err := c.dial(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	defer cl.close()
 	if *cpuprofile != "" {
+		// Before connecting: a path it cannot create is bad usage, whatever the
+		// cluster does.
 		stop, err := startProfile(*cpuprofile)
 		if err != nil {
 			return err
 		}
 		defer stop()
 	}
+	cl, err := c.dial(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer cl.close()
 	res := &benchResult{Mode: "closed", Ensemble: ens, Via: c.via, Concurrency: *conc, Rate: *rate}
-	rec := newRecorder()
+	rec := newRecorder(c.timeout)
 	target, ev := cl.ensemble(ens), []byte(*event)
 	io0 := cl.tr.Stats()
 	start := time.Now()
@@ -157,17 +189,24 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		closedLoop(ctx, cl, rec, *conc, end, target, ev)
 	} else {
 		res.Mode = "open"
-		lag := newRecorder()
-		res.Behind = openLoop(ctx, cl, rec, lag, *conc, *rate, start, end, target, ev)
-		h, _ := lag.merge()
-		res.StartLagNS = map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
+		lag := newRecorder(c.timeout)
+		sched := newSchedule(*rate, *dur)
+		res.Scheduled = sched.calls
+		res.Behind, res.Skipped = openLoop(ctx, cl, rec, lag, *conc, sched, start, target, ev)
+		h, _, _ := lag.merge()
+		res.StartLagNS = percentiles(h, false)
 	}
 	elapsed := time.Since(start)
 	res.Interrupted = ctx.Err() != nil
+	if !res.Interrupted {
+		// The run lasted --duration at least: open loop's last call may be due, and
+		// end, well before it.
+		elapsed = max(elapsed, *dur)
+	}
 	io1 := cl.tr.Stats()
 	res.IO.Sent, res.IO.Writes = io1.Sent-io0.Sent, io1.Writes-io0.Writes
 	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads
-	res.latency, res.outcomes = rec.merge()
+	res.latency, res.errLatency, res.outcomes = rec.merge()
 	res.finish(elapsed)
 	if err := res.print(stdout, c.jsonOut); err != nil {
 		return err
@@ -226,37 +265,95 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // starts calls w, w+conc, w+2*conc, ... of the schedule, sleeping until each is due,
 // or at once when its previous call ended late; so at most conc calls are in flight.
 // It records in lag how late each call started, and returns how many calls started
-// more than a millisecond after they were due.
-func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, rate float64, start, end time.Time, t router.Target, ev []byte) int64 {
-	interval := time.Duration(float64(time.Second) / rate)
+// more than a millisecond after they were due (behind), and how many it did not
+// start at all because the generator reached them too late (skipped): after their
+// deadline (the scheduled start and the timeout), or more than a millisecond late
+// once the run's --duration had passed. A call it skips is neither sent nor counted
+// as a call, so a rate past what the client and the node can do shows as skipped
+// calls, and the run ends at --duration however far behind the generator is.
+func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) (behind, skipped int64) {
+	end := start.Add(sched.dur)
 	var wg sync.WaitGroup
-	var behind atomic.Int64
+	var lateN, skipN atomic.Int64
 	for w := range conc {
 		wg.Go(func() {
-			late := int64(0)
-			for due := start.Add(time.Duration(w) * interval); due.Before(end) && ctx.Err() == nil; due = due.Add(time.Duration(conc) * interval) {
+			late, skip := int64(0), int64(0)
+			for n := int64(w); n < sched.calls && ctx.Err() == nil; n += int64(conc) {
+				due := start.Add(sched.at(n))
 				if wait := time.Until(due); wait > 0 {
 					time.Sleep(wait)
 				}
-				started := time.Since(due)
+				now := time.Now()
+				started := now.Sub(due)
+				if started > time.Millisecond && !now.Before(end) {
+					// The run is over: neither this call nor the rest of this
+					// worker's share is started.
+					skip += (sched.calls - n + int64(conc) - 1) / int64(conc)
+					break
+				}
+				if started >= cl.c.timeout {
+					// Its deadline passed before the generator reached it.
+					next, skipped := sched.catchUp(n, conc, now.Sub(start)-cl.c.timeout)
+					skip += skipped
+					n = next - int64(conc) // the loop adds it back
+					continue
+				}
 				if started > time.Millisecond {
 					late++ // a slow previous call, or a sleep that overslept
 				}
 				lag.record(w, started, router.CodeOK)
-				// The deadline counts from the scheduled start too: a call that
-				// starts after it has timed out without being sent.
-				code := router.CodeTimeout
-				if left := cl.c.timeout - started; left > 0 {
-					res, _ := cl.drv.CallTimeout(context.Background(), t, ev, left)
-					code = router.CodeOf(res.Err)
-				}
-				rec.record(w, time.Since(due), code)
+				// The deadline counts from the scheduled start too.
+				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout-started)
+				rec.record(w, time.Since(due), router.CodeOf(res.Err))
 			}
-			behind.Add(late)
+			lateN.Add(late)
+			skipN.Add(skip)
 		})
 	}
 	wg.Wait()
-	return behind.Load()
+	return lateN.Load(), skipN.Load()
+}
+
+// schedule is the open loop's timetable: call n is due n/rate seconds after the
+// start, computed from n for each call (an interval of 1s/rate rounded to whole
+// nanoseconds and added up drifts early, and makes more calls than rate × duration).
+type schedule struct {
+	rate  float64
+	dur   time.Duration
+	calls int64 // the calls due before dur
+}
+
+func newSchedule(rate float64, dur time.Duration) schedule {
+	s := schedule{rate: rate, dur: dur, calls: int64(math.Ceil(rate * dur.Seconds()))}
+	for s.calls > 0 && s.at(s.calls-1) >= dur {
+		s.calls--
+	}
+	for s.at(s.calls) < dur {
+		s.calls++
+	}
+	return s
+}
+
+// at is when call n is due, after the start.
+func (s schedule) at(n int64) time.Duration {
+	return time.Duration(float64(n) * float64(time.Second) / s.rate)
+}
+
+// catchUp is where a worker of conc goes on from its call n, whose deadline has
+// passed: the first call of its share due after since (the start of the calls still
+// in time, measured from the run's start), or the end of the schedule; and how many
+// calls of its share it skips, n among them. It jumps there in one step: a worker
+// that walked the schedule a call at a time could fall behind it for good at a high
+// rate, skipping every call until --duration.
+func (s schedule) catchUp(n int64, conc int, since time.Duration) (next, skipped int64) {
+	c := int64(conc)
+	next = n + c
+	// About the first call due after since; one earlier, lest rounding skip a call
+	// still in time (a call past its deadline the worker skips on its next turn).
+	if k := int64(since.Seconds()*s.rate) - 1; k > next {
+		next += (k - next) / c * c
+	}
+	return next, (min(next, s.calls) - n + c - 1) / c
 }
 
 // startProfile starts a CPU profile into path and returns what stops it.
@@ -287,10 +384,21 @@ func (r *benchResult) finish(elapsed time.Duration) {
 		}
 	}
 	r.CallsPerSec = float64(r.Calls) / elapsed.Seconds()
-	r.LatencyNS = map[string]int64{
-		"p50": r.latency.ValueAtQuantile(50), "p99": r.latency.ValueAtQuantile(99),
-		"p999": r.latency.ValueAtQuantile(99.9), "max": r.latency.Max(),
+	r.LatencyNS = percentiles(r.latency, true)
+	r.ErrorLatencyNS = percentiles(r.errLatency, false)
+}
+
+// percentiles are h's p50, p99, p999 (withP999) and max, or nil when h is empty: an
+// empty histogram has no percentiles, only its zero values.
+func percentiles(h *hdrhistogram.Histogram, withP999 bool) map[string]int64 {
+	if h.TotalCount() == 0 {
+		return nil
 	}
+	p := map[string]int64{"p50": h.ValueAtQuantile(50), "p99": h.ValueAtQuantile(99), "max": h.Max()}
+	if withP999 {
+		p["p999"] = h.ValueAtQuantile(99.9)
+	}
+	return p
 }
 
 func (r *benchResult) print(w io.Writer, asJSON bool) error {
@@ -323,13 +431,34 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		fmt.Fprintf(w, "%-11s %d\n", code, r.Errors[code])
 	}
 	if r.Mode == "open" {
-		fmt.Fprintf(w, "started late %d (over 1ms); start lag p50 %v  p99 %v  max %v\n", r.Behind,
-			d(r.StartLagNS["p50"]), d(r.StartLagNS["p99"]), d(r.StartLagNS["max"]))
+		fmt.Fprintf(w, "skipped     %d of %d scheduled (generator behind: not started by their deadline, or by the end of the run)\n", r.Skipped, r.Scheduled)
+		if l := r.StartLagNS; l != nil {
+			fmt.Fprintf(w, "started late %d (over 1ms); start lag p50 %v  p99 %v  max %v\n", r.Behind, d(l["p50"]), d(l["p99"]), d(l["max"]))
+		} else {
+			fmt.Fprintf(w, "started late 0 (over 1ms); start lag none: no call started\n")
+		}
 	}
 	per := func(n, ops uint64) float64 { return float64(n) / float64(max(ops, 1)) }
 	fmt.Fprintf(w, "client io   %d messages in %d writes (%.1f a write), %d in %d reads (%.1f a read)\n",
 		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads))
-	_, err := fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v\n",
-		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["p999"]), d(r.LatencyNS["max"]))
+	var err error
+	if l := r.LatencyNS; l != nil {
+		_, err = fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %s)\n",
+			d(l["p50"]), d(l["p99"]), d(l["p999"]), d(l["max"]), calls(r.OK, "successful"))
+	} else {
+		_, err = fmt.Fprintf(w, "latency     none: no call succeeded\n")
+	}
+	if e := r.ErrorLatencyNS; e != nil {
+		_, err = fmt.Fprintf(w, "error latency p50 %v  p99 %v  max %v (how long the %s took to fail)\n",
+			d(e["p50"]), d(e["p99"]), d(e["max"]), calls(r.Calls-r.OK, "failed"))
+	}
 	return err
+}
+
+// calls is "1 failed call" or "n failed calls".
+func calls(n int64, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s call", what)
+	}
+	return fmt.Sprintf("%d %s calls", n, what)
 }

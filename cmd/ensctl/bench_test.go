@@ -5,9 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ensroute/ensroute/router"
 )
 
 // TestBenchPrintOrder: the text report lists the error outcomes sorted by name, the
@@ -93,5 +96,206 @@ func TestBenchInterrupted(t *testing.T) {
 	code = run(ctx, []string{"call", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "e1", "get", "k"}, &out, &errb)
 	if code != exitInterrupted || !strings.HasSuffix(errb.String(), "ensctl: interrupted\n") {
 		t.Fatalf("call after the signal: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// benchJSON runs ensctl bench --json against n with args, and returns its report and
+// exit status.
+func benchJSON(t *testing.T, n *testNode, args ...string) (benchResult, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), append(append([]string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "--json"}, args...), "e1"), &out, &errb)
+	var res benchResult
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("no report: %v\nstdout %q\nstderr %q", err, out.String(), errb.String())
+	}
+	return res, code
+}
+
+// TestBenchOpenLoopSchedule: open loop makes rate × duration calls, not one more: at
+// 3 calls a second for 1s the calls are due at 0, 1/3 and 2/3 of a second (an
+// interval of 333,333,333ns added up put a fourth at 999,999,999ns).
+func TestBenchOpenLoopSchedule(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	res, code := benchJSON(t, n, "--rate", "3", "--duration", "1s")
+	if code != 0 || res.Calls != 3 || res.OK != 3 {
+		t.Fatalf("exit %d, %d calls (%d ok); want exit 0 and 3 calls: %+v", code, res.Calls, res.OK, res)
+	}
+	for _, tc := range []struct {
+		rate  float64
+		dur   time.Duration
+		calls int64
+	}{
+		{3, time.Second, 3}, {1, time.Second, 1}, {1, 1500 * time.Millisecond, 2}, {1e8, 24 * time.Hour, 8_640_000_000_000},
+		{7, 3 * time.Second, 21}, {0.5, 5 * time.Second, 3}, {1e6, 3 * time.Second, 3_000_000},
+	} {
+		s := newSchedule(tc.rate, tc.dur)
+		if s.calls != tc.calls || s.at(s.calls-1) >= tc.dur || s.at(s.calls) < tc.dur {
+			t.Errorf("rate %v for %v: %d calls, the last at %v, the next at %v; want %d", tc.rate, tc.dur, s.calls, s.at(s.calls-1), s.at(s.calls), tc.calls)
+		}
+	}
+}
+
+// TestBenchOpenLoopBehind: open loop at a rate far past what one worker can do makes
+// the calls it can and counts the rest as skipped; it neither counts a call it did
+// not send (each call made sent a message) nor walks the rest of the schedule after
+// --duration.
+func TestBenchOpenLoopBehind(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	res, code := benchJSON(t, n, "--rate", "10000000", "--concurrency", "1", "--duration", "100ms")
+	if code != 0 || res.Scheduled != 1_000_000 || res.Skipped == 0 || res.Calls+res.Skipped != res.Scheduled {
+		t.Fatalf("exit %d, %d scheduled, %d calls, %d skipped; want exit 0, 1000000 scheduled, some skipped, the rest made: %+v",
+			code, res.Scheduled, res.Calls, res.Skipped, res)
+	}
+	if res.Calls > int64(res.IO.Sent) {
+		t.Fatalf("%d calls but %d messages sent: calls counted that were never sent: %+v", res.Calls, res.IO.Sent, res)
+	}
+	var out, errb bytes.Buffer
+	code = run(context.Background(), []string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret,
+		"--rate", "10000000", "--concurrency", "1", "--duration", "10ms", "e1"}, &out, &errb)
+	if code != 0 || !strings.Contains(out.String(), "\nskipped     ") || !strings.Contains(out.String(), " of 100000 scheduled (generator behind") {
+		t.Fatalf("exit %d, report:\n%s%s\nwant a line of the calls skipped", code, out.String(), errb.String())
+	}
+}
+
+// TestBenchOpenLoopLowRate: calls/s is over the whole --duration, not the time until
+// the last call ended: one call a second for a second is 1 call/s, not the 1,000 or
+// so of one call that took a millisecond.
+func TestBenchOpenLoopLowRate(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	res, code := benchJSON(t, n, "--rate", "1", "--duration", "1s")
+	if code != 0 || res.Calls != 1 || res.CallsPerSec > 1 || res.DurationNS < int64(time.Second) {
+		t.Fatalf("exit %d, %d calls, %v calls/s over %v; want exit 0, 1 call, 1 call/s over 1s: %+v",
+			code, res.Calls, res.CallsPerSec, time.Duration(res.DurationNS), res)
+	}
+}
+
+// TestBenchLatencyOfFailures: the latency percentiles are of the successful calls;
+// the failed calls' latency is reported apart (here 90 fast failures, as when a node
+// is down, would otherwise make p50 theirs), in the text and the JSON alike.
+func TestBenchLatencyOfFailures(t *testing.T) {
+	rec := newRecorder(time.Second)
+	for i := range 100 {
+		if i%10 == 0 {
+			rec.record(i, 5*time.Millisecond, router.CodeOK)
+		} else {
+			rec.record(i, 100*time.Microsecond, router.CodeUnreachable)
+		}
+	}
+	r := &benchResult{Mode: "closed", Ensemble: "e1", Via: "n1", Concurrency: 4}
+	r.latency, r.errLatency, r.outcomes = rec.merge()
+	r.finish(time.Second)
+	near := func(got int64, want time.Duration) bool {
+		return math.Abs(float64(got)-float64(want)) < float64(want)/100
+	}
+	if r.Calls != 100 || r.OK != 10 || !near(r.LatencyNS["p50"], 5*time.Millisecond) || !near(r.LatencyNS["max"], 5*time.Millisecond) ||
+		!near(r.ErrorLatencyNS["p50"], 100*time.Microsecond) || !near(r.ErrorLatencyNS["max"], 100*time.Microsecond) {
+		t.Fatalf("calls %d, ok %d, latency %v, error latency %v; want 10 of 100 ok, latency 5ms, error latency 100µs", r.Calls, r.OK, r.LatencyNS, r.ErrorLatencyNS)
+	}
+	var b bytes.Buffer
+	if err := r.print(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"\nlatency     p50 5.001ms  p99 5.001ms  p99.9 5.001ms  max 5.001ms (the 10 successful calls)\n",
+		"\nerror latency p50 100µs  p99 100µs  max 100µs (how long the 90 failed calls took to fail)\n"} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("report without %q:\n%s", want, b.String())
+		}
+	}
+	b.Reset()
+	if err := r.print(&b, true); err != nil {
+		t.Fatal(err)
+	}
+	var back benchResult
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil || back.LatencyNS["p50"] != r.LatencyNS["p50"] || back.ErrorLatencyNS["p50"] != r.ErrorLatencyNS["p50"] {
+		t.Errorf("JSON %s (%v); want latency_ns and error_latency_ns as in the text", b.String(), err)
+	}
+}
+
+// TestBenchNoCalls: a run that made no call (--duration 1ns in closed loop can end
+// before any starts) prints no percentiles of the empty histograms, in the text or
+// the JSON.
+func TestBenchNoCalls(t *testing.T) {
+	for _, mode := range []string{"closed", "open"} {
+		r := &benchResult{Mode: mode, Ensemble: "e1", Via: "n1", Concurrency: 4}
+		r.latency, r.errLatency, r.outcomes = newRecorder(time.Second).merge()
+		if mode == "open" {
+			h, _, _ := newRecorder(time.Second).merge()
+			r.StartLagNS = percentiles(h, false)
+		}
+		r.finish(time.Second)
+		var text, js bytes.Buffer
+		if err := r.print(&text, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.print(&js, true); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text.String(), "p50") || !strings.Contains(text.String(), "\nlatency     none: no call succeeded\n") ||
+			strings.Contains(js.String(), "p50") || strings.Contains(js.String(), "latency_ns") {
+			t.Errorf("%s loop, no calls: report\n%s%s\nwant no percentiles, and latency none", mode, text.String(), js.String())
+		}
+		if mode == "open" && !strings.Contains(text.String(), "start lag none: no call started\n") {
+			t.Errorf("open loop, no calls: report\n%s\nwant start lag none", text.String())
+		}
+	}
+}
+
+// TestBenchLongLatency: latencies past a minute are measured, not cut to a minute,
+// when --timeout allows them; a --timeout past what the histograms are sized for
+// is refused (TestBadUsage).
+func TestBenchLongLatency(t *testing.T) {
+	rec := newRecorder(5 * time.Minute)
+	rec.record(0, 90*time.Second, router.CodeOK)
+	rec.record(1, 4*time.Minute, router.CodeTimeout)
+	ok, failed, _ := rec.merge()
+	if got := time.Duration(ok.Max()); got < 90*time.Second || got > 91*time.Second {
+		t.Errorf("a 90s call recorded as %v", got)
+	}
+	if got := time.Duration(failed.Max()); got < 4*time.Minute || got > 4*time.Minute+time.Second {
+		t.Errorf("a 4m call recorded as %v", got)
+	}
+}
+
+// TestBenchOpenLoopCatchUp: a worker whose call is past its deadline skips straight
+// to the first call of its share still in time, counting the ones it skips; walking
+// the schedule a call at a time, it would fall further behind at a high rate and
+// skip every call until --duration.
+func TestBenchOpenLoopCatchUp(t *testing.T) {
+	s := newSchedule(1e8, 10*time.Second) // a call every 10ns, 1e9 in all
+	for _, tc := range []struct {
+		n       int64
+		conc    int
+		since   time.Duration
+		next    int64
+		skipped int64
+	}{
+		{n: 0, conc: 1, since: 5 * time.Second, next: 499_999_999, skipped: 499_999_999},
+		{n: 3, conc: 4, since: 5 * time.Second, next: 499_999_999, skipped: 124_999_999},
+		{n: 7, conc: 4, since: 50 * time.Nanosecond, next: 11, skipped: 1}, // nothing more to skip: the next call
+		{n: 999_999_999, conc: 1, since: 10 * time.Second, next: 1_000_000_000, skipped: 1},
+		{n: 3, conc: 4, since: 20 * time.Second, next: 1_999_999_999, skipped: 250_000_000}, // past the end: the rest of its share
+	} {
+		next, skipped := s.catchUp(tc.n, tc.conc, tc.since)
+		if next != tc.next || skipped != tc.skipped || (next-tc.n)%int64(tc.conc) != 0 || (next-int64(tc.conc) > tc.n && s.at(next-int64(tc.conc)) >= tc.since) {
+			t.Errorf("call %d of %d workers, in time after %v: next %d, %d skipped; want %d, %d", tc.n, tc.conc, tc.since, next, skipped, tc.next, tc.skipped)
+		}
+	}
+}
+
+// TestBenchLatencyOneCall: the latency lines count one call as one call.
+func TestBenchLatencyOneCall(t *testing.T) {
+	rec := newRecorder(time.Second)
+	rec.record(0, time.Millisecond, router.CodeOK)
+	rec.record(1, time.Millisecond, router.CodeUnreachable)
+	r := &benchResult{Mode: "closed", Ensemble: "e1", Via: "n1", Concurrency: 2}
+	r.latency, r.errLatency, r.outcomes = rec.merge()
+	r.finish(time.Second)
+	var b bytes.Buffer
+	if err := r.print(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "(the 1 successful call)\n") || !strings.Contains(b.String(), "(how long the 1 failed call took to fail)\n") {
+		t.Errorf("report\n%s\nwant the 1 successful call, the 1 failed call", b.String())
 	}
 }

@@ -83,6 +83,8 @@ func TestBadUsage(t *testing.T) {
 		{name: "call missing key", args: append([]string{"call"}, append(common, "e1", "get")...), want: `call: cannot parse "get" (want get KEY, put KEY VALUE`},
 		{name: "call unknown op", args: append([]string{"call"}, append(common, "e1", "frob", "x")...), want: `call: cannot parse "frob x"`},
 		{name: "cast unknown op", args: append([]string{"cast"}, append(common, "e1", "frob")...), want: `cast: cannot parse "frob"`},
+		{name: "bench cpuprofile path", args: append([]string{"bench", "--cpuprofile", filepath.Join(dir, "none", "cpu.pprof")}, append(common, "e1")...), want: "--cpuprofile: open " + filepath.Join(dir, "none", "cpu.pprof")},
+		{name: "bench timeout", args: append([]string{"bench", "--timeout", "25h"}, append(common, "e1")...), want: "--timeout 25h0m0s: bench wants at most 24h0m0s"},
 		{name: "bench unknown event", args: append([]string{"bench", "--event", "frob"}, append(common, "e1")...), want: `--event: cannot parse "frob"`},
 		{name: "scenario without spec", args: []string{"scenario"}, want: "want --spec FILE"},
 		{name: "scenario missing spec", args: []string{"scenario", "--spec", filepath.Join(dir, "none.json")}, want: "--spec: open"},
