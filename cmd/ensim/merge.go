@@ -146,6 +146,15 @@ func readSummary(path string) (mergeInput, error) {
 	if err != nil {
 		return bad("shard %v", err)
 	}
+	// A merge's list holds shards that share no seed: shares that overlap would be
+	// counted twice, and pass for seeds that never ran.
+	for k, a := range shards {
+		for _, b := range shards[k+1:] {
+			if seed, ok := shardsOverlap(sum.From, sum.Seeds, a, b); ok {
+				return bad("shard %q: %s and %s overlap: both hold seed %d", sum.Shard, a, b, seed)
+			}
+		}
+	}
 	var share uint64
 	for _, sh := range shards {
 		share += shardSeeds(sum.From, sum.Seeds, sh).count
