@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -393,5 +394,29 @@ func TestCompareAddsUp(t *testing.T) {
 	}
 	if _, table, _ := ensim(t, "compare", "--scenario", "crash-restart", "--seeds", "2"); !strings.Contains(table, "lost with caller") || !strings.Contains(table, "skipped (node down)") {
 		t.Errorf("the table has no lost or skipped row:\n%s", table)
+	}
+}
+
+// compare prints the ensim run command of every failing seed, as README says: not
+// the first ten and a count of the rest.
+func TestCompareNamesEveryFailingSeed(t *testing.T) {
+	path := writeFile(t, "spec.json", failingSpec(t).JSON())
+	const seeds = 13
+	code, _, stderr := ensim(t, "compare", "--spec", path, "--seeds", strconv.Itoa(seeds))
+	if code != exitFail {
+		t.Fatalf("exit %d, want %d\n%s", code, exitFail, stderr)
+	}
+	for _, sem := range []string{"riak", "default"} {
+		if want := fmt.Sprintf(" under %s, in %d seeds; replay with:\n", sem, seeds); !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+		for seed := 1; seed <= seeds; seed++ {
+			if want := fmt.Sprintf("  ensim run --spec %s --seed %d --semantics %s\n", shellQuote(path), seed, sem); !strings.Contains(stderr, want) {
+				t.Errorf("stderr lacks %q:\n%s", want, stderr)
+			}
+		}
+	}
+	if strings.Contains(stderr, "more seeds") {
+		t.Errorf("stderr leaves seeds out:\n%s", stderr)
 	}
 }

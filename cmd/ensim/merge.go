@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/big"
 	"slices"
 	"sort"
 	"strings"
@@ -145,6 +146,15 @@ func readSummary(path string) (mergeInput, error) {
 	if err != nil {
 		return bad("shard %v", err)
 	}
+	// A merge's list holds shards that share no seed: shares that overlap would be
+	// counted twice, and pass for seeds that never ran.
+	for k, a := range shards {
+		for _, b := range shards[k+1:] {
+			if seed, ok := shardsOverlap(sum.From, sum.Seeds, a, b); ok {
+				return bad("shard %q: %s and %s overlap: both hold seed %d", sum.Shard, a, b, seed)
+			}
+		}
+	}
 	var share uint64
 	for _, sh := range shards {
 		share += shardSeeds(sum.From, sum.Seeds, sh).count
@@ -250,16 +260,34 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 }
 
 // shardsOverlap reports whether shards a and b of the n seeds from from on share a
-// seed, and the first one they share. Shard a's seeds repeat their residues modulo
-// b.n every b.n steps, so it looks at no more than b.n of them.
+// seed, and the first one they share. Shard I/N holds the offsets k = s - from with
+// k mod N == I-1: two such classes, ra mod na and rb mod nb, meet iff ra == rb modulo
+// g = gcd(na, nb), and then in one class modulo lcm(na, nb), whose least member (the
+// Chinese remainder theorem) is the first shared offset; they share a seed iff it is
+// below n. The lcm can pass 2^64, so the arithmetic is math/big's; it takes the same
+// few steps for any split.
 func shardsOverlap(from, n uint64, a, b shardSpec) (uint64, bool) {
-	r := shardSeeds(from, n, a)
-	for k := uint64(0); k < min(r.count, b.n); k++ {
-		if s := r.at(k); (s-from)%b.n == b.i-1 {
-			return s, true
-		}
+	a, b = a.orWhole(), b.orWhole()
+	ra, rb := new(big.Int).SetUint64(a.i-1), new(big.Int).SetUint64(b.i-1)
+	na, nb := new(big.Int).SetUint64(a.n), new(big.Int).SetUint64(b.n)
+	g := new(big.Int).GCD(nil, nil, na, nb)
+	diff := new(big.Int).Sub(rb, ra)
+	if new(big.Int).Mod(diff, g).Sign() != 0 {
+		return 0, false
 	}
-	return 0, false
+	// k = ra + na*t, with (na/g)*t == (rb-ra)/g modulo nb/g.
+	m := new(big.Int).Quo(nb, g)
+	t := new(big.Int)
+	if m.Cmp(big.NewInt(1)) != 0 {
+		inv := new(big.Int).ModInverse(new(big.Int).Quo(na, g), m) // na/g and m are coprime
+		t.Mul(new(big.Int).Quo(diff, g), inv)
+		t.Mod(t, m)
+	}
+	k := t.Mul(t, na).Add(t, ra)
+	if !k.IsUint64() || k.Uint64() >= n {
+		return 0, false
+	}
+	return from + k.Uint64(), true
 }
 
 // shardListString names the shards of a merge: "1/1" when they are every shard of

@@ -174,6 +174,10 @@ func TestMergeRefuses(t *testing.T) {
 			want: "failures[0]: violations_total -1 is negative"},
 		{name: "negative wall time", files: []string{sum(t, shardSummary("2/3", func(s *sweepSummary) { s.WallNS = -5 }))},
 			want: "wall_ns -5 is negative"},
+		{name: "overlapping shards in one list", files: []string{sum(t, shardSummary("1/2,1/4,3/4", func(s *sweepSummary) { s.Seeds, s.SeedsRun = 8, 8 }))},
+			want: `bad sweep summary: shard "1/2,1/4,3/4": 1/2 and 1/4 overlap: both hold seed 1`},
+		{name: "overlapping splits in one list", files: []string{sum(t, shardSummary("2/2,2/3", nil))},
+			want: `shard "2/2,2/3": 2/2 and 2/3 overlap: both hold seed 2`},
 		{name: "a shard listed twice", files: []string{sum(t, shardSummary("1/3,1/3,1/3", nil))}, want: `"1/3,1/3,1/3" lists shard 1/3 twice`},
 		{name: "bad semantics", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Semantics = "" }))}, want: `semantics ""`},
 		{name: "no seeds", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Seeds = 0 }))}, want: "seeds 0"},
@@ -277,5 +281,65 @@ func TestSweepSpecHash(t *testing.T) {
 	}
 	if code, _, stderr := ensim(t, "sweep", "merge", a, c); code != exitUsage || !strings.Contains(stderr, "different specs") {
 		t.Errorf("merge of shards of two specs: exit %d, stderr %q; want 2", code, stderr)
+	}
+}
+
+// shardsOverlap agrees with a walk over every seed, for every pair of shards of
+// small splits.
+func TestShardsOverlapMatchesEverySeed(t *testing.T) {
+	for _, from := range []uint64{0, 1, 7} {
+		for n := uint64(1); n <= 25; n++ {
+			for na := uint64(1); na <= 8; na++ {
+				for nb := uint64(1); nb <= 8; nb++ {
+					for ia := uint64(1); ia <= na; ia++ {
+						for ib := uint64(1); ib <= nb; ib++ {
+							a, b := shardSpec{ia, na}, shardSpec{ib, nb}
+							var want uint64
+							found := false
+							for k := uint64(0); k < n && !found; k++ {
+								if k%na == ia-1 && k%nb == ib-1 {
+									want, found = from+k, true
+								}
+							}
+							if got, ok := shardsOverlap(from, n, a, b); ok != found || got != want {
+								t.Fatalf("shardsOverlap(%d, %d, %v, %v) = %d, %v; want %d, %v", from, n, a, b, got, ok, want, found)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// Shards of a sweep of every seed, split two ways far apart, merge in either order:
+// the overlap check does not walk the seeds of one shard.
+func TestMergeHugeSplits(t *testing.T) {
+	const all = 1<<64 - 1 // seeds 1..2^64-1
+	huge := func(shard string) string {
+		sh, err := parseShard(shard)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum(t, shardSummary(shard, func(s *sweepSummary) {
+			s.Seeds = all
+			s.SeedsRun = shardSeeds(1, all, sh).count
+		}))
+	}
+	half, fine := huge("1/2"), huge("2/1099511627776")
+	for _, files := range [][]string{{half, fine}, {fine, half}} {
+		code, stdout, stderr := ensim(t, append([]string{"sweep", "merge", "--partial"}, files...)...)
+		if code != exitOK {
+			t.Errorf("merge %v: exit %d, want 0\n%s", files, code, stderr)
+			continue
+		}
+		if s := decodeSweep(t, stdout); s.Shard != "1/2,2/1099511627776" || s.SeedsRun != 1<<63+(all-2)/1099511627776+1 {
+			t.Errorf("merge %v: shard %q, %d seeds run", files, s.Shard, s.SeedsRun)
+		}
+	}
+	// Seed 3 (offset 2) is in 1/2 and in 3/2^40.
+	code, _, stderr := ensim(t, "sweep", "merge", "--partial", huge("3/1099511627776"), half)
+	if code != exitUsage || !strings.Contains(stderr, "overlap: both ran seed 3") {
+		t.Errorf("exit %d, want 2 and seed 3 named\n%s", code, stderr)
 	}
 }

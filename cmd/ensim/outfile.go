@@ -85,13 +85,22 @@ func createOut(path string) (*outFile, error) {
 
 // clobbers returns an error if one of outs (flag name to path; "" for none) is the
 // file in, which the command reads: writing it would destroy its own input. Paths that
-// do not exist yet are no input.
+// do not exist yet are no input. It returns one too if two of outs name the same
+// file: the one written last would replace the other.
 func clobbers(in string, outs map[string]string) error {
+	flags := slices.Sorted(maps.Keys(outs))
+	for i, a := range flags {
+		for _, b := range flags[i+1:] {
+			if outs[a] != "" && outs[b] != "" && sameOutput(outs[a], outs[b]) {
+				return fmt.Errorf("%s %s and %s %s name the same file: one would replace the other; give each its own", a, outs[a], b, outs[b])
+			}
+		}
+	}
 	fi, err := os.Stat(in)
 	if in == "" || err != nil {
 		return nil
 	}
-	for _, flag := range slices.Sorted(maps.Keys(outs)) {
+	for _, flag := range flags {
 		if out := outs[flag]; out != "" {
 			if fo, err := os.Stat(out); err == nil && os.SameFile(fi, fo) {
 				return fmt.Errorf("%s %s is the file the command reads (%s): it would be overwritten; write elsewhere", flag, out, in)
@@ -99,6 +108,24 @@ func clobbers(in string, outs map[string]string) error {
 		}
 	}
 	return nil
+}
+
+// sameOutput reports whether output paths a and b name one file: the same path once
+// symbolic links are followed and it is made absolute, or the same existing file
+// (os.SameFile: a hard link, a path through a linked directory). A file that exists
+// and is not a regular one (/dev/null, a named pipe) can take two outputs.
+func sameOutput(a, b string) bool {
+	fa, erra := os.Stat(a)
+	fb, errb := os.Stat(b)
+	if erra == nil && errb == nil {
+		return os.SameFile(fa, fb) && fa.Mode().IsRegular()
+	}
+	if erra == nil && !fa.Mode().IsRegular() || errb == nil && !fb.Mode().IsRegular() {
+		return false
+	}
+	absA, err1 := filepath.Abs(linkTarget(a))
+	absB, err2 := filepath.Abs(linkTarget(b))
+	return err1 == nil && err2 == nil && absA == absB
 }
 
 // linkTarget returns the path of the file path names, following symbolic links,

@@ -195,7 +195,13 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	defer traceFile.discard() // written and put in place after the run; this is for an early return
-	res, err := simulate(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, KeepTrace: trace != ""})
+	res, err := simulateGuarded(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, KeepTrace: trace != ""})
+	var crash *simPanic
+	if errors.As(err, &crash) {
+		printPanic(stderr, crash)
+		fmt.Fprintf(stderr, "ensim: the repro still fails: its simulation panics\n")
+		return exitFail
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %s: %v\n", path, err)
 		return exitUsage

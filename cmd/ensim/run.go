@@ -10,6 +10,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -52,9 +53,9 @@ commands:
   help [COMMAND]       print this text, or one command's flags
 
 exit status: 0 every invariant held (violations riak is known to cause, under
-riak, are reported as expected); 1 an invariant failed (run writes a repro file
-and prints the replay command, compare prints the run command of each failing
-seed); 2 bad usage or a bad spec, or output that could not be written (a
+riak, are reported as expected); 1 an invariant failed or a simulation panicked
+(run writes a repro file and prints the replay command, compare prints the run
+command of each failing seed); 2 bad usage or a bad spec, or output that could not be written (a
 failure still exits 1).
 `
 
@@ -286,7 +287,12 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
-	res, err := simulate(spec, opt)
+	res, err := simulateGuarded(spec, opt)
+	var crash *simPanic
+	if errors.As(err, &crash) {
+		ran = true
+		return o.crashed(crash, spec, reproFile, stderr)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
@@ -295,7 +301,10 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	code := exitOK
 	var mismatch *divergence
 	if o.determinism {
-		again, err := simulate(spec, opt)
+		again, err := simulateGuarded(spec, opt)
+		if errors.As(err, &crash) {
+			return o.crashed(crash, spec, reproFile, stderr)
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
@@ -369,6 +378,29 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	return code
 }
 
+// crashed reports a run whose simulation panicked: the panic and its stack, and a
+// repro of the run (to --repro's file, else to the default path). It returns exitFail.
+func (o *runOptions) crashed(p *simPanic, spec scenarios.Spec, reproFile *outFile, stderr io.Writer) int {
+	printPanic(stderr, p)
+	rp := scenarios.NewRepro(spec, o.seed, o.sem, scenarios.Report{})
+	path := o.repro
+	var werr error
+	if reproFile != nil {
+		if werr = reproFile.fill(rp.Encode); werr != nil {
+			werr = fmt.Errorf("--repro: %w", werr)
+		}
+	} else {
+		path = defaultReproPath(spec.Name, o.sem, o.seed)
+		werr = writeRepro(path, rp)
+	}
+	if werr != nil {
+		fmt.Fprintf(stderr, "ensim: the repro could not be written: %v\nrun it again, with a repro file that can be written:\n  %s --repro FILE\n", werr, o.command())
+		return exitFail
+	}
+	printReplay(stderr, path, nil)
+	return exitFail
+}
+
 // command is the ensim run command that runs the same world again.
 func (o *runOptions) command() string {
 	src := "--scenario " + shellQuote(o.scenario)
@@ -412,9 +444,16 @@ func loadSpec(path, use string, stderr io.Writer) (scenarios.Spec, error) {
 	return s, nil
 }
 
+// simulateHook, when set (only by this package's tests), runs at the start of every
+// simulation; the tests make it panic, as a bug in the router or the world would.
+var simulateHook func(spec scenarios.Spec, opt scenarios.Options)
+
 // simulate runs spec once and fills in what only a wall clock can tell: the wall
 // time, the events per second and simulated time over wall time. It fails only for a bad spec.
 func simulate(spec scenarios.Spec, opt scenarios.Options) (*scenarios.Result, error) {
+	if simulateHook != nil {
+		simulateHook(spec, opt)
+	}
 	start := time.Now()
 	res, err := scenarios.Run(spec, opt)
 	wall := time.Since(start)
@@ -507,4 +546,28 @@ func (f uintFlag) Set(v string) error {
 	}
 	*f.n = n
 	return nil
+}
+
+// simPanic is a panic inside a simulation, with the stack it was raised on.
+type simPanic struct {
+	value any
+	stack []byte
+}
+
+func (p *simPanic) Error() string { return fmt.Sprintf("the simulation panicked: %v", p.value) }
+
+// simulateGuarded is simulate, with a panic inside the simulation returned as a
+// *simPanic: a crash is a failure of the run (exit 1, with a repro), not bad usage.
+func simulateGuarded(spec scenarios.Spec, opt scenarios.Options) (res *scenarios.Result, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			res, err = nil, &simPanic{value: v, stack: debug.Stack()}
+		}
+	}()
+	return simulate(spec, opt)
+}
+
+// printPanic prints a panic inside a simulation, and its stack, to w.
+func printPanic(w io.Writer, p *simPanic) {
+	fmt.Fprintf(w, "ensim: %v\n\n%s\n", p, bytes.TrimRight(p.stack, "\n"))
 }

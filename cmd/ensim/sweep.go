@@ -178,7 +178,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		name = spec.Name
 	}
 	if o.out != "" {
-		if err := os.MkdirAll(o.out, 0o755); err != nil {
+		if err := checkOutDir(o.out); err != nil {
 			fmt.Fprintf(stderr, "ensim: --out: %v\n", err)
 			return exitUsage
 		}
@@ -323,4 +323,23 @@ func specHash(spec scenarios.Spec) string {
 	}
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:8])
+}
+
+// checkOutDir creates dir if it is missing and checks that a file can be written in
+// it, by creating one and removing it: a sweep must not learn only at its first
+// failure, perhaps an hour in, that its repros cannot be written.
+func checkOutDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".ensim-out-check-*")
+	if err != nil {
+		return fmt.Errorf("%s: a repro file cannot be written there: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("%s: a repro file cannot be written there: removing the file that checked it: %w", dir, err)
+	}
+	return nil
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 )
 
@@ -33,6 +34,7 @@ import (
 //	ENSIM_TEST_WORKER_CRASH=SEED   exit 3 instead of answering for SEED
 //	ENSIM_TEST_WORKER_GARBAGE=SEED write a line that is not JSON before SEED's answer
 //	ENSIM_TEST_NONDET=1            change the trace hash of the worker's odd-numbered runs
+//	ENSIM_TEST_PANIC=SEED          panic inside the simulation of SEED (panicOn)
 func TestMain(m *testing.M) {
 	if os.Getenv("ENSIM_TEST_WORKER") == "1" {
 		os.Exit(testWorkerMain())
@@ -58,6 +60,14 @@ func testWorkerMain() int {
 	crash, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_CRASH"), 10, 64)
 	garbage, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_GARBAGE"), 10, 64)
 	nondet := os.Getenv("ENSIM_TEST_NONDET") == "1"
+	if v := os.Getenv("ENSIM_TEST_PANIC"); v != "" {
+		seed, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "ENSIM_TEST_PANIC: %v\n", err)
+			return exitUsage
+		}
+		simulateHook = panicOn(seed)
+	}
 	workerHook = func(n int, res *workerResult) {
 		switch res.Seed {
 		case crash:
@@ -72,6 +82,16 @@ func testWorkerMain() int {
 		}
 	}
 	return run(context.Background(), os.Args[1:], os.Stdout, os.Stderr)
+}
+
+// panicOn is a simulateHook that panics inside the simulation of seed, as a bug in
+// the router would.
+func panicOn(seed uint64) func(scenarios.Spec, scenarios.Options) {
+	return func(_ scenarios.Spec, opt scenarios.Options) {
+		if opt.Seed == seed {
+			panic(fmt.Sprintf("test panic on seed %d", seed))
+		}
+	}
 }
 
 // testWorker starts the test binary as a worker, with env added to its environment.
@@ -497,7 +517,8 @@ func TestSweepWorkerFails(t *testing.T) {
 			if parallel == 0 {
 				parallel = 2
 			}
-			args := []string{"--scenario", "steady", "--seeds", strconv.FormatUint(tc.seeds, 10), "--parallel", strconv.Itoa(parallel), "--json"}
+			out := t.TempDir()
+			args := []string{"--scenario", "steady", "--seeds", strconv.FormatUint(tc.seeds, 10), "--parallel", strconv.Itoa(parallel), "--json", "--out", out}
 			if tc.keepGoing {
 				args = append(args, "--keep-going")
 			}
@@ -509,16 +530,28 @@ func TestSweepWorkerFails(t *testing.T) {
 			if diff := cmp.Diff([]uint64{tc.seed}, failedSeeds(s)); diff != "" {
 				t.Fatalf("failed seeds (-want +got):\n%s\n%s", diff, stderr)
 			}
-			if f := s.Failures[0]; !strings.Contains(f.Error, tc.want) || f.Repro != "" {
-				t.Errorf("error %q, repro %q; want %q and no repro", f.Error, f.Repro, tc.want)
+			// A worker that exited while running a seed leaves a repro of the seed;
+			// one that broke the protocol (garbage) leaves none.
+			crashed := strings.HasPrefix(tc.name, "crash")
+			if f := s.Failures[0]; !strings.Contains(f.Error, tc.want) || (f.Repro != "") != crashed {
+				t.Errorf("error %q, repro %q; want %q and a repro: %v", f.Error, f.Repro, tc.want, crashed)
+			} else if crashed {
+				want := filepath.Join(out, defaultReproPath("steady", router.Default, tc.seed))
+				if _, err := os.Stat(want); f.Repro != want || err != nil {
+					t.Errorf("repro %q (%v), want %s written", f.Repro, err, want)
+				}
 			}
 			// With --keep-going the sweep replaces the worker and runs every seed;
 			// without, it stops.
 			if tc.keepGoing != (s.SeedsRun == tc.seeds) {
 				t.Errorf("%d of %d seeds run with --keep-going %v", s.SeedsRun, tc.seeds, tc.keepGoing)
 			}
-			if !strings.Contains(stderr, fmt.Sprintf("run it alone with:\n    ensim run --scenario steady --seed %d --semantics default\n", tc.seed)) {
-				t.Errorf("stderr lacks the run command:\n%s", stderr)
+			rerun := fmt.Sprintf("run it alone with:\n    ensim run --scenario steady --seed %d --semantics default\n", tc.seed)
+			if crashed {
+				rerun = "; replay with:\n    ensim replay " + filepath.Join(out, defaultReproPath("steady", router.Default, tc.seed)) + "\n"
+			}
+			if !strings.Contains(stderr, rerun) {
+				t.Errorf("stderr lacks %q:\n%s", rerun, stderr)
 			}
 			if strings.HasPrefix(tc.name, "crash") && !strings.Contains(stderr, "the worker's stderr:\n    test worker: crashing on seed") {
 				t.Errorf("stderr lacks the worker's own stderr:\n%s", stderr)

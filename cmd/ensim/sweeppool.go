@@ -333,13 +333,24 @@ func (s *sweeper) handle(ev workerEvent) {
 			why = fmt.Sprintf("worker %d failed while running seed %d: %v", w.id, j.seed, ev.garbage)
 		default:
 			why = fmt.Sprintf("worker %d exited (%s) while running seed %d", w.id, exitString(ev.exit), j.seed)
+			if p := panicLine(w.stderr.String()); p != "" {
+				why += ": " + p
+			}
 		}
 		if j.first == nil {
 			s.seedsRun++
 		} else {
 			s.rechecked++
 		}
-		s.fail(&sweepFailure{Seed: j.seed, Error: why, stderr: w.stderr.String()})
+		f := &sweepFailure{Seed: j.seed, Error: why, stderr: w.stderr.String()}
+		if w.failure == "" && ev.garbage == nil {
+			// The worker crashed on its own, running this seed: its spec, seed and
+			// semantics are known, and ensim run or replay reproduce the crash.
+			if old, ok := s.failures[j.seed]; !ok || old.Repro == "" {
+				f.Repro = s.writeRepro(f, scenarios.Report{})
+			}
+		}
+		s.fail(f)
 		if !s.stopping && (s.next < s.seeds.count || len(s.rechecks) > 0 || len(s.orphans) > 0) && len(s.workers) < s.o.parallel {
 			if err := s.spawn(); err != nil {
 				s.spawnFailed(err)
@@ -357,6 +368,17 @@ func (s *sweeper) handle(ev workerEvent) {
 	case ev.exit != nil:
 		s.errs = append(s.errs, fmt.Sprintf("worker %d exited (%s) after its last job%s", w.id, exitString(ev.exit), indentStderr(w.stderr.String())))
 	}
+}
+
+// panicLine is the line of a worker's stderr that names its panic ("panic: ..."),
+// or "" when there is none.
+func panicLine(stderr string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "panic: ") {
+			return clip(line, 200)
+		}
+	}
+	return ""
 }
 
 // kill stops a worker that broke the protocol; its job, if any, fails with why.

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/scenarios"
 )
 
 // pipe is a worker's stdin in memory: the job lines the sweep wrote to it.
@@ -32,11 +34,13 @@ func (p *pipe) seeds(t *testing.T) []uint64 {
 	return out
 }
 
-// memSweeper is a sweeper of n seeds over workers that are only their stdins: assign
-// and handle run as in a sweep, without processes.
-func memSweeper(n uint64, workers int) (*sweeper, []*pipe) {
+// memSweeper is a sweeper of n seeds of steady over workers that are only their
+// stdins: assign and handle run as in a sweep, without processes. Its repros go to a
+// temporary directory.
+func memSweeper(t *testing.T, n uint64, workers int) (*sweeper, []*pipe) {
 	s := &sweeper{
-		o:        &sweepOptions{parallel: workers, keepGoing: true},
+		o:        &sweepOptions{parallel: workers, keepGoing: true, out: t.TempDir()},
+		specOf:   func(uint64) scenarios.Spec { s, _ := scenarios.Named("steady"); return s },
 		ctx:      context.Background(),
 		seeds:    seedRange{first: 1, step: 1, count: n},
 		failures: map[uint64]*sweepFailure{},
@@ -61,7 +65,7 @@ func answer(s *sweeper, w *worker) {
 // one to each worker in turn, and one more each time it answers; when the seeds run
 // out the workers are closed only once they have answered everything.
 func TestAssignHandsOutAhead(t *testing.T) {
-	s, pipes := memSweeper(7, 2)
+	s, pipes := memSweeper(t, 7, 2)
 	s.assign()
 	if diff := cmp.Diff([][]uint64{{1, 3}, {2, 4}}, [][]uint64{pipes[0].seeds(t), pipes[1].seeds(t)}); diff != "" {
 		t.Fatalf("first hand-out (-want +got):\n%s", diff)
@@ -93,7 +97,7 @@ func TestAssignHandsOutAhead(t *testing.T) {
 // TestAssignOrphans: the jobs a dead worker was handed but never started go to the
 // next worker that asks, before any new seed; the one it was running fails.
 func TestAssignOrphans(t *testing.T) {
-	s, pipes := memSweeper(6, 2)
+	s, pipes := memSweeper(t, 6, 2)
 	s.assign()       // worker 1: 1, 3; worker 2: 2, 4
 	s.o.parallel = 1 // no worker is started in the dead one's place
 	dead := s.workers[0]
@@ -105,8 +109,8 @@ func TestAssignOrphans(t *testing.T) {
 	if !ok || len(s.failures) != 1 {
 		t.Fatalf("failures %v: want seed 1, the one the dead worker ran", s.failures)
 	}
-	if f.Error == "" {
-		t.Error("seed 1 failed with no error")
+	if f.Error == "" || f.Repro == "" {
+		t.Errorf("seed 1 failed with error %q, repro %q; want both", f.Error, f.Repro)
 	}
 	answer(s, s.workers[0]) // seed 2
 	s.assign()
@@ -119,7 +123,7 @@ func TestAssignOrphans(t *testing.T) {
 // --keep-going) kills a worker once it has answered its running job rather than let
 // it run the job it was handed ahead, and ignores that job's answer.
 func TestStopDropsJobsAhead(t *testing.T) {
-	s, _ := memSweeper(6, 1)
+	s, _ := memSweeper(t, 6, 1)
 	s.o.keepGoing = false
 	s.specOf = nil
 	s.assign() // 1, 2
@@ -143,8 +147,8 @@ func TestStopDropsJobsAhead(t *testing.T) {
 // before starting it is still owed to a worker other than the one that made the
 // first run, while another can take it.
 func TestOrphanedRecheckSkipsItsFirstWorker(t *testing.T) {
-	s, _ := memSweeper(0, 3) // no seeds: only the jobs below
-	s.o.parallel = 2         // no worker is started in the dead one's place
+	s, _ := memSweeper(t, 0, 3) // no seeds: only the jobs below
+	s.o.parallel = 2            // no worker is started in the dead one's place
 	dead, first, other := s.workers[0], s.workers[1], s.workers[2]
 	dead.jobs = []*job{{seed: 1}, {seed: 2, first: &firstRun{hash: "h", worker: first.id}}}
 	s.handle(workerEvent{w: dead, gone: true})

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// A --out directory that exists but cannot be written to is refused before the first
+// seed (exit 2), not found out at the first failure.
+func TestSweepOutNotWritable(t *testing.T) {
+	var dirs []string
+	// /proc/self is a directory no one, root included, can create a file in.
+	if fi, err := os.Stat("/proc/self"); runtime.GOOS == "linux" && err == nil && fi.IsDir() {
+		dirs = append(dirs, "/proc/self")
+	}
+	if os.Geteuid() != 0 {
+		dir := filepath.Join(t.TempDir(), "ro")
+		if err := os.Mkdir(dir, 0o500); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, dir)
+	}
+	if len(dirs) == 0 {
+		t.Skip("no directory here that cannot be written to")
+	}
+	for _, dir := range dirs {
+		t.Run(dir, func(t *testing.T) {
+			code, stdout, stderr := ensim(t, "sweep", "--scenario", "steady", "--seeds", "2", "--parallel", "1", "--out", dir)
+			if code != exitUsage || stdout != "" {
+				t.Errorf("exit %d, stdout %q; want %d and none\n%s", code, stdout, exitUsage, stderr)
+			}
+			if want := "ensim: --out: " + dir + ": a repro file cannot be written there: "; !strings.HasPrefix(stderr, want) {
+				t.Errorf("stderr %q, want it to start %q", stderr, want)
+			}
+		})
+	}
+}
+
+// The check leaves nothing behind in a directory that can be written to.
+func TestSweepOutCheckLeavesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "out")
+	if err := checkOutDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	if names, err := os.ReadDir(dir); err != nil || len(names) != 0 {
+		t.Errorf("%s holds %v (%v), want nothing", dir, names, err)
+	}
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// A seed whose simulation panics is a failure of that seed (exit 1) with a repro,
+// in a sweep, in ensim run and in ensim replay: not bad usage (exit 2), and not a
+// failure nobody can rerun.
+func TestSeedPanics(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_PANIC=3"}, "--scenario", "steady", "--seeds", "4",
+		"--parallel", "2", "--keep-going", "--out", out, "--json", "--recheck", "0")
+	if code != exitFail {
+		t.Fatalf("sweep: exit %d, want %d\n%s", code, exitFail, stderr)
+	}
+	s := decodeSweep(t, stdout)
+	if len(s.Failures) != 1 || s.Failures[0].Seed != 3 || s.SeedsRun != 4 {
+		t.Fatalf("sweep: failures %+v, %d seeds run; want seed 3 alone of 4\n%s", s.Failures, s.SeedsRun, stderr)
+	}
+	f := s.Failures[0]
+	reproPath := filepath.Join(out, defaultReproPath("steady", router.Default, 3))
+	if f.Repro != reproPath {
+		t.Errorf("sweep: repro %q, want %q", f.Repro, reproPath)
+	}
+	if !strings.Contains(f.Error, "panic: test panic on seed 3") {
+		t.Errorf("sweep: error %q lacks the panic", f.Error)
+	}
+	if !strings.Contains(stderr, "ensim replay "+reproPath) {
+		t.Errorf("sweep: stderr lacks the replay command:\n%s", stderr)
+	}
+	data, err := os.ReadFile(reproPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rp repro
+	if err := json.Unmarshal(data, &rp); err != nil || rp.Seed != 3 || rp.Semantics != "default" {
+		t.Fatalf("sweep: repro %s: %+v, %v", reproPath, rp, err)
+	}
+
+	defer func(h func(scenarios.Spec, scenarios.Options)) { simulateHook = h }(simulateHook)
+	simulateHook = panicOn(3)
+
+	runRepro := filepath.Join(t.TempDir(), "r.json")
+	code, stdout, stderr = ensim(t, "run", "--scenario", "steady", "--seed", "3", "--repro", runRepro)
+	if code != exitFail {
+		t.Errorf("run: exit %d, want %d\n%s", code, exitFail, stderr)
+	}
+	for _, w := range []string{"ensim: the simulation panicked: test panic on seed 3\n", "goroutine ", "ensim: repro written to " + runRepro, "ensim replay " + runRepro} {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("run: stderr lacks %q:\n%s", w, stderr)
+		}
+	}
+	if stdout != "" {
+		t.Errorf("run: stdout %q, want none", stdout)
+	}
+	if _, err := os.Stat(runRepro); err != nil {
+		t.Errorf("run: no repro: %v", err)
+	}
+
+	code, _, stderr = ensim(t, "replay", reproPath)
+	if code != exitFail || !strings.Contains(stderr, "ensim: the simulation panicked: test panic on seed 3\n") ||
+		!strings.Contains(stderr, "the repro still fails") {
+		t.Errorf("replay: exit %d, want %d, and the panic\n%s", code, exitFail, stderr)
+	}
+
+	// Without the panic, the repro replays: the crash was the seed's, not the file's.
+	simulateHook = nil
+	if code, _, stderr := ensim(t, "replay", reproPath); code != exitOK {
+		t.Errorf("replay without the panic: exit %d\n%s", code, stderr)
+	}
+}
