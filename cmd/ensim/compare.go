@@ -162,10 +162,18 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 		}
 		routers[spec.Routers] = true
 		for k, sem := range compareSemantics {
-			res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem})
+			res, err := simulateGuarded(spec, scenarios.Options{Seed: seed, Semantics: sem})
 			if err != nil {
 				if progress {
 					fmt.Fprintln(stderr)
+				}
+				if p, ok := err.(*simPanic); ok {
+					// A crash is a failure of the seed, not bad usage: its run command
+					// writes the repro.
+					fmt.Fprintf(stderr, "ensim: seed %d under %s crashed\n", seed, sem)
+					printPanic(stderr, p)
+					fmt.Fprintf(stderr, "run it alone with: %s\n", replayCommand(o, seed, sem))
+					return exitFail
 				}
 				fmt.Fprintf(stderr, "ensim: seed %d: %v\n", seed, err)
 				return exitUsage

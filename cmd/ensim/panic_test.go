@@ -71,6 +71,13 @@ func TestSeedPanics(t *testing.T) {
 		t.Errorf("replay: exit %d, want %d, and the panic\n%s", code, exitFail, stderr)
 	}
 
+	// compare fails the seed (exit 1) and names its run command.
+	code, _, stderr = ensim(t, "compare", "--scenario", "steady", "--from", "2", "--seeds", "2")
+	if code != exitFail || !strings.Contains(stderr, "ensim: seed 3 under riak crashed\nensim: the simulation panicked: test panic on seed 3\n") ||
+		!strings.Contains(stderr, "run it alone with: ensim run --scenario steady --seed 3 --semantics riak") {
+		t.Errorf("compare: exit %d, want %d, and the panic and the seed's run command\n%s", code, exitFail, stderr)
+	}
+
 	// Without the panic, the repro replays: the crash was the seed's, not the file's.
 	simulateHook = nil
 	if code, _, stderr := ensim(t, "replay", reproPath); code != exitOK {
