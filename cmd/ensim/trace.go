@@ -94,25 +94,42 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		viol = append(viol, traceview.Violation{Invariant: v.Invariant + " (expected under riak)", Call: v.Call, Detail: v.Detail})
 	}
 	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
-		Violations: viol})
+		Violations: viol, MaxHTMLData: maxPageData})
 	if _, err := tr.Select(o.filter); errors.Is(err, traceview.ErrUnknownCall) {
 		return usageErr(stderr, syn, "--call: %v", err)
 	} else if err != nil {
 		return usageErr(stderr, syn, "%v", err)
 	}
 	if o.out == "" {
-		if err := tr.Write(stdout, o.format, o.filter); err != nil {
+		if err := tr.Write(stdout, o.format, o.filter); errors.Is(err, traceview.ErrPageTooLarge) {
+			return tooLarge(stderr, err)
+		} else if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
 		}
 		return exitOK
 	}
-	if err := writeOut(o.out, func(w io.Writer) error { return tr.Write(w, o.format, o.filter) }); err != nil {
+	// A page refused as too large is refused before a byte is written, and writeOut
+	// leaves no file.
+	if err := writeOut(o.out, func(w io.Writer) error { return tr.Write(w, o.format, o.filter) }); errors.Is(err, traceview.ErrPageTooLarge) {
+		return tooLarge(stderr, err)
+	} else if err != nil {
 		fmt.Fprintf(stderr, "ensim: --out: %v\n", err)
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "ensim: %s view written to %s\n", o.format, o.out)
 	return exitOK
+}
+
+// maxPageData bounds the data of an html view (traceview.Meta.MaxHTMLData); a test
+// lowers it.
+var maxPageData = traceview.MaxHTMLData
+
+// tooLarge reports an html view that a browser could not load, and how to draw less
+// of the run.
+func tooLarge(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "ensim: --format html: %v; no page written: draw less of the run with --call, --from or --to, or use --format text or jsonl\n", err)
+	return exitUsage
 }
 
 // source reads the spec, seed and semantics to run from --scenario, --spec or a
