@@ -11,6 +11,7 @@ import (
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 	"github.com/ensroute/ensroute/scenarios/traceview"
+	"github.com/ensroute/ensroute/sim"
 )
 
 const synTrace = "ensim trace (--scenario NAME | --spec FILE | REPRO.json) [--seed N] [--semantics default|riak] [--format text|jsonl|html] [--out FILE] [--call ID] [--from T] [--to T]"
@@ -95,10 +96,14 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
 		Violations: viol, MaxHTMLData: maxPageData})
-	if _, err := tr.Select(o.filter); errors.Is(err, traceview.ErrUnknownCall) {
+	sel, err := tr.Select(o.filter)
+	if errors.Is(err, traceview.ErrUnknownCall) {
 		return usageErr(stderr, syn, "--call: %v", err)
 	} else if err != nil {
 		return usageErr(stderr, syn, "%v", err)
+	}
+	if len(sel) == 0 {
+		warnEmpty(stderr, o.filter, res.Trace)
 	}
 	if o.out == "" {
 		if err := tr.Write(stdout, o.format, o.filter); errors.Is(err, traceview.ErrPageTooLarge) {
@@ -119,6 +124,23 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ensim: %s view written to %s\n", o.format, o.out)
 	return exitOK
+}
+
+// warnEmpty says on stderr why a view keeps no record: its window starts after the
+// run's last record, or has none of the call, or none at all.
+func warnEmpty(stderr io.Writer, f traceview.Filter, recs []sim.Record) {
+	var end time.Duration
+	if len(recs) > 0 {
+		end = recs[len(recs)-1].At
+	}
+	switch {
+	case f.From > end:
+		fmt.Fprintf(stderr, "ensim: warning: --from %v is past the run's last record, at %v: the view is empty\n", f.From, end)
+	case f.Call != "":
+		fmt.Fprintf(stderr, "ensim: warning: call %s has no record between --from and --to: the view shows none of it\n", f.Call)
+	default:
+		fmt.Fprintf(stderr, "ensim: warning: no record between --from and --to: the view is empty\n")
+	}
 }
 
 // maxPageData bounds the data of an html view (traceview.Meta.MaxHTMLData); a test

@@ -34,3 +34,28 @@ func TestTracePageTooLarge(t *testing.T) {
 		t.Errorf("to stdout: exit %d, %d bytes out, stderr %q; want %d, nothing, page too large", code, len(stdout), stderr, exitUsage)
 	}
 }
+
+// TestTraceEmptyWindow: a view that keeps no record is still written (exit 0), with a
+// warning on stderr that says why: a --from past the run's last record, or a window
+// with none of the call.
+func TestTraceEmptyWindow(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--from", "1h", "--format", "html"}, "ensim: warning: --from 1h0m0s is past the run's last record, at "},
+		{[]string{"--call", "n1.1.1", "--from", "5s", "--format", "html"}, "ensim: warning: --from 5s is past the run's last record, at "},
+		{[]string{"--call", "n1.1.1", "--from", "1s", "--to", "2s"}, "ensim: warning: call n1.1.1 has no record between --from and --to"},
+	} {
+		out := filepath.Join(t.TempDir(), "e.html")
+		args := append([]string{"trace", "--scenario", "steady", "--out", out}, tc.args...)
+		code, _, stderr := ensim(t, args...)
+		if code != exitOK || !strings.Contains(stderr, tc.want) || !strings.HasSuffix(stderr, "view written to "+out+"\n") {
+			t.Errorf("%v: exit %d, stderr %q; want 0, %q and the view written", tc.args, code, stderr, tc.want)
+		}
+	}
+	code, _, stderr := ensim(t, "trace", "--scenario", "steady", "--call", "n1.1.1", "--format", "jsonl")
+	if code != exitOK || strings.Contains(stderr, "warning") {
+		t.Errorf("a call with records: exit %d, stderr %q; want 0 and no warning", code, stderr)
+	}
+}

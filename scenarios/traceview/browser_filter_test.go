@@ -1,0 +1,48 @@
+package traceview_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios/traceview"
+)
+
+// writePage writes the html view of slow-leader, seed 1, that f picks.
+func writePage(t *testing.T, tr *traceview.Trace, f traceview.Filter) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := tr.Write(&b, traceview.HTML, f); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "trace.html")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestBrowserEmptyPage: a page whose filter keeps no record (a window after the
+// run's end, with or without a call) loads without a script error, draws an empty
+// diagram and says it holds 0 records. It used to stop at a TypeError, blank.
+func TestBrowserEmptyPage(t *testing.T) {
+	chromium(t)
+	tr, _ := named(t, "slow-leader", 1, router.Default).trace(t)
+	for _, f := range []traceview.Filter{{From: time.Hour}, {Call: shotCall, From: time.Hour}} {
+		p := openPage(t, writePage(t, tr, f), "", 1000, 600)
+		s := p.stats(t)
+		if s.Events != 0 || s.Messages != 0 || s.Drawn.Events != 0 || len(s.Lanes) == 0 {
+			t.Errorf("%+v: page holds %d events, %d messages, drew %d, lanes %v; want none, and the lanes", f, s.Events, s.Messages, s.Drawn.Events, s.Lanes)
+		}
+		if status := eval[string](t, p, "document.getElementById('status').textContent"); !strings.HasPrefix(status, "0 records") {
+			t.Errorf("%+v: status %q, want it to say 0 records", f, status)
+		}
+		if errs := p.errors(); len(errs) > 0 {
+			t.Errorf("%+v: the page reported %d errors:\n%s", f, len(errs), strings.Join(errs, "\n"))
+		}
+	}
+}
