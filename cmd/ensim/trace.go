@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -25,6 +26,7 @@ type traceOptions struct {
 	out            string
 	filter         traceview.Filter
 	set            map[string]bool // the flags given
+	repro          *repro          // the repro file read, if any
 }
 
 func traceFlags(fs *flag.FlagSet) commandFunc {
@@ -86,6 +88,9 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
+	if o.repro != nil {
+		compareRepro(pos[0], *o.repro, res.Report.TraceHash, stderr)
+	}
 	title := fmt.Sprintf("%s, seed %d, %s semantics", source, seed, sem)
 	var viol []traceview.Violation
 	for _, v := range res.Report.Violations {
@@ -124,6 +129,23 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ensim: %s view written to %s\n", o.format, o.out)
 	return exitOK
+}
+
+// compareRepro says on stderr, as ensim replay does, when the run traced from a repro
+// file is not the run it recorded: its trace hash differs, or it records violations
+// that the run no longer makes. It says nothing when the hash matches, or when the
+// repro records neither a hash nor a violation. The comparison and its notes are
+// replay's: replay runs again, its report discarded and its notes passed on.
+func compareRepro(path string, rp repro, now string, stderr io.Writer) {
+	if rp.TraceHash != "" && rp.TraceHash == now || rp.TraceHash == "" && rp.ViolationsTotal == 0 {
+		return
+	}
+	var notes bytes.Buffer
+	replay(path, true, "", io.Discard, &notes) // with --json, every note is on stderr
+	if notes.Len() > 0 {
+		fmt.Fprintf(stderr, "ensim: this may not be the run the repro recorded; ensim replay %s says:\n", shellQuote(path))
+		stderr.Write(notes.Bytes())
+	}
 }
 
 // warnEmpty says on stderr why a view keeps no record: its window starts after the
@@ -168,6 +190,7 @@ func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Sp
 		if name == "" {
 			name = "spec"
 		}
+		o.repro = &rp
 		return rp.Spec, rp.Seed, sem, name + " (repro " + pos[0] + ")", true
 	case o.scenario != "":
 		s, ok := named(o.scenario, o.seed, stderr)

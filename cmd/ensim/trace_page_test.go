@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,5 +59,50 @@ func TestTraceEmptyWindow(t *testing.T) {
 	code, _, stderr := ensim(t, "trace", "--scenario", "steady", "--call", "n1.1.1", "--format", "jsonl")
 	if code != exitOK || strings.Contains(stderr, "warning") {
 		t.Errorf("a call with records: exit %d, stderr %q; want 0 and no warning", code, stderr)
+	}
+}
+
+// TestTraceReproNoLongerFails: trace of a repro file says on stderr, as replay does,
+// when the run is not the one the repro recorded (its trace hash differs) and the
+// violations it recorded are gone; of a repro whose run is the recorded one, it says
+// nothing. Trace used to draw a run that no longer failed without a word.
+func TestTraceReproNoLongerFails(t *testing.T) {
+	specPath := writeFile(t, "fail.json", failingSpec(t).JSON())
+	t.Chdir(t.TempDir())
+	if code, _, stderr := ensim(t, "run", "--spec", specPath, "--seed", "7", "--repro", "r.json"); code != exitFail {
+		t.Fatalf("run: exit %d, want %d\n%s", code, exitFail, stderr)
+	}
+	code, _, stderr := ensim(t, "trace", "r.json", "--to", "1ms", "--format", "jsonl")
+	if code != exitOK || stderr != "" {
+		t.Errorf("trace of the run the repro recorded: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+
+	// The same repro with a spec that now passes: another run, without violations.
+	var rp map[string]json.RawMessage
+	data, err := os.ReadFile("r.json")
+	if err != nil || json.Unmarshal(data, &rp) != nil {
+		t.Fatalf("reading the repro: %v", err)
+	}
+	var total uint64
+	if err := json.Unmarshal(rp["violations_total"], &total); err != nil || total == 0 {
+		t.Fatalf("the repro records %d violations (%v)", total, err)
+	}
+	rp["spec"] = mustNamed(t, "steady").JSON()
+	data, _ = json.Marshal(rp)
+	if err := os.WriteFile("passes.json", data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := ensim(t, "trace", "passes.json", "--to", "1ms", "--format", "jsonl")
+	for _, want := range []string{
+		"ensim: this may not be the run the repro recorded; ensim replay passes.json says:\n",
+		"trace hash differs from the repro: was ",
+		fmt.Sprintf("every invariant holds now; the repro recorded %d violations\n", total),
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("trace of a repro that no longer fails: stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if code != exitOK || !strings.HasPrefix(stdout, `{"t":`) || strings.Contains(stdout, "trace hash") {
+		t.Errorf("exit %d, stdout %.200q; want 0 and the records alone", code, stdout)
 	}
 }
