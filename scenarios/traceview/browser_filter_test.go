@@ -46,3 +46,22 @@ func TestBrowserEmptyPage(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserCallWindow: a page of one call made with a --from after the call's
+// start fits the view to the part of the call it holds, every kept record of it in
+// view. It used to centre on the call's whole life, and show none.
+func TestBrowserCallWindow(t *testing.T) {
+	chromium(t)
+	tr, _ := named(t, "slow-leader", 1, router.Default).trace(t)
+	p := openPage(t, writePage(t, tr, traceview.Filter{Call: shotCall, From: 620 * time.Millisecond}), "", 1000, 600)
+	s := p.stats(t)
+	if s.Call != shotCall || s.Visible.Events == 0 || s.Drawn.Events != s.Visible.Events {
+		t.Errorf("call %s from 620ms: %d of %d kept events in view %v..%v; want every kept one", s.Call, s.Drawn.Events, s.Visible.Events, s.View.From, s.View.To)
+	}
+	if s.View.From > 636.51e6 || s.View.To < 636.52e6 {
+		t.Errorf("view %v..%v lacks the late reply at 636.51ms", s.View.From, s.View.To)
+	}
+	if errs := p.errors(); len(errs) > 0 {
+		t.Errorf("the page reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
+	}
+}
