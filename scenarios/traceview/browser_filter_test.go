@@ -65,3 +65,24 @@ func TestBrowserCallWindow(t *testing.T) {
 		t.Errorf("the page reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
 }
+
+// TestBrowserCallAddress: on a page of one call, the address's #from=...&to=... sets
+// the view, as on a page of the whole run; without them the view fits the call. The
+// page's own call filter used to take precedence over the address.
+func TestBrowserCallAddress(t *testing.T) {
+	chromium(t)
+	tr, _ := named(t, "slow-leader", 1, router.Default).trace(t)
+	path := writePage(t, tr, traceview.Filter{Call: shotCall})
+	p := openPage(t, path, shotView, 1000, 600)
+	s := p.stats(t)
+	if s.Call != shotCall || s.View.From != 629e6 || s.View.To != 641e6 {
+		t.Errorf("%s%s: call %q, view %v..%v; want call %s, 629ms..641ms", path, shotView, s.Call, s.View.From, s.View.To, shotCall)
+	}
+	if errs := p.errors(); len(errs) > 0 {
+		t.Errorf("the page reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
+	}
+	p = openPage(t, path, "", 1000, 600)
+	if s := p.stats(t); s.Call != shotCall || s.View.From > 586e6 || s.View.To < 636.6e6 || s.View.To-s.View.From > 80e6 {
+		t.Errorf("no address: call %q, view %v..%v; want the call fitted (586.16ms..636.51ms)", s.Call, s.View.From, s.View.To)
+	}
+}

@@ -317,10 +317,12 @@ applyFilter();
 const params = new URLSearchParams(location.hash.slice(1));
 if (params.get('ens')) setEnsemble(params.get('ens'));
 const startCall = params.get('call') || D.filter.call || '';
-if (startCall && setCall(startCall)) {
-  // setCall fitted the view to the call
-} else if (params.get('from') || params.get('to')) {
+const called = startCall !== '' && setCall(startCall); // fits the view to the call
+if (params.get('from') || params.get('to')) {
+  // The address's window wins over the fit to the call.
   setView(parseTime(params.get('from'), v0), parseTime(params.get('to'), v1));
+} else if (called) {
+  // setCall fitted the view to the call
 } else if (D.to > D.from) {
   setView(D.from, D.to);
 } else {
