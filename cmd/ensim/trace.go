@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -11,6 +12,7 @@ import (
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 	"github.com/ensroute/ensroute/scenarios/traceview"
+	"github.com/ensroute/ensroute/sim"
 )
 
 const synTrace = "ensim trace (--scenario NAME | --spec FILE | REPRO.json) [--seed N] [--semantics default|riak] [--format text|jsonl|html] [--out FILE] [--call ID] [--from T] [--to T]"
@@ -24,6 +26,7 @@ type traceOptions struct {
 	out            string
 	filter         traceview.Filter
 	set            map[string]bool // the flags given
+	repro          *repro          // the repro file read, if any
 }
 
 func traceFlags(fs *flag.FlagSet) commandFunc {
@@ -85,6 +88,9 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
+	if o.repro != nil {
+		compareRepro(pos[0], *o.repro, res.Report.TraceHash, stderr)
+	}
 	title := fmt.Sprintf("%s, seed %d, %s semantics", source, seed, sem)
 	var viol []traceview.Violation
 	for _, v := range res.Report.Violations {
@@ -94,25 +100,80 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		viol = append(viol, traceview.Violation{Invariant: v.Invariant + " (expected under riak)", Call: v.Call, Detail: v.Detail})
 	}
 	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
-		Violations: viol})
-	if _, err := tr.Select(o.filter); errors.Is(err, traceview.ErrUnknownCall) {
+		Violations: viol, MaxHTMLData: maxPageData})
+	sel, err := tr.Select(o.filter)
+	if errors.Is(err, traceview.ErrUnknownCall) {
 		return usageErr(stderr, syn, "--call: %v", err)
 	} else if err != nil {
 		return usageErr(stderr, syn, "%v", err)
 	}
+	if len(sel) == 0 {
+		warnEmpty(stderr, o.filter, res.Trace)
+	}
 	if o.out == "" {
-		if err := tr.Write(stdout, o.format, o.filter); err != nil {
+		if err := tr.Write(stdout, o.format, o.filter); errors.Is(err, traceview.ErrPageTooLarge) {
+			return tooLarge(stderr, err)
+		} else if err != nil {
 			fmt.Fprintf(stderr, "ensim: %v\n", err)
 			return exitUsage
 		}
 		return exitOK
 	}
-	if err := writeOut(o.out, func(w io.Writer) error { return tr.Write(w, o.format, o.filter) }); err != nil {
+	// A page refused as too large is refused before a byte is written, and writeOut
+	// leaves no file.
+	if err := writeOut(o.out, func(w io.Writer) error { return tr.Write(w, o.format, o.filter) }); errors.Is(err, traceview.ErrPageTooLarge) {
+		return tooLarge(stderr, err)
+	} else if err != nil {
 		fmt.Fprintf(stderr, "ensim: --out: %v\n", err)
 		return exitUsage
 	}
 	fmt.Fprintf(stderr, "ensim: %s view written to %s\n", o.format, o.out)
 	return exitOK
+}
+
+// compareRepro says on stderr, as ensim replay does, when the run traced from a repro
+// file is not the run it recorded: its trace hash differs, or it records violations
+// that the run no longer makes. It says nothing when the hash matches, or when the
+// repro records neither a hash nor a violation. The comparison and its notes are
+// replay's: replay runs again, its report discarded and its notes passed on.
+func compareRepro(path string, rp repro, now string, stderr io.Writer) {
+	if rp.TraceHash != "" && rp.TraceHash == now || rp.TraceHash == "" && rp.ViolationsTotal == 0 {
+		return
+	}
+	var notes bytes.Buffer
+	replay(path, true, "", io.Discard, &notes) // with --json, every note is on stderr
+	if notes.Len() > 0 {
+		fmt.Fprintf(stderr, "ensim: this may not be the run the repro recorded; ensim replay %s says:\n", shellQuote(path))
+		stderr.Write(notes.Bytes())
+	}
+}
+
+// warnEmpty says on stderr why a view keeps no record: its window starts after the
+// run's last record, or has none of the call, or none at all.
+func warnEmpty(stderr io.Writer, f traceview.Filter, recs []sim.Record) {
+	var end time.Duration
+	if len(recs) > 0 {
+		end = recs[len(recs)-1].At
+	}
+	switch {
+	case f.From > end:
+		fmt.Fprintf(stderr, "ensim: warning: --from %v is past the run's last record, at %v: the view is empty\n", f.From, end)
+	case f.Call != "":
+		fmt.Fprintf(stderr, "ensim: warning: call %s has no record between --from and --to: the view shows none of it\n", f.Call)
+	default:
+		fmt.Fprintf(stderr, "ensim: warning: no record between --from and --to: the view is empty\n")
+	}
+}
+
+// maxPageData bounds the data of an html view (traceview.Meta.MaxHTMLData); a test
+// lowers it.
+var maxPageData = traceview.MaxHTMLData
+
+// tooLarge reports an html view that a browser could not load, and how to draw less
+// of the run.
+func tooLarge(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "ensim: --format html: %v; no page written: draw less of the run with --call, --from or --to, or use --format text or jsonl\n", err)
+	return exitUsage
 }
 
 // source reads the spec, seed and semantics to run from --scenario, --spec or a
@@ -129,6 +190,7 @@ func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Sp
 		if name == "" {
 			name = "spec"
 		}
+		o.repro = &rp
 		return rp.Spec, rp.Seed, sem, name + " (repro " + pos[0] + ")", true
 	case o.scenario != "":
 		s, ok := named(o.scenario, o.seed, stderr)

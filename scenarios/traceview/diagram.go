@@ -76,8 +76,10 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 			}
 		}
 	}
-	d := &diagram{Title: t.title, Lanes: t.lanes, Ensembles: t.Ensembles(), Filter: filterJSON{Call: f.Call},
-		Violations: [][3]string{}}
+	// Every list is [] when empty, never null: the page reads their lengths.
+	d := &diagram{Title: t.title, Lanes: orEmpty(t.lanes), Ensembles: orEmpty(t.Ensembles()), Filter: filterJSON{Call: f.Call},
+		Violations: [][3]string{}, Kinds: []string{}, Calls: [][]any{}, Rec: []string{}, Msgs: [][]any{},
+		Ev: columns{T: []int64{}, Seq: []int64{}, Lane: []int{}, Kind: []int{}, Call: []int{}, Ens: []int{}, Inst: []int{}, Mark: []int{}}}
 	for _, v := range t.viol {
 		if f.Call == "" || v.Call == f.Call { // a page of one call lists no other
 			d.Violations = append(d.Violations, [3]string{v.Invariant, v.Call, v.Detail})
@@ -85,7 +87,7 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 	}
 	d.From, d.To = int64(f.From), int64(f.To)
 	if f.To == 0 {
-		d.To = int64(t.end())
+		d.To = max(int64(t.end()), d.From) // a window that starts after the run is empty, not reversed
 	}
 	ensIdx := indexOf(d.Ensembles)
 	kindIdx := map[string]int{}
@@ -152,7 +154,7 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 		}
 		d.Msgs = append(d.Msgs, []any{m.id, evOf[m.send], t.lane[m.from], t.lane[m.to], int64(t.recs[m.send].At), m.kind, ci, ei, copies, lost, late})
 	}
-	d.Spans = t.spans(keep)
+	d.Spans = orEmpty(t.spans(keep))
 	return d
 }
 
@@ -342,6 +344,14 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// orEmpty returns s, or an empty slice for nil: JSON [], not null.
+func orEmpty[E any](s []E) []E {
+	if s == nil {
+		return []E{}
+	}
+	return s
 }
 
 func indexOf(s []string) map[string]int {

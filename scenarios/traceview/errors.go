@@ -11,3 +11,8 @@ var ErrBadFilter = errors.New("traceview: bad filter")
 
 // ErrBadFormat: a format name other than text, jsonl or html.
 var ErrBadFormat = errors.New("traceview: unknown format")
+
+// ErrPageTooLarge: the diagram's data is more than an HTML page can hold
+// (MaxHTMLData, or Meta.MaxHTMLData); the message gives its size. Fewer records (a
+// call, a window of time) make a smaller page.
+var ErrPageTooLarge = errors.New("traceview: page too large")

@@ -41,7 +41,8 @@ func ParseFormat(s string) (Format, error) {
 }
 
 // Write writes the records f picks to w in the given format. It returns the errors
-// of Select, ErrBadFormat, and w's write errors.
+// of Select, ErrBadFormat, ErrPageTooLarge (before writing anything), and w's write
+// errors.
 func (t *Trace) Write(w io.Writer, format Format, f Filter) error {
 	if format == HTML {
 		f.World = true

@@ -25,12 +25,24 @@ var (
 	uiJS string
 )
 
+// MaxHTMLData is the most diagram data, in bytes, that an HTML page embeds unless
+// Meta.MaxHTMLData says otherwise. The page reads its data with one JSON.parse of one
+// string, and a browser's strings end well before 1 GiB (V8's at about 512 MiB): past
+// that the page would load blank. This bound leaves room to spare.
+const MaxHTMLData = 256 << 20
+
 // writeHTML writes one self-contained page: the diagram's data as JSON in a script
-// element, the style and the script inline.
+// element, the style and the script inline. Data larger than t.maxData is refused
+// before anything is written.
 func (t *Trace) writeHTML(w *bufio.Writer, sel []int, f Filter) error {
-	data, err := json.Marshal(t.diagramOf(sel, f))
+	d := t.diagramOf(sel, f)
+	data, err := json.Marshal(d)
 	if err != nil {
 		return fmt.Errorf("traceview: encoding the diagram: %w", err)
+	}
+	if len(data) > t.maxData {
+		return fmt.Errorf("%w: the diagram of %d records is %s of data, more than a page holds (%s): keep fewer records (a call, or a window of time)",
+			ErrPageTooLarge, len(d.Ev.T), mib(len(data)), mib(t.maxData))
 	}
 	title := t.title
 	if title == "" {
@@ -49,4 +61,12 @@ func (t *Trace) writeHTML(w *bufio.Writer, sel []int, f Filter) error {
 	)
 	_, err = r.WriteString(w, pageHTML)
 	return err
+}
+
+// mib writes a size in bytes as MiB, or in bytes when below one.
+func mib(n int) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d bytes", n)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }

@@ -18,6 +18,9 @@ type Meta struct {
 	// Violations are the run's invariant violations, as its report lists them: the
 	// views name them, and the page offers their calls first among its problem calls.
 	Violations []Violation
+	// MaxHTMLData bounds the diagram's data that an HTML page embeds, in bytes; 0
+	// means MaxHTMLData. A larger page is refused (ErrPageTooLarge).
+	MaxHTMLData int
 }
 
 // Violation is one invariant a run broke: which, the call it is about ("" for none),
@@ -45,6 +48,8 @@ type Trace struct {
 	calls []*callLife
 	cals  map[string]*callLife
 	viol  []Violation
+	// maxData bounds the data of an HTML page (Meta.MaxHTMLData).
+	maxData int
 }
 
 // message is one message between nodes, from its send record on.
@@ -97,6 +102,10 @@ func New(recs []sim.Record, meta Meta) *Trace {
 		msgOf: map[int64]*message{},
 		cals:  map[string]*callLife{},
 		viol:  meta.Violations,
+	}
+	t.maxData = meta.MaxHTMLData
+	if t.maxData <= 0 {
+		t.maxData = MaxHTMLData
 	}
 	for _, n := range meta.Nodes {
 		t.addLane(n)

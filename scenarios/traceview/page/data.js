@@ -53,7 +53,7 @@ msgs.forEach(function (m) {
   tMin = Math.min(tMin, m.sent);
   m.copies.forEach(function (c) { tMax = Math.max(tMax, c.end); });
 });
-if (!isFinite(tMin)) { tMin = 0; tMax = 1e6; }
+if (!isFinite(tMin)) { tMin = D.from; tMax = D.from + 1e6; } // nothing kept: an empty axis where the window starts
 if (tMax <= tMin) tMax = tMin + 1e6;
 
 const hasWorld = Array.prototype.some.call(evLane, function (l) { return l < 0; });

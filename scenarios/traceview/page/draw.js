@@ -216,7 +216,9 @@ function draw() {
   S.view = { from: v0, to: v1 };
   S.drawn = { events: drawnEv, arrows: drawnArrows, marks: counts, life: lives, late: drawnLate, segments: segments };
   S.drawMs = ms; S.maxDrawMs = Math.max(S.maxDrawMs, ms); S.draws++;
-  document.getElementById('status').textContent = fmtT(v0) + ' \u2013 ' + fmtT(v1) + '  \u00b7  ' +
+  document.getElementById('status').textContent = N === 0 ?
+    '0 records: the page was made with a filter (--call, --from, --to) that keeps none' :
+    fmtT(v0) + ' \u2013 ' + fmtT(v1) + '  \u00b7  ' +
     drawnEv + ' events, ' + drawnArrows + ' messages in view (' + S.visible.events + ' of ' + N + ' kept by the filter)';
 }
 

@@ -16,12 +16,16 @@ function zoom(f, at) {
 function pan(frac) { const d = (v1 - v0) * frac; setView(v0 + d, v1 + d); }
 function fit() {
   if (callF >= 0) {
-    const c = calls[callF];
-    let a = c.start, b = c.end;
+    // The call's records and messages that the page holds: a page made with --from
+    // or --to holds part of the call's life, and setView keeps within the data.
+    let a = Infinity, b = -Infinity;
+    for (let i = 0; i < N; i++) if (evCall[i] === callF) { a = Math.min(a, evT[i]); b = Math.max(b, evT[i]); }
     msgs.forEach(function (m) {
       if (m.call !== callF) return;
+      a = Math.min(a, m.sent); b = Math.max(b, m.sent);
       m.copies.forEach(function (cp) { b = Math.max(b, cp.end); });
     });
+    if (!isFinite(a)) { a = Math.max(calls[callF].start, tMin); b = Math.min(calls[callF].end, tMax); }
     const pad = Math.max((b - a) * 0.08, 20000);
     setView(a - pad, b + pad);
     return;
@@ -313,10 +317,12 @@ applyFilter();
 const params = new URLSearchParams(location.hash.slice(1));
 if (params.get('ens')) setEnsemble(params.get('ens'));
 const startCall = params.get('call') || D.filter.call || '';
-if (startCall && setCall(startCall)) {
-  // setCall fitted the view to the call
-} else if (params.get('from') || params.get('to')) {
+const called = startCall !== '' && setCall(startCall); // fits the view to the call
+if (params.get('from') || params.get('to')) {
+  // The address's window wins over the fit to the call.
   setView(parseTime(params.get('from'), v0), parseTime(params.get('to'), v1));
+} else if (called) {
+  // setCall fitted the view to the call
 } else if (D.to > D.from) {
   setView(D.from, D.to);
 } else {
