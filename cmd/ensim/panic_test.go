@@ -78,6 +78,13 @@ func TestSeedPanics(t *testing.T) {
 		t.Errorf("compare: exit %d, want %d, and the panic and the seed's run command\n%s", code, exitFail, stderr)
 	}
 
+	// trace has no trace to draw: exit 1 with the panic, not bad usage.
+	code, stdout, stderr = ensim(t, "trace", "--scenario", "steady", "--seed", "3")
+	if code != exitFail || stdout != "" || !strings.Contains(stderr, "ensim: the simulation panicked: test panic on seed 3\n") ||
+		!strings.Contains(stderr, "ensim: no trace to draw: the simulation of steady panics") {
+		t.Errorf("trace: exit %d, want %d, and the panic\n%s", code, exitFail, stderr)
+	}
+
 	// Without the panic, the repro replays: the crash was the seed's, not the file's.
 	simulateHook = nil
 	if code, _, stderr := ensim(t, "replay", reproPath); code != exitOK {

@@ -230,6 +230,25 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if asJSON {
 		w = stderr // keep stdout a single JSON object
 	}
+	hashNote(w, rp, now)
+	if vs := res.Report.Violations; len(vs) > 0 {
+		printViolations(stderr, &res.Report)
+		fmt.Fprintf(stderr, "ensim: the repro still fails\n")
+		if call := firstCall(vs); call != "" {
+			fmt.Fprintf(stderr, "the first failing call is %s; draw it with:\n  %s\n", call, traceCommand(path, call))
+		}
+		return exitFail
+	}
+	holdsNote(w, rp)
+	if traceErr != nil || !reported {
+		return exitUsage
+	}
+	return exitOK
+}
+
+// hashNote says whether the trace hash now of a repro's run matches the one it
+// recorded, and what a difference means.
+func hashNote(w io.Writer, rp repro, now string) {
 	switch {
 	case rp.TraceHash == "":
 		// A hand-written or trimmed repro: nothing to compare, and no sign that
@@ -261,21 +280,14 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		fmt.Fprintf(w, "the code changed since the repro was written, or the Go release that built it (then %s, now %s): the same spec and seed now run differently\n",
 			rp.ModuleVersion, scenarios.ModuleVersion())
 	}
-	if vs := res.Report.Violations; len(vs) > 0 {
-		printViolations(stderr, &res.Report)
-		fmt.Fprintf(stderr, "ensim: the repro still fails\n")
-		if call := firstCall(vs); call != "" {
-			fmt.Fprintf(stderr, "the first failing call is %s; draw it with:\n  %s\n", call, traceCommand(path, call))
-		}
-		return exitFail
-	}
+}
+
+// holdsNote says, of a repro's run in which every invariant holds now, how many
+// violations the repro recorded, if any.
+func holdsNote(w io.Writer, rp repro) {
 	if n := rp.ViolationsTotal; n > 0 && len(rp.InjectedBugs) > 0 {
 		fmt.Fprintf(w, "every invariant holds without the injected bugs; the repro recorded %d violation%s with them\n", n, plural(int(min(n, 2))))
 	} else if n > 0 {
 		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", n, plural(int(min(n, 2))))
 	}
-	if traceErr != nil || !reported {
-		return exitUsage
-	}
-	return exitOK
 }

@@ -83,13 +83,20 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	res, err := simulate(spec, scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true})
+	res, err := simulateGuarded(spec, scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true})
+	var crash *simPanic
+	if errors.As(err, &crash) {
+		// A crash is the run's failure, not bad usage; there is no trace to draw.
+		printPanic(stderr, crash)
+		fmt.Fprintf(stderr, "ensim: no trace to draw: the simulation of %s panics\n", source)
+		return exitFail
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
 	if o.repro != nil {
-		compareRepro(pos[0], *o.repro, res.Report.TraceHash, stderr)
+		compareRepro(pos[0], *o.repro, &res.Report, stderr)
 	}
 	title := fmt.Sprintf("%s, seed %d, %s semantics", source, seed, sem)
 	var viol []traceview.Violation
@@ -134,18 +141,18 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 // compareRepro says on stderr, as ensim replay does, when the run traced from a repro
 // file is not the run it recorded: its trace hash differs, or it records violations
 // that the run no longer makes. It says nothing when the hash matches, or when the
-// repro records neither a hash nor a violation. The comparison and its notes are
-// replay's: replay runs again, its report discarded and its notes passed on.
-func compareRepro(path string, rp repro, now string, stderr io.Writer) {
-	if rp.TraceHash != "" && rp.TraceHash == now || rp.TraceHash == "" && rp.ViolationsTotal == 0 {
+// repro records neither a hash nor a violation.
+func compareRepro(path string, rp repro, now *scenarios.Report, stderr io.Writer) {
+	if rp.TraceHash != "" && rp.TraceHash == now.TraceHash || rp.TraceHash == "" && rp.ViolationsTotal == 0 {
 		return
 	}
 	var notes bytes.Buffer
-	replay(path, true, "", io.Discard, &notes) // with --json, every note is on stderr
-	if notes.Len() > 0 {
-		fmt.Fprintf(stderr, "ensim: this may not be the run the repro recorded; ensim replay %s says:\n", shellQuote(path))
-		stderr.Write(notes.Bytes())
+	hashNote(&notes, rp, now.TraceHash)
+	if len(now.Violations) == 0 {
+		holdsNote(&notes, rp)
 	}
+	fmt.Fprintf(stderr, "ensim: this may not be the run the repro recorded; ensim replay %s says:\n", shellQuote(path))
+	stderr.Write(notes.Bytes())
 }
 
 // warnEmpty says on stderr why a view keeps no record: its window starts after the
