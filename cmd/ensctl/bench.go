@@ -48,7 +48,8 @@ type benchResult struct {
 	Scheduled int64 `json:"scheduled,omitempty"`
 	// Skipped is, in open loop, the scheduled calls that were not made because the
 	// generator was behind: it reached them after their deadline (scheduled start and
-	// --timeout), or more than 1ms late once --duration had passed. They are not
+	// --timeout), and with each such call every call of its worker's share due until
+	// then; or more than 1ms late once --duration had passed. They are not
 	// calls: not in Calls, the outcomes, calls/s or the latencies.
 	Skipped int64 `json:"skipped,omitempty"`
 	Behind  int64 `json:"behind,omitempty"` // open loop: calls that started more than 1ms after their scheduled time
@@ -141,7 +142,7 @@ const (
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := flags("bench", stderr)
 	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
-	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline, or more than 1ms late after --duration, is skipped: not made, counted apart (0: closed loop)")
+	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline (with the calls due until then), or more than 1ms late after --duration, is skipped: not made, counted apart (0: closed loop)")
 	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run")
 	event := fs.String("event", "get bench", "the event each call sends")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
@@ -176,6 +177,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
+		if *cpuprofile != "" {
+			// No run, no profile: the file made above goes.
+			_ = os.Remove(*cpuprofile)
+		}
 		return err
 	}
 	defer cl.close()
@@ -266,9 +271,12 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // or at once when its previous call ended late; so at most conc calls are in flight.
 // It records in lag how late each call started, and returns how many calls started
 // more than a millisecond after they were due (behind), and how many it did not
-// start at all because the generator reached them too late (skipped): after their
-// deadline (the scheduled start and the timeout), or more than a millisecond late
-// once the run's --duration had passed. A call it skips is neither sent nor counted
+// start at all because the generator reached them too late (skipped): a call whose
+// deadline (the scheduled start and the timeout) has passed when its worker reaches
+// it, and every call of the worker's share due until then, so that the worker goes
+// on with the calls due now, each with its budget, rather than along the edge of the
+// deadlines with none; or a call more than a millisecond late once the run's
+// --duration had passed. A call it skips is neither sent nor counted
 // as a call, so a rate past what the client and the node can do shows as skipped
 // calls, and the run ends at --duration however far behind the generator is.
 func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) (behind, skipped int64) {
@@ -292,8 +300,9 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sch
 					break
 				}
 				if started >= cl.c.timeout {
-					// Its deadline passed before the generator reached it.
-					next, skipped := sched.catchUp(n, conc, now.Sub(start)-cl.c.timeout)
+					// Its deadline passed before the generator reached it: go on
+					// from the calls due now.
+					next, skipped := sched.catchUp(n, conc, now.Sub(start))
 					skip += skipped
 					n = next - int64(conc) // the loop adds it back
 					continue
@@ -340,8 +349,8 @@ func (s schedule) at(n int64) time.Duration {
 }
 
 // catchUp is where a worker of conc goes on from its call n, whose deadline has
-// passed: the first call of its share due after since (the start of the calls still
-// in time, measured from the run's start), or the end of the schedule; and how many
+// passed: the first call of its share due after since (now, measured from the run's
+// start), or the end of the schedule; and how many
 // calls of its share it skips, n among them. It jumps there in one step: a worker
 // that walked the schedule a call at a time could fall behind it for good at a high
 // rate, skipping every call until --duration.

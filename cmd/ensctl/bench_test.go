@@ -150,6 +150,14 @@ func TestBenchOpenLoopBehind(t *testing.T) {
 	if res.Calls > int64(res.IO.Sent) {
 		t.Fatalf("%d calls but %d messages sent: calls counted that were never sent: %+v", res.Calls, res.IO.Sent, res)
 	}
+	// A worker that far behind goes on with the calls due now, whose budget is
+	// whole, not along the edge of the deadlines: most of the calls it makes succeed
+	// (going on from the calls due a timeout ago, every call it made had microseconds
+	// left, and timed out).
+	res, code = benchJSON(t, n, "--rate", "10000000", "--concurrency", "2", "--timeout", "200ms", "--duration", "500ms")
+	if code != 0 || res.Skipped == 0 || res.OK*2 < res.Calls {
+		t.Fatalf("exit %d, %d calls, %d ok, %d skipped, start lag %v; want most calls made to succeed", code, res.Calls, res.OK, res.Skipped, res.StartLagNS)
+	}
 	var out, errb bytes.Buffer
 	code = run(context.Background(), []string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret,
 		"--rate", "10000000", "--concurrency", "1", "--duration", "10ms", "e1"}, &out, &errb)

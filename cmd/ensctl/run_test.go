@@ -250,3 +250,22 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchUnreachableLeavesNoProfile: --cpuprofile's file is made before connecting
+// (a bad path is bad usage), and removed when bench cannot connect: no run, no
+// profile.
+func TestBenchUnreachableLeavesNoProfile(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	prof := filepath.Join(dir, "cpu.pprof")
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"bench", "--cpuprofile", prof, "--peers", "n1=127.0.0.1:1", "--secret-file", secret,
+		"--connect-timeout", "200ms", "e1"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "cannot reach --via n1") {
+		t.Fatalf("exit %d, stderr %q; want 1 and cannot reach --via n1", code, errb.String())
+	}
+	if _, err := os.Stat(prof); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("--cpuprofile %s left behind by a bench that never ran (stat: %v)", prof, err)
+	}
+}
