@@ -39,6 +39,22 @@ func TestSweepOutNotWritable(t *testing.T) {
 	}
 }
 
+// Without --out the repros go to the current directory, which is checked the same way.
+func TestSweepDefaultOutNotWritable(t *testing.T) {
+	fi, err := os.Stat("/proc/self")
+	if runtime.GOOS != "linux" || err != nil || !fi.IsDir() {
+		t.Skip("no /proc/self, a directory no one can create a file in")
+	}
+	t.Chdir("/proc/self")
+	code, stdout, stderr := ensim(t, "sweep", "--scenario", "steady", "--seeds", "2", "--parallel", "1")
+	if code != exitUsage || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want %d and none\n%s", code, stdout, exitUsage, stderr)
+	}
+	if want := "ensim: the current directory, where repros go without --out: .: a repro file cannot be written there: "; !strings.HasPrefix(stderr, want) {
+		t.Errorf("stderr %q, want it to start %q", stderr, want)
+	}
+}
+
 // The check leaves nothing behind in a directory that can be written to.
 func TestSweepOutCheckLeavesNothing(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "out")

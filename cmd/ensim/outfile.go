@@ -123,9 +123,23 @@ func sameOutput(a, b string) bool {
 	if erra == nil && !fa.Mode().IsRegular() || errb == nil && !fb.Mode().IsRegular() {
 		return false
 	}
-	absA, err1 := filepath.Abs(linkTarget(a))
-	absB, err2 := filepath.Abs(linkTarget(b))
+	absA, err1 := filepath.Abs(resolvedDir(linkTarget(a)))
+	absB, err2 := filepath.Abs(resolvedDir(linkTarget(b)))
 	return err1 == nil && err2 == nil && absA == absB
+}
+
+// resolvedDir returns path with its directory's symbolic links followed (lnk/b.json,
+// lnk a link to real, is real/b.json), or path itself when its directory does not
+// resolve (it does not exist: nothing is written there).
+func resolvedDir(path string) string {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		return filepath.Join(d, base)
+	}
+	return path
 }
 
 // linkTarget returns the path of the file path names, following symbolic links,

@@ -22,11 +22,16 @@ func TestRunOutputsNameOneFile(t *testing.T) {
 	if err := os.Symlink(x, link); err != nil {
 		t.Fatal(err)
 	}
+	lnkDir := filepath.Join(dir, "lnk")
+	if err := os.Symlink(dir, lnkDir); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name  string
 		flags []string
 		want  string
 	}{
+		{name: "through a linked directory, a file yet to be written", flags: []string{"--trace", x, "--repro", filepath.Join(lnkDir, "x.json")}, want: " name the same file"},
 		{name: "trace and repro", flags: []string{"--trace", x, "--repro", x}, want: "--repro " + x + " and --trace " + x + " name the same file"},
 		{name: "trace and cpuprofile, two spellings", flags: []string{"--trace", x, "--cpuprofile", filepath.Join(dir, ".", "sub", "..", "x.json")},
 			want: "--cpuprofile " + filepath.Join(dir, "x.json") + " and --trace " + x + " name the same file"},

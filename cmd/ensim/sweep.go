@@ -177,11 +177,15 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		specOf = func(uint64) scenarios.Spec { return spec }
 		name = spec.Name
 	}
+	// The repros go to --out, or to the current directory: either is checked.
 	if o.out != "" {
 		if err := checkOutDir(o.out); err != nil {
 			fmt.Fprintf(stderr, "ensim: --out: %v\n", err)
 			return exitUsage
 		}
+	} else if err := checkOutDir("."); err != nil {
+		fmt.Fprintf(stderr, "ensim: the current directory, where repros go without --out: %v\n", err)
+		return exitUsage
 	}
 	line, err := json.Marshal(setup)
 	if err != nil {

@@ -100,12 +100,14 @@ func (s *sweeper) printFailure(w io.Writer, f *sweepFailure, first firstRun) {
 func (s *sweeper) printRerun(w io.Writer, seed uint64) {
 	opt := scenarios.Options{Seed: seed, Semantics: s.o.sem, KeepTrace: true, Bugs: injectBugs}
 	spec := s.specOf(seed)
-	a, err := simulate(spec, opt)
+	// Guarded: a seed that panics in one of the reruns must not end the sweep and
+	// lose its summary.
+	a, err := simulateGuarded(spec, opt)
 	if err != nil {
 		fmt.Fprintf(w, "  rerun: %v\n", err)
 		return
 	}
-	b, err := simulate(spec, opt)
+	b, err := simulateGuarded(spec, opt)
 	if err != nil {
 		fmt.Fprintf(w, "  rerun: %v\n", err)
 		return
