@@ -17,7 +17,7 @@ function pan(frac) { const d = (v1 - v0) * frac; setView(v0 + d, v1 + d); }
 function fit() {
   if (callF >= 0) {
     // The call's records and messages that the page holds: a page made with --from
-    // or --to holds part of the call's life, and setView keeps within the data.
+    // or --to holds part of the call's life.
     let a = Infinity, b = -Infinity;
     for (let i = 0; i < N; i++) if (evCall[i] === callF) { a = Math.min(a, evT[i]); b = Math.max(b, evT[i]); }
     msgs.forEach(function (m) {
@@ -26,6 +26,7 @@ function fit() {
       m.copies.forEach(function (cp) { b = Math.max(b, cp.end); });
     });
     if (!isFinite(a)) { a = Math.max(calls[callF].start, tMin); b = Math.min(calls[callF].end, tMax); }
+    if (!(b >= a)) { a = tMin; b = tMax; } // the call's life lies outside the data: show the data
     const pad = Math.max((b - a) * 0.08, 20000);
     setView(a - pad, b + pad);
     return;
