@@ -141,6 +141,20 @@ func (n *Node) Cast(t Target, event []byte) error {
 		return err
 	}
 	r := request{ens: t.Ensemble, event: event, budget: Infinity, cast: true}
+	if n.cfg.Bugs.Has(bugs.DropCast) {
+		if n.bugDrops++; n.bugDrops%4 == 0 {
+			return nil
+		}
+	}
+	if n.cfg.Bugs.Has(bugs.CastTwice) {
+		n.cast(&t, r)
+	}
+	n.cast(&t, r)
+	return nil
+}
+
+// cast sends r, a cast, on its way to t.
+func (n *Node) cast(t *Target, r request) {
 	switch {
 	case !t.Peer.IsZero():
 		r.ens = t.Peer.Ensemble
@@ -150,7 +164,6 @@ func (n *Node) Cast(t Target, event []byte) error {
 	default:
 		n.sendRoute(t.Via, &r, true)
 	}
-	return nil
 }
 
 // checkTarget reports what makes t neither an ensemble target nor a peer target.
@@ -174,6 +187,9 @@ func (n *Node) callPeer(peer *PeerRef, r *request) {
 	c := *r
 	c.ens = peer.Ensemble
 	c.direct = true
+	if n.cfg.Bugs.Has(bugs.DropPeerCall) {
+		return
+	}
 	n.toPeer(peer, &c, false, true)
 }
 

@@ -94,7 +94,7 @@ func TestBeginAllocatesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	sn, es, event := wd.byIdx[0], wd.ensBy[0], []byte("c1")
-	if got := testing.AllocsPerRun(10_000, func() { wd.chk.begin(sn, es, event) }); got != 0 {
+	if got := testing.AllocsPerRun(10_000, func() { wd.chk.begin(sn, es, event, -1) }); got != 0 {
 		t.Errorf("begin allocates %v objects per call, want 0", got)
 	}
 }
@@ -169,7 +169,7 @@ func TestCompletionOfUnknownCall(t *testing.T) {
 	sn := wd.byIdx[0]
 	id := router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: 1}
 	sn.tr.done(router.Result{Call: id}) // nothing started yet
-	wd.chk.begin(sn, wd.ensBy[0], []byte("c1"))
+	wd.chk.begin(sn, wd.ensBy[0], []byte("c1"), -1)
 	sn.tr.Trace(&router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
 	other := id
 	other.Incarnation++
@@ -196,7 +196,7 @@ func TestCallIDOfAnotherNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	sn := wd.byIdx[0]
-	wd.chk.begin(sn, wd.ensBy[0], []byte("c1"))
+	wd.chk.begin(sn, wd.ensBy[0], []byte("c1"), -1)
 	id := router.CallID{Node: wd.byIdx[1].id, Incarnation: sn.inc, Seq: 1}
 	sn.tr.Trace(&router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
 	if len(wd.chk.viol) != 1 || wd.chk.viol[0].Invariant != InvExactlyOnce || !strings.Contains(wd.chk.viol[0].Detail, "names another node") {

@@ -41,6 +41,16 @@ func dupRequests(t *testing.T) Spec {
 	return s
 }
 
+// castsOnly is the named scenario name with every arrival a cast.
+func castsOnly(name string) func(*testing.T) Spec {
+	return func(t *testing.T) Spec {
+		s := named(t, name)
+		s.Name += "-casts"
+		s.Workload.CastShare = 1
+		return s
+	}
+}
+
 // TestBugsAreCaught proves each invariant catches the bug it exists for: with the bug
 // injected, some seed among the first few reports the invariant; without it, the same
 // seeds report nothing.
@@ -80,6 +90,20 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "in the liveness phase failed: router: timeout"},
 		{name: "requests dropped (riak)", bug: bugs.DropRequest, spec: func(t *testing.T) Spec { return named(t, "steady") }, sem: router.Riak,
 			want: []string{InvLiveness}, detail: "in the liveness phase failed: router: timeout"},
+		{name: "peer-target calls dropped", bug: bugs.DropPeerCall, spec: func(t *testing.T) Spec { return named(t, "direct") }, want: []string{InvLiveness},
+			detail: "in the liveness phase failed: router: timeout"},
+		{name: "peer-target calls dropped (riak)", bug: bugs.DropPeerCall, spec: func(t *testing.T) Spec { return named(t, "direct") }, sem: router.Riak,
+			want: []string{InvLiveness}, detail: "in the liveness phase failed: router: timeout"},
+		{name: "cast sent twice", bug: bugs.CastTwice, spec: func(t *testing.T) Spec { return named(t, "direct") }, want: []string{InvExactlyOnce},
+			detail: "taken up by a leader 2 times"},
+		{name: "cast sent twice (riak)", bug: bugs.CastTwice, spec: func(t *testing.T) Spec { return named(t, "direct") }, sem: router.Riak,
+			want: []string{InvExactlyOnce}, detail: "taken up by a leader 2 times"},
+		{name: "casts dropped", bug: bugs.DropCast, spec: func(t *testing.T) Spec { return named(t, "direct") }, want: []string{InvLiveness},
+			detail: "in the liveness phase, never reached a leader"},
+		{name: "cast routed to another ensemble", bug: bugs.SharedRoute, spec: castsOnly("steady"), want: []string{InvReplyMatchesCall},
+			detail: "a peer of another ensemble"},
+		{name: "cast's hop count lost", bug: bugs.DropHopCount, spec: castsOnly("directory-regression"), want: []string{InvHopBound},
+			detail: "passed cast"},
 	}
 	const maxSeeds = 5
 	covered := map[string]bool{}

@@ -83,6 +83,27 @@ var catalog = map[string]func() Spec{
 		s.Liveness = &Liveness{From: dur(1700 * time.Millisecond)}
 		return s
 	},
+	"direct": func() Spec {
+		s := base("direct", "a third of the calls go straight to a member, which forwards them to the leader it believes in, and a quarter are casts, while leaders change and n4 crashes and restarts: peer targets and casts are checked as calls are")
+		s.Workload.PeerShare = 0.35
+		s.Workload.CastShare = 0.25
+		// Followers learn a new leader from its heartbeat, so a call straight to one
+		// meets a stale view now and then: it forwards to the old leader, which
+		// refuses a forward. The short election ends before its news has spread.
+		s.Elections = []Election{
+			{At: dur(300 * time.Millisecond), Ensemble: "e1", Duration: dur(5 * time.Millisecond), Leader: "p2"},
+			{At: dur(600 * time.Millisecond), Ensemble: "e2", Duration: dur(20 * time.Millisecond), Leader: "p1"},
+			{At: dur(900 * time.Millisecond), Ensemble: "e3", Duration: dur(300 * time.Microsecond), Leader: "p1"},
+		}
+		// n4 hosts followers only (e2/p3, e3/p2): calls straight to them fail while it
+		// is down.
+		s.Faults = []Fault{
+			{At: dur(400 * time.Millisecond), Action: "crash", Node: "n4"},
+			{At: dur(700 * time.Millisecond), Action: "restart", Node: "n4"},
+		}
+		s.Liveness = &Liveness{From: dur(1200 * time.Millisecond)}
+		return s
+	},
 	"directory-regression": func() Spec {
 		s := base("directory-regression", "n1 leads e1 but restarts with an old saved directory that names n3: requests bounce n1<->n3 until gossip repairs n1 (riak) or hit the hop limit (default)")
 		s.Ensembles[0].Leader = "p3"

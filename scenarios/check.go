@@ -81,6 +81,11 @@ type checker struct {
 	viol      []Violation
 	violCount [len(invariantNames)]uint64
 	skipped   uint64
+	// casts are every workload cast made, in order (cast n is casts[n-1]);
+	// castsSkipped counts those whose node was down when they were due.
+	casts        []castRec
+	castsSkipped uint64
+	castCounts   *Casts // finish's count of them, nil for none
 	// awaiting holds the nodes handed a reply that has not yet been completed,
 	// counted late or redirected: at most one entry per node, and in a correct run
 	// never more than one at a time, since a node settles a reply on the turn it is
@@ -153,8 +158,9 @@ func (c *checker) violate(inv string, call router.CallID, format string, args ..
 	c.viol = append(c.viol, Violation{Invariant: inv, Call: id, Detail: fmt.Sprintf(format, args...)})
 }
 
-// begin registers a workload call about to start; the router's EvCall names its id.
-func (c *checker) begin(sn *simNode, es *ensState, event []byte) {
+// begin registers a workload call about to start, to es's leader or (peer not -1) to
+// its member es.members[peer]; the router's EvCall names its id.
+func (c *checker) begin(sn *simNode, es *ensState, event []byte, peer int16) {
 	now := sn.host.Now()
 	c.calls = append(c.calls, callRec{})
 	r := &c.calls[len(c.calls)-1]
@@ -162,9 +168,34 @@ func (c *checker) begin(sn *simNode, es *ensState, event []byte) {
 	r.start, r.deadline, r.startGlobal = now, now+c.wd.spec.Workload.Timeout.D(), c.wd.w.Now()
 	r.open = c.openSlot() + 1
 	c.open[r.open-1].event = event
-	if lv := c.wd.spec.Liveness; lv != nil && c.wd.w.Now() >= lv.From.D() {
+	switch {
+	case !c.livePhase():
+	case peer < 0: // liveNow of a routed call, written out: a call less per call
 		r.live = !zeroPeer(&es.leader) && c.elections(es.id) == 0 && !es.impaired(c.wd.w.Now()) && c.wd.convergedES(es)
+	default:
+		r.live = c.liveNow(es, peer)
 	}
+}
+
+// livePhase reports whether the run is in its liveness phase.
+func (c *checker) livePhase() bool {
+	lv := c.wd.spec.Liveness
+	return lv != nil && c.wd.w.Now() >= lv.From.D()
+}
+
+// liveNow reports whether liveness applies to a call or cast made now, in the
+// liveness phase, to es's leader or (peer not -1) to its member es.members[peer]: with
+// a leader, no election under way and the leader not slow; routed, the directories
+// must hold the truth; direct, the member must be the leader or believe in it (the
+// leader's heartbeat has reached it), so that it forwards the event there.
+func (c *checker) liveNow(es *ensState, peer int16) bool {
+	if zeroPeer(&es.leader) || c.elections(es.id) != 0 || es.impaired(c.wd.w.Now()) {
+		return false
+	}
+	if peer < 0 {
+		return c.wd.convergedES(es)
+	}
+	return int(peer) == es.leaderMI || samePeer(&es.view[peer].leader, &es.leader)
 }
 
 // done is the completion of call i (an index into calls): the outcome as the caller
@@ -317,6 +348,9 @@ func (c *checker) learned(ev *router.Event) {
 // Sent implements netmodel.Observer: it counts every transfer of a request.
 func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	if m.Call.IsZero() {
+		if m.Kind == router.KindCast || m.Kind == router.KindPeer {
+			c.castSent(from, m)
+		}
 		return
 	}
 	i, ok := c.byIssued.recent(&m.Call)
@@ -378,7 +412,19 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 			c.probes.dupReply++
 		}
 		c.handed.add(id)
+	case router.KindCast:
+		if c.handed.has(id) {
+			c.castDuplicated(m)
+		}
+		c.handed.add(id)
 	case router.KindRoute, router.KindPeer:
+		if m.Call.IsZero() { // a cast's
+			if c.handed.has(id) {
+				c.castDuplicated(m)
+			}
+			c.handed.add(id)
+			return
+		}
 		var rec *callRec
 		i, ok := c.byIssued.recent(&m.Call)
 		if !ok {
@@ -482,6 +528,7 @@ func (c *checker) taint(e router.EnsembleID) {
 			r.live = false
 		}
 	}
+	c.taintCasts(es)
 }
 
 // finish runs the end-of-run checks once the world is quiet (or gave up).
@@ -511,6 +558,7 @@ func (c *checker) finish(quiet bool) {
 			c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase failed: %v%s", c.wd.eord[r.ens], err, hint)
 		}
 	}
+	c.castCounts = c.finishCasts()
 	// Liveness also needs the directories to converge at all: by the time the world is
 	// quiet, gossip has had rounds enough to bring every running member the truth.
 	for _, e := range c.wd.eord {

@@ -34,7 +34,7 @@ func checkWorld(t *testing.T, sem router.Semantics) *world {
 // startCall begins a workload call from sn to the first ensemble with event, as the
 // router would report it, and returns its id.
 func startCall(wd *world, sn *simNode, event string) router.CallID {
-	wd.chk.begin(sn, wd.ensBy[0], []byte(event))
+	wd.chk.begin(sn, wd.ensBy[0], []byte(event), -1)
 	id := router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: uint64(len(sn.tr.recs) + 1)}
 	sn.tr.Trace(&router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
 	return id

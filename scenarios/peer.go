@@ -25,6 +25,9 @@ type simPeer struct {
 // handed a forward it cannot serve.
 func (p *simPeer) Handle(r *router.Request) {
 	es := p.es
+	if r.IsCast() {
+		p.wd.chk.castHandled(p, r.Event(), es.leaderMI == p.mi)
+	}
 	if es.leaderMI == p.mi { // es.leader == p.ref
 		p.lead(es, r)
 		return

@@ -308,6 +308,10 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.DropRequest, targets: []string{InvLiveness}},
 	{bug: bugs.KeepCompleted, targets: []string{InvNoLeak}},
 	{bug: bugs.SilentLate, targets: []string{InvLateDiscarded}},
+	// The workload must make peer-target calls or casts at all.
+	{bug: bugs.DropPeerCall, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Workload.PeerShare > 0 }},
+	{bug: bugs.CastTwice, targets: []string{InvExactlyOnce}, needs: func(s Spec) bool { return s.Workload.CastShare > 0 }},
+	{bug: bugs.DropCast, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Workload.CastShare > 0 }},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

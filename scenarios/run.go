@@ -22,11 +22,13 @@ type Report struct {
 	// WallTimeNS, EventsPerSec and SimPerWall (simulated time over wall time) are
 	// filled in by whoever timed the run (the simulation itself never reads the wall
 	// clock). An event is one kernel event: Events counts them.
-	WallTimeNS           int64       `json:"wall_time_ns"`
-	EventsPerSec         float64     `json:"events_per_sec"`
-	SimPerWall           float64     `json:"sim_per_wall"`
-	Calls                Calls       `json:"calls"`
-	SkippedCalls         uint64      `json:"skipped_calls"`
+	WallTimeNS   int64   `json:"wall_time_ns"`
+	EventsPerSec float64 `json:"events_per_sec"`
+	SimPerWall   float64 `json:"sim_per_wall"`
+	Calls        Calls   `json:"calls"`
+	SkippedCalls uint64  `json:"skipped_calls"`
+	// Casts counts the workload's casts; nil (left out) for a workload of none.
+	Casts                *Casts      `json:"casts,omitempty"`
 	LateRepliesDiscarded uint64      `json:"late_replies_discarded"`
 	AfterGiveUp          AfterGiveUp `json:"after_give_up"`
 	OrphanMessages       uint64      `json:"orphan_messages"`
@@ -178,6 +180,7 @@ func (wd *world) report() Report {
 		TraceEvents:    wd.w.TraceLen(),
 		SimTimeNS:      int64(wd.w.Now()),
 		SkippedCalls:   wd.chk.skipped,
+		Casts:          wd.chk.castCounts,
 		OrphanMessages: wd.net.Stats().Orphans,
 		Violations:     wd.chk.viol,
 		TraceHash:      wd.w.TraceHash(),

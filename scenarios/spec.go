@@ -107,11 +107,16 @@ type PeerSpec struct {
 
 // Workload is an open-loop stream of calls: Poisson arrivals at Rate per second for
 // Duration, each with Timeout, from members and (a ClientShare of them) clients.
+// A PeerShare of the arrivals target a random member of their ensemble directly (the
+// original's pid target: no routing) instead of its leader; a CastShare of them are
+// casts, which nobody waits for, instead of calls.
 type Workload struct {
 	Rate        float64  `json:"rate"`
 	Duration    Duration `json:"duration"`
 	Timeout     Duration `json:"timeout"`
 	ClientShare float64  `json:"client_share,omitempty"`
+	PeerShare   float64  `json:"peer_share,omitempty"`
+	CastShare   float64  `json:"cast_share,omitempty"`
 	// Bursts add arrivals at Rate per second from At for Duration, on top.
 	Bursts []Burst `json:"bursts,omitempty"`
 }
@@ -367,10 +372,14 @@ func (s Spec) Validate() error {
 		return bad("workload.duration: %v is negative", w.Duration.D())
 	case w.Timeout <= 0 || w.Timeout.D() > time.Hour:
 		return bad("workload.timeout: %v, want a positive duration up to 1h", w.Timeout.D())
-	case w.ClientShare < 0 || w.ClientShare > 1:
+	case !(w.ClientShare >= 0 && w.ClientShare <= 1):
 		return bad("workload.client_share: %v, want 0..1", w.ClientShare)
 	case w.ClientShare > 0 && len(s.Clients) == 0:
 		return bad("workload.client_share: %v but no clients", w.ClientShare)
+	case !(w.PeerShare >= 0 && w.PeerShare <= 1):
+		return bad("workload.peer_share: %v, want 0..1", w.PeerShare)
+	case !(w.CastShare >= 0 && w.CastShare <= 1):
+		return bad("workload.cast_share: %v, want 0..1", w.CastShare)
 	case w.Rate > 0 && len(s.Ensembles) == 0:
 		return bad("ensembles: a workload needs at least one ensemble")
 	}

@@ -70,6 +70,12 @@ func TestBadSpecs(t *testing.T) {
 		{name: "bare number duration", edit: func(s string) string {
 			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": 50`, 1)
 		}, want: `workload.timeout: got the number 50, want a quoted duration with a unit, like "250us"`},
+		{name: "negative peer share", edit: func(s string) string {
+			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": "50ms", "peer_share": -0.1`, 1)
+		}, want: "workload.peer_share: -0.1, want 0..1"},
+		{name: "cast share over one", edit: func(s string) string {
+			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": "50ms", "cast_share": 1.5`, 1)
+		}, want: "workload.cast_share: 1.5, want 0..1"},
 		{name: "zero timeout", edit: func(s string) string {
 			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": "0s"`, 1)
 		}, want: "workload.timeout: 0s, want a positive duration up to 1h"},

@@ -107,6 +107,8 @@ type Plan struct {
 	// plausible round trip, as Swarm does, so the liveness phase is fair.
 	Timeout     time.Duration
 	ClientShare float64
+	// PeerShare and CastShare are the workload's shares of peer targets and casts.
+	PeerShare, CastShare float64
 	// Tail is how long the workload runs past the start of the liveness phase.
 	Tail    time.Duration
 	Actions []Action
@@ -131,8 +133,9 @@ const (
 // fault actions (ActionKinds), each healed before the liveness phase, which starts
 // once directories have had time to converge and lasts 200..800ms; half the time,
 // replies that cannot be sent are held for 10..500ms (reply_hold), and half the
-// time a pause is noticed after 10..200ms (pause_detect_after). It is PlanGen
-// mapped through Plan.Spec.
+// time a pause is noticed after 10..200ms (pause_detect_after); half the time 1..50%
+// of the arrivals target a member directly, and half the time 1..50% are casts. It
+// is PlanGen mapped through Plan.Spec.
 func SpecGen() *rapid.Generator[Spec] {
 	return rapid.Map(PlanGen(), Plan.Spec)
 }
@@ -187,6 +190,12 @@ func PlanGen() *rapid.Generator[Plan] {
 		}
 		if rapid.Bool().Draw(t, "pause_detect") {
 			p.PauseDetect = time.Duration(rapid.IntRange(10, 200).Draw(t, "pause_detect_after_ms")) * time.Millisecond
+		}
+		if rapid.Bool().Draw(t, "peer_targets") {
+			p.PeerShare = float64(rapid.IntRange(1, 50).Draw(t, "peer_share_pct")) / 100
+		}
+		if rapid.Bool().Draw(t, "casts") {
+			p.CastShare = float64(rapid.IntRange(1, 50).Draw(t, "cast_share_pct")) / 100
 		}
 		return p
 	})
@@ -412,6 +421,12 @@ func (p Plan) Spec() Spec {
 	s.Workload = Workload{Rate: float64(genClamp(p.Rate, 0, 1e7)), Timeout: Duration(timeout)}
 	if clients > 0 && p.ClientShare > 0 && p.ClientShare <= 1 {
 		s.Workload.ClientShare = p.ClientShare
+	}
+	if p.PeerShare >= 0 && p.PeerShare <= 1 {
+		s.Workload.PeerShare = p.PeerShare
+	}
+	if p.CastShare >= 0 && p.CastShare <= 1 {
+		s.Workload.CastShare = p.CastShare
 	}
 
 	var faultsEnd time.Duration

@@ -10,9 +10,10 @@ import (
 )
 
 // Swarm draws a whole spec from seed: cluster shape, routers, ensembles, clients,
-// network, clocks, workload, elections and a schedule of fault episodes (each one healed
-// by its own end: heal, release, restart, resume, unrule), followed by a liveness phase
-// long enough for the directories to converge. The spec is plain data: a repro of a
+// network, clocks, workload (on some seeds with calls straight to members, and casts),
+// elections and a schedule of fault episodes (each one healed by its own end: heal,
+// release, restart, resume, unrule), followed by a liveness phase long enough for the
+// directories to converge. The spec is plain data: a repro of a
 // swarm run records every knob.
 func Swarm(seed uint64) Spec {
 	r := rand.New(rand.NewPCG(seed, 0x5357_4152_4d00)) // "SWARM"
@@ -132,6 +133,14 @@ func Swarm(seed uint64) Spec {
 	from := faultsEnd + time.Duration(n+2)*s.Gossip.Interval.D() + 2*timeout
 	s.Liveness = &Liveness{From: Duration(from)}
 	s.Workload.Duration = Duration(from + between(300*time.Millisecond, 800*time.Millisecond).D())
+	// Drawn last, so that every knob drawn before keeps its value for the seed. Half
+	// the seeds send some calls straight to a member, half make some casts.
+	if r.IntN(2) == 0 {
+		s.Workload.PeerShare = float64(1+r.IntN(50)) / 100
+	}
+	if r.IntN(2) == 0 {
+		s.Workload.CastShare = float64(1+r.IntN(50)) / 100
+	}
 	return s
 }
 

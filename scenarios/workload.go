@@ -8,16 +8,20 @@ import (
 	"github.com/ensroute/ensroute/router"
 )
 
-// arrival is one planned workload call: when, from which node, through which member
-// (for a client), to which ensemble. Indexes keep it small: a million of them fit in a
-// few tens of megabytes.
+// arrival is one planned workload call or cast: when, from which node, through which
+// member (for a client), to which ensemble or member of it. Indexes keep it small: a
+// million of them fit in a few tens of megabytes.
 type arrival struct {
 	at     time.Duration
 	seq    uint64 // its sim sequence number, reserved when the plan was made
-	k      int32  // numbers the call's event: "c<k>"
+	k      int32  // numbers the call's event: "c<k>" (a cast's is named when made)
 	origin int32  // index into wd.order
 	via    int32  // index into wd.order, -1 for none
 	ens    int32  // index into wd.eord
+	// direct is 1 + the index among its ensemble's members of the member it goes
+	// straight to (a peer target), 0 for the ensemble's leader (an ensemble target).
+	direct int16
+	cast   bool // a cast, not a call
 }
 
 // phase is the arrivals of one phase of the workload (the base rate, or one burst)
@@ -95,6 +99,9 @@ func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rat
 			clients = append(clients, int32(i))
 		}
 	}
+	// Only a workload that has peer targets or casts draws for them: one that has none
+	// makes the same draws, and the same run, as before they existed.
+	mixed := wl.PeerShare > 0 || wl.CastShare > 0
 	mean := float64(time.Second) / rate
 	ph := &phase{wd: wd}
 	if n := float64(until-from) / mean; n < 1e8 {
@@ -115,6 +122,13 @@ func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rat
 			a.origin = ms[rng.IntN(len(ms))]
 		}
 		a.ens = int32(rng.IntN(len(wd.eord)))
+		if mixed {
+			if wl.PeerShare > 0 && rng.Float64() < wl.PeerShare {
+				a.direct = int16(1 + rng.IntN(len(wd.ensBy[a.ens].members)))
+				a.via = -1 // a peer target is not routed: it names no member to route it
+			}
+			a.cast = wl.CastShare > 0 && rng.Float64() < wl.CastShare
+		}
 		a.seq = wd.w.Reserve(1)
 		ph.plan = append(ph.plan, a)
 	}
@@ -137,6 +151,10 @@ func (ph *phase) Run() {
 	wd := ph.wd
 	origin := wd.byIdx[a.origin]
 	es := wd.ensBy[a.ens]
+	if a.cast || a.direct != 0 {
+		ph.issueOther(origin, es, a)
+		return
+	}
 	// The event, which the checker and the router then share, lives in the arena.
 	event := wd.events.copy(ph.names.name(a.k))
 	// The caller runs on its node: a paused node makes its call when it resumes.
@@ -145,6 +163,29 @@ func (ph *phase) Run() {
 		return
 	}
 	wd.call(origin, es, a.via, event)
+}
+
+// issueOther makes arrival a, a call to a peer target or a cast, from origin to es
+// or its member, as Run makes a call to es's leader.
+func (ph *phase) issueOther(origin *simNode, es *ensState, a arrival) {
+	wd := ph.wd
+	via, peer, cast := a.via, a.direct-1, a.cast
+	var event []byte // a cast's is named when it is made (world.cast)
+	if !cast {
+		event = wd.events.copy(ph.names.name(a.k))
+	}
+	issue := func() {
+		if cast {
+			wd.cast(origin, es, via, peer)
+		} else {
+			wd.callPeer(origin, es, peer, event)
+		}
+	}
+	if origin.host.Paused() {
+		origin.host.Defer(issue)
+		return
+	}
+	issue()
 }
 
 // call starts one workload call, if its origin is up: to ensemble es, through the
@@ -158,7 +199,7 @@ func (wd *world) call(origin *simNode, es *ensState, via int32, event []byte) {
 	if via >= 0 {
 		through = wd.order[via]
 	}
-	wd.chk.begin(origin, es, event)
+	wd.chk.begin(origin, es, event, -1)
 	// The tracer names the call's target from the indexes (tracer.targetName).
 	wd.calling = callTarget{ens: es.idx, via: via, set: true}
 	// One completion callback serves every call of the incarnation (tracer.complete):
@@ -168,5 +209,44 @@ func (wd *world) call(origin *simNode, es *ensState, via int32, event []byte) {
 	wd.calling.set = false
 	if err != nil {
 		panic("scenarios: workload call refused: " + err.Error()) // the spec was validated
+	}
+}
+
+// callPeer starts one workload call to es.members[peer] directly, if its origin is up.
+func (wd *world) callPeer(origin *simNode, es *ensState, peer int16, event []byte) {
+	if origin.node == nil {
+		wd.chk.skipped++
+		return
+	}
+	wd.chk.begin(origin, es, event, peer)
+	// The tracer names a peer target itself (tracer.targetName).
+	_, err := origin.node.Call(router.ToPeer(es.members[peer]), event, wd.spec.Workload.Timeout.D(), origin.tr.done)
+	if err != nil {
+		panic("scenarios: workload call refused: " + err.Error()) // the spec was validated
+	}
+}
+
+// cast makes one workload cast, if its origin is up: to ensemble es through the member
+// wd.order[via] unless via is -1, or to es.members[peer] directly unless peer is -1.
+// The checker learns of it first: the cast may reach a peer on this node before Cast
+// returns.
+func (wd *world) cast(origin *simNode, es *ensState, via int32, peer int16) {
+	if origin.node == nil {
+		wd.chk.castsSkipped++
+		return
+	}
+	t := router.ToEnsemble(es.id)
+	switch {
+	case peer >= 0:
+		t = router.ToPeer(es.members[peer])
+	case via >= 0:
+		t = t.Through(wd.order[via])
+	}
+	// Casts are numbered in the order they are made, s1 first: the checker's index.
+	wd.castName = strconv.AppendInt(append(wd.castName[:0], 's'), int64(len(wd.chk.casts)+1), 10)
+	event := wd.events.copy(wd.castName)
+	wd.chk.beginCast(es, peer)
+	if err := origin.node.Cast(t, event); err != nil {
+		panic("scenarios: workload cast refused: " + err.Error()) // the spec was validated
 	}
 }

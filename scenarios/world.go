@@ -64,6 +64,7 @@ type world struct {
 	peerNames   *peerNames  // names of peer refs for traces
 	targetNames targetNames // names of call targets for traces
 	calling     callTarget  // the target of the workload call being made, if set
+	castName    []byte      // the last workload cast's event, "s<n>"
 	kinds       traceKinds  // the kinds of the tracer's records
 	// events and values hold the workload's call events and the leaders' answers.
 	events, values byteArena

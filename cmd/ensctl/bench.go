@@ -49,7 +49,8 @@ type benchResult struct {
 	// Skipped is, in open loop, the scheduled calls that were not made because the
 	// generator was behind: it reached them after their deadline (scheduled start and
 	// --timeout), and with each such call every call of its worker's share due until
-	// then; or more than 1ms late once --duration had passed. They are not
+	// then; or more than 1ms late once --duration and its grace (endGrace) had
+	// passed. They are not
 	// calls: not in Calls, the outcomes, calls/s or the latencies.
 	Skipped int64 `json:"skipped,omitempty"`
 	Behind  int64 `json:"behind,omitempty"` // open loop: calls that started more than 1ms after their scheduled time
@@ -142,7 +143,7 @@ const (
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := flags("bench", stderr)
 	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
-	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline (with the calls due until then), or more than 1ms late after --duration, is skipped: not made, counted apart (0: closed loop)")
+	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline (with the calls due until then), or more than 1ms late once --duration and 50ms (or --timeout, if shorter) have passed, is skipped: not made, counted apart (0: closed loop)")
 	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run")
 	event := fs.String("event", "get bench", "the event each call sends")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
@@ -276,11 +277,11 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // it, and every call of the worker's share due until then, so that the worker goes
 // on with the calls due now, each with its budget, rather than along the edge of the
 // deadlines with none; or a call more than a millisecond late once the run's
-// --duration had passed. A call it skips is neither sent nor counted
-// as a call, so a rate past what the client and the node can do shows as skipped
-// calls, and the run ends at --duration however far behind the generator is.
+// --duration and endGrace had passed. A call it skips is neither sent nor counted as
+// a call, so a rate past what the client and the node can do shows as skipped calls,
+// and the run ends soon after --duration however far behind the generator is.
 func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) (behind, skipped int64) {
-	end := start.Add(sched.dur)
+	end := start.Add(sched.dur + endGrace(cl.c.timeout))
 	var wg sync.WaitGroup
 	var lateN, skipN atomic.Int64
 	for w := range conc {
@@ -294,8 +295,8 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sch
 				now := time.Now()
 				started := now.Sub(due)
 				if started > time.Millisecond && !now.Before(end) {
-					// The run is over: neither this call nor the rest of this
-					// worker's share is started.
+					// The run and its grace are over: neither this call nor the
+					// rest of this worker's share is started.
 					skip += (sched.calls - n + int64(conc) - 1) / int64(conc)
 					break
 				}
@@ -346,6 +347,14 @@ func newSchedule(rate float64, dur time.Duration) schedule {
 // at is when call n is due, after the start.
 func (s schedule) at(n int64) time.Duration {
 	return time.Duration(float64(n) * float64(time.Second) / s.rate)
+}
+
+// endGrace is how long past --duration open loop still starts a call that is late:
+// the calls due at the end of the run, delayed by a few milliseconds of scheduling,
+// are made, while a generator far behind still stops soon after --duration. Within
+// the deadline (timeout), so that a call it starts has some budget left.
+func endGrace(timeout time.Duration) time.Duration {
+	return min(timeout, 50*time.Millisecond)
 }
 
 // catchUp is where a worker of conc goes on from its call n, whose deadline has

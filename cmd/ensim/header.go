@@ -98,6 +98,9 @@ func configHeader(s scenarios.Spec, seed uint64) string {
 	w := s.Workload
 	line("workload", "%s/s for %s, timeout %s, client share %s",
 		strconv.FormatFloat(w.Rate, 'g', 6, 64), humanNS(int64(w.Duration)), humanNS(int64(w.Timeout)), percent(w.ClientShare))
+	if w.PeerShare > 0 || w.CastShare > 0 {
+		line("", "straight to a member %s, casts %s", percent(w.PeerShare), percent(w.CastShare))
+	}
 	for _, u := range w.Bursts {
 		line("", "burst at %s for %s: +%s/s", humanNS(int64(u.At)), humanNS(int64(u.Duration)), strconv.FormatFloat(u.Rate, 'g', 6, 64))
 	}

@@ -67,6 +67,12 @@ func summary(r scenarios.Report) string {
 	if r.SkippedCalls > 0 {
 		line("", "%d more not started: their caller was down", r.SkippedCalls)
 	}
+	if cs := r.Casts; cs != nil {
+		line("casts", "%d made: %d reached a leader, %d were lost on the way (nobody waits for a cast)", cs.Total, cs.Served, cs.Total-min(cs.Served, cs.Total))
+		if cs.Skipped > 0 {
+			line("", "%d more not made: their node was down", cs.Skipped)
+		}
+	}
 	line("late replies", "%d dropped", r.LateRepliesDiscarded)
 	line("orphans", "%d message%s", r.OrphanMessages, plural(int(min(r.OrphanMessages, 2))))
 	lat := "p50 %s, p99 %s, max %s"

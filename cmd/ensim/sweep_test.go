@@ -346,6 +346,9 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.DropRequest, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvLiveness}},
 		{bug: bugs.KeepCompleted, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvNoLeak}},
 		{bug: bugs.SilentLate, source: []string{"--scenario", "slow-leader"}, want: []string{scenarios.InvLateDiscarded}},
+		{bug: bugs.DropPeerCall, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvLiveness}},
+		{bug: bugs.CastTwice, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvExactlyOnce}},
+		{bug: bugs.DropCast, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvLiveness}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

@@ -44,6 +44,15 @@ const (
 	// SilentLate drops a reply that arrives for a call no longer pending without
 	// counting it as late: the caller is not told twice, but the loss is hidden.
 	SilentLate
+	// DropPeerCall loses every call to a peer target on its way out of the caller's
+	// node, uncounted: the caller waits out its timeout in a healthy cluster.
+	DropPeerCall
+	// CastTwice routes every cast twice, as a sender that retries a fire-and-forget
+	// message would: the leader runs the event twice.
+	CastTwice
+	// DropCast loses one in four casts on their way out of the caller's node,
+	// uncounted: a cast in a healthy cluster never reaches its leader.
+	DropCast
 	maxBug
 )
 
@@ -59,6 +68,9 @@ var names = [...]string{
 	DropRequest:     "drop-request",
 	KeepCompleted:   "keep-completed",
 	SilentLate:      "silent-late",
+	DropPeerCall:    "drop-peer-call",
+	CastTwice:       "cast-twice",
+	DropCast:        "drop-cast",
 }
 
 // String returns the bug's name as used in test names and flags.

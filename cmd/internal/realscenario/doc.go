@@ -37,7 +37,8 @@
 //
 // The link's latency is the real network's; the rest of a link model (link.drop,
 // link.dup, link.reorder, link.unordered, links of their own), clocks of a node's
-// own, one-way partitions, hold/release, clock faults, slow and hang peers, rules and
-// bursts have no process equivalent here. The simulated routers' service time, the
-// hop limit, gossip and failure detection settings are the real code's own.
+// own, one-way partitions, hold/release, clock faults, slow and hang peers, rules,
+// bursts, calls straight to a member and casts have no process equivalent here. The
+// simulated routers' service time, the hop limit, gossip and failure detection
+// settings are the real code's own.
 package realscenario

@@ -113,6 +113,12 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	if len(s.Workload.Bursts) > 0 {
 		unsupported("workload.bursts")
 	}
+	if s.Workload.PeerShare > 0 {
+		unsupported("workload.peer_share (calls straight to a member)")
+	}
+	if s.Workload.CastShare > 0 {
+		unsupported("workload.cast_share (casts)")
+	}
 	for _, e := range s.Elections {
 		if e.Leader == "" {
 			unsupported("election of %s at %v leaves it leaderless", e.Ensemble, e.At.D())

@@ -52,6 +52,8 @@ func TestPlanRefuses(t *testing.T) {
 		{name: "reorders", edit: func(s *scenarios.Spec) { s.Link.Reorder = 0.1 }, want: "link.reorder: 0.1"},
 		{name: "drops", edit: func(s *scenarios.Spec) { s.Link.Drop = 0.01 }, want: "link.drop: 0.01"},
 		{name: "unordered", edit: func(s *scenarios.Spec) { s.Link.Unordered = true }, want: "link.unordered"},
+		{name: "peer targets", edit: func(s *scenarios.Spec) { s.Workload.PeerShare = 0.3 }, want: "workload.peer_share"},
+		{name: "casts", edit: func(s *scenarios.Spec) { s.Workload.CastShare = 0.3 }, want: "workload.cast_share"},
 		{name: "client paused", edit: func(s *scenarios.Spec) {
 			s.Clients = []string{"c1"}
 			s.Faults[0].Node = "c1"
