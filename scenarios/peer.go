@@ -26,7 +26,11 @@ type simPeer struct {
 func (p *simPeer) Handle(r *router.Request) {
 	es := p.es
 	if r.IsCast() {
-		p.wd.chk.castHandled(p, r.Event(), es.leaderMI == p.mi)
+		leads := es.leaderMI == p.mi
+		p.wd.chk.castHandled(p, r.Event(), leads)
+		if leads { // the trace names the cast, which no call id does
+			p.wd.w.Emit(string(p.ref.Node), "cast-taken", strAttr("event", string(r.Event())), strAttr("peer", p.name))
+		}
 	}
 	if es.leaderMI == p.mi { // es.leader == p.ref
 		p.lead(es, r)

@@ -246,6 +246,8 @@ func (wd *world) cast(origin *simNode, es *ensState, via int32, peer int16) {
 	wd.castName = strconv.AppendInt(append(wd.castName[:0], 's'), int64(len(wd.chk.casts)+1), 10)
 	event := wd.events.copy(wd.castName)
 	wd.chk.beginCast(es, peer)
+	// The trace names the cast, which no call id does, and its target.
+	wd.w.Emit(string(origin.id), "cast", strAttr("event", string(event)), strAttr("target", t.String()))
 	if err := origin.node.Cast(t, event); err != nil {
 		panic("scenarios: workload cast refused: " + err.Error()) // the spec was validated
 	}
