@@ -76,6 +76,8 @@ type sideStats struct {
 	// made, their node being down when they were due (not in Calls).
 	LostWithCaller uint64 `json:"lost_with_caller"`
 	SkippedCalls   uint64 `json:"skipped_calls"`
+	// Casts sums the runs' casts, for a workload that makes some (left out otherwise).
+	Casts *scenarios.Casts `json:"casts,omitempty"`
 	// TimeToError pools the latencies of failed calls; Latency those of every
 	// completed call. Nearest-rank percentiles, in nanoseconds; 0 when there are none.
 	TimeToError          percentiles           `json:"time_to_error_ns"`
@@ -230,6 +232,7 @@ func (s *sideStats) add(seed uint64, res *scenarios.Result) {
 	s.OK += c.OK
 	s.LostWithCaller += c.Lost
 	s.SkippedCalls += r.SkippedCalls
+	addCasts(&s.Casts, r.Casts)
 	if s.Errors == nil {
 		s.Errors = map[string]kindCount{}
 	}

@@ -397,6 +397,36 @@ func TestCompareAddsUp(t *testing.T) {
 	}
 }
 
+// TestCompareCasts: compare sums the runs' casts and shows them in the table; a
+// workload without casts has neither.
+func TestCompareCasts(t *testing.T) {
+	code, stdout, stderr := ensim(t, "compare", "--scenario", "direct", "--seeds", "2", "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	c := decodeComparison(t, stdout)
+	for sem, s := range map[string]sideStats{"riak": c.Riak, "default": c.Default} {
+		var want scenarios.Casts
+		for seed := range uint64(2) {
+			_, out, _ := ensim(t, "run", "--scenario", "direct", "--seed", fmt.Sprint(seed+1), "--semantics", sem, "--json")
+			var r scenarios.Report
+			if err := json.Unmarshal([]byte(out), &r); err != nil || r.Casts == nil {
+				t.Fatalf("run: %v, casts %v", err, r.Casts)
+			}
+			want.Total, want.Served, want.Skipped = want.Total+r.Casts.Total, want.Served+r.Casts.Served, want.Skipped+r.Casts.Skipped
+		}
+		if s.Casts == nil || *s.Casts != want || want.Total == 0 {
+			t.Errorf("%s: casts %+v, the runs made %+v", sem, s.Casts, want)
+		}
+	}
+	if _, table, _ := ensim(t, "compare", "--scenario", "direct", "--seeds", "2"); !strings.Contains(table, "\ncasts ") || !strings.Contains(table, "\ncasts lost ") {
+		t.Errorf("the table has no casts rows:\n%s", table)
+	}
+	if _, table, _ := ensim(t, "compare", "--scenario", "steady", "--seeds", "1"); strings.Contains(table, "casts") {
+		t.Errorf("a workload without casts has casts rows:\n%s", table)
+	}
+}
+
 // compare prints the ensim run command of every failing seed, as README says: not
 // the first ten and a count of the rest.
 func TestCompareNamesEveryFailingSeed(t *testing.T) {

@@ -38,6 +38,18 @@ func compareTable(c comparison) string {
 	}
 	row("lost with caller", func(s *sideStats) string { return fmt.Sprint(s.LostWithCaller) })
 	row("skipped (node down)", func(s *sideStats) string { return fmt.Sprint(s.SkippedCalls) })
+	if sides[0].Casts != nil || sides[1].Casts != nil {
+		casts := func(f func(*scenarios.Casts) uint64) func(s *sideStats) string {
+			return func(s *sideStats) string {
+				if s.Casts == nil {
+					return "0"
+				}
+				return fmt.Sprint(f(s.Casts))
+			}
+		}
+		row("casts", casts(func(c *scenarios.Casts) uint64 { return c.Total }))
+		row("casts lost", casts(func(c *scenarios.Casts) uint64 { return c.Total - min(c.Served, c.Total) }))
+	}
 	dur := func(failedOnly bool, get func(percentiles) int64) func(s *sideStats) string {
 		return func(s *sideStats) string {
 			p, n := s.Latency, len(s.lat)

@@ -249,6 +249,7 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 		sum.Events += s.Events
 		addCalls(&sum.Calls, s.Calls)
 		sum.Skipped += s.Skipped
+		addCasts(&sum.Casts, s.Casts)
 		for p, n := range s.Probes {
 			sum.Probes[p] += n
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ func TestMerge(t *testing.T) {
 		s.SeedsRun, s.Rechecked, s.Events, s.WallNS = 5, 1, 100, int64(2*time.Second)
 		s.Calls = scenarios.Calls{Total: 10, OK: 9, Timeout: 1}
 		s.Skipped = 2
+		s.Casts = &scenarios.Casts{Total: 4, Served: 3, Skipped: 1}
 		s.Failures = []sweepFailure{failure(3), failure(9)}
 		s.Probes = map[string]uint64{"hop-limit": 0, "late-reply-dropped": 1, "only-in-a": 0}
 	})
@@ -47,6 +49,7 @@ func TestMerge(t *testing.T) {
 		s.SeedsRun, s.Rechecked, s.Events, s.WallNS = 5, 1, 300, int64(4*time.Second)
 		s.Calls = scenarios.Calls{Total: 20, OK: 20}
 		s.Skipped = 3
+		s.Casts = &scenarios.Casts{Total: 6, Served: 6}
 		s.Failures = []sweepFailure{failure(4)}
 		s.Probes = map[string]uint64{"hop-limit": 0, "late-reply-dropped": 2, "only-in-b": 7}
 	})
@@ -55,6 +58,7 @@ func TestMerge(t *testing.T) {
 		WallNS: int64(4 * time.Second), SeedsPerSec: 2.5, Events: 400, EventsPerSec: 100,
 		Calls:      scenarios.Calls{Total: 30, OK: 29, Timeout: 1},
 		Skipped:    5,
+		Casts:      &scenarios.Casts{Total: 10, Served: 9, Skipped: 1},
 		Probes:     map[string]uint64{"hop-limit": 0, "late-reply-dropped": 3, "only-in-a": 0, "only-in-b": 7},
 		ZeroProbes: []string{"hop-limit", "only-in-a"}}
 
@@ -68,7 +72,7 @@ func TestMerge(t *testing.T) {
 
 	code, stdout, _ = ensim(t, "sweep", "merge", "--human", writeSummary(t, a), writeSummary(t, b))
 	for _, w := range []string{"seeds         1..10\n", "seeds run     10, 2 of them twice", "failures      3: seeds 3, 4, 9\n",
-		"speed         2.5 seeds/s, 4s wall\n", "only-in-a          0  (never hit)\n", "zero probes   2 of 4\n"} {
+		"speed         2.5 seeds/s, 4s wall\n", "casts         10 made: 9 reached a leader, 1 lost on the way; 1 not made, their node down\n", "only-in-a          0  (never hit)\n", "zero probes   2 of 4\n"} {
 		if !strings.Contains(stdout, w) {
 			t.Errorf("exit %d; human merge lacks %q:\n%s", code, w, stdout)
 		}
@@ -77,6 +81,31 @@ func TestMerge(t *testing.T) {
 	clean := shardSummary("1/1", func(s *sweepSummary) { s.SeedsRun = 10 })
 	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, clean)); code != exitOK {
 		t.Errorf("merge of one clean summary: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestSweepCastsAddUp: a sweep of a workload with casts sums the seeds' casts; one
+// without leaves them out.
+func TestSweepCastsAddUp(t *testing.T) {
+	code, stdout, stderr := sweep(t, nil, "--scenario", "direct", "--seeds", "3", "--out", t.TempDir(), "--json")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var want scenarios.Casts
+	for seed := range uint64(3) {
+		_, out, _ := ensim(t, "run", "--scenario", "direct", "--seed", fmt.Sprint(seed+1), "--json")
+		var r scenarios.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil || r.Casts == nil {
+			t.Fatalf("run: %v, casts %v", err, r.Casts)
+		}
+		want.Total, want.Served, want.Skipped = want.Total+r.Casts.Total, want.Served+r.Casts.Served, want.Skipped+r.Casts.Skipped
+	}
+	if got := decodeSweep(t, stdout).Casts; got == nil || *got != want || want.Total == 0 {
+		t.Errorf("sweep casts %+v, the runs made %+v", got, want)
+	}
+	_, stdout, _ = sweep(t, nil, "--scenario", "steady", "--seeds", "1", "--out", t.TempDir(), "--json")
+	if strings.Contains(stdout, `"casts"`) {
+		t.Errorf("a sweep without casts reports them:\n%s", stdout)
 	}
 }
 

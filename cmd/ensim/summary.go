@@ -68,7 +68,7 @@ func summary(r scenarios.Report) string {
 		line("", "%d more not started: their caller was down", r.SkippedCalls)
 	}
 	if cs := r.Casts; cs != nil {
-		line("casts", "%d made: %d reached a leader, %d were lost on the way (nobody waits for a cast)", cs.Total, cs.Served, cs.Total-min(cs.Served, cs.Total))
+		line("casts", "%d made: %d reached a leader, %d lost on the way (nobody waits for a cast)", cs.Total, cs.Served, cs.Total-min(cs.Served, cs.Total))
 		if cs.Skipped > 0 {
 			line("", "%d more not made: their node was down", cs.Skipped)
 		}

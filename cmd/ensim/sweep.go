@@ -118,7 +118,10 @@ type sweepSummary struct {
 	Calls scenarios.Calls `json:"calls"`
 	// Skipped are the workload calls not made, their node down when they were due
 	// (not in Calls).
-	Skipped    uint64            `json:"skipped_calls"`
+	Skipped uint64 `json:"skipped_calls"`
+	// Casts sums the seeds' casts, for a workload that makes some (left out
+	// otherwise).
+	Casts      *scenarios.Casts  `json:"casts,omitempty"`
 	Probes     map[string]uint64 `json:"probes"`
 	ZeroProbes []string          `json:"zero_probes"`
 }

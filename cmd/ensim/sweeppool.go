@@ -41,6 +41,7 @@ type sweeper struct {
 	seedsRun, rechecked, eventCount uint64
 	calls                           scenarios.Calls
 	skipped                         uint64
+	casts                           *scenarios.Casts
 	probes                          map[string]uint64
 	failures                        map[uint64]*sweepFailure
 	firsts                          map[uint64]firstRun // the first runs of seeds found nondeterministic
@@ -410,6 +411,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 	}
 	addCalls(&s.calls, res.Calls)
 	s.skipped += res.SkippedCalls
+	addCasts(&s.casts, res.Casts)
 	if res.failed() {
 		f := &sweepFailure{Seed: j.seed, ViolationsTotal: int(res.ViolationsTotal), Error: res.Error}
 		f.Violations = res.Violations[:min(len(res.Violations), maxViolations)]

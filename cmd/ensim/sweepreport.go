@@ -26,6 +26,7 @@ func (s *sweeper) summary(name string, wall time.Duration) sweepSummary {
 		Events:    s.eventCount,
 		Calls:     s.calls,
 		Skipped:   s.skipped,
+		Casts:     s.casts,
 		Probes:    s.probes,
 	}
 	for _, seed := range sortedSeeds(s.failures) {
@@ -178,6 +179,9 @@ func sweepText(sum sweepSummary, planned uint64) string {
 	if sum.Skipped > 0 {
 		line("skipped", "%d calls not made, their node down when they were due", sum.Skipped)
 	}
+	if cs := sum.Casts; cs != nil {
+		line("casts", "%d made: %d reached a leader, %d lost on the way; %d not made, their node down", cs.Total, cs.Served, cs.Total-min(cs.Served, cs.Total), cs.Skipped)
+	}
 
 	probeLines(line, sum.Probes, "  (never hit)")
 	if len(sum.Probes) > 0 {
@@ -187,6 +191,19 @@ func sweepText(sum sweepSummary, planned uint64) string {
 }
 
 // addCalls adds c to sum.
+// addCasts adds the casts c (nil for none) to *sum, which it makes when there are.
+func addCasts(sum **scenarios.Casts, c *scenarios.Casts) {
+	if c == nil {
+		return
+	}
+	if *sum == nil {
+		*sum = &scenarios.Casts{}
+	}
+	(*sum).Total += c.Total
+	(*sum).Served += c.Served
+	(*sum).Skipped += c.Skipped
+}
+
 func addCalls(sum *scenarios.Calls, c scenarios.Calls) {
 	sum.Total += c.Total
 	sum.OK += c.OK

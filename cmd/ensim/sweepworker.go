@@ -67,6 +67,7 @@ type workerResult struct {
 	Probes          map[string]uint64     `json:"probes"`
 	Calls           scenarios.Calls       `json:"calls"`
 	SkippedCalls    uint64                `json:"skipped_calls"`
+	Casts           *scenarios.Casts      `json:"casts,omitempty"`
 }
 
 // sameViolations reports whether a and b found the same violations: those kept, and
@@ -207,6 +208,7 @@ func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics, hash bool) w
 		Probes:          r.Probes,
 		Calls:           r.Calls,
 		SkippedCalls:    r.SkippedCalls,
+		Casts:           r.Casts,
 	}
 	if len(v) > 0 && !hash {
 		again := runJob(spec, seed, sem, true)
