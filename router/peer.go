@@ -139,7 +139,11 @@ func (r *Request) Forward(leader PeerRef) {
 		ev.Kind, ev.Budget = 0, 0 // see Node.event
 		ev.Peer.clear()
 	}
-	n.toPeer(&leader, &request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: r.hops, cast: r.cast}, true, false)
+	hops := r.hops
+	if n.cfg.Bugs.Has(bugs.ForwardHopsReset) {
+		hops = 0
+	}
+	n.toPeer(&leader, &request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: hops, cast: r.cast}, true, false)
 }
 
 // answer reports whether this is the request's first answer, and if so marks it

@@ -102,6 +102,10 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "in the liveness phase, never reached a leader"},
 		{name: "cast routed to another ensemble", bug: bugs.SharedRoute, spec: castsOnly("steady"), want: []string{InvReplyMatchesCall},
 			detail: "a peer of another ensemble"},
+		{name: "forward's hop count reset", bug: bugs.ForwardHopsReset, spec: func(t *testing.T) Spec { return named(t, "direct") }, want: []string{InvHopBound},
+			detail: "though it was handed it with hops"},
+		{name: "forward's hop count reset, casts", bug: bugs.ForwardHopsReset, spec: castsOnly("direct"), want: []string{InvHopBound},
+			detail: "a transfer was not counted"},
 		{name: "cast's hop count lost", bug: bugs.DropHopCount, spec: castsOnly("directory-regression"), want: []string{InvHopBound},
 			detail: "passed cast"},
 	}

@@ -39,7 +39,7 @@ type Casts struct {
 
 // beginCast registers a workload cast about to be made, to es's leader or (peer not
 // -1) to its member es.members[peer]: cast number len(c.casts) once registered.
-func (c *checker) beginCast(es *ensState, peer int16) {
+func (c *checker) beginCast(es *ensState, peer int32) {
 	cr := castRec{startGlobal: c.wd.w.Now(), ens: es.idx}
 	if c.livePhase() {
 		cr.live = c.liveNow(es, peer)
@@ -78,6 +78,14 @@ func (c *checker) castHandled(p *simPeer, event []byte, leads bool) {
 		c.violate(InvReplyMatchesCall, router.CallID{}, "cast %s to %s was handed to %s, a peer of another ensemble", event, c.wd.eord[cr.ens], p.name)
 	}
 	if !leads {
+		// A member that does not lead passes the cast on, or refuses it if it is
+		// electing or knows no other leader. Should an election have begun, or its
+		// news not have reached the member, the cast is the election's casualty, as a
+		// call would be, however long it has travelled (an election taints only the
+		// casts of its last timeout: a cast has no deadline).
+		if cr.live && (c.elections(p.es.id) != 0 || !samePeer(&p.es.view[p.mi].leader, &p.es.leader)) {
+			cr.live = false
+		}
 		return
 	}
 	cr.served++
@@ -102,6 +110,11 @@ func (c *checker) castSent(from router.NodeID, m *router.Message) {
 	case m.Hops < 1:
 		cr.hopFlagged = true
 		c.violate(InvHopBound, router.CallID{}, "%s passed cast %s on with hops=%d: a transfer counts at least 1", from, m.Event, m.Hops)
+	case m.Hops < int(cr.transfers) && !cr.duplicated:
+		// A cast is never redirected: until a copy of it is made, its transfers are
+		// one chain, and each carries at least its place in it.
+		cr.hopFlagged = true
+		c.violate(InvHopBound, router.CallID{}, "%s passed cast %s on with hops=%d as its transfer %d: a transfer was not counted", from, m.Event, m.Hops, cr.transfers)
 	}
 }
 

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"testing"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -125,6 +126,21 @@ func TestCheckerCastHops(t *testing.T) {
 		send(wd, append(hops, limit)...)
 		wantViolations(t, wd, "", "")
 	})
+	t.Run("a transfer not counted", func(t *testing.T) {
+		wd := checkWorld(t, router.Default)
+		wd.chk.beginCast(wd.ensBy[0], -1)
+		send(wd, 1, 2, 2)
+		wantViolations(t, wd, InvHopBound, "passed cast s1 on with hops=2 as its transfer 3: a transfer was not counted")
+	})
+	t.Run("a transfer not counted, duplicated", func(t *testing.T) {
+		wd := checkWorld(t, router.Default)
+		wd.chk.beginCast(wd.ensBy[0], -1)
+		m := &router.Message{Kind: router.KindCast, Ensemble: wd.eord[0], Event: []byte("s1"), Hops: 1}
+		wd.chk.Handed(wd.order[1], 3, m)
+		wd.chk.Handed(wd.order[1], 3, m)
+		send(wd, 1, 2, 2)
+		wantViolations(t, wd, "", "")
+	})
 	t.Run("uncounted", func(t *testing.T) {
 		wd := checkWorld(t, router.Default)
 		wd.chk.beginCast(wd.ensBy[0], -1)
@@ -169,6 +185,31 @@ func TestCheckerCastLiveness(t *testing.T) {
 		wd.chk.finishCasts()
 		wantViolations(t, wd, InvLiveness, "cast s2 to e2")
 	})
+	t.Run("lost after a member passed it on", func(t *testing.T) {
+		wd := liveWorld(t)
+		wd.chk.beginCast(wd.ensBy[0], -1)
+		wd.chk.castHandled(castPeer(wd, 0, 1), []byte("s1"), false)
+		wd.chk.finishCasts()
+		wantViolations(t, wd, InvLiveness, "cast s1 to e1")
+	})
+	t.Run("refused by a member in an election", func(t *testing.T) {
+		wd := liveWorld(t)
+		wd.chk.beginCast(wd.ensBy[0], -1)
+		wd.chk.casts[0].startGlobal = -time.Hour // made long before: no taint reaches it
+		wd.chk.electionStarted(wd.eord[0])
+		wd.chk.castHandled(castPeer(wd, 0, 1), []byte("s1"), false)
+		wd.chk.finishCasts()
+		wantViolations(t, wd, "", "")
+	})
+	t.Run("handed to a member that has not heard of the leader", func(t *testing.T) {
+		wd := liveWorld(t)
+		wd.chk.beginCast(wd.ensBy[0], -1)
+		es := wd.ensBy[0]
+		es.view[1].leader = es.members[2]
+		wd.chk.castHandled(castPeer(wd, 0, 1), []byte("s1"), false)
+		wd.chk.finishCasts()
+		wantViolations(t, wd, "", "")
+	})
 	t.Run("before the liveness phase", func(t *testing.T) {
 		wd := checkWorld(t, router.Default)
 		wd.chk.beginCast(wd.ensBy[0], -1)
@@ -178,7 +219,7 @@ func TestCheckerCastLiveness(t *testing.T) {
 	t.Run("straight to a member", func(t *testing.T) {
 		wd := liveWorld(t)
 		es := wd.ensBy[0]
-		if !wd.chk.liveNow(es, 1) || !wd.chk.liveNow(es, int16(es.leaderMI)) {
+		if !wd.chk.liveNow(es, 1) || !wd.chk.liveNow(es, int32(es.leaderMI)) {
 			t.Fatalf("a follower that believes in the leader, or the leader, is not live")
 		}
 		es.view[1].leader = es.members[2] // a stale belief

@@ -160,7 +160,7 @@ func (c *checker) violate(inv string, call router.CallID, format string, args ..
 
 // begin registers a workload call about to start, to es's leader or (peer not -1) to
 // its member es.members[peer]; the router's EvCall names its id.
-func (c *checker) begin(sn *simNode, es *ensState, event []byte, peer int16) {
+func (c *checker) begin(sn *simNode, es *ensState, event []byte, peer int32) {
 	now := sn.host.Now()
 	c.calls = append(c.calls, callRec{})
 	r := &c.calls[len(c.calls)-1]
@@ -188,7 +188,7 @@ func (c *checker) livePhase() bool {
 // a leader, no election under way and the leader not slow; routed, the directories
 // must hold the truth; direct, the member must be the leader or believe in it (the
 // leader's heartbeat has reached it), so that it forwards the event there.
-func (c *checker) liveNow(es *ensState, peer int16) bool {
+func (c *checker) liveNow(es *ensState, peer int32) bool {
 	if zeroPeer(&es.leader) || c.elections(es.id) != 0 || es.impaired(c.wd.w.Now()) {
 		return false
 	}

@@ -312,6 +312,8 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.DropPeerCall, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Workload.PeerShare > 0 }},
 	{bug: bugs.CastTwice, targets: []string{InvExactlyOnce}, needs: func(s Spec) bool { return s.Workload.CastShare > 0 }},
 	{bug: bugs.DropCast, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Workload.CastShare > 0 }},
+	// Calls straight to a follower are forwarded on every run.
+	{bug: bugs.ForwardHopsReset, targets: []string{InvHopBound}, needs: func(s Spec) bool { return s.Workload.PeerShare > 0 }},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

@@ -20,7 +20,7 @@ type arrival struct {
 	ens    int32  // index into wd.eord
 	// direct is 1 + the index among its ensemble's members of the member it goes
 	// straight to (a peer target), 0 for the ensemble's leader (an ensemble target).
-	direct int16
+	direct int32
 	cast   bool // a cast, not a call
 }
 
@@ -124,7 +124,7 @@ func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rat
 		a.ens = int32(rng.IntN(len(wd.eord)))
 		if mixed {
 			if wl.PeerShare > 0 && rng.Float64() < wl.PeerShare {
-				a.direct = int16(1 + rng.IntN(len(wd.ensBy[a.ens].members)))
+				a.direct = int32(1 + rng.IntN(len(wd.ensBy[a.ens].members)))
 				a.via = -1 // a peer target is not routed: it names no member to route it
 			}
 			a.cast = wl.CastShare > 0 && rng.Float64() < wl.CastShare
@@ -213,7 +213,7 @@ func (wd *world) call(origin *simNode, es *ensState, via int32, event []byte) {
 }
 
 // callPeer starts one workload call to es.members[peer] directly, if its origin is up.
-func (wd *world) callPeer(origin *simNode, es *ensState, peer int16, event []byte) {
+func (wd *world) callPeer(origin *simNode, es *ensState, peer int32, event []byte) {
 	if origin.node == nil {
 		wd.chk.skipped++
 		return
@@ -230,7 +230,7 @@ func (wd *world) callPeer(origin *simNode, es *ensState, peer int16, event []byt
 // wd.order[via] unless via is -1, or to es.members[peer] directly unless peer is -1.
 // The checker learns of it first: the cast may reach a peer on this node before Cast
 // returns.
-func (wd *world) cast(origin *simNode, es *ensState, via int32, peer int16) {
+func (wd *world) cast(origin *simNode, es *ensState, via int32, peer int32) {
 	if origin.node == nil {
 		wd.chk.castsSkipped++
 		return

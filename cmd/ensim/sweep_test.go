@@ -349,6 +349,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.DropPeerCall, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvLiveness}},
 		{bug: bugs.CastTwice, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvExactlyOnce}},
 		{bug: bugs.DropCast, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvLiveness}},
+		{bug: bugs.ForwardHopsReset, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvHopBound}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

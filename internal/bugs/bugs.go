@@ -53,24 +53,29 @@ const (
 	// DropCast loses one in four casts on their way out of the caller's node,
 	// uncounted: a cast in a healthy cluster never reaches its leader.
 	DropCast
+	// ForwardHopsReset makes a follower forward a request with its hop count reset,
+	// as if the forward started a new chain: a request can then bounce between nodes
+	// past the hop limit.
+	ForwardHopsReset
 	maxBug
 )
 
 var names = [...]string{
-	LateReply:       "late-reply",
-	ReuseCallID:     "reuse-call-id",
-	IgnoreDeadline:  "ignore-deadline",
-	DropHopCount:    "drop-hop-count",
-	CrossReply:      "cross-reply",
-	NoDeadlineTimer: "no-deadline-timer",
-	FreezeDirectory: "freeze-directory",
-	SharedRoute:     "shared-route",
-	DropRequest:     "drop-request",
-	KeepCompleted:   "keep-completed",
-	SilentLate:      "silent-late",
-	DropPeerCall:    "drop-peer-call",
-	CastTwice:       "cast-twice",
-	DropCast:        "drop-cast",
+	LateReply:        "late-reply",
+	ReuseCallID:      "reuse-call-id",
+	IgnoreDeadline:   "ignore-deadline",
+	DropHopCount:     "drop-hop-count",
+	CrossReply:       "cross-reply",
+	NoDeadlineTimer:  "no-deadline-timer",
+	FreezeDirectory:  "freeze-directory",
+	SharedRoute:      "shared-route",
+	DropRequest:      "drop-request",
+	KeepCompleted:    "keep-completed",
+	SilentLate:       "silent-late",
+	DropPeerCall:     "drop-peer-call",
+	CastTwice:        "cast-twice",
+	DropCast:         "drop-cast",
+	ForwardHopsReset: "forward-hops-reset",
 }
 
 // String returns the bug's name as used in test names and flags.
