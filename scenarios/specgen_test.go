@@ -39,12 +39,17 @@ import (
 //     the timeout, or never, for For
 //   - save: snapshot a member node's directory (what a later restart with directory
 //     "saved" comes back with; before any save, the directory it booted with)
+//   - regress: a directory regression, as in the named scenario: the node of member
+//     Member of ensemble Ensemble saves its directory, the member wins a 1ms election
+//     a millisecond later, and its node crashes For/2 after the save and restarts For
+//     after it with the saved directory, which names the leader before: requests
+//     bounce between it and the nodes that know better (For at least 10ms)
 //
 // crash, pause and save hit node Node or, with Leader, the node of ensemble
 // Ensemble's leader at the time; slow and hang hit member Member or, with Leader, the
 // leader at the time.
 var ActionKinds = []string{"partition", "partition-one-way", "heal", "crash", "pause", "elect", "hold",
-	"duplicate", "skew", "slow", "hang", "save", "drop", "delay"}
+	"duplicate", "skew", "slow", "hang", "save", "drop", "delay", "regress"}
 
 // Action is one entry of a generated fault schedule. Each disruptive action carries
 // its own end, For after At, where Plan.Spec puts its healing counterpart (heal,
@@ -310,6 +315,10 @@ func actionGen() *rapid.Generator[Action] {
 			}
 		case "save":
 			target(t, &a)
+		case "regress":
+			a.Ensemble = rapid.IntRange(0, genMaxEns-1).Draw(t, "ensemble")
+			a.Member = rapid.IntRange(0, 4).Draw(t, "winner")
+			a.For = msDraw(t, "for_ms", 10, genMaxFor)
 		}
 		return a
 	})
@@ -382,11 +391,15 @@ func (p Plan) Spec() Spec {
 			cur = l % len(s.Ensembles[ei].Members)
 		}
 		for _, a := range p.Actions {
-			if a.Kind != "elect" || genMod(a.Ensemble, len(s.Ensembles)) != ei || a.Member < 0 {
+			if a.Kind != "elect" && a.Kind != "regress" || genMod(a.Ensemble, len(s.Ensembles)) != ei || a.Member < 0 {
 				continue
 			}
 			at := maxDur(a.At, 0)
-			if e := at + maxDur(a.For, time.Millisecond); e <= t && e >= end {
+			e := at + maxDur(a.For, time.Millisecond)
+			if a.Kind == "regress" {
+				e = at + regressElection + time.Millisecond
+			}
+			if e <= t && e >= end {
 				cur, end = a.Member%len(s.Ensembles[ei].Members), e
 			}
 		}
@@ -533,6 +546,18 @@ func (p Plan) Spec() Spec {
 		case "save":
 			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "save", Node: hit(a, member)})
 			end = at
+		case "regress":
+			if a.Member < 0 {
+				continue
+			}
+			e := s.Ensembles[genMod(a.Ensemble, len(s.Ensembles))]
+			m := e.Members[a.Member%len(e.Members)]
+			span := maxDur(a.For, 10*time.Millisecond)
+			end = at + span
+			s.Elections = append(s.Elections, Election{At: Duration(at + regressElection), Ensemble: e.Name, Duration: Duration(time.Millisecond), Leader: m.Name})
+			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "save", Node: m.Node},
+				Fault{At: Duration(at + span/2), Action: "crash", Node: m.Node},
+				Fault{At: Duration(end), Action: "restart", Node: m.Node, Directory: "saved"})
 		default:
 			ends = false
 		}
@@ -550,6 +575,9 @@ func (p Plan) Spec() Spec {
 	s.Workload.Duration = Duration(from + maxDur(p.Tail, 0))
 	return s
 }
+
+// regressElection is when a regress action's election starts, after its save.
+const regressElection = time.Millisecond
 
 func genMod(i, n int) int {
 	if n <= 0 {
