@@ -174,6 +174,78 @@ func (s Spec) faultOrder() []int {
 	return order
 }
 
+// checkEnded refuses a fault whose trouble never ends and that leaves the world
+// unable to settle: a hold never released or a partition that stalls messages never
+// healed (its messages wait for ever), a pause never resumed (the node's calls never
+// complete). The run would report each as a router bug (no-leak, exactly-once), where
+// it is the spec's mistake. With a liveness phase, checkLivenessFaults has refused
+// them already, with its own reason. A crash without a restart and a partition that
+// drops are fine: what they lose, they lose for good, and the calls time out.
+func (s Spec) checkEnded() error {
+	type link struct{ from, to string }
+	held := map[link]int{}
+	stalled := -1 // the first partition that stalls, since the last heal
+	down := map[string]bool{}
+	paused := map[string]int{}
+	for _, i := range s.faultOrder() {
+		ft := s.Faults[i]
+		switch ft.Action {
+		case "hold", "release":
+			for _, a := range ft.A {
+				for _, b := range ft.B {
+					if a == b {
+						continue
+					}
+					if ft.Action == "hold" {
+						if _, ok := held[link{a, b}]; !ok {
+							held[link{a, b}] = i
+						}
+					} else {
+						delete(held, link{a, b})
+					}
+				}
+			}
+		case "partition", "partition-one-way":
+			if ft.InFlight == "stall" && stalled < 0 {
+				stalled = i
+			}
+		case "heal":
+			stalled = -1
+		case "crash":
+			down[ft.Node] = true
+			delete(paused, ft.Node) // a crash ends a pause
+		case "restart":
+			delete(down, ft.Node)
+		case "pause":
+			if _, ok := paused[ft.Node]; !ok && !down[ft.Node] {
+				paused[ft.Node] = i
+			}
+		case "resume":
+			delete(paused, ft.Node)
+		}
+	}
+	// The first fault left in force, so that the message does not hang on map order.
+	first, what := -1, ""
+	note := func(i int, w string) {
+		if first < 0 || i < first || i == first && w < what {
+			first, what = i, w
+		}
+	}
+	for l, i := range held {
+		note(i, fmt.Sprintf("the hold of %s -> %s is never released: the messages it parks never arrive (add a release of the same a and b)", l.from, l.to))
+	}
+	if stalled >= 0 {
+		note(stalled, "the partition stalls the messages in flight and is never healed: they never arrive (add a heal, or make in_flight drop)")
+	}
+	for n, i := range paused {
+		note(i, fmt.Sprintf("%s is paused and never resumed: its calls never complete (add a resume)", n))
+	}
+	if first >= 0 {
+		return fmt.Errorf("faults[%d]: %s; the run would report it as a leak", first, what)
+	}
+	return nil
+}
+
 // IdleFaults describes each fault that will find its node in a state where it does
 // nothing, in the order the run applies them (by time, then as listed): a crash or a
 // save of a node that is down, a restart of one that is up, a pause of one that is

@@ -53,6 +53,19 @@ func (s *Spec) lastChange() time.Duration {
 	return end
 }
 
+// backSteps is how far back the spec's clock steps set clocks, in all (at most
+// MaxSpan): a timer armed before a step back fires that much later in virtual time,
+// so the world takes that much longer to fall quiet.
+func (s *Spec) backSteps() time.Duration {
+	var back time.Duration
+	for _, f := range s.Faults {
+		if f.Action == "clock-step" && f.Step < 0 {
+			back = min(back+min(-f.Step.D(), MaxSpan), MaxSpan)
+		}
+	}
+	return back
+}
+
 // gossipRounds is about how many anti-entropy rounds a run of s has (none when its
 // gossip is push only), as world.schedule plans them.
 func (s *Spec) gossipRounds() float64 {
@@ -158,6 +171,9 @@ func (s Spec) checkLimits() error {
 		}
 		if err := point(f+".until", ft.Until); err != nil {
 			return err
+		}
+		if ft.Step < -Duration(MaxSpan) || ft.Step > Duration(MaxSpan) {
+			return fmt.Errorf("%s.step: %v, past the limit of %v either way", f, ft.Step.D(), MaxSpan)
 		}
 		if ft.Rule != nil {
 			if err := point(f+".rule.delay", ft.Rule.Delay); err != nil {

@@ -181,3 +181,23 @@ func TestGossipRoundsMatchTheRun(t *testing.T) {
 		}
 	}
 }
+
+// TestClockStepBackSettles: a clock stepped back postpones the node's timers by the
+// step, calls' deadlines among them; the run waits for them to fire rather than
+// report the calls as never completed and the world as never quiet.
+func TestClockStepBackSettles(t *testing.T) {
+	s := named(t, "steady")
+	s.Faults = []Fault{
+		{At: ms(950), Action: "hang", Peer: "e1/p1", Until: ms(1200)},
+		{At: ms(1000), Action: "clock-step", Node: "n1", Step: Duration(-3 * time.Second)},
+	}
+	s.Liveness = &Liveness{From: ms(1500)}
+	res := mustRun(t, s, Options{Seed: 1})
+	if v := res.Report.Violations; len(v) > 0 {
+		t.Fatalf("%d violations, first %+v", len(v), v[0])
+	}
+	s.Faults[1].Step = Duration(-25 * time.Hour)
+	if err := s.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "faults[1].step: -25h0m0s, past the limit of 24h0m0s either way") {
+		t.Errorf("a step of -25h: %v", err)
+	}
+}

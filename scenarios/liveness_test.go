@@ -23,6 +23,9 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		want   string // "" for a valid spec
 		// members, if set, leaves the clients out: every call is a member's.
 		members bool
+		// unended, if set, is why the faults are refused without a liveness phase
+		// too: they never end (checkEnded).
+		unended string
 	}{
 		{name: "a crash after from", from: 0, faults: []Fault{{At: ms(1000), Action: "crash", Node: "n3"}, {At: ms(1100), Action: "restart", Node: "n3"}},
 			want: "faults[0].at: 1s is after liveness.from 0s: a crash takes a node down, and from liveness.from on faults must have stopped"},
@@ -35,11 +38,13 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		{name: "a hold released in part", from: 1000, faults: []Fault{
 			{At: ms(400), Action: "hold", A: []string{"n1"}, B: []string{"n2", "n3"}},
 			{At: ms(500), Action: "release", A: []string{"n1"}, B: []string{"n2"}}},
-			want: "faults[0].at: the hold at 400ms lasts past liveness.from 1s (no release of n1 -> n3 after it, before liveness.from)"},
+			want:    "faults[0].at: the hold at 400ms lasts past liveness.from 1s (no release of n1 -> n3 after it, before liveness.from)",
+			unended: "faults[0]: the hold of n1 -> n3 is never released"},
 		{name: "a crash restarted after from", from: 1000, faults: []Fault{{At: ms(400), Action: "crash", Node: "n3"}, {At: ms(1200), Action: "restart", Node: "n3"}},
 			want: "faults[0].at: the crash at 400ms lasts past liveness.from 1s (no restart of n3 after it, before liveness.from)"},
 		{name: "a pause never resumed", from: 1000, faults: []Fault{{At: ms(400), Action: "pause", Node: "n2"}, {At: ms(500), Action: "resume", Node: "n3"}},
-			want: "faults[0].at: the pause at 400ms lasts past liveness.from 1s (no resume of n2 after it, before liveness.from)"},
+			want:    "faults[0].at: the pause at 400ms lasts past liveness.from 1s (no resume of n2 after it, before liveness.from)",
+			unended: "faults[0]: n2 is paused and never resumed"},
 		{name: "a pause after from", from: 1000, faults: []Fault{{At: ms(1500), Action: "pause", Node: "n2"}, {At: ms(1600), Action: "resume", Node: "n2"}},
 			want: "faults[0].at: 1.5s is after liveness.from 1s: a pause stops a node"},
 		{name: "a slow leader into liveness", from: 1000, faults: []Fault{{At: ms(400), Action: "slow", Peer: "e1/p1", Service: &svc, Until: ms(1001)}},
@@ -178,10 +183,66 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 			if !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want ErrBadSpec saying %q", err, tc.want)
 			}
-			// Without a liveness phase the faults are fine.
+			// Without a liveness phase the faults are fine, unless they never end.
 			s.Liveness = nil
-			if err := s.Validate(); err != nil {
+			err = s.Validate()
+			switch {
+			case tc.unended == "" && err != nil:
 				t.Fatalf("without liveness: %v", err)
+			case tc.unended != "" && (!errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.unended)):
+				t.Fatalf("without liveness: error %v, want ErrBadSpec saying %q", err, tc.unended)
+			}
+		})
+	}
+}
+
+// TestSpecRefusesUnendedFaults: without a liveness phase, a fault whose messages or
+// calls would wait for ever is refused as the spec's mistake, not run and reported as
+// a leak; one whose losses are final is fine.
+func TestSpecRefusesUnendedFaults(t *testing.T) {
+	cases := []struct {
+		name   string
+		faults []Fault
+		want   string // "" for a valid spec
+	}{
+		{name: "a hold never released", faults: []Fault{{At: ms(100), Action: "hold", A: []string{"n1"}, B: []string{"n2"}}},
+			want: "faults[0]: the hold of n1 -> n2 is never released"},
+		{name: "a release of the other way", faults: []Fault{{At: ms(100), Action: "hold", A: []string{"n1"}, B: []string{"n2"}},
+			{At: ms(200), Action: "release", A: []string{"n2"}, B: []string{"n1"}}},
+			want: "faults[0]: the hold of n1 -> n2 is never released"},
+		{name: "a hold released", faults: []Fault{{At: ms(100), Action: "hold", A: []string{"n1"}, B: []string{"n2"}},
+			{At: ms(200), Action: "release", A: []string{"n1"}, B: []string{"n2"}}}},
+		{name: "a stalling partition never healed", faults: []Fault{{At: ms(100), Action: "partition", A: []string{"n1"}, B: []string{"n2"}, InFlight: "stall"}},
+			want: "faults[0]: the partition stalls the messages in flight and is never healed"},
+		{name: "a stalling partition healed", faults: []Fault{{At: ms(100), Action: "partition-one-way", A: []string{"n1"}, B: []string{"n2"}, InFlight: "stall"},
+			{At: ms(200), Action: "heal"}}},
+		{name: "a dropping partition never healed", faults: []Fault{{At: ms(100), Action: "partition", A: []string{"n1"}, B: []string{"n2"}}}},
+		{name: "a pause never resumed", faults: []Fault{{At: ms(100), Action: "pause", Node: "n2"}},
+			want: "faults[0]: n2 is paused and never resumed"},
+		{name: "a pause ended by a crash", faults: []Fault{{At: ms(100), Action: "pause", Node: "n2"}, {At: ms(200), Action: "crash", Node: "n2"}}},
+		{name: "a crash never restarted", faults: []Fault{{At: ms(100), Action: "crash", Node: "n2"}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := named(t, "steady")
+			s.Liveness = nil
+			s.Faults = tc.faults
+			err := s.Validate()
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				res, err := Run(s, Options{Seed: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v := res.Report.Violations; len(v) > 0 {
+					t.Fatalf("accepted, and the run reports %d violations, first %+v", len(v), v[0])
+				}
+				return
+			}
+			if !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want ErrBadSpec saying %q", err, tc.want)
 			}
 		})
 	}

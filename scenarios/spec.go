@@ -438,6 +438,9 @@ func (s Spec) Validate() error {
 	if err := s.checkLivenessFaults(); err != nil {
 		return bad("%v", err)
 	}
+	if err := s.checkEnded(); err != nil {
+		return bad("%v", err)
+	}
 	return nil
 }
 

@@ -311,7 +311,8 @@ func (wd *world) schedule() {
 	wd.lastChange = end
 	// A reply held at the last (netmodel.Config.ReplyHold) keeps the world busy
 	// until it is dropped.
-	wd.quietBy = wd.gossipUntil + 4*to + time.Second + wd.spec.ReplyHold.D()
+	// A clock stepped back postpones its node's timers by the step.
+	wd.quietBy = wd.gossipUntil + 4*to + time.Second + wd.spec.ReplyHold.D() + wd.spec.backSteps()
 	wd.scheduleWorkload()
 	wd.chk.calls = slices.Grow(wd.chk.calls, wd.planned)
 	if !wd.spec.Gossip.PushOnly {
