@@ -41,7 +41,8 @@
 // delivers the stalled messages at once, in order. [Net.Hold] parks what arrives over
 // some links (past any cut) until [Net.Release] or [Net.ReleaseAll] delivers it, in
 // order; senders notice nothing. [Net.AddRule] adds a [Rule]: a
-// [Match] on kind, ensemble, call and link, an [Action] (drop, delay, duplicate), an
+// [Match] on kind, ensemble (a reply's is that of the peer that produced it), call
+// and link, an [Action] (drop, delay, duplicate), an
 // optional limit on how many messages it takes and an optional trigger ([Rule.After])
 // that arms it only once a given message has been sent.
 //
@@ -57,7 +58,11 @@
 //
 // [Host.Crash] ends an incarnation: queued messages, messages that arrive while the
 // host is down and anything the old incarnation's ports still send are counted as
-// orphans, and its timers are withdrawn, never to fire. Once the host has been down
+// orphans, and its timers are withdrawn, never to fire. A message keeps the
+// incarnation it was sent to: one that arrives after a restart, sent before the crash
+// or while the host was down, is an orphan too, wherever it waited (in flight, held at
+// a link, stalled at a cut), as it dies in production with the connection it
+// travelled on. Once the host has been down
 // for [Config.DetectAfter], sends to it fail at once with router.ErrUnreachable.
 // [Host.Restart] starts a new
 // incarnation with fresh ports. [Host.Pause] freezes a host without killing it:

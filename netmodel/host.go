@@ -218,10 +218,12 @@ func (h *Host) Busy() (timers, queued int) {
 	return h.timers.len(), queued + len(h.parked)
 }
 
-// orphan counts and traces message id, which reached the host while it was down.
-func (h *Host) orphan(id uint64) {
+// orphan counts and traces message id, which reached the host while it was down
+// (reason "down"), or after the incarnation it was sent to had crashed, or sent while
+// the host was down and arriving after its restart ("restarted").
+func (h *Host) orphan(id uint64, reason string) {
 	h.net.stats.Orphans++
-	h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", "down"))
+	h.net.w.Emit(string(h.id), "orphan", sim.Int("msg", int64(id)), sim.String("reason", reason))
 }
 
 // take queues router-instance work and hands everything else over at once. A queued

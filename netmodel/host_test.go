@@ -3,6 +3,7 @@ package netmodel_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -352,6 +353,68 @@ func TestCrash(t *testing.T) {
 			t.Errorf("a got (-want +got):\n%s", diff)
 		}
 	})
+}
+
+// TestCrashOrphansTheOldIncarnation: a message for an incarnation that has crashed
+// since it was sent, or sent while its destination was down, never reaches the
+// incarnation after the restart, however it got there: still travelling, held at a
+// link or stalled at a cut. It died with the connection it travelled on, or was
+// refused by a node that was not there. What is sent after the restart is handed.
+func TestCrashOrphansTheOldIncarnation(t *testing.T) {
+	cases := []struct {
+		name string
+		// before runs at 0, before the sends; after at 5*lat, once the host is back.
+		before, after func(n *netmodel.Net)
+	}{
+		{name: "in flight"},
+		{name: "held at a link", before: func(n *netmodel.Net) { n.Hold(ids("a"), ids("b")) }, after: func(n *netmodel.Net) { n.ReleaseAll() }},
+		{name: "stalled at a cut", before: func(n *netmodel.Net) { n.Partition(ids("a"), ids("b"), netmodel.InFlightStall) }, after: func(n *netmodel.Net) { n.Heal() }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := config(1, lat, svc)
+			cfg.DetectAfter = lat // the crash goes unnoticed: sends to b while it is down are made
+			w, n := newTracedNet(t, 1, cfg)
+			a, _ := addHost(t, n, "a")
+			b, rb := addHost(t, n, "b")
+			if c.before != nil {
+				c.before(n)
+			}
+			// Sent to the first incarnation, which crashes at lat/4 and is back at 3*lat/4:
+			// the two arrive after the restart when they travel, later when they wait.
+			mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
+			mustSend(t, a.Transport(), "b", msg(router.KindRoute, 2))
+			at(w, lat/4, b.Crash)
+			// Sent while b is down, before the crash is noticed.
+			at(w, lat/2, func() { mustSend(t, a.Transport(), "b", msg(router.KindReply, 3)) })
+			at(w, 3*lat/4, func() {
+				b.Restart()
+				b.Attach(rb)
+			})
+			at(w, 5*lat, func() {
+				if c.after != nil {
+					c.after(n)
+				}
+				mustSend(t, a.Transport(), "b", msg(router.KindReply, 4))
+			})
+			w.Run()
+			if diff := cmp.Diff([]uint64{4}, rb.tags()); diff != "" {
+				t.Errorf("b got (-want +got):\n%s", diff)
+			}
+			if st := n.Stats(); st.Orphans != 3 || st.Handed != 1 {
+				t.Errorf("Stats = %+v, want 3 orphans and 1 handed", st)
+			}
+			orphans := records(w, "orphan")
+			if len(orphans) != 3 {
+				t.Errorf("orphan records %q, want 3", orphans)
+			}
+			for _, r := range orphans {
+				if !strings.Contains(r, "reason=restarted") {
+					t.Errorf("orphan record %q, want reason restarted", r)
+				}
+			}
+		})
+	}
 }
 
 // TestRestartBindsNewPorts: a router.Node built on the new incarnation's ports works

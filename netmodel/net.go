@@ -69,7 +69,7 @@ type Stats struct {
 	Sent         uint64
 	Handed       uint64
 	Lost         uint64 // dropped by loss, partition or rule
-	Orphans      uint64 // arrived at a node that was down, or sent by a dead incarnation
+	Orphans      uint64 // arrived at a node that was down or had crashed since the send, or sent by a dead incarnation
 	Unreachable  uint64 // sends refused fast because of a noticed partition, crash or pause
 	Duplicated   uint64 // extra copies made by Link.Dup or an ActDuplicate rule
 	Held         uint64 // parkings at a link by Hold or a stalling partition (a message held twice counts twice)
@@ -421,7 +421,13 @@ type flight struct {
 	dst  *Host
 	ls   *linkState // the link from -> dst
 	id   uint64
-	m    router.Message
+	// gen is dst's incarnation (Host.gen) when the message was sent: a message whose
+	// destination has crashed since, or was down when it was sent, finds another gen
+	// on arrival and is an orphan. It died with the connection it travelled on, or
+	// was refused by a node that was not there; it never reaches the restarted
+	// process.
+	gen uint64
+	m   router.Message
 	// call is m.Call's name (Net.CallName) as the send traced it, for the hand-over
 	// to trace without naming the call again; nil when not known.
 	call *sim.Name
@@ -437,6 +443,9 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 		f = &flight{n: n}
 	}
 	f.from, f.dst, f.ls, f.id, f.call = from, dst, ls, id, nil
+	// Sent now, to the incarnation running now (or to none, if dst is down): a
+	// message that waited at a link says otherwise (Net.arrive).
+	f.gen = dst.gen
 	// Copied on its own: in one assignment with the other fields, the message is
 	// copied twice, into a temporary first.
 	f.m = *m
@@ -444,21 +453,23 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 }
 
 // Run lands the message at the far end of its link: at the cut of a partition, at a
-// hold, or at the destination host, which takes it (Host.take) unless it is down or
-// paused. Then it recycles the flight unless a mailbox keeps it (mailbox.Run recycles
+// hold, or at the destination host, which takes it (Host.take) unless it is down,
+// crashed since the message was sent (an orphan either way), or paused. Then it recycles the flight unless a mailbox keeps it (mailbox.Run recycles
 // it then). The flight goes back to the free list only after the arrival, so the
 // message is read in place: sends made while it lands take other flights.
 func (f *flight) Run() {
 	n, h := f.n, f.dst
 	switch ls := f.ls; {
 	case ls.blocked && ls.mode == InFlightStall:
-		n.park(f.from, h, f.id, &f.m, parkStall)
+		n.park(f, parkStall)
 	case ls.blocked:
 		n.lose(f.id, "partition")
 	case ls.held:
-		n.park(f.from, h, f.id, &f.m, parkHold)
+		n.park(f, parkHold)
 	case !h.up:
-		h.orphan(f.id)
+		h.orphan(f.id, "down")
+	case f.gen != h.gen:
+		h.orphan(f.id, "restarted")
 	case h.paused:
 		h.park(f)
 	// Host.take, written out: it is what almost every arrival does.
@@ -485,10 +496,14 @@ func (n *Net) lose(id uint64, reason string) {
 	n.w.Emit("", "lost", sim.Int("msg", int64(id)), sim.String("reason", reason))
 }
 
-// arrive brings a message to the far end of its link: the cut of a partition, a hold,
-// or the destination host.
-func (n *Net) arrive(from router.NodeID, dst *Host, id uint64, m *router.Message) {
-	n.flight(from, dst, n.links[linkKey{from, dst.id}], id, m).Run()
+// arrive brings a message that waited at a link to the far end of its link again: the
+// cut of a partition, a hold, or the destination host. gen is the destination's
+// incarnation when the message was sent, so that one sent to an incarnation that has
+// crashed while it waited is an orphan, as one still travelling would be.
+func (n *Net) arrive(from router.NodeID, dst *Host, gen, id uint64, m *router.Message) {
+	f := n.flight(from, dst, n.links[linkKey{from, dst.id}], id, m)
+	f.gen = gen
+	f.Run()
 }
 
 // hand gives the message of flight f to the host's receiver, which reads it in place.

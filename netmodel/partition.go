@@ -58,6 +58,7 @@ const (
 type parkedMsg struct {
 	from router.NodeID
 	dst  *Host
+	gen  uint64 // dst's incarnation when the message was sent (flight.gen)
 	id   uint64
 	m    router.Message
 	why  parkReason
@@ -166,15 +167,16 @@ func (n *Net) ReleaseAll() {
 // neither the event queue nor a host, so a run that waits for quiet should know.
 func (n *Net) Parked() int { return len(n.parked) }
 
-// park keeps a message at the far end of its link.
-func (n *Net) park(from router.NodeID, dst *Host, id uint64, m *router.Message, why parkReason) {
+// park keeps the message of flight f at the far end of its link, with the incarnation
+// it was sent to.
+func (n *Net) park(f *flight, why parkReason) {
 	n.stats.Held++
 	kind := "held"
 	if why == parkStall {
 		kind = "stalled"
 	}
-	n.w.Emit("", kind, sim.Int("msg", int64(id)), sim.String("from", string(from)), sim.String("to", string(dst.id)))
-	n.parked = append(n.parked, parkedMsg{from: from, dst: dst, id: id, m: *m, why: why})
+	n.w.Emit("", kind, sim.Int("msg", int64(f.id)), sim.String("from", string(f.from)), sim.String("to", string(f.dst.id)))
+	n.parked = append(n.parked, parkedMsg{from: f.from, dst: f.dst, gen: f.gen, id: f.id, m: f.m, why: why})
 }
 
 // release takes the parked messages that pick selects out of the park, in the order
@@ -194,6 +196,6 @@ func (n *Net) release(by string, pick func(*parkedMsg) bool) {
 	n.parked = kept
 	for _, p := range out {
 		n.w.Emit("", "released", sim.Int("msg", int64(p.id)), sim.String("from", string(p.from)), sim.String("to", string(p.dst.id)), sim.String("by", by))
-		n.arrive(p.from, p.dst, p.id, &p.m)
+		n.arrive(p.from, p.dst, p.gen, p.id, &p.m)
 	}
 }

@@ -10,6 +10,12 @@ import (
 
 // Match selects messages by what they are and where they go. A zero field matches
 // anything; the zero Match matches every message.
+//
+// Ensemble is a message's ensemble as the network sees it (ensembleOf): a route's,
+// a cast's or a peer message's own, and for a reply that of the peer that produced
+// it. A reply produced by no peer (a router's refusal) and gossip, which carries the
+// entries of many ensembles, have none and match no Ensemble; AddRule refuses a
+// Match of KindGossip that names one, as it would match nothing.
 type Match struct {
 	Kind     router.Kind       // 0: any
 	Ensemble router.EnsembleID // "": any
@@ -26,10 +32,30 @@ func (m Match) Matches(from, to router.NodeID, msg router.Message) bool {
 // it sends, and a copy of the message for each rule costs more than the match.
 func (m *Match) matches(from, to router.NodeID, msg *router.Message) bool {
 	return (m.Kind == 0 || m.Kind == msg.Kind) &&
-		(m.Ensemble == "" || m.Ensemble == msg.Ensemble) &&
+		(m.Ensemble == "" || m.Ensemble == ensembleOf(msg)) &&
 		(m.Call.IsZero() || m.Call == msg.Call) &&
 		(m.From == "" || m.From == from) &&
 		(m.To == "" || m.To == to)
+}
+
+// ensembleOf is the ensemble Match.Ensemble compares with. A reply carries no
+// Message.Ensemble on the wire, only the peer that produced its outcome
+// (Message.Peer): the reply is of that peer's ensemble, so that a rule on an ensemble
+// takes a call's replies as well as its requests.
+func ensembleOf(msg *router.Message) router.EnsembleID {
+	if msg.Kind == router.KindReply {
+		return msg.Peer.Ensemble
+	}
+	return msg.Ensemble
+}
+
+// validate returns an error that names the first field of m that makes it match
+// nothing, under field (rule "x".match, say), or nil.
+func (m *Match) validate(field string) error {
+	if m.Kind == router.KindGossip && m.Ensemble != "" {
+		return fmt.Errorf("%w: %s.ensemble: %q with kind gossip matches nothing: gossip carries the entries of many ensembles, and is of none", ErrBadConfig, field, m.Ensemble)
+	}
+	return nil
 }
 
 // Action is a rule's verdict on a message.
@@ -100,8 +126,9 @@ type ruleState struct {
 }
 
 // AddRule adds r after the rules already added and returns its id, for RemoveRule.
-// An unknown action or a negative delay or count returns an error wrapping
-// ErrBadConfig that names the rule and the field, and adds nothing.
+// An unknown action, a negative delay or count, or a match (or After) of gossip
+// that names an ensemble returns an error wrapping ErrBadConfig that names the rule
+// and the field, and adds nothing.
 func (n *Net) AddRule(r Rule) (id int, err error) {
 	field := fmt.Sprintf("rule %q", r.Name)
 	switch {
@@ -111,6 +138,14 @@ func (n *Net) AddRule(r Rule) (id int, err error) {
 		return 0, fmt.Errorf("%w: %s.delay: %v is negative", ErrBadConfig, field, r.Delay)
 	case r.Count < 0:
 		return 0, fmt.Errorf("%w: %s.count: %d is negative", ErrBadConfig, field, r.Count)
+	}
+	if err := r.Match.validate(field + ".match"); err != nil {
+		return 0, err
+	}
+	if r.After != nil {
+		if err := r.After.validate(field + ".after"); err != nil {
+			return 0, err
+		}
 	}
 	if r.After != nil {
 		after := *r.After // the caller keeps its Match

@@ -45,6 +45,64 @@ func TestMatch(t *testing.T) {
 	}
 }
 
+// TestMatchEnsembleOfReply: a reply carries no Message.Ensemble; its ensemble is that
+// of the peer that produced it, so a rule on an ensemble takes the replies of its
+// calls as well as the requests. A reply no peer produced is of no ensemble, and so is
+// gossip.
+func TestMatchEnsembleOfReply(t *testing.T) {
+	by := func(e router.EnsembleID) router.PeerRef { return router.PeerRef{Ensemble: e, Name: "p1", Node: "b"} }
+	cases := []struct {
+		name  string
+		match netmodel.Match
+		m     router.Message
+		want  bool
+	}{
+		{name: "reply by a peer of the ensemble", match: netmodel.Match{Ensemble: "e1"}, m: router.Message{Kind: router.KindReply, Peer: by("e1")}, want: true},
+		{name: "reply kind and ensemble", match: netmodel.Match{Kind: router.KindReply, Ensemble: "e1"}, m: router.Message{Kind: router.KindReply, Peer: by("e1")}, want: true},
+		{name: "reply by a peer of another ensemble", match: netmodel.Match{Ensemble: "e1"}, m: router.Message{Kind: router.KindReply, Peer: by("e2")}},
+		{name: "reply by no peer", match: netmodel.Match{Ensemble: "e1"}, m: router.Message{Kind: router.KindReply}},
+		{name: "peer message", match: netmodel.Match{Ensemble: "e1"}, m: router.Message{Kind: router.KindPeer, Ensemble: "e1", Peer: by("e1")}, want: true},
+		{name: "cast", match: netmodel.Match{Ensemble: "e1"}, m: router.Message{Kind: router.KindCast, Ensemble: "e1"}, want: true},
+		{name: "gossip", match: netmodel.Match{Ensemble: "e1"}, m: router.Message{Kind: router.KindGossip, Entries: []router.Entry{{Ensemble: "e1"}}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.match.Matches("b", "a", tc.m); got != tc.want {
+				t.Errorf("%+v.Matches(b, a, %s) = %v, want %v", tc.match, tc.m, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestRuleOnEnsembleTakesReplies: a drop rule on an ensemble loses the replies its
+// peers produce, and not those of another ensemble's; a rule armed after a reply of
+// the ensemble arms on it.
+func TestRuleOnEnsembleTakesReplies(t *testing.T) {
+	w, n := newNet(t, 1, config(1, time.Millisecond, 0))
+	a, _ := addHost(t, n, "a")
+	_, rb := addHost(t, n, "b")
+	reply := func(tag uint64, e router.EnsembleID) router.Message {
+		m := msg(router.KindReply, tag)
+		m.Peer = router.PeerRef{Ensemble: e, Name: "p1", Node: "a"}
+		return m
+	}
+	if _, err := n.AddRule(netmodel.Rule{Name: "d", Match: netmodel.Match{Kind: router.KindReply, Ensemble: "e1"}, Action: netmodel.ActDrop,
+		After: &netmodel.Match{Ensemble: "e2"}}); err != nil {
+		t.Fatal(err)
+	}
+	mustSend(t, a.Transport(), "b", reply(1, "e1")) // the rule is not armed yet
+	mustSend(t, a.Transport(), "b", reply(2, "e2")) // arms it
+	mustSend(t, a.Transport(), "b", reply(3, "e1")) // dropped
+	mustSend(t, a.Transport(), "b", reply(4, "e2"))
+	w.Run()
+	if diff := cmp.Diff([]uint64{1, 2, 4}, rb.tags()); diff != "" {
+		t.Errorf("b got (-want +got):\n%s", diff)
+	}
+	if st := n.Stats(); st.Lost != 1 || st.RulesApplied != 1 {
+		t.Errorf("Stats = %+v, want 1 lost to 1 rule", st)
+	}
+}
+
 // TestAddRuleBad: a bad rule is refused naming the rule and the field.
 func TestAddRuleBad(t *testing.T) {
 	cases := []struct {
@@ -56,6 +114,10 @@ func TestAddRuleBad(t *testing.T) {
 		{name: "unknown action", r: netmodel.Rule{Name: "x", Action: 9}, want: `netmodel: bad config: rule "x".action: action(9) is unknown: want drop, delay or duplicate`},
 		{name: "negative delay", r: netmodel.Rule{Name: "x", Action: netmodel.ActDelay, Delay: -time.Millisecond}, want: `netmodel: bad config: rule "x".delay: -1ms is negative`},
 		{name: "negative count", r: netmodel.Rule{Name: "x", Action: netmodel.ActDrop, Count: -1}, want: `netmodel: bad config: rule "x".count: -1 is negative`},
+		{name: "gossip of an ensemble", r: netmodel.Rule{Name: "x", Action: netmodel.ActDrop, Match: netmodel.Match{Kind: router.KindGossip, Ensemble: "e1"}},
+			want: `netmodel: bad config: rule "x".match.ensemble: "e1" with kind gossip matches nothing: gossip carries the entries of many ensembles, and is of none`},
+		{name: "after gossip of an ensemble", r: netmodel.Rule{Name: "x", Action: netmodel.ActDrop, After: &netmodel.Match{Kind: router.KindGossip, Ensemble: "e1"}},
+			want: `netmodel: bad config: rule "x".after.ensemble: "e1" with kind gossip matches nothing: gossip carries the entries of many ensembles, and is of none`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,10 +145,13 @@ func TestParseAction(t *testing.T) {
 	}
 }
 
-// ruleMsg is a reply labelled tag for ensemble ens.
+// ruleMsg is a reply labelled tag for ensemble ens: produced by a peer of ens, as a
+// reply carries no Message.Ensemble.
 func ruleMsg(tag uint64, ens router.EnsembleID) router.Message {
 	m := msg(router.KindReply, tag)
-	m.Ensemble = ens
+	if ens != "" {
+		m.Peer = router.PeerRef{Ensemble: ens, Name: "p1", Node: "a"}
+	}
 	return m
 }
 

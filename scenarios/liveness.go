@@ -237,8 +237,9 @@ func (s Spec) ruleTrouble(r *RuleSpec) string {
 	// link (the fastest, the spec's or a pair's own, at least), each request is served
 	// by a router instance and the event by a peer (their services' min at least). A
 	// rule delays the messages of such a call it matches: one, if it names a direction
-	// (from, to: a path crosses each link once); the requests, if it matches routes
-	// or names an ensemble (replies carry none); every message, if it matches any.
+	// (from, to: a path crosses each link once); the requests, if it matches routes;
+	// every message, if it matches any kind, of any ensemble or of one (a reply is of
+	// the ensemble of the peer that produced it).
 	// This is a floor: a rule it passes can still fail calls (a slower draw, a
 	// forward), as a link's least latency can. Against the deadline, or
 	// liveness.within when shorter, as the links are checked. Each term is under
@@ -254,9 +255,9 @@ func (s Spec) ruleTrouble(r *RuleSpec) string {
 	m, n := r.Match, 1
 	switch {
 	case m.From != "" || m.To != "":
-	case m.Kind == "" && m.Ensemble == "":
+	case m.Kind == "":
 		n = msgs
-	case m.Kind == "" || m.Kind == "route":
+	case m.Kind == "route":
 		n = msgs - 1
 	}
 	fastest := s.Link.Latency.Min.D()

@@ -25,6 +25,11 @@ func (m MatchSpec) build(field string, names map[string]bool) (netmodel.Match, e
 			return out, fmt.Errorf("%s.%s: %q is not a node", field, n.field, n.v)
 		}
 	}
+	if m.Kind == "gossip" && m.Ensemble != "" {
+		// Gossip carries the entries of many ensembles and is of none: the rule
+		// would act on nothing, and its writer would think the ensemble's gossip slowed.
+		return out, fmt.Errorf("%s.ensemble: %q with kind gossip matches nothing: gossip is of no one ensemble (ensemble matches routes, casts, peer messages and replies)", field, m.Ensemble)
+	}
 	out.Ensemble = router.EnsembleID(m.Ensemble)
 	out.From, out.To = router.NodeID(m.From), router.NodeID(m.To)
 	return out, nil

@@ -57,3 +57,37 @@ func TestUnruleNamesARule(t *testing.T) {
 		})
 	}
 }
+
+// TestRuleEnsembleOfGossip: a rule whose match or after names an ensemble and kind
+// gossip is refused: gossip is of no one ensemble, and the rule would act on nothing.
+// With another kind, or none, an ensemble is taken.
+func TestRuleEnsembleOfGossip(t *testing.T) {
+	cases := []struct {
+		name string
+		rule RuleSpec
+		want string // "" for valid
+	}{
+		{name: "match", rule: RuleSpec{Name: "g", Match: MatchSpec{Kind: "gossip", Ensemble: "e1"}, Action: "drop"},
+			want: `faults[0].rule.match.ensemble: "e1" with kind gossip matches nothing`},
+		{name: "after", rule: RuleSpec{Name: "g", Match: MatchSpec{Kind: "reply"}, Action: "drop", After: &MatchSpec{Kind: "gossip", Ensemble: "e1"}},
+			want: `faults[0].rule.after.ensemble: "e1" with kind gossip matches nothing`},
+		{name: "gossip of any ensemble", rule: RuleSpec{Name: "g", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}},
+		{name: "replies of an ensemble", rule: RuleSpec{Name: "g", Match: MatchSpec{Kind: "reply", Ensemble: "e1"}, Action: "drop"}},
+		{name: "any kind of an ensemble", rule: RuleSpec{Name: "g", Match: MatchSpec{Ensemble: "e1"}, Action: "drop"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := named(t, "steady")
+			s.Liveness = nil
+			r := tc.rule
+			s.Faults = []Fault{{At: Duration(100 * time.Millisecond), Action: "rule", Rule: &r}}
+			err := s.Validate()
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Validate: %v, want nil", err)
+			case tc.want != "" && (!errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("Validate: %v, want ErrBadSpec saying %q", err, tc.want)
+			}
+		})
+	}
+}
