@@ -408,7 +408,8 @@ func TestPropShrinksBugs(t *testing.T) {
 
 // restartWhileDelayed reports whether a node crashes and restarts within an episode
 // that delays replies (a slow leader, a hold, a partition, a pause): replies to its
-// previous incarnation's calls can reach the new one.
+// previous incarnation's calls, sent after the restart, reach the new one (a message
+// on its way at the crash dies with the incarnation it was sent to).
 func restartWhileDelayed(s Spec) bool {
 	type span struct{ from, to time.Duration }
 	var delays, restarts []span

@@ -30,8 +30,13 @@ func TestBadUsage(t *testing.T) {
 	_ = os.WriteFile(peersOnly, []byte(`{"peers": {"n1": "127.0.0.1:1"}}`), 0o600)
 	holdSpec := filepath.Join(dir, "hold.json")
 	b, _ := os.ReadFile("../internal/realscenario/testdata/real-smoke.json")
-	_ = os.WriteFile(holdSpec, bytes.Replace(b, []byte(`"action": "pause",
-      "node": "n2"`), []byte(`"action": "hold", "a": ["n2"], "b": ["n1"]`), 1), 0o600)
+	// The smoke spec's pause of n2 becomes a hold of n2 -> n1, and its resume the
+	// hold's release.
+	hold := bytes.Replace(b, []byte(`"action": "pause",
+      "node": "n2"`), []byte(`"action": "hold", "a": ["n2"], "b": ["n1"]`), 1)
+	hold = bytes.Replace(hold, []byte(`"action": "resume",
+      "node": "n2"`), []byte(`"action": "release", "a": ["n2"], "b": ["n1"]`), 1)
+	_ = os.WriteFile(holdSpec, hold, 0o600)
 	// A repro file of ensim: the smoke spec under "spec", as ensim writes it.
 	repro := filepath.Join(dir, "repro.json")
 	_ = os.WriteFile(repro, append(append([]byte(`{"ensroute_repro": 1, "seed": 1, "semantics": "default", "spec": `), b...), '}'), 0o600)
