@@ -98,8 +98,13 @@ type Net struct {
 	order   []router.NodeID
 	links   map[linkKey]*linkState
 	// parked holds the messages waiting at links (Hold, stalling partitions), in the
-	// order they were parked.
-	parked []parkedMsg
+	// order they were first parked (parkedMsg.order): a held message released into a
+	// stalling cut keeps its place ahead of those stalled after it. parkSeq numbers
+	// first parks; reparkAs is the number of the message being released, while it
+	// arrives again.
+	parked   []parkedMsg
+	parkSeq  uint64
+	reparkAs uint64
 	// replies are the replies held by their senders (Config.ReplyHold), in the
 	// order they were held.
 	replies []*heldReply
@@ -454,8 +459,8 @@ func (n *Net) flight(from router.NodeID, dst *Host, ls *linkState, id uint64, m 
 
 // Run lands the message at the far end of its link: at the cut of a partition, at a
 // hold, or at the destination host, which takes it (Host.take) unless it is down,
-// crashed since the message was sent (an orphan either way), or paused. Then it recycles the flight unless a mailbox keeps it (mailbox.Run recycles
-// it then). The flight goes back to the free list only after the arrival, so the
+// crashed since the message was sent (an orphan either way), or paused. Then it
+// recycles the flight unless a mailbox keeps it (mailbox.Run recycles it then). The flight goes back to the free list only after the arrival, so the
 // message is read in place: sends made while it lands take other flights.
 func (f *flight) Run() {
 	n, h := f.n, f.dst

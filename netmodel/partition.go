@@ -2,6 +2,7 @@ package netmodel
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
@@ -62,6 +63,8 @@ type parkedMsg struct {
 	id   uint64
 	m    router.Message
 	why  parkReason
+	// order numbers the message's first park: the park is kept in this order.
+	order uint64
 }
 
 // Partition cuts every link between group a and group b, both ways; mode says what
@@ -106,7 +109,8 @@ func (n *Net) cut(from, to []router.NodeID, mode InFlight) {
 }
 
 // Heal restores every link. Messages stalled at a cut are delivered now, before Heal
-// returns, in the order they reached the cut, and then the replies held for nodes
+// returns, in the order they reached the cut (a message released from a hold into
+// the cut by the order it reached the hold), and then the replies held for nodes
 // their senders can reach again are sent (Config.ReplyHold); then the links behave as
 // usual. Heal does not lift a Hold.
 func (n *Net) Heal() {
@@ -176,7 +180,18 @@ func (n *Net) park(f *flight, why parkReason) {
 		kind = "stalled"
 	}
 	n.w.Emit("", kind, sim.Int("msg", int64(f.id)), sim.String("from", string(f.from)), sim.String("to", string(f.dst.id)))
-	n.parked = append(n.parked, parkedMsg{from: f.from, dst: f.dst, gen: f.gen, id: f.id, m: f.m, why: why})
+	order := n.reparkAs // a message released into another park keeps its place
+	n.reparkAs = 0
+	if order == 0 {
+		n.parkSeq++
+		order = n.parkSeq
+	}
+	p := parkedMsg{from: f.from, dst: f.dst, gen: f.gen, id: f.id, m: f.m, why: why, order: order}
+	i := len(n.parked) // nearly always at the end: only a message parked again goes further in
+	for i > 0 && n.parked[i-1].order > order {
+		i--
+	}
+	n.parked = slices.Insert(n.parked, i, p)
 }
 
 // release takes the parked messages that pick selects out of the park, in the order
@@ -196,6 +211,8 @@ func (n *Net) release(by string, pick func(*parkedMsg) bool) {
 	n.parked = kept
 	for _, p := range out {
 		n.w.Emit("", "released", sim.Int("msg", int64(p.id)), sim.String("from", string(p.from)), sim.String("to", string(p.dst.id)), sim.String("by", by))
+		n.reparkAs = p.order
 		n.arrive(p.from, p.dst, p.gen, p.id, &p.m)
+		n.reparkAs = 0
 	}
 }

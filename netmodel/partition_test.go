@@ -283,3 +283,25 @@ func TestPartitionBeforeHold(t *testing.T) {
 		t.Errorf("Stats (-want +got):\n%s", diff)
 	}
 }
+
+// TestHoldIntoStallKeepsOrder: a message held at a link, released into a partition
+// that stalls the link, keeps its place ahead of messages stalled there after it was
+// sent: the heal delivers them in the order they were sent.
+func TestHoldIntoStallKeepsOrder(t *testing.T) {
+	ms := time.Millisecond
+	cfg := config(1, 10*ms, 0)
+	cfg.DetectAfter = time.Hour // sends across the cut are not refused
+	w, n := newNet(t, 1, cfg)
+	a, _ := addHost(t, n, "a")
+	_, rb := addHost(t, n, "b")
+	n.Hold(ids("a"), ids("b"))
+	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1)) // held at 10ms
+	at(w, 15*ms, func() { n.Partition(ids("a"), ids("b"), netmodel.InFlightStall) })
+	at(w, 16*ms, func() { mustSend(t, a.Transport(), "b", msg(router.KindReply, 2)) }) // stalled at 26ms
+	at(w, 30*ms, func() { n.Release(ids("a"), ids("b")) })                             // 1 meets the cut
+	at(w, 40*ms, func() { n.Heal() })
+	w.Run()
+	if diff := cmp.Diff([]uint64{1, 2}, rb.tags()); diff != "" {
+		t.Errorf("b got (-want +got):\n%s", diff)
+	}
+}
