@@ -160,6 +160,10 @@ func (h *Host) Crash() {
 	h.up = false
 	h.downAt = now
 	h.gen++
+	h.net.w.Emit(string(h.id), "crash")
+	// The messages the node had taken but not yet handed to its router die with it:
+	// each is an orphan, traced as one (reason crash), as an arrival at a node that is
+	// down is.
 	if h.paused {
 		h.paused = false
 		h.pausedTotal += now - h.pausedAt
@@ -167,7 +171,7 @@ func (h *Host) Crash() {
 		h.losePause()
 		for _, p := range h.parked {
 			if p.fn == nil {
-				h.net.stats.Orphans++
+				h.orphan(p.id, "crash")
 			}
 		}
 	}
@@ -179,8 +183,8 @@ func (h *Host) Crash() {
 	h.timers.clear()
 	for i := range h.boxes {
 		b := &h.boxes[i]
-		h.net.stats.Orphans += uint64(b.len())
 		for _, q := range b.q[b.head:] {
+			h.orphan(q.f.id, "crash")
 			h.net.recycle(q.f)
 		}
 		if b.busy {
@@ -189,7 +193,6 @@ func (h *Host) Crash() {
 		*b = mailbox{}
 	}
 	h.recv = nil
-	h.net.w.Emit(string(h.id), "crash")
 	h.net.dropReplies("crash", func(r *heldReply) bool { return r.from == h })
 }
 

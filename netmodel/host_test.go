@@ -614,3 +614,39 @@ func TestMailboxCapOverloaded(t *testing.T) {
 		t.Errorf("Stats = %+v, want Shed 1", n.Stats())
 	}
 }
+
+// TestCrashTracesItsOrphans: the messages a crash kills inside the node, queued at a
+// router instance or parked at the paused node, are orphans in the trace as in the
+// counts, one record each with reason crash.
+func TestCrashTracesItsOrphans(t *testing.T) {
+	const lat, svc = time.Millisecond, time.Millisecond
+	t.Run("queued", func(t *testing.T) {
+		w, n := newTracedNet(t, 1, config(1, lat, svc))
+		a, _ := addHost(t, n, "a")
+		b, rb := addHost(t, n, "b")
+		rb.onDeliver = func(router.Message) { b.Crash() }
+		for i := range 3 {
+			mustSend(t, a.Transport(), "b", msg(router.KindRoute, uint64(i)))
+		}
+		w.Run()
+		got := records(w, "orphan", "crash")
+		if len(got) != 3 || n.Stats().Orphans != 2 || !strings.Contains(got[0], "crash") ||
+			!strings.Contains(got[1], "reason=crash") || !strings.Contains(got[2], "reason=crash") {
+			t.Errorf("records %q, %d orphans counted; want the crash and 2 orphans, reason crash", got, n.Stats().Orphans)
+		}
+	})
+	t.Run("parked at a pause", func(t *testing.T) {
+		w, n := newTracedNet(t, 1, config(1, lat, svc))
+		a, _ := addHost(t, n, "a")
+		b, _ := addHost(t, n, "b")
+		b.Pause()
+		mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
+		mustSend(t, a.Transport(), "b", msg(router.KindRoute, 2))
+		at(w, 5*lat, b.Crash)
+		w.Run()
+		got := records(w, "orphan")
+		if len(got) != 2 || n.Stats().Orphans != 2 || !strings.Contains(got[0], "reason=crash") || !strings.Contains(got[1], "reason=crash") {
+			t.Errorf("orphan records %q, %d orphans counted; want 2, reason crash", got, n.Stats().Orphans)
+		}
+	})
+}
