@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -158,6 +159,42 @@ func (cl *client) call(ctx context.Context, t router.Target, event []byte) (rout
 	start := time.Now()
 	res, _ := cl.drv.CallTimeout(ctx, t, event, cl.c.timeout)
 	return res, time.Since(start)
+}
+
+// checkSize refuses an event that could not travel in one frame (the nodes' limit,
+// nettransport.DefaultMaxFrame): the message from this client to --via, the one a
+// node passes on to the leader's peer, or the leader's answer, should the peer answer
+// with the event itself (echo). The transport would refuse it too, but only once the
+// client is connected, and a node on the way could not say why. The message's numbers
+// are taken at their largest, so that their encoding is the longest.
+func (c *common) checkSize(cmd, ens string, event []byte) error {
+	id, e := router.NodeID(c.id), router.EnsembleID(ens)
+	call := router.CallID{Node: id, Incarnation: math.MaxUint64, Seq: math.MaxUint64}
+	size := 0
+	for _, m := range []router.Message{
+		{Kind: router.KindRoute, From: id, Instance: c.Routers - 1, Call: call, Ensemble: e, Event: event, Budget: c.timeout, Hops: math.MaxInt32},
+		{Kind: router.KindPeer, From: id, Call: call, Ensemble: e, Peer: c.longestPeer(e), Event: event, Budget: c.timeout, Hops: math.MaxInt32},
+		{Kind: router.KindReply, From: id, Call: call, Peer: c.longestPeer(e), Result: event, Hops: math.MaxInt32},
+	} {
+		size = max(size, len(nettransport.AppendMessage(nil, &m)))
+	}
+	if size > nettransport.DefaultMaxFrame {
+		return fmt.Errorf("%w: %s: the event is %d bytes, too large to send: with the rest of its message it makes a frame of up to %d bytes, and a frame holds at most %d bytes (1 MiB)",
+			cluster.ErrUsage, cmd, len(event), size, nettransport.DefaultMaxFrame)
+	}
+	return nil
+}
+
+// longestPeer is the member of ensemble e on the member with the longest id: the
+// longest peer reference a message about e may carry.
+func (c *common) longestPeer(e router.EnsembleID) router.PeerRef {
+	var node router.NodeID
+	for _, m := range c.Members() {
+		if len(m) > len(node) {
+			node = m
+		}
+	}
+	return cluster.PeerRef(e, node)
 }
 
 func (cl *client) ensemble(e string) router.Target {

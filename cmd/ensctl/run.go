@@ -196,14 +196,19 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	if err := kv.Check(event); err != nil {
 		return fmt.Errorf("%w: %s: %w", cluster.ErrUsage, cmd, err)
 	}
+	if err := c.checkSize(cmd, ens, event); err != nil {
+		return err
+	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer cl.close()
 	if cmd == "cast" {
+		// A cast this client could not send (not connected to --via, its queue
+		// full) failed here, and nothing left: not "sent".
 		if err := cl.drv.Cast(cl.ensemble(ens), event); err != nil {
-			return err
+			return fmt.Errorf("%s: cast not sent: %w", ens, err)
 		}
 		// The cast is only queued: write it out before the client closes, which
 		// would drop it.

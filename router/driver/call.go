@@ -119,7 +119,9 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	start := n.now()
 	s.lock()
 	s.pin(start) // the core's deadline counts from start, as the timer's below
+	s.refused = nil
 	id, err := s.core.Call(t, event, timeout, w.done)
+	refused := s.takeRefused(id)
 	s.unpin()
 	s.unlock() // runs a local peer, which may answer at once
 	if err != nil {
@@ -127,6 +129,20 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 		return router.Result{Err: err}, err
 	}
 	var res router.Result
+	if refused != nil {
+		// The transport refused the call's first message, and the core completed
+		// the call at once with the code of that refusal: the transport's error says
+		// why (a message too large for a frame names the limit) and matches the code's.
+		select {
+		case res = <-w.ch:
+			n.waiters.Put(w)
+			if res.Err != nil && errors.Is(refused, res.Err) {
+				res.Err = refused
+			}
+			return res, res.Err
+		default:
+		}
+	}
 	armed := false
 	if own != router.Infinity {
 		// The timer is armed only for a call that has to wait: one a local peer
@@ -163,14 +179,22 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	return res, res.Err
 }
 
-// Cast routes event to t without waiting; failures are counted, not reported.
+// Cast routes event to t without waiting. A cast that this node's transport refused
+// to send returns the transport's error (router.ErrUnreachable, ErrOverloaded, or
+// nettransport.ErrTooLarge for one too large for a frame): nothing left the node.
+// Failures past this node are counted, not reported.
 func (n *Node) Cast(t router.Target, event []byte) error {
 	if n.isClosed() {
 		return ErrClosed
 	}
 	s := n.anyShard()
 	s.lock()
+	s.refused = nil
 	err := s.core.Cast(t, event)
+	refused := s.takeRefused(router.CallID{})
 	s.unlock()
+	if err == nil {
+		err = refused
+	}
 	return err
 }

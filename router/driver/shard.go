@@ -26,11 +26,29 @@ type shard struct {
 	timers    map[router.TimerID]*time.Timer
 	lastTimer router.TimerID
 	stats     shardCounters
+	// refused is the first send the transport refused during the turn, and the call
+	// it was for (zero for a cast), or nil. The core keeps only a code of the error
+	// (see router.Code), so Call and Cast take the transport's own word from here:
+	// nettransport.ErrTooLarge names the frame limit, where the code says only
+	// "unreachable".
+	refused     error
+	refusedCall router.CallID
 }
 
 type handed struct {
 	p Peer
 	r *Request
+}
+
+// takeRefused returns the send the transport refused during this turn if it was for
+// call (zero: a cast), or nil, and forgets it. Under the lock.
+func (s *shard) takeRefused(call router.CallID) error {
+	err := s.refused
+	s.refused = nil
+	if err == nil || s.refusedCall != call {
+		return nil
+	}
+	return err
 }
 
 // lock starts a turn.
@@ -139,6 +157,9 @@ func (t transport) Send(to router.NodeID, m *router.Message) error {
 		return nil
 	}
 	if err := t.s.n.cfg.Transport.Send(to, m); err != nil {
+		if t.s.refused == nil {
+			t.s.refused, t.s.refusedCall = err, m.Call
+		}
 		return err
 	}
 	t.s.stats.sent(t.s.n.cfg.ID, m)

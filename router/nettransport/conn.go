@@ -32,6 +32,12 @@ type conn struct {
 	crossed bool
 	// heardSettings: the other node's settings were heard (settings); the reader's.
 	heardSettings bool
+	// upState says whether the connection was counted and logged as established
+	// (upCounted), is an inbound one waiting for the dialer's first frame to be
+	// (upPending), or was refused by the dialer with that frame (upRefused): see up.
+	upState atomic.Int32
+	// dir and addr are the connection's direction and address, for its log line.
+	dir, addr string
 
 	mu       sync.Mutex
 	out      []byte // frames queued for the writer
@@ -352,6 +358,15 @@ func (c *conn) readLoop() {
 			}
 			c.close(err)
 			return
+		}
+		if c.upState.Load() == upPending {
+			// The dialer's first frame: a refusal, in any version as in the
+			// handshake, is its verdict on this node's welcome (see up).
+			if h.typ == typeRefuse {
+				c.refusedProof(body)
+				return
+			}
+			t.counted(c)
 		}
 		if h.version != Version {
 			t.stats.badFrames.Add(1)

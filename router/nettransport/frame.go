@@ -126,8 +126,8 @@ func (e *headerError) Unwrap() error { return e.err }
 
 // frameReader reads frames from a buffered stream. A body is valid until the next
 // call to next. Allocation is bounded by the frame limit: a body that does not fit the
-// buffer is read into a scratch slice that grows to at most max bytes, and only after
-// the header has been checked.
+// buffer is read into a scratch slice that grows, as its bytes arrive and only after
+// the header has been checked, to at most max bytes.
 type frameReader struct {
 	r       *bufio.Reader
 	max     int
@@ -179,13 +179,25 @@ func (fr *frameReader) next() (header, []byte, error) {
 		fr.used = h.length
 		return h, body, nil
 	}
-	if cap(fr.scratch) < h.length {
-		fr.scratch = make([]byte, h.length)
+	// The scratch slice grows with the bytes that arrive, at most doubling them, not
+	// to the length the header declares: a peer that declares a large frame and then
+	// sends it a byte at a time must not make this node hold the whole frame limit
+	// for each of its connections meanwhile.
+	body := fr.scratch[:0]
+	for len(body) < h.length {
+		if len(body) == cap(body) {
+			grown := make([]byte, len(body), min(max(2*cap(body), fr.r.Size()), h.length))
+			copy(grown, body)
+			body = grown
+		}
+		n, err := fr.r.Read(body[len(body):min(cap(body), h.length)])
+		body = body[:len(body)+n]
+		if err != nil && len(body) < h.length {
+			fr.scratch = body[:0]
+			return header{}, nil, unexpected(err)
+		}
 	}
-	body := fr.scratch[:h.length]
-	if _, err := io.ReadFull(fr.r, body); err != nil {
-		return header{}, nil, unexpected(err)
-	}
+	fr.scratch = body[:0]
 	return h, body, nil
 }
 

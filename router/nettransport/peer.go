@@ -141,6 +141,7 @@ func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
 func (p *peer) replaced(old *conn, inc router.Incarnation) {
 	old.close(fmt.Errorf("replaced by incarnation %d", inc))
 	t := p.t
+	t.counted(old) // as detach does
 	t.stats.disconnects.Add(1)
 	t.log.Info("disconnected", "peer", string(p.id), "reason", "replaced by a newer incarnation",
 		"old_incarnation", uint64(old.inc), "incarnation", uint64(inc),
@@ -203,6 +204,15 @@ func (p *peer) detach(c *conn, reason error) {
 		return
 	}
 	t := p.t
+	if c.upState.Load() == upRefused {
+		// Never established: counted and logged as refused (refusedProof).
+		p.announceDown(c)
+		if p.addr == "" {
+			t.forget(p)
+		}
+		return
+	}
+	t.counted(c) // an inbound connection that ended before the dialer's first frame
 	t.stats.disconnects.Add(1)
 	level, why := slog.LevelInfo, reason.Error()
 	var ne net.Error

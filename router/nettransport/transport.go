@@ -587,20 +587,70 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	t.up(p, c, them, "inbound", remote)
 }
 
-// up starts serving an installed connection.
+// The states of a connection's count as established (conn.upState).
+const (
+	upCounted int32 = iota
+	upPending
+	upRefused
+)
+
+// up starts serving an installed connection. An outbound one is counted and logged
+// as established at once. An inbound one is counted and logged at the dialer's first
+// frame: the dialer checks this node's welcome only after this node has admitted the
+// connection, and refuses it, with a refuse frame, when this node proved a secret the
+// dialer does not know (during a secret rotation, a dialer with only the new secret
+// and this node proving the old). That refusal is counted and logged as one
+// (refusedProof), not as a connection and a bad frame. Messages flow meanwhile.
 func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
-	t.stats.connects.Add(1)
-	level := slog.LevelInfo
-	if p.addr == "" {
-		level = slog.LevelDebug // a client: they come and go
+	c.dir, c.addr = dir, addr
+	c.upState.Store(upPending)
+	if dir != "inbound" {
+		t.counted(c)
 	}
-	t.log.Log(context.Background(), level, "connected", "peer", string(them.id), "incarnation", uint64(them.inc), "direction", dir, "addr", addr)
 	t.release(p.id, c.inc, c)
 	c.start()
 	p.announceUp(c)
 	if dir == "inbound" && p.addr != "" && t.serves() {
 		t.spawn(func() { t.probe(p) })
 	}
+}
+
+// counted counts c as established and logs it, unless it was already or the dialer
+// refused it (see up).
+func (t *Transport) counted(c *conn) {
+	if !c.upState.CompareAndSwap(upPending, upCounted) {
+		return
+	}
+	t.stats.connects.Add(1)
+	level := slog.LevelInfo
+	if c.p.addr == "" {
+		level = slog.LevelDebug // a client: they come and go
+	}
+	t.log.Log(context.Background(), level, "connected", "peer", string(c.p.id), "incarnation", uint64(c.inc), "direction", c.dir, "addr", c.addr)
+}
+
+// refusedProof ends c, an inbound connection whose dialer sent a refusal (body) as its
+// first frame: it did not take the proof in this node's welcome. It is counted and
+// logged as a refused connection, as the handshake's refusals are, and was never an
+// established one.
+func (c *conn) refusedProof(body []byte) {
+	t := c.t
+	if !c.upState.CompareAndSwap(upPending, upRefused) {
+		return
+	}
+	code := RefuseProtocol
+	if len(body) == 1 {
+		code = RefuseCode(body[0])
+	}
+	err := fmt.Errorf("%w: the other side refused this node's proof: %s", ErrHandshake, code)
+	t.stats.refused.Add(1)
+	remote := c.nc.RemoteAddr()
+	if repeats, ok := t.refusals.note(remote, c.p.id, err.Error(), time.Now()); ok {
+		t.log.Warn("refused connection", "remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, "repeats", repeats)
+	} else {
+		t.log.Debug("refused connection", "remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, "repeat", true)
+	}
+	c.close(err)
 }
 
 // serves reports whether the transport listens (Serve): then its members are expected
