@@ -15,8 +15,11 @@ import (
 //   - exactly-once: leaders serve it more often than copies of it were made (at most
 //     once, when no message of it was duplicated);
 //   - hop-bound: it passes between nodes more often than the hop limit allows
-//     (default semantics), or a transfer does not count itself;
-//   - liveness: made in the liveness phase, it never reaches its leader.
+//     (default semantics), or a transfer does not count itself: until a copy of it is
+//     made, its transfers are one chain, and each carries at least its place in it;
+//   - liveness: made in the liveness phase, it never reaches its leader (unless a
+//     member that does not lead was handed it during an election, or before hearing
+//     of the leader).
 type castRec struct {
 	startGlobal time.Duration
 	ens         int32 // the target ensemble, an index into wd.eord and wd.ensBy
