@@ -397,6 +397,22 @@ func TestCompareAddsUp(t *testing.T) {
 	}
 }
 
+// runsCasts sums the casts that ensim run reports for seeds 1..n of scenario under
+// semantics sem, each run on its own.
+func runsCasts(t *testing.T, scenario string, n uint64, sem string) scenarios.Casts {
+	t.Helper()
+	var sum scenarios.Casts
+	for seed := range n {
+		_, out, _ := ensim(t, "run", "--scenario", scenario, "--seed", fmt.Sprint(seed+1), "--semantics", sem, "--json")
+		var r scenarios.Report
+		if err := json.Unmarshal([]byte(out), &r); err != nil || r.Casts == nil {
+			t.Fatalf("run of seed %d: %v, casts %v", seed+1, err, r.Casts)
+		}
+		sum.Total, sum.Served, sum.Skipped = sum.Total+r.Casts.Total, sum.Served+r.Casts.Served, sum.Skipped+r.Casts.Skipped
+	}
+	return sum
+}
+
 // TestCompareCasts: compare sums the runs' casts and shows them in the table; a
 // workload without casts has neither.
 func TestCompareCasts(t *testing.T) {
@@ -406,15 +422,7 @@ func TestCompareCasts(t *testing.T) {
 	}
 	c := decodeComparison(t, stdout)
 	for sem, s := range map[string]sideStats{"riak": c.Riak, "default": c.Default} {
-		var want scenarios.Casts
-		for seed := range uint64(2) {
-			_, out, _ := ensim(t, "run", "--scenario", "direct", "--seed", fmt.Sprint(seed+1), "--semantics", sem, "--json")
-			var r scenarios.Report
-			if err := json.Unmarshal([]byte(out), &r); err != nil || r.Casts == nil {
-				t.Fatalf("run: %v, casts %v", err, r.Casts)
-			}
-			want.Total, want.Served, want.Skipped = want.Total+r.Casts.Total, want.Served+r.Casts.Served, want.Skipped+r.Casts.Skipped
-		}
+		want := runsCasts(t, "direct", 2, sem)
 		if s.Casts == nil || *s.Casts != want || want.Total == 0 {
 			t.Errorf("%s: casts %+v, the runs made %+v", sem, s.Casts, want)
 		}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -91,15 +90,7 @@ func TestSweepCastsAddUp(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	var want scenarios.Casts
-	for seed := range uint64(3) {
-		_, out, _ := ensim(t, "run", "--scenario", "direct", "--seed", fmt.Sprint(seed+1), "--json")
-		var r scenarios.Report
-		if err := json.Unmarshal([]byte(out), &r); err != nil || r.Casts == nil {
-			t.Fatalf("run: %v, casts %v", err, r.Casts)
-		}
-		want.Total, want.Served, want.Skipped = want.Total+r.Casts.Total, want.Served+r.Casts.Served, want.Skipped+r.Casts.Skipped
-	}
+	want := runsCasts(t, "direct", 3, "default")
 	if got := decodeSweep(t, stdout).Casts; got == nil || *got != want || want.Total == 0 {
 		t.Errorf("sweep casts %+v, the runs made %+v", got, want)
 	}
