@@ -182,8 +182,7 @@ type node struct {
 	admin  *http.Server
 	wg     sync.WaitGroup
 	dials  context.CancelFunc
-	stalls chan struct{} // closed to end the stall watch
-	slow   *kv.Slow      // nil unless --peer-rate
+	slow   *kv.Slow // nil unless --peer-rate
 	config *settingsWatch
 	// members are the other members of --peers, sorted.
 	members []router.NodeID
@@ -310,12 +309,6 @@ func start(o *options, log *slog.Logger) (*node, error) {
 			}
 		})
 	}
-	n.stalls = make(chan struct{})
-	n.wg.Go(func() {
-		tick := time.NewTicker(stallTick)
-		defer tick.Stop()
-		watchStalls(log, tick.C, n.stalls)
-	})
 	log.Info("ready", "node", o.id, "incarnation", uint64(inc), "listen", l.Addr().String(), "admin", adminAddr,
 		"cluster", o.Cluster, "semantics", o.Semantic().String(), "routers", o.Routers, "hosts", hosted)
 	return n, nil
@@ -350,7 +343,6 @@ func (n *node) stop() {
 	cancel()
 	_ = n.tr.Close()
 	stopSlow(n.slow)
-	close(n.stalls)
 	n.wg.Wait()
 }
 

@@ -64,7 +64,8 @@ type Config struct {
 	// this many within its handshake's round trips. Default 64.
 	MaxHandshakes int
 	// HeartbeatInterval is how often an idle connection sends a ping; a connection
-	// that receives nothing for HeartbeatTimeout is closed as dead. Defaults 500ms, 3s.
+	// that receives no whole frame for HeartbeatTimeout is closed as dead (see the
+	// package doc for a stall of this node). Defaults 500ms, 3s.
 	HeartbeatInterval, HeartbeatTimeout time.Duration
 	// BackoffMin and BackoffMax bound the wait between dial attempts to a peer, which
 	// doubles after each failure, with jitter. Defaults 50ms, 2s.

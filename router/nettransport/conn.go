@@ -2,8 +2,10 @@ package nettransport
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -67,40 +69,56 @@ type conn struct {
 
 func newConn(t *Transport, nc net.Conn) *conn {
 	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{})}
-	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads, epoch: t.epoch}
+	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads, epoch: t.epoch, stalls: t.stalls}
 	c.fr = newFrameReader(c.dr, t.cfg.ReadBuffer, t.cfg.MaxFrame)
 	return c
 }
 
-// deadlineReader pushes the read deadline forward before each read of the
-// connection: a peer that sends nothing, not even a ping, for idle is dead. It also
-// notes when the peer was last heard from after the handshake (heardWithin), with
-// the clock reading it takes for the deadline: a read that follows one that got
-// bytes comes right after they were handled.
+// deadlineReader gives the peer a heartbeat timeout (idle) from its last whole frame
+// to send the next: a peer that sends nothing, not even a ping, for that long is
+// dead, and so is one that sends a frame a byte at a time. The deadline moves on at
+// the first read after a frame arrived (readLoop sets framed), not at each read: the
+// bytes of a frame that trickles in prove nothing. It also notes when the peer was
+// last heard from after the handshake (heardWithin), with the clock reading it takes
+// for the deadline. A deadline that passes with a stall of this node inside the wait
+// (stallClock) is the node's silence, not the peer's: the peer gets a whole timeout
+// more, from then.
 type deadlineReader struct {
-	nc    net.Conn
-	idle  time.Duration // 0 during the handshake, which has its own deadline
-	reads *atomic.Uint64
-	epoch time.Time
-	got   bool         // the last read got bytes
-	heard atomic.Int64 // when bytes last came after the handshake, since epoch; 0: never
+	nc     net.Conn
+	idle   time.Duration // 0 during the handshake, which has its own deadline
+	reads  *atomic.Uint64
+	epoch  time.Time
+	stalls *stallClock
+	since  time.Time    // when the deadline was last set; zero: none since the handshake
+	framed bool         // a whole frame arrived since
+	heard  atomic.Int64 // when a frame last came after the handshake, since epoch; 0: never
 }
 
 func (r *deadlineReader) Read(b []byte) (int, error) {
-	if r.idle > 0 {
+	if r.idle > 0 && (r.framed || r.since.IsZero()) {
 		now := time.Now()
 		_ = r.nc.SetReadDeadline(now.Add(r.idle))
-		if r.got {
+		if r.framed {
 			r.heard.Store(int64(max(now.Sub(r.epoch), 1)))
 		}
+		r.since, r.framed = now, false
 	}
-	r.reads.Add(1)
-	n, err := r.nc.Read(b)
-	r.got = n > 0
-	return n, err
+	for {
+		r.reads.Add(1)
+		n, err := r.nc.Read(b)
+		if n > 0 || r.idle == 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
+			return n, err
+		}
+		now := time.Now()
+		if !r.stalls.stalledSince(r.since, now) {
+			return n, err
+		}
+		_ = r.nc.SetReadDeadline(now.Add(r.idle))
+		r.since = now
+	}
 }
 
-// heardWithin reports whether the peer sent anything after the handshake in the
+// heardWithin reports whether the peer sent a frame after the handshake in the
 // last d. A live peer sends at least a ping every two heartbeat intervals; one that
 // has sent nothing since its handshake is not known to be alive.
 func (r *deadlineReader) heardWithin(d time.Duration) bool {
@@ -118,12 +136,14 @@ func (c *conn) beginHandshake() {
 func (c *conn) endHandshake() {
 	_ = c.nc.SetDeadline(time.Time{})
 	c.dr.idle = c.t.cfg.HeartbeatTimeout
-	c.dr.got = false // the handshake's bytes say nothing of the peer's life after it
+	// The handshake's frames say nothing of the peer's life after it.
+	c.dr.since, c.dr.framed = time.Time{}, false
 	c.fr.established(c.t.cfg.MaxFrame)
 }
 
 // start runs the reader and the writer of an installed connection.
 func (c *conn) start() {
+	c.t.stalls.start(c.t)
 	if !c.t.spawn(c.readLoop) || !c.t.spawn(c.writeLoop) {
 		c.close(ErrClosed)
 	}
@@ -359,6 +379,7 @@ func (c *conn) readLoop() {
 			c.close(err)
 			return
 		}
+		c.dr.framed = true
 		if c.upState.Load() == upPending {
 			// The dialer's first frame: a refusal, in any version as in the
 			// handshake, is its verdict on this node's welcome (see up).

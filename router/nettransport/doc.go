@@ -70,7 +70,10 @@
 // router.ErrOverloaded, counted. Each connection's reader decodes frames and hands
 // messages to the Receiver set with Attach, with From set to the authenticated
 // sender. An idle connection sends a ping every Config.HeartbeatInterval; one that
-// hears nothing for Config.HeartbeatTimeout is closed as dead.
+// receives no whole frame for Config.HeartbeatTimeout is closed as dead, unless this
+// node itself did not run for a while in that time (stopped, swapped out, starved of
+// CPU): then the silence may be its own, and the peer gets a whole timeout more. The
+// stall is logged as a warning before anything the node logs because of it.
 //
 // # Goodbye
 //

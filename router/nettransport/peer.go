@@ -221,10 +221,17 @@ func (p *peer) detach(c *conn, reason error) {
 		level = slog.LevelDebug
 	case errors.Is(reason, io.EOF), errors.Is(reason, net.ErrClosed), errors.Is(reason, syscall.ECONNRESET):
 		why = "closed by peer"
+		now := time.Now()
 		switch {
 		case p.addr == "":
 			level = slog.LevelDebug // a client that is done
-		case !c.isLeaving():
+		case c.isLeaving():
+			// It said goodbye first, as a member that stops gracefully does.
+		case t.stalls.stalledSince(now.Add(-t.cfg.HeartbeatTimeout), now):
+			// The peer closed it within a heartbeat timeout of this node's stall
+			// (logged before this, by stalledSince): it found this node silent.
+			level, why = slog.LevelWarn, "closed by peer, which found this node silent while it stalled"
+		default:
 			// A member that stops gracefully says goodbye first: this one crashed, was
 			// killed, or runs a release from before goodbyes.
 			level, why = slog.LevelWarn, "closed by peer without a goodbye (it crashed or was killed?)"

@@ -57,6 +57,7 @@ type Transport struct {
 	wg         sync.WaitGroup
 	stats      counters
 	epoch      time.Time // for the connections' clock readings (deadlineReader.heard)
+	stalls     *stallClock
 	refusals   refusalLog
 	held       heldReplies // replies for nodes not connected (hold.go)
 	creds      atomic.Pointer[Credentials]
@@ -71,6 +72,7 @@ func New(cfg Config) (*Transport, error) {
 	}
 	cfg.fill()
 	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{}), epoch: time.Now()}
+	t.stalls = newStallClock(t.epoch, t.log)
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.creds.Store(&Credentials{Secret: cfg.Secret, AcceptSecrets: cfg.AcceptSecrets, ServerTLS: cfg.ServerTLS, ClientTLS: cfg.ClientTLS})
 	empty := map[router.NodeID]*peer{}
