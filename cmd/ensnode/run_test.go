@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/ensroute/ensroute/internal/testcerts"
 )
 
 // TestBadFlags: bad flags and config exit 2 with a message naming the problem.
@@ -48,6 +50,10 @@ func TestBadFlags(t *testing.T) {
 	strayMember := file("stray.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n1", "n7"]}]}`)
 	noMembers := file("nomembers.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": []}]}`)
 	noID := file("noid.json", `{"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"members": ["n1"]}]}`)
+	caFile := testcerts.Write(t, dir, "n1")
+	caPEM, _ := os.ReadFile(caFile)
+	keyPEM, _ := os.ReadFile(filepath.Join(dir, "n1.key"))
+	caAndKey := file("ca-and-key.pem", string(caPEM)+string(keyPEM))
 	base := []string{"--id", "n1", "--peers", peers, "--secret-file", secret}
 	with := func(more ...string) []string { return append(append([]string{}, base...), more...) }
 	for _, tc := range []struct {
@@ -117,6 +123,8 @@ func TestBadFlags(t *testing.T) {
 		{name: "secret is a directory", args: []string{"--id", "n1", "--peers", peers, "--secret-file", dir}, want: "is a directory"},
 		{name: "missing tls files", args: with("--tls-cert", filepath.Join(dir, "c.pem"), "--tls-key", filepath.Join(dir, "k.pem")), want: "TLS key pair"},
 		{name: "tls file not pem", args: with("--tls-cert", notPEM, "--tls-key", notPEM), want: "failed to find any PEM data"},
+		{name: "tls ca with a key in it", args: with("--tls-cert", filepath.Join(dir, "n1.pem"), "--tls-key", filepath.Join(dir, "n1.key"), "--tls-ca", caAndKey),
+			want: "TLS CA file " + caAndKey + `: block 2 is not a CERTIFICATE but "EC PRIVATE KEY"`},
 		{name: "tls ca without cert", args: with("--tls-ca", notPEM), want: "--tls-ca needs --tls-cert and --tls-key"},
 		{name: "duplicate member", args: with("--ensemble", "e1=n1,n2,n1"), want: "ensemble e1: member n1 is listed twice"},
 		{name: "duplicate ensemble", args: with("--ensemble", "e1=n1", "--ensemble", "e1=n2"), want: "ensemble e1 is listed twice"},

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"io"
 	"log/slog"
@@ -506,5 +507,48 @@ func TestClosedBeforeHello(t *testing.T) {
 	}
 	if st := acc.tr.Stats(); st.Refused != 1 {
 		t.Fatalf("Refused = %d, want 1 (the connection that closed mid-hello; a probe is no handshake)", st.Refused)
+	}
+}
+
+// TestLoadTLSCABundle: a CA bundle is PEM certificates and nothing else. One mangled
+// certificate, a block of another kind, or text that is not PEM, is a configuration
+// error naming the file and what in it is wrong, even when another certificate in it
+// parses (x509.CertPool.AppendCertsFromPEM skips what it cannot read).
+func TestLoadTLSCABundle(t *testing.T) {
+	dir := t.TempDir()
+	ca := writeCerts(t, dir)
+	good, err := os.ReadFile(ca)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(dir, "n1.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mangled := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: []byte("not DER at all")})
+	for _, tc := range []struct {
+		name, bundle, want string // want: "" for a bundle that loads
+	}{
+		{"one certificate", string(good), ""},
+		{"two, with space around", "\n" + string(good) + "\n\n" + string(good) + "\n", ""},
+		{"a mangled certificate after a good one", string(good) + string(mangled), "certificate 2: x509: malformed certificate"},
+		{"a key after a certificate", string(good) + string(key), `block 2 is not a CERTIFICATE but "EC PRIVATE KEY"`},
+		{"text after a certificate", string(good) + "-----BEGIN CERT\nMIIB\n", "text that is not PEM after 1 certificates"},
+		{"empty", "", "no PEM certificate"},
+	} {
+		f := filepath.Join(dir, "bundle.pem")
+		if err := os.WriteFile(f, []byte(tc.bundle), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := nettransport.LoadTLS(filepath.Join(dir, "n1.pem"), filepath.Join(dir, "n1.key"), f)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want == "":
+		case err == nil:
+			t.Errorf("%s: loaded, want an error saying %q", tc.name, tc.want)
+		case !errors.Is(err, nettransport.ErrBadConfig) || !strings.Contains(err.Error(), f) || !strings.Contains(err.Error(), tc.want):
+			t.Errorf("%s: %v, want ErrBadConfig naming %s and saying %q", tc.name, err, f, tc.want)
+		}
 	}
 }

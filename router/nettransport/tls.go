@@ -1,8 +1,11 @@
 package nettransport
 
 import (
+	"bytes"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -22,19 +25,52 @@ func LoadTLS(certFile, keyFile, caFile string) (server, client *tls.Config, err 
 	server = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
 	client = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
 	if caFile != "" {
-		pem, err := os.ReadFile(caFile)
+		data, err := os.ReadFile(caFile)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: TLS CA file: %w", ErrBadConfig, err)
 		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, nil, fmt.Errorf("%w: TLS CA file %s holds no PEM certificate", ErrBadConfig, caFile)
+		pool, err := caPool(data)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: TLS CA file %s: %w", ErrBadConfig, caFile, err)
 		}
 		server.ClientCAs = pool
 		server.ClientAuth = tls.RequireAndVerifyClientCert
 		client.RootCAs = pool
 	}
 	return server, client, nil
+}
+
+// caPool parses a CA bundle: PEM certificates, one after another, and nothing else.
+// A block that is not a certificate or does not parse, or text that is not PEM, is
+// an error that names it, where x509.CertPool.AppendCertsFromPEM would skip it: a
+// bundle with one CA mangled would otherwise leave the nodes it signed refused, with
+// nothing said until they try to connect.
+func caPool(data []byte) (*x509.CertPool, error) {
+	pool := x509.NewCertPool()
+	n := 0
+	for rest := data; ; {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			if len(bytes.TrimSpace(rest)) > 0 {
+				return nil, fmt.Errorf("text that is not PEM after %d certificates", n)
+			}
+			break
+		}
+		n++
+		if b.Type != "CERTIFICATE" {
+			return nil, fmt.Errorf("block %d is not a CERTIFICATE but %q", n, b.Type)
+		}
+		c, err := x509.ParseCertificate(b.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("certificate %d: %w", n, err)
+		}
+		pool.AddCert(c)
+	}
+	if n == 0 {
+		return nil, errors.New("no PEM certificate")
+	}
+	return pool, nil
 }
 
 // Certificate returns the certificate this node presents over TLS (the first of its
