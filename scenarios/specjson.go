@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"reflect"
@@ -22,10 +23,41 @@ func Parse(r io.Reader) (Spec, error) {
 	if err := strictjson.Decode(data, &s, jsonOptions("spec", "spec")); err != nil {
 		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, err)
 	}
+	if f := missingAt(data); f != "" {
+		return Spec{}, fmt.Errorf(`%w: %s: "at" is missing: say when it happens ("0s" for the start of the run)`, ErrBadSpec, f)
+	}
 	if err := s.Validate(); err != nil {
 		return Spec{}, err
 	}
 	return s, nil
+}
+
+// missingAt names the first burst, election or fault of a spec decoded already that
+// leaves out its "at": each happens at a time the spec must say, where encoding/json
+// would take a missing one for 0s, the start of the run.
+func missingAt(data []byte) string {
+	type timed = []map[string]json.RawMessage
+	var shape struct {
+		Workload struct {
+			Bursts timed `json:"bursts"`
+		} `json:"workload"`
+		Elections timed `json:"elections"`
+		Faults    timed `json:"faults"`
+	}
+	if json.Unmarshal(data, &shape) != nil {
+		return "" // strictjson took it: a shape it cannot have
+	}
+	for _, list := range []struct {
+		name  string
+		items timed
+	}{{"workload.bursts", shape.Workload.Bursts}, {"elections", shape.Elections}, {"faults", shape.Faults}} {
+		for i, item := range list.items {
+			if _, ok := item["at"]; !ok {
+				return fmt.Sprintf("%s[%d]", list.name, i)
+			}
+		}
+	}
+	return ""
 }
 
 // jsonOptions are a spec's, or a repro file's (root "", what "repro"), for
