@@ -20,7 +20,7 @@ import (
 // queue: on two cores shared with other work, 6.5% of them took more than a tenth of
 // the deadline), and every call ends by its
 // deadline plus the slack (a queued call waits at most 64 events, ~64ms, so the rest answer
-// within their 200ms deadline); n1's memory stays bounded; its /healthz answers
+// within their 200ms deadline); n1's memory stays bounded; its /healthz answers within a second
 // throughout; and once the flood stops it serves a light load with no refusal.
 func TestOverload(t *testing.T) {
 	c, cl := startCluster(t, "--routers", "2", "--mailbox", "64", "--service", "1ms")
@@ -40,7 +40,7 @@ func TestOverload(t *testing.T) {
 	// Health checks while the flood runs: each must answer, and the slowest counts.
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	var worstHealth time.Duration
+	var worstHealth, worstExcused time.Duration // the latter less this process's scheduling delay
 	var checks int
 	var healthErr error
 	wg.Go(func() {
@@ -56,7 +56,11 @@ func TestOverload(t *testing.T) {
 			begin := time.Now()
 			_, err := n1.Health(hctx)
 			cancel()
-			worstHealth = max(worstHealth, time.Since(begin))
+			end := time.Now()
+			took := end.Sub(begin)
+			worstHealth = max(worstHealth, took)
+			// This process's own scheduling delay meanwhile is not n1's slowness.
+			worstExcused = max(worstExcused, took-probe.During(begin, end))
 			checks++
 			if err != nil && healthErr == nil {
 				healthErr = err
@@ -80,8 +84,8 @@ func TestOverload(t *testing.T) {
 		over.Codes["overloaded"], over.Fast["overloaded"], ms(s.FastNS), ms(over.MaxByCode["overloaded"]),
 		MiB(mem.RSS), MiB(mem.Peak), checks, worstHealth.Round(time.Microsecond))
 	judge(t, "overload", s, probe)
-	if healthErr != nil || worstHealth > time.Second {
-		t.Fatalf("/healthz during the flood: error %v, slowest %v (bound 1s)", healthErr, worstHealth)
+	if healthErr != nil || worstExcused > time.Second {
+		t.Fatalf("/healthz during the flood: error %v, slowest %v, %v of it not this process's scheduling delay (bound 1s)", healthErr, worstHealth, worstExcused)
 	}
 	if f := float64(over.Fast["overloaded"]) / float64(over.Codes["overloaded"]); f < 0.95 {
 		t.Fatalf("only %.2f%% of the refusals came within %v", 100*f, ms(s.FastNS))
