@@ -50,9 +50,9 @@ func TestREADMEReplayExample(t *testing.T) {
 
 // TestUsageListsEveryFlag: ensim --help's overview shows, for each command, every
 // flag its own synopsis (ensim help COMMAND) shows (the overview may shorten a
-// flag's argument: [--semantics MODE]).
+// flag's argument: [--semantics MODE]), alternatives included ([--call ID | --cast NAME]).
 func TestUsageListsEveryFlag(t *testing.T) {
-	flag := regexp.MustCompile(`\[--[a-z-]+`)
+	flag := regexp.MustCompile(`(?:\[| \| )--[a-z-]+`)
 	for name, c := range commands {
 		// The command's block in the overview: from its line to the next command's.
 		i := strings.Index(usageText, "\n  "+name+" ")
@@ -66,7 +66,7 @@ func TestUsageListsEveryFlag(t *testing.T) {
 		}
 		for _, f := range flag.FindAllString(c.synopsis, -1) {
 			if !strings.Contains(block, f) {
-				t.Errorf("%s: the overview lacks %s...], which %q shows", name, f, c.synopsis)
+				t.Errorf("%s: the overview lacks %q, which %q shows", name, f, c.synopsis)
 			}
 		}
 	}

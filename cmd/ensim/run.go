@@ -41,8 +41,8 @@ commands:
   replay REPRO.json [--json] [--trace FILE]
                        rerun the run recorded in a repro file
   trace (--scenario NAME | --spec FILE | REPRO.json) [--seed N]
-      [--semantics MODE] [--format text|jsonl|html] [--out FILE] [--call ID]
-      [--from T] [--to T]
+      [--semantics MODE] [--format text|jsonl|html] [--out FILE]
+      [--call ID | --cast NAME] [--from T] [--to T]
                        run once and show the trace: aligned text and a table
                        of calls, JSON lines, or a space-time diagram (html)
   sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics MODE]

@@ -15,7 +15,7 @@ import (
 	"github.com/ensroute/ensroute/sim"
 )
 
-const synTrace = "ensim trace (--scenario NAME | --spec FILE | REPRO.json) [--seed N] [--semantics default|riak] [--format text|jsonl|html] [--out FILE] [--call ID] [--from T] [--to T]"
+const synTrace = "ensim trace (--scenario NAME | --spec FILE | REPRO.json) [--seed N] [--semantics default|riak] [--format text|jsonl|html] [--out FILE] [--call ID | --cast NAME] [--from T] [--to T]"
 
 // traceOptions are the flags of ensim trace.
 type traceOptions struct {
@@ -38,6 +38,7 @@ func traceFlags(fs *flag.FlagSet) commandFunc {
 	fs.Var(formatFlag{&o.format}, "format", "the view `FORMAT`: text (aligned lines and a table of calls), jsonl (the canonical records) or html (a space-time diagram)")
 	fs.StringVar(&o.out, "out", "", "write the view to `FILE` instead of stdout")
 	fs.StringVar(&o.filter.Call, "call", "", "only call `ID` (e.g. n3.1.214): its records and its messages'")
+	fs.Var(castFlag{&o.filter.Cast}, "cast", "only workload cast `NAME` (s1, s2, ... in the order the run makes them): its cast and cast-taken records and its messages'")
 	fs.Var(timeFlag{&o.filter.From}, "from", "only records at virtual time `T` or later (a Go duration, e.g. 500ms)")
 	fs.Var(timeFlag{&o.filter.To}, "to", "only records at virtual time `T` or earlier (a Go duration)")
 	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
@@ -73,6 +74,8 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, syn, "--seed: a repro file fixes the seed")
 	case len(pos) == 1 && o.set["semantics"]:
 		return usageErr(stderr, syn, "--semantics: a repro file fixes the semantics")
+	case o.set["call"] && o.set["cast"]:
+		return usageErr(stderr, syn, "--cast: give --call or --cast, not both")
 	case o.set["to"] && o.filter.To < o.filter.From:
 		return usageErr(stderr, syn, "--to: %v is before --from %v", o.filter.To, o.filter.From)
 	case o.set["to"] && o.filter.To == 0:
@@ -109,9 +112,15 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
 		Violations: viol, MaxHTMLData: maxPageData})
 	sel, err := tr.Select(o.filter)
-	if errors.Is(err, traceview.ErrUnknownCall) {
+	switch {
+	case errors.Is(err, traceview.ErrUnknownCall) && (traceview.Filter{Cast: o.filter.Call}).Validate() == nil:
+		// A call id has dots; this names a cast.
+		return usageErr(stderr, syn, "--call: %v; %s names a cast: select it with --cast %s", err, o.filter.Call, o.filter.Call)
+	case errors.Is(err, traceview.ErrUnknownCall):
 		return usageErr(stderr, syn, "--call: %v", err)
-	} else if err != nil {
+	case errors.Is(err, traceview.ErrUnknownCast):
+		return usageErr(stderr, syn, "--cast: %v", err)
+	case err != nil:
 		return usageErr(stderr, syn, "%v", err)
 	}
 	if len(sel) == 0 {
@@ -156,7 +165,7 @@ func compareRepro(path string, rp repro, now *scenarios.Report, stderr io.Writer
 }
 
 // warnEmpty says on stderr why a view keeps no record: its window starts after the
-// run's last record, or has none of the call, or none at all.
+// run's last record, or has none of the call or cast, or none at all.
 func warnEmpty(stderr io.Writer, f traceview.Filter, recs []sim.Record) {
 	var end time.Duration
 	if len(recs) > 0 {
@@ -167,6 +176,8 @@ func warnEmpty(stderr io.Writer, f traceview.Filter, recs []sim.Record) {
 		fmt.Fprintf(stderr, "ensim: warning: --from %v is past the run's last record, at %v: the view is empty\n", f.From, end)
 	case f.Call != "":
 		fmt.Fprintf(stderr, "ensim: warning: call %s has no record between --from and --to: the view shows none of it\n", f.Call)
+	case f.Cast != "":
+		fmt.Fprintf(stderr, "ensim: warning: cast %s has no record between --from and --to: the view shows none of it\n", f.Cast)
 	default:
 		fmt.Fprintf(stderr, "ensim: warning: no record between --from and --to: the view is empty\n")
 	}
@@ -179,7 +190,7 @@ var maxPageData = traceview.MaxHTMLData
 // tooLarge reports an html view that a browser could not load, and how to draw less
 // of the run.
 func tooLarge(stderr io.Writer, err error) int {
-	fmt.Fprintf(stderr, "ensim: --format html: %v; no page written: draw less of the run with --call, --from or --to, or use --format text or jsonl\n", err)
+	fmt.Fprintf(stderr, "ensim: --format html: %v; no page written: draw less of the run with --call, --cast, --from or --to, or use --format text or jsonl\n", err)
 	return exitUsage
 }
 
@@ -243,6 +254,24 @@ func (f formatFlag) Set(v string) error {
 		return errors.New("want text, jsonl or html")
 	}
 	*f.f = format
+	return nil
+}
+
+// castFlag is --cast: a cast's name as the trace writes it, s1, s2, ...
+type castFlag struct{ s *string }
+
+func (f castFlag) String() string {
+	if f.s == nil {
+		return ""
+	}
+	return *f.s
+}
+
+func (f castFlag) Set(v string) error {
+	if err := (traceview.Filter{Cast: v}).Validate(); err != nil {
+		return errors.New("want a cast's name as the trace writes it: s and the cast's number, e.g. s3")
+	}
+	*f.s = v
 	return nil
 }
 

@@ -22,7 +22,7 @@ func TestTracePageTooLarge(t *testing.T) {
 	if code != exitUsage || stdout != "" {
 		t.Errorf("exit %d, stdout %q; want %d and nothing", code, stdout, exitUsage)
 	}
-	for _, want := range []string{"ensim: --format html: traceview: page too large: the diagram of ", " of data, more than a page holds (4000 bytes)", "no page written", "--call, --from or --to"} {
+	for _, want := range []string{"ensim: --format html: traceview: page too large: the diagram of ", " of data, more than a page holds (4000 bytes)", "no page written", "--call, --cast, --from or --to"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr %q lacks %q", stderr, want)
 		}

@@ -31,6 +31,12 @@ func TestTraceUsage(t *testing.T) {
 		{name: "to before from", args: []string{"trace", "--scenario", "steady", "--from", "2ms", "--to", "1ms"}, wantStderr: "--to: 1ms is before --from 2ms"},
 		{name: "to at zero", args: []string{"trace", "--scenario", "steady", "--to", "0s"}, wantStderr: "--to: want a time after 0s"},
 		{name: "unknown call", args: []string{"trace", "--scenario", "steady", "--call", "n9.1.1"}, wantStderr: "--call: traceview: no such call: n9.1.1 (the trace starts"},
+		{name: "bad cast", args: []string{"trace", "--scenario", "direct", "--cast", "x3"}, wantStderr: `invalid value "x3" for flag -cast: want a cast's name as the trace writes it: s and the cast's number, e.g. s3`},
+		{name: "cast zero", args: []string{"trace", "--scenario", "direct", "--cast", "s0"}, wantStderr: `invalid value "s0" for flag -cast`},
+		{name: "unknown cast", args: []string{"trace", "--scenario", "direct", "--cast", "s99999"}, wantStderr: "--cast: traceview: no such cast: s99999 (the trace makes 991 casts)"},
+		{name: "no casts", args: []string{"trace", "--scenario", "steady", "--cast", "s1"}, wantStderr: "--cast: traceview: no such cast: s1 (the trace makes 0 casts)"},
+		{name: "call and cast", args: []string{"trace", "--scenario", "direct", "--call", "n1.1.1", "--cast", "s1"}, wantStderr: "--cast: give --call or --cast, not both"},
+		{name: "a cast as a call", args: []string{"trace", "--scenario", "direct", "--call", "s3"}, wantStderr: "--call: traceview: no such call: s3 (the trace starts 2977 calls); s3 names a cast: select it with --cast s3"},
 		{name: "seed with a repro", args: []string{"trace", repro, "--seed", "4"}, wantStderr: "--seed: a repro file fixes the seed"},
 		{name: "semantics with a repro", args: []string{"trace", repro, "--semantics", "riak"}, wantStderr: "--semantics: a repro file fixes the semantics"},
 		{name: "unknown scenario", args: []string{"trace", "--scenario", "nope"}, wantStderr: `unknown scenario "nope"`},
@@ -58,7 +64,7 @@ func TestTraceHelp(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"usage: " + synTrace, "-call ID", "-format FORMAT", "-from T", "-to T", "-out FILE", "-seed N", "-semantics MODE"} {
+	for _, want := range []string{"usage: " + synTrace, "-call ID", "-cast NAME", "-format FORMAT", "-from T", "-to T", "-out FILE", "-seed N", "-semantics MODE"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("ensim help trace lacks %q:\n%s", want, stdout)
 		}
@@ -106,6 +112,75 @@ func TestTraceJSONLIsTheRunTrace(t *testing.T) {
 	got := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
 	if diff := cmp.Diff(want, got); diff != "" || len(got) != 9 {
 		t.Errorf("jsonl view of %s: %d lines (-run --trace +trace):\n%s", call, len(got), diff)
+	}
+}
+
+// TestTraceCast: --cast keeps one workload cast, which has no call id: in jsonl its
+// records, as ensim run --trace writes them, from the cast record through its
+// messages to the leader's cast-taken; in text under a heading that names it, with its
+// life; in html on a page titled with it.
+func TestTraceCast(t *testing.T) {
+	full := filepath.Join(t.TempDir(), "full.jsonl")
+	if code, _, stderr := ensim(t, "run", "--scenario", "direct", "--trace", full); code != exitOK {
+		t.Fatalf("run: exit %d\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := ensim(t, "trace", "--scenario", "direct", "--cast", "s14", "--format", "jsonl")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	got := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	var kinds []string
+	rest := string(data)
+	for _, line := range got {
+		// Each line is one of the run's, in the run's order.
+		i := strings.Index(rest, line+"\n")
+		if i < 0 || i > 0 && rest[i-1] != '\n' {
+			t.Fatalf("%s is not a line of run --trace after the lines before it", line)
+		}
+		rest = rest[i+len(line):]
+		var r struct{ Kind, Event string }
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, r.Kind+r.Event)
+	}
+	if got, want := strings.Join(kinds, ","), "casts14,send,queued,handed,send,queued,handed,deliver,cast-takens14"; got != want {
+		t.Errorf("--cast s14 --format jsonl: kinds %s, want %s", got, want)
+	}
+
+	code, stdout, stderr = ensim(t, "trace", "--scenario", "direct", "--cast", "s14")
+	if code != exitOK || stderr != "" {
+		t.Fatalf("text: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{"\n# 9 of 30584 records: cast s14\n", "\n# 1 cast\n", "\ns14   c1      e2 via n5  18.011857ms  e2/p2@n3  18.567153ms  555.296µs  1      cast c1->n5/r2 +0s, "} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("text view of s14 lacks %q:\n%s", want, stdout)
+		}
+	}
+
+	out := filepath.Join(t.TempDir(), "cast.html")
+	code, _, stderr = ensim(t, "trace", "--scenario", "direct", "--cast", "s14", "--format", "html", "--out", out)
+	if code != exitOK || stderr != "ensim: html view written to "+out+"\n" {
+		t.Fatalf("html: exit %d\n%s", code, stderr)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"<title>direct, seed 1, default semantics, cast s14 - ensroute trace</title>", `"filter":{"call":"","cast":"s14"}`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("page lacks %q", want)
+		}
+	}
+
+	// A window with none of the cast: an empty view, and a warning that says why.
+	code, stdout, stderr = ensim(t, "trace", "--scenario", "direct", "--cast", "s14", "--to", "1ms", "--format", "jsonl")
+	if code != exitOK || stdout != "" || !strings.Contains(stderr, "warning: cast s14 has no record between --from and --to") {
+		t.Errorf("--cast s14 --to 1ms: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
 

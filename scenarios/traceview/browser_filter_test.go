@@ -86,3 +86,26 @@ func TestBrowserCallAddress(t *testing.T) {
 		t.Errorf("no address: call %q, view %v..%v; want the call fitted (586.16ms..636.51ms)", s.Call, s.View.From, s.View.To)
 	}
 }
+
+// TestBrowserCastPage: a page of one workload cast (direct, seed 1, cast s14: from c1
+// through n5's router to the leader on n3) opens fitted to the cast, draws its two
+// messages and its records, and reports no script error. Without the fit it would
+// open on the whole run, the cast a sliver of it.
+func TestBrowserCastPage(t *testing.T) {
+	chromium(t)
+	tr, _ := named(t, "direct", 1, router.Default).trace(t)
+	p := openPage(t, writePage(t, tr, traceview.Filter{Cast: "s14"}), "", 1000, 600)
+	s := p.stats(t)
+	if s.View.From > 18.011857e6 || s.View.To < 18.567153e6 || s.View.To-s.View.From > 2e6 {
+		t.Errorf("view %v..%v; want the cast's 18.011857ms..18.567153ms, fitted", s.View.From, s.View.To)
+	}
+	if s.Messages != 2 || s.Drawn.Arrows != 2 || s.Drawn.Events < 9 {
+		t.Errorf("page holds %d messages, drew %d arrows and %d events; want the cast's 2 messages and its 9 records", s.Messages, s.Drawn.Arrows, s.Drawn.Events)
+	}
+	if title := eval[string](t, p, "document.title"); !strings.Contains(title, "cast s14") {
+		t.Errorf("title %q does not name the cast", title)
+	}
+	if errs := p.errors(); len(errs) > 0 {
+		t.Errorf("the page reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
+	}
+}

@@ -62,6 +62,7 @@ type columns struct {
 // filterJSON is the filter the page was made with, to start from.
 type filterJSON struct {
 	Call string `json:"call"`
+	Cast string `json:"cast,omitempty"`
 }
 
 // diagramOf builds the diagram of the selected records. A message is drawn whole as
@@ -77,17 +78,23 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 		}
 	}
 	// Every list is [] when empty, never null: the page reads their lengths.
-	d := &diagram{Title: t.title, Lanes: orEmpty(t.lanes), Ensembles: orEmpty(t.Ensembles()), Filter: filterJSON{Call: f.Call},
+	d := &diagram{Title: t.title, Lanes: orEmpty(t.lanes), Ensembles: orEmpty(t.Ensembles()), Filter: filterJSON{Call: f.Call, Cast: f.Cast},
 		Violations: [][3]string{}, Kinds: []string{}, Calls: [][]any{}, Rec: []string{}, Msgs: [][]any{},
 		Ev: columns{T: []int64{}, Seq: []int64{}, Lane: []int{}, Kind: []int{}, Call: []int{}, Ens: []int{}, Inst: []int{}, Mark: []int{}}}
 	for _, v := range t.viol {
-		if f.Call == "" || v.Call == f.Call { // a page of one call lists no other
+		// A page of one call lists no other; a page of one cast, the violations about it
+		// (they name no call, and their detail names the cast).
+		if f.Cast != "" && v.Call == "" && namesCast(v.Detail, f.Cast) || f.Cast == "" && (f.Call == "" || v.Call == f.Call) {
 			d.Violations = append(d.Violations, [3]string{v.Invariant, v.Call, v.Detail})
 		}
 	}
 	d.From, d.To = int64(f.From), int64(f.To)
 	if f.To == 0 {
 		d.To = max(int64(t.end()), d.From) // a window that starts after the run is empty, not reversed
+	}
+	if f.Cast != "" && f.From == 0 && f.To == 0 {
+		// The page opens fitted to the cast, not to the faults of the whole run.
+		d.From, d.To = t.castSpan(sel, f.Cast, d.From, d.To)
 	}
 	ensIdx := indexOf(d.Ensembles)
 	kindIdx := map[string]int{}
@@ -360,4 +367,31 @@ func indexOf(s []string) map[string]int {
 		m[v] = i
 	}
 	return m
+}
+
+// castSpan returns the view a page of one cast opens on: the time from the first to
+// the last of the cast's records among sel, its messages' arrivals included, with a
+// margin; from and to when none of them is among sel.
+func (t *Trace) castSpan(sel []int, cast string, from, to int64) (int64, int64) {
+	a, b := int64(-1), int64(-1)
+	for _, i := range sel {
+		if t.cast[i] != cast {
+			continue
+		}
+		at := int64(t.recs[i].At)
+		if a < 0 {
+			a = at
+		}
+		b = max(b, at)
+		if m := t.msgOf[num(&t.recs[i], "msg")]; m != nil && has(&t.recs[i], "msg") {
+			for _, c := range m.copies {
+				b = max(b, int64(t.recs[c.steps[len(c.steps)-1]].At))
+			}
+		}
+	}
+	if a < 0 {
+		return from, to
+	}
+	pad := max((b-a)*8/100, 20000) // as the page pads a call it fits to
+	return max(a-pad, 0), b + pad
 }

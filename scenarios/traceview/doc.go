@@ -12,12 +12,16 @@
 //     instance a route or cast was sent to handles it in one step of the simulation,
 //     so its hand-over and the deliveries, drops and sends right after it, on the same
 //     node at the same time, are that instance's.
-//   - A Filter picks records: one call (its records and its messages'), and a window of
-//     virtual time. Select returns them; Write renders them in a Format.
+//   - A Filter picks records: one call (its records and its messages'), or one workload
+//     cast (its records and its messages', found by following the steps it was made
+//     and handed over in: the trace names a cast only where it is made and taken up),
+//     and a window of virtual time. Select returns them; Write renders them in a
+//     Format.
 //   - Text writes one line per record (time, node, instance, kind, the fields that
 //     matter), then a table of the calls that start among them: caller, target, start,
 //     outcome, how long it took, the path (each message and decision with its time
-//     since the start) and what came after (late replies dropped).
+//     since the start) and what came after (late replies dropped); then, if casts are
+//     made among them, a table of those.
 //   - JSONL writes the records as canonical JSON (sim.Record.AppendJSON), one per line,
 //     byte for byte as ensim run --trace writes them.
 //   - HTML writes one page that fetches nothing: the data as JSON, the script and the

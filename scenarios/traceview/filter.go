@@ -10,12 +10,18 @@ type Filter struct {
 	// Call keeps only the records about one call: those that name it and those about
 	// its messages (queued, lost, held, duplicated, ...). "" keeps every call.
 	Call string
+	// Cast keeps only the records about one workload cast, named as the trace names
+	// it ("s1", "s2", ...): its cast and cast-taken records and those about its
+	// messages (inferCasts). "" keeps every cast. A filter keeps one call or one cast,
+	// not both.
+	Cast string
 	// From and To keep the records whose virtual time t has From <= t <= To. To == 0
 	// means the end of the run.
 	From, To time.Duration
-	// World keeps, with Call set, the records of the world around the call too: faults
-	// (partitions, holds, pauses, crashes, clock steps) and elections. The diagram
-	// sets it so that a single call is drawn with the faults it met.
+	// World keeps, with Call or Cast set, the records of the world around the call or
+	// cast too: faults (partitions, holds, pauses, crashes, clock steps) and
+	// elections. The diagram sets it so that a single call or cast is drawn with the
+	// faults it met.
 	World bool
 }
 
@@ -28,9 +34,14 @@ var worldKinds = map[string]bool{
 }
 
 // Validate reports a filter that can pick nothing by construction: a negative time,
-// or To before From. The error wraps ErrBadFilter and names the field.
+// To before From, a Cast that is no cast's name, or both a Call and a Cast. The error
+// wraps ErrBadFilter and names the field.
 func (f Filter) Validate() error {
 	switch {
+	case f.Cast != "" && !validCastName(f.Cast):
+		return fmt.Errorf("%w: cast: %q is not a cast's name (s1, s2, ...: s and the cast's number)", ErrBadFilter, f.Cast)
+	case f.Cast != "" && f.Call != "":
+		return fmt.Errorf("%w: call %s and cast %s: a filter keeps one call or one cast", ErrBadFilter, f.Call, f.Cast)
 	case f.From < 0:
 		return fmt.Errorf("%w: from: %v is negative", ErrBadFilter, f.From)
 	case f.To < 0:
@@ -42,14 +53,17 @@ func (f Filter) Validate() error {
 }
 
 // Select returns the indexes of the records f picks, in trace order. A call the trace
-// does not start returns an error wrapping ErrUnknownCall; a bad window one wrapping
-// ErrBadFilter.
+// does not start returns an error wrapping ErrUnknownCall; a cast it does not make
+// one wrapping ErrUnknownCast; a bad filter one wrapping ErrBadFilter.
 func (t *Trace) Select(f Filter) ([]int, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	if f.Call != "" && t.cals[f.Call] == nil {
 		return nil, fmt.Errorf("%w: %s (the trace starts %d call%s)", ErrUnknownCall, f.Call, len(t.calls), plural(len(t.calls)))
+	}
+	if f.Cast != "" && t.castBy[f.Cast] == nil {
+		return nil, fmt.Errorf("%w: %s (the trace makes %d cast%s)", ErrUnknownCast, f.Cast, len(t.casts), plural(len(t.casts)))
 	}
 	var sel []int
 	for i := range t.recs {
@@ -58,6 +72,9 @@ func (t *Trace) Select(f Filter) ([]int, error) {
 			continue
 		}
 		if f.Call != "" && t.call[i] != f.Call && !(f.World && worldKinds[r.Kind]) {
+			continue
+		}
+		if f.Cast != "" && t.cast[i] != f.Cast && !(f.World && worldKinds[r.Kind]) {
 			continue
 		}
 		sel = append(sel, i)

@@ -41,7 +41,7 @@ func (t *Trace) writeHTML(w *bufio.Writer, sel []int, f Filter) error {
 		return fmt.Errorf("traceview: encoding the diagram: %w", err)
 	}
 	if len(data) > t.maxData {
-		return fmt.Errorf("%w: the diagram of %d records is %s of data, more than a page holds (%s): keep fewer records (a call, or a window of time)",
+		return fmt.Errorf("%w: the diagram of %d records is %s of data, more than a page holds (%s): keep fewer records (a call, a cast, or a window of time)",
 			ErrPageTooLarge, len(d.Ev.T), mib(len(data)), mib(t.maxData))
 	}
 	title := t.title
@@ -50,6 +50,9 @@ func (t *Trace) writeHTML(w *bufio.Writer, sel []int, f Filter) error {
 	}
 	if f.Call != "" {
 		title += ", call " + f.Call
+	}
+	if f.Cast != "" {
+		title += ", cast " + f.Cast
 	}
 	// json.Marshal escapes '<', '>' and '&', so the data cannot end its script
 	// element early.

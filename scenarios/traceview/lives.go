@@ -10,8 +10,8 @@ import (
 // writeLives writes one row per call whose start is among the selected records: its
 // caller and target, when it started, the path it took (each message and decision,
 // with its time since the start), its outcome, when and after how long (virtual
-// time), and what came after (late replies).
-func (t *Trace) writeLives(w *bufio.Writer, sel []int) {
+// time), and what came after (late replies). It returns the number of rows.
+func (t *Trace) writeLives(w *bufio.Writer, sel []int) int {
 	var rows []*callLife
 	for _, i := range sel {
 		if r := &t.recs[i]; r.Kind == "call" {
@@ -22,7 +22,7 @@ func (t *Trace) writeLives(w *bufio.Writer, sel []int) {
 	}
 	fmt.Fprintf(w, "\n# %d call%s\n\n", len(rows), plural(len(rows)))
 	if len(rows) == 0 {
-		return
+		return 0
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "call\tcaller\ttarget\tstart\toutcome\tat\ttook\tpath\tafter")
@@ -37,6 +37,7 @@ func (t *Trace) writeLives(w *bufio.Writer, sel []int) {
 			fmtTime(start), outcome, at, took, t.path(c), t.after(c))
 	}
 	tw.Flush()
+	return len(rows)
 }
 
 // path renders the steps of a call's life, up to its completion, each with its time
@@ -116,4 +117,54 @@ func (t *Trace) step(i int) string {
 		return fmt.Sprintf("%s(%s)", r.Kind, str(r, "reason"))
 	}
 	return ""
+}
+
+// writeCasts writes, when casts start among the selected records, one row per cast:
+// its caster and target, when it was made, the leaders that took it up (the first,
+// when and after how long, and how many times in all) and the path it took (each
+// message and decision, with its time since the cast was made). It writes nothing
+// when no cast starts among them; sep asks for a blank line first.
+func (t *Trace) writeCasts(w *bufio.Writer, sel []int, sep bool) {
+	var rows []*castLife
+	for _, i := range sel {
+		if r := &t.recs[i]; r.Kind == "cast" {
+			if c := t.castBy[t.cast[i]]; c != nil && c.start == i {
+				rows = append(rows, c)
+			}
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	if sep {
+		w.WriteString("\n")
+	}
+	fmt.Fprintf(w, "# %d cast%s\n\n", len(rows), plural(len(rows)))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "cast\tcaster\ttarget\tstart\ttaken by\tat\ttook\ttimes\tpath")
+	for _, c := range rows {
+		start := t.recs[c.start].At
+		by, at, took := "none", "-", "-"
+		if len(c.taken) > 0 {
+			r := &t.recs[c.taken[0]]
+			by, at, took = str(r, "peer"), fmtTime(r.At), (r.At - start).String()
+		}
+		var steps []string
+		for _, i := range c.recs {
+			s := t.step(i)
+			if t.recs[i].Kind == "cast-taken" {
+				s = "taken " + str(&t.recs[i], "peer")
+			}
+			if s != "" {
+				steps = append(steps, fmt.Sprintf("%s +%v", s, t.recs[i].At-start))
+			}
+		}
+		path := "-"
+		if len(steps) > 0 {
+			path = strings.Join(steps, ", ")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", c.name, c.node, strings.TrimPrefix(c.target, "ens:"),
+			fmtTime(start), by, at, took, len(c.taken), path)
+	}
+	tw.Flush()
 }

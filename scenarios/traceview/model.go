@@ -47,7 +47,12 @@ type Trace struct {
 	msgOf map[int64]*message
 	calls []*callLife
 	cals  map[string]*callLife
-	viol  []Violation
+	// cast is the workload cast each record is about (casts.go), "s1", "s2", ...; ""
+	// for none.
+	cast   []string
+	casts  []*castLife
+	castBy map[string]*castLife
+	viol   []Violation
 	// maxData bounds the data of an HTML page (Meta.MaxHTMLData).
 	maxData int
 }
@@ -60,6 +65,7 @@ type message struct {
 	to     string
 	kind   string // route, cast, peer, reply, gossip
 	call   string // "" for none
+	cast   string // the workload cast it carries, "" for none (casts.go)
 	inst   int    // the instance it is addressed to (route and cast), else -1
 	dup    int    // index of the dup record, or -1
 	lostAt int    // index of a loss before it left (partition, loss, rule), or -1
@@ -94,14 +100,16 @@ type callLife struct {
 // It keeps recs; the caller must not modify them afterwards.
 func New(recs []sim.Record, meta Meta) *Trace {
 	t := &Trace{
-		recs:  recs,
-		title: meta.Title,
-		lane:  map[string]int{},
-		inst:  make([]int, len(recs)),
-		call:  make([]string, len(recs)),
-		msgOf: map[int64]*message{},
-		cals:  map[string]*callLife{},
-		viol:  meta.Violations,
+		recs:   recs,
+		title:  meta.Title,
+		lane:   map[string]int{},
+		inst:   make([]int, len(recs)),
+		call:   make([]string, len(recs)),
+		msgOf:  map[int64]*message{},
+		cals:   map[string]*callLife{},
+		viol:   meta.Violations,
+		cast:   make([]string, len(recs)),
+		castBy: map[string]*castLife{},
 	}
 	t.maxData = meta.MaxHTMLData
 	if t.maxData <= 0 {
@@ -114,6 +122,7 @@ func New(recs []sim.Record, meta Meta) *Trace {
 		t.index(i)
 	}
 	t.inferInstances()
+	t.inferCasts()
 	return t
 }
 

@@ -16,7 +16,8 @@ import (
 var durationKeys = map[string]bool{"timeout": true, "budget": true, "at": true, "paused": true, "step": true, "local": true, "held": true}
 
 // writeText writes the heading, one aligned line per selected record, and the table
-// of the lives of the calls that start among them.
+// of the lives of the calls that start among them (with a cast filter, of that
+// cast's life instead; without one, and of the casts' if any start among them).
 func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 	if t.title != "" {
 		fmt.Fprintf(w, "# %s\n", t.title)
@@ -48,7 +49,11 @@ func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 		}
 		line(fmtTime(r.At), node, inst, r.Kind, t.fields(i))
 	}
-	t.writeLives(w, sel)
+	blank := false    // the last line written is blank
+	if f.Cast == "" { // no call starts among a cast's records
+		blank = t.writeLives(w, sel) == 0
+	}
+	t.writeCasts(w, sel, !blank)
 }
 
 // describeFilter says what a filter kept, for the heading.
@@ -56,6 +61,9 @@ func describeFilter(f Filter) string {
 	var parts []string
 	if f.Call != "" {
 		parts = append(parts, "call "+f.Call)
+	}
+	if f.Cast != "" {
+		parts = append(parts, "cast "+f.Cast)
 	}
 	if f.From != 0 || f.To != 0 {
 		to := "end"
@@ -157,20 +165,25 @@ const maxViolationLines = 20
 
 // writeViolations lists the run's violations under the title, as comments: those of
 // the calls among the records sel holds (with a call filter, that call's), and those
-// of no call when the view is of the whole run; the first maxViolationLines of them.
+// of no call when the view is of the whole run (with a cast filter, those of no call
+// that name the cast, when a record of it is in view); the first maxViolationLines of
+// them.
 func (t *Trace) writeViolations(w *bufio.Writer, sel []int, f Filter) {
 	whole := f == Filter{}
 	inView := map[string]bool{}
+	castInView := false // with a cast filter, whether a record of the cast is in view
 	if !whole {
 		for _, i := range sel {
 			if c := t.call[i]; c != "" && (f.Call == "" || c == f.Call) {
 				inView[c] = true
 			}
+			castInView = castInView || f.Cast != "" && t.cast[i] == f.Cast
 		}
 	}
 	var vs []Violation
 	for _, v := range t.viol {
-		if whole || v.Call != "" && inView[v.Call] {
+		// A violation about a cast names no call; its detail names the cast.
+		if whole || v.Call != "" && inView[v.Call] || castInView && v.Call == "" && namesCast(v.Detail, f.Cast) {
 			vs = append(vs, v)
 		}
 	}

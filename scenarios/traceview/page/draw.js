@@ -217,7 +217,7 @@ function draw() {
   S.drawn = { events: drawnEv, arrows: drawnArrows, marks: counts, life: lives, late: drawnLate, segments: segments };
   S.drawMs = ms; S.maxDrawMs = Math.max(S.maxDrawMs, ms); S.draws++;
   document.getElementById('status').textContent = N === 0 ?
-    '0 records: the page was made with a filter (--call, --from, --to) that keeps none' :
+    '0 records: the page was made with a filter (--call, --cast, --from, --to) that keeps none' :
     fmtT(v0) + ' \u2013 ' + fmtT(v1) + '  \u00b7  ' +
     drawnEv + ' events, ' + drawnArrows + ' messages in view (' + S.visible.events + ' of ' + N + ' kept by the filter)';
 }
