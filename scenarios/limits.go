@@ -2,7 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"time"
+
+	"github.com/ensroute/ensroute/netmodel"
 )
 
 // MaxCalls is the most workload calls a spec may plan: the base rate times the
@@ -142,7 +145,7 @@ func (s Spec) checkLimits() error {
 	total := calls(w.Rate, w.Duration)
 	if total > MaxCalls {
 		return fmt.Errorf("workload.rate: %v calls per second for workload.duration %v plans about %.0f calls, past the limit of %d calls per run",
-			w.Rate, w.Duration.D(), total, MaxCalls)
+			w.Rate, w.Duration.D(), math.Ceil(total), MaxCalls)
 	}
 	for i, b := range w.Bursts {
 		f := fmt.Sprintf("workload.bursts[%d]", i)
@@ -152,15 +155,29 @@ func (s Spec) checkLimits() error {
 		n := calls(b.Rate, b.Duration)
 		if n > MaxCalls {
 			return fmt.Errorf("%s.rate: %v calls per second for %s.duration %v plans about %.0f calls, past the limit of %d calls per run",
-				f, b.Rate, f, b.Duration.D(), n, MaxCalls)
+				f, b.Rate, f, b.Duration.D(), math.Ceil(n), MaxCalls)
 		}
 		total += n
 	}
 	if total > MaxCalls {
-		return fmt.Errorf("workload: the base rate and the bursts plan about %.0f calls in all, past the limit of %d calls per run", total, MaxCalls)
+		return fmt.Errorf("workload: the base rate and the bursts plan about %.0f calls in all, past the limit of %d calls per run", math.Ceil(total), MaxCalls)
 	}
 	for i, el := range s.Elections {
 		if err := interval(fmt.Sprintf("elections[%d]", i), el.At, el.Duration); err != nil {
+			return err
+		}
+	}
+	// A clock's reading is virtual time plus its offset and its steps, each within
+	// MaxSpan, so that no reading comes near overflowing a duration (one did, at an
+	// offset of 2562047h, and the run hung or blamed the router).
+	offset := func(field string, d netmodel.Duration) error {
+		if d < -netmodel.Duration(MaxSpan) || d > netmodel.Duration(MaxSpan) {
+			return fmt.Errorf("%s: %v, past the limit of %v either way", field, d.D(), MaxSpan)
+		}
+		return nil
+	}
+	for i, c := range s.Clocks {
+		if err := offset(fmt.Sprintf("clocks[%d].clock.offset", i), c.Clock.Offset); err != nil {
 			return err
 		}
 	}
@@ -174,6 +191,11 @@ func (s Spec) checkLimits() error {
 		}
 		if ft.Step < -Duration(MaxSpan) || ft.Step > Duration(MaxSpan) {
 			return fmt.Errorf("%s.step: %v, past the limit of %v either way", f, ft.Step.D(), MaxSpan)
+		}
+		if ft.Clock != nil {
+			if err := offset(f+".clock.offset", ft.Clock.Offset); err != nil {
+				return err
+			}
 		}
 		if ft.Rule != nil {
 			if err := point(f+".rule.delay", ft.Rule.Delay); err != nil {

@@ -69,6 +69,21 @@ func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
 			want: "liveness.from: 48h0m0s, past the limit of 24h0m0s"},
 		{name: "liveness too patient", edit: func(s *Spec) { s.Liveness = &Liveness{Within: dur(48 * time.Hour)} },
 			want: "liveness.within: 48h0m0s, past the limit of 24h0m0s"},
+		{name: "a clock offset of centuries", edit: func(s *Spec) {
+			s.Clocks = []ClockSpec{{Node: s.Nodes[0], Clock: netmodel.ClockModel{Offset: netmodel.Duration(2562047 * time.Hour), DriftPPM: 100_000}}}
+		}, want: "clocks[0].clock.offset: 2562047h0m0s, past the limit of 24h0m0s either way"},
+		{name: "a clock offset of centuries back", edit: func(s *Spec) {
+			s.Clocks = []ClockSpec{{Node: s.Nodes[0], Clock: netmodel.ClockModel{Offset: netmodel.Duration(-25 * time.Hour)}}}
+		}, want: "clocks[0].clock.offset: -25h0m0s, past the limit of 24h0m0s either way"},
+		{name: "a clock set to centuries", edit: func(s *Spec) {
+			s.Faults = []Fault{{At: 0, Action: "clock-set", Node: s.Nodes[1], Clock: &netmodel.ClockModel{Offset: netmodel.Duration(2562047 * time.Hour)}}}
+		}, want: "faults[0].clock.offset: 2562047h0m0s, past the limit of 24h0m0s either way"},
+		// 2e6 a second for 2s and 1 a second for 1ms: 4,000,000.001 calls, shown as
+		// 4000000 when rounded to the nearest.
+		{name: "just past the limit with a burst", edit: func(s *Spec) {
+			s.Workload.Rate, s.Workload.Duration = 2e6, dur(2*time.Second)
+			s.Workload.Bursts = []Burst{{At: 0, Duration: dur(time.Millisecond), Rate: 1}}
+		}, want: "workload: the base rate and the bursts plan about 4000001 calls in all, past the limit of 4000000 calls per run"},
 		// steady's last change is at 2s and its timeout 50ms: rounds run for 2.1s,
 		// then seven more, in each of which its five nodes send.
 		{name: "gossip every nanosecond", edit: func(s *Spec) { s.Gossip.Interval = 1 },
