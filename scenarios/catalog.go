@@ -171,6 +171,13 @@ func ForSeed(name string, seed uint64) (Spec, bool) {
 	return Spec{}, false
 }
 
+// Drawn reports whether the named scenario draws its spec from the seed (swarm), so
+// that each seed runs a world of its own.
+func Drawn(name string) bool {
+	_, ok := drawn[name]
+	return ok
+}
+
 // drawn are the scenarios whose spec depends on the seed.
 var drawn = map[string]func(seed uint64) Spec{
 	"swarm": Swarm,

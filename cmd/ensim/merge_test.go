@@ -304,6 +304,29 @@ func TestSweepSpecHash(t *testing.T) {
 	}
 }
 
+// TestSweepSpecHashDrawn: swarm draws a world from each seed; its first world saved
+// as a spec runs that one world for every seed. The two sweeps' summaries share a
+// name and a first spec, but not a spec hash, and merge refuses to take one's shard
+// for the other's.
+func TestSweepSpecHashDrawn(t *testing.T) {
+	sweep := func(shard string, args ...string) string {
+		code, stdout, stderr := ensim(t, append([]string{"sweep", "--seeds", "4", "--shard", shard, "--parallel", "1", "--json"}, args...)...)
+		if code != exitOK {
+			t.Fatalf("sweep: exit %d\n%s", code, stderr)
+		}
+		return writeFile(t, "summary.json", []byte(stdout))
+	}
+	first, _ := scenarios.ForSeed("swarm", 1)
+	drawn1, drawn2 := sweep("1/2", "--scenario", "swarm"), sweep("2/2", "--scenario", "swarm")
+	fixed2 := sweep("2/2", "--spec", writeFile(t, "swarm1.json", first.JSON()))
+	if code, _, stderr := ensim(t, "sweep", "merge", drawn1, drawn2); code != exitOK {
+		t.Errorf("merge of the swarm sweep's shards: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := ensim(t, "sweep", "merge", drawn1, fixed2); code != exitUsage || !strings.Contains(stderr, "different specs") {
+		t.Errorf("merge of a swarm shard and a shard of its first world: exit %d, stderr %q; want 2, different specs", code, stderr)
+	}
+}
+
 // shardsOverlap agrees with a walk over every seed, for every pair of shards of
 // small splits.
 func TestShardsOverlapMatchesEverySeed(t *testing.T) {

@@ -216,7 +216,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	s.progress.clear()
 
 	sum := s.summary(name, wall)
-	sum.SpecHash = specHash(specOf(o.from))
+	sum.SpecHash = specHash(specOf(o.from), scenarios.Drawn(o.scenario))
 	for _, seed := range sortedSeeds(s.failures) {
 		s.printFailure(stderr, s.failures[seed], s.firsts[seed])
 	}
@@ -322,11 +322,17 @@ func (f shardFlag) Set(v string) error {
 	return nil
 }
 
-// specHash is sweepSummary.SpecHash of spec.
-func specHash(spec scenarios.Spec) string {
+// specHash fingerprints what a sweep runs: the first seed's spec as JSON and, for a
+// scenario drawn from each seed (swarm), that it is drawn, so that a sweep of a
+// swarm world saved as a spec (one world for every seed) is not taken for a shard
+// of the swarm sweep whose first world it is.
+func specHash(spec scenarios.Spec, drawn bool) string {
 	b, err := json.Marshal(spec)
 	if err != nil {
 		return "" // plain data always encodes
+	}
+	if drawn {
+		b = append([]byte("drawn from each seed\n"), b...)
 	}
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:8])
