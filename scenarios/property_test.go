@@ -274,8 +274,8 @@ func TestRegressions(t *testing.T) {
 				r := mustRun(t, spec, Options{Seed: seed, Semantics: sem}).Report
 				if len(r.Violations) > 0 {
 					t.Errorf("%s under %s semantics, seed %d: %d violation(s), first %+v\n"+
-						"run it from the module root with ensim run --spec (the file's spec) --seed %d --semantics %s, or, for a repro file, go run ./cmd/ensim replay scenarios/%s (its recorded semantics)",
-						f, sem, seed, len(r.Violations), r.Violations[0], seed, sem, filepath.ToSlash(f))
+						"run it from the module root with go run ./cmd/ensim run --spec scenarios/%s --seed %d --semantics %s (for a repro file, its \"spec\" saved on its own: jq .spec)",
+						f, sem, seed, r.ViolationsFound(), r.Violations[0], filepath.ToSlash(f), seed, sem)
 				}
 			}
 		})
