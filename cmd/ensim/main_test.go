@@ -305,6 +305,8 @@ func TestOutputWriteFails(t *testing.T) {
 		want int
 	}{
 		{name: "list", args: []string{"list"}, want: exitUsage},
+		{name: "help", args: []string{"help"}, want: exitUsage},
+		{name: "help run", args: []string{"help", "run"}, want: exitUsage},
 		{name: "show", args: []string{"show", "steady"}, want: exitUsage},
 		{name: "compare", args: []string{"compare", "--scenario", "steady", "--seeds", "1"}, want: exitUsage},
 		{name: "compare --json", args: []string{"compare", "--scenario", "steady", "--seeds", "1", "--json"}, want: exitUsage},

@@ -104,9 +104,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
+		out := &errWriter{w: stdout}
 		if len(args) == 1 {
-			fmt.Fprint(stdout, usageText)
-			return exitOK
+			fmt.Fprint(out, usageText)
+			return helped(stderr, out.err)
 		}
 		topic := strings.Join(args[1:], " ")
 		c, ok := commands[topic]
@@ -116,8 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		fs := flag.NewFlagSet("ensim "+topic, flag.ContinueOnError)
 		c.flags(fs)
-		printUsage(stdout, fs, c.synopsis)
-		return exitOK
+		printUsage(out, fs, c.synopsis)
+		return helped(stderr, out.err)
 	case workerCommand:
 		// Hidden: the process ensim sweep starts for its runs (sweepworker.go).
 		return workerMain(args[1:], os.Stdin, stdout, stderr)
@@ -187,6 +188,31 @@ func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
 func usageErr(stderr io.Writer, synopsis, format string, args ...any) int {
 	fmt.Fprintf(stderr, "ensim: "+format+"\nusage: %s\n", append(args, synopsis)...)
 	return exitUsage
+}
+
+// helped is the exit status of help, whose output could not be written if err is
+// not nil, as for any other command's.
+func helped(stderr io.Writer, err error) int {
+	if !printed(stderr, err) {
+		return exitUsage
+	}
+	return exitOK
+}
+
+// errWriter writes to w and keeps the first write error, for output written in
+// pieces by functions that do not return one.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
 }
 
 // printed reports err, an error writing a command's output to stdout, on stderr and
