@@ -22,6 +22,15 @@ const MaxCalls = 4_000_000
 // within. Named scenarios span seconds.
 const MaxSpan = 24 * time.Hour
 
+// MaxNodes is the most nodes and clients a spec may have together, and MaxEnsembles
+// the most ensembles: each costs memory before the first event (a spec of a million
+// nodes took 5.9 GB and a minute before its first call). scale, the largest named
+// scenario, has 1,000 nodes and 10,000 ensembles.
+const (
+	MaxNodes     = 100_000
+	MaxEnsembles = 100_000
+)
+
 // MaxSigma is the largest sigma a spec's lognormal may have. Past a few, a
 // lognormal with a given mean puts nearly all of its draws near zero and its mean in
 // draws too rare to happen in a run (at sigma 10 the median is e^-50 of the mean):
@@ -83,6 +92,12 @@ func (s *Spec) gossipRounds() float64 {
 // more than MaxCalls calls or more than MaxGossipSends directory messages. The
 // fields' other constraints have been checked.
 func (s Spec) checkLimits() error {
+	if n := len(s.Nodes) + len(s.Clients); n > MaxNodes {
+		return fmt.Errorf("nodes and clients: %d, past the limit of %d", n, MaxNodes)
+	}
+	if n := len(s.Ensembles); n > MaxEnsembles {
+		return fmt.Errorf("ensembles: %d, past the limit of %d", n, MaxEnsembles)
+	}
 	point := func(field string, t Duration) error {
 		if t.D() > MaxSpan {
 			return fmt.Errorf("%s: %v, past the limit of %v", field, t.D(), MaxSpan)

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -84,6 +85,16 @@ func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
 			s.Workload.Rate, s.Workload.Duration = 2e6, dur(2*time.Second)
 			s.Workload.Bursts = []Burst{{At: 0, Duration: dur(time.Millisecond), Rate: 1}}
 		}, want: "workload: the base rate and the bursts plan about 4000001 calls in all, past the limit of 4000000 calls per run"},
+		{name: "too many nodes", edit: func(s *Spec) {
+			for i := len(s.Nodes) + len(s.Clients); i <= MaxNodes; i++ {
+				s.Clients = append(s.Clients, fmt.Sprintf("x%d", i))
+			}
+		}, want: "nodes and clients: 100001, past the limit of 100000"},
+		{name: "too many ensembles", edit: func(s *Spec) {
+			for i := len(s.Ensembles); i <= MaxEnsembles; i++ {
+				s.Ensembles = append(s.Ensembles, Ensemble{Name: fmt.Sprintf("x%d", i), Members: s.Ensembles[0].Members})
+			}
+		}, want: "ensembles: 100001, past the limit of 100000"},
 		// steady's last change is at 2s and its timeout 50ms: rounds run for 2.1s,
 		// then seven more, in each of which its five nodes send.
 		{name: "gossip every nanosecond", edit: func(s *Spec) { s.Gossip.Interval = 1 },

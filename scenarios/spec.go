@@ -246,8 +246,8 @@ func nodeNameProblem(n string) string {
 }
 
 // Validate reports the first bad field of s, naming it; it changes nothing. Besides
-// each field's own constraints it holds the spec to MaxCalls, MaxSpan and
-// MaxGossipSends.
+// each field's own constraints it holds the spec to MaxCalls, MaxSpan, MaxNodes,
+// MaxEnsembles and MaxGossipSends.
 func (s Spec) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
