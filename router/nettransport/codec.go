@@ -68,7 +68,11 @@ func AppendMessage(dst []byte, m *router.Message) []byte {
 	if flags&flagInfinite == 0 {
 		dst = binary.AppendUvarint(dst, uint64(max(m.Budget, 0)))
 	}
-	dst = binary.AppendUvarint(dst, uint64(max(m.Hops, 0)))
+	// A count past the decoder's limit goes as the limit: under riak semantics there
+	// is no hop limit, and a request that bounces between two nodes with regressed
+	// directories for that long must not close their connection as a bad frame. The
+	// default semantics' limit is far below it.
+	dst = binary.AppendUvarint(dst, uint64(min(max(m.Hops, 0), maxHops)))
 	dst = appendBytes(dst, m.Event)
 	dst = appendBytes(dst, m.Result)
 	dst = binary.AppendUvarint(dst, uint64(len(m.Entries)))

@@ -49,6 +49,22 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestHopsPastTheLimitSaturate: under riak semantics nothing limits a request's hops;
+// a count past what a decoder takes goes as that limit, and decodes, rather than
+// making the receiver close the connection as a bad frame.
+func TestHopsPastTheLimitSaturate(t *testing.T) {
+	for _, hops := range []int{maxHops - 1, maxHops, maxHops + 1, 1 << 40} {
+		m := router.Message{Kind: router.KindRoute, Ensemble: "e1", Hops: hops}
+		got, err := newDecoder().message(AppendMessage(nil, &m))
+		if err != nil {
+			t.Fatalf("hops %d: %v", hops, err)
+		}
+		if want := min(hops, maxHops); got.Hops != want {
+			t.Errorf("hops %d: decoded %d, want %d", hops, got.Hops, want)
+		}
+	}
+}
+
 // TestDecodedOwnsMemory: the decoded payload does not alias the frame body, which the
 // reader reuses, and payloads carved from one slab do not overlap.
 func TestDecodedOwnsMemory(t *testing.T) {
