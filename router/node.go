@@ -234,6 +234,8 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 }
 
 // RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
+// Under riak, the workers waiting for its answer answer timeout at once, as the
+// original's worker does when the process it calls dies (its call monitors it).
 func (n *Node) RemovePeer(ref PeerRef) {
 	n.forgetRoutes()
 	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool { return np.name == ref.Name })
@@ -241,6 +243,16 @@ func (n *Node) RemovePeer(ref PeerRef) {
 		delete(n.peers, ref.Ensemble)
 	} else {
 		n.peers[ref.Ensemble] = ps
+	}
+	var orphaned []uint64
+	for w, r := range n.workers {
+		if !r.done && r.peer.Ensemble == ref.Ensemble && r.peer.Name == ref.Name {
+			orphaned = append(orphaned, w)
+		}
+	}
+	slices.Sort(orphaned) // in the order the workers started, not the map's
+	for _, w := range orphaned {
+		n.workerTimeout(n.workers[w])
 	}
 }
 
@@ -330,18 +342,24 @@ func (n *Node) Fire(t Timer) {
 		}
 	case TimerWorker:
 		if r, ok := n.workers[t.Worker]; ok {
-			r.timer = 0
-			r.expired = !r.done // unanswered: a first answer may yet be a Forward
-			r.finish()
-			n.stats.Workers++
-			if ev := n.event(EvWorker); ev != nil {
-				ev.Call = r.call
-				n.cfg.Tracer.Trace(ev)
-				ev.Kind = 0
-			}
-			n.sendReply(r.call, CodeTimeout, nil, &r.peer, r.hops)
+			r.timer = 0 // it has fired
+			n.workerTimeout(r)
 		}
 	}
+}
+
+// workerTimeout is r's riak worker giving up: it answers the caller timeout and
+// retires (its timer stopped, unless it is the one that fired).
+func (n *Node) workerTimeout(r *Request) {
+	r.expired = !r.done // unanswered: a first answer may yet be a Forward
+	r.finish()
+	n.stats.Workers++
+	if ev := n.event(EvWorker); ev != nil {
+		ev.Call = r.call
+		n.cfg.Tracer.Trace(ev)
+		ev.Kind = 0
+	}
+	n.sendReply(r.call, CodeTimeout, nil, &r.peer, r.hops)
 }
 
 func (n *Node) now() time.Duration { return n.cfg.Clock.Now() }

@@ -17,12 +17,13 @@ const (
 	// from the original in these places: the leader answers a follower's forward
 	// straight to the caller (the original relays it through the leader hop's worker),
 	// casts reach the leader (the original's router drops them there), a peer-target
-	// call and a follower's forward do not connect on demand, a peer removed while it
-	// holds a request leaves the leader hop's worker waiting for its timer (the
-	// original's worker sees the peer die and answers timeout at once; the removed
-	// peer may still answer), a timeout of 0 is refused (the original sends the event
-	// and answers timeout), and a send to a full queue of the production transport
-	// fails at once (the original's sender waits).
+	// call and a follower's forward do not connect on demand, a peer-target call does
+	// not watch its peer (the leader hop's worker does: RemovePeer answers timeout for
+	// it at once, as the original's worker sees the peer die), a timeout of 0 is
+	// refused (the original sends the event and answers timeout), a send to a full
+	// queue of the production transport fails at once (the original's sender waits),
+	// and a driver's bounded mailbox drops what does not fit (Node.Shed; the
+	// original's mailbox has no bound).
 	Riak
 )
 
