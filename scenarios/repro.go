@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"math"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/ensroute/ensroute/internal/bugs"
@@ -140,12 +143,42 @@ func ParseRepro(r io.Reader) (Repro, error) {
 	if h := raw.TraceHash; len(h)%2 != 0 || strings.Trim(h, "0123456789abcdef") != "" {
 		return bad("trace_hash: %q, want lower-case hex digits (32 of them since the v4 trace hash), or none", h)
 	}
+	// The violations are a run's: each of an invariant the checker has, and the counts
+	// by invariant add up to the total, at least what the list holds of each.
+	listed := map[string]uint64{}
+	for i, v := range raw.Violations {
+		if !isInvariant(v.Invariant) {
+			return bad("violations[%d].invariant: %q is not an invariant: want one of %s", i, v.Invariant, strings.Join(Invariants, ", "))
+		}
+		listed[v.Invariant]++
+	}
 	total := uint64(len(raw.Violations))
 	if raw.ViolationsTotal != nil {
 		if *raw.ViolationsTotal < total {
 			return bad("violations_total: %d, fewer than the %d violations listed", *raw.ViolationsTotal, total)
 		}
 		total = *raw.ViolationsTotal
+	}
+	if len(raw.ViolationCounts) > 0 {
+		for _, inv := range slices.Sorted(maps.Keys(raw.ViolationCounts)) {
+			if !isInvariant(inv) {
+				return bad("violation_counts: %q is not an invariant: want one of %s", inv, strings.Join(Invariants, ", "))
+			}
+		}
+		var sum uint64
+		for _, inv := range Invariants {
+			n := raw.ViolationCounts[inv]
+			if n < listed[inv] {
+				return bad("violation_counts.%s: %d, fewer than the %d violations of it listed", inv, n, listed[inv])
+			}
+			if sum+n < sum {
+				return bad("violation_counts: they add up to more than %d", uint64(math.MaxUint64))
+			}
+			sum += n
+		}
+		if sum != total {
+			return bad("violation_counts: they add up to %d, not the total of %d", sum, total)
+		}
 	}
 	for i, name := range raw.InjectedBugs {
 		if _, ok := bugs.Parse(name); !ok {
