@@ -139,13 +139,11 @@ func formatViolation(v scenarios.Violation) string {
 }
 
 // printReplay says where the repro went and how to replay it, and how to draw the
-// first failing call of vs.
+// first failing call or cast of vs.
 func printReplay(w io.Writer, path string, vs []scenarios.Violation) {
 	q := shellQuote(path)
 	fmt.Fprintf(w, "ensim: repro written to %s\nreplay with:\n  ensim replay %s\n  go run ./cmd/ensim replay %s\n", path, q, q)
-	if call := firstCall(vs); call != "" {
-		fmt.Fprintf(w, "the first failing call is %s; draw it with:\n  %s\n", call, traceCommand(path, call))
-	}
+	printFirstFailing(w, "", path, vs)
 }
 
 func plural(n int) string {
@@ -234,9 +232,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if vs := res.Report.Violations; len(vs) > 0 {
 		printViolations(stderr, &res.Report)
 		fmt.Fprintf(stderr, "ensim: the repro still fails\n")
-		if call := firstCall(vs); call != "" {
-			fmt.Fprintf(stderr, "the first failing call is %s; draw it with:\n  %s\n", call, traceCommand(path, call))
-		}
+		printFirstFailing(stderr, "", path, vs)
 		return exitFail
 	}
 	holdsNote(w, rp)

@@ -88,9 +88,7 @@ func (s *sweeper) printFailure(w io.Writer, f *sweepFailure, first firstRun) {
 	if f.Repro != "" {
 		q := shellQuote(f.Repro)
 		fmt.Fprintf(w, "  repro written to %s; replay with:\n    ensim replay %s\n", f.Repro, q)
-		if call := firstCall(f.Violations); call != "" {
-			fmt.Fprintf(w, "  the first failing call is %s; draw it with:\n    %s\n", call, traceCommand(f.Repro, call))
-		}
+		printFirstFailing(w, "  ", f.Repro, f.Violations)
 		return
 	}
 	fmt.Fprintf(w, "  run it alone with:\n    %s\n", s.runCommand(f.Seed))

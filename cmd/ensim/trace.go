@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -222,20 +223,52 @@ func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Sp
 	return s, o.seed, o.sem, o.spec, true
 }
 
-// traceCommand is the command that draws one call of a failing run, as run and sweep
-// print it next to the repro file.
-func traceCommand(repro, call string) string {
-	return fmt.Sprintf("ensim trace %s --call %s --format html --out %s", shellQuote(repro), shellQuote(call), shellQuote("trace-"+call+".html"))
+// traceCommand is the command that draws what one violation of a failing run is
+// about, as run, replay and sweep print it next to the repro file: what is "call" or
+// "cast", and id the call's id or the cast's name.
+func traceCommand(repro, what, id string) string {
+	return fmt.Sprintf("ensim trace %s --%s %s --format html --out %s", shellQuote(repro), what, shellQuote(id), shellQuote("trace-"+id+".html"))
 }
 
-// firstCall returns the call of the first violation that names one, or "".
-func firstCall(vs []scenarios.Violation) string {
+// firstFailing returns what the first violation of vs that names a call or a cast is
+// about: ("call", its id) or ("cast", its name, which the checker writes in the
+// detail as "cast s3"), or ("", "") when none names either.
+func firstFailing(vs []scenarios.Violation) (what, id string) {
 	for _, v := range vs {
 		if v.Call != "" {
-			return v.Call
+			return "call", v.Call
+		}
+		if name := castIn(v.Detail); name != "" {
+			return "cast", name
 		}
 	}
-	return ""
+	return "", ""
+}
+
+// castIn returns the first cast name in a violation's detail ("cast s3 ..."), or "".
+func castIn(detail string) string {
+	for rest := detail; ; {
+		i := strings.Index(rest, "cast s")
+		if i < 0 {
+			return ""
+		}
+		rest = rest[i+len("cast "):]
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
+		}
+		if name := rest[:n]; (traceview.Filter{Cast: name}).Validate() == nil {
+			return name
+		}
+	}
+}
+
+// printFirstFailing prints, after indent, what the first violation of vs is about
+// and the command that draws it; nothing when none names a call or a cast.
+func printFirstFailing(w io.Writer, indent, repro string, vs []scenarios.Violation) {
+	if what, id := firstFailing(vs); what != "" {
+		fmt.Fprintf(w, "%sthe first failing %s is %s; draw it with:\n%s  %s\n", indent, what, id, indent, traceCommand(repro, what, id))
+	}
 }
 
 // formatFlag is --format.

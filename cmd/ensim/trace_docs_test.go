@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ensroute/ensroute/internal/mdsection"
+	"github.com/ensroute/ensroute/scenarios"
 )
 
 // TestREADMETrace: README.md's "ensim trace" section gives the synopsis ensim help
@@ -35,6 +36,33 @@ func TestREADMETrace(t *testing.T) {
 		}
 		if stdout != want.String() {
 			t.Errorf("%s prints\n%s\nREADME.md shows\n%s", ex[1], stdout, want.String())
+		}
+	}
+}
+
+// TestFirstFailingNamesACast: the command printed with a failing run draws the first
+// violation that names a call or, since a cast has no call id, a cast named in the
+// violation's detail; a detail that only looks like one names nothing.
+func TestFirstFailingNamesACast(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		vs   []scenarios.Violation
+		want string
+	}{
+		{"a call", []scenarios.Violation{{Invariant: "liveness", Call: "n1.1.4", Detail: "x"}},
+			"the first failing call is n1.1.4; draw it with:\n  ensim trace r.json --call n1.1.4 --format html --out trace-n1.1.4.html\n"},
+		{"a cast first", []scenarios.Violation{
+			{Invariant: "exactly-once", Detail: "cast s14 to e1 taken up by a leader 2 times (now p2), and no message of it was duplicated"},
+			{Invariant: "liveness", Call: "n1.1.4"}},
+			"the first failing cast is s14; draw it with:\n  ensim trace r.json --cast s14 --format html --out trace-s14.html\n"},
+		{"a cast after a lookalike", []scenarios.Violation{{Invariant: "hop-bound", Detail: "n2 passed cast s0x on, then cast s7 on with hops=0"}},
+			"the first failing cast is s7; draw it with:\n  ensim trace r.json --cast s7 --format html --out trace-s7.html\n"},
+		{"neither", []scenarios.Violation{{Invariant: "no-leak", Detail: "3 pending calls at the end, a cast s"}}, ""},
+	} {
+		var b strings.Builder
+		printFirstFailing(&b, "", "r.json", tc.vs)
+		if b.String() != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, b.String(), tc.want)
 		}
 	}
 }
