@@ -448,6 +448,11 @@ const maxInput = 256 << 20
 // hint of the command at hand, with the file's path quoted in place of its %s
 // ("use ensim replay %s").
 func loadSpec(path, use string, stderr io.Writer) (scenarios.Spec, error) {
+	if path == "-" {
+		// The commands ensim prints to run a world again name the spec's file, so the
+		// spec must be one.
+		return scenarios.Spec{}, errors.New(`--spec -: ensim reads a spec from a file, not standard input (the commands it prints to run the world again name the file); write it to one first, as in: ensim show steady > spec.json`)
+	}
 	data, err := limitfile.Read(path, maxInput)
 	if err != nil {
 		return scenarios.Spec{}, err

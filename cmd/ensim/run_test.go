@@ -191,6 +191,20 @@ func TestSpecRefusesRepro(t *testing.T) {
 	}
 }
 
+// TestSpecNotStdin: --spec - is refused by every command that takes a spec, saying
+// why and what to do, rather than failing to open a file named "-".
+func TestSpecNotStdin(t *testing.T) {
+	for _, args := range [][]string{{"run"}, {"trace"}, {"sweep", "--seeds", "1"}, {"compare"}} {
+		t.Run(args[0], func(t *testing.T) {
+			code, stdout, stderr := ensim(t, append(args, "--spec", "-")...)
+			if code != exitUsage || stdout != "" || !strings.Contains(stderr, "ensim: --spec -: ensim reads a spec from a file, not standard input") ||
+				!strings.Contains(stderr, "ensim show steady > spec.json") {
+				t.Errorf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+		})
+	}
+}
+
 func TestRunTrace(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "trace.jsonl")
 	code, stdout, stderr := ensim(t, "run", "--scenario", "partition-heal", "--json", "--trace", path)
