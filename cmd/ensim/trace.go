@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -238,30 +237,13 @@ func firstFailing(vs []scenarios.Violation) (what, id string) {
 		if v.Call != "" {
 			return "call", v.Call
 		}
-		if name := castIn(v.Detail); name != "" {
-			return "cast", name
+		if names := traceview.CastsNamed(v.Detail); len(names) > 0 {
+			return "cast", names[0]
 		}
 	}
 	return "", ""
 }
 
-// castIn returns the first cast name in a violation's detail ("cast s3 ..."), or "".
-func castIn(detail string) string {
-	for rest := detail; ; {
-		i := strings.Index(rest, "cast s")
-		if i < 0 {
-			return ""
-		}
-		rest = rest[i+len("cast "):]
-		n := 1
-		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
-			n++
-		}
-		if name := rest[:n]; (traceview.Filter{Cast: name}).Validate() == nil {
-			return name
-		}
-	}
-}
 
 // printFirstFailing prints, after indent, what the first violation of vs is about
 // and the command that draws it; nothing when none names a call or a cast.

@@ -1,6 +1,7 @@
 package traceview
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/ensroute/ensroute/sim"
@@ -103,19 +104,28 @@ func validCastName(s string) bool {
 	return true
 }
 
-// namesCast reports whether a violation's detail is about cast name: the checker
-// names a cast "cast s3" in every violation about one.
-func namesCast(detail, name string) bool {
-	key := "cast " + name
-	for i := 0; ; {
-		j := strings.Index(detail[i:], key)
-		if j < 0 {
-			return false
+// CastsNamed returns the casts a violation's detail is about, in the order it names
+// them: the checker names a cast "cast s3" in every violation about one.
+func CastsNamed(detail string) []string {
+	var names []string
+	for rest := detail; ; {
+		i := strings.Index(rest, "cast s")
+		if i < 0 {
+			return names
 		}
-		end := i + j + len(key)
-		if end == len(detail) || detail[end] < '0' || detail[end] > '9' {
-			return true
+		rest = rest[i+len("cast "):]
+		n := 1
+		for n < len(rest) && rest[n] >= '0' && rest[n] <= '9' {
+			n++
 		}
-		i = end
+		if name := rest[:n]; validCastName(name) {
+			names = append(names, name)
+		}
+		rest = rest[n:]
 	}
+}
+
+// namesCast reports whether a violation's detail is about cast name.
+func namesCast(detail, name string) bool {
+	return slices.Contains(CastsNamed(detail), name)
 }

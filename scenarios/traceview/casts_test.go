@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -244,5 +246,35 @@ func TestSelectCastErrors(t *testing.T) {
 	steady, _ := analyse(t, "steady", router.Default)
 	if _, err := steady.Select(Filter{Cast: "s1"}); !errors.Is(err, ErrUnknownCast) || !strings.Contains(err.Error(), "(the trace makes 0 casts)") {
 		t.Errorf("steady: Select(s1) = %v", err)
+	}
+}
+
+// TestCastsNamed: the casts a violation's detail names are read whole ("cast s12" is
+// s12, not s1), in order, and text that only looks like one ("cast s0", "cast sx",
+// "broadcast s"...) names none.
+func TestCastsNamed(t *testing.T) {
+	for _, tc := range []struct {
+		detail string
+		want   []string
+	}{
+		{"cast s3 to e1, made at 2s in the liveness phase, never reached a leader", []string{"s3"}},
+		{"cast s12 and cast s1 both", []string{"s12", "s1"}},
+		{"cast s4x", []string{"s4"}},
+		{"cast s0 and cast s01 and cast sx and cast s", nil},
+		{"call c7 timed out", nil},
+		{"cast s123456789012 is too long to be one, cast s9 is one", []string{"s9"}},
+	} {
+		got := CastsNamed(tc.detail)
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("CastsNamed(%q) (-want +got):\n%s", tc.detail, diff)
+		}
+		for _, name := range got {
+			if !namesCast(tc.detail, name) {
+				t.Errorf("namesCast(%q, %q) = false", tc.detail, name)
+			}
+		}
+	}
+	if namesCast("cast s12", "s1") {
+		t.Error(`namesCast("cast s12", "s1") = true`)
 	}
 }
