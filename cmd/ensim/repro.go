@@ -269,7 +269,7 @@ func hashNote(w io.Writer, rp repro, now string) {
 			rp.ModuleVersion, scenarios.ModuleVersion())
 	case rp.ModuleVersion == scenarios.ModuleVersion():
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
-		fmt.Fprintf(w, "the same spec and seed now run differently, though the build names itself as the repro's did (%s): a build without its revision (a tree outside version control) or with uncommitted changes (\"(modified)\") cannot tell its code from another's, or the run is not deterministic\n",
+		fmt.Fprintf(w, "the same spec and seed now run differently, though the build names itself as the repro's did (%s): the repro's seed, semantics or spec were edited after it was written, or a build without its revision (a tree outside version control) or with uncommitted changes (\"(modified)\") cannot tell its code from another's, or the run is not deterministic (ensim run --check-determinism runs a world twice and compares)\n",
 			rp.ModuleVersion)
 	default:
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)

@@ -212,7 +212,7 @@ func TestReplay(t *testing.T) {
 	rp["module_version"] = scenarios.ModuleVersion()
 	data, _ = json.Marshal(rp)
 	code, stdout, _ = ensim(t, "replay", writeFile(t, "same.json", data))
-	if code != exitOK || !strings.Contains(stdout, "though the build names itself as the repro's did") || strings.Contains(stdout, "the code changed") {
+	if code != exitOK || !strings.Contains(stdout, "though the build names itself as the repro's did") || !strings.Contains(stdout, "seed, semantics or spec were edited") || strings.Contains(stdout, "the code changed") {
 		t.Errorf("exit %d; replay by a build of the same name:\n%s", code, stdout)
 	}
 	// A property test's repro of a run with a bug injected, by the same build: the
