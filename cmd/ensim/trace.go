@@ -244,7 +244,6 @@ func firstFailing(vs []scenarios.Violation) (what, id string) {
 	return "", ""
 }
 
-
 // printFirstFailing prints, after indent, what the first violation of vs is about
 // and the command that draws it; nothing when none names a call or a cast.
 func printFirstFailing(w io.Writer, indent, repro string, vs []scenarios.Violation) {
