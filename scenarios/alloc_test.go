@@ -203,3 +203,24 @@ func TestCallIDOfAnotherNode(t *testing.T) {
 		t.Fatalf("violations %+v, want one %s: names another node", wd.chk.viol, InvExactlyOnce)
 	}
 }
+
+// TestCompletionAfterCrash: a call whose node crashed with it open is lost with the
+// node; a completion of it after the crash is a violation, not a late success.
+func TestCompletionAfterCrash(t *testing.T) {
+	wd, err := newWorld(named(t, "steady"), Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn := wd.byIdx[0]
+	wd.chk.begin(sn, wd.ensBy[0], []byte("c1"), -1)
+	id := router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: 1}
+	sn.tr.Trace(&router.Event{Kind: router.EvCall, Call: id, Target: router.ToEnsemble(wd.eord[0])})
+	wd.chk.crashed(sn)
+	if len(wd.chk.viol) != 0 {
+		t.Fatalf("violations %+v before the completion", wd.chk.viol)
+	}
+	sn.tr.done(router.Result{Call: id, Err: router.ErrTimeout})
+	if len(wd.chk.viol) != 1 || wd.chk.viol[0].Invariant != InvExactlyOnce || !strings.Contains(wd.chk.viol[0].Detail, "completed after its node crashed (router: timeout)") {
+		t.Fatalf("violations %+v, want one %s: completed after its node crashed", wd.chk.viol, InvExactlyOnce)
+	}
+}

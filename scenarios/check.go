@@ -205,6 +205,12 @@ func (c *checker) done(i int32, res *router.Result) {
 	host := c.wd.byIdx[r.node].host
 	now := host.Now()
 	r.completions++
+	if r.lost {
+		// The call's node crashed with it open: its router is gone, and nothing of it
+		// may complete the call (a new incarnation's router has other calls).
+		c.violate(InvExactlyOnce, c.callID(r), "completed after its node crashed (%s)", outcome(res))
+		return
+	}
 	if r.completions > 1 {
 		c.violate(InvExactlyOnce, c.callID(r), "completed again (completion %d: %s)", r.completions, outcome(res))
 		if c.byReply {
