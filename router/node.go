@@ -443,11 +443,12 @@ func (n *Node) sent(to NodeID, m *Message, err error) error {
 	return nil
 }
 
-// remaining charges the time since arrived against budget. It is written to be inlined
+// remaining charges the time since arrived against budget. A clock stepped back
+// since arrived charges nothing: a budget never grows. It is written to be inlined
 // (routeAt, peerAt).
 func (n *Node) remaining(budget, arrived time.Duration) time.Duration {
 	if budget != Infinity && n.cfg.Semantics != Riak {
-		budget -= n.cfg.Clock.Now() - arrived
+		budget -= max(n.cfg.Clock.Now()-arrived, 0)
 	}
 	return budget
 }

@@ -3,7 +3,9 @@ package router
 import "time"
 
 // Clock is the router's only source of time. Now is the node's own clock (it may be
-// skewed against other nodes'). When d has elapsed on that clock the driver hands t back
+// skewed against other nodes'). It should not go back (the driver's is monotonic), but
+// the core survives one that does: a step back postpones its timers, and is never
+// read as time gained (a budget charged across it is charged nothing). When d has elapsed on that clock the driver hands t back
 // to the node with Node.Fire, on the node's own turn; nothing runs on a foreign goroutine.
 // After returns the timer's id; Stop(id) stops a timer that has not fired. Stopping a
 // timer that fired, was stopped already, or the zero TimerID is harmless, so a clock must

@@ -335,6 +335,12 @@ func (c *checker) delivered(ev *router.Event) {
 		i, ok = c.byIssued.get(&ev.Call)
 	}
 	if ok {
+		// A budget is what is left of the call's timeout (riak: the timeout itself);
+		// a node that handed a peer more made time up (a clock stepped back, read as
+		// time gained).
+		if timeout := c.wd.spec.Workload.Timeout.D(); ev.Budget != router.Infinity && ev.Budget > timeout {
+			c.violate(InvDeadline, c.callID(&c.calls[i]), "handed to %s with a budget of %v, more than the call's timeout %v", ev.Peer, ev.Budget, timeout)
+		}
 		if r := &c.calls[i]; r.completions > 0 {
 			c.probes.peerAfterGiveUp++
 		} else if r.open > 0 {

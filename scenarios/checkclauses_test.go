@@ -630,3 +630,31 @@ func TestCheckerRiakWorkerIsALeak(t *testing.T) {
 		t.Errorf("violations %q, want %s: %s among them", invariantsOf(wd), InvNoLeak, want)
 	}
 }
+
+// TestCheckerBudgetBound: a peer may be handed a call's event with a budget up to the
+// call's timeout (riak hands the timeout itself), not a nanosecond more; no budget
+// (Infinity) is for calls without a deadline, which the workload never makes.
+func TestCheckerBudgetBound(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		sem    router.Semantics
+		budget func(timeout time.Duration) time.Duration
+		inv    string
+	}{
+		{name: "part of the timeout", budget: func(d time.Duration) time.Duration { return d / 2 }},
+		{name: "the timeout", budget: func(d time.Duration) time.Duration { return d }},
+		{name: "the timeout (riak)", sem: router.Riak, budget: func(d time.Duration) time.Duration { return d }},
+		{name: "a nanosecond more", budget: func(d time.Duration) time.Duration { return d + 1 }, inv: InvDeadline},
+		{name: "a nanosecond more (riak)", sem: router.Riak, budget: func(d time.Duration) time.Duration { return d + 1 }, inv: InvDeadline},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, tc.sem)
+			sn := wd.byIdx[0]
+			id := startCall(wd, sn, "e1")
+			peer := wd.ensBy[0].members[0]
+			timeout := wd.spec.Workload.Timeout.D()
+			sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer, Budget: tc.budget(timeout)})
+			wantViolations(t, wd, tc.inv, fmt.Sprintf("handed to %s with a budget of %v, more than the call's timeout %v", peer, timeout+1, timeout))
+		})
+	}
+}

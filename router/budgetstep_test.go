@@ -1,0 +1,55 @@
+package router_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// TestBudgetNeverGrows: a node charges a request the time between its arrival and
+// its hand-over, read on the node's own clock; a clock stepped back in between (the
+// Clock port does not promise a monotonic one) charges nothing, and never hands the
+// peer more budget than the message carried. This holds for a routed request and for
+// a peer message (a follower's forward), under default semantics; riak charges
+// nothing either way.
+func TestBudgetNeverGrows(t *testing.T) {
+	const budget = 50 * time.Millisecond
+	leader := router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}
+	for _, tc := range []struct {
+		name    string
+		arrived time.Duration // when the message arrived, on the node's clock then
+		now     time.Duration // what the clock reads when the node takes it
+		want    time.Duration
+	}{
+		{name: "no wait", arrived: time.Second, now: time.Second, want: budget},
+		{name: "10ms wait", arrived: time.Second, now: time.Second + 10*time.Millisecond, want: budget - 10*time.Millisecond},
+		{name: "clock stepped back 40ms", arrived: time.Second, now: time.Second - 40*time.Millisecond, want: budget},
+	} {
+		for _, kind := range []router.Kind{router.KindRoute, router.KindPeer} {
+			t.Run(tc.name+"/"+kind.String(), func(t *testing.T) {
+				clock := &handClock{now: tc.now}
+				n, err := router.New(router.Config{ID: "n2", Incarnation: 1, Semantics: router.Default, Clock: clock, Transport: &recTransport{},
+					Rand: zeroRand{}, Directory: router.NewDirectory([]router.Entry{{Ensemble: "e1", Leader: leader, Version: 1}})})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []time.Duration
+				if err := n.AddPeer(leader, router.PeerFunc(func(r *router.Request) { got = append(got, r.Budget()) })); err != nil {
+					t.Fatal(err)
+				}
+				m := router.Message{Kind: kind, From: "n1", Call: router.CallID{Node: "n1", Incarnation: 1, Seq: 1},
+					Event: []byte("get"), Budget: budget, Hops: 1}
+				if kind == router.KindRoute {
+					m.Ensemble = "e1"
+				} else {
+					m.Peer, m.Forwarded = leader, true
+				}
+				n.Deliver(&m, tc.arrived)
+				if len(got) != 1 || got[0] != tc.want {
+					t.Fatalf("the peer was handed budgets %v, want [%v]", got, tc.want)
+				}
+			})
+		}
+	}
+}
