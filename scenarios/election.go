@@ -79,7 +79,9 @@ func (wd *world) push(sn *simNode, e router.Entry) {
 //
 // Before that, each running member node learns the truth about the ensembles it hosts
 // peers of, as members hear it from each other; so an announcement lost with a
-// crashed node is not lost for good.
+// crashed node is not lost for good. The news comes from the leader's node: a member
+// cut off from it hears nothing until the cut heals (a partition delays directory
+// updates on the minority side).
 func (wd *world) antiEntropy() {
 	ms := wd.members()
 	for _, sn := range ms {
@@ -88,6 +90,9 @@ func (wd *world) antiEntropy() {
 		}
 		for _, ref := range sn.peers {
 			es := wd.ens[ref.Ensemble]
+			if !wd.reaches(es.leader.Node, sn.id) {
+				continue
+			}
 			sn.node.Learn(router.Entry{Ensemble: es.id, Leader: es.leader, Version: es.version})
 		}
 	}
@@ -142,17 +147,35 @@ func (wd *world) convergedNow(es *ensState) bool {
 
 // heartbeat tells every member that leader leads as of version: at once for the
 // leader itself, one sampled network latency later for the others (unless they have
-// heard of something newer by then).
+// heard of something newer by then). A member that cannot hear the leader then (cut
+// off from its node, down or paused) keeps its old belief, and the leader tries again
+// every gossip interval while it still leads as of version, until anti-entropy stops.
 func (wd *world) heartbeat(es *ensState, leader router.PeerRef, version uint64) {
 	for i, m := range es.members {
 		d := time.Duration(0)
 		if m != leader {
 			d = wd.spec.Link.Latency.Sample(wd.peerRand)
 		}
-		wd.w.After(d, func() {
-			if es.view[i].version < version {
-				es.view[i] = belief{leader: leader, version: version}
-			}
-		})
+		wd.w.After(d, func() { wd.beat(es, i, leader, version) })
 	}
+}
+
+// beat is a heartbeat's arrival at member i of es.
+func (wd *world) beat(es *ensState, i int, leader router.PeerRef, version uint64) {
+	if es.view[i].version >= version {
+		return
+	}
+	if m := es.members[i]; m == leader || wd.nodes[m.Node].node != nil && !wd.nodes[m.Node].host.Paused() && wd.reaches(leader.Node, m.Node) {
+		es.view[i] = belief{leader: leader, version: version}
+		return
+	}
+	if es.version == version && wd.w.Now()+wd.spec.Gossip.Interval.D() <= wd.gossipUntil {
+		wd.w.After(wd.spec.Gossip.Interval.D(), func() { wd.beat(es, i, leader, version) })
+	}
+}
+
+// reaches reports whether news from node from can reach node to now: no node (no
+// leader) is news from anyone, and the link between them is not cut.
+func (wd *world) reaches(from, to router.NodeID) bool {
+	return from == "" || from == to || !wd.net.Partitioned(from, to)
 }

@@ -65,8 +65,11 @@ func TestDiagramSpansAndMarks(t *testing.T) {
 		{"released", markReleased, 1},
 		{"timeouts", markTimeout, 1},
 		{"leaders elected", markLeader, 1},
-		{"errors (unreachable)", markError, 1},
-		{"drops (losses, unreachable sends)", markDrop, 5},
+		// n1, cut off from 50ms to 62ms, hears of e1's new leader only at the first
+		// anti-entropy round after the heal (80ms): four of its calls meanwhile get
+		// not-leader from its own peer, which has not heard either.
+		{"errors (not-leader)", markError, 4},
+		{"drops (losses, unreachable sends)", markDrop, 4},
 	} {
 		if count[c.mark] != c.want {
 			t.Errorf("%d marks for %s, want %d", count[c.mark], c.name, c.want)

@@ -1,0 +1,55 @@
+package scenarios
+
+import (
+	"testing"
+	"time"
+)
+
+// TestNewsWaitsForTheCut: a member cut off from an ensemble's leader hears of a new
+// leader only once the cut heals: neither anti-entropy's truth nor the leader's
+// heartbeat crosses a partition. Before, the minority side learned the new leader
+// one gossip interval after the election, as if the partition were not there.
+func TestNewsWaitsForTheCut(t *testing.T) {
+	const heal = 1500 * time.Millisecond
+	s := named(t, "steady")
+	s.Liveness = nil
+	s.Faults = []Fault{
+		{At: Duration(300 * time.Millisecond), Action: "partition", A: []string{"n3"}, B: []string{"n1", "n2", "n4", "n5", "c1"}},
+		{At: Duration(heal), Action: "heal"},
+	}
+	s.Elections = []Election{{At: Duration(400 * time.Millisecond), Ensemble: "e1", Duration: Duration(20 * time.Millisecond), Leader: "p2"}}
+	wd, err := newWorld(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := wd.ens["e1"]
+	p3, n3 := -1, wd.nodes["n3"]
+	for i, m := range es.members {
+		if m.Node == "n3" {
+			p3 = i
+		}
+	}
+	if p3 < 0 || n3 == nil {
+		t.Fatal("steady's e1 has no member on n3")
+	}
+	news := func() (dir, belief uint64) {
+		e, _ := n3.node.Directory().Lookup("e1")
+		return e.Version, es.view[p3].version
+	}
+	wd.schedule()
+	wd.w.RunUntil(heal - time.Millisecond)
+	if es.version != 2 || es.leader.Name != "p2" {
+		t.Fatalf("e1 is at version %d led by %v, want version 2 led by p2", es.version, es.leader)
+	}
+	if dir, belief := news(); dir != 1 || belief != 1 {
+		t.Fatalf("before the heal, n3's directory holds e1 version %d and p3 believes version %d; want 1 and 1 (the news cannot cross the cut)", dir, belief)
+	}
+	// Other members learned it long before.
+	if e, _ := wd.nodes["n1"].node.Directory().Lookup("e1"); e.Version != 2 {
+		t.Fatalf("n1's directory holds e1 version %d before the heal, want 2", e.Version)
+	}
+	wd.w.RunUntil(heal + s.Gossip.Interval.D() + time.Millisecond)
+	if dir, belief := news(); dir != 2 || belief != 2 {
+		t.Fatalf("a gossip interval after the heal, n3's directory holds e1 version %d and p3 believes version %d; want 2 and 2", dir, belief)
+	}
+}
