@@ -260,7 +260,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		v    uint64
 	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"reads", ts.Reads}, {"bytes_out", ts.BytesOut},
 		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
-		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
+		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"crossed", ts.Crossed}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects},
 		{"goodbyes", ts.Goodbyes}, {"goodbye_unacknowledged", ts.Unacknowledged}, {"duplicate_id", ts.DuplicateID},
 		{"replies_held", ts.Held}, {"replies_held_expired", ts.HeldExpired}, {"accept_errors", ts.AcceptErrors}} {

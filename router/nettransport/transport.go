@@ -544,10 +544,12 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			c.close(err)
 		}
 		_ = nc.Close()
-		level, probe := slog.LevelWarn, false
+		level, probe, crossed := slog.LevelWarn, false, false
 		switch {
 		case code == RefuseRace, code == RefuseDuplicate && c.crossed:
-			level = slog.LevelDebug // the other connection of the pair wins: routine
+			// The other connection of the pair wins: routine, counted apart so that
+			// Refused stays at zero on a healthy cluster.
+			level, crossed = slog.LevelDebug, true
 		case code == RefuseAlive:
 			// Two processes run with one id: the one connected goes on, the newcomer
 			// is refused at every redial. Said loudly once per newcomer.
@@ -569,7 +571,10 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			err = fmt.Errorf("the connection closed in the middle of the handshake: %w", err)
 		}
-		if !probe {
+		switch {
+		case crossed:
+			t.stats.crossed.Add(1)
+		case !probe:
 			t.stats.refused.Add(1) // a probe (a member's among them, see probe) is no handshake
 		}
 		if level < slog.LevelWarn {
