@@ -15,9 +15,13 @@ type Stats struct {
 	Unreachable uint64 // sends refused because the node was not connected
 	Overloaded  uint64 // sends refused because the send queue was full
 	TooLarge    uint64 // sends refused because the message exceeds the frame limit or MaxName
-	BadFrames   uint64 // connections closed for a malformed frame
+	// BadFrames counts established connections closed for a malformed frame; bytes
+	// that are not a frame during the handshake (an HTTP request, garbage, a
+	// partial header that times out) count in Refused.
+	BadFrames uint64
 	// Refused counts inbound handshakes refused or failed: a wrong secret, cluster or
-	// version, a malformed handshake frame, one that timed out or closed midway. Not
+	// version, a malformed handshake frame or bytes that are not a frame at all, one
+	// that timed out or closed midway. Not
 	// connections closed before a byte (probes), nor crossed dials (Crossed): on a
 	// healthy cluster it stays at zero.
 	Refused uint64

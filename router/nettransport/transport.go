@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 	"sort"
 	"sync"
@@ -570,6 +571,20 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			err = fmt.Errorf("the connection closed before its hello (a TCP health check, or a port scan): %w", err)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			err = fmt.Errorf("the connection closed in the middle of the handshake: %w", err)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The bare "i/o timeout" of a read says neither which deadline nor whose.
+			var what string
+			switch {
+			case them.id != "":
+				what = "the other side stopped in the middle of it"
+			case c.fr.began():
+				what = "the other side sent part of its hello and then nothing"
+			case nc != raw:
+				what = "the other side did not finish its TLS handshake, or sent no hello after it"
+			default:
+				what = "the other side sent nothing"
+			}
+			err = fmt.Errorf("the handshake timed out: not done within the handshake timeout of %v (HandshakeTimeout); %s: %w", t.cfg.HandshakeTimeout, what, err)
 		}
 		switch {
 		case crossed:
