@@ -143,6 +143,12 @@ func TestBadFlags(t *testing.T) {
 		{name: "negative reply hold", args: with("--reply-hold", "-1s"), want: "--reply-hold -1s: want 0 (none kept) or more"},
 		{name: "reply hold not a duration", args: with("--reply-hold", "3"), want: `invalid value "3" for flag -reply-hold`},
 		{name: "extra argument", args: with("now"), want: `unexpected argument "now"`},
+		{name: "bad routers in config under --routers", args: []string{"--id", "n1", "--config", badRouters, "--routers", "5", "--secret-file", secret},
+			want: "--config " + badRouters + ": routers -3: want 1..1024"},
+		{name: "bad routers in config without peers", args: []string{"--id", "n1", "--config", file("routers-only.json", `{"routers": -3}`)},
+			want: "--config " + filepath.Join(dir, "routers-only.json") + ": routers -3: want 1..1024"},
+		{name: "null peers in config", args: []string{"--id", "n1", "--config", file("null-peers.json", `{"peers": null}`), "--secret-file", secret},
+			want: "--config " + filepath.Join(dir, "null-peers.json") + ": peers is null: want an object of node ids and their host:port"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
