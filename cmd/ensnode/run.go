@@ -53,7 +53,9 @@ type options struct {
 	noGoodbye bool
 }
 
-func parse(args []string, stderr io.Writer) (*options, error) {
+// parse parses ensnode's flags; -h prints the usage and the flags to help (run's
+// stdout) and returns flag.ErrHelp.
+func parse(args []string, help io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("ensnode", flag.ContinueOnError)
 	fs.StringVar(&o.id, "id", "", "this node's id, one of --peers; required")
@@ -74,7 +76,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintln(w, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
 		fmt.Fprintln(w, "SIGTERM (or Ctrl-C) stops the node gracefully, a second one at once; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again.\nflags:")
 	}
-	if err := cluster.Parse(fs, args, stderr, usage, "ensnode -h"); err != nil {
+	if err := cluster.Parse(fs, args, help, usage, "ensnode -h"); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -131,7 +133,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parse(args, stderr)
+	o, err := parse(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}

@@ -169,3 +169,19 @@ func TestVersion(t *testing.T) {
 		t.Errorf("exit %d, out %q, err %q; want 0 and \"ensnode VERSION %s\"", code, out.String(), errs.String(), runtime.Version())
 	}
 }
+
+// TestHelp: -h and --help print the usage and the flags on stdout and exit 0, asked
+// for as they are; the usage after an error (no flags) goes to stderr, exit 2.
+func TestHelp(t *testing.T) {
+	for _, h := range []string{"-h", "--help"} {
+		var out, errs bytes.Buffer
+		code := run(context.Background(), []string{h}, &out, &errs)
+		if code != 0 || !strings.HasPrefix(out.String(), "usage: ensnode --id ID") || !strings.Contains(out.String(), "  -peers") || errs.Len() != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 0 and the usage and flags on stdout", h, code, out.String(), errs.String())
+		}
+	}
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), nil, &out, &errs); code != 2 || out.Len() != 0 || !strings.Contains(errs.String(), "ensnode: usage: --id") {
+		t.Errorf("no flags: exit %d, stdout %q, stderr %q; want 2 and the usage error on stderr", code, out.String(), errs.String())
+	}
+}
