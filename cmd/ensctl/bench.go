@@ -141,7 +141,7 @@ const (
 )
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := flags("bench", stderr)
+	fs, c := flags("bench", stdout)
 	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
 	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline (with the calls due until then), or more than 1ms late once --duration and 50ms (or --timeout, if shorter) have passed, is skipped: not made, counted apart (0: closed loop)")
 	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run")

@@ -61,6 +61,10 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 	if c.timeout <= 0 {
 		return fmt.Errorf("%w: --timeout %v: want a positive duration", cluster.ErrUsage, c.timeout)
 	}
+	if c.connect <= 0 {
+		// No wait at all would fail every dial, and blame a healthy node for it.
+		return fmt.Errorf("%w: --connect-timeout %v: want a positive duration", cluster.ErrUsage, c.connect)
+	}
 	return c.logs.Check()
 }
 

@@ -28,7 +28,7 @@ type drained struct {
 // does, it asks the first other member that is connected to lead instead. It fails
 // (exit 1) if any ensemble node leads was not moved.
 func drainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, c := flags("leader drain", stderr)
+	fs, c := flags("leader drain", stdout)
 	if err := parseArgs(fs, c, args, 1, 1, "NODE"); err != nil {
 		return err
 	}

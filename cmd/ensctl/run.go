@@ -96,9 +96,11 @@ var synopses = map[string]string{
 	"bench":        "ensctl bench [flags] ENSEMBLE",
 }
 
-func flags(name string, stderr io.Writer) (*flag.FlagSet, *common) {
+// flags returns the flag set of command name; -h prints to help (stdout: asked-for
+// help is output, not an error).
+func flags(name string, help io.Writer) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet("ensctl "+name, flag.ContinueOnError)
-	fs.SetOutput(stderr) // where -h prints (parseArgs)
+	fs.SetOutput(help) // where -h prints (parseArgs)
 	c := &common{}
 	c.register(fs)
 	return fs, c
@@ -188,7 +190,7 @@ func report(c *common, stdout io.Writer, ens string, res router.Result, took tim
 }
 
 func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) error {
-	fs, c := flags(cmd, stderr)
+	fs, c := flags(cmd, stdout)
 	if err := parseArgs(fs, c, args, 2, -1, "ENSEMBLE OP [ARGS...]"); err != nil {
 		return err
 	}
@@ -264,7 +266,7 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		// Each synopsis's description lines indented under its command's name.
 		in := func(cmd string) string { return strings.ReplaceAll(synopses[cmd], "\n  ", "\n         ") }
-		fmt.Fprintf(stderr, "usage: %s\n       %s\n       %s\n(ensctl leader get -h lists the flags)\n", in("leader get"), in("leader set"), in("leader drain"))
+		fmt.Fprintf(stdout, "usage: %s\n       %s\n       %s\n(ensctl leader get -h lists the flags)\n", in("leader get"), in("leader set"), in("leader drain"))
 		return flag.ErrHelp
 	}
 	if len(args) > 0 && args[0] == "drain" {
@@ -274,7 +276,7 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w: leader: want get ENSEMBLE, set ENSEMBLE NODE or drain NODE", cluster.ErrUsage)
 	}
 	verb := args[0]
-	fs, c := flags("leader "+verb, stderr)
+	fs, c := flags("leader "+verb, stdout)
 	want, what := 1, "ENSEMBLE"
 	if verb == "set" {
 		want, what = 2, "ENSEMBLE NODE"

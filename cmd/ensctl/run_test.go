@@ -77,6 +77,9 @@ func TestBadUsage(t *testing.T) {
 		{name: "leader get node", args: append([]string{"leader", "get"}, append(common, "e1", "n1")...), want: `leader get: want ENSEMBLE, not the extra "n1"`},
 		{name: "too many routers", args: call(append(common, "--routers", "1025")...), want: "--routers 1025: want 1..1024"},
 		{name: "long ensemble", args: append([]string{"call"}, append(common, strings.Repeat("e", 1025), "get", "k")...), want: "1025 bytes, the longest name is 1024"},
+		{name: "zero connect timeout", args: call(append(common, "--connect-timeout", "0")...), want: "--connect-timeout 0s: want a positive duration"},
+		{name: "negative connect timeout", args: append([]string{"bench", "--connect-timeout", "-1s"}, append(common, "e1")...), want: "--connect-timeout -1s: want a positive duration"},
+		{name: "zero connect timeout for drain", args: []string{"leader", "drain", "--config", peersOnly, "--secret-file", secret, "--connect-timeout", "0", "n1"}, want: "--connect-timeout 0s: want a positive duration"},
 		{name: "bad timeout", args: append([]string{"call", "--timeout", "0s"}, append(common, "e1", "get", "k")...), want: "--timeout 0s: want a positive duration"},
 		{name: "bad json", args: call("--config", badJSON, "--secret-file", secret), want: "--config " + badJSON},
 		{name: "unknown key", args: call("--config", unknown, "--secret-file", secret), want: `unknown field "nodes"`},
@@ -211,20 +214,31 @@ func TestUsageListsOperations(t *testing.T) {
 		{[]string{"bench", "-h"}, "usage: ensctl bench [flags] ENSEMBLE\nflags:\n"},
 		{[]string{"scenario", "-h"}, "usage: ensctl scenario --spec FILE [flags]\n"},
 	} {
-		var out bytes.Buffer
-		code := run(context.Background(), tc.args, &out, &out)
-		if code != 0 || !strings.HasPrefix(out.String(), tc.want) || !strings.Contains(out.String(), "  -json") {
-			t.Errorf("%v: exit %d, output:\n%s\nwant exit 0, %q first and the flags", tc.args, code, out.String(), tc.want)
+		// Asked-for help is output: on stdout, exit 0, with --help as with -h.
+		for _, h := range []string{"-h", "--help"} {
+			args := append(append([]string{}, tc.args[:len(tc.args)-1]...), h)
+			var out, errb bytes.Buffer
+			code := run(context.Background(), args, &out, &errb)
+			if code != 0 || !strings.HasPrefix(out.String(), tc.want) || !strings.Contains(out.String(), "  -json") || errb.Len() > 0 {
+				t.Errorf("%v: exit %d, stdout:\n%s\nstderr: %q\nwant exit 0, %q first and the flags on stdout, nothing on stderr", args, code, out.String(), errb.String(), tc.want)
+			}
 		}
 	}
 	// leader -h gives each subcommand's usage line with its own description under it.
+	var errb bytes.Buffer
 	out.Reset()
-	code := run(context.Background(), []string{"leader", "-h"}, &out, &out)
+	code := run(context.Background(), []string{"leader", "-h"}, &out, &errb)
 	want := "usage: ensctl leader get [flags] ENSEMBLE\n         prints the ensemble's leader, as the node that answers sees it\n" +
 		"       ensctl leader set [flags] ENSEMBLE NODE\n         makes the ensemble's member on NODE its leader\n" +
 		"       ensctl leader drain [flags] NODE\n         moves every ensemble NODE leads"
-	if code != 0 || !strings.HasPrefix(out.String(), want) {
-		t.Errorf("leader -h: exit %d, output:\n%s\nwant exit 0 and %q first", code, out.String(), want)
+	if code != 0 || !strings.HasPrefix(out.String(), want) || errb.Len() > 0 {
+		t.Errorf("leader -h: exit %d, stdout:\n%s\nstderr: %q\nwant exit 0 and %q first on stdout", code, out.String(), errb.String(), want)
+	}
+	// The usage after an error goes to stderr, exit 2.
+	out.Reset()
+	errb.Reset()
+	if code := run(context.Background(), nil, &out, &errb); code != 2 || out.Len() > 0 || !strings.HasPrefix(errb.String(), "usage: ensctl COMMAND") {
+		t.Errorf("no command: exit %d, stdout %q, stderr %q; want 2 and the usage on stderr", code, out.String(), errb.String())
 	}
 }
 

@@ -34,7 +34,7 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: ensctl scenario --spec FILE [flags]\n  runs an ensim spec (ensim show NAME > FILE) against ensnode processes it starts\nflags:")
 	}
-	if err := cluster.Parse(fs, args, stderr, usage, "ensctl scenario -h"); err != nil {
+	if err := cluster.Parse(fs, args, stdout, usage, "ensctl scenario -h"); err != nil {
 		return err
 	}
 	if *specFile == "" || fs.NArg() > 0 {

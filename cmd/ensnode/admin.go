@@ -96,10 +96,10 @@ func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // readyz answers 200 when the node is connected to a majority of the members of
-// --peers, itself counted, and 503 otherwise, with what it counted: a node cut off
-// from the cluster (a wrong secret or certificate, a partition, the others down)
-// cannot route to most leaders nor learn who leads, though /healthz, which says the
-// process runs, answers 200.
+// --peers, itself counted, and is not stopping, and 503 otherwise, with what it
+// counted: a node cut off from the cluster (a wrong secret or certificate, a
+// partition, the others down) cannot route to most leaders nor learn who leads, though
+// /healthz, which says the process runs, answers 200.
 func (n *node) readyz(w http.ResponseWriter, _ *http.Request) {
 	r := readiness{Connected: 1, Members: 1, Missing: []string{}} // itself
 	for _, p := range n.tr.Peers() {
@@ -113,7 +113,9 @@ func (n *node) readyz(w http.ResponseWriter, _ *http.Request) {
 			r.Missing = append(r.Missing, string(p.ID))
 		}
 	}
-	r.Ready = 2*r.Connected > r.Members
+	// A stopping node is leaving the cluster: a load balancer should send it nothing.
+	r.Stopping = n.stopping.Load()
+	r.Ready = 2*r.Connected > r.Members && !r.Stopping
 	w.Header().Set("Content-Type", "application/json")
 	if !r.Ready {
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -124,9 +126,10 @@ func (n *node) readyz(w http.ResponseWriter, _ *http.Request) {
 // readiness is /readyz's body.
 type readiness struct {
 	Ready     bool     `json:"ready"`
-	Connected int      `json:"connected"` // members connected, this node included
-	Members   int      `json:"members"`   // members of --peers, this node included
-	Missing   []string `json:"missing"`   // members not connected, sorted
+	Connected int      `json:"connected"`          // members connected, this node included
+	Members   int      `json:"members"`            // members of --peers, this node included
+	Missing   []string `json:"missing"`            // members not connected, sorted
+	Stopping  bool     `json:"stopping,omitempty"` // the node is stopping (SIGTERM): not ready
 }
 
 // metrics reads the node's and the transport's counters at each scrape.
@@ -257,7 +260,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		v    uint64
 	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"reads", ts.Reads}, {"bytes_out", ts.BytesOut},
 		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
-		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
+		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"crossed", ts.Crossed}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects},
 		{"goodbyes", ts.Goodbyes}, {"goodbye_unacknowledged", ts.Unacknowledged}, {"duplicate_id", ts.DuplicateID},
 		{"replies_held", ts.Held}, {"replies_held_expired", ts.HeldExpired}, {"accept_errors", ts.AcceptErrors}} {

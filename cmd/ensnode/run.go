@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -52,7 +53,9 @@ type options struct {
 	noGoodbye bool
 }
 
-func parse(args []string, stderr io.Writer) (*options, error) {
+// parse parses ensnode's flags; -h prints the usage and the flags to help (run's
+// stdout) and returns flag.ErrHelp.
+func parse(args []string, help io.Writer) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("ensnode", flag.ContinueOnError)
 	fs.StringVar(&o.id, "id", "", "this node's id, one of --peers; required")
@@ -73,7 +76,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 		fmt.Fprintln(w, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
 		fmt.Fprintln(w, "SIGTERM (or Ctrl-C) stops the node gracefully, a second one at once; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again.\nflags:")
 	}
-	if err := cluster.Parse(fs, args, stderr, usage, "ensnode -h"); err != nil {
+	if err := cluster.Parse(fs, args, help, usage, "ensnode -h"); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
@@ -130,7 +133,7 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	o, err := parse(args, stderr)
+	o, err := parse(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
@@ -186,6 +189,8 @@ type node struct {
 	config *settingsWatch
 	// members are the other members of --peers, sorted.
 	members []router.NodeID
+	// stopping is set when stop begins: /readyz then answers 503.
+	stopping atomic.Bool
 }
 
 // reload reads the files of --secret-file, --accept-secret-file and --tls-* again, for
@@ -314,9 +319,14 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	return n, nil
 }
 
-// stop shuts down in order: no new admin requests, no new dials, the goodbye, the
-// router instances (which answer what their mailboxes hold), the replies still queued
-// (at most a second), then the connections.
+// adminGrace is how long the admin server's requests in progress may still take once
+// the node has stopped everything else: a scrape has time to finish, a pprof profile
+// or trace that runs for seconds is cut.
+const adminGrace = 100 * time.Millisecond
+
+// stop shuts down in order: /readyz answers 503 (stopping), no new dials, the
+// goodbye, the router instances (which answer what their mailboxes hold), the replies
+// still queued (at most a second), the connections, then the admin server.
 //
 // The goodbye (nettransport.Transport.Goodbye) tells every connected node that this
 // one is leaving and waits, at most nettransport.DefaultGoodbyeTimeout, until each has
@@ -327,12 +337,12 @@ func start(o *options, log *slog.Logger) (*node, error) {
 // route from a node that did not acknowledge (an older version, a stuck one) can
 // still arrive after the router instances stop: it is shed (overloaded), or lost if
 // it comes after the connections close.
+//
+// The admin server closes last and waits at most adminGrace for its requests: a long
+// one (a pprof profile, a slow scrape) delays neither the goodbye nor the exit, and
+// until then /healthz and /metrics show the node leaving.
 func (n *node) stop() {
-	if n.admin != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_ = n.admin.Shutdown(ctx)
-		cancel()
-	}
+	n.stopping.Store(true)
 	n.dials()
 	if !n.o.noGoodbye {
 		_ = n.tr.Goodbye(context.Background()) // logs the nodes that did not acknowledge
@@ -342,6 +352,13 @@ func (n *node) stop() {
 	_ = n.tr.Flush(fctx) // Close drops what is still queued
 	cancel()
 	_ = n.tr.Close()
+	if n.admin != nil {
+		actx, cancel := context.WithTimeout(context.Background(), adminGrace)
+		if err := n.admin.Shutdown(actx); err != nil {
+			_ = n.admin.Close() // ends the connections of the requests still running
+		}
+		cancel()
+	}
 	stopSlow(n.slow)
 	n.wg.Wait()
 }

@@ -143,6 +143,12 @@ func TestBadFlags(t *testing.T) {
 		{name: "negative reply hold", args: with("--reply-hold", "-1s"), want: "--reply-hold -1s: want 0 (none kept) or more"},
 		{name: "reply hold not a duration", args: with("--reply-hold", "3"), want: `invalid value "3" for flag -reply-hold`},
 		{name: "extra argument", args: with("now"), want: `unexpected argument "now"`},
+		{name: "bad routers in config under --routers", args: []string{"--id", "n1", "--config", badRouters, "--routers", "5", "--secret-file", secret},
+			want: "--config " + badRouters + ": routers -3: want 1..1024"},
+		{name: "bad routers in config without peers", args: []string{"--id", "n1", "--config", file("routers-only.json", `{"routers": -3}`)},
+			want: "--config " + filepath.Join(dir, "routers-only.json") + ": routers -3: want 1..1024"},
+		{name: "null peers in config", args: []string{"--id", "n1", "--config", file("null-peers.json", `{"peers": null}`), "--secret-file", secret},
+			want: "--config " + filepath.Join(dir, "null-peers.json") + ": peers is null: want an object of node ids and their host:port"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
@@ -161,5 +167,21 @@ func TestVersion(t *testing.T) {
 	code := run(context.Background(), []string{"--version"}, &out, &errs)
 	if code != 0 || !strings.HasPrefix(out.String(), "ensnode ") || !strings.HasSuffix(out.String(), " "+runtime.Version()+"\n") || errs.Len() != 0 {
 		t.Errorf("exit %d, out %q, err %q; want 0 and \"ensnode VERSION %s\"", code, out.String(), errs.String(), runtime.Version())
+	}
+}
+
+// TestHelp: -h and --help print the usage and the flags on stdout and exit 0, asked
+// for as they are; the usage after an error (no flags) goes to stderr, exit 2.
+func TestHelp(t *testing.T) {
+	for _, h := range []string{"-h", "--help"} {
+		var out, errs bytes.Buffer
+		code := run(context.Background(), []string{h}, &out, &errs)
+		if code != 0 || !strings.HasPrefix(out.String(), "usage: ensnode --id ID") || !strings.Contains(out.String(), "  -peers") || errs.Len() != 0 {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 0 and the usage and flags on stdout", h, code, out.String(), errs.String())
+		}
+	}
+	var out, errs bytes.Buffer
+	if code := run(context.Background(), nil, &out, &errs); code != 2 || out.Len() != 0 || !strings.Contains(errs.String(), "ensnode: usage: --id") {
+		t.Errorf("no flags: exit %d, stdout %q, stderr %q; want 2 and the usage error on stderr", code, out.String(), errs.String())
 	}
 }

@@ -150,3 +150,70 @@ func metricsOf(admin string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestStopDoesNotWaitForAdminRequests: a node stopped while an admin request runs
+// (a 20s pprof profile) says goodbye and exits at once, rather than after waiting on
+// the request first (it took 2s). n1 runs alone: everything else in its stop takes
+// milliseconds.
+func TestStopDoesNotWaitForAdminRequests(t *testing.T) {
+	c := newTestCluster(t)
+	n1 := c.nodes[0]
+	c.startAlone(n1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+n1.adminAddr()+"/debug/pprof/profile?seconds=20", nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	}()
+	c.eventually("the profile runs", func() (bool, string) {
+		b := get(t, n1.adminAddr(), "/debug/pprof/goroutine?debug=2")
+		return strings.Contains(b, "net/http/pprof.Profile("), b
+	})
+	start := time.Now()
+	_ = n1.cmd.Process.Signal(syscall.SIGTERM)
+	if err := n1.cmd.Wait(); err != nil {
+		t.Fatalf("n1 after SIGTERM: %v", err)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("n1 took %v to stop while a profile ran; want well under a second", took)
+	}
+	c.logged(n1, "msg=stopped")
+}
+
+// TestReadyzWhileStopping: a stopping node answers /readyz 503 and says why, though
+// it is connected to every member (here it is alone).
+func TestReadyzWhileStopping(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret")
+	_ = os.WriteFile(secretFile, []byte("long-enough-secret"), 0o600)
+	admin := realcluster.FreeAddr()
+	var logs syncBuffer
+	o, err := parse([]string{"--id", "n1", "--peers", "n1=" + realcluster.FreeAddr(), "--secret-file", secretFile, "--admin", admin}, &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1, err := start(o, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n1.stop()
+	readyz := func() (int, string) {
+		resp, err := http.Get("http://" + admin + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, strings.TrimSpace(string(b))
+	}
+	if code, body := readyz(); code != http.StatusOK || body != `{"ready":true,"connected":1,"members":1,"missing":[]}` {
+		t.Fatalf("/readyz before the stop: %d %s", code, body)
+	}
+	n1.stopping.Store(true) // as stop does first
+	if code, body := readyz(); code != http.StatusServiceUnavailable || body != `{"ready":false,"connected":1,"members":1,"missing":[],"stopping":true}` {
+		t.Fatalf("/readyz while stopping: %d %s", code, body)
+	}
+}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -8,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 	"github.com/ensroute/ensroute/internal/testcerts"
 )
 
@@ -120,5 +123,45 @@ func TestAcceptSecretFile(t *testing.T) {
 	}
 	if o := c.ctl("call", "--via", "n1", "--secret-file", newSecret, "e1", "get", "k"); o.exit != 1 || !strings.Contains(o.stderr, "n1 did not prove the cluster secret") {
 		t.Fatalf("ensctl with the new secret alone: %+v", o)
+	}
+}
+
+// TestCertificateWithoutOwnHostWarned: a node whose certificate does not name the
+// host of its own address in --peers starts, but warns at once, naming the
+// certificate, the host and the names it has: the other nodes, which dial that host,
+// would refuse it only when they dial. One whose certificate names it does not warn.
+func TestCertificateWithoutOwnHostWarned(t *testing.T) {
+	dir := t.TempDir()
+	cert, key, ca := writeCert(t, dir) // for 127.0.0.1
+	secretFile := filepath.Join(dir, "secret")
+	_ = os.WriteFile(secretFile, []byte("long-enough-secret"), 0o600)
+	_, port, _ := net.SplitHostPort(realcluster.FreeAddr())
+	for _, tc := range []struct {
+		name, host string
+		warn       bool
+	}{
+		{name: "another host", host: "127.0.0.2", warn: true},
+		{name: "its host", host: "127.0.0.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs syncBuffer
+			o, err := parse([]string{"--id", "n1", "--peers", "n1=" + net.JoinHostPort(tc.host, port), "--listen", realcluster.FreeAddr(),
+				"--admin", "", "--secret-file", secretFile, "--tls-cert", cert, "--tls-key", key, "--tls-ca", ca}, &logs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n1, err := start(o, slog.New(slog.NewTextHandler(&logs, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n1.stop()
+			want := `level=WARN msg="the TLS certificate does not name 127.0.0.2, this node's host in --peers, which the other nodes dial and check the certificate against: they will refuse it`
+			if got := strings.Contains(logs.String(), "does not name"); got != tc.warn {
+				t.Fatalf("warned %v, want %v:\n%s", got, tc.warn, logs.String())
+			}
+			if tc.warn && (!strings.Contains(logs.String(), want) || !strings.Contains(logs.String(), "tls_cert="+cert+" host=127.0.0.2 cert_names=127.0.0.1")) {
+				t.Fatalf("log lacks %q with the certificate, host and names:\n%s", want, logs.String())
+			}
+		})
 	}
 }

@@ -81,8 +81,9 @@ func TestSimultaneousDialsAreRoutine(t *testing.T) {
 
 // TestCrossingDialIsRoutine: n2 dials n1, but before its hello reaches n1, n1's
 // own dial to n2 gets through (n2, the larger id, lets it in). n1 refuses n2's as a
-// duplicate of the connection it has just taken; neither side warns, and the pair
-// stays connected on n1's connection.
+// duplicate of the connection it has just taken; neither side warns, both count it
+// as crossed (not refused, not a failed dial), and the pair stays connected on n1's
+// connection.
 func TestCrossingDialIsRoutine(t *testing.T) {
 	ls := []net.Listener{}
 	peers := map[router.NodeID]string{}
@@ -133,6 +134,14 @@ func TestCrossingDialIsRoutine(t *testing.T) {
 	if got := ev1.conns(); got != "up n2 1" {
 		t.Errorf("n1's connections: %s, want n2 up once", got)
 	}
+	// Counted as crossed on both sides, not as a refusal or a failed dial, which an
+	// operator's alert would take for trouble at every start.
+	if st := n1.Stats(); st.Crossed != 1 || st.Refused != 0 {
+		t.Errorf("n1: crossed %d, refused %d; want 1, 0", st.Crossed, st.Refused)
+	}
+	if st := n2.Stats(); st.Crossed != 1 || st.DialFailures != 0 {
+		t.Errorf("n2: crossed %d, dial failures %d; want 1, 0", st.Crossed, st.DialFailures)
+	}
 }
 
 // TestLateDuplicateStillWarns: a dial refused as a duplicate of a connection taken
@@ -142,7 +151,7 @@ func TestCrossingDialIsRoutine(t *testing.T) {
 // the same incarnation right after the connection was taken is not.
 func TestLateDuplicateStillWarns(t *testing.T) {
 	const timeout = 2 * time.Second
-	_, _, logs, addr := tcpNode(t, "n1", func(c *Config) { c.HeartbeatTimeout, c.HandshakeTimeout = time.Hour, timeout })
+	n1, _, logs, addr := tcpNode(t, "n1", func(c *Config) { c.HeartbeatTimeout, c.HandshakeTimeout = time.Hour, timeout })
 	if _, err := deadDial(t, "n1", addr, "n2", 5); err != nil {
 		t.Fatal(err)
 	}
@@ -163,6 +172,9 @@ func TestLateDuplicateStillWarns(t *testing.T) {
 		t.Fatalf("a third dial: %v, want refused as %s", err, RefuseDuplicate)
 	}
 	waitFor(t, "the late refusal logged as a warning", func() bool { return len(warnings(logs.log(), "already connected")) == 1 })
+	if st := n1.Stats(); st.Refused != 1 || st.Crossed != 1 {
+		t.Fatalf("refused %d, crossed %d; want the late dial refused and the early one crossed", st.Refused, st.Crossed)
+	}
 
 	// Another process (an older incarnation) claiming the id at once is no crossing:
 	// a warning, on a node of its own (the log says a refusal of the same node for the

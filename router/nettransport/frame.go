@@ -2,6 +2,7 @@ package nettransport
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -100,6 +101,9 @@ func parseHeader(b []byte, max int, limit string) (header, error) {
 			// A TLS record of type handshake: what a TLS client sends first.
 			return header{}, fmt.Errorf("%w: bad magic %#02x%02x, a TLS handshake: the other side uses TLS, and this one does not", ErrBadFrame, b[0], b[1])
 		}
+		if hint := httpHint(b); hint != "" {
+			return header{}, fmt.Errorf("%w: bad magic %#02x%02x, %s", ErrBadFrame, b[0], b[1], hint)
+		}
 		return header{}, fmt.Errorf("%w: bad magic %#02x%02x", ErrBadFrame, b[0], b[1])
 	}
 	h := header{version: b[2], typ: frameType(b[3]), length: int(binary.BigEndian.Uint32(b[4:]))}
@@ -110,6 +114,25 @@ func parseHeader(b []byte, max int, limit string) (header, error) {
 		return header{}, &headerError{h.version, fmt.Errorf("%w: %s frame of %d bytes exceeds the %s of %d", ErrBadFrame, h.typ, h.length, limit, max)}
 	}
 	return h, nil
+}
+
+// httpMethods are the starts of an HTTP/1 request line (and of HTTP/2's preface),
+// each of at most headerSize bytes.
+var httpMethods = []string{"GET ", "HEAD ", "POST ", "PUT ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT ", "TRACE ", "PRI * HT"}
+
+// httpHint says what the first bytes b of a connection are if they are HTTP, and
+// where the other side most likely meant to go; "" if they are not.
+func httpHint(b []byte) string {
+	if bytes.HasPrefix(b, []byte("HTTP/")) {
+		// A dialer read an HTTP server's answer to its hello.
+		return "an HTTP response: the address is an HTTP server's (an admin port?), not a node's cluster port"
+	}
+	for _, m := range httpMethods {
+		if bytes.HasPrefix(b, []byte(m)) {
+			return "an HTTP request: this is a node's cluster port, which speaks no HTTP; a node's admin endpoints (/metrics, /healthz, /readyz) are on its admin address (ensnode --admin)"
+		}
+	}
+	return ""
 }
 
 // headerError is a frame header that parseHeader rejected after its magic number

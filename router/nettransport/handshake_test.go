@@ -64,7 +64,8 @@ func TestFirstFrameRefusals(t *testing.T) {
 			back: refusalFrame(nettransport.RefuseVersion), log: "protocol version 2, want 1"},
 		{name: "later version, larger hello", send: header(nettransport.Version+1, 1, over),
 			back: refusalFrame(nettransport.RefuseVersion), log: "protocol version 2, want 1"},
-		{name: "HTTP", send: []byte("GET / HTTP/1.1\r\nHost: n1\r\n\r\n"), log: "bad magic 0x4745"},
+		{name: "HTTP", send: []byte("GET / HTTP/1.0\r\n\r\n"), log: "bad magic 0x4745, an HTTP request: this is a node's cluster port, which speaks no HTTP; a node's admin endpoints (/metrics, /healthz, /readyz) are on its admin address (ensnode --admin)"},
+		{name: "HTTP POST", send: []byte("POST /metrics HTTP/1.1\r\nHost: n1\r\n\r\n"), log: "bad magic 0x504f, an HTTP request"},
 		{name: "TLS hello", send: []byte("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"), log: "bad magic 0x1603, a TLS handshake: the other side uses TLS, and this one does not"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -106,7 +107,8 @@ func TestDialerRefusesMalformedChallenge(t *testing.T) {
 			back: refusalFrame(nettransport.RefuseProtocol), err: "exceeds the handshake frame limit"},
 		{name: "later version", challenge: header(nettransport.Version+1, 9, 0),
 			back: refusalFrame(nettransport.RefuseVersion), err: "protocol version 2, want 1"},
-		{name: "not ensroute", challenge: []byte("HTTP/1.1 400 Bad Request\r\n\r\n"), err: "bad magic"},
+		{name: "not ensroute", challenge: []byte("\x00\x01\x02\x03\x04\x05\x06\x07"), err: "bad magic 0x0001"},
+		{name: "HTTP server", challenge: []byte("HTTP/1.1 400 Bad Request\r\n\r\n"), err: "bad magic 0x4854, an HTTP response: the address is an HTTP server's (an admin port?), not a node's cluster port"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := listen(t)

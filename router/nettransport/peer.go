@@ -320,14 +320,16 @@ func (p *peer) loop() {
 		if failures == 1 {
 			failingSince = time.Now()
 		}
-		t.stats.dialFailures.Add(1)
 		level := slog.LevelDebug
 		var re *RefusedError
 		// Losing a simultaneous dial is no failure: the other side's connection is
 		// about to arrive, or (refused as a duplicate of it) arrived while this one
 		// was dialed. (If it has gone again since, the next attempt dials.)
 		race := errors.As(err, &re) && (re.Code == RefuseRace || re.Code == RefuseDuplicate && p.installed() != ups)
-		if !race {
+		if race {
+			t.stats.crossed.Add(1)
+		} else {
+			t.stats.dialFailures.Add(1)
 			p.dialFailed(err)
 			starting := !everUp && errors.Is(err, syscall.ECONNREFUSED)
 			switch {

@@ -15,8 +15,22 @@ type Stats struct {
 	Unreachable uint64 // sends refused because the node was not connected
 	Overloaded  uint64 // sends refused because the send queue was full
 	TooLarge    uint64 // sends refused because the message exceeds the frame limit or MaxName
-	BadFrames   uint64 // connections closed for a malformed frame
-	Refused     uint64 // inbound handshakes refused or failed (not connections closed before a byte: probes)
+	// BadFrames counts established connections closed for a malformed frame; bytes
+	// that are not a frame during the handshake (an HTTP request, garbage, a
+	// partial header that times out) count in Refused.
+	BadFrames uint64
+	// Refused counts inbound handshakes refused or failed: a wrong secret, cluster or
+	// version, a malformed handshake frame or bytes that are not a frame at all, one
+	// that timed out or closed midway. Not
+	// connections closed before a byte (probes), nor crossed dials (Crossed): on a
+	// healthy cluster it stays at zero.
+	Refused uint64
+	// Crossed counts the routine losers of simultaneous dials: two nodes dialed each
+	// other at once (nodes started together) and one connection of the pair won. Each
+	// node counts those it refused (RefuseRace, or RefuseDuplicate of a connection of
+	// the same incarnation taken less than a handshake timeout before) and those of its
+	// own dials that the other refused so; neither is in Refused or DialFailures.
+	Crossed uint64
 	// HandshakeLimit counts handshakes ended because their listener had
 	// Config.MaxHandshakes in progress and accepted one more (not in Refused).
 	HandshakeLimit uint64
@@ -42,7 +56,7 @@ type counters struct {
 	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
 	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
 	handshakeLimit, goodbyes, unacked, duplicateID, held, heldExpired          atomic.Uint64
-	acceptErrors                                                               atomic.Uint64
+	acceptErrors, crossed                                                      atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -56,6 +70,7 @@ func (t *Transport) Stats() Stats {
 		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),
 		Goodbyes: s.goodbyes.Load(), Unacknowledged: s.unacked.Load(), DuplicateID: s.duplicateID.Load(),
 		Held: s.held.Load(), HeldExpired: s.heldExpired.Load(), AcceptErrors: s.acceptErrors.Load(),
+		Crossed: s.crossed.Load(),
 	}
 }
 

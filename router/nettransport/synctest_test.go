@@ -129,26 +129,46 @@ func TestHeartbeatKeepsIdleAlive(t *testing.T) {
 	})
 }
 
-// TestHandshakeTimeout: a connection that never says hello is closed after
-// HandshakeTimeout.
+// TestHandshakeTimeout: a connection that never says hello, or sends less than a
+// frame header and then nothing, is closed after HandshakeTimeout, logged as a
+// handshake that timed out (not a bare "i/o timeout") and counted as refused.
 func TestHandshakeTimeout(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		acc, logs := pipeNode(t, "n1", nil)
-		c1, c2 := net.Pipe()
-		defer c1.Close()
-		start := time.Now()
-		acc.Accept(c2)
-		if _, err := c1.Read(make([]byte, 1)); err != io.EOF {
-			t.Fatalf("read: %v, want EOF", err)
-		}
-		if took := time.Since(start); took != DefaultHandshakeTimeout {
-			t.Fatalf("closed after %v, want %v", took, DefaultHandshakeTimeout)
-		}
-		synctest.Wait()
-		if !strings.Contains(logs.log(), "refused connection") || !strings.Contains(logs.log(), "timeout") {
-			t.Fatalf("log:\n%s", logs.log())
-		}
-	})
+	for _, tc := range []struct {
+		name string
+		send []byte
+		log  string
+	}{
+		{name: "nothing", log: "the handshake timed out: not done within the handshake timeout of 5s (HandshakeTimeout); the other side sent nothing"},
+		{name: "part of a header", send: []byte{0xE5, 0x7E, 1}, log: "the handshake timed out: not done within the handshake timeout of 5s (HandshakeTimeout); the other side sent part of its hello and then nothing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				acc, logs := pipeNode(t, "n1", nil)
+				c1, c2 := net.Pipe()
+				defer c1.Close()
+				start := time.Now()
+				acc.Accept(c2)
+				if len(tc.send) > 0 {
+					if _, err := c1.Write(tc.send); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if _, err := c1.Read(make([]byte, 1)); err != io.EOF {
+					t.Fatalf("read: %v, want EOF", err)
+				}
+				if took := time.Since(start); took != DefaultHandshakeTimeout {
+					t.Fatalf("closed after %v, want %v", took, DefaultHandshakeTimeout)
+				}
+				synctest.Wait()
+				if !strings.Contains(logs.log(), "refused connection") || !strings.Contains(logs.log(), tc.log) {
+					t.Fatalf("log:\n%s", logs.log())
+				}
+				if st := acc.Stats(); st.Refused != 1 || st.BadFrames != 0 {
+					t.Fatalf("refused %d, bad frames %d; want 1, 0", st.Refused, st.BadFrames)
+				}
+			})
+		})
+	}
 }
 
 // TestBackoff: failed dials are retried after a wait that doubles from BackoffMin up to

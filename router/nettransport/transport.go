@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"slices"
 	"sort"
 	"sync"
@@ -544,10 +545,12 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			c.close(err)
 		}
 		_ = nc.Close()
-		level, probe := slog.LevelWarn, false
+		level, probe, crossed := slog.LevelWarn, false, false
 		switch {
 		case code == RefuseRace, code == RefuseDuplicate && c.crossed:
-			level = slog.LevelDebug // the other connection of the pair wins: routine
+			// The other connection of the pair wins: routine, counted apart so that
+			// Refused stays at zero on a healthy cluster.
+			level, crossed = slog.LevelDebug, true
 		case code == RefuseAlive:
 			// Two processes run with one id: the one connected goes on, the newcomer
 			// is refused at every redial. Said loudly once per newcomer.
@@ -568,8 +571,25 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			err = fmt.Errorf("the connection closed before its hello (a TCP health check, or a port scan): %w", err)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			err = fmt.Errorf("the connection closed in the middle of the handshake: %w", err)
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			// The bare "i/o timeout" of a read says neither which deadline nor whose.
+			var what string
+			switch {
+			case them.id != "":
+				what = "the other side stopped in the middle of it"
+			case c.fr.began():
+				what = "the other side sent part of its hello and then nothing"
+			case nc != raw:
+				what = "the other side did not finish its TLS handshake, or sent no hello after it"
+			default:
+				what = "the other side sent nothing"
+			}
+			err = fmt.Errorf("the handshake timed out: not done within the handshake timeout of %v (HandshakeTimeout); %s: %w", t.cfg.HandshakeTimeout, what, err)
 		}
-		if !probe {
+		switch {
+		case crossed:
+			t.stats.crossed.Add(1)
+		case !probe:
 			t.stats.refused.Add(1) // a probe (a member's among them, see probe) is no handshake
 		}
 		if level < slog.LevelWarn {

@@ -86,22 +86,13 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 			return fmt.Errorf("%w: --config %s: %w", ErrUsage, o.ConfigFile, err)
 		}
 		order := peerOrder(b)
-		// A key given with its zero value would otherwise mean the default, unlike
-		// the same value given as a flag: refused, as the flag is.
 		var given map[string]json.RawMessage
 		_ = json.Unmarshal(b, &given) // strictjson took it already
-		for _, z := range []struct {
-			key  string
-			zero bool
-			want string
-		}{
-			{"cluster", file.Cluster == "", "a cluster name"},
-			{"routers", file.Routers == 0, fmt.Sprintf("1..%d", router.MaxRouters)},
-			{"semantics", file.Semantics == "", "default or riak"},
-		} {
-			if _, ok := given[z.key]; ok && z.zero && !set[z.key] { // a flag given overrides the key
-				return fmt.Errorf("%w: --config %s: %s is %s: want %s (leave the key out for the default)", ErrUsage, o.ConfigFile, z.key, given[z.key], z.want)
-			}
+		// Every value the file gives is checked, whether or not a flag overrides it
+		// and before any required flag is missed: a file with a bad value is a bad
+		// file, and the next run without the flag would trip on it.
+		if err := o.checkFile(&file, given); err != nil {
+			return err
 		}
 		o.fromFile = map[string]bool{}
 		if !set["cluster"] && file.Cluster != "" {
@@ -160,6 +151,51 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 		return err
 	}
 	return o.check()
+}
+
+// checkFile checks the values a config file gives (given holds its keys), each on its
+// own: a key given with its zero value or null (which would otherwise mean the
+// default, or no peers, unlike the same value given as a flag), a bad cluster name,
+// router count, semantics, peer or ensemble. The ensembles are checked here when the
+// file gives the peers they name; otherwise check does it, once the flags are
+// applied.
+func (o *Options) checkFile(file *Shape, given map[string]json.RawMessage) error {
+	f := &Options{Shape: *file, ConfigFile: o.ConfigFile, fromFile: map[string]bool{}}
+	for _, z := range []struct {
+		key, flag string
+		zero      bool
+		want      string
+	}{
+		{"cluster", "cluster", file.Cluster == "", "a cluster name"},
+		{"routers", "routers", file.Routers == 0, fmt.Sprintf("1..%d", router.MaxRouters)},
+		{"semantics", "semantics", file.Semantics == "", "default or riak"},
+		{"peers", "peers", file.Peers == nil, "an object of node ids and their host:port"},
+		{"ensembles", "ensemble", file.Ensembles == nil, "a list of ensembles"},
+	} {
+		raw, ok := given[z.key]
+		if !ok {
+			continue
+		}
+		if z.zero {
+			return fmt.Errorf("%w: --config %s: %s is %s: want %s (leave the key out for the default)", ErrUsage, o.ConfigFile, z.key, raw, z.want)
+		}
+		f.fromFile[z.flag] = true
+	}
+	if !f.fromFile["cluster"] {
+		f.Cluster = "ensroute" // valid: only what the file gives is checked here
+	}
+	if !f.fromFile["routers"] {
+		f.Routers = router.DefaultRouters
+	}
+	if !f.fromFile["semantics"] {
+		f.Semantics = "default"
+	}
+	if !f.fromFile["peers"] {
+		// Without peers of its own, the file's ensembles name members of --peers:
+		// check sees them once the flags are applied.
+		f.Shape.Ensembles = nil
+	}
+	return f.check()
 }
 
 // required reports the required flags of missing, if any, in one error.

@@ -32,39 +32,65 @@ func TestParsePeers(t *testing.T) {
 	}
 }
 
-// TestConfigZeroValues: a config file's key given with its zero value ("cluster": "",
-// "routers": 0, "semantics": "") is refused, where it used to mean the default,
-// unlike the same value given as a flag; a flag given as well overrides the key, as
-// it does any key.
-func TestConfigZeroValues(t *testing.T) {
+// TestConfigBadValues: a config file's bad value is refused, naming the file and the
+// key, whether or not a flag overrides it (a flag used to hide it, until a run
+// without the flag tripped on it), and before any required flag is missed. A key
+// given with its zero value ("cluster": "", "routers": 0, "semantics": "") or null
+// ("peers": null, which was taken as absent) is refused, where it used to mean the
+// default, unlike the same value given as a flag.
+func TestConfigBadValues(t *testing.T) {
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "secret")
 	if err := os.WriteFile(secret, []byte("long-enough-secret"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, tc := range []struct{ key, value, flag, flagValue, want string }{
-		{"cluster", `""`, "cluster", "c1", `cluster is "": want a cluster name`},
-		{"routers", "0", "routers", "3", "routers is 0: want 1..1024"},
-		{"semantics", `""`, "semantics", "riak", `semantics is "": want default or riak`},
+	const peers = `"peers": {"n1": "127.0.0.1:1"}, `
+	for _, tc := range []struct {
+		name, file string
+		flags      []string // a flag that overrides the bad key, and the rest
+		want       string
+	}{
+		{"empty cluster", peers + `"cluster": ""`, []string{"--cluster", "c1"}, `cluster is "": want a cluster name`},
+		{"zero routers", peers + `"routers": 0`, []string{"--routers", "3"}, "routers is 0: want 1..1024"},
+		{"empty semantics", peers + `"semantics": ""`, []string{"--semantics", "riak"}, `semantics is "": want default or riak`},
+		{"negative routers", peers + `"routers": -3`, []string{"--routers", "5"}, "routers -3: want 1..1024"},
+		{"bad semantics", peers + `"semantics": "erlang"`, []string{"--semantics", "riak"}, `semantics "erlang": want default or riak`},
+		{"long cluster", peers + `"cluster": "` + strings.Repeat("c", 1025) + `"`, []string{"--cluster", "c1"}, "1025 bytes, the longest cluster name is 1024"},
+		{"null peers", `"peers": null`, []string{"--peers", "n1=127.0.0.1:1"}, "peers is null: want an object of node ids and their host:port"},
+		{"bad peer address", `"peers": {"n1": "127.0.0.1:http"}`, []string{"--peers", "n1=127.0.0.1:1"}, `peers: n1 "127.0.0.1:http": port "http" is not a number`},
+		{"null ensembles", peers + `"ensembles": null`, []string{"--ensemble", "e1=n1"}, "ensembles is null: want a list of ensembles"},
+		{"stray member", `"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n7"]}]`, []string{"--ensemble", "e1=n1"}, "ensembles: ensemble e1: member n7 is not in --config " + filepath.Join(dir, "stray member.json") + ": peers"},
+		{"bad routers, no peers", `"routers": -3`, nil, "routers -3: want 1..1024"},
 	} {
-		conf := filepath.Join(dir, tc.key+".json")
-		if err := os.WriteFile(conf, []byte(`{"peers": {"n1": "127.0.0.1:1"}, "`+tc.key+`": `+tc.value+`}`), 0o600); err != nil {
+		conf := filepath.Join(dir, tc.name+".json")
+		if err := os.WriteFile(conf, []byte(`{`+tc.file+`}`), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		resolve := func(extra ...string) error {
 			var o cluster.Options
 			fs := flag.NewFlagSet("x", flag.ContinueOnError)
 			o.Register(fs)
-			if err := fs.Parse(append([]string{"--config", conf, "--secret-file", secret}, extra...)); err != nil {
+			if err := fs.Parse(append([]string{"--config", conf}, extra...)); err != nil {
 				t.Fatal(err)
 			}
 			return o.Resolve(fs)
 		}
-		if err := resolve(); !errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), tc.want) {
-			t.Errorf("%s: %v, want ErrUsage and %q", tc.key, err, tc.want)
+		want := "--config " + conf + ": " + tc.want
+		if tc.name == "long cluster" {
+			want = tc.want
 		}
-		if err := resolve("--"+tc.flag, tc.flagValue); err != nil {
-			t.Errorf("%s with --%s %s: %v, want the flag to override the key", tc.key, tc.flag, tc.flagValue, err)
+		if err := resolve("--secret-file", secret); !errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want ErrUsage and %q", tc.name, err, want)
+		}
+		if tc.flags == nil {
+			// No peers, no secret file: the bad value is named, not the flags missing.
+			if err := resolve(); err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s without the required flags: %v, want %q", tc.name, err, want)
+			}
+			continue
+		}
+		if err := resolve(append([]string{"--secret-file", secret}, tc.flags...)...); !errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s with %v: %v, want ErrUsage and %q: a flag does not hide a bad value", tc.name, tc.flags, err, want)
 		}
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"log/slog"
+	"net"
+	"strings"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -72,13 +74,54 @@ func (o *Options) ReloadCredentials(tr *nettransport.Transport, log *slog.Logger
 }
 
 // warnCertificate warns if the certificate tr presents has expired or is not valid
-// yet.
+// yet, or, on a member, does not name the host of its own address in --peers.
 func (o *Options) warnCertificate(tr *nettransport.Transport, log *slog.Logger) {
-	if c := tr.Certificate(); c != nil {
-		if problem := CertificateProblem(c, time.Now()); problem != "" {
-			log.Warn(problem, "tls_cert", o.TLSCert, "not_before", c.NotBefore.UTC(), "not_after", c.NotAfter.UTC())
-		}
+	c := tr.Certificate()
+	if c == nil {
+		return
 	}
+	if problem := CertificateProblem(c, time.Now()); problem != "" {
+		log.Warn(problem, "tls_cert", o.TLSCert, "not_before", c.NotBefore.UTC(), "not_after", c.NotAfter.UTC())
+	}
+	id, _ := tr.Identity()
+	addr, member := o.Peers[id]
+	if !member {
+		return // a client: no node dials it, and its certificate needs no host
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return // checked when --peers was parsed
+	}
+	if problem := HostProblem(c, host, o.Setting("peers")); problem != "" {
+		log.Warn(problem, "tls_cert", o.TLSCert, "host", host, "cert_names", CertificateNames(c))
+	}
+}
+
+// HostProblem says why the other nodes, which dial this node at host (the host of its
+// address in peers, the setting that lists it, such as "--peers") and check its
+// certificate c against it, will refuse c: "" when c names host. A node starts anyway, warned: the dialers' view of its address is theirs, and
+// a node of a cluster whose certificates are being replaced may run a while with the
+// old one.
+func HostProblem(c *x509.Certificate, host, peers string) string {
+	if err := c.VerifyHostname(host); err == nil {
+		return ""
+	}
+	return fmt.Sprintf("the TLS certificate does not name %s, this node's host in %s, which the other nodes dial and check the certificate against: they will refuse it (give the node a certificate that names %s, as a DNS name or an IP address)", host, peers, host)
+}
+
+// CertificateNames lists the names c is valid for, as a dialer checks them: its DNS
+// names and IP addresses, or its common name when it has neither (which Go's
+// checks ignore, hence the note).
+func CertificateNames(c *x509.Certificate) string {
+	var names []string
+	names = append(names, c.DNSNames...)
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("none (common name %q only, which dialers ignore)", c.Subject.CommonName)
+	}
+	return strings.Join(names, ",")
 }
 
 // CertificateProblem says what is wrong with the validity period of c, a node's own
