@@ -25,9 +25,13 @@ type ClockModel struct {
 	// PeriodicPPM is the amplitude of a slow sinusoidal rate error, in parts per
 	// million, at most 100000 either way.
 	PeriodicPPM float64 `json:"periodic_ppm,omitempty"`
-	// Period is the sinusoid's period; it must be positive when PeriodicPPM is not 0.
+	// Period is the sinusoid's period; it must be at least MinPeriod when PeriodicPPM
+	// is not 0.
 	Period Duration `json:"period,omitempty"`
 }
+
+// MinPeriod is the shortest Period of a periodic rate error.
+const MinPeriod = time.Millisecond
 
 // Validate reports the first bad field and changes nothing; field prefixes the message
 // ("clock" gives "clock.drift_ppm: ...") and the error matches ErrBadConfig.
@@ -45,6 +49,11 @@ func (c ClockModel) Validate(field string) error {
 		return badField("%s.period: %v is negative", field, c.Period.D())
 	case c.PeriodicPPM != 0 && c.Period == 0:
 		return badField("%s.period: periodic_ppm %v needs a positive period", field, c.PeriodicPPM)
+	case c.PeriodicPPM != 0 && c.Period.D() < MinPeriod:
+		// The wander's amplitude is periodic_ppm/1e6 × period/2π: under a
+		// millisecond it is at most 16µs at the largest periodic_ppm, and under
+		// about 31ns it rounds away to nothing.
+		return badField("%s.period: %v is under %v: a slow periodic drift needs a slow period", field, c.Period.D(), MinPeriod)
 	}
 	return nil
 }

@@ -28,6 +28,8 @@ func TestClockModelValidate(t *testing.T) {
 		{name: "NaN drift", c: netmodel.ClockModel{DriftPPM: math.NaN()}, want: "clk.drift_ppm: NaN is not within ±100000"},
 		{name: "periodic too big", c: netmodel.ClockModel{PeriodicPPM: -1e5 - 1, Period: dur(time.Second)}, want: "clk.periodic_ppm: -100001 is not within ±100000"},
 		{name: "periodic without period", c: netmodel.ClockModel{PeriodicPPM: 5}, want: "clk.period: periodic_ppm 5 needs a positive period"},
+		{name: "the shortest period", c: netmodel.ClockModel{PeriodicPPM: 5, Period: dur(time.Millisecond)}},
+		{name: "period too short", c: netmodel.ClockModel{PeriodicPPM: 5, Period: dur(time.Millisecond - 1)}, want: "clk.period: 999.999µs is under 1ms: a slow periodic drift needs a slow period"},
 		{name: "negative period", c: netmodel.ClockModel{Period: dur(-time.Second)}, want: "clk.period: -1s is negative"},
 	}
 	for _, tc := range cases {
@@ -180,7 +182,7 @@ func drawClock(t *rapid.T, label string) netmodel.ClockModel {
 	}
 	if rapid.Bool().Draw(t, label+".periodic") {
 		c.PeriodicPPM = rapid.Float64Range(-100000, 100000).Draw(t, label+".amp")
-		c.Period = dur(time.Duration(rapid.Int64Range(1, int64(time.Hour)).Draw(t, label+".period")))
+		c.Period = dur(time.Duration(rapid.Int64Range(int64(netmodel.MinPeriod), int64(time.Hour)).Draw(t, label+".period")))
 	}
 	return c
 }
