@@ -46,6 +46,13 @@
 // optional limit on how many messages it takes and an optional trigger ([Rule.After])
 // that arms it only once a given message has been sent.
 //
+// A sender that noticed a cut, a crash or a pause has lost its connection: once the
+// cause ends, its link stays down, sends failing fast, until its next redial, drawn
+// from a backoff that doubles from [Config.BackoffMin] to [Config.BackoffMax] with
+// ±25% jitter, as the production transport redials ([DefaultBackoffMin],
+// [DefaultBackoffMax]; BackoffMax 0 reconnects at once). An outage nobody noticed
+// ends seamlessly.
+//
 // # Hosts
 //
 // On arrival, router-instance work (router.Kind.Queued: routes and casts) waits in the
@@ -89,10 +96,11 @@
 // waiting at links, for the no-leak check; [Net.Stats] counts what the network did;
 // every move is also written to the World's trace ("send", "lost", "dup", "rule",
 // "held", "stalled", "released", "parked", "shed", "reply-held", "reply-released",
-// "reply-dropped", "pause", "resume", "clock-set", "clock-step", ...).
+// "reply-dropped", "reconnect", "pause", "resume", "clock-set", "clock-step", ...).
 //
 // Randomness comes from the World's named streams: "net" for links, "service" for
-// service times and "router/<id>" for each host's router picks. The same seed and the
+// service times, "reconnect" for redial jitter and "router/<id>" for each host's
+// router picks. The same seed and the
 // same calls give the same trace hash, and a fault left off draws nothing, so turning
 // one on does not reshuffle the rest of a run that did not use it.
 package netmodel

@@ -164,6 +164,7 @@ func (h *Host) Crash() {
 	// The messages the node had taken but not yet handed to its router die with it:
 	// each is an orphan, traced as one (reason crash), as an arrival at a node that is
 	// down is.
+	wasPaused := h.paused
 	if h.paused {
 		h.paused = false
 		h.pausedTotal += now - h.pausedAt
@@ -194,6 +195,10 @@ func (h *Host) Crash() {
 	}
 	h.recv = nil
 	h.net.dropReplies("crash", func(r *heldReply) bool { return r.from == h })
+	// Senders still redialing h stay down; those that had noticed its pause start to
+	// redial, and stay down.
+	pda := h.net.cfg.PauseDetectAfter
+	h.net.redialTo(h, wasPaused && pda > 0 && now-h.pausedAt >= pda, h.pausedAt+pda)
 }
 
 // Restart brings a crashed host back as a new incarnation; Attach its new receiver,
@@ -208,6 +213,11 @@ func (h *Host) Restart() {
 	h.gen++
 	h.net.w.Emit(string(h.id), "restart")
 	h.net.dropReplies("incarnation", func(r *heldReply) bool { return r.dst == h })
+	// Senders that had noticed the crash reconnect at their next redial; the new
+	// process dials its own links at once.
+	d := h.net.cfg.DetectAfter
+	h.net.redialTo(h, h.net.w.Now()-h.downAt >= d, h.downAt+d)
+	h.net.redialFresh(h)
 }
 
 // Busy returns how many timers are armed (due or not) and how much work waits on the

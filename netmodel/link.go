@@ -56,6 +56,11 @@ type linkState struct {
 	mode    InFlight
 	// held is set while Hold parks the messages that arrive over the link.
 	held bool
+	// downUntil is when the link's sender reconnects, after an outage it noticed
+	// (reconnect.go): down (the largest time) while the outage lasts, a time ahead
+	// while it redials, past once it is connected. redial is its dial loop.
+	downUntil int64
+	redial    redialState
 }
 
 // setCfg makes l what the link does.

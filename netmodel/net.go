@@ -42,6 +42,14 @@ type Config struct {
 	// (nettransport.Config.ReplyHold, 3s by default). 0: such a reply is refused
 	// with router.ErrUnreachable, as any other message is.
 	ReplyHold time.Duration
+	// BackoffMin and BackoffMax are the redial backoff of a sender that has noticed it
+	// cannot reach a node (reconnect.go): when the cut, crash or pause ends, the link
+	// stays down, sends over it failing with router.ErrUnreachable, until the
+	// sender's next dial attempt, as the production transport's dial loop
+	// (nettransport.Config.BackoffMin, BackoffMax; DefaultBackoffMin and
+	// DefaultBackoffMax). BackoffMax 0: the link is back at once, the best case.
+	// BackoffMin must be set with BackoffMax, and no larger.
+	BackoffMin, BackoffMax time.Duration
 	// MailboxCap bounds each router instance's mailbox: a route or cast that arrives
 	// when its instance already holds MailboxCap messages (the one in service
 	// included) is shed, not queued. 0 is unbounded.
@@ -92,6 +100,9 @@ type Net struct {
 	cfg Config
 	rng *rand.Rand
 	svc *rand.Rand
+	// redials is the "reconnect" stream, made when first drawn from (jitter).
+	redials      *rand.Rand
+	reconnectAct reconnectAct
 	// service is cfg.Service prepared for drawing.
 	service sampler
 	hosts   map[router.NodeID]*Host
@@ -170,7 +181,7 @@ const hostCacheSlots = 64
 
 // Validate reports the first bad field of c and changes nothing. The error wraps
 // ErrBadConfig and names the field: routers, link.*, service.*, detect_after,
-// mailbox_cap.
+// pause_detect_after, reply_hold, backoff_min, backoff_max, mailbox_cap.
 func (c Config) Validate() error {
 	if c.Routers <= 0 {
 		return fmt.Errorf("%w: routers: %d, want at least 1", ErrBadConfig, c.Routers)
@@ -190,6 +201,21 @@ func (c Config) Validate() error {
 	if c.ReplyHold < 0 {
 		return fmt.Errorf("%w: reply_hold: %v is negative", ErrBadConfig, c.ReplyHold)
 	}
+	if c.BackoffMin < 0 {
+		return fmt.Errorf("%w: backoff_min: %v is negative", ErrBadConfig, c.BackoffMin)
+	}
+	if c.BackoffMax < 0 {
+		return fmt.Errorf("%w: backoff_max: %v is negative", ErrBadConfig, c.BackoffMax)
+	}
+	if c.BackoffMax > 0 && c.BackoffMin == 0 {
+		return fmt.Errorf("%w: backoff_min: 0 with backoff_max %v: want more than 0", ErrBadConfig, c.BackoffMax)
+	}
+	if c.BackoffMax == 0 && c.BackoffMin > 0 {
+		return fmt.Errorf("%w: backoff_min: %v without backoff_max: set both, or neither to reconnect at once", ErrBadConfig, c.BackoffMin)
+	}
+	if c.BackoffMin > c.BackoffMax {
+		return fmt.Errorf("%w: backoff_min: %v is more than backoff_max %v", ErrBadConfig, c.BackoffMin, c.BackoffMax)
+	}
 	if c.MailboxCap < 0 {
 		return fmt.Errorf("%w: mailbox_cap: %d is negative", ErrBadConfig, c.MailboxCap)
 	}
@@ -197,7 +223,8 @@ func (c Config) Validate() error {
 }
 
 // New returns a network on w, with no hosts yet. Its random streams are "net" (link
-// latency and loss) and "service" (router-instance service times); each host adds
+// latency and loss), "service" (router-instance service times) and "reconnect"
+// (redial jitter, drawn from only once a noticed outage ends); each host adds
 // "router/<id>". A bad cfg returns an error wrapping ErrBadConfig (see Config.Validate).
 func New(w *sim.World, cfg Config) (*Net, error) {
 	if err := cfg.Validate(); err != nil {
@@ -214,6 +241,7 @@ func New(w *sim.World, cfg Config) (*Net, error) {
 		links:   make(map[linkKey]*linkState),
 	}
 	n.calls.net = n
+	n.reconnectAct.n = n
 	return n, nil
 }
 
@@ -339,9 +367,10 @@ func (t *hostTransport) Send(to router.NodeID, m *router.Message) error {
 
 // noticed reports whether a sender has noticed at now that it cannot reach host dst
 // over link ls: the link has been cut for DetectAfter, dst has been down for
-// DetectAfter, or paused for PauseDetectAfter (if set).
+// DetectAfter, or paused for PauseDetectAfter (if set), or the sender has not
+// redialed since it noticed one of those (reconnect.go).
 func (n *Net) noticed(ls *linkState, dst *Host, now time.Duration) bool {
-	return ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) || !dst.up && now-dst.downAt >= n.cfg.DetectAfter ||
+	return int64(now) < ls.downUntil || ls.blocked && int64(now)-ls.since >= int64(n.cfg.DetectAfter) || !dst.up && now-dst.downAt >= n.cfg.DetectAfter ||
 		dst.paused && n.cfg.PauseDetectAfter > 0 && now-dst.pausedAt >= n.cfg.PauseDetectAfter
 }
 

@@ -3,6 +3,7 @@ package netmodel
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
@@ -102,6 +103,10 @@ func (n *Net) cut(from, to []router.NodeID, mode InFlight) {
 			ls := n.link(f, t)
 			if !ls.blocked {
 				ls.blocked, ls.since = true, now
+				// A sender still redialing from an earlier outage stays down.
+				if now < ls.downUntil {
+					ls.downUntil = down
+				}
 			}
 			ls.mode = mode
 		}
@@ -112,12 +117,24 @@ func (n *Net) cut(from, to []router.NodeID, mode InFlight) {
 // returns, in the order they reached the cut (a message released from a hold into
 // the cut by the order it reached the hold), and then the replies held for nodes
 // their senders can reach again are sent (Config.ReplyHold); then the links behave as
-// usual. Heal does not lift a Hold.
+// usual, but for those whose senders had noticed the cut: they stay down until their
+// senders redial (Config.BackoffMax, reconnect.go). Heal does not lift a Hold.
 func (n *Net) Heal() {
-	for _, ls := range n.links {
-		ls.blocked = false // order does not matter: every link gets the same change
+	now := n.w.Now()
+	var cut []healedLink
+	for k, ls := range n.links {
+		if !ls.blocked {
+			continue
+		}
+		ls.blocked = false
+		if n.cfg.BackoffMax > 0 {
+			// Taken in any order here, sorted before any draw (Net.healed).
+			at := time.Duration(ls.since) + n.cfg.DetectAfter
+			cut = append(cut, healedLink{key: k, ls: ls, noticed: now >= at, noticedAt: at})
+		}
 	}
 	n.w.Emit("", "heal")
+	n.healed(cut)
 	n.release("heal", func(p *parkedMsg) bool { return p.why == parkStall })
 	n.releaseReplies("heal")
 }

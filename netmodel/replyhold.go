@@ -11,7 +11,8 @@ import (
 // is cut off, down or paused, is held by the sender for Config.ReplyHold instead of
 // refused, as the production transport holds a reply for a node that is not connected
 // (nettransport.Config.ReplyHold). It is sent once the caller's node can be reached
-// again from its sender: at Heal, or when the caller's node or the sender resumes.
+// again from its sender: at Heal, when the caller's node or the sender resumes, or
+// when the sender reconnects.
 // It is dropped when it has waited ReplyHold, when the caller's node restarts, or is
 // found at the release to be another incarnation than the call's (the reply's call
 // died with the incarnation it was for, as the production transport drops a reply
@@ -19,9 +20,9 @@ import (
 // crashes (the hold is in the process's memory). A reply sent at release goes
 // its link's way as any send does, from the sender's node at that moment.
 //
-// Where production waits for the connection to come back after a heal or a resume
-// (the redial, up to its backoff later), the model sends at once: it is the best case
-// for the held reply.
+// A link whose sender noticed the outage is back only at the sender's next redial
+// (Config.BackoffMax, reconnect.go): its held replies are sent then ("reconnect"),
+// as production sends them once the connection is back.
 
 // Incarnated is the capability a Receiver may add to say which incarnation of its node
 // it is, as router.Node does: a held reply whose call is of another incarnation is

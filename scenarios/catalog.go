@@ -12,7 +12,8 @@ func dur(d time.Duration) Duration { return Duration(d) }
 
 // base is the cluster every named scenario starts from: five member nodes, one
 // client-only node, three ensembles of three members, 7 routers per node (as riak), a
-// LAN-like network, and a steady open-loop workload for two seconds.
+// LAN-like network whose nodes redial as the production transport does, and a steady
+// open-loop workload for two seconds.
 func base(name, desc string) Spec {
 	return Spec{
 		Name:          name,
@@ -25,6 +26,8 @@ func base(name, desc string) Spec {
 		Link: netmodel.Link{Latency: netmodel.Dist{Kind: "lognormal", Min: dur(100 * time.Microsecond),
 			Mean: dur(250 * time.Microsecond), Sigma: 0.6}},
 		DetectAfter: dur(200 * time.Millisecond),
+		BackoffMin:  dur(netmodel.DefaultBackoffMin),
+		BackoffMax:  dur(netmodel.DefaultBackoffMax),
 		Ensembles: []Ensemble{
 			{Name: "e1", Leader: "p1", Members: []Member{{"p1", "n1"}, {"p2", "n2"}, {"p3", "n3"}}},
 			{Name: "e2", Leader: "p2", Members: []Member{{"p1", "n2"}, {"p2", "n3"}, {"p3", "n4"}}},
@@ -36,6 +39,16 @@ func base(name, desc string) Spec {
 		Gossip:   Gossip{Interval: dur(100 * time.Millisecond)},
 		Liveness: &Liveness{From: 0},
 	}
+}
+
+// livenessAfter starts the liveness phase of s, whose last fault ends at end (a heal,
+// restart or resume that its nodes had noticed), once they have redialed (at most
+// BackoffMax and its jitter later) and gossip has had 300ms to repair directories,
+// and keeps the workload going 600ms past it.
+func livenessAfter(s *Spec, end time.Duration) {
+	from := end + s.reconnectBound() + 300*time.Millisecond
+	s.Liveness = &Liveness{From: dur(from)}
+	s.Workload.Duration = dur(max(s.Workload.Duration.D(), from+600*time.Millisecond))
 }
 
 var catalog = map[string]func() Spec{
@@ -117,13 +130,13 @@ var catalog = map[string]func() Spec{
 		return s
 	},
 	"partition-heal": func() Spec {
-		s := base("partition-heal", "n1, home of e1's leader, is cut off; the majority elects p2; the partition heals")
+		s := base("partition-heal", "n1, home of e1's leader, is cut off; the majority elects p2; the partition heals, and the links come back as their nodes redial (backoff up to 2s, ±25% jitter): liveness is checked from 2.8s after the heal")
 		s.Faults = []Fault{
 			{At: dur(400 * time.Millisecond), Action: "partition", A: []string{"n1"}, B: []string{"n2", "n3", "n4", "n5", "c1"}},
 			{At: dur(1100 * time.Millisecond), Action: "heal"},
 		}
 		s.Elections = []Election{{At: dur(450 * time.Millisecond), Ensemble: "e1", Duration: dur(30 * time.Millisecond), Leader: "p2"}}
-		s.Liveness = &Liveness{From: dur(1400 * time.Millisecond)}
+		livenessAfter(&s, 1100*time.Millisecond)
 		return s
 	},
 }

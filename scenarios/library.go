@@ -85,16 +85,16 @@ func init() {
 		return s
 	}
 	catalog["asymmetric-partition"] = func() Spec {
-		s := base("asymmetric-partition", "n1 (e1's leader) cannot reach n4, n5 and c1, which still reach it: requests arrive, replies are lost")
+		s := base("asymmetric-partition", "n1 (e1's leader) cannot reach n4, n5 and c1, which still reach it: requests arrive, replies are lost; n1 noticed, so after the heal it reaches them only once it has redialed (backoff up to 2s, ±25% jitter): liveness is checked from 2.8s after the heal")
 		s.Faults = []Fault{
 			{At: ms(400), Action: "partition-one-way", A: []string{"n1"}, B: []string{"n4", "n5", "c1"}},
 			{At: ms(1100), Action: "heal"},
 		}
-		s.Liveness = &Liveness{From: ms(1400)}
+		livenessAfter(&s, 1100*time.Millisecond)
 		return s
 	}
 	catalog["reply-hold"] = func() Spec {
-		s := base("reply-hold", "n1 (e1's leader) cannot reach n4, n5 and c1 for 300ms and, once it notices (50ms), holds its replies to them, as the real transport does: their calls (1s timeout) answered from then on succeed at the heal; c1 restarts meanwhile, and the replies held for it are dropped")
+		s := base("reply-hold", "n1 (e1's leader) cannot reach n4, n5 and c1 for 300ms and, once it notices (50ms), holds its replies to them, as the real transport does: their calls (1s timeout) answered from then on succeed once n1 has redialed them after the heal; c1 restarts meanwhile, and the replies held for it are dropped")
 		s.DetectAfter = ms(50)
 		s.ReplyHold = ms(3000)
 		s.Workload.Timeout = ms(1000)

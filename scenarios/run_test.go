@@ -439,7 +439,7 @@ func TestLongCrashNoticed(t *testing.T) {
 		{At: Duration(crashAt), Action: "crash", Node: "n3"},
 		{At: Duration(restartAt), Action: "restart", Node: "n3"},
 	}
-	spec.Liveness.From = Duration(1800 * time.Millisecond)
+	livenessAfter(&spec, restartAt) // its peers redial the restarted n3
 	checkNoticed(t, spec, "e2", "n3", crashAt, restartAt, spec.DetectAfter.D())
 }
 
@@ -457,7 +457,7 @@ func TestLongPauseNoticed(t *testing.T) {
 		{At: Duration(resumeAt), Action: "resume", Node: "n1"},
 	}
 	spec.PauseDetectAfter = Duration(300 * time.Millisecond)
-	spec.Liveness.From = Duration(1800 * time.Millisecond)
+	livenessAfter(&spec, resumeAt) // its peers redial the resumed n1
 	checkNoticed(t, spec, "e1", "n1", pauseAt, resumeAt, spec.PauseDetectAfter.D())
 }
 
@@ -465,8 +465,10 @@ func TestLongPauseNoticed(t *testing.T) {
 // 400ms to 700ms, and notices it after 50ms; calls have a second. The calls those
 // nodes make to e1 once the cut is noticed reach n1, whose replies cannot go back.
 // With reply_hold (as the production transport holds replies for a node that is not
-// connected) each is sent at the heal and its call succeeds then; without, each call
-// waits out its timeout. Under both semantics, and with no invariant broken.
+// connected) each is sent once n1 has reconnected to the caller's node: at the heal
+// with no redial backoff, at n1's next redial after it with production's (up to
+// backoff_max and a quarter later); without, each call waits out its timeout. Under
+// both semantics, and with no invariant broken.
 func TestReplyHeldAcrossCut(t *testing.T) {
 	const (
 		cutAt, healAt = 400 * time.Millisecond, 700 * time.Millisecond
@@ -484,36 +486,56 @@ func TestReplyHeldAcrossCut(t *testing.T) {
 	cutOff := map[string]bool{"n4": true, "n5": true, "c1": true}
 	for _, sem := range semantics {
 		for _, hold := range []time.Duration{0, 3 * time.Second} {
-			spec.ReplyHold = Duration(hold)
-			res := mustRun(t, spec, Options{Seed: 1, Semantics: sem})
-			if n := res.Report.ViolationsFound(); n > 0 {
-				t.Fatalf("%s, reply_hold %v: %d violations: %v", sem, hold, n, res.Report.Violations)
-			}
-			calls := 0
-			for _, o := range res.Outcomes() {
-				// Made once the cut is noticed, and answered before the heal.
-				if o.Ensemble != "e1" || !cutOff[o.Node] || o.Start < cutAt+detect+10*time.Millisecond || o.Start > healAt-10*time.Millisecond {
-					continue
+			for _, backoffMax := range []time.Duration{0, 2 * time.Second} {
+				spec.BackoffMin, spec.BackoffMax = 0, Duration(backoffMax)
+				if backoffMax > 0 {
+					spec.BackoffMin = Duration(50 * time.Millisecond)
 				}
-				calls++
-				end := o.Start + o.Latency
-				if hold == 0 {
-					if o.Code != "timeout" || o.Latency != timeout {
-						t.Errorf("%s, no reply hold: call %s at %v ended %s after %v; want timeout after %v", sem, o.Call, o.Start, o.Code, o.Latency, timeout)
-					}
-				} else if o.Code != "ok" || end < healAt || end > healAt+10*time.Millisecond {
-					t.Errorf("%s, reply_hold %v: call %s at %v ended %s at %v; want ok just after the heal at %v", sem, hold, o.Call, o.Start, o.Code, end, healAt)
-				}
-			}
-			if calls == 0 {
-				t.Fatalf("%s, reply_hold %v: no call to e1 from the nodes cut off while the cut was noticed", sem, hold)
-			}
-			held, dropped := res.Report.Probes["net-replies-held"], res.Report.Probes["net-replies-held-dropped"]
-			t.Logf("%s hold %v: %d calls, held %d dropped %d", sem, hold, calls, held, dropped)
-			if hold == 0 && held != 0 || hold > 0 && (held < uint64(calls) || dropped != 0) {
-				t.Errorf("%s, reply_hold %v: %d replies held, %d dropped, for %d calls answered during the cut", sem, hold, held, dropped, calls)
+				replyHeldAcrossCut(t, spec, sem, hold, cutOff)
 			}
 		}
+	}
+}
+
+// replyHeldAcrossCut runs TestReplyHeldAcrossCut's spec under sem with reply_hold
+// hold, and checks the calls of the nodes in cutOff.
+func replyHeldAcrossCut(t *testing.T, spec Spec, sem router.Semantics, hold time.Duration, cutOff map[string]bool) {
+	t.Helper()
+	const (
+		cutAt, healAt = 400 * time.Millisecond, 700 * time.Millisecond
+		detect        = 50 * time.Millisecond
+		timeout       = time.Second
+	)
+	// The latest a reply held for a node can be sent: its sender's redial.
+	back := healAt + spec.reconnectBound() + 10*time.Millisecond
+	spec.ReplyHold = Duration(hold)
+	res := mustRun(t, spec, Options{Seed: 1, Semantics: sem})
+	if n := res.Report.ViolationsFound(); n > 0 {
+		t.Fatalf("%s, reply_hold %v: %d violations: %v", sem, hold, n, res.Report.Violations)
+	}
+	calls := 0
+	for _, o := range res.Outcomes() {
+		// Made once the cut is noticed, and answered before the heal.
+		if o.Ensemble != "e1" || !cutOff[o.Node] || o.Start < cutAt+detect+10*time.Millisecond || o.Start > healAt-10*time.Millisecond {
+			continue
+		}
+		calls++
+		end := o.Start + o.Latency
+		if hold == 0 {
+			if o.Code != "timeout" || o.Latency != timeout {
+				t.Errorf("%s, no reply hold: call %s at %v ended %s after %v; want timeout after %v", sem, o.Call, o.Start, o.Code, o.Latency, timeout)
+			}
+		} else if o.Code != "ok" || end < healAt || end > back {
+			t.Errorf("%s, reply_hold %v, backoff_max %v: call %s at %v ended %s at %v; want ok from the heal at %v to %v", sem, hold, spec.BackoffMax.D(), o.Call, o.Start, o.Code, end, healAt, back)
+		}
+	}
+	if calls == 0 {
+		t.Fatalf("%s, reply_hold %v: no call to e1 from the nodes cut off while the cut was noticed", sem, hold)
+	}
+	held, dropped := res.Report.Probes["net-replies-held"], res.Report.Probes["net-replies-held-dropped"]
+	t.Logf("%s hold %v: %d calls, held %d dropped %d", sem, hold, calls, held, dropped)
+	if hold == 0 && held != 0 || hold > 0 && (held < uint64(calls) || dropped != 0) {
+		t.Errorf("%s, reply_hold %v: %d replies held, %d dropped, for %d calls answered during the cut", sem, hold, held, dropped, calls)
 	}
 }
 

@@ -14,6 +14,10 @@ import (
 	"github.com/ensroute/ensroute/router"
 )
 
+// reconnectBound is the longest a link stays down after the end of an outage its
+// sender noticed: BackoffMax and its jitter.
+func (s *Spec) reconnectBound() time.Duration { return s.BackoffMax.D() + s.BackoffMax.D()/4 }
+
 // Duration is a duration written as text in specs ("250us", "1.5s").
 type Duration = netmodel.Duration
 
@@ -51,6 +55,14 @@ type Spec struct {
 	// transport holds replies for a node that is not connected (3s by default);
 	// 0, the default, not at all: such a reply is refused (netmodel.Config.ReplyHold).
 	ReplyHold Duration `json:"reply_hold,omitempty"`
+	// BackoffMin and BackoffMax are the redial backoff of a node that noticed it
+	// cannot reach another (detect_after, pause_detect_after): once the cut heals or
+	// the node restarts or resumes, sends to it still fail fast until the next dial
+	// attempt, as the production transport redials (50ms doubling up to 2s, ±25%
+	// jitter; netmodel.Config.BackoffMin, BackoffMax). 0, the default: the link is
+	// back at once.
+	BackoffMin Duration `json:"backoff_min,omitempty"`
+	BackoffMax Duration `json:"backoff_max,omitempty"`
 	// MailboxCap bounds each router instance's mailbox under default semantics (0:
 	// unbounded). Riak's mailboxes are unbounded whatever it says, as in the original.
 	MailboxCap int `json:"mailbox_cap,omitempty"`
@@ -335,6 +347,18 @@ func (s Spec) Validate() error {
 	}
 	if s.ReplyHold < 0 || s.ReplyHold.D() > time.Hour {
 		return bad("reply_hold: %v is out of range: want 0 to 1h", s.ReplyHold.D())
+	}
+	switch {
+	case s.BackoffMin < 0 || s.BackoffMin.D() > time.Hour:
+		return bad("backoff_min: %v is out of range: want 0 to 1h", s.BackoffMin.D())
+	case s.BackoffMax < 0 || s.BackoffMax.D() > time.Hour:
+		return bad("backoff_max: %v is out of range: want 0 to 1h", s.BackoffMax.D())
+	case s.BackoffMax > 0 && s.BackoffMin == 0:
+		return bad("backoff_min: 0 with backoff_max %v: want more than 0", s.BackoffMax.D())
+	case s.BackoffMax == 0 && s.BackoffMin > 0:
+		return bad("backoff_min: %v without backoff_max: set both, or neither to reconnect at once", s.BackoffMin.D())
+	case s.BackoffMin > s.BackoffMax:
+		return bad("backoff_min: %v is more than backoff_max %v", s.BackoffMin.D(), s.BackoffMax.D())
 	}
 	if err := s.Peer.Service.Validate("peer.service"); err != nil {
 		return bad("%v", err)

@@ -27,6 +27,9 @@ func Swarm(seed uint64) Spec {
 		HopLimit:    3 + r.IntN(3),
 		DetectAfter: between(50*time.Millisecond, 400*time.Millisecond),
 		Gossip:      Gossip{Interval: between(50*time.Millisecond, 200*time.Millisecond)},
+		// Production's redial, not drawn: a draw here would reshuffle every knob after it.
+		BackoffMin: dur(netmodel.DefaultBackoffMin),
+		BackoffMax: dur(netmodel.DefaultBackoffMax),
 	}
 	n := 3 + r.IntN(5)
 	for i := 1; i <= n; i++ {
@@ -129,8 +132,9 @@ func Swarm(seed uint64) Spec {
 	sort.SliceStable(s.Faults, func(i, j int) bool { return s.Faults[i].At < s.Faults[j].At })
 
 	// Liveness from when every member has had rounds enough of anti-entropy to hear the
-	// truth, plus the calls under way; the workload goes on past it.
-	from := faultsEnd + time.Duration(n+2)*s.Gossip.Interval.D() + 2*timeout
+	// truth, once the links an episode made its nodes notice are back (their redial),
+	// plus the calls under way; the workload goes on past it.
+	from := faultsEnd + s.reconnectBound() + time.Duration(n+2)*s.Gossip.Interval.D() + 2*timeout
 	s.Liveness = &Liveness{From: Duration(from)}
 	s.Workload.Duration = Duration(from + between(300*time.Millisecond, 800*time.Millisecond).D())
 	// Drawn last, so that every knob drawn before keeps its value for the seed. Half

@@ -171,6 +171,8 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		DetectAfter:      spec.DetectAfter.D(),
 		PauseDetectAfter: spec.PauseDetectAfter.D(),
 		ReplyHold:        spec.ReplyHold.D(),
+		BackoffMin:       spec.BackoffMin.D(),
+		BackoffMax:       spec.BackoffMax.D(),
 		MailboxCap:       mailboxCap,
 		Observer:         wd.chk,
 	})

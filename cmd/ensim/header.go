@@ -67,6 +67,9 @@ func configHeader(s scenarios.Spec, seed uint64) string {
 	if s.ReplyHold > 0 {
 		line("reply hold", "%s", humanNS(int64(s.ReplyHold)))
 	}
+	if s.BackoffMax > 0 {
+		line("redial", "backoff %s doubling to %s, ±25%%", humanNS(int64(s.BackoffMin)), humanNS(int64(s.BackoffMax)))
+	}
 	mailbox := "unbounded"
 	if s.MailboxCap > 0 {
 		mailbox = strconv.Itoa(s.MailboxCap) + " per router (default semantics)"

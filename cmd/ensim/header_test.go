@@ -13,7 +13,7 @@ import (
 )
 
 func TestSwarmHeader(t *testing.T) {
-	labels := []string{"drawn", "nodes", "routers", "link", "detect after", "mailbox cap", "ensembles", "peer service",
+	labels := []string{"drawn", "nodes", "routers", "link", "detect after", "redial", "mailbox cap", "ensembles", "peer service",
 		"clocks", "workload", "gossip", "elections", "faults", "liveness"}
 	tests := []struct {
 		name       string

@@ -1,0 +1,152 @@
+package netmodel
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+// A sender that has noticed that it cannot reach a node (a cut it has noticed,
+// Config.DetectAfter; a crash it has noticed; a pause it has noticed,
+// Config.PauseDetectAfter) has lost its connection to it, as the production transport
+// closes a connection that has failed its heartbeat timeout. It gets it back only by
+// redialing, as nettransport's dial loop does: the first attempt a backoff of
+// Config.BackoffMin after the connection closed, the next another BackoffMin later,
+// then the backoff doubles up to Config.BackoffMax, each wait with ±25% jitter. When
+// the cause ends (Heal, Host.Restart, Host.Resume), the link stays down, its sends
+// failing fast with router.ErrUnreachable, until the first attempt at or after that
+// moment: up to BackoffMax and a quarter later. An outage nobody noticed closed no
+// connection and ends seamlessly.
+//
+// The attempts are drawn when the cause ends, from the "reconnect" stream, in a fixed
+// order (links by sender and receiver id at a heal, senders in the order they were
+// added at a restart or resume), and the link traces "reconnect" with the time it
+// comes back. A cause that starts again on a link still redialing (a new cut, a crash
+// or a pause of its receiver) finds it down at once, and its end continues the same
+// dial loop. A restarted sender starts with no dial loop: a new process dials at once.
+
+// Production's redial backoff (nettransport.DefaultBackoffMin, DefaultBackoffMax).
+const (
+	DefaultBackoffMin = 50 * time.Millisecond
+	DefaultBackoffMax = 2 * time.Second
+)
+
+// redialState is a link's dial loop: the time of its next attempt and the backoff
+// before the one after it. It is valid while linkState.downUntil lies ahead.
+type redialState struct {
+	next    int64
+	backoff int64
+}
+
+// down is the linkState.downUntil of a link whose sender is redialing while the cause
+// of its outage lasts: down until a cause end says when it reconnects.
+const down = math.MaxInt64
+
+// reconnectAct is the action of a reconnection's event when replies may be held
+// (Config.ReplyHold): the replies held for the link are sent once it is back.
+type reconnectAct struct{ n *Net }
+
+// Run releases the held replies whose links are back.
+func (a *reconnectAct) Run() { a.n.releaseReplies("reconnect") }
+
+// redialFor brings the dial loop of link ls, from node from to host dst, up to date at
+// a change of what keeps it down: a cause that ended (noticed says whether the sender
+// had noticed it, at noticedAt) or one that began. If the sender is redialing, or
+// starts to now, the link stays down while any cause lasts (a cut, dst down or
+// paused) and otherwise comes back at the first attempt from now on. A link whose
+// sender never noticed anything is left alone.
+func (n *Net) redialFor(ls *linkState, from router.NodeID, dst *Host, noticed bool, noticedAt time.Duration) {
+	if n.cfg.BackoffMax == 0 {
+		return
+	}
+	now := int64(n.w.Now())
+	if now >= ls.downUntil {
+		if !noticed {
+			return
+		}
+		// The connection closed when the sender noticed: its first wait starts then.
+		ls.redial = redialState{next: int64(noticedAt) + n.jitter(n.cfg.BackoffMin), backoff: int64(n.cfg.BackoffMin)}
+	}
+	if ls.blocked || dst == nil || !dst.up || dst.paused {
+		ls.downUntil = down
+		return
+	}
+	for ls.redial.next < now {
+		ls.redial.next += n.jitter(time.Duration(ls.redial.backoff))
+		ls.redial.backoff = min(2*ls.redial.backoff, int64(n.cfg.BackoffMax))
+	}
+	ls.downUntil = ls.redial.next
+	at := time.Duration(ls.downUntil)
+	n.w.Emit(string(from), "reconnect", sim.String("to", string(dst.id)), sim.Dur("at", at))
+	if n.cfg.ReplyHold > 0 {
+		n.w.ScheduleAction(at, &n.reconnectAct)
+	}
+}
+
+// jitter returns d with ±25% jitter, as nettransport's dial loop sleeps.
+func (n *Net) jitter(d time.Duration) int64 {
+	if n.redials == nil {
+		n.redials = n.w.Stream("reconnect")
+	}
+	return int64(d) + n.redials.Int64N(int64(d)/2+1) - int64(d)/4
+}
+
+// healed brings the dial loops of the links a heal restored up to date, in the order
+// of their sender's and receiver's ids. cut are those links, with whether each cut was
+// noticed and when.
+func (n *Net) healed(cut []healedLink) {
+	slices.SortFunc(cut, func(a, b healedLink) int {
+		return cmp.Or(cmp.Compare(a.key.from, b.key.from), cmp.Compare(a.key.to, b.key.to))
+	})
+	for _, c := range cut {
+		if from := n.hosts[c.key.from]; from == nil || !from.up {
+			continue // a sender that is down redials nothing; it starts afresh
+		}
+		n.redialFor(c.ls, c.key.from, n.hosts[c.key.to], c.noticed, c.noticedAt)
+	}
+}
+
+// healedLink is a link a heal restores.
+type healedLink struct {
+	key       linkKey
+	ls        *linkState
+	noticed   bool
+	noticedAt time.Duration
+}
+
+// redialTo brings the dial loops of the links to h from every other host up up to
+// date, in the order the hosts were added: h restarted or resumed (noticed says
+// whether that outage had been noticed, at noticedAt), or crashed or paused.
+func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration) {
+	if n.cfg.BackoffMax == 0 {
+		return
+	}
+	for _, id := range n.order {
+		from := n.hosts[id]
+		if from == h || !from.up {
+			continue
+		}
+		ls, ok := n.links[linkKey{id, h.id}]
+		if !ok {
+			if !noticed {
+				continue // never used, never redialing
+			}
+			ls = n.link(id, h.id)
+		}
+		n.redialFor(ls, id, h, noticed, noticedAt)
+	}
+}
+
+// redialFresh ends the dial loops of h's links to other hosts: h restarted, and a new
+// process dials at once.
+func (n *Net) redialFresh(h *Host) {
+	for _, id := range n.order {
+		if ls, ok := n.links[linkKey{h.id, id}]; ok {
+			ls.downUntil = 0
+		}
+	}
+}

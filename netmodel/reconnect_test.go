@@ -1,0 +1,254 @@
+package netmodel_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/sim"
+)
+
+const ms = time.Millisecond
+
+// reconnectConfig is a network with production's redial backoff, noticing a cut or a
+// crash after 100ms and a pause after 100ms.
+func reconnectConfig() netmodel.Config {
+	cfg := config(1, time.Millisecond, 0)
+	cfg.DetectAfter = 100 * ms
+	cfg.PauseDetectAfter = 100 * ms
+	cfg.BackoffMin, cfg.BackoffMax = netmodel.DefaultBackoffMin, netmodel.DefaultBackoffMax
+	return cfg
+}
+
+// reconnectAt returns the "at" of the only "reconnect" record from from to to, or
+// fails.
+func reconnectAt(t *testing.T, w *sim.World, from, to string) time.Duration {
+	t.Helper()
+	var found []time.Duration
+	for _, r := range w.Trace() {
+		if r.Kind != "reconnect" || r.Node != from {
+			continue
+		}
+		var rto string
+		var at time.Duration
+		for _, a := range r.Attrs {
+			switch a.Key {
+			case "to":
+				rto = a.Str
+			case "at":
+				at = time.Duration(a.Int)
+			}
+		}
+		if rto == to {
+			found = append(found, at)
+		}
+	}
+	if len(found) != 1 {
+		t.Fatalf("reconnect %s->%s traced %d times, want once: %v", from, to, len(found), records(w, "reconnect"))
+	}
+	return found[0]
+}
+
+// firstSuccess sends from h to to every 100us from start on and returns when the first
+// send succeeded; every earlier one must have failed with ErrUnreachable.
+func firstSuccess(t *testing.T, w *sim.World, h *netmodel.Host, to router.NodeID, start, limit time.Duration) time.Duration {
+	t.Helper()
+	for now := start; now <= limit; now += 100 * time.Microsecond {
+		w.RunUntil(now)
+		err := h.Transport().Send(to, ptr(msg(router.KindReply, 1)))
+		if err == nil {
+			return now
+		}
+		if !errors.Is(err, router.ErrUnreachable) {
+			t.Fatalf("Send %s->%s at %v = %v, want nil or ErrUnreachable", h.ID(), to, now, err)
+		}
+	}
+	t.Fatalf("Send %s->%s failed until %v", h.ID(), to, limit)
+	return 0
+}
+
+// TestReconnectAfterNoticedOutage: once a sender has noticed a cut, a crash or a pause,
+// the link stays down after the cause ends until the sender's next redial: sends fail
+// fast until the traced reconnect time, which is the first attempt of a backoff of
+// 50ms, 50ms, 100ms, ... up to 2s (±25%) counted from when the outage was noticed.
+// The other direction (not cut, or sent by the restarted or resumed node) is back at
+// once.
+func TestReconnectAfterNoticedOutage(t *testing.T) {
+	cases := []struct {
+		name string
+		// fault starts the outage at 10ms (noticed at 110ms); end ends it at endAt.
+		fault, end func(n *netmodel.Net, b *netmodel.Host)
+		endAt      time.Duration
+		// The reconnect of a->b falls in [lo, hi]; b->a is back at once.
+		lo, hi time.Duration
+	}{
+		{
+			name:  "heal just after notice: the first attempt, 50ms±25% after it",
+			fault: func(n *netmodel.Net, _ *netmodel.Host) { n.PartitionOneWay(ids("a"), ids("b"), netmodel.InFlightDrop) },
+			end:   func(n *netmodel.Net, _ *netmodel.Host) { n.Heal() },
+			endAt: 111 * ms, lo: 110*ms + 37500*time.Microsecond, hi: 110*ms + 62500*time.Microsecond,
+		},
+		{
+			name:  "long partition: within the capped backoff and its jitter",
+			fault: func(n *netmodel.Net, _ *netmodel.Host) { n.PartitionOneWay(ids("a"), ids("b"), netmodel.InFlightDrop) },
+			end:   func(n *netmodel.Net, _ *netmodel.Host) { n.Heal() },
+			endAt: 10 * time.Second, lo: 10 * time.Second, hi: 10*time.Second + 2500*ms,
+		},
+		{
+			name:  "crash and restart",
+			fault: func(_ *netmodel.Net, b *netmodel.Host) { b.Crash() },
+			end:   func(_ *netmodel.Net, b *netmodel.Host) { b.Restart() },
+			endAt: 5 * time.Second, lo: 5 * time.Second, hi: 5*time.Second + 2500*ms,
+		},
+		{
+			name:  "pause and resume",
+			fault: func(_ *netmodel.Net, b *netmodel.Host) { b.Pause() },
+			end:   func(_ *netmodel.Net, b *netmodel.Host) { b.Resume() },
+			endAt: 5 * time.Second, lo: 5 * time.Second, hi: 5*time.Second + 2500*ms,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			w, n := newTracedNet(t, 7, reconnectConfig())
+			a, _ := addHost(t, n, "a")
+			b, _ := addHost(t, n, "b")
+			at(w, 10*ms, func() { tc.fault(n, b) })
+			at(w, tc.endAt, func() { tc.end(n, b) })
+			w.RunUntil(tc.endAt)
+			if err := b.Transport().Send("a", ptr(msg(router.KindReply, 1))); err != nil {
+				t.Errorf("Send b->a at the end = %v, want nil: its sender noticed nothing or starts afresh", err)
+			}
+			want := reconnectAt(t, w, "a", "b")
+			if want < tc.lo || want > tc.hi {
+				t.Errorf("reconnect at %v, want in [%v, %v]", want, tc.lo, tc.hi)
+			}
+			if got := firstSuccess(t, w, a, "b", tc.endAt, tc.hi+ms); got < want || got >= want+100*time.Microsecond {
+				t.Errorf("first send a->b to succeed at %v, want the reconnect at %v", got, want)
+			}
+		})
+	}
+}
+
+// TestReconnectUnnoticedSeamless: an outage shorter than its detection closed no
+// connection: the link is back at once, and nothing is drawn or traced.
+func TestReconnectUnnoticedSeamless(t *testing.T) {
+	w, n := newTracedNet(t, 7, reconnectConfig())
+	a, _ := addHost(t, n, "a")
+	b, _ := addHost(t, n, "b")
+	c, _ := addHost(t, n, "c")
+	at(w, 10*ms, func() { n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop) })
+	at(w, 10*ms, c.Crash)
+	at(w, 10*ms, b.Pause)
+	at(w, 109*ms, func() { n.Heal(); c.Restart(); b.Resume() })
+	w.RunUntil(109 * ms)
+	for _, to := range ids("b", "c") {
+		if err := a.Transport().Send(to, ptr(msg(router.KindReply, 1))); err != nil {
+			t.Errorf("Send a->%s at the end = %v, want nil", to, err)
+		}
+	}
+	if got := records(w, "reconnect"); len(got) != 0 {
+		t.Errorf("reconnects traced: %v", got)
+	}
+}
+
+// TestReconnectOff: BackoffMax 0 reconnects at once, as the network did before it
+// modelled redials.
+func TestReconnectOff(t *testing.T) {
+	cfg := reconnectConfig()
+	cfg.BackoffMin, cfg.BackoffMax = 0, 0
+	w, n := newTracedNet(t, 7, cfg)
+	a, _ := addHost(t, n, "a")
+	addHost(t, n, "b")
+	at(w, 10*ms, func() { n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop) })
+	at(w, time.Second, n.Heal)
+	w.RunUntil(time.Second)
+	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 1))); err != nil {
+		t.Errorf("Send at the heal = %v, want nil", err)
+	}
+	if got := records(w, "reconnect"); len(got) != 0 {
+		t.Errorf("reconnects traced: %v", got)
+	}
+}
+
+// TestReconnectCutAgainWhileRedialing: a cut made again before the sender reconnected
+// finds the link down at once (no connection to lose unnoticed), and its heal
+// continues the same dial loop.
+func TestReconnectCutAgainWhileRedialing(t *testing.T) {
+	w, n := newTracedNet(t, 7, reconnectConfig())
+	a, _ := addHost(t, n, "a")
+	addHost(t, n, "b")
+	cut := func() { n.PartitionOneWay(ids("a"), ids("b"), netmodel.InFlightDrop) }
+	at(w, 10*ms, cut)
+	at(w, 10*time.Second, n.Heal)
+	w.RunUntil(10 * time.Second)
+	first := reconnectAt(t, w, "a", "b")
+	if first <= 10*time.Second {
+		t.Skipf("seed reconnects at the heal itself (%v); the test needs a window", first)
+	}
+	w.RunUntil(10*time.Second + time.Microsecond)
+	cut()
+	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 1))); !errors.Is(err, router.ErrUnreachable) {
+		t.Errorf("Send just after the second cut = %v, want ErrUnreachable", err)
+	}
+	w.RunUntil(10*time.Second + 2*time.Microsecond)
+	n.Heal()
+	recs := records(w, "reconnect")
+	if len(recs) != 2 || !strings.HasSuffix(recs[1], fmt.Sprintf("at=%d", first)) {
+		t.Errorf("reconnects %v, want the second at the same attempt, %v", recs, first)
+	}
+}
+
+// TestReconnectReleasesHeldReplies: a reply held for a node cut off is sent when its
+// sender reconnects, not at the heal.
+func TestReconnectReleasesHeldReplies(t *testing.T) {
+	cfg := reconnectConfig()
+	cfg.ReplyHold = 10 * time.Second
+	w, n := newTracedNet(t, 7, cfg)
+	addHost(t, n, "a")
+	b, _ := addHost(t, n, "b")
+	at(w, 10*ms, func() { n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop) })
+	at(w, 500*ms, func() { mustSend(t, b.Transport(), "a", msg(router.KindReply, 9)) })
+	at(w, 5*time.Second, n.Heal)
+	w.Run()
+	re := reconnectAt(t, w, "b", "a")
+	got := records(w, "reply-held", "reply-released")
+	want := []string{
+		"500ms b reply-held to=a call=a.1.9",
+		fmt.Sprintf("%v b reply-released to=a call=a.1.9 by=reconnect held=%d", re, re-500*ms),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("held replies (-want +got):\n%s", diff)
+	}
+}
+
+// TestReconnectConfig: the backoff is refused negative, half set, or with its
+// minimum above its maximum.
+func TestReconnectConfig(t *testing.T) {
+	cases := []struct {
+		name     string
+		min, max time.Duration
+		want     string
+	}{
+		{name: "negative min", min: -1, max: time.Second, want: "netmodel: bad config: backoff_min: -1ns is negative"},
+		{name: "negative max", min: 0, max: -1, want: "netmodel: bad config: backoff_max: -1ns is negative"},
+		{name: "max without min", min: 0, max: time.Second, want: "netmodel: bad config: backoff_min: 0 with backoff_max 1s: want more than 0"},
+		{name: "min without max", min: time.Second, max: 0, want: "netmodel: bad config: backoff_min: 1s without backoff_max: set both, or neither to reconnect at once"},
+		{name: "min above max", min: 2 * time.Second, max: time.Second, want: "netmodel: bad config: backoff_min: 2s is more than backoff_max 1s"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := reconnectConfig()
+			cfg.BackoffMin, cfg.BackoffMax = tc.min, tc.max
+			err := cfg.Validate()
+			if !errors.Is(err, netmodel.ErrBadConfig) || err.Error() != tc.want {
+				t.Errorf("Validate = %v, want ErrBadConfig %q", err, tc.want)
+			}
+		})
+	}
+}
