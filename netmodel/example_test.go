@@ -146,7 +146,8 @@ func ExampleNet_AddRule() {
 }
 
 // A paused host runs nothing: its timers wait and arrivals are parked. Resume fires
-// the timers that came due, late, then hands over the arrivals.
+// the timers that came due, late, and hands over the arrivals; which go first is
+// drawn from the world's seed (here the arrival).
 func ExampleHost_Pause() {
 	w := sim.New(sim.Config{})
 	net, _ := netmodel.New(w, netmodel.Config{
@@ -164,8 +165,8 @@ func ExampleHost_Pause() {
 	b.Resume()
 	fmt.Println("paused for", b.PausedTotal())
 	// Output:
-	// 10ms b timer worker -
 	// 10ms b got "gossip a", arrived 1ms
+	// 10ms b timer worker -
 	// paused for 10ms
 }
 

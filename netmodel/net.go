@@ -101,7 +101,9 @@ type Net struct {
 	rng *rand.Rand
 	svc *rand.Rand
 	// redials is the "reconnect" stream, made when first drawn from (jitter).
-	redials      *rand.Rand
+	redials *rand.Rand
+	// resumes is the "resume" stream, made when first drawn from (Host.Resume).
+	resumes      *rand.Rand
 	reconnectAct reconnectAct
 	// service is cfg.Service prepared for drawing.
 	service sampler
@@ -224,7 +226,9 @@ func (c Config) Validate() error {
 
 // New returns a network on w, with no hosts yet. Its random streams are "net" (link
 // latency and loss), "service" (router-instance service times) and "reconnect"
-// (redial jitter, drawn from only once a noticed outage ends); each host adds
+// (redial jitter, drawn from only once a noticed outage ends) and "resume" (the order
+// of a resumed host's late timers and parked arrivals, drawn from only when it has
+// both); each host adds
 // "router/<id>". A bad cfg returns an error wrapping ErrBadConfig (see Config.Validate).
 func New(w *sim.World, cfg Config) (*Net, error) {
 	if err := cfg.Validate(); err != nil {

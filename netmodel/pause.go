@@ -43,10 +43,14 @@ func (h *Host) Pause() {
 	h.net.redialTo(h, false, 0) // senders still redialing h stay down
 }
 
-// Resume ends a pause, and before it returns works off what the pause held back: first
-// the timers that came due fire, late, in deadline order; then the parked arrivals and
+// Resume ends a pause, and before it returns works off what the pause held back: the
+// timers that came due fire, late, in deadline order; and the parked arrivals and
 // deferred functions run in the order they came (an arrival of a queued kind joins its
-// mailbox, keeping its arrival time). Stopped services go on with the time they had
+// mailbox, keeping its arrival time). Which of the two goes first is drawn from the
+// "resume" stream when both have work (a process woken from a stop finds its timers
+// and its sockets ready at once, and either may run first: a reply that came during
+// the pause may beat its call's deadline timer, or lose to it); timers first when
+// only one has. Stopped services go on with the time they had
 // left. If a receiver pauses or crashes the host meanwhile, the rest waits for the
 // next Resume or is lost with the crash. Last, the held replies that can go now are
 // sent (Config.ReplyHold): those for the host, and those it held itself. Resuming a
@@ -79,7 +83,10 @@ func (h *Host) Resume() {
 			h.serveIn(i, h.net.serviceTime())
 		}
 	}
-	h.fireDue()
+	arrivalsFirst := len(h.parked) > 0 && h.timers.len() > 0 && h.timers.first() <= h.Now() && h.net.resumeOrder().IntN(2) == 0
+	if !arrivalsFirst {
+		h.fireDue()
+	}
 	for len(h.parked) > 0 && h.up && !h.paused && h.gen == gen {
 		p := h.parked[0]
 		h.parked[0] = hostParked{}
@@ -92,6 +99,9 @@ func (h *Host) Resume() {
 				h.net.recycle(f)
 			}
 		}
+	}
+	if arrivalsFirst && h.gen == gen {
+		h.fireDue() // it stops if a receiver paused or crashed the host meanwhile
 	}
 	if len(h.parked) == 0 {
 		h.parked = nil

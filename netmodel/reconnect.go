@@ -3,6 +3,7 @@ package netmodel
 import (
 	"cmp"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -93,6 +94,15 @@ func (n *Net) jitter(d time.Duration) int64 {
 		n.redials = n.w.Stream("reconnect")
 	}
 	return int64(d) + n.redials.Int64N(int64(d)/2+1) - int64(d)/4
+}
+
+// resumeOrder is the "resume" stream, made when first drawn from: which of a resumed
+// host's due timers and parked arrivals go first (Host.Resume).
+func (n *Net) resumeOrder() *rand.Rand {
+	if n.resumes == nil {
+		n.resumes = n.w.Stream("resume")
+	}
+	return n.resumes
 }
 
 // healed brings the dial loops of the links a heal restored up to date, in the order
