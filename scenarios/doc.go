@@ -29,7 +29,8 @@
 //     reply-matches-call, result-from-peer, hop-bound, no-leak and liveness. Each one
 //     is shown to catch the bug it exists for in bugs_test.go.
 //
-// Randomness comes from named streams of the run's seed ("workload", "net", "service",
-// "peers", "router/<node>"), so changing the workload does not reshuffle the
-// network.
+// Randomness comes from named streams of the run's seed, one per concern ("workload",
+// "net", "service", "peers" for the leaders' service times, "heartbeats",
+// "router/<node>", and the network's "reconnect" and "resume"), so changing the
+// workload does not reshuffle the network, nor an election the leaders' service.
 package scenarios

@@ -154,7 +154,7 @@ func (wd *world) heartbeat(es *ensState, leader router.PeerRef, version uint64) 
 	for i, m := range es.members {
 		d := time.Duration(0)
 		if m != leader {
-			d = wd.spec.Link.Latency.Sample(wd.peerRand)
+			d = wd.spec.Link.Latency.Sample(wd.beatRand)
 		}
 		wd.w.After(d, func() { wd.beat(es, i, leader, version) })
 	}

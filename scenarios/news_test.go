@@ -53,3 +53,23 @@ func TestNewsWaitsForTheCut(t *testing.T) {
 		t.Fatalf("a gossip interval after the heal, n3's directory holds e1 version %d and p3 believes version %d; want 2 and 2", dir, belief)
 	}
 }
+
+// TestHeartbeatOwnStream: a leader's heartbeat draws its latencies from its own
+// stream, so an election does not shift the leaders' service times that follow it
+// (the two shared the "peers" stream).
+func TestHeartbeatOwnStream(t *testing.T) {
+	next := func(beat bool) int64 {
+		wd, err := newWorld(named(t, "steady"), Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if beat {
+			es := wd.ens["e1"]
+			wd.heartbeat(es, es.leader, es.version+1)
+		}
+		return int64(wd.peerService.Sample(wd.peerRand))
+	}
+	if with, without := next(true), next(false); with != without {
+		t.Errorf("the first service time after a heartbeat is %v, without one %v: the heartbeat drew from the leaders' stream", time.Duration(with), time.Duration(without))
+	}
+}

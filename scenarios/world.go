@@ -52,8 +52,9 @@ type world struct {
 	lastChange  time.Duration
 	quietBy     time.Duration
 	gossipRound int
-	rules       []namedRule // active typed fault rules, in the order added
-	peerRand    *rand.Rand
+	rules       []namedRule      // active typed fault rules, in the order added
+	peerRand    *rand.Rand       // the leaders' service times
+	beatRand    *rand.Rand       // the latency of a leader's heartbeat to its members
 	peerService netmodel.Sampler // spec.Peer.Service, prepared
 	memberList  []*simNode       // the member nodes in spec order (members)
 	// convEpoch moves on whenever a node boots or crashes; an ensState's
@@ -149,6 +150,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		nodes:       make(map[router.NodeID]*simNode),
 		ens:         make(map[router.EnsembleID]*ensState),
 		peerRand:    w.Stream("peers"),
+		beatRand:    w.Stream("heartbeats"),
 		peerService: spec.Peer.Service.Prepare(),
 		kinds:       newTraceKinds(w),
 	}
