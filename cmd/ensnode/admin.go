@@ -170,13 +170,14 @@ var (
 	descClientQ    = prometheus.NewDesc("ensroute_clients_send_queue_bytes", "Bytes waiting in the send queues to clients, all together.", nil, nil)
 	descReconnects = prometheus.NewDesc("ensroute_reconnects_total", "Dial attempts after the first, over all peers.", nil, nil)
 	descTransport  = prometheus.NewDesc("ensroute_transport_total", "Transport counters.", []string{"what"}, nil)
+	descSentBytes  = prometheus.NewDesc("ensroute_transport_sent_bytes_total", "Bytes the transport wrote to its connections.", nil, nil)
 	descSlow       = prometheus.NewDesc("ensroute_kv_slow_requests_total", "Requests of the demo peers' --peer-rate server, by what became of them.", []string{"outcome"}, nil)
 )
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed,
 		descExpired, descBadInst, descGossip, descConflicts, descRefused, descHops,
-		descMailbox, descQueue, descConnected, descLeaving, descDiffers, descClients, descClientQ, descReconnects, descTransport, descSlow} {
+		descMailbox, descQueue, descConnected, descLeaving, descDiffers, descClients, descClientQ, descReconnects, descTransport, descSentBytes, descSlow} {
 		ch <- d
 	}
 }
@@ -255,10 +256,11 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	gauge(descClients, float64(clients))
 	gauge(descClientQ, float64(clientQ))
 	counter(descReconnects, ts.Reconnects)
+	counter(descSentBytes, ts.BytesOut) // bytes, not events: not one of ensroute_transport_total's
 	for _, kv := range []struct {
 		what string
 		v    uint64
-	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"reads", ts.Reads}, {"bytes_out", ts.BytesOut},
+	}{{"sent", ts.Sent}, {"received", ts.Received}, {"writes", ts.Writes}, {"reads", ts.Reads},
 		{"unreachable", ts.Unreachable}, {"overloaded", ts.Overloaded}, {"too_large", ts.TooLarge},
 		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"crossed", ts.Crossed}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects},

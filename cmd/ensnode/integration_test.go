@@ -124,6 +124,13 @@ func TestCluster(t *testing.T) {
 			t.Fatalf("/metrics lacks %s", want)
 		}
 	}
+	// Bytes have their own counter, not a "what" of the transport's event counters.
+	if out := regexp.MustCompile(`(?m)^ensroute_transport_sent_bytes_total ([0-9]+)$`).FindStringSubmatch(body.String()); out == nil || out[1] == "0" {
+		t.Fatalf("/metrics: bytes sent %q, want more than none", out)
+	}
+	if strings.Contains(body.String(), `what="bytes_out"`) {
+		t.Fatal(`/metrics: ensroute_transport_total has what="bytes_out", a count of bytes among counts of events`)
+	}
 	// n1 has told the other members of its ensembles' leaders.
 	if out := regexp.MustCompile(`(?m)^ensroute_gossip_messages_total\{direction="out"\} ([0-9]+)$`).FindStringSubmatch(body.String()); out == nil || out[1] == "0" {
 		t.Fatalf("/metrics: gossip sent %q, want more than none", out)
