@@ -20,8 +20,10 @@ const (
 	// one already travelling is lost when it arrives.
 	InFlightDrop InFlight = iota
 	// InFlightStall holds them at the cut until Heal, which delivers them in the order
-	// they reached it (so a FIFO link stays FIFO). A message that arrives after the
-	// heal is delivered as usual.
+	// they reached it (so a FIFO link stays FIFO), as TCP delivers what it kept
+	// retransmitting once the path is back. A cut that lasted DetectAfter was noticed,
+	// and its connection closed with what it held: Heal loses those ("lost", reason
+	// "closed"). A message that arrives after the heal is delivered as usual.
 	InFlightStall
 )
 
@@ -122,21 +124,47 @@ func (n *Net) cut(from, to []router.NodeID, mode InFlight) {
 func (n *Net) Heal() {
 	now := n.w.Now()
 	var cut []healedLink
+	var closed map[linkKey]bool // the noticed cuts: their connections closed
 	for k, ls := range n.links {
 		if !ls.blocked {
 			continue
 		}
 		ls.blocked = false
+		// Taken in any order here, sorted before any draw (Net.healed); closed is
+		// only looked up.
+		at := time.Duration(ls.since) + n.cfg.DetectAfter
+		if now >= at {
+			if closed == nil {
+				closed = make(map[linkKey]bool)
+			}
+			closed[k] = true
+		}
 		if n.cfg.BackoffMax > 0 {
-			// Taken in any order here, sorted before any draw (Net.healed).
-			at := time.Duration(ls.since) + n.cfg.DetectAfter
 			cut = append(cut, healedLink{key: k, ls: ls, noticed: now >= at, noticedAt: at})
 		}
 	}
 	n.w.Emit("", "heal")
 	n.healed(cut)
+	if len(closed) > 0 {
+		n.dropParked(func(p *parkedMsg) bool { return p.why == parkStall && closed[linkKey{p.from, p.dst.id}] }, "closed")
+	}
 	n.release("heal", func(p *parkedMsg) bool { return p.why == parkStall })
 	n.releaseReplies("heal")
+}
+
+// dropParked loses the parked messages that pick selects, in the order they were
+// parked, for reason.
+func (n *Net) dropParked(pick func(*parkedMsg) bool, reason string) {
+	kept := n.parked[:0]
+	for i := range n.parked {
+		if p := &n.parked[i]; pick(p) {
+			n.lose(p.id, reason)
+		} else {
+			kept = append(kept, *p)
+		}
+	}
+	clear(n.parked[len(kept):])
+	n.parked = kept
 }
 
 // Partitioned reports whether the link from one node to another is cut.
