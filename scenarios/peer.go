@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"time"
+
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -74,7 +76,7 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 	value[copy(value, ev)] = '|'
 	copy(value[len(ev)+1:], p.name)
 	a := p.wd.answers.get()
-	a.p, a.r, a.value = p, r, value
+	a.p, a.r, a.value, a.paused0 = p, r, value, p.sn.host.PausedTotal()
 	p.wd.w.AfterAction(d, a)
 }
 
@@ -87,16 +89,38 @@ type answer struct {
 	value []byte
 	pool  *answerPool
 	held  bool // handed out by the pool and not yet returned
+	// paused0 is the host's PausedTotal when the service began, or last went on:
+	// the work stops while the node is paused, and owes the time it lost.
+	paused0 time.Duration
+	owed    time.Duration // the work left when the service ended in a pause
 }
 
-// Run sends the answer. It runs on the node: it waits out a pause (Host.Defer), and
-// a crash between the event and the answer kills the answer with the process.
+// Run ends the leader's service, and sends the answer. It runs on the node: a pause
+// during the service stops the work, which goes on for the time the pause took
+// (checked again when that is up, for a pause meanwhile), and one at its end delays
+// the answer to the resume (Host.Defer); a crash before the answer kills it with the
+// process.
 func (a *answer) Run() {
-	if h := a.p.sn.host; h.Paused() {
-		h.Defer(a.reply)
-		return
+	h := a.p.sn.host
+	owed := h.PausedTotal() - a.paused0 // the time paused since the work began
+	switch {
+	case owed > 0 && h.Paused():
+		a.owed = owed
+		h.Defer(a.goOn)
+	case owed > 0:
+		a.paused0 = h.PausedTotal()
+		a.p.wd.w.AfterAction(owed, a)
+	case h.Paused():
+		h.Defer(a.reply) // done as the pause began
+	default:
+		a.reply()
 	}
-	a.reply()
+}
+
+// goOn is the work going on at the resume for the time it owes.
+func (a *answer) goOn() {
+	a.paused0 = a.p.sn.host.PausedTotal()
+	a.p.wd.w.AfterAction(a.owed, a)
 }
 
 func (a *answer) reply() {
