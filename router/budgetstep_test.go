@@ -53,3 +53,43 @@ func TestBudgetNeverGrows(t *testing.T) {
 		}
 	}
 }
+
+// TestRedirectBudgetNeverGrows: a call redirected after a nack is sent on with what is
+// left before its deadline on the caller's clock, and never with more than its
+// timeout, though that clock stepped back since the call started.
+func TestRedirectBudgetNeverGrows(t *testing.T) {
+	const timeout = 50 * time.Millisecond
+	old := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}
+	leader := router.PeerRef{Ensemble: "e1", Name: "p3", Node: "n3"}
+	for _, tc := range []struct {
+		name string
+		now  time.Duration // when the nack comes; the call started at 1s
+		want time.Duration
+	}{
+		{name: "10ms later", now: time.Second + 10*time.Millisecond, want: timeout - 10*time.Millisecond},
+		{name: "clock stepped back 40ms", now: time.Second - 40*time.Millisecond, want: timeout},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &handClock{now: time.Second}
+			tr := &recTransport{}
+			n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Semantics: router.Default, Clock: clock, Transport: tr,
+				Rand: zeroRand{}, Directory: router.NewDirectory([]router.Entry{{Ensemble: "e1", Leader: old, Version: 1}})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			id, err := n.Call(router.ToEnsemble("e1"), []byte("get"), timeout, func(router.Result) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.Learn(router.Entry{Ensemble: "e1", Leader: leader, Version: 2})
+			clock.now = tc.now
+			n.Deliver(&router.Message{Kind: router.KindReply, From: "n2", Call: id, Code: router.CodeNack, Peer: old, Hops: 1}, tc.now)
+			if len(tr.out) != 2 || tr.out[1].to != "n3" {
+				t.Fatalf("sent %+v, want the route to n2 and then the redirect to n3", tr.out)
+			}
+			if got := tr.out[1].m.Budget; got != tc.want {
+				t.Errorf("the redirect carries a budget of %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

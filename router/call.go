@@ -269,7 +269,9 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 	if e == nil || (p.hadEntry && e.Version <= p.seen) || e.Leader.IsZero() || e.Leader == m.Peer {
 		return false
 	}
-	budget := p.deadline - n.now()
+	// What is left before the deadline, and never more than the call's timeout (its
+	// budget): a clock stepped back since the call started is no time gained.
+	budget := min(p.deadline-n.now(), p.budget)
 	if budget <= 0 {
 		return false
 	}
