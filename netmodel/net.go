@@ -218,6 +218,9 @@ func (c Config) Validate() error {
 	if c.BackoffMin > c.BackoffMax {
 		return fmt.Errorf("%w: backoff_min: %v is more than backoff_max %v", ErrBadConfig, c.BackoffMin, c.BackoffMax)
 	}
+	if c.BackoffMax > 0 && c.BackoffMin < MinBackoff {
+		return fmt.Errorf("%w: backoff_min: %v is under %v: no dial loop is that fast", ErrBadConfig, c.BackoffMin, MinBackoff)
+	}
 	if c.MailboxCap < 0 {
 		return fmt.Errorf("%w: mailbox_cap: %d is negative", ErrBadConfig, c.MailboxCap)
 	}

@@ -36,6 +36,10 @@ const (
 	DefaultBackoffMax = 2 * time.Second
 )
 
+// MinBackoff is the least Config.BackoffMin of a network that redials: a dial loop
+// faster than that is no network's, and a long outage would cost a draw per attempt.
+const MinBackoff = time.Millisecond
+
 // redialState is a link's dial loop: the time of its next attempt and the backoff
 // before the one after it. It is valid while linkState.downUntil lies ahead.
 type redialState struct {
@@ -77,6 +81,12 @@ func (n *Net) redialFor(ls *linkState, from router.NodeID, dst *Host, noticed bo
 		return
 	}
 	for ls.redial.next < now {
+		if b := ls.redial.backoff; b == int64(n.cfg.BackoffMax) && now-ls.redial.next > 2*b {
+			// The backoff is at its cap: whole periods pass without a draw (the
+			// jitter's mean is none), so that a long outage costs no more than a
+			// short one; the last attempts are drawn.
+			ls.redial.next += (now - ls.redial.next - b) / b * b
+		}
 		ls.redial.next += n.jitter(time.Duration(ls.redial.backoff))
 		ls.redial.backoff = min(2*ls.redial.backoff, int64(n.cfg.BackoffMax))
 	}

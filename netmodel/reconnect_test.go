@@ -240,6 +240,7 @@ func TestReconnectConfig(t *testing.T) {
 		{name: "max without min", min: 0, max: time.Second, want: "netmodel: bad config: backoff_min: 0 with backoff_max 1s: want more than 0"},
 		{name: "min without max", min: time.Second, max: 0, want: "netmodel: bad config: backoff_min: 1s without backoff_max: set both, or neither to reconnect at once"},
 		{name: "min above max", min: 2 * time.Second, max: time.Second, want: "netmodel: bad config: backoff_min: 2s is more than backoff_max 1s"},
+		{name: "min under 1ms", min: time.Millisecond - 1, max: time.Second, want: "netmodel: bad config: backoff_min: 999.999µs is under 1ms: no dial loop is that fast"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

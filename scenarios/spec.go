@@ -359,6 +359,8 @@ func (s Spec) Validate() error {
 		return bad("backoff_min: %v without backoff_max: set both, or neither to reconnect at once", s.BackoffMin.D())
 	case s.BackoffMin > s.BackoffMax:
 		return bad("backoff_min: %v is more than backoff_max %v", s.BackoffMin.D(), s.BackoffMax.D())
+	case s.BackoffMax > 0 && s.BackoffMin.D() < netmodel.MinBackoff:
+		return bad("backoff_min: %v is under %v: no dial loop is that fast", s.BackoffMin.D(), netmodel.MinBackoff)
 	}
 	if err := s.Peer.Service.Validate("peer.service"); err != nil {
 		return bad("%v", err)

@@ -54,6 +54,9 @@ func TestBadSpecs(t *testing.T) {
 		{name: "reply hold past an hour", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 7, "reply_hold": "61m"`, 1)
 		}, want: "reply_hold: 1h1m0s is out of range: want 0 to 1h"},
+		{name: "backoff under 1ms", edit: func(s string) string {
+			return strings.Replace(strings.Replace(s, `"backoff_min": "50ms"`, `"backoff_min": "1ns"`, 1), `"backoff_max": "2s"`, `"backoff_max": "1ns"`, 1)
+		}, want: "backoff_min: 1ns is under 1ms: no dial loop is that fast"},
 		{name: "unknown key", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 7, "routerz": 3`, 1)
 		}, want: `unknown field "routerz"`},
