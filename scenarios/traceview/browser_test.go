@@ -163,6 +163,7 @@ type stats struct {
 	Events   int      `json:"events"`
 	Messages int      `json:"messages"`
 	Call     string   `json:"call"`
+	Cast     string   `json:"cast"`
 	Ensemble string   `json:"ensemble"`
 	View     struct {
 		From float64 `json:"from"`

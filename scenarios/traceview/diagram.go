@@ -27,7 +27,7 @@ const (
 )
 
 // diagram is the data page.js draws, embedded in the page as JSON. Times are virtual
-// nanoseconds; lanes, kinds, calls and ensembles are indexes into their lists, -1
+// nanoseconds; lanes, kinds, calls, casts and ensembles are indexes into their lists, -1
 // for none. Ev holds one entry per record, column by column.
 type diagram struct {
 	Title     string   `json:"title"`
@@ -37,23 +37,29 @@ type diagram struct {
 	To        int64    `json:"to"`
 	Kinds     []string `json:"kinds"`
 	Calls     [][]any  `json:"calls"` // [id, caller lane, ensemble, start, last record, code, late replies, completed or -1]
+	Casts     [][]any  `json:"casts"` // [name, caster lane, ensemble, start, last record, indexes in Violations of those naming it]
 	Ev        columns  `json:"ev"`
 	Rec       []string `json:"rec"`   // each record's canonical JSON
 	Msgs      [][]any  `json:"msgs"`  // [id, send event, from lane, to lane, sent, kind, call, ensemble, copies, lost at sender, late]
 	Spans     [][]any  `json:"spans"` // [kind, lanes, start, end, label]
 	// Violations are the run's, each [invariant, call, detail]: all of them, since the
-	// page lists their calls to pick from, or with a call filter that call's.
+	// page lists their calls and casts to pick from, or with a call (cast) filter
+	// those about that call (cast).
 	Violations [][3]string `json:"violations"`
 	Filter     filterJSON  `json:"filter"`
 }
 
-// columns are the records' fields the drawing needs, one slice per field.
+// columns are the records' fields the drawing needs, one slice per field. Call and
+// Cast are indexes in the diagram's Calls and Casts, -1 for none; Cast is left out
+// of the page, to keep it small, when no record is about a cast (a run without
+// casts), and the page then reads every record as about none.
 type columns struct {
 	T    []int64 `json:"t"`
 	Seq  []int64 `json:"seq"`
 	Lane []int   `json:"lane"`
 	Kind []int   `json:"kind"`
 	Call []int   `json:"call"`
+	Cast []int   `json:"cast,omitempty"` // omitted when no record is about a cast
 	Ens  []int   `json:"ens"`
 	Inst []int   `json:"inst"`
 	Mark []int   `json:"mark"`
@@ -79,7 +85,7 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 	}
 	// Every list is [] when empty, never null: the page reads their lengths.
 	d := &diagram{Title: t.title, Lanes: orEmpty(t.lanes), Ensembles: orEmpty(t.Ensembles()), Filter: filterJSON{Call: f.Call, Cast: f.Cast},
-		Violations: [][3]string{}, Kinds: []string{}, Calls: [][]any{}, Rec: []string{}, Msgs: [][]any{},
+		Violations: [][3]string{}, Kinds: []string{}, Calls: [][]any{}, Casts: [][]any{}, Rec: []string{}, Msgs: [][]any{},
 		Ev: columns{T: []int64{}, Seq: []int64{}, Lane: []int{}, Kind: []int{}, Call: []int{}, Ens: []int{}, Inst: []int{}, Mark: []int{}}}
 	for _, v := range t.viol {
 		// A page of one call lists no other; a page of one cast, the violations about it
@@ -99,6 +105,7 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 	ensIdx := indexOf(d.Ensembles)
 	kindIdx := map[string]int{}
 	callIdx := map[string]int{}
+	castIdx := map[string]int{}
 	evOf := make(map[int]int, len(sel))
 	for i, k := range keep {
 		if !k {
@@ -119,6 +126,14 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 				d.Calls = append(d.Calls, t.callRow(c, ensIdx))
 			}
 		}
+		si := -1
+		if c := t.castBy[t.cast[i]]; c != nil {
+			if si, ok = castIdx[c.name]; !ok {
+				si = len(d.Casts)
+				castIdx[c.name] = si
+				d.Casts = append(d.Casts, t.castRow(c, ensIdx, d.Violations))
+			}
+		}
 		ei, ok := ensIdx[t.ensembleOfRecord(i)]
 		if !ok {
 			ei = -1
@@ -129,6 +144,7 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 		d.Ev.Lane = append(d.Ev.Lane, t.laneOf(i))
 		d.Ev.Kind = append(d.Ev.Kind, ki)
 		d.Ev.Call = append(d.Ev.Call, ci)
+		d.Ev.Cast = append(d.Ev.Cast, si)
 		d.Ev.Ens = append(d.Ev.Ens, ei)
 		d.Ev.Inst = append(d.Ev.Inst, t.inst[i])
 		d.Ev.Mark = append(d.Ev.Mark, markOf(r))
@@ -162,7 +178,27 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 		d.Msgs = append(d.Msgs, []any{m.id, evOf[m.send], t.lane[m.from], t.lane[m.to], int64(t.recs[m.send].At), m.kind, ci, ei, copies, lost, late})
 	}
 	d.Spans = orEmpty(t.spans(keep))
+	if len(d.Casts) == 0 {
+		d.Ev.Cast = nil
+	}
 	return d
+}
+
+// castRow is one cast of the diagram's list; viol are the diagram's violations, of
+// which it lists those that name the cast.
+func (t *Trace) castRow(c *castLife, ensIdx map[string]int, viol [][3]string) []any {
+	ei, ok := ensIdx[ensembleOf(c.target)]
+	if !ok {
+		ei = -1
+	}
+	named := []int{}
+	for k, v := range viol {
+		if v[1] == "" && namesCast(v[2], c.name) {
+			named = append(named, k)
+		}
+	}
+	start, end := t.recs[c.start].At, t.recs[c.recs[len(c.recs)-1]].At
+	return []any{c.name, t.lane[c.node], ei, int64(start), int64(end), named}
 }
 
 // callRow is one call of the diagram's list.

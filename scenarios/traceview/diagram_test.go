@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,5 +119,53 @@ func TestHTMLSelfContained(t *testing.T) {
 		if err := json.Unmarshal([]byte(r), &fields); err != nil {
 			t.Fatalf("record %d is not JSON: %v", k, err)
 		}
+	}
+}
+
+// TestDiagramCasts: the page's data names the cast each record is about, as the
+// records' index in its list of casts, and lists each cast with its caster, target
+// ensemble, span and the violations that name it; a run without casts leaves the
+// column out. The page used to know no cast, and could not choose one.
+func TestDiagramCasts(t *testing.T) {
+	tr, _ := analyse(t, "direct", router.Default)
+	tr.viol = []Violation{
+		{Invariant: "liveness", Call: "n3.1.1", Detail: "call n3.1.1 ..."},
+		{Invariant: "liveness", Detail: "cast s14 to e2, made at 18ms in the liveness phase, never reached a leader"},
+		{Invariant: "hop-bound", Detail: "n5 passed cast s14 on with hops=0: a transfer counts at least 1"},
+	}
+	d := tr.diagramOf(mustSelect(t, tr, Filter{}), Filter{})
+	if len(d.Casts) != len(tr.casts) || len(d.Ev.Cast) != tr.Len() {
+		t.Fatalf("%d casts listed, a cast column of %d; want %d, %d", len(d.Casts), len(d.Ev.Cast), len(tr.casts), tr.Len())
+	}
+	for i, ci := range d.Ev.Cast {
+		name := ""
+		if ci >= 0 {
+			name = d.Casts[ci][0].(string)
+		}
+		if name != tr.cast[i] {
+			t.Fatalf("record %d (%s) is about cast %q in the data, %q in the trace", tr.recs[i].Seq, tr.recs[i].Kind, name, tr.cast[i])
+		}
+	}
+	ms := func(n float64) int64 { return int64(n * float64(time.Millisecond)) }
+	ens := indexOf(d.Ensembles)["e2"]
+	s14 := slices.IndexFunc(d.Casts, func(c []any) bool { return c[0] == "s14" })
+	want := []any{"s14", tr.lane["c1"], ens, ms(18.011857), ms(18.567153), []int{1, 2}}
+	if s14 < 0 || !cmp.Equal(want, d.Casts[s14]) {
+		t.Errorf("cast s14 is listed as %v, want %v", d.Casts[max(s14, 0)], want)
+	}
+	// A page of one cast lists that cast alone.
+	f := Filter{Cast: "s2", World: true}
+	one := tr.diagramOf(mustSelect(t, tr, f), f)
+	if len(one.Casts) != 1 || one.Casts[0][0] != "s2" || slices.ContainsFunc(one.Ev.Cast, func(c int) bool { return c > 0 }) {
+		t.Errorf("the page of s2 lists casts %v", one.Casts)
+	}
+	// A run without casts has no column of them.
+	faults := faultsTrace(t)
+	data, err := json.Marshal(faults.diagramOf(mustSelect(t, faults, Filter{}), Filter{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), `"casts":[]`) || strings.Contains(string(data), `"cast":[`) {
+		t.Errorf("a run without casts: the data lists casts or has a column of them")
 	}
 }

@@ -28,9 +28,9 @@
 //     style inline. One lane per node, messages as arrows from send to arrival, marks
 //     for drops, duplicates, holds, timeouts, late replies, hop-limit answers and
 //     leader changes, partitions, holds, pauses and crashes shaded over their lanes;
-//     filters by call and by ensemble, zoom and pan, and the fields of whatever is
-//     clicked. It draws on a canvas only what is in view. window.ensroute.stats()
-//     tells a test what the page holds and what it last drew.
+//     filters by call, by workload cast and by ensemble, zoom and pan, and the fields
+//     of whatever is clicked. It draws on a canvas only what is in view.
+//     window.ensroute.stats() tells a test what the page holds and what it last drew.
 //
 // traceview reads records only: it imports sim and nothing else of the module, and
 // knows the record kinds by name (README.md lists them with their fields).

@@ -20,6 +20,8 @@ const N = D.ev.t.length;
 const evT = Float64Array.from(D.ev.t);
 const evLane = Int32Array.from(D.ev.lane);
 const evCall = Int32Array.from(D.ev.call);
+// A page of a run without casts leaves their column out: every record is about none.
+const evCast = D.ev.cast ? Int32Array.from(D.ev.cast) : new Int32Array(N).fill(-1);
 const evEns = Int32Array.from(D.ev.ens);
 const evMark = Uint8Array.from(D.ev.mark);
 const evKind = Int32Array.from(D.ev.kind);
@@ -33,6 +35,10 @@ const calls = (D.calls || []).map(function (c) {
   return { id: c[0], lane: c[1], ens: c[2], start: c[3], end: c[4], code: c[5], late: c[6], done: c[7] };
 });
 const callIndex = new Map(calls.map(function (c, i) { return [c.id, i]; }));
+const casts = (D.casts || []).map(function (c) {
+  return { name: c[0], lane: c[1], ens: c[2], start: c[3], end: c[4], viol: c[5] || [] };
+});
+const castIndex = new Map(casts.map(function (c, i) { return [c.name, i]; }));
 
 const msgs = (D.msgs || []).map(function (m) {
   return { id: m[0], ev: m[1], from: m[2], to: m[3], sent: m[4], kind: m[5], call: m[6], ens: m[7],
@@ -62,12 +68,13 @@ function rowOf(lane) { return lane < 0 ? 0 : lane + (hasWorld ? 1 : 0); }
 
 // ---- state -------------------------------------------------------------------------
 let v0 = D.from, v1 = D.to > D.from ? D.to : tMax;
-let callF = -1, ensF = -1;
+// callF and castF are exclusive: at most one of them is >= 0.
+let callF = -1, castF = -1, ensF = -1;
 let selected = null; // {ev: i} or {msg: m}
 const visEv = new Uint8Array(N);
 const visMsg = new Uint8Array(msgs.length);
 const S = { lanes: D.lanes.slice(), rows: rowNames.length, events: N, messages: msgs.length, calls: calls.length,
-  call: '', ensemble: '', view: { from: 0, to: 0 }, visible: { events: 0, messages: 0 },
+  casts: casts.length, call: '', cast: '', ensemble: '', view: { from: 0, to: 0 }, visible: { events: 0, messages: 0 },
   drawn: { events: 0, arrows: 0, marks: {} }, drawMs: 0, maxDrawMs: 0, draws: 0, selected: null, pending: false };
 
 function applyFilter() {
@@ -75,17 +82,20 @@ function applyFilter() {
   for (let i = 0; i < N; i++) {
     const c = evCall[i];
     let ok = callF < 0 || c === callF || c < 0 && worldKind[evKind[i]] === 1;
+    if (ok && castF >= 0) ok = evCast[i] === castF || evCast[i] < 0 && worldKind[evKind[i]] === 1;
     if (ok && ensF >= 0) ok = evEns[i] === ensF || evEns[i] < 0 && worldKind[evKind[i]] === 1;
     visEv[i] = ok ? 1 : 0;
     ne += visEv[i];
   }
   for (let j = 0; j < msgs.length; j++) {
     const m = msgs[j];
-    const ok = (callF < 0 || m.call === callF) && (ensF < 0 || m.ens === ensF);
+    // A cast's message is known by its send, which is about the cast.
+    const ok = (callF < 0 || m.call === callF) && (castF < 0 || evCast[m.ev] === castF) && (ensF < 0 || m.ens === ensF);
     visMsg[j] = ok ? 1 : 0;
     nm += visMsg[j];
   }
   S.call = callF >= 0 ? calls[callF].id : '';
+  S.cast = castF >= 0 ? casts[castF].name : '';
   S.ensemble = ensF >= 0 ? D.ensembles[ensF] : '';
   S.visible = { events: ne, messages: nm };
 }

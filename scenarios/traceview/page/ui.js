@@ -16,19 +16,11 @@ function zoom(f, at) {
 function pan(frac) { const d = (v1 - v0) * frac; setView(v0 + d, v1 + d); }
 function fit() {
   if (callF >= 0) {
-    // The call's records and messages that the page holds: a page made with --from
-    // or --to holds part of the call's life.
-    let a = Infinity, b = -Infinity;
-    for (let i = 0; i < N; i++) if (evCall[i] === callF) { a = Math.min(a, evT[i]); b = Math.max(b, evT[i]); }
-    msgs.forEach(function (m) {
-      if (m.call !== callF) return;
-      a = Math.min(a, m.sent); b = Math.max(b, m.sent);
-      m.copies.forEach(function (cp) { b = Math.max(b, cp.end); });
-    });
-    if (!isFinite(a)) { a = Math.max(calls[callF].start, tMin); b = Math.min(calls[callF].end, tMax); }
-    if (!(b >= a)) { a = tMin; b = tMax; } // the call's life lies outside the data: show the data
-    const pad = Math.max((b - a) * 0.08, 20000);
-    setView(a - pad, b + pad);
+    fitTo(function (i) { return evCall[i] === callF; }, function (m) { return m.call === callF; }, calls[callF]);
+    return;
+  }
+  if (castF >= 0) {
+    fitTo(function (i) { return evCast[i] === castF; }, function (m) { return evCast[m.ev] === castF; }, casts[castF]);
     return;
   }
   let a = Infinity, b = -Infinity;
@@ -37,11 +29,32 @@ function fit() {
   const pad = Math.max((b - a) * 0.02, 20000);
   setView(a - pad, b + pad);
 }
+// fitTo fits the view to the records (isRec) and messages (isMsg) of one call or
+// cast that the page holds: a page made with --from or --to holds part of its life,
+// which runs from life.start to life.end.
+function fitTo(isRec, isMsg, life) {
+  let a = Infinity, b = -Infinity;
+  for (let i = 0; i < N; i++) if (isRec(i)) { a = Math.min(a, evT[i]); b = Math.max(b, evT[i]); }
+  msgs.forEach(function (m) {
+    if (!isMsg(m)) return;
+    a = Math.min(a, m.sent); b = Math.max(b, m.sent);
+    m.copies.forEach(function (cp) { b = Math.max(b, cp.end); });
+  });
+  if (!isFinite(a)) { a = Math.max(life.start, tMin); b = Math.min(life.end, tMax); }
+  if (!(b >= a)) { a = tMin; b = tMax; } // its life lies outside the data: show the data
+  const pad = Math.max((b - a) * 0.08, 20000);
+  setView(a - pad, b + pad);
+}
 
 // ---- filters -----------------------------------------------------------------------
 const callInput = document.getElementById('call');
 const problems = document.getElementById('problems');
+const castInput = document.getElementById('cast');
+const castProblems = document.getElementById('cast-problems');
 const ensSelect = document.getElementById('ens');
+// setCall keeps one call ('' for every call) and fits the view to it; choosing a call
+// lets go of the cast chosen. It returns false, and changes nothing, for an id the
+// page does not hold.
 function setCall(id) {
   const idx = id === '' ? -1 : callIndex.has(id) ? callIndex.get(id) : -2;
   callInput.classList.toggle('bad', idx === -2);
@@ -49,9 +62,34 @@ function setCall(id) {
   callF = idx;
   if (callInput.value !== id) callInput.value = id;
   problems.value = callIndex.has(id) && problems.querySelector('option[value="' + CSS.escape(id) + '"]') ? id : '';
+  if (idx >= 0) showCast(-1, '');
   applyFilter();
   fit();
   return true;
+}
+// setCast is setCall for a workload cast, by its name (s1, s2, ...); with keepView
+// set it leaves the view as it is.
+function setCast(name, keepView) {
+  const idx = name === '' ? -1 : castIndex.has(name) ? castIndex.get(name) : -2;
+  castInput.classList.toggle('bad', idx === -2);
+  if (idx === -2) return false;
+  showCast(idx, name);
+  if (idx >= 0) {
+    callF = -1;
+    callInput.value = '';
+    callInput.classList.remove('bad');
+    problems.value = '';
+  }
+  applyFilter();
+  if (keepView) redraw(); else fit();
+  return true;
+}
+// showCast sets the cast filter and its controls, without drawing.
+function showCast(idx, name) {
+  castF = idx;
+  if (castInput.value !== name) castInput.value = name;
+  castInput.classList.remove('bad');
+  castProblems.value = idx >= 0 && castProblems.querySelector('option[value="' + CSS.escape(name) + '"]') ? name : '';
 }
 function setEnsemble(name) {
   const idx = D.ensembles.indexOf(name);
@@ -66,6 +104,12 @@ callInput.addEventListener('input', function () {
   if (v === '' || callIndex.has(v)) setCall(v);
 });
 problems.addEventListener('change', function () { setCall(problems.value); });
+castInput.addEventListener('change', function () { setCast(castInput.value.trim()); });
+castInput.addEventListener('input', function () {
+  const v = castInput.value.trim();
+  if (v === '' || castIndex.has(v)) setCast(v);
+});
+castProblems.addEventListener('change', function () { setCast(castProblems.value); });
 ensSelect.addEventListener('change', function () { setEnsemble(ensSelect.value); });
 
 const dl = document.getElementById('calls');
@@ -101,6 +145,26 @@ calls.forEach(function (c) {
   }
 });
 dl.appendChild(frag);
+// The casts, and those a violation names (a cast has no call id: the checker names
+// it in the detail, "cast s3"), in the order of their first violation, with what
+// happened as the option's title. The cast controls show only on a page with casts.
+const castList = document.getElementById('casts');
+const castFrag = document.createDocumentFragment();
+casts.forEach(function (c) { const o = document.createElement('option'); o.value = c.name; castFrag.appendChild(o); });
+castList.appendChild(castFrag);
+casts.filter(function (c) { return c.viol.length > 0; })
+  .sort(function (x, y) { return x.viol[0] - y.viol[0]; })
+  .forEach(function (c) {
+    const invs = [];
+    c.viol.forEach(function (k) { if (!invs.includes(D.violations[k][0])) invs.push(D.violations[k][0]); });
+    const p = document.createElement('option');
+    p.value = c.name;
+    p.textContent = c.name + ' ' + invs.join(', ');
+    p.title = c.viol.map(function (k) { return D.violations[k][2]; }).join('\n');
+    castProblems.appendChild(p);
+  });
+document.getElementById('cast-label').hidden = casts.length === 0;
+document.getElementById('cast-problems-label').hidden = castProblems.options.length <= 1;
 D.ensembles.forEach(function (e) {
   const o = document.createElement('option'); o.value = e; o.textContent = e; ensSelect.appendChild(o);
 });
@@ -158,7 +222,9 @@ function fieldValue(k, v) {
   if (DURATION_KEYS[k] && typeof v === 'number') return fmtDur(v);
   return String(v);
 }
-function callButtons(ci) {
+// filterButtons are the buttons under the details of a record or message about call
+// ci or cast si (-1 for none): keep only it, or let go of the call or cast kept.
+function filterButtons(ci, si) {
   const div = el('div');
   if (ci >= 0 && callF !== ci) {
     const b = el('button', 'show only call ' + calls[ci].id);
@@ -168,6 +234,16 @@ function callButtons(ci) {
   if (callF >= 0) {
     const b = el('button', 'show every call');
     b.addEventListener('click', function () { setCall(''); });
+    div.appendChild(b);
+  }
+  if (si >= 0 && castF !== si) {
+    const b = el('button', 'show only cast ' + casts[si].name);
+    b.addEventListener('click', function () { setCast(casts[si].name); });
+    div.appendChild(b);
+  }
+  if (castF >= 0) {
+    const b = el('button', 'show every cast');
+    b.addEventListener('click', function () { setCast(''); });
     div.appendChild(b);
   }
   return div;
@@ -181,8 +257,9 @@ function showEvent(i) {
   const tbl = el('table');
   Object.keys(rec).forEach(function (k) { row(tbl, k, fieldValue(k, rec[k])); });
   details.appendChild(tbl);
-  details.appendChild(callButtons(evCall[i]));
-  S.selected = { seq: rec.seq, kind: rec.kind, call: evCall[i] >= 0 ? calls[evCall[i]].id : '' };
+  details.appendChild(filterButtons(evCall[i], evCast[i]));
+  S.selected = { seq: rec.seq, kind: rec.kind, call: evCall[i] >= 0 ? calls[evCall[i]].id : '',
+    cast: evCast[i] >= 0 ? casts[evCast[i]].name : '' };
   redraw();
 }
 function showMessage(m) {
@@ -192,6 +269,7 @@ function showMessage(m) {
   const tbl = el('table');
   row(tbl, 'sent', fmtT(m.sent));
   if (m.call >= 0) row(tbl, 'call', calls[m.call].id);
+  if (evCast[m.ev] >= 0) row(tbl, 'cast', casts[evCast[m.ev]].name);
   if (m.lost >= 0) row(tbl, 'fate', 'lost at the sender');
   m.copies.forEach(function (c, ci) {
     row(tbl, ci ? 'duplicate' : 'arrived', fmtT(c.arr) + ' (' + c.first + ', after ' + fmtDur(c.arr - m.sent) + ')' +
@@ -201,8 +279,8 @@ function showMessage(m) {
   const rec = JSON.parse(D.rec[m.ev]);
   Object.keys(rec).forEach(function (k) { if (k !== 't' && k !== 'kind' && k !== 'node') row(tbl, 'send.' + k, fieldValue(k, rec[k])); });
   details.appendChild(tbl);
-  details.appendChild(callButtons(m.call));
-  S.selected = { msg: m.id, call: m.call >= 0 ? calls[m.call].id : '' };
+  details.appendChild(filterButtons(m.call, evCast[m.ev]));
+  S.selected = { msg: m.id, call: m.call >= 0 ? calls[m.call].id : '', cast: evCast[m.ev] >= 0 ? casts[evCast[m.ev]].name : '' };
   redraw();
 }
 
@@ -269,7 +347,7 @@ document.getElementById('zoom-in').addEventListener('click', function () { zoom(
 document.getElementById('zoom-out').addEventListener('click', function () { zoom(2); });
 document.getElementById('fit').addEventListener('click', fit);
 document.addEventListener('keydown', function (e) {
-  if (e.target === callInput || e.target.tagName === 'SELECT') return;
+  if (e.target === callInput || e.target === castInput || e.target.tagName === 'SELECT') return;
   switch (e.key) {
     case '+': case '=': zoom(0.5); break;
     case '-': zoom(2); break;
@@ -294,6 +372,12 @@ window.ensroute = Object.freeze({
     const r = canvas.getBoundingClientRect();
     return { x: r.left + xOf(evT[i]), y: r.top + yOf(rowOf(evLane[i])) };
   },
+  // shown returns the trace seqs of the records the filters keep, in order.
+  shown: function () {
+    const out = [];
+    for (let i = 0; i < N; i++) if (visEv[i]) out.push(D.ev.seq[i]);
+    return out;
+  },
   // seqs returns the trace seqs of the records of one kind, in order.
   seqs: function (kind) {
     const out = [];
@@ -317,13 +401,21 @@ resize();
 applyFilter();
 const params = new URLSearchParams(location.hash.slice(1));
 if (params.get('ens')) setEnsemble(params.get('ens'));
-const startCall = params.get('call') || D.filter.call || '';
-const called = startCall !== '' && setCall(startCall); // fits the view to the call
+// The address's call or cast wins over the one the page was made with (a call over a
+// cast when it names both: the filters are exclusive).
+const addrCall = params.get('call') || '', addrCast = addrCall ? '' : params.get('cast') || '';
+const startCall = addrCall || (addrCast ? '' : D.filter.call || '');
+const startCast = startCall ? '' : addrCast || D.filter.cast || '';
+// Each fits the view to its call or cast, but for the cast the page was made with:
+// its view (D.from, D.to) is already fitted to the cast, or the window of --from and
+// --to.
+const ownCast = startCast !== '' && addrCast === '';
+const fitted = startCall !== '' && setCall(startCall) || startCast !== '' && setCast(startCast, ownCast) && !ownCast;
 if (params.get('from') || params.get('to')) {
-  // The address's window wins over the fit to the call.
+  // The address's window wins over the fit to the call or cast.
   setView(parseTime(params.get('from'), v0), parseTime(params.get('to'), v1));
-} else if (called) {
-  // setCall fitted the view to the call
+} else if (fitted) {
+  // setCall or setCast fitted the view
 } else if (D.to > D.from) {
   setView(D.from, D.to);
 } else {
