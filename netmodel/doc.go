@@ -99,8 +99,9 @@
 // "reply-dropped", "reconnect", "pause", "resume", "clock-set", "clock-step", ...).
 //
 // Randomness comes from the World's named streams: "net" for links, "service" for
-// service times, "reconnect" for redial jitter and "router/<id>" for each host's
-// router picks. The same seed and the
+// service times, "reconnect" for redial jitter, "resume" for the order of a resumed
+// host's late timers and parked arrivals, and "router/<id>" for each host's router
+// picks. The same seed and the
 // same calls give the same trace hash, and a fault left off draws nothing, so turning
 // one on does not reshuffle the rest of a run that did not use it.
 package netmodel
