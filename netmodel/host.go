@@ -43,9 +43,11 @@ type Host struct {
 	links   []*linkState    // links from this host, by destination idx (cachedLink, linkTo)
 	dests   [destSlots]dest // where this host has sent to, by destSlot (dest.go)
 	recv    Receiver
-	up      bool
-	downAt  time.Duration // when the host last crashed, while it is down
-	gen     uint64
+	// client: the host dials the others and none dials it (SetClient).
+	client bool
+	up     bool
+	downAt time.Duration // when the host last crashed, while it is down
+	gen    uint64
 	// clock and transport are the ports of incarnation gen, made when first asked
 	// for. They are pointers so that the router calls their methods directly, not
 	// through wrappers that copy a message.
@@ -198,7 +200,7 @@ func (h *Host) Crash() {
 	// Senders still redialing h stay down; those that had noticed its pause start to
 	// redial, and stay down.
 	pda := h.net.cfg.PauseDetectAfter
-	h.net.redialTo(h, wasPaused && pda > 0 && now-h.pausedAt >= pda, h.pausedAt+pda)
+	h.net.redialTo(h, wasPaused && pda > 0 && now-h.pausedAt >= pda, h.pausedAt+pda, false)
 }
 
 // Restart brings a crashed host back as a new incarnation; Attach its new receiver,
@@ -213,12 +215,20 @@ func (h *Host) Restart() {
 	h.gen++
 	h.net.w.Emit(string(h.id), "restart")
 	h.net.dropReplies("incarnation", func(r *heldReply) bool { return r.dst == h })
-	// Senders that had noticed the crash reconnect at their next redial; the new
-	// process dials its own links at once.
+	// The new process dials the other nodes at once, and a connection carries both
+	// ways: senders that had noticed the crash are back at once, but a client, which
+	// no node dials, reconnects at its next redial (reconnect.go).
 	d := h.net.cfg.DetectAfter
-	h.net.redialTo(h, h.net.w.Now()-h.downAt >= d, h.downAt+d)
+	h.net.redialTo(h, h.net.w.Now()-h.downAt >= d, h.downAt+d, true)
 	h.net.redialFresh(h)
 }
+
+// SetClient marks the host as a client: it dials the other nodes, and none dials it
+// (a node without an address in the cluster's peers). A connection carries both
+// ways, so after a noticed outage the links between a client and a restarted node
+// come back at the client's next redial, and those between two nodes at once, when
+// the restarted one dials.
+func (h *Host) SetClient(client bool) { h.client = client }
 
 // Busy returns how many timers are armed (due or not) and how much work waits on the
 // host: messages queued at its router instances, and while paused the arrivals and

@@ -140,8 +140,10 @@ type healedLink struct {
 
 // redialTo brings the dial loops of the links to h from every other host up up to
 // date, in the order the hosts were added: h restarted or resumed (noticed says
-// whether that outage had been noticed, at noticedAt), or crashed or paused.
-func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration) {
+// whether that outage had been noticed, at noticedAt), or crashed or paused. dials
+// says that h dials the others at once (it restarted): the link from a host that is
+// no client is then back at once, over h's connection, unless cut.
+func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration, dials bool) {
 	if n.cfg.BackoffMax == 0 {
 		return
 	}
@@ -157,15 +159,26 @@ func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration) {
 			}
 			ls = n.link(id, h.id)
 		}
+		if dials && !from.client && !ls.blocked && !from.paused {
+			ls.downUntil = 0
+			continue
+		}
 		n.redialFor(ls, id, h, noticed, noticedAt)
 	}
 }
 
 // redialFresh ends the dial loops of h's links to other hosts: h restarted, and a new
-// process dials at once.
+// process dials at once; but a client is not dialed, and h reaches it when it
+// redials h (the link from it, which redialTo brought up to date).
 func (n *Net) redialFresh(h *Host) {
+	now := int64(n.w.Now())
 	for _, id := range n.order {
-		if ls, ok := n.links[linkKey{h.id, id}]; ok {
+		if id == h.id {
+			continue
+		}
+		if back, ok := n.links[linkKey{id, h.id}]; ok && n.hosts[id].client && back.downUntil > now && back.downUntil != down {
+			n.link(h.id, id).downUntil = back.downUntil
+		} else if ls, ok := n.links[linkKey{h.id, id}]; ok {
 			ls.downUntil = 0
 		}
 	}

@@ -78,7 +78,9 @@ func firstSuccess(t *testing.T, w *sim.World, h *netmodel.Host, to router.NodeID
 // fast until the traced reconnect time, which is the first attempt of a backoff of
 // 50ms, 50ms, 100ms, ... up to 2s (±25%) counted from when the outage was noticed.
 // The other direction (not cut, or sent by the restarted or resumed node) is back at
-// once.
+// once. A restarted node dials the others at once, and a connection carries both ways:
+// the link to it from a node is back at once, from a client (which nobody dials) at
+// the client's next redial.
 func TestReconnectAfterNoticedOutage(t *testing.T) {
 	cases := []struct {
 		name string
@@ -87,6 +89,8 @@ func TestReconnectAfterNoticedOutage(t *testing.T) {
 		endAt      time.Duration
 		// The reconnect of a->b falls in [lo, hi]; b->a is back at once.
 		lo, hi time.Duration
+		client bool // a is a client
+		atOnce bool // a->b is back at once, with no reconnect of its own
 	}{
 		{
 			name:  "heal just after notice: the first attempt, 50ms±25% after it",
@@ -101,10 +105,16 @@ func TestReconnectAfterNoticedOutage(t *testing.T) {
 			endAt: 10 * time.Second, lo: 10 * time.Second, hi: 10*time.Second + 2500*ms,
 		},
 		{
-			name:  "crash and restart",
+			name:  "crash and restart: the restarted node dials a",
 			fault: func(_ *netmodel.Net, b *netmodel.Host) { b.Crash() },
 			end:   func(_ *netmodel.Net, b *netmodel.Host) { b.Restart() },
-			endAt: 5 * time.Second, lo: 5 * time.Second, hi: 5*time.Second + 2500*ms,
+			endAt: 5 * time.Second, atOnce: true,
+		},
+		{
+			name:  "crash and restart: a client redials",
+			fault: func(_ *netmodel.Net, b *netmodel.Host) { b.Crash() },
+			end:   func(_ *netmodel.Net, b *netmodel.Host) { b.Restart() },
+			endAt: 5 * time.Second, lo: 5 * time.Second, hi: 5*time.Second + 2500*ms, client: true,
 		},
 		{
 			name:  "pause and resume",
@@ -118,11 +128,27 @@ func TestReconnectAfterNoticedOutage(t *testing.T) {
 			w, n := newTracedNet(t, 7, reconnectConfig())
 			a, _ := addHost(t, n, "a")
 			b, _ := addHost(t, n, "b")
+			a.SetClient(tc.client)
 			at(w, 10*ms, func() { tc.fault(n, b) })
 			at(w, tc.endAt, func() { tc.end(n, b) })
 			w.RunUntil(tc.endAt)
-			if err := b.Transport().Send("a", ptr(msg(router.KindReply, 1))); err != nil {
-				t.Errorf("Send b->a at the end = %v, want nil: its sender noticed nothing or starts afresh", err)
+			if tc.atOnce {
+				for _, l := range [][2]*netmodel.Host{{a, b}, {b, a}} {
+					if err := l[0].Transport().Send(l[1].ID(), ptr(msg(router.KindReply, 1))); err != nil {
+						t.Errorf("Send %s->%s at the end = %v, want nil: the restarted node dialed", l[0].ID(), l[1].ID(), err)
+					}
+				}
+				if r := records(w, "reconnect"); len(r) != 0 {
+					t.Errorf("reconnects traced %q, want none", r)
+				}
+				return
+			}
+			if !tc.client {
+				if err := b.Transport().Send("a", ptr(msg(router.KindReply, 1))); err != nil {
+					t.Errorf("Send b->a at the end = %v, want nil: its sender noticed nothing or starts afresh", err)
+				}
+			} else if err := b.Transport().Send("a", ptr(msg(router.KindReply, 1))); !errors.Is(err, router.ErrUnreachable) {
+				t.Errorf("Send b->a at the end = %v, want ErrUnreachable: b reaches the client once it redials", err)
 			}
 			want := reconnectAt(t, w, "a", "b")
 			if want < tc.lo || want > tc.hi {

@@ -212,6 +212,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 			return nil, fmt.Errorf("%w: %v", ErrBadSpec, err)
 		}
 		sn := &simNode{id: id, idx: int32(len(wd.byIdx)), member: i < len(spec.Nodes), host: h, inc: 1}
+		h.SetClient(!sn.member)
 		for _, eid := range wd.eord {
 			for _, ref := range wd.ens[eid].members {
 				if ref.Node == id {

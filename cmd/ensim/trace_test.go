@@ -156,7 +156,7 @@ func TestTraceCast(t *testing.T) {
 	if code != exitOK || stderr != "" {
 		t.Fatalf("text: exit %d\n%s", code, stderr)
 	}
-	for _, want := range []string{"\n# 9 of 30508 records: cast s14\n", "\n# 1 cast\n", "\ns14   c1      e2 via n5  18.011857ms  e2/p2@n3  18.567153ms  555.296µs  1      cast c1->n5/r2 +0s, "} {
+	for _, want := range []string{"\n# 9 of 30579 records: cast s14\n", "\n# 1 cast\n", "\ns14   c1      e2 via n5  18.011857ms  e2/p2@n3  18.567153ms  555.296µs  1      cast c1->n5/r2 +0s, "} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("text view of s14 lacks %q:\n%s", want, stdout)
 		}

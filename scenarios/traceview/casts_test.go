@@ -160,7 +160,7 @@ func TestWriteCast(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"# 9 of 30508 records: cast s14\n",
+		"# 9 of 30579 records: cast s14\n",
 		"18.011857ms  c1    -     cast        event=s14 target=\"ens:e2 via n5\"\n",
 		"\n# 1 cast\n",
 		"s14   c1      e2 via n5  18.011857ms  e2/p2@n3  18.567153ms  555.296µs  1      cast c1->n5/r2 +0s, cast n5->n3/r5 +296.962µs, deliver e2/p2@n3 +555.296µs, taken e2/p2@n3 +555.296µs\n",
