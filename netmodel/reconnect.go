@@ -63,22 +63,23 @@ func (a *reconnectAct) Run() { a.n.releaseReplies("reconnect") }
 // had noticed it, at noticedAt) or one that began. If the sender is redialing, or
 // starts to now, the link stays down while any cause lasts (a cut, dst down or
 // paused) and otherwise comes back at the first attempt from now on. A link whose
-// sender never noticed anything is left alone.
-func (n *Net) redialFor(ls *linkState, from router.NodeID, dst *Host, noticed bool, noticedAt time.Duration) {
+// sender never noticed anything is left alone. It reports whether it scheduled a
+// reconnect; quiet leaves that to the caller to announce.
+func (n *Net) redialFor(ls *linkState, from router.NodeID, dst *Host, noticed bool, noticedAt time.Duration, quiet bool) (scheduled bool) {
 	if n.cfg.BackoffMax == 0 {
-		return
+		return false
 	}
 	now := int64(n.w.Now())
 	if now >= ls.downUntil {
 		if !noticed {
-			return
+			return false
 		}
 		// The connection closed when the sender noticed: its first wait starts then.
 		ls.redial = redialState{next: int64(noticedAt) + n.jitter(n.cfg.BackoffMin), backoff: int64(n.cfg.BackoffMin)}
 	}
 	if ls.blocked || dst == nil || !dst.up || dst.paused {
 		ls.downUntil = down
-		return
+		return false
 	}
 	for ls.redial.next < now {
 		if b := ls.redial.backoff; b == int64(n.cfg.BackoffMax) && now-ls.redial.next > 2*b {
@@ -91,8 +92,17 @@ func (n *Net) redialFor(ls *linkState, from router.NodeID, dst *Host, noticed bo
 		ls.redial.backoff = min(2*ls.redial.backoff, int64(n.cfg.BackoffMax))
 	}
 	ls.downUntil = ls.redial.next
+	if !quiet {
+		n.announce(ls, from, dst.id)
+	}
+	return true
+}
+
+// announce traces the reconnect of link ls, from node from to node to, at its
+// downUntil, and has the replies held for it sent then.
+func (n *Net) announce(ls *linkState, from, to router.NodeID) {
 	at := time.Duration(ls.downUntil)
-	n.w.Emit(string(from), "reconnect", sim.String("to", string(dst.id)), sim.Dur("at", at))
+	n.w.Emit(string(from), "reconnect", sim.String("to", string(to)), sim.Dur("at", at))
 	if n.cfg.ReplyHold > 0 {
 		n.w.ScheduleAction(at, &n.reconnectAct)
 	}
@@ -122,11 +132,36 @@ func (n *Net) healed(cut []healedLink) {
 	slices.SortFunc(cut, func(a, b healedLink) int {
 		return cmp.Or(cmp.Compare(a.key.from, b.key.from), cmp.Compare(a.key.to, b.key.to))
 	})
+	now := int64(n.w.Now())
+	pending := func(ls *linkState) bool { return ls.downUntil > now && ls.downUntil != down }
+	scheduled := cut[:0] // the links that reconnect later, in the same order
 	for _, c := range cut {
 		if from := n.hosts[c.key.from]; from == nil || !from.up {
 			continue // a sender that is down redials nothing; it starts afresh
 		}
-		n.redialFor(c.ls, c.key.from, n.hosts[c.key.to], c.noticed, c.noticedAt)
+		if n.redialFor(c.ls, c.key.from, n.hosts[c.key.to], c.noticed, c.noticedAt, true) {
+			scheduled = append(scheduled, c)
+		}
+	}
+	// A connection carries both ways: a pair cut both ways is back at the first attempt
+	// of either node, or of the client if one is (no node dials a client).
+	for _, c := range scheduled {
+		back, ok := n.links[linkKey{c.key.to, c.key.from}]
+		if !ok || !pending(c.ls) || !pending(back) {
+			continue
+		}
+		switch from, to := n.hosts[c.key.from], n.hosts[c.key.to]; {
+		case from.client:
+			back.downUntil = c.ls.downUntil
+		case to.client:
+			c.ls.downUntil = back.downUntil
+		default:
+			t := min(c.ls.downUntil, back.downUntil)
+			c.ls.downUntil, back.downUntil = t, t
+		}
+	}
+	for _, c := range scheduled {
+		n.announce(c.ls, c.key.from, c.key.to)
 	}
 }
 
@@ -163,7 +198,7 @@ func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration, dials boo
 			ls.downUntil = 0
 			continue
 		}
-		n.redialFor(ls, id, h, noticed, noticedAt)
+		n.redialFor(ls, id, h, noticed, noticedAt, false)
 	}
 }
 

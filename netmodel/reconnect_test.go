@@ -279,3 +279,35 @@ func TestReconnectConfig(t *testing.T) {
 		})
 	}
 }
+
+// TestReconnectPairTogether: a connection carries both ways, so a pair cut both ways
+// comes back at once in both directions: at the first attempt of either node, or of
+// the client if one is (no node dials a client). Over a few seeds the two nodes'
+// own attempts differ, and the pair still reconnects together.
+func TestReconnectPairTogether(t *testing.T) {
+	for _, client := range []bool{false, true} {
+		for seed := uint64(1); seed <= 8; seed++ {
+			w, n := newTracedNet(t, seed, reconnectConfig())
+			a, _ := addHost(t, n, "a")
+			b, _ := addHost(t, n, "b")
+			a.SetClient(client)
+			at(w, 10*ms, func() { n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop) })
+			at(w, time.Second, n.Heal)
+			w.RunUntil(time.Second)
+			ab, ba := reconnectAt(t, w, "a", "b"), reconnectAt(t, w, "b", "a")
+			if ab != ba {
+				t.Fatalf("client %v, seed %d: a->b reconnects at %v, b->a at %v: want one time for the pair", client, seed, ab, ba)
+			}
+			// Both ways fail until the reconnect, and both succeed from it on.
+			for now := time.Second; now <= ab+ms; now += 100 * time.Microsecond {
+				w.RunUntil(now)
+				for _, l := range [][2]*netmodel.Host{{a, b}, {b, a}} {
+					err := l[0].Transport().Send(l[1].ID(), ptr(msg(router.KindReply, 1)))
+					if up := now >= ab; up != (err == nil) {
+						t.Fatalf("client %v, seed %d: Send %s->%s at %v = %v; the pair reconnects at %v", client, seed, l[0].ID(), l[1].ID(), now, err, ab)
+					}
+				}
+			}
+		}
+	}
+}
