@@ -226,26 +226,15 @@ function fieldValue(k, v) {
 // ci or cast si (-1 for none): keep only it, or let go of the call or cast kept.
 function filterButtons(ci, si) {
   const div = el('div');
-  if (ci >= 0 && callF !== ci) {
-    const b = el('button', 'show only call ' + calls[ci].id);
-    b.addEventListener('click', function () { setCall(calls[ci].id); });
+  const button = function (label, click) {
+    const b = el('button', label);
+    b.addEventListener('click', click);
     div.appendChild(b);
-  }
-  if (callF >= 0) {
-    const b = el('button', 'show every call');
-    b.addEventListener('click', function () { setCall(''); });
-    div.appendChild(b);
-  }
-  if (si >= 0 && castF !== si) {
-    const b = el('button', 'show only cast ' + casts[si].name);
-    b.addEventListener('click', function () { setCast(casts[si].name); });
-    div.appendChild(b);
-  }
-  if (castF >= 0) {
-    const b = el('button', 'show every cast');
-    b.addEventListener('click', function () { setCast(''); });
-    div.appendChild(b);
-  }
+  };
+  if (ci >= 0 && callF !== ci) button('show only call ' + calls[ci].id, function () { setCall(calls[ci].id); });
+  if (callF >= 0) button('show every call', function () { setCall(''); });
+  if (si >= 0 && castF !== si) button('show only cast ' + casts[si].name, function () { setCast(casts[si].name); });
+  if (castF >= 0) button('show every cast', function () { setCast(''); });
   return div;
 }
 function showEvent(i) {
