@@ -120,7 +120,8 @@ func (n *Net) cut(from, to []router.NodeID, mode InFlight) {
 // the cut by the order it reached the hold), and then the replies held for nodes
 // their senders can reach again are sent (Config.ReplyHold); then the links behave as
 // usual, but for those whose senders had noticed the cut: they stay down until their
-// senders redial (Config.BackoffMax, reconnect.go). Heal does not lift a Hold.
+// senders redial (Config.BackoffMax, reconnect.go), a pair cut both ways until the
+// first attempt of either end. Heal does not lift a Hold.
 func (n *Net) Heal() {
 	now := n.w.Now()
 	var cut []healedLink

@@ -20,8 +20,15 @@ import (
 // then the backoff doubles up to Config.BackoffMax, each wait with ±25% jitter. When
 // the cause ends (Heal, Host.Restart, Host.Resume), the link stays down, its sends
 // failing fast with router.ErrUnreachable, until the first attempt at or after that
-// moment: up to BackoffMax and a quarter later. An outage nobody noticed closed no
-// connection and ends seamlessly.
+// moment: up to BackoffMax and a quarter later. A connection carries both ways, and
+// whichever end dials it brings both directions back: a restarted node dials the
+// others at once, so they reach it at once (unless its own link to them is cut); a
+// pair that a heal restores both ways comes back at the first attempt of either end;
+// a client (Host.SetClient) is dialed by nobody, so its links come back at its own
+// attempt. After a pause, the peers that noticed it redial on their own, and the
+// resumed node's own links were never down (a simplification: production's one
+// connection would come back at the earlier of the two ends' attempts). An outage
+// nobody noticed closed no connection and ends seamlessly.
 //
 // The attempts are drawn when the cause ends, from the "reconnect" stream, in a fixed
 // order (links by sender and receiver id at a heal, senders in the order they were
@@ -143,11 +150,16 @@ func (n *Net) healed(cut []healedLink) {
 			scheduled = append(scheduled, c)
 		}
 	}
-	// A connection carries both ways: a pair cut both ways is back at the first attempt
-	// of either node, or of the client if one is (no node dials a client).
+	// A connection carries both ways: a pair cut both ways, and healed now, is back at
+	// the first attempt of either node, or of the client if one is (no node dials a
+	// client).
+	both := make(map[linkKey]bool, len(scheduled)) // only looked up
+	for _, c := range scheduled {
+		both[c.key] = true
+	}
 	for _, c := range scheduled {
 		back, ok := n.links[linkKey{c.key.to, c.key.from}]
-		if !ok || !pending(c.ls) || !pending(back) {
+		if !ok || !both[linkKey{c.key.to, c.key.from}] || !pending(c.ls) || !pending(back) {
 			continue
 		}
 		switch from, to := n.hosts[c.key.from], n.hosts[c.key.to]; {
@@ -194,7 +206,8 @@ func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration, dials boo
 			}
 			ls = n.link(id, h.id)
 		}
-		if dials && !from.client && !ls.blocked && !from.paused {
+		if back, ok := n.links[linkKey{h.id, id}]; dials && !from.client && !ls.blocked && !from.paused && (!ok || !back.blocked) {
+			// h dials from at once, and the connection carries from's sends too.
 			ls.downUntil = 0
 			continue
 		}

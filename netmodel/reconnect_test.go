@@ -311,3 +311,45 @@ func TestReconnectPairTogether(t *testing.T) {
 		}
 	}
 }
+
+// TestReconnectTracedTimeHolds: each direction of a pair is back exactly when its
+// traced reconnect says, when a resume and a heal end the outages of the two
+// directions apart: a heal pairs only the directions it restores itself.
+func TestReconnectTracedTimeHolds(t *testing.T) {
+	world := func(seed uint64) (*sim.World, map[string]*netmodel.Host) {
+		w, n := newTracedNet(t, seed, reconnectConfig())
+		a, _ := addHost(t, n, "a")
+		b, _ := addHost(t, n, "b")
+		at(w, 10*ms, a.Pause)
+		at(w, 10*ms, func() { n.PartitionOneWay(ids("a"), ids("b"), netmodel.InFlightDrop) })
+		at(w, 5*time.Second, a.Resume)
+		at(w, 5*time.Second+time.Microsecond, n.Heal)
+		w.RunUntil(5*time.Second + time.Microsecond)
+		return w, map[string]*netmodel.Host{"a": a, "b": b}
+	}
+	for seed := uint64(1); seed <= 6; seed++ {
+		for _, dir := range [][2]string{{"a", "b"}, {"b", "a"}} {
+			w, h := world(seed) // a world of its own for each direction
+			want := reconnectAt(t, w, dir[0], dir[1])
+			if got := firstSuccess(t, w, h[dir[0]], h[dir[1]].ID(), 5*time.Second+time.Microsecond, want+ms); got < want || got >= want+100*time.Microsecond {
+				t.Errorf("seed %d: first send %s->%s at %v, want its traced reconnect at %v", seed, dir[0], dir[1], got, want)
+			}
+		}
+	}
+}
+
+// TestRestartDialBlocked: a restarted node dials the others at once, but a dial it
+// cannot get through (its link to the other still cut) brings nothing back: the
+// other's sends to it still fail fast.
+func TestRestartDialBlocked(t *testing.T) {
+	w, n := newTracedNet(t, 1, reconnectConfig())
+	a, _ := addHost(t, n, "a")
+	b, _ := addHost(t, n, "b")
+	at(w, 10*ms, b.Crash)
+	at(w, 20*ms, func() { n.PartitionOneWay(ids("b"), ids("a"), netmodel.InFlightDrop) })
+	at(w, 5*time.Second, b.Restart)
+	w.RunUntil(5 * time.Second)
+	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 1))); !errors.Is(err, router.ErrUnreachable) {
+		t.Errorf("Send a->b after the restart = %v, want ErrUnreachable: b's dial to a is cut", err)
+	}
+}
