@@ -106,6 +106,17 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 	kindIdx := map[string]int{}
 	callIdx := map[string]int{}
 	castIdx := map[string]int{}
+	// The violations that name each cast, by its name, read once.
+	castViol := map[string][]int{}
+	for k, v := range d.Violations {
+		if v[1] == "" {
+			for _, name := range CastsNamed(v[2]) {
+				if l := castViol[name]; len(l) == 0 || l[len(l)-1] != k { // a cast named twice in one detail
+					castViol[name] = append(l, k)
+				}
+			}
+		}
+	}
 	evOf := make(map[int]int, len(sel))
 	for i, k := range keep {
 		if !k {
@@ -131,7 +142,7 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 			if si, ok = castIdx[c.name]; !ok {
 				si = len(d.Casts)
 				castIdx[c.name] = si
-				d.Casts = append(d.Casts, t.castRow(c, ensIdx, d.Violations))
+				d.Casts = append(d.Casts, t.castRow(c, ensIdx, castViol[c.name]))
 			}
 		}
 		ei, ok := ensIdx[t.ensembleOfRecord(i)]
@@ -184,18 +195,15 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 	return d
 }
 
-// castRow is one cast of the diagram's list; viol are the diagram's violations, of
-// which it lists those that name the cast.
-func (t *Trace) castRow(c *castLife, ensIdx map[string]int, viol [][3]string) []any {
+// castRow is one cast of the diagram's list; named are the indexes of the diagram's
+// violations that name it.
+func (t *Trace) castRow(c *castLife, ensIdx map[string]int, named []int) []any {
 	ei, ok := ensIdx[ensembleOf(c.target)]
 	if !ok {
 		ei = -1
 	}
-	named := []int{}
-	for k, v := range viol {
-		if v[1] == "" && namesCast(v[2], c.name) {
-			named = append(named, k)
-		}
+	if named == nil {
+		named = []int{} // [] in the page's data, never null
 	}
 	start, end := t.recs[c.start].At, t.recs[c.recs[len(c.recs)-1]].At
 	return []any{c.name, t.lane[c.node], ei, int64(start), int64(end), named}
