@@ -200,7 +200,7 @@ func (h *Host) Crash() {
 	// Senders still redialing h stay down; those that had noticed its pause start to
 	// redial, and stay down.
 	pda := h.net.cfg.PauseDetectAfter
-	h.net.redialTo(h, wasPaused && pda > 0 && now-h.pausedAt >= pda, h.pausedAt+pda, false)
+	h.net.redialTo(h, wasPaused && pda > 0 && now-h.pausedAt >= pda, h.pausedAt+pda, backNone)
 }
 
 // Restart brings a crashed host back as a new incarnation; Attach its new receiver,
@@ -219,7 +219,7 @@ func (h *Host) Restart() {
 	// ways: senders that had noticed the crash are back at once, but a client, which
 	// no node dials, reconnects at its next redial (reconnect.go).
 	d := h.net.cfg.DetectAfter
-	h.net.redialTo(h, h.net.w.Now()-h.downAt >= d, h.downAt+d, true)
+	h.net.redialTo(h, h.net.w.Now()-h.downAt >= d, h.downAt+d, backRestart)
 	h.net.redialFresh(h)
 }
 

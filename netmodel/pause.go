@@ -40,7 +40,7 @@ func (h *Host) Pause() {
 	h.net.w.Cancel(h.timerEv)
 	h.timerEv = 0
 	h.net.w.Emit(string(h.id), "pause")
-	h.net.redialTo(h, false, 0, false) // senders still redialing h stay down
+	h.net.redialTo(h, false, 0, backNone) // senders still redialing h stay down
 }
 
 // Resume ends a pause, and before it returns works off what the pause held back: the
@@ -67,9 +67,9 @@ func (h *Host) Resume() {
 	h.net.w.Emit(string(h.id), "resume", sim.Dur("paused", now-h.pausedAt), sim.Int("parked", int64(len(h.parked))))
 	// Senders that had noticed the pause reconnect at their next redial.
 	if pda := h.net.cfg.PauseDetectAfter; pda > 0 {
-		h.net.redialTo(h, now-h.pausedAt >= pda, h.pausedAt+pda, false)
+		h.net.redialTo(h, now-h.pausedAt >= pda, h.pausedAt+pda, backResume)
 	} else {
-		h.net.redialTo(h, false, 0, false)
+		h.net.redialTo(h, false, 0, backResume)
 	}
 	gen := h.gen
 	for i := range h.boxes {

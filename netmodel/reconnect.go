@@ -25,10 +25,10 @@ import (
 // others at once, so they reach it at once (unless its own link to them is cut); a
 // pair that a heal restores both ways comes back at the first attempt of either end;
 // a client (Host.SetClient) is dialed by nobody, so its links come back at its own
-// attempt. After a pause, the peers that noticed it redial on their own, and the
-// resumed node's own links were never down (a simplification: production's one
-// connection would come back at the earlier of the two ends' attempts). An outage
-// nobody noticed closed no connection and ends seamlessly.
+// attempt. A node resumed after a pause its peers noticed finds those connections
+// closed and redials after a first backoff: each pair comes back, both ways, at the
+// first attempt of either end. An outage nobody noticed closed no connection and
+// ends seamlessly.
 //
 // The attempts are drawn when the cause ends, from the "reconnect" stream, in a fixed
 // order (links by sender and receiver id at a heal, senders in the order they were
@@ -87,6 +87,11 @@ func (n *Net) redialFor(ls *linkState, from router.NodeID, dst *Host, noticed bo
 	if ls.blocked || dst == nil || !dst.up || dst.paused {
 		ls.downUntil = down
 		return false
+	}
+	if ls.redial.backoff <= 0 {
+		// A link brought down with its pair's state only (redialTo, healed) has no
+		// loop of its own: it starts one from now.
+		ls.redial = redialState{next: now, backoff: int64(n.cfg.BackoffMin)}
 	}
 	for ls.redial.next < now {
 		if b := ls.redial.backoff; b == int64(n.cfg.BackoffMax) && now-ls.redial.next > 2*b {
@@ -185,12 +190,23 @@ type healedLink struct {
 	noticedAt time.Duration
 }
 
+// How h comes back, for redialTo.
+const (
+	backNone    = iota // h crashed or paused: it dials nobody
+	backRestart        // a new process, which dials the others at once
+	backResume         // a resumed one, which finds its connections closed and redials
+)
+
 // redialTo brings the dial loops of the links to h from every other host up up to
 // date, in the order the hosts were added: h restarted or resumed (noticed says
-// whether that outage had been noticed, at noticedAt), or crashed or paused. dials
-// says that h dials the others at once (it restarted): the link from a host that is
-// no client is then back at once, over h's connection, unless cut.
-func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration, dials bool) {
+// whether that outage had been noticed, at noticedAt), or crashed or paused (back
+// says which). A restarted h dials the others at once: the link from a host that is
+// no client is then back at once, over h's connection, unless cut. A resumed h finds
+// the connections its peers closed closed, and redials after a first backoff: each
+// pair is back at the first attempt of either end that can dial the other (nobody
+// dials a client), both ways.
+func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration, back int) {
+	dials := back == backRestart
 	if n.cfg.BackoffMax == 0 {
 		return
 	}
@@ -211,7 +227,33 @@ func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration, dials boo
 			ls.downUntil = 0
 			continue
 		}
-		n.redialFor(ls, id, h, noticed, noticedAt, false)
+		if back != backResume || h.client && from.client {
+			n.redialFor(ls, id, h, noticed, noticedAt, false)
+			continue
+		}
+		if !n.redialFor(ls, id, h, noticed, noticedAt, true) {
+			continue
+		}
+		if rev, ok := n.links[linkKey{h.id, id}]; ok && rev.blocked {
+			// h's own way to from is cut: from's attempt alone can connect.
+			n.announce(ls, id, h.id)
+			continue
+		}
+		// The pair: from's attempt if it can dial h, h's own if it can dial from.
+		t := int64(down)
+		if !h.client {
+			t = ls.downUntil
+		}
+		if !from.client {
+			t = min(t, int64(n.w.Now())+n.jitter(n.cfg.BackoffMin))
+		}
+		rev := n.link(h.id, id)
+		ls.downUntil, rev.downUntil = t, t
+		// One connection, one dial loop to go on with, should either end lose it again.
+		ls.redial.next = t
+		rev.redial = ls.redial
+		n.announce(ls, id, h.id)
+		n.announce(rev, h.id, id)
 	}
 }
 

@@ -91,6 +91,7 @@ func TestReconnectAfterNoticedOutage(t *testing.T) {
 		lo, hi time.Duration
 		client bool // a is a client
 		atOnce bool // a->b is back at once, with no reconnect of its own
+		paired bool // b->a is back with a->b, not at once
 	}{
 		{
 			name:  "heal just after notice: the first attempt, 50ms±25% after it",
@@ -117,10 +118,12 @@ func TestReconnectAfterNoticedOutage(t *testing.T) {
 			endAt: 5 * time.Second, lo: 5 * time.Second, hi: 5*time.Second + 2500*ms, client: true,
 		},
 		{
+			// b finds its connection closed and redials 50ms±25% after the resume, if
+			// a has not by then: the pair is back together.
 			name:  "pause and resume",
 			fault: func(_ *netmodel.Net, b *netmodel.Host) { b.Pause() },
 			end:   func(_ *netmodel.Net, b *netmodel.Host) { b.Resume() },
-			endAt: 5 * time.Second, lo: 5 * time.Second, hi: 5*time.Second + 2500*ms,
+			endAt: 5 * time.Second, lo: 5 * time.Second, hi: 5*time.Second + 62500*time.Microsecond, paired: true,
 		},
 	}
 	for _, tc := range cases {
@@ -143,7 +146,23 @@ func TestReconnectAfterNoticedOutage(t *testing.T) {
 				}
 				return
 			}
-			if !tc.client {
+			if tc.paired {
+				ab, ba := reconnectAt(t, w, "a", "b"), reconnectAt(t, w, "b", "a")
+				if ab != ba || ab < tc.lo || ab > tc.hi {
+					t.Fatalf("a->b reconnects at %v, b->a at %v: want one time for the pair, in [%v, %v]", ab, ba, tc.lo, tc.hi)
+				}
+				// Both ways fail until the reconnect, and both succeed from it on.
+				for now := tc.endAt; now <= ab+ms; now += 100 * time.Microsecond {
+					w.RunUntil(now)
+					for _, l := range [][2]*netmodel.Host{{a, b}, {b, a}} {
+						err := l[0].Transport().Send(l[1].ID(), ptr(msg(router.KindReply, 1)))
+						if up := now >= ab; up != (err == nil) {
+							t.Fatalf("Send %s->%s at %v = %v; the pair reconnects at %v", l[0].ID(), l[1].ID(), now, err, ab)
+						}
+					}
+				}
+				return
+			} else if !tc.client {
 				if err := b.Transport().Send("a", ptr(msg(router.KindReply, 1))); err != nil {
 					t.Errorf("Send b->a at the end = %v, want nil: its sender noticed nothing or starts afresh", err)
 				}
