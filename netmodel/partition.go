@@ -156,16 +156,26 @@ func (n *Net) Heal() {
 // dropParked loses the parked messages that pick selects, in the order they were
 // parked, for reason.
 func (n *Net) dropParked(pick func(*parkedMsg) bool, reason string) {
+	for _, p := range n.takeParked(pick) {
+		n.lose(p.id, reason)
+	}
+}
+
+// takeParked takes the parked messages that pick selects out of the park, in the
+// order they were parked.
+func (n *Net) takeParked(pick func(*parkedMsg) bool) []parkedMsg {
+	var out []parkedMsg
 	kept := n.parked[:0]
 	for i := range n.parked {
-		if p := &n.parked[i]; pick(p) {
-			n.lose(p.id, reason)
+		if pick(&n.parked[i]) {
+			out = append(out, n.parked[i])
 		} else {
-			kept = append(kept, *p)
+			kept = append(kept, n.parked[i])
 		}
 	}
 	clear(n.parked[len(kept):])
 	n.parked = kept
+	return out
 }
 
 // Partitioned reports whether the link from one node to another is cut.
@@ -244,18 +254,7 @@ func (n *Net) park(f *flight, why parkReason) {
 // they were parked, and lets each arrive again. They are taken out first: an arrival
 // may run a receiver that holds, releases or parks again.
 func (n *Net) release(by string, pick func(*parkedMsg) bool) {
-	var out []parkedMsg
-	kept := n.parked[:0]
-	for i := range n.parked {
-		if pick(&n.parked[i]) {
-			out = append(out, n.parked[i])
-		} else {
-			kept = append(kept, n.parked[i])
-		}
-	}
-	clear(n.parked[len(kept):])
-	n.parked = kept
-	for _, p := range out {
+	for _, p := range n.takeParked(pick) {
 		n.w.Emit("", "released", sim.Int("msg", int64(p.id)), sim.String("from", string(p.from)), sim.String("to", string(p.dst.id)), sim.String("by", by))
 		n.reparkAs = p.order
 		n.arrive(p.from, p.dst, p.gen, p.id, &p.m)
