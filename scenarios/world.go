@@ -162,9 +162,13 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	wd.peerNames, wd.targetNames = newPeerNames(w, peers), newTargetNames(w, len(spec.Ensembles)+peers)
 	wd.chk = newChecker(wd)
-	mailboxCap := spec.MailboxCap
+	mailboxCap, replyHold, backoffMin, backoffMax := spec.MailboxCap, spec.ReplyHold.D(), spec.BackoffMin.D(), spec.BackoffMax.D()
 	if opt.Semantics == router.Riak {
-		mailboxCap = 0 // Erlang mailboxes are unbounded
+		// The original's mailboxes are unbounded, and its transport is Erlang
+		// distribution's, which holds no reply and has no redial window: a send to a
+		// node it is not connected to connects on demand, so a link is back as soon as
+		// its outage ends, and a reply that cannot go is lost.
+		mailboxCap, replyHold, backoffMin, backoffMax = 0, 0, 0, 0
 	}
 	net, err := netmodel.New(w, netmodel.Config{
 		Routers:          spec.Routers,
@@ -172,9 +176,9 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		Link:             spec.Link,
 		DetectAfter:      spec.DetectAfter.D(),
 		PauseDetectAfter: spec.PauseDetectAfter.D(),
-		ReplyHold:        spec.ReplyHold.D(),
-		BackoffMin:       spec.BackoffMin.D(),
-		BackoffMax:       spec.BackoffMax.D(),
+		ReplyHold:        replyHold,
+		BackoffMin:       backoffMin,
+		BackoffMax:       backoffMax,
 		MailboxCap:       mailboxCap,
 		Observer:         wd.chk,
 	})
