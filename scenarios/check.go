@@ -612,7 +612,7 @@ func (c *checker) finish(quiet bool) {
 // directoryViews describes what each running member believes about e.
 func (wd *world) directoryViews(e router.EnsembleID) string {
 	es := wd.ens[e]
-	parts := []string{fmt.Sprintf("truth %s@v%d", es.leader, es.version)}
+	parts := []string{fmt.Sprintf("truth %s@v%d", es.dirLeader, es.dirVersion)}
 	for _, sn := range wd.members() {
 		if sn.node != nil {
 			got, _ := sn.node.Directory().Lookup(e)

@@ -12,7 +12,8 @@ import (
 // refuses (nack). The end bumps the version; the new leader's node learns first and
 // pushes the entry to every other member node over the network. An election that
 // ends without a leader (none named, or its node is down) announces "no leader" from
-// the first running member.
+// the first running member; under riak it announces nothing, as the original's
+// manager learns leaders only, and the directories keep naming the last one.
 func (wd *world) scheduleElection(el Election) {
 	id := router.EnsembleID(el.Ensemble)
 	wd.w.Schedule(el.At.D(), func() {
@@ -38,6 +39,10 @@ func (wd *world) scheduleElection(el Election) {
 		es.convAt = 0
 		if winner < 0 {
 			wd.w.Emit("", "election-failed", strAttr("ens", string(id)), strAttr("wanted", el.Leader), intAttr("version", int64(es.version)))
+			if wd.opt.Semantics == router.Riak {
+				return
+			}
+			es.dirLeader, es.dirVersion = router.PeerRef{}, es.version
 			for _, m := range es.members {
 				if wd.nodes[m.Node].node != nil {
 					wd.announce(m.Node, router.Entry{Ensemble: id, Version: es.version})
@@ -47,6 +52,7 @@ func (wd *world) scheduleElection(el Election) {
 			return // every member is down: anti-entropy spreads the news after restarts
 		}
 		es.setLeader(winner) // convAt was reset with the version above
+		es.dirLeader, es.dirVersion = es.leader, es.version
 		wd.w.Emit("", "elected", strAttr("ens", string(id)), strAttr("leader", es.leader.String()), intAttr("version", int64(es.version)))
 		wd.heartbeat(es, es.leader, es.version)
 		wd.announce(es.leader.Node, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
@@ -90,10 +96,10 @@ func (wd *world) antiEntropy() {
 		}
 		for _, ref := range sn.peers {
 			es := wd.ens[ref.Ensemble]
-			if !wd.reaches(es.leader.Node, sn.id) {
+			if !wd.reaches(es.dirLeader.Node, sn.id) {
 				continue
 			}
-			sn.node.Learn(router.Entry{Ensemble: es.id, Leader: es.leader, Version: es.version})
+			sn.node.Learn(router.Entry{Ensemble: es.id, Leader: es.dirLeader, Version: es.dirVersion})
 		}
 	}
 	if len(ms) > 1 {
@@ -138,7 +144,7 @@ func (wd *world) convergedNow(es *ensState) bool {
 		if sn.node == nil {
 			continue
 		}
-		if got, _ := sn.node.Directory().Lookup(e); got.Leader != es.leader || got.Version != es.version {
+		if got, _ := sn.node.Directory().Lookup(e); got.Leader != es.dirLeader || got.Version != es.dirVersion {
 			return false
 		}
 	}

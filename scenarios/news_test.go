@@ -3,6 +3,8 @@ package scenarios
 import (
 	"testing"
 	"time"
+
+	"github.com/ensroute/ensroute/router"
 )
 
 // TestNewsWaitsForTheCut: a member cut off from an ensemble's leader hears of a new
@@ -71,5 +73,39 @@ func TestHeartbeatOwnStream(t *testing.T) {
 	}
 	if with, without := next(true), next(false); with != without {
 		t.Errorf("the first service time after a heartbeat is %v, without one %v: the heartbeat drew from the leaders' stream", time.Duration(with), time.Duration(without))
+	}
+}
+
+// TestFailedElectionUnderRiak: an election that ends without a leader is announced as
+// "no leader" under default, so callers fail at once (no-leader); under riak nothing
+// is announced, as the original's manager learns leaders only: every directory keeps
+// the last leader and its version, whose peer refuses (nack, a timeout), and the
+// world counts the directories converged on that, not on "no leader".
+func TestFailedElectionUnderRiak(t *testing.T) {
+	const at, dur = 400 * time.Millisecond, 20 * time.Millisecond
+	for _, sem := range semantics {
+		s := named(t, "steady")
+		s.Liveness = nil
+		s.Elections = []Election{{At: Duration(at), Ensemble: "e1", Duration: Duration(dur)}}
+		wd, err := newWorld(s, Options{Seed: 1, Semantics: sem})
+		if err != nil {
+			t.Fatal(err)
+		}
+		es := wd.ens["e1"]
+		was := es.leader
+		wd.schedule()
+		wd.w.RunUntil(at + dur + 2*s.Gossip.Interval.D())
+		want := router.Entry{Ensemble: "e1", Version: 2} // default: no leader, announced
+		if sem == router.Riak {
+			want = router.Entry{Ensemble: "e1", Leader: was, Version: 1}
+		}
+		for _, sn := range wd.members() {
+			if got, _ := sn.node.Directory().Lookup("e1"); got != want {
+				t.Errorf("%s: %s's directory holds %v, want %v", sem, sn.id, got, want)
+			}
+		}
+		if !es.leader.IsZero() || !wd.converged("e1") {
+			t.Errorf("%s: e1 led by %v, converged %v; want no leader, converged", sem, es.leader, wd.converged("e1"))
+		}
 	}
 }

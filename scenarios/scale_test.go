@@ -56,6 +56,7 @@ func TestConvergenceMemoCrash(t *testing.T) {
 	// A new leader that every member but the last learns.
 	es.version++
 	es.setLeader(1)
+	es.dirLeader, es.dirVersion = es.leader, es.version
 	es.convAt = 0
 	stale := wd.memberList[len(wd.memberList)-1]
 	for _, sn := range wd.memberList {

@@ -101,7 +101,14 @@ type ensState struct {
 	// tells it leads by its own index (simPeer.mi), comparing no strings.
 	leaderMI int
 	version  uint64
-	slow     map[string]slowness
+	// dirLeader and dirVersion are what the directories should hold: the last
+	// leader announced, and its version. They are leader and version but under riak
+	// after an election that ended without a leader: the original never announces
+	// that no peer leads (its manager learns leaders only), so the directories keep
+	// the last one, whose peer now refuses.
+	dirLeader  router.PeerRef
+	dirVersion uint64
+	slow       map[string]slowness
 	// view is what each member believes about the leader, in the order of members.
 	// Members learn a new leader from its heartbeat, one network latency after the
 	// election: ahead of the directories, but not instantly.
@@ -198,6 +205,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		for range es.members {
 			es.view = append(es.view, belief{leader: es.leader, version: es.version})
 		}
+		es.dirLeader, es.dirVersion = es.leader, es.version
 		wd.ens[es.id] = es
 		wd.eord = append(wd.eord, es.id)
 		wd.ensBy = append(wd.ensBy, es)
@@ -206,7 +214,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	var start []router.Entry
 	for _, id := range wd.eord {
 		es := wd.ens[id]
-		start = append(start, router.Entry{Ensemble: id, Leader: es.leader, Version: es.version})
+		start = append(start, router.Entry{Ensemble: id, Leader: es.dirLeader, Version: es.dirVersion})
 	}
 	var startSnap *router.Snapshot
 	for i, name := range append(append([]string{}, spec.Nodes...), spec.Clients...) {
