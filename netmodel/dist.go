@@ -150,6 +150,24 @@ func (d Dist) Sample(r *rand.Rand) time.Duration {
 	return s.sample(r)
 }
 
+// High returns a duration that no draw of a valid d is expected to pass: the largest
+// draw for constant and uniform; for exponential, Min plus 42 means (a draw passes it
+// with probability e^-42, under 1e-18); for lognormal, Min plus the draw nine
+// standard deviations up (probability about 1e-19), at most the hour a draw stops at.
+// It saturates at the largest time.Duration.
+func (d Dist) High() time.Duration {
+	switch d.Kind {
+	case "uniform":
+		return max(d.Min.D(), d.Max.D())
+	case "exponential":
+		return addClamped(d.Min.D(), 42*float64(d.Mean))
+	case "lognormal":
+		s := d.sampler()
+		return addClamped(d.Min.D(), min(math.Exp(s.mu+9*s.sigma), float64(time.Hour)))
+	}
+	return d.Min.D()
+}
+
 // Sampler is a Dist prepared once for drawing: its Sample draws exactly what the
 // Dist's own Sample draws from the same stream, without preparing the Dist again on
 // every draw. The zero Sampler always returns 0.

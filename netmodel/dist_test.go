@@ -111,8 +111,34 @@ func TestDistSampleBounds(t *testing.T) {
 			if d.Kind == "constant" && s != d.Min.D() {
 				t.Fatalf("constant Sample = %v, want %v", s, d.Min.D())
 			}
+			if h := d.High(); s > h {
+				t.Fatalf("Sample = %v, above High %v", s, h)
+			}
 		}
 	})
+}
+
+// TestDistHigh pins High for each kind: the largest draw of a bounded kind, far out
+// in the tail (and at most the hour a lognormal draw stops at) of the others.
+func TestDistHigh(t *testing.T) {
+	for _, tc := range []struct {
+		d    netmodel.Dist
+		want time.Duration
+	}{
+		{netmodel.Const(3 * time.Millisecond), 3 * time.Millisecond},
+		{netmodel.Dist{Kind: "uniform", Min: dur(time.Millisecond), Max: dur(time.Second)}, time.Second},
+		{netmodel.Dist{Kind: "exponential", Min: dur(time.Millisecond), Mean: dur(10 * time.Millisecond)}, 421 * time.Millisecond},
+		// mean 1ms, sigma 0.5: exp(mu + 4.5) with mu = ln(1e6) - 0.125
+		{netmodel.Dist{Kind: "lognormal", Min: dur(time.Millisecond), Mean: dur(time.Millisecond), Sigma: 0.5},
+			time.Millisecond + time.Duration(math.Exp(math.Log(1e6)-0.125+4.5))},
+		// sigma 3: past the hour a draw stops at
+		{netmodel.Dist{Kind: "lognormal", Min: dur(time.Millisecond), Mean: dur(10 * time.Millisecond), Sigma: 3}, time.Hour + time.Millisecond},
+		{netmodel.Dist{Kind: "exponential", Min: dur(math.MaxInt64 - 1), Mean: dur(time.Hour)}, math.MaxInt64},
+	} {
+		if got := tc.d.High(); got != tc.want {
+			t.Errorf("%+v: High = %v, want %v", tc.d, got, tc.want)
+		}
+	}
 }
 
 // TestDistSampleExtremes pins the edges a property run might miss: the full uniform

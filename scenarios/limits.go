@@ -78,6 +78,43 @@ func (s *Spec) backSteps() time.Duration {
 	return back
 }
 
+// settle is how long the messages and the work of the last calls may go on after
+// everything else has: a few legs of network (a request's hops, the reply and a
+// gossip message), each its link's highest latency (Dist.High) with a rule's
+// delay and a router's service time, then a leader's longest service. A world that
+// is not quiet that much after its last round of gossip and its timeouts is leaking
+// (no-leak); with a slow or long-tailed link it needs the time, as the messages do.
+func (s *Spec) settle() time.Duration {
+	leg := s.Link.Latency.High()
+	for _, l := range s.Links {
+		leg = max(leg, l.Link.Latency.High())
+	}
+	var delay time.Duration
+	service := s.Peer.Service.High()
+	for _, f := range s.Faults {
+		if f.Rule != nil {
+			delay = max(delay, f.Rule.Delay.D())
+		}
+		if f.Service != nil {
+			service = max(service, f.Service.High())
+		}
+	}
+	leg = satAdd(satAdd(leg, delay), s.RouterService.High())
+	legs := time.Duration(max(s.HopLimit, 1) + 2)
+	if leg > math.MaxInt64/legs {
+		return math.MaxInt64
+	}
+	return satAdd(leg*legs, service)
+}
+
+// satAdd returns a+b for non-negative a and b, saturating at the largest duration.
+func satAdd(a, b time.Duration) time.Duration {
+	if a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
 // gossipRounds is about how many anti-entropy rounds a run of s has (none when its
 // gossip is push only), as world.schedule plans them.
 func (s *Spec) gossipRounds() float64 {
