@@ -148,3 +148,27 @@ func TestBENCHMARKSCommands(t *testing.T) {
 		t.Fatalf("found %d ./ensim and %d valgrind commands in BENCHMARKS.md: fix the test", ensims, valgrinds)
 	}
 }
+
+// TestREADMECompareTables: each table under "Riak versus ensroute" is the real output
+// of the ensim compare command above it, as the README says, but for events/s.
+func TestREADMECompareTables(t *testing.T) {
+	text, err := mdsection.Of(readme(t), "## Riak versus ensroute")
+	if err != nil {
+		t.Fatalf("README.md: %v", err)
+	}
+	examples := regexp.MustCompile("(?s)```\n\\$ go run \\./cmd/ensim (compare [^\n]*)\n(.*?)```").FindAllStringSubmatch(text, -1)
+	if len(examples) < 3 {
+		t.Fatalf("found %d examples of ensim compare in README.md: fix the test", len(examples))
+	}
+	speed := regexp.MustCompile(`(?m)^events/s .*\n`)
+	for _, ex := range examples {
+		code, stdout, stderr := ensim(t, strings.Fields(ex[1])...)
+		if code != exitOK {
+			t.Errorf("%s: exit %d\n%s", ex[1], code, stderr)
+			continue
+		}
+		if got, want := speed.ReplaceAllString(stdout, ""), speed.ReplaceAllString(ex[2], ""); got != want {
+			t.Errorf("%s prints\n%s\nREADME.md shows\n%s", ex[1], got, want)
+		}
+	}
+}
