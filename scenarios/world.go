@@ -18,6 +18,10 @@ type Options struct {
 	Semantics router.Semantics
 	// KeepTrace keeps every trace record (Run's Result.Trace).
 	KeepTrace bool
+	// TraceSink, if set, is handed every trace record as it is emitted, for a
+	// consumer that streams the trace rather than keep it (sim.Config.Sink: the
+	// record is valid only during the call).
+	TraceSink func(*sim.Record)
 	// NoHash skips the trace hash: Report.TraceHash is "" and, unless KeepTrace is
 	// set, no trace record is built at all (Report.TraceEvents is 0). For runs whose
 	// hash nobody reads, such as a sweep's seeds that are not rechecked; the run
@@ -149,7 +153,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace, NoHash: opt.NoHash})
+	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace, NoHash: opt.NoHash, Sink: opt.TraceSink})
 	wd := &world{
 		spec:        spec,
 		opt:         opt,

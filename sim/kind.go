@@ -137,7 +137,7 @@ func (w *World) emitKind(node *Name, k *Kind, attrs []Attr) {
 		dst = w.appendHead(dst, node, k)
 	}
 	w.encBuf = w.appendValues(dst, attrs)
-	if w.cfg.KeepTrace {
+	if w.keeping {
 		if len(w.encBuf) >= hashChunk {
 			w.flushHash()
 		}
@@ -181,8 +181,8 @@ func (w *World) endRecord() {
 	w.traceLen++
 }
 
-// keepKind counts a record of kind k and keeps it (Config.KeepTrace): the record
-// Emit would keep with k's keys and the names' strings.
+// keepKind counts a record of kind k and keeps it (Config.KeepTrace) or hands it to
+// the Sink: the record Emit would keep with k's keys and the names' strings.
 func (w *World) keepKind(node *Name, k *Kind, attrs []Attr) {
 	w.traceLen++
 	kept := Record{At: w.now, Seq: w.traceLen - 1, Kind: k.name}
@@ -190,12 +190,12 @@ func (w *World) keepKind(node *Name, k *Kind, attrs []Attr) {
 		kept.Node = node.String()
 	}
 	if len(attrs) > 0 {
-		kept.Attrs = plainAttrs(attrs)
+		kept.Attrs = w.plainAttrs(attrs)
 		for i := range kept.Attrs {
 			kept.Attrs[i].Key = k.keys[i]
 		}
 	}
-	w.records = append(w.records, kept)
+	w.keep(&kept)
 }
 
 // badEmit panics for an EmitKind whose kind or node belongs to another World or
@@ -227,7 +227,7 @@ func (w *World) appendHead(dst []byte, node *Name, k *Kind) []byte {
 	if k.tag == 0 {
 		w.kinds++
 		k.tag = w.kinds + 1
-		if k.tag < 0x80 && w.hash != nil && !w.cfg.KeepTrace {
+		if k.tag < 0x80 && w.hash != nil && !w.keeping {
 			k.fast = w
 		}
 		dst = appendKindDef(dst, k.name, k.keys)

@@ -38,10 +38,17 @@ func (a *Attr) str() string {
 	return a.Str
 }
 
-// plainAttrs returns a copy of attrs for a record the World keeps: each as String
-// or Int would make it, with a named value's string in Str.
-func plainAttrs(attrs []Attr) []Attr {
-	kept := make([]Attr, len(attrs))
+// plainAttrs returns a copy of attrs for a record the World keeps or hands to its
+// Sink: each as String or Int would make it, with a named value's string in Str. A
+// record only handed to the Sink, which must not keep it, reuses one slice.
+func (w *World) plainAttrs(attrs []Attr) []Attr {
+	var kept []Attr
+	if w.cfg.KeepTrace {
+		kept = make([]Attr, len(attrs))
+	} else {
+		w.sinkAttrs = append(w.sinkAttrs[:0], make([]Attr, len(attrs))...)
+		kept = w.sinkAttrs
+	}
 	for i := range attrs {
 		if a := &attrs[i]; a.IsInt {
 			kept[i] = Attr{Key: a.Key, Int: a.Int, IsInt: true}
@@ -64,7 +71,8 @@ func Dur(key string, d time.Duration) Attr { return Int(key, int64(d)) }
 // Emit records one trace event with At = Now() and Seq = TraceLen() (before
 // the call), and folds its canonical encoding (Record.AppendCanonical) into the
 // running hash. With Config.KeepTrace the record is also retained, holding its
-// own copy of attrs, so the caller may reuse the slice: each attribute as String
+// own copy of attrs, so the caller may reuse the slice (and with Config.Sink it is
+// handed to the Sink): each attribute as String
 // or Int would make it (a named value's string in Str, no Name).
 //
 // Attribute keys are written as given; keys that repeat or collide with
@@ -88,12 +96,23 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 		}
 	}
 	w.traceLen++
-	if w.cfg.KeepTrace {
+	if w.keeping {
 		kept := Record{At: w.now, Seq: w.traceLen - 1, Node: node, Kind: kind}
 		if len(attrs) > 0 {
-			kept.Attrs = plainAttrs(attrs)
+			kept.Attrs = w.plainAttrs(attrs)
 		}
-		w.records = append(w.records, kept)
+		w.keep(&kept)
+	}
+}
+
+// keep hands r, a record as Config.KeepTrace keeps it, to what takes records: the
+// kept trace and the Sink.
+func (w *World) keep(r *Record) {
+	if w.cfg.KeepTrace {
+		w.records = append(w.records, *r)
+	}
+	if w.cfg.Sink != nil {
+		w.cfg.Sink(r)
 	}
 }
 

@@ -380,3 +380,77 @@ func TestRecordString(t *testing.T) {
 		}
 	}
 }
+
+// TestSinkSeesWhatIsKept: a World's Sink is handed every record, in order, exactly
+// as KeepTrace keeps it, whether the World also hashes or keeps its trace, and a
+// Sink changes neither the hash nor the kept trace. Records come from Emit and EmitKind,
+// with plain, named and numbered values.
+func TestSinkSeesWhatIsKept(t *testing.T) {
+	type op struct {
+		kind      int // -1: Emit
+		node, val int // indexes into the names; -1 none
+		n         int64
+		s         string
+		advance   time.Duration
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		ops := rapid.SliceOfN(rapid.Custom(func(t *rapid.T) op {
+			return op{kind: rapid.IntRange(-1, 2).Draw(t, "kind"), node: rapid.IntRange(-1, 3).Draw(t, "node"),
+				val: rapid.IntRange(-1, 3).Draw(t, "val"), n: rapid.Int64().Draw(t, "n"), s: rapid.StringN(0, 5, -1).Draw(t, "s"),
+				advance: time.Duration(rapid.IntRange(0, 2).Draw(t, "advance"))}
+		}), 1, 60).Draw(t, "ops")
+		run := func(cfg Config) (w *World, sunk []Record) {
+			if cfg.Sink != nil {
+				cfg.Sink = func(r *Record) {
+					c := *r
+					c.Attrs = append([]Attr(nil), r.Attrs...)
+					sunk = append(sunk, c)
+				}
+			}
+			w = New(cfg)
+			kinds := []*Kind{w.Kind("a"), w.Kind("b", "x"), w.Kind("c", "x", "y")}
+			names := []*Name{w.Name("n1"), w.Name("n2")}
+			names = append(names, w.NameNum(names[0], 7), w.NameNum(names[1], 1<<63))
+			pick := func(i int) *Name {
+				if i < 0 {
+					return nil
+				}
+				return names[i]
+			}
+			for _, o := range ops {
+				w.now += o.advance
+				val := Attr{Int: o.n, IsInt: o.val < 0, Str: o.s, Name: pick(o.val)}
+				if o.kind < 0 {
+					node := ""
+					if n := pick(o.node); n != nil {
+						node = n.String()
+					}
+					w.Emit(node, "plain", val, String("s", o.s))
+					continue
+				}
+				attrs := []Attr{val, Int("", o.n)}[:o.kind]
+				w.EmitKind(pick(o.node), kinds[o.kind], attrs...)
+			}
+			return w, sunk
+		}
+		kept, _ := run(Config{KeepTrace: true, NoHash: true})
+		want := kept.Trace()
+		for _, cfg := range []Config{{}, {KeepTrace: true}, {NoHash: true}, {KeepTrace: true, NoHash: true}} {
+			plain, _ := run(cfg)
+			cfg.Sink = func(*Record) {}
+			w, sunk := run(cfg)
+			if d := gocmp.Diff(want, sunk); d != "" {
+				t.Fatalf("%+v: the Sink saw (-kept +sunk):\n%s", cfg, d)
+			}
+			// TraceLen counts what is recorded: every record, now that a Sink takes them.
+			if w.TraceHash() != plain.TraceHash() || w.TraceLen() != uint64(len(want)) {
+				t.Fatalf("%+v: with a Sink the hash %s -> %s, TraceLen %d, want %d", cfg, plain.TraceHash(), w.TraceHash(), w.TraceLen(), len(want))
+			}
+			if cfg.KeepTrace {
+				if d := gocmp.Diff(want, w.Trace()); d != "" {
+					t.Fatalf("%+v: with a Sink, the kept trace (-without +with):\n%s", cfg, d)
+				}
+			}
+		}
+	})
+}

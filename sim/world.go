@@ -19,6 +19,12 @@ type Config struct {
 	// them. The running trace hash is kept unless NoHash is set, whatever
 	// KeepTrace says.
 	KeepTrace bool
+	// Sink, if set, is handed every record as it is emitted, as KeepTrace would
+	// keep it (a named value's string in Str), for a consumer that streams the
+	// trace (to a file, say) rather than hold all of it. The record and its Attrs
+	// are valid only during the call: Sink must copy what it keeps. It runs inside
+	// Emit, on the simulation's own path, and must not call back into the World.
+	Sink func(*Record)
 	// NoHash keeps no trace hash, for runs whose hash nobody reads (such as
 	// the passing seeds of a sweep): records are not encoded, and
 	// World.TraceHash returns "". With neither KeepTrace nor a hash, nothing
@@ -49,7 +55,9 @@ type World struct {
 	streams map[string]*rand.Rand
 
 	hash      hash.Hash // nil with Config.NoHash
-	recording bool      // a hash or kept records consume what Emit records
+	recording bool      // a hash, kept records or a sink consume what Emit records
+	keeping   bool      // kept records or a sink take each record (Config.KeepTrace, Sink)
+	sinkAttrs []Attr    // the Attrs of the record handed to a Sink, reused
 	encBuf    []byte
 	traceLen  uint64
 	records   []Record
@@ -64,7 +72,8 @@ func New(cfg Config) *World {
 	w := &World{
 		cfg:       cfg,
 		streams:   make(map[string]*rand.Rand),
-		recording: !cfg.NoHash || cfg.KeepTrace,
+		recording: !cfg.NoHash || cfg.KeepTrace || cfg.Sink != nil,
+		keeping:   cfg.KeepTrace || cfg.Sink != nil,
 	}
 	if !cfg.NoHash {
 		w.hash = xxh3.New128()

@@ -192,8 +192,9 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
-	defer traceFile.discard() // written and put in place after the run; this is for an early return
-	res, err := simulateGuarded(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, KeepTrace: trace != ""})
+	defer traceFile.discard() // written as the run goes and put in place after it; this is for an early return
+	tw := newTraceWriter(traceFile)
+	res, err := simulateGuarded(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, TraceSink: tw.sink()})
 	var crash *simPanic
 	if errors.As(err, &crash) {
 		printPanic(stderr, crash)
@@ -206,7 +207,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	}
 	// A trace that could not be written is reported, and the replay with it; so is
 	// a report that could not be printed.
-	traceErr := writeTrace(traceFile, res.Trace)
+	traceErr := tw.finish()
 	if traceErr != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", traceErr)
 	}

@@ -282,13 +282,14 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if o.routers > 0 {
 		spec.Routers = o.routers
 	}
-	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem, KeepTrace: o.trace != "" || o.determinism}
+	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem}
 	traceFile, err := createTrace(o.trace)
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
 	}
-	defer traceFile.discard() // written and put in place after the run; this is for an early return
+	defer traceFile.discard() // written as the run goes and put in place after it; this is for an early return
+	tw := newTraceWriter(traceFile)
 	// A repro file asked for is written whatever the run finds: a path it cannot be
 	// written to is refused before the run, as --trace's is.
 	var reproFile *outFile
@@ -313,7 +314,16 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 			}
 		}()
 	}
-	res, err := simulateGuarded(spec, opt)
+	// The trace is written as the run goes, never held whole (a run of scale traces
+	// gigabytes); --check-determinism keeps a fingerprint of each record.
+	var res *scenarios.Result
+	var mismatch *divergence
+	if o.determinism {
+		res, mismatch, err = twice(spec, opt, tw.sink())
+	} else {
+		opt.TraceSink = tw.sink()
+		res, err = simulateGuarded(spec, opt)
+	}
 	var crash *simPanic
 	if errors.As(err, &crash) {
 		ran = true
@@ -325,24 +335,12 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	ran = true
 	code := exitOK
-	var mismatch *divergence
-	if o.determinism {
-		again, err := simulateGuarded(spec, opt)
-		if errors.As(err, &crash) {
-			return o.crashed(crash, spec, reproFile, stderr)
-		}
-		if err != nil {
-			fmt.Fprintf(stderr, "ensim: %v\n", err)
-			return exitUsage
-		}
-		mismatch = compareRuns(res, again)
-		if mismatch != nil {
-			code = exitFail
-		}
+	if mismatch != nil {
+		code = exitFail
 	}
 	// A trace that could not be written is reported, and the run with it: what the
 	// run found counts for more.
-	traceErr := writeTrace(traceFile, res.Trace)
+	traceErr := tw.finish()
 	if traceErr != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", traceErr)
 	}

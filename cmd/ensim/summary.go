@@ -179,8 +179,8 @@ func si(v float64) string {
 
 // createTrace opens the file of --trace before the run, so that a path that cannot
 // be written is bad usage found before the run, not an error after it that would
-// hide what the run found. The file takes the path's place only once writeTrace has
-// written it whole: a run that ends early, or a trace that cannot be written, leaves
+// hide what the run found. The file takes the path's place only once a traceWriter
+// has written it whole: a run that ends early, or a trace that cannot be written, leaves
 // an older file at the path as it was. A path of "" is no file (nil).
 func createTrace(path string) (*outFile, error) {
 	if path == "" {
@@ -193,28 +193,56 @@ func createTrace(path string) (*outFile, error) {
 	return o, nil
 }
 
-// writeTrace writes records to o, from createTrace, as JSON lines (each record's
-// sim.Record.AppendJSON and a '\n'), and puts it in place: the records the trace hash
-// is computed over, though the hash reads their binary encoding, not this text. On an
-// error o is discarded. A nil o is no file.
-func writeTrace(o *outFile, recs []sim.Record) error {
+// traceWriter writes a run's records to a file from createTrace as the run emits
+// them, as JSON lines (each record's sim.Record.AppendJSON and a '\n'): the records
+// the trace hash is computed over, though the hash reads their binary encoding, not
+// this text. A nil traceWriter is no file.
+type traceWriter struct {
+	o   *outFile
+	w   *bufio.Writer
+	buf []byte
+	err error // the first write that failed; the rest are skipped
+}
+
+// newTraceWriter returns a traceWriter to o, or nil for a nil o.
+func newTraceWriter(o *outFile) *traceWriter {
 	if o == nil {
 		return nil
 	}
-	w := bufio.NewWriterSize(o, 1<<16)
-	var buf []byte
-	for _, r := range recs {
-		buf = append(r.AppendJSON(buf[:0]), '\n')
-		if _, err := w.Write(buf); err != nil {
-			o.discard()
-			return fmt.Errorf("--trace: %w", err)
-		}
+	return &traceWriter{o: o, w: bufio.NewWriterSize(o, 1<<16)}
+}
+
+// sink returns what the run hands each record to (scenarios.Options.TraceSink), or
+// nil for no file.
+func (t *traceWriter) sink() func(*sim.Record) {
+	if t == nil {
+		return nil
 	}
-	if err := w.Flush(); err != nil {
-		o.discard()
-		return fmt.Errorf("--trace: %w", err)
+	return t.add
+}
+
+func (t *traceWriter) add(r *sim.Record) {
+	if t.err != nil {
+		return
 	}
-	if err := o.commit(); err != nil {
+	t.buf = append(r.AppendJSON(t.buf[:0]), '\n')
+	_, t.err = t.w.Write(t.buf)
+}
+
+// finish puts the file written in place, or discards it on an error, and returns
+// the error.
+func (t *traceWriter) finish() error {
+	if t == nil {
+		return nil
+	}
+	if t.err == nil {
+		t.err = t.w.Flush()
+	}
+	if t.err != nil {
+		t.o.discard()
+		return fmt.Errorf("--trace: %w", t.err)
+	}
+	if err := t.o.commit(); err != nil {
 		return fmt.Errorf("--trace: %w", err)
 	}
 	return nil

@@ -485,7 +485,7 @@ func TestSweepRecheck(t *testing.T) {
 		// the test's perturbation does not reach, so the two runs agree there.
 		for _, w := range []string{
 			"ensim: seed 1 failed: nondeterministic: seed 1 ran twice with different trace hashes",
-			"  seed 1 run twice more, in this process, with the traces kept:\n    determinism: 2 runs, same trace hash ",
+			"  seed 1 run twice more, in this process, their traces compared:\n    determinism: 2 runs, same trace hash ",
 		} {
 			if !strings.Contains(stderr, w) {
 				t.Errorf("stderr lacks %q:\n%s", w, stderr)

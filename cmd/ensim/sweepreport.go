@@ -94,26 +94,19 @@ func (s *sweeper) printFailure(w io.Writer, f *sweepFailure, first firstRun) {
 	fmt.Fprintf(w, "  run it alone with:\n    %s\n", s.runCommand(f.Seed))
 }
 
-// printRerun runs a seed twice in this process with the traces kept and prints where
-// they part (determinism.go); the first diverging record names the culprit.
+// printRerun runs a seed twice in this process and prints where their traces part
+// (determinism.go); the first diverging record names the culprit.
 func (s *sweeper) printRerun(w io.Writer, seed uint64) {
-	opt := scenarios.Options{Seed: seed, Semantics: s.o.sem, KeepTrace: true, Bugs: injectBugs}
-	spec := s.specOf(seed)
-	// Guarded: a seed that panics in one of the reruns must not end the sweep and
-	// lose its summary.
-	a, err := simulateGuarded(spec, opt)
+	opt := scenarios.Options{Seed: seed, Semantics: s.o.sem, Bugs: injectBugs}
+	// Guarded (twice runs simulateGuarded): a seed that panics in one of the reruns
+	// must not end the sweep and lose its summary.
+	a, d, err := twice(s.specOf(seed), opt, nil)
 	if err != nil {
 		fmt.Fprintf(w, "  rerun: %v\n", err)
 		return
 	}
-	b, err := simulateGuarded(spec, opt)
-	if err != nil {
-		fmt.Fprintf(w, "  rerun: %v\n", err)
-		return
-	}
-	fmt.Fprintf(w, "  seed %d run twice more, in this process, with the traces kept:\n", seed)
+	fmt.Fprintf(w, "  seed %d run twice more, in this process, their traces compared:\n", seed)
 	var buf strings.Builder
-	d := compareRuns(a, b)
 	printDeterminism(&buf, a, d)
 	if d == nil {
 		fmt.Fprintf(&buf, "the runs agree here: what differed lies outside one run (state a worker kept from an earlier seed, or the process's environment)\n")
