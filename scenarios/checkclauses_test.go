@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 )
@@ -656,5 +657,37 @@ func TestCheckerBudgetBound(t *testing.T) {
 			sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer, Budget: tc.budget(timeout)})
 			wantViolations(t, wd, tc.inv, fmt.Sprintf("handed to %s with a budget of %v, more than the call's timeout %v", peer, timeout+1, timeout))
 		})
+	}
+}
+
+// TestCheckerCompletedKeptIsALeak: a node whose table of pending calls still holds
+// completed calls leaks, from the first one on: one call made and completed under
+// bugs.KeepCompleted is reported as one, and none without the bug.
+func TestCheckerCompletedKeptIsALeak(t *testing.T) {
+	for _, keep := range []bool{false, true} {
+		s := named(t, "steady")
+		s.Liveness = nil
+		opt := Options{Seed: 1}
+		if keep {
+			opt.Bugs = bugs.Of(bugs.KeepCompleted)
+		}
+		wd, err := newWorld(s, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es := wd.ensBy[0]
+		sn := wd.nodes[es.leader.Node]
+		wd.call(sn, es, -1, []byte("e1"))
+		wd.w.RunUntil(time.Second)
+		if got := sn.node.Registered(); got != map[bool]int{false: 0, true: 1}[keep] || len(sn.node.Pending()) != 0 {
+			t.Fatalf("keep %v: %s holds %d calls, %d pending, after one call", keep, sn.id, got, len(sn.node.Pending()))
+		}
+		wd.chk.viol = nil
+		wd.chk.finish(true)
+		if !keep {
+			wantViolations(t, wd, "", "")
+			continue
+		}
+		wantViolations(t, wd, InvNoLeak, "1 completed calls still held in the table of pending calls at "+string(sn.id))
 	}
 }
