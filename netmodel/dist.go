@@ -163,7 +163,7 @@ func (d Dist) High() time.Duration {
 		return addClamped(d.Min.D(), 42*float64(d.Mean))
 	case "lognormal":
 		s := d.sampler()
-		return addClamped(d.Min.D(), min(math.Exp(s.mu+9*s.sigma), float64(time.Hour)))
+		return addClamped(d.Min.D(), min(math.Exp(s.mu+float64(9*s.sigma)), float64(time.Hour)))
 	}
 	return d.Min.D()
 }

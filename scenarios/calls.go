@@ -58,6 +58,10 @@ type openCall struct {
 	// them), the least hop count they were handed it with (hop-bound, default).
 	nh     int
 	handed [4]hopsHanded
+	// nack is 1 + the hop count of the first nack handed to the caller's node (0:
+	// none yet; -1: its redirect was checked): the request the node sends next, the
+	// redirect, must count those hops (hop-bound, default).
+	nack int
 }
 
 // hopsHanded is the least hop count a node was handed a request of a call with.
@@ -174,7 +178,7 @@ func (c *checker) closeOpen(r *callRec) {
 	}
 	i := r.open - 1
 	o := &c.open[i]
-	o.event, o.more, o.n0, o.nh = nil, nil, 0, 0
+	o.event, o.more, o.n0, o.nh, o.nack = nil, nil, 0, 0, 0
 	c.freeOpen = append(c.freeOpen, i)
 	r.open = 0
 }

@@ -400,12 +400,19 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	if rec.open == 0 || rec.hopFlagged {
 		return
 	}
-	least, handed := c.open[rec.open-1].leastHops(from)
+	o := &c.open[rec.open-1]
+	least, handed := o.leastHops(from)
+	caller := samestr.Equal(string(from), string(c.wd.order[rec.node]))
 	switch {
+	case caller && o.nack > 0 && m.Hops < o.nack:
+		rec.hopFlagged = true
+		c.violate(InvHopBound, m.Call, "%s redirected the request with hops=%d after a nack that came with hops=%d: the hops before the nack were not counted", from, m.Hops, o.nack-1)
+	case caller && o.nack > 0:
+		o.nack = -1 // the redirect counted them; a copy of an older chain the node passes on later need not
 	case m.Hops < 1:
 		rec.hopFlagged = true
 		c.violate(InvHopBound, m.Call, "%s passed the request on with hops=%d: a transfer counts at least 1", from, m.Hops)
-	case handed && m.Hops <= least && !samestr.Equal(string(from), string(c.wd.order[rec.node])):
+	case handed && m.Hops <= least && !caller:
 		rec.hopFlagged = true
 		c.violate(InvHopBound, m.Call, "%s passed the request on with hops=%d, though it was handed it with hops=%d at least: the transfer was not counted", from, m.Hops, least)
 	}
@@ -420,6 +427,9 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 	switch m.Kind {
 	case router.KindReply:
 		c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call}) // settled above: to has no entry
+		if m.Code == router.CodeNack && c.wd.opt.Semantics == router.Default {
+			c.sawNack(to, m)
+		}
 		if c.handed.has(id) {
 			c.probes.dupReply++
 		}
@@ -457,6 +467,23 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 			c.open[rec.open-1].sawHops(to, m.Hops)
 		}
 		c.handed.add(id)
+	}
+}
+
+// sawNack records the hop count of the first nack of an open call handed to its
+// caller's node: a redirect must count at least those hops again.
+func (c *checker) sawNack(to router.NodeID, m *router.Message) {
+	i, ok := c.byIssued.recent(&m.Call)
+	if !ok {
+		i, ok = c.byIssued.get(&m.Call)
+	}
+	if !ok {
+		return
+	}
+	if rec := &c.calls[i]; rec.open != 0 && samestr.Equal(string(to), string(c.wd.order[rec.node])) {
+		if o := &c.open[rec.open-1]; o.nack == 0 {
+			o.nack = m.Hops + 1
+		}
 	}
 }
 

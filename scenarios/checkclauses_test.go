@@ -691,3 +691,52 @@ func TestCheckerCompletedKeptIsALeak(t *testing.T) {
 		wantViolations(t, wd, InvNoLeak, "1 completed calls still held in the table of pending calls at "+string(sn.id))
 	}
 }
+
+// TestCheckerRedirectCountsHops: under default semantics, the request a caller's node
+// redirects after a nack must carry more hops than the nack came with (the router
+// passes the nack's count on and counts the new transfer); with as many, the hops
+// before the nack were dropped, and a redirect could go round the hop limit. Only the
+// redirect is held to it, and riak redirects nothing.
+func TestCheckerRedirectCountsHops(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		sem       router.Semantics
+		nackHops  int
+		sent      []int // the hops of the requests the caller's node sends after the nack
+		violation bool
+	}{
+		{name: "counted", nackHops: 2, sent: []int{3}},
+		{name: "not counted", nackHops: 2, sent: []int{2}, violation: true},
+		{name: "reset", nackHops: 2, sent: []int{1}, violation: true},
+		{name: "an older copy passed on after the redirect", nackHops: 2, sent: []int{3, 1}},
+		{name: "riak", sem: router.Riak, nackHops: 2, sent: []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, tc.sem)
+			sn, far := wd.byIdx[0], wd.byIdx[1].id
+			id := startCall(wd, sn, "e1")
+			req := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: 1}
+			wd.chk.Sent(sn.id, far, 10, &req)
+			wd.chk.Handed(far, 10, &req)
+			nack := router.Message{Kind: router.KindReply, Call: id, Code: router.CodeNack, Hops: tc.nackHops}
+			wd.chk.Sent(far, sn.id, 11, &nack)
+			wd.chk.Handed(sn.id, 11, &nack)
+			for i, h := range tc.sent {
+				m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: h}
+				wd.chk.Sent(sn.id, far, uint64(12+i), &m)
+			}
+			var hop []string
+			for _, v := range wd.chk.viol {
+				if v.Invariant == InvHopBound {
+					hop = append(hop, v.Detail)
+				}
+			}
+			if got := len(hop) > 0; got != tc.violation {
+				t.Errorf("hop-bound violations %q, want some: %v", hop, tc.violation)
+			}
+			if tc.violation && !strings.Contains(hop[0], "the hops before the nack were not counted") {
+				t.Errorf("violation %q does not say what was wrong", hop[0])
+			}
+		})
+	}
+}
