@@ -37,6 +37,7 @@ type callRec struct {
 	code             router.Code // the first completion's error, as the outcome names it
 	named            bool        // the router's EvCall named the call's id
 	hopFlagged       bool
+	redirected       bool // the caller's node redirected the call once (default: at most once)
 	duplicated       bool // a request of this call was duplicated: transfers are not a chain
 	lost             bool // the caller crashed first
 	live             bool // liveness applies

@@ -470,6 +470,25 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 	}
 }
 
+// redirect sees the caller's node redirect call after a nack: under default semantics
+// a call is redirected at most once (hop-bound), so that nacks cannot bounce it
+// between leaders until its deadline.
+func (c *checker) redirect(call *router.CallID) {
+	i, ok := c.byIssued.recent(call)
+	if !ok {
+		i, ok = c.byIssued.get(call)
+	}
+	if !ok || c.wd.opt.Semantics != router.Default {
+		return
+	}
+	rec := &c.calls[i]
+	if rec.redirected && !rec.hopFlagged {
+		rec.hopFlagged = true
+		c.violate(InvHopBound, *call, "redirected a second time: a call is redirected at most once")
+	}
+	rec.redirected = true
+}
+
 // sawNack records the hop count of the first nack of an open call handed to its
 // caller's node: a redirect must count at least those hops again.
 func (c *checker) sawNack(to router.NodeID, m *router.Message) {

@@ -740,3 +740,31 @@ func TestCheckerRedirectCountsHops(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckerRedirectOnce: under default semantics the caller's node redirects a call
+// at most once; a second redirect is a hop-bound violation. Riak redirects nothing,
+// and hop-bound does not hold it. (No named scenario nacks a call twice with a newer
+// leader known each time: the router's script redirect_limits covers the path.)
+func TestCheckerRedirectOnce(t *testing.T) {
+	for _, tc := range []struct {
+		sem       router.Semantics
+		redirects int
+		violation bool
+	}{
+		{router.Default, 1, false},
+		{router.Default, 2, true},
+		{router.Riak, 2, false},
+	} {
+		wd := checkWorld(t, tc.sem)
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "e1")
+		for range tc.redirects {
+			sn.tr.Trace(&router.Event{Kind: router.EvRedirect, Call: id, Peer: wd.ensBy[0].members[1]})
+		}
+		if tc.violation {
+			wantViolations(t, wd, InvHopBound, "redirected a second time")
+		} else {
+			wantViolations(t, wd, "", "")
+		}
+	}
+}

@@ -117,8 +117,11 @@ func (t *tracer) Trace(ev *router.Event) {
 		}
 	default:
 		switch ev.Kind {
-		case router.EvLate, router.EvRedirect:
+		case router.EvLate:
 			c.unawait(t.node, &ev.Call)
+		case router.EvRedirect:
+			c.unawait(t.node, &ev.Call)
+			c.redirect(&ev.Call)
 		case router.EvLearn:
 			c.learned(ev)
 		}
