@@ -10,6 +10,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/zeebo/xxh3"
+
 	"github.com/ensroute/ensroute/cmd/internal/limitfile"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
@@ -61,8 +63,13 @@ func writeRepro(path string, rp repro) error {
 	return writeOut(path, rp.Encode)
 }
 
+// maxReproName is the most bytes of a scenario's name that a repro's file name keeps:
+// with the rest of the name it stays well under the 255 bytes a file name may have.
+const maxReproName = 96
+
 // defaultReproPath is where a failing run writes its repro when --repro is not given:
-// the current directory.
+// the current directory. A name longer than maxReproName keeps its start and a hash of
+// the whole, so that two long names apart only at their ends get files of their own.
 func defaultReproPath(scenario string, sem router.Semantics, seed uint64) string {
 	if scenario == "" {
 		scenario = "spec"
@@ -73,6 +80,9 @@ func defaultReproPath(scenario string, sem router.Semantics, seed uint64) string
 		}
 		return '_'
 	}, scenario)
+	if len(safe) > maxReproName {
+		safe = fmt.Sprintf("%s-%016x", safe[:maxReproName-17], xxh3.HashString(scenario))
+	}
 	return fmt.Sprintf("ensim-repro-%s-%s-%d.json", safe, sem, seed)
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/zeebo/xxh3"
 
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -434,6 +435,9 @@ func TestDefaultReproPath(t *testing.T) {
 		{name: "named", scenario: "slow-leader", want: "ensim-repro-slow-leader-default-9.json"},
 		{name: "unnamed", scenario: "", want: "ensim-repro-spec-default-9.json"},
 		{name: "unsafe characters", scenario: "a b/../c", want: "ensim-repro-a_b_.._c-default-9.json"},
+		{name: "at the bound", scenario: strings.Repeat("a", maxReproName), want: "ensim-repro-" + strings.Repeat("a", maxReproName) + "-default-9.json"},
+		{name: "long", scenario: strings.Repeat("a", 300),
+			want: fmt.Sprintf("ensim-repro-%s-%016x-default-9.json", strings.Repeat("a", maxReproName-17), xxh3.HashString(strings.Repeat("a", 300)))},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
