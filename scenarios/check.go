@@ -133,6 +133,7 @@ type probeCounts struct {
 	afterGiveUp     uint64 // messages of a call sent after the caller had given up
 	peerAfterGiveUp uint64 // events handed to a peer after the caller had given up
 	pausedLate      uint64 // calls that completed late because their node was paused or its clock jumped
+	lateTraced      uint64 // late replies the routers dropped (EvLate), which their Stats.Late must count
 	abandoned       uint64 // work a peer gave up because its budget would not cover it
 }
 
@@ -591,6 +592,19 @@ func (c *checker) taint(e router.EnsembleID) {
 
 // finish runs the end-of-run checks once the world is quiet (or gave up).
 func (c *checker) finish(quiet bool) {
+	// Every late reply dropped is counted: the routers' Stats.Late, which the report
+	// gives, of every incarnation, is the number of replies they dropped as late.
+	var st router.Stats
+	for _, id := range c.wd.order {
+		sn := c.wd.nodes[id]
+		st.Add(sn.dead)
+		if sn.node != nil {
+			st.Add(sn.node.Stats())
+		}
+	}
+	if st.Late != c.probes.lateTraced {
+		c.violate(InvLateDiscarded, router.CallID{}, "the routers dropped %d late replies and counted %d (Stats.Late)", c.probes.lateTraced, st.Late)
+	}
 	left := make([]router.NodeID, 0, len(c.awaiting))
 	for _, a := range c.awaiting {
 		left = append(left, a.node)

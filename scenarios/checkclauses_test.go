@@ -768,3 +768,19 @@ func TestCheckerRedirectOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckerLateRepliesCounted: every late reply a router drops is counted in its
+// Stats.Late, which the report gives as late_replies_discarded: a drop the counters
+// miss, by one, is a late-discarded violation.
+func TestCheckerLateRepliesCounted(t *testing.T) {
+	for _, missed := range []uint64{0, 1} {
+		wd := checkWorld(t, router.Default)
+		wd.chk.probes.lateTraced = missed // dropped (EvLate) with no Stats.Late behind it
+		wd.chk.finish(true)
+		if missed == 0 {
+			wantViolations(t, wd, "", "")
+			continue
+		}
+		wantViolations(t, wd, InvLateDiscarded, "the routers dropped 1 late replies and counted 0")
+	}
+}

@@ -119,6 +119,7 @@ func (t *tracer) Trace(ev *router.Event) {
 		switch ev.Kind {
 		case router.EvLate:
 			c.unawait(t.node, &ev.Call)
+			c.probes.lateTraced++
 		case router.EvRedirect:
 			c.unawait(t.node, &ev.Call)
 			c.redirect(&ev.Call)
