@@ -101,3 +101,21 @@ func TestSeedGCReadsTheRuntime(t *testing.T) {
 }
 
 var sink []byte
+
+// TestGCPercentFor: ensim trace, which holds a whole trace, collects at the default
+// target; every other command at gcPercent.
+func TestGCPercentFor(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{[]string{"trace", "--scenario", "steady"}, traceGCPercent},
+		{[]string{"run", "--scenario", "steady"}, gcPercent},
+		{[]string{"sweep-worker"}, gcPercent},
+		{nil, gcPercent},
+	} {
+		if got := gcPercentFor(tc.args); got != tc.want {
+			t.Errorf("%q: %d, want %d", tc.args, got, tc.want)
+		}
+	}
+}

@@ -9,6 +9,6 @@ import (
 )
 
 func main() {
-	tuneGC()
+	tuneGC(os.Args[1:])
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
