@@ -36,8 +36,10 @@ type Options struct {
 // one object, and a value of the wrong type are refused wherever they are, named by
 // their path ("ensembles[0].members: want a list, got a string"), and so is a
 // string that a TextUnmarshaler field refuses. The error's message says what is
-// wrong, in the file's terms.
+// wrong, in the file's terms. A UTF-8 byte-order mark before the object, which some
+// editors save, is skipped.
 func Decode(data []byte, v any, o Options) error {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	t := reflect.TypeOf(v).Elem()
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

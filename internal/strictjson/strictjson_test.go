@@ -100,6 +100,16 @@ func TestDecode(t *testing.T) {
 	if diff := cmp.Diff(want, d); diff != "" {
 		t.Errorf("decoded (-want +got):\n%s", diff)
 	}
+	// A byte-order mark, as some editors save, is skipped; one further in is not.
+	var bom doc
+	if err := strictjson.Decode([]byte("\xef\xbb\xbf"+in), &bom, opts); err != nil {
+		t.Errorf("a file with a byte-order mark: %v", err)
+	} else if diff := cmp.Diff(want, bom); diff != "" {
+		t.Errorf("decoded after a byte-order mark (-want +got):\n%s", diff)
+	}
+	if err := strictjson.Decode([]byte(" \xef\xbb\xbf"+in), &bom, opts); err == nil {
+		t.Error("a byte-order mark after a space decoded")
+	}
 	// Without a Root, a message about the whole has no name before it.
 	if err := strictjson.Decode([]byte(`{"x": 1}`), &d, strictjson.Options{What: "config"}); err == nil || err.Error() != `unknown field "x" (the fields here: items, tags, wait, level, ratio, small, on)` {
 		t.Errorf("no root: %v", err)

@@ -74,15 +74,7 @@ type filterJSON struct {
 // diagramOf builds the diagram of the selected records. A message is drawn whole as
 // soon as one of its records is selected, so its send and arrivals come along.
 func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
-	keep := make([]bool, len(t.recs))
-	for _, i := range sel {
-		keep[i] = true
-		if m := t.msgOf[num(&t.recs[i], "msg")]; m != nil && has(&t.recs[i], "msg") {
-			for _, j := range m.recs {
-				keep[j] = true
-			}
-		}
-	}
+	keep := t.drawn(sel)
 	// Every list is [] when empty, never null: the page reads their lengths.
 	d := &diagram{Title: t.title, Lanes: orEmpty(t.lanes), Ensembles: orEmpty(t.Ensembles()), Filter: filterJSON{Call: f.Call, Cast: f.Cast},
 		Violations: [][3]string{}, Kinds: []string{}, Calls: [][]any{}, Casts: [][]any{}, Rec: []string{}, Msgs: [][]any{},
@@ -193,6 +185,35 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 		d.Ev.Cast = nil
 	}
 	return d
+}
+
+// drawn marks the records the diagram of sel draws: the selected records and every
+// record of a message one of them is about, so that a message is drawn whole.
+func (t *Trace) drawn(sel []int) []bool {
+	keep := make([]bool, len(t.recs))
+	for _, i := range sel {
+		keep[i] = true
+		if m := t.msgOf[num(&t.recs[i], "msg")]; m != nil && has(&t.recs[i], "msg") {
+			for _, j := range m.recs {
+				keep[j] = true
+			}
+		}
+	}
+	return keep
+}
+
+// drawnData returns how many records the diagram of sel draws, and the length of
+// their JSON lines, which its data holds each of at least (quoted): a lower bound on
+// the data, found without building it.
+func (t *Trace) drawnData(sel []int) (records, least int) {
+	var buf []byte
+	for i, k := range t.drawn(sel) {
+		if k {
+			buf = t.recs[i].AppendJSON(buf[:0])
+			records, least = records+1, least+len(buf)
+		}
+	}
+	return records, least
 }
 
 // castRow is one cast of the diagram's list; named are the indexes of the diagram's

@@ -35,6 +35,13 @@ const MaxHTMLData = 256 << 20
 // element, the style and the script inline. Data larger than t.maxData is refused
 // before anything is written.
 func (t *Trace) writeHTML(w *bufio.Writer, sel []int, f Filter) error {
+	// The data holds each drawn record's JSON line at least: a selection whose lines
+	// alone pass the bound is refused before the diagram is built, which for a whole
+	// large trace takes many times the trace's own memory.
+	if n, least := t.drawnData(sel); least > t.maxData {
+		return fmt.Errorf("%w: the diagram of %d records is more than %s of data, more than a page holds (%s): keep fewer records (a call, a cast, or a window of time)",
+			ErrPageTooLarge, n, mib(least), mib(t.maxData))
+	}
 	d := t.diagramOf(sel, f)
 	data, err := json.Marshal(d)
 	if err != nil {

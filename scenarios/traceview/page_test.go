@@ -85,3 +85,30 @@ func TestEmptyPageData(t *testing.T) {
 		}
 	}
 }
+
+// TestPageTooLargeEarly: a selection whose records' JSON lines alone pass the bound
+// is refused before its diagram is built (for a whole large trace the diagram took
+// many times the trace's memory only to be refused), with the same error; the bound
+// it reads is a lower bound, under the data of the page.
+func TestPageTooLargeEarly(t *testing.T) {
+	tr := faultsTrace(t)
+	sel, err := tr.Select(Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, least := tr.drawnData(sel)
+	data, err := json.Marshal(tr.diagramOf(sel, Filter{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != tr.Len() || least <= 0 || least >= len(data) {
+		t.Fatalf("drawnData: %d records, at least %d bytes; want %d records and a bound under the data's %d bytes", n, least, tr.Len(), len(data))
+	}
+	small := *tr
+	small.maxData = least - 1
+	var b bytes.Buffer
+	err = small.Write(&b, HTML, Filter{})
+	if !errors.Is(err, ErrPageTooLarge) || !strings.Contains(err.Error(), "is more than ") || b.Len() != 0 {
+		t.Errorf("a bound under the records' lines: err %v, %d bytes written; want ErrPageTooLarge before the diagram, nothing written", err, b.Len())
+	}
+}
