@@ -12,7 +12,6 @@ import (
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 	"github.com/ensroute/ensroute/scenarios/traceview"
-	"github.com/ensroute/ensroute/sim"
 )
 
 const synTrace = "ensim trace (--scenario NAME | --spec FILE | REPRO.json) [--seed N] [--semantics default|riak] [--format text|jsonl|html] [--out FILE] [--call ID | --cast NAME] [--from T] [--to T]"
@@ -86,7 +85,15 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	res, err := simulateGuarded(spec, scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true})
+	// A view of one call keeps only what it needs as the run goes (traceview.Part);
+	// any other view, the whole trace.
+	opt := scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true}
+	var part *traceview.Part
+	if o.filter.Call != "" {
+		part = traceview.NewPart(o.filter.Call)
+		opt.KeepTrace, opt.TraceSink = false, part.Add
+	}
+	res, err := simulateGuarded(spec, opt)
 	var crash *simPanic
 	if errors.As(err, &crash) {
 		// A crash is the run's failure, not bad usage; there is no trace to draw.
@@ -109,8 +116,15 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	for _, v := range res.Report.Expected { // riak_breaks, under riak
 		viol = append(viol, traceview.Violation{Invariant: v.Invariant + " (expected under riak)", Call: v.Call, Detail: v.Detail})
 	}
-	tr := traceview.New(res.Trace, traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
-		Violations: viol, MaxHTMLData: maxPageData})
+	meta := traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
+		Violations: viol, MaxHTMLData: maxPageData}
+	recs := res.Trace
+	if part != nil {
+		recs = part.Records()
+		whole := part.Whole()
+		meta.Whole = &whole
+	}
+	tr := traceview.New(recs, meta)
 	sel, err := tr.Select(o.filter)
 	switch {
 	case errors.Is(err, traceview.ErrUnknownCall) && (traceview.Filter{Cast: o.filter.Call}).Validate() == nil:
@@ -124,7 +138,7 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, syn, "%v", err)
 	}
 	if len(sel) == 0 {
-		warnEmpty(stderr, o.filter, res.Trace)
+		warnEmpty(stderr, o.filter, tr.End())
 	}
 	if o.out == "" {
 		if err := tr.Write(stdout, o.format, o.filter); errors.Is(err, traceview.ErrPageTooLarge) {
@@ -166,11 +180,7 @@ func compareRepro(path string, rp repro, now *scenarios.Report, stderr io.Writer
 
 // warnEmpty says on stderr why a view keeps no record: its window starts after the
 // run's last record, or has none of the call or cast, or none at all.
-func warnEmpty(stderr io.Writer, f traceview.Filter, recs []sim.Record) {
-	var end time.Duration
-	if len(recs) > 0 {
-		end = recs[len(recs)-1].At
-	}
+func warnEmpty(stderr io.Writer, f traceview.Filter, end time.Duration) {
 	switch {
 	case f.From > end:
 		fmt.Fprintf(stderr, "ensim: warning: --from %v is past the run's last record, at %v: the view is empty\n", f.From, end)

@@ -59,11 +59,15 @@ func (t *Trace) Select(f Filter) ([]int, error) {
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
+	calls, casts := len(t.calls), len(t.casts)
+	if t.whole != nil {
+		calls, casts = t.whole.Calls, t.whole.Casts
+	}
 	if f.Call != "" && t.cals[f.Call] == nil {
-		return nil, fmt.Errorf("%w: %s (the trace starts %d call%s)", ErrUnknownCall, f.Call, len(t.calls), plural(len(t.calls)))
+		return nil, fmt.Errorf("%w: %s (the trace starts %d call%s)", ErrUnknownCall, f.Call, calls, plural(calls))
 	}
 	if f.Cast != "" && t.castBy[f.Cast] == nil {
-		return nil, fmt.Errorf("%w: %s (the trace makes %d cast%s)", ErrUnknownCast, f.Cast, len(t.casts), plural(len(t.casts)))
+		return nil, fmt.Errorf("%w: %s (the trace makes %d cast%s)", ErrUnknownCast, f.Cast, casts, plural(casts))
 	}
 	var sel []int
 	for i := range t.recs {

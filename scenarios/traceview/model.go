@@ -21,6 +21,9 @@ type Meta struct {
 	// MaxHTMLData bounds the diagram's data that an HTML page embeds, in bytes; 0
 	// means MaxHTMLData. A larger page is refused (ErrPageTooLarge).
 	MaxHTMLData int
+	// Whole, when the records given are a part of the trace (Part), says what the
+	// views need of the whole. Nil: the records are the whole trace.
+	Whole *Whole
 }
 
 // Violation is one invariant a run broke: which, the call it is about ("" for none),
@@ -55,6 +58,8 @@ type Trace struct {
 	viol   []Violation
 	// maxData bounds the data of an HTML page (Meta.MaxHTMLData).
 	maxData int
+	// whole is Meta.Whole: nil when recs is the whole trace.
+	whole *Whole
 }
 
 // message is one message between nodes, from its send record on.
@@ -112,6 +117,7 @@ func New(recs []sim.Record, meta Meta) *Trace {
 		castBy: map[string]*castLife{},
 	}
 	t.maxData = meta.MaxHTMLData
+	t.whole = meta.Whole
 	if t.maxData <= 0 {
 		t.maxData = MaxHTMLData
 	}
@@ -298,6 +304,9 @@ func (t *Trace) ensembleOfRecord(i int) string {
 
 // Ensembles returns the ensembles the trace names, sorted.
 func (t *Trace) Ensembles() []string {
+	if t.whole != nil {
+		return append([]string(nil), t.whole.Ensembles...)
+	}
 	seen := map[string]bool{}
 	for i := range t.recs {
 		if e := t.ensembleOfRecord(i); e != "" {
@@ -312,11 +321,23 @@ func (t *Trace) Ensembles() []string {
 	return out
 }
 
-// Len returns the number of records in the trace.
-func (t *Trace) Len() int { return len(t.recs) }
+// Len returns the number of records in the trace (the whole trace's, for a part).
+func (t *Trace) Len() int {
+	if t.whole != nil {
+		return t.whole.Records
+	}
+	return len(t.recs)
+}
+
+// End returns the virtual time of the trace's last record (the whole trace's, for a
+// part), or 0.
+func (t *Trace) End() time.Duration { return t.end() }
 
 // end returns the virtual time of the last record, or 0.
 func (t *Trace) end() time.Duration {
+	if t.whole != nil {
+		return t.whole.End
+	}
 	if len(t.recs) == 0 {
 		return 0
 	}

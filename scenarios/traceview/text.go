@@ -22,7 +22,7 @@ func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 	if t.title != "" {
 		fmt.Fprintf(w, "# %s\n", t.title)
 	}
-	fmt.Fprintf(w, "# %d of %d records%s\n", len(sel), len(t.recs), describeFilter(f))
+	fmt.Fprintf(w, "# %d of %d records%s\n", len(sel), t.Len(), describeFilter(f))
 	t.writeViolations(w, sel, f)
 	tw, nw, kw := len("time"), len("node"), len("kind")
 	for _, i := range sel {
