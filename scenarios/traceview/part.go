@@ -30,16 +30,16 @@ type Whole struct {
 // before it at its virtual time too. A view of the call made from Records and
 // Whole is then the view made from the whole trace (TestPartViewsLikeTheWhole).
 type Part struct {
-	call  string
-	msgs  map[int64]bool // the call's messages
-	recs  []sim.Record
+	call string
+	msgs map[int64]bool // the call's messages
+	recs []sim.Record
 	// block holds the records at virtual time at not kept yet, their Attrs in
 	// blockAttrs, both reused from one virtual time to the next.
 	block      []sim.Record
 	blockAttrs []sim.Attr
 	at         time.Duration
-	whole Whole
-	ens   map[string]bool
+	whole      Whole
+	ens        map[string]bool
 }
 
 // NewPart returns a Part that keeps what a view of call needs.
