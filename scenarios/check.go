@@ -403,17 +403,17 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	}
 	o := &c.open[rec.open-1]
 	least, handed := o.leastHops(from)
-	caller := samestr.Equal(string(from), string(c.wd.order[rec.node]))
 	switch {
-	case caller && o.nack > 0 && m.Hops < o.nack:
-		rec.hopFlagged = true
-		c.violate(InvHopBound, m.Call, "%s redirected the request with hops=%d after a nack that came with hops=%d: the hops before the nack were not counted", from, m.Hops, o.nack-1)
-	case caller && o.nack > 0:
-		o.nack = -1 // the redirect counted them; a copy of an older chain the node passes on later need not
+	case o.nack > 0 && samestr.Equal(string(from), string(c.wd.order[rec.node])):
+		if m.Hops < o.nack {
+			rec.hopFlagged = true
+			c.violate(InvHopBound, m.Call, "%s redirected the request with hops=%d after a nack that came with hops=%d: the hops before the nack were not counted", from, m.Hops, o.nack-1)
+		}
+		o.nack = -1 // the redirect is checked; a copy of an older chain the node passes on later need not count them
 	case m.Hops < 1:
 		rec.hopFlagged = true
 		c.violate(InvHopBound, m.Call, "%s passed the request on with hops=%d: a transfer counts at least 1", from, m.Hops)
-	case handed && m.Hops <= least && !caller:
+	case handed && m.Hops <= least && !samestr.Equal(string(from), string(c.wd.order[rec.node])):
 		rec.hopFlagged = true
 		c.violate(InvHopBound, m.Call, "%s passed the request on with hops=%d, though it was handed it with hops=%d at least: the transfer was not counted", from, m.Hops, least)
 	}
