@@ -63,6 +63,9 @@ func (n *Net) holdReply(from *Host, dst *Host, m *router.Message, now time.Durat
 // HeldReplies returns how many replies their senders hold (Config.ReplyHold).
 func (n *Net) HeldReplies() int { return len(n.replies) }
 
+// ReplyHold returns how long a node holds a reply it cannot send (Config.ReplyHold).
+func (n *Net) ReplyHold() time.Duration { return n.cfg.ReplyHold }
+
 // dropTaken drops r, taken out of the held replies already.
 func (n *Net) dropTaken(r *heldReply, reason string) {
 	n.w.Cancel(r.ev)

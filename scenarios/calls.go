@@ -60,9 +60,11 @@ type openCall struct {
 	nh     int
 	handed [4]hopsHanded
 	// nack is 1 + the hop count of the first nack handed to the caller's node (0:
-	// none yet; -1: its redirect was checked): the request the node sends next, the
-	// redirect, must count those hops (hop-bound, default).
-	nack int
+	// none yet; -1: its turn is over): a request the node sends in that turn (the
+	// sim.World's event nackAt), the redirect, must count those hops (hop-bound,
+	// default). A redirect to a leader on the caller's own node sends nothing.
+	nack   int
+	nackAt uint64
 }
 
 // hopsHanded is the least hop count a node was handed a request of a call with.

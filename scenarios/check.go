@@ -403,6 +403,9 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	}
 	o := &c.open[rec.open-1]
 	least, handed := o.leastHops(from)
+	if o.nack > 0 && o.nackAt != c.wd.w.Executed() {
+		o.nack = -1 // the nack's turn is over: what the node sends now is no redirect
+	}
 	switch {
 	case o.nack > 0 && samestr.Equal(string(from), string(c.wd.order[rec.node])):
 		if m.Hops < o.nack {
@@ -500,9 +503,10 @@ func (c *checker) sawNack(to router.NodeID, m *router.Message) {
 	if !ok {
 		return
 	}
-	if rec := &c.calls[i]; rec.open != 0 && samestr.Equal(string(to), string(c.wd.order[rec.node])) {
+	// A call lost with its node's crash keeps its slot, and is never redirected.
+	if rec := &c.calls[i]; rec.open != 0 && !rec.lost && samestr.Equal(string(to), string(c.wd.order[rec.node])) {
 		if o := &c.open[rec.open-1]; o.nack == 0 {
-			o.nack = m.Hops + 1
+			o.nack, o.nackAt = m.Hops+1, c.wd.w.Executed()
 		}
 	}
 }

@@ -703,6 +703,7 @@ func TestCheckerRedirectCountsHops(t *testing.T) {
 		sem       router.Semantics
 		nackHops  int
 		sent      []int // the hops of the requests the caller's node sends after the nack
+		later     bool  // sent in a later turn than the nack's (its redirect went to a local leader)
 		violation bool
 	}{
 		{name: "counted", nackHops: 2, sent: []int{3}},
@@ -710,6 +711,7 @@ func TestCheckerRedirectCountsHops(t *testing.T) {
 		{name: "reset", nackHops: 2, sent: []int{1}, violation: true},
 		{name: "an older copy passed on after the redirect", nackHops: 2, sent: []int{3, 1}},
 		{name: "riak", sem: router.Riak, nackHops: 2, sent: []int{1}},
+		{name: "an older copy passed on after a local redirect", nackHops: 2, sent: []int{2}, later: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wd := checkWorld(t, tc.sem)
@@ -721,9 +723,17 @@ func TestCheckerRedirectCountsHops(t *testing.T) {
 			nack := router.Message{Kind: router.KindReply, Call: id, Code: router.CodeNack, Hops: tc.nackHops}
 			wd.chk.Sent(far, sn.id, 11, &nack)
 			wd.chk.Handed(sn.id, 11, &nack)
-			for i, h := range tc.sent {
-				m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: h}
-				wd.chk.Sent(sn.id, far, uint64(12+i), &m)
+			send := func() {
+				for i, h := range tc.sent {
+					m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: h}
+					wd.chk.Sent(sn.id, far, uint64(12+i), &m)
+				}
+			}
+			if tc.later {
+				wd.w.After(time.Millisecond, send)
+				wd.w.RunUntil(wd.w.Now() + time.Millisecond)
+			} else {
+				send()
 			}
 			var hop []string
 			for _, v := range wd.chk.viol {

@@ -330,11 +330,11 @@ func (wd *world) schedule() {
 		wd.gossipUntil = end + 2*to
 	}
 	wd.lastChange = end
-	// A reply held at the last (netmodel.Config.ReplyHold) keeps the world busy
-	// until it is dropped.
+	// A reply held at the last (netmodel.Config.ReplyHold, as the network applies
+	// it: none under riak) keeps the world busy until it is dropped.
 	// A clock stepped back postpones its node's timers by the step. Slow links and
 	// leaders keep the last messages and work going (settle).
-	wd.quietBy = satAdd(wd.gossipUntil+4*to+time.Second+wd.spec.ReplyHold.D()+wd.spec.backSteps(), wd.spec.settle())
+	wd.quietBy = satAdd(wd.gossipUntil+4*to+time.Second+wd.net.ReplyHold()+wd.spec.backSteps(), wd.spec.settle())
 	wd.scheduleWorkload()
 	wd.chk.calls = slices.Grow(wd.chk.calls, wd.planned)
 	if !wd.spec.Gossip.PushOnly {

@@ -185,17 +185,17 @@ func (w *World) endRecord() {
 // the Sink: the record Emit would keep with k's keys and the names' strings.
 func (w *World) keepKind(node *Name, k *Kind, attrs []Attr) {
 	w.traceLen++
-	kept := Record{At: w.now, Seq: w.traceLen - 1, Kind: k.name}
+	w.kept = Record{At: w.now, Seq: w.traceLen - 1, Kind: k.name}
 	if node != nil {
-		kept.Node = node.String()
+		w.kept.Node = node.String()
 	}
 	if len(attrs) > 0 {
-		kept.Attrs = w.plainAttrs(attrs)
-		for i := range kept.Attrs {
-			kept.Attrs[i].Key = k.keys[i]
+		w.kept.Attrs = w.plainAttrs(attrs)
+		for i := range w.kept.Attrs {
+			w.kept.Attrs[i].Key = k.keys[i]
 		}
 	}
-	w.keep(&kept)
+	w.keep()
 }
 
 // badEmit panics for an EmitKind whose kind or node belongs to another World or

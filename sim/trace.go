@@ -97,22 +97,23 @@ func (w *World) Emit(node, kind string, attrs ...Attr) {
 	}
 	w.traceLen++
 	if w.keeping {
-		kept := Record{At: w.now, Seq: w.traceLen - 1, Node: node, Kind: kind}
+		w.kept = Record{At: w.now, Seq: w.traceLen - 1, Node: node, Kind: kind}
 		if len(attrs) > 0 {
-			kept.Attrs = w.plainAttrs(attrs)
+			w.kept.Attrs = w.plainAttrs(attrs)
 		}
-		w.keep(&kept)
+		w.keep()
 	}
 }
 
-// keep hands r, a record as Config.KeepTrace keeps it, to what takes records: the
-// kept trace and the Sink.
-func (w *World) keep(r *Record) {
+// keep hands w.kept, a record as Config.KeepTrace keeps it, to what takes records:
+// the kept trace and the Sink. (The record is built in the World, not on the stack:
+// a Sink, which the compiler cannot see into, would move every one to the heap.)
+func (w *World) keep() {
 	if w.cfg.KeepTrace {
-		w.records = append(w.records, *r)
+		w.records = append(w.records, w.kept)
 	}
 	if w.cfg.Sink != nil {
-		w.cfg.Sink(r)
+		w.cfg.Sink(&w.kept)
 	}
 }
 

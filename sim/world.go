@@ -57,6 +57,7 @@ type World struct {
 	hash      hash.Hash // nil with Config.NoHash
 	recording bool      // a hash, kept records or a sink consume what Emit records
 	keeping   bool      // kept records or a sink take each record (Config.KeepTrace, Sink)
+	kept      Record    // the record being kept or handed to the Sink (keep)
 	sinkAttrs []Attr    // the Attrs of the record handed to a Sink, reused
 	encBuf    []byte
 	traceLen  uint64
