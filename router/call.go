@@ -243,7 +243,9 @@ func (n *Node) lateReply(m *Message, reason string) {
 	if n.cfg.Bugs.Has(bugs.SilentLate) {
 		return
 	}
-	n.stats.Late++
+	if !n.cfg.Bugs.Has(bugs.UncountedLate) {
+		n.stats.Late++
+	}
 	if ev := n.event(EvLate); ev != nil {
 		ev.Call = m.Call
 		// A copy: pointing at *m would make every delivered message escape.
@@ -261,7 +263,7 @@ func (n *Node) lateReply(m *Message, reason string) {
 // twice. An entry no newer than the one the call started with would only send the
 // request down the path that just refused it.
 func (n *Node) redirect(p *pending, m *Message) bool {
-	if p.redirected || p.ens == "" { // a peer target is never redirected
+	if p.redirected && !n.cfg.Bugs.Has(bugs.RedirectTwice) || p.ens == "" { // a peer target is never redirected
 		return false
 	}
 	rt := n.route(p.ens)
@@ -284,7 +286,11 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 		ev.Kind = 0
 		ev.Peer.clear()
 	}
-	n.routeTo(rt, &request{call: p.call, ens: p.ens, event: p.event, budget: budget, hops: m.Hops}, true)
+	hops := m.Hops
+	if n.cfg.Bugs.Has(bugs.RedirectHopsReset) {
+		hops = 0
+	}
+	n.routeTo(rt, &request{call: p.call, ens: p.ens, event: p.event, budget: budget, hops: hops}, true)
 	return true
 }
 

@@ -41,6 +41,28 @@ func dupRequests(t *testing.T) Spec {
 	return s
 }
 
+// swarmOf returns the spec swarm generates for seed: swarm's seed 3 nacks calls that
+// had travelled a hop, and redirects them.
+func swarmOf(seed uint64) func(*testing.T) Spec {
+	return func(t *testing.T) Spec {
+		s, ok := ForSeed("swarm", seed)
+		if !ok {
+			t.Fatal("no swarm")
+		}
+		return s
+	}
+}
+
+// churnWithCopies is leader-churn over links that duplicate and reorder messages,
+// without its liveness phase: a call's request goes down two chains, and both can
+// meet a peer in an election, so the caller's node is nacked twice.
+func churnWithCopies(t *testing.T) Spec {
+	s := named(t, "leader-churn")
+	s.Link.Dup, s.Link.Reorder, s.Link.Unordered = 0.25, 0.2, true
+	s.Liveness = nil
+	return s
+}
+
 // castsOnly is the named scenario name with every arrival a cast.
 func castsOnly(name string) func(*testing.T) Spec {
 	return func(t *testing.T) Spec {
@@ -108,6 +130,14 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "a transfer was not counted"},
 		{name: "cast's hop count lost", bug: bugs.DropHopCount, spec: castsOnly("directory-regression"), want: []string{InvHopBound},
 			detail: "passed cast"},
+		{name: "redirect's hop count reset", bug: bugs.RedirectHopsReset, spec: swarmOf(3), want: []string{InvHopBound},
+			detail: "the hops before the nack were not counted"},
+		{name: "redirected twice", bug: bugs.RedirectTwice, spec: churnWithCopies, want: []string{InvHopBound},
+			detail: "redirected a second time"},
+		{name: "late reply dropped uncounted", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, want: []string{InvLateDiscarded},
+			detail: "late replies and counted 0"},
+		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,
+			want: []string{InvLateDiscarded}, detail: "late replies and counted 0"},
 	}
 	const maxSeeds = 5
 	covered := map[string]bool{}

@@ -753,8 +753,7 @@ func TestCheckerRedirectCountsHops(t *testing.T) {
 
 // TestCheckerRedirectOnce: under default semantics the caller's node redirects a call
 // at most once; a second redirect is a hop-bound violation. Riak redirects nothing,
-// and hop-bound does not hold it. (No named scenario nacks a call twice with a newer
-// leader known each time: the router's script redirect_limits covers the path.)
+// and hop-bound does not hold it. (bugs.RedirectTwice shows it in a run.)
 func TestCheckerRedirectOnce(t *testing.T) {
 	for _, tc := range []struct {
 		sem       router.Semantics

@@ -314,6 +314,10 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.DropCast, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Workload.CastShare > 0 }},
 	// Calls straight to a follower are forwarded on every run.
 	{bug: bugs.ForwardHopsReset, targets: []string{InvHopBound}, needs: func(s Spec) bool { return s.Workload.PeerShare > 0 }},
+	// A redirect needs a nack: an election.
+	{bug: bugs.RedirectHopsReset, targets: []string{InvHopBound}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
+	{bug: bugs.RedirectTwice, targets: []string{InvHopBound}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
+	{bug: bugs.UncountedLate, targets: []string{InvLateDiscarded}},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

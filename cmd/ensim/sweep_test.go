@@ -330,6 +330,17 @@ func reuseSpec(t *testing.T) scenarios.Spec {
 // sweep of a scenario that exposes it fails, naming the invariant that exists for it.
 func TestSweepCatchesBugs(t *testing.T) {
 	reuse := writeFile(t, "reuse.json", reuseSpec(t).JSON())
+	// swarm's spec of seed 3 redirects calls that had travelled a hop; leader-churn
+	// over links that copy and reorder messages nacks a call twice.
+	swarm3, ok := scenarios.ForSeed("swarm", 3)
+	if !ok {
+		t.Fatal("no swarm")
+	}
+	redirects := writeFile(t, "swarm3.json", swarm3.JSON())
+	churn := mustNamed(t, "leader-churn")
+	churn.Link.Dup, churn.Link.Reorder, churn.Link.Unordered = 0.25, 0.2, true
+	churn.Liveness = nil
+	nacks := writeFile(t, "churn-copies.json", churn.JSON())
 	tests := []struct {
 		bug    bugs.Bug
 		source []string // --scenario NAME or --spec FILE
@@ -350,6 +361,9 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.CastTwice, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvExactlyOnce}},
 		{bug: bugs.DropCast, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvLiveness}},
 		{bug: bugs.ForwardHopsReset, source: []string{"--scenario", "direct"}, want: []string{scenarios.InvHopBound}},
+		{bug: bugs.RedirectHopsReset, source: []string{"--spec", redirects}, want: []string{scenarios.InvHopBound}},
+		{bug: bugs.RedirectTwice, source: []string{"--spec", nacks}, want: []string{scenarios.InvHopBound}},
+		{bug: bugs.UncountedLate, source: []string{"--scenario", "slow-leader"}, want: []string{scenarios.InvLateDiscarded}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

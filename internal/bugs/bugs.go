@@ -57,25 +57,37 @@ const (
 	// as if the forward started a new chain: a request can then bounce between nodes
 	// past the hop limit.
 	ForwardHopsReset
+	// RedirectHopsReset redirects a nacked call with its hop count reset, as if the
+	// redirect started a new chain: the hops before the nack are not counted.
+	RedirectHopsReset
+	// RedirectTwice lets a call be redirected after every nack, not once: nacks
+	// can bounce it between leaders until its deadline.
+	RedirectTwice
+	// UncountedLate drops a late reply without counting it in Stats.Late, though it
+	// traces the drop: the report's late_replies_discarded is short.
+	UncountedLate
 	maxBug
 )
 
 var names = [...]string{
-	LateReply:        "late-reply",
-	ReuseCallID:      "reuse-call-id",
-	IgnoreDeadline:   "ignore-deadline",
-	DropHopCount:     "drop-hop-count",
-	CrossReply:       "cross-reply",
-	NoDeadlineTimer:  "no-deadline-timer",
-	FreezeDirectory:  "freeze-directory",
-	SharedRoute:      "shared-route",
-	DropRequest:      "drop-request",
-	KeepCompleted:    "keep-completed",
-	SilentLate:       "silent-late",
-	DropPeerCall:     "drop-peer-call",
-	CastTwice:        "cast-twice",
-	DropCast:         "drop-cast",
-	ForwardHopsReset: "forward-hops-reset",
+	LateReply:         "late-reply",
+	ReuseCallID:       "reuse-call-id",
+	IgnoreDeadline:    "ignore-deadline",
+	DropHopCount:      "drop-hop-count",
+	CrossReply:        "cross-reply",
+	NoDeadlineTimer:   "no-deadline-timer",
+	FreezeDirectory:   "freeze-directory",
+	SharedRoute:       "shared-route",
+	DropRequest:       "drop-request",
+	KeepCompleted:     "keep-completed",
+	SilentLate:        "silent-late",
+	DropPeerCall:      "drop-peer-call",
+	CastTwice:         "cast-twice",
+	DropCast:          "drop-cast",
+	ForwardHopsReset:  "forward-hops-reset",
+	RedirectHopsReset: "redirect-hops-reset",
+	RedirectTwice:     "redirect-twice",
+	UncountedLate:     "uncounted-late",
 }
 
 // String returns the bug's name as used in test names and flags.
