@@ -157,11 +157,25 @@ func (wd *world) run() *Result {
 	// Past quietBy the run is cut short; the first event after it still runs
 	// (the trace records it). RunPast also returns at a World.Stop, which nothing
 	// here calls; were one called, the run would go on, as a loop of Steps would.
+	// With a Progress hook the run goes a stretch of virtual time at a time: RunPast
+	// runs the first event past each stretch's end too, as it would have run anyway,
+	// so the run is the same event for event.
+	every := wd.opt.ProgressEvery
+	if every <= 0 {
+		every = 100 * time.Millisecond
+	}
 	quiet := true
 	for wd.w.Pending() > 0 {
-		if wd.w.RunPast(wd.quietBy) {
-			quiet = false
-			break
+		until := wd.quietBy
+		if wd.opt.Progress != nil {
+			until = min(until, wd.w.Now()+every)
+		}
+		if wd.w.RunPast(until) {
+			if wd.w.Now() > wd.quietBy {
+				quiet = false
+				break
+			}
+			wd.opt.Progress(wd.w.Now(), wd.w.Executed())
 		}
 	}
 	wd.chk.finish(quiet)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
@@ -602,6 +603,32 @@ func checkNoticed(t *testing.T, spec Spec, e, node string, from, to, detect time
 		}
 		if early == 0 || noticed == 0 {
 			t.Fatalf("%s: %d calls before %s was noticed and %d after: want some of each", sem, early, node, noticed)
+		}
+	}
+}
+
+// TestProgressChangesNothing: a run with a Progress hook is the same run, event for
+// event and record for record, as one without; the hook is called in order of virtual
+// time, about every ProgressEvery, with the events run so far.
+func TestProgressChangesNothing(t *testing.T) {
+	for _, name := range []string{"steady", "partition-heal", "gc-pause"} {
+		spec := named(t, name)
+		plain := mustRun(t, spec, Options{Seed: 3})
+		var times []time.Duration
+		var events []uint64
+		watched := mustRun(t, spec, Options{Seed: 3, ProgressEvery: 10 * time.Millisecond, Progress: func(now time.Duration, n uint64) {
+			times, events = append(times, now), append(events, n)
+		}})
+		if d := cmp.Diff(plain.Report, watched.Report, cmpopts.IgnoreFields(Report{}, "WallTimeNS", "EventsPerSec", "SimPerWall")); d != "" {
+			t.Errorf("%s: the report with a Progress hook differs (-without +with):\n%s", name, d)
+		}
+		if want := int(watched.Report.SimTimeNS / int64(10*time.Millisecond)); len(times) < want/2 || len(times) > want+1 {
+			t.Errorf("%s: %d calls of the hook over %v; want about %d", name, len(times), time.Duration(watched.Report.SimTimeNS), want)
+		}
+		for i := 1; i < len(times); i++ {
+			if times[i] <= times[i-1] || events[i] < events[i-1] {
+				t.Fatalf("%s: call %d of the hook at %v with %d events, after %v with %d", name, i, times[i], events[i], times[i-1], events[i-1])
+			}
 		}
 	}
 }

@@ -22,6 +22,12 @@ type Options struct {
 	// consumer that streams the trace rather than keep it (sim.Config.Sink: the
 	// record is valid only during the call).
 	TraceSink func(*sim.Record)
+	// Progress, if set, is called as the run goes, each time it has gone about
+	// ProgressEvery of virtual time further (100ms if 0), with the virtual time it
+	// has reached and the events it has run: for a display of a long run's progress.
+	// It changes nothing of the run, and must not touch the run.
+	Progress      func(now time.Duration, events uint64)
+	ProgressEvery time.Duration
 	// NoHash skips the trace hash: Report.TraceHash is "" and, unless KeepTrace is
 	// set, no trace record is built at all (Report.TraceEvents is 0). For runs whose
 	// hash nobody reads, such as a sweep's seeds that are not rechecked; the run

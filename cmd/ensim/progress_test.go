@@ -66,3 +66,38 @@ func TestProgressBarRedraws(t *testing.T) {
 	none.update(1, 0, true)
 	none.clear()
 }
+
+// TestRunProgress: a single run's line shows nothing in the run's first second, then
+// the virtual time reached, the events and their rate, redrawn at most every
+// progressEvery; clear erases a line drawn, and nothing if none was. A run whose
+// stderr is no terminal gets no line at all.
+func TestRunProgress(t *testing.T) {
+	start := time.Unix(1000, 0)
+	now := start
+	var buf bytes.Buffer
+	p := &runProgress{w: &buf, now: func() time.Time { return now }, start: start}
+	p.clear()
+	now = start.Add(runWait / 2)
+	p.update(200*time.Millisecond, 1_000_000)
+	if buf.Len() != 0 {
+		t.Fatalf("drew %q within the first second", buf.String())
+	}
+	now = start.Add(2 * time.Second)
+	p.update(3200*time.Millisecond, 8_200_000)
+	if want := "\rsimulating: 3.2s of virtual time, 8.20M events, 4.10M events/s\033[K"; buf.String() != want {
+		t.Fatalf("drew %q, want %q", buf.String(), want)
+	}
+	buf.Reset()
+	now = now.Add(progressEvery / 2)
+	p.update(3300*time.Millisecond, 8_400_000)
+	if buf.Len() != 0 {
+		t.Fatalf("redrew %q within progressEvery", buf.String())
+	}
+	p.clear()
+	if buf.String() != "\r\033[K" {
+		t.Fatalf("clear wrote %q", buf.String())
+	}
+	if newRunProgress(&buf) != nil || newRunProgress(&buf).hook() != nil {
+		t.Error("a run whose stderr is a buffer shows its progress")
+	}
+}

@@ -204,7 +204,9 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	}
 	defer traceFile.discard() // written as the run goes and put in place after it; this is for an early return
 	tw := newTraceWriter(traceFile)
-	res, err := simulateGuarded(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, TraceSink: tw.sink()})
+	progress := newRunProgress(stderr)
+	res, err := simulateGuarded(rp.Spec, scenarios.Options{Seed: rp.Seed, Semantics: sem, TraceSink: tw.sink(), Progress: progress.hook()})
+	progress.clear()
 	var crash *simPanic
 	if errors.As(err, &crash) {
 		printPanic(stderr, crash)

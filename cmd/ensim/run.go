@@ -282,7 +282,8 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if o.routers > 0 {
 		spec.Routers = o.routers
 	}
-	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem}
+	progress := newRunProgress(stderr)
+	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem, Progress: progress.hook()}
 	traceFile, err := createTrace(o.trace)
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
@@ -324,6 +325,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		opt.TraceSink = tw.sink()
 		res, err = simulateGuarded(spec, opt)
 	}
+	progress.clear()
 	var crash *simPanic
 	if errors.As(err, &crash) {
 		ran = true

@@ -87,13 +87,15 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	// A view of one call keeps only what it needs as the run goes (traceview.Part);
 	// any other view, the whole trace.
-	opt := scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true}
+	progress := newRunProgress(stderr)
+	opt := scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true, Progress: progress.hook()}
 	var part *traceview.Part
 	if o.filter.Call != "" {
 		part = traceview.NewPart(o.filter.Call)
 		opt.KeepTrace, opt.TraceSink = false, part.Add
 	}
 	res, err := simulateGuarded(spec, opt)
+	progress.clear()
 	var crash *simPanic
 	if errors.As(err, &crash) {
 		// A crash is the run's failure, not bad usage; there is no trace to draw.
