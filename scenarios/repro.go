@@ -108,6 +108,7 @@ func ParseRepro(r io.Reader) (Repro, error) {
 	if err != nil {
 		return Repro{}, fmt.Errorf("%w: %v", ErrBadRepro, err)
 	}
+	data = strictjson.TrimBOM(data)
 	bad := func(format string, args ...any) (Repro, error) {
 		return Repro{}, fmt.Errorf("%w: %s", ErrBadRepro, fmt.Sprintf(format, args...))
 	}

@@ -19,6 +19,7 @@ func Parse(r io.Reader) (Spec, error) {
 	if err != nil {
 		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, err)
 	}
+	data = strictjson.TrimBOM(data) // missingAt reads it too
 	var s Spec
 	if err := strictjson.Decode(data, &s, jsonOptions("spec", "spec")); err != nil {
 		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/limitfile"
+	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -457,6 +458,7 @@ func loadSpec(path, use string, stderr io.Writer) (scenarios.Spec, error) {
 	if err != nil {
 		return scenarios.Spec{}, err
 	}
+	data = strictjson.TrimBOM(data)
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(data, &keys) == nil {
 		if _, ok := keys[reproKey]; ok {

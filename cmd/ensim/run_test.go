@@ -171,6 +171,18 @@ func TestSpecRefusesRepro(t *testing.T) {
 	if code, _, stderr := ensim(t, "run", "--scenario", "steady", "--repro", repro); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
+	data, err := os.ReadFile(repro)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bom := filepath.Join(dir, "bom.json") // saved by an editor that writes a byte-order mark
+	if err := os.WriteFile(bom, append([]byte("\xef\xbb\xbf"), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, stdout, stderr := ensim(t, "run", "--spec", bom); code != exitUsage || stdout != "" ||
+		stderr != "ensim: "+bom+": this is a repro file, not a spec; use ensim replay "+bom+"\n" {
+		t.Errorf("a repro with a byte-order mark as --spec: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
 	for _, tc := range []struct {
 		name string
 		args []string

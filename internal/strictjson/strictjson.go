@@ -37,9 +37,9 @@ type Options struct {
 // their path ("ensembles[0].members: want a list, got a string"), and so is a
 // string that a TextUnmarshaler field refuses. The error's message says what is
 // wrong, in the file's terms. A UTF-8 byte-order mark before the object, which some
-// editors save, is skipped.
+// editors save, is skipped (TrimBOM).
 func Decode(data []byte, v any, o Options) error {
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	data = TrimBOM(data)
 	t := reflect.TypeOf(v).Elem()
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -57,6 +57,12 @@ func Decode(data []byte, v any, o Options) error {
 	}
 	return nil
 }
+
+// TrimBOM returns data without the UTF-8 byte-order mark it may start with, which
+// some editors save before a JSON file's object. A reader that looks at a file's
+// bytes with encoding/json too, besides Decode, trims them first, or the mark makes
+// encoding/json refuse what Decode took.
+func TrimBOM(data []byte) []byte { return bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) }
 
 // explain says what err, the error of decoding data into a t, means in the file's
 // terms.

@@ -82,6 +82,7 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 		if err != nil {
 			return fmt.Errorf("%w: --config: %w", ErrUsage, err)
 		}
+		b = strictjson.TrimBOM(b) // peerOrder and checkFile read it too
 		if err := strictjson.Decode(b, &file, strictjson.Options{What: "config"}); err != nil {
 			return fmt.Errorf("%w: --config %s: %w", ErrUsage, o.ConfigFile, err)
 		}

@@ -82,6 +82,14 @@ func TestConfigBadValues(t *testing.T) {
 		if err := resolve("--secret-file", secret); !errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want ErrUsage and %q", tc.name, err, want)
 		}
+		// The same file saved with a byte-order mark: every check of the file's own
+		// values reads through it.
+		if err := os.WriteFile(conf, []byte("\xef\xbb\xbf{"+tc.file+"}"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := resolve("--secret-file", secret); !errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s, after a byte-order mark: %v, want ErrUsage and %q", tc.name, err, want)
+		}
 		if tc.flags == nil {
 			// No peers, no secret file: the bad value is named, not the flags missing.
 			if err := resolve(); err == nil || !strings.Contains(err.Error(), want) {
