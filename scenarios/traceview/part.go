@@ -28,7 +28,12 @@ type Whole struct {
 // router instance of a step, a late reply's hand-over): those look back over the
 // records at the same virtual time, so with each record kept Part keeps the ones
 // before it at its virtual time too. A view of the call made from Records and
-// Whole is then the view made from the whole trace (TestPartViewsLikeTheWhole).
+// Whole, with Meta.Nodes naming every node, is then the view made from the whole
+// trace (TestPartViewsLikeTheWhole), but in one case no run has been seen to make:
+// a record of the call right after, at the same virtual time on the same node, the
+// hand-over of another call's message sent at an earlier time, whose send record
+// Part does not keep, is given no router instance, where the whole trace gives it
+// that message's.
 type Part struct {
 	call string
 	msgs map[int64]bool // the call's messages
