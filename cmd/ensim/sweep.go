@@ -238,6 +238,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	switch {
 	case s.interrupted:
 		fmt.Fprintf(stderr, "ensim: sweep interrupted after %d of %d seeds\n", sum.SeedsRun, s.seeds.count)
+		io.WriteString(stderr, resumeHint(o, s.seeds, s.doneBelow))
 		return exitFail
 	case len(sum.Failures) > 0:
 		var seeds []string
@@ -255,6 +256,21 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		return exitUsage
 	}
 	return exitOK
+}
+
+// resumeHint says how to run the rest of an interrupted sweep of seeds, every one
+// of which below index k has run (a few above it may have too): the same sweep from
+// the seed of index k on, with the same shard. Nothing when none or all of them ran.
+func resumeHint(o *sweepOptions, seeds seedRange, k uint64) string {
+	if k == 0 || k >= seeds.count {
+		return ""
+	}
+	shard := ""
+	if o.shard.n != 0 {
+		shard = " (and the same --shard " + o.shard.String() + ")"
+	}
+	return fmt.Sprintf("ensim: every seed before %d ran; to run the rest, repeat the command with --from %d --seeds %d%s\n",
+		seeds.at(k), o.from+k*seeds.step, o.seeds-k*seeds.step, shard)
 }
 
 // seedRange is the seeds one sweep process runs: count seeds from first, step apart.

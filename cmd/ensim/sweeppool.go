@@ -38,6 +38,12 @@ type sweeper struct {
 	interrupted bool // ctx is done
 	progress    *progressBar
 
+	// doneBelow is the index in seeds below which every seed has run; doneAbove the
+	// indexes above it that have run too (workers finish seeds out of order). An
+	// interrupted sweep says where to start again from it.
+	doneBelow uint64
+	doneAbove map[uint64]bool
+
 	seedsRun, rechecked, eventCount uint64
 	calls                           scenarios.Calls
 	skipped                         uint64
@@ -340,6 +346,7 @@ func (s *sweeper) handle(ev workerEvent) {
 		}
 		if j.first == nil {
 			s.seedsRun++
+			s.ran(j.index)
 		} else {
 			s.rechecked++
 		}
@@ -405,6 +412,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 		return
 	}
 	s.seedsRun++
+	s.ran(j.index)
 	s.eventCount += res.Events
 	for k, n := range res.Probes {
 		s.probes[k] += n
@@ -431,6 +439,20 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 	}
 	if res.Error == "" && s.hashed(j) && !s.stopping {
 		s.rechecks = append(s.rechecks, job{seed: j.seed, index: j.index, first: &firstRun{hash: res.TraceHash, worker: w.id}})
+	}
+}
+
+// ran records that the seed of index i in seeds has run.
+func (s *sweeper) ran(i uint64) {
+	if i != s.doneBelow {
+		if s.doneAbove == nil {
+			s.doneAbove = map[uint64]bool{}
+		}
+		s.doneAbove[i] = true
+		return
+	}
+	for s.doneBelow++; s.doneAbove[s.doneBelow]; s.doneBelow++ {
+		delete(s.doneAbove, s.doneBelow)
 	}
 }
 

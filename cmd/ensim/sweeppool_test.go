@@ -159,3 +159,34 @@ func TestOrphanedRecheckSkipsItsFirstWorker(t *testing.T) {
 		t.Fatalf("the other worker was handed %+v, want seed 2's second run", j)
 	}
 }
+
+// TestResumeHint: an interrupted sweep says from which seed on to run it again, for
+// the whole range and for a shard, counting seeds that finished out of order only
+// once every seed before them has; and nothing when none or all of them ran.
+func TestResumeHint(t *testing.T) {
+	s := &sweeper{}
+	for _, i := range []uint64{1, 2, 0, 5, 3} { // 4 is still running
+		s.ran(i)
+	}
+	if s.doneBelow != 4 || len(s.doneAbove) != 1 || !s.doneAbove[5] {
+		t.Fatalf("after seeds 0-3 and 5: done below %d, above %v; want 4 and {5}", s.doneBelow, s.doneAbove)
+	}
+	whole := &sweepOptions{from: 10, seeds: 100}
+	if got, want := resumeHint(whole, shardSeeds(10, 100, shardSpec{}), s.doneBelow),
+		"ensim: every seed before 14 ran; to run the rest, repeat the command with --from 14 --seeds 96\n"; got != want {
+		t.Errorf("whole: %q, want %q", got, want)
+	}
+	// Shard 2/3 of seeds 10..109: 11, 14, 17, 20, 23, ...; four ran.
+	shard := &sweepOptions{from: 10, seeds: 100, shard: shardSpec{2, 3}}
+	sh := shardSeeds(10, 100, shard.shard)
+	got := resumeHint(shard, sh, 4)
+	if want := "ensim: every seed before 23 ran; to run the rest, repeat the command with --from 22 --seeds 88 (and the same --shard 2/3)\n"; got != want {
+		t.Errorf("shard: %q, want %q", got, want)
+	}
+	if rest := shardSeeds(22, 88, shard.shard); rest.first != sh.at(4) || rest.count != sh.count-4 {
+		t.Errorf("the hint's sweep runs %d seeds from %d; want the %d from %d that did not run", rest.count, rest.first, sh.count-4, sh.at(4))
+	}
+	if resumeHint(whole, shardSeeds(10, 100, shardSpec{}), 0) != "" || resumeHint(whole, shardSeeds(10, 100, shardSpec{}), 100) != "" {
+		t.Error("a hint when no seed or every seed ran")
+	}
+}
