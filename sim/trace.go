@@ -46,8 +46,10 @@ func (w *World) plainAttrs(attrs []Attr) []Attr {
 	if w.cfg.KeepTrace {
 		kept = make([]Attr, len(attrs))
 	} else {
-		w.sinkAttrs = append(w.sinkAttrs[:0], make([]Attr, len(attrs))...)
-		kept = w.sinkAttrs
+		if cap(w.sinkAttrs) < len(attrs) {
+			w.sinkAttrs = make([]Attr, len(attrs))
+		}
+		kept = w.sinkAttrs[:len(attrs)] // each value is set whole below
 	}
 	for i := range attrs {
 		if a := &attrs[i]; a.IsInt {
