@@ -53,6 +53,11 @@ func showFlags(fs *flag.FlagSet) commandFunc {
 		if !ok {
 			return exitUsage
 		}
+		seeded := false
+		fs.Visit(func(f *flag.Flag) { seeded = seeded || f.Name == "seed" })
+		if seeded && !scenarios.Drawn(pos[0]) {
+			fmt.Fprintf(stderr, "ensim: warning: --seed: %s is the same spec for every seed (only swarm draws its spec from the seed); the seed goes to ensim run\n", pos[0])
+		}
 		if _, err := stdout.Write(s.JSON()); !printed(stderr, err) {
 			return exitUsage
 		}
