@@ -236,19 +236,21 @@ func TestListLine(t *testing.T) {
 
 func TestShowSeed(t *testing.T) {
 	tests := []struct {
-		name string
-		args []string
-		want scenarios.Spec
+		name   string
+		args   []string
+		want   scenarios.Spec
+		stderr string
 	}{
 		{name: "swarm seed 5", args: []string{"show", "swarm", "--seed", "5"}, want: scenarios.Swarm(5)},
 		{name: "swarm default seed", args: []string{"show", "swarm"}, want: scenarios.Swarm(1)},
-		{name: "fixed scenario ignores the seed", args: []string{"show", "--seed", "5", "steady"}, want: mustNamed(t, "steady")},
+		{name: "fixed scenario ignores the seed, and says so", args: []string{"show", "--seed", "5", "steady"}, want: mustNamed(t, "steady"),
+			stderr: "ensim: warning: --seed: steady is the same spec for every seed (only swarm draws its spec from the seed); the seed goes to ensim run\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := ensim(t, tc.args...)
-			if code != exitOK || stderr != "" {
-				t.Fatalf("exit %d, stderr %q", code, stderr)
+			if code != exitOK || stderr != tc.stderr {
+				t.Fatalf("exit %d, stderr %q; want 0 and %q", code, stderr, tc.stderr)
 			}
 			got, err := scenarios.Parse(strings.NewReader(stdout))
 			if err != nil {
