@@ -598,15 +598,7 @@ func (c *checker) taint(e router.EnsembleID) {
 func (c *checker) finish(quiet bool) {
 	// Every late reply dropped is counted: the routers' Stats.Late, which the report
 	// gives, of every incarnation, is the number of replies they dropped as late.
-	var st router.Stats
-	for _, id := range c.wd.order {
-		sn := c.wd.nodes[id]
-		st.Add(sn.dead)
-		if sn.node != nil {
-			st.Add(sn.node.Stats())
-		}
-	}
-	if st.Late != c.probes.lateTraced {
+	if st := c.wd.routerStats(); st.Late != c.probes.lateTraced {
 		c.violate(InvLateDiscarded, router.CallID{}, "the routers dropped %d late replies and counted %d (Stats.Late)", c.probes.lateTraced, st.Late)
 	}
 	left := make([]router.NodeID, 0, len(c.awaiting))

@@ -182,6 +182,19 @@ func (wd *world) run() *Result {
 	return &Result{Report: wd.report(), Trace: wd.w.Trace(), wd: wd}
 }
 
+// routerStats sums the routers' counters over every node and every incarnation.
+func (wd *world) routerStats() router.Stats {
+	var st router.Stats
+	for _, id := range wd.order {
+		sn := wd.nodes[id]
+		st.Add(sn.dead)
+		if sn.node != nil {
+			st.Add(sn.node.Stats())
+		}
+	}
+	return st
+}
+
 func (wd *world) report() Report {
 	r := Report{
 		Scenario:       wd.spec.Name,
@@ -283,14 +296,7 @@ func (wd *world) report() Report {
 	}
 	r.ErrorLatency = percentiles(lat[r.Calls.OK:])
 	r.Latency = percentiles(lat)
-	var st router.Stats
-	for _, id := range wd.order {
-		sn := wd.nodes[id]
-		st.Add(sn.dead)
-		if sn.node != nil {
-			st.Add(sn.node.Stats())
-		}
-	}
+	st := wd.routerStats()
 	r.LateRepliesDiscarded = st.Late
 	ns := wd.net.Stats()
 	pc := wd.chk.probes
