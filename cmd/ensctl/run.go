@@ -194,8 +194,9 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	if err := parseArgs(fs, c, args, 2, -1, "ENSEMBLE OP [ARGS...]"); err != nil {
 		return err
 	}
-	ens, event := fs.Arg(0), []byte(strings.Join(fs.Args()[1:], " "))
-	if err := kv.Check(event); err != nil {
+	ens := fs.Arg(0)
+	event, err := kv.Event(fs.Args()[1:])
+	if err != nil {
 		return fmt.Errorf("%w: %s: %w", cluster.ErrUsage, cmd, err)
 	}
 	if err := c.checkSize(cmd, ens, event); err != nil {

@@ -90,6 +90,8 @@ func TestBadUsage(t *testing.T) {
 		{name: "unknown flag", args: call("--peerz", "x"), want: "flag provided but not defined: -peerz"},
 		{name: "call missing key", args: append([]string{"call"}, append(common, "e1", "get")...), want: `call: cannot parse "get" (want get KEY, put KEY VALUE`},
 		{name: "call unknown op", args: append([]string{"call"}, append(common, "e1", "frob", "x")...), want: `call: cannot parse "frob x"`},
+		{name: "call key with a space", args: append([]string{"call"}, append(common, "e1", "put", "my key", "v")...), want: `call: put: its KEY "my key" holds a space`},
+		{name: "cast old with a space", args: append([]string{"cast"}, append(common, "e1", "cas", "k", "hello world", "bye")...), want: `cast: cas: its OLD "hello world" holds a space`},
 		{name: "cast unknown op", args: append([]string{"cast"}, append(common, "e1", "frob")...), want: `cast: cannot parse "frob"`},
 		{name: "bench cpuprofile path", args: append([]string{"bench", "--cpuprofile", filepath.Join(dir, "none", "cpu.pprof")}, append(common, "e1")...), want: "--cpuprofile: open " + filepath.Join(dir, "none", "cpu.pprof")},
 		{name: "bench timeout", args: append([]string{"bench", "--timeout", "25h"}, append(common, "e1")...), want: "--timeout 25h0m0s: bench wants at most 24h0m0s"},

@@ -191,3 +191,30 @@ func Check(event []byte) error {
 	}
 	return nil
 }
+
+// Event joins the words of a command line (ensctl call e1 put KEY VALUE...) into the
+// event they stand for, and checks it as Check does. The last argument of an
+// operation takes the rest of the event, spaces included, so it may span words (put
+// k hello world) or hold spaces itself; the operation and every other argument (a
+// key, cas's OLD) must be one word without a space, since the event could not tell
+// where it ends: "put" "my key" "v" would store "key v" under "my". Event refuses
+// such a word instead.
+func Event(words []string) ([]byte, error) {
+	if len(words) > 0 {
+		single := 1 // the words that may hold no space: the operation's,
+		if n, ok := arity[words[0]]; ok && n > 1 {
+			single = n // and its arguments' but the last
+		}
+		for i, w := range words[:min(single, len(words))] {
+			if strings.Contains(w, " ") {
+				what := "the operation"
+				if i > 0 {
+					what = [...]string{"", "its KEY", "its OLD"}[i]
+				}
+				return nil, fmt.Errorf("%s: %s %q holds a space, which only the last argument may (put's VALUE, cas's NEW): the event would not tell where it ends (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)", words[0], what, w)
+			}
+		}
+	}
+	event := []byte(strings.Join(words, " "))
+	return event, Check(event)
+}

@@ -1,9 +1,13 @@
 package kv
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"pgregory.net/rapid"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -117,5 +121,49 @@ func TestCheck(t *testing.T) {
 		case err != nil && "error: "+err.Error() != answer:
 			t.Errorf("Check(%q) = %v, for an event the peer answers %q", ev, err, answer)
 		}
+	}
+}
+
+// TestEvent: the event Event makes of a command line's words, if it makes one, is
+// served as those words say: the operation is the first word, each argument but the
+// last is one word, and the last is the rest of the words, spaces included. A key
+// with a space ("put" "my key" "v") would otherwise be stored as "my", with the
+// value "key v".
+func TestEvent(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		word := rapid.StringMatching(`[a-c -]{0,4}`)
+		op := rapid.SampledFrom([]string{"get", "put", "cas", "echo", "leader", "lead", "put k", "frob"}).Draw(t, "op")
+		words := append([]string{op}, rapid.SliceOfN(word, 0, 5).Draw(t, "args")...)
+		event, err := Event(words)
+		if err != nil {
+			if !strings.Contains(err.Error(), "want get KEY") {
+				t.Fatalf("Event(%q) = %v: the error does not list the operations", words, err)
+			}
+			return
+		}
+		gotOp, args, perr := parse(event)
+		if perr != nil {
+			t.Fatalf("Event(%q) = %q, which a peer does not serve: %v", words, event, perr)
+		}
+		if gotOp != op {
+			t.Fatalf("Event(%q) = %q, served as %s", words, event, gotOp)
+		}
+		if op == "echo" {
+			return // the whole event is echoed
+		}
+		want := slices.Clone(words[1:])
+		if n := arity[op]; n > 0 {
+			want = append(want[:n-1], strings.Join(want[n-1:], " "))
+		}
+		if diff := cmp.Diff(want, args); diff != "" {
+			t.Fatalf("Event(%q) = %q, served with other arguments (-words +served):\n%s", words, event, diff)
+		}
+	})
+	// The case that was wrong, spelled out.
+	if _, err := Event([]string{"put", "my key", "v"}); err == nil || !strings.Contains(err.Error(), `its KEY "my key" holds a space`) {
+		t.Errorf(`Event("put", "my key", "v") = %v, want the key refused`, err)
+	}
+	if ev, err := Event([]string{"put", "greeting", "hello", "world"}); err != nil || string(ev) != "put greeting hello world" {
+		t.Errorf(`Event("put", "greeting", "hello", "world") = %q, %v, want the value of two words`, ev, err)
 	}
 }
