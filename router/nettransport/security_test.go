@@ -555,3 +555,22 @@ func TestLoadTLSCABundle(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadTLSEndlessFile: a certificate, key or CA file given as /dev/zero (or any
+// file far larger than PEM files are) is a configuration error naming it, after at most
+// MaxPEMFile+1 bytes read; LoadTLS used to read it whole, until the node ran out of
+// memory (and it reads these files again on SIGHUP, in a running node).
+func TestLoadTLSEndlessFile(t *testing.T) {
+	if _, err := os.Stat("/dev/zero"); err != nil {
+		t.Skip("no /dev/zero")
+	}
+	dir := t.TempDir()
+	ca := writeCerts(t, dir)
+	cert, key := filepath.Join(dir, "n1.pem"), filepath.Join(dir, "n1.key")
+	for _, files := range [][3]string{{"/dev/zero", key, ca}, {cert, "/dev/zero", ca}, {cert, key, "/dev/zero"}} {
+		_, _, err := nettransport.LoadTLS(files[0], files[1], files[2])
+		if !errors.Is(err, nettransport.ErrBadConfig) || !strings.Contains(err.Error(), "/dev/zero: more than 4194304 bytes") {
+			t.Errorf("LoadTLS(%q) = %v, want ErrBadConfig naming /dev/zero and the limit", files, err)
+		}
+	}
+}

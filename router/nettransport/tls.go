@@ -7,6 +7,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 )
 
@@ -18,14 +19,22 @@ func LoadTLS(certFile, keyFile, caFile string) (server, client *tls.Config, err 
 	if certFile == "" || keyFile == "" {
 		return nil, nil, fmt.Errorf("%w: TLS needs both a certificate and a key file", ErrBadConfig)
 	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+	certPEM, err := readPEM(certFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: TLS key pair %s, %s: %w", ErrBadConfig, certFile, keyFile, err)
+	}
+	keyPEM, err := readPEM(keyFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: TLS key pair %s, %s: %w", ErrBadConfig, certFile, keyFile, err)
+	}
+	cert, err := tls.X509KeyPair(certPEM, keyPEM)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: TLS key pair %s, %s: %w", ErrBadConfig, certFile, keyFile, err)
 	}
 	server = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
 	client = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13}
 	if caFile != "" {
-		data, err := os.ReadFile(caFile)
+		data, err := readPEM(caFile)
 		if err != nil {
 			return nil, nil, fmt.Errorf("%w: TLS CA file: %w", ErrBadConfig, err)
 		}
@@ -38,6 +47,30 @@ func LoadTLS(certFile, keyFile, caFile string) (server, client *tls.Config, err 
 		client.RootCAs = pool
 	}
 	return server, client, nil
+}
+
+// MaxPEMFile is the most bytes LoadTLS reads of a certificate, key or CA file: far
+// more than any holds (a system's whole CA bundle is a few hundred kilobytes), so that
+// a path such as /dev/zero, given by mistake, is an error that names it instead of a
+// node that reads until it runs out of memory.
+const MaxPEMFile = 4 << 20
+
+// readPEM returns the contents of the file at path, or an error: os's, which names
+// the path, or one saying that it holds more than MaxPEMFile bytes.
+func readPEM(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxPEMFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(b) > MaxPEMFile {
+		return nil, fmt.Errorf("%s: more than %d bytes (nettransport.MaxPEMFile), far more than a PEM file holds", path, MaxPEMFile)
+	}
+	return b, nil
 }
 
 // caPool parses a CA bundle: PEM certificates, one after another, and nothing else.
