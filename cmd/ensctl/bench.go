@@ -217,7 +217,12 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := res.print(stdout, c.jsonOut); err != nil {
 		return err
 	}
-	return res.verdict()
+	err = res.verdict()
+	if err != nil && res.Calls > 0 && res.Errors[router.CodeNoLeader.String()] == res.Calls {
+		// Every call: most likely a name that is no ensemble's.
+		return fmt.Errorf("%w; %v", err, cl.noLeader(ens, router.ErrNoLeader))
+	}
+	return err
 }
 
 // verdict is what bench's exit status says: nil (exit 0) when at least one call

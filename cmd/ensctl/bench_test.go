@@ -61,7 +61,7 @@ func TestBenchExitStatus(t *testing.T) {
 				t.Fatalf("exit %d, %d calls, stderr %q; want exit %d, calls, and %q", code, res.Calls, errb.String(), tc.exit, tc.stderr)
 			}
 			if tc.exit == 1 {
-				want := fmt.Sprintf("calls succeeded (%d no-leader): nothing was measured", res.Calls)
+				want := fmt.Sprintf("calls succeeded (%d no-leader): nothing was measured; router: no leader: the nodes know no leader of e9: it is not an ensemble of the cluster", res.Calls)
 				if res.OK != 0 || !strings.Contains(errb.String(), want) {
 					t.Fatalf("stderr %q, report %+v; want %q", errb.String(), res, want)
 				}

@@ -47,6 +47,11 @@ func drainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	failed := 0
 	for _, e := range c.Shape.Ensembles {
 		d := cl.drain(ctx, e, node)
+		if ctx.Err() != nil && (d == nil || !d.Moved) {
+			// Interrupted: what failed failed for that, and what was not asked is
+			// not reported (run says "interrupted"); a lead moved is.
+			return ctx.Err()
+		}
 		if d == nil {
 			continue // no member on node
 		}
@@ -84,9 +89,9 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 		return nil
 	}
 	d := &drained{Ensemble: string(e.ID)}
-	res, _ := cl.call(ctx, router.ToEnsemble(e.ID).Through(router.NodeID(cl.c.via)), []byte("leader"))
+	res, took := cl.call(ctx, router.ToEnsemble(e.ID).Through(router.NodeID(cl.c.via)), []byte("leader"))
 	if res.Err != nil {
-		d.Error = fmt.Sprintf("who leads it is not known: %v", cl.unanswered(string(e.ID), res.Err))
+		d.Error = fmt.Sprintf("who leads it is not known: %v", cl.unanswered(string(e.ID), res.Err, took))
 		return d
 	}
 	d.Leader = string(res.Peer.Node)

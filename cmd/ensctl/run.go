@@ -232,18 +232,31 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 		return nil
 	}
 	res, took := cl.call(ctx, cl.ensemble(ens), event)
-	res.Err = cl.unanswered(ens, res.Err)
+	res.Err = cl.unanswered(ens, res.Err, took)
 	return report(c, stdout, ens, res, took)
 }
 
 // unanswered explains a timeout, which may be the client's own doing: the answer
 // comes straight from the leader's node, over a connection the client dialed, so a
 // leader on a node that --peers does not list (or that the client could not reach)
-// answers into the void. Or the leader was slow. Other errors are returned as they
-// are.
-func (cl *client) unanswered(ens string, err error) error {
+// answers into the void. Or the leader was slow. A timeout long before --timeout was
+// no wait: under riak semantics a node answers timeout at once where ensroute's say
+// what went wrong. It explains no-leader too, which a name that is not an ensemble's
+// gets as well as an ensemble in an election. Other errors are returned as they are.
+// took is how long the call took.
+func (cl *client) unanswered(ens string, err error, took time.Duration) error {
+	if errors.Is(err, router.ErrNoLeader) {
+		return cl.noLeader(ens, err)
+	}
 	if !errors.Is(err, router.ErrTimeout) {
 		return err
+	}
+	if took < cl.c.timeout/2 {
+		why := "a node answered timeout before the deadline, as a node under riak semantics does when it knows no leader of the ensemble, is not connected to the leader's node, or the member is in an election"
+		if cl.c.Semantics == "riak" {
+			why += " (this client runs --semantics riak: under default semantics, if the cluster's nodes run it, the answer says which)"
+		}
+		return &explained{fmt.Sprintf("%v after %v of --timeout %v: %s", err, took.Round(time.Microsecond), cl.c.timeout, why), err}
 	}
 	var conn, not []string
 	for _, m := range cl.c.Members() {
@@ -261,6 +274,24 @@ func (cl *client) unanswered(ens string, err error) error {
 			strings.Join(not, ","), strings.Join(conn, ","), ens)
 	}
 	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, why), err}
+}
+
+// noLeader explains a no-leader answer: a name that is no ensemble's gets it as well
+// as an ensemble in an election, so a name the client was told of (--config or
+// --ensemble) is told apart from one it was not, most likely mistyped.
+func (cl *client) noLeader(ens string, err error) error {
+	known := cl.c.Shape.Ensembles
+	if len(known) == 0 {
+		return &explained{fmt.Sprintf("%v: the nodes know no leader of %s: it is not an ensemble of the cluster, or it has had no leader yet, or an election is on", err, ens), err}
+	}
+	names := make([]string, len(known))
+	for i, e := range known {
+		if string(e.ID) == ens {
+			return &explained{fmt.Sprintf("%v: the nodes know no leader of %s, one of the ensembles of %s: it has had no leader yet, or an election is on", err, ens, cl.c.Setting("ensemble")), err}
+		}
+		names[i] = string(e.ID)
+	}
+	return &explained{fmt.Sprintf("%v: %s is not one of the ensembles of %s (%s), and the nodes know no leader of it: is the name right?", err, ens, cl.c.Setting("ensemble"), strings.Join(names, ", ")), err}
 }
 
 func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -306,7 +337,7 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		res.Err = cl.noMember(ctx, ens, node)
 	}
 	if verb == "get" {
-		res.Err = cl.unanswered(string(ens), res.Err)
+		res.Err = cl.unanswered(string(ens), res.Err, took)
 	}
 	return report(c, stdout, string(ens), res, took)
 }
