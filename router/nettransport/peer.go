@@ -341,7 +341,11 @@ func (p *peer) loop() {
 				level = slog.LevelInfo // not listening yet: starting too, most likely
 			}
 		}
-		t.log.Log(context.Background(), level, "cannot connect", "peer", string(p.id), "addr", p.addr, "err", err, "retry_in", backoff)
+		if hint := certHint(err); hint != "" {
+			t.log.Log(context.Background(), level, "cannot connect", "peer", string(p.id), "addr", p.addr, "err", err, "hint", hint, "retry_in", backoff)
+		} else {
+			t.log.Log(context.Background(), level, "cannot connect", "peer", string(p.id), "addr", p.addr, "err", err, "retry_in", backoff)
+		}
 		if !p.sleep(backoff) {
 			return
 		}

@@ -574,3 +574,45 @@ func TestLoadTLSEndlessFile(t *testing.T) {
 		}
 	}
 }
+
+// TestCertTroubleHinted: a node whose dial fails on a certificate logs, beside the
+// error crypto/tls gives (x509's "certificate signed by unknown authority", or the
+// text of the peer's alert), a hint that says which side's certificate and what to
+// give it: the peer's certificate not signed by a CA this node trusts, or this node's
+// refused by a peer with a CA.
+func TestCertTroubleHinted(t *testing.T) {
+	dirA, dirB := t.TempDir(), t.TempDir()
+	caA, caB := writeCerts(t, dirA), writeCerts(t, dirB)
+	tlsOf := func(dir, name, ca string) func(*nettransport.Config) {
+		return func(c *nettransport.Config) {
+			s, cl, err := nettransport.LoadTLS(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"), ca)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.ServerTLS, c.ClientTLS = s, cl
+		}
+	}
+	n1 := startNode(t, "n1", true, tlsOf(dirA, "n1", caA))
+	for _, tc := range []struct {
+		name string
+		edit func(*nettransport.Config)
+		want []string
+	}{
+		{name: "the peer's certificate of another CA", edit: tlsOf(dirB, "n2", caB),
+			want: []string{"certificate signed by unknown authority", `hint="the peer's certificate is not signed by a CA this node trusts`}},
+		{name: "this node's certificate of another CA", edit: tlsOf(dirB, "n2", caA),
+			want: []string{`hint="the peer refused this node's certificate`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n2 := startNode(t, "n2", false, func(c *nettransport.Config) { tc.edit(c); peersOf("n1", n1.addr)(c) })
+			if err := connect(t, n2, "n1"); err == nil {
+				t.Fatal("connected")
+			}
+			logged(t, n2, append([]string{"cannot connect", "peer=n1"}, tc.want...)...)
+		})
+	}
+	// Trouble of another kind gets no hint.
+	if strings.Contains(n1.log.String(), "hint=") {
+		t.Fatalf("n1 logged a hint:\n%s", n1.log.String())
+	}
+}

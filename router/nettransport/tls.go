@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 )
 
 // LoadTLS builds the server and client TLS configurations of a node from PEM files: its
@@ -71,6 +72,26 @@ func readPEM(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s: more than %d bytes (nettransport.MaxPEMFile), far more than a PEM file holds", path, MaxPEMFile)
 	}
 	return b, nil
+}
+
+// certHint says what a dial that failed with err over TLS most likely needs, or ""
+// when err is no certificate trouble: crypto/tls reports the peer's certificate
+// unverified as x509's error, and this side's refused by the peer as the text of the
+// peer's alert.
+func certHint(err error) string {
+	var unknownCA x509.UnknownAuthorityError
+	var wrongHost x509.HostnameError
+	msg := err.Error()
+	switch {
+	case errors.As(err, &unknownCA):
+		return "the peer's certificate is not signed by a CA this node trusts: the CA bundle it was given (ensnode's --tls-ca), or without one the system's"
+	case errors.As(err, &wrongHost):
+		return "the peer's certificate does not name the host this node dials it at (its address in --peers): the certificate needs that name or IP address"
+	case strings.Contains(msg, "tls: certificate required"), strings.Contains(msg, "tls: unknown certificate authority"),
+		strings.Contains(msg, "tls: bad certificate"):
+		return "the peer refused this node's certificate: a node given a CA (ensnode's --tls-ca) accepts only certificates that CA signed"
+	}
+	return ""
 }
 
 // caPool parses a CA bundle: PEM certificates, one after another, and nothing else.
