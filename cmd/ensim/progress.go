@@ -89,13 +89,18 @@ const runWait = time.Second
 //
 //	simulating: 3.2s of virtual time, 12.3M events, 4.10M events/s
 //
-// Its update is a scenarios.Options.Progress. A nil *runProgress draws nothing, which
+// Its update is a scenarios.Options.Progress. A command that runs the spec again
+// (--check-determinism) hands it every run's updates: one whose count of events went
+// down began another run, which the line numbers ("simulating, run 2: ...") and
+// whose rate it counts from its own start. A nil *runProgress draws nothing, which
 // is what a run uses when stderr is not a terminal.
 type runProgress struct {
-	w     io.Writer
-	now   func() time.Time
-	start time.Time
-	last  time.Time // when the line was last drawn; zero before the first draw
+	w      io.Writer
+	now    func() time.Time
+	start  time.Time // when the run began (the first, until another does)
+	last   time.Time // when the line was last drawn; zero before the first draw
+	events uint64    // the events the last update gave
+	run    int       // the runs that began before this one
 }
 
 // newRunProgress returns a runProgress on w, or nil when w is not a terminal.
@@ -116,12 +121,22 @@ func (p *runProgress) hook() func(time.Duration, uint64) {
 
 func (p *runProgress) update(sim time.Duration, events uint64) {
 	t := p.now()
-	if t.Sub(p.start) < runWait || !p.last.IsZero() && t.Sub(p.last) < progressEvery {
+	if events < p.events { // another run began
+		p.run++
+		p.start, p.events = t, events
+		return // nothing to measure its rate by yet
+	}
+	p.events = events
+	if p.last.IsZero() && t.Sub(p.start) < runWait || !p.last.IsZero() && t.Sub(p.last) < progressEvery {
 		return
 	}
 	p.last = t
-	fmt.Fprintf(p.w, "\rsimulating: %s of virtual time, %s events, %s events/s\033[K",
-		humanNS(int64(sim)), si(float64(events)), si(float64(events)/t.Sub(p.start).Seconds()))
+	label := "simulating"
+	if p.run > 0 {
+		label = fmt.Sprintf("simulating, run %d", p.run+1)
+	}
+	fmt.Fprintf(p.w, "\r%s: %s of virtual time, %s events, %s events/s\033[K",
+		label, humanNS(int64(sim)), si(float64(events)), si(float64(events)/t.Sub(p.start).Seconds()))
 }
 
 // clear erases the line, if one was drawn, once the run is over.

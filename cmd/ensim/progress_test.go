@@ -69,7 +69,8 @@ func TestProgressBarRedraws(t *testing.T) {
 
 // TestRunProgress: a single run's line shows nothing in the run's first second, then
 // the virtual time reached, the events and their rate, redrawn at most every
-// progressEvery; clear erases a line drawn, and nothing if none was. A run whose
+// progressEvery; clear erases a line drawn, and nothing if none was. A second run
+// (its events start over) is numbered, its rate counted from its own start. A run whose
 // stderr is no terminal gets no line at all.
 func TestRunProgress(t *testing.T) {
 	start := time.Unix(1000, 0)
@@ -93,6 +94,18 @@ func TestRunProgress(t *testing.T) {
 	if buf.Len() != 0 {
 		t.Fatalf("redrew %q within progressEvery", buf.String())
 	}
+	// --check-determinism's second run: the events start over, and so does the rate.
+	now = now.Add(progressEvery)
+	p.update(100*time.Millisecond, 5_000)
+	if buf.Len() != 0 {
+		t.Fatalf("drew %q when the second run began", buf.String())
+	}
+	now = now.Add(2 * time.Second)
+	p.update(2*time.Second, 6_005_000)
+	if want := "\rsimulating, run 2: 2s of virtual time, 6.00M events, 3.00M events/s\033[K"; buf.String() != want {
+		t.Fatalf("drew %q, want %q", buf.String(), want)
+	}
+	buf.Reset()
 	p.clear()
 	if buf.String() != "\r\033[K" {
 		t.Fatalf("clear wrote %q", buf.String())
