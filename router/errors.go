@@ -5,7 +5,8 @@ import (
 	"errors"
 )
 
-// ErrTimeout is the outcome of a call that got no answer in time. It also matches
+// ErrTimeout is the outcome of a call that got no answer in time, or whose answer
+// could not be sent (ErrTooLarge): either way the request may have run. It also matches
 // context.DeadlineExceeded under errors.Is, so callers that think in contexts need not
 // learn a new error.
 var ErrTimeout error = timeoutError{}
@@ -16,6 +17,22 @@ func (timeoutError) Error() string { return "router: timeout" }
 
 // Is makes errors.Is(ErrTimeout, context.DeadlineExceeded) true.
 func (timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// ErrTooLarge: a message too large for the transport to carry. A transport's Send
+// returns it, or an error that wraps it (nettransport.ErrTooLarge, which names the
+// limit). It matches ErrUnreachable, and reads as it: a request too large to send did
+// not run. A reply too large to send is replaced by one of CodeTimeout without the
+// result, so that its caller learns at once that the answer will not come (a peer
+// served the request: it ran, or may have) instead of waiting out its deadline, or for
+// ever with no deadline.
+var ErrTooLarge error = tooLargeError{}
+
+type tooLargeError struct{}
+
+func (tooLargeError) Error() string { return ErrUnreachable.Error() }
+
+// Is makes errors.Is(ErrTooLarge, ErrUnreachable) true.
+func (tooLargeError) Is(target error) bool { return target == ErrUnreachable }
 
 var (
 	// ErrNoLeader: the ensemble has no known leader where the request was routed.

@@ -90,6 +90,8 @@ func TestCodeOfForeignErrors(t *testing.T) {
 		{name: "deadline exceeded", err: context.DeadlineExceeded, want: router.CodeTimeout},
 		{name: "other error", err: errors.New("disk on fire"), want: router.CodeTimeout},
 		{name: "bad config is not a reply code", err: router.ErrBadConfig, want: router.CodeTimeout},
+		// A request too large did not run: unreachable, with its text.
+		{name: "too large", err: fmt.Errorf("frame limit: %w", router.ErrTooLarge), want: router.CodeUnreachable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,6 +99,9 @@ func TestCodeOfForeignErrors(t *testing.T) {
 				t.Errorf("CodeOf(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})
+	}
+	if !errors.Is(router.ErrTooLarge, router.ErrUnreachable) || router.ErrTooLarge.Error() != router.ErrUnreachable.Error() {
+		t.Errorf("ErrTooLarge = %q, matching ErrUnreachable %v; want it, with its text", router.ErrTooLarge, errors.Is(router.ErrTooLarge, router.ErrUnreachable))
 	}
 	bad := router.Code(200)
 	if bad.Valid() || bad.String() != "code?" || bad.Err() != router.ErrTimeout {

@@ -155,6 +155,14 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hop
 	// send, written out: sent only for a refusal or a traced send.
 	if err := n.cfg.Transport.Send(m.Call.Node, m); err != nil || n.traced&(1<<EvSend) != 0 {
 		_ = n.sent(m.Call.Node, m, err)
+		if err != nil && len(m.Result) > 0 && errors.Is(err, ErrTooLarge) {
+			// The answer cannot travel: say so at once, without it (ErrTooLarge).
+			m.Code, m.Result = CodeTimeout, nil
+			err = n.cfg.Transport.Send(m.Call.Node, m)
+			if err != nil || n.traced&(1<<EvSend) != 0 {
+				_ = n.sent(m.Call.Node, m, err)
+			}
+		}
 	}
 }
 

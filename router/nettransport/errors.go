@@ -14,9 +14,10 @@ var (
 	// closed.
 	ErrBadFrame = errors.New("nettransport: bad frame")
 	// ErrTooLarge: a message that does not fit in one frame, or that holds a name
-	// longer than MaxName. It was not sent, so it did not run: it also matches
-	// router.ErrUnreachable, which is what the router core makes of it.
-	ErrTooLarge = fmt.Errorf("nettransport: message exceeds the frame limit: %w", router.ErrUnreachable)
+	// longer than MaxName. It was not sent, so a request did not run: it wraps
+	// router.ErrTooLarge, and matches router.ErrUnreachable, which is what the router
+	// core makes of it. A reply too large the core replaces with a timeout, at once.
+	ErrTooLarge = fmt.Errorf("nettransport: message exceeds the frame limit: %w", router.ErrTooLarge)
 	// ErrRefused: the other side of a handshake refused the connection; the wrapped
 	// message says why (RefuseCode).
 	ErrRefused = errors.New("nettransport: connection refused")
