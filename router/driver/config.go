@@ -24,7 +24,8 @@ type Config struct {
 	Routers     int
 	HopLimit    int
 	// Shards is how many router cores share the node's work: calls spread over them,
-	// and each keeps its own pending calls under its own lock. Default 8.
+	// and each keeps its own pending calls under its own lock. Default 8; at most
+	// MaxShards (a directory update and a peer added take every shard's lock).
 	Shards int
 	// Mailbox bounds each router instance's mailbox; a route or cast that finds it
 	// full is shed (the caller gets router.ErrOverloaded). Default 1024; Routers
@@ -49,6 +50,10 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// MaxShards is the most Shards a node takes: far more than there are cores to spread
+// calls over.
+const MaxShards = 1024
+
 // Default values filled in by New.
 const (
 	DefaultShards         = 8
@@ -68,8 +73,15 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: ID is empty", ErrBadConfig)
 	case c.Transport == nil:
 		return fmt.Errorf("%w: Transport is nil", ErrBadConfig)
-	case c.Shards < 0:
-		return fmt.Errorf("%w: Shards %d is negative", ErrBadConfig, c.Shards)
+	case isNil(c.Transport):
+		// A transport whose constructor failed, its error ignored.
+		return fmt.Errorf("%w: Transport is a nil %T", ErrBadConfig, c.Transport)
+	case c.Semantics != router.Default && c.Semantics != router.Riak:
+		return fmt.Errorf("%w: Semantics %d is unknown", ErrBadConfig, c.Semantics)
+	case c.HopLimit < 0:
+		return fmt.Errorf("%w: HopLimit %d is negative", ErrBadConfig, c.HopLimit)
+	case c.Shards < 0 || c.Shards > MaxShards:
+		return fmt.Errorf("%w: Shards %d is not in 0..%d", ErrBadConfig, c.Shards, MaxShards)
 	case c.Mailbox < 0:
 		return fmt.Errorf("%w: Mailbox %d is negative", ErrBadConfig, c.Mailbox)
 	case c.Routers < 0 || c.Routers > router.MaxRouters:
@@ -82,6 +94,13 @@ func (c Config) Validate() error {
 	for _, m := range c.Members {
 		if m == "" {
 			return fmt.Errorf("%w: Members holds an empty id", ErrBadConfig)
+		}
+	}
+	for i := range c.Directory {
+		// What Learn refuses, the directory does not start with either: anti-entropy
+		// would send it to every member, which each would refuse for good.
+		if p := c.Directory[i].Problem(); p != "" {
+			return fmt.Errorf("%w: Directory[%d] (%v): %s", ErrBadConfig, i, c.Directory[i], p)
 		}
 	}
 	if id, ok := c.Transport.(identified); ok {

@@ -68,7 +68,8 @@ func New(cfg Config) (*Node, error) {
 			Directory: router.NewDirectory(cfg.Directory),
 		})
 		if err != nil {
-			return nil, err
+			// Validate refuses what the core does; this is for a check it lacks.
+			return nil, fmt.Errorf("%w: %w", ErrBadConfig, err)
 		}
 		s.core = core
 		n.shards = append(n.shards, s)
@@ -131,10 +132,10 @@ func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
 	return nil
 }
 
-// isNil reports whether p holds a nil pointer or function (a (*T)(nil), a nil
-// PeerFunc), which would panic at its first request, on a router goroutine.
-func isNil(p Peer) bool {
-	switch v := reflect.ValueOf(p); v.Kind() {
+// isNil reports whether x, a Peer or a Transport, holds a nil pointer or function (a
+// (*T)(nil), a nil PeerFunc), which would panic when first used, on a router goroutine.
+func isNil(x any) bool {
+	switch v := reflect.ValueOf(x); v.Kind() {
 	case reflect.Pointer, reflect.Func:
 		return v.IsNil()
 	}

@@ -145,8 +145,13 @@ func (c Config) Validate() error {
 		return bad("a timeout or backoff is negative")
 	case len(c.Settings) > MaxSettings:
 		return bad("Settings has %d bytes, the most is %d", len(c.Settings), MaxSettings)
-	case c.HeartbeatTimeout != 0 && c.HeartbeatInterval != 0 && c.HeartbeatTimeout <= c.HeartbeatInterval:
-		return bad("HeartbeatTimeout %v is not above HeartbeatInterval %v", c.HeartbeatTimeout, c.HeartbeatInterval)
+	case c.HeartbeatTimeout != 0 && c.HeartbeatTimeout <= or(c.HeartbeatInterval, DefaultHeartbeatInterval):
+		// Silent for longer than a heartbeat's interval, every connection would be
+		// dropped between two heartbeats, and dialed again.
+		return bad("HeartbeatTimeout %v is not above HeartbeatInterval %v%s", c.HeartbeatTimeout,
+			or(c.HeartbeatInterval, DefaultHeartbeatInterval), unset(c.HeartbeatInterval, " (the default)"))
+	case c.BackoffMax != 0 && c.BackoffMax < or(c.BackoffMin, DefaultBackoffMin):
+		return bad("BackoffMax %v is below BackoffMin %v%s", c.BackoffMax, or(c.BackoffMin, DefaultBackoffMin), unset(c.BackoffMin, " (the default)"))
 	}
 	for _, id := range slices.Sorted(maps.Keys(c.Peers)) {
 		addr := c.Peers[id]
@@ -167,6 +172,22 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// or returns d, or def when d is zero (unset: the default applies).
+func or(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// unset returns note when d is zero (unset), else "".
+func unset(d time.Duration, note string) string {
+	if d == 0 {
+		return note
+	}
+	return ""
 }
 
 func (c *Config) fill() {

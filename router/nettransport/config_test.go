@@ -38,6 +38,17 @@ func TestConfigValidate(t *testing.T) {
 			want: `Peers: n2's address "nonsense" is not host:port`},
 		{name: "address with an empty port", edit: func(c *nettransport.Config) { c.Peers = map[router.NodeID]string{"n2": "h:"} },
 			want: `Peers: n2's address "h:" is not host:port`},
+		// Each against the other's default: a connection dropped between heartbeats,
+		// or a redial that waits longer first than at most.
+		{name: "heartbeat timeout below the default interval", edit: func(c *nettransport.Config) { c.HeartbeatTimeout = 400 * time.Millisecond },
+			want: "HeartbeatTimeout 400ms is not above HeartbeatInterval 500ms (the default)"},
+		{name: "heartbeat timeout below the interval", edit: func(c *nettransport.Config) {
+			c.HeartbeatTimeout, c.HeartbeatInterval = 400*time.Millisecond, 400*time.Millisecond
+		}, want: "HeartbeatTimeout 400ms is not above HeartbeatInterval 400ms"},
+		{name: "backoff max below the default min", edit: func(c *nettransport.Config) { c.BackoffMax = 10 * time.Millisecond },
+			want: "BackoffMax 10ms is below BackoffMin 50ms (the default)"},
+		{name: "backoff max below the min", edit: func(c *nettransport.Config) { c.BackoffMin, c.BackoffMax = time.Second, 100*time.Millisecond },
+			want: "BackoffMax 100ms is below BackoffMin 1s"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := nettransport.Config{ID: "n1", Cluster: "test", Secret: secret}
