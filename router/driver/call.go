@@ -68,7 +68,8 @@ func (w *waiter) release(armed bool) {
 // ctx's: an ensemble call needs one (router.ErrNoDeadline otherwise); a call whose
 // deadline passes returns router.ErrTimeout (which matches
 // context.DeadlineExceeded), and one whose ctx is cancelled returns ctx.Err(). The
-// returned error is also Result.Err. Call blocks only the calling goroutine.
+// returned error is also Result.Err. Call blocks only the calling goroutine. (A
+// peer on this node handles the event on it, within the call: see Peer.)
 //
 // A peer-target call may go without a deadline, as in the original, and then waits
 // until the peer answers: if the peer's node goes away first, until ctx is
@@ -182,7 +183,8 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 // Cast routes event to t without waiting. A cast that this node's transport refused
 // to send returns the transport's error (router.ErrUnreachable, ErrOverloaded, or
 // nettransport.ErrTooLarge for one too large for a frame): nothing left the node.
-// Failures past this node are counted, not reported.
+// Failures past this node are counted, not reported. A peer on this node handles
+// the event before Cast returns, on its goroutine; see Peer.
 func (n *Node) Cast(t router.Target, event []byte) error {
 	if n.isClosed() {
 		return ErrClosed

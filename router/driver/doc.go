@@ -34,7 +34,8 @@
 // context expires the caller itself fires it on the shard's turn, which completes the
 // call with router.ErrTimeout unless a reply got there first. A reply that gets there
 // after the deadline, before the caller's turn, times the call out too (the node reads
-// the clock as each reply comes), so a call never outlives its deadline and completes
+// the clock as each reply comes), so a call never outlives its deadline (unless a
+// peer on this node holds up the caller's goroutine: see Peer) and completes
 // exactly once. Completions are handed over through a
 // pooled one-slot channel: the transport's reader never waits for a caller.
 //

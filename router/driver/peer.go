@@ -11,6 +11,20 @@ import (
 // reader or a caller) and never under a lock: it must not block for long, since it
 // holds up that goroutine. The peer answers through the Request, at once or later from
 // any goroutine, or never.
+//
+// What holding up that goroutine means: a call or cast on this node to a peer on this
+// node runs Handle on the caller's goroutine, so Call returns, even past its deadline
+// or its context's cancellation, and Cast returns, only once Handle has; a request
+// from another node runs it on a router instance or on the connection's reader, which
+// reads nothing more meanwhile (so a Handle that makes a call and waits for it can
+// wait for a reply that reader would have read). Work that takes time belongs on a
+// goroutine of the peer's own, answering through the Request when done. Handle must
+// not call the Node's Close, which waits for the goroutine Handle runs on. A panic in
+// Handle is not recovered: it ends the program, as in any goroutine.
+//
+// The event is the caller's slice, not a copy, when the caller is on this node: a
+// peer that keeps it past Handle (or a caller that reuses it after Call or Cast
+// returns) must copy it first.
 type Peer interface {
 	Handle(r *Request)
 }
