@@ -65,17 +65,36 @@ func (s *Spec) lastChange() time.Duration {
 	return end
 }
 
-// backSteps is how far back the spec's clock steps set clocks, in all (at most
-// MaxSpan): a timer armed before a step back fires that much later in virtual time,
-// so the world takes that much longer to fall quiet.
+// backSteps is how far back the spec's clock steps set a node's clock, in all, for
+// the node they set furthest back (checkLimits holds each node's to MaxSpan): a timer
+// armed before a step back fires that much later in virtual time, so the world takes
+// that much longer to fall quiet.
 func (s *Spec) backSteps() time.Duration {
-	var back time.Duration
-	for _, f := range s.Faults {
-		if f.Action == "clock-step" && f.Step < 0 {
-			back = min(back+min(-f.Step.D(), MaxSpan), MaxSpan)
+	back, _ := s.furthestBack()
+	return back
+}
+
+// furthestBack returns the most that a node's clock steps back add up to, and the
+// index of the step that brings its node there (-1 when no clock steps back). Each
+// step is at most MaxSpan back, so the sums cannot overflow.
+func (s *Spec) furthestBack() (time.Duration, int) {
+	var most time.Duration
+	at := -1
+	for i, f := range s.Faults {
+		if f.Action != "clock-step" || f.Step >= 0 {
+			continue
+		}
+		var sum time.Duration // f's node's steps back, f's included, up to f
+		for _, g := range s.Faults[:i+1] {
+			if g.Action == "clock-step" && g.Step < 0 && g.Node == f.Node {
+				sum += min(-g.Step.D(), MaxSpan)
+			}
+		}
+		if sum > most {
+			most, at = sum, i
 		}
 	}
-	return back
+	return most, at
 }
 
 // settle is how long the messages and the work of the last calls may go on after
@@ -254,6 +273,14 @@ func (s Spec) checkLimits() error {
 				return err
 			}
 		}
+	}
+	// A timer armed before steps back fires as much later: the run would not fall
+	// quiet within the span its checks allow for.
+	if back, i := s.furthestBack(); back > MaxSpan {
+		return fmt.Errorf("faults[%d].step: %s's clock steps back add up to %v, past the limit of %v", i, s.Faults[i].Node, back, MaxSpan)
+	}
+	if err := point("gossip.interval", s.Gossip.Interval); err != nil {
+		return err
 	}
 	if lv := s.Liveness; lv != nil {
 		if err := point("liveness.from", lv.From); err != nil {

@@ -97,6 +97,17 @@ func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
 		}, want: "ensembles: 100001, past the limit of 100000"},
 		// steady's last change is at 2s and its timeout 50ms: rounds run for 2.1s,
 		// then seven more, in each of which its five nodes send.
+		// A round every 2,000,000h: its times overflowed the run's end.
+		{name: "gossip every few centuries", edit: func(s *Spec) { s.Gossip.Interval = dur(2000000 * time.Hour) },
+			want: "gossip.interval: 2000000h0m0s, past the limit of 24h0m0s"},
+		// Each step within the limit, both on n2 past it; on two nodes, not.
+		{name: "clock steps back that add up past the limit", edit: func(s *Spec) {
+			s.Faults = []Fault{
+				{At: ms(199), Action: "clock-step", Node: "n2", Step: Duration(-13 * time.Hour)},
+				{At: ms(200), Action: "clock-step", Node: "n1", Step: Duration(-13 * time.Hour)},
+				{At: ms(201), Action: "clock-step", Node: "n2", Step: Duration(-13 * time.Hour)},
+			}
+		}, want: "faults[2].step: n2's clock steps back add up to 26h0m0s, past the limit of 24h0m0s"},
 		{name: "gossip every nanosecond", edit: func(s *Spec) { s.Gossip.Interval = 1 },
 			want: "gossip.interval: 1ns plans about 2100000007 anti-entropy rounds of 5 member nodes, 10500000035 directory messages, past the limit of 10000000 per run"},
 		{name: "gossip every microsecond", edit: func(s *Spec) { s.Gossip.Interval = dur(time.Microsecond) },
