@@ -332,7 +332,7 @@ func (s Spec) Validate() error {
 		if j := slices.IndexFunc(s.Clocks[:i], func(o ClockSpec) bool { return o.Node == c.Node }); j >= 0 {
 			return bad("%s.node: %q has a clock already, clocks[%d]", f, c.Node, j)
 		}
-		if err := c.Clock.Validate(f + ".clock"); err != nil {
+		if err := specClock(f+".clock", c.Clock); err != nil {
 			return bad("%v", err)
 		}
 	}
@@ -616,7 +616,7 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 			// (the reading at time 0) would be ignored.
 			return fmt.Errorf("%s.clock.offset: clock-set at %v changes how fast the clock runs from there on, not its reading (a clock-step does that)", f, ft.At.D())
 		}
-		return ft.Clock.Validate(f + ".clock")
+		return specClock(f+".clock", *ft.Clock)
 	case "rule", "unrule":
 		if ft.Rule == nil || ft.Rule.Name == "" {
 			return fmt.Errorf("%s.rule.name: a rule needs a name", f)
@@ -690,4 +690,14 @@ func isInvariant(name string) bool {
 		}
 	}
 	return false
+}
+
+// specClock validates a spec's clock: as the network model does, and refusing a
+// period without periodic_ppm, which the model ignores: the clock that the spec meant
+// to wander would stay steady.
+func specClock(field string, c netmodel.ClockModel) error {
+	if c.PeriodicPPM == 0 && c.Period != 0 {
+		return fmt.Errorf("%s.period: %v without periodic_ppm, the drift it is the period of", field, c.Period.D())
+	}
+	return c.Validate(field)
 }

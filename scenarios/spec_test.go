@@ -240,6 +240,12 @@ func TestSpecRefusesWhatDoesNothing(t *testing.T) {
 		{name: "two clocks for a node", edit: func(s *Spec) {
 			s.Clocks = []ClockSpec{{Node: "n1", Clock: netmodel.ClockModel{DriftPPM: 10}}, {Node: "n2"}, {Node: "n1", Clock: netmodel.ClockModel{DriftPPM: 20}}}
 		}, want: `clocks[2].node: "n1" has a clock already, clocks[0]`},
+		{name: "a clock's period without a periodic drift", edit: func(s *Spec) {
+			s.Clocks = []ClockSpec{{Node: "n1", Clock: netmodel.ClockModel{Period: ms(1000)}}}
+		}, want: "clocks[0].clock.period: 1s without periodic_ppm"},
+		{name: "a clock set with a period without a periodic drift", edit: func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "clock-set", Node: "n1", Clock: &netmodel.ClockModel{DriftPPM: 5, Period: ms(1000)}}}
+		}, want: "faults[0].clock.period: 1s without periodic_ppm"},
 		{name: "a rule's delay past the span", edit: func(s *Spec) {
 			s.Faults = []Fault{{At: ms(500), Action: "rule", Rule: &RuleSpec{Name: "r", Action: "delay", Delay: dur(25 * time.Hour)}}}
 		}, want: "faults[0].rule.delay: 25h0m0s, past the limit of 24h0m0s"},

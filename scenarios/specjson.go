@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,7 +26,7 @@ func Parse(r io.Reader) (Spec, error) {
 		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, err)
 	}
 	if f := missingAt(data); f != "" {
-		return Spec{}, fmt.Errorf(`%w: %s: "at" is missing: say when it happens ("0s" for the start of the run)`, ErrBadSpec, f)
+		return Spec{}, fmt.Errorf(`%w: %s: "at" is missing or null: say when it happens ("0s" for the start of the run)`, ErrBadSpec, f)
 	}
 	if err := s.Validate(); err != nil {
 		return Spec{}, err
@@ -34,7 +35,7 @@ func Parse(r io.Reader) (Spec, error) {
 }
 
 // missingAt names the first burst, election or fault of a spec decoded already that
-// leaves out its "at": each happens at a time the spec must say, where encoding/json
+// leaves out its "at", or gives it as null: each happens at a time the spec must say, where encoding/json
 // would take a missing one for 0s, the start of the run.
 func missingAt(data []byte) string {
 	type timed = []map[string]json.RawMessage
@@ -53,7 +54,8 @@ func missingAt(data []byte) string {
 		items timed
 	}{{"workload.bursts", shape.Workload.Bursts}, {"elections", shape.Elections}, {"faults", shape.Faults}} {
 		for i, item := range list.items {
-			if _, ok := item["at"]; !ok {
+			// null too, which encoding/json leaves as it was: 0s.
+			if at, ok := item["at"]; !ok || string(bytes.TrimSpace(at)) == "null" {
 				return fmt.Sprintf("%s[%d]", list.name, i)
 			}
 		}

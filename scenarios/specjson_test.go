@@ -85,13 +85,16 @@ func TestSpecTypeErrors(t *testing.T) {
 		// happen at the start of the run.
 		{"a fault without at", steady(func(m map[string]any) {
 			m["faults"] = []any{map[string]any{"at": "1s", "action": "crash", "node": "n2"}, map[string]any{"action": "restart", "node": "n2", "directory": "current"}}
-		}), `faults[1]: "at" is missing: say when it happens ("0s" for the start of the run)`},
+		}), `faults[1]: "at" is missing or null: say when it happens ("0s" for the start of the run)`},
+		{"a fault with a null at", steady(func(m map[string]any) {
+			m["faults"] = []any{map[string]any{"at": nil, "action": "crash", "node": "n2"}}
+		}), `faults[0]: "at" is missing or null: say when it happens ("0s" for the start of the run)`},
 		{"an election without at", steady(func(m map[string]any) {
 			m["elections"] = []any{map[string]any{"ensemble": "e1", "duration": "10ms"}}
-		}), `elections[0]: "at" is missing: say when it happens ("0s" for the start of the run)`},
+		}), `elections[0]: "at" is missing or null: say when it happens ("0s" for the start of the run)`},
 		{"a burst without at", steady(func(m map[string]any) {
 			m["workload"].(map[string]any)["bursts"] = []any{map[string]any{"duration": "1s", "rate": 5}}
-		}), `workload.bursts[0]: "at" is missing: say when it happens ("0s" for the start of the run)`},
+		}), `workload.bursts[0]: "at" is missing or null: say when it happens ("0s" for the start of the run)`},
 		{"a key in another case, and a bad value after it", strings.Replace(strings.Replace(steady(func(map[string]any) {}),
 			`"routers":7`, `"Routers":7`, 1), `"rate":2000`, `"rate":"2000"`, 1),
 			`spec: unknown field "Routers": keys are case-sensitive, want "routers"`},

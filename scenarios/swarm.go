@@ -91,6 +91,9 @@ func Swarm(seed uint64) Spec {
 		if r.IntN(3) == 0 {
 			c.PeriodicPPM = float64(r.IntN(50000))
 			c.Period = between(100*time.Millisecond, time.Second)
+			if c.PeriodicPPM == 0 {
+				c.Period = 0 // no drift to give a period (drawn all the same: the draws after stay as they were)
+			}
 		}
 		s.Clocks = append(s.Clocks, ClockSpec{Node: node, Clock: c})
 	}
