@@ -92,6 +92,10 @@ func (wd *world) crash(sn *simNode) {
 	sn.node = nil
 	wd.convEpoch++
 	sn.host.Crash()
+	// The calls and casts it had parked while paused die with it, never made.
+	wd.chk.skipped += sn.parkedCalls
+	wd.chk.castsSkipped += sn.parkedCasts
+	sn.parkedCalls, sn.parkedCasts = 0, 0
 }
 
 // restart brings a node back as its next incarnation with the chosen directory.

@@ -52,3 +52,32 @@ func TestPauseStopsLeaderWork(t *testing.T) {
 		t.Fatalf("%d calls taken up before the pause, %d answers checked: want some, all answered", len(taken), checked)
 	}
 }
+
+// TestCrashWhilePausedCountsWork: the calls and casts due while a node is paused wait
+// for it to resume; a crash first drops them, never made, and they count as skipped,
+// as those due while it is down do: every planned call and cast is in one count.
+// They were in none.
+func TestCrashWhilePausedCountsWork(t *testing.T) {
+	for _, casts := range []float64{0, 0.3} {
+		s := named(t, "steady")
+		s.Liveness = nil
+		s.Workload.CastShare, s.Workload.PeerShare = casts, 0.1
+		planned := mustRun(t, s, Options{Seed: 1}).Report
+		s.Faults = []Fault{
+			{At: ms(100), Action: "pause", Node: "n1"},
+			{At: ms(200), Action: "crash", Node: "n1"},
+			{At: ms(300), Action: "restart", Node: "n1"},
+		}
+		got := mustRun(t, s, Options{Seed: 1}).Report
+		if v := got.Violations; len(v) > 0 {
+			t.Fatalf("cast_share %v: %d violations, first %+v", casts, len(v), v[0])
+		}
+		if got.SkippedCalls == 0 || got.Calls.Total+got.SkippedCalls != planned.Calls.Total {
+			t.Errorf("cast_share %v: %d calls made and %d skipped, want the %d planned in all, some skipped",
+				casts, got.Calls.Total, got.SkippedCalls, planned.Calls.Total)
+		}
+		if casts > 0 && (got.Casts == nil || planned.Casts == nil || got.Casts.Skipped == 0 || got.Casts.Total+got.Casts.Skipped != planned.Casts.Total) {
+			t.Errorf("cast_share %v: casts %+v, want the %+v planned in all, some skipped", casts, got.Casts, planned.Casts)
+		}
+	}
+}

@@ -159,7 +159,11 @@ func (ph *phase) Run() {
 	event := wd.events.copy(ph.names.name(a.k))
 	// The caller runs on its node: a paused node makes its call when it resumes.
 	if origin.host.Paused() {
-		origin.host.Defer(func() { wd.call(origin, es, a.via, event) })
+		origin.parkedCalls++
+		origin.host.Defer(func() {
+			origin.parkedCalls--
+			wd.call(origin, es, a.via, event)
+		})
 		return
 	}
 	wd.call(origin, es, a.via, event)
@@ -182,7 +186,19 @@ func (ph *phase) issueOther(origin *simNode, es *ensState, a arrival) {
 		}
 	}
 	if origin.host.Paused() {
-		origin.host.Defer(issue)
+		if cast {
+			origin.parkedCasts++
+		} else {
+			origin.parkedCalls++
+		}
+		origin.host.Defer(func() {
+			if cast {
+				origin.parkedCasts--
+			} else {
+				origin.parkedCalls--
+			}
+			issue()
+		})
 		return
 	}
 	issue()

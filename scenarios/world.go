@@ -100,6 +100,10 @@ type simNode struct {
 	dead   router.Stats   // counters of earlier incarnations
 	peers  []router.PeerRef
 	tr     *tracer // the running incarnation's tracer
+	// parkedCalls and parkedCasts count the workload's calls and casts due while the
+	// node was paused (Host.Defer), not made yet: a crash drops them, and they are
+	// skipped, as those due while it is down.
+	parkedCalls, parkedCasts uint64
 }
 
 type ensState struct {
