@@ -78,9 +78,33 @@ func (s Spec) checkLivenessFaults() error {
 			return fmt.Errorf("links[%d].link.drop: %v from %s to %s %s", i, l.Link.Drop, l.From, l.To, lossy)
 		}
 	}
+	// A call from a client goes through a member (a hop) to the leader's node (a
+	// second), and so does a call to a follower, which forwards it: with a hop limit
+	// of 1 each fails, faults or none.
+	if s.HopLimit == 1 && (len(s.Clients) > 0 && s.Workload.ClientShare > 0 || s.Workload.PeerShare > 0) {
+		return fmt.Errorf("hop_limit: 1 fails every call that a client makes through a member, or that a follower forwards, which take two hops (client_share %v, peer_share %v), and the liveness phase would fail each (a hop limit of 2 or more, or drop liveness)",
+			s.Workload.ClientShare, s.Workload.PeerShare)
+	}
 	from := s.Liveness.From.D()
 	order := s.faultOrder()
-
+	// A node that noticed an outage (a cut link after detect_after, a node down
+	// after it, a pause after pause_detect_after) fails its sends across it fast
+	// until its link is back (see netmodel's reconnect.go): after a pause, at the
+	// resumed node's first redial; after a cut or a crash, at the first redial of a
+	// dial loop whose waits have grown with the outage. One that comes back after
+	// liveness.from lasts into the liveness phase.
+	lateEnd := func(i int, began int, detect time.Duration, what string) error {
+		end, start := s.Faults[i].At.D(), s.Faults[began].At.D()
+		if end > from || end-start < detect {
+			return nil // too late anyway (refused below), or never noticed
+		}
+		back := s.redialBound(end - start - detect)
+		if back == 0 || end+back <= from {
+			return nil
+		}
+		return fmt.Errorf("faults[%d].at: the %s at %v ends the %s of faults[%d] at %v, which the nodes notice (after %v): they reconnect at their next redial, up to %v later (backoff_min %v, backoff_max %v, with jitter), past liveness.from %v, and from liveness.from on faults must have stopped (end it earlier, or move liveness.from to %v or later)",
+			i, s.Faults[i].Action, end, what, began, start, detect, back, s.BackoffMin.D(), s.BackoffMax.D(), from, end+back)
+	}
 	type link struct{ from, to string }
 	blocked := map[link]int{} // a cut link: the fault that cut it
 	held := map[link]int{}
@@ -122,6 +146,17 @@ func (s Spec) checkLivenessFaults() error {
 			}
 			pairs(ft, ft.Action == "partition-one-way", func(l link) { blocked[l] = i })
 		case "heal":
+			// The earliest partition it ends too late, whatever the map's order.
+			var late error
+			earliest := -1
+			for _, j := range blocked {
+				if err := lateEnd(i, j, s.DetectAfter.D(), "partition"); err != nil && (earliest < 0 || j < earliest) {
+					late, earliest = err, j
+				}
+			}
+			if late != nil {
+				return late
+			}
 			if ft.At.D() <= from {
 				clear(blocked)
 			}
@@ -139,9 +174,15 @@ func (s Spec) checkLivenessFaults() error {
 				return err
 			}
 			down[ft.Node] = i
+			delete(paused, ft.Node) // a crash ends a pause: a resume finds the node not paused
 		case "restart":
 			if ft.Directory == "saved" || ft.Directory == "empty" {
 				if err := trouble(i, fmt.Sprintf("a restart with the %s directory brings a node back with wrong leaders", ft.Directory)); err != nil {
+					return err
+				}
+			}
+			if j, ok := down[ft.Node]; ok {
+				if err := lateEnd(i, j, s.DetectAfter.D(), "crash"); err != nil {
 					return err
 				}
 			}
@@ -154,6 +195,11 @@ func (s Spec) checkLivenessFaults() error {
 			}
 			paused[ft.Node] = i
 		case "resume":
+			if j, ok := paused[ft.Node]; ok && s.PauseDetectAfter > 0 {
+				if err := lateEnd(i, j, s.PauseDetectAfter.D(), "pause"); err != nil {
+					return err
+				}
+			}
 			if ft.At.D() <= from {
 				delete(paused, ft.Node)
 			}
@@ -270,4 +316,36 @@ func (s Spec) ruleTrouble(r *RuleSpec) string {
 			r.Delay.D(), n, msgs, path, least, what, bound)
 	}
 	return ""
+}
+
+// redialBound bounds how long after an outage ends its link is back, for an outage
+// noticed for noticed before it ended (netmodel's dial loop, reconnect.go): the
+// attempt that brings it back is the first at or after the end of either end's dial
+// loop, at most 5/4 of the wait in progress then after it (longestWait). (A node
+// resumed or restarted redials at once or after its first wait, but nobody dials a
+// client: its links come back at its own loop's attempt.) 0 for a network that does
+// not redial (backoff_max 0). A millisecond is added for the jitter's rounding.
+func (s *Spec) redialBound(noticed time.Duration) time.Duration {
+	if s.BackoffMax == 0 {
+		return 0
+	}
+	wait := s.longestWait(noticed)
+	return wait + wait/4 + time.Millisecond
+}
+
+// longestWait is the longest wait of a dial loop that can be in progress elapsed
+// after the loop began: its first wait is backoff_min, the next another, then each
+// doubles up to backoff_max, each with ±25% jitter; a wait can be in progress if the
+// waits before it, each at its shortest (3/4), add up to less than elapsed.
+func (s *Spec) longestWait(elapsed time.Duration) time.Duration {
+	bmin, bmax := s.BackoffMin.D(), s.BackoffMax.D()
+	wait, next, start := bmin, bmin, time.Duration(0) // start: the wait's earliest
+	for wait < bmax {
+		after := start + wait - wait/4 // the next wait's earliest start
+		if after >= elapsed {
+			break
+		}
+		start, wait, next = after, next, min(2*next, bmax)
+	}
+	return min(wait, bmax)
 }

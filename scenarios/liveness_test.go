@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/router"
 )
 
 // TestLivenessRefusesFaultsInIt: a fault that makes trouble at or after
@@ -23,6 +24,8 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		want   string // "" for a valid spec
 		// members, if set, leaves the clients out: every call is a member's.
 		members bool
+		// pauseDetect is pause_detect_after, in ms (0: a pause goes unnoticed).
+		pauseDetect int
 		// unended, if set, is why the faults are refused without a liveness phase
 		// too: they never end (checkEnded).
 		unended string
@@ -91,7 +94,20 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 			{At: ms(700), Action: "pause", Node: "n4"}, {At: ms(800), Action: "resume", Node: "n4"},
 			{At: ms(850), Action: "slow", Peer: "e1/p1", Service: &svc, Until: ms(1000)},
 			{At: ms(900), Action: "clock-step", Node: "n5", Step: ms(-40)}}},
-		{name: "a partition healed at from", from: 1000, faults: []Fault{{At: ms(400), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(1000), Action: "heal"}}},
+		// A cut the nodes notice (after detect_after, 200ms) leaves them redialing,
+		// their waits growing: after 400ms of it one may wait up to 400ms (and its
+		// jitter) more. It used to be accepted, and failed its first calls.
+		{name: "a noticed partition healed at from", from: 1000, faults: []Fault{{At: ms(400), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(1000), Action: "heal"}},
+			want: "faults[1].at: the heal at 1s ends the partition of faults[0] at 400ms, which the nodes notice (after 200ms): they reconnect at their next redial, up to 501ms later (backoff_min 50ms, backoff_max 2s, with jitter), past liveness.from 1s"},
+		{name: "a noticed partition healed in time", from: 1000, faults: []Fault{{At: ms(100), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(600), Action: "heal"}}},
+		{name: "an unnoticed partition healed at from", from: 1000, faults: []Fault{{At: ms(850), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(1000), Action: "heal"}}},
+		{name: "a noticed crash restarted late", from: 1500, faults: []Fault{{At: ms(100), Action: "crash", Node: "n1"}, {At: ms(1400), Action: "restart", Node: "n1"}},
+			want: "faults[1].at: the restart at 1.4s ends the crash of faults[0] at 100ms, which the nodes notice (after 200ms)"},
+		{name: "a noticed pause resumed at from", from: 1000, pauseDetect: 100, faults: []Fault{{At: ms(400), Action: "pause", Node: "n1"}, {At: ms(1000), Action: "resume", Node: "n1"}},
+			want: "faults[1].at: the resume at 1s ends the pause of faults[0] at 400ms, which the nodes notice (after 100ms): they reconnect at their next redial, up to 501ms later"},
+		{name: "a noticed pause resumed in time", from: 1000, pauseDetect: 100, faults: []Fault{{At: ms(100), Action: "pause", Node: "n1"}, {At: ms(450), Action: "resume", Node: "n1"}}},
+		// At run time a crash ends a pause: a resume after it finds nothing to do.
+		{name: "a pause ended by a crash", from: 1000, faults: []Fault{{At: ms(100), Action: "pause", Node: "n1"}, {At: ms(200), Action: "crash", Node: "n1"}, {At: ms(300), Action: "restart", Node: "n1"}}},
 		{name: "faults that start no trouble after from", from: 1000, faults: []Fault{
 			{At: ms(1100), Action: "heal"}, {At: ms(1200), Action: "release", A: []string{"n1"}, B: []string{"n2"}},
 			{At: ms(1300), Action: "resume", Node: "n2"}, {At: ms(1400), Action: "save", Node: "n2"},
@@ -175,6 +191,7 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 			if tc.members {
 				s.Clients, s.Workload.ClientShare = nil, 0
 			}
+			s.PauseDetectAfter = ms(tc.pauseDetect)
 			err := s.Validate()
 			if tc.want == "" {
 				if err != nil {
@@ -247,5 +264,84 @@ func TestSpecRefusesUnendedFaults(t *testing.T) {
 				t.Fatalf("error %v, want ErrBadSpec saying %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestRedialBoundSuffices: a spec whose outage ends just in time by redialBound (the
+// liveness phase starts when the slowest redial can have brought the links back)
+// runs without a liveness failure, seed after seed, under both semantics: the bound
+// is not too short. A partition of n1 from the others noticed, healed; a crash of n2
+// noticed, restarted; a pause of n3 noticed, resumed (the client c1 redials n2 and
+// n3 itself: nobody dials a client).
+func TestRedialBoundSuffices(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		faults func(end time.Duration) []Fault
+		bound  func(s *Spec) time.Duration
+	}{
+		{"partition", func(end time.Duration) []Fault {
+			return []Fault{{At: ms(100), Action: "partition", A: []string{"n1"}, B: []string{"n2", "n3", "n4", "n5", "c1"}}, {At: dur(end), Action: "heal"}}
+		}, func(s *Spec) time.Duration { return s.redialBound(ms(700).D() - ms(100).D() - s.DetectAfter.D()) }},
+		{"crash", func(end time.Duration) []Fault {
+			return []Fault{{At: ms(100), Action: "crash", Node: "n2"}, {At: dur(end), Action: "restart", Node: "n2"}}
+		}, func(s *Spec) time.Duration { return s.redialBound(ms(700).D() - ms(100).D() - s.DetectAfter.D()) }},
+		{"pause", func(end time.Duration) []Fault {
+			return []Fault{{At: ms(100), Action: "pause", Node: "n3"}, {At: dur(end), Action: "resume", Node: "n3"}}
+		}, func(s *Spec) time.Duration { return s.redialBound(ms(700).D() - ms(100).D() - s.PauseDetectAfter.D()) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := named(t, "steady")
+			s.PauseDetectAfter = ms(100)
+			s.Faults = tc.faults(700 * time.Millisecond)
+			from := 700*time.Millisecond + tc.bound(&s)
+			s.Liveness = &Liveness{From: dur(from)}
+			s.Workload.Duration = dur(from + 500*time.Millisecond)
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			late := s
+			late.Liveness = &Liveness{From: dur(from - time.Millisecond)}
+			if err := late.Validate(); err == nil {
+				t.Fatalf("liveness.from %v, a millisecond before the bound, accepted", from-time.Millisecond)
+			}
+			for seed := uint64(1); seed <= 12; seed++ {
+				for _, sem := range []router.Semantics{router.Default, router.Riak} {
+					res := mustRun(t, s, Options{Seed: seed, Semantics: sem})
+					for _, v := range res.Report.Violations {
+						t.Errorf("seed %d, %v: %+v", seed, sem, v)
+						break
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestLivenessRefusesHopLimitOne: a hop limit of 1 fails every call a client makes
+// through a member, and every call a follower forwards (two hops each): with a
+// liveness phase each would read as a router bug, so the spec is refused, naming it.
+// Without clients or calls to members it is fine; so is a hop limit of 2.
+func TestLivenessRefusesHopLimitOne(t *testing.T) {
+	s := named(t, "steady") // client_share 0.2
+	s.HopLimit = 1
+	if err := s.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "hop_limit: 1 fails every call that a client makes through a member, or that a follower forwards") {
+		t.Fatalf("hop limit 1 with clients: %v", err)
+	}
+	members := s
+	members.Clients, members.Workload.ClientShare = nil, 0
+	if err := members.Validate(); err != nil {
+		t.Fatalf("hop limit 1, members only: %v", err)
+	}
+	res := mustRun(t, members, Options{Seed: 1})
+	if v := res.Report.Violations; len(v) > 0 {
+		t.Fatalf("hop limit 1, members only: %d violations, first %+v", len(v), v[0])
+	}
+	members.Workload.PeerShare = 0.1
+	if err := members.Validate(); err == nil {
+		t.Fatal("hop limit 1 with calls to members: accepted")
+	}
+	s.HopLimit = 2
+	if err := s.Validate(); err != nil {
+		t.Fatalf("hop limit 2: %v", err)
 	}
 }
