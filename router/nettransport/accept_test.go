@@ -170,8 +170,9 @@ func TestServeReturnsWhenListenerClosed(t *testing.T) {
 }
 
 // TestServeBeforeAttachWarns: a transport that serves before anything is attached
-// closes the connections it accepts, and says why once, on its own side (the other
-// sees only a handshake cut short).
+// refuses the connections it accepts (RefuseUnready), and says why once, on its own
+// side; the other side's error says so too (it used to see only a handshake cut short,
+// and was asked whether the node used TLS).
 func TestServeBeforeAttachWarns(t *testing.T) {
 	n1 := &node{rec: newRecorder(), log: &syncBuffer{}}
 	tr, err := nettransport.New(nettransport.Config{ID: "n1", Cluster: "test", Secret: secret,
@@ -186,11 +187,18 @@ func TestServeBeforeAttachWarns(t *testing.T) {
 	go func() { _ = tr.Serve(l) }()
 	n2 := startNode(t, "n2", false, peersOf("n1", n1.addr))
 	for range 2 {
-		if err := connect(t, n2, "n1"); err == nil {
-			t.Fatal("connected to a transport with nothing attached")
+		err := connect(t, n2, "n1")
+		var re *nettransport.RefusedError
+		if !errors.As(err, &re) || re.Code != nettransport.RefuseUnready || !strings.Contains(err.Error(), "Attach before Serve") || errors.Is(err, nettransport.ErrHungUp) {
+			t.Fatalf("connect: %v, want a refusal saying the node is not ready", err)
 		}
 	}
 	logged(t, n1, "level=WARN", "nothing is attached to this transport yet (call Attach before Serve)")
+	// Attached, it serves.
+	tr.Attach(n1.rec)
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatalf("connect once attached: %v", err)
+	}
 	if got := strings.Count(n1.log.String(), "nothing is attached"); got != 1 {
 		t.Errorf("logged %d times, want once:\n%s", got, n1.log.String())
 	}

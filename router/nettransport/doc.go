@@ -42,7 +42,9 @@
 // unless it is a member's (in Config.Peers) and was heard from in the last two
 // heartbeat intervals: then the newcomer is a second process with the node's id,
 // and is refused (RefuseAlive, logged as an error once, counted in
-// Stats.DuplicateID) rather than shut out the node that runs.
+// Stats.DuplicateID) rather than shut out the node that runs. A transport that serves
+// before anything is attached to it refuses every node that proves the secret
+// (RefuseUnready: its program must call Attach before Serve), and warns once.
 // Config.HandshakeTimeout bounds a handshake in time, MaxHandshakeFrame its frames in
 // size (a few KiB, computed from MaxName), and Config.MaxHandshakes the handshakes in
 // progress on each listener: one more connection ends the oldest of them.

@@ -44,12 +44,14 @@ const (
 	RefuseProtocol                        // a malformed or unexpected handshake frame
 	RefuseShutdown                        // the node is shutting down
 	RefuseAlive                           // a node with this id is connected and alive: a second node runs with its id
+	RefuseUnready                         // nothing is attached to the node's transport yet (Attach before Serve)
 	numRefuse
 )
 
 var refuseNames = [...]string{"", "protocol version mismatch", "wrong cluster", "authentication failed (wrong cluster secret?)",
 	"node id already connected (same or newer incarnation)", "node claims our own id", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down",
-	"a node with this id is connected and alive (does a second node run with its id?)"}
+	"a node with this id is connected and alive (does a second node run with its id?)",
+	"node not ready: nothing is attached to its transport yet (its program must call Attach before Serve)"}
 
 // String describes the reason.
 func (c RefuseCode) String() string {

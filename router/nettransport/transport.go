@@ -485,18 +485,18 @@ func (t *Transport) Accept(nc net.Conn) { t.accept(nc, nil) }
 // accept starts Accept's work; hs, if not nil, is nc's place in Serve's bound.
 func (t *Transport) accept(nc net.Conn, hs *limitedHandshake) {
 	t.mu.Lock()
-	if t.closed() || t.receiver() == nil {
+	if t.closed() {
 		t.mu.Unlock()
 		_ = nc.Close()
 		if hs != nil {
 			hs.finish()
 		}
-		if !t.closed() && t.unattached.CompareAndSwap(false, true) {
-			// The other side sees only a connection closed in its handshake.
-			t.log.Warn("closed a connection: nothing is attached to this transport yet (call Attach before Serve); logged once",
-				"remote_addr", nc.RemoteAddr().String())
-		}
 		return
+	}
+	if t.receiver() == nil && t.unattached.CompareAndSwap(false, true) {
+		// The handshake refuses it (RefuseUnready), which the other side reports.
+		t.log.Warn("refusing connections: nothing is attached to this transport yet (call Attach before Serve); logged once",
+			"remote_addr", nc.RemoteAddr().String())
 	}
 	t.accepting[nc] = struct{}{}
 	t.wg.Add(1)
@@ -523,6 +523,9 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	c.beginHandshake()
 	var p *peer
 	them, code, err := t.acceptHandshake(nc, c.fr, func(them identity) RefuseCode {
+		if t.receiver() == nil {
+			return RefuseUnready // nothing to hand what it sends to
+		}
 		var code RefuseCode
 		var old *conn
 		p, code, old = t.admit(c, them)
@@ -551,6 +554,8 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			// The other connection of the pair wins: routine, counted apart so that
 			// Refused stays at zero on a healthy cluster.
 			level, crossed = slog.LevelDebug, true
+		case code == RefuseUnready:
+			level = slog.LevelDebug // said once, when the first came (accept)
 		case code == RefuseAlive:
 			// Two processes run with one id: the one connected goes on, the newcomer
 			// is refused at every redial. Said loudly once per newcomer.
