@@ -42,6 +42,8 @@ func TestReplyAfterDeadline(t *testing.T) {
 		}{
 			{name: "remote before", at: timeout - 1},
 			{name: "remote at the deadline", at: timeout},
+			// Parked while the node was paused: it came at the deadline, in time.
+			{name: "remote at the deadline, handled after it", at: timeout, clock: timeout + time.Millisecond},
 			{name: "remote after", at: timeout + 1, wantErr: router.ErrTimeout},
 			{name: "remote long after", at: 10 * timeout, wantErr: router.ErrTimeout},
 			{name: "local at the deadline", at: timeout, local: true},

@@ -25,6 +25,8 @@ func TestBudgetNeverGrows(t *testing.T) {
 		{name: "no wait", arrived: time.Second, now: time.Second, want: budget},
 		{name: "10ms wait", arrived: time.Second, now: time.Second + 10*time.Millisecond, want: budget - 10*time.Millisecond},
 		{name: "clock stepped back 40ms", arrived: time.Second, now: time.Second - 40*time.Millisecond, want: budget},
+		// Spent to the nanosecond: dropped and counted, never handed as 0.
+		{name: "waited the whole budget", arrived: time.Second, now: time.Second + budget, want: 0},
 	} {
 		for _, kind := range []router.Kind{router.KindRoute, router.KindPeer} {
 			t.Run(tc.name+"/"+kind.String(), func(t *testing.T) {
@@ -46,6 +48,12 @@ func TestBudgetNeverGrows(t *testing.T) {
 					m.Peer, m.Forwarded = leader, true
 				}
 				n.Deliver(&m, tc.arrived)
+				if tc.want == 0 {
+					if len(got) != 0 || n.Stats().Budget != 1 {
+						t.Fatalf("the peer was handed budgets %v, Stats.Budget %d; want none, and the drop counted", got, n.Stats().Budget)
+					}
+					return
+				}
 				if len(got) != 1 || got[0] != tc.want {
 					t.Fatalf("the peer was handed budgets %v, want [%v]", got, tc.want)
 				}
@@ -89,6 +97,50 @@ func TestRedirectBudgetNeverGrows(t *testing.T) {
 			}
 			if got := tr.out[1].m.Budget; got != tc.want {
 				t.Errorf("the redirect carries a budget of %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestForwardWithSpentBudget: a follower that forwards its request when the budget
+// has run out to the nanosecond drops it and counts it (Stats.Budget), as a router
+// drops a request whose budget is spent: the leader is never handed a spent budget.
+// Riak charges no budget, and forwards.
+func TestForwardWithSpentBudget(t *testing.T) {
+	follower := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
+	leader := router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n1"}
+	for _, sem := range []router.Semantics{router.Default, router.Riak} {
+		t.Run(sem.String(), func(t *testing.T) {
+			clock := &handClock{}
+			n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Semantics: sem, Clock: clock, Transport: &recTransport{},
+				Rand: zeroRand{}, Directory: router.NewDirectory([]router.Entry{{Ensemble: "e1", Leader: leader, Version: 1}})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var held *router.Request
+			var handed []time.Duration
+			if err := n.AddPeer(follower, router.PeerFunc(func(r *router.Request) { held = r })); err != nil {
+				t.Fatal(err)
+			}
+			if err := n.AddPeer(leader, router.PeerFunc(func(r *router.Request) { handed = append(handed, r.Budget()) })); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := n.Call(router.ToPeer(follower), []byte("get"), time.Second, func(router.Result) {}); err != nil {
+				t.Fatal(err)
+			}
+			if held == nil {
+				t.Fatal("the follower was handed nothing")
+			}
+			clock.now = time.Second
+			held.Forward(leader)
+			if sem == router.Riak {
+				if len(handed) != 1 {
+					t.Fatalf("riak: the leader was handed %v, want the forward", handed)
+				}
+				return
+			}
+			if len(handed) != 0 || n.Stats().Budget != 1 {
+				t.Fatalf("the leader was handed budgets %v, Stats.Budget %d; want none, and the drop counted", handed, n.Stats().Budget)
 			}
 		})
 	}
