@@ -341,6 +341,9 @@ func (c *checker) delivered(ev *router.Event) {
 		// time gained).
 		if timeout := c.wd.spec.Workload.Timeout.D(); ev.Budget != router.Infinity && ev.Budget > timeout {
 			c.violate(InvDeadline, c.callID(&c.calls[i]), "handed to %s with a budget of %v, more than the call's timeout %v", ev.Peer, ev.Budget, timeout)
+		} else if ev.Budget <= 0 {
+			// A spent budget is dropped where it is found, never handed on.
+			c.violate(InvDeadline, c.callID(&c.calls[i]), "handed to %s with a spent budget of %v", ev.Peer, ev.Budget)
 		}
 		if r := &c.calls[i]; r.completions > 0 {
 			c.probes.peerAfterGiveUp++

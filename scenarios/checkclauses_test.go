@@ -48,7 +48,7 @@ func deliveredCall(t *testing.T, sem router.Semantics) (*world, *simNode, router
 	sn := wd.byIdx[0]
 	id := startCall(wd, sn, "e1")
 	peer := wd.ensBy[0].members[0]
-	sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+	sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer, Budget: wd.spec.Workload.Timeout.D()})
 	return wd, sn, id, peer
 }
 
@@ -210,12 +210,12 @@ func TestCheckerResultChecks(t *testing.T) {
 				peer = wd.ensBy[1].members[0]
 			}
 			if tc.second {
-				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1]})
+				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1], Budget: wd.spec.Workload.Timeout.D()})
 			}
 			if tc.delivered {
-				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer, Budget: wd.spec.Workload.Timeout.D()})
 			} else {
-				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1]})
+				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1], Budget: wd.spec.Workload.Timeout.D()})
 			}
 			value := strings.ReplaceAll(tc.value, "PEER", peer.String())
 			sn.tr.done(router.Result{Call: id, Value: []byte(value), Peer: peer})
@@ -429,7 +429,7 @@ func TestCheckerLivenessBound(t *testing.T) {
 			t.Fatal("a call at time 0 of a world with a leader and no faults is not in the liveness phase")
 		}
 		peer := wd.ensBy[0].members[0]
-		sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer})
+		sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer, Budget: wd.spec.Workload.Timeout.D()})
 		sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(bound + over)})
 		sn.tr.done(router.Result{Call: id, Value: []byte("e1|" + peer.String()), Peer: peer})
 		if over == 0 {
@@ -633,7 +633,8 @@ func TestCheckerRiakWorkerIsALeak(t *testing.T) {
 }
 
 // TestCheckerBudgetBound: a peer may be handed a call's event with a budget up to the
-// call's timeout (riak hands the timeout itself), not a nanosecond more; no budget
+// call's timeout (riak hands the timeout itself), not a nanosecond more, and down to a
+// nanosecond, not none: a spent budget is dropped where it is found; no budget
 // (Infinity) is for calls without a deadline, which the workload never makes.
 func TestCheckerBudgetBound(t *testing.T) {
 	for _, tc := range []struct {
@@ -641,12 +642,16 @@ func TestCheckerBudgetBound(t *testing.T) {
 		sem    router.Semantics
 		budget func(timeout time.Duration) time.Duration
 		inv    string
+		want   string // the violation's detail, if not that of a budget over the timeout
 	}{
 		{name: "part of the timeout", budget: func(d time.Duration) time.Duration { return d / 2 }},
 		{name: "the timeout", budget: func(d time.Duration) time.Duration { return d }},
 		{name: "the timeout (riak)", sem: router.Riak, budget: func(d time.Duration) time.Duration { return d }},
 		{name: "a nanosecond more", budget: func(d time.Duration) time.Duration { return d + 1 }, inv: InvDeadline},
 		{name: "a nanosecond more (riak)", sem: router.Riak, budget: func(d time.Duration) time.Duration { return d + 1 }, inv: InvDeadline},
+		{name: "a nanosecond left", budget: func(time.Duration) time.Duration { return 1 }},
+		{name: "none left", budget: func(time.Duration) time.Duration { return 0 }, inv: InvDeadline, want: "with a spent budget of 0s"},
+		{name: "less than none", budget: func(time.Duration) time.Duration { return -1 }, inv: InvDeadline, want: "with a spent budget of -1ns"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			wd := checkWorld(t, tc.sem)
@@ -655,7 +660,11 @@ func TestCheckerBudgetBound(t *testing.T) {
 			peer := wd.ensBy[0].members[0]
 			timeout := wd.spec.Workload.Timeout.D()
 			sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer, Budget: tc.budget(timeout)})
-			wantViolations(t, wd, tc.inv, fmt.Sprintf("handed to %s with a budget of %v, more than the call's timeout %v", peer, timeout+1, timeout))
+			want := fmt.Sprintf("handed to %s with a budget of %v, more than the call's timeout %v", peer, timeout+1, timeout)
+			if tc.want != "" {
+				want = tc.want
+			}
+			wantViolations(t, wd, tc.inv, want)
 		})
 	}
 }
