@@ -76,19 +76,20 @@ func (s *Spec) backSteps() time.Duration {
 
 // furthestBack returns the most that a node's clock steps back add up to, and the
 // index of the step that brings its node there (-1 when no clock steps back). Each
-// step is at most MaxSpan back, so the sums cannot overflow.
+// step is at most MaxSpan back, and a sum stops growing past MaxSpan (where it is
+// refused), so the sums cannot overflow.
 func (s *Spec) furthestBack() (time.Duration, int) {
 	var most time.Duration
 	at := -1
+	sums := map[string]time.Duration{}
 	for i, f := range s.Faults {
 		if f.Action != "clock-step" || f.Step >= 0 {
 			continue
 		}
-		var sum time.Duration // f's node's steps back, f's included, up to f
-		for _, g := range s.Faults[:i+1] {
-			if g.Action == "clock-step" && g.Step < 0 && g.Node == f.Node {
-				sum += min(-g.Step.D(), MaxSpan)
-			}
+		sum := sums[f.Node]
+		if sum <= MaxSpan {
+			sum += min(-f.Step.D(), MaxSpan)
+			sums[f.Node] = sum
 		}
 		if sum > most {
 			most, at = sum, i
