@@ -82,7 +82,7 @@ func (s Spec) checkLivenessFaults() error {
 	// second), and so does a call to a follower, which forwards it: with a hop limit
 	// of 1 each fails, faults or none.
 	if s.HopLimit == 1 && (len(s.Clients) > 0 && s.Workload.ClientShare > 0 || s.Workload.PeerShare > 0) {
-		return fmt.Errorf("hop_limit: 1 fails every call that a client makes through a member, or that a follower forwards, which take two hops (client_share %v, peer_share %v), and the liveness phase would fail each (a hop limit of 2 or more, or drop liveness)",
+		return fmt.Errorf("hop_limit: 1 fails every call that a client makes through a member that does not host the leader, or that a follower forwards, which take two hops (client_share %v, peer_share %v), and the liveness phase would fail each (a hop limit of 2 or more, or drop liveness)",
 			s.Workload.ClientShare, s.Workload.PeerShare)
 	}
 	from := s.Liveness.From.D()

@@ -324,7 +324,7 @@ func TestRedialBoundSuffices(t *testing.T) {
 func TestLivenessRefusesHopLimitOne(t *testing.T) {
 	s := named(t, "steady") // client_share 0.2
 	s.HopLimit = 1
-	if err := s.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "hop_limit: 1 fails every call that a client makes through a member, or that a follower forwards") {
+	if err := s.Validate(); !errors.Is(err, ErrBadSpec) || !strings.Contains(err.Error(), "hop_limit: 1 fails every call that a client makes through a member that does not host the leader, or that a follower forwards") {
 		t.Fatalf("hop limit 1 with clients: %v", err)
 	}
 	members := s

@@ -100,6 +100,7 @@ type runProgress struct {
 	start  time.Time // when the run began (the first, until another does)
 	last   time.Time // when the line was last drawn; zero before the first draw
 	events uint64    // the events the last update gave
+	base   uint64    // the events the run had made when it was found to have begun
 	run    int       // the runs that began before this one
 }
 
@@ -121,9 +122,9 @@ func (p *runProgress) hook() func(time.Duration, uint64) {
 
 func (p *runProgress) update(sim time.Duration, events uint64) {
 	t := p.now()
-	if events < p.events { // another run began
+	if events < p.events { // another run began, some time before t
 		p.run++
-		p.start, p.events = t, events
+		p.start, p.events, p.base = t, events, events
 		return // nothing to measure its rate by yet
 	}
 	p.events = events
@@ -136,7 +137,7 @@ func (p *runProgress) update(sim time.Duration, events uint64) {
 		label = fmt.Sprintf("simulating, run %d", p.run+1)
 	}
 	fmt.Fprintf(p.w, "\r%s: %s of virtual time, %s events, %s events/s\033[K",
-		label, humanNS(int64(sim)), si(float64(events)), si(float64(events)/t.Sub(p.start).Seconds()))
+		label, humanNS(int64(sim)), si(float64(events)), si(float64(events-p.base)/t.Sub(p.start).Seconds()))
 }
 
 // clear erases the line, if one was drawn, once the run is over.

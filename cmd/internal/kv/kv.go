@@ -198,9 +198,10 @@ func Check(event []byte) error {
 // k hello world) or hold spaces itself; the operation and every other argument (a
 // key, cas's OLD) must be one word without a space, since the event could not tell
 // where it ends: "put" "my key" "v" would store "key v" under "my". Event refuses
-// such a word instead.
+// such a word instead. A single word is the whole event, spaces and all ("put k v"),
+// which is not ambiguous.
 func Event(words []string) ([]byte, error) {
-	if len(words) > 0 {
+	if len(words) > 1 { // one word is the event as it is ("put k v"), as bench's --event takes it
 		single := 1 // the words that may hold no space: the operation's,
 		if n, ok := arity[words[0]]; ok && n > 1 {
 			single = n // and its arguments' but the last

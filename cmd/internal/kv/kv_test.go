@@ -132,7 +132,7 @@ func TestCheck(t *testing.T) {
 func TestEvent(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		word := rapid.StringMatching(`[a-c -]{0,4}`)
-		op := rapid.SampledFrom([]string{"get", "put", "cas", "echo", "leader", "lead", "put k", "frob"}).Draw(t, "op")
+		op := rapid.SampledFrom([]string{"get", "put", "cas", "echo", "leader", "lead", "put k", "put k v", "frob"}).Draw(t, "op")
 		words := append([]string{op}, rapid.SliceOfN(word, 0, 5).Draw(t, "args")...)
 		event, err := Event(words)
 		if err != nil {
@@ -144,6 +144,12 @@ func TestEvent(t *testing.T) {
 		gotOp, args, perr := parse(event)
 		if perr != nil {
 			t.Fatalf("Event(%q) = %q, which a peer does not serve: %v", words, event, perr)
+		}
+		if len(words) == 1 {
+			if string(event) != words[0] {
+				t.Fatalf("Event(%q) = %q, want the word as it is", words, event)
+			}
+			return // the whole event, as given
 		}
 		if gotOp != op {
 			t.Fatalf("Event(%q) = %q, served as %s", words, event, gotOp)
@@ -162,6 +168,9 @@ func TestEvent(t *testing.T) {
 	// The case that was wrong, spelled out.
 	if _, err := Event([]string{"put", "my key", "v"}); err == nil || !strings.Contains(err.Error(), `its KEY "my key" holds a space`) {
 		t.Errorf(`Event("put", "my key", "v") = %v, want the key refused`, err)
+	}
+	if ev, err := Event([]string{"put k hello world"}); err != nil || string(ev) != "put k hello world" {
+		t.Errorf(`Event("put k hello world") = %q, %v, want the event as it is`, ev, err)
 	}
 	if ev, err := Event([]string{"put", "greeting", "hello", "world"}); err != nil || string(ev) != "put greeting hello world" {
 		t.Errorf(`Event("put", "greeting", "hello", "world") = %q, %v, want the value of two words`, ev, err)
