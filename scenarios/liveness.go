@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"time"
 )
 
@@ -87,23 +89,20 @@ func (s Spec) checkLivenessFaults() error {
 	}
 	from := s.Liveness.From.D()
 	order := s.faultOrder()
-	// A node that noticed an outage (a cut link after detect_after, a node down
-	// after it, a pause after pause_detect_after) fails its sends across it fast
-	// until its link is back (see netmodel's reconnect.go): after a pause, at the
-	// resumed node's first redial; after a cut or a crash, at the first redial of a
-	// dial loop whose waits have grown with the outage. One that comes back after
+	// A node whose outage its peers noticed (a cut after detect_after, a crash after
+	// it, a pause after pause_detect_after) is redialed in a dial loop whose waits
+	// grow while the outage lasts, and its links are back only at an attempt after it
+	// ends (see netmodel's reconnect.go and redial): one that comes back after
 	// liveness.from lasts into the liveness phase.
-	lateEnd := func(i int, began int, detect time.Duration, what string) error {
-		end, start := s.Faults[i].At.D(), s.Faults[began].At.D()
-		if end > from || end-start < detect {
-			return nil // too late anyway (refused below), or never noticed
+	red := s.newRedials()
+	lateEnd := func(i int, node string, cause int) error {
+		end := s.Faults[i].At.D()
+		back, o := red.end(node, cause, end)
+		if back == 0 || end > from || end+back <= from {
+			return nil // back at once, or too late anyway (refused below)
 		}
-		back := s.redialBound(end - start - detect)
-		if back == 0 || end+back <= from {
-			return nil
-		}
-		return fmt.Errorf("faults[%d].at: the %s at %v ends the %s of faults[%d] at %v, which the nodes notice (after %v): they reconnect at their next redial, up to %v later (backoff_min %v, backoff_max %v, with jitter), past liveness.from %v, and from liveness.from on faults must have stopped (end it earlier, or move liveness.from to %v or later)",
-			i, s.Faults[i].Action, end, what, began, start, detect, back, s.BackoffMin.D(), s.BackoffMax.D(), from, end+back)
+		return fmt.Errorf("faults[%d].at: the %s at %v ends an outage of %s (from faults[%d] at %v) that the nodes noticed at %v: they reconnect at their next redial, up to %v later (backoff_min %v, backoff_max %v, with jitter), past liveness.from %v, and from liveness.from on faults must have stopped (end it earlier, or move liveness.from to %v or later)",
+			i, s.Faults[i].Action, end, node, o.first, s.Faults[o.first].At.D(), o.noticed, back, s.BackoffMin.D(), s.BackoffMax.D(), from, end+back)
 	}
 	type link struct{ from, to string }
 	blocked := map[link]int{} // a cut link: the fault that cut it
@@ -144,18 +143,18 @@ func (s Spec) checkLivenessFaults() error {
 			if err := trouble(i, "a partition cuts links"); err != nil {
 				return err
 			}
-			pairs(ft, ft.Action == "partition-one-way", func(l link) { blocked[l] = i })
-		case "heal":
-			// The earliest partition it ends too late, whatever the map's order.
-			var late error
-			earliest := -1
-			for _, j := range blocked {
-				if err := lateEnd(i, j, s.DetectAfter.D(), "partition"); err != nil && (earliest < 0 || j < earliest) {
-					late, earliest = err, j
+			pairs(ft, ft.Action == "partition-one-way", func(l link) {
+				if _, ok := blocked[l]; !ok {
+					blocked[l] = i // the first cut: a second leaves it cut as it was
 				}
-			}
-			if late != nil {
-				return late
+				red.begin(l.from, causeCut, i, s.DetectAfter.D())
+				red.begin(l.to, causeCut, i, s.DetectAfter.D())
+			})
+		case "heal":
+			for _, node := range red.cutNodes() { // in the order they were cut
+				if err := lateEnd(i, node, causeCut); err != nil {
+					return err
+				}
 			}
 			if ft.At.D() <= from {
 				clear(blocked)
@@ -175,16 +174,16 @@ func (s Spec) checkLivenessFaults() error {
 			}
 			down[ft.Node] = i
 			delete(paused, ft.Node) // a crash ends a pause: a resume finds the node not paused
+			red.begin(ft.Node, causeDown, i, s.DetectAfter.D())
+			red.drop(ft.Node, causePaused)
 		case "restart":
 			if ft.Directory == "saved" || ft.Directory == "empty" {
 				if err := trouble(i, fmt.Sprintf("a restart with the %s directory brings a node back with wrong leaders", ft.Directory)); err != nil {
 					return err
 				}
 			}
-			if j, ok := down[ft.Node]; ok {
-				if err := lateEnd(i, j, s.DetectAfter.D(), "crash"); err != nil {
-					return err
-				}
+			if err := lateEnd(i, ft.Node, causeDown); err != nil {
+				return err
 			}
 			if ft.At.D() <= from {
 				delete(down, ft.Node)
@@ -194,11 +193,14 @@ func (s Spec) checkLivenessFaults() error {
 				return err
 			}
 			paused[ft.Node] = i
+			detect := s.PauseDetectAfter.D()
+			if detect == 0 {
+				detect = -1 // never noticed
+			}
+			red.begin(ft.Node, causePaused, i, detect)
 		case "resume":
-			if j, ok := paused[ft.Node]; ok && s.PauseDetectAfter > 0 {
-				if err := lateEnd(i, j, s.PauseDetectAfter.D(), "pause"); err != nil {
-					return err
-				}
+			if err := lateEnd(i, ft.Node, causePaused); err != nil {
+				return err
 			}
 			if ft.At.D() <= from {
 				delete(paused, ft.Node)
@@ -318,13 +320,124 @@ func (s Spec) ruleTrouble(r *RuleSpec) string {
 	return ""
 }
 
+// The causes of a node's outage that its peers notice and redial through.
+const (
+	causeCut    = 1 << iota // a partition cuts links to or from it
+	causeDown               // it crashed
+	causePaused             // it is paused
+)
+
+// nodeOutage is a node's outage as the dial loops to and from it see it: the causes
+// in force, when the loop began, and when its links are back once the causes ended.
+type nodeOutage struct {
+	causes  int
+	first   int           // the fault whose cause began the loop (or the outage)
+	noticed time.Duration // when the loop began; past any time while no cause was noticed
+	back    time.Duration // when its links are back, once no cause is in force
+}
+
+// redials follows the nodes' outages through the faults, in their order, for
+// checkLivenessFaults: a node's dial loop begins when the first cause of its outage
+// is noticed, and goes on through causes that come while it lasts (a cause that
+// begins before the links are back finds the loop running, netmodel's
+// reconnect.go); the links are back at an attempt after the last cause ends
+// (redialBound).
+type redials struct {
+	s       *Spec
+	nodes   map[string]*nodeOutage
+	cut     []string // the nodes a partition cut, in the order they were first cut
+	clients bool     // clients make calls: their links come back at their own attempts
+}
+
+const never = time.Duration(math.MaxInt64)
+
+func (s *Spec) newRedials() *redials {
+	return &redials{s: s, nodes: map[string]*nodeOutage{}, clients: len(s.Clients) > 0 && s.Workload.ClientShare > 0}
+}
+
+// begin starts cause (fault i, noticed detect after it, never if detect < 0) on node.
+func (r *redials) begin(node string, cause, i int, detect time.Duration) {
+	at := r.s.Faults[i].At.D()
+	seen := never
+	if detect >= 0 {
+		seen = at + detect
+	}
+	o := r.nodes[node]
+	if o == nil {
+		o = &nodeOutage{}
+		r.nodes[node] = o
+	}
+	if cause == causeCut && o.causes&causeCut == 0 {
+		r.cut = append(r.cut, node)
+	}
+	switch {
+	case o.causes != 0:
+		o.noticed = min(o.noticed, seen) // the outage goes on
+	case o.noticed != never && o.back > at:
+		// Its loop still runs: the new cause finds the link down, and continues it.
+	default:
+		o.first, o.noticed = i, seen
+	}
+	o.causes |= cause
+}
+
+// drop ends cause on node without bringing links back (a crash ends a pause).
+func (r *redials) drop(node string, cause int) {
+	if o := r.nodes[node]; o != nil {
+		o.causes &^= cause
+	}
+}
+
+// end ends cause on node at end, and returns how long after end its links are back
+// (0 if some other cause goes on, or none was noticed), and the outage.
+func (r *redials) end(node string, cause int, end time.Duration) (time.Duration, *nodeOutage) {
+	o := r.nodes[node]
+	if o == nil || o.causes&cause == 0 {
+		return 0, o
+	}
+	o.causes &^= cause
+	if cause == causeCut && !slices.ContainsFunc(r.cut, func(n string) bool { return n != node && r.nodes[n].causes&causeCut != 0 }) {
+		r.cut = r.cut[:0]
+	}
+	if o.causes != 0 {
+		return 0, o
+	}
+	if end < o.noticed { // nobody noticed: no connection closed
+		o.noticed, o.back = never, end
+		return 0, o
+	}
+	back := r.s.redialBound(end - o.noticed)
+	switch {
+	case r.clients:
+		// Nobody dials a client: its links wait for its own loop.
+	case cause == causeDown:
+		back = 0 // a restarted node dials every member at once
+	case cause == causePaused:
+		// A resumed node redials after its first wait, if its peers do not first.
+		bmin := r.s.BackoffMin.D()
+		back = min(back, bmin+bmin/4+time.Millisecond)
+	}
+	o.back = end + back
+	return back, o
+}
+
+// cutNodes returns the nodes a partition cuts now, in the order they were cut.
+func (r *redials) cutNodes() []string {
+	out := make([]string, 0, len(r.cut))
+	for _, n := range r.cut {
+		if r.nodes[n].causes&causeCut != 0 {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // redialBound bounds how long after an outage ends its link is back, for an outage
 // noticed for noticed before it ended (netmodel's dial loop, reconnect.go): the
 // attempt that brings it back is the first at or after the end of either end's dial
-// loop, at most 5/4 of the wait in progress then after it (longestWait). (A node
-// resumed or restarted redials at once or after its first wait, but nobody dials a
-// client: its links come back at its own loop's attempt.) 0 for a network that does
-// not redial (backoff_max 0). A millisecond is added for the jitter's rounding.
+// loop, at most 5/4 of the wait in progress then after it (longestWait). 0 for a
+// network that does not redial (backoff_max 0). A millisecond is added for the
+// jitter's rounding.
 func (s *Spec) redialBound(noticed time.Duration) time.Duration {
 	if s.BackoffMax == 0 {
 		return 0

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"errors"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,14 +100,33 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		// their waits growing: after 400ms of it one may wait up to 400ms (and its
 		// jitter) more. It used to be accepted, and failed its first calls.
 		{name: "a noticed partition healed at from", from: 1000, faults: []Fault{{At: ms(400), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(1000), Action: "heal"}},
-			want: "faults[1].at: the heal at 1s ends the partition of faults[0] at 400ms, which the nodes notice (after 200ms): they reconnect at their next redial, up to 501ms later (backoff_min 50ms, backoff_max 2s, with jitter), past liveness.from 1s"},
+			want: "faults[1].at: the heal at 1s ends an outage of n1 (from faults[0] at 400ms) that the nodes noticed at 600ms: they reconnect at their next redial, up to 501ms later (backoff_min 50ms, backoff_max 2s, with jitter), past liveness.from 1s"},
 		{name: "a noticed partition healed in time", from: 1000, faults: []Fault{{At: ms(100), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(600), Action: "heal"}}},
 		{name: "an unnoticed partition healed at from", from: 1000, faults: []Fault{{At: ms(850), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(1000), Action: "heal"}}},
 		{name: "a noticed crash restarted late", from: 1500, faults: []Fault{{At: ms(100), Action: "crash", Node: "n1"}, {At: ms(1400), Action: "restart", Node: "n1"}},
-			want: "faults[1].at: the restart at 1.4s ends the crash of faults[0] at 100ms, which the nodes notice (after 200ms)"},
+			want: "faults[1].at: the restart at 1.4s ends an outage of n1 (from faults[0] at 100ms) that the nodes noticed at 300ms: they reconnect at their next redial, up to 1.001s later"},
 		{name: "a noticed pause resumed at from", from: 1000, pauseDetect: 100, faults: []Fault{{At: ms(400), Action: "pause", Node: "n1"}, {At: ms(1000), Action: "resume", Node: "n1"}},
-			want: "faults[1].at: the resume at 1s ends the pause of faults[0] at 400ms, which the nodes notice (after 100ms): they reconnect at their next redial, up to 501ms later"},
+			want: "faults[1].at: the resume at 1s ends an outage of n1 (from faults[0] at 400ms) that the nodes noticed at 500ms: they reconnect at their next redial, up to 501ms later"},
 		{name: "a noticed pause resumed in time", from: 1000, pauseDetect: 100, faults: []Fault{{At: ms(100), Action: "pause", Node: "n1"}, {At: ms(450), Action: "resume", Node: "n1"}}},
+		// A second cut of links the first cut finds them redialing: the loop goes on
+		// from the first, and its waits are as long.
+		{name: "a partition cut again before its heal", from: 1000, faults: []Fault{
+			{At: ms(100), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(650), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(700), Action: "heal"}},
+			want: "faults[2].at: the heal at 700ms ends an outage of n1 (from faults[0] at 100ms) that the nodes noticed at 300ms: they reconnect at their next redial, up to 501ms later"},
+		{name: "a partition cut again while redialing", from: 700, faults: []Fault{
+			{At: ms(100), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(400), Action: "heal"},
+			{At: ms(450), Action: "partition", A: []string{"n1"}, B: all}, {At: ms(500), Action: "heal"}},
+			want: "faults[3].at: the heal at 500ms ends an outage of n1 (from faults[0] at 100ms) that the nodes noticed at 300ms: they reconnect at their next redial, up to 251ms later"},
+		// A pause noticed, then a crash: the clients' loops run from the pause.
+		{name: "a noticed pause, then a crash", from: 1000, pauseDetect: 100, faults: []Fault{
+			{At: ms(100), Action: "pause", Node: "n3"}, {At: ms(650), Action: "crash", Node: "n3"}, {At: ms(700), Action: "restart", Node: "n3"}},
+			want: "faults[2].at: the restart at 700ms ends an outage of n3 (from faults[0] at 100ms) that the nodes noticed at 200ms: they reconnect at their next redial, up to 501ms later"},
+		// Without clients a restarted node dials every member at once, and a resumed
+		// one after its first wait.
+		{name: "a noticed crash restarted at from, members only", from: 1000, members: true, faults: []Fault{{At: ms(100), Action: "crash", Node: "n1"}, {At: ms(1000), Action: "restart", Node: "n1"}}},
+		{name: "a noticed pause resumed just in time, members only", from: 1000, members: true, pauseDetect: 100, faults: []Fault{{At: ms(100), Action: "pause", Node: "n1"}, {At: ms(936), Action: "resume", Node: "n1"}}},
+		{name: "a noticed pause resumed too late, members only", from: 1000, members: true, pauseDetect: 100, faults: []Fault{{At: ms(100), Action: "pause", Node: "n1"}, {At: ms(937), Action: "resume", Node: "n1"}},
+			want: "faults[1].at: the resume at 937ms ends an outage of n1 (from faults[0] at 100ms) that the nodes noticed at 200ms: they reconnect at their next redial, up to 63.5ms later"},
 		// At run time a crash ends a pause: a resume after it finds nothing to do.
 		{name: "a pause ended by a crash", from: 1000, faults: []Fault{{At: ms(100), Action: "pause", Node: "n1"}, {At: ms(200), Action: "crash", Node: "n1"}, {At: ms(300), Action: "restart", Node: "n1"}}},
 		{name: "faults that start no trouble after from", from: 1000, faults: []Fault{
@@ -267,48 +288,67 @@ func TestSpecRefusesUnendedFaults(t *testing.T) {
 	}
 }
 
-// TestRedialBoundSuffices: a spec whose outage ends just in time by redialBound (the
-// liveness phase starts when the slowest redial can have brought the links back)
-// runs without a liveness failure, seed after seed, under both semantics: the bound
-// is not too short. A partition of n1 from the others noticed, healed; a crash of n2
-// noticed, restarted; a pause of n3 noticed, resumed (the client c1 redials n2 and
-// n3 itself: nobody dials a client).
+// TestRedialBoundSuffices: a spec whose liveness phase starts where the refusal of
+// an earlier one says it may (its links back after the slowest redial) is accepted,
+// a millisecond earlier refused, and runs without a liveness failure, seed after
+// seed, under both semantics: the bound is not too short. The outages: a partition
+// of n1 from the others, a crash of n2, a pause of n3, each noticed; a partition cut
+// again before its heal, and a pause noticed and then a crash, whose dial loops run
+// from the first; and without clients (whom nobody dials) a crash, after which the
+// restarted node dials every member at once, and a pause.
 func TestRedialBoundSuffices(t *testing.T) {
+	others := []string{"n2", "n3", "n4", "n5", "c1"}
 	for _, tc := range []struct {
-		name   string
-		faults func(end time.Duration) []Fault
-		bound  func(s *Spec) time.Duration
+		name    string
+		faults  []Fault
+		members bool
 	}{
-		{"partition", func(end time.Duration) []Fault {
-			return []Fault{{At: ms(100), Action: "partition", A: []string{"n1"}, B: []string{"n2", "n3", "n4", "n5", "c1"}}, {At: dur(end), Action: "heal"}}
-		}, func(s *Spec) time.Duration { return s.redialBound(ms(700).D() - ms(100).D() - s.DetectAfter.D()) }},
-		{"crash", func(end time.Duration) []Fault {
-			return []Fault{{At: ms(100), Action: "crash", Node: "n2"}, {At: dur(end), Action: "restart", Node: "n2"}}
-		}, func(s *Spec) time.Duration { return s.redialBound(ms(700).D() - ms(100).D() - s.DetectAfter.D()) }},
-		{"pause", func(end time.Duration) []Fault {
-			return []Fault{{At: ms(100), Action: "pause", Node: "n3"}, {At: dur(end), Action: "resume", Node: "n3"}}
-		}, func(s *Spec) time.Duration { return s.redialBound(ms(700).D() - ms(100).D() - s.PauseDetectAfter.D()) }},
+		{"partition", []Fault{{At: ms(100), Action: "partition", A: []string{"n1"}, B: others}, {At: ms(700), Action: "heal"}}, false},
+		{"crash", []Fault{{At: ms(100), Action: "crash", Node: "n2"}, {At: ms(700), Action: "restart", Node: "n2"}}, false},
+		{"pause", []Fault{{At: ms(100), Action: "pause", Node: "n3"}, {At: ms(700), Action: "resume", Node: "n3"}}, false},
+		{"partition cut again", []Fault{{At: ms(100), Action: "partition", A: []string{"n1"}, B: others},
+			{At: ms(650), Action: "partition", A: []string{"n1"}, B: others}, {At: ms(700), Action: "heal"}}, false},
+		{"pause then crash", []Fault{{At: ms(100), Action: "pause", Node: "n3"}, {At: ms(650), Action: "crash", Node: "n3"}, {At: ms(700), Action: "restart", Node: "n3"}}, false},
+		{"crash, members only", []Fault{{At: ms(100), Action: "crash", Node: "n2"}, {At: ms(700), Action: "restart", Node: "n2"}}, true},
+		{"pause, members only", []Fault{{At: ms(100), Action: "pause", Node: "n3"}, {At: ms(700), Action: "resume", Node: "n3"}}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := named(t, "steady")
 			s.PauseDetectAfter = ms(100)
-			s.Faults = tc.faults(700 * time.Millisecond)
-			from := 700*time.Millisecond + tc.bound(&s)
-			s.Liveness = &Liveness{From: dur(from)}
-			s.Workload.Duration = dur(from + 500*time.Millisecond)
-			if err := s.Validate(); err != nil {
-				t.Fatal(err)
+			if tc.members {
+				s.Clients, s.Workload.ClientShare = nil, 0
+				for i := range tc.faults {
+					tc.faults[i].B = slices.DeleteFunc(slices.Clone(tc.faults[i].B), func(n string) bool { return n == "c1" })
+				}
 			}
-			late := s
-			late.Liveness = &Liveness{From: dur(from - time.Millisecond)}
-			if err := late.Validate(); err == nil {
-				t.Fatalf("liveness.from %v, a millisecond before the bound, accepted", from-time.Millisecond)
+			s.Faults = tc.faults
+			// The edge: the last fault, or where its refusal says.
+			from := tc.faults[len(tc.faults)-1].At.D()
+			s.Liveness = &Liveness{From: dur(from)}
+			s.Workload.Duration = dur(from + 600*time.Millisecond)
+			if err := s.Validate(); err != nil {
+				m := regexp.MustCompile(`move liveness.from to (\S+) or later`).FindStringSubmatch(err.Error())
+				if m == nil {
+					t.Fatal(err)
+				}
+				if from, err = time.ParseDuration(m[1]); err != nil {
+					t.Fatal(err)
+				}
+				s.Liveness.From = dur(from)
+				if err := s.Validate(); err != nil {
+					t.Fatalf("at the edge its refusal named: %v", err)
+				}
+				early := s
+				early.Liveness = &Liveness{From: dur(from - time.Millisecond)}
+				if err := early.Validate(); err == nil {
+					t.Fatalf("liveness.from %v, a millisecond before the edge, accepted", from-time.Millisecond)
+				}
 			}
 			for seed := uint64(1); seed <= 12; seed++ {
 				for _, sem := range []router.Semantics{router.Default, router.Riak} {
 					res := mustRun(t, s, Options{Seed: seed, Semantics: sem})
 					for _, v := range res.Report.Violations {
-						t.Errorf("seed %d, %v: %+v", seed, sem, v)
+						t.Errorf("liveness.from %v, seed %d, %v: %+v", from, seed, sem, v)
 						break
 					}
 				}
