@@ -308,3 +308,37 @@ func TestHoldIntoStallKeepsOrder(t *testing.T) {
 		t.Errorf("b got (-want +got):\n%s", diff)
 	}
 }
+
+// TestOneWayStallNoticedAtTheEdge: a one-way cut that stalls what crosses it, noticed
+// (a send refused) exactly at DetectAfter or later, closed the connection: a heal
+// then loses what it stalled (Lost) rather than deliver it, and the link is back only
+// at a redial, not at once. Noticed is one rule, at the edge too (a send at
+// DetectAfter is refused, so the heal counts the cut as noticed), and for a one-way cut
+// the closed connection is the cut direction's.
+func TestOneWayStallNoticedAtTheEdge(t *testing.T) {
+	for _, healAt := range []time.Duration{10 * time.Millisecond, 20 * time.Millisecond} {
+		cfg := config(1, time.Millisecond, 0)
+		cfg.DetectAfter = 10 * time.Millisecond
+		cfg.BackoffMin, cfg.BackoffMax = 5*time.Millisecond, 40*time.Millisecond
+		w, n := newNet(t, 1, cfg)
+		a, _ := addHost(t, n, "a")
+		_, rb := addHost(t, n, "b")
+		n.PartitionOneWay(ids("a"), ids("b"), netmodel.InFlightStall)
+		mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
+		w.RunUntil(healAt)
+		if err := a.Transport().Send("b", ptr(msg(router.KindReply, 2))); !errors.Is(err, router.ErrUnreachable) {
+			t.Errorf("heal at %v: Send at %v = %v, want ErrUnreachable (noticed)", healAt, healAt, err)
+		}
+		n.Heal()
+		if err := a.Transport().Send("b", ptr(msg(router.KindReply, 3))); !errors.Is(err, router.ErrUnreachable) {
+			t.Errorf("heal at %v: Send right after the heal = %v, want ErrUnreachable until a redial", healAt, err)
+		}
+		w.Run()
+		if len(rb.got) != 0 {
+			t.Errorf("heal at %v: deliveries %+v, want none: the connection that stalled them closed", healAt, rb.got)
+		}
+		if st := n.Stats(); st.Lost != 1 || n.Parked() != 0 {
+			t.Errorf("heal at %v: Stats %+v with %d parked, want Lost 1 and none parked", healAt, st, n.Parked())
+		}
+	}
+}

@@ -387,3 +387,17 @@ func TestPausedStepCountedOnce(t *testing.T) {
 		t.Errorf("clock %v, want %v", got, want)
 	}
 }
+
+// TestPauseLeavesNoTimerEvent: a paused host's timers wait for its resume, and leave
+// the event queue meanwhile, as a crashed host's do: a run that waits for an empty
+// queue would otherwise idle on to a timer that does nothing.
+func TestPauseLeavesNoTimerEvent(t *testing.T) {
+	w, n := newNet(t, 1, config(1, time.Millisecond, 0))
+	h, _ := addHost(t, n, "a")
+	h.Clock().After(50*time.Millisecond, timer(1))
+	at(w, 10*time.Millisecond, h.Pause)
+	w.RunUntil(20 * time.Millisecond)
+	if w.Pending() != 0 {
+		t.Errorf("%d events pending while the only host is paused, want 0", w.Pending())
+	}
+}

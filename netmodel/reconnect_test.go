@@ -372,3 +372,72 @@ func TestRestartDialBlocked(t *testing.T) {
 		t.Errorf("Send a->b after the restart = %v, want ErrUnreachable: b's dial to a is cut", err)
 	}
 }
+
+// TestReconnectFollowsTheDialLoop: a noticed cut's link comes back at the attempt
+// the documented dial loop makes: its first wait BackoffMin from the notice, the
+// next another, then doubling up to BackoffMax, each with ±25% jitter drawn from the
+// "reconnect" stream (whole periods at the cap skipped without a draw), the first
+// attempt at or after the heal. The loop is replayed here from a stream of the same
+// seed and name, for heals early, mid-way and long after, over seeds: a loop that
+// never doubles, starts from the heal, or draws its jitter over another range
+// reconnects elsewhere.
+func TestReconnectFollowsTheDialLoop(t *testing.T) {
+	const bmin, bmax = int64(netmodel.DefaultBackoffMin), int64(netmodel.DefaultBackoffMax)
+	for seed := uint64(1); seed <= 8; seed++ {
+		for _, heal := range []time.Duration{111 * ms, 300 * ms, time.Second, 10 * time.Second} {
+			for _, both := range []bool{false, true} {
+				w, n := newTracedNet(t, seed, reconnectConfig())
+				addHost(t, n, "a")
+				addHost(t, n, "b")
+				at(w, 10*ms, func() {
+					if both {
+						n.Partition(ids("a"), ids("b"), netmodel.InFlightDrop)
+					} else {
+						n.PartitionOneWay(ids("a"), ids("b"), netmodel.InFlightDrop)
+					}
+				})
+				at(w, heal, n.Heal)
+				w.RunUntil(heal)
+				got := reconnectAt(t, w, "a", "b")
+				rs := sim.New(sim.Config{Seed: seed}).Stream("reconnect")
+				jitter := func(d int64) int64 { return d + rs.Int64N(d/2+1) - d/4 }
+				// loop is a link's attempt at or after the heal, its waits drawn in turn.
+				loop := func() int64 {
+					now := int64(heal)
+					next, b := int64(110*ms)+jitter(bmin), bmin // noticed at 10ms + DetectAfter
+					for next < now {
+						if b == bmax && now-next > 2*b {
+							next += (now - next - b) / b * b
+						}
+						next += jitter(b)
+						b = min(2*b, bmax)
+					}
+					return next
+				}
+				want := loop() // a->b's, drawn first (links by sender and receiver)
+				if both {
+					want = min(want, loop()) // the pair is back at the first of either end
+				}
+				if time.Duration(want) != got {
+					t.Errorf("seed %d, heal at %v, both ways %v: reconnect at %v, the dial loop's attempt is at %v", seed, heal, both, got, time.Duration(want))
+				}
+			}
+		}
+	}
+}
+
+// TestRestartAtTheNoticeEdge: a crash noticed exactly at DetectAfter is noticed (a send
+// then is refused): a client's link to the node, restarted at that instant, comes back
+// only at the client's redial, not at once.
+func TestRestartAtTheNoticeEdge(t *testing.T) {
+	w, n := newTracedNet(t, 1, reconnectConfig())
+	a, _ := addHost(t, n, "a")
+	b, _ := addHost(t, n, "b")
+	a.SetClient(true)
+	at(w, 10*ms, b.Crash)
+	at(w, 110*ms, b.Restart) // DetectAfter is 100ms
+	w.RunUntil(110 * ms)
+	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 1))); !errors.Is(err, router.ErrUnreachable) {
+		t.Errorf("Send a->b at the restart = %v, want ErrUnreachable until the client redials", err)
+	}
+}
