@@ -26,8 +26,12 @@ type stallClock struct {
 	epoch time.Time
 	log   *slog.Logger
 	once  sync.Once // starts the ticker, with the first connection
+	// mu makes seeing a stall and logging it one step: whoever asks about a stall
+	// (stalledSince) waits for the warning of one seen meanwhile, so that it is logged
+	// before anything reported because of it.
+	mu sync.Mutex
 	// last is when the process was last seen running, and resumed when the latest
-	// stall was seen to end, both since epoch; 0: never.
+	// stall was seen to end, both since epoch; 0: never. Written under mu.
 	last, resumed atomic.Int64
 }
 
@@ -40,20 +44,17 @@ func newStallClock(epoch time.Time, log *slog.Logger) *stallClock {
 // stall and notes now as its end.
 func (s *stallClock) observe(now time.Time) {
 	at := int64(max(now.Sub(s.epoch), 1))
-	for {
-		last := s.last.Load()
-		if at <= last {
-			return
-		}
-		if !s.last.CompareAndSwap(last, at) {
-			continue
-		}
-		if gap := time.Duration(at - last); last != 0 && gap > stallAfter {
-			s.resumed.Store(at)
-			s.log.Warn("this node did not run for a while (the process was stopped, swapped out or starved of CPU): its peers may have found it silent and closed their connections",
-				"stalled", (gap - stallTick).Round(time.Millisecond))
-		}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	last := s.last.Load()
+	if at <= last {
 		return
+	}
+	s.last.Store(at)
+	if gap := time.Duration(at - last); last != 0 && gap > stallAfter {
+		s.resumed.Store(at)
+		s.log.Warn("this node did not run for a while (the process was stopped, swapped out or starved of CPU): its peers may have found it silent and closed their connections",
+			"stalled", (gap - stallTick).Round(time.Millisecond))
 	}
 }
 
