@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"slices"
 	"time"
 )
 
@@ -92,7 +91,7 @@ func (s Spec) checkLivenessFaults() error {
 	// A node whose outage its peers noticed (a cut after detect_after, a crash after
 	// it, a pause after pause_detect_after) is redialed in a dial loop whose waits
 	// grow while the outage lasts, and its links are back only at an attempt after it
-	// ends (see netmodel's reconnect.go and redial): one that comes back after
+	// ends (see netmodel's reconnect.go and redials): one that comes back after
 	// liveness.from lasts into the liveness phase.
 	red := s.newRedials()
 	lateEnd := func(i int, node string, cause int) error {
@@ -151,7 +150,7 @@ func (s Spec) checkLivenessFaults() error {
 				red.begin(l.to, causeCut, i, s.DetectAfter.D())
 			})
 		case "heal":
-			for _, node := range red.cutNodes() { // in the order they were cut
+			for _, node := range red.healed() { // in the order they were cut
 				if err := lateEnd(i, node, causeCut); err != nil {
 					return err
 				}
@@ -396,9 +395,6 @@ func (r *redials) end(node string, cause int, end time.Duration) (time.Duration,
 		return 0, o
 	}
 	o.causes &^= cause
-	if cause == causeCut && !slices.ContainsFunc(r.cut, func(n string) bool { return n != node && r.nodes[n].causes&causeCut != 0 }) {
-		r.cut = r.cut[:0]
-	}
 	if o.causes != 0 {
 		return 0, o
 	}
@@ -421,14 +417,11 @@ func (r *redials) end(node string, cause int, end time.Duration) (time.Duration,
 	return back, o
 }
 
-// cutNodes returns the nodes a partition cuts now, in the order they were cut.
-func (r *redials) cutNodes() []string {
-	out := make([]string, 0, len(r.cut))
-	for _, n := range r.cut {
-		if r.nodes[n].causes&causeCut != 0 {
-			out = append(out, n)
-		}
-	}
+// healed returns the nodes a partition cut, in the order they were first cut, for a
+// heal to end each one's cut; it forgets them.
+func (r *redials) healed() []string {
+	out := r.cut
+	r.cut = nil
 	return out
 }
 
