@@ -13,39 +13,43 @@ import (
 // TestPause: a paused host parks arrivals and due timers; Resume fires the timers,
 // late, exactly at the resume time, and hands the arrivals in order with their
 // arrival times. Which goes first is the seed's: over a few seeds, both orders come,
-// and nothing else changes. The latency is 10ms; b pauses from 5ms to 20ms.
+// and nothing else changes. The latency is 10ms; b pauses from 5ms to 20ms. A timer
+// due at the resume itself is due then as much as one due during the pause.
 func TestPause(t *testing.T) {
 	timersFirst := []string{"20ms timer 1", "20ms msg 1", "20ms msg 2", "25ms timer 2"}
 	arrivalsFirst := []string{"20ms msg 1", "20ms msg 2", "20ms timer 1", "25ms timer 2"}
-	seen := map[string]bool{}
-	for seed := uint64(1); seed <= 16; seed++ {
-		log := pauseRun(t, seed)
-		switch {
-		case cmp.Equal(log, timersFirst):
-			seen["timers first"] = true
-		case cmp.Equal(log, arrivalsFirst):
-			seen["arrivals first"] = true
-		default:
-			t.Errorf("seed %d: b's log %q, want %q or %q", seed, log, timersFirst, arrivalsFirst)
+	for _, due := range []time.Duration{12 * time.Millisecond, 20 * time.Millisecond} {
+		seen := map[string]bool{}
+		for seed := uint64(1); seed <= 16; seed++ {
+			log := pauseRun(t, seed, due)
+			switch {
+			case cmp.Equal(log, timersFirst):
+				seen["timers first"] = true
+			case cmp.Equal(log, arrivalsFirst):
+				seen["arrivals first"] = true
+			default:
+				t.Errorf("timer 1 due at %v, seed %d: b's log %q, want %q or %q", due, seed, log, timersFirst, arrivalsFirst)
+			}
+			// The same seed, the same order.
+			if again := pauseRun(t, seed, due); !cmp.Equal(again, log) {
+				t.Errorf("timer 1 due at %v, seed %d: b's log %q, then %q", due, seed, log, again)
+			}
 		}
-		// The same seed, the same order.
-		if again := pauseRun(t, seed); !cmp.Equal(again, log) {
-			t.Errorf("seed %d: b's log %q, then %q", seed, log, again)
+		if len(seen) != 2 {
+			t.Errorf("timer 1 due at %v: over 16 seeds only %v: want both orders", due, seen)
 		}
-	}
-	if len(seen) != 2 {
-		t.Errorf("over 16 seeds only %v: want both orders", seen)
 	}
 }
 
-// pauseRun is TestPause's world under one seed; it checks what every seed must give
-// and returns b's log.
-func pauseRun(t *testing.T, seed uint64) []string {
+// pauseRun is TestPause's world under one seed, with b's first timer due at due
+// (during the pause, or at its end); it checks what every seed must give and returns
+// b's log.
+func pauseRun(t *testing.T, seed uint64, due time.Duration) []string {
 	ms := time.Millisecond
 	w, n := newTracedNet(t, seed, config(1, 10*ms, 0))
 	a, _ := addHost(t, n, "a")
 	b, rb := addHost(t, n, "b")
-	b.Clock().After(12*ms, timer(1)) // due during the pause
+	b.Clock().After(due, timer(1))   // due during the pause, or at the resume
 	b.Clock().After(25*ms, timer(2)) // due after it
 	mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
 	at(w, 2*ms, func() { mustSend(t, a.Transport(), "b", msg(router.KindGossip, 2)) })
