@@ -98,6 +98,8 @@ func TestUsage(t *testing.T) {
 		{name: "run both scenario and spec", args: []string{"run", "--scenario", "steady", "--spec", "x.json"}, wantCode: exitUsage, wantStderr: "exactly one of --scenario and --spec"},
 		{name: "run positional argument", args: []string{"run", "--scenario", "steady", "extra"}, wantCode: exitUsage, wantStderr: "no positional arguments"},
 		{name: "run bad seed", args: []string{"run", "--scenario", "steady", "--seed", "abc"}, wantCode: exitUsage, wantStderr: `ensim: invalid value "abc" for flag -seed`},
+		{name: "run seed with a leading 0", args: []string{"run", "--scenario", "steady", "--seed", "010"}, wantCode: exitUsage, wantStderr: `invalid value "010" for flag -seed: a leading 0 would read as octal`},
+		{name: "sweep from with a leading 0", args: []string{"sweep", "--scenario", "steady", "--seeds", "1", "--from", "0_7"}, wantCode: exitUsage, wantStderr: "a leading 0 would read as octal"},
 		{name: "run negative seed", args: []string{"run", "--scenario", "steady", "--seed", "-1"}, wantCode: exitUsage, wantStderr: "-seed"},
 		{name: "run bad semantics", args: []string{"run", "--scenario", "steady", "--semantics", "erlang"}, wantCode: exitUsage, wantStderr: "want default or riak"},
 		{name: "run flag without value", args: []string{"run", "--scenario"}, wantCode: exitUsage, wantStderr: "flag needs an argument"},
@@ -330,5 +332,24 @@ func TestOutputWriteFails(t *testing.T) {
 				t.Errorf("exit %d, want %d and the write error; stderr:\n%s", code, tc.want, errOut.String())
 			}
 		})
+	}
+}
+
+// TestUintFlagBases checks the forms a seed may take: decimal, 0x, 0o and 0b with
+// their prefix, underscores between digits; a leading 0 without a prefix, which
+// flag's own reads as octal, is refused.
+func TestUintFlagBases(t *testing.T) {
+	for v, want := range map[string]uint64{"0": 0, "8": 8, "10": 10, "0o10": 8, "0x10": 16, "0b101": 5, "1_000": 1000} {
+		var n uint64
+		if err := (uintFlag{n: &n}).Set(v); err != nil || n != want {
+			t.Errorf("Set(%q) = %d, %v; want %d", v, n, err, want)
+		}
+	}
+	for _, v := range []string{"010", "00", "0_7", "007"} {
+		n := uint64(99)
+		err := (uintFlag{n: &n}).Set(v)
+		if err == nil || !strings.Contains(err.Error(), "leading 0") || n != 99 {
+			t.Errorf("Set(%q) = %d, %v; want the leading 0 refused and the value unchanged", v, n, err)
+		}
 	}
 }

@@ -570,7 +570,12 @@ func (f uintFlag) String() string {
 }
 
 func (f uintFlag) Set(v string) error {
-	n, err := strconv.ParseUint(v, 0, 64) // as flag's own: 0x10, 1_000, and 010 for 8
+	if octalLooking(v) {
+		// flag's own reads 010 as 8: a seed copied with its padding would run
+		// another seed without a word.
+		return errors.New("a leading 0 would read as octal: write the number without it (decimal), or after 0o (octal)")
+	}
+	n, err := strconv.ParseUint(v, 0, 64) // as flag's own: 0x10, 0o10, 1_000
 	switch {
 	case errors.Is(err, strconv.ErrRange):
 		return fmt.Errorf("past the largest, %d", uint64(math.MaxUint64))
@@ -579,6 +584,12 @@ func (f uintFlag) Set(v string) error {
 	}
 	*f.n = n
 	return nil
+}
+
+// octalLooking reports whether v is a number with a leading 0 and no base prefix,
+// such as 010, which strconv reads as octal.
+func octalLooking(v string) bool {
+	return len(v) > 1 && v[0] == '0' && v[1] >= '0' && v[1] <= '9' || len(v) > 2 && v[0] == '0' && v[1] == '_'
 }
 
 // simPanic is a panic inside a simulation, with the stack it was raised on.
