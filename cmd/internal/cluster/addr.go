@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,6 +25,9 @@ func CheckAddr(what, addr string, listen bool) error {
 		return fmt.Errorf("%w: %s %q: want host:port", ErrUsage, what, addr)
 	}
 	p, err := strconv.Atoi(port)
+	if strings.Trim(port, "0123456789") != "" {
+		err = strconv.ErrSyntax // Atoi takes a sign: "+7001"
+	}
 	low := 1
 	if listen {
 		low = 0
@@ -73,12 +78,34 @@ func checkPeers(what string, peers map[router.NodeID]string) error {
 		if err := CheckAddr(what+": "+string(id), addr, false); err != nil {
 			return err
 		}
-		if other, ok := owner[addr]; ok {
-			return fmt.Errorf("%w: %s: %s and %s share the address %s", ErrUsage, what, other, id, addr)
+		key := addrKey(addr)
+		if other, ok := owner[key]; ok {
+			if peers[other] == addr {
+				return fmt.Errorf("%w: %s: %s and %s share the address %s", ErrUsage, what, other, id, addr)
+			}
+			return fmt.Errorf("%w: %s: %s and %s share an address: %s and %s are one", ErrUsage, what, other, id, peers[other], addr)
 		}
-		owner[addr] = id
+		owner[key] = id
 	}
 	return nil
+}
+
+// addrKey is addr (host:port, checked) in the form two spellings of one address
+// share: the port as a number ("07001" is 7001), an IP address in its canonical form
+// (an IPv4 address written as IPv6 is the IPv4 one), a host name in lower case, and
+// "localhost" as the loopback address it names. A node given a spelling of its own
+// address for another member's would dial itself for ever.
+func addrKey(addr string) string {
+	host, port, _ := net.SplitHostPort(addr)
+	p, _ := strconv.Atoi(port)
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().String()
+	}
+	if host == "localhost" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p))
 }
 
 // peerOrder returns the node ids of a config file's "peers" object in the order the

@@ -182,6 +182,9 @@ func (o *Options) checkFile(file *Shape, given map[string]json.RawMessage) error
 		}
 		f.fromFile[z.flag] = true
 	}
+	if err := o.checkLeaderKeys(given["ensembles"]); err != nil {
+		return err
+	}
 	if !f.fromFile["cluster"] {
 		f.Cluster = "ensroute" // valid: only what the file gives is checked here
 	}
@@ -197,6 +200,29 @@ func (o *Options) checkFile(file *Shape, given map[string]json.RawMessage) error
 		f.Shape.Ensembles = nil
 	}
 	return f.check()
+}
+
+// checkLeaderKeys refuses an ensemble of a config file's "ensembles" (raw) whose
+// "leader" is given as "" or null, which would otherwise mean the first member, as
+// leaving the key out does.
+func (o *Options) checkLeaderKeys(raw json.RawMessage) error {
+	var ens []map[string]json.RawMessage
+	if json.Unmarshal(raw, &ens) != nil {
+		return nil // strictjson took it already; a list of ensembles, if given
+	}
+	for i, e := range ens {
+		lead, ok := e["leader"]
+		if !ok || (string(lead) != `""` && string(lead) != "null") {
+			continue
+		}
+		var id string
+		_ = json.Unmarshal(e["id"], &id)
+		if id == "" {
+			id = fmt.Sprintf("number %d", i+1)
+		}
+		return fmt.Errorf("%w: --config %s: ensembles: ensemble %s: leader is %s: want one of its members (leave the key out for the first)", ErrUsage, o.ConfigFile, id, lead)
+	}
+	return nil
 }
 
 // required reports the required flags of missing, if any, in one error.

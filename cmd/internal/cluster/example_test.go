@@ -61,6 +61,8 @@ func TestConfigBadValues(t *testing.T) {
 		{"null ensembles", peers + `"ensembles": null`, []string{"--ensemble", "e1=n1"}, "ensembles is null: want a list of ensembles"},
 		{"stray member", `"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n7"]}]`, []string{"--ensemble", "e1=n1"}, "ensembles: ensemble e1: member n7 is not in --config " + filepath.Join(dir, "stray member.json") + ": peers"},
 		{"bad routers, no peers", `"routers": -3`, nil, "routers -3: want 1..1024"},
+		{"empty leader", peers + `"ensembles": [{"id": "e1", "members": ["n1"]}, {"id": "e2", "members": ["n1"], "leader": ""}]`, []string{"--ensemble", "e1=n1"}, `ensembles: ensemble e2: leader is "": want one of its members (leave the key out for the first)`},
+		{"null leader", peers + `"ensembles": [{"id": "e1", "members": ["n1"], "leader": null}]`, []string{"--ensemble", "e1=n1"}, "ensembles: ensemble e1: leader is null"},
 	} {
 		conf := filepath.Join(dir, tc.name+".json")
 		if err := os.WriteFile(conf, []byte(`{`+tc.file+`}`), 0o600); err != nil {
@@ -99,6 +101,45 @@ func TestConfigBadValues(t *testing.T) {
 		}
 		if err := resolve(append([]string{"--secret-file", secret}, tc.flags...)...); !errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s with %v: %v, want ErrUsage and %q: a flag does not hide a bad value", tc.name, tc.flags, err, want)
+		}
+	}
+}
+
+// TestSharedAddress: two members given two spellings of one address are refused, as
+// two given the same text are (a node told its own address for another member dials
+// itself for ever); addresses that differ are not; a port with a sign is no port.
+func TestSharedAddress(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("long-enough-secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(peers string) error {
+		var o cluster.Options
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		o.Register(fs)
+		if err := fs.Parse([]string{"--peers", peers, "--secret-file", secret}); err != nil {
+			t.Fatal(err)
+		}
+		return o.Resolve(fs)
+	}
+	for peers, want := range map[string]string{
+		"n1=127.0.0.1:7490,n2=127.0.0.1:7490":               "n1 and n2 share the address 127.0.0.1:7490",
+		"n1=localhost:7490,n2=127.0.0.1:7490":               "n1 and n2 share an address: localhost:7490 and 127.0.0.1:7490 are one",
+		"n1=127.0.0.1:7490,n2=127.0.0.1:07490":              "share an address",
+		"n1=[::ffff:127.0.0.1]:1,n2=127.0.0.1:1":            "share an address",
+		"n1=Host.Example:1,n2=host.example.:1":              "share an address",
+		"n1=[::1]:1,n2=[0:0:0:0:0:0:0:1]:1":                 "share an address",
+		"n1=127.0.0.1:+7401":                                `port "+7401" is not a number`,
+		"n1=127.0.0.1:7490,n2=127.0.0.2:7490":               "",
+		"n1=localhost:7490,n2=localhost:7491":               "",
+		"n1=a.example:7490,n2=b.example:7490,n3=[::1]:7490": "",
+	} {
+		err := resolve(peers)
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("--peers %s: %v, want no error", peers, err)
+		case want != "" && (!errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), want)):
+			t.Errorf("--peers %s: %v, want ErrUsage and %q", peers, err, want)
 		}
 	}
 }

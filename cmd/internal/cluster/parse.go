@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Parse parses args with fs for a program whose usage is printed by usage, then the
@@ -28,5 +29,47 @@ func Parse(fs *flag.FlagSet, args []string, help io.Writer, usage func(io.Writer
 	case err != nil:
 		return fmt.Errorf("%w: %w (%s lists the flags)", ErrUsage, err, helpHint)
 	}
+	return swallowed(fs, args)
+}
+
+// swallowed reports a flag that took the next flag as its value, as --peers does in
+// "--peers $PEERS --secret-file s" when $PEERS is empty: the error names the flag
+// whose value is missing, where later checks would blame a stray argument or a
+// misplaced flag. It walks args as fs.Parse did, up to the first argument that is no
+// flag, or "--".
+func swallowed(fs *flag.FlagSet, args []string) error {
+	for i := 0; i < len(args); i++ {
+		name, ok := flagName(args[i])
+		if !ok {
+			return nil // the first argument, or "--"
+		}
+		if strings.Contains(name, "=") {
+			continue // -name=value
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			return nil // fs.Parse refused it already
+		}
+		if b, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool && b.IsBoolFlag() {
+			continue
+		}
+		i++ // the value
+		if i < len(args) {
+			if next, ok := flagName(args[i]); ok && fs.Lookup(strings.SplitN(next, "=", 2)[0]) != nil {
+				return fmt.Errorf("%w: %s took %q as its value: is its value missing (an empty variable, say)? Write %s=%s if that is the value meant",
+					ErrUsage, args[i-1], args[i], args[i-1], args[i])
+			}
+		}
+	}
 	return nil
+}
+
+// flagName is arg's flag name (and =value, if any) without its dashes, and whether
+// arg is a flag at all: "-x" and "--x" are, "-", "--" and "x" are not.
+func flagName(arg string) (string, bool) {
+	if len(arg) < 2 || arg[0] != '-' {
+		return "", false
+	}
+	name := strings.TrimPrefix(arg[1:], "-")
+	return name, name != "" && name[0] != '-' && name[0] != '='
 }

@@ -40,3 +40,37 @@ func TestParse(t *testing.T) {
 		t.Errorf("good flags: error %v, n %d, args %q, printed %q", err, *n, fs.Args(), out.String())
 	}
 }
+
+// TestParseSwallowedFlag: a flag that took the next flag as its value (an empty
+// variable before it on the command line) is named as missing its value; a bool flag,
+// a value given with =, a value that only starts with a dash, and flags after the
+// arguments or after -- are left alone.
+func TestParseSwallowedFlag(t *testing.T) {
+	usage := func(io.Writer) {}
+	for _, tc := range []struct {
+		args []string
+		want string // "" for no error
+	}{
+		{[]string{"--peers", "--secret", "s", "e1"}, `--peers took "--secret" as its value: is its value missing`},
+		{[]string{"-v", "-peers", "-secret=s"}, `-peers took "-secret=s" as its value`},
+		{[]string{"--secret", "s", "--peers", "--v"}, `--peers took "--v" as its value`},
+		{[]string{"--v", "--peers", "p", "e1"}, ""},
+		{[]string{"--peers=--secret", "e1"}, ""},
+		{[]string{"--peers", "-x", "e1"}, ""},
+		{[]string{"--peers", "p", "e1", "--secret", "--v"}, ""},
+		{[]string{"--", "--peers", "--secret"}, ""},
+		{[]string{"--peers", "-", "e1"}, ""},
+	} {
+		fs := flag.NewFlagSet("prog", flag.ContinueOnError)
+		fs.String("peers", "", "")
+		fs.String("secret", "", "")
+		fs.Bool("v", false, "")
+		err := cluster.Parse(fs, tc.args, io.Discard, usage, "prog -h")
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%q: %v, want no error", tc.args, err)
+		case tc.want != "" && (!errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%q: %v, want ErrUsage and %q", tc.args, err, tc.want)
+		}
+	}
+}
