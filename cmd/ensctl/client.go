@@ -24,6 +24,7 @@ type common struct {
 	cluster.Options
 	id      string
 	via     string
+	viaSet  bool // --via given, rather than the first member by default
 	timeout time.Duration
 	connect time.Duration
 	jsonOut bool
@@ -52,6 +53,7 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 		// The members would refuse it as a duplicate, and it could not reach its own id.
 		return fmt.Errorf("%w: --id %s is a member's id in %s; a client needs an id of its own", cluster.ErrUsage, c.id, c.Setting("peers"))
 	}
+	c.viaSet = c.via != ""
 	if c.via == "" {
 		c.via = string(c.First())
 	}
@@ -78,7 +80,8 @@ type client struct {
 // dial starts the client node and connects it to every member: answers come straight
 // from the leader's node, whichever it is. It waits until each member is connected or
 // has failed a dial, at most --connect-timeout; it fails only if --via is not
-// connected.
+// connected. Without --via, a first member that is not connected gives way to the
+// next listed that is (and stderr says so): any member routes.
 func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	log := c.logs.Logger(stderr)
 	inc := driver.NewIncarnation()
@@ -99,21 +102,35 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	cctx, cancel := context.WithTimeout(ctx, c.connect)
 	defer cancel()
 	var wg sync.WaitGroup
-	var viaErr error
-	for _, m := range c.Members() {
-		wg.Go(func() {
-			err := tr.Connect(cctx, m)
-			if m == router.NodeID(c.via) {
-				viaErr = err
-			}
-		})
+	listed := c.Listed()
+	errs := make([]error, len(listed))
+	for i, m := range listed {
+		wg.Go(func() { errs[i] = tr.Connect(cctx, m) })
 	}
 	wg.Wait()
-	if viaErr != nil {
-		cl.close()
-		return nil, fmt.Errorf("cannot reach --via %s: %w%s", c.via, viaErr, c.hint(ctx, viaErr))
+	var viaErr error
+	var up []string // the members connected, as listed
+	for i, m := range listed {
+		if m == router.NodeID(c.via) {
+			viaErr = errs[i]
+		} else if errs[i] == nil {
+			up = append(up, string(m))
+		}
 	}
-	return cl, nil
+	switch {
+	case viaErr == nil:
+		return cl, nil
+	case !c.viaSet && len(up) > 0 && ctx.Err() == nil:
+		fmt.Fprintf(stderr, "ensctl: the first member, %s, cannot be reached (%v): routing through %s instead (--via chooses)\n", c.via, viaErr, up[0])
+		c.via = up[0]
+		return cl, nil
+	}
+	cl.close()
+	others := ""
+	if len(up) > 0 && ctx.Err() == nil {
+		others = fmt.Sprintf(" (connected: %s; --via %s routes through another)", strings.Join(up, ", "), up[0])
+	}
+	return nil, fmt.Errorf("cannot reach --via %s: %w%s%s", c.via, viaErr, c.hint(ctx, viaErr), others)
 }
 
 // hint says what most likely went wrong with a connection that failed with err, and

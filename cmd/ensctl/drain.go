@@ -18,7 +18,11 @@ type drained struct {
 	Leader   string `json:"leader,omitempty"` // the node that led it before
 	To       string `json:"to,omitempty"`     // the node that leads it now, if moved
 	Moved    bool   `json:"moved"`
-	Error    string `json:"error,omitempty"`
+	// LeaderDown: who led it could not be asked, NODE being down and no member
+	// this client reaches reaching the leader: the lead was moved off NODE, which
+	// most likely held it (the nodes' directories say so until a leader is set).
+	LeaderDown bool   `json:"leader_down,omitempty"`
+	Error      string `json:"error,omitempty"`
 }
 
 // drainCmd moves the lead of every ensemble node leads to another member, so that
@@ -66,6 +70,8 @@ func drainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		switch {
 		case d.Error != "":
 			fmt.Fprintf(stdout, "%s: %s\n", d.Ensemble, d.Error)
+		case d.LeaderDown:
+			fmt.Fprintf(stdout, "%s: moved to %s (%s is down, and no member this client reaches could reach the leader, so %s most likely led it)\n", d.Ensemble, d.To, node, node)
 		case d.Moved:
 			fmt.Fprintf(stdout, "%s: moved from %s to %s\n", d.Ensemble, d.Leader, d.To)
 		default:
@@ -90,13 +96,16 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 	}
 	d := &drained{Ensemble: string(e.ID)}
 	res, took := cl.call(ctx, router.ToEnsemble(e.ID).Through(router.NodeID(cl.c.via)), []byte("leader"))
-	if res.Err != nil {
+	if res.Err != nil && cl.leaderDown(ctx, e, node, res.Err, took) {
+		d.LeaderDown = true
+	} else if res.Err != nil {
 		d.Error = fmt.Sprintf("who leads it is not known: %v", cl.unanswered(string(e.ID), res.Err, took))
 		return d
-	}
-	d.Leader = string(res.Peer.Node)
-	if res.Peer.Node != node {
-		return d
+	} else {
+		d.Leader = string(res.Peer.Node)
+		if res.Peer.Node != node {
+			return d
+		}
 	}
 	var tried []string
 	for _, m := range e.Members {
@@ -117,6 +126,33 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 		d.Error = fmt.Sprintf("led by %s, and no other member took it: %v", node, tried)
 	}
 	return d
+}
+
+// leaderDown reports whether e's leader, which --via could not reach (err, after
+// took), is most likely node, which is down: this client is not connected to node,
+// and no other member it is connected to reaches e's leader either. (A node that
+// goes down leaves its leads in every directory until a member takes the lead.)
+func (cl *client) leaderDown(ctx context.Context, e cluster.Ensemble, node router.NodeID, err error, took time.Duration) bool {
+	if !unreachable(err, took, cl.c.timeout) || cl.tr.Connected(node) {
+		return false
+	}
+	for _, m := range e.Members {
+		if m == node || m == router.NodeID(cl.c.via) || !cl.tr.Connected(m) {
+			continue
+		}
+		res, took := cl.call(ctx, router.ToEnsemble(e.ID).Through(m), []byte("leader"))
+		if !unreachable(res.Err, took, cl.c.timeout) {
+			return false // m reaches the leader (then not node), or fails otherwise
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// unreachable reports whether err, after took of a call with timeout, says the
+// leader's node could not be reached: ErrUnreachable, or under riak semantics a
+// timeout answered at once.
+func unreachable(err error, took, timeout time.Duration) bool {
+	return errors.Is(err, router.ErrUnreachable) || errors.Is(err, router.ErrTimeout) && took < timeout/2
 }
 
 // settle waits, up to the call timeout, until --via's node names m's member as e's

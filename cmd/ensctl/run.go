@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -202,6 +203,11 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	if err := c.checkSize(cmd, ens, event); err != nil {
 		return err
 	}
+	if known := c.Shape.Ensembles; cmd == "cast" && len(known) > 0 && !slices.ContainsFunc(known, func(e cluster.Ensemble) bool { return string(e.ID) == ens }) {
+		// No answer would say that the name is wrong, as a call's no-leader does.
+		return fmt.Errorf("%w: cast: %s is not one of the ensembles of %s (%s): a cast is not answered, so nothing would say the name is wrong",
+			cluster.ErrUsage, ens, c.Setting("ensemble"), ensembleNames(known))
+	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
 		return err
@@ -224,11 +230,12 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 			b, _ := json.Marshal(struct {
 				Ensemble string `json:"ensemble"`
 				Sent     bool   `json:"sent"`
-			}{ens, true})
+				Via      string `json:"via"`
+			}{ens, true, c.via})
 			fmt.Fprintln(stdout, string(b))
 			return nil
 		}
-		fmt.Fprintln(stdout, "sent")
+		fmt.Fprintf(stdout, "sent via %s (a cast is not answered: whether %s's leader got it is not known)\n", c.via, ens)
 		return nil
 	}
 	res, took := cl.call(ctx, cl.ensemble(ens), event)
@@ -248,6 +255,13 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 	if errors.Is(err, router.ErrNoLeader) {
 		return cl.noLeader(ens, err)
 	}
+	if errors.Is(err, router.ErrUnreachable) && !errors.Is(err, router.ErrTooLarge) {
+		why := fmt.Sprintf("--via %s, or a node it passed the request to, could not reach %s's leader: its node is down or cut off, or no longer hosts it", cl.c.via, ens)
+		if _, not := cl.connected(); len(not) > 0 {
+			why += fmt.Sprintf(" (this client is not connected to %s either)", strings.Join(not, ","))
+		}
+		return &explained{fmt.Sprintf("%v: %s", err, why), err}
+	}
 	if !errors.Is(err, router.ErrTimeout) {
 		return err
 	}
@@ -258,14 +272,7 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 		}
 		return &explained{fmt.Sprintf("%v after %v of --timeout %v: %s", err, took.Round(time.Microsecond), cl.c.timeout, why), err}
 	}
-	var conn, not []string
-	for _, m := range cl.c.Members() {
-		if cl.tr.Connected(m) {
-			conn = append(conn, string(m))
-		} else {
-			not = append(not, string(m))
-		}
-	}
+	conn, not := cl.connected()
 	peers := cl.c.Setting("peers")
 	why := fmt.Sprintf("this client is connected to every node in %s (connected: %s): %s's leader was slow or busy (a longer --timeout waits for it), or it is on a node missing from %s, whose answer cannot reach this client: %s must list every node of the cluster",
 		peers, strings.Join(conn, ","), ens, peers, peers)
@@ -276,6 +283,27 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, why), err}
 }
 
+// connected returns the members this client is connected to and those it is not.
+func (cl *client) connected() (conn, not []string) {
+	for _, m := range cl.c.Members() {
+		if cl.tr.Connected(m) {
+			conn = append(conn, string(m))
+		} else {
+			not = append(not, string(m))
+		}
+	}
+	return conn, not
+}
+
+// ensembleNames lists the ids of ens, separated by commas.
+func ensembleNames(ens []cluster.Ensemble) string {
+	names := make([]string, len(ens))
+	for i, e := range ens {
+		names[i] = string(e.ID)
+	}
+	return strings.Join(names, ", ")
+}
+
 // noLeader explains a no-leader answer: a name that is no ensemble's gets it as well
 // as an ensemble in an election, so a name the client was told of (--config or
 // --ensemble) is told apart from one it was not, most likely mistyped.
@@ -284,14 +312,12 @@ func (cl *client) noLeader(ens string, err error) error {
 	if len(known) == 0 {
 		return &explained{fmt.Sprintf("%v: the nodes know no leader of %s: it is not an ensemble of the cluster, or it has had no leader yet, or an election is on", err, ens), err}
 	}
-	names := make([]string, len(known))
-	for i, e := range known {
+	for _, e := range known {
 		if string(e.ID) == ens {
 			return &explained{fmt.Sprintf("%v: the nodes know no leader of %s, one of the ensembles of %s: it has had no leader yet, or an election is on", err, ens, cl.c.Setting("ensemble")), err}
 		}
-		names[i] = string(e.ID)
 	}
-	return &explained{fmt.Sprintf("%v: %s is not one of the ensembles of %s (%s), and the nodes know no leader of it: is the name right?", err, ens, cl.c.Setting("ensemble"), strings.Join(names, ", ")), err}
+	return &explained{fmt.Sprintf("%v: %s is not one of the ensembles of %s (%s), and the nodes know no leader of it: is the name right?", err, ens, cl.c.Setting("ensemble"), ensembleNames(known)), err}
 }
 
 func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -317,21 +343,23 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	ens := router.EnsembleID(fs.Arg(0))
-	target, event := router.ToEnsemble(ens).Through(router.NodeID(c.via)), "leader"
 	var node router.NodeID
 	if verb == "set" {
 		node = router.NodeID(fs.Arg(1))
 		if _, ok := c.Peers[node]; !ok {
 			return fmt.Errorf("%w: leader set: node %s is not in %s", cluster.ErrUsage, node, c.Setting("peers"))
 		}
-		// The member itself takes the lead, and its node spreads the news by gossip.
-		target, event = router.ToPeer(cluster.PeerRef(ens, node)), "lead"
 	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
 		return err
 	}
 	defer cl.close()
+	target, event := cl.ensemble(string(ens)), "leader" // --via is settled once dialed
+	if verb == "set" {
+		// The member itself takes the lead, and its node spreads the news by gossip.
+		target, event = router.ToPeer(cluster.PeerRef(ens, node)), "lead"
+	}
 	res, took := cl.call(ctx, target, []byte(event))
 	if verb == "set" && errors.Is(res.Err, router.ErrUnreachable) && cl.tr.Connected(node) {
 		res.Err = cl.noMember(ctx, ens, node)

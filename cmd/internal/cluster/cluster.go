@@ -329,13 +329,19 @@ func (o *Options) Members() []router.NodeID { return sortedIDs(o.Peers) }
 // First returns the first member that --peers, or the config file's "peers" object,
 // lists ("" if there is none).
 func (o *Options) First() router.NodeID {
-	if len(o.order) > 0 {
-		return o.order[0]
-	}
-	if m := o.Members(); len(m) > 0 {
-		return m[0] // Peers set by a program, not by Resolve
+	if m := o.Listed(); len(m) > 0 {
+		return m[0]
 	}
 	return ""
+}
+
+// Listed returns the members in the order --peers, or the config file's "peers"
+// object, lists them (sorted, for Peers a program set rather than Resolve).
+func (o *Options) Listed() []router.NodeID {
+	if len(o.order) > 0 {
+		return o.order
+	}
+	return o.Members()
 }
 
 func sortedIDs(peers map[router.NodeID]string) []router.NodeID {
