@@ -46,6 +46,11 @@ type Repro struct {
 	// (a property test's ENSROUTE_INJECT), which no other run injects: a replay runs
 	// the same world without them.
 	InjectedBugs []string `json:"injected_bugs,omitempty"`
+	// Crash says how the run that wrote the repro ended, when it did not run to its
+	// end: the simulation's panic, or the exit of the sweep worker that ran it (a
+	// worker killed from outside, for want of memory say, leaves a repro of the seed
+	// it was running, which need not fail alone).
+	Crash string `json:"crash,omitempty"`
 }
 
 // NewRepro records the run of spec with seed and sem that produced rep.
@@ -201,6 +206,7 @@ func ParseRepro(r io.Reader) (Repro, error) {
 		ViolationCounts: raw.ViolationCounts,
 		TraceHash:       raw.TraceHash,
 		InjectedBugs:    raw.InjectedBugs,
+		Crash:           raw.Crash,
 	}, nil
 }
 
@@ -218,6 +224,7 @@ type reproJSON struct {
 	ViolationCounts map[string]uint64 `json:"violation_counts"`
 	TraceHash       string            `json:"trace_hash"`
 	InjectedBugs    []string          `json:"injected_bugs"`
+	Crash           string            `json:"crash"`
 }
 
 // ModuleVersion names the code that ran: the main module's version plus its VCS

@@ -98,6 +98,7 @@ func TestUsage(t *testing.T) {
 		{name: "run both scenario and spec", args: []string{"run", "--scenario", "steady", "--spec", "x.json"}, wantCode: exitUsage, wantStderr: "exactly one of --scenario and --spec"},
 		{name: "run positional argument", args: []string{"run", "--scenario", "steady", "extra"}, wantCode: exitUsage, wantStderr: "no positional arguments"},
 		{name: "run bad seed", args: []string{"run", "--scenario", "steady", "--seed", "abc"}, wantCode: exitUsage, wantStderr: `ensim: invalid value "abc" for flag -seed`},
+		{name: "run trace at the default repro", args: []string{"run", "--scenario", "steady", "--seed", "7", "--trace", "ensim-repro-steady-default-7.json"}, wantCode: exitUsage, wantStderr: "--trace ensim-repro-steady-default-7.json and the repro a failure writes (--repro chooses another) ensim-repro-steady-default-7.json name the same file"},
 		{name: "run seed with a leading 0", args: []string{"run", "--scenario", "steady", "--seed", "010"}, wantCode: exitUsage, wantStderr: `invalid value "010" for flag -seed: a leading 0 would read as octal`},
 		{name: "sweep from with a leading 0", args: []string{"sweep", "--scenario", "steady", "--seeds", "1", "--from", "0_7"}, wantCode: exitUsage, wantStderr: "a leading 0 would read as octal"},
 		{name: "run negative seed", args: []string{"run", "--scenario", "steady", "--seed", "-1"}, wantCode: exitUsage, wantStderr: "-seed"},

@@ -39,6 +39,16 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 			fmt.Fprintf(stderr, "ensim: sweep merge: %v\n", err)
 			return exitUsage
 		}
+		// A shard that ran fewer of its seeds than it had, and found no failure, was
+		// stopped (an interrupt, a CI time limit): the merge does not cover the seeds
+		// it names, and must not pass for a sweep that did.
+		var stopped []mergeInput
+		for _, in := range inputs {
+			if in.sum.SeedsRun < in.share && len(in.sum.Failures) == 0 || in.sum.Interrupted {
+				stopped = append(stopped, in)
+				sum.Interrupted = true
+			}
+		}
 		var werr error
 		if human {
 			_, werr = io.WriteString(stdout, sweepText(sum, 0))
@@ -51,17 +61,11 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 			_, werr = stdout.Write(append(b, '\n'))
 		}
 		ok := printed(stderr, werr)
-		// A shard that ran fewer of its seeds than it had, and found no failure, was
-		// stopped (an interrupt, a CI time limit): the merge does not cover the seeds
-		// it names, and must not pass for a sweep that did.
-		short := false
-		for _, in := range inputs {
-			if in.sum.SeedsRun < in.share && len(in.sum.Failures) == 0 {
-				fmt.Fprintf(stderr, "ensim: sweep merge: %s (shard %s) ran %d of its %d seeds and found no failure: it was stopped early, and the seeds it did not run are not covered\n",
-					in.path, in.sum.Shard, in.sum.SeedsRun, in.share)
-				short = true
-			}
+		for _, in := range stopped {
+			fmt.Fprintf(stderr, "ensim: sweep merge: %s (shard %s) ran %d of its %d seeds and was stopped early: the seeds it did not run are not covered\n",
+				in.path, in.sum.Shard, in.sum.SeedsRun, in.share)
 		}
+		short := len(stopped) > 0
 		// A shard that is missing altogether (an artifact lost, a job that never ran)
 		// leaves seeds uncovered just the same.
 		if missing := missingSeeds(inputs, sum); missing != "" && !partial {
@@ -206,12 +210,13 @@ func parseShardList(v string) ([]shardSpec, error) {
 func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 	first := inputs[0]
 	sum := sweepSummary{
-		Scenario:  first.sum.Scenario,
-		SpecHash:  first.sum.SpecHash,
-		Semantics: first.sum.Semantics,
-		From:      first.sum.From,
-		Seeds:     first.sum.Seeds,
-		Probes:    map[string]uint64{},
+		Scenario:      first.sum.Scenario,
+		SpecHash:      first.sum.SpecHash,
+		ModuleVersion: first.sum.ModuleVersion,
+		Semantics:     first.sum.Semantics,
+		From:          first.sum.From,
+		Seeds:         first.sum.Seeds,
+		Probes:        map[string]uint64{},
 	}
 	var shards []shardSpec
 	for k, in := range inputs {
@@ -225,6 +230,10 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 		case s.SpecHash != sum.SpecHash:
 			return sweepSummary{}, fmt.Errorf("%s and %s are sweeps of different specs (spec_hash %q and %q), both named %q: merge takes shards of one sweep",
 				first.path, in.path, sum.SpecHash, s.SpecHash, cmp.Or(sum.Scenario, "(unnamed spec)"))
+		case s.ModuleVersion != sum.ModuleVersion && s.ModuleVersion != "" && sum.ModuleVersion != "":
+			// Another revision, tagged version or Go release may run a seed otherwise.
+			return sweepSummary{}, fmt.Errorf("%s was swept by %s, %s by %s: merge takes shards of one sweep, run by one build (run the shard again with the other's)",
+				first.path, sum.ModuleVersion, in.path, s.ModuleVersion)
 		case s.Semantics != sum.Semantics:
 			return sweepSummary{}, fmt.Errorf("%s ran under %s semantics, %s under %s: merge takes shards of one sweep", first.path, sum.Semantics, in.path, s.Semantics)
 		case s.From != sum.From || s.Seeds != sum.Seeds:

@@ -109,14 +109,26 @@ func TestMergeShortShard(t *testing.T) {
 	short := shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 2 })
 	shortPath := writeSummary(t, short)
 	code, stdout, stderr := ensim(t, "sweep", "merge", writeSummary(t, whole), shortPath)
-	if code != exitFail || !strings.Contains(stderr, shortPath+" (shard 2/2) ran 2 of its 5 seeds and found no failure") {
+	if code != exitFail || !strings.Contains(stderr, shortPath+" (shard 2/2) ran 2 of its 5 seeds and was stopped early") {
 		t.Errorf("exit %d, stderr %q; want %d naming the short shard", code, stderr, exitFail)
 	}
-	if got := decodeSweep(t, stdout); got.SeedsRun != 7 {
-		t.Errorf("merged seeds_run %d, want 7: the merge is still printed", got.SeedsRun)
+	if got := decodeSweep(t, stdout); got.SeedsRun != 7 || !got.Interrupted {
+		t.Errorf("merged seeds_run %d, interrupted %v; want 7 and true: the merge is still printed, and says that it falls short", got.SeedsRun, got.Interrupted)
 	}
-	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, whole), writeSummary(t, shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 5 }))); code != exitOK {
-		t.Errorf("two whole shards: exit %d\n%s", code, stderr)
+	code, stdout, stderr = ensim(t, "sweep", "merge", writeSummary(t, whole), writeSummary(t, shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 5 })))
+	if code != exitOK || decodeSweep(t, stdout).Interrupted {
+		t.Errorf("two whole shards: exit %d, interrupted %v\n%s", code, decodeSweep(t, stdout).Interrupted, stderr)
+	}
+	// A shard interrupted after a failure ran short for the interrupt too: its
+	// summary says so, and so does the merge.
+	stopped := shardSummary("2/2", func(s *sweepSummary) {
+		s.SeedsRun, s.Interrupted = 3, true
+		s.Failures = []sweepFailure{{Seed: 2, Invariants: []string{"liveness"}, Violations: []scenarios.Violation{}, ViolationsTotal: 1}}
+	})
+	stoppedPath := writeSummary(t, stopped)
+	code, stdout, stderr = ensim(t, "sweep", "merge", writeSummary(t, whole), stoppedPath)
+	if code != exitFail || !decodeSweep(t, stdout).Interrupted || !strings.Contains(stderr, stoppedPath+" (shard 2/2) ran 3 of its 5 seeds and was stopped early") {
+		t.Errorf("an interrupted shard with a failure: exit %d, stderr %q; want 1, interrupted, and the shard named", code, stderr)
 	}
 	// More seeds run than the shard holds is not a summary sweep wrote.
 	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 6 }))); code != exitUsage || !strings.Contains(stderr, "seeds_run 6, more than the 5 seeds of shard 2/2") {
@@ -181,6 +193,9 @@ func TestMergeRefuses(t *testing.T) {
 		{name: "other spec of the same name", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.SpecHash = "0123456789abcdef" })),
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.SpecHash = "fedcba9876543210" }))},
 			want: `are sweeps of different specs (spec_hash "0123456789abcdef" and "fedcba9876543210"), both named "steady"`},
+		{name: "other build", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.ModuleVersion = "(devel) 0123abc go1.26.8" })),
+			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.ModuleVersion = "(devel) 4567def go1.26.8" }))},
+			want: "was swept by (devel) 0123abc go1.26.8, "},
 		{name: "other semantics", files: []string{sum(t, shardSummary("1/2", nil)),
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.Semantics = "riak" }))}, want: "under riak: merge takes shards of one sweep"},
 		{name: "other seeds", files: []string{sum(t, shardSummary("1/2", nil)),

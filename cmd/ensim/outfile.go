@@ -30,6 +30,20 @@ type outFile struct {
 	tmp    string // the temporary file's name; "" when written in place
 }
 
+// stdStream returns "stdout" or "stderr" when fi, a regular file, is the file this
+// process's stdout or stderr writes to, "" otherwise.
+func stdStream(fi os.FileInfo) string {
+	for _, s := range []struct {
+		name string
+		f    *os.File
+	}{{"stdout", os.Stdout}, {"stderr", os.Stderr}} {
+		if sfi, err := s.f.Stat(); err == nil && os.SameFile(fi, sfi) {
+			return s.name
+		}
+	}
+	return ""
+}
+
 // tmpSeq tells apart the temporary files of one process.
 var tmpSeq int
 
@@ -47,6 +61,11 @@ func createOut(path string) (*outFile, error) {
 		}
 		return &outFile{f: f, path: path}, nil
 	case err == nil:
+		if std := stdStream(fi); std != "" {
+			// /dev/stdout with stdout redirected to a file: the file renamed over it
+			// would take the output written to stdout with it.
+			return nil, fmt.Errorf("%s is the file ensim's %s is redirected to: it would replace what ensim writes there; give this output a file of its own", path, std)
+		}
 		// Check that the file could be written over, without touching it.
 		f, err := os.OpenFile(path, os.O_WRONLY, 0)
 		if err != nil {
@@ -242,7 +261,12 @@ func (t *tempFiles) create(path, target, tmp string) (*outFile, error) {
 	return o, nil
 }
 
-// watch starts watching for an interrupt or a SIGTERM, unless it has already or a
+// stopSignals are the signals that end ensim, each handled: an interrupt (^C), a
+// SIGTERM (a CI runner's or a service manager's stop) and a SIGHUP (the terminal
+// gone, an ssh session ended).
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+
+// watch starts watching for a stop signal (stopSignals), unless it has already or a
 // command handles them itself; the caller holds the lock. A signal the process was
 // started with ignored stays ignored (a job started in the background of a script
 // ignores SIGINT).
@@ -252,7 +276,7 @@ func (t *tempFiles) watch() {
 	}
 	t.watching = true
 	var sigs []os.Signal
-	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+	for _, s := range stopSignals {
 		if !signal.Ignored(s) {
 			sigs = append(sigs, s)
 		}

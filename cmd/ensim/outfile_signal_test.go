@@ -17,8 +17,15 @@ import (
 // TestInterruptRemovesTemporaryFiles: ^C during ensim run --trace leaves the trace
 // file that was there as it was, no temporary file behind (it would hold up to
 // gigabytes, under a hidden name), and ends the process by the interrupt, as it
-// ended before files were written under temporary names.
+// ended before files were written under temporary names. So does the SIGHUP of a
+// terminal that goes (it left the files behind).
 func TestInterruptRemovesTemporaryFiles(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) { signalRemovesTemporaryFiles(t, sig) })
+	}
+}
+
+func signalRemovesTemporaryFiles(t *testing.T, sig syscall.Signal) {
 	dir := t.TempDir()
 	s, _ := scenarios.Named("steady")
 	s.Workload.Duration = scenarios.Duration(200 * time.Second) // runs for seconds
@@ -51,21 +58,80 @@ func TestInterruptRemovesTemporaryFiles(t *testing.T) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	err = cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) {
-		t.Fatalf("ensim run ended with %v, want it ended by the interrupt (did the run finish first?)", err)
+		t.Fatalf("ensim run ended with %v, want it ended by %v (did the run finish first?)", err, sig)
 	}
-	if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGINT {
-		t.Errorf("ensim run ended with %v, want it ended by SIGINT", err)
+	if ws, ok := ee.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != sig {
+		t.Errorf("ensim run ended with %v, want it ended by %v", err, sig)
 	}
 	if left := temp(); len(left) != 0 {
 		t.Errorf("temporary files left behind: %s", strings.Join(left, ", "))
 	}
 	if b, err := os.ReadFile(trace); err != nil || string(b) != "the trace of an earlier run\n" {
 		t.Errorf("the earlier trace is now %q (%v)", b, err)
+	}
+}
+
+// TestClosedStdoutKeepsRepro: a failing run whose stdout is a pipe nobody reads any
+// more (ensim run --json | a jq that exited on a typo) still writes its repro,
+// reports its violations and exits 1; it used to die of SIGPIPE while printing its
+// report (exit 141), before writing the repro, leaving an empty temporary file. A
+// passing run in the same place exits 2: its output was lost.
+func TestClosedStdoutKeepsRepro(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := scenarios.Named("steady")
+	s.Workload.Duration = scenarios.Duration(2 * time.Second)
+	pass := filepath.Join(dir, "pass.json")
+	if err := os.WriteFile(pass, s.JSON(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s.Liveness = &scenarios.Liveness{From: 0, Within: scenarios.Duration(time.Millisecond)} // no call is that fast
+	fail := filepath.Join(dir, "fail.json")
+	if err := os.WriteFile(fail, s.JSON(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		spec string
+		exit int
+	}{{fail, exitFail}, {pass, exitUsage}} {
+		repro := filepath.Join(dir, "repro-"+filepath.Base(tc.spec))
+		cmd, err := testWorker()(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Args = []string{cmd.Args[0], "run", "--spec", tc.spec, "--json", "--repro", repro}
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close() // the reader is gone before the report is written
+		var errb strings.Builder
+		cmd.Stdout, cmd.Stderr = w, &errb
+		err = cmd.Run()
+		w.Close()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tc.exit || !strings.Contains(errb.String(), "ensim: writing the output:") {
+			t.Errorf("%s: exit %d (%v), stderr %.300q; want %d, the lost output reported", filepath.Base(tc.spec), code, err, errb.String(), tc.exit)
+		}
+		if b, err := os.ReadFile(repro); err != nil || !strings.Contains(string(b), `"seed"`) {
+			t.Errorf("%s: the repro: %v, %.100q", filepath.Base(tc.spec), err, b)
+		}
+		if tc.exit == exitFail && !strings.Contains(errb.String(), "invariant violations") {
+			t.Errorf("the failing run's stderr %.300q names no violations", errb.String())
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, ".*tmp-*")); len(left) > 0 {
+			t.Errorf("temporary files left: %v", left)
+		}
 	}
 }

@@ -200,3 +200,34 @@ func TestTraceThroughDanglingSymlink(t *testing.T) {
 		t.Errorf("out/ holds %q, want %q", got, want)
 	}
 }
+
+// TestOutputIsNotStdout: an output whose path is the regular file stdout or stderr is
+// redirected to (ensim run --json --trace /dev/stdout > out) is refused: the file
+// renamed over it would have taken the report with it, leaving only the trace.
+func TestOutputIsNotStdout(t *testing.T) {
+	dir := t.TempDir()
+	for _, std := range []string{"stdout", "stderr"} {
+		path := filepath.Join(dir, std+".txt")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &os.Stdout
+		if std == "stderr" {
+			p = &os.Stderr
+		}
+		old := *p
+		*p = f
+		_, err = createOut(path)
+		*p = old
+		f.Close()
+		if err == nil || !strings.Contains(err.Error(), "is the file ensim's "+std+" is redirected to") {
+			t.Errorf("%s: createOut of the file %s goes to: %v, want it refused", std, std, err)
+		}
+		if o, err := createOut(path); err != nil {
+			t.Errorf("%s: createOut of the same file once %s goes elsewhere: %v", std, std, err)
+		} else {
+			o.discard()
+		}
+	}
+}

@@ -61,8 +61,8 @@ func TestSeedPanics(t *testing.T) {
 	if stdout != "" {
 		t.Errorf("run: stdout %q, want none", stdout)
 	}
-	if _, err := os.Stat(runRepro); err != nil {
-		t.Errorf("run: no repro: %v", err)
+	if rp, _, err := readRepro(runRepro, "run"); err != nil || rp.Crash != "the simulation panicked: test panic on seed 3" {
+		t.Errorf("run: repro's crash %q (%v), want the panic", rp.Crash, err)
 	}
 
 	code, _, stderr = ensim(t, "replay", reproPath)

@@ -10,9 +10,11 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/signal"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/limitfile"
@@ -98,6 +100,10 @@ var commands = map[string]command{
 // run is ensim with its arguments (without the program name). It returns the exit
 // status; it never panics on bad input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	// A write to a closed pipe (ensim run --json | a reader that exited) fails with
+	// EPIPE instead of ending the process by SIGPIPE: a failing run still writes its
+	// repro and exits 1, and lost output is reported (exit 2), as on a full disk.
+	signal.Ignore(syscall.SIGPIPE)
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
@@ -283,6 +289,14 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if o.routers > 0 {
 		spec.Routers = o.routers
 	}
+	if o.repro == "" {
+		// A failure writes its repro to the default path: an output of the same
+		// name would be replaced by it.
+		def := defaultReproPath(spec.Name, o.sem, o.seed)
+		if err := clobbers("", map[string]string{"--trace": o.trace, "--cpuprofile": o.cpuprofile, "the repro a failure writes (--repro chooses another)": def}); err != nil {
+			return usageErr(stderr, syn, "%v", err)
+		}
+	}
 	progress := newRunProgress(stderr)
 	opt := scenarios.Options{Seed: o.seed, Semantics: o.sem, Progress: progress.hook()}
 	traceFile, err := createTrace(o.trace)
@@ -410,6 +424,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 func (o *runOptions) crashed(p *simPanic, spec scenarios.Spec, reproFile *outFile, stderr io.Writer) int {
 	printPanic(stderr, p)
 	rp := scenarios.NewRepro(spec, o.seed, o.sem, scenarios.Report{})
+	rp.Crash = p.Error()
 	path := o.repro
 	var werr error
 	if reproFile != nil {

@@ -14,7 +14,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -65,7 +64,9 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	countVar(fs, &o.seeds, "seeds", 0, "run `N` seeds (required)")
 	uintVar(fs, &o.from, "from", 1, "the first seed `S`")
 	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
-	fs.IntVar(&o.parallel, "parallel", runtime.NumCPU(), "run `P` worker processes")
+	// GOMAXPROCS, not NumCPU: it follows a container's CPU quota, where a worker per
+	// host CPU would oversubscribe the quota (and the memory).
+	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "run `P` worker processes (default: the CPUs this process may use, a container's quota included)")
 	fs.Var(shardFlag{&o.shard}, "shard", "run only shard `I/N`: the seeds s with (s - S) % N == I-1")
 	fs.StringVar(&o.out, "out", "", "write repro files into `DIR` (default: the current directory)")
 	fs.BoolVar(&o.keepGoing, "keep-going", false, "run every seed even after a failure")
@@ -77,11 +78,11 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 func sweepFlags(fs *flag.FlagSet) commandFunc {
 	o := newSweepOptions(fs)
 	return func(ctx context.Context, pos []string, stdout, stderr io.Writer) int {
-		// An interrupt or a SIGTERM ends the sweep as ctx being done does: the
-		// workers are killed and waited for, and the summary of the seeds run so far
-		// is printed. Without this the signal would kill ensim alone, and its
+		// An interrupt, a SIGTERM or a SIGHUP ends the sweep as ctx being done does:
+		// the workers are killed and waited for, and the summary of the seeds run so
+		// far is printed. Without this the signal would kill ensim alone, and its
 		// workers would go on running their seeds with no one to report to.
-		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		ctx, stop := signal.NotifyContext(ctx, stopSignals...)
 		defer stop()
 		temps.Lock()
 		temps.off = true // the repro files it writes are small, and written at once
@@ -98,15 +99,22 @@ type sweepSummary struct {
 	// of the spec of its first seed, as JSON (a named scenario's as this build draws
 	// it). Shards of one sweep have the same; merge refuses to mix others, which a
 	// name alone would not tell apart (two edits of one spec file).
-	SpecHash  string `json:"spec_hash"`
-	Semantics string `json:"semantics"`
-	From      uint64 `json:"from"`
-	Seeds     uint64 `json:"seeds"`
+	SpecHash string `json:"spec_hash"`
+	// ModuleVersion names the build that ran the sweep (scenarios.ModuleVersion):
+	// merge refuses shards of two builds that name their revisions.
+	ModuleVersion string `json:"module_version"`
+	Semantics     string `json:"semantics"`
+	From          uint64 `json:"from"`
+	Seeds         uint64 `json:"seeds"`
 	// Shard is "I/N"; a merge of shards lists them ("1/3,3/3"), or says "1/1" when
 	// they are every shard of the sweep.
-	Shard     string `json:"shard"`
-	SeedsRun  uint64 `json:"seeds_run"`
-	Rechecked uint64 `json:"rechecked"`
+	Shard    string `json:"shard"`
+	SeedsRun uint64 `json:"seeds_run"`
+	// Interrupted: the sweep (of a merge, a shard of it) was stopped before it ran
+	// its seeds, by an interrupt or a SIGTERM (a CI time limit), and not by a
+	// failure: seeds_run falls short of the seeds for want of time.
+	Interrupted bool   `json:"interrupted"`
+	Rechecked   uint64 `json:"rechecked"`
 	// Failures are sorted by seed.
 	Failures     []sweepFailure `json:"failures"`
 	SeedsPerSec  float64        `json:"seeds_per_sec"`
@@ -217,6 +225,8 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 
 	sum := s.summary(name, wall)
 	sum.SpecHash = specHash(specOf(o.from), scenarios.Drawn(o.scenario))
+	sum.ModuleVersion = scenarios.ModuleVersion()
+	sum.Interrupted = s.interrupted
 	for _, seed := range sortedSeeds(s.failures) {
 		s.printFailure(stderr, s.failures[seed], s.firsts[seed])
 	}

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -59,6 +60,7 @@ func testWorkerMain() int {
 	}
 	crash, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_CRASH"), 10, 64)
 	garbage, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_GARBAGE"), 10, 64)
+	kill, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_KILL"), 10, 64)
 	nondet := os.Getenv("ENSIM_TEST_NONDET") == "1"
 	if v := os.Getenv("ENSIM_TEST_PANIC"); v != "" {
 		seed, err := strconv.ParseUint(v, 10, 64)
@@ -75,6 +77,10 @@ func testWorkerMain() int {
 			os.Exit(3)
 		case garbage:
 			os.Stdout.WriteString("this is not JSON\n")
+		case kill:
+			// As the kernel's out-of-memory killer would.
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
 		}
 		// Only a hash the run made can differ: a run asked for none reports "".
 		if nondet && n%2 == 1 && res.TraceHash != "" {
@@ -522,6 +528,10 @@ func TestSweepWorkerFails(t *testing.T) {
 			want: "exited (exit status 3) while running seed 3"},
 		{name: "crash stops the sweep", env: []string{"ENSIM_TEST_WORKER_CRASH=1"}, seeds: 20, seed: 1,
 			want: "exited (exit status 3) while running seed 1"},
+		// Killed from outside (SIGKILL, as the out-of-memory killer kills): the
+		// repro says so, and a replay that runs clean says what that means.
+		{name: "killed", env: []string{"ENSIM_TEST_WORKER_KILL=2"}, keepGoing: true, seeds: 3, seed: 2,
+			want: "exited (signal: killed) while running seed 2 (killed from outside: out of memory? The kernel's log, dmesg, says)"},
 		{name: "garbage", env: []string{"ENSIM_TEST_WORKER_GARBAGE=2"}, keepGoing: true, seeds: 4, seed: 2,
 			want: `failed while running seed 2: it wrote garbage: "this is not JSON"`},
 		// One worker, handed seed 4 ahead when it dies on seed 3: a new worker must
@@ -550,13 +560,24 @@ func TestSweepWorkerFails(t *testing.T) {
 			}
 			// A worker that exited while running a seed leaves a repro of the seed;
 			// one that broke the protocol (garbage) leaves none.
-			crashed := strings.HasPrefix(tc.name, "crash")
+			crashed := strings.HasPrefix(tc.name, "crash") || tc.name == "killed"
 			if f := s.Failures[0]; !strings.Contains(f.Error, tc.want) || (f.Repro != "") != crashed {
 				t.Errorf("error %q, repro %q; want %q and a repro: %v", f.Error, f.Repro, tc.want, crashed)
 			} else if crashed {
 				want := filepath.Join(out, defaultReproPath("steady", router.Default, tc.seed))
 				if _, err := os.Stat(want); f.Repro != want || err != nil {
 					t.Errorf("repro %q (%v), want %s written", f.Repro, err, want)
+				}
+				// The repro says how the run ended; its replay runs to its end, and
+				// says that the seed need not fail alone.
+				rp, _, err := readRepro(want, "run")
+				if err != nil || !strings.Contains(rp.Crash, tc.want) {
+					t.Errorf("the repro's crash %q (%v), want %q", rp.Crash, err, tc.want)
+				}
+				var rout, rerr bytes.Buffer
+				note := "the run that wrote the repro did not finish: " + f.Error + "; this one ran to its end"
+				if code := replay(want, false, "", &rout, &rerr); code != exitOK || !strings.Contains(rout.String(), note) {
+					t.Errorf("replay: exit %d, stdout %q, stderr %q; want 0 and %q", code, rout.String(), rerr.String(), note)
 				}
 			}
 			// With --keep-going the sweep replaces the worker and runs every seed;

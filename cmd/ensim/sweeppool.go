@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -342,6 +343,8 @@ func (s *sweeper) handle(ev workerEvent) {
 			why = fmt.Sprintf("worker %d exited (%s) while running seed %d", w.id, exitString(ev.exit), j.seed)
 			if p := panicLine(w.stderr.String()); p != "" {
 				why += ": " + p
+			} else if killed(ev.exit) {
+				why += " (killed from outside: out of memory? The kernel's log, dmesg, says)"
 			}
 		}
 		if j.first == nil {
@@ -355,7 +358,7 @@ func (s *sweeper) handle(ev workerEvent) {
 			// The worker crashed on its own, running this seed: its spec, seed and
 			// semantics are known, and ensim run or replay reproduce the crash.
 			if old, ok := s.failures[j.seed]; !ok || old.Repro == "" {
-				f.Repro = s.writeRepro(f, scenarios.Report{})
+				f.Repro = s.writeRepro(f, scenarios.Report{}, why)
 			}
 		}
 		s.fail(f)
@@ -405,7 +408,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 				j.seed, j.first.hash, j.first.worker, res.TraceHash, w.id)}
 			s.firsts[j.seed] = *j.first
 			if _, ok := s.failures[j.seed]; !ok {
-				f.Repro = s.writeRepro(f, scenarios.Report{TraceHash: j.first.hash})
+				f.Repro = s.writeRepro(f, scenarios.Report{TraceHash: j.first.hash}, "")
 			}
 			s.fail(f)
 		}
@@ -433,7 +436,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 		sort.Strings(f.Invariants)
 		if res.Error == "" {
 			f.Repro = s.writeRepro(f, scenarios.Report{Violations: res.Violations, ViolationsTotal: res.ViolationsTotal,
-				ViolationCounts: res.ViolationCounts, TraceHash: res.TraceHash})
+				ViolationCounts: res.ViolationCounts, TraceHash: res.TraceHash}, "")
 		}
 		s.fail(f)
 	}
@@ -458,10 +461,12 @@ func (s *sweeper) ran(i uint64) {
 
 // writeRepro writes the repro of a failing seed into --out and returns its path; if
 // it cannot, it says so in f.Error and returns "".
-func (s *sweeper) writeRepro(f *sweepFailure, rep scenarios.Report) string {
+func (s *sweeper) writeRepro(f *sweepFailure, rep scenarios.Report, crash string) string {
 	spec := s.specOf(f.Seed)
 	path := filepath.Join(s.o.out, defaultReproPath(spec.Name, s.o.sem, f.Seed))
-	if err := writeRepro(path, scenarios.NewRepro(spec, f.Seed, s.o.sem, rep)); err != nil {
+	rp := scenarios.NewRepro(spec, f.Seed, s.o.sem, rep)
+	rp.Crash = crash
+	if err := writeRepro(path, rp); err != nil {
 		f.Error = joinErr(f.Error, "repro not written: "+err.Error())
 		return ""
 	}
@@ -513,6 +518,18 @@ func exitString(err error) string {
 		return ee.ProcessState.String()
 	}
 	return err.Error()
+}
+
+// killed reports whether err is the exit of a process ended by SIGKILL, which
+// ensim never sends a worker running a seed: the kernel's out-of-memory killer or an
+// operator did.
+func killed(err error) bool {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
 }
 
 // indentStderr renders a worker's stderr as indented lines after a newline; "" for

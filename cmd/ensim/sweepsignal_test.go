@@ -64,8 +64,8 @@ func TestSweepSignalEndsSweep(t *testing.T) {
 			if e := stderr.String(); code != exitFail || !strings.HasPrefix(e, "ensim: sweep interrupted after ") || strings.Count(e, "\n") != 1 {
 				t.Fatalf("exit %d, stderr %q; want 1 and only \"sweep interrupted\"", code, e)
 			}
-			if s := decodeSweep(t, stdout.String()); s.SeedsRun == 4 {
-				t.Errorf("the summary says every seed ran: %+v", s)
+			if s := decodeSweep(t, stdout.String()); s.SeedsRun == 4 || !s.Interrupted {
+				t.Errorf("the summary says every seed ran, or not that it was interrupted: %+v", s)
 			}
 			for i, w := range workers {
 				if w.ProcessState != nil && w.ProcessState.Success() {
@@ -131,6 +131,12 @@ func TestWorkerIgnoresInterrupt(t *testing.T) {
 	}
 	if err := runSeed(3); err != nil {
 		t.Errorf("seed 3, after a SIGTERM: %v", err)
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if err := runSeed(4); err != nil {
+		t.Errorf("seed 4, after a SIGHUP: %v", err)
 	}
 	in.Close()
 	if err := cmd.Wait(); err != nil {

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"os/signal"
 	"slices"
-	"syscall"
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
@@ -99,11 +97,12 @@ func workerMain(args []string, in io.Reader, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	// A Ctrl-C at a terminal reaches the whole process group, the workers too, and so
-	// does a SIGTERM sent to the group (a service manager's stop). The sweep handles
-	// both: it kills its workers (SIGKILL) and reports the seeds run so far. A worker
-	// that died of one first would be reported as a crash of its seed. A worker whose
-	// sweep is gone ends at the end of its input.
-	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	// do a SIGTERM sent to the group (a service manager's stop) and the SIGHUP of a
+	// terminal that goes. The sweep handles them: it kills its workers (SIGKILL) and
+	// reports the seeds run so far. A worker that died of one first would be
+	// reported as a crash of its seed. A worker whose sweep is gone ends at the end
+	// of its input.
+	signal.Ignore(stopSignals...)
 	if err := serveWorker(in, stdout); err != nil {
 		fmt.Fprintf(stderr, "ensim %s: %v\n", workerCommand, err)
 		return exitUsage
