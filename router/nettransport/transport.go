@@ -493,14 +493,16 @@ func (t *Transport) accept(nc net.Conn, hs *limitedHandshake) {
 		}
 		return
 	}
-	if t.receiver() == nil && t.unattached.CompareAndSwap(false, true) {
-		// The handshake refuses it (RefuseUnready), which the other side reports.
-		t.log.Warn("refusing connections: nothing is attached to this transport yet (call Attach before Serve); logged once",
-			"remote_addr", nc.RemoteAddr().String())
-	}
+	// The handshake refuses it (RefuseUnready), which the other side reports; the
+	// warning is logged once, after the lock (a logger may block).
+	warn := t.receiver() == nil && t.unattached.CompareAndSwap(false, true)
 	t.accepting[nc] = struct{}{}
 	t.wg.Add(1)
 	t.mu.Unlock()
+	if warn {
+		t.log.Warn("refusing connections: nothing is attached to this transport yet (call Attach before Serve); logged once",
+			"remote_addr", nc.RemoteAddr().String())
+	}
 	go func() {
 		defer t.wg.Done()
 		t.handshake(nc, hs)
