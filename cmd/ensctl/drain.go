@@ -95,13 +95,14 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 		return nil
 	}
 	d := &drained{Ensemble: string(e.ID)}
-	res, took := cl.call(ctx, router.ToEnsemble(e.ID).Through(router.NodeID(cl.c.via)), []byte("leader"))
-	if res.Err != nil && cl.leaderDown(ctx, e, node, res.Err, took) {
+	res, took, down := cl.whoLeads(ctx, e, node)
+	switch {
+	case down:
 		d.LeaderDown = true
-	} else if res.Err != nil {
+	case res.Err != nil:
 		d.Error = fmt.Sprintf("who leads it is not known: %v", cl.unanswered(string(e.ID), res.Err, took))
 		return d
-	} else {
+	default:
 		d.Leader = string(res.Peer.Node)
 		if res.Peer.Node != node {
 			return d
@@ -128,24 +129,26 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 	return d
 }
 
-// leaderDown reports whether e's leader, which --via could not reach (err, after
-// took), is most likely node, which is down: this client is not connected to node,
-// and no other member it is connected to reaches e's leader either. (A node that
-// goes down leaves its leads in every directory until a member takes the lead.)
-func (cl *client) leaderDown(ctx context.Context, e cluster.Ensemble, node router.NodeID, err error, took time.Duration) bool {
-	if !unreachable(err, took, cl.c.timeout) || cl.tr.Connected(node) {
-		return false
+// whoLeads asks --via who leads e, and the answer (a call's result, and how long
+// it took). When --via cannot reach e's leader, it asks the other members this client
+// is connected to, and takes the first answer; down says that none could reach it and
+// node, which this client cannot reach either, most likely leads e: a node that goes
+// down leaves its leads in every directory until a member takes the lead.
+func (cl *client) whoLeads(ctx context.Context, e cluster.Ensemble, node router.NodeID) (res router.Result, took time.Duration, down bool) {
+	res, took = cl.call(ctx, router.ToEnsemble(e.ID).Through(router.NodeID(cl.c.via)), []byte("leader"))
+	if res.Err == nil || !unreachable(res.Err, took, cl.c.timeout) {
+		return res, took, false
 	}
 	for _, m := range e.Members {
 		if m == node || m == router.NodeID(cl.c.via) || !cl.tr.Connected(m) {
 			continue
 		}
-		res, took := cl.call(ctx, router.ToEnsemble(e.ID).Through(m), []byte("leader"))
-		if !unreachable(res.Err, took, cl.c.timeout) {
-			return false // m reaches the leader (then not node), or fails otherwise
+		r, t := cl.call(ctx, router.ToEnsemble(e.ID).Through(m), []byte("leader"))
+		if !unreachable(r.Err, t, cl.c.timeout) {
+			return r, t, false // m reaches the leader, or fails otherwise
 		}
 	}
-	return ctx.Err() == nil
+	return res, took, !cl.tr.Connected(node) && ctx.Err() == nil
 }
 
 // unreachable reports whether err, after took of a call with timeout, says the
