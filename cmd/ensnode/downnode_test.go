@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"syscall"
 	"testing"
@@ -53,6 +54,11 @@ func TestDrainDownNode(t *testing.T) {
 	if exit != 0 || strings.TrimSpace(string(out)) != want {
 		t.Fatalf("drain of n3, down: exit %d, printed\n%s\nwant\n%s\nstderr: %s", exit, out, want, stderr)
 	}
+	// The drain waited for --via (n1) to see the move; n2 learns it by gossip.
+	c.eventually("n2 sees e3 led by n1", func() (bool, string) {
+		o := c.ctl("leader", "get", "--via", "n2", "e3")
+		return o.exit == 0 && o.Peer == "e3/n1@n1", fmt.Sprintf("%+v", o)
+	})
 	c.expect(c.ctl("call", "--via", "n2", "e3", "put", "k", "v"), "", "e3/n1@n1")
 
 	kill(n1)
