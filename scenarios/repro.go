@@ -46,10 +46,10 @@ type Repro struct {
 	// (a property test's ENSROUTE_INJECT), which no other run injects: a replay runs
 	// the same world without them.
 	InjectedBugs []string `json:"injected_bugs,omitempty"`
-	// Crash says how the run that wrote the repro ended, when it did not run to its
-	// end: the simulation's panic, or the exit of the sweep worker that ran it (a
-	// worker killed from outside, for want of memory say, leaves a repro of the seed
-	// it was running, which need not fail alone).
+	// Crash says how the run that wrote the repro ended when something outside the
+	// simulation ended it: a sweep worker killed (for want of memory, say) leaves a
+	// repro of the seed it was running, which need not fail alone. (A panic is not
+	// recorded here: a replay shows it again.)
 	Crash string `json:"crash,omitempty"`
 }
 

@@ -235,7 +235,7 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 			fmt.Fprintln(stdout, string(b))
 			return nil
 		}
-		fmt.Fprintf(stdout, "sent via %s (a cast is not answered: whether %s's leader got it is not known)\n", c.via, ens)
+		fmt.Fprintln(stdout, "sent") // to --via; no answer says whether the leader got it
 		return nil
 	}
 	res, took := cl.call(ctx, cl.ensemble(ens), event)
@@ -254,6 +254,9 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 	if errors.Is(err, router.ErrNoLeader) {
 		return cl.noLeader(ens, err)
+	}
+	if errors.Is(err, router.ErrUnreachable) && !errors.Is(err, router.ErrTooLarge) && !cl.tr.Connected(router.NodeID(cl.c.via)) {
+		return &explained{fmt.Sprintf("%v: this client's connection to --via %s is down (it was up when the command started): the request did not leave", err, cl.c.via), err}
 	}
 	if errors.Is(err, router.ErrUnreachable) && !errors.Is(err, router.ErrTooLarge) {
 		why := fmt.Sprintf("--via %s, or a node it passed the request to, could not reach %s's leader: its node is down or cut off, or no longer hosts it", cl.c.via, ens)

@@ -219,6 +219,7 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 		Probes:        map[string]uint64{},
 	}
 	var shards []shardSpec
+	versionFrom := first.path // the summary that named the build, when one did
 	for k, in := range inputs {
 		s := in.sum
 		switch {
@@ -230,10 +231,11 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 		case s.SpecHash != sum.SpecHash:
 			return sweepSummary{}, fmt.Errorf("%s and %s are sweeps of different specs (spec_hash %q and %q), both named %q: merge takes shards of one sweep",
 				first.path, in.path, sum.SpecHash, s.SpecHash, cmp.Or(sum.Scenario, "(unnamed spec)"))
-		case s.ModuleVersion != sum.ModuleVersion && s.ModuleVersion != "" && sum.ModuleVersion != "":
-			// Another revision, tagged version or Go release may run a seed otherwise.
+		case s.ModuleVersion != "" && sum.ModuleVersion != "" && s.ModuleVersion != sum.ModuleVersion:
+			// Another revision, tagged version, modified tree or Go release may run a
+			// seed otherwise.
 			return sweepSummary{}, fmt.Errorf("%s was swept by %s, %s by %s: merge takes shards of one sweep, run by one build (run the shard again with the other's)",
-				first.path, sum.ModuleVersion, in.path, s.ModuleVersion)
+				versionFrom, sum.ModuleVersion, in.path, s.ModuleVersion)
 		case s.Semantics != sum.Semantics:
 			return sweepSummary{}, fmt.Errorf("%s ran under %s semantics, %s under %s: merge takes shards of one sweep", first.path, sum.Semantics, in.path, s.Semantics)
 		case s.From != sum.From || s.Seeds != sum.Seeds:
@@ -249,6 +251,9 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 					}
 				}
 			}
+		}
+		if sum.ModuleVersion == "" && s.ModuleVersion != "" {
+			sum.ModuleVersion, versionFrom = s.ModuleVersion, in.path // a summary without one came first (an older ensim)
 		}
 		shards = append(shards, in.shards...)
 		sum.SeedsRun += s.SeedsRun

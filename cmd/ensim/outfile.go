@@ -266,6 +266,19 @@ func (t *tempFiles) create(path, target, tmp string) (*outFile, error) {
 // gone, an ssh session ended).
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
+// handledSignals returns the stop signals the process was not started with ignored:
+// one it was (a SIGHUP under nohup, a SIGINT in a script's background job) stays
+// ignored, as signal.Notify would turn it back on.
+func handledSignals() []os.Signal {
+	var sigs []os.Signal
+	for _, s := range stopSignals {
+		if !signal.Ignored(s) {
+			sigs = append(sigs, s)
+		}
+	}
+	return sigs
+}
+
 // watch starts watching for a stop signal (stopSignals), unless it has already or a
 // command handles them itself; the caller holds the lock. A signal the process was
 // started with ignored stays ignored (a job started in the background of a script
@@ -275,12 +288,7 @@ func (t *tempFiles) watch() {
 		return
 	}
 	t.watching = true
-	var sigs []os.Signal
-	for _, s := range stopSignals {
-		if !signal.Ignored(s) {
-			sigs = append(sigs, s)
-		}
-	}
+	sigs := handledSignals()
 	if len(sigs) == 0 {
 		return
 	}

@@ -134,4 +134,34 @@ func TestClosedStdoutKeepsRepro(t *testing.T) {
 			t.Errorf("temporary files left: %v", left)
 		}
 	}
+
+	// A command that writes nothing but its output (ensim trace | head) still ends
+	// quietly by SIGPIPE.
+	cmd, err := testWorker()(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Args = []string{cmd.Args[0], "trace", "--spec", pass}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	var errb strings.Builder
+	cmd.Stdout, cmd.Stderr = w, &errb
+	err = cmd.Run()
+	w.Close()
+	if sig, ok := signaledBy(err); !ok || sig != syscall.SIGPIPE || errb.Len() != 0 {
+		t.Errorf("trace into a closed pipe: %v, stderr %q; want it ended by SIGPIPE, silently", err, errb.String())
+	}
+}
+
+// signaledBy returns the signal that ended a command that ended with err, if one did.
+func signaledBy(err error) (syscall.Signal, bool) {
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return 0, false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ws.Signal(), ok && ws.Signaled()
 }

@@ -295,7 +295,7 @@ func hashNote(w io.Writer, rp repro, now string) {
 // violations the repro recorded, if any.
 func holdsNote(w io.Writer, rp repro) {
 	if rp.Crash != "" {
-		fmt.Fprintf(w, "the run that wrote the repro did not finish: %s; this one ran to its end: a process killed from outside (out of memory, say) leaves a repro of the seed it was running, which need not fail alone\n", rp.Crash)
+		fmt.Fprintf(w, "the run that wrote the repro did not finish: %s; this one ran to its end: the seed does not fail alone, and what ended that run came from outside the simulation\n", rp.Crash)
 	}
 	if n := rp.ViolationsTotal; n > 0 && len(rp.InjectedBugs) > 0 {
 		fmt.Fprintf(w, "every invariant holds without the injected bugs; the repro recorded %d violation%s with them\n", n, plural(int(min(n, 2))))

@@ -100,10 +100,14 @@ var commands = map[string]command{
 // run is ensim with its arguments (without the program name). It returns the exit
 // status; it never panics on bad input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	// A write to a closed pipe (ensim run --json | a reader that exited) fails with
-	// EPIPE instead of ending the process by SIGPIPE: a failing run still writes its
-	// repro and exits 1, and lost output is reported (exit 2), as on a full disk.
-	signal.Ignore(syscall.SIGPIPE)
+	if len(args) > 0 && (args[0] == "run" || args[0] == "sweep") {
+		// A write to a closed pipe (ensim run --json | a reader that exited) fails
+		// with EPIPE instead of ending the process by SIGPIPE: a failing run still
+		// writes its repro and exits 1, a sweep its repros and summary, and lost
+		// output is reported (exit 2), as on a full disk. The other commands write
+		// nothing but their output, and end quietly by SIGPIPE (ensim trace | head).
+		signal.Ignore(syscall.SIGPIPE)
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
@@ -424,7 +428,6 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 func (o *runOptions) crashed(p *simPanic, spec scenarios.Spec, reproFile *outFile, stderr io.Writer) int {
 	printPanic(stderr, p)
 	rp := scenarios.NewRepro(spec, o.seed, o.sem, scenarios.Report{})
-	rp.Crash = p.Error()
 	path := o.repro
 	var werr error
 	if reproFile != nil {

@@ -66,7 +66,7 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
 	// GOMAXPROCS, not NumCPU: it follows a container's CPU quota, where a worker per
 	// host CPU would oversubscribe the quota (and the memory).
-	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "run `P` worker processes (default: the CPUs this process may use, a container's quota included)")
+	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "run `P` worker processes, by default one per CPU this process may use (a container's quota included)")
 	fs.Var(shardFlag{&o.shard}, "shard", "run only shard `I/N`: the seeds s with (s - S) % N == I-1")
 	fs.StringVar(&o.out, "out", "", "write repro files into `DIR` (default: the current directory)")
 	fs.BoolVar(&o.keepGoing, "keep-going", false, "run every seed even after a failure")
@@ -81,8 +81,9 @@ func sweepFlags(fs *flag.FlagSet) commandFunc {
 		// An interrupt, a SIGTERM or a SIGHUP ends the sweep as ctx being done does:
 		// the workers are killed and waited for, and the summary of the seeds run so
 		// far is printed. Without this the signal would kill ensim alone, and its
-		// workers would go on running their seeds with no one to report to.
-		ctx, stop := signal.NotifyContext(ctx, stopSignals...)
+		// workers would go on running their seeds with no one to report to. One
+		// the process started with ignored (nohup's SIGHUP) stays ignored.
+		ctx, stop := signal.NotifyContext(ctx, handledSignals()...)
 		defer stop()
 		temps.Lock()
 		temps.off = true // the repro files it writes are small, and written at once
@@ -101,7 +102,9 @@ type sweepSummary struct {
 	// name alone would not tell apart (two edits of one spec file).
 	SpecHash string `json:"spec_hash"`
 	// ModuleVersion names the build that ran the sweep (scenarios.ModuleVersion):
-	// merge refuses shards of two builds that name their revisions.
+	// merge refuses shards whose builds it names differ (another revision, tagged
+	// version, modified tree or Go release); one without (an older ensim's) is
+	// not checked.
 	ModuleVersion string `json:"module_version"`
 	Semantics     string `json:"semantics"`
 	From          uint64 `json:"from"`

@@ -358,7 +358,14 @@ func (s *sweeper) handle(ev workerEvent) {
 			// The worker crashed on its own, running this seed: its spec, seed and
 			// semantics are known, and ensim run or replay reproduce the crash.
 			if old, ok := s.failures[j.seed]; !ok || old.Repro == "" {
-				f.Repro = s.writeRepro(f, scenarios.Report{}, why)
+				// A worker killed from outside says so in the repro, whose replay may
+				// run clean; a crash of its own (a panic) replays as one. (The field
+				// is written only there: an older ensim refuses a repro with it.)
+				crash := ""
+				if killed(ev.exit) {
+					crash = why
+				}
+				f.Repro = s.writeRepro(f, scenarios.Report{}, crash)
 			}
 		}
 		s.fail(f)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/scenarios"
@@ -141,5 +143,47 @@ func TestWorkerIgnoresInterrupt(t *testing.T) {
 	in.Close()
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("worker: %v, want exit 0 once its stdin closes\n%s", err, errBuf.String())
+	}
+}
+
+// TestSweepUnderNohup: a sweep started with SIGHUP ignored (nohup, to outlive an ssh
+// session) keeps running through a SIGHUP, as before SIGHUP was handled: handling it
+// would have turned it back on. A SIGTERM still stops it.
+func TestSweepUnderNohup(t *testing.T) {
+	spec, _ := scenarios.ForSeed("steady", 1)
+	spec.Gossip.Interval = netmodel.Duration(10_000) // about a second a seed
+	path := writeFile(t, "slow.json", spec.JSON())
+	cmd, err := testWorker()(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Args = []string{cmd.Args[0], "sweep", "--spec", path, "--seeds", "50", "--parallel", "1", "--json", "--out", t.TempDir()}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	// As nohup does: the child starts with SIGHUP ignored.
+	signal.Ignore(syscall.SIGHUP)
+	err = cmd.Start()
+	signal.Reset(syscall.SIGHUP)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(300 * time.Millisecond) // past its start: the signal finds it sweeping
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		t.Fatalf("the sweep ended on a SIGHUP it was started ignoring: %v\n%s", err, errb.String())
+	case <-time.After(time.Second):
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	err = <-done
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFail || !strings.Contains(errb.String(), "ensim: sweep interrupted after ") {
+		t.Errorf("after a SIGTERM: %v, stderr %q; want exit 1, interrupted", err, errb.String())
 	}
 }

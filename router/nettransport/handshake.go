@@ -49,7 +49,7 @@ const (
 )
 
 var refuseNames = [...]string{"", "protocol version mismatch", "wrong cluster", "authentication failed (wrong cluster secret?)",
-	"node id already connected (same or newer incarnation)", "node claims our own id (the node at the address dialed has the dialer's id: is that address the dialer's own?)", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down",
+	"node id already connected (same or newer incarnation)", "node claims our own id (the node at the address dialed has the dialer's id: is that address the dialer's own, or does a second process run with that id?)", "simultaneous dial", "unexpected node at this address", "protocol error", "node shutting down",
 	"a node with this id is connected and alive (does a second node run with its id?)",
 	"node not ready: nothing is attached to its transport yet (its program must call Attach before Serve)"}
 

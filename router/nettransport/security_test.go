@@ -118,7 +118,7 @@ func TestRefusals(t *testing.T) {
 		// another name: a node skips its own id in Peers.
 		{name: "own id", id: "n1", as: "n1-elsewhere",
 			acceptor: []string{"refused connection", "claims this node's id n1"},
-			dialer:   []string{"cannot connect", "node claims our own id (the node at the address dialed has the dialer's id: is that address the dialer's own?)"}},
+			dialer:   []string{"cannot connect", "node claims our own id (the node at the address dialed has the dialer's id: is that address the dialer's own, or does a second process run with that id?)"}},
 		{name: "id already connected", id: "n2", first: true, // the same incarnation: not a restart
 			acceptor: []string{"refused connection", "peer=n2", "node id already connected"},
 			dialer:   []string{"cannot connect", "node id already connected"}},

@@ -18,7 +18,7 @@ import (
 type Ensemble struct {
 	ID      router.EnsembleID `json:"id"`
 	Members []router.NodeID   `json:"members"`
-	Leader  router.NodeID     `json:"leader"`
+	Leader  router.NodeID     `json:"leader,omitempty"` // "" is refused in a file: leave it out
 }
 
 // Shape is the cluster as the config file writes it.
