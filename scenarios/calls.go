@@ -49,6 +49,7 @@ type callRec struct {
 
 // openCall is what the checker needs of a call only until its first completion.
 type openCall struct {
+	call  int32  // 1 + the call's index in checker.calls; 0 for a free slot
 	event []byte // the call's event, shared with the router: never modified
 	// delivered are the peers the call's event was delivered to: the first n0 (0 or
 	// 1) in deliv0, the rest in more.
@@ -181,7 +182,7 @@ func (c *checker) closeOpen(r *callRec) {
 	}
 	i := r.open - 1
 	o := &c.open[i]
-	o.event, o.more, o.n0, o.nh, o.nack = nil, nil, 0, 0, 0
+	o.call, o.event, o.more, o.n0, o.nh, o.nack = 0, nil, nil, 0, 0, 0
 	c.freeOpen = append(c.freeOpen, i)
 	r.open = 0
 }

@@ -168,7 +168,7 @@ func (c *checker) begin(sn *simNode, es *ensState, event []byte, peer int32) {
 	r.node, r.inc, r.ens = sn.idx, sn.inc, es.idx
 	r.start, r.deadline, r.startGlobal = now, now+c.wd.spec.Workload.Timeout.D(), c.wd.w.Now()
 	r.open = c.openSlot() + 1
-	c.open[r.open-1].event = event
+	c.open[r.open-1].call, c.open[r.open-1].event = int32(len(c.calls)), event
 	switch {
 	case !c.livePhase():
 	case peer < 0: // liveNow of a routed call, written out: a call less per call
@@ -582,16 +582,16 @@ func (c *checker) countElection(e router.EnsembleID, d int) {
 }
 
 // taint exempts from liveness the calls to e that are under way now; one that has
-// completed already (a failure before an election began) keeps its verdict.
+// completed already (a failure before an election began) keeps its verdict. The
+// calls under way are those holding an open slot, however long ago they began: a
+// caller whose clock runs slow keeps a call open past its timeout in virtual time.
 func (c *checker) taint(e router.EnsembleID) {
 	es := c.wd.ens[e]
-	for i := len(c.calls) - 1; i >= 0; i-- {
-		r := &c.calls[i]
-		if r.startGlobal+c.wd.spec.Workload.Timeout.D() < c.wd.w.Now() {
-			break
-		}
-		if r.ens == es.idx && r.completions == 0 {
-			r.live = false
+	for k := range c.open {
+		if o := &c.open[k]; o.call != 0 {
+			if r := &c.calls[o.call-1]; r.ens == es.idx && r.completions == 0 {
+				r.live = false
+			}
 		}
 	}
 	c.taintCasts(es)

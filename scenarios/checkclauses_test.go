@@ -197,6 +197,10 @@ func TestCheckerResultChecks(t *testing.T) {
 		{name: "another event", value: "e2|PEER", delivered: true, inv: InvReplyMatchesCall, detail: `got the answer "e2|`},
 		{name: "from a peer never given the event", value: "e1|PEER", inv: InvResultFromPeer, detail: "never received the event"},
 		{name: "another peer's answer", value: "e1|e1/p9@n9", delivered: true, inv: InvResultFromPeer, detail: "carries the answer of e1/p9@n9"},
+		// The answer of the same member on a node whose name differs in its last
+		// byte, and the peer's name written without its "@".
+		{name: "the answer of the member on another node", value: "e1|ENS/NAME@OTHERNODE", delivered: true, inv: InvResultFromPeer, detail: "carries the answer of"},
+		{name: "the peer's name without its @", value: "e1|ENS/NAME#NODE", delivered: true, inv: InvResultFromPeer, detail: "carries the answer of"},
 		{name: "from a peer of another ensemble", value: "e1|PEER", delivered: true, otherEns: true, inv: InvReplyMatchesCall,
 			detail: "a call to e1 was answered by e2/"},
 	}
@@ -217,7 +221,10 @@ func TestCheckerResultChecks(t *testing.T) {
 			} else {
 				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1], Budget: wd.spec.Workload.Timeout.D()})
 			}
-			value := strings.ReplaceAll(tc.value, "PEER", peer.String())
+			node := string(peer.Node)
+			other := node[:len(node)-1] + string(rune('x'+node[len(node)-1]%2)) // another last byte
+			value := strings.NewReplacer("PEER", peer.String(), "ENS", string(peer.Ensemble), "NAME", peer.Name,
+				"OTHERNODE", other, "NODE", node).Replace(tc.value)
 			sn.tr.done(router.Result{Call: id, Value: []byte(value), Peer: peer})
 			wantViolations(t, wd, tc.inv, tc.detail)
 		})
@@ -416,13 +423,23 @@ func TestCheckerRepliesSettled(t *testing.T) {
 // liveness even though it succeeded.
 func TestCheckerLivenessBound(t *testing.T) {
 	s := named(t, "steady")
-	s.Liveness = &Liveness{}
+	// The default bound, and one the spec sets (liveness.within), under the timeout.
+	for _, lv := range []Liveness{{}, {Within: s.Workload.Timeout / 2}} {
+		s.Liveness = &lv
+		livenessBound(t, s)
+	}
+}
+
+func livenessBound(t *testing.T, s Spec) {
 	for _, over := range []time.Duration{0, 1} {
 		wd, err := newWorld(s, Options{Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
 		bound := wd.chk.within()
+		if w := s.Liveness.Within.D(); w != 0 && bound != w {
+			t.Fatalf("the bound is %v, want liveness.within's %v", bound, w)
+		}
 		sn := wd.byIdx[0]
 		id := startCall(wd, sn, "e1")
 		if !wd.chk.calls[0].live {
@@ -800,5 +817,75 @@ func TestCheckerLateRepliesCounted(t *testing.T) {
 			continue
 		}
 		wantViolations(t, wd, InvLateDiscarded, "the routers dropped 1 late replies and counted 0")
+	}
+}
+
+// TestCheckerTaintOpenCall: an election exempts from liveness every call under way to
+// its ensemble, however long ago it began: one begun three quarters of a timeout
+// before, and one begun more than a timeout before on a caller whose clock runs 10%
+// slow, so that its deadline is still ahead (the checker looked back one timeout of
+// virtual time only, and blamed the router for the second's failure).
+func TestCheckerTaintOpenCall(t *testing.T) {
+	s := named(t, "steady")
+	s.Liveness = &Liveness{}
+	timeout := s.Workload.Timeout.D()
+	for _, at := range []time.Duration{timeout * 3 / 4, timeout * 21 / 20} {
+		wd, err := newWorld(s, Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sn := wd.byIdx[0]
+		sn.host.SetClock(netmodel.ClockModel{DriftPPM: -100000})
+		id := startCall(wd, sn, "e1")
+		if !wd.chk.calls[0].live {
+			t.Fatal("a call at time 0 of a world with a leader and no faults is not in the liveness phase")
+		}
+		fired := false
+		wd.w.Schedule(at, func() { fired = true; wd.chk.electionStarted("e1") })
+		for !fired && wd.w.Step() {
+		}
+		if local := sn.host.Now(); !fired || local >= wd.chk.calls[0].deadline {
+			t.Fatalf("at %v: the election fired %v, the caller's clock at %v, its deadline %v: want it ahead", at, fired, local, wd.chk.calls[0].deadline)
+		}
+		if wd.chk.calls[0].live {
+			t.Errorf("an election at %v, the call begun at 0 still open: the call is still live", at)
+		}
+		sn.tr.done(router.Result{Call: id, Err: router.ErrNotLeader})
+		wd.chk.electionEnded("e1")
+		wd.chk.viol = nil
+		wd.chk.finish(true)
+		for _, v := range wd.chk.viol {
+			if v.Invariant == InvLiveness {
+				t.Errorf("election at %v: %s", at, v.Detail)
+			}
+		}
+	}
+}
+
+// TestCheckerLivenessFailureSaysItsError: a call of the liveness phase that failed
+// with an error of its own, more than its code's (a transport's reason wrapped
+// around ErrUnreachable), is reported with that error, not the code's.
+func TestCheckerLivenessFailureSaysItsError(t *testing.T) {
+	s := named(t, "steady")
+	s.Liveness = &Liveness{}
+	wd, err := newWorld(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn := wd.byIdx[0]
+	id := startCall(wd, sn, "e1")
+	own := fmt.Errorf("%w: the link to n2 is down", router.ErrUnreachable)
+	sn.tr.done(router.Result{Call: id, Err: own})
+	wd.chk.viol = nil
+	wd.chk.finish(true)
+	want := "call to e1 in the liveness phase failed: " + own.Error()
+	var got []string
+	for _, v := range wd.chk.viol {
+		if v.Invariant == InvLiveness {
+			got = append(got, v.Detail)
+		}
+	}
+	if len(got) != 1 || !strings.HasPrefix(got[0], want) {
+		t.Errorf("liveness violations %q, want one saying %q", got, want)
 	}
 }

@@ -349,7 +349,7 @@ func TestOutcomesNameCallsAsTheirIDs(t *testing.T) {
 // runs with successes, failures of several kinds, calls lost to crashes and leaders
 // that worked on a call more than once.
 func TestReportTalliesCalls(t *testing.T) {
-	var sawLost, sawFailed, sawSpans bool
+	var sawLost, sawFailed, sawSpans, sawNoLeader bool
 	for _, tc := range []struct {
 		scenario string
 		sem      router.Semantics
@@ -360,6 +360,7 @@ func TestReportTalliesCalls(t *testing.T) {
 		{"leader-churn", router.Riak},
 		{"crash-restart", router.Default},
 		{"dup-reorder", router.Default},
+		{"no-leader", router.Default}, // the one scenario whose calls fail no-leader
 	} {
 		res := mustRun(t, named(t, tc.scenario), Options{Seed: 1, Semantics: tc.sem})
 		chk := res.wd.chk
@@ -420,9 +421,11 @@ func TestReportTalliesCalls(t *testing.T) {
 		sawLost = sawLost || want.Lost > 0
 		sawFailed = sawFailed || len(failed) > 0 && want.OK > 0 && want.Timeout > 0 && len(failed) > int(want.Timeout)
 		sawSpans = sawSpans || len(chk.work) > 0
+		sawNoLeader = sawNoLeader || want.NoLeader > 0
 	}
-	if !sawLost || !sawFailed || !sawSpans {
-		t.Fatalf("the runs cover: lost calls %v, failures of several kinds beside successes %v, second stretches of work %v; want all", sawLost, sawFailed, sawSpans)
+	if !sawLost || !sawFailed || !sawSpans || !sawNoLeader {
+		t.Fatalf("the runs cover: lost calls %v, failures of several kinds beside successes %v, second stretches of work %v, no-leader failures %v; want all",
+			sawLost, sawFailed, sawSpans, sawNoLeader)
 	}
 }
 

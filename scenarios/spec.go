@@ -254,6 +254,18 @@ func nodeNameProblem(n string) string {
 			return fmt.Sprintf("%q is not allowed in a name (white space, control characters, = and , are not)", r)
 		}
 	}
+	return peerNameProblem(n)
+}
+
+// peerNameProblem says what is wrong with n as a name in a peer's reference,
+// "ensemble/member@node" (an ensemble's, a member's or a node's), "" if nothing: it
+// may not hold an "@", or two peers of one ensemble could be written alike (member
+// "p@x" on node n1 and member "p" on node "x@n1"), and the checker could not tell
+// which one an answer came from.
+func peerNameProblem(n string) string {
+	if strings.Contains(n, "@") {
+		return `"@" is not allowed in a name: a peer is written ensemble/member@node`
+	}
 	return ""
 }
 
@@ -372,6 +384,9 @@ func (s Spec) Validate() error {
 		if e.Name == "" || ens[e.Name] != nil {
 			return bad("%s.name: %q is empty or repeated", f, e.Name)
 		}
+		if why := peerNameProblem(e.Name); why != "" {
+			return bad("%s.name: %q: %s", f, e.Name, why)
+		}
 		ens[e.Name] = e
 		if len(e.Members) == 0 {
 			return bad("%s.members: need at least one member", f)
@@ -380,6 +395,9 @@ func (s Spec) Validate() error {
 		for j, m := range e.Members {
 			if m.Name == "" || seen[m.Name] {
 				return bad("%s.members[%d].name: %q is empty or repeated", f, j, m.Name)
+			}
+			if why := peerNameProblem(m.Name); why != "" {
+				return bad("%s.members[%d].name: %q: %s", f, j, m.Name, why)
 			}
 			seen[m.Name] = true
 			if !members[m.Node] {

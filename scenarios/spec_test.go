@@ -100,6 +100,16 @@ func TestBadSpecs(t *testing.T) {
 			want: `nodes[0]: "n 1": ' ' is not allowed in a name (white space, control characters, = and , are not)`},
 		{name: "node name with a comma", edit: func(s string) string { return strings.Replace(s, `"n1"`, `"n1,n2"`, 1) },
 			want: `nodes[0]: "n1,n2": ',' is not allowed in a name`},
+		// A peer is written ensemble/member@node: with an "@" in a name, member "p@x"
+		// on n1 and member "p" on node "x@n1" would be written alike.
+		{name: "node name with an at", edit: func(s string) string { return strings.ReplaceAll(s, `"n1"`, `"x@n1"`) },
+			want: `nodes[0]: "x@n1": "@" is not allowed in a name: a peer is written ensemble/member@node`},
+		{name: "member name with an at", edit: func(s string) string {
+			s = strings.Replace(s, `"name": "p1"`, `"name": "p@x"`, 1)
+			return strings.Replace(s, `"leader": "p1"`, `"leader": "p@x"`, 1)
+		}, want: `ensembles[0].members[0].name: "p@x": "@" is not allowed in a name`},
+		{name: "ensemble name with an at", edit: func(s string) string { return strings.Replace(s, `"name": "e1"`, `"name": "e@1"`, 1) },
+			want: `ensembles[0].name: "e@1": "@" is not allowed in a name`},
 		{name: "routers zero", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 0`, 1)
 		}, want: "routers: missing or 0 (the key is required), want 1..1024"},
