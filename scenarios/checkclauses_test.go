@@ -354,6 +354,17 @@ func TestCheckerRepliesSettled(t *testing.T) {
 			}
 		})
 	}
+	// The completion of a call of another incarnation, of the same number, does not
+	// settle a reply to the first: a node restarted numbers its calls from 1 again.
+	t.Run("completion of another incarnation's call", func(t *testing.T) {
+		wd := checkWorld(t, router.Default)
+		sn := wd.byIdx[0]
+		reply := router.Message{Kind: router.KindReply, Call: router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: 5}}
+		wd.chk.Handed(sn.id, 7, &reply)
+		sn.tr.Trace(&router.Event{Kind: router.EvComplete, Call: router.CallID{Node: sn.id, Incarnation: sn.inc + 1, Seq: 5}})
+		wd.chk.Handed(sn.id, 8, &router.Message{Kind: router.KindGossip})
+		wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
+	})
 	// A crash after the reply's turn does not excuse a reply left unsettled in it.
 	for _, settle := range []bool{false, true} {
 		t.Run(fmt.Sprintf("crash after the turn, settled %v", settle), func(t *testing.T) {
