@@ -32,6 +32,18 @@ func checkWorld(t *testing.T, sem router.Semantics) *world {
 	return wd
 }
 
+// livenessWorld is a world of steady with a liveness phase from the start.
+func livenessWorld(t *testing.T) *world {
+	t.Helper()
+	s := named(t, "steady")
+	s.Liveness = &Liveness{}
+	wd, err := newWorld(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return wd
+}
+
 // startCall begins a workload call from sn to the first ensemble with event, as the
 // router would report it, and returns its id.
 func startCall(wd *world, sn *simNode, event string) router.CallID {
@@ -512,12 +524,7 @@ func TestCheckerLivenessFailureSaysInFlight(t *testing.T) {
 // its calls under way, not one that has already completed (a failure the election
 // did not cause).
 func TestCheckerTaintSparesCompleted(t *testing.T) {
-	s := named(t, "steady")
-	s.Liveness = &Liveness{}
-	wd, err := newWorld(s, Options{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wd := livenessWorld(t)
 	sn := wd.byIdx[0]
 	failed := startCall(wd, sn, "e1")
 	startCall(wd, sn, "e1")
@@ -877,12 +884,7 @@ func TestCheckerTaintOpenCall(t *testing.T) {
 // with an error of its own, more than its code's (a transport's reason wrapped
 // around ErrUnreachable), is reported with that error, not the code's.
 func TestCheckerLivenessFailureSaysItsError(t *testing.T) {
-	s := named(t, "steady")
-	s.Liveness = &Liveness{}
-	wd, err := newWorld(s, Options{Seed: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	wd := livenessWorld(t)
 	sn := wd.byIdx[0]
 	id := startCall(wd, sn, "e1")
 	own := fmt.Errorf("%w: the link to n2 is down", router.ErrUnreachable)

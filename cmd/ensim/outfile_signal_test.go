@@ -114,13 +114,7 @@ func TestClosedStdoutKeepsRepro(t *testing.T) {
 		cmd.Stdout, cmd.Stderr = w, &errb
 		err = cmd.Run()
 		w.Close()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		code := exitCodeOf(t, err)
 		if code != tc.exit || !strings.Contains(errb.String(), "ensim: writing the output:") {
 			t.Errorf("%s: exit %d (%v), stderr %.300q; want %d, the lost output reported", filepath.Base(tc.spec), code, err, errb.String(), tc.exit)
 		}
@@ -154,6 +148,19 @@ func TestClosedStdoutKeepsRepro(t *testing.T) {
 	if sig, ok := signaledBy(err); !ok || sig != syscall.SIGPIPE || errb.Len() != 0 {
 		t.Errorf("trace into a closed pipe: %v, stderr %q; want it ended by SIGPIPE, silently", err, errb.String())
 	}
+}
+
+// exitCodeOf is the exit status of a command that ended with err (-1 if a signal
+// ended it); an error that is no exit fails the test.
+func exitCodeOf(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0
 }
 
 // signaledBy returns the signal that ended a command that ended with err, if one did.

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -397,14 +396,7 @@ func TestReplayInFreshProcess(t *testing.T) {
 		cmd := exec.Command(bin, args...)
 		var out, errOut bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		code := 0
-		var ee *exec.ExitError
-		if errors.As(err, &ee) {
-			code = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
+		code := exitCodeOf(t, cmd.Run())
 		if code != wantCode {
 			t.Fatalf("ensim %s: exit %d, want %d\n%s", strings.Join(args, " "), code, wantCode, errOut.String())
 		}
