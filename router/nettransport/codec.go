@@ -34,6 +34,10 @@ const (
 // to send it (ErrTooLarge) and Config.Validate refuses such an ID or Cluster.
 const MaxName = 1 << 10
 
+// MaxIncarnation is the largest incarnation a handshake carries (Config.Incarnation):
+// a node refuses a larger one, and Validate refuses it in a Config.
+const MaxIncarnation router.Incarnation = 1 << 63
+
 // Limits a decoder enforces beyond the frame limit.
 const (
 	maxInstance = 1 << 16

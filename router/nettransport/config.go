@@ -129,6 +129,9 @@ func (c Config) Validate() error {
 		return bad("ID %q is not valid UTF-8 (every node refuses such an id in a handshake)", c.ID)
 	case len(c.Cluster) > MaxName:
 		return bad("Cluster has %d bytes, the longest name is %d", len(c.Cluster), MaxName)
+	case c.Incarnation > MaxIncarnation:
+		// Every node would refuse its handshakes ("protocol error").
+		return bad("Incarnation %d is past %d, the largest a handshake carries", c.Incarnation, uint64(MaxIncarnation))
 	case len(c.Secret) < 8:
 		return bad("Secret has %d bytes, want at least 8", len(c.Secret))
 	case slices.ContainsFunc(c.AcceptSecrets, func(s []byte) bool { return len(s) < 8 }):

@@ -49,6 +49,11 @@ func TestConfigValidate(t *testing.T) {
 			want: "BackoffMax 10ms is below BackoffMin 50ms (the default)"},
 		{name: "backoff max below the min", edit: func(c *nettransport.Config) { c.BackoffMin, c.BackoffMax = time.Second, 100*time.Millisecond },
 			want: "BackoffMax 100ms is below BackoffMin 1s"},
+		// Every node refused its handshakes ("protocol error"), though Validate took it.
+		{name: "incarnation past the handshake's", edit: func(c *nettransport.Config) { c.Incarnation = nettransport.MaxIncarnation + 1 },
+			want: "Incarnation 9223372036854775809 is past 9223372036854775808, the largest a handshake carries"},
+		{name: "a secret of 7 bytes", edit: func(c *nettransport.Config) { c.Secret = []byte("1234567") },
+			want: "Secret has 7 bytes, want at least 8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := nettransport.Config{ID: "n1", Cluster: "test", Secret: secret}

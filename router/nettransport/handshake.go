@@ -84,7 +84,7 @@ func parseIdentity(body []byte) (identity, error) {
 	var id identity
 	id.cluster = d.str(c, slotEntry, "cluster")
 	id.id = router.NodeID(d.str(c, slotEntry, "node id"))
-	id.inc = router.Incarnation(c.uvarint("incarnation", 1<<63))
+	id.inc = router.Incarnation(c.uvarint("incarnation", uint64(MaxIncarnation)))
 	if c.err == nil && len(c.b) != nonceSize {
 		c.fail("nonce: %d bytes, want %d", len(c.b), nonceSize)
 	}

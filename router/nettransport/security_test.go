@@ -304,6 +304,17 @@ func TestLongName(t *testing.T) {
 	if !errors.Is(err, nettransport.ErrTooLarge) || !strings.Contains(err.Error(), "peer") {
 		t.Fatalf("a peer name past MaxName: err = %v, want ErrTooLarge naming the peer", err)
 	}
+	// A call's node and a gossiped entry's ensemble too: the receiver would refuse
+	// the frame and drop the connection.
+	longNode := router.NodeID(strings.Repeat("n", nettransport.MaxName+1))
+	err = n2.tr.Send("n1", &router.Message{Kind: router.KindRoute, Ensemble: "e1", Call: router.CallID{Node: longNode, Seq: 1}})
+	if !errors.Is(err, nettransport.ErrTooLarge) {
+		t.Fatalf("a call's node past MaxName: err = %v, want ErrTooLarge", err)
+	}
+	err = n2.tr.Send("n1", &router.Message{Kind: router.KindGossip, Entries: []router.Entry{{Ensemble: long, Version: 1}}})
+	if !errors.Is(err, nettransport.ErrTooLarge) {
+		t.Fatalf("a gossiped ensemble past MaxName: err = %v, want ErrTooLarge", err)
+	}
 	ok := router.EnsembleID(strings.Repeat("e", nettransport.MaxName))
 	if err := n2.tr.Send("n1", &router.Message{Kind: router.KindCast, Ensemble: ok}); err != nil {
 		t.Fatalf("a name of exactly MaxName bytes: %v", err)
