@@ -255,10 +255,10 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 	if errors.Is(err, router.ErrNoLeader) {
 		return cl.noLeader(ens, err)
 	}
-	if errors.Is(err, router.ErrUnreachable) && !errors.Is(err, router.ErrTooLarge) && !cl.tr.Connected(router.NodeID(cl.c.via)) {
-		return &explained{fmt.Sprintf("%v: this client's connection to --via %s is down (it was up when the command started): the request did not leave", err, cl.c.via), err}
-	}
 	if errors.Is(err, router.ErrUnreachable) && !errors.Is(err, router.ErrTooLarge) {
+		if !cl.tr.Connected(router.NodeID(cl.c.via)) {
+			return &explained{fmt.Sprintf("%v: this client's connection to --via %s is down (it was up when the command started): the request did not leave", err, cl.c.via), err}
+		}
 		why := fmt.Sprintf("--via %s, or a node it passed the request to, could not reach %s's leader: its node is down or cut off, or no longer hosts it", cl.c.via, ens)
 		if _, not := cl.connected(); len(not) > 0 {
 			why += fmt.Sprintf(" (this client is not connected to %s either)", strings.Join(not, ","))
