@@ -2,9 +2,12 @@ package driver
 
 import (
 	"log/slog"
+	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -53,4 +56,72 @@ func TestShardClockTimers(t *testing.T) {
 			t.Errorf("a new timer reused id %d", next)
 		}
 	})
+}
+
+// sendLog records what a node sends.
+type sendLog struct {
+	mu   sync.Mutex
+	sent []router.Message
+}
+
+func (l *sendLog) Send(_ router.NodeID, m *router.Message) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sent = append(l.sent, *m)
+	return nil
+}
+
+func (l *sendLog) kinds() []router.Kind {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []router.Kind
+	for _, m := range l.sent {
+		out = append(out, m.Kind)
+	}
+	return out
+}
+
+// TestClosedNodeFiresNoWorkerTimer: under riak semantics a route handed to a local
+// peer arms its worker's timeout, which answers the caller "timeout" when it fires;
+// once the node is closed its router instances are stopped, and a worker timer that
+// comes due does nothing: a closed node sends nothing more of its own.
+func TestClosedNodeFiresNoWorkerTimer(t *testing.T) {
+	for _, closeFirst := range []bool{false, true} {
+		synctest.Test(t, func(t *testing.T) {
+			tr := &sendLog{}
+			n, err := New(Config{ID: "n1", Incarnation: 1, Transport: tr, Semantics: router.Riak,
+				Routers: 1, Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer n.Close()
+			leader := router.PeerRef{Ensemble: "e1", Name: "p", Node: "n1"}
+			if err := n.AddPeer(leader, PeerFunc(func(*Request) {})); err != nil { // never answers
+				t.Fatal(err)
+			}
+			n.Learn(router.Entry{Ensemble: "e1", Leader: leader, Version: 1})
+			n.Receive(router.Message{Kind: router.KindRoute, From: "c1", Call: router.CallID{Node: "c1", Incarnation: 1, Seq: 1},
+				Ensemble: "e1", Event: []byte("get"), Budget: time.Second})
+			synctest.Wait()
+			s := n.shards[0]
+			s.lock()
+			armed := len(s.timers)
+			s.unlock()
+			if armed != 1 {
+				t.Fatalf("%d worker timers armed, want the route's", armed)
+			}
+			if closeFirst {
+				_ = n.Close()
+			}
+			time.Sleep(2 * time.Second)
+			synctest.Wait()
+			var want []router.Kind
+			if !closeFirst {
+				want = []router.Kind{router.KindReply} // the worker's timeout
+			}
+			if diff := cmp.Diff(want, tr.kinds()); diff != "" {
+				t.Errorf("closed %v: sent (-want +got):\n%s", closeFirst, diff)
+			}
+		})
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -184,4 +185,31 @@ func FuzzDecodeMessage(f *testing.F) {
 			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
 	})
+}
+
+// TestInternTableBounded: a decoder interns the short names it decodes in a table of
+// at most maxInterned, so that a peer sending ever new names (call nodes of clients
+// that come and go, for months) cannot grow it without end; names past the bound, and
+// names longer than internLen, still decode, as copies of their own.
+func TestInternTableBounded(t *testing.T) {
+	d := newDecoder()
+	long := strings.Repeat("x", internLen+1)
+	for i := range maxInterned + 100 {
+		name := router.NodeID("client-" + strconv.Itoa(i))
+		m := router.Message{Kind: router.KindReply, Call: router.CallID{Node: name, Seq: 1}}
+		got, err := d.message(AppendMessage(nil, &m))
+		if err != nil || got.Call.Node != name {
+			t.Fatalf("message %d: %v, call node %q", i, err, got.Call.Node)
+		}
+		m.Call.Node = router.NodeID(long)
+		if got, err := d.message(AppendMessage(nil, &m)); err != nil || got.Call.Node != m.Call.Node {
+			t.Fatalf("a long name: %v, %q", err, got.Call.Node)
+		}
+	}
+	if len(d.intern) != maxInterned {
+		t.Fatalf("%d names interned, want the bound, %d", len(d.intern), maxInterned)
+	}
+	if _, ok := d.intern[long]; ok {
+		t.Fatalf("a name of %d bytes, past internLen, was interned", len(long))
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -187,4 +188,54 @@ func TestLateDuplicateStillWarns(t *testing.T) {
 		t.Fatalf("a dial of incarnation 4: %v, want refused as %s", err, RefuseDuplicate)
 	}
 	waitFor(t, "an older incarnation's refusal logged as a warning", func() bool { return len(warnings(logs.log(), "already connected")) == 1 })
+}
+
+// TestDialLosesToInboundOfSameIncarnation: n2 dials n1, and while its dial is in the
+// air n1 (the smaller id, which n2 lets in) connects to n2 first. When n2's own
+// handshake then finishes with the same incarnation of n1, n2 keeps the connection it
+// took and drops the one it dialed: only an incarnation newer than the connected one's
+// replaces it (a restart), and a replacement is a disconnection n2 would report.
+func TestDialLosesToInboundOfSameIncarnation(t *testing.T) {
+	var n2addr string
+	far := make(chan *Transport, 1) // n1, as n2's dial reaches it
+	var dials atomic.Int32
+	n2, ev, logs, n2addr := tcpNode(t, "n2", func(c *Config) {
+		c.Peers = map[router.NodeID]string{"n1": "n1.invalid:1"}
+		c.HeartbeatTimeout = time.Hour
+		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+			if dials.Add(1) > 1 {
+				// n2's probe of n1's address, once n1 dialed in: it answers.
+				mine, theirs := net.Pipe()
+				_ = theirs.Close()
+				return mine, nil
+			}
+			// n1, incarnation 5, connects to n2 first...
+			if _, err := deadDial(t, "n2", n2addr, "n1", 5); err != nil {
+				return nil, err
+			}
+			// ... then n2's own dial reaches n1, still incarnation 5, which lets it in.
+			n1, _ := pipeNode(t, "n1", func(c *Config) { c.Secret, c.Incarnation = []byte("restart-secret"), 5 })
+			mine, theirs := net.Pipe()
+			far <- n1
+			n1.Accept(theirs)
+			return mine, nil
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n2.Connect(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	// n2 closes the connection it dialed once its handshake is over.
+	n1 := <-far
+	waitFor(t, "n2 closes the connection it dialed", func() bool { return n1.Stats().Disconnects == 1 })
+	if got := ev.conns(); got != "up n1 5" {
+		t.Errorf("n2's connections: %s, want the first one up, once", got)
+	}
+	if st := n2.Stats(); st.Disconnects != 0 {
+		t.Errorf("disconnects %d, want 0\n%s", st.Disconnects, logs.log())
+	}
+	if strings.Contains(logs.log(), "replaced") {
+		t.Errorf("a connection of the same incarnation was replaced:\n%s", logs.log())
+	}
 }

@@ -340,3 +340,18 @@ func mustFrame(t *testing.T, m *router.Message) []byte {
 	}
 	return f
 }
+
+// TestReplyToSelfNotHeld: a reply addressed to the node itself (Peers may list the
+// whole cluster, this node included) is refused at once, not held: no connection to
+// itself will ever come to take it.
+func TestReplyToSelfNotHeld(t *testing.T) {
+	for _, peers := range []map[router.NodeID]string{nil, {"n1": "127.0.0.1:1", "n2": "127.0.0.1:2"}} {
+		n1, _ := pipeNode(t, "n1", func(c *Config) { c.Peers = peers })
+		if err := n1.Send("n1", reply("n1", 1)); !errors.Is(err, router.ErrUnreachable) {
+			t.Fatalf("peers %v: a reply to itself: %v, want %v", peers, err, router.ErrUnreachable)
+		}
+		if st := n1.Stats(); st.Held != 0 || st.Unreachable != 1 {
+			t.Fatalf("peers %v: held %d, unreachable %d; want 0 and 1", peers, st.Held, st.Unreachable)
+		}
+	}
+}

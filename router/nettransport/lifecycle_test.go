@@ -3,6 +3,7 @@ package nettransport
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -220,4 +221,31 @@ func TestClientReconnectsAtOnce(t *testing.T) {
 	if st := n1.Stats(); st.DuplicateID != 0 {
 		t.Fatalf("a client's reconnection was refused as a duplicate id %d times", st.DuplicateID)
 	}
+}
+
+// TestAcceptAfterClose: a connection handed to Accept after Close is closed at once,
+// unread: no handshake starts on a closed transport (Close has already waited for
+// its goroutines, and would not wait for this one). In a bubble, so that "at once"
+// is exact: a handshake would keep the connection open until its timeout.
+func TestAcceptAfterClose(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n1, logs := pipeNode(t, "n1", nil)
+		if err := n1.Close(); err != nil {
+			t.Fatal(err)
+		}
+		a, b := net.Pipe()
+		defer a.Close()
+		start := time.Now()
+		n1.Accept(b)
+		if n, err := a.Read(make([]byte, 1)); n != 0 || !errors.Is(err, io.EOF) {
+			t.Fatalf("read %d bytes, %v; want the connection closed", n, err)
+		}
+		if waited := time.Since(start); waited != 0 {
+			t.Fatalf("the connection closed after %v, want at once", waited)
+		}
+		synctest.Wait()
+		if st := n1.Stats(); st.Refused != 0 || strings.Contains(logs.log(), "refused") {
+			t.Fatalf("refused %d; log:\n%s", st.Refused, logs.log())
+		}
+	})
 }

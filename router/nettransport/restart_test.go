@@ -351,3 +351,29 @@ func TestObserverHearsConnectionsInOrder(t *testing.T) {
 		t.Fatalf("the observer heard %q, want %q", got, want)
 	}
 }
+
+// TestRestartOfSilentMemberAtStart: a member whose connection was never heard from
+// after its handshake is not known to be alive, however young this node is: its
+// newer incarnation replaces it (RefuseAlive is for a member heard from in the last
+// two heartbeat intervals). The intervals here are an hour long, so that a node that
+// counted its own first two intervals as "heard from" would refuse the restart.
+func TestRestartOfSilentMemberAtStart(t *testing.T) {
+	n1, ev, logs, addr := tcpNode(t, "n1", func(c *Config) {
+		c.HeartbeatInterval = time.Hour
+		c.Peers = map[router.NodeID]string{"n2": "127.0.0.1:1"} // a member: refused when alive
+	})
+	if _, err := deadDial(t, "n1", addr, "n2", 5); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := deadDial(t, "n1", addr, "n2", 6); err != nil {
+		t.Fatalf("the restarted n2: %v\nn1's log:\n%s", err, logs.log())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := ev.awaitConns(ctx, "up n2 5; down n2; up n2 6"); err != nil {
+		t.Fatalf("n1's %v (all: %s)", err, ev)
+	}
+	if st := n1.Stats(); st.DuplicateID != 0 {
+		t.Fatalf("duplicate id %d, want 0", st.DuplicateID)
+	}
+}

@@ -627,3 +627,72 @@ func TestCertTroubleHinted(t *testing.T) {
 		t.Fatalf("n1 logged a hint:\n%s", n1.log.String())
 	}
 }
+
+// TestTLSVersionFloor: the configurations LoadTLS builds speak TLS 1.3 only, on
+// either side of a connection: a peer that offers at most TLS 1.2 fails the
+// handshake, and one that offers 1.3 gets through (the same certificates).
+func TestTLSVersionFloor(t *testing.T) {
+	dir := t.TempDir()
+	ca := writeCerts(t, dir)
+	load := func(name string) (server, client *tls.Config) {
+		s, c, err := nettransport.LoadTLS(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"), ca)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s, c
+	}
+	n1server, _ := load("n1")
+	_, n2client := load("n2")
+	capped := func(c *tls.Config, version uint16) *tls.Config {
+		c = c.Clone()
+		c.MinVersion, c.MaxVersion = tls.VersionTLS12, version
+		return c
+	}
+	// handshake runs a client and a server handshake over loopback TCP and returns
+	// the client's error, or the server's.
+	handshake := func(server, client *tls.Config) error {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Close()
+		errs := make(chan error, 1)
+		go func() {
+			nc, err := l.Accept()
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer nc.Close()
+			_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+			errs <- tls.Server(nc, server).Handshake()
+		}()
+		nc, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer nc.Close()
+		_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
+		client = client.Clone()
+		client.ServerName = "127.0.0.1"
+		return cmp.Or(tls.Client(nc, client).Handshake(), <-errs)
+	}
+	for _, tc := range []struct {
+		name           string
+		server, client *tls.Config
+		ok             bool
+	}{
+		{"both as loaded", n1server, n2client, true},
+		{"a client of TLS 1.3 at most", n1server, capped(n2client, tls.VersionTLS13), true},
+		{"a client of TLS 1.2 at most", n1server, capped(n2client, tls.VersionTLS12), false},
+		{"a server of TLS 1.2 at most", capped(n1server, tls.VersionTLS12), n2client, false},
+	} {
+		err := handshake(tc.server, tc.client)
+		if tc.ok && err != nil {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+		if !tc.ok && (err == nil || !strings.Contains(err.Error(), "protocol version")) {
+			t.Errorf("%s: %v, want the handshake refused for its protocol version", tc.name, err)
+		}
+	}
+}
