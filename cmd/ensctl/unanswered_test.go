@@ -3,11 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ensroute/ensroute/cmd/internal/cluster"
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // TestCallThroughOneNodeOnly: a client whose --peers lists only n1 calls e2, led on
@@ -87,5 +92,25 @@ func TestCallThroughOneNodeOnly(t *testing.T) {
 	code := run(ctx, []string{"call", "--peers", slow.Peers(), "--secret-file", slow.SecretFile(), "--timeout", "500ms", "e1", "get", "k"}, &out, &errb)
 	if code != 1 || !strings.Contains(errb.String(), "connected to every node in --peers (connected: n1): e1's leader was slow or busy") {
 		t.Errorf("a slow leader: exit %d, stdout %q, stderr %q; want 1 and the leader named as slow", code, out.String(), errb.String())
+	}
+}
+
+// TestUnreachableViaDown: an unreachable answer while this client's own connection to
+// --via is down (it dropped after the command connected) says so: the request never
+// left, and nothing past --via is to blame. With --via connected, the explanation is
+// about the leader's node instead (TestCallThroughOneNodeOnly, with real nodes).
+func TestUnreachableViaDown(t *testing.T) {
+	peers := map[router.NodeID]string{"n1": "127.0.0.1:1", "n2": "127.0.0.1:2"}
+	tr, err := nettransport.New(nettransport.Config{ID: "ctl", Cluster: "test", Secret: []byte("0123456789abcdef"), Peers: peers,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	cl := &client{c: &common{Options: cluster.Options{Shape: cluster.Shape{Peers: peers}}, via: "n1", timeout: time.Second}, tr: tr}
+	err = cl.unanswered("e1", router.ErrUnreachable, time.Millisecond)
+	if !errors.Is(err, router.ErrUnreachable) || !strings.Contains(err.Error(), "this client's connection to --via n1 is down") ||
+		strings.Contains(err.Error(), "leader") {
+		t.Fatalf("%v; want ErrUnreachable, explained by the connection to --via", err)
 	}
 }
