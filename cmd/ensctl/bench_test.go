@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -305,5 +306,56 @@ func TestBenchLatencyOneCall(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), "(the 1 successful call)\n") || !strings.Contains(b.String(), "(how long the 1 failed call took to fail)\n") {
 		t.Errorf("report\n%s\nwant the 1 successful call, the 1 failed call", b.String())
+	}
+}
+
+// TestBenchOpenLoopTimesFromSchedule: open loop measures each call from when it was
+// due, not from when the generator got to it, and its deadline counts from then too:
+// a leader that takes 500ms over each request, called 10 times a second by one worker
+// with a 400ms timeout, times every call out, each exactly 400ms after it was due
+// (timed from its actual start, the calls behind their schedule would show only what
+// was left of their budget, hiding the queueing: coordinated omission), and none
+// later than that (given the whole timeout from its actual start, a call 300ms
+// behind would fail 700ms after it was due).
+func TestBenchOpenLoopTimesFromSchedule(t *testing.T) {
+	const timeout = 400 * time.Millisecond
+	n := startServingNode(t, "n1", kv.NewSlow(2, false), "e1")
+	res, code := benchJSON(t, n, "--rate", "10", "--concurrency", "1", "--timeout", timeout.String(), "--duration", "1s")
+	if code != 1 || res.Calls < 2 || res.Errors["timeout"] != res.Calls {
+		t.Fatalf("exit %d, %d calls, errors %v; want exit 1 and every call timed out: %+v", code, res.Calls, res.Errors, res)
+	}
+	if lag := time.Duration(res.StartLagNS["max"]); lag < timeout/2 {
+		t.Fatalf("start lag up to %v: the worker was not behind its schedule, nothing to tell apart: %+v", lag, res)
+	}
+	// The histograms keep 3 significant digits; a CI machine may be slow to wake a
+	// caller at its deadline, by far less than the 300ms a budget given whole adds.
+	if p50, max := time.Duration(res.ErrorLatencyNS["p50"]), time.Duration(res.ErrorLatencyNS["max"]); p50 < timeout*999/1000 || max > timeout*3/2 {
+		t.Fatalf("timed-out calls took %v (p50) to %v (max) from when they were due; want each the %v timeout", p50, max, timeout)
+	}
+}
+
+// TestBenchPercentiles: the report's p50, p99, p99.9 and max are those quantiles of
+// the successful calls' latencies (1ms to 1000ms here, one call each), to the
+// histogram's three significant digits; calls/s counts every call made, failed ones
+// too, over the run's duration.
+func TestBenchPercentiles(t *testing.T) {
+	rec := newRecorder(2 * time.Second)
+	for i := 1; i <= 1000; i++ {
+		rec.record(i, time.Duration(i)*time.Millisecond, router.CodeOK)
+		if i%2 == 0 {
+			rec.record(i, time.Millisecond, router.CodeTimeout)
+		}
+	}
+	r := &benchResult{Mode: "closed", Ensemble: "e1", Via: "n1", Concurrency: 4}
+	r.latency, r.errLatency, r.outcomes = rec.merge()
+	r.finish(10 * time.Second)
+	ms := func(v int64) float64 { return float64(v) / float64(time.Millisecond) }
+	for q, want := range map[string]float64{"p50": 500, "p99": 990, "p999": 999, "max": 1000} {
+		if got := ms(r.LatencyNS[q]); math.Abs(got-want) > want/1000 {
+			t.Errorf("%s: %.3fms, want %vms", q, got, want)
+		}
+	}
+	if r.Calls != 1500 || r.OK != 1000 || r.CallsPerSec != 150 {
+		t.Errorf("%d calls (%d ok), %v calls/s over 10s; want 1500 (1000 ok), 150 calls/s", r.Calls, r.OK, r.CallsPerSec)
 	}
 }

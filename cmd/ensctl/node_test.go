@@ -28,6 +28,13 @@ type testNode struct {
 // address are for ensctl's --secret-file and --peers.
 func startTestNode(t *testing.T, id router.NodeID, leads ...router.EnsembleID) *testNode {
 	t.Helper()
+	return startServingNode(t, id, nil, leads...)
+}
+
+// startServingNode is startTestNode with the peers' requests served by slow, if not
+// nil (a leader slower than its callers), which it closes with the node.
+func startServingNode(t *testing.T, id router.NodeID, slow *kv.Slow, leads ...router.EnsembleID) *testNode {
+	t.Helper()
 	secret := []byte("long-enough-secret")
 	n := &testNode{secret: filepath.Join(t.TempDir(), "secret")}
 	if err := os.WriteFile(n.secret, secret, 0o600); err != nil {
@@ -49,7 +56,11 @@ func startTestNode(t *testing.T, id router.NodeID, leads ...router.EnsembleID) *
 	}
 	for _, e := range leads {
 		ref := cluster.PeerRef(e, id)
-		if err := n.drv.AddPeer(ref, kv.NewPeer(n.drv, ref)); err != nil {
+		p := kv.NewPeer(n.drv, ref)
+		if slow != nil {
+			p.ServeWith(slow)
+		}
+		if err := n.drv.AddPeer(ref, p); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -62,6 +73,9 @@ func startTestNode(t *testing.T, id router.NodeID, leads ...router.EnsembleID) *
 	done := make(chan struct{})
 	go func() { defer close(done); _ = tr.Serve(l) }()
 	t.Cleanup(func() {
+		if slow != nil {
+			slow.Close()
+		}
 		_ = n.drv.Close()
 		_ = tr.Close()
 		<-done

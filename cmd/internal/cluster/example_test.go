@@ -62,6 +62,7 @@ func TestConfigBadValues(t *testing.T) {
 		{"stray member", `"peers": {"n1": "127.0.0.1:1"}, "ensembles": [{"id": "e1", "members": ["n7"]}]`, []string{"--ensemble", "e1=n1"}, "ensembles: ensemble e1: member n7 is not in --config " + filepath.Join(dir, "stray member.json") + ": peers"},
 		{"bad routers, no peers", `"routers": -3`, nil, "routers -3: want 1..1024"},
 		{"empty leader", peers + `"ensembles": [{"id": "e1", "members": ["n1"]}, {"id": "e2", "members": ["n1"], "leader": ""}]`, []string{"--ensemble", "e1=n1"}, `ensembles: ensemble e2: leader is "": want one of its members (leave the key out for the first)`},
+		{"leader not a member", `"peers": {"n1": "127.0.0.1:1", "n2": "127.0.0.1:2"}, "ensembles": [{"id": "e1", "members": ["n1"], "leader": "n2"}]`, []string{"--ensemble", "e1=n1"}, "ensembles: ensemble e1: leader n2 is not a member"},
 		{"null leader", peers + `"ensembles": [{"id": "e1", "members": ["n1"], "leader": null}]`, []string{"--ensemble", "e1=n1"}, "ensembles: ensemble e1: leader is null"},
 	} {
 		conf := filepath.Join(dir, tc.name+".json")

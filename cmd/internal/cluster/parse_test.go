@@ -54,6 +54,7 @@ func TestParseSwallowedFlag(t *testing.T) {
 		{[]string{"--peers", "--secret", "s", "e1"}, `--peers took "--secret" as its value: is its value missing`},
 		{[]string{"-v", "-peers", "-secret=s"}, `-peers took "-secret=s" as its value`},
 		{[]string{"--secret", "s", "--peers", "--v"}, `--peers took "--v" as its value`},
+		{[]string{"--secret=s", "--peers", "--v"}, `--peers took "--v" as its value`},
 		{[]string{"--v", "--peers", "p", "e1"}, ""},
 		{[]string{"--peers=--secret", "e1"}, ""},
 		{[]string{"--peers", "-x", "e1"}, ""},

@@ -34,6 +34,12 @@ func TestDiffSettings(t *testing.T) {
 		}},
 		{name: "semantics", edit: func(o *Options) { o.Semantics = "riak" }, want: []string{"semantics"}},
 		{name: "routers", edit: func(o *Options) { o.Routers = 16 }, want: []string{"routers"}},
+		{name: "ensemble order", edit: func(o *Options) { o.Ensembles[0], o.Ensembles[1] = o.Ensembles[1], o.Ensembles[0] }},
+		{name: "a member renamed", edit: func(o *Options) {
+			o.Peers["n3"] = o.Peers["n2"]
+			delete(o.Peers, "n2")
+		}, want: []string{"peers"}},
+		{name: "an ensemble renamed", edit: func(o *Options) { o.Ensembles[1].ID = "e3" }, want: []string{"ensembles"}},
 		{name: "a member more", edit: func(o *Options) { o.Peers["n3"] = "10.0.0.3:7000" }, want: []string{"peers"}},
 		{name: "an ensemble's members", edit: func(o *Options) { o.Ensembles[1].Members = []router.NodeID{"n2"} }, want: []string{"ensembles"}},
 		{name: "an ensemble fewer, and riak", edit: func(o *Options) { o.Ensembles = o.Ensembles[:1]; o.Semantics = "riak" }, want: []string{"semantics", "ensembles"}},
@@ -49,6 +55,14 @@ func TestDiffSettings(t *testing.T) {
 				t.Errorf("keys that differ (-want +got):\n%s", diff)
 			}
 		})
+	}
+
+	// Ids that run together alike: members a and ab against aa and b.
+	ab, aab := base(), base()
+	ab.Peers = map[router.NodeID]string{"a": "10.0.0.1:7000", "ab": "10.0.0.2:7000"}
+	aab.Peers = map[router.NodeID]string{"aa": "10.0.0.1:7000", "b": "10.0.0.2:7000"}
+	if diffs := DiffSettings(ab.Settings(true), aab.Settings(true)); len(diffs) != 1 || diffs[0].Key != "peers" {
+		t.Errorf("members a, ab against aa, b: %+v, want peers to differ", diffs)
 	}
 
 	client := base()
