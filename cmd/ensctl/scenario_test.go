@@ -119,6 +119,26 @@ func TestScenarioRefusesClientFault(t *testing.T) {
 	}
 }
 
+// TestScenarioRefusesRateLoadCannotPace: a workload rate the simulator takes but the
+// load generator cannot pace (1e-10 calls a second: the interval between calls
+// overflows a time.Duration, and the load started calls without a pause, for ever) is
+// refused by name, exit 2, before any process starts.
+func TestScenarioRefusesRateLoadCannotPace(t *testing.T) {
+	s := smokeSpec(t)
+	s.Workload.Rate = 1e-10
+	specFile := writeSpec(t, t.TempDir(), s)
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"scenario", "--spec", specFile, "--ensnode", specFile}, &out, &errb)
+	if want := "workload.rate: Rate 1e-10 calls a second: want 0 (a closed loop) or a rate whose interval 1s/Rate fits a time.Duration"; code != 2 || !strings.Contains(errb.String(), want) {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), want)
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left behind in TMPDIR: %v", left)
+	}
+}
+
 // TestScenarioRefusesNamesEnsnodeRefuses: a spec whose ensemble names the simulator
 // takes but ensnode does not (a comma, an equals sign) is refused by name, exit 2,
 // before any process starts. It used to start the run and fail it, exit 1, once

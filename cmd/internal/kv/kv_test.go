@@ -1,9 +1,11 @@
 package kv
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -175,4 +177,31 @@ func TestEvent(t *testing.T) {
 	if ev, err := Event([]string{"put", "greeting", "hello", "world"}); err != nil || string(ev) != "put greeting hello world" {
 		t.Errorf(`Event("put", "greeting", "hello", "world") = %q, %v, want the value of two words`, ev, err)
 	}
+}
+
+// TestCastApplied: a cast is applied though nobody waits for an answer: after a cast
+// of "put k v", a get sees v. (A peer that answered only calls would drop a put sent
+// as a cast, silently.)
+func TestCastApplied(t *testing.T) {
+	n, _ := leader(t, nil)
+	if err := n.Cast(router.ToEnsemble("e1"), []byte("put k v")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("get k"), time.Second)
+	if err != nil || string(res.Value) != "ok v" {
+		t.Fatalf("get k after a cast of put k v: %q, %v; want ok v", res.Value, err)
+	}
+}
+
+// TestService: a peer with a Service time spends it before it answers (a slow
+// application), in virtual time exactly that.
+func TestService(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n, _ := leader(t, func(p *Peer) { p.Service = 5 * time.Millisecond })
+		begin := time.Now()
+		res, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("put k v"), time.Second)
+		if took := time.Since(begin); err != nil || string(res.Value) != "ok" || took != 5*time.Millisecond {
+			t.Fatalf("put k v: %q, %v after %v; want ok after 5ms", res.Value, err, took)
+		}
+	})
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
@@ -76,6 +79,101 @@ func TestSlowServer(t *testing.T) {
 		st, ok := slowRun(t, false)
 		if want := (SlowStats{InTime: 4, Late: 16}); st != want || ok != 4 {
 			t.Errorf("ignoring budgets: %+v and %d calls ok, want %+v and 4", st, ok, want)
+		}
+	})
+}
+
+// leader starts a node n1 whose peer, the leader of e1, is the store returned;
+// setup, if not nil, configures the peer before the node hosts it. The node and its
+// transport close when the test ends.
+func leader(t *testing.T, setup func(*Peer)) (*driver.Node, *Peer) {
+	quiet := slog.New(slog.DiscardHandler)
+	tr, err := nettransport.New(nettransport.Config{ID: "n1", Cluster: "c", Secret: []byte("kv-secret"), Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	n, err := driver.New(driver.Config{ID: "n1", Transport: tr, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	ref := router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}
+	p := NewPeer(n, ref)
+	if setup != nil {
+		setup(p)
+	}
+	if err := n.AddPeer(ref, p); err != nil {
+		t.Fatal(err)
+	}
+	n.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1})
+	return n, p
+}
+
+// TestSlowPaceAfterIdle: a Slow server's pace starts again after an idle spell: a
+// burst of five requests that comes a second after the last one is served at the
+// rate, one every 10ms, not at once (as it would be if the server caught up the
+// second it was idle, as it catches up an overshooting sleep while requests keep
+// coming).
+func TestSlowPaceAfterIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var slow *Slow
+		n, _ := leader(t, func(p *Peer) {
+			slow = NewSlow(100, false)
+			p.ServeWith(slow)
+		})
+		defer slow.Close()
+		get := func() {
+			if _, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("get k"), time.Second); err != nil {
+				t.Error(err)
+			}
+		}
+		get()
+		time.Sleep(time.Second)
+		burst := time.Now()
+		var mu sync.Mutex
+		var served []time.Duration
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				get()
+				mu.Lock()
+				defer mu.Unlock()
+				served = append(served, time.Since(burst))
+			})
+		}
+		wg.Wait()
+		slices.Sort(served)
+		want := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 40 * time.Millisecond, 50 * time.Millisecond}
+		if diff := cmp.Diff(want, served); diff != "" {
+			t.Errorf("the burst's answers, after it came (-want +got):\n%s", diff)
+		}
+	})
+}
+
+// TestSlowDropped: a request that finds a Slow server's queue full is dropped unserved
+// and counted as such: with one request in the works (at one a second) and SlowQueue
+// waiting, the next three are dropped.
+func TestSlowDropped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var slow *Slow
+		n, _ := leader(t, func(p *Peer) {
+			slow = NewSlow(1, false)
+			p.ServeWith(slow)
+		})
+		defer slow.Close()
+		cast := func() {
+			if err := n.Cast(router.ToEnsemble("e1"), []byte("put k v")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cast()
+		synctest.Wait() // the server has taken it, and works on it for a second
+		for range SlowQueue + 3 {
+			cast()
+		}
+		if want := (SlowStats{Dropped: 3}); slow.Stats() != want {
+			t.Errorf("stats %+v, want %+v", slow.Stats(), want)
 		}
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // TestHistQuantiles: quantiles read from the histogram are within 1/16 of the exact
@@ -44,5 +46,61 @@ func TestHistBuckets(t *testing.T) {
 	h.add(5 * time.Millisecond)
 	if n := h.below(2 * time.Millisecond); n != 1 {
 		t.Errorf("below 2ms: %d, want 1", n)
+	}
+}
+
+// TestHistSmallCases pins the quantiles of a few values, where an off-by-one in the
+// rank, the bucket or the cap shows at once (the random spread of TestHistQuantiles
+// hides one): a quantile is the top of the bucket that holds the value of its rank
+// (rounded to the nearest), so within 1/16 above that value, and never above the
+// largest value recorded.
+func TestHistSmallCases(t *testing.T) {
+	var two hist
+	two.add(time.Millisecond)
+	two.add(10 * time.Millisecond)
+	// Rank 1 of 2: the 1ms value, not the 10ms one.
+	if got := two.quantile(0.5); got < time.Millisecond || got >= time.Millisecond+time.Millisecond/16 {
+		t.Errorf("median of 1ms and 10ms: %v, want 1ms to 1.0625ms", got)
+	}
+	if got := two.quantile(1); got != 10*time.Millisecond {
+		t.Errorf("q1 of 1ms and 10ms: %v, want 10ms", got)
+	}
+	// A single value: every quantile is that value exactly, the top of its bucket
+	// capped by the largest value; q0 too (its rank, 0, counts as the first).
+	var one hist
+	one.add(time.Millisecond)
+	for _, q := range []float64{0, 0.01, 0.5, 0.99, 1} {
+		if got := one.quantile(q); got != time.Millisecond {
+			t.Errorf("q%v of a single 1ms: %v, want 1ms", q, got)
+		}
+	}
+	// below counts a value equal to its bound: Fast is the latency at or under which
+	// a failure is fast.
+	if n := one.below(time.Millisecond); n != 1 {
+		t.Errorf("below(1ms) of a single 1ms: %d, want 1", n)
+	}
+	if n := one.below(time.Millisecond / 2); n != 0 {
+		t.Errorf("below(0.5ms) of a single 1ms: %d, want 0", n)
+	}
+}
+
+// TestHistMerge: merging histograms adds their counts, as if every value had been
+// added to one (Summary merges the shards' histograms, then each outcome's, so a
+// merge that replaced counts would lose calls from every figure).
+func TestHistMerge(t *testing.T) {
+	var a, b, all hist
+	for _, d := range []time.Duration{time.Millisecond, 3 * time.Millisecond} {
+		a.add(d)
+		all.add(d)
+	}
+	for _, d := range []time.Duration{time.Millisecond, 10 * time.Millisecond} {
+		b.add(d)
+		all.add(d)
+	}
+	var merged hist
+	merged.merge(&a)
+	merged.merge(&b)
+	if diff := cmp.Diff(all, merged, cmp.AllowUnexported(hist{})); diff != "" {
+		t.Errorf("merged differs from all values added (-want +got):\n%s", diff)
 	}
 }

@@ -2,6 +2,8 @@ package load
 
 import (
 	"context"
+	"errors"
+	"math"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -162,22 +164,52 @@ func TestOpenLoop(t *testing.T) {
 	}
 }
 
+// TestBadConfig: Start refuses an invalid Config with ErrBadConfig and an error that
+// names the field and its value. Each negative field is refused at -1, the first
+// negative value (a negative Callers with a Rate made a channel of negative size,
+// a panic). A Rate is refused unless its interval between calls, 1s/Rate, fits a
+// positive time.Duration: at +Inf or above 1e9 it rounded to 0, and at 1e-10 it
+// overflowed to a negative one; either way the open loop started calls without a
+// pause, for ever, and Done never closed. NaN ran as a closed loop.
 func TestBadConfig(t *testing.T) {
+	ok := Config{Caller: callerFunc(func(ctx context.Context, t router.Target, ev []byte) (router.Result, error) {
+		return answer(t, ev)
+	}), Targets: []Target{{Ensemble: "e"}}, Timeout: 1}
+	with := func(edit func(*Config)) Config { c := ok; edit(&c); return c }
 	for _, tc := range []struct {
 		name string
 		cfg  Config
 		want string
 	}{
-		{name: "no caller", cfg: Config{Targets: []Target{{Ensemble: "e"}}, Timeout: 1}, want: "Caller is nil"},
-		{name: "no targets", cfg: Config{Caller: callerFunc(nil), Timeout: 1}, want: "no Targets"},
-		{name: "no timeout", cfg: Config{Caller: callerFunc(nil), Targets: []Target{{Ensemble: "e"}}}, want: "Timeout 0s"},
-		{name: "empty ensemble", cfg: Config{Caller: callerFunc(nil), Targets: []Target{{}}, Timeout: 1}, want: "Targets[0]"},
+		{name: "no caller", cfg: with(func(c *Config) { c.Caller = nil }), want: "Caller is nil"},
+		{name: "no targets", cfg: with(func(c *Config) { c.Targets = nil }), want: "no Targets"},
+		{name: "no timeout", cfg: with(func(c *Config) { c.Timeout = 0 }), want: "Timeout 0s"},
+		{name: "empty ensemble", cfg: with(func(c *Config) { c.Targets = []Target{{}} }), want: "Targets[0]"},
+		{name: "negative callers", cfg: with(func(c *Config) { c.Callers, c.Rate = -1, 10 }), want: "Callers -1 is negative"},
+		{name: "negative calls", cfg: with(func(c *Config) { c.Calls = -1 }), want: "Calls -1 is negative"},
+		{name: "negative slack", cfg: with(func(c *Config) { c.Slack = -1 }), want: "Slack -1ns is negative"},
+		{name: "negative fast", cfg: with(func(c *Config) { c.Fast = -1 }), want: "Fast -1ns is negative"},
+		{name: "negative rate", cfg: with(func(c *Config) { c.Rate = -1 }), want: "Rate -1 is negative"},
+		{name: "NaN rate", cfg: with(func(c *Config) { c.Rate = math.NaN() }), want: "Rate NaN calls a second: want 0"},
+		{name: "infinite rate", cfg: with(func(c *Config) { c.Rate = math.Inf(1) }), want: "Rate +Inf calls a second: want 0"},
+		{name: "rate with a 0 interval", cfg: with(func(c *Config) { c.Rate = 2e9 }), want: "Rate 2e+09 calls a second: want 0"},
+		{name: "rate with an interval past a Duration", cfg: with(func(c *Config) { c.Rate = 1e-10 }), want: "Rate 1e-10 calls a second: want 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if _, err := Start(context.Background(), tc.cfg); err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v, want %q", err, tc.want)
+			r, err := Start(context.Background(), tc.cfg)
+			if err == nil {
+				r.Stop(0)
+			}
+			if !errors.Is(err, ErrBadConfig) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want ErrBadConfig with %q", err, tc.want)
 			}
 		})
+	}
+	// The bounds themselves are valid: an interval of 1ns, and one of 31 years.
+	for _, rate := range []float64{0, 1e9, 1e-9} {
+		if err := with(func(c *Config) { c.Rate = rate }).Validate(); err != nil {
+			t.Errorf("Rate %v: %v", rate, err)
+		}
 	}
 }
 

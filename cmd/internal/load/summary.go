@@ -82,14 +82,6 @@ func (a *agg) outcomes(cfg Config) Outcomes {
 	return o
 }
 
-// Share is the fraction of the calls that ended with outcome (0 when there were none).
-func (o Outcomes) Share(outcome string) float64 {
-	if o.Calls == 0 {
-		return 0
-	}
-	return float64(o.Codes[outcome]) / float64(o.Calls)
-}
-
 // Phase is the outcomes of the calls to one ensemble that started during one phase.
 type Phase struct {
 	Phase    string            `json:"phase"`
@@ -172,7 +164,8 @@ func (r *Run) Summary() Summary {
 }
 
 // Phase returns the outcomes of the calls to ensemble e that started in phase name
-// ("" for every ensemble together).
+// ("" for every ensemble together). It adds up the entries of Phases, so it leaves
+// P50NS and P99NS 0: percentiles do not add up. Each entry of Phases has its own.
 func (s Summary) Phase(name string, e router.EnsembleID) Outcomes {
 	var out Outcomes
 	out.Codes, out.Fast, out.MaxByCode = map[string]int64{}, map[string]int64{}, map[string]int64{}

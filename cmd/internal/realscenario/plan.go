@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/cmd/internal/load"
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 	"github.com/ensroute/ensroute/router/driver"
 	"github.com/ensroute/ensroute/scenarios"
@@ -52,6 +53,11 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 		// The simulator makes no calls then; the load generator would take a rate of 0
 		// for a closed loop, another run altogether.
 		return Plan{}, fmt.Errorf("%w: workload.rate %v: a run without calls has nothing to check on real processes; give a rate", ErrUnsupported, s.Workload.Rate)
+	}
+	if err := load.CheckRate(s.Workload.Rate); err != nil {
+		// A rate the simulator takes (one call in centuries) but the load generator
+		// cannot pace: refused here, before any process starts.
+		return Plan{}, fmt.Errorf("%w: workload.rate: %w", ErrUnsupported, err)
 	}
 	p := Plan{Nodes: s.Nodes, Rate: s.Workload.Rate, Duration: s.Workload.Duration.D(), Timeout: s.Workload.Timeout.D()}
 	var problems []string

@@ -95,6 +95,14 @@ func TestPlanRefuses(t *testing.T) {
 	if _, err := NewPlan(s, true); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "workload.rate 0: a run without calls") {
 		t.Fatalf("rate 0: %v, want refused even with skip", err)
 	}
+	// A rate the simulator takes but the load generator cannot pace (its interval
+	// between calls overflows a time.Duration) is refused before any process starts:
+	// the load would otherwise refuse it only once the cluster was up.
+	s = spec(t, "testdata/real-smoke.json")
+	s.Workload.Rate = 1e-10
+	if _, err := NewPlan(s, true); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "workload.rate: Rate 1e-10 calls a second") {
+		t.Fatalf("rate 1e-10: %v, want refused even with skip", err)
+	}
 	s = spec(t, "testdata/real-smoke.json")
 	for i := len(s.Nodes); i <= MaxNodes; i++ {
 		s.Nodes = append(s.Nodes, fmt.Sprint("x", i))
