@@ -1,6 +1,7 @@
 package load
 
 import (
+	"math"
 	"math/bits"
 	"time"
 )
@@ -48,13 +49,16 @@ func (h *hist) merge(o *hist) {
 	h.max = max(h.max, o.max)
 }
 
-// quantile returns the duration below which a fraction q of the values lie (the top
-// of its bucket, capped by the largest value seen).
+// quantile returns the duration at or below which a fraction q of the values lie: the
+// top of the bucket of the value of rank ⌈q·n⌉ (the nearest rank, never one below:
+// rounded to the nearest, the p99 of 1,060 values was the 1,049th, below which lie
+// only 98.96% of them), capped by the largest value seen. The rank is computed a
+// hair under q·n, lest a product such as 0.07 × 100 = 7.000000000000001 round up.
 func (h *hist) quantile(q float64) time.Duration {
 	if h.n == 0 {
 		return 0
 	}
-	rank := int64(q*float64(h.n) + 0.5)
+	rank := int64(math.Ceil(q*float64(h.n) - 1e-9))
 	rank = min(max(rank, 1), h.n)
 	var seen int64
 	for i, c := range h.counts {

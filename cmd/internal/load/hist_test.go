@@ -104,3 +104,33 @@ func TestHistMerge(t *testing.T) {
 		t.Errorf("merged differs from all values added (-want +got):\n%s", diff)
 	}
 }
+
+// TestQuantileNearestRank: a quantile is the value of rank ⌈q·n⌉, never one below:
+// of 1,049 calls of 1ms and 11 of 10ms, fewer than 99% took 1ms or less (98.96%), so
+// p99 is 10ms. A rank that is a whole number, q·n computed a hair above it in floating
+// point (0.07 × 100), is that rank, not the next.
+func TestQuantileNearestRank(t *testing.T) {
+	for _, tc := range []struct {
+		fast, slow int
+		q          float64
+		want       time.Duration
+	}{
+		{1049, 11, 0.99, 10 * time.Millisecond},
+		{1050, 10, 0.99, time.Millisecond},
+		{7, 93, 0.07, time.Millisecond},
+		{6, 94, 0.07, 10 * time.Millisecond},
+		{1, 1, 0.5, time.Millisecond},
+	} {
+		var h hist
+		for range tc.fast {
+			h.add(time.Millisecond)
+		}
+		for range tc.slow {
+			h.add(10 * time.Millisecond)
+		}
+		got := h.quantile(tc.q)
+		if lo := bucketOf(got); lo != bucketOf(tc.want) {
+			t.Errorf("%d of 1ms, %d of 10ms: quantile %v is %v, want %v's bucket", tc.fast, tc.slow, tc.q, got, tc.want)
+		}
+	}
+}
