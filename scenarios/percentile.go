@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"math/bits"
 	"slices"
 	"time"
@@ -23,9 +24,15 @@ func percentiles(ds []time.Duration) Latency {
 	return Latency{P50: int64(ds[i50]), P99: int64(ds[i99]), Max: int64(top)}
 }
 
-// rank is the index of the nearest-rank percentile p of n sorted values.
+// rank is the index of the nearest-rank percentile p of n sorted values: the smallest
+// value with at least a fraction p of the values at or below it, rank ⌈p·n⌉ (as
+// ensim compare reads it; rounded to the nearest, the p99 of 1,060 calls was the
+// 1,049th, with only 98.96% at or below it). The rank is taken a hair under p·n,
+// lest a product such as 0.07 × 100 = 7.000000000000001 round up; the product is
+// converted before the subtraction, so that it is never fused into it (the same
+// rank on every architecture).
 func rank(n int, p float64) int {
-	i := int(float64(p*float64(n))+0.5) - 1 // the product rounded, never fused into the sum
+	i := int(math.Ceil(float64(p*float64(n))-1e-9)) - 1
 	return min(max(i, 0), n-1)
 }
 
