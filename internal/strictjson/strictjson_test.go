@@ -115,3 +115,46 @@ func TestDecode(t *testing.T) {
 		t.Errorf("no root: %v", err)
 	}
 }
+
+// odd has the field shapes doc lacks: an untagged field (its key is its Go name), two
+// keys alike but for case, and the platform-sized and 32-bit number kinds.
+type odd struct {
+	Plain int
+	First int     `json:"Ab"`
+	Other int     `json:"aB"`
+	Big   uint    `json:"big"`
+	Frac  float32 `json:"frac"`
+}
+
+// TestDecodeOddFields: an untagged field's key is its Go name; a key that matches two
+// fields but for case is named after the first, as encoding/json fills it; a uint
+// takes the whole unsigned range and no negative number; a float32 refuses a number
+// past its range; a column is counted from the start of its own line however many
+// lines come before; two byte-order marks are one too many.
+func TestDecodeOddFields(t *testing.T) {
+	opts := strictjson.Options{Root: "odd", What: "document"}
+	for _, tc := range []struct {
+		name, in, want string // want "" for no error
+	}{
+		{"untagged", `{"Plain": 1}`, ""},
+		{"untagged in another case", `{"plain": 1}`, `odd: unknown field "plain": keys are case-sensitive, want "Plain"`},
+		{"two fields alike", `{"ab": 1}`, `odd: unknown field "ab": keys are case-sensitive, want "Ab"`},
+		{"largest uint", `{"big": 18446744073709551615}`, ""},
+		{"uint out of range", `{"big": 18446744073709551616}`, "big: 18446744073709551616 is out of range"},
+		{"float32 out of range", `{"frac": 1e39}`, "frac: 1e39 is out of range"},
+		{"float32 in range", `{"frac": 1e38}`, ""},
+		{"syntax on line 3", "{\n  \"Plain\": 1,\n  \"big\": x\n}", "malformed JSON at line 3, column 10: invalid character 'x' looking for beginning of value"},
+		{"two byte-order marks", "\xef\xbb\xbf\xef\xbb\xbf{}", "malformed JSON at line 1, column 1: invalid character 'ï' looking for beginning of value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var o odd
+			err := strictjson.Decode([]byte(tc.in), &o, opts)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("Decode(%q) = %v, want no error", tc.in, err)
+			case tc.want != "" && (err == nil || err.Error() != tc.want):
+				t.Fatalf("Decode(%q) = %v, want %q", tc.in, err, tc.want)
+			}
+		})
+	}
+}
