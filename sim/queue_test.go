@@ -357,3 +357,25 @@ func TestQueueShapes(t *testing.T) {
 	}
 	shape(false)
 }
+
+// TestHeapNewEarliestAtEverySize: an event earlier than every other, pushed onto a
+// heap of any size from heapAbove+1 to a few hundred, comes out first: it climbs
+// from the last position to the root, through whichever of the root's children is
+// its ancestor (a climb that stopped one level short left it below the root).
+func TestHeapNewEarliestAtEverySize(t *testing.T) {
+	for n := heapAbove + 1; n <= 400; n++ {
+		var q queue
+		for i := range n {
+			q.push(time.Duration(1000+i), uint64(i+1), &seqAction{uint64(i + 1)})
+		}
+		early := &seqAction{uint64(n + 1)}
+		q.push(1, uint64(n+1), early)
+		checkQueue(t, &q)
+		if !q.isHeap {
+			t.Fatalf("%d events: not a heap", n+1)
+		}
+		if _, act, ok := q.pop(); !ok || act != early {
+			t.Fatalf("a heap of %d events and an earlier one pushed: popped %v, want the earlier one", n, act)
+		}
+	}
+}

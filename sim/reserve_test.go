@@ -54,3 +54,35 @@ func TestScheduleReservedRefusesUnreservedSeq(t *testing.T) {
 	}()
 	w.ScheduleReserved(1, 2, funcAction(func() {}))
 }
+
+// TestScheduleReservedEdges: the last number Reserve handed out is a number it handed
+// out (a fresh World's Reserve(1) included); 0 never is, and would put its event
+// ahead of every event due at the same time; a time already past runs at Now, which
+// never goes back.
+func TestScheduleReservedEdges(t *testing.T) {
+	w := New(Config{})
+	var got []string
+	add := func(name string) Action { return funcAction(func() { got = append(got, name) }) }
+	last := w.Reserve(1)
+	w.ScheduleReserved(0, last, add("first reserved"))
+	w.Run()
+	if !slices.Equal(got, []string{"first reserved"}) {
+		t.Fatalf("ran %v, want the event under the one number reserved", got)
+	}
+
+	w.Schedule(10, func() {})
+	seq := w.Reserve(3)
+	w.Run()
+	w.ScheduleReserved(5, seq+2, add("late")) // the last of the three, due in the past
+	w.Step()
+	if now := w.Now(); now != 10 || got[len(got)-1] != "late" {
+		t.Fatalf("an event reserved for 5 ran at %v (ran %v); want it run at Now, 10", now, got)
+	}
+
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for sequence number 0")
+		}
+	}()
+	w.ScheduleReserved(10, 0, add("zero"))
+}

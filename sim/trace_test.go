@@ -48,6 +48,13 @@ func TestAppendJSONGolden(t *testing.T) {
 			},
 			want: `{"t":5,"seq":18446744073709551615,"node":"n\"1","kind":"","k\u001f":"\ufffd\b\f\r` + "\x7f" + `"}`,
 		},
+		{
+			// The bytes on either side of utf8.RuneSelf, a lone continuation byte,
+			// and the replacement character itself (valid UTF-8: as it is).
+			name: "around RuneSelf",
+			r:    Record{Kind: "k", Attrs: []Attr{String("a", "\x7e\x80"), String("b", "\ufffd")}},
+			want: `{"t":0,"seq":0,"kind":"k","a":"~\ufffd","b":"` + "\ufffd" + `"}`,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -373,6 +380,10 @@ func TestRecordString(t *testing.T) {
 			Record{At: -1500 * time.Microsecond, Node: "n", Kind: "k"},
 			"    -1.500ms n        k",
 		},
+		{ // columns are counted in characters, not bytes
+			Record{At: 0, Node: "nœud-é", Kind: "k"},
+			"     0.000ms nœud-é   k",
+		},
 	}
 	for _, tc := range tests {
 		if got := tc.r.String(); got != tc.want {
@@ -453,4 +464,27 @@ func TestSinkSeesWhatIsKept(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestHashBufferStaysBounded: the encodings of a hashed run reach the hash a chunk
+// at a time, so the buffer that gathers them stays under a chunk, at the size it was
+// made, however long the run: records by Emit and by EmitKind alike, none of them
+// kept. A run whose buffer kept every encoding would hold its whole trace in memory.
+func TestHashBufferStaysBounded(t *testing.T) {
+	w := New(Config{})
+	size := cap(w.encBuf)
+	k := w.Kind("kind", "key")
+	node := w.Name("n1")
+	for i := range 5000 {
+		w.now = time.Duration(i)
+		if i%2 == 0 {
+			w.Emit("n1", "plain", String("key", "a value of a few bytes"))
+		} else {
+			w.EmitKind(node, k, String("key", "a value of a few bytes"))
+		}
+		if len(w.encBuf) >= hashChunk || cap(w.encBuf) != size {
+			t.Fatalf("after %d records: %d bytes gathered in a buffer of %d, want under %d in the buffer of %d made at first",
+				i+1, len(w.encBuf), cap(w.encBuf), hashChunk, size)
+		}
+	}
 }
