@@ -109,10 +109,16 @@ func (wd *world) arrivals(rng *rand.Rand, k *int, from, until time.Duration, rat
 	}
 	t := from
 	for {
-		t += time.Duration(rng.ExpFloat64() * mean)
-		if t >= until {
+		// The gap is compared with what is left before it becomes a Duration: at a
+		// rate so low that a gap is past what a Duration holds (under about 1e-10
+		// calls a second), the conversion would wrap the clock back, and the loop
+		// would plan calls for ever. A gap in whole nanoseconds reaches until exactly
+		// when the float does (until-t is a whole number).
+		gap := rng.ExpFloat64() * mean
+		if gap >= float64(until-t) {
 			break
 		}
+		t += time.Duration(gap)
 		*k++
 		a := arrival{at: t, k: int32(*k), via: -1}
 		if len(clients) > 0 && rng.Float64() < wl.ClientShare {

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 )
@@ -32,4 +33,22 @@ func TestEventNamesMatchStrconv(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestTinyRatePlansNoCall: a workload or a burst at a rate so low that the gap to
+// its first call is past what a time.Duration holds (1e-15 calls a second: a gap of
+// some 30 million years; 1e-300: an infinite mean) plans no call, at once. Converted
+// before it was compared, the gap wrapped the planning clock back, and the run
+// planned calls until it ran out of memory (or, at 1e-15, made half a million calls
+// and blamed the router for them).
+func TestTinyRatePlansNoCall(t *testing.T) {
+	for _, rate := range []float64{1e-15, 1e-300} {
+		spec := named(t, "steady")
+		spec.Workload.Rate = rate
+		spec.Workload.Bursts = []Burst{{At: Duration(0), Duration: Duration(time.Second), Rate: rate}}
+		r := mustRun(t, spec, Options{Seed: 1}).Report
+		if r.Calls.Total != 0 {
+			t.Errorf("rate %v: %d calls, want none", rate, r.Calls.Total)
+		}
+	}
 }
