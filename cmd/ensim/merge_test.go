@@ -204,6 +204,8 @@ func TestMergeRefuses(t *testing.T) {
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.Semantics = "riak" }))}, want: "under riak: merge takes shards of one sweep"},
 		{name: "other seeds", files: []string{sum(t, shardSummary("1/2", nil)),
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.From = 11 }))}, want: "seeds 1..10"},
+		{name: "other seed count, same start", files: []string{sum(t, shardSummary("1/2", nil)),
+			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.Seeds *= 2 }))}, want: "seeds 1..10"},
 		{name: "bad shard", files: []string{sum(t, shardSummary("0/2", nil))}, want: `bad sweep summary: shard "0/2"`},
 		{name: "a failure outside the shard", files: []string{sum(t, shardSummary("2/3", func(s *sweepSummary) { s.Failures = []sweepFailure{{Seed: 3}} }))},
 			want: "failures[0]: seed 3 is no seed of shard 2/3"},
