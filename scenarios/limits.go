@@ -31,6 +31,13 @@ const (
 	MaxEnsembles = 100_000
 )
 
+// MaxFaultLinks is the most links a spec's faults may name in all: a partition (one
+// way or both), a hold or a release of sides a and b names |a|×|b| links, and the network model
+// and the checks keep an entry for each (2,000 nodes cut from each other, 4 million
+// links, took 38s and 3.2 GB; 6,000 ran out of memory). The limit keeps a run's
+// faults within about a gigabyte. Named scenarios name a few hundred links at most.
+const MaxFaultLinks = 1_000_000
+
 // MaxSigma is the largest sigma a spec's lognormal may have. Past a few, a
 // lognormal with a given mean puts nearly all of its draws near zero and its mean in
 // draws too rare to happen in a run (at sigma 10 the median is e^-50 of the mean):
@@ -146,7 +153,8 @@ func (s *Spec) gossipRounds() float64 {
 }
 
 // checkLimits reports the first field of s that goes past MaxSpan, makes it plan
-// more than MaxCalls calls or more than MaxGossipSends directory messages. The
+// more than MaxCalls calls or more than MaxGossipSends directory messages, or makes
+// its faults name more than MaxFaultLinks links. The
 // fields' other constraints have been checked.
 func (s Spec) checkLimits() error {
 	if n := len(s.Nodes) + len(s.Clients); n > MaxNodes {
@@ -207,6 +215,14 @@ func (s Spec) checkLimits() error {
 		}
 		if err := dist(fmt.Sprintf("faults[%d].service", i), *ft.Service); err != nil {
 			return err
+		}
+	}
+	var links float64
+	for i, ft := range s.Faults {
+		links += float64(len(ft.A)) * float64(len(ft.B))
+		if links > MaxFaultLinks {
+			return fmt.Errorf("faults[%d]: %s of %d nodes against %d: the faults up to it name %.0f links, past the limit of %d per run",
+				i, ft.Action, len(ft.A), len(ft.B), links, MaxFaultLinks)
 		}
 	}
 	w := s.Workload

@@ -112,6 +112,14 @@ func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
 			want: "gossip.interval: 1ns plans about 2100000007 anti-entropy rounds of 5 member nodes, 10500000035 directory messages, past the limit of 10000000 per run"},
 		{name: "gossip every microsecond", edit: func(s *Spec) { s.Gossip.Interval = dur(time.Microsecond) },
 			want: "gossip.interval: 1µs plans about 2100007 anti-entropy rounds of 5 member nodes, 10500035 directory messages, past the limit of 10000000 per run"},
+		{name: "faults that name too many links", edit: func(s *Spec) {
+			a, b := sides(s, 1000, 1000)
+			s.Faults = []Fault{
+				{At: ms(100), Action: "partition", A: a, B: b},
+				{At: ms(200), Action: "heal"},
+				{At: ms(300), Action: "partition", A: a[:1], B: b[:1]},
+			}
+		}, want: "faults[2]: partition of 1 nodes against 1: the faults up to it name 1000001 links, past the limit of 1000000 per run"},
 		{name: "gossip over a long run", edit: func(s *Spec) {
 			s.Workload.Rate = 1
 			s.Faults = []Fault{{At: dur(24 * time.Hour), Action: "heal"}}
@@ -148,6 +156,14 @@ func TestLimitsAdmitTheirEdges(t *testing.T) {
 	s.Gossip.Interval = dur(50 * time.Millisecond) // 1,728,000 rounds of 5 nodes, and a few more
 	if err := s.Validate(); err != nil {
 		t.Fatalf("a spec at the limits: %v", err)
+	}
+	// Faults that name a million links in all.
+	s = named(t, "steady")
+	a, b := sides(&s, 1000, 1000)
+	s.Faults = []Fault{{At: ms(100), Action: "partition", A: a, B: b}, {At: ms(200), Action: "heal"}}
+	s.Liveness = nil // faults from the start
+	if err := s.Validate(); err != nil {
+		t.Fatalf("faults of a million links: %v", err)
 	}
 	// Gossip that is push only runs no rounds, whatever its interval.
 	s = named(t, "steady")
@@ -261,4 +277,19 @@ func TestSlowLinksSettle(t *testing.T) {
 			}
 		}
 	}
+}
+
+// sides adds na+nb nodes to s and returns them as the two sides of a fault: each
+// fault of the two names na×nb links.
+func sides(s *Spec, na, nb int) (a, b []string) {
+	for i := range na + nb {
+		name := fmt.Sprintf("x%d", i)
+		s.Nodes = append(s.Nodes, name)
+		if i < na {
+			a = append(a, name)
+		} else {
+			b = append(b, name)
+		}
+	}
+	return a, b
 }

@@ -271,7 +271,7 @@ func peerNameProblem(n string) string {
 
 // Validate reports the first bad field of s, naming it; it changes nothing. Besides
 // each field's own constraints it holds the spec to MaxCalls, MaxSpan, MaxNodes,
-// MaxEnsembles and MaxGossipSends.
+// MaxEnsembles, MaxGossipSends and MaxFaultLinks.
 func (s Spec) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadSpec, fmt.Sprintf(format, args...))
