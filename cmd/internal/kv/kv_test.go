@@ -183,7 +183,7 @@ func TestEvent(t *testing.T) {
 // of "put k v", a get sees v. (A peer that answered only calls would drop a put sent
 // as a cast, silently.)
 func TestCastApplied(t *testing.T) {
-	n, _ := leader(t, nil)
+	n := leader(t, nil)
 	if err := n.Cast(router.ToEnsemble("e1"), []byte("put k v")); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestCastApplied(t *testing.T) {
 // application), in virtual time exactly that.
 func TestService(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		n, _ := leader(t, func(p *Peer) { p.Service = 5 * time.Millisecond })
+		n := leader(t, func(p *Peer) { p.Service = 5 * time.Millisecond })
 		begin := time.Now()
 		res, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("put k v"), time.Second)
 		if took := time.Since(begin); err != nil || string(res.Value) != "ok" || took != 5*time.Millisecond {

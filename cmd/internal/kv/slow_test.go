@@ -21,26 +21,7 @@ import (
 // requests a second (10ms each), in virtual time, and it returns what the server did
 // and how many calls succeeded.
 func slowRun(t *testing.T, skip bool) (SlowStats, int) {
-	quiet := slog.New(slog.DiscardHandler)
-	tr, err := nettransport.New(nettransport.Config{ID: "n1", Cluster: "c", Secret: []byte("kv-secret"), Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	n, err := driver.New(driver.Config{ID: "n1", Transport: tr, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	ref := router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}
-	p := NewPeer(n, ref)
-	slow := NewSlow(100, skip)
-	defer slow.Close()
-	p.ServeWith(slow)
-	if err := n.AddPeer(ref, p); err != nil {
-		t.Fatal(err)
-	}
-	n.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1})
+	n, slow := slowLeader(t, 100, skip)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	ok := 0
@@ -83,10 +64,10 @@ func TestSlowServer(t *testing.T) {
 	})
 }
 
-// leader starts a node n1 whose peer, the leader of e1, is the store returned;
-// setup, if not nil, configures the peer before the node hosts it. The node and its
-// transport close when the test ends.
-func leader(t *testing.T, setup func(*Peer)) (*driver.Node, *Peer) {
+// leader starts a node n1 whose peer leads e1; setup, if not nil, configures the peer
+// before the node hosts it. The node and its transport close when the test ends.
+func leader(t *testing.T, setup func(*Peer)) *driver.Node {
+	t.Helper()
 	quiet := slog.New(slog.DiscardHandler)
 	tr, err := nettransport.New(nettransport.Config{ID: "n1", Cluster: "c", Secret: []byte("kv-secret"), Logger: quiet})
 	if err != nil {
@@ -107,7 +88,16 @@ func leader(t *testing.T, setup func(*Peer)) (*driver.Node, *Peer) {
 		t.Fatal(err)
 	}
 	n.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1})
-	return n, p
+	return n
+}
+
+// slowLeader is leader with the peer served by a Slow server of rate requests a
+// second (NewSlow's skipExpired: skip), which closes when the test ends.
+func slowLeader(t *testing.T, rate float64, skip bool) (*driver.Node, *Slow) {
+	t.Helper()
+	slow := NewSlow(rate, skip)
+	t.Cleanup(slow.Close) // after the node's: cleanups run last first
+	return leader(t, func(p *Peer) { p.ServeWith(slow) }), slow
 }
 
 // TestSlowPaceAfterIdle: a Slow server's pace starts again after an idle spell: a
@@ -117,12 +107,7 @@ func leader(t *testing.T, setup func(*Peer)) (*driver.Node, *Peer) {
 // coming).
 func TestSlowPaceAfterIdle(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var slow *Slow
-		n, _ := leader(t, func(p *Peer) {
-			slow = NewSlow(100, false)
-			p.ServeWith(slow)
-		})
-		defer slow.Close()
+		n, _ := slowLeader(t, 100, false)
 		get := func() {
 			if _, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("get k"), time.Second); err != nil {
 				t.Error(err)
@@ -156,12 +141,7 @@ func TestSlowPaceAfterIdle(t *testing.T) {
 // waiting, the next three are dropped.
 func TestSlowDropped(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var slow *Slow
-		n, _ := leader(t, func(p *Peer) {
-			slow = NewSlow(1, false)
-			p.ServeWith(slow)
-		})
-		defer slow.Close()
+		n, slow := slowLeader(t, 1, false)
 		cast := func() {
 			if err := n.Cast(router.ToEnsemble("e1"), []byte("put k v")); err != nil {
 				t.Fatal(err)
