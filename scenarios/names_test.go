@@ -180,3 +180,19 @@ func testCallTargetNames(t *testing.T, wd *world, slots int) {
 		}
 	}
 }
+
+// TestSigSeesEveryByteOfAShortString: sig reads every byte of a string of up to five
+// bytes (the first, the middle and the last four), so two short keys that differ
+// anywhere hash apart and do not evict each other from the caches.
+func TestSigSeesEveryByteOfAShortString(t *testing.T) {
+	for n := 1; n <= 5; n++ {
+		base := []byte("abcde"[:n])
+		for i := range n {
+			other := append([]byte(nil), base...)
+			other[i] = 'z'
+			if sig(string(base)) == sig(string(other)) {
+				t.Errorf("sig(%q) == sig(%q): byte %d is not read", base, other, i)
+			}
+		}
+	}
+}
