@@ -74,17 +74,3 @@ func TestEmptyPhaseDrawsNothing(t *testing.T) {
 		t.Fatalf("a base workload of 0s changed the burst's calls (-without +with):\n%s", diff)
 	}
 }
-
-// TestPeerTargetsWithoutCastsPinned pins the run of a workload with peer targets
-// and no casts, which no named scenario has (direct has both): such a workload draws
-// for the peer targets alone, and a draw more or less would change every call after
-// it, and the replay of a spec saved with a failure. A change in behaviour changes
-// the hash: review it, then write the new one here.
-func TestPeerTargetsWithoutCastsPinned(t *testing.T) {
-	s := named(t, "steady")
-	s.Workload.PeerShare = 0.35
-	got := mustRun(t, s, Options{Seed: 1}).Report.TraceHash
-	if want := "540281caef3322c194d4f1a665e21b2a"; got != want {
-		t.Fatalf("trace hash %s, want %s", got, want)
-	}
-}
