@@ -101,7 +101,8 @@ func (r Repro) marshal() ([]byte, error) {
 // does: a key that is unknown, in another case than the format's or given twice in
 // one object, a value of the wrong type and data after the object are refused, and
 // named by their path ("spec.workload: unknown field \"rat\""). The format, the
-// seed, the semantics and the spec must be there. A repro without
+// seed, the semantics and the spec must be there; a format other than ReproFormat is
+// refused as such before any key is looked at, as a later format may add keys. A repro without
 // violations_total (written by hand, or before violations were counted) counts the
 // violations it lists.
 //
@@ -120,18 +121,29 @@ func ParseRepro(r io.Reader) (Repro, error) {
 	// The first JSON value decides: a JSON-lines trace holds many objects, none a
 	// repro.
 	var keys map[string]json.RawMessage
-	if json.NewDecoder(bytes.NewReader(data)).Decode(&keys) == nil && keys[ReproKey] == nil {
+	first := json.NewDecoder(bytes.NewReader(data)).Decode(&keys) == nil
+	if first && keys[ReproKey] == nil {
 		return Repro{}, fmt.Errorf("%w: no %q key", ErrNotRepro, ReproKey)
+	}
+	// The format is judged first: a file of a later format may hold keys this module
+	// does not know, and its format, not they, is what this module cannot read. A
+	// format that is no integer is left to strictjson, which names its type.
+	if first {
+		var format *int
+		if json.Unmarshal(keys[ReproKey], &format) == nil {
+			switch {
+			case format == nil:
+				return bad("%s: null, want the format, %d", ReproKey, ReproFormat)
+			case *format != ReproFormat:
+				return bad("%s: format %d, this module reads format %d", ReproKey, *format, ReproFormat)
+			}
+		}
 	}
 	var raw reproJSON
 	if err := strictjson.Decode(data, &raw, jsonOptions("", "repro")); err != nil {
 		return bad("%v", err)
 	}
 	switch {
-	case raw.Format == nil:
-		return bad("%s: null, want the format, %d", ReproKey, ReproFormat)
-	case *raw.Format != ReproFormat:
-		return bad("%s: format %d, this module reads format %d", ReproKey, *raw.Format, ReproFormat)
 	case raw.Seed == nil:
 		return bad("seed: missing")
 	case raw.Semantics == "":
@@ -195,7 +207,7 @@ func ParseRepro(r io.Reader) (Repro, error) {
 		return Repro{}, fmt.Errorf("spec: %w", err)
 	}
 	return Repro{
-		Format:          *raw.Format,
+		Format:          ReproFormat,
 		ModuleVersion:   raw.ModuleVersion,
 		Scenario:        raw.Scenario,
 		Seed:            *raw.Seed,

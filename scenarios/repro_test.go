@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -24,6 +25,9 @@ func TestParseReproRoundTrip(t *testing.T) {
 	res.Report.ViolationsTotal = 5
 	res.Report.ViolationCounts = map[string]uint64{InvLiveness: 5}
 	want := NewRepro(named(t, "crash-restart"), 3, router.Riak, res.Report)
+	// What a property test's repro and a killed sweep worker's add.
+	want.InjectedBugs = []string{bugs.DropHopCount.String()}
+	want.Crash = "killed by signal 9"
 	path := filepath.Join(t.TempDir(), "r.json")
 	if err := want.Write(path); err != nil {
 		t.Fatal(err)
@@ -38,6 +42,14 @@ func TestParseReproRoundTrip(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+	// A byte-order mark, which some editors save before the object, changes nothing.
+	got, err = ParseRepro(bytes.NewReader(append([]byte("\ufeff"), data...)))
+	if err != nil {
+		t.Fatalf("after a byte-order mark: %v", err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("read back after a byte-order mark (-want +got):\n%s", diff)
 	}
 }
 
@@ -58,6 +70,27 @@ func TestParseReproErrors(t *testing.T) {
 			t.Fatalf("the repro lacks %s", old)
 		}
 		return strings.Replace(good, old, new, 1)
+	}
+	// with is the repro with key's value replaced by value, or without key for "":
+	// the spec spans many lines, not to be edited as one.
+	with := func(key, value string) string {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := m[key]; !ok {
+			t.Fatalf("the repro lacks %q", key)
+		}
+		if value == "" {
+			delete(m, key)
+		} else {
+			m[key] = json.RawMessage(value)
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
 	}
 	cases := []struct {
 		name, in string
@@ -90,6 +123,39 @@ func TestParseReproErrors(t *testing.T) {
 		{"empty", "", ErrBadRepro, "scenarios: bad repro file: no repro: the input is empty, want a JSON object"},
 		{"cut short", good[:40], ErrBadRepro, "scenarios: bad repro file: malformed JSON: it ends in the middle of the repro"},
 		{"no semantics", edit(`"semantics": "default",`, ``), ErrBadRepro, "scenarios: bad repro file: semantics: missing"},
+		// The format is a version this module reads, and only that one: format 0 was
+		// never written, and null is no version.
+		{"a null format", edit(`"ensroute_repro": 1`, `"ensroute_repro": null`), ErrBadRepro,
+			"scenarios: bad repro file: ensroute_repro: null, want the format, 1"},
+		{"format 0", edit(`"ensroute_repro": 1`, `"ensroute_repro": 0`), ErrBadRepro,
+			"scenarios: bad repro file: ensroute_repro: format 0, this module reads format 1"},
+		{"a later format", edit(`"ensroute_repro": 1`, `"ensroute_repro": 2`), ErrBadRepro,
+			"scenarios: bad repro file: ensroute_repro: format 2, this module reads format 1"},
+		// A later format may add keys: the format is what this module cannot read.
+		{"a later format with a key of its own", edit(`"ensroute_repro": 1`, `"ensroute_repro": 2, "replay_hint": "x"`), ErrBadRepro,
+			"scenarios: bad repro file: ensroute_repro: format 2, this module reads format 1"},
+		{"a format in a string", edit(`"ensroute_repro": 1`, `"ensroute_repro": "1"`), ErrBadRepro,
+			"scenarios: bad repro file: ensroute_repro: want an integer, got a string"},
+		{"no seed", edit(`"seed": 1,`, ``), ErrBadRepro, "scenarios: bad repro file: seed: missing"},
+		{"no spec", with("spec", ""), ErrBadRepro, "scenarios: bad repro file: spec: missing"},
+		{"a null spec", with("spec", "null"), ErrBadRepro, "scenarios: bad repro file: spec: missing"},
+		{"other semantics", edit(`"semantics": "default"`, `"semantics": "erlang"`), ErrBadRepro,
+			`scenarios: bad repro file: semantics: "erlang", want default or riak`},
+		// A trace hash is compared with the run's as it is, in lower case: an upper-case
+		// one would differ from the very hash it spells.
+		{"an upper-case hash", edit(`"trace_hash": ""`, `"trace_hash": "51B496B3B13DF691137297E9A162A96C"`), ErrBadRepro,
+			`scenarios: bad repro file: trace_hash: "51B496B3B13DF691137297E9A162A96C", want lower-case hex digits (32 of them since the v4 trace hash), or none`},
+		{"a hash of an odd length", edit(`"trace_hash": ""`, `"trace_hash": "abc"`), ErrBadRepro,
+			`scenarios: bad repro file: trace_hash: "abc", want lower-case hex digits (32 of them since the v4 trace hash), or none`},
+		{"a total below the list", edit(`"violations": [],
+  "violations_total": 0`, `"violations": [{"invariant": "liveness", "call": "n1.1.1"}], "violations_total": 0`), ErrBadRepro,
+			"scenarios: bad repro file: violations_total: 0, fewer than the 1 violations listed"},
+		{"a bug this module lacks", edit(`"trace_hash": ""`, `"trace_hash": "", "injected_bugs": ["drop-hop-count", "no-such-bug"]`), ErrBadRepro,
+			`scenarios: bad repro file: injected_bugs[1]: "no-such-bug" is no bug this module knows (` + bugs.NameList() + ")"},
+		// The first JSON value decides what the input is: a JSON-lines trace is no
+		// repro, and a byte-order mark before a spec hides nothing.
+		{"a JSON-lines trace", "{\"t\": 1, \"kind\": \"send\"}\n{\"t\": 2, \"kind\": \"recv\"}\n", ErrNotRepro, `scenarios: not a repro file: no "ensroute_repro" key`},
+		{"a spec after a byte-order mark", "\ufeff" + string(named(t, "steady").JSON()), ErrNotRepro, `scenarios: not a repro file: no "ensroute_repro" key`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

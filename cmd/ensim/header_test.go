@@ -159,3 +159,46 @@ liveness      from 1.5s
 		t.Errorf("swarmHeader of a spec not named swarm = %q, want nothing", got)
 	}
 }
+
+// TestRuleString: a rule's delay is shown for the actions that take one, and only
+// when it is set.
+func TestRuleString(t *testing.T) {
+	ms := scenarios.Duration(time.Millisecond)
+	tests := []struct {
+		name string
+		rule scenarios.RuleSpec
+		want string
+	}{
+		{name: "delay", rule: scenarios.RuleSpec{Name: "r1", Action: "delay", Delay: 9 * ms}, want: "r1: delay 9ms on every message"},
+		{name: "duplicate, its copy later", rule: scenarios.RuleSpec{Name: "r2", Action: "duplicate", Delay: 2 * ms}, want: "r2: duplicate (copy +2ms) on every message"},
+		{name: "duplicate, its copy at once", rule: scenarios.RuleSpec{Name: "r3", Action: "duplicate"}, want: "r3: duplicate on every message"},
+		{name: "drop", rule: scenarios.RuleSpec{Name: "r4", Action: "drop", Match: scenarios.MatchSpec{Kind: "gossip"}}, want: "r4: drop on gossip"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ruleString(tc.rule); got != tc.want {
+				t.Errorf("ruleString = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestConfigHeaderLiveness: the liveness line says from when, and within what, when
+// the spec bounds it.
+func TestConfigHeaderLiveness(t *testing.T) {
+	s := scenarios.Swarm(1)
+	ms := scenarios.Duration(time.Millisecond)
+	for _, tc := range []struct {
+		liveness *scenarios.Liveness
+		want     string
+	}{
+		{nil, "liveness      not checked\n"},
+		{&scenarios.Liveness{From: 1500 * ms}, "liveness      from 1.5s\n"},
+		{&scenarios.Liveness{From: 1500 * ms, Within: 300 * ms}, "liveness      from 1.5s, within 300ms\n"},
+	} {
+		s.Liveness = tc.liveness
+		if got := configHeader(s, 1); !strings.HasSuffix(got, "\n"+tc.want) {
+			t.Errorf("liveness %+v: the header ends %q, want %q", tc.liveness, got[strings.LastIndex(got[:len(got)-1], "\n")+1:], tc.want)
+		}
+	}
+}

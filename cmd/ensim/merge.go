@@ -249,6 +249,12 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 						return sweepSummary{}, fmt.Errorf("%s (shard %s) and %s (shard %s) overlap: both ran seed %d",
 							prev.path, prev.sum.Shard, in.path, s.Shard, seed)
 					}
+					// A shard without seeds (more shards than seeds) overlaps none, but
+					// given twice it would be listed twice, in a merge that merge refuses.
+					if a == b {
+						return sweepSummary{}, fmt.Errorf("%s (shard %s) and %s (shard %s) both hold shard %s: merge takes each shard once",
+							prev.path, prev.sum.Shard, in.path, s.Shard, a)
+					}
 				}
 			}
 		}

@@ -130,6 +130,12 @@ func TestMergeShortShard(t *testing.T) {
 	if code != exitFail || !decodeSweep(t, stdout).Interrupted || !strings.Contains(stderr, stoppedPath+" (shard 2/2) ran 3 of its 5 seeds and was stopped early") {
 		t.Errorf("an interrupted shard with a failure: exit %d, stderr %q; want 1, interrupted, and the shard named", code, stderr)
 	}
+	// One seed short is short.
+	oneShort := writeSummary(t, shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 4 }))
+	code, _, stderr = ensim(t, "sweep", "merge", writeSummary(t, whole), oneShort)
+	if code != exitFail || !strings.Contains(stderr, oneShort+" (shard 2/2) ran 4 of its 5 seeds and was stopped early") {
+		t.Errorf("a shard one seed short: exit %d, stderr %q; want %d naming it", code, stderr, exitFail)
+	}
 	// More seeds run than the shard holds is not a summary sweep wrote.
 	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, shardSummary("2/2", func(s *sweepSummary) { s.SeedsRun = 6 }))); code != exitUsage || !strings.Contains(stderr, "seeds_run 6, more than the 5 seeds of shard 2/2") {
 		t.Errorf("exit %d, stderr %q; want 2 and the count named", code, stderr)
@@ -153,6 +159,12 @@ func TestMergeMissingShard(t *testing.T) {
 	if code, _, stderr := ensim(t, append([]string{"sweep", "merge", "--partial"}, files...)...); code != exitOK || stderr != "" {
 		t.Errorf("--partial: exit %d, stderr %q; want 0 and nothing", code, stderr)
 	}
+	// The last shard is named as any other.
+	two := shardSummary("2/3", func(s *sweepSummary) { s.SeedsRun = 3 })
+	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, one), writeSummary(t, two)); code != exitFail ||
+		!strings.Contains(stderr, "3 of the sweep's 10 seeds (1..10) are in no shard given: missing shard 3/3:") {
+		t.Errorf("shards 1/3 and 2/3: exit %d, stderr %q; want %d naming shard 3/3", code, stderr, exitFail)
+	}
 	// A shard that holds no seed is not missing: of 3 seeds in four shards, 4/4 is empty.
 	three4 := func(shard string) string {
 		return writeSummary(t, shardSummary(shard, func(s *sweepSummary) { s.Seeds, s.SeedsRun = 3, 1 }))
@@ -175,6 +187,14 @@ func TestMergeMissingShard(t *testing.T) {
 }
 
 func TestMergeRefuses(t *testing.T) {
+	// The build is named from the first summary that names one: not the first
+	// summary, which names none.
+	built := sum(t, shardSummary("2/3", func(s *sweepSummary) { s.ModuleVersion = "(devel) 0123abc go1.26.8" }))
+	// Of 2 seeds in four shards, 3/4 and 4/4 hold none.
+	twoSeeds := func(shard string, run uint64) string {
+		return sum(t, shardSummary(shard, func(s *sweepSummary) { s.Seeds, s.SeedsRun = 2, run }))
+	}
+	empty := twoSeeds("3/4", 0)
 	tests := []struct {
 		name  string
 		files []string // summaries, or "raw:" and a file's contents
@@ -196,10 +216,14 @@ func TestMergeRefuses(t *testing.T) {
 		{name: "other build", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.ModuleVersion = "(devel) 0123abc go1.26.8" })),
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.ModuleVersion = "(devel) 4567def go1.26.8" }))},
 			want: "was swept by (devel) 0123abc go1.26.8, "},
-		{name: "other build after one without", files: []string{sum(t, shardSummary("1/3", nil)),
-			sum(t, shardSummary("2/3", func(s *sweepSummary) { s.ModuleVersion = "(devel) 0123abc go1.26.8" })),
+		{name: "other build after one without", files: []string{sum(t, shardSummary("1/3", nil)), built,
 			sum(t, shardSummary("3/3", func(s *sweepSummary) { s.ModuleVersion = "(devel) 0123abc (modified) go1.26.8" }))},
-			want: "was swept by (devel) 0123abc go1.26.8, "},
+			want: "ensim: sweep merge: " + built + " was swept by (devel) 0123abc go1.26.8, "},
+		{name: "a spec_hash and none", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.SpecHash = "0123456789abcdef" })),
+			sum(t, shardSummary("2/2", nil))},
+			want: "one has no spec_hash (an older ensim wrote it), so merge cannot tell they swept one spec"},
+		{name: "a shard without seeds twice", files: []string{twoSeeds("1/4,2/4", 2), twoSeeds("3/4", 0), empty},
+			want: " (shard 3/4) and " + empty + " (shard 3/4) both hold shard 3/4: merge takes each shard once"},
 		{name: "other semantics", files: []string{sum(t, shardSummary("1/2", nil)),
 			sum(t, shardSummary("2/2", func(s *sweepSummary) { s.Semantics = "riak" }))}, want: "under riak: merge takes shards of one sweep"},
 		{name: "other seeds", files: []string{sum(t, shardSummary("1/2", nil)),
@@ -222,6 +246,10 @@ func TestMergeRefuses(t *testing.T) {
 		{name: "a shard listed twice", files: []string{sum(t, shardSummary("1/3,1/3,1/3", nil))}, want: `"1/3,1/3,1/3" lists shard 1/3 twice`},
 		{name: "bad semantics", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Semantics = "" }))}, want: `semantics ""`},
 		{name: "no seeds", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.Seeds = 0 }))}, want: "seeds 0"},
+		{name: "no seeds from 0", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.From, s.Seeds = 0, 0 }))},
+			want: "bad sweep summary: from 0, seeds 0"},
+		{name: "seeds past the last", files: []string{sum(t, shardSummary("1/2", func(s *sweepSummary) { s.From, s.Seeds = 1<<64-1, 2 }))},
+			want: "bad sweep summary: from 18446744073709551615, seeds 2"},
 		{name: "not JSON", files: []string{writeFile(t, "x.json", []byte("{"))}, want: "not a sweep --json summary: malformed JSON: it ends in the middle of the sweep summary"},
 		{name: "empty", files: []string{writeFile(t, "x.json", nil)}, want: "not a sweep --json summary: no sweep summary: the input is empty, want a JSON object"},
 		{name: "a run's summary", files: []string{writeFile(t, "x.json", []byte(`{"scenario": "steady", "seed": 1}`))}, want: `not a sweep --json summary: unknown field "seed"`},

@@ -258,6 +258,11 @@ func TestReplay(t *testing.T) {
 			strings.Contains(stdout, "differs") || strings.Contains(stdout, "code changed") {
 			t.Errorf("replay of a %d-digit hash, want %q and no claim that the run changed:\n%s", len(tc.hash), line, stdout)
 		}
+		// The JSON has nothing to compare either: trace_hash_matches is null, not false.
+		code, stdout, _ = ensim(t, "replay", "--json", writeFile(t, "format.json", data))
+		if rec, m := verdict(stdout); code != exitOK || rec != tc.hash || m != nil {
+			t.Errorf("replay --json of a %d-digit hash: exit %d, recorded_trace_hash %q, trace_hash_matches %v; want 0, %s and null", len(tc.hash), code, rec, m, tc.hash)
+		}
 	}
 
 	// A repro without a trace hash (written by hand, or trimmed): nothing to
@@ -320,7 +325,11 @@ func TestReplayBadFile(t *testing.T) {
 		data []byte
 		want string
 	}{
-		{name: "a spec", data: good.JSON(), want: "not a repro file"},
+		// A spec given for a repro gets the command that runs it.
+		{name: "a spec", data: good.JSON(), want: `not a repro file (no "ensroute_repro" key); for a spec use ensim run --spec /`},
+		// A trace record has both a time and a kind: an object with a "t" alone is
+		// no trace.
+		{name: "an object with a t", data: []byte(`{"t": 1}`), want: `not a repro file (no "ensroute_repro" key); for a spec use ensim run --spec /`},
 		{name: "malformed", data: []byte(`{"ensroute_repro": 1,`), want: "bad repro file"},
 		{name: "future format", data: repro(func(m map[string]any) { m["ensroute_repro"] = 2 }), want: "format 2"},
 		{name: "no seed", data: repro(func(m map[string]any) { delete(m, "seed") }), want: "seed: missing"},
@@ -428,6 +437,8 @@ func TestDefaultReproPath(t *testing.T) {
 		{name: "unnamed", scenario: "", want: "ensim-repro-spec-default-9.json"},
 		{name: "unsafe characters", scenario: "a b/../c", want: "ensim-repro-a_b_.._c-default-9.json"},
 		{name: "at the bound", scenario: strings.Repeat("a", maxReproName), want: "ensim-repro-" + strings.Repeat("a", maxReproName) + "-default-9.json"},
+		{name: "past the bound", scenario: strings.Repeat("a", maxReproName+1),
+			want: fmt.Sprintf("ensim-repro-%s-%016x-default-9.json", strings.Repeat("a", maxReproName-17), xxh3.HashString(strings.Repeat("a", maxReproName+1)))},
 		{name: "long", scenario: strings.Repeat("a", 300),
 			want: fmt.Sprintf("ensim-repro-%s-%016x-default-9.json", strings.Repeat("a", maxReproName-17), xxh3.HashString(strings.Repeat("a", 300)))},
 	}

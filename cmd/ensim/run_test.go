@@ -268,7 +268,7 @@ func TestRunTraceUnwritable(t *testing.T) {
 // TestTraceWriteFailsAfterTheRun: a trace that cannot be written once the run is
 // over (a full disk) is reported, and the run with it: a failing run still reports
 // its violations, writes its repro and exits 1, and a replay still says the repro
-// fails; a run that held exits 2, after its report.
+// fails; a run or a replay that held exits 2, after its report.
 func TestTraceWriteFailsAfterTheRun(t *testing.T) {
 	const full = "/dev/full" // every write to it fails with ENOSPC
 	if _, err := os.Stat(full); err != nil {
@@ -301,6 +301,21 @@ func TestTraceWriteFailsAfterTheRun(t *testing.T) {
 	}
 	if matches, _ := filepath.Glob("ensim-repro-*.json"); len(matches) > 0 {
 		t.Errorf("a passing run wrote %v", matches)
+	}
+
+	held := filepath.Join(t.TempDir(), "held.json")
+	if code, _, stderr := ensim(t, "run", "--scenario", "steady", "--repro", held); code != exitOK {
+		t.Fatalf("run --repro: exit %d\n%s", code, stderr)
+	}
+	for _, json := range []bool{false, true} {
+		args := []string{"replay", held, "--trace", full}
+		if json {
+			args = append(args, "--json")
+		}
+		code, stdout, stderr = ensim(t, args...)
+		if code != exitUsage || !strings.Contains(stdout+stderr, "trace hash matches the repro") || !strings.Contains(stderr, "ensim: --trace: write "+full) {
+			t.Errorf("passing replay (--json %v): exit %d, want %d after the report\nstdout:\n%s\nstderr:\n%s", json, code, exitUsage, stdout, stderr)
+		}
 	}
 }
 
