@@ -324,6 +324,7 @@ func TestOutputWriteFails(t *testing.T) {
 		{name: "failing sweep", args: []string{"sweep", "--spec", fail, "--seeds", "1", "--parallel", "1", "--json"}, want: exitFail},
 		{name: "sweep merge", args: []string{"sweep", "merge", shard}, want: exitUsage},
 		{name: "sweep merge --human", args: []string{"sweep", "merge", shard, "--human"}, want: exitUsage},
+		{name: "trace", args: []string{"trace", "--scenario", "steady", "--to", "10ms"}, want: exitUsage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -146,7 +146,7 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		if err := tr.Write(stdout, o.format, o.filter); errors.Is(err, traceview.ErrPageTooLarge) {
 			return tooLarge(stderr, err)
 		} else if err != nil {
-			fmt.Fprintf(stderr, "ensim: %v\n", err)
+			printed(stderr, err)
 			return exitUsage
 		}
 		return exitOK
