@@ -63,6 +63,14 @@ func TestScenarioSlack(t *testing.T) {
 				!strings.Contains(errb.String(), "deadline: ")) {
 				t.Fatalf("violations %q, stderr %q: want the deadline named", rep.Violations, errb.String())
 			}
+			// A failed run keeps the nodes' logs, and says where.
+			if _, dir, ok := strings.Cut(strings.TrimSpace(errb.String()), "(node logs in "); tc.exit == 1 && (!ok || !strings.HasPrefix(dir, os.TempDir())) {
+				t.Fatalf("stderr %q: want the directory of the node logs named", errb.String())
+			} else if ok {
+				if _, err := os.Stat(strings.TrimSuffix(dir, ")")); err != nil {
+					t.Fatalf("the directory of the node logs: %v", err)
+				}
+			}
 		})
 	}
 	// Interrupted while n2 is frozen, with --slack 0 (above, a violation had the run
@@ -165,6 +173,7 @@ func TestScenarioRefusesNamesEnsnodeRefuses(t *testing.T) {
 		// (a node "../X" wrote /tmp/X.1.log), and the client's own name is taken.
 		{`"` + node + `"`, `"../X"`, `nodes[1] "../X": a node's name names its log file`, false},
 		{`"` + node + `"`, `"a/b"`, `nodes[1] "a/b": a node's name names its log file`, false},
+		{`"` + node + `"`, `".."`, `nodes[1] "..": a node's name names its log file`, false},
 		{`"` + node + `"`, `"client"`, `nodes[1] "client": the name of the client that makes the calls`, false},
 	} {
 		renamed := bytes.ReplaceAll(b, []byte(tc.from), []byte(tc.to))
@@ -196,6 +205,12 @@ func TestScenarioReportPrint(t *testing.T) {
 	var b bytes.Buffer
 	printReport(&b, r, false)
 	if !strings.Contains(b.String(), "slack 50ms, none past the deadline)") || !strings.Contains(b.String(), "violations  none") {
+		t.Errorf("report:\n%s", b.String())
+	}
+	r.WorstOverNS = 0 // the slowest call ended at its deadline
+	b.Reset()
+	printReport(&b, r, false)
+	if !strings.Contains(b.String(), "none past the deadline)") {
 		t.Errorf("report:\n%s", b.String())
 	}
 	r.WorstOverNS = 2350e3

@@ -178,9 +178,10 @@ func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
 		drv.Receive(router.Message{Kind: router.KindGossip, From: "n3",
 			Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "q", Node: "n3"}, Version: 1}}})
 	}
-	// Gossip from a node that is not a member: its two entries refused.
+	// Gossip from a node that is not a member: its three entries refused (a count
+	// other than the conflicts', so that each counter is told from the other).
 	drv.Receive(router.Message{Kind: router.KindGossip, From: "client",
-		Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "x", Node: "x"}, Version: 9}, {Ensemble: "e2"}}})
+		Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "x", Node: "x"}, Version: 9}, {Ensemble: "e2"}, {Ensemble: "e3"}}})
 	const want = `
 # HELP ensroute_calls_expired_total Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.
 # TYPE ensroute_calls_expired_total counter
@@ -197,7 +198,7 @@ ensroute_gossip_messages_total{direction="out"} 0
 ensroute_directory_conflicts_total 2
 # HELP ensroute_gossip_refused_total Directory entries refused because their sender is not a member of --peers, or because they are malformed (the log warns once per sender).
 # TYPE ensroute_gossip_refused_total counter
-ensroute_gossip_refused_total 2
+ensroute_gossip_refused_total 3
 `
 	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want),
 		"ensroute_calls_expired_total", "ensroute_bad_instance_total", "ensroute_gossip_messages_total", "ensroute_directory_conflicts_total",
@@ -480,5 +481,39 @@ func TestMetricsSeriesIgnoreClientIDs(t *testing.T) {
 			_ = tr.Close()
 		}
 		awaitClients("0")
+	}
+}
+
+// TestReadyzCountsMembersNotClients: /readyz wants more than half of the members of
+// --peers connected, the node itself counted: one of two is not a majority. A client
+// (a node not in --peers, such as ensctl) counts neither as a member nor as connected,
+// and /healthz does not list it among the peers: clients connected to a node cut off
+// from the other members do not make it ready.
+func TestReadyzCountsMembersNotClients(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	addr, admin := startNode(t, secretFile, "n2="+realcluster.FreeAddr())
+	var logs syncBuffer
+	dialClient(t, addr, secret, &logs)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(get(t, admin, "/metrics"), "\nensroute_clients_connected 1\n") {
+		if time.Now().After(deadline) {
+			t.Fatal("n1 never counted the client as connected")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	resp, err := http.Get("http://" + admin + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if body := strings.TrimSpace(string(b)); resp.StatusCode != http.StatusServiceUnavailable || body != `{"ready":false,"connected":1,"members":2,"missing":["n2"]}` {
+		t.Fatalf("/readyz of n1, connected to a client but not to n2: %d %s", resp.StatusCode, body)
+	}
+	var h health
+	if body := get(t, admin, "/healthz"); json.Unmarshal([]byte(body), &h) != nil || len(h.Peers) != 1 || h.Peers[0].ID != "n2" || h.Peers[0].Connected {
+		t.Fatalf("/healthz of n1: %s, want n2 alone among the peers, not connected", body)
 	}
 }
