@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +52,10 @@ func TestMetricsCountWhatANodeServes(t *testing.T) {
 	}()
 	drv := dialClient(t, addr, secret, &logs)
 
+	// A cast first: n1 receives it, and answers nothing.
+	if err := drv.Cast(router.ToEnsemble("e1").Through("n1"), []byte("put c v")); err != nil {
+		t.Fatal(err)
+	}
 	const puts = 5
 	for range puts {
 		res, err := drv.CallTimeout(context.Background(), router.ToEnsemble("e1").Through("n1"), []byte("put k v"), 5*time.Second)
@@ -87,20 +93,35 @@ ensroute_passed_on_total 0
 # HELP ensroute_request_hops Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.
 # TYPE ensroute_request_hops histogram
 ensroute_request_hops_bucket{le="0"} 0
-ensroute_request_hops_bucket{le="1"} 6
-ensroute_request_hops_bucket{le="2"} 6
-ensroute_request_hops_bucket{le="3"} 6
-ensroute_request_hops_bucket{le="4"} 6
-ensroute_request_hops_bucket{le="5"} 6
-ensroute_request_hops_bucket{le="6"} 6
-ensroute_request_hops_bucket{le="7"} 6
-ensroute_request_hops_bucket{le="+Inf"} 6
-ensroute_request_hops_sum 6
-ensroute_request_hops_count 6
+ensroute_request_hops_bucket{le="1"} 7
+ensroute_request_hops_bucket{le="2"} 7
+ensroute_request_hops_bucket{le="3"} 7
+ensroute_request_hops_bucket{le="4"} 7
+ensroute_request_hops_bucket{le="5"} 7
+ensroute_request_hops_bucket{le="6"} 7
+ensroute_request_hops_bucket{le="7"} 7
+ensroute_request_hops_bucket{le="+Inf"} 7
+ensroute_request_hops_sum 7
+ensroute_request_hops_count 7
 `
 	if err := testutil.ScrapeAndCompare("http://"+admin+"/metrics", strings.NewReader(want),
 		"ensroute_calls_total", "ensroute_served_total", "ensroute_passed_on_total", "ensroute_request_hops"); err != nil {
 		t.Fatal(err)
+	}
+	// The transport's counts of messages: the cast and the six calls received, the
+	// calls' six answers sent.
+	body := get(t, admin, "/metrics")
+	for _, want := range []string{`ensroute_transport_total{what="received"} 7`, `ensroute_transport_total{what="sent"} 6`} {
+		if !strings.Contains(body, "\n"+want+"\n") {
+			t.Errorf("/metrics lacks %s:\n%s", want, metricsOf(admin))
+		}
+	}
+	// Bytes, not messages: each answer takes more than 20 (its call's id, the peer
+	// that answered, the value).
+	if out := regexp.MustCompile(`(?m)^ensroute_transport_sent_bytes_total ([0-9.e+]+)$`).FindStringSubmatch(body); out == nil {
+		t.Errorf("/metrics lacks ensroute_transport_sent_bytes_total:\n%s", metricsOf(admin))
+	} else if n, _ := strconv.ParseFloat(out[1], 64); n < 6*20 {
+		t.Errorf("ensroute_transport_sent_bytes_total %s for six answers sent: want bytes, not messages", out[1])
 	}
 }
 
@@ -515,5 +536,107 @@ func TestReadyzCountsMembersNotClients(t *testing.T) {
 	var h health
 	if body := get(t, admin, "/healthz"); json.Unmarshal([]byte(body), &h) != nil || len(h.Peers) != 1 || h.Peers[0].ID != "n2" || h.Peers[0].Connected {
 		t.Fatalf("/healthz of n1: %s, want n2 alone among the peers, not connected", body)
+	}
+}
+
+// TestMetricsCountWhatBecameOfRequests: requests that a node drops or refuses show on
+// /metrics each under its own name, with a count of its own so that no counter is
+// mistaken for another: a reply for no call of the node's (late), casts whose budget
+// was spent before they arrived, routes that the node would pass on to the leader's
+// node past the hop limit, and routes that arrive once the node is closing (shed).
+func TestMetricsCountWhatBecameOfRequests(t *testing.T) {
+	tr, drv := unconnected(t)
+	drv.Learn(router.Entry{Ensemble: "e9", Leader: router.PeerRef{Ensemble: "e9", Name: "p", Node: "n3"}, Version: 1})
+	drv.Receive(router.Message{Kind: router.KindReply, From: "n2", Call: router.CallID{Node: "n1", Incarnation: 1, Seq: 99}, Code: router.CodeOK})
+	for range 2 {
+		drv.Receive(router.Message{Kind: router.KindCast, From: "n2", Ensemble: "e9", Event: []byte("x"), Budget: -time.Second})
+	}
+	for i := range 3 {
+		drv.Receive(router.Message{Kind: router.KindRoute, From: "n2", Call: router.CallID{Node: "n2", Incarnation: 1, Seq: uint64(i + 1)},
+			Ensemble: "e9", Event: []byte("x"), Budget: time.Second, Hops: 1000})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for st := drv.Stats(); st.Router.Late < 1 || st.Router.Budget < 2 || st.Router.HopLimit < 3; st = drv.Stats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the requests were not all counted: %+v", st.Router)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	_ = drv.Close()
+	for i := range 4 {
+		drv.Receive(router.Message{Kind: router.KindRoute, From: "n2", Call: router.CallID{Node: "n2", Incarnation: 1, Seq: uint64(i + 10)},
+			Ensemble: "e9", Event: []byte("x"), Budget: time.Second})
+	}
+	const want = `
+# HELP ensroute_late_replies_total Replies dropped because their call had completed.
+# TYPE ensroute_late_replies_total counter
+ensroute_late_replies_total 1
+# HELP ensroute_budget_spent_total Requests dropped at a hop because their budget was spent.
+# TYPE ensroute_budget_spent_total counter
+ensroute_budget_spent_total 2
+# HELP ensroute_hop_limit_total Requests refused at the hop limit.
+# TYPE ensroute_hop_limit_total counter
+ensroute_hop_limit_total 3
+# HELP ensroute_shed_total Routes and casts refused because a router instance's mailbox was full or the node was closing.
+# TYPE ensroute_shed_total counter
+ensroute_shed_total 4
+# HELP ensroute_redirects_total Nacks redirected to a newer leader.
+# TYPE ensroute_redirects_total counter
+ensroute_redirects_total 0
+`
+	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want),
+		"ensroute_late_replies_total", "ensroute_budget_spent_total", "ensroute_hop_limit_total", "ensroute_shed_total", "ensroute_redirects_total"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReplyHoldZero: with --reply-hold 0 a node keeps no reply for a client that is
+// gone: the answer to a call whose client closed while its peer worked on it is
+// unreachable at once. With a hold, the same answer is kept for the client to come
+// back.
+func TestReplyHoldZero(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	for _, tc := range []struct {
+		hold            string
+		held, unreached string
+	}{{"0", "0", "1"}, {"3s", "1", "0"}} {
+		t.Run("--reply-hold "+tc.hold, func(t *testing.T) {
+			addr, admin := startNode(t, secretFile, "", "--ensemble", "e1=n1", "--service", "200ms", "--reply-hold", tc.hold)
+			tr, drv := newClient(t, addr, secret, nil, nil)
+			deadline := time.Now().Add(10 * time.Second)
+			for tr.Connect(context.Background(), "n1") != nil {
+				if time.Now().After(deadline) {
+					t.Fatal("cannot connect to n1")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			go func() {
+				_, _ = drv.CallTimeout(context.Background(), router.ToEnsemble("e1").Through("n1"), []byte("get k"), 5*time.Second)
+			}()
+			for !strings.Contains(get(t, admin, "/metrics"), "\nensroute_transport_total{what=\"received\"} 1\n") {
+				if time.Now().After(deadline) {
+					t.Fatal("n1 never received the call")
+				}
+				time.Sleep(time.Millisecond)
+			}
+			_ = tr.Close()
+			held, unreached := regexp.MustCompile(`(?m)^ensroute_transport_total\{what="replies_held"\} (\d+)$`), regexp.MustCompile(`(?m)^ensroute_transport_total\{what="unreachable"\} (\d+)$`)
+			for {
+				m := get(t, admin, "/metrics")
+				h, u := held.FindStringSubmatch(m), unreached.FindStringSubmatch(m)
+				if h != nil && u != nil && (h[1] != "0" || u[1] != "0") {
+					if h[1] != tc.held || u[1] != tc.unreached {
+						t.Fatalf("the answer for the client gone: %s held, %s unreachable; want %s and %s", h[1], u[1], tc.held, tc.unreached)
+					}
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("n1 never answered the call:\n%s", metricsOf(admin))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
 	}
 }
