@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -292,5 +294,30 @@ func TestBenchUnreachableLeavesNoProfile(t *testing.T) {
 	}
 	if _, err := os.Stat(prof); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("--cpuprofile %s left behind by a bench that never ran (stat: %v)", prof, err)
+	}
+}
+
+// TestCallTimeout: a call waits --timeout for its answer and no longer: to a leader
+// that takes 1.5s over each request, a call with --timeout 200ms fails with timeout,
+// exit 1, after about 200ms, which --json reports as its latency, and stderr explains
+// as a wait (not as a timeout answered at once).
+func TestCallTimeout(t *testing.T) {
+	n := startTestNode(t, "n1")
+	ref := cluster.PeerRef("e1", "n1")
+	slow := kv.NewPeer(n.drv, ref)
+	slow.Service = 1500 * time.Millisecond
+	if err := n.drv.AddPeer(ref, slow); err != nil {
+		t.Fatal(err)
+	}
+	n.drv.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1})
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"call", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "--timeout", "200ms", "--json", "e1", "get", "k"}, &out, &errb)
+	var o outcome
+	if err := json.Unmarshal(out.Bytes(), &o); err != nil {
+		t.Fatalf("stdout %q: %v (stderr %q)", out.String(), err, errb.String())
+	}
+	if took := time.Duration(o.LatencyNS); code != 1 || o.Code != "timeout" || took < 200*time.Millisecond || took > 900*time.Millisecond ||
+		!strings.Contains(errb.String(), "no answer came") {
+		t.Fatalf("exit %d, %+v (took %v), stderr %q; want 1, a timeout after about 200ms, explained as a wait", code, o, took, errb.String())
 	}
 }

@@ -640,3 +640,30 @@ func TestReplyHoldZero(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsCountRedials: a node whose member is down dials it again and again, and
+// /metrics counts the attempts after the first (reconnects) and the dials that failed,
+// every one of them here: one more than the reconnects.
+func TestMetricsCountRedials(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	_ = os.WriteFile(secretFile, []byte("long-enough-secret"), 0o600)
+	_, admin := startNode(t, secretFile, "n2="+realcluster.FreeAddr())
+	reconnects := regexp.MustCompile(`(?m)^ensroute_reconnects_total (\d+)$`)
+	failures := regexp.MustCompile(`(?m)^ensroute_transport_total\{what="dial_failures"\} (\d+)$`)
+	deadline := time.Now().Add(10 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		m := get(t, admin, "/metrics")
+		r, f := reconnects.FindStringSubmatch(m), failures.FindStringSubmatch(m)
+		if r != nil && f != nil {
+			nr, _ := strconv.Atoi(r[1])
+			nf, _ := strconv.Atoi(f[1])
+			if nr >= 1 && nf == nr+1 {
+				return
+			}
+			last = fmt.Sprintf("%d reconnects, %d dials failed", nr, nf)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("n1 dialing n2, which is down: %s; want a redial at least, and each dial failed", last)
+}
