@@ -130,7 +130,8 @@ func TestScenarioRefusesClientFault(t *testing.T) {
 // TestScenarioRefusesRateLoadCannotPace: a workload rate the simulator takes but the
 // load generator cannot pace (1e-10 calls a second: the interval between calls
 // overflows a time.Duration, and the load started calls without a pause, for ever) is
-// refused by name, exit 2, before any process starts.
+// refused by name, exit 2, before any process starts, with no word of
+// --skip-unsupported, which would not leave it out.
 func TestScenarioRefusesRateLoadCannotPace(t *testing.T) {
 	s := smokeSpec(t)
 	s.Workload.Rate = 1e-10
@@ -141,6 +142,10 @@ func TestScenarioRefusesRateLoadCannotPace(t *testing.T) {
 	code := run(context.Background(), []string{"scenario", "--spec", specFile, "--ensnode", specFile}, &out, &errb)
 	if want := "workload.rate: Rate 1e-10 calls a second: want 0 (a closed loop) or a rate whose interval 1s/Rate fits a time.Duration"; code != 2 || !strings.Contains(errb.String(), want) {
 		t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), want)
+	}
+	// --skip-unsupported would not leave it out: the message does not suggest it.
+	if strings.Contains(errb.String(), "--skip-unsupported") {
+		t.Errorf("stderr %q suggests --skip-unsupported, which refuses the spec too", errb.String())
 	}
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
 		t.Errorf("left behind in TMPDIR: %v", left)
