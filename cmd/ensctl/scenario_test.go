@@ -63,6 +63,11 @@ func TestScenarioSlack(t *testing.T) {
 				!strings.Contains(errb.String(), "deadline: ")) {
 				t.Fatalf("violations %q, stderr %q: want the deadline named", rep.Violations, errb.String())
 			}
+			// --json prints the report alone: no progress on stderr, and nothing at all
+			// when the run passes.
+			if tc.exit == 0 && errb.Len() > 0 {
+				t.Fatalf("stderr %q of a run that passed, with --json: want nothing", errb.String())
+			}
 			// A failed run keeps the nodes' logs, and says where.
 			if _, dir, ok := strings.Cut(strings.TrimSpace(errb.String()), "(node logs in "); tc.exit == 1 && (!ok || !strings.HasPrefix(dir, os.TempDir())) {
 				t.Fatalf("stderr %q: want the directory of the node logs named", errb.String())
