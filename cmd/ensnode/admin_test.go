@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -666,4 +667,75 @@ func TestMetricsCountRedials(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("n1 dialing n2, which is down: %s; want a redial at least, and each dial failed", last)
+}
+
+// TestMetricsSendQueues: the answers that wait for a node slow to read show on
+// /metrics: a member's in its ensroute_send_queue_bytes, a client's in
+// ensroute_clients_send_queue_bytes. n1 runs in this process on loopback; the other
+// node (member n2, or a client) is a driver node over the TCP transport that the test
+// drives, which calls e1 for a large value with its reader held up (and its receive
+// buffer as small as the kernel allows) until n1's answers wait in the queue, past
+// what the kernel's buffers hold.
+func TestMetricsSendQueues(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	for _, tc := range []struct {
+		id     router.NodeID
+		series string
+	}{{"n2", `ensroute_send_queue_bytes{peer="n2"}`}, {"ctl-1", "ensroute_clients_send_queue_bytes"}} {
+		t.Run(string(tc.id), func(t *testing.T) {
+			addr, admin := startNode(t, secretFile, "n2="+realcluster.FreeAddr(), "--ensemble", "e1=n1")
+			quiet := slog.New(slog.DiscardHandler)
+			dialer := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+				var serr error
+				if err := c.Control(func(fd uintptr) {
+					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+				}); err != nil {
+					return err
+				}
+				return serr
+			}}
+			tr, err := nettransport.New(nettransport.Config{ID: tc.id, Incarnation: 1, Cluster: "ensroute", Secret: secret,
+				Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet,
+				Dial: func(ctx context.Context, a string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", a) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			drv, err := driver.New(driver.Config{ID: tc.id, Incarnation: 1, Transport: tr, Logger: quiet})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer drv.Close()
+			g := &gate{drv: drv, blocked: make(chan struct{}), opened: make(chan struct{})}
+			defer g.open()
+			tr.Attach(g)
+			deadline := time.Now().Add(10 * time.Second)
+			for tr.Connect(context.Background(), "n1") != nil {
+				if time.Now().After(deadline) {
+					t.Fatal("cannot connect to n1")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			target := router.ToEnsemble("e1").Through("n1")
+			if res, err := drv.CallTimeout(context.Background(), target, []byte("put big "+strings.Repeat("v", 900<<10)), 5*time.Second); err != nil || string(res.Value) != "ok" {
+				t.Fatalf("put: %.20q, %v", res.Value, err)
+			}
+			g.shut.Store(true)
+			series := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(tc.series) + ` ([0-9.e+]+)$`)
+			for calls := 0; ; calls++ {
+				if q := series.FindStringSubmatch(get(t, admin, "/metrics")); q == nil {
+					t.Fatalf("/metrics lacks %s:\n%s", tc.series, metricsOf(admin))
+				} else if q[1] != "0" {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d answers of 900KB wait for %s, and %s is 0:\n%s", calls, tc.id, tc.series, metricsOf(admin))
+				}
+				go func() { _, _ = drv.CallTimeout(context.Background(), target, []byte("get big"), 5*time.Second) }()
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
+	}
 }
