@@ -131,14 +131,15 @@ func TestEnsemblesCompared(t *testing.T) {
 		cancel()
 		var h health
 		body := get(t, admin, "/healthz")
-		if err == nil && json.Unmarshal([]byte(body), &h) == nil && len(h.Peers) == 1 && h.Peers[0].Connected {
+		// n2 states its settings once connected: n1 hears them a moment later.
+		if err == nil && json.Unmarshal([]byte(body), &h) == nil && len(h.Peers) == 1 && h.Peers[0].Connected && h.Peers[0].ConfigDiffers != nil {
 			if !slices.Equal(h.Peers[0].ConfigDiffers, []string{"ensembles"}) {
 				t.Fatalf("/healthz of n1: %s, want n2's config_differs [\"ensembles\"]", body)
 			}
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("n2 never connected: %v, /healthz %s", err, body)
+			t.Fatalf("n2 never connected, or n1 never found its settings to differ: %v, /healthz %s", err, body)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
