@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,6 +38,89 @@ func TestDrainInterrupted(t *testing.T) {
 		code := run(ctx, append(args, "n1"), &out, &errb)
 		if code != exitInterrupted || out.Len() != 0 || errb.String() != "ensctl: interrupted\n" {
 			t.Fatalf("--json %v: exit %d, stdout %q, stderr %q; want %d, nothing printed but that it was interrupted", json, code, out.String(), errb.String(), exitInterrupted)
+		}
+	}
+}
+
+// TestDrainSaysWhatItDid: leader drain, as its text output says it, against nodes in
+// this process: n1 and n2 up, n3 down (nothing listens at its address). It moves a
+// lead off the node drained to the other member, and leaves alone one led elsewhere
+// (n1 cannot reach n2, so n2 itself is asked); it moves the lead off a node that is
+// down when no member reaches the leader; and it fails, exit 1, for a lead with no
+// other member connected to take it, and for an ensemble whose leader no one can
+// reach while the node drained is up, naming each.
+func TestDrainSaysWhatItDid(t *testing.T) {
+	n1 := startTestNode(t, "n1", "e1", "e4")
+	n2 := startTestNode(t, "n2", "e2")
+	member := func(n *testNode, e router.EnsembleID, id router.NodeID) {
+		t.Helper()
+		ref := cluster.PeerRef(e, id)
+		if err := n.drv.AddPeer(ref, kv.NewPeer(n.drv, ref)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	member(n2, "e1", "n2")
+	member(n1, "e3", "n1")
+	for _, e := range []router.Entry{
+		{Ensemble: "e2", Leader: cluster.PeerRef("e2", "n2"), Version: 1},
+		{Ensemble: "e3", Leader: cluster.PeerRef("e3", "n3"), Version: 1},
+		{Ensemble: "e5", Leader: cluster.PeerRef("e5", "n3"), Version: 1},
+	} {
+		n1.drv.Learn(e)
+	}
+	for _, tc := range []struct {
+		name, node string
+		ensembles  []string
+		exit       int
+		stdout     string
+		stderr     string
+	}{
+		{name: "moved and left alone", node: "n1", ensembles: []string{"e1=n1,n2", "e2=n2,n1"},
+			stdout: "e1: moved from n1 to n2\ne2: led by n2, left alone\n"},
+		{name: "leader down", node: "n3", ensembles: []string{"e3=n3,n1"},
+			stdout: "e3: moved to n1 (n3 is down, and no member this client reaches could reach the leader, so n3 most likely led it)\n"},
+		{name: "no other member connected", node: "n1", ensembles: []string{"e4=n1,n3"}, exit: 1,
+			stdout: "e4: led by n1, and no other member is connected to take it\n",
+			stderr: "ensctl: leader drain n1: 1 of the ensembles with a member on it were not moved, or who leads them is not known\n"},
+		{name: "leader not known", node: "n1", ensembles: []string{"e5=n1,n3"}, exit: 1,
+			stdout: "e5: who leads it is not known: router: node unreachable: --via n1, or a node it passed the request to, could not reach e5's leader",
+			stderr: "ensctl: leader drain n1: 1 of the ensembles"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"leader", "drain", "--peers", "n1=" + n1.addr + ",n2=" + n2.addr + ",n3=127.0.0.1:1", "--secret-file", n1.secret,
+				"--connect-timeout", "500ms", "--timeout", "300ms"}
+			for _, e := range tc.ensembles {
+				args = append(args, "--ensemble", e)
+			}
+			var out, errb bytes.Buffer
+			code := run(context.Background(), append(args, tc.node), &out, &errb)
+			if code != tc.exit || !strings.HasPrefix(out.String(), tc.stdout) || strings.Count(out.String(), "\n") != len(tc.ensembles) ||
+				!strings.HasPrefix(errb.String(), tc.stderr) || tc.stderr == "" && errb.Len() > 0 {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d, stdout %q, stderr %q", code, out.String(), errb.String(), tc.exit, tc.stdout, tc.stderr)
+			}
+		})
+	}
+}
+
+// TestUnreachable: a call says that the leader's node could not be reached when it
+// failed with unreachable, or with a timeout well before its deadline (a node under
+// riak semantics answers so at once); a timeout at the deadline is a slow leader, and
+// no-leader is not unreachable.
+func TestUnreachable(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		took time.Duration
+		want bool
+	}{
+		{router.ErrUnreachable, 900 * time.Millisecond, true},
+		{router.ErrTimeout, time.Millisecond, true},
+		{router.ErrTimeout, 499 * time.Millisecond, true},
+		{router.ErrTimeout, 500 * time.Millisecond, false},
+		{router.ErrTimeout, time.Second, false},
+		{router.ErrNoLeader, time.Millisecond, false},
+	} {
+		if got := unreachable(tc.err, tc.took, time.Second); got != tc.want {
+			t.Errorf("%v after %v of 1s: unreachable %v, want %v", tc.err, tc.took, got, tc.want)
 		}
 	}
 }

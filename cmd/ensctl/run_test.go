@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -70,11 +72,12 @@ func TestBadUsage(t *testing.T) {
 		{name: "bench rate tiny", args: append([]string{"bench", "--rate", "1e-300"}, append(common, "e1")...), want: "--rate 1e-300 for --duration 5s makes no call"},
 		{name: "bench duration", args: append([]string{"bench", "--duration", "100000h"}, append(common, "e1")...), want: "--duration 100000h0m0s: want a positive duration up to 24h0m0s"},
 		{name: "bench no ensemble", args: append([]string{"bench"}, common...), want: "want [flags] ENSEMBLE"},
-		{name: "bench two ensembles", args: append([]string{"bench"}, append(common, "e1", "e2", "e3")...), want: `want [flags] ENSEMBLE, not the extra "e2 e3"`},
+		{name: "bench two ensembles", args: append([]string{"bench"}, append(common, "e1", "e2", "e3")...), want: "want [flags] ENSEMBLE, not the extra \"e2 e3\"\n"},
 		{name: "bench flag after ensemble", args: append([]string{"bench"}, append(common, "e1", "--rate", "5")...), want: `not the extra "--rate 5" (flags go before the arguments)`},
 		{name: "call flag after the event", args: append([]string{"call"}, append(common, "e1", "put", "k", "v", "--json")...), want: "ensctl call: --json is a flag, and flags go before the arguments (to send it as text, put -- before ENSEMBLE)"},
+		{name: "call flag after the ensemble", args: append([]string{"call"}, append(common, "e1", "--json", "get", "k")...), want: "ensctl call: --json is a flag, and flags go before the arguments"},
 		{name: "cast flag=value after the event", args: append([]string{"cast"}, append(common, "e1", "echo", "-timeout=5s")...), want: "ensctl cast: -timeout=5s is a flag"},
-		{name: "leader get node", args: append([]string{"leader", "get"}, append(common, "e1", "n1")...), want: `leader get: want ENSEMBLE, not the extra "n1"`},
+		{name: "leader get node", args: append([]string{"leader", "get"}, append(common, "e1", "n1")...), want: "leader get: want ENSEMBLE, not the extra \"n1\"\n"},
 		{name: "too many routers", args: call(append(common, "--routers", "1025")...), want: "--routers 1025: want 1..1024"},
 		{name: "long ensemble", args: append([]string{"call"}, append(common, strings.Repeat("e", 1025), "get", "k")...), want: "1025 bytes, the longest name is 1024"},
 		{name: "zero connect timeout", args: call(append(common, "--connect-timeout", "0")...), want: "--connect-timeout 0s: want a positive duration"},
@@ -97,6 +100,9 @@ func TestBadUsage(t *testing.T) {
 		{name: "bench timeout", args: append([]string{"bench", "--timeout", "25h"}, append(common, "e1")...), want: "--timeout 25h0m0s: bench wants at most 24h0m0s"},
 		{name: "bench unknown event", args: append([]string{"bench", "--event", "frob"}, append(common, "e1")...), want: `--event: cannot parse "frob"`},
 		{name: "scenario without spec", args: []string{"scenario"}, want: "want --spec FILE"},
+		{name: "scenario argument", args: []string{"scenario", "--spec", "../internal/realscenario/testdata/real-smoke.json", "now"}, want: "scenario: want --spec FILE and no argument"},
+		{name: "scenario negative slack", args: []string{"scenario", "--spec", "../internal/realscenario/testdata/real-smoke.json", "--slack", "-1ms"}, want: "--slack -1ms: want 0 or more"},
+		{name: "scenario ensnode a directory", args: []string{"scenario", "--spec", "../internal/realscenario/testdata/real-smoke.json", "--ensnode", dir}, want: "--ensnode " + dir + ": not a file (a directory?)"},
 		{name: "scenario missing spec", args: []string{"scenario", "--spec", filepath.Join(dir, "none.json")}, want: "--spec: open"},
 		{name: "scenario bad spec", args: []string{"scenario", "--spec", badJSON}, want: "--spec " + badJSON},
 		{name: "scenario repro", args: []string{"scenario", "--spec", repro}, want: "--spec " + repro + ": a repro file of ensim, not a spec"},
@@ -288,5 +294,30 @@ func TestBenchUnreachableLeavesNoProfile(t *testing.T) {
 	}
 	if _, err := os.Stat(prof); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("--cpuprofile %s left behind by a bench that never ran (stat: %v)", prof, err)
+	}
+}
+
+// TestCallTimeout: a call waits --timeout for its answer and no longer: to a leader
+// that takes 1.5s over each request, a call with --timeout 200ms fails with timeout,
+// exit 1, after about 200ms, which --json reports as its latency, and stderr explains
+// as a wait (not as a timeout answered at once).
+func TestCallTimeout(t *testing.T) {
+	n := startTestNode(t, "n1")
+	ref := cluster.PeerRef("e1", "n1")
+	slow := kv.NewPeer(n.drv, ref)
+	slow.Service = 1500 * time.Millisecond
+	if err := n.drv.AddPeer(ref, slow); err != nil {
+		t.Fatal(err)
+	}
+	n.drv.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1})
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"call", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "--timeout", "200ms", "--json", "e1", "get", "k"}, &out, &errb)
+	var o outcome
+	if err := json.Unmarshal(out.Bytes(), &o); err != nil {
+		t.Fatalf("stdout %q: %v (stderr %q)", out.String(), err, errb.String())
+	}
+	if took := time.Duration(o.LatencyNS); code != 1 || o.Code != "timeout" || took < 200*time.Millisecond || took > 900*time.Millisecond ||
+		!strings.Contains(errb.String(), "no answer came") {
+		t.Fatalf("exit %d, %+v (took %v), stderr %q; want 1, a timeout after about 200ms, explained as a wait", code, o, took, errb.String())
 	}
 }

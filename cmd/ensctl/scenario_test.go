@@ -63,6 +63,19 @@ func TestScenarioSlack(t *testing.T) {
 				!strings.Contains(errb.String(), "deadline: ")) {
 				t.Fatalf("violations %q, stderr %q: want the deadline named", rep.Violations, errb.String())
 			}
+			// --json prints the report alone: no progress on stderr, and nothing at all
+			// when the run passes.
+			if tc.exit == 0 && errb.Len() > 0 {
+				t.Fatalf("stderr %q of a run that passed, with --json: want nothing", errb.String())
+			}
+			// A failed run keeps the nodes' logs, and says where.
+			if _, dir, ok := strings.Cut(strings.TrimSpace(errb.String()), "(node logs in "); tc.exit == 1 && (!ok || !strings.HasPrefix(dir, os.TempDir())) {
+				t.Fatalf("stderr %q: want the directory of the node logs named", errb.String())
+			} else if ok {
+				if _, err := os.Stat(strings.TrimSuffix(dir, ")")); err != nil {
+					t.Fatalf("the directory of the node logs: %v", err)
+				}
+			}
 		})
 	}
 	// Interrupted while n2 is frozen, with --slack 0 (above, a violation had the run
@@ -122,7 +135,8 @@ func TestScenarioRefusesClientFault(t *testing.T) {
 // TestScenarioRefusesRateLoadCannotPace: a workload rate the simulator takes but the
 // load generator cannot pace (1e-10 calls a second: the interval between calls
 // overflows a time.Duration, and the load started calls without a pause, for ever) is
-// refused by name, exit 2, before any process starts.
+// refused by name, exit 2, before any process starts, with no word of
+// --skip-unsupported, which would not leave it out.
 func TestScenarioRefusesRateLoadCannotPace(t *testing.T) {
 	s := smokeSpec(t)
 	s.Workload.Rate = 1e-10
@@ -133,6 +147,10 @@ func TestScenarioRefusesRateLoadCannotPace(t *testing.T) {
 	code := run(context.Background(), []string{"scenario", "--spec", specFile, "--ensnode", specFile}, &out, &errb)
 	if want := "workload.rate: Rate 1e-10 calls a second: want 0 (a closed loop) or a rate whose interval 1s/Rate fits a time.Duration"; code != 2 || !strings.Contains(errb.String(), want) {
 		t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), want)
+	}
+	// --skip-unsupported would not leave it out: the message does not suggest it.
+	if strings.Contains(errb.String(), "--skip-unsupported") {
+		t.Errorf("stderr %q suggests --skip-unsupported, which refuses the spec too", errb.String())
 	}
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
 		t.Errorf("left behind in TMPDIR: %v", left)
@@ -165,6 +183,7 @@ func TestScenarioRefusesNamesEnsnodeRefuses(t *testing.T) {
 		// (a node "../X" wrote /tmp/X.1.log), and the client's own name is taken.
 		{`"` + node + `"`, `"../X"`, `nodes[1] "../X": a node's name names its log file`, false},
 		{`"` + node + `"`, `"a/b"`, `nodes[1] "a/b": a node's name names its log file`, false},
+		{`"` + node + `"`, `".."`, `nodes[1] "..": a node's name names its log file`, false},
 		{`"` + node + `"`, `"client"`, `nodes[1] "client": the name of the client that makes the calls`, false},
 	} {
 		renamed := bytes.ReplaceAll(b, []byte(tc.from), []byte(tc.to))
@@ -196,6 +215,12 @@ func TestScenarioReportPrint(t *testing.T) {
 	var b bytes.Buffer
 	printReport(&b, r, false)
 	if !strings.Contains(b.String(), "slack 50ms, none past the deadline)") || !strings.Contains(b.String(), "violations  none") {
+		t.Errorf("report:\n%s", b.String())
+	}
+	r.WorstOverNS = 0 // the slowest call ended at its deadline
+	b.Reset()
+	printReport(&b, r, false)
+	if !strings.Contains(b.String(), "none past the deadline)") {
 		t.Errorf("report:\n%s", b.String())
 	}
 	r.WorstOverNS = 2350e3

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -63,5 +64,27 @@ func TestEventTooLarge(t *testing.T) {
 	}
 	if code, out, errb := ctl("cast", "echo", fits); code != 0 || out != "sent\n" {
 		t.Errorf("cast just under the limit: exit %d, stdout %.100q, stderr %q; want sent", code, out, errb)
+	}
+	// The largest event ensctl takes goes through a node to the leader and back, and
+	// one byte more is refused: the limit ensctl checks is the frames' own.
+	fs, cc := flags("call", io.Discard)
+	if err := parseArgs(fs, cc, []string{"--peers", c.Peers(), "--secret-file", c.SecretFile(), "--via", "n1", "--timeout", "5s", "e1", "echo", "x"},
+		2, -1, "ENSEMBLE OP [ARGS...]"); err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := 0, nettransport.DefaultMaxFrame // an echo of lo bytes is taken, of hi not
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; cc.checkSize("call", "e1", []byte("echo "+strings.Repeat("f", mid))) == nil {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	largest := strings.Repeat("f", lo)
+	if code, out, errb := ctl("call", "echo", largest); code != 0 || !strings.HasPrefix(out, "echo "+largest+" (") {
+		t.Errorf("call of the largest event taken (echo of %d bytes): exit %d, stdout %.100q, stderr %q; want the echo", lo, code, out, errb)
+	}
+	if code, out, errb := ctl("call", "echo", largest+"f"); code != 2 || out != "" || !strings.Contains(errb, "too large to send") {
+		t.Errorf("call of one byte more: exit %d, stdout %.100q, stderr %q; want 2, too large", code, out, errb)
 	}
 }

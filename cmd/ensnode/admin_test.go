@@ -11,7 +11,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +53,10 @@ func TestMetricsCountWhatANodeServes(t *testing.T) {
 	}()
 	drv := dialClient(t, addr, secret, &logs)
 
+	// A cast first: n1 receives it, and answers nothing.
+	if err := drv.Cast(router.ToEnsemble("e1").Through("n1"), []byte("put c v")); err != nil {
+		t.Fatal(err)
+	}
 	const puts = 5
 	for range puts {
 		res, err := drv.CallTimeout(context.Background(), router.ToEnsemble("e1").Through("n1"), []byte("put k v"), 5*time.Second)
@@ -87,20 +94,35 @@ ensroute_passed_on_total 0
 # HELP ensroute_request_hops Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.
 # TYPE ensroute_request_hops histogram
 ensroute_request_hops_bucket{le="0"} 0
-ensroute_request_hops_bucket{le="1"} 6
-ensroute_request_hops_bucket{le="2"} 6
-ensroute_request_hops_bucket{le="3"} 6
-ensroute_request_hops_bucket{le="4"} 6
-ensroute_request_hops_bucket{le="5"} 6
-ensroute_request_hops_bucket{le="6"} 6
-ensroute_request_hops_bucket{le="7"} 6
-ensroute_request_hops_bucket{le="+Inf"} 6
-ensroute_request_hops_sum 6
-ensroute_request_hops_count 6
+ensroute_request_hops_bucket{le="1"} 7
+ensroute_request_hops_bucket{le="2"} 7
+ensroute_request_hops_bucket{le="3"} 7
+ensroute_request_hops_bucket{le="4"} 7
+ensroute_request_hops_bucket{le="5"} 7
+ensroute_request_hops_bucket{le="6"} 7
+ensroute_request_hops_bucket{le="7"} 7
+ensroute_request_hops_bucket{le="+Inf"} 7
+ensroute_request_hops_sum 7
+ensroute_request_hops_count 7
 `
 	if err := testutil.ScrapeAndCompare("http://"+admin+"/metrics", strings.NewReader(want),
 		"ensroute_calls_total", "ensroute_served_total", "ensroute_passed_on_total", "ensroute_request_hops"); err != nil {
 		t.Fatal(err)
+	}
+	// The transport's counts of messages: the cast and the six calls received, the
+	// calls' six answers sent.
+	body := get(t, admin, "/metrics")
+	for _, want := range []string{`ensroute_transport_total{what="received"} 7`, `ensroute_transport_total{what="sent"} 6`} {
+		if !strings.Contains(body, "\n"+want+"\n") {
+			t.Errorf("/metrics lacks %s:\n%s", want, metricsOf(admin))
+		}
+	}
+	// Bytes, not messages: each answer takes more than 20 (its call's id, the peer
+	// that answered, the value).
+	if out := regexp.MustCompile(`(?m)^ensroute_transport_sent_bytes_total ([0-9.e+]+)$`).FindStringSubmatch(body); out == nil {
+		t.Errorf("/metrics lacks ensroute_transport_sent_bytes_total:\n%s", metricsOf(admin))
+	} else if n, _ := strconv.ParseFloat(out[1], 64); n < 6*20 {
+		t.Errorf("ensroute_transport_sent_bytes_total %s for six answers sent: want bytes, not messages", out[1])
 	}
 }
 
@@ -178,9 +200,10 @@ func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
 		drv.Receive(router.Message{Kind: router.KindGossip, From: "n3",
 			Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "q", Node: "n3"}, Version: 1}}})
 	}
-	// Gossip from a node that is not a member: its two entries refused.
+	// Gossip from a node that is not a member: its three entries refused (a count
+	// other than the conflicts', so that each counter is told from the other).
 	drv.Receive(router.Message{Kind: router.KindGossip, From: "client",
-		Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "x", Node: "x"}, Version: 9}, {Ensemble: "e2"}}})
+		Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "x", Node: "x"}, Version: 9}, {Ensemble: "e2"}, {Ensemble: "e3"}}})
 	const want = `
 # HELP ensroute_calls_expired_total Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.
 # TYPE ensroute_calls_expired_total counter
@@ -197,7 +220,7 @@ ensroute_gossip_messages_total{direction="out"} 0
 ensroute_directory_conflicts_total 2
 # HELP ensroute_gossip_refused_total Directory entries refused because their sender is not a member of --peers, or because they are malformed (the log warns once per sender).
 # TYPE ensroute_gossip_refused_total counter
-ensroute_gossip_refused_total 2
+ensroute_gossip_refused_total 3
 `
 	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want),
 		"ensroute_calls_expired_total", "ensroute_bad_instance_total", "ensroute_gossip_messages_total", "ensroute_directory_conflicts_total",
@@ -480,5 +503,239 @@ func TestMetricsSeriesIgnoreClientIDs(t *testing.T) {
 			_ = tr.Close()
 		}
 		awaitClients("0")
+	}
+}
+
+// TestReadyzCountsMembersNotClients: /readyz wants more than half of the members of
+// --peers connected, the node itself counted: one of two is not a majority. A client
+// (a node not in --peers, such as ensctl) counts neither as a member nor as connected,
+// and /healthz does not list it among the peers: clients connected to a node cut off
+// from the other members do not make it ready.
+func TestReadyzCountsMembersNotClients(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	addr, admin := startNode(t, secretFile, "n2="+realcluster.FreeAddr())
+	var logs syncBuffer
+	dialClient(t, addr, secret, &logs)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(get(t, admin, "/metrics"), "\nensroute_clients_connected 1\n") {
+		if time.Now().After(deadline) {
+			t.Fatal("n1 never counted the client as connected")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	resp, err := http.Get("http://" + admin + "/readyz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if body := strings.TrimSpace(string(b)); resp.StatusCode != http.StatusServiceUnavailable || body != `{"ready":false,"connected":1,"members":2,"missing":["n2"]}` {
+		t.Fatalf("/readyz of n1, connected to a client but not to n2: %d %s", resp.StatusCode, body)
+	}
+	var h health
+	if body := get(t, admin, "/healthz"); json.Unmarshal([]byte(body), &h) != nil || len(h.Peers) != 1 || h.Peers[0].ID != "n2" || h.Peers[0].Connected {
+		t.Fatalf("/healthz of n1: %s, want n2 alone among the peers, not connected", body)
+	}
+}
+
+// TestMetricsCountWhatBecameOfRequests: requests that a node drops or refuses show on
+// /metrics each under its own name, with a count of its own so that no counter is
+// mistaken for another: a reply for no call of the node's (late), casts whose budget
+// was spent before they arrived, routes that the node would pass on to the leader's
+// node past the hop limit, and routes that arrive once the node is closing (shed).
+func TestMetricsCountWhatBecameOfRequests(t *testing.T) {
+	tr, drv := unconnected(t)
+	drv.Learn(router.Entry{Ensemble: "e9", Leader: router.PeerRef{Ensemble: "e9", Name: "p", Node: "n3"}, Version: 1})
+	drv.Receive(router.Message{Kind: router.KindReply, From: "n2", Call: router.CallID{Node: "n1", Incarnation: 1, Seq: 99}, Code: router.CodeOK})
+	for range 2 {
+		drv.Receive(router.Message{Kind: router.KindCast, From: "n2", Ensemble: "e9", Event: []byte("x"), Budget: -time.Second})
+	}
+	for i := range 3 {
+		drv.Receive(router.Message{Kind: router.KindRoute, From: "n2", Call: router.CallID{Node: "n2", Incarnation: 1, Seq: uint64(i + 1)},
+			Ensemble: "e9", Event: []byte("x"), Budget: time.Second, Hops: 1000})
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for st := drv.Stats(); st.Router.Late < 1 || st.Router.Budget < 2 || st.Router.HopLimit < 3; st = drv.Stats() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the requests were not all counted: %+v", st.Router)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	_ = drv.Close()
+	for i := range 4 {
+		drv.Receive(router.Message{Kind: router.KindRoute, From: "n2", Call: router.CallID{Node: "n2", Incarnation: 1, Seq: uint64(i + 10)},
+			Ensemble: "e9", Event: []byte("x"), Budget: time.Second})
+	}
+	const want = `
+# HELP ensroute_late_replies_total Replies dropped because their call had completed.
+# TYPE ensroute_late_replies_total counter
+ensroute_late_replies_total 1
+# HELP ensroute_budget_spent_total Requests dropped at a hop because their budget was spent.
+# TYPE ensroute_budget_spent_total counter
+ensroute_budget_spent_total 2
+# HELP ensroute_hop_limit_total Requests refused at the hop limit.
+# TYPE ensroute_hop_limit_total counter
+ensroute_hop_limit_total 3
+# HELP ensroute_shed_total Routes and casts refused because a router instance's mailbox was full or the node was closing.
+# TYPE ensroute_shed_total counter
+ensroute_shed_total 4
+# HELP ensroute_redirects_total Nacks redirected to a newer leader.
+# TYPE ensroute_redirects_total counter
+ensroute_redirects_total 0
+`
+	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr}, strings.NewReader(want),
+		"ensroute_late_replies_total", "ensroute_budget_spent_total", "ensroute_hop_limit_total", "ensroute_shed_total", "ensroute_redirects_total"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReplyHoldZero: with --reply-hold 0 a node keeps no reply for a client that is
+// gone: the answer to a call whose client closed while its peer worked on it is
+// unreachable at once. With a hold, the same answer is kept for the client to come
+// back.
+func TestReplyHoldZero(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	for _, tc := range []struct {
+		hold            string
+		held, unreached string
+	}{{"0", "0", "1"}, {"3s", "1", "0"}} {
+		t.Run("--reply-hold "+tc.hold, func(t *testing.T) {
+			addr, admin := startNode(t, secretFile, "", "--ensemble", "e1=n1", "--service", "200ms", "--reply-hold", tc.hold)
+			tr, drv := newClient(t, addr, secret, nil, nil)
+			deadline := time.Now().Add(10 * time.Second)
+			for tr.Connect(context.Background(), "n1") != nil {
+				if time.Now().After(deadline) {
+					t.Fatal("cannot connect to n1")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			go func() {
+				_, _ = drv.CallTimeout(context.Background(), router.ToEnsemble("e1").Through("n1"), []byte("get k"), 5*time.Second)
+			}()
+			for !strings.Contains(get(t, admin, "/metrics"), "\nensroute_transport_total{what=\"received\"} 1\n") {
+				if time.Now().After(deadline) {
+					t.Fatal("n1 never received the call")
+				}
+				time.Sleep(time.Millisecond)
+			}
+			_ = tr.Close()
+			held, unreached := regexp.MustCompile(`(?m)^ensroute_transport_total\{what="replies_held"\} (\d+)$`), regexp.MustCompile(`(?m)^ensroute_transport_total\{what="unreachable"\} (\d+)$`)
+			for {
+				m := get(t, admin, "/metrics")
+				h, u := held.FindStringSubmatch(m), unreached.FindStringSubmatch(m)
+				if h != nil && u != nil && (h[1] != "0" || u[1] != "0") {
+					if h[1] != tc.held || u[1] != tc.unreached {
+						t.Fatalf("the answer for the client gone: %s held, %s unreachable; want %s and %s", h[1], u[1], tc.held, tc.unreached)
+					}
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("n1 never answered the call:\n%s", metricsOf(admin))
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// TestMetricsCountRedials: a node whose member is down dials it again and again, and
+// /metrics counts the attempts after the first (reconnects) and the dials that failed,
+// every one of them here: one more than the reconnects.
+func TestMetricsCountRedials(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	_ = os.WriteFile(secretFile, []byte("long-enough-secret"), 0o600)
+	_, admin := startNode(t, secretFile, "n2="+realcluster.FreeAddr())
+	reconnects := regexp.MustCompile(`(?m)^ensroute_reconnects_total (\d+)$`)
+	failures := regexp.MustCompile(`(?m)^ensroute_transport_total\{what="dial_failures"\} (\d+)$`)
+	deadline := time.Now().Add(10 * time.Second)
+	last := ""
+	for time.Now().Before(deadline) {
+		m := get(t, admin, "/metrics")
+		r, f := reconnects.FindStringSubmatch(m), failures.FindStringSubmatch(m)
+		if r != nil && f != nil {
+			nr, _ := strconv.Atoi(r[1])
+			nf, _ := strconv.Atoi(f[1])
+			if nr >= 1 && nf == nr+1 {
+				return
+			}
+			last = fmt.Sprintf("%d reconnects, %d dials failed", nr, nf)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("n1 dialing n2, which is down: %s; want a redial at least, and each dial failed", last)
+}
+
+// TestMetricsSendQueues: the answers that wait for a node slow to read show on
+// /metrics: a member's in its ensroute_send_queue_bytes, a client's in
+// ensroute_clients_send_queue_bytes. n1 runs in this process on loopback; the other
+// node (member n2, or a client) is a driver node over the TCP transport that the test
+// drives, which calls e1 for a large value with its reader held up (and its receive
+// buffer as small as the kernel allows) until n1's answers wait in the queue, past
+// what the kernel's buffers hold.
+func TestMetricsSendQueues(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	for _, tc := range []struct {
+		id     router.NodeID
+		series string
+	}{{"n2", `ensroute_send_queue_bytes{peer="n2"}`}, {"ctl-1", "ensroute_clients_send_queue_bytes"}} {
+		t.Run(string(tc.id), func(t *testing.T) {
+			addr, admin := startNode(t, secretFile, "n2="+realcluster.FreeAddr(), "--ensemble", "e1=n1")
+			quiet := slog.New(slog.DiscardHandler)
+			dialer := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+				var serr error
+				if err := c.Control(func(fd uintptr) {
+					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+				}); err != nil {
+					return err
+				}
+				return serr
+			}}
+			tr, err := nettransport.New(nettransport.Config{ID: tc.id, Incarnation: 1, Cluster: "ensroute", Secret: secret,
+				Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet,
+				Dial: func(ctx context.Context, a string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", a) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			drv, err := driver.New(driver.Config{ID: tc.id, Incarnation: 1, Transport: tr, Logger: quiet})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer drv.Close()
+			g := &gate{drv: drv, blocked: make(chan struct{}), opened: make(chan struct{})}
+			defer g.open()
+			tr.Attach(g)
+			deadline := time.Now().Add(10 * time.Second)
+			for tr.Connect(context.Background(), "n1") != nil {
+				if time.Now().After(deadline) {
+					t.Fatal("cannot connect to n1")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			target := router.ToEnsemble("e1").Through("n1")
+			if res, err := drv.CallTimeout(context.Background(), target, []byte("put big "+strings.Repeat("v", 900<<10)), 5*time.Second); err != nil || string(res.Value) != "ok" {
+				t.Fatalf("put: %.20q, %v", res.Value, err)
+			}
+			g.shut.Store(true)
+			series := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(tc.series) + ` ([0-9.e+]+)$`)
+			for calls := 0; ; calls++ {
+				if q := series.FindStringSubmatch(get(t, admin, "/metrics")); q == nil {
+					t.Fatalf("/metrics lacks %s:\n%s", tc.series, metricsOf(admin))
+				} else if q[1] != "0" {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%d answers of 900KB wait for %s, and %s is 0:\n%s", calls, tc.id, tc.series, metricsOf(admin))
+				}
+				go func() { _, _ = drv.CallTimeout(context.Background(), target, []byte("get big"), 5*time.Second) }()
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
 	}
 }

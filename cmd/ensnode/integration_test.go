@@ -37,6 +37,12 @@ func TestCluster(t *testing.T) {
 	c.expect(c.ctl("call", "--via", "n2", "e1", "put", "k", "v1"), "ok", "e1/n1@n1")
 	c.expect(c.ctl("call", "--via", "n3", "e1", "get", "k"), "ok v1", "e1/n1@n1")
 	c.expect(c.ctl("call", "--via", "n1", "e2", "get", "k"), "missing", "e2/n2@n2")
+	// Each node that was sent a call for a leader on another passed it on, and says so.
+	for _, p := range c.nodes {
+		if got := metric(t, p, "ensroute_passed_on_total"); got != 1 {
+			t.Fatalf("%s's ensroute_passed_on_total: %v, want 1", p.id, got)
+		}
+	}
 
 	// A cast is written out before ensctl exits: every put it sends lands.
 	for i := range 10 {

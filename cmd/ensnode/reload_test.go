@@ -18,7 +18,7 @@ import (
 // the old) and n1 gets SIGHUP: ensctl with the new secret connects, ensctl with the
 // old one alone no longer does (n1 proves the new), and n1 stays connected to n2 and
 // n3, which have the old. A secret file rewritten wrong (too short) at the next SIGHUP
-// is logged as an error, and n1 keeps the credentials it had.
+// is logged as an error, and only as one, and n1 keeps the credentials it had.
 func TestSIGHUPReloadsSecret(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs processes")
@@ -57,6 +57,11 @@ func TestSIGHUPReloadsSecret(t *testing.T) {
 	_ = n1.cmd.Process.Signal(syscall.SIGHUP)
 	c.logged(n1, "level=ERROR", "SIGHUP: the credentials were not reloaded", "err=\"--secret-file "+own+": the secret has 5 bytes")
 	c.expect(c.ctl(withNew...), "", "e1/n1@n1")
+	// The failed reload says only that it failed: the log says "reloaded" once, of the
+	// first SIGHUP.
+	if b, _ := os.ReadFile(n1.log); strings.Count(string(b), "SIGHUP: reloaded") != 1 {
+		t.Fatalf("n1's log says \"SIGHUP: reloaded\" %d times, want once:\n%s", strings.Count(string(b), "SIGHUP: reloaded"), b)
+	}
 }
 
 // TestSIGHUPReloadsCertificate: a running node takes a renewed certificate (here of a

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -183,5 +184,23 @@ func TestHelp(t *testing.T) {
 	var out, errs bytes.Buffer
 	if code := run(context.Background(), nil, &out, &errs); code != 2 || out.Len() != 0 || !strings.Contains(errs.String(), "ensnode: usage: --id") {
 		t.Errorf("no flags: exit %d, stdout %q, stderr %q; want 2 and the usage error on stderr", code, out.String(), errs.String())
+	}
+}
+
+// TestFlagBounds: the ends of the ranges that the flags' messages give are taken:
+// --peer-rate 0.001 and 1e9, --mailbox up to its limit for --routers, --reply-hold 0
+// (no reply kept), --max-handshakes 1 and --service 0.
+func TestFlagBounds(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	base := []string{"--id", "n1", "--peers", "n1=127.0.0.1:1", "--secret-file", secret}
+	for _, flags := range [][]string{
+		{"--peer-rate", "0.001"}, {"--peer-rate", "1e9"},
+		{"--mailbox", "149796"}, {"--routers", "1024", "--mailbox", "1024"}, {"--mailbox", "1"},
+		{"--reply-hold", "0"}, {"--max-handshakes", "1"}, {"--service", "0"},
+	} {
+		if _, err := parse(append(append([]string{}, base...), flags...), io.Discard); err != nil {
+			t.Errorf("%v: %v, want it taken", flags, err)
+		}
 	}
 }

@@ -217,3 +217,85 @@ func TestReadyzWhileStopping(t *testing.T) {
 		t.Fatalf("/readyz while stopping: %d %s", code, body)
 	}
 }
+
+// gate is a client's receiver that, once shut, holds up its transport's reader at
+// the next message, and says so on blocked, until opened.
+type gate struct {
+	drv             *driver.Node
+	shut            atomic.Bool
+	blocked, opened chan struct{}
+	onBlock, onOpen sync.Once
+}
+
+func (g *gate) Receive(m router.Message) {
+	if g.shut.Load() {
+		g.onBlock.Do(func() { close(g.blocked) })
+		<-g.opened
+	}
+	g.drv.Receive(m)
+}
+
+func (g *gate) open() { g.onOpen.Do(func() { close(g.opened) }) }
+
+// TestReadyzStoppingDuringGoodbye: stop marks the node stopping before anything else:
+// while its goodbye waits for a client to acknowledge (the client's reader is held up
+// by an answer it has not taken), /readyz answers 503 and says the node is stopping,
+// so that a load balancer sends it nothing new.
+func TestReadyzStoppingDuringGoodbye(t *testing.T) {
+	dir := t.TempDir()
+	secretFile := filepath.Join(dir, "secret")
+	secret := []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	addr, admin := realcluster.FreeAddr(), realcluster.FreeAddr()
+	var logs syncBuffer
+	o, err := parse([]string{"--id", "n1", "--peers", "n1=" + addr, "--ensemble", "e1=n1",
+		"--secret-file", secretFile, "--admin", admin}, &logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n1, err := start(o, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g *gate
+	tr, drv := newClient(t, addr, secret, nil, func(drv *driver.Node) nettransport.Receiver {
+		g = &gate{drv: drv, blocked: make(chan struct{}), opened: make(chan struct{})}
+		return g
+	})
+	defer g.open()
+	deadline := time.Now().Add(10 * time.Second)
+	for tr.Connect(context.Background(), "n1") != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("cannot connect to n1:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	g.shut.Store(true)
+	go func() {
+		_, _ = drv.CallTimeout(context.Background(), router.ToEnsemble("e1").Through("n1"), []byte("get k"), 5*time.Second)
+	}()
+	<-g.blocked
+	stopped := make(chan struct{})
+	go func() { n1.stop(); close(stopped) }()
+	defer func() { g.open(); <-stopped }()
+	for {
+		resp, err := http.Get("http://" + admin + "/readyz")
+		if err != nil {
+			t.Fatalf("/readyz never said the node is stopping before the admin server closed: %v", err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if body := strings.TrimSpace(string(b)); body == `{"ready":false,"connected":1,"members":1,"missing":[],"stopping":true}` {
+			if resp.StatusCode != http.StatusServiceUnavailable {
+				t.Fatalf("/readyz while stopping: %d %s", resp.StatusCode, body)
+			}
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case <-stopped:
+		t.Fatal("n1 stopped without waiting for the client's acknowledgement: the test shows nothing")
+	default:
+	}
+}
