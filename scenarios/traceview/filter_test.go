@@ -92,6 +92,7 @@ func TestSelectErrors(t *testing.T) {
 	}{
 		{name: "unknown call", f: Filter{Call: "n9.1.1"}, err: ErrUnknownCall, want: "traceview: no such call: n9.1.1 (the trace starts 1 call)"},
 		{name: "negative from", f: Filter{From: -time.Millisecond}, err: ErrBadFilter, want: "traceview: bad filter: from: -1ms is negative"},
+		{name: "from a nanosecond before 0", f: Filter{From: -1}, err: ErrBadFilter, want: "traceview: bad filter: from: -1ns is negative"},
 		{name: "negative to", f: Filter{To: -time.Millisecond}, err: ErrBadFilter, want: "traceview: bad filter: to: -1ms is negative"},
 		{name: "to before from", f: Filter{From: 2 * time.Millisecond, To: time.Millisecond}, err: ErrBadFilter, want: "traceview: bad filter: to: 1ms is before from 2ms"},
 	}

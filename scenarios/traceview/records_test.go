@@ -1,0 +1,336 @@
+package traceview
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/sim"
+)
+
+// rec is a record of a hand-written trace, at a virtual time in milliseconds.
+func rec(ms float64, node, kind string, attrs ...sim.Attr) sim.Record {
+	return sim.Record{At: time.Duration(ms * float64(time.Millisecond)), Node: node, Kind: kind, Attrs: attrs}
+}
+
+// handTrace numbers recs and analyses them, with lanes n1, n2, n3.
+func handTrace(recs ...sim.Record) *Trace {
+	for i := range recs {
+		recs[i].Seq = uint64(i)
+	}
+	return New(recs, Meta{Title: "by hand", Nodes: []string{"n1", "n2", "n3"}})
+}
+
+func callRec(ms float64, node, call string) sim.Record {
+	return rec(ms, node, "call", sim.String("call", call), sim.String("target", "ens:e1"))
+}
+
+func sendRec(ms float64, node string, msg int64, to, kind, call string, attrs ...sim.Attr) sim.Record {
+	return rec(ms, node, "send", append([]sim.Attr{sim.Int("msg", msg), sim.String("to", to), sim.String("msg_kind", kind),
+		sim.String("call", call)}, attrs...)...)
+}
+
+func textOf(t *testing.T, tr *Trace, f Filter) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := tr.Write(&b, Text, f); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// callRow returns the row of the text view's table of calls about call, its columns
+// split on runs of two spaces or more.
+func callRow(t *testing.T, text, call string) []string {
+	t.Helper()
+	_, table, ok := strings.Cut(text, "\ncall  ")
+	if !ok {
+		t.Fatalf("no table of calls in:\n%s", text)
+	}
+	for _, l := range strings.Split(table, "\n") {
+		if strings.HasPrefix(l, call+" ") {
+			var cols []string
+			for _, c := range strings.Split(l, "  ") {
+				if c = strings.TrimSpace(c); c != "" {
+					cols = append(cols, c)
+				}
+			}
+			return cols
+		}
+	}
+	t.Fatalf("no row for call %s in the table:\n%s", call, table)
+	return nil
+}
+
+// TestSelectWorldKinds: with World, a call's filter keeps every fault and leader
+// change of the run, each start and each end; without it, none of them.
+func TestSelectWorldKinds(t *testing.T) {
+	for _, kind := range []string{"partition", "heal", "hold", "release", "release-all", "crash", "restart",
+		"pause", "resume", "clock-set", "clock-step", "election", "elected", "election-failed"} {
+		tr := handTrace(
+			callRec(1, "n1", "n1.1.1"),
+			rec(2, "n2", kind),
+			rec(3, "n2", "learn", sim.String("ens", "e1")),
+			rec(4, "n1", "complete", sim.String("call", "n1.1.1"), sim.String("code", "ok")),
+		)
+		world, err := tr.Select(Filter{Call: "n1.1.1", World: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []int{0, 1, 3}; !equalInts(world, want) {
+			t.Errorf("%s: the call with its world selects %v, want %v", kind, world, want)
+		}
+		alone, _ := tr.Select(Filter{Call: "n1.1.1"})
+		if want := []int{0, 3}; !equalInts(alone, want) {
+			t.Errorf("%s: the call alone selects %v, want %v", kind, alone, want)
+		}
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestCompletedTwice: a call that completes twice has the first completion's outcome,
+// time and duration in the table of calls, and the second among what came after.
+func TestCompletedTwice(t *testing.T) {
+	tr := handTrace(
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(3, "n1", "complete", sim.String("call", "n1.1.1"), sim.String("code", "timeout")),
+		rec(4, "n1", "complete", sim.String("call", "n1.1.1"), sim.String("code", "ok")),
+	)
+	row := callRow(t, textOf(t, tr, Filter{}), "n1.1.1")
+	want := []string{"n1.1.1", "n1", "e1", "1.000000ms", "timeout", "3.000000ms", "2ms", "route n1->n2/r0 +0s", "completed again: ok +1ms"}
+	if strings.Join(row, "|") != strings.Join(want, "|") {
+		t.Errorf("row %q\nwant %q", row, want)
+	}
+}
+
+// TestLossOnArrival: a message lost to a partition it meets on arrival, after its send
+// time, is lost at the far end (a copy that ends lost, drawn on the receiver's lane);
+// one lost at its send time, before any arrival, is lost at the sender, as is one a
+// rule or the link's loss drops.
+func TestLossOnArrival(t *testing.T) {
+	tr := handTrace(
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		sendRec(1, "n1", 2, "n3", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(1, "", "lost", sim.Int("msg", 2), sim.String("reason", "partition")),
+		rec(2, "", "lost", sim.Int("msg", 1), sim.String("reason", "partition")),
+		sendRec(3, "n1", 3, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(3, "", "rule", sim.Int("msg", 3), sim.String("rule", "r")),
+		rec(3, "", "lost", sim.Int("msg", 3), sim.String("reason", "rule")),
+		sendRec(3, "n1", 4, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(3, "", "lost", sim.Int("msg", 4), sim.String("reason", "loss")),
+	)
+	m1, m2 := tr.msgOf[1], tr.msgOf[2]
+	if m1.lostAt != -1 || len(m1.copies) != 1 || m1.copies[0].last != "lost" {
+		t.Errorf("#1, lost on arrival: lost at sender %d, %d copies", m1.lostAt, len(m1.copies))
+	}
+	if got, want := tr.laneOf(4), tr.lane["n2"]; got != want {
+		t.Errorf("#1's loss on arrival is drawn on lane %d, want n2's %d", got, want)
+	}
+	if m2.lostAt != 3 || len(m2.copies) != 0 {
+		t.Errorf("#2, lost at its send: lost at sender %d, %d copies", m2.lostAt, len(m2.copies))
+	}
+	if got, want := tr.laneOf(3), tr.lane["n1"]; got != want {
+		t.Errorf("#2's loss at the sender is drawn on lane %d, want n1's %d", got, want)
+	}
+	for _, l := range []struct {
+		msg  int64
+		lost int
+	}{{3, 7}, {4, 9}} {
+		if m := tr.msgOf[l.msg]; m.lostAt != l.lost || len(m.copies) != 0 {
+			t.Errorf("#%d, lost at its send: lost at sender %d, want %d; %d copies", l.msg, m.lostAt, l.lost, len(m.copies))
+		}
+	}
+}
+
+// TestRuleRecordsAreNoArrival: the records a rule makes about a message (armed,
+// judged) are not steps on its way: the message's one arrival is its hand-over.
+func TestRuleRecordsAreNoArrival(t *testing.T) {
+	tr := handTrace(
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(1, "n1", "rule-armed", sim.Int("msg", 1), sim.String("rule", "r")),
+		rec(1, "", "rule", sim.Int("msg", 1), sim.String("rule", "r")),
+		rec(2, "n2", "handed", sim.Int("msg", 1)),
+	)
+	m := tr.msgOf[1]
+	if len(m.copies) != 1 || len(m.copies[0].steps) != 1 || m.copies[0].steps[0] != 4 {
+		var got [][]int
+		for _, c := range m.copies {
+			got = append(got, c.steps)
+		}
+		t.Errorf("#1's copies %v, want one: the hand-over [4]", got)
+	}
+}
+
+// TestDuplicateHeldTwice: both copies of a duplicated message held at a hold are
+// released one each, and each goes on to its own hand-over.
+func TestDuplicateHeldTwice(t *testing.T) {
+	tr := handTrace(
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(1, "", "dup", sim.Int("msg", 1)),
+		rec(2, "", "held", sim.Int("msg", 1)),
+		rec(2, "", "held", sim.Int("msg", 1)),
+		rec(5, "", "released", sim.Int("msg", 1)),
+		rec(5, "", "released", sim.Int("msg", 1)),
+		rec(6, "n2", "handed", sim.Int("msg", 1)),
+		rec(7, "n2", "handed", sim.Int("msg", 1)),
+	)
+	m := tr.msgOf[1]
+	var got [][]int
+	for _, c := range m.copies {
+		got = append(got, c.steps)
+	}
+	if len(got) != 2 || !equalInts(got[0], []int{3, 5, 7}) || !equalInts(got[1], []int{4, 6, 8}) || m.dup != 2 {
+		t.Errorf("#1's copies %v (dup at %d), want [3 5 7] and [4 6 8] (dup at 2)", got, m.dup)
+	}
+}
+
+// TestStalledCopyReleased: a copy stalled at a partition's cut is released and handed
+// over: one copy, of three steps.
+func TestStalledCopyReleased(t *testing.T) {
+	tr := handTrace(
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(2, "", "stalled", sim.Int("msg", 1)),
+		rec(5, "", "released", sim.Int("msg", 1)),
+		rec(6, "n2", "handed", sim.Int("msg", 1)),
+	)
+	m := tr.msgOf[1]
+	if len(m.copies) != 1 || !equalInts(m.copies[0].steps, []int{2, 3, 4}) {
+		var got [][]int
+		for _, c := range m.copies {
+			got = append(got, c.steps)
+		}
+		t.Errorf("#1's copies %v, want one: [2 3 4]", got)
+	}
+}
+
+// TestCastSteps: the records of a cast's steps are the cast's: a leader that takes it
+// up and hangs on it; a send of a call in the same step names that call, and is not
+// the cast's. The table of casts gives the first leader that took the cast up, when
+// and after how long, and how many times it was taken up in all.
+func TestCastSteps(t *testing.T) {
+	tr := handTrace(
+		rec(1, "n1", "cast", sim.String("event", "s1"), sim.String("target", "ens:e1")),
+		sendRec(1, "n1", 1, "n2", "cast", "-", sim.Int("inst", 0)),
+		sendRec(1, "n1", 2, "n3", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(2, "n2", "handed", sim.Int("msg", 1)),
+		rec(2, "n2", "deliver", sim.String("peer", "e1/p1@n2")),
+		rec(2, "n2", "cast-taken", sim.String("event", "s1"), sim.String("peer", "e1/p1@n2")),
+		rec(2, "n2", "hang", sim.String("peer", "e1/p1@n2")),
+		sendRec(2, "n2", 3, "n3", "cast", "-", sim.Int("inst", 1)),
+		rec(4, "n3", "handed", sim.Int("msg", 3)),
+		rec(4, "n3", "cast-taken", sim.String("event", "s1"), sim.String("peer", "e1/p2@n3")),
+	)
+	sel := mustSelect(t, tr, Filter{Cast: "s1"})
+	if want := []int{0, 1, 3, 4, 5, 6, 7, 8, 9}; !equalInts(sel, want) {
+		t.Errorf("cast s1 selects %v, want %v", sel, want)
+	}
+	text := textOf(t, tr, Filter{Cast: "s1"})
+	want := "s1    n1      e1      1.000000ms  e1/p1@n2  2.000000ms  1ms   2      " +
+		"cast n1->n2/r0 +0s, deliver e1/p1@n2 +1ms, taken e1/p1@n2 +1ms, hang +1ms, cast n2->n3/r1 +1ms, taken e1/p2@n3 +3ms\n"
+	if !strings.Contains(text, want) {
+		t.Errorf("the table of casts lacks %q:\n%s", want, text)
+	}
+}
+
+// TestCallStartNotInTrace: records about a call whose start is not in the trace are
+// kept but give it no life: the call is unknown to a filter, and has no row.
+func TestCallStartNotInTrace(t *testing.T) {
+	tr := handTrace(
+		rec(1, "n1", "complete", sim.String("call", "n1.1.9"), sim.String("code", "ok")),
+		callRec(2, "n1", "n1.1.1"),
+		rec(3, "n1", "complete", sim.String("call", "n1.1.1"), sim.String("code", "ok")),
+	)
+	_, err := tr.Select(Filter{Call: "n1.1.9"})
+	if want := "traceview: no such call: n1.1.9 (the trace starts 1 call)"; err == nil || err.Error() != want {
+		t.Errorf("Select(n1.1.9) = %v, want %q", err, want)
+	}
+	if tr.call[0] != "n1.1.9" {
+		t.Errorf("the completion is about call %q, want n1.1.9", tr.call[0])
+	}
+}
+
+// TestCallPath: the path of a call in the table of calls names each message with its
+// instance (r0 included) and each decision on its way, a reply with its code.
+func TestCallPath(t *testing.T) {
+	tr := handTrace(
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(2, "n2", "handed", sim.Int("msg", 1)),
+		rec(2, "n2", "deliver", sim.String("peer", "e1/p1@n2"), sim.String("call", "n1.1.1")),
+		rec(3, "n2", "worker-timeout", sim.String("peer", "e1/p1@n2"), sim.String("call", "n1.1.1")),
+		sendRec(3, "n2", 2, "n1", "reply", "n1.1.1", sim.String("code", "timeout")),
+		rec(4, "n1", "handed", sim.Int("msg", 2)),
+		rec(4, "n1", "complete", sim.String("call", "n1.1.1"), sim.String("code", "timeout")),
+	)
+	row := callRow(t, textOf(t, tr, Filter{}), "n1.1.1")
+	want := "route n1->n2/r0 +0s, deliver e1/p1@n2 +1ms, worker-timeout +2ms, reply n2->n1 timeout +2ms"
+	if len(row) != 9 || row[7] != want {
+		t.Errorf("row %q\nwant the path %q", row, want)
+	}
+}
+
+// TestTextHeadAndInstance: the heading says the window of a filter that bounds only
+// its end; a queued or shed record shows its router instance in the inst column, not
+// among its fields.
+func TestTextHeadAndInstance(t *testing.T) {
+	tr := handTrace(
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 3)),
+		sendRec(1, "n1", 2, "n2", "route", "n1.1.1", sim.Int("inst", 4)),
+		rec(2, "n2", "queued", sim.Int("msg", 1), sim.Int("inst", 3)),
+		rec(2, "n2", "shed", sim.Int("msg", 2), sim.Int("inst", 4), sim.String("reason", "full")),
+	)
+	text := textOf(t, tr, Filter{To: 5 * time.Millisecond})
+	for _, want := range []string{
+		"# 5 of 5 records: from 0s to 5ms\n",
+		"2.000000ms  n2    r3    queued  #1\n",
+		"2.000000ms  n2    r4    shed    #2 reason=full\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the text view lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestPageTooLargeOnceBuilt: data whose records' lines alone fit the bound, but not
+// the diagram built of them, is refused too, with the diagram's size, before a byte
+// is written.
+func TestPageTooLargeOnceBuilt(t *testing.T) {
+	recs := []sim.Record{
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(2, "n2", "handed", sim.Int("msg", 1)),
+		rec(3, "n1", "complete", sim.String("call", "n1.1.1"), sim.String("code", "ok")),
+	}
+	tr := handTrace(recs...)
+	_, least := tr.drawnData(mustSelect(t, tr, Filter{World: true}))
+	tr.maxData = least
+	var b bytes.Buffer
+	err := tr.Write(&b, HTML, Filter{})
+	if !errors.Is(err, ErrPageTooLarge) || !strings.Contains(err.Error(), "the diagram of 4 records is ") ||
+		!strings.Contains(err.Error(), fmt.Sprintf(" of data, more than a page holds (%d bytes)", least)) {
+		t.Errorf("a bound of the records' lines (%d bytes): err %v, want ErrPageTooLarge with the diagram's size", least, err)
+	}
+	if b.Len() != 0 {
+		t.Errorf("a refused page wrote %d bytes", b.Len())
+	}
+}
