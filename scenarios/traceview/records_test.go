@@ -2,8 +2,10 @@ package traceview
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -80,26 +82,14 @@ func TestSelectWorldKinds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []int{0, 1, 3}; !equalInts(world, want) {
+		if want := []int{0, 1, 3}; !slices.Equal(world, want) {
 			t.Errorf("%s: the call with its world selects %v, want %v", kind, world, want)
 		}
 		alone, _ := tr.Select(Filter{Call: "n1.1.1"})
-		if want := []int{0, 3}; !equalInts(alone, want) {
+		if want := []int{0, 3}; !slices.Equal(alone, want) {
 			t.Errorf("%s: the call alone selects %v, want %v", kind, alone, want)
 		}
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestCompletedTwice: a call that completes twice has the first completion's outcome,
@@ -197,7 +187,7 @@ func TestDuplicateHeldTwice(t *testing.T) {
 	for _, c := range m.copies {
 		got = append(got, c.steps)
 	}
-	if len(got) != 2 || !equalInts(got[0], []int{3, 5, 7}) || !equalInts(got[1], []int{4, 6, 8}) || m.dup != 2 {
+	if len(got) != 2 || !slices.Equal(got[0], []int{3, 5, 7}) || !slices.Equal(got[1], []int{4, 6, 8}) || m.dup != 2 {
 		t.Errorf("#1's copies %v (dup at %d), want [3 5 7] and [4 6 8] (dup at 2)", got, m.dup)
 	}
 }
@@ -213,7 +203,7 @@ func TestStalledCopyReleased(t *testing.T) {
 		rec(6, "n2", "handed", sim.Int("msg", 1)),
 	)
 	m := tr.msgOf[1]
-	if len(m.copies) != 1 || !equalInts(m.copies[0].steps, []int{2, 3, 4}) {
+	if len(m.copies) != 1 || !slices.Equal(m.copies[0].steps, []int{2, 3, 4}) {
 		var got [][]int
 		for _, c := range m.copies {
 			got = append(got, c.steps)
@@ -240,7 +230,7 @@ func TestCastSteps(t *testing.T) {
 		rec(4, "n3", "cast-taken", sim.String("event", "s1"), sim.String("peer", "e1/p2@n3")),
 	)
 	sel := mustSelect(t, tr, Filter{Cast: "s1"})
-	if want := []int{0, 1, 3, 4, 5, 6, 7, 8, 9}; !equalInts(sel, want) {
+	if want := []int{0, 1, 3, 4, 5, 6, 7, 8, 9}; !slices.Equal(sel, want) {
 		t.Errorf("cast s1 selects %v, want %v", sel, want)
 	}
 	text := textOf(t, tr, Filter{Cast: "s1"})
@@ -312,8 +302,8 @@ func TestTextHeadAndInstance(t *testing.T) {
 }
 
 // TestPageTooLargeOnceBuilt: data whose records' lines alone fit the bound, but not
-// the diagram built of them, is refused too, with the diagram's size, before a byte
-// is written.
+// the diagram built of them, by a byte, is refused too, with the diagram's size,
+// before a byte is written; a bound of its size takes it.
 func TestPageTooLargeOnceBuilt(t *testing.T) {
 	recs := []sim.Record{
 		callRec(1, "n1", "n1.1.1"),
@@ -322,15 +312,65 @@ func TestPageTooLargeOnceBuilt(t *testing.T) {
 		rec(3, "n1", "complete", sim.String("call", "n1.1.1"), sim.String("code", "ok")),
 	}
 	tr := handTrace(recs...)
-	_, least := tr.drawnData(mustSelect(t, tr, Filter{World: true}))
-	tr.maxData = least
+	sel := mustSelect(t, tr, Filter{World: true})
+	_, least := tr.drawnData(sel)
+	data, err := json.Marshal(tr.diagramOf(sel, Filter{World: true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) <= least {
+		t.Fatalf("the diagram's data (%d bytes) is no more than its records' lines (%d bytes)", len(data), least)
+	}
+	tr.maxData = len(data) - 1
 	var b bytes.Buffer
-	err := tr.Write(&b, HTML, Filter{})
-	if !errors.Is(err, ErrPageTooLarge) || !strings.Contains(err.Error(), "the diagram of 4 records is ") ||
-		!strings.Contains(err.Error(), fmt.Sprintf(" of data, more than a page holds (%d bytes)", least)) {
-		t.Errorf("a bound of the records' lines (%d bytes): err %v, want ErrPageTooLarge with the diagram's size", least, err)
+	err = tr.Write(&b, HTML, Filter{})
+	want := fmt.Sprintf("traceview: page too large: the diagram of 4 records is %d bytes of data, more than a page holds (%d bytes)", len(data), len(data)-1)
+	if !errors.Is(err, ErrPageTooLarge) || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("a bound a byte short of the diagram's data: err %v, want %q...", err, want)
 	}
 	if b.Len() != 0 {
 		t.Errorf("a refused page wrote %d bytes", b.Len())
+	}
+	tr.maxData = len(data)
+	if err := tr.Write(&b, HTML, Filter{}); err != nil {
+		t.Errorf("a bound of the diagram's data: %v", err)
+	}
+}
+
+// TestDiagramMessageWhole: a window that keeps a message's send draws the message
+// whole, its hand-over after the window included; the call's row gives its start,
+// its last record, its outcome and when it completed.
+func TestDiagramMessageWhole(t *testing.T) {
+	tr := handTrace(
+		callRec(1, "n1", "n1.1.1"),
+		sendRec(1, "n1", 1, "n2", "route", "n1.1.1", sim.Int("inst", 0)),
+		rec(2, "n2", "handed", sim.Int("msg", 1)),
+		rec(3, "n1", "complete", sim.String("call", "n1.1.1"), sim.String("code", "timeout")),
+		rec(4, "n1", "learn", sim.String("ens", "e1"), sim.String("call", "n1.1.1")),
+	)
+	f := Filter{To: 1500 * time.Microsecond, World: true}
+	d := tr.diagramOf(mustSelect(t, tr, f), f)
+	if want := []int64{1e6, 1e6, 2e6}; !slices.Equal(d.Ev.T, want) {
+		t.Errorf("the window to 1.5ms draws records at %v, want %v", d.Ev.T, want)
+	}
+	want := []any{"n1.1.1", 0, 0, int64(1e6), int64(4e6), "timeout", 0, int64(3e6)}
+	if len(d.Calls) != 1 || fmt.Sprint(d.Calls[0]) != fmt.Sprint(want) {
+		t.Errorf("calls %v, want [%v]", d.Calls, want)
+	}
+}
+
+// TestDiagramSpanEndsInWindow: a window that keeps the end of a fault, not its start,
+// draws the fault from its start.
+func TestDiagramSpanEndsInWindow(t *testing.T) {
+	tr := handTrace(
+		rec(1, "", "partition", sim.String("a", "n1"), sim.String("b", "n2,n3")),
+		rec(5, "", "heal"),
+		rec(6, "n1", "learn", sim.String("ens", "e1")),
+	)
+	f := Filter{From: 4 * time.Millisecond}
+	d := tr.diagramOf(mustSelect(t, tr, f), f)
+	want := [][]any{{"partition", []int{0}, int64(1e6), int64(5e6), "partition n1 | n2,n3"}}
+	if fmt.Sprint(d.Spans) != fmt.Sprint(want) {
+		t.Errorf("spans %v, want %v", d.Spans, want)
 	}
 }
