@@ -374,3 +374,26 @@ func TestDiagramSpanEndsInWindow(t *testing.T) {
 		t.Errorf("spans %v, want %v", d.Spans, want)
 	}
 }
+
+// TestPartCountsCasts: a Part counts the casts of the whole trace, which a view of
+// the part names when asked for a cast the run does not make.
+func TestPartCountsCasts(t *testing.T) {
+	recs := []sim.Record{
+		rec(1, "n1", "cast", sim.String("event", "s1"), sim.String("target", "ens:e1")),
+		callRec(2, "n1", "n1.1.1"),
+		rec(3, "n1", "cast", sim.String("event", "s2"), sim.String("target", "ens:e1")),
+	}
+	p := NewPart("n1.1.1")
+	for i := range recs {
+		p.Add(&recs[i])
+	}
+	w := p.Whole()
+	if w.Casts != 2 || w.Calls != 1 || w.Records != 3 {
+		t.Errorf("Whole: %+v, want 2 casts, 1 call, 3 records", w)
+	}
+	tr := New(p.Records(), Meta{Whole: &w})
+	_, err := tr.Select(Filter{Cast: "s3"})
+	if want := "traceview: no such cast: s3 (the trace makes 2 casts)"; err == nil || err.Error() != want {
+		t.Errorf("Select(s3) = %v, want %q", err, want)
+	}
+}
