@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -687,15 +686,7 @@ func TestMetricsSendQueues(t *testing.T) {
 		t.Run(string(tc.id), func(t *testing.T) {
 			addr, admin := startNode(t, secretFile, "n2="+realcluster.FreeAddr(), "--ensemble", "e1=n1")
 			quiet := slog.New(slog.DiscardHandler)
-			dialer := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-				var serr error
-				if err := c.Control(func(fd uintptr) {
-					serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-				}); err != nil {
-					return err
-				}
-				return serr
-			}}
+			dialer := smallBufferDialer()
 			tr, err := nettransport.New(nettransport.Config{ID: tc.id, Incarnation: 1, Cluster: "ensroute", Secret: secret,
 				Peers: map[router.NodeID]string{"n1": addr}, Logger: quiet,
 				Dial: func(ctx context.Context, a string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", a) }})
@@ -708,7 +699,7 @@ func TestMetricsSendQueues(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer drv.Close()
-			g := &gate{drv: drv, blocked: make(chan struct{}), opened: make(chan struct{})}
+			g := newGate(drv)
 			defer g.open()
 			tr.Attach(g)
 			deadline := time.Now().Add(10 * time.Second)

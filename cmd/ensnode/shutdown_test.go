@@ -22,23 +22,43 @@ import (
 	"github.com/ensroute/ensroute/router/nettransport"
 )
 
-// slowReader is a client's receiver that, once held, holds up its transport's reader
-// until released, as a client that is slow to read does.
-type slowReader struct {
-	drv  *driver.Node
-	held atomic.Bool
-	go_  chan struct{}
-	once sync.Once
+// gate is a client's receiver that, once shut, holds up its transport's reader at the
+// next message until opened, as a client that is slow to read does; blocked is
+// closed when it first holds one.
+type gate struct {
+	drv             *driver.Node
+	shut            atomic.Bool
+	blocked, opened chan struct{}
+	onBlock, onOpen sync.Once
 }
 
-func (s *slowReader) Receive(m router.Message) {
-	if s.held.Load() {
-		<-s.go_
+func newGate(drv *driver.Node) *gate {
+	return &gate{drv: drv, blocked: make(chan struct{}), opened: make(chan struct{})}
+}
+
+func (g *gate) Receive(m router.Message) {
+	if g.shut.Load() {
+		g.onBlock.Do(func() { close(g.blocked) })
+		<-g.opened
 	}
-	s.drv.Receive(m)
+	g.drv.Receive(m)
 }
 
-func (s *slowReader) release() { s.once.Do(func() { close(s.go_) }) }
+func (g *gate) open() { g.onOpen.Do(func() { close(g.opened) }) }
+
+// smallBufferDialer dials with a receive buffer as small as the kernel allows, so
+// that what a held-up reader does not take backs up in the sender's queue.
+func smallBufferDialer() *net.Dialer {
+	return &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		var serr error
+		if err := c.Control(func(fd uintptr) {
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+}
 
 // TestStopWritesQueuedReplies: a node told to stop writes the replies it has queued
 // before it closes its connections. A client reads slowly (a small receive buffer, and
@@ -70,22 +90,14 @@ func TestStopWritesQueuedReplies(t *testing.T) {
 	defer func() { stop(); <-stopped }()
 
 	// The client's receive buffer is as small as the kernel allows.
-	dialer := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		if err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		}); err != nil {
-			return err
-		}
-		return serr
-	}}
-	var reader *slowReader
+	dialer := smallBufferDialer()
+	var reader *gate
 	tr, drv := newClient(t, addr, secret, func(ctx context.Context, a string) (net.Conn, error) { return dialer.DialContext(ctx, "tcp", a) },
 		func(drv *driver.Node) nettransport.Receiver {
-			reader = &slowReader{drv: drv, go_: make(chan struct{})}
+			reader = newGate(drv)
 			return reader
 		})
-	defer reader.release()
+	defer reader.open()
 	deadline := time.Now().Add(10 * time.Second)
 	for tr.Connect(context.Background(), "n1") != nil {
 		if time.Now().After(deadline) {
@@ -99,7 +111,7 @@ func TestStopWritesQueuedReplies(t *testing.T) {
 	if res, err := drv.CallTimeout(context.Background(), target, []byte("put big "+value), 5*time.Second); err != nil || string(res.Value) != "ok" {
 		t.Fatalf("put: %.20q, %v", res.Value, err)
 	}
-	reader.held.Store(true)
+	reader.shut.Store(true)
 	const calls = 4 // 3.6MB of answers: more than the connection holds, less than n1's 4MiB send queue
 	errs := make(chan error, calls)
 	for range calls {
@@ -126,7 +138,7 @@ func TestStopWritesQueuedReplies(t *testing.T) {
 		sent = strings.Contains(string(b), fmt.Sprintf("ensroute_transport_total{what=\"sent\"} %d\n", 1+calls))
 	}
 	stop()
-	time.AfterFunc(300*time.Millisecond, reader.release) // n1 is stopping meanwhile
+	time.AfterFunc(300*time.Millisecond, reader.open) // n1 is stopping meanwhile
 	for range calls {
 		if err := <-errs; err != nil {
 			t.Fatalf("a call whose answer n1 had queued when it stopped: %v\n%s", err, logs.String())
@@ -218,25 +230,6 @@ func TestReadyzWhileStopping(t *testing.T) {
 	}
 }
 
-// gate is a client's receiver that, once shut, holds up its transport's reader at
-// the next message, and says so on blocked, until opened.
-type gate struct {
-	drv             *driver.Node
-	shut            atomic.Bool
-	blocked, opened chan struct{}
-	onBlock, onOpen sync.Once
-}
-
-func (g *gate) Receive(m router.Message) {
-	if g.shut.Load() {
-		g.onBlock.Do(func() { close(g.blocked) })
-		<-g.opened
-	}
-	g.drv.Receive(m)
-}
-
-func (g *gate) open() { g.onOpen.Do(func() { close(g.opened) }) }
-
 // TestReadyzStoppingDuringGoodbye: stop marks the node stopping before anything else:
 // while its goodbye waits for a client to acknowledge (the client's reader is held up
 // by an answer it has not taken), /readyz answers 503 and says the node is stopping,
@@ -259,7 +252,7 @@ func TestReadyzStoppingDuringGoodbye(t *testing.T) {
 	}
 	var g *gate
 	tr, drv := newClient(t, addr, secret, nil, func(drv *driver.Node) nettransport.Receiver {
-		g = &gate{drv: drv, blocked: make(chan struct{}), opened: make(chan struct{})}
+		g = newGate(drv)
 		return g
 	})
 	defer g.open()
