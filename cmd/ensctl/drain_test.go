@@ -18,13 +18,7 @@ import (
 // canceled"), which is the interruption's doing.
 func TestDrainInterrupted(t *testing.T) {
 	n := startTestNode(t, "n1", "e1")
-	ref := cluster.PeerRef("e2", "n1")
-	slow := kv.NewPeer(n.drv, ref)
-	slow.Service = 2 * time.Second
-	if err := n.drv.AddPeer(ref, slow); err != nil {
-		t.Fatal(err)
-	}
-	n.drv.Learn(router.Entry{Ensemble: "e2", Leader: ref, Version: 1})
+	leadSlowly(t, n, "e2", 2*time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
 	tm := time.AfterFunc(300*time.Millisecond, cancel)
 	defer tm.Stop()

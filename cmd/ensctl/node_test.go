@@ -31,6 +31,18 @@ func startTestNode(t *testing.T, id router.NodeID, leads ...router.EnsembleID) *
 	return startServingNode(t, id, nil, leads...)
 }
 
+// leadSlowly makes n's member of e its leader, taking service over each request.
+func leadSlowly(t *testing.T, n *testNode, e router.EnsembleID, service time.Duration) {
+	t.Helper()
+	ref := cluster.PeerRef(e, n.drv.ID())
+	p := kv.NewPeer(n.drv, ref)
+	p.Service = service
+	if err := n.drv.AddPeer(ref, p); err != nil {
+		t.Fatal(err)
+	}
+	n.drv.Learn(router.Entry{Ensemble: e, Leader: ref, Version: 1})
+}
+
 // startServingNode is startTestNode with the peers' requests served by slow, if not
 // nil (a leader slower than its callers), which it closes with the node.
 func startServingNode(t *testing.T, id router.NodeID, slow *kv.Slow, leads ...router.EnsembleID) *testNode {

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
-	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -303,13 +302,7 @@ func TestBenchUnreachableLeavesNoProfile(t *testing.T) {
 // as a wait (not as a timeout answered at once).
 func TestCallTimeout(t *testing.T) {
 	n := startTestNode(t, "n1")
-	ref := cluster.PeerRef("e1", "n1")
-	slow := kv.NewPeer(n.drv, ref)
-	slow.Service = 1500 * time.Millisecond
-	if err := n.drv.AddPeer(ref, slow); err != nil {
-		t.Fatal(err)
-	}
-	n.drv.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1})
+	leadSlowly(t, n, "e1", 1500*time.Millisecond)
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"call", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "--timeout", "200ms", "--json", "e1", "get", "k"}, &out, &errb)
 	var o outcome
