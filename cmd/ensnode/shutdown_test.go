@@ -60,6 +60,24 @@ func smallBufferDialer() *net.Dialer {
 	}}
 }
 
+// soloOptions parses the flags of n1, the only member of --peers, leading e1, with
+// an admin server: its options, the cluster's secret, its address and its admin
+// address, and the buffer its log goes to.
+func soloOptions(t *testing.T) (o *options, secret []byte, addr, admin string, logs *syncBuffer) {
+	t.Helper()
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	secret = []byte("long-enough-secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	addr, admin = realcluster.FreeAddr(), realcluster.FreeAddr()
+	logs = &syncBuffer{}
+	o, err := parse([]string{"--id", "n1", "--peers", "n1=" + addr, "--ensemble", "e1=n1",
+		"--secret-file", secretFile, "--admin", admin}, logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, secret, addr, admin, logs
+}
+
 // TestStopWritesQueuedReplies: a node told to stop writes the replies it has queued
 // before it closes its connections. A client reads slowly (a small receive buffer, and
 // its reader held up), so that n1's answers to four large gets back up in n1's send
@@ -68,19 +86,9 @@ func smallBufferDialer() *net.Dialer {
 // acknowledgement (queued behind the answers) would write them out first: what is
 // tested is stop's own flush.
 func TestStopWritesQueuedReplies(t *testing.T) {
-	dir := t.TempDir()
-	secretFile := filepath.Join(dir, "secret")
-	secret := []byte("long-enough-secret")
-	_ = os.WriteFile(secretFile, secret, 0o600)
-	addr, admin := realcluster.FreeAddr(), realcluster.FreeAddr()
-	var logs syncBuffer
-	o, err := parse([]string{"--id", "n1", "--peers", "n1=" + addr, "--ensemble", "e1=n1",
-		"--secret-file", secretFile, "--admin", admin}, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o, secret, addr, admin, logs := soloOptions(t)
 	o.noGoodbye = true
-	n1, err := start(o, slog.New(slog.NewTextHandler(&logs, nil)))
+	n1, err := start(o, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,18 +243,8 @@ func TestReadyzWhileStopping(t *testing.T) {
 // by an answer it has not taken), /readyz answers 503 and says the node is stopping,
 // so that a load balancer sends it nothing new.
 func TestReadyzStoppingDuringGoodbye(t *testing.T) {
-	dir := t.TempDir()
-	secretFile := filepath.Join(dir, "secret")
-	secret := []byte("long-enough-secret")
-	_ = os.WriteFile(secretFile, secret, 0o600)
-	addr, admin := realcluster.FreeAddr(), realcluster.FreeAddr()
-	var logs syncBuffer
-	o, err := parse([]string{"--id", "n1", "--peers", "n1=" + addr, "--ensemble", "e1=n1",
-		"--secret-file", secretFile, "--admin", admin}, &logs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n1, err := start(o, slog.New(slog.NewTextHandler(&logs, nil)))
+	o, secret, addr, admin, logs := soloOptions(t)
+	n1, err := start(o, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
