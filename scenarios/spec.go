@@ -425,7 +425,7 @@ func (s Spec) Validate() error {
 	case !(w.CastShare >= 0 && w.CastShare <= 1):
 		return bad("workload.cast_share: %v, want 0..1", w.CastShare)
 	case w.Rate > 0 && len(s.Ensembles) == 0:
-		return bad("ensembles: a workload needs at least one ensemble")
+		return bad("ensembles: none, but workload.rate is %v calls per second", w.Rate)
 	}
 	for i, b := range w.Bursts {
 		f := fmt.Sprintf("workload.bursts[%d]", i)
@@ -437,7 +437,7 @@ func (s Spec) Validate() error {
 		case b.Rate <= 0 || b.Rate > 1e7 || b.Rate != b.Rate:
 			return bad("%s.rate: %v, want more than 0, up to 1e7 calls per second", f, b.Rate)
 		case len(s.Ensembles) == 0:
-			return bad("ensembles: a workload needs at least one ensemble")
+			return bad("ensembles: none, but %s calls at %v per second", f, b.Rate)
 		}
 	}
 	if s.Gossip.Interval <= 0 {

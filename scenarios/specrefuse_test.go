@@ -72,11 +72,11 @@ func TestSpecRefusals(t *testing.T) {
 		{"a client share without clients", func(s *Spec) { s.Clients = nil }, "workload.client_share: 0.2 but no clients"},
 		{"a peer share over one", func(s *Spec) { s.Workload.PeerShare = 1.5 }, "workload.peer_share: 1.5, want 0..1"},
 		{"a negative cast share", func(s *Spec) { s.Workload.CastShare = -0.1 }, "workload.cast_share: -0.1, want 0..1"},
-		{"a rate without ensembles", func(s *Spec) { s.Ensembles = nil }, "ensembles: a workload needs at least one ensemble"},
+		{"a rate without ensembles", func(s *Spec) { s.Ensembles = nil }, "ensembles: none, but workload.rate is 2000 calls per second"},
 		{"a burst without ensembles", func(s *Spec) {
 			s.Ensembles, s.Workload.Rate = nil, 0
 			s.Workload.Bursts = []Burst{{At: ms(100), Duration: ms(100), Rate: 100}}
-		}, "ensembles: a workload needs at least one ensemble"},
+		}, "ensembles: none, but workload.bursts[0] calls at 100 per second"},
 		{"a burst at a negative time", func(s *Spec) {
 			s.Workload.Bursts = []Burst{{At: ms(-1000), Duration: ms(100), Rate: 100}}
 		}, "workload.bursts[0].at: -1s is negative"},
