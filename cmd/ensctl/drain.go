@@ -130,25 +130,44 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 }
 
 // whoLeads asks --via who leads e, and the answer (a call's result, and how long
-// it took). When --via cannot reach e's leader, it asks the other members this client
-// is connected to, and takes the first answer; down says that none could reach it and
-// node, which this client cannot reach either, most likely leads e: a node that goes
-// down leaves its leads in every directory until a member takes the lead.
+// it took). When --via cannot reach e's leader, or knows none, it asks the other
+// members this client is connected to, node last (its own view is the one a drain
+// doubts, and node may lead in no directory but its own), and takes the first answer
+// that is neither; down says that none could reach the leader and node, which this
+// client cannot reach either, most likely leads e: a node that goes down leaves its
+// leads in every directory until a member takes the lead.
 func (cl *client) whoLeads(ctx context.Context, e cluster.Ensemble, node router.NodeID) (res router.Result, took time.Duration, down bool) {
-	res, took = cl.call(ctx, router.ToEnsemble(e.ID).Through(router.NodeID(cl.c.via)), []byte("leader"))
-	if res.Err == nil || !unreachable(res.Err, took, cl.c.timeout) {
+	via := router.NodeID(cl.c.via)
+	res, took = cl.call(ctx, router.ToEnsemble(e.ID).Through(via), []byte("leader"))
+	if res.Err == nil || !cl.askElsewhere(res.Err, took) {
 		return res, took, false
 	}
+	others := make([]router.NodeID, 0, len(e.Members))
 	for _, m := range e.Members {
-		if m == node || m == router.NodeID(cl.c.via) || !cl.tr.Connected(m) {
+		if m != node && m != via {
+			others = append(others, m)
+		}
+	}
+	if node != via {
+		others = append(others, node)
+	}
+	for _, m := range others {
+		if !cl.tr.Connected(m) {
 			continue
 		}
 		r, t := cl.call(ctx, router.ToEnsemble(e.ID).Through(m), []byte("leader"))
-		if !unreachable(r.Err, t, cl.c.timeout) {
-			return r, t, false // m reaches the leader, or fails otherwise
+		if r.Err == nil || !cl.askElsewhere(r.Err, t) {
+			return r, t, false // m names the leader, or fails otherwise
 		}
 	}
-	return res, took, !cl.tr.Connected(node) && ctx.Err() == nil
+	return res, took, unreachable(res.Err, took, cl.c.timeout) && !cl.tr.Connected(node) && ctx.Err() == nil
+}
+
+// askElsewhere reports whether a member failing to say who leads, with err after
+// took, leaves another member that may: the leader's node unreachable from it, or no
+// leader in its directory (under riak semantics both are a timeout answered at once).
+func (cl *client) askElsewhere(err error, took time.Duration) bool {
+	return errors.Is(err, router.ErrNoLeader) || unreachable(err, took, cl.c.timeout)
 }
 
 // unreachable reports whether err, after took of a call with timeout, says the

@@ -96,6 +96,55 @@ func TestDrainSaysWhatItDid(t *testing.T) {
 	}
 }
 
+// TestDrainAsksElsewhere: when --via (n1) cannot say who leads an ensemble, because
+// it cannot reach the leader or knows none, drain asks the other members it reaches,
+// and the node drained last. Here the nodes reach no one but this client, so each
+// knows only what its own directory says. e6: n1 names a leader on n4, which is
+// down, and only n2 knows it leads; e7: n1 knows no leader (as under riak semantics,
+// where no leader is a timeout answered at once); e8: n3 leads, and n2's own directory
+// still says n2 does, so n2 is asked after n3, whose answer stands. And e9, whose
+// members know no leader, is not taken to be led by n4 for n4 being down: no member
+// said it could not reach the leader, so drain fails saying no leader is known.
+func TestDrainAsksElsewhere(t *testing.T) {
+	n1 := startTestNode(t, "n1")
+	n2 := startTestNode(t, "n2")
+	n3 := startTestNode(t, "n3")
+	member := func(n *testNode, e router.EnsembleID, id router.NodeID) {
+		t.Helper()
+		ref := cluster.PeerRef(e, id)
+		if err := n.drv.AddPeer(ref, kv.NewPeer(n.drv, ref)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	leadSlowly(t, n2, "e6", 0)
+	member(n1, "e6", "n1")
+	n1.drv.Learn(router.Entry{Ensemble: "e6", Leader: cluster.PeerRef("e6", "n4"), Version: 1})
+	leadSlowly(t, n2, "e7", 0)
+	member(n1, "e7", "n1")
+	leadSlowly(t, n2, "e8", 0)
+	leadSlowly(t, n3, "e8", 0)
+	for _, tc := range []struct {
+		name, ensemble, node string
+		exit                 int
+		stdout               string
+	}{
+		{"leader unreachable from --via", "e6=n2,n1,n4", "n2", 0, "e6: moved from n2 to n1\n"},
+		{"no leader at --via", "e7=n2,n1", "n2", 0, "e7: moved from n2 to n1\n"},
+		{"the others before the node drained", "e8=n2,n3,n1", "n2", 0, "e8: led by n3, left alone\n"},
+		{"no leader anywhere, the node drained down", "e9=n4,n1", "n4", 1, "e9: who leads it is not known: router: no leader: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"leader", "drain", "--peers", "n1=" + n1.addr + ",n2=" + n2.addr + ",n3=" + n3.addr + ",n4=127.0.0.1:1",
+				"--secret-file", n1.secret, "--via", "n1", "--connect-timeout", "500ms", "--timeout", "300ms", "--ensemble", tc.ensemble, tc.node}
+			var out, errb bytes.Buffer
+			code := run(context.Background(), args, &out, &errb)
+			if code != tc.exit || !strings.HasPrefix(out.String(), tc.stdout) || strings.Count(out.String(), "\n") != 1 || (errb.Len() > 0) != (tc.exit != 0) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d, stdout %q", code, out.String(), errb.String(), tc.exit, tc.stdout)
+			}
+		})
+	}
+}
+
 // TestUnreachable: a call says that the leader's node could not be reached when it
 // failed with unreachable, or with a timeout well before its deadline (a node under
 // riak semantics answers so at once); a timeout at the deadline is a slow leader, and
