@@ -241,14 +241,18 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	if asJSON {
 		w = stderr // keep stdout a single JSON object
 	}
-	hashNote(w, rp, now)
+	notes := &errWriter{w: w} // in text mode a script greps them: one lost is lost output
+	hashNote(notes, rp, now)
 	if vs := res.Report.Violations; len(vs) > 0 {
 		printViolations(stderr, &res.Report)
 		fmt.Fprintf(stderr, "ensim: the repro still fails\n")
 		printFirstFailing(stderr, "", path, vs)
 		return exitFail
 	}
-	holdsNote(w, rp)
+	holdsNote(notes, rp)
+	if !asJSON && reported {
+		reported = printed(stderr, notes.err)
+	}
 	if traceErr != nil || !reported {
 		return exitUsage
 	}

@@ -374,6 +374,38 @@ type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
 
+// TestReplayNoteWriteFails: a passing replay whose stdout takes the report and then
+// fails on the note that follows it (whether the trace hash matches, which a script
+// greps for) exits 2 saying the output was lost, not 0.
+func TestReplayNoteWriteFails(t *testing.T) {
+	held := filepath.Join(t.TempDir(), "held.json")
+	if code, _, stderr := ensim(t, "run", "--scenario", "steady", "--repro", held); code != exitOK {
+		t.Fatalf("run --repro: exit %d\n%s", code, stderr)
+	}
+	out := &failOn{substr: "trace hash matches"}
+	var errOut bytes.Buffer
+	code := run(context.Background(), []string{"replay", held}, out, &errOut)
+	if code != exitUsage || !strings.Contains(out.String(), "violations    none") ||
+		!strings.Contains(errOut.String(), "ensim: writing the output: no space left on device\n") {
+		t.Errorf("exit %d, want %d after the report and the write error\nstdout:\n%s\nstderr:\n%s", code, exitUsage, out.String(), errOut.String())
+	}
+}
+
+// failOn takes every write until one that holds substr, and fails that one and
+// every one after it.
+type failOn struct {
+	bytes.Buffer
+	substr string
+	failed bool
+}
+
+func (f *failOn) Write(p []byte) (int, error) {
+	if f.failed = f.failed || bytes.Contains(p, []byte(f.substr)); f.failed {
+		return 0, errors.New("no space left on device")
+	}
+	return f.Buffer.Write(p)
+}
+
 // TestReportWriteFails: a report that cannot be printed does not hide what the run
 // found: a failing run or replay says so on stderr, writes its repro and exits 1; a
 // run that held exits 2.
