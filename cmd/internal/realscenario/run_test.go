@@ -71,6 +71,16 @@ func TestPlanRefuses(t *testing.T) {
 			s.Clients = []string{"c1"}
 			s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n2", "n3"}, B: []string{"n1"}}}
 		}, want: "leaves client c1 with n1"},
+		{name: "bursts", edit: func(s *scenarios.Spec) {
+			s.Workload.Bursts = []scenarios.Burst{{At: scenarios.Duration(time.Second), Duration: scenarios.Duration(time.Second), Rate: 2000}}
+		}, want: "workload.bursts"},
+		{name: "client restarted", edit: func(s *scenarios.Spec) {
+			s.Clients = []string{"c1"}
+			s.Faults[3].Node = "c1"
+		}, want: "faults[3]: restart of client c1"},
+		{name: "a node on neither side", edit: func(s *scenarios.Spec) {
+			s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n1"}, B: []string{"n2"}}}
+		}, want: "faults[0]: partition [n1] | [n2] does not put one node alone on a side"},
 		{name: "own link", edit: func(s *scenarios.Spec) {
 			s.Links = []scenarios.LinkSpec{{From: "n1", To: "n3"}}
 		}, want: "links[0]: a link of its own from n1 to n3"},
@@ -137,6 +147,11 @@ func TestPlanRefuses(t *testing.T) {
 	s.Ensembles[0].Members[1].Node = "n1"
 	if _, err := NewPlan(s, true); err == nil || !strings.Contains(err.Error(), "two members on node n1") {
 		t.Fatalf("two members on one node: %v", err)
+	}
+	s = spec(t, "testdata/real-smoke.json")
+	s.Ensembles[1].Leader = ""
+	if _, err := NewPlan(s, true); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "ensemble e2 starts without a leader") {
+		t.Fatalf("an ensemble without a leader: %v, want refused even with skip", err)
 	}
 }
 
