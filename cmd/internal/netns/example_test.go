@@ -12,8 +12,10 @@ func ExampleOwner() {
 	fmt.Println(netns.Owner("ensr4242-9f3a1c-2"))
 	fmt.Println(netns.Owner("ensr4242-9f3a1c-sw"))
 	fmt.Println(netns.Owner("someone-elses"))
+	fmt.Println(netns.Owner("ensr0-9f3a1c-1"))
 	// Output:
 	// 4242 true
 	// 4242 true
+	// 0 false
 	// 0 false
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ensroute/ensroute/cmd/internal/load"
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -42,8 +43,10 @@ type Plan struct {
 const MaxNodes = 32
 
 // NewPlan maps s onto processes. What it cannot map is an ErrUnsupported error
-// naming it, unless skip is set: then it is listed in Plan.Skipped. A spec with more
-// than MaxNodes nodes is refused either way.
+// naming it, unless skip is set: then it is listed in Plan.Skipped. Refused either
+// way, since no run is left without them: more than MaxNodes nodes, no calls or a
+// rate the load cannot pace, a mailbox_cap past ensnode's limit, and an ensemble
+// without a leader or with two members on one node.
 func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	if len(s.Nodes) > MaxNodes {
 		return Plan{}, fmt.Errorf("%w: nodes: %d nodes, each an ensnode process on this machine; the most is %d",
@@ -104,9 +107,13 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 		p.Args = append(p.Args, "--routers", fmt.Sprint(s.Routers))
 	}
 	if s.MailboxCap > 0 {
-		if limit := driver.MaxQueued / max(s.Routers, 1); s.MailboxCap > limit {
+		routers := s.Routers
+		if routers == 0 {
+			routers = router.DefaultRouters // ensnode's own, without --routers
+		}
+		if limit := driver.MaxQueued / routers; s.MailboxCap > limit {
 			return Plan{}, fmt.Errorf("%w: mailbox_cap %d: an ensnode with %d routers has mailboxes of at most %d messages (their buffers are allocated up front)",
-				ErrUnsupported, s.MailboxCap, s.Routers, limit)
+				ErrUnsupported, s.MailboxCap, routers, limit)
 		}
 		p.Args = append(p.Args, "--mailbox", fmt.Sprint(s.MailboxCap))
 	}

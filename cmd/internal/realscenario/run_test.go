@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ensroute/ensroute/cmd/internal/netns"
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 )
 
@@ -71,6 +74,16 @@ func TestPlanRefuses(t *testing.T) {
 			s.Clients = []string{"c1"}
 			s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n2", "n3"}, B: []string{"n1"}}}
 		}, want: "leaves client c1 with n1"},
+		{name: "bursts", edit: func(s *scenarios.Spec) {
+			s.Workload.Bursts = []scenarios.Burst{{At: scenarios.Duration(time.Second), Duration: scenarios.Duration(time.Second), Rate: 2000}}
+		}, want: "workload.bursts"},
+		{name: "client restarted", edit: func(s *scenarios.Spec) {
+			s.Clients = []string{"c1"}
+			s.Faults[3].Node = "c1"
+		}, want: "faults[3]: restart of client c1"},
+		{name: "a node on neither side", edit: func(s *scenarios.Spec) {
+			s.Faults = []scenarios.Fault{{Action: "partition", A: []string{"n1"}, B: []string{"n2"}}}
+		}, want: "faults[0]: partition [n1] | [n2] does not put one node alone on a side"},
 		{name: "own link", edit: func(s *scenarios.Spec) {
 			s.Links = []scenarios.LinkSpec{{From: "n1", To: "n3"}}
 		}, want: "links[0]: a link of its own from n1 to n3"},
@@ -138,6 +151,11 @@ func TestPlanRefuses(t *testing.T) {
 	if _, err := NewPlan(s, true); err == nil || !strings.Contains(err.Error(), "two members on node n1") {
 		t.Fatalf("two members on one node: %v", err)
 	}
+	s = spec(t, "testdata/real-smoke.json")
+	s.Ensembles[1].Leader = ""
+	if _, err := NewPlan(s, true); !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "ensemble e2 starts without a leader") {
+		t.Fatalf("an ensemble without a leader: %v, want refused even with skip", err)
+	}
 }
 
 // TestRealSmoke runs testdata/real-smoke.json against three ensnode processes on
@@ -186,5 +204,123 @@ func TestRealSmoke(t *testing.T) {
 				t.Fatalf("calls %v: the workload did not run", rep.Calls)
 			}
 		})
+	}
+}
+
+// faultsLeft is the smoke spec at a lower rate for 1.5s, without routers (ensnode's
+// own count), with faults that the workload's end leaves in place: n2 paused, n3
+// crashed and, with cut, n1 cut off. A crash of n1 at 10s comes after the workload.
+func faultsLeft(t *testing.T, cut bool) scenarios.Spec {
+	s := spec(t, "testdata/real-smoke.json")
+	sec := func(f float64) scenarios.Duration { return scenarios.Duration(f * float64(time.Second)) }
+	s.Routers, s.Elections = 0, nil
+	s.Workload.Rate, s.Workload.Duration = 300, sec(1.5)
+	s.Faults = []scenarios.Fault{{At: sec(0.5), Action: "pause", Node: "n2"}, {At: sec(0.7), Action: "crash", Node: "n3"}}
+	if cut {
+		s.Faults = append(s.Faults, scenarios.Fault{At: sec(0.9), Action: "partition", A: []string{"n1"}, B: []string{"n2", "n3"}})
+	}
+	s.Faults = append(s.Faults, scenarios.Fault{At: sec(10), Action: "crash", Node: "n1"})
+	return s
+}
+
+// stepsRun are a report's steps without their times.
+func stepsRun(rep Report) []string {
+	var out []string
+	for _, line := range rep.Steps {
+		_, step, _ := strings.Cut(line, " ")
+		out = append(out, strings.TrimSpace(step))
+	}
+	return out
+}
+
+// TestRealFaultsLeft: faults the workload leaves in place are ended before the
+// no-leak and shutdown checks (a paused node resumed, a crashed one restarted, a cut
+// one restored), so the run passes; a step after the workload is reported as not run;
+// a spec without routers runs ensnode's own count; Options.Netns runs the nodes in
+// namespaces without a cut.
+func TestRealFaultsLeft(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	bins, err := realcluster.Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name       string
+		cut, netns bool
+		want       []string
+	}{
+		{name: "loopback", want: []string{"pause n2: ok", "crash n3: ok", "not run (after the workload): crash n1"}},
+		{name: "namespaces", netns: true, want: []string{"pause n2: ok", "crash n3: ok", "not run (after the workload): crash n1"}},
+		{name: "cut", cut: true, want: []string{"pause n2: ok", "crash n3: ok", "cut n1: ok", "not run (after the workload): crash n1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.cut || tc.netns {
+				if err := netns.Available(); err != nil {
+					t.Skipf("skipped: %v", err)
+				}
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			rep, err := Run(ctx, faultsLeft(t, tc.cut), Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Netns: tc.netns,
+				Slack: 50 * time.Millisecond, ExcuseDelay: true})
+			if err != nil {
+				t.Fatalf("%v\nviolations: %q\nsteps: %q", err, rep.Violations, rep.Steps)
+			}
+			if diff := cmp.Diff(tc.want, stepsRun(rep)); diff != "" {
+				t.Errorf("steps (-want +got):\n%s", diff)
+			}
+			if rep.Netns != (tc.cut || tc.netns) || rep.RoutersPerNode != router.DefaultRouters || rep.Calls["total"] == 0 {
+				t.Errorf("netns %v, routers per node %d, calls %v; want netns %v, %d routers, calls made",
+					rep.Netns, rep.RoutersPerNode, rep.Calls, tc.cut || tc.netns, router.DefaultRouters)
+			}
+		})
+	}
+}
+
+// progressFunc is an io.Writer calling itself with each write.
+type progressFunc func(line string)
+
+func (f progressFunc) Write(b []byte) (int, error) { f(string(b)); return len(b), nil }
+
+// TestRealInterrupted: a run whose ctx ends midway returns ctx's error and the report
+// of what ran until then, marked interrupted; the steps after the end are neither run
+// nor reported.
+func TestRealInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	bins, err := realcluster.Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := spec(t, "testdata/real-smoke.json")
+	sec := func(f float64) scenarios.Duration { return scenarios.Duration(f * float64(time.Second)) }
+	s.Elections = nil
+	s.Workload.Rate = 300
+	s.Faults = []scenarios.Fault{
+		{At: sec(0.3), Action: "pause", Node: "n2"},
+		{At: sec(0.5), Action: "resume", Node: "n2"},
+		{At: sec(3), Action: "crash", Node: "n3"},
+		{At: sec(10), Action: "crash", Node: "n1"},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// The run is cancelled once n2 is resumed, 2.5s before the crash of n3.
+	stop := progressFunc(func(line string) {
+		if strings.Contains(line, "resume n2") {
+			cancel()
+		}
+	})
+	rep, err := Run(ctx, s, Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: 50 * time.Millisecond, Progress: stop})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled\nviolations: %q", err, rep.Violations)
+	}
+	if diff := cmp.Diff([]string{"pause n2: ok", "resume n2: ok"}, stepsRun(rep)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	if !rep.Interrupted || rep.Calls["total"] == 0 {
+		t.Errorf("interrupted %v, calls %v; want interrupted, with the calls made until then", rep.Interrupted, rep.Calls)
 	}
 }
