@@ -1,0 +1,61 @@
+package realscenario
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/scenarios"
+)
+
+// alone is a cluster of one node, n1, hosting the one member of e1 on a single router
+// instance, whose demo peer takes service to serve each call: calls at rate for
+// duration, each with timeout.
+func alone(t *testing.T, rate float64, duration, timeout, service time.Duration) scenarios.Spec {
+	s := spec(t, "testdata/real-smoke.json")
+	s.Nodes, s.Routers = []string{"n1"}, 1
+	s.Ensembles = []scenarios.Ensemble{{Name: "e1", Members: []scenarios.Member{{Name: "p1", Node: "n1"}}, Leader: "p1"}}
+	s.Elections, s.Faults = nil, nil
+	s.Peer.Service = scenarios.Dist{Kind: "constant", Min: scenarios.Duration(service)}
+	s.Workload.Rate, s.Workload.Duration, s.Workload.Timeout = rate, scenarios.Duration(duration), scenarios.Duration(timeout)
+	return s
+}
+
+// TestRealDeadlineBroken: a call that times out ends past its deadline, if only by
+// the time its caller takes to wake; with a slack of 1ns and no excuse that one call
+// breaks the deadline invariant, and the run fails naming it. The one call of the run
+// (1 a second for 0.5s) meets a peer that takes 1s to serve it, past its 100ms timeout.
+func TestRealDeadlineBroken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	bins, err := realcluster.Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, alone(t, 1, 500*time.Millisecond, 100*time.Millisecond, time.Second),
+		Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: time.Nanosecond})
+	const head = "deadline: 1 calls ended past their deadline by more than the slack, 1ns; the first:"
+	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), head) {
+		t.Fatalf("got %v, want ErrFailed naming %q\nviolations: %q", err, head, rep.Violations)
+	}
+	if len(rep.Violations) != 2 || rep.Violations[0] != head ||
+		!strings.HasPrefix(rep.Violations[1], "call scenario-0-0 to e1 via n1 at +") ||
+		!strings.Contains(rep.Violations[1], "past its 100ms deadline (timeout)") {
+		t.Fatalf("violations %q: want the deadline's, then the call that broke it", rep.Violations)
+	}
+	if diff := cmp.Diff(map[string]int64{"total": 1, "timeout": 1}, rep.Calls); diff != "" {
+		t.Errorf("calls (-want +got):\n%s", diff)
+	}
+	if rep.WorstOverNS <= 0 || rep.SlackNS != 1 || rep.TimeoutNS != int64(100*time.Millisecond) || rep.ExcusedNS != 0 || rep.Interrupted {
+		t.Errorf("worst past the deadline %v, slack %v, timeout %v, excused %v, interrupted %v; want past, 1ns, 100ms, none, not interrupted",
+			time.Duration(rep.WorstOverNS), time.Duration(rep.SlackNS), time.Duration(rep.TimeoutNS), time.Duration(rep.ExcusedNS), rep.Interrupted)
+	}
+}
