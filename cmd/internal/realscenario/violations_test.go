@@ -3,7 +3,12 @@ package realscenario
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -57,5 +62,58 @@ func TestRealDeadlineBroken(t *testing.T) {
 	if rep.WorstOverNS <= 0 || rep.SlackNS != 1 || rep.TimeoutNS != int64(100*time.Millisecond) || rep.ExcusedNS != 0 || rep.Interrupted {
 		t.Errorf("worst past the deadline %v, slack %v, timeout %v, excused %v, interrupted %v; want past, 1ns, 100ms, none, not interrupted",
 			time.Duration(rep.WorstOverNS), time.Duration(rep.SlackNS), time.Duration(rep.TimeoutNS), time.Duration(rep.ExcusedNS), rep.Interrupted)
+	}
+}
+
+// exitsUnclean writes a program into dir that runs ensnode, and on SIGTERM has it stop
+// and then exits with status 7 itself: a node whose stop is not clean. The cleanup
+// kills an ensnode it leaves behind (its wrapper killed first).
+func exitsUnclean(t *testing.T, dir, ensnode string) string {
+	t.Helper()
+	path, pidFile := filepath.Join(dir, "ensnode-unclean"), filepath.Join(dir, "ensnode.pid")
+	script := fmt.Sprintf(`#!/bin/sh
+%q "$@" &
+child=$!
+echo $child >%q
+trap 'kill -TERM $child; wait $child; exit 7' TERM
+wait $child
+`, ensnode, pidFile)
+	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if b, err := os.ReadFile(pidFile); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				_ = syscall.Kill(pid, syscall.SIGKILL)
+			}
+		}
+	})
+	return path
+}
+
+// TestRealShutdownBroken: a node that does not exit with status 0 on SIGTERM breaks
+// the shutdown check, the run's one violation, and the run fails naming the node.
+func TestRealShutdownBroken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	dir := t.TempDir()
+	bins, err := realcluster.Build(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, alone(t, 100, 500*time.Millisecond, 100*time.Millisecond, 0),
+		Options{Ensnode: exitsUnclean(t, dir, bins.Ensnode), Dir: t.TempDir(), Slack: 50 * time.Millisecond, ExcuseDelay: true})
+	const want = "shutdown: realcluster: unclean exit: n1 after SIGTERM: exit status 7"
+	if !errors.Is(err, ErrFailed) || err.Error() != ErrFailed.Error()+": "+want {
+		t.Fatalf("got %v, want ErrFailed: %s\nviolations: %q", err, want, rep.Violations)
+	}
+	if diff := cmp.Diff([]string{want}, rep.Violations); diff != "" {
+		t.Errorf("violations (-want +got):\n%s", diff)
+	}
+	if rep.Calls["ok"] == 0 || rep.Calls["ok"] != rep.Calls["total"] || rep.Interrupted {
+		t.Errorf("calls %v, interrupted %v: want every call answered, the run whole", rep.Calls, rep.Interrupted)
 	}
 }
