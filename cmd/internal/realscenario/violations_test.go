@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ensroute/ensroute/cmd/internal/netns"
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -116,4 +117,35 @@ func TestRealShutdownBroken(t *testing.T) {
 	if rep.Calls["ok"] == 0 || rep.Calls["ok"] != rep.Calls["total"] || rep.Interrupted {
 		t.Errorf("calls %v, interrupted %v: want every call answered, the run whole", rep.Calls, rep.Interrupted)
 	}
+}
+
+// TestRealRestored: a heal restores the cut node's link during the run, not only the
+// checks after it: 2s after n1, cut off from the client at 0.2s, is restored at 0.4s,
+// the client reaches it again to make its member lead (a call straight to the member,
+// which has 1s), and the run passes.
+func TestRealRestored(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	if err := netns.Available(); err != nil {
+		t.Skipf("skipped: %v", err)
+	}
+	bins, err := realcluster.Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec := func(f float64) scenarios.Duration { return scenarios.Duration(f * float64(time.Second)) }
+	s := alone(t, 100, 3*time.Second, 100*time.Millisecond, 0)
+	s.Faults = []scenarios.Fault{{At: sec(0.2), Action: "partition", A: []string{"n1"}}, {At: sec(0.4), Action: "heal"}}
+	s.Elections = []scenarios.Election{{At: sec(2.3), Ensemble: "e1", Duration: sec(0.1), Leader: "p1"}}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, s, Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: 50 * time.Millisecond, ExcuseDelay: true})
+	if err != nil {
+		t.Fatalf("%v\nviolations: %q\nsteps: %q", err, rep.Violations, rep.Steps)
+	}
+	if diff := cmp.Diff([]string{"cut n1: ok", "restore n1: ok", "lead e1 on n1: ok"}, stepsRun(rep)); diff != "" {
+		t.Errorf("steps (-want +got):\n%s", diff)
+	}
+	t.Logf("calls %v", rep.Calls)
 }
