@@ -257,14 +257,21 @@ func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net) []strin
 	if err := c.WaitConnected(wctx); err != nil {
 		return append(out, fmt.Sprintf("liveness: the cluster did not reconnect after the faults: %v", err))
 	}
+	// A request the end of the wait cuts off says nothing of the queues: what the last
+	// answer said stands.
+	last := ""
 	err := realcluster.Eventually(wctx, 20*time.Millisecond, func() (bool, string) {
 		for _, n := range c.Nodes() {
 			m, err := n.Metrics(wctx)
 			if err != nil {
+				if wctx.Err() != nil && last != "" {
+					return false, last
+				}
 				return false, err.Error()
 			}
 			if busy := realcluster.Busy(m); busy != "" {
-				return false, n.ID + ": " + busy
+				last = n.ID + ": " + busy
+				return false, last
 			}
 		}
 		return true, ""
