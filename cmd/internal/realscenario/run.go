@@ -1,6 +1,7 @@
 package realscenario
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -38,6 +39,10 @@ type Options struct {
 	ExcuseDelay bool
 	// Progress, if set, receives a line per step.
 	Progress io.Writer
+
+	// settle is how long the checks after the workload wait for the cluster to
+	// reconnect and for its queues to drain (0: 30s); tests shorten it.
+	settle time.Duration
 }
 
 // Report is what a real run did, in the shape of ensim run --json where it can be.
@@ -196,7 +201,7 @@ steps:
 	}
 	rep.Late = cl.Stats().Router.Late
 	cl.Close()
-	rep.Violations = append(rep.Violations, quiesce(ctx, c, nw)...)
+	rep.Violations = append(rep.Violations, quiesce(ctx, c, nw, cmp.Or(o.settle, 30*time.Second))...)
 	if len(rep.Violations) > 0 {
 		return rep, fmt.Errorf("%w: %s", ErrFailed, rep.Violations[0])
 	}
@@ -239,9 +244,10 @@ func okOr(err error) string {
 }
 
 // quiesce ends every fault (thaws, restores, restarts), waits for the cluster to
-// connect, then checks no-leak: every node's mailboxes and send queues drain. Then the
-// nodes stop on SIGTERM, which must be clean. It returns the violations.
-func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net) []string {
+// connect, then checks no-leak: every node's mailboxes and send queues drain, all
+// within wait. Then the nodes stop on SIGTERM, which must be clean. It returns the
+// violations.
+func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net, wait time.Duration) []string {
 	var out []string
 	for _, n := range c.Nodes() {
 		_ = n.Resume()
@@ -252,7 +258,7 @@ func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net) []strin
 			_ = n.Start()
 		}
 	}
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	wctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	if err := c.WaitConnected(wctx); err != nil {
 		return append(out, fmt.Sprintf("liveness: the cluster did not reconnect after the faults: %v", err))

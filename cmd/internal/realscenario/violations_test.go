@@ -149,3 +149,33 @@ func TestRealRestored(t *testing.T) {
 	}
 	t.Logf("calls %v", rep.Calls)
 }
+
+// TestRealNoLeakBroken: queues that do not drain within the wait after the workload
+// break no-leak, the run's one violation, and the run fails naming the queue (as the
+// last answer gave it, not the request the end of the wait cut off). The peer
+// takes 4s over the first call, on the node's one router instance, so the calls after
+// it wait in that instance's mailbox past the 1s the check waits here (they
+// are dropped, their time spent, once the peer is done: the node still stops clean).
+func TestRealNoLeakBroken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	bins, err := realcluster.Build(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, alone(t, 20, 500*time.Millisecond, 100*time.Millisecond, 4*time.Second),
+		Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: time.Second, settle: time.Second})
+	const want = `no-leak: queues did not drain: context deadline exceeded; last: n1: ensroute_router_mailbox_depth{instance="0"} `
+	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want ErrFailed naming %q\nviolations: %q", err, want, rep.Violations)
+	}
+	if len(rep.Violations) != 1 || !strings.HasPrefix(rep.Violations[0], want) {
+		t.Fatalf("violations %q: want no-leak's alone", rep.Violations)
+	}
+	if rep.Calls["total"] == 0 || rep.Calls["timeout"] != rep.Calls["total"] || rep.Interrupted {
+		t.Errorf("calls %v, interrupted %v: want every call timed out, the run whole", rep.Calls, rep.Interrupted)
+	}
+}
