@@ -199,7 +199,8 @@ func (c *Cluster) Close() {
 }
 
 // Eventually polls cond every interval until it holds or ctx ends; the error then
-// carries cond's last explanation.
+// carries cond's last explanation from before ctx ended (one given as ctx ended, by a
+// cond cut short by it, only if there is no other).
 func Eventually(ctx context.Context, every time.Duration, cond func() (bool, string)) error {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -209,7 +210,9 @@ func Eventually(ctx context.Context, every time.Duration, cond func() (bool, str
 		if ok {
 			return nil
 		}
-		last = why
+		if last == "" || ctx.Err() == nil {
+			last = why
+		}
 		select {
 		case <-tick.C:
 		case <-ctx.Done():

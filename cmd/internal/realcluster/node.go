@@ -136,14 +136,15 @@ func (n *Node) Pause() error { return n.signal(syscall.SIGSTOP) }
 func (n *Node) Resume() error { return n.signal(syscall.SIGCONT) }
 
 // Term stops the node with SIGTERM and waits at most d for it to exit. It returns
-// ErrExit unless the process exited with status 0 in time (and kills it if not).
+// ErrExit unless the process exited with status 0 in time (and kills it if not, as
+// Kill does, returning once it is gone).
 func (n *Node) Term(d time.Duration) error {
 	if err := n.signal(syscall.SIGTERM); err != nil {
 		return err
 	}
 	err, ok := n.wait(d)
 	if !ok {
-		_ = n.signal(syscall.SIGKILL)
+		_ = n.Kill()
 		return fmt.Errorf("%w: %s still running %v after SIGTERM", ErrExit, n.ID, d)
 	}
 	if err != nil {
@@ -242,12 +243,12 @@ func (n *Node) get(ctx context.Context, path string) ([]byte, error) {
 	}
 	resp, err := n.c.http.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", n.ID, path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s %s: %w", n.ID, path, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s %s: %s", n.ID, path, resp.Status)

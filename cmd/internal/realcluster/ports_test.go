@@ -65,8 +65,8 @@ func TestWaitConnectedNodeExited(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	err = c.WaitConnected(ctx)
-	if err == nil || !strings.Contains(err.Error(), "n1 is not running") {
-		t.Fatalf("WaitConnected = %v, want n1 is not running", err)
+	if err == nil || !strings.Contains(err.Error(), "n1 is not running") || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("WaitConnected = %v, want n1 is not running, with its log (address already in use)", err)
 	}
 	if ctx.Err() != nil {
 		t.Fatalf("WaitConnected waited out its whole minute: %v", err)
