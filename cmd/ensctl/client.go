@@ -31,12 +31,17 @@ type common struct {
 	logs    cluster.LogFlags
 }
 
-func (c *common) register(fs *flag.FlagSet) {
+// register defines them on fs, the flag set of subcommand name.
+func (c *common) register(fs *flag.FlagSet, name string) {
 	c.Register(fs)
 	host, _ := os.Hostname()
 	fs.StringVar(&c.id, "id", fmt.Sprintf("ctl-%s-%d", host, os.Getpid()), "this client's node id (unique among connected nodes)")
 	fs.StringVar(&c.via, "via", "", "member whose routers resolve the ensemble (default: the first of --peers, or of the config file's peers)")
-	cluster.DurationVar(fs, &c.timeout, "timeout", time.Second, "deadline of each call")
+	timeout := "deadline of each call"
+	if name == "cast" {
+		timeout = "how long to wait for the cast to be written out to --via (a cast is not answered)"
+	}
+	cluster.DurationVar(fs, &c.timeout, "timeout", time.Second, timeout)
 	cluster.DurationVar(fs, &c.connect, "connect-timeout", 2*time.Second, "how long to wait for the members to connect")
 	fs.BoolVar(&c.jsonOut, "json", false, "print JSON")
 	c.logs.Register(fs, "error")

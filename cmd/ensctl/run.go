@@ -103,7 +103,7 @@ func flags(name string, help io.Writer) (*flag.FlagSet, *common) {
 	fs := flag.NewFlagSet("ensctl "+name, flag.ContinueOnError)
 	fs.SetOutput(help) // where -h prints (parseArgs)
 	c := &common{}
-	c.register(fs)
+	c.register(fs, name)
 	return fs, c
 }
 

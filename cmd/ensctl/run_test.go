@@ -231,6 +231,14 @@ func TestUsageListsOperations(t *testing.T) {
 			}
 		}
 	}
+	// --timeout is a call's deadline, except for cast, which is not answered.
+	for cmd, want := range map[string]string{"call": "deadline of each call", "cast": "how long to wait for the cast to be written out to --via"} {
+		out.Reset()
+		run(context.Background(), []string{cmd, "-h"}, &out, &bytes.Buffer{})
+		if _, after, _ := strings.Cut(out.String(), "  -timeout duration\n"); !strings.HasPrefix(strings.TrimSpace(after), want) {
+			t.Errorf("%s -h: --timeout is not %q:\n%s", cmd, want, out.String())
+		}
+	}
 	// leader -h gives each subcommand's usage line with its own description under it.
 	var errb bytes.Buffer
 	out.Reset()
