@@ -132,8 +132,20 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	}
 	cl.close()
 	others := ""
-	if len(up) > 0 && ctx.Err() == nil {
+	switch {
+	case ctx.Err() != nil:
+	case len(up) > 0:
 		others = fmt.Sprintf(" (connected: %s; --via %s routes through another)", strings.Join(up, ", "), up[0])
+	case !c.viaSet && len(listed) > 1:
+		// The fallback to the next member found none: say so, or the error reads
+		// as if only the first was tried.
+		var rest []string
+		for _, m := range listed {
+			if m != router.NodeID(c.via) {
+				rest = append(rest, string(m))
+			}
+		}
+		others = fmt.Sprintf(" (no other member could be reached either: %s)", strings.Join(rest, ", "))
 	}
 	return nil, fmt.Errorf("cannot reach --via %s: %w%s%s", c.via, viaErr, c.hint(ctx, viaErr), others)
 }

@@ -121,19 +121,29 @@ func TestBadUsage(t *testing.T) {
 
 // TestViaDefaultsToFirstPeer: without --via, calls go through the first member that
 // --peers or the config file lists, not the lowest id: here n2, which nothing
-// answers, so the call fails naming it.
+// answers, so the call fails naming it, and n1, the member it would have fallen back
+// to, which nothing answers either. A --via given falls back to nothing, and names
+// only itself.
 func TestViaDefaultsToFirstPeer(t *testing.T) {
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "s")
 	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
 	conf := filepath.Join(dir, "c.json")
 	_ = os.WriteFile(conf, []byte(`{"peers": {"n2": "127.0.0.1:1", "n1": "127.0.0.1:2"}}`), 0o600)
-	for _, shape := range [][]string{{"--peers", "n2=127.0.0.1:1,n1=127.0.0.1:2"}, {"--config", conf}} {
-		args := append(append([]string{"call", "--secret-file", secret, "--connect-timeout", "200ms"}, shape...), "e1", "get", "k")
+	for _, tc := range []struct {
+		shape     []string
+		want, not string
+	}{
+		{[]string{"--peers", "n2=127.0.0.1:1,n1=127.0.0.1:2"}, "(no other member could be reached either: n1)\n", ""},
+		{[]string{"--config", conf}, "(no other member could be reached either: n1)\n", ""},
+		{[]string{"--peers", "n2=127.0.0.1:1,n1=127.0.0.1:2", "--via", "n2"}, "connection refused\n", "either"},
+	} {
+		args := append(append([]string{"call", "--secret-file", secret, "--connect-timeout", "200ms"}, tc.shape...), "e1", "get", "k")
 		var out, errb bytes.Buffer
 		code := run(context.Background(), args, &out, &errb)
-		if code != 1 || !strings.Contains(errb.String(), "cannot reach --via n2") {
-			t.Fatalf("%v: exit %d, stderr %q; want 1 and cannot reach --via n2", shape, code, errb.String())
+		if code != 1 || !strings.HasPrefix(errb.String(), "ensctl: cannot reach --via n2") || !strings.HasSuffix(errb.String(), tc.want) ||
+			tc.not != "" && strings.Contains(errb.String(), tc.not) {
+			t.Fatalf("%v: exit %d, stderr %q; want 1, cannot reach --via n2 ... %q", tc.shape, code, errb.String(), tc.want)
 		}
 	}
 }
