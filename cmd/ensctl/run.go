@@ -261,7 +261,7 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 		}
 		why := fmt.Sprintf("--via %s, or a node it passed the request to, could not reach %s's leader: its node is down or cut off, or no longer hosts it", cl.c.via, ens)
 		if _, not := cl.connected(); len(not) > 0 {
-			why += fmt.Sprintf(" (this client is not connected to %s either)", strings.Join(not, ","))
+			why += fmt.Sprintf(" (this client is not connected to %s either)", strings.Join(not, ", "))
 		}
 		return &explained{fmt.Sprintf("%v: %s", err, why), err}
 	}
@@ -278,10 +278,10 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 	conn, not := cl.connected()
 	peers := cl.c.Setting("peers")
 	why := fmt.Sprintf("this client is connected to every node in %s (connected: %s): %s's leader was slow or busy (a longer --timeout waits for it), or it is on a node missing from %s, whose answer cannot reach this client: %s must list every node of the cluster",
-		peers, strings.Join(conn, ","), ens, peers, peers)
+		peers, strings.Join(conn, ", "), ens, peers, peers)
 	if len(not) > 0 {
 		why = fmt.Sprintf("this client is not connected to %s (connected: %s): if %s's leader is there, its answer cannot reach this client; or the leader was slow or busy (a longer --timeout waits for it)",
-			strings.Join(not, ","), strings.Join(conn, ","), ens)
+			strings.Join(not, ", "), strings.Join(conn, ", "), ens)
 	}
 	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, why), err}
 }
