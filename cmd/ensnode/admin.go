@@ -72,6 +72,10 @@ type peerHealth struct {
 	// an older release states none), gave otherwise than this node (see
 	// settingsWatch); absent when none.
 	ConfigDiffers []string `json:"config_differs,omitempty"`
+	// AddressUnanswered: the member dialed in, but nothing answered at its address in
+	// --peers when this node checked (a wrong --listen, or a stale --peers here):
+	// clients that dial it there lose its replies. Absent when false.
+	AddressUnanswered bool `json:"address_unanswered,omitempty"`
 }
 
 type entry struct {
@@ -85,7 +89,7 @@ func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 	h := health{Status: "ok", ID: string(n.id), Incarnation: uint64(n.inc), Peers: []peerHealth{}, Directory: []entry{}}
 	for _, p := range n.tr.Peers() {
 		if p.Addr != "" {
-			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected, Leaving: p.Leaving, ConfigDiffers: n.config.keys(p.ID)})
+			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected, Leaving: p.Leaving, ConfigDiffers: n.config.keys(p.ID), AddressUnanswered: p.Unanswered})
 		}
 	}
 	for _, e := range n.drv.Entries() {
@@ -165,6 +169,7 @@ var (
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in the send queue to a member of --peers.", []string{"peer"}, nil)
 	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the member of --peers is connected (0 once it said goodbye).", []string{"peer"}, nil)
 	descLeaving    = prometheus.NewDesc("ensroute_peer_leaving", "1 if the member of --peers said goodbye (it is stopping) and its connection is not closed yet.", []string{"peer"}, nil)
+	descUnanswered = prometheus.NewDesc("ensroute_peer_address_unanswered", "1 if the member of --peers dialed in, but nothing answered at its address in --peers when this node checked: clients that dial it there lose its replies (a wrong --listen there, or a stale --peers here).", []string{"peer"}, nil)
 	descDiffers    = prometheus.NewDesc("ensroute_peer_config_differs", "1 if the member of --peers, when it last stated its configuration (semantics, --routers, --peers, ensembles), stated one other than this node's; the log says how.", []string{"peer"}, nil)
 	descClients    = prometheus.NewDesc("ensroute_clients_connected", "Clients (nodes not in --peers, such as ensctl) connected now.", nil, nil)
 	descClientQ    = prometheus.NewDesc("ensroute_clients_send_queue_bytes", "Bytes waiting in the send queues to clients, all together.", nil, nil)
@@ -177,7 +182,7 @@ var (
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed,
 		descExpired, descBadInst, descGossip, descConflicts, descRefused, descHops,
-		descMailbox, descQueue, descConnected, descLeaving, descDiffers, descClients, descClientQ, descReconnects, descTransport, descSentBytes, descSlow} {
+		descMailbox, descQueue, descConnected, descLeaving, descUnanswered, descDiffers, descClients, descClientQ, descReconnects, descTransport, descSentBytes, descSlow} {
 		ch <- d
 	}
 }
@@ -250,6 +255,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		p := known[id] // zero: not dialed yet
 		gauge(descConnected, one(p.Connected), string(id))
 		gauge(descLeaving, one(p.Leaving), string(id))
+		gauge(descUnanswered, one(p.Unanswered), string(id))
 		gauge(descDiffers, one(len(m.config.keys(id)) > 0), string(id))
 		gauge(descQueue, float64(p.Queued), string(id))
 	}

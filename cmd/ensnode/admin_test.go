@@ -273,42 +273,103 @@ type discard struct{}
 
 func (discard) Receive(router.Message) {}
 
-// TestLeavingPeerOnAdmin: a member that said goodbye (it is stopping) shows on
-// /healthz as leaving, not connected, and on /metrics with ensroute_peer_leaving 1
-// and ensroute_peer_connected 0, for as long as its connection lasts. n1 runs in this
-// process on loopback; its peer n2 is a transport the test drives, which says goodbye
-// and then keeps its connection open.
-func TestLeavingPeerOnAdmin(t *testing.T) {
+// n1AndATestPeer runs ensnode n1 in this process on loopback, with an admin server,
+// and a member n2 that is a transport the test drives, listening on loopback and
+// dialed in to n1. n1's --peers gives n2's address, or n2At if not "" (where n2 does
+// not listen). It returns n1's admin address, n2 and n1's logs; n1 stops when the
+// test ends, and must exit 0.
+func n1AndATestPeer(t *testing.T, n2At string) (admin string, n2 *nettransport.Transport, logs *syncBuffer) {
+	t.Helper()
 	dir := t.TempDir()
 	secretFile := filepath.Join(dir, "secret")
 	secret := []byte("long-enough-secret")
 	_ = os.WriteFile(secretFile, secret, 0o600)
-	addr1, addr2, admin := realcluster.FreeAddr(), realcluster.FreeAddr(), realcluster.FreeAddr()
+	addr1, addr2 := realcluster.FreeAddr(), realcluster.FreeAddr()
+	admin = realcluster.FreeAddr()
+	if n2At == "" {
+		n2At = addr2
+	}
 	ctx, stop := context.WithCancel(context.Background())
-	var logs syncBuffer
+	logs = &syncBuffer{}
 	exited := make(chan int, 1)
 	go func() {
-		exited <- run(ctx, []string{"--id", "n1", "--peers", "n1=" + addr1 + ",n2=" + addr2,
-			"--secret-file", secretFile, "--admin", admin}, io.Discard, &logs)
+		exited <- run(ctx, []string{"--id", "n1", "--peers", "n1=" + addr1 + ",n2=" + n2At,
+			"--secret-file", secretFile, "--admin", admin}, io.Discard, logs)
 	}()
-	defer func() {
+	t.Cleanup(func() {
 		stop()
 		if code := <-exited; code != 0 {
 			t.Errorf("exit %d:\n%s", code, logs.String())
 		}
-	}()
+	})
 	n2, err := nettransport.New(nettransport.Config{ID: "n2", Incarnation: 1, Cluster: "ensroute", Secret: secret,
 		Peers: map[router.NodeID]string{"n1": addr1}, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer n2.Close()
+	t.Cleanup(func() { _ = n2.Close() })
 	n2.Attach(discard{})
 	l, err := net.Listen("tcp", addr2)
 	if err != nil {
 		t.Fatal(err)
 	}
 	go func() { _ = n2.Serve(l) }()
+	return admin, n2, logs
+}
+
+// TestUnansweredPeerOnAdmin: a member that dialed in, but that n1 finds nothing
+// listening for at its address in n1's --peers (a stale --peers, say), shows on
+// /healthz as connected with "address_unanswered":true, and on /metrics with
+// ensroute_peer_address_unanswered 1: clients given that address lose its replies,
+// and a health check sees it. At its right address, neither.
+func TestUnansweredPeerOnAdmin(t *testing.T) {
+	for _, wrong := range []bool{true, false} {
+		n2At := ""
+		if wrong {
+			n2At = realcluster.FreeAddr() // nothing listens there
+		}
+		admin, n2, logs := n1AndATestPeer(t, n2At)
+		// n2 dials in, as soon as n1 listens: at the wrong address, n1 cannot dial it.
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			err := n2.Connect(ctx, "n1")
+			cancel()
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("n2 never connected to n1: %v\n%s", err, logs.String())
+			}
+		}
+		want := `"peers":[{"id":"n2","connected":true}]`
+		if wrong {
+			want = `"peers":[{"id":"n2","connected":true,"address_unanswered":true}]`
+		}
+		var body string
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(body, want); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("n2 at the wrong address %v: /healthz says %s, want %s\n%s", wrong, body, want, logs.String())
+			}
+			body = get(t, admin, "/healthz")
+		}
+		gauge := fmt.Sprintf(`
+# HELP ensroute_peer_address_unanswered 1 if the member of --peers dialed in, but nothing answered at its address in --peers when this node checked: clients that dial it there lose its replies (a wrong --listen there, or a stale --peers here).
+# TYPE ensroute_peer_address_unanswered gauge
+ensroute_peer_address_unanswered{peer="n2"} %d
+`, map[bool]int{true: 1}[wrong])
+		if err := testutil.ScrapeAndCompare("http://"+admin+"/metrics", strings.NewReader(gauge), "ensroute_peer_address_unanswered"); err != nil {
+			t.Errorf("n2 at the wrong address %v: %v", wrong, err)
+		}
+	}
+}
+
+// TestLeavingPeerOnAdmin: a member that said goodbye (it is stopping) shows on
+// /healthz as leaving, not connected, and on /metrics with ensroute_peer_leaving 1
+// and ensroute_peer_connected 0, for as long as its connection lasts. n1 runs in this
+// process on loopback; its peer n2 is a transport the test drives, which says goodbye
+// and then keeps its connection open.
+func TestLeavingPeerOnAdmin(t *testing.T) {
+	admin, n2, logs := n1AndATestPeer(t, "")
 
 	type peer struct {
 		ID        string `json:"id"`

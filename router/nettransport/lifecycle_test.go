@@ -142,7 +142,7 @@ func TestMemberAtWrongAddressWarned(t *testing.T) {
 		if wrong {
 			at = nobody
 		}
-		_, ev, logs, addr1 := tcpNode(t, "n1", func(c *Config) { c.Peers = map[router.NodeID]string{"n2": at} })
+		n1, ev, logs, addr1 := tcpNode(t, "n1", func(c *Config) { c.Peers = map[router.NodeID]string{"n2": at} })
 		n2.cfg.Peers = map[router.NodeID]string{"n1": addr1}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		if err := n2.Connect(ctx, "n1"); err != nil {
@@ -151,16 +151,31 @@ func TestMemberAtWrongAddressWarned(t *testing.T) {
 		cancel()
 		waitFor(t, "n1 connected to n2", func() bool { return strings.Contains(ev.conns(), "up n2") })
 		const warning = "a member dialed in, but does not answer at its address"
+		n2Status := func() PeerStatus {
+			for _, p := range n1.Peers() {
+				if p.ID == "n2" {
+					return p
+				}
+			}
+			t.Fatal("n1 does not list n2")
+			return PeerStatus{}
+		}
 		if wrong {
 			waitFor(t, "n1 warns", func() bool { return strings.Contains(logs.log(), warning) })
 			if !strings.Contains(logs.log(), "addr="+nobody) {
 				t.Errorf("the warning does not name the address:\n%s", logs.log())
+			}
+			if st := n2Status(); !st.Connected || !st.Unanswered {
+				t.Errorf("n1's status of n2: %+v, want connected and unanswered at its address", st)
 			}
 			continue
 		}
 		time.Sleep(100 * time.Millisecond) // a probe would be done by now
 		if strings.Contains(logs.log(), warning) {
 			t.Errorf("n1 warns of n2 at its right address:\n%s", logs.log())
+		}
+		if st := n2Status(); !st.Connected || st.Unanswered {
+			t.Errorf("n1's status of n2: %+v, want connected, answering at its address", st)
 		}
 	}
 }

@@ -25,6 +25,9 @@ type peer struct {
 	id   router.NodeID
 	addr string // "" for a node that only dials in
 	conn atomic.Pointer[conn]
+	// unanswered: the last check of addr, a probe after the peer dialed in, found
+	// nobody there; a connection dialed to addr clears it (see Transport.probe).
+	unanswered atomic.Bool
 
 	mu      sync.Mutex
 	dialing bool          // an outbound handshake is running

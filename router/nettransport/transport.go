@@ -293,13 +293,18 @@ type PeerStatus struct {
 	Leaving     bool
 	Incarnation router.Incarnation // of the node connected or leaving
 	Queued      int                // bytes waiting in the send queue
+	// Unanswered: the member dialed in, but nothing answered at Addr when this node
+	// checked it (see Transport.probe), and no connection has been dialed there
+	// since. It looks connected, but clients, which dial it at Addr, lose its
+	// replies: its --listen, or this node's --peers, is wrong.
+	Unanswered bool
 }
 
 // Peers returns the status of every peer the transport knows, sorted by id.
 func (t *Transport) Peers() []PeerStatus {
 	var out []PeerStatus
 	for _, p := range *t.peers.Load() {
-		st := PeerStatus{ID: p.id, Addr: p.addr}
+		st := PeerStatus{ID: p.id, Addr: p.addr, Unanswered: p.unanswered.Load()}
 		if c := p.conn.Load(); c != nil {
 			st.Incarnation = c.inc
 			st.Queued, st.Leaving = c.state()
@@ -635,6 +640,7 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	c.upState.Store(upPending)
 	if dir != "inbound" {
 		t.counted(c)
+		p.unanswered.Store(false) // dialed at its address: it answers there
 	}
 	t.release(p.id, c.inc, c)
 	c.start()
@@ -695,18 +701,22 @@ func (t *Transport) serves() bool {
 // and warns if it does not: a node listening elsewhere (a wrong --listen, or a stale
 // --peers) connects out to every member and looks healthy, but nobody can dial it,
 // clients included, so the replies it sends them are lost. One connection, closed
-// at once (its acceptor counts it as a probe, not a node).
+// at once (its acceptor counts it as a probe, not a node). Peers shows the result
+// (PeerStatus.Unanswered) until the next probe, or a connection dialed to the
+// address.
 func (t *Transport) probe(p *peer) {
 	ctx, cancel := context.WithTimeout(t.ctx, t.cfg.HandshakeTimeout)
 	defer cancel()
 	nc, err := t.cfg.Dial(ctx, p.addr)
 	if err == nil {
 		_ = nc.Close()
+		p.unanswered.Store(false)
 		return
 	}
 	if t.ctx.Err() != nil {
 		return // closing
 	}
+	p.unanswered.Store(true)
 	t.log.Warn("a member dialed in, but does not answer at its address: clients, which dial it there, cannot reach it, and lose its replies (check its --listen, and its entry in every node's --peers)",
 		"peer", string(p.id), "addr", p.addr, "err", err)
 }
