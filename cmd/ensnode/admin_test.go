@@ -321,7 +321,9 @@ func n1AndATestPeer(t *testing.T, n2At string) (admin string, n2 *nettransport.T
 // listening for at its address in n1's --peers (a stale --peers, say), shows on
 // /healthz as connected with "address_unanswered":true, and on /metrics with
 // ensroute_peer_address_unanswered 1: clients given that address lose its replies,
-// and a health check sees it. At its right address, neither.
+// and a health check sees it. At its right address, neither: the field is left out
+// and the gauge is 0 (n1 then dials n2 itself, which settles it; the probe's own
+// findings, in either order, are the transport's tests').
 func TestUnansweredPeerOnAdmin(t *testing.T) {
 	for _, wrong := range []bool{true, false} {
 		n2At := ""

@@ -137,7 +137,7 @@ func TestMemberAtWrongAddressWarned(t *testing.T) {
 	nobody := l.Addr().String()
 	_ = l.Close() // a port nobody listens on
 	for _, wrong := range []bool{true, false} {
-		n2, _, _, addr2 := tcpNode(t, "n2", nil)
+		n2, _, n2logs, addr2 := tcpNode(t, "n2", nil)
 		at := addr2
 		if wrong {
 			at = nobody
@@ -170,13 +170,38 @@ func TestMemberAtWrongAddressWarned(t *testing.T) {
 			}
 			continue
 		}
-		time.Sleep(100 * time.Millisecond) // a probe would be done by now
+		// n1's probe reached n2, which logs it as a connection closed before its
+		// hello; n1 records what it found just after closing it.
+		waitFor(t, "n2 sees n1's probe", func() bool { return strings.Contains(n2logs.log(), "closed before its hello") })
+		for range 20 {
+			if st := n2Status(); !st.Connected || st.Unanswered {
+				t.Fatalf("n1's status of n2: %+v, want connected, answering at its address", st)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 		if strings.Contains(logs.log(), warning) {
 			t.Errorf("n1 warns of n2 at its right address:\n%s", logs.log())
 		}
-		if st := n2Status(); !st.Connected || st.Unanswered {
-			t.Errorf("n1's status of n2: %+v, want connected, answering at its address", st)
-		}
+	}
+}
+
+// TestAddressChecksInOrder: what a check of a peer's address found is shown only
+// while nothing newer is known: a check that ends after a later one started, or
+// after a connection dialed to the address came up, is dropped, so a slow probe
+// that found nobody cannot flag a peer this node has since dialed.
+func TestAddressChecksInOrder(t *testing.T) {
+	p := newPeer(nil, "n2", "127.0.0.1:1")
+	first, second := p.checkStarts(), p.checkStarts()
+	if !p.checked(second, true) || !p.unanswered.Load() {
+		t.Fatal("the latest check's finding is not recorded")
+	}
+	if p.checked(first, false) || !p.unanswered.Load() {
+		t.Fatal("an older check overwrote a newer one")
+	}
+	slow := p.checkStarts()
+	p.dialedOK()
+	if p.checked(slow, true) || p.unanswered.Load() {
+		t.Fatal("a check that ended after a dialed connection came up flags the peer")
 	}
 }
 

@@ -25,9 +25,13 @@ type peer struct {
 	id   router.NodeID
 	addr string // "" for a node that only dials in
 	conn atomic.Pointer[conn]
-	// unanswered: the last check of addr, a probe after the peer dialed in, found
-	// nobody there; a connection dialed to addr clears it (see Transport.probe).
+	// unanswered: the latest check of addr, a probe after the peer dialed in, found
+	// nobody there, and no connection was dialed there since (see Transport.probe).
+	// checks numbers those events, under checkMu, so that a probe that ends after a
+	// newer one started, or after a dialed connection, leaves the flag alone.
 	unanswered atomic.Bool
+	checkMu    sync.Mutex
+	checks     uint64
 
 	mu      sync.Mutex
 	dialing bool          // an outbound handshake is running
@@ -464,4 +468,33 @@ func (t *Transport) spawn(fn func()) bool {
 		fn()
 	}()
 	return true
+}
+
+// checkStarts numbers a check of the peer's address that is starting.
+func (p *peer) checkStarts() uint64 {
+	p.checkMu.Lock()
+	defer p.checkMu.Unlock()
+	p.checks++
+	return p.checks
+}
+
+// checked records what check n found, and reports whether it did: not if a newer
+// check started or a connection was dialed to the address since.
+func (p *peer) checked(n uint64, unanswered bool) bool {
+	p.checkMu.Lock()
+	defer p.checkMu.Unlock()
+	if p.checks != n {
+		return false
+	}
+	p.unanswered.Store(unanswered)
+	return true
+}
+
+// dialedOK records that a connection dialed to the peer's address came up: it
+// answers there, whatever a check still running finds.
+func (p *peer) dialedOK() {
+	p.checkMu.Lock()
+	defer p.checkMu.Unlock()
+	p.checks++
+	p.unanswered.Store(false)
 }

@@ -640,7 +640,7 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	c.upState.Store(upPending)
 	if dir != "inbound" {
 		t.counted(c)
-		p.unanswered.Store(false) // dialed at its address: it answers there
+		p.dialedOK()
 	}
 	t.release(p.id, c.inc, c)
 	c.start()
@@ -705,18 +705,18 @@ func (t *Transport) serves() bool {
 // (PeerStatus.Unanswered) until the next probe, or a connection dialed to the
 // address.
 func (t *Transport) probe(p *peer) {
+	n := p.checkStarts()
 	ctx, cancel := context.WithTimeout(t.ctx, t.cfg.HandshakeTimeout)
 	defer cancel()
 	nc, err := t.cfg.Dial(ctx, p.addr)
 	if err == nil {
 		_ = nc.Close()
-		p.unanswered.Store(false)
+		p.checked(n, false)
 		return
 	}
-	if t.ctx.Err() != nil {
-		return // closing
+	if t.ctx.Err() != nil || !p.checked(n, true) {
+		return // closing, or news newer than this check
 	}
-	p.unanswered.Store(true)
 	t.log.Warn("a member dialed in, but does not answer at its address: clients, which dial it there, cannot reach it, and lose its replies (check its --listen, and its entry in every node's --peers)",
 		"peer", string(p.id), "addr", p.addr, "err", err)
 }
