@@ -133,9 +133,10 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 // it took). When --via cannot reach e's leader, or knows none, it asks the other
 // members this client is connected to, node last (its own view is the one a drain
 // doubts, and node may lead in no directory but its own), and takes the first answer
-// that is neither; down says that none could reach the leader and node, which this
-// client cannot reach either, most likely leads e: a node that goes down leaves its
-// leads in every directory until a member takes the lead.
+// that is neither. Failing that it gives --via's answer, and down says that a member
+// asked could not reach the leader, and none named it, while node, which this client
+// cannot reach either, most likely leads e: a node that goes down leaves its leads in
+// every directory until a member takes the lead.
 func (cl *client) whoLeads(ctx context.Context, e cluster.Ensemble, node router.NodeID) (res router.Result, took time.Duration, down bool) {
 	via := router.NodeID(cl.c.via)
 	res, took = cl.call(ctx, router.ToEnsemble(e.ID).Through(via), []byte("leader"))
@@ -151,6 +152,7 @@ func (cl *client) whoLeads(ctx context.Context, e cluster.Ensemble, node router.
 	if node != via {
 		others = append(others, node)
 	}
+	cut := unreachable(res.Err, took, cl.c.timeout)
 	for _, m := range others {
 		if !cl.tr.Connected(m) {
 			continue
@@ -159,8 +161,9 @@ func (cl *client) whoLeads(ctx context.Context, e cluster.Ensemble, node router.
 		if r.Err == nil || !cl.askElsewhere(r.Err, t) {
 			return r, t, false // m names the leader, or fails otherwise
 		}
+		cut = cut || unreachable(r.Err, t, cl.c.timeout)
 	}
-	return res, took, unreachable(res.Err, took, cl.c.timeout) && !cl.tr.Connected(node) && ctx.Err() == nil
+	return res, took, cut && !cl.tr.Connected(node) && ctx.Err() == nil
 }
 
 // askElsewhere reports whether a member failing to say who leads, with err after

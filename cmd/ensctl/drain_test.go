@@ -104,7 +104,9 @@ func TestDrainSaysWhatItDid(t *testing.T) {
 // where no leader is a timeout answered at once); e8: n3 leads, and n2's own directory
 // still says n2 does, so n2 is asked after n3, whose answer stands. And e9, whose
 // members know no leader, is not taken to be led by n4 for n4 being down: no member
-// said it could not reach the leader, so drain fails saying no leader is known.
+// said it could not reach the leader, so drain fails saying no leader is known. But
+// e10, which n1 knows no leader of and n3 says is led on n4, is: n3 cannot reach the
+// leader, and this client cannot reach n4.
 func TestDrainAsksElsewhere(t *testing.T) {
 	n1 := startTestNode(t, "n1")
 	n2 := startTestNode(t, "n2")
@@ -123,6 +125,8 @@ func TestDrainAsksElsewhere(t *testing.T) {
 	member(n1, "e7", "n1")
 	leadSlowly(t, n2, "e8", 0)
 	leadSlowly(t, n3, "e8", 0)
+	member(n1, "e10", "n1")
+	n3.drv.Learn(router.Entry{Ensemble: "e10", Leader: cluster.PeerRef("e10", "n4"), Version: 1})
 	for _, tc := range []struct {
 		name, ensemble, node string
 		exit                 int
@@ -132,6 +136,8 @@ func TestDrainAsksElsewhere(t *testing.T) {
 		{"no leader at --via", "e7=n2,n1", "n2", 0, "e7: moved from n2 to n1\n"},
 		{"the others before the node drained", "e8=n2,n3,n1", "n2", 0, "e8: led by n3, left alone\n"},
 		{"no leader anywhere, the node drained down", "e9=n4,n1", "n4", 1, "e9: who leads it is not known: router: no leader: "},
+		{"no leader at --via, another cut off from the node drained", "e10=n4,n1,n3", "n4", 0,
+			"e10: moved to n1 (n4 is down, and no member this client reaches could reach the leader, so n4 most likely led it)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"leader", "drain", "--peers", "n1=" + n1.addr + ",n2=" + n2.addr + ",n3=" + n3.addr + ",n4=127.0.0.1:1",
