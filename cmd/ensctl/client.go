@@ -140,12 +140,12 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 		// The fallback to the next member found none: say so, or the error reads
 		// as if only the first was tried.
 		var rest []string
-		for _, m := range listed {
+		for i, m := range listed {
 			if m != router.NodeID(c.via) {
-				rest = append(rest, string(m))
+				rest = append(rest, fmt.Sprintf("%s (%v)", m, errs[i]))
 			}
 		}
-		others = fmt.Sprintf(" (no other member could be reached either: %s)", strings.Join(rest, ", "))
+		others = fmt.Sprintf("; no other member could be reached either: %s", strings.Join(rest, ", "))
 	}
 	return nil, fmt.Errorf("cannot reach --via %s: %w%s%s", c.via, viaErr, c.hint(ctx, viaErr), others)
 }

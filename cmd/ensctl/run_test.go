@@ -134,8 +134,8 @@ func TestViaDefaultsToFirstPeer(t *testing.T) {
 		shape     []string
 		want, not string
 	}{
-		{[]string{"--peers", "n2=127.0.0.1:1,n1=127.0.0.1:2"}, "(no other member could be reached either: n1)\n", ""},
-		{[]string{"--config", conf}, "(no other member could be reached either: n1)\n", ""},
+		{[]string{"--peers", "n2=127.0.0.1:1,n1=127.0.0.1:2"}, "; no other member could be reached either: n1 (connect to n1: dial tcp 127.0.0.1:2: connect: connection refused)\n", ""},
+		{[]string{"--config", conf}, "; no other member could be reached either: n1 (connect to n1: dial tcp 127.0.0.1:2: connect: connection refused)\n", ""},
 		{[]string{"--peers", "n2=127.0.0.1:1,n1=127.0.0.1:2", "--via", "n2"}, "connection refused\n", "either"},
 	} {
 		args := append(append([]string{"call", "--secret-file", secret, "--connect-timeout", "200ms"}, tc.shape...), "e1", "get", "k")
