@@ -149,7 +149,9 @@ func TestNodeThatNeverAnswers(t *testing.T) {
 			return err
 		}, "connect to n2: ", false},
 	} {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		// Each wait ends with ctx; 4s leaves n1's answers time to say why on a busy
+		// machine.
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
 		err := tc.wait(ctx)
 		cancel()
 		if err == nil || !strings.Contains(err.Error(), tc.want) || tc.deadline && !errors.Is(err, context.DeadlineExceeded) {

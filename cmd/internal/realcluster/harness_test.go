@@ -3,7 +3,6 @@ package realcluster
 import (
 	"context"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,9 +13,7 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if buildDir != "" {
-		_ = os.RemoveAll(buildDir)
-	}
+	RemoveShared()
 	if code == 0 {
 		// Every goroutine of the in-process parts (client nodes, load, samplers) is
 		// gone once the tests are done.
@@ -28,26 +25,14 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	built     Bins
-	buildErr  error
-)
-
 // bins builds the programs once per test binary.
 func bins(t *testing.T) Bins {
 	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "ensroute-bin-")
-		if buildErr == nil {
-			built, buildErr = Build(buildDir)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
+	b, err := BuildShared()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return built
+	return b
 }
 
 // ensembles are three ensembles over n1, n2, n3, each led by another node.

@@ -65,10 +65,11 @@ func ParseStatus(r io.Reader) (Memory, error) {
 // HeapSampler samples this process's Go heap (live and unswept objects) until Stop,
 // and keeps the peak: the memory of the in-process parts of a test (its client node).
 type HeapSampler struct {
-	stop chan struct{}
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	peak uint64
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	mu      sync.Mutex
+	peak    uint64
+	samples uint64 // taken so far
 }
 
 // SampleHeap starts sampling every interval.
@@ -82,6 +83,7 @@ func SampleHeap(interval time.Duration) *HeapSampler {
 			metrics.Read(s)
 			h.mu.Lock()
 			h.peak = max(h.peak, s[0].Value.Uint64())
+			h.samples++
 			h.mu.Unlock()
 			select {
 			case <-tick.C:

@@ -94,7 +94,20 @@ func TestSampleHeapKeepsPeak(t *testing.T) {
 		runtime.KeepAlive(big)
 	}()
 	runtime.GC()
-	time.Sleep(20 * time.Millisecond) // samples of the smaller heap
+	// Two samples taken after the collection: the second began after it ended, on
+	// the smaller heap.
+	h.mu.Lock()
+	after := h.samples + 2
+	h.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := Eventually(ctx, time.Millisecond, func() (bool, string) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.samples >= after, fmt.Sprint(h.samples, " samples")
+	}); err != nil {
+		t.Fatalf("the sampler took no sample after the collection: %v", err)
+	}
 	if peak := h.Stop(); peak < size {
 		t.Fatalf("peak %s, want at least %s", MiB(peak), MiB(uint64(size)))
 	}

@@ -263,21 +263,16 @@ func quiesce(ctx context.Context, c *realcluster.Cluster, nw *netns.Net, wait ti
 	if err := c.WaitConnected(wctx); err != nil {
 		return append(out, fmt.Sprintf("liveness: the cluster did not reconnect after the faults: %v", err))
 	}
-	// A request the end of the wait cuts off says nothing of the queues: what the last
-	// answer said stands.
-	last := ""
+	// A request the end of the wait cuts off says nothing of the queues: Eventually
+	// keeps what the answer before it said.
 	err := realcluster.Eventually(wctx, 20*time.Millisecond, func() (bool, string) {
 		for _, n := range c.Nodes() {
 			m, err := n.Metrics(wctx)
 			if err != nil {
-				if wctx.Err() != nil && last != "" {
-					return false, last
-				}
 				return false, err.Error()
 			}
 			if busy := realcluster.Busy(m); busy != "" {
-				last = n.ID + ": " + busy
-				return false, last
+				return false, n.ID + ": " + busy
 			}
 		}
 		return true, ""

@@ -158,6 +158,22 @@ func TestPlanRefuses(t *testing.T) {
 	}
 }
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	realcluster.RemoveShared()
+	os.Exit(code)
+}
+
+// programs builds ensnode and ensctl once per test binary.
+func programs(t *testing.T) realcluster.Bins {
+	t.Helper()
+	b, err := realcluster.BuildShared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestRealSmoke runs testdata/real-smoke.json against three ensnode processes on
 // loopback (a freeze, a crash and restart, a leader move under 1,000 calls/s), and,
 // as root, testdata/real-partition.json in network namespaces: every invariant a real
@@ -166,17 +182,8 @@ func TestRealSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
 	}
-	dir := t.TempDir()
 	var bins realcluster.Bins
-	build := func(t *testing.T) {
-		if bins.Ensnode != "" {
-			return
-		}
-		var err error
-		if bins, err = realcluster.Build(dir); err != nil {
-			t.Fatal(err)
-		}
-	}
+	build := func(t *testing.T) { bins = programs(t) }
 	for _, tc := range []struct {
 		file  string
 		netns bool
@@ -242,10 +249,7 @@ func TestRealFaultsLeft(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
 	}
-	bins, err := realcluster.Build(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	bins := programs(t)
 	for _, tc := range []struct {
 		name       string
 		cut, netns bool
@@ -291,10 +295,7 @@ func TestRealInterrupted(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
 	}
-	bins, err := realcluster.Build(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
+	bins := programs(t)
 	s := spec(t, "testdata/real-smoke.json")
 	sec := func(f float64) scenarios.Duration { return scenarios.Duration(f * float64(time.Second)) }
 	s.Elections = nil
