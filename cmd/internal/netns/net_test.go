@@ -22,19 +22,27 @@ func needRoot(t *testing.T) {
 	}
 }
 
-// TestCutAndRestore: two hosts reach each other over the bridge; a cut host is
-// silent; restored, it answers again; Close leaves no namespace behind.
-func TestCutAndRestore(t *testing.T) {
+// hostA builds a network with one host, a, as root (or skips the test), and closes
+// the network when the test ends.
+func hostA(t *testing.T) (*Net, *Host) {
+	t.Helper()
 	needRoot(t)
 	n, err := New()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer n.Close()
+	t.Cleanup(func() { _ = n.Close() })
 	a, err := n.AddHost("a")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return n, a
+}
+
+// TestCutAndRestore: two hosts reach each other over the bridge; a cut host is
+// silent; restored, it answers again; Close leaves no namespace behind.
+func TestCutAndRestore(t *testing.T) {
+	n, a := hostA(t)
 	b, err := n.AddHost("b")
 	if err != nil {
 		t.Fatal(err)
@@ -199,16 +207,7 @@ func TestAvailable(t *testing.T) {
 // no host is an error naming it, Close may be called twice, and an AddHost that fails
 // says which command failed and leaves no namespace behind.
 func TestHost(t *testing.T) {
-	needRoot(t)
-	n, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	a, err := n.AddHost("a")
-	if err != nil {
-		t.Fatal(err)
-	}
+	n, a := hostA(t)
 	for _, ns := range []string{n.sw, a.NS} {
 		if pid, ok := Owner(ns); !ok || pid != os.Getpid() {
 			t.Fatalf("Owner(%s) = %d, %v; want this process, %d", ns, pid, ok, os.Getpid())
@@ -264,16 +263,7 @@ func TestHost(t *testing.T) {
 // TestDoReturns: Do's fn runs in the host's namespace and its error is Do's; the
 // thread that ran it is back in its own namespace afterwards.
 func TestDoReturns(t *testing.T) {
-	needRoot(t)
-	n, err := New()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	a, err := n.AddHost("a")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, a := hostA(t)
 	var st syscall.Stat_t
 	if err := syscall.Stat("/run/netns/"+a.NS, &st); err != nil {
 		t.Fatal(err)
