@@ -68,10 +68,13 @@ func TestRealDeadlineBroken(t *testing.T) {
 func exitsUnclean(t *testing.T, dir, ensnode string) string {
 	t.Helper()
 	path, pidFile := filepath.Join(dir, "ensnode-unclean"), filepath.Join(dir, "ensnode.pid")
+	// ensnode dies with the shell where setpriv can ask for that (util-linux): a test
+	// binary killed outright kills the shell, and would leave ensnode running.
 	script := fmt.Sprintf(`#!/bin/sh
-%q "$@" &
+if command -v setpriv >/dev/null; then set -- setpriv --pdeathsig KILL %[1]q "$@"; else set -- %[1]q "$@"; fi
+"$@" &
 child=$!
-echo $child >%q
+echo $child >%[2]q
 trap 'kill -TERM $child; wait $child; exit 7' TERM
 wait $child
 `, ensnode, pidFile)
