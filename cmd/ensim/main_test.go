@@ -337,6 +337,32 @@ func TestOutputWriteFails(t *testing.T) {
 	}
 }
 
+// TestUsageErrorsPointAtTheFlags: a usage error found after the flags parse, as one
+// of a flag, ends with where the command's flags are listed; every command with
+// flags is named after its synopsis.
+func TestUsageErrorsPointAtTheFlags(t *testing.T) {
+	for name, c := range commands {
+		if got, ok := synopsisOf[c.synopsis]; name != "list" && (!ok || got != name) {
+			t.Errorf("the synopsis of %s names %q", name, got)
+		}
+	}
+	for _, args := range [][]string{
+		{"sweep", "--scenario", "steady", "--seeds", "2", "--parallel", "0"},
+		{"sweep", "--scenario", "steady", "--seeds", "2", "--parallel", "x"},
+		{"sweep", "merge"},
+		{"run"},
+	} {
+		code, _, stderr := ensim(t, args...)
+		name := args[0]
+		if len(args) > 1 && args[1] == "merge" {
+			name = "sweep merge"
+		}
+		if want := "\n(ensim help " + name + " lists the flags)\n"; code != exitUsage || !strings.HasSuffix(stderr, want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d, ending %q", args, code, stderr, exitUsage, want)
+		}
+	}
+}
+
 // TestUintFlagBases checks the forms a seed may take: decimal, 0x, 0o and 0b with
 // their prefix, underscores between digits; a leading 0 without a prefix, which
 // flag's own reads as octal, is refused.

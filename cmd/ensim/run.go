@@ -153,8 +153,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "ensim: %v\nusage: %s\n(ensim help %s lists the flags)\n", err, c.synopsis, name)
-		return exitUsage
+		return usageErr(stderr, c.synopsis, "%v", err)
 	}
 	return do(ctx, pos, stdout, stderr)
 }
@@ -195,11 +194,19 @@ func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
 	fs.SetOutput(old)
 }
 
-// usageErr reports a usage error of one command and returns exitUsage.
+// usageErr reports a usage error of one command (synopsis names it), with its
+// synopsis and where its flags are listed, and returns exitUsage.
 func usageErr(stderr io.Writer, synopsis, format string, args ...any) int {
 	fmt.Fprintf(stderr, "ensim: "+format+"\nusage: %s\n", append(args, synopsis)...)
+	if name, ok := synopsisOf[synopsis]; ok {
+		fmt.Fprintf(stderr, "(ensim help %s lists the flags)\n", name)
+	}
 	return exitUsage
 }
+
+// synopsisOf names the command of each synopsis (but list's, which takes no flags).
+var synopsisOf = map[string]string{synShow: "show", synRun: "run", synCompare: "compare",
+	synReplay: "replay", synTrace: "trace", synSweep: "sweep", synMerge: "sweep merge"}
 
 // helped is the exit status of help, whose output could not be written if err is
 // not nil, as for any other command's.
