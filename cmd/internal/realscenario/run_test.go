@@ -164,9 +164,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// programs builds ensnode and ensctl once per test binary.
+// programs builds ensnode and ensctl once per test binary; under -short it skips
+// the test, which runs a cluster of processes.
 func programs(t *testing.T) realcluster.Bins {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
 	b, err := realcluster.BuildShared()
 	if err != nil {
 		t.Fatal(err)
@@ -179,11 +183,6 @@ func programs(t *testing.T) realcluster.Bins {
 // as root, testdata/real-partition.json in network namespaces: every invariant a real
 // run can observe holds.
 func TestRealSmoke(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
-	var bins realcluster.Bins
-	build := func(t *testing.T) { bins = programs(t) }
 	for _, tc := range []struct {
 		file  string
 		netns bool
@@ -194,7 +193,7 @@ func TestRealSmoke(t *testing.T) {
 					t.Skipf("skipped: %v", err)
 				}
 			}
-			build(t)
+			bins := programs(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			rep, err := Run(ctx, spec(t, tc.file), Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: 50 * time.Millisecond,
@@ -246,9 +245,6 @@ func stepsRun(rep Report) []string {
 // a spec without routers runs ensnode's own count; Options.Netns runs the nodes in
 // namespaces without a cut.
 func TestRealFaultsLeft(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
 	bins := programs(t)
 	for _, tc := range []struct {
 		name       string
@@ -292,9 +288,6 @@ func (f progressFunc) Write(b []byte) (int, error) { f(string(b)); return len(b)
 // of what ran until then, marked interrupted; the steps after the end are neither run
 // nor reported.
 func TestRealInterrupted(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
 	bins := programs(t)
 	s := spec(t, "testdata/real-smoke.json")
 	sec := func(f float64) scenarios.Duration { return scenarios.Duration(f * float64(time.Second)) }

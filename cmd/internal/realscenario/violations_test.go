@@ -36,9 +36,6 @@ func alone(t *testing.T, rate float64, duration, timeout, service time.Duration)
 // breaks the deadline invariant, and the run fails naming it. The one call of the run
 // (1 a second for 0.5s) meets a peer that takes 1s to serve it, past its 100ms timeout.
 func TestRealDeadlineBroken(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
 	bins := programs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
@@ -94,9 +91,6 @@ wait $child
 // TestRealShutdownBroken: a node that does not exit with status 0 on SIGTERM breaks
 // the shutdown check, the run's one violation, and the run fails naming the node.
 func TestRealShutdownBroken(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
 	dir := t.TempDir()
 	bins := programs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -121,9 +115,6 @@ func TestRealShutdownBroken(t *testing.T) {
 // the client reaches it again to make its member lead (a call straight to the member,
 // which has 1s), and the run passes.
 func TestRealRestored(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
 	if err := netns.Available(); err != nil {
 		t.Skipf("skipped: %v", err)
 	}
@@ -151,9 +142,6 @@ func TestRealRestored(t *testing.T) {
 // it wait in that instance's mailbox past the 1s the check waits here (they
 // are dropped, their time spent, once the peer is done: the node still stops clean).
 func TestRealNoLeakBroken(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
 	bins := programs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
