@@ -163,7 +163,7 @@ func (d Dist) High() time.Duration {
 		return addClamped(d.Min.D(), 42*float64(d.Mean))
 	case "lognormal":
 		s := d.sampler()
-		return addClamped(d.Min.D(), min(math.Exp(s.mu+float64(9*s.sigma)), float64(time.Hour)))
+		return addClamped(d.Min.D(), min(exp(s.mu+float64(9*s.sigma)), float64(time.Hour)))
 	}
 	return d.Min.D()
 }
@@ -248,7 +248,7 @@ func (s *sampler) sample(r *rand.Rand) time.Duration {
 	case distExponential:
 		return s.add(r.ExpFloat64() * s.mean)
 	case distLognormal:
-		v := math.Exp(s.mu + float64(s.sigma*r.NormFloat64()))
+		v := exp(s.mu + float64(s.sigma*r.NormFloat64()))
 		if !(v <= float64(time.Hour)) { // also catches NaN
 			v = float64(time.Hour)
 		}

@@ -26,7 +26,7 @@ func referenceSample(d Dist, r *rand.Rand) time.Duration {
 		return addClamped(min, r.ExpFloat64()*float64(d.Mean))
 	case "lognormal":
 		mu := math.Log(float64(d.Mean)) - d.Sigma*d.Sigma/2
-		v := math.Exp(mu + d.Sigma*r.NormFloat64())
+		v := exp(mu + d.Sigma*r.NormFloat64())
 		if !(v <= float64(time.Hour)) {
 			v = float64(time.Hour)
 		}
