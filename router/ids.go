@@ -163,17 +163,3 @@ func (p *PeerRef) clear() {
 	p.Name = ""
 	p.Node = ""
 }
-
-// set makes t *u field by field (see PeerRef.set).
-func (t *Target) set(u *Target) {
-	t.Ensemble = u.Ensemble
-	t.Peer.set(&u.Peer)
-	t.Via = u.Via
-}
-
-// clear makes t the zero Target field by field (see PeerRef.set).
-func (t *Target) clear() {
-	t.Ensemble = ""
-	t.Peer.clear()
-	t.Via = ""
-}

@@ -67,8 +67,7 @@ func runScript(t testing.TB, path string, inject bugs.Set) {
 }
 
 type args struct {
-	d    *datadriven.TestData
-	used map[string]bool
+	d *datadriven.TestData
 }
 
 func (a args) get(key string) (string, bool) {

@@ -351,11 +351,3 @@ func (wd *world) schedule() {
 		wd.w.After(iv, wd.antiEntropy)
 	}
 }
-
-// upNode returns the running router of id, or nil.
-func (wd *world) upNode(id router.NodeID) *router.Node {
-	if sn := wd.nodes[id]; sn != nil {
-		return sn.node
-	}
-	return nil
-}

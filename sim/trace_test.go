@@ -185,7 +185,7 @@ func TestTraceHashIsXXH3OfStream(t *testing.T) {
 	if got := w.TraceHash(); got != xxh3Hex([]byte(want)) {
 		t.Fatalf("TraceHash = %s, want the xxh3-128 of %q", got, want)
 	}
-	if w.TraceHash() != w.TraceHash() {
+	if first, again := w.TraceHash(), w.TraceHash(); first != again {
 		t.Fatal("TraceHash is not idempotent")
 	}
 	if w.TraceLen() != 8 {

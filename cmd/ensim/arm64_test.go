@@ -45,8 +45,8 @@ func TestSameRunOnArm64(t *testing.T) {
 		t.Skip("qemu-aarch64 is not on PATH (Debian: qemu-user); .ci/run installs it")
 	}
 	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	if err != nil { // go test puts its own go command first on PATH
+		t.Fatalf("no go command on PATH: %v", err)
 	}
 	bin := filepath.Join(t.TempDir(), "ensim-arm64")
 	build := exec.Command(goTool, "build", "-o", bin, ".")

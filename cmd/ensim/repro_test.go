@@ -392,8 +392,8 @@ func TestReplayInFreshProcess(t *testing.T) {
 		t.Skip("builds the ensim binary; skipped in -short mode")
 	}
 	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	if err != nil { // go test puts its own go command first on PATH
+		t.Fatalf("no go command on PATH: %v", err)
 	}
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "ensim")

@@ -64,13 +64,12 @@ type Held struct {
 }
 
 type node struct {
-	id          router.NodeID
-	inc         router.Incarnation
-	n           *router.Node
-	down        map[router.NodeID]bool // destinations this node cannot reach
-	reconnects  []router.NodeID
-	peers       map[string]*Mode
-	savedDirect []router.Entry
+	id         router.NodeID
+	inc        router.Incarnation
+	n          *router.Node
+	down       map[router.NodeID]bool // destinations this node cannot reach
+	reconnects []router.NodeID
+	peers      map[string]*Mode
 }
 
 type timer struct {
