@@ -59,7 +59,10 @@ func libraryRuns(t *testing.T) []libraryRun {
 			names = []string{"dup-reorder", "hold-release", "gc-pause", "crash-restart", "partition-heal", "slow-leader"}
 		}
 		for _, name := range names {
-			spec, _ := scenarios.ForSeed(name, 1)
+			spec, ok := scenarios.ForSeed(name, 1)
+			if !ok {
+				t.Fatalf("no scenario %q", name)
+			}
 			label := name
 			if name == "scale" {
 				spec.Workload.Rate /= 10
