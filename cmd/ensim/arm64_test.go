@@ -44,10 +44,7 @@ func TestSameRunOnArm64(t *testing.T) {
 		}
 		t.Skip("qemu-aarch64 is not on PATH (Debian: qemu-user); .ci/run installs it")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil { // go test puts its own go command first on PATH
-		t.Fatalf("no go command on PATH: %v", err)
-	}
+	goTool := goCommand(t)
 	bin := filepath.Join(t.TempDir(), "ensim-arm64")
 	build := exec.Command(goTool, "build", "-o", bin, ".")
 	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")

@@ -385,16 +385,24 @@ func TestReplayBadFile(t *testing.T) {
 	}
 }
 
+// goCommand returns the go command that runs this test: go test puts its own first
+// on PATH.
+func goCommand(t *testing.T) string {
+	t.Helper()
+	p, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("no go command on PATH: %v", err)
+	}
+	return p
+}
+
 // TestReplayInFreshProcess builds the real binary once and checks that a repro written
 // by one process replays to the same trace hash in another.
 func TestReplayInFreshProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the ensim binary; skipped in -short mode")
 	}
-	goTool, err := exec.LookPath("go")
-	if err != nil { // go test puts its own go command first on PATH
-		t.Fatalf("no go command on PATH: %v", err)
-	}
+	goTool := goCommand(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "ensim")
 	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
