@@ -89,7 +89,7 @@ func TestBadUsage(t *testing.T) {
 		{name: "bad address", args: call("--peers", "n1=127.0.0.1:seven", "--secret-file", secret), want: `port "seven" is not a number`},
 		{name: "duplicate id", args: call("--peers", "n1=127.0.0.1:1,n1=127.0.0.1:2", "--secret-file", secret), want: "n1 is listed twice"},
 		{name: "missing tls files", args: call(append(common, "--tls-cert", filepath.Join(dir, "c"), "--tls-key", filepath.Join(dir, "k"))...), want: "TLS key pair"},
-		{name: "unknown flag", args: call("--peerz", "x"), want: "flag provided but not defined: -peerz"},
+		{name: "unknown flag", args: call("--peerz", "x"), want: "flag provided but not defined: --peerz"},
 		{name: "call missing key", args: append([]string{"call"}, append(common, "e1", "get")...), want: `call: cannot parse "get" (want get KEY, put KEY VALUE`},
 		{name: "call unknown op", args: append([]string{"call"}, append(common, "e1", "frob", "x")...), want: `call: cannot parse "frob x"`},
 		{name: "call key with a space", args: append([]string{"call"}, append(common, "e1", "put", "my key", "v")...), want: `call: put: its KEY "my key" holds a space`},
@@ -236,7 +236,7 @@ func TestUsageListsOperations(t *testing.T) {
 			args := append(append([]string{}, tc.args[:len(tc.args)-1]...), h)
 			var out, errb bytes.Buffer
 			code := run(context.Background(), args, &out, &errb)
-			if code != 0 || !strings.HasPrefix(out.String(), tc.want) || !strings.Contains(out.String(), "  -json") || errb.Len() > 0 {
+			if code != 0 || !strings.HasPrefix(out.String(), tc.want) || !strings.Contains(out.String(), "  --json") || errb.Len() > 0 {
 				t.Errorf("%v: exit %d, stdout:\n%s\nstderr: %q\nwant exit 0, %q first and the flags on stdout, nothing on stderr", args, code, out.String(), errb.String(), tc.want)
 			}
 		}
@@ -245,7 +245,7 @@ func TestUsageListsOperations(t *testing.T) {
 	for cmd, want := range map[string]string{"call": "deadline of each call", "cast": "how long to wait for the cast to be written out to --via"} {
 		out.Reset()
 		run(context.Background(), []string{cmd, "-h"}, &out, &bytes.Buffer{})
-		if _, after, _ := strings.Cut(out.String(), "  -timeout duration\n"); !strings.HasPrefix(strings.TrimSpace(after), want) {
+		if _, after, _ := strings.Cut(out.String(), "  --timeout duration\n"); !strings.HasPrefix(strings.TrimSpace(after), want) {
 			t.Errorf("%s -h: --timeout is not %q:\n%s", cmd, want, out.String())
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/limitfile"
+	"github.com/ensroute/ensroute/cmd/internal/longflags"
 	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
@@ -153,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		return usageErr(stderr, c.synopsis, "%v", err)
+		return usageErr(stderr, c.synopsis, "%v", longflags.Err(err))
 	}
 	return do(ctx, pos, stdout, stderr)
 }
@@ -188,10 +189,7 @@ func printUsage(w io.Writer, fs *flag.FlagSet, synopsis string) {
 		return
 	}
 	fmt.Fprintln(w, "\nflags:")
-	old := fs.Output()
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(old)
+	longflags.PrintDefaults(w, fs)
 }
 
 // usageErr reports a usage error of one command (synopsis names it), with its

@@ -85,7 +85,7 @@ func TestBadFlags(t *testing.T) {
 		{name: "tls half", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--tls-cert", "x.pem"}, want: "--tls-cert and --tls-key go together"},
 		{name: "config empty id", args: []string{"--id", "n1", "--config", emptyID, "--secret-file", secret}, want: "--config " + emptyID + ": peers: node: empty"},
 		{name: "config typo", args: []string{"--id", "n1", "--config", conf, "--secret-file", secret}, want: `unknown field "ensembels"`},
-		{name: "unknown flag", args: []string{"--idd", "n1"}, want: "flag provided but not defined: -idd"},
+		{name: "unknown flag", args: []string{"--idd", "n1"}, want: "flag provided but not defined: --idd"},
 		{name: "bad peer rate", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "-3"}, want: "--peer-rate -3: want 0 (each request at once) or 0.001 to 1e+09 requests a second"},
 		{name: "peer rate NaN", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "NaN"}, want: "--peer-rate NaN: want 0"},
 		{name: "peer rate Inf", args: []string{"--id", "n1", "--peers", peers, "--secret-file", secret, "--peer-rate", "Inf"}, want: "--peer-rate +Inf: want 0"},
@@ -140,9 +140,9 @@ func TestBadFlags(t *testing.T) {
 		{name: "bad service", args: with("--service", "-1ms"), want: "--service -1ms"},
 		{name: "no handshakes", args: with("--max-handshakes", "0"), want: "--max-handshakes 0: want at least 1"},
 		{name: "negative handshakes", args: with("--max-handshakes", "-5"), want: "--max-handshakes -5: want at least 1"},
-		{name: "handshakes not a number", args: with("--max-handshakes", "many"), want: `invalid value "many" for flag -max-handshakes`},
+		{name: "handshakes not a number", args: with("--max-handshakes", "many"), want: `invalid value "many" for flag --max-handshakes`},
 		{name: "negative reply hold", args: with("--reply-hold", "-1s"), want: "--reply-hold -1s: want 0 (none kept) or more"},
-		{name: "reply hold not a duration", args: with("--reply-hold", "3"), want: `invalid value "3" for flag -reply-hold`},
+		{name: "reply hold not a duration", args: with("--reply-hold", "3"), want: `invalid value "3" for flag --reply-hold`},
 		{name: "extra argument", args: with("now"), want: `unexpected argument "now"`},
 		{name: "bad routers in config under --routers", args: []string{"--id", "n1", "--config", badRouters, "--routers", "5", "--secret-file", secret},
 			want: "--config " + badRouters + ": routers -3: want 1..1024"},
@@ -177,7 +177,7 @@ func TestHelp(t *testing.T) {
 	for _, h := range []string{"-h", "--help"} {
 		var out, errs bytes.Buffer
 		code := run(context.Background(), []string{h}, &out, &errs)
-		if code != 0 || !strings.HasPrefix(out.String(), "usage: ensnode --id ID") || !strings.Contains(out.String(), "  -peers") || errs.Len() != 0 {
+		if code != 0 || !strings.HasPrefix(out.String(), "usage: ensnode --id ID") || !strings.Contains(out.String(), "  --peers") || errs.Len() != 0 {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q; want 0 and the usage and flags on stdout", h, code, out.String(), errs.String())
 		}
 	}

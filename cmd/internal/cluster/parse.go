@@ -6,16 +6,19 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/ensroute/ensroute/cmd/internal/longflags"
 )
 
 // Parse parses args with fs for a program whose usage is printed by usage, then the
 // flags. With -h (or --help) it prints them to help and returns flag.ErrHelp: callers
 // pass their stdout, since help that was asked for is the program's output (exit 0),
-// unlike the usage printed after an error, which goes to stderr (exit 2). A
-// flag that does not parse is returned as an error wrapping ErrUsage, which names
-// helpHint (the command that lists the flags), and prints nothing: the flag package
-// itself would print the error and the whole list of flags, and the program's own
-// error line would say it once more.
+// unlike the usage printed after an error, which goes to stderr (exit 2). Flags are
+// listed, and named in errors, with two dashes (package longflags). A flag that does
+// not parse is returned as an error wrapping ErrUsage, which names helpHint (the
+// command that lists the flags), and prints nothing: the flag package itself would
+// print the error and the whole list of flags, and the program's own error line
+// would say it once more.
 func Parse(fs *flag.FlagSet, args []string, help io.Writer, usage func(io.Writer), helpHint string) error {
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
@@ -23,11 +26,10 @@ func Parse(fs *flag.FlagSet, args []string, help io.Writer, usage func(io.Writer
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		usage(help)
-		fs.SetOutput(help)
-		fs.PrintDefaults()
+		longflags.PrintDefaults(help, fs)
 		return err
 	case err != nil:
-		return fmt.Errorf("%w: %w (%s lists the flags)", ErrUsage, err, helpHint)
+		return fmt.Errorf("%w: %w (%s lists the flags)", ErrUsage, longflags.Err(err), helpHint)
 	}
 	return swallowed(fs, args)
 }

@@ -23,14 +23,14 @@ func TestParse(t *testing.T) {
 	var out bytes.Buffer
 	fs, _ := newFS()
 	err := cluster.Parse(fs, []string{"--bogus"}, &out, usage, "prog -h")
-	if !errors.Is(err, cluster.ErrUsage) || err.Error() != "usage: flag provided but not defined: -bogus (prog -h lists the flags)" || out.Len() != 0 {
+	if !errors.Is(err, cluster.ErrUsage) || err.Error() != "usage: flag provided but not defined: --bogus (prog -h lists the flags)" || out.Len() != 0 {
 		t.Errorf("a bad flag: error %v, printed %q; want a usage error naming prog -h, and nothing printed", err, out.String())
 	}
 
 	out.Reset()
 	fs, _ = newFS()
 	err = cluster.Parse(fs, []string{"-h"}, &out, usage, "prog -h")
-	if !errors.Is(err, flag.ErrHelp) || !strings.HasPrefix(out.String(), "usage: prog [flags]\n  -n number") || strings.Count(out.String(), "usage:") != 1 {
+	if !errors.Is(err, flag.ErrHelp) || !strings.HasPrefix(out.String(), "usage: prog [flags]\n  --n number") || strings.Count(out.String(), "usage:") != 1 {
 		t.Errorf("-h: error %v, printed %q; want ErrHelp, the usage and the flags once", err, out.String())
 	}
 
