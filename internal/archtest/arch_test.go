@@ -228,8 +228,9 @@ func TestImportRules(t *testing.T) {
 		{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
 		{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"router", "router/driver", "router/nettransport"}},
 		{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "router/driver", "scenarios"}},
-		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"cmd/internal/limitfile", "internal/strictjson", "router", "router/nettransport"}},
+		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/strictjson", "router", "router/nettransport"}},
 		{name: "limitfile is a leaf", dir: "cmd/internal/limitfile", allowed: []string{}},
+		{name: "longflags is a leaf", dir: "cmd/internal/longflags", allowed: []string{}},
 		{name: "kv demo", dir: "cmd/internal/kv", allowed: []string{"router", "router/driver"}},
 	}
 	for _, tc := range rules {
