@@ -793,3 +793,26 @@ func TestMetricsSendQueues(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminAnswersAHello: a node or client that dials the admin address as if it were
+// a cluster port learns at once that it reached an HTTP server: its dial fails with
+// nettransport's hint well within the 3s it is given here, where the admin server
+// would otherwise wait out its ReadHeaderTimeout (5s) before answering. The admin
+// server still serves HTTP on the same address.
+func TestAdminAnswersAHello(t *testing.T) {
+	secret := []byte("long-enough-secret")
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	_ = os.WriteFile(secretFile, secret, 0o600)
+	_, admin := startNode(t, secretFile, "")
+	get(t, admin, "/healthz")
+	tr, _ := newClient(t, admin, secret, nil, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	err := tr.Connect(ctx, "n1")
+	if want := "an HTTP response: the address is an HTTP server's (an admin port?)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("dialing the admin address: %v; want an error with %q", err, want)
+	}
+	if body := get(t, admin, "/healthz"); !strings.Contains(body, `"peers"`) {
+		t.Fatalf("/healthz after the hello: %s", body)
+	}
+}

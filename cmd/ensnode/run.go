@@ -309,7 +309,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		adminAddr = al.Addr().String()
 		n.admin = &http.Server{Handler: n.adminHandler(tr), ReadHeaderTimeout: 5 * time.Second}
 		n.wg.Go(func() {
-			if err := n.admin.Serve(al); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			if err := n.admin.Serve(helloListener{al}); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("admin", "err", err)
 			}
 		})
