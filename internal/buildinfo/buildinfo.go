@@ -9,7 +9,9 @@ import (
 
 // String names the code that runs: the main module's version plus its VCS revision,
 // and "(modified)" for a dirty tree, when the build recorded them, then the Go release
-// that built it: "(devel) 6306882... go1.26.8".
+// that built it: "v0.0.0-20261205233625-03c143bc3a39 03c143bc3a39... go1.26.8" (a
+// pseudo-version, then the revision), or "(devel) go1.26.8" when the build recorded
+// neither.
 func String() string {
 	return Module() + " " + runtime.Version()
 }

@@ -19,6 +19,7 @@ import (
 type documented struct {
 	node   bool     // the record names a node
 	fields []string // its fields, in order; a record has them or a part of them
+	desc   string   // what the record means
 }
 
 // readmeRecords reads the table under "#### Trace records" in README.md.
@@ -32,7 +33,7 @@ func readmeRecords(t *testing.T) map[string]documented {
 	if err != nil {
 		t.Fatalf("README.md: %v", err)
 	}
-	row := regexp.MustCompile("^\\| `([a-z-]+)` \\|([^|]*)\\|([^|]*)\\|")
+	row := regexp.MustCompile("^\\| `([a-z-]+)` \\|([^|]*)\\|([^|]*)\\|([^|]*)\\|")
 	field := regexp.MustCompile("`([a-z_]+)`")
 	out := map[string]documented{}
 	for _, line := range strings.Split(text, "\n") {
@@ -40,7 +41,7 @@ func readmeRecords(t *testing.T) map[string]documented {
 		if m == nil {
 			continue
 		}
-		d := documented{node: strings.TrimSpace(m[2]) != ""}
+		d := documented{node: strings.TrimSpace(m[2]) != "", desc: m[4]}
 		for _, f := range field.FindAllStringSubmatch(m[3], -1) {
 			d.fields = append(d.fields, f[1])
 		}
@@ -57,18 +58,22 @@ func readmeRecords(t *testing.T) map[string]documented {
 
 // TestREADMERecords: README.md documents every kind of record the scenarios write,
 // with its fields in order and whether it names a node; and every kind it documents
-// is one the simulator's code names.
+// is one the simulator's code names. A row that quotes values of its record's
+// reason lists every reason the scenarios give, unless it ends the list with "...".
 func TestREADMERecords(t *testing.T) {
 	docs := readmeRecords(t)
 	seen := map[string]bool{}
 	for _, run := range libraryRuns(t) {
 		for i := range run.tr.recs {
 			r := &run.tr.recs[i]
+			d, ok := docs[r.Kind]
+			if ok {
+				checkReason(t, run.name, r, d, seen)
+			}
 			if seen[r.Kind+"\x00"+keysOf(r.Attrs)] {
 				continue
 			}
 			seen[r.Kind+"\x00"+keysOf(r.Attrs)] = true
-			d, ok := docs[r.Kind]
 			if !ok {
 				t.Errorf("%s: record kind %q is not in README.md's Trace records", run.name, r.Kind)
 				continue
@@ -89,6 +94,31 @@ func TestREADMERecords(t *testing.T) {
 	for kind := range docs {
 		if !literals[kind] {
 			t.Errorf("README.md documents record kind %q, which netmodel and scenarios never name", kind)
+		}
+	}
+}
+
+// checkReason reports a reason of record r that d, its row in README.md, does not
+// name, if the row names any and does not say "..." (a list left open). seen
+// remembers the reasons checked.
+func checkReason(t *testing.T, run string, r *sim.Record, d documented, seen map[string]bool) {
+	t.Helper()
+	for i := range r.Attrs {
+		a := &r.Attrs[i]
+		if a.Key != "reason" || a.IsInt {
+			continue
+		}
+		reason := a.Str
+		if a.Name != nil {
+			reason = a.Name.String()
+		}
+		key := r.Kind + "\x00reason\x00" + reason
+		if seen[key] {
+			return
+		}
+		seen[key] = true
+		if strings.Contains(d.desc, "`") && !strings.Contains(d.desc, "...") && !strings.Contains(d.desc, "`"+reason+"`") {
+			t.Errorf("%s: a %s record gives reason %q, which README.md's row does not name: %s", run, r.Kind, reason, d.desc)
 		}
 	}
 }
