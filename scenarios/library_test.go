@@ -122,7 +122,8 @@ func TestRouterBottleneck(t *testing.T) {
 // TestSwarmDrawsFromSeed: swarm's spec depends on the seed only, is valid (for the
 // first 20,000 seeds: before swarm drew no zero clock step, 1,922 was the first of
 // about one seed in 500 whose spec Validate refused, which a sweep then reported as a
-// failure), and round-trips through JSON.
+// failure), round-trips through JSON, and on some seeds holds replies and notices
+// pauses.
 func TestSwarmDrawsFromSeed(t *testing.T) {
 	a, b := Swarm(3), Swarm(3)
 	if diff := cmp.Diff(a, b); diff != "" {
@@ -131,6 +132,7 @@ func TestSwarmDrawsFromSeed(t *testing.T) {
 	if cmp.Equal(Swarm(3), Swarm(4)) {
 		t.Fatal("seeds 3 and 4 drew the same spec")
 	}
+	held, noticed, both := 0, 0, 0
 	for seed := uint64(1); seed <= 20_000; seed++ {
 		s := Swarm(seed)
 		if err := s.Validate(); err != nil {
@@ -139,6 +141,15 @@ func TestSwarmDrawsFromSeed(t *testing.T) {
 		if seed > 200 {
 			continue
 		}
+		if s.ReplyHold > 0 {
+			held++
+		}
+		if s.PauseDetectAfter > 0 {
+			noticed++
+			if s.ReplyHold > 0 {
+				both++
+			}
+		}
 		back, err := Parse(strings.NewReader(string(s.JSON())))
 		if err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
@@ -146,5 +157,9 @@ func TestSwarmDrawsFromSeed(t *testing.T) {
 		if diff := cmp.Diff(s, back); diff != "" {
 			t.Fatalf("seed %d: round trip changed the spec:\n%s", seed, diff)
 		}
+	}
+	// About a third of the seeds each: held replies, noticed pauses; a ninth both.
+	if held < 40 || noticed < 40 || both < 8 {
+		t.Errorf("of the first 200 seeds, %d hold replies, %d notice pauses, %d both; want about 67, 67 and 22", held, noticed, both)
 	}
 }

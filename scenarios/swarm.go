@@ -13,7 +13,7 @@ import (
 // network, clocks, workload (on some seeds with calls straight to members, and casts),
 // elections and a schedule of fault episodes (each one healed by its own end: heal,
 // release, restart, resume, unrule), followed by a liveness phase long enough for the
-// directories to converge. The spec is plain data: a repro of a
+// directories to converge; on some seeds, held replies and noticed pauses. The spec is plain data: a repro of a
 // swarm run records every knob.
 func Swarm(seed uint64) Spec {
 	r := rand.New(rand.NewPCG(seed, 0x5357_4152_4d00)) // "SWARM"
@@ -147,6 +147,18 @@ func Swarm(seed uint64) Spec {
 	}
 	if r.IntN(2) == 0 {
 		s.Workload.CastShare = float64(1+r.IntN(50)) / 100
+	}
+	// Knobs swarm learned to draw later come from a stream of their own, so that each
+	// seed keeps every knob it drew before them. A third of the seeds hold a reply
+	// that cannot be sent (reply_hold, as production's transport does), a third notice
+	// a paused node (pause_detect_after, shorter than some pause episodes): with both,
+	// a reply to a paused caller waits for it.
+	r2 := rand.New(rand.NewPCG(seed, 0x5357_4152_4d02))
+	if r2.IntN(3) == 0 {
+		s.ReplyHold = Duration(time.Duration(50+r2.IntN(2951)) * time.Millisecond) // 50ms..3s
+	}
+	if r2.IntN(3) == 0 {
+		s.PauseDetectAfter = Duration(time.Duration(20+r2.IntN(231)) * time.Millisecond) // 20ms..250ms
 	}
 	return s
 }
