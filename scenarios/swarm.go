@@ -13,8 +13,8 @@ import (
 // network, clocks, workload (on some seeds with calls straight to members, and casts),
 // elections and a schedule of fault episodes (each one healed by its own end: heal,
 // release, restart, resume, unrule), followed by a liveness phase long enough for the
-// directories to converge; on some seeds, held replies and noticed pauses. The spec is plain data: a repro of a
-// swarm run records every knob.
+// directories to converge; on some seeds, held replies and noticed pauses. The spec
+// is plain data: a repro of a swarm run records every knob.
 func Swarm(seed uint64) Spec {
 	r := rand.New(rand.NewPCG(seed, 0x5357_4152_4d00)) // "SWARM"
 	between := func(lo, hi time.Duration) Duration {
