@@ -24,6 +24,7 @@ type Node struct {
 	boxes  []chan inbound
 
 	learnMu sync.Mutex                   // one Learn at a time, so every shard sees the same order
+	peersMu sync.Mutex                   // one AddPeer or RemovePeer at a time, for the same reason
 	warned  map[router.EnsembleID]uint64 // the last conflicting version logged, by ensemble (under learnMu)
 	members map[router.NodeID]bool       // Config.Members: the nodes whose gossip is taken
 	refused senders                      // the senders of refused gossip logged already
@@ -121,15 +122,35 @@ func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
 	if n.isClosed() {
 		return ErrClosed
 	}
-	for _, s := range n.shards {
-		s.lock()
-		err := s.core.AddPeer(ref, adapter{s: s, p: p})
-		s.unlock()
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrBadConfig, err) // the core refuses only a bad ref
-		}
+	if err := n.everyShard(func(s *shard) error { return s.core.AddPeer(ref, adapter{s: s, p: p}) }); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadConfig, err) // the core refuses only a bad ref
 	}
 	return nil
+}
+
+// everyShard runs op in a turn of each shard, one change of the peers at a time
+// (peersMu): two changes of one ref at once would otherwise pass each other between
+// shards, and leave some shards with one peer for the ref and some with the other. It
+// stops at op's first error. What the turns hand over (replies to calls, requests to
+// peers) is handed over once peersMu is released, since a peer's Handle may itself
+// add or remove a peer.
+func (n *Node) everyShard(op func(s *shard) error) error {
+	var err error
+	var self []router.Message
+	var h []handed
+	n.peersMu.Lock()
+	for _, s := range n.shards {
+		s.lock()
+		err = op(s)
+		self, h = append(self, take(&s.self, nil)...), append(h, take(&s.handed, nil)...)
+		s.mu.Unlock()
+		if err != nil {
+			break
+		}
+	}
+	n.peersMu.Unlock()
+	n.handOver(self, h)
+	return err
 }
 
 // isNil reports whether x, a Peer or a Transport, holds a nil pointer or function (a
@@ -150,11 +171,10 @@ func isNil(x any) bool {
 // workers waiting for it answer timeout at once, as the original's worker sees its
 // peer die. Removing a ref that was never added does nothing.
 func (n *Node) RemovePeer(ref router.PeerRef) {
-	for _, s := range n.shards {
-		s.lock()
+	_ = n.everyShard(func(s *shard) error {
 		s.core.RemovePeer(ref)
-		s.unlock()
-	}
+		return nil
+	})
 }
 
 // Receive hands the node a message from another node; the transport calls it on its

@@ -10,7 +10,10 @@ import (
 // event routed to the peer, on a driver goroutine (a router instance, a connection
 // reader or a caller) and never under a lock: it must not block for long, since it
 // holds up that goroutine. The peer answers through the Request, at once or later from
-// any goroutine, or never.
+// any goroutine, or never. An answer that passes the request on to another peer on
+// this node (a Forward to it, or a Nack whose redirect goes to it) runs that peer's
+// Handle on the answering goroutine, before the answer returns: a peer that holds a
+// lock of its own while it answers must not take that lock in Handle.
 //
 // What holding up that goroutine means: a call or cast on this node to a peer on this
 // node runs Handle on the caller's goroutine, so Call returns, even past its deadline
@@ -39,8 +42,9 @@ func (f PeerFunc) Handle(r *Request) { f(r) }
 // A peer answers it at most once, with Reply, Nack or Forward; later answers are
 // ignored and counted.
 type Request struct {
-	s *shard
-	r *router.Request
+	s      *shard
+	r      *router.Request
+	handed time.Duration // when the core handed it over, on the node's clock
 }
 
 // Call is the id of the call the request belongs to; zero for a cast.
@@ -52,8 +56,19 @@ func (q *Request) Peer() router.PeerRef { return q.r.Peer() }
 // Event is the caller's event. The peer must not modify it.
 func (q *Request) Event() []byte { return q.r.Event() }
 
-// Budget is the time the peer may spend (router.Request.Budget).
-func (q *Request) Budget() time.Duration { return q.r.Budget() }
+// Budget is the time the peer may still spend, from now: router.Request.Budget, the
+// time it had when the core handed it over, less the time since. Handle runs after
+// the turn that handed the request over, and after the Handles of the requests handed
+// over before it in that turn (a router instance hands over a batch from its mailbox),
+// so that time may not be small. Infinity for none; less than zero once the peer has
+// overspent it.
+func (q *Request) Budget() time.Duration {
+	b := q.r.Budget()
+	if b == router.Infinity {
+		return b
+	}
+	return b - (q.s.n.now() - q.handed)
+}
 
 // Forwarded reports whether a follower forwarded this request.
 func (q *Request) Forwarded() bool { return q.r.Forwarded() }

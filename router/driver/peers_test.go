@@ -2,9 +2,12 @@ package driver_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"log/slog"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -192,5 +195,161 @@ func TestLeaderChangeLogged(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("log lines about e9 (-want +got):\n%s", diff)
+	}
+}
+
+// TestConcurrentPeerChangesAgree: two changes of one ref at once (AddPeer against
+// AddPeer, AddPeer against RemovePeer) leave every shard with the same peer for it,
+// whichever change ends last. Each shard holds its own copy of the peers, and the
+// changes used to walk the shards each at its own pace, so one could overtake the
+// other between two shards: calls, which pick a shard at random, then reached one
+// peer on some shards and the other (or none) on the rest, until the ref changed
+// again. Calls to another peer keep the shards' locks busy meanwhile.
+func TestConcurrentPeerChangesAgree(t *testing.T) {
+	n, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: dropTransport{}, Routers: 1, Shards: 8,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	named := func(name string) driver.Peer {
+		return driver.PeerFunc(func(r *driver.Request) { r.Reply([]byte(name)) })
+	}
+	busy := router.PeerRef{Ensemble: "e2", Name: "q", Node: "n1"}
+	if err := n.AddPeer(busy, named("busy")); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var bg sync.WaitGroup
+	for range 2 {
+		bg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				_, _ = n.CallTimeout(context.Background(), router.ToPeer(busy), nil, time.Second)
+			}
+		})
+	}
+	defer func() { close(stop); bg.Wait() }()
+
+	p := router.PeerRef{Ensemble: "e1", Name: "p", Node: "n1"}
+	for trial := range 300 {
+		remove := trial%2 == 1
+		var wg sync.WaitGroup
+		wg.Go(func() { _ = n.AddPeer(p, named("A")) })
+		wg.Go(func() {
+			if remove {
+				n.RemovePeer(p)
+			} else {
+				_ = n.AddPeer(p, named("B"))
+			}
+		})
+		wg.Wait()
+		// 200 calls, each on a shard picked at random, reach all 8 shards (but with
+		// a chance of 8·(7/8)^200, about 2e-11).
+		seen := map[string]int{}
+		for range 200 {
+			res, err := n.CallTimeout(context.Background(), router.ToPeer(p), nil, time.Second)
+			switch {
+			case errors.Is(err, router.ErrUnreachable):
+				seen["removed"]++
+			case err != nil:
+				t.Fatalf("trial %d: %v", trial, err)
+			default:
+				seen[string(res.Value)]++
+			}
+		}
+		if len(seen) > 1 {
+			t.Fatalf("trial %d (AddPeer against %s): the ref reaches different peers by shard: %v",
+				trial, map[bool]string{false: "AddPeer", true: "RemovePeer"}[remove], seen)
+		}
+	}
+}
+
+// TestBudgetCountsFromNow: a peer's Budget is what is left of the caller's budget
+// when the peer asks, not when its request was handed over. A router instance hands
+// over a batch of routes from its mailbox in one turn and then runs their Handles one
+// after another, so a request behind a slow Handle reached its own later; Budget used
+// to report the time left at the hand-over, 60ms more here than the caller had left.
+// The bound is exact: the route arrived before arrivedBy, so when the peer asks, at
+// most the budget less the time since arrivedBy is left.
+func TestBudgetCountsFromNow(t *testing.T) {
+	n, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: dropTransport{}, Routers: 1,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	const budget = 100 * time.Millisecond
+	leader := router.PeerRef{Ensemble: "e1", Name: "lead", Node: "n1"}
+	release := make(chan struct{})
+	type asked struct {
+		budget time.Duration
+		at     time.Time
+	}
+	got := make(chan asked, 1)
+	if err := n.AddPeer(leader, driver.PeerFunc(func(r *driver.Request) {
+		switch string(r.Event()) {
+		case "block":
+			<-release
+		case "slow":
+			time.Sleep(60 * time.Millisecond)
+		case "probe":
+			at := time.Now()
+			got <- asked{r.Budget(), at}
+		}
+	})); err != nil {
+		t.Fatal(err)
+	}
+	n.Learn(router.Entry{Ensemble: "e1", Leader: leader, Version: 1})
+	route := func(seq uint64, event string) {
+		n.Receive(router.Message{Kind: router.KindRoute, From: "c1", Call: router.CallID{Node: "c1", Incarnation: 1, Seq: seq},
+			Ensemble: "e1", Event: []byte(event), Budget: budget})
+	}
+	route(1, "block")
+	time.Sleep(20 * time.Millisecond) // the instance is in the first Handle
+	route(2, "slow")
+	route(3, "probe")
+	arrivedBy := time.Now()
+	close(release) // the instance hands over slow and probe in one turn
+	a := <-got
+	if left := budget - a.at.Sub(arrivedBy); a.budget > left {
+		t.Fatalf("Budget() %v, %v after the route arrived; at most %v was left (%v too much)", a.budget, a.at.Sub(arrivedBy), left, a.budget-left)
+	}
+}
+
+// TestForwardRunsLocalHandle: a Forward from a goroutine of the follower's own to a
+// leader on the same node runs the leader's Handle on that goroutine, before Forward
+// returns, as the Peer documentation warns.
+func TestForwardRunsLocalHandle(t *testing.T) {
+	n, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: dropTransport{}, Routers: 1,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	leader := router.PeerRef{Ensemble: "e1", Name: "lead", Node: "n1"}
+	follower := router.PeerRef{Ensemble: "e1", Name: "fol", Node: "n1"}
+	var forwarding, ranInForward atomic.Bool
+	_ = n.AddPeer(leader, driver.PeerFunc(func(r *driver.Request) {
+		ranInForward.Store(forwarding.Load())
+		r.Reply([]byte("led"))
+	}))
+	_ = n.AddPeer(follower, driver.PeerFunc(func(r *driver.Request) {
+		go func() {
+			forwarding.Store(true)
+			r.Forward(leader)
+			forwarding.Store(false)
+		}()
+	}))
+	res, err := n.CallTimeout(context.Background(), router.ToPeer(follower), nil, time.Second)
+	if err != nil || string(res.Value) != "led" {
+		t.Fatalf("call: %q %v", res.Value, err)
+	}
+	if !ranInForward.Load() {
+		t.Fatal("the leader's Handle did not run inside the follower's Forward")
 	}
 }

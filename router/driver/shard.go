@@ -73,8 +73,14 @@ func (s *shard) unlock() {
 	h := take(&s.handed, hbuf[:0])
 	self := take(&s.self, mbuf[:0])
 	s.mu.Unlock()
+	s.n.handOver(self, h)
+}
+
+// handOver delivers what turns produced, outside every lock: replies to calls of this
+// node, then requests to its peers.
+func (n *Node) handOver(self []router.Message, h []handed) {
 	for _, m := range self {
-		s.n.deliverReply(m)
+		n.deliverReply(m)
 	}
 	for _, x := range h {
 		x.p.Handle(x.r)
@@ -174,7 +180,7 @@ type adapter struct {
 }
 
 func (a adapter) Handle(r *router.Request) {
-	a.s.handed = append(a.s.handed, handed{p: a.p, r: &Request{s: a.s, r: r}})
+	a.s.handed = append(a.s.handed, handed{p: a.p, r: &Request{s: a.s, r: r, handed: clock{a.s}.Now()}})
 }
 
 func newRand() *rand.Rand { return rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())) }

@@ -5,7 +5,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
 )
 
@@ -28,9 +27,8 @@ type Slow struct {
 }
 
 type slowJob struct {
-	p  *Peer
-	r  *driver.Request
-	at time.Time
+	p *Peer
+	r *driver.Request
 }
 
 // SlowQueue bounds the requests waiting for a Slow server; a request that finds it
@@ -68,7 +66,7 @@ func (s *Slow) Close() {
 
 func (s *Slow) enqueue(p *Peer, r *driver.Request) {
 	select {
-	case s.queue <- slowJob{p: p, r: r, at: time.Now()}:
+	case s.queue <- slowJob{p: p, r: r}:
 	default:
 		s.stats.dropped.Add(1)
 	}
@@ -90,13 +88,7 @@ func (s *Slow) serve() {
 				return
 			}
 		}
-		budget := j.r.Budget()
-		left := func() time.Duration {
-			if budget == router.Infinity {
-				return router.Infinity
-			}
-			return budget - time.Since(j.at)
-		}
+		left := j.r.Budget // what is left of the budget now
 		now := time.Now()
 		if next.IsZero() {
 			next = now
