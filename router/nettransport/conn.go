@@ -119,8 +119,8 @@ func (r *deadlineReader) Read(b []byte) (int, error) {
 }
 
 // heardWithin reports whether the peer sent a frame after the handshake in the
-// last d. A live peer sends at least a ping every two heartbeat intervals; one that
-// has sent nothing since its handshake is not known to be alive.
+// last d. A live peer sends a frame at least every heartbeat interval (writeLoop);
+// one that has sent nothing since its handshake is not known to be alive.
 func (r *deadlineReader) heardWithin(d time.Duration) bool {
 	h := r.heard.Load()
 	return h != 0 && time.Since(r.epoch)-time.Duration(h) <= d
@@ -258,11 +258,16 @@ func (c *conn) isLeaving() bool {
 	return leaving
 }
 
-// writeLoop writes what is queued, and a ping when a heartbeat interval passed
-// without a write.
+// writeLoop writes what is queued, and a ping when half a heartbeat interval passed
+// without a write since the tick before: an idle connection pings every heartbeat
+// interval (a ping is a write, so the tick after it skips), and a connection that
+// wrote at some instant writes again within an interval of it. With a tick every
+// interval, an idle connection pinged every two, and after a write it could stay
+// silent for almost two: the peer's check that a connection is alive
+// (peer.admit's heardWithin) had no margin.
 func (c *conn) writeLoop() {
 	t := c.t
-	tick := time.NewTicker(t.cfg.HeartbeatInterval)
+	tick := time.NewTicker(max(t.cfg.HeartbeatInterval/2, 1))
 	defer tick.Stop()
 	wrote := false
 	for {

@@ -71,8 +71,9 @@
 // queue is bounded (Config.QueueBytes); a send that finds it full fails with
 // router.ErrOverloaded, counted. Each connection's reader decodes frames and hands
 // messages to the Receiver set with Attach, with From set to the authenticated
-// sender. An idle connection sends a ping every Config.HeartbeatInterval; one that
-// receives no whole frame for Config.HeartbeatTimeout is closed as dead, unless this
+// sender. An idle connection sends a ping every Config.HeartbeatInterval (no
+// connection is silent for longer than that, give or take a scheduling delay); one
+// that receives no whole frame for Config.HeartbeatTimeout is closed as dead, unless this
 // node itself did not run for a while in that time (stopped, swapped out, starved of
 // CPU): then the silence may be its own, and the peer gets a whole timeout more. The
 // stall is logged as a warning before anything the node logs because of it.

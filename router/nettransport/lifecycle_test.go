@@ -289,3 +289,51 @@ func TestAcceptAfterClose(t *testing.T) {
 		}
 	})
 }
+
+// TestHeartbeatEveryInterval: an idle connection pings every heartbeat interval, and a
+// connection that wrote a message writes again within an interval of it, wherever
+// the message fell between the writer's ticks. Both used to be two intervals: a
+// ping counted as the write that spares the next tick its ping, so an idle
+// connection pinged every other interval, and a live member could be silent for as
+// long as the window in which a second process with its id is refused as such
+// (peer.admit), letting one in now and then. In a bubble, so that time is exact.
+func TestHeartbeatEveryInterval(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const beat = 100 * time.Millisecond
+		fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
+		n1, _ := pipeNode(t, "n1", func(c *Config) {
+			fast(c)
+			c.Dial = func(context.Context, string) (net.Conn, error) { return nil, errors.New("n1 never dials") }
+		})
+		n2, _ := pipeNode(t, "n2", func(c *Config) {
+			fast(c)
+			dialsOverPipe(c, "n1", n1)
+		})
+		if err := n2.Connect(context.Background(), "n1"); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(3 * beat) // the settings and the first pings
+		synctest.Wait()
+		idle := n2.Stats().Writes
+		time.Sleep(20 * beat)
+		synctest.Wait()
+		if pings := n2.Stats().Writes - idle; pings < 19 || pings > 21 {
+			t.Errorf("an idle connection wrote %d times in 20 heartbeat intervals, want a ping every interval", pings)
+		}
+		// A message at several offsets from the ticks: the next write comes within an
+		// interval of it.
+		for _, offset := range []time.Duration{beat / 10, beat / 3, beat / 2, 3 * beat / 4, 9 * beat / 10} {
+			time.Sleep(offset)
+			if err := n2.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
+				t.Fatal(err)
+			}
+			synctest.Wait()
+			sent := n2.Stats().Writes
+			time.Sleep(beat)
+			synctest.Wait()
+			if n2.Stats().Writes == sent {
+				t.Errorf("a message sent %v after the last check: no write in the heartbeat interval after it", offset)
+			}
+		}
+	})
+}

@@ -89,8 +89,8 @@ func (p *peer) dialFailed(err error) {
 // until its old connection, which may be half-open, misses the heartbeat timeout.
 // Then admit returns the connection c replaced, for the caller to close with
 // replaced. But a member's old connection (one of Config.Peers) that was heard from
-// in the last two heartbeat intervals (a live node pings at least that often) is not
-// half-open: the newcomer is a second node with the same id, and is refused
+// in the last two heartbeat intervals (a live node sends a frame at least every one,
+// so that a late ping still counts) is not half-open: the newcomer is a second node with the same id, and is refused
 // (RefuseAlive) rather than let it shut out the node that runs. A client's is replaced
 // as before: a client that reconnects at once, before its old connection's end is
 // read here, must not be turned away, and a client shut out shuts out no member. When
