@@ -337,3 +337,42 @@ func TestHeartbeatEveryInterval(t *testing.T) {
 		}
 	})
 }
+
+// TestRestartAfterGoodbyeLetIn: a member that said goodbye is leaving, however lately
+// it was heard from: its next incarnation, started as soon as it stops, replaces its
+// connection instead of being refused as a second process with its id.
+func TestRestartAfterGoodbyeLetIn(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const beat = 100 * time.Millisecond
+		fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
+		n1, logs := pipeNode(t, "n1", func(c *Config) {
+			fast(c)
+			c.Peers = map[router.NodeID]string{"n2": "pipe"} // n2 is a member
+			c.Dial = func(context.Context, string) (net.Conn, error) { return nil, errors.New("n1 never dials") }
+		})
+		n2, _ := pipeNode(t, "n2", func(c *Config) {
+			fast(c)
+			dialsOverPipe(c, "n1", n1)
+			c.Incarnation = 5
+		})
+		if err := n2.Connect(context.Background(), "n1"); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		if err := n2.Goodbye(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		next, _ := pipeNode(t, "n2", func(c *Config) {
+			fast(c)
+			dialsOverPipe(c, "n1", n1)
+			c.Incarnation = 6
+		})
+		if err := next.Connect(context.Background(), "n1"); err != nil {
+			t.Fatalf("the next incarnation of n2, after its goodbye: %v\nn1's log:\n%s", err, logs.log())
+		}
+		if ps := n1.Peers(); len(ps) != 1 || !ps[0].Connected || ps[0].Incarnation != 6 {
+			t.Fatalf("n1's peers: %+v, want n2's incarnation 6 connected", ps)
+		}
+	})
+}

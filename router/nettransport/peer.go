@@ -90,9 +90,10 @@ func (p *peer) dialFailed(err error) {
 // Then admit returns the connection c replaced, for the caller to close with
 // replaced. But a member's old connection (one of Config.Peers) that was heard from
 // in the last two heartbeat intervals (a live node sends a frame at least every one,
-// so that a late ping still counts) is not half-open: the newcomer is a second node with the same id, and is refused
-// (RefuseAlive) rather than let it shut out the node that runs. A client's is replaced
-// as before: a client that reconnects at once, before its old connection's end is
+// so that a late ping still counts) is not half-open: the newcomer is a second node
+// with the same id, and is refused (RefuseAlive) rather than let it shut out the node
+// that runs; unless the old one said goodbye, whose next incarnation may start before
+// its connection ends. A client's is replaced as before: a client that reconnects at once, before its old connection's end is
 // read here, must not be turned away, and a client shut out shuts out no member. When
 // both sides dial at once the connection dialed by the smaller id wins on both sides.
 func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
@@ -108,7 +109,7 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 		// have been dialed before it was up.
 		c.crossed = inc == old.inc && time.Since(old.since) < p.t.cfg.HandshakeTimeout
 		return RefuseDuplicate, nil
-	case old != nil && p.addr != "" && old.dr.heardWithin(2*p.t.cfg.HeartbeatInterval):
+	case old != nil && p.addr != "" && !old.isLeaving() && old.dr.heardWithin(2*p.t.cfg.HeartbeatInterval):
 		p.t.stats.duplicateID.Add(1)
 		return RefuseAlive, nil
 	case old == nil && p.dialing && p.t.cfg.ID < p.id:
