@@ -100,6 +100,9 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	if n.isClosed() {
 		return router.Result{Err: ErrClosed}, ErrClosed
 	}
+	// The clock is read before the context's deadline, so that the core's deadline,
+	// start+timeout, is not later than the context's.
+	start := n.now()
 	timeout := own
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = min(timeout, time.Until(dl))
@@ -117,7 +120,6 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	}
 	w := n.waiters.Get().(*waiter)
 	s := n.anyShard()
-	start := n.now()
 	s.lock()
 	s.pin(start) // the core's deadline counts from start, as the timer's below
 	s.refused = nil
