@@ -154,7 +154,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		return usageErr(stderr, c.synopsis, "%v", longflags.Err(err))
+		return usageErr(stderr, c.synopsis, "%v", longflags.Err(fs, err))
 	}
 	return do(ctx, pos, stdout, stderr)
 }

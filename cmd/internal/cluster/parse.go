@@ -29,7 +29,7 @@ func Parse(fs *flag.FlagSet, args []string, help io.Writer, usage func(io.Writer
 		longflags.PrintDefaults(help, fs)
 		return err
 	case err != nil:
-		return fmt.Errorf("%w: %w (%s lists the flags)", ErrUsage, longflags.Err(err), helpHint)
+		return fmt.Errorf("%w: %w (%s lists the flags)", ErrUsage, longflags.Err(fs, err), helpHint)
 	}
 	return swallowed(fs, args)
 }

@@ -19,6 +19,8 @@ func newSet() *flag.FlagSet {
 	fs.Bool("json", false, "print JSON")
 	fs.Duration("for", time.Second, "how long,\nover two lines")
 	fs.String("name", "", "a name such as -n or  -x")
+	fs.Uint64("seed", 1, "a seed")
+	fs.Float64("rate", 1, "a rate")
 	return fs
 }
 
@@ -30,19 +32,26 @@ func TestErrNamesTheFlagWithTwoDashes(t *testing.T) {
 		{[]string{"--bogus"}, "flag provided but not defined: --bogus"},
 		{[]string{"-bogus"}, "flag provided but not defined: --bogus"},
 		{[]string{"--n"}, "flag needs an argument: --n"},
-		{[]string{"--n", "x"}, `invalid value "x" for flag --n: parse error`},
+		// A number flag's value says what it wants, where the flag package says
+		// "parse error".
+		{[]string{"--n", "x"}, `invalid value "x" for flag --n: want a whole number`},
+		{[]string{"--n", "99999999999999999999"}, `invalid value "99999999999999999999" for flag --n: out of range: want a whole number that fits in 64 bits`},
+		{[]string{"--seed", "-1"}, `invalid value "-1" for flag --seed: want a whole number, 0 or more`},
+		{[]string{"--rate", "fast"}, `invalid value "fast" for flag --rate: want a number`},
 		// A value that looks like the message itself: only the flag's dash changes.
-		{[]string{"--n", `" for flag -n`}, `invalid value "\" for flag -n" for flag --n: parse error`},
+		{[]string{"--n", `" for flag -n`}, `invalid value "\" for flag -n" for flag --n: want a whole number`},
 		{[]string{"--json=maybe"}, `invalid boolean value "maybe" for --json: parse error`},
+		// Other values are as their Set said.
 		{[]string{"--for", "soon"}, `invalid value "soon" for flag --for: parse error`},
 		// Errors that name no flag are as the flag package wrote them.
 		{[]string{"---n"}, "bad flag syntax: ---n"},
 	} {
-		raw := newSet().Parse(tc.args)
+		fs := newSet()
+		raw := fs.Parse(tc.args)
 		if raw == nil {
 			t.Fatalf("%q parsed", tc.args)
 		}
-		err := longflags.Err(raw)
+		err := longflags.Err(fs, raw)
 		if got := err.Error(); got != tc.want {
 			t.Errorf("%q: got %q, want %q", tc.args, got, tc.want)
 		}
@@ -50,10 +59,11 @@ func TestErrNamesTheFlagWithTwoDashes(t *testing.T) {
 			t.Errorf("%q: errors.Is does not find the flag package's error in %v", tc.args, err)
 		}
 	}
-	if err := longflags.Err(newSet().Parse([]string{"-h"})); err != flag.ErrHelp {
+	fs := newSet()
+	if err := longflags.Err(fs, fs.Parse([]string{"-h"})); err != flag.ErrHelp {
 		t.Errorf("-h: got %v, want flag.ErrHelp itself", err)
 	}
-	if err := longflags.Err(nil); err != nil {
+	if err := longflags.Err(fs, nil); err != nil {
 		t.Errorf("nil: got %v", err)
 	}
 }
@@ -64,7 +74,9 @@ func TestPrintDefaultsWritesTwoDashes(t *testing.T) {
 	want := "  --for duration\n    \thow long,\n    \tover two lines (default 1s)\n" +
 		"  --json\n    \tprint JSON\n" +
 		"  --n many\n    \thow many (default 1)\n" +
-		"  --name string\n    \ta name such as -n or  -x\n"
+		"  --name string\n    \ta name such as -n or  -x\n" +
+		"  --rate float\n    \ta rate (default 1)\n" +
+		"  --seed uint\n    \ta seed (default 1)\n"
 	if b.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
