@@ -206,12 +206,7 @@ func TestLeaderChangeLogged(t *testing.T) {
 // peer on some shards and the other (or none) on the rest, until the ref changed
 // again. Calls to another peer keep the shards' locks busy meanwhile.
 func TestConcurrentPeerChangesAgree(t *testing.T) {
-	n, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: dropTransport{}, Routers: 1, Shards: 8,
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
+	n := aloneNode(t, 8)
 	named := func(name string) driver.Peer {
 		return driver.PeerFunc(func(r *driver.Request) { r.Reply([]byte(name)) })
 	}
@@ -277,12 +272,7 @@ func TestConcurrentPeerChangesAgree(t *testing.T) {
 // The bound is exact: the route arrived before arrivedBy, so when the peer asks, at
 // most the budget less the time since arrivedBy is left.
 func TestBudgetCountsFromNow(t *testing.T) {
-	n, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: dropTransport{}, Routers: 1,
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
+	n := aloneNode(t, 0)
 	const budget = 100 * time.Millisecond
 	leader := router.PeerRef{Ensemble: "e1", Name: "lead", Node: "n1"}
 	release := make(chan struct{})
@@ -325,12 +315,7 @@ func TestBudgetCountsFromNow(t *testing.T) {
 // leader on the same node runs the leader's Handle on that goroutine, before Forward
 // returns, as the Peer documentation warns.
 func TestForwardRunsLocalHandle(t *testing.T) {
-	n, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: dropTransport{}, Routers: 1,
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
+	n := aloneNode(t, 0)
 	leader := router.PeerRef{Ensemble: "e1", Name: "lead", Node: "n1"}
 	follower := router.PeerRef{Ensemble: "e1", Name: "fol", Node: "n1"}
 	var forwarding, ranInForward atomic.Bool
@@ -352,4 +337,17 @@ func TestForwardRunsLocalHandle(t *testing.T) {
 	if !ranInForward.Load() {
 		t.Fatal("the leader's Handle did not run inside the follower's Forward")
 	}
+}
+
+// aloneNode returns node n1 with one router instance and shards shards (0: the
+// default), which sends nothing anywhere; it closes when the test ends.
+func aloneNode(t *testing.T, shards int) *driver.Node {
+	t.Helper()
+	n, err := driver.New(driver.Config{ID: "n1", Incarnation: 1, Transport: dropTransport{}, Routers: 1, Shards: shards,
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Close() })
+	return n
 }

@@ -32,19 +32,7 @@ func TestSecondProcessWithSameIDRefused(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const beat, redial = 100 * time.Millisecond, 150 * time.Millisecond
 		fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
-		n1, logs := pipeNode(t, "n1", func(c *Config) {
-			fast(c)
-			c.Peers = map[router.NodeID]string{"n2": "pipe"} // n2 is a member, not a client
-			c.Dial = func(context.Context, string) (net.Conn, error) { return nil, errors.New("n1 never dials") }
-		})
-		n2, _ := pipeNode(t, "n2", func(c *Config) {
-			fast(c)
-			dialsOverPipe(c, "n1", n1)
-			c.Incarnation = 5
-		})
-		if err := n2.Connect(context.Background(), "n1"); err != nil {
-			t.Fatal(err)
-		}
+		n1, logs, n2 := memberDialsIn(t, fast)
 		if err := n2.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {
 			t.Fatal(err)
 		}
@@ -300,18 +288,7 @@ func TestAcceptAfterClose(t *testing.T) {
 func TestHeartbeatEveryInterval(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const beat = 100 * time.Millisecond
-		fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
-		n1, _ := pipeNode(t, "n1", func(c *Config) {
-			fast(c)
-			c.Dial = func(context.Context, string) (net.Conn, error) { return nil, errors.New("n1 never dials") }
-		})
-		n2, _ := pipeNode(t, "n2", func(c *Config) {
-			fast(c)
-			dialsOverPipe(c, "n1", n1)
-		})
-		if err := n2.Connect(context.Background(), "n1"); err != nil {
-			t.Fatal(err)
-		}
+		_, _, n2 := memberDialsIn(t, func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour })
 		time.Sleep(3 * beat) // the settings and the first pings
 		synctest.Wait()
 		idle := n2.Stats().Writes
@@ -343,21 +320,8 @@ func TestHeartbeatEveryInterval(t *testing.T) {
 // connection instead of being refused as a second process with its id.
 func TestRestartAfterGoodbyeLetIn(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		const beat = 100 * time.Millisecond
-		fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = beat, time.Hour }
-		n1, logs := pipeNode(t, "n1", func(c *Config) {
-			fast(c)
-			c.Peers = map[router.NodeID]string{"n2": "pipe"} // n2 is a member
-			c.Dial = func(context.Context, string) (net.Conn, error) { return nil, errors.New("n1 never dials") }
-		})
-		n2, _ := pipeNode(t, "n2", func(c *Config) {
-			fast(c)
-			dialsOverPipe(c, "n1", n1)
-			c.Incarnation = 5
-		})
-		if err := n2.Connect(context.Background(), "n1"); err != nil {
-			t.Fatal(err)
-		}
+		fast := func(c *Config) { c.HeartbeatInterval, c.HeartbeatTimeout = 100*time.Millisecond, time.Hour }
+		n1, logs, n2 := memberDialsIn(t, fast)
 		synctest.Wait()
 		if err := n2.Goodbye(context.Background()); err != nil {
 			t.Fatal(err)
@@ -375,4 +339,25 @@ func TestRestartAfterGoodbyeLetIn(t *testing.T) {
 			t.Fatalf("n1's peers: %+v, want n2's incarnation 6 connected", ps)
 		}
 	})
+}
+
+// memberDialsIn returns n1 (and its log) and n2, incarnation 5 of a member of n1's
+// Peers, connected over a pipe that n2 dialed; n1 never dials. edit sets what else
+// both are given. In a synctest bubble.
+func memberDialsIn(t *testing.T, edit func(*Config)) (n1 *Transport, logs *sink, n2 *Transport) {
+	t.Helper()
+	n1, logs = pipeNode(t, "n1", func(c *Config) {
+		edit(c)
+		c.Peers = map[router.NodeID]string{"n2": "pipe"} // n2 is a member, not a client
+		c.Dial = func(context.Context, string) (net.Conn, error) { return nil, errors.New("n1 never dials") }
+	})
+	n2, _ = pipeNode(t, "n2", func(c *Config) {
+		edit(c)
+		dialsOverPipe(c, "n1", n1)
+		c.Incarnation = 5
+	})
+	if err := n2.Connect(context.Background(), "n1"); err != nil {
+		t.Fatal(err)
+	}
+	return n1, logs, n2
 }
