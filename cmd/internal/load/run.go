@@ -30,6 +30,7 @@ type Run struct {
 	shards  [16]shard
 	viol    violations
 	overdue overdueCalls
+	slow    slowFailures
 	spawned sync.WaitGroup
 }
 
@@ -184,6 +185,10 @@ func (r *Run) call(w int, n int64, t Target) {
 		// measured meanwhile on top of the slack.
 		r.overdue.add(overdue{begin: begin, took: took, token: token, target: t, outcome: o})
 	}
+	if o != "ok" && bucketOf(took) > bucketOf(r.cfg.Fast) {
+		// Not counted fast (Outcomes.Fast); Summary.FastExcused may count it so.
+		r.slow.add(slowFail{begin: begin, took: took, phase: phase, ensemble: t.Ensemble, outcome: o})
+	}
 	bad := ""
 	switch {
 	case o == "timeout" && took < r.cfg.Timeout:
@@ -257,6 +262,32 @@ type overdue struct {
 }
 
 const maxOverdue = 1 << 18
+
+// slowFailures records the failed calls that Outcomes.Fast does not count (at most
+// maxOverdue of them; it counts them all), for Summary.FastExcused.
+type slowFailures struct {
+	mu    sync.Mutex
+	n     int64
+	calls []slowFail
+}
+
+// slowFail is a failed call slower than Config.Fast.
+type slowFail struct {
+	begin    time.Time
+	took     time.Duration
+	phase    string
+	ensemble router.EnsembleID
+	outcome  string
+}
+
+func (s *slowFailures) add(c slowFail) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.n++
+	if len(s.calls) < maxOverdue {
+		s.calls = append(s.calls, c)
+	}
+}
 
 func (o *overdueCalls) add(c overdue) {
 	o.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -302,4 +303,54 @@ func checkExcused(t *testing.T) {
 	if _, first, _ := s.PastDeadline(stall); !strings.Contains(first[0], "call load-0-1 to e1 via  at +40ms") {
 		t.Fatalf("the call not excused: %q, want the second", first[0])
 	}
+}
+
+// TestFastExcused: a failure slower than Config.Fast is not counted fast, unless the
+// excuse covers what it took past Fast; a failure within Fast is counted fast and
+// not again. Time is virtual: three calls fail unreachable, the first at once, the
+// next two each 30ms after they start (+0 to +30ms, +30 to +60ms); Fast is 10ms, and a
+// stall of 25ms is measured during the second.
+func TestFastExcused(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int32
+		caller := callerFunc(func(ctx context.Context, t router.Target, ev []byte) (router.Result, error) {
+			if calls.Add(1) > 1 {
+				time.Sleep(30 * time.Millisecond)
+			}
+			return router.Result{Err: router.ErrUnreachable}, router.ErrUnreachable
+		})
+		start := time.Now()
+		r, err := Start(context.Background(), Config{Caller: caller, Targets: []Target{{Ensemble: "e1"}}, Callers: 1, Calls: 3,
+			Timeout: 100 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		<-r.Done()
+		s := r.Stop(time.Second)
+		if got := s.Phase("", "").Fast["unreachable"]; got != 1 {
+			t.Fatalf("fast %d, want the first call's", got)
+		}
+		stall := func(from, to time.Time) time.Duration { // [5ms, 30ms) after the start
+			a, b := max(from.Sub(start), 5*time.Millisecond), min(to.Sub(start), 30*time.Millisecond)
+			return max(b-a, 0)
+		}
+		for _, tc := range []struct {
+			name   string
+			excuse Excuse
+			want   int64
+		}{
+			{"none", nil, 0},
+			{"the stall: the second call", stall, 1},
+			{"short of the third's 20ms", Within(19 * time.Millisecond), 0},
+			{"the third's 20ms", Within(20 * time.Millisecond), 2},
+		} {
+			if got := s.FastExcused("", "", "unreachable", tc.excuse); got != tc.want {
+				t.Errorf("%s: %d excused, want %d", tc.name, got, tc.want)
+			}
+		}
+		if got := s.FastExcused("", "e2", "unreachable", Within(time.Hour)) + s.FastExcused("", "", "timeout", Within(time.Hour)) +
+			s.FastExcused("other", "", "unreachable", Within(time.Hour)); got != 0 {
+			t.Errorf("another ensemble, outcome or phase: %d excused, want 0", got)
+		}
+	})
 }

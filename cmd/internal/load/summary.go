@@ -112,6 +112,7 @@ type Summary struct {
 	// that breaks the deadline promise is CheckExcused's to say.
 	Overdue int64 `json:"overdue"`
 	overdue []overdue
+	slow    []slowFail
 	slack   time.Duration
 	timeout time.Duration
 	start   time.Time
@@ -155,6 +156,9 @@ func (r *Run) Summary() Summary {
 	sum.Violations = append([]string{}, r.viol.first...)
 	sum.ViolationCount = r.viol.n
 	r.viol.mu.Unlock()
+	r.slow.mu.Lock()
+	sum.slow = append([]slowFail{}, r.slow.calls...)
+	r.slow.mu.Unlock()
 	r.overdue.mu.Lock()
 	sum.Overdue = r.overdue.n
 	sum.overdue = append([]overdue{}, r.overdue.calls...)
@@ -224,6 +228,26 @@ type Excuse func(begin, end time.Time) time.Duration
 
 // Within excuses every call the same d, whenever it ran.
 func Within(d time.Duration) Excuse { return func(time.Time, time.Time) time.Duration { return d } }
+
+// FastExcused counts the calls of phase (to ensemble e, or to any if e is "") that
+// failed with outcome slower than Config.Fast, which Outcomes.Fast leaves out, but
+// within Config.Fast plus what excuse allows them: a failure the router gave at once
+// that the caller's process, not running, took longer to see. Outcomes.Fast plus
+// FastExcused are the calls that failed fast. Past the first failures that slow that
+// the run kept (2^18), none is excused.
+func (s Summary) FastExcused(phase string, e router.EnsembleID, outcome string, excuse Excuse) int64 {
+	if excuse == nil {
+		return 0
+	}
+	var n int64
+	for _, c := range s.slow {
+		if c.phase == phase && (e == "" || c.ensemble == e) && c.outcome == outcome &&
+			c.took <= time.Duration(s.FastNS)+excuse(c.begin, c.begin.Add(c.took)) {
+			n++
+		}
+	}
+	return n
+}
 
 // Check is CheckExcused(nil): no call may end later than its deadline plus the slack.
 func (s Summary) Check() error { return s.CheckExcused(nil) }

@@ -60,10 +60,13 @@ func TestKilledNodeFailsFast(t *testing.T) {
 	t.Logf("kill: %s", s.Line())
 	judge(t, "kill", s, probe)
 	killed := s.Phase("killed", "")
-	fast := killed.Fast["unreachable"]
+	// Fast: within 10ms, or within 10ms and the scheduling delay measured meanwhile in
+	// this process, which saw the failure late (a loaded machine).
+	excused := s.FastExcused("killed", "", "unreachable", probe.During)
+	fast := killed.Fast["unreachable"] + excused
 	share := float64(fast) / float64(killed.Calls)
-	t.Logf("kill: %d calls after the kill: %v; %d (%.2f%%) failed with unreachable within %v; slowest %v (deadline %v)",
-		killed.Calls, killed.Codes, fast, 100*share, ms(s.FastNS), ms(killed.MaxNS), ms(s.TimeoutNS))
+	t.Logf("kill: %d calls after the kill: %v; %d (%.2f%%) failed with unreachable within %v (%d of them within it and this process's scheduling delay meanwhile); slowest %v (deadline %v)",
+		killed.Calls, killed.Codes, fast, 100*share, ms(s.FastNS), excused, ms(killed.MaxNS), ms(s.TimeoutNS))
 	if share < 0.99 {
 		t.Fatalf("only %.2f%% of the calls after the kill failed fast with unreachable, want at least 99%%", 100*share)
 	}
