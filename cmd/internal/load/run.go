@@ -29,8 +29,8 @@ type Run struct {
 	cancel  context.CancelFunc
 	shards  [16]shard
 	viol    violations
-	overdue overdueCalls
-	slow    slowFailures
+	overdue calls[overdue]  // past their deadline and the slack
+	slow    calls[slowFail] // failed, slower than Config.Fast
 	spawned sync.WaitGroup
 }
 
@@ -244,12 +244,30 @@ func (v *violations) add(s string) {
 	}
 }
 
-// overdueCalls records the calls that ended past their deadline and slack (at most
-// maxOverdue of them; it counts them all).
-type overdueCalls struct {
-	mu    sync.Mutex
-	n     int64
-	calls []overdue
+// calls records calls of some kind: the first maxKept of them, and a count of all.
+type calls[T any] struct {
+	mu   sync.Mutex
+	n    int64
+	kept []T
+}
+
+// maxKept bounds what a calls keeps.
+const maxKept = 1 << 18
+
+func (c *calls[T]) add(v T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n++
+	if len(c.kept) < maxKept {
+		c.kept = append(c.kept, v)
+	}
+}
+
+// snapshot returns the count and a copy of what is kept.
+func (c *calls[T]) snapshot() (int64, []T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n, append([]T{}, c.kept...)
 }
 
 // overdue is a call that ended past its deadline and the slack.
@@ -261,39 +279,12 @@ type overdue struct {
 	outcome string
 }
 
-const maxOverdue = 1 << 18
-
-// slowFailures records the failed calls that Outcomes.Fast does not count (at most
-// maxOverdue of them; it counts them all), for Summary.FastExcused.
-type slowFailures struct {
-	mu    sync.Mutex
-	n     int64
-	calls []slowFail
-}
-
-// slowFail is a failed call slower than Config.Fast.
+// slowFail is a failed call slower than Config.Fast, which Outcomes.Fast does not
+// count (Summary.FastExcused may).
 type slowFail struct {
 	begin    time.Time
 	took     time.Duration
 	phase    string
 	ensemble router.EnsembleID
 	outcome  string
-}
-
-func (s *slowFailures) add(c slowFail) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.n++
-	if len(s.calls) < maxOverdue {
-		s.calls = append(s.calls, c)
-	}
-}
-
-func (o *overdueCalls) add(c overdue) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.n++
-	if len(o.calls) < maxOverdue {
-		o.calls = append(o.calls, c)
-	}
 }

@@ -156,13 +156,8 @@ func (r *Run) Summary() Summary {
 	sum.Violations = append([]string{}, r.viol.first...)
 	sum.ViolationCount = r.viol.n
 	r.viol.mu.Unlock()
-	r.slow.mu.Lock()
-	sum.slow = append([]slowFail{}, r.slow.calls...)
-	r.slow.mu.Unlock()
-	r.overdue.mu.Lock()
-	sum.Overdue = r.overdue.n
-	sum.overdue = append([]overdue{}, r.overdue.calls...)
-	r.overdue.mu.Unlock()
+	_, sum.slow = r.slow.snapshot()
+	sum.Overdue, sum.overdue = r.overdue.snapshot()
 	sum.slack, sum.timeout, sum.start = r.cfg.Slack, r.cfg.Timeout, r.start
 	return sum
 }
