@@ -185,8 +185,10 @@ func (r *Run) call(w int, n int64, t Target) {
 		// measured meanwhile on top of the slack.
 		r.overdue.add(overdue{begin: begin, took: took, token: token, target: t, outcome: o})
 	}
-	if o != "ok" && bucketOf(took) > bucketOf(r.cfg.Fast) {
-		// Not counted fast (Outcomes.Fast); Summary.FastExcused may count it so.
+	if o != "ok" && took < r.cfg.Timeout && bucketOf(took) > bucketOf(r.cfg.Fast) {
+		// Not counted fast (Outcomes.Fast); Summary.FastExcused may count it so. A
+		// failure at its deadline (every timeout) is not fast: not kept, so that a run
+		// of many timeouts does not fill the record, which Summary copies.
 		r.slow.add(slowFail{begin: begin, took: took, phase: phase, ensemble: t.Ensemble, outcome: o})
 	}
 	bad := ""
@@ -279,8 +281,8 @@ type overdue struct {
 	outcome string
 }
 
-// slowFail is a failed call slower than Config.Fast, which Outcomes.Fast does not
-// count (Summary.FastExcused may).
+// slowFail is a call that failed before its deadline but slower than Config.Fast,
+// which Outcomes.Fast does not count (Summary.FastExcused may).
 type slowFail struct {
 	begin    time.Time
 	took     time.Duration

@@ -225,8 +225,8 @@ type Excuse func(begin, end time.Time) time.Duration
 func Within(d time.Duration) Excuse { return func(time.Time, time.Time) time.Duration { return d } }
 
 // FastExcused counts the calls of phase (to ensemble e, or to any if e is "") that
-// failed with outcome slower than Config.Fast, which Outcomes.Fast leaves out, but
-// within Config.Fast plus what excuse allows them: a failure the router gave at once
+// failed with outcome before their deadline but slower than Config.Fast, which
+// Outcomes.Fast leaves out, and within Config.Fast plus what excuse allows them: a failure the router gave at once
 // that the caller's process, not running, took longer to see. Outcomes.Fast plus
 // FastExcused are the calls that failed fast. Past the first failures that slow that
 // the run kept (2^18), none is excused.
