@@ -172,10 +172,13 @@ func (h *Host) Crash() {
 		h.pausedTotal += now - h.pausedAt
 		h.pausedLocal += h.pauseLocal()
 		h.losePause()
-		for _, p := range h.parked {
-			if p.fn == nil {
-				h.orphan(p.id, "crash")
-			}
+	}
+	// Parked arrivals are left over from a pause, or from the Resume under way (a
+	// receiver, a timer or a deferred function crashed the host while it worked them
+	// off): orphans either way.
+	for _, p := range h.parked {
+		if p.fn == nil {
+			h.orphan(p.id, "crash")
 		}
 	}
 	h.parked = nil

@@ -201,10 +201,12 @@ const (
 // date, in the order the hosts were added: h restarted or resumed (noticed says
 // whether that outage had been noticed, at noticedAt), or crashed or paused (back
 // says which). A restarted h dials the others at once: the link from a host that is
-// no client is then back at once, over h's connection, unless cut. A resumed h finds
-// the connections its peers closed closed, and redials after a first backoff: each
-// pair is back at the first attempt of either end that can dial the other (nobody
-// dials a client), both ways.
+// no client is then back at once, over h's connection, unless cut. A resumed h whose
+// pause was noticed finds the connections its peers closed closed, and redials after
+// a first backoff: each pair is back at the first attempt of either end that can dial
+// the other (nobody dials a client), both ways. A pause nobody noticed closed nothing:
+// a link to h still redialing from an earlier outage goes on with its own loop, and
+// h's own links are left as they were.
 func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration, back int) {
 	dials := back == backRestart
 	if n.cfg.BackoffMax == 0 {
@@ -227,7 +229,7 @@ func (n *Net) redialTo(h *Host, noticed bool, noticedAt time.Duration, back int)
 			ls.downUntil = 0
 			continue
 		}
-		if back != backResume || h.client && from.client {
+		if back != backResume || !noticed || h.client && from.client {
 			n.redialFor(ls, id, h, noticed, noticedAt, false)
 			continue
 		}

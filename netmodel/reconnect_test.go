@@ -3,6 +3,7 @@ package netmodel_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -439,5 +440,55 @@ func TestRestartAtTheNoticeEdge(t *testing.T) {
 	w.RunUntil(110 * ms)
 	if err := a.Transport().Send("b", ptr(msg(router.KindReply, 1))); !errors.Is(err, router.ErrUnreachable) {
 		t.Errorf("Send a->b at the restart = %v, want ErrUnreachable until the client redials", err)
+	}
+}
+
+// TestUnnoticedPauseLeavesLinksAlone: a pause nobody noticed closed no connection.
+// With a link to the paused host still redialing from an earlier, noticed cut, its
+// resume must neither bring the other way down (b->a was never cut) nor move a->b's
+// next attempt: the same as without the pause.
+func TestUnnoticedPauseLeavesLinksAlone(t *testing.T) {
+	run := func(pause bool) ([]string, error) {
+		cfg := config(1, time.Millisecond, 0)
+		cfg.DetectAfter = 10 * ms
+		cfg.BackoffMin, cfg.BackoffMax = netmodel.DefaultBackoffMin, netmodel.DefaultBackoffMax
+		w, n := newTracedNet(t, 1, cfg)
+		a, _ := addHost(t, n, "a")
+		b, _ := addHost(t, n, "b")
+		mustSend(t, a.Transport(), "b", msg(router.KindReply, 1))
+		mustSend(t, b.Transport(), "a", msg(router.KindReply, 1))
+		w.RunUntil(5 * ms)
+		n.PartitionOneWay(ids("a"), ids("b"), netmodel.InFlightDrop)
+		w.RunUntil(2000 * ms) // noticed long ago: a's dial loop is at its cap
+		n.Heal()
+		if pause {
+			b.Pause()
+			w.RunUntil(2001 * ms)
+			b.Resume()
+		} else {
+			w.RunUntil(2001 * ms)
+		}
+		err := b.Transport().Send("a", ptr(msg(router.KindReply, 2)))
+		// Which link reconnects when, once each: the pause took a->b, still
+		// redialing, down while it lasted, so the resume announces its attempt again.
+		var at []string
+		for _, r := range records(w, "reconnect") {
+			_, what, _ := strings.Cut(r, " ")
+			if !slices.Contains(at, what) {
+				at = append(at, what)
+			}
+		}
+		return at, err
+	}
+	wantReconnects, wantErr := run(false)
+	if wantErr != nil {
+		t.Fatalf("without the pause, b->a (never cut) fails: %v", wantErr)
+	}
+	reconnects, err := run(true)
+	if err != nil {
+		t.Errorf("after b's unnoticed pause, b->a (never cut) fails: %v", err)
+	}
+	if diff := cmp.Diff(wantReconnects, reconnects); diff != "" {
+		t.Errorf("b's unnoticed pause changed the reconnects (-without +with):\n%s", diff)
 	}
 }
