@@ -31,6 +31,7 @@ func TestScriptsCatchBugs(t *testing.T) {
 		{name: "cross-reply", bug: bugs.CrossReply},
 		{name: "reuse-call-id", bug: bugs.ReuseCallID},
 		{name: "drop-hop-count", bug: bugs.DropHopCount},
+		{name: "nack-copy-after-redirect", bug: bugs.NackCopyAfterRedirect},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

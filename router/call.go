@@ -32,6 +32,13 @@ type pending struct {
 	timer      TimerID
 	done       func(Result)
 	redirected bool
+	// nack is the nack that redirected the call, known by its peer and hop count: a
+	// copy of it (the network duplicates a message now and then) says nothing of the
+	// redirected request, which may yet run the event.
+	nack struct {
+		peer PeerRef
+		hops int
+	}
 	// seen is the version of the directory entry for the target ensemble when the
 	// call started, if there was one (hadEntry): a redirect needs a strictly newer one.
 	seen      uint64
@@ -229,6 +236,10 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 	case CodeOK:
 		n.complete(p, m.Result, &m.Peer, nil)
 	case CodeNack:
+		if p.redirected && m.Hops == p.nack.hops && m.Peer == p.nack.peer && !n.cfg.Bugs.Has(bugs.NackCopyAfterRedirect) && !n.cfg.Bugs.Has(bugs.RedirectTwice) {
+			n.lateReply(m, "redirected")
+			return
+		}
 		if !n.riak() && n.redirect(p, m) {
 			return
 		}
@@ -278,6 +289,7 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 		return false
 	}
 	p.redirected = true
+	p.nack.peer, p.nack.hops = m.Peer, m.Hops
 	n.stats.Redirects++
 	if ev := n.event(EvRedirect); ev != nil {
 		ev.Call = p.call
@@ -383,6 +395,9 @@ func (p *pending) init(id CallID, ens EnsembleID, event []byte, timeout time.Dur
 	p.deadline = Infinity
 	p.timer = 0
 	p.done = done
+	if p.redirected { // the nack is set only with it: most calls skip the strings' writes
+		p.nack.peer, p.nack.hops = PeerRef{}, 0
+	}
 	p.redirected = false
 	p.seen, p.hadEntry = 0, false
 	p.completed = false

@@ -235,7 +235,8 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 
 // RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
 // Under riak, the workers waiting for its answer answer timeout at once, as the
-// original's worker does when the process it calls dies (its call monitors it).
+// original's worker does when the process it calls dies (its call monitors it): a
+// worker whose peer swallowed a forward (to no leader, or to itself) waits too.
 func (n *Node) RemovePeer(ref PeerRef) {
 	n.forgetRoutes()
 	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool { return np.name == ref.Name })
@@ -245,8 +246,8 @@ func (n *Node) RemovePeer(ref PeerRef) {
 		n.peers[ref.Ensemble] = ps
 	}
 	var orphaned []uint64
-	for w, r := range n.workers {
-		if !r.done && r.peer.Ensemble == ref.Ensemble && r.peer.Name == ref.Name {
+	for w, r := range n.workers { // a worker is here until it retires: every one waits
+		if r.peer.Ensemble == ref.Ensemble && r.peer.Name == ref.Name {
 			orphaned = append(orphaned, w)
 		}
 	}

@@ -134,6 +134,8 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "the hops before the nack were not counted"},
 		{name: "redirected twice", bug: bugs.RedirectTwice, spec: churnWithCopies, want: []string{InvHopBound},
 			detail: "redirected a second time"},
+		{name: "a copy of the redirecting nack taken for the answer", bug: bugs.NackCopyAfterRedirect, spec: churnWithCopies, want: []string{InvReplyMatchesCall},
+			detail: "ended not-leader (a nack: the event did not run), though a leader took its event up"},
 		{name: "late reply dropped uncounted", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, want: []string{InvLateDiscarded},
 			detail: "late replies and counted 0"},
 		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,

@@ -613,7 +613,8 @@ func (c *checker) finish(quiet bool) {
 		c.settleAwaiting(id)
 	}
 	for i := range c.calls {
-		switch r := &c.calls[i]; {
+		r := &c.calls[i]
+		switch {
 		case r.lost:
 		case r.completions == 0:
 			c.violate(InvExactlyOnce, c.callID(r), "never completed (started at %v)", r.start)
@@ -627,6 +628,13 @@ func (c *checker) finish(quiet bool) {
 				hint = " (a request of it had not reached a router when it timed out: lost or slow on the way, or queued)"
 			}
 			c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase failed: %v%s", c.wd.eord[r.ens], err, hint)
+		}
+		// Under default a nack is ErrNotLeader, which tells the caller that the event
+		// did not run (and may be sent again): no leader may have taken it up, unless
+		// a request of the call was duplicated (one copy refused, another served).
+		// Only at the end: the leader may take it up after the call completed.
+		if r.class == classNotLeader && r.worked && !r.duplicated && c.wd.opt.Semantics == router.Default {
+			c.violate(InvReplyMatchesCall, c.callID(r), "ended not-leader (a nack: the event did not run), though a leader took its event up at %v", r.workFrom)
 		}
 	}
 	c.castCounts = c.finishCasts()

@@ -58,12 +58,12 @@ func init() {
 		return s
 	}
 	catalog["gc-pause"] = func() Spec {
-		s := base("gc-pause", "n1 (e1's leader) stops for 150ms, three timeouts long, then client c1 for 80ms: timers fire late, queued messages run after the pause")
+		s := base("gc-pause", "n1 (e1's leader) stops for 150ms, three timeouts long, and client c1 for 80ms while it is stopped: timers fire late, the calls c1 made to e1 time out late, at its resume (their deadlines passed while it was stopped), queued messages run after the pause")
 		s.Faults = []Fault{
 			{At: ms(500), Action: "pause", Node: "n1"},
 			{At: ms(650), Action: "resume", Node: "n1"},
-			{At: ms(1000), Action: "pause", Node: "c1"},
-			{At: ms(1080), Action: "resume", Node: "c1"},
+			{At: ms(600), Action: "pause", Node: "c1"},
+			{At: ms(680), Action: "resume", Node: "c1"},
 		}
 		s.Liveness = &Liveness{From: ms(1300)}
 		return s

@@ -49,6 +49,9 @@ type propConfig struct {
 	// needs, if set, is a precondition: a spec without it is not a test case (rapid
 	// draws another, and shrinking keeps it).
 	needs func(Spec) bool
+	// adjust, if set, changes every drawn spec before it runs, to make a rare
+	// structure common (a repro holds the spec as run).
+	adjust func(*Spec)
 }
 
 // invariantsProp draws a spec and a seed, runs them under each semantics, and fails
@@ -60,6 +63,9 @@ func invariantsProp(cfg propConfig) func(*rapid.T) {
 	return func(t *rapid.T) {
 		spec := SpecGen().Draw(t, "spec")
 		seed := rapid.Uint64().Draw(t, "seed")
+		if cfg.adjust != nil {
+			cfg.adjust(&spec)
+		}
 		if cfg.needs != nil && !cfg.needs(spec) {
 			t.SkipNow()
 		}
@@ -290,6 +296,8 @@ type shrinkCase struct {
 	// needs narrows the search to specs with the structure the bug needs to show, so
 	// that the child finds a failing case within a few hundred runs; shrinking keeps it.
 	needs func(Spec) bool
+	// adjust changes each drawn spec to make that structure common.
+	adjust func(*Spec)
 }
 
 var shrinkCases = []shrinkCase{
@@ -318,6 +326,11 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.RedirectHopsReset, targets: []string{InvHopBound}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
 	{bug: bugs.RedirectTwice, targets: []string{InvHopBound}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
 	{bug: bugs.UncountedLate, targets: []string{InvLateDiscarded}},
+	// A copy of a nack needs a nack (an election), a redirect and a copy of that nack
+	// arriving before the redirected answer: the network duplicates a quarter of the
+	// messages, as churnWithCopies's does.
+	{bug: bugs.NackCopyAfterRedirect, targets: []string{InvReplyMatchesCall}, needs: func(s Spec) bool { return len(s.Elections) > 0 },
+		adjust: func(s *Spec) { s.Link.Dup = 0.25 }},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions
@@ -346,7 +359,7 @@ func TestShrinkChild(t *testing.T) {
 	for _, c := range shrinkCases {
 		if c.bug == b {
 			rapid.Check(t, invariantsProp(propConfig{name: "TestShrinkChild", bugs: bugs.Of(b),
-				semantics: []router.Semantics{router.Default}, targets: c.targets, blameBugs: true, needs: c.needs}))
+				semantics: []router.Semantics{router.Default}, targets: c.targets, blameBugs: true, needs: c.needs, adjust: c.adjust}))
 			return
 		}
 	}

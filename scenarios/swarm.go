@@ -13,13 +13,13 @@ import (
 // network, clocks, workload (on some seeds with calls straight to members, and casts),
 // elections and a schedule of fault episodes (each one healed by its own end: heal,
 // release, restart, resume, unrule), followed by a liveness phase long enough for the
-// directories to converge; on some seeds, held replies and noticed pauses. The spec
-// is plain data: a repro of a swarm run records every knob.
+// directories to converge; on some seeds, held replies and noticed pauses, links of
+// their own, bursts of load, clocks that change rates, directories saved and then
+// restored, and rules that wait for a message (later). The spec is plain data: a
+// repro of a swarm run records every knob.
 func Swarm(seed uint64) Spec {
 	r := rand.New(rand.NewPCG(seed, 0x5357_4152_4d00)) // "SWARM"
-	between := func(lo, hi time.Duration) Duration {
-		return Duration(lo + time.Duration(r.Int64N(int64(hi-lo)+1)))
-	}
+	between := betweenOf(r)
 	s := Spec{
 		Name:        "swarm",
 		Description: fmt.Sprintf("every knob drawn from seed %d", seed),
@@ -84,17 +84,9 @@ func Swarm(seed uint64) Spec {
 		if r.IntN(4) != 0 {
 			continue
 		}
-		c := netmodel.ClockModel{Offset: between(-5*time.Second, 5*time.Second)}
-		if r.IntN(2) == 0 {
-			c.DriftPPM = float64(r.IntN(40001) - 20000)
-		}
-		if r.IntN(3) == 0 {
-			c.PeriodicPPM = float64(r.IntN(50000))
-			c.Period = between(100*time.Millisecond, time.Second)
-			if c.PeriodicPPM == 0 {
-				c.Period = 0 // no drift to give a period (drawn all the same: the draws after stay as they were)
-			}
-		}
+		offset := between(-5*time.Second, 5*time.Second)
+		c := clockRates(r)
+		c.Offset = offset
 		s.Clocks = append(s.Clocks, ClockSpec{Node: node, Clock: c})
 	}
 
@@ -160,7 +152,117 @@ func Swarm(seed uint64) Spec {
 	if r2.IntN(3) == 0 {
 		s.PauseDetectAfter = Duration(time.Duration(20+r2.IntN(231)) * time.Millisecond) // 20ms..250ms
 	}
+	if end := later(r2, &s, min, mean); end > faultsEnd {
+		// The liveness phase, and the workload with it, move by as much as the
+		// episodes drawn later outlast the others.
+		s.Liveness.From += Duration(end - faultsEnd)
+		s.Workload.Duration += Duration(end - faultsEnd)
+	}
 	return s
+}
+
+// later draws, from the stream of the knobs swarm learned to draw later, what the
+// first draws leave out: on a quarter of the seeds links of their own (latency of
+// another shape, from half to twice the spec's minimum and to four times its mean; no
+// loss), on a quarter bursts of extra load (up to three times the base rate, so that
+// routers sized for a fifth of their time at the base rate keep up), and up to two
+// more fault episodes: a clock that changes its rates (clock-set), a directory saved
+// and then restored by a crash and restart (save: the directory goes back to what
+// it was at the save), or a rule that waits for a message of another kind (after),
+// some matching one ensemble or one sender. It returns when the last of them ends (0
+// for none); every one ends by then.
+func later(r *rand.Rand, s *Spec, latMin, latMean Duration) time.Duration {
+	between := betweenOf(r)
+	all := append(append([]string{}, s.Nodes...), s.Clients...)
+	if r.IntN(4) == 0 {
+		type pair struct{ from, to string }
+		seen := map[pair]bool{}
+		for i := 0; i <= r.IntN(3); i++ {
+			from, to := all[r.IntN(len(all))], all[r.IntN(len(all))]
+			lo, hi := latMin/2, 2*latMin
+			l := netmodel.Link{Latency: Dist{Min: between(lo.D(), hi.D())}}
+			switch m := between(latMean.D()/2, 4*latMean.D()); r.IntN(3) {
+			case 0:
+				l.Latency.Kind = "constant"
+			case 1:
+				l.Latency.Kind, l.Latency.Max = "uniform", l.Latency.Min+m
+			default:
+				l.Latency.Kind, l.Latency.Mean = "exponential", m
+			}
+			if r.IntN(2) == 0 {
+				l.Reorder = 0.3 * r.Float64()
+			}
+			if from == to || seen[pair{from, to}] {
+				continue // drawn all the same, so that what follows keeps its draws
+			}
+			seen[pair{from, to}] = true
+			s.Links = append(s.Links, LinkSpec{From: from, To: to, Link: l})
+		}
+	}
+	var end time.Duration
+	if r.IntN(4) == 0 {
+		for i := 0; i <= r.IntN(2); i++ {
+			b := Burst{At: between(100*time.Millisecond, 900*time.Millisecond), Duration: between(20*time.Millisecond, 200*time.Millisecond)}
+			b.Rate = float64(int(float64(s.Workload.Rate) * (0.5 + float64(2.5*r.Float64()))))
+			s.Workload.Bursts = append(s.Workload.Bursts, b)
+			end = maxDur(end, b.At.D()+b.Duration.D())
+		}
+	}
+	for i := 0; i < r.IntN(3); i++ {
+		at := between(100*time.Millisecond, 900*time.Millisecond)
+		until := at + between(20*time.Millisecond, 300*time.Millisecond)
+		end = maxDur(end, until.D())
+		switch r.IntN(3) {
+		case 0:
+			c := clockRates(r) // none at all: the clock runs true from then on
+			s.Faults = append(s.Faults, Fault{At: at, Action: "clock-set", Node: all[r.IntN(len(all))], Clock: &c})
+		case 1:
+			node := s.Nodes[r.IntN(len(s.Nodes))]
+			crash := at + (until-at)/2
+			s.Faults = append(s.Faults, Fault{At: at, Action: "save", Node: node},
+				Fault{At: crash, Action: "crash", Node: node}, Fault{At: until, Action: "restart", Node: node, Directory: "saved"})
+		default:
+			kinds := []string{"route", "peer", "reply", "gossip", "cast"}
+			acts := []string{"drop", "delay", "duplicate"}
+			name := fmt.Sprintf("later-%d", at.D().Microseconds())
+			rule := &RuleSpec{Name: name, Match: MatchSpec{Kind: kinds[r.IntN(len(kinds))]}, Action: acts[r.IntN(3)],
+				Delay: Duration(time.Duration(r.IntN(20)) * time.Millisecond), Count: r.IntN(50),
+				After: &MatchSpec{Kind: kinds[r.IntN(len(kinds))]}}
+			if r.IntN(2) == 0 && rule.Match.Kind != "gossip" { // gossip is of no one ensemble
+				rule.Match.Ensemble = s.Ensembles[r.IntN(len(s.Ensembles))].Name
+			}
+			if r.IntN(2) == 0 {
+				rule.Match.From = all[r.IntN(len(all))]
+			}
+			s.Faults = append(s.Faults, Fault{At: at, Action: "rule", Rule: rule}, Fault{At: until, Action: "unrule", Rule: &RuleSpec{Name: name}})
+		}
+	}
+	sort.SliceStable(s.Faults, func(i, j int) bool { return s.Faults[i].At < s.Faults[j].At })
+	return end
+}
+
+// betweenOf draws a duration from lo to hi, both included, from r.
+func betweenOf(r *rand.Rand) func(lo, hi time.Duration) Duration {
+	return func(lo, hi time.Duration) Duration {
+		return Duration(lo + time.Duration(r.Int64N(int64(hi-lo)+1)))
+	}
+}
+
+// clockRates draws a clock's rate errors: on half the draws a constant drift of up
+// to 2%, on a third a periodic one of up to 5% with a period of 100ms to 1s.
+func clockRates(r *rand.Rand) netmodel.ClockModel {
+	var c netmodel.ClockModel
+	if r.IntN(2) == 0 {
+		c.DriftPPM = float64(r.IntN(40001) - 20000)
+	}
+	if r.IntN(3) == 0 {
+		c.PeriodicPPM = float64(r.IntN(50000))
+		c.Period = betweenOf(r)(100*time.Millisecond, time.Second)
+		if c.PeriodicPPM == 0 {
+			c.Period = 0 // no drift to give a period (drawn all the same: the draws after stay as they were)
+		}
+	}
+	return c
 }
 
 // episode draws one fault and the action that ends it.

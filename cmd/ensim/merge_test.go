@@ -59,7 +59,7 @@ func TestMerge(t *testing.T) {
 		Skipped:    5,
 		Casts:      &scenarios.Casts{Total: 10, Served: 9, Skipped: 1},
 		Probes:     map[string]uint64{"hop-limit": 0, "late-reply-dropped": 3, "only-in-a": 0, "only-in-b": 7},
-		ZeroProbes: []string{"hop-limit", "only-in-a"}}
+		ZeroProbes: []string{"hop-limit", "only-in-a"}, NotUnder: []string{}}
 
 	code, stdout, stderr := ensim(t, "sweep", "merge", writeSummary(t, b), writeSummary(t, a))
 	if code != exitFail {

@@ -98,7 +98,7 @@ func summary(r scenarios.Report) string {
 	}
 	line("time", "%s simulated, %s wall, %s simulated/wall", humanNS(r.SimTimeNS), humanNS(r.WallTimeNS), ratio)
 
-	probeLines(line, r.Probes, "")
+	probeLines(line, r.Probes, nil)
 
 	// The counts are of every violation found; the lists, of those the report kept.
 	more := func(total uint64, kept int) {
@@ -249,8 +249,8 @@ func (t *traceWriter) finish() error {
 }
 
 // probeLines writes one line per probe, sorted and aligned, under the label
-// "probes"; a probe at zero gets zeroMark after its count.
-func probeLines(line func(label, format string, args ...any), probes map[string]uint64, zeroMark string) {
+// "probes"; a probe at zero gets what zeroMark (if set) says of it after its count.
+func probeLines(line func(label, format string, args ...any), probes map[string]uint64, zeroMark func(probe string) string) {
 	names := make([]string, 0, len(probes))
 	width := 0
 	for k := range probes {
@@ -264,8 +264,8 @@ func probeLines(line func(label, format string, args ...any), probes map[string]
 	}
 	for _, k := range names {
 		mark := ""
-		if probes[k] == 0 {
-			mark = zeroMark
+		if probes[k] == 0 && zeroMark != nil {
+			mark = zeroMark(k)
 		}
 		line(label, "%-*s %d%s", width, k, probes[k], mark)
 		label = ""

@@ -132,9 +132,13 @@ type sweepSummary struct {
 	Skipped uint64 `json:"skipped_calls"`
 	// Casts sums the seeds' casts, for a workload that makes some (left out
 	// otherwise).
-	Casts      *scenarios.Casts  `json:"casts,omitempty"`
-	Probes     map[string]uint64 `json:"probes"`
-	ZeroProbes []string          `json:"zero_probes"`
+	Casts  *scenarios.Casts  `json:"casts,omitempty"`
+	Probes map[string]uint64 `json:"probes"`
+	// ZeroProbes are the probes still at zero that can fire under the sweep's
+	// semantics; NotUnder are those that cannot (scenarios.ProbeNotUnder), at zero
+	// or not.
+	ZeroProbes []string `json:"zero_probes"`
+	NotUnder   []string `json:"probes_not_under_semantics"`
 }
 
 // sweepFailure is one failing seed.

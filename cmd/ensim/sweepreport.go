@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 )
 
@@ -46,13 +47,18 @@ func (sum *sweepSummary) finish() {
 	if sum.Probes == nil {
 		sum.Probes = map[string]uint64{}
 	}
-	sum.ZeroProbes = []string{}
+	sum.ZeroProbes, sum.NotUnder = []string{}, []string{}
+	sem, _ := router.ParseSemantics(sum.Semantics) // checked where read
 	for k, n := range sum.Probes {
-		if n == 0 {
+		switch {
+		case scenarios.ProbeNotUnder(k, sem) != "":
+			sum.NotUnder = append(sum.NotUnder, k)
+		case n == 0:
 			sum.ZeroProbes = append(sum.ZeroProbes, k)
 		}
 	}
 	sort.Strings(sum.ZeroProbes)
+	sort.Strings(sum.NotUnder)
 	if sum.Failures == nil {
 		sum.Failures = []sweepFailure{}
 	}
@@ -174,9 +180,19 @@ func sweepText(sum sweepSummary, planned uint64) string {
 		line("casts", "%d made: %d reached a leader, %d lost on the way; %d not made, their node down", cs.Total, cs.Served, cs.Total-min(cs.Served, cs.Total), cs.Skipped)
 	}
 
-	probeLines(line, sum.Probes, "  (never hit)")
+	sem, _ := router.ParseSemantics(sum.Semantics)
+	probeLines(line, sum.Probes, func(k string) string {
+		if why := scenarios.ProbeNotUnder(k, sem); why != "" {
+			return "  (not under " + sum.Semantics + ": " + why + ")"
+		}
+		return "  (never hit)"
+	})
 	if len(sum.Probes) > 0 {
-		line("zero probes", "%d of %d", len(sum.ZeroProbes), len(sum.Probes))
+		zero := fmt.Sprintf("%d of %d", len(sum.ZeroProbes), len(sum.Probes)-len(sum.NotUnder))
+		if len(sum.NotUnder) > 0 {
+			zero += fmt.Sprintf(" that can fire under %s (%d more cannot)", sum.Semantics, len(sum.NotUnder))
+		}
+		line("zero probes", "%s", zero)
 	}
 	return b.String()
 }

@@ -60,34 +60,41 @@ const (
 	// RedirectHopsReset redirects a nacked call with its hop count reset, as if the
 	// redirect started a new chain: the hops before the nack are not counted.
 	RedirectHopsReset
-	// RedirectTwice lets a call be redirected after every nack, not once: nacks
-	// can bounce it between leaders until its deadline.
+	// RedirectTwice lets a call be redirected after every nack, not once (a copy of
+	// the nack that redirected it included: the node keeps no memory of the
+	// redirect): nacks can bounce it between leaders until its deadline.
 	RedirectTwice
 	// UncountedLate drops a late reply without counting it in Stats.Late, though it
 	// traces the drop: the report's late_replies_discarded is short.
 	UncountedLate
+	// NackCopyAfterRedirect takes a copy of the nack that redirected a call (the
+	// network duplicated it) for the redirected request's answer: the call ends with
+	// ErrNotLeader, which says the event did not run, while the redirected request
+	// goes on and runs it.
+	NackCopyAfterRedirect
 	maxBug
 )
 
 var names = [...]string{
-	LateReply:         "late-reply",
-	ReuseCallID:       "reuse-call-id",
-	IgnoreDeadline:    "ignore-deadline",
-	DropHopCount:      "drop-hop-count",
-	CrossReply:        "cross-reply",
-	NoDeadlineTimer:   "no-deadline-timer",
-	FreezeDirectory:   "freeze-directory",
-	SharedRoute:       "shared-route",
-	DropRequest:       "drop-request",
-	KeepCompleted:     "keep-completed",
-	SilentLate:        "silent-late",
-	DropPeerCall:      "drop-peer-call",
-	CastTwice:         "cast-twice",
-	DropCast:          "drop-cast",
-	ForwardHopsReset:  "forward-hops-reset",
-	RedirectHopsReset: "redirect-hops-reset",
-	RedirectTwice:     "redirect-twice",
-	UncountedLate:     "uncounted-late",
+	LateReply:             "late-reply",
+	ReuseCallID:           "reuse-call-id",
+	IgnoreDeadline:        "ignore-deadline",
+	DropHopCount:          "drop-hop-count",
+	CrossReply:            "cross-reply",
+	NoDeadlineTimer:       "no-deadline-timer",
+	FreezeDirectory:       "freeze-directory",
+	SharedRoute:           "shared-route",
+	DropRequest:           "drop-request",
+	KeepCompleted:         "keep-completed",
+	SilentLate:            "silent-late",
+	DropPeerCall:          "drop-peer-call",
+	CastTwice:             "cast-twice",
+	DropCast:              "drop-cast",
+	ForwardHopsReset:      "forward-hops-reset",
+	RedirectHopsReset:     "redirect-hops-reset",
+	RedirectTwice:         "redirect-twice",
+	UncountedLate:         "uncounted-late",
+	NackCopyAfterRedirect: "nack-copy-after-redirect",
 }
 
 // String returns the bug's name as used in test names and flags.
