@@ -34,9 +34,11 @@ type conn struct {
 	crossed bool
 	// heardSettings: the other node's settings were heard (settings); the reader's.
 	heardSettings bool
-	// upState says whether the connection was counted and logged as established
-	// (upCounted), is an inbound one waiting for the dialer's first frame to be
-	// (upPending), or was refused by the dialer with that frame (upRefused): see up.
+	// upState says whether the connection is not up yet (upNone), was counted and
+	// logged as established (upCounted), is an inbound one waiting for the dialer's
+	// first frame to be (upPending), was refused by the dialer with that frame
+	// (upRefused), or ended before it was up (upEnded: replaced or closed between its
+	// handshake and up, it is neither a connection nor a disconnection): see up.
 	upState atomic.Int32
 	// dir and addr are the connection's direction and address, for its log line.
 	dir, addr string

@@ -149,6 +149,12 @@ func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
 func (p *peer) replaced(old *conn, inc router.Incarnation) {
 	old.close(fmt.Errorf("replaced by incarnation %d", inc))
 	t := p.t
+	if old.upState.CompareAndSwap(upNone, upEnded) {
+		// Replaced between its handshake and up: never established, not counted.
+		t.log.Debug("connection replaced before it was up", "peer", string(p.id),
+			"old_incarnation", uint64(old.inc), "incarnation", uint64(inc))
+		return
+	}
 	t.counted(old) // as detach does
 	t.stats.disconnects.Add(1)
 	t.log.Info("disconnected", "peer", string(p.id), "reason", "replaced by a newer incarnation",
@@ -212,8 +218,9 @@ func (p *peer) detach(c *conn, reason error) {
 		return
 	}
 	t := p.t
-	if c.upState.Load() == upRefused {
-		// Never established: counted and logged as refused (refusedProof).
+	if c.upState.CompareAndSwap(upNone, upEnded) || c.upState.Load() == upRefused {
+		// Never established: closed before it was up (its welcome could not be
+		// written), or counted and logged as refused (refusedProof).
 		p.announceDown(c)
 		if p.addr == "" {
 			t.forget(p)

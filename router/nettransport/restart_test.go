@@ -319,36 +319,44 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // TestObserverHearsConnectionsInOrder: when a newer incarnation replaces a connection
 // before the old one was announced up (both handshakes finish at once), the observer
-// never hears of the old one: not up after the new one is up, not down. Driven by
-// hand, in the order that race takes.
+// never hears of the old one: not up after the new one is up, not down; nor do the
+// stats count it, as a connection or a disconnection, whether its late up is an
+// inbound one's or a dialer's. Driven by hand, in the order that race takes.
 func TestObserverHearsConnectionsInOrder(t *testing.T) {
-	tr, _ := pipeNode(t, "n1", nil)
-	ev := &events{}
-	tr.Attach(ev)
-	p := tr.peer("n2")
-	conns := make([]*conn, 2)
-	for i := range conns {
-		a, b := net.Pipe()
-		t.Cleanup(func() { _ = b.Close() })
-		conns[i] = newConn(tr, a)
-	}
-	old, c := conns[0], conns[1]
-	if code, replaced := p.admit(old, 5); code != 0 || replaced != nil {
-		t.Fatalf("admit incarnation 5: %s, %v", code, replaced)
-	}
-	code, replaced := p.admit(c, 6)
-	if code != 0 || replaced != old {
-		t.Fatalf("admit incarnation 6: %s, replaced %v, want the old connection", code, replaced)
-	}
-	p.replaced(old, 6)
-	tr.up(p, c, identity{id: "n2", inc: 6}, "inbound", "pipe")
-	tr.up(p, old, identity{id: "n2", inc: 5}, "inbound", "pipe") // the old handshake's goroutine, late
-	if got, want := ev.conns(), "up n2 6"; got != want {
-		t.Fatalf("the observer heard %q, want %q", got, want)
-	}
-	c.close(ErrClosed)
-	if got, want := ev.conns(), "up n2 6; down n2"; got != want {
-		t.Fatalf("the observer heard %q, want %q", got, want)
+	for _, dir := range []string{"inbound", "outbound"} {
+		t.Run(dir, func(t *testing.T) {
+			tr, _ := pipeNode(t, "n1", nil)
+			ev := &events{}
+			tr.Attach(ev)
+			p := tr.peer("n2")
+			conns := make([]*conn, 2)
+			for i := range conns {
+				a, b := net.Pipe()
+				t.Cleanup(func() { _ = b.Close() })
+				conns[i] = newConn(tr, a)
+			}
+			old, c := conns[0], conns[1]
+			if code, replaced := p.admit(old, 5); code != 0 || replaced != nil {
+				t.Fatalf("admit incarnation 5: %s, %v", code, replaced)
+			}
+			code, replaced := p.admit(c, 6)
+			if code != 0 || replaced != old {
+				t.Fatalf("admit incarnation 6: %s, replaced %v, want the old connection", code, replaced)
+			}
+			p.replaced(old, 6)
+			tr.up(p, c, identity{id: "n2", inc: 6}, "inbound", "pipe")
+			tr.up(p, old, identity{id: "n2", inc: 5}, dir, "pipe") // the old handshake's goroutine, late
+			if got, want := ev.conns(), "up n2 6"; got != want {
+				t.Fatalf("the observer heard %q, want %q", got, want)
+			}
+			c.close(ErrClosed)
+			if got, want := ev.conns(), "up n2 6; down n2"; got != want {
+				t.Fatalf("the observer heard %q, want %q", got, want)
+			}
+			if st := tr.Stats(); st.Connects != 1 || st.Disconnects != 1 {
+				t.Errorf("connects %d, disconnects %d; want 1 and 1: the replaced connection was never up", st.Connects, st.Disconnects)
+			}
+		})
 	}
 }
 

@@ -623,9 +623,11 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 
 // The states of a connection's count as established (conn.upState).
 const (
-	upCounted int32 = iota
+	upNone int32 = iota
+	upCounted
 	upPending
 	upRefused
+	upEnded
 )
 
 // up starts serving an installed connection. An outbound one is counted and logged
@@ -637,7 +639,9 @@ const (
 // (refusedProof), not as a connection and a bad frame. Messages flow meanwhile.
 func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	c.dir, c.addr = dir, addr
-	c.upState.Store(upPending)
+	// A connection that ended before it got here (replaced by a newer incarnation's)
+	// stays uncounted: counted finds it not pending.
+	c.upState.CompareAndSwap(upNone, upPending)
 	if dir != "inbound" {
 		t.counted(c)
 		p.dialedOK()
