@@ -114,6 +114,7 @@ type awaited struct {
 	node router.NodeID
 	msg  uint64
 	call router.CallID
+	code router.Code // the reply's
 }
 
 // workSpan is a leader working on one call's event from from to to, in virtual time.
@@ -338,8 +339,8 @@ func (c *checker) delivered(ev *router.Event) {
 	if ok {
 		// A budget is what is left of the call's timeout (riak: the timeout itself);
 		// a node that handed a peer more made time up (a clock stepped back, read as
-		// time gained).
-		if timeout := c.wd.spec.Workload.Timeout.D(); ev.Budget != router.Infinity && ev.Budget > timeout {
+		// time gained). Every workload call has a timeout: Infinity is a budget lost.
+		if timeout := c.wd.spec.Workload.Timeout.D(); ev.Budget > timeout {
 			c.violate(InvDeadline, c.callID(&c.calls[i]), "handed to %s with a budget of %v, more than the call's timeout %v", ev.Peer, ev.Budget, timeout)
 		} else if ev.Budget <= 0 {
 			// A spent budget is dropped where it is found, never handed on.
@@ -401,7 +402,16 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	// other than the caller's passes a request on with more than the least count it was
 	// handed it with. (The caller's node redirects with the count of a nack, which may
 	// come from a shorter chain.)
-	if rec.open == 0 || rec.hopFlagged {
+	if rec.hopFlagged {
+		return
+	}
+	if rec.open == 0 {
+		// The call completed, and its open record with the counts its nodes were
+		// handed: a transfer still counts at least 1.
+		if m.Hops < 1 {
+			rec.hopFlagged = true
+			c.violate(InvHopBound, m.Call, "%s passed the request on with hops=%d after the call completed: a transfer counts at least 1", from, m.Hops)
+		}
 		return
 	}
 	o := &c.open[rec.open-1]
@@ -433,7 +443,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 	}
 	switch m.Kind {
 	case router.KindReply:
-		c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call}) // settled above: to has no entry
+		c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call, code: m.Code}) // settled above: to has no entry
 		if m.Code == router.CodeNack && c.wd.opt.Semantics == router.Default {
 			c.sawNack(to, m)
 		}
@@ -531,9 +541,16 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 // call is nil), returning the reply message it named. The last entry takes its
 // place: the order of awaiting means nothing (finish sorts what is left by node).
 func (c *checker) unawait(node router.NodeID, call *router.CallID) (uint64, bool) {
+	return c.unawaitBy(node, call, router.CodeOK)
+}
+
+// unawaitBy is unawait for a completion of call with code: an answer that completes
+// it otherwise (its deadline passed before the answer came: ErrTimeout) was not what
+// completed it, and stays for the late drop that must follow in the same turn.
+func (c *checker) unawaitBy(node router.NodeID, call *router.CallID, code router.Code) (uint64, bool) {
 	for i := range c.awaiting {
 		if a := &c.awaiting[i]; samestr.Equal(string(a.node), string(node)) {
-			if call != nil && !sameCall(&a.call, call) {
+			if call != nil && !sameCall(&a.call, call) || a.code == router.CodeOK && code != router.CodeOK {
 				return 0, false
 			}
 			id := c.awaiting[i].msg

@@ -902,3 +902,97 @@ func TestCheckerLivenessFailureSaysItsError(t *testing.T) {
 		t.Errorf("liveness violations %q, want one saying %q", got, want)
 	}
 }
+
+// remoteCall makes a real workload call from a member node that does not host e1's
+// leader, so that its request leaves the node; the world is not run.
+func remoteCall(t *testing.T, wd *world) (*simNode, router.CallID) {
+	t.Helper()
+	es := wd.ensBy[0]
+	var sn *simNode
+	for _, cand := range wd.byIdx {
+		if cand.member && cand.id != es.leader.Node {
+			sn = cand
+			break
+		}
+	}
+	wd.call(sn, es, -1, wd.events.copy([]byte("c1")))
+	r := &wd.chk.calls[len(wd.chk.calls)-1]
+	if !r.named || r.completions != 0 {
+		t.Fatalf("the call was not made, or completed at once: %+v", *r)
+	}
+	return sn, wd.chk.callID(r)
+}
+
+// TestLateReplyNotSettledByTimeout: an answer handed after its call's deadline (the
+// caller's clock stepped past it, the deadline timer not yet fired) completes the call
+// with ErrTimeout and must then be dropped as late and counted, as the router's
+// after-deadline path does. The completion alone does not settle it: a router that
+// completes the call by its deadline and drops the answer uncounted (here the
+// deadline's own path, run in the answer's turn) breaks late-discarded.
+func TestLateReplyNotSettledByTimeout(t *testing.T) {
+	for _, drop := range []string{"counted", "uncounted"} {
+		t.Run(drop, func(t *testing.T) {
+			wd := checkWorld(t, router.Default)
+			sn, id := remoteCall(t, wd)
+			leader := wd.ensBy[0].leader
+			sn.host.StepClock(wd.spec.Workload.Timeout.D() + time.Millisecond) // forgiven: a forward step
+			reply := router.Message{Kind: router.KindReply, From: leader.Node, Call: id, Code: router.CodeOK, Result: []byte("c1|" + leader.String()), Peer: leader, Hops: 1}
+			wd.chk.Handed(sn.id, 1000, &reply)
+			if drop == "counted" {
+				sn.node.Deliver(&reply, sn.host.Now())
+			} else {
+				sn.node.Fire(router.Timer{Kind: router.TimerCall, Call: id})
+			}
+			wd.w.RunUntil(wd.w.Now())
+			wd.chk.Handed(sn.id, 1001, &router.Message{Kind: router.KindGossip})
+			wd.chk.finish(true)
+			if drop == "counted" {
+				if st := wd.routerStats(); st.Late != 1 {
+					t.Errorf("Stats.Late = %d, want 1", st.Late)
+				}
+				wantViolations(t, wd, "", "")
+				return
+			}
+			wantViolations(t, wd, InvLateDiscarded, "neither delivered to its call nor counted as late")
+		})
+	}
+}
+
+// TestHopsCountedAfterCompletion: a request still travelling after its call completed
+// (its caller timed out) must still count each transfer; with the call's open record
+// gone, a transfer that carries 0 is caught, even after a copy of the first request
+// switched off the count of transfers. One that carries 1 or more is fine.
+func TestHopsCountedAfterCompletion(t *testing.T) {
+	for _, hops := range []int{0, 2} {
+		wd := checkWorld(t, router.Default)
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "c1")
+		first := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: 1}
+		wd.chk.Sent(sn.id, wd.byIdx[1].id, 10, &first)
+		wd.chk.Handed(wd.byIdx[1].id, 10, &first)
+		wd.chk.Handed(wd.byIdx[1].id, 10, &first) // a copy made by the network
+		sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(wd.spec.Workload.Timeout.D())})
+		sn.tr.done(router.Result{Call: id, Err: router.ErrTimeout})
+		m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: hops}
+		wd.chk.Sent(wd.byIdx[1].id, wd.byIdx[2].id, 11, &m)
+		if hops == 0 {
+			wantViolations(t, wd, InvHopBound, "passed the request on with hops=0 after the call completed")
+		} else {
+			wantViolations(t, wd, "", "")
+		}
+	}
+}
+
+// TestInfiniteBudgetIsOverTheTimeout: every workload call has a timeout, so a peer
+// handed one of them with no deadline at all (router.Infinity: a budget lost on the
+// way) is handed more than the call's timeout, as one a nanosecond over it is.
+func TestInfiniteBudgetIsOverTheTimeout(t *testing.T) {
+	for _, budget := range []time.Duration{named(t, "steady").Workload.Timeout.D() + 1, router.Infinity} {
+		wd := checkWorld(t, router.Default)
+		sn := wd.byIdx[0]
+		id := startCall(wd, sn, "c1")
+		peer := wd.ensBy[0].members[0]
+		sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: peer, Budget: budget})
+		wantViolations(t, wd, InvDeadline, "more than the call's timeout")
+	}
+}

@@ -270,8 +270,11 @@ func (s Spec) ruleTrouble(r *RuleSpec) string {
 			return "a drop rule loses gossip, and directories may never converge"
 		}
 		return ""
-	default:
-		return "" // casts carry no call
+	default: // cast
+		if r.Action == "drop" && s.Workload.CastShare > 0 {
+			return "a drop rule loses casts, each of which the liveness phase demands reach its leader"
+		}
+		return ""
 	}
 	if r.Action == "drop" {
 		return "a drop rule loses calls' messages"

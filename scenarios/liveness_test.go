@@ -28,6 +28,8 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		members bool
 		// pauseDetect is pause_detect_after, in ms (0: a pause goes unnoticed).
 		pauseDetect int
+		// casts, if set, makes a tenth of the arrivals casts.
+		casts bool
 		// unended, if set, is why the faults are refused without a liveness phase
 		// too: they never end (checkEnded).
 		unended string
@@ -68,6 +70,9 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 		{name: "a drop rule removed after from", from: 1000, faults: []Fault{
 			{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "d", Match: MatchSpec{Kind: "reply"}, Action: "drop"}}, {At: ms(1001), Action: "unrule", Rule: &RuleSpec{Name: "d"}}},
 			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "d" after it, before liveness.from)`},
+		{name: "a cast drop rule into liveness, with casts", from: 1000, casts: true, faults: []Fault{{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "c", Match: MatchSpec{Kind: "cast"}, Action: "drop"}}},
+			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "c" after it, before liveness.from)`},
+		{name: "a cast drop rule into liveness, without casts", from: 1000, faults: []Fault{{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "c", Match: MatchSpec{Kind: "cast"}, Action: "drop"}}}},
 		{name: "a gossip drop rule never removed", from: 1000, faults: []Fault{{At: ms(300), Action: "rule", Rule: &RuleSpec{Name: "g", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}}},
 			want: `faults[0].at: the rule at 300ms lasts past liveness.from 1s (no unrule of "g" after it, before liveness.from)`},
 		{name: "a delay as long as the timeout after from", from: 1000, faults: []Fault{{At: ms(1100), Action: "rule", Rule: &RuleSpec{Name: "slow", Match: MatchSpec{Kind: "peer"}, Action: "delay", Delay: ms(60)}}},
@@ -213,6 +218,9 @@ func TestLivenessRefusesFaultsInIt(t *testing.T) {
 				s.Clients, s.Workload.ClientShare = nil, 0
 			}
 			s.PauseDetectAfter = ms(tc.pauseDetect)
+			if tc.casts {
+				s.Workload.CastShare = 0.1
+			}
 			err := s.Validate()
 			if tc.want == "" {
 				if err != nil {

@@ -111,7 +111,7 @@ func (t *tracer) Trace(ev *router.Event) {
 			t.recordPeerBudget(t.wd.kinds.deliver, ev)
 		}
 	case router.EvComplete:
-		_, c.byReply = c.unawait(t.node, &ev.Call)
+		_, c.byReply = c.unawaitBy(t.node, &ev.Call, ev.Code)
 		if rec {
 			t.recordComplete(ev)
 		}
