@@ -138,8 +138,12 @@ func parseArgs(fs *flag.FlagSet, c *common, args []string, min, max int, what st
 			}
 		}
 	}
-	// Every command's first argument is an ensemble.
-	if err := cluster.CheckName("ENSEMBLE", fs.Arg(0)); err != nil {
+	// Every command's first argument is a name: an ensemble's, or a node's (drain).
+	first := "ENSEMBLE"
+	if strings.HasPrefix(what, "NODE") {
+		first = "NODE"
+	}
+	if err := cluster.CheckName(first, fs.Arg(0)); err != nil {
 		return err
 	}
 	return c.resolve(fs)

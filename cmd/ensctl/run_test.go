@@ -81,6 +81,7 @@ func TestBadUsage(t *testing.T) {
 		{name: "long ensemble", args: append([]string{"call"}, append(common, strings.Repeat("e", 1025), "get", "k")...), want: "1025 bytes, the longest name is 1024"},
 		{name: "zero connect timeout", args: call(append(common, "--connect-timeout", "0")...), want: "--connect-timeout 0s: want a positive duration"},
 		{name: "negative connect timeout", args: append([]string{"bench", "--connect-timeout", "-1s"}, append(common, "e1")...), want: "--connect-timeout -1s: want a positive duration"},
+		{name: "bad node for drain", args: []string{"leader", "drain", "--config", peersOnly, "--secret-file", secret, "n 3"}, want: `usage: NODE "n 3": ' ' is not allowed in a name`},
 		{name: "zero connect timeout for drain", args: []string{"leader", "drain", "--config", peersOnly, "--secret-file", secret, "--connect-timeout", "0", "n1"}, want: "--connect-timeout 0s: want a positive duration"},
 		{name: "bad timeout", args: append([]string{"call", "--timeout", "0s"}, append(common, "e1", "get", "k")...), want: "--timeout 0s: want a positive duration"},
 		{name: "bad json", args: call("--config", badJSON, "--secret-file", secret), want: "--config " + badJSON},

@@ -87,10 +87,8 @@ type entry struct {
 func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 	// Empty lists are [], not null: a node alone in --peers, or with no ensemble.
 	h := health{Status: "ok", ID: string(n.id), Incarnation: uint64(n.inc), Peers: []peerHealth{}, Directory: []entry{}}
-	for _, p := range n.tr.Peers() {
-		if p.Addr != "" {
-			h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected, Leaving: p.Leaving, ConfigDiffers: n.config.keys(p.ID), AddressUnanswered: p.Unanswered})
-		}
+	for _, p := range memberStatus(n.tr, n.members) {
+		h.Peers = append(h.Peers, peerHealth{ID: string(p.ID), Connected: p.Connected, Leaving: p.Leaving, ConfigDiffers: n.config.keys(p.ID), AddressUnanswered: p.Unanswered})
 	}
 	for _, e := range n.drv.Entries() {
 		h.Directory = append(h.Directory, entry{Ensemble: string(e.Ensemble), Leader: e.Leader.String(), Version: e.Version})
@@ -106,10 +104,7 @@ func (n *node) healthz(w http.ResponseWriter, _ *http.Request) {
 // /healthz, which says the process runs, answers 200.
 func (n *node) readyz(w http.ResponseWriter, _ *http.Request) {
 	r := readiness{Connected: 1, Members: 1, Missing: []string{}} // itself
-	for _, p := range n.tr.Peers() {
-		if p.Addr == "" {
-			continue // a client
-		}
+	for _, p := range memberStatus(n.tr, n.members) {
 		r.Members++
 		if p.Connected {
 			r.Connected++
@@ -125,6 +120,25 @@ func (n *node) readyz(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}
 	_ = json.NewEncoder(w).Encode(r)
+}
+
+// memberStatus is the transport's status of each other member of --peers, in the
+// order of members. A member the transport has no slot for yet (its dial loop not
+// started, as just after start) is not connected: counted from the transport's slots,
+// /readyz would find this node alone, a majority of one, and ready.
+func memberStatus(tr *nettransport.Transport, members []router.NodeID) []nettransport.PeerStatus {
+	known := make(map[router.NodeID]nettransport.PeerStatus, len(members))
+	for _, p := range tr.Peers() {
+		if slices.Contains(members, p.ID) {
+			known[p.ID] = p
+		}
+	}
+	out := make([]nettransport.PeerStatus, len(members))
+	for i, id := range members {
+		out[i] = known[id]
+		out[i].ID = id
+	}
+	return out
 }
 
 // readiness is /readyz's body.
@@ -239,11 +253,9 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		return 0
 	}
-	known := map[router.NodeID]nettransport.PeerStatus{}
 	var clients, clientQ int
 	for _, p := range m.tr.Peers() {
 		if slices.Contains(m.members, p.ID) {
-			known[p.ID] = p
 			continue
 		}
 		if p.Connected {
@@ -251,8 +263,8 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		}
 		clientQ += p.Queued
 	}
-	for _, id := range m.members {
-		p := known[id] // zero: not dialed yet
+	for _, p := range memberStatus(m.tr, m.members) {
+		id := p.ID
 		gauge(descConnected, one(p.Connected), string(id))
 		gauge(descLeaving, one(p.Leaving), string(id))
 		gauge(descUnanswered, one(p.Unanswered), string(id))

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -814,5 +815,35 @@ func TestAdminAnswersAHello(t *testing.T) {
 	}
 	if body := get(t, admin, "/healthz"); !strings.Contains(body, `"peers"`) {
 		t.Fatalf("/healthz after the hello: %s", body)
+	}
+}
+
+// TestReadyzBeforeDials: a node whose dial loops have not started yet (as just after
+// start, or for good with every member down) counts the members of --peers, not the
+// transport's slots: with two of three members unknown to its transport it is not
+// ready, /healthz lists both as not connected, and /metrics has their series.
+func TestReadyzBeforeDials(t *testing.T) {
+	tr, drv := unconnected(t)
+	n := &node{id: "n1", inc: 1, drv: drv, tr: tr, members: []router.NodeID{"n2", "n3"},
+		config: newSettingsWatch(nil, nil, slog.New(slog.DiscardHandler))}
+	rec := httptest.NewRecorder()
+	n.readyz(rec, httptest.NewRequest("GET", "/readyz", nil))
+	if body := strings.TrimSpace(rec.Body.String()); rec.Code != http.StatusServiceUnavailable || body != `{"ready":false,"connected":1,"members":3,"missing":["n2","n3"]}` {
+		t.Errorf("/readyz before any dial: %d %s", rec.Code, body)
+	}
+	rec = httptest.NewRecorder()
+	n.healthz(rec, httptest.NewRequest("GET", "/healthz", nil))
+	var h health
+	if err := json.Unmarshal(rec.Body.Bytes(), &h); err != nil || len(h.Peers) != 2 || h.Peers[0].ID != "n2" || h.Peers[1].ID != "n3" || h.Peers[0].Connected || h.Peers[1].Connected {
+		t.Errorf("/healthz before any dial: %s, want n2 and n3, not connected", rec.Body.String())
+	}
+	want := `
+# HELP ensroute_peer_connected 1 if the member of --peers is connected (0 once it said goodbye).
+# TYPE ensroute_peer_connected gauge
+ensroute_peer_connected{peer="n2"} 0
+ensroute_peer_connected{peer="n3"} 0
+`
+	if err := testutil.CollectAndCompare(&metrics{drv: drv, tr: tr, members: n.members, config: n.config}, strings.NewReader(want), "ensroute_peer_connected"); err != nil {
+		t.Error(err)
 	}
 }

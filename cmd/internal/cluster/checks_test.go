@@ -47,6 +47,19 @@ func TestTLSFlagsTogether(t *testing.T) {
 	}
 }
 
+// TestEmptySemanticsFlag: --semantics "" is refused, as the config file's
+// "semantics": "" is: read as default, it would run default, but state "" in its
+// settings, and every node of default would report it as configured otherwise.
+func TestEmptySemanticsFlag(t *testing.T) {
+	_, err := resolveWith(t, "long-enough-secret", "--peers", "n1=127.0.0.1:7001", "--semantics", "")
+	if want := "--semantics is empty: want default or riak"; !errors.Is(err, cluster.ErrUsage) || !strings.Contains(err.Error(), want) {
+		t.Errorf("--semantics \"\": %v, want ErrUsage and %q", err, want)
+	}
+	if _, err := resolveWith(t, "long-enough-secret", "--peers", "n1=127.0.0.1:7001", "--semantics", "riak"); err != nil {
+		t.Errorf("--semantics riak: %v", err)
+	}
+}
+
 // TestSecretFile: the secret is the file's text without the white space around it
 // (a file written by echo ends in a newline, which a file written otherwise on
 // another node does not have), and it has at least 8 bytes.

@@ -267,6 +267,11 @@ func (o *Options) check() error {
 	if o.Routers < 1 || o.Routers > router.MaxRouters {
 		return bad("%s %d: want 1..%d", o.name("routers"), o.Routers, router.MaxRouters)
 	}
+	if o.Semantics == "" {
+		// ParseSemantics reads "" as default, but the settings a node states would
+		// say "", and every node of default would find it configured otherwise.
+		return bad("%s is empty: want default or riak", o.name("semantics"))
+	}
 	if _, err := router.ParseSemantics(o.Semantics); err != nil {
 		return bad("%s %q: want default or riak", o.name("semantics"), o.Semantics)
 	}
