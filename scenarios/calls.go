@@ -57,9 +57,12 @@ type openCall struct {
 	deliv0 router.PeerRef
 	more   []router.PeerRef
 	// handed holds, for the first few nodes handed a request of the call (nh of
-	// them), the least hop count they were handed it with (hop-bound, default).
-	nh     int
-	handed [4]hopsHanded
+	// them), the least hop count they were handed it with (hop-bound, default);
+	// handedMore the nodes after them (a chain as long as the hop limit allows, and
+	// copies of it), kept with its room when the slot is reused.
+	nh         int
+	handed     [4]hopsHanded
+	handedMore []hopsHanded
 	// nack is 1 + the hop count of the first nack handed to the caller's node (0:
 	// none yet; -1: its turn is over): a request the node sends in that turn (the
 	// sim.World's event nackAt), the redirect, must count those hops (hop-bound,
@@ -81,6 +84,8 @@ func (o *openCall) sawHops(node router.NodeID, hops int) {
 	} else if o.nh < len(o.handed) {
 		o.handed[o.nh] = hopsHanded{node: node, min: hops}
 		o.nh++
+	} else {
+		o.handedMore = append(o.handedMore, hopsHanded{node: node, min: hops})
 	}
 }
 
@@ -93,10 +98,15 @@ func (o *openCall) leastHops(node router.NodeID) (int, bool) {
 	return 0, false
 }
 
-// hopsOf is node's entry in handed, nil if it has none.
+// hopsOf is node's entry in handed or handedMore, nil if it has none.
 func (o *openCall) hopsOf(node router.NodeID) *hopsHanded {
 	for i := range o.nh {
 		if h := &o.handed[i]; samestr.Equal(string(h.node), string(node)) {
+			return h
+		}
+	}
+	for i := range o.handedMore {
+		if h := &o.handedMore[i]; samestr.Equal(string(h.node), string(node)) {
 			return h
 		}
 	}
@@ -183,6 +193,7 @@ func (c *checker) closeOpen(r *callRec) {
 	i := r.open - 1
 	o := &c.open[i]
 	o.call, o.event, o.more, o.n0, o.nh, o.nack = 0, nil, nil, 0, 0, 0
+	o.handedMore = o.handedMore[:0] // its nodes' names are the spec's, alive anyway
 	c.freeOpen = append(c.freeOpen, i)
 	r.open = 0
 }

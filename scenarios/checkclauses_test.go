@@ -996,3 +996,34 @@ func TestInfiniteBudgetIsOverTheTimeout(t *testing.T) {
 		wantViolations(t, wd, InvDeadline, "more than the call's timeout")
 	}
 }
+
+// TestHopsCountedPastFourNodes: the least count each node was handed a request with
+// is kept for every node a call's requests reach, not only the first four: on a chain
+// of five transfers (hop limit 6) made no chain by a copy of its first request, the
+// fifth node handed it, passing it on without counting the transfer, is caught.
+func TestHopsCountedPastFourNodes(t *testing.T) {
+	s := named(t, "steady")
+	s.Liveness = nil
+	s.Nodes = append(s.Nodes, "n6", "n7")
+	s.HopLimit = 6
+	wd, err := newWorld(s, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	caller := wd.nodes["n1"]
+	id := startCall(wd, caller, "c1")
+	chain := []router.NodeID{"n1", "n2", "n3", "n4", "n5", "n6"}
+	for i := 1; i < len(chain); i++ {
+		m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: i}
+		msg := uint64(10 + i)
+		wd.chk.Sent(chain[i-1], chain[i], msg, &m)
+		wd.chk.Handed(chain[i], msg, &m)
+		if i == 1 {
+			wd.chk.Handed(chain[i], msg, &m) // a copy made by the network
+		}
+	}
+	wantViolations(t, wd, "", "")
+	m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: 5}
+	wd.chk.Sent("n6", "n7", 20, &m)
+	wantViolations(t, wd, InvHopBound, "n6 passed the request on with hops=5, though it was handed it with hops=5 at least")
+}
