@@ -18,8 +18,11 @@ func (w *World) Reserve(n uint64) uint64 {
 
 // ScheduleReserved schedules a at virtual time at (clamped to Now, as Schedule
 // does) under seq, a sequence number taken with Reserve. Each reserved number must
-// be used at most once; a number that Reserve has not handed out panics, as does a
-// nil a.
+// be used at most once, and only a reserved one: a number Schedule took, or one used
+// twice, would put two pending events under one number, which then run in an order
+// the queue's shape decides, not the order of scheduling. That is not checked (it
+// would cost a record of every number reserved); 0, a number not handed out yet, and
+// a nil a panic.
 func (w *World) ScheduleReserved(at time.Duration, seq uint64, a Action) EventID {
 	if a == nil {
 		panic("sim: ScheduleReserved with nil action")

@@ -355,7 +355,7 @@ func appendMillis(b []byte, d time.Duration) []byte {
 }
 
 func needsQuote(s string) bool {
-	if s == "" {
+	if s == "" || !utf8.ValidString(s) { // a bad byte would print as U+FFFD does
 		return true
 	}
 	for _, c := range s {

@@ -384,6 +384,10 @@ func TestRecordString(t *testing.T) {
 			Record{At: 0, Node: "nœud-é", Kind: "k"},
 			"     0.000ms nœud-é   k",
 		},
+		{ // a bad byte is quoted, and so told apart from U+FFFD, which is not
+			Record{At: 0, Node: "n", Kind: "k", Attrs: []Attr{String("v", "a\xffb"), String("w", "a\uFFFDb")}},
+			"     0.000ms n        k v=\"a\\xffb\" w=a\uFFFDb",
+		},
 	}
 	for _, tc := range tests {
 		if got := tc.r.String(); got != tc.want {

@@ -244,8 +244,9 @@ func (w *World) RunUntil(t time.Duration) {
 
 // RunPast runs events in order, as Step does, until the queue is empty or it
 // has run an event whose time is after t: that first event past t runs too,
-// then RunPast returns true. It returns false when the queue has emptied (or
-// when Stop is called, after the current event; Pending tells the two apart).
+// then RunPast returns true. It returns false when the queue has emptied, or
+// when Stop is called, after the current event (Pending tells the two apart);
+// but a Stop in the event that goes past t ends the run there, with true.
 // Unlike RunUntil it never moves Now beyond the last event run. But for Stop,
 // which that loop would not heed, it is the loop
 // "for w.Step() { if w.Now() > t { break } }" with the loop's checks made once
