@@ -129,6 +129,30 @@ func TestClosedStdoutKeepsRepro(t *testing.T) {
 		}
 	}
 
+	// compare and replay, into the same pipe, say that the run failed, and exit 1.
+	for _, args := range [][]string{
+		{"compare", "--spec", fail, "--seeds", "1", "--json"},
+		{"replay", filepath.Join(dir, "repro-fail.json"), "--json"},
+	} {
+		cmd, err := testWorker()(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Args = append([]string{cmd.Args[0]}, args...)
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		var errb strings.Builder
+		cmd.Stdout, cmd.Stderr = w, &errb
+		err = cmd.Run()
+		w.Close()
+		if code := exitCodeOf(t, err); code != exitFail || !strings.Contains(errb.String(), "fail") {
+			t.Errorf("%s into a closed pipe: exit %d (%v), stderr %.300q; want %d and the failure on stderr", args[0], code, err, errb.String(), exitFail)
+		}
+	}
+
 	// A command that writes nothing but its output (ensim trace | head) still ends
 	// quietly by SIGPIPE.
 	cmd, err := testWorker()(context.Background())

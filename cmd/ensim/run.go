@@ -101,12 +101,13 @@ var commands = map[string]command{
 // run is ensim with its arguments (without the program name). It returns the exit
 // status; it never panics on bad input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) > 0 && (args[0] == "run" || args[0] == "sweep") {
+	if len(args) > 0 && (args[0] == "run" || args[0] == "sweep" || args[0] == "compare" || args[0] == "replay") {
 		// A write to a closed pipe (ensim run --json | a reader that exited) fails
 		// with EPIPE instead of ending the process by SIGPIPE: a failing run still
-		// writes its repro and exits 1, a sweep its repros and summary, and lost
-		// output is reported (exit 2), as on a full disk. The other commands write
-		// nothing but their output, and end quietly by SIGPIPE (ensim trace | head).
+		// writes its repro and exits 1, a sweep its repros and summary, compare and
+		// replay their failures on stderr with 1, and lost output is reported (exit
+		// 2), as on a full disk. The other commands write nothing but their output,
+		// and end quietly by SIGPIPE (ensim trace | head).
 		signal.Ignore(syscall.SIGPIPE)
 	}
 	if len(args) == 0 {

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Options name what a file holds, for its messages.
@@ -37,9 +38,23 @@ type Options struct {
 // their path ("ensembles[0].members: want a list, got a string"), and so is a
 // string that a TextUnmarshaler field refuses. The error's message says what is
 // wrong, in the file's terms. A UTF-8 byte-order mark before the object, which some
-// editors save, is skipped (TrimBOM).
+// editors save, is skipped (TrimBOM). Bytes that are not UTF-8 are refused, named by
+// line and column: encoding/json would read each as U+FFFD, so that a name of them
+// would not be the one in the file.
 func Decode(data []byte, v any, o Options) error {
 	data = TrimBOM(data)
+	if !utf8.Valid(data) {
+		off := 0
+		for off < len(data) {
+			r, size := utf8.DecodeRune(data[off:])
+			if r == utf8.RuneError && size <= 1 {
+				break
+			}
+			off += size
+		}
+		line, col := position(data, int64(off)+1)
+		return fmt.Errorf("the %s is not UTF-8: byte 0x%02x at line %d, column %d", o.What, data[off], line, col)
+	}
 	t := reflect.TypeOf(v).Elem()
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()

@@ -57,6 +57,8 @@ func TestDecode(t *testing.T) {
 		name, in, want string
 	}{
 		{"empty", ``, "no document: the input is empty, want a JSON object"},
+		{"not utf-8", "{\"items\": [{\"name\": \"n\xff1\"}]}", "the document is not UTF-8: byte 0xff at line 1, column 23"},
+		{"not utf-8 on line 2", "{\"items\": [\n {\"name\": \"é\xc3\"}]}", "the document is not UTF-8: byte 0xc3 at line 2, column 14"},
 		{"cut short", `{"items": [`, "malformed JSON: it ends in the middle of the document"},
 		{"trailing", `{} {}`, "trailing data after the document object"},
 		{"stray brace", "{}\n}", "trailing data after the document object"},
