@@ -100,20 +100,7 @@ func TestClosedStdoutKeepsRepro(t *testing.T) {
 		exit int
 	}{{fail, exitFail}, {pass, exitUsage}} {
 		repro := filepath.Join(dir, "repro-"+filepath.Base(tc.spec))
-		cmd, err := testWorker()(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Args = []string{cmd.Args[0], "run", "--spec", tc.spec, "--json", "--repro", repro}
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Close() // the reader is gone before the report is written
-		var errb strings.Builder
-		cmd.Stdout, cmd.Stderr = w, &errb
-		err = cmd.Run()
-		w.Close()
+		errb, err := intoClosedPipe(t, "run", "--spec", tc.spec, "--json", "--repro", repro)
 		code := exitCodeOf(t, err)
 		if code != tc.exit || !strings.Contains(errb.String(), "ensim: writing the output:") {
 			t.Errorf("%s: exit %d (%v), stderr %.300q; want %d, the lost output reported", filepath.Base(tc.spec), code, err, errb.String(), tc.exit)
@@ -134,20 +121,7 @@ func TestClosedStdoutKeepsRepro(t *testing.T) {
 		{"compare", "--spec", fail, "--seeds", "1", "--json"},
 		{"replay", filepath.Join(dir, "repro-fail.json"), "--json"},
 	} {
-		cmd, err := testWorker()(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Args = append([]string{cmd.Args[0]}, args...)
-		r, w, err := os.Pipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.Close()
-		var errb strings.Builder
-		cmd.Stdout, cmd.Stderr = w, &errb
-		err = cmd.Run()
-		w.Close()
+		errb, err := intoClosedPipe(t, args...)
 		if code := exitCodeOf(t, err); code != exitFail || !strings.Contains(errb.String(), "fail") {
 			t.Errorf("%s into a closed pipe: exit %d (%v), stderr %.300q; want %d and the failure on stderr", args[0], code, err, errb.String(), exitFail)
 		}
@@ -155,11 +129,21 @@ func TestClosedStdoutKeepsRepro(t *testing.T) {
 
 	// A command that writes nothing but its output (ensim trace | head) still ends
 	// quietly by SIGPIPE.
+	errb, err := intoClosedPipe(t, "trace", "--spec", pass)
+	if sig, ok := signaledBy(err); !ok || sig != syscall.SIGPIPE || errb.Len() != 0 {
+		t.Errorf("trace into a closed pipe: %v, stderr %q; want it ended by SIGPIPE, silently", err, errb.String())
+	}
+}
+
+// intoClosedPipe runs ensim with args, its stdout a pipe whose reader is gone
+// before anything is written, and returns its stderr and how it ended.
+func intoClosedPipe(t *testing.T, args ...string) (*strings.Builder, error) {
+	t.Helper()
 	cmd, err := testWorker()(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Args = []string{cmd.Args[0], "trace", "--spec", pass}
+	cmd.Args = append([]string{cmd.Args[0]}, args...)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -169,9 +153,7 @@ func TestClosedStdoutKeepsRepro(t *testing.T) {
 	cmd.Stdout, cmd.Stderr = w, &errb
 	err = cmd.Run()
 	w.Close()
-	if sig, ok := signaledBy(err); !ok || sig != syscall.SIGPIPE || errb.Len() != 0 {
-		t.Errorf("trace into a closed pipe: %v, stderr %q; want it ended by SIGPIPE, silently", err, errb.String())
-	}
+	return &errb, err
 }
 
 // exitCodeOf is the exit status of a command that ended with err (-1 if a signal
