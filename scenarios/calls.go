@@ -56,13 +56,9 @@ type openCall struct {
 	n0     int
 	deliv0 router.PeerRef
 	more   []router.PeerRef
-	// handed holds, for the first few nodes handed a request of the call (nh of
-	// them), the least hop count they were handed it with (hop-bound, default);
-	// handedMore the nodes after them (a chain as long as the hop limit allows, and
-	// copies of it), kept with its room when the slot is reused.
-	nh         int
-	handed     [4]hopsHanded
-	handedMore []hopsHanded
+	// handed holds the least hop count each node was handed a request of the call
+	// with (hop-bound, default).
+	handed hopTable
 	// nack is 1 + the hop count of the first nack handed to the caller's node (0:
 	// none yet; -1: its turn is over): a request the node sends in that turn (the
 	// sim.World's event nackAt), the redirect, must count those hops (hop-bound,
@@ -71,47 +67,60 @@ type openCall struct {
 	nackAt uint64
 }
 
-// hopsHanded is the least hop count a node was handed a request of a call with.
+// hopTable holds the least hop count each node was handed a call's or a cast's
+// requests with: the first few nodes in place (n of them), those after them (a
+// chain as long as the hop limit allows, and copies of it) in more, which a reused
+// table keeps with its room.
+type hopTable struct {
+	n     int
+	first [4]hopsHanded
+	more  []hopsHanded
+}
+
+// hopsHanded is the least hop count a node was handed a request with.
 type hopsHanded struct {
 	node router.NodeID
 	min  int
 }
 
-// sawHops records that node was handed a request of the call with hops.
-func (o *openCall) sawHops(node router.NodeID, hops int) {
-	if h := o.hopsOf(node); h != nil {
+// saw records that node was handed a request with hops.
+func (t *hopTable) saw(node router.NodeID, hops int) {
+	if h := t.of(node); h != nil {
 		h.min = min(h.min, hops)
-	} else if o.nh < len(o.handed) {
-		o.handed[o.nh] = hopsHanded{node: node, min: hops}
-		o.nh++
+	} else if t.n < len(t.first) {
+		t.first[t.n] = hopsHanded{node: node, min: hops}
+		t.n++
 	} else {
-		o.handedMore = append(o.handedMore, hopsHanded{node: node, min: hops})
+		t.more = append(t.more, hopsHanded{node: node, min: hops})
 	}
 }
 
-// leastHops is the least hop count node was handed a request of the call with, if
-// the call keeps it.
-func (o *openCall) leastHops(node router.NodeID) (int, bool) {
-	if h := o.hopsOf(node); h != nil {
+// least is the least hop count node was handed a request with, if it was handed one.
+func (t *hopTable) least(node router.NodeID) (int, bool) {
+	if h := t.of(node); h != nil {
 		return h.min, true
 	}
 	return 0, false
 }
 
-// hopsOf is node's entry in handed or handedMore, nil if it has none.
-func (o *openCall) hopsOf(node router.NodeID) *hopsHanded {
-	for i := range o.nh {
-		if h := &o.handed[i]; samestr.Equal(string(h.node), string(node)) {
+// of is node's entry, nil if it has none.
+func (t *hopTable) of(node router.NodeID) *hopsHanded {
+	for i := range t.n {
+		if h := &t.first[i]; samestr.Equal(string(h.node), string(node)) {
 			return h
 		}
 	}
-	for i := range o.handedMore {
-		if h := &o.handedMore[i]; samestr.Equal(string(h.node), string(node)) {
+	for i := range t.more {
+		if h := &t.more[i]; samestr.Equal(string(h.node), string(node)) {
 			return h
 		}
 	}
 	return nil
 }
+
+// reset empties t, keeping more's room: its nodes' names are the spec's, alive
+// anyway.
+func (t *hopTable) reset() { t.n, t.more = 0, t.more[:0] }
 
 // errClass sorts a call's first error into the report's outcome counts.
 type errClass uint8
@@ -192,8 +201,8 @@ func (c *checker) closeOpen(r *callRec) {
 	}
 	i := r.open - 1
 	o := &c.open[i]
-	o.call, o.event, o.more, o.n0, o.nh, o.nack = 0, nil, nil, 0, 0, 0
-	o.handedMore = o.handedMore[:0] // its nodes' names are the spec's, alive anyway
+	o.call, o.event, o.more, o.n0, o.nack = 0, nil, nil, 0, 0
+	o.handed.reset()
 	c.freeOpen = append(c.freeOpen, i)
 	r.open = 0
 }

@@ -17,6 +17,8 @@ import (
 //   - hop-bound: it passes between nodes more often than the hop limit allows
 //     (default semantics), or a transfer does not count itself: until a copy of it is
 //     made, its transfers are one chain, and each carries at least its place in it;
+//     copies or not, a node passes it on with more than the least count it was
+//     handed it with;
 //   - liveness: made in the liveness phase, it never reaches its leader (unless a
 //     member that does not lead was handed it during an election, or before hearing
 //     of the leader).
@@ -29,6 +31,8 @@ type castRec struct {
 	duplicated  bool // a message of it was duplicated: transfers are not a chain
 	hopFlagged  bool
 	misrouted   bool
+	// hops holds the least hop count each node was handed it with (default).
+	hops hopTable
 }
 
 // Casts counts the workload's casts: made (Total), taken up by a leader at least
@@ -118,14 +122,28 @@ func (c *checker) castSent(from router.NodeID, m *router.Message) {
 		// one chain, and each carries at least its place in it.
 		cr.hopFlagged = true
 		c.violate(InvHopBound, router.CallID{}, "%s passed cast %s on with hops=%d as its transfer %d: a transfer was not counted", from, m.Event, m.Hops, cr.transfers)
+	default:
+		// Copies or not, a node passes a cast on with more than the least count it
+		// was handed it with (a cast is never redirected).
+		if least, ok := cr.hops.least(from); ok && m.Hops <= least {
+			cr.hopFlagged = true
+			c.violate(InvHopBound, router.CallID{}, "%s passed cast %s on with hops=%d, though it was handed it with hops=%d at least: the transfer was not counted", from, m.Event, m.Hops, least)
+		}
 	}
 }
 
-// castDuplicated sees a node handed a copy of cast message m that a node was handed
-// before: the cast's transfers are then no chain, and leaders may serve it again.
-func (c *checker) castDuplicated(m *router.Message) {
-	if cr := c.castOf(m.Event); cr != nil {
+// castHanded sees node to handed message id of a cast, m: a copy of a message a node
+// was handed before makes the cast's transfers no chain (and leaders may serve it
+// again); and each node's least count is kept, which it must pass the cast on with
+// more than.
+func (c *checker) castHanded(to router.NodeID, id uint64, m *router.Message) {
+	cr := c.castOf(m.Event)
+	if c.handed.has(id) && cr != nil {
 		cr.duplicated = true
+	}
+	c.handed.add(id)
+	if cr != nil && c.wd.opt.Semantics == router.Default {
+		cr.hops.saw(to, m.Hops)
 	}
 }
 

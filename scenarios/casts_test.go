@@ -257,3 +257,31 @@ func TestBeginLiveMatchesLiveNow(t *testing.T) {
 	es.leader = leader
 	check("the leader back", true)
 }
+
+// TestCheckerCastHopsAfterCopy: a node passes a cast on with more than the least count
+// it was handed it with, copies or not. The chain rule (each transfer at least its
+// place) catches a count reset on a cast never copied; once a copy of its first
+// message is made, this one does.
+func TestCheckerCastHopsAfterCopy(t *testing.T) {
+	for _, copied := range []bool{false, true} {
+		wd := checkWorld(t, router.Default)
+		wd.chk.beginCast(wd.ensBy[0], -1)
+		n := wd.order
+		hop := func(from, to router.NodeID, id uint64, hops int) {
+			m := &router.Message{Kind: router.KindCast, Ensemble: wd.eord[0], Event: []byte("s1"), Hops: hops}
+			wd.chk.Sent(from, to, id, m)
+			wd.chk.Handed(to, id, m)
+			if copied && id == 1 {
+				wd.chk.Handed(to, id, m) // a copy made by the network
+			}
+		}
+		hop(n[0], n[1], 1, 1)
+		hop(n[1], n[2], 2, 2)
+		hop(n[2], n[3], 3, 2) // n3 was handed it with 2: a reset count
+		if copied {
+			wantViolations(t, wd, InvHopBound, "n3 passed cast s1 on with hops=2, though it was handed it with hops=2 at least")
+		} else {
+			wantViolations(t, wd, InvHopBound, "n3 passed cast s1 on with hops=2 as its transfer 3")
+		}
+	}
+}

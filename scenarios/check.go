@@ -415,7 +415,7 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 		return
 	}
 	o := &c.open[rec.open-1]
-	least, handed := o.leastHops(from)
+	least, handed := o.handed.least(from)
 	if o.nack > 0 && o.nackAt != c.wd.w.Executed() {
 		o.nack = -1 // the nack's turn is over: what the node sends now is no redirect
 	}
@@ -452,16 +452,10 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 		}
 		c.handed.add(id)
 	case router.KindCast:
-		if c.handed.has(id) {
-			c.castDuplicated(m)
-		}
-		c.handed.add(id)
+		c.castHanded(to, id, m)
 	case router.KindRoute, router.KindPeer:
 		if m.Call.IsZero() { // a cast's
-			if c.handed.has(id) {
-				c.castDuplicated(m)
-			}
-			c.handed.add(id)
+			c.castHanded(to, id, m)
 			return
 		}
 		var rec *callRec
@@ -481,7 +475,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 			rec.outstanding--
 		}
 		if rec != nil && rec.open != 0 && c.wd.opt.Semantics == router.Default {
-			c.open[rec.open-1].sawHops(to, m.Hops)
+			c.open[rec.open-1].handed.saw(to, m.Hops)
 		}
 		c.handed.add(id)
 	}
