@@ -73,6 +73,11 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		return usageErr(stderr, syn, "--seed: a repro file fixes the seed")
 	case len(pos) == 1 && o.set["semantics"]:
 		return usageErr(stderr, syn, "--semantics: a repro file fixes the semantics")
+	case o.set["call"] && o.filter.Call == "":
+		// An unset variable ($ID) would otherwise give the whole run.
+		return usageErr(stderr, syn, "--call is empty: want a call's id, e.g. n3.1.214")
+	case o.set["cast"] && o.filter.Cast == "":
+		return usageErr(stderr, syn, "--cast is empty: want a cast's name, e.g. s3")
 	case o.set["call"] && o.set["cast"]:
 		return usageErr(stderr, syn, "--cast: give --call or --cast, not both")
 	case o.set["to"] && o.filter.To < o.filter.From:

@@ -35,6 +35,8 @@ func TestTraceUsage(t *testing.T) {
 		{name: "cast zero", args: []string{"trace", "--scenario", "direct", "--cast", "s0"}, wantStderr: `invalid value "s0" for flag --cast`},
 		{name: "unknown cast", args: []string{"trace", "--scenario", "direct", "--cast", "s99999"}, wantStderr: "--cast: traceview: no such cast: s99999 (the trace makes 991 casts)"},
 		{name: "no casts", args: []string{"trace", "--scenario", "steady", "--cast", "s1"}, wantStderr: "--cast: traceview: no such cast: s1 (the trace makes 0 casts)"},
+		{name: "empty call", args: []string{"trace", "--scenario", "direct", "--call", ""}, wantStderr: "--call is empty: want a call's id"},
+		{name: "empty cast", args: []string{"trace", "--scenario", "direct", "--cast", ""}, wantStderr: "--cast is empty: want a cast's name"},
 		{name: "call and cast", args: []string{"trace", "--scenario", "direct", "--call", "n1.1.1", "--cast", "s1"}, wantStderr: "--cast: give --call or --cast, not both"},
 		{name: "a cast as a call", args: []string{"trace", "--scenario", "direct", "--call", "s3"}, wantStderr: "--call: traceview: no such call: s3 (the trace starts 2977 calls); s3 names a cast: select it with --cast s3"},
 		{name: "seed with a repro", args: []string{"trace", repro, "--seed", "4"}, wantStderr: "--seed: a repro file fixes the seed"},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios/traceview"
+	"github.com/ensroute/ensroute/sim"
 )
 
 var readmeShot = flag.Bool("readme-screenshot", false, "write the README's picture of the diagram to docs/trace.png")
@@ -398,4 +399,61 @@ func TestBrowserViolations(t *testing.T) {
 	if errs := p.errors(); len(errs) > 0 {
 		t.Errorf("the page reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
+}
+
+// TestBrowserLateCopy: of a reply the network duplicated, whose first copy completed
+// the call and whose second was dropped as late, the page draws one late arrow, the
+// copy's, and the first copy as a reply (dup-reorder, seed 1, its first such call).
+func TestBrowserLateCopy(t *testing.T) {
+	chromium(t)
+	tr, res := named(t, "dup-reorder", 1, router.Default).trace(t)
+	// A late record of reason completed, just after the hand-over of a message that
+	// was duplicated, names the call.
+	duped := map[int64]bool{}
+	for _, r := range res.Trace {
+		if r.Kind == "dup" {
+			duped[intAttr(r, "msg")] = true
+		}
+	}
+	call := ""
+	for i, r := range res.Trace {
+		if r.Kind == "late" && strAttr(r, "reason") == "completed" && strAttr(r, "code") == "ok" && i > 0 &&
+			res.Trace[i-1].Kind == "handed" && duped[intAttr(res.Trace[i-1], "msg")] {
+			call = strAttr(r, "call")
+			break
+		}
+	}
+	if call == "" {
+		t.Fatal("dup-reorder, seed 1: no duplicated reply dropped as late")
+	}
+	var b bytes.Buffer
+	if err := tr.Write(&b, traceview.HTML, traceview.Filter{Call: call}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "late-copy.html")
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := openPage(t, path, "", 1000, 500)
+	if s := p.stats(t); s.Drawn.Late != 1 || s.Drawn.Arrows < 3 {
+		t.Errorf("call %s: drew %d arrows, %d of them late; want the route and both reply copies, one late", call, s.Drawn.Arrows, s.Drawn.Late)
+	}
+}
+
+func intAttr(r sim.Record, key string) int64 {
+	for _, a := range r.Attrs {
+		if a.Key == key {
+			return a.Int
+		}
+	}
+	return -1
+}
+
+func strAttr(r sim.Record, key string) string {
+	for _, a := range r.Attrs {
+		if a.Key == key {
+			return a.Str
+		}
+	}
+	return ""
 }

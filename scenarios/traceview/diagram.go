@@ -40,7 +40,7 @@ type diagram struct {
 	Casts     [][]any  `json:"casts"` // [name, caster lane, ensemble, start, last record, indexes in Violations of those naming it]
 	Ev        columns  `json:"ev"`
 	Rec       []string `json:"rec"`   // each record's canonical JSON
-	Msgs      [][]any  `json:"msgs"`  // [id, send event, from lane, to lane, sent, kind, call, ensemble, copies, lost at sender, late]
+	Msgs      [][]any  `json:"msgs"`  // [id, send event, from lane, to lane, sent, kind, call, ensemble, copies [arrived, ended, first kind, last kind, late], lost at sender, late (a copy)]
 	Spans     [][]any  `json:"spans"` // [kind, lanes, start, end, label]
 	// Violations are the run's, each [invariant, call, detail]: all of them, since the
 	// page lists their calls and casts to pick from, or with a call (cast) filter
@@ -168,7 +168,11 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 		copies := make([][]int64, 0, len(m.copies))
 		for _, c := range m.copies {
 			first, last := &t.recs[c.steps[0]], &t.recs[c.steps[len(c.steps)-1]]
-			copies = append(copies, []int64{int64(first.At), int64(last.At), int64(kindIdx[first.Kind]), int64(kindIdx[last.Kind])})
+			late := int64(0)
+			if c.late {
+				late = 1
+			}
+			copies = append(copies, []int64{int64(first.At), int64(last.At), int64(kindIdx[first.Kind]), int64(kindIdx[last.Kind]), late})
 		}
 		lost := -1
 		if j, ok := evOf[m.lostAt]; ok {

@@ -87,6 +87,41 @@ func TestDiagramSpansAndMarks(t *testing.T) {
 	}
 }
 
+// TestLateCopiesOnly: of a reply the network duplicated, only a copy dropped as late
+// is drawn as a late reply; a copy that completed the call is a reply like any other.
+// There are as many late copies drawn as late records with a hand-over before them;
+// dup-reorder, seed 1, has some sixty replies with one copy of each kind.
+func TestLateCopiesOnly(t *testing.T) {
+	tr, _ := analyse(t, "dup-reorder", router.Default)
+	d := tr.diagramOf(mustSelect(t, tr, Filter{World: true}), Filter{})
+	mixed, lateCopies := 0, 0
+	for _, row := range d.Msgs {
+		copies := row[8].([][]int64)
+		n := 0
+		for _, c := range copies {
+			if c[4] == 1 {
+				n++
+			}
+		}
+		lateCopies += n
+		if (row[10] == 1) != (n > 0) {
+			t.Errorf("message %v: late %v, but %d of its copies drawn late", row[0], row[10], n)
+		}
+		if n > 0 && n < len(copies) {
+			mixed++
+		}
+	}
+	handedLate := 0
+	for i := range tr.recs {
+		if m, _ := tr.lateHandOver(i); tr.recs[i].Kind == "late" && m != nil {
+			handedLate++
+		}
+	}
+	if lateCopies != handedLate || mixed < 20 {
+		t.Errorf("%d copies drawn late for %d late records after a hand-over; %d replies with a late copy and another: want the first two equal, and some dozens", lateCopies, handedLate, mixed)
+	}
+}
+
 // TestHTMLSelfContained: the page fetches nothing, and its data is JSON that
 // decodes to what was drawn from.
 func TestHTMLSelfContained(t *testing.T) {

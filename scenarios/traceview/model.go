@@ -74,7 +74,7 @@ type message struct {
 	inst   int    // the instance it is addressed to (route and cast), else -1
 	dup    int    // index of the dup record, or -1
 	lostAt int    // index of a loss before it left (partition, loss, rule), or -1
-	late   bool   // a reply that came after its call had completed, and was dropped
+	late   bool   // a reply that came after its call had completed, and was dropped (a copy of it, at least)
 	copies []*msgCopy
 	recs   []int // every record that names it, in order
 }
@@ -86,6 +86,7 @@ type message struct {
 type msgCopy struct {
 	steps []int
 	last  string // the kind of the last step
+	late  bool   // a reply copy dropped as late as it was handed over
 }
 
 // callLife is one call's life: its start, every record about it, its outcome.
@@ -195,8 +196,13 @@ func (t *Trace) index(i int) {
 		}
 	case "late":
 		c.late = append(c.late, i)
-		if m := t.lateReply(i); m != nil {
+		if m, j := t.lateHandOver(i); m != nil {
 			m.late = true
+			for _, cp := range m.copies { // the copy dropped, not every copy
+				if cp.steps[len(cp.steps)-1] == j {
+					cp.late = true
+				}
+			}
 		}
 	}
 }
@@ -205,14 +211,20 @@ func (t *Trace) index(i int) {
 // reply as it is handed over, so the hand-over is a record just before, on the same
 // node at the same time, naming the same call.
 func (t *Trace) lateReply(i int) *message {
+	m, _ := t.lateHandOver(i)
+	return m
+}
+
+// lateHandOver is lateReply with the index of the hand-over record.
+func (t *Trace) lateHandOver(i int) (*message, int) {
 	r := &t.recs[i]
 	for j := i - 1; j >= 0 && t.recs[j].At == r.At; j-- {
 		h := &t.recs[j]
 		if h.Kind == "handed" && h.Node == r.Node && str(h, "msg_kind") == "reply" && str(h, "call") == str(r, "call") {
-			return t.msgOf[num(h, "msg")]
+			return t.msgOf[num(h, "msg")], j
 		}
 	}
-	return nil
+	return nil, -1
 }
 
 // step adds record i, about m, to the copy it belongs to.
@@ -232,7 +244,7 @@ func (m *message) step(i int, r *sim.Record, sendAt time.Duration) {
 	// A copy that waits for this step (a queued copy for its hand-over, a held one
 	// for its release, ...) takes it; anything else is a new arrival.
 	for _, c := range m.copies {
-		if c.awaits(r.Kind) {
+		if c.awaits(r) {
 			c.steps = append(c.steps, i)
 			c.last = r.Kind
 			return
@@ -255,17 +267,21 @@ func (m *message) lostAtSender(r *sim.Record, sendAt time.Duration) bool {
 	return false
 }
 
-// awaits reports whether a step of this kind continues the copy: a queued copy is
-// handed over next, a held or stalled one released, a parked one (its host paused)
-// queued or handed at the resume, and a released one arrives again.
-func (c *msgCopy) awaits(kind string) bool {
+// awaits reports whether step r continues the copy: a queued copy is handed over
+// next, or dies with its node (orphan, reason crash); a held or stalled one is
+// released, or a stalled one lost at the heal of a cut its sender had noticed (lost,
+// reason closed); a parked one (its host paused) is queued or handed at the resume,
+// or shed or lost there (a mailbox full, an instance the node lacks), or dies with
+// its node; and a released one arrives again.
+func (c *msgCopy) awaits(r *sim.Record) bool {
+	kind := r.Kind
 	switch c.last {
 	case "queued":
-		return kind == "handed"
+		return kind == "handed" || kind == "orphan" && str(r, "reason") == "crash"
 	case "held", "stalled":
-		return kind == "released"
+		return kind == "released" || c.last == "stalled" && kind == "lost" && str(r, "reason") == "closed"
 	case "parked":
-		return kind == "queued" || kind == "handed"
+		return kind == "queued" || kind == "handed" || kind == "shed" || kind == "lost" && str(r, "reason") == "bad-instance" || kind == "orphan" && str(r, "reason") == "crash"
 	case "released":
 		return kind != "released"
 	}
@@ -276,8 +292,12 @@ func (c *msgCopy) awaits(kind string) bool {
 // "peer:e1/p1@n1" all name e1.
 func ensembleOf(target string) string {
 	if s, ok := strings.CutPrefix(target, "ens:"); ok {
-		e, _, _ := strings.Cut(s, " ")
-		return e
+		// A client's call says through which member: " via N". The ensemble's name
+		// may hold a space; a node's may not.
+		if i := strings.LastIndex(s, " via "); i >= 0 && !strings.Contains(s[i+len(" via "):], " ") {
+			return s[:i]
+		}
+		return s
 	}
 	if s, ok := strings.CutPrefix(target, "peer:"); ok {
 		e, _, _ := strings.Cut(s, "/")

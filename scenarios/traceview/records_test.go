@@ -397,3 +397,23 @@ func TestPartCountsCasts(t *testing.T) {
 		t.Errorf("Select(s3) = %v, want %q", err, want)
 	}
 }
+
+// TestTextQuotesWhatDoesNotPrint: the text view quotes a value holding a rune that
+// does not print (an ensemble may be named with a newline or an escape), so that a
+// record stays on its line and sends the terminal nothing; a plain value stays bare.
+func TestTextQuotesWhatDoesNotPrint(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"e1", "ens=e1 "},
+		{"e\n2", `ens="e\n2" `},
+		{"e\x1b[31mRED", `ens="e\x1b[31mRED" `},
+		{"e\u20282", `ens="e\u20282" `},
+		{"a b", `ens="a b" `},
+		{"é", "ens=é "},
+	} {
+		var b strings.Builder
+		appendAttrs(&b, &sim.Record{Kind: "election", Attrs: []sim.Attr{sim.String("ens", tc.in)}}, nil)
+		if b.String() != tc.want {
+			t.Errorf("%q: %q, want %q", tc.in, b.String(), tc.want)
+		}
+	}
+}

@@ -152,12 +152,27 @@ func appendAttrs(b *strings.Builder, r *sim.Record, skip map[string]bool) {
 		case a.IsInt:
 			fmt.Fprintf(b, "%s=%d ", a.Key, a.Int)
 		case a.Str == "-":
-		case a.Str == "" || strings.ContainsAny(a.Str, " \"=\\") || !utf8.ValidString(a.Str):
+		case quoted(a.Str):
 			fmt.Fprintf(b, "%s=%q ", a.Key, a.Str)
 		default:
 			fmt.Fprintf(b, "%s=%s ", a.Key, a.Str)
 		}
 	}
+}
+
+// quoted reports whether the text view quotes value s: empty, with a space, a quote,
+// '=' or '\\', a byte that is not UTF-8, or a rune that does not print (a newline or
+// an escape in an ensemble's name would break the line, or steer the terminal).
+func quoted(s string) bool {
+	if s == "" || strings.ContainsAny(s, " \"=\\") || !utf8.ValidString(s) {
+		return true
+	}
+	for _, c := range s {
+		if !strconv.IsPrint(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxViolationLines is the most violations the text view lists; the rest it counts.

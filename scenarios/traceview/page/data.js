@@ -42,7 +42,7 @@ const castIndex = new Map(casts.map(function (c, i) { return [c.name, i]; }));
 
 const msgs = (D.msgs || []).map(function (m) {
   return { id: m[0], ev: m[1], from: m[2], to: m[3], sent: m[4], kind: m[5], call: m[6], ens: m[7],
-    copies: m[8].map(function (c) { return { arr: c[0], end: c[1], first: kindNames[c[2]], last: kindNames[c[3]] }; }),
+    copies: m[8].map(function (c) { return { arr: c[0], end: c[1], first: kindNames[c[2]], last: kindNames[c[3]], late: c[4] === 1 }; }),
     lost: m[9], late: m[10] === 1 };
 });
 msgs.sort(function (a, b) { return a.sent - b.sent || a.id - b.id; });

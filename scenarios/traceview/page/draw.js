@@ -162,7 +162,7 @@ function draw() {
       const x2 = xOf(c.arr), x3 = xOf(c.end);
       const dup = ci > 0;
       if (segments.length < 50) segments.push([x1, y1, x2, y2]);
-      if (m.late) { arrow(lateP, lateH, x1, y1, x2, y2, true); drawnLate++; }
+      if (c.late) { arrow(lateP, lateH, x1, y1, x2, y2, true); drawnLate++; }
       else if (dup) arrow(dupP, dupH, x1, y1, x2, y2, !manyArrows);
       else arrow(paths[m.kind], heads[m.kind], x1, y1, x2, y2, !manyArrows);
       drawnArrows++;
