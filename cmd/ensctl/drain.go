@@ -114,6 +114,7 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 			continue
 		}
 		res, _ := cl.call(ctx, router.ToPeer(cluster.PeerRef(e.ID, m)), []byte("lead"))
+		res.Err = leadRefused(res)
 		if res.Err == nil {
 			d.Moved, d.To = true, string(m)
 			cl.settle(ctx, e.ID, m)

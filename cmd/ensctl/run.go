@@ -161,6 +161,15 @@ func isFlag(fs *flag.FlagSet, arg string) bool {
 	return name != "" && fs.Lookup(name) != nil
 }
 
+// leadRefused is res.Err, or for an answer to "lead" that is not "ok" (the member's
+// node took a newer entry meanwhile: the lead did not move) an error saying it.
+func leadRefused(res router.Result) error {
+	if res.Err != nil || strings.HasPrefix(string(res.Value), "ok ") {
+		return res.Err
+	}
+	return fmt.Errorf("%s did not take the lead: %s", res.Peer, res.Value)
+}
+
 // outcome is one call's result as printed.
 type outcome struct {
 	Ensemble  string `json:"ensemble,omitempty"`
@@ -370,6 +379,9 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	res, took := cl.call(ctx, target, []byte(event))
 	if verb == "set" && errors.Is(res.Err, router.ErrUnreachable) && cl.tr.Connected(node) {
 		res.Err = cl.noMember(ctx, ens, node)
+	}
+	if verb == "set" {
+		res.Err = leadRefused(res)
 	}
 	if verb == "get" {
 		res.Err = cl.unanswered(string(ens), res.Err, took)

@@ -333,3 +333,19 @@ func TestCallTimeout(t *testing.T) {
 		t.Fatalf("exit %d, %+v (took %v), stderr %q; want 1, a timeout after about 200ms, explained as a wait", code, o, took, errb.String())
 	}
 }
+
+// TestLeadRefused: an answer to "lead" other than "ok ENTRY" (the member's node took a
+// newer entry meanwhile) is a failure for leader set and drain, not a lead moved.
+func TestLeadRefused(t *testing.T) {
+	p := router.PeerRef{Ensemble: "e1", Name: "n2", Node: "n2"}
+	if err := leadRefused(router.Result{Value: []byte("ok e1=e1/n2@n2@v7"), Peer: p}); err != nil {
+		t.Errorf("ok: %v", err)
+	}
+	err := leadRefused(router.Result{Value: []byte("error: not leading: the node took a newer entry meanwhile, e1=e1/n3@n3@v9"), Peer: p})
+	if err == nil || err.Error() != "e1/n2@n2 did not take the lead: error: not leading: the node took a newer entry meanwhile, e1=e1/n3@n3@v9" {
+		t.Errorf("refused: %v", err)
+	}
+	if err := leadRefused(router.Result{Err: router.ErrUnreachable}); err != router.ErrUnreachable {
+		t.Errorf("unreachable: %v", err)
+	}
+}

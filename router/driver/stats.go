@@ -19,7 +19,8 @@ type Stats struct {
 	// replies dropped, redirects, hop limits, sheds, ...
 	Router router.Stats
 	// Shed counts routes and casts refused because their instance's mailbox was full
-	// or the node was closing.
+	// or the node was closing, and peer events (a peer-target call's, a forward's)
+	// refused because it was closing.
 	Shed uint64
 	// BadInstance counts routes and casts naming an instance this node lacks; they
 	// go to the instance their pick folds onto (modulo the node's count).

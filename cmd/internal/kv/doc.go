@@ -9,7 +9,8 @@
 //	cas KEY OLD NEW      -> "ok", or "conflict CURRENT" ("conflict" if absent); OLD "-" means absent
 //	echo TEXT            -> "echo TEXT" (a reply that names its own call, for load tests)
 //	leader               -> the directory entry of the node that handles it
-//	lead                 -> this peer becomes the leader; answers the new entry
+//	lead                 -> this peer becomes the leader; answers "ok" and the new entry, or an
+//	                        error if the node took a newer entry meanwhile
 //
 // Anything else answers "error: cannot parse ..."; Check tells, before
 // sending, whether an event is one of these. A peer with a Service time spends it (sleeping, on

@@ -59,7 +59,15 @@ func (p *Peer) Handle(r *driver.Request) {
 
 func (p *Peer) serve(r *driver.Request) {
 	if string(r.Event()) == "lead" {
-		r.Reply([]byte("ok " + p.lead().String()))
+		e, ok := p.lead()
+		if !ok {
+			// Another member's newer entry came in between (by gossip): the lead is
+			// not this peer's, and saying ok would tell the caller it moved.
+			cur, _ := p.dir.Lookup(p.ref.Ensemble)
+			r.Reply([]byte("error: not leading: the node took a newer entry meanwhile, " + cur.String()))
+			return
+		}
+		r.Reply([]byte("ok " + e.String()))
 		return
 	}
 	e, _ := p.dir.Lookup(p.ref.Ensemble)
@@ -107,11 +115,12 @@ func (p *Peer) get(event []byte) (answer []byte, ok bool) {
 
 // lead makes this peer the leader: a version newer than any the node knows, and
 // newer than what another node may have announced a moment ago (a wall-clock floor).
-func (p *Peer) lead() router.Entry {
+// It reports whether the node took the entry: one newer still, learned between the
+// lookup and the announcement, keeps it out.
+func (p *Peer) lead() (router.Entry, bool) {
 	cur, _ := p.dir.Lookup(p.ref.Ensemble)
 	e := router.Entry{Ensemble: p.ref.Ensemble, Leader: p.ref, Version: max(cur.Version+1, uint64(p.now().UnixNano()))}
-	p.dir.Announce(e)
-	return e
+	return e, p.dir.Announce(e)
 }
 
 func (p *Peer) apply(event []byte, e router.Entry) string {

@@ -64,12 +64,12 @@ func TestLeadVersion(t *testing.T) {
 	d := &dir{e: router.Entry{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "n1", Node: "n1"}, Version: 1 << 62}}
 	p := NewPeer(d, ref)
 	p.now = func() time.Time { return time.Unix(0, 5) }
-	e := p.lead()
-	if e.Version != 1<<62+1 || d.e.Leader != ref {
+	e, ok := p.lead()
+	if !ok || e.Version != 1<<62+1 || d.e.Leader != ref {
 		t.Fatalf("lead gave %v; directory %v", e, d.e)
 	}
 	p.now = func() time.Time { return time.Unix(0, 1<<62+100) }
-	if e := p.lead(); e.Version != 1<<62+100 {
+	if e, _ := p.lead(); e.Version != 1<<62+100 {
 		t.Fatalf("lead gave %v, want the wall-clock floor", e)
 	}
 }
