@@ -84,6 +84,7 @@ func TestUsage(t *testing.T) {
 		{name: "run -h", args: []string{"run", "-h"}, wantCode: exitOK, wantStdout: "\n  --check-determinism\n"},
 		{name: "replay --help", args: []string{"replay", "--help"}, wantCode: exitOK, wantStdout: "usage: ensim replay"},
 		{name: "help run", args: []string{"help", "run"}, wantCode: exitOK, wantStdout: "\n  --semantics MODE\n"},
+		{name: "help help", args: []string{"help", "help"}, wantCode: exitOK, wantStdout: "usage: ensim <command>"},
 		{name: "help unknown command", args: []string{"help", "bogus"}, wantCode: exitUsage, wantStderr: `unknown command "bogus"`},
 		{name: "unknown command", args: []string{"bogus"}, wantCode: exitUsage, wantStderr: `unknown command "bogus"`},
 		{name: "list with an argument", args: []string{"list", "x"}, wantCode: exitUsage, wantStderr: "list takes no arguments"},

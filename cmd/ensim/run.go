@@ -118,7 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		out := &errWriter{w: stdout}
-		if len(args) == 1 {
+		if len(args) == 1 || len(args) == 2 && args[1] == "help" { // help help: this
 			fmt.Fprint(out, usageText)
 			return helped(stderr, out.err)
 		}
