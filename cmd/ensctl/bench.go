@@ -18,6 +18,7 @@ import (
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
 	"github.com/ensroute/ensroute/cmd/internal/kv"
+	"github.com/ensroute/ensroute/cmd/internal/load"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -429,11 +430,9 @@ func percentiles(h *hdrhistogram.Histogram, withP999 bool) map[string]int64 {
 // nearestRank is the value of rank ⌈q·n⌉ of h's n values (the top of its bucket,
 // capped by the largest value seen), as the project's percentiles are everywhere:
 // the histogram's own ValueAtQuantile rounds the rank to the nearest, and its p99 of
-// 1,060 values was the 1,049th, below which lie only 98.96% of them. The rank is
-// computed a hair under q·n, lest a product such as 0.07 × 100 round up.
+// 1,060 values was the 1,049th, below which lie only 98.96% of them (load.Rank).
 func nearestRank(h *hdrhistogram.Histogram, q float64) int64 {
-	n := h.TotalCount()
-	rank := min(max(int64(math.Ceil(q*float64(n)-1e-9)), 1), n)
+	rank := load.Rank(q, h.TotalCount())
 	var seen int64
 	for _, b := range h.Distribution() {
 		if seen += b.Count; seen >= rank {

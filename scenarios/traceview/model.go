@@ -207,15 +207,9 @@ func (t *Trace) index(i int) {
 	}
 }
 
-// lateReply returns the reply that late record i dropped: the caller drops a late
-// reply as it is handed over, so the hand-over is a record just before, on the same
-// node at the same time, naming the same call.
-func (t *Trace) lateReply(i int) *message {
-	m, _ := t.lateHandOver(i)
-	return m
-}
-
-// lateHandOver is lateReply with the index of the hand-over record.
+// lateHandOver returns the reply that late record i dropped, and the index of its
+// hand-over: the caller drops a late reply as it is handed over, so the hand-over is
+// a record just before, on the same node at the same time, naming the same call.
 func (t *Trace) lateHandOver(i int) (*message, int) {
 	r := &t.recs[i]
 	for j := i - 1; j >= 0 && t.recs[j].At == r.At; j-- {

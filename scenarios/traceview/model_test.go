@@ -206,7 +206,7 @@ func checkLives(t *testing.T, tr *Trace, res *scenarios.Result) {
 			late++
 			// A local peer answers without a message; a reply from another node is
 			// the message handed over just before.
-			if m := tr.lateReply(i); m != nil && (m.kind != "reply" || m.call != o.Call || m.to != o.Node || !m.late) {
+			if m, _ := tr.lateHandOver(i); m != nil && (m.kind != "reply" || m.call != o.Call || m.to != o.Node || !m.late) {
 				t.Errorf("call %s: the late record at seq %d names message %d (%s for %s to %s)", o.Call, tr.recs[i].Seq, m.id, m.kind, m.call, m.to)
 			}
 		}

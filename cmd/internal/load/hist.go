@@ -52,14 +52,12 @@ func (h *hist) merge(o *hist) {
 // quantile returns the duration at or below which a fraction q of the values lie: the
 // top of the bucket of the value of rank ⌈q·n⌉ (the nearest rank, never one below:
 // rounded to the nearest, the p99 of 1,060 values was the 1,049th, below which lie
-// only 98.96% of them), capped by the largest value seen. The rank is computed a
-// hair under q·n, lest a product such as 0.07 × 100 = 7.000000000000001 round up.
+// only 98.96% of them), capped by the largest value seen (Rank).
 func (h *hist) quantile(q float64) time.Duration {
 	if h.n == 0 {
 		return 0
 	}
-	rank := int64(math.Ceil(q*float64(h.n) - 1e-9))
-	rank = min(max(rank, 1), h.n)
+	rank := Rank(q, h.n)
 	var seen int64
 	for i, c := range h.counts {
 		seen += c
@@ -68,6 +66,13 @@ func (h *hist) quantile(q float64) time.Duration {
 		}
 	}
 	return h.max
+}
+
+// Rank is the nearest rank of quantile q among n values, ⌈q·n⌉ kept within 1..n,
+// computed a hair under q·n, lest a product such as 0.07 × 100 =
+// 7.000000000000001 round up. ensctl bench takes its percentiles at it too.
+func Rank(q float64, n int64) int64 {
+	return min(max(int64(math.Ceil(q*float64(n)-1e-9)), 1), n)
 }
 
 // below counts the values under d (exactly for bucket bounds, otherwise to within
