@@ -373,11 +373,17 @@ func TestRestartOfSilentMemberAtStart(t *testing.T) {
 	if _, err := deadDial(t, "n1", addr, "n2", 5); err != nil {
 		t.Fatal(err)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// n1 takes the connection up just after its welcome, which the dialer may have
+	// before: dialed again at once, the restart could replace it first, and then n1
+	// rightly never announces it (TestObserverHearsConnectionsInOrder).
+	if err := ev.awaitConns(ctx, "up n2 5"); err != nil {
+		t.Fatalf("n1's %v (all: %s)", err, ev)
+	}
 	if _, err := deadDial(t, "n1", addr, "n2", 6); err != nil {
 		t.Fatalf("the restarted n2: %v\nn1's log:\n%s", err, logs.log())
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
 	if err := ev.awaitConns(ctx, "up n2 5; down n2; up n2 6"); err != nil {
 		t.Fatalf("n1's %v (all: %s)", err, ev)
 	}
