@@ -326,7 +326,9 @@ const adminGrace = 100 * time.Millisecond
 
 // stop shuts down in order: /readyz answers 503 (stopping), no new dials, the
 // goodbye, the router instances (which answer what their mailboxes hold), the replies
-// still queued (at most a second), the connections, then the admin server.
+// still queued (at most a second), the connections (each closed once its node has read
+// what was written to it, at most nettransport.DefaultCloseLinger), then the admin
+// server.
 //
 // The goodbye (nettransport.Transport.Goodbye) tells every connected node that this
 // one is leaving and waits, at most nettransport.DefaultGoodbyeTimeout, until each has

@@ -90,6 +90,13 @@ type Config struct {
 	// GoodbyeTimeout bounds Goodbye: how long a stopping node waits for its peers to
 	// acknowledge that it is leaving. Default DefaultGoodbyeTimeout.
 	GoodbyeTimeout time.Duration
+	// CloseLinger bounds Close's wait for each connected node to read what was
+	// written to it (Close closes this node's side of each connection first, and the
+	// other node closes its own once it has read to the end): a socket closed with
+	// bytes still in it is reset when the other node next sends, a heartbeat say, and
+	// what it had not read yet is lost. Default DefaultCloseLinger; negative: Close
+	// closes every connection at once, as a crash would.
+	CloseLinger time.Duration
 	// Logger receives connection events. Default slog.Default().
 	Logger *slog.Logger
 }
@@ -111,6 +118,10 @@ const (
 	// within a round trip; a second covers a busy one, and is what a stop costs at
 	// most for a peer that does not answer (an older node, a stuck one).
 	DefaultGoodbyeTimeout = time.Second
+	// DefaultCloseLinger: a node that reads as it should closes its side within a
+	// round trip of having read what was written; a second covers a busy one, and a
+	// megabyte or two still in the socket.
+	DefaultCloseLinger = time.Second
 )
 
 // Validate reports the first invalid field, naming it.
@@ -215,6 +226,7 @@ func (c *Config) fill() {
 	set(&c.HeartbeatInterval, DefaultHeartbeatInterval)
 	set(&c.HeartbeatTimeout, max(DefaultHeartbeatTimeout, 2*c.HeartbeatInterval))
 	set(&c.GoodbyeTimeout, DefaultGoodbyeTimeout)
+	set(&c.CloseLinger, DefaultCloseLinger)
 	set(&c.BackoffMin, DefaultBackoffMin)
 	set(&c.BackoffMax, max(DefaultBackoffMax, c.BackoffMin))
 	set(&c.ReplyHold, max(DefaultReplyHold, c.BackoffMax*5/4+500*time.Millisecond))

@@ -47,6 +47,9 @@ type conn struct {
 	out      []byte // frames queued for the writer
 	signaled bool   // the writer has been woken for what is in out
 	isClosed bool
+	// finishing: the transport is closing the connection gracefully (finish); it
+	// takes nothing more to send.
+	finishing bool
 	// leaving: the other node said goodbye; only replies may be queued for it.
 	leaving bool
 	// taken and written count the bytes the writer took from out and wrote; flushed,
@@ -60,6 +63,10 @@ type conn struct {
 	// from then on takes those that would be held (hold.go); under heldReplies.mu.
 	ready bool
 	done  chan struct{} // closed when the connection closes
+	// quit is closed by finish: the writer writes what is queued, then closes this
+	// side of the connection.
+	quit     chan struct{}
+	quitOnce sync.Once
 	// ended is closed once close is over: the connection is no longer its peer's.
 	// done closes first, before the socket and the peer let go of it.
 	ended chan struct{}
@@ -70,7 +77,7 @@ type conn struct {
 }
 
 func newConn(t *Transport, nc net.Conn) *conn {
-	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{})}
+	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), quit: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{})}
 	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads, epoch: t.epoch, stalls: t.stalls}
 	c.fr = newFrameReader(c.dr, t.cfg.ReadBuffer, t.cfg.MaxFrame)
 	return c
@@ -160,7 +167,7 @@ var errConnClosed = fmt.Errorf("%w: the connection closed", router.ErrUnreachabl
 func (c *conn) enqueue(m *router.Message) error {
 	t := c.t
 	c.mu.Lock()
-	if c.isClosed {
+	if c.isClosed || c.finishing {
 		c.mu.Unlock()
 		return errConnClosed
 	}
@@ -212,7 +219,7 @@ func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
 func (c *conn) enqueueFrame(frame []byte, bounded bool) error {
 	t := c.t
 	c.mu.Lock()
-	if c.isClosed {
+	if c.isClosed || c.finishing {
 		c.mu.Unlock()
 		return errConnClosed
 	}
@@ -283,45 +290,82 @@ func (c *conn) writeLoop() {
 			c.mu.Lock()
 			c.out = appendHeader(c.out, typePing, 0)
 			c.mu.Unlock()
+		case <-c.quit:
+			c.end()
+			return
 		case <-c.done:
 			return
 		}
 		c.gather()
-		c.mu.Lock()
-		buf := c.out
-		c.out = c.spare[:0]
-		c.signaled = false
-		c.taken += uint64(len(buf))
-		c.mu.Unlock()
-		if len(buf) == 0 {
-			c.spare = buf
-			continue
-		}
-		// A peer that stops reading is as dead as one that stops writing.
-		_ = c.nc.SetWriteDeadline(time.Now().Add(t.cfg.HeartbeatTimeout))
-		_, err := c.nc.Write(buf)
-		t.stats.writes.Add(1)
-		t.stats.bytesOut.Add(uint64(len(buf)))
-		wrote = true
-		c.mu.Lock()
-		if err == nil {
-			c.written += uint64(len(buf))
-		}
-		if c.flushed != nil {
-			close(c.flushed)
-			c.flushed = nil
-		}
-		c.mu.Unlock()
-		if cap(buf) <= 1<<20 {
-			c.spare = buf[:0]
-		} else {
-			c.spare = nil // do not keep a burst's buffer forever
-		}
-		if err != nil {
-			c.close(fmt.Errorf("write: %w", err))
+		w, ok := c.writeQueued()
+		if !ok {
 			return
 		}
+		wrote = wrote || w
 	}
+}
+
+// writeQueued writes what is queued, in one write, if anything is: it reports whether
+// it wrote, and ok false if the write failed, which closed the connection.
+func (c *conn) writeQueued() (wrote, ok bool) {
+	t := c.t
+	c.mu.Lock()
+	buf := c.out
+	c.out = c.spare[:0]
+	c.signaled = false
+	c.taken += uint64(len(buf))
+	c.mu.Unlock()
+	if len(buf) == 0 {
+		c.spare = buf
+		return false, true
+	}
+	// A peer that stops reading is as dead as one that stops writing.
+	_ = c.nc.SetWriteDeadline(time.Now().Add(t.cfg.HeartbeatTimeout))
+	_, err := c.nc.Write(buf)
+	t.stats.writes.Add(1)
+	t.stats.bytesOut.Add(uint64(len(buf)))
+	c.mu.Lock()
+	if err == nil {
+		c.written += uint64(len(buf))
+	}
+	if c.flushed != nil {
+		close(c.flushed)
+		c.flushed = nil
+	}
+	c.mu.Unlock()
+	if cap(buf) <= 1<<20 {
+		c.spare = buf[:0]
+	} else {
+		c.spare = nil // do not keep a burst's buffer forever
+	}
+	if err != nil {
+		c.close(fmt.Errorf("write: %w", err))
+		return true, false
+	}
+	return true, true
+}
+
+// finish starts a graceful close (Transport.Close): the connection takes nothing
+// more to send, and its writer writes what is queued, then closes this side of the
+// connection (end). The reader goes on reading, and discards what it reads, until the
+// other node, having read to the end, closes its side: then the connection closes.
+func (c *conn) finish() {
+	c.mu.Lock()
+	c.finishing = true
+	c.mu.Unlock()
+	c.quitOnce.Do(func() { close(c.quit) })
+}
+
+// end is the writer's part of finish. A connection that cannot be half-closed (a
+// net.Conn with no CloseWrite) closes at once.
+func (c *conn) end() {
+	if _, ok := c.writeQueued(); !ok {
+		return
+	}
+	if cw, ok := c.nc.(interface{ CloseWrite() error }); ok && cw.CloseWrite() == nil {
+		return
+	}
+	c.close(ErrClosed)
 }
 
 // gatherYields bounds how often the writer yields before one write.
@@ -403,6 +447,9 @@ func (c *conn) readLoop() {
 		}
 		switch h.typ {
 		case typeMsg:
+			if t.closed() {
+				continue // Close is waiting for the node to read what was written
+			}
 			m, err := dec.message(body)
 			if err != nil {
 				t.stats.badFrames.Add(1)
@@ -425,6 +472,9 @@ func (c *conn) readLoop() {
 // close ends the connection once, for reason.
 func (c *conn) close(reason error) {
 	c.once.Do(func() {
+		if c.t.closed() {
+			reason = ErrClosed // the node closed its side at this one's Close (finish)
+		}
 		c.mu.Lock()
 		c.isClosed = true
 		c.out = nil

@@ -98,5 +98,10 @@
 // neither a new frame type nor a version bump was needed.
 //
 // Close stops everything a Transport started and waits for it; it is idempotent. It
-// drops what is still queued: a program that sends and exits calls Flush first.
+// drops what is still queued: a program that sends and exits calls Flush first. What
+// was written stays in the socket until the other node reads it: Close closes this
+// node's side of each connection (TCP's half-close, TLS's close-notify), then waits,
+// at most Config.CloseLinger, for the other node to read to the end and close its own
+// side, and discards what it receives meanwhile. Closing the socket outright would
+// have it reset at the other node's next heartbeat, losing what was not read yet.
 package nettransport

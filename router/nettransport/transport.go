@@ -726,7 +726,10 @@ func (t *Transport) probe(p *peer) {
 }
 
 // Close closes the listeners and every connection, stops every dial, and waits for
-// every goroutine the transport started. It is idempotent.
+// every goroutine the transport started. It is idempotent. Each connection is closed
+// gracefully (conn.finish): Close waits at most Config.CloseLinger for the other
+// nodes to read what was written to them and close their sides, then closes what is
+// left at once.
 func (t *Transport) Close() error {
 	t.closeOnce.Do(func() {
 		t.mu.Lock()
@@ -738,6 +741,28 @@ func (t *Transport) Close() error {
 			_ = nc.Close()
 		}
 		t.mu.Unlock()
+		if t.cfg.CloseLinger > 0 {
+			var ending []*conn
+			for _, p := range *t.peers.Load() {
+				if c := p.conn.Load(); c != nil {
+					c.finish()
+					ending = append(ending, c)
+				}
+			}
+			linger := time.NewTimer(t.cfg.CloseLinger)
+		wait:
+			for _, c := range ending {
+				select {
+				case <-c.ended:
+				case <-linger.C:
+					break wait
+				}
+			}
+			linger.Stop()
+			for _, c := range ending {
+				c.close(ErrClosed) // the node did not read to the end in time
+			}
+		}
 		for _, p := range *t.peers.Load() {
 			p.shutdown()
 		}
