@@ -125,3 +125,32 @@ func TestClosedNodeFiresNoWorkerTimer(t *testing.T) {
 		})
 	}
 }
+
+// TestCloseStopsWorkerTimers: Close stops the worker timers still armed, rather than
+// leaving each to fire, up to a call timeout later, at a node that does nothing with
+// it.
+func TestCloseStopsWorkerTimers(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		n, err := New(Config{ID: "n1", Incarnation: 1, Transport: dropTransport{}, Semantics: router.Riak,
+			Routers: 2, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var armed []*time.Timer
+		for i, s := range n.shards {
+			s.lock()
+			id := clock{s}.After(time.Minute, router.Timer{Kind: router.TimerWorker, Worker: uint64(i + 1)})
+			armed = append(armed, s.timers[id])
+			s.unlock()
+		}
+		_ = n.Close()
+		for i, s := range n.shards {
+			if len(s.timers) != 0 {
+				t.Errorf("shard %d: %d worker timers still armed after Close", i, len(s.timers))
+			}
+			if armed[i].Stop() {
+				t.Errorf("shard %d: its worker timer was still running after Close", i)
+			}
+		}
+	})
+}

@@ -317,6 +317,9 @@ func (n *Node) Close() error {
 		close(n.done)
 	})
 	n.wg.Wait()
+	for _, s := range n.shards {
+		s.stopTimers()
+	}
 	return nil
 }
 

@@ -118,6 +118,17 @@ func (s *shard) fire(id router.TimerID, t router.Timer) {
 	s.unlock()
 }
 
+// stopTimers stops the worker timers still armed (Close): they would do nothing when
+// they fire (fire), but would keep the node in memory until then.
+func (s *shard) stopTimers() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, tm := range s.timers {
+		tm.Stop()
+	}
+	s.timers = nil
+}
+
 // clock is a shard's router.Clock: monotonic time since the node started.
 type clock struct{ s *shard }
 
