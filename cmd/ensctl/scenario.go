@@ -203,6 +203,10 @@ func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 	}
 	fmt.Fprintf(w, "latency     p50 %v  p99 %v  max %v (deadline %v, slack %v, %s)\n",
 		d(r.LatencyNS["p50"]), d(r.LatencyNS["p99"]), d(r.LatencyNS["max"]), d(r.TimeoutNS), d(r.SlackNS), worst)
+	if r.StartLagNS != nil {
+		fmt.Fprintf(w, "start lag   p99 %v  max %v (calls started after they were due; latency counts from the start)\n",
+			d(r.StartLagNS["p99"]), d(r.StartLagNS["max"]))
+	}
 	fmt.Fprintf(w, "sched delay %v at worst (a timer's wake-up in ensctl past its time)\n", d(r.SchedDelayNS))
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped     %s\n", s)

@@ -208,13 +208,20 @@ func TestScenarioRefusesNamesEnsnodeRefuses(t *testing.T) {
 
 // TestScenarioReportPrint: a run whose slowest call ended before its deadline says
 // none ended past it (not a negative time past it), and --json lists no violations
-// as [], not null.
+// as [], not null. The start lag is printed when the report has one.
 func TestScenarioReportPrint(t *testing.T) {
 	r := realscenario.Report{Scenario: "s", Calls: map[string]int64{"total": 3, "ok": 3},
 		LatencyNS: map[string]int64{"p50": 1e6, "p99": 2e6, "max": 55e6}, TimeoutNS: 100e6, SlackNS: 50e6, WorstOverNS: -45e6}
 	var b bytes.Buffer
 	printReport(&b, r, false)
-	if !strings.Contains(b.String(), "slack 50ms, none past the deadline)") || !strings.Contains(b.String(), "violations  none") {
+	if !strings.Contains(b.String(), "slack 50ms, none past the deadline)") || !strings.Contains(b.String(), "violations  none") ||
+		strings.Contains(b.String(), "start lag") {
+		t.Errorf("report:\n%s", b.String())
+	}
+	r.StartLagNS = map[string]int64{"p99": 670e3, "max": 1204e3}
+	b.Reset()
+	printReport(&b, r, false)
+	if !strings.Contains(b.String(), "\nstart lag   p99 670µs  max 1.2ms (calls started after they were due") {
 		t.Errorf("report:\n%s", b.String())
 	}
 	r.WorstOverNS = 0 // the slowest call ended at its deadline

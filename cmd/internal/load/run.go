@@ -32,6 +32,10 @@ type Run struct {
 	overdue calls[overdue]  // past their deadline and the slack
 	slow    calls[slowFail] // failed, slower than Config.Fast
 	spawned sync.WaitGroup
+	// lag holds, for an open load, how late each call started after it was due:
+	// latencies are timed from the start, so a generator that falls behind shows here.
+	lagMu sync.Mutex
+	lag   hist
 }
 
 type shard struct {
@@ -122,7 +126,7 @@ func (r *Run) closedLoop(w int) {
 		if !ok {
 			return
 		}
-		r.call(w, n, t)
+		r.call(w, n, t, time.Time{})
 	}
 }
 
@@ -143,14 +147,9 @@ func (r *Run) openLoop() {
 	}
 	k, due := int64(0), start
 	for {
-		select {
-		case <-tick.C:
-		case <-r.stop:
-			return
-		case <-r.inCtx.Done():
-			return
-		}
+		// The calls due by now; the first, due at the start, starts at once.
 		for now := time.Now(); !due.After(now); k, due = k+1, dueAt(k+1) {
+			due := due
 			select {
 			case slots <- struct{}{}:
 			default:
@@ -164,20 +163,33 @@ func (r *Run) openLoop() {
 			}
 			wg.Go(func() {
 				defer func() { <-slots }()
-				r.call(int(n), n, t)
+				r.call(int(n), n, t, due)
 			})
+		}
+		select {
+		case <-tick.C:
+		case <-r.stop:
+			return
+		case <-r.inCtx.Done():
+			return
 		}
 	}
 }
 
-// call makes call n to t and records its outcome.
-func (r *Run) call(w int, n int64, t Target) {
+// call makes call n to t and records its outcome; due is when an open load had it
+// due (zero for a closed one).
+func (r *Run) call(w int, n int64, t Target, due time.Time) {
 	phase := *r.phase.Load()
 	token := r.cfg.Name + "-" + strconv.Itoa(w) + "-" + strconv.FormatInt(n, 10)
 	event := []byte("echo " + token)
 	target := router.ToEnsemble(t.Ensemble).Through(t.Via)
 	r.started.Add(1)
 	begin := time.Now()
+	if !due.IsZero() {
+		r.lagMu.Lock()
+		r.lag.add(begin.Sub(due))
+		r.lagMu.Unlock()
+	}
 	ctx, cancel := context.WithTimeout(r.inCtx, r.cfg.Timeout)
 	res, _ := r.cfg.Caller.Call(ctx, target, event)
 	took := time.Since(begin)

@@ -101,9 +101,15 @@ type Summary struct {
 	Ended      int64 `json:"ended"`
 	Unfinished int64 `json:"unfinished"`
 	// Skipped counts the calls an open load did not start: Callers were in flight.
-	Skipped int64    `json:"skipped,omitempty"`
-	Total   Outcomes `json:"total"`
-	Phases  []Phase  `json:"phases"`
+	Skipped int64 `json:"skipped,omitempty"`
+	// StartLagP99NS and StartLagMaxNS say, for an open load, how late its calls
+	// started after they were due (the generator wakes every millisecond, and may be
+	// held up besides): latencies count from the start, so this is the queueing they
+	// leave out.
+	StartLagP99NS int64    `json:"start_lag_p99_ns,omitempty"`
+	StartLagMaxNS int64    `json:"start_lag_max_ns,omitempty"`
+	Total         Outcomes `json:"total"`
+	Phases        []Phase  `json:"phases"`
 	// Violations holds the first broken promises, one line each; ViolationCount counts
 	// them all (unfinished calls included).
 	Violations     []string `json:"violations"`
@@ -159,6 +165,9 @@ func (r *Run) Summary() Summary {
 	_, sum.slow = r.slow.snapshot()
 	sum.Overdue, sum.overdue = r.overdue.snapshot()
 	sum.slack, sum.timeout, sum.start = r.cfg.Slack, r.cfg.Timeout, r.start
+	r.lagMu.Lock()
+	sum.StartLagP99NS, sum.StartLagMaxNS = int64(r.lag.quantile(0.99)), int64(r.lag.max)
+	r.lagMu.Unlock()
 	return sum
 }
 
@@ -208,6 +217,9 @@ func (s Summary) Line() string {
 		s.Overdue, s.Unfinished, s.ViolationCount)
 	if s.Skipped > 0 {
 		fmt.Fprintf(&b, " skipped=%d", s.Skipped)
+	}
+	if s.StartLagMaxNS > 0 {
+		fmt.Fprintf(&b, " start_lag_p99=%v start_lag_max=%v", d(s.StartLagP99NS), d(s.StartLagMaxNS))
 	}
 	return b.String()
 }

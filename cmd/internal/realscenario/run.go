@@ -56,9 +56,12 @@ type Report struct {
 	Calls          map[string]int64 `json:"calls"`
 	Late           uint64           `json:"late_replies_discarded"`
 	LatencyNS      map[string]int64 `json:"latency_ns"`
-	WorstOverNS    int64            `json:"worst_over_deadline_ns"`
-	TimeoutNS      int64            `json:"timeout_ns"`
-	SlackNS        int64            `json:"slack_ns"`
+	// StartLagNS ("p99", "max") says how late the calls started after they were due
+	// (an open load's): latencies count from the start, so this is what they leave out.
+	StartLagNS  map[string]int64 `json:"start_lag_ns,omitempty"`
+	WorstOverNS int64            `json:"worst_over_deadline_ns"`
+	TimeoutNS   int64            `json:"timeout_ns"`
+	SlackNS     int64            `json:"slack_ns"`
 	// SchedDelayNS is the worst scheduling delay measured in the calling process
 	// during the run (a timer's wake-up past its time): a call may overrun its
 	// deadline by as much whatever the router does. ExcusedNS is the most the
@@ -171,6 +174,9 @@ steps:
 		rep.Calls[k] = v
 	}
 	rep.LatencyNS = map[string]int64{"p50": sum.Total.P50NS, "p99": sum.Total.P99NS, "max": sum.Total.MaxNS}
+	if sum.StartLagMaxNS > 0 {
+		rep.StartLagNS = map[string]int64{"p99": sum.StartLagP99NS, "max": sum.StartLagMaxNS}
+	}
 	rep.WorstOverNS = sum.Total.WorstOverNS
 	rep.Violations = append(rep.Violations, sum.Violations...)
 	rep.SchedDelayNS = int64(probe.Stop().Max)

@@ -201,13 +201,16 @@ func TestRealSmoke(t *testing.T) {
 			for _, st := range rep.Steps {
 				t.Logf("step %s", st)
 			}
-			t.Logf("%s: calls %v, late replies discarded %d, latency %v, worst past the deadline %v (allowed: slack 50ms + the scheduling delay meanwhile, at most %v for one call)",
-				rep.Scenario, rep.Calls, rep.Late, rep.LatencyNS, time.Duration(rep.WorstOverNS), time.Duration(rep.ExcusedNS))
+			t.Logf("%s: calls %v, late replies discarded %d, latency %v, start lag %v, worst past the deadline %v (allowed: slack 50ms + the scheduling delay meanwhile, at most %v for one call)",
+				rep.Scenario, rep.Calls, rep.Late, rep.LatencyNS, rep.StartLagNS, time.Duration(rep.WorstOverNS), time.Duration(rep.ExcusedNS))
 			if err != nil {
 				t.Fatalf("%v\nviolations: %q", err, rep.Violations)
 			}
 			if rep.Calls["ok"] == 0 || rep.Calls["total"] < 1000 {
 				t.Fatalf("calls %v: the workload did not run", rep.Calls)
+			}
+			if lag := rep.StartLagNS; lag["max"] <= 0 || lag["p99"] <= 0 || lag["p99"] > lag["max"] {
+				t.Fatalf("start lag %v: want a p99 and a max, the p99 no more than the max (the open load's calls start after they are due)", lag)
 			}
 		})
 	}
