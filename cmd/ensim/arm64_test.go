@@ -44,9 +44,8 @@ func TestSameRunOnArm64(t *testing.T) {
 		}
 		t.Skip("qemu-aarch64 is not on PATH (Debian: qemu-user); .ci/run installs it")
 	}
-	goTool := goCommand(t)
 	bin := filepath.Join(t.TempDir(), "ensim-arm64")
-	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build for linux/arm64: %v\n%s", err, out)

@@ -385,27 +385,15 @@ func TestReplayBadFile(t *testing.T) {
 	}
 }
 
-// goCommand returns the go command that runs this test: go test puts its own first
-// on PATH.
-func goCommand(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go command on PATH: %v", err)
-	}
-	return p
-}
-
 // TestReplayInFreshProcess builds the real binary once and checks that a repro written
 // by one process replays to the same trace hash in another.
 func TestReplayInFreshProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the ensim binary; skipped in -short mode")
 	}
-	goTool := goCommand(t)
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "ensim")
-	if out, err := exec.Command(goTool, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	exe := func(wantCode int, args ...string) scenarios.Report {

@@ -22,15 +22,14 @@ import (
 // with the line to convert. The standard library's math package fuses on purpose;
 // finding it there shows the check can see one.
 func TestNoFusedMultiplyAdd(t *testing.T) {
-	goTool := goCommand(t)
 	bin := filepath.Join(t.TempDir(), "ensim-arm64")
-	build := exec.Command(goTool, "build", "-o", bin, "./cmd/ensim")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/ensim")
 	build.Dir = filepath.Join("..", "..")
 	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build for linux/arm64: %v\n%s", err, out)
 	}
-	dump := exec.Command(goTool, "tool", "objdump", bin)
+	dump := exec.Command("go", "tool", "objdump", bin)
 	stdout, err := dump.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -99,15 +98,4 @@ func symbolPackage(sym string) string {
 		return sym[:slash+dot]
 	}
 	return sym
-}
-
-// goCommand returns the go command that runs this test: go test puts its own
-// first on PATH.
-func goCommand(t *testing.T) string {
-	t.Helper()
-	p, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("no go command on PATH: %v", err)
-	}
-	return p
 }
