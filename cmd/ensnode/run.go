@@ -351,7 +351,7 @@ func (n *node) stop() {
 	}
 	_ = n.drv.Close()
 	fctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	_ = n.tr.Flush(fctx) // Close drops what is still queued
+	_ = n.tr.Flush(fctx) // bounded apart from Close's own wait (CloseLinger)
 	cancel()
 	_ = n.tr.Close()
 	if n.admin != nil {

@@ -95,7 +95,9 @@ type Config struct {
 	// other node closes its own once it has read to the end): a socket closed with
 	// bytes still in it is reset when the other node next sends, a heartbeat say, and
 	// what it had not read yet is lost. Default DefaultCloseLinger; negative: Close
-	// closes every connection at once, as a crash would.
+	// closes every connection at once, as a crash would. Only a connection with a
+	// CloseWrite method can close its side alone (TCP's, TLS's): one a Config.Dial
+	// wraps without it is closed once what was queued is written, and may lose it so.
 	CloseLinger time.Duration
 	// Logger receives connection events. Default slog.Default().
 	Logger *slog.Logger

@@ -20,9 +20,11 @@ import (
 // mu; the writer swaps out for its spare buffer, so encoding and writing overlap and
 // a burst of sends becomes one write.
 type conn struct {
-	t   *Transport
-	p   *peer
-	nc  net.Conn
+	t  *Transport
+	p  *peer
+	nc net.Conn
+	// raw is the socket under nc, when nc is TLS's (else nil): close closes it first.
+	raw net.Conn
 	fr  *frameReader
 	dr  *deadlineReader
 	inc router.Incarnation // the other node's
@@ -480,6 +482,12 @@ func (c *conn) close(reason error) {
 		c.out = nil
 		c.mu.Unlock()
 		close(c.done)
+		if c.raw != nil {
+			// The socket first: tls.Conn.Close writes a close-notify alert, which waits
+			// (5s at most, crypto/tls's own bound) for a node that does not read, or for
+			// the writer in end's CloseWrite, which writes one and waits the same way.
+			_ = c.raw.Close()
+		}
 		_ = c.nc.Close()
 		if c.p != nil {
 			c.p.detach(c, reason)

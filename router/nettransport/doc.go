@@ -97,11 +97,13 @@
 // then waited for the full bound, and its requests may still be lost as before);
 // neither a new frame type nor a version bump was needed.
 //
-// Close stops everything a Transport started and waits for it; it is idempotent. It
-// drops what is still queued: a program that sends and exits calls Flush first. What
-// was written stays in the socket until the other node reads it: Close closes this
-// node's side of each connection (TCP's half-close, TLS's close-notify), then waits,
-// at most Config.CloseLinger, for the other node to read to the end and close its own
-// side, and discards what it receives meanwhile. Closing the socket outright would
-// have it reset at the other node's next heartbeat, losing what was not read yet.
+// Close stops everything a Transport started and waits for it; it is idempotent. A
+// program that sends and exits calls Flush first, which waits until what was queued
+// is written (Close writes what is still queued as it closes, but gives up at its
+// bound). What was written stays in the socket until the other node reads it: Close
+// closes this node's side of each connection (TCP's half-close, TLS's close-notify),
+// then waits, at most Config.CloseLinger, for the other node to read to the end and
+// close its own side, and discards what it receives meanwhile. Closing the socket
+// outright would have it reset at the other node's next heartbeat, losing what was not
+// read yet.
 package nettransport

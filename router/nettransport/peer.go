@@ -422,6 +422,9 @@ func (p *peer) dial() error {
 		nc = tls.Client(raw, tc)
 	}
 	c := newConn(t, nc)
+	if nc != raw {
+		c.raw = raw
+	}
 	c.sendSettings() // first on the connection, once it is up
 	c.beginHandshake()
 	them, err := t.dialHandshake(nc, c.fr, p.id)
@@ -447,6 +450,9 @@ func (p *peer) dial() error {
 	}
 	old := p.take(c, them.inc)
 	p.mu.Unlock()
+	// The connection is the peer's: from now on Close ends it (conn.finish), not the
+	// handshake's interruption, which would close its socket outright.
+	stop()
 	if old != nil {
 		p.replaced(old, them.inc)
 	}

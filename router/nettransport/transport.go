@@ -254,7 +254,8 @@ func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 
 // Flush waits until everything Send queued before the call has been written to its
 // connection, for every connected node: a program that sends and then exits (a cast
-// from a command line) calls it before Close, which drops what is still queued. It
+// from a command line) calls it before Close, which gives up on what it cannot write
+// within Config.CloseLinger (and, if that is negative, drops what is queued). It
 // returns nil when all was written, ctx.Err() when ctx ends first, and an error
 // matching router.ErrUnreachable naming a node whose connection closed before its
 // queue was written.
@@ -526,6 +527,9 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	}
 	remote := raw.RemoteAddr().String()
 	c := newConn(t, nc)
+	if nc != raw {
+		c.raw = raw
+	}
 	c.sendSettings() // first on the connection, once it is up
 	c.beginHandshake()
 	var p *peer
@@ -617,6 +621,11 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		}
 		return
 	}
+	// The connection is the peer's: from now on Close ends it (conn.finish), not as a
+	// handshake in progress, whose socket it closes outright.
+	t.mu.Lock()
+	delete(t.accepting, raw)
+	t.mu.Unlock()
 	c.endHandshake()
 	t.up(p, c, them, "inbound", remote)
 }
