@@ -157,14 +157,18 @@ func TestSweepUnderNohup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Args = []string{cmd.Args[0], "sweep", "--spec", path, "--seeds", "50", "--parallel", "1", "--json", "--out", t.TempDir()}
+	// As nohup does: the child starts with SIGHUP ignored, by a shell that then runs
+	// it in its place. Ignoring SIGHUP in this process for the start would last:
+	// signal.Reset does not undo signal.Ignore, and every child started later, in
+	// other tests, would ignore it too.
+	cmd.Args = []string{"sh", "-c", `trap "" HUP; exec "$0" "$@"`, cmd.Path,
+		"sweep", "--spec", path, "--seeds", "50", "--parallel", "1", "--json", "--out", t.TempDir()}
+	if cmd.Path, err = exec.LookPath("sh"); err != nil {
+		t.Fatal(err)
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	// As nohup does: the child starts with SIGHUP ignored.
-	signal.Ignore(syscall.SIGHUP)
-	err = cmd.Start()
-	signal.Reset(syscall.SIGHUP)
-	if err != nil {
+	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)

@@ -65,10 +65,12 @@ func (c *testCluster) slowCounts(p *proc) map[string]int {
 	return counts
 }
 
-// TestBenchOpenLoop: ensctl bench in open loop against a real node makes exactly the
-// calls of its schedule (2000 a second for half a second), reports them all, and the
-// client's messages per write and read, and how late the calls started; the text form
-// names the late starts.
+// TestBenchOpenLoop: ensctl bench in open loop against a real node accounts for
+// every call of its schedule (2000 a second for half a second): each made and
+// answered, or skipped (a machine that stalls the generator near the end of the run
+// makes it skip the calls it reaches more than 1ms late); it reports the client's
+// messages per write and read, and how late the calls started; the text form names
+// the late starts.
 func TestBenchOpenLoop(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs them")
@@ -78,11 +80,13 @@ func TestBenchOpenLoop(t *testing.T) {
 	c.startAlone(n2)
 	out, exit, stderr := c.run("bench", "--via", "n2", "--rate", "2000", "--concurrency", "8", "--duration", "500ms", "--timeout", "5s", "e2")
 	var b struct {
-		Mode  string  `json:"mode"`
-		Calls int64   `json:"calls"`
-		OK    int64   `json:"ok"`
-		CPS   float64 `json:"calls_per_sec"`
-		IO    struct {
+		Mode      string  `json:"mode"`
+		Scheduled int64   `json:"scheduled"`
+		Calls     int64   `json:"calls"`
+		Skipped   int64   `json:"skipped"`
+		OK        int64   `json:"ok"`
+		CPS       float64 `json:"calls_per_sec"`
+		IO        struct {
 			Sent, Writes, Received, Reads uint64
 		} `json:"io"`
 		Lag map[string]int64 `json:"start_lag_ns"`
@@ -90,11 +94,11 @@ func TestBenchOpenLoop(t *testing.T) {
 	if exit != 0 || json.Unmarshal(out, &b) != nil {
 		t.Fatalf("ensctl bench: exit %d, %q, %s", exit, out, stderr)
 	}
-	if b.Mode != "open" || b.Calls != 1000 || b.OK != 1000 || b.CPS <= 0 {
+	if b.Mode != "open" || b.Scheduled != 1000 || b.Calls+b.Skipped != 1000 || b.Calls < 500 || b.OK != b.Calls || b.CPS <= 0 {
 		t.Fatalf("open loop: %s", out)
 	}
-	if b.IO.Sent != 1000 || b.IO.Received != 1000 || b.IO.Writes == 0 || b.IO.Writes > b.IO.Sent || b.IO.Reads == 0 {
-		t.Fatalf("client io: %+v, want 1000 messages each way in at most as many writes", b.IO)
+	if b.IO.Sent != uint64(b.Calls) || b.IO.Received != uint64(b.Calls) || b.IO.Writes == 0 || b.IO.Writes > b.IO.Sent || b.IO.Reads == 0 {
+		t.Fatalf("client io: %+v, want a message each way per call (%d) in at most as many writes", b.IO, b.Calls)
 	}
 	if lag := b.Lag; lag["p50"] <= 0 || lag["p50"] > lag["p99"] || lag["p99"] > lag["max"] {
 		t.Fatalf("start lag %v, want 0 < p50 <= p99 <= max", lag)

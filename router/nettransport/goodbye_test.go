@@ -20,7 +20,10 @@ import (
 // and every later route fails at once with ErrUnreachable; a reply still goes
 // through, and no new connection is let in. Over loopback TCP.
 func TestGoodbyeOrdersRequestsBeforeAck(t *testing.T) {
-	n1, ev1, _, addr := tcpNode(t, "n1", nil)
+	// n1 waits as long as it takes: the acknowledgement comes after every route n2
+	// queued, up to its whole send queue (kept small), which a loaded machine may take
+	// more than the default second to deliver.
+	n1, ev1, _, addr := tcpNode(t, "n1", func(c *Config) { c.GoodbyeTimeout = 10 * time.Second })
 	n3, _, _, _ := tcpNode(t, "n3", func(c *Config) {
 		c.Secret = []byte("restart-secret")
 		c.Peers = map[router.NodeID]string{"n1": addr}
@@ -28,8 +31,9 @@ func TestGoodbyeOrdersRequestsBeforeAck(t *testing.T) {
 	n2, _, _, _ := tcpNode(t, "n2", func(c *Config) {
 		c.Secret = []byte("restart-secret")
 		c.Peers = map[router.NodeID]string{"n1": addr}
+		c.QueueBytes = 64 << 10
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := n2.Connect(ctx, "n1"); err != nil {
 		t.Fatal(err)

@@ -154,7 +154,9 @@ func TestOpenLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, func() bool { return r.Summary().Skipped >= 5 })
+	// A call is counted started on its own goroutine, once the loop has taken its
+	// slot: the loop may skip the next ones before the third is counted.
+	eventually(t, func() bool { s := r.Summary(); return s.Skipped >= 5 && s.Started >= 3 })
 	if started := r.Summary().Started; started != 3 {
 		t.Fatalf("%d calls in flight, want Callers = 3", started)
 	}
