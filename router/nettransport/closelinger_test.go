@@ -18,22 +18,40 @@ import (
 )
 
 // heldReader is a receiver that, once shut, holds up its transport's reader at the
-// next message until opened, as a node that is slow to read does.
+// next message until opened, as a node that is slow to read does; entered is closed
+// when it first holds one.
 type heldReader struct {
 	*events
-	shut   atomic.Bool
-	opened chan struct{}
-	once   sync.Once
+	shut            atomic.Bool
+	entered, opened chan struct{}
+	onEnter, onOpen sync.Once
+}
+
+func newHeldReader() *heldReader {
+	return &heldReader{events: &events{}, entered: make(chan struct{}), opened: make(chan struct{})}
 }
 
 func (h *heldReader) Receive(m router.Message) {
 	if h.shut.Load() {
+		h.onEnter.Do(func() { close(h.entered) })
 		<-h.opened
 	}
 	h.events.Receive(m)
 }
 
-func (h *heldReader) open() { h.once.Do(func() { close(h.opened) }) }
+func (h *heldReader) open() { h.onOpen.Do(func() { close(h.opened) }) }
+
+// smallReceiveBuffer sets a socket's receive buffer as small as the kernel allows (a
+// net.Dialer's or net.ListenConfig's Control).
+func smallReceiveBuffer(_, _ string, c syscall.RawConn) error {
+	var serr error
+	if err := c.Control(func(fd uintptr) {
+		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+	}); err != nil {
+		return err
+	}
+	return serr
+}
 
 // slowReaderNode is a node "b" connected to the node "a" at addr over a connection
 // whose receive buffer is as small as the kernel allows, with its reader held up
@@ -41,15 +59,7 @@ func (h *heldReader) open() { h.once.Do(func() { close(h.opened) }) }
 // socket, and a hears from it all the while.
 func slowReaderNode(t *testing.T, addr string) (*Transport, *heldReader) {
 	t.Helper()
-	small := &net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		if err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		}); err != nil {
-			return err
-		}
-		return serr
-	}}
+	small := &net.Dialer{Control: smallReceiveBuffer}
 	b, err := New(Config{ID: "b", Incarnation: 1, Cluster: "test", Secret: []byte("restart-secret"),
 		Peers: map[router.NodeID]string{"a": addr}, HeartbeatInterval: time.Millisecond,
 		Dial:   func(ctx context.Context, a string) (net.Conn, error) { return small.DialContext(ctx, "tcp", a) },
@@ -57,7 +67,7 @@ func slowReaderNode(t *testing.T, addr string) (*Transport, *heldReader) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &heldReader{events: &events{}, opened: make(chan struct{})}
+	h := newHeldReader()
 	b.Attach(h)
 	t.Cleanup(func() { h.open(); _ = b.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -79,21 +89,10 @@ func TestCloseLetsPeerReadWhatWasWritten(t *testing.T) {
 	a, _, _, addr := tcpNode(t, "a", nil)
 	_, held := slowReaderNode(t, addr)
 	waitFor(t, "a has b's connection", func() bool { return a.Connected("b") })
-	const n = 4
-	body := []byte(strings.Repeat("v", 900<<10)) // 3.6MB in all: more than the connection holds
-	for i := range n {
-		if err := a.Send("b", &router.Message{Kind: router.KindReply, Call: router.CallID{Node: "b", Seq: uint64(i + 1)}, Result: body}); err != nil {
-			t.Fatal(err)
-		}
+	const n = 4 // 3.6MB in all: more than the connection holds
+	if got := sendBigAndClose(t, a, nil, held, n); got != n {
+		t.Fatalf("b read %d of the %d replies a flushed before Close", got, n)
 	}
-	time.AfterFunc(100*time.Millisecond, held.open)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := a.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	_ = a.Close()
-	waitFor(t, "b reads every reply a wrote", func() bool { return len(held.received()) == n })
 }
 
 // TestCloseBoundedByLinger: a transport does not wait past CloseLinger for a node
@@ -140,8 +139,9 @@ func (g *gatedObserver) PeerUp(id router.NodeID, inc router.Incarnation) {
 func (g *gatedObserver) open() { g.gateOnce.Do(func() { close(g.gate) }) }
 
 // sendBigAndClose sends n replies of 900KB from a to b, opens b's held reader after
-// 100ms, flushes, then closes a while a's PeerUp for b is still held up (gate), and
-// lets the PeerUp go 200ms into the Close. It returns how many replies b read.
+// 100ms, flushes, then closes a; if obs is not nil, while a's PeerUp for b is still
+// held up there, which it lets go 200ms into the Close. It returns how many replies b
+// read.
 func sendBigAndClose(t *testing.T, a *Transport, obs *gatedObserver, held *heldReader, n int) int {
 	t.Helper()
 	body := []byte(strings.Repeat("v", 900<<10))
@@ -158,8 +158,10 @@ func sendBigAndClose(t *testing.T, a *Transport, obs *gatedObserver, held *heldR
 	}
 	closed := make(chan struct{})
 	go func() { _ = a.Close(); close(closed) }()
-	time.Sleep(200 * time.Millisecond)
-	obs.open()
+	if obs != nil {
+		time.Sleep(200 * time.Millisecond)
+		obs.open()
+	}
 	<-closed
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && len(held.received()) < n; {
 		time.Sleep(5 * time.Millisecond)
@@ -172,21 +174,13 @@ func sendBigAndClose(t *testing.T, a *Transport, obs *gatedObserver, held *heldR
 // up its reader once shut (heldReader): slowReaderNode for a node that is dialed.
 func slowReaderListener(t *testing.T) (*Transport, *heldReader, string) {
 	t.Helper()
-	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		var serr error
-		if err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-		}); err != nil {
-			return err
-		}
-		return serr
-	}}
+	lc := net.ListenConfig{Control: smallReceiveBuffer}
 	l, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _, _, addrB := tcpNodeOn(t, "b", l, func(c *Config) { c.HeartbeatInterval = time.Millisecond })
-	held := &heldReader{events: &events{}, opened: make(chan struct{})}
+	held := newHeldReader()
 	b.Attach(held)
 	t.Cleanup(held.open)
 	return b, held, addrB
@@ -243,26 +237,6 @@ func TestCloseLetsPeerReadWhileOutboundComesUp(t *testing.T) {
 	}
 }
 
-// blockedReceiver holds up its transport's reader at the first message until opened,
-// and says when it is holding it.
-type blockedReceiver struct {
-	*events
-	entered chan struct{}
-	opened  chan struct{}
-	in, op  sync.Once
-	armed   atomic.Bool
-}
-
-func (r *blockedReceiver) Receive(m router.Message) {
-	if r.armed.Load() {
-		r.in.Do(func() { close(r.entered) })
-		<-r.opened
-	}
-	r.events.Receive(m)
-}
-
-func (r *blockedReceiver) open() { r.op.Do(func() { close(r.opened) }) }
-
 // TestCloseTLSBoundedByLinger: over TLS, end's CloseWrite is tls.Conn.CloseWrite,
 // which writes a close-notify alert under the TLS output lock with a write deadline
 // of its own, 5s (crypto/tls), whatever CloseLinger is. When the other node does not
@@ -299,7 +273,7 @@ func TestCloseTLSBoundedByLinger(t *testing.T) {
 					return x, nil
 				}
 			})
-			recv := &blockedReceiver{events: &events{}, entered: make(chan struct{}), opened: make(chan struct{})}
+			recv := newHeldReader()
 			b.Attach(recv)
 			t.Cleanup(recv.open) // before the transports' Close (LIFO)
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -315,7 +289,7 @@ func TestCloseTLSBoundedByLinger(t *testing.T) {
 				defer a.mu.Unlock()
 				return len(a.accepting) == 0
 			})
-			recv.armed.Store(true)
+			recv.shut.Store(true)
 			if err := a.Send("b", &router.Message{Kind: router.KindReply, Call: router.CallID{Node: "b", Seq: 1}}); err != nil {
 				t.Fatal(err)
 			}
