@@ -18,43 +18,66 @@ const (
 	portHigh = 32000
 )
 
-// handed holds the ports FreeAddr has handed out in this process: it never hands one
-// out twice, since what it returns is free only until someone binds it (a test that
-// takes a node's cluster and admin ports with two calls got the same port twice, and
-// the node failed to start).
+// handed holds what FreeAddr draws from: blocks of the range it claimed for this
+// process (claimBlock), and left, the ports of them it has not handed out, in random
+// order. It never hands a port out twice, since what it returns is free only until
+// someone binds it (a test that takes a node's cluster and admin ports with two calls
+// got the same port twice, and the node failed to start).
 var handed struct {
 	sync.Mutex
-	ports map[int]bool
+	blocks []net.Listener
+	left   []int
 }
 
+// blockSize is how many ports claimBlock claims at a time: 60 blocks in the range.
+const blockSize = 200
+
+// claimBlock claims a block of ports no other process on the machine draws from: it
+// binds an abstract unix socket named for the block, which the kernel lets one
+// process at a time hold, and gives up when the process exits (no file is left).
+// Tests run as parallel processes, one per package: without it, a port one handed
+// out and whose node was down for a restart, so free for a moment, could be handed
+// out by another, and the restarted node could not bind it. It reports false when
+// every block is taken.
+func claimBlock() bool {
+	n := (portHigh - portLow) / blockSize
+	first := rand.IntN(n)
+	for i := range n {
+		b := (first + i) % n
+		l, err := net.Listen("unix", blockName(b))
+		if err != nil {
+			continue
+		}
+		handed.blocks = append(handed.blocks, l)
+		for p := portLow + b*blockSize; p < portLow+(b+1)*blockSize; p++ {
+			handed.left = append(handed.left, p)
+		}
+		rand.Shuffle(len(handed.left), func(i, j int) { handed.left[i], handed.left[j] = handed.left[j], handed.left[i] })
+		return true
+	}
+	return false
+}
+
+// blockName names the abstract unix socket that claims block b.
+func blockName(b int) string { return "@ensroute-realcluster-ports-" + strconv.Itoa(b) }
+
 // FreeAddr returns a loopback address whose port was free a moment ago, chosen at
-// random below the ephemeral range and never returned before by this process; if none
-// of its tries is such a port, one the kernel picks.
+// random below the ephemeral range from the blocks this process claimed, and never
+// returned before by this process; if every block is claimed and drawn, one the
+// kernel picks.
 func FreeAddr() string {
 	handed.Lock()
 	defer handed.Unlock()
-	if handed.ports == nil {
-		handed.ports = map[int]bool{}
-	}
-	for range 64 {
-		port := portLow + rand.IntN(portHigh-portLow)
-		if handed.ports[port] {
-			continue
-		}
+	for len(handed.left) > 0 || claimBlock() {
+		port := handed.left[len(handed.left)-1]
+		handed.left = handed.left[:len(handed.left)-1]
 		addr := "127.0.0.1:" + strconv.Itoa(port)
 		if l, err := net.Listen("tcp", addr); err == nil {
 			l.Close()
-			handed.ports[port] = true
 			return addr
 		}
 	}
-	addr := freeAddr()
-	if _, p, err := net.SplitHostPort(addr); err == nil {
-		if port, err := strconv.Atoi(p); err == nil {
-			handed.ports[port] = true
-		}
-	}
-	return addr
+	return freeAddr()
 }
 
 // freeAddr returns a loopback address the kernel picked, free a moment ago.

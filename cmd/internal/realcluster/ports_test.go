@@ -96,3 +96,20 @@ func TestDefaultAddrsDistinct(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeAddrClaimsItsBlock: the block of the range a port FreeAddr handed out lies
+// in is claimed for this process machine-wide, so that no other process (another
+// package's tests, run at the same time) hands out that port while this one may
+// still restart a node on it: another claim of the block fails.
+func TestFreeAddrClaimsItsBlock(t *testing.T) {
+	_, port, err := net.SplitHostPort(FreeAddr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := strconv.Atoi(port)
+	b := (p - portLow) / blockSize
+	if l, err := net.Listen("unix", blockName(b)); err == nil {
+		l.Close()
+		t.Fatalf("port %d was handed out, but its block %d could be claimed again", p, b)
+	}
+}
