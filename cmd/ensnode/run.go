@@ -331,11 +331,13 @@ const adminGrace = 100 * time.Millisecond
 // server.
 //
 // The goodbye (nettransport.Transport.Goodbye) tells every connected node that this
-// one is leaving and waits, at most nettransport.DefaultGoodbyeTimeout, until each has
-// acknowledged: from then on it sends nothing new here, and everything it sent before
-// has been read. Meanwhile the node serves as usual: the requests that arrive during
-// the goodbye are those already on their way, sent before their callers knew, and a
-// node that can answer them in a few milliseconds has no reason to shed them. Only a
+// one is leaving and waits until each has acknowledged (giving up on a node after
+// nettransport.DefaultGoodbyeTimeout in which nothing came from it, on all after
+// nettransport.DefaultGoodbyeLimit): from then on it sends nothing new here, and
+// everything it sent before has been read. Meanwhile the node serves as usual: the
+// requests that arrive during the goodbye are those already on their way, sent before
+// their callers knew, and a node that can answer them in a few milliseconds has no
+// reason to shed them. Only a
 // route from a node that did not acknowledge (an older version, a stuck one) can
 // still arrive after the router instances stop: it is shed (overloaded), or lost if
 // it comes after the connections close.

@@ -87,9 +87,17 @@ type Config struct {
 	// with its id and incarnation, once per connection, on the connection's reader:
 	// it must not block. It owns settings. A node older than Settings sends none.
 	OnSettings func(id router.NodeID, inc router.Incarnation, settings []byte)
-	// GoodbyeTimeout bounds Goodbye: how long a stopping node waits for its peers to
-	// acknowledge that it is leaving. Default DefaultGoodbyeTimeout.
+	// GoodbyeTimeout bounds Goodbye's wait for a peer's acknowledgement while nothing
+	// arrives from it: a stopping node gives up on a peer once a whole GoodbyeTimeout
+	// has passed in which it read no message from it (heartbeats do not count). A peer
+	// whose requests are still arriving has its acknowledgement queued behind them,
+	// however long its queue takes to drain. Default DefaultGoodbyeTimeout.
 	GoodbyeTimeout time.Duration
+	// GoodbyeLimit bounds the whole of Goodbye, whatever arrives: a node older than
+	// the goodbye never acknowledges, and may go on sending. Default
+	// DefaultGoodbyeLimit, or GoodbyeTimeout if that is longer; not below
+	// GoodbyeTimeout.
+	GoodbyeLimit time.Duration
 	// CloseLinger bounds Close's wait for each connected node to read what was
 	// written to it (Close closes this node's side of each connection first, and the
 	// other node closes its own once it has read to the end): a socket closed with
@@ -117,9 +125,14 @@ const (
 	// (2.5s at most) and its handshake.
 	DefaultReplyHold = 3 * time.Second
 	// DefaultGoodbyeTimeout: a peer that is connected and well answers a goodbye
-	// within a round trip; a second covers a busy one, and is what a stop costs at
-	// most for a peer that does not answer (an older node, a stuck one).
+	// within a round trip of having its queued requests read; a second of nothing
+	// covers a busy one, and is what a stop costs at most for a peer that sends nothing
+	// and does not answer (a stuck one, or an older node with nothing to send).
 	DefaultGoodbyeTimeout = time.Second
+	// DefaultGoodbyeLimit: a peer's whole send queue (DefaultQueueBytes) read on a
+	// loaded machine, with room to spare; what a stop costs at most for an older node
+	// that sends on and never acknowledges.
+	DefaultGoodbyeLimit = 5 * time.Second
 	// DefaultCloseLinger: a node that reads as it should closes its side within a
 	// round trip of having read what was written; a second covers a busy one, and a
 	// megabyte or two still in the socket.
@@ -157,7 +170,7 @@ func (c Config) Validate() error {
 		return bad("ReadBuffer %d is negative", c.ReadBuffer)
 	case c.MaxHandshakes < 0:
 		return bad("MaxHandshakes %d is negative", c.MaxHandshakes)
-	case c.HandshakeTimeout < 0, c.HeartbeatInterval < 0, c.HeartbeatTimeout < 0, c.BackoffMin < 0, c.BackoffMax < 0, c.GoodbyeTimeout < 0:
+	case c.HandshakeTimeout < 0, c.HeartbeatInterval < 0, c.HeartbeatTimeout < 0, c.BackoffMin < 0, c.BackoffMax < 0, c.GoodbyeTimeout < 0, c.GoodbyeLimit < 0:
 		return bad("a timeout or backoff is negative")
 	case len(c.Settings) > MaxSettings:
 		return bad("Settings has %d bytes, the most is %d", len(c.Settings), MaxSettings)
@@ -166,6 +179,8 @@ func (c Config) Validate() error {
 		// dropped between two heartbeats, and dialed again.
 		return bad("HeartbeatTimeout %v is not above HeartbeatInterval %v%s", c.HeartbeatTimeout,
 			or(c.HeartbeatInterval, DefaultHeartbeatInterval), unset(c.HeartbeatInterval, " (the default)"))
+	case c.GoodbyeLimit != 0 && c.GoodbyeLimit < or(c.GoodbyeTimeout, DefaultGoodbyeTimeout):
+		return bad("GoodbyeLimit %v is below GoodbyeTimeout %v%s", c.GoodbyeLimit, or(c.GoodbyeTimeout, DefaultGoodbyeTimeout), unset(c.GoodbyeTimeout, " (the default)"))
 	case c.BackoffMax != 0 && c.BackoffMax < or(c.BackoffMin, DefaultBackoffMin):
 		return bad("BackoffMax %v is below BackoffMin %v%s", c.BackoffMax, or(c.BackoffMin, DefaultBackoffMin), unset(c.BackoffMin, " (the default)"))
 	}
@@ -228,6 +243,7 @@ func (c *Config) fill() {
 	set(&c.HeartbeatInterval, DefaultHeartbeatInterval)
 	set(&c.HeartbeatTimeout, max(DefaultHeartbeatTimeout, 2*c.HeartbeatInterval))
 	set(&c.GoodbyeTimeout, DefaultGoodbyeTimeout)
+	set(&c.GoodbyeLimit, max(DefaultGoodbyeLimit, c.GoodbyeTimeout))
 	set(&c.CloseLinger, DefaultCloseLinger)
 	set(&c.BackoffMin, DefaultBackoffMin)
 	set(&c.BackoffMax, max(DefaultBackoffMax, c.BackoffMin))

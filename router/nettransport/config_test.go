@@ -49,6 +49,10 @@ func TestConfigValidate(t *testing.T) {
 			want: "BackoffMax 10ms is below BackoffMin 50ms (the default)"},
 		{name: "backoff max below the min", edit: func(c *nettransport.Config) { c.BackoffMin, c.BackoffMax = time.Second, 100*time.Millisecond },
 			want: "BackoffMax 100ms is below BackoffMin 1s"},
+		{name: "goodbye limit below the default timeout", edit: func(c *nettransport.Config) { c.GoodbyeLimit = 500 * time.Millisecond },
+			want: "GoodbyeLimit 500ms is below GoodbyeTimeout 1s (the default)"},
+		{name: "goodbye limit below the timeout", edit: func(c *nettransport.Config) { c.GoodbyeTimeout, c.GoodbyeLimit = 3*time.Second, 2*time.Second },
+			want: "GoodbyeLimit 2s is below GoodbyeTimeout 3s"},
 		// Every node refused its handshakes ("protocol error"), though Validate took it.
 		{name: "incarnation past the handshake's", edit: func(c *nettransport.Config) { c.Incarnation = nettransport.MaxIncarnation + 1 },
 			want: "Incarnation 9223372036854775809 is past 9223372036854775808, the largest a handshake carries"},

@@ -76,6 +76,9 @@ type conn struct {
 
 	acked   chan struct{} // closed when the other node acknowledges this one's goodbye
 	ackOnce sync.Once
+	// heard counts the messages read once this node said goodbye: Goodbye waits on
+	// for a peer whose requests are still arriving ahead of its acknowledgement.
+	heard atomic.Uint64
 }
 
 func newConn(t *Transport, nc net.Conn) *conn {
@@ -460,6 +463,9 @@ func (c *conn) readLoop() {
 			}
 			m.From = c.p.id
 			t.stats.received.Add(1)
+			if t.isLeaving() {
+				c.heard.Add(1)
+			}
 			recv.Receive(m)
 		case typePing:
 			c.control(body)

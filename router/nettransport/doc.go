@@ -88,13 +88,16 @@
 // router.ErrUnreachable for anything but a reply, and acknowledges; Peers shows the
 // node as Leaving, and it is not Connected, until the connection ends. TCP keeps order:
 // once the leaving node has read a peer's acknowledgement it has read every request
-// that peer will send it, and it serves them before it closes. Goodbye waits for the
-// acknowledgements at most Config.GoodbyeTimeout (DefaultGoodbyeTimeout, 1s), so a
-// peer that never answers does not stall a stop, and takes no new connection
-// meanwhile. The goodbye and its acknowledgement are pings with a one-byte body (a
-// control code): nodes of protocol Version 1 have always ignored a ping's body, so a
-// node that predates the goodbye connects as before and reads it as a heartbeat (it is
-// then waited for the full bound, and its requests may still be lost as before);
+// that peer will send it, and it serves them before it closes. Goodbye waits for each
+// acknowledgement while the peer's messages arrive (the acknowledgement is behind
+// them), gives up on a peer once Config.GoodbyeTimeout (DefaultGoodbyeTimeout, 1s)
+// passes with no message from it, and on all at Config.GoodbyeLimit
+// (DefaultGoodbyeLimit, 5s), so a peer that never answers does not stall a stop; it
+// takes no new connection meanwhile. The goodbye and its acknowledgement are pings
+// with a one-byte body (a control code): nodes of protocol Version 1 have always
+// ignored a ping's body, so a node that predates the goodbye connects as before and
+// reads it as a heartbeat (it is then waited for until it has been silent for
+// GoodbyeTimeout, or until GoodbyeLimit, and its requests may still be lost as before);
 // neither a new frame type nor a version bump was needed.
 //
 // Close stops everything a Transport started and waits for it; it is idempotent. A

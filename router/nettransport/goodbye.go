@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -23,7 +24,8 @@ import (
 // once the leaving node has read a peer's ack it has read every request that peer
 // will ever send it; it goes on serving them and sending replies. A peer that never
 // acknowledges (a node older than the goodbye, which ignores a ping's body, or one
-// whose reader is stuck) is waited for at most Config.GoodbyeTimeout.
+// whose reader is stuck) is given up on once it has sent nothing for
+// Config.GoodbyeTimeout, and every peer at Config.GoodbyeLimit.
 
 // sayGoodbye queues a goodbye on c; false if c is closed.
 func (c *conn) sayGoodbye() bool {
@@ -72,22 +74,29 @@ func (c *conn) control(body []byte) {
 }
 
 // Goodbye tells every connected node that this one is stopping, and waits until each
-// has acknowledged, its connection has closed, Config.GoodbyeTimeout has passed or ctx
-// is done. From the call on the transport takes no new connection, in either
-// direction. Sends go on working, and so do the connections: a node that said goodbye
-// keeps reading the requests its peers sent before they acknowledged, serves them,
-// and answers, then calls Flush and Close. It returns nil when every node
-// acknowledged, and otherwise an error matching ErrGoodbye that names the nodes that
-// did not.
+// has acknowledged or its connection has closed, giving up on a node once a whole
+// Config.GoodbyeTimeout has passed without a message from it, and on all of them at
+// Config.GoodbyeLimit or when ctx is done. From the call on the transport takes no new
+// connection, in either direction. Sends go on working, and so do the connections: a
+// node that said goodbye keeps reading the requests its peers sent before they
+// acknowledged, serves them, and answers, then calls Flush and Close. It returns nil
+// when every node acknowledged, and otherwise an error matching ErrGoodbye that names
+// the nodes that did not.
+//
+// A peer's acknowledgement comes after everything it queued before it heard the
+// goodbye, up to its whole send queue, which a busy machine may take seconds to
+// deliver: while its messages arrive, it is waited for.
 func (t *Transport) Goodbye(ctx context.Context) error {
 	t.leaving.Store(true)
-	ctx, cancel := context.WithTimeout(ctx, t.cfg.GoodbyeTimeout)
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, t.cfg.GoodbyeLimit)
 	defer cancel()
 	type said struct {
-		id router.NodeID
-		c  *conn
+		id    router.NodeID
+		c     *conn
+		heard uint64 // c.heard when the window began
 	}
-	var conns []said
+	var waiting []said
 	for _, p := range *t.peers.Load() {
 		// Under p.mu: a connection being admitted or dialed now is either installed
 		// already, or sees leaving and is refused.
@@ -95,23 +104,52 @@ func (t *Transport) Goodbye(ctx context.Context) error {
 		c := p.conn.Load()
 		p.mu.Unlock()
 		if c != nil && c.sayGoodbye() {
-			conns = append(conns, said{p.id, c})
+			waiting = append(waiting, said{p.id, c, c.heard.Load()})
 		}
 	}
-	var silent []string
-	for _, s := range conns {
+	answered := func(s said) bool {
 		select {
 		case <-s.c.acked:
-			continue
+			return true
 		case <-s.c.done:
-			continue
+			return true
 		default:
+			return false
 		}
+	}
+	// One window for all: a node is given up on at the end of a window in which
+	// nothing came from it; one that sent something gets the next window.
+	window := time.NewTimer(t.cfg.GoodbyeTimeout)
+	defer window.Stop()
+	var silent []string
+	for len(waiting) > 0 {
+		s := waiting[0]
 		select {
 		case <-s.c.acked:
+			waiting = waiting[1:]
 		case <-s.c.done:
+			waiting = waiting[1:]
+		case <-window.C:
+			still := waiting[:0]
+			for _, s := range waiting {
+				switch heard := s.c.heard.Load(); {
+				case answered(s):
+				case heard != s.heard:
+					s.heard = heard
+					still = append(still, s)
+				default:
+					silent = append(silent, string(s.id))
+				}
+			}
+			waiting = still
+			window.Reset(t.cfg.GoodbyeTimeout)
 		case <-ctx.Done():
-			silent = append(silent, string(s.id))
+			for _, s := range waiting {
+				if !answered(s) {
+					silent = append(silent, string(s.id))
+				}
+			}
+			waiting = nil
 		}
 	}
 	if len(silent) == 0 {
@@ -119,7 +157,7 @@ func (t *Transport) Goodbye(ctx context.Context) error {
 	}
 	t.stats.unacked.Add(uint64(len(silent)))
 	slices.Sort(silent)
-	t.log.Warn("leaving without an acknowledgement", "peers", silent, "waited", t.cfg.GoodbyeTimeout)
+	t.log.Warn("leaving without an acknowledgement", "peers", silent, "waited", time.Since(start))
 	return fmt.Errorf("%w: %s did not acknowledge", ErrGoodbye, strings.Join(silent, ", "))
 }
 

@@ -20,10 +20,10 @@ import (
 // and every later route fails at once with ErrUnreachable; a reply still goes
 // through, and no new connection is let in. Over loopback TCP.
 func TestGoodbyeOrdersRequestsBeforeAck(t *testing.T) {
-	// n1 waits as long as it takes: the acknowledgement comes after every route n2
-	// queued, up to its whole send queue (kept small), which a loaded machine may take
-	// more than the default second to deliver.
-	n1, ev1, _, addr := tcpNode(t, "n1", func(c *Config) { c.GoodbyeTimeout = 10 * time.Second })
+	// The acknowledgement comes after every route n2 queued, up to its whole send
+	// queue, which a loaded machine may take more than GoodbyeTimeout to deliver: n1
+	// waits while they arrive.
+	n1, ev1, _, addr := tcpNode(t, "n1", nil)
 	n3, _, _, _ := tcpNode(t, "n3", func(c *Config) {
 		c.Secret = []byte("restart-secret")
 		c.Peers = map[router.NodeID]string{"n1": addr}
@@ -31,7 +31,6 @@ func TestGoodbyeOrdersRequestsBeforeAck(t *testing.T) {
 	n2, _, _, _ := tcpNode(t, "n2", func(c *Config) {
 		c.Secret = []byte("restart-secret")
 		c.Peers = map[router.NodeID]string{"n1": addr}
-		c.QueueBytes = 64 << 10
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -130,9 +129,10 @@ func readGoodbye(t *testing.T, c net.Conn) {
 	}
 }
 
-// TestGoodbyeBoundedBySilentPeer: a peer that never acknowledges (a node older than
-// the goodbye, which reads it as a heartbeat, or a stuck one) holds Goodbye up
-// GoodbyeTimeout exactly, and no longer; Goodbye names it, and not the peer that did
+// TestGoodbyeBoundedBySilentPeer: peers that never acknowledge and send nothing but
+// heartbeats (a stuck node, or one older than the goodbye with nothing to send, which
+// reads the goodbye as a heartbeat) hold Goodbye up GoodbyeTimeout exactly, all of
+// them together, and no longer; Goodbye names them, and not the peer that did
 // acknowledge. Virtual time.
 func TestGoodbyeBoundedBySilentPeer(t *testing.T) {
 	for _, tc := range []struct {
@@ -161,6 +161,15 @@ func TestGoodbyeBoundedBySilentPeer(t *testing.T) {
 					readGoodbye(t, silent)
 					_, _ = io.Copy(io.Discard, silent) // reads on, answers nothing
 				}()
+				pinging := rawDial(t, n1, "n4")
+				defer pinging.Close()
+				go func() {
+					readGoodbye(t, pinging)
+					_, _ = io.Copy(io.Discard, pinging)
+				}()
+				stop := make(chan struct{})
+				defer close(stop)
+				go sendEvery(pinging, stop, 100*time.Millisecond, frame(typePing, nil), -1)
 				synctest.Wait()
 				start := time.Now()
 				err := n1.Goodbye(context.Background())
@@ -169,20 +178,87 @@ func TestGoodbyeBoundedBySilentPeer(t *testing.T) {
 				if want == 0 {
 					want = DefaultGoodbyeTimeout
 				}
-				if !errors.Is(err, ErrGoodbye) || !strings.Contains(err.Error(), "n2 did not") || strings.Contains(err.Error(), "n3") {
-					t.Fatalf("Goodbye: %v, want ErrGoodbye naming n2 alone", err)
+				if !errors.Is(err, ErrGoodbye) || !strings.Contains(err.Error(), "n2, n4 did not") || strings.Contains(err.Error(), "n3") {
+					t.Fatalf("Goodbye: %v, want ErrGoodbye naming n2 and n4 alone", err)
 				}
 				if took != want {
 					t.Fatalf("Goodbye took %v, want the bound %v", took, want)
 				}
-				if st := n1.Stats(); st.Unacknowledged != 1 {
-					t.Fatalf("stats %+v: want one unacknowledged", st)
+				if st := n1.Stats(); st.Unacknowledged != 2 {
+					t.Fatalf("stats %+v: want two unacknowledged", st)
 				}
 				if n3.Stats().Goodbyes != 1 {
 					t.Fatalf("n3 heard %d goodbyes, want 1", n3.Stats().Goodbyes)
 				}
 				if !strings.Contains(logs.log(), "leaving without an acknowledgement") {
 					t.Fatalf("log:\n%s", logs.log())
+				}
+			})
+		})
+	}
+}
+
+// sendEvery writes f to c every d, n times (forever if n < 0), then ack (if not
+// nil); it ends when a write fails or stop is closed.
+func sendEvery(c net.Conn, stop <-chan struct{}, d time.Duration, f []byte, n int, ack ...byte) {
+	for i := 0; n < 0 || i < n; i++ {
+		select {
+		case <-stop:
+			return
+		case <-time.After(d):
+		}
+		if _, err := c.Write(f); err != nil {
+			return
+		}
+	}
+	if ack != nil {
+		_, _ = c.Write(frame(typePing, ack))
+	}
+}
+
+// TestGoodbyeWaitsWhileRequestsArrive: a peer's acknowledgement comes behind the
+// requests it queued before it heard the goodbye, which a busy machine may take
+// longer than GoodbyeTimeout to deliver. While they arrive, each within
+// GoodbyeTimeout of the last, Goodbye waits for the acknowledgement; a peer that sends
+// on and never acknowledges (a node older than the goodbye) is waited for until
+// GoodbyeLimit. Virtual time.
+func TestGoodbyeWaitsWhileRequestsArrive(t *testing.T) {
+	route := frame(typeMsg, AppendMessage(nil, &router.Message{Kind: router.KindRoute, Call: router.CallID{Node: "n2", Seq: 1}, Event: []byte("ev")}))
+	for _, tc := range []struct {
+		name   string
+		limit  time.Duration // 0: the default
+		routes int           // routes before the acknowledgement; -1: routes forever, no acknowledgement
+		want   time.Duration
+		err    bool
+	}{
+		{name: "acknowledged after 6 routes", routes: 6, want: 3600 * time.Millisecond},
+		{name: "routes on", routes: -1, want: DefaultGoodbyeLimit, err: true},
+		{name: "routes on, configured", limit: 2 * time.Second, routes: -1, want: 2 * time.Second, err: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				n1, sink := pipeNode(t, "n1", func(c *Config) { c.GoodbyeLimit = tc.limit })
+				peer := rawDial(t, n1, "n2")
+				defer peer.Close()
+				stop := make(chan struct{})
+				defer close(stop)
+				go func() {
+					readGoodbye(t, peer)
+					go sendEvery(peer, stop, 600*time.Millisecond, route, tc.routes, ctlGoodbyeAck)
+					_, _ = io.Copy(io.Discard, peer)
+				}()
+				synctest.Wait()
+				start := time.Now()
+				err := n1.Goodbye(context.Background())
+				took := time.Since(start)
+				if tc.err != errors.Is(err, ErrGoodbye) || (err != nil && !tc.err) {
+					t.Fatalf("Goodbye: %v, want an error %v", err, tc.err)
+				}
+				if took != tc.want {
+					t.Fatalf("Goodbye took %v, want %v", took, tc.want)
+				}
+				if tc.routes >= 0 && sink.received() != tc.routes {
+					t.Fatalf("n1 received %d routes before Goodbye returned, want %d", sink.received(), tc.routes)
 				}
 			})
 		})
