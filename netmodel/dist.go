@@ -168,6 +168,17 @@ func (d Dist) High() time.Duration {
 	return d.Min.D()
 }
 
+// Expected returns the distribution's mean: what a long run of draws averages.
+func (d Dist) Expected() time.Duration {
+	switch d.Kind {
+	case "uniform":
+		return d.Min.D() + (d.Max.D()-d.Min.D())/2
+	case "exponential", "lognormal":
+		return addClamped(d.Min.D(), float64(d.Mean))
+	}
+	return d.Min.D()
+}
+
 // Sampler is a Dist prepared once for drawing: its Sample draws exactly what the
 // Dist's own Sample draws from the same stream, without preparing the Dist again on
 // every draw. The zero Sampler always returns 0.

@@ -141,6 +141,38 @@ func TestDistHigh(t *testing.T) {
 	}
 }
 
+// TestDistExpected pins Expected for each kind, and checks it against the mean of
+// many draws.
+func TestDistExpected(t *testing.T) {
+	for _, tc := range []struct {
+		d    netmodel.Dist
+		want time.Duration
+	}{
+		{netmodel.Const(3 * time.Millisecond), 3 * time.Millisecond},
+		{netmodel.Dist{Kind: "uniform", Min: dur(time.Millisecond), Max: dur(3 * time.Millisecond)}, 2 * time.Millisecond},
+		{netmodel.Dist{Kind: "exponential", Min: dur(time.Millisecond), Mean: dur(10 * time.Millisecond)}, 11 * time.Millisecond},
+		{netmodel.Dist{Kind: "lognormal", Min: dur(time.Millisecond), Mean: dur(time.Millisecond), Sigma: 0.5}, 2 * time.Millisecond},
+		{netmodel.Dist{Kind: "exponential", Min: dur(math.MaxInt64 - 1), Mean: dur(time.Hour)}, math.MaxInt64},
+	} {
+		got := tc.d.Expected()
+		if got != tc.want {
+			t.Errorf("%+v: Expected = %v, want %v", tc.d, got, tc.want)
+		}
+		if tc.want == math.MaxInt64 {
+			continue
+		}
+		r := sim.New(sim.Config{Seed: 1}).Stream("net")
+		const n = 200000
+		var sum float64
+		for range n {
+			sum += float64(tc.d.Sample(r))
+		}
+		if mean := sum / n; math.Abs(mean-float64(got)) > 0.02*float64(got) {
+			t.Errorf("%+v: draws average %v, Expected %v", tc.d, time.Duration(mean), got)
+		}
+	}
+}
+
 // TestDistSampleExtremes pins the edges a property run might miss: the full uniform
 // range, and tails that would overflow past the largest duration.
 func TestDistSampleExtremes(t *testing.T) {

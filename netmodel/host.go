@@ -244,6 +244,17 @@ func (h *Host) Busy() (timers, queued int) {
 	return h.timers.len(), queued + len(h.parked)
 }
 
+// Backlog returns how many messages wait in the host's longest router-instance
+// mailbox: its instances serve their mailboxes side by side, so that one sets how long
+// the host takes to serve what it has queued.
+func (h *Host) Backlog() int {
+	most := 0
+	for i := range h.boxes {
+		most = max(most, h.boxes[i].len())
+	}
+	return most
+}
+
 // orphan counts and traces message id, which reached the host while it was down
 // (reason "down"), or after the incarnation it was sent to had crashed, or sent while
 // the host was down and arriving after its restart ("restarted").

@@ -122,7 +122,8 @@ func TestMailboxArrivedIsArrival(t *testing.T) {
 }
 
 // TestBusy: Busy counts armed timers and queued messages (the one in service too), and
-// drops back to (0, 0) as they fire, are cancelled or are handed.
+// drops back to (0, 0) as they fire, are cancelled or are handed; Backlog follows the
+// longest mailbox (instance 0's three, not instance 1's one).
 func TestBusy(t *testing.T) {
 	w, n := newNet(t, 1, config(2, lat, svc))
 	a, _ := addHost(t, n, "a")
@@ -133,23 +134,26 @@ func TestBusy(t *testing.T) {
 	for i := range 3 {
 		mustSend(t, a.Transport(), "b", msg(router.KindRoute, uint64(i)))
 	}
-	type busy struct{ Timers, Queued int }
+	other := msg(router.KindRoute, 9)
+	other.Instance = 1
+	mustSend(t, a.Transport(), "b", other)
+	type busy struct{ Timers, Queued, Backlog int }
 	var log []busy
 	snap := func() {
 		timers, queued := b.Busy()
-		log = append(log, busy{timers, queued})
+		log = append(log, busy{timers, queued, b.Backlog()})
 	}
 	snap()                // 0: two timers, nothing arrived
-	w.RunUntil(lat)       // the timer at 5ms fired, three arrived
+	w.RunUntil(lat)       // the timer at 5ms fired, four arrived
 	snap()                // 10ms
-	w.RunUntil(lat + svc) // one handed
+	w.RunUntil(lat + svc) // one of each instance handed
 	snap()                // 11ms
 	clk.Stop(late)        // the 50ms timer
 	clk.Stop(late)        // twice is harmless
 	snap()                // 11ms, cancelled
 	w.Run()
 	snap() // the end
-	want := []busy{{2, 0}, {1, 3}, {1, 2}, {0, 2}, {0, 0}}
+	want := []busy{{2, 0, 0}, {1, 4, 3}, {1, 2, 2}, {0, 2, 2}, {0, 0, 0}}
 	if diff := cmp.Diff(want, log); diff != "" {
 		t.Errorf("Busy over time (-want +got):\n%s", diff)
 	}

@@ -110,7 +110,8 @@ func (s *Spec) furthestBack() (time.Duration, int) {
 // gossip message), each its link's highest latency (Dist.High) with a rule's
 // delay and a router's service time, then a leader's longest service. A world that
 // is not quiet that much after its last round of gossip and its timeouts is leaking
-// (no-leak); with a slow or long-tailed link it needs the time, as the messages do.
+// (no-leak), unless its routers still have a backlog to serve (world.drain); with a
+// slow or long-tailed link it needs the time, as the messages do.
 func (s *Spec) settle() time.Duration {
 	leg := s.Link.Latency.High()
 	for _, l := range s.Links {

@@ -59,8 +59,11 @@ type world struct {
 	gossipUntil time.Duration
 	// lastChange is when the last scheduled change ends (the workload, a burst, an
 	// election, a fault); a world still busy at quietBy is cut short there.
-	lastChange  time.Duration
-	quietBy     time.Duration
+	lastChange time.Duration
+	quietBy    time.Duration
+	// backlog is set when the world was busy at quietBy with messages queued at its
+	// routers, and the run went on (drain).
+	backlog     *Backlog
 	gossipRound int
 	rules       []namedRule      // active typed fault rules, in the order added
 	peerRand    *rand.Rand       // the leaders' service times

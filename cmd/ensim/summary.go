@@ -91,6 +91,14 @@ func summary(r scenarios.Report) string {
 	line("after give-up", "%d message%s sent, %d event%s handed to peers, %s of peer work (%s of %s), for calls already over",
 		g.Messages, plural(int(min(g.Messages, 2))), g.PeerEvents, plural(int(min(g.PeerEvents, 2))),
 		pctString(100*g.PeerWorkShare()), humanNS(g.PeerWorkNS), humanNS(g.PeerWorkTotalNS))
+	if b := r.Backlog; b != nil {
+		quiet := "it did not go quiet (see no-leak)"
+		if b.QuietNS >= 0 {
+			quiet = "quiet at " + humanNS(b.QuietNS)
+		}
+		line("backlog", "%d message%s queued at the busiest router at %s, when the world was to be quiet (arrivals faster than the routers serve): the run went on while they were served; %s",
+			b.Messages, plural(b.Messages), humanNS(b.AtNS), quiet)
+	}
 	line("events", "%d, %s/s", r.Events, si(r.EventsPerSec))
 	ratio := "n/a"
 	if r.WallTimeNS > 0 {

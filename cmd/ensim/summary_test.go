@@ -149,3 +149,23 @@ func TestSummaryNoFailedCalls(t *testing.T) {
 		t.Errorf("summary lacks the no-failure line:\n%s", got)
 	}
 }
+
+// TestSummaryBacklog: a run that went on while its routers served a backlog says so on
+// a line of its own, and whether the world went quiet; a run without one has no such
+// line (TestSummaryLines).
+func TestSummaryBacklog(t *testing.T) {
+	for _, tc := range []struct {
+		b    scenarios.Backlog
+		want string
+	}{
+		{scenarios.Backlog{Messages: 792, AtNS: 4_350_000_000, QuietNS: 12_830_000_000},
+			"backlog       792 messages queued at the busiest router at 4.35s, when the world was to be quiet (arrivals faster than the routers serve): the run went on while they were served; quiet at 12.83s\n"},
+		{scenarios.Backlog{Messages: 1, AtNS: 2_000_000_000, QuietNS: -1},
+			"backlog       1 message queued at the busiest router at 2s, when the world was to be quiet (arrivals faster than the routers serve): the run went on while they were served; it did not go quiet (see no-leak)\n"},
+	} {
+		r := scenarios.Report{Scenario: "x", Backlog: &tc.b}
+		if got := summary(r); !strings.Contains(got, tc.want) {
+			t.Errorf("summary lacks %q:\n%s", tc.want, got)
+		}
+	}
+}
