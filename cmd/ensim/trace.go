@@ -96,7 +96,7 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	opt := scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true, Progress: progress.hook()}
 	var part *traceview.Part
 	if o.filter.Call != "" {
-		part = traceview.NewPart(o.filter.Call)
+		part = traceview.NewPart(o.filter.Call, ensembleNames(spec))
 		opt.KeepTrace, opt.TraceSink = false, part.Add
 	}
 	res, err := simulateGuarded(spec, opt)
@@ -124,7 +124,7 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		viol = append(viol, traceview.Violation{Invariant: v.Invariant + " (expected under riak)", Call: v.Call, Detail: v.Detail})
 	}
 	meta := traceview.Meta{Title: title, Nodes: append(append([]string(nil), spec.Nodes...), spec.Clients...),
-		Violations: viol, MaxHTMLData: maxPageData}
+		Violations: viol, MaxHTMLData: maxPageData, Ensembles: ensembleNames(spec)}
 	recs := res.Trace
 	if part != nil {
 		recs = part.Records()
@@ -198,6 +198,16 @@ func warnEmpty(stderr io.Writer, f traceview.Filter, end time.Duration) {
 	default:
 		fmt.Fprintf(stderr, "ensim: warning: no record between --from and --to: the view is empty\n")
 	}
+}
+
+// ensembleNames returns the names of spec's ensembles, by which a view reads a peer's
+// (traceview.Meta.Ensembles).
+func ensembleNames(spec scenarios.Spec) []string {
+	names := make([]string, len(spec.Ensembles))
+	for i, e := range spec.Ensembles {
+		names[i] = e.Name
+	}
+	return names
 }
 
 // maxPageData bounds the data of an html view (traceview.Meta.MaxHTMLData); a test

@@ -223,7 +223,7 @@ func (t *Trace) drawnData(sel []int) (records, least int) {
 // castRow is one cast of the diagram's list; named are the indexes of the diagram's
 // violations that name it.
 func (t *Trace) castRow(c *castLife, ensIdx map[string]int, named []int) []any {
-	ei, ok := ensIdx[ensembleOf(c.target)]
+	ei, ok := ensIdx[t.ens.of(c.target)]
 	if !ok {
 		ei = -1
 	}

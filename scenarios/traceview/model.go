@@ -24,6 +24,12 @@ type Meta struct {
 	// Whole, when the records given are a part of the trace (Part), says what the
 	// views need of the whole. Nil: the records are the whole trace.
 	Whole *Whole
+	// Ensembles names the run's ensembles (its spec's). A peer is written
+	// ens/member@node, and either name may hold a "/": the views read its ensemble as
+	// the longest of these, or of the ensembles the trace names outright (in a call's
+	// target, say), that it starts with; one that starts with none, up to its first
+	// "/".
+	Ensembles []string
 }
 
 // Violation is one invariant a run broke: which, the call it is about ("" for none),
@@ -60,6 +66,7 @@ type Trace struct {
 	maxData int
 	// whole is Meta.Whole: nil when recs is the whole trace.
 	whole *Whole
+	ens   ensembles
 }
 
 // message is one message between nodes, from its send record on.
@@ -125,12 +132,37 @@ func New(recs []sim.Record, meta Meta) *Trace {
 	for _, n := range meta.Nodes {
 		t.addLane(n)
 	}
+	t.ens = knownEnsembles(recs, meta)
 	for i := range recs {
 		t.index(i)
 	}
 	t.inferInstances()
 	t.inferCasts()
 	return t
+}
+
+// knownEnsembles returns the ensembles meta names, and those the records name
+// outright: in an "ens" attribute or a call's or cast's "ens:" target.
+func knownEnsembles(recs []sim.Record, meta Meta) ensembles {
+	k := ensembles{}
+	for _, e := range meta.Ensembles {
+		k[e] = true
+	}
+	if meta.Whole != nil {
+		for _, e := range meta.Whole.Ensembles {
+			k[e] = true
+		}
+	}
+	for i := range recs {
+		r := &recs[i]
+		if e := str(r, "ens"); e != "" {
+			k[e] = true
+		}
+		if r.Kind == "call" || r.Kind == "cast" {
+			k.learn(str(r, "target"))
+		}
+	}
+	return k
 }
 
 func (t *Trace) addLane(n string) {
@@ -177,7 +209,7 @@ func (t *Trace) index(i int) {
 	c := t.cals[call]
 	if c == nil && r.Kind == "call" {
 		c = &callLife{id: call, node: r.Node, target: str(r, "target"), start: i, complete: -1}
-		c.ensemble = ensembleOf(c.target)
+		c.ensemble = t.ens.of(c.target)
 		t.cals[call] = c
 		t.calls = append(t.calls, c)
 	}
@@ -282,22 +314,49 @@ func (c *msgCopy) awaits(r *sim.Record) bool {
 	return false
 }
 
-// ensembleOf returns the ensemble a call target names: "ens:e1", "ens:e1 via n2" and
-// "peer:e1/p1@n1" all name e1.
-func ensembleOf(target string) string {
+// ensembles is the names of the ensembles known to a trace, by which a peer written
+// ens/member@node, where either name may hold a "/" ("kv/users/p1@n1"), is read.
+type ensembles map[string]bool
+
+// learn notes the ensemble that a call's or cast's target names, when it names one
+// outright ("ens:kv/users"; a peer target names none of itself).
+func (k ensembles) learn(target string) {
 	if s, ok := strings.CutPrefix(target, "ens:"); ok {
-		// A client's call says through which member: " via N". The ensemble's name
-		// may hold a space; a node's may not.
-		if i := strings.LastIndex(s, " via "); i >= 0 && !strings.Contains(s[i+len(" via "):], " ") {
-			return s[:i]
-		}
-		return s
+		k[viaCut(s)] = true
+	}
+}
+
+// viaCut returns an "ens:" target's ensemble: a client's call says through which
+// member, " via N". The ensemble's name may hold a space; a node's may not.
+func viaCut(s string) string {
+	if i := strings.LastIndex(s, " via "); i >= 0 && !strings.Contains(s[i+len(" via "):], " ") {
+		return s[:i]
+	}
+	return s
+}
+
+// of returns the ensemble a call target names: "ens:e1", "ens:e1 via n2" and
+// "peer:e1/p1@n1" all name e1.
+func (k ensembles) of(target string) string {
+	if s, ok := strings.CutPrefix(target, "ens:"); ok {
+		return viaCut(s)
 	}
 	if s, ok := strings.CutPrefix(target, "peer:"); ok {
-		e, _, _ := strings.Cut(s, "/")
-		return e
+		return k.ofPeer(s)
 	}
 	return ""
+}
+
+// ofPeer returns peer p's ensemble: the longest known ensemble that p starts with,
+// followed by a "/"; with none known, p up to its first "/".
+func (k ensembles) ofPeer(p string) string {
+	for i := strings.LastIndexByte(p, '/'); i > 0; i = strings.LastIndexByte(p[:i], '/') {
+		if k[p[:i]] {
+			return p[:i]
+		}
+	}
+	e, _, _ := strings.Cut(p, "/")
+	return e
 }
 
 // ensembleOfRecord returns the ensemble record i is about, or "".
@@ -310,8 +369,7 @@ func (t *Trace) ensembleOfRecord(i int) string {
 		return e
 	}
 	if p := str(r, "peer"); p != "" {
-		e, _, _ := strings.Cut(p, "/")
-		return e
+		return t.ens.ofPeer(p)
 	}
 	return ""
 }

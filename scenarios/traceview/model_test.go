@@ -262,18 +262,31 @@ func TestInstances(t *testing.T) {
 	}
 }
 
-// TestEnsembleOf: a call's target names its ensemble, whose name may hold a space.
+// TestEnsembleOf: a call's target names its ensemble, whose name may hold a space;
+// a peer's names the longest known ensemble it starts with, since either of its
+// names may hold a "/", and with none known the name up to its first "/".
 func TestEnsembleOf(t *testing.T) {
-	for _, tc := range []struct{ target, want string }{
-		{"ens:e1", "e1"},
-		{"ens:e1 via n2", "e1"},
-		{"ens:e 2", "e 2"},
-		{"ens:e 2 via n2", "e 2"},
-		{"peer:e1/p1@n1", "e1"},
-		{"", ""},
+	known := ensembles{"kv": true, "kv/users": true, "e1": true}
+	for _, tc := range []struct {
+		known        ensembles
+		target, want string
+	}{
+		{known, "ens:e1", "e1"},
+		{known, "ens:e1 via n2", "e1"},
+		{known, "ens:e 2", "e 2"},
+		{known, "ens:e 2 via n2", "e 2"},
+		{known, "ens:kv/users via n2", "kv/users"},
+		{known, "peer:e1/p1@n1", "e1"},
+		{known, "peer:kv/users/p1@n1", "kv/users"},
+		{known, "peer:kv/p1@n1", "kv"},
+		{known, "peer:kv/users/a/b@n1", "kv/users"}, // a member named "a/b"
+		{ensembles{"kv": true}, "peer:kv/users/p1@n1", "kv"},
+		{ensembles{"kv/users": true}, "peer:kv/p1@n1", "kv"}, // known none: up to the first "/"
+		{nil, "peer:kv/users/p1@n1", "kv"},
+		{known, "", ""},
 	} {
-		if got := ensembleOf(tc.target); got != tc.want {
-			t.Errorf("ensembleOf(%q) = %q, want %q", tc.target, got, tc.want)
+		if got := tc.known.of(tc.target); got != tc.want {
+			t.Errorf("%v: of(%q) = %q, want %q", tc.known, tc.target, got, tc.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package traceview
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/ensroute/ensroute/sim"
@@ -44,12 +45,16 @@ type Part struct {
 	blockAttrs []sim.Attr
 	at         time.Duration
 	whole      Whole
-	ens        map[string]bool
+	ens        ensembles       // named outright, in an "ens" attribute or "ens:" target
+	peers      map[string]bool // the peers records name, whose ensembles Whole reads
+	known      []string        // NewPart's ensembles
 }
 
-// NewPart returns a Part that keeps what a view of call needs.
-func NewPart(call string) *Part {
-	return &Part{call: call, msgs: map[int64]bool{}, ens: map[string]bool{}}
+// NewPart returns a Part that keeps what a view of call needs. names are the run's
+// ensembles, by which Whole reads a peer's, as a Trace reads them with
+// Meta.Ensembles (nil: by those the records name outright).
+func NewPart(call string, names []string) *Part {
+	return &Part{call: call, msgs: map[int64]bool{}, ens: ensembles{}, peers: map[string]bool{}, known: names}
 }
 
 // Add takes the next record of the run. It copies what it keeps: r is only read.
@@ -59,16 +64,15 @@ func (p *Part) Add(r *sim.Record) {
 	switch r.Kind {
 	case "call":
 		p.whole.Calls++
-		if e := ensembleOf(str(r, "target")); e != "" {
-			p.ens[e] = true
-		}
+		p.target(str(r, "target"))
 	case "cast":
 		p.whole.Casts++
+		p.target(str(r, "target"))
 	}
 	if e := str(r, "ens"); e != "" {
 		p.ens[e] = true
 	} else if pe := str(r, "peer"); pe != "" {
-		p.ens[ensembleOf("peer:"+pe)] = true
+		p.peers[pe] = true
 	}
 	if r.At != p.at {
 		p.block, p.blockAttrs, p.at = p.block[:0], p.blockAttrs[:0], r.At
@@ -97,6 +101,15 @@ func (p *Part) Add(r *sim.Record) {
 	p.block, p.blockAttrs = p.block[:0], p.blockAttrs[:0]
 }
 
+// target notes the ensemble or peer that a call's or cast's target names.
+func (p *Part) target(t string) {
+	if pe, ok := strings.CutPrefix(t, "peer:"); ok {
+		p.peers[pe] = true
+		return
+	}
+	p.ens.learn(t)
+}
+
 // copyRecord returns r with Attrs of its own.
 func copyRecord(r *sim.Record) sim.Record {
 	c := *r
@@ -110,8 +123,18 @@ func (p *Part) Records() []sim.Record { return p.recs }
 // Whole returns what the view needs of the whole trace, for Meta.Whole.
 func (p *Part) Whole() Whole {
 	w := p.whole
-	w.Ensembles = make([]string, 0, len(p.ens))
+	named, known := map[string]bool{}, ensembles{}
 	for e := range p.ens {
+		named[e], known[e] = true, true
+	}
+	for _, e := range p.known {
+		known[e] = true
+	}
+	for pe := range p.peers {
+		named[known.ofPeer(pe)] = true
+	}
+	w.Ensembles = make([]string, 0, len(named))
+	for e := range named {
 		if e != "" {
 			w.Ensembles = append(w.Ensembles, e)
 		}

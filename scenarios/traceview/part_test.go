@@ -54,7 +54,7 @@ func TestPartViewsLikeTheWhole(t *testing.T) {
 				}
 			}
 			for _, call := range sortedKeys(pick) {
-				p := traceview.NewPart(call)
+				p := traceview.NewPart(call, nil)
 				for i := range res.Trace {
 					p.Add(&res.Trace[i])
 				}
@@ -77,7 +77,7 @@ func TestPartViewsLikeTheWhole(t *testing.T) {
 					}
 				}
 			}
-			p := traceview.NewPart("n9.9.9")
+			p := traceview.NewPart("n9.9.9", nil)
 			for i := range res.Trace {
 				p.Add(&res.Trace[i])
 			}
@@ -126,7 +126,7 @@ func TestPartViewsLikeTheWhole(t *testing.T) {
 		calls := sortedKeys(busy)
 		parts := map[string]*traceview.Part{}
 		for _, c := range calls {
-			parts[c] = traceview.NewPart(c)
+			parts[c] = traceview.NewPart(c, nil)
 		}
 		for i := range res.Trace {
 			for _, c := range calls {
@@ -205,7 +205,7 @@ func TestPartKeepsWhatInferenceReads(t *testing.T) {
 		recs[i].Seq = uint64(i)
 	}
 	meta := traceview.Meta{Title: "by hand", Nodes: []string{"n1", "n2", "n3"}}
-	p := traceview.NewPart("n1.1.1")
+	p := traceview.NewPart("n1.1.1", nil)
 	for i := range recs {
 		p.Add(&recs[i])
 	}

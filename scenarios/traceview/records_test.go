@@ -383,7 +383,7 @@ func TestPartCountsCasts(t *testing.T) {
 		callRec(2, "n1", "n1.1.1"),
 		rec(3, "n1", "cast", sim.String("event", "s2"), sim.String("target", "ens:e1")),
 	}
-	p := NewPart("n1.1.1")
+	p := NewPart("n1.1.1", nil)
 	for i := range recs {
 		p.Add(&recs[i])
 	}
