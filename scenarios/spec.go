@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -292,6 +293,9 @@ func (s Spec) Validate() error {
 			return bad("%s: %q: %s", field, n, why)
 		}
 		if names[n] {
+			if i >= len(s.Nodes) && slices.Contains(s.Nodes, n) {
+				return bad("%s: %q is a member node too (in nodes): a client is a node of no ensemble", field, n)
+			}
 			return bad("%s: %q appears twice", field, n)
 		}
 		names[n] = true
@@ -414,7 +418,11 @@ func (s Spec) Validate() error {
 		return bad("workload.rate: %v, want 0..1e7 calls per second", w.Rate)
 	case w.Duration < 0:
 		return bad("workload.duration: %v is negative", w.Duration.D())
-	case w.Timeout <= 0 || w.Timeout.D() > time.Hour:
+	case reflect.ValueOf(w).IsZero():
+		return bad("workload: missing or empty (the key is required, with a timeout at least)")
+	case w.Timeout == 0:
+		return bad("workload.timeout: missing or 0s (the key is required), want a positive duration up to 1h")
+	case w.Timeout < 0 || w.Timeout.D() > time.Hour:
 		return bad("workload.timeout: %v, want a positive duration up to 1h", w.Timeout.D())
 	case !(w.ClientShare >= 0 && w.ClientShare <= 1):
 		return bad("workload.client_share: %v, want 0..1", w.ClientShare)

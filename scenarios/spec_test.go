@@ -81,7 +81,7 @@ func TestBadSpecs(t *testing.T) {
 		}, want: "workload.cast_share: 1.5, want 0..1"},
 		{name: "zero timeout", edit: func(s string) string {
 			return strings.Replace(s, `"timeout": "50ms"`, `"timeout": "0s"`, 1)
-		}, want: "workload.timeout: 0s, want a positive duration up to 1h"},
+		}, want: "workload.timeout: missing or 0s (the key is required), want a positive duration up to 1h"},
 		{name: "unknown fault", edit: func(s string) string {
 			return strings.Replace(s, `"liveness"`, `"faults": [{"at": "1s", "action": "explode"}], "liveness"`, 1)
 		}, want: `faults[0].action: "explode" is unknown`},
