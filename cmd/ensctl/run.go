@@ -180,6 +180,21 @@ type outcome struct {
 	LatencyNS int64  `json:"latency_ns"`
 }
 
+// castOutcome is a cast's result as --json prints it: sent to --via, or the error
+// that kept it from being sent.
+type castOutcome struct {
+	Ensemble string `json:"ensemble"`
+	Sent     bool   `json:"sent"`
+	Via      string `json:"via"`
+	Error    string `json:"error,omitempty"`
+}
+
+// printJSON writes v as one line of JSON.
+func printJSON(w io.Writer, v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintln(w, string(b))
+}
+
 func report(c *common, stdout io.Writer, ens string, res router.Result, took time.Duration) error {
 	o := outcome{Ensemble: ens, Code: router.CodeOf(res.Err).String(), LatencyNS: took.Nanoseconds()}
 	if res.Err != nil {
@@ -188,8 +203,7 @@ func report(c *common, stdout io.Writer, ens string, res router.Result, took tim
 		o.Peer, o.Value = res.Peer.String(), string(res.Value)
 	}
 	if c.jsonOut {
-		b, _ := json.Marshal(o)
-		fmt.Fprintln(stdout, string(b))
+		printJSON(stdout, o)
 	} else if res.Err == nil {
 		fmt.Fprintf(stdout, "%s (%s, %v)\n", res.Value, res.Peer, took.Round(time.Microsecond))
 	}
@@ -223,29 +237,39 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
+		if c.jsonOut && !errors.Is(err, cluster.ErrUsage) {
+			// The JSON line says so too: a script reads stdout, not stderr.
+			if cmd == "cast" {
+				printJSON(stdout, castOutcome{Ensemble: ens, Via: c.via, Error: err.Error()})
+			} else {
+				printJSON(stdout, outcome{Ensemble: ens, Error: err.Error(), Code: router.CodeOf(router.ErrUnreachable).String()})
+			}
+		}
 		return err
 	}
 	defer cl.close()
 	if cmd == "cast" {
 		// A cast this client could not send (not connected to --via, its queue
 		// full) failed here, and nothing left: not "sent".
+		notSent := func(err error) error {
+			err = fmt.Errorf("%s: cast not sent: %w", ens, err)
+			if c.jsonOut {
+				printJSON(stdout, castOutcome{Ensemble: ens, Via: c.via, Error: err.Error()})
+			}
+			return err
+		}
 		if err := cl.drv.Cast(cl.ensemble(ens), event); err != nil {
-			return fmt.Errorf("%s: cast not sent: %w", ens, err)
+			return notSent(err)
 		}
 		// The cast is only queued: write it out before the client closes, which
 		// would drop it.
 		fctx, cancel := context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 		if err := cl.tr.Flush(fctx); err != nil {
-			return fmt.Errorf("%s: cast not sent: %w", ens, err)
+			return notSent(err)
 		}
 		if c.jsonOut {
-			b, _ := json.Marshal(struct {
-				Ensemble string `json:"ensemble"`
-				Sent     bool   `json:"sent"`
-				Via      string `json:"via"`
-			}{ens, true, c.via})
-			fmt.Fprintln(stdout, string(b))
+			printJSON(stdout, castOutcome{Ensemble: ens, Sent: true, Via: c.via})
 			return nil
 		}
 		fmt.Fprintln(stdout, "sent") // to --via; no answer says whether the leader got it

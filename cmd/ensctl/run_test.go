@@ -349,3 +349,32 @@ func TestLeadRefused(t *testing.T) {
 		t.Errorf("unreachable: %v", err)
 	}
 }
+
+// TestJSONWhenUnreachable: with --json, a call or cast that could not reach --via
+// still prints its JSON line on stdout (a script reads stdout), with the error and,
+// for a call, the code unreachable; stderr says the same, and the exit status is 1.
+func TestJSONWhenUnreachable(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	for _, tc := range []struct {
+		cmd  string
+		want string
+	}{
+		{"call", `{"ensemble":"e1","error":"cannot reach --via n1: `},
+		{"cast", `{"ensemble":"e1","sent":false,"via":"n1","error":"cannot reach --via n1: `},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{tc.cmd, "--peers", "n1=127.0.0.1:1", "--secret-file", secret,
+			"--connect-timeout", "200ms", "--json", "e1", "get", "k"}, &out, &errb)
+		if code != 1 || !strings.Contains(errb.String(), "cannot reach --via n1") {
+			t.Fatalf("%s: exit %d, stderr %q; want 1 and cannot reach --via n1", tc.cmd, code, errb.String())
+		}
+		var line map[string]any
+		if !strings.HasPrefix(out.String(), tc.want) || json.Unmarshal(out.Bytes(), &line) != nil {
+			t.Fatalf("%s: stdout %q, want one JSON line starting %s", tc.cmd, out.String(), tc.want)
+		}
+		if tc.cmd == "call" && line["code"] != "unreachable" {
+			t.Fatalf("call: code %v, want unreachable", line["code"])
+		}
+	}
+}

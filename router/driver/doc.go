@@ -95,7 +95,7 @@
 //
 // Transports dial lazily: a call to a node not connected yet fails at once
 // (router.ErrUnreachable; router.ErrTimeout under riak) while the dial starts, and a
-// cast to it is dropped (Stats.CastDrop). A program connects to every member at
+// cast to it is dropped (Stats.Router.CastDrop). A program connects to every member at
 // start (Transport.Connect for each, as ensnode and ensctl do), so that its first calls
 // find them connected.
 //

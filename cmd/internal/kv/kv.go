@@ -207,13 +207,15 @@ func Check(event []byte) error {
 // k hello world) or hold spaces itself; the operation and every other argument (a
 // key, cas's OLD) must be one word without a space, since the event could not tell
 // where it ends: "put" "my key" "v" would store "key v" under "my". Event refuses
-// such a word instead. A single word is the whole event, spaces and all ("put k v"),
+// such a word instead, and a get's key with a space, which no peer serves. A single word is the whole event, spaces and all ("put k v"),
 // which is not ambiguous.
 func Event(words []string) ([]byte, error) {
 	if len(words) > 1 { // one word is the event as it is ("put k v"), as bench's --event takes it
 		single := 1 // the words that may hold no space: the operation's,
 		if n, ok := arity[words[0]]; ok && n > 1 {
-			single = n // and its arguments' but the last
+			single = n // and its arguments' but the last,
+		} else if words[0] == "get" {
+			single = 2 // and a get's key, which no peer reads with a space
 		}
 		for i, w := range words[:min(single, len(words))] {
 			if strings.Contains(w, " ") {
@@ -221,7 +223,11 @@ func Event(words []string) ([]byte, error) {
 				if i > 0 {
 					what = [...]string{"", "its KEY", "its OLD"}[i]
 				}
-				return nil, fmt.Errorf("%s: %s %q holds a space, which only the last argument may (put's VALUE, cas's NEW): the event would not tell where it ends (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)", words[0], what, w)
+				why := "which only the last argument may (put's VALUE, cas's NEW): the event would not tell where it ends"
+				if words[0] == "get" && i == 1 {
+					why = "which a key may not"
+				}
+				return nil, fmt.Errorf("%s: %s %q holds a space, %s (want get KEY, put KEY VALUE, cas KEY OLD NEW, echo TEXT, leader or lead)", words[0], what, w, why)
 			}
 		}
 	}

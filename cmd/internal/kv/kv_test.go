@@ -171,6 +171,9 @@ func TestEvent(t *testing.T) {
 	if _, err := Event([]string{"put", "my key", "v"}); err == nil || !strings.Contains(err.Error(), `its KEY "my key" holds a space`) {
 		t.Errorf(`Event("put", "my key", "v") = %v, want the key refused`, err)
 	}
+	if _, err := Event([]string{"get", "my key"}); err == nil || !strings.Contains(err.Error(), `get: its KEY "my key" holds a space, which a key may not`) {
+		t.Errorf("a get's key with a space: %v", err)
+	}
 	if ev, err := Event([]string{"put k hello world"}); err != nil || string(ev) != "put k hello world" {
 		t.Errorf(`Event("put k hello world") = %q, %v, want the event as it is`, ev, err)
 	}
