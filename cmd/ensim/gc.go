@@ -13,10 +13,11 @@ import (
 // README.md, "Performance"). GOGC in the environment still wins.
 const gcPercent = 400
 
-// traceGCPercent is the target of ensim trace, whose view holds the whole trace and
-// its analysis: a live heap of gigabytes at scale, which gcPercent would let grow five
-// times over. ensim trace --scenario scale --call ID peaked at 6.96 GB with 400 and
-// 5.96 GB with 100, and took less time.
+// traceGCPercent is the target of ensim trace, whose view of more than one call or
+// cast holds the whole trace and its analysis: a live heap of gigabytes at scale,
+// which gcPercent would let grow five times over. ensim trace --scenario scale --call
+// ID, when it held the whole trace too, peaked at 6.96 GB with 400 and 5.96 GB with
+// 100, and took less time.
 const traceGCPercent = 100
 
 // tuneGC applies gcPercent (traceGCPercent for ensim trace, args[0] naming the

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -90,13 +91,18 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
-	// A view of one call keeps only what it needs as the run goes (traceview.Part);
-	// any other view, the whole trace.
+	// A view of one call or one cast keeps only what it needs as the run goes
+	// (traceview.Part); any other view, the whole trace.
 	progress := newRunProgress(stderr)
 	opt := scenarios.Options{Seed: seed, Semantics: sem, KeepTrace: true, AllViolations: true, Progress: progress.hook()}
 	var part *traceview.Part
-	if o.filter.Call != "" {
+	switch {
+	case o.filter.Call != "":
 		part = traceview.NewPart(o.filter.Call, ensembleNames(spec))
+	case o.filter.Cast != "":
+		part = traceview.NewCastPart(o.filter.Cast, ensembleNames(spec))
+	}
+	if part != nil {
 		opt.KeepTrace, opt.TraceSink = false, part.Add
 	}
 	res, err := simulateGuarded(spec, opt)
@@ -135,7 +141,15 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	sel, err := tr.Select(o.filter)
 	switch {
 	case errors.Is(err, traceview.ErrUnknownCall) && (traceview.Filter{Cast: o.filter.Call}).Validate() == nil:
-		// A call id has dots; this names a cast.
+		// A call id has dots; this names a cast, "s" and its number, if the run
+		// made that many.
+		made := uint64(0)
+		if c := res.Report.Casts; c != nil {
+			made = c.Total
+		}
+		if n, _ := strconv.ParseUint(o.filter.Call[1:], 10, 64); n > made {
+			return usageErr(stderr, syn, "--call: %v; nor is %s a cast: the run makes %d cast%s", err, o.filter.Call, made, plural(int(min(made, 2))))
+		}
 		return usageErr(stderr, syn, "--call: %v; %s names a cast: select it with --cast %s", err, o.filter.Call, o.filter.Call)
 	case errors.Is(err, traceview.ErrUnknownCall):
 		return usageErr(stderr, syn, "--call: %v", err)

@@ -37,7 +37,8 @@ var inCastStep = map[string]bool{
 // and naming no call, are about that cast; a route, cast or peer message sent in the
 // step carries it, and every record about that message is the cast's too. The first
 // record that is not ends the step; records of the network that name a message (a
-// loss at the send, a hold) pass.
+// loss at the send, a hold) pass, and so do records of a message whose send is not
+// among the records (a part of the trace, where it is another cast's).
 func (t *Trace) inferCasts() {
 	cur, node, at := "", "", int64(0)
 	for i := range t.recs {
@@ -66,6 +67,11 @@ func (t *Trace) inferCasts() {
 			if r.Kind == "handed" {
 				cur, node, at = m.cast, r.Node, int64(r.At)
 			}
+		case cur != "" && m == nil && has(r, "msg"):
+			// A message whose send the records do not hold: a view made from a Part
+			// (which keeps another cast's record at the same virtual time, not its
+			// send) passes it as the whole trace does, where the message carries that
+			// other cast.
 		case cur != "" && r.Node == node && inCastStep[r.Kind] && namesNoCall(r):
 			t.cast[i] = cur
 			if r.Kind == "send" && m != nil && m.call == "" && m.kind != "gossip" && m.kind != "reply" {

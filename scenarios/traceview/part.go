@@ -20,25 +20,43 @@ type Whole struct {
 }
 
 // Part keeps, as a run emits them (a sim.Config.Sink), the records that a view of
-// one call needs, so that the run's whole trace is never held: a trace of millions of
-// records took gigabytes to view one call of.
+// one call (NewPart) or one workload cast (NewCastPart) needs, so that the run's
+// whole trace is never held: a trace of millions of records took gigabytes to view
+// one call of.
 //
-// It keeps the records that name the call, those of its messages (known from the
-// send records that name the call), and the world's (faults and elections, which a
-// page draws). The views infer some things from the records around a record (the
-// router instance of a step, a late reply's hand-over): those look back over the
-// records at the same virtual time, so with each record kept Part keeps the ones
-// before it at its virtual time too. A view of the call made from Records and
-// Whole, with Meta.Nodes naming every node, is then the view made from the whole
-// trace (TestPartViewsLikeTheWhole), but in one case no run has been seen to make:
-// a record of the call right after, at the same virtual time on the same node, the
-// hand-over of another call's message sent at an earlier time, whose send record
-// Part does not keep, is given no router instance, where the whole trace gives it
-// that message's.
+// Of a call it keeps the records that name the call, those of its messages (known
+// from the send records that name the call), and the world's (faults and
+// elections, which a page draws). Of a cast it follows the steps of every cast as
+// the view does (inferCasts), in the same one pass, knowing which messages carry a
+// cast (a set of message ids, the only state that grows with the run): it keeps
+// the cast's records (its cast record, those of its steps, those of the messages
+// that carry it, its cast-taken records), every record of a message one of them
+// names (a page draws a message whole), and the world's. The views infer some
+// things from the records around a record (the router instance of a step, a late
+// reply's hand-over, the cast of a step): those look back over the records at the
+// same virtual time, so with each record kept Part keeps the ones before it at its
+// virtual time too. A view of the call or cast made from Records and Whole, with
+// Meta.Nodes naming every node, is then the view made from the whole trace
+// (TestPartViewsLikeTheWhole, TestCastPartViewsLikeTheWhole), but in one case no
+// run has been seen to make: a record of the call or cast right after, at the same
+// virtual time on the same node, the hand-over of a message sent at an earlier
+// time whose send record Part does not keep, is given no router instance, where
+// the whole trace gives it that message's.
 type Part struct {
 	call string
-	msgs map[int64]bool // the call's messages
-	recs []sim.Record
+	cast string
+	// msgs are the call's messages, or the messages the cast's records name (every
+	// record of which a page draws).
+	msgs map[int64]bool
+	// castMsgs are the messages that carry a cast, true for those that carry this
+	// one: inferCasts's m.cast, for a cast's Part.
+	castMsgs map[int64]bool
+	// inStep is set while a step of a cast goes on, on stepNode at stepAt; stepOurs
+	// when that cast is this one.
+	inStep, stepOurs bool
+	stepNode         string
+	stepAt           time.Duration
+	recs             []sim.Record
 	// block holds the records at virtual time at not kept yet, their Attrs in
 	// blockAttrs, both reused from one virtual time to the next.
 	block      []sim.Record
@@ -48,13 +66,20 @@ type Part struct {
 	ens        ensembles       // named outright, in an "ens" attribute or "ens:" target
 	peers      map[string]bool // the peers records name, whose ensembles Whole reads
 	known      []string        // NewPart's ensembles
+	castEns    ensembles       // those cast records name, which only help read peers
 }
 
 // NewPart returns a Part that keeps what a view of call needs. names are the run's
 // ensembles, by which Whole reads a peer's, as a Trace reads them with
 // Meta.Ensembles (nil: by those the records name outright).
 func NewPart(call string, names []string) *Part {
-	return &Part{call: call, msgs: map[int64]bool{}, ens: ensembles{}, peers: map[string]bool{}, known: names}
+	return &Part{call: call, msgs: map[int64]bool{}, ens: ensembles{}, castEns: ensembles{}, peers: map[string]bool{}, known: names}
+}
+
+// NewCastPart returns a Part that keeps what a view of workload cast cast ("s1",
+// "s2", ...) needs. names are as for NewPart.
+func NewCastPart(cast string, names []string) *Part {
+	return &Part{cast: cast, msgs: map[int64]bool{}, castMsgs: map[int64]bool{}, ens: ensembles{}, castEns: ensembles{}, peers: map[string]bool{}, known: names}
 }
 
 // Add takes the next record of the run. It copies what it keeps: r is only read.
@@ -67,7 +92,9 @@ func (p *Part) Add(r *sim.Record) {
 		p.target(str(r, "target"))
 	case "cast":
 		p.whole.Casts++
-		p.target(str(r, "target"))
+		// A view lists the ensembles its records are about, which a cast record is
+		// not (New): its target only helps read peers.
+		p.castEns.learn(str(r, "target"))
 	}
 	if e := str(r, "ens"); e != "" {
 		p.ens[e] = true
@@ -78,7 +105,9 @@ func (p *Part) Add(r *sim.Record) {
 		p.block, p.blockAttrs, p.at = p.block[:0], p.blockAttrs[:0], r.At
 	}
 	keep := worldKinds[r.Kind]
-	if call := str(r, "call"); call == p.call {
+	if p.cast != "" {
+		keep = p.ofCast(r) || keep
+	} else if call := str(r, "call"); call == p.call {
 		keep = true
 		if r.Kind == "send" {
 			p.msgs[num(r, "msg")] = true
@@ -99,6 +128,51 @@ func (p *Part) Add(r *sim.Record) {
 	}
 	p.recs = append(p.recs, copyRecord(r))
 	p.block, p.blockAttrs = p.block[:0], p.blockAttrs[:0]
+}
+
+// ofCast follows the steps of every cast as inferCasts does, in the same one pass,
+// and reports whether r is about the cast, or about a message one of the cast's
+// records names. It knows which messages carry a cast (castMsgs) as inferCasts
+// does, so that a record about another cast's message in the middle of the cast's
+// step is that cast's, and the step goes on past it, as in the whole trace.
+func (p *Part) ofCast(r *sim.Record) bool {
+	named := has(r, "msg")
+	id := num(r, "msg")
+	if p.inStep && (r.At != p.stepAt || r.Node != p.stepNode && r.Node != "") {
+		p.inStep = false
+	}
+	ours, carried := false, false
+	if named {
+		ours, carried = p.castMsgs[id]
+	}
+	about := false
+	switch {
+	case r.Kind == "cast":
+		ev := str(r, "event")
+		p.inStep, p.stepOurs, p.stepNode, p.stepAt = ev != "", ev == p.cast, r.Node, r.At
+		about = p.stepOurs
+	case r.Kind == "cast-taken":
+		// The record names its cast; the step goes on.
+		about = str(r, "event") == p.cast
+	case carried:
+		about = ours
+		if r.Kind == "handed" {
+			p.inStep, p.stepOurs, p.stepNode, p.stepAt = true, ours, r.Node, r.At
+		}
+	case p.inStep && r.Node == p.stepNode && inCastStep[r.Kind] && namesNoCall(r):
+		about = p.stepOurs
+		if k := str(r, "msg_kind"); r.Kind == "send" && named && k != "gossip" && k != "reply" {
+			p.castMsgs[id] = p.stepOurs
+		}
+	case p.inStep && r.Node == "" && named:
+		// A record of the network about a message: the step goes on.
+	default:
+		p.inStep = false
+	}
+	if about && named {
+		p.msgs[id] = true
+	}
+	return about || named && p.msgs[id]
 }
 
 // target notes the ensemble or peer that a call's or cast's target names.
@@ -128,6 +202,9 @@ func (p *Part) Whole() Whole {
 		named[e], known[e] = true, true
 	}
 	for _, e := range p.known {
+		known[e] = true
+	}
+	for e := range p.castEns {
 		known[e] = true
 	}
 	for pe := range p.peers {
