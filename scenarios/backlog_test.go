@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -78,13 +79,20 @@ func TestDrainGoesOnWhileTheBacklogShrinks(t *testing.T) {
 	if q, _, ok := wd.drain(most); ok || q != most {
 		t.Fatalf("drain(%d) = %d, %v: want not quiet, the backlog not having shrunk", most, q, ok)
 	}
+	after := 4*spec.Workload.Timeout.D() + spec.settle()
 	q, by, ok := wd.drain(most + 1)
-	want := 2*time.Second + time.Duration(most)*10*time.Millisecond + spec.settle()
+	want := 2*time.Second + time.Duration(most)*10*time.Millisecond + after
 	if !ok || q != most || by != want {
 		t.Fatalf("drain(%d) = %d, %v, %v: want %d, %v, true", most+1, q, by, ok, most, want)
 	}
 	wd.w.Run()
-	if q, _, ok := wd.drain(most); ok || q != 0 {
-		t.Fatalf("drain on a quiet world = %d, %v: want 0, not ok (no backlog: whatever keeps it busy is no backlog)", q, ok)
+	now := wd.w.Now()
+	if q, by, ok := wd.drain(most); !ok || q != 0 || by != now+after {
+		t.Fatalf("drain(%d) once the backlog is gone = %d, %v, %v: want 0, %v, true (the timeouts and settle once more)", most, q, by, ok, now+after)
+	}
+	for _, last := range []int{0, math.MaxInt} {
+		if q, _, ok := wd.drain(last); ok || q != 0 {
+			t.Fatalf("drain(%d) without a backlog = %d, %v: want 0, not ok (no backlog: whatever keeps it busy is no backlog)", last, q, ok)
+		}
 	}
 }

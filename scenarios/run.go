@@ -214,25 +214,29 @@ func (wd *world) run() *Result {
 // drain decides, for a world still busy when it was to be quiet, whether its run goes
 // on: routers slower than the arrivals are left with a backlog that they serve at
 // their pace once the arrivals end, which is not a leak. While the longest mailbox
-// shrinks (below last, its length when the run was last to be quiet), the run goes on
-// for as long as its messages take to serve, with settle's time after them, and drain
-// returns that length and the new time to be quiet by. A backlog that does not
-// shrink, or a world busy without one, is not quiet.
+// shrinks (below last, its length when the run was last to be quiet; math.MaxInt the
+// first time), the run goes on for as long as its messages take to serve, with four
+// timeouts (the last served may start a call, or a riak worker, that waits out its
+// timeout) and settle's time after them, and drain returns that length and the new
+// time to be quiet by. A world busy without a backlog in the first place, or whose
+// backlog did not shrink, is not quiet; one whose backlog has just gone gets the
+// timeouts and settle once more.
 func (wd *world) drain(last int) (backlog int, by time.Duration, ok bool) {
 	for _, sn := range wd.byIdx {
 		backlog = max(backlog, sn.host.Backlog())
 	}
-	if backlog == 0 || backlog >= last {
+	if backlog >= last || backlog == 0 && last == math.MaxInt {
 		return backlog, 0, false
 	}
 	if wd.backlog == nil {
 		wd.backlog = &Backlog{Messages: backlog, AtNS: int64(wd.w.Now())}
 	}
 	serve := wd.spec.RouterService.Expected()
-	if serve > math.MaxInt64/time.Duration(backlog) {
+	if backlog > 0 && serve > math.MaxInt64/time.Duration(backlog) {
 		return backlog, math.MaxInt64, true
 	}
-	return backlog, satAdd(wd.w.Now(), satAdd(time.Duration(backlog)*serve, wd.spec.settle())), true
+	after := satAdd(4*wd.spec.Workload.Timeout.D(), wd.spec.settle())
+	return backlog, satAdd(wd.w.Now(), satAdd(time.Duration(backlog)*serve, after)), true
 }
 
 // routerStats sums the routers' counters over every node and every incarnation.
