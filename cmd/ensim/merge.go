@@ -34,21 +34,12 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 			}
 			inputs[k] = in
 		}
-		sum, err := mergeSummaries(inputs)
+		m, err := mergeSummaries(inputs)
 		if err != nil {
 			fmt.Fprintf(stderr, "ensim: sweep merge: %v\n", err)
 			return exitUsage
 		}
-		// A shard that ran fewer of its seeds than it had, and found no failure, was
-		// stopped (an interrupt, a CI time limit): the merge does not cover the seeds
-		// it names, and must not pass for a sweep that did.
-		var stopped []mergeInput
-		for _, in := range inputs {
-			if in.sum.SeedsRun < in.share && len(in.sum.Failures) == 0 || in.sum.Interrupted {
-				stopped = append(stopped, in)
-				sum.Interrupted = true
-			}
-		}
+		sum := m.sum
 		var werr error
 		if human {
 			_, werr = io.WriteString(stdout, sweepText(sum, 0))
@@ -61,14 +52,13 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 			_, werr = stdout.Write(append(b, '\n'))
 		}
 		ok := printed(stderr, werr)
-		for _, in := range stopped {
-			fmt.Fprintf(stderr, "ensim: sweep merge: %s (shard %s) ran %d of its %d seeds and was stopped early: the seeds it did not run are not covered\n",
-				in.path, in.sum.Shard, in.sum.SeedsRun, in.share)
+		for _, why := range m.short {
+			fmt.Fprintf(stderr, "ensim: sweep merge: %s\n", why)
 		}
-		short := len(stopped) > 0
+		short := len(m.short) > 0
 		// A shard that is missing altogether (an artifact lost, a job that never ran)
 		// leaves seeds uncovered just the same.
-		if missing := missingSeeds(inputs, sum); missing != "" && !partial {
+		if missing := missingSeeds(m.shards, sum); missing != "" && !partial {
 			fmt.Fprintf(stderr, "ensim: sweep merge: %s: the merge does not cover the whole sweep (--partial accepts that)\n", missing)
 			short = true
 		}
@@ -82,22 +72,21 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 	}
 }
 
-// missingSeeds says how much of the sweep the merged inputs leave out, naming the
-// missing shards that hold seeds when every input splits the seeds the same way, at
-// most maxNamedShards ways, or "" when they cover it all. The inputs do not overlap
-// (mergeSummaries checked).
-func missingSeeds(inputs []mergeInput, sum sweepSummary) string {
+// missingSeeds says how much of the sweep the merged shards leave out, naming the
+// missing shards that hold seeds when the shards split the seeds one way, at most
+// maxNamedShards ways, or "" when they cover it all. The shards do not overlap
+// (mergeSummaries checked). A shard whose rest no summary covers is not missing:
+// mergeSummaries names its rest.
+func missingSeeds(shards []shardSpec, sum sweepSummary) string {
 	var covered uint64
-	n := inputs[0].shards[0].n
+	n := shards[0].n
 	have := map[uint64]bool{}
-	for _, in := range inputs {
-		covered += in.share
-		for _, sh := range in.shards {
-			if sh.n != n {
-				n = 0 // split more than one way: count the seeds only
-			}
-			have[sh.i] = true
+	for _, sh := range shards {
+		covered += shardSeeds(sum.From, sum.Seeds, sh).count
+		if sh.n != n {
+			n = 0 // split more than one way: count the seeds only
 		}
+		have[sh.i] = true
 	}
 	if covered >= sum.Seeds {
 		return ""
@@ -123,8 +112,25 @@ const maxNamedShards = 64
 type mergeInput struct {
 	path   string
 	sum    sweepSummary
-	shards []shardSpec // the shards the summary covers
-	share  uint64      // how many seeds those shards hold
+	shards []shardSpec  // the shards the summary covers
+	share  uint64       // how many seeds those shards hold
+	pieces []mergePiece // what it covers of each of its shards, in their order
+}
+
+// mergePiece is what one summary covers of one of its shards: the shard's seeds from
+// the summary's from on, up to its rest (when it has one for the shard) or to the
+// last.
+type mergePiece struct {
+	in      int // the summary's index among the inputs (set by mergeSummaries)
+	sh      shardSpec
+	from    uint64     // the summary's from
+	covered seedRange  // the seeds it covers
+	rest    *sweepRest // the shard's seeds past them, nil when there are none
+}
+
+// leadsTo reports whether q is the rest of what p covers: q starts where p stopped.
+func (p *mergePiece) leadsTo(q *mergePiece) bool {
+	return p.rest != nil && p.rest.From == q.from
 }
 
 // readSummary reads and checks one sweep --json summary.
@@ -166,6 +172,46 @@ func readSummary(path string) (mergeInput, error) {
 	if sum.SeedsRun > share {
 		return bad("seeds_run %d, more than the %d seeds of shard %s", sum.SeedsRun, share, sum.Shard)
 	}
+	// What it covers: every seed of its shards, or of an interrupted one (and of a
+	// merge that names some) the seeds of each shard before its rest, exactly.
+	last := sum.From + sum.Seeds - 1
+	pieces := make([]mergePiece, len(shards))
+	for k, sh := range shards {
+		pieces[k] = mergePiece{sh: sh, from: sum.From, covered: shardSeeds(sum.From, sum.Seeds, sh)}
+	}
+	for i := range sum.Rest {
+		r := &sum.Rest[i]
+		sh, err := parseShard(r.Shard)
+		if err != nil {
+			return bad("rest[%d]: shard %v", i, err)
+		}
+		k := slices.Index(shards, sh)
+		switch {
+		case k < 0:
+			return bad("rest[%d]: shard %s is not one of the summary's, %s", i, r.Shard, sum.Shard)
+		case pieces[k].rest != nil:
+			return bad("rest[%d]: shard %s has two rests", i, r.Shard)
+		case r.From < sum.From || r.From > last || r.Seeds != last-r.From+1:
+			return bad("rest[%d]: from %d, seeds %d: not the last seeds of the summary's %d..%d", i, r.From, r.Seeds, sum.From, last)
+		case (r.From-sum.From)%sh.n != 0:
+			return bad("rest[%d]: from %d is not a whole number of rounds of shard %s's %d seeds after the summary's from, %d", i, r.From, r.Shard, sh.n, sum.From)
+		}
+		rest := shardSeeds(r.From, r.Seeds, sh)
+		if rest.count == 0 {
+			return bad("rest[%d]: holds no seed of shard %s", i, r.Shard)
+		}
+		pieces[k].rest = r
+		pieces[k].covered.count -= rest.count
+	}
+	if len(sum.Rest) > 0 {
+		var covered uint64
+		for _, p := range pieces {
+			covered += p.covered.count
+		}
+		if sum.SeedsRun != covered {
+			return bad("seeds_run %d, but its shards hold %d seeds before their rests", sum.SeedsRun, covered)
+		}
+	}
 	if sum.WallNS < 0 {
 		return bad("wall_ns %d is negative", sum.WallNS)
 	}
@@ -174,6 +220,8 @@ func readSummary(path string) (mergeInput, error) {
 		switch {
 		case !slices.ContainsFunc(shards, func(sh shardSpec) bool { return shardSeeds(sum.From, sum.Seeds, sh).holds(f.Seed) }):
 			return bad("failures[%d]: seed %d is no seed of shard %s", i, f.Seed, sum.Shard)
+		case !slices.ContainsFunc(pieces, func(p mergePiece) bool { return p.covered.holds(f.Seed) }):
+			return bad("failures[%d]: seed %d is in the rest, which the summary does not cover", i, f.Seed)
 		case failed[f.Seed]:
 			return bad("failures[%d]: seed %d fails twice", i, f.Seed)
 		case f.ViolationsTotal < 0:
@@ -181,7 +229,7 @@ func readSummary(path string) (mergeInput, error) {
 		}
 		failed[f.Seed] = true
 	}
-	return mergeInput{path: path, sum: sum, shards: shards, share: share}, nil
+	return mergeInput{path: path, sum: sum, shards: shards, share: share, pieces: pieces}, nil
 }
 
 // parseShardList reads a summary's shard: "I/N", or a merge's "I/N,J/M,...".
@@ -202,70 +250,89 @@ func parseShardList(v string) ([]shardSpec, error) {
 	return out, nil
 }
 
+// merged is what mergeSummaries makes of its inputs.
+type merged struct {
+	sum    sweepSummary
+	shards []shardSpec // the shards merged, each once, in the order given
+	short  []string    // why seeds are not covered: a summary stopped short
+}
+
 // mergeSummaries merges the summaries of shards of one sweep: the same scenario,
 // semantics and seeds, no seed in two of them. Counts, events, calls and probes are
 // summed, failures concatenated in seed order, and the zero probes recomputed. The
 // shards ran side by side, so the merged wall time is the slowest shard's, and the
 // speeds are the summed seeds and events over it.
-func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
+//
+// An interrupted sweep's summary covers its shard up to its rest; the summary of
+// the rest (the same shard, from the rest's from to the same last seed) follows it,
+// and may be interrupted in turn. Each shard's summaries must follow one another
+// so, from the first seed on, with no seed in two and none left out between them;
+// the merge is of the seeds from the first on, and the wall time of a shard is its
+// summaries' summed, since they ran one after another. A shard whose last summary
+// names a rest leaves it uncovered: the merge names it, in its own rest.
+func mergeSummaries(inputs []mergeInput) (merged, error) {
 	first := inputs[0]
+	last := first.sum.From + first.sum.Seeds - 1
+	// Only the rest of an interrupted sweep sweeps other seeds than the first, and
+	// ends where it does.
+	anyRest := slices.ContainsFunc(inputs, func(in mergeInput) bool { return len(in.sum.Rest) > 0 })
+	from := first.sum.From
+	for _, in := range inputs {
+		if anyRest && in.sum.From+in.sum.Seeds-1 == last {
+			from = min(from, in.sum.From)
+		}
+	}
 	sum := sweepSummary{
 		Scenario:      first.sum.Scenario,
 		SpecHash:      first.sum.SpecHash,
 		ModuleVersion: first.sum.ModuleVersion,
 		Semantics:     first.sum.Semantics,
-		From:          first.sum.From,
-		Seeds:         first.sum.Seeds,
+		From:          from,
+		Seeds:         last - from + 1,
 		Probes:        map[string]uint64{},
 	}
-	var shards []shardSpec
+	var pieces []mergePiece   // every summary's, in the order given
 	versionFrom := first.path // the summary that named the build, when one did
 	for k, in := range inputs {
 		s := in.sum
 		switch {
 		case s.Scenario != sum.Scenario:
-			return sweepSummary{}, fmt.Errorf("%s is a sweep of %q, %s of %q: merge takes shards of one sweep", first.path, sum.Scenario, in.path, s.Scenario)
+			return merged{}, fmt.Errorf("%s is a sweep of %q, %s of %q: merge takes shards of one sweep", first.path, sum.Scenario, in.path, s.Scenario)
 		case s.SpecHash != sum.SpecHash && (s.SpecHash == "" || sum.SpecHash == ""):
-			return sweepSummary{}, fmt.Errorf("%s and %s: one has no spec_hash (an older ensim wrote it), so merge cannot tell they swept one spec: run that shard again",
+			return merged{}, fmt.Errorf("%s and %s: one has no spec_hash (an older ensim wrote it), so merge cannot tell they swept one spec: run that shard again",
 				first.path, in.path)
 		case s.SpecHash != sum.SpecHash:
-			return sweepSummary{}, fmt.Errorf("%s and %s are sweeps of different specs (spec_hash %q and %q), both named %q: merge takes shards of one sweep",
+			return merged{}, fmt.Errorf("%s and %s are sweeps of different specs (spec_hash %q and %q), both named %q: merge takes shards of one sweep",
 				first.path, in.path, sum.SpecHash, s.SpecHash, cmp.Or(sum.Scenario, "(unnamed spec)"))
 		case s.ModuleVersion != "" && sum.ModuleVersion != "" && s.ModuleVersion != sum.ModuleVersion:
 			// Another revision, tagged version, modified tree or Go release may run a
 			// seed otherwise.
-			return sweepSummary{}, fmt.Errorf("%s was swept by %s, %s by %s: merge takes shards of one sweep, run by one build (run the shard again with the other's)",
+			return merged{}, fmt.Errorf("%s was swept by %s, %s by %s: merge takes shards of one sweep, run by one build (run the shard again with the other's)",
 				versionFrom, sum.ModuleVersion, in.path, s.ModuleVersion)
 		case s.Semantics != sum.Semantics:
-			return sweepSummary{}, fmt.Errorf("%s ran under %s semantics, %s under %s: merge takes shards of one sweep", first.path, sum.Semantics, in.path, s.Semantics)
-		case s.From != sum.From || s.Seeds != sum.Seeds:
-			return sweepSummary{}, fmt.Errorf("%s shards seeds %d..%d, %s seeds %d..%d: merge takes shards of one sweep (the same --from and --seeds)",
-				first.path, sum.From, sum.From+sum.Seeds-1, in.path, s.From, s.From+s.Seeds-1)
+			return merged{}, fmt.Errorf("%s ran under %s semantics, %s under %s: merge takes shards of one sweep", first.path, sum.Semantics, in.path, s.Semantics)
+		case anyRest && s.From+s.Seeds-1 != last, !anyRest && (s.From != first.sum.From || s.Seeds != first.sum.Seeds):
+			return merged{}, fmt.Errorf("%s shards seeds %d..%d, %s seeds %d..%d: merge takes shards of one sweep (the same --from and --seeds)",
+				first.path, first.sum.From, last, in.path, s.From, s.From+s.Seeds-1)
 		}
-		for _, prev := range inputs[:k] {
-			for _, a := range prev.shards {
-				for _, b := range in.shards {
-					if seed, ok := shardsOverlap(sum.From, sum.Seeds, a, b); ok {
-						return sweepSummary{}, fmt.Errorf("%s (shard %s) and %s (shard %s) overlap: both ran seed %d",
-							prev.path, prev.sum.Shard, in.path, s.Shard, seed)
-					}
-					// A shard without seeds (more shards than seeds) overlaps none, but
-					// given twice it would be listed twice, in a merge that merge refuses.
-					if a == b {
-						return sweepSummary{}, fmt.Errorf("%s (shard %s) and %s (shard %s) both hold shard %s: merge takes each shard once",
-							prev.path, prev.sum.Shard, in.path, s.Shard, a)
-					}
+		mine := slices.Clone(in.pieces)
+		for j := range mine {
+			mine[j].in = k
+		}
+		for _, p := range pieces {
+			for _, q := range mine {
+				if err := clash(inputs, sum.From, sum.Seeds, &p, &q); err != nil {
+					return merged{}, err
 				}
 			}
 		}
+		pieces = append(pieces, mine...)
 		if sum.ModuleVersion == "" && s.ModuleVersion != "" {
 			sum.ModuleVersion, versionFrom = s.ModuleVersion, in.path // a summary without one came first (an older ensim)
 		}
-		shards = append(shards, in.shards...)
 		sum.SeedsRun += s.SeedsRun
 		sum.Rechecked += s.Rechecked
 		sum.Failures = append(sum.Failures, s.Failures...)
-		sum.WallNS = max(sum.WallNS, s.WallNS)
 		sum.Events += s.Events
 		addCalls(&sum.Calls, s.Calls)
 		sum.Skipped += s.Skipped
@@ -274,10 +341,147 @@ func mergeSummaries(inputs []mergeInput) (sweepSummary, error) {
 			sum.Probes[p] += n
 		}
 	}
+	var m merged
+	// A summary that ran fewer of its seeds than it had, and found no failure, was
+	// stopped (an interrupt, a CI time limit) and does not say which it ran: the
+	// merge does not cover the seeds it names, and must not pass for a sweep that
+	// did. One that names its rest says what it covers, exactly.
+	exact := true
+	for _, in := range inputs {
+		if len(in.sum.Rest) == 0 && (in.sum.SeedsRun < in.share && len(in.sum.Failures) == 0 || in.sum.Interrupted) {
+			m.short = append(m.short, fmt.Sprintf("%s (shard %s) ran %d of its %d seeds and was stopped early: the seeds it did not run are not covered",
+				in.path, in.sum.Shard, in.sum.SeedsRun, in.share))
+			exact = false
+		}
+	}
+	for _, p := range pieces {
+		if !slices.Contains(m.shards, p.sh) {
+			m.shards = append(m.shards, p.sh)
+		}
+	}
+	for _, sh := range m.shards {
+		var chain []mergePiece
+		for _, p := range pieces {
+			if p.sh == sh {
+				chain = append(chain, p)
+			}
+		}
+		// By where they start; one that covers nothing (interrupted before its first
+		// seed) before the summary of its rest, which starts there too.
+		slices.SortStableFunc(chain, func(p, q mergePiece) int {
+			return cmp.Or(cmp.Compare(p.from, q.from), cmp.Compare(p.covered.count, q.covered.count))
+		})
+		wall, next := int64(0), sum.From // where the next piece must start
+		for k := range chain {
+			p := &chain[k]
+			wall += inputs[p.in].sum.WallNS
+			switch {
+			case k == 0 && p.from != next:
+				return merged{}, fmt.Errorf("%s (shard %s) starts at --from %d, and no summary given covers the seeds of shard %s before it, from %d on: merge takes the rest of an interrupted sweep, swept with its --shard, with the summary of that sweep",
+					inputs[p.in].path, inputs[p.in].sum.Shard, p.from, sh, next)
+			case k == 0:
+			case chain[k-1].rest == nil || p.from < next:
+				q := &chain[k-1]
+				return merged{}, fmt.Errorf("%s (shard %s) sweeps shard %s from --from %d on, where %s (shard %s) covers it already: they do not fit together",
+					inputs[p.in].path, inputs[p.in].sum.Shard, sh, p.from, inputs[q.in].path, inputs[q.in].sum.Shard)
+			case p.from > next:
+				q := &chain[k-1]
+				return merged{}, fmt.Errorf("%s (shard %s) stopped where its rest begins, --from %d, and %s (shard %s) sweeps shard %s from --from %d on: the seeds between them are in no summary given",
+					inputs[q.in].path, inputs[q.in].sum.Shard, next, inputs[p.in].path, inputs[p.in].sum.Shard, sh, p.from)
+			}
+			if p.rest != nil {
+				next = p.rest.From
+			}
+		}
+		sum.WallNS = max(sum.WallNS, wall)
+		if end := &chain[len(chain)-1]; end.rest != nil {
+			sum.Rest = append(sum.Rest, sweepRest{From: end.rest.From, Seeds: end.rest.Seeds, Shard: sh.String()})
+			shard := ""
+			if sh.n > 1 {
+				shard = " --shard " + sh.String()
+			}
+			m.short = append(m.short, fmt.Sprintf("%s (shard %s) was interrupted: no summary given covers the rest of shard %s, --from %d --seeds %d%s",
+				inputs[end.in].path, inputs[end.in].sum.Shard, sh, end.rest.From, end.rest.Seeds, shard))
+		}
+	}
 	sort.SliceStable(sum.Failures, func(i, j int) bool { return sum.Failures[i].Seed < sum.Failures[j].Seed })
-	sum.Shard = shardListString(shards)
+	switch {
+	case !exact:
+		// Some seeds are not covered, and which is not known: the merge names no rest
+		// (a merge of it with the rest's summary would pass for the whole).
+		sum.Rest = nil
+		sum.Shard = shardListString(slices.Clone(m.shards))
+	case len(sum.Rest) > 0:
+		// Each shard by name, to which its rest belongs.
+		sortShards(sum.Rest)
+		sum.Shard = shardList(slices.Clone(m.shards))
+	default:
+		sum.Shard = shardListString(slices.Clone(m.shards))
+	}
+	sum.Interrupted = len(m.short) > 0
 	sum.finish()
-	return sum, nil
+	m.sum = sum
+	return m, nil
+}
+
+// clash refuses two summaries' pieces (p given first) that share a seed, or shards
+// that do, of the merge's seeds from..from+n-1; or one shard given twice.
+func clash(inputs []mergeInput, from, n uint64, p, q *mergePiece) error {
+	a, b := &inputs[p.in], &inputs[q.in]
+	if seed, ok := rangesMeet(p.covered, q.covered); ok {
+		return fmt.Errorf("%s (shard %s) and %s (shard %s) overlap: both ran seed %d", a.path, a.sum.Shard, b.path, b.sum.Shard, seed)
+	}
+	switch {
+	case p.sh != q.sh && p.from == from && q.from == from:
+		// One of them has not run the seed yet: an interrupted sweep's shard.
+		if seed, ok := shardsOverlap(from, n, p.sh, q.sh); ok {
+			return fmt.Errorf("%s (shard %s) and %s (shard %s) overlap: both hold seed %d", a.path, a.sum.Shard, b.path, b.sum.Shard, seed)
+		}
+	case p.sh == q.sh && p.from == q.from && !p.leadsTo(q) && !q.leadsTo(p):
+		// A shard without seeds (more shards than seeds) overlaps none, but given
+		// twice it would be listed twice, in a merge that merge refuses.
+		return fmt.Errorf("%s (shard %s) and %s (shard %s) both hold shard %s: merge takes each shard once",
+			a.path, a.sum.Shard, b.path, b.sum.Shard, p.sh)
+	}
+	return nil
+}
+
+// rangesMeet reports whether seed ranges a and b share a seed, and the least they
+// share. The seeds of a are a.first + a.step*t: they meet b's iff their residues
+// meet, modulo a.step and b.step, in one class modulo the lcm (the Chinese remainder
+// theorem), whose least member from the higher of the two firsts on is the first
+// shared seed if neither range has ended before it. math/big's, as shardsOverlap.
+func rangesMeet(a, b seedRange) (uint64, bool) {
+	if a.count == 0 || b.count == 0 {
+		return 0, false
+	}
+	lo, hi := max(a.first, b.first), min(a.at(a.count-1), b.at(b.count-1))
+	if lo > hi {
+		return 0, false
+	}
+	fa, fb := new(big.Int).SetUint64(a.first), new(big.Int).SetUint64(b.first)
+	na, nb := new(big.Int).SetUint64(a.step), new(big.Int).SetUint64(b.step)
+	g := new(big.Int).GCD(nil, nil, na, nb)
+	diff := new(big.Int).Sub(fb, fa)
+	if new(big.Int).Mod(diff, g).Sign() != 0 {
+		return 0, false
+	}
+	// x = fa + na*t, with (na/g)*t == (fb-fa)/g modulo nb/g.
+	m := new(big.Int).Quo(nb, g)
+	t := new(big.Int)
+	if m.Cmp(big.NewInt(1)) != 0 {
+		inv := new(big.Int).ModInverse(new(big.Int).Quo(na, g), m)
+		t.Mul(new(big.Int).Quo(diff, g), inv)
+		t.Mod(t, m)
+	}
+	x := t.Mul(t, na).Add(t, fa)
+	lcm := new(big.Int).Mul(m, na)
+	low := new(big.Int).SetUint64(lo)
+	x.Sub(x, low).Mod(x, lcm).Add(x, low) // the least from lo on
+	if !x.IsUint64() || x.Uint64() > hi {
+		return 0, false
+	}
+	return x.Uint64(), true
 }
 
 // shardsOverlap reports whether shards a and b of the n seeds from from on share a
@@ -314,12 +518,7 @@ func shardsOverlap(from, n uint64, a, b shardSpec) (uint64, bool) {
 // shardListString names the shards of a merge: "1/1" when they are every shard of
 // one split, else the list in order ("1/4,3/4").
 func shardListString(shards []shardSpec) string {
-	sort.Slice(shards, func(i, j int) bool {
-		if shards[i].n != shards[j].n {
-			return shards[i].n < shards[j].n
-		}
-		return shards[i].i < shards[j].i
-	})
+	sort.Slice(shards, func(i, j int) bool { return shardLess(shards[i], shards[j]) })
 	if n := shards[0].n; uint64(len(shards)) == n {
 		whole := true
 		for k, s := range shards {
@@ -329,9 +528,32 @@ func shardListString(shards []shardSpec) string {
 			return "1/1"
 		}
 	}
+	return shardList(shards)
+}
+
+// shardList lists shards in order ("1/2,2/2"), as they are.
+func shardList(shards []shardSpec) string {
+	sort.Slice(shards, func(i, j int) bool { return shardLess(shards[i], shards[j]) })
 	parts := make([]string, len(shards))
 	for k, s := range shards {
 		parts[k] = s.String()
 	}
 	return strings.Join(parts, ",")
+}
+
+// shardLess orders shards by split, then by index.
+func shardLess(a, b shardSpec) bool {
+	if a.n != b.n {
+		return a.n < b.n
+	}
+	return a.i < b.i
+}
+
+// sortShards orders rests by their shards, as shardList does.
+func sortShards(rests []sweepRest) {
+	sort.SliceStable(rests, func(i, j int) bool {
+		a, _ := parseShard(rests[i].Shard)
+		b, _ := parseShard(rests[j].Shard)
+		return shardLess(a, b)
+	})
 }

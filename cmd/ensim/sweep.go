@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -113,11 +115,21 @@ type sweepSummary struct {
 	// they are every shard of the sweep.
 	Shard    string `json:"shard"`
 	SeedsRun uint64 `json:"seeds_run"`
-	// Interrupted: the sweep (of a merge, a shard of it) was stopped before it ran
-	// its seeds, by an interrupt or a SIGTERM (a CI time limit), and not by a
-	// failure: seeds_run falls short of the seeds for want of time.
-	Interrupted bool   `json:"interrupted"`
-	Rechecked   uint64 `json:"rechecked"`
+	// Interrupted: the sweep was stopped before it ran its seeds, by an interrupt, a
+	// SIGTERM (a CI time limit) or a SIGHUP, and not by a failure: seeds_run falls
+	// short of the seeds for want of time, and Rest names the seeds not covered. Of
+	// a merge: seeds are left uncovered, by a rest that no summary given covers, or
+	// by a summary without Rest (an older ensim's) that was interrupted or ran fewer
+	// of its seeds without a failure.
+	Interrupted bool `json:"interrupted"`
+	// Rest is what an interrupted sweep did not cover: the seeds of its shard from
+	// the first that did not run on, as the sweep that runs them (the same
+	// --shard). The summary covers its shard's seeds before them, exactly: a seed
+	// past them that ran too is not counted, and runs again with the rest. A merge
+	// names the rest of each of its shards that no summary given covered. Left out
+	// when the summary covers every seed of its shards (or is an older ensim's).
+	Rest      []sweepRest `json:"rest,omitempty"`
+	Rechecked uint64      `json:"rechecked"`
 	// Failures are sorted by seed.
 	Failures     []sweepFailure `json:"failures"`
 	SeedsPerSec  float64        `json:"seeds_per_sec"`
@@ -139,6 +151,14 @@ type sweepSummary struct {
 	// or not.
 	ZeroProbes []string `json:"zero_probes"`
 	NotUnder   []string `json:"probes_not_under_semantics"`
+}
+
+// sweepRest is the part of one shard a summary does not cover: the seeds of the
+// sweep --from From --seeds Seeds --shard Shard, which end where the summary's do.
+type sweepRest struct {
+	From  uint64 `json:"from"`
+	Seeds uint64 `json:"seeds"`
+	Shard string `json:"shard"`
 }
 
 // sweepFailure is one failing seed.
@@ -256,6 +276,14 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	case s.interrupted:
 		fmt.Fprintf(stderr, "ensim: sweep interrupted after %d of %d seeds\n", sum.SeedsRun, s.seeds.count)
 		io.WriteString(stderr, resumeHint(o, s.seeds, s.doneBelow))
+		if len(s.doneAbove) > 0 {
+			var past []string
+			for _, i := range slices.Sorted(maps.Keys(s.doneAbove)) {
+				past = append(past, strconv.FormatUint(s.seeds.at(i), 10))
+			}
+			fmt.Fprintf(stderr, "ensim: the summary leaves out the seeds that ran past seed %d, the first that did not finish (%s): the rest runs them again\n",
+				s.seeds.at(s.doneBelow), listSome(past, 20))
+		}
 		return exitFail
 	case len(sum.Failures) > 0:
 		var seeds []string
@@ -286,8 +314,16 @@ func resumeHint(o *sweepOptions, seeds seedRange, k uint64) string {
 	if o.shard.n != 0 {
 		shard = " (and the same --shard " + o.shard.String() + ")"
 	}
+	from, n := restOf(o, seeds, k)
 	return fmt.Sprintf("ensim: every seed before %d ran; to run the rest, repeat the command with --from %d --seeds %d%s\n",
-		seeds.at(k), o.from+k*seeds.step, o.seeds-k*seeds.step, shard)
+		seeds.at(k), from, n, shard)
+}
+
+// restOf is the --from and --seeds of the sweep that runs the seeds of index k on
+// (k < seeds.count) of the sweep o, whose shard's seeds are seeds: with the same
+// shard, it runs exactly those, since it starts k whole rounds of the shards later.
+func restOf(o *sweepOptions, seeds seedRange, k uint64) (from, n uint64) {
+	return o.from + k*seeds.step, o.seeds - k*seeds.step
 }
 
 // seedRange is the seeds one sweep process runs: count seeds from first, step apart.

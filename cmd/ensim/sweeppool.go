@@ -9,6 +9,7 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,18 +42,40 @@ type sweeper struct {
 
 	// doneBelow is the index in seeds below which every seed has run; doneAbove the
 	// indexes above it that have run too (workers finish seeds out of order). An
-	// interrupted sweep says where to start again from it.
+	// interrupted sweep says where to start again from it, and its summary covers
+	// the seeds below it alone.
 	doneBelow uint64
 	doneAbove map[uint64]bool
 
-	seedsRun, rechecked, eventCount uint64
-	calls                           scenarios.Calls
-	skipped                         uint64
-	casts                           *scenarios.Casts
-	probes                          map[string]uint64
-	failures                        map[uint64]*sweepFailure
-	firsts                          map[uint64]firstRun // the first runs of seeds found nondeterministic
-	errs                            []string            // what went wrong outside any seed
+	// seedsRun and rechecked count every first and second run that ended, for the
+	// progress bar. The summary's counts (covered, and the fields after it) are of
+	// the seeds below doneBelow, each added once doneBelow has passed it; past holds
+	// the counts of the seeds in doneAbove until then. A sweep that ends with seeds
+	// still in past adds them too, unless it was interrupted: then the summary is of
+	// the seeds before its first that did not run, exactly, and the seeds past it run
+	// again with the rest.
+	seedsRun, rechecked uint64
+	covered             seedCounts
+	past                map[uint64]*seedCounts
+
+	eventCount uint64
+	calls      scenarios.Calls
+	skipped    uint64
+	casts      *scenarios.Casts
+	probes     map[string]uint64
+	failures   map[uint64]*sweepFailure
+	firsts     map[uint64]firstRun // the first runs of seeds found nondeterministic
+	errs       []string            // what went wrong outside any seed
+}
+
+// seedCounts is what seeds add to a sweep's summary besides their failures: the
+// seeds, their second runs, and (in past only) their events, calls and probes.
+type seedCounts struct {
+	seeds, rechecked uint64
+	events, skipped  uint64
+	calls            scenarios.Calls
+	casts            *scenarios.Casts
+	probes           map[string]uint64
 }
 
 // job is one run handed to a worker.
@@ -349,9 +372,10 @@ func (s *sweeper) handle(ev workerEvent) {
 		}
 		if j.first == nil {
 			s.seedsRun++
-			s.ran(j.index)
+			s.seedRan(j.index, &seedCounts{seeds: 1})
 		} else {
 			s.rechecked++
+			s.recheckedSeed(j.index)
 		}
 		f := &sweepFailure{Seed: j.seed, Error: why, stderr: w.stderr.String()}
 		if w.failure == "" && ev.garbage == nil {
@@ -409,6 +433,7 @@ func (s *sweeper) kill(w *worker, why string) {
 func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 	if j.first != nil {
 		s.rechecked++
+		s.recheckedSeed(j.index)
 		if res.Error == "" && res.TraceHash != j.first.hash {
 			f := &sweepFailure{Seed: j.seed, Error: fmt.Sprintf(
 				"nondeterministic: seed %d ran twice with different trace hashes: %s in worker %d, %s in worker %d",
@@ -422,14 +447,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 		return
 	}
 	s.seedsRun++
-	s.ran(j.index)
-	s.eventCount += res.Events
-	for k, n := range res.Probes {
-		s.probes[k] += n
-	}
-	addCalls(&s.calls, res.Calls)
-	s.skipped += res.SkippedCalls
-	addCasts(&s.casts, res.Casts)
+	s.seedRan(j.index, &seedCounts{seeds: 1, events: res.Events, skipped: res.SkippedCalls, calls: res.Calls, casts: res.Casts, probes: res.Probes})
 	if res.failed() {
 		f := &sweepFailure{Seed: j.seed, ViolationsTotal: int(res.ViolationsTotal), Error: res.Error}
 		f.Violations = res.Violations[:min(len(res.Violations), maxViolations)]
@@ -452,7 +470,18 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 	}
 }
 
-// ran records that the seed of index i in seeds has run.
+// seedRan records that the seed of index i in seeds ran once, and what it adds to
+// the summary once every seed before it has run too.
+func (s *sweeper) seedRan(i uint64, c *seedCounts) {
+	if s.past == nil {
+		s.past = map[uint64]*seedCounts{}
+	}
+	s.past[i] = c
+	s.ran(i)
+}
+
+// ran records that the seed of index i in seeds has run, and adds the counts in past
+// of every seed doneBelow passes.
 func (s *sweeper) ran(i uint64) {
 	if i != s.doneBelow {
 		if s.doneAbove == nil {
@@ -461,9 +490,67 @@ func (s *sweeper) ran(i uint64) {
 		s.doneAbove[i] = true
 		return
 	}
-	for s.doneBelow++; s.doneAbove[s.doneBelow]; s.doneBelow++ {
+	for {
+		s.count(s.past[s.doneBelow])
+		delete(s.past, s.doneBelow)
+		s.doneBelow++
+		if !s.doneAbove[s.doneBelow] {
+			return
+		}
 		delete(s.doneAbove, s.doneBelow)
 	}
+}
+
+// recheckedSeed records the second run of the seed of index i, which has run once.
+func (s *sweeper) recheckedSeed(i uint64) {
+	if c := s.past[i]; c != nil { // not yet added
+		c.rechecked++
+		return
+	}
+	s.covered.rechecked++
+}
+
+// count adds the counts of a seed below doneBelow to the summary (nil adds nothing).
+func (s *sweeper) count(c *seedCounts) {
+	if c == nil {
+		return
+	}
+	s.covered.seeds += c.seeds
+	s.covered.rechecked += c.rechecked
+	s.eventCount += c.events
+	s.skipped += c.skipped
+	addCalls(&s.calls, c.calls)
+	addCasts(&s.casts, c.casts)
+	for k, n := range c.probes {
+		if s.probes == nil {
+			s.probes = map[string]uint64{}
+		}
+		s.probes[k] += n
+	}
+}
+
+// settle ends the sweep's counts: a sweep that was not interrupted adds the seeds
+// still past doneBelow (it stopped at a failure, with seeds before one of them never
+// run), in order; an interrupted one leaves them out.
+func (s *sweeper) settle() {
+	if s.interrupted {
+		return
+	}
+	idx := make([]uint64, 0, len(s.past))
+	for i := range s.past {
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	for _, i := range idx {
+		s.count(s.past[i])
+		delete(s.past, i)
+	}
+}
+
+// coveredSeed reports whether the summary covers the seed: an interrupted sweep's,
+// only the seeds below doneBelow.
+func (s *sweeper) coveredSeed(seed uint64) bool {
+	return !s.interrupted || (seed-s.seeds.first)/s.seeds.step < s.doneBelow
 }
 
 // writeRepro writes the repro of a failing seed into --out and returns its path; if

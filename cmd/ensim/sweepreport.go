@@ -12,16 +12,18 @@ import (
 	"github.com/ensroute/ensroute/scenarios"
 )
 
-// summary is the sweep's result, after wall time.
+// summary is the sweep's result, after wall time. An interrupted sweep's is of the
+// seeds before the first of its seeds that did not run, and names the rest.
 func (s *sweeper) summary(name string, wall time.Duration) sweepSummary {
+	s.settle()
 	sum := sweepSummary{
 		Scenario:  name,
 		Semantics: s.o.sem.String(),
 		From:      s.o.from,
 		Seeds:     s.o.seeds,
 		Shard:     s.o.shard.orWhole().String(),
-		SeedsRun:  s.seedsRun,
-		Rechecked: s.rechecked,
+		SeedsRun:  s.covered.seeds,
+		Rechecked: s.covered.rechecked,
 		Failures:  []sweepFailure{},
 		WallNS:    int64(wall),
 		Events:    s.eventCount,
@@ -31,7 +33,13 @@ func (s *sweeper) summary(name string, wall time.Duration) sweepSummary {
 		Probes:    s.probes,
 	}
 	for _, seed := range sortedSeeds(s.failures) {
-		sum.Failures = append(sum.Failures, *s.failures[seed])
+		if s.coveredSeed(seed) {
+			sum.Failures = append(sum.Failures, *s.failures[seed])
+		}
+	}
+	if s.interrupted && s.doneBelow < s.seeds.count {
+		from, seeds := restOf(s.o, s.seeds, s.doneBelow)
+		sum.Rest = []sweepRest{{From: from, Seeds: seeds, Shard: sum.Shard}}
 	}
 	sum.finish()
 	return sum
@@ -161,6 +169,17 @@ func sweepText(sum sweepSummary, planned uint64) string {
 		run += fmt.Sprintf(", %d of them twice (the determinism recheck)", sum.Rechecked)
 	}
 	line("seeds run", "%s", run)
+	for k, r := range sum.Rest {
+		label := ""
+		if k == 0 {
+			label = "rest"
+		}
+		shard := ""
+		if r.Shard != "1/1" {
+			shard = " --shard " + r.Shard
+		}
+		line(label, "not covered: --from %d --seeds %d%s", r.From, r.Seeds, shard)
+	}
 	if len(sum.Failures) == 0 {
 		line("failures", "none")
 	} else {
