@@ -108,7 +108,7 @@ func TestCastPartViewsLikeTheWhole(t *testing.T) {
 				p := parts[k]
 				kept, whole = kept+len(p.Records()), whole+len(res.Trace)
 				part := partView(p, meta)
-				start := castStart(res.Trace, c)
+				start := startOf(res.Trace, "cast", castOf, c)
 				for _, f := range []traceview.Filter{{Cast: c}, {Cast: c, From: start, To: start + 2*time.Millisecond}, {Cast: c, From: start + 100*time.Microsecond}} {
 					for _, format := range []traceview.Format{traceview.Text, traceview.JSONL, traceview.HTML} {
 						out, _ := sameView(t, fmt.Sprintf("%s %s %+v %v", rn.name, sem, f, format), full, part, format, f)
@@ -240,16 +240,6 @@ func castOf(r sim.Record) string {
 		}
 	}
 	return ""
-}
-
-// castStart returns the virtual time of cast's cast record.
-func castStart(recs []sim.Record, cast string) time.Duration {
-	for _, r := range recs {
-		if r.Kind == "cast" && castOf(r) == cast {
-			return r.At
-		}
-	}
-	return 0
 }
 
 // TestCastPartKeepsWhatInferenceReads: made by hand, a trace where a cast's step

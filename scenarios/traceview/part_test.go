@@ -63,7 +63,7 @@ func TestPartViewsLikeTheWhole(t *testing.T) {
 				w := p.Whole()
 				pm.Whole = &w
 				part := traceview.New(p.Records(), pm)
-				start := startOf(res.Trace, call)
+				start := startOf(res.Trace, "call", callOf, call)
 				for _, f := range []traceview.Filter{{Call: call}, {Call: call, From: start, To: start + 2*time.Millisecond}} {
 					for _, format := range []traceview.Format{traceview.Text, traceview.JSONL, traceview.HTML} {
 						var a, b bytes.Buffer
@@ -164,9 +164,11 @@ func callOf(r sim.Record) string {
 	return ""
 }
 
-func startOf(recs []sim.Record, call string) time.Duration {
+// startOf returns the virtual time of the first record of kind that of says is
+// name's (a call's call record, a cast's cast record).
+func startOf(recs []sim.Record, kind string, of func(sim.Record) string, name string) time.Duration {
 	for _, r := range recs {
-		if r.Kind == "call" && callOf(r) == call {
+		if r.Kind == kind && of(r) == name {
 			return r.At
 		}
 	}
