@@ -22,8 +22,9 @@ import (
 func TestGoodbyeOrdersRequestsBeforeAck(t *testing.T) {
 	// The acknowledgement comes after every route n2 queued, up to its whole send
 	// queue, which a loaded machine may take more than GoodbyeTimeout to deliver: n1
-	// waits while they arrive.
-	n1, ev1, _, addr := tcpNode(t, "n1", nil)
+	// waits while they arrive (GoodbyeTimeout as it is), up to a GoodbyeLimit that
+	// no machine reaches here.
+	n1, ev1, _, addr := tcpNode(t, "n1", func(c *Config) { c.GoodbyeLimit = 30 * time.Second })
 	n3, _, _, _ := tcpNode(t, "n3", func(c *Config) {
 		c.Secret = []byte("restart-secret")
 		c.Peers = map[router.NodeID]string{"n1": addr}
