@@ -659,7 +659,7 @@ func (c *checker) finish(quiet bool) {
 	if !quiet {
 		var went string
 		if b := c.wd.backlog; b != nil {
-			went = fmt.Sprintf(" (it went on from %v, while the %d messages queued at its busiest router served)", time.Duration(b.AtNS), b.Messages)
+			went = fmt.Sprintf(" (it went on from %v, while the %d messages queued at its busiest router were served)", time.Duration(b.AtNS), b.Messages)
 		}
 		c.violate(InvNoLeak, router.CallID{}, "world not quiet by %v, %v after the last scheduled change, where the run stops%s: %d events still scheduled",
 			c.wd.quietBy, c.wd.quietBy-c.wd.lastChange, went, c.wd.w.Pending())

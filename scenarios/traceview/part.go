@@ -65,21 +65,29 @@ type Part struct {
 	whole      Whole
 	ens        ensembles       // named outright, in an "ens" attribute or "ens:" target
 	peers      map[string]bool // the peers records name, whose ensembles Whole reads
-	known      []string        // NewPart's ensembles
-	castEns    ensembles       // those cast records name, which only help read peers
+	known      ensembles       // NewPart's names, and those cast records name: they only help read peers
 }
 
 // NewPart returns a Part that keeps what a view of call needs. names are the run's
 // ensembles, by which Whole reads a peer's, as a Trace reads them with
 // Meta.Ensembles (nil: by those the records name outright).
 func NewPart(call string, names []string) *Part {
-	return &Part{call: call, msgs: map[int64]bool{}, ens: ensembles{}, castEns: ensembles{}, peers: map[string]bool{}, known: names}
+	return &Part{call: call, msgs: map[int64]bool{}, ens: ensembles{}, peers: map[string]bool{}, known: knownNames(names)}
 }
 
 // NewCastPart returns a Part that keeps what a view of workload cast cast ("s1",
 // "s2", ...) needs. names are as for NewPart.
 func NewCastPart(cast string, names []string) *Part {
-	return &Part{cast: cast, msgs: map[int64]bool{}, castMsgs: map[int64]bool{}, ens: ensembles{}, castEns: ensembles{}, peers: map[string]bool{}, known: names}
+	return &Part{cast: cast, msgs: map[int64]bool{}, castMsgs: map[int64]bool{}, ens: ensembles{}, peers: map[string]bool{}, known: knownNames(names)}
+}
+
+// knownNames returns names as a set of ensembles.
+func knownNames(names []string) ensembles {
+	k := ensembles{}
+	for _, e := range names {
+		k[e] = true
+	}
+	return k
 }
 
 // Add takes the next record of the run. It copies what it keeps: r is only read.
@@ -94,7 +102,7 @@ func (p *Part) Add(r *sim.Record) {
 		p.whole.Casts++
 		// A view lists the ensembles its records are about, which a cast record is
 		// not (New): its target only helps read peers.
-		p.castEns.learn(str(r, "target"))
+		p.known.learn(str(r, "target"))
 	}
 	if e := str(r, "ens"); e != "" {
 		p.ens[e] = true
@@ -201,10 +209,7 @@ func (p *Part) Whole() Whole {
 	for e := range p.ens {
 		named[e], known[e] = true, true
 	}
-	for _, e := range p.known {
-		known[e] = true
-	}
-	for e := range p.castEns {
+	for e := range p.known {
 		known[e] = true
 	}
 	for pe := range p.peers {
