@@ -34,7 +34,7 @@ type pending struct {
 	redirected bool
 	// nack is the nack that redirected the call, known by its peer and hop count: a
 	// copy of it (the network duplicates a message now and then) says nothing of the
-	// redirected request, which may yet run the event.
+	// redirected request, which may yet run the event (see nackCopy).
 	nack struct {
 		peer PeerRef
 		hops int
@@ -236,7 +236,7 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 	case CodeOK:
 		n.complete(p, m.Result, &m.Peer, nil)
 	case CodeNack:
-		if p.redirected && m.Hops == p.nack.hops && m.Peer == p.nack.peer && !n.cfg.Bugs.Has(bugs.NackCopyAfterRedirect) && !n.cfg.Bugs.Has(bugs.RedirectTwice) {
+		if p.redirected && n.nackCopy(p, m) && !n.cfg.Bugs.Has(bugs.NackCopyAfterRedirect) && !n.cfg.Bugs.Has(bugs.RedirectTwice) {
 			n.lateReply(m, "redirected")
 			return
 		}
@@ -247,6 +247,18 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 	default:
 		n.complete(p, nil, nil, n.outcome(m.Code))
 	}
+}
+
+// nackCopy reports whether nack m, for p, a redirected call, is a copy of the nack
+// that redirected it: the same peer and hop count, from another node. The redirected
+// request starts with the nack's hop count and reaches another node only with a
+// higher one, so a nack from another node with that count is the first chain's. A
+// nack made on this node never crosses the network and so never comes twice, but
+// the redirected request's own nack may come with the same peer and count: the
+// caller's node holds both the new leader and the peer that refused, and hands the
+// request from one to the other without a hop.
+func (n *Node) nackCopy(p *pending, m *Message) bool {
+	return m.Hops == p.nack.hops && m.Peer == p.nack.peer && m.From != n.cfg.ID
 }
 
 // lateReply counts and traces reply m, dropped for reason.
