@@ -32,6 +32,7 @@ func TestScriptsCatchBugs(t *testing.T) {
 		{name: "reuse-call-id", bug: bugs.ReuseCallID},
 		{name: "drop-hop-count", bug: bugs.DropHopCount},
 		{name: "nack-copy-after-redirect", bug: bugs.NackCopyAfterRedirect},
+		{name: "leak-timers", bug: bugs.LeakTimers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

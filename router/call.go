@@ -338,7 +338,9 @@ func (n *Node) complete(p *pending, value []byte, by *PeerRef, err error) {
 		n.pending.removeAside(p.call.Seq)
 	}
 	if p.timer != 0 {
-		n.cfg.Clock.Stop(p.timer)
+		if !n.cfg.Bugs.Has(bugs.LeakTimers) {
+			n.cfg.Clock.Stop(p.timer)
+		}
 		p.timer = 0
 	}
 	code := CodeOf(err)

@@ -340,13 +340,16 @@ func (n *Node) Fire(t Timer) {
 		if p, ok := n.lookup(t.Call); ok && !p.completed {
 			p.timer = 0 // it has fired
 			n.complete(p, nil, nil, ErrTimeout)
+			return
 		}
 	case TimerWorker:
 		if r, ok := n.workers[t.Worker]; ok {
 			r.timer = 0 // it has fired
 			n.workerTimeout(r)
+			return
 		}
 	}
+	n.stats.IdleFire++
 }
 
 // workerTimeout is r's riak worker giving up: it answers the caller timeout and

@@ -184,7 +184,9 @@ func (r *Request) retire() {
 	delete(r.n.workers, r.worker)
 	r.worker = 0
 	if r.timer != 0 {
-		r.n.cfg.Clock.Stop(r.timer)
+		if !r.n.cfg.Bugs.Has(bugs.LeakTimers) {
+			r.n.cfg.Clock.Stop(r.timer)
+		}
 		r.timer = 0
 	}
 }

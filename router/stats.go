@@ -18,6 +18,11 @@ type Stats struct {
 	Twice     uint64           // peer answers ignored because the request was answered already
 	Workers   uint64           // riak worker timeouts answered
 	Shed      uint64           // routed messages refused because a mailbox was full
+	// IdleFire counts timers that fired for a call no longer pending or a riak worker
+	// no longer waiting. A production driver's stop can lose the race with a timer
+	// that is firing; a simulated clock's stop never does, so there each is a timer
+	// the node failed to stop.
+	IdleFire uint64
 }
 
 // Add adds o's counters to s (for totals over nodes or incarnations).
@@ -39,4 +44,5 @@ func (s *Stats) Add(o Stats) {
 	s.Twice += o.Twice
 	s.Workers += o.Workers
 	s.Shed += o.Shed
+	s.IdleFire += o.IdleFire
 }

@@ -138,6 +138,10 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "ended not-leader (a nack: the event did not run), though a leader took its event up"},
 		{name: "late reply dropped uncounted", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, want: []string{InvLateDiscarded},
 			detail: "late replies and counted 0"},
+		{name: "timers left armed", bug: bugs.LeakTimers, spec: func(t *testing.T) Spec { return named(t, "steady") }, want: []string{InvNoLeak},
+			detail: "they were not stopped"},
+		{name: "timers left armed (riak)", bug: bugs.LeakTimers, spec: func(t *testing.T) Spec { return named(t, "steady") }, sem: router.Riak,
+			want: []string{InvNoLeak}, detail: "they were not stopped"},
 		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,
 			want: []string{InvLateDiscarded}, detail: "late replies and counted 0"},
 	}

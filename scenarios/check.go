@@ -612,8 +612,16 @@ func (c *checker) taint(e router.EnsembleID) {
 func (c *checker) finish(quiet bool) {
 	// Every late reply dropped is counted: the routers' Stats.Late, which the report
 	// gives, of every incarnation, is the number of replies they dropped as late.
-	if st := c.wd.routerStats(); st.Late != c.probes.lateTraced {
+	st := c.wd.routerStats()
+	if st.Late != c.probes.lateTraced {
 		c.violate(InvLateDiscarded, router.CallID{}, "the routers dropped %d late replies and counted %d (Stats.Late)", c.probes.lateTraced, st.Late)
+	}
+	// A call's deadline timer and a riak worker's are stopped once they are done
+	// with. A simulated clock's stop is final, so a timer fires for nothing only if it
+	// was never stopped: a node that leaks them holds one for a whole timeout per call
+	// (by the time the world is quiet they have all fired, and Host.Busy counts none).
+	if st.IdleFire > 0 {
+		c.violate(InvNoLeak, router.CallID{}, "%d timers fired for calls already completed or riak workers already done (Stats.IdleFire): they were not stopped", st.IdleFire)
 	}
 	left := make([]router.NodeID, 0, len(c.awaiting))
 	for _, a := range c.awaiting {

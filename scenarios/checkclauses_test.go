@@ -940,10 +940,13 @@ func TestLateReplyNotSettledByTimeout(t *testing.T) {
 			wd.chk.Handed(sn.id, 1000, &reply)
 			if drop == "counted" {
 				sn.node.Deliver(&reply, sn.host.Now())
-			} else {
-				sn.node.Fire(router.Timer{Kind: router.TimerCall, Call: id})
 			}
+			// The deadline timer, due since the step, fires (for "uncounted", the answer
+			// was never delivered).
 			wd.w.RunUntil(wd.w.Now())
+			if p := sn.node.Pending(); len(p) > 0 {
+				t.Fatalf("the call is still pending after its deadline timer was due: %v", p)
+			}
 			wd.chk.Handed(sn.id, 1001, &router.Message{Kind: router.KindGossip})
 			wd.chk.finish(true)
 			if drop == "counted" {

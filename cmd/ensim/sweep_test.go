@@ -380,6 +380,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.RedirectTwice, source: []string{"--spec", nacks}, want: []string{scenarios.InvHopBound}},
 		{bug: bugs.UncountedLate, source: []string{"--scenario", "slow-leader"}, want: []string{scenarios.InvLateDiscarded}},
 		{bug: bugs.NackCopyAfterRedirect, source: []string{"--spec", nacks}, want: []string{scenarios.InvReplyMatchesCall}},
+		{bug: bugs.LeakTimers, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvNoLeak}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

@@ -72,6 +72,10 @@ const (
 	// ErrNotLeader, which says the event did not run, while the redirected request
 	// goes on and runs it.
 	NackCopyAfterRedirect
+	// LeakTimers leaves a completed call's deadline timer and a retired riak
+	// worker's timer armed (the node forgets them, but never stops them): each fires
+	// later for nothing, and a node holds a timer for a whole timeout on every call.
+	LeakTimers
 	maxBug
 )
 
@@ -95,6 +99,7 @@ var names = [...]string{
 	RedirectTwice:         "redirect-twice",
 	UncountedLate:         "uncounted-late",
 	NackCopyAfterRedirect: "nack-copy-after-redirect",
+	LeakTimers:            "leak-timers",
 }
 
 // String returns the bug's name as used in test names and flags.
