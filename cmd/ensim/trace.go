@@ -260,7 +260,10 @@ func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Sp
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return spec, 0, 0, "", false
 	}
-	return s, o.seed, o.sem, o.spec, true
+	if s.Name == "" {
+		return s, o.seed, o.sem, o.spec, true
+	}
+	return s, o.seed, o.sem, s.Name + " (spec " + o.spec + ")", true
 }
 
 // traceCommand is the command that draws what one violation of a failing run is

@@ -291,6 +291,10 @@ func TestTraceShowsExpectedViolations(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
+	// The title names the spec as run does, and the file it came from.
+	if first, _, _ := strings.Cut(text, "\n"); !strings.Contains(first, s.Name+" (spec "+path+"), seed 1, riak semantics") {
+		t.Errorf("title %q does not name the spec %q and its file", first, s.Name)
+	}
 	if !regexp.MustCompile(`(?m)^#   liveness \(expected under riak\) \S+: `).MatchString(text) {
 		head, _, _ := strings.Cut(text, "\n\n")
 		t.Errorf("no expected liveness violation under the title:\n%s", head)
