@@ -307,6 +307,12 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	adminAddr := "off"
 	if al != nil {
 		adminAddr = al.Addr().String()
+	}
+	// Logged before the admin server answers: whoever hears from /healthz finds the
+	// line in the log (its listener is bound already, so nothing is refused meanwhile).
+	log.Info("ready", "node", o.id, "incarnation", uint64(inc), "listen", l.Addr().String(), "admin", adminAddr,
+		"cluster", o.Cluster, "semantics", o.Semantic().String(), "routers", o.Routers, "hosts", hosted)
+	if al != nil {
 		n.admin = &http.Server{Handler: n.adminHandler(tr), ReadHeaderTimeout: 5 * time.Second}
 		n.wg.Go(func() {
 			if err := n.admin.Serve(helloListener{al}); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -314,8 +320,6 @@ func start(o *options, log *slog.Logger) (*node, error) {
 			}
 		})
 	}
-	log.Info("ready", "node", o.id, "incarnation", uint64(inc), "listen", l.Addr().String(), "admin", adminAddr,
-		"cluster", o.Cluster, "semantics", o.Semantic().String(), "routers", o.Routers, "hosts", hosted)
 	return n, nil
 }
 
