@@ -158,7 +158,7 @@ func (o *accountingObs) Sent(from, to router.NodeID, id uint64, m *router.Messag
 	o.sentTo[id] = o.inc[to]
 }
 
-func (o *accountingObs) Handed(to router.NodeID, id uint64, m *router.Message) {
+func (o *accountingObs) Handed(to router.NodeID, id uint64, m *router.Message, _ time.Duration) {
 	h := o.n.Host(to)
 	if !h.Up() || h.Paused() {
 		o.t.Errorf("msg %d handed to %s up=%v paused=%v", id, to, h.Up(), h.Paused())

@@ -12,8 +12,8 @@ import (
 // countingObserver sees every message and only counts, so that it allocates nothing.
 type countingObserver struct{ sent, handed int }
 
-func (o *countingObserver) Sent(_, _ router.NodeID, _ uint64, _ *router.Message) { o.sent++ }
-func (o *countingObserver) Handed(_ router.NodeID, _ uint64, _ *router.Message)  { o.handed++ }
+func (o *countingObserver) Sent(_, _ router.NodeID, _ uint64, _ *router.Message)         { o.sent++ }
+func (o *countingObserver) Handed(router.NodeID, uint64, *router.Message, time.Duration) { o.handed++ }
 
 // BenchmarkMessagePath measures the network model's per-message path as a call uses
 // it: a route (queued at a router instance, served, handed over) and a reply (handed

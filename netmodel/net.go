@@ -67,9 +67,10 @@ type Observer interface {
 	// duplicate made on the way is not a new send.
 	Sent(from, to router.NodeID, id uint64, m *router.Message)
 	// Handed: the message is about to be handed to node to (after its mailbox wait, for
-	// queued kinds). A duplicated message is handed twice under the same id, so
+	// queued kinds), which it reached at arrived on to's clock (what the node's
+	// Deliver is given). A duplicated message is handed twice under the same id, so
 	// seeing an id again means a duplicate.
-	Handed(to router.NodeID, id uint64, m *router.Message)
+	Handed(to router.NodeID, id uint64, m *router.Message, arrived time.Duration)
 }
 
 // Stats counts what the network did.
@@ -561,7 +562,7 @@ func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 		n.w.EmitKind(dst.name, n.attrs.handedKind, a[:]...)
 	}
 	if n.cfg.Observer != nil {
-		n.cfg.Observer.Handed(dst.id, id, m)
+		n.cfg.Observer.Handed(dst.id, id, m, arrived)
 	}
 	if dst.recv != nil {
 		dst.recv.Deliver(m, arrived)

@@ -270,7 +270,7 @@ func (o *observer) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	o.log = append(o.log, fmt.Sprintf("sent %s->%s %s %d", from, to, m.Kind, id))
 }
 
-func (o *observer) Handed(to router.NodeID, id uint64, m *router.Message) {
+func (o *observer) Handed(to router.NodeID, id uint64, m *router.Message, _ time.Duration) {
 	o.log = append(o.log, fmt.Sprintf("handed %s %s %d", to, m.Kind, id))
 }
 

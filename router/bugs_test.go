@@ -33,6 +33,7 @@ func TestScriptsCatchBugs(t *testing.T) {
 		{name: "drop-hop-count", bug: bugs.DropHopCount},
 		{name: "nack-copy-after-redirect", bug: bugs.NackCopyAfterRedirect},
 		{name: "leak-timers", bug: bugs.LeakTimers},
+		{name: "uncharged-wait", bug: bugs.UnchargedWait},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

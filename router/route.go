@@ -40,6 +40,9 @@ func (n *Node) routeTo(rt *route, r *request, atCaller bool) {
 // routeAt is a router instance's turn for a KindRoute or KindCast message that waited
 // in its mailbox since arrived.
 func (n *Node) routeAt(m *Message, arrived time.Duration) {
+	if n.cfg.Bugs.Has(bugs.UnchargedWait) {
+		arrived = n.now()
+	}
 	budget := n.remaining(m.Budget, arrived)
 	if budget <= 0 {
 		n.stats.Budget++

@@ -142,6 +142,8 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "they were not stopped"},
 		{name: "timers left armed (riak)", bug: bugs.LeakTimers, spec: func(t *testing.T) Spec { return named(t, "steady") }, sem: router.Riak,
 			want: []string{InvNoLeak}, detail: "they were not stopped"},
+		{name: "mailbox wait not charged", bug: bugs.UnchargedWait, spec: func(t *testing.T) Spec { return named(t, "gc-pause") }, want: []string{InvDeadline},
+			detail: "the wait was not charged"},
 		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,
 			want: []string{InvLateDiscarded}, detail: "late replies and counted 0"},
 	}

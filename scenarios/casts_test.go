@@ -64,8 +64,8 @@ func TestCheckerCastServedOnce(t *testing.T) {
 		wd.chk.beginCast(wd.ensBy[0], -1)
 		wd.chk.castHandled(castPeer(wd, 0, 0), []byte("s1"), true)
 		m := &router.Message{Kind: router.KindCast, Ensemble: wd.eord[0], Event: []byte("s1"), Hops: 1}
-		wd.chk.Handed(wd.order[0], 7, m)
-		wd.chk.Handed(wd.order[0], 7, m) // the same message again: a copy
+		handed(wd, wd.order[0], 7, m)
+		handed(wd, wd.order[0], 7, m) // the same message again: a copy
 		wd.chk.castHandled(castPeer(wd, 0, 0), []byte("s1"), true)
 		wantViolations(t, wd, "", "")
 	})
@@ -74,8 +74,8 @@ func TestCheckerCastServedOnce(t *testing.T) {
 		wd.chk.beginCast(wd.ensBy[0], -1)
 		wd.chk.beginCast(wd.ensBy[0], -1)
 		m := &router.Message{Kind: router.KindPeer, Peer: wd.ensBy[0].members[0], Event: []byte("s2"), Hops: 1}
-		wd.chk.Handed(wd.order[0], 7, m)
-		wd.chk.Handed(wd.order[0], 7, m)
+		handed(wd, wd.order[0], 7, m)
+		handed(wd, wd.order[0], 7, m)
 		wd.chk.castHandled(castPeer(wd, 0, 0), []byte("s1"), true)
 		wd.chk.castHandled(castPeer(wd, 0, 0), []byte("s1"), true)
 		wantViolations(t, wd, InvExactlyOnce, "cast s1 to e1 taken up by a leader 2 times")
@@ -121,8 +121,8 @@ func TestCheckerCastHops(t *testing.T) {
 		wd := checkWorld(t, router.Default)
 		wd.chk.beginCast(wd.ensBy[0], -1)
 		m := &router.Message{Kind: router.KindCast, Ensemble: wd.eord[0], Event: []byte("s1"), Hops: 1}
-		wd.chk.Handed(wd.order[1], 3, m)
-		wd.chk.Handed(wd.order[1], 3, m)
+		handed(wd, wd.order[1], 3, m)
+		handed(wd, wd.order[1], 3, m)
 		send(wd, append(hops, limit)...)
 		wantViolations(t, wd, "", "")
 	})
@@ -136,8 +136,8 @@ func TestCheckerCastHops(t *testing.T) {
 		wd := checkWorld(t, router.Default)
 		wd.chk.beginCast(wd.ensBy[0], -1)
 		m := &router.Message{Kind: router.KindCast, Ensemble: wd.eord[0], Event: []byte("s1"), Hops: 1}
-		wd.chk.Handed(wd.order[1], 3, m)
-		wd.chk.Handed(wd.order[1], 3, m)
+		handed(wd, wd.order[1], 3, m)
+		handed(wd, wd.order[1], 3, m)
 		send(wd, 1, 2, 2)
 		wantViolations(t, wd, "", "")
 	})
@@ -270,9 +270,9 @@ func TestCheckerCastHopsAfterCopy(t *testing.T) {
 		hop := func(from, to router.NodeID, id uint64, hops int) {
 			m := &router.Message{Kind: router.KindCast, Ensemble: wd.eord[0], Event: []byte("s1"), Hops: hops}
 			wd.chk.Sent(from, to, id, m)
-			wd.chk.Handed(to, id, m)
+			handed(wd, to, id, m)
 			if copied && id == 1 {
-				wd.chk.Handed(to, id, m) // a copy made by the network
+				handed(wd, to, id, m) // a copy made by the network
 			}
 		}
 		hop(n[0], n[1], 1, 1)

@@ -104,6 +104,20 @@ type checker struct {
 	// work is every stretch of service a leader spent on a workload call's event,
 	// beyond the first of each call, which the call's record holds.
 	work []workSpan
+	// charge is the request of a call last handed to a node, under default
+	// semantics: what the node passes on of the call in that same event, to a peer
+	// or to another node, must have the request's wait there charged against its
+	// budget (chargedAt).
+	charge charge
+}
+
+// charge is a request of call handed to node in event turn (1 + sim.World.Executed),
+// which came with budget and reached the node at arrived on its clock.
+type charge struct {
+	turn            uint64
+	node            router.NodeID
+	call            router.CallID
+	budget, arrived time.Duration
 }
 
 // awaited is a node handed reply message msg, to call, not yet settled: only an
@@ -346,12 +360,37 @@ func (c *checker) delivered(ev *router.Event) {
 			// A spent budget is dropped where it is found, never handed on.
 			c.violate(InvDeadline, c.callID(&c.calls[i]), "handed to %s with a spent budget of %v", ev.Peer, ev.Budget)
 		}
+		if c.charge.turn != 0 {
+			c.chargedAt(ev.Node, &ev.Call, ev.Budget, "")
+		}
 		if r := &c.calls[i]; r.completions > 0 {
 			c.probes.peerAfterGiveUp++
 		} else if r.open > 0 {
 			c.open[r.open-1].deliver(&ev.Peer)
 		}
 	}
+}
+
+// chargedAt checks budget, what node passes on of call now to a peer (to "") or to
+// node to: in the event that handed node a request of the call (Handed), it is at
+// most the request's budget less the request's wait at the node (from its arrival
+// to now, on the node's clock; a clock stepped back meanwhile charges nothing), as
+// default semantics charges it. Under riak the budget is the timeout at every hop.
+func (c *checker) chargedAt(node router.NodeID, call *router.CallID, budget time.Duration, to router.NodeID) {
+	ch := &c.charge
+	if ch.turn != c.wd.w.Executed()+1 || !samestr.Equal(string(node), string(ch.node)) || !sameCall(call, &ch.call) {
+		return
+	}
+	sn := c.wd.nodes[node]
+	wait := max(sn.host.Now()-ch.arrived, 0)
+	if budget <= ch.budget-wait {
+		return
+	}
+	what := "handed it to a peer"
+	if to != "" {
+		what = "passed it on to " + string(to)
+	}
+	c.violate(InvDeadline, *call, "%s %s with a budget of %v, though the request came with %v and waited %v there: the wait was not charged", node, what, budget, ch.budget, wait)
 }
 
 // learned sees the router's EvLearn: a directory changed, so what converged
@@ -389,6 +428,9 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	}
 	if c.wd.opt.Semantics == router.Riak {
 		return
+	}
+	if c.charge.turn != 0 {
+		c.chargedAt(from, &m.Call, m.Budget, to)
 	}
 	rec.transfers++
 	limit := c.wd.spec.HopLimit
@@ -437,7 +479,7 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 
 // Handed implements netmodel.Observer: every reply handed to a node must be completed,
 // counted late or redirected before the node gets its next message.
-func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
+func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived time.Duration) {
 	if len(c.awaiting) > 0 { // mostly empty: a node settles a reply on the turn it gets it
 		c.settleAwaiting(to)
 	}
@@ -476,6 +518,9 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message) {
 		}
 		if rec != nil && rec.open != 0 && c.wd.opt.Semantics == router.Default {
 			c.open[rec.open-1].handed.saw(to, m.Hops)
+		}
+		if c.wd.opt.Semantics == router.Default && m.Budget != router.Infinity {
+			c.charge = charge{turn: c.wd.w.Executed() + 1, node: to, call: m.Call, budget: m.Budget, arrived: arrived}
 		}
 		c.handed.add(id)
 	}

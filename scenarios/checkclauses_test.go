@@ -280,9 +280,9 @@ func TestCheckerHopBound(t *testing.T) {
 				m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: int(hops)}
 				msg := uint64(10 + i)
 				wd.chk.Sent(sn.id, to, msg, &m)
-				wd.chk.Handed(to, msg, &m)
+				handed(wd, to, msg, &m)
 				if tc.dup && i == 0 {
-					wd.chk.Handed(to, msg, &m) // the copy
+					handed(wd, to, msg, &m) // the copy
 				}
 			}
 			if tc.want {
@@ -328,9 +328,9 @@ func TestCheckerHopsCounted(t *testing.T) {
 				msg := uint64(10 + i)
 				from, to := wd.byIdx[sd.from].id, wd.byIdx[sd.to].id
 				wd.chk.Sent(from, to, msg, &m)
-				wd.chk.Handed(to, msg, &m)
+				handed(wd, to, msg, &m)
 				if sd.dup {
-					wd.chk.Handed(to, msg, &m)
+					handed(wd, to, msg, &m)
 				}
 			}
 			if tc.detail == "" {
@@ -354,11 +354,11 @@ func TestCheckerRepliesSettled(t *testing.T) {
 			wd := checkWorld(t, router.Default)
 			sn := wd.byIdx[0]
 			reply := router.Message{Kind: router.KindReply}
-			wd.chk.Handed(sn.id, 7, &reply)
+			handed(wd, sn.id, 7, &reply)
 			if settle != 0 {
 				sn.tr.Trace(&router.Event{Kind: settle, Msg: &reply})
 			}
-			wd.chk.Handed(sn.id, 8, &router.Message{Kind: router.KindGossip})
+			handed(wd, sn.id, 8, &router.Message{Kind: router.KindGossip})
 			if settle == 0 {
 				wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
 			} else {
@@ -372,9 +372,9 @@ func TestCheckerRepliesSettled(t *testing.T) {
 		wd := checkWorld(t, router.Default)
 		sn := wd.byIdx[0]
 		reply := router.Message{Kind: router.KindReply, Call: router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: 5}}
-		wd.chk.Handed(sn.id, 7, &reply)
+		handed(wd, sn.id, 7, &reply)
 		sn.tr.Trace(&router.Event{Kind: router.EvComplete, Call: router.CallID{Node: sn.id, Incarnation: sn.inc + 1, Seq: 5}})
-		wd.chk.Handed(sn.id, 8, &router.Message{Kind: router.KindGossip})
+		handed(wd, sn.id, 8, &router.Message{Kind: router.KindGossip})
 		wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
 	})
 	// A crash after the reply's turn does not excuse a reply left unsettled in it.
@@ -383,7 +383,7 @@ func TestCheckerRepliesSettled(t *testing.T) {
 			wd := checkWorld(t, router.Default)
 			sn := wd.byIdx[0]
 			reply := router.Message{Kind: router.KindReply}
-			wd.chk.Handed(sn.id, 7, &reply)
+			handed(wd, sn.id, 7, &reply)
 			if settle {
 				sn.tr.Trace(&router.Event{Kind: router.EvLate, Msg: &reply})
 			}
@@ -412,7 +412,7 @@ func TestCheckerRepliesSettled(t *testing.T) {
 		id := startCall(wd, sn, "e1")
 		sn.tr.done(router.Result{Call: id, Err: router.ErrUnreachable})
 		reply := router.Message{Kind: router.KindReply, Call: id}
-		wd.chk.Handed(sn.id, 7, &reply)
+		handed(wd, sn.id, 7, &reply)
 		sn.tr.Trace(&router.Event{Kind: router.EvComplete, Call: id})
 		sn.tr.done(router.Result{Call: id, Err: router.ErrUnreachable})
 		got := invariantsOf(wd)
@@ -433,10 +433,10 @@ func TestCheckerRepliesSettled(t *testing.T) {
 		sn := wd.byIdx[0]
 		id := startCall(wd, sn, "e1")
 		other := startCall(wd, sn, "e1")
-		wd.chk.Handed(sn.id, 7, &router.Message{Kind: router.KindReply, Call: id})
+		handed(wd, sn.id, 7, &router.Message{Kind: router.KindReply, Call: id})
 		sn.tr.Trace(&router.Event{Kind: router.EvComplete, Call: other})
 		sn.tr.done(router.Result{Call: other, Err: router.ErrUnreachable})
-		wd.chk.Handed(sn.id, 8, &router.Message{Kind: router.KindGossip})
+		handed(wd, sn.id, 8, &router.Message{Kind: router.KindGossip})
 		wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
 	})
 }
@@ -497,7 +497,7 @@ func TestCheckerLivenessFailureSaysInFlight(t *testing.T) {
 		to := wd.byIdx[1].id
 		wd.chk.Sent(sn.id, to, 10, &m)
 		if !inFlight {
-			wd.chk.Handed(to, 10, &m)
+			handed(wd, to, 10, &m)
 		}
 		sn.host.SetClock(netmodel.ClockModel{Offset: s.Workload.Timeout})
 		sn.tr.done(router.Result{Call: id, Err: router.ErrTimeout})
@@ -763,10 +763,10 @@ func TestCheckerRedirectCountsHops(t *testing.T) {
 			id := startCall(wd, sn, "e1")
 			req := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: 1}
 			wd.chk.Sent(sn.id, far, 10, &req)
-			wd.chk.Handed(far, 10, &req)
+			handed(wd, far, 10, &req)
 			nack := router.Message{Kind: router.KindReply, Call: id, Code: router.CodeNack, Hops: tc.nackHops}
 			wd.chk.Sent(far, sn.id, 11, &nack)
-			wd.chk.Handed(sn.id, 11, &nack)
+			handed(wd, sn.id, 11, &nack)
 			send := func() {
 				for i, h := range tc.sent {
 					m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: h}
@@ -937,7 +937,7 @@ func TestLateReplyNotSettledByTimeout(t *testing.T) {
 			leader := wd.ensBy[0].leader
 			sn.host.StepClock(wd.spec.Workload.Timeout.D() + time.Millisecond) // forgiven: a forward step
 			reply := router.Message{Kind: router.KindReply, From: leader.Node, Call: id, Code: router.CodeOK, Result: []byte("c1|" + leader.String()), Peer: leader, Hops: 1}
-			wd.chk.Handed(sn.id, 1000, &reply)
+			handed(wd, sn.id, 1000, &reply)
 			if drop == "counted" {
 				sn.node.Deliver(&reply, sn.host.Now())
 			}
@@ -947,7 +947,7 @@ func TestLateReplyNotSettledByTimeout(t *testing.T) {
 			if p := sn.node.Pending(); len(p) > 0 {
 				t.Fatalf("the call is still pending after its deadline timer was due: %v", p)
 			}
-			wd.chk.Handed(sn.id, 1001, &router.Message{Kind: router.KindGossip})
+			handed(wd, sn.id, 1001, &router.Message{Kind: router.KindGossip})
 			wd.chk.finish(true)
 			if drop == "counted" {
 				if st := wd.routerStats(); st.Late != 1 {
@@ -972,8 +972,8 @@ func TestHopsCountedAfterCompletion(t *testing.T) {
 		id := startCall(wd, sn, "c1")
 		first := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: 1}
 		wd.chk.Sent(sn.id, wd.byIdx[1].id, 10, &first)
-		wd.chk.Handed(wd.byIdx[1].id, 10, &first)
-		wd.chk.Handed(wd.byIdx[1].id, 10, &first) // a copy made by the network
+		handed(wd, wd.byIdx[1].id, 10, &first)
+		handed(wd, wd.byIdx[1].id, 10, &first) // a copy made by the network
 		sn.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(wd.spec.Workload.Timeout.D())})
 		sn.tr.done(router.Result{Call: id, Err: router.ErrTimeout})
 		m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: hops}
@@ -1020,13 +1020,69 @@ func TestHopsCountedPastFourNodes(t *testing.T) {
 		m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: i}
 		msg := uint64(10 + i)
 		wd.chk.Sent(chain[i-1], chain[i], msg, &m)
-		wd.chk.Handed(chain[i], msg, &m)
+		handed(wd, chain[i], msg, &m)
 		if i == 1 {
-			wd.chk.Handed(chain[i], msg, &m) // a copy made by the network
+			handed(wd, chain[i], msg, &m) // a copy made by the network
 		}
 	}
 	wantViolations(t, wd, "", "")
 	m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: 5}
 	wd.chk.Sent("n6", "n7", 20, &m)
 	wantViolations(t, wd, InvHopBound, "n6 passed the request on with hops=5, though it was handed it with hops=5 at least")
+}
+
+// handed shows the checker message id handed to node to, which it reached just now
+// (no wait in a mailbox).
+func handed(wd *world, to router.NodeID, id uint64, m *router.Message) {
+	var now time.Duration
+	if sn := wd.nodes[to]; sn != nil {
+		now = sn.host.Now()
+	}
+	wd.chk.Handed(to, id, m, now)
+}
+
+// TestCheckerBudgetCharged: under default semantics, what a node passes on of a
+// request handed to it, in that same event (to a peer, or to another node), must
+// have the request's wait there charged: at most its budget less the time from its
+// arrival to now on the node's clock, a nanosecond more is a deadline violation. A
+// clock stepped back since the arrival charges nothing. Riak hands the timeout on at
+// every hop and is not checked.
+func TestCheckerBudgetCharged(t *testing.T) {
+	const budget, wait = 40 * time.Millisecond, 15 * time.Millisecond // steady's timeout is 50ms
+	for _, tc := range []struct {
+		name   string
+		sem    router.Semantics
+		wait   time.Duration // from the arrival to now; negative: the clock stepped back
+		give   time.Duration // the budget passed on
+		viol   bool
+		onward bool // passed on to another node, not handed to a peer
+	}{
+		{name: "charged", wait: wait, give: budget - wait},
+		{name: "a nanosecond over", wait: wait, give: budget - wait + 1, viol: true},
+		{name: "not charged", wait: wait, give: budget, viol: true},
+		{name: "passed on, charged", wait: wait, give: budget - wait, onward: true},
+		{name: "passed on, a nanosecond over", wait: wait, give: budget - wait + 1, viol: true, onward: true},
+		{name: "clock stepped back", wait: -wait, give: budget},
+		{name: "clock stepped back, read as time gained", wait: -wait, give: budget + 1, viol: true},
+		{name: "riak", sem: router.Riak, wait: wait, give: budget},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, tc.sem)
+			caller, at, next := wd.byIdx[0], wd.byIdx[1], wd.byIdx[2]
+			id := startCall(wd, caller, "e1")
+			m := router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: 1, Budget: budget}
+			wd.chk.Sent(caller.id, at.id, 10, &m)
+			wd.chk.Handed(at.id, 10, &m, at.host.Now()-tc.wait)
+			if tc.onward {
+				wd.chk.Sent(at.id, next.id, 11, &router.Message{Kind: router.KindPeer, Call: id, Ensemble: wd.eord[0], Hops: 2, Budget: tc.give})
+			} else {
+				at.tr.Trace(&router.Event{Kind: router.EvDeliver, Node: at.id, Call: id, Peer: wd.ensBy[0].members[0], Budget: tc.give})
+			}
+			if !tc.viol {
+				wantViolations(t, wd, "", "")
+				return
+			}
+			wantViolations(t, wd, InvDeadline, fmt.Sprintf("came with %v and waited %v there: the wait was not charged", budget, max(tc.wait, 0)))
+		})
+	}
 }

@@ -332,6 +332,7 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.NackCopyAfterRedirect, targets: []string{InvReplyMatchesCall}, needs: func(s Spec) bool { return len(s.Elections) > 0 },
 		adjust: func(s *Spec) { s.Link.Dup = 0.25 }},
 	{bug: bugs.LeakTimers, targets: []string{InvNoLeak}},
+	{bug: bugs.UnchargedWait, targets: []string{InvDeadline}},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

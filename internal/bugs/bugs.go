@@ -76,6 +76,10 @@ const (
 	// worker's timer armed (the node forgets them, but never stops them): each fires
 	// later for nothing, and a node holds a timer for a whole timeout on every call.
 	LeakTimers
+	// UnchargedWait hands a request on with the budget it came with, its wait in the
+	// node's mailbox not charged (default semantics): a peer is given time its
+	// caller no longer has, and works for a caller that has given up.
+	UnchargedWait
 	maxBug
 )
 
@@ -100,6 +104,7 @@ var names = [...]string{
 	UncountedLate:         "uncounted-late",
 	NackCopyAfterRedirect: "nack-copy-after-redirect",
 	LeakTimers:            "leak-timers",
+	UnchargedWait:         "uncharged-wait",
 }
 
 // String returns the bug's name as used in test names and flags.
