@@ -8,8 +8,8 @@
 //     peers' service time, an open-loop workload, elections, faults and the liveness
 //     phase. Parse reads one (refusing unknown keys); Validate names the bad field
 //     and holds the spec to MaxCalls planned calls, MaxSpan of schedule, MaxNodes
-//     nodes and clients, MaxEnsembles ensembles and MaxGossipSends anti-entropy
-//     messages.
+//     nodes and clients, MaxEnsembles ensembles, and MaxGossipSends anti-entropy
+//     messages carrying MaxGossipEntries directory entries.
 //   - A Repro (NewRepro) records a failing run: its spec, seed and semantics, and
 //     what it broke. ParseRepro reads one back as strictly as Parse reads a spec.
 //   - Named returns the built-in scenarios (Names lists them): steady, slow-leader,

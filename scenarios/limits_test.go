@@ -112,6 +112,13 @@ func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
 			want: "gossip.interval: 1ns plans about 2100000007 anti-entropy rounds of 5 member nodes, 10500000035 directory messages, past the limit of 10000000 per run"},
 		{name: "gossip every microsecond", edit: func(s *Spec) { s.Gossip.Interval = dur(time.Microsecond) },
 			want: "gossip.interval: 1µs plans about 2100007 anti-entropy rounds of 5 member nodes, 10500035 directory messages, past the limit of 10000000 per run"},
+		// 21,007 rounds of 5 messages are few; each carries 2,000 entries.
+		{name: "gossip of a large directory", edit: func(s *Spec) {
+			s.Gossip.Interval = dur(100 * time.Microsecond)
+			for i := len(s.Ensembles); i < 2000; i++ {
+				s.Ensembles = append(s.Ensembles, Ensemble{Name: fmt.Sprintf("x%d", i), Members: s.Ensembles[0].Members, Leader: s.Ensembles[0].Leader})
+			}
+		}, want: "gossip.interval: 100µs plans about 21007 anti-entropy rounds in which each of 5 member nodes sends its directory of 2000 ensembles, 210070000 entries, past the limit of 200000000 per run"},
 		{name: "faults that name too many links", edit: func(s *Spec) {
 			a, b := sides(s, 1000, 1000)
 			s.Faults = []Fault{
@@ -199,8 +206,11 @@ func TestLimitsFitTheLibrary(t *testing.T) {
 		if n := gossipSends(s); n > MaxGossipSends/100 {
 			t.Errorf("%s plans %.0f gossip messages, within a factor of 100 of the limit %d", name, n, MaxGossipSends)
 		}
+		if n := gossipEntries(s, s.gossipRounds()); n > MaxGossipEntries/100 {
+			t.Errorf("%s plans %.0f gossip entries, within a factor of 100 of the limit %d", name, n, MaxGossipEntries)
+		}
 	}
-	most, gossip := 0.0, 0.0
+	most, gossip, entries := 0.0, 0.0, 0.0
 	for seed := uint64(1); seed <= 5000; seed++ {
 		s := Swarm(seed)
 		if err := s.checkLimits(); err != nil {
@@ -208,6 +218,7 @@ func TestLimitsFitTheLibrary(t *testing.T) {
 		}
 		most = max(most, planned(s))
 		gossip = max(gossip, gossipSends(s))
+		entries = max(entries, gossipEntries(s, s.gossipRounds()))
 	}
 	if most > MaxCalls/100 {
 		t.Errorf("swarm plans up to %.0f calls, within a factor of 100 of the limit %d", most, MaxCalls)
@@ -215,7 +226,10 @@ func TestLimitsFitTheLibrary(t *testing.T) {
 	if gossip > MaxGossipSends/100 {
 		t.Errorf("swarm plans up to %.0f gossip messages, within a factor of 100 of the limit %d", gossip, MaxGossipSends)
 	}
-	t.Logf("swarm, seeds 1..5000: at most %.0f calls and %.0f gossip messages planned", most, gossip)
+	if entries > MaxGossipEntries/100 {
+		t.Errorf("swarm plans up to %.0f gossip entries, within a factor of 100 of the limit %d", entries, MaxGossipEntries)
+	}
+	t.Logf("swarm, seeds 1..5000: at most %.0f calls, %.0f gossip messages and %.0f entries planned", most, gossip, entries)
 }
 
 func gossipSends(s Spec) float64 { return s.gossipRounds() * float64(len(s.Nodes)) }
