@@ -244,10 +244,22 @@ func (s Spec) JSON() []byte {
 // without white space, control characters, "=" or "," (the separators of the
 // command lines and trace records that list nodes).
 func nodeNameProblem(n string) string {
-	switch {
-	case n == "-" || n == "world":
+	if n == "-" || n == "world" {
 		return "the name is taken: traces use it for no node or for the world"
-	case !utf8.ValidString(n):
+	}
+	return peerNameProblem(n)
+}
+
+// peerNameProblem says what is wrong with n as a name in a peer's reference,
+// "ensemble/member@node" (an ensemble's, a member's or a node's), "" if nothing. It
+// must be valid UTF-8 without white space, control characters, "=" or "," (the
+// separators of the command lines and trace records that list names: ensnode's
+// --ensemble e1=n1,n2, the demo peer's space-separated events), as ensnode and
+// ensctl require of the names they take. And it may not hold an "@", or two peers
+// of one ensemble could be written alike (member "p@x" on node n1 and member "p" on
+// node "x@n1"), and the checker could not tell which one an answer came from.
+func peerNameProblem(n string) string {
+	if !utf8.ValidString(n) {
 		return "not valid UTF-8"
 	}
 	for _, r := range n {
@@ -255,15 +267,6 @@ func nodeNameProblem(n string) string {
 			return fmt.Sprintf("%q is not allowed in a name (white space, control characters, = and , are not)", r)
 		}
 	}
-	return peerNameProblem(n)
-}
-
-// peerNameProblem says what is wrong with n as a name in a peer's reference,
-// "ensemble/member@node" (an ensemble's, a member's or a node's), "" if nothing: it
-// may not hold an "@", or two peers of one ensemble could be written alike (member
-// "p@x" on node n1 and member "p" on node "x@n1"), and the checker could not tell
-// which one an answer came from.
-func peerNameProblem(n string) string {
 	if strings.Contains(n, "@") {
 		return `"@" is not allowed in a name: a peer is written ensemble/member@node`
 	}
@@ -477,6 +480,9 @@ func (s Spec) Validate() error {
 		if !isInvariant(inv) {
 			return bad("riak_breaks[%d]: %q is not an invariant: want one of %s", i, inv, strings.Join(Invariants, ", "))
 		}
+		if slices.Contains(s.RiakBreaks[:i], inv) {
+			return bad("riak_breaks[%d]: %q is repeated", i, inv)
+		}
 	}
 	if s.Liveness != nil && s.Liveness.Within < 0 {
 		return bad("liveness.within: %v is negative", s.Liveness.Within.D())
@@ -595,9 +601,12 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		if len(list) == 0 {
 			return fmt.Errorf("%s.%s: need at least one node", f, field)
 		}
-		for _, n := range list {
+		for i, n := range list {
 			if !names[n] {
 				return fmt.Errorf("%s.%s: %q is not a node", f, field, n)
+			}
+			if slices.Contains(list[:i], n) {
+				return fmt.Errorf("%s.%s: %q is repeated", f, field, n)
 			}
 		}
 		return nil

@@ -110,6 +110,18 @@ func TestBadSpecs(t *testing.T) {
 		}, want: `ensembles[0].members[0].name: "p@x": "@" is not allowed in a name`},
 		{name: "ensemble name with an at", edit: func(s string) string { return strings.Replace(s, `"name": "e1"`, `"name": "e@1"`, 1) },
 			want: `ensembles[0].name: "e@1": "@" is not allowed in a name`},
+		// As ensnode and ensctl require: a space would split the demo peer's events
+		// and ensctl's arguments, "=" and "," ensnode's --ensemble.
+		{name: "ensemble name with a space", edit: func(s string) string { return strings.ReplaceAll(s, `"e1"`, `"e 1"`) },
+			want: `ensembles[0].name: "e 1": ' ' is not allowed in a name (white space, control characters, = and , are not)`},
+		{name: "ensemble name with a control character", edit: func(s string) string { return strings.ReplaceAll(s, `"e1"`, `"e\u0000"`) },
+			want: `ensembles[0].name: "e\x00": '\x00' is not allowed in a name`},
+		{name: "ensemble name with an equals sign", edit: func(s string) string { return strings.ReplaceAll(s, `"e1"`, `"e=1"`) },
+			want: `ensembles[0].name: "e=1": '=' is not allowed in a name`},
+		{name: "member name with a space", edit: func(s string) string {
+			s = strings.Replace(s, `"name": "p1"`, `"name": "p 1"`, 1)
+			return strings.Replace(s, `"leader": "p1"`, `"leader": "p 1"`, 1)
+		}, want: `ensembles[0].members[0].name: "p 1": ' ' is not allowed in a name`},
 		{name: "routers zero", edit: func(s string) string {
 			return strings.Replace(s, `"routers": 7`, `"routers": 0`, 1)
 		}, want: "routers: missing or 0 (the key is required), want 1..1024"},

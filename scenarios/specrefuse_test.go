@@ -112,6 +112,14 @@ func TestSpecRefusals(t *testing.T) {
 			"liveness.within: -1s is negative"},
 		{"an unknown invariant", func(s *Spec) { s.RiakBreaks = []string{"no-leak", "exactly-twice"} },
 			`riak_breaks[1]: "exactly-twice" is not an invariant: want one of exactly-once,`},
+		{"an invariant named twice", func(s *Spec) { s.RiakBreaks = []string{"no-leak", "liveness", "no-leak"} },
+			`riak_breaks[2]: "no-leak" is repeated`},
+		{"a node twice on one side of a partition", func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "partition", A: []string{"n1"}, B: []string{"n2", "n3", "n2"}}, {At: ms(600), Action: "heal"}}
+		}, `faults[0].b: "n2" is repeated`},
+		{"a node twice on one side of a hold", func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "hold", A: []string{"n1", "n1"}, B: []string{"n2"}}, {At: ms(600), Action: "release", A: []string{"n1"}, B: []string{"n2"}}}
+		}, `faults[0].a: "n1" is repeated`},
 		// Faults.
 		{"a fault at a negative time", func(s *Spec) {
 			s.Faults = []Fault{{At: ms(-1000), Action: "crash", Node: "n5"}}
