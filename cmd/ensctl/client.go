@@ -68,6 +68,11 @@ func (c *common) resolve(fs *flag.FlagSet) error {
 	if c.timeout <= 0 {
 		return fmt.Errorf("%w: --timeout %v: want a positive duration", cluster.ErrUsage, c.timeout)
 	}
+	if c.timeout == router.Infinity {
+		// The router reads the largest duration as no deadline, which it refuses for
+		// an ensemble: the call would fail, as if the cluster had.
+		return fmt.Errorf("%w: --timeout %v: the largest duration means no deadline at all; want a finite one", cluster.ErrUsage, c.timeout)
+	}
 	if c.connect <= 0 {
 		// No wait at all would fail every dial, and blame a healthy node for it.
 		return fmt.Errorf("%w: --connect-timeout %v: want a positive duration", cluster.ErrUsage, c.connect)
