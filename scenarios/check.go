@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ensroute/ensroute/internal/samestr"
+	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -345,7 +346,7 @@ func (c *checker) called(t *tracer, ev *router.Event) {
 }
 
 // delivered sees the router's EvDeliver: a call's event handed to a peer.
-func (c *checker) delivered(ev *router.Event) {
+func (c *checker) delivered(t *tracer, ev *router.Event) {
 	i, ok := c.byIssued.recent(&ev.Call)
 	if !ok {
 		i, ok = c.byIssued.get(&ev.Call)
@@ -360,8 +361,8 @@ func (c *checker) delivered(ev *router.Event) {
 			// A spent budget is dropped where it is found, never handed on.
 			c.violate(InvDeadline, c.callID(&c.calls[i]), "handed to %s with a spent budget of %v", ev.Peer, ev.Budget)
 		}
-		if c.charge.turn != 0 {
-			c.chargedAt(ev.Node, &ev.Call, ev.Budget, "")
+		if c.charge.turn == c.wd.w.Executed()+1 {
+			c.chargedAt(t.node, t.host, &ev.Call, ev.Budget, "")
 		}
 		if r := &c.calls[i]; r.completions > 0 {
 			c.probes.peerAfterGiveUp++
@@ -376,13 +377,18 @@ func (c *checker) delivered(ev *router.Event) {
 // most the request's budget less the request's wait at the node (from its arrival
 // to now, on the node's clock; a clock stepped back meanwhile charges nothing), as
 // default semantics charges it. Under riak the budget is the timeout at every hop.
-func (c *checker) chargedAt(node router.NodeID, call *router.CallID, budget time.Duration, to router.NodeID) {
+// The caller has checked that the event is the one that handed it (charge.turn).
+//
+// host is node's, or nil for the checker to look it up.
+func (c *checker) chargedAt(node router.NodeID, host *netmodel.Host, call *router.CallID, budget time.Duration, to router.NodeID) {
 	ch := &c.charge
-	if ch.turn != c.wd.w.Executed()+1 || !samestr.Equal(string(node), string(ch.node)) || !sameCall(call, &ch.call) {
+	if !samestr.Equal(string(node), string(ch.node)) || !sameCall(call, &ch.call) {
 		return
 	}
-	sn := c.wd.nodes[node]
-	wait := max(sn.host.Now()-ch.arrived, 0)
+	if host == nil {
+		host = c.wd.nodes[node].host
+	}
+	wait := max(host.Now()-ch.arrived, 0)
 	if budget <= ch.budget-wait {
 		return
 	}
@@ -429,8 +435,8 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	if c.wd.opt.Semantics == router.Riak {
 		return
 	}
-	if c.charge.turn != 0 {
-		c.chargedAt(from, &m.Call, m.Budget, to)
+	if c.charge.turn == c.wd.w.Executed()+1 {
+		c.chargedAt(from, nil, &m.Call, m.Budget, to)
 	}
 	rec.transfers++
 	limit := c.wd.spec.HopLimit
@@ -519,7 +525,8 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 		if rec != nil && rec.open != 0 && c.wd.opt.Semantics == router.Default {
 			c.open[rec.open-1].handed.saw(to, m.Hops)
 		}
-		if c.wd.opt.Semantics == router.Default && m.Budget != router.Infinity {
+		// Only a route waits in a mailbox: a peer message is handed as it arrives.
+		if m.Kind == router.KindRoute && c.wd.opt.Semantics == router.Default && m.Budget != router.Infinity {
 			c.charge = charge{turn: c.wd.w.Executed() + 1, node: to, call: m.Call, budget: m.Budget, arrived: arrived}
 		}
 		c.handed.add(id)

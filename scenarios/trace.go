@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"github.com/ensroute/ensroute/internal/samestr"
+	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -47,6 +48,7 @@ func setInt(a *sim.Attr, v int64)      { a.IsInt, a.Int = true, v }
 // a result names.
 type tracer struct {
 	wd   *world
+	host *netmodel.Host // the node's
 	node router.NodeID
 	name *sim.Name // node's name in the trace
 	inc  router.Incarnation
@@ -106,7 +108,7 @@ func (t *tracer) Trace(ev *router.Event) {
 			t.recordCall(ev)
 		}
 	case router.EvDeliver:
-		c.delivered(ev)
+		c.delivered(t, ev)
 		if rec {
 			t.recordPeerBudget(t.wd.kinds.deliver, ev)
 		}

@@ -286,7 +286,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 
 // boot starts incarnation sn.inc of a node with directory dir, which it hands over.
 func (wd *world) boot(sn *simNode, dir *router.Directory) error {
-	tr := &tracer{wd: wd, node: sn.id, name: sn.host.Name(), inc: sn.inc}
+	tr := &tracer{wd: wd, host: sn.host, node: sn.id, name: sn.host.Name(), inc: sn.inc}
 	// Not the method value tr.complete: its wrapper would copy the result once more.
 	tr.done = func(res router.Result) { tr.complete(&res) }
 	n, err := router.New(router.Config{
