@@ -2,10 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"net"
 	"os"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestJSONLogs: with --log-format json every line a node writes, from its start to its
@@ -39,5 +43,81 @@ func TestJSONLogs(t *testing.T) {
 	}
 	if len(msgs) < 2 || msgs[0] != "ready" || msgs[len(msgs)-1] != "stopped" {
 		t.Fatalf("messages %q, want from ready to stopped", msgs)
+	}
+}
+
+// TestAdminAcceptErrorsInJSONLog: a node out of file descriptors, whose admin server's
+// Accept fails and is retried many times a second, logs it through its own log, one
+// JSON object a line with --log-format json, and warns once, the retries at debug:
+// net/http's own lines ("2006/01/02 15:04:05 http: Accept error: ...; retrying in
+// 5ms"), plain text, one for each, broke the format. The node runs with a limit of 24
+// open files, and idle connections to its admin address use them up; once they close,
+// the admin server answers again.
+func TestAdminAcceptErrorsInJSONLog(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs them")
+	}
+	c := newTestCluster(t)
+	n1 := c.nodes[0]
+	n1.fileLimit = 24
+	c.startAlone(n1, "--log-format", "json", "--log-level", "debug")
+	var idle []net.Conn
+	defer func() {
+		for _, nc := range idle {
+			nc.Close()
+		}
+	}()
+	// At least three failed Accepts: the first, warned of, and two retries.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, _ := os.ReadFile(n1.log)
+		if bytes.Count(b, []byte("too many open files; retrying in")) >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than 3 failed Accepts logged after %d idle connections:\n%s", len(idle), b)
+		}
+		if len(idle) < 60 { // the kernel queues them as the node does not accept
+			nc, err := net.Dial("tcp", n1.adminAddr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			idle = append(idle, nc)
+		} else {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	for _, nc := range idle {
+		nc.Close()
+	}
+	idle = nil
+	get(t, n1.adminAddr(), "/healthz")
+	_ = n1.cmd.Process.Signal(syscall.SIGTERM)
+	if err := n1.cmd.Wait(); err != nil {
+		t.Fatalf("n1 after SIGTERM: %v", err)
+	}
+	f, err := os.Open(n1.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	levels := map[string]int{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var line struct {
+			Time, Level, Msg, Err string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || line.Time == "" || line.Level == "" || line.Msg == "" {
+			t.Fatalf("not a JSON log line (%v): %s", err, sc.Bytes())
+		}
+		if strings.Contains(line.Err, "http: Accept error") {
+			if line.Msg != "admin server error" || !strings.Contains(line.Err, "too many open files; retrying in") {
+				t.Fatalf("a failed Accept logged as %s", sc.Bytes())
+			}
+			levels[line.Level]++
+		}
+	}
+	if levels["WARN"] != 1 || levels["DEBUG"] < 2 || len(levels) != 2 {
+		t.Fatalf("failed Accepts logged at %v; want one warning, and the retries at debug", levels)
 	}
 }

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -98,5 +100,136 @@ func TestSIGHUPReloadsCertificate(t *testing.T) {
 	c.expect(c.ctl(call...), "", "e2/n1@n1")
 	if got := metric(t, n1, expiry); got != float64(now.Add(5*time.Hour).Unix()) {
 		t.Fatalf("%s %v after SIGHUP, want %d", expiry, got, now.Add(5*time.Hour).Unix())
+	}
+}
+
+// TestSIGTERMDuringABlockedReload: SIGTERM stops a node gracefully whatever its
+// reload waits on. n1's secret file is replaced by a FIFO nobody writes, whose open
+// blocks until a writer comes, and n1 gets SIGHUP: its reload blocks there (the
+// goroutine dump shows it). SIGTERM then stops n1 as usual, logged from "shutting
+// down" to "stopped", and it exits 0 at once. The reload used to run in the signal
+// loop, which then never heard SIGTERM: n1 ran on until a second one ended it without
+// a goodbye.
+func TestSIGTERMDuringABlockedReload(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs processes")
+	}
+	c := newTestCluster(t)
+	n1 := c.nodes[0]
+	n1.secret = filepath.Join(c.dir, "n1-secret")
+	if err := os.WriteFile(n1.secret, []byte("the-cluster-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c.startAlone(n1)
+	if err := os.Remove(n1.secret); err != nil {
+		t.Fatal(err)
+	}
+	// Nothing in the test opens the FIFO: a reload that opens it waits for good.
+	if err := syscall.Mkfifo(n1.secret, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_ = n1.cmd.Process.Signal(syscall.SIGHUP)
+	c.eventually("n1's reload waits on the FIFO", func() (bool, string) {
+		b := get(t, n1.adminAddr(), "/debug/pprof/goroutine?debug=2")
+		return strings.Contains(b, "main.(*node).reload("), b
+	})
+	_ = n1.cmd.Process.Signal(syscall.SIGTERM)
+	exited := make(chan error, 1)
+	go func() { exited <- n1.cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("n1 after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		_ = n1.cmd.Process.Kill()
+		<-exited
+		b, _ := os.ReadFile(n1.log)
+		t.Fatalf("n1 still ran 10s after SIGTERM, with its reload waiting on the FIFO:\n%s", b)
+	}
+	c.logged(n1, "level=INFO", "stopping with a SIGHUP reload still running")
+	c.logged(n1, `msg="shutting down"`)
+	c.logged(n1, "msg=stopped")
+}
+
+// TestReloadsOneAtATime: the reloads SIGHUP asks for run away from the signal loop,
+// one at a time. SIGHUPs during a reload are logged and make one reload more, after
+// it, however many they are; a reload that waits past reloadSlow is warned of, naming
+// its files; once the node stops, a SIGHUP starts nothing, the reload that runs is
+// logged as not waited for, and one asked for during it does not follow.
+func TestReloadsOneAtATime(t *testing.T) {
+	defer func(d time.Duration) { reloadSlow = d }(reloadSlow)
+	reloadSlow = 50 * time.Millisecond
+	var logs syncBuffer
+	release := make(chan struct{})
+	began := make(chan struct{}, 10)
+	var runs, running atomic.Int32
+	var overlapped atomic.Bool
+	r := &reloader{log: slog.New(slog.NewTextHandler(&logs, nil)), files: []string{"sec", "acc"}, reload: func() {
+		runs.Add(1)
+		if running.Add(1) > 1 {
+			overlapped.Store(true)
+		}
+		began <- struct{}{}
+		<-release
+		running.Add(-1)
+	}}
+	wait := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 5s; runs %d, log:\n%s", what, runs.Load(), logs.String())
+			}
+		}
+	}
+	begun := func() bool {
+		select {
+		case <-began:
+			return true
+		default:
+			return false
+		}
+	}
+	idle := func() bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return !r.running
+	}
+
+	r.hup()
+	wait("the first reload begins", begun)
+	r.hup()
+	r.hup()
+	r.hup()
+	if n := strings.Count(logs.String(), "SIGHUP during a reload: the files are read again once it ends"); n != 3 {
+		t.Fatalf("%d SIGHUPs during the reload logged, want 3:\n%s", n, logs.String())
+	}
+	wait("the slow reload warned of", func() bool {
+		return strings.Contains(logs.String(), `level=WARN msg="SIGHUP: the reload has waited on its files for a while and still waits`) &&
+			strings.Contains(logs.String(), "waited=50ms files=\"[sec acc]\"")
+	})
+	release <- struct{}{}
+	wait("the second reload begins", begun)
+	release <- struct{}{}
+	wait("the reloads end", idle)
+	if runs.Load() != 2 || overlapped.Load() {
+		t.Fatalf("%d reloads (overlapping: %t), want 2 one after the other: the first, and one for the three SIGHUPs during it", runs.Load(), overlapped.Load())
+	}
+
+	r.hup()
+	wait("a reload begins again", begun)
+	r.hup() // would have the files read again, but for the stop
+	r.close()
+	r.hup()
+	if !strings.Contains(logs.String(), `msg="stopping with a SIGHUP reload still running, which is not waited for"`) {
+		t.Fatalf("the reload running at the stop not logged:\n%s", logs.String())
+	}
+	release <- struct{}{}
+	wait("the last reload ends", idle)
+	if runs.Load() != 3 {
+		t.Fatalf("%d reloads, want 3: none after the stop", runs.Load())
+	}
+	if n := strings.Count(logs.String(), "SIGHUP during a reload"); n != 4 {
+		t.Fatalf("%d SIGHUPs during a reload logged, want 4: none after the stop:\n%s", n, logs.String())
 	}
 }

@@ -74,7 +74,8 @@ func parse(args []string, help io.Writer) (*options, error) {
 	o.Register(fs)
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
-		fmt.Fprintln(w, "SIGTERM (or Ctrl-C) stops the node gracefully, a second one at once; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again.\nflags:")
+		fmt.Fprintln(w, "SIGTERM (or Ctrl-C) stops the node gracefully, a second one at once; SIGHUP reads the --secret-file, --accept-secret-file and --tls-* files again,\n"+
+			"in the background, one reload at a time (a SIGHUP during a reload has the files read again after it; SIGTERM does not wait for a reload).\nflags:")
 	}
 	if err := cluster.Parse(fs, args, help, usage, "ensnode -h"); err != nil {
 		return nil, err
@@ -162,13 +163,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("cannot start", "err", err)
 		return 1
 	}
+	// The reloads run beside the loop, which hears SIGTERM whatever a reload waits on.
+	reloads := &reloader{reload: func() { n.reload(log) }, log: log, files: n.reloadFiles()}
 	for ctx.Err() == nil {
 		select {
 		case <-hup:
-			n.reload(log)
+			reloads.hup()
 		case <-ctx.Done():
 		}
 	}
+	reloads.close()
 	log.Info("shutting down", "cause", context.Cause(ctx))
 	n.stop()
 	log.Info("stopped")
@@ -209,6 +213,17 @@ func (n *node) reload(log *slog.Logger) {
 		attrs = append(attrs, "tls_cert", n.o.TLSCert, "not_after", c.NotAfter.UTC())
 	}
 	log.Info("SIGHUP: reloaded the secret and TLS files, for the connections made from now on (--peers, --ensemble and the other flags take a restart)", attrs...)
+}
+
+// reloadFiles lists the files reload reads, in the order it reads them.
+func (n *node) reloadFiles() []string {
+	files := append([]string{n.o.SecretFile}, n.o.AcceptSecretFiles...)
+	for _, f := range []string{n.o.TLSCert, n.o.TLSKey, n.o.TLSCA} {
+		if f != "" {
+			files = append(files, f)
+		}
+	}
+	return files
 }
 
 func start(o *options, log *slog.Logger) (*node, error) {
@@ -313,7 +328,14 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	log.Info("ready", "node", o.id, "incarnation", uint64(inc), "listen", l.Addr().String(), "admin", adminAddr,
 		"cluster", o.Cluster, "semantics", o.Semantic().String(), "routers", o.Routers, "hosts", hosted)
 	if al != nil {
-		n.admin = &http.Server{Handler: n.adminHandler(tr), ReadHeaderTimeout: 5 * time.Second}
+		// Neither WriteTimeout nor ReadTimeout: /debug/pprof/profile?seconds=N and
+		// /debug/pprof/trace?seconds=N answer after N seconds (a profile's 30 by
+		// default), which a WriteTimeout shorter than N would cut, and a ReadTimeout too
+		// (the server's read while a request runs, which notices a client that goes,
+		// would time out and cancel the request's context). ReadHeaderTimeout bounds a
+		// request that never comes whole, IdleTimeout a connection between requests.
+		n.admin = &http.Server{Handler: n.adminHandler(tr), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: adminIdleTimeout,
+			ErrorLog: newAdminErrorLog(log)}
 		n.wg.Go(func() {
 			if err := n.admin.Serve(helloListener{al}); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				log.Error("admin", "err", err)
@@ -322,6 +344,14 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	}
 	return n, nil
 }
+
+// adminIdleTimeout is how long the admin server keeps a connection between two
+// requests (http.Server.IdleTimeout). Without it, a connection a client kept alive
+// and never used again was held for ever: a prober that opened a new one for each
+// probe held 90 of them, and took the file descriptors the cluster port needed to
+// accept. A scraper or prober that comes back sooner keeps its connection; one that
+// comes later dials again, a round trip on loopback. A variable for the tests.
+var adminIdleTimeout = 30 * time.Second
 
 // adminGrace is how long the admin server's requests in progress may still take once
 // the node has stopped everything else: a scrape has time to finish, a pprof profile
