@@ -142,6 +142,14 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hop
 		if by != nil {
 			m.Peer = *by
 		}
+		// Told, as a reply a transport hands over is seen there: a checker can then
+		// hold the reply to a completion, a late drop or a redirect.
+		if ev := n.event(EvReplyHere); ev != nil {
+			ev.Call = call
+			ev.Code = code
+			n.cfg.Tracer.Trace(ev)
+			ev.Kind, ev.Code = 0, 0
+		}
 		n.reply(&m, n.now())
 		return
 	}

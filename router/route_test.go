@@ -28,7 +28,7 @@ func TestRefusedSends(t *testing.T) {
 		{name: "no tracer", mk: func() router.Tracer { return nil }},
 		{name: "no sends traced", mk: func() router.Tracer {
 			only := map[router.EventKind]bool{}
-			for k := router.EvCall; k <= router.EvIgnored; k++ {
+			for k := router.EvCall; k <= router.EvReplyHere; k++ {
 				only[k] = k != router.EvSend
 			}
 			return filteringTracer{&recordingTracer{only: only}}

@@ -50,25 +50,26 @@ type EventKind uint8
 
 // The events a node reports.
 const (
-	EvCall     EventKind = iota + 1 // a call started
-	EvSend                          // a message was handed to the transport
-	EvSendFail                      // the transport refused a message (unreachable, overloaded)
-	EvDeliver                       // an event was handed to a local peer
-	EvForward                       // a peer forwarded an event to the leader it knows
-	EvComplete                      // a call completed (exactly once)
-	EvLate                          // a reply was dropped: its call was not pending (Reason completed, old-incarnation), its deadline had passed (after-deadline), or it is a copy of the nack that redirected the call (redirected)
-	EvDrop                          // a request was dropped (see Reason)
-	EvRedirect                      // a nack was redirected to a newer leader
-	EvWorker                        // the riak worker timed out and answered timeout
-	EvLearn                         // the directory accepted a newer entry
-	EvIgnored                       // a peer answered a request it had already answered
+	EvCall      EventKind = iota + 1 // a call started
+	EvSend                           // a message was handed to the transport
+	EvSendFail                       // the transport refused a message (unreachable, overloaded)
+	EvDeliver                        // an event was handed to a local peer
+	EvForward                        // a peer forwarded an event to the leader it knows
+	EvComplete                       // a call completed (exactly once)
+	EvLate                           // a reply was dropped: its call was not pending (Reason completed, old-incarnation), its deadline had passed (after-deadline), or it is a copy of the nack that redirected the call (redirected)
+	EvDrop                           // a request was dropped (see Reason)
+	EvRedirect                       // a nack was redirected to a newer leader
+	EvWorker                         // the riak worker timed out and answered timeout
+	EvLearn                          // the directory accepted a newer entry
+	EvIgnored                        // a peer answered a request it had already answered
+	EvReplyHere                      // a reply to one of the node's own calls was made on the node and is handled in place, without the transport (a local peer's answer, a riak worker of the node, a refusal made here); its completion, late drop or redirect follows
 	numEventKinds
 )
 
 // Each kind has its bit in a uint16 (tracedKinds): this fails to compile otherwise.
 const _ uint16 = 1 << (numEventKinds - 1)
 
-var eventNames = [...]string{"", "call", "send", "send-fail", "deliver", "forward", "complete", "late", "drop", "redirect", "worker-timeout", "learn", "ignored"}
+var eventNames = [...]string{"", "call", "send", "send-fail", "deliver", "forward", "complete", "late", "drop", "redirect", "worker-timeout", "learn", "ignored", "reply-here"}
 
 // String returns the event kind's name.
 func (k EventKind) String() string {
@@ -90,7 +91,7 @@ type Event struct {
 	Entry    Entry         // EvLearn
 	Timeout  time.Duration // EvCall
 	Budget   time.Duration // EvDeliver, EvForward
-	Code     Code          // EvComplete
+	Code     Code          // EvComplete, EvReplyHere
 	Err      error         // EvComplete, EvSendFail
 	Result   []byte        // EvComplete
 	Reason   string        // EvDrop, EvLate
@@ -131,6 +132,8 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " %s", e.Entry)
 	case EvIgnored:
 		fmt.Fprintf(&b, " call=%s peer=%s", e.Call, e.Peer)
+	case EvReplyHere:
+		fmt.Fprintf(&b, " %s %s", e.Call, e.Code)
 	}
 	return b.String()
 }

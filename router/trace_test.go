@@ -104,7 +104,7 @@ func runTraced(t *testing.T, sem router.Semantics, mk func() router.Tracer) [][]
 		net.nodes[id] = n
 		if f, ok := tr.(filteringTracer); ok {
 			var want []router.EventKind
-			for k := router.EvCall; k <= router.EvIgnored; k++ {
+			for k := router.EvCall; k <= router.EvReplyHere; k++ {
 				want = append(want, k)
 			}
 			if !reflect.DeepEqual(f.asked, want) {
@@ -155,7 +155,7 @@ func TestEventFilter(t *testing.T) {
 		{router.EvCall: true, router.EvLearn: true},
 		{router.EvCall: true, router.EvSend: true, router.EvSendFail: true, router.EvDeliver: true, router.EvForward: true,
 			router.EvComplete: true, router.EvLate: true, router.EvDrop: true, router.EvRedirect: true, router.EvWorker: true,
-			router.EvLearn: true, router.EvIgnored: true}, // every kind
+			router.EvLearn: true, router.EvIgnored: true, router.EvReplyHere: true}, // every kind
 	}
 	for _, sem := range []router.Semantics{router.Default, router.Riak} {
 		all := runTraced(t, sem, func() router.Tracer { return &recordingTracer{} })
@@ -190,7 +190,7 @@ func TestEventFilter(t *testing.T) {
 // kindOf returns the kind of an event rendered by Event.String ("n1: call ...").
 func kindOf(s string) router.EventKind {
 	name, _, _ := strings.Cut(s[strings.Index(s, ": ")+2:], " ")
-	for k := router.EvCall; k <= router.EvIgnored; k++ {
+	for k := router.EvCall; k <= router.EvReplyHere; k++ {
 		if k.String() == name {
 			return k
 		}

@@ -87,7 +87,8 @@ type checker struct {
 	casts        []castRec
 	castsSkipped uint64
 	castCounts   *Casts // finish's count of them, nil for none
-	// awaiting holds the nodes handed a reply that has not yet been completed,
+	// awaiting holds the nodes handed a reply (over the network, or made on the node
+	// itself: EvReplyHere) that has not yet been completed,
 	// counted late or redirected: at most one entry per node, and in a correct run
 	// never more than one at a time, since a node settles a reply on the turn it is
 	// handed it.
@@ -127,7 +128,7 @@ type charge struct {
 // dropped without a count.
 type awaited struct {
 	node router.NodeID
-	msg  uint64
+	msg  uint64 // 0 for a reply made on the node itself (EvReplyHere)
 	call router.CallID
 	code router.Code // the reply's
 }
@@ -533,6 +534,17 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 	}
 }
 
+// replyHere sees the router's EvReplyHere: node made a reply to one of its own calls
+// and handles it in place, without the network. It is held to what a reply handed
+// over the network is (Handed): its call's completion, its late drop or its
+// redirect must follow before the node's next message.
+func (c *checker) replyHere(node router.NodeID, ev *router.Event) {
+	if len(c.awaiting) > 0 {
+		c.settleAwaiting(node)
+	}
+	c.awaiting = append(c.awaiting, awaited{node: node, call: ev.Call, code: ev.Code}) // msg 0: made here
+}
+
 // redirect sees the caller's node redirect call after a nack: under default semantics
 // a call is redirected at most once (hop-bound), so that nacks cannot bounce it
 // between leaders until its deadline.
@@ -578,8 +590,16 @@ func (c *checker) within() time.Duration {
 }
 
 func (c *checker) settleAwaiting(node router.NodeID) {
-	if id, ok := c.unawait(node, nil); ok {
-		c.violate(InvLateDiscarded, router.CallID{}, "reply message %d at %s was neither delivered to its call nor counted as late", id, node)
+	for i := range c.awaiting {
+		if a := c.awaiting[i]; samestr.Equal(string(a.node), string(node)) {
+			c.unawait(node, nil)
+			if a.msg == 0 {
+				c.violate(InvLateDiscarded, a.call, "a reply %s made at its caller's node %s and handled there was neither delivered to its call nor counted as late", a.code, node)
+				return
+			}
+			c.violate(InvLateDiscarded, router.CallID{}, "reply message %d at %s was neither delivered to its call nor counted as late", a.msg, node)
+			return
+		}
 	}
 }
 

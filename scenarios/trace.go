@@ -117,6 +117,9 @@ func (t *tracer) Trace(ev *router.Event) {
 		if rec {
 			t.recordComplete(ev)
 		}
+	case router.EvReplyHere:
+		// For the checker alone: the trace records what becomes of the reply.
+		c.replyHere(t.node, ev)
 	default:
 		switch ev.Kind {
 		case router.EvLate:

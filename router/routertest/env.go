@@ -515,6 +515,10 @@ func (t tracer) Trace(ev *router.Event) {
 		t.e.logf("%s", ev)
 		Scribble(ev.Msg)
 		return
+	case router.EvReplyHere:
+		// Not shown: what the node does with the reply (complete, late, redirect)
+		// is, in the same turn.
+		return
 	}
 	t.e.logf("%s", ev)
 }

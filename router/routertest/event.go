@@ -10,18 +10,19 @@ import (
 // eventFields names the fields of router.Event each kind uses besides Kind and Node, as
 // router.Event documents them.
 var eventFields = map[router.EventKind][]string{
-	router.EvCall:     {"Call", "Target", "Timeout"},
-	router.EvSend:     {"Call", "Msg", "To"},
-	router.EvSendFail: {"Call", "Msg", "To", "Err"},
-	router.EvDeliver:  {"Call", "Peer", "Budget"},
-	router.EvForward:  {"Call", "Peer", "Budget"},
-	router.EvComplete: {"Call", "Peer", "Code", "Err", "Result"},
-	router.EvLate:     {"Call", "Msg", "Reason"},
-	router.EvDrop:     {"Call", "Reason", "Instance"},
-	router.EvRedirect: {"Call", "Peer"},
-	router.EvWorker:   {"Call"},
-	router.EvLearn:    {"Entry"},
-	router.EvIgnored:  {"Call", "Peer"},
+	router.EvCall:      {"Call", "Target", "Timeout"},
+	router.EvSend:      {"Call", "Msg", "To"},
+	router.EvSendFail:  {"Call", "Msg", "To", "Err"},
+	router.EvDeliver:   {"Call", "Peer", "Budget"},
+	router.EvForward:   {"Call", "Peer", "Budget"},
+	router.EvComplete:  {"Call", "Peer", "Code", "Err", "Result"},
+	router.EvLate:      {"Call", "Msg", "Reason"},
+	router.EvDrop:      {"Call", "Reason", "Instance"},
+	router.EvRedirect:  {"Call", "Peer"},
+	router.EvWorker:    {"Call"},
+	router.EvLearn:     {"Entry"},
+	router.EvIgnored:   {"Call", "Peer"},
+	router.EvReplyHere: {"Call", "Code"},
 }
 
 // EventFields returns the names of the fields of router.Event that events of kind k use
