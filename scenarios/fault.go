@@ -253,17 +253,53 @@ func (s Spec) checkEnded() error {
 // IdleFaults describes each fault that will find its node in a state where it does
 // nothing, in the order the run applies them (by time, then as listed): a crash or a
 // save of a node that is down, a restart of one that is up, a pause of one that is
-// down or paused, a resume of one that is not paused. The run skips such a fault
-// without a trace record. Overlapping episodes make some on purpose (the property
-// tests draw a pause inside a crash); written by hand, one is most often a mistake,
-// such as a restart listed without its crash, which ensim points out before it runs.
+// down or paused, a resume of one that is not paused (the run skips these without a
+// trace record); and a heal with no partition to end, an unrule whose rules an
+// earlier unrule stopped already. Overlapping episodes make some on purpose (the
+// property tests draw a pause inside a crash); written by hand, one is most often a
+// mistake, such as a restart listed without its crash, which ensim points out before
+// it runs.
 func (s Spec) IdleFaults() []string {
 	order := s.faultOrder()
-	down := map[string]int{}   // a node that is down: the crash that took it down
-	paused := map[string]int{} // a node that is paused: its pause
+	down := map[string]int{}    // a node that is down: the crash that took it down
+	paused := map[string]int{}  // a node that is paused: its pause
+	cut, healed := -1, -1       // the first partition since the last heal, and that heal
+	rules := map[string]int{}   // the rules in force by name: how many
+	stopped := map[string]int{} // the unrule that last stopped rules of a name
 	var out []string
 	for _, i := range order {
 		ft := s.Faults[i]
+		switch ft.Action {
+		case "partition", "partition-one-way":
+			if cut < 0 {
+				cut = i
+			}
+			continue
+		case "heal":
+			if cut < 0 {
+				why := "finds no partition to end"
+				if healed >= 0 {
+					why = fmt.Sprintf("finds no partition to end (faults[%d] healed the last)", healed)
+				}
+				out = append(out, fmt.Sprintf("faults[%d]: the heal at %v %s, and does nothing", i, ft.At.D(), why))
+				continue
+			}
+			cut, healed = -1, i
+			continue
+		case "rule":
+			rules[ft.Rule.Name]++
+			continue
+		case "unrule":
+			if rules[ft.Rule.Name] == 0 {
+				if j, ok := stopped[ft.Rule.Name]; ok {
+					out = append(out, fmt.Sprintf("faults[%d]: the unrule of %q at %v finds none of its rules in force (faults[%d] stopped them), and does nothing", i, ft.Rule.Name, ft.At.D(), j))
+				}
+				continue
+			}
+			delete(rules, ft.Rule.Name)
+			stopped[ft.Rule.Name] = i
+			continue
+		}
 		idle := func(why string) {
 			out = append(out, fmt.Sprintf("faults[%d]: the %s of %s at %v %s, and does nothing", i, ft.Action, ft.Node, ft.At.D(), why))
 		}

@@ -35,6 +35,19 @@ func TestIdleFaults(t *testing.T) {
 			want: []string{"faults[2]: the resume of n2 at 300ms finds it down (faults[1]; a crash ends a pause, and a restart brings the node back running), and does nothing"}},
 		{name: "two pauses", faults: []Fault{f(100, "pause", "n2"), f(200, "pause", "n2"), f(300, "resume", "n2")},
 			want: []string{"faults[1]: the pause of n2 at 200ms finds it paused already (faults[0], no resume since), and does nothing"}},
+		{name: "heals", faults: []Fault{
+			{At: ms(50), Action: "heal"},
+			{At: ms(100), Action: "partition", A: []string{"n1"}, B: []string{"n2"}},
+			{At: ms(100), Action: "partition-one-way", A: []string{"n3"}, B: []string{"n2"}},
+			{At: ms(200), Action: "heal"}, {At: ms(300), Action: "heal"}},
+			want: []string{"faults[0]: the heal at 50ms finds no partition to end, and does nothing",
+				"faults[4]: the heal at 300ms finds no partition to end (faults[3] healed the last), and does nothing"}},
+		{name: "unrules", faults: []Fault{
+			{At: ms(100), Action: "rule", Rule: &RuleSpec{Name: "slow"}}, {At: ms(100), Action: "rule", Rule: &RuleSpec{Name: "slow"}},
+			{At: ms(150), Action: "rule", Rule: &RuleSpec{Name: "drop"}},
+			{At: ms(200), Action: "unrule", Rule: &RuleSpec{Name: "slow"}}, {At: ms(300), Action: "unrule", Rule: &RuleSpec{Name: "slow"}},
+			{At: ms(400), Action: "unrule", Rule: &RuleSpec{Name: "drop"}}},
+			want: []string{`faults[4]: the unrule of "slow" at 300ms finds none of its rules in force (faults[3] stopped them), and does nothing`}},
 		{name: "a save of a down node", faults: []Fault{f(100, "crash", "n2"), f(150, "save", "n2"), f(200, "restart", "n2")},
 			want: []string{"faults[1]: the save of n2 at 150ms finds it down (faults[0], no restart since; a node saves its directory while it runs), and does nothing"}},
 	} {
