@@ -34,6 +34,7 @@ func TestScriptsCatchBugs(t *testing.T) {
 		{name: "nack-copy-after-redirect", bug: bugs.NackCopyAfterRedirect},
 		{name: "leak-timers", bug: bugs.LeakTimers},
 		{name: "uncharged-wait", bug: bugs.UnchargedWait},
+		{name: "early-deadline", bug: bugs.EarlyDeadline},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

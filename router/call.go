@@ -120,6 +120,9 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		if n.cfg.Bugs.Has(bugs.IgnoreDeadline) {
 			d *= 2
 		}
+		if n.cfg.Bugs.Has(bugs.EarlyDeadline) {
+			d = d / 10 * 6
+		}
 		p.timer = n.cfg.Clock.After(d, Timer{Kind: TimerCall, Call: id})
 	}
 	r := &p.request // init set it up: call, ens, event, budget (timeout)

@@ -268,8 +268,17 @@ func (c *checker) done(i int32, res *router.Result) {
 	if r.live && res.Err == nil && r.latency > c.within() {
 		c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase took %v, bound %v", c.wd.eord[r.ens], r.latency, c.within())
 	}
-	if timedOut && now < r.deadline && c.wd.opt.Semantics == router.Default {
-		c.violate(InvDeadline, c.callID(r), "timed out at %v, %v before its deadline", now, r.deadline-now)
+	if timedOut && now < r.deadline {
+		switch {
+		case c.wd.opt.Semantics == router.Default:
+			c.violate(InvDeadline, c.callID(r), "timed out at %v, %v before its deadline", now, r.deadline-now)
+		case !c.byReply && c.wd.w.Now() != r.startGlobal:
+			// Under riak every failure is a timeout, and some come early: at the call
+			// (no leader known, no connection), or in an answer (a nack, a remote
+			// hop's worker), network's or the node's own (EvReplyHere). None else
+			// comes before the deadline: its timer fired early.
+			c.violate(InvDeadline, c.callID(r), "timed out at %v, %v before its deadline, with no answer that said so: its deadline timer fired early", now, r.deadline-now)
+		}
 	}
 	if res.Err == nil {
 		// A simulated peer answers "event|peer": v must start with the call's event

@@ -90,22 +90,30 @@ func wantViolations(t *testing.T, wd *world, inv, detail string) {
 }
 
 // TestCheckerDeadlineEdges: a call may complete up to the clock's grain (1ns) past its
-// deadline, no later; under default semantics it may not time out before it.
+// deadline, no later; under default semantics it may not time out before it, and
+// under riak only at the instant it started or with an answer.
 func TestCheckerDeadlineEdges(t *testing.T) {
 	timeout := named(t, "steady").Workload.Timeout.D()
 	cases := []struct {
-		name   string
-		sem    router.Semantics
-		at     time.Duration // the caller's clock at the completion
-		err    error
-		inv    string
-		detail string
+		name    string
+		sem     router.Semantics
+		at      time.Duration // the caller's clock at the completion
+		err     error
+		before  time.Duration // how long before the completion, in virtual time, the call started
+		byReply bool          // the completion took an answer
+		inv     string
+		detail  string
 	}{
 		{name: "ok at the deadline plus the grain", at: timeout + clockGrain},
 		{name: "ok a nanosecond later", at: timeout + clockGrain + 1, inv: InvDeadline, detail: "after its deadline"},
 		{name: "timeout at the deadline", at: timeout, err: router.ErrTimeout},
 		{name: "timeout a nanosecond early", at: timeout - 1, err: router.ErrTimeout, inv: InvDeadline, detail: "before its deadline"},
-		{name: "timeout a nanosecond early (riak)", sem: router.Riak, at: timeout - 1, err: router.ErrTimeout},
+		{name: "timeout a nanosecond early (riak), at the call", sem: router.Riak, at: timeout - 1, err: router.ErrTimeout},
+		{name: "timeout a nanosecond early (riak), with an answer", sem: router.Riak, at: timeout - 1, err: router.ErrTimeout,
+			before: time.Millisecond, byReply: true},
+		{name: "timeout a nanosecond early (riak), no answer", sem: router.Riak, at: timeout - 1, err: router.ErrTimeout,
+			before: time.Millisecond, inv: InvDeadline, detail: "with no answer that said so: its deadline timer fired early"},
+		{name: "timeout at the deadline (riak), no answer", sem: router.Riak, at: timeout, err: router.ErrTimeout, before: time.Millisecond},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -117,6 +125,8 @@ func TestCheckerDeadlineEdges(t *testing.T) {
 			if tc.err == nil {
 				res.Value = []byte("e1|" + peer.String())
 			}
+			wd.chk.calls[len(wd.chk.calls)-1].startGlobal -= tc.before
+			wd.chk.byReply = tc.byReply
 			sn.tr.done(res)
 			wantViolations(t, wd, tc.inv, tc.detail)
 		})

@@ -333,6 +333,7 @@ var shrinkCases = []shrinkCase{
 		adjust: func(s *Spec) { s.Link.Dup = 0.25 }},
 	{bug: bugs.LeakTimers, targets: []string{InvNoLeak}},
 	{bug: bugs.UnchargedWait, targets: []string{InvDeadline}},
+	{bug: bugs.EarlyDeadline, targets: []string{InvDeadline}},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

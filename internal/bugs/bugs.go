@@ -80,6 +80,10 @@ const (
 	// node's mailbox not charged (default semantics): a peer is given time its
 	// caller no longer has, and works for a caller that has given up.
 	UnchargedWait
+	// EarlyDeadline arms each call's deadline timer at 6/10 of its timeout: calls
+	// time out before their deadline, with no answer to tell them so (under riak too,
+	// where every failure is a timeout and some come early, each from an answer).
+	EarlyDeadline
 	maxBug
 )
 
@@ -105,6 +109,7 @@ var names = [...]string{
 	NackCopyAfterRedirect: "nack-copy-after-redirect",
 	LeakTimers:            "leak-timers",
 	UnchargedWait:         "uncharged-wait",
+	EarlyDeadline:         "early-deadline",
 }
 
 // String returns the bug's name as used in test names and flags.
