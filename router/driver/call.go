@@ -95,17 +95,29 @@ func (n *Node) CallTimeout(ctx context.Context, t router.Target, event []byte, t
 	return n.call(ctx, t, event, timeout)
 }
 
+// afterClockRead, when set (only by this package's tests), runs in call between its
+// read of the clock and its read of the context's deadline, as a goroutine that is
+// descheduled there would.
+var afterClockRead func()
+
 // call is Call with an optional timeout of the driver's own (Infinity: none).
 func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time.Duration) (router.Result, error) {
 	if n.isClosed() {
 		return router.Result{Err: ErrClosed}, ErrClosed
 	}
-	// The clock is read before the context's deadline, so that the core's deadline,
-	// start+timeout, is not later than the context's.
-	start := n.now()
+	// The clock is read once, and the context's deadline taken from that reading, so
+	// that the core's deadline, start+timeout, is the context's. Read twice, the
+	// deadline came early by whatever passed between the reads (a goroutine
+	// descheduled there on a busy machine: a call with a 50ms deadline timed out
+	// after 29ms, with its answer on the way).
+	wall := time.Now()
+	start := wall.Sub(n.epoch)
+	if afterClockRead != nil {
+		afterClockRead()
+	}
 	timeout := own
 	if dl, ok := ctx.Deadline(); ok {
-		timeout = min(timeout, time.Until(dl))
+		timeout = min(timeout, dl.Sub(wall))
 		if timeout <= 0 {
 			n.stats.expired.Add(1)
 			return router.Result{Err: router.ErrTimeout}, router.ErrTimeout

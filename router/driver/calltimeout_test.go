@@ -320,3 +320,28 @@ func TestCallTimeoutSpentAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestCallDeadlineIsTheContexts: a call's deadline is its context's, however long
+// passes between the call's read of the clock and its read of the deadline (a
+// goroutine descheduled there). The core's deadline used to be taken from two
+// readings, and came early by the time between them: here 30ms of a 50ms deadline,
+// and an answer at 40ms ended the call with ErrTimeout.
+func TestCallDeadlineIsTheContexts(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newCluster(t, false)
+		n1, n2 := c.add("n1", nil), c.add("n2", nil)
+		c.connect("n1", "n2")
+		c.leads(ref("e1", "n2"), 1)
+		_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) {
+			time.AfterFunc(10*time.Millisecond, func() { r.Reply(r.Event()) })
+		}))
+		defer driver.SetAfterClockRead(func() { time.Sleep(30 * time.Millisecond) })()
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		res, err := n1.Call(ctx, router.ToEnsemble("e1"), []byte("x"))
+		if err != nil || string(res.Value) != "x" {
+			t.Fatalf("after %v: %q, %v; want the answer, 40ms into the 50ms deadline", time.Since(start), res.Value, err)
+		}
+	})
+}
