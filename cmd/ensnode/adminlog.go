@@ -4,8 +4,9 @@ import (
 	"log"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/ensroute/ensroute/internal/quietlog"
 )
 
 // adminErrorLog is the writer of the admin server's ErrorLog (http.Server.ErrorLog),
@@ -19,16 +20,8 @@ import (
 // (errorKey), with the count of those since ("repeats"), which are logged at debug,
 // as the transport does its refusals.
 type adminErrorLog struct {
-	log *slog.Logger
-
-	mu   sync.Mutex
-	seen map[string]*adminErrorNote // by errorKey
-}
-
-type adminErrorNote struct {
-	logged   time.Time // when it was last logged as a warning
-	repeats  int       // since, logged at debug
-	lastSeen time.Time
+	log   *slog.Logger
+	quiet *quietlog.Log // by errorKey
 }
 
 // adminErrorQuiet is how long an admin server error stays at debug after it was
@@ -41,54 +34,19 @@ const adminErrorKeys = 64
 
 // newAdminErrorLog returns the admin server's ErrorLog, which logs to logger.
 func newAdminErrorLog(logger *slog.Logger) *log.Logger {
-	return log.New(&adminErrorLog{log: logger, seen: map[string]*adminErrorNote{}}, "", 0)
+	return log.New(&adminErrorLog{log: logger, quiet: quietlog.New(adminErrorQuiet, adminErrorKeys)}, "", 0)
 }
 
 // Write logs one message of net/http: log.Logger writes each in one call, with a
 // line break at its end (a panic's has its stack after the first line).
 func (w *adminErrorLog) Write(p []byte) (int, error) {
 	msg := strings.TrimSuffix(string(p), "\n")
-	if repeats, warn := w.note(errorKey(msg), time.Now()); warn {
+	if repeats, warn := w.quiet.Note(errorKey(msg), time.Now()); warn {
 		w.log.Warn("admin server error", "err", msg, "repeats", repeats)
 	} else {
 		w.log.Debug("admin server error", "err", msg, "repeat", true)
 	}
 	return len(p), nil
-}
-
-// note records an error of key at now, and reports whether to log it as a warning,
-// with how many alike were logged at debug since the last time.
-func (w *adminErrorLog) note(key string, now time.Time) (repeats int, warn bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	n := w.seen[key]
-	if n == nil {
-		if len(w.seen) >= adminErrorKeys {
-			w.forgetOldest()
-		}
-		w.seen[key] = &adminErrorNote{logged: now, lastSeen: now}
-		return 0, true
-	}
-	n.lastSeen = now
-	if now.Sub(n.logged) < adminErrorQuiet {
-		n.repeats++
-		return 0, false
-	}
-	repeats = n.repeats
-	n.logged, n.repeats = now, 0
-	return repeats, true
-}
-
-// forgetOldest forgets the error seen least recently; w.mu is held.
-func (w *adminErrorLog) forgetOldest() {
-	var oldest string
-	var at time.Time
-	for k, n := range w.seen {
-		if oldest == "" || n.lastSeen.Before(at) || n.lastSeen.Equal(at) && k < oldest {
-			oldest, at = k, n.lastSeen
-		}
-	}
-	delete(w.seen, oldest)
 }
 
 // errorKey is what makes two of net/http's messages alike: the first line, at most

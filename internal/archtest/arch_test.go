@@ -210,15 +210,16 @@ func TestImportRules(t *testing.T) {
 		{name: "samestr is a leaf", dir: "internal/samestr", allowed: []string{}},
 		{name: "strictjson is a leaf", dir: "internal/strictjson", allowed: []string{}},
 		{name: "buildinfo is a leaf", dir: "internal/buildinfo", allowed: []string{}},
+		{name: "quietlog is a leaf", dir: "internal/quietlog", allowed: []string{}},
 		{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"internal/samestr", "router", "sim"}},
 		{name: "traceview reads records only", dir: "scenarios/traceview", allowed: []string{"sim"}},
 		// Production: the TCP transport and the driver run the core and nothing of the
 		// simulator; they may use goroutines, locks and the wall clock, which is why
 		// they are not in simulated.
-		{name: "nettransport sits on router", dir: "router/nettransport", allowed: []string{"router"}},
+		{name: "nettransport sits on router", dir: "router/nettransport", allowed: []string{"internal/quietlog", "router"}},
 		{name: "driver sits on router", dir: "router/driver", allowed: []string{"router"}},
 		{name: "transporttest sits on router", dir: "router/transporttest", allowed: []string{"router"}},
-		{name: "ensnode links no simulator", dir: "cmd/ensnode", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "internal/buildinfo", "router", "router/driver", "router/nettransport"}},
+		{name: "ensnode links no simulator", dir: "cmd/ensnode", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "internal/buildinfo", "internal/quietlog", "router", "router/driver", "router/nettransport"}},
 		// ensctl scenario runs a simulator spec against real processes: ensctl may
 		// link the simulator (for scenarios.Spec) through realscenario; ensnode may
 		// not, TestEnsnodeLinksNoSimulator checks it transitively. ensctl checks an

@@ -63,7 +63,7 @@ func TestSecretRotation(t *testing.T) {
 // host, id or reason is logged at once; the log remembers at most refusalKeys of
 // them, forgetting the one seen least recently.
 func TestRefusalLogQuiet(t *testing.T) {
-	var r refusalLog
+	r := newRefusalLog()
 	t0 := time.Date(2026, 12, 3, 0, 0, 0, 0, time.UTC)
 	from := func(port int) net.Addr { return &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: port} }
 	type step struct {
@@ -93,8 +93,8 @@ func TestRefusalLogQuiet(t *testing.T) {
 	for i := range refusalKeys {
 		r.note(from(1), router.NodeID(fmt.Sprint("x", i)), "bad secret", t0.Add(2*time.Minute+time.Duration(i)))
 	}
-	if len(r.seen) > refusalKeys {
-		t.Errorf("%d refusals remembered, want at most %d", len(r.seen), refusalKeys)
+	if r.Len() > refusalKeys {
+		t.Errorf("%d refusals remembered, want at most %d", r.Len(), refusalKeys)
 	}
 	if _, log := r.note(from(9), "n4", "bad secret", t0.Add(3*time.Minute)); !log {
 		t.Errorf("a refusal forgotten for room is not logged when it comes again")

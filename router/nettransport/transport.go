@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/quietlog"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -72,7 +73,8 @@ func New(cfg Config) (*Transport, error) {
 		return nil, err
 	}
 	cfg.fill()
-	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{}), epoch: time.Now()}
+	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{}), epoch: time.Now(),
+		refusals: newRefusalLog()}
 	t.stalls = newStallClock(t.epoch, t.log)
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.creds.Store(&Credentials{Secret: cfg.Secret, AcceptSecrets: cfg.AcceptSecrets, ServerTLS: cfg.ServerTLS, ClientTLS: cfg.ClientTLS})
@@ -785,17 +787,9 @@ func (t *Transport) Close() error {
 // another secret redials every few seconds, for days) from logging a warning each
 // time: a refusal is logged at its level the first time, and then once per
 // refusalQuiet with the count of those in between (the rest at debug).
-type refusalLog struct {
-	mu    sync.Mutex
-	quiet time.Duration // 0: refusalQuiet
-	seen  map[string]*refusalNote
-}
+type refusalLog struct{ *quietlog.Log }
 
-type refusalNote struct {
-	logged   time.Time // when it was last logged at its level
-	repeats  int       // refusals since, logged at debug
-	lastSeen time.Time
-}
+func newRefusalLog() refusalLog { return refusalLog{quietlog.New(refusalQuiet, refusalKeys)} }
 
 // refusalQuiet is how long a refusal stays at debug after it was logged.
 const refusalQuiet = time.Minute
@@ -805,47 +799,10 @@ const refusalKeys = 256
 
 // note records a refusal of id from addr for reason at now, and reports whether to log
 // it at its level, with how many like it were logged at debug since the last time.
-func (r *refusalLog) note(addr net.Addr, id router.NodeID, reason string, now time.Time) (repeats int, log bool) {
+func (r refusalLog) note(addr net.Addr, id router.NodeID, reason string, now time.Time) (repeats int, log bool) {
 	host := addr.String()
 	if ta, ok := addr.(*net.TCPAddr); ok {
 		host = ta.IP.String() // the port changes with each redial
 	}
-	key := host + "\x00" + string(id) + "\x00" + reason
-	quiet := r.quiet
-	if quiet == 0 {
-		quiet = refusalQuiet
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.seen == nil {
-		r.seen = make(map[string]*refusalNote)
-	}
-	n := r.seen[key]
-	if n == nil {
-		if len(r.seen) >= refusalKeys {
-			r.forgetOldest()
-		}
-		r.seen[key] = &refusalNote{logged: now, lastSeen: now}
-		return 0, true
-	}
-	n.lastSeen = now
-	if now.Sub(n.logged) < quiet {
-		n.repeats++
-		return 0, false
-	}
-	repeats = n.repeats
-	n.logged, n.repeats = now, 0
-	return repeats, true
-}
-
-// forgetOldest forgets the refusal seen least recently; r.mu is held.
-func (r *refusalLog) forgetOldest() {
-	var oldest string
-	var at time.Time
-	for k, n := range r.seen {
-		if oldest == "" || n.lastSeen.Before(at) || n.lastSeen.Equal(at) && k < oldest {
-			oldest, at = k, n.lastSeen
-		}
-	}
-	delete(r.seen, oldest)
+	return r.Note(host+"\x00"+string(id)+"\x00"+reason, now)
 }
