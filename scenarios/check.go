@@ -396,7 +396,11 @@ func (c *checker) chargedAt(node router.NodeID, host *netmodel.Host, call *route
 		return
 	}
 	if host == nil {
-		host = c.wd.nodes[node].host
+		sn := c.wd.nodes[node]
+		if sn == nil {
+			return
+		}
+		host = sn.host
 	}
 	wait := max(host.Now()-ch.arrived, 0)
 	if budget <= ch.budget-wait {
