@@ -4,12 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"net"
 	"os"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // TestJSONLogs: with --log-format json every line a node writes, from its start to its
@@ -61,36 +59,10 @@ func TestAdminAcceptErrorsInJSONLog(t *testing.T) {
 	n1 := c.nodes[0]
 	n1.fileLimit = 24
 	c.startAlone(n1, "--log-format", "json", "--log-level", "debug")
-	var idle []net.Conn
-	defer func() {
-		for _, nc := range idle {
-			nc.Close()
-		}
-	}()
 	// At least three failed Accepts: the first, warned of, and two retries.
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		b, _ := os.ReadFile(n1.log)
-		if bytes.Count(b, []byte("too many open files; retrying in")) >= 3 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than 3 failed Accepts logged after %d idle connections:\n%s", len(idle), b)
-		}
-		if len(idle) < 60 { // the kernel queues them as the node does not accept
-			nc, err := net.Dial("tcp", n1.adminAddr())
-			if err != nil {
-				t.Fatal(err)
-			}
-			idle = append(idle, nc)
-		} else {
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	for _, nc := range idle {
-		nc.Close()
-	}
-	idle = nil
+	exhaustFiles(t, n1.adminAddr(), n1.log, func(log []byte) bool {
+		return bytes.Count(log, []byte("too many open files; retrying in")) >= 3
+	})
 	get(t, n1.adminAddr(), "/healthz")
 	_ = n1.cmd.Process.Signal(syscall.SIGTERM)
 	if err := n1.cmd.Wait(); err != nil {
