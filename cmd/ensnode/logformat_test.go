@@ -19,24 +19,8 @@ func TestJSONLogs(t *testing.T) {
 	c := newTestCluster(t)
 	n1 := c.nodes[0]
 	c.startAlone(n1, "--log-format", "json")
-	_ = n1.cmd.Process.Signal(syscall.SIGTERM)
-	if err := n1.cmd.Wait(); err != nil {
-		t.Fatalf("n1 after SIGTERM: %v", err)
-	}
-	f, err := os.Open(n1.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	var msgs []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var line struct {
-			Time, Level, Msg, Node string
-		}
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || line.Time == "" || line.Level == "" || line.Msg == "" {
-			t.Fatalf("not a JSON log line (%v): %s", err, sc.Bytes())
-		}
+	for _, line := range stopForJSONLog(t, n1) {
 		msgs = append(msgs, line.Msg)
 	}
 	if len(msgs) < 2 || msgs[0] != "ready" || msgs[len(msgs)-1] != "stopped" {
@@ -64,27 +48,11 @@ func TestAdminAcceptErrorsInJSONLog(t *testing.T) {
 		return bytes.Count(log, []byte("too many open files; retrying in")) >= 3
 	})
 	get(t, n1.adminAddr(), "/healthz")
-	_ = n1.cmd.Process.Signal(syscall.SIGTERM)
-	if err := n1.cmd.Wait(); err != nil {
-		t.Fatalf("n1 after SIGTERM: %v", err)
-	}
-	f, err := os.Open(n1.log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	levels := map[string]int{}
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var line struct {
-			Time, Level, Msg, Err string
-		}
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || line.Time == "" || line.Level == "" || line.Msg == "" {
-			t.Fatalf("not a JSON log line (%v): %s", err, sc.Bytes())
-		}
+	for _, line := range stopForJSONLog(t, n1) {
 		if strings.Contains(line.Err, "http: Accept error") {
 			if line.Msg != "admin server error" || !strings.Contains(line.Err, "too many open files; retrying in") {
-				t.Fatalf("a failed Accept logged as %s", sc.Bytes())
+				t.Fatalf("a failed Accept logged as %s", line.raw)
 			}
 			levels[line.Level]++
 		}
@@ -92,4 +60,37 @@ func TestAdminAcceptErrorsInJSONLog(t *testing.T) {
 	if levels["WARN"] != 1 || levels["DEBUG"] < 2 || len(levels) != 2 {
 		t.Fatalf("failed Accepts logged at %v; want one warning, and the retries at debug", levels)
 	}
+}
+
+// jsonLine is a line of a --log-format json node's log.
+type jsonLine struct {
+	Time, Level, Msg, Err string
+	raw                   string
+}
+
+// stopForJSONLog stops node n with SIGTERM, waits for it to exit cleanly, and returns
+// the lines of its log, failing the test at the first that is not a JSON object with
+// a time, a level and a message.
+func stopForJSONLog(t *testing.T, n *proc) []jsonLine {
+	t.Helper()
+	_ = n.cmd.Process.Signal(syscall.SIGTERM)
+	if err := n.cmd.Wait(); err != nil {
+		t.Fatalf("%s after SIGTERM: %v", n.id, err)
+	}
+	f, err := os.Open(n.log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []jsonLine
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var line jsonLine
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil || line.Time == "" || line.Level == "" || line.Msg == "" {
+			t.Fatalf("not a JSON log line (%v): %s", err, sc.Bytes())
+		}
+		line.raw = sc.Text()
+		lines = append(lines, line)
+	}
+	return lines
 }
