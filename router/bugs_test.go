@@ -35,6 +35,7 @@ func TestScriptsCatchBugs(t *testing.T) {
 		{name: "leak-timers", bug: bugs.LeakTimers},
 		{name: "uncharged-wait", bug: bugs.UnchargedWait},
 		{name: "early-deadline", bug: bugs.EarlyDeadline},
+		{name: "redirect-full-budget", bug: bugs.RedirectFullBudget},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -303,6 +303,9 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 	if budget <= 0 {
 		return false
 	}
+	if n.cfg.Bugs.Has(bugs.RedirectFullBudget) {
+		budget = p.budget
+	}
 	p.redirected = true
 	p.nack.peer, p.nack.hops = m.Peer, m.Hops
 	n.stats.Redirects++

@@ -146,6 +146,8 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "they were not stopped"},
 		{name: "timers left armed (riak)", bug: bugs.LeakTimers, spec: func(t *testing.T) Spec { return named(t, "steady") }, sem: router.Riak,
 			want: []string{InvNoLeak}, detail: "they were not stopped"},
+		{name: "redirect with the whole timeout", bug: bugs.RedirectFullBudget, spec: func(t *testing.T) Spec { return named(t, "leader-churn") }, want: []string{InvDeadline},
+			detail: "redirected the call to"},
 		{name: "mailbox wait not charged", bug: bugs.UnchargedWait, spec: func(t *testing.T) Spec { return named(t, "gc-pause") }, want: []string{InvDeadline},
 			detail: "the wait was not charged"},
 		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,

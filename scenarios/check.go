@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -106,20 +107,24 @@ type checker struct {
 	// work is every stretch of service a leader spent on a workload call's event,
 	// beyond the first of each call, which the call's record holds.
 	work []workSpan
-	// charge is the request of a call last handed to a node, under default
-	// semantics: what the node passes on of the call in that same event, to a peer
-	// or to another node, must have the request's wait there charged against its
-	// budget (chargedAt).
+	// charge is the request of a call last handed to a node, or the call last
+	// redirected by its caller's node, under default semantics: what the node passes
+	// on of the call in that same event, to a peer or to another node, must have the
+	// request's wait there charged against its budget, or carry no more than the
+	// call has left (chargedAt).
 	charge charge
 }
 
 // charge is a request of call handed to node in event turn (1 + sim.World.Executed),
-// which came with budget and reached the node at arrived on its clock.
+// which came with budget and reached the node at arrived on its clock; or, with
+// redirect set, call redirected by its caller's node in that event, budget being
+// what the call had left before its deadline then (arrived: now).
 type charge struct {
 	turn            uint64
 	node            router.NodeID
 	call            router.CallID
 	budget, arrived time.Duration
+	redirect        bool
 }
 
 // awaited is a node handed reply message msg, to call, not yet settled: only an
@@ -406,6 +411,11 @@ func (c *checker) chargedAt(node router.NodeID, host *netmodel.Host, call *route
 	if budget <= ch.budget-wait {
 		return
 	}
+	if ch.redirect {
+		to := cmp.Or(string(to), "a peer there")
+		c.violate(InvDeadline, *call, "%s redirected the call to %s with a budget of %v, though it had %v left before its deadline", node, to, budget, ch.budget)
+		return
+	}
 	what := "handed it to a peer"
 	if to != "" {
 		what = "passed it on to " + string(to)
@@ -575,6 +585,12 @@ func (c *checker) redirect(call *router.CallID) {
 		c.violate(InvHopBound, *call, "redirected a second time: a call is redirected at most once")
 	}
 	rec.redirected = true
+	// What the redirect sends, in this same event, carries at most what the call
+	// has left (deadline), and never more than its timeout: a clock stepped back
+	// since the call started is no time gained.
+	now := c.wd.byIdx[rec.node].host.Now()
+	left := min(rec.deadline-now, c.wd.spec.Workload.Timeout.D())
+	c.charge = charge{turn: c.wd.w.Executed() + 1, node: c.wd.order[rec.node], call: *call, budget: left, arrived: now, redirect: true}
 }
 
 // sawNack records the hop count of the first nack of an open call handed to its

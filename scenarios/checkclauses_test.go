@@ -1096,3 +1096,46 @@ func TestCheckerBudgetCharged(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckerRedirectBudget: under default semantics what a caller's node redirects
+// after a nack, to another node or to a peer of its own, carries at most what the
+// call has left before its deadline on that node's clock, and never more than its
+// timeout (a clock stepped back since the call started is no time gained).
+func TestCheckerRedirectBudget(t *testing.T) {
+	timeout := named(t, "steady").Workload.Timeout.D()
+	const elapsed = 30 * time.Millisecond
+	for _, tc := range []struct {
+		name  string
+		clock time.Duration // the caller's clock at the redirect; the call started at 0
+		give  time.Duration
+		local bool // redirected to a peer on the caller's node
+		viol  string
+	}{
+		{name: "what is left", clock: elapsed, give: timeout - elapsed},
+		{name: "a nanosecond more", clock: elapsed, give: timeout - elapsed + 1, viol: "redirected the call to n2 with a budget of 20.000001ms, though it had 20ms left"},
+		{name: "the whole timeout", clock: elapsed, give: timeout, viol: "with a budget of 50ms, though it had 20ms left"},
+		{name: "to a peer there, what is left", clock: elapsed, give: timeout - elapsed, local: true},
+		{name: "to a peer there, a nanosecond more", clock: elapsed, give: timeout - elapsed + 1, local: true, viol: "redirected the call to a peer there"},
+		{name: "clock stepped back", clock: -elapsed, give: timeout},
+		{name: "clock stepped back, read as time gained", clock: -elapsed, give: timeout + 1, viol: "though it had 50ms left"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wd := checkWorld(t, router.Default)
+			caller, to := wd.byIdx[0], wd.byIdx[1]
+			id := startCall(wd, caller, "e1")
+			caller.host.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(tc.clock)})
+			leader := wd.ensBy[0].members[1]
+			caller.tr.Trace(&router.Event{Kind: router.EvRedirect, Node: caller.id, Call: id, Peer: leader})
+			if tc.local {
+				caller.tr.Trace(&router.Event{Kind: router.EvDeliver, Node: caller.id, Call: id, Peer: wd.ensBy[0].members[0], Budget: tc.give})
+			} else {
+				wd.chk.Sent(caller.id, to.id, 11, &router.Message{Kind: router.KindRoute, Call: id, Ensemble: wd.eord[0], Hops: 2, Budget: tc.give})
+			}
+			if tc.viol == "" {
+				wantViolations(t, wd, "", "")
+				return
+			}
+			wantViolations(t, wd, InvDeadline, tc.viol)
+		})
+	}
+}

@@ -334,6 +334,7 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.LeakTimers, targets: []string{InvNoLeak}},
 	{bug: bugs.UnchargedWait, targets: []string{InvDeadline}},
 	{bug: bugs.EarlyDeadline, targets: []string{InvDeadline}},
+	{bug: bugs.RedirectFullBudget, targets: []string{InvDeadline}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

@@ -383,6 +383,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.LeakTimers, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvNoLeak}},
 		{bug: bugs.UnchargedWait, source: []string{"--scenario", "gc-pause"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.EarlyDeadline, source: []string{"--scenario", "slow-leader"}, want: []string{scenarios.InvDeadline}},
+		{bug: bugs.RedirectFullBudget, source: []string{"--scenario", "leader-churn"}, want: []string{scenarios.InvDeadline}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

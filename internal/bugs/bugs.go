@@ -84,6 +84,10 @@ const (
 	// time out before their deadline, with no answer to tell them so (under riak too,
 	// where every failure is a timeout and some come early, each from an answer).
 	EarlyDeadline
+	// RedirectFullBudget redirects a nacked call with the call's whole timeout as
+	// its budget, not what it has left (default semantics): the new leader is given
+	// time the caller no longer has, and works for a caller that has given up.
+	RedirectFullBudget
 	maxBug
 )
 
@@ -110,6 +114,7 @@ var names = [...]string{
 	LeakTimers:            "leak-timers",
 	UnchargedWait:         "uncharged-wait",
 	EarlyDeadline:         "early-deadline",
+	RedirectFullBudget:    "redirect-full-budget",
 }
 
 // String returns the bug's name as used in test names and flags.
