@@ -178,6 +178,12 @@ func (s Spec) faultOrder() []int {
 	return order
 }
 
+// oneNodeSides reports whether the fault's sides, a and b, are both one same node,
+// whose link to itself is none: a partition, hold or release of them does nothing.
+func (ft *Fault) oneNodeSides() bool {
+	return len(ft.A) == 1 && len(ft.B) == 1 && ft.A[0] == ft.B[0]
+}
+
 // checkEnded refuses a fault whose trouble never ends and that leaves the world
 // unable to settle: a hold never released or a partition that stalls messages never
 // healed (its messages wait for ever), a pause never resumed (the node's calls never
@@ -210,7 +216,7 @@ func (s Spec) checkEnded() error {
 				}
 			}
 		case "partition", "partition-one-way":
-			if ft.InFlight == "stall" && stalled < 0 {
+			if ft.InFlight == "stall" && stalled < 0 && !ft.oneNodeSides() {
 				stalled = i
 			}
 		case "heal":
@@ -254,8 +260,10 @@ func (s Spec) checkEnded() error {
 // nothing, in the order the run applies them (by time, then as listed): a crash or a
 // save of a node that is down, a restart of one that is up, a pause of one that is
 // down or paused, a resume of one that is not paused (the run skips these without a
-// trace record); and a heal with no partition to end, an unrule whose rules an
-// earlier unrule stopped already. Overlapping episodes make some on purpose (the
+// trace record); a partition, hold or release whose sides are both one same node
+// (a node's link to itself is none); a partition that stalls what is in flight
+// where detect_after is 0, which loses it as one that drops it does; and a heal with
+// no partition to end, an unrule whose rules an earlier unrule stopped already. Overlapping episodes make some on purpose (the
 // property tests draw a pause inside a crash); written by hand, one is most often a
 // mistake, such as a restart listed without its crash, which ensim points out before
 // it runs.
@@ -269,6 +277,16 @@ func (s Spec) IdleFaults() []string {
 	var out []string
 	for _, i := range order {
 		ft := s.Faults[i]
+		switch ft.Action {
+		case "partition", "partition-one-way", "hold", "release":
+			if ft.oneNodeSides() {
+				out = append(out, fmt.Sprintf("faults[%d]: the %s at %v has %s on both sides, and a node's link to itself is none: it does nothing", i, ft.Action, ft.At.D(), ft.A[0]))
+				continue
+			}
+		}
+		if (ft.Action == "partition" || ft.Action == "partition-one-way") && ft.InFlight == "stall" && s.DetectAfter.D() == 0 {
+			out = append(out, fmt.Sprintf("faults[%d]: the %s at %v stalls what is in flight, but with detect_after 0 its cut closes the connections at once, and what stalled is lost at the heal, as with in_flight drop (set detect_after longer than the cut)", i, ft.Action, ft.At.D()))
+		}
 		switch ft.Action {
 		case "partition", "partition-one-way":
 			if cut < 0 {

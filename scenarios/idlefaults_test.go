@@ -12,9 +12,10 @@ import (
 func TestIdleFaults(t *testing.T) {
 	f := func(at int, action, node string) Fault { return Fault{At: ms(at), Action: action, Node: node} }
 	for _, tc := range []struct {
-		name   string
-		faults []Fault
-		want   []string
+		name        string
+		faults      []Fault
+		detectAfter Duration
+		want        []string
 	}{
 		{name: "episodes that do something", faults: []Fault{
 			f(100, "crash", "n1"), f(100, "restart", "n1"), f(200, "pause", "n2"), f(300, "resume", "n2"),
@@ -42,6 +43,23 @@ func TestIdleFaults(t *testing.T) {
 			{At: ms(200), Action: "heal"}, {At: ms(300), Action: "heal"}},
 			want: []string{"faults[0]: the heal at 50ms finds no partition to end, and does nothing",
 				"faults[4]: the heal at 300ms finds no partition to end (faults[3] healed the last), and does nothing"}},
+		{name: "sides of one same node", faults: []Fault{
+			{At: ms(100), Action: "partition", A: []string{"n1"}, B: []string{"n1"}},
+			{At: ms(100), Action: "hold", A: []string{"n2"}, B: []string{"n2"}},
+			{At: ms(100), Action: "partition-one-way", A: []string{"n1"}, B: []string{"n1", "n2"}},
+			{At: ms(200), Action: "release", A: []string{"n2"}, B: []string{"n2"}},
+			{At: ms(300), Action: "heal"}, {At: ms(400), Action: "heal"}},
+			want: []string{"faults[0]: the partition at 100ms has n1 on both sides, and a node's link to itself is none: it does nothing",
+				"faults[1]: the hold at 100ms has n2 on both sides, and a node's link to itself is none: it does nothing",
+				"faults[3]: the release at 200ms has n2 on both sides, and a node's link to itself is none: it does nothing",
+				"faults[5]: the heal at 400ms finds no partition to end (faults[4] healed the last), and does nothing"}},
+		{name: "a stall noticed later", detectAfter: ms(50), faults: []Fault{
+			{At: ms(100), Action: "partition", A: []string{"n1"}, B: []string{"n2"}, InFlight: "stall"}, {At: ms(200), Action: "heal"}}},
+		{name: "a stall noticed at once", faults: []Fault{
+			{At: ms(100), Action: "partition", A: []string{"n1"}, B: []string{"n2"}, InFlight: "stall"},
+			{At: ms(100), Action: "partition-one-way", A: []string{"n3"}, B: []string{"n2"}, InFlight: "drop"},
+			{At: ms(200), Action: "heal"}},
+			want: []string{"faults[0]: the partition at 100ms stalls what is in flight, but with detect_after 0 its cut closes the connections at once, and what stalled is lost at the heal, as with in_flight drop (set detect_after longer than the cut)"}},
 		{name: "unrules", faults: []Fault{
 			{At: ms(100), Action: "rule", Rule: &RuleSpec{Name: "slow"}}, {At: ms(100), Action: "rule", Rule: &RuleSpec{Name: "slow"}},
 			{At: ms(150), Action: "rule", Rule: &RuleSpec{Name: "drop"}},
@@ -52,7 +70,7 @@ func TestIdleFaults(t *testing.T) {
 			want: []string{"faults[1]: the save of n2 at 150ms finds it down (faults[0], no restart since; a node saves its directory while it runs), and does nothing"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if diff := cmp.Diff(tc.want, Spec{Faults: tc.faults}.IdleFaults()); diff != "" {
+			if diff := cmp.Diff(tc.want, Spec{Faults: tc.faults, DetectAfter: tc.detectAfter}.IdleFaults()); diff != "" {
 				t.Errorf("IdleFaults (-want +got):\n%s", diff)
 			}
 		})
