@@ -203,6 +203,11 @@ func ParseRepro(r io.Reader) (Repro, error) {
 			return bad("injected_bugs[%d]: %q is no bug this module knows (%s)", i, name, bugs.NameList())
 		}
 	}
+	// The spec decoded as a spec file's does (Parse): an "at" left out is refused,
+	// not taken for 0s. keys holds the file's one object here (strictjson took it).
+	if err := checkAt(keys["spec"]); err != nil {
+		return Repro{}, fmt.Errorf("spec: %w", err)
+	}
 	if err := raw.Spec.Validate(); err != nil {
 		return Repro{}, fmt.Errorf("spec: %w", err)
 	}

@@ -103,6 +103,8 @@ func TestParseReproErrors(t *testing.T) {
 			`scenarios: bad repro file: spec.workload: unknown field "rat" (the fields here: rate, duration, timeout, client_share, peer_share, cast_share, bursts)`},
 		{"a bad value in the spec", edit(`"routers": 7`, `"routers": "7"`), ErrBadRepro, `scenarios: bad repro file: spec.routers: want an integer, got a string`},
 		{"a spec that fails Validate", edit(`"routers": 7`, `"routers": 0`), ErrBadSpec, `spec: scenarios: bad spec: routers: missing or 0 (the key is required), want 1..1024`},
+		{"an election with no at", edit(`"routers": 7`, `"routers": 7, "elections": [{"ensemble": "e1", "duration": "1ms", "leader": "p2"}]`), ErrBadSpec,
+			`spec: scenarios: bad spec: elections[0]: "at" is missing or null: say when it happens ("0s" for the start of the run)`},
 		{"a violation's unknown key", edit(`"violations": []`, `"violations": [{"invariant": "liveness", "cal": "n1.1.1"}]`), ErrBadRepro,
 			`scenarios: bad repro file: violations[0]: unknown field "cal" (the fields here: invariant, call, detail)`},
 		{"a count of another type", edit(`"violations": []`, `"violations": [], "violation_counts": {"liveness": "3"}`), ErrBadRepro,

@@ -20,18 +20,27 @@ func Parse(r io.Reader) (Spec, error) {
 	if err != nil {
 		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, err)
 	}
-	data = strictjson.TrimBOM(data) // missingAt reads it too
+	data = strictjson.TrimBOM(data) // checkAt reads it too
 	var s Spec
 	if err := strictjson.Decode(data, &s, jsonOptions("spec", "spec")); err != nil {
 		return Spec{}, fmt.Errorf("%w: %v", ErrBadSpec, err)
 	}
-	if f := missingAt(data); f != "" {
-		return Spec{}, fmt.Errorf(`%w: %s: "at" is missing or null: say when it happens ("0s" for the start of the run)`, ErrBadSpec, f)
+	if err := checkAt(data); err != nil {
+		return Spec{}, err
 	}
 	if err := s.Validate(); err != nil {
 		return Spec{}, err
 	}
 	return s, nil
+}
+
+// checkAt refuses a spec decoded already (its JSON, data) that leaves out an "at"
+// (missingAt).
+func checkAt(data []byte) error {
+	if f := missingAt(data); f != "" {
+		return fmt.Errorf(`%w: %s: "at" is missing or null: say when it happens ("0s" for the start of the run)`, ErrBadSpec, f)
+	}
+	return nil
 }
 
 // missingAt names the first burst, election or fault of a spec decoded already that
