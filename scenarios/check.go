@@ -56,7 +56,7 @@ const clockGrain = time.Nanosecond
 // Violation is one broken invariant.
 type Violation struct {
 	Invariant string `json:"invariant"`
-	Call      string `json:"call,omitempty"`
+	Call      string `json:"call"` // "" for a violation of no call (a cast's, a count's)
 	Detail    string `json:"detail"`
 }
 
@@ -255,7 +255,11 @@ func (c *checker) done(i int32, res *router.Result) {
 	if now > r.deadline+clockGrain {
 		slack := host.LostAfter(r.deadline, r.startGlobal) + clockGrain
 		if now > r.deadline+slack {
-			c.violate(InvDeadline, c.callID(r), "completed at %v, %v after its deadline (%v forgiven for pauses and clock steps after it)", now, now-r.deadline-slack, slack)
+			why := fmt.Sprintf("%v forgiven: the clock's grain", clockGrain)
+			if lost := slack - clockGrain; lost > 0 {
+				why = fmt.Sprintf("%v forgiven: %v for pauses and clock steps after it, and the clock's grain", slack, lost)
+			}
+			c.violate(InvDeadline, c.callID(r), "completed at %v, %v after its deadline (%s)", now, now-r.deadline-slack, why)
 		} else {
 			c.probes.pausedLate++
 		}

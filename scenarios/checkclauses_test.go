@@ -105,7 +105,7 @@ func TestCheckerDeadlineEdges(t *testing.T) {
 		detail  string
 	}{
 		{name: "ok at the deadline plus the grain", at: timeout + clockGrain},
-		{name: "ok a nanosecond later", at: timeout + clockGrain + 1, inv: InvDeadline, detail: "after its deadline"},
+		{name: "ok a nanosecond later", at: timeout + clockGrain + 1, inv: InvDeadline, detail: "1ns after its deadline (1ns forgiven: the clock's grain)"},
 		{name: "timeout at the deadline", at: timeout, err: router.ErrTimeout},
 		{name: "timeout a nanosecond early", at: timeout - 1, err: router.ErrTimeout, inv: InvDeadline, detail: "before its deadline"},
 		{name: "timeout a nanosecond early (riak), at the call", sem: router.Riak, at: timeout - 1, err: router.ErrTimeout},
@@ -159,7 +159,7 @@ func TestCheckerDeadlinePausedStep(t *testing.T) {
 			sn.host.StepClock(step)
 			sn.host.Resume()
 			sn.tr.done(router.Result{Call: id, Value: []byte("e1|" + peer.String()), Peer: peer})
-			wantViolations(t, wd, tc.inv, "after its deadline ("+(step+clockGrain).String()+" forgiven")
+			wantViolations(t, wd, tc.inv, "after its deadline ("+(step+clockGrain).String()+" forgiven: "+step.String()+" for pauses and clock steps after it, and the clock's grain)")
 		})
 	}
 }
