@@ -310,13 +310,16 @@ func resumeHint(o *sweepOptions, seeds seedRange, k uint64) string {
 	if k == 0 || k >= seeds.count {
 		return ""
 	}
-	shard := ""
-	if o.shard.n != 0 {
-		shard = " (and the same --shard " + o.shard.String() + ")"
-	}
 	from, n := restOf(o, seeds, k)
-	return fmt.Sprintf("ensim: every seed before %d ran; to run the rest, repeat the command with --from %d --seeds %d%s\n",
-		seeds.at(k), from, n, shard)
+	if o.shard.n == 0 {
+		return fmt.Sprintf("ensim: every seed before %d ran; to run the rest, repeat the command with --from %d --seeds %d\n",
+			seeds.at(k), from, n)
+	}
+	// --from counts the seeds of every shard, and may name one of another shard:
+	// say where this shard's own seeds pick up from it.
+	sh := o.shard.String()
+	return fmt.Sprintf("ensim: every seed of shard %s before %d ran; to run the rest, repeat the command with --from %d --seeds %d and the same --shard %s (whose first seed from %d on is %d)\n",
+		sh, seeds.at(k), from, n, sh, from, seeds.at(k))
 }
 
 // restOf is the --from and --seeds of the sweep that runs the seeds of index k on

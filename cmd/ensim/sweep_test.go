@@ -290,8 +290,10 @@ func TestSweepFailing(t *testing.T) {
 			block += fmt.Sprintf("  repro written to %s; replay with:\n    ensim replay %s\n", wantRepro, wantRepro)
 			// and the command that draws the first failing call
 			call := f.Violations[0].Call
-			block += fmt.Sprintf("  the first failing call is %s; draw it with:\n    ensim trace %s --call %s --format html --out trace-%s.html\n",
-				call, wantRepro, call, call)
+			// beside the repro, named after it: the ids repeat from seed to seed
+			page := filepath.Join(out, fmt.Sprintf("trace-timed-out-default-%d-%s.html", f.Seed, call))
+			block += fmt.Sprintf("  the first failing call is %s; draw it with:\n    ensim trace %s --call %s --format html --out %s\n",
+				call, wantRepro, call, page)
 			if !strings.Contains(stderr, block) {
 				t.Errorf("stderr lacks\n%s\nin:\n%s", block, stderr)
 			}

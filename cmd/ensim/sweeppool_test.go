@@ -180,7 +180,7 @@ func TestResumeHint(t *testing.T) {
 	shard := &sweepOptions{from: 10, seeds: 100, shard: shardSpec{2, 3}}
 	sh := shardSeeds(10, 100, shard.shard)
 	got := resumeHint(shard, sh, 4)
-	if want := "ensim: every seed before 23 ran; to run the rest, repeat the command with --from 22 --seeds 88 (and the same --shard 2/3)\n"; got != want {
+	if want := "ensim: every seed of shard 2/3 before 23 ran; to run the rest, repeat the command with --from 22 --seeds 88 and the same --shard 2/3 (whose first seed from 22 on is 23)\n"; got != want {
 		t.Errorf("shard: %q, want %q", got, want)
 	}
 	if rest := shardSeeds(22, 88, shard.shard); rest.first != sh.at(4) || rest.count != sh.count-4 {

@@ -206,7 +206,7 @@ func TestSweepResumeShard(t *testing.T) {
 	_, onePath := sweepJSON(t, exitOK, args("--seeds", "8", "--shard", "1/2")...)
 	// Shard 2/2 holds 2, 4, 6 and 8: 4 hangs in worker 2, worker 1 runs 2 and 6.
 	code, stdout, stderr := interruptedSweep(t, 2, []string{"ENSIM_TEST_HANG=4"}, args("--seeds", "8", "--shard", "2/2", "--json")...)
-	if code != exitFail || !strings.Contains(stderr, "ensim: every seed before 4 ran; to run the rest, repeat the command with --from 3 --seeds 6 (and the same --shard 2/2)\n") {
+	if code != exitFail || !strings.Contains(stderr, "ensim: every seed of shard 2/2 before 4 ran; to run the rest, repeat the command with --from 3 --seeds 6 and the same --shard 2/2 (whose first seed from 3 on is 4)\n") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 	two := decodeSweep(t, stdout)

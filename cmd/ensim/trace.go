@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -269,8 +271,13 @@ func (o *traceOptions) source(pos []string, stderr io.Writer) (spec scenarios.Sp
 // traceCommand is the command that draws what one violation of a failing run is
 // about, as run, replay and sweep print it next to the repro file: what is "call" or
 // "cast", and id the call's id or the cast's name.
+// The page goes beside the repro, named after it and id: ids repeat from seed to
+// seed, so a sweep's commands must not all write trace-c1.1.8.html.
 func traceCommand(repro, what, id string) string {
-	return fmt.Sprintf("ensim trace %s --%s %s --format html --out %s", shellQuote(repro), what, shellQuote(id), shellQuote("trace-"+id+".html"))
+	dir, base := filepath.Split(repro)
+	base = strings.TrimSuffix(strings.TrimPrefix(base, "ensim-repro-"), ".json")
+	out := dir + "trace-" + base + "-" + id + ".html"
+	return fmt.Sprintf("ensim trace %s --%s %s --format html --out %s", shellQuote(repro), what, shellQuote(id), shellQuote(out))
 }
 
 // firstFailing returns what the first violation of vs that names a call or a cast is

@@ -50,19 +50,30 @@ func TestFirstFailingNamesACast(t *testing.T) {
 		want string
 	}{
 		{"a call", []scenarios.Violation{{Invariant: "liveness", Call: "n1.1.4", Detail: "x"}},
-			"the first failing call is n1.1.4; draw it with:\n  ensim trace r.json --call n1.1.4 --format html --out trace-n1.1.4.html\n"},
+			"the first failing call is n1.1.4; draw it with:\n  ensim trace r.json --call n1.1.4 --format html --out trace-r-n1.1.4.html\n"},
 		{"a cast first", []scenarios.Violation{
 			{Invariant: "exactly-once", Detail: "cast s14 to e1 taken up by a leader 2 times (now p2), and no message of it was duplicated"},
 			{Invariant: "liveness", Call: "n1.1.4"}},
-			"the first failing cast is s14; draw it with:\n  ensim trace r.json --cast s14 --format html --out trace-s14.html\n"},
+			"the first failing cast is s14; draw it with:\n  ensim trace r.json --cast s14 --format html --out trace-r-s14.html\n"},
 		{"a cast after a lookalike", []scenarios.Violation{{Invariant: "hop-bound", Detail: "n2 passed cast s0x on, then cast s7 on with hops=0"}},
-			"the first failing cast is s7; draw it with:\n  ensim trace r.json --cast s7 --format html --out trace-s7.html\n"},
+			"the first failing cast is s7; draw it with:\n  ensim trace r.json --cast s7 --format html --out trace-r-s7.html\n"},
 		{"neither", []scenarios.Violation{{Invariant: "no-leak", Detail: "3 pending calls at the end, a cast s"}}, ""},
 	} {
 		var b strings.Builder
 		printFirstFailing(&b, "", "r.json", tc.vs)
 		if b.String() != tc.want {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, b.String(), tc.want)
+		}
+	}
+	// A sweep's repros are in its --out directory, and their ids repeat from seed to
+	// seed: each page goes beside its repro, named after it.
+	for repro, want := range map[string]string{
+		"out/ensim-repro-steady-default-4.json":  "--out out/trace-steady-default-4-n1.1.8.html",
+		"out/ensim-repro-steady-default-10.json": "--out out/trace-steady-default-10-n1.1.8.html",
+		"my repro.json":                          "--out 'trace-my repro-n1.1.8.html'",
+	} {
+		if got := traceCommand(repro, "call", "n1.1.8"); !strings.HasSuffix(got, want) {
+			t.Errorf("traceCommand(%q): %s, want it to end %s", repro, got, want)
 		}
 	}
 }

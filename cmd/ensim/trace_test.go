@@ -241,7 +241,7 @@ func TestFailureDrawsTheCall(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no trace command in:\n%s", stderr)
 	}
-	if !strings.Contains(stderr, "liveness: call "+m[1]+":") || m[3] != m[1] || m[4] != "trace-"+m[1]+".html" {
+	if !strings.Contains(stderr, "liveness: call "+m[1]+":") || m[3] != m[1] || !strings.HasSuffix(m[4], "-7-"+m[1]+".html") {
 		t.Errorf("the command draws %s into %s; the first violation is about %s:\n%s", m[3], m[4], m[1], stderr)
 	}
 	code, _, stderr = ensim(t, strings.Fields(m[2])...)
