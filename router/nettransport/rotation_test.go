@@ -58,9 +58,9 @@ func TestSecretRotation(t *testing.T) {
 	}
 }
 
-// TestRefusalLogQuiet: the same refusal (same host, id and reason; any port) is
+// TestRefusalLogQuiet: the same refusal (same host, member and kind; any port) is
 // logged at its level once per quiet period, with the count of those since; another
-// host, id or reason is logged at once; the log remembers at most refusalKeys of
+// host, member or kind is logged at once; the log remembers at most refusalKeys of
 // them, forgetting the one seen least recently.
 func TestRefusalLogQuiet(t *testing.T) {
 	r := newRefusalLog()

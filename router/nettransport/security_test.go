@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -693,6 +694,90 @@ func TestTLSVersionFloor(t *testing.T) {
 		}
 		if !tc.ok && (err == nil || !strings.Contains(err.Error(), "protocol version")) {
 			t.Errorf("%s: %v, want the handshake refused for its protocol version", tc.name, err)
+		}
+	}
+}
+
+// TestRefusalFloodLoggedOnce: a stranger cannot fill the log by making each refusal
+// look new. Refusals of one host are told apart by their kind and the member
+// refused, not by the error's text, which holds what the stranger sent (its first
+// bytes, a cluster name, an id) and its port: 30 connections of garbage that differs
+// in every byte, then 30 hellos each naming another cluster and another id, give
+// one warning each; the rest are at debug, and counted when the next is logged.
+// Over loopback TCP.
+func TestRefusalFloodLoggedOnce(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	const n = 30
+	send := func(b []byte) {
+		c, err := net.Dial("tcp", acc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if _, err := c.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		_ = c.SetReadDeadline(time.Now().Add(10 * time.Second)) // the node closes at once
+		if _, err := io.ReadAll(c); err != nil {
+			t.Fatalf("the node did not close the connection: %v", err)
+		}
+	}
+	for i := range n {
+		garbage := make([]byte, 16)
+		for j := range garbage {
+			garbage[j] = byte(i*17 + j*3 + 1) // never the magic's 0xE5 first: i*17+1 < 0xE5
+		}
+		send(garbage)
+	}
+	for i := range n {
+		send(rawHello(nettransport.Version, fmt.Sprint("other", i), fmt.Sprint("x", i)))
+	}
+	if !await(func() bool { return strings.Count(acc.log.String(), "refused connection") == 2*n }) {
+		t.Fatalf("want %d refusals logged; log:\n%s", 2*n, acc.log.String())
+	}
+	var warned []string
+	for _, line := range strings.Split(acc.log.String(), "\n") {
+		if strings.Contains(line, "level=WARN") && strings.Contains(line, "refused connection") {
+			warned = append(warned, line)
+		}
+	}
+	if len(warned) != 2 || !strings.Contains(warned[0], "bad magic") || !strings.Contains(warned[1], `cluster \"other0\"`) {
+		t.Fatalf("%d warnings, want 2 (the first garbage, the first wrong cluster):\n%s", len(warned), strings.Join(warned, "\n"))
+	}
+	if got := strings.Count(acc.log.String(), "repeat=true"); got != 2*n-2 {
+		t.Errorf("%d refusals at debug, want %d", got, 2*n-2)
+	}
+}
+
+// TestResetMidHello: a connection reset after part of its hello (a dialer killed,
+// a middlebox) is a warning that says so, not the bare "read tcp a->b: connection
+// reset by peer". A reset that comes before the node has read the bytes discards
+// them, and is a probe's (TestClosedBeforeHello): so each try waits a little
+// before it resets, and the test tries again, at most 10 times, until the node read
+// the header first. Over loopback TCP.
+func TestResetMidHello(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	hello := rawHello(nettransport.Version, "test", "n9")
+	for try := 1; ; try++ {
+		c, err := net.DialTCP("tcp", nil, net.TCPAddrFromAddrPort(netip.MustParseAddrPort(acc.addr)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Write(hello[:len(hello)-5]); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+		_ = c.SetLinger(0)
+		_ = c.Close()
+		if !await(func() bool { return strings.Count(acc.log.String(), "refused connection") == try }) {
+			t.Fatalf("try %d: no refusal logged; log:\n%s", try, acc.log.String())
+		}
+		if strings.Contains(acc.log.String(), "reset in the middle of the handshake") {
+			logged(t, acc, "level=WARN", "refused connection", "the connection was reset in the middle of the handshake: read tcp")
+			return
+		}
+		if try == 10 {
+			t.Fatalf("no try was logged as a reset mid-hello; log:\n%s", acc.log.String())
 		}
 	}
 }

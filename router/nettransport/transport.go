@@ -589,6 +589,8 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			err = fmt.Errorf("the connection closed before its hello (a TCP health check, or a port scan): %w", err)
 		case errors.Is(err, io.ErrUnexpectedEOF):
 			err = fmt.Errorf("the connection closed in the middle of the handshake: %w", err)
+		case errors.Is(err, syscall.ECONNRESET):
+			err = fmt.Errorf("the connection was reset in the middle of the handshake: %w", err)
 		case errors.Is(err, os.ErrDeadlineExceeded):
 			// The bare "i/o timeout" of a read says neither which deadline nor whose.
 			var what string
@@ -610,9 +612,10 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 		case !probe:
 			t.stats.refused.Add(1) // a probe (a member's among them, see probe) is no handshake
 		}
+		member, kind := t.refusalKind(them.id, code, err)
 		if level < slog.LevelWarn {
 			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err)
-		} else if repeats, ok := t.refusals.note(raw.RemoteAddr(), them.id, err.Error(), time.Now()); ok {
+		} else if repeats, ok := t.refusals.note(raw.RemoteAddr(), member, kind, time.Now()); ok {
 			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err,
 				"repeats", repeats)
 		} else {
@@ -695,7 +698,8 @@ func (c *conn) refusedProof(body []byte) {
 	err := fmt.Errorf("%w: the other side refused this node's proof: %s", ErrHandshake, code)
 	t.stats.refused.Add(1)
 	remote := c.nc.RemoteAddr()
-	if repeats, ok := t.refusals.note(remote, c.p.id, err.Error(), time.Now()); ok {
+	member, kind := t.refusalKind(c.p.id, code, err)
+	if repeats, ok := t.refusals.note(remote, member, kind, time.Now()); ok {
 		t.log.Warn("refused connection", "remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, "repeats", repeats)
 	} else {
 		t.log.Debug("refused connection", "remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, "repeat", true)
@@ -797,12 +801,44 @@ const refusalQuiet = time.Minute
 // refusalKeys bounds the refusals remembered; past it the oldest-seen is forgotten.
 const refusalKeys = 256
 
-// note records a refusal of id from addr for reason at now, and reports whether to log
-// it at its level, with how many like it were logged at debug since the last time.
-func (r refusalLog) note(addr net.Addr, id router.NodeID, reason string, now time.Time) (repeats int, log bool) {
+// note records a refusal of member from addr, of a kind (refusalKind), at now, and
+// reports whether to log it at its level, with how many like it were logged at
+// debug since the last time. member is "" for a client or a stranger.
+func (r refusalLog) note(addr net.Addr, member router.NodeID, kind string, now time.Time) (repeats int, log bool) {
 	host := addr.String()
 	if ta, ok := addr.(*net.TCPAddr); ok {
 		host = ta.IP.String() // the port changes with each redial
 	}
-	return r.Note(host+"\x00"+string(id)+"\x00"+reason, now)
+	return r.Note(host+"\x00"+string(member)+"\x00"+kind, now)
+}
+
+// refusalKind is what refusalLog tells a refusal of id apart by, besides its host:
+// the member refused, "" for anyone else (a client takes a new id at each run, and
+// a stranger names any id it likes), and the refusal's code or, for one without a
+// code, the kind of error it was. Never the error's text, which holds what the
+// other side sent (its first bytes, its cluster name, its id) and the address's
+// port: a stranger could make every refusal new, and fill the log.
+func (t *Transport) refusalKind(id router.NodeID, code RefuseCode, err error) (member router.NodeID, kind string) {
+	if _, ok := t.cfg.Peers[id]; ok {
+		member = id
+	}
+	var tlsAlert tls.AlertError
+	var tlsRecord tls.RecordHeaderError
+	switch {
+	case code != 0:
+		kind = "refused: " + code.String()
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		kind = "timed out"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		kind = "closed"
+	case errors.Is(err, syscall.ECONNRESET):
+		kind = "reset"
+	case errors.Is(err, ErrBadFrame):
+		kind = "bad frame"
+	case errors.As(err, &tlsAlert), errors.As(err, &tlsRecord):
+		kind = "tls"
+	default:
+		kind = "other"
+	}
+	return member, kind
 }
