@@ -2,9 +2,12 @@ package main
 
 import (
 	"log/slog"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/internal/quietlog"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -16,23 +19,45 @@ type settingsWatch struct {
 	mine    []byte
 	members map[router.NodeID]string // --peers
 	log     *slog.Logger
+	// clients keeps the warning of a client configured otherwise to one a minute
+	// for each way it differs: each run of ensctl has an id of its own, and a
+	// script that runs one every few seconds would warn at each.
+	clients *quietlog.Log
 
 	mu     sync.Mutex
 	differ map[router.NodeID][]cluster.SettingDiff // by node, as its last connection said
 }
 
 func newSettingsWatch(mine []byte, members map[router.NodeID]string, log *slog.Logger) *settingsWatch {
-	return &settingsWatch{mine: mine, members: members, log: log, differ: map[router.NodeID][]cluster.SettingDiff{}}
+	return &settingsWatch{mine: mine, members: members, log: log, differ: map[router.NodeID][]cluster.SettingDiff{},
+		clients: quietlog.New(clientDiffQuiet, clientDiffKeys)}
 }
+
+// clientDiffQuiet is how long the warning of a client configured otherwise stays at
+// debug after it was logged, for clients that differ alike; clientDiffKeys bounds
+// the ways of differing remembered.
+const (
+	clientDiffQuiet = time.Minute
+	clientDiffKeys  = 64
+)
 
 // heard is nettransport.Config.OnSettings: node id, incarnation inc, sent settings.
 func (w *settingsWatch) heard(id router.NodeID, inc router.Incarnation, settings []byte) {
 	diffs := cluster.DiffSettings(w.mine, settings)
 	if _, member := w.members[id]; !member {
 		// A client (ensctl): warned of, but not kept, since each run has an id of its own.
-		if len(diffs) > 0 {
-			w.log.Warn("a client (not in --peers) is configured differently from this node: its calls route, but not as this cluster's do; give it the cluster's flags or --config",
-				"peer", string(id), "differs", cluster.DescribeDiffs(id, diffs))
+		if len(diffs) == 0 {
+			return
+		}
+		var key strings.Builder
+		for _, d := range diffs {
+			key.WriteString(d.Key + "=" + d.Theirs + "\x00")
+		}
+		const msg = "a client (not in --peers) is configured differently from this node: its calls route, but not as this cluster's do; give it the cluster's flags or --config"
+		if repeats, warn := w.clients.Note(key.String(), time.Now()); warn {
+			w.log.Warn(msg, "peer", string(id), "differs", cluster.DescribeDiffs(id, diffs), "repeats", repeats)
+		} else {
+			w.log.Debug(msg, "peer", string(id), "differs", cluster.DescribeDiffs(id, diffs), "repeat", true)
 		}
 		return
 	}

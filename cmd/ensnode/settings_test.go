@@ -89,6 +89,13 @@ func TestSettingsWatchSaysWhatChanged(t *testing.T) {
 		!strings.Contains(logs.String(), `differs="semantics: ctl-2 has riak, this node default"`) || w.keys("ctl-2") != nil {
 		t.Fatalf("a client configured otherwise: logged\n%s\nkept %v", logs.String(), w.keys("ctl-2"))
 	}
+	// Each run of a client has an id of its own: one configured alike is warned of
+	// once a minute, however often it runs; one that differs otherwise at once.
+	w.heard("ctl-3", 1, other)
+	w.heard("ctl-4", 1, []byte("semantics=default\nrouters=3\n"))
+	if got := strings.Count(logs.String(), "a client (not in --peers)"); got != 2 || !strings.Contains(logs.String(), "routers: ctl-4 has 3") {
+		t.Fatalf("clients ctl-3 (as ctl-2) and ctl-4 (otherwise): %d warnings, want 2:\n%s", got, logs.String())
+	}
 	w.heard("n2", 2, other)
 	if !strings.Contains(logs.String(), `msg="a connected node is configured differently`) || !strings.Contains(logs.String(), `peer=n2 incarnation=2 differs="semantics: n2 has riak, this node default"`) ||
 		!slices.Equal(w.keys("n2"), []string{"semantics"}) {
