@@ -100,6 +100,23 @@ func TestBenchInterrupted(t *testing.T) {
 	}
 }
 
+// TestBenchInterruptedWhileConnecting: a bench that a signal cuts short while it
+// waits for a member to connect (its process stopped) makes no call: it exits 130
+// with no report, though --via is connected.
+func TestBenchInterruptedWhileConnecting(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	stopped := holdingListener(t) // accepts, and never answers
+	ctx, cancel := context.WithCancel(context.Background())
+	tm := time.AfterFunc(300*time.Millisecond, cancel)
+	defer tm.Stop()
+	var out, errb bytes.Buffer
+	code := run(ctx, []string{"bench", "--peers", "n1=" + n.addr + ",n2=" + stopped, "--via", "n1", "--secret-file", n.secret,
+		"--connect-timeout", "1m", "--duration", "1m", "--json", "e1"}, &out, &errb)
+	if code != exitInterrupted || out.Len() != 0 || errb.String() != "ensctl: interrupted\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want %d, no report, interrupted", code, out.String(), errb.String(), exitInterrupted)
+	}
+}
+
 // benchJSON runs ensctl bench --json against n with args, and returns its report and
 // exit status.
 func benchJSON(t *testing.T, n *testNode, args ...string) (benchResult, int) {
@@ -263,6 +280,21 @@ func TestBenchLongLatency(t *testing.T) {
 	}
 	if got := time.Duration(failed.Max()); got < 4*time.Minute || got > 4*time.Minute+time.Second {
 		t.Errorf("a 4m call recorded as %v", got)
+	}
+}
+
+// TestBenchShortLatency: a latency under a microsecond (a call that fails inside
+// the client, its --via gone) is recorded as it was, not as a microsecond.
+func TestBenchShortLatency(t *testing.T) {
+	rec := newRecorder(time.Second)
+	rec.record(0, 300*time.Nanosecond, router.CodeUnreachable)
+	rec.record(0, 0, router.CodeUnreachable)
+	_, failed, _ := rec.merge()
+	if got := failed.ValueAtQuantile(100); got != 300 {
+		t.Errorf("a 300ns failure recorded as %dns", got)
+	}
+	if got := failed.Min(); got != 1 {
+		t.Errorf("a failure in no time recorded as %dns, want 1ns, the least", got)
 	}
 }
 

@@ -127,6 +127,12 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 			up = append(up, string(m))
 		}
 	}
+	if err := ctx.Err(); err != nil && viaErr == nil {
+		// A signal came while the other members were awaited: nothing is to be
+		// sent now, though --via is connected.
+		cl.close()
+		return nil, fmt.Errorf("interrupted while connecting: %w", err)
+	}
 	switch {
 	case viaErr == nil:
 		return cl, nil

@@ -237,13 +237,10 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
-		if c.jsonOut && !errors.Is(err, cluster.ErrUsage) {
-			// The JSON line says so too: a script reads stdout, not stderr.
-			if cmd == "cast" {
-				printJSON(stdout, castOutcome{Ensemble: ens, Via: c.via, Error: err.Error()})
-			} else {
-				printJSON(stdout, outcome{Ensemble: ens, Error: err.Error(), Code: router.CodeOf(router.ErrUnreachable).String()})
-			}
+		if cmd == "cast" && c.jsonOut && !errors.Is(err, cluster.ErrUsage) {
+			printJSON(stdout, castOutcome{Ensemble: ens, Via: c.via, Error: err.Error()})
+		} else if cmd != "cast" {
+			c.dialFailed(stdout, ens, err)
 		}
 		return err
 	}
@@ -278,6 +275,15 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	res, took := cl.call(ctx, cl.ensemble(ens), event)
 	res.Err = cl.unanswered(ens, res.Err, took)
 	return report(c, stdout, ens, res, took)
+}
+
+// dialFailed writes, with --json, the outcome of a call to ens that could not be made
+// because dialing failed with err (but for a usage error): a script reads stdout, not
+// stderr, and finds a line for every call there.
+func (c *common) dialFailed(stdout io.Writer, ens string, err error) {
+	if c.jsonOut && !errors.Is(err, cluster.ErrUsage) {
+		printJSON(stdout, outcome{Ensemble: ens, Error: err.Error(), Code: router.CodeOf(router.ErrUnreachable).String()})
+	}
 }
 
 // unanswered explains a timeout, which may be the client's own doing: the answer
@@ -392,6 +398,7 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
+		c.dialFailed(stdout, string(ens), err)
 		return err
 	}
 	defer cl.close()

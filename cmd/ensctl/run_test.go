@@ -157,12 +157,29 @@ func TestViaDefaultsToFirstPeer(t *testing.T) {
 // answers the handshake (a stopped process does that: the kernel accepts for it)
 // fails the call naming --connect-timeout, not a bare context deadline.
 func TestSilentNodeNamesConnectTimeout(t *testing.T) {
+	addr := holdingListener(t)
+	secret := filepath.Join(t.TempDir(), "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	var out, errb bytes.Buffer
+	code := run(context.Background(), []string{"call", "--peers", "n1=" + addr, "--secret-file", secret,
+		"--connect-timeout", "200ms", "e1", "get", "k"}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "cannot reach --via n1") ||
+		!strings.Contains(errb.String(), "no answer within --connect-timeout 200ms: is the node running, and not stopped") {
+		t.Fatalf("exit %d, stderr %q; want 1 and --connect-timeout named", code, errb.String())
+	}
+}
+
+// holdingListener listens on loopback, as a node stopped with SIGSTOP does: it
+// accepts connections, reads nothing and answers nothing. It returns its address,
+// and stops at the end of the test.
+func holdingListener(t *testing.T) string {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})
-	defer func() { _ = l.Close(); <-done }()
+	t.Cleanup(func() { _ = l.Close(); <-done })
 	go func() {
 		defer close(done)
 		var held []net.Conn
@@ -177,15 +194,7 @@ func TestSilentNodeNamesConnectTimeout(t *testing.T) {
 			held = append(held, c) // read nothing, answer nothing
 		}
 	}()
-	secret := filepath.Join(t.TempDir(), "s")
-	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"call", "--peers", "n1=" + l.Addr().String(), "--secret-file", secret,
-		"--connect-timeout", "200ms", "e1", "get", "k"}, &out, &errb)
-	if code != 1 || !strings.Contains(errb.String(), "cannot reach --via n1") ||
-		!strings.Contains(errb.String(), "no answer within --connect-timeout 200ms: is the node running, and not stopped") {
-		t.Fatalf("exit %d, stderr %q; want 1 and --connect-timeout named", code, errb.String())
-	}
+	return l.Addr().String()
 }
 
 // TestReport: a call's answer prints as VALUE (PEER, LATENCY) with spaces, as the
@@ -296,6 +305,30 @@ func TestVersion(t *testing.T) {
 		code := run(context.Background(), []string{arg}, &out, &errs)
 		if code != 0 || !strings.HasPrefix(out.String(), "ensctl ") || !strings.HasSuffix(out.String(), " "+runtime.Version()+"\n") || errs.Len() != 0 {
 			t.Errorf("%s: exit %d, out %q, err %q; want 0 and \"ensctl VERSION %s\"", arg, code, out.String(), errs.String(), runtime.Version())
+		}
+	}
+}
+
+// TestUnreachableViaJSON: with --json, a call, a cast and leader get and set whose
+// --via cannot be reached write their outcome on stdout, as one that reached it
+// does: a script reads stdout, and finds a line for each.
+func TestUnreachableViaJSON(t *testing.T) {
+	secret := filepath.Join(t.TempDir(), "s")
+	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
+	for _, tc := range []struct{ command, args []string }{
+		{[]string{"call"}, []string{"e1", "get", "k"}}, {[]string{"cast"}, []string{"e1", "put", "k", "v"}},
+		{[]string{"leader", "get"}, []string{"e1"}}, {[]string{"leader", "set"}, []string{"e1", "n1"}},
+	} {
+		var out, errb bytes.Buffer
+		flags := []string{"--peers", "n1=127.0.0.1:1", "--secret-file", secret, "--connect-timeout", "200ms", "--json"}
+		cmd := append(append(append([]string{}, tc.command...), flags...), tc.args...)
+		code := run(context.Background(), cmd, &out, &errb)
+		var got struct {
+			Ensemble, Error, Code string
+		}
+		if code != 1 || json.Unmarshal(out.Bytes(), &got) != nil || got.Ensemble != "e1" || !strings.Contains(got.Error, "cannot reach --via n1") ||
+			tc.command[0] != "cast" && got.Code != "unreachable" {
+			t.Errorf("%q: exit %d, stdout %q; want 1 and a JSON outcome: e1, cannot reach --via n1, unreachable", cmd, code, out.String())
 		}
 	}
 }
