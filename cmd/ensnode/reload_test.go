@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -231,5 +234,54 @@ func TestReloadsOneAtATime(t *testing.T) {
 	}
 	if n := strings.Count(logs.String(), "SIGHUP during a reload"); n != 4 {
 		t.Fatalf("%d SIGHUPs during a reload logged, want 4: none after the stop:\n%s", n, logs.String())
+	}
+}
+
+// TestSIGTERMWhileReadingAFIFO: a node that waits, before it starts, on a
+// --secret-file that is a pipe nobody writes ends at the first SIGTERM, saying why,
+// rather than at a second, in silence. A real process.
+func TestSIGTERMWhileReadingAFIFO(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs processes")
+	}
+	c := newTestCluster(t)
+	n1 := c.nodes[0]
+	fifo := filepath.Join(c.dir, "secret-fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out syncBuffer
+	cmd := exec.Command(filepath.Join(c.bin, "ensnode"), "--id", n1.id, "--peers", fmt.Sprintf("%s=127.0.0.1:%d", n1.id, n1.port),
+		"--secret-file", fifo, "--admin", n1.adminAddr())
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	// A writer can open the FIFO without waiting once the node has opened it to read;
+	// held open and silent, it leaves the node waiting in its read.
+	var w *os.File
+	c.eventually("ensnode opens the FIFO", func() (bool, string) {
+		f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		w = f
+		return err == nil, fmt.Sprint(err)
+	})
+	defer w.Close()
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-exited:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(out.String(), "ensnode: stopped by a signal before it started, while it read its flags and the files they name") {
+			t.Fatalf("after SIGTERM: %v, output %q; want exit status 1 and the reason", err, out.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("ensnode still ran 10s after SIGTERM, waiting on the FIFO; output %q", out.String())
 	}
 }

@@ -155,6 +155,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	n, err := start(o, log)
+	starting.Store(false) // from now on a signal stops the node gracefully (main)
 	if errors.Is(err, cluster.ErrUsage) {
 		fmt.Fprintln(stderr, "ensnode:", err)
 		return 2
