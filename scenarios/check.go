@@ -748,8 +748,12 @@ func (c *checker) finish(quiet bool) {
 				err = r.code.Err()
 			}
 			hint := ""
-			if r.inFlight {
+			switch {
+			case r.inFlight:
 				hint = " (a request of it had not reached a router when it timed out: lost or slow on the way, or queued)"
+			case r.code == router.CodeOverloaded:
+				// Shed as designed, most often: the spec asks more of its routers than they serve.
+				hint = " (shed: a router's mailbox was full, as under a load more than the routers serve; if the spec means that load, raise routers or mailbox_cap, or lower the rate)"
 			}
 			c.violate(InvLiveness, c.callID(r), "call to %s in the liveness phase failed: %v%s", c.wd.eord[r.ens], err, hint)
 		}

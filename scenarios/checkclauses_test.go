@@ -530,6 +530,22 @@ func TestCheckerLivenessFailureSaysInFlight(t *testing.T) {
 	}
 }
 
+// TestCheckerLivenessFailureSaysShed: a call of the liveness phase that failed
+// ErrOverloaded says it was shed, as under more load than the routers serve, and
+// what in the spec to change.
+func TestCheckerLivenessFailureSaysShed(t *testing.T) {
+	wd := livenessWorld(t)
+	sn := wd.byIdx[0]
+	id := startCall(wd, sn, "e1")
+	sn.tr.done(router.Result{Call: id, Err: router.ErrOverloaded})
+	wd.chk.viol = nil
+	wd.chk.finish(true)
+	want := "call to e1 in the liveness phase failed: router: overloaded (shed: a router's mailbox was full, as under a load more than the routers serve; if the spec means that load, raise routers or mailbox_cap, or lower the rate)"
+	if got := invariantsOf(wd); len(got) != 1 || got[0] != InvLiveness+": "+want {
+		t.Errorf("violations %q, want [%s: %s]", got, InvLiveness, want)
+	}
+}
+
 // TestCheckerTaintSparesCompleted: an election of an ensemble exempts from liveness
 // its calls under way, not one that has already completed (a failure the election
 // did not cause).
