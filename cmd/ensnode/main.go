@@ -26,13 +26,14 @@ func main() {
 	starting.Store(true)
 	go func() {
 		<-ctx.Done()
-		if starting.Load() {
+		if starting.Load() && context.Cause(ctx) != context.Canceled { // a signal, not stop below
 			fmt.Fprintln(os.Stderr, "ensnode: stopped by a signal before it started, while it read its flags and the files they name (is a file such as --secret-file or --config a pipe nobody writes, or on a mount that hangs?)")
 			os.Exit(1)
 		}
 		stop()
 	}()
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	starting.Store(false) // run returned: its code is the exit status, however early
 	stop()
 	os.Exit(code)
 }

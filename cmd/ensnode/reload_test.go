@@ -285,3 +285,31 @@ func TestSIGTERMWhileReadingAFIFO(t *testing.T) {
 		t.Fatalf("ensnode still ran 10s after SIGTERM, waiting on the FIFO; output %q", out.String())
 	}
 }
+
+// TestProgramExitStatus: the program's exit status is run's, however early it
+// returns: 0 for --version and -h, 2 for a bad flag, 20 times each (main's watch
+// for a signal before the start once raced its own exit, and turned most of them
+// into 1, saying a signal stopped it). A real process.
+func TestProgramExitStatus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs processes")
+	}
+	c := newTestCluster(t)
+	for _, tc := range []struct {
+		arg  string
+		want int
+	}{{"--version", 0}, {"-h", 0}, {"--bogus", 2}} {
+		for range 20 {
+			out, err := exec.Command(filepath.Join(c.bin, "ensnode"), tc.arg).CombinedOutput()
+			code := 0
+			if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
+				code = exit.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tc.want || strings.Contains(string(out), "stopped by a signal") {
+				t.Fatalf("ensnode %s: exit %d, output %q; want %d", tc.arg, code, out, tc.want)
+			}
+		}
+	}
+}
