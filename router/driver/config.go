@@ -13,11 +13,12 @@ import (
 type Config struct {
 	// ID, Incarnation, Semantics, Routers and HopLimit are the router core's (see
 	// router.Config). A restarted node must use a larger Incarnation, or it may be
-	// handed replies meant for its previous life: NewIncarnation gives one. ID and
-	// Incarnation must be the transport's when it says what they are (an Identity
-	// method, as nettransport's): an Incarnation of 0 then takes the transport's, and
-	// a difference is refused (ErrBadConfig); replies to another id or incarnation
-	// would never come back to this node.
+	// handed replies meant for its previous life: NewIncarnation gives one, and an
+	// Incarnation of 0 takes one from it. ID and Incarnation must be the transport's
+	// when it says what they are (an Identity method, as nettransport's): an
+	// Incarnation of 0 then takes the transport's, and a difference is refused
+	// (ErrBadConfig); replies to another id or incarnation would never come back to
+	// this node.
 	ID          router.NodeID
 	Incarnation router.Incarnation
 	Semantics   router.Semantics
@@ -135,8 +136,14 @@ func (c Config) routers() int {
 }
 
 func (c *Config) fill() {
-	if id, ok := c.Transport.(identified); ok && c.Incarnation == 0 {
-		_, c.Incarnation = id.Identity()
+	if c.Incarnation == 0 {
+		// Never a constant: a transport that says its incarnation gives it, and
+		// otherwise this start does, as NewIncarnation does.
+		if id, ok := c.Transport.(identified); ok {
+			_, c.Incarnation = id.Identity()
+		} else {
+			c.Incarnation = NewIncarnation()
+		}
 	}
 	// The node itself is no member of its own gossip (a copy: the caller's slice is
 	// left alone).

@@ -56,6 +56,25 @@ func TestConfigTakesTransportIdentity(t *testing.T) {
 	}
 }
 
+// TestIncarnationNeverConstant: with a transport that does not say its incarnation,
+// an Incarnation of 0 takes a new one at each start (NewIncarnation), never 0 for
+// every life: a restarted node would take replies to its previous life's calls,
+// whose ids it issues again, for answers to its own.
+func TestIncarnationNeverConstant(t *testing.T) {
+	var lives []router.Incarnation
+	for range 2 {
+		n, err := New(Config{ID: "x", Transport: dropTransport{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lives = append(lives, n.Incarnation())
+		_ = n.Close()
+	}
+	if lives[0] == 0 || lives[1] <= lives[0] {
+		t.Errorf("incarnations of two lives %v: want a nonzero one, larger at the second", lives)
+	}
+}
+
 // TestMembersMayListSelf: Members may hold the node's own id, as every node may be
 // given the same list; the node leaves itself out of its gossip, and the caller's
 // slice is not changed.
