@@ -132,6 +132,8 @@ func TestConfigValidate(t *testing.T) {
 		{name: "unknown semantics", edit: func(c *router.Config) { c.Semantics = 7 }, field: "Semantics"},
 		{name: "negative routers", edit: func(c *router.Config) { c.Routers = -1 }, field: "Routers"},
 		{name: "negative hop limit", edit: func(c *router.Config) { c.HopLimit = -1 }, field: "HopLimit"},
+		{name: "the largest hop limit", edit: func(c *router.Config) { c.HopLimit = router.MaxHopLimit }},
+		{name: "a hop limit past the largest", edit: func(c *router.Config) { c.HopLimit = router.MaxHopLimit + 1 }, field: "HopLimit"},
 		{name: "no clock", edit: func(c *router.Config) { c.Clock = nil }, field: "Clock"},
 		{name: "no transport", edit: func(c *router.Config) { c.Transport = nil }, field: "Transport"},
 		{name: "no rand", edit: func(c *router.Config) { c.Rand = nil }, field: "Rand"},

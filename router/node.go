@@ -21,7 +21,7 @@ type Config struct {
 	// a cluster (the sender picks one at random). Default 7, as in riak.
 	Routers int
 	// HopLimit bounds how often a request is passed between nodes under default
-	// semantics. Default 4. Riak semantics has no hop limit.
+	// semantics. Default 4; at most MaxHopLimit. Riak semantics has no hop limit.
 	HopLimit int
 	// Clock, Transport and Rand are the node's ports. Required.
 	Clock     Clock
@@ -55,6 +55,11 @@ const (
 // in production, a goroutine.
 const MaxRouters = 1024
 
+// MaxHopLimit is the largest HopLimit: a transport need carry no hop count larger
+// than one past it (nettransport carries up to 65,536, and sends a larger count as
+// that), so a limit any larger could never be passed, and would hold no loop.
+const MaxHopLimit = 1<<16 - 1
+
 // Validate reports the first invalid field, naming it.
 func (c Config) Validate() error {
 	switch {
@@ -64,8 +69,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: Semantics %d is unknown", ErrBadConfig, c.Semantics)
 	case c.Routers < 0 || c.Routers > MaxRouters:
 		return fmt.Errorf("%w: Routers %d is not in 0..%d", ErrBadConfig, c.Routers, MaxRouters)
-	case c.HopLimit < 0:
-		return fmt.Errorf("%w: HopLimit %d is negative", ErrBadConfig, c.HopLimit)
+	case c.HopLimit < 0 || c.HopLimit > MaxHopLimit:
+		return fmt.Errorf("%w: HopLimit %d is not in 0..%d", ErrBadConfig, c.HopLimit, MaxHopLimit)
 	case c.Shards < 0:
 		return fmt.Errorf("%w: Shards %d is negative", ErrBadConfig, c.Shards)
 	case c.Shard < 0 || c.Shard >= max(c.Shards, 1):

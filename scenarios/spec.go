@@ -313,9 +313,9 @@ func (s Spec) Validate() error {
 	case s.Routers < 1 || s.Routers > router.MaxRouters:
 		return bad("routers: %d, want 1..%d", s.Routers, router.MaxRouters)
 	case s.HopLimit == 0:
-		return bad("hop_limit: missing or 0 (the key is required), want at least 1")
-	case s.HopLimit < 1:
-		return bad("hop_limit: %d, want at least 1", s.HopLimit)
+		return bad("hop_limit: missing or 0 (the key is required), want 1..%d", router.MaxHopLimit)
+	case s.HopLimit < 1 || s.HopLimit > router.MaxHopLimit:
+		return bad("hop_limit: %d, want 1..%d", s.HopLimit, router.MaxHopLimit)
 	}
 	if err := s.RouterService.Validate("router_service"); err != nil {
 		return bad("%v", err)

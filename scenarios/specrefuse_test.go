@@ -37,7 +37,8 @@ func TestSpecRefusals(t *testing.T) {
 			`clients[0]: "c 1": ' ' is not allowed in a name`},
 		// Routers and links.
 		{"1025 routers", func(s *Spec) { s.Routers = 1025 }, "routers: 1025, want 1..1024"},
-		{"a negative hop limit", func(s *Spec) { s.HopLimit = -1 }, "hop_limit: -1, want at least 1"},
+		{"a negative hop limit", func(s *Spec) { s.HopLimit = -1 }, "hop_limit: -1, want 1..65535"},
+		{"a hop limit no transport carries", func(s *Spec) { s.HopLimit = 70000 }, "hop_limit: 70000, want 1..65535"},
 		{"a link from an unknown node", func(s *Spec) {
 			s.Links = []LinkSpec{{From: "n9", To: "n1", Link: netmodel.Link{Latency: constant(time.Millisecond)}}}
 		}, `links[0].from: "n9" is not a node`},

@@ -79,8 +79,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: Transport is a nil %T", ErrBadConfig, c.Transport)
 	case c.Semantics != router.Default && c.Semantics != router.Riak:
 		return fmt.Errorf("%w: Semantics %d is unknown", ErrBadConfig, c.Semantics)
-	case c.HopLimit < 0:
-		return fmt.Errorf("%w: HopLimit %d is negative", ErrBadConfig, c.HopLimit)
+	case c.HopLimit < 0 || c.HopLimit > router.MaxHopLimit:
+		return fmt.Errorf("%w: HopLimit %d is not in 0..%d", ErrBadConfig, c.HopLimit, router.MaxHopLimit)
 	case c.Shards < 0 || c.Shards > MaxShards:
 		return fmt.Errorf("%w: Shards %d is not in 0..%d", ErrBadConfig, c.Shards, MaxShards)
 	case c.Mailbox < 0:

@@ -72,7 +72,8 @@ func TestValidateIsNew(t *testing.T) {
 		edit func(*driver.Config)
 		want string
 	}{
-		{"hop limit", func(c *driver.Config) { c.HopLimit = -1 }, "HopLimit -1 is negative"},
+		{"hop limit", func(c *driver.Config) { c.HopLimit = -1 }, "HopLimit -1 is not in 0..65535"},
+		{"hop limit past what a transport carries", func(c *driver.Config) { c.HopLimit = 70000 }, "HopLimit 70000 is not in 0..65535"},
 		{"semantics", func(c *driver.Config) { c.Semantics = 9 }, "Semantics 9 is unknown"},
 		{"shards", func(c *driver.Config) { c.Shards = driver.MaxShards + 1 }, "Shards 1025 is not in 0..1024"},
 		{"nil transport", func(c *driver.Config) { c.Transport = (*nilTransport)(nil) }, "Transport is a nil *driver_test.nilTransport"},

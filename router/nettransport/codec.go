@@ -41,8 +41,8 @@ const MaxIncarnation router.Incarnation = 1 << 63
 // Limits a decoder enforces beyond the frame limit.
 const (
 	maxInstance = 1 << 16
-	maxHops     = 1 << 16
-	minEntry    = 5 // the smallest encoded entry: four empty strings and a version
+	maxHops     = router.MaxHopLimit + 1 // one past the largest limit: a request at it is seen past it
+	minEntry    = 5                      // the smallest encoded entry: four empty strings and a version
 )
 
 // AppendMessage appends the frame body of m (without the frame header) to dst.
@@ -75,7 +75,7 @@ func AppendMessage(dst []byte, m *router.Message) []byte {
 	// A count past the decoder's limit goes as the limit: under riak semantics there
 	// is no hop limit, and a request that bounces between two nodes with regressed
 	// directories for that long must not close their connection as a bad frame. The
-	// default semantics' limit is far below it.
+	// default semantics' limit is below it (router.MaxHopLimit).
 	dst = binary.AppendUvarint(dst, uint64(min(max(m.Hops, 0), maxHops)))
 	dst = appendBytes(dst, m.Event)
 	dst = appendBytes(dst, m.Result)
