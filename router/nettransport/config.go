@@ -139,6 +139,21 @@ const (
 	DefaultCloseLinger = time.Second
 )
 
+// negative names the first of the timeouts and backoffs that is negative, with its
+// value ("HeartbeatTimeout -1s"), or is "" when none is.
+func (c *Config) negative() string {
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"HandshakeTimeout", c.HandshakeTimeout}, {"HeartbeatInterval", c.HeartbeatInterval}, {"HeartbeatTimeout", c.HeartbeatTimeout},
+		{"BackoffMin", c.BackoffMin}, {"BackoffMax", c.BackoffMax}, {"GoodbyeTimeout", c.GoodbyeTimeout}, {"GoodbyeLimit", c.GoodbyeLimit}} {
+		if d.v < 0 {
+			return fmt.Sprintf("%s %v", d.name, d.v)
+		}
+	}
+	return ""
+}
+
 // Validate reports the first invalid field, naming it.
 func (c Config) Validate() error {
 	bad := func(format string, args ...any) error {
@@ -162,16 +177,16 @@ func (c Config) Validate() error {
 		return bad("Secret has %d bytes, want at least 8", len(c.Secret))
 	case slices.ContainsFunc(c.AcceptSecrets, func(s []byte) bool { return len(s) < 8 }):
 		return bad("an AcceptSecrets entry has fewer than 8 bytes")
-	case c.MaxFrame != 0 && c.MaxFrame < MinMaxFrame:
-		return bad("MaxFrame %d is below %d", c.MaxFrame, MinMaxFrame)
+	case c.MaxFrame != 0 && (c.MaxFrame < MinMaxFrame || c.MaxFrame > MaxMaxFrame):
+		return bad("MaxFrame %d is not in %d..%d", c.MaxFrame, MinMaxFrame, MaxMaxFrame)
 	case c.QueueBytes < 0:
 		return bad("QueueBytes %d is negative", c.QueueBytes)
 	case c.ReadBuffer < 0:
 		return bad("ReadBuffer %d is negative", c.ReadBuffer)
 	case c.MaxHandshakes < 0:
 		return bad("MaxHandshakes %d is negative", c.MaxHandshakes)
-	case c.HandshakeTimeout < 0, c.HeartbeatInterval < 0, c.HeartbeatTimeout < 0, c.BackoffMin < 0, c.BackoffMax < 0, c.GoodbyeTimeout < 0, c.GoodbyeLimit < 0:
-		return bad("a timeout or backoff is negative")
+	case c.negative() != "":
+		return bad("%s is negative", c.negative())
 	case len(c.Settings) > MaxSettings:
 		return bad("Settings has %d bytes, the most is %d", len(c.Settings), MaxSettings)
 	case c.HeartbeatTimeout != 0 && c.HeartbeatTimeout <= or(c.HeartbeatInterval, DefaultHeartbeatInterval):

@@ -58,6 +58,15 @@ func TestConfigValidate(t *testing.T) {
 			want: "Incarnation 9223372036854775809 is past 9223372036854775808, the largest a handshake carries"},
 		{name: "a secret of 7 bytes", edit: func(c *nettransport.Config) { c.Secret = []byte("1234567") },
 			want: "Secret has 7 bytes, want at least 8"},
+		// Each named: a config with several set and one of them wrong says which.
+		{name: "a negative handshake timeout", edit: func(c *nettransport.Config) { c.HandshakeTimeout = -time.Second },
+			want: "HandshakeTimeout -1s is negative"},
+		{name: "a negative goodbye limit", edit: func(c *nettransport.Config) { c.GoodbyeTimeout, c.GoodbyeLimit = time.Second, -time.Millisecond },
+			want: "GoodbyeLimit -1ms is negative"},
+		{name: "a frame limit past a header's length", edit: func(c *nettransport.Config) { c.MaxFrame = 1 << 40 },
+			want: "MaxFrame 1099511627776 is not in 4096..4294967295"},
+		{name: "a frame limit below the least", edit: func(c *nettransport.Config) { c.MaxFrame = 100 },
+			want: "MaxFrame 100 is not in 4096..4294967295"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := nettransport.Config{ID: "n1", Cluster: "test", Secret: secret}

@@ -19,6 +19,8 @@ const (
 	DefaultMaxFrame = 1 << 20
 	// MinMaxFrame is the smallest frame limit a Config may set.
 	MinMaxFrame = 4 << 10
+	// MaxMaxFrame is the largest: a frame's header gives its body's length in 32 bits.
+	MaxMaxFrame = 1<<32 - 1
 	// MaxHandshakeFrame is the largest handshake frame body either side accepts:
 	// twice the largest hello or challenge the protocol allows (maxHello), so that a
 	// stranger cannot make a node buffer a full frame before it has proved anything.

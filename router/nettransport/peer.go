@@ -93,7 +93,10 @@ func (p *peer) dialFailed(err error) {
 // so that a late ping still counts) is not half-open: the newcomer is a second node
 // with the same id, and is refused (RefuseAlive) rather than let it shut out the node
 // that runs; unless the old one said goodbye, whose next incarnation may start before
-// its connection ends. A client's is replaced as before: a client that reconnects at once, before its old connection's end is
+// its connection ends. The handshake's frames do not count: a connection not heard
+// from since (younger than a heartbeat interval) is replaced, so that a node that
+// crashed and restarted that soon is let in at once; within that window, so is a
+// second process with its id (which holds the cluster secret). A client's is replaced as before: a client that reconnects at once, before its old connection's end is
 // read here, must not be turned away, and a client shut out shuts out no member. When
 // both sides dial at once the connection dialed by the smaller id wins on both sides.
 func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
