@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -50,7 +51,7 @@ func ExampleErrTimeout() {
 	id, _ := env.Call("n1", router.ToEnsemble("e1"), "put", 100*time.Millisecond)
 	env.Advance(100 * time.Millisecond)
 	err := env.Results(id)[0].Err
-	fmt.Println(err, errors.Is(err, router.ErrTimeout))
+	fmt.Println(err, errors.Is(err, router.ErrTimeout), errors.Is(err, context.DeadlineExceeded))
 	// Output:
-	// router: timeout true
+	// router: timeout true true
 }

@@ -117,7 +117,9 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	}
 	timeout := own
 	if dl, ok := ctx.Deadline(); ok {
-		timeout = min(timeout, dl.Sub(wall))
+		// A deadline past what a Duration holds (about 292 years) saturates at
+		// Infinity, which is no deadline: it is the longest one instead.
+		timeout = min(timeout, dl.Sub(wall), router.Infinity-1)
 		if timeout <= 0 {
 			n.stats.expired.Add(1)
 			return router.Result{Err: router.ErrTimeout}, router.ErrTimeout
@@ -187,6 +189,7 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 			res = <-w.ch
 			if errors.Is(res.Err, router.ErrTimeout) && errors.Is(ctx.Err(), context.Canceled) {
 				res.Err = ctx.Err()
+				n.stats.cancelled.Add(1)
 			}
 		}
 	}
@@ -197,6 +200,7 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 // Cast routes event to t without waiting. A cast that this node's transport refused
 // to send returns the transport's error (router.ErrUnreachable, ErrOverloaded, or
 // nettransport.ErrTooLarge for one too large for a frame): nothing left the node.
+// After Close it returns ErrClosed.
 // Failures past this node are counted, not reported. A peer on this node handles
 // the event before Cast returns, on its goroutine; see Peer.
 func (n *Node) Cast(t router.Target, event []byte) error {

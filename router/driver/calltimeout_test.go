@@ -54,7 +54,7 @@ func TestCallTimeoutDeadline(t *testing.T) {
 }
 
 // TestCallTimeoutContext: the context's deadline wins when it is earlier, and its
-// cancellation ends the call with context.Canceled.
+// cancellation ends the call with context.Canceled, counted in Stats.Cancelled.
 func TestCallTimeoutContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := newCluster(t, false)
@@ -77,7 +77,10 @@ func TestCallTimeoutContext(t *testing.T) {
 		if !errors.Is(err, context.Canceled) || time.Since(start) != 10*time.Millisecond {
 			t.Fatalf("err %v after %v, want context.Canceled after 10ms", err, time.Since(start))
 		}
-
+		// The core ended both as timeouts; the cancelled one is counted apart.
+		if st := n1.Stats(); st.Router.Completed[router.CodeTimeout] != 2 || st.Cancelled != 1 {
+			t.Fatalf("timeouts completed %d, cancelled %d; want 2 (one of them cancelled), 1", st.Router.Completed[router.CodeTimeout], st.Cancelled)
+		}
 	})
 }
 
@@ -344,4 +347,23 @@ func TestCallDeadlineIsTheContexts(t *testing.T) {
 			t.Fatalf("after %v: %q, %v; want the answer, 40ms into the 50ms deadline", time.Since(start), res.Value, err)
 		}
 	})
+}
+
+// TestCallFarDeadline: a context deadline further off than a Duration holds (about
+// 292 years) is the longest deadline, not none: an ensemble call under it is made
+// and answered, not refused ErrNoDeadline.
+func TestCallFarDeadline(t *testing.T) {
+	c := newCluster(t, false)
+	n1, n2 := c.add("n1", nil), c.add("n2", nil)
+	c.connect("n1", "n2")
+	c.leads(ref("e1", "n2"), 1)
+	_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) { r.Reply(r.Event()) }))
+	for _, years := range []int{100, 300, 1000} {
+		ctx, cancel := context.WithDeadline(context.Background(), time.Now().AddDate(years, 0, 0))
+		res, err := n1.Call(ctx, router.ToEnsemble("e1"), []byte("x"))
+		cancel()
+		if err != nil || string(res.Value) != "x" {
+			t.Errorf("a deadline %d years away: %q, %v; want the answer", years, res.Value, err)
+		}
+	}
 }

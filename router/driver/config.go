@@ -45,9 +45,11 @@ type Config struct {
 	// GossipInterval is the period of anti-entropy: each round sends the whole
 	// directory to the next member. Default 1s.
 	GossipInterval time.Duration
-	// Logger receives the node's warnings: directory conflicts (see Node.Learn) and
-	// gossip refused (see Config.Members). Calls, replies and routing are counted
-	// (Node.Stats), never logged. Default slog.Default().
+	// Logger receives the node's warnings: directory conflicts (see Node.Learn),
+	// gossip refused (see Config.Members), and a route or cast from a node that
+	// names a router instance this one does not run (once per sender: the nodes'
+	// Routers differ). Calls, replies and routing are otherwise counted (Node.Stats),
+	// never logged. Default slog.Default().
 	Logger *slog.Logger
 }
 

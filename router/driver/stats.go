@@ -16,8 +16,14 @@ type Codes [len(router.Stats{}.Completed)]uint64
 // Stats is a snapshot of what a node did.
 type Stats struct {
 	// Router sums the counters of the node's router cores: calls by outcome, late
-	// replies dropped, redirects, hop limits, sheds, ...
+	// replies dropped, redirects, hop limits, sheds, ... A call whose context was
+	// cancelled while it waited is ended in its core as its deadline would end it,
+	// and counted in Router.Completed under router.CodeTimeout (its caller gets the
+	// context's error); Cancelled counts those apart.
 	Router router.Stats
+	// Cancelled counts the calls ended while they waited because their context was
+	// cancelled (not its deadline): each is also in Router.Completed, as a timeout.
+	Cancelled uint64
 	// Shed counts routes and casts refused because their instance's mailbox was full
 	// or the node was closing, and peer events (a peer-target call's, a forward's)
 	// refused because it was closing.
@@ -60,9 +66,9 @@ type Stats struct {
 }
 
 type counters struct {
-	shed, badInstance, gossipIn, gossipOut, expired, conflicts, gossipRefused atomic.Uint64
-	hops                                                                      [MaxHops + 1]atomic.Uint64
-	hopSum                                                                    atomic.Uint64
+	shed, badInstance, gossipIn, gossipOut, expired, conflicts, gossipRefused, cancelled atomic.Uint64
+	hops                                                                                 [MaxHops + 1]atomic.Uint64
+	hopSum                                                                               atomic.Uint64
 }
 
 func (c *counters) hop(h int) {
@@ -107,6 +113,7 @@ func (n *Node) Stats() Stats {
 	st.Shed, st.BadInstance = n.stats.shed.Load(), n.stats.badInstance.Load()
 	st.GossipIn, st.GossipOut = n.stats.gossipIn.Load(), n.stats.gossipOut.Load()
 	st.Expired, st.Conflicts, st.GossipRefused = n.stats.expired.Load(), n.stats.conflicts.Load(), n.stats.gossipRefused.Load()
+	st.Cancelled = n.stats.cancelled.Load()
 	for i := range st.Hops {
 		st.Hops[i] = n.stats.hops[i].Load()
 	}
