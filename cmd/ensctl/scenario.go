@@ -17,6 +17,7 @@ import (
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
 	"github.com/ensroute/ensroute/cmd/internal/limitfile"
+	"github.com/ensroute/ensroute/cmd/internal/netns"
 	"github.com/ensroute/ensroute/cmd/internal/realscenario"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -58,6 +59,32 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := realNames(spec); err != nil {
 		return fmt.Errorf("%w: --spec %s: %w", cluster.ErrUsage, *specFile, err)
 	}
+	// The spec first: refused, it needs no ensnode.
+	refused := func(err error) error {
+		// The hint to skip holds when the plan is refused for what a skip leaves
+		// out, and only that: not for more nodes than MaxNodes, nor for network
+		// namespaces this machine lacks (Run's refusal, when the plan itself is
+		// fine), where a partition is told that skipping does not help.
+		hint := ""
+		_, strict := realscenario.NewPlan(spec, false)
+		p, skipping := realscenario.NewPlan(spec, true)
+		switch {
+		case !*skip && strict != nil && skipping == nil:
+			hint = " (--skip-unsupported leaves that out)"
+		case errors.Is(err, netns.ErrUnavailable) && p.Netns:
+			hint = " (--skip-unsupported does not leave a partition out: it runs where network namespaces do)"
+		}
+		return fmt.Errorf("%w: --spec %s: %w%s", cluster.ErrUsage, *specFile, err, hint)
+	}
+	plan, err := realscenario.NewPlan(spec, *skip)
+	if err != nil {
+		return refused(err)
+	}
+	if *useNetns && !plan.Netns {
+		if err := netns.Available(); err != nil {
+			return fmt.Errorf("%w: --netns: %w", cluster.ErrUsage, err)
+		}
+	}
 	bin, err := findEnsnode(*ensnode)
 	if err != nil {
 		return err
@@ -74,22 +101,14 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		Slack: *slack, Progress: progress})
 	if errors.Is(err, realscenario.ErrUnsupported) {
 		_ = os.RemoveAll(dir)
-		// The hint holds when the plan is refused for what a skip leaves out, and
-		// only that: not for more nodes than MaxNodes, nor for network namespaces
-		// this machine lacks (Run's refusal, when the plan itself is fine).
-		hint := ""
-		_, strict := realscenario.NewPlan(spec, false)
-		_, skipping := realscenario.NewPlan(spec, true)
-		if !*skip && strict != nil && skipping == nil {
-			hint = " (--skip-unsupported leaves that out)"
-		}
-		return fmt.Errorf("%w: --spec %s: %w%s", cluster.ErrUsage, *specFile, err, hint)
+		return refused(err)
 	}
 	if rep.Scenario != "" {
 		printReport(stdout, rep, *jsonOut)
 	}
-	if rep.Interrupted {
-		// run says so (exit 130); nothing failed, so the logs go too.
+	if rep.Interrupted || ctx.Err() != nil {
+		// Interrupted, at whatever point: run says so (exit 130); nothing failed, so
+		// the logs go too.
 		_ = os.RemoveAll(dir)
 		return err
 	}
@@ -143,6 +162,9 @@ func findEnsnode(flagValue string) (string, error) {
 		case !fi.Mode().IsRegular():
 			return "", fmt.Errorf("%w: --ensnode %s: not a file (a directory?)", cluster.ErrUsage, flagValue)
 		}
+		if err := runnable(flagValue, fi); err != nil {
+			return "", fmt.Errorf("%w: --ensnode %s: %w", cluster.ErrUsage, flagValue, err)
+		}
 		// The file checked, not one of that name on PATH (exec looks a bare name up
 		// there).
 		abs, err := filepath.Abs(flagValue)
@@ -164,6 +186,27 @@ func findEnsnode(flagValue string) (string, error) {
 	return p, nil
 }
 
+// runnable says why the regular file path, of info fi, is no program this machine
+// runs, or returns nil: it is executable and starts as one (an ELF header, or a #!
+// line for a script). Started, ensnode would fail only once the run's directory was
+// made, for each node.
+func runnable(path string, fi os.FileInfo) error {
+	if fi.Mode().Perm()&0o111 == 0 {
+		return fmt.Errorf("not executable (mode %v)", fi.Mode().Perm())
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	if head = head[:n]; !bytes.HasPrefix(head, []byte("\x7fELF")) && !bytes.HasPrefix(head, []byte("#!")) {
+		return errors.New("not a program (neither an ELF header nor a #! line)")
+	}
+	return nil
+}
+
 func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 	if asJSON {
 		if r.Violations == nil {
@@ -179,8 +222,15 @@ func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 		netns = ", in network namespaces"
 	}
 	fmt.Fprintf(w, "scenario    %s (real processes%s: %d nodes, %d routers each)\n", r.Scenario, netns, r.Nodes, r.RoutersPerNode)
+	if r.Interrupted && r.InterruptedDuring == realscenario.DuringStartup {
+		fmt.Fprintln(w, "interrupted while the cluster started: no call was made")
+		return
+	}
 	interrupted := ""
-	if r.Interrupted {
+	switch {
+	case r.Interrupted && r.InterruptedDuring == realscenario.DuringChecks:
+		interrupted = " (interrupted in the checks after the workload: the no-leak and shutdown checks were not made)"
+	case r.Interrupted:
 		interrupted = " (interrupted: the deadline, no-leak and shutdown checks were not made)"
 	}
 	fmt.Fprintf(w, "wall time   %v%s\n", d(r.WallTimeNS), interrupted)
@@ -210,6 +260,12 @@ func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 	fmt.Fprintf(w, "sched delay %v at worst (a timer's wake-up in ensctl past its time)\n", d(r.SchedDelayNS))
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped     %s\n", s)
+	}
+	for _, s := range r.NotApplied {
+		fmt.Fprintf(w, "not applied %s\n", s)
+	}
+	for _, s := range r.FailedSteps {
+		fmt.Fprintf(w, "step failed %s; the run went on without it\n", s)
 	}
 	if len(r.Violations) == 0 {
 		fmt.Fprintln(w, "violations  none")

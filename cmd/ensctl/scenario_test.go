@@ -80,28 +80,118 @@ func TestScenarioSlack(t *testing.T) {
 	}
 	// Interrupted while n2 is frozen, with --slack 0 (above, a violation had the run
 	// ended): the report says so, of the calls made until then, and holds no
-	// violation of a check that needs a whole run; exit 130, nothing left behind.
+	// violation of a check that needs a whole run; exit 130, nothing left behind. The
+	// interruption comes as n2 freezes (its step's progress line), however long the
+	// cluster took to start.
 	t.Run("interrupted", func(t *testing.T) {
 		tmp := t.TempDir()
 		t.Setenv("TMPDIR", tmp)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		tm := time.AfterFunc(time.Second, cancel)
-		defer tm.Stop()
-		var out, errb bytes.Buffer
-		code := run(ctx, []string{"scenario", "--spec", specFile, "--ensnode", bins.Ensnode, "--slack", "0s", "--json"}, &out, &errb)
-		var rep realscenario.Report
-		if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-			t.Fatalf("exit %d, stdout %q, stderr %q: %v", code, out.String(), errb.String(), err)
-		}
-		if code != exitInterrupted || !rep.Interrupted || len(rep.Violations) != 0 || rep.Calls["total"] == 0 ||
+		var out bytes.Buffer
+		errb := &cancelOn{match: "pause n2: ok", cancel: cancel}
+		code := run(ctx, []string{"scenario", "--spec", specFile, "--ensnode", bins.Ensnode, "--slack", "0s"}, &out, errb)
+		report := out.String()
+		if code != exitInterrupted || !strings.Contains(report, "(interrupted: the deadline, no-leak and shutdown checks were not made)\n") ||
+			!strings.Contains(report, "\nviolations  none\n") || strings.Contains(report, "\ncalls       0") ||
 			!strings.HasSuffix(errb.String(), "ensctl: interrupted\n") {
-			t.Fatalf("exit %d, report %+v, stderr %q; want 130, interrupted, calls and no violation", code, rep, errb.String())
+			t.Fatalf("exit %d, report:\n%s\nstderr %q; want 130, interrupted, calls and no violation", code, report, errb.String())
 		}
 		if left, _ := os.ReadDir(tmp); len(left) > 0 {
 			t.Errorf("left behind in TMPDIR: %v", left)
 		}
 	})
+	// Interrupted before the cluster has started (a signal a moment after ensctl
+	// starts): the report says so, exit 130, and the run's directory, which holds the
+	// cluster secret and the logs, goes too.
+	t.Run("interrupted as it starts", func(t *testing.T) {
+		tmp := t.TempDir()
+		t.Setenv("TMPDIR", tmp)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		var out, errb bytes.Buffer
+		code := run(ctx, []string{"scenario", "--spec", specFile, "--ensnode", bins.Ensnode}, &out, &errb)
+		if code != exitInterrupted || !strings.Contains(out.String(), "\ninterrupted while the cluster started: no call was made\n") ||
+			strings.Contains(out.String(), "violation") || errb.String() != "ensctl: interrupted\n" {
+			t.Fatalf("exit %d, stdout %q, stderr %q; want 130, the report interrupted as the cluster started", code, out.String(), errb.String())
+		}
+		if left, _ := os.ReadDir(tmp); len(left) > 0 {
+			t.Errorf("left behind in TMPDIR: %v", left)
+		}
+	})
+}
+
+// TestScenarioRefusesEnsnode: an --ensnode that is no program this machine runs (not
+// executable, or executable but neither an ELF binary nor a script) is a usage error
+// naming --ensnode, exit 2, before the run's directory is made; it used to fail each
+// node's start, exit 1, and leave the directory behind.
+func TestScenarioRefusesEnsnode(t *testing.T) {
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	specFile := writeSpec(t, dir, smokeSpec(t))
+	text := filepath.Join(dir, "text")
+	if err := os.WriteFile(text, []byte("n1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ ensnode, want string }{
+		{specFile, "--ensnode " + specFile + ": not executable (mode -rw-------)"},
+		{text, "--ensnode " + text + ": not a program (neither an ELF header nor a #! line)"},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), []string{"scenario", "--spec", specFile, "--ensnode", tc.ensnode}, &out, &errb)
+		if code != 2 || !strings.Contains(errb.String(), tc.want) {
+			t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), tc.want)
+		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left behind in TMPDIR: %v", left)
+	}
+}
+
+// TestScenarioNetnsUnavailable: where network namespaces cannot be made (here: no ip
+// command on PATH), --netns on a spec that cuts nothing is refused naming --netns,
+// not the spec; a spec with a partition is refused naming the partition, saying that
+// --skip-unsupported does not leave it out. Both exit 2, before the run's directory
+// is made.
+func TestScenarioNetnsUnavailable(t *testing.T) {
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	t.Setenv("PATH", t.TempDir())
+	s := smokeSpec(t)
+	smoke := writeSpec(t, dir, s)
+	s.Name, s.Faults = "cut", []scenarios.Fault{{At: scenarios.Duration(time.Second), Action: "partition", A: []string{"n1"}, B: []string{"n2", "n3"}}}
+	cut := writeSpec(t, dir, s)
+	for _, tc := range []struct {
+		args    []string
+		want    string
+		notWant string
+	}{
+		{[]string{"--spec", smoke, "--netns"}, "usage: --netns: netns: ", "cuts links"},
+		{[]string{"--spec", cut, "--skip-unsupported"}, "the spec cuts links (a partition), which needs network namespaces: netns: ", ""},
+	} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), append([]string{"scenario", "--ensnode", exitsAtOnce(t, dir)}, tc.args...), &out, &errb)
+		if code != 2 || !strings.Contains(errb.String(), tc.want) || tc.notWant != "" && strings.Contains(errb.String(), tc.notWant) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", tc.args, code, errb.String(), tc.want)
+		}
+		if tc.notWant == "" && !strings.Contains(errb.String(), "--skip-unsupported does not leave a partition out") {
+			t.Errorf("%q: stderr %q; want it said that --skip-unsupported does not help", tc.args, errb.String())
+		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("left behind in TMPDIR: %v", left)
+	}
+}
+
+// exitsAtOnce writes a script into dir that exits at once, and returns its path: an
+// --ensnode that passes the checks before the run.
+func exitsAtOnce(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "ensnode")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // TestScenarioRefusesClientFault: a fault aimed at a client (ensctl itself) is refused
@@ -244,6 +334,47 @@ func TestScenarioReportPrint(t *testing.T) {
 	if !strings.Contains(b.String(), `"violations":[]`) {
 		t.Errorf("json: %s", b.String())
 	}
+	// What was not applied, and the steps that failed, each on a line of its own, in
+	// the text and in the JSON.
+	r.NotApplied = []string{"peer.honor_budget: the peer works through it"}
+	r.FailedSteps = []string{"lead e1 on n2: router: timeout (due at +1.05s)"}
+	b.Reset()
+	printReport(&b, r, false)
+	for _, w := range []string{"\nnot applied peer.honor_budget: the peer works through it\n",
+		"\nstep failed lead e1 on n2: router: timeout (due at +1.05s); the run went on without it\n"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("report lacks %q:\n%s", w, b.String())
+		}
+	}
+	b.Reset()
+	printReport(&b, r, true)
+	for _, w := range []string{`"not_applied":["peer.honor_budget: the peer works through it"]`,
+		`"failed_steps":["lead e1 on n2: router: timeout (due at +1.05s)"]`} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("json lacks %s: %s", w, b.String())
+		}
+	}
+	// Interrupted in the checks after the workload: the deadline check was made.
+	r.Interrupted, r.InterruptedDuring = true, realscenario.DuringChecks
+	b.Reset()
+	printReport(&b, r, false)
+	if !strings.Contains(b.String(), " (interrupted in the checks after the workload: the no-leak and shutdown checks were not made)\n") {
+		t.Errorf("report:\n%s", b.String())
+	}
+}
+
+// cancelOn is a bytes.Buffer that calls cancel once a write holds match.
+type cancelOn struct {
+	bytes.Buffer
+	match  string
+	cancel func()
+}
+
+func (w *cancelOn) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), w.match) {
+		w.cancel()
+	}
+	return w.Buffer.Write(b)
 }
 
 // smokeSpec returns realscenario's smoke spec.

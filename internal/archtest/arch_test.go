@@ -224,7 +224,7 @@ func TestImportRules(t *testing.T) {
 		// link the simulator (for scenarios.Spec) through realscenario; ensnode may
 		// not, TestEnsnodeLinksNoSimulator checks it transitively. ensctl checks an
 		// event against the demo peer's own parser (kv.Check) before it sends one.
-		{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "cmd/internal/limitfile", "cmd/internal/load", "cmd/internal/realscenario", "internal/buildinfo", "router", "router/driver", "router/nettransport", "scenarios"}},
+		{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "cmd/internal/limitfile", "cmd/internal/load", "cmd/internal/netns", "cmd/internal/realscenario", "internal/buildinfo", "router", "router/driver", "router/nettransport", "scenarios"}},
 		{name: "load drives calls", dir: "cmd/internal/load", allowed: []string{"router"}},
 		{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
 		{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"router", "router/driver", "router/nettransport"}},

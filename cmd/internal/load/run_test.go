@@ -298,6 +298,10 @@ func checkExcused(t *testing.T) {
 		if n > 0 && !strings.Contains(first[0], "deadline: ended 40ms after its start, 30ms past its 10ms deadline") {
 			t.Fatalf("%s: %q", tc.name, first[0])
 		}
+		// The delay meanwhile is named when it was measured (an excuse), and only then.
+		if n > 0 && strings.Contains(first[0], "scheduling delay meanwhile") != (tc.excuse != nil) {
+			t.Fatalf("%s: %q: want the scheduling delay meanwhile named if, and only if, it was measured", tc.name, first[0])
+		}
 		if err := s.CheckExcused(tc.excuse); (err == nil) != (tc.late == 0) {
 			t.Fatalf("%s: CheckExcused = %v", tc.name, err)
 		}

@@ -261,7 +261,8 @@ func (s Summary) Check() error { return s.CheckExcused(nil) }
 
 // PastDeadline returns how many calls ended past their deadline by more than the
 // slack plus what excuse allows each, the first few of them in words (at most 20, one
-// line each), and the largest excuse a call was granted.
+// line each, naming the delay excuse measured while the call ran when there is an
+// excuse), and the largest excuse a call was granted.
 func (s Summary) PastDeadline(excuse Excuse) (n int64, first []string, granted time.Duration) {
 	for _, c := range s.overdue {
 		past, ex := c.took-s.timeout, time.Duration(0)
@@ -274,8 +275,12 @@ func (s Summary) PastDeadline(excuse Excuse) (n int64, first []string, granted t
 		}
 		n++
 		if len(first) < keepViolations {
-			first = append(first, fmt.Sprintf("call %s to %s via %s at +%v: deadline: ended %v after its start, %v past its %v deadline (%s); scheduling delay meanwhile %v",
-				c.token, c.target.Ensemble, c.target.Via, c.begin.Sub(s.start).Round(time.Microsecond), c.took, past, s.timeout, c.outcome, ex))
+			line := fmt.Sprintf("call %s to %s via %s at +%v: deadline: ended %v after its start, %v past its %v deadline (%s)",
+				c.token, c.target.Ensemble, c.target.Via, c.begin.Sub(s.start).Round(time.Microsecond), c.took, past, s.timeout, c.outcome)
+			if excuse != nil { // without one, no delay was measured: none is named
+				line += fmt.Sprintf("; scheduling delay meanwhile %v", ex)
+			}
+			first = append(first, line)
 		}
 	}
 	if s.Overdue > int64(len(s.overdue)) {

@@ -21,24 +21,48 @@
 // cannot map unless told to skip it):
 //
 //   - nodes become ensnode processes (at most MaxNodes), with Routers router instances,
-//     MailboxCap mailboxes and ReplyHold as --reply-hold (left out, 0: no reply is
-//     held, as in the simulator, where ensnode's own default holds for 3s); the demo
-//     peer takes the mean of Peer.Service per event;
+//     MailboxCap mailboxes (left out, unbounded in the simulator: the largest ensnode
+//     takes, driver.MaxQueued over the routers, where its own default holds 1,024)
+//     and ReplyHold as --reply-hold (left out, 0: no reply is held, as in the
+//     simulator, where ensnode's own default holds for 3s);
+//   - the demo peer takes the mean of Peer.Service per call (--service), on the
+//     router instance that hands it the call, which it holds up meanwhile; the
+//     simulated peer holds up no router, so a service time whose work (the mean
+//     times the workload's rate) keeps more than MaxPeerBusy of a node's router
+//     instances busy is refused;
 //   - ensembles keep their members' nodes (ensnode names a peer after its node, so an
 //     ensemble has at most one member per node); the first leader leads;
 //   - the workload is an open stream of calls at Rate for Duration with Timeout, from a
 //     client node in this process, through every member in turn (clients and
 //     ClientShare: every call comes from a client);
 //   - an election makes its new leader lead at At+Duration (the leaderless period is
-//     not reproduced);
+//     not reproduced), on a goroutine of its own: the lead waits up to 1s for its
+//     member's answer, and the steps after it keep their times;
 //   - crash/restart kill and restart a process; pause/resume send SIGSTOP/SIGCONT;
 //     partition/heal cut a node's link in its namespace (Options.Netns): a partition
-//     must put a single node on one side.
+//     must put a single node on one side;
+//   - steps run until the last call's deadline (Duration plus Timeout), as the
+//     simulator's do while calls are in flight: a resume, heal or restart due after
+//     the workload still ends its fault for the calls it holds up. A step due later is
+//     reported as not run, and one that fails is listed in Report.FailedSteps: the run
+//     goes on without it, breaking no invariant.
+//
+// Run as ensnode runs it, and listed in Plan.NotApplied: Peer.HonorBudget (the demo
+// peer works through a call whose budget has run out; its caller has timed out either
+// way, but its reply is sent late) and Liveness (the liveness phase is not checked).
+// The real code's own, with no ensnode flag to set them, whatever the spec says:
+// failure detection (DetectAfter, PauseDetectAfter: the transport's heartbeat), the
+// redial backoff (BackoffMin, BackoffMax), what a cut does to messages in flight
+// (Fault.InFlight: the link drops them, and TCP sends them again after the heal while
+// the connection lasts), the hop limit, the routers' service time (RouterService) and
+// gossip.
 //
 // The link's latency is the real network's; the rest of a link model (link.drop,
 // link.dup, link.reorder, link.unordered, links of their own), clocks of a node's
 // own, one-way partitions, hold/release, clock faults, slow and hang peers, rules,
-// bursts, calls straight to a member and casts have no process equivalent here. The
-// simulated routers' service time, the hop limit, gossip and failure detection
-// settings are the real code's own.
+// bursts, calls straight to a member and casts have no process equivalent here.
+//
+// A run ctx ends, at whatever point (as the cluster starts, during the workload, in
+// the checks after it), is reported interrupted (Report.InterruptedDuring), without
+// the violations of the checks it cut off.
 package realscenario

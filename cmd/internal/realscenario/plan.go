@@ -1,6 +1,7 @@
 package realscenario
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -36,7 +37,27 @@ type Plan struct {
 	Netns bool
 	// Skipped lists what the spec holds that the plan leaves out (with skip set).
 	Skipped []string
+	// NotApplied lists what the spec sets that the run takes as the real code does
+	// instead, without refusing the spec: the calls' outcomes are the same, what is
+	// checked or counted around them is not.
+	NotApplied []string
 }
+
+// String describes the step: "pause n2", "lead e1 on n2".
+func (st Step) String() string {
+	if st.Action == "lead" {
+		return fmt.Sprintf("lead %s on %s", st.Ensemble, st.Node)
+	}
+	return st.Action + " " + st.Node
+}
+
+// MaxPeerBusy is the most of a node's router instances the demo peer's work may keep
+// busy, rate times mean(peer.service) over routers, for the spec to run. ensnode's
+// demo peer works on the router instance that hands it the call (--service), which
+// routes nothing else meanwhile; the simulated peer holds up no router. Below a
+// quarter few calls wait behind another's work, even on a node that leads every
+// ensemble; above it the real cluster is a slower system than the simulated one.
+const MaxPeerBusy = 0.25
 
 // MaxNodes is the most nodes a spec may have to run on processes: each node is an
 // ensnode process, connected to every other one, on this machine.
@@ -106,19 +127,34 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	if s.Routers > 0 {
 		p.Args = append(p.Args, "--routers", fmt.Sprint(s.Routers))
 	}
-	if s.MailboxCap > 0 {
-		routers := s.Routers
-		if routers == 0 {
-			routers = router.DefaultRouters // ensnode's own, without --routers
-		}
-		if limit := driver.MaxQueued / routers; s.MailboxCap > limit {
-			return Plan{}, fmt.Errorf("%w: mailbox_cap %d: an ensnode with %d routers has mailboxes of at most %d messages (their buffers are allocated up front)",
-				ErrUnsupported, s.MailboxCap, routers, limit)
-		}
-		p.Args = append(p.Args, "--mailbox", fmt.Sprint(s.MailboxCap))
+	routers := s.Routers
+	if routers == 0 {
+		routers = router.DefaultRouters // ensnode's own, without --routers
 	}
+	limit := driver.MaxQueued / routers
+	if s.MailboxCap > limit {
+		return Plan{}, fmt.Errorf("%w: mailbox_cap %d: an ensnode with %d routers has mailboxes of at most %d messages (their buffers are allocated up front)",
+			ErrUnsupported, s.MailboxCap, routers, limit)
+	}
+	// mailbox_cap 0 is unbounded in the simulator: ensnode's largest mailbox is the
+	// nearest (its own default holds 1,024). The buffers are allocated up front, but
+	// their pages are touched only as messages fill them.
+	p.Args = append(p.Args, "--mailbox", fmt.Sprint(cmp.Or(s.MailboxCap, limit)))
 	if d := mean(s.Peer.Service); d > 0 {
-		p.Args = append(p.Args, "--service", d.String())
+		if busy := s.Workload.Rate * d.Seconds(); busy > MaxPeerBusy*float64(routers) {
+			unsupported("peer.service: %v a call at %v calls a second keeps %.3g of a node's %d router instances busy, and ensnode's demo peer holds up the instance it works on (the simulated peer holds up none): at most %.3g of them",
+				d, s.Workload.Rate, busy, routers, MaxPeerBusy*float64(routers))
+		} else {
+			p.Args = append(p.Args, "--service", d.String())
+			if s.Peer.HonorBudget {
+				p.NotApplied = append(p.NotApplied, "peer.honor_budget: ensnode's demo peer works through a call whose budget has run out instead of giving it up; "+
+					"its caller has timed out either way, but its reply is sent late (and discarded, and counted, by the caller's node)")
+			}
+		}
+	}
+	if s.Liveness != nil {
+		p.NotApplied = append(p.NotApplied, fmt.Sprintf("liveness: the liveness phase (every call succeeds from %v on) is not checked; "+
+			"the checks after the workload wait only for the cluster to reconnect and its queues to drain", s.Liveness.From.D()))
 	}
 	// The transport's reply hold, as the spec sets it: left out, none is kept, as in
 	// the simulator (ensnode's own default is 3s).

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/load"
@@ -43,6 +44,12 @@ type Options struct {
 	// settle is how long the checks after the workload wait for the cluster to
 	// reconnect and for its queues to drain (0: 30s); tests shorten it.
 	settle time.Duration
+	// args are ensnode flags after the plan's: tests give the demo peer a service
+	// time the plan refuses, to hold up a router instance on purpose.
+	args []string
+	// checking, if set, is called as the checks after the workload begin; tests end
+	// ctx there.
+	checking func()
 }
 
 // Report is what a real run did, in the shape of ensim run --json where it can be.
@@ -70,32 +77,69 @@ type Report struct {
 	SchedDelayNS int64    `json:"sched_delay_ns"`
 	ExcusedNS    int64    `json:"excused_ns,omitempty"`
 	Steps        []string `json:"steps"`
-	Skipped      []string `json:"skipped,omitempty"`
-	Violations   []string `json:"violations"`
-	// Interrupted: ctx ended the run early; the figures are of the time it ran, and
-	// the checks that need a whole run (deadline, no-leak, shutdown) were not made.
-	Interrupted bool `json:"interrupted,omitempty"`
+	// FailedSteps are the steps that did not do what they were for, each with its
+	// error and when it was due (a lead whose member gave no answer within 1s, say):
+	// the run went on without them, so it was not quite the spec's. They break no
+	// invariant.
+	FailedSteps []string `json:"failed_steps,omitempty"`
+	Skipped     []string `json:"skipped,omitempty"`
+	// NotApplied is Plan.NotApplied: what the spec sets that the run takes as the
+	// real code does instead.
+	NotApplied []string `json:"not_applied,omitempty"`
+	Violations []string `json:"violations"`
+	// Interrupted: ctx ended the run early, during InterruptedDuring: "startup" (no
+	// call was made), "workload" (the figures are of the time it ran, and the checks
+	// that need a whole run, deadline, no-leak and shutdown, were not made) or
+	// "checks" (the workload ran whole and its checks stand; the no-leak and
+	// shutdown checks after it were not made).
+	Interrupted       bool   `json:"interrupted,omitempty"`
+	InterruptedDuring string `json:"interrupted_during,omitempty"`
 }
+
+// The phases a run may be interrupted in (Report.InterruptedDuring).
+const (
+	DuringStartup  = "startup"
+	DuringWorkload = "workload"
+	DuringChecks   = "checks"
+)
 
 // Run runs spec s against real processes and reports; the error is ErrFailed when an
 // invariant broke (the report says which), ErrUnsupported when s cannot run here, or
-// what stopped the run: ctx's error when it ended the workload, with the report of
-// what ran until then (Report.Interrupted).
+// what stopped the run: ctx's error when it ended the run, at whatever point, with the
+// report of what ran until then (Report.Interrupted).
+//
+// Each step runs at its own time, a lead on a goroutine of its own (it waits up to 1s
+// for its member's answer). Steps run until the last call's deadline, the workload's
+// duration plus its timeout, as the simulator's run past the workload while calls
+// are in flight: a resume, a heal or a restart then still ends its fault for the
+// calls it holds up. A step due later has no call left to act on and is not run.
 func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	p, err := NewPlan(s, o.Skip)
 	if err != nil {
 		return Report{}, err
 	}
 	rep := Report{Scenario: s.Name, Real: true, Nodes: len(s.Nodes), RoutersPerNode: s.Routers, Skipped: p.Skipped,
-		TimeoutNS: int64(p.Timeout), SlackNS: int64(o.Slack), Netns: p.Netns || o.Netns}
+		NotApplied: p.NotApplied, TimeoutNS: int64(p.Timeout), SlackNS: int64(o.Slack), Netns: p.Netns || o.Netns}
 	if rep.RoutersPerNode == 0 {
 		rep.RoutersPerNode = router.DefaultRouters
 	}
-	cfg := realcluster.Config{Ensnode: o.Ensnode, Dir: o.Dir, Nodes: p.Nodes, Ensembles: p.Ensembles, Args: p.Args}
+	// interrupted is the report of a run ctx ended during phase, and ctx's error; any
+	// error that came of it (a cluster that did not connect, checks cut off) is the
+	// interruption's, not the run's.
+	interrupted := func(phase string) (Report, error) {
+		rep.Interrupted, rep.InterruptedDuring = true, phase
+		return rep, ctx.Err()
+	}
+	cfg := realcluster.Config{Ensnode: o.Ensnode, Dir: o.Dir, Nodes: p.Nodes, Ensembles: p.Ensembles,
+		Args: append(append([]string{}, p.Args...), o.args...)}
 	var nw *netns.Net
 	if rep.Netns {
 		if err := netns.Available(); err != nil {
-			return Report{}, fmt.Errorf("%w: the spec cuts links, which needs network namespaces: %w", ErrUnsupported, err)
+			if !p.Netns {
+				return Report{}, fmt.Errorf("%w: the nodes are to run in network namespaces (Options.Netns; the spec cuts no link): %w",
+					ErrUnsupported, err)
+			}
+			return Report{}, fmt.Errorf("%w: the spec cuts links (a partition), which needs network namespaces: %w", ErrUnsupported, err)
 		}
 		if nw, err = netns.New(); err != nil {
 			return Report{}, err
@@ -115,15 +159,24 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	}
 	defer c.Close()
 	if err := c.Start(); err != nil {
+		if ctx.Err() != nil {
+			return interrupted(DuringStartup)
+		}
 		return Report{}, err
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	if err := c.WaitConnected(wctx); err != nil {
+		if ctx.Err() != nil {
+			return interrupted(DuringStartup)
+		}
 		return Report{}, fmt.Errorf("the cluster did not connect: %w", err)
 	}
 	cl, err := c.Client(wctx, ClientID, nil)
 	if err != nil {
+		if ctx.Err() != nil {
+			return interrupted(DuringStartup)
+		}
 		return Report{}, err
 	}
 	defer cl.Close()
@@ -143,31 +196,60 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
+	// The steps report from their own goroutines.
+	var mu sync.Mutex
 	progress := func(format string, args ...any) {
+		mu.Lock()
+		defer mu.Unlock()
 		line := fmt.Sprintf("+%-8v %s", time.Since(start).Round(time.Millisecond), fmt.Sprintf(format, args...))
 		rep.Steps = append(rep.Steps, line)
 		if o.Progress != nil {
 			fmt.Fprintln(o.Progress, line)
 		}
 	}
-steps:
-	for _, st := range p.Steps {
-		if st.At > p.Duration {
-			progress("not run (after the workload): %s %s", st.Action, st.Node)
-			continue
+	step := func(st Step) {
+		if err := do(ctx, c, nw, cl, st); err != nil {
+			progress("%v", err)
+			if ctx.Err() == nil { // a step the interruption cut off did not fail
+				mu.Lock()
+				rep.FailedSteps = append(rep.FailedSteps, fmt.Sprintf("%v (due at +%v)", err, st.At))
+				mu.Unlock()
+			}
+			return
 		}
-		select {
-		case <-time.After(time.Until(start.Add(st.At))):
-		case <-ctx.Done():
-			break steps
-		}
-		progress("%s", do(ctx, c, nw, cl, st))
+		progress("%v: ok", st)
 	}
+	lastDeadline := p.Duration + p.Timeout
+	stepsDone := make(chan struct{})
+	var leads sync.WaitGroup
+	go func() {
+		defer close(stepsDone)
+		for i, st := range p.Steps {
+			if st.At > lastDeadline {
+				for _, st := range p.Steps[i:] {
+					progress("not run (due at +%v, after the last call's deadline, +%v): %v", st.At, lastDeadline, st)
+				}
+				return
+			}
+			select {
+			case <-time.After(time.Until(start.Add(st.At))):
+			case <-ctx.Done():
+				return
+			}
+			if st.Action == "lead" {
+				leads.Go(func() { step(st) })
+				continue
+			}
+			step(st)
+		}
+	}()
 	select {
 	case <-time.After(time.Until(start.Add(p.Duration))):
 	case <-ctx.Done():
 	}
 	sum := run.Stop(5 * time.Second)
+	<-stepsDone
+	leads.Wait()
 	rep.WallTimeNS = int64(time.Since(start))
 	rep.Calls = map[string]int64{"total": sum.Total.Calls}
 	for k, v := range sum.Total.Codes {
@@ -184,9 +266,8 @@ steps:
 		// Cut short: the calls' own violations stand, but calls cut off at their
 		// deadline, and queues and nodes stopped midway, are none; c.Close stops the
 		// nodes.
-		rep.Interrupted = true
 		rep.Late = cl.Stats().Router.Late
-		return rep, ctx.Err()
+		return interrupted(DuringWorkload)
 	}
 	var excuse load.Excuse
 	if o.ExcuseDelay {
@@ -207,19 +288,28 @@ steps:
 	}
 	rep.Late = cl.Stats().Router.Late
 	cl.Close()
-	rep.Violations = append(rep.Violations, quiesce(ctx, c, nw, cmp.Or(o.settle, 30*time.Second))...)
+	if o.checking != nil {
+		o.checking()
+	}
+	checks := quiesce(ctx, c, nw, cmp.Or(o.settle, 30*time.Second))
+	if ctx.Err() != nil {
+		// What quiesce found cut off (a cluster not reconnected, queues not seen to
+		// drain) is the interruption's doing; the calls' checks above stand.
+		return interrupted(DuringChecks)
+	}
+	rep.Violations = append(rep.Violations, checks...)
 	if len(rep.Violations) > 0 {
 		return rep, fmt.Errorf("%w: %s", ErrFailed, rep.Violations[0])
 	}
 	return rep, nil
 }
 
-// do carries out one step and describes it.
-func do(ctx context.Context, c *realcluster.Cluster, nw *netns.Net, cl *realcluster.Client, st Step) string {
+// do carries out one step; its error names the step.
+func do(ctx context.Context, c *realcluster.Cluster, nw *netns.Net, cl *realcluster.Client, st Step) error {
 	n := c.Node(st.Node)
 	if n == nil && st.Action != "lead" {
 		// NewPlan aims steps at nodes only; this guards against a plan built otherwise.
-		return fmt.Sprintf("%s %s: no such node", st.Action, st.Node)
+		return fmt.Errorf("%v: no such node", st)
 	}
 	var err error
 	switch st.Action {
@@ -236,17 +326,12 @@ func do(ctx context.Context, c *realcluster.Cluster, nw *netns.Net, cl *realclus
 	case "restore":
 		err = nw.Restore(st.Node)
 	case "lead":
-		err = cl.Lead(ctx, st.Ensemble, st.Node)
-		return fmt.Sprintf("lead %s on %s: %v", st.Ensemble, st.Node, okOr(err))
+		return cl.Lead(ctx, st.Ensemble, st.Node) // its error names the step: "lead e1 on n2: ..."
 	}
-	return fmt.Sprintf("%s %s: %v", st.Action, st.Node, okOr(err))
-}
-
-func okOr(err error) string {
 	if err != nil {
-		return err.Error()
+		return fmt.Errorf("%v: %w", st, err)
 	}
-	return "ok"
+	return nil
 }
 
 // quiesce ends every fault (thaws, restores, restarts), waits for the cluster to

@@ -218,7 +218,8 @@ func TestRealSmoke(t *testing.T) {
 
 // faultsLeft is the smoke spec at a lower rate for 1.5s, without routers (ensnode's
 // own count), with faults that the workload's end leaves in place: n2 paused, n3
-// crashed and, with cut, n1 cut off. A crash of n1 at 10s comes after the workload.
+// crashed and, with cut, n1 cut off. A crash of n1 at 10s comes after the last
+// call's deadline (1.6s).
 func faultsLeft(t *testing.T, cut bool) scenarios.Spec {
 	s := spec(t, "testdata/real-smoke.json")
 	sec := func(f float64) scenarios.Duration { return scenarios.Duration(f * float64(time.Second)) }
@@ -244,19 +245,21 @@ func stepsRun(rep Report) []string {
 
 // TestRealFaultsLeft: faults the workload leaves in place are ended before the
 // no-leak and shutdown checks (a paused node resumed, a crashed one restarted, a cut
-// one restored), so the run passes; a step after the workload is reported as not run;
+// one restored), so the run passes; a step after the last call's deadline is reported
+// as not run;
 // a spec without routers runs ensnode's own count; Options.Netns runs the nodes in
 // namespaces without a cut.
 func TestRealFaultsLeft(t *testing.T) {
 	bins := programs(t)
+	const notRun = "not run (due at +10s, after the last call's deadline, +1.6s): crash n1"
 	for _, tc := range []struct {
 		name       string
 		cut, netns bool
 		want       []string
 	}{
-		{name: "loopback", want: []string{"pause n2: ok", "crash n3: ok", "not run (after the workload): crash n1"}},
-		{name: "namespaces", netns: true, want: []string{"pause n2: ok", "crash n3: ok", "not run (after the workload): crash n1"}},
-		{name: "cut", cut: true, want: []string{"pause n2: ok", "crash n3: ok", "cut n1: ok", "not run (after the workload): crash n1"}},
+		{name: "loopback", want: []string{"pause n2: ok", "crash n3: ok", notRun}},
+		{name: "namespaces", netns: true, want: []string{"pause n2: ok", "crash n3: ok", notRun}},
+		{name: "cut", cut: true, want: []string{"pause n2: ok", "crash n3: ok", "cut n1: ok", notRun}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.cut || tc.netns {
@@ -279,6 +282,62 @@ func TestRealFaultsLeft(t *testing.T) {
 					rep.Netns, rep.RoutersPerNode, rep.Calls, tc.cut || tc.netns, router.DefaultRouters)
 			}
 		})
+	}
+}
+
+// stepAt is when a report's step line says its step ran (or ended, for a lead).
+func stepAt(t *testing.T, line string) time.Duration {
+	t.Helper()
+	d, err := time.ParseDuration(strings.TrimPrefix(strings.Fields(line)[0], "+"))
+	if err != nil {
+		t.Fatalf("step %q: %v", line, err)
+	}
+	return d
+}
+
+// TestRealStepsOnTime: each step runs at its own time, and steps run until the last
+// call's deadline. A lead on n2, paused, waits 1s for an answer that does not come:
+// the pause and resume of n3 meanwhile run when they are due, not after it, and the
+// failed lead is reported as such, named once. n2's resume, due after the workload
+// but before the last call's deadline, runs, as in the simulator; a crash due after
+// that deadline does not.
+func TestRealStepsOnTime(t *testing.T) {
+	bins := programs(t)
+	s := spec(t, "testdata/real-smoke.json")
+	sec := func(f float64) scenarios.Duration { return scenarios.Duration(f * float64(time.Second)) }
+	s.Workload.Rate, s.Workload.Duration, s.Workload.Timeout = 200, sec(1.5), sec(1)
+	s.Elections = []scenarios.Election{{At: sec(0.25), Ensemble: "e1", Duration: sec(0.05), Leader: "p2"}}
+	s.Faults = []scenarios.Fault{
+		{At: sec(0.2), Action: "pause", Node: "n2"},
+		{At: sec(0.5), Action: "pause", Node: "n3"},
+		{At: sec(0.6), Action: "resume", Node: "n3"},
+		{At: sec(2.2), Action: "resume", Node: "n2"},
+		{At: sec(5), Action: "crash", Node: "n1"},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := Run(ctx, s, Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: 50 * time.Millisecond, ExcuseDelay: true})
+	for _, st := range rep.Steps {
+		t.Logf("step %s", st)
+	}
+	if err != nil {
+		t.Fatalf("%v\nviolations: %q", err, rep.Violations)
+	}
+	const lead = "lead e1 on n2: router: timeout"
+	want := []string{"pause n2: ok", "pause n3: ok", "resume n3: ok", lead, "resume n2: ok",
+		"not run (due at +5s, after the last call's deadline, +2.5s): crash n1"}
+	if diff := cmp.Diff(want, stepsRun(rep)); diff != "" {
+		t.Fatalf("steps (-want +got):\n%s", diff)
+	}
+	// Late by no more than a loaded machine makes them; the lead ends at +1.3s.
+	if at := stepAt(t, rep.Steps[2]); at > time.Second {
+		t.Errorf("n3 resumed at +%v, due at +600ms: it waited for the lead", at)
+	}
+	if at := stepAt(t, rep.Steps[4]); at < 2200*time.Millisecond {
+		t.Errorf("n2 resumed at +%v, due at +2.2s", at)
+	}
+	if diff := cmp.Diff([]string{lead + " (due at +300ms)"}, rep.FailedSteps); diff != "" {
+		t.Errorf("failed steps (-want +got):\n%s", diff)
 	}
 }
 

@@ -20,7 +20,8 @@ import (
 
 // alone is a cluster of one node, n1, hosting the one member of e1 on a single router
 // instance, whose demo peer takes service to serve each call: calls at rate for
-// duration, each with timeout.
+// duration, each with timeout. A service time the plan refuses (one that holds up the
+// router instance) is given to ensnode itself (slowPeer).
 func alone(t *testing.T, rate float64, duration, timeout, service time.Duration) scenarios.Spec {
 	s := spec(t, "testdata/real-smoke.json")
 	s.Nodes, s.Routers = []string{"n1"}, 1
@@ -33,22 +34,23 @@ func alone(t *testing.T, rate float64, duration, timeout, service time.Duration)
 
 // TestRealDeadlineBroken: a call that times out ends past its deadline, if only by
 // the time its caller takes to wake; with a slack of 1ns and no excuse that one call
-// breaks the deadline invariant, and the run fails naming it. The one call of the run
-// (1 a second for 0.5s) meets a peer that takes 1s to serve it, past its 100ms timeout.
+// breaks the deadline invariant, and the run fails naming it, without naming a
+// scheduling delay meanwhile, which nothing measured. The one call of the run (1 a
+// second for 0.5s) meets a peer that takes 1s to serve it, past its 100ms timeout.
 func TestRealDeadlineBroken(t *testing.T) {
 	bins := programs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, alone(t, 1, 500*time.Millisecond, 100*time.Millisecond, time.Second),
-		Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: time.Nanosecond})
+	rep, err := Run(ctx, alone(t, 1, 500*time.Millisecond, 100*time.Millisecond, 0),
+		Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: time.Nanosecond, args: slowPeer(time.Second)})
 	const head = "deadline: 1 calls ended past their deadline by more than the slack, 1ns; the first:"
 	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), head) {
 		t.Fatalf("got %v, want ErrFailed naming %q\nviolations: %q", err, head, rep.Violations)
 	}
 	if len(rep.Violations) != 2 || rep.Violations[0] != head ||
 		!strings.HasPrefix(rep.Violations[1], "call scenario-0-0 to e1 via n1 at +") ||
-		!strings.Contains(rep.Violations[1], "past its 100ms deadline (timeout)") {
-		t.Fatalf("violations %q: want the deadline's, then the call that broke it", rep.Violations)
+		!strings.Contains(rep.Violations[1], "past its 100ms deadline (timeout)") || strings.Contains(rep.Violations[1], "scheduling delay") {
+		t.Fatalf("violations %q: want the deadline's, then the call that broke it (no delay meanwhile named: none was measured)", rep.Violations)
 	}
 	if diff := cmp.Diff(map[string]int64{"total": 1, "timeout": 1}, rep.Calls); diff != "" {
 		t.Errorf("calls (-want +got):\n%s", diff)
@@ -145,8 +147,8 @@ func TestRealNoLeakBroken(t *testing.T) {
 	bins := programs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	rep, err := Run(ctx, alone(t, 20, 500*time.Millisecond, 100*time.Millisecond, 4*time.Second),
-		Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: time.Second, settle: time.Second})
+	rep, err := Run(ctx, alone(t, 20, 500*time.Millisecond, 100*time.Millisecond, 0),
+		Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: time.Second, settle: time.Second, args: slowPeer(4 * time.Second)})
 	const want = `no-leak: queues did not drain: context deadline exceeded; last: n1: ensroute_router_mailbox_depth{instance="0"} `
 	if !errors.Is(err, ErrFailed) || !strings.Contains(err.Error(), want) {
 		t.Fatalf("got %v, want ErrFailed naming %q\nviolations: %q", err, want, rep.Violations)
@@ -156,5 +158,38 @@ func TestRealNoLeakBroken(t *testing.T) {
 	}
 	if rep.Calls["total"] == 0 || rep.Calls["timeout"] != rep.Calls["total"] || rep.Interrupted {
 		t.Errorf("calls %v, interrupted %v: want every call timed out, the run whole", rep.Calls, rep.Interrupted)
+	}
+}
+
+// slowPeer is the ensnode flag of a demo peer that takes d over each call on the
+// router instance that hands it the call: a peer the plan refuses for a spec whose
+// calls would wait behind each other's work, which tests run on purpose.
+func slowPeer(d time.Duration) []string { return []string{"--service", d.String()} }
+
+// TestRealInterruptedInChecks: a run whose ctx ends in the checks after the workload
+// (here, while queues the peer holds up have not drained) is reported interrupted,
+// in the checks, with none of their violations: the cut-off checks found nothing.
+// A run whose ctx has ended as the cluster starts is reported interrupted in the
+// startup, no call made.
+func TestRealInterruptedInChecks(t *testing.T) {
+	bins := programs(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	checking := func() { time.AfterFunc(300*time.Millisecond, cancel) }
+	rep, err := Run(ctx, alone(t, 20, 500*time.Millisecond, 100*time.Millisecond, 0),
+		Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: time.Second, args: slowPeer(4 * time.Second), checking: checking})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled\nviolations: %q", err, rep.Violations)
+	}
+	if !rep.Interrupted || rep.InterruptedDuring != DuringChecks || len(rep.Violations) != 0 || rep.Calls["total"] == 0 {
+		t.Errorf("interrupted %v during %q, violations %q, calls %v; want interrupted in the checks, no violation, the calls made",
+			rep.Interrupted, rep.InterruptedDuring, rep.Violations, rep.Calls)
+	}
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	rep, err = Run(ctx, alone(t, 20, 500*time.Millisecond, 100*time.Millisecond, 0), Options{Ensnode: bins.Ensnode, Dir: t.TempDir()})
+	if !errors.Is(err, context.Canceled) || !rep.Interrupted || rep.InterruptedDuring != DuringStartup || rep.Scenario == "" || rep.Calls != nil {
+		t.Errorf("got %v, report %+v; want context.Canceled, interrupted in the startup, no call", err, rep)
 	}
 }
