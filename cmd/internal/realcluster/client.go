@@ -86,13 +86,18 @@ func (cl *Client) WaitConnected(ctx context.Context) error {
 }
 
 // Lead makes the member of ensemble e on node the leader (the demo peer's "lead"
-// event); its node spreads the news.
+// event); its node spreads the news. A member that answers other than "ok ..." did
+// not take the lead (it took a newer entry meanwhile, say): that is an error too.
 func (cl *Client) Lead(ctx context.Context, e, node string) error {
 	ref := router.PeerRef{Ensemble: router.EnsembleID(e), Name: node, Node: router.NodeID(node)}
 	ctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	if _, err := cl.Call(ctx, router.ToPeer(ref), []byte("lead")); err != nil {
+	res, err := cl.Call(ctx, router.ToPeer(ref), []byte("lead"))
+	switch {
+	case err != nil:
 		return fmt.Errorf("lead %s on %s: %w", e, node, err)
+	case !bytes.HasPrefix(res.Value, []byte("ok ")):
+		return fmt.Errorf("lead %s on %s: the member did not take the lead: %s", e, node, res.Value)
 	}
 	return nil
 }
