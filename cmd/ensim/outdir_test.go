@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/ensroute/ensroute/scenarios"
 )
 
 // A --out directory that exists but cannot be written to is refused before the first
@@ -63,5 +65,19 @@ func TestSweepOutCheckLeavesNothing(t *testing.T) {
 	}
 	if names, err := os.ReadDir(dir); err != nil || len(names) != 0 {
 		t.Errorf("%s holds %v (%v), want nothing", dir, names, err)
+	}
+}
+
+// TestTraceOutCheckedFirst: ensim trace refuses an --out it cannot write before it
+// runs the simulation (which may take a minute, for scale), as run refuses its
+// --trace, and writes nothing.
+func TestTraceOutCheckedFirst(t *testing.T) {
+	defer func(h func(scenarios.Spec, scenarios.Options)) { simulateHook = h }(simulateHook)
+	simulated := false
+	simulateHook = func(scenarios.Spec, scenarios.Options) { simulated = true }
+	out := filepath.Join(t.TempDir(), "no-such-dir", "x.txt")
+	code, _, stderr := ensim(t, "trace", "--scenario", "steady", "--out", out)
+	if code != exitUsage || simulated || !strings.Contains(stderr, "ensim: --out: open "+filepath.Dir(out)) {
+		t.Fatalf("exit %d, simulated %v, stderr %q; want %d, no run, the --out error", code, simulated, stderr, exitUsage)
 	}
 }

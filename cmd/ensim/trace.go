@@ -93,6 +93,17 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitUsage
 	}
+	// A path --out cannot be written to is refused before the run (which may take a
+	// minute), as run's --trace is; the view is put in place once written.
+	var out *outFile
+	if o.out != "" {
+		var err error
+		if out, err = createOut(o.out); err != nil {
+			fmt.Fprintf(stderr, "ensim: --out: %v\n", err)
+			return exitUsage
+		}
+		defer out.discard()
+	}
 	// A view of one call or one cast keeps only what it needs as the run goes
 	// (traceview.Part); any other view, the whole trace.
 	progress := newRunProgress(stderr)
@@ -172,9 +183,9 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 		}
 		return exitOK
 	}
-	// A page refused as too large is refused before a byte is written, and writeOut
+	// A page refused as too large is refused before a byte is written, and fill
 	// leaves no file.
-	if err := writeOut(o.out, func(w io.Writer) error { return tr.Write(w, o.format, o.filter) }); errors.Is(err, traceview.ErrPageTooLarge) {
+	if err := out.fill(func(w io.Writer) error { return tr.Write(w, o.format, o.filter) }); errors.Is(err, traceview.ErrPageTooLarge) {
 		return tooLarge(stderr, err)
 	} else if err != nil {
 		fmt.Fprintf(stderr, "ensim: --out: %v\n", err)

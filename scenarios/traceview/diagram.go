@@ -1,6 +1,7 @@
 package traceview
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -333,8 +334,13 @@ func (t *Trace) spans(keep []bool) [][]any {
 		out = append(out, []any{kind, o.lanes, int64(t.recs[o.start].At), int64(end), o.label})
 	}
 	var parts []open
-	holds := map[string]open{}
-	var holdKeys []string
+	// A hold's span lasts until its last link is released: releases may each free
+	// some of its links (n1 -> n2, then n1 -> n3), or more than it holds.
+	type held struct {
+		open
+		links map[[2]string]bool // from, to: those not released yet
+	}
+	var holds []held
 	down := map[string]open{}
 	paused := map[string]open{}
 	for i := range t.recs {
@@ -356,18 +362,25 @@ func (t *Trace) spans(keep []bool) [][]any {
 			}
 			parts = nil
 		case "hold":
-			k := str(r, "from") + ">" + str(r, "to")
-			if _, ok := holds[k]; !ok {
-				holdKeys = append(holdKeys, k)
+			h := held{open: open{start: i, lanes: t.lanesOf(str(r, "from")), label: "hold " + str(r, "from") + " -> " + str(r, "to")},
+				links: links(str(r, "from"), str(r, "to"))}
+			if len(h.links) > 0 {
+				holds = append(holds, h)
 			}
-			holds[k] = open{start: i, lanes: t.lanesOf(str(r, "from")), label: "hold " + str(r, "from") + " -> " + str(r, "to")}
 		case "release", "release-all":
-			for _, k := range holdKeys {
-				if o, ok := holds[k]; ok && (r.Kind == "release-all" || k == str(r, "from")+">"+str(r, "to")) {
-					add("hold", o, r.At, i)
-					delete(holds, k)
+			freed := links(str(r, "from"), str(r, "to"))
+			holds = slices.DeleteFunc(holds, func(h held) bool {
+				for l := range h.links {
+					if r.Kind == "release-all" || freed[l] {
+						delete(h.links, l)
+					}
 				}
-			}
+				if len(h.links) > 0 {
+					return false
+				}
+				add("hold", h.open, r.At, i)
+				return true
+			})
 		case "pause":
 			paused[r.Node] = open{start: i, lanes: []int{t.lane[r.Node]}, label: "pause " + r.Node}
 		case "resume":
@@ -388,16 +401,28 @@ func (t *Trace) spans(keep []bool) [][]any {
 	for _, o := range parts {
 		add("partition", o, end, -1)
 	}
-	for _, k := range holdKeys {
-		if o, ok := holds[k]; ok {
-			add("hold", o, end, -1)
-		}
+	for _, h := range holds {
+		add("hold", h.open, end, -1)
 	}
 	for _, n := range sortedKeys(paused) {
 		add("pause", paused[n], end, -1)
 	}
 	for _, n := range sortedKeys(down) {
 		add("crash", down[n], end, -1)
+	}
+	return out
+}
+
+// links returns the links from each node of from to each of to (comma-separated
+// lists), but a node's to itself, which is none.
+func links(from, to string) map[[2]string]bool {
+	out := map[[2]string]bool{}
+	for _, a := range strings.Split(from, ",") {
+		for _, b := range strings.Split(to, ",") {
+			if a != b && a != "" && b != "" {
+				out[[2]string{a, b}] = true
+			}
+		}
 	}
 	return out
 }

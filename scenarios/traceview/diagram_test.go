@@ -36,6 +36,49 @@ func faultsTrace(t *testing.T) *Trace {
 	return New(res.Trace, Meta{Title: spec.Name, Nodes: append(spec.Nodes, spec.Clients...)})
 }
 
+// TestDiagramHoldSpans: a hold's span lasts until the release that frees the last of
+// its links, whether releases free them a few at a time or more than it holds; a
+// hold never released lasts to the end of the run.
+func TestDiagramHoldSpans(t *testing.T) {
+	f, err := os.Open(filepath.Join("testdata", "faults.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	spec, err := scenarios.Parse(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := func(n int) scenarios.Duration { return scenarios.Duration(time.Duration(n) * time.Millisecond) }
+	nodes := func(n ...string) []string { return n }
+	spec.Faults = []scenarios.Fault{
+		{At: ms(20), Action: "hold", A: nodes("n1"), B: nodes("c1", "n3")},
+		{At: ms(25), Action: "release", A: nodes("n1"), B: nodes("c1")},
+		{At: ms(32), Action: "release", A: nodes("n1"), B: nodes("n3")},
+		{At: ms(40), Action: "hold", A: nodes("n2"), B: nodes("n3")},
+		{At: ms(45), Action: "release", A: nodes("n1", "n2"), B: nodes("n2", "n3")},
+	}
+	res, err := scenarios.Run(spec, scenarios.Options{Seed: 1, Semantics: router.Default, KeepTrace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := New(res.Trace, Meta{Title: spec.Name, Nodes: append(spec.Nodes, spec.Clients...)})
+	sel, _ := tr.Select(Filter{})
+	var got [][]any
+	for _, sp := range tr.diagramOf(sel, Filter{}).Spans {
+		if sp[0] == "hold" {
+			got = append(got, sp)
+		}
+	}
+	want := [][]any{
+		{"hold", []int{tr.lane["n1"]}, int64(ms(20)), int64(ms(32)), "hold n1 -> c1,n3"},
+		{"hold", []int{tr.lane["n2"]}, int64(ms(40)), int64(ms(45)), "hold n2 -> n3"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("hold spans (-want +got):\n%s", diff)
+	}
+}
+
 func TestDiagramSpansAndMarks(t *testing.T) {
 	tr := faultsTrace(t)
 	sel, _ := tr.Select(Filter{})

@@ -417,3 +417,19 @@ func TestTextQuotesWhatDoesNotPrint(t *testing.T) {
 		}
 	}
 }
+
+// TestTextDurationsAndTitle: the text view prints every duration field as one
+// (clock-set's offset and period among them, not bare nanoseconds), and a title of
+// several lines as comment lines, each beginning "#".
+func TestTextDurationsAndTitle(t *testing.T) {
+	tr := handTrace(rec(0, "n1", "clock-set", sim.Int("offset", int64(3*time.Second)), sim.Int("drift_ppm", 0),
+		sim.Int("periodic_ppm", 50000), sim.Int("period", int64(400*time.Millisecond)), sim.Int("local", int64(3*time.Second))))
+	tr.title = "two\nlines"
+	text := textOf(t, tr, Filter{})
+	if !strings.Contains(text, "offset=3s drift_ppm=0 periodic_ppm=50000 period=400ms local=3s") {
+		t.Errorf("clock-set's fields:\n%s", text)
+	}
+	if !strings.HasPrefix(text, "# two\n# lines\n") {
+		t.Errorf("a title of two lines:\n%s", text)
+	}
+}

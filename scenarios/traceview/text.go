@@ -13,14 +13,16 @@ import (
 )
 
 // durationKeys are the integer fields that hold a duration in nanoseconds.
-var durationKeys = map[string]bool{"timeout": true, "budget": true, "at": true, "paused": true, "step": true, "local": true, "held": true}
+var durationKeys = map[string]bool{"timeout": true, "budget": true, "at": true, "paused": true, "step": true, "local": true, "held": true,
+	"offset": true, "period": true}
 
 // writeText writes the heading, one aligned line per selected record, and the table
 // of the lives of the calls that start among them (with a cast filter, of that
 // cast's life instead; without one, and of the casts' if any start among them).
 func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 	if t.title != "" {
-		fmt.Fprintf(w, "# %s\n", t.title)
+		// A spec's name may hold line breaks: every line of the heading is a comment.
+		fmt.Fprintf(w, "# %s\n", strings.ReplaceAll(t.title, "\n", "\n# "))
 	}
 	fmt.Fprintf(w, "# %d of %d records%s\n", len(sel), t.Len(), describeFilter(f))
 	t.writeViolations(w, sel, f)
@@ -119,7 +121,7 @@ func (t *Trace) fields(i int) string {
 		if m.kind == "reply" || m.kind == "gossip" {
 			skip["budget"] = true
 		}
-		if m.kind == "gossip" || m.kind == "cast" {
+		if m.kind == "gossip" { // a cast counts its hops, as a route does (the hop limit)
 			skip["hops"] = true
 		}
 		appendAttrs(&b, r, skip)

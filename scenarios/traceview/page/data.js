@@ -13,7 +13,7 @@ const MARK_NAMES = ['plain', 'call', 'ok', 'error', 'timeout', 'late', 'drop', '
 // kind (lost, orphan, held, parked, partition, ...).
 const LABELS = { 4: 'timeout', 5: 'late reply dropped', 6: '', 7: 'dup', 8: '', 9: 'hop-limit',
   10: 'elected', 12: '', 13: 'released' };
-const DURATION_KEYS = { timeout: 1, budget: 1, at: 1, paused: 1, step: 1, local: 1 };
+const DURATION_KEYS = { timeout: 1, budget: 1, at: 1, paused: 1, step: 1, local: 1, held: 1, offset: 1, period: 1 };
 
 // ---- data --------------------------------------------------------------------------
 const N = D.ev.t.length;
