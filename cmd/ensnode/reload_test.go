@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -310,6 +311,45 @@ func TestProgramExitStatus(t *testing.T) {
 			if code != tc.want || strings.Contains(string(out), "stopped by a signal") {
 				t.Fatalf("ensnode %s: exit %d, output %q; want %d", tc.arg, code, out, tc.want)
 			}
+		}
+	}
+}
+
+// TestSIGTERMRightAfterReady: a SIGTERM that comes as soon as the node says it is
+// ready stops it gracefully, exit 0, as at any time after it read its files: never
+// as a signal before the start (which once caught a signal up to the end of the
+// start, after the node had bound its ports and logged "ready": 22 of 40 such stops
+// exited 1, without a goodbye). The signal is sent from the reader of the node's
+// log the moment the line comes. Ten times, a real process each.
+func TestSIGTERMRightAfterReady(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs processes")
+	}
+	c := newTestCluster(t)
+	n1 := c.nodes[0]
+	for i := range 10 {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(filepath.Join(c.bin, "ensnode"), "--id", n1.id, "--peers", fmt.Sprintf("%s=127.0.0.1:%d", n1.id, n1.port),
+			"--secret-file", n1.secret, "--admin", n1.adminAddr())
+		cmd.Stdout, cmd.Stderr = w, w
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		var out strings.Builder
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if strings.Contains(sc.Text(), "msg=ready") {
+				_ = cmd.Process.Signal(syscall.SIGTERM)
+			}
+		}
+		r.Close()
+		if err := cmd.Wait(); err != nil || !strings.Contains(out.String(), `msg="shutting down"`) {
+			t.Fatalf("stop %d, SIGTERM right after ready: %v; output:\n%s", i, err, out.String())
 		}
 	}
 }

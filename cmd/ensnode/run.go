@@ -155,7 +155,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	n, err := start(o, log)
-	starting.Store(false) // from now on a signal stops the node gracefully (main)
 	if errors.Is(err, cluster.ErrUsage) {
 		fmt.Fprintln(stderr, "ensnode:", err)
 		return 2
@@ -240,6 +239,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 			c.ReplyHold = -1 // none
 		}
 	})
+	filesRead() // the last file read; from now on a signal stops the node gracefully (main)
 	if err != nil {
 		return nil, err
 	}
