@@ -177,8 +177,8 @@ func (c Config) Validate() error {
 		return bad("Secret has %d bytes, want at least 8", len(c.Secret))
 	case slices.ContainsFunc(c.AcceptSecrets, func(s []byte) bool { return len(s) < 8 }):
 		return bad("an AcceptSecrets entry has fewer than 8 bytes")
-	case c.MaxFrame != 0 && (c.MaxFrame < MinMaxFrame || c.MaxFrame > MaxMaxFrame):
-		return bad("MaxFrame %d is not in %d..%d", c.MaxFrame, MinMaxFrame, MaxMaxFrame)
+	case c.MaxFrame != 0 && (c.MaxFrame < MinMaxFrame || int64(c.MaxFrame) > MaxMaxFrame): // int64: an int may be 32 bits
+		return bad("MaxFrame %d is not in %d..%d", c.MaxFrame, MinMaxFrame, int64(MaxMaxFrame))
 	case c.QueueBytes < 0:
 		return bad("QueueBytes %d is negative", c.QueueBytes)
 	case c.ReadBuffer < 0:
