@@ -102,7 +102,7 @@ func TestBenchInterrupted(t *testing.T) {
 
 // TestBenchInterruptedWhileConnecting: a bench that a signal cuts short while it
 // waits for a member to connect (its process stopped) makes no call: it exits 130
-// with no report, though --via is connected.
+// with no report, though --via is connected; a call and a cast write no outcome.
 func TestBenchInterruptedWhileConnecting(t *testing.T) {
 	n := startTestNode(t, "n1", "e1")
 	stopped := holdingListener(t) // accepts, and never answers
@@ -114,6 +114,20 @@ func TestBenchInterruptedWhileConnecting(t *testing.T) {
 		"--connect-timeout", "1m", "--duration", "1m", "--json", "e1"}, &out, &errb)
 	if code != exitInterrupted || out.Len() != 0 || errb.String() != "ensctl: interrupted\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want %d, no report, interrupted", code, out.String(), errb.String(), exitInterrupted)
+	}
+	// A call and a cast with --json, interrupted alike, write no outcome: the node
+	// was not found unreachable.
+	for _, cmd := range [][]string{{"call", "e1", "get", "k"}, {"cast", "e1", "put", "k", "v"}} {
+		ctx, cancel := context.WithCancel(context.Background())
+		tm := time.AfterFunc(300*time.Millisecond, cancel)
+		out.Reset()
+		errb.Reset()
+		code := run(ctx, append([]string{cmd[0], "--peers", "n1=" + n.addr + ",n2=" + stopped, "--via", "n1", "--secret-file", n.secret,
+			"--connect-timeout", "1m", "--json"}, cmd[1:]...), &out, &errb)
+		tm.Stop()
+		if code != exitInterrupted || out.Len() != 0 {
+			t.Errorf("%s interrupted while connecting: exit %d, stdout %q; want %d and no outcome", cmd[0], code, out.String(), exitInterrupted)
+		}
 	}
 }
 

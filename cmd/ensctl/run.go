@@ -237,7 +237,7 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
-		if cmd == "cast" && c.jsonOut && !errors.Is(err, cluster.ErrUsage) {
+		if cmd == "cast" && c.jsonOut && !errors.Is(err, cluster.ErrUsage) && !errors.Is(err, context.Canceled) {
 			printJSON(stdout, castOutcome{Ensemble: ens, Via: c.via, Error: err.Error()})
 		} else if cmd != "cast" {
 			c.dialFailed(stdout, ens, err)
@@ -278,10 +278,11 @@ func callCmd(ctx context.Context, cmd string, args []string, stdout, stderr io.W
 }
 
 // dialFailed writes, with --json, the outcome of a call to ens that could not be made
-// because dialing failed with err (but for a usage error): a script reads stdout, not
-// stderr, and finds a line for every call there.
+// because dialing failed with err (but for a usage error, and an interrupt, which the
+// exit status and stderr tell): a script reads stdout, not stderr, and finds a line
+// for every call there.
 func (c *common) dialFailed(stdout io.Writer, ens string, err error) {
-	if c.jsonOut && !errors.Is(err, cluster.ErrUsage) {
+	if c.jsonOut && !errors.Is(err, cluster.ErrUsage) && !errors.Is(err, context.Canceled) {
 		printJSON(stdout, outcome{Ensemble: ens, Error: err.Error(), Code: router.CodeOf(router.ErrUnreachable).String()})
 	}
 }

@@ -101,12 +101,12 @@ func parseHeader(b []byte, max int, limit string) (header, error) {
 	if b[0] != magic0 || b[1] != magic1 {
 		if b[0] == 0x16 && b[1] == 0x03 {
 			// A TLS record of type handshake: what a TLS client sends first.
-			return header{}, fmt.Errorf("%w: bad magic %#02x%02x, a TLS handshake: the other side uses TLS, and this one does not", ErrBadFrame, b[0], b[1])
+			return header{}, &magicError{"tls", fmt.Errorf("%w: bad magic %#02x%02x, a TLS handshake: the other side uses TLS, and this one does not", ErrBadFrame, b[0], b[1])}
 		}
 		if hint := httpHint(b); hint != "" {
-			return header{}, fmt.Errorf("%w: bad magic %#02x%02x, %s", ErrBadFrame, b[0], b[1], hint)
+			return header{}, &magicError{"http", fmt.Errorf("%w: bad magic %#02x%02x, %s", ErrBadFrame, b[0], b[1], hint)}
 		}
-		return header{}, fmt.Errorf("%w: bad magic %#02x%02x", ErrBadFrame, b[0], b[1])
+		return header{}, &magicError{"garbage", fmt.Errorf("%w: bad magic %#02x%02x", ErrBadFrame, b[0], b[1])}
 	}
 	h := header{version: b[2], typ: frameType(b[3]), length: int(binary.BigEndian.Uint32(b[4:]))}
 	if h.typ == 0 || h.typ >= numTypes {
@@ -117,6 +117,18 @@ func parseHeader(b []byte, max int, limit string) (header, error) {
 	}
 	return h, nil
 }
+
+// magicError is a connection whose first bytes are not ensroute's magic number, with
+// what they most likely are (kind: "tls", "http" or "garbage"), which the refusal log
+// tells apart: each has its own hint, which a host's refusals of another kind must
+// not keep quiet.
+type magicError struct {
+	kind string
+	err  error
+}
+
+func (e *magicError) Error() string { return e.err.Error() }
+func (e *magicError) Unwrap() error { return e.err }
 
 // httpMethods are the starts of an HTTP/1 request line (and of HTTP/2's preface),
 // each of at most headerSize bytes.

@@ -68,6 +68,21 @@ func TestSecondProcessWithSameIDRefused(t *testing.T) {
 		if n := strings.Count(log, "level=ERROR"); n != 1 || !strings.Contains(log, "incarnation 5 of n2 is connected and was heard from lately, so incarnation 6 from") {
 			t.Fatalf("n1 logged %d errors, want one naming both incarnations:\n%s", n, log)
 		}
+		// A third process as n2, from the same host within the minute: its own error,
+		// not kept quiet by the second's (the refusal log quiets warnings only).
+		third, _ := pipeNode(t, "n2", func(c *Config) {
+			fast(c)
+			dialsOverPipe(c, "n1", n1)
+			c.Incarnation = 7
+		})
+		if err := third.Connect(context.Background(), "n1"); err == nil {
+			t.Fatal("a third n2 was let in")
+		}
+		synctest.Wait() // n1 logs after it refused
+		if log := logs.log(); strings.Count(log, "level=ERROR") != 2 || !strings.Contains(log, "so incarnation 7 from") {
+			t.Fatalf("n1's errors after a third n2, want one more naming incarnation 7:\n%s", log)
+		}
+		_ = third.Close()
 
 		// The first n2 stops: the second is let in at its next redial.
 		_ = n2.Close()

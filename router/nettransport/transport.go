@@ -613,7 +613,9 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			t.stats.refused.Add(1) // a probe (a member's among them, see probe) is no handshake
 		}
 		member, kind := t.refusalKind(them.id, code, err)
-		if level < slog.LevelWarn {
+		if level != slog.LevelWarn {
+			// Debug, or the error of a second process with a member's id, which
+			// firstImpostor already says once per newcomer: not kept quiet by others.
 			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err)
 		} else if repeats, ok := t.refusals.note(raw.RemoteAddr(), member, kind, time.Now()); ok {
 			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err,
@@ -699,6 +701,7 @@ func (c *conn) refusedProof(body []byte) {
 	t.stats.refused.Add(1)
 	remote := c.nc.RemoteAddr()
 	member, kind := t.refusalKind(c.p.id, code, err)
+	kind = "refused by the other side: " + kind // not this node's refusal of it, of the same code
 	if repeats, ok := t.refusals.note(remote, member, kind, time.Now()); ok {
 		t.log.Warn("refused connection", "remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, "repeats", repeats)
 	} else {
@@ -824,9 +827,12 @@ func (t *Transport) refusalKind(id router.NodeID, code RefuseCode, err error) (m
 	}
 	var tlsAlert tls.AlertError
 	var tlsRecord tls.RecordHeaderError
+	var magic *magicError
 	switch {
 	case code != 0:
 		kind = "refused: " + code.String()
+	case errors.As(err, &magic):
+		kind = "bad magic: " + magic.kind
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		kind = "timed out"
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
