@@ -107,8 +107,8 @@ func (r Repro) marshal() ([]byte, error) {
 // violations it lists.
 //
 // The error wraps ErrNotRepro for a JSON object without ReproKey, ErrBadSpec when
-// the spec fails Validate ("spec: " and Validate's error), and ErrBadRepro for
-// anything else.
+// the spec fails Validate or leaves out an "at", as Parse refuses it ("spec: " and
+// the spec's error), and ErrBadRepro for anything else.
 func ParseRepro(r io.Reader) (Repro, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {

@@ -164,7 +164,7 @@ func isFlag(fs *flag.FlagSet, arg string) bool {
 // leadRefused is res.Err, or for an answer to "lead" that is not "ok" (the member's
 // node took a newer entry meanwhile: the lead did not move) an error saying it.
 func leadRefused(res router.Result) error {
-	if res.Err != nil || strings.HasPrefix(string(res.Value), "ok ") {
+	if res.Err != nil || kv.LeadTaken(res.Value) {
 		return res.Err
 	}
 	return fmt.Errorf("%s did not take the lead: %s", res.Peer, res.Value)

@@ -67,7 +67,7 @@ func (p *Peer) serve(r *driver.Request) {
 			r.Reply([]byte("error: not leading: the node took a newer entry meanwhile, " + cur.String()))
 			return
 		}
-		r.Reply([]byte("ok " + e.String()))
+		r.Reply([]byte(leadTaken + e.String()))
 		return
 	}
 	e, _ := p.dir.Lookup(p.ref.Ensemble)
@@ -234,3 +234,11 @@ func Event(words []string) ([]byte, error) {
 	event := []byte(strings.Join(words, " "))
 	return event, Check(event)
 }
+
+// leadTaken begins the demo peer's answer to "lead" when it took the lead; any other
+// answer ("error: not leading: ...") says it did not.
+const leadTaken = "ok "
+
+// LeadTaken reports whether answer, a demo peer's answer to "lead", says it took the
+// lead.
+func LeadTaken(answer []byte) bool { return bytes.HasPrefix(answer, []byte(leadTaken)) }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -96,7 +97,7 @@ func (cl *Client) Lead(ctx context.Context, e, node string) error {
 	switch {
 	case err != nil:
 		return fmt.Errorf("lead %s on %s: %w", e, node, err)
-	case !bytes.HasPrefix(res.Value, []byte("ok ")):
+	case !kv.LeadTaken(res.Value):
 		return fmt.Errorf("lead %s on %s: the member did not take the lead: %s", e, node, res.Value)
 	}
 	return nil
