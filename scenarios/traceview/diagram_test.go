@@ -17,8 +17,8 @@ import (
 	"github.com/ensroute/ensroute/scenarios"
 )
 
-// faultsTrace is the run of testdata/faults.json: one of each fault.
-func faultsTrace(t *testing.T) *Trace {
+// faultsSpec is testdata/faults.json: one of each fault.
+func faultsSpec(t *testing.T) scenarios.Spec {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", "faults.json"))
 	if err != nil {
@@ -29,6 +29,18 @@ func faultsTrace(t *testing.T) *Trace {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return spec
+}
+
+// faultsTrace is the run of faultsSpec.
+func faultsTrace(t *testing.T) *Trace {
+	t.Helper()
+	return traceOf(t, faultsSpec(t))
+}
+
+// traceOf is the run of spec, seed 1, default semantics.
+func traceOf(t *testing.T, spec scenarios.Spec) *Trace {
+	t.Helper()
 	res, err := scenarios.Run(spec, scenarios.Options{Seed: 1, Semantics: router.Default, KeepTrace: true})
 	if err != nil {
 		t.Fatal(err)
@@ -40,15 +52,7 @@ func faultsTrace(t *testing.T) *Trace {
 // its links, whether releases free them a few at a time or more than it holds; a
 // hold never released lasts to the end of the run.
 func TestDiagramHoldSpans(t *testing.T) {
-	f, err := os.Open(filepath.Join("testdata", "faults.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	spec, err := scenarios.Parse(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	spec := faultsSpec(t)
 	ms := func(n int) scenarios.Duration { return scenarios.Duration(time.Duration(n) * time.Millisecond) }
 	nodes := func(n ...string) []string { return n }
 	spec.Faults = []scenarios.Fault{
@@ -58,11 +62,7 @@ func TestDiagramHoldSpans(t *testing.T) {
 		{At: ms(40), Action: "hold", A: nodes("n2"), B: nodes("n3")},
 		{At: ms(45), Action: "release", A: nodes("n1", "n2"), B: nodes("n2", "n3")},
 	}
-	res, err := scenarios.Run(spec, scenarios.Options{Seed: 1, Semantics: router.Default, KeepTrace: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := New(res.Trace, Meta{Title: spec.Name, Nodes: append(spec.Nodes, spec.Clients...)})
+	tr := traceOf(t, spec)
 	sel, _ := tr.Select(Filter{})
 	var got [][]any
 	for _, sp := range tr.diagramOf(sel, Filter{}).Spans {
