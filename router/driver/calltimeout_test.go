@@ -20,10 +20,7 @@ import (
 func TestCallTimeoutDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := newCluster(t, false)
-		n1, n2 := c.add("n1", nil), c.add("n2", nil)
-		c.connect("n1", "n2")
-		c.leads(ref("e1", "n2"), 1)
-		_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) {
+		n1, _ := c.leaderOnN2(driver.PeerFunc(func(r *driver.Request) {
 			if string(r.Event()) == "slow" {
 				time.AfterFunc(300*time.Millisecond, func() { r.Reply([]byte("late")) })
 				return
@@ -91,10 +88,7 @@ func TestCallTimeoutContext(t *testing.T) {
 // completes every call exactly once (run it with -race).
 func TestCallTimeoutReuse(t *testing.T) {
 	c := newCluster(t, true)
-	n1, n2 := c.add("n1", nil), c.add("n2", nil)
-	c.connect("n1", "n2")
-	c.leads(ref("e1", "n2"), 1)
-	_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) {
+	n1, _ := c.leaderOnN2(driver.PeerFunc(func(r *driver.Request) {
 		if rand.IntN(2) == 0 {
 			r.Reply(r.Event())
 			return
@@ -332,10 +326,7 @@ func TestCallTimeoutSpentAtOnce(t *testing.T) {
 func TestCallDeadlineIsTheContexts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := newCluster(t, false)
-		n1, n2 := c.add("n1", nil), c.add("n2", nil)
-		c.connect("n1", "n2")
-		c.leads(ref("e1", "n2"), 1)
-		_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) {
+		n1, _ := c.leaderOnN2(driver.PeerFunc(func(r *driver.Request) {
 			time.AfterFunc(10*time.Millisecond, func() { r.Reply(r.Event()) })
 		}))
 		defer driver.SetAfterClockRead(func() { time.Sleep(30 * time.Millisecond) })()
@@ -354,10 +345,7 @@ func TestCallDeadlineIsTheContexts(t *testing.T) {
 // and answered, not refused ErrNoDeadline.
 func TestCallFarDeadline(t *testing.T) {
 	c := newCluster(t, false)
-	n1, n2 := c.add("n1", nil), c.add("n2", nil)
-	c.connect("n1", "n2")
-	c.leads(ref("e1", "n2"), 1)
-	_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) { r.Reply(r.Event()) }))
+	n1, _ := c.leaderOnN2(driver.PeerFunc(func(r *driver.Request) { r.Reply(r.Event()) }))
 	for _, years := range []int{100, 300, 1000} {
 		ctx, cancel := context.WithDeadline(context.Background(), time.Now().AddDate(years, 0, 0))
 		res, err := n1.Call(ctx, router.ToEnsemble("e1"), []byte("x"))

@@ -47,10 +47,7 @@ func TestLocalAndRemoteLeader(t *testing.T) {
 func TestDeadlineIsTheContexts(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := newCluster(t, false)
-		n1, n2 := c.add("n1", nil), c.add("n2", nil)
-		c.connect("n1", "n2")
-		c.leads(ref("e1", "n2"), 1)
-		_ = n2.AddPeer(ref("e1", "n2"), driver.PeerFunc(func(r *driver.Request) {
+		n1, _ := c.leaderOnN2(driver.PeerFunc(func(r *driver.Request) {
 			time.AfterFunc(300*time.Millisecond, func() { r.Reply([]byte("late")) })
 		}))
 		res, took := call(n1, router.ToEnsemble("e1"), "get", 100*time.Millisecond)

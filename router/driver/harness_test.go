@@ -128,6 +128,19 @@ func (c *cluster) leads(ref router.PeerRef, version uint64) {
 	}
 }
 
+// leaderOnN2 adds nodes n1 and n2, connected, and makes e1's member on n2, which p
+// serves, its leader on both: the setup of a call from n1 to a leader on another node.
+func (c *cluster) leaderOnN2(p driver.Peer) (n1, n2 *driver.Node) {
+	c.t.Helper()
+	n1, n2 = c.add("n1", nil), c.add("n2", nil)
+	c.connect("n1", "n2")
+	c.leads(ref("e1", "n2"), 1)
+	if err := n2.AddPeer(ref("e1", "n2"), p); err != nil {
+		c.t.Fatal(err)
+	}
+	return n1, n2
+}
+
 func call(n *driver.Node, t router.Target, ev string, timeout time.Duration) (router.Result, time.Duration) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
