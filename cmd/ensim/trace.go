@@ -197,10 +197,19 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 
 // compareRepro says on stderr, as ensim replay does, when the run traced from a repro
 // file is not the run it recorded: its trace hash differs, or it records violations
-// that the run no longer makes. It says nothing when the hash matches, or when the
-// repro records neither a hash nor a violation.
+// that the run no longer makes. When the hash matches, the run is the one recorded,
+// and compareRepro says something only if the repro records violations the checker
+// no longer finds in it (the checker changed since); nothing either when the repro
+// records neither a hash nor a violation.
 func compareRepro(path string, rp repro, now *scenarios.Report, stderr io.Writer) {
-	if rp.TraceHash != "" && rp.TraceHash == now.TraceHash || rp.TraceHash == "" && rp.ViolationsTotal == 0 {
+	if rp.TraceHash != "" && rp.TraceHash == now.TraceHash {
+		if rp.ViolationsTotal > 0 && len(now.Violations) == 0 {
+			fmt.Fprintf(stderr, "ensim: this is the run the repro recorded (its trace hash matches), but its invariants are checked otherwise now; ensim replay %s says:\n", shellQuote(path))
+			holdsNote(stderr, rp)
+		}
+		return
+	}
+	if rp.TraceHash == "" && rp.ViolationsTotal == 0 {
 		return
 	}
 	var notes bytes.Buffer

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/scenarios"
 )
 
 // TestTracePageTooLarge: an html view whose data a browser could not parse is
@@ -65,7 +68,8 @@ func TestTraceEmptyWindow(t *testing.T) {
 // TestTraceReproNoLongerFails: trace of a repro file says on stderr, as replay does,
 // when the run is not the one the repro recorded (its trace hash differs) and the
 // violations it recorded are gone; of a repro whose run is the recorded one, it says
-// nothing. Trace used to draw a run that no longer failed without a word.
+// nothing, unless the checker no longer finds the violations it recorded. Trace used
+// to draw a run that no longer failed without a word.
 func TestTraceReproNoLongerFails(t *testing.T) {
 	specPath := writeFile(t, "fail.json", failingSpec(t).JSON())
 	t.Chdir(t.TempDir())
@@ -104,5 +108,31 @@ func TestTraceReproNoLongerFails(t *testing.T) {
 	}
 	if code != exitOK || !strings.HasPrefix(stdout, `{"t":`) || strings.Contains(stdout, "trace hash") {
 		t.Errorf("exit %d, stdout %.200q; want 0 and the records alone", code, stdout)
+	}
+
+	// The run a repro recorded, the hash the same, but its recorded violations no
+	// longer found (as after a change to the checker): said too.
+	ok := mustNamed(t, "steady")
+	ok.Liveness = nil
+	ok.Workload.Duration = scenarios.Duration(200 * time.Millisecond)
+	okPath := writeFile(t, "ok.json", ok.JSON())
+	if code, _, stderr := ensim(t, "run", "--spec", okPath, "--repro", "ok-repro.json"); code != exitOK {
+		t.Fatalf("run of a passing spec: exit %d\n%s", code, stderr)
+	}
+	data, err = os.ReadFile("ok-repro.json")
+	if err != nil || json.Unmarshal(data, &rp) != nil {
+		t.Fatalf("reading the repro: %v", err)
+	}
+	rp["violations"] = json.RawMessage(`[{"invariant": "no-leak", "call": "", "detail": "found by an older checker"}]`)
+	rp["violations_total"] = json.RawMessage(`1`)
+	rp["violation_counts"] = json.RawMessage(`{"no-leak": 1}`)
+	data, _ = json.Marshal(rp)
+	if err := os.WriteFile("older.json", data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = ensim(t, "trace", "older.json", "--to", "1ms", "--format", "jsonl")
+	if want := "ensim: this is the run the repro recorded (its trace hash matches), but its invariants are checked otherwise now; ensim replay older.json says:\n" +
+		"every invariant holds now; the repro recorded 1 violation\n"; code != exitOK || stderr != want {
+		t.Errorf("trace of a repro whose violations a checker no longer finds: exit %d, stderr %q; want 0 and %q", code, stderr, want)
 	}
 }
