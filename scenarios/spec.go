@@ -421,6 +421,8 @@ func (s Spec) Validate() error {
 		return bad("workload.rate: %v, want 0..1e7 calls per second", w.Rate)
 	case w.Duration < 0:
 		return bad("workload.duration: %v is negative", w.Duration.D())
+	case w.Rate > 0 && w.Duration == 0 && len(w.Bursts) == 0:
+		return bad("workload.duration: missing or 0s, but workload.rate is %v calls per second: no call would be made; want a positive duration", w.Rate)
 	case reflect.ValueOf(w).IsZero():
 		return bad("workload: missing or empty (the key is required, with a timeout at least)")
 	case w.Timeout == 0:

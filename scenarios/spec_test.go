@@ -244,8 +244,9 @@ func TestFaultFieldsItDoesNotUse(t *testing.T) {
 }
 
 // TestSpecRefusesWhatDoesNothing: a rule that matches an ensemble the spec lacks, a
-// second clock for one node and a rule's delay past MaxSpan are refused, naming the
-// field: each would do nothing, or not what it says.
+// second clock for one node, a rule's delay past MaxSpan and a workload's rate with
+// no duration (and no burst) are refused, naming the field: each would do nothing,
+// or not what it says.
 func TestSpecRefusesWhatDoesNothing(t *testing.T) {
 	ms := func(n int) Duration { return Duration(time.Duration(n) * time.Millisecond) }
 	cases := []struct {
@@ -271,6 +272,9 @@ func TestSpecRefusesWhatDoesNothing(t *testing.T) {
 		{name: "a rule's delay past the span", edit: func(s *Spec) {
 			s.Faults = []Fault{{At: ms(500), Action: "rule", Rule: &RuleSpec{Name: "r", Action: "delay", Delay: dur(25 * time.Hour)}}}
 		}, want: "faults[0].rule.delay: 25h0m0s, past the limit of 24h0m0s"},
+		{name: "a rate without a duration", edit: func(s *Spec) {
+			s.Workload.Duration = 0
+		}, want: "workload.duration: missing or 0s, but workload.rate is 2000 calls per second: no call would be made"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -291,5 +295,11 @@ func TestSpecRefusesWhatDoesNothing(t *testing.T) {
 	s.Clocks = []ClockSpec{{Node: "n1"}, {Node: "n2"}}
 	if err := s.Validate(); err != nil {
 		t.Fatalf("a known ensemble, two clocks: %v", err)
+	}
+	// A rate without a duration is inert, not wrong, beside a burst that calls.
+	s.Workload.Duration = 0
+	s.Workload.Bursts = []Burst{{At: ms(500), Duration: ms(300), Rate: 2000}}
+	if err := s.Validate(); err != nil {
+		t.Fatalf("a rate of 0s beside a burst: %v", err)
 	}
 }
