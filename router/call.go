@@ -32,13 +32,11 @@ type pending struct {
 	timer      TimerID
 	done       func(Result)
 	redirected bool
-	// nack is the nack that redirected the call, known by its peer and hop count: a
-	// copy of it (the network duplicates a message now and then) says nothing of the
-	// redirected request, which may yet run the event (see nackCopy).
-	nack struct {
-		peer PeerRef
-		hops int
-	}
+	// nackHops is the hop count of the nack that redirected the call: a refusal
+	// with no more hops, a copy of it or the answer to a copy of the first request
+	// (the network duplicates a message now and then), says nothing of the
+	// redirected request, which may yet run the event (see firstChain).
+	nackHops int
 	// seen is the version of the directory entry for the target ensemble when the
 	// call started, if there was one (hadEntry): a redirect needs a strictly newer one.
 	seen      uint64
@@ -235,14 +233,14 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 		n.lateReply(m, "after-deadline")
 		return
 	}
+	if m.Code != CodeOK && p.redirected && n.firstChain(p, m) && !n.cfg.Bugs.Has(bugs.NackCopyAfterRedirect) && !n.cfg.Bugs.Has(bugs.RedirectTwice) {
+		n.lateReply(m, "redirected")
+		return
+	}
 	switch m.Code {
 	case CodeOK:
 		n.complete(p, m.Result, &m.Peer, nil)
 	case CodeNack:
-		if p.redirected && n.nackCopy(p, m) && !n.cfg.Bugs.Has(bugs.NackCopyAfterRedirect) && !n.cfg.Bugs.Has(bugs.RedirectTwice) {
-			n.lateReply(m, "redirected")
-			return
-		}
 		if !n.riak() && n.redirect(p, m) {
 			return
 		}
@@ -252,16 +250,19 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 	}
 }
 
-// nackCopy reports whether nack m, for p, a redirected call, is a copy of the nack
-// that redirected it: the same peer and hop count, from another node. The redirected
-// request starts with the nack's hop count and reaches another node only with a
-// higher one, so a nack from another node with that count is the first chain's. A
-// nack made on this node never crosses the network and so never comes twice, but
-// the redirected request's own nack may come with the same peer and count: the
-// caller's node holds both the new leader and the peer that refused, and hands the
-// request from one to the other without a hop.
-func (n *Node) nackCopy(p *pending, m *Message) bool {
-	return m.Hops == p.nack.hops && m.Peer == p.nack.peer && m.From != n.cfg.ID
+// firstChain reports whether reply m, for p, a redirected call, answers the request
+// that was redirected, not the redirected one: it comes from another node with no
+// more hops than the nack that redirected the call. The redirected request starts
+// with the nack's hop count and reaches another node only with a higher one. Such a
+// reply is a copy of that nack, or the answer to a copy of the first request (the
+// network duplicates messages): a refusal there says nothing of the redirected
+// request, which may still run the event, and is dropped; an ok is the event's
+// answer and ends the call. A reply made on this node never crosses the network and
+// so never comes twice, but the redirected request's own nack may come with the
+// same peer and count: the caller's node holds both the new leader and the peer that
+// refused, and hands the request from one to the other without a hop.
+func (n *Node) firstChain(p *pending, m *Message) bool {
+	return m.Hops <= p.nackHops && m.From != n.cfg.ID
 }
 
 // lateReply counts and traces reply m, dropped for reason.
@@ -307,7 +308,7 @@ func (n *Node) redirect(p *pending, m *Message) bool {
 		budget = p.budget
 	}
 	p.redirected = true
-	p.nack.peer, p.nack.hops = m.Peer, m.Hops
+	p.nackHops = m.Hops
 	n.stats.Redirects++
 	if ev := n.event(EvRedirect); ev != nil {
 		ev.Call = p.call
@@ -415,10 +416,7 @@ func (p *pending) init(id CallID, ens EnsembleID, event []byte, timeout time.Dur
 	p.deadline = Infinity
 	p.timer = 0
 	p.done = done
-	if p.redirected { // the nack is set only with it: most calls skip the strings' writes
-		p.nack.peer, p.nack.hops = PeerRef{}, 0
-	}
-	p.redirected = false
+	p.redirected, p.nackHops = false, 0
 	p.seen, p.hadEntry = 0, false
 	p.completed = false
 }
