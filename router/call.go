@@ -53,6 +53,10 @@ type pending struct {
 // Call returns an error, and never calls done, when the call cannot start: a target
 // that names neither an ensemble nor a peer (ErrBadTarget), a timeout that is not
 // positive (ErrBadTimeout), or Infinity for an ensemble target (ErrNoDeadline).
+//
+// The node keeps event, not a copy: a local peer handed the call, and a message a
+// transport holds, may read it for as long as they keep it, even after done, so the
+// caller must not change it after Call.
 func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Result)) (CallID, error) {
 	ensTarget := t.Peer.empty()
 	if !ensTarget || t.Ensemble == "" { // an ensemble target needs no more checks
@@ -143,7 +147,8 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 }
 
 // Cast routes event to t without waiting for anything. Failures are counted, not
-// reported: a cast is fire-and-forget.
+// reported: a cast is fire-and-forget. As with Call, the node keeps event, not a copy,
+// so the caller must not change it after Cast.
 func (n *Node) Cast(t Target, event []byte) error {
 	if err := checkTarget(&t); err != nil {
 		return err

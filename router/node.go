@@ -55,6 +55,11 @@ const (
 // in production, a goroutine.
 const MaxRouters = 1024
 
+// MaxShards is the most Shards a node takes: far more than there are cores to spread
+// calls over, and few enough that the call sequence numbers, Shards apart, do not
+// wrap (a shard would make 2^54 calls first).
+const MaxShards = 1024
+
 // MaxHopLimit is the largest HopLimit: a transport need carry no hop count larger
 // than one past it (nettransport carries up to 65,536, and sends a larger count as
 // that), so a limit any larger could never be passed, and would hold no loop.
@@ -71,8 +76,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: Routers %d is not in 0..%d", ErrBadConfig, c.Routers, MaxRouters)
 	case c.HopLimit < 0 || c.HopLimit > MaxHopLimit:
 		return fmt.Errorf("%w: HopLimit %d is not in 0..%d", ErrBadConfig, c.HopLimit, MaxHopLimit)
-	case c.Shards < 0:
-		return fmt.Errorf("%w: Shards %d is negative", ErrBadConfig, c.Shards)
+	case c.Shards < 0 || c.Shards > MaxShards:
+		return fmt.Errorf("%w: Shards %d is not in 0..%d", ErrBadConfig, c.Shards, MaxShards)
 	case c.Shard < 0 || c.Shard >= max(c.Shards, 1):
 		return fmt.Errorf("%w: Shard %d is not below Shards %d", ErrBadConfig, c.Shard, max(c.Shards, 1))
 	case c.Clock == nil:
@@ -258,7 +263,11 @@ func (n *Node) RemovePeer(ref PeerRef) {
 	}
 	slices.Sort(orphaned) // in the order the workers started, not the map's
 	for _, w := range orphaned {
-		n.workerTimeout(n.workers[w])
+		// A call's done runs within workerTimeout and may retire a later worker
+		// (answering the request it holds): that one has answered already.
+		if r := n.workers[w]; r != nil {
+			n.workerTimeout(r)
+		}
 	}
 }
 
@@ -302,9 +311,10 @@ func (n *Node) Gossip(to NodeID, entries []Entry) error {
 // Deliver hands the node a message that arrived at time arrived on this node's clock.
 // Messages whose Kind is Queued must be delivered in the turn of router instance
 // m.Instance (after waiting in its mailbox: the wait is charged to the budget); others
-// go to the node as soon as they arrive. A message of an unknown Kind is ignored; a hop
-// count out of range answers as the hop limit does, and a peer message naming a peer of
-// another node as for a peer not here. The rest of a message's form is the transport's
+// go to the node as soon as they arrive. A message of an unknown Kind is ignored; a
+// request with a hop count out of range is stopped as by the hop limit where it would
+// travel on (one that reaches its peer here is handed to it), and a peer message naming
+// a peer of another node is answered as for a peer not here. The rest of a message's form is the transport's
 // to check (nettransport's codec refuses unknown kinds and codes, and hop counts past
 // 65,536). The node reads *m during the call and keeps nothing of it but what a
 // message owns once sent (its Event, Result and Entries), so the driver may reuse *m
@@ -331,6 +341,9 @@ func (n *Node) Deliver(m *Message, arrived time.Duration) {
 // under riak the message is only dropped and counted. A cast has no caller to tell.
 func (n *Node) Shed(m Message) {
 	n.stats.Shed++
+	if m.Kind == KindCast || m.Kind == KindPeer && m.Call.IsZero() {
+		n.stats.CastDrop++ // a cast, or a follower's forward of one
+	}
 	n.traceDrop(m.Call, "overloaded", m.Instance)
 	if n.riak() || (m.Kind != KindRoute && m.Kind != KindPeer) || m.Call.IsZero() {
 		return

@@ -230,6 +230,9 @@ func (n *Node) toPeer(ref *PeerRef, r *request, forwarded, atCaller bool) {
 	m.Hops = hops
 	if err := n.send(ref.Node, m); err != nil {
 		if forwarded && n.riak() {
+			if r.cast {
+				n.stats.CastDrop++
+			}
 			return // the original's forward is a plain send: lost
 		}
 		n.fail(r, atCaller, sendCode(err), "unreachable")
@@ -267,6 +270,9 @@ func (n *Node) deliverTo(p Peer, ref *PeerRef, r *request, forwarded, atCaller b
 		n.stats.NoPeer++
 		if forwarded && n.riak() {
 			n.stats.FwdDrop++
+			if r.cast {
+				n.stats.CastDrop++
+			}
 			n.traceDrop(r.call, "no-peer", -1)
 			return
 		}

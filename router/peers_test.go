@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"pgregory.net/rapid"
 
 	"github.com/ensroute/ensroute/router"
@@ -194,4 +196,53 @@ func TestPeerLookupMatchesModel(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestRemovePeerWhileDoneAnswers: under riak, RemovePeer times out the removed peer's
+// workers one by one, and each timeout ends its call in place; that call's done runs
+// on the node's turn and may answer another request the peer holds, which retires a
+// worker RemovePeer has yet to reach. That worker has answered: it is skipped, and
+// every call ends once.
+func TestRemovePeerWhileDoneAnswers(t *testing.T) {
+	n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Semantics: router.Riak, Clock: benchClock{}, Transport: benchTransport{&benchNet{}}, Rand: rand.New(rand.NewPCG(1, 2))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
+	if !n.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1}) {
+		t.Fatal("Learn refused the entry")
+	}
+	var held []*router.Request
+	if err := n.AddPeer(ref, router.PeerFunc(func(r *router.Request) { held = append(held, r) })); err != nil {
+		t.Fatal(err)
+	}
+	outcomes := map[string][]string{}
+	record := func(name string) func(router.Result) {
+		return func(res router.Result) {
+			got := string(res.Value)
+			if res.Err != nil {
+				got = res.Err.Error()
+			}
+			outcomes[name] = append(outcomes[name], got)
+			if name == "a" {
+				held[1].Reply([]byte("b done")) // the application answers b on a's failure
+			}
+		}
+	}
+	for _, name := range []string{"a", "b"} {
+		if _, err := n.Call(router.ToEnsemble("e1"), []byte(name), time.Second, record(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(held) != 2 || n.Workers() != 2 {
+		t.Fatalf("the peer holds %d requests and the node has %d workers, want 2 and 2", len(held), n.Workers())
+	}
+	n.RemovePeer(ref)
+	want := map[string][]string{"a": {router.ErrTimeout.Error()}, "b": {"b done"}}
+	if diff := cmp.Diff(want, outcomes); diff != "" {
+		t.Errorf("outcomes (-want +got):\n%s", diff)
+	}
+	if w := n.Workers(); w != 0 {
+		t.Errorf("%d workers left", w)
+	}
 }

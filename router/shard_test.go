@@ -104,7 +104,7 @@ func TestShardReplyToOtherShard(t *testing.T) {
 	}
 }
 
-// TestShardConfig: a shard outside its range is refused, naming the field.
+// TestShardConfig: a shard or a count of shards outside its range is refused.
 func TestShardConfig(t *testing.T) {
 	for _, tc := range []struct {
 		name          string
@@ -114,6 +114,7 @@ func TestShardConfig(t *testing.T) {
 		{name: "shard too large", shard: 2, shards: 2},
 		{name: "shard without shards", shard: 1, shards: 0},
 		{name: "negative shard", shard: -1, shards: 2},
+		{name: "more shards than MaxShards", shard: 0, shards: router.MaxShards + 1}, // sequence numbers would wrap
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := router.New(router.Config{ID: "n1", Shards: tc.shards, Shard: tc.shard,

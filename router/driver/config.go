@@ -53,9 +53,9 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// MaxShards is the most Shards a node takes: far more than there are cores to spread
-// calls over.
-const MaxShards = 1024
+// MaxShards is the most Shards a node takes (router.MaxShards): far more than there
+// are cores to spread calls over.
+const MaxShards = router.MaxShards
 
 // Default values filled in by New.
 const (
