@@ -66,6 +66,17 @@ func checkCasts(t *testing.T, tr *Trace, res *scenarios.Result) {
 	if uint64(len(tr.casts)) != total || taken != served {
 		t.Errorf("the trace makes %d casts, %d taken up; the run reports %d, %d served", len(tr.casts), taken, total, served)
 	}
+	d := tr.diagramOf(allRecords(tr), Filter{})
+	for _, row := range d.Msgs {
+		m := tr.msgOf[row[0].(int64)]
+		c := tr.castBy[m.cast]
+		if c == nil {
+			continue
+		}
+		if want := tr.ens.of(c.target); want != "" && (row[7].(int) < 0 || d.Ensembles[row[7].(int)] != want) {
+			t.Errorf("the page's message %d of cast %s to %s is about ensemble %v, not %s", m.id, c.name, c.target, row[7], want)
+		}
+	}
 	for _, m := range tr.msgs {
 		if m.call == "" && (m.kind == "cast" || m.kind == "peer") && m.cast == "" {
 			t.Errorf("message %d (%s %s->%s, sent at %v) carries no call and no cast", m.id, m.kind, m.from, m.to, tr.recs[m.send].At)
@@ -78,6 +89,13 @@ func checkCasts(t *testing.T, tr *Trace, res *scenarios.Result) {
 		r := &tr.recs[i]
 		if tr.cast[i] != "" && tr.call[i] != "" {
 			t.Errorf("record %d (%s) is about call %s and cast %s", r.Seq, r.Kind, tr.call[i], tr.cast[i])
+		}
+		// A cast's records are about the ensemble it calls, for the page's ensemble
+		// filter, its deliveries and its cast record alike.
+		if c := tr.castBy[tr.cast[i]]; c != nil {
+			if want := tr.ens.of(c.target); want != "" && tr.ensembleOfRecord(i) != want {
+				t.Errorf("record %d (%s) of cast %s to %s is about ensemble %q", r.Seq, r.Kind, c.name, c.target, tr.ensembleOfRecord(i))
+			}
 		}
 		if r.Kind != "cast-taken" {
 			continue
@@ -277,4 +295,13 @@ func TestCastsNamed(t *testing.T) {
 	if namesCast("cast s12", "s1") {
 		t.Error(`namesCast("cast s12", "s1") = true`)
 	}
+}
+
+// allRecords returns the index of every record of tr.
+func allRecords(tr *Trace) []int {
+	sel := make([]int, len(tr.recs))
+	for i := range sel {
+		sel[i] = i
+	}
+	return sel
 }

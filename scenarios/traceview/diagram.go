@@ -162,9 +162,10 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 		if !ok {
 			ci = -1
 		}
-		ei := -1
-		if c := t.cals[m.call]; c != nil {
-			ei = ensIdx[c.ensemble]
+		// A message is about its call's ensemble, or, sent for a cast, the cast's.
+		ei, ok := ensIdx[t.ensembleOfRecord(m.send)]
+		if !ok {
+			ei = -1
 		}
 		copies := make([][]int64, 0, len(m.copies))
 		for _, c := range m.copies {

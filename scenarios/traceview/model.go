@@ -359,10 +359,16 @@ func (k ensembles) ofPeer(p string) string {
 	return e
 }
 
-// ensembleOfRecord returns the ensemble record i is about, or "".
+// ensembleOfRecord returns the ensemble record i is about, or "": a call's or a
+// cast's records are about the ensemble it calls.
 func (t *Trace) ensembleOfRecord(i int) string {
 	if c := t.cals[t.call[i]]; c != nil {
 		return c.ensemble
+	}
+	if c := t.castBy[t.cast[i]]; c != nil {
+		if e := t.ens.of(c.target); e != "" {
+			return e
+		}
 	}
 	r := &t.recs[i]
 	if e := str(r, "ens"); e != "" {

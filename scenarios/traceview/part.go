@@ -65,7 +65,7 @@ type Part struct {
 	whole      Whole
 	ens        ensembles       // named outright, in an "ens" attribute or "ens:" target
 	peers      map[string]bool // the peers records name, whose ensembles Whole reads
-	known      ensembles       // NewPart's names, and those cast records name: they only help read peers
+	known      ensembles       // NewPart's names: they only help read peers
 }
 
 // NewPart returns a Part that keeps what a view of call needs. names are the run's
@@ -100,9 +100,7 @@ func (p *Part) Add(r *sim.Record) {
 		p.target(str(r, "target"))
 	case "cast":
 		p.whole.Casts++
-		// A view lists the ensembles its records are about, which a cast record is
-		// not (New): its target only helps read peers.
-		p.known.learn(str(r, "target"))
+		p.target(str(r, "target"))
 	}
 	if e := str(r, "ens"); e != "" {
 		p.ens[e] = true
