@@ -22,7 +22,8 @@ type Config struct {
 	// Link is what every directed link does unless SetLink overrides it.
 	Link Link
 	// DetectAfter is how long a partition or a crashed host goes unnoticed: until
-	// then sends across the cut or to the host are lost silently, after it they fail
+	// then sends across the cut are lost silently (or stalled, under InFlightStall)
+	// and those to the host arrive as orphans; after it they fail
 	// at once with router.ErrUnreachable (a real transport learns it from a
 	// connection that closes or times out). A paused host is noticed only after
 	// PauseDetectAfter.
@@ -76,8 +77,8 @@ type Observer interface {
 // Stats counts what the network did.
 type Stats struct {
 	Sent         uint64
-	Handed       uint64
-	Lost         uint64 // dropped by loss, partition or rule
+	Handed       uint64 // handed to their host, which drops those for none attached (restarted, not yet attached)
+	Lost         uint64 // dropped by loss, partition or rule, stalled at a noticed cut that healed, or for a router instance the host lacks
 	Orphans      uint64 // arrived at a node that was down or had crashed since the send, or sent by a dead incarnation
 	Unreachable  uint64 // sends refused fast because of a noticed partition, crash or pause
 	Duplicated   uint64 // extra copies made by Link.Dup or an ActDuplicate rule

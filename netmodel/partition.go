@@ -133,15 +133,17 @@ func (n *Net) Heal() {
 		ls.blocked = false
 		// Taken in any order here, sorted before any draw (Net.healed); closed is
 		// only looked up.
-		at := time.Duration(ls.since) + n.cfg.DetectAfter
-		if now >= at {
+		// As Send tells it (noticed), with no sum to overflow: a DetectAfter of the
+		// largest Duration is a cut never noticed.
+		noticed := int64(now)-ls.since >= int64(n.cfg.DetectAfter)
+		if noticed {
 			if closed == nil {
 				closed = make(map[linkKey]bool)
 			}
 			closed[k] = true
 		}
 		if n.cfg.BackoffMax > 0 {
-			cut = append(cut, healedLink{key: k, ls: ls, noticed: now >= at, noticedAt: at})
+			cut = append(cut, healedLink{key: k, ls: ls, noticed: noticed, noticedAt: satAdd(time.Duration(ls.since), n.cfg.DetectAfter)})
 		}
 	}
 	n.w.Emit("", "heal")

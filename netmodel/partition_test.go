@@ -2,6 +2,8 @@ package netmodel_test
 
 import (
 	"errors"
+	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -340,5 +342,61 @@ func TestOneWayStallNoticedAtTheEdge(t *testing.T) {
 		if st := n.Stats(); st.Lost != 1 || n.Parked() != 0 {
 			t.Errorf("heal at %v: Stats %+v with %d parked, want Lost 1 and none parked", healAt, st, n.Parked())
 		}
+	}
+}
+
+// TestHealCutNeverNoticed: with the largest DetectAfter no cut is ever noticed, and a
+// heal, like a send, must say so: what stalled at the cut is delivered, nothing is
+// lost as closed, and no link goes down for a redial. Heal once added DetectAfter to
+// the cut's start, which overflowed and took the cut for noticed.
+func TestHealCutNeverNoticed(t *testing.T) {
+	for _, da := range []time.Duration{time.Hour, math.MaxInt64} {
+		cfg := config(1, time.Millisecond, 0)
+		cfg.DetectAfter = da
+		cfg.BackoffMin, cfg.BackoffMax = netmodel.DefaultBackoffMin, netmodel.DefaultBackoffMax
+		w, n := newTracedNet(t, 1, cfg)
+		a, _ := addHost(t, n, "a")
+		_, rb := addHost(t, n, "b")
+		w.RunUntil(time.Second)
+		n.Partition(ids("a"), ids("b"), netmodel.InFlightStall)
+		w.RunUntil(1500 * time.Millisecond)
+		if err := a.Transport().Send("b", ptr(msg(router.KindReply, 1))); err != nil { // stalls at the cut
+			t.Fatalf("DetectAfter %v: send across the cut: %v", da, err)
+		}
+		w.RunUntil(2 * time.Second)
+		n.Heal()
+		if err := a.Transport().Send("b", ptr(msg(router.KindReply, 2))); err != nil {
+			t.Errorf("DetectAfter %v: send right after the heal: %v", da, err)
+		}
+		w.Run()
+		if got := rb.tags(); !slices.Equal(got, []uint64{1, 2}) {
+			t.Errorf("DetectAfter %v: b got %v, want [1 2]", da, got)
+		}
+		if lost, recs := n.Stats().Lost, records(w, "lost", "reconnect"); lost != 0 || len(recs) != 0 {
+			t.Errorf("DetectAfter %v: %d lost, records %v; want none", da, lost, recs)
+		}
+	}
+}
+
+// TestHealLinkToLaterHost: a link may name a node that is not a host yet; healed
+// after a noticed cut, it is not left down for a redial nothing would end: once the
+// host is added, sends to it go through.
+func TestHealLinkToLaterHost(t *testing.T) {
+	cfg := config(1, time.Millisecond, 0)
+	cfg.DetectAfter = 10 * time.Millisecond
+	cfg.BackoffMin, cfg.BackoffMax = netmodel.DefaultBackoffMin, netmodel.DefaultBackoffMax
+	w, n := newNet(t, 1, cfg)
+	a, _ := addHost(t, n, "a")
+	n.Partition(ids("a"), ids("z"), netmodel.InFlightDrop)
+	w.RunUntil(100 * time.Millisecond)
+	n.Heal()
+	_, rz := addHost(t, n, "z")
+	w.RunUntil(w.Now() + 10*time.Second)
+	if err := a.Transport().Send("z", ptr(msg(router.KindReply, 1))); err != nil {
+		t.Fatalf("send to z 10s after the heal and its addition: %v", err)
+	}
+	w.Run()
+	if got := rz.tags(); !slices.Equal(got, []uint64{1}) {
+		t.Errorf("z got %v, want [1]", got)
 	}
 }

@@ -84,6 +84,12 @@ func (n *Net) redialFor(ls *linkState, from router.NodeID, dst *Host, noticed bo
 		// The connection closed when the sender noticed: its first wait starts then.
 		ls.redial = redialState{next: int64(noticedAt) + n.jitter(n.cfg.BackoffMin), backoff: int64(n.cfg.BackoffMin)}
 	}
+	if dst == nil && !ls.blocked {
+		// No host by that name yet: no connection to redial. One added later is
+		// dialed afresh, not left down for a redial nothing would end.
+		ls.downUntil = 0
+		return false
+	}
 	if ls.blocked || dst == nil || !dst.up || dst.paused {
 		ls.downUntil = down
 		return false

@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Reserve takes the next n sequence numbers, as n calls of Schedule would, and
 // returns the first of them; the event for each is scheduled later with
@@ -9,8 +12,12 @@ import "time"
 // time, after those scheduled before the Reserve and before those scheduled after
 // it. A long stream of future events (a workload planned up front) can so keep
 // only its next event queued instead of all of them, and still run in the same
-// order.
+// order. Reserving past the last sequence number (2^64-1) panics: the numbers would
+// wrap and reuse those of pending events.
 func (w *World) Reserve(n uint64) uint64 {
+	if n > math.MaxUint64-w.nextSeq {
+		panic("sim: Reserve past the last sequence number")
+	}
 	first := w.nextSeq + 1
 	w.nextSeq += n
 	return first

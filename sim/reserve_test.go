@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"slices"
 	"testing"
 )
@@ -53,6 +54,22 @@ func TestScheduleReservedRefusesUnreservedSeq(t *testing.T) {
 		}
 	}()
 	w.ScheduleReserved(1, 2, funcAction(func() {}))
+}
+
+// TestReserveRefusesToWrap: Reserve past the last sequence number panics, rather
+// than wrap and hand Schedule a number a pending event holds; up to it is fine.
+func TestReserveRefusesToWrap(t *testing.T) {
+	w := New(Config{})
+	w.Schedule(1, func() {}) // takes 1
+	if first := w.Reserve(math.MaxUint64 - 1); first != 2 {
+		t.Fatalf("Reserve(MaxUint64-1) = %d, want 2", first)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("no panic for a Reserve past the last sequence number")
+		}
+	}()
+	w.Reserve(1)
 }
 
 // TestScheduleReservedEdges: the last number Reserve handed out is a number it handed

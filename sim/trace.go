@@ -168,12 +168,12 @@ func (w *World) flushHash() {
 }
 
 // TraceLen returns the number of records emitted so far while Recording was
-// true: with Config.NoHash and without Config.KeepTrace it stays 0.
+// true: with Config.NoHash and neither Config.KeepTrace nor Config.Sink it stays 0.
 func (w *World) TraceLen() uint64 { return w.traceLen }
 
 // Recording reports whether anything consumes the records that Emit and
-// EmitKind are given: the trace hash (unless Config.NoHash) or the kept
-// records (Config.KeepTrace). It does not change during a run. When it is
+// EmitKind are given: the trace hash (unless Config.NoHash), the kept records
+// (Config.KeepTrace) or Config.Sink. It does not change during a run. When it is
 // false, Emit and EmitKind return at once, so a caller may skip building a
 // record's attributes altogether.
 func (w *World) Recording() bool { return w.recording }

@@ -27,9 +27,9 @@ type Config struct {
 	Sink func(*Record)
 	// NoHash keeps no trace hash, for runs whose hash nobody reads (such as
 	// the passing seeds of a sweep): records are not encoded, and
-	// World.TraceHash returns "". With neither KeepTrace nor a hash, nothing
-	// consumes a record: World.Recording reports false, and Emit and EmitKind
-	// return at once.
+	// World.TraceHash returns "". With neither KeepTrace, a Sink nor a hash,
+	// nothing consumes a record: World.Recording reports false, and Emit and
+	// EmitKind return at once.
 	NoHash bool
 }
 
