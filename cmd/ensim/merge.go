@@ -15,11 +15,12 @@ import (
 	"github.com/ensroute/ensroute/cmd/internal/limitfile"
 	"github.com/ensroute/ensroute/internal/strictjson"
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
 )
 
 func mergeFlags(fs *flag.FlagSet) commandFunc {
 	var human, partial bool
-	fs.BoolVar(&human, "human", false, "print the merged summary for humans instead of as JSON")
+	fs.BoolVar(&human, "human", false, "print the merged summary for humans instead of as JSON, after each failure on stderr as sweep prints it")
 	fs.BoolVar(&partial, "partial", false, "accept shards that do not cover the whole sweep (exit 0 if they found no failure)")
 	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int {
 		if len(pos) == 0 {
@@ -42,6 +43,15 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 		sum := m.sum
 		var werr error
 		if human {
+			// Each failure as the sweep printed it, before its summary: what failed,
+			// and its repro's replay command (the repro's path as the sweep wrote it).
+			alone := func(uint64) string { return "" }
+			if slices.ContainsFunc(sum.Failures, func(f sweepFailure) bool { return f.Repro == "" }) {
+				alone = mergeRunCommand(sum)
+			}
+			for i := range sum.Failures {
+				printSweepFailure(stderr, &sum.Failures[i], nil, alone(sum.Failures[i].Seed))
+			}
 			_, werr = io.WriteString(stdout, sweepText(sum, 0))
 		} else {
 			b, err := json.MarshalIndent(sum, "", "  ")
@@ -62,6 +72,13 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 			fmt.Fprintf(stderr, "ensim: sweep merge: %s: the merge does not cover the whole sweep (--partial accepts that)\n", missing)
 			short = true
 		}
+		if len(sum.Failures) > 0 {
+			see := " (the summary's failures name their repros)"
+			if human {
+				see = "" // listed above
+			}
+			fmt.Fprintf(stderr, "ensim: sweep merge: %s%s\n", failedLine(sum), see)
+		}
 		switch {
 		case len(sum.Failures) > 0 || short:
 			return exitFail
@@ -70,6 +87,18 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 		}
 		return exitOK
 	}
+}
+
+// mergeRunCommand returns the function that gives the ensim run command of one seed
+// of the merged sweep sum, when it swept a named scenario as this build draws it (its
+// spec hash says so), and "" otherwise: the path of a spec file swept is not in the
+// summary.
+func mergeRunCommand(sum sweepSummary) func(seed uint64) string {
+	specOf := func(seed uint64) scenarios.Spec { s, _ := scenarios.ForSeed(sum.Scenario, seed); return s }
+	if _, ok := scenarios.Named(sum.Scenario); !ok || sum.SpecHash != sweepSpecHash(specOf, sum.From, scenarios.Drawn(sum.Scenario)) {
+		return func(uint64) string { return "" }
+	}
+	return func(seed uint64) string { return seedRunCommand(sum.Scenario, "", seed, sum.Semantics) }
 }
 
 // missingSeeds says how much of the sweep the merged shards leave out, naming the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -80,6 +81,90 @@ func TestMerge(t *testing.T) {
 	clean := shardSummary("1/1", func(s *sweepSummary) { s.SeedsRun = 10 })
 	if code, _, stderr := ensim(t, "sweep", "merge", writeSummary(t, clean)); code != exitOK {
 		t.Errorf("merge of one clean summary: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestMergeFailures: a merge that holds failures says on stderr how many seeds failed,
+// and which; with --human it first lists each failure as the sweep that ran it did,
+// from the sweeps' own shards, end to end: what failed, the first violations, the
+// repro and its replay command (and the first failing call's).
+func TestMergeFailures(t *testing.T) {
+	spec := writeFile(t, "fail.json", failingSpec(t).JSON())
+	out := t.TempDir()
+	var files []string
+	blocks := map[uint64]string{}
+	for _, shard := range []string{"1/2", "2/2"} {
+		code, stdout, stderr := sweep(t, nil, "--spec", spec, "--seeds", "4", "--shard", shard, "--keep-going", "--parallel", "1", "--recheck", "0", "--out", out, "--json")
+		if code != exitFail {
+			t.Fatalf("sweep --shard %s: exit %d, want 1\n%s", shard, code, stderr)
+		}
+		files = append(files, writeFile(t, "shard.json", []byte(stdout)))
+		for seed, b := range failureBlocks(t, stderr) {
+			blocks[seed] = b
+		}
+	}
+	if len(blocks) != 4 {
+		t.Fatalf("the shards printed failures of seeds %v, want 1..4", blocks)
+	}
+
+	code, _, stderr := ensim(t, append([]string{"sweep", "merge"}, files...)...)
+	if want := "ensim: sweep merge: 4 of 4 seeds run failed: 1, 2, 3, 4 (the summary's failures name their repros)\n"; code != exitFail || stderr != want {
+		t.Errorf("merge: exit %d, stderr %q; want 1, %q", code, stderr, want)
+	}
+
+	code, stdout, stderr := ensim(t, append([]string{"sweep", "merge", "--human"}, files...)...)
+	if code != exitFail || !strings.Contains(stdout, "failures      4: seeds 1, 2, 3, 4\n") {
+		t.Errorf("merge --human: exit %d, want 1; stdout:\n%s", code, stdout)
+	}
+	want := blocks[1] + blocks[2] + blocks[3] + blocks[4] + "ensim: sweep merge: 4 of 4 seeds run failed: 1, 2, 3, 4\n"
+	if diff := cmp.Diff(want, stderr); diff != "" {
+		t.Errorf("merge --human: stderr (-the shards' failures +merge's):\n%s", diff)
+	}
+	for seed := uint64(1); seed <= 4; seed++ {
+		if !strings.Contains(blocks[seed], "; replay with:\n    ensim replay "+out+"/ensim-repro-timed-out-default-") {
+			t.Errorf("seed %d: no replay command:\n%s", seed, blocks[seed])
+		}
+	}
+}
+
+// failureBlocks splits what a sweep printed of its failures on stderr by seed: each
+// from its "ensim: seed N failed" line to the next line of ensim's own.
+func failureBlocks(t *testing.T, stderr string) map[uint64]string {
+	t.Helper()
+	blocks := map[uint64]string{}
+	var seed uint64
+	in := false
+	for _, line := range strings.SplitAfter(stderr, "\n") {
+		if strings.HasPrefix(line, "ensim: ") {
+			_, err := fmt.Sscanf(line, "ensim: seed %d failed", &seed)
+			in = err == nil
+		}
+		if in {
+			blocks[seed] += line
+		}
+	}
+	return blocks
+}
+
+// TestMergeFailureRunAlone: merge --human gives a failure without a repro the ensim
+// run command that runs it alone, as the sweep does, when the summary is of a named
+// scenario as this build draws it; of a spec (whose file the summary does not name)
+// it gives none.
+func TestMergeFailureRunAlone(t *testing.T) {
+	steady, _ := scenarios.Named("steady")
+	failed := func(hash string) string {
+		return writeSummary(t, shardSummary("1/1", func(s *sweepSummary) {
+			s.SeedsRun, s.SpecHash, s.Semantics = 10, hash, "riak"
+			s.Failures = []sweepFailure{{Seed: 7, Invariants: []string{}, Violations: []scenarios.Violation{}, Error: "worker 1 wrote garbage"}}
+		}))
+	}
+	code, _, stderr := ensim(t, "sweep", "merge", "--human", failed(specHash(steady, false)))
+	if want := "ensim: seed 7 failed: worker 1 wrote garbage\n  run it alone with:\n    ensim run --scenario steady --seed 7 --semantics riak\n"; code != exitFail || !strings.HasPrefix(stderr, want) {
+		t.Errorf("steady: exit %d, stderr %q; want 1, beginning %q", code, stderr, want)
+	}
+	code, _, stderr = ensim(t, "sweep", "merge", "--human", failed("0123456789abcdef"))
+	if want := "ensim: seed 7 failed: worker 1 wrote garbage\nensim: sweep merge: 1 of 10 seeds run failed: 7\n"; code != exitFail || stderr != want {
+		t.Errorf("a spec named steady: exit %d, stderr %q; want 1, %q", code, stderr, want)
 	}
 }
 

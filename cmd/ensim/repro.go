@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"github.com/zeebo/xxh3"
@@ -149,11 +150,41 @@ func formatViolation(v scenarios.Violation) string {
 }
 
 // printReplay says where the repro went and how to replay it, and how to draw the
-// first failing call or cast of vs.
+// first failing call or cast of vs. The go run command builds ensim from the
+// module's source, and path is relative to the current directory: it is printed
+// only when that is the module's root, the one place where it works as printed.
 func printReplay(w io.Writer, path string, vs []scenarios.Violation) {
 	q := shellQuote(path)
-	fmt.Fprintf(w, "ensim: repro written to %s\nreplay with:\n  ensim replay %s\n  go run ./cmd/ensim replay %s\n", path, q, q)
+	fmt.Fprintf(w, "ensim: repro written to %s\nreplay with:\n  ensim replay %s\n", path, q)
+	if atModuleRoot() {
+		fmt.Fprintf(w, "  go run ./cmd/ensim replay %s\n", q)
+	}
 	printFirstFailing(w, "", path, vs)
+}
+
+// modulePath is the path of ensim's module, as its go.mod names it.
+const modulePath = "github.com/ensroute/ensroute"
+
+// atModuleRoot reports whether the current directory is the root of ensim's module:
+// it holds a go.mod that names the module.
+func atModuleRoot() bool {
+	data, err := limitfile.Read("go.mod", 1<<20)
+	return err == nil && goModPath(data) == modulePath
+}
+
+// goModPath is the module path a go.mod declares, "" when it declares none.
+func goModPath(data []byte) string {
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 || f[0] != "module" {
+			continue
+		}
+		if p, err := strconv.Unquote(f[1]); err == nil {
+			return p
+		}
+		return f[1]
+	}
+	return ""
 }
 
 func plural(n int) string {

@@ -18,6 +18,45 @@ import (
 	"github.com/ensroute/ensroute/scenarios"
 )
 
+// TestReplayGoRunAtModuleRoot: the go run command that replays a repro, whose path
+// is relative to the current directory, is printed only where it works: in the
+// module's root, which holds the module's go.mod; not in another directory, nor in
+// another module's root. The ensim replay command is printed everywhere.
+func TestReplayGoRunAtModuleRoot(t *testing.T) {
+	root, err := os.ReadFile(filepath.Join("..", "..", "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := goModPath(root); got != modulePath {
+		t.Fatalf("the module's go.mod names %q, modulePath is %q", got, modulePath)
+	}
+	const goRun = "  go run ./cmd/ensim replay 'a b.json'\n"
+	for _, tc := range []struct {
+		name, gomod string // "": no go.mod
+		want        bool
+	}{
+		{name: "no go.mod"},
+		{name: "another module", gomod: "module example.com/other\n\ngo 1.26.0\n"},
+		{name: "a module inside this one's path", gomod: "module " + modulePath + "/cmd\n"},
+		{name: "the module's own", gomod: string(root), want: true},
+		{name: "quoted, with a comment", gomod: "// the module\nmodule \"" + modulePath + "\" // ensroute\n", want: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			if tc.gomod != "" {
+				if err := os.WriteFile("go.mod", []byte(tc.gomod), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var b strings.Builder
+			printReplay(&b, "a b.json", nil)
+			if got := b.String(); strings.Contains(got, goRun) != tc.want || !strings.Contains(got, "\n  ensim replay 'a b.json'\n") {
+				t.Errorf("go run shown: %v, want %v:\n%s", strings.Contains(got, goRun), tc.want, got)
+			}
+		})
+	}
+}
+
 func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 	spec := failingSpec(t)
 	specPath := writeFile(t, "fail.json", spec.JSON())
@@ -35,11 +74,14 @@ func TestFailureWritesReproAndReplayCommand(t *testing.T) {
 		fmt.Sprintf("  and 583 more (the report and the repro keep %d: the first %d of each invariant)\n", scenarios.MaxViolationsKept, scenarios.MaxViolationsKept),
 		"repro written to " + file,
 		"\n  ensim replay " + file + "\n",
-		"\n  go run ./cmd/ensim replay " + file + "\n",
 	} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+	// Outside the module's root, go run ./cmd/ensim does not build ensim.
+	if strings.Contains(stderr, "go run ") {
+		t.Errorf("stderr shows a go run command outside the module's root:\n%s", stderr)
 	}
 	if n := strings.Count(stderr, "  liveness: "); n != maxViolations {
 		t.Errorf("stderr lists %d violations, want the first %d", n, maxViolations)

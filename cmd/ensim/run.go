@@ -124,6 +124,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		topic := strings.Join(args[1:], " ")
 		c, ok := commands[topic]
+		if _, first := commands[args[1]]; !ok && first && len(args) > 2 && !hasSubcommands(args[1]) {
+			// "help run extra"; "help sweep merge" is one command of two words, and
+			// "help sweep bogus" names an unknown one.
+			fmt.Fprintf(stderr, "ensim: help takes one command, got %q\n\n%s", args[1:], usageText)
+			return exitUsage
+		}
 		if !ok {
 			fmt.Fprintf(stderr, "ensim: help: unknown command %q\n\n%s", topic, usageText)
 			return exitUsage
@@ -151,13 +157,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	do := c.flags(fs)
 	pos, err := parseInterspersed(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
-		printUsage(stdout, fs, c.synopsis)
-		return exitOK
+		// As ensim help COMMAND: help that cannot be written exits 2.
+		out := &errWriter{w: stdout}
+		printUsage(out, fs, c.synopsis)
+		return helped(stderr, out.err)
 	}
 	if err != nil {
 		return usageErr(stderr, c.synopsis, "%v", longflags.Err(fs, err))
 	}
 	return do(ctx, pos, stdout, stderr)
+}
+
+// hasSubcommands reports whether commands of two words begin with the command name
+// (sweep: sweep merge).
+func hasSubcommands(name string) bool {
+	for c := range commands {
+		if strings.HasPrefix(c, name+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // parseInterspersed parses args with fs, allowing flags after positional arguments
@@ -603,11 +622,19 @@ func (f uintFlag) Set(v string) error {
 	switch {
 	case errors.Is(err, strconv.ErrRange):
 		return fmt.Errorf("past the largest, %d", uint64(math.MaxUint64))
+	case err != nil && strings.HasPrefix(v, "+") && !octalLooking(v[1:]) && validUint(v[1:]):
+		return fmt.Errorf("want a whole number without a sign: write %s", v[1:])
 	case err != nil || n < f.min:
 		return fmt.Errorf("want a whole number, %d or more", f.min)
 	}
 	*f.n = n
 	return nil
+}
+
+// validUint reports whether v reads as a uintFlag's number.
+func validUint(v string) bool {
+	_, err := strconv.ParseUint(v, 0, 64)
+	return err == nil
 }
 
 // octalLooking reports whether v is a number with a leading 0 and no base prefix,

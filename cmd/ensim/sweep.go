@@ -100,8 +100,10 @@ type sweepSummary struct {
 	Scenario string `json:"scenario"`
 	// SpecHash fingerprints what was swept: the first 16 hex digits of the SHA-256
 	// of the spec of its first seed, as JSON (a named scenario's as this build draws
-	// it). Shards of one sweep have the same; merge refuses to mix others, which a
-	// name alone would not tell apart (two edits of one spec file).
+	// it; for one drawn from each seed, swarm, the world of seed 1, marked as drawn:
+	// sweepSpecHash). Shards of one sweep, and the rests of interrupted ones, have
+	// the same; merge refuses to mix others, which a name alone would not tell
+	// apart (two edits of one spec file).
 	SpecHash string `json:"spec_hash"`
 	// ModuleVersion names the build that ran the sweep (scenarios.ModuleVersion):
 	// merge refuses shards whose builds it names differ (another revision, tagged
@@ -251,7 +253,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	s.progress.clear()
 
 	sum := s.summary(name, wall)
-	sum.SpecHash = specHash(specOf(o.from), scenarios.Drawn(o.scenario))
+	sum.SpecHash = sweepSpecHash(specOf, o.from, scenarios.Drawn(o.scenario))
 	sum.ModuleVersion = scenarios.ModuleVersion()
 	sum.Interrupted = s.interrupted
 	for _, seed := range sortedSeeds(s.failures) {
@@ -286,11 +288,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		}
 		return exitFail
 	case len(sum.Failures) > 0:
-		var seeds []string
-		for _, f := range sum.Failures {
-			seeds = append(seeds, strconv.FormatUint(f.Seed, 10))
-		}
-		fmt.Fprintf(stderr, "ensim: %d of %d seed%s run failed: %s\n", len(seeds), sum.SeedsRun, plural(int(sum.SeedsRun)), listSome(seeds, 20))
+		fmt.Fprintf(stderr, "ensim: %s\n", failedLine(sum))
 		if sum.SeedsRun < s.seeds.count && !o.keepGoing {
 			fmt.Fprintf(stderr, "ensim: stopped at the first failure; --keep-going runs every seed\n")
 		}
@@ -394,10 +392,27 @@ func (f shardFlag) Set(v string) error {
 	return nil
 }
 
-// specHash fingerprints what a sweep runs: the first seed's spec as JSON and, for a
-// scenario drawn from each seed (swarm), that it is drawn, so that a sweep of a
-// swarm world saved as a spec (one world for every seed) is not taken for a shard
-// of the swarm sweep whose first world it is.
+// drawnHashSeed is the seed whose world stands for a scenario drawn from each seed
+// (swarm) in a sweep's spec hash, whatever seeds the sweep runs.
+const drawnHashSeed = 1
+
+// sweepSpecHash is the spec hash of a sweep from seed from on of the spec specOf
+// gives each seed: its first seed's spec, or for a scenario drawn from each seed,
+// the world of drawnHashSeed, marked as drawn. A drawn scenario's hash is then the
+// same for any seed range, as a named scenario's is: the rest of an interrupted
+// sweep (another --from) merges with the summary it follows; and it still changes
+// when this build draws the worlds otherwise.
+func sweepSpecHash(specOf func(seed uint64) scenarios.Spec, from uint64, drawn bool) string {
+	if drawn {
+		from = drawnHashSeed
+	}
+	return specHash(specOf(from), drawn)
+}
+
+// specHash fingerprints what a sweep runs: a spec as JSON and, for a scenario drawn
+// from each seed (swarm), that it is drawn, so that a sweep of a swarm world saved
+// as a spec (one world for every seed) is not taken for a shard of the swarm sweep
+// whose world it is.
 func specHash(spec scenarios.Spec, drawn bool) string {
 	b, err := json.Marshal(spec)
 	if err != nil {

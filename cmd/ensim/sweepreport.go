@@ -76,6 +76,19 @@ func (sum *sweepSummary) finish() {
 // run it again; for a nondeterministic seed, where its two traces part, from two more
 // runs in this process with the traces kept.
 func (s *sweeper) printFailure(w io.Writer, f *sweepFailure, first firstRun) {
+	var rerun func(io.Writer)
+	if first.hash != "" {
+		rerun = func(w io.Writer) { s.printRerun(w, f.Seed) }
+	}
+	printSweepFailure(w, f, rerun, s.runCommand(f.Seed))
+}
+
+// printSweepFailure prints one failing seed of a sweep, as the sweep and a merge of
+// sweeps do: what failed, the first violations, and how to run it again: its
+// repro's replay command, or else alone, the command alone ("" when it is not
+// known: then none). rerun, when not nil, prints more before that (a sweep's two
+// runs more of a nondeterministic seed).
+func printSweepFailure(w io.Writer, f *sweepFailure, rerun func(io.Writer), alone string) {
 	const shown = 3
 	switch {
 	case f.ViolationsTotal > 0:
@@ -96,8 +109,8 @@ func (s *sweeper) printFailure(w io.Writer, f *sweepFailure, first firstRun) {
 	if f.stderr != "" {
 		fmt.Fprintf(w, "  the worker's stderr:%s\n", indentStderr(f.stderr))
 	}
-	if first.hash != "" {
-		s.printRerun(w, f.Seed)
+	if rerun != nil {
+		rerun(w)
 	}
 	if f.Repro != "" {
 		q := shellQuote(f.Repro)
@@ -105,7 +118,18 @@ func (s *sweeper) printFailure(w io.Writer, f *sweepFailure, first firstRun) {
 		printFirstFailing(w, "  ", f.Repro, f.Violations)
 		return
 	}
-	fmt.Fprintf(w, "  run it alone with:\n    %s\n", s.runCommand(f.Seed))
+	if alone != "" {
+		fmt.Fprintf(w, "  run it alone with:\n    %s\n", alone)
+	}
+}
+
+// failedLine says how many of the seeds a summary covers failed, and which.
+func failedLine(sum sweepSummary) string {
+	var seeds []string
+	for _, f := range sum.Failures {
+		seeds = append(seeds, strconv.FormatUint(f.Seed, 10))
+	}
+	return fmt.Sprintf("%d of %d seed%s run failed: %s", len(seeds), sum.SeedsRun, plural(int(sum.SeedsRun)), listSome(seeds, 20))
 }
 
 // printRerun runs a seed twice in this process and prints where their traces part
@@ -133,11 +157,17 @@ func (s *sweeper) printRerun(w io.Writer, seed uint64) {
 
 // runCommand is the ensim run command that runs one seed of the sweep alone.
 func (s *sweeper) runCommand(seed uint64) string {
-	src := "--scenario " + shellQuote(s.o.scenario)
-	if s.o.scenario == "" {
-		src = "--spec " + shellQuote(s.o.spec)
+	return seedRunCommand(s.o.scenario, s.o.spec, seed, s.o.sem.String())
+}
+
+// seedRunCommand is the ensim run command that runs one seed of a sweep of the named
+// scenario, or of the spec file when scenario is "", alone.
+func seedRunCommand(scenario, spec string, seed uint64, sem string) string {
+	src := "--scenario " + shellQuote(scenario)
+	if scenario == "" {
+		src = "--spec " + shellQuote(spec)
 	}
-	return fmt.Sprintf("ensim run %s --seed %d --semantics %s", src, seed, s.o.sem)
+	return fmt.Sprintf("ensim run %s --seed %d --semantics %s", src, seed, sem)
 }
 
 // sweepText renders a sweep summary for humans; planned is how many seeds the sweep

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -172,8 +173,8 @@ func TestSweepResume(t *testing.T) {
 	// Merged in any order, the three are the whole sweep.
 	for _, files := range [][]string{{firstPath, secondPath, thirdPath}, {thirdPath, firstPath, secondPath}} {
 		code, got, stderr := mergeJSON(t, files...)
-		if code != exitFail || strings.Contains(stderr, "sweep merge:") {
-			t.Errorf("merge %v: exit %d, want %d (the seeds failed) and no complaint:\n%s", files, code, exitFail, stderr)
+		if want := "ensim: sweep merge: 6 of 6 seeds run failed: 1, 2, 3, 4, 5, 6 (the summary's failures name their repros)\n"; code != exitFail || stderr != want {
+			t.Errorf("merge %v: exit %d, want %d (the seeds failed) and no complaint but %q:\n%s", files, code, exitFail, want, stderr)
 		}
 		if diff := cmp.Diff(whole, got, resumeIgnore); diff != "" {
 			t.Errorf("merge %v differs from the whole sweep (-whole +merged):\n%s", files, diff)
@@ -244,6 +245,40 @@ func TestSweepResumeShard(t *testing.T) {
 	// --partial accepts missing shards, not a rest that is missing.
 	if code, _, stderr := ensim(t, "sweep", "merge", "--partial", onePath, twoPath); code != exitFail || !strings.Contains(stderr, "was interrupted") {
 		t.Errorf("--partial without the rest: exit %d, stderr %q; want 1", code, stderr)
+	}
+}
+
+// TestSweepResumeSwarm: swarm draws a world from each seed, so the rest of an
+// interrupted swarm sweep, run as the sweep says (from another seed), sweeps other
+// worlds from its first seed on; its summary still has the interrupted one's spec
+// hash, and the whole sweep's, and merge joins the two into the whole sweep. (The
+// hash was once of the first seed's world: merge refused the rest as another spec.)
+func TestSweepResumeSwarm(t *testing.T) {
+	common := []string{"--scenario", "swarm", "--parallel", "1", "--recheck", "0", "--out", t.TempDir()}
+	args := func(extra ...string) []string { return append(append([]string{}, common...), extra...) }
+
+	whole, _ := sweepJSON(t, exitOK, args("--seeds", "4")...)
+	// Seed 2 hangs, and the sweep is interrupted after seed 1.
+	code, stdout, stderr := interruptedSweep(t, 1, []string{"ENSIM_TEST_HANG=2"}, args("--seeds", "4", "--json")...)
+	hint := regexp.MustCompile(`to run the rest, repeat the command with --from (\d+) --seeds (\d+)\n`).FindStringSubmatch(stderr)
+	if code != exitFail || hint == nil || hint[1] != "2" || hint[2] != "3" {
+		t.Fatalf("interrupted: exit %d, want 1 and the rest --from 2 --seeds 3; stderr:\n%s", code, stderr)
+	}
+	first := decodeSweep(t, stdout)
+	firstPath := writeFile(t, "first.json", []byte(stdout))
+	rest, restPath := sweepJSON(t, exitOK, args("--from", hint[1], "--seeds", hint[2])...)
+	if first.SpecHash != whole.SpecHash || rest.SpecHash != whole.SpecHash {
+		t.Errorf("spec hashes: the whole sweep %q, the interrupted one %q, its rest %q; want one", whole.SpecHash, first.SpecHash, rest.SpecHash)
+	}
+	for _, files := range [][]string{{firstPath, restPath}, {restPath, firstPath}} {
+		code, got, stderr := mergeJSON(t, files...)
+		if code != exitOK || stderr != "" {
+			t.Errorf("merge %v: exit %d, want 0\n%s", files, code, stderr)
+			continue
+		}
+		if diff := cmp.Diff(whole, got, resumeIgnore); diff != "" {
+			t.Errorf("merge %v differs from the whole sweep (-whole +merged):\n%s", files, diff)
+		}
 	}
 }
 

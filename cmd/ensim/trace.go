@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -360,6 +362,10 @@ func (f castFlag) Set(v string) error {
 	return nil
 }
 
+// durationSyntax is a Go duration as time.ParseDuration reads one: a sign, then
+// numbers each with a unit. A value of this form that it refuses is out of range.
+var durationSyntax = regexp.MustCompile(`^[-+]?(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
+
 // timeFlag is --from and --to: a virtual time written as a Go duration, not
 // negative.
 type timeFlag struct{ d *time.Duration }
@@ -373,6 +379,9 @@ func (f timeFlag) String() string {
 
 func (f timeFlag) Set(v string) error {
 	d, err := time.ParseDuration(v)
+	if err != nil && durationSyntax.MatchString(v) {
+		return fmt.Errorf("out of range, longer than %v", time.Duration(math.MaxInt64))
+	}
 	if err != nil {
 		return errors.New("want a virtual time as a Go duration, e.g. 500ms or 1.5s")
 	}
