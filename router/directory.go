@@ -16,7 +16,7 @@ type Entry struct {
 
 // Problem says what makes e unfit for a directory, or "" if nothing: it must name an
 // ensemble, and its leader, if it has one, must be a peer of that ensemble with a
-// name and a node. Node.Learn refuses such an entry.
+// name and a node. Directory.Update, and so Node.Learn, refuse such an entry.
 func (e *Entry) Problem() string {
 	switch {
 	case e.Ensemble == "":
@@ -80,7 +80,8 @@ func NewSnapshot(entries []Entry) *Snapshot {
 }
 
 // NewDirectory returns a directory holding entries (for example a saved copy, which may
-// be older than what the node had gossiped before it crashed).
+// be older than what the node had gossiped before it crashed), but for unfit ones
+// (Entry.Problem), which Update refuses.
 func NewDirectory(entries []Entry) *Directory {
 	d := &Directory{}
 	if len(entries) > 0 {
@@ -125,9 +126,12 @@ func (d *Directory) get(e EnsembleID) *Entry {
 // slabSize is how many entries a directory's slab takes at a time after the first.
 const slabSize = 16
 
-// Update applies e if it is strictly newer than the entry held for its ensemble, and
-// reports whether it did.
+// Update applies e if it is strictly newer than the entry held for its ensemble and
+// fit (Entry.Problem), and reports whether it did.
 func (d *Directory) Update(e Entry) bool {
+	if e.Problem() != "" {
+		return false
+	}
 	if p := d.m[e.Ensemble]; p != nil {
 		if p.Version >= e.Version {
 			return false

@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"errors"
 	"math"
 	"testing"
 	"time"
@@ -66,7 +67,8 @@ func TestDeliverPeerOfAnotherNode(t *testing.T) {
 
 // TestLearnRefusesUnfitEntries: an entry without an ensemble, or whose leader is a peer
 // of another ensemble or lacks a name or node, is not learned, so a call to e1 is not
-// answered by e2's leader; a leaderless entry and a whole one are learned.
+// answered by e2's leader, by Learn or by the directory itself; a leaderless entry
+// and a whole one are learned.
 func TestLearnRefusesUnfitEntries(t *testing.T) {
 	p := func(ens router.EnsembleID, name string, node router.NodeID) router.PeerRef {
 		return router.PeerRef{Ensemble: ens, Name: name, Node: node}
@@ -95,6 +97,55 @@ func TestLearnRefusesUnfitEntries(t *testing.T) {
 		}
 		if _, ok := n.Directory().Lookup(tc.e.Ensemble); ok != (tc.problem == "") {
 			t.Errorf("%v: in the directory %v, want %v", tc.e, ok, tc.problem == "")
+		}
+		// The node's directory's own Update, and a directory made with the entry,
+		// refuse it too: no way in skips the check.
+		d := router.NewDirectory(nil)
+		if updated := d.Update(tc.e); updated != (tc.problem == "") {
+			t.Errorf("%v: Directory.Update %v, want %v", tc.e, updated, tc.problem == "")
+		}
+		if _, ok := router.NewDirectory([]router.Entry{tc.e}).Lookup(tc.e.Ensemble); ok != (tc.problem == "") {
+			t.Errorf("%v: in NewDirectory's directory %v, want %v", tc.e, ok, tc.problem == "")
+		}
+	}
+}
+
+// TestForwardToAnotherEnsemble: a follower that forwards to a peer of another
+// ensemble, which Learn would never take for this one's leader, does not have a call
+// to e1 run by e2's leader: the forward is refused as one to no leader (a nack under
+// default; dropped under riak, the caller waiting out its timeout).
+func TestForwardToAnotherEnsemble(t *testing.T) {
+	f := router.PeerRef{Ensemble: "e1", Name: "f", Node: "n1"}
+	other := router.PeerRef{Ensemble: "e2", Name: "l", Node: "n1"}
+	for _, sem := range []router.Semantics{router.Default, router.Riak} {
+		n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Semantics: sem, Clock: stillClock{}, Transport: &recTransport{}, Rand: zeroRand{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.Learn(router.Entry{Ensemble: "e1", Leader: f, Version: 1})
+		ran := 0
+		if err := n.AddPeer(f, router.PeerFunc(func(r *router.Request) { r.Forward(other) })); err != nil {
+			t.Fatal(err)
+		}
+		if err := n.AddPeer(other, router.PeerFunc(func(r *router.Request) { ran++; r.Reply([]byte("ran in e2")) })); err != nil {
+			t.Fatal(err)
+		}
+		var got []router.Result
+		if _, err := n.Call(router.ToEnsemble("e1"), []byte("x"), time.Second, func(r router.Result) { got = append(got, r) }); err != nil {
+			t.Fatal(err)
+		}
+		if ran != 0 {
+			t.Errorf("%v: e2's leader ran a call to e1", sem)
+		}
+		wantErr := router.ErrNotLeader
+		if sem == router.Riak {
+			wantErr = nil // no outcome yet: the worker answers timeout at its timer
+		}
+		switch {
+		case wantErr == nil && len(got) != 0:
+			t.Errorf("%v: outcomes %+v, want none before the timeout", sem, got)
+		case wantErr != nil && (len(got) != 1 || !errors.Is(got[0].Err, wantErr)):
+			t.Errorf("%v: outcomes %+v, want one %v", sem, got, wantErr)
 		}
 	}
 }

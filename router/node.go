@@ -194,7 +194,7 @@ func (n *Node) isSelf(id NodeID) bool {
 func (n *Node) Stats() Stats { return n.stats }
 
 // Directory returns the node's directory, for reading. Apply updates with Learn (or
-// the directory's Update). Do not replace or copy over the Directory a node holds:
+// the directory's Update, which Learn calls, without Learn's trace event). Do not replace or copy over the Directory a node holds:
 // what the node remembers of its routes stays valid by the directory's count of its
 // updates, which an overwrite could bring back to an earlier value.
 func (n *Node) Directory() *Directory { return n.dir }
@@ -228,7 +228,7 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	if ref.Ensemble == "" || ref.Name == "" {
 		return fmt.Errorf("%w: peer %s has an empty ensemble or name", ErrBadConfig, ref)
 	}
-	if p == nil {
+	if f, ok := p.(PeerFunc); p == nil || ok && f == nil {
 		return fmt.Errorf("%w: peer %s is nil", ErrBadConfig, ref)
 	}
 	n.forgetRoutes()
@@ -285,7 +285,7 @@ func (n *Node) peer(ref *PeerRef) Peer {
 // Learn applies a directory entry if it is strictly newer and fit (Entry.Problem),
 // and reports whether it did.
 func (n *Node) Learn(e Entry) bool {
-	if n.cfg.Bugs.Has(bugs.FreezeDirectory) && n.dir.get(e.Ensemble) != nil || e.Problem() != "" {
+	if n.cfg.Bugs.Has(bugs.FreezeDirectory) && n.dir.get(e.Ensemble) != nil {
 		return false
 	}
 	if !n.dir.Update(e) {

@@ -97,9 +97,10 @@ func (r *Request) Nack() {
 
 // Forward passes the request once to leader, the leader this follower knows; the
 // leader replies to the caller directly. Forwarding a forwarded request, or to no
-// leader or to itself, is a Nack; but under riak a forward to no leader or to itself
-// is dropped, as the original's follower swallows it (a send to no leader fails
-// inside a catch; a forward to itself is ignored): it answers the request, and the
+// leader, to itself or to a peer of another ensemble (which would answer a call to
+// this one: Entry.Problem), is a Nack; but under riak such a forward is dropped, as
+// the original's follower swallows one to no leader or to itself (a send to no leader
+// fails inside a catch; a forward to itself is ignored): it answers the request, and the
 // leader hop's worker, if there is one, answers timeout at its timer; the caller
 // waits out its timeout. Under riak a forward that is the first answer after the
 // worker timed out still goes to the leader, which runs the event for a caller that
@@ -112,7 +113,7 @@ func (r *Request) Forward(leader PeerRef) {
 		r.ignored()
 		return
 	}
-	if r.forwarded || leader.IsZero() || leader == r.peer {
+	if r.forwarded || leader.IsZero() || leader == r.peer || leader.Ensemble != r.peer.Ensemble {
 		if n.riak() && !r.forwarded && !r.cast {
 			// Answered, but the worker stays: it answers timeout at its timer, as the
 			// original's does (after the caller's deadline: a late reply there).

@@ -94,6 +94,14 @@ func TestPeerRegistry(t *testing.T) {
 	want("e1 emptied", c, "unreachable")
 	want("e1 emptied", a2, "e2-a")
 
+	// A nil peer, typed or not, is refused, and the registry keeps what it had.
+	for _, p := range []router.Peer{nil, router.PeerFunc(nil)} {
+		if err := n.AddPeer(a2, p); !errors.Is(err, router.ErrBadConfig) {
+			t.Errorf("AddPeer(%#v): %v, want ErrBadConfig", p, err)
+		}
+	}
+	want("nil peers refused", a2, "e2-a")
+
 	add(b, "b2")
 	want("b added again", b, "b2")
 	want("b added again", a, "unreachable")
