@@ -43,6 +43,31 @@ func Available() error {
 	return nil
 }
 
+// RequireEnv is the environment variable that makes a test needing namespaces fail
+// instead of skip where they are not available (Need): CI sets it to "require"
+// wherever it can build them, so that they never skip there in silence.
+const RequireEnv = "ENSROUTE_NETNS_TEST"
+
+// TB is what Need uses of a *testing.T.
+type TB interface {
+	Helper()
+	Skipf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+// Need skips test t when this process cannot build namespaces (Available), or fails
+// it when RequireEnv is "require".
+func Need(t TB) {
+	t.Helper()
+	if err := Available(); err != nil {
+		if os.Getenv(RequireEnv) == "require" {
+			t.Fatalf("%v, and %s=require", err, RequireEnv)
+			return
+		}
+		t.Skipf("skipped: %v", err)
+	}
+}
+
 // New builds the switch namespace and its bridge, after deleting the namespaces that
 // dead runs left behind.
 func New() (*Net, error) {

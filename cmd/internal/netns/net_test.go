@@ -15,18 +15,11 @@ import (
 	"time"
 )
 
-func needRoot(t *testing.T) {
-	t.Helper()
-	if err := Available(); err != nil {
-		t.Skipf("skipped: %v", err)
-	}
-}
-
 // hostA builds a network with one host, a, as root (or skips the test), and closes
 // the network when the test ends.
 func hostA(t *testing.T) (*Net, *Host) {
 	t.Helper()
-	needRoot(t)
+	Need(t)
 	n, err := New()
 	if err != nil {
 		t.Fatal(err)
@@ -137,7 +130,7 @@ func TestCutAndRestore(t *testing.T) {
 
 // TestSweep: a namespace left by a run whose process is gone is deleted.
 func TestSweep(t *testing.T) {
-	needRoot(t)
+	Need(t)
 	stale := prefix + "99999999-dead00-1" // above any pid the kernel hands out
 	if err := ip("netns", "add", stale); err != nil {
 		t.Fatal(err)
@@ -170,7 +163,7 @@ func TestSweep(t *testing.T) {
 
 // TestNewSweeps: New deletes what a dead run left behind before it builds anything.
 func TestNewSweeps(t *testing.T) {
-	needRoot(t)
+	Need(t)
 	stale := prefix + "99999999-dead01-1"
 	if err := ip("netns", "add", stale); err != nil {
 		t.Fatal(err)
@@ -291,5 +284,30 @@ func TestDoReturns(t *testing.T) {
 	}
 	if got := self(); got != home {
 		t.Fatalf("the thread is in %s after doIn, want its own namespace %s", got, home)
+	}
+}
+
+// fakeTB records what Need does with a test.
+type fakeTB struct{ skipped, failed string }
+
+func (f *fakeTB) Helper()                           {}
+func (f *fakeTB) Skipf(format string, args ...any)  { f.skipped = fmt.Sprintf(format, args...) }
+func (f *fakeTB) Fatalf(format string, args ...any) { f.failed = fmt.Sprintf(format, args...) }
+
+// TestNeedRequire: where namespaces are not available, Need skips a test, or fails it
+// under ENSROUTE_NETNS_TEST=require, saying why; where they are, it does neither.
+func TestNeedRequire(t *testing.T) {
+	for _, require := range []string{"", "require"} {
+		t.Setenv(RequireEnv, require)
+		var f fakeTB
+		Need(&f)
+		switch err := Available(); {
+		case err == nil && (f.skipped != "" || f.failed != ""):
+			t.Errorf("%s=%q, namespaces available: skipped %q, failed %q", RequireEnv, require, f.skipped, f.failed)
+		case err != nil && require == "" && (f.failed != "" || !strings.Contains(f.skipped, err.Error())):
+			t.Errorf("%s unset, %v: skipped %q, failed %q; want a skip saying why", RequireEnv, err, f.skipped, f.failed)
+		case err != nil && require != "" && (f.skipped != "" || !strings.Contains(f.failed, RequireEnv+"=require")):
+			t.Errorf("%s=require, %v: skipped %q, failed %q; want a failure", RequireEnv, err, f.skipped, f.failed)
+		}
 	}
 }

@@ -24,9 +24,7 @@ func TestNetnsFaults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs a cluster of processes")
 	}
-	if err := netns.Available(); err != nil {
-		t.Skipf("skipped: %v", err)
-	}
+	netns.Need(t)
 	nw, err := netns.New()
 	if err != nil {
 		t.Fatal(err)

@@ -189,9 +189,7 @@ func TestRealSmoke(t *testing.T) {
 	}{{"testdata/real-smoke.json", false}, {"testdata/real-partition.json", true}} {
 		t.Run(strings.TrimSuffix(strings.TrimPrefix(tc.file, "testdata/"), ".json"), func(t *testing.T) {
 			if tc.netns {
-				if err := netns.Available(); err != nil {
-					t.Skipf("skipped: %v", err)
-				}
+				netns.Need(t)
 			}
 			bins := programs(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -263,9 +261,7 @@ func TestRealFaultsLeft(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.cut || tc.netns {
-				if err := netns.Available(); err != nil {
-					t.Skipf("skipped: %v", err)
-				}
+				netns.Need(t)
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()

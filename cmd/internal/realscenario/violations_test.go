@@ -117,9 +117,7 @@ func TestRealShutdownBroken(t *testing.T) {
 // the client reaches it again to make its member lead (a call straight to the member,
 // which has 1s), and the run passes.
 func TestRealRestored(t *testing.T) {
-	if err := netns.Available(); err != nil {
-		t.Skipf("skipped: %v", err)
-	}
+	netns.Need(t)
 	bins := programs(t)
 	sec := func(f float64) scenarios.Duration { return scenarios.Duration(f * float64(time.Second)) }
 	s := alone(t, 100, 3*time.Second, 100*time.Millisecond, 0)
