@@ -36,6 +36,7 @@ func TestScriptsCatchBugs(t *testing.T) {
 		{name: "uncharged-wait", bug: bugs.UnchargedWait},
 		{name: "early-deadline", bug: bugs.EarlyDeadline},
 		{name: "redirect-full-budget", bug: bugs.RedirectFullBudget},
+		{name: "hop-limit-off-by-one", bug: bugs.HopLimitOffByOne},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -182,7 +182,9 @@ func (r *Request) finish() {
 
 // retire retires the request's riak worker.
 func (r *Request) retire() {
-	delete(r.n.workers, r.worker)
+	if !r.n.cfg.Bugs.Has(bugs.KeepWorkers) {
+		delete(r.n.workers, r.worker)
+	}
 	r.worker = 0
 	if r.timer != 0 {
 		if !r.n.cfg.Bugs.Has(bugs.LeakTimers) {

@@ -73,7 +73,11 @@ func (n *Node) nextHop(hops int) (int, bool) {
 	if !n.cfg.Bugs.Has(bugs.DropHopCount) {
 		hops++
 	}
-	return hops, n.riak() || valid && hops <= n.cfg.HopLimit
+	limit := n.cfg.HopLimit
+	if n.cfg.Bugs.Has(bugs.HopLimitOffByOne) {
+		limit++
+	}
+	return hops, n.riak() || valid && hops <= limit
 }
 
 // sendRoute passes r to a random router instance on node to.

@@ -386,6 +386,8 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.UnchargedWait, source: []string{"--scenario", "gc-pause"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.EarlyDeadline, source: []string{"--scenario", "slow-leader"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.RedirectFullBudget, source: []string{"--scenario", "leader-churn"}, want: []string{scenarios.InvDeadline}},
+		{bug: bugs.HopLimitOffByOne, source: []string{"--scenario", "directory-regression"}, want: []string{scenarios.InvHopBound}},
+		{bug: bugs.KeepWorkers, source: []string{"--scenario", "steady", "--semantics", "riak"}, want: []string{scenarios.InvNoLeak}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

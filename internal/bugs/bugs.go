@@ -88,6 +88,14 @@ const (
 	// its budget, not what it has left (default semantics): the new leader is given
 	// time the caller no longer has, and works for a caller that has given up.
 	RedirectFullBudget
+	// HopLimitOffByOne lets a request pass between nodes once more than the hop limit
+	// allows (default semantics): a request bouncing between nodes that disagree on
+	// the leader makes HopLimit+1 transfers before it is refused.
+	HopLimitOffByOne
+	// KeepWorkers retires a riak worker whose peer answered without removing it from
+	// the node's workers (its timer is stopped): the node holds one for every call
+	// routed to a leader, for ever.
+	KeepWorkers
 	maxBug
 )
 
@@ -115,6 +123,8 @@ var names = [...]string{
 	UnchargedWait:         "uncharged-wait",
 	EarlyDeadline:         "early-deadline",
 	RedirectFullBudget:    "redirect-full-budget",
+	HopLimitOffByOne:      "hop-limit-off-by-one",
+	KeepWorkers:           "keep-workers",
 }
 
 // String returns the bug's name as used in test names and flags.
