@@ -26,12 +26,19 @@ type ClockModel struct {
 	// million, at most 100000 either way.
 	PeriodicPPM float64 `json:"periodic_ppm,omitempty"`
 	// Period is the sinusoid's period; it must be at least MinPeriod when PeriodicPPM
-	// is not 0.
+	// is not 0, and at most MaxPeriod.
 	Period Duration `json:"period,omitempty"`
 }
 
 // MinPeriod is the shortest Period of a periodic rate error.
 const MinPeriod = time.Millisecond
+
+// MaxPeriod is the longest Period. The wander's amplitude grows with the period
+// (periodic_ppm/1e6 × period/2π): at 24h it is at most 1.4e12ns, where a unit in
+// the last place of a cosine is about 1e-4ns; at a period of a century it is about
+// 5e16ns, where the cosine's last place is several nanoseconds, and the local clock
+// stepped back now and then.
+const MaxPeriod = 24 * time.Hour
 
 // Validate reports the first bad field and changes nothing; field prefixes the message
 // ("clock" gives "clock.drift_ppm: ...") and the error matches ErrBadConfig.
@@ -47,6 +54,8 @@ func (c ClockModel) Validate(field string) error {
 	switch {
 	case c.Period < 0:
 		return badField("%s.period: %v is negative", field, c.Period.D())
+	case c.Period.D() > MaxPeriod:
+		return badField("%s.period: %v, past the limit of %v", field, c.Period.D(), MaxPeriod)
 	case c.PeriodicPPM != 0 && c.Period == 0:
 		return badField("%s.period: periodic_ppm %v needs a positive period", field, c.PeriodicPPM)
 	case c.PeriodicPPM != 0 && c.Period.D() < MinPeriod:
@@ -63,7 +72,9 @@ func (c ClockModel) Validate(field string) error {
 // where amp*(c0 - cos) integrates the periodic rate error from g0. Splitting off the
 // integer t-g0 keeps the float part small, so the floor is exact where it matters and
 // the result is monotone (the rate is at least 0.8 per nanosecond, far above the
-// rounding error). The zero clockSeg is a perfect clock.
+// rounding error, which MaxPeriod keeps under a thousandth of a nanosecond). cos is
+// netmodel's own (fmath.go): the same bits on every machine. The zero clockSeg is a
+// perfect clock.
 type clockSeg struct {
 	g0, l0 time.Duration
 	off    time.Duration // l0 - g0: a perfect clock reads t + off
@@ -80,7 +91,7 @@ func newSeg(g0, l0 time.Duration, c ClockModel) clockSeg {
 	if c.PeriodicPPM != 0 {
 		s.period = int64(c.Period)
 		s.amp = c.PeriodicPPM / 1e6 * float64(s.period) / (2 * math.Pi)
-		s.c0 = math.Cos(s.phase(g0))
+		s.c0 = cos(s.phase(g0))
 	}
 	s.skewed = s.drift != 0 || s.amp != 0
 	return s
@@ -90,7 +101,7 @@ func newSeg(g0, l0 time.Duration, c ClockModel) clockSeg {
 func (s clockSeg) rebase(g0, l0 time.Duration) clockSeg {
 	s.g0, s.l0, s.off = g0, l0, l0-g0
 	if s.amp != 0 {
-		s.c0 = math.Cos(s.phase(g0))
+		s.c0 = cos(s.phase(g0))
 	}
 	return s
 }
@@ -119,7 +130,7 @@ func (s *clockSeg) skewedAt(t time.Duration) time.Duration {
 	// sum: see sampler.sample.
 	e := float64(float64(dt) * s.drift)
 	if s.amp != 0 {
-		e += float64(s.amp * (s.c0 - math.Cos(s.phase(t))))
+		e += float64(s.amp * (s.c0 - cos(s.phase(t))))
 	}
 	return s.l0 + dt + time.Duration(math.Floor(e))
 }

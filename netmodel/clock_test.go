@@ -31,6 +31,10 @@ func TestClockModelValidate(t *testing.T) {
 		{name: "the shortest period", c: netmodel.ClockModel{PeriodicPPM: 5, Period: dur(time.Millisecond)}},
 		{name: "period too short", c: netmodel.ClockModel{PeriodicPPM: 5, Period: dur(time.Millisecond - 1)}, want: "clk.period: 999.999µs is under 1ms: a slow periodic drift needs a slow period"},
 		{name: "negative period", c: netmodel.ClockModel{Period: dur(-time.Second)}, want: "clk.period: -1s is negative"},
+		{name: "the longest period", c: netmodel.ClockModel{PeriodicPPM: -100000, Period: dur(netmodel.MaxPeriod)}},
+		// A period of decades made the local clock step back (TestClockMonotoneAtMaxPeriod).
+		{name: "period too long", c: netmodel.ClockModel{PeriodicPPM: 5, Period: dur(netmodel.MaxPeriod + 1)}, want: "clk.period: 24h0m0.000000001s, past the limit of 24h0m0s"},
+		{name: "period of a century", c: netmodel.ClockModel{PeriodicPPM: -100000, Period: dur(876000 * time.Hour)}, want: "clk.period: 876000h0m0s, past the limit of 24h0m0s"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -174,7 +178,7 @@ func TestClockSetLaterKeepsTime(t *testing.T) {
 	}
 }
 
-// drawClock draws a valid clock model.
+// drawClock draws a valid clock model, of any period up to MaxPeriod.
 func drawClock(t *rapid.T, label string) netmodel.ClockModel {
 	c := netmodel.ClockModel{
 		Offset:   dur(time.Duration(rapid.Int64Range(-int64(time.Hour), int64(time.Hour)).Draw(t, label+".offset"))),
@@ -182,7 +186,7 @@ func drawClock(t *rapid.T, label string) netmodel.ClockModel {
 	}
 	if rapid.Bool().Draw(t, label+".periodic") {
 		c.PeriodicPPM = rapid.Float64Range(-100000, 100000).Draw(t, label+".amp")
-		c.Period = dur(time.Duration(rapid.Int64Range(int64(netmodel.MinPeriod), int64(time.Hour)).Draw(t, label+".period")))
+		c.Period = dur(time.Duration(rapid.Int64Range(int64(netmodel.MinPeriod), int64(netmodel.MaxPeriod)).Draw(t, label+".period")))
 	}
 	return c
 }

@@ -76,7 +76,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 //   - constant: always Min
 //   - uniform: uniform in [Min, Max]
 //   - exponential: Min + an exponential with mean Mean
-//   - lognormal: Min + a lognormal with mean Mean and shape Sigma (a long tail)
+//   - lognormal: Min + a lognormal with mean Mean and shape Sigma (a long tail),
+//     each draw of which stops at an hour (LognormalCap): a tail that reaches that
+//     far draws less than Mean on average (Expected)
 type Dist struct {
 	Kind  string   `json:"dist"`
 	Min   Duration `json:"min"`
@@ -143,8 +145,9 @@ func (d Dist) Validate(field string) error {
 }
 
 // Sample draws one duration from r. For a valid d the result is never below Min, and
-// for uniform never above Max; a tail that would pass the largest time.Duration stops
-// there instead of wrapping around.
+// for uniform never above Max; a lognormal's random part stops at LognormalCap, and
+// a tail that would pass the largest time.Duration stops there instead of wrapping
+// around.
 func (d Dist) Sample(r *rand.Rand) time.Duration {
 	s := d.sampler()
 	return s.sample(r)
@@ -153,8 +156,8 @@ func (d Dist) Sample(r *rand.Rand) time.Duration {
 // High returns a duration that no draw of a valid d is expected to pass: the largest
 // draw for constant and uniform; for exponential, Min plus 42 means (a draw passes it
 // with probability e^-42, under 1e-18); for lognormal, Min plus the draw nine
-// standard deviations up (probability about 1e-19), at most the hour a draw stops at.
-// It saturates at the largest time.Duration.
+// standard deviations up (probability about 1e-19), at most LognormalCap, where a
+// draw stops. It saturates at the largest time.Duration.
 func (d Dist) High() time.Duration {
 	switch d.Kind {
 	case "uniform":
@@ -163,20 +166,56 @@ func (d Dist) High() time.Duration {
 		return addClamped(d.Min.D(), 42*float64(d.Mean))
 	case "lognormal":
 		s := d.sampler()
-		return addClamped(d.Min.D(), min(exp(s.mu+float64(9*s.sigma)), float64(time.Hour)))
+		return addClamped(d.Min.D(), min(exp(s.mu+float64(9*s.sigma)), float64(LognormalCap)))
 	}
 	return d.Min.D()
 }
 
-// Expected returns the distribution's mean: what a long run of draws averages.
+// Expected returns the distribution's mean: what a long run of draws averages,
+// saturating at the largest time.Duration. For lognormal that is Min plus Mean less
+// what the cap at LognormalCap takes off the draws above it: nothing (Min+Mean,
+// exactly) unless the tail reaches about an hour, but a mean of 2h with sigma 0.25
+// draws 59m59s on average, and a mean of 30m with sigma 1.5 18m22s.
 func (d Dist) Expected() time.Duration {
 	switch d.Kind {
 	case "uniform":
 		return d.Min.D() + (d.Max.D()-d.Min.D())/2
-	case "exponential", "lognormal":
+	case "exponential":
 		return addClamped(d.Min.D(), float64(d.Mean))
+	case "lognormal":
+		s := d.sampler()
+		return addClamped(d.Min.D(), s.cappedMean(float64(d.Mean)))
 	}
 	return d.Min.D()
+}
+
+// LognormalCap is where a lognormal draw's random part stops: a draw of
+// Dist{Kind: "lognormal"} is at most Min plus an hour. It bounds High, and with it
+// the time a run waits for the world to settle, however long the tail.
+const LognormalCap = time.Hour
+
+// cappedMean is the mean of a lognormal draw as sample makes it, min(X, c) for X =
+// e^N(mu, sigma²) of mean mean and c = LognormalCap: with a = (ln c - mu)/sigma and
+// Q the standard normal tail (normalTail),
+//
+//	E[min(X, c)] = E[X; X < c] + c·P(X >= c) = mean·Q(sigma - a) + c·Q(a),
+//
+// a sum of two positive terms. It is rounded to a whole nanosecond, so that when
+// the cap takes off less than half of one the result is mean itself.
+func (s *sampler) cappedMean(mean float64) float64 {
+	const c = float64(LognormalCap)
+	switch {
+	case s.mu != s.mu:
+		return c // an invalid mean: every draw is NaN, which sample takes for c
+	case s.mu == math.Inf(-1):
+		return 0 // sigma² overflowed: every draw is e^-Inf, 0
+	}
+	a := (log(c) - s.mu) / s.sigma
+	m := float64(mean*normalTail(s.sigma-a)) + float64(c*normalTail(a))
+	if m != m { // an invalid sigma of 0 at mu = ln c: every draw is c
+		return c
+	}
+	return math.Round(m)
 }
 
 // Sampler is a Dist prepared once for drawing: its Sample draws exactly what the
@@ -207,10 +246,10 @@ const (
 type sampler struct {
 	kind     distKind
 	spanning bool // uniform with Max > Min: draw; otherwise return min
-	// roomy says that min is more than an hour below MaxInt64, so that a lognormal
-	// draw, at most an hour, needs no clamping; room is float64(MaxInt64-min), what a
-	// draw added to min may stay below (addClamped). (The flags come first, packed
-	// together: every link holds a sampler.)
+	// roomy says that min is more than LognormalCap below MaxInt64, so that a
+	// lognormal draw, at most that, needs no clamping; room is float64(MaxInt64-min),
+	// what a draw added to min may stay below (addClamped). (The flags come first,
+	// packed together: every link holds a sampler.)
 	roomy bool
 	min   time.Duration
 	span  uint64  // uniform: Max-Min+1, the number of values
@@ -225,7 +264,7 @@ func (d Dist) sampler() sampler {
 	const top = time.Duration(math.MaxInt64)
 	s := sampler{min: d.Min.D()}
 	s.room = float64(top - s.min)
-	s.roomy = s.min < top-time.Hour
+	s.roomy = s.min < top-LognormalCap
 	switch d.Kind {
 	case "uniform":
 		s.kind = distUniform
@@ -243,7 +282,7 @@ func (d Dist) sampler() sampler {
 		// Each product is converted (rounded) on its own, here and in sample, so that
 		// no platform fuses it into the addition (FMA on arm64): a fused sum rounds
 		// once, differently, and the run would depend on the machine.
-		s.mu = math.Log(float64(d.Mean)) - float64(d.Sigma*d.Sigma/2)
+		s.mu = log(float64(d.Mean)) - float64(d.Sigma*d.Sigma/2)
 		s.sigma = d.Sigma
 	}
 	return s
@@ -260,11 +299,11 @@ func (s *sampler) sample(r *rand.Rand) time.Duration {
 		return s.add(r.ExpFloat64() * s.mean)
 	case distLognormal:
 		v := exp(s.mu + float64(s.sigma*r.NormFloat64()))
-		if !(v <= float64(time.Hour)) { // also catches NaN
-			v = float64(time.Hour)
+		if !(v <= float64(LognormalCap)) { // also catches NaN
+			v = float64(LognormalCap)
 		}
 		if s.roomy {
-			// addClamped(s.min, v) with v <= an hour < MaxInt64-min: no clamping.
+			// addClamped(s.min, v) with v <= LognormalCap < MaxInt64-min: no clamping.
 			return s.min + time.Duration(v)
 		}
 		return s.add(v)

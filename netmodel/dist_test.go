@@ -173,6 +173,56 @@ func TestDistExpected(t *testing.T) {
 	}
 }
 
+// TestDistLognormalCap: a lognormal draw's random part stops at LognormalCap, and
+// Expected and High say so: Expected is what the draws average (a mean of 2h used
+// to give an Expected of 2h, above High, while no draw passed 1h), High is at
+// least Expected, and no draw passes High. Where the cap cuts off less than half a
+// nanosecond on average, Expected is still Min+Mean exactly, as for the named
+// scenarios' latencies.
+func TestDistLognormalCap(t *testing.T) {
+	ms, top := time.Millisecond, time.Duration(math.MaxInt64)
+	for _, tc := range []struct {
+		d    netmodel.Dist
+		want time.Duration // Expected
+	}{
+		{netmodel.Dist{Kind: "lognormal", Mean: dur(2 * time.Hour), Sigma: 0.25}, 3598945305781},           // 59m58.95s
+		{netmodel.Dist{Kind: "lognormal", Mean: dur(30 * time.Minute), Sigma: 1.5}, 1101934344967},         // 18m21.93s
+		{netmodel.Dist{Kind: "lognormal", Min: dur(ms), Mean: dur(time.Hour), Sigma: 1e-9}, 3600000998564}, // half the draws cut, by about 1e-9 of an hour
+		{netmodel.Dist{Kind: "lognormal", Min: dur(ms), Mean: dur(10 * ms), Sigma: 3}, 10986237},           // 14µs of the mean lies past an hour
+		{netmodel.Dist{Kind: "lognormal", Mean: dur(top), Sigma: 0.5}, time.Hour},
+		{netmodel.Dist{Kind: "lognormal", Min: dur(top - 30*time.Minute), Mean: dur(2 * time.Hour), Sigma: 0.25}, top},
+		// The named scenarios' shapes: nothing to cut.
+		{netmodel.Dist{Kind: "lognormal", Min: dur(100 * time.Microsecond), Mean: dur(250 * time.Microsecond), Sigma: 0.6}, 350 * time.Microsecond},
+		{netmodel.Dist{Kind: "lognormal", Min: dur(400 * time.Microsecond), Mean: dur(6 * ms), Sigma: 0.8}, 6400 * time.Microsecond},
+		{netmodel.Dist{Kind: "lognormal", Mean: dur(20 * ms), Sigma: 1.5}, 20 * ms},
+	} {
+		if err := tc.d.Validate("d"); err != nil {
+			t.Fatal(err)
+		}
+		exp, high := tc.d.Expected(), tc.d.High()
+		if exp != tc.want {
+			t.Errorf("%+v: Expected = %v, want %v", tc.d, exp, tc.want)
+		}
+		if exp > high {
+			t.Errorf("%+v: Expected %v is above High %v", tc.d, exp, high)
+		}
+		r := sim.New(sim.Config{Seed: 3}).Stream("net")
+		const n = 100_000
+		var sum float64
+		for range n {
+			s := tc.d.Sample(r)
+			if s > high || s-tc.d.Min.D() > netmodel.LognormalCap {
+				t.Fatalf("%+v: drew %v, above High %v or past the cap", tc.d, s, high)
+			}
+			sum += float64(s - tc.d.Min.D())
+		}
+		// The sigma-3 tail is too heavy for 100,000 draws to average.
+		if mean := sum / n; tc.d.Sigma < 3 && math.Abs(mean-float64(exp-tc.d.Min.D())) > 0.01*float64(exp-tc.d.Min.D()) {
+			t.Errorf("%+v: draws average Min+%v, Expected Min+%v", tc.d, time.Duration(mean), exp-tc.d.Min.D())
+		}
+	}
+}
+
 // TestDistSampleExtremes pins the edges a property run might miss: the full uniform
 // range, and tails that would overflow past the largest duration.
 func TestDistSampleExtremes(t *testing.T) {

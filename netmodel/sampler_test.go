@@ -25,7 +25,7 @@ func referenceSample(d Dist, r *rand.Rand) time.Duration {
 	case "exponential":
 		return addClamped(min, r.ExpFloat64()*float64(d.Mean))
 	case "lognormal":
-		mu := math.Log(float64(d.Mean)) - d.Sigma*d.Sigma/2
+		mu := log(float64(d.Mean)) - float64(d.Sigma*d.Sigma/2)
 		v := exp(mu + d.Sigma*r.NormFloat64())
 		if !(v <= float64(time.Hour)) {
 			v = float64(time.Hour)

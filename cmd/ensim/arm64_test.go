@@ -34,16 +34,7 @@ const arm64Seeds = 3
 // TestNoFusedMultiplyAdd (internal/archtest) checks the cause of difference this
 // test is most likely to meet, in the machine code itself.
 func TestSameRunOnArm64(t *testing.T) {
-	if runtime.GOARCH == "arm64" {
-		t.Skip("this machine is arm64: nothing to compare with")
-	}
-	qemu, err := exec.LookPath("qemu-aarch64")
-	if err != nil {
-		if os.Getenv("ENSROUTE_ARM64_TEST") == "require" {
-			t.Fatalf("ENSROUTE_ARM64_TEST=require, and qemu-aarch64 is not on PATH (Debian: apt-get install qemu-user): %v", err)
-		}
-		t.Skip("qemu-aarch64 is not on PATH (Debian: qemu-user); .ci/run installs it")
-	}
+	qemu := arm64Qemu(t)
 	bin := filepath.Join(t.TempDir(), "ensim-arm64")
 	build := exec.Command("go", "build", "-o", bin, ".")
 	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
@@ -83,6 +74,50 @@ func TestSameRunOnArm64(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestNetmodelMathOnArm64: netmodel's own exp, log, cos and normal tail, and the
+// lognormal mus and clock readings computed with them, have the same bits on
+// arm64 as here: netmodel's TestFmathGolden, which pins a hash of a million results
+// of each, built for linux/arm64 and run under qemu-aarch64. TestSameRunOnArm64
+// compares whole runs, in which a difference in a last bit seldom moves a
+// nanosecond; this compares the bits.
+func TestNetmodelMathOnArm64(t *testing.T) {
+	qemu := arm64Qemu(t)
+	bin := filepath.Join(t.TempDir(), "netmodel-arm64.test")
+	build := exec.Command("go", "test", "-c", "-o", bin, "../../netmodel")
+	build.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go test -c netmodel for linux/arm64: %v\n%s", err, out)
+	}
+	run := exec.Command(qemu, bin, "-test.run", "^TestFmathGolden$", "-test.v")
+	run.Dir = filepath.Join("..", "..", "netmodel")
+	out, err := run.CombinedOutput()
+	if err != nil {
+		t.Fatalf("netmodel's TestFmathGolden on arm64: %v\n%s", err, out)
+	}
+	if !bytes.Contains(out, []byte("--- PASS: TestFmathGolden")) {
+		t.Fatalf("netmodel's TestFmathGolden did not run on arm64:\n%s", out)
+	}
+}
+
+// arm64Qemu returns the path of qemu-aarch64, to run arm64 builds with. It skips
+// the test on an arm64 machine, which has nothing to compare with, and without
+// qemu-aarch64, unless ENSROUTE_ARM64_TEST is "require" (as .ci/run sets it), when
+// it fails it.
+func arm64Qemu(t *testing.T) string {
+	t.Helper()
+	if runtime.GOARCH == "arm64" {
+		t.Skip("this machine is arm64: nothing to compare with")
+	}
+	qemu, err := exec.LookPath("qemu-aarch64")
+	if err != nil {
+		if os.Getenv("ENSROUTE_ARM64_TEST") == "require" {
+			t.Fatalf("ENSROUTE_ARM64_TEST=require, and qemu-aarch64 is not on PATH (Debian: apt-get install qemu-user): %v", err)
+		}
+		t.Skip("qemu-aarch64 is not on PATH (Debian: qemu-user); .ci/run installs it")
+	}
+	return qemu
 }
 
 // workerResults decodes a sweep worker's output, one result a line.
