@@ -44,7 +44,7 @@ func (n *Node) routeAt(m *Message, arrived time.Duration) {
 		arrived = n.now()
 	}
 	budget := n.remaining(m.Budget, arrived)
-	if budget <= 0 {
+	if budget <= 0 && !n.cfg.Bugs.Has(bugs.HandSpentBudget) {
 		n.stats.Budget++
 		n.traceDrop(m.Call, "budget-spent", m.Instance)
 		return

@@ -139,6 +139,8 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "passed between nodes 5 times (message says hops=5), limit 4"},
 		{name: "riak workers kept", bug: bugs.KeepWorkers, spec: func(t *testing.T) Spec { return named(t, "steady") }, sem: router.Riak,
 			want: []string{InvNoLeak}, detail: "riak workers still waiting"},
+		{name: "spent budget handed to a peer", bug: bugs.HandSpentBudget, spec: func(t *testing.T) Spec { return named(t, "gc-pause") }, want: []string{InvDeadline},
+			detail: "with a spent budget of"},
 		{name: "cast's hop count lost", bug: bugs.DropHopCount, spec: castsOnly("directory-regression"), want: []string{InvHopBound},
 			detail: "passed cast"},
 		{name: "redirect's hop count reset", bug: bugs.RedirectHopsReset, spec: swarmOf(3), want: []string{InvHopBound},

@@ -372,6 +372,7 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.HopLimitOffByOne, targets: []string{InvHopBound}},
 	// Only riak has workers.
 	{bug: bugs.KeepWorkers, targets: []string{InvNoLeak}, sem: router.Riak},
+	{bug: bugs.HandSpentBudget, targets: []string{InvDeadline}},
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

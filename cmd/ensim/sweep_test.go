@@ -388,6 +388,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.RedirectFullBudget, source: []string{"--scenario", "leader-churn"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.HopLimitOffByOne, source: []string{"--scenario", "directory-regression"}, want: []string{scenarios.InvHopBound}},
 		{bug: bugs.KeepWorkers, source: []string{"--scenario", "steady", "--semantics", "riak"}, want: []string{scenarios.InvNoLeak}},
+		{bug: bugs.HandSpentBudget, source: []string{"--scenario", "gc-pause"}, want: []string{scenarios.InvDeadline}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

@@ -96,6 +96,10 @@ const (
 	// the node's workers (its timer is stopped): the node holds one for every call
 	// routed to a leader, for ever.
 	KeepWorkers
+	// HandSpentBudget routes a request whose budget its wait in the mailbox used up,
+	// instead of dropping it (default semantics): a peer is handed work with no time
+	// left, for a caller that has given up.
+	HandSpentBudget
 	maxBug
 )
 
@@ -125,6 +129,7 @@ var names = [...]string{
 	RedirectFullBudget:    "redirect-full-budget",
 	HopLimitOffByOne:      "hop-limit-off-by-one",
 	KeepWorkers:           "keep-workers",
+	HandSpentBudget:       "hand-spent-budget",
 }
 
 // String returns the bug's name as used in test names and flags.
