@@ -248,15 +248,21 @@ func reproSafeName(s string) string {
 // ENSROUTE_INJECT=<bug> runs it against a core with that bug injected, to see a
 // failure and its shrunk repro.
 func TestPropInvariants(t *testing.T) {
-	cfg := propConfig{name: t.Name(), semantics: semantics}
-	if name := os.Getenv(injectEnv); name != "" {
-		b, ok := bugs.Parse(name)
-		if !ok {
-			t.Fatalf("%s=%q: no such bug; the bugs are %s", injectEnv, name, bugs.NameList())
-		}
-		cfg.bugs = bugs.Of(b)
+	rapid.Check(t, invariantsProp(propConfig{name: t.Name(), semantics: semantics, bugs: injected(t)}))
+}
+
+// injected returns the bug ENSROUTE_INJECT names, if any.
+func injected(t *testing.T) bugs.Set {
+	t.Helper()
+	name := os.Getenv(injectEnv)
+	if name == "" {
+		return bugs.Set{}
 	}
-	rapid.Check(t, invariantsProp(cfg))
+	b, ok := bugs.Parse(name)
+	if !ok {
+		t.Fatalf("%s=%q: no such bug; the bugs are %s", injectEnv, name, bugs.NameList())
+	}
+	return bugs.Of(b)
 }
 
 // TestPropInvariantsChurn is TestPropInvariants where redirects happen: specs with an
@@ -266,15 +272,7 @@ func TestPropInvariants(t *testing.T) {
 // 10 does (TestGeneratorReachesRarePaths).
 // ENSROUTE_INJECT works as for TestPropInvariants.
 func TestPropInvariantsChurn(t *testing.T) {
-	cfg := propConfig{name: t.Name(), semantics: semantics, needs: hasElection, adjust: churnAdjust}
-	if name := os.Getenv(injectEnv); name != "" {
-		b, ok := bugs.Parse(name)
-		if !ok {
-			t.Fatalf("%s=%q: no such bug; the bugs are %s", injectEnv, name, bugs.NameList())
-		}
-		cfg.bugs = bugs.Of(b)
-	}
-	rapid.Check(t, invariantsProp(cfg))
+	rapid.Check(t, invariantsProp(propConfig{name: t.Name(), semantics: semantics, bugs: injected(t), needs: hasElection, adjust: churnAdjust}))
 }
 
 // hasElection reports whether s has an election: a nack, and so a redirect, needs one.
