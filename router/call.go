@@ -265,7 +265,10 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 // answer and ends the call. A reply made on this node never crosses the network and
 // so never comes twice, but the redirected request's own nack may come with the
 // same peer and count: the caller's node holds both the new leader and the peer that
-// refused, and hands the request from one to the other without a hop.
+// refused, and hands the request from one to the other without a hop. A copy of the
+// first request passed on further than the nack was comes back with more hops, and
+// its refusal ends the call: only a number for each attempt, carried by the messages,
+// would tell it apart.
 func (n *Node) firstChain(p *pending, m *Message) bool {
 	return m.Hops <= p.nackHops && m.From != n.cfg.ID
 }

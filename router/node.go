@@ -313,12 +313,13 @@ func (n *Node) Gossip(to NodeID, entries []Entry) error {
 // m.Instance (after waiting in its mailbox: the wait is charged to the budget); others
 // go to the node as soon as they arrive. A message of an unknown Kind is ignored; a
 // request with a hop count out of range is stopped as by the hop limit where it would
-// travel on (one that reaches its peer here is handed to it), and a peer message naming
-// a peer of another node is answered as for a peer not here. The rest of a message's form is the transport's
-// to check (nettransport's codec refuses unknown kinds and codes, and hop counts past
-// 65,536). The node reads *m during the call and keeps nothing of it but what a
-// message owns once sent (its Event, Result and Entries), so the driver may reuse *m
-// afterwards.
+// travel on under default semantics (one that reaches its peer here is handed to it;
+// riak has no hop limit, and passes it on), and a peer message naming a peer of
+// another node is answered as for a peer not here. The rest of a message's form is
+// the transport's to check (nettransport's codec refuses unknown kinds and codes, and
+// hop counts past 65,536). The node reads *m during the call and keeps nothing of it
+// but what a message owns once sent (its Event, Result and Entries), so the driver
+// may reuse *m afterwards.
 func (n *Node) Deliver(m *Message, arrived time.Duration) {
 	switch m.Kind {
 	case KindRoute, KindCast:

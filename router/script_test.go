@@ -273,11 +273,9 @@ func learn(env *routertest.Env, a args) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	var leader router.PeerRef // leader=none: an election, with no leader yet
-	if ls != "none" {
-		if leader, err = parsePeer(ls); err != nil {
-			return "", err
-		}
+	leader, err := parsePeer(ls)
+	if err != nil {
+		return "", err
 	}
 	v, err := a.num("v")
 	if err != nil {

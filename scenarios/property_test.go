@@ -269,7 +269,7 @@ func injected(t *testing.T) bugs.Set {
 // election, busier, on links that duplicate a quarter of the messages (churnAdjust).
 // SpecGen alone redirects a call after a nack in about 4 worlds of 1,000, too few for
 // 100 cases to try the redirect's rules; with an election and churnAdjust, about 1 in
-// 10 does (TestGeneratorReachesRarePaths).
+// 15 does (6 of the 90 of TestGeneratorReachesRarePaths).
 // ENSROUTE_INJECT works as for TestPropInvariants.
 func TestPropInvariantsChurn(t *testing.T) {
 	rapid.Check(t, invariantsProp(propConfig{name: t.Name(), semantics: semantics, bugs: injected(t), needs: hasElection, adjust: churnAdjust}))
