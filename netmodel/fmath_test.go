@@ -223,6 +223,7 @@ func logInputs(r *rand.Rand, n int) []float64 {
 // computed in 400 bits, over logInputs; and it is within one unit of math.Log
 // everywhere.
 func TestLogAccurate(t *testing.T) {
+	skipUnderRace(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	xs := logInputs(r, 16000)
 	worst, worstX, over, differ := 0.0, 0.0, 0, 0
@@ -318,6 +319,7 @@ func cosInputs(r *rand.Rand, n int) []float64 {
 // next to a multiple of π/2; and within two units of math.Cos (which is off by up
 // to 1.4) over [0, 2π].
 func TestCosAccurate(t *testing.T) {
+	skipUnderRace(t)
 	r := rand.New(rand.NewPCG(5, 6))
 	xs := cosInputs(r, 16000)
 	worst, worstX, over, differ, mostApart := 0.0, 0.0, 0, 0, 0.0
@@ -430,6 +432,7 @@ func TestNormalTail(t *testing.T) {
 // here, is a platform difference. A change of the functions that changes a result
 // changes a hash; the message prints the new one.
 func TestFmathGolden(t *testing.T) {
+	skipUnderRace(t)
 	const n = 1 << 20
 	type golden struct {
 		name string
@@ -565,5 +568,15 @@ func BenchmarkCos(b *testing.B) {
 			}
 			fmathSink = s
 		})
+	}
+}
+
+// skipUnderRace skips a test of arithmetic alone, a million results or so, under the
+// race detector, which finds nothing in it and makes it several times slower: the
+// run without -race (go test ./...) makes it.
+func skipUnderRace(t *testing.T) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("-race: arithmetic alone; the run without -race makes this test")
 	}
 }
