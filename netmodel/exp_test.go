@@ -152,8 +152,25 @@ func TestExpDrawsAsMathExp(t *testing.T) {
 	t.Logf("differ in the last bits: %d of a million; as durations: none", bits)
 }
 
-// expSink keeps the benchmark's sums alive.
-var expSink float64
+// benchSink keeps the benchmarks' sums alive.
+var benchSink float64
+
+// benchAgainstMath benchmarks ours, netmodel's own function, and theirs, math's, on
+// the inputs xs (1024 of them), as sub-benchmarks netmodel and math.
+func benchAgainstMath(b *testing.B, xs []float64, ours, theirs func(float64) float64) {
+	for _, f := range []struct {
+		name string
+		fn   func(float64) float64
+	}{{"netmodel", ours}, {"math", theirs}} {
+		b.Run(f.name, func(b *testing.B) {
+			s := 0.0
+			for i := 0; b.Loop(); i++ {
+				s += f.fn(xs[i&1023])
+			}
+			benchSink = s
+		})
+	}
+}
 
 func BenchmarkExp(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
@@ -161,16 +178,5 @@ func BenchmarkExp(b *testing.B) {
 	for i := range xs {
 		xs[i] = 14 + 0.5*r.NormFloat64()
 	}
-	for _, f := range []struct {
-		name string
-		fn   func(float64) float64
-	}{{"netmodel", exp}, {"math", math.Exp}} {
-		b.Run(f.name, func(b *testing.B) {
-			s := 0.0
-			for i := 0; b.Loop(); i++ {
-				s += f.fn(xs[i&1023])
-			}
-			expSink = s
-		})
-	}
+	benchAgainstMath(b, xs, exp, math.Exp)
 }

@@ -528,27 +528,13 @@ func TestClockMonotoneAtMaxPeriod(t *testing.T) {
 	}
 }
 
-// fmathSink keeps the benchmarks' sums alive.
-var fmathSink float64
-
 func BenchmarkLog(b *testing.B) {
 	r := rand.New(rand.NewPCG(1, 2))
 	xs := make([]float64, 1024)
 	for i := range xs {
 		xs[i] = float64(r.Int64N(int64(time.Second))) // a mean in nanoseconds
 	}
-	for _, f := range []struct {
-		name string
-		fn   func(float64) float64
-	}{{"netmodel", log}, {"math", math.Log}} {
-		b.Run(f.name, func(b *testing.B) {
-			s := 0.0
-			for i := 0; b.Loop(); i++ {
-				s += f.fn(xs[i&1023])
-			}
-			fmathSink = s
-		})
-	}
+	benchAgainstMath(b, xs, log, math.Log)
 }
 
 func BenchmarkCos(b *testing.B) {
@@ -557,18 +543,7 @@ func BenchmarkCos(b *testing.B) {
 	for i := range xs {
 		xs[i] = 2 * math.Pi * r.Float64() // a clock's phase
 	}
-	for _, f := range []struct {
-		name string
-		fn   func(float64) float64
-	}{{"netmodel", cos}, {"math", math.Cos}} {
-		b.Run(f.name, func(b *testing.B) {
-			s := 0.0
-			for i := 0; b.Loop(); i++ {
-				s += f.fn(xs[i&1023])
-			}
-			fmathSink = s
-		})
-	}
+	benchAgainstMath(b, xs, cos, math.Cos)
 }
 
 // skipUnderRace skips a test of arithmetic alone, a million results or so, under the
