@@ -7,13 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 	"github.com/ensroute/ensroute/scenarios/traceview"
@@ -362,10 +361,6 @@ func (f castFlag) Set(v string) error {
 	return nil
 }
 
-// durationSyntax is a Go duration as time.ParseDuration reads one: a sign, then
-// numbers each with a unit. A value of this form that it refuses is out of range.
-var durationSyntax = regexp.MustCompile(`^[-+]?(([0-9]+\.?[0-9]*|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+$`)
-
 // timeFlag is --from and --to: a virtual time written as a Go duration, not
 // negative.
 type timeFlag struct{ d *time.Duration }
@@ -378,13 +373,13 @@ func (f timeFlag) String() string {
 }
 
 func (f timeFlag) Set(v string) error {
-	d, err := time.ParseDuration(v)
-	if err != nil && durationSyntax.MatchString(v) {
-		return fmt.Errorf("out of range, longer than %v", time.Duration(math.MaxInt64))
+	// As a spec's durations are read: a malformed one and one out of range are told
+	// apart.
+	var nd netmodel.Duration
+	if err := nd.UnmarshalText([]byte(v)); err != nil {
+		return fmt.Errorf("want a virtual time: %v", err)
 	}
-	if err != nil {
-		return errors.New("want a virtual time as a Go duration, e.g. 500ms or 1.5s")
-	}
+	d := nd.D()
 	if d < 0 {
 		return errors.New("want a virtual time, not negative")
 	}
