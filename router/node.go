@@ -471,7 +471,11 @@ func (n *Node) sent(to NodeID, m *Message, err error) error {
 // (routeAt, peerAt).
 func (n *Node) remaining(budget, arrived time.Duration) time.Duration {
 	if budget != Infinity && n.cfg.Semantics != Riak {
-		budget -= max(n.cfg.Clock.Now()-arrived, 0)
+		wait := n.cfg.Clock.Now() - arrived
+		if !n.cfg.Bugs.Has(bugs.UnclampedWait) {
+			wait = max(wait, 0)
+		}
+		budget -= wait
 	}
 	return budget
 }

@@ -424,6 +424,12 @@ func (c *checker) chargedAt(node router.NodeID, host *netmodel.Host, call *route
 	if to != "" {
 		what = "passed it on to " + string(to)
 	}
+	if budget > ch.budget {
+		// More than it came with: a wait read as negative (the clock stepped back)
+		// was taken for time gained.
+		c.violate(InvDeadline, *call, "%s %s with a budget of %v, more than the %v the request came with: its wait there, %v by the node's clock, was taken for time gained", node, what, budget, ch.budget, host.Now()-ch.arrived)
+		return
+	}
 	c.violate(InvDeadline, *call, "%s %s with a budget of %v, though the request came with %v and waited %v there: the wait was not charged", node, what, budget, ch.budget, wait)
 }
 

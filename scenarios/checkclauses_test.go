@@ -1108,7 +1108,11 @@ func TestCheckerBudgetCharged(t *testing.T) {
 				wantViolations(t, wd, "", "")
 				return
 			}
-			wantViolations(t, wd, InvDeadline, fmt.Sprintf("came with %v and waited %v there: the wait was not charged", budget, max(tc.wait, 0)))
+			want := fmt.Sprintf("came with %v and waited %v there: the wait was not charged", budget, tc.wait)
+			if tc.give > budget {
+				want = fmt.Sprintf("more than the %v the request came with: its wait there, %v by the node's clock, was taken for time gained", budget, tc.wait)
+			}
+			wantViolations(t, wd, InvDeadline, want)
 		})
 	}
 }

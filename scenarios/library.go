@@ -69,7 +69,7 @@ func init() {
 		return s
 	}
 	catalog["clock-skew"] = func() Spec {
-		s := base("clock-skew", "clocks run fast, slow, wobble and jump: every node measures its timers and budgets on its own clock, and no call outlives its deadline")
+		s := base("clock-skew", "clocks run fast, slow, wobble and jump, n2's back 40ms while it is stopped for 20ms (as a migrated VM's): every node measures its timers and budgets on its own clock, a wait across the step costs a request nothing, and no call outlives its deadline")
 		s.Clocks = []ClockSpec{
 			{Node: "n1", Clock: netmodel.ClockModel{DriftPPM: 20000}},
 			{Node: "n2", Clock: netmodel.ClockModel{DriftPPM: -20000}},
@@ -79,7 +79,11 @@ func init() {
 		}
 		s.Faults = []Fault{
 			{At: ms(700), Action: "clock-step", Node: "n5", Step: ms(30)},
+			// n2 stops with requests in its mailboxes and resumes with its clock set back:
+			// a wait across the step reads as negative, and must not be taken for budget.
+			{At: ms(990), Action: "pause", Node: "n2"},
 			{At: ms(1000), Action: "clock-step", Node: "n2", Step: ms(-40)},
+			{At: ms(1010), Action: "resume", Node: "n2"},
 		}
 		s.Liveness = &Liveness{From: ms(1200)}
 		return s

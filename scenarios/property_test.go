@@ -371,6 +371,22 @@ var shrinkCases = []shrinkCase{
 	// Only riak has workers.
 	{bug: bugs.KeepWorkers, targets: []string{InvNoLeak}, sem: router.Riak},
 	{bug: bugs.HandSpentBudget, targets: []string{InvDeadline}},
+	// A clock must step back while requests wait in the node's mailboxes: the node is
+	// stopped across each step back, from 1ms before it to 1ms after.
+	{bug: bugs.UnclampedWait, targets: []string{InvDeadline}, needs: func(s Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "clock-step" && f.Step < 0 })
+	}, adjust: pauseAcrossStepsBack},
+}
+
+// pauseAcrossStepsBack stops a node from 1ms before each step back of its clock to 1ms
+// after, so that requests wait in its mailboxes across the step.
+func pauseAcrossStepsBack(s *Spec) {
+	for _, f := range slices.Clone(s.Faults) {
+		if f.Action == "clock-step" && f.Step < 0 {
+			s.Faults = append(s.Faults, Fault{At: max(f.At-ms(1), 0), Action: "pause", Node: f.Node},
+				Fault{At: f.At + ms(1), Action: "resume", Node: f.Node})
+		}
+	}
 }
 
 // How small rapid must shrink each bug's failing case: member nodes, fault actions

@@ -389,6 +389,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.HopLimitOffByOne, source: []string{"--scenario", "directory-regression"}, want: []string{scenarios.InvHopBound}},
 		{bug: bugs.KeepWorkers, source: []string{"--scenario", "steady", "--semantics", "riak"}, want: []string{scenarios.InvNoLeak}},
 		{bug: bugs.HandSpentBudget, source: []string{"--scenario", "gc-pause"}, want: []string{scenarios.InvDeadline}},
+		{bug: bugs.UnclampedWait, source: []string{"--scenario", "clock-skew"}, want: []string{scenarios.InvDeadline}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

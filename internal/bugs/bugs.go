@@ -100,6 +100,11 @@ const (
 	// instead of dropping it (default semantics): a peer is handed work with no time
 	// left, for a caller that has given up.
 	HandSpentBudget
+	// UnclampedWait charges a request's wait in the mailbox as the node's clock
+	// reads it, not at least zero (default semantics): a clock stepped back while the
+	// request waited is taken for time gained, and a peer is handed more than the
+	// call's whole timeout.
+	UnclampedWait
 	maxBug
 )
 
@@ -130,6 +135,7 @@ var names = [...]string{
 	HopLimitOffByOne:      "hop-limit-off-by-one",
 	KeepWorkers:           "keep-workers",
 	HandSpentBudget:       "hand-spent-budget",
+	UnclampedWait:         "unclamped-wait",
 }
 
 // String returns the bug's name as used in test names and flags.
