@@ -244,7 +244,13 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 	}
 	switch m.Code {
 	case CodeOK:
-		n.complete(p, m.Result, &m.Peer, nil)
+		by := &m.Peer
+		if n.cfg.Bugs.Has(bugs.CreditBelievedLeader) && p.ens != "" {
+			if e := n.route(p.ens).e; e != nil && !e.Leader.IsZero() {
+				by = &e.Leader
+			}
+		}
+		n.complete(p, m.Result, by, nil)
 	case CodeNack:
 		if !n.riak() && n.redirect(p, m) {
 			return

@@ -390,6 +390,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.KeepWorkers, source: []string{"--scenario", "steady", "--semantics", "riak"}, want: []string{scenarios.InvNoLeak}},
 		{bug: bugs.HandSpentBudget, source: []string{"--scenario", "gc-pause"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.UnclampedWait, source: []string{"--scenario", "clock-skew"}, want: []string{scenarios.InvDeadline}},
+		{bug: bugs.CreditBelievedLeader, source: []string{"--scenario", "leader-churn"}, want: []string{scenarios.InvResultFromPeer}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

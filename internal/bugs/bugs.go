@@ -105,6 +105,11 @@ const (
 	// request waited is taken for time gained, and a peer is handed more than the
 	// call's whole timeout.
 	UnclampedWait
+	// CreditBelievedLeader credits an ensemble call's answer to the leader the
+	// caller's node believes in when the answer comes, not to the peer the answer
+	// names: after a leader change the caller is told that a peer ran its event which
+	// did not, or not that time.
+	CreditBelievedLeader
 	maxBug
 )
 
@@ -136,6 +141,7 @@ var names = [...]string{
 	KeepWorkers:           "keep-workers",
 	HandSpentBudget:       "hand-spent-budget",
 	UnclampedWait:         "unclamped-wait",
+	CreditBelievedLeader:  "credit-believed-leader",
 }
 
 // String returns the bug's name as used in test names and flags.
