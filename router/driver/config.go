@@ -43,7 +43,7 @@ type Config struct {
 	// which is left out, so that every node can be given the same list.
 	Members []router.NodeID
 	// GossipInterval is the period of anti-entropy: each round sends the whole
-	// directory to the next member. Default 1s.
+	// directory to the next member. At least MinGossipInterval; default 1s.
 	GossipInterval time.Duration
 	// Logger receives the node's warnings: directory conflicts (see Node.Learn),
 	// gossip refused (see Config.Members), and a route or cast from a node that
@@ -56,6 +56,10 @@ type Config struct {
 // MaxShards is the most Shards a node takes (router.MaxShards): far more than there
 // are cores to spread calls over.
 const MaxShards = router.MaxShards
+
+// MinGossipInterval bounds GossipInterval from below: each round sends the whole
+// directory.
+const MinGossipInterval = time.Millisecond
 
 // Default values filled in by New.
 const (
@@ -93,6 +97,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: Mailbox %d times Routers %d is over MaxQueued %d", ErrBadConfig, c.Mailbox, c.routers(), MaxQueued)
 	case c.GossipInterval < 0:
 		return fmt.Errorf("%w: GossipInterval %v is negative", ErrBadConfig, c.GossipInterval)
+	case c.GossipInterval != 0 && c.GossipInterval < MinGossipInterval:
+		return fmt.Errorf("%w: GossipInterval %v is below %v: each round sends the whole directory", ErrBadConfig, c.GossipInterval, MinGossipInterval)
 	}
 	for _, m := range c.Members {
 		if m == "" {

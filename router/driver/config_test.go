@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -76,6 +77,7 @@ func TestValidateIsNew(t *testing.T) {
 		{"hop limit past what a transport carries", func(c *driver.Config) { c.HopLimit = 70000 }, "HopLimit 70000 is not in 0..65535"},
 		{"semantics", func(c *driver.Config) { c.Semantics = 9 }, "Semantics 9 is unknown"},
 		{"shards", func(c *driver.Config) { c.Shards = driver.MaxShards + 1 }, "Shards 1025 is not in 0..1024"},
+		{"gossip interval too short", func(c *driver.Config) { c.GossipInterval = time.Microsecond }, "GossipInterval 1µs is below 1ms"},
 		{"nil transport", func(c *driver.Config) { c.Transport = (*nilTransport)(nil) }, "Transport is a nil *driver_test.nilTransport"},
 		{"leader of another ensemble", func(c *driver.Config) {
 			c.Directory = []router.Entry{{Ensemble: "e1", Leader: p("e1", "n1"), Version: 1}, {Ensemble: "e2", Leader: p("e3", "n2"), Version: 1}}

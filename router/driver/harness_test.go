@@ -24,7 +24,7 @@ var quiet = slog.New(slog.DiscardHandler)
 // a node is its id), for tests in a synctest bubble; or over loopback TCP.
 type cluster struct {
 	t     testing.TB
-	mu    sync.Mutex // trs: the pipe Dial reads it from the transports' goroutines
+	mu    sync.Mutex // trs and addrs: Dial reads them from the transports' goroutines
 	trs   map[router.NodeID]*nettransport.Transport
 	nodes map[router.NodeID]*driver.Node
 	addrs map[router.NodeID]string
@@ -49,8 +49,13 @@ func ref(e, node string) router.PeerRef {
 	return router.PeerRef{Ensemble: router.EnsembleID(e), Name: "p-" + node, Node: router.NodeID(node)}
 }
 
-// add starts node id. Its peers map names every node added before or after (pipe
-// addresses are ids; TCP addresses are filled in as nodes listen).
+// harnessNodes are the nodes a cluster may hold: each transport's Peers names them
+// all (a transport keeps its own copy of Peers, so it must know them before they
+// start), with their ids as addresses, which Dial resolves.
+var harnessNodes = []router.NodeID{"n1", "n2", "n3", "client"}
+
+// add starts node id, one of harnessNodes. Over pipes a node's address is its id;
+// over TCP, Dial looks up the address it listens on, filled in as nodes start.
 func (c *cluster) add(id router.NodeID, edit func(*driver.Config)) *driver.Node {
 	c.t.Helper()
 	var l net.Listener
@@ -59,13 +64,31 @@ func (c *cluster) add(id router.NodeID, edit func(*driver.Config)) *driver.Node 
 		if l, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 			c.t.Fatal(err)
 		}
+		c.mu.Lock()
 		c.addrs[id] = l.Addr().String()
-	} else {
-		c.addrs[id] = string(id)
+		c.mu.Unlock()
+	}
+	peers := map[router.NodeID]string{}
+	for _, n := range harnessNodes {
+		peers[n] = string(n)
+	}
+	if _, ok := peers[id]; !ok {
+		c.t.Fatalf("node %s is not one of the harness's %v", id, harnessNodes)
 	}
 	tcfg := nettransport.Config{ID: id, Incarnation: 1, Cluster: "test", Secret: []byte("driver-secret"),
-		Peers: c.addrs, Logger: quiet}
-	if !c.tcp {
+		Peers: peers, Logger: quiet}
+	if c.tcp {
+		tcfg.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+			c.mu.Lock()
+			to := c.addrs[router.NodeID(addr)]
+			c.mu.Unlock()
+			if to == "" {
+				return nil, fmt.Errorf("no node at %s", addr)
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, "tcp", to)
+		}
+	} else {
 		tcfg.Dial = func(_ context.Context, addr string) (net.Conn, error) {
 			c.mu.Lock()
 			to := c.trs[router.NodeID(addr)]

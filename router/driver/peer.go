@@ -27,7 +27,10 @@ import (
 //
 // The event is the caller's slice, not a copy, when the caller is on this node: a
 // peer that keeps it past Handle (or a caller that reuses it after Call or Cast
-// returns) must copy it first.
+// returns) must copy it first. From another node, an event of up to 4 KiB shares a
+// 64 KiB block with the messages decoded around it (nettransport.Receiver): a peer
+// that keeps some events for long, a store's values say, should copy them too, or
+// each keeps a whole block alive.
 type Peer interface {
 	Handle(r *Request)
 }

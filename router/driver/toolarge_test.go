@@ -28,7 +28,7 @@ func TestTooLargeSaysSo(t *testing.T) {
 	if !errors.Is(res.Err, nettransport.ErrTooLarge) || !errors.Is(res.Err, router.ErrUnreachable) {
 		t.Fatalf("call: %v, want ErrTooLarge (matching ErrUnreachable)", res.Err)
 	}
-	if want := "limit 1048576"; !strings.Contains(res.Err.Error(), want) {
+	if want := "the limit is 1048576"; !strings.Contains(res.Err.Error(), want) {
 		t.Fatalf("call: %q does not name the limit (%q)", res.Err, want)
 	}
 	if code := router.CodeOf(res.Err); code != router.CodeUnreachable {

@@ -90,22 +90,33 @@ func AppendMessage(dst []byte, m *router.Message) []byte {
 	return dst
 }
 
-// longName returns the field of m that holds a name longer than MaxName, or "".
-func longName(m *router.Message) string {
+// longName returns the field of m that holds a name longer than MaxName and the
+// name's length, or "" and 0.
+func longName(m *router.Message) (what string, n int) {
 	switch {
 	case len(m.Call.Node) > MaxName:
-		return "call node"
+		return "call's node", len(m.Call.Node)
 	case len(m.Ensemble) > MaxName:
-		return "ensemble"
-	case len(m.Peer.Ensemble) > MaxName, len(m.Peer.Name) > MaxName, len(m.Peer.Node) > MaxName:
-		return "peer"
+		return "ensemble", len(m.Ensemble)
+	case len(m.Peer.Ensemble) > MaxName:
+		return "peer's ensemble", len(m.Peer.Ensemble)
+	case len(m.Peer.Name) > MaxName:
+		return "peer", len(m.Peer.Name)
+	case len(m.Peer.Node) > MaxName:
+		return "peer's node", len(m.Peer.Node)
 	}
 	for _, e := range m.Entries {
-		if len(e.Ensemble) > MaxName || len(e.Leader.Ensemble) > MaxName || len(e.Leader.Name) > MaxName || len(e.Leader.Node) > MaxName {
-			return "directory entry"
+		for _, f := range [...]struct {
+			what string
+			n    int
+		}{{"directory entry's ensemble", len(e.Ensemble)}, {"directory entry's leader's ensemble", len(e.Leader.Ensemble)},
+			{"directory entry's leader", len(e.Leader.Name)}, {"directory entry's leader's node", len(e.Leader.Node)}} {
+			if f.n > MaxName {
+				return f.what, f.n
+			}
 		}
 	}
-	return ""
+	return "", 0
 }
 
 func appendStr(dst []byte, s string) []byte {
@@ -120,7 +131,8 @@ func appendBytes(dst []byte, b []byte) []byte {
 
 // DecodeMessage decodes a frame body made by AppendMessage. It never panics and never
 // trusts a length: every length and count is checked against the bytes that remain
-// before anything is allocated, so allocation is bounded by len(body). From is left
+// before anything is allocated, so allocation is bounded by a small multiple of
+// len(body) (at most 72/5 of it, for a body of empty directory entries). From is left
 // empty (the connection knows the sender). The result owns its memory.
 func DecodeMessage(body []byte) (router.Message, error) {
 	var d decoder
@@ -130,7 +142,8 @@ func DecodeMessage(body []byte) (router.Message, error) {
 // decoder decodes message bodies for one connection. It interns short names (node,
 // ensemble and peer names repeat in every message) in a bounded table, and copies
 // payloads into a shared slab instead of allocating each: a payload keeps its slab
-// alive, never more. The zero decoder does neither.
+// alive, never more (so a receiver that keeps a small payload copies it: see
+// Receiver). The zero decoder does neither.
 type decoder struct {
 	intern map[string]string
 	slab   []byte

@@ -53,7 +53,8 @@ type Config struct {
 	// QueueBytes bounds each peer's send queue: a send that finds this many bytes
 	// queued and not yet written fails with router.ErrOverloaded. Default 4 MiB.
 	QueueBytes int
-	// ReadBuffer is each connection's read buffer. Default 64 KiB.
+	// ReadBuffer is each connection's read buffer, at most MaxReadBuffer. Default 64
+	// KiB.
 	ReadBuffer int
 	// HandshakeTimeout bounds a handshake, TLS included. Default 5s.
 	HandshakeTimeout time.Duration
@@ -63,12 +64,16 @@ type Config struct {
 	// many connections, and cannot keep a node of the cluster out unless they open
 	// this many within its handshake's round trips. Default 64.
 	MaxHandshakes int
-	// HeartbeatInterval is how often an idle connection sends a ping; a connection
-	// that receives no whole frame for HeartbeatTimeout is closed as dead (see the
-	// package doc for a stall of this node). Defaults 500ms, 3s.
+	// HeartbeatInterval is how often an idle connection sends a ping (at least
+	// MinHeartbeatInterval); a connection that receives no whole frame for
+	// HeartbeatTimeout is closed as dead (see the package doc for a stall of this
+	// node), and so is one to which a write of WriteChunk bytes or less makes no
+	// progress for HeartbeatTimeout: a peer that reads its queued messages slower than
+	// WriteChunk per HeartbeatTimeout is taken for dead. Defaults 500ms, 3s.
 	HeartbeatInterval, HeartbeatTimeout time.Duration
 	// BackoffMin and BackoffMax bound the wait between dial attempts to a peer, which
-	// doubles after each failure, with jitter. Defaults 50ms, 2s.
+	// doubles after each failure, with jitter; BackoffMax is at most MaxBackoff.
+	// Defaults 50ms, 2s.
 	BackoffMin, BackoffMax time.Duration
 	// ReplyHold is how long a reply to a node that is not connected is held for it to
 	// connect (Send). A restarted node does not dial the clients (nodes that dialed
@@ -110,6 +115,22 @@ type Config struct {
 	// Logger receives connection events. Default slog.Default().
 	Logger *slog.Logger
 }
+
+// Bounds of Config's fields, besides MaxName, MaxSettings and MinMaxFrame..MaxMaxFrame.
+const (
+	// MaxReadBuffer bounds ReadBuffer: each connection allocates it whole.
+	MaxReadBuffer = 64 << 20
+	// MinHeartbeatInterval bounds HeartbeatInterval from below: an idle connection
+	// pings every interval.
+	MinHeartbeatInterval = time.Millisecond
+	// MaxBackoff bounds BackoffMax (and so BackoffMin), which jitter and doubling
+	// would overflow near the largest time.Duration.
+	MaxBackoff = time.Hour
+	// WriteChunk is the most written to a connection at once: a write that makes no
+	// progress for HeartbeatTimeout ends the connection, so a queue of messages is
+	// written in chunks of this size, each with a deadline of its own.
+	WriteChunk = 256 << 10
+)
 
 // Default values filled in by New.
 const (
@@ -181,12 +202,18 @@ func (c Config) Validate() error {
 		return bad("MaxFrame %d is not in %d..%d", c.MaxFrame, MinMaxFrame, int64(MaxMaxFrame))
 	case c.QueueBytes < 0:
 		return bad("QueueBytes %d is negative", c.QueueBytes)
-	case c.ReadBuffer < 0:
-		return bad("ReadBuffer %d is negative", c.ReadBuffer)
+	case c.ReadBuffer < 0 || c.ReadBuffer > MaxReadBuffer:
+		return bad("ReadBuffer %d is not in 0..%d (0: the default, %d)", c.ReadBuffer, MaxReadBuffer, DefaultReadBuffer)
 	case c.MaxHandshakes < 0:
 		return bad("MaxHandshakes %d is negative", c.MaxHandshakes)
 	case c.negative() != "":
 		return bad("%s is negative", c.negative())
+	case c.HeartbeatInterval != 0 && c.HeartbeatInterval < MinHeartbeatInterval:
+		return bad("HeartbeatInterval %v is below %v: an idle connection pings every interval", c.HeartbeatInterval, MinHeartbeatInterval)
+	case c.BackoffMin > MaxBackoff:
+		return bad("BackoffMin %v is above %v", c.BackoffMin, MaxBackoff)
+	case c.BackoffMax > MaxBackoff:
+		return bad("BackoffMax %v is above %v", c.BackoffMax, MaxBackoff)
 	case len(c.Settings) > MaxSettings:
 		return bad("Settings has %d bytes, the most is %d", len(c.Settings), MaxSettings)
 	case c.HeartbeatTimeout != 0 && c.HeartbeatTimeout <= or(c.HeartbeatInterval, DefaultHeartbeatInterval):

@@ -45,6 +45,14 @@ func TestConfigValidate(t *testing.T) {
 		{name: "heartbeat timeout below the interval", edit: func(c *nettransport.Config) {
 			c.HeartbeatTimeout, c.HeartbeatInterval = 400*time.Millisecond, 400*time.Millisecond
 		}, want: "HeartbeatTimeout 400ms is not above HeartbeatInterval 400ms"},
+		{name: "read buffer too large", edit: func(c *nettransport.Config) { c.ReadBuffer = 1 << 50 },
+			want: "ReadBuffer 1125899906842624 is not in 0..67108864 (0: the default, 65536)"},
+		{name: "heartbeat interval too short", edit: func(c *nettransport.Config) { c.HeartbeatInterval = time.Nanosecond },
+			want: "HeartbeatInterval 1ns is below 1ms: an idle connection pings every interval"},
+		{name: "backoff max too long", edit: func(c *nettransport.Config) { c.BackoffMax = 2 * time.Hour },
+			want: "BackoffMax 2h0m0s is above 1h0m0s"},
+		{name: "backoff min too long", edit: func(c *nettransport.Config) { c.BackoffMin = 1 << 62 },
+			want: "BackoffMin 1281023h53m38.427387904s is above 1h0m0s"},
 		{name: "backoff max below the default min", edit: func(c *nettransport.Config) { c.BackoffMax = 10 * time.Millisecond },
 			want: "BackoffMax 10ms is below BackoffMin 50ms (the default)"},
 		{name: "backoff max below the min", edit: func(c *nettransport.Config) { c.BackoffMin, c.BackoffMax = time.Second, 100*time.Millisecond },
@@ -140,5 +148,32 @@ func TestZeroIncarnationFromClock(t *testing.T) {
 	defer tr2.Close()
 	if _, inc := tr2.Identity(); inc != 5 {
 		t.Fatalf("Incarnation 5 became %d", inc)
+	}
+}
+
+// TestConfigCopied: New keeps its own copies of the config's map and secrets, so that
+// the caller may change or reuse its own after: a changed secret was proved, and a
+// Peers map changed while the transport reads it was a data race (the race detector,
+// as CI runs this package, catches it here).
+func TestConfigCopied(t *testing.T) {
+	acc := startNode(t, "n1", true, nil)
+	peers := map[router.NodeID]string{"n1": acc.addr}
+	secret := []byte(string(secret))
+	n2 := startNode(t, "n2", false, func(c *nettransport.Config) { c.Peers, c.Secret = peers, secret })
+	copy(secret, "XXXXXXXX")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 1000 {
+			peers["n3"] = "127.0.0.1:1"
+			delete(peers, "n3")
+		}
+	}()
+	for range 100 {
+		_ = n2.tr.Send("n3", &router.Message{Kind: router.KindCast, Ensemble: "e1"}) // reads Peers
+	}
+	<-done
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatalf("connect after the caller changed its Peers and Secret: %v", err)
 	}
 }

@@ -203,15 +203,15 @@ func (c *conn) enqueue(m *router.Message) error {
 // appendFrame appends m's frame to out, or returns out as it was and why m cannot be
 // sent: a name or the frame is too large (counted).
 func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
-	if f := longName(m); f != "" {
+	if f, n := longName(m); f != "" {
 		t.stats.tooLarge.Add(1)
-		return out, fmt.Errorf("%w: a %s name longer than %d bytes", ErrTooLarge, f, MaxName)
+		return out, fmt.Errorf("%w: the %s name has %d bytes, the longest is %d (MaxName)", ErrTooLarge, f, n, MaxName)
 	}
 	out, start := beginFrame(out, typeMsg)
 	out = AppendMessage(out, m)
 	if n := len(out) - start - headerSize; n > t.cfg.MaxFrame {
 		t.stats.tooLarge.Add(1)
-		return out[:start], fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, n, t.cfg.MaxFrame)
+		return out[:start], fmt.Errorf("%w: its frame would have %d bytes, the limit is %d (MaxFrame)", ErrTooLarge, n, t.cfg.MaxFrame)
 	}
 	endFrame(out, start)
 	return out, nil
@@ -310,7 +310,26 @@ func (c *conn) writeLoop() {
 	}
 }
 
-// writeQueued writes what is queued, in one write, if anything is: it reports whether
+// write writes buf in chunks of at most WriteChunk bytes, each with a deadline of
+// HeartbeatTimeout: a peer that stops reading is as dead as one that stops writing,
+// but one that reads slowly, and steadily, is not. It returns the bytes written.
+func (c *conn) write(buf []byte) (int, error) {
+	t := c.t
+	written := 0
+	for written < len(buf) {
+		chunk := buf[written:min(written+WriteChunk, len(buf))]
+		_ = c.nc.SetWriteDeadline(time.Now().Add(t.cfg.HeartbeatTimeout))
+		n, err := c.nc.Write(chunk)
+		t.stats.writes.Add(1)
+		written += n
+		if err != nil {
+			return written, err
+		}
+	}
+	return written, nil
+}
+
+// writeQueued writes what is queued, if anything is (write): it reports whether
 // it wrote, and ok false if the write failed, which closed the connection.
 func (c *conn) writeQueued() (wrote, ok bool) {
 	t := c.t
@@ -324,11 +343,8 @@ func (c *conn) writeQueued() (wrote, ok bool) {
 		c.spare = buf
 		return false, true
 	}
-	// A peer that stops reading is as dead as one that stops writing.
-	_ = c.nc.SetWriteDeadline(time.Now().Add(t.cfg.HeartbeatTimeout))
-	_, err := c.nc.Write(buf)
-	t.stats.writes.Add(1)
-	t.stats.bytesOut.Add(uint64(len(buf)))
+	n, err := c.write(buf)
+	t.stats.bytesOut.Add(uint64(n))
 	c.mu.Lock()
 	if err == nil {
 		c.written += uint64(len(buf))
@@ -344,6 +360,10 @@ func (c *conn) writeQueued() (wrote, ok bool) {
 		c.spare = nil // do not keep a burst's buffer forever
 	}
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			err = fmt.Errorf("%w (%v)", errNotReading, err)
+		}
 		c.close(fmt.Errorf("write: %w", err))
 		return true, false
 	}

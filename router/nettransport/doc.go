@@ -23,9 +23,11 @@
 // router instance, the call id with its node incarnation, the ensemble and peer, the
 // remaining budget, the hop count, an outcome as a router.Code (never a string), and
 // the event and result as opaque bytes. The decoder checks every length and count
-// against what remains before allocating, so allocation is bounded by the frame limit;
-// anything malformed closes the connection with a logged reason (ErrBadFrame) and
-// never panics.
+// against what remains before allocating, so allocation is bounded by a small
+// multiple of the frame limit (a directory entry takes at least 5 bytes in a frame and
+// 72 in memory: a 1 MiB gossip frame decodes to at most about 15 MB); anything
+// malformed closes the connection with a logged reason (ErrBadFrame) and never
+// panics.
 //
 // # Handshake
 //

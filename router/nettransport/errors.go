@@ -2,7 +2,6 @@ package nettransport
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/ensroute/ensroute/router"
 )
@@ -14,10 +13,11 @@ var (
 	// closed.
 	ErrBadFrame = errors.New("nettransport: bad frame")
 	// ErrTooLarge: a message that does not fit in one frame, or that holds a name
-	// longer than MaxName. It was not sent, so a request did not run: it wraps
-	// router.ErrTooLarge, and matches router.ErrUnreachable, which is what the router
-	// core makes of it. A reply too large the core replaces with a timeout, at once.
-	ErrTooLarge = fmt.Errorf("nettransport: message exceeds the frame limit: %w", router.ErrTooLarge)
+	// longer than MaxName; the error Send returns wraps it and says which. It was not
+	// sent, so a request did not run: it matches router.ErrTooLarge and
+	// router.ErrUnreachable, which is what the router core makes of it. A reply too
+	// large the core replaces with a timeout, at once.
+	ErrTooLarge error = tooLargeError{}
 	// ErrRefused: the other side of a handshake refused the connection; the wrapped
 	// message says why (RefuseCode).
 	ErrRefused = errors.New("nettransport: connection refused")
@@ -39,6 +39,21 @@ var (
 	// older than the goodbye, or a stuck one); the wrapped message names them.
 	ErrGoodbye = errors.New("nettransport: goodbye not acknowledged")
 
+	// errNotReading: a write to a connection made no progress for HeartbeatTimeout.
+	errNotReading = errors.New("the peer read nothing of what was written to it for the heartbeat timeout")
 	// errLeaving: no new connection after Goodbye.
 	errLeaving = errors.New("nettransport: leaving (goodbye said)")
 )
+
+// tooLargeError is ErrTooLarge: its text says what it is (router.ErrTooLarge reads
+// as an unreachable node, which is what the router makes of it), and it matches
+// router's errors under errors.Is.
+type tooLargeError struct{}
+
+func (tooLargeError) Error() string { return "nettransport: message too large to send" }
+
+// Is makes errors.Is(ErrTooLarge, router.ErrTooLarge) and errors.Is(ErrTooLarge,
+// router.ErrUnreachable) true.
+func (tooLargeError) Is(target error) bool {
+	return target == router.ErrTooLarge || target == router.ErrUnreachable
+}

@@ -162,7 +162,7 @@ func (e *headerError) Error() string { return e.err.Error() }
 func (e *headerError) Unwrap() error { return e.err }
 
 // frameReader reads frames from a buffered stream. A body is valid until the next
-// call to next. Allocation is bounded by the frame limit: a body that does not fit the
+// call to next. Its allocation is bounded by the frame limit: a body that does not fit the
 // buffer is read into a scratch slice that grows, as its bytes arrive and only after
 // the header has been checked, to at most max bytes.
 type frameReader struct {

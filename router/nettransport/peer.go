@@ -254,6 +254,8 @@ func (p *peer) detach(c *conn, reason error) {
 			// killed, or runs a release from before goodbyes.
 			level, why = slog.LevelWarn, "closed by peer without a goodbye (it crashed or was killed?)"
 		}
+	case errors.Is(reason, errNotReading):
+		level, why = slog.LevelWarn, "peer read nothing of what was written to it for the heartbeat timeout"
 	case errors.As(reason, &ne) && ne.Timeout():
 		level, why = slog.LevelWarn, "peer silent past the heartbeat timeout"
 	case errors.Is(reason, ErrBadFrame):

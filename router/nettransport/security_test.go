@@ -298,24 +298,25 @@ func TestLongName(t *testing.T) {
 	}
 	long := router.EnsembleID(strings.Repeat("e", nettransport.MaxName+1))
 	err := n2.tr.Send("n1", &router.Message{Kind: router.KindCast, Ensemble: long})
-	if !errors.Is(err, nettransport.ErrTooLarge) || !errors.Is(err, router.ErrUnreachable) || !strings.Contains(err.Error(), "ensemble") {
-		t.Fatalf("err = %v, want ErrTooLarge naming the ensemble, matching ErrUnreachable", err)
+	const wantEns = "nettransport: message too large to send: the ensemble name has 1025 bytes, the longest is 1024 (MaxName)"
+	if !errors.Is(err, nettransport.ErrTooLarge) || !errors.Is(err, router.ErrUnreachable) || !errors.Is(err, router.ErrTooLarge) || err.Error() != wantEns {
+		t.Fatalf("err = %v, want %q, matching ErrTooLarge, router.ErrTooLarge and ErrUnreachable", err, wantEns)
 	}
 	longPeer := router.PeerRef{Ensemble: "e1", Name: strings.Repeat("p", nettransport.MaxName+1), Node: "n1"}
 	err = n2.tr.Send("n1", &router.Message{Kind: router.KindPeer, Ensemble: "e1", Peer: longPeer, Call: router.CallID{Node: "n2", Seq: 1}})
-	if !errors.Is(err, nettransport.ErrTooLarge) || !strings.Contains(err.Error(), "peer") {
+	if !errors.Is(err, nettransport.ErrTooLarge) || !strings.Contains(err.Error(), "the peer name has 1025 bytes") {
 		t.Fatalf("a peer name past MaxName: err = %v, want ErrTooLarge naming the peer", err)
 	}
 	// A call's node and a gossiped entry's ensemble too: the receiver would refuse
 	// the frame and drop the connection.
 	longNode := router.NodeID(strings.Repeat("n", nettransport.MaxName+1))
 	err = n2.tr.Send("n1", &router.Message{Kind: router.KindRoute, Ensemble: "e1", Call: router.CallID{Node: longNode, Seq: 1}})
-	if !errors.Is(err, nettransport.ErrTooLarge) {
-		t.Fatalf("a call's node past MaxName: err = %v, want ErrTooLarge", err)
+	if !errors.Is(err, nettransport.ErrTooLarge) || !strings.Contains(err.Error(), "the call's node name has 1025 bytes") {
+		t.Fatalf("a call's node past MaxName: err = %v, want ErrTooLarge naming the call's node", err)
 	}
 	err = n2.tr.Send("n1", &router.Message{Kind: router.KindGossip, Entries: []router.Entry{{Ensemble: long, Version: 1}}})
-	if !errors.Is(err, nettransport.ErrTooLarge) {
-		t.Fatalf("a gossiped ensemble past MaxName: err = %v, want ErrTooLarge", err)
+	if !errors.Is(err, nettransport.ErrTooLarge) || !strings.Contains(err.Error(), "the directory entry's ensemble name has 1025 bytes") {
+		t.Fatalf("a gossiped ensemble past MaxName: err = %v, want ErrTooLarge naming the entry's ensemble", err)
 	}
 	ok := router.EnsembleID(strings.Repeat("e", nettransport.MaxName))
 	if err := n2.tr.Send("n1", &router.Message{Kind: router.KindCast, Ensemble: ok}); err != nil {

@@ -1,12 +1,14 @@
 package nettransport
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"os"
 	"slices"
@@ -23,7 +25,10 @@ import (
 // Receiver is what a Transport hands incoming messages to: a production driver. Receive
 // is called on the connection's reader goroutine, one message at a time per
 // connection, with m.From set to the authenticated sender; it must not block for long
-// (it holds up that connection). The message owns its memory.
+// (it holds up that connection). The message owns its memory, but a payload of up to
+// 4 KiB (an event or a result) shares a 64 KiB block with the payloads decoded before
+// and after it: one kept for long keeps its block alive, and a receiver that keeps
+// a few of many should copy them.
 type Receiver interface {
 	Receive(m router.Message)
 }
@@ -67,12 +72,21 @@ type Transport struct {
 
 var _ router.Transport = (*Transport)(nil)
 
-// New returns a transport for cfg, with defaults filled in. It starts nothing.
+// New returns a transport for cfg, with defaults filled in. It starts nothing. It
+// keeps copies of cfg's map and byte slices: the caller may change them after.
 func New(cfg Config) (*Transport, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg.fill()
+	// The transport's goroutines read them: a caller that changed its own after New
+	// would race them.
+	cfg.Peers = maps.Clone(cfg.Peers)
+	cfg.Secret, cfg.Settings = bytes.Clone(cfg.Secret), bytes.Clone(cfg.Settings)
+	cfg.AcceptSecrets = slices.Clone(cfg.AcceptSecrets)
+	for i, s := range cfg.AcceptSecrets {
+		cfg.AcceptSecrets[i] = bytes.Clone(s)
+	}
 	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{}), epoch: time.Now(),
 		refusals: newRefusalLog()}
 	t.stalls = newStallClock(t.epoch, t.log)
