@@ -98,6 +98,9 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	// The nodes compare what ensctl says of its configuration with theirs, and warn of
 	// a client configured otherwise (its ensembles, if any, are only a list to drain).
 	tr, err := c.Transport(router.NodeID(c.id), inc, log, func(cfg *nettransport.Config) { cfg.Settings = c.Settings(false) })
+	// The last of the files the flags name read (--config before, the secrets and TLS
+	// files by Transport): a signal from now on is the command's to act on (main).
+	cluster.FilesRead()
 	if err != nil {
 		return nil, err
 	}

@@ -45,6 +45,7 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("%w: --slack %v: want 0 or more", cluster.ErrUsage, *slack)
 	}
 	data, err := limitfile.Read(*specFile, maxSpec)
+	cluster.FilesRead() // the one file scenario reads: a signal from now on stops the run
 	if err != nil {
 		return fmt.Errorf("%w: --spec: %w", cluster.ErrUsage, err)
 	}

@@ -240,50 +240,79 @@ func TestReloadsOneAtATime(t *testing.T) {
 
 // TestSIGTERMWhileReadingAFIFO: a node that waits, before it starts, on a
 // --secret-file that is a pipe nobody writes ends at the first SIGTERM, saying why,
-// rather than at a second, in silence. A real process.
+// rather than at a second, in silence; so does ensctl, at a SIGINT or SIGTERM, on its
+// --secret-file, --config or scenario's --spec (it ran on until SIGKILL: nothing acted
+// on the signal it caught). Real processes.
 func TestSIGTERMWhileReadingAFIFO(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs processes")
 	}
 	c := newTestCluster(t)
 	n1 := c.nodes[0]
-	fifo := filepath.Join(c.dir, "secret-fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	var out syncBuffer
-	cmd := exec.Command(filepath.Join(c.bin, "ensnode"), "--id", n1.id, "--peers", fmt.Sprintf("%s=127.0.0.1:%d", n1.id, n1.port),
-		"--secret-file", fifo, "--admin", n1.adminAddr())
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	// A writer can open the FIFO without waiting once the node has opened it to read;
-	// held open and silent, it leaves the node waiting in its read.
-	var w *os.File
-	c.eventually("ensnode opens the FIFO", func() (bool, string) {
-		f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-		w = f
-		return err == nil, fmt.Sprint(err)
-	})
-	defer w.Close()
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-exited:
-		var exit *exec.ExitError
-		if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(out.String(), "ensnode: stopped by a signal before it started, while it read its flags and the files they name") {
-			t.Fatalf("after SIGTERM: %v, output %q; want exit status 1 and the reason", err, out.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("ensnode still ran 10s after SIGTERM, waiting on the FIFO; output %q", out.String())
+	const ensctlSays = "ensctl: interrupted while it read its flags and the files they name"
+	for _, tc := range []struct {
+		name string
+		args func(fifo string) []string
+		sig  syscall.Signal
+		code int
+		says string
+	}{
+		{name: "ensnode --secret-file", sig: syscall.SIGTERM, code: 1,
+			says: "ensnode: stopped by a signal before it started, while it read its flags and the files they name",
+			args: func(fifo string) []string {
+				return []string{"ensnode", "--id", n1.id, "--peers", fmt.Sprintf("%s=127.0.0.1:%d", n1.id, n1.port), "--secret-file", fifo, "--admin", n1.adminAddr()}
+			}},
+		{name: "ensctl --secret-file", sig: syscall.SIGINT, code: 130, says: ensctlSays,
+			args: func(fifo string) []string {
+				return []string{"ensctl", "leader", "get", "--peers", c.peers, "--secret-file", fifo, "e1"}
+			}},
+		{name: "ensctl --config", sig: syscall.SIGTERM, code: 130, says: ensctlSays,
+			args: func(fifo string) []string {
+				return []string{"ensctl", "bench", "--config", fifo, "--secret-file", c.secret, "e1"}
+			}},
+		{name: "ensctl scenario --spec", sig: syscall.SIGINT, code: 130, says: ensctlSays,
+			args: func(fifo string) []string { return []string{"ensctl", "scenario", "--spec", fifo} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fifo := filepath.Join(t.TempDir(), "fifo")
+			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := tc.args(fifo)
+			var out syncBuffer
+			cmd := exec.Command(filepath.Join(c.bin, args[0]), args[1:]...)
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			t.Cleanup(func() {
+				if cmd.ProcessState == nil {
+					_ = cmd.Process.Kill()
+					<-exited
+				}
+			})
+			// A writer can open the FIFO without waiting once the program has opened it
+			// to read; held open and silent, it leaves the program waiting in its read.
+			var w *os.File
+			c.eventually(args[0]+" opens the FIFO", func() (bool, string) {
+				f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+				w = f
+				return err == nil, fmt.Sprint(err)
+			})
+			defer w.Close()
+			_ = cmd.Process.Signal(tc.sig)
+			select {
+			case err := <-exited:
+				var exit *exec.ExitError
+				if !errors.As(err, &exit) || exit.ExitCode() != tc.code || !strings.Contains(out.String(), tc.says) {
+					t.Fatalf("after %v: %v, output %q; want exit status %d and %q", tc.sig, err, out.String(), tc.code, tc.says)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s still ran 10s after %v, waiting on the FIFO; output %q", args[0], tc.sig, out.String())
+			}
+		})
 	}
 }
 

@@ -239,7 +239,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 			c.ReplyHold = -1 // none
 		}
 	})
-	filesRead() // the last file read; from now on a signal stops the node gracefully (main)
+	cluster.FilesRead() // the last file read; from now on a signal stops the node gracefully (main)
 	if err != nil {
 		return nil, err
 	}
