@@ -182,6 +182,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // node is a running ensnode.
 type node struct {
 	o      *options
+	log    *slog.Logger
 	id     router.NodeID
 	inc    router.Incarnation
 	drv    *driver.Node
@@ -307,7 +308,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 				"admin", al.Addr().String())
 		}
 	}
-	n := &node{o: o, id: id, inc: inc, drv: drv, tr: tr, slow: slow, members: members, config: config}
+	n := &node{o: o, log: log, id: id, inc: inc, drv: drv, tr: tr, slow: slow, members: members, config: config}
 	n.wg.Go(func() {
 		if err := tr.Serve(l); err != nil && !errors.Is(err, nettransport.ErrClosed) {
 			log.Error("serve", "err", err)
@@ -359,9 +360,14 @@ var adminIdleTimeout = 30 * time.Second
 // or trace that runs for seconds is cut.
 const adminGrace = 100 * time.Millisecond
 
+// serveLimit bounds stop's wait for the router instances to serve the requests their
+// mailboxes hold: a slow application (a peer that takes seconds a request) would
+// otherwise hold the stop for as long as its callers' budgets last.
+const serveLimit = 2 * time.Second
+
 // stop shuts down in order: /readyz answers 503 (stopping), no new dials, the
-// goodbye, the router instances (which answer what their mailboxes hold), the replies
-// still queued (at most a second), the connections (each closed once its node has read
+// goodbye, the router instances (which answer what their mailboxes hold, waited for
+// at most serveLimit), the replies still queued (at most a second), the connections (each closed once its node has read
 // what was written to it, at most nettransport.DefaultCloseLinger), then the admin
 // server.
 //
@@ -386,7 +392,17 @@ func (n *node) stop() {
 	if !n.o.noGoodbye {
 		_ = n.tr.Goodbye(context.Background()) // logs the nodes that did not acknowledge
 	}
-	_ = n.drv.Close()
+	closed := make(chan struct{})
+	go func() { _ = n.drv.Close(); close(closed) }()
+	serving := time.NewTimer(serveLimit)
+	select {
+	case <-closed:
+	case <-serving.C:
+		// The process ends after stop: what the router instances have not served by
+		// then is lost, and its callers time out.
+		n.log.Warn("stopping before the router instances have served every request they had taken: the peers are slow; those callers time out", "waited", serveLimit)
+	}
+	serving.Stop()
 	fctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	_ = n.tr.Flush(fctx) // bounded apart from Close's own wait (CloseLinger)
 	cancel()

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -200,6 +201,48 @@ func TestStopDoesNotWaitForAdminRequests(t *testing.T) {
 	if took := time.Since(start); took > time.Second {
 		t.Fatalf("n1 took %v to stop while a profile ran; want well under a second", took)
 	}
+	c.logged(n1, "msg=stopped")
+}
+
+// TestStopBoundsServing: a node whose application is slow (2s a request, one router
+// instance) stops within serveLimit of its goodbye, saying so, rather than serving
+// every request its mailbox holds first (3 queued behind the one being served: 8s,
+// which a supervisor's stop timeout set as the README advises would cut short).
+func TestStopBoundsServing(t *testing.T) {
+	c := newTestCluster(t)
+	n1 := c.nodes[0]
+	c.startAlone(n1, "--service", "2s", "--routers", "1")
+	for i := range 4 {
+		call := exec.Command(filepath.Join(c.bin, "ensctl"), "call", "--peers", c.peers, "--secret-file", n1.secret,
+			"--timeout", "30s", "e2", "get", fmt.Sprint("k", i))
+		if err := call.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = call.Process.Kill(); _ = call.Wait() })
+	}
+	c.eventually("3 requests wait in n1's mailbox", func() (bool, string) {
+		b := get(t, n1.adminAddr(), "/metrics")
+		queued := 0
+		for _, l := range strings.Split(b, "\n") {
+			if rest, ok := strings.CutPrefix(l, "ensroute_router_mailbox_depth"); ok {
+				var n int
+				_, _ = fmt.Sscan(rest[strings.LastIndexByte(rest, ' ')+1:], &n)
+				queued += n
+			}
+		}
+		return queued >= 3, b
+	})
+	start := time.Now()
+	_ = n1.cmd.Process.Signal(syscall.SIGTERM)
+	if err := n1.cmd.Wait(); err != nil {
+		t.Fatalf("n1 after SIGTERM: %v", err)
+	}
+	// The goodbye (the clients acknowledge at once), serveLimit, the replies and the
+	// connections (a second each at most).
+	if took, most := time.Since(start), serveLimit+3*time.Second; took > most {
+		t.Fatalf("n1 took %v to stop with a slow application; want at most %v", took, most)
+	}
+	c.logged(n1, "stopping before the router instances have served every request they had taken")
 	c.logged(n1, "msg=stopped")
 }
 
