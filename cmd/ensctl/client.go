@@ -42,7 +42,7 @@ func (c *common) register(fs *flag.FlagSet, name string) {
 		timeout = "how long to wait for the cast to be written out to --via (a cast is not answered)"
 	}
 	cluster.DurationVar(fs, &c.timeout, "timeout", time.Second, timeout)
-	cluster.DurationVar(fs, &c.connect, "connect-timeout", 2*time.Second, "how long to wait for the members to connect")
+	cluster.DurationVar(fs, &c.connect, "connect-timeout", 2*time.Second, "how long to wait for each member's connection to be set up (a member that refuses it, its node down, is not waited for)")
 	fs.BoolVar(&c.jsonOut, "json", false, "print JSON")
 	c.logs.Register(fs, "error")
 }

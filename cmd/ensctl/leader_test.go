@@ -33,7 +33,7 @@ func TestLeaderSetNamesTheProblem(t *testing.T) {
 		{name: "not a member", ens: "e2", node: "n1", exit: 1, code: "unreachable",
 			stderr: "ensctl: e2: n1 hosts no member of ensemble e2"},
 		{name: "node down", ens: "e1", node: "n2", exit: 1, code: "unreachable",
-			stderr: "ensctl: e1: router: node unreachable"},
+			stderr: "ensctl: e1: router: node unreachable: this client is not connected to n2 (127.0.0.1:1 in --peers): it is down or cut off, or does not listen at that address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -409,8 +409,15 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		target, event = router.ToPeer(cluster.PeerRef(ens, node)), "lead"
 	}
 	res, took := cl.call(ctx, target, []byte(event))
-	if verb == "set" && errors.Is(res.Err, router.ErrUnreachable) && cl.tr.Connected(node) {
-		res.Err = cl.noMember(ctx, ens, node)
+	if verb == "set" && errors.Is(res.Err, router.ErrUnreachable) && !errors.Is(res.Err, router.ErrTooLarge) {
+		if cl.tr.Connected(node) {
+			res.Err = cl.noMember(ctx, ens, node)
+		} else {
+			// The request goes straight to the member's node, which this client could
+			// not reach.
+			res.Err = &explained{fmt.Sprintf("%v: this client is not connected to %s (%s in %s): it is down or cut off, or does not listen at that address",
+				res.Err, node, c.Peers[node], c.Setting("peers")), res.Err}
+		}
 	}
 	if verb == "set" {
 		res.Err = leadRefused(res)
