@@ -451,7 +451,13 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		_, err = fmt.Fprintln(w, string(b))
 		return err
 	}
-	d := func(ns int64) time.Duration { return time.Duration(ns).Round(time.Microsecond) }
+	// To the microsecond, but under one (a failure answered at once), which would read 0s.
+	d := func(ns int64) time.Duration {
+		if ns < int64(time.Microsecond) {
+			return time.Duration(ns)
+		}
+		return time.Duration(ns).Round(time.Microsecond)
+	}
 	mode := fmt.Sprintf("closed loop, %d callers", r.Concurrency)
 	if r.Mode == "open" {
 		mode = fmt.Sprintf("open loop at %g calls/s, up to %d in flight", r.Rate, r.Concurrency)

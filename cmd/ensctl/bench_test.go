@@ -252,6 +252,25 @@ func TestBenchLatencyOfFailures(t *testing.T) {
 	}
 }
 
+// TestBenchSubMicrosecondFailures: failures answered in under a microsecond (a node
+// down, refused at once) print in nanoseconds, not as 0s.
+func TestBenchSubMicrosecondFailures(t *testing.T) {
+	rec := newRecorder(time.Second)
+	for i := range 10 {
+		rec.record(i, 500*time.Nanosecond, router.CodeUnreachable)
+	}
+	r := &benchResult{Mode: "closed", Ensemble: "e1", Via: "n1", Concurrency: 4}
+	r.latency, r.errLatency, r.outcomes = rec.merge()
+	r.finish(time.Second)
+	var b bytes.Buffer
+	if err := r.print(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\nerror latency p50 500ns  p99 500ns  max 500ns (how long the 10 failed calls took to fail)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("report without %q:\n%s", want, b.String())
+	}
+}
+
 // TestBenchNoCalls: a run that made no call (--duration 1ns in closed loop can end
 // before any starts) prints no percentiles of the empty histograms, in the text or
 // the JSON.
