@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -320,14 +321,18 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 		return &explained{fmt.Sprintf("%v after %v of --timeout %v: %s", err, took.Round(time.Microsecond), cl.c.timeout, why), err}
 	}
 	conn, not := cl.connected()
-	peers := cl.c.Setting("peers")
-	why := fmt.Sprintf("this client is connected to every node in %s (connected: %s): %s's leader was slow or busy (a longer --timeout waits for it), or it is on a node missing from %s, whose answer cannot reach this client: %s must list every node of the cluster",
-		peers, strings.Join(conn, ", "), ens, peers, peers)
+	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, noAnswerWhy(cl.c.Setting("peers"), ens, conn, not)), err}
+}
+
+// noAnswerWhy says why a call to ens may have had no answer, by the members of peers
+// (the flag or file that lists them) the client is connected to and those it is not.
+func noAnswerWhy(peers, ens string, conn, not []string) string {
 	if len(not) > 0 {
-		why = fmt.Sprintf("this client is not connected to %s (connected: %s): if %s's leader is there, its answer cannot reach this client; or the leader was slow or busy (a longer --timeout waits for it)",
-			strings.Join(not, ", "), strings.Join(conn, ", "), ens)
+		return fmt.Sprintf("this client is not connected to %s (connected: %s): if %s's leader is there, its answer cannot reach this client; or the leader was slow or busy (a longer --timeout waits for it)",
+			strings.Join(not, ", "), cmp.Or(strings.Join(conn, ", "), "none"), ens)
 	}
-	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, why), err}
+	return fmt.Sprintf("this client is connected to every node in %s (connected: %s): %s's leader was slow or busy (a longer --timeout waits for it), or it is on a node missing from %s, whose answer cannot reach this client: %s must list every node of the cluster",
+		peers, strings.Join(conn, ", "), ens, peers, peers)
 }
 
 // connected returns the members this client is connected to and those it is not.

@@ -114,3 +114,12 @@ func TestUnreachableViaDown(t *testing.T) {
 		t.Fatalf("%v; want ErrUnreachable, explained by the connection to --via", err)
 	}
 }
+
+// TestNoAnswerWhyConnectedToNone: a client connected to no member (each said goodbye
+// while the call waited) says so, not "(connected: )".
+func TestNoAnswerWhyConnectedToNone(t *testing.T) {
+	got := noAnswerWhy("--peers", "e1", nil, []string{"n1", "n2"})
+	if want := "this client is not connected to n1, n2 (connected: none): if e1's leader is there"; !strings.HasPrefix(got, want) {
+		t.Errorf("noAnswerWhy = %q, want it to start %q", got, want)
+	}
+}
