@@ -37,6 +37,7 @@ func TestScriptsCatchBugs(t *testing.T) {
 		{name: "early-deadline", bug: bugs.EarlyDeadline},
 		{name: "redirect-full-budget", bug: bugs.RedirectFullBudget},
 		{name: "hop-limit-off-by-one", bug: bugs.HopLimitOffByOne},
+		{name: "drop-ok-after-redirect", bug: bugs.DropOKAfterRedirect},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,11 +1,15 @@
 package scenarios
 
 import (
+	"bytes"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/netmodel"
@@ -62,6 +66,95 @@ func churnWithCopies(t *testing.T) Spec {
 	s.Link.Dup, s.Link.Reorder, s.Link.Unordered = 0.25, 0.2, true
 	s.Liveness = nil
 	return s
+}
+
+// okCopiesFile is steady shaped by okCopyShape from 300ms on (okCopiesShaped), for
+// the sweep of cmd/ensim's tests too.
+const okCopiesFile = "testdata/ok-copies.json"
+
+// okCopies is the spec of okCopiesFile.
+func okCopies(t *testing.T) Spec {
+	f, err := os.Open(okCopiesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s, err := Parse(f)
+	if err != nil {
+		t.Fatalf("%s: %v", okCopiesFile, err)
+	}
+	return s
+}
+
+// okCopiesShaped is what okCopiesFile holds.
+func okCopiesShaped(t *testing.T) Spec {
+	s := named(t, "steady")
+	s.Name = "ok-copies"
+	s.Description = "steady, with a first request copied and served ok after its call was redirected (scenarios/bugs_test.go, okCopyShape)"
+	s.Workload.Duration = ms(600)
+	if !okCopyShape(&s, ms(300).D()) {
+		t.Fatal("steady has no ensemble of two members on two nodes")
+	}
+	return s
+}
+
+// TestOKCopiesFile: okCopiesFile is okCopyShape's; -update rewrites it.
+func TestOKCopiesFile(t *testing.T) {
+	want := okCopiesShaped(t).JSON()
+	if *update {
+		if err := os.WriteFile(okCopiesFile, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := okCopies(t).JSON(); !bytes.Equal(got, want) {
+		t.Fatalf("%s is not okCopyShape's spec (go test ./scenarios -run TestOKCopiesFile -update rewrites it):\n%s", okCopiesFile, cmp.Diff(string(want), string(got)))
+	}
+}
+
+// okCopyShape shapes s so that, from at on, the network duplicates a first request
+// whose copy a leader serves after a redirect: the first ensemble's leader, on node A,
+// loses the lead to a member on node B, and gets it back 20ms later. Meanwhile routes
+// to A are duplicated, the copies 25ms late, and the refusals from A 10ms late (the
+// caller's node learns B's lead first, by gossip every 5ms, and redirects); the
+// copies reach A once it leads again, and its ok answers, from another node with the
+// hops of the nack, come back before the redirected requests' (which are 40ms late to
+// B). It reports false, and leaves s, if the first ensemble has no leader and a
+// member on another node. The workload's timeout is at least 200ms, and there is no
+// liveness phase.
+func okCopyShape(s *Spec, at time.Duration) bool {
+	if len(s.Ensembles) == 0 {
+		return false
+	}
+	e := s.Ensembles[0]
+	ai := slices.IndexFunc(e.Members, func(m Member) bool { return m.Name == e.Leader })
+	if ai < 0 {
+		return false
+	}
+	a := e.Members[ai]
+	bi := slices.IndexFunc(e.Members, func(m Member) bool { return m.Node != a.Node })
+	if bi < 0 {
+		return false
+	}
+	b := e.Members[bi]
+	ms := func(n int) Duration { return dur(at + time.Duration(n)*time.Millisecond) }
+	s.Workload.Timeout = max(s.Workload.Timeout, dur(200*time.Millisecond))
+	s.Gossip.Interval = dur(5 * time.Millisecond)
+	s.Liveness = nil
+	s.Elections = append(s.Elections, Election{At: ms(0), Ensemble: e.Name, Duration: dur(time.Millisecond), Leader: b.Name},
+		Election{At: ms(20), Ensemble: e.Name, Duration: dur(time.Millisecond), Leader: a.Name})
+	rule := func(from, until int, name string, m MatchSpec, action string, delay time.Duration) {
+		s.Faults = append(s.Faults, Fault{At: ms(from), Action: "rule", Rule: &RuleSpec{Name: name, Match: m, Action: action, Delay: dur(delay)}},
+			Fault{At: ms(until), Action: "unrule", Rule: &RuleSpec{Name: name}})
+	}
+	rule(-1, 12, "ok-copies", MatchSpec{Kind: "route", Ensemble: e.Name, To: a.Node}, "duplicate", 25*time.Millisecond)
+	rule(-1, 12, "ok-copies-slow-nacks", MatchSpec{Kind: "reply", Ensemble: e.Name, From: a.Node}, "delay", 10*time.Millisecond)
+	rule(0, 30, "ok-copies-slow-redirects", MatchSpec{Kind: "route", Ensemble: e.Name, To: b.Node}, "delay", 40*time.Millisecond)
+	return true
+}
+
+// hasRule reports whether one of s's faults adds a rule named name.
+func hasRule(s Spec, name string) bool {
+	return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "rule" && f.Rule != nil && f.Rule.Name == name })
 }
 
 // castsOnly is the named scenario name with every arrival a cast.
@@ -149,6 +242,8 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "carries the answer of"},
 		{name: "answer credited to the leader believed in (riak)", bug: bugs.CreditBelievedLeader, spec: func(t *testing.T) Spec { return named(t, "leader-churn") }, sem: router.Riak,
 			want: []string{InvResultFromPeer}, detail: "carries the answer of"},
+		{name: "an ok dropped after a redirect", bug: bugs.DropOKAfterRedirect, spec: okCopies, want: []string{InvLateDiscarded},
+			detail: "dropped an answer to the call as late (redirected) while the call waited for one"},
 		{name: "cast's hop count lost", bug: bugs.DropHopCount, spec: castsOnly("directory-regression"), want: []string{InvHopBound},
 			detail: "passed cast"},
 		{name: "redirect's hop count reset", bug: bugs.RedirectHopsReset, spec: swarmOf(3), want: []string{InvHopBound},

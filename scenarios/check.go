@@ -433,6 +433,26 @@ func (c *checker) chargedAt(node router.NodeID, host *netmodel.Host, call *route
 	c.violate(InvDeadline, *call, "%s %s with a budget of %v, though the request came with %v and waited %v there: the wait was not charged", node, what, budget, ch.budget, wait)
 }
 
+// lateDropped sees the router's EvLate at node: a reply dropped as late. An answer
+// (ok) is late only once its call has completed (a reply that comes after the deadline
+// completes it with a timeout first): one dropped at the caller's node while the call
+// still waits for an answer is lost, though its event ran, and the call ends
+// otherwise or times out.
+func (c *checker) lateDropped(node router.NodeID, ev *router.Event) {
+	if ev.Msg == nil || ev.Msg.Code != router.CodeOK {
+		return
+	}
+	i, ok := c.byIssued.recent(&ev.Call)
+	if !ok {
+		if i, ok = c.byIssued.get(&ev.Call); !ok {
+			return
+		}
+	}
+	if r := &c.calls[i]; r.completions == 0 && !r.lost && samestr.Equal(string(node), string(c.wd.order[r.node])) {
+		c.violate(InvLateDiscarded, c.callID(r), "%s dropped an answer to the call as late (%s) while the call waited for one", node, ev.Reason)
+	}
+}
+
 // learned sees the router's EvLearn: a directory changed, so what converged
 // remembered of the ensemble may not hold.
 func (c *checker) learned(ev *router.Event) {

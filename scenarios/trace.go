@@ -125,6 +125,7 @@ func (t *tracer) Trace(ev *router.Event) {
 		case router.EvLate:
 			c.unawait(t.node, &ev.Call)
 			c.probes.lateTraced++
+			c.lateDropped(t.node, ev)
 		case router.EvRedirect:
 			c.unawait(t.node, &ev.Call)
 			c.redirect(&ev.Call)

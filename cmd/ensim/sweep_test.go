@@ -391,6 +391,8 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.HandSpentBudget, source: []string{"--scenario", "gc-pause"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.UnclampedWait, source: []string{"--scenario", "clock-skew"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.CreditBelievedLeader, source: []string{"--scenario", "leader-churn"}, want: []string{scenarios.InvResultFromPeer}},
+		// scenarios' shaped spec: a first request copied and served ok after a redirect.
+		{bug: bugs.DropOKAfterRedirect, source: []string{"--spec", filepath.Join("..", "..", "scenarios", "testdata", "ok-copies.json")}, want: []string{scenarios.InvLateDiscarded}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

@@ -110,6 +110,11 @@ const (
 	// names: after a leader change the caller is told that a peer ran its event which
 	// did not, or not that time.
 	CreditBelievedLeader
+	// DropOKAfterRedirect drops as late, after a redirect, an ok as well as a refusal
+	// from another node with no more hops than the redirecting nack: the answer of a
+	// copy of the first request (the network duplicated it) that a new leader served
+	// is lost, though the event ran, and the call waits for the redirected request's.
+	DropOKAfterRedirect
 	maxBug
 )
 
@@ -142,6 +147,7 @@ var names = [...]string{
 	HandSpentBudget:       "hand-spent-budget",
 	UnclampedWait:         "unclamped-wait",
 	CreditBelievedLeader:  "credit-believed-leader",
+	DropOKAfterRedirect:   "drop-ok-after-redirect",
 }
 
 // String returns the bug's name as used in test names and flags.
