@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -64,7 +65,9 @@ func TestBudgetNeverGrows(t *testing.T) {
 
 // TestRedirectBudgetNeverGrows: a call redirected after a nack is sent on with what is
 // left before its deadline on the caller's clock, and never with more than its
-// timeout, though that clock stepped back since the call started.
+// timeout, though that clock stepped back since the call started; a nack at the
+// deadline itself, before the deadline timer's turn, leaves nothing to redirect with,
+// and ends the call not-leader.
 func TestRedirectBudgetNeverGrows(t *testing.T) {
 	const timeout = 50 * time.Millisecond
 	old := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}
@@ -72,10 +75,12 @@ func TestRedirectBudgetNeverGrows(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		now  time.Duration // when the nack comes; the call started at 1s
-		want time.Duration
+		want time.Duration // 0: no redirect
 	}{
 		{name: "10ms later", now: time.Second + 10*time.Millisecond, want: timeout - 10*time.Millisecond},
 		{name: "clock stepped back 40ms", now: time.Second - 40*time.Millisecond, want: timeout},
+		{name: "a nanosecond before the deadline", now: time.Second + timeout - 1, want: 1},
+		{name: "at the deadline", now: time.Second + timeout},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := &handClock{now: time.Second}
@@ -85,13 +90,20 @@ func TestRedirectBudgetNeverGrows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			id, err := n.Call(router.ToEnsemble("e1"), []byte("get"), timeout, func(router.Result) {})
+			var results []router.Result
+			id, err := n.Call(router.ToEnsemble("e1"), []byte("get"), timeout, func(r router.Result) { results = append(results, r) })
 			if err != nil {
 				t.Fatal(err)
 			}
 			n.Learn(router.Entry{Ensemble: "e1", Leader: leader, Version: 2})
 			clock.now = tc.now
 			n.Deliver(&router.Message{Kind: router.KindReply, From: "n2", Call: id, Code: router.CodeNack, Peer: old, Hops: 1}, tc.now)
+			if tc.want == 0 {
+				if len(tr.out) != 1 || len(results) != 1 || !errors.Is(results[0].Err, router.ErrNotLeader) {
+					t.Fatalf("sent %+v, results %+v; want no redirect, and the call ended not-leader", tr.out, results)
+				}
+				return
+			}
 			if len(tr.out) != 2 || tr.out[1].to != "n3" {
 				t.Fatalf("sent %+v, want the route to n2 and then the redirect to n3", tr.out)
 			}

@@ -14,7 +14,8 @@ func (unreachableTransport) Send(router.NodeID, *router.Message) error { return 
 
 // TestCastDropCountsEveryDrop: Stats.CastDrop counts casts dropped for any reason,
 // under both semantics: one a driver sheds, one a follower forwards to a leader it
-// cannot reach, one forwarded to a node without the leader peer.
+// cannot reach, to no leader or to itself, one forwarded to a node without the leader
+// peer.
 func TestCastDropCountsEveryDrop(t *testing.T) {
 	leader := router.PeerRef{Ensemble: "e1", Name: "p", Node: "n2"}
 	follower := router.PeerRef{Ensemble: "e1", Name: "f", Node: "n1"}
@@ -45,6 +46,22 @@ func TestCastDropCountsEveryDrop(t *testing.T) {
 			}
 			if got := n.Stats().CastDrop; got != 1 {
 				t.Errorf("a cast forwarded to an unreachable leader: CastDrop %d, want 1", got)
+			}
+
+			// A follower that forwards a cast to no leader, or to itself, drops it: a
+			// cast dropped (under riak the follower swallows it, as it swallows a call's).
+			for _, to := range []router.PeerRef{{}, follower} {
+				n = newNode(t, "n1", sem, unreachableTransport{})
+				n.Learn(router.Entry{Ensemble: "e1", Leader: follower, Version: 1})
+				if err := n.AddPeer(follower, router.PeerFunc(func(r *router.Request) { r.Forward(to) })); err != nil {
+					t.Fatal(err)
+				}
+				if err := n.Cast(router.ToEnsemble("e1"), []byte("x")); err != nil {
+					t.Fatal(err)
+				}
+				if st := n.Stats(); st.CastDrop != 1 || st.FwdDrop != 0 {
+					t.Errorf("a cast forwarded to %q: CastDrop %d, FwdDrop %d; want 1 and 0", to, st.CastDrop, st.FwdDrop)
+				}
 			}
 
 			n = newNode(t, "n2", sem, unreachableTransport{})

@@ -254,3 +254,33 @@ func TestRemovePeerWhileDoneAnswers(t *testing.T) {
 		t.Errorf("%d workers left", w)
 	}
 }
+
+// TestRemovePeerAnswersInOrder: RemovePeer answers the riak workers of the removed peer
+// in the order their calls started (timeout, each), not in the order of the node's map
+// of workers, which differs from run to run.
+func TestRemovePeerAnswersInOrder(t *testing.T) {
+	n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Semantics: router.Riak, Clock: benchClock{}, Transport: benchTransport{&benchNet{}}, Rand: rand.New(rand.NewPCG(1, 2))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
+	n.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1})
+	if err := n.AddPeer(ref, router.PeerFunc(func(*router.Request) {})); err != nil { // holds every request
+		t.Fatal(err)
+	}
+	var order, want []int
+	for i := range 32 {
+		want = append(want, i)
+		if _, err := n.Call(router.ToEnsemble("e1"), []byte("x"), time.Second, func(res router.Result) {
+			if errors.Is(res.Err, router.ErrTimeout) {
+				order = append(order, i)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n.RemovePeer(ref)
+	if diff := cmp.Diff(want, order); diff != "" {
+		t.Errorf("the calls timed out in another order than they started (-want +got):\n%s", diff)
+	}
+}

@@ -306,3 +306,25 @@ func TestRoutesMatchModel(t *testing.T) {
 		}
 	})
 }
+
+// TestCastThroughItself: a cast through the caller's own node is routed there, as a
+// call through it is: no send to itself, no hop.
+func TestCastThroughItself(t *testing.T) {
+	leader := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
+	tr := &recTransport{}
+	n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Clock: &handClock{}, Transport: tr, Rand: zeroRand{},
+		Directory: router.NewDirectory([]router.Entry{{Ensemble: "e1", Leader: leader, Version: 1}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := 0
+	if err := n.AddPeer(leader, router.PeerFunc(func(r *router.Request) { served++; r.Reply(nil) })); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Cast(router.ToEnsemble("e1").Through("n1"), []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if served != 1 || len(tr.out) != 0 {
+		t.Fatalf("served %d, sent %+v; want the leader here served, nothing sent", served, tr.out)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -196,4 +197,48 @@ func kindOf(s string) router.EventKind {
 		}
 	}
 	return 0
+}
+
+// kindsTracer records the kind and code of each event.
+type kindsTracer struct{ got []string }
+
+func (k *kindsTracer) Trace(ev *router.Event) {
+	k.got = append(k.got, ev.Kind.String()+" "+ev.Code.String())
+}
+
+// TestReplyHereTold: every reply to one of the node's own calls that a peer of the
+// node makes, handled in place without the transport, is told once (EvReplyHere,
+// with its code) before the completion it makes: the checker's hold on such replies
+// (late-discarded) sees them only so, an ok as well as a refusal.
+func TestReplyHereTold(t *testing.T) {
+	leader := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
+	for _, tc := range []struct {
+		name  string
+		serve func(*router.Request)
+		code  router.Code
+		ended string // the completion's code
+	}{
+		{name: "ok", serve: func(r *router.Request) { r.Reply([]byte("v")) }, code: router.CodeOK, ended: "ok"},
+		{name: "nack", serve: func(r *router.Request) { r.Nack() }, code: router.CodeNack, ended: "not-leader"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &kindsTracer{}
+			n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Clock: &handClock{}, Transport: &recTransport{}, Rand: zeroRand{}, Tracer: tr,
+				Directory: router.NewDirectory([]router.Entry{{Ensemble: "e1", Leader: leader, Version: 1}})})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := n.AddPeer(leader, router.PeerFunc(tc.serve)); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := n.Call(router.ToEnsemble("e1"), []byte("get"), time.Second, func(router.Result) {}); err != nil {
+				t.Fatal(err)
+			}
+			here := "reply-here " + tc.code.String()
+			i := slices.Index(tr.got, here)
+			if i < 0 || slices.Index(tr.got[i+1:], here) >= 0 || !slices.Contains(tr.got[i+1:], "complete "+tc.ended) {
+				t.Fatalf("events %q; want one %q, then the completion", tr.got, here)
+			}
+		})
+	}
 }
