@@ -69,7 +69,9 @@ type Config struct {
 	// HeartbeatTimeout is closed as dead (see the package doc for a stall of this
 	// node), and so is one to which a write of WriteChunk bytes or less makes no
 	// progress for HeartbeatTimeout: a peer that reads its queued messages slower than
-	// WriteChunk per HeartbeatTimeout is taken for dead. Defaults 500ms, 3s.
+	// WriteChunk per HeartbeatTimeout is taken for dead. A frame counts once whole, so a
+	// link that carries less than MaxFrame per HeartbeatTimeout (350 KB/s with the
+	// defaults) loses connections that carry frames that large. Defaults 500ms, 3s.
 	HeartbeatInterval, HeartbeatTimeout time.Duration
 	// BackoffMin and BackoffMax bound the wait between dial attempts to a peer, which
 	// doubles after each failure, with jitter; BackoffMax is at most MaxBackoff.
