@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -39,9 +40,10 @@ type peer struct {
 	up      chan struct{} // closed when a connection is installed; renewed when it goes
 	ups     uint64        // connections installed so far
 	failed  *dialFailure  // the next failed dial attempt; renewed when one fails
-	// impostor is the last incarnation refused as RefuseAlive, so that each second
-	// node with this id is logged as an error once, not at every redial.
-	impostor router.Incarnation
+	// impostors are the last maxImpostors incarnations refused as RefuseAlive, so that
+	// each second node with this id is logged as an error once, not at every redial,
+	// though two of them take turns.
+	impostors []router.Incarnation
 
 	// notify orders what the ConnObserver hears about the peer; announced is the
 	// connection it was last told is up and not told is down yet.
@@ -121,14 +123,22 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	return 0, p.take(c, inc)
 }
 
+// maxImpostors bounds the incarnations a peer remembers refusing as RefuseAlive.
+const maxImpostors = 8
+
 // firstImpostor reports whether incarnation inc is refused as RefuseAlive for the
-// first time in a row, which is worth an error in the log.
+// first time (of the last maxImpostors refused), which is worth an error in the log.
 func (p *peer) firstImpostor(inc router.Incarnation) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	first := p.impostor != inc
-	p.impostor = inc
-	return first
+	if slices.Contains(p.impostors, inc) {
+		return false
+	}
+	if len(p.impostors) == maxImpostors {
+		p.impostors = slices.Delete(p.impostors, 0, 1)
+	}
+	p.impostors = append(p.impostors, inc)
+	return true
 }
 
 // take makes c, a connection to incarnation inc of the node, the peer's connection,
