@@ -1,8 +1,8 @@
 package netmodel_test
 
-// Edges of partitions, heals, holds, pauses and clocks that the rest of the tests
-// passed over: each test here fails on a plausible slip in netmodel that every other
-// test of the module let pass, or that only a golden trace hash noticed.
+// Edges of partitions, heals, holds, pauses and clocks: orders, boundaries and
+// streams that the network model's documentation promises and no other test pins down
+// (a golden trace hash would notice a change, but not say what it broke).
 
 import (
 	"errors"

@@ -118,7 +118,7 @@ func TestOKCopiesFile(t *testing.T) {
 // caller's node learns B's lead first, by gossip every 5ms, and redirects); the
 // copies reach A once it leads again, and its ok answers, from another node with the
 // hops of the nack, come back before the redirected requests' (which are 40ms late to
-// B). It reports false, and leaves s, if the first ensemble has no leader and a
+// B). It reports false, and leaves s, if the first ensemble has no leader or no
 // member on another node. The workload's timeout is at least 200ms, and there is no
 // liveness phase.
 func okCopyShape(s *Spec, at time.Duration) bool {

@@ -367,7 +367,9 @@ const serveLimit = 2 * time.Second
 
 // stop shuts down in order: /readyz answers 503 (stopping), no new dials, the
 // goodbye, the router instances (which answer what their mailboxes hold, waited for
-// at most serveLimit), the replies still queued (at most a second), the connections (each closed once its node has read
+// at most serveLimit: past it they are left to the process's exit, serving on while
+// the rest of the stop goes on, and what they answer after the connections close is
+// lost), the replies still queued (at most a second), the connections (each closed once its node has read
 // what was written to it, at most nettransport.DefaultCloseLinger), then the admin
 // server.
 //

@@ -1,7 +1,7 @@
 package driver_test
 
-// A call's one reading of the clock, at its edges: each test here fails on a plausible
-// slip in the driver that every other test of the package let pass.
+// A call's one reading of the clock, at its edges: the core's deadline and
+// CallTimeout's timer both count from it, however long passes before they are set.
 
 import (
 	"context"

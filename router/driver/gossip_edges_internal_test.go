@@ -1,7 +1,7 @@
 package driver
 
-// Gossip at its edges: each test here fails on a plausible slip in the driver that
-// every other test of the package let pass.
+// Gossip at its edges: an oversized entry and a full queue, and who is sent the
+// directory when a node connects.
 
 import (
 	"log/slog"

@@ -67,11 +67,13 @@ type Config struct {
 	// HeartbeatInterval is how often an idle connection sends a ping (at least
 	// MinHeartbeatInterval); a connection that receives no whole frame for
 	// HeartbeatTimeout is closed as dead (see the package doc for a stall of this
-	// node), and so is one to which a write of WriteChunk bytes or less makes no
-	// progress for HeartbeatTimeout: a peer that reads its queued messages slower than
-	// WriteChunk per HeartbeatTimeout is taken for dead. A frame counts once whole, so a
-	// link that carries less than MaxFrame per HeartbeatTimeout (350 KB/s with the
-	// defaults) loses connections that carry frames that large. Defaults 500ms, 3s.
+	// node), and so is one to which a write of WriteChunk bytes or less does not
+	// complete within HeartbeatTimeout: a peer that reads its queued messages slower
+	// than WriteChunk per HeartbeatTimeout (87 KB/s with the defaults) is taken for
+	// dead, one that reads faster is not, however long its queue. A frame counts once
+	// whole, so a link that carries less than MaxFrame per HeartbeatTimeout (350 KB/s
+	// with the defaults) loses connections that carry frames that large. Defaults
+	// 500ms, 3s.
 	HeartbeatInterval, HeartbeatTimeout time.Duration
 	// BackoffMin and BackoffMax bound the wait between dial attempts to a peer, which
 	// doubles after each failure, with jitter; BackoffMax is at most MaxBackoff.
@@ -128,8 +130,8 @@ const (
 	// MaxBackoff bounds BackoffMax (and so BackoffMin), which jitter and doubling
 	// would overflow near the largest time.Duration.
 	MaxBackoff = time.Hour
-	// WriteChunk is the most written to a connection at once: a write that makes no
-	// progress for HeartbeatTimeout ends the connection, so a queue of messages is
+	// WriteChunk is the most written to a connection at once: a write that does not
+	// complete within HeartbeatTimeout ends the connection, so a queue of messages is
 	// written in chunks of this size, each with a deadline of its own.
 	WriteChunk = 256 << 10
 )

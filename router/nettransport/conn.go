@@ -312,7 +312,9 @@ func (c *conn) writeLoop() {
 
 // write writes buf in chunks of at most WriteChunk bytes, each with a deadline of
 // HeartbeatTimeout: a peer that stops reading is as dead as one that stops writing,
-// but one that reads slowly, and steadily, is not. It returns the bytes written.
+// and so is one too slow to read a chunk in that time, but one that reads a queue
+// slowly, and steadily, is not. It returns the bytes written; a chunk not written in
+// time fails with errNotReading (none of it written) or errReadingSlowly.
 func (c *conn) write(buf []byte) (int, error) {
 	t := c.t
 	written := 0
@@ -323,6 +325,13 @@ func (c *conn) write(buf []byte) (int, error) {
 		t.stats.writes.Add(1)
 		written += n
 		if err != nil {
+			if ne := net.Error(nil); errors.As(err, &ne) && ne.Timeout() {
+				why := errNotReading
+				if n > 0 {
+					why = errReadingSlowly
+				}
+				err = fmt.Errorf("%w (%d of a %d-byte write in %v: %v)", why, n, len(chunk), t.cfg.HeartbeatTimeout, err)
+			}
 			return written, err
 		}
 	}
@@ -360,10 +369,6 @@ func (c *conn) writeQueued() (wrote, ok bool) {
 		c.spare = nil // do not keep a burst's buffer forever
 	}
 	if err != nil {
-		var ne net.Error
-		if errors.As(err, &ne) && ne.Timeout() {
-			err = fmt.Errorf("%w (%v)", errNotReading, err)
-		}
 		c.close(fmt.Errorf("write: %w", err))
 		return true, false
 	}

@@ -1,8 +1,8 @@
 package nettransport
 
-// Edges of the handshake, the codec, the send queue, the goodbye and the dial loop
-// that the rest of the tests passed over: each test here fails on a plausible slip in
-// the transport that every other test of the package let pass.
+// Edges of the handshake, the codec, the send queue, the goodbye and the dial loop:
+// bounds and orders the package's documentation promises that no other test pins
+// down.
 
 import (
 	"bytes"

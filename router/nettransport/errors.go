@@ -39,8 +39,10 @@ var (
 	// older than the goodbye, or a stuck one); the wrapped message names them.
 	ErrGoodbye = errors.New("nettransport: goodbye not acknowledged")
 
-	// errNotReading: a write to a connection made no progress for HeartbeatTimeout.
-	errNotReading = errors.New("the peer read nothing of what was written to it for the heartbeat timeout")
+	// errNotReading: a write to a connection made no progress for HeartbeatTimeout;
+	// errReadingSlowly: it made some, but did not complete.
+	errNotReading    = errors.New("the peer read nothing of what was written to it for the heartbeat timeout")
+	errReadingSlowly = errors.New("the peer read too slowly: a chunk written to it (WriteChunk) was not read within the heartbeat timeout")
 	// errLeaving: no new connection after Goodbye.
 	errLeaving = errors.New("nettransport: leaving (goodbye said)")
 )

@@ -266,6 +266,8 @@ func (p *peer) detach(c *conn, reason error) {
 		}
 	case errors.Is(reason, errNotReading):
 		level, why = slog.LevelWarn, "peer read nothing of what was written to it for the heartbeat timeout"
+	case errors.Is(reason, errReadingSlowly):
+		level, why = slog.LevelWarn, "peer read too slowly: a chunk written to it was not read within the heartbeat timeout"
 	case errors.As(reason, &ne) && ne.Timeout():
 		level, why = slog.LevelWarn, "peer silent past the heartbeat timeout"
 	case errors.Is(reason, ErrBadFrame):

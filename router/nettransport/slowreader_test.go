@@ -122,3 +122,32 @@ func TestStoppedReaderDropped(t *testing.T) {
 		}
 	})
 }
+
+// TestTooSlowReaderDropped: a peer that reads, but slower than a chunk of a write
+// (WriteChunk) per heartbeat timeout (here 40 KB/s), is dropped when a chunk is not
+// written in time, and the log says it read too slowly, not that it read nothing.
+func TestTooSlowReaderDropped(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		acc, logs := pipeNode(t, "n1", nil)
+		read, stop := slowReader(t, acc, 4<<10)
+		defer stop()
+		sendReplies(t, acc, 4)
+		start := time.Now()
+		for acc.Connected("n2") && time.Since(start) < 10*DefaultHeartbeatTimeout {
+			time.Sleep(10 * time.Millisecond)
+		}
+		synctest.Wait()
+		if acc.Connected("n2") {
+			t.Fatalf("a peer reading 40 KB/s still connected after %v", time.Since(start))
+		}
+		if read.Load() == 0 {
+			t.Fatal("the peer read nothing: the test wants one that reads slowly")
+		}
+		if log := logs.log(); !strings.Contains(log, `level=WARN msg=disconnected node=n1 peer=n2 reason="peer read too slowly: a chunk written to it was not read within the heartbeat timeout"`) {
+			t.Fatalf("log:\n%s", log)
+		}
+		if out, got := acc.Stats().BytesOut, read.Load(); out != uint64(got) {
+			t.Fatalf("BytesOut = %d, but the peer read %d", out, got)
+		}
+	})
+}
