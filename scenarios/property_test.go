@@ -442,7 +442,7 @@ func TestShrinkChild(t *testing.T) {
 // without it.
 func TestPropShrinksBugs(t *testing.T) {
 	if testing.Short() {
-		t.Skip("searches and shrinks a failing case per bug in child processes (about 42s); skipped with -short")
+		t.Skip("searches and shrinks a failing case per bug in child processes (about 50s); skipped with -short")
 	}
 	for _, b := range bugs.All() {
 		if !slices.ContainsFunc(shrinkCases, func(c shrinkCase) bool { return c.bug == b }) {
