@@ -238,7 +238,7 @@ func (n *Node) reply(m *Message, arrived time.Duration) {
 		n.lateReply(m, "after-deadline")
 		return
 	}
-	if (m.Code != CodeOK || n.cfg.Bugs.Has(bugs.DropOKAfterRedirect)) && p.redirected && n.firstChain(p, m) && !n.cfg.Bugs.Has(bugs.NackCopyAfterRedirect) && !n.cfg.Bugs.Has(bugs.RedirectTwice) {
+	if p.redirected && (m.Code != CodeOK || n.cfg.Bugs.Has(bugs.DropOKAfterRedirect)) && n.firstChain(p, m) && !n.cfg.Bugs.Has(bugs.NackCopyAfterRedirect) && !n.cfg.Bugs.Has(bugs.RedirectTwice) {
 		n.lateReply(m, "redirected")
 		return
 	}

@@ -369,9 +369,9 @@ const serveLimit = 2 * time.Second
 // goodbye, the router instances (which answer what their mailboxes hold, waited for
 // at most serveLimit: past it they are left to the process's exit, serving on while
 // the rest of the stop goes on, and what they answer after the connections close is
-// lost), the replies still queued (at most a second), the connections (each closed once its node has read
-// what was written to it, at most nettransport.DefaultCloseLinger), then the admin
-// server.
+// lost), the replies still queued (at most a second), the connections (each closed
+// once its node has read what was written to it, at most
+// nettransport.DefaultCloseLinger), then the admin server.
 //
 // The goodbye (nettransport.Transport.Goodbye) tells every connected node that this
 // one is leaving and waits until each has acknowledged (giving up on a node after
