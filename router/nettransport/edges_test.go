@@ -13,7 +13,6 @@ import (
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -207,17 +206,11 @@ func TestGoodbyeGivesUpAfterSilentWindow(t *testing.T) {
 // dial loop redials after BackoffMin, not after the backoff of the old failures.
 func TestBackoffResetAfterInboundConnection(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var mu sync.Mutex
-		var at []time.Time
+		var dials func() []time.Time
 		n1, _ := pipeNode(t, "n1", func(c *Config) {
 			c.Peers = map[router.NodeID]string{"n2": "pipe"}
 			c.BackoffMin, c.BackoffMax = 100*time.Millisecond, 2*time.Second
-			c.Dial = func(context.Context, string) (net.Conn, error) {
-				mu.Lock()
-				at = append(at, time.Now())
-				mu.Unlock()
-				return nil, errors.New("connection refused")
-			}
+			dials = refusedDials(c)
 		})
 		_ = n1.Send("n2", &router.Message{Kind: router.KindGossip}) // starts the dial loop
 		time.Sleep(4 * time.Second)                                 // 100+200+...: the backoff is at 2s
@@ -231,10 +224,8 @@ func TestBackoffResetAfterInboundConnection(t *testing.T) {
 		synctest.Wait()
 		ended := time.Now()
 		time.Sleep(3 * time.Second)
-		mu.Lock()
-		defer mu.Unlock()
 		var next time.Time
-		for _, a := range at {
+		for _, a := range dials() {
 			if !a.Before(ended) {
 				next = a
 				break

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -171,27 +172,38 @@ func TestHandshakeTimeout(t *testing.T) {
 	}
 }
 
+// refusedDials makes every dial of c fail at once, as to a port nothing listens on,
+// and returns a function that gives the times of the dials made so far.
+func refusedDials(c *Config) func() []time.Time {
+	var mu sync.Mutex
+	var at []time.Time
+	c.Dial = func(context.Context, string) (net.Conn, error) {
+		mu.Lock()
+		at = append(at, time.Now())
+		mu.Unlock()
+		return nil, errors.New("connection refused")
+	}
+	return func() []time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(at)
+	}
+}
+
 // TestBackoff: failed dials are retried after a wait that doubles from BackoffMin up to
 // BackoffMax, each within ±25% jitter.
 func TestBackoff(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var mu sync.Mutex
-		var at []time.Time
+		var dials func() []time.Time
 		tr, _ := pipeNode(t, "n1", func(c *Config) {
 			c.Peers = map[router.NodeID]string{"n2": "nowhere"}
 			c.BackoffMin, c.BackoffMax = 100*time.Millisecond, 800*time.Millisecond
-			c.Dial = func(context.Context, string) (net.Conn, error) {
-				mu.Lock()
-				at = append(at, time.Now())
-				mu.Unlock()
-				return nil, errors.New("connection refused")
-			}
+			dials = refusedDials(c)
 		})
 		_ = tr.Send("n2", &router.Message{Kind: router.KindGossip})
 		time.Sleep(5 * time.Second)
 		_ = tr.Close()
-		mu.Lock()
-		defer mu.Unlock()
+		at := dials()
 		want := []time.Duration{100, 200, 400, 800, 800, 800}
 		if len(at) < len(want)+1 {
 			t.Fatalf("%d dials in 5s, want at least %d", len(at), len(want)+1)
