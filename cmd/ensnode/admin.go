@@ -179,7 +179,7 @@ var (
 	descConflicts  = prometheus.NewDesc("ensroute_directory_conflicts_total", "Directory entries refused because they named another leader with the version this node holds: two leaders announced with one version (the log warns once per ensemble and version).", nil, nil)
 	descRefused    = prometheus.NewDesc("ensroute_gossip_refused_total", "Directory entries refused because their sender is not a member of --peers, or because they are malformed (the log warns once per sender).", nil, nil)
 	descHops       = prometheus.NewDesc("ensroute_request_hops", "Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.", nil, nil)
-	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Messages waiting in a router instance's mailbox.", []string{"instance"}, nil)
+	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Routes and casts waiting for a router instance: in its mailbox, or taken in its current batch and not yet handed to their local peer.", []string{"instance"}, nil)
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in the send queue to a member of --peers.", []string{"peer"}, nil)
 	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the member of --peers is connected (0 once it said goodbye).", []string{"peer"}, nil)
 	descLeaving    = prometheus.NewDesc("ensroute_peer_leaving", "1 if the member of --peers said goodbye (it is stopping) and its connection is not closed yet.", []string{"peer"}, nil)

@@ -22,6 +22,11 @@ type Node struct {
 	epoch  time.Time
 	shards []*shard
 	boxes  []chan inbound
+	// taken counts, by router instance, the requests for local peers that the
+	// instance has taken from its mailbox and not yet handed to their peer: a batch
+	// is handed over one request after another, so behind a peer whose Handle is
+	// slow the rest of the batch waits here, not in the mailbox (Stats.Mailboxes).
+	taken []atomic.Int64
 
 	learnMu sync.Mutex                   // one Learn at a time, so every shard sees the same order
 	peersMu sync.Mutex                   // one AddPeer or RemovePeer at a time, for the same reason
@@ -76,6 +81,7 @@ func New(cfg Config) (*Node, error) {
 		n.shards = append(n.shards, s)
 	}
 	n.boxes = make([]chan inbound, cfg.Routers)
+	n.taken = make([]atomic.Int64, cfg.Routers)
 	for i := range n.boxes {
 		n.boxes[i] = make(chan inbound, cfg.Mailbox)
 		n.spawn(func() { n.instance(i) })
@@ -149,7 +155,7 @@ func (n *Node) everyShard(op func(s *shard) error) error {
 		}
 	}
 	n.peersMu.Unlock()
-	n.handOver(self, h)
+	n.handOver(self, h, nil)
 	return err
 }
 
@@ -261,6 +267,7 @@ func (n *Node) deliverReply(m router.Message) {
 func (n *Node) instance(i int) {
 	box := n.boxes[i]
 	s := n.shardOfInstance(i)
+	taken := &n.taken[i]
 	for {
 		var in inbound
 		select {
@@ -272,7 +279,7 @@ func (n *Node) instance(i int) {
 				case in = <-box:
 					s.lock()
 					s.deliverAt(in)
-					s.unlock()
+					s.unlockCounting(taken)
 				default:
 					return
 				}
@@ -289,7 +296,7 @@ func (n *Node) instance(i int) {
 				break batch
 			}
 		}
-		s.unlock()
+		s.unlockCounting(taken)
 	}
 }
 

@@ -3,6 +3,7 @@ package driver
 import (
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ensroute/ensroute/router"
@@ -63,7 +64,12 @@ func (s *shard) unpin() { s.pinned = -1 }
 
 // unlock ends a turn, then, outside the lock, hands what the turn produced to the
 // other shards (replies to their calls) and to the user's peers.
-func (s *shard) unlock() {
+func (s *shard) unlock() { s.unlockCounting(nil) }
+
+// unlockCounting is unlock for a router instance's turn: taken, the instance's count
+// of requests taken and not yet handed to their peer (Node.taken), counts each
+// request for a local peer until its Handle is called.
+func (s *shard) unlockCounting(taken *atomic.Int64) {
 	if len(s.handed) == 0 && len(s.self) == 0 {
 		s.mu.Unlock()
 		return
@@ -72,17 +78,24 @@ func (s *shard) unlock() {
 	var mbuf [2]router.Message
 	h := take(&s.handed, hbuf[:0])
 	self := take(&s.self, mbuf[:0])
+	if taken != nil {
+		taken.Add(int64(len(h)))
+	}
 	s.mu.Unlock()
-	s.n.handOver(self, h)
+	s.n.handOver(self, h, taken)
 }
 
 // handOver delivers what turns produced, outside every lock: replies to calls of this
-// node, then requests to its peers.
-func (n *Node) handOver(self []router.Message, h []handed) {
+// node, then requests to its peers, counting down taken (when not nil) as each is
+// handed over.
+func (n *Node) handOver(self []router.Message, h []handed, taken *atomic.Int64) {
 	for _, m := range self {
 		n.deliverReply(m)
 	}
 	for _, x := range h {
+		if taken != nil {
+			taken.Add(-1)
+		}
 		x.p.Handle(x.r)
 	}
 }

@@ -31,7 +31,12 @@ type Stats struct {
 	// BadInstance counts routes and casts naming an instance this node lacks; they
 	// go to the instance their pick folds onto (modulo the node's count).
 	BadInstance uint64
-	// Mailboxes is each router instance's queue depth now.
+	// Mailboxes is each router instance's queue depth now: the routes and casts in
+	// its mailbox, and those for local peers it has taken in its current batch
+	// (up to 64 at a time) and not yet handed to their peer. A batch is handed over
+	// one request after another, each once the last one's Handle has returned, so
+	// behind a peer whose Handle is slow the batch waits there; the request in Handle
+	// is not counted.
 	Mailboxes []int
 	// Hops counts the requests this node received by the transfers they had made;
 	// Hops[MaxHops] counts those that had made MaxHops or more. HopSum is the sum of
@@ -118,8 +123,8 @@ func (n *Node) Stats() Stats {
 		st.Hops[i] = n.stats.hops[i].Load()
 	}
 	st.HopSum = n.stats.hopSum.Load()
-	for _, b := range n.boxes {
-		st.Mailboxes = append(st.Mailboxes, len(b))
+	for i, b := range n.boxes {
+		st.Mailboxes = append(st.Mailboxes, len(b)+int(n.taken[i].Load()))
 	}
 	return st
 }
