@@ -42,6 +42,9 @@ type sweepOptions struct {
 	terminal func(w io.Writer) bool
 	// now is the wall clock of the progress bar and the speeds.
 	now func() time.Time
+	// signals, when not nil, makes a stop signal end the sweep as ctx being done
+	// does (the command's; tests that call do leave it nil).
+	signals func(ctx context.Context) (context.Context, context.CancelFunc)
 }
 
 // newWorkerCmd is how a sweep starts its workers by default: its own binary, as
@@ -79,14 +82,10 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 
 func sweepFlags(fs *flag.FlagSet) commandFunc {
 	o := newSweepOptions(fs)
+	o.signals = func(ctx context.Context) (context.Context, context.CancelFunc) {
+		return signal.NotifyContext(ctx, handledSignals()...)
+	}
 	return func(ctx context.Context, pos []string, stdout, stderr io.Writer) int {
-		// An interrupt, a SIGTERM or a SIGHUP ends the sweep as ctx being done does:
-		// the workers are killed and waited for, and the summary of the seeds run so
-		// far is printed. Without this the signal would kill ensim alone, and its
-		// workers would go on running their seeds with no one to report to. One
-		// the process started with ignored (nohup's SIGHUP) stays ignored.
-		ctx, stop := signal.NotifyContext(ctx, handledSignals()...)
-		defer stop()
 		temps.Lock()
 		temps.off = true // the repro files it writes are small, and written at once
 		temps.Unlock()
@@ -231,6 +230,19 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	if err != nil {
 		fmt.Fprintf(stderr, "ensim: %v\n", err)
 		return exitUsage
+	}
+	if o.signals != nil {
+		// From here on an interrupt, a SIGTERM or a SIGHUP ends the sweep as ctx
+		// being done does: the workers are killed and waited for, and the summary of
+		// the seeds run so far is printed. Without this the signal would kill ensim
+		// alone, and its workers would go on running their seeds with no one to
+		// report to. Not before: until now the signal ends ensim at once, which has
+		// started nothing, as it must while the spec is read (a read of a pipe
+		// nobody writes, or of a mount that hangs, would not see ctx). One the
+		// process started with ignored (nohup's SIGHUP) stays ignored.
+		var stop context.CancelFunc
+		ctx, stop = o.signals(ctx)
+		defer stop()
 	}
 
 	s := &sweeper{

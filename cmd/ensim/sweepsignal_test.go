@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -189,5 +190,73 @@ func TestSweepUnderNohup(t *testing.T) {
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitFail || !strings.Contains(errb.String(), "ensim: sweep interrupted after ") {
 		t.Errorf("after a SIGTERM: %v, stderr %q; want exit 1, interrupted", err, errb.String())
+	}
+}
+
+// TestSweepSignalWhileReadingSpec: a stop signal that comes while ensim sweep still
+// reads its --spec (a pipe nobody writes, a mount that hangs) ends it at once, as it
+// ends ensim run: the sweep has started nothing yet. It used to take the signal over
+// before the read, which never looked at it, and run on until the read ended.
+func TestSweepSignalWhileReadingSpec(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "spec.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	for _, command := range []string{"sweep", "run"} {
+		t.Run(command, func(t *testing.T) {
+			cmd, err := testWorker()(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cmd.Args = []string{cmd.Args[0], command, "--spec", fifo, "--seeds", "2"}
+			if command == "run" {
+				cmd.Args = cmd.Args[:4]
+			}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			ended := make(chan error, 1)
+			go func() { ended <- cmd.Wait() }()
+			// Signal once it waits in the read: the process is asleep in open(2),
+			// which a writer would end.
+			waitOpening(t, cmd.Process.Pid, fifo)
+			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-ended:
+				if sig, ok := signaledBy(err); !ok || sig != syscall.SIGTERM {
+					t.Fatalf("ensim %s ended with %v, want it ended by SIGTERM", command, err)
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				// Let the read end, so that the process can be waited for.
+				if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+					w.Close()
+				}
+				<-ended
+				t.Fatalf("ensim %s still ran 10s after a SIGTERM while it read its --spec", command)
+			}
+		})
+	}
+}
+
+// waitOpening waits until process pid is blocked opening path, a FIFO with no writer:
+// Linux names where a thread sleeps in /proc/PID/task/TID/wchan, wait_for_partner
+// (the only FIFO the process opens is path).
+func waitOpening(t *testing.T, pid int, path string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
+		for _, f := range tasks {
+			if b, err := os.ReadFile(f); err == nil && string(b) == "wait_for_partner" {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("ensim never waited in the open of %s", path)
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
