@@ -39,9 +39,12 @@ const (
 
 // propConfig is one property over generated specs.
 type propConfig struct {
-	name      string // the test's name: the repro file's name and the printed commands
-	bugs      bugs.Set
-	semantics []router.Semantics
+	name string // the test's name: the repro file's name and the printed commands
+	bugs bugs.Set
+	// bugsFromEnv: bugs came from ENSROUTE_INJECT (injected), which the printed
+	// rerun line sets again.
+	bugsFromEnv bool
+	semantics   []router.Semantics
 	// targets are the invariants whose violation fails the property; nil: any.
 	targets []string
 	// blameBugs: a case fails only if it is clean without the injected bugs, so that
@@ -177,7 +180,7 @@ func failureText(cfg propConfig, spec Spec, seed uint64, sem router.Semantics, v
 	env := ""
 	if names := cfg.bugs.Names(); len(names) > 0 {
 		fmt.Fprintf(&b, "(this run injected test-only bugs, which ensim cannot: its replay shows the run without them)\n")
-		if cfg.name == "TestPropInvariants" {
+		if cfg.bugsFromEnv {
 			env = injectEnv + "=" + strings.Join(names, ",") + " "
 		}
 	}
@@ -249,7 +252,15 @@ func reproSafeName(s string) string {
 // ENSROUTE_INJECT=<bug> runs it against a core with that bug injected, to see a
 // failure and its shrunk repro.
 func TestPropInvariants(t *testing.T) {
-	rapid.Check(t, invariantsProp(propConfig{name: t.Name(), semantics: semantics, bugs: injected(t)}))
+	rapid.Check(t, invariantsProp(withInjected(t, propConfig{name: t.Name(), semantics: semantics})))
+}
+
+// withInjected returns cfg with the bug ENSROUTE_INJECT names, if any, injected,
+// and its rerun line setting the variable again.
+func withInjected(t *testing.T, cfg propConfig) propConfig {
+	t.Helper()
+	cfg.bugs, cfg.bugsFromEnv = injected(t), true
+	return cfg
 }
 
 // injected returns the bug ENSROUTE_INJECT names, if any.
@@ -273,7 +284,7 @@ func injected(t *testing.T) bugs.Set {
 // 15 does (6 of the 90 of TestGeneratorReachesRarePaths).
 // ENSROUTE_INJECT works as for TestPropInvariants.
 func TestPropInvariantsChurn(t *testing.T) {
-	rapid.Check(t, invariantsProp(propConfig{name: t.Name(), semantics: semantics, bugs: injected(t), needs: hasElection, adjust: churnAdjust}))
+	rapid.Check(t, invariantsProp(withInjected(t, propConfig{name: t.Name(), semantics: semantics, needs: hasElection, adjust: churnAdjust})))
 }
 
 // hasElection reports whether s has an election: a nack, and so a redirect, needs one.
@@ -655,6 +666,34 @@ func TestGeneratorReachesRarePaths(t *testing.T) {
 	for _, p := range []string{"hop-limit", "directory-regression", "peer targets", "casts"} {
 		if hits[p] == 0 {
 			t.Errorf("no generated world of 300 reaches %s", p)
+		}
+	}
+}
+
+// TestRerunLineSetsInjectedBug: a failure of a property run with ENSROUTE_INJECT
+// (TestPropInvariants and TestPropInvariantsChurn alike, as `-run TestPropInvariants`
+// runs both) prints a rerun line that sets it again, or the pasted line would pass
+// and the case look fixed; a failure with a bug injected otherwise (TestShrinkChild,
+// told by its parent) names no variable the rerun would not read.
+func TestRerunLineSetsInjectedBug(t *testing.T) {
+	t.Setenv(injectEnv, "drop-hop-count")
+	spec, _ := Named("steady")
+	for _, tc := range []struct {
+		cfg     propConfig
+		wantEnv bool
+	}{
+		{withInjected(t, propConfig{name: "TestPropInvariants"}), true},
+		{withInjected(t, propConfig{name: "TestPropInvariantsChurn"}), true},
+		{propConfig{name: "TestShrinkChild", bugs: bugs.Of(bugs.DropHopCount)}, false},
+	} {
+		text := failureText(tc.cfg, spec, 1, router.Default, []Violation{{Invariant: InvHopBound, Detail: "a call made 9 hops"}}, "x.json", nil)
+		line := text[strings.LastIndex(text, "\n")+1:]
+		want := "rerun this property on the same case: go test ./scenarios -run '^" + tc.cfg.name + "$'"
+		if tc.wantEnv {
+			want = "rerun this property on the same case: " + injectEnv + "=drop-hop-count go test ./scenarios -run '^" + tc.cfg.name + "$'"
+		}
+		if !strings.HasPrefix(line, want) {
+			t.Errorf("%s: rerun line %q, want it to begin %q", tc.cfg.name, line, want)
 		}
 	}
 }
