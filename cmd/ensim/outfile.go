@@ -129,6 +129,16 @@ func clobbers(in string, outs map[string]string) error {
 	return nil
 }
 
+// sameFile reports whether a and b both exist and are one file (os.SameFile).
+func sameFile(a, b string) bool {
+	if a == "" || b == "" {
+		return false
+	}
+	fa, erra := os.Stat(a)
+	fb, errb := os.Stat(b)
+	return erra == nil && errb == nil && os.SameFile(fa, fb)
+}
+
 // sameOutput reports whether output paths a and b name one file: the same path once
 // symbolic links are followed and it is made absolute, or the same existing file
 // (os.SameFile: a hard link, a path through a linked directory). A file that exists

@@ -320,9 +320,9 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	if o.repro == "" {
 		// A failure writes its repro to the default path: an output of the same
-		// name would be replaced by it.
+		// name would be replaced by it, as would a spec file of that name.
 		def := defaultReproPath(spec.Name, o.sem, o.seed)
-		if err := clobbers("", map[string]string{"--trace": o.trace, "--cpuprofile": o.cpuprofile, "the repro a failure writes (--repro chooses another)": def}); err != nil {
+		if err := clobbers(o.spec, map[string]string{"--trace": o.trace, "--cpuprofile": o.cpuprofile, "the repro a failure writes (--repro chooses another)": def}); err != nil {
 			return usageErr(stderr, syn, "%v", err)
 		}
 	}

@@ -558,6 +558,10 @@ func (s *sweeper) coveredSeed(seed uint64) bool {
 func (s *sweeper) writeRepro(f *sweepFailure, rep scenarios.Report, crash string) string {
 	spec := s.specOf(f.Seed)
 	path := filepath.Join(s.o.out, defaultReproPath(spec.Name, s.o.sem, f.Seed))
+	if sameFile(path, s.o.spec) {
+		f.Error = joinErr(f.Error, fmt.Sprintf("repro not written: %s is the spec this sweep reads (--spec); give the run below --repro FILE, or sweep with --out naming another directory", path))
+		return ""
+	}
 	rp := scenarios.NewRepro(spec, f.Seed, s.o.sem, rep)
 	rp.Crash = crash
 	if err := writeRepro(path, rp); err != nil {
