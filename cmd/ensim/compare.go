@@ -175,6 +175,9 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 					fmt.Fprintf(stderr, "ensim: seed %d under %s crashed\n", seed, sem)
 					printPanic(stderr, p)
 					fmt.Fprintf(stderr, "run it alone with: %s\n", replayCommand(o, seed, sem))
+					if note := specNotAFile(o.spec); note != "" {
+						fmt.Fprintf(stderr, "(%s)\n", note)
+					}
 					return exitFail
 				}
 				fmt.Fprintf(stderr, "ensim: seed %d: %v\n", seed, err)
@@ -323,12 +326,28 @@ func printCompareFailures(w io.Writer, o *compareOptions, sem router.Semantics, 
 			seeds = append(seeds, v.Seed)
 		}
 	}
-	fmt.Fprintf(w, "ensim: %d invariant violation%s under %s, in %d seed%s; replay with:\n",
+	fmt.Fprintf(w, "ensim: %d invariant violation%s under %s, in %d seed%s; run each alone (which writes its repro) with:\n",
 		total, plural(int(min(total, 2))), sem, len(seeds), plural(len(seeds)))
 	// Every one: a seed left out here would be one to dig out of --json's violations.
 	for _, seed := range seeds {
 		fmt.Fprintf(w, "  %s\n", replayCommand(o, seed, sem))
 	}
+	if note := specNotAFile(o.spec); note != "" {
+		fmt.Fprintf(w, "  (%s)\n", note)
+	}
+}
+
+// specNotAFile says, for a --spec that is no regular file (a pipe: /dev/stdin,
+// <(jq ...)), that the commands printed to run it again need the spec in a file;
+// it returns "" for a regular file, and for no --spec.
+func specNotAFile(spec string) string {
+	if spec == "" {
+		return ""
+	}
+	if fi, err := os.Stat(spec); err == nil && fi.Mode().IsRegular() {
+		return ""
+	}
+	return fmt.Sprintf("--spec %s is not a regular file, a pipe say, which cannot be read again: write the spec to a file and name that instead", shellQuote(spec))
 }
 
 // replayCommand is the ensim run command that reruns one seed of a comparison.

@@ -445,7 +445,7 @@ func TestCompareNamesEveryFailingSeed(t *testing.T) {
 		t.Fatalf("exit %d, want %d\n%s", code, exitFail, stderr)
 	}
 	for _, sem := range []string{"riak", "default"} {
-		if want := fmt.Sprintf(" under %s, in %d seeds; replay with:\n", sem, seeds); !strings.Contains(stderr, want) {
+		if want := fmt.Sprintf(" under %s, in %d seeds; run each alone (which writes its repro) with:\n", sem, seeds); !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
 		for seed := 1; seed <= seeds; seed++ {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
@@ -55,4 +56,31 @@ func TestDefaultReproSparesSpec(t *testing.T) {
 			t.Errorf("the spec was changed: %v", err)
 		}
 	})
+}
+
+// TestComparePipeSpecSaysSo: compare writes no repro; for a seed that fails it prints
+// the ensim run command that runs it alone, naming --spec. A spec read from a pipe
+// (<(jq ...), /dev/stdin) cannot be read again, so the commands are followed by a
+// note that says to write it to a file; a spec in a file gets none.
+func TestComparePipeSpecSaysSo(t *testing.T) {
+	data := failingSpec(t).JSON()
+	fifo := filepath.Join(t.TempDir(), "spec-pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("no FIFO here: %v", err)
+	}
+	go func() {
+		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			w.Write(data)
+			w.Close()
+		}
+	}()
+	const note = "is not a regular file, a pipe say, which cannot be read again: write the spec to a file and name that instead"
+	code, _, stderr := ensim(t, "compare", "--spec", fifo, "--seeds", "1")
+	if code != exitFail || strings.Count(stderr, note) != 2 {
+		t.Errorf("from a pipe: exit %d, stderr %q; want 1, and the note after each semantics' commands", code, stderr)
+	}
+	code, _, stderr = ensim(t, "compare", "--spec", writeFile(t, "spec.json", data), "--seeds", "1")
+	if code != exitFail || strings.Contains(stderr, note) {
+		t.Errorf("from a file: exit %d, stderr %q; want 1 and no note", code, stderr)
+	}
 }
