@@ -40,7 +40,9 @@ type Options struct {
 // wrong, in the file's terms. A UTF-8 byte-order mark before the object, which some
 // editors save, is skipped (TrimBOM). Bytes that are not UTF-8 are refused, named by
 // line and column: encoding/json would read each as U+FFFD, so that a name of them
-// would not be the one in the file.
+// would not be the one in the file. So is an escape of half a UTF-16 surrogate pair
+// ("\ud800" with no low half after it), which is no character and would be read
+// the same way.
 func Decode(data []byte, v any, o Options) error {
 	data = TrimBOM(data)
 	if !utf8.Valid(data) {
@@ -54,6 +56,10 @@ func Decode(data []byte, v any, o Options) error {
 		}
 		line, col := position(data, int64(off)+1)
 		return fmt.Errorf("the %s is not UTF-8: byte 0x%02x at line %d, column %d", o.What, data[off], line, col)
+	}
+	if off, esc, ok := loneSurrogate(data); ok {
+		line, col := position(data, int64(off)+1)
+		return fmt.Errorf("the %s holds the escape %s at line %d, column %d: half of a UTF-16 surrogate pair, no character (it would be read as U+FFFD); write the character itself, or the whole pair", o.What, esc, line, col)
 	}
 	t := reflect.TypeOf(v).Elem()
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -71,6 +77,47 @@ func Decode(data []byte, v any, o Options) error {
 		return errors.New(msg)
 	}
 	return nil
+}
+
+// loneSurrogate finds the first \u escape in a JSON string of data that is half of
+// a UTF-16 surrogate pair without its other half: a high half (D800-DBFF) not
+// followed at once by an escaped low half (DC00-DFFF), or a low half not preceded by
+// a high one. It returns its offset and its text. data is UTF-8; what is not JSON is
+// left to the decoder.
+func loneSurrogate(data []byte) (off int, esc string, ok bool) {
+	hex4 := func(i int) (rune, bool) {
+		if i+6 > len(data) || data[i] != '\\' || data[i+1] != 'u' {
+			return 0, false
+		}
+		v, err := strconv.ParseUint(string(data[i+2:i+6]), 16, 16)
+		return rune(v), err == nil
+	}
+	inString := false
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; {
+		case c == '"':
+			inString = !inString
+		case !inString || c != '\\':
+		case i+1 < len(data) && data[i+1] == 'u':
+			r, valid := hex4(i)
+			switch {
+			case !valid:
+				i++ // malformed: the decoder says so
+				continue
+			case r >= 0xdc00 && r <= 0xdfff:
+				return i, string(data[i : i+6]), true
+			case r >= 0xd800 && r <= 0xdbff:
+				if lo, ok := hex4(i + 6); !ok || lo < 0xdc00 || lo > 0xdfff {
+					return i, string(data[i : i+6]), true
+				}
+				i += 6 // the pair's low half too
+			}
+			i += 5
+		default:
+			i++ // the escaped character: \" or \\ does not end or start anything
+		}
+	}
+	return 0, "", false
 }
 
 // TrimBOM returns data without the UTF-8 byte-order mark it may start with, which

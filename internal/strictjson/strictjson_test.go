@@ -3,6 +3,7 @@ package strictjson_test
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -59,6 +60,10 @@ func TestDecode(t *testing.T) {
 		{"empty", ``, "no document: the input is empty, want a JSON object"},
 		{"not utf-8", "{\"items\": [{\"name\": \"n\xff1\"}]}", "the document is not UTF-8: byte 0xff at line 1, column 23"},
 		{"not utf-8 on line 2", "{\"items\": [\n {\"name\": \"é\xc3\"}]}", "the document is not UTF-8: byte 0xc3 at line 2, column 14"},
+		{"lone high surrogate", `{"items": [{"name": "c\ud800"}]}`, `the document holds the escape \ud800 at line 1, column 23: half of a UTF-16 surrogate pair, no character (it would be read as U+FFFD); write the character itself, or the whole pair`},
+		{"high surrogate then a character", `{"items": [{"name": "\uD83Dx"}]}`, `the document holds the escape \uD83D at line 1, column 22: half of a UTF-16 surrogate pair, no character (it would be read as U+FFFD); write the character itself, or the whole pair`},
+		{"lone low surrogate", "{\n\"tags\": {\"\\udc00\": \"x\"}}", `the document holds the escape \udc00 at line 2, column 11: half of a UTF-16 surrogate pair, no character (it would be read as U+FFFD); write the character itself, or the whole pair`},
+		{"two high halves", `{"items": [{"name": "\ud83d\ud83d"}]}`, `the document holds the escape \ud83d at line 1, column 22: half of a UTF-16 surrogate pair, no character (it would be read as U+FFFD); write the character itself, or the whole pair`},
 		{"cut short", `{"items": [`, "malformed JSON: it ends in the middle of the document"},
 		{"trailing", `{} {}`, "trailing data after the document object"},
 		{"stray brace", "{}\n}", "trailing data after the document object"},
@@ -111,6 +116,17 @@ func TestDecode(t *testing.T) {
 	}
 	if err := strictjson.Decode([]byte(" \xef\xbb\xbf"+in), &bom, opts); err == nil {
 		t.Error("a byte-order mark after a space decoded")
+	}
+	// A whole surrogate pair is a character; an escaped backslash before "u" starts
+	// no escape; an escaped quote ends no string.
+	var pairs doc
+	if err := strictjson.Decode([]byte(`{"items": [{"name": "\ud83d\ude00"}, {"name": "\\ud800"}, {"name": "\"\ud800"}]}`), &pairs, opts); err == nil {
+		t.Errorf("a lone surrogate after an escaped quote decoded")
+	}
+	if err := strictjson.Decode([]byte(`{"items": [{"name": "\ud83d\ude00"}, {"name": "\\ud800"}], "tags": {"\\": "\"\\u"}}`), &pairs, opts); err != nil {
+		t.Errorf("a surrogate pair and an escaped backslash: %v", err)
+	} else if got := []string{pairs.Items[0].Name, pairs.Items[1].Name}; !slices.Equal(got, []string{"\U0001F600", `\ud800`}) {
+		t.Errorf("decoded names %q", got)
 	}
 	// Without a Root, a message about the whole has no name before it.
 	if err := strictjson.Decode([]byte(`{"x": 1}`), &d, strictjson.Options{What: "config"}); err == nil || err.Error() != `unknown field "x" (the fields here: items, tags, wait, level, ratio, small, on)` {
