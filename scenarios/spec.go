@@ -202,8 +202,8 @@ type Fault struct {
 // set).
 type RuleSpec struct {
 	Name   string     `json:"name"`
-	Match  MatchSpec  `json:"match"`
-	Action string     `json:"action"`
+	Match  MatchSpec  `json:"match,omitzero"`
+	Action string     `json:"action,omitempty"`
 	Delay  Duration   `json:"delay,omitempty"`
 	Count  int        `json:"count,omitempty"`
 	After  *MatchSpec `json:"after,omitempty"`

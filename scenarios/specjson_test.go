@@ -185,3 +185,37 @@ func repeatedKey(in string) (string, bool) {
 		}
 	}
 }
+
+// TestUnruleWrittenAsRead: a spec is written as the reference says it is read: an
+// unrule carries only rule.name, so that `ensim show` prints no match or action an
+// edit could fill in (and Validate would then refuse); a rule matching every message
+// may leave its match out, and reads back the same.
+func TestUnruleWrittenAsRead(t *testing.T) {
+	s := named(t, "dup-reorder")
+	var unrules int
+	for _, f := range s.Faults {
+		if f.Action != "unrule" {
+			continue
+		}
+		unrules++
+		b, err := json.Marshal(f.Rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := `{"name":"` + f.Rule.Name + `"}`; string(b) != want {
+			t.Errorf("unrule at %v: rule written as %s, want %s", f.At, b, want)
+		}
+	}
+	if unrules == 0 {
+		t.Fatal("dup-reorder has no unrule to write")
+	}
+	every := RuleSpec{Name: "all", Action: "drop"}
+	b, err := json.Marshal(every)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back RuleSpec
+	if err := json.Unmarshal(b, &back); err != nil || back != every {
+		t.Errorf("a rule matching everything: written %s, read back %+v (%v)", b, back, err)
+	}
+}
