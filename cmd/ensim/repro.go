@@ -276,7 +276,13 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 	hashNote(notes, rp, now)
 	if vs := res.Report.Violations; len(vs) > 0 {
 		printViolations(stderr, &res.Report)
-		fmt.Fprintf(stderr, "ensim: the repro still fails\n")
+		if rp.ViolationsTotal == 0 && rp.Crash == "" {
+			// Written by --repro of a run that passed, or edited: it failed
+			// nothing when it was written.
+			fmt.Fprintf(stderr, "ensim: the repro's run fails now; it recorded no violation when it was written\n")
+		} else {
+			fmt.Fprintf(stderr, "ensim: the repro still fails\n")
+		}
 		printFirstFailing(stderr, "", path, vs)
 		return exitFail
 	}

@@ -504,3 +504,28 @@ func TestShellQuote(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayFailingNowSaysWhetherItFailedThen: a repro whose run fails says it still
+// fails only if it recorded a failure; one written by --repro of a run that passed
+// (or edited since) says that its run fails now and recorded none then.
+func TestReplayFailingNowSaysWhetherItFailedThen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.json")
+	if code, _, stderr := ensim(t, "run", "--spec", writeFile(t, "spec.json", failingSpec(t).JSON()), "--repro", path); code != exitFail {
+		t.Fatalf("run exit %d, want 1\n%s", code, stderr)
+	}
+	const still, now = "ensim: the repro still fails\n", "ensim: the repro's run fails now; it recorded no violation when it was written\n"
+	if code, _, stderr := ensim(t, "replay", path); code != exitFail || !strings.Contains(stderr, still) || strings.Contains(stderr, now) {
+		t.Errorf("replay of the failure's repro: exit %d, stderr %q; want 1 and %q", code, stderr, still)
+	}
+	var rp map[string]any
+	data, _ := os.ReadFile(path)
+	if err := json.Unmarshal(data, &rp); err != nil {
+		t.Fatal(err)
+	}
+	rp["violations"], rp["violations_total"] = []any{}, 0
+	delete(rp, "violation_counts")
+	data, _ = json.Marshal(rp)
+	if code, _, stderr := ensim(t, "replay", writeFile(t, "none.json", data)); code != exitFail || !strings.Contains(stderr, now) || strings.Contains(stderr, still) {
+		t.Errorf("replay of a repro that recorded no violation: exit %d, stderr %q; want 1 and %q", code, stderr, now)
+	}
+}
