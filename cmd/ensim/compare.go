@@ -159,9 +159,7 @@ func (o *compareOptions) do(pos []string, stdout, stderr io.Writer) int {
 		if o.scenario != "" {
 			spec, _ = scenarios.ForSeed(o.scenario, seed)
 		}
-		if o.routers > 0 {
-			spec.Routers = o.routers
-		}
+		spec = withRouters(spec, o.routers)
 		routers[spec.Routers] = true
 		for k, sem := range compareSemantics {
 			res, err := simulateGuarded(spec, scenarios.Options{Seed: seed, Semantics: sem})

@@ -94,11 +94,14 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 // spec hash says so), and "" otherwise: the path of a spec file swept is not in the
 // summary.
 func mergeRunCommand(sum sweepSummary) func(seed uint64) string {
-	specOf := func(seed uint64) scenarios.Spec { s, _ := scenarios.ForSeed(sum.Scenario, seed); return s }
+	specOf := func(seed uint64) scenarios.Spec {
+		s, _ := scenarios.ForSeed(sum.Scenario, seed)
+		return withRouters(s, sum.Routers)
+	}
 	if _, ok := scenarios.Named(sum.Scenario); !ok || sum.SpecHash != sweepSpecHash(specOf, sum.From, scenarios.Drawn(sum.Scenario)) {
 		return func(uint64) string { return "" }
 	}
-	return func(seed uint64) string { return seedRunCommand(sum.Scenario, "", seed, sum.Semantics) }
+	return func(seed uint64) string { return seedRunCommand(sum.Scenario, "", seed, sum.Semantics, sum.Routers) }
 }
 
 // missingSeeds says how much of the sweep the merged shards leave out, naming the
@@ -180,6 +183,9 @@ func readSummary(path string) (mergeInput, error) {
 	}
 	if sum.Seeds == 0 || sum.From+sum.Seeds-1 < sum.From {
 		return bad("from %d, seeds %d", sum.From, sum.Seeds)
+	}
+	if sum.Routers < 0 || sum.Routers > router.MaxRouters {
+		return bad("routers %d, want 1..%d or none", sum.Routers, router.MaxRouters)
 	}
 	shards, err := parseShardList(sum.Shard)
 	if err != nil {
@@ -316,6 +322,7 @@ func mergeSummaries(inputs []mergeInput) (merged, error) {
 		SpecHash:      first.sum.SpecHash,
 		ModuleVersion: first.sum.ModuleVersion,
 		Semantics:     first.sum.Semantics,
+		Routers:       first.sum.Routers, // the spec hash tells apart any that differ
 		From:          from,
 		Seeds:         last - from + 1,
 		Probes:        map[string]uint64{},

@@ -50,8 +50,9 @@ commands:
                        run once and show the trace: aligned text and a table
                        of calls, JSON lines, or a space-time diagram (html)
   sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics MODE]
-      [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json]
-      [--recheck K]    run seeds S..S+N-1 in P worker processes; a repro per failure
+      [--routers N] [--parallel P] [--shard I/N] [--out DIR] [--keep-going]
+      [--json] [--recheck K]
+                       run seeds S..S+N-1 in P worker processes; a repro per failure
   sweep merge SUMMARY.json... [--human] [--partial]
                        merge the --json summaries of the shards of one sweep
   help [COMMAND]       print this text, or one command's flags
@@ -82,7 +83,7 @@ const (
 	synRun     = "ensim run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak] [--routers N] [--json] [--trace FILE] [--repro FILE] [--check-determinism] [--cpuprofile FILE]"
 	synCompare = "ensim compare (--scenario NAME | --spec FILE) [--seeds N] [--from S] [--routers N] [--json]"
 	synReplay  = "ensim replay REPRO.json [--json] [--trace FILE]"
-	synSweep   = "ensim sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics default|riak] [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json] [--recheck K]"
+	synSweep   = "ensim sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics default|riak] [--routers N] [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json] [--recheck K]"
 	synMerge   = "ensim sweep merge SUMMARY.json... [--human] [--partial]"
 )
 
@@ -315,9 +316,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 		}
 		spec = s
 	}
-	if o.routers > 0 {
-		spec.Routers = o.routers
-	}
+	spec = withRouters(spec, o.routers)
 	if o.repro == "" {
 		// A failure writes its repro to the default path: an output of the same
 		// name would be replaced by it, as would a spec file of that name.
@@ -563,6 +562,15 @@ func (f semanticsFlag) Set(v string) error {
 	}
 	*f.s = s
 	return nil
+}
+
+// withRouters returns s with n router instances per node: --routers, where 0 (unset)
+// keeps the spec's own.
+func withRouters(s scenarios.Spec, n int) scenarios.Spec {
+	if n > 0 {
+		s.Routers = n
+	}
+	return s
 }
 
 // routersFlag is --routers: 0 while unset, 1..router.MaxRouters once set.

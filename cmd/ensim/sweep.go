@@ -34,6 +34,7 @@ type sweepOptions struct {
 	keepGoing      bool
 	json           bool
 	recheck        uint64
+	routers        int // 0: each seed's spec's own
 
 	// startWorker returns the command of one worker process, not yet started; the
 	// worker is killed when ctx is done.
@@ -69,6 +70,7 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	countVar(fs, &o.seeds, "seeds", 0, "run `N` seeds (required)")
 	uintVar(fs, &o.from, "from", 1, "the first seed `S`")
 	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
+	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of each seed's spec's (1..1024)")
 	// GOMAXPROCS, not NumCPU: it follows a container's CPU quota, where a worker per
 	// host CPU would oversubscribe the quota (and the memory).
 	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "run `P` worker processes, by default one per CPU this process may use (a container's quota included)")
@@ -110,8 +112,11 @@ type sweepSummary struct {
 	// not checked.
 	ModuleVersion string `json:"module_version"`
 	Semantics     string `json:"semantics"`
-	From          uint64 `json:"from"`
-	Seeds         uint64 `json:"seeds"`
+	// Routers is sweep --routers: the router instances per node that replaced each
+	// seed's spec's; left out when it was not given.
+	Routers int    `json:"routers,omitempty"`
+	From    uint64 `json:"from"`
+	Seeds   uint64 `json:"seeds"`
 	// Shard is "I/N"; a merge of shards lists them ("1/3,3/3"), or says "1/1" when
 	// they are every shard of the sweep.
 	Shard    string `json:"shard"`
@@ -193,14 +198,17 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	case o.parallel < 1:
 		return usageErr(stderr, syn, "--parallel must be at least 1, got %d", o.parallel)
 	}
-	setup := workerSetup{Scenario: o.scenario, Semantics: o.sem.String()}
+	setup := workerSetup{Scenario: o.scenario, Semantics: o.sem.String(), Routers: o.routers}
 	var specOf func(seed uint64) scenarios.Spec
 	name := o.scenario
 	if o.scenario != "" {
 		if _, ok := named(o.scenario, o.from, stderr); !ok {
 			return exitUsage
 		}
-		specOf = func(seed uint64) scenarios.Spec { s, _ := scenarios.ForSeed(o.scenario, seed); return s }
+		specOf = func(seed uint64) scenarios.Spec {
+			s, _ := scenarios.ForSeed(o.scenario, seed)
+			return withRouters(s, o.routers)
+		}
 	} else {
 		spec, err := loadSpec(o.spec, "ensim replay %s runs it; its \"spec\" is a spec to sweep", stderr)
 		if err != nil {
@@ -213,6 +221,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 			return exitUsage
 		}
 		setup.Spec = b
+		spec = withRouters(spec, o.routers)
 		specOf = func(uint64) scenarios.Spec { return spec }
 		name = spec.Name
 	}
@@ -267,6 +276,7 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	sum := s.summary(name, wall)
 	sum.SpecHash = sweepSpecHash(specOf, o.from, scenarios.Drawn(o.scenario))
 	sum.ModuleVersion = scenarios.ModuleVersion()
+	sum.Routers = o.routers
 	sum.Interrupted = s.interrupted
 	for _, seed := range sortedSeeds(s.failures) {
 		s.printFailure(stderr, s.failures[seed], s.firsts[seed])

@@ -157,17 +157,22 @@ func (s *sweeper) printRerun(w io.Writer, seed uint64) {
 
 // runCommand is the ensim run command that runs one seed of the sweep alone.
 func (s *sweeper) runCommand(seed uint64) string {
-	return seedRunCommand(s.o.scenario, s.o.spec, seed, s.o.sem.String())
+	return seedRunCommand(s.o.scenario, s.o.spec, seed, s.o.sem.String(), s.o.routers)
 }
 
 // seedRunCommand is the ensim run command that runs one seed of a sweep of the named
-// scenario, or of the spec file when scenario is "", alone.
-func seedRunCommand(scenario, spec string, seed uint64, sem string) string {
+// scenario, or of the spec file when scenario is "", alone; routers is the sweep's
+// --routers (0: not given).
+func seedRunCommand(scenario, spec string, seed uint64, sem string, routers int) string {
 	src := "--scenario " + shellQuote(scenario)
 	if scenario == "" {
 		src = "--spec " + shellQuote(spec)
 	}
-	return fmt.Sprintf("ensim run %s --seed %d --semantics %s", src, seed, sem)
+	cmd := fmt.Sprintf("ensim run %s --seed %d --semantics %s", src, seed, sem)
+	if routers > 0 {
+		cmd += fmt.Sprintf(" --routers %d", routers)
+	}
+	return cmd
 }
 
 // sweepText renders a sweep summary for humans; planned is how many seeds the sweep

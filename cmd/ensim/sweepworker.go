@@ -36,6 +36,8 @@ type workerSetup struct {
 	Scenario  string          `json:"scenario,omitempty"`
 	Spec      json.RawMessage `json:"spec,omitempty"`
 	Semantics string          `json:"semantics"`
+	// Routers, when not 0, replaces each seed's spec's router count (sweep --routers).
+	Routers int `json:"routers,omitempty"`
 }
 
 // workerJob asks for one run.
@@ -129,6 +131,9 @@ func serveWorker(in io.Reader, out io.Writer) error {
 	if err != nil || setup.Semantics == "" {
 		return fmt.Errorf("bad setup: semantics %q, want default or riak", setup.Semantics)
 	}
+	if setup.Routers < 0 || setup.Routers > router.MaxRouters {
+		return fmt.Errorf("bad setup: routers %d, want 0 (the spec's) or 1..%d", setup.Routers, router.MaxRouters)
+	}
 	var spec scenarios.Spec
 	switch {
 	case (setup.Scenario == "") == (len(setup.Spec) == 0):
@@ -159,6 +164,7 @@ func serveWorker(in io.Reader, out io.Writer) error {
 		if setup.Scenario != "" {
 			s, _ = scenarios.ForSeed(setup.Scenario, job.Seed)
 		}
+		s = withRouters(s, setup.Routers)
 		res := runJob(s, job.Seed, sem, job.Hash)
 		if workerHook != nil {
 			workerHook(n, &res)
