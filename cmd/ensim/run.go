@@ -280,7 +280,7 @@ func runFlags(fs *flag.FlagSet) commandFunc {
 	fs.StringVar(&o.scenario, "scenario", "", "run the named scenario `NAME` (see ensim list)")
 	fs.StringVar(&o.spec, "spec", "", "run the spec in JSON `FILE` (see ensim show)")
 	uintVar(fs, &o.seed, "seed", 1, "seed `N` of every random stream in the run")
-	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
+	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default (ensroute's, when not given) or riak (the original's)")
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of the spec's (1..1024)")
 	fs.BoolVar(&o.json, "json", false, "print the report as one JSON object")
 	fs.StringVar(&o.trace, "trace", "", "write the trace to `FILE` as JSON lines")

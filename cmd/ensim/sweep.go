@@ -69,7 +69,7 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	fs.StringVar(&o.spec, "spec", "", "sweep the spec in JSON `FILE`")
 	countVar(fs, &o.seeds, "seeds", 0, "run `N` seeds (required)")
 	uintVar(fs, &o.from, "from", 1, "the first seed `S`")
-	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak")
+	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default (ensroute's, when not given) or riak (the original's)")
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of each seed's spec's (1..1024)")
 	// GOMAXPROCS, not NumCPU: it follows a container's CPU quota, where a worker per
 	// host CPU would oversubscribe the quota (and the memory).

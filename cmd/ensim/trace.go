@@ -37,7 +37,7 @@ func traceFlags(fs *flag.FlagSet) commandFunc {
 	fs.StringVar(&o.scenario, "scenario", "", "run the named scenario `NAME` (see ensim list)")
 	fs.StringVar(&o.spec, "spec", "", "run the spec in JSON `FILE` (see ensim show)")
 	uintVar(fs, &o.seed, "seed", 1, "seed `N` of every random stream in the run (a repro file fixes its own)")
-	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default or riak (a repro file fixes its own)")
+	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default (ensroute's, when not given) or riak (the original's); a repro file fixes its own")
 	fs.Var(formatFlag{&o.format}, "format", "the view `FORMAT`: text (aligned lines and a table of calls), jsonl (the canonical records) or html (a space-time diagram)")
 	fs.StringVar(&o.out, "out", "", "write the view to `FILE` instead of stdout")
 	fs.StringVar(&o.filter.Call, "call", "", "only call `ID` (e.g. n3.1.214): its records and its messages'")
