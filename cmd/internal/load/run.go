@@ -233,12 +233,15 @@ func (r *Run) call(w int, n int64, t Target, due time.Time) {
 	r.ended.Add(1)
 }
 
-// classify names an outcome: "ok", a router.Code's name, or "other" for an error the
-// router does not define (a closed node, a cancelled context).
+// classify names an outcome: "ok", a router.Code's name, "cancelled" for a call
+// cut off by the cancel of Start's context (an interrupt), or "other" for another
+// error the router does not define (a closed node).
 func classify(err error) string {
 	switch c := router.CodeOf(err); {
 	case err == nil:
 		return "ok"
+	case errors.Is(err, context.Canceled):
+		return "cancelled"
 	case c == router.CodeTimeout && !errors.Is(err, router.ErrTimeout):
 		return "other"
 	default:

@@ -170,7 +170,7 @@ func TestCancelEndsLoad(t *testing.T) {
 				t.Fatalf("rate %v: Done not closed a minute after the context was cancelled", rate)
 			}
 			s := r.Stop(0)
-			if s.Started != 2 || s.Total.Codes["other"] != 2 || s.Unfinished != 0 {
+			if s.Started != 2 || s.Total.Codes["cancelled"] != 2 || s.Unfinished != 0 {
 				t.Errorf("rate %v: started %d, outcomes %v, unfinished %d; want the 2 calls in flight cancelled, and no other",
 					rate, s.Started, s.Total.Codes, s.Unfinished)
 			}

@@ -46,7 +46,8 @@ func (a *agg) merge(o *agg) {
 // Outcomes describes a set of calls.
 type Outcomes struct {
 	// Calls is how many ended; Codes splits them by outcome: "ok", a router.Code name
-	// ("timeout", "unreachable", "overloaded", ...) or "other".
+	// ("timeout", "unreachable", "overloaded", ...), "cancelled" (cut off by the
+	// cancel of Start's context: an interrupt) or "other".
 	Calls int64            `json:"calls"`
 	Codes map[string]int64 `json:"outcomes"`
 	// Fast counts, per failing outcome, the calls that ended within Config.Fast.
