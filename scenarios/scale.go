@@ -60,7 +60,7 @@ func scaleSpec(name, desc string, nodes, ensembles, calls int) Spec {
 
 func init() {
 	catalog["scale"] = func() Spec {
-		return scaleSpec("scale", fmt.Sprintf("%d nodes, %d ensembles, %d calls over 10s, a leader change every 100ms: the simulator at size (about 10 s and 0.7 GB, so not in the quick test loops)",
+		return scaleSpec("scale", fmt.Sprintf("%d nodes, %d ensembles, %d calls over 10s, a leader change every 100ms: the simulator at size (about 10 s and 0.8 GB, so not in the quick test loops)",
 			scaleNodes, scaleEnsembles, scaleCalls), scaleNodes, scaleEnsembles, scaleCalls)
 	}
 	catalog["nine-nodes"] = func() Spec {
