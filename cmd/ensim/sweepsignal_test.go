@@ -217,9 +217,11 @@ func TestSweepSignalWhileReadingSpec(t *testing.T) {
 			}
 			ended := make(chan error, 1)
 			go func() { ended <- cmd.Wait() }()
-			// Signal once it waits in the read: the process is asleep in open(2),
-			// which a writer would end.
-			waitOpening(t, cmd.Process.Pid, fifo)
+			// Signal once it waits in the read: a writer can open the FIFO without
+			// waiting once ensim has opened it to read, and held open and silent
+			// leaves it waiting in its read.
+			w := openWriter(t, fifo)
+			defer w.Close()
 			if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)
 			}
@@ -230,10 +232,6 @@ func TestSweepSignalWhileReadingSpec(t *testing.T) {
 				}
 			case <-time.After(10 * time.Second):
 				cmd.Process.Kill()
-				// Let the read end, so that the process can be waited for.
-				if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-					w.Close()
-				}
 				<-ended
 				t.Fatalf("ensim %s still ran 10s after a SIGTERM while it read its --spec", command)
 			}
@@ -241,21 +239,18 @@ func TestSweepSignalWhileReadingSpec(t *testing.T) {
 	}
 }
 
-// waitOpening waits until process pid is blocked opening path, a FIFO with no writer:
-// Linux names where a thread sleeps in /proc/PID/task/TID/wchan, wait_for_partner
-// (the only FIFO the process opens is path).
-func waitOpening(t *testing.T, pid int, path string) {
+// openWriter opens the FIFO path for writing once a reader has it open (until then
+// a non-blocking open fails), within 30s.
+func openWriter(t *testing.T, path string) *os.File {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/wchan", pid))
-		for _, f := range tasks {
-			if b, err := os.ReadFile(f); err == nil && string(b) == "wait_for_partner" {
-				return
-			}
+		w, err := os.OpenFile(path, os.O_WRONLY|syscall.O_NONBLOCK, 0)
+		if err == nil {
+			return w
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("ensim never waited in the open of %s", path)
+			t.Fatalf("nothing opened %s to read within 30s: %v", path, err)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
