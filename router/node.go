@@ -246,7 +246,9 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 // RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
 // Under riak, the workers waiting for its answer answer timeout at once, as the
 // original's worker does when the process it calls dies (its call monitors it): a
-// worker whose peer swallowed a forward (to no leader, or to itself) waits too.
+// worker whose peer swallowed a forward (to no leader, or to itself) waits too. What
+// the removed peer does afterwards with the requests those workers held, a Forward
+// included, is ignored: a dead process sends nothing.
 func (n *Node) RemovePeer(ref PeerRef) {
 	n.forgetRoutes()
 	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool { return np.name == ref.Name })
@@ -266,7 +268,7 @@ func (n *Node) RemovePeer(ref PeerRef) {
 		// A call's done runs within workerTimeout and may retire a later worker
 		// (answering the request it holds): that one has answered already.
 		if r := n.workers[w]; r != nil {
-			n.workerTimeout(r)
+			n.workerTimeout(r, true)
 		}
 	}
 }
@@ -364,7 +366,7 @@ func (n *Node) Fire(t Timer) {
 	case TimerWorker:
 		if r, ok := n.workers[t.Worker]; ok {
 			r.timer = 0 // it has fired
-			n.workerTimeout(r)
+			n.workerTimeout(r, false)
 			return
 		}
 	}
@@ -372,9 +374,12 @@ func (n *Node) Fire(t Timer) {
 }
 
 // workerTimeout is r's riak worker giving up: it answers the caller timeout and
-// retires (its timer stopped, unless it is the one that fired).
-func (n *Node) workerTimeout(r *Request) {
-	r.expired = !r.done // unanswered: a first answer may yet be a Forward
+// retires (its timer stopped, unless it is the one that fired). At its timer the
+// peer lives on, and its first answer, if a Forward, still goes to the leader
+// (Request.expired); when its peer is gone (RemovePeer, a process that died), every
+// later answer is a dead process's and goes nowhere.
+func (n *Node) workerTimeout(r *Request, peerGone bool) {
+	r.expired = !r.done && !peerGone // unanswered: a first answer may yet be a Forward
 	r.finish()
 	n.stats.Workers++
 	if ev := n.event(EvWorker); ev != nil {

@@ -173,9 +173,11 @@ func isNil(x any) bool {
 // requests that name it from now on fail, under default semantics at once (a
 // peer-target call with router.ErrUnreachable, an ensemble call whose leader it was
 // with router.ErrNotLeader), under riak as the original's do (router.ErrTimeout).
-// Requests it was handed already are its own to answer; under riak the leader hop's
-// workers waiting for it answer timeout at once, as the original's worker sees its
-// peer die. Removing a ref that was never added does nothing.
+// Requests it was handed already are its own to answer under default semantics;
+// under riak the leader hop's workers waiting for it answer timeout at once, as the
+// original's worker sees its peer die, and what the peer does with those requests
+// afterwards (a reply, a nack, a forward) is ignored, as a dead process's would go
+// nowhere. Removing a ref that was never added does nothing.
 func (n *Node) RemovePeer(ref router.PeerRef) {
 	_ = n.everyShard(func(s *shard) error {
 		s.core.RemovePeer(ref)
