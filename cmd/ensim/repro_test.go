@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -427,17 +428,40 @@ func TestReplayBadFile(t *testing.T) {
 	}
 }
 
-// TestReplayInFreshProcess builds the real binary once and checks that a repro written
-// by one process replays to the same trace hash in another.
+// built is the ensim binary the tests that run it as a process share (ensimBinary),
+// and the directory TestMain removes.
+var built struct {
+	once     sync.Once
+	dir, bin string
+	err      error
+}
+
+// ensimBinary builds the ensim binary, once per test process, and returns its path.
+func ensimBinary(t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "ensim-bin-"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "ensim")
+		if out, err := exec.Command("go", "build", "-o", built.bin, ".").CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.bin
+}
+
+// TestReplayInFreshProcess runs the real binary and checks that a repro written by
+// one process replays to the same trace hash in another.
 func TestReplayInFreshProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the ensim binary; skipped in -short mode")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "ensim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := ensimBinary(t)
 	exe := func(wantCode int, args ...string) scenarios.Report {
 		t.Helper()
 		cmd := exec.Command(bin, args...)

@@ -41,7 +41,11 @@ func TestMain(m *testing.M) {
 		os.Exit(testWorkerMain())
 	}
 	newWorkerCmd = testWorker()
-	os.Exit(m.Run())
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
 }
 
 // testWorkerMain is the test binary as a worker.
