@@ -428,7 +428,8 @@ func percentiles(h *hdrhistogram.Histogram, withP999 bool) map[string]int64 {
 }
 
 // nearestRank is the value of rank ⌈q·n⌉ of h's n values (the top of its bucket,
-// capped by the largest value seen), as the project's percentiles are everywhere:
+// at most 0.1% above the value itself, as h.Max() is of the largest), as the
+// project's percentiles are everywhere:
 // the histogram's own ValueAtQuantile rounds the rank to the nearest, and its p99 of
 // 1,060 values was the 1,049th, below which lie only 98.96% of them (load.Rank).
 func nearestRank(h *hdrhistogram.Histogram, q float64) int64 {
@@ -436,7 +437,7 @@ func nearestRank(h *hdrhistogram.Histogram, q float64) int64 {
 	var seen int64
 	for _, b := range h.Distribution() {
 		if seen += b.Count; seen >= rank {
-			return min(b.To, h.Max())
+			return b.To
 		}
 	}
 	return h.Max()
