@@ -152,8 +152,12 @@ func TestBadFlags(t *testing.T) {
 			want: "--config " + filepath.Join(dir, "null-peers.json") + ": peers is null: want an object of node ids and their host:port"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			// Cancelled already: a bad flag that slipped through starts a node that
+			// stops at once, and the test fails instead of hanging.
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
 			var out, errb bytes.Buffer
-			code := run(context.Background(), tc.args, &out, &errb)
+			code := run(ctx, tc.args, &out, &errb)
 			if code != 2 || !strings.Contains(errb.String(), tc.want) {
 				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errb.String(), tc.want)
 			}
