@@ -55,7 +55,9 @@ func TestCleanStopLogsNoError(t *testing.T) {
 // alone, still gets every answer. The client calls for large values with its reader
 // held up until some of n1's answers wait in n1's send queue, past what the kernel's
 // buffers took (ensroute_clients_send_queue_bytes is not 0): those are what the flush
-// waits for. As in TestStopWritesQueuedReplies, n1 stops without its goodbye.
+// waits for. n1 stops without its goodbye, whose wait for the client's
+// acknowledgement (queued behind the answers) would write them out first: what is
+// tested is stop's own flush.
 func TestStopGivesQueuedRepliesFlushAndLinger(t *testing.T) {
 	if nettransport.DefaultCloseLinger != time.Second {
 		t.Fatalf("nettransport.DefaultCloseLinger %v: 1.5s is no longer past the linger alone and within the flush and the linger", nettransport.DefaultCloseLinger)
