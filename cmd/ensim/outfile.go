@@ -115,15 +115,9 @@ func clobbers(in string, outs map[string]string) error {
 			}
 		}
 	}
-	fi, err := os.Stat(in)
-	if in == "" || err != nil {
-		return nil
-	}
 	for _, flag := range flags {
-		if out := outs[flag]; out != "" {
-			if fo, err := os.Stat(out); err == nil && os.SameFile(fi, fo) {
-				return fmt.Errorf("%s %s is the file the command reads (%s): it would be overwritten; write elsewhere", flag, out, in)
-			}
+		if out := outs[flag]; sameFile(in, out) {
+			return fmt.Errorf("%s %s is the file the command reads (%s): it would be overwritten; write elsewhere", flag, out, in)
 		}
 	}
 	return nil
