@@ -62,11 +62,7 @@ func TestUnruleNamesARule(t *testing.T) {
 // gossip is refused: gossip is of no one ensemble, and the rule would act on nothing.
 // With another kind, or none, an ensemble is taken.
 func TestRuleEnsembleOfGossip(t *testing.T) {
-	cases := []struct {
-		name string
-		rule RuleSpec
-		want string // "" for valid
-	}{
+	validateRules(t, []ruleCase{
 		{name: "match", rule: RuleSpec{Name: "g", Match: MatchSpec{Kind: "gossip", Ensemble: "e1"}, Action: "drop"},
 			want: `faults[0].rule.match.ensemble: "e1" with kind gossip matches nothing`},
 		{name: "after", rule: RuleSpec{Name: "g", Match: MatchSpec{Kind: "reply"}, Action: "drop", After: &MatchSpec{Kind: "gossip", Ensemble: "e1"}},
@@ -74,7 +70,21 @@ func TestRuleEnsembleOfGossip(t *testing.T) {
 		{name: "gossip of any ensemble", rule: RuleSpec{Name: "g", Match: MatchSpec{Kind: "gossip"}, Action: "drop"}},
 		{name: "replies of an ensemble", rule: RuleSpec{Name: "g", Match: MatchSpec{Kind: "reply", Ensemble: "e1"}, Action: "drop"}},
 		{name: "any kind of an ensemble", rule: RuleSpec{Name: "g", Match: MatchSpec{Ensemble: "e1"}, Action: "drop"}},
-	}
+	})
+}
+
+// ruleCase is a rule, and what Validate says of steady with it as its one fault at
+// 100ms ("" for valid).
+type ruleCase struct {
+	name string
+	rule RuleSpec
+	want string
+}
+
+// validateRules runs each case as a subtest: Validate must pass it, or refuse it
+// with ErrBadSpec saying want.
+func validateRules(t *testing.T, cases []ruleCase) {
+	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := named(t, "steady")

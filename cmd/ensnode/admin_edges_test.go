@@ -197,12 +197,7 @@ func TestClientSaidGoodbyeNotConnected(t *testing.T) {
 	addr, admin := startNode(t, secretFile, "")
 	tr, _ := newClient(t, addr, secret, nil, nil)
 	deadline := time.Now().Add(10 * time.Second)
-	for tr.Connect(context.Background(), "n1") != nil {
-		if time.Now().After(deadline) {
-			t.Fatal("cannot connect to n1")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	connectN1(t, tr, nil)
 	clients := func() string {
 		for _, line := range strings.Split(get(t, admin, "/metrics"), "\n") {
 			if v, ok := strings.CutPrefix(line, "ensroute_clients_connected "); ok {

@@ -255,17 +255,27 @@ func newClient(t *testing.T, addr string, secret []byte, dial func(context.Conte
 	return tr, drv
 }
 
+// connectN1 connects the client transport tr to n1, retrying for up to 10s while n1
+// starts; it fails the test, with n1's log if logs is not nil, when it cannot.
+func connectN1(t *testing.T, tr *nettransport.Transport, logs *syncBuffer) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for tr.Connect(context.Background(), "n1") != nil {
+		if time.Now().After(deadline) {
+			if logs != nil {
+				t.Fatalf("cannot connect to n1:\n%s", logs.String())
+			}
+			t.Fatal("cannot connect to n1")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 // dialClient returns a client driver node ("client") connected to the node at addr.
 func dialClient(t *testing.T, addr string, secret []byte, logs *syncBuffer) *driver.Node {
 	t.Helper()
 	tr, drv := newClient(t, addr, secret, nil, nil)
-	deadline := time.Now().Add(10 * time.Second)
-	for tr.Connect(context.Background(), "n1") != nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("cannot connect to n1:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	connectN1(t, tr, logs)
 	return drv
 }
 
@@ -670,12 +680,7 @@ func TestReplyHoldZero(t *testing.T) {
 			addr, admin := startNode(t, secretFile, "", "--ensemble", "e1=n1", "--service", "200ms", "--reply-hold", tc.hold)
 			tr, drv := newClient(t, addr, secret, nil, nil)
 			deadline := time.Now().Add(10 * time.Second)
-			for tr.Connect(context.Background(), "n1") != nil {
-				if time.Now().After(deadline) {
-					t.Fatal("cannot connect to n1")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			connectN1(t, tr, nil)
 			go func() {
 				_, _ = drv.CallTimeout(context.Background(), router.ToEnsemble("e1").Through("n1"), []byte("get k"), 5*time.Second)
 			}()
@@ -767,12 +772,7 @@ func TestMetricsSendQueues(t *testing.T) {
 			defer g.open()
 			tr.Attach(g)
 			deadline := time.Now().Add(10 * time.Second)
-			for tr.Connect(context.Background(), "n1") != nil {
-				if time.Now().After(deadline) {
-					t.Fatal("cannot connect to n1")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			connectN1(t, tr, nil)
 			target := router.ToEnsemble("e1").Through("n1")
 			if res, err := drv.CallTimeout(context.Background(), target, []byte("put big "+strings.Repeat("v", 900<<10)), 5*time.Second); err != nil || string(res.Value) != "ok" {
 				t.Fatalf("put: %.20q, %v", res.Value, err)

@@ -215,13 +215,7 @@ func TestReadyzStoppingDuringGoodbye(t *testing.T) {
 		return g
 	})
 	defer g.open()
-	deadline := time.Now().Add(10 * time.Second)
-	for tr.Connect(context.Background(), "n1") != nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("cannot connect to n1:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	connectN1(t, tr, logs)
 	g.shut.Store(true)
 	go func() {
 		_, _ = drv.CallTimeout(context.Background(), router.ToEnsemble("e1").Through("n1"), []byte("get k"), 5*time.Second)

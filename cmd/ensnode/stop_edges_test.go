@@ -82,12 +82,7 @@ func TestStopGivesQueuedRepliesFlushAndLinger(t *testing.T) {
 		})
 	defer reader.open()
 	deadline := time.Now().Add(10 * time.Second)
-	for tr.Connect(context.Background(), "n1") != nil {
-		if time.Now().After(deadline) {
-			t.Fatalf("cannot connect to n1:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	connectN1(t, tr, logs)
 	value := strings.Repeat("v", 900<<10)
 	target := router.ToEnsemble("e1").Through("n1")
 	if res, err := drv.CallTimeout(context.Background(), target, []byte("put big "+value), 5*time.Second); err != nil || string(res.Value) != "ok" {
