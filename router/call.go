@@ -427,6 +427,7 @@ func (p *pending) init(id CallID, ens EnsembleID, event []byte, timeout time.Dur
 	p.budget = timeout
 	p.hops = 0
 	p.cast, p.direct = false, false
+	p.relay, p.relayTo = 0, ""
 	p.deadline = Infinity
 	p.timer = 0
 	p.done = done

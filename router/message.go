@@ -17,7 +17,8 @@ const (
 	// KindPeer hands an event to one named peer: a peer-target call, or a follower's
 	// forward to the leader it knows.
 	KindPeer
-	// KindReply carries a call's outcome back to the caller's node.
+	// KindReply carries a call's outcome back to the caller's node, or under riak a
+	// leader's answer to a follower's forward to the worker that called the follower.
 	KindReply
 	// KindGossip carries directory entries.
 	KindGossip
@@ -58,9 +59,15 @@ type Message struct {
 	Peer PeerRef
 	// Forwarded marks a follower's forward (KindPeer): it is not forwarded again.
 	Forwarded bool
-	Event     []byte
-	Result    []byte
-	Code      Code
+	// Worker names a riak worker (Semantics Riak): on a follower's forward
+	// (KindPeer), the worker on the sending node that called the follower; on the
+	// leader's answer to it (KindReply), that worker, on the node the answer is sent
+	// to, which relays the answer to the caller. Zero for none: a reply then goes to
+	// its call's node.
+	Worker uint64
+	Event  []byte
+	Result []byte
+	Code   Code
 	// Budget is the time the receiver may spend: the remaining budget under default
 	// semantics, the caller's original timeout under riak. Infinity for none. It is
 	// the sender's figure: the receiver charges the time the message waits with it,
@@ -84,6 +91,9 @@ func (m Message) String() string {
 		if m.Forwarded {
 			b.WriteString(" fwd")
 		}
+		if m.Worker != 0 {
+			fmt.Fprintf(&b, " worker=%d", m.Worker)
+		}
 	case KindReply:
 		fmt.Fprintf(&b, " %s", m.Code)
 		if m.Code == CodeOK {
@@ -91,6 +101,9 @@ func (m Message) String() string {
 		}
 		if !m.Peer.IsZero() {
 			fmt.Fprintf(&b, " by=%s", m.Peer)
+		}
+		if m.Worker != 0 {
+			fmt.Fprintf(&b, " to-worker=%d", m.Worker)
 		}
 	case KindGossip:
 		for _, e := range m.Entries {

@@ -175,6 +175,16 @@ func ShardOf(c CallID, shards int) int {
 	return int((c.Seq - 1) % uint64(shards))
 }
 
+// ShardOfWorker returns the shard, among shards, whose core runs riak worker w
+// (Message.Worker): a driver hands a reply to a worker to that shard. With one shard
+// (or none) it is 0.
+func ShardOfWorker(w uint64, shards int) int {
+	if shards <= 1 || w == 0 {
+		return 0
+	}
+	return int((w - 1) % uint64(shards))
+}
+
 // owns reports whether a reply to c is this node's to handle in place: a call of this
 // node and of this shard.
 func (n *Node) owns(c CallID) bool {
@@ -216,8 +226,9 @@ func (n *Node) Pending() []CallID {
 // never keeps (a test of the table's own upkeep).
 func (n *Node) Registered() int { return n.pending.len() }
 
-// Workers returns how many riak workers are still timed: waiting for their peer, or
-// for their timer after a forward their peer swallowed.
+// Workers returns how many riak workers are still timed: waiting for their peer, for
+// the leader's answer to their peer's forward, or for their timer after a forward
+// their peer swallowed.
 func (n *Node) Workers() int { return len(n.workers) }
 
 // AddPeer makes p reachable as ref, which must live on this node.
@@ -246,7 +257,8 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 // RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
 // Under riak, the workers waiting for its answer answer timeout at once, as the
 // original's worker does when the process it calls dies (its call monitors it): a
-// worker whose peer swallowed a forward (to no leader, or to itself) waits too. What
+// worker whose peer forwarded (the leader's answer, when it comes, finds no worker),
+// or swallowed a forward (to no leader, or to itself), waits too. What
 // the removed peer does afterwards with the requests those workers held, a Forward
 // included, is ignored: a dead process sends nothing.
 func (n *Node) RemovePeer(ref PeerRef) {
@@ -329,6 +341,10 @@ func (n *Node) Deliver(m *Message, arrived time.Duration) {
 	case KindPeer:
 		n.peerAt(m, arrived)
 	case KindReply:
+		if m.Worker != 0 {
+			n.workerReply(m)
+			return
+		}
 		n.reply(m, arrived)
 	case KindGossip:
 		for _, e := range m.Entries {
@@ -371,6 +387,21 @@ func (n *Node) Fire(t Timer) {
 		}
 	}
 	n.stats.IdleFire++
+}
+
+// workerReply handles m, a leader's answer to a follower's forward, at the riak worker
+// m.Worker that called the follower: the worker relays it to the caller and retires,
+// as the original's worker relays what its call returned. A worker that has given up
+// (its timer fired, its peer was removed, or the node restarted) is gone, and the
+// answer is dropped as late, as the original's is at a worker that exited.
+func (n *Node) workerReply(m *Message) {
+	r := n.workers[m.Worker]
+	if r == nil || r.call != m.Call {
+		n.lateReply(m, "worker-gone")
+		return
+	}
+	r.finish()
+	n.sendReply(m.Call, m.Code, m.Result, &m.Peer, m.Hops)
 }
 
 // workerTimeout is r's riak worker giving up: it answers the caller timeout and

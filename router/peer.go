@@ -36,8 +36,13 @@ type Request struct {
 	// answered. The request is done, but its first answer, if a Forward, still goes
 	// to the leader, as the original's follower forwards whatever became of the worker.
 	expired bool
-	worker  uint64
+	worker  uint64 // the request's riak worker while it waits; zero once it retires
+	wid     uint64 // the request's riak worker, kept after it retires: a Forward names it
 	timer   TimerID
+	// relay and relayTo: under riak, the worker that called the follower whose forward
+	// this is, and its node; the answer goes to it (Message.Worker). Zero for none.
+	relay   uint64
+	relayTo NodeID
 }
 
 // Call is the id of the call the request belongs to; zero for a cast.
@@ -70,6 +75,10 @@ func (r *Request) Reply(result []byte) {
 	}
 	r.finish()
 	if !r.cast {
+		if r.relay != 0 {
+			r.n.answerWorker(r.relayTo, r.relay, r.call, CodeOK, result, &r.peer, r.hops)
+			return
+		}
 		r.n.sendReply(r.call, CodeOK, result, &r.peer, r.hops)
 	}
 }
@@ -95,8 +104,11 @@ func (r *Request) Nack() {
 	}
 }
 
-// Forward passes the request once to leader, the leader this follower knows; the
-// leader replies to the caller directly. Forwarding a forwarded request, or to no
+// Forward passes the request once to leader, the leader this follower knows. The
+// leader answers the caller directly; but under riak, a routed call's leader hop has a
+// worker, which called this follower: the leader answers the worker, which relays the
+// answer to the caller, as in the original, or has given up (answered timeout at its
+// timer, or at once if this peer is removed meanwhile) and lets it drop. Forwarding a forwarded request, or to no
 // leader, to itself or to a peer of another ensemble (which would answer a call to
 // this one: Entry.Problem), is a Nack; but under riak such a forward is dropped, as
 // the original's follower swallows one to no leader or to itself (a send to no leader
@@ -125,7 +137,15 @@ func (r *Request) Forward(leader PeerRef) {
 		r.Nack()
 		return
 	}
-	r.finish()
+	var relay uint64
+	if r.wid != 0 {
+		// Under riak: the worker stays (or is gone already, if expired) and the
+		// leader answers it.
+		relay = r.wid
+		r.done = true
+	} else {
+		r.finish()
+	}
 	budget := n.remaining(r.budget, r.handed)
 	if budget <= 0 {
 		n.stats.Budget++
@@ -144,7 +164,7 @@ func (r *Request) Forward(leader PeerRef) {
 	if n.cfg.Bugs.Has(bugs.ForwardHopsReset) {
 		hops = 0
 	}
-	n.toPeer(&leader, &request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: hops, cast: r.cast}, true, false)
+	n.toPeer(&leader, &request{call: r.call, ens: leader.Ensemble, event: r.event, budget: budget, hops: hops, cast: r.cast, relay: relay, relayTo: n.cfg.ID}, true, false)
 }
 
 // answer reports whether this is the request's first answer, and if so marks it
@@ -231,6 +251,7 @@ func (n *Node) toPeer(ref *PeerRef, r *request, forwarded, atCaller bool) {
 	m.Event = r.event
 	m.Budget = r.budget
 	m.Hops = hops
+	m.Worker = r.relay
 	if err := n.send(ref.Node, m); err != nil {
 		if forwarded && n.riak() {
 			if r.cast {
@@ -245,6 +266,9 @@ func (n *Node) toPeer(ref *PeerRef, r *request, forwarded, atCaller bool) {
 // peerAt handles a KindPeer message: a peer-target call or a follower's forward.
 func (n *Node) peerAt(m *Message, arrived time.Duration) {
 	r := request{call: m.Call, ens: m.Peer.Ensemble, event: m.Event, budget: n.remaining(m.Budget, arrived), hops: m.Hops, cast: m.Call.IsZero(), direct: !m.Forwarded}
+	if m.Worker != 0 && m.Forwarded && !r.cast && n.riak() {
+		r.relay, r.relayTo = m.Worker, m.From
+	}
 	if r.budget <= 0 {
 		n.stats.Budget++
 		n.traceDrop(r.call, "budget-spent", -1)
@@ -305,9 +329,13 @@ func (n *Node) deliverTo(p Peer, ref *PeerRef, r *request, forwarded, atCaller b
 	req.hops = r.hops
 	req.forwarded = forwarded
 	req.cast = r.cast
+	req.relay = r.relay
+	req.relayTo = r.relayTo
 	if n.riak() && !r.cast && !r.direct && !forwarded && r.budget != Infinity {
+		// Numbered so that a driver finds a worker's shard (ShardOfWorker).
 		n.wseq++
-		req.worker = n.wseq
+		req.worker = (n.wseq-1)*uint64(n.cfg.Shards) + uint64(n.cfg.Shard) + 1
+		req.wid = req.worker
 		n.workers[req.worker] = req
 		req.timer = n.cfg.Clock.After(r.budget, Timer{Kind: TimerWorker, Call: r.call, Worker: req.worker})
 	}

@@ -17,6 +17,10 @@ type request struct {
 	hops   int
 	cast   bool
 	direct bool // a peer target: no routing, no riak worker
+	// relay and relayTo name the riak worker a follower's forward answers to, and its
+	// node (Message.Worker): zero for none.
+	relay   uint64
+	relayTo NodeID
 }
 
 // routeTo is the routing step, run by the caller in place (atCaller) or by a router
@@ -157,6 +161,27 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hop
 		n.reply(&m, n.now())
 		return
 	}
+	n.sendReplyTo(call.Node, 0, call, code, result, by, hops)
+}
+
+// answerWorker sends a leader's answer to a follower's forward to the riak worker
+// that called the follower, worker on node to (riak): in place when the worker is
+// this node's (a forward within a node never leaves the Node that made it, so the
+// worker is this shard's), through the transport otherwise.
+func (n *Node) answerWorker(to NodeID, worker uint64, call CallID, code Code, result []byte, by *PeerRef, hops int) {
+	if n.isSelf(to) {
+		m := Message{Kind: KindReply, From: n.cfg.ID, Call: call, Code: code, Result: result, Hops: hops, Worker: worker}
+		if by != nil {
+			m.Peer = *by
+		}
+		n.workerReply(&m)
+		return
+	}
+	n.sendReplyTo(to, worker, call, code, result, by, hops)
+}
+
+// sendReplyTo sends a reply to node to, for its worker (zero: to the call itself).
+func (n *Node) sendReplyTo(to NodeID, worker uint64, call CallID, code Code, result []byte, by *PeerRef, hops int) {
 	m := n.outgoing(KindReply)
 	m.Call = call
 	m.Code = code
@@ -167,15 +192,16 @@ func (n *Node) sendReply(call CallID, code Code, result []byte, by *PeerRef, hop
 		m.Peer.clear()
 	}
 	m.Hops = hops
+	m.Worker = worker
 	// send, written out: sent only for a refusal or a traced send.
-	if err := n.cfg.Transport.Send(m.Call.Node, m); err != nil || n.traced&(1<<EvSend) != 0 {
-		_ = n.sent(m.Call.Node, m, err)
+	if err := n.cfg.Transport.Send(to, m); err != nil || n.traced&(1<<EvSend) != 0 {
+		_ = n.sent(to, m, err)
 		if err != nil && len(m.Result) > 0 && errors.Is(err, ErrTooLarge) {
 			// The answer cannot travel: say so at once, without it (ErrTooLarge).
 			m.Code, m.Result = CodeTimeout, nil
-			err = n.cfg.Transport.Send(m.Call.Node, m)
+			err = n.cfg.Transport.Send(to, m)
 			if err != nil || n.traced&(1<<EvSend) != 0 {
-				_ = n.sent(m.Call.Node, m, err)
+				_ = n.sent(to, m, err)
 			}
 		}
 	}

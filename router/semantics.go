@@ -13,20 +13,18 @@ const (
 	// without a leader drops the request silently, the leader hop restarts the clock
 	// with the original timeout, and there is no hop limit. A follower's forward to no
 	// leader or to itself is swallowed, and one made after the leader hop's worker
-	// timed out still goes to the leader, as the original's follower does. It departs
-	// from the original in these places: the leader answers a follower's forward
-	// straight to the caller (the original relays it through the leader hop's worker),
-	// casts reach the leader (the original's router drops them there), a peer-target
-	// call and a follower's forward do not connect on demand, a peer-target call does
-	// not watch its peer (the leader hop's worker does until it retires: RemovePeer
-	// answers timeout for it at once, as the original's worker sees the peer die; but
-	// a worker retires when its follower forwards, where the original's goes on
-	// watching the follower, so a follower removed after its forward leaves the call
-	// to the leader's answer, not an immediate timeout), a timeout of 0 is
-	// refused (the original sends the event and answers timeout), a send to a full
-	// queue of the production transport fails at once (the original's sender waits),
-	// and a driver's bounded mailbox drops what does not fit (Node.Shed; the
-	// original's mailbox has no bound).
+	// timed out still goes to the leader, as the original's follower does; the leader
+	// answers a follower's forward to whoever called the follower, for a routed call
+	// the leader hop's worker, which relays the answer to the caller (or has given up
+	// and lets it drop), as the original's does. It departs from the original in these
+	// places: casts reach the leader (the original's router drops them there), a
+	// peer-target call and a follower's forward do not connect on demand, a
+	// peer-target call does not watch its peer (the leader hop's worker does: RemovePeer
+	// answers timeout for it at once, as the original's worker sees the peer die), a
+	// timeout of 0 is refused (the original sends the event and answers timeout), a
+	// send to a full queue of the production transport fails at once (the original's
+	// sender waits), and a driver's bounded mailbox drops what does not fit
+	// (Node.Shed; the original's mailbox has no bound).
 	Riak
 )
 

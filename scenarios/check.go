@@ -157,6 +157,7 @@ type probeCounts struct {
 	pausedLate      uint64 // calls that completed late because their node was paused or its clock jumped
 	lateTraced      uint64 // late replies the routers dropped (EvLate), which their Stats.Late must count
 	abandoned       uint64 // work a peer gave up because its budget would not cover it
+	workerAnswers   uint64 // leaders' answers to a follower's forward handed to the riak worker that called the follower
 }
 
 func newChecker(wd *world) *checker {
@@ -545,6 +546,13 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 	}
 	switch m.Kind {
 	case router.KindReply:
+		if m.Worker != 0 {
+			// A leader's answer to a riak worker, which relays it (a reply that is held
+			// to its call in turn) or drops it as late (counted).
+			c.probes.workerAnswers++
+			c.handed.add(id)
+			return
+		}
 		c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call, code: m.Code}) // settled above: to has no entry
 		if m.Code == router.CodeNack && c.wd.opt.Semantics == router.Default {
 			c.sawNack(to, m)

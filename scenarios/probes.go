@@ -20,6 +20,7 @@ var notUnder = map[string]struct {
 	"forward-dropped":       {router.Default, "default answers a forward it cannot serve with a nack"},
 	"no-leader-at-hop":      {router.Default, "default answers no-leader back to the caller"},
 	"double-answer-ignored": {router.Default, "a simulated peer answers once, and only riak's worker answers before it"},
+	"answer-to-worker":      {router.Default, "default's leader answers a forward to the caller, having no worker to answer"},
 }
 
 // ProbeNotUnder says why probe cannot fire under sem in a simulated run (the path it

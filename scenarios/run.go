@@ -382,6 +382,7 @@ func (wd *world) report() Report {
 		"directory-regression":     pc.regressions,
 		"late-by-pause-or-step":    pc.pausedLate,
 		"peer-abandoned-work":      pc.abandoned,
+		"answer-to-worker":         pc.workerAnswers,
 		"net-lost":                 ns.Lost,
 		"net-orphan":               ns.Orphans,
 		"net-unreachable":          ns.Unreachable,

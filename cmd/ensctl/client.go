@@ -218,15 +218,20 @@ func (cl *client) call(ctx context.Context, t router.Target, event []byte) (rout
 // node passes on to the leader's peer, or the leader's answer, should the peer answer
 // with the event itself (echo). The transport would refuse it too, but only once the
 // client is connected, and a node on the way could not say why. The message's numbers
-// are taken at their largest, so that their encoding is the longest.
+// are taken at their largest, so that their encoding is the longest; under riak a
+// follower's forward and the leader's answer to it name a worker besides.
 func (c *common) checkSize(cmd, ens string, event []byte) error {
 	id, e := router.NodeID(c.id), router.EnsembleID(ens)
 	call := router.CallID{Node: id, Incarnation: math.MaxUint64, Seq: math.MaxUint64}
+	var worker uint64
+	if c.Semantics == "riak" {
+		worker = math.MaxUint64
+	}
 	size := 0
 	for _, m := range []router.Message{
 		{Kind: router.KindRoute, From: id, Instance: c.Routers - 1, Call: call, Ensemble: e, Event: event, Budget: c.timeout, Hops: math.MaxInt32},
-		{Kind: router.KindPeer, From: id, Call: call, Ensemble: e, Peer: c.longestPeer(e), Event: event, Budget: c.timeout, Hops: math.MaxInt32},
-		{Kind: router.KindReply, From: id, Call: call, Peer: c.longestPeer(e), Result: event, Hops: math.MaxInt32},
+		{Kind: router.KindPeer, From: id, Call: call, Ensemble: e, Peer: c.longestPeer(e), Event: event, Budget: c.timeout, Hops: math.MaxInt32, Worker: worker},
+		{Kind: router.KindReply, From: id, Call: call, Peer: c.longestPeer(e), Result: event, Hops: math.MaxInt32, Worker: worker},
 	} {
 		size = max(size, len(nettransport.AppendMessage(nil, &m)))
 	}

@@ -249,13 +249,17 @@ func (n *Node) Receive(m router.Message) {
 }
 
 // deliverReply hands a reply to the shard that started its call (any shard counts a
-// reply for another node as late). The clock is read as the reply comes, before the
+// reply for another node as late), or under riak a leader's answer to the shard of
+// the worker it answers. The clock is read as the reply comes, before the
 // shard's lock: a reply that comes after its call's deadline times the call out,
 // though the caller's goroutine has not yet had the turn in which it fires the
 // deadline itself.
 func (n *Node) deliverReply(m router.Message) {
 	s := n.shards[0]
-	if m.Call.Node == n.cfg.ID {
+	switch {
+	case m.Worker != 0: // a leader's answer to a riak worker here, which relays it
+		s = n.shards[router.ShardOfWorker(m.Worker, len(n.shards))]
+	case m.Call.Node == n.cfg.ID:
 		s = n.shards[router.ShardOf(m.Call, len(n.shards))]
 	}
 	now := n.now()

@@ -16,7 +16,7 @@ import (
 //	call node str, call incarnation uvarint, call seq uvarint,
 //	ensemble str, [peer ensemble str unless flagPeerEns], peer name str, peer node str,
 //	code u8, [budget ns uvarint unless flagInfinite], hops uvarint,
-//	event bytes, result bytes,
+//	[worker uvarint if flagWorker], event bytes, result bytes,
 //	entry count uvarint, then per entry: ensemble str, leader ensemble str,
 //	leader name str, leader node str, version uvarint.
 //
@@ -26,7 +26,8 @@ const (
 	flagForwarded = 1 << iota
 	flagInfinite
 	flagPeerEns // the peer's ensemble is the message's ensemble
-	knownFlags  = flagForwarded | flagInfinite | flagPeerEns
+	flagWorker  // a riak worker is named (router.Message.Worker, never 0 then)
+	knownFlags  = flagForwarded | flagInfinite | flagPeerEns | flagWorker
 )
 
 // MaxName is the longest node, ensemble, peer or cluster name, in bytes, that the
@@ -57,6 +58,9 @@ func AppendMessage(dst []byte, m *router.Message) []byte {
 	if m.Peer.Ensemble == m.Ensemble {
 		flags |= flagPeerEns
 	}
+	if m.Worker != 0 {
+		flags |= flagWorker
+	}
 	dst = append(dst, byte(m.Kind), flags)
 	dst = binary.AppendUvarint(dst, uint64(max(m.Instance, 0)))
 	dst = appendStr(dst, string(m.Call.Node))
@@ -77,6 +81,9 @@ func AppendMessage(dst []byte, m *router.Message) []byte {
 	// directories for that long must not close their connection as a bad frame. The
 	// default semantics' limit is below it (router.MaxHopLimit).
 	dst = binary.AppendUvarint(dst, uint64(min(max(m.Hops, 0), maxHops)))
+	if flags&flagWorker != 0 {
+		dst = binary.AppendUvarint(dst, m.Worker)
+	}
 	dst = appendBytes(dst, m.Event)
 	dst = appendBytes(dst, m.Result)
 	dst = binary.AppendUvarint(dst, uint64(len(m.Entries)))
@@ -309,6 +316,12 @@ func (d *decoder) message(body []byte) (router.Message, error) {
 		m.Budget = time.Duration(c.uvarint("budget", math.MaxInt64-1))
 	}
 	m.Hops = int(c.uvarint("hops", maxHops))
+	if flags&flagWorker != 0 {
+		m.Worker = c.uvarint("worker", math.MaxUint64)
+		if c.err == nil && m.Worker == 0 {
+			c.fail("worker 0 with its flag set")
+		}
+	}
 	m.Event = d.bytes(c, "event")
 	m.Result = d.bytes(c, "result")
 	n := c.uvarint("entry count", uint64(len(c.b)/minEntry))

@@ -30,6 +30,10 @@ func sampleMessages() []router.Message {
 			{Ensemble: "e1", Leader: peer, Version: 1 << 62},
 			{Ensemble: "e2", Version: 3},
 		}},
+		// Under riak, a follower's forward names the worker that called the follower,
+		// and the leader's answer goes to it.
+		{Kind: router.KindPeer, Call: call, Ensemble: "e1", Peer: peer, Forwarded: true, Event: []byte("x"), Budget: time.Second, Hops: 2, Worker: 1<<50 + 1},
+		{Kind: router.KindReply, Call: call, Peer: peer, Code: router.CodeOK, Result: []byte("v"), Hops: 2, Worker: 7},
 	}
 }
 
@@ -110,6 +114,9 @@ func TestDecodeRejects(t *testing.T) {
 		// Infinity has its flag: a finite budget of that value would be a second
 		// spelling of it.
 		{name: "budget of infinity without the flag", body: withBudgetInfinity(t), want: "budget: 9223372036854775807 exceeds"},
+		// Zero is no worker, which has no flag: a flag with 0 would be a second spelling.
+		{name: "worker 0 with its flag", body: withWorkerZero(t), want: "worker 0 with its flag set"},
+		{name: "worker past end", body: withWorkerCut(t), want: "worker: bad varint"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := DecodeMessage(tc.body)
@@ -118,6 +125,41 @@ func TestDecodeRejects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// withWorkerZero encodes a reply to a worker whose worker id is 0, its flag set.
+func withWorkerZero(t *testing.T) []byte {
+	body, i := workerBody(t)
+	body[i] = 0
+	return body
+}
+
+// withWorkerCut is a reply to a worker cut off before its worker id.
+func withWorkerCut(t *testing.T) []byte {
+	body, i := workerBody(t)
+	return body[:i]
+}
+
+// workerBody encodes a reply to worker 1 and returns it with the index of the
+// worker's byte.
+func workerBody(t *testing.T) ([]byte, int) {
+	m := router.Message{Kind: router.KindReply, Code: router.CodeTimeout, Worker: 1}
+	body := AppendMessage(nil, &m)
+	m.Worker = 0
+	plain := AppendMessage(nil, &m)
+	if len(body) != len(plain)+1 {
+		t.Fatalf("worker 1 took %d bytes more, want 1", len(body)-len(plain))
+	}
+	for i := 2; i < len(plain); i++ { // past kind and flags, the first byte that differs is the worker's
+		if body[i] != plain[i] {
+			if body[i] != 1 {
+				t.Fatalf("byte %d is %#x, want the worker's 1", i, body[i])
+			}
+			return body, i
+		}
+	}
+	t.Fatal("no worker byte found")
+	return nil, 0
 }
 
 // gossipWithCount rewrites the entry count of an encoded gossip message with no

@@ -12,8 +12,8 @@ import (
 var messageFields = map[router.Kind][]string{
 	router.KindRoute:  {"Instance", "Call", "Ensemble", "Event", "Budget", "Hops"},
 	router.KindCast:   {"Instance", "Call", "Ensemble", "Event", "Budget", "Hops"},
-	router.KindPeer:   {"Call", "Ensemble", "Peer", "Forwarded", "Event", "Budget", "Hops"},
-	router.KindReply:  {"Call", "Code", "Result", "Peer", "Hops"},
+	router.KindPeer:   {"Call", "Ensemble", "Peer", "Forwarded", "Event", "Budget", "Hops", "Worker"},
+	router.KindReply:  {"Call", "Code", "Result", "Peer", "Hops", "Worker"},
 	router.KindGossip: {"Entries"},
 }
 
@@ -73,6 +73,8 @@ func Scribble(m *router.Message) {
 			m.Budget = 12345
 		case "Hops":
 			m.Hops = 99
+		case "Worker":
+			m.Worker = 99
 		case "Entries":
 			m.Entries = []router.Entry{{Ensemble: "stale", Version: 99}}
 		default:
