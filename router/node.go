@@ -401,6 +401,9 @@ func (n *Node) workerReply(m *Message) {
 		return
 	}
 	r.finish()
+	if n.cfg.Bugs.Has(bugs.DropRelay) {
+		return
+	}
 	n.sendReply(m.Call, m.Code, m.Result, &m.Peer, m.Hops)
 }
 

@@ -5,7 +5,7 @@ package router
 type Stats struct {
 	Calls     uint64           // calls started
 	Completed [numCodes]uint64 // calls completed, by the code of their outcome
-	Late      uint64           // replies dropped because their call was not pending, came after its deadline, or copied the nack that redirected it
+	Late      uint64           // replies dropped because their call was not pending, came after its deadline, or copied the nack that redirected it; under riak also leaders' answers to a riak worker that had given up
 	Stale     uint64           // of Late: replies addressed to an earlier incarnation
 	Redirects uint64           // nacks redirected to a newer leader
 	HopLimit  uint64           // requests refused because the hop limit was reached

@@ -132,10 +132,11 @@ type charge struct {
 // settles it, so that another call completing on the node cannot hide a reply
 // dropped without a count.
 type awaited struct {
-	node router.NodeID
-	msg  uint64 // 0 for a reply made on the node itself (EvReplyHere)
-	call router.CallID
-	code router.Code // the reply's
+	node   router.NodeID
+	msg    uint64 // 0 for a reply made on the node itself (EvReplyHere)
+	call   router.CallID
+	code   router.Code // the reply's
+	worker bool        // a leader's answer to a riak worker, to relay (router.Message.Worker)
 }
 
 // workSpan is a leader working on one call's event from from to to, in virtual time.
@@ -464,6 +465,9 @@ func (c *checker) learned(ev *router.Event) {
 
 // Sent implements netmodel.Observer: it counts every transfer of a request.
 func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
+	if len(c.awaiting) > 0 && m.Kind == router.KindReply && m.Worker == 0 {
+		c.relayed(from, &m.Call)
+	}
 	if m.Call.IsZero() {
 		if m.Kind == router.KindCast || m.Kind == router.KindPeer {
 			c.castSent(from, m)
@@ -548,8 +552,10 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 	case router.KindReply:
 		if m.Worker != 0 {
 			// A leader's answer to a riak worker, which relays it (a reply that is held
-			// to its call in turn) or drops it as late (counted).
+			// to its call in turn) or drops it as late (counted), before the node gets
+			// its next message.
 			c.probes.workerAnswers++
+			c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call, code: m.Code, worker: true})
 			c.handed.add(id)
 			return
 		}
@@ -601,6 +607,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 // redirect must follow before the node's next message.
 func (c *checker) replyHere(node router.NodeID, ev *router.Event) {
 	if len(c.awaiting) > 0 {
+		c.relayed(node, &ev.Call) // a riak worker's relay to a call of its own node
 		c.settleAwaiting(node)
 	}
 	c.awaiting = append(c.awaiting, awaited{node: node, call: ev.Call, code: ev.Code}) // msg 0: made here
@@ -660,11 +667,28 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 	for i := range c.awaiting {
 		if a := c.awaiting[i]; samestr.Equal(string(a.node), string(node)) {
 			c.unawait(node, nil)
+			if a.worker {
+				c.violate(InvLateDiscarded, a.call, "a leader's answer (message %d) to a riak worker at %s was neither relayed to its call nor counted as late", a.msg, node)
+				return
+			}
 			if a.msg == 0 {
 				c.violate(InvLateDiscarded, a.call, "a reply %s made at its caller's node %s and handled there was neither delivered to its call nor counted as late", a.code, node)
 				return
 			}
 			c.violate(InvLateDiscarded, router.CallID{}, "reply message %d at %s was neither delivered to its call nor counted as late", a.msg, node)
+			return
+		}
+	}
+}
+
+// relayed sees node send a reply to call, or try to: if node holds a leader's answer
+// to one of its riak workers for call, this is the worker relaying it.
+func (c *checker) relayed(node router.NodeID, call *router.CallID) {
+	for i := range c.awaiting {
+		if a := &c.awaiting[i]; a.worker && samestr.Equal(string(a.node), string(node)) && sameCall(&a.call, call) {
+			last := len(c.awaiting) - 1
+			c.awaiting[i] = c.awaiting[last]
+			c.awaiting = c.awaiting[:last]
 			return
 		}
 	}

@@ -385,6 +385,9 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.HopLimitOffByOne, targets: []string{InvHopBound}},
 	// Only riak has workers.
 	{bug: bugs.KeepWorkers, targets: []string{InvNoLeak}, sem: router.Riak},
+	// A riak worker relays only what its follower forwarded: a routed call must reach a
+	// member that no longer leads, after an election.
+	{bug: bugs.DropRelay, targets: []string{InvLateDiscarded}, sem: router.Riak, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
 	{bug: bugs.HandSpentBudget, targets: []string{InvDeadline}},
 	// A clock must step back while requests wait in the node's mailboxes: the node is
 	// stopped across each step back, from 1ms before it to 1ms after.

@@ -90,9 +90,11 @@ func (t *tracer) started(seq uint64, call int32) {
 }
 
 // Traces tells the node to give the tracer every kind of event but sends
-// (router.EventFilter): the network traces sends, and shows them to the checker.
+// (router.EventFilter): the network traces sends, and shows them to the checker. A
+// send the network refused is shown to the checker too (a riak worker's relay may be
+// refused), and not recorded: the network records it.
 func (t *tracer) Traces(k router.EventKind) bool {
-	return k != router.EvSend && k != router.EvSendFail
+	return k != router.EvSend
 }
 
 // Trace records ev, which is not a send (Traces), and shows it to the checker. The
@@ -120,6 +122,10 @@ func (t *tracer) Trace(ev *router.Event) {
 	case router.EvReplyHere:
 		// For the checker alone: the trace records what becomes of the reply.
 		c.replyHere(t.node, ev)
+	case router.EvSendFail:
+		if len(c.awaiting) > 0 && ev.Msg.Kind == router.KindReply && ev.Msg.Worker == 0 {
+			c.relayed(t.node, &ev.Call)
+		}
 	default:
 		switch ev.Kind {
 		case router.EvLate:

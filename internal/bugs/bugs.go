@@ -115,6 +115,10 @@ const (
 	// copy of the first request (the network duplicated it) that a new leader served
 	// is lost, though the event ran, and the call waits for the redirected request's.
 	DropOKAfterRedirect
+	// DropRelay makes a riak worker drop the leader's answer to its follower's
+	// forward, uncounted, instead of relaying it to the caller: the event ran, and
+	// the caller is told timeout.
+	DropRelay
 	maxBug
 )
 
@@ -148,6 +152,7 @@ var names = [...]string{
 	UnclampedWait:         "unclamped-wait",
 	CreditBelievedLeader:  "credit-believed-leader",
 	DropOKAfterRedirect:   "drop-ok-after-redirect",
+	DropRelay:             "drop-relay",
 }
 
 // String returns the bug's name as used in test names and flags.
