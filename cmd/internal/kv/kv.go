@@ -71,10 +71,16 @@ func (p *Peer) serve(r *driver.Request) {
 		return
 	}
 	e, _ := p.dir.Lookup(p.ref.Ensemble)
+	if e.Leader.IsZero() {
+		// No leader known: the member is in an election or probe, as the original's
+		// peer is then, and refuses (a nack: ErrNotLeader, or timeout under riak, at
+		// once). Only a follower forwards, and a follower knows its leader.
+		r.Nack()
+		return
+	}
 	if e.Leader != p.ref {
 		// A follower passes the request once to the leader it knows; the router nacks
-		// a forward of a forward, or a forward with no leader known (under riak it
-		// drops the latter, as the original does: the caller waits out its timeout).
+		// a forward of a forward.
 		r.Forward(e.Leader)
 		return
 	}
