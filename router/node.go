@@ -243,9 +243,15 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 		return fmt.Errorf("%w: peer %s is nil", ErrBadConfig, ref)
 	}
 	n.forgetRoutes()
+	if n.riak() {
+		p = &process{p: p}
+	}
 	ps := n.peers[ref.Ensemble]
 	for i := range ps {
 		if ps[i].name == ref.Name {
+			// Under riak a new process replaces one that died: the old one's
+			// workers answer timeout at once, and its answers are ignored (RemovePeer).
+			n.peerDied(ref, ps[i].p)
 			ps[i].p = p
 			return nil
 		}
@@ -254,21 +260,31 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	return nil
 }
 
-// RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
-// Under riak, the workers waiting for its answer answer timeout at once, as the
-// original's worker does when the process it calls dies (its call monitors it): a
-// worker whose peer forwarded (the leader's answer, when it comes, finds no worker),
-// or swallowed a forward (to no leader, or to itself), waits too. What
-// the removed peer does afterwards with the requests those workers held, a Forward
-// included, is ignored: a dead process sends nothing.
-func (n *Node) RemovePeer(ref PeerRef) {
-	n.forgetRoutes()
-	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool { return np.name == ref.Name })
-	if len(ps) == 0 {
-		delete(n.peers, ref.Ensemble)
-	} else {
-		n.peers[ref.Ensemble] = ps
+// process is a peer under riak: a process of the original, which can die (RemovePeer,
+// or AddPeer of another for its ref). A dead process sends nothing: the answers of the
+// Requests it was handed are ignored.
+type process struct {
+	p    Peer
+	dead bool
+}
+
+// Handle hands r to the process's peer, which r now answers for.
+func (pr *process) Handle(r *Request) {
+	r.proc = pr
+	pr.p.Handle(r)
+}
+
+// peerDied is the end of p, the peer that was ref (riak): its workers answer timeout
+// at once, as the original's worker does when the process it calls dies (its call
+// monitors it), and what it answers afterwards is ignored. Under default semantics
+// a peer is no process: its Requests are its own to answer, and its workers (it has
+// none) are left alone.
+func (n *Node) peerDied(ref PeerRef, p Peer) {
+	pr, ok := p.(*process)
+	if !ok {
+		return
 	}
+	pr.dead = true
 	var orphaned []uint64
 	for w, r := range n.workers { // a worker is here until it retires: every one waits
 		if r.peer.Ensemble == ref.Ensemble && r.peer.Name == ref.Name {
@@ -282,6 +298,35 @@ func (n *Node) RemovePeer(ref PeerRef) {
 		if r := n.workers[w]; r != nil {
 			n.workerTimeout(r, true)
 		}
+	}
+}
+
+// RemovePeer makes ref unreachable; requests for it now fail as for a dead process.
+// Under riak it is one: the workers waiting for its answer answer timeout at once, as
+// the original's worker does when the process it calls dies (its call monitors it):
+// a worker whose peer forwarded (the leader's answer, when it comes, finds no worker),
+// or swallowed a forward (to no leader, or to itself), waits too. What the removed
+// peer does afterwards with any request it was handed (a Reply, a Nack, a Forward) is
+// ignored: a dead process sends nothing. AddPeer of another peer for ref ends this
+// one so too. Under default semantics the requests it was handed are its own to
+// answer.
+func (n *Node) RemovePeer(ref PeerRef) {
+	n.forgetRoutes()
+	var gone Peer
+	ps := slices.DeleteFunc(n.peers[ref.Ensemble], func(np namedPeer) bool {
+		if np.name == ref.Name {
+			gone = np.p
+			return true
+		}
+		return false
+	})
+	if len(ps) == 0 {
+		delete(n.peers, ref.Ensemble)
+	} else {
+		n.peers[ref.Ensemble] = ps
+	}
+	if gone != nil {
+		n.peerDied(ref, gone)
 	}
 }
 

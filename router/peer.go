@@ -43,6 +43,9 @@ type Request struct {
 	// this is, and its node; the answer goes to it (Message.Worker). Zero for none.
 	relay   uint64
 	relayTo NodeID
+	// proc is the process the request was handed to, under riak: once it is dead
+	// (RemovePeer), its answers are ignored. Nil under default semantics.
+	proc *process
 }
 
 // Call is the id of the call the request belongs to; zero for a cast.
@@ -69,7 +72,7 @@ func (r *Request) IsCast() bool { return r.cast }
 // Reply answers the caller with result, which the router then owns.
 func (r *Request) Reply(result []byte) {
 	// answer written out, finish inlined: a reply is every call's last step at the peer.
-	if r.done {
+	if r.done || r.proc != nil && r.proc.dead {
 		r.ignored()
 		return
 	}
@@ -121,7 +124,7 @@ func (r *Request) Forward(leader PeerRef) {
 	n := r.n
 	expired := r.expired
 	r.expired = false // a later answer is a second one
-	if r.done && !expired {
+	if r.done && !expired || r.proc != nil && r.proc.dead {
 		r.ignored()
 		return
 	}
@@ -170,7 +173,7 @@ func (r *Request) Forward(leader PeerRef) {
 // answer reports whether this is the request's first answer, and if so marks it
 // answered (finish); a later one is ignored.
 func (r *Request) answer() bool {
-	if r.done {
+	if r.done || r.proc != nil && r.proc.dead {
 		r.ignored()
 		return false
 	}

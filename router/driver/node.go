@@ -117,7 +117,9 @@ func (n *Node) shardOfInstance(i int) *shard { return n.shards[i%len(n.shards)] 
 func (n *Node) anyShard() *shard { return n.shards[rand.Uint32()%uint32(len(n.shards))] }
 
 // AddPeer makes p reachable as ref, which must live on this node and name an
-// ensemble and a peer; adding a peer under a ref already added replaces it. It
+// ensemble and a peer; adding a peer under a ref already added replaces it (under
+// riak, as a new process replaces one that died: the old peer is removed, see
+// RemovePeer). It
 // returns ErrBadConfig (with router.ErrBadConfig) for a nil p (a nil interface, or a
 // nil pointer or function in one) or a bad ref, and ErrClosed after Close.
 func (n *Node) AddPeer(ref router.PeerRef, p Peer) error {
@@ -175,8 +177,8 @@ func isNil(x any) bool {
 // with router.ErrNotLeader), under riak as the original's do (router.ErrTimeout).
 // Requests it was handed already are its own to answer under default semantics;
 // under riak the leader hop's workers waiting for it answer timeout at once, as the
-// original's worker sees its peer die, and what the peer does with those requests
-// afterwards (a reply, a nack, a forward) is ignored, as a dead process's would go
+// original's worker sees its peer die, and what the peer does with any request it
+// was handed (a reply, a nack, a forward) is ignored, as a dead process's would go
 // nowhere. Removing a ref that was never added does nothing.
 func (n *Node) RemovePeer(ref router.PeerRef) {
 	_ = n.everyShard(func(s *shard) error {
