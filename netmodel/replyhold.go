@@ -116,8 +116,10 @@ func (n *Net) releaseReplies(by string) {
 	})
 	// Sent after the choice: a send may run code that holds another reply.
 	for _, r := range out {
-		if inc, ok := r.dst.recv.(Incarnated); ok && inc.Incarnation() != r.m.Call.Incarnation {
-			// Held for a call of an incarnation of the node before the one running.
+		if inc, ok := r.dst.recv.(Incarnated); ok && r.m.Worker == 0 && inc.Incarnation() != r.m.Call.Incarnation {
+			// Held for a call of an incarnation of the node before the one running. (An
+			// answer to a riak worker is for the worker's node, not the call's, and
+			// a worker of another incarnation drops it as late.)
 			n.dropTaken(r, "incarnation")
 			continue
 		}

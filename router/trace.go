@@ -56,7 +56,7 @@ const (
 	EvDeliver                        // an event was handed to a local peer
 	EvForward                        // a peer forwarded an event to the leader it knows
 	EvComplete                       // a call completed (exactly once)
-	EvLate                           // a reply was dropped: its call was not pending (Reason completed, old-incarnation), its deadline had passed (after-deadline), or it is a copy of the nack that redirected the call (redirected)
+	EvLate                           // a reply was dropped: its call was not pending (Reason completed, old-incarnation), its deadline had passed (after-deadline), or it is a copy of the nack that redirected the call (redirected); under riak, a leader's answer to a worker that is gone (worker-gone, on the worker's node)
 	EvDrop                           // a request was dropped (see Reason)
 	EvRedirect                       // a nack was redirected to a newer leader
 	EvWorker                         // the riak worker timed out and answered timeout

@@ -46,8 +46,9 @@ type Stats struct {
 	// Served counts the replies this node sent for calls started on other nodes, by
 	// their code: what became of the requests it served that were answered (a
 	// CodeNack is a local peer's refusal, which the caller's node turns into a
-	// redirect or router.ErrNotLeader). Router.Completed counts only the calls
-	// started on this node.
+	// redirect or router.ErrNotLeader). Under riak, a leader's answer to the worker
+	// that called a follower is not counted; the worker's relay of it is, on the
+	// worker's node. Router.Completed counts only the calls started on this node.
 	Served Codes
 	// PassedOn counts the requests of calls started on other nodes that this node
 	// sent on to another node (to the leader's node, or a follower's forward).
@@ -89,11 +90,12 @@ type shardCounters struct {
 }
 
 // sent counts m, which a shard's core sent to another node, if it serves a call
-// started elsewhere: a reply, or a request passed on.
+// started elsewhere: a reply, or a request passed on. A leader's answer to a riak
+// worker is not the call's reply: the worker's relay of it is.
 func (c *shardCounters) sent(self router.NodeID, m *router.Message) {
 	switch m.Kind {
 	case router.KindReply:
-		if m.Code.Valid() {
+		if m.Code.Valid() && m.Worker == 0 {
 			c.served[m.Code]++
 		}
 	case router.KindRoute, router.KindPeer:

@@ -21,8 +21,10 @@
 // Version, the frame type, the body length) and a body of at most Config.MaxFrame
 // bytes. A message body (AppendMessage, DecodeMessage) carries the message kind, the
 // router instance, the call id with its node incarnation, the ensemble and peer, the
-// remaining budget, the hop count, an outcome as a router.Code (never a string), and
-// the event and result as opaque bytes. The decoder checks every length and count
+// remaining budget, the hop count, under riak the worker a follower's forward and its
+// answer name (a flag and a varint; absent otherwise, so default semantics' frames
+// are as before), an outcome as a router.Code (never a string), and the event and
+// result as opaque bytes. The decoder checks every length and count
 // against what remains before allocating, so allocation is bounded by a small
 // multiple of the frame limit (a directory entry takes at least 5 bytes in a frame and
 // 72 in memory: a 1 MiB gossip frame decodes to at most about 15 MB); anything

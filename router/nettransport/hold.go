@@ -18,7 +18,10 @@ import (
 // to a node not connected fails at once, so that its call does too
 // (router.ErrUnreachable). A reply is not held once this node has said goodbye (no
 // connection comes up after it), and one held for an incarnation of the node other
-// than the one that connects is dropped: its calls died with that incarnation.
+// than the one that connects is dropped: its calls died with that incarnation. A
+// leader's answer to a riak worker (router.Message.Worker) goes to the worker's node,
+// not the call's, and is released to whichever incarnation of it connects: the node's
+// router drops an answer its workers do not wait for as late.
 
 // heldReplies is the transport's store of replies held, oldest first.
 type heldReplies struct {
@@ -31,6 +34,7 @@ type heldReplies struct {
 type heldReply struct {
 	to    router.NodeID
 	inc   router.Incarnation // the incarnation of to whose call it answers
+	any   bool               // an answer to a riak worker: for any incarnation of to
 	at    time.Time          // when it was held first
 	frame []byte             // the message's frame, as it would be written
 }
@@ -47,7 +51,7 @@ func (t *Transport) unreached(to router.NodeID, m *router.Message) error {
 	if err != nil {
 		return err
 	}
-	return t.hold(heldReply{to: to, inc: m.Call.Incarnation, at: time.Now(), frame: frame}, false)
+	return t.hold(heldReply{to: to, inc: m.Call.Incarnation, any: m.Worker != 0, at: time.Now(), frame: frame}, false)
 }
 
 // hold writes r to the connection up to its node if there is one, and otherwise keeps
@@ -179,7 +183,7 @@ func (t *Transport) release(id router.NodeID, inc router.Incarnation, c *conn) {
 		switch {
 		case r.to != id:
 			kept = append(kept, r)
-		case r.inc != inc:
+		case r.inc != inc && !r.any:
 			t.dropLocked(i)
 		default:
 			out = append(out, r)
