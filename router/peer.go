@@ -89,7 +89,9 @@ func (r *Request) Reply(result []byte) {
 // Nack refuses the request: the peer is in an election or probe, or is a follower that
 // got a forward. The caller's node turns it into ErrTimeout (riak) or ErrNotLeader or a
 // redirect (default). Under riak a refused forward is dropped silently, as the original
-// drops a forward that reaches a non-leader.
+// drops a forward that reaches a non-leader; a leader that cannot serve an event it
+// was forwarded answers it with Reply (the original's leader answers such an event's
+// refusal to the follower's caller, which a Nack here does not do).
 func (r *Request) Nack() {
 	if !r.answer() {
 		return
