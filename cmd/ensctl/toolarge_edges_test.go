@@ -4,10 +4,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-
-	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // TestEventSizeLimitUnderRiak: under riak a follower's forward and the leader's answer
@@ -26,15 +23,7 @@ func TestEventSizeLimitUnderRiak(t *testing.T) {
 			"--timeout", "5s", "--semantics", sem, "e1", "echo", "x"}, 2, -1, "ENSEMBLE OP [ARGS...]"); err != nil {
 			t.Fatal(err)
 		}
-		lo, hi := 0, nettransport.DefaultMaxFrame // an echo of lo bytes is taken, of hi not
-		for hi-lo > 1 {
-			if mid := (lo + hi) / 2; cc.checkSize("call", "e1", []byte("echo "+strings.Repeat("f", mid))) == nil {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		largest[sem] = lo
+		largest[sem] = largestEcho(cc)
 	}
 	if d := largest["default"] - largest["riak"]; d != 10 {
 		t.Errorf("largest event: %d bytes under default, %d under riak; want riak's 10 smaller", largest["default"], largest["riak"])

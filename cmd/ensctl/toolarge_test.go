@@ -72,6 +72,18 @@ func TestEventTooLarge(t *testing.T) {
 		2, -1, "ENSEMBLE OP [ARGS...]"); err != nil {
 		t.Fatal(err)
 	}
+	lo := largestEcho(cc)
+	largest := strings.Repeat("f", lo)
+	if code, out, errb := ctl("call", "echo", largest); code != 0 || !strings.HasPrefix(out, "echo "+largest+" (") {
+		t.Errorf("call of the largest event taken (echo of %d bytes): exit %d, stdout %.100q, stderr %q; want the echo", lo, code, out, errb)
+	}
+	if code, out, errb := ctl("call", "echo", largest+"f"); code != 2 || out != "" || !strings.Contains(errb, "too large to send") {
+		t.Errorf("call of one byte more: exit %d, stdout %.100q, stderr %q; want 2, too large", code, out, errb)
+	}
+}
+
+// largestEcho is the longest argument of an echo to e1 that cc's size check takes.
+func largestEcho(cc *common) int {
 	lo, hi := 0, nettransport.DefaultMaxFrame // an echo of lo bytes is taken, of hi not
 	for hi-lo > 1 {
 		if mid := (lo + hi) / 2; cc.checkSize("call", "e1", []byte("echo "+strings.Repeat("f", mid))) == nil {
@@ -80,11 +92,5 @@ func TestEventTooLarge(t *testing.T) {
 			hi = mid
 		}
 	}
-	largest := strings.Repeat("f", lo)
-	if code, out, errb := ctl("call", "echo", largest); code != 0 || !strings.HasPrefix(out, "echo "+largest+" (") {
-		t.Errorf("call of the largest event taken (echo of %d bytes): exit %d, stdout %.100q, stderr %q; want the echo", lo, code, out, errb)
-	}
-	if code, out, errb := ctl("call", "echo", largest+"f"); code != 2 || out != "" || !strings.Contains(errb, "too large to send") {
-		t.Errorf("call of one byte more: exit %d, stdout %.100q, stderr %q; want 2, too large", code, out, errb)
-	}
+	return lo
 }
