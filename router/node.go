@@ -251,8 +251,11 @@ func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 		if ps[i].name == ref.Name {
 			// Under riak a new process replaces one that died: the old one's
 			// workers answer timeout at once, and its answers are ignored (RemovePeer).
-			n.peerDied(ref, ps[i].p)
+			// The new one is in place first: the calls those timeouts end may retry,
+			// or change the peers, from their done.
+			old := ps[i].p
 			ps[i].p = p
+			n.peerDied(ref, old)
 			return nil
 		}
 	}

@@ -127,7 +127,7 @@ func (r *Request) Forward(leader PeerRef) {
 	expired := r.expired
 	r.expired = false // a later answer is a second one
 	if r.done && !expired || r.proc != nil && r.proc.dead {
-		r.ignored()
+		r.deadOrTwice()
 		return
 	}
 	if r.forwarded || leader.IsZero() || leader == r.peer || leader.Ensemble != r.peer.Ensemble {
@@ -176,11 +176,25 @@ func (r *Request) Forward(leader PeerRef) {
 // answered (finish); a later one is ignored.
 func (r *Request) answer() bool {
 	if r.done || r.proc != nil && r.proc.dead {
-		r.ignored()
+		r.deadOrTwice()
 		return false
 	}
 	r.finish()
 	return true
+}
+
+// deadOrTwice handles a Nack or a Forward that has no effect: a second answer, or one
+// of a dead process (riak). A cast a dead process held and had not answered, which
+// the Nack or Forward would pass on or drop, is dropped with it (Stats.CastDrop);
+// anything else is ignored (Stats.Twice).
+func (r *Request) deadOrTwice() {
+	if r.cast && !r.done {
+		r.done = true
+		r.n.stats.CastDrop++
+		r.n.traceDrop(CallID{}, "cast: dead peer", -1)
+		return
+	}
+	r.ignored()
 }
 
 // ignored counts and traces an answer to a request answered already (or whose riak

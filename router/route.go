@@ -174,6 +174,15 @@ func (n *Node) answerWorker(to NodeID, worker uint64, call CallID, code Code, re
 		if by != nil {
 			m.Peer = *by
 		}
+		// Told, as an answer a transport hands over is seen there: a checker can then
+		// hold the worker to its relay or its late drop.
+		if ev := n.event(EvReplyHere); ev != nil {
+			ev.Call = call
+			ev.Code = code
+			ev.Reason = "worker"
+			n.cfg.Tracer.Trace(ev)
+			ev.Kind, ev.Code, ev.Reason = 0, 0, ""
+		}
 		n.workerReply(&m)
 		return
 	}

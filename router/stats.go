@@ -15,7 +15,7 @@ type Stats struct {
 	Unreached uint64           // sends the transport refused
 	CastDrop  uint64           // casts dropped for any reason
 	NoPeer    uint64           // requests for a peer this node does not host
-	Twice     uint64           // peer answers ignored because the request was answered already
+	Twice     uint64           // peer answers ignored because the request was answered already, or (riak) its peer was removed: a dead process's
 	Workers   uint64           // riak worker timeouts answered
 	Shed      uint64           // routed messages refused because a mailbox was full
 	// IdleFire counts timers that fired for a call no longer pending or a riak worker

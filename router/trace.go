@@ -62,7 +62,7 @@ const (
 	EvWorker                         // the riak worker timed out and answered timeout
 	EvLearn                          // the directory accepted a newer entry
 	EvIgnored                        // a peer answered a request it had already answered
-	EvReplyHere                      // a reply to one of the node's own calls was made on the node and is handled in place, without the transport (a local peer's answer, a riak worker of the node, a refusal made here); its completion, late drop or redirect follows
+	EvReplyHere                      // a reply to one of the node's own calls was made on the node and is handled in place, without the transport (a local peer's answer, a riak worker of the node, a refusal made here); its completion, late drop or redirect follows. With Reason "worker": under riak, a leader's answer to a riak worker of the node, made on the node; the worker's relay or its late drop follows
 	numEventKinds
 )
 
@@ -94,7 +94,7 @@ type Event struct {
 	Code     Code          // EvComplete, EvReplyHere
 	Err      error         // EvComplete, EvSendFail
 	Result   []byte        // EvComplete
-	Reason   string        // EvDrop, EvLate
+	Reason   string        // EvDrop, EvLate; EvReplyHere: "worker" for an answer to a riak worker
 	Instance int           // EvDrop at a router instance, or -1
 }
 
@@ -134,6 +134,9 @@ func (e Event) String() string {
 		fmt.Fprintf(&b, " call=%s peer=%s", e.Call, e.Peer)
 	case EvReplyHere:
 		fmt.Fprintf(&b, " %s %s", e.Call, e.Code)
+		if e.Reason != "" {
+			fmt.Fprintf(&b, " to=%s", e.Reason)
+		}
 	}
 	return b.String()
 }

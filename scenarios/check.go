@@ -610,7 +610,9 @@ func (c *checker) replyHere(node router.NodeID, ev *router.Event) {
 		c.relayed(node, &ev.Call) // a riak worker's relay to a call of its own node
 		c.settleAwaiting(node)
 	}
-	c.awaiting = append(c.awaiting, awaited{node: node, call: ev.Call, code: ev.Code}) // msg 0: made here
+	// msg 0: made here; an answer to a riak worker here (a leader on the worker's
+	// node) is held to the worker's relay or late drop as one handed over is.
+	c.awaiting = append(c.awaiting, awaited{node: node, call: ev.Call, code: ev.Code, worker: ev.Reason == "worker"})
 }
 
 // redirect sees the caller's node redirect call after a nack: under default semantics
@@ -667,6 +669,10 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 	for i := range c.awaiting {
 		if a := c.awaiting[i]; samestr.Equal(string(a.node), string(node)) {
 			c.unawait(node, nil)
+			if a.worker && a.msg == 0 {
+				c.violate(InvLateDiscarded, a.call, "a leader's answer made at %s to a riak worker there was neither relayed to its call nor counted as late", node)
+				return
+			}
 			if a.worker {
 				c.violate(InvLateDiscarded, a.call, "a leader's answer (message %d) to a riak worker at %s was neither relayed to its call nor counted as late", a.msg, node)
 				return
@@ -682,7 +688,10 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 }
 
 // relayed sees node send a reply to call, or try to: if node holds a leader's answer
-// to one of its riak workers for call, this is the worker relaying it.
+// to one of its riak workers for call, this is the worker relaying it. (A relay the
+// network held for a node not connected would not be seen: netmodel tells no
+// Observer of a hold, and holds no reply under riak, the only semantics with
+// workers.)
 func (c *checker) relayed(node router.NodeID, call *router.CallID) {
 	for i := range c.awaiting {
 		if a := &c.awaiting[i]; a.worker && samestr.Equal(string(a.node), string(node)) && sameCall(&a.call, call) {

@@ -192,7 +192,7 @@ func (t transport) Send(to router.NodeID, m *router.Message) error {
 		}
 		return err
 	}
-	t.s.stats.sent(t.s.n.cfg.ID, m)
+	t.s.stats.sent(t.s.n.cfg.ID, to, m)
 	return nil
 }
 

@@ -48,7 +48,9 @@ type Stats struct {
 	// CodeNack is a local peer's refusal, which the caller's node turns into a
 	// redirect or router.ErrNotLeader). Under riak, a leader's answer to the worker
 	// that called a follower is not counted; the worker's relay of it is, on the
-	// worker's node. Router.Completed counts only the calls started on this node.
+	// worker's node (but for a worker on the call's own node, whose relay stays there:
+	// the leader's answer to it is counted). Router.Completed counts only the calls
+	// started on this node.
 	Served Codes
 	// PassedOn counts the requests of calls started on other nodes that this node
 	// sent on to another node (to the leader's node, or a follower's forward).
@@ -89,13 +91,14 @@ type shardCounters struct {
 	passedOn uint64
 }
 
-// sent counts m, which a shard's core sent to another node, if it serves a call
-// started elsewhere: a reply, or a request passed on. A leader's answer to a riak
-// worker is not the call's reply: the worker's relay of it is.
-func (c *shardCounters) sent(self router.NodeID, m *router.Message) {
+// sent counts m, which a shard's core sent to node to, if it serves a call started
+// elsewhere: a reply, or a request passed on. A leader's answer to a riak worker is
+// not the call's reply, the worker's relay of it is, but for a worker on the call's
+// own node, whose relay is not sent.
+func (c *shardCounters) sent(self, to router.NodeID, m *router.Message) {
 	switch m.Kind {
 	case router.KindReply:
-		if m.Code.Valid() && m.Worker == 0 {
+		if m.Code.Valid() && (m.Worker == 0 || to == m.Call.Node) {
 			c.served[m.Code]++
 		}
 	case router.KindRoute, router.KindPeer:

@@ -82,7 +82,7 @@ func (t *Transport) hold(r heldReply, released bool) error {
 	// still fail its handshake, and one that closed is about to be replaced: the
 	// reply waits for the release of the connection that is up.
 	if c := t.connTo(r.to); c != nil && c.ready {
-		if released && c.inc != r.inc {
+		if released && c.inc != r.inc && !r.any {
 			return refuse(true) // a new incarnation came meanwhile: the call died
 		}
 		if err := c.enqueueFrame(r.frame, released); err != errConnClosed {

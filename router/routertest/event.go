@@ -22,7 +22,7 @@ var eventFields = map[router.EventKind][]string{
 	router.EvWorker:    {"Call"},
 	router.EvLearn:     {"Entry"},
 	router.EvIgnored:   {"Call", "Peer"},
-	router.EvReplyHere: {"Call", "Code"},
+	router.EvReplyHere: {"Call", "Code", "Reason"},
 }
 
 // EventFields returns the names of the fields of router.Event that events of kind k use
