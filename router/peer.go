@@ -113,15 +113,15 @@ func (r *Request) Nack() {
 // leader answers the caller directly; but under riak, a routed call's leader hop has a
 // worker, which called this follower: the leader answers the worker, which relays the
 // answer to the caller, as in the original, or has given up (answered timeout at its
-// timer, or at once if this peer is removed meanwhile) and lets it drop. Forwarding a forwarded request, or to no
-// leader, to itself or to a peer of another ensemble (which would answer a call to
-// this one: Entry.Problem), is a Nack; but under riak such a forward is dropped, as
-// the original's follower swallows one to no leader or to itself (a send to no leader
-// fails inside a catch; a forward to itself is ignored): it answers the request, and the
-// leader hop's worker, if there is one, answers timeout at its timer; the caller
-// waits out its timeout. Under riak a forward that is the first answer after the
-// worker timed out still goes to the leader, which runs the event for a caller that
-// has given up.
+// timer, or at once if this peer is removed meanwhile) and lets it drop. Forwarding a
+// forwarded request, or to no leader, to itself or to a peer of another ensemble
+// (which would answer a call to this one: Entry.Problem), is a Nack; but under riak
+// such a forward is dropped, as the original's follower swallows one to no leader or
+// to itself (a send to no leader fails inside a catch; a forward to itself is
+// ignored): it answers the request, and the leader hop's worker, if there is one,
+// answers timeout at its timer; the caller waits out its timeout. Under riak a forward
+// that is the first answer after the worker timed out still goes to the leader, which
+// runs the event for a caller that has given up.
 func (r *Request) Forward(leader PeerRef) {
 	n := r.n
 	expired := r.expired

@@ -13,8 +13,8 @@ import (
 // to the worker that called the follower, on the follower's node, which relays it to
 // the caller. The worker lives in one of its node's shards (the one whose router
 // instance took the request), and the answer must reach that shard: from another
-// node, and from a leader on the follower's own node, whose answer may start in
-// another shard.
+// node; and from a leader on the follower's own node, whose forward stays in that
+// shard, the answer handled in place.
 func TestRiakRelayFindsItsWorker(t *testing.T) {
 	for _, leaderHere := range []bool{false, true} {
 		name := "leader on another node"
