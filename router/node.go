@@ -231,6 +231,20 @@ func (n *Node) Registered() int { return n.pending.len() }
 // their peer swallowed.
 func (n *Node) Workers() int { return len(n.workers) }
 
+// Relaying returns how many riak workers wait for a leader's answer to their peer's
+// forward, to relay it to the caller: a node that stops should wait for them (each
+// ends by its timer at the latest), or the answers on their way are lost and their
+// callers wait out their deadlines.
+func (n *Node) Relaying() int {
+	c := 0
+	for _, r := range n.workers {
+		if r.relaying && r.worker != 0 {
+			c++
+		}
+	}
+	return c
+}
+
 // AddPeer makes p reachable as ref, which must live on this node.
 func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	if ref.Node != n.cfg.ID {

@@ -36,9 +36,12 @@ type Request struct {
 	// answered. The request is done, but its first answer, if a Forward, still goes
 	// to the leader, as the original's follower forwards whatever became of the worker.
 	expired bool
-	worker  uint64 // the request's riak worker while it waits; zero once it retires
-	wid     uint64 // the request's riak worker, kept after it retires: a Forward names it
-	timer   TimerID
+	// relaying: under riak, the request's peer forwarded it, and its worker waits for
+	// the leader's answer to relay (Node.Relaying).
+	relaying bool
+	worker   uint64 // the request's riak worker while it waits; zero once it retires
+	wid      uint64 // the request's riak worker, kept after it retires: a Forward names it
+	timer    TimerID
 	// relay and relayTo: under riak, the worker that called the follower whose forward
 	// this is, and its node; the answer goes to it (Message.Worker). Zero for none.
 	relay   uint64
@@ -148,6 +151,7 @@ func (r *Request) Forward(leader PeerRef) {
 		// leader answers it.
 		relay = r.wid
 		r.done = true
+		r.relaying = r.worker != 0
 	} else {
 		r.finish()
 	}

@@ -366,8 +366,8 @@ const adminGrace = 100 * time.Millisecond
 const serveLimit = 2 * time.Second
 
 // stop shuts down in order: /readyz answers 503 (stopping), no new dials, the
-// goodbye, the router instances (which answer what their mailboxes hold, waited for
-// at most serveLimit: past it they are left to the process's exit, serving on while
+// goodbye, the router instances (which answer what their mailboxes hold, and under
+// riak relay the answers to their followers' forwards, waited for at most serveLimit: past it they are left to the process's exit, serving on while
 // the rest of the stop goes on, and what they answer after the connections close is
 // lost), the replies still queued (at most a second), the connections (each closed
 // once its node has read what was written to it, at most

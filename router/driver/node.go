@@ -41,6 +41,7 @@ type Node struct {
 
 	done      chan struct{}
 	closed    atomic.Bool
+	timersOff atomic.Bool // Close is past waiting for riak relays: worker timers do nothing
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 	stats     counters
@@ -323,7 +324,11 @@ func (s *shard) deliverAt(in inbound) {
 // router.ErrOverloaded at once; under riak it waits out its deadline, as in the
 // original), and a reply still completes its call. Calls still waiting end by their
 // replies or deadlines (their contexts', or CallTimeout's own); new calls fail with
-// ErrClosed. It is idempotent.
+// ErrClosed. Under riak, Close also waits for the leader hop's workers whose
+// follower forwarded its request, until the leader's answer comes and they relay it,
+// or their timers answer timeout (each within its call's timeout): the answers are on
+// their way to this node, and a node that stopped before they came would leave their
+// callers to wait out their deadlines. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.recvMu.Lock()
@@ -332,10 +337,33 @@ func (n *Node) Close() error {
 		close(n.done)
 	})
 	n.wg.Wait()
+	n.awaitRelays()
+	n.timersOff.Store(true)
 	for _, s := range n.shards {
 		s.stopTimers()
 	}
 	return nil
+}
+
+// relayPoll is how often Close looks again for riak workers still relaying.
+const relayPoll = time.Millisecond
+
+// awaitRelays waits until no shard's core has a riak worker waiting for a leader's
+// answer to relay (router.Node.Relaying): each goes when the answer comes, or at its
+// timer.
+func (n *Node) awaitRelays() {
+	for {
+		waiting := 0
+		for _, s := range n.shards {
+			s.lock()
+			waiting += s.core.Relaying()
+			s.unlock()
+		}
+		if waiting == 0 {
+			return
+		}
+		time.Sleep(relayPoll)
+	}
 }
 
 // badInstance logs, once per sender, a route or cast from node from that named router

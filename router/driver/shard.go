@@ -116,9 +116,10 @@ func take[T any](src *[]T, buf []T) []T {
 }
 
 // fire hands a timer to the core (the riak worker's timeout; call deadlines are the
-// callers' contexts).
+// callers' contexts). Once Close is past its wait for riak relays, a timer does
+// nothing: a closed node sends nothing more of its own.
 func (s *shard) fire(id router.TimerID, t router.Timer) {
-	if s.n.isClosed() {
+	if s.n.timersOff.Load() {
 		return
 	}
 	s.lock()
