@@ -209,6 +209,9 @@ func report(c *common, stdout io.Writer, ens string, res router.Result, took tim
 		fmt.Fprintf(stdout, "%s (%s, %v)\n", res.Value, res.Peer, took.Round(time.Microsecond))
 	}
 	if res.Err != nil {
+		if _, ok := res.Err.(*earlyTimeout); ok {
+			return fmt.Errorf("%s: %w", ens, res.Err) // it says how long the call took
+		}
 		return fmt.Errorf("%s: %w (after %v)", ens, res.Err, took.Round(time.Microsecond))
 	}
 	if bytes.HasPrefix(res.Value, []byte("error:")) {
@@ -318,10 +321,14 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 		if cl.c.Semantics == "riak" {
 			why += " (this client runs --semantics riak: under default semantics, if the cluster's nodes run it, the answer says which)"
 		}
-		return &explained{fmt.Sprintf("%v after %v of --timeout %v: %s", err, took.Round(time.Microsecond), cl.c.timeout, why), err}
+		return &earlyTimeout{explained{fmt.Sprintf("%v after %v of --timeout %v: %s", err, took.Round(time.Microsecond), cl.c.timeout, why), err}}
 	}
 	conn, not := cl.connected()
-	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, noAnswerWhy(cl.c.Setting("peers"), ens, conn, not)), err}
+	why := noAnswerWhy(cl.c.Setting("peers"), ens, conn, not)
+	if cl.c.Semantics == "riak" {
+		why += fmt.Sprintf("; or, as this client runs --semantics riak, a node on the way knew no leader of %s (it is not an ensemble of the cluster, or an election is on) and dropped the request, as a node under riak does", ens)
+	}
+	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, why), err}
 }
 
 // noAnswerWhy says why a call to ens may have had no answer, by the members of peers
@@ -442,6 +449,10 @@ type explained struct {
 
 func (e *explained) Error() string { return e.msg }
 func (e *explained) Unwrap() error { return e.err }
+
+// earlyTimeout is an explained timeout that came long before the deadline, whose
+// message says how long the call took.
+type earlyTimeout struct{ explained }
 
 // noMember explains why the member of ens on node was unreachable though node is
 // connected: node answered that it hosts no such member, as it answers for a member
