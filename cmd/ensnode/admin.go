@@ -168,7 +168,9 @@ var (
 	descCalls      = prometheus.NewDesc("ensroute_calls_total", "Calls started on this node that completed, by outcome (zero on a node that only serves).", []string{"outcome"}, nil)
 	descServed     = prometheus.NewDesc("ensroute_served_total", "Replies this node sent for calls started on other nodes, by outcome (nack: a local peer refused).", []string{"outcome"}, nil)
 	descPassedOn   = prometheus.NewDesc("ensroute_passed_on_total", "Requests of calls started on other nodes that this node sent on to another node.", nil, nil)
-	descLate       = prometheus.NewDesc("ensroute_late_replies_total", "Replies dropped because their call had completed.", nil, nil)
+	descLate       = prometheus.NewDesc("ensroute_late_replies_total", "Replies dropped because their call had completed (under riak also leaders' answers to a worker that had given up).", nil, nil)
+	descWorkers    = prometheus.NewDesc("ensroute_worker_timeouts_total", "Under riak: leader-hop workers that answered timeout (their peer, or the leader their peer forwarded to, did not answer within the call's timeout, or their peer was removed).", nil, nil)
+	descDropped    = prometheus.NewDesc("ensroute_dropped_total", "Requests dropped without an answer, by why: no_leader (riak: a remote hop knew no leader), forward (riak: a follower's forward that could not go or reached no leader), cast (a cast that could not go on, either semantics).", []string{"reason"}, nil)
 	descRedirects  = prometheus.NewDesc("ensroute_redirects_total", "Nacks redirected to a newer leader.", nil, nil)
 	descHopLimit   = prometheus.NewDesc("ensroute_hop_limit_total", "Requests refused at the hop limit.", nil, nil)
 	descBudget     = prometheus.NewDesc("ensroute_budget_spent_total", "Requests dropped at a hop because their budget was spent.", nil, nil)
@@ -194,7 +196,7 @@ var (
 )
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descRedirects, descHopLimit, descBudget, descShed,
+	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descWorkers, descDropped, descRedirects, descHopLimit, descBudget, descShed,
 		descExpired, descBadInst, descGossip, descConflicts, descRefused, descHops,
 		descMailbox, descQueue, descConnected, descLeaving, descUnanswered, descDiffers, descClients, descClientQ, descReconnects, descTransport, descSentBytes, descSlow} {
 		ch <- d
@@ -232,6 +234,10 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	}
 	counter(descPassedOn, st.PassedOn)
 	counter(descLate, st.Router.Late)
+	counter(descWorkers, st.Router.Workers)
+	counter(descDropped, st.Router.NoLeader, "no_leader")
+	counter(descDropped, st.Router.FwdDrop, "forward")
+	counter(descDropped, st.Router.CastDrop, "cast")
 	counter(descRedirects, st.Router.Redirects)
 	counter(descHopLimit, st.Router.HopLimit)
 	counter(descBudget, st.Router.Budget)

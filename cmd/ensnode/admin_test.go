@@ -642,7 +642,7 @@ func TestMetricsCountWhatBecameOfRequests(t *testing.T) {
 			Ensemble: "e9", Event: []byte("x"), Budget: time.Second})
 	}
 	const want = `
-# HELP ensroute_late_replies_total Replies dropped because their call had completed.
+# HELP ensroute_late_replies_total Replies dropped because their call had completed (under riak also leaders' answers to a worker that had given up).
 # TYPE ensroute_late_replies_total counter
 ensroute_late_replies_total 1
 # HELP ensroute_budget_spent_total Requests dropped at a hop because their budget was spent.
