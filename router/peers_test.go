@@ -212,14 +212,7 @@ func TestPeerLookupMatchesModel(t *testing.T) {
 // removing the peer again, re-entrantly; an answer of the dead peer's is ignored).
 // That worker has answered: it is skipped, and every call ends once.
 func TestRemovePeerWhileDoneAnswers(t *testing.T) {
-	n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Semantics: router.Riak, Clock: benchClock{}, Transport: benchTransport{&benchNet{}}, Rand: rand.New(rand.NewPCG(1, 2))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
-	if !n.Learn(router.Entry{Ensemble: "e1", Leader: ref, Version: 1}) {
-		t.Fatal("Learn refused the entry")
-	}
+	n, ref := riakNode1(t)
 	var held []*router.Request
 	if err := n.AddPeer(ref, router.PeerFunc(func(r *router.Request) { held = append(held, r) })); err != nil {
 		t.Fatal(err)
