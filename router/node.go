@@ -245,6 +245,26 @@ func (n *Node) Relaying() int {
 	return c
 }
 
+// GiveUpRelays makes the riak workers still waiting for a leader's answer to relay
+// (Relaying) give up now: each answers its caller timeout, as at its timer, in the
+// order the workers started. A node that cannot wait longer for the answers (it is
+// stopping) tells the callers at once instead of leaving them to their deadlines.
+func (n *Node) GiveUpRelays() {
+	var waiting []uint64
+	for w, r := range n.workers {
+		if r.relaying && r.worker != 0 {
+			waiting = append(waiting, w)
+		}
+	}
+	slices.Sort(waiting)
+	for _, w := range waiting {
+		// A call's done runs within workerTimeout and may retire another worker.
+		if r := n.workers[w]; r != nil {
+			n.workerTimeout(r, false)
+		}
+	}
+}
+
 // AddPeer makes p reachable as ref, which must live on this node.
 func (n *Node) AddPeer(ref PeerRef, p Peer) error {
 	if ref.Node != n.cfg.ID {

@@ -1,6 +1,8 @@
 package router_test
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -128,5 +130,35 @@ func TestPeerMessageWorkerHonouredOnlyForRiakForwards(t *testing.T) {
 		if len(tr.out) != 1 || tr.out[0].to != tc.to || tr.out[0].m.Kind != router.KindReply || tr.out[0].m.Worker != tc.worker {
 			t.Errorf("%s: sent %+v, want one reply to %s for worker %d", tc.name, tr.out, tc.to, tc.worker)
 		}
+	}
+}
+
+// TestGiveUpRelays: Relaying counts the workers waiting for a leader's answer to their
+// follower's forward, and GiveUpRelays makes each answer its caller timeout at once, in
+// the order they started; the leader's answer that comes after finds no worker and is
+// dropped as late.
+func TestGiveUpRelays(t *testing.T) {
+	tr := &recTransport{}
+	n := riakFollowerNode(t, 0, 1, tr)
+	n.Deliver(routeFromN1(1), 0)
+	n.Deliver(routeFromN1(2), 0)
+	if got := n.Relaying(); got != 2 {
+		t.Fatalf("Relaying() = %d after two forwards, want 2", got)
+	}
+	answer := router.Message{Kind: router.KindReply, From: "n3", Call: tr.out[0].m.Call, Code: router.CodeOK, Result: []byte("v"),
+		Peer: router.PeerRef{Ensemble: "e1", Name: "p3", Node: "n3"}, Hops: 2, Worker: tr.out[0].m.Worker}
+	sent := len(tr.out)
+	n.GiveUpRelays()
+	var got []string
+	for _, s := range tr.out[sent:] {
+		got = append(got, fmt.Sprintf("%s %s %s", s.to, s.m.Code, s.m.Call))
+	}
+	want := []string{"n1 timeout n1.1.1", "n1 timeout n1.1.2"}
+	if !slices.Equal(got, want) || n.Relaying() != 0 || n.Workers() != 0 {
+		t.Fatalf("GiveUpRelays sent %q, left %d relaying and %d workers; want %q and none", got, n.Relaying(), n.Workers(), want)
+	}
+	n.Deliver(&answer, 0)
+	if st := n.Stats(); st.Late != 1 || len(tr.out) != sent+2 {
+		t.Errorf("the leader's answer after: Late %d, %d more sent; want it dropped as late", st.Late, len(tr.out)-sent-2)
 	}
 }

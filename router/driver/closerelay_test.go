@@ -1,6 +1,7 @@
 package driver_test
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -15,14 +16,21 @@ import (
 // node waits for the answer on its way (a node stopped before it came left the caller
 // to its deadline, the answer held by the leader's node for one that had gone), and
 // returns once the worker has relayed it; a leader that never answers holds Close
-// until the worker's timer answers timeout.
+// until the worker's timer answers timeout, or RelayWait, when a call's timeout is
+// longer: the worker then answers timeout at once.
 func TestCloseWaitsForRiakRelays(t *testing.T) {
-	for _, answers := range []bool{true, false} {
-		name := "leader answers"
-		if !answers {
-			name = "leader never answers"
-		}
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		answers bool
+		timeout time.Duration
+		took    time.Duration // Close's
+	}{
+		{"leader answers", true, time.Second, 100 * time.Millisecond},
+		{"leader never answers", false, time.Second, time.Second},
+		{"leader never answers, a long call", false, time.Hour, driver.RelayWait},
+	} {
+		answers := tc.answers
+		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				c := newCluster(t, false)
 				riak := func(cfg *driver.Config) { cfg.Semantics = router.Riak }
@@ -46,9 +54,10 @@ func TestCloseWaitsForRiakRelays(t *testing.T) {
 					n.Learn(router.Entry{Ensemble: "e1", Leader: ref("e1", "n1"), Version: 1})
 				}
 				var res router.Result
+				var callTook time.Duration
 				called := make(chan struct{})
 				go func() {
-					res, _ = call(client, router.ToEnsemble("e1"), "get", time.Second)
+					res, callTook = call(client, router.ToEnsemble("e1"), "get", tc.timeout)
 					close(called)
 				}()
 				synctest.Wait()
@@ -75,12 +84,14 @@ func TestCloseWaitsForRiakRelays(t *testing.T) {
 				took := time.Since(start)
 				<-called
 				// Close looks for relays every millisecond: it returns within 2ms of the last.
-				if answers {
-					if res.Err != nil || string(res.Value) != "late but in time" || took < 100*time.Millisecond || took > 102*time.Millisecond {
-						t.Errorf("Close took %v, the call %+v; want 100ms and the leader's answer relayed", took, res)
-					}
-				} else if took < time.Second || took > time.Second+2*time.Millisecond || res.Err == nil {
-					t.Errorf("Close took %v, the call %+v; want 1s, the worker's timer, and a timeout", took, res)
+				if took < tc.took || took > tc.took+2*time.Millisecond {
+					t.Errorf("Close took %v, want %v", took, tc.took)
+				}
+				if answers && (res.Err != nil || string(res.Value) != "late but in time") {
+					t.Errorf("the call: %+v, want the leader's answer relayed", res)
+				}
+				if !answers && (!errors.Is(res.Err, router.ErrTimeout) || callTook > tc.took+2*time.Millisecond) {
+					t.Errorf("the call: %+v after %v, want the worker's timeout when Close returns", res, callTook)
 				}
 			})
 		})

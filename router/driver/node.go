@@ -326,9 +326,10 @@ func (s *shard) deliverAt(in inbound) {
 // replies or deadlines (their contexts', or CallTimeout's own); new calls fail with
 // ErrClosed. Under riak, Close also waits for the leader hop's workers whose
 // follower forwarded its request, until the leader's answer comes and they relay it,
-// or their timers answer timeout (each within its call's timeout): the answers are on
-// their way to this node, and a node that stopped before they came would leave their
-// callers to wait out their deadlines. It is idempotent.
+// or their timers answer timeout: the answers are on their way to this node, and a
+// node that stopped before they came would leave their callers to wait out their
+// deadlines. It waits at most RelayWait for them; those still waiting then answer
+// timeout at once. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.recvMu.Lock()
@@ -348,10 +349,15 @@ func (n *Node) Close() error {
 // relayPoll is how often Close looks again for riak workers still relaying.
 const relayPoll = time.Millisecond
 
+// RelayWait bounds Close's wait, under riak, for the leaders' answers its workers are
+// to relay: a call's timeout may be long, and a leader may never answer.
+const RelayWait = 2 * time.Second
+
 // awaitRelays waits until no shard's core has a riak worker waiting for a leader's
 // answer to relay (router.Node.Relaying): each goes when the answer comes, or at its
-// timer.
+// timer, or after RelayWait, when those left give up (router.Node.GiveUpRelays).
 func (n *Node) awaitRelays() {
+	giveUp := time.Now().Add(RelayWait)
 	for {
 		waiting := 0
 		for _, s := range n.shards {
@@ -360,6 +366,14 @@ func (n *Node) awaitRelays() {
 			s.unlock()
 		}
 		if waiting == 0 {
+			return
+		}
+		if !time.Now().Before(giveUp) {
+			for _, s := range n.shards {
+				s.lock()
+				s.core.GiveUpRelays()
+				s.unlock()
+			}
 			return
 		}
 		time.Sleep(relayPoll)
