@@ -2,8 +2,6 @@ package kv
 
 import (
 	"context"
-	"slices"
-	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -26,22 +24,11 @@ func TestSlowRateIncludesServing(t *testing.T) {
 			p.Service = 5 * time.Millisecond
 			p.ServeWith(slow)
 		})
-		burst := time.Now()
-		var mu sync.Mutex
-		var served []time.Duration
-		var wg sync.WaitGroup
-		for range 5 {
-			wg.Go(func() {
-				if _, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("get k"), time.Second); err != nil {
-					t.Error(err)
-				}
-				mu.Lock()
-				defer mu.Unlock()
-				served = append(served, time.Since(burst))
-			})
-		}
-		wg.Wait()
-		slices.Sort(served)
+		served := burstServed(5, func() {
+			if _, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("get k"), time.Second); err != nil {
+				t.Error(err)
+			}
+		})
 		want := []time.Duration{15 * time.Millisecond, 25 * time.Millisecond, 35 * time.Millisecond, 45 * time.Millisecond, 55 * time.Millisecond}
 		if diff := cmp.Diff(want, served); diff != "" {
 			t.Errorf("the burst's answers, after it came (-want +got):\n%s", diff)

@@ -100,6 +100,26 @@ func slowLeader(t *testing.T, rate float64, skip bool) (*driver.Node, *Slow) {
 	return leader(t, func(p *Peer) { p.ServeWith(slow) }), slow
 }
 
+// burstServed makes k calls at once with get and returns, sorted, how long after the
+// burst each was answered.
+func burstServed(k int, get func()) []time.Duration {
+	burst := time.Now()
+	var mu sync.Mutex
+	var served []time.Duration
+	var wg sync.WaitGroup
+	for range k {
+		wg.Go(func() {
+			get()
+			mu.Lock()
+			defer mu.Unlock()
+			served = append(served, time.Since(burst))
+		})
+	}
+	wg.Wait()
+	slices.Sort(served)
+	return served
+}
+
 // TestSlowPaceAfterIdle: a Slow server's pace starts again after an idle spell: a
 // burst of five requests that comes a second after the last one is served at the
 // rate, one every 10ms, not at once (as it would be if the server caught up the
@@ -115,20 +135,7 @@ func TestSlowPaceAfterIdle(t *testing.T) {
 		}
 		get()
 		time.Sleep(time.Second)
-		burst := time.Now()
-		var mu sync.Mutex
-		var served []time.Duration
-		var wg sync.WaitGroup
-		for range 5 {
-			wg.Go(func() {
-				get()
-				mu.Lock()
-				defer mu.Unlock()
-				served = append(served, time.Since(burst))
-			})
-		}
-		wg.Wait()
-		slices.Sort(served)
+		served := burstServed(5, get)
 		want := []time.Duration{10 * time.Millisecond, 20 * time.Millisecond, 30 * time.Millisecond, 40 * time.Millisecond, 50 * time.Millisecond}
 		if diff := cmp.Diff(want, served); diff != "" {
 			t.Errorf("the burst's answers, after it came (-want +got):\n%s", diff)
