@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -182,6 +183,13 @@ func (h *Host) Crash() {
 		}
 	}
 	h.parked = nil
+	if h.net.cfg.Bugs.Has(bugs.CrashFiresTimers) && h.recv != nil {
+		h.firing = true
+		for h.timers.len() > 0 {
+			h.recv.Fire(h.timers.pop())
+		}
+		h.firing = false
+	}
 	// Withdraw the timer event instead of leaving a no-op behind: it would keep the
 	// world's queue busy, and a run that waits for it to empty would idle on to it.
 	h.net.w.Cancel(h.timerEv)

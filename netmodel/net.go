@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -57,6 +58,9 @@ type Config struct {
 	MailboxCap int
 	// Observer, if set, sees every message sent and handed to a node.
 	Observer Observer
+	// Bugs is for the module's own tests: the simulator defects they inject to show
+	// that the checker catches them.
+	Bugs bugs.Set
 }
 
 // Observer sees messages as the network moves them. Calls happen on the simulation's

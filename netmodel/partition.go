@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -148,6 +149,10 @@ func (n *Net) Heal() {
 	}
 	n.w.Emit("", "heal")
 	n.healed(cut)
+	if n.cfg.Bugs.Has(bugs.HealKeepsStalled) {
+		n.releaseReplies("heal")
+		return
+	}
 	if len(closed) > 0 {
 		n.dropParked(func(p *parkedMsg) bool { return p.why == parkStall && closed[linkKey{p.from, p.dst.id}] }, "closed")
 	}

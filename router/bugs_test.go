@@ -38,6 +38,8 @@ func TestScriptsCatchBugs(t *testing.T) {
 		{name: "redirect-full-budget", bug: bugs.RedirectFullBudget},
 		{name: "hop-limit-off-by-one", bug: bugs.HopLimitOffByOne},
 		{name: "drop-ok-after-redirect", bug: bugs.DropOKAfterRedirect},
+		{name: "foreign-call-id", bug: bugs.ForeignCallID},
+		{name: "detour", bug: bugs.Detour},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

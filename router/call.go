@@ -91,6 +91,10 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 			p.seen, p.hadEntry = rt.e.Version, true
 		}
 	}
+	if n.cfg.Bugs.Has(bugs.ForeignCallID) && rt != nil && rt.to == routeThere {
+		id.Node = rt.e.Leader.Node
+		p.call.Node = id.Node
+	}
 	if !n.pending.putFree(p) { // put, its common case inlined
 		n.pending.put(p)
 	}
@@ -136,6 +140,10 @@ func (n *Node) Call(t Target, event []byte, timeout time.Duration, done func(Res
 		case routeHere:
 			n.deliverTo(rt.p, &rt.e.Leader, r, false, true)
 		case routeThere:
+			if n.cfg.Bugs.Has(bugs.Detour) {
+				n.sendRoute(n.cfg.ID, r, true)
+				break
+			}
 			n.sendRoute(rt.e.Leader.Node, r, true)
 		default:
 			n.fail(r, true, CodeNoLeader, "no-leader")

@@ -68,25 +68,53 @@ func churnWithCopies(t *testing.T) Spec {
 	return s
 }
 
-// okCopiesFile is steady shaped by okCopyShape from 300ms on (okCopiesShaped), for
-// the sweep of cmd/ensim's tests too.
-const okCopiesFile = "testdata/ok-copies.json"
-
-// okCopies is the spec of okCopiesFile.
-func okCopies(t *testing.T) Spec {
-	f, err := os.Open(okCopiesFile)
-	if err != nil {
-		t.Fatal(err)
+// detourShape makes a detour show in a call's latency alone: constant latencies and
+// service times, no link of its own, calls from members to ensembles only (a
+// client's call, or one straight to a follower, takes a transfer more), and a
+// liveness bound of two and a half legs: a member's call to a leader on another node
+// takes two legs and the services, a detour three.
+func detourShape(s *Spec) {
+	leg := ms(1)
+	s.Link.Latency = netmodel.Dist{Kind: "constant", Min: leg}
+	s.Links = nil
+	s.RouterService = netmodel.Dist{Kind: "constant", Min: dur(10 * time.Microsecond)}
+	s.Peer.Service = netmodel.Dist{Kind: "constant", Min: dur(100 * time.Microsecond)}
+	s.Workload.ClientShare, s.Workload.PeerShare = 0, 0
+	if s.Liveness != nil {
+		s.Liveness.Within = leg * 5 / 2
 	}
-	defer f.Close()
-	s, err := Parse(f)
-	if err != nil {
-		t.Fatalf("%s: %v", okCopiesFile, err)
+}
+
+// detourShaped is steady shaped by detourShape: what detourFile holds.
+func detourShaped(t *testing.T) Spec {
+	s := named(t, "steady")
+	s.Name = "detour"
+	s.Description = "steady, its latencies constant and its liveness phase bounded by two and a half legs (scenarios/bugs_test.go, detourShape)"
+	detourShape(&s)
+	return s
+}
+
+// stallingHealShaped is partition-heal with its partition stalling the messages in
+// flight, which the heal hands over: what stallingHealFile holds.
+func stallingHealShaped(t *testing.T) Spec {
+	s := named(t, "partition-heal")
+	s.Name = "stalling-heal"
+	s.Description = "partition-heal, its partition stalling the messages in flight (scenarios/bugs_test.go, stallingHealShaped)"
+	n := 0
+	for i := range s.Faults {
+		if strings.HasPrefix(s.Faults[i].Action, "partition") {
+			s.Faults[i].InFlight = "stall"
+			n++
+		}
+	}
+	if n == 0 {
+		t.Fatal("partition-heal has no partition")
 	}
 	return s
 }
 
-// okCopiesShaped is what okCopiesFile holds.
+// okCopiesShaped is steady shaped by okCopyShape from 300ms on: what okCopiesFile
+// holds.
 func okCopiesShaped(t *testing.T) Spec {
 	s := named(t, "steady")
 	s.Name = "ok-copies"
@@ -98,16 +126,53 @@ func okCopiesShaped(t *testing.T) Spec {
 	return s
 }
 
-// TestOKCopiesFile: okCopiesFile is okCopyShape's; -update rewrites it.
-func TestOKCopiesFile(t *testing.T) {
-	want := okCopiesShaped(t).JSON()
-	if *update {
-		if err := os.WriteFile(okCopiesFile, want, 0o644); err != nil {
+// The shaped specs that cmd/ensim's sweep of the bugs reads too.
+const (
+	okCopiesFile     = "testdata/ok-copies.json"
+	detourFile       = "testdata/detour.json"
+	stallingHealFile = "testdata/stalling-heal.json"
+)
+
+// shapedFiles are the files of shaped specs, each with the function that builds its
+// spec.
+var shapedFiles = []struct {
+	path  string
+	shape func(*testing.T) Spec
+}{
+	{okCopiesFile, okCopiesShaped},
+	{detourFile, detourShaped},
+	{stallingHealFile, stallingHealShaped},
+}
+
+// specFile returns the spec a file of shapedFiles holds.
+func specFile(path string) func(*testing.T) Spec {
+	return func(t *testing.T) Spec {
+		f, err := os.Open(path)
+		if err != nil {
 			t.Fatal(err)
 		}
+		defer f.Close()
+		s, err := Parse(f)
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return s
 	}
-	if got := okCopies(t).JSON(); !bytes.Equal(got, want) {
-		t.Fatalf("%s is not okCopyShape's spec (go test ./scenarios -run TestOKCopiesFile -update rewrites it):\n%s", okCopiesFile, cmp.Diff(string(want), string(got)))
+}
+
+// TestShapedFiles: each file of shapedFiles holds its function's spec; -update
+// rewrites them.
+func TestShapedFiles(t *testing.T) {
+	for _, f := range shapedFiles {
+		want := f.shape(t).JSON()
+		if *update {
+			if err := os.WriteFile(f.path, want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := specFile(f.path)(t).JSON(); !bytes.Equal(got, want) {
+			t.Errorf("%s is not its shape's spec (go test ./scenarios -run TestShapedFiles -update rewrites it):\n%s", f.path, cmp.Diff(string(want), string(got)))
+		}
 	}
 }
 
@@ -242,7 +307,7 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "carries the answer of"},
 		{name: "answer credited to the leader believed in (riak)", bug: bugs.CreditBelievedLeader, spec: func(t *testing.T) Spec { return named(t, "leader-churn") }, sem: router.Riak,
 			want: []string{InvResultFromPeer}, detail: "carries the answer of"},
-		{name: "an ok dropped after a redirect", bug: bugs.DropOKAfterRedirect, spec: okCopies, want: []string{InvLateDiscarded},
+		{name: "an ok dropped after a redirect", bug: bugs.DropOKAfterRedirect, spec: specFile(okCopiesFile), want: []string{InvLateDiscarded},
 			detail: "dropped an answer to the call as late (redirected) while the call waited for one"},
 		{name: "cast's hop count lost", bug: bugs.DropHopCount, spec: castsOnly("directory-regression"), want: []string{InvHopBound},
 			detail: "passed cast"},
@@ -264,6 +329,12 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "redirected the call to"},
 		{name: "mailbox wait not charged", bug: bugs.UnchargedWait, spec: func(t *testing.T) Spec { return named(t, "gc-pause") }, want: []string{InvDeadline},
 			detail: "the wait was not charged"},
+		{name: "call id naming another node", bug: bugs.ForeignCallID, spec: func(t *testing.T) Spec { return named(t, "steady") }, want: []string{InvExactlyOnce},
+			detail: "which names another node"},
+		{name: "detour through the caller's node", bug: bugs.Detour, spec: specFile(detourFile), want: []string{InvLiveness}, detail: "in the liveness phase took"},
+		{name: "timers fired by a crash", bug: bugs.CrashFiresTimers, spec: func(t *testing.T) Spec { return named(t, "crash-restart") }, want: []string{InvExactlyOnce},
+			detail: "completed after its node crashed"},
+		{name: "stalled messages kept at a heal", bug: bugs.HealKeepsStalled, spec: specFile(stallingHealFile), want: []string{InvNoLeak}, detail: "still parked"},
 		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,
 			want: []string{InvLateDiscarded}, detail: "late replies and counted 0"},
 	}

@@ -402,6 +402,18 @@ var shrinkCases = []shrinkCase{
 	// one 40ms in (okCopyShape).
 	{bug: bugs.DropOKAfterRedirect, targets: []string{InvLateDiscarded}, needs: func(s Spec) bool { return hasRule(s, "ok-copies") },
 		adjust: func(s *Spec) { okCopyShape(s, 40*time.Millisecond) }, elections: 2},
+	{bug: bugs.ForeignCallID, targets: []string{InvExactlyOnce}},
+	// A detour shows only in a call's latency: liveness.within, bounding the calls of
+	// the liveness phase, with latencies that do not vary (detourShape).
+	{bug: bugs.Detour, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Liveness != nil }, adjust: detourShape},
+	// The simulator's own defects: a crash while calls are open, and a heal of a
+	// partition that stalls the messages in flight.
+	{bug: bugs.CrashFiresTimers, targets: []string{InvExactlyOnce}, needs: func(s Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "crash" })
+	}},
+	{bug: bugs.HealKeepsStalled, targets: []string{InvNoLeak}, needs: func(s Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.InFlight == "stall" })
+	}},
 }
 
 // pauseAcrossStepsBack stops a node from 1ms before each step back of its clock to 1ms

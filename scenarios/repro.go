@@ -42,9 +42,9 @@ type Repro struct {
 	ViolationsTotal uint64            `json:"violations_total"`
 	ViolationCounts map[string]uint64 `json:"violation_counts,omitempty"`
 	TraceHash       string            `json:"trace_hash"`
-	// InjectedBugs names the test-only bugs the run injected into the router core
-	// (a property test's ENSROUTE_INJECT), which no other run injects: a replay runs
-	// the same world without them.
+	// InjectedBugs names the test-only bugs the run injected into the router core or
+	// the simulator (a property test's ENSROUTE_INJECT), which no other run injects: a
+	// replay runs the same world without them.
 	InjectedBugs []string `json:"injected_bugs,omitempty"`
 	// Crash says how the run that wrote the repro ended when something outside the
 	// simulation ended it: a sweep worker killed (for want of memory, say) leaves a

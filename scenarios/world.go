@@ -205,6 +205,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 		BackoffMax:       backoffMax,
 		MailboxCap:       mailboxCap,
 		Observer:         wd.chk,
+		Bugs:             wd.opt.Bugs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSpec, err)

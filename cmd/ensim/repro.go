@@ -309,7 +309,7 @@ func hashNote(w io.Writer, rp repro, now string) {
 	case len(rp.InjectedBugs) > 0:
 		// A property test's run with a bug injected: ensim runs the router as built.
 		fmt.Fprintf(w, "trace hash differs from the repro: was %s, now %s\n", rp.TraceHash, now)
-		fmt.Fprintf(w, "the repro was recorded with test-only bugs injected into the router core (%s), which ensim never injects: this is the same world run without them\n",
+		fmt.Fprintf(w, "the repro was recorded with test-only bugs injected into the router core or the simulator (%s), which ensim never injects: this is the same world run without them\n",
 			strings.Join(rp.InjectedBugs, ", "))
 	case len(rp.TraceHash) != len(now):
 		// A hash of another format says nothing about the run: before the v4 trace

@@ -267,7 +267,7 @@ func TestReplay(t *testing.T) {
 	data, _ = json.Marshal(rp)
 	code, stdout, _ = ensim(t, "replay", writeFile(t, "injected.json", data))
 	if code != exitOK || !strings.Contains(stdout, "trace hash differs from the repro") ||
-		!strings.Contains(stdout, "recorded with test-only bugs injected into the router core (drop-hop-count), which ensim never injects") ||
+		!strings.Contains(stdout, "recorded with test-only bugs injected into the router core or the simulator (drop-hop-count), which ensim never injects") ||
 		!strings.Contains(stdout, "every invariant holds without the injected bugs; the repro recorded 1 violation with them") ||
 		strings.Contains(stdout, "not deterministic") {
 		t.Errorf("exit %d; replay of a repro with a bug injected:\n%s", code, stdout)

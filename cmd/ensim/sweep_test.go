@@ -362,6 +362,8 @@ func TestSweepCatchesBugs(t *testing.T) {
 	churn.Link.Dup, churn.Link.Reorder, churn.Link.Unordered = 0.25, 0.2, true
 	churn.Liveness = nil
 	nacks := writeFile(t, "churn-copies.json", churn.JSON())
+	// scenarios' shaped specs (scenarios/bugs_test.go, shapedFiles).
+	shaped := func(name string) string { return filepath.Join("..", "..", "scenarios", "testdata", name) }
 	tests := []struct {
 		bug    bugs.Bug
 		source []string // --scenario NAME or --spec FILE
@@ -396,8 +398,14 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.HandSpentBudget, source: []string{"--scenario", "gc-pause"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.UnclampedWait, source: []string{"--scenario", "clock-skew"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.CreditBelievedLeader, source: []string{"--scenario", "leader-churn"}, want: []string{scenarios.InvResultFromPeer}},
-		// scenarios' shaped spec: a first request copied and served ok after a redirect.
-		{bug: bugs.DropOKAfterRedirect, source: []string{"--spec", filepath.Join("..", "..", "scenarios", "testdata", "ok-copies.json")}, want: []string{scenarios.InvLateDiscarded}},
+		// A first request copied and served ok after a redirect.
+		{bug: bugs.DropOKAfterRedirect, source: []string{"--spec", shaped("ok-copies.json")}, want: []string{scenarios.InvLateDiscarded}},
+		{bug: bugs.ForeignCallID, source: []string{"--scenario", "steady"}, want: []string{scenarios.InvExactlyOnce}},
+		// steady with constant latencies and a bound on the liveness phase's calls.
+		{bug: bugs.Detour, source: []string{"--spec", shaped("detour.json")}, want: []string{scenarios.InvLiveness}},
+		// The simulator's own defects.
+		{bug: bugs.CrashFiresTimers, source: []string{"--scenario", "crash-restart"}, want: []string{scenarios.InvExactlyOnce}},
+		{bug: bugs.HealKeepsStalled, source: []string{"--spec", shaped("stalling-heal.json")}, want: []string{scenarios.InvNoLeak}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

@@ -1,5 +1,6 @@
-// Package bugs names the deliberate defects that tests inject into the router core to
-// prove that each invariant catches the bug it exists for.
+// Package bugs names the deliberate defects that tests inject into the router core,
+// and into the simulator's network model (netmodel), to prove that each invariant
+// catches the bug it exists for.
 //
 // The package is internal to the module, and Set has no exported fields, so code outside
 // this module can only ever hold the zero Set: a library user cannot switch a bug on.
@@ -119,6 +120,22 @@ const (
 	// forward, uncounted, instead of relaying it to the caller: the event ran, and
 	// the caller is told timeout.
 	DropRelay
+	// ForeignCallID names a call after the node of the leader its caller's node
+	// knows, not after the caller's node: the leader's answer goes to that node,
+	// which has no such call, and the caller waits out its timeout.
+	ForeignCallID
+	// Detour sends a call whose leader is on another node to a router instance of
+	// the caller's own node, which routes it on, rather than straight to the
+	// leader's node: calls still succeed, a transfer and a turn of a mailbox later.
+	Detour
+	// CrashFiresTimers is a simulator defect: a crashing host fires the timers it
+	// holds, due or not, on its way down, as a process running its deferred cleanup
+	// would: the calls that die with the node end (timeout) after it crashed.
+	CrashFiresTimers
+	// HealKeepsStalled is a simulator defect: a heal leaves the messages stalled
+	// at the cut (partition mode stall) parked instead of handing them over or
+	// dropping them: they never arrive, and the world is never rid of them.
+	HealKeepsStalled
 	maxBug
 )
 
@@ -153,6 +170,10 @@ var names = [...]string{
 	CreditBelievedLeader:  "credit-believed-leader",
 	DropOKAfterRedirect:   "drop-ok-after-redirect",
 	DropRelay:             "drop-relay",
+	ForeignCallID:         "foreign-call-id",
+	Detour:                "detour",
+	CrashFiresTimers:      "crash-fires-timers",
+	HealKeepsStalled:      "heal-keeps-stalled",
 }
 
 // String returns the bug's name as used in test names and flags.
@@ -206,7 +227,10 @@ func NameList() string {
 }
 
 // Set is a set of injected bugs. The zero value injects nothing.
-type Set struct{ bits uint32 }
+type Set struct{ bits uint64 }
+
+// A Set holds a bit for each bug: this does not compile once there are too many.
+const _ uint64 = 1 << (maxBug - 1)
 
 // Of returns the set holding bs.
 func Of(bs ...Bug) Set {
