@@ -3,6 +3,7 @@ package netmodel
 import (
 	"time"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -54,7 +55,9 @@ func (r *heldReply) Run() {
 // Config.ReplyHold.
 func (n *Net) holdReply(from *Host, dst *Host, m *router.Message, now time.Duration) {
 	r := &heldReply{n: n, from: from, dst: dst, dstGen: dst.gen, m: *m, since: now}
-	r.ev = n.w.ScheduleAction(satAdd(now, n.cfg.ReplyHold), r)
+	if !n.cfg.Bugs.Has(bugs.HoldNeverExpires) {
+		r.ev = n.w.ScheduleAction(satAdd(now, n.cfg.ReplyHold), r)
+	}
 	n.replies = append(n.replies, r)
 	n.stats.RepliesHeld++
 	n.w.Emit(string(from.id), "reply-held", sim.String("to", string(dst.id)), sim.String("call", n.calls.name(m.Call).String()))

@@ -113,6 +113,27 @@ func stallingHealShaped(t *testing.T) Spec {
 	return s
 }
 
+// crashForGood makes every crash of s last: no restart, no liveness phase (a node
+// down for good would fail it), and replies held for a node noticed down (at once,
+// 1ms) for 3s. A node that restarts drops the replies held for it; a node that never
+// does leaves them to expire.
+func crashForGood(s *Spec) {
+	s.Faults = slices.DeleteFunc(s.Faults, func(f Fault) bool { return f.Action == "restart" })
+	s.Liveness = nil
+	s.DetectAfter = dur(time.Millisecond)
+	s.ReplyHold = dur(3 * time.Second)
+}
+
+// crashForGoodShaped is crash-restart shaped by crashForGood: its node crashes
+// while a leader is slow, and its answers to the node's calls are held for it.
+func crashForGoodShaped(t *testing.T) Spec {
+	s := named(t, "crash-restart")
+	s.Name = "crash-for-good"
+	s.Description = "crash-restart without the restart, its replies held for the node that crashed (scenarios/bugs_test.go, crashForGood)"
+	crashForGood(&s)
+	return s
+}
+
 // okCopiesShaped is steady shaped by okCopyShape from 300ms on: what okCopiesFile
 // holds.
 func okCopiesShaped(t *testing.T) Spec {
@@ -131,6 +152,7 @@ const (
 	okCopiesFile     = "testdata/ok-copies.json"
 	detourFile       = "testdata/detour.json"
 	stallingHealFile = "testdata/stalling-heal.json"
+	crashForGoodFile = "testdata/crash-for-good.json"
 )
 
 // shapedFiles are the files of shaped specs, each with the function that builds its
@@ -142,6 +164,7 @@ var shapedFiles = []struct {
 	{okCopiesFile, okCopiesShaped},
 	{detourFile, detourShaped},
 	{stallingHealFile, stallingHealShaped},
+	{crashForGoodFile, crashForGoodShaped},
 }
 
 // specFile returns the spec a file of shapedFiles holds.
@@ -335,6 +358,7 @@ func TestBugsAreCaught(t *testing.T) {
 		{name: "timers fired by a crash", bug: bugs.CrashFiresTimers, spec: func(t *testing.T) Spec { return named(t, "crash-restart") }, want: []string{InvExactlyOnce},
 			detail: "completed after its node crashed"},
 		{name: "stalled messages kept at a heal", bug: bugs.HealKeepsStalled, spec: specFile(stallingHealFile), want: []string{InvNoLeak}, detail: "still parked"},
+		{name: "replies held for ever", bug: bugs.HoldNeverExpires, spec: specFile(crashForGoodFile), want: []string{InvNoLeak}, detail: "replies still held"},
 		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,
 			want: []string{InvLateDiscarded}, detail: "late replies and counted 0"},
 	}

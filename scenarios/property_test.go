@@ -414,6 +414,11 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.HealKeepsStalled, targets: []string{InvNoLeak}, needs: func(s Spec) bool {
 		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.InFlight == "stall" })
 	}},
+	// A reply held for a node that never comes back: the drawn crashes last
+	// (crashForGood; a restart drops the replies held for its node).
+	{bug: bugs.HoldNeverExpires, targets: []string{InvNoLeak}, needs: func(s Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "crash" })
+	}, adjust: crashForGood},
 }
 
 // pauseAcrossStepsBack stops a node from 1ms before each step back of its clock to 1ms

@@ -136,6 +136,11 @@ const (
 	// at the cut (partition mode stall) parked instead of handing them over or
 	// dropping them: they never arrive, and the world is never rid of them.
 	HealKeepsStalled
+	// HoldNeverExpires is a simulator defect: a reply its sender holds for a node
+	// it cannot reach is kept until that node can be reached again, however long
+	// that takes, not for Config.ReplyHold at most: a node that never comes back
+	// leaves its replies held for ever.
+	HoldNeverExpires
 	maxBug
 )
 
@@ -174,6 +179,7 @@ var names = [...]string{
 	Detour:                "detour",
 	CrashFiresTimers:      "crash-fires-timers",
 	HealKeepsStalled:      "heal-keeps-stalled",
+	HoldNeverExpires:      "hold-never-expires",
 }
 
 // String returns the bug's name as used in test names and flags.
