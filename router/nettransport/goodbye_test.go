@@ -249,8 +249,12 @@ func TestGoodbyeWaitsWhileRequestsArrive(t *testing.T) {
 					_, _ = io.Copy(io.Discard, peer)
 				}()
 				synctest.Wait()
+				// A bound far past the limit, so that a limit not applied fails below
+				// rather than waits for ever on a peer that routes on.
+				ctx, cancel := context.WithTimeout(context.Background(), 10*DefaultGoodbyeLimit)
+				defer cancel()
 				start := time.Now()
-				err := n1.Goodbye(context.Background())
+				err := n1.Goodbye(ctx)
 				took := time.Since(start)
 				if tc.err != errors.Is(err, ErrGoodbye) || (err != nil && !tc.err) {
 					t.Fatalf("Goodbye: %v, want an error %v", err, tc.err)
