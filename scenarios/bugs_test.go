@@ -85,15 +85,6 @@ func detourShape(s *Spec) {
 	}
 }
 
-// detourShaped is steady shaped by detourShape: what detourFile holds.
-func detourShaped(t *testing.T) Spec {
-	s := named(t, "steady")
-	s.Name = "detour"
-	s.Description = "steady, its latencies constant and its liveness phase bounded by two and a half legs (scenarios/bugs_test.go, detourShape)"
-	detourShape(&s)
-	return s
-}
-
 // stallingHealShaped is partition-heal with its partition stalling the messages in
 // flight, which the heal hands over: what stallingHealFile holds.
 func stallingHealShaped(t *testing.T) Spec {
@@ -124,14 +115,15 @@ func crashForGood(s *Spec) {
 	s.ReplyHold = dur(3 * time.Second)
 }
 
-// crashForGoodShaped is crash-restart shaped by crashForGood: its node crashes
-// while a leader is slow, and its answers to the node's calls are held for it.
-func crashForGoodShaped(t *testing.T) Spec {
-	s := named(t, "crash-restart")
-	s.Name = "crash-for-good"
-	s.Description = "crash-restart without the restart, its replies held for the node that crashed (scenarios/bugs_test.go, crashForGood)"
-	crashForGood(&s)
-	return s
+// reshaped returns the named scenario base, shaped, under the name and description
+// of the file that holds it.
+func reshaped(base, name, description string, shape func(*Spec)) func(*testing.T) Spec {
+	return func(t *testing.T) Spec {
+		s := named(t, base)
+		s.Name, s.Description = name, description
+		shape(&s)
+		return s
+	}
 }
 
 // okCopiesShaped is steady shaped by okCopyShape from 300ms on: what okCopiesFile
@@ -162,9 +154,13 @@ var shapedFiles = []struct {
 	shape func(*testing.T) Spec
 }{
 	{okCopiesFile, okCopiesShaped},
-	{detourFile, detourShaped},
+	{detourFile, reshaped("steady", "detour",
+		"steady, its latencies constant and its liveness phase bounded by two and a half legs (scenarios/bugs_test.go, detourShape)", detourShape)},
 	{stallingHealFile, stallingHealShaped},
-	{crashForGoodFile, crashForGoodShaped},
+	// Its node crashes while a leader is slow, and the answers to its calls are held
+	// for it.
+	{crashForGoodFile, reshaped("crash-restart", "crash-for-good",
+		"crash-restart without the restart, its replies held for the node that crashed (scenarios/bugs_test.go, crashForGood)", crashForGood)},
 }
 
 // specFile returns the spec a file of shapedFiles holds.
