@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/sim"
 )
@@ -63,7 +64,12 @@ const down = math.MaxInt64
 type reconnectAct struct{ n *Net }
 
 // Run releases the held replies whose links are back.
-func (a *reconnectAct) Run() { a.n.releaseReplies("reconnect") }
+func (a *reconnectAct) Run() {
+	a.n.releaseReplies("reconnect")
+	if a.n.cfg.Bugs.Has(bugs.RedialOn) {
+		a.n.w.ScheduleAction(a.n.w.Now()+a.n.cfg.BackoffMax, a)
+	}
+}
 
 // redialFor brings the dial loop of link ls, from node from to host dst, up to date at
 // a change of what keeps it down: a cause that ended (noticed says whether the sender

@@ -355,6 +355,7 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "completed after its node crashed"},
 		{name: "stalled messages kept at a heal", bug: bugs.HealKeepsStalled, spec: specFile(stallingHealFile), want: []string{InvNoLeak}, detail: "still parked"},
 		{name: "replies held for ever", bug: bugs.HoldNeverExpires, spec: specFile(crashForGoodFile), want: []string{InvNoLeak}, detail: "replies still held"},
+		{name: "a dial loop that goes on", bug: bugs.RedialOn, spec: func(t *testing.T) Spec { return named(t, "reply-hold") }, want: []string{InvNoLeak}, detail: "world not quiet"},
 		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,
 			want: []string{InvLateDiscarded}, detail: "late replies and counted 0"},
 	}

@@ -406,6 +406,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		// The simulator's own defects.
 		{bug: bugs.CrashFiresTimers, source: []string{"--scenario", "crash-restart"}, want: []string{scenarios.InvExactlyOnce}},
 		{bug: bugs.HealKeepsStalled, source: []string{"--spec", shaped("stalling-heal.json")}, want: []string{scenarios.InvNoLeak}},
+		{bug: bugs.RedialOn, source: []string{"--scenario", "reply-hold"}, want: []string{scenarios.InvNoLeak}},
 		{bug: bugs.HoldNeverExpires, source: []string{"--spec", shaped("crash-for-good.json")}, want: []string{scenarios.InvNoLeak}},
 	}
 	tested := map[bugs.Bug]bool{}

@@ -141,6 +141,9 @@ const (
 	// that takes, not for Config.ReplyHold at most: a node that never comes back
 	// leaves its replies held for ever.
 	HoldNeverExpires
+	// RedialOn is a simulator defect: a sender's dial loop goes on once its link is
+	// back, each attempt arming the next, so that the world is never quiet.
+	RedialOn
 	maxBug
 )
 
@@ -180,6 +183,7 @@ var names = [...]string{
 	CrashFiresTimers:      "crash-fires-timers",
 	HealKeepsStalled:      "heal-keeps-stalled",
 	HoldNeverExpires:      "hold-never-expires",
+	RedialOn:              "redial-on",
 }
 
 // String returns the bug's name as used in test names and flags.
