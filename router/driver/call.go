@@ -71,6 +71,11 @@ func (w *waiter) release(armed bool) {
 // returned error is also Result.Err. Call blocks only the calling goroutine. (A
 // peer on this node handles the event on it, within the call: see Peer.)
 //
+// A Result.Value from another node of up to 4 KiB shares a 64 KiB block with the
+// messages decoded around it (nettransport.Receiver), as a peer's event does: a
+// caller that keeps values for long (a cache of them, say) copies them first, or
+// each keeps a whole block alive.
+//
 // A peer-target call may go without a deadline, as in the original, and then waits
 // until the peer answers: if the peer's node goes away first, until ctx is
 // cancelled, or for ever with a ctx that never is. (The original's call watches the
@@ -200,9 +205,11 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 // Cast routes event to t without waiting. A cast that this node's transport refused
 // to send returns the transport's error (router.ErrUnreachable, ErrOverloaded, or
 // nettransport.ErrTooLarge for one too large for a frame): nothing left the node.
-// After Close it returns ErrClosed.
-// Failures past this node are counted, not reported. A peer on this node handles
-// the event before Cast returns, on its goroutine; see Peer.
+// After Close it returns ErrClosed, and for a target that names neither an ensemble
+// nor a peer, router.ErrBadTarget. Any other failure, on this node (no leader known,
+// a peer target not running here) or past it, is counted (Stats.Router.CastDrop),
+// not reported. A peer on this node handles the event before Cast returns, on its
+// goroutine; see Peer.
 func (n *Node) Cast(t router.Target, event []byte) error {
 	if n.isClosed() {
 		return ErrClosed

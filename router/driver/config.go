@@ -69,8 +69,8 @@ const (
 )
 
 // MaxQueued is the most messages a node's mailboxes may hold together (Routers times
-// Mailbox): their buffers are allocated up front, 240 bytes a message, so this is
-// 240 MiB.
+// Mailbox): their buffers are allocated up front, 248 bytes a message on a 64-bit
+// machine, so this is 248 MiB.
 const MaxQueued = 1 << 20
 
 // Validate reports the first invalid field, naming it.

@@ -54,7 +54,8 @@
 // full (the caller gets router.ErrOverloaded); replies, peer events and gossip are
 // handled on the reader's goroutine at once. Close answers what the mailboxes hold, and
 // sheds the routes that arrive afterwards, so that a node stopping on purpose leaves
-// no caller of the requests it took waiting out a deadline.
+// no caller of the requests it took waiting out a deadline (but for those its peers
+// hold to answer later: see "Wiring and stopping").
 //
 // # Directory
 //
@@ -72,7 +73,10 @@
 // A node is a transport and a driver Node attached to it (Example_tcp): the driver
 // sends through Config.Transport, and the transport hands what it receives to
 // Node.Receive (nettransport: Transport.Attach; with nettransport the node also hears
-// of connections, PeerUp). Peers are added with AddPeer and removed with RemovePeer;
+// of connections, PeerUp). The pair lives and dies together: a driver started again
+// takes a new transport too, since on the old one it would have the closed driver's
+// incarnation (and the transport's connections would go on handing their messages
+// to the closed driver). Peers are added with AddPeer and removed with RemovePeer;
 // who leads is the program's to say, with Learn or Announce.
 //
 // A graceful stop goes in this order: the transport's Goodbye, so that the other
@@ -80,7 +84,11 @@
 // taken and sheds what still arrives; the transport's Flush, so those answers are
 // written; the transport's Close. Closing the transport first would leave every
 // request on its way here to time out; closing the driver before the goodbye sheds
-// (router.ErrOverloaded) requests that could still have been served.
+// (router.ErrOverloaded) requests that could still have been served. Close does not
+// wait for the requests a peer holds to answer later from a goroutine of its own:
+// their answers still go out until the transport closes, so a program lets its peers
+// answer (or Nack) what they hold after the driver's Close and before the Flush, or
+// their callers wait out their deadlines.
 //
 // # Client-only nodes
 //
@@ -95,15 +103,18 @@
 //
 // Transports dial lazily: a call to a node not connected yet fails at once
 // (router.ErrUnreachable; router.ErrTimeout under riak) while the dial starts, and a
-// cast to it is dropped (Stats.Router.CastDrop). A program connects to every member at
-// start (Transport.Connect for each, as ensnode and ensctl do), so that its first calls
-// find them connected.
+// cast to it is dropped (Stats.Router.CastDrop). A program connects to every other
+// member at start (Transport.Connect for each, as ensnode and ensctl do; for its own
+// id Connect fails), so that its first calls find them connected.
 //
 // # Incarnations
 //
 // A restarted node must state a larger incarnation than before: replies still on their
 // way to (or held for) its previous life carry the old one, and with the same
 // incarnation they would be taken for answers to the new life's calls. Leave
-// Config.Incarnation 0 with nettransport, which takes one from the clock, or use
-// NewIncarnation; never a constant.
+// Config.Incarnation 0, and nettransport.Config's too: the transport takes one from
+// the clock, and the node takes the transport's. Or give both the same
+// NewIncarnation() (a driver whose Incarnation is not its transport's is refused);
+// with a transport of your own that does not say its incarnation, 0 or
+// NewIncarnation() alike. Never a constant.
 package driver

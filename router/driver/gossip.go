@@ -9,7 +9,8 @@ import (
 
 // Learn applies a directory entry if it is strictly newer than the node's, and
 // reports whether it did. Every shard applies it, in the same order as every other
-// entry.
+// entry. A malformed entry (router.Entry.Problem says why: no ensemble, or a leader
+// that is not a peer of the entry's ensemble) is never applied: Learn returns false.
 //
 // An entry that names another leader with the very version the node holds is a
 // conflict (see Announce): it is refused like any entry not newer, counted

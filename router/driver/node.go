@@ -319,17 +319,20 @@ func (s *shard) deliverAt(in inbound) {
 }
 
 // Close stops the router instances and anti-entropy and waits for them. The routes
-// and casts already in the mailboxes are delivered first; a route, cast or peer event
-// that arrives after Close is shed (under default semantics its caller gets
-// router.ErrOverloaded at once; under riak it waits out its deadline, as in the
-// original), and a reply still completes its call. Calls still waiting end by their
-// replies or deadlines (their contexts', or CallTimeout's own); new calls fail with
-// ErrClosed. Under riak, Close also waits for the leader hop's workers whose
-// follower forwarded its request, until the leader's answer comes and they relay it,
-// or their timers answer timeout: the answers are on their way to this node, and a
-// node that stopped before they came would leave their callers to wait out their
-// deadlines. It waits at most RelayWait for them; those still waiting then answer
-// timeout at once. It is idempotent.
+// and casts already in the mailboxes are delivered first (to a peer on this node by
+// its Handle, on the router instance: Close takes as long as those Handles do, and a
+// program that must stop in bounded time runs it on a goroutine of its own, as
+// ensnode does); a route, cast or peer event that arrives after Close is shed (under
+// default semantics its caller gets router.ErrOverloaded at once; under riak it waits
+// out its deadline, as in the original), and a reply still completes its call. Calls
+// still waiting end by their replies or deadlines (their contexts', or CallTimeout's
+// own; a peer-target call with neither ends only by its reply or its context's
+// cancellation, see Call); new calls fail with ErrClosed. Under riak, Close also
+// waits for the leader hop's workers whose follower forwarded its request, until the
+// leader's answer comes and they relay it, or their timers answer timeout: the
+// answers are on their way to this node, and a node that stopped before they came
+// would leave their callers to wait out their deadlines. It waits at most RelayWait
+// for them; those still waiting then answer timeout at once. It is idempotent.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.recvMu.Lock()

@@ -73,11 +73,11 @@ type Config struct {
 	// dead, one that reads faster is not, however long its queue. A frame counts once
 	// whole, so a link that carries less than MaxFrame per HeartbeatTimeout (350 KB/s
 	// with the defaults) loses connections that carry frames that large. Defaults
-	// 500ms, 3s.
+	// 500ms, and 3s or two HeartbeatIntervals if that is longer.
 	HeartbeatInterval, HeartbeatTimeout time.Duration
 	// BackoffMin and BackoffMax bound the wait between dial attempts to a peer, which
 	// doubles after each failure, with jitter; BackoffMax is at most MaxBackoff.
-	// Defaults 50ms, 2s.
+	// Defaults 50ms, and 2s or BackoffMin if that is longer.
 	BackoffMin, BackoffMax time.Duration
 	// ReplyHold is how long a reply to a node that is not connected is held for it to
 	// connect (Send). A restarted node does not dial the clients (nodes that dialed

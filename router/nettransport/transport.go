@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net"
 	"os"
+	"reflect"
 	"slices"
 	"sort"
 	"sync"
@@ -44,7 +45,8 @@ type ConnObserver interface {
 // Transport is router.Transport over TCP (or any net.Conn): one authenticated
 // connection per pair of nodes, dialed lazily, with a bounded send queue and a writer
 // goroutine that coalesces queued frames into few writes. Build it with New, Attach a
-// Receiver, then Serve a listener; Close ends everything it started.
+// Receiver, then Serve a listener; Close ends everything it started. It is safe for
+// concurrent use.
 type Transport struct {
 	cfg   Config
 	log   *slog.Logger
@@ -97,9 +99,21 @@ func New(cfg Config) (*Transport, error) {
 	return t, nil
 }
 
-// Attach sets the receiver of incoming messages. Call it before Serve, Accept, Connect
-// or the first Send: until then nothing is dialed or accepted.
-func (t *Transport) Attach(r Receiver) { t.recv.Store(&r) }
+// Attach sets the receiver of incoming messages. Call it once, before Serve, Accept,
+// Connect or the first Send: until then nothing is dialed or accepted. A connection
+// hands its messages to the receiver attached when it came up, for as long as it
+// lasts, so a receiver attached later gets only those of later connections. A driver
+// that replaces a closed one needs a new transport: on this one it would share the
+// old driver's incarnation, and take replies meant for the old one's calls. A nil
+// pointer (the node of a driver whose New failed, its error ignored) attaches
+// nothing, as nil does: it would be called on a transport goroutine at the first
+// connection, and crash the program.
+func (t *Transport) Attach(r Receiver) {
+	if v := reflect.ValueOf(r); r != nil && v.Kind() == reflect.Pointer && v.IsNil() {
+		r = nil
+	}
+	t.recv.Store(&r)
+}
 
 func (t *Transport) receiver() Receiver {
 	if p := t.recv.Load(); p != nil {
@@ -218,12 +232,17 @@ func (t *Transport) forget(p *peer) {
 // connected. A node that said goodbye is not connected: Connect waits until its
 // connection ends and a new one is made to its next incarnation. After this node's
 // own Goodbye it fails at once for a node that is not connected, and a call waiting
-// then fails when the dial attempt under way ends: no new connection is made.
+// then fails when the dial attempt under way ends: no new connection is made. A node
+// with no address in Config.Peers (a client) cannot be dialed: Connect returns nil if
+// it is connected (it dialed in), and fails at once otherwise.
 func (t *Transport) Connect(ctx context.Context, id router.NodeID) error {
 	if id == t.cfg.ID {
 		return fmt.Errorf("%w: node %s is this node", router.ErrUnreachable, id)
 	}
 	if !t.dialable(id) {
+		if t.Connected(id) {
+			return nil // it dialed in
+		}
 		return fmt.Errorf("%w: no address for node %s", router.ErrUnreachable, id)
 	}
 	if t.receiver() == nil {
@@ -317,7 +336,12 @@ type PeerStatus struct {
 	Unanswered bool
 }
 
-// Peers returns the status of every peer the transport knows, sorted by id.
+// Peers returns the status of every peer the transport has a slot for, sorted by id:
+// the nodes of Config.Peers something was sent to or Connect was called for, and
+// the nodes connected to it. A member of Config.Peers nothing has dialed yet is not
+// listed (it is not connected either): a program that counts its members connected
+// takes them from Config.Peers, not from this list, which just after start may hold
+// none of them.
 func (t *Transport) Peers() []PeerStatus {
 	var out []PeerStatus
 	for _, p := range *t.peers.Load() {

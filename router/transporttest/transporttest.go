@@ -46,6 +46,7 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 		fn   func(t *testing.T, h Harness)
 	}{
 		{name: "every field arrives", fn: testFields},
+		{name: "a riak worker arrives", fn: testWorker},
 		{name: "both directions", fn: testBothWays},
 		{name: "order per pair", fn: testOrder},
 		{name: "unknown node fails at once", fn: testUnknown},
@@ -57,7 +58,8 @@ func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
 }
 
 // Messages returns one message of every kind with every field a kind uses set, as
-// node from would send them.
+// node from would send them, under default semantics: riak's Worker is set only in
+// WorkerMessages.
 func Messages(from router.NodeID) []router.Message {
 	peer := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}
 	call := router.CallID{Node: from, Incarnation: 1<<40 + 3, Seq: 1<<33 + 7}
@@ -68,6 +70,18 @@ func Messages(from router.NodeID) []router.Message {
 		{Kind: router.KindReply, From: from, Call: call, Peer: peer, Code: router.CodeOK, Result: []byte("v"), Hops: 4},
 		{Kind: router.KindReply, From: from, Call: call, Code: router.CodeHopLimit, Hops: 5},
 		{Kind: router.KindGossip, From: from, Entries: []router.Entry{{Ensemble: "e1", Leader: peer, Version: 1 << 62}, {Ensemble: "e2", Version: 3}}},
+	}
+}
+
+// WorkerMessages returns the messages that name a riak worker (router.Message.Worker),
+// as node from would send them: a follower's forward, which names the worker that
+// called the follower, and the leader's answer to that worker.
+func WorkerMessages(from router.NodeID) []router.Message {
+	peer := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}
+	call := router.CallID{Node: "n9", Incarnation: 1<<40 + 5, Seq: 1<<33 + 9}
+	return []router.Message{
+		{Kind: router.KindPeer, From: from, Call: call, Ensemble: "e1", Peer: peer, Forwarded: true, Worker: 1<<40 + 1, Event: []byte("put k v"), Budget: 250 * time.Millisecond, Hops: 2},
+		{Kind: router.KindReply, From: from, Call: call, Peer: peer, Code: router.CodeOK, Result: []byte("v"), Worker: 3, Hops: 3},
 	}
 }
 
@@ -97,6 +111,18 @@ func testFields(t *testing.T, h Harness) {
 	// a mailbox does: compare without order.
 	byText := cmpopts.SortSlices(func(a, b router.Message) bool { return a.String() < b.String() })
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), byText); diff != "" {
+		t.Fatalf("received (-sent +got):\n%s", diff)
+	}
+}
+
+func testWorker(t *testing.T, h Harness) {
+	h.Connect(0, 1)
+	want := WorkerMessages(h.ID(0))
+	for _, m := range want {
+		send(t, h, 0, 1, m)
+	}
+	got := awaitCount(t, h, 1, len(want))
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Fatalf("received (-sent +got):\n%s", diff)
 	}
 }
