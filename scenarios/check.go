@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -94,6 +95,10 @@ type checker struct {
 	// never more than one at a time, since a node settles a reply on the turn it is
 	// handed it.
 	awaiting []awaited
+	// sends counts the messages the network was given to send (Sent); past
+	// sendBudget the run stops (overBudget): messages passed on without end.
+	sends, sendBudget uint64
+	overBudget        bool
 	// byReply says whether the completion being reported settled a reply handed to
 	// its node: set at the call's EvComplete, read by done, which follows it.
 	byReply  bool
@@ -163,8 +168,9 @@ type probeCounts struct {
 
 func newChecker(wd *world) *checker {
 	return &checker{
-		wd:      wd,
-		inElect: make(map[router.EnsembleID]int),
+		wd:         wd,
+		inElect:    make(map[router.EnsembleID]int),
+		sendBudget: math.MaxUint64, // world.schedule sets the run's
 	}
 }
 
@@ -465,6 +471,10 @@ func (c *checker) learned(ev *router.Event) {
 
 // Sent implements netmodel.Observer: it counts every transfer of a request.
 func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
+	if c.sends++; c.sends > c.sendBudget && !c.overBudget {
+		c.overBudget = true
+		c.wd.w.Stop()
+	}
 	if len(c.awaiting) > 0 && m.Kind == router.KindReply && m.Worker == 0 {
 		c.relayed(from, &m.Call)
 	}
@@ -840,7 +850,11 @@ func (c *checker) finish(quiet bool) {
 			c.violate(InvLiveness, router.CallID{}, "directories never converged on %s: %s", e, c.wd.directoryViews(e))
 		}
 	}
-	if !quiet {
+	switch {
+	case c.overBudget:
+		c.violate(InvNoLeak, router.CallID{}, "the run stopped at %v, %v after the last scheduled change, when the routers had sent %d messages, past the run's budget of %d (%d for each call, cast and gossip message planned, and %d): messages are passed on without end (under riak, which has no hop limit, a request that nodes whose directories disagree pass back and forth until they agree)",
+			c.wd.w.Now(), c.wd.w.Now()-c.wd.lastChange, c.sends, c.sendBudget, SendsPerPlanned, MinSendBudget)
+	case !quiet:
 		var went string
 		if b := c.wd.backlog; b != nil {
 			went = fmt.Sprintf(" (it went on from %v, while the %d messages queued at its busiest router were served)", time.Duration(b.AtNS), b.Messages)

@@ -169,6 +169,29 @@ func gossipEntries(s Spec, rounds float64) float64 {
 	return float64(rounds * float64(len(s.Nodes)) * float64(len(s.Ensembles)))
 }
 
+// A run stops once its routers have sent more messages than SendsPerPlanned for
+// each call and cast it plans, each anti-entropy message, and each directory push
+// an election or a fault may set off to every node, and MinSendBudget more: a
+// healthy run sends a few for each, a run that duplicates and bounces them tens,
+// and one past the budget passes messages on without end. Under riak, which has no
+// hop limit, a request that nodes whose directories disagree pass back and forth
+// goes on until they agree; if they never do, the run would go on until it stops,
+// four timeouts past its last change (hours, for a timeout of an hour), or for ever
+// over links and routers that take no time. The run reports it (no-leak).
+const (
+	SendsPerPlanned = 1000
+	MinSendBudget   = 1_000_000
+)
+
+// sendBudget is the most messages a run of s that plans planned calls and casts
+// may send (SendsPerPlanned).
+func (s *Spec) sendBudget(planned int) uint64 {
+	nodes := float64(len(s.Nodes) + len(s.Clients))
+	pushes := float64(len(s.Elections)+len(s.Faults)+len(s.Ensembles)) * nodes
+	n := float64(planned) + s.gossipRounds()*float64(len(s.Nodes)) + pushes
+	return uint64(min(float64(float64(n)*SendsPerPlanned)+MinSendBudget, math.MaxInt64))
+}
+
 // checkLimits reports the first field of s that goes past MaxSpan, makes it plan
 // more than MaxCalls calls or more than MaxGossipSends directory messages (or
 // MaxGossipEntries entries in them), or makes

@@ -188,7 +188,12 @@ func (wd *world) run() *Result {
 		if wd.opt.Progress != nil {
 			until = min(until, wd.w.Now()+every)
 		}
-		if wd.w.RunPast(until) {
+		past := wd.w.RunPast(until)
+		if wd.chk.overBudget {
+			quiet = false
+			break
+		}
+		if past {
 			if wd.w.Now() > wd.quietBy {
 				q, by, ok := wd.drain(backlog)
 				if !ok {

@@ -685,13 +685,22 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		if !names[ft.Node] {
 			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
 		}
+		// A client keeps no directory: a save of one would do nothing.
+		if ft.Action == "save" && !members[ft.Node] {
+			return fmt.Errorf("%s.node: %q is a client, which keeps no directory to save: a save is a member node's", f, ft.Node)
+		}
 		return nil
 	case "restart":
 		if !names[ft.Node] {
 			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
 		}
 		switch ft.Directory {
-		case "", "current", "saved", "empty":
+		case "", "current":
+			return nil
+		case "saved", "empty":
+			if !members[ft.Node] {
+				return fmt.Errorf("%s.directory: %s, but %q is a client, which keeps no directory: it comes back as it went down (leave directory out)", f, ft.Directory, ft.Node)
+			}
 			return nil
 		}
 		return fmt.Errorf("%s.directory: %q, want current, saved or empty", f, ft.Directory)

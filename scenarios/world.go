@@ -351,6 +351,7 @@ func (wd *world) schedule() {
 	wd.quietBy = satAdd(wd.gossipUntil+4*to+time.Second+wd.net.ReplyHold()+wd.spec.backSteps(), wd.spec.settle())
 	wd.scheduleWorkload()
 	wd.chk.calls = slices.Grow(wd.chk.calls, wd.planned)
+	wd.chk.sendBudget = wd.spec.sendBudget(wd.planned)
 	if !wd.spec.Gossip.PushOnly {
 		wd.w.After(iv, wd.antiEntropy)
 	}
