@@ -187,7 +187,8 @@ func (n *Node) cast(t *Target, r request) {
 	}
 }
 
-// checkTarget reports what makes t neither an ensemble target nor a peer target.
+// checkTarget reports what makes t neither an ensemble target nor a peer target (a
+// peer target names no Via).
 func checkTarget(t *Target) error {
 	switch {
 	case t.Peer.IsZero() && t.Ensemble == "":
@@ -196,6 +197,9 @@ func checkTarget(t *Target) error {
 		return fmt.Errorf("%w: both ensemble %s and peer %s", ErrBadTarget, t.Ensemble, t.Peer)
 	case !t.Peer.IsZero() && (t.Peer.Node == "" || t.Peer.Ensemble == ""):
 		return fmt.Errorf("%w: peer %s needs an ensemble and a node", ErrBadTarget, t.Peer)
+	case !t.Peer.IsZero() && t.Via != "":
+		// Through would be ignored: a peer target goes straight to the peer's node.
+		return fmt.Errorf("%w: peer %s goes straight to its node, through no router (via %s)", ErrBadTarget, t.Peer, t.Via)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package router_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +112,23 @@ func TestCallsFromDone(t *testing.T) {
 	}
 }
 
+// TestCastPeerThroughRefused: a cast to a peer through a node is refused, as a call
+// is: Through routes an ensemble target, and a peer target goes straight to its node.
+func TestCastPeerThroughRefused(t *testing.T) {
+	tr := &recTransport{}
+	n, err := router.New(router.Config{ID: "n1", Incarnation: 1, Clock: stillClock{}, Transport: tr, Rand: zeroRand{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = n.Cast(router.ToPeer(router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}).Through("n3"), []byte("x"))
+	if !errors.Is(err, router.ErrBadTarget) || !strings.Contains(err.Error(), "via n3") {
+		t.Fatalf("Cast: %v, want ErrBadTarget naming n3", err)
+	}
+	if len(tr.out) != 0 {
+		t.Fatalf("a refused cast sent %d messages", len(tr.out))
+	}
+}
+
 // TestCallRefusalsMatch: each of Call's refusals can be told apart with errors.Is
 // under both semantics, and a refused call leaves nothing behind: no message, no
 // pending call, no call counted.
@@ -126,6 +144,7 @@ func TestCallRefusalsMatch(t *testing.T) {
 			{name: "zero timeout", target: router.ToEnsemble("e1"), timeout: 0, want: router.ErrBadTimeout},
 			{name: "negative timeout to a peer", target: router.ToPeer(router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}), timeout: -time.Second, want: router.ErrBadTimeout},
 			{name: "no target", timeout: time.Second, want: router.ErrBadTarget},
+			{name: "peer through a node", target: router.ToPeer(router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}).Through("n3"), timeout: time.Second, want: router.ErrBadTarget},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", sem, tc.name), func(t *testing.T) {
 				tr := &recTransport{}

@@ -53,7 +53,8 @@ var (
 	// ErrNoDeadline: an ensemble call without a finite timeout, which could wait
 	// forever; only peer targets may use Infinity.
 	ErrNoDeadline = errors.New("router: ensemble calls need a finite timeout")
-	// ErrBadTarget: the call's target names neither an ensemble nor a peer, or both.
+	// ErrBadTarget: the call's target names neither an ensemble nor a peer, or both,
+	// or a peer and a node to route it through (Target.Through).
 	ErrBadTarget = errors.New("router: bad target")
 	// ErrBadTimeout: the timeout is zero or negative.
 	ErrBadTimeout = errors.New("router: timeout must be positive")

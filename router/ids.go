@@ -119,6 +119,8 @@ func ToEnsemble(e EnsembleID) Target { return Target{Ensemble: e} }
 func ToPeer(p PeerRef) Target { return Target{Peer: p} }
 
 // Through returns t resolved by the routers of node n instead of the caller's node.
+// Only an ensemble target is routed: Call and Cast refuse a peer target through a
+// node (ErrBadTarget).
 func (t Target) Through(n NodeID) Target { t.Via = n; return t }
 
 // String renders the target for traces.
