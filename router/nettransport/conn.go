@@ -201,8 +201,17 @@ func (c *conn) enqueue(m *router.Message) error {
 }
 
 // appendFrame appends m's frame to out, or returns out as it was and why m cannot be
-// sent: a name or the frame is too large (counted).
+// sent: a field no node would read (ErrBadMessage), or a name or the frame too large
+// (counted).
 func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
+	switch {
+	case !m.Kind.Valid():
+		return out, fmt.Errorf("%w: kind %d is no message kind", ErrBadMessage, m.Kind)
+	case !m.Code.Valid():
+		return out, fmt.Errorf("%w: code %d is no result code", ErrBadMessage, m.Code)
+	case m.Instance > maxInstance:
+		return out, fmt.Errorf("%w: instance %d, past the largest a node reads, %d", ErrBadMessage, m.Instance, maxInstance)
+	}
 	if f, n := longName(m); f != "" {
 		t.stats.tooLarge.Add(1)
 		return out, fmt.Errorf("%w: the %s name has %d bytes, the longest is %d (MaxName)", ErrTooLarge, f, n, MaxName)
