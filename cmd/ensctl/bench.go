@@ -479,7 +479,12 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		fmt.Fprintf(w, "%-11s %d\n", code, r.Errors[code])
 	}
 	if r.Mode == "open" {
-		fmt.Fprintf(w, "skipped     %d of %d scheduled (generator behind: not started by their deadline, or by the end of the run)\n", r.Skipped, r.Scheduled)
+		cut := ""
+		if n := r.Scheduled - r.Calls - r.Skipped; r.Interrupted && n > 0 {
+			// Due after the signal: neither made nor skipped.
+			cut = fmt.Sprintf("; %d not made: the run was interrupted", n)
+		}
+		fmt.Fprintf(w, "skipped     %d of %d scheduled (generator behind: not started by their deadline, or by the end of the run)%s\n", r.Skipped, r.Scheduled, cut)
 		if l := r.StartLagNS; l != nil {
 			fmt.Fprintf(w, "started late %d (over 1ms); start lag p50 %v  p99 %v  max %v\n", r.Behind, d(l["p50"]), d(l["p99"]), d(l["max"]))
 		} else {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
@@ -42,6 +43,16 @@ func drainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if len(c.Shape.Ensembles) == 0 {
 		return fmt.Errorf("%w: leader drain: which ensembles? give --config, or --ensemble for each (as ensnode takes them)", cluster.ErrUsage)
+	}
+	hosted := false
+	for _, e := range c.Shape.Ensembles {
+		hosted = hosted || slices.Contains(e.Members, node)
+	}
+	if !hosted {
+		// Said, so that a drain given the wrong ensembles is not taken for one done.
+		fmt.Fprintf(stderr, "ensctl: leader drain %s: no ensemble of %s (%s) has a member on %s: nothing to move\n",
+			node, c.Setting("ensemble"), ensembleNames(c.Shape.Ensembles), node)
+		return nil
 	}
 	cl, err := c.dial(ctx, stderr)
 	if err != nil {
@@ -122,9 +133,12 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 		}
 		tried = append(tried, fmt.Sprintf("%s (%v)", m, res.Err))
 	}
-	if len(tried) == 0 {
+	switch {
+	case len(e.Members) == 1:
+		d.Error = fmt.Sprintf("led by %s, its only member: there is no other to take it", node)
+	case len(tried) == 0:
 		d.Error = fmt.Sprintf("led by %s, and no other member is connected to take it", node)
-	} else {
+	default:
 		d.Error = fmt.Sprintf("led by %s, and no other member took it: %v", node, tried)
 	}
 	return d

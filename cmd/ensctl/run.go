@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cmd, args := args[0], args[1:]
+	out := &outWriter{w: stdout}
+	stdout = out
 	var err error
 	switch cmd {
 	case "call", "cast":
@@ -70,6 +72,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	default:
 		err = fmt.Errorf("%w: unknown command %q", cluster.ErrUsage, cmd)
 	}
+	if err == nil && out.err != nil {
+		// The answer, or the report, did not reach stdout: not a success.
+		err = out.err
+	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
@@ -86,6 +92,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "ensctl:", err)
 	return 1
+}
+
+// outWriter is stdout, keeping the first error of a write to it (a full disk, a
+// closed pipe), so that a command whose output was lost does not exit 0.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(b []byte) (int, error) {
+	n, err := o.w.Write(b)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return n, err
 }
 
 // synopses are the commands' usage lines, which -h prints above the flags.
@@ -197,6 +218,11 @@ func printJSON(w io.Writer, v any) {
 }
 
 func report(c *common, stdout io.Writer, ens string, res router.Result, took time.Duration) error {
+	if errors.Is(res.Err, context.Canceled) {
+		// A signal cut the call short: it has no outcome (not a timeout), and run
+		// says it was interrupted, as for one cut off while dialing (dialFailed).
+		return res.Err
+	}
 	o := outcome{Ensemble: ens, Code: router.CodeOf(res.Err).String(), LatencyNS: took.Nanoseconds()}
 	if res.Err != nil {
 		o.Error = res.Err.Error()
@@ -430,6 +456,12 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			res.Err = &explained{fmt.Sprintf("%v: this client is not connected to %s (%s in %s): it is down or cut off, or does not listen at that address",
 				res.Err, node, c.Peers[node], c.Setting("peers")), res.Err}
 		}
+	}
+	if verb == "set" && errors.Is(res.Err, router.ErrTimeout) && took >= c.timeout/2 {
+		// No answer came at all (one answered at once is riak's, reported as it is):
+		// the request went straight to the member's node.
+		res.Err = &explained{fmt.Sprintf("%v: no answer came from the member on %s within --timeout %v: its node was slow or busy (a longer --timeout waits for it)",
+			res.Err, node, c.timeout), res.Err}
 	}
 	if verb == "set" {
 		res.Err = leadRefused(res)

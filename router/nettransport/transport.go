@@ -625,8 +625,15 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			// flood the log.
 			level, probe = slog.LevelDebug, true
 			err = fmt.Errorf("the connection closed before its hello (a TCP health check, or a port scan): %w", err)
-		case errors.Is(err, io.ErrUnexpectedEOF):
-			err = fmt.Errorf("the connection closed in the middle of the handshake: %w", err)
+		case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+			// A clean EOF past the probe's case came after the hello: a dialer that
+			// gave up waiting (its handshake timeout, often while this node stalled)
+			// or stopped.
+			why := "the connection closed in the middle of the handshake"
+			if now := time.Now(); t.stalls.stalledSince(now.Add(-t.cfg.HandshakeTimeout), now) {
+				why += " (its dialer most likely gave up while this node stalled)"
+			}
+			err = fmt.Errorf("%s: %w", why, err)
 		case errors.Is(err, syscall.ECONNRESET):
 			err = fmt.Errorf("the connection was reset in the middle of the handshake: %w", err)
 		case errors.Is(err, os.ErrDeadlineExceeded):

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 )
 
 // LogFlags are --log-level and --log-format, which ensnode and ensctl share.
@@ -20,8 +21,9 @@ func (l *LogFlags) Register(fs *flag.FlagSet, level string) {
 
 // Check reports a flag that is not valid, naming it.
 func (l *LogFlags) Check() error {
+	// Only the names: slog would take offsets too ("error+8" silences the errors).
 	var lvl slog.Level
-	if err := lvl.UnmarshalText([]byte(l.Level)); err != nil {
+	if err := lvl.UnmarshalText([]byte(l.Level)); err != nil || strings.ContainsAny(l.Level, "+-") {
 		return fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", ErrUsage, l.Level)
 	}
 	if l.Format != "text" && l.Format != "json" {

@@ -53,6 +53,11 @@ func swallowed(fs *flag.FlagSet, args []string) error {
 			return nil // fs.Parse refused it already
 		}
 		if b, isBool := f.Value.(interface{ IsBoolFlag() bool }); isBool && b.IsBoolFlag() {
+			if i+1 < len(args) && (strings.EqualFold(args[i+1], "true") || strings.EqualFold(args[i+1], "false")) {
+				// "--json false": a bool flag takes no separate value, so "false" ended
+				// the flags, and would be blamed as an argument.
+				return fmt.Errorf("%w: %s takes no separate value: write %s=%s", ErrUsage, args[i], args[i], args[i+1])
+			}
 			continue
 		}
 		i++ // the value

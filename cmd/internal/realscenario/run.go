@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -299,7 +300,12 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	}
 	rep.Violations = append(rep.Violations, checks...)
 	if len(rep.Violations) > 0 {
-		return rep, fmt.Errorf("%w: %s", ErrFailed, rep.Violations[0])
+		first := rep.Violations[0]
+		if strings.HasSuffix(first, ":") && len(rep.Violations) > 1 {
+			// A heading ("...; the first:"): the line after it names the call.
+			first += " " + rep.Violations[1]
+		}
+		return rep, fmt.Errorf("%w: %s", ErrFailed, first)
 	}
 	return rep, nil
 }
