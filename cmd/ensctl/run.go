@@ -64,6 +64,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "scenario":
 		err = scenarioCmd(ctx, args, stdout, stderr)
 	case "-h", "--help", "help":
+		if cmd == "help" && len(args) > 0 && args[0] != "help" {
+			// help COMMAND [VERB]: the command's own usage, as COMMAND -h gives it.
+			return run(ctx, append(slices.Clone(args), "-h"), stdout, stderr)
+		}
 		fmt.Fprintln(stdout, usage)
 		return 0
 	case "--version", "-version", "version":

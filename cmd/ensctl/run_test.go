@@ -245,9 +245,13 @@ func TestUsageListsOperations(t *testing.T) {
 		{[]string{"bench", "-h"}, "usage: ensctl bench [flags] ENSEMBLE\nflags:\n"},
 		{[]string{"scenario", "-h"}, "usage: ensctl scenario --spec FILE [flags]\n"},
 	} {
-		// Asked-for help is output: on stdout, exit 0, with --help as with -h.
-		for _, h := range []string{"-h", "--help"} {
+		// Asked-for help is output: on stdout, exit 0, with --help as with -h, and
+		// as help COMMAND gives it.
+		for _, h := range []string{"-h", "--help", "help"} {
 			args := append(append([]string{}, tc.args[:len(tc.args)-1]...), h)
+			if h == "help" {
+				args = append([]string{"help"}, tc.args[:len(tc.args)-1]...)
+			}
 			var out, errb bytes.Buffer
 			code := run(context.Background(), args, &out, &errb)
 			if code != 0 || !strings.HasPrefix(out.String(), tc.want) || !strings.Contains(out.String(), "  --json") || errb.Len() > 0 {
