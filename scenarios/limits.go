@@ -187,7 +187,7 @@ const (
 // may send (SendsPerPlanned).
 func (s *Spec) sendBudget(planned int) uint64 {
 	nodes := float64(len(s.Nodes) + len(s.Clients))
-	pushes := float64(len(s.Elections)+len(s.Faults)+len(s.Ensembles)) * nodes
+	pushes := float64(float64(len(s.Elections)+len(s.Faults)+len(s.Ensembles)) * nodes)
 	n := float64(planned) + float64(s.gossipRounds()*float64(len(s.Nodes))) + pushes
 	return uint64(min(float64(float64(n)*SendsPerPlanned)+MinSendBudget, math.MaxInt64))
 }
