@@ -229,6 +229,9 @@ func TestDialLosesToInboundOfSameIncarnation(t *testing.T) {
 	// n2 closes the connection it dialed once its handshake is over.
 	n1 := <-far
 	waitFor(t, "n2 closes the connection it dialed", func() bool { return n1.Stats().Disconnects == 1 })
+	// The observer hears of a connection once it is up, which may come after Connect
+	// returns (announceUp): under the race detector 1 run in 600 looked too early.
+	waitFor(t, "n2 tells its observer n1 is up", func() bool { return ev.conns() != "" })
 	if got := ev.conns(); got != "up n1 5" {
 		t.Errorf("n2's connections: %s, want the first one up, once", got)
 	}
