@@ -70,6 +70,11 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	switch {
 	case len(pos) > 1:
 		return usageErr(stderr, syn, "trace takes at most one repro file, got %q", pos)
+	case len(pos) == 1 && sources > 1:
+		// A word left after the flags is read as a repro file: as often as not the
+		// view's file, written without --out.
+		return usageErr(stderr, syn, "trace needs exactly one of --scenario, --spec and a repro file, got %s and %s, read as a repro file (to write the view to it, give --out %s)",
+			givenSources(o.scenario, o.spec), pos[0], shellQuote(pos[0]))
 	case sources != 1:
 		return usageErr(stderr, syn, "trace needs exactly one of --scenario, --spec and a repro file")
 
@@ -194,6 +199,17 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ensim: %s view written to %s\n", o.format, o.out)
 	return exitOK
+}
+
+// givenSources names the flags among --scenario and --spec that were given a value.
+func givenSources(scenario, spec string) string {
+	switch {
+	case scenario != "" && spec != "":
+		return "--scenario and --spec"
+	case spec != "":
+		return "--spec"
+	}
+	return "--scenario"
 }
 
 // compareRepro says on stderr, as ensim replay does, when the run traced from a repro

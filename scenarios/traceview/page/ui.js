@@ -391,15 +391,16 @@ applyFilter();
 const params = new URLSearchParams(location.hash.slice(1));
 if (params.get('ens')) setEnsemble(params.get('ens'));
 // The address's call or cast wins over the one the page was made with (a call over a
-// cast when it names both: the filters are exclusive).
+// cast when it names both: the filters are exclusive); one the page does not hold
+// leaves the page's own.
 const addrCall = params.get('call') || '', addrCast = addrCall ? '' : params.get('cast') || '';
-const startCall = addrCall || (addrCast ? '' : D.filter.call || '');
-const startCast = startCall ? '' : addrCast || D.filter.cast || '';
+const ownCall = D.filter.call || '', ownCast = D.filter.cast || '';
 // Each fits the view to its call or cast, but for the cast the page was made with:
 // its view (D.from, D.to) is already fitted to the cast, or the window of --from and
 // --to.
-const ownCast = startCast !== '' && addrCast === '';
-const fitted = startCall !== '' && setCall(startCall) || startCast !== '' && setCast(startCast, ownCast) && !ownCast;
+let fitted = addrCall !== '' && setCall(addrCall) || addrCast !== '' && setCast(addrCast);
+if (!fitted && ownCall !== '') fitted = setCall(ownCall);
+else if (!fitted && ownCast !== '') setCast(ownCast, true);
 if (params.get('from') || params.get('to')) {
   // The address's window wins over the fit to the call or cast.
   setView(parseTime(params.get('from'), v0), parseTime(params.get('to'), v1));
