@@ -76,7 +76,26 @@ func TestUsageListsEveryFlag(t *testing.T) {
 // keys ensim run --json prints; a field printed only sometimes must say it is
 // omitted otherwise.
 func TestREADMEJSONSummary(t *testing.T) {
-	text, err := mdsection.Of(readme(t), "### The JSON summary")
+	documented := fieldTable(t, "### The JSON summary")
+	printed := printedKeys(t, "run", "--scenario", "steady", "--json")
+	for k := range printed {
+		if _, ok := documented[k]; !ok {
+			t.Errorf("ensim run --json prints %q, which README.md does not document", k)
+		}
+	}
+	for f, meaning := range documented {
+		if !printed[f] && !strings.Contains(meaning, "omitted") {
+			t.Errorf("README.md documents %q, which ensim run --json did not print, without saying when it is omitted", f)
+		}
+	}
+}
+
+// fieldTable returns the fields listed in the first cell of the rows of README.md's
+// tables under heading (`a`, `b`), each with its row's meaning; it fails the test if
+// it finds fewer than 15, which would say that the test no longer reads the table.
+func fieldTable(t *testing.T, heading string) map[string]string {
+	t.Helper()
+	text, err := mdsection.Of(readme(t), heading)
 	if err != nil {
 		t.Fatalf("README.md: %v", err)
 	}
@@ -90,26 +109,28 @@ func TestREADMEJSONSummary(t *testing.T) {
 		}
 	}
 	if len(documented) < 15 {
-		t.Fatalf("parsed %d fields from README.md's JSON summary table: fix the test", len(documented))
+		t.Fatalf("parsed %d fields from README.md's table under %q: fix the test", len(documented), heading)
 	}
-	code, stdout, stderr := ensim(t, "run", "--scenario", "steady", "--json")
+	return documented
+}
+
+// printedKeys runs ensim with args, which must succeed and print one JSON object, and
+// returns the object's keys.
+func printedKeys(t *testing.T, args ...string) map[string]bool {
+	t.Helper()
+	code, stdout, stderr := ensim(t, args...)
 	if code != exitOK {
-		t.Fatalf("exit %d\n%s", code, stderr)
+		t.Fatalf("ensim %v: exit %d\n%s", args, code, stderr)
 	}
 	var m map[string]any
 	if err := json.Unmarshal([]byte(stdout), &m); err != nil {
 		t.Fatal(err)
 	}
+	keys := make(map[string]bool, len(m))
 	for k := range m {
-		if _, ok := documented[k]; !ok {
-			t.Errorf("ensim run --json prints %q, which README.md does not document", k)
-		}
+		keys[k] = true
 	}
-	for f, meaning := range documented {
-		if _, ok := m[f]; !ok && !strings.Contains(meaning, "omitted") {
-			t.Errorf("README.md documents %q, which ensim run --json did not print, without saying when it is omitted", f)
-		}
-	}
+	return keys
 }
 
 // TestBENCHMARKSCommands: the commands BENCHMARKS.md gives run the ensim they build

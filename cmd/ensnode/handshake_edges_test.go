@@ -12,20 +12,6 @@ import (
 	"github.com/ensroute/ensroute/router/nettransport"
 )
 
-// strangerHello is a handshake's first frame as written by hand (the format is in
-// router/nettransport's package documentation): magic, version, type 1, length, then
-// the cluster, the node id, the incarnation and a 32-byte nonce.
-func strangerHello(cluster, id string) []byte {
-	var body []byte
-	for _, s := range []string{cluster, id} {
-		body = binary.AppendUvarint(body, uint64(len(s)))
-		body = append(body, s...)
-	}
-	body = binary.AppendUvarint(body, 1)
-	body = append(body, make([]byte, 32)...)
-	return append([]byte{0xE5, 0x7E, nettransport.Version, 1, 0, 0, byte(len(body) >> 8), byte(len(body))}, body...)
-}
-
 // TestClosedAfterHelloSaysSo: a dialer that sends its hello, reads the node's
 // challenge and closes the connection without answering it (one that gave up
 // waiting: its own handshake timeout, or its process stopping) is refused with a
@@ -37,7 +23,7 @@ func TestClosedAfterHelloSaysSo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Write(strangerHello("ensroute", "x7")); err != nil {
+	if _, err := c.Write(realcluster.Hello(nettransport.Version, "ensroute", "x7")); err != nil {
 		t.Fatal(err)
 	}
 	// The whole challenge (read to its end, so that the close is no reset): the node

@@ -22,8 +22,8 @@ type documented struct {
 	desc   string   // what the record means
 }
 
-// readmeRecords reads the table under "#### Trace records" in README.md.
-func readmeRecords(t *testing.T) map[string]documented {
+// recordsSection is README.md's "#### Trace records" section.
+func recordsSection(t *testing.T) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
@@ -33,6 +33,13 @@ func readmeRecords(t *testing.T) map[string]documented {
 	if err != nil {
 		t.Fatalf("README.md: %v", err)
 	}
+	return text
+}
+
+// readmeRecords reads the table under "#### Trace records" in README.md.
+func readmeRecords(t *testing.T) map[string]documented {
+	t.Helper()
+	text := recordsSection(t)
 	row := regexp.MustCompile("^\\| `([a-z-]+)` \\|([^|]*)\\|([^|]*)\\|([^|]*)\\|")
 	field := regexp.MustCompile("`([a-z_]+)`")
 	out := map[string]documented{}

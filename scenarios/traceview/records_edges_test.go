@@ -1,13 +1,10 @@
 package traceview
 
 import (
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/ensroute/ensroute/internal/mdsection"
 	"github.com/ensroute/ensroute/router"
 )
 
@@ -16,14 +13,7 @@ import (
 // it says durations are integer nanoseconds: a reader of the JSON lines sees
 // 9223372036854775807 where the text view writes inf.
 func TestREADMENoBudget(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text, err := mdsection.Of(string(data), "#### Trace records")
-	if err != nil {
-		t.Fatalf("README.md: %v", err)
-	}
+	text := recordsSection(t)
 	none := strconv.FormatInt(int64(router.Infinity), 10)
 	for _, run := range libraryRuns(t) {
 		for i := range run.tr.recs {

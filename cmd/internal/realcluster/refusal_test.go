@@ -2,7 +2,6 @@ package realcluster
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"io"
 	"log/slog"
@@ -13,20 +12,6 @@ import (
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/nettransport"
 )
-
-// hello is a handshake's first frame as a stranger writes it by hand (the format is
-// in router/nettransport's package documentation): magic, version, type 1, length,
-// then the cluster, the node id, the incarnation and a 32-byte nonce.
-func hello(version byte, cluster, id string) []byte {
-	var body []byte
-	for _, s := range []string{cluster, id} {
-		body = binary.AppendUvarint(body, uint64(len(s)))
-		body = append(body, s...)
-	}
-	body = binary.AppendUvarint(body, 1)
-	body = append(body, make([]byte, 32)...)
-	return append([]byte{0xE5, 0x7E, version, 1, 0, 0, byte(len(body) >> 8), byte(len(body))}, body...)
-}
 
 // helloHeader is the header of a hello frame whose body would be n bytes.
 func helloHeader(n int) []byte {
@@ -96,9 +81,9 @@ func TestRefusals(t *testing.T) {
 	}{
 		{name: "wrong secret", id: "intruder", bad: true, code: nettransport.RefuseAuth,
 			log: []string{"refused connection", "peer=intruder", "did not prove the cluster secret"}},
-		{name: "wrong cluster", send: hello(nettransport.Version, "other", "x1"), back: refusal(nettransport.RefuseCluster),
+		{name: "wrong cluster", send: Hello(nettransport.Version, "other", "x1"), back: refusal(nettransport.RefuseCluster),
 			log: []string{"refused connection", `cluster \"other\", want \"ensroute\"`}},
-		{name: "unknown version", send: hello(nettransport.Version+1, "ensroute", "x2"), back: refusal(nettransport.RefuseVersion),
+		{name: "unknown version", send: Hello(nettransport.Version+1, "ensroute", "x2"), back: refusal(nettransport.RefuseVersion),
 			log: []string{"refused connection", "protocol version 2, want 1"}},
 		{name: "frame over the limit", send: helloHeader(nettransport.MaxHandshakeFrame + 1), back: refusal(nettransport.RefuseProtocol),
 			log: []string{"refused connection", "exceeds the handshake frame limit"}},
