@@ -852,8 +852,12 @@ func (c *checker) finish(quiet bool) {
 	}
 	switch {
 	case c.overBudget:
-		c.violate(InvNoLeak, router.CallID{}, "the run stopped at %v, %v after the last scheduled change, when the routers had sent %d messages, past the run's budget of %d (%d for each call, cast and gossip message planned, and %d): messages are passed on without end (under riak, which has no hop limit, a request that nodes whose directories disagree pass back and forth until they agree)",
-			c.wd.w.Now(), c.wd.w.Now()-c.wd.lastChange, c.sends, c.sendBudget, SendsPerPlanned, MinSendBudget)
+		when := fmt.Sprintf("%v after", c.wd.w.Now()-c.wd.lastChange)
+		if c.wd.w.Now() < c.wd.lastChange {
+			when = fmt.Sprintf("%v before", c.wd.lastChange-c.wd.w.Now())
+		}
+		c.violate(InvNoLeak, router.CallID{}, "the run stopped at %v, %s the last scheduled change, when the routers had sent %d messages, past the run's budget of %d (%d for each call, cast and gossip message planned, and %d): messages are passed on without end (under riak, which has no hop limit, a request that nodes whose directories disagree pass back and forth until they agree)",
+			c.wd.w.Now(), when, c.sends, c.sendBudget, SendsPerPlanned, MinSendBudget)
 	case !quiet:
 		var went string
 		if b := c.wd.backlog; b != nil {

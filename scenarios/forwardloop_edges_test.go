@@ -51,6 +51,9 @@ func TestForwardLoopStopsAtBudget(t *testing.T) {
 			var found bool
 			for _, v := range riak.Violations {
 				found = found || v.Invariant == InvNoLeak && strings.Contains(v.Detail, "past the run's budget")
+				if strings.Contains(v.Detail, "budget") && strings.Contains(v.Detail, ", -") {
+					t.Errorf("a negative duration: %s", v.Detail)
+				}
 			}
 			if !found {
 				t.Fatalf("under riak: no violation says the run went past its budget: %+v", riak.Violations)
