@@ -51,8 +51,9 @@ type pending struct {
 // panics: done receives ErrTimeout.
 //
 // Call returns an error, and never calls done, when the call cannot start: a target
-// that names neither an ensemble nor a peer (ErrBadTarget), a timeout that is not
-// positive (ErrBadTimeout), or Infinity for an ensemble target (ErrNoDeadline).
+// that names neither an ensemble nor a peer, or both, or a peer through a node
+// (ErrBadTarget), a timeout that is not positive (ErrBadTimeout), or Infinity for an
+// ensemble target (ErrNoDeadline).
 //
 // The node keeps event, not a copy: a local peer handed the call, and a message a
 // transport holds, may read it for as long as they keep it, even after done, so the

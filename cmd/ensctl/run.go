@@ -65,8 +65,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = scenarioCmd(ctx, args, stdout, stderr)
 	case "-h", "--help", "help":
 		if cmd == "help" && len(args) > 0 && args[0] != "help" {
-			// help COMMAND [VERB]: the command's own usage, as COMMAND -h gives it.
-			return run(ctx, append(slices.Clone(args), "-h"), stdout, stderr)
+			// help COMMAND [VERB]: the command's own usage, as COMMAND -h gives it. A
+			// word past them (an operation, an ensemble) is no argument: -h goes right
+			// after the command, or after leader's verb.
+			n := 1
+			if args[0] == "leader" && len(args) > 1 {
+				n = 2
+			}
+			return run(ctx, append(slices.Clone(args[:n]), "-h"), stdout, stderr)
 		}
 		fmt.Fprintln(stdout, usage)
 		return 0

@@ -206,10 +206,10 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 // to send returns the transport's error (router.ErrUnreachable, ErrOverloaded, or
 // nettransport.ErrTooLarge for one too large for a frame): nothing left the node.
 // After Close it returns ErrClosed, and for a target that names neither an ensemble
-// nor a peer, router.ErrBadTarget. Any other failure, on this node (no leader known,
-// a peer target not running here) or past it, is counted (Stats.Router.CastDrop),
-// not reported. A peer on this node handles the event before Cast returns, on its
-// goroutine; see Peer.
+// nor a peer, or both, or a peer through a node, router.ErrBadTarget. Any other
+// failure, on this node (no leader known, a peer target not running here) or past
+// it, is counted (Stats.Router.CastDrop), not reported. A peer on this node handles
+// the event before Cast returns, on its goroutine; see Peer.
 func (n *Node) Cast(t router.Target, event []byte) error {
 	if n.isClosed() {
 		return ErrClosed

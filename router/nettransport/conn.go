@@ -200,18 +200,25 @@ func (c *conn) enqueue(m *router.Message) error {
 	return nil
 }
 
-// appendFrame appends m's frame to out, or returns out as it was and why m cannot be
-// sent: a field no node would read (ErrBadMessage), or a name or the frame too large
-// (counted).
-func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
+// badMessage reports the field of m that no node would read (ErrBadMessage): Send
+// checks it first, so that such a message is refused as bad whether or not its node
+// is connected, and sets off no dial.
+func badMessage(m *router.Message) error {
 	switch {
 	case !m.Kind.Valid():
-		return out, fmt.Errorf("%w: kind %d is no message kind", ErrBadMessage, m.Kind)
+		return fmt.Errorf("%w: kind %d is no message kind", ErrBadMessage, m.Kind)
 	case !m.Code.Valid():
-		return out, fmt.Errorf("%w: code %d is no result code", ErrBadMessage, m.Code)
+		return fmt.Errorf("%w: code %d is no result code", ErrBadMessage, m.Code)
 	case m.Instance > maxInstance:
-		return out, fmt.Errorf("%w: instance %d, past the largest a node reads, %d", ErrBadMessage, m.Instance, maxInstance)
+		return fmt.Errorf("%w: instance %d, past the largest a node reads, %d", ErrBadMessage, m.Instance, maxInstance)
 	}
+	return nil
+}
+
+// appendFrame appends m's frame to out, or returns out as it was and why m cannot be
+// sent: a name or the frame too large (counted). Send has refused a message no node
+// would read (badMessage) already.
+func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
 	if f, n := longName(m); f != "" {
 		t.stats.tooLarge.Add(1)
 		return out, fmt.Errorf("%w: the %s name has %d bytes, the longest is %d (MaxName)", ErrTooLarge, f, n, MaxName)

@@ -134,11 +134,15 @@ func (t *Transport) Identity() (router.NodeID, router.Incarnation) {
 // Send queues m for node to and returns at once. It returns router.ErrUnreachable when
 // to is not connected (starting a reconnect in the background when its address is
 // known), router.ErrOverloaded when to's send queue is full, and ErrTooLarge (which
-// matches router.ErrUnreachable) when m does not fit in a frame. A reply to a node
+// matches router.ErrUnreachable) when m does not fit in a frame, and ErrBadMessage,
+// whether to is connected or not, for a message no node would read. A reply to a node
 // not connected is held instead, for Config.ReplyHold, and sent if a connection to
 // the node comes up by then. A nil error does not promise delivery. Send never calls
 // back into the receiver, and does not keep m.
 func (t *Transport) Send(to router.NodeID, m *router.Message) error {
+	if err := badMessage(m); err != nil {
+		return err
+	}
 	p := (*t.peers.Load())[to]
 	if p == nil {
 		if !t.dialable(to) {
