@@ -172,8 +172,9 @@ func Run(spec Spec, opt Options) (*Result, error) {
 func (wd *world) run() *Result {
 	wd.schedule()
 	// Past quietBy the run is cut short; the first event after it still runs
-	// (the trace records it). RunPast also returns at a World.Stop, which nothing
-	// here calls; were one called, the run would go on, as a loop of Steps would.
+	// (the trace records it). RunPast also returns at a World.Stop, which the
+	// checker calls once the routers have sent past the run's budget: the run ends
+	// there (overBudget).
 	// With a Progress hook the run goes a stretch of virtual time at a time: RunPast
 	// runs the first event past each stretch's end too, as it would have run anyway,
 	// so the run is the same event for event.
