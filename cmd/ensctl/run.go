@@ -75,14 +75,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return run(ctx, append(slices.Clone(args[:n]), "-h"), stdout, stderr)
 		}
 		fmt.Fprintln(stdout, usage)
-		return 0
+		err = flag.ErrHelp
 	case "--version", "-version", "version":
 		fmt.Fprintln(stdout, "ensctl", buildinfo.String())
-		return 0
 	default:
 		err = fmt.Errorf("%w: unknown command %q", cluster.ErrUsage, cmd)
 	}
-	if err == nil && out.err != nil {
+	if (err == nil || errors.Is(err, flag.ErrHelp)) && out.err != nil {
 		// The answer, or the report, did not reach stdout: not a success.
 		err = out.err
 	}

@@ -36,4 +36,11 @@ func TestOutputNotWrittenFails(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 1 naming the failed write", full, code, errb.String())
 		}
 	}
+	// Help and the version are output too.
+	for _, args := range [][]string{{"help"}, {"version"}, {"call", "-h"}, {"help", "bench"}} {
+		var errb bytes.Buffer
+		if code := run(context.Background(), args, fullWriter{}, &errb); code != 1 || !strings.Contains(errb.String(), "no space left on device") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 naming the failed write", args, code, errb.String())
+		}
+	}
 }
