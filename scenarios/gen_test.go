@@ -106,7 +106,7 @@ func checkGenHealed(t *rapid.T, s Spec) {
 		}
 	}
 	n := time.Duration(len(s.Nodes))
-	want := end + (n+2)*s.Gossip.Interval.D() + 2*s.Workload.Timeout.D()
+	want := end + (n+2)*s.Gossip.Interval.D() + 2*s.Workload.Timeout.D() + s.BackoffMax.D()*5/4
 	if s.Liveness == nil || s.Liveness.From.D() != want {
 		t.Fatalf("liveness %+v, want from %v", s.Liveness, want)
 	}

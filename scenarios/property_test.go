@@ -428,10 +428,12 @@ var shrinkCases = []shrinkCase{
 		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "crash" })
 	}, adjust: crashForGood},
 	// A dial loop, of a sender that noticed a cut or a crash, ended by a reconnect
-	// (which has held replies sent: a reply hold). The generator draws no redial
-	// backoff: the search gives each spec with a reply hold production's.
+	// (which has held replies sent: a reply hold). The generator draws a redial
+	// backoff for half of its specs: the search gives the others production's.
 	{bug: bugs.RedialOn, targets: []string{InvNoLeak}, needs: func(s Spec) bool { return s.ReplyHold > 0 }, adjust: func(s *Spec) {
-		s.BackoffMin, s.BackoffMax = ms(50), ms(2000) // production's (nettransport.DefaultBackoffMin, DefaultBackoffMax)
+		if s.BackoffMax == 0 {
+			s.BackoffMin, s.BackoffMax = ms(50), ms(2000) // production's (nettransport.DefaultBackoffMin, DefaultBackoffMax)
+		}
 	}},
 }
 

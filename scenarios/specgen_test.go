@@ -342,6 +342,8 @@ func (p Plan) Spec() Spec {
 		DetectAfter:      Duration(maxDur(p.DetectAfter, 0)),
 		ReplyHold:        Duration(min(maxDur(p.ReplyHold, 0), time.Hour)),
 		PauseDetectAfter: Duration(maxDur(p.PauseDetect, 0)),
+		BackoffMin:       Duration(backoffMin(p)),
+		BackoffMax:       Duration(4 * backoffMin(p)),
 		MailboxCap:       genMaxInt(p.MailboxCap, 0),
 		Link:             netmodel.Link{Latency: p.Latency, Dup: p.Dup, Reorder: p.Reorder},
 		Peer: PeerSpec{Service: Dist{Kind: "exponential", Min: dur(20 * time.Microsecond), Mean: Duration(maxDur(p.PeerMean, time.Microsecond))},
@@ -570,10 +572,23 @@ func (p Plan) Spec() Spec {
 
 	// Liveness from when every member has had rounds enough of anti-entropy to hear the
 	// truth, plus the calls under way; the workload goes on past it.
-	from := faultsEnd + time.Duration(n+2)*s.Gossip.Interval.D() + 2*timeout
+	// A sender that noticed an outage reaches the node again at its next redial, up to
+	// BackoffMax and a quarter after the outage ends.
+	from := faultsEnd + time.Duration(n+2)*s.Gossip.Interval.D() + 2*timeout + s.BackoffMax.D()*5/4
 	s.Liveness = &Liveness{From: Duration(from)}
 	s.Workload.Duration = Duration(from + maxDur(p.Tail, 0))
 	return s
+}
+
+// backoffMin is the redial backoff's least wait (its cap is four times that) for
+// half of the plans, and 0 (links back at once after an outage) for the others:
+// taken from what the plan drew already, the parity of detect_after in ms, so that
+// rapid's stream, and the cases each seed draws, stay as they were.
+func backoffMin(p Plan) time.Duration {
+	if p.DetectAfter/time.Millisecond%2 == 0 {
+		return 0
+	}
+	return max(p.DetectAfter/10, time.Millisecond)
 }
 
 // regressElection is when a regress action's election starts, after its save.
