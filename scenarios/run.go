@@ -81,7 +81,10 @@ func (r *Report) ViolationsFound() uint64 {
 	return max(r.ViolationsTotal, uint64(len(r.Violations)))
 }
 
-// Calls counts calls by outcome.
+// Calls counts calls by outcome. Open are the calls with none when the run ended
+// (neither completed nor lost with their caller): a run stopped at its message
+// budget cuts them short; otherwise each is an invariant violation. The outcomes,
+// Lost and Open add up to Total.
 type Calls struct {
 	Total       uint64 `json:"total"`
 	OK          uint64 `json:"ok"`
@@ -93,6 +96,7 @@ type Calls struct {
 	Overloaded  uint64 `json:"overloaded"`
 	Other       uint64 `json:"other"`
 	Lost        uint64 `json:"lost_with_caller"`
+	Open        uint64 `json:"open"`
 }
 
 // AfterGiveUp measures work wasted on calls whose caller had already given up:
@@ -328,6 +332,8 @@ func (wd *world) report() Report {
 		if c.completions == 0 {
 			if c.lost {
 				r.Calls.Lost++
+			} else {
+				r.Calls.Open++
 			}
 			continue
 		}

@@ -54,17 +54,21 @@ func TestNamedScenariosHold(t *testing.T) {
 				if r.Calls.Total == 0 || r.Calls.OK == 0 || r.Events == 0 || r.TraceHash == "" {
 					t.Fatalf("empty run: %+v", r)
 				}
-				var sum uint64
-				c := r.Calls
-				for _, n := range []uint64{c.OK, c.Timeout, c.NoLeader, c.NotLeader, c.Unreachable, c.HopLimit, c.Overloaded, c.Other, c.Lost} {
-					sum += n
-				}
-				if sum != c.Total {
-					t.Fatalf("outcomes add up to %d, total %d", sum, c.Total)
+				if sum := outcomesSum(r.Calls); sum != r.Calls.Total || r.Calls.Open != 0 {
+					t.Fatalf("outcomes add up to %d, total %d (%d open)", sum, r.Calls.Total, r.Calls.Open)
 				}
 			})
 		}
 	}
+}
+
+// outcomesSum is the calls that c counts by outcome, lost or open.
+func outcomesSum(c Calls) uint64 {
+	var sum uint64
+	for _, n := range []uint64{c.OK, c.Timeout, c.NoLeader, c.NotLeader, c.Unreachable, c.HopLimit, c.Overloaded, c.Other, c.Lost, c.Open} {
+		sum += n
+	}
+	return sum
 }
 
 // seeds is how many seeds TestSeeds runs per scenario: a few in CI, more with

@@ -72,9 +72,12 @@ type sideStats struct {
 	SuccessRatePct float64              `json:"success_rate_pct"`
 	Errors         map[string]kindCount `json:"errors"`
 	// LostWithCaller are the calls that never completed because their caller's node
-	// crashed first: with OK and Errors they add up to Calls. SkippedCalls were never
-	// made, their node being down when they were due (not in Calls).
+	// crashed first; OpenCalls those with no outcome when their run ended (a run
+	// stopped at its message budget, or a violation): with OK and Errors they add up
+	// to Calls. SkippedCalls were never made, their node being down when they were
+	// due (not in Calls).
 	LostWithCaller uint64 `json:"lost_with_caller"`
+	OpenCalls      uint64 `json:"open_calls"`
 	SkippedCalls   uint64 `json:"skipped_calls"`
 	// Casts sums the runs' casts, for a workload that makes some (left out otherwise).
 	Casts *scenarios.Casts `json:"casts,omitempty"`
@@ -232,6 +235,7 @@ func (s *sideStats) add(seed uint64, res *scenarios.Result) {
 	s.Calls += c.Total
 	s.OK += c.OK
 	s.LostWithCaller += c.Lost
+	s.OpenCalls += c.Open
 	s.SkippedCalls += r.SkippedCalls
 	addCasts(&s.Casts, r.Casts)
 	if s.Errors == nil {

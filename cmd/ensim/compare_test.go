@@ -38,7 +38,7 @@ func TestCompareJSONHasEveryField(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("identity (-want +got):\n%s", diff)
 	}
-	fields := []string{"runs", "calls", "ok", "success_rate_pct", "errors", "lost_with_caller", "skipped_calls", "time_to_error_ns", "latency_ns",
+	fields := []string{"runs", "calls", "ok", "success_rate_pct", "errors", "lost_with_caller", "open_calls", "skipped_calls", "time_to_error_ns", "latency_ns",
 		"late_replies_discarded", "after_give_up", "orphan_messages", "hop_limit_hits", "violations",
 		"violations_total", "expected_riak_violations", "expected_riak_violations_total", "events_per_sec"}
 	kinds := []string{"timeout", "no_leader", "not_leader", "unreachable", "hop_limit", "overloaded", "other"}

@@ -37,6 +37,9 @@ func compareTable(c comparison) string {
 		})
 	}
 	row("lost with caller", func(s *sideStats) string { return fmt.Sprint(s.LostWithCaller) })
+	if sides[0].OpenCalls > 0 || sides[1].OpenCalls > 0 {
+		row("open at the end", func(s *sideStats) string { return fmt.Sprint(s.OpenCalls) })
+	}
 	row("skipped (node down)", func(s *sideStats) string { return fmt.Sprint(s.SkippedCalls) })
 	if sides[0].Casts != nil || sides[1].Casts != nil {
 		casts := func(f func(*scenarios.Casts) uint64) func(s *sideStats) string {

@@ -145,6 +145,9 @@ func callsText(c scenarios.Calls) string {
 	if c.Lost > 0 {
 		calls += fmt.Sprintf(", %d lost with their caller", c.Lost)
 	}
+	if c.Open > 0 {
+		calls += fmt.Sprintf(", %d open when the run ended", c.Open)
+	}
 	return calls
 }
 

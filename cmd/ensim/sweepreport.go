@@ -276,6 +276,7 @@ func addCalls(sum *scenarios.Calls, c scenarios.Calls) {
 	sum.Overloaded += c.Overloaded
 	sum.Other += c.Other
 	sum.Lost += c.Lost
+	sum.Open += c.Open
 }
 
 func sortedSeeds(m map[uint64]*sweepFailure) []uint64 {
