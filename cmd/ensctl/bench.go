@@ -246,6 +246,9 @@ func (r *benchResult) verdict() error {
 	for i, code := range codes {
 		codes[i] = fmt.Sprintf("%d %s", r.Errors[code], code)
 	}
+	if r.Calls == 1 {
+		return fmt.Errorf("bench %s: its one call did not succeed (%s): nothing was measured", r.Ensemble, codes[0])
+	}
 	return fmt.Errorf("bench %s: none of the %d calls succeeded (%s): nothing was measured", r.Ensemble, r.Calls, strings.Join(codes, ", "))
 }
 

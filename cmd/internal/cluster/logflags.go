@@ -19,14 +19,19 @@ func (l *LogFlags) Register(fs *flag.FlagSet, level string) {
 	fs.StringVar(&l.Format, "log-format", "text", "text (key=value) or json (one object a line, for a log collector)")
 }
 
-// Check reports a flag that is not valid, naming it.
+// Check reports a flag that is not valid, naming it, and puts --log-format in
+// lower case.
 func (l *LogFlags) Check() error {
 	// Only the names: slog would take offsets too ("error+8" silences the errors).
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(l.Level)); err != nil || strings.ContainsAny(l.Level, "+-") {
 		return fmt.Errorf("%w: --log-level %q: want debug, info, warn or error", ErrUsage, l.Level)
 	}
-	if l.Format != "text" && l.Format != "json" {
+	// Any case, as --log-level takes.
+	switch f := strings.ToLower(l.Format); f {
+	case "text", "json":
+		l.Format = f
+	default:
 		return fmt.Errorf("%w: --log-format %q: want text or json", ErrUsage, l.Format)
 	}
 	return nil
