@@ -74,7 +74,8 @@
 // [Host.Restart] starts a new
 // incarnation with fresh ports. [Host.Pause] freezes a host without killing it:
 // arrivals are parked, services stop, timers wait; [Host.Resume] fires the timers that
-// came due, late, then works off the parked arrivals in order; once a host has been
+// came due, late, and works off the parked arrivals in order (which of the two goes
+// first is drawn from the "resume" stream when both have work); once a host has been
 // paused for [Config.PauseDetectAfter] (if set), sends to it fail at once with
 // router.ErrUnreachable until it resumes. Code that runs "on the
 // node" outside the router goes through [Host.Defer], so a pause stops it too, and

@@ -15,8 +15,8 @@ import (
 
 // Config configures a simulated network.
 type Config struct {
-	// Routers is the number of router instances per node; it must match the routers'
-	// own configuration.
+	// Routers is the number of router instances per node, 1 to router.MaxRouters; it
+	// must match the routers' own configuration.
 	Routers int
 	// Service is the time a router instance spends on each message it handles.
 	Service Dist
@@ -50,7 +50,8 @@ type Config struct {
 	// sender's next dial attempt, as the production transport's dial loop
 	// (nettransport.Config.BackoffMin, BackoffMax; DefaultBackoffMin and
 	// DefaultBackoffMax). BackoffMax 0: the link is back at once, the best case.
-	// BackoffMin must be set with BackoffMax, and no larger.
+	// BackoffMin must be set with BackoffMax, and no larger; BackoffMax is at most
+	// MaxBackoff.
 	BackoffMin, BackoffMax time.Duration
 	// MailboxCap bounds each router instance's mailbox: a route or cast that arrives
 	// when its instance already holds MailboxCap messages (the one in service
@@ -194,6 +195,10 @@ func (c Config) Validate() error {
 	if c.Routers <= 0 {
 		return fmt.Errorf("%w: routers: %d, want at least 1", ErrBadConfig, c.Routers)
 	}
+	if c.Routers > router.MaxRouters {
+		// A node has at most that many (router.Config); a host makes a mailbox for each.
+		return fmt.Errorf("%w: routers: %d, past the limit of %d", ErrBadConfig, c.Routers, router.MaxRouters)
+	}
 	if err := c.Link.Validate("link"); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadConfig, err)
 	}
@@ -214,6 +219,9 @@ func (c Config) Validate() error {
 	}
 	if c.BackoffMax < 0 {
 		return fmt.Errorf("%w: backoff_max: %v is negative", ErrBadConfig, c.BackoffMax)
+	}
+	if c.BackoffMax > MaxBackoff {
+		return fmt.Errorf("%w: backoff_max: %v, past the limit of %v", ErrBadConfig, c.BackoffMax, MaxBackoff)
 	}
 	if c.BackoffMax > 0 && c.BackoffMin == 0 {
 		return fmt.Errorf("%w: backoff_min: 0 with backoff_max %v: want more than 0", ErrBadConfig, c.BackoffMax)

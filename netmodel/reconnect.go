@@ -48,6 +48,11 @@ const (
 // faster than that is no network's, and a long outage would cost a draw per attempt.
 const MinBackoff = time.Millisecond
 
+// MaxBackoff is the largest Config.BackoffMax, as nettransport.MaxBackoff is the
+// production transport's: the jitter (+25%) and the doubling of a larger backoff
+// would overflow near the largest time.Duration.
+const MaxBackoff = time.Hour
+
 // redialState is a link's dial loop: the time of its next attempt and the backoff
 // before the one after it. It is valid while linkState.downUntil lies ahead.
 type redialState struct {

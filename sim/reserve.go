@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"math"
-	"time"
-)
+import "time"
 
 // Reserve takes the next n sequence numbers, as n calls of Schedule would, and
 // returns the first of them; the event for each is scheduled later with
@@ -12,16 +9,22 @@ import (
 // time, after those scheduled before the Reserve and before those scheduled after
 // it. A long stream of future events (a workload planned up front) can so keep
 // only its next event queued instead of all of them, and still run in the same
-// order. Reserving past the last sequence number (2^64-1) panics: the numbers would
-// wrap and reuse those of pending events.
+// order. Reserve hands out numbers up to 2^63 only, and panics past it: Schedule
+// takes its numbers one at a time with no check (it is kept small enough to be
+// inlined), so that a Reserve that took them up to the last (2^64-1) would have the
+// next Schedule wrap to 0 and run its event ahead of every event due at the same
+// time. The 2^63 numbers left are more than any run schedules.
 func (w *World) Reserve(n uint64) uint64 {
-	if n > math.MaxUint64-w.nextSeq {
-		panic("sim: Reserve past the last sequence number")
+	if w.nextSeq > maxReserved || n > maxReserved-w.nextSeq {
+		panic("sim: Reserve past the last sequence number it hands out (2^63)")
 	}
 	first := w.nextSeq + 1
 	w.nextSeq += n
 	return first
 }
+
+// maxReserved is the last sequence number Reserve hands out (see Reserve).
+const maxReserved = 1 << 63
 
 // ScheduleReserved schedules a at virtual time at (clamped to Now, as Schedule
 // does) under seq, a sequence number taken with Reserve. Each reserved number must

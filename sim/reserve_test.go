@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"math"
 	"slices"
 	"testing"
 )
@@ -56,13 +55,14 @@ func TestScheduleReservedRefusesUnreservedSeq(t *testing.T) {
 	w.ScheduleReserved(1, 2, funcAction(func() {}))
 }
 
-// TestReserveRefusesToWrap: Reserve past the last sequence number panics, rather
-// than wrap and hand Schedule a number a pending event holds; up to it is fine.
+// TestReserveRefusesToWrap: Reserve past the last sequence number it hands out
+// (2^63) panics, rather than leave Schedule to wrap and take a number a pending event
+// holds; up to it is fine.
 func TestReserveRefusesToWrap(t *testing.T) {
 	w := New(Config{})
 	w.Schedule(1, func() {}) // takes 1
-	if first := w.Reserve(math.MaxUint64 - 1); first != 2 {
-		t.Fatalf("Reserve(MaxUint64-1) = %d, want 2", first)
+	if first := w.Reserve(1<<63 - 1); first != 2 {
+		t.Fatalf("Reserve(2^63-1) = %d, want 2", first)
 	}
 	defer func() {
 		if recover() == nil {
