@@ -862,8 +862,12 @@ func (c *checker) finish(quiet bool) {
 		if c.wd.w.Now() < c.wd.lastChange {
 			when = fmt.Sprintf("%v before", c.wd.lastChange-c.wd.w.Now())
 		}
-		c.violate(InvNoLeak, router.CallID{}, "the run stopped at %v, %s the last scheduled change, when the routers had sent %d messages, past the run's budget of %d (%d for each call, cast and gossip message planned, and %d): a run that passes messages on this long is taken for one that never ends (under riak, which has no hop limit, nodes whose directories disagree pass a request back and forth until anti-entropy repairs them, or for as long as the run lasts if it never does)",
-			c.wd.w.Now(), when, c.sends, c.sendBudget, SendsPerPlanned, MinSendBudget)
+		of := fmt.Sprintf("the run's budget of %d (%d for each call, cast and gossip message planned, and %d; the spec's send_budget sets another)", c.sendBudget, SendsPerPlanned, MinSendBudget)
+		if c.wd.spec.SendBudget > 0 {
+			of = fmt.Sprintf("the spec's send_budget of %d", c.sendBudget)
+		}
+		c.violate(InvNoLeak, router.CallID{}, "the run stopped at %v, %s the last scheduled change, when the routers had sent %d messages, past %s: a run that passes messages on this long is taken for one that never ends (under riak, which has no hop limit, nodes whose directories disagree pass a request back and forth until anti-entropy repairs them, or for as long as the run lasts if it never does)",
+			c.wd.w.Now(), when, c.sends, of)
 		return
 	case !quiet:
 		var went string

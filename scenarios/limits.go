@@ -179,14 +179,19 @@ func gossipEntries(s Spec, rounds float64) float64 {
 // for its 4,000 calls, and passes. If they never agree, the run would go on until
 // it stops, four timeouts past its last change (hours of wall time for a timeout of
 // an hour over links of 1µs), or for ever over links and routers that take no time.
+// A spec's send_budget (Spec.SendBudget) replaces the budget.
 const (
 	SendsPerPlanned = 10_000
 	MinSendBudget   = 10_000_000
 )
 
 // sendBudget is the most messages a run of s that plans planned calls and casts
-// may send (SendsPerPlanned).
+// may send: the spec's send_budget, or SendsPerPlanned for each planned message
+// and MinSendBudget.
 func (s *Spec) sendBudget(planned int) uint64 {
+	if s.SendBudget > 0 {
+		return uint64(s.SendBudget)
+	}
 	nodes := float64(len(s.Nodes) + len(s.Clients))
 	pushes := float64(float64(len(s.Elections)+len(s.Faults)+len(s.Ensembles)) * nodes)
 	n := float64(planned) + float64(s.gossipRounds()*float64(len(s.Nodes))) + pushes

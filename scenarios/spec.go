@@ -82,6 +82,12 @@ type Spec struct {
 	// world. Under riak semantics their violations are reported as expected, not as
 	// failures; under default semantics every invariant must hold.
 	RiakBreaks []string `json:"riak_breaks,omitempty"`
+	// SendBudget, if set, is the most messages the routers may send in the run
+	// before it is stopped and taken for one that never ends (no-leak), instead of
+	// SendsPerPlanned for each planned message and MinSendBudget: for a world whose
+	// requests, under riak, bounce for longer than that before anti-entropy repairs
+	// the directories, or to stop a run sooner.
+	SendBudget int64 `json:"send_budget,omitempty"`
 }
 
 // LinkSpec overrides the link from one node to another.
@@ -485,6 +491,9 @@ func (s Spec) Validate() error {
 		if slices.Contains(s.RiakBreaks[:i], inv) {
 			return bad("riak_breaks[%d]: %q is repeated", i, inv)
 		}
+	}
+	if s.SendBudget < 0 {
+		return bad("send_budget: %d is negative: want a count of messages (0 or left out: the default budget)", s.SendBudget)
 	}
 	if s.Liveness != nil && s.Liveness.Within < 0 {
 		return bad("liveness.within: %v is negative", s.Liveness.Within.D())
