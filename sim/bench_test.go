@@ -79,7 +79,7 @@ func BenchmarkKernelFunc(b *testing.B) {
 }
 
 // BenchmarkKernelDeepQueue is BenchmarkKernelAction with 100,000 events
-// pending: the heap is 17 levels deep instead of 10, as in a large world.
+// pending: the 4-ary heap is 10 levels deep instead of 6, as in a large world.
 func BenchmarkKernelDeepQueue(b *testing.B) {
 	stepEvents(b, newChurn(100_000).w)
 }

@@ -64,7 +64,7 @@ func parse(args []string, help io.Writer) (*options, error) {
 	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /readyz, /debug/pprof); empty turns it off")
 	o.logs.Register(fs, "info")
 	fs.Float64Var(&o.peerRate, "peer-rate", 0, "demo peers: serve at most this many requests a second, one at a time from a queue (0: each at once)")
-	fs.BoolVar(&o.skip, "peer-skip-expired", true, "demo peers with --peer-rate: skip a request whose caller's budget has run out")
+	fs.BoolVar(&o.skip, "peer-skip-expired", true, "demo peers with --peer-rate: skip a request whose budget cannot cover its work (its caller would have given up before the answer came)")
 	fs.IntVar(&o.mailbox, "mailbox", driver.DefaultMailbox, "bound of each router instance's mailbox; a route that finds it full is refused (overloaded)")
 	cluster.DurationVar(fs, &o.service, "service", 0, "time the demo peer spends on each get, put, cas or echo (a slow application)")
 	fs.IntVar(&o.handshakes, "max-handshakes", nettransport.DefaultMaxHandshakes,
