@@ -1,6 +1,7 @@
 package netmodel
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -17,7 +18,8 @@ const maxPPM = 100_000
 // clock runs at rate 1 + DriftPPM/1e6 + PeriodicPPM/1e6 * sin(2πt/Period), t being
 // virtual time, and reads Offset at time 0. The zero ClockModel is a perfect clock.
 type ClockModel struct {
-	// Offset is the local clock's reading at time 0: local = global + Offset there.
+	// Offset is the local clock's reading at time 0: local = global + Offset there;
+	// at most MaxClockReading either way.
 	Offset Duration `json:"offset,omitempty"`
 	// DriftPPM is a constant rate error in parts per million: 500 runs 0.05% fast, a
 	// negative value slow. At most 100000 either way.
@@ -29,6 +31,12 @@ type ClockModel struct {
 	// is not 0, and at most MaxPeriod.
 	Period Duration `json:"period,omitempty"`
 }
+
+// MaxClockReading bounds a clock's Offset, and the reading a StepClock leaves, either
+// way (2^62ns, about 146 years): with virtual time within it as well, no reading
+// comes near overflowing a time.Duration (a step past it wrapped the clock around,
+// so that a step forward set it centuries back).
+const MaxClockReading = time.Duration(1 << 62)
 
 // MinPeriod is the shortest Period of a periodic rate error.
 const MinPeriod = time.Millisecond
@@ -52,6 +60,8 @@ func (c ClockModel) Validate(field string) error {
 		}
 	}
 	switch {
+	case c.Offset.D() < -MaxClockReading || c.Offset.D() > MaxClockReading:
+		return badField("%s.offset: %v, past the limit of %v either way", field, c.Offset.D(), MaxClockReading)
 	case c.Period < 0:
 		return badField("%s.period: %v is negative", field, c.Period.D())
 	case c.Period.D() > MaxPeriod:
@@ -213,10 +223,15 @@ func (h *Host) SetClock(c ClockModel) {
 
 // StepClock jumps the host's clock by d, forward or back, as an NTP step does; its rate
 // is unchanged. Timers that a forward step makes due fire at once (in an event at the
-// current virtual time); a backward step delays every timer by as much.
+// current virtual time); a backward step delays every timer by as much. StepClock
+// panics on a step that would take the reading past MaxClockReading either way,
+// which only a bug can make (scenarios refuse such specs when they load).
 func (h *Host) StepClock(d time.Duration) {
 	before := h.Now()
-	local := before + d
+	local := before + d // d within MaxClockReading, and before near it at most: no overflow
+	if d < -MaxClockReading || d > MaxClockReading || local < -MaxClockReading || local > MaxClockReading {
+		panic(fmt.Sprintf("netmodel: StepClock(%v): the clock would read %v+%v, past MaxClockReading (%v) either way", d, before, d, MaxClockReading))
+	}
 	h.clk = h.clk.rebase(h.net.w.Now(), local)
 	if d > 0 && !h.paused {
 		h.steps += d // a step during a pause is local time of the pause (PausedLocal)

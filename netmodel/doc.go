@@ -97,7 +97,9 @@
 // waiting at links, for the no-leak check; [Net.Stats] counts what the network did;
 // every move is also written to the World's trace ("send", "lost", "dup", "rule",
 // "held", "stalled", "released", "parked", "shed", "reply-held", "reply-released",
-// "reply-dropped", "reconnect", "pause", "resume", "clock-set", "clock-step", ...).
+// "reply-dropped", "reconnect", "pause", "resume", "clock-set", "clock-step", ...),
+// but for a send by a crashed incarnation's code, which never leaves its host
+// (Stats.Orphans counts it).
 //
 // Randomness comes from the World's named streams: "net" for links, "service" for
 // service times, "reconnect" for redial jitter, "resume" for the order of a resumed

@@ -84,7 +84,7 @@ type Stats struct {
 	Sent         uint64
 	Handed       uint64 // handed to their host, which drops those for none attached (restarted, not yet attached)
 	Lost         uint64 // dropped by loss, partition or rule, stalled at a noticed cut that healed, or for a router instance the host lacks
-	Orphans      uint64 // arrived at a node that was down or had crashed since the send, or sent by a dead incarnation
+	Orphans      uint64 // arrived at a node that was down or had crashed since the send (traced "orphan"), or sent by a dead incarnation (not traced: it never left)
 	Unreachable  uint64 // sends refused fast because of a noticed partition, crash or pause
 	Duplicated   uint64 // extra copies made by Link.Dup or an ActDuplicate rule
 	Held         uint64 // parkings at a link by Hold or a stalling partition (a message held twice counts twice)

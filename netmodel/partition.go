@@ -72,7 +72,8 @@ type parkedMsg struct {
 }
 
 // Partition cuts every link between group a and group b, both ways; mode says what
-// happens to the messages in flight across the cut (see InFlight). A link that is cut
+// happens to the messages in flight across the cut (see InFlight: it panics on any
+// other value, which only a bug can pass; ParseInFlight reads one from text). A link that is cut
 // already keeps the time it was cut (for DetectAfter) and takes the new mode.
 func (n *Net) Partition(a, b []router.NodeID, mode InFlight) {
 	n.cut(a, b, mode)
@@ -97,6 +98,11 @@ func withMode(attrs []sim.Attr, mode InFlight) []sim.Attr {
 }
 
 func (n *Net) cut(from, to []router.NodeID, mode InFlight) {
+	if mode != InFlightDrop && mode != InFlightStall {
+		// Neither loses nor holds: its messages would travel, draws taken, to be
+		// lost on arrival.
+		panic(fmt.Sprintf("netmodel: a partition's mode %v is neither InFlightDrop nor InFlightStall", mode))
+	}
 	now := int64(n.w.Now())
 	for _, f := range from {
 		for _, t := range to {

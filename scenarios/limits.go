@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"time"
-
-	"github.com/ensroute/ensroute/netmodel"
 )
 
 // MaxCalls is the most workload calls a spec may plan: the base rate times the
@@ -302,20 +300,9 @@ func (s Spec) checkLimits() error {
 			return err
 		}
 	}
-	// A clock's reading is virtual time plus its offset and its steps, each within
-	// MaxSpan, so that no reading comes near overflowing a duration (one did, at an
-	// offset of 2562047h, and the run hung or blamed the router).
-	offset := func(field string, d netmodel.Duration) error {
-		if d < -netmodel.Duration(MaxSpan) || d > netmodel.Duration(MaxSpan) {
-			return fmt.Errorf("%s: %v, past the limit of %v either way", field, d.D(), MaxSpan)
-		}
-		return nil
-	}
-	for i, c := range s.Clocks {
-		if err := offset(fmt.Sprintf("clocks[%d].clock.offset", i), c.Clock.Offset); err != nil {
-			return err
-		}
-	}
+	// A clock's reading is virtual time plus its offset (spanOffset, checked with
+	// the clock) and its steps, each within MaxSpan, so that no reading comes near
+	// overflowing a duration.
 	for i, ft := range s.Faults {
 		f := fmt.Sprintf("faults[%d]", i)
 		if err := point(f+".at", ft.At); err != nil {
@@ -327,11 +314,6 @@ func (s Spec) checkLimits() error {
 		if ft.Step < -Duration(MaxSpan) || ft.Step > Duration(MaxSpan) {
 			return fmt.Errorf("%s.step: %v, past the limit of %v either way", f, ft.Step.D(), MaxSpan)
 		}
-		if ft.Clock != nil {
-			if err := offset(f+".clock.offset", ft.Clock.Offset); err != nil {
-				return err
-			}
-		}
 		if ft.Rule != nil {
 			if err := point(f+".rule.delay", ft.Rule.Delay); err != nil {
 				return err
@@ -342,6 +324,17 @@ func (s Spec) checkLimits() error {
 	// quiet within the span its checks allow for.
 	if back, i := s.furthestBack(); back > MaxSpan {
 		return fmt.Errorf("faults[%d].step: %s's clock steps back add up to %v, past the limit of %v", i, s.Faults[i].Node, back, MaxSpan)
+	}
+	// Forward as well, so that a clock's reading stays far from overflowing (a
+	// hundred thousand steps of a day wrapped one to centuries before its start).
+	ahead := map[string]time.Duration{}
+	for i, f := range s.Faults {
+		if f.Action != "clock-step" || f.Step <= 0 {
+			continue
+		}
+		if ahead[f.Node] += f.Step.D(); ahead[f.Node] > MaxSpan {
+			return fmt.Errorf("faults[%d].step: %s's clock steps forward add up to %v, past the limit of %v", i, f.Node, ahead[f.Node], MaxSpan)
+		}
 	}
 	if err := point("gossip.interval", s.Gossip.Interval); err != nil {
 		return err

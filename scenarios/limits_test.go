@@ -108,6 +108,15 @@ func TestLimitsRefuseAbsurdSpecs(t *testing.T) {
 				{At: ms(201), Action: "clock-step", Node: "n2", Step: Duration(-13 * time.Hour)},
 			}
 		}, want: "faults[2].step: n2's clock steps back add up to 26h0m0s, past the limit of 24h0m0s"},
+		// Forward too: a hundred thousand steps of a day wrapped a clock's reading.
+		{name: "clock steps forward that add up past the limit", edit: func(s *Spec) {
+			s.Faults = []Fault{
+				{At: ms(199), Action: "clock-step", Node: "n2", Step: Duration(13 * time.Hour)},
+				{At: ms(200), Action: "clock-step", Node: "n1", Step: Duration(13 * time.Hour)},
+				{At: ms(201), Action: "clock-step", Node: "n2", Step: Duration(-13 * time.Hour)},
+				{At: ms(202), Action: "clock-step", Node: "n2", Step: Duration(13 * time.Hour)},
+			}
+		}, want: "faults[3].step: n2's clock steps forward add up to 26h0m0s, past the limit of 24h0m0s"},
 		{name: "gossip every nanosecond", edit: func(s *Spec) { s.Gossip.Interval = 1 },
 			want: "gossip.interval: 1ns plans about 2100000007 anti-entropy rounds of 5 member nodes, 10500000035 directory messages, past the limit of 10000000 per run"},
 		{name: "gossip every microsecond", edit: func(s *Spec) { s.Gossip.Interval = dur(time.Microsecond) },

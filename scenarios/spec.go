@@ -747,12 +747,25 @@ func isInvariant(name string) bool {
 	return false
 }
 
-// specClock validates a spec's clock: as the network model does, and refusing a
-// period without periodic_ppm, which the model ignores: the clock that the spec meant
-// to wander would stay steady.
+// specClock validates a spec's clock: as the network model does, with the spec's
+// own bound on its offset (MaxSpan, far within the model's), and refusing a period
+// without periodic_ppm, which the model ignores: the clock that the spec meant to
+// wander would stay steady.
 func specClock(field string, c netmodel.ClockModel) error {
 	if c.PeriodicPPM == 0 && c.Period != 0 {
 		return fmt.Errorf("%s.period: %v without periodic_ppm, the drift it is the period of", field, c.Period.D())
 	}
+	if err := spanOffset(field+".offset", c.Offset); err != nil {
+		return err
+	}
 	return c.Validate(field)
+}
+
+// spanOffset refuses a clock offset past MaxSpan either way: one of 2562047h came
+// near overflowing a duration, and the run hung or blamed the router.
+func spanOffset(field string, d netmodel.Duration) error {
+	if d < -netmodel.Duration(MaxSpan) || d > netmodel.Duration(MaxSpan) {
+		return fmt.Errorf("%s: %v, past the limit of %v either way", field, d.D(), MaxSpan)
+	}
+	return nil
 }
