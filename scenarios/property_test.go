@@ -172,21 +172,34 @@ func failureText(cfg propConfig, spec Spec, seed uint64, sem router.Semantics, v
 			fmt.Fprintf(&b, "  %s: %s\n", v.Invariant, v.Detail)
 		}
 	}
-	if werr != nil {
-		fmt.Fprintf(&b, "could not write the repro file: %v\n", werr)
-		return b.String()
-	}
-	fmt.Fprintf(&b, "repro file (rewritten at every failure while rapid shrinks; the one left at the end is the minimal case):\n  %s\n", path)
 	env := ""
-	if names := cfg.bugs.Names(); len(names) > 0 {
-		fmt.Fprintf(&b, "(this run injected test-only bugs, which ensim cannot: its replay shows the run without them)\n")
-		if cfg.bugsFromEnv {
-			env = injectEnv + "=" + strings.Join(names, ",") + " "
-		}
+	if names := cfg.bugs.Names(); len(names) > 0 && cfg.bugsFromEnv {
+		env = injectEnv + "=" + strings.Join(names, ",") + " "
 	}
-	fmt.Fprintf(&b, "replay it, from the module root:\n  go run ./cmd/ensim replay %s\n  go run ./cmd/ensim replay %s --trace trace.jsonl\n", path, path)
+	if werr != nil {
+		// No repro to replay, but the rerun line still sets ENSROUTE_INJECT: rapid's
+		// own "To reproduce" line does not, and would pass.
+		fmt.Fprintf(&b, "could not write the repro file: %v\n", werr)
+	} else {
+		fmt.Fprintf(&b, "repro file (rewritten at every failure while rapid shrinks; the one left at the end is the minimal case):\n  %s\n", path)
+		if len(cfg.bugs.Names()) > 0 {
+			fmt.Fprintf(&b, "(this run injected test-only bugs, which ensim cannot: its replay shows the run without them)\n")
+		}
+		q := shellWord(path)
+		fmt.Fprintf(&b, "replay it, from the module root:\n  go run ./cmd/ensim replay %s\n  go run ./cmd/ensim replay %s --trace trace.jsonl\n", q, q)
+	}
 	fmt.Fprintf(&b, "rerun this property on the same case: %sgo test ./scenarios -run '^%s$' -rapid.failfile=<the .fail file in rapid's \"To reproduce\" line>", env, cfg.name)
 	return b.String()
+}
+
+// shellWord quotes s for a POSIX shell, as ensim quotes the paths in the commands it
+// prints: a path under a TMPDIR or ENSROUTE_PROP_REPRO with a space in it stays one
+// argument when the printed command is pasted.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:@%+=,") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func writeReproFile(path string, spec Spec, seed uint64, sem router.Semantics, rep Report, injected bugs.Set) error {
@@ -328,12 +341,36 @@ func TestRegressions(t *testing.T) {
 				r := mustRun(t, spec, Options{Seed: seed, Semantics: sem}).Report
 				if len(r.Violations) > 0 {
 					t.Errorf("%s under %s semantics, seed %d: %d violation(s), first %+v\n"+
-						"run it from the module root with go run ./cmd/ensim run --spec scenarios/%s --seed %d --semantics %s (for a repro file, its \"spec\" saved on its own: jq .spec)",
-						f, sem, seed, r.ViolationsFound(), r.Violations[0], filepath.ToSlash(f), seed, sem)
+						"run it from the module root with %s",
+						f, sem, seed, r.ViolationsFound(), r.Violations[0], regressionRerun(f, seed, sem))
 				}
 			}
 		})
 	}
+}
+
+// regressionRerun is the command, from the module root, that runs the case kept in
+// file f (a path under the package's directory) with seed and sem as TestRegressions
+// ran it. ensim run --spec refuses a repro file: a repro recorded under sem is
+// replayed, and one recorded under the other semantics has its spec taken out first.
+func regressionRerun(f string, seed uint64, sem router.Semantics) string {
+	file := shellWord(filepath.ToSlash(filepath.Join("scenarios", f)))
+	run := func(spec string) string {
+		return fmt.Sprintf("go run ./cmd/ensim run --spec %s --seed %d --semantics %s", spec, seed, sem)
+	}
+	data, err := os.ReadFile(f)
+	if err != nil {
+		return run(file)
+	}
+	rp, err := ParseRepro(bytes.NewReader(data))
+	switch {
+	case errors.Is(err, ErrNotRepro):
+		return run(file)
+	case err == nil && rp.Semantics == sem.String():
+		return "go run ./cmd/ensim replay " + file
+	}
+	spec := shellWord(strings.TrimSuffix(filepath.Base(f), ".json") + "-spec.json")
+	return "jq .spec " + file + " > " + spec + " && " + run(spec)
 }
 
 // shrinkCase is one bug for TestPropShrinksBugs: the invariants that show it and,
