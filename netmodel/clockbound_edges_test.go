@@ -33,13 +33,7 @@ func TestClockOffsetBounded(t *testing.T) {
 // the bound itself is taken.
 func TestStepClockPastTheBoundPanics(t *testing.T) {
 	for _, d := range []time.Duration{math.MaxInt64, math.MinInt64, netmodel.MaxClockReading, -netmodel.MaxClockReading - 2*time.Second} {
-		w := sim.New(sim.Config{})
-		n, err := netmodel.New(w, config(1, ms, 0))
-		if err != nil {
-			t.Fatal(err)
-		}
-		h, _ := addHost(t, n, "a")
-		w.RunUntil(time.Second)
+		h := hostAtOneSecond(t)
 		got := func() (p any) {
 			defer func() { p = recover() }()
 			h.StepClock(d)
@@ -49,6 +43,16 @@ func TestStepClockPastTheBoundPanics(t *testing.T) {
 			t.Errorf("StepClock(%v) at a reading of %v: panic %v, want one naming the bound; the clock reads %v", d, time.Second, got, h.Now())
 		}
 	}
+	h := hostAtOneSecond(t)
+	h.StepClock(netmodel.MaxClockReading - time.Second)
+	if got := h.Now(); got != netmodel.MaxClockReading {
+		t.Errorf("after a step to the bound the clock reads %v, want %v", got, netmodel.MaxClockReading)
+	}
+}
+
+// hostAtOneSecond returns a host of a new network whose world has run to 1s.
+func hostAtOneSecond(t *testing.T) *netmodel.Host {
+	t.Helper()
 	w := sim.New(sim.Config{})
 	n, err := netmodel.New(w, config(1, ms, 0))
 	if err != nil {
@@ -56,10 +60,7 @@ func TestStepClockPastTheBoundPanics(t *testing.T) {
 	}
 	h, _ := addHost(t, n, "a")
 	w.RunUntil(time.Second)
-	h.StepClock(netmodel.MaxClockReading - time.Second)
-	if got := h.Now(); got != netmodel.MaxClockReading {
-		t.Errorf("after a step to the bound the clock reads %v, want %v", got, netmodel.MaxClockReading)
-	}
+	return h
 }
 
 // TestPartitionOfNoModePanics: a partition whose mode is neither drop nor stall
