@@ -286,7 +286,7 @@ func replay(path string, asJSON bool, trace string, stdout, stderr io.Writer) in
 		printFirstFailing(stderr, "", path, vs)
 		return exitFail
 	}
-	holdsNote(notes, rp)
+	holdsNote(notes, rp, rp.TraceHash != "" && now == rp.TraceHash)
 	if !asJSON && reported {
 		reported = printed(stderr, notes.err)
 	}
@@ -333,8 +333,9 @@ func hashNote(w io.Writer, rp repro, now string) {
 }
 
 // holdsNote says, of a repro's run in which every invariant holds now, how many
-// violations the repro recorded, if any.
-func holdsNote(w io.Writer, rp repro) {
+// violations the repro recorded, if any; same says the run is the one recorded (its
+// trace hash matches), so that only what is checked can have changed.
+func holdsNote(w io.Writer, rp repro, same bool) {
 	if rp.Crash != "" {
 		fmt.Fprintf(w, "the run that wrote the repro did not finish: %s; this one ran to its end: the seed does not fail alone, and what ended that run came from outside the simulation\n", rp.Crash)
 	}
@@ -342,5 +343,8 @@ func holdsNote(w io.Writer, rp repro) {
 		fmt.Fprintf(w, "every invariant holds without the injected bugs; the repro recorded %d violation%s with them\n", n, plural(int(min(n, 2))))
 	} else if n > 0 {
 		fmt.Fprintf(w, "every invariant holds now; the repro recorded %d violation%s\n", n, plural(int(min(n, 2))))
+		if same {
+			fmt.Fprintln(w, "the run is the one recorded, so what is checked changed: the spec's liveness, riak_breaks or send_budget were edited, or the checker changed since the repro was written")
+		}
 	}
 }

@@ -222,7 +222,7 @@ func compareRepro(path string, rp repro, now *scenarios.Report, stderr io.Writer
 	if rp.TraceHash != "" && rp.TraceHash == now.TraceHash {
 		if rp.ViolationsTotal > 0 && len(now.Violations) == 0 {
 			fmt.Fprintf(stderr, "ensim: this is the run the repro recorded (its trace hash matches), but its invariants are checked otherwise now; ensim replay %s says:\n", shellQuote(path))
-			holdsNote(stderr, rp)
+			holdsNote(stderr, rp, true)
 		}
 		return
 	}
@@ -232,7 +232,7 @@ func compareRepro(path string, rp repro, now *scenarios.Report, stderr io.Writer
 	var notes bytes.Buffer
 	hashNote(&notes, rp, now.TraceHash)
 	if len(now.Violations) == 0 {
-		holdsNote(&notes, rp)
+		holdsNote(&notes, rp, false)
 	}
 	fmt.Fprintf(stderr, "ensim: this may not be the run the repro recorded; ensim replay %s says:\n", shellQuote(path))
 	stderr.Write(notes.Bytes())

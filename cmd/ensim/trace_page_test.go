@@ -132,7 +132,8 @@ func TestTraceReproNoLongerFails(t *testing.T) {
 	}
 	code, _, stderr = ensim(t, "trace", "older.json", "--to", "1ms", "--format", "jsonl")
 	if want := "ensim: this is the run the repro recorded (its trace hash matches), but its invariants are checked otherwise now; ensim replay older.json says:\n" +
-		"every invariant holds now; the repro recorded 1 violation\n"; code != exitOK || stderr != want {
+		"every invariant holds now; the repro recorded 1 violation\n" +
+		"the run is the one recorded, so what is checked changed: the spec's liveness, riak_breaks or send_budget were edited, or the checker changed since the repro was written\n"; code != exitOK || stderr != want {
 		t.Errorf("trace of a repro whose violations a checker no longer finds: exit %d, stderr %q; want 0 and %q", code, stderr, want)
 	}
 }
