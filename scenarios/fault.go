@@ -268,24 +268,40 @@ func (s Spec) checkEnded() error {
 // mistake, such as a restart listed without its crash, which ensim points out before
 // it runs.
 func (s Spec) IdleFaults() []string {
+	var out []string
+	for _, f := range s.Idle() {
+		out = append(out, f.Note)
+	}
+	return out
+}
+
+// IdleFault is a fault that IdleFaults describes: one that does nothing where the run
+// applies it, or a stalling partition that loses what it stalls (Spec.Idle).
+type IdleFault struct {
+	Index int    // the fault's index in Spec.Faults
+	Note  string // what IdleFaults says of it: "faults[3]: the crash of n2 at 1s finds it down already ..."
+}
+
+// Idle returns the faults IdleFaults describes, with their indices.
+func (s Spec) Idle() []IdleFault {
 	order := s.faultOrder()
 	down := map[string]int{}    // a node that is down: the crash that took it down
 	paused := map[string]int{}  // a node that is paused: its pause
 	cut, healed := -1, -1       // the first partition since the last heal, and that heal
 	rules := map[string]int{}   // the rules in force by name: how many
 	stopped := map[string]int{} // the unrule that last stopped rules of a name
-	var out []string
+	var out []IdleFault
 	for _, i := range order {
 		ft := s.Faults[i]
 		switch ft.Action {
 		case "partition", "partition-one-way", "hold", "release":
 			if ft.oneNodeSides() {
-				out = append(out, fmt.Sprintf("faults[%d]: the %s at %v has %s on both sides, and a node's link to itself is none: it does nothing", i, ft.Action, ft.At.D(), ft.A[0]))
+				out = append(out, IdleFault{i, fmt.Sprintf("faults[%d]: the %s at %v has %s on both sides, and a node's link to itself is none: it does nothing", i, ft.Action, ft.At.D(), ft.A[0])})
 				continue
 			}
 		}
 		if (ft.Action == "partition" || ft.Action == "partition-one-way") && ft.InFlight == "stall" && s.DetectAfter.D() == 0 {
-			out = append(out, fmt.Sprintf("faults[%d]: the %s at %v stalls what is in flight, but with detect_after 0 its cut closes the connections at once, and what stalled is lost at the heal, as with in_flight drop (set detect_after longer than the cut)", i, ft.Action, ft.At.D()))
+			out = append(out, IdleFault{i, fmt.Sprintf("faults[%d]: the %s at %v stalls what is in flight, but with detect_after 0 its cut closes the connections at once, and what stalled is lost at the heal, as with in_flight drop (set detect_after longer than the cut)", i, ft.Action, ft.At.D())})
 		}
 		switch ft.Action {
 		case "partition", "partition-one-way":
@@ -299,7 +315,7 @@ func (s Spec) IdleFaults() []string {
 				if healed >= 0 {
 					why = fmt.Sprintf("finds no partition to end (faults[%d] healed the last)", healed)
 				}
-				out = append(out, fmt.Sprintf("faults[%d]: the heal at %v %s, and does nothing", i, ft.At.D(), why))
+				out = append(out, IdleFault{i, fmt.Sprintf("faults[%d]: the heal at %v %s, and does nothing", i, ft.At.D(), why)})
 				continue
 			}
 			cut, healed = -1, i
@@ -310,7 +326,7 @@ func (s Spec) IdleFaults() []string {
 		case "unrule":
 			if rules[ft.Rule.Name] == 0 {
 				if j, ok := stopped[ft.Rule.Name]; ok {
-					out = append(out, fmt.Sprintf("faults[%d]: the unrule of %q at %v finds none of its rules in force (faults[%d] stopped them), and does nothing", i, ft.Rule.Name, ft.At.D(), j))
+					out = append(out, IdleFault{i, fmt.Sprintf("faults[%d]: the unrule of %q at %v finds none of its rules in force (faults[%d] stopped them), and does nothing", i, ft.Rule.Name, ft.At.D(), j)})
 				}
 				continue
 			}
@@ -319,7 +335,7 @@ func (s Spec) IdleFaults() []string {
 			continue
 		}
 		idle := func(why string) {
-			out = append(out, fmt.Sprintf("faults[%d]: the %s of %s at %v %s, and does nothing", i, ft.Action, ft.Node, ft.At.D(), why))
+			out = append(out, IdleFault{i, fmt.Sprintf("faults[%d]: the %s of %s at %v %s, and does nothing", i, ft.Action, ft.Node, ft.At.D(), why)})
 		}
 		d, isDown := down[ft.Node]
 		p, isPaused := paused[ft.Node]

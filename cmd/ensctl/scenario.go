@@ -81,6 +81,10 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return refused(err)
 	}
+	// As ensim says before it runs the spec: a fault that will do nothing, left out.
+	for _, idle := range plan.Idle {
+		fmt.Fprintf(stderr, "ensctl: note: %s: %s\n", *specFile, idle)
+	}
 	if *useNetns && !plan.Netns {
 		if err := netns.Available(); err != nil {
 			return fmt.Errorf("%w: --netns: %w", cluster.ErrUsage, err)
@@ -244,7 +248,9 @@ func printReport(w io.Writer, r realscenario.Report, asJSON bool) {
 	sort.Strings(names)
 	fmt.Fprintf(w, "calls       %d", r.Calls["total"])
 	for _, k := range names {
-		fmt.Fprintf(w, "  %s %d", k, r.Calls[k])
+		// The outcome's name as ensim run prints it: no-leader, not-leader, hop-limit
+		// (the JSON's keys are ensim run --json's: no_leader, ...).
+		fmt.Fprintf(w, "  %s %d", strings.ReplaceAll(k, "_", "-"), r.Calls[k])
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "late        %d replies discarded\n", r.Late)

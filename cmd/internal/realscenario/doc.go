@@ -25,11 +25,11 @@
 //     takes, driver.MaxQueued over the routers, where its own default holds 1,024)
 //     and ReplyHold as --reply-hold (left out, 0: no reply is held, as in the
 //     simulator, where ensnode's own default holds for 3s);
-//   - the demo peer takes the mean of Peer.Service per call (--service), on the
-//     router instance that hands it the call, which it holds up meanwhile; the
-//     simulated peer holds up no router, so a service time whose work (the mean
-//     times the workload's rate) keeps more than MaxPeerBusy of a node's router
-//     instances busy is refused;
+//   - the demo peer takes the mean of Peer.Service (Dist.Expected, its Min included)
+//     per call (--service), on the router instance that hands it the call, which it
+//     holds up meanwhile; the simulated peer holds up no router, so a service time
+//     whose work (the mean times the workload's rate) keeps more than MaxPeerBusy
+//     of a node's router instances busy is refused;
 //   - ensembles keep their members' nodes (ensnode names a peer after its node, so an
 //     ensemble has at most one member per node); the first leader leads;
 //   - the workload is an open stream of calls at Rate for Duration with Timeout, from a
@@ -37,8 +37,12 @@
 //     ClientShare: every call comes from a client);
 //   - an election makes its new leader lead at At+Duration (the leaderless period is
 //     not reproduced), on a goroutine of its own: the lead waits up to 1s for its
-//     member's answer, and the steps after it keep their times;
-//   - crash/restart kill and restart a process; pause/resume send SIGSTOP/SIGCONT;
+//     member's answer, and the steps after it keep their times, except a lead of the
+//     same ensemble, which waits for it to end (a member that answers late, paused
+//     say, would take the lead after the later one and undo it);
+//   - crash/restart kill and restart a process; pause/resume send SIGSTOP/SIGCONT
+//     (one that finds its node where the simulator does nothing with it, a crash of
+//     a node already down, say, is no step: Plan.Idle);
 //     partition/heal cut a node's link in its namespace (Options.Netns): a partition
 //     must put a single node on one side;
 //   - steps run until the last call's deadline (Duration plus Timeout), as the

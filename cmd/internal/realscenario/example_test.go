@@ -32,7 +32,7 @@ func ExampleNewPlan() {
 		fmt.Println(strings.TrimSpace(fmt.Sprint(st.At, " ", st.Action, " ", st.Node, " ", st.Ensemble)))
 	}
 	// Output:
-	// [{e1 [n1 n2 n3]} {e2 [n2 n3 n1]} {e3 [n3 n1 n2]}] [--routers 7 --mailbox 149796 --service 200µs --reply-hold 3s] 1000 4s 100ms
+	// [{e1 [n1 n2 n3]} {e2 [n2 n3 n1]} {e3 [n3 n1 n2]}] [--routers 7 --mailbox 149796 --service 250µs --reply-hold 3s] 1000 4s 100ms
 	// 1s pause n2
 	// 1.3s resume n2
 	// 2s crash n3

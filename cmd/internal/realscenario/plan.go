@@ -41,6 +41,10 @@ type Plan struct {
 	// instead, without refusing the spec: the calls' outcomes are the same, what is
 	// checked or counted around them is not.
 	NotApplied []string
+	// Idle lists, as ensim's notes say it (Spec.IdleFaults), the crashes, restarts,
+	// pauses and resumes that find their node where the simulator does nothing with
+	// them (a crash of a node that is down, say): the plan has no step for them.
+	Idle []string
 }
 
 // String describes the step: "pause n2", "lead e1 on n2".
@@ -52,11 +56,12 @@ func (st Step) String() string {
 }
 
 // MaxPeerBusy is the most of a node's router instances the demo peer's work may keep
-// busy, rate times mean(peer.service) over routers, for the spec to run. ensnode's
-// demo peer works on the router instance that hands it the call (--service), which
-// routes nothing else meanwhile; the simulated peer holds up no router. Below a
-// quarter few calls wait behind another's work, even on a node that leads every
-// ensemble; above it the real cluster is a slower system than the simulated one.
+// busy, rate times the mean of peer.service (its minimum included) over routers, for
+// the spec to run. ensnode's demo peer works on the router instance that hands it the
+// call (--service), which routes nothing else meanwhile; the simulated peer holds up
+// no router. Below a quarter few calls wait behind another's work, even on a node
+// that leads every ensemble; above it the real cluster is a slower system than the
+// simulated one.
 const MaxPeerBusy = 0.25
 
 // MaxNodes is the most nodes a spec may have to run on processes: each node is an
@@ -180,6 +185,14 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 		nodes[n] = true
 	}
 	var cut []string
+	idle := map[int]bool{}
+	for _, f := range s.Idle() {
+		switch s.Faults[f.Index].Action {
+		case "crash", "restart", "pause", "resume":
+			idle[f.Index] = true
+			p.Idle = append(p.Idle, f.Note)
+		}
+	}
 	for i, f := range s.Faults {
 		at := f.At.D()
 		switch f.Action {
@@ -187,6 +200,12 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 			if !nodes[f.Node] {
 				// Spec validation admits only nodes and clients here.
 				unsupported("faults[%d]: %s of client %s (the client is ensctl itself)", i, f.Action, f.Node)
+				continue
+			}
+			if idle[i] {
+				// The simulator does nothing then (Spec.IdleFaults); a process would
+				// refuse it (a crash of a process that is not running), a step that
+				// failed, though the run is the spec's.
 				continue
 			}
 		}
@@ -299,14 +318,9 @@ func clientWith(node string, a, b, clients []string) string {
 	return ""
 }
 
-// mean is a distribution's typical value: its mean if it has one, the middle of its
-// range, or its minimum.
+// mean is a distribution's mean as the simulator draws it (Dist.Expected): an
+// exponential's or a lognormal's is its minimum plus its Mean, a uniform's the middle
+// of its range, a constant's its minimum.
 func mean(d scenarios.Dist) time.Duration {
-	switch {
-	case d.Mean > 0:
-		return d.Mean.D()
-	case d.Max > 0:
-		return (d.Min.D() + d.Max.D()) / 2
-	}
-	return d.Min.D()
+	return d.Expected() // 0 for none: the peer answers at once
 }

@@ -33,7 +33,9 @@ func TestPlanSkippedLeavesNoStep(t *testing.T) {
 		{name: "client paused", edit: func(s *scenarios.Spec) {
 			s.Clients = []string{"c1"}
 			s.Faults[0].Node = "c1"
-		}, skipped: "faults[0]: pause of client c1", steps: []Step{resume, crash, restart, lead}},
+			// The resume of n2, which no pause of n2 came before, does nothing in the
+			// simulator: no step either (Plan.Idle).
+		}, skipped: "faults[0]: pause of client c1", steps: []Step{crash, restart, lead}},
 		{name: "client crashed", edit: func(s *scenarios.Spec) {
 			s.Clients = []string{"c1"}
 			s.Faults[2].Node = "c1"

@@ -34,7 +34,8 @@ func TestPlanNodeBound(t *testing.T) {
 // own count (no --routers 0, which ensnode refuses), and its mailbox limit is the one
 // of that count; a mailbox at the limit is taken, one past it refused. A spec without
 // a mailbox_cap (unbounded in the simulator) gets the largest mailbox, not ensnode's
-// default of 1,024. The service time of a uniform distribution is the middle of its
+// default of 1,024. The service time is the distribution's mean: an exponential's
+// minimum plus its mean (the smoke spec's 50µs+200µs), a uniform's the middle of its
 // range.
 func TestPlanArgs(t *testing.T) {
 	limit := driver.MaxQueued / router.DefaultRouters
@@ -45,15 +46,15 @@ func TestPlanArgs(t *testing.T) {
 		want []string
 	}{
 		{name: "the smoke spec", edit: func(*scenarios.Spec) {},
-			want: []string{"--routers", "7", "--mailbox", mailbox7, "--service", "200µs", "--reply-hold", "3s"}},
+			want: []string{"--routers", "7", "--mailbox", mailbox7, "--service", "250µs", "--reply-hold", "3s"}},
 		{name: "no routers, mailbox at the limit", edit: func(s *scenarios.Spec) { s.Routers, s.MailboxCap = 0, limit },
-			want: []string{"--mailbox", fmt.Sprint(limit), "--service", "200µs", "--reply-hold", "3s"}},
+			want: []string{"--mailbox", fmt.Sprint(limit), "--service", "250µs", "--reply-hold", "3s"}},
 		{name: "two routers, mailbox at the limit", edit: func(s *scenarios.Spec) { s.Routers, s.MailboxCap = 2, driver.MaxQueued/2 },
-			want: []string{"--routers", "2", "--mailbox", fmt.Sprint(driver.MaxQueued / 2), "--service", "200µs", "--reply-hold", "3s"}},
+			want: []string{"--routers", "2", "--mailbox", fmt.Sprint(driver.MaxQueued / 2), "--service", "250µs", "--reply-hold", "3s"}},
 		{name: "two routers, unbounded mailboxes", edit: func(s *scenarios.Spec) { s.Routers, s.MailboxCap = 2, 0 },
-			want: []string{"--routers", "2", "--mailbox", fmt.Sprint(driver.MaxQueued / 2), "--service", "200µs", "--reply-hold", "3s"}},
+			want: []string{"--routers", "2", "--mailbox", fmt.Sprint(driver.MaxQueued / 2), "--service", "250µs", "--reply-hold", "3s"}},
 		{name: "a mailbox of its own", edit: func(s *scenarios.Spec) { s.MailboxCap = 64 },
-			want: []string{"--routers", "7", "--mailbox", "64", "--service", "200µs", "--reply-hold", "3s"}},
+			want: []string{"--routers", "7", "--mailbox", "64", "--service", "250µs", "--reply-hold", "3s"}},
 		{name: "uniform service, no reply hold", edit: func(s *scenarios.Spec) {
 			s.Peer.Service = scenarios.Dist{Kind: "uniform", Min: scenarios.Duration(100 * time.Microsecond), Max: scenarios.Duration(300 * time.Microsecond)}
 			s.ReplyHold = 0

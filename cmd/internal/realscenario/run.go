@@ -48,22 +48,27 @@ type Options struct {
 	// args are ensnode flags after the plan's: tests give the demo peer a service
 	// time the plan refuses, to hold up a router instance on purpose.
 	args []string
-	// checking, if set, is called as the checks after the workload begin; tests end
-	// ctx there.
-	checking func()
+	// checking, if set, is called as the checks after the workload begin, with the
+	// cluster as the workload and its steps left it; tests end ctx there.
+	checking func(*realcluster.Cluster)
 }
 
 // Report is what a real run did, in the shape of ensim run --json where it can be.
 type Report struct {
-	Scenario       string           `json:"scenario"`
-	Real           bool             `json:"real"`
-	Netns          bool             `json:"netns"`
-	Nodes          int              `json:"nodes"`
-	RoutersPerNode int              `json:"routers_per_node"`
-	WallTimeNS     int64            `json:"wall_time_ns"`
-	Calls          map[string]int64 `json:"calls"`
-	Late           uint64           `json:"late_replies_discarded"`
-	LatencyNS      map[string]int64 `json:"latency_ns"`
+	Scenario       string `json:"scenario"`
+	Real           bool   `json:"real"`
+	Netns          bool   `json:"netns"`
+	Nodes          int    `json:"nodes"`
+	RoutersPerNode int    `json:"routers_per_node"`
+	WallTimeNS     int64  `json:"wall_time_ns"`
+	// Calls counts the calls ("total") and each outcome the calls had, under the
+	// keys of ensim run --json's calls (callsKey): "ok", "timeout", "no_leader",
+	// "not_leader", "unreachable", "hop_limit", "overloaded", "other", and
+	// "cancelled" for a call an interruption cut off. An outcome no call had is left
+	// out.
+	Calls     map[string]int64 `json:"calls"`
+	Late      uint64           `json:"late_replies_discarded"`
+	LatencyNS map[string]int64 `json:"latency_ns"`
 	// StartLagNS ("p99", "max") says how late the calls started after they were due
 	// (an open load's): latencies count from the start, so this is what they leave out.
 	StartLagNS  map[string]int64 `json:"start_lag_ns,omitempty"`
@@ -110,10 +115,12 @@ const (
 // report of what ran until then (Report.Interrupted).
 //
 // Each step runs at its own time, a lead on a goroutine of its own (it waits up to 1s
-// for its member's answer). Steps run until the last call's deadline, the workload's
-// duration plus its timeout, as the simulator's run past the workload while calls
-// are in flight: a resume, a heal or a restart then still ends its fault for the
-// calls it holds up. A step due later has no call left to act on and is not run.
+// for its member's answer), after the lead before it of its ensemble has ended, so
+// that the spec's last election of an ensemble leaves the leader it names. Steps run
+// until the last call's deadline, the workload's duration plus its timeout, as the
+// simulator's run past the workload while calls are in flight: a resume, a heal or a
+// restart then still ends its fault for the calls it holds up. A step due later has
+// no call left to act on and is not run.
 func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	p, err := NewPlan(s, o.Skip)
 	if err != nil {
@@ -223,6 +230,11 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	lastDeadline := p.Duration + p.Timeout
 	stepsDone := make(chan struct{})
 	var leads sync.WaitGroup
+	// A lead waits for the one before it of its ensemble to end: a member that takes
+	// the lead later makes a newer entry, so an earlier lead whose member answers late
+	// (paused, say) would otherwise undo a later one, and leave the ensemble with
+	// another leader than the spec's last election.
+	lastLead := map[string]chan struct{}{}
 	go func() {
 		defer close(stepsDone)
 		for i, st := range p.Steps {
@@ -238,7 +250,19 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 				return
 			}
 			if st.Action == "lead" {
-				leads.Go(func() { step(st) })
+				before, done := lastLead[st.Ensemble], make(chan struct{})
+				lastLead[st.Ensemble] = done
+				leads.Go(func() {
+					defer close(done)
+					if before != nil {
+						select {
+						case <-before:
+						case <-ctx.Done():
+							return
+						}
+					}
+					step(st)
+				})
 				continue
 			}
 			step(st)
@@ -254,7 +278,7 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	rep.WallTimeNS = int64(time.Since(start))
 	rep.Calls = map[string]int64{"total": sum.Total.Calls}
 	for k, v := range sum.Total.Codes {
-		rep.Calls[k] = v
+		rep.Calls[callsKey(k)] = v
 	}
 	rep.LatencyNS = map[string]int64{"p50": sum.Total.P50NS, "p99": sum.Total.P99NS, "max": sum.Total.MaxNS}
 	if sum.StartLagMaxNS > 0 {
@@ -290,7 +314,7 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	rep.Late = cl.Stats().Router.Late
 	cl.Close()
 	if o.checking != nil {
-		o.checking()
+		o.checking(c)
 	}
 	checks := quiesce(ctx, c, nw, cmp.Or(o.settle, 30*time.Second))
 	if ctx.Err() != nil {
@@ -309,6 +333,11 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	}
 	return rep, nil
 }
+
+// callsKey is the key of Report.Calls for a call's outcome as the load names it
+// (router.Code's name, "cancelled", "other"): the key ensim run --json gives it
+// (scenarios.Calls), with _ for the - of "no-leader", "not-leader" and "hop-limit".
+func callsKey(outcome string) string { return strings.ReplaceAll(outcome, "-", "_") }
 
 // do carries out one step; its error names the step.
 func do(ctx context.Context, c *realcluster.Cluster, nw *netns.Net, cl *realcluster.Client, st Step) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ensroute/ensroute/cmd/internal/netns"
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 	"github.com/ensroute/ensroute/scenarios"
 )
 
@@ -176,7 +177,7 @@ func TestRealInterruptedInChecks(t *testing.T) {
 	bins := programs(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	checking := func() { time.AfterFunc(300*time.Millisecond, cancel) }
+	checking := func(*realcluster.Cluster) { time.AfterFunc(300*time.Millisecond, cancel) }
 	rep, err := Run(ctx, alone(t, 20, 500*time.Millisecond, 100*time.Millisecond, 0),
 		Options{Ensnode: bins.Ensnode, Dir: t.TempDir(), Slack: time.Second, args: slowPeer(4 * time.Second), checking: checking})
 	if !errors.Is(err, context.Canceled) {
