@@ -68,7 +68,7 @@ func parse(args []string, help io.Writer) (*options, error) {
 	fs.IntVar(&o.mailbox, "mailbox", driver.DefaultMailbox, "bound of each router instance's mailbox; a route that finds it full is refused (overloaded)")
 	cluster.DurationVar(fs, &o.service, "service", 0, "time the demo peer spends on each get, put, cas or echo (a slow application)")
 	fs.IntVar(&o.handshakes, "max-handshakes", nettransport.DefaultMaxHandshakes,
-		"handshakes in progress at once on --listen; one more connection ends the oldest (strangers who connect and stall hold at most this many)")
+		"handshakes in progress at once on --listen; one more connection ends the oldest of those that sent nothing (strangers who connect and stall hold at most this many)")
 	cluster.DurationVar(fs, &o.replyHold, "reply-hold", nettransport.DefaultReplyHold,
 		"how long a reply to a node not connected is kept for it to reconnect (after a restart, clients come back at their next redial; a member, while the node redials it); 0: none is kept")
 	o.Register(fs)

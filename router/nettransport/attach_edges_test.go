@@ -48,6 +48,11 @@ func TestAttachAgainKeepsConnections(t *testing.T) {
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
+	// n2's side is up when n1's welcome comes, before n1's side is: n1 tells its
+	// receiver once the connection is up there, with the receiver it hands to.
+	if !await(func() bool { return n1.rec.isUp("n2") }, n1.rec) {
+		t.Fatal("n1 never saw n2 up")
+	}
 	later := newRecorder()
 	n1.tr.Attach(later)
 	if err := n2.tr.Send("n1", &router.Message{Kind: router.KindGossip}); err != nil {

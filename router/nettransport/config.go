@@ -59,10 +59,11 @@ type Config struct {
 	// HandshakeTimeout bounds a handshake, TLS included. Default 5s.
 	HandshakeTimeout time.Duration
 	// MaxHandshakes bounds the handshakes in progress on each listener Serve runs: a
-	// connection accepted beyond it ends the oldest of them (counted in
-	// Stats.HandshakeLimit), so that strangers who connect and stall hold at most this
-	// many connections, and cannot keep a node of the cluster out unless they open
-	// this many within its handshake's round trips. Default 64.
+	// connection accepted beyond it ends the oldest of them whose other side has sent
+	// nothing (if none, the oldest whose hello is not answered yet; if none, the
+	// oldest: counted in Stats.HandshakeLimit), so that strangers who connect and
+	// stall hold at most this many connections, and cannot keep a node of the cluster
+	// out: its hello comes as it connects. Default 64.
 	MaxHandshakes int
 	// HeartbeatInterval is how often an idle connection sends a ping (at least
 	// MinHeartbeatInterval); a connection that receives no whole frame for

@@ -36,6 +36,9 @@ type conn struct {
 	crossed bool
 	// heardSettings: the other node's settings were heard (settings); the reader's.
 	heardSettings bool
+	// recv is the receiver attached when the connection came up (start), which its
+	// reader hands every message to.
+	recv Receiver
 	// upState says whether the connection is not up yet (upNone), was counted and
 	// logged as established (upCounted), is an inbound one waiting for the dialer's
 	// first frame to be (upPending), was refused by the dialer with that frame
@@ -106,6 +109,10 @@ type deadlineReader struct {
 	since  time.Time    // when the deadline was last set; zero: none since the handshake
 	framed bool         // a whole frame arrived since
 	heard  atomic.Int64 // when a frame last came after the handshake, since epoch; 0: never
+	// lastByte is when bytes last came during the handshake (idle 0), read only by
+	// the handshake's goroutine: a hello that times out while its bytes still come
+	// one by one is told from one that stopped coming.
+	lastByte time.Time
 }
 
 func (r *deadlineReader) Read(b []byte) (int, error) {
@@ -120,6 +127,9 @@ func (r *deadlineReader) Read(b []byte) (int, error) {
 	for {
 		r.reads.Add(1)
 		n, err := r.nc.Read(b)
+		if n > 0 && r.idle == 0 {
+			r.lastByte = time.Now()
+		}
 		if n > 0 || r.idle == 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 			return n, err
 		}
@@ -157,6 +167,9 @@ func (c *conn) endHandshake() {
 
 // start runs the reader and the writer of an installed connection.
 func (c *conn) start() {
+	// Taken here, not when the reader's goroutine first runs: a receiver attached
+	// once the connection is up (its PeerUp told) gets only later connections'.
+	c.recv = c.t.receiver()
 	c.t.stalls.start(c.t)
 	if !c.t.spawn(c.readLoop) || !c.t.spawn(c.writeLoop) {
 		c.close(ErrClosed)
@@ -466,7 +479,7 @@ func (c *conn) flush(ctx context.Context) bool {
 func (c *conn) readLoop() {
 	t := c.t
 	dec := newDecoder()
-	recv := t.receiver()
+	recv := c.recv
 	for {
 		h, body, err := c.fr.next()
 		if err != nil {

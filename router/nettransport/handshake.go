@@ -284,10 +284,11 @@ func hungUp(nc net.Conn, err error) error {
 	return fmt.Errorf("%w (%w)", ErrHungUp, err) // TLS is up: the node speaks it, and closed for another reason
 }
 
-// acceptHandshake runs the acceptor's side. admit decides, once the dialer has proved
-// the secret, whether its id may connect now (RefuseDuplicate, RefuseRace) and
+// acceptHandshake runs the acceptor's side. hello is called once the dialer's hello
+// has been taken, before the challenge answers it. admit decides, once the dialer has
+// proved the secret, whether its id may connect now (RefuseDuplicate, RefuseRace) and
 // installs the connection if so; the welcome goes out only after that.
-func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(them identity) RefuseCode) (identity, RefuseCode, error) {
+func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, hello func(), admit func(them identity) RefuseCode) (identity, RefuseCode, error) {
 	h, body, err := fr.next()
 	if err != nil {
 		code, err := refuseHeader(nc, err)
@@ -318,6 +319,7 @@ func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, admit func(the
 	if err != nil {
 		return them, 0, err
 	}
+	hello()
 	if err := writeFrame(nc, typeChallenge, appendIdentity(nil, &me)); err != nil {
 		return them, 0, err
 	}

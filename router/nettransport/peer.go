@@ -9,7 +9,9 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -313,7 +315,12 @@ func (p *peer) loop() {
 	// A member that nothing listens for yet, before it was ever connected, is most
 	// likely starting along with this node: that is said at info, and a warning
 	// follows only if it lasts firstStartGrace.
-	everUp, warned := false, false
+	// Each kind of failure (failureKind) is warned of once per outage: the first
+	// warning of a member that went down says "connection refused", and a node that
+	// answers at its address later with the wrong id, secret or cluster is warned of
+	// too, not left to debug lines behind that first warning.
+	everUp := false
+	var warned failureKinds
 	var failingSince time.Time
 	for attempt := 0; !t.closed(); attempt++ {
 		if c := p.conn.Load(); c != nil {
@@ -323,7 +330,7 @@ func (p *peer) loop() {
 			case <-t.ctx.Done():
 				return
 			}
-			backoff, failures, warned = t.cfg.BackoffMin, 0, false
+			backoff, failures, warned = t.cfg.BackoffMin, 0, failureKinds{}
 			if !p.sleep(backoff) {
 				return
 			}
@@ -364,11 +371,15 @@ func (p *peer) loop() {
 			t.stats.dialFailures.Add(1)
 			p.dialFailed(err)
 			starting := !everUp && errors.Is(err, syscall.ECONNREFUSED)
+			kind := failureKind(err)
 			switch {
-			case re != nil && re.Code == RefuseAlive && failures == 1:
-				level, warned = slog.LevelError, true // this process may be the second with its id
-			case !warned && (!starting || time.Since(failingSince) >= firstStartGrace):
-				level, warned = slog.LevelWarn, true
+			case warned.has(kind):
+			case re != nil && re.Code == RefuseAlive:
+				level = slog.LevelError // this process may be the second with its id
+				warned.add(kind)
+			case !starting || time.Since(failingSince) >= firstStartGrace:
+				level = slog.LevelWarn
+				warned.add(kind)
 			case failures == 1:
 				level = slog.LevelInfo // not listening yet: starting too, most likely
 			}
@@ -383,6 +394,44 @@ func (p *peer) loop() {
 		}
 		backoff = min(2*backoff, t.cfg.BackoffMax)
 	}
+}
+
+// failureKinds are the kinds of dial failure (failureKind) warned of in one outage.
+// Few kinds exist; past maxFailureKinds a new one is not warned of.
+type failureKinds struct{ kinds []string }
+
+const maxFailureKinds = 8
+
+func (f *failureKinds) has(kind string) bool {
+	return slices.Contains(f.kinds, kind) || len(f.kinds) >= maxFailureKinds
+}
+
+func (f *failureKinds) add(kind string) { f.kinds = append(f.kinds, kind) }
+
+// failureKind says what kind of failure a dial's error is, so that the same failure
+// repeated is warned of once, and another one again: a refusal by its code, a system
+// error by its number, a timeout as one, and any other error by its text without its
+// digits (ports and incarnations change from one attempt to the next; what the
+// other side is, such as the id of the node that answers at the address, does not).
+func failureKind(err error) string {
+	var re *RefusedError
+	var errno syscall.Errno
+	switch {
+	case errors.As(err, &re):
+		return "refused " + re.Code.String()
+	case errors.Is(err, ErrHungUp):
+		return "hung up"
+	case errors.As(err, &errno):
+		return "errno " + errno.Error()
+	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return -1
+		}
+		return r
+	}, err.Error())
 }
 
 // sleep waits d with ±25% jitter, or until the transport closes (false).

@@ -374,13 +374,15 @@ func (t *Transport) Peers() []PeerStatus {
 // once a minute (a node at its limit may fail and recover many times a second), at
 // debug otherwise. Each connection runs the acceptor's handshake, at most
 // Config.MaxHandshakes at a time on l: a connection accepted beyond that ends the
-// oldest handshake still in progress there.
+// oldest handshake still in progress there whose other side has sent nothing (if
+// none, the oldest whose hello is not answered yet; if none, the oldest).
 //
 // Ending the oldest, rather than refusing the newest, keeps the listener open to the
-// cluster: a node's handshake takes a round trip or two, so strangers who connect and
-// say nothing would have to open MaxHandshakes connections within that time to shut a
-// node out, where refusing the newest would let MaxHandshakes of them do it for a
-// whole HandshakeTimeout.
+// cluster: a node sends its hello as it connects, so strangers who connect and say
+// nothing would have to open MaxHandshakes connections before its hello is read to
+// shut it out, where refusing the newest would let MaxHandshakes of them do it for a
+// whole HandshakeTimeout. Once its hello is read, only strangers who sent one too,
+// and sent it before it, are ended first.
 func (t *Transport) Serve(l net.Listener) error {
 	t.mu.Lock()
 	if t.closed() {
@@ -394,6 +396,7 @@ func (t *Transport) Serve(l net.Listener) error {
 	defer t.wg.Done()
 	bound := &handshakeBound{}
 	evicting := false       // ending handshakes since the last one let in without: logged once
+	var endedAt time.Time   // when an ended handshake was last logged as a warning
 	var pause time.Duration // after a failed Accept; 0 after one that succeeded
 	var warnedAt time.Time  // when a failure of Accept was last logged as a warning
 	warned := false         // the failures since the last success were
@@ -441,7 +444,14 @@ func (t *Transport) Serve(l net.Listener) error {
 		}
 		hs, oldest := bound.add(nc, t.cfg.MaxHandshakes)
 		if oldest != nil {
-			t.endOldestHandshake(oldest, !evicting)
+			// The first of a run is warned of, at most once a handshakeLimitQuiet: a
+			// stranger that opens one more connection than the bound, closes them and
+			// starts again makes a run each time.
+			warn := !evicting && (endedAt.IsZero() || time.Since(endedAt) >= handshakeLimitQuiet)
+			if warn {
+				endedAt = time.Now()
+			}
+			t.endOldestHandshake(oldest, warn)
 		}
 		evicting = oldest != nil
 		t.accept(nc, hs)
@@ -485,20 +495,57 @@ type handshakeBound struct {
 type limitedHandshake struct {
 	nc    net.Conn
 	bound *handshakeBound
+	// hello is set once the dialer's hello has come and been answered with a
+	// challenge: the dialer speaks the protocol, knows the cluster's name, and its
+	// next step waits on its own side.
+	hello atomic.Bool
 }
 
-// add records nc's handshake and, if max were in progress already, takes the oldest
-// out and returns it for the caller to end.
-func (b *handshakeBound) add(nc net.Conn, max int) (hs, oldest *limitedHandshake) {
+// add records nc's handshake and, if max were in progress already, takes one out and
+// returns it for the caller to end: the oldest of those whose other side has sent
+// nothing yet, else the oldest of those whose hello has not been answered, else the
+// oldest of all. A dialer of the cluster sends its hello at once, so strangers who
+// connect and say nothing are ended before it, even while its hello waits to be
+// read; were the oldest ended whatever it had done, a flood of them would end the
+// handshake of a dialer whose hello waited behind the flood's connections, or whose
+// process was slow to answer the challenge (a client starting on a busy machine),
+// once a few dozen connections had come meanwhile.
+func (b *handshakeBound) add(nc net.Conn, max int) (hs, ended *limitedHandshake) {
 	hs = &limitedHandshake{nc: nc, bound: b}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.inProgress) >= max {
-		oldest = b.inProgress[0]
-		b.inProgress = slices.Delete(b.inProgress, 0, 1)
+		i, least := 0, handshakeAnswered
+		for j, h := range b.inProgress {
+			if p := h.progress(); p < least {
+				i, least = j, p
+				if p == handshakeSilent {
+					break
+				}
+			}
+		}
+		ended = b.inProgress[i]
+		b.inProgress = slices.Delete(b.inProgress, i, i+1)
 	}
 	b.inProgress = append(b.inProgress, hs)
-	return hs, oldest
+	return hs, ended
+}
+
+// How far a handshake in progress has come, for the bound to end the least advanced.
+const (
+	handshakeSilent   = iota // nothing came from the other side
+	handshakeSent            // bytes came, not yet a hello answered
+	handshakeAnswered        // its hello came and was answered with a challenge
+)
+
+func (hs *limitedHandshake) progress() int {
+	switch {
+	case hs.hello.Load():
+		return handshakeAnswered
+	case unread(hs.nc):
+		return handshakeSent
+	}
+	return handshakeSilent
 }
 
 // finish takes hs out of its bound once its handshake is over. It reports false
@@ -517,15 +564,22 @@ func (hs *limitedHandshake) finish() bool {
 
 // endOldestHandshake closes hs, the oldest handshake in progress on a listener that
 // has Config.MaxHandshakes of them and has just accepted one more; its handshake
-// fails at once. It is counted, and the first of a run of them logged.
-func (t *Transport) endOldestHandshake(hs *limitedHandshake, log bool) {
+// fails at once. It is counted, and logged: as a warning if warn (the first of a
+// run, at most once a handshakeLimitQuiet), else at debug.
+func (t *Transport) endOldestHandshake(hs *limitedHandshake, warn bool) {
 	t.stats.handshakeLimit.Add(1)
 	_ = hs.nc.Close()
-	if log {
-		t.log.Warn("ended a handshake", "remote_addr", hs.nc.RemoteAddr().String(),
-			"reason", fmt.Sprintf("%d handshakes in progress on this listener, the limit (MaxHandshakes), and another connection came: the oldest ends", t.cfg.MaxHandshakes))
+	level := slog.LevelDebug
+	if warn {
+		level = slog.LevelWarn
 	}
+	t.log.Log(t.ctx, level, "ended a handshake", "remote_addr", hs.nc.RemoteAddr().String(),
+		"reason", fmt.Sprintf("%d handshakes in progress on this listener, the limit (MaxHandshakes), and another connection came: the oldest of those that sent the least ends (warned of once a minute at most; Stats.HandshakeLimit counts each)", t.cfg.MaxHandshakes))
 }
+
+// handshakeLimitQuiet is the least time between two warnings of handshakes ended by
+// the bound.
+const handshakeLimitQuiet = time.Minute
 
 // Accept runs the acceptor's side of a handshake on nc in the background and, if it
 // succeeds, serves the connection (for listeners other than Serve's, and for
@@ -577,7 +631,12 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	c.sendSettings() // first on the connection, once it is up
 	c.beginHandshake()
 	var p *peer
-	them, code, err := t.acceptHandshake(nc, c.fr, func(them identity) RefuseCode {
+	hello := func() {
+		if hs != nil {
+			hs.hello.Store(true)
+		}
+	}
+	them, code, err := t.acceptHandshake(nc, c.fr, hello, func(them identity) RefuseCode {
 		if t.receiver() == nil {
 			return RefuseUnready // nothing to hand what it sends to
 		}
@@ -646,6 +705,10 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			switch {
 			case them.id != "":
 				what = "the other side stopped in the middle of it"
+			case c.fr.began() && time.Since(c.dr.lastByte) < t.cfg.HandshakeTimeout/4:
+				// A slow link, or a stranger that trickles its hello to hold a
+				// handshake as long as it can: either way, not one that stopped.
+				what = fmt.Sprintf("the other side was still sending its hello, a little at a time (its last bytes came %v before the deadline)", time.Since(c.dr.lastByte).Round(time.Millisecond))
 			case c.fr.began():
 				what = "the other side sent part of its hello and then nothing"
 			case nc != raw:
