@@ -33,10 +33,10 @@ type ClockModel struct {
 }
 
 // MaxClockReading bounds a clock's Offset, and the reading a StepClock leaves, either
-// way (2^62ns, about 146 years): with virtual time within it as well, no reading
-// comes near overflowing a time.Duration (a step past it wrapped the clock around,
-// so that a step forward set it centuries back).
-const MaxClockReading = time.Duration(1 << 62)
+// way (2^61ns, about 73 years): with virtual time within it as well, no reading
+// comes near overflowing a time.Duration, whose limit is four times as far (a step
+// past it wrapped the clock around, so that a step forward set it centuries back).
+const MaxClockReading = time.Duration(1 << 61)
 
 // MinPeriod is the shortest Period of a periodic rate error.
 const MinPeriod = time.Millisecond

@@ -88,3 +88,21 @@ func TestPartitionOfNoModePanics(t *testing.T) {
 		}
 	}
 }
+
+// TestClockReadingAtTheBounds: a clock at the largest offset, running at the fastest
+// drift, read at a virtual time as late as MaxClockReading, reads past its offset,
+// not wrapped around: at a bound of 2^62 the reading overflowed to centuries before the
+// start.
+func TestClockReadingAtTheBounds(t *testing.T) {
+	w := sim.New(sim.Config{})
+	n, err := netmodel.New(w, config(1, ms, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, _ := addHost(t, n, "a")
+	h.SetClock(netmodel.ClockModel{Offset: netmodel.Duration(netmodel.MaxClockReading), DriftPPM: 100_000})
+	w.RunUntil(netmodel.MaxClockReading)
+	if got, bound := h.Now(), netmodel.MaxClockReading; got <= bound {
+		t.Errorf("at virtual time %v the clock reads %v, want more than its offset, %v", bound, got, bound)
+	}
+}

@@ -42,7 +42,11 @@ func TestSendBudgetFromSpec(t *testing.T) {
 	}
 
 	loop := bouncing(t, 0, 0, 50*time.Millisecond)
-	for _, v := range runBounded(t, loop, router.Riak).Violations {
+	vs := runBounded(t, loop, router.Riak).Violations
+	if len(vs) == 0 {
+		t.Error("a request bounced without end under riak: no violation, want the run stopped at the default budget")
+	}
+	for _, v := range vs {
 		if !strings.Contains(v.Detail, "past the run's budget of") || !strings.Contains(v.Detail, "the spec's send_budget sets another") {
 			t.Errorf("stopped at the default budget: %s, want it to name the budget and the field that sets another", v.Detail)
 		}

@@ -60,10 +60,10 @@ type Config struct {
 	HandshakeTimeout time.Duration
 	// MaxHandshakes bounds the handshakes in progress on each listener Serve runs: a
 	// connection accepted beyond it ends the oldest of them whose other side has sent
-	// nothing (if none, the oldest whose hello is not answered yet; if none, the
-	// oldest: counted in Stats.HandshakeLimit), so that strangers who connect and
-	// stall hold at most this many connections, and cannot keep a node of the cluster
-	// out: its hello comes as it connects. Default 64.
+	// nothing (if none, the oldest whose hello was not answered in the last second;
+	// if none, the oldest: counted in Stats.HandshakeLimit), so that strangers who
+	// connect and stall hold at most this many connections, and cannot keep a node of
+	// the cluster out: its hello comes as it connects. Default 64.
 	MaxHandshakes int
 	// HeartbeatInterval is how often an idle connection sends a ping (at least
 	// MinHeartbeatInterval); a connection that receives no whole frame for

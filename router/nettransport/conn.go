@@ -113,6 +113,9 @@ type deadlineReader struct {
 	// the handshake's goroutine: a hello that times out while its bytes still come
 	// one by one is told from one that stopped coming.
 	lastByte time.Time
+	// sent, if not nil, is set at the first bytes read during the handshake: the
+	// listener's bound spares a handshake whose other side has sent some.
+	sent *atomic.Bool
 }
 
 func (r *deadlineReader) Read(b []byte) (int, error) {
@@ -129,6 +132,9 @@ func (r *deadlineReader) Read(b []byte) (int, error) {
 		n, err := r.nc.Read(b)
 		if n > 0 && r.idle == 0 {
 			r.lastByte = time.Now()
+			if r.sent != nil && !r.sent.Load() {
+				r.sent.Store(true)
+			}
 		}
 		if n > 0 || r.idle == 0 || !errors.Is(err, os.ErrDeadlineExceeded) {
 			return n, err

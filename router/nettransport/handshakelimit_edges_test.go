@@ -21,7 +21,12 @@ type heldAuth struct {
 	holding chan struct{} // closed when the auth waits
 	release chan struct{}
 	once    sync.Once
+	freed   sync.Once
 }
+
+// free lets the held auth go, once; a test registers it as a cleanup too, so that a
+// failure does not leave the dialer waiting and its transport's Close with it.
+func (h *heldAuth) free() { h.freed.Do(func() { close(h.release) }) }
 
 func (h *heldAuth) Write(b []byte) (int, error) {
 	if h.writes.Add(1) == 2 {
@@ -59,6 +64,7 @@ func TestHandshakeLimitSparesAHello(t *testing.T) {
 			return held, nil
 		}
 	})
+	t.Cleanup(held.free)
 	done := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -78,7 +84,7 @@ func TestHandshakeLimitSparesAHello(t *testing.T) {
 	if !await(func() bool { return acc.tr.Stats().HandshakeLimit >= max+1 }) {
 		t.Fatalf("handshakes ended %d, want %d", acc.tr.Stats().HandshakeLimit, max+1)
 	}
-	close(held.release)
+	held.free()
 	if err := <-done; err != nil {
 		t.Fatalf("n2 did not connect: %v\n%s", err, acc.log.String())
 	}

@@ -10,8 +10,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"regexp"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -411,7 +411,7 @@ func (f *failureKinds) add(kind string) { f.kinds = append(f.kinds, kind) }
 // failureKind says what kind of failure a dial's error is, so that the same failure
 // repeated is warned of once, and another one again: a refusal by its code, a system
 // error by its number, a timeout as one, and any other error by its text without its
-// digits (ports and incarnations change from one attempt to the next; what the
+// long numbers (ports and incarnations change from one attempt to the next; what the
 // other side is, such as the id of the node that answers at the address, does not).
 func failureKind(err error) string {
 	var re *RefusedError
@@ -426,13 +426,13 @@ func failureKind(err error) string {
 	case errors.Is(err, os.ErrDeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
 		return "timeout"
 	}
-	return strings.Map(func(r rune) rune {
-		if r >= '0' && r <= '9' {
-			return -1
-		}
-		return r
-	}, err.Error())
+	return longNumbers.ReplaceAllString(err.Error(), "#")
 }
+
+// longNumbers are the runs of digits failureKind leaves out of an error's text: four
+// or more, as ports and incarnations are, and not the short ones of node ids such as
+// n4 and n5, which say what the other side is.
+var longNumbers = regexp.MustCompile(`[0-9]{4,}`)
 
 // sleep waits d with ±25% jitter, or until the transport closes (false).
 func (p *peer) sleep(d time.Duration) bool {

@@ -375,7 +375,8 @@ func (t *Transport) Peers() []PeerStatus {
 // debug otherwise. Each connection runs the acceptor's handshake, at most
 // Config.MaxHandshakes at a time on l: a connection accepted beyond that ends the
 // oldest handshake still in progress there whose other side has sent nothing (if
-// none, the oldest whose hello is not answered yet; if none, the oldest).
+// none, the oldest whose hello was not answered in the last second; if none, the
+// oldest).
 //
 // Ending the oldest, rather than refusing the newest, keeps the listener open to the
 // cluster: a node sends its hello as it connects, so strangers who connect and say
@@ -495,16 +496,35 @@ type handshakeBound struct {
 type limitedHandshake struct {
 	nc    net.Conn
 	bound *handshakeBound
-	// hello is set once the dialer's hello has come and been answered with a
-	// challenge: the dialer speaks the protocol, knows the cluster's name, and its
-	// next step waits on its own side.
-	hello atomic.Bool
+	// helloAt is when the dialer's hello came and was answered with a challenge (ns
+	// since epoch; 0: not yet): the dialer speaks the protocol, knows the cluster's
+	// name, and its next step waits on its own side, for handshakeAnsweredFor at most
+	// (a stranger that knows the name and holds its handshake there ranks as one
+	// that sent something after that, so that a few cannot hold the bound's slots).
+	helloAt atomic.Int64
+	// sent is set once bytes from the other side were read (TLS records included):
+	// a handshake that has read what came is not a silent one.
+	sent atomic.Bool
+}
+
+// sentConn notes in sent that bytes came from the other side of its connection.
+type sentConn struct {
+	net.Conn
+	sent *atomic.Bool
+}
+
+func (s *sentConn) Read(b []byte) (int, error) {
+	n, err := s.Conn.Read(b)
+	if n > 0 && !s.sent.Load() {
+		s.sent.Store(true)
+	}
+	return n, err
 }
 
 // add records nc's handshake and, if max were in progress already, takes one out and
 // returns it for the caller to end: the oldest of those whose other side has sent
-// nothing yet, else the oldest of those whose hello has not been answered, else the
-// oldest of all. A dialer of the cluster sends its hello at once, so strangers who
+// nothing yet, else the oldest of those whose hello has not been answered in the
+// last handshakeAnsweredFor, else the oldest of all. A dialer of the cluster sends its hello at once, so strangers who
 // connect and say nothing are ended before it, even while its hello waits to be
 // read; were the oldest ended whatever it had done, a flood of them would end the
 // handshake of a dialer whose hello waited behind the flood's connections, or whose
@@ -515,9 +535,9 @@ func (b *handshakeBound) add(nc net.Conn, max int) (hs, ended *limitedHandshake)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if len(b.inProgress) >= max {
-		i, least := 0, handshakeAnswered
+		i, least, now := 0, handshakeAnswered, time.Now().UnixNano()
 		for j, h := range b.inProgress {
-			if p := h.progress(); p < least {
+			if p := h.progress(now); p < least {
 				i, least = j, p
 				if p == handshakeSilent {
 					break
@@ -535,14 +555,24 @@ func (b *handshakeBound) add(nc net.Conn, max int) (hs, ended *limitedHandshake)
 const (
 	handshakeSilent   = iota // nothing came from the other side
 	handshakeSent            // bytes came, not yet a hello answered
-	handshakeAnswered        // its hello came and was answered with a challenge
+	handshakeAnswered        // its hello came and was answered with a challenge, within handshakeAnsweredFor
 )
 
-func (hs *limitedHandshake) progress() int {
+// handshakeAnsweredFor is how long after its hello was answered a handshake ranks
+// above those that only sent something: a dialer of the cluster answers the
+// challenge within a round trip and a hash, a client on a busy machine within
+// hundreds of milliseconds.
+const handshakeAnsweredFor = time.Second
+
+// progress says how far hs has come at now (ns since epoch).
+func (hs *limitedHandshake) progress(now int64) int {
+	at := hs.helloAt.Load()
 	switch {
-	case hs.hello.Load():
+	case at != 0 && now-at < int64(handshakeAnsweredFor):
 		return handshakeAnswered
-	case unread(hs.nc):
+	case at != 0:
+		return handshakeSent
+	case hs.sent.Load(), unread(hs.nc):
 		return handshakeSent
 	}
 	return handshakeSilent
@@ -621,10 +651,19 @@ func (t *Transport) accept(nc net.Conn, hs *limitedHandshake) {
 func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	nc := raw
 	if stls := t.Credentials().ServerTLS; stls != nil {
-		nc = tls.Server(raw, stls)
+		var under net.Conn = raw
+		if hs != nil {
+			// The TLS handshake reads the dialer's bytes itself: the bound learns
+			// that some came from them, as it does from the hello's reads below.
+			under = &sentConn{Conn: raw, sent: &hs.sent}
+		}
+		nc = tls.Server(under, stls)
 	}
 	remote := raw.RemoteAddr().String()
 	c := newConn(t, nc)
+	if hs != nil {
+		c.dr.sent = &hs.sent
+	}
 	if nc != raw {
 		c.raw = raw
 	}
@@ -633,7 +672,7 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	var p *peer
 	hello := func() {
 		if hs != nil {
-			hs.hello.Store(true)
+			hs.helloAt.Store(time.Now().UnixNano())
 		}
 	}
 	them, code, err := t.acceptHandshake(nc, c.fr, hello, func(them identity) RefuseCode {

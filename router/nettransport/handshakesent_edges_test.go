@@ -1,0 +1,107 @@
+package nettransport_test
+
+import (
+	"context"
+	"net"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router/nettransport"
+)
+
+// TestHandshakeLimitSparesATLSClient: over TLS, a dialer slow to finish its TLS
+// handshake (its process verifying the certificate on a busy machine) has sent its
+// ClientHello, which the acceptor has read; the bound must not take it for a silent
+// stranger. Strangers open twice MaxHandshakes connections meanwhile and say nothing:
+// each one past the limit ends a stranger's handshake, and the dialer's first dial
+// connects. Real TCP on loopback.
+func TestHandshakeLimitSparesATLSClient(t *testing.T) {
+	const max = 4
+	dir := t.TempDir()
+	ca := writeCerts(t, dir)
+	load := func(name string) func(*nettransport.Config) {
+		return func(c *nettransport.Config) {
+			s, cl, err := nettransport.LoadTLS(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"), ca)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.ServerTLS, c.ClientTLS = s, cl
+		}
+	}
+	acc := startNode(t, "n1", true, func(c *nettransport.Config) {
+		load("n1")(c)
+		c.MaxHandshakes = max
+		c.HandshakeTimeout = time.Hour
+	})
+	held := &heldAuth{holding: make(chan struct{}), release: make(chan struct{})}
+	var dials atomic.Int32
+	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
+		load("n2")(c)
+		peersOf("n1", acc.addr)(c)
+		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+			nc, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+			if err != nil || dials.Add(1) > 1 {
+				return nc, err
+			}
+			held.Conn = nc
+			return held, nil
+		}
+	})
+	t.Cleanup(held.free)
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		done <- n2.tr.Connect(ctx, "n1")
+	}()
+	select {
+	case <-held.holding:
+	case err := <-done:
+		t.Fatalf("n2's dial ended before its second write: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("n2 never made its second write")
+	}
+	for range 2 * max {
+		rawConn(t, acc.addr)
+	}
+	if !await(func() bool { return acc.tr.Stats().HandshakeLimit >= max+1 }) {
+		t.Fatalf("handshakes ended %d, want %d", acc.tr.Stats().HandshakeLimit, max+1)
+	}
+	held.free()
+	if err := <-done; err != nil {
+		t.Fatalf("n2 did not connect: %v\n%s", err, acc.log.String())
+	}
+	if d, f := dials.Load(), n2.tr.Stats().DialFailures; d != 1 || f != 0 {
+		t.Fatalf("n2 dialed %d times, %d failed; want its first dial to connect\n%s", d, f, acc.log.String())
+	}
+}
+
+// TestHandshakeLimitSparesAPartHello: a dialer whose hello comes in pieces (a slow
+// link) has sent bytes, which the acceptor has already read: while the rest is on its
+// way, a stranger that connects after it and says nothing is ended before it. Real
+// TCP on loopback.
+func TestHandshakeLimitSparesAPartHello(t *testing.T) {
+	const max = 2
+	acc := startNode(t, "n1", true, func(c *nettransport.Config) {
+		c.MaxHandshakes = max
+		c.HandshakeTimeout = time.Hour
+	})
+	part := rawConn(t, acc.addr)
+	if _, err := part.Write([]byte{0xE5, 0x7E, nettransport.Version, 1, 0, 0, 0, 60, 0, 0}); err != nil {
+		t.Fatal(err)
+	}
+	// The acceptor reads what came: the bytes wait in no kernel buffer any more.
+	time.Sleep(100 * time.Millisecond)
+	rawConn(t, acc.addr)
+	rawConn(t, acc.addr)
+	if !await(func() bool { return acc.tr.Stats().HandshakeLimit == 1 }) {
+		t.Fatalf("handshakes ended %d, want 1", acc.tr.Stats().HandshakeLimit)
+	}
+	_ = part.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	_, err := part.Read(make([]byte, 1))
+	if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
+		t.Fatalf("the part hello's connection: read %v, want it open (a timeout of the read)\n%s", err, acc.log.String())
+	}
+}
