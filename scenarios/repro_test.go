@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
@@ -170,7 +171,8 @@ func TestParseReproErrors(t *testing.T) {
 }
 
 // FuzzParseRepro: whatever the input, ParseRepro does not panic, and an input it
-// refuses gets one of its three errors.
+// refuses gets one of its three errors; a repro it accepts round-trips: ParseRepro
+// reads what Encode writes of it back as the same repro.
 func FuzzParseRepro(f *testing.F) {
 	st, _ := Named("steady")
 	good := NewRepro(st, 1, router.Default, Report{})
@@ -182,10 +184,34 @@ func FuzzParseRepro(f *testing.F) {
 	f.Add(strings.Replace(string(b), `"seed":1`, `"seed":1,"seed":2`, 1))
 	f.Add(`{"ensroute_repro": 1, "violation_counts": {"a": 1, "a": 2}}`)
 	f.Add(`{"ensroute_repro": null} []`)
+	for _, name := range Names() {
+		s, _ := Named(name)
+		b, err := json.Marshal(NewRepro(s, 7, router.Riak, Report{}))
+		if err != nil {
+			f.Fatal(err)
+		}
+		if len(b) <= maxFuzzSeed {
+			f.Add(string(b))
+		}
+	}
 	f.Fuzz(func(t *testing.T, in string) {
-		_, err := ParseRepro(strings.NewReader(in))
+		r, err := ParseRepro(strings.NewReader(in))
 		if err != nil && !errors.Is(err, ErrBadRepro) && !errors.Is(err, ErrNotRepro) && !errors.Is(err, ErrBadSpec) {
 			t.Fatalf("error %v wraps none of ErrBadRepro, ErrNotRepro and ErrBadSpec", err)
+		}
+		if err != nil {
+			return
+		}
+		var b bytes.Buffer
+		if err := r.Encode(&b); err != nil {
+			t.Fatalf("Encode: %v", err)
+		}
+		back, err := ParseRepro(bytes.NewReader(b.Bytes()))
+		if err != nil {
+			t.Fatalf("ParseRepro refuses what Encode wrote of a repro it accepted: %v\n%s", err, b.Bytes())
+		}
+		if diff := cmp.Diff(r, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("the repro read back differs (-read +read back):\n%s", diff)
 		}
 	})
 }

@@ -1,10 +1,14 @@
 package scenarios
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 // TestSpecTypeErrors: a value of the wrong JSON type is named by its path in the spec,
@@ -119,8 +123,14 @@ func TestSpecTypeErrors(t *testing.T) {
 	}
 }
 
+// maxFuzzSeed bounds the catalog's specs taken as seeds of the fuzz targets: with
+// scale's (3 MB of JSON) among them, FuzzParse tried a few inputs a second.
+const maxFuzzSeed = 64 << 10
+
 // FuzzParse: whatever the input, Parse does not panic, and an input it refuses is a
-// bad spec. Run longer with
+// bad spec; a spec it accepts round-trips: Parse reads what JSON writes of it back as
+// the same spec, which JSON writes the same (a repro file and ensim show save specs
+// so, and must replay the run they saved). Run longer with
 //
 //	go test ./scenarios -run '^$' -fuzz FuzzParse -fuzztime 1m
 func FuzzParse(f *testing.F) {
@@ -131,15 +141,34 @@ func FuzzParse(f *testing.F) {
 	steady := string(st.JSON())
 	f.Add(strings.Replace(steady, `"routers": 7`, `"routers": 7, "routers": 3`, 1))
 	f.Add(strings.Replace(steady, `"routers": 7`, `"Routers": 7`, 1))
+	for _, name := range Names() { // every field the catalog's specs set, to round-trip
+		s, _ := Named(name)
+		if b := s.JSON(); len(b) <= maxFuzzSeed {
+			f.Add(string(b))
+		}
+	}
 	f.Fuzz(func(t *testing.T, in string) {
-		_, err := Parse(strings.NewReader(in))
+		s, err := Parse(strings.NewReader(in))
 		if err != nil && !errors.Is(err, ErrBadSpec) {
 			t.Fatalf("error %v does not wrap ErrBadSpec", err)
 		}
-		if err == nil {
-			if key, ok := repeatedKey(in); ok {
-				t.Fatalf("accepted a spec with the key %q twice in one object", key)
-			}
+		if err != nil {
+			return
+		}
+		if key, ok := repeatedKey(in); ok {
+			t.Fatalf("accepted a spec with the key %q twice in one object", key)
+		}
+		_ = s.IdleFaults() // ensim run notes them for any spec it takes
+		written := s.JSON()
+		back, err := Parse(bytes.NewReader(written))
+		if err != nil {
+			t.Fatalf("Parse refuses the spec JSON wrote of what it accepted: %v\n%s", err, written)
+		}
+		if diff := cmp.Diff(s, back, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("the spec read back from its JSON differs (-read +read back):\n%s", diff)
+		}
+		if again := back.JSON(); !bytes.Equal(again, written) {
+			t.Fatalf("JSON of the spec read back differs:\n%s\nwas\n%s", again, written)
 		}
 	})
 }

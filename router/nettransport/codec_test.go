@@ -201,7 +201,10 @@ func withCode(t *testing.T, code byte) []byte {
 
 // FuzzDecodeMessage: any body decodes or fails with ErrBadFrame, never panics, never
 // decodes to more than the body held (a count or length field cannot make it
-// allocate more), and what decodes encodes back to the same message.
+// allocate more), and what decodes encodes back to the same message. A connection's
+// decoder (interned names, payloads in a shared slab, the last name of each field)
+// decodes it as DecodeMessage does, after other messages and before more, which
+// leave what it decoded as it was.
 func FuzzDecodeMessage(f *testing.F) {
 	for _, m := range sampleMessages() {
 		f.Add(AppendMessage(nil, &m))
@@ -209,11 +212,32 @@ func FuzzDecodeMessage(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, body []byte) {
 		m, err := DecodeMessage(body)
+		d := newDecoder()
+		for _, s := range sampleMessages() {
+			if _, err := d.message(AppendMessage(nil, &s)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, derr := d.message(body)
+		if (err == nil) != (derr == nil) || err != nil && err.Error() != derr.Error() {
+			t.Fatalf("DecodeMessage: %v; a connection's decoder: %v", err, derr)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrBadFrame) {
 				t.Fatalf("error %v is not ErrBadFrame", err)
 			}
 			return
+		}
+		if diff := cmp.Diff(m, got, cmpMsg); diff != "" {
+			t.Fatalf("a connection's decoder decodes otherwise (-DecodeMessage +decoder):\n%s", diff)
+		}
+		for _, again := range [][]byte{body, AppendMessage(nil, &sampleMessages()[0])} {
+			if _, err := d.message(again); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(m, got, cmpMsg); diff != "" {
+				t.Fatalf("the next message changed what the decoder decoded before (-want +got):\n%s", diff)
+			}
 		}
 		size := len(m.Event) + len(m.Result) + len(m.Entries)
 		if size > len(body) {
