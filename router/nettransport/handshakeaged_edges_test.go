@@ -1,9 +1,7 @@
 package nettransport_test
 
 import (
-	"context"
 	"net"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,34 +21,9 @@ func TestHandshakeLimitAnsweredAges(t *testing.T) {
 		c.MaxHandshakes = max
 		c.HandshakeTimeout = time.Hour
 	})
-	held := &heldAuth{holding: make(chan struct{}), release: make(chan struct{})}
-	var dials atomic.Int32
-	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
-		peersOf("n1", acc.addr)(c)
+	d := startHeldDial(t, acc, func(c *nettransport.Config) {
 		c.BackoffMin, c.BackoffMax = time.Hour, time.Hour // one dial: the one held
-		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
-			nc, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-			if err != nil || dials.Add(1) > 1 {
-				return nc, err
-			}
-			held.Conn = nc
-			return held, nil
-		}
 	})
-	t.Cleanup(held.free)
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		done <- n2.tr.Connect(ctx, "n1")
-	}()
-	select {
-	case <-held.holding:
-	case err := <-done:
-		t.Fatalf("n2's dial ended before its auth: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("n2 never got the challenge")
-	}
 	time.Sleep(1200 * time.Millisecond) // past the second its answered hello is spared
 	stranger := rawConn(t, acc.addr)
 	if _, err := stranger.Write([]byte{0xE5}); err != nil {
@@ -66,8 +39,8 @@ func TestHandshakeLimitAnsweredAges(t *testing.T) {
 	if ne, ok := err.(net.Error); !ok || !ne.Timeout() {
 		t.Fatalf("the stranger's connection: read %v, want it open (n2's older handshake ended instead)\n%s", err, acc.log.String())
 	}
-	held.free()
-	if err := <-done; err == nil {
+	d.held.free()
+	if err := <-d.done; err == nil {
 		t.Fatalf("n2 connected: its handshake, answered more than a second before, was spared over a younger stranger's\n%s", acc.log.String())
 	}
 }

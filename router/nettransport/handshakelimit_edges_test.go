@@ -36,6 +36,64 @@ func (h *heldAuth) Write(b []byte) (int, error) {
 	return h.Conn.Write(b)
 }
 
+// heldDial is n2 dialing n1 with its first dial's second write held (heldAuth): its
+// Connect runs on a goroutine of its own, and its result comes on done.
+type heldDial struct {
+	held  *heldAuth
+	n2    *node
+	dials atomic.Int32
+	done  chan error
+}
+
+// startHeldDial starts n2 (edit, if not nil, configures it further), has it Connect
+// to acc, and returns once its second write waits: the auth that answers the
+// challenge, or under TLS the second flight of its TLS handshake.
+func startHeldDial(t *testing.T, acc *node, edit func(*nettransport.Config)) *heldDial {
+	t.Helper()
+	d := &heldDial{held: &heldAuth{holding: make(chan struct{}), release: make(chan struct{})}, done: make(chan error, 1)}
+	d.n2 = startNode(t, "n2", false, func(c *nettransport.Config) {
+		if edit != nil {
+			edit(c)
+		}
+		peersOf("n1", acc.addr)(c)
+		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
+			nc, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
+			if err != nil || d.dials.Add(1) > 1 {
+				return nc, err
+			}
+			d.held.Conn = nc
+			return d.held, nil
+		}
+	})
+	t.Cleanup(d.held.free)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		d.done <- d.n2.tr.Connect(ctx, "n1")
+	}()
+	select {
+	case <-d.held.holding:
+	case err := <-d.done:
+		t.Fatalf("n2's dial ended before its second write: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("n2 never made its second write")
+	}
+	return d
+}
+
+// connects lets n2's held write go and fails the test unless its first dial
+// connects.
+func (d *heldDial) connects(t *testing.T, acc *node) {
+	t.Helper()
+	d.held.free()
+	if err := <-d.done; err != nil {
+		t.Fatalf("n2 did not connect: %v\n%s", err, acc.log.String())
+	}
+	if n, f := d.dials.Load(), d.n2.tr.Stats().DialFailures; n != 1 || f != 0 {
+		t.Fatalf("n2 dialed %d times, %d failed; want its first dial to connect\n%s", n, f, acc.log.String())
+	}
+}
+
 // TestHandshakeLimitSparesAHello: a listener at its MaxHandshakes ends, for each
 // connection more, the oldest handshake whose hello has not come, not a dialer's
 // whose hello it answered. n2 dials n1 and sends its hello; before it answers the
@@ -51,46 +109,14 @@ func TestHandshakeLimitSparesAHello(t *testing.T) {
 		c.MaxHandshakes = max
 		c.HandshakeTimeout = time.Hour
 	})
-	held := &heldAuth{holding: make(chan struct{}), release: make(chan struct{})}
-	var dials atomic.Int32
-	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
-		peersOf("n1", acc.addr)(c)
-		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
-			nc, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-			if err != nil || dials.Add(1) > 1 {
-				return nc, err
-			}
-			held.Conn = nc
-			return held, nil
-		}
-	})
-	t.Cleanup(held.free)
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		done <- n2.tr.Connect(ctx, "n1")
-	}()
-	select {
-	case <-held.holding:
-	case err := <-done:
-		t.Fatalf("n2's dial ended before its auth: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("n2 never got the challenge")
-	}
+	d := startHeldDial(t, acc, nil)
 	for range 2 * max {
 		rawConn(t, acc.addr)
 	}
 	if !await(func() bool { return acc.tr.Stats().HandshakeLimit >= max+1 }) {
 		t.Fatalf("handshakes ended %d, want %d", acc.tr.Stats().HandshakeLimit, max+1)
 	}
-	held.free()
-	if err := <-done; err != nil {
-		t.Fatalf("n2 did not connect: %v\n%s", err, acc.log.String())
-	}
-	if d, f := dials.Load(), n2.tr.Stats().DialFailures; d != 1 || f != 0 {
-		t.Fatalf("n2 dialed %d times, %d failed; want its first dial to connect\n%s", d, f, acc.log.String())
-	}
+	d.connects(t, acc)
 	if got := acc.tr.Stats().HandshakeLimit; got != max+1 {
 		t.Fatalf("handshakes ended %d, want %d (one for each stranger past the limit)", got, max+1)
 	}

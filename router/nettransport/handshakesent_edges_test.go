@@ -1,10 +1,8 @@
 package nettransport_test
 
 import (
-	"context"
 	"net"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -35,47 +33,14 @@ func TestHandshakeLimitSparesATLSClient(t *testing.T) {
 		c.MaxHandshakes = max
 		c.HandshakeTimeout = time.Hour
 	})
-	held := &heldAuth{holding: make(chan struct{}), release: make(chan struct{})}
-	var dials atomic.Int32
-	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
-		load("n2")(c)
-		peersOf("n1", acc.addr)(c)
-		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
-			nc, err := (&net.Dialer{}).DialContext(ctx, "tcp", addr)
-			if err != nil || dials.Add(1) > 1 {
-				return nc, err
-			}
-			held.Conn = nc
-			return held, nil
-		}
-	})
-	t.Cleanup(held.free)
-	done := make(chan error, 1)
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		defer cancel()
-		done <- n2.tr.Connect(ctx, "n1")
-	}()
-	select {
-	case <-held.holding:
-	case err := <-done:
-		t.Fatalf("n2's dial ended before its second write: %v", err)
-	case <-time.After(10 * time.Second):
-		t.Fatal("n2 never made its second write")
-	}
+	d := startHeldDial(t, acc, load("n2"))
 	for range 2 * max {
 		rawConn(t, acc.addr)
 	}
 	if !await(func() bool { return acc.tr.Stats().HandshakeLimit >= max+1 }) {
 		t.Fatalf("handshakes ended %d, want %d", acc.tr.Stats().HandshakeLimit, max+1)
 	}
-	held.free()
-	if err := <-done; err != nil {
-		t.Fatalf("n2 did not connect: %v\n%s", err, acc.log.String())
-	}
-	if d, f := dials.Load(), n2.tr.Stats().DialFailures; d != 1 || f != 0 {
-		t.Fatalf("n2 dialed %d times, %d failed; want its first dial to connect\n%s", d, f, acc.log.String())
-	}
+	d.connects(t, acc)
 }
 
 // TestHandshakeLimitSparesAPartHello: a dialer whose hello comes in pieces (a slow
