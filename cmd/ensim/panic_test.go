@@ -26,7 +26,7 @@ func TestSeedPanics(t *testing.T) {
 		t.Fatalf("sweep: failures %+v, %d seeds run; want seed 3 alone of 4\n%s", s.Failures, s.SeedsRun, stderr)
 	}
 	f := s.Failures[0]
-	reproPath := filepath.Join(out, defaultReproPath("steady", router.Default, 3))
+	reproPath := filepath.Join(out, defaultReproPath("steady", router.Default, 3, 0))
 	if f.Repro != reproPath {
 		t.Errorf("sweep: repro %q, want %q", f.Repro, reproPath)
 	}

@@ -71,7 +71,9 @@ const maxReproName = 96
 // defaultReproPath is where a failing run writes its repro when --repro is not given:
 // the current directory. A name longer than maxReproName keeps its start and a hash of
 // the whole, so that two long names apart only at their ends get files of their own.
-func defaultReproPath(scenario string, sem router.Semantics, seed uint64) string {
+// routers is --routers (0: not given), named too, so that runs of one seed with
+// another number of routers (two sweeps into one --out) do not replace each other's.
+func defaultReproPath(scenario string, sem router.Semantics, seed uint64, routers int) string {
 	if scenario == "" {
 		scenario = "spec"
 	}
@@ -83,6 +85,9 @@ func defaultReproPath(scenario string, sem router.Semantics, seed uint64) string
 	}, scenario)
 	if len(safe) > maxReproName {
 		safe = fmt.Sprintf("%s-%016x", safe[:maxReproName-17], xxh3.HashString(scenario))
+	}
+	if routers > 0 {
+		return fmt.Sprintf("ensim-repro-%s-%s-%d-routers-%d.json", safe, sem, seed, routers)
 	}
 	return fmt.Sprintf("ensim-repro-%s-%s-%d.json", safe, sem, seed)
 }

@@ -506,7 +506,7 @@ func TestDefaultReproPath(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := defaultReproPath(tc.scenario, 0, 9); got != tc.want {
+			if got := defaultReproPath(tc.scenario, 0, 9, 0); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})

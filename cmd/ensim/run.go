@@ -284,7 +284,7 @@ func runFlags(fs *flag.FlagSet) commandFunc {
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of the spec's (1..1024)")
 	fs.BoolVar(&o.json, "json", false, "print the report as one JSON object")
 	fs.StringVar(&o.trace, "trace", "", "write the trace to `FILE` as JSON lines")
-	fs.StringVar(&o.repro, "repro", "", "write a repro file to `FILE` (written anyway on a failure, by default to ./ensim-repro-SCENARIO-SEMANTICS-SEED.json)")
+	fs.StringVar(&o.repro, "repro", "", "write a repro file to `FILE` (written anyway on a failure, by default to ./ensim-repro-SCENARIO-SEMANTICS-SEED.json, with -routers-N for --routers N)")
 	fs.BoolVar(&o.determinism, "check-determinism", false, "run twice and compare the trace hashes")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run to `FILE` (read it with go tool pprof)")
 	return func(_ context.Context, pos []string, stdout, stderr io.Writer) int { return o.do(pos, stdout, stderr) }
@@ -320,7 +320,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if o.repro == "" {
 		// A failure writes its repro to the default path: an output of the same
 		// name would be replaced by it, as would a spec file of that name.
-		def := defaultReproPath(spec.Name, o.sem, o.seed)
+		def := defaultReproPath(spec.Name, o.sem, o.seed, o.routers)
 		if err := clobbers(o.spec, map[string]string{"--trace": o.trace, "--cpuprofile": o.cpuprofile, "the repro a failure writes (--repro chooses another)": def}); err != nil {
 			return usageErr(stderr, syn, "%v", err)
 		}
@@ -422,7 +422,7 @@ func (o *runOptions) do(pos []string, stdout, stderr io.Writer) int {
 			werr = fmt.Errorf("--repro: %w", werr)
 		}
 	} else {
-		path = defaultReproPath(spec.Name, o.sem, o.seed)
+		path = defaultReproPath(spec.Name, o.sem, o.seed, o.routers)
 		werr = writeRepro(path, scenarios.NewRepro(spec, o.seed, o.sem, res.Report))
 	}
 	if code == exitOK {
@@ -459,7 +459,7 @@ func (o *runOptions) crashed(p *simPanic, spec scenarios.Spec, reproFile *outFil
 			werr = fmt.Errorf("--repro: %w", werr)
 		}
 	} else {
-		path = defaultReproPath(spec.Name, o.sem, o.seed)
+		path = defaultReproPath(spec.Name, o.sem, o.seed, o.routers)
 		werr = writeRepro(path, rp)
 	}
 	if werr != nil {

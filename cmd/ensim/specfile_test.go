@@ -18,7 +18,7 @@ import (
 func TestDefaultReproSparesSpec(t *testing.T) {
 	spec := failingSpec(t)
 	data := spec.JSON()
-	name := defaultReproPath(spec.Name, router.Default, 1)
+	name := defaultReproPath(spec.Name, router.Default, 1, 0)
 
 	t.Run("run", func(t *testing.T) {
 		dir := t.TempDir()

@@ -602,7 +602,7 @@ func TestSweepWorkerFails(t *testing.T) {
 			if f := s.Failures[0]; !strings.Contains(f.Error, tc.want) || (f.Repro != "") != crashed {
 				t.Errorf("error %q, repro %q; want %q and a repro: %v", f.Error, f.Repro, tc.want, crashed)
 			} else if crashed {
-				want := filepath.Join(out, defaultReproPath("steady", router.Default, tc.seed))
+				want := filepath.Join(out, defaultReproPath("steady", router.Default, tc.seed, 0))
 				if _, err := os.Stat(want); f.Repro != want || err != nil {
 					t.Errorf("repro %q (%v), want %s written", f.Repro, err, want)
 				}
@@ -628,7 +628,7 @@ func TestSweepWorkerFails(t *testing.T) {
 			}
 			rerun := fmt.Sprintf("run it alone with:\n    ensim run --scenario steady --seed %d --semantics default\n", tc.seed)
 			if crashed {
-				rerun = "; replay with:\n    ensim replay " + filepath.Join(out, defaultReproPath("steady", router.Default, tc.seed)) + "\n"
+				rerun = "; replay with:\n    ensim replay " + filepath.Join(out, defaultReproPath("steady", router.Default, tc.seed, 0)) + "\n"
 			}
 			if !strings.Contains(stderr, rerun) {
 				t.Errorf("stderr lacks %q:\n%s", rerun, stderr)

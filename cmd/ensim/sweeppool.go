@@ -557,7 +557,7 @@ func (s *sweeper) coveredSeed(seed uint64) bool {
 // it cannot, it says so in f.Error and returns "".
 func (s *sweeper) writeRepro(f *sweepFailure, rep scenarios.Report, crash string) string {
 	spec := s.specOf(f.Seed)
-	path := filepath.Join(s.o.out, defaultReproPath(spec.Name, s.o.sem, f.Seed))
+	path := filepath.Join(s.o.out, defaultReproPath(spec.Name, s.o.sem, f.Seed, s.o.routers))
 	if sameFile(path, s.o.spec) {
 		f.Error = joinErr(f.Error, fmt.Sprintf("repro not written: %s is the spec this sweep reads (--spec); give the run below --repro FILE, or sweep with --out naming another directory", path))
 		return ""
