@@ -2,7 +2,6 @@ package nettransport_test
 
 import (
 	"net"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -17,17 +16,7 @@ import (
 // connects. Real TCP on loopback.
 func TestHandshakeLimitSparesATLSClient(t *testing.T) {
 	const max = 4
-	dir := t.TempDir()
-	ca := writeCerts(t, dir)
-	load := func(name string) func(*nettransport.Config) {
-		return func(c *nettransport.Config) {
-			s, cl, err := nettransport.LoadTLS(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"), ca)
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.ServerTLS, c.ClientTLS = s, cl
-		}
-	}
+	load, _ := tlsLoader(t)
 	acc := startNode(t, "n1", true, func(c *nettransport.Config) {
 		load("n1")(c)
 		c.MaxHandshakes = max

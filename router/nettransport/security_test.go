@@ -373,12 +373,12 @@ func TestSimultaneousDial(t *testing.T) {
 	}
 }
 
-// TestTLS: nodes with certificates from one CA connect over mutual TLS; a node without
-// a client certificate, or speaking plain TCP, is refused.
-func TestTLS(t *testing.T) {
+// tlsLoader writes a CA and certificates for nodes n1 and n2 (writeCerts) and
+// returns what configures a node with its own, for mutual TLS, and the CA's file.
+func tlsLoader(t *testing.T) (load func(name string) func(*nettransport.Config), ca string) {
 	dir := t.TempDir()
-	ca := writeCerts(t, dir)
-	load := func(name string) func(*nettransport.Config) {
+	ca = writeCerts(t, dir)
+	return func(name string) func(*nettransport.Config) {
 		return func(c *nettransport.Config) {
 			s, cl, err := nettransport.LoadTLS(filepath.Join(dir, name+".pem"), filepath.Join(dir, name+".key"), ca)
 			if err != nil {
@@ -386,7 +386,13 @@ func TestTLS(t *testing.T) {
 			}
 			c.ServerTLS, c.ClientTLS = s, cl
 		}
-	}
+	}, ca
+}
+
+// TestTLS: nodes with certificates from one CA connect over mutual TLS; a node without
+// a client certificate, or speaking plain TCP, is refused.
+func TestTLS(t *testing.T) {
+	load, ca := tlsLoader(t)
 	acc := startNode(t, "n1", true, load("n1"))
 	n2 := startNode(t, "n2", false, func(c *nettransport.Config) { load("n2")(c); peersOf("n1", acc.addr)(c) })
 	if err := connect(t, n2, "n1"); err != nil {
