@@ -15,21 +15,35 @@ import (
 	"github.com/ensroute/ensroute/scenarios"
 )
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	realcluster.RemoveShared()
+	os.Exit(code)
+}
+
+// programs skips under -short, and otherwise returns ensnode and ensctl built once
+// for the test binary (realcluster.BuildShared).
+func programs(t *testing.T) realcluster.Bins {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: builds the programs and runs a cluster of processes")
+	}
+	b, err := realcluster.BuildShared()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // TestScenarioSlack runs a short spec on three ensnode processes in which n2 freezes
 // for 300ms under calls with a 100ms deadline: the calls it holds end at their
 // deadline, a little past it. With --slack 0 each of them is a deadline violation and
 // ensctl exits 1; with a slack longer than any call can overrun, the same spec passes.
 func TestScenarioSlack(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
+	bins := programs(t)
 	dir := t.TempDir()
 	// A failed run keeps its node logs in a directory of TMPDIR: the test's.
 	t.Setenv("TMPDIR", t.TempDir())
-	bins, err := realcluster.Build(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	s := smokeSpec(t)
 	s.Name, s.Elections = "freeze", nil
 	s.Workload.Duration = scenarios.Duration(1500 * time.Millisecond)

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 	"github.com/ensroute/ensroute/cmd/internal/realscenario"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -20,14 +19,8 @@ import (
 // (the run is the spec's), where the processes refused each such step as a failure
 // ("node not running"). The other faults run.
 func TestScenarioIdleFaultsLeftOut(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
+	bins := programs(t)
 	dir := t.TempDir()
-	bins, err := realcluster.Build(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	ms := func(n int) scenarios.Duration { return scenarios.Duration(time.Duration(n) * time.Millisecond) }
 	s := smokeSpec(t)
 	s.Name, s.Elections = "idle", nil

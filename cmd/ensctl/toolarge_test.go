@@ -18,14 +18,8 @@ import (
 // the cast as sent, exit 0, though nothing left the client). An event just under the
 // limit still goes through a node to the leader on the other and back.
 func TestEventTooLarge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
+	bins := programs(t)
 	dir := t.TempDir()
-	bins, err := realcluster.Build(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c, err := realcluster.New(realcluster.Config{Ensnode: bins.Ensnode, Dir: dir, Nodes: []string{"n1", "n2"},
 		Ensembles: []realcluster.Ensemble{{ID: "e1", Members: []string{"n2"}}}})
 	if err != nil {

@@ -22,14 +22,8 @@ import (
 // with a node listed that it cannot reach, it names that node. A leader too slow for
 // the deadline, with every node connected, is named as a possible cause too.
 func TestCallThroughOneNodeOnly(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: builds the programs and runs a cluster of processes")
-	}
+	bins := programs(t)
 	dir := t.TempDir()
-	bins, err := realcluster.Build(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c, err := realcluster.New(realcluster.Config{Ensnode: bins.Ensnode, Dir: dir, Nodes: []string{"n1", "n2"},
 		Ensembles: []realcluster.Ensemble{{ID: "e1", Members: []string{"n1"}}, {ID: "e2", Members: []string{"n2"}}}})
 	if err != nil {
