@@ -70,20 +70,27 @@ type model struct {
 	nextVal int
 }
 
+// newModelEnv is the model's world: modelNodes, each knowing modelLeader as
+// modelEns's leader, whose peer hangs until the model answers for it.
+func newModelEnv(t interface{ Fatal(...any) }, cfg routertest.Config) *routertest.Env {
+	env := routertest.New(cfg)
+	for _, n := range modelNodes {
+		if _, err := env.AddNode(n); err != nil {
+			t.Fatal(err)
+		}
+		env.Node(n).Learn(router.Entry{Ensemble: modelEns, Leader: modelLeader, Version: 1})
+	}
+	if err := env.SetPeer(routertest.Mode{Ref: modelLeader, Role: "hang"}); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
 // modelProp is the property TestModel checks, with inject applied to the core.
 func modelProp(inject bugs.Set) func(*rapid.T) {
 	return func(t *rapid.T) {
 		sem := rapid.SampledFrom([]router.Semantics{router.Default, router.Riak}).Draw(t, "semantics")
-		env := routertest.New(routertest.Config{Semantics: sem, Bugs: inject})
-		for _, n := range modelNodes {
-			if _, err := env.AddNode(n); err != nil {
-				t.Fatal(err)
-			}
-			env.Node(n).Learn(router.Entry{Ensemble: modelEns, Leader: modelLeader, Version: 1})
-		}
-		if err := env.SetPeer(routertest.Mode{Ref: modelLeader, Role: "hang"}); err != nil {
-			t.Fatal(err)
-		}
+		env := newModelEnv(t, routertest.Config{Semantics: sem, Bugs: inject})
 		m := &model{env: env, byID: make(map[router.CallID]*modelCall), answers: make(map[router.CallID][]string)}
 		t.Repeat(map[string]func(*rapid.T){
 			"call":    m.call,

@@ -44,16 +44,7 @@ func FuzzPeerMessage(f *testing.F) {
 			return
 		}
 		for _, sem := range []router.Semantics{router.Default, router.Riak} {
-			env := routertest.New(routertest.Config{Semantics: sem})
-			for _, n := range modelNodes {
-				if _, err := env.AddNode(n); err != nil {
-					t.Fatal(err)
-				}
-				env.Node(n).Learn(router.Entry{Ensemble: modelEns, Leader: modelLeader, Version: 1})
-			}
-			if err := env.SetPeer(routertest.Mode{Ref: modelLeader, Role: "hang"}); err != nil {
-				t.Fatal(err)
-			}
+			env := newModelEnv(t, routertest.Config{Semantics: sem})
 			const timeout = 50 * modelTick
 			id, err := env.Call("n1", router.ToEnsemble(modelEns), "ev", timeout)
 			if err != nil {
