@@ -145,7 +145,9 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	// nearest (its own default holds 1,024). The buffers are allocated up front, but
 	// their pages are touched only as messages fill them.
 	p.Args = append(p.Args, "--mailbox", fmt.Sprint(cmp.Or(s.MailboxCap, limit)))
-	if d := mean(s.Peer.Service); d > 0 {
+	// The mean as the simulator draws it: an exponential's or a lognormal's is its
+	// minimum plus its Mean (0 for none: the peer answers at once).
+	if d := s.Peer.Service.Expected(); d > 0 {
 		if busy := s.Workload.Rate * d.Seconds(); busy > MaxPeerBusy*float64(routers) {
 			unsupported("peer.service: %v a call at %v calls a second keeps %.3g of a node's %d router instances busy, and ensnode's demo peer holds up the instance it works on (the simulated peer holds up none): at most %.3g of them",
 				d, s.Workload.Rate, busy, routers, MaxPeerBusy*float64(routers))
@@ -316,11 +318,4 @@ func clientWith(node string, a, b, clients []string) string {
 		}
 	}
 	return ""
-}
-
-// mean is a distribution's mean as the simulator draws it (Dist.Expected): an
-// exponential's or a lognormal's is its minimum plus its Mean, a uniform's the middle
-// of its range, a constant's its minimum.
-func mean(d scenarios.Dist) time.Duration {
-	return d.Expected() // 0 for none: the peer answers at once
 }
