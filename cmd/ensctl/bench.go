@@ -147,7 +147,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs, c := flags("bench", stdout)
 	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
 	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline (with the calls due until then), or more than 1ms late once --duration and 50ms (or --timeout, if shorter) have passed, is skipped: not made, counted apart (0: closed loop)")
-	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run")
+	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run (closed loop: each caller makes at least one call, however short; open loop: --rate × --duration must be at least one call)")
 	event := fs.String("event", "get bench", "the event each call sends")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
 	if err := parseArgs(fs, c, args, 1, 1, "[flags] ENSEMBLE"); err != nil {
@@ -253,9 +253,13 @@ func (r *benchResult) verdict() error {
 }
 
 // closedLoop runs conc callers, each making its next call when the last one ends,
-// until end or ctx is done. The callers check a flag that a timer sets, and time each
-// call with one reading of the monotonic clock at either end: the run's own clock
-// reads are a measurable part of a call at hundreds of thousands a second.
+// until end or ctx is done. Each caller makes its first call whenever end is, unless
+// ctx is done: a --duration shorter than the callers take to start (1ns) would
+// otherwise make no call, or some, as the scheduler has it, where open loop makes its
+// first call, due at the start, however short the run. The callers check a flag that
+// a timer sets, and time each call with one reading of the monotonic clock at either
+// end: the run's own clock reads are a measurable part of a call at hundreds of
+// thousands a second.
 func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end time.Time, t router.Target, ev []byte) {
 	var over atomic.Bool
 	stop := func() { over.Store(true) }
@@ -266,7 +270,7 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 	var wg sync.WaitGroup
 	for w := range conc {
 		wg.Go(func() {
-			for !over.Load() {
+			for first := ctx.Err() == nil; first || !over.Load(); first = false {
 				begin := time.Since(epoch)
 				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout)
 				rec.record(w, time.Since(epoch)-begin, router.CodeOf(res.Err))

@@ -271,9 +271,8 @@ func TestBenchSubMicrosecondFailures(t *testing.T) {
 	}
 }
 
-// TestBenchNoCalls: a run that made no call (--duration 1ns in closed loop can end
-// before any starts) prints no percentiles of the empty histograms, in the text or
-// the JSON.
+// TestBenchNoCalls: a run that made no call (one a signal ended before any started)
+// prints no percentiles of the empty histograms, in the text or the JSON.
 func TestBenchNoCalls(t *testing.T) {
 	for _, mode := range []string{"closed", "open"} {
 		r := &benchResult{Mode: mode, Ensemble: "e1", Via: "n1", Concurrency: 4}

@@ -249,7 +249,7 @@ func TestScenarioRefusesRateLoadCannotPace(t *testing.T) {
 	t.Setenv("TMPDIR", tmp)
 	var out, errb bytes.Buffer
 	code := run(context.Background(), []string{"scenario", "--spec", specFile, "--ensnode", specFile}, &out, &errb)
-	if want := "workload.rate: Rate 1e-10 calls a second: want 0 (a closed loop) or a rate whose interval 1s/Rate fits a time.Duration"; code != 2 || !strings.Contains(errb.String(), want) {
+	if want := "workload.rate 1e-10 calls a second: the load starts its calls 1s/rate apart, an interval that must fit a time.Duration (at most 292 years): want at least about 1.08e-10 calls a second"; code != 2 || !strings.Contains(errb.String(), want) {
 		t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), want)
 	}
 	// --skip-unsupported would not leave it out: the message does not suggest it.

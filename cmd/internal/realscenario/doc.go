@@ -48,7 +48,8 @@
 //   - steps run until the last call's deadline (Duration plus Timeout), as the
 //     simulator's do while calls are in flight: a resume, heal or restart due after
 //     the workload still ends its fault for the calls it holds up. A step due later is
-//     reported as not run, and one that fails is listed in Report.FailedSteps: the run
+//     reported as not run (with the time it was due, and none of its own), and one
+//     that fails is listed in Report.FailedSteps: the run
 //     goes on without it, breaking no invariant.
 //
 // Run as ensnode runs it, and listed in Plan.NotApplied: Peer.HonorBudget (the demo
@@ -59,7 +60,8 @@
 // redial backoff (BackoffMin, BackoffMax), what a cut does to messages in flight
 // (Fault.InFlight: the link drops them, and TCP sends them again after the heal while
 // the connection lasts), the hop limit, the routers' service time (RouterService) and
-// gossip.
+// gossip. So a partition costs more calls than in the simulator: README.md, after
+// the example of ensctl scenario, says how many and why.
 //
 // The link's latency is the real network's; the rest of a link model (link.drop,
 // link.dup, link.reorder, link.unordered, links of their own), clocks of a node's

@@ -83,10 +83,12 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 		// for a closed loop, another run altogether.
 		return Plan{}, fmt.Errorf("%w: workload.rate %v: a run without calls has nothing to check on real processes; give a rate", ErrUnsupported, s.Workload.Rate)
 	}
-	if err := load.CheckRate(s.Workload.Rate); err != nil {
+	if load.CheckRate(s.Workload.Rate) != nil {
 		// A rate the simulator takes (one call in centuries) but the load generator
-		// cannot pace: refused here, before any process starts.
-		return Plan{}, fmt.Errorf("%w: workload.rate: %w", ErrUnsupported, err)
+		// cannot pace: refused here, before any process starts. Not in load's words,
+		// which offer a rate of 0 (a closed loop) that a spec's run refuses above.
+		return Plan{}, fmt.Errorf("%w: workload.rate %v calls a second: the load starts its calls 1s/rate apart, an interval that must fit a time.Duration (at most 292 years): want at least about 1.08e-10 calls a second",
+			ErrUnsupported, s.Workload.Rate)
 	}
 	p := Plan{Nodes: s.Nodes, Rate: s.Workload.Rate, Duration: s.Workload.Duration.D(), Timeout: s.Workload.Timeout.D()}
 	var problems []string

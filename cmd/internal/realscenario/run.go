@@ -80,9 +80,13 @@ type Report struct {
 	// deadline by as much whatever the router does. ExcusedNS is the most the
 	// deadline check allowed one call on top of the slack (Options.ExcuseDelay): the
 	// delay measured while that call ran.
-	SchedDelayNS int64    `json:"sched_delay_ns"`
-	ExcusedNS    int64    `json:"excused_ns,omitempty"`
-	Steps        []string `json:"steps"`
+	SchedDelayNS int64 `json:"sched_delay_ns"`
+	ExcusedNS    int64 `json:"excused_ns,omitempty"`
+	// Steps has a line per step, in the order they ended: the time since the
+	// start and what the step did ("+1.3s     pause n2: ok"), or, for a step due
+	// after the last call's deadline, "not run" in place of a time ("not run   crash
+	// n1 (due at +10s, ...)"). An interrupted run leaves out the steps it cut off.
+	Steps []string `json:"steps"`
 	// FailedSteps are the steps that did not do what they were for, each with its
 	// error and when it was due (a lead whose member gave no answer within 1s, say):
 	// the run went on without them, so it was not quite the spec's. They break no
@@ -206,14 +210,17 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 	}
 	// The steps report from their own goroutines.
 	var mu sync.Mutex
-	progress := func(format string, args ...any) {
+	report := func(line string) {
 		mu.Lock()
 		defer mu.Unlock()
-		line := fmt.Sprintf("+%-8v %s", time.Since(start).Round(time.Millisecond), fmt.Sprintf(format, args...))
 		rep.Steps = append(rep.Steps, line)
 		if o.Progress != nil {
 			fmt.Fprintln(o.Progress, line)
 		}
+	}
+	// progress reports what happened now, after the time since the start.
+	progress := func(format string, args ...any) {
+		report(fmt.Sprintf("+%-8v %s", time.Since(start).Round(time.Millisecond), fmt.Sprintf(format, args...)))
 	}
 	step := func(st Step) {
 		if err := do(ctx, c, nw, cl, st); err != nil {
@@ -239,8 +246,10 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 		defer close(stepsDone)
 		for i, st := range p.Steps {
 			if st.At > lastDeadline {
+				// Without the time the loop got here, which would read as when
+				// they ran.
 				for _, st := range p.Steps[i:] {
-					progress("not run (due at +%v, after the last call's deadline, +%v): %v", st.At, lastDeadline, st)
+					report(fmt.Sprintf("%-9s %v (due at +%v, after the last call's deadline, +%v)", "not run", st, st.At, lastDeadline))
 				}
 				return
 			}
