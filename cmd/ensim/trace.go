@@ -245,12 +245,26 @@ func warnEmpty(stderr io.Writer, f traceview.Filter, end time.Duration) {
 	case f.From > end:
 		fmt.Fprintf(stderr, "ensim: warning: --from %v is past the run's last record, at %v: the view is empty\n", f.From, end)
 	case f.Call != "":
-		fmt.Fprintf(stderr, "ensim: warning: call %s has no record between --from and --to: the view shows none of it\n", f.Call)
+		fmt.Fprintf(stderr, "ensim: warning: call %s has no record %s: the view shows none of it\n", f.Call, window(f))
 	case f.Cast != "":
-		fmt.Fprintf(stderr, "ensim: warning: cast %s has no record between --from and --to: the view shows none of it\n", f.Cast)
+		fmt.Fprintf(stderr, "ensim: warning: cast %s has no record %s: the view shows none of it\n", f.Cast, window(f))
 	default:
-		fmt.Fprintf(stderr, "ensim: warning: no record between --from and --to: the view is empty\n")
+		fmt.Fprintf(stderr, "ensim: warning: no record %s: the view is empty\n", window(f))
 	}
+}
+
+// window names the window of virtual time f keeps by the flags that gave it, for a
+// warning: "between --from 1s and --to 2s", "at or before --to 2s".
+func window(f traceview.Filter) string {
+	switch {
+	case f.From > 0 && f.To > 0:
+		return fmt.Sprintf("between --from %v and --to %v", f.From, f.To)
+	case f.To > 0:
+		return fmt.Sprintf("at or before --to %v", f.To)
+	case f.From > 0:
+		return fmt.Sprintf("at or after --from %v", f.From)
+	}
+	return "in the run"
 }
 
 // ensembleNames returns the names of spec's ensembles, by which a view reads a peer's

@@ -50,7 +50,7 @@ func TestTraceEmptyWindow(t *testing.T) {
 	}{
 		{[]string{"--from", "1h", "--format", "html"}, "ensim: warning: --from 1h0m0s is past the run's last record, at "},
 		{[]string{"--call", "n1.1.1", "--from", "5s", "--format", "html"}, "ensim: warning: --from 5s is past the run's last record, at "},
-		{[]string{"--call", "n1.1.1", "--from", "1s", "--to", "2s"}, "ensim: warning: call n1.1.1 has no record between --from and --to"},
+		{[]string{"--call", "n1.1.1", "--from", "1s", "--to", "2s"}, "ensim: warning: call n1.1.1 has no record between --from 1s and --to 2s"},
 	} {
 		out := filepath.Join(t.TempDir(), "e.html")
 		args := append([]string{"trace", "--scenario", "steady", "--out", out}, tc.args...)

@@ -184,7 +184,7 @@ func TestTraceCast(t *testing.T) {
 
 	// A window with none of the cast: an empty view, and a warning that says why.
 	code, stdout, stderr = ensim(t, "trace", "--scenario", "direct", "--cast", "s14", "--to", "1ms", "--format", "jsonl")
-	if code != exitOK || stdout != "" || !strings.Contains(stderr, "warning: cast s14 has no record between --from and --to") {
+	if code != exitOK || stdout != "" || !strings.Contains(stderr, "warning: cast s14 has no record at or before --to 1ms") {
 		t.Errorf("--cast s14 --to 1ms: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -3,6 +3,7 @@ package traceview
 import (
 	"bufio"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -26,7 +27,17 @@ func (t *Trace) writeLives(w *bufio.Writer, sel []int) int {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "call\tcaller\ttarget\tstart\toutcome\tat\ttook\tpath\tafter")
+	var crashes map[string][]int // each node's crash records, read once a call needs them
 	for _, c := range rows {
+		crash := -1 // a call that never completed: the crash of its caller that ended it
+		if c.complete < 0 {
+			if crashes == nil {
+				crashes = t.crashes()
+			}
+			if k, ok := slices.BinarySearch(crashes[c.node], c.start); k < len(crashes[c.node]) && !ok {
+				crash = crashes[c.node][k]
+			}
+		}
 		start := t.recs[c.start].At
 		outcome, at, took := "none", "-", "-"
 		if c.complete >= 0 {
@@ -34,7 +45,7 @@ func (t *Trace) writeLives(w *bufio.Writer, sel []int) int {
 			outcome, at, took = str(r, "code"), fmtTime(r.At), (r.At - start).String()
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.id, c.node, strings.TrimPrefix(c.target, "ens:"),
-			fmtTime(start), outcome, at, took, t.path(c), t.after(c))
+			fmtTime(start), outcome, at, took, t.path(c, crash), t.after(c))
 	}
 	tw.Flush()
 	return len(rows)
@@ -42,22 +53,46 @@ func (t *Trace) writeLives(w *bufio.Writer, sel []int) int {
 
 // path renders the steps of a call's life, up to its completion, each with its time
 // since the call started: "route n3->n1/r6 +0s, deliver e1/p1@n1 +367.616µs, ...".
-// Steps after the completion are what after shows.
-func (t *Trace) path(c *callLife) string {
+// Steps after the completion are what after shows. A call that never completed
+// shows every step, among them the crash of its caller (record crash, -1 for none)
+// and the late replies its node dropped once it had restarted.
+func (t *Trace) path(c *callLife, crash int) string {
 	start := t.recs[c.start].At
 	var steps []string
 	for _, i := range c.recs {
 		if c.complete >= 0 && i >= c.complete {
 			break
 		}
-		if s := t.step(i); s != "" {
+		if crash >= 0 && crash < i {
+			steps = append(steps, fmt.Sprintf("caller crashed +%v", t.recs[crash].At-start))
+			crash = -1
+		}
+		s := t.step(i)
+		if r := &t.recs[i]; r.Kind == "late" && c.complete < 0 {
+			s = fmt.Sprintf("late %s dropped (%s)", str(r, "code"), str(r, "reason"))
+		}
+		if s != "" {
 			steps = append(steps, fmt.Sprintf("%s +%v", s, t.recs[i].At-start))
 		}
+	}
+	if crash >= 0 {
+		steps = append(steps, fmt.Sprintf("caller crashed +%v", t.recs[crash].At-start))
 	}
 	if len(steps) == 0 {
 		return "-"
 	}
 	return strings.Join(steps, ", ")
+}
+
+// crashes returns the indexes of each node's crash records, in order.
+func (t *Trace) crashes() map[string][]int {
+	out := map[string][]int{}
+	for i := range t.recs {
+		if r := &t.recs[i]; r.Kind == "crash" {
+			out[r.Node] = append(out[r.Node], i)
+		}
+	}
+	return out
 }
 
 // after renders what happened to a call once it had completed: messages still sent

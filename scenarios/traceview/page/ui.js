@@ -169,6 +169,45 @@ D.ensembles.forEach(function (e) {
   const o = document.createElement('option'); o.value = e; o.textContent = e; ensSelect.appendChild(o);
 });
 
+// ---- violations --------------------------------------------------------------------
+// The violations the page holds, listed under the controls (folded, counted by
+// invariant): a call's or a cast's with a button that keeps it, and those about
+// neither (a leak, directories that never converged), which no other list names.
+// castOfViolation[k] is the cast that violation k names, if the page holds it.
+const violationsBox = document.getElementById('violations');
+const MAX_VIOLATION_ROWS = 200;
+const castOfViolation = new Map();
+casts.forEach(function (c, si) { c.viol.forEach(function (k) { if (!castOfViolation.has(k)) castOfViolation.set(k, si); }); });
+// violationsOf returns the indexes in D.violations of those about call ci or cast si.
+function violationsOf(ci, si) {
+  const out = [];
+  (D.violations || []).forEach(function (v, k) {
+    if (ci >= 0 && v[1] === calls[ci].id || si >= 0 && castOfViolation.get(k) === si) out.push(k);
+  });
+  return out;
+}
+(function listViolations() {
+  const vs = D.violations || [];
+  if (vs.length === 0) return;
+  const counts = new Map();
+  vs.forEach(function (v) { counts.set(v[0], (counts.get(v[0]) || 0) + 1); });
+  const parts = [];
+  counts.forEach(function (n, inv) { parts.push(inv + ' ' + n); });
+  violationsBox.querySelector('summary').textContent = vs.length + ' violation' + (vs.length === 1 ? '' : 's') + ' (' + parts.join(', ') + ')';
+  const list = violationsBox.querySelector('ol');
+  vs.slice(0, MAX_VIOLATION_ROWS).forEach(function (v, k) {
+    const li = el('li', v[0] + ' ');
+    const keep = function (label, click) { const b = el('button', label); b.addEventListener('click', click); li.appendChild(b); };
+    if (v[1] !== '' && callIndex.has(v[1])) keep(v[1], function () { setCall(v[1]); });
+    else if (v[1] !== '') li.appendChild(document.createTextNode(v[1]));
+    else if (castOfViolation.has(k)) keep(casts[castOfViolation.get(k)].name, function () { setCast(casts[castOfViolation.get(k)].name); });
+    li.appendChild(document.createTextNode((v[1] !== '' || castOfViolation.has(k) ? ': ' : '') + v[2]));
+    list.appendChild(li);
+  });
+  if (vs.length > MAX_VIOLATION_ROWS) list.appendChild(el('li', 'and ' + (vs.length - MAX_VIOLATION_ROWS) + ' more'));
+  violationsBox.hidden = false;
+})();
+
 // ---- legend ------------------------------------------------------------------------
 (function legend() {
   const box = document.getElementById('legend');
@@ -222,6 +261,11 @@ function fieldValue(k, v) {
   if (DURATION_KEYS[k] && typeof v === 'number') return fmtDur(v);
   return String(v);
 }
+// violationRows adds a row for each violation about call ci or cast si (-1 for
+// none): what the record or message took part in.
+function violationRows(tbl, ci, si) {
+  violationsOf(ci, si).forEach(function (k) { row(tbl, 'violation', D.violations[k][0] + ': ' + D.violations[k][2]); });
+}
 // filterButtons are the buttons under the details of a record or message about call
 // ci or cast si (-1 for none): keep only it, or let go of the call or cast kept.
 function filterButtons(ci, si) {
@@ -244,6 +288,7 @@ function showEvent(i) {
   details.appendChild(el('h2', rec.kind + ' at ' + fmtT(rec.t) + (rec.node ? ' on ' + rec.node : '') +
     (D.ev.inst[i] >= 0 ? ' (router instance r' + D.ev.inst[i] + ')' : '')));
   const tbl = el('table');
+  violationRows(tbl, evCall[i], evCast[i]);
   Object.keys(rec).forEach(function (k) { row(tbl, k, fieldValue(k, rec[k])); });
   details.appendChild(tbl);
   details.appendChild(filterButtons(evCall[i], evCast[i]));
@@ -256,6 +301,7 @@ function showMessage(m) {
   details.textContent = '';
   details.appendChild(el('h2', 'message #' + m.id + ' (' + m.kind + ') ' + D.lanes[m.from] + ' \u2192 ' + D.lanes[m.to]));
   const tbl = el('table');
+  violationRows(tbl, m.call, evCast[m.ev]);
   row(tbl, 'sent', fmtT(m.sent));
   if (m.call >= 0) row(tbl, 'call', calls[m.call].id);
   if (evCast[m.ev] >= 0) row(tbl, 'cast', casts[evCast[m.ev]].name);
