@@ -194,7 +194,9 @@ func (h *Host) Crash() {
 	// world's queue busy, and a run that waits for it to empty would idle on to it.
 	h.net.w.Cancel(h.timerEv)
 	h.timerEv = 0
-	h.timers.clear()
+	if !h.net.cfg.Bugs.Has(bugs.CrashKeepsTimers) {
+		h.timers.clear()
+	}
 	for i := range h.boxes {
 		b := &h.boxes[i]
 		for _, q := range b.q[b.head:] {

@@ -251,6 +251,21 @@ func castsOnly(name string) func(*testing.T) Spec {
 	}
 }
 
+// clientCastsCopied is leader-churn with every arrival a cast from its client, through
+// a member, and every message the client sends copied: a copy of a cast's first
+// transfer is handed to the member (its transfers then no chain) before a stale
+// leader further on, now a follower, forwards the cast, so that for most casts only
+// the clause that holds each node to more than the least count it was handed the
+// cast with sees a forward that does not count its transfer (the others a member
+// forwards at once, as their chain's second transfer).
+func clientCastsCopied(t *testing.T) Spec {
+	s := named(t, "leader-churn")
+	s.Name += "-client-casts-copied"
+	s.Workload.CastShare, s.Workload.ClientShare = 1, 1
+	s.Faults = append(s.Faults, Fault{At: 0, Action: "rule", Rule: &RuleSpec{Name: "copy-client", Match: MatchSpec{From: "c1"}, Action: "duplicate"}})
+	return s
+}
+
 // TestBugsAreCaught proves each invariant catches the bug it exists for: with the bug
 // injected, some seed among the first few reports the invariant; without it, the same
 // seeds report nothing.
@@ -356,6 +371,12 @@ func TestBugsAreCaught(t *testing.T) {
 		{name: "stalled messages kept at a heal", bug: bugs.HealKeepsStalled, spec: specFile(stallingHealFile), want: []string{InvNoLeak}, detail: "still parked"},
 		{name: "replies held for ever", bug: bugs.HoldNeverExpires, spec: specFile(crashForGoodFile), want: []string{InvNoLeak}, detail: "replies still held"},
 		{name: "a dial loop that goes on", bug: bugs.RedialOn, spec: func(t *testing.T) Spec { return named(t, "reply-hold") }, want: []string{InvNoLeak}, detail: "world not quiet"},
+		{name: "timers kept by a crash", bug: bugs.CrashKeepsTimers, spec: func(t *testing.T) Spec { return named(t, "crash-restart") }, want: []string{InvNoLeak},
+			detail: "still has"},
+		{name: "timers kept by a crash, for good", bug: bugs.CrashKeepsTimers, spec: specFile(crashForGoodFile), want: []string{InvNoLeak},
+			detail: ", down, still has"},
+		{name: "forward's hop count reset, casts copied", bug: bugs.ForwardHopsReset, spec: clientCastsCopied, want: []string{InvHopBound},
+			detail: ", though it was handed it with hops="},
 		{name: "late reply dropped uncounted (riak)", bug: bugs.UncountedLate, spec: func(t *testing.T) Spec { return named(t, "slow-leader") }, sem: router.Riak,
 			want: []string{InvLateDiscarded}, detail: "late replies and counted 0"},
 	}

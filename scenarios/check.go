@@ -886,6 +886,12 @@ func (c *checker) finish(quiet bool) {
 	for _, id := range c.wd.order {
 		sn := c.wd.nodes[id]
 		if sn.node == nil {
+			// Down when the run ends: its crash withdrew its timers and lost what was
+			// queued (netmodel.Host.Crash), so that a host that never comes back holds
+			// none either.
+			if t, q := sn.host.Busy(); t > 0 || q > 0 {
+				c.violate(InvNoLeak, router.CallID{}, "%s, down, still has %d timers and %d queued messages", id, t, q)
+			}
 			continue
 		}
 		pending := sn.node.Pending()

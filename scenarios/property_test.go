@@ -459,6 +459,10 @@ var shrinkCases = []shrinkCase{
 	{bug: bugs.HealKeepsStalled, targets: []string{InvNoLeak}, needs: func(s Spec) bool {
 		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.InFlight == "stall" })
 	}},
+	// Timers a crash leaves armed: a crash while calls are open.
+	{bug: bugs.CrashKeepsTimers, targets: []string{InvNoLeak}, needs: func(s Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "crash" })
+	}},
 	// A reply held for a node that never comes back: the drawn crashes last
 	// (crashForGood; a restart drops the replies held for its node).
 	{bug: bugs.HoldNeverExpires, targets: []string{InvNoLeak}, needs: func(s Spec) bool {

@@ -408,6 +408,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.HealKeepsStalled, source: []string{"--spec", shaped("stalling-heal.json")}, want: []string{scenarios.InvNoLeak}},
 		{bug: bugs.RedialOn, source: []string{"--scenario", "reply-hold"}, want: []string{scenarios.InvNoLeak}},
 		{bug: bugs.HoldNeverExpires, source: []string{"--spec", shaped("crash-for-good.json")}, want: []string{scenarios.InvNoLeak}},
+		{bug: bugs.CrashKeepsTimers, source: []string{"--scenario", "crash-restart"}, want: []string{scenarios.InvNoLeak}},
 	}
 	tested := map[bugs.Bug]bool{}
 	for _, tc := range tests {

@@ -144,6 +144,11 @@ const (
 	// RedialOn is a simulator defect: a sender's dial loop goes on once its link is
 	// back, each attempt arming the next, so that the world is never quiet.
 	RedialOn
+	// CrashKeepsTimers is a simulator defect: a crash withdraws the host's timer
+	// event but leaves its timers armed, as if the event were all there was to stop:
+	// the dead incarnation's timers stay with the host, ahead of those its next
+	// incarnation arms, which then never fire.
+	CrashKeepsTimers
 	maxBug
 )
 
@@ -184,6 +189,7 @@ var names = [...]string{
 	HealKeepsStalled:      "heal-keeps-stalled",
 	HoldNeverExpires:      "hold-never-expires",
 	RedialOn:              "redial-on",
+	CrashKeepsTimers:      "crash-keeps-timers",
 }
 
 // String returns the bug's name as used in test names and flags.
