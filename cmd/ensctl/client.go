@@ -97,7 +97,18 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	inc := driver.NewIncarnation()
 	// The nodes compare what ensctl says of its configuration with theirs, and warn of
 	// a client configured otherwise (its ensembles, if any, are only a list to drain).
-	tr, err := c.Transport(router.NodeID(c.id), inc, log, func(cfg *nettransport.Config) { cfg.Settings = c.Settings(false) })
+	tr, err := c.Transport(router.NodeID(c.id), inc, log, func(cfg *nettransport.Config) {
+		cfg.Settings = c.Settings(false)
+		// A handshake may take what --connect-timeout gives it, and a second more, so
+		// that --connect-timeout ends the wait for a node that does not answer, and
+		// says so: under the transport's own 5s, a --connect-timeout of 8s failed at
+		// 5s, with a bare "i/o timeout".
+		hs := c.connect + time.Second
+		if hs < c.connect {
+			hs = c.connect // the largest duration
+		}
+		cfg.HandshakeTimeout = max(nettransport.DefaultHandshakeTimeout, hs)
+	})
 	// The last of the files the flags name read (--config before, the secrets and TLS
 	// files by Transport): a signal from now on is the command's to act on (main).
 	cluster.FilesRead()

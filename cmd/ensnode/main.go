@@ -14,6 +14,12 @@ import (
 )
 
 func main() {
+	// A log line written into a pipe whose reader has gone (a log shipper that
+	// restarted, "ensnode ... 2>&1 | tee n1.log" whose tee ended) fails with EPIPE and
+	// is lost, rather than ending the node by SIGPIPE on the spot: without a goodbye,
+	// losing the requests on their way to it, and without a word, since its log is
+	// what broke. /metrics and /healthz still tell of it.
+	signal.Ignore(syscall.SIGPIPE)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first SIGINT or SIGTERM stops the node gracefully; a second ends the process
 	// at once, as the signal does by default. One that comes while the node reads the

@@ -107,6 +107,9 @@ func parse(args []string, help io.Writer) (*options, error) {
 		if err := cluster.CheckAddr("--admin", o.admin, true); err != nil {
 			return nil, err
 		}
+		if err := checkAdminPort(o); err != nil {
+			return nil, err
+		}
 	}
 	if !(o.peerRate == 0 || o.peerRate >= minPeerRate && o.peerRate <= maxPeerRate) { // NaN too
 		// The demo peer spaces requests 1s/rate apart: the bounds keep that interval
@@ -133,6 +136,23 @@ func parse(args []string, help io.Writer) (*options, error) {
 	return o, nil
 }
 
+// checkAdminPort refuses an --admin that would take the port of the cluster's: this
+// node's --listen (the start would fail with a bare "address already in use", as if
+// another process held the port), or another member's address in --peers (on one
+// machine, the node that starts first takes the other's port, and the other cannot
+// start; a member elsewhere has an address this machine cannot bind).
+func checkAdminPort(o *options) error {
+	if cluster.SamePort(o.admin, o.listen) {
+		return fmt.Errorf("%w: --admin %s: that is the cluster port (--listen %s); the admin server needs a port of its own", cluster.ErrUsage, o.admin, o.listen)
+	}
+	for _, id := range o.Members() {
+		if addr := o.Peers[id]; id != router.NodeID(o.id) && cluster.SameAddr(o.admin, addr) {
+			return fmt.Errorf("%w: --admin %s: that is %s's address in %s; the admin server needs a port no member listens on", cluster.ErrUsage, o.admin, id, o.Setting("peers"))
+		}
+	}
+	return nil
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parse(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -146,7 +166,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "ensnode", buildinfo.String())
 		return 0
 	}
-	log := o.logs.Logger(stderr)
+	// Every line of the node's carries its id, as the transport's and the driver's
+	// do (they add it themselves, so they get base).
+	base := o.logs.Logger(stderr)
+	log := base.With("node", o.id)
 	// SIGHUP, which Go would let end the process on the spot (no goodbye, not a word
 	// in the log), reloads the credentials' files: a new cluster secret, or a renewed
 	// certificate, without a restart. Caught from before the start, whose connections
@@ -154,7 +177,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	n, err := start(o, log)
+	n, err := start(o, base)
 	if errors.Is(err, cluster.ErrUsage) {
 		fmt.Fprintln(stderr, "ensnode:", err)
 		return 2
@@ -227,12 +250,16 @@ func (n *node) reloadFiles() []string {
 	return files
 }
 
-func start(o *options, log *slog.Logger) (*node, error) {
+// start starts the node; base is the logger without the node's id, which the
+// transport and the driver add to their lines themselves, as start does to its own.
+func start(o *options, base *slog.Logger) (*node, error) {
+	log := base.With("node", o.id)
 	id := router.NodeID(o.id)
 	// A restart must get a larger incarnation: the start time in nanoseconds does.
 	inc := driver.NewIncarnation()
 	config := newSettingsWatch(o.Settings(true), o.Peers, log)
 	tr, err := o.Transport(id, inc, log, func(c *nettransport.Config) {
+		c.Logger = base // the transport adds the node's id itself
 		c.Settings, c.OnSettings = config.mine, config.heard
 		c.MaxHandshakes = o.handshakes
 		c.ReplyHold = o.replyHold
@@ -251,7 +278,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 		}
 	}
 	drv, err := driver.New(driver.Config{ID: id, Incarnation: inc, Semantics: o.Semantic(), Routers: o.Routers,
-		Mailbox: o.mailbox, Transport: tr, Directory: o.Directory(), Members: members, Logger: log})
+		Mailbox: o.mailbox, Transport: tr, Directory: o.Directory(), Members: members, Logger: base})
 	if err != nil {
 		_ = tr.Close()
 		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
@@ -327,7 +354,7 @@ func start(o *options, log *slog.Logger) (*node, error) {
 	}
 	// Logged before the admin server answers: whoever hears from /healthz finds the
 	// line in the log (its listener is bound already, so nothing is refused meanwhile).
-	log.Info("ready", "node", o.id, "incarnation", uint64(inc), "listen", l.Addr().String(), "admin", adminAddr,
+	log.Info("ready", "incarnation", uint64(inc), "listen", l.Addr().String(), "admin", adminAddr,
 		"cluster", o.Cluster, "semantics", o.Semantic().String(), "routers", o.Routers, "hosts", hosted)
 	if al != nil {
 		// Neither WriteTimeout nor ReadTimeout: /debug/pprof/profile?seconds=N and

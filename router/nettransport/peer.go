@@ -496,6 +496,12 @@ func (p *peer) dial() error {
 	them, err := t.dialHandshake(nc, c.fr, p.id)
 	if err != nil {
 		_ = nc.Close()
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// Bare, it read "read tcp ...: i/o timeout", which says neither that the
+			// connection was made nor what waited.
+			err = fmt.Errorf("no answer to the handshake within the handshake timeout of %v (HandshakeTimeout): the node at %s took the connection but did not answer (is it stopped, hung or overloaded?): %w",
+				t.cfg.HandshakeTimeout, p.addr, err)
+		}
 		return err
 	}
 	p.mu.Lock()

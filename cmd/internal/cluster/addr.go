@@ -108,6 +108,34 @@ func addrKey(addr string) string {
 	return net.JoinHostPort(host, strconv.Itoa(p))
 }
 
+// SamePort says whether a listener bound at a would take the port of one bound at b,
+// both checked listening addresses (CheckAddr with listen set): the same port, not 0
+// (the system picks one for each), and the same host however it is spelled (addrKey),
+// or either host one that listens on every interface ("", "0.0.0.0", "::"), which
+// shares its port with every address of the machine.
+func SamePort(a, b string) bool {
+	ka, kb := addrKey(a), addrKey(b)
+	ha, pa, _ := net.SplitHostPort(ka)
+	hb, pb, _ := net.SplitHostPort(kb)
+	if pa != pb || pa == "0" {
+		return false
+	}
+	return ha == hb || anyHost(ha) || anyHost(hb)
+}
+
+// SameAddr says whether a and b, checked addresses, are one however they are spelled
+// (addrKey): "localhost:7001" and "127.0.0.1:07001" are.
+func SameAddr(a, b string) bool { return addrKey(a) == addrKey(b) }
+
+// anyHost says whether host, in addrKey's form, listens on every interface.
+func anyHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsUnspecified()
+}
+
 // peerOrder returns the node ids of a config file's "peers" object in the order the
 // file lists them, which a map forgets; b has been decoded strictly, so it is valid
 // JSON that lists no id twice.

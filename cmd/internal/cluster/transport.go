@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -36,6 +37,7 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
 	o.warnCertificate(tr, log)
+	o.warnFileModes(log)
 	return tr, nil
 }
 
@@ -70,7 +72,33 @@ func (o *Options) ReloadCredentials(tr *nettransport.Transport, log *slog.Logger
 		return err
 	}
 	o.warnCertificate(tr, log)
+	o.warnFileModes(log)
 	return nil
+}
+
+// warnFileModes warns of a credentials file that every user of the machine may read
+// or write: whoever reads the cluster secret (or a secret accepted beside it) can join
+// the cluster, and whoever reads the TLS key can pose as this node. A file readable by
+// its group is not warned of (a service's group is a common way to give it its
+// secret), nor anything but a regular file (a pipe or a descriptor is the caller's to
+// guard).
+func (o *Options) warnFileModes(log *slog.Logger) {
+	type file struct{ flag, name string }
+	files := []file{{"--secret-file", o.SecretFile}}
+	for _, f := range o.AcceptSecretFiles {
+		files = append(files, file{"--accept-secret-file", f})
+	}
+	if o.TLSKey != "" {
+		files = append(files, file{"--tls-key", o.TLSKey})
+	}
+	for _, f := range files {
+		fi, err := os.Stat(f.name)
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o007 == 0 {
+			continue
+		}
+		log.Warn("a credentials file is open to every user of this machine: whoever reads it can join the cluster, or with the TLS key pose as this node; make it readable by the node's user alone (chmod 600)",
+			"flag", f.flag, "file", f.name, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
+	}
 }
 
 // warnCertificate warns if the certificate tr presents has expired or is not valid
