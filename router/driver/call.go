@@ -71,6 +71,13 @@ func (w *waiter) release(armed bool) {
 // returned error is also Result.Err. Call blocks only the calling goroutine. (A
 // peer on this node handles the event on it, within the call: see Peer.)
 //
+// Besides the outcomes of a call that started: after Close, Call returns ErrClosed;
+// for a target that names neither an ensemble nor a peer, or both, or a peer through
+// a node, router.ErrBadTarget; and, under default semantics, for a call whose first
+// message this node's transport refused, the transport's own error, which matches
+// the outcome's (nettransport.ErrTooLarge for an event too large for a frame, which
+// matches router.ErrUnreachable): nothing left the node.
+//
 // A Result.Value from another node of up to 4 KiB shares a 64 KiB block with the
 // messages decoded around it (nettransport.Receiver), as a peer's event does: a
 // caller that keeps values for long (a cache of them, say) copies them first, or

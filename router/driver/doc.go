@@ -103,9 +103,18 @@
 //
 // Transports dial lazily: a call to a node not connected yet fails at once
 // (router.ErrUnreachable; router.ErrTimeout under riak) while the dial starts, and a
-// cast to it is dropped (Stats.Router.CastDrop). A program connects to every other
-// member at start (Transport.Connect for each, as ensnode and ensctl do; for its own
-// id Connect fails), so that its first calls find them connected.
+// cast to it is dropped: Cast returns router.ErrUnreachable, under either semantics,
+// and counts it (Stats.Router.CastDrop). A program connects to every other member at
+// start (Transport.Connect for each, as ensnode and ensctl do; for its own id Connect
+// fails), so that its first calls find them connected.
+//
+// A member that starts with no Directory (a node restarted, say) learns the
+// directory from the other members when it connects: each sends it the whole
+// directory as the connection comes up (PeerUp), which arrives a moment after
+// Connect returns. Until then a call to an
+// ensemble the node has not learned fails at once with router.ErrNoLeader. A program
+// that restarts a node and calls at once gives it Config.Directory, or waits until
+// Lookup finds the ensembles it calls.
 //
 // # Incarnations
 //

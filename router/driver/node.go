@@ -333,6 +333,10 @@ func (s *shard) deliverAt(in inbound) {
 // answers are on their way to this node, and a node that stopped before they came
 // would leave their callers to wait out their deadlines. It waits at most RelayWait
 // for them; those still waiting then answer timeout at once. It is idempotent.
+//
+// After Close, AddPeer, Call and Cast fail with ErrClosed, and gossip received is
+// ignored; Learn and Announce still apply entries (Lookup and Entries show them),
+// and Announce still pushes them to the members while the transport is open.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.recvMu.Lock()

@@ -26,6 +26,11 @@ func (t *Transport) Credentials() *Credentials { return t.creds.Load() }
 // Config.Validate does, and credentials that would turn TLS on or off: every node
 // of a cluster must agree on TLS, so that takes a restart of each (see the README).
 // The transport keeps c: the caller must not modify it after.
+//
+// They last as long as the transport: a node started again (a new Transport) takes
+// its Config's, so a program that restarts a node gives it the credentials it last
+// set. After Close, SetCredentials returns nil and changes nothing that is used: no
+// handshake begins.
 func (t *Transport) SetCredentials(c Credentials) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrBadConfig, fmt.Sprintf(format, args...))
