@@ -28,6 +28,9 @@
 //   - The checker watches from the side: exactly-once, deadline, late-discarded,
 //     reply-matches-call, result-from-peer, hop-bound, no-leak and liveness. Each one
 //     is shown to catch the bug it exists for in bugs_test.go.
+//   - Package scenarios/specgen draws whole specs with rapid, for property tests here
+//     and in other modules (README.md, "Property tests and the failing-seed
+//     workflow"); no program links it, so none links rapid.
 //
 // Randomness comes from named streams of the run's seed, one per concern ("workload",
 // "net", "service", "peers" for the leaders' service times, "heartbeats",

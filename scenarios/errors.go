@@ -14,3 +14,7 @@ var ErrBadRepro = errors.New("scenarios: bad repro file")
 // ErrNotRepro is ParseRepro's error for a JSON object without ReproKey: a spec,
 // most likely.
 var ErrNotRepro = errors.New("scenarios: not a repro file")
+
+// ErrBadOptions wraps Run's error for Options it cannot run with: a Semantics that is
+// neither router.Default nor router.Riak.
+var ErrBadOptions = errors.New("scenarios: bad options")

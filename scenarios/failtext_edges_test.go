@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
 )
 
 // TestPropFailureReplayPathIsOneWord: the replay commands a property failure prints
@@ -16,10 +17,10 @@ import (
 // under a TMPDIR (or ENSROUTE_PROP_REPRO) with a space or a quote in it replays when
 // the line is pasted. The lines are split by sh itself where there is one.
 func TestPropFailureReplayPathIsOneWord(t *testing.T) {
-	spec, _ := Named("steady")
+	spec, _ := scenarios.Named("steady")
 	path := "/tmp/my dir/it's here/TestPropInvariants.json"
 	text := failureText(propConfig{name: "TestPropInvariants"}, spec, 1, router.Default,
-		[]Violation{{Invariant: InvHopBound, Detail: "a call made 9 hops"}}, path, nil)
+		[]scenarios.Violation{{Invariant: scenarios.InvHopBound, Detail: "a call made 9 hops"}}, path, nil)
 	var lines []string
 	for _, l := range strings.Split(text, "\n") {
 		if l = strings.TrimSpace(l); strings.HasPrefix(l, "go run ./cmd/ensim replay ") {
@@ -77,7 +78,7 @@ func TestRegressionRerunCommands(t *testing.T) {
 		}
 	}
 
-	spec, _ := Named("steady")
+	spec, _ := scenarios.Named("steady")
 	plain := filepath.Join(t.TempDir(), "plain.json")
 	if err := os.WriteFile(plain, []byte(spec.JSON()), 0o644); err != nil {
 		t.Fatal(err)
@@ -94,9 +95,9 @@ func TestRegressionRerunCommands(t *testing.T) {
 // leaves it out, and pasted alone would pass, as if the case were fixed.
 func TestPropFailureUnwrittenReproKeepsRerunLine(t *testing.T) {
 	t.Setenv(injectEnv, "drop-hop-count")
-	spec, _ := Named("steady")
+	spec, _ := scenarios.Named("steady")
 	text := failureText(withInjected(t, propConfig{name: "TestPropInvariants"}), spec, 1, router.Default,
-		[]Violation{{Invariant: InvHopBound, Detail: "a call made 9 hops"}}, "/nonexistent/x.json",
+		[]scenarios.Violation{{Invariant: scenarios.InvHopBound, Detail: "a call made 9 hops"}}, "/nonexistent/x.json",
 		errors.New("open /nonexistent/x.json: no such file or directory"))
 	if !strings.Contains(text, "could not write the repro file: ") {
 		t.Errorf("the message does not say the repro was not written:\n%s", text)

@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"strings"
@@ -10,6 +10,8 @@ import (
 
 	"github.com/ensroute/ensroute/netmodel"
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+	"github.com/ensroute/ensroute/scenarios/specgen"
 )
 
 // TestGenSpecsValid: every spec SpecGen draws validates, round-trips through JSON, stays
@@ -17,11 +19,11 @@ import (
 // computes that phase as Swarm does.
 func TestGenSpecsValid(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		s := SpecGen().Draw(t, "spec")
+		s := specgen.SpecGen().Draw(t, "spec")
 		if err := s.Validate(); err != nil {
 			t.Fatalf("invalid: %v\n%s", err, s.JSON())
 		}
-		back, err := Parse(strings.NewReader(string(s.JSON())))
+		back, err := scenarios.Parse(strings.NewReader(string(s.JSON())))
 		if err != nil {
 			t.Fatalf("does not parse back: %v", err)
 		}
@@ -33,7 +35,7 @@ func TestGenSpecsValid(t *testing.T) {
 	})
 }
 
-func checkGenShape(t *rapid.T, s Spec) {
+func checkGenShape(t *rapid.T, s scenarios.Spec) {
 	inRange := func(what string, v, lo, hi int) {
 		if v < lo || v > hi {
 			t.Fatalf("%s %d, want %d..%d", what, v, lo, hi)
@@ -59,7 +61,7 @@ func checkGenShape(t *rapid.T, s Spec) {
 // checkGenHealed: each disruption has its healing counterpart, everything ends by the
 // end of faults, and liveness starts (nodes+2) gossip intervals and two timeouts after
 // that, with the workload going on 200..800ms past it.
-func checkGenHealed(t *rapid.T, s Spec) {
+func checkGenHealed(t *rapid.T, s scenarios.Spec) {
 	var end time.Duration
 	for _, el := range s.Elections {
 		end = max(end, el.At.D()+el.Duration.D())
@@ -69,7 +71,7 @@ func checkGenHealed(t *rapid.T, s Spec) {
 	down := map[string]int{}
 	paused := map[string]int{}
 	rules := map[string]int{}
-	key := func(f Fault) string { return strings.Join(f.A, ",") + ">" + strings.Join(f.B, ",") }
+	key := func(f scenarios.Fault) string { return strings.Join(f.A, ",") + ">" + strings.Join(f.B, ",") }
 	for _, f := range s.Faults {
 		end = max(end, f.At.D(), f.Until.D())
 		switch f.Action {
@@ -119,7 +121,7 @@ func checkGenHealed(t *rapid.T, s Spec) {
 // appears, and so does the structure each injected bug needs to show (the search of
 // TestPropShrinksBugs relies on it).
 func TestGenCovers(t *testing.T) {
-	gen := PlanGen()
+	gen := specgen.PlanGen()
 	kinds := map[string]int{}
 	shapes := map[string]int{}
 	for i := range 500 {
@@ -155,7 +157,7 @@ func TestGenCovers(t *testing.T) {
 			shapes["6 nodes"]++
 		}
 	}
-	for _, k := range ActionKinds {
+	for _, k := range specgen.ActionKinds {
 		if kinds[k] == 0 {
 			t.Errorf("action %s never drawn", k)
 		}
@@ -173,15 +175,15 @@ func TestGenCovers(t *testing.T) {
 // TestGenPlanSpecNormalises: Plan.Spec makes a valid spec of any plan, even one written
 // by hand with indices out of range, negative times and nothing set.
 func TestGenPlanSpecNormalises(t *testing.T) {
-	plans := []Plan{
+	plans := []specgen.Plan{
 		{},
-		{Nodes: 2, Latency: Dist{Kind: "exponential"}, Dup: 7, Rate: -5, Timeout: -time.Second},
-		{Nodes: 1, Ensembles: []PlanEnsemble{{Members: []int{7, 9}, Leader: 4}}, Actions: []Action{
+		{Nodes: 2, Latency: scenarios.Dist{Kind: "exponential"}, Dup: 7, Rate: -5, Timeout: -time.Second},
+		{Nodes: 1, Ensembles: []specgen.PlanEnsemble{{Members: []int{7, 9}, Leader: 4}}, Actions: []specgen.Action{
 			{Kind: "partition", A: []int{0, 1, 2}}, {Kind: "hold"}, {Kind: "crash", Node: -3, At: -time.Second},
 			{Kind: "elect", Ensemble: 5, Member: 9}, {Kind: "slow", Leader: true, Ensemble: -1}, {Kind: "skew"},
 			{Kind: "duplicate", Match: "nonsense", To: 42, Count: -1}, {Kind: "no-such-kind"},
 		}},
-		{Nodes: 3, Clients: 2, Ensembles: []PlanEnsemble{{Members: []int{0, 0, 1}, Leader: -1}}, ClientShare: 2, Actions: []Action{
+		{Nodes: 3, Clients: 2, Ensembles: []specgen.PlanEnsemble{{Members: []int{0, 0, 1}, Leader: -1}}, ClientShare: 2, Actions: []specgen.Action{
 			{Kind: "hold", A: []int{0, 1, 2, 3, 4}}, {Kind: "pause", Node: 100}, {Kind: "save", Leader: true},
 			{Kind: "skew", Clock: netmodel.ClockModel{DriftPPM: 1e9}}, {Kind: "hang", Member: 3, For: -time.Second},
 		}},
@@ -198,13 +200,13 @@ func TestGenPlanSpecNormalises(t *testing.T) {
 // a bound on simulated events and time that does not depend on the machine. The wall
 // time is logged.
 func TestGenRunsSmall(t *testing.T) {
-	gen := SpecGen()
+	gen := specgen.SpecGen()
 	var events uint64
 	start := time.Now()
 	const n = 40
 	for i := range n {
 		s := gen.Example(i)
-		r := mustRun(t, s, Options{Seed: uint64(i), Semantics: router.Default}).Report
+		r := mustRun(t, s, scenarios.Options{Seed: uint64(i), Semantics: router.Default}).Report
 		if r.Events > 40000 || time.Duration(r.SimTimeNS) > 4*time.Second {
 			t.Errorf("example %d: %d events over %v of simulated time", i, r.Events, time.Duration(r.SimTimeNS))
 		}

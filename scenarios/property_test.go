@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"bytes"
@@ -20,9 +20,11 @@ import (
 
 	"github.com/ensroute/ensroute/internal/bugs"
 	"github.com/ensroute/ensroute/router"
+	"github.com/ensroute/ensroute/scenarios"
+	"github.com/ensroute/ensroute/scenarios/specgen"
 )
 
-// Property tests over generated specs (specgen_test.go). README.md, "Property tests and the
+// Property tests over generated specs (scenarios/specgen). README.md, "Property tests and the
 // failing-seed workflow", walks through what to do when one fails.
 
 const (
@@ -36,6 +38,22 @@ const (
 	// TestPropShrinksBugs sets it, for a child process.
 	shrinkBugEnv = "ENSROUTE_SHRINK_BUG"
 )
+
+// semantics are both semantics, as run_test.go has them for this package's own tests.
+var semantics = []router.Semantics{router.Default, router.Riak}
+
+// mustRun runs spec with opt and fails the test if Run refuses the spec.
+func mustRun(t *testing.T, spec scenarios.Spec, opt scenarios.Options) *scenarios.Result {
+	t.Helper()
+	res, err := scenarios.Run(spec, opt)
+	if err != nil {
+		t.Fatalf("%s: %v", spec.Name, err)
+	}
+	return res
+}
+
+// ms is n milliseconds as a spec writes it.
+func ms(n int) scenarios.Duration { return scenarios.Duration(time.Duration(n) * time.Millisecond) }
 
 // propConfig is one property over generated specs.
 type propConfig struct {
@@ -52,10 +70,10 @@ type propConfig struct {
 	blameBugs bool
 	// needs, if set, is a precondition: a spec without it is not a test case (rapid
 	// draws another, and shrinking keeps it).
-	needs func(Spec) bool
+	needs func(scenarios.Spec) bool
 	// adjust, if set, changes every drawn spec before it runs, to make a rare
 	// structure common (a repro holds the spec as run).
-	adjust func(*Spec)
+	adjust func(*scenarios.Spec)
 }
 
 // invariantsProp draws a spec and a seed, runs them under each semantics, and fails
@@ -65,7 +83,7 @@ type propConfig struct {
 // rapid gives up is the minimal case (rapid reruns the minimal case last).
 func invariantsProp(cfg propConfig) func(*rapid.T) {
 	return func(t *rapid.T) {
-		spec := SpecGen().Draw(t, "spec")
+		spec := specgen.SpecGen().Draw(t, "spec")
 		seed := rapid.Uint64().Draw(t, "seed")
 		if cfg.adjust != nil {
 			cfg.adjust(&spec)
@@ -74,8 +92,8 @@ func invariantsProp(cfg propConfig) func(*rapid.T) {
 			t.SkipNow()
 		}
 		for _, sem := range cfg.semantics {
-			opt := Options{Seed: seed, Semantics: sem, Bugs: cfg.bugs}
-			res, err := Run(spec, opt)
+			opt := scenarios.Options{Seed: seed, Semantics: sem, Bugs: cfg.bugs}
+			res, err := scenarios.Run(spec, opt)
 			if err != nil {
 				t.Fatalf("SpecGen drew a spec that Run refuses: %v\n%s", err, spec.JSON())
 			}
@@ -84,7 +102,7 @@ func invariantsProp(cfg propConfig) func(*rapid.T) {
 				continue
 			}
 			if cfg.blameBugs {
-				clean, err := Run(spec, Options{Seed: seed, Semantics: sem})
+				clean, err := scenarios.Run(spec, scenarios.Options{Seed: seed, Semantics: sem})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -94,18 +112,18 @@ func invariantsProp(cfg propConfig) func(*rapid.T) {
 			}
 			path := reproPath(cfg.name)
 			werr := writeReproFile(path, spec, seed, sem, res.Report, cfg.bugs)
-			failInvariant(t, primaryInvariant(vs), failureText(cfg, spec, seed, sem, vs, path, werr))
+			specgen.Fail(t, vs, failureText(cfg, spec, seed, sem, vs, path, werr))
 		}
 	}
 }
 
 // targeted returns the violations of the target invariants (all of them if targets is
 // empty).
-func targeted(vs []Violation, targets []string) []Violation {
+func targeted(vs []scenarios.Violation, targets []string) []scenarios.Violation {
 	if len(targets) == 0 {
 		return vs
 	}
-	var out []Violation
+	var out []scenarios.Violation
 	for _, v := range vs {
 		for _, inv := range targets {
 			if v.Invariant == inv {
@@ -116,51 +134,12 @@ func targeted(vs []Violation, targets []string) []Violation {
 	return out
 }
 
-// primaryInvariant is the first of Invariants that vs violates.
-func primaryInvariant(vs []Violation) string {
-	for _, inv := range Invariants {
-		for _, v := range vs {
-			if v.Invariant == inv {
-				return inv
-			}
-		}
-	}
-	return vs[0].Invariant
-}
-
-// failInvariant fails the property from one call site per invariant. rapid accepts a
-// smaller case while shrinking only if it fails at the same place, so a case that
-// breaks one invariant shrinks to a smaller case that breaks the same one, rather than
-// drifting to whatever else a smaller world happens to break.
-func failInvariant(t *rapid.T, inv, msg string) {
-	switch inv {
-	case InvExactlyOnce:
-		t.Fatal(msg)
-	case InvDeadline:
-		t.Fatal(msg)
-	case InvLateDiscarded:
-		t.Fatal(msg)
-	case InvReplyMatchesCall:
-		t.Fatal(msg)
-	case InvResultFromPeer:
-		t.Fatal(msg)
-	case InvHopBound:
-		t.Fatal(msg)
-	case InvNoLeak:
-		t.Fatal(msg)
-	case InvLiveness:
-		t.Fatal(msg)
-	default:
-		t.Fatal(msg)
-	}
-}
-
 // failureText is the failure message: the violations, the repro file and the commands
 // to paste.
-func failureText(cfg propConfig, spec Spec, seed uint64, sem router.Semantics, vs []Violation, path string, werr error) string {
+func failureText(cfg propConfig, spec scenarios.Spec, seed uint64, sem router.Semantics, vs []scenarios.Violation, path string, werr error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "invariant %s broken under %s semantics, seed %d (%d nodes, %d clients, %d ensembles, %d faults, %d elections): %d violation(s)\n",
-		primaryInvariant(vs), sem, seed, len(spec.Nodes), len(spec.Clients), len(spec.Ensembles), len(spec.Faults), len(spec.Elections), len(vs))
+		specgen.FirstInvariant(vs), sem, seed, len(spec.Nodes), len(spec.Clients), len(spec.Ensembles), len(spec.Faults), len(spec.Elections), len(vs))
 	for i, v := range vs {
 		if i == 5 {
 			fmt.Fprintf(&b, "  and %d more\n", len(vs)-i)
@@ -202,21 +181,21 @@ func shellWord(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-func writeReproFile(path string, spec Spec, seed uint64, sem router.Semantics, rep Report, injected bugs.Set) error {
-	rp := NewRepro(spec, seed, sem, rep)
+func writeReproFile(path string, spec scenarios.Spec, seed uint64, sem router.Semantics, rep scenarios.Report, injected bugs.Set) error {
+	rp := scenarios.NewRepro(spec, seed, sem, rep)
 	rp.InjectedBugs = injected.Names()
 	return rp.Write(path)
 }
 
 // readReproOrSpec reads a repro file (its spec and seed) or a plain spec (seed 1).
-func readReproOrSpec(path string) (Spec, uint64, error) {
+func readReproOrSpec(path string) (scenarios.Spec, uint64, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return Spec{}, 0, err
+		return scenarios.Spec{}, 0, err
 	}
-	rp, err := ParseRepro(bytes.NewReader(data))
-	if errors.Is(err, ErrNotRepro) {
-		spec, err := Parse(bytes.NewReader(data))
+	rp, err := scenarios.ParseRepro(bytes.NewReader(data))
+	if errors.Is(err, scenarios.ErrNotRepro) {
+		spec, err := scenarios.Parse(bytes.NewReader(data))
 		return spec, 1, err
 	}
 	return rp.Spec, rp.Seed, err
@@ -301,7 +280,7 @@ func TestPropInvariantsChurn(t *testing.T) {
 }
 
 // hasElection reports whether s has an election: a nack, and so a redirect, needs one.
-func hasElection(s Spec) bool { return len(s.Elections) > 0 }
+func hasElection(s scenarios.Spec) bool { return len(s.Elections) > 0 }
 
 // churnAdjust makes a drawn spec's links duplicate a quarter of the messages, so
 // that copies of requests and of nacks meet the redirects an election brings, and
@@ -312,7 +291,7 @@ func hasElection(s Spec) bool { return len(s.Elections) > 0 }
 // of 1.4ms, one in 200,000 of the generator's latencies, brought nine routes at once
 // to a mailbox of 8, shedding a call of the liveness phase (the 9,294th case of a
 // run of 20,000).
-func churnAdjust(s *Spec) {
+func churnAdjust(s *scenarios.Spec) {
 	s.Link.Dup = 0.25
 	s.Workload.Rate = max(s.Workload.Rate, 5000)
 	if s.MailboxCap > 0 {
@@ -338,7 +317,7 @@ func TestRegressions(t *testing.T) {
 				t.Fatalf("%s: %v", f, err)
 			}
 			for _, sem := range semantics {
-				r := mustRun(t, spec, Options{Seed: seed, Semantics: sem}).Report
+				r := mustRun(t, spec, scenarios.Options{Seed: seed, Semantics: sem}).Report
 				if len(r.Violations) > 0 {
 					t.Errorf("%s under %s semantics, seed %d: %d violation(s), first %+v\n"+
 						"run it from the module root with %s",
@@ -362,9 +341,9 @@ func regressionRerun(f string, seed uint64, sem router.Semantics) string {
 	if err != nil {
 		return run(file)
 	}
-	rp, err := ParseRepro(bytes.NewReader(data))
+	rp, err := scenarios.ParseRepro(bytes.NewReader(data))
 	switch {
-	case errors.Is(err, ErrNotRepro):
+	case errors.Is(err, scenarios.ErrNotRepro):
 		return run(file)
 	case err == nil && rp.Semantics == sem.String():
 		return "go run ./cmd/ensim replay " + file
@@ -380,9 +359,9 @@ type shrinkCase struct {
 	targets []string
 	// needs narrows the search to specs with the structure the bug needs to show, so
 	// that the child finds a failing case within a few hundred runs; shrinking keeps it.
-	needs func(Spec) bool
+	needs func(scenarios.Spec) bool
 	// adjust changes each drawn spec to make that structure common.
-	adjust func(*Spec)
+	adjust func(*scenarios.Spec)
 	// sem is the semantics the search runs under: Default, or Riak for a bug of riak's
 	// workers alone.
 	sem router.Semantics
@@ -392,86 +371,86 @@ type shrinkCase struct {
 }
 
 var shrinkCases = []shrinkCase{
-	{bug: bugs.LateReply, targets: []string{InvLateDiscarded}},
+	{bug: bugs.LateReply, targets: []string{scenarios.InvLateDiscarded}},
 	// An old incarnation's reply must meet the new one's call of the same number: a
 	// crash, and something that delays replies past the restart.
-	{bug: bugs.ReuseCallID, targets: []string{InvReplyMatchesCall}, needs: restartWhileDelayed},
-	{bug: bugs.IgnoreDeadline, targets: []string{InvDeadline}},
+	{bug: bugs.ReuseCallID, targets: []string{scenarios.InvReplyMatchesCall}, needs: restartWhileDelayed},
+	{bug: bugs.IgnoreDeadline, targets: []string{scenarios.InvDeadline}},
 	// hop-bound sees every transfer count itself: the caller's first one carries 0.
-	{bug: bugs.DropHopCount, targets: []string{InvHopBound}},
-	{bug: bugs.CrossReply, targets: []string{InvReplyMatchesCall, InvResultFromPeer}},
-	{bug: bugs.NoDeadlineTimer, targets: []string{InvExactlyOnce, InvNoLeak}},
-	{bug: bugs.FreezeDirectory, targets: []string{InvLiveness}},
+	{bug: bugs.DropHopCount, targets: []string{scenarios.InvHopBound}},
+	{bug: bugs.CrossReply, targets: []string{scenarios.InvReplyMatchesCall, scenarios.InvResultFromPeer}},
+	{bug: bugs.NoDeadlineTimer, targets: []string{scenarios.InvExactlyOnce, scenarios.InvNoLeak}},
+	{bug: bugs.FreezeDirectory, targets: []string{scenarios.InvLiveness}},
 	// A route shared needs two ensembles whose names have the same length.
-	{bug: bugs.SharedRoute, targets: []string{InvReplyMatchesCall}, needs: func(s Spec) bool { return len(s.Ensembles) > 1 }},
-	{bug: bugs.DropRequest, targets: []string{InvLiveness}},
-	{bug: bugs.KeepCompleted, targets: []string{InvNoLeak}},
-	{bug: bugs.SilentLate, targets: []string{InvLateDiscarded}},
+	{bug: bugs.SharedRoute, targets: []string{scenarios.InvReplyMatchesCall}, needs: func(s scenarios.Spec) bool { return len(s.Ensembles) > 1 }},
+	{bug: bugs.DropRequest, targets: []string{scenarios.InvLiveness}},
+	{bug: bugs.KeepCompleted, targets: []string{scenarios.InvNoLeak}},
+	{bug: bugs.SilentLate, targets: []string{scenarios.InvLateDiscarded}},
 	// The workload must make peer-target calls or casts at all.
-	{bug: bugs.DropPeerCall, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Workload.PeerShare > 0 }},
-	{bug: bugs.CastTwice, targets: []string{InvExactlyOnce}, needs: func(s Spec) bool { return s.Workload.CastShare > 0 }},
-	{bug: bugs.DropCast, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Workload.CastShare > 0 }},
+	{bug: bugs.DropPeerCall, targets: []string{scenarios.InvLiveness}, needs: func(s scenarios.Spec) bool { return s.Workload.PeerShare > 0 }},
+	{bug: bugs.CastTwice, targets: []string{scenarios.InvExactlyOnce}, needs: func(s scenarios.Spec) bool { return s.Workload.CastShare > 0 }},
+	{bug: bugs.DropCast, targets: []string{scenarios.InvLiveness}, needs: func(s scenarios.Spec) bool { return s.Workload.CastShare > 0 }},
 	// Calls straight to a follower are forwarded on every run.
-	{bug: bugs.ForwardHopsReset, targets: []string{InvHopBound}, needs: func(s Spec) bool { return s.Workload.PeerShare > 0 }},
+	{bug: bugs.ForwardHopsReset, targets: []string{scenarios.InvHopBound}, needs: func(s scenarios.Spec) bool { return s.Workload.PeerShare > 0 }},
 	// A redirect needs a nack: an election.
-	{bug: bugs.RedirectHopsReset, targets: []string{InvHopBound}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
-	{bug: bugs.RedirectTwice, targets: []string{InvHopBound}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
-	{bug: bugs.UncountedLate, targets: []string{InvLateDiscarded}},
+	{bug: bugs.RedirectHopsReset, targets: []string{scenarios.InvHopBound}, needs: func(s scenarios.Spec) bool { return len(s.Elections) > 0 }},
+	{bug: bugs.RedirectTwice, targets: []string{scenarios.InvHopBound}, needs: func(s scenarios.Spec) bool { return len(s.Elections) > 0 }},
+	{bug: bugs.UncountedLate, targets: []string{scenarios.InvLateDiscarded}},
 	// A copy of a nack needs a nack (an election), a redirect and a copy of that nack
 	// arriving before the redirected answer: the network duplicates a quarter of the
 	// messages, as churnWithCopies's does.
-	{bug: bugs.NackCopyAfterRedirect, targets: []string{InvReplyMatchesCall}, needs: func(s Spec) bool { return len(s.Elections) > 0 },
-		adjust: func(s *Spec) { s.Link.Dup = 0.25 }},
-	{bug: bugs.LeakTimers, targets: []string{InvNoLeak}},
-	{bug: bugs.UnchargedWait, targets: []string{InvDeadline}},
-	{bug: bugs.EarlyDeadline, targets: []string{InvDeadline}},
-	{bug: bugs.RedirectFullBudget, targets: []string{InvDeadline}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
+	{bug: bugs.NackCopyAfterRedirect, targets: []string{scenarios.InvReplyMatchesCall}, needs: func(s scenarios.Spec) bool { return len(s.Elections) > 0 },
+		adjust: func(s *scenarios.Spec) { s.Link.Dup = 0.25 }},
+	{bug: bugs.LeakTimers, targets: []string{scenarios.InvNoLeak}},
+	{bug: bugs.UnchargedWait, targets: []string{scenarios.InvDeadline}},
+	{bug: bugs.EarlyDeadline, targets: []string{scenarios.InvDeadline}},
+	{bug: bugs.RedirectFullBudget, targets: []string{scenarios.InvDeadline}, needs: func(s scenarios.Spec) bool { return len(s.Elections) > 0 }},
 	// Past the limit, a request must bounce between nodes that disagree on the leader.
-	{bug: bugs.HopLimitOffByOne, targets: []string{InvHopBound}},
+	{bug: bugs.HopLimitOffByOne, targets: []string{scenarios.InvHopBound}},
 	// Only riak has workers.
-	{bug: bugs.KeepWorkers, targets: []string{InvNoLeak}, sem: router.Riak},
+	{bug: bugs.KeepWorkers, targets: []string{scenarios.InvNoLeak}, sem: router.Riak},
 	// A riak worker relays only what its follower forwarded: a routed call must reach a
 	// member that no longer leads, after an election.
-	{bug: bugs.DropRelay, targets: []string{InvLateDiscarded}, sem: router.Riak, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
-	{bug: bugs.HandSpentBudget, targets: []string{InvDeadline}},
+	{bug: bugs.DropRelay, targets: []string{scenarios.InvLateDiscarded}, sem: router.Riak, needs: func(s scenarios.Spec) bool { return len(s.Elections) > 0 }},
+	{bug: bugs.HandSpentBudget, targets: []string{scenarios.InvDeadline}},
 	// A clock must step back while requests wait in the node's mailboxes: the node is
 	// stopped across each step back, from 1ms before it to 1ms after.
-	{bug: bugs.UnclampedWait, targets: []string{InvDeadline}, needs: func(s Spec) bool {
-		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "clock-step" && f.Step < 0 })
+	{bug: bugs.UnclampedWait, targets: []string{scenarios.InvDeadline}, needs: func(s scenarios.Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f scenarios.Fault) bool { return f.Action == "clock-step" && f.Step < 0 })
 	}, adjust: pauseAcrossStepsBack},
 	// The leader believed in differs from the one that answers only after a leader
 	// change: an election.
-	{bug: bugs.CreditBelievedLeader, targets: []string{InvResultFromPeer}, needs: func(s Spec) bool { return len(s.Elections) > 0 }},
+	{bug: bugs.CreditBelievedLeader, targets: []string{scenarios.InvResultFromPeer}, needs: func(s scenarios.Spec) bool { return len(s.Elections) > 0 }},
 	// A copy of a first request served ok after its call was redirected: rare in drawn
 	// worlds (1 in 200 runs of churnWithCopies), so every drawn spec is shaped to make
 	// one 40ms in (okCopyShape).
-	{bug: bugs.DropOKAfterRedirect, targets: []string{InvLateDiscarded}, needs: func(s Spec) bool { return hasRule(s, "ok-copies") },
-		adjust: func(s *Spec) { okCopyShape(s, 40*time.Millisecond) }, elections: 2},
-	{bug: bugs.ForeignCallID, targets: []string{InvExactlyOnce}},
+	{bug: bugs.DropOKAfterRedirect, targets: []string{scenarios.InvLateDiscarded}, needs: func(s scenarios.Spec) bool { return scenarios.HasRule(s, "ok-copies") },
+		adjust: func(s *scenarios.Spec) { scenarios.OKCopyShape(s, 40*time.Millisecond) }, elections: 2},
+	{bug: bugs.ForeignCallID, targets: []string{scenarios.InvExactlyOnce}},
 	// A detour shows only in a call's latency: liveness.within, bounding the calls of
 	// the liveness phase, with latencies that do not vary (detourShape).
-	{bug: bugs.Detour, targets: []string{InvLiveness}, needs: func(s Spec) bool { return s.Liveness != nil }, adjust: detourShape},
+	{bug: bugs.Detour, targets: []string{scenarios.InvLiveness}, needs: func(s scenarios.Spec) bool { return s.Liveness != nil }, adjust: scenarios.DetourShape},
 	// The simulator's own defects: a crash while calls are open, and a heal of a
 	// partition that stalls the messages in flight.
-	{bug: bugs.CrashFiresTimers, targets: []string{InvExactlyOnce}, needs: func(s Spec) bool {
-		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "crash" })
+	{bug: bugs.CrashFiresTimers, targets: []string{scenarios.InvExactlyOnce}, needs: func(s scenarios.Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f scenarios.Fault) bool { return f.Action == "crash" })
 	}},
-	{bug: bugs.HealKeepsStalled, targets: []string{InvNoLeak}, needs: func(s Spec) bool {
-		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.InFlight == "stall" })
+	{bug: bugs.HealKeepsStalled, targets: []string{scenarios.InvNoLeak}, needs: func(s scenarios.Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f scenarios.Fault) bool { return f.InFlight == "stall" })
 	}},
 	// Timers a crash leaves armed: a crash while calls are open.
-	{bug: bugs.CrashKeepsTimers, targets: []string{InvNoLeak}, needs: func(s Spec) bool {
-		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "crash" })
+	{bug: bugs.CrashKeepsTimers, targets: []string{scenarios.InvNoLeak}, needs: func(s scenarios.Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f scenarios.Fault) bool { return f.Action == "crash" })
 	}},
 	// A reply held for a node that never comes back: the drawn crashes last
 	// (crashForGood; a restart drops the replies held for its node).
-	{bug: bugs.HoldNeverExpires, targets: []string{InvNoLeak}, needs: func(s Spec) bool {
-		return slices.ContainsFunc(s.Faults, func(f Fault) bool { return f.Action == "crash" })
-	}, adjust: crashForGood},
+	{bug: bugs.HoldNeverExpires, targets: []string{scenarios.InvNoLeak}, needs: func(s scenarios.Spec) bool {
+		return slices.ContainsFunc(s.Faults, func(f scenarios.Fault) bool { return f.Action == "crash" })
+	}, adjust: scenarios.CrashForGood},
 	// A dial loop, of a sender that noticed a cut or a crash, ended by a reconnect
 	// (which has held replies sent: a reply hold). The generator draws a redial
 	// backoff for half of its specs: the search gives the others production's.
-	{bug: bugs.RedialOn, targets: []string{InvNoLeak}, needs: func(s Spec) bool { return s.ReplyHold > 0 }, adjust: func(s *Spec) {
+	{bug: bugs.RedialOn, targets: []string{scenarios.InvNoLeak}, needs: func(s scenarios.Spec) bool { return s.ReplyHold > 0 }, adjust: func(s *scenarios.Spec) {
 		if s.BackoffMax == 0 {
 			s.BackoffMin, s.BackoffMax = ms(50), ms(2000) // production's (nettransport.DefaultBackoffMin, DefaultBackoffMax)
 		}
@@ -480,11 +459,11 @@ var shrinkCases = []shrinkCase{
 
 // pauseAcrossStepsBack stops a node from 1ms before each step back of its clock to 1ms
 // after, so that requests wait in its mailboxes across the step.
-func pauseAcrossStepsBack(s *Spec) {
+func pauseAcrossStepsBack(s *scenarios.Spec) {
 	for _, f := range slices.Clone(s.Faults) {
 		if f.Action == "clock-step" && f.Step < 0 {
-			s.Faults = append(s.Faults, Fault{At: max(f.At-ms(1), 0), Action: "pause", Node: f.Node},
-				Fault{At: f.At + ms(1), Action: "resume", Node: f.Node})
+			s.Faults = append(s.Faults, scenarios.Fault{At: max(f.At-ms(1), 0), Action: "pause", Node: f.Node},
+				scenarios.Fault{At: f.At + ms(1), Action: "resume", Node: f.Node})
 		}
 	}
 }
@@ -567,12 +546,12 @@ func TestPropShrinksBugs(t *testing.T) {
 			t.Logf("%s: found after %s passing cases, found and shrunk in %v to %s, seed %d", c.bug, found, time.Since(start).Round(time.Millisecond), sz, seed)
 			t.Logf("shrunk spec:\n%s", compactSpec(spec))
 
-			broken := mustRun(t, spec, Options{Seed: seed, Semantics: c.sem, Bugs: bugs.Of(c.bug)}).Report
+			broken := mustRun(t, spec, scenarios.Options{Seed: seed, Semantics: c.sem, Bugs: bugs.Of(c.bug)}).Report
 			if len(targeted(broken.Violations, c.targets)) == 0 {
 				t.Fatalf("the shrunk case does not break %v with %s injected: %+v", c.targets, c.bug, broken.Violations)
 			}
 			for _, sem := range semantics {
-				if clean := mustRun(t, spec, Options{Seed: seed, Semantics: sem}).Report; len(clean.Violations) > 0 {
+				if clean := mustRun(t, spec, scenarios.Options{Seed: seed, Semantics: sem}).Report; len(clean.Violations) > 0 {
 					t.Fatalf("the shrunk case fails without the bug under %s: %+v", sem, clean.Violations[0])
 				}
 			}
@@ -589,7 +568,7 @@ func TestPropShrinksBugs(t *testing.T) {
 // that delays replies (a slow leader, a hold, a partition, a pause): replies to its
 // previous incarnation's calls, sent after the restart, reach the new one (a message
 // on its way at the crash dies with the incarnation it was sent to).
-func restartWhileDelayed(s Spec) bool {
+func restartWhileDelayed(s scenarios.Spec) bool {
 	type span struct{ from, to time.Duration }
 	var delays, restarts []span
 	open := map[string]time.Duration{} // episode start by its key
@@ -626,7 +605,7 @@ func restartWhileDelayed(s Spec) bool {
 	return false
 }
 
-func hasFault(s Spec, actions ...string) bool {
+func hasFault(s scenarios.Spec, actions ...string) bool {
 	for _, f := range s.Faults {
 		for _, a := range actions {
 			if f.Action == a {
@@ -637,7 +616,7 @@ func hasFault(s Spec, actions ...string) bool {
 	return false
 }
 
-func hasRestart(s Spec, dir string) bool {
+func hasRestart(s scenarios.Spec, dir string) bool {
 	for _, f := range s.Faults {
 		if f.Action == "restart" && f.Directory == dir {
 			return true
@@ -657,7 +636,7 @@ func (s specSize) String() string {
 
 // sizeOf measures a spec; actions counts the faults that are not the end of another
 // (heal, release, restart, resume, unrule).
-func sizeOf(s Spec) specSize {
+func sizeOf(s scenarios.Spec) specSize {
 	sz := specSize{nodes: len(s.Nodes), clients: len(s.Clients), ensembles: len(s.Ensembles), faults: len(s.Faults), elections: len(s.Elections)}
 	for _, f := range s.Faults {
 		switch f.Action {
@@ -670,7 +649,7 @@ func sizeOf(s Spec) specSize {
 }
 
 // compactSpec renders the parts of a spec that shrinking is about, one JSON line each.
-func compactSpec(s Spec) string {
+func compactSpec(s scenarios.Spec) string {
 	line := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "  nodes %v clients %v routers %d hop_limit %d\n", s.Nodes, s.Clients, s.Routers, s.HopLimit)
@@ -706,10 +685,10 @@ func TestGeneratorReachesRarePaths(t *testing.T) {
 		t.Skip("-short: runs 300 generated worlds (about a second)")
 	}
 	hits := map[string]int{}
-	gen := SpecGen()
+	gen := specgen.SpecGen()
 	for i := range 300 {
 		spec := gen.Example(i)
-		res, err := Run(spec, Options{Seed: uint64(i)})
+		res, err := scenarios.Run(spec, scenarios.Options{Seed: uint64(i)})
 		if err != nil {
 			t.Fatalf("example %d: %v", i, err)
 		}
@@ -726,7 +705,7 @@ func TestGeneratorReachesRarePaths(t *testing.T) {
 		}
 		if hasElection(spec) {
 			churnAdjust(&spec)
-			res, err := Run(spec, Options{Seed: uint64(i)})
+			res, err := scenarios.Run(spec, scenarios.Options{Seed: uint64(i)})
 			if err != nil {
 				t.Fatalf("example %d, churned: %v", i, err)
 			}
@@ -754,7 +733,7 @@ func TestGeneratorReachesRarePaths(t *testing.T) {
 // told by its parent) names no variable the rerun would not read.
 func TestRerunLineSetsInjectedBug(t *testing.T) {
 	t.Setenv(injectEnv, "drop-hop-count")
-	spec, _ := Named("steady")
+	spec, _ := scenarios.Named("steady")
 	for _, tc := range []struct {
 		cfg     propConfig
 		wantEnv bool
@@ -763,7 +742,7 @@ func TestRerunLineSetsInjectedBug(t *testing.T) {
 		{withInjected(t, propConfig{name: "TestPropInvariantsChurn"}), true},
 		{propConfig{name: "TestShrinkChild", bugs: bugs.Of(bugs.DropHopCount)}, false},
 	} {
-		text := failureText(tc.cfg, spec, 1, router.Default, []Violation{{Invariant: InvHopBound, Detail: "a call made 9 hops"}}, "x.json", nil)
+		text := failureText(tc.cfg, spec, 1, router.Default, []scenarios.Violation{{Invariant: scenarios.InvHopBound, Detail: "a call made 9 hops"}}, "x.json", nil)
 		line := text[strings.LastIndex(text, "\n")+1:]
 		want := "rerun this property on the same case: go test ./scenarios -run '^" + tc.cfg.name + "$'"
 		if tc.wantEnv {

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -162,9 +163,13 @@ type Outcome struct {
 }
 
 // Run builds the world of spec, runs it to quiet and checks every invariant. It
-// returns an error only for a bad spec (wrapping ErrBadSpec); a broken invariant is
-// a Violation in the report.
+// returns an error only for a bad spec (wrapping ErrBadSpec) or an Options.Semantics
+// that is neither router.Default nor router.Riak (wrapping ErrBadOptions); a broken
+// invariant is a Violation in the report.
 func Run(spec Spec, opt Options) (*Result, error) {
+	if opt.Semantics != router.Default && opt.Semantics != router.Riak {
+		return nil, fmt.Errorf("%w: Semantics %d is unknown, want router.Default or router.Riak", ErrBadOptions, int(opt.Semantics))
+	}
 	wd, err := newWorld(spec, opt)
 	if err != nil {
 		return nil, err

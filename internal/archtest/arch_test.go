@@ -20,7 +20,7 @@ const module = "github.com/ensroute/ensroute"
 // simulated are the directories whose non-test code runs inside the simulator. The
 // production packages (router/nettransport, router/driver, cmd/ensnode, cmd/ensctl)
 // are not: TestImportRules keeps them apart from it instead.
-var simulated = []string{"sim", "router", "router/routertest", "netmodel", "scenarios", "internal/samestr", "internal/strictjson"}
+var simulated = []string{"sim", "router", "router/routertest", "netmodel", "scenarios", "scenarios/specgen", "internal/samestr", "internal/strictjson"}
 
 // randCtors are the math/rand functions that build a seeded source: allowed, since
 // the seed then comes from a port.
@@ -213,6 +213,9 @@ func TestImportRules(t *testing.T) {
 		{name: "quietlog is a leaf", dir: "internal/quietlog", allowed: []string{}},
 		{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"internal/bugs", "internal/samestr", "router", "sim"}},
 		{name: "traceview reads records only", dir: "scenarios/traceview", allowed: []string{"sim"}},
+		// specgen draws specs with rapid, for property tests here and in other modules;
+		// no program links it (TestProgramsLinkNoRapid).
+		{name: "specgen draws specs", dir: "scenarios/specgen", allowed: []string{"netmodel", "scenarios"}},
 		// Production: the TCP transport and the driver run the core and nothing of the
 		// simulator; they may use goroutines, locks and the wall clock, which is why
 		// they are not in simulated.

@@ -1,4 +1,4 @@
-package scenarios
+package specgen
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/scenarios"
 )
 
 // This file holds rapid generators of whole specs, for property tests. SpecGen draws
@@ -48,7 +49,12 @@ import (
 // crash, pause and save hit node Node or, with Leader, the node of ensemble
 // Ensemble's leader at the time; slow and hang hit member Member or, with Leader, the
 // leader at the time.
-var ActionKinds = []string{"partition", "partition-one-way", "heal", "crash", "pause", "elect", "hold",
+//
+// It is a copy: changing it changes nothing that PlanGen draws. To draw only some
+// kinds, drop the others from a drawn Plan's Actions.
+var ActionKinds = slices.Clone(actionKinds[:])
+
+var actionKinds = [...]string{"partition", "partition-one-way", "heal", "crash", "pause", "elect", "hold",
 	"duplicate", "skew", "slow", "hang", "save", "drop", "delay", "regress"}
 
 // Action is one entry of a generated fault schedule. Each disruptive action carries
@@ -141,7 +147,7 @@ const (
 // time a pause is noticed after 10..200ms (pause_detect_after); half the time 1..50%
 // of the arrivals target a member directly, and half the time 1..50% are casts. It
 // is PlanGen mapped through Plan.Spec.
-func SpecGen() *rapid.Generator[Spec] {
+func SpecGen() *rapid.Generator[scenarios.Spec] {
 	return rapid.Map(PlanGen(), Plan.Spec)
 }
 
@@ -163,14 +169,14 @@ func PlanGen() *rapid.Generator[Plan] {
 		mean := time.Duration(rapid.IntRange(100, 400).Draw(t, "latency_mean_us")) * time.Microsecond
 		switch rapid.SampledFrom([]string{"constant", "uniform", "exponential", "lognormal"}).Draw(t, "latency") {
 		case "constant":
-			p.Latency = Dist{Kind: "constant", Min: Duration(min)}
+			p.Latency = scenarios.Dist{Kind: "constant", Min: scenarios.Duration(min)}
 		case "uniform":
-			p.Latency = Dist{Kind: "uniform", Min: Duration(min), Max: Duration(min + mean)}
+			p.Latency = scenarios.Dist{Kind: "uniform", Min: scenarios.Duration(min), Max: scenarios.Duration(min + mean)}
 		case "exponential":
-			p.Latency = Dist{Kind: "exponential", Min: Duration(min), Mean: Duration(mean)}
+			p.Latency = scenarios.Dist{Kind: "exponential", Min: scenarios.Duration(min), Mean: scenarios.Duration(mean)}
 		default:
 			sigma := float64(rapid.IntRange(3, 8).Draw(t, "sigma_tenths")) / 10
-			p.Latency = Dist{Kind: "lognormal", Min: Duration(min), Mean: Duration(mean), Sigma: sigma}
+			p.Latency = scenarios.Dist{Kind: "lognormal", Min: scenarios.Duration(min), Mean: scenarios.Duration(mean), Sigma: sigma}
 		}
 		if rapid.Bool().Draw(t, "dup") {
 			p.Dup = float64(rapid.IntRange(1, 30).Draw(t, "dup_permille")) / 1000
@@ -254,7 +260,7 @@ func actionGen() *rapid.Generator[Action] {
 		}
 	}
 	return rapid.Custom(func(t *rapid.T) Action {
-		a := Action{Kind: rapid.SampledFrom(ActionKinds).Draw(t, "kind"), Member: -1, To: -1}
+		a := Action{Kind: rapid.SampledFrom(actionKinds[:]).Draw(t, "kind"), Member: -1, To: -1}
 		a.At = msDraw(t, "at_ms", 0, genMaxAt)
 		switch a.Kind {
 		case "partition", "partition-one-way", "hold":
@@ -304,7 +310,7 @@ func actionGen() *rapid.Generator[Action] {
 			a.Node = rapid.IntRange(0, nodes-1).Draw(t, "node")
 			if rapid.Bool().Draw(t, "whole_run_clock") {
 				a.Clock = netmodel.ClockModel{
-					Offset:   Duration(msDraw(t, "offset_ms", -5000, 5000)),
+					Offset:   scenarios.Duration(msDraw(t, "offset_ms", -5000, 5000)),
 					DriftPPM: float64(rapid.IntRange(-20000, 20000).Draw(t, "drift_ppm")),
 				}
 			} else {
@@ -329,26 +335,26 @@ func actionGen() *rapid.Generator[Action] {
 // disruption's healing counterpart at its end, and a liveness phase computed as Swarm
 // does: from the end of the last fault plus (nodes+2) gossip intervals and two
 // timeouts, with the workload going on Tail past it.
-func (p Plan) Spec() Spec {
+func (p Plan) Spec() scenarios.Spec {
 	n := genMaxInt(p.Nodes, 1)
 	clients := genMaxInt(p.Clients, 0)
 	total := n + clients
-	s := Spec{
+	s := scenarios.Spec{
 		Name:             "gen",
 		Description:      "drawn by scenarios.SpecGen",
 		Routers:          genClamp(p.Routers, 1, 1024),
-		RouterService:    Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: Duration(maxDur(p.RouterMean, time.Microsecond))},
+		RouterService:    scenarios.Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: scenarios.Duration(maxDur(p.RouterMean, time.Microsecond))},
 		HopLimit:         genMaxInt(p.HopLimit, 1),
-		DetectAfter:      Duration(maxDur(p.DetectAfter, 0)),
-		ReplyHold:        Duration(min(maxDur(p.ReplyHold, 0), time.Hour)),
-		PauseDetectAfter: Duration(maxDur(p.PauseDetect, 0)),
-		BackoffMin:       Duration(backoffMin(p)),
-		BackoffMax:       Duration(4 * backoffMin(p)),
+		DetectAfter:      scenarios.Duration(maxDur(p.DetectAfter, 0)),
+		ReplyHold:        scenarios.Duration(min(maxDur(p.ReplyHold, 0), time.Hour)),
+		PauseDetectAfter: scenarios.Duration(maxDur(p.PauseDetect, 0)),
+		BackoffMin:       scenarios.Duration(backoffMin(p)),
+		BackoffMax:       scenarios.Duration(4 * backoffMin(p)),
 		MailboxCap:       genMaxInt(p.MailboxCap, 0),
 		Link:             netmodel.Link{Latency: p.Latency, Dup: p.Dup, Reorder: p.Reorder},
-		Peer: PeerSpec{Service: Dist{Kind: "exponential", Min: dur(20 * time.Microsecond), Mean: Duration(maxDur(p.PeerMean, time.Microsecond))},
+		Peer: scenarios.PeerSpec{Service: scenarios.Dist{Kind: "exponential", Min: dur(20 * time.Microsecond), Mean: scenarios.Duration(maxDur(p.PeerMean, time.Microsecond))},
 			HonorBudget: p.HonorBudget},
-		Gossip: Gossip{Interval: Duration(maxDur(p.Gossip, time.Millisecond))},
+		Gossip: scenarios.Gossip{Interval: scenarios.Duration(maxDur(p.Gossip, time.Millisecond))},
 	}
 	if s.Link.Validate("link") != nil { // a plan written by hand, without a network
 		s.Link = netmodel.Link{Latency: netmodel.Const(100 * time.Microsecond)}
@@ -368,16 +374,16 @@ func (p Plan) Spec() Spec {
 		ens = []PlanEnsemble{{Members: []int{0}}}
 	}
 	for i, pe := range ens {
-		e := Ensemble{Name: fmt.Sprintf("e%d", i+1)}
+		e := scenarios.Ensemble{Name: fmt.Sprintf("e%d", i+1)}
 		seen := map[int]bool{}
 		for _, k := range pe.Members {
 			if k >= 0 && k < n && !seen[k] {
 				seen[k] = true
-				e.Members = append(e.Members, Member{Name: fmt.Sprintf("p%d", len(e.Members)+1), Node: s.Nodes[k]})
+				e.Members = append(e.Members, scenarios.Member{Name: fmt.Sprintf("p%d", len(e.Members)+1), Node: s.Nodes[k]})
 			}
 		}
 		if len(e.Members) == 0 {
-			e.Members = []Member{{Name: "p1", Node: s.Nodes[0]}}
+			e.Members = []scenarios.Member{{Name: "p1", Node: s.Nodes[0]}}
 		}
 		if pe.Leader >= 0 {
 			e.Leader = e.Members[pe.Leader%len(e.Members)].Name
@@ -415,7 +421,7 @@ func (p Plan) Spec() Spec {
 		ei := genMod(a.Ensemble, len(s.Ensembles))
 		return s.Ensembles[ei].Members[leaderAt(ei, maxDur(a.At, 0))].Node
 	}
-	peer := func(a Action) (Ensemble, string) {
+	peer := func(a Action) (scenarios.Ensemble, string) {
 		ei := genMod(a.Ensemble, len(s.Ensembles))
 		e := s.Ensembles[ei]
 		if a.Leader {
@@ -433,7 +439,7 @@ func (p Plan) Spec() Spec {
 	if floor := 25 * slowest; timeout < floor {
 		timeout = floor
 	}
-	s.Workload = Workload{Rate: float64(genClamp(p.Rate, 0, 1e7)), Timeout: Duration(timeout)}
+	s.Workload = scenarios.Workload{Rate: float64(genClamp(p.Rate, 0, 1e7)), Timeout: scenarios.Duration(timeout)}
 	if clients > 0 && p.ClientShare > 0 && p.ClientShare <= 1 {
 		s.Workload.ClientShare = p.ClientShare
 	}
@@ -474,18 +480,18 @@ func (p Plan) Spec() Spec {
 				}
 			}
 			if a.Kind == "hold" {
-				s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "hold", A: side, B: rest},
-					Fault{At: Duration(end), Action: "release", A: side, B: rest})
+				s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: "hold", A: side, B: rest},
+					scenarios.Fault{At: scenarios.Duration(end), Action: "release", A: side, B: rest})
 				break
 			}
 			mode := "drop"
 			if a.Stall {
 				mode = "stall"
 			}
-			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: a.Kind, A: side, B: rest, InFlight: mode},
-				Fault{At: Duration(end), Action: "heal"})
+			s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: a.Kind, A: side, B: rest, InFlight: mode},
+				scenarios.Fault{At: scenarios.Duration(end), Action: "heal"})
 		case "heal":
-			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "heal"})
+			s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: "heal"})
 			end = at
 		case "crash":
 			dir := a.Directory
@@ -495,58 +501,58 @@ func (p Plan) Spec() Spec {
 				dir = "current"
 			}
 			nm := hit(a, member)
-			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "crash", Node: nm},
-				Fault{At: Duration(end), Action: "restart", Node: nm, Directory: dir})
+			s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: "crash", Node: nm},
+				scenarios.Fault{At: scenarios.Duration(end), Action: "restart", Node: nm, Directory: dir})
 		case "pause":
 			nm := hit(a, node)
-			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "pause", Node: nm},
-				Fault{At: Duration(end), Action: "resume", Node: nm})
+			s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: "pause", Node: nm},
+				scenarios.Fault{At: scenarios.Duration(end), Action: "resume", Node: nm})
 		case "elect":
 			e := s.Ensembles[genMod(a.Ensemble, len(s.Ensembles))]
-			el := Election{At: Duration(at), Ensemble: e.Name, Duration: Duration(end - at)}
+			el := scenarios.Election{At: scenarios.Duration(at), Ensemble: e.Name, Duration: scenarios.Duration(end - at)}
 			if a.Member >= 0 {
 				el.Leader = e.Members[a.Member%len(e.Members)].Name
 			}
 			s.Elections = append(s.Elections, el)
 		case "slow", "hang":
 			e, name := peer(a)
-			f := Fault{At: Duration(at), Action: a.Kind, Peer: e.Name + "/" + name, Until: Duration(end)}
+			f := scenarios.Fault{At: scenarios.Duration(at), Action: a.Kind, Peer: e.Name + "/" + name, Until: scenarios.Duration(end)}
 			if a.Kind == "slow" {
-				f.Service = &Dist{Kind: "uniform", Min: Duration(timeout / 2), Max: Duration(timeout * 2)}
+				f.Service = &scenarios.Dist{Kind: "uniform", Min: scenarios.Duration(timeout / 2), Max: scenarios.Duration(timeout * 2)}
 			}
 			s.Faults = append(s.Faults, f)
 		case "duplicate", "drop", "delay":
 			name := fmt.Sprintf("%s-%d", a.Kind, i+1)
-			r := &RuleSpec{Name: name, Match: MatchSpec{Kind: a.Match}, Action: a.Kind, Count: genMaxInt(a.Count, 0)}
-			if _, ok := kinds[r.Match.Kind]; !ok {
+			r := &scenarios.RuleSpec{Name: name, Match: scenarios.MatchSpec{Kind: a.Match}, Action: a.Kind, Count: genMaxInt(a.Count, 0)}
+			if !kinds[r.Match.Kind] {
 				r.Match.Kind = ""
 			}
 			if a.Kind != "drop" {
-				r.Delay = Duration(maxDur(a.Delay, 0))
+				r.Delay = scenarios.Duration(maxDur(a.Delay, 0))
 			}
 			if a.To >= 0 {
 				r.Match.To = node(a.To)
 			}
-			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "rule", Rule: r},
-				Fault{At: Duration(end), Action: "unrule", Rule: &RuleSpec{Name: name}})
+			s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: "rule", Rule: r},
+				scenarios.Fault{At: scenarios.Duration(end), Action: "unrule", Rule: &scenarios.RuleSpec{Name: name}})
 		case "skew":
 			nm := node(a.Node)
 			end = at
 			if a.Step != 0 {
-				s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "clock-step", Node: nm, Step: Duration(a.Step)})
+				s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: "clock-step", Node: nm, Step: scenarios.Duration(a.Step)})
 				break
 			}
 			ends = false // a clock for the whole run, not a fault
 			if a.Clock.Validate("clock") == nil {
 				// A node has one clock: a later draw for it replaces the earlier.
-				if i := slices.IndexFunc(s.Clocks, func(c ClockSpec) bool { return c.Node == nm }); i >= 0 {
+				if i := slices.IndexFunc(s.Clocks, func(c scenarios.ClockSpec) bool { return c.Node == nm }); i >= 0 {
 					s.Clocks[i].Clock = a.Clock
 				} else {
-					s.Clocks = append(s.Clocks, ClockSpec{Node: nm, Clock: a.Clock})
+					s.Clocks = append(s.Clocks, scenarios.ClockSpec{Node: nm, Clock: a.Clock})
 				}
 			}
 		case "save":
-			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "save", Node: hit(a, member)})
+			s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: "save", Node: hit(a, member)})
 			end = at
 		case "regress":
 			if a.Member < 0 {
@@ -556,10 +562,10 @@ func (p Plan) Spec() Spec {
 			m := e.Members[a.Member%len(e.Members)]
 			span := maxDur(a.For, 10*time.Millisecond)
 			end = at + span
-			s.Elections = append(s.Elections, Election{At: Duration(at + regressElection), Ensemble: e.Name, Duration: Duration(time.Millisecond), Leader: m.Name})
-			s.Faults = append(s.Faults, Fault{At: Duration(at), Action: "save", Node: m.Node},
-				Fault{At: Duration(at + span/2), Action: "crash", Node: m.Node},
-				Fault{At: Duration(end), Action: "restart", Node: m.Node, Directory: "saved"})
+			s.Elections = append(s.Elections, scenarios.Election{At: scenarios.Duration(at + regressElection), Ensemble: e.Name, Duration: scenarios.Duration(time.Millisecond), Leader: m.Name})
+			s.Faults = append(s.Faults, scenarios.Fault{At: scenarios.Duration(at), Action: "save", Node: m.Node},
+				scenarios.Fault{At: scenarios.Duration(at + span/2), Action: "crash", Node: m.Node},
+				scenarios.Fault{At: scenarios.Duration(end), Action: "restart", Node: m.Node, Directory: "saved"})
 		default:
 			ends = false
 		}
@@ -575,8 +581,8 @@ func (p Plan) Spec() Spec {
 	// A sender that noticed an outage reaches the node again at its next redial, up to
 	// BackoffMax and a quarter after the outage ends.
 	from := faultsEnd + time.Duration(n+2)*s.Gossip.Interval.D() + 2*timeout + s.BackoffMax.D()*5/4
-	s.Liveness = &Liveness{From: Duration(from)}
-	s.Workload.Duration = Duration(from + maxDur(p.Tail, 0))
+	s.Liveness = &scenarios.Liveness{From: scenarios.Duration(from)}
+	s.Workload.Duration = scenarios.Duration(from + maxDur(p.Tail, 0))
 	return s
 }
 
@@ -621,3 +627,15 @@ func genClamp(v, lo, hi int) int {
 	}
 	return v
 }
+
+func dur(d time.Duration) scenarios.Duration { return scenarios.Duration(d) }
+
+func maxDur(a, b time.Duration) time.Duration {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// kinds are the message kinds a rule may match (scenarios.MatchSpec.Kind).
+var kinds = map[string]bool{"route": true, "cast": true, "peer": true, "reply": true, "gossip": true}
