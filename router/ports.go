@@ -21,15 +21,30 @@ type Clock interface {
 type TimerID uint64
 
 // Transport sends a message to another node. Send never blocks and never calls back into
-// the sending node. It returns ErrUnreachable at once when the destination is not
+// the sending node: it queues the message, and the transport hands it over later, on a
+// goroutine of its own (or, in the simulator, an event of its own), never within
+// Send. It returns ErrUnreachable at once when the destination is not
 // connected, and then starts a reconnect in the background (the original's ping), so a
 // later send may succeed; it returns ErrOverloaded when a bounded queue is full. A
+// message whose send returned an error is never delivered: ErrUnreachable tells the
+// caller the request did not run. A
 // transport may instead keep a reply (KindReply) for a destination that is not
 // connected, to write when it is, and return nil: nothing in the core waits on a reply's
 // send (nettransport does, for Config.ReplyHold). A nil error does not promise
 // delivery. The driver hands incoming messages to the destination
 // with Node.Deliver. m is the sender's and only valid during the call: a transport reads
 // it in place and never changes it, and one that keeps the message keeps a copy (*m).
+//
+// What arrives is what was sent, every field (a hop count up to MaxHopLimit+1, ids and
+// versions up to the largest uint64), and From names the node that sent it. Messages
+// from one node to another arrive in the order they were sent: all of them but routes
+// and casts (Kind.Queued), which a network that models router instances' mailboxes
+// may hand over later, in order per instance. (A simulated link may be set to drop,
+// repeat or reorder messages, as a fault: netmodel.Link.) Package
+// router/transporttest checks all of this; the driver's documentation (router/driver,
+// "A transport of your own") says what else a production transport owes it: Send
+// from many goroutines at once, hand-over one message at a time per sender, and what
+// Close means.
 type Transport interface {
 	Send(to NodeID, m *Message) error
 }

@@ -90,6 +90,43 @@
 // answer (or Nack) what they hold after the driver's Close and before the Flush, or
 // their callers wait out their deadlines.
 //
+// # A transport of your own
+//
+// Config.Transport may be any router.Transport that keeps its contract (run
+// router/transporttest against it): a company's RPC layer, unix sockets, channels
+// in one process. Besides what router.Transport states, the driver asks of it:
+//
+//   - Send is called from many goroutines at once (callers, router instances,
+//     readers, anti-entropy), some holding a shard's lock: it must be safe for
+//     concurrent use and only queue. A transport that calls a Receive within Send
+//     deadlocks the nodes (the receiving node's answer comes back to the sender,
+//     whose lock its Send holds).
+//   - The driver never sends to its own ID (a reply to another shard's call stays in
+//     the node), so a transport need not loop a node's messages back to it.
+//   - The transport hands each message it receives to Node.Receive on goroutines of
+//     its own: for one sender one at a time, in the order sent; for several senders
+//     at once if it likes (Receive is safe for concurrent use). The message is the
+//     node's from then on: a peer may keep its Event, so the transport must not reuse
+//     its slices. Receive may take as long as a peer's Handle (see Peer): a transport
+//     that delivers every sender's messages on one goroutine holds them all up
+//     meanwhile, and a Handle that calls another node and waits for the answer waits
+//     out its deadline.
+//   - From must name the node that sent the message: gossip is taken from
+//     Config.Members by From, and under riak a leader answers a follower's forward
+//     to its From. A transport that anyone can reach sets it from the sender it
+//     authenticated, as nettransport does.
+//   - Node.PeerUp when a connection to a node comes up (so that a member that
+//     restarted gets the directory at once, not at the next anti-entropy round) and
+//     Node.PeerDown when it ends; both are optional.
+//   - An Identity() (router.NodeID, router.Incarnation) method is optional: with one,
+//     New checks Config.ID and Config.Incarnation against it and takes its
+//     incarnation for an Incarnation of 0 (see "Incarnations").
+//   - Close in the order of "Wiring and stopping": the driver's Close sends answers,
+//     so the transport stays open until it returns. A Send after the transport has
+//     closed fails at once (router.ErrUnreachable) and never panics: Announce still
+//     sends after the driver's Close. Once closed, the transport hands nothing more
+//     to Receive.
+//
 // # Client-only nodes
 //
 // A node with no Members and no peers is a client: it calls ensembles through a member

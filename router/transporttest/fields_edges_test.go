@@ -13,12 +13,13 @@ import (
 	"github.com/ensroute/ensroute/router/transporttest"
 )
 
-// memNet is a network in memory that delivers each message at once, and keeps every
-// message it was given to send.
+// memNet is a network in memory that delivers the messages sent when time passes
+// (Await), and keeps every message it was given to send.
 type memNet struct {
 	mu       sync.Mutex
 	linked   map[[2]int]bool
 	isolated map[int]bool
+	queued   [transporttest.Nodes][]router.Message
 	got      [transporttest.Nodes][]router.Message
 	sent     []router.Message
 }
@@ -42,13 +43,19 @@ func (t memTransport) Send(to router.NodeID, m *router.Message) error {
 	if j < 0 || n.isolated[j] || n.isolated[t.from] || !n.linked[[2]int{min(t.from, j), max(t.from, j)}] {
 		return router.ErrUnreachable
 	}
-	n.got[j] = append(n.got[j], *m)
+	n.queued[j] = append(n.queued[j], *m)
 	return nil
 }
 
-// Await asks cond a few times: delivery is at once, but a condition may send.
+// Await delivers what was sent and asks cond, a few times: a condition may send.
 func (n *memNet) Await(cond func() bool) bool {
 	for range 3 {
+		n.mu.Lock()
+		for j := range n.queued {
+			n.got[j] = append(n.got[j], n.queued[j]...)
+			n.queued[j] = nil
+		}
+		n.mu.Unlock()
 		if cond() {
 			return true
 		}

@@ -2,6 +2,8 @@ package transporttest
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -41,21 +43,38 @@ type Harness interface {
 // Run runs the transport contract (router.Transport's documentation) against the
 // harnesses newHarness builds, one per subtest.
 func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, h Harness)
-	}{
-		{name: "every field arrives", fn: testFields},
-		{name: "a riak worker arrives", fn: testWorker},
-		{name: "both directions", fn: testBothWays},
-		{name: "order per pair", fn: testOrder},
-		{name: "unknown node fails at once", fn: testUnknown},
-		{name: "isolated node fails fast and comes back", fn: testIsolate},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newHarness(t)) })
+	for _, c := range checks {
+		t.Run(c.name, func(t *testing.T) { c.fn(t, newHarness(t)) })
 	}
 }
+
+// checks are the contract's checks, one subtest each.
+var checks = []struct {
+	name string
+	fn   func(t tb, h Harness)
+}{
+	{name: "every field arrives", fn: testFields},
+	{name: "a riak worker arrives", fn: testWorker},
+	{name: "largest values arrive", fn: testLimits},
+	{name: "the sent message stays the sender's", fn: testOwnership},
+	{name: "send only queues", fn: testQueues},
+	{name: "both directions", fn: testBothWays},
+	{name: "order per pair", fn: testOrder},
+	{name: "order per pair across kinds", fn: testOrderKinds},
+	{name: "unknown node fails at once", fn: testUnknown},
+	{name: "isolated node fails fast and comes back", fn: testIsolate},
+}
+
+// tb is what the checks need of a *testing.T.
+type tb interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+// sendBound is how long a check waits for a Send that should fail at once (to a node
+// not known or not connected) before it fails: far longer than a send that only
+// queues or refuses takes, however loaded the machine.
+var sendBound = 5 * time.Second
 
 // Messages returns one message of every kind with every field a kind uses set, as
 // node from would send them, under default semantics: riak's Worker is set only in
@@ -85,14 +104,14 @@ func WorkerMessages(from router.NodeID) []router.Message {
 	}
 }
 
-func send(t *testing.T, h Harness, from, to int, m router.Message) {
+func send(t tb, h Harness, from, to int, m router.Message) {
 	t.Helper()
 	if err := h.Transport(from).Send(h.ID(to), &m); err != nil {
 		t.Fatalf("send %s from %s to %s: %v", m.Kind, h.ID(from), h.ID(to), err)
 	}
 }
 
-func awaitCount(t *testing.T, h Harness, i, n int) []router.Message {
+func awaitCount(t tb, h Harness, i, n int) []router.Message {
 	t.Helper()
 	if !h.Await(func() bool { return len(h.Received(i)) >= n }) {
 		t.Fatalf("%s received %d messages, want %d", h.ID(i), len(h.Received(i)), n)
@@ -100,7 +119,7 @@ func awaitCount(t *testing.T, h Harness, i, n int) []router.Message {
 	return h.Received(i)
 }
 
-func testFields(t *testing.T, h Harness) {
+func testFields(t tb, h Harness) {
 	h.Connect(0, 1)
 	want := Messages(h.ID(0))
 	for _, m := range want {
@@ -115,7 +134,7 @@ func testFields(t *testing.T, h Harness) {
 	}
 }
 
-func testWorker(t *testing.T, h Harness) {
+func testWorker(t tb, h Harness) {
 	h.Connect(0, 1)
 	want := WorkerMessages(h.ID(0))
 	for _, m := range want {
@@ -127,7 +146,86 @@ func testWorker(t *testing.T, h Harness) {
 	}
 }
 
-func testBothWays(t *testing.T, h Harness) {
+// LimitMessages returns messages that carry the largest values a transport must carry
+// intact, as node from would send them: the largest hop count (one past
+// router.MaxHopLimit), the largest ids, versions and finite budget, and a reply of
+// every code.
+func LimitMessages(from router.NodeID) []router.Message {
+	peer := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}
+	call := router.CallID{Node: from, Incarnation: math.MaxUint64, Seq: math.MaxUint64}
+	out := []router.Message{
+		{Kind: router.KindRoute, From: from, Call: call, Ensemble: "e1", Event: []byte("get k"), Budget: math.MaxInt64 - 1, Hops: router.MaxHopLimit + 1},
+		{Kind: router.KindPeer, From: from, Call: call, Ensemble: "e1", Peer: peer, Forwarded: true, Worker: math.MaxUint64, Event: []byte("put k v"), Budget: time.Nanosecond, Hops: router.MaxHopLimit + 1},
+		{Kind: router.KindGossip, From: from, Entries: []router.Entry{{Ensemble: "e1", Leader: peer, Version: math.MaxUint64}}},
+	}
+	for c := router.CodeOK; c.Valid(); c++ {
+		out = append(out, router.Message{Kind: router.KindReply, From: from, Call: call, Peer: peer, Code: c, Worker: math.MaxUint64, Hops: router.MaxHopLimit + 1})
+	}
+	return out
+}
+
+func testLimits(t tb, h Harness) {
+	h.Connect(0, 1)
+	want := LimitMessages(h.ID(0))
+	for _, m := range want {
+		send(t, h, 0, 1, m)
+	}
+	got := awaitCount(t, h, 1, len(want))
+	byText := cmpopts.SortSlices(func(a, b router.Message) bool { return a.String() < b.String() })
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), byText); diff != "" {
+		t.Fatalf("received (-sent +got):\n%s", diff)
+	}
+}
+
+// testOwnership: Send reads the message in place and never changes it, and a transport
+// that keeps it keeps a copy, so the sender may reuse its message at once (the core
+// does). The messages go through one variable, overwritten after each Send.
+func testOwnership(t tb, h Harness) {
+	h.Connect(0, 1)
+	want := Messages(h.ID(0))
+	var m router.Message
+	for _, w := range want {
+		m = w
+		if err := h.Transport(0).Send(h.ID(1), &m); err != nil {
+			t.Fatalf("send %s: %v", w.Kind, err)
+		}
+		if diff := cmp.Diff(w, m, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("Send changed the sender's message (-before +after):\n%s", diff)
+		}
+		// The sender reuses its message; the slices stay the message's (nobody
+		// modifies them once sent), so only the fields change.
+		m = router.Message{Kind: router.KindCast, From: "reused", Instance: 1, Ensemble: "reused", Budget: 1, Hops: 9, Event: []byte("reused")}
+	}
+	got := awaitCount(t, h, 1, len(want))
+	byText := cmpopts.SortSlices(func(a, b router.Message) bool { return a.String() < b.String() })
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), byText); diff != "" {
+		t.Fatalf("received (-sent +got), the sender having reused its message after each Send: the transport read it after Send returned:\n%s", diff)
+	}
+}
+
+// testQueues: Send hands a message over to be delivered later and returns; it does not
+// deliver it on the sender's goroutine, nor wait until it is delivered. (A driver
+// sends under its locks: a receiver run within Send could call back into the sender,
+// and one that answers at once does.) A transport may deliver some messages before
+// their Send has returned, on goroutines of its own; not every one.
+func testQueues(t tb, h Harness) {
+	h.Connect(0, 1)
+	const n = 50
+	early := 0
+	for i := range n {
+		before := len(h.Received(1))
+		send(t, h, 0, 1, router.Message{Kind: router.KindReply, From: h.ID(0), Call: router.CallID{Node: h.ID(1), Seq: uint64(i + 1)}})
+		if len(h.Received(1)) > before {
+			early++
+		}
+	}
+	if early == n {
+		t.Fatalf("each of %d messages had been delivered when its Send returned: Send must only queue a message, not deliver it (nor wait for its delivery)", n)
+	}
+	awaitCount(t, h, 1, n)
+}
+
+func testBothWays(t tb, h Harness) {
 	h.Connect(0, 1)
 	h.Connect(1, 2)
 	send(t, h, 0, 1, router.Message{Kind: router.KindGossip, From: h.ID(0)})
@@ -141,7 +239,7 @@ func testBothWays(t *testing.T, h Harness) {
 	}
 }
 
-func testOrder(t *testing.T, h Harness) {
+func testOrder(t tb, h Harness) {
 	h.Connect(0, 1)
 	const n = 500
 	for i := range n {
@@ -155,20 +253,96 @@ func testOrder(t *testing.T, h Harness) {
 	}
 }
 
-func testUnknown(t *testing.T, h Harness) {
-	err := h.Transport(0).Send("no-such-node", &router.Message{Kind: router.KindGossip, From: h.ID(0)})
+// testOrderKinds: the order per pair holds across kinds too, for the messages a node
+// is handed directly (replies, peer events, gossip; router.Kind.Queued), and for the
+// routes to one router instance: a transport with a lane of its own for some kind
+// breaks it.
+func testOrderKinds(t tb, h Harness) {
+	h.Connect(0, 1)
+	peer := router.PeerRef{Ensemble: "e1", Name: "p1", Node: h.ID(1)}
+	const n = 300
+	for i := range n {
+		seq := uint64(i + 1)
+		call := router.CallID{Node: h.ID(0), Incarnation: 1, Seq: seq}
+		var m router.Message
+		switch i % 4 {
+		case 0:
+			m = router.Message{Kind: router.KindReply, From: h.ID(0), Call: call, Code: router.CodeOK}
+		case 1:
+			m = router.Message{Kind: router.KindPeer, From: h.ID(0), Call: call, Ensemble: "e1", Peer: peer, Budget: time.Second, Hops: 1}
+		case 2:
+			m = router.Message{Kind: router.KindGossip, From: h.ID(0), Entries: []router.Entry{{Ensemble: "order", Version: seq}}}
+		case 3:
+			m = router.Message{Kind: router.KindRoute, From: h.ID(0), Instance: 2, Call: call, Ensemble: "e1", Budget: time.Second, Hops: 1}
+		}
+		send(t, h, 0, 1, m)
+	}
+	got := awaitCount(t, h, 1, n)
+	var direct, routes []uint64
+	for _, m := range got {
+		seq := m.Call.Seq
+		if m.Kind == router.KindGossip && len(m.Entries) == 1 {
+			seq = m.Entries[0].Version
+		}
+		if m.Kind.Queued() {
+			routes = append(routes, seq)
+		} else {
+			direct = append(direct, seq)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		seqs []uint64
+	}{{"replies, peer events and gossip", direct}, {"routes to one instance", routes}} {
+		for i := 1; i < len(c.seqs); i++ {
+			if c.seqs[i] <= c.seqs[i-1] {
+				t.Fatalf("%s arrived out of order: %s", c.name, fmt.Sprint(c.seqs))
+			}
+		}
+	}
+}
+
+func testUnknown(t tb, h Harness) {
+	err := sendBounded(t, h, 0, "no-such-node", &router.Message{Kind: router.KindGossip, From: h.ID(0)})
 	if !errors.Is(err, router.ErrUnreachable) {
 		t.Fatalf("send to an unknown node: %v, want ErrUnreachable", err)
 	}
 }
 
-func testIsolate(t *testing.T, h Harness) {
+// probe returns the k-th probe of testIsolate: gossip whose one entry's version
+// tells it apart.
+func probe(from router.NodeID, k uint64) router.Message {
+	return router.Message{Kind: router.KindGossip, From: from, Entries: []router.Entry{{Ensemble: "probe", Version: k}}}
+}
+
+// isProbe reports whether m is a probe, and which.
+func isProbe(m router.Message) (uint64, bool) {
+	if m.Kind != router.KindGossip || len(m.Entries) != 1 || m.Entries[0].Ensemble != "probe" {
+		return 0, false
+	}
+	return m.Entries[0].Version, true
+}
+
+// testIsolate: a send to an isolated node fails at once, a message whose send was
+// refused never arrives (ErrUnreachable means the request did not run: a caller may
+// try it again elsewhere), and once the node is back a later send gets through.
+func testIsolate(t tb, h Harness) {
 	h.Connect(0, 1)
 	h.Isolate(1)
-	probe := router.Message{Kind: router.KindGossip, From: h.ID(0)}
+	var k uint64
+	refused := map[uint64]bool{}
+	try := func() error {
+		k++
+		p := probe(h.ID(0), k)
+		err := sendBounded(t, h, 0, h.ID(1), &p)
+		if err != nil {
+			refused[k] = true
+		}
+		return err
+	}
 	var last error
 	if !h.Await(func() bool {
-		last = h.Transport(0).Send(h.ID(1), &probe)
+		last = try()
 		return errors.Is(last, router.ErrUnreachable)
 	}) {
 		t.Fatalf("sends to an isolated node never failed fast; last error: %v", last)
@@ -180,7 +354,7 @@ func testIsolate(t *testing.T, h Harness) {
 		if len(h.Received(1)) > before {
 			return true
 		}
-		last = h.Transport(0).Send(h.ID(1), &probe)
+		last = try()
 		if last != nil && !errors.Is(last, router.ErrUnreachable) && odd == nil {
 			odd = last
 		}
@@ -190,5 +364,43 @@ func testIsolate(t *testing.T, h Harness) {
 	}
 	if odd != nil {
 		t.Fatalf("a send after the rejoin failed with %v, want nil or ErrUnreachable", odd)
+	}
+	// A last message, which arrives after anything sent before it: a refused probe
+	// held for the rejoin would be there by then.
+	sent := false
+	if !h.Await(func() bool {
+		if sent {
+			for _, m := range h.Received(1) {
+				if v, ok := isProbe(m); ok && v == k {
+					return true
+				}
+			}
+			return false
+		}
+		sent = try() == nil
+		return false
+	}) {
+		t.Fatalf("the last message after the rejoin never arrived")
+	}
+	for _, m := range h.Received(1) {
+		if v, ok := isProbe(m); ok && refused[v] {
+			t.Fatalf("message %d arrived, but its send had failed (%d of %d sends failed): a refused message must never be delivered", v, len(refused), k)
+		}
+	}
+}
+
+// sendBounded sends m from node from to to, and fails the test if Send has not
+// returned after a few seconds: a send never blocks.
+func sendBounded(t tb, h Harness, from int, to router.NodeID, m *router.Message) error {
+	t.Helper()
+	tr := h.Transport(from)
+	done := make(chan error, 1)
+	go func() { done <- tr.Send(to, m) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(sendBound):
+		t.Fatalf("a send from %s to %s has not returned after %v: Send must never block, and fail at once for a node that is not connected", h.ID(from), to, sendBound)
+		return nil
 	}
 }
