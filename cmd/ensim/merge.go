@@ -387,8 +387,14 @@ func mergeSummaries(inputs []mergeInput) (merged, error) {
 	exact := true
 	for _, in := range inputs {
 		if len(in.sum.Rest) == 0 && (in.sum.SeedsRun < in.share && len(in.sum.Failures) == 0 || in.sum.Interrupted) {
-			m.short = append(m.short, fmt.Sprintf("%s (shard %s) ran %d of its %d seeds and was stopped early: the seeds it did not run are not covered",
-				in.path, in.sum.Shard, in.sum.SeedsRun, in.share))
+			why := fmt.Sprintf("%s (shard %s) ran %d of its %d seeds and was stopped early: the seeds it did not run are not covered",
+				in.path, in.sum.Shard, in.sum.SeedsRun, in.share)
+			if in.sum.SeedsRun >= in.share {
+				// Not "the seeds it did not run": it counts every one as run.
+				why = fmt.Sprintf("%s (shard %s) counts %d of its %d seeds as run, but says it was interrupted and names no rest (an older ensim's summary): what it covers is not known",
+					in.path, in.sum.Shard, in.sum.SeedsRun, in.share)
+			}
+			m.short = append(m.short, why)
 			exact = false
 		}
 	}

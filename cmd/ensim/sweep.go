@@ -277,7 +277,10 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	sum.SpecHash = sweepSpecHash(specOf, o.from, scenarios.Drawn(o.scenario))
 	sum.ModuleVersion = scenarios.ModuleVersion()
 	sum.Routers = o.routers
-	sum.Interrupted = s.interrupted
+	// An interrupt that came once every seed had run cut short second runs alone
+	// (--recheck): the summary covers every seed, names no rest, and is not marked
+	// interrupted, which would leave merge waiting for a rest there is none of.
+	sum.Interrupted = s.interrupted && len(sum.Rest) > 0
 	for _, seed := range sortedSeeds(s.failures) {
 		s.printFailure(stderr, s.failures[seed], s.firsts[seed])
 	}
@@ -300,6 +303,9 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	case s.interrupted:
 		fmt.Fprintf(stderr, "ensim: sweep interrupted after %d of %d seeds\n", sum.SeedsRun, s.seeds.count)
 		io.WriteString(stderr, resumeHint(o, s.seeds, s.doneBelow))
+		if s.doneBelow >= s.seeds.count {
+			fmt.Fprintf(stderr, "ensim: every seed ran before the interrupt, which cut short only second runs (--recheck): the summary covers the whole sweep, and is not marked interrupted\n")
+		}
 		if len(s.doneAbove) > 0 {
 			var past []string
 			for _, i := range slices.Sorted(maps.Keys(s.doneAbove)) {

@@ -450,7 +450,9 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 	s.seedRan(j.index, &seedCounts{seeds: 1, events: res.Events, skipped: res.SkippedCalls, calls: res.Calls, casts: res.Casts, probes: res.Probes})
 	if res.failed() {
 		f := &sweepFailure{Seed: j.seed, ViolationsTotal: int(res.ViolationsTotal), Error: res.Error}
-		f.Violations = res.Violations[:min(len(res.Violations), maxViolations)]
+		// A copy: the result holds up to scenarios.MaxViolationsKept of each invariant,
+		// and a slice of it would keep them all alive as long as the sweep runs.
+		f.Violations = slices.Clone(res.Violations[:min(len(res.Violations), maxViolations)])
 		seen := map[string]bool{}
 		for _, v := range res.Violations {
 			if !seen[v.Invariant] {
