@@ -138,17 +138,23 @@ func parse(args []string, help io.Writer) (*options, error) {
 
 // checkAdminPort refuses an --admin that would take the port of the cluster's: this
 // node's --listen (the start would fail with a bare "address already in use", as if
-// another process held the port), or another member's address in --peers (on one
-// machine, the node that starts first takes the other's port, and the other cannot
-// start; a member elsewhere has an address this machine cannot bind).
+// another process held the port), or another member's address in --peers, however
+// spelled, or its port on every interface when the member's address is a loopback
+// one (on one machine, the node that starts first takes the other's port, and the
+// other cannot start; a member elsewhere has an address this machine cannot bind).
 func checkAdminPort(o *options) error {
 	if cluster.SamePort(o.admin, o.listen) {
 		return fmt.Errorf("%w: --admin %s: that is the cluster port (--listen %s); the admin server needs a port of its own", cluster.ErrUsage, o.admin, o.listen)
 	}
 	for _, id := range o.Members() {
-		if addr := o.Peers[id]; id != router.NodeID(o.id) && cluster.SameAddr(o.admin, addr) {
+		addr := o.Peers[id]
+		if id == router.NodeID(o.id) || !cluster.TakesMemberAddr(o.admin, addr) {
+			continue
+		}
+		if cluster.SameAddr(o.admin, addr) {
 			return fmt.Errorf("%w: --admin %s: that is %s's address in %s; the admin server needs a port no member listens on", cluster.ErrUsage, o.admin, id, o.Setting("peers"))
 		}
+		return fmt.Errorf("%w: --admin %s: that takes the port of %s's address %s in %s, on this machine; the admin server needs a port no member listens on", cluster.ErrUsage, o.admin, id, addr, o.Setting("peers"))
 	}
 	return nil
 }

@@ -31,6 +31,7 @@ type chanNode struct {
 	inbox chan router.Message
 	done  chan struct{}
 	wg    sync.WaitGroup
+	once  sync.Once
 }
 
 func newChanNet() *chanNet {
@@ -83,12 +84,15 @@ func (c *chanNode) Send(to router.NodeID, m *router.Message) error {
 }
 
 // close stops the node's deliveries; later sends to it, and from it, fail at once.
+// It is idempotent.
 func (c *chanNode) close() {
-	c.net.mu.Lock()
-	delete(c.net.nodes, c.id)
-	c.net.down[c.id] = true
-	c.net.mu.Unlock()
-	close(c.done)
+	c.once.Do(func() {
+		c.net.mu.Lock()
+		delete(c.net.nodes, c.id)
+		c.net.down[c.id] = true
+		c.net.mu.Unlock()
+		close(c.done)
+	})
 	c.wg.Wait()
 }
 
@@ -166,6 +170,8 @@ func TestNodesOnOwnTransport(t *testing.T) {
 					t.Fatal(err)
 				}
 				node = n
+				// A test that fails half way stops the nodes and their deliveries too.
+				t.Cleanup(func() { _ = n.Close(); link.close() })
 				close(ready)
 				nodes, links = append(nodes, n), append(links, link)
 			}

@@ -74,8 +74,11 @@ func TestFailKeepsInvariant(t *testing.T) {
 	if !tb.failed {
 		t.Fatalf("the property never failed:\n%s", tb.out.String())
 	}
-	if last != scenarios.InvDeadline || lastN != 500 {
-		t.Fatalf("the case shrank to n=%d, which breaks %s; want n=500, which breaks %s\n%s", lastN, last, scenarios.InvDeadline, tb.out.String())
+	// rapid's shrinking usually gets to n = 500, but not for every seed (from n =
+	// 1000, one of the edge values it draws first, it may find no smaller case it
+	// keeps): what Fail promises is the invariant, not the least case.
+	if last != scenarios.InvDeadline || lastN < 500 {
+		t.Fatalf("the case shrank to n=%d, which breaks %s; want n of 500 or more, which breaks %s\n%s", lastN, last, scenarios.InvDeadline, tb.out.String())
 	}
 }
 

@@ -127,6 +127,35 @@ func SamePort(a, b string) bool {
 // (addrKey): "localhost:7001" and "127.0.0.1:07001" are.
 func SameAddr(a, b string) bool { return addrKey(a) == addrKey(b) }
 
+// TakesMemberAddr says whether a listener bound at listen, a checked listening
+// address, would take the port of a member whose checked address in the peers is
+// addr: the same address however it is spelled (SameAddr), or the same port where
+// one of the two listens on every interface and the other is surely on this machine
+// too (a loopback address, or every interface). ":7002" takes "127.0.0.1:7002",
+// whose member then cannot start; it does not take "10.0.0.5:7002", which may be
+// another machine's.
+func TakesMemberAddr(listen, addr string) bool {
+	if SameAddr(listen, addr) {
+		return true
+	}
+	hl, pl, _ := net.SplitHostPort(addrKey(listen))
+	ha, pa, _ := net.SplitHostPort(addrKey(addr))
+	if pl != pa || pl == "0" || !anyHost(hl) && !anyHost(ha) {
+		return false
+	}
+	return localHost(hl) && localHost(ha)
+}
+
+// localHost says whether host, in addrKey's form, is surely this machine's: a
+// loopback address, or every interface.
+func localHost(host string) bool {
+	if anyHost(host) {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
+}
+
 // anyHost says whether host, in addrKey's form, listens on every interface.
 func anyHost(host string) bool {
 	if host == "" {

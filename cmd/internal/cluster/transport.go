@@ -80,8 +80,9 @@ func (o *Options) ReloadCredentials(tr *nettransport.Transport, log *slog.Logger
 // or write: whoever reads the cluster secret (or a secret accepted beside it) can join
 // the cluster, and whoever reads the TLS key can pose as this node. A file readable by
 // its group is not warned of (a service's group is a common way to give it its
-// secret), nor anything but a regular file (a pipe or a descriptor is the caller's to
-// guard).
+// secret), nor one whose other users may only execute it (0o601: they can neither
+// read nor change it), nor anything but a regular file (a pipe or a descriptor is the
+// caller's to guard).
 func (o *Options) warnFileModes(log *slog.Logger) {
 	type file struct{ flag, name string }
 	files := []file{{"--secret-file", o.SecretFile}}
@@ -93,7 +94,7 @@ func (o *Options) warnFileModes(log *slog.Logger) {
 	}
 	for _, f := range files {
 		fi, err := os.Stat(f.name)
-		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o007 == 0 {
+		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o006 == 0 {
 			continue
 		}
 		log.Warn("a credentials file is open to every user of this machine: whoever reads it can join the cluster, or with the TLS key pose as this node; make it readable by the node's user alone (chmod 600)",
