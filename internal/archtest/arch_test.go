@@ -194,50 +194,63 @@ func imports(t *testing.T, dir string) []string {
 	return out
 }
 
+// importRules are the package arrows: each directory of the module with Go files
+// (TestEveryPackageHasImportRule) and the module's packages its non-test files may
+// import.
+var importRules = []struct {
+	name    string
+	dir     string
+	allowed []string
+}{
+	{name: "router is the core", dir: "router", allowed: []string{"internal/bugs"}},
+	{name: "sim is the kernel", dir: "sim", allowed: []string{}},
+	{name: "bugs is a leaf", dir: "internal/bugs", allowed: []string{}},
+	{name: "samestr is a leaf", dir: "internal/samestr", allowed: []string{}},
+	{name: "strictjson is a leaf", dir: "internal/strictjson", allowed: []string{}},
+	{name: "buildinfo is a leaf", dir: "internal/buildinfo", allowed: []string{}},
+	{name: "quietlog is a leaf", dir: "internal/quietlog", allowed: []string{}},
+	{name: "mdsection is a leaf", dir: "internal/mdsection", allowed: []string{}},
+	{name: "testcerts is a leaf", dir: "internal/testcerts", allowed: []string{}},
+	{name: "archtest is a leaf", dir: "internal/archtest", allowed: []string{}},
+	{name: "routertest drives the core", dir: "router/routertest", allowed: []string{"internal/bugs", "router"}},
+	{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"internal/bugs", "internal/samestr", "router", "sim"}},
+	// scenarios wires worlds from the simulator's packages only, nothing of
+	// production (driver, nettransport): the determinism bans read a package's own
+	// files, so they would not see the goroutines and wall clock of one it imports.
+	{name: "scenarios sits on netmodel, sim and router", dir: "scenarios", allowed: []string{"internal/bugs", "internal/buildinfo", "internal/samestr", "internal/strictjson", "netmodel", "router", "sim"}},
+	{name: "traceview reads records only", dir: "scenarios/traceview", allowed: []string{"sim"}},
+	// specgen draws specs with rapid, for property tests here and in other modules;
+	// no program links it (TestProgramsLinkNoRapid).
+	{name: "specgen draws specs", dir: "scenarios/specgen", allowed: []string{"netmodel", "scenarios"}},
+	// Production: the TCP transport and the driver run the core and nothing of the
+	// simulator; they may use goroutines, locks and the wall clock, which is why
+	// they are not in simulated.
+	{name: "nettransport sits on router", dir: "router/nettransport", allowed: []string{"internal/quietlog", "router"}},
+	{name: "driver sits on router", dir: "router/driver", allowed: []string{"router"}},
+	{name: "transporttest sits on router", dir: "router/transporttest", allowed: []string{"router"}},
+	{name: "ensim runs the simulator", dir: "cmd/ensim", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/bugs", "internal/strictjson", "netmodel", "router", "scenarios", "scenarios/traceview", "sim"}},
+	{name: "ensnode links no simulator", dir: "cmd/ensnode", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "internal/buildinfo", "internal/quietlog", "router", "router/driver", "router/nettransport"}},
+	// ensctl scenario runs a simulator spec against real processes: ensctl may
+	// link the simulator (for scenarios.Spec) through realscenario; ensnode may
+	// not, TestEnsnodeLinksNoSimulator checks it transitively. ensctl checks an
+	// event against the demo peer's own parser (kv.Check) before it sends one.
+	{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "cmd/internal/limitfile", "cmd/internal/load", "cmd/internal/netns", "cmd/internal/realscenario", "internal/buildinfo", "router", "router/driver", "router/nettransport", "scenarios"}},
+	{name: "load drives calls", dir: "cmd/internal/load", allowed: []string{"router"}},
+	{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
+	{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"cmd/internal/kv", "router", "router/driver", "router/nettransport"}},
+	{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "router/driver", "scenarios"}},
+	{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/strictjson", "router", "router/nettransport"}},
+	{name: "limitfile is a leaf", dir: "cmd/internal/limitfile", allowed: []string{}},
+	{name: "longflags is a leaf", dir: "cmd/internal/longflags", allowed: []string{}},
+	{name: "kv demo", dir: "cmd/internal/kv", allowed: []string{"router", "router/driver"}},
+}
+
 // TestImportRules: the package arrows (README.md, "Architecture"). router is the core and sim the kernel:
 // neither depends on the rest of the module. router and netmodel may use internal/bugs, a leaf that
 // lets the module's own tests inject defects and that nothing outside the module can
 // switch on.
 func TestImportRules(t *testing.T) {
-	rules := []struct {
-		name    string
-		dir     string
-		allowed []string
-	}{
-		{name: "router is the core", dir: "router", allowed: []string{"internal/bugs"}},
-		{name: "sim is the kernel", dir: "sim", allowed: []string{}},
-		{name: "bugs is a leaf", dir: "internal/bugs", allowed: []string{}},
-		{name: "samestr is a leaf", dir: "internal/samestr", allowed: []string{}},
-		{name: "strictjson is a leaf", dir: "internal/strictjson", allowed: []string{}},
-		{name: "buildinfo is a leaf", dir: "internal/buildinfo", allowed: []string{}},
-		{name: "quietlog is a leaf", dir: "internal/quietlog", allowed: []string{}},
-		{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"internal/bugs", "internal/samestr", "router", "sim"}},
-		{name: "traceview reads records only", dir: "scenarios/traceview", allowed: []string{"sim"}},
-		// specgen draws specs with rapid, for property tests here and in other modules;
-		// no program links it (TestProgramsLinkNoRapid).
-		{name: "specgen draws specs", dir: "scenarios/specgen", allowed: []string{"netmodel", "scenarios"}},
-		// Production: the TCP transport and the driver run the core and nothing of the
-		// simulator; they may use goroutines, locks and the wall clock, which is why
-		// they are not in simulated.
-		{name: "nettransport sits on router", dir: "router/nettransport", allowed: []string{"internal/quietlog", "router"}},
-		{name: "driver sits on router", dir: "router/driver", allowed: []string{"router"}},
-		{name: "transporttest sits on router", dir: "router/transporttest", allowed: []string{"router"}},
-		{name: "ensnode links no simulator", dir: "cmd/ensnode", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "internal/buildinfo", "internal/quietlog", "router", "router/driver", "router/nettransport"}},
-		// ensctl scenario runs a simulator spec against real processes: ensctl may
-		// link the simulator (for scenarios.Spec) through realscenario; ensnode may
-		// not, TestEnsnodeLinksNoSimulator checks it transitively. ensctl checks an
-		// event against the demo peer's own parser (kv.Check) before it sends one.
-		{name: "ensctl", dir: "cmd/ensctl", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "cmd/internal/limitfile", "cmd/internal/load", "cmd/internal/netns", "cmd/internal/realscenario", "internal/buildinfo", "router", "router/driver", "router/nettransport", "scenarios"}},
-		{name: "load drives calls", dir: "cmd/internal/load", allowed: []string{"router"}},
-		{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
-		{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"cmd/internal/kv", "router", "router/driver", "router/nettransport"}},
-		{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "router/driver", "scenarios"}},
-		{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/strictjson", "router", "router/nettransport"}},
-		{name: "limitfile is a leaf", dir: "cmd/internal/limitfile", allowed: []string{}},
-		{name: "longflags is a leaf", dir: "cmd/internal/longflags", allowed: []string{}},
-		{name: "kv demo", dir: "cmd/internal/kv", allowed: []string{"router", "router/driver"}},
-	}
-	for _, tc := range rules {
+	for _, tc := range importRules {
 		t.Run(tc.name, func(t *testing.T) {
 			got := imports(t, tc.dir)
 			allowed := map[string]bool{}
