@@ -53,6 +53,8 @@ func TestSpecRefusals(t *testing.T) {
 		{"a negative pause_detect_after", func(s *Spec) { s.PauseDetectAfter = dur(-time.Second) }, "pause_detect_after: -1s is negative"},
 		{"a backoff_min over backoff_max", func(s *Spec) { s.BackoffMin = dur(3 * time.Second) },
 			"backoff_min: 3s is more than backoff_max 2s"},
+		{"a backoff_min a nanosecond over backoff_max", func(s *Spec) { s.BackoffMin = dur(2*time.Second + 1) },
+			"backoff_min: 2.000000001s is more than backoff_max 2s"},
 		{"a backoff_min without backoff_max", func(s *Spec) { s.BackoffMax = 0 },
 			"backoff_min: 50ms without backoff_max: set both, or neither to reconnect at once"},
 		// Ensembles.

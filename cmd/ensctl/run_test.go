@@ -69,6 +69,7 @@ func TestBadUsage(t *testing.T) {
 		{name: "bench rate Inf", args: append([]string{"bench", "--rate", "Inf"}, append(common, "e1")...), want: "--rate +Inf: want 0"},
 		{name: "bench rate huge", args: append([]string{"bench", "--rate", "1e10"}, append(common, "e1")...), want: "--rate 1e+10: want 0"},
 		{name: "bench rate tiny", args: append([]string{"bench", "--rate", "1e-300"}, append(common, "e1")...), want: "--rate 1e-300 for --duration 5s makes no call"},
+		{name: "bench rate short of one call", args: append([]string{"bench", "--rate", "1", "--duration", "999ms"}, append(common, "e1")...), want: "--rate 1 for --duration 999ms makes no call"},
 		{name: "bench duration", args: append([]string{"bench", "--duration", "100000h"}, append(common, "e1")...), want: "--duration 100000h0m0s: want a positive duration up to 24h0m0s"},
 		{name: "bench no ensemble", args: append([]string{"bench"}, common...), want: "want [flags] ENSEMBLE"},
 		{name: "bench two ensembles", args: append([]string{"bench"}, append(common, "e1", "e2", "e3")...), want: "want [flags] ENSEMBLE, not the extra \"e2 e3\"\n"},

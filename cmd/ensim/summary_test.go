@@ -73,6 +73,7 @@ func TestHumanNS(t *testing.T) {
 		{name: "microseconds", ns: 520_123, want: "520.1µs"},
 		{name: "milliseconds", ns: 50_001_234, want: "50ms"},
 		{name: "milliseconds kept", ns: 50_012_345, want: "50.01ms"},
+		{name: "four digits at a power of ten", ns: 10_000_999, want: "10ms"},
 		{name: "seconds", ns: 2_050_000_000, want: "2.05s"},
 		{name: "minutes", ns: 125_000_000_000, want: "2m5s"},
 		{name: "negative", ns: -1_500_000, want: "-1.5ms"},
