@@ -36,6 +36,9 @@ type conn struct {
 	crossed bool
 	// heardSettings: the other node's settings were heard (settings); the reader's.
 	heardSettings bool
+	// features are the feature bits the other node declared (features.go), with
+	// featKnown once its first frame after the handshake was read: 0 until then.
+	features atomic.Uint32
 	// recv is the receiver attached when the connection came up (start), which its
 	// reader hands every message to.
 	recv Receiver
@@ -208,7 +211,7 @@ func (c *conn) enqueue(m *router.Message) error {
 		return router.ErrOverloaded
 	}
 	var err error
-	if c.out, err = t.appendFrame(c.out, m); err != nil {
+	if c.out, err = t.appendFrame(c.out, c.forWire(m)); err != nil {
 		c.mu.Unlock()
 		return err
 	}
@@ -509,6 +512,9 @@ func (c *conn) readLoop() {
 			t.stats.badFrames.Add(1)
 			c.close(fmt.Errorf("%w: protocol version %d after the handshake", ErrBadFrame, h.version))
 			return
+		}
+		if c.features.Load() == 0 {
+			c.firstFrame(h, body)
 		}
 		switch h.typ {
 		case typeMsg:

@@ -65,7 +65,12 @@
 // Config.Settings, which the other hands to Config.OnSettings (ensnode states the
 // configuration every node must share, and warns of a node that differs): a ping with
 // a body, as the goodbye is, so that a node of the previous release, which ignores it,
-// still connects.
+// still connects. Before its settings, each side's first frame declares the optional
+// parts of a frame it reads (features.go), also a ping with a body: a sender leaves
+// out such a part for a node whose first frame declared none, a node of an earlier
+// release, so that a rolling upgrade never sends a node a frame it would refuse (the
+// riak worker of a follower's forward). Nodes of two protocol versions never connect
+// (RefuseVersion; both sides' errors name both versions).
 //
 // # Sending and receiving
 //

@@ -12,7 +12,10 @@ import (
 // frame type and the length of the body that follows, big-endian.
 const (
 	magic0, magic1 = 0xE5, 0x7E
-	// Version is the protocol version this package speaks. Peers must speak the same.
+	// Version is the protocol version this package speaks. Peers must speak the same:
+	// a node refuses a handshake of another version (RefuseVersion), so nodes of two
+	// versions never connect. Additions that older nodes ignore (control codes, feature
+	// bits, see features.go) need no new version; anything else would.
 	Version    = 1
 	headerSize = 8
 	// DefaultMaxFrame is the default largest frame body, in bytes.
@@ -59,6 +62,10 @@ const (
 	// code with more than one byte of body, which a node older than it ignores as it
 	// ignores any body longer than a code.
 	ctlSettings byte = 3
+	// ctlFeatures is followed by a byte of feature bits (features.go): the optional
+	// parts of a frame the sender reads. Two bytes of body, which a node older than it
+	// ignores, as it ignores any body longer than a code.
+	ctlFeatures byte = 4
 )
 
 var typeNames = [...]string{"", "hello", "challenge", "auth", "welcome", "refuse", "msg", "ping"}

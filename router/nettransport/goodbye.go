@@ -49,6 +49,9 @@ func (c *conn) control(body []byte) {
 		}
 		return
 	}
+	if len(body) > 1 && body[0] == ctlFeatures {
+		return // read as the first frame (firstFrame), ignored after it
+	}
 	if len(body) != 1 {
 		return // a plain heartbeat, or a control of a later version
 	}

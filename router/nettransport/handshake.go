@@ -175,11 +175,7 @@ func readHandshake(nc net.Conn, fr *frameReader, want frameType) ([]byte, Refuse
 		return nil, code, err
 	}
 	if h.typ == typeRefuse {
-		code := RefuseProtocol
-		if len(body) == 1 {
-			code = RefuseCode(body[0])
-		}
-		return nil, 0, &RefusedError{Code: code}
+		return nil, 0, &RefusedError{Code: refusalCode(body), Version: h.version}
 	}
 	if h.version != Version {
 		refuse(nc, RefuseVersion)
@@ -192,11 +188,32 @@ func readHandshake(nc net.Conn, fr *frameReader, want frameType) ([]byte, Refuse
 	return body, 0, nil
 }
 
-// RefusedError is a handshake the other side refused. It matches ErrRefused.
-type RefusedError struct{ Code RefuseCode }
+// refusalCode is the code of a refusal frame's body: its first byte. Nodes send that
+// byte alone; bytes after it, which a later release may add, are ignored rather than
+// read as a protocol error, which would hide the reason.
+func refusalCode(body []byte) RefuseCode {
+	if len(body) == 0 {
+		return RefuseProtocol
+	}
+	return RefuseCode(body[0])
+}
 
-// Error describes the refusal.
-func (e *RefusedError) Error() string { return "nettransport: connection refused: " + e.Code.String() }
+// RefusedError is a handshake the other side refused. It matches ErrRefused.
+type RefusedError struct {
+	Code RefuseCode
+	// Version is the protocol version the other side speaks: its refusal's frame
+	// header carries it, whatever version this node speaks. 0 if not known.
+	Version uint8
+}
+
+// Error describes the refusal; one for another protocol version names both versions.
+func (e *RefusedError) Error() string {
+	msg := "nettransport: connection refused: " + e.Code.String()
+	if e.Code == RefuseVersion && e.Version != 0 {
+		msg += fmt.Sprintf(" (it speaks protocol version %d, this node %d: nodes of two protocol versions never connect)", e.Version, Version)
+	}
+	return msg
+}
 
 // Is makes errors.Is(err, ErrRefused) true.
 func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
@@ -204,7 +221,7 @@ func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
 type versionError struct{ got uint8 }
 
 func (e *versionError) Error() string {
-	return fmt.Sprintf("%v: protocol version %d, want %d", ErrHandshake, e.got, Version)
+	return fmt.Sprintf("%v: protocol version %d, want %d (this node's): nodes of two protocol versions never connect", ErrHandshake, e.got, Version)
 }
 
 func (e *versionError) Unwrap() error { return ErrHandshake }

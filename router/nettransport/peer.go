@@ -491,7 +491,8 @@ func (p *peer) dial() error {
 	if nc != raw {
 		c.raw = raw
 	}
-	c.sendSettings() // first on the connection, once it is up
+	c.sendFeatures() // first on the connection, once it is up, then the settings
+	c.sendSettings()
 	c.beginHandshake()
 	them, err := t.dialHandshake(nc, c.fr, p.id)
 	if err != nil {

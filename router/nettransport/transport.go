@@ -667,7 +667,8 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	if nc != raw {
 		c.raw = raw
 	}
-	c.sendSettings() // first on the connection, once it is up
+	c.sendFeatures() // first on the connection, once it is up, then the settings
+	c.sendSettings()
 	c.beginHandshake()
 	var p *peer
 	hello := func() {
@@ -844,10 +845,7 @@ func (c *conn) refusedProof(body []byte) {
 	if !c.upState.CompareAndSwap(upPending, upRefused) {
 		return
 	}
-	code := RefuseProtocol
-	if len(body) == 1 {
-		code = RefuseCode(body[0])
-	}
+	code := refusalCode(body)
 	err := fmt.Errorf("%w: the other side refused this node's proof: %s", ErrHandshake, code)
 	t.stats.refused.Add(1)
 	remote := c.nc.RemoteAddr()
