@@ -81,15 +81,21 @@ func readPEM(path string) ([]byte, error) {
 func certHint(err error) string {
 	var unknownCA x509.UnknownAuthorityError
 	var wrongHost x509.HostnameError
+	var invalid x509.CertificateInvalidError
 	msg := err.Error()
 	switch {
 	case errors.As(err, &unknownCA):
 		return "the peer's certificate is not signed by a CA this node trusts: the CA bundle it was given (ensnode's --tls-ca), or without one the system's"
 	case errors.As(err, &wrongHost):
 		return "the peer's certificate does not name the host this node dials it at (its address in --peers): the certificate needs that name or IP address"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return "the peer's certificate has expired or is not valid yet (or this node's clock is wrong): renew the peer's certificate (a node takes renewed files at SIGHUP)"
+	case strings.Contains(msg, "tls: expired certificate"):
+		// The alert names no side: it is the peer's verdict on this node's certificate.
+		return "the peer refused this node's certificate as expired or not valid yet (or the peer's clock is wrong): renew this node's certificate (a node takes renewed files at SIGHUP)"
 	case strings.Contains(msg, "tls: certificate required"), strings.Contains(msg, "tls: unknown certificate authority"),
 		strings.Contains(msg, "tls: bad certificate"):
-		return "the peer refused this node's certificate: a node given a CA (ensnode's --tls-ca) accepts only certificates that CA signed"
+		return "the peer refused this node's certificate: a node given a CA (ensnode's --tls-ca) accepts only certificates that CA signed, for clients (extended key usage clientAuth) as well as servers"
 	}
 	return ""
 }

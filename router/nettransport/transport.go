@@ -769,11 +769,11 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			// Debug, or the error of a second process with a member's id, which
 			// firstImpostor already says once per newcomer: not kept quiet by others.
 			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err)
-		} else if repeats, ok := t.refusals.note(raw.RemoteAddr(), member, kind, time.Now()); ok {
-			t.log.Log(context.Background(), level, "refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err,
-				"repeats", repeats)
+		} else if repeats, quieted, ok, over := t.refusals.noteAll(raw.RemoteAddr(), member, kind, time.Now()); ok {
+			t.log.Log(context.Background(), level, "refused connection", append([]any{"remote_addr", remote, "peer", string(them.id), "reason", err,
+				"repeats", repeats}, quietedAttr(quieted)...)...)
 		} else {
-			t.log.Debug("refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err, "repeat", true)
+			t.log.Debug("refused connection", "remote_addr", remote, "peer", string(them.id), "reason", err, quietReason(over), true)
 		}
 		if p != nil && code != 0 {
 			t.forget(p)
@@ -851,10 +851,11 @@ func (c *conn) refusedProof(body []byte) {
 	remote := c.nc.RemoteAddr()
 	member, kind := t.refusalKind(c.p.id, code, err)
 	kind = "refused by the other side: " + kind // not this node's refusal of it, of the same code
-	if repeats, ok := t.refusals.note(remote, member, kind, time.Now()); ok {
-		t.log.Warn("refused connection", "remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, "repeats", repeats)
+	if repeats, quieted, ok, over := t.refusals.noteAll(remote, member, kind, time.Now()); ok {
+		t.log.Warn("refused connection", append([]any{"remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, "repeats", repeats},
+			quietedAttr(quieted)...)...)
 	} else {
-		t.log.Debug("refused connection", "remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, "repeat", true)
+		t.log.Debug("refused connection", "remote_addr", remote.String(), "peer", string(c.p.id), "reason", err, quietReason(over), true)
 	}
 	c.close(err)
 }
@@ -943,9 +944,28 @@ func (t *Transport) Close() error {
 // another secret redials every few seconds, for days) from logging a warning each
 // time: a refusal is logged at its level the first time, and then once per
 // refusalQuiet with the count of those in between (the rest at debug).
-type refusalLog struct{ *quietlog.Log }
+//
+// A refusal is told apart by its host, and a stranger may have many (a botnet, or
+// the 2^64 addresses of one IPv6 /64 network): each new host's first refusal would
+// be a warning, one per connection. So at most refusalBurst refusals are logged at
+// their level in any refusalQuiet, whatever their hosts; those past it go to debug,
+// counted, and the next one logged at its level says how many there were.
+type refusalLog struct {
+	*quietlog.Log
+	budget *refusalBudget
+}
 
-func newRefusalLog() refusalLog { return refusalLog{quietlog.New(refusalQuiet, refusalKeys)} }
+// refusalBudget counts the refusals logged at their level in the current window.
+type refusalBudget struct {
+	mu      sync.Mutex
+	start   time.Time // of the window
+	used    int       // refusals logged at their level since start
+	quieted int       // refusals past the budget, at debug, since one was last logged at its level
+}
+
+func newRefusalLog() refusalLog {
+	return refusalLog{quietlog.New(refusalQuiet, refusalKeys), &refusalBudget{}}
+}
 
 // refusalQuiet is how long a refusal stays at debug after it was logged.
 const refusalQuiet = time.Minute
@@ -953,15 +973,63 @@ const refusalQuiet = time.Minute
 // refusalKeys bounds the refusals remembered; past it the oldest-seen is forgotten.
 const refusalKeys = 256
 
+// refusalBurst bounds the refusals logged at their level in any refusalQuiet, over
+// all hosts: far more than a cluster's own trouble gives (a few kinds from each
+// member), and a bound on what strangers with many addresses can write.
+const refusalBurst = 32
+
 // note records a refusal of member from addr, of a kind (refusalKind), at now, and
 // reports whether to log it at its level, with how many like it were logged at
 // debug since the last time. member is "" for a client or a stranger.
 func (r refusalLog) note(addr net.Addr, member router.NodeID, kind string, now time.Time) (repeats int, log bool) {
+	repeats, _, log, _ = r.noteAll(addr, member, kind, now)
+	return repeats, log
+}
+
+// noteAll is note that also says, for a refusal to log at its level, how many went
+// to debug since the last one because refusalBurst were logged in the window
+// (quieted); and for one to log at debug, whether that bound sent it there (over)
+// rather than a refusal like it logged lately.
+func (r refusalLog) noteAll(addr net.Addr, member router.NodeID, kind string, now time.Time) (repeats, quieted int, log, over bool) {
 	host := addr.String()
 	if ta, ok := addr.(*net.TCPAddr); ok {
 		host = ta.IP.String() // the port changes with each redial
 	}
-	return r.Note(host+"\x00"+string(member)+"\x00"+kind, now)
+	repeats, log = r.Note(host+"\x00"+string(member)+"\x00"+kind, now)
+	if !log {
+		return repeats, 0, false, false
+	}
+	b := r.budget
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.start.IsZero() || now.Sub(b.start) >= refusalQuiet {
+		b.start, b.used = now, 0
+	}
+	if b.used >= refusalBurst {
+		b.quieted++
+		return 0, 0, false, true
+	}
+	b.used++
+	quieted, b.quieted = b.quieted, 0
+	return repeats, quieted, true, false
+}
+
+// quietedAttr is the attribute of a refusal logged at its level that says how many
+// went to debug before it for want of room (refusalBurst): none when none did.
+func quietedAttr(quieted int) []any {
+	if quieted == 0 {
+		return nil
+	}
+	return []any{"others_quieted", quieted}
+}
+
+// quietReason is the key that says why a refusal went to debug: a repeat of one
+// logged lately, or one past refusalBurst (over).
+func quietReason(over bool) string {
+	if over {
+		return "over_limit"
+	}
+	return "repeat"
 }
 
 // refusalKind is what refusalLog tells a refusal of id apart by, besides its host:

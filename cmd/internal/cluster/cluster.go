@@ -60,7 +60,7 @@ func (o *Options) Register(fs *flag.FlagSet) {
 	fs.Var(&o.ensembles, "ensemble", "an ensemble as id=node,node,... (members; the first leads); repeatable")
 	fs.IntVar(&o.Routers, "routers", router.DefaultRouters, "router instances per node (the same on every node)")
 	fs.StringVar(&o.Semantics, "semantics", "default", "default or riak")
-	fs.StringVar(&o.SecretFile, "secret-file", "", "file holding the cluster secret (at least 8 bytes); required")
+	fs.StringVar(&o.SecretFile, "secret-file", "", "file holding the cluster secret (at least 8 bytes, of at least 8 different values); required")
 	fs.Var(&o.AcceptSecretFiles, "accept-secret-file", "file holding another secret to accept from the other side, besides --secret-file's, while the cluster changes its secret; repeatable")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate for TLS (with --tls-key)")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "PEM key for TLS")
@@ -393,7 +393,32 @@ func readSecret(flag, file string) ([]byte, error) {
 	if len(s) < 8 {
 		return nil, fmt.Errorf("%w: %s %s: the secret has %d bytes, want at least 8", ErrUsage, flag, file, len(s))
 	}
+	if n := distinctBytes(s); n < minDistinct {
+		// Never the secret itself, nor any of its bytes, in the error.
+		return nil, fmt.Errorf("%w: %s %s: the secret has %d bytes but only %d different ones, want at least %d: "+
+			"whoever records a handshake, or is dialed by a node, can guess a secret this plain offline "+
+			"(make one with: head -c 32 /dev/urandom | base64)", ErrUsage, flag, file, len(s), n, minDistinct)
+	}
 	return s, nil
+}
+
+// minDistinct is the fewest different byte values a secret file's secret may have: a
+// handshake carries an HMAC of the secret over data its recorder sees, against which
+// guesses can be tried offline, so a run of one character, a file of NUL bytes or
+// a short word with letters repeated (each far weaker than its length says) is
+// refused. A secret of 32 random bytes in base64 has about 30.
+const minDistinct = 8
+
+// distinctBytes counts the different byte values in s.
+func distinctBytes(s []byte) int {
+	var seen [256]bool
+	n := 0
+	for _, c := range s {
+		if !seen[c] {
+			seen[c], n = true, n+1
+		}
+	}
+	return n
 }
 
 // PeerRef is the member of ensemble e on node n: peers are named after their nodes.

@@ -1,7 +1,9 @@
 package cluster
 
 import (
+	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -114,6 +116,9 @@ func (o *Options) warnCertificate(tr *nettransport.Transport, log *slog.Logger) 
 	}
 	id, _ := tr.Identity()
 	addr, member := o.Peers[id]
+	if problem := ChainProblem(tr.Credentials().ServerTLS, time.Now(), member); problem != "" {
+		log.Warn(problem, "tls_cert", o.TLSCert, "tls_ca", o.TLSCA, "issuer", c.Issuer.String())
+	}
 	if !member {
 		return // a client: no node dials it, and its certificate needs no host
 	}
@@ -124,6 +129,56 @@ func (o *Options) warnCertificate(tr *nettransport.Transport, log *slog.Logger) 
 	if problem := HostProblem(c, host, o.Setting("peers")); problem != "" {
 		log.Warn(problem, "tls_cert", o.TLSCert, "host", host, "cert_names", CertificateNames(c))
 	}
+}
+
+// ChainProblem says why the other nodes of a cluster with mutual TLS will refuse the
+// certificate server presents (a node's ServerTLS, which it also presents when it
+// dials): it is not signed by a CA of the bundle (server.ClientCAs, from --tls-ca,
+// which every node is given alike), or is not for clients or, on a member (which the
+// others dial; a client such as ensctl only dials), not for servers (its extended
+// key usage: with --tls-ca a member is checked as both). "" when nothing is
+// wrong, without a CA (no mutual TLS: the dialers check the certificate against
+// their system's roots), or when c is not valid at now (CertificateProblem says so).
+// A node starts anyway, warned: the other nodes' bundles are theirs.
+func ChainProblem(server *tls.Config, now time.Time, member bool) string {
+	if server == nil || server.ClientCAs == nil || len(server.Certificates) == 0 || len(server.Certificates[0].Certificate) == 0 {
+		return ""
+	}
+	chain := server.Certificates[0].Certificate
+	c, err := x509.ParseCertificate(chain[0])
+	if err != nil || now.Before(c.NotBefore) || now.After(c.NotAfter) {
+		return ""
+	}
+	inter := x509.NewCertPool()
+	for _, der := range chain[1:] {
+		if ic, err := x509.ParseCertificate(der); err == nil {
+			inter.AddCert(ic)
+		}
+	}
+	for _, use := range []struct {
+		usage x509.ExtKeyUsage
+		what  string
+	}{
+		{x509.ExtKeyUsageServerAuth, "servers (serverAuth): the other nodes, which dial this one, will refuse it"},
+		{x509.ExtKeyUsageClientAuth, "clients (clientAuth): with --tls-ca each node checks the certificate of every node that dials it, and will refuse this one's"},
+	} {
+		if use.usage == x509.ExtKeyUsageServerAuth && !member {
+			continue
+		}
+		_, err := c.Verify(x509.VerifyOptions{Roots: server.ClientCAs, Intermediates: inter, CurrentTime: now, KeyUsages: []x509.ExtKeyUsage{use.usage}})
+		var unknown x509.UnknownAuthorityError
+		var invalid x509.CertificateInvalidError
+		switch {
+		case err == nil:
+			continue
+		case errors.As(err, &unknown):
+			return "the TLS certificate is not signed by a CA of --tls-ca: the other nodes, given the same bundle, will refuse it (give the node a certificate that CA signed, or add its CA to the bundle on every node)"
+		case errors.As(err, &invalid) && invalid.Reason == x509.IncompatibleUsage:
+			return "the TLS certificate's extended key usage does not allow it for " + use.what
+		}
+		return fmt.Sprintf("the TLS certificate does not verify against --tls-ca, as the other nodes will check it: %v", err)
+	}
+	return ""
 }
 
 // HostProblem says why the other nodes, which dial this node at host (the host of its
