@@ -180,6 +180,7 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 func (c *common) hint(ctx context.Context, err error) string {
 	var unknownCA x509.UnknownAuthorityError
 	var wrongHost x509.HostnameError
+	var invalid x509.CertificateInvalidError
 	msg := err.Error()
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
@@ -190,6 +191,11 @@ func (c *common) hint(ctx context.Context, err error) string {
 		return " (the node's certificate is not signed by the CA in --tls-ca)"
 	case errors.As(err, &wrongHost):
 		return " (the node's certificate does not name the host --peers dials it at: its certificate needs that name or IP address)"
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return " (the node's certificate has expired or is not valid yet, or this machine's clock is wrong: the node's certificate needs renewing)"
+	case strings.Contains(msg, "tls: expired certificate"):
+		// The node's TLS alert, which names no side: its verdict on ensctl's certificate.
+		return " (the node refused ensctl's certificate as expired or not valid yet, or the node's clock is wrong: give ensctl --tls-cert and --tls-key of a current one)"
 	case strings.Contains(msg, "tls: certificate required"), strings.Contains(msg, "tls: unknown certificate authority"),
 		strings.Contains(msg, "tls: bad certificate"):
 		// The node's TLS alert, which crypto/tls reports only as text.
