@@ -69,7 +69,8 @@
 // parts of a frame it reads (features.go), also a ping with a body: a sender leaves
 // out such a part for a node whose first frame declared none, a node of an earlier
 // release, so that a rolling upgrade never sends a node a frame it would refuse (the
-// riak worker of a follower's forward). Nodes of two protocol versions never connect
+// riak worker of a follower's forward) once that node's first frame was read; before
+// it, frames go as the router makes them. Nodes of two protocol versions never connect
 // (RefuseVersion; both sides' errors name both versions).
 //
 // # Sending and receiving

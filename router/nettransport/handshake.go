@@ -201,15 +201,16 @@ func refusalCode(body []byte) RefuseCode {
 // RefusedError is a handshake the other side refused. It matches ErrRefused.
 type RefusedError struct {
 	Code RefuseCode
-	// Version is the protocol version the other side speaks: its refusal's frame
-	// header carries it, whatever version this node speaks. 0 if not known.
+	// Version is the protocol version of the refusal's frame header: the version the
+	// other side speaks, as a node writes its refusal in its own. 0 if not known.
 	Version uint8
 }
 
 // Error describes the refusal; one for another protocol version names both versions.
 func (e *RefusedError) Error() string {
 	msg := "nettransport: connection refused: " + e.Code.String()
-	if e.Code == RefuseVersion && e.Version != 0 {
+	if e.Code == RefuseVersion && e.Version != 0 && e.Version != Version {
+		// A refusal in this node's own version says nothing of the other's.
 		msg += fmt.Sprintf(" (it speaks protocol version %d, this node %d: nodes of two protocol versions never connect)", e.Version, Version)
 	}
 	return msg

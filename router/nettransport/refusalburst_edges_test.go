@@ -9,8 +9,8 @@ import (
 // TestRefusalBurstBounded: refusals from ever new hosts (a botnet, or the addresses
 // of one IPv6 /64) are logged at their level at most refusalBurst times a
 // refusalQuiet, the rest at debug (over the limit); the first logged at its level
-// after them says how many went to debug; a new window starts refusalQuiet after
-// the last began.
+// after them says how many went to debug; the budget comes back as the refusals
+// logged at their level turn refusalQuiet old.
 func TestRefusalBurstBounded(t *testing.T) {
 	r := newRefusalLog()
 	t0 := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)

@@ -955,12 +955,17 @@ type refusalLog struct {
 	budget *refusalBudget
 }
 
-// refusalBudget counts the refusals logged at their level in the current window.
+// refusalBudget remembers when the last refusalBurst refusals logged at their level
+// were: one more is logged at its level only if the oldest of them is refusalQuiet
+// old, so that no refusalQuiet, wherever it begins, holds more than refusalBurst. (A
+// window that starts afresh each refusalQuiet let through twice as many in a minute
+// across its turn: refusalBurst at the end of one window, refusalBurst at the start
+// of the next.)
 type refusalBudget struct {
 	mu      sync.Mutex
-	start   time.Time // of the window
-	used    int       // refusals logged at their level since start
-	quieted int       // refusals past the budget, at debug, since one was last logged at its level
+	logged  [refusalBurst]time.Time // when refusals were logged at their level; zero: never
+	next    int                     // the index of the oldest in logged, overwritten next
+	quieted int                     // refusals past the budget, at debug, since one was last logged at its level
 }
 
 func newRefusalLog() refusalLog {
@@ -1002,14 +1007,12 @@ func (r refusalLog) noteAll(addr net.Addr, member router.NodeID, kind string, no
 	b := r.budget
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.start.IsZero() || now.Sub(b.start) >= refusalQuiet {
-		b.start, b.used = now, 0
-	}
-	if b.used >= refusalBurst {
+	if oldest := b.logged[b.next]; !oldest.IsZero() && now.Sub(oldest) < refusalQuiet {
 		b.quieted++
 		return 0, 0, false, true
 	}
-	b.used++
+	b.logged[b.next] = now
+	b.next = (b.next + 1) % refusalBurst
 	quieted, b.quieted = b.quieted, 0
 	return repeats, quieted, true, false
 }

@@ -60,7 +60,7 @@ func (o *Options) Register(fs *flag.FlagSet) {
 	fs.Var(&o.ensembles, "ensemble", "an ensemble as id=node,node,... (members; the first leads); repeatable")
 	fs.IntVar(&o.Routers, "routers", router.DefaultRouters, "router instances per node (the same on every node)")
 	fs.StringVar(&o.Semantics, "semantics", "default", "default or riak")
-	fs.StringVar(&o.SecretFile, "secret-file", "", "file holding the cluster secret (at least 8 bytes, of at least 8 different values); required")
+	fs.StringVar(&o.SecretFile, "secret-file", "", "file holding the cluster secret (at least 8 bytes, of at least 3 different values); required")
 	fs.Var(&o.AcceptSecretFiles, "accept-secret-file", "file holding another secret to accept from the other side, besides --secret-file's, while the cluster changes its secret; repeatable")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate for TLS (with --tls-key)")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "PEM key for TLS")
@@ -405,9 +405,12 @@ func readSecret(flag, file string) ([]byte, error) {
 // minDistinct is the fewest different byte values a secret file's secret may have: a
 // handshake carries an HMAC of the secret over data its recorder sees, against which
 // guesses can be tried offline, so a run of one character, a file of NUL bytes or
-// a short word with letters repeated (each far weaker than its length says) is
-// refused. A secret of 32 random bytes in base64 has about 30.
-const minDistinct = 8
+// two characters repeated (each far weaker than its length says: a placeholder, or
+// a file written wrong) is refused. The bound is low so that a random secret is never
+// refused by chance (8 random hex digits have fewer than 3 values about once in
+// 140,000 draws; 32 random bytes in base64 have about 30): it catches the degenerate,
+// and cannot tell a guessable word from random bytes.
+const minDistinct = 3
 
 // distinctBytes counts the different byte values in s.
 func distinctBytes(s []byte) int {
