@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,37 +21,13 @@ func TestConnectTimeoutLongerThanTheHandshakes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out a --connect-timeout of over 5s")
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var held []net.Conn // taken, never answered
-	t.Cleanup(func() {
-		_ = l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			_ = c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			held = append(held, c)
-			mu.Unlock()
-		}
-	}()
+	addr := holdingListener(t) // takes connections, never answers
 	secret := filepath.Join(t.TempDir(), "secret")
 	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
 	wait := nettransport.DefaultHandshakeTimeout + time.Second
 	var out, errb bytes.Buffer
 	start := time.Now()
-	code := run(context.Background(), []string{"call", "--peers", "n1=" + l.Addr().String(), "--secret-file", secret,
+	code := run(context.Background(), []string{"call", "--peers", "n1=" + addr, "--secret-file", secret,
 		"--connect-timeout", wait.String(), "e1", "get", "k"}, &out, &errb)
 	took := time.Since(start)
 	want := "no answer within --connect-timeout " + wait.String() + ": is the node running, and not stopped or overloaded?"

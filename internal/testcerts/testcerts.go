@@ -31,6 +31,13 @@ func Write(t testing.TB, dir string, names ...string) (ca string) {
 // valid yet.
 func WriteValid(t testing.TB, dir string, notBefore, notAfter time.Time, names ...string) (ca string) {
 	t.Helper()
+	return WriteFor(t, dir, notBefore, notAfter, []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}, names...)
+}
+
+// WriteFor is WriteValid with the certificates' extended key usage uses: one for
+// servers alone, as many CAs issue them, or for clients alone.
+func WriteFor(t testing.TB, dir string, notBefore, notAfter time.Time, uses []x509.ExtKeyUsage, names ...string) (ca string) {
+	t.Helper()
 	newKey := func() *ecdsa.PrivateKey {
 		k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 		if err != nil {
@@ -63,7 +70,7 @@ func WriteValid(t testing.TB, dir string, notBefore, notAfter time.Time, names .
 		tmpl := &x509.Certificate{SerialNumber: big.NewInt(int64(i + 2)), Subject: pkix.Name{CommonName: name},
 			NotBefore: notBefore, NotAfter: notAfter,
 			IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
-			ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+			ExtKeyUsage: uses,
 			KeyUsage:    x509.KeyUsageDigitalSignature}
 		der, err := x509.CreateCertificate(rand.Reader, tmpl, caCert, &k.PublicKey, caKey)
 		if err != nil {

@@ -233,23 +233,30 @@ func TestBadFrameAfterHandshake(t *testing.T) {
 		{name: "too long", frame: appendHeader(nil, typeMsg, DefaultMaxFrame+1), log: "exceeds the limit"},
 		{name: "other version", frame: []byte{magic0, magic1, 9, byte(typePing), 0, 0, 0, 0}, log: "protocol version 9 after the handshake"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				acc, logs := pipeNode(t, "n1", nil)
-				c := rawDial(t, acc, "n2")
-				defer c.Close()
-				go func() { _, _ = c.Write(tc.frame) }()
-				_, _ = io.Copy(io.Discard, c) // until the node closes the connection
-				synctest.Wait()
-				if acc.Connected("n2") || acc.Stats().BadFrames != 1 {
-					t.Fatalf("connected=%v stats=%+v", acc.Connected("n2"), acc.Stats())
-				}
-				if !strings.Contains(logs.log(), tc.log) || !strings.Contains(logs.log(), "level=WARN msg=disconnected") {
-					t.Fatalf("log lacks %q:\n%s", tc.log, logs.log())
-				}
-			})
-		})
+		t.Run(tc.name, func(t *testing.T) { badFrameCloses(t, tc.frame, "level=WARN msg=disconnected", tc.log) })
 	}
+}
+
+// badFrameCloses sends frame from an authenticated peer, n2, to a node, n1, and
+// checks that the node closes the connection, counts one bad frame, and logs each of
+// wants.
+func badFrameCloses(t *testing.T, frame []byte, wants ...string) {
+	synctest.Test(t, func(t *testing.T) {
+		acc, logs := pipeNode(t, "n1", nil)
+		c := rawDial(t, acc, "n2")
+		defer c.Close()
+		go func() { _, _ = c.Write(frame) }()
+		_, _ = io.Copy(io.Discard, c) // until the node closes the connection
+		synctest.Wait()
+		if acc.Connected("n2") || acc.Stats().BadFrames != 1 {
+			t.Fatalf("connected=%v stats=%+v", acc.Connected("n2"), acc.Stats())
+		}
+		for _, w := range wants {
+			if !strings.Contains(logs.log(), w) {
+				t.Fatalf("log lacks %q:\n%s", w, logs.log())
+			}
+		}
+	})
 }
 
 // TestWelcomeFailureFreesTheSlot: a dialer that proves the secret and then goes away

@@ -2,7 +2,6 @@ package nettransport
 
 import (
 	"errors"
-	"io"
 	"net"
 	"strings"
 	"testing"
@@ -146,18 +145,7 @@ func appendFrame(t *testing.T, m *router.Message) []byte {
 // mismatch", and only the refusing node's log named both.
 func TestVersionRefusalNamesBothVersions(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		me, _ := pipeNode(t, "n1", nil)
-		c1, c2 := net.Pipe()
-		defer c1.Close()
-		go func() {
-			defer c2.Close()
-			fr := newFrameReader(c2, 4096, MaxHandshakeFrame)
-			if _, _, err := fr.next(); err != nil { // the hello
-				return
-			}
-			_, _ = c2.Write([]byte{magic0, magic1, Version + 1, byte(typeRefuse), 0, 0, 0, 1, byte(RefuseVersion)})
-		}()
-		_, err := me.dialHandshake(c1, newFrameReader(c1, 4096, MaxHandshakeFrame), "n2")
+		err := dialRefused(t, []byte{magic0, magic1, Version + 1, byte(typeRefuse), 0, 0, 0, 1, byte(RefuseVersion)})
 		var re *RefusedError
 		if !errors.As(err, &re) || re.Code != RefuseVersion || re.Version != Version+1 {
 			t.Fatalf("dial: %v, want a version refusal from version %d", err, Version+1)
@@ -175,19 +163,8 @@ func TestVersionRefusalNamesBothVersions(t *testing.T) {
 // that would hide the reason.
 func TestRefusalWithMoreThanItsCode(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		me, _ := pipeNode(t, "n1", nil)
-		c1, c2 := net.Pipe()
-		defer c1.Close()
-		go func() {
-			defer c2.Close()
-			fr := newFrameReader(c2, 4096, MaxHandshakeFrame)
-			if _, _, err := fr.next(); err != nil {
-				return
-			}
-			body := append([]byte{byte(RefuseCluster)}, "cluster other"...)
-			_, _ = c2.Write(append(appendHeader(nil, typeRefuse, len(body)), body...))
-		}()
-		_, err := me.dialHandshake(c1, newFrameReader(c1, 4096, MaxHandshakeFrame), "n2")
+		body := append([]byte{byte(RefuseCluster)}, "cluster other"...)
+		err := dialRefused(t, append(appendHeader(nil, typeRefuse, len(body)), body...))
 		var re *RefusedError
 		if !errors.As(err, &re) || re.Code != RefuseCluster {
 			t.Fatalf("dial: %v, want the refusal's code, %s", err, RefuseCluster)
@@ -262,20 +239,25 @@ func TestNewerFramesRefusedNotMisread(t *testing.T) {
 		{"frame type", appendHeader(nil, numTypes, 0), "unknown frame type 8"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			synctest.Test(t, func(t *testing.T) {
-				acc, logs := pipeNode(t, "n1", nil)
-				c := rawDial(t, acc, "n2")
-				defer c.Close()
-				go func() { _, _ = c.Write(tc.frame) }()
-				_, _ = io.Copy(io.Discard, c) // until the node closes the connection
-				synctest.Wait()
-				if acc.Connected("n2") || acc.Stats().BadFrames != 1 {
-					t.Fatalf("connected=%v stats=%+v", acc.Connected("n2"), acc.Stats())
-				}
-				if l := logs.log(); !strings.Contains(l, "level=WARN msg=disconnected node=n1 peer=n2 reason=") || !strings.Contains(l, tc.log) {
-					t.Fatalf("log lacks the peer or %q:\n%s", tc.log, l)
-				}
-			})
+			badFrameCloses(t, tc.frame, "level=WARN msg=disconnected node=n1 peer=n2 reason=", tc.log)
 		})
 	}
+}
+
+// dialRefused dials a node n2 that reads the hello and answers with refusal (a whole
+// frame), and returns the dial's error. It runs in a synctest bubble.
+func dialRefused(t *testing.T, refusal []byte) error {
+	me, _ := pipeNode(t, "n1", nil)
+	c1, c2 := net.Pipe()
+	defer c1.Close()
+	go func() {
+		defer c2.Close()
+		fr := newFrameReader(c2, 4096, MaxHandshakeFrame)
+		if _, _, err := fr.next(); err != nil { // the hello
+			return
+		}
+		_, _ = c2.Write(refusal)
+	}()
+	_, err := me.dialHandshake(c1, newFrameReader(c1, 4096, MaxHandshakeFrame), "n2")
+	return err
 }

@@ -119,15 +119,19 @@ func awaitCount(t tb, h Harness, i, n int) []router.Message {
 	return h.Received(i)
 }
 
-func testFields(t tb, h Harness) {
+func testFields(t tb, h Harness) { sendAndCompare(t, h, Messages(h.ID(0))) }
+
+// sendAndCompare sends want from node 0 to node 1 and fails unless node 1 receives
+// exactly those messages, every field intact. A network may hand router-instance
+// work (routes, casts) over after the rest, as a mailbox does: they are compared
+// without order.
+func sendAndCompare(t tb, h Harness, want []router.Message) {
+	t.Helper()
 	h.Connect(0, 1)
-	want := Messages(h.ID(0))
 	for _, m := range want {
 		send(t, h, 0, 1, m)
 	}
 	got := awaitCount(t, h, 1, len(want))
-	// A network may hand router-instance work (routes, casts) over after the rest, as
-	// a mailbox does: compare without order.
 	byText := cmpopts.SortSlices(func(a, b router.Message) bool { return a.String() < b.String() })
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), byText); diff != "" {
 		t.Fatalf("received (-sent +got):\n%s", diff)
@@ -164,18 +168,7 @@ func LimitMessages(from router.NodeID) []router.Message {
 	return out
 }
 
-func testLimits(t tb, h Harness) {
-	h.Connect(0, 1)
-	want := LimitMessages(h.ID(0))
-	for _, m := range want {
-		send(t, h, 0, 1, m)
-	}
-	got := awaitCount(t, h, 1, len(want))
-	byText := cmpopts.SortSlices(func(a, b router.Message) bool { return a.String() < b.String() })
-	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), byText); diff != "" {
-		t.Fatalf("received (-sent +got):\n%s", diff)
-	}
-}
+func testLimits(t tb, h Harness) { sendAndCompare(t, h, LimitMessages(h.ID(0))) }
 
 // testOwnership: Send reads the message in place and never changes it, and a transport
 // that keeps it keeps a copy, so the sender may reuse its message at once (the core

@@ -20,16 +20,7 @@ import (
 // (a service's group), is not.
 func TestCredentialsOpenToEveryUserWarned(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name string, mode os.FileMode) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte("long-enough-secret"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(p, mode); err != nil { // not subject to the umask
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name string, mode os.FileMode) string { return writeSecretMode(t, dir, name, mode) }
 	open := write("open.secret", 0o644)
 	group := write("group.secret", 0o640)
 	private := write("private.secret", 0o600)
@@ -85,4 +76,49 @@ func TestCredentialsOpenToEveryUserWarned(t *testing.T) {
 	if logs.Len() != 0 {
 		t.Errorf("after chmod 600, a reload logs:\n%s", logs.String())
 	}
+}
+
+// TestCredentialsExecutableByOthersNotWarned: the warning is for a credentials file
+// every user may read or write, as it says; one whose other users may only execute it
+// (mode 0601, 0701) is neither, and is not warned of, while 0604 and 0606 are.
+func TestCredentialsExecutableByOthersNotWarned(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		mode os.FileMode
+		warn bool
+	}{{0o601, false}, {0o701, false}, {0o604, true}, {0o606, true}} {
+		secret := writeSecretMode(t, dir, "secret-"+tc.mode.String(), tc.mode)
+		o := &cluster.Options{}
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		o.Register(fs)
+		if err := fs.Parse([]string{"--peers", "n1=127.0.0.1:1", "--secret-file", secret}); err != nil {
+			t.Fatal(err)
+		}
+		if err := o.Resolve(fs); err != nil {
+			t.Fatal(err)
+		}
+		var logs bytes.Buffer
+		tr, err := o.Transport("n1", 1, slog.New(slog.NewTextHandler(&logs, nil)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = tr.Close()
+		if got := strings.Contains(logs.String(), "open to every user"); got != tc.warn {
+			t.Errorf("mode %#o: warned %v, want %v:\n%s", tc.mode, got, tc.warn, logs.String())
+		}
+	}
+}
+
+// writeSecretMode writes a secret file named name in dir with mode (set after the
+// write, so not subject to the umask), and returns its path.
+func writeSecretMode(t *testing.T, dir, name string, mode os.FileMode) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte("long-enough-secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(p, mode); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
