@@ -349,6 +349,19 @@ func TestReadmeScreenshot(t *testing.T) {
 	t.Logf("%s: %d bytes", shotPath, len(shot))
 }
 
+// openWithViolations opens the page of r's trace with viol as its violations in
+// the browser, 1000x600.
+func openWithViolations(t *testing.T, r run, trace []sim.Record, viol []traceview.Violation) *browserPage {
+	t.Helper()
+	tr := traceview.New(trace, traceview.Meta{Title: "violations", Nodes: r.nodes(), Violations: viol})
+	return openPage(t, writePage(t, tr, traceview.Filter{}), "", 1000, 600)
+}
+
+// nodes are the names of r's member and client nodes, the page's lanes.
+func (r run) nodes() []string {
+	return append(append([]string(nil), r.spec.Nodes...), r.spec.Clients...)
+}
+
 // TestBrowserViolations: the calls of the run's violations head the page's problem
 // calls, named by the invariant, with what happened as the option's title; a call
 // with two violations is listed once, and a failed call with a violation is not
@@ -371,17 +384,7 @@ func TestBrowserViolations(t *testing.T) {
 		{Invariant: "liveness", Call: shotCall, Detail: "failed"},
 		{Invariant: "no-leak", Detail: "a timer left"},
 	}
-	nodes := append(append([]string(nil), r.spec.Nodes...), r.spec.Clients...)
-	tr := traceview.New(res.Trace, traceview.Meta{Title: "violations", Nodes: nodes, Violations: viol})
-	var b bytes.Buffer
-	if err := tr.Write(&b, traceview.HTML, traceview.Filter{}); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "trace.html")
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, path, "", 1000, 600)
+	p := openWithViolations(t, r, res.Trace, viol)
 	opts := eval[[][]string](t, p, `[...document.getElementById('problems').options].map(o => [o.value, o.textContent, o.title])`)
 	if len(opts) < 4 {
 		t.Fatalf("problem calls %v: want '-', the two violating calls, then the failed ones", opts)

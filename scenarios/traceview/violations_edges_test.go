@@ -1,9 +1,6 @@
 package traceview_test
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -30,17 +27,7 @@ func TestBrowserViolationList(t *testing.T) {
 		{Invariant: "liveness", Call: shotCall, Detail: "failed"},
 		{Invariant: "liveness", Call: "n9.1.1", Detail: "a call the page does not hold"},
 	}
-	nodes := append(append([]string(nil), r.spec.Nodes...), r.spec.Clients...)
-	tr := traceview.New(res.Trace, traceview.Meta{Title: "violations", Nodes: nodes, Violations: viol})
-	var b bytes.Buffer
-	if err := tr.Write(&b, traceview.HTML, traceview.Filter{}); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(t.TempDir(), "trace.html")
-	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p := openPage(t, path, "", 1000, 600)
+	p := openWithViolations(t, r, res.Trace, viol)
 	if hidden := eval[bool](t, p, `document.getElementById('violations').hidden`); hidden {
 		t.Fatal("the list of violations is hidden")
 	}
@@ -72,7 +59,7 @@ func TestBrowserViolationList(t *testing.T) {
 		t.Errorf("the page reported %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
 
-	none := traceview.New(res.Trace, traceview.Meta{Title: "no violations", Nodes: nodes})
+	none := traceview.New(res.Trace, traceview.Meta{Title: "no violations", Nodes: r.nodes()})
 	clean := openPage(t, writePage(t, none, traceview.Filter{}), "", 1000, 600)
 	if hidden := eval[bool](t, clean, `document.getElementById('violations').hidden`); !hidden {
 		t.Error("a run without violations shows a list of them")
