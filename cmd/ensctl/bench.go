@@ -165,7 +165,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or a number of calls a second up to %g", cluster.ErrUsage, *rate, float64(maxRate))
 	case *rate > 0 && *rate*dur.Seconds() < 1:
 		// Also what keeps the time between calls, 1s/rate, within a Duration.
-		return fmt.Errorf("%w: --rate %v for --duration %v makes no call: want at least one call in the run", cluster.ErrUsage, *rate, *dur)
+		return fmt.Errorf("%w: --rate %v for --duration %v is less than one call (rate × duration = %.3g): want at least one call in the run", cluster.ErrUsage, *rate, *dur, float64(*rate*dur.Seconds()))
 	}
 	if err := kv.Check([]byte(*event)); err != nil {
 		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
