@@ -319,12 +319,10 @@ func (p *peer) loop() {
 	// warning of a member that went down says "connection refused", and a node that
 	// answers at its address later with the wrong id, secret or cluster is warned of
 	// too, not left to debug lines behind that first warning.
-	everUp := false
 	var warned failureKinds
 	var failingSince time.Time
 	for attempt := 0; !t.closed(); attempt++ {
 		if c := p.conn.Load(); c != nil {
-			everUp = true
 			select {
 			case <-c.done:
 			case <-t.ctx.Done():
@@ -370,7 +368,10 @@ func (p *peer) loop() {
 		} else {
 			t.stats.dialFailures.Add(1)
 			p.dialFailed(err)
-			starting := !everUp && errors.Is(err, syscall.ECONNREFUSED)
+			// Never connected, in either direction: a connection that came up and
+			// went again before this loop looked (a member that stopped at once) was
+			// up all the same, and its outage is warned of, not taken for a start.
+			starting := p.installed() == 0 && errors.Is(err, syscall.ECONNREFUSED)
 			kind := failureKind(err)
 			switch {
 			case warned.has(kind):
