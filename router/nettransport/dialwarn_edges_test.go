@@ -93,3 +93,48 @@ func listenOn(t *testing.T, addr string) net.Listener {
 	}
 	return l
 }
+
+// TestOutageAfterUnseenConnectionWarned: a member that was never connected when n1
+// started (its first dial refused: starting along with n1, most likely, so said at
+// info) dials n1 while n1's dial loop waits out its backoff, and stops again before
+// the loop looks. Its connection was up all the same: n1's next refused dial is an
+// outage, warned of at once, not taken for a member still starting and kept at debug
+// for firstStartGrace (10s). Real TCP on loopback.
+func TestOutageAfterUnseenConnectionWarned(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	_ = l.Close() // nothing listens at n2's address yet
+	n1, ev, logs, n1addr := tcpNode(t, "n1", func(c *Config) {
+		c.Peers = map[router.NodeID]string{"n2": addr}
+		c.BackoffMin, c.BackoffMax = 2*time.Second, 2*time.Second // the loop sleeps through n2's life
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := n1.Connect(ctx, "n2"); err == nil {
+		t.Fatal("connected to an address nothing listens at")
+	}
+	n2, _, _, _ := tcpNodeOn(t, "n2", listenOn(t, addr), func(c *Config) { c.Peers = map[router.NodeID]string{"n1": n1addr} })
+	if err := n2.Connect(ctx, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "n1 connected to n2", func() bool { return strings.Contains(ev.conns(), "up n2") })
+	_ = n2.Close()
+	refusedWarn := func() bool {
+		for _, line := range strings.Split(logs.log(), "\n") {
+			if strings.Contains(line, `level=WARN msg="cannot connect" node=n1 peer=n2`) && strings.Contains(line, "connection refused") {
+				return true
+			}
+		}
+		return false
+	}
+	// The loop's next dial comes within its backoff, 2.5s at most: well inside
+	// firstStartGrace, after which a member still refusing is warned of anyway.
+	for deadline := time.Now().Add(6 * time.Second); !refusedWarn(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no warning of n2's outage 6s after it stopped:\n%s", logs.log())
+		}
+	}
+}
