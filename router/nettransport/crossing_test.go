@@ -132,6 +132,8 @@ func TestCrossingDialIsRoutine(t *testing.T) {
 			t.Errorf("a crossing dial is warned of:\n%s", strings.Join(w, "\n"))
 		}
 	}
+	// n1's PeerUp comes after its Connect returns.
+	waitFor(t, "n1's PeerUp of n2", func() bool { return strings.Contains(ev1.conns(), "up n2") })
 	if got := ev1.conns(); got != "up n2 1" {
 		t.Errorf("n1's connections: %s, want n2 up once", got)
 	}

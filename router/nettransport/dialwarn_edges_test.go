@@ -35,6 +35,9 @@ func TestDialFailureOfAnotherKindWarned(t *testing.T) {
 	if err := n1.Connect(ctx, "n2"); err != nil {
 		t.Fatal(err)
 	}
+	// Connect returns once the connection is installed; its PeerUp comes after, and
+	// never comes if the connection ends first.
+	waitFor(t, "n1's PeerUp of n2", func() bool { return strings.Contains(ev.conns(), "up n2") })
 
 	_ = n2.Close()
 	warned := func(what string) int {
