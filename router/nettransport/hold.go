@@ -34,7 +34,7 @@ type heldReplies struct {
 type heldReply struct {
 	to    router.NodeID
 	inc   router.Incarnation // the incarnation of to whose call it answers
-	any   bool               // an answer to a riak worker: for any incarnation of to
+	any   bool               // for any incarnation of to (see unreached)
 	at    time.Time          // when it was held first
 	frame []byte             // the message's frame, as it would be written
 }
@@ -51,7 +51,25 @@ func (t *Transport) unreached(to router.NodeID, m *router.Message) error {
 	if err != nil {
 		return err
 	}
-	return t.hold(heldReply{to: to, inc: m.Call.Incarnation, any: m.Worker != 0, at: time.Now(), frame: frame}, false)
+	r := heldReply{to: to, inc: m.Call.Incarnation, at: time.Now(), frame: frame}
+	if m.Worker != 0 {
+		// An answer to a riak worker on node to, of a call of another node: the worker
+		// lived in the incarnation of to that forwarded the call, the latest connected
+		// (a later one has no such worker, and may be of a release that cannot read
+		// the frame). A node never connected (the forward came through another)
+		// takes it in any incarnation.
+		r.inc = t.lastIncarnation(to)
+		r.any = r.inc == 0
+	}
+	return t.hold(r, false)
+}
+
+// lastIncarnation returns the incarnation of node id last connected, 0 for none.
+func (t *Transport) lastIncarnation(id router.NodeID) router.Incarnation {
+	if p := (*t.peers.Load())[id]; p != nil {
+		return router.Incarnation(p.lastInc.Load())
+	}
+	return 0
 }
 
 // hold writes r to the connection up to its node if there is one, and otherwise keeps

@@ -50,6 +50,13 @@ func dialsOverPipe(c *Config, id router.NodeID, acc *Transport) {
 // pipeClientInc is pipeClient for incarnation inc of the client.
 func pipeClientInc(t *testing.T, id router.NodeID, inc router.Incarnation, n1 *Transport) *events {
 	t.Helper()
+	_, ev := pipeClientNode(t, id, inc, n1)
+	return ev
+}
+
+// pipeClientNode is pipeClientInc, with the client's transport.
+func pipeClientNode(t *testing.T, id router.NodeID, inc router.Incarnation, n1 *Transport) (*Transport, *events) {
+	t.Helper()
 	cl, _ := pipeNode(t, id, func(c *Config) {
 		c.Incarnation = inc
 		dialsOverPipe(c, "n1", n1)
@@ -60,7 +67,7 @@ func pipeClientInc(t *testing.T, id router.NodeID, inc router.Incarnation, n1 *T
 		t.Fatal(err)
 	}
 	synctest.Wait()
-	return ev
+	return cl, ev
 }
 
 // TestReplyHeldUntilClientConnects: a reply to a client that is not connected (a

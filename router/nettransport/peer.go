@@ -28,6 +28,8 @@ type peer struct {
 	id   router.NodeID
 	addr string // "" for a node that only dials in
 	conn atomic.Pointer[conn]
+	// lastInc is the incarnation of the latest connection installed, 0 before any.
+	lastInc atomic.Uint64
 	// unanswered: the latest check of addr, a probe after the peer dialed in, found
 	// nobody there, and no connection was dialed there since (see Transport.probe).
 	// checks numbers those events, under checkMu, so that a probe that ends after a
@@ -150,6 +152,7 @@ func (p *peer) firstImpostor(inc router.Incarnation) bool {
 func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
 	old = p.conn.Load()
 	c.p, c.inc, c.since = p, inc, time.Now()
+	p.lastInc.Store(uint64(inc))
 	if old != nil {
 		p.conn.Store(c) // p.up stays closed: the node stays connected
 		return old
