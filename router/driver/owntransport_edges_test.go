@@ -126,6 +126,7 @@ func (h *chanHarness) Transport(i int) router.Transport { return h.nodes[i] }
 func (h *chanHarness) Connect(int, int)                 {}
 func (h *chanHarness) Isolate(i int)                    { h.net.setDown(h.ID(i), true) }
 func (h *chanHarness) Rejoin(i int)                     { h.net.setDown(h.ID(i), false) }
+func (h *chanHarness) Close(i int)                      { h.nodes[i].close() }
 
 func (h *chanHarness) Received(i int) []router.Message {
 	h.mu.Lock()

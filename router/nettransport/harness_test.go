@@ -188,6 +188,9 @@ func (h *tcpHarness) Await(cond func() bool) bool { return await(cond, h.recs...
 // Isolate crashes node i: its transport closes, and with it its connections.
 func (h *tcpHarness) Isolate(i int) { _ = h.trs[i].Close() }
 
+// Close closes node i's transport (transporttest.Closer).
+func (h *tcpHarness) Close(i int) { _ = h.trs[i].Close() }
+
 // Rejoin restarts node i at the same address, as a new incarnation.
 func (h *tcpHarness) Rejoin(i int) {
 	l, err := net.Listen("tcp", h.addrs[h.ids[i]])

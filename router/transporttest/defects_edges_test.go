@@ -18,14 +18,18 @@ import (
 type defect int
 
 const (
-	sound           defect = iota
-	keepsPointer           // keeps the sender's *Message and reads it when delivering
-	changesMessage         // zeroes the sender's Hops
-	deliversRefused        // a send refused while the node is away is delivered once it is back
-	blocksWhenDown         // a send to an isolated node waits for it to come back
-	deliversInSend         // hands the message over within Send
-	hopsInAByte            // carries Hops in 8 bits
-	gossipLast             // gossip on a lane of its own, delivered after the rest
+	sound            defect = iota
+	keepsPointer            // keeps the sender's *Message and reads it when delivering
+	changesMessage          // zeroes the sender's Hops
+	deliversRefused         // a send refused while the node is away is delivered once it is back
+	blocksWhenDown          // a send to an isolated node waits for it to come back
+	deliversInSend          // hands the message over within Send
+	hopsInAByte             // carries Hops in 8 bits
+	gossipLast              // gossip on a lane of its own, delivered after the rest
+	sendsWhenClosed         // a closed node's sends are taken and delivered
+	panicsWhenClosed        // a closed node's Send panics
+	handsToClosed           // messages to a closed node are still handed over
+	refusesButSends         // a closed node's send is refused, and delivered all the same
 )
 
 // queueNet is a network in memory: Send queues, Await delivers.
@@ -33,6 +37,7 @@ type queueNet struct {
 	defect   defect
 	mu       sync.Mutex
 	isolated [Nodes]bool
+	closed   [Nodes]bool
 	queued   [Nodes][]*router.Message
 	gossip   [Nodes][]*router.Message
 	held     [Nodes][]*router.Message
@@ -63,6 +68,18 @@ func (t queueTransport) Send(to router.NodeID, m *router.Message) error {
 	defer n.mu.Unlock()
 	if j < 0 {
 		return router.ErrUnreachable
+	}
+	if n.closed[t.from] {
+		switch n.defect {
+		case panicsWhenClosed:
+			panic("send on a closed transport")
+		case sendsWhenClosed:
+		case refusesButSends:
+			n.queued[j] = append(n.queued[j], m)
+			return router.ErrUnreachable
+		default:
+			return router.ErrUnreachable
+		}
 	}
 	if n.isolated[j] && n.defect == blocksWhenDown {
 		n.mu.Unlock()
@@ -100,6 +117,7 @@ func (n *queueNet) ID(i int) router.NodeID           { return router.NodeID(fmt.
 func (n *queueNet) Transport(i int) router.Transport { return queueTransport{n: n, from: i} }
 func (n *queueNet) Connect(int, int)                 {}
 func (n *queueNet) Isolate(i int)                    { n.mu.Lock(); n.isolated[i] = true; n.mu.Unlock() }
+func (n *queueNet) Close(i int)                      { n.mu.Lock(); n.closed[i] = true; n.mu.Unlock() }
 
 func (n *queueNet) Rejoin(i int) {
 	n.mu.Lock()
@@ -121,7 +139,9 @@ func (n *queueNet) Await(cond func() bool) bool {
 		n.mu.Lock()
 		for j := range Nodes {
 			for _, m := range append(n.queued[j], n.gossip[j]...) {
-				n.got[j] = append(n.got[j], *m)
+				if !n.closed[j] || n.defect == handsToClosed {
+					n.got[j] = append(n.got[j], *m)
+				}
 			}
 			n.queued[j], n.gossip[j] = nil, nil
 		}
@@ -139,6 +159,12 @@ type failures struct{ msg string }
 func (f *failures) Helper() {}
 func (f *failures) Fatalf(format string, args ...any) {
 	f.msg = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+
+// Skipf is a failure here: every check applies to the network these tests run.
+func (f *failures) Skipf(format string, args ...any) {
+	f.msg = "skipped: " + fmt.Sprintf(format, args...)
 	runtime.Goexit()
 }
 
@@ -188,6 +214,10 @@ func TestBrokenTransportsFail(t *testing.T) {
 		{deliversInSend, "send only queues", "Send must only queue"},
 		{hopsInAByte, "largest values arrive", "Hops"},
 		{gossipLast, "order per pair across kinds", "out of order"},
+		{sendsWhenClosed, "a closed transport sends and hands over nothing", "want ErrUnreachable"},
+		{panicsWhenClosed, "a closed transport sends and hands over nothing", "panicked"},
+		{handsToClosed, "a closed transport sends and hands over nothing", "a closed transport hands nothing to Receive"},
+		{refusesButSends, "a closed transport sends and hands over nothing", "sent after its transport closed"},
 	} {
 		msg := check(t, tc.check, newQueueNet(t, tc.defect))
 		switch {

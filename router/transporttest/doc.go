@@ -5,7 +5,9 @@
 // never delivers within the call, and reads the sender's message in place without
 // changing or keeping it; a send to a node that is not known or not connected fails
 // at once with router.ErrUnreachable, a message whose send failed never arrives, and
-// once the node is back a later send gets through. The simulated network (package
+// once the node is back a later send gets through; a closed transport's send fails at
+// once, never panics, and nothing more is handed to its node (for a Harness that is
+// also a Closer). The simulated network (package
 // netmodel) and the TCP transport (package router/nettransport) both run it, each
 // behind a Harness.
 //

@@ -40,6 +40,15 @@ type Harness interface {
 	Rejoin(i int)
 }
 
+// Closer is what a Harness adds whose transports close, as a production transport's
+// do at its program's stop (router/driver's documentation, "A transport of your
+// own"). With it, Run checks what a closed transport owes; without, that check
+// skips.
+type Closer interface {
+	// Close closes node i's transport.
+	Close(i int)
+}
+
 // Run runs the transport contract (router.Transport's documentation) against the
 // harnesses newHarness builds, one per subtest.
 func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
@@ -63,12 +72,14 @@ var checks = []struct {
 	{name: "order per pair across kinds", fn: testOrderKinds},
 	{name: "unknown node fails at once", fn: testUnknown},
 	{name: "isolated node fails fast and comes back", fn: testIsolate},
+	{name: "a closed transport sends and hands over nothing", fn: testClosed},
 }
 
 // tb is what the checks need of a *testing.T.
 type tb interface {
 	Helper()
 	Fatalf(format string, args ...any)
+	Skipf(format string, args ...any)
 }
 
 // sendBound is how long a check waits for a Send that should fail at once (to a node
@@ -388,12 +399,81 @@ func sendBounded(t tb, h Harness, from int, to router.NodeID, m *router.Message)
 	t.Helper()
 	tr := h.Transport(from)
 	done := make(chan error, 1)
-	go func() { done <- tr.Send(to, m) }()
+	panicked := make(chan any, 1)
+	go func() {
+		defer func() {
+			if r := recover(); r != nil {
+				panicked <- r
+			}
+		}()
+		done <- tr.Send(to, m)
+	}()
 	select {
 	case err := <-done:
 		return err
+	case r := <-panicked:
+		t.Fatalf("a send from %s to %s panicked: %v", h.ID(from), to, r)
+		return nil
 	case <-time.After(sendBound):
 		t.Fatalf("a send from %s to %s has not returned after %v: Send must never block, and fail at once for a node that is not connected", h.ID(from), to, sendBound)
 		return nil
+	}
+}
+
+// testClosed: once node 1's transport is closed, a send from it fails at once with
+// ErrUnreachable and never panics (a driver's Announce still sends after its Close),
+// and nothing more is handed to node 1, nor does anything node 1 sent after its close
+// arrive anywhere.
+func testClosed(t tb, h Harness) {
+	c, ok := h.(Closer)
+	if !ok {
+		t.Skipf("the harness's transports do not close (it has no Close(i int))")
+		return
+	}
+	h.Connect(0, 1)
+	h.Connect(0, 2)
+	first := probe(h.ID(0), 1)
+	send(t, h, 0, 1, first)
+	awaitProbe(t, h, 1, 1)
+	c.Close(1)
+	for _, to := range []int{0, 2} {
+		m := probe(h.ID(1), 100)
+		if err := sendBounded(t, h, 1, h.ID(to), &m); !errors.Is(err, router.ErrUnreachable) {
+			t.Fatalf("a send from %s, closed, to %s: %v, want ErrUnreachable", h.ID(1), h.ID(to), err)
+		}
+	}
+	before := len(h.Received(1))
+	for k := range uint64(3) {
+		m := probe(h.ID(0), 200+k)
+		_ = sendBounded(t, h, 0, h.ID(1), &m) // nil is fine: 0 may not know yet
+	}
+	// A message of 0's on another path, sent after the rest: by its arrival a
+	// transport that hands messages to a closed node would most likely have.
+	send(t, h, 0, 2, probe(h.ID(0), 300))
+	awaitProbe(t, h, 2, 300)
+	if got := h.Received(1); len(got) > before {
+		t.Fatalf("%s, closed, was handed %d more messages (first %s): a closed transport hands nothing to Receive", h.ID(1), len(got)-before, got[before].Kind)
+	}
+	for _, i := range []int{0, 2} {
+		for _, m := range h.Received(i) {
+			if v, ok := isProbe(m); ok && v == 100 {
+				t.Fatalf("%s received a message %s sent after its transport closed (its send had failed)", h.ID(i), h.ID(1))
+			}
+		}
+	}
+}
+
+// awaitProbe waits until node i has received probe k.
+func awaitProbe(t tb, h Harness, i int, k uint64) {
+	t.Helper()
+	if !h.Await(func() bool {
+		for _, m := range h.Received(i) {
+			if v, ok := isProbe(m); ok && v == k {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("%s never received probe %d", h.ID(i), k)
 	}
 }
