@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math"
 	"os"
 	"strings"
@@ -94,6 +95,9 @@ type client struct {
 // next listed that is (and stderr says so): any member routes.
 func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	log := c.logs.Logger(stderr)
+	// A credentials file others may read, or a certificate that will be refused, is
+	// worth a word whatever --log-level (by default error) says.
+	c.CredentialLog = c.logs.LoggerShowing(stderr, slog.LevelWarn)
 	inc := driver.NewIncarnation()
 	// The nodes compare what ensctl says of its configuration with theirs, and warn of
 	// a client configured otherwise (its ensembles, if any, are only a list to drain).

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -41,10 +42,14 @@ type Options struct {
 	TLSCert           string
 	TLSKey            string
 	TLSCA             string
-	peers             string
-	ensembles         multi
-	order             []router.NodeID // Peers as --peers or the file lists them
-	fromFile          map[string]bool // the flags whose value the config file gave
+	// CredentialLog, if not nil, takes the warnings about the credentials files (a
+	// file others may read, a certificate expired or of another CA) in place of the
+	// transport's logger: a program that logs only errors by default still shows them.
+	CredentialLog *slog.Logger
+	peers         string
+	ensembles     multi
+	order         []router.NodeID // Peers as --peers or the file lists them
+	fromFile      map[string]bool // the flags whose value the config file gave
 }
 
 type multi []string

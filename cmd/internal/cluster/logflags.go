@@ -41,6 +41,18 @@ func (l *LogFlags) Check() error {
 func (l *LogFlags) Logger(w io.Writer) *slog.Logger {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(l.Level))
+	return l.logger(w, lvl)
+}
+
+// LoggerShowing is Logger, also showing the records of level show and above when
+// --log-level is higher.
+func (l *LogFlags) LoggerShowing(w io.Writer, show slog.Level) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(l.Level))
+	return l.logger(w, min(lvl, show))
+}
+
+func (l *LogFlags) logger(w io.Writer, lvl slog.Level) *slog.Logger {
 	opts := &slog.HandlerOptions{Level: lvl}
 	if l.Format == "json" {
 		return slog.New(slog.NewJSONHandler(w, opts))

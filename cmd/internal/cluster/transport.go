@@ -38,6 +38,9 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
+	if o.CredentialLog != nil {
+		log = o.CredentialLog
+	}
 	o.warnCertificate(tr, log)
 	o.warnFileModes(log)
 	return tr, nil
@@ -73,6 +76,9 @@ func (o *Options) ReloadCredentials(tr *nettransport.Transport, log *slog.Logger
 	if err := tr.SetCredentials(cr); err != nil {
 		return err
 	}
+	if o.CredentialLog != nil {
+		log = o.CredentialLog
+	}
 	o.warnCertificate(tr, log)
 	o.warnFileModes(log)
 	return nil
@@ -99,7 +105,7 @@ func (o *Options) warnFileModes(log *slog.Logger) {
 		if err != nil || !fi.Mode().IsRegular() || fi.Mode().Perm()&0o006 == 0 {
 			continue
 		}
-		log.Warn("a credentials file is open to every user of this machine: whoever reads it can join the cluster, or with the TLS key pose as this node; make it readable by the node's user alone (chmod 600)",
+		log.Warn("a credentials file is open to every user of this machine: whoever reads it can join the cluster, or with the TLS key pose as this node; make it readable by its owner alone (chmod 600)",
 			"flag", f.flag, "file", f.name, "mode", fmt.Sprintf("%#o", fi.Mode().Perm()))
 	}
 }
