@@ -9,10 +9,10 @@ import (
 )
 
 // drawsHash is the SHA-256 of the JSON of SpecGen's first 500 fixed draws
-// (Example(0) to Example(499)). The shrunk cases, their times and the coverage
+// (Example(0) to Example(499)), descriptions left out. The shrunk cases, their times and the coverage
 // README.md gives were measured on these draws, and rapid's .fail files and the fuzz
 // corpus replay them: a change to the generator that moves them changes every one.
-const drawsHash = "e3304aea8395dbfde4a1c705373dc3d8c79421d7e1addcf0090025b5b4174d21"
+const drawsHash = "3206cca4b090f60d9ddca60d5348733807099edf62604a54750c943b24593019"
 
 // TestDrawsUnchanged: SpecGen draws, for each rapid seed, the spec it drew when the
 // generator was a test file of package scenarios.
@@ -20,7 +20,9 @@ func TestDrawsUnchanged(t *testing.T) {
 	h := sha256.New()
 	gen := SpecGen()
 	for i := range 500 {
-		h.Write(gen.Example(i).JSON())
+		s := gen.Example(i)
+		s.Description = "" // words, not a draw
+		h.Write(s.JSON())
 	}
 	if got := hex.EncodeToString(h.Sum(nil)); got != drawsHash {
 		t.Fatalf("SpecGen's first 500 draws hash to %s, want %s: the generator draws other specs for the same seeds", got, drawsHash)

@@ -341,7 +341,7 @@ func (p Plan) Spec() scenarios.Spec {
 	total := n + clients
 	s := scenarios.Spec{
 		Name:             "gen",
-		Description:      "drawn by scenarios.SpecGen",
+		Description:      "drawn by specgen.SpecGen",
 		Routers:          genClamp(p.Routers, 1, 1024),
 		RouterService:    scenarios.Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: scenarios.Duration(maxDur(p.RouterMean, time.Microsecond))},
 		HopLimit:         genMaxInt(p.HopLimit, 1),
