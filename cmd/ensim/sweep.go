@@ -73,7 +73,7 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of each seed's spec's (1..1024)")
 	// GOMAXPROCS, not NumCPU: it follows a container's CPU quota, where a worker per
 	// host CPU would oversubscribe the quota (and the memory).
-	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "run `P` worker processes, by default one per CPU this process may use (a container's quota included)")
+	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "run `P` worker processes, by default one per CPU this process may use (a container's quota included); at most 4 per CPU, or 64")
 	fs.Var(shardFlag{&o.shard}, "shard", "run only shard `I/N`: the seeds s with (s - S) % N == I-1")
 	fs.StringVar(&o.out, "out", "", "write repro files into `DIR` (default: the current directory)")
 	fs.BoolVar(&o.keepGoing, "keep-going", false, "run every seed even after a failure")
@@ -197,6 +197,8 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		return usageErr(stderr, syn, "--from %d --seeds %d runs past the largest seed", o.from, o.seeds)
 	case o.parallel < 1:
 		return usageErr(stderr, syn, "--parallel must be at least 1, got %d", o.parallel)
+	case o.parallel > maxParallel():
+		return usageErr(stderr, syn, "--parallel %d is more than %d, 4 worker processes per CPU (or 64): the runs are CPU-bound, so more only contend, and each holds a world in memory", o.parallel, maxParallel())
 	}
 	setup := workerSetup{Scenario: o.scenario, Semantics: o.sem.String(), Routers: o.routers}
 	var specOf func(seed uint64) scenarios.Spec
@@ -471,3 +473,7 @@ func checkOutDir(dir string) error {
 	}
 	return nil
 }
+
+// maxParallel is the most worker processes a sweep takes: 4 per CPU of the machine,
+// or 64 on a machine of fewer than 16.
+func maxParallel() int { return max(64, 4*runtime.NumCPU()) }

@@ -667,6 +667,8 @@ func TestSweepUsage(t *testing.T) {
 		{name: "shard of zero", args: []string{"sweep", "--scenario", "steady", "--seeds", "4", "--shard", "1/0"}, wantCode: exitUsage, wantStderr: `"1/0": want I/N`},
 		{name: "shard negative", args: []string{"sweep", "--scenario", "steady", "--seeds", "4", "--shard", "-1/2"}, wantCode: exitUsage, wantStderr: "want I/N"},
 		{name: "parallel zero", args: []string{"sweep", "--scenario", "steady", "--seeds", "4", "--parallel", "0"}, wantCode: exitUsage, wantStderr: "--parallel must be at least 1, got 0"},
+		{name: "parallel past the bound", args: []string{"sweep", "--scenario", "steady", "--seeds", "4", "--parallel", "100000"}, wantCode: exitUsage,
+			wantStderr: "--parallel 100000 is more than"},
 		{name: "parallel negative", args: []string{"sweep", "--scenario", "steady", "--seeds", "4", "--parallel", "-2"}, wantCode: exitUsage, wantStderr: "--parallel must be at least 1"},
 		{name: "seeds zero", args: []string{"sweep", "--scenario", "steady", "--seeds", "0"}, wantCode: exitUsage, wantStderr: `invalid value "0" for flag --seeds: want a whole number, 1 or more`},
 		{name: "seeds missing", args: []string{"sweep", "--scenario", "steady"}, wantCode: exitUsage, wantStderr: "ensim: sweep needs --seeds N"},
