@@ -59,6 +59,11 @@ type benchResult struct {
 	// time (p50, p99, max): the generator's own delay, which every call's latency
 	// includes.
 	StartLagNS map[string]int64 `json:"start_lag_ns,omitempty"`
+	// LateReplies are the replies to this run's calls that the client dropped during
+	// the run because their call had ended (timed out, most often): work a leader did
+	// for a caller that had given up. Replies to an earlier ensctl of the same --id
+	// (router.Stats.Stale) are not counted.
+	LateReplies uint64 `json:"late_replies"`
 	// IO is this client's transport during the run: how many messages shared a write
 	// or a read.
 	IO struct {
@@ -191,7 +196,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res := &benchResult{Mode: "closed", Ensemble: ens, Via: c.via, Concurrency: *conc, Rate: *rate}
 	rec := newRecorder(c.timeout)
 	target, ev := cl.ensemble(ens), []byte(*event)
-	io0 := cl.tr.Stats()
+	io0, late0 := cl.tr.Stats(), cl.lateReplies()
 	start := time.Now()
 	end := start.Add(*dur)
 	if *rate == 0 {
@@ -213,6 +218,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		elapsed = max(elapsed, *dur)
 	}
 	io1 := cl.tr.Stats()
+	res.LateReplies = cl.lateReplies() - late0
 	res.IO.Sent, res.IO.Writes = io1.Sent-io0.Sent, io1.Writes-io0.Writes
 	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads
 	res.latency, res.errLatency, res.outcomes = rec.merge()
@@ -498,6 +504,9 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 			fmt.Fprintf(w, "started late 0 (over 1ms); start lag none: no call started\n")
 		}
 	}
+	if r.LateReplies > 0 {
+		fmt.Fprintf(w, "late        %d replies dropped: their calls had ended (timed out, most often), so a leader worked for callers that had given up\n", r.LateReplies)
+	}
 	per := func(n, ops uint64) float64 { return float64(n) / float64(max(ops, 1)) }
 	fmt.Fprintf(w, "client io   %d messages in %d writes (%.1f a write), %d in %d reads (%.1f a read)\n",
 		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads))
@@ -521,4 +530,11 @@ func calls(n int64, what string) string {
 		return fmt.Sprintf("1 %s call", what)
 	}
 	return fmt.Sprintf("%d %s calls", n, what)
+}
+
+// lateReplies returns how many replies to its own calls the client has dropped as
+// late.
+func (cl *client) lateReplies() uint64 {
+	st := cl.drv.Stats().Router
+	return st.Late - st.Stale
 }
