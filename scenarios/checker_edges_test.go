@@ -28,7 +28,7 @@ func TestBeginLiveWithSlowLeader(t *testing.T) {
 			wd.spec.Liveness = &Liveness{From: 0}
 			es := wd.ensBy[0]
 			if tc.until != 0 {
-				es.slow = map[string]slowness{es.leader.Name: {until: wd.w.Now() + tc.until}}
+				es.slow = map[string][]slowness{es.leader.Name: {{until: wd.w.Now() + tc.until}}}
 			}
 			wd.chk.begin(wd.byIdx[0], es, []byte("c1"), -1)
 			got := wd.chk.calls[len(wd.chk.calls)-1].live

@@ -58,7 +58,7 @@ func (wd *world) scheduleFault(f Fault) {
 				ps := f.Service.Prepare()
 				sl.service = &ps
 			}
-			es.slow[name] = sl
+			es.slow[name] = append(es.slow[name], sl)
 			wd.chk.taint(es.id)
 		}
 	})
@@ -263,7 +263,9 @@ func (s Spec) checkEnded() error {
 // trace record); a partition, hold or release whose sides are both one same node
 // (a node's link to itself is none); a partition that stalls what is in flight
 // where detect_after is 0, which loses it as one that drops it does; and a heal with
-// no partition to end, an unrule whose rules an earlier unrule stopped already. Overlapping episodes make some on purpose (the
+// no partition to end, an unrule whose rules an earlier unrule stopped already; a
+// slow or hang of a member that never leads its ensemble by its until (neverLeads).
+// Overlapping episodes make some on purpose (the
 // property tests draw a pause inside a crash); written by hand, one is most often a
 // mistake, such as a restart listed without its crash, which ensim points out before
 // it runs.
@@ -323,6 +325,11 @@ func (s Spec) Idle() []IdleFault {
 		case "rule":
 			rules[ft.Rule.Name]++
 			continue
+		case "slow", "hang":
+			if why := s.neverLeads(ft); why != "" {
+				out = append(out, IdleFault{i, fmt.Sprintf("faults[%d]: the %s of %s from %v to %v %s: only a leader serves requests, so it does nothing", i, ft.Action, ft.Peer, ft.At.D(), ft.Until.D(), why)})
+			}
+			continue
 		case "unrule":
 			if rules[ft.Rule.Name] == 0 {
 				if j, ok := stopped[ft.Rule.Name]; ok {
@@ -378,4 +385,39 @@ func (s Spec) Idle() []IdleFault {
 		}
 	}
 	return out
+}
+
+// neverLeads says why the member a slow or hang fault names does nothing in the
+// fault's span, or "" when it may: only a leader serves requests (a follower forwards
+// them, and a member that leads nothing refuses them), so a member that is not its
+// ensemble's first leader, and that no election ending before the fault's until
+// names, is never slowed or hung where it matters. The test is loose on purpose: a
+// member that led once, or that an election names, may do something, and is not
+// pointed out.
+func (s Spec) neverLeads(ft Fault) string {
+	var en *Ensemble
+	_, name, _ := splitPeer(ft.Peer, func(ens, member string) bool {
+		for i := range s.Ensembles {
+			if e := &s.Ensembles[i]; e.Name == ens && hasMember(e, member) {
+				if en == nil {
+					en = e
+				}
+				return true
+			}
+		}
+		return false
+	})
+	if en == nil || en.Leader == name {
+		return ""
+	}
+	for _, el := range s.Elections {
+		if el.Ensemble == en.Name && el.Leader == name && el.At.D()+el.Duration.D() < ft.Until.D() {
+			return ""
+		}
+	}
+	first := "it has no leader at the start"
+	if en.Leader != "" {
+		first = en.Leader + " leads it"
+	}
+	return fmt.Sprintf("names a member that never leads %s by then (%s, and no election ending before %v names %s)", en.Name, first, ft.Until.D(), name)
 }

@@ -218,7 +218,7 @@ func TestElectionOfADownLeaderFails(t *testing.T) {
 // from then.
 func TestLeaderImpairedUntilItsUntil(t *testing.T) {
 	p := router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n1"}
-	es := &ensState{members: []router.PeerRef{p}, slow: map[string]slowness{"p1": {until: ms(10).D()}}}
+	es := &ensState{members: []router.PeerRef{p}, slow: map[string][]slowness{"p1": {{until: ms(10).D()}}}}
 	es.setLeader(0)
 	for _, tc := range []struct {
 		now  Duration

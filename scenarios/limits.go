@@ -67,17 +67,33 @@ const MaxGossipEntries = 200_000_000
 // of a burst or of an election, a fault's at or until. The run's anti-entropy
 // outlives it by enough rounds to reach every member.
 func (s *Spec) lastChange() time.Duration {
-	end := s.Workload.Duration.D()
-	for _, b := range s.Workload.Bursts {
-		end = max(end, b.At.D()+b.Duration.D())
-	}
-	for _, el := range s.Elections {
-		end = max(end, el.At.D()+el.Duration.D())
-	}
-	for _, f := range s.Faults {
-		end = max(end, f.At.D(), f.Until.D())
-	}
+	end, _ := s.lastChangeBy()
 	return end
+}
+
+// lastChangeBy is lastChange and what sets it, as a spec's path names it
+// ("faults[2].until", "workload.duration"), for a message about the span of the run.
+func (s *Spec) lastChangeBy() (time.Duration, string) {
+	end, by, at := s.Workload.Duration.D(), "workload.duration", -1
+	later := func(t time.Duration, what string, i int) {
+		if t > end {
+			end, by, at = t, what, i
+		}
+	}
+	for i, b := range s.Workload.Bursts {
+		later(b.At.D()+b.Duration.D(), "the end of workload.bursts[%d]", i)
+	}
+	for i, el := range s.Elections {
+		later(el.At.D()+el.Duration.D(), "the end of elections[%d]", i)
+	}
+	for i, f := range s.Faults {
+		later(f.At.D(), "faults[%d].at", i)
+		later(f.Until.D(), "faults[%d].until", i)
+	}
+	if at >= 0 {
+		by = fmt.Sprintf(by, at)
+	}
+	return end, by
 }
 
 // backSteps is how far back the spec's clock steps set a node's clock, in all, for
@@ -159,6 +175,17 @@ func (s *Spec) gossipRounds() float64 {
 	}
 	iv := s.Gossip.Interval.D()
 	return float64(s.lastChange()+2*s.Workload.Timeout.D())/float64(iv) + float64(len(s.Nodes)+2)
+}
+
+// gossipSpan says, for a message about the anti-entropy rounds a run plans, how
+// long they go on and what sets that: ": the rounds go on to 20h0m0s
+// (faults[0].until, the last scheduled change) and two workload.timeout more". A
+// fault or an election far past the workload lengthens the run, and its rounds, as
+// much as a longer workload does, and the message names it, not only
+// gossip.interval.
+func (s *Spec) gossipSpan() string {
+	end, by := s.lastChangeBy()
+	return fmt.Sprintf(": the rounds go on to %v (%s, the last scheduled change) and two workload.timeout more", end, by)
 }
 
 // gossipEntries is about how many directory entries a run of s with rounds
@@ -350,12 +377,12 @@ func (s Spec) checkLimits() error {
 	// Every span is within MaxSpan now, so the rounds are a sane number.
 	rounds := s.gossipRounds()
 	if sends := rounds * float64(len(s.Nodes)); sends > MaxGossipSends {
-		return fmt.Errorf("gossip.interval: %v plans about %.0f anti-entropy rounds of %d member nodes, %.0f directory messages, past the limit of %d per run (gossip.push_only turns anti-entropy off)",
-			s.Gossip.Interval.D(), rounds, len(s.Nodes), sends, MaxGossipSends)
+		return fmt.Errorf("gossip.interval: %v plans about %.0f anti-entropy rounds of %d member nodes, %.0f directory messages, past the limit of %d per run%s (gossip.push_only turns anti-entropy off)",
+			s.Gossip.Interval.D(), rounds, len(s.Nodes), sends, MaxGossipSends, s.gossipSpan())
 	}
 	if entries := gossipEntries(s, rounds); entries > MaxGossipEntries {
-		return fmt.Errorf("gossip.interval: %v plans about %.0f anti-entropy rounds in which each of %d member nodes sends its directory of %d ensembles, %.0f entries, past the limit of %d per run (a longer interval, or gossip.push_only, which turns anti-entropy off)",
-			s.Gossip.Interval.D(), rounds, len(s.Nodes), len(s.Ensembles), entries, MaxGossipEntries)
+		return fmt.Errorf("gossip.interval: %v plans about %.0f anti-entropy rounds in which each of %d member nodes sends its directory of %d ensembles, %.0f entries, past the limit of %d per run%s (a longer interval, or gossip.push_only, which turns anti-entropy off)",
+			s.Gossip.Interval.D(), rounds, len(s.Nodes), len(s.Ensembles), entries, MaxGossipEntries, s.gossipSpan())
 	}
 	return nil
 }

@@ -458,3 +458,29 @@ func (s *Spec) longestWait(elapsed time.Duration) time.Duration {
 	}
 	return min(wait, bmax)
 }
+
+// LivenessNote says, for a spec whose liveness phase begins at or after the last call
+// its workload makes (workload.duration, or the end of its last burst), that the
+// phase checks no call, and "" otherwise. Liveness holds of the calls made from
+// liveness.from on; with none, a run passes it whatever the router does, which a
+// liveness.from written in the wrong unit ("100s" for "100ms") or a workload
+// shortened later would hide. ensim says so before it runs a spec file.
+func (s Spec) LivenessNote() string {
+	lv := s.Liveness
+	if lv == nil {
+		return ""
+	}
+	end, by := time.Duration(0), ""
+	if s.Workload.Rate > 0 {
+		end, by = s.Workload.Duration.D(), "workload.duration"
+	}
+	for i, b := range s.Workload.Bursts {
+		if e := b.At.D() + b.Duration.D(); e > end {
+			end, by = e, fmt.Sprintf("the end of workload.bursts[%d]", i)
+		}
+	}
+	if end == 0 || lv.From.D() < end {
+		return ""
+	}
+	return fmt.Sprintf("liveness.from %v is at or after the workload's last call (%s, %v): the liveness phase checks no call, and passes whatever the router does (move liveness.from earlier, or make calls after it)", lv.From.D(), by, end)
+}

@@ -50,7 +50,7 @@ func (p *simPeer) lead(es *ensState, r *router.Request) {
 	now := p.wd.w.Now()
 	service := &p.wd.peerService
 	if len(es.slow) > 0 { // most ensembles never have a slow member: no lookup
-		if s, ok := es.slow[p.ref.Name]; ok && now < s.until {
+		if s, ok := es.slowNow(p.ref.Name, now); ok {
 			if s.service == nil {
 				p.wd.w.Emit(string(p.ref.Node), "hang", strAttr("peer", p.ref.String()), strAttr("call", r.Call().String()))
 				return

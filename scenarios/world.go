@@ -125,7 +125,9 @@ type ensState struct {
 	// the last one, whose peer now refuses.
 	dirLeader  router.PeerRef
 	dirVersion uint64
-	slow       map[string]slowness
+	// slow holds each member's slow and hang episodes, in the order they began: the
+	// latest one still in force is the one that acts (slowNow).
+	slow map[string][]slowness
 	// view is what each member believes about the leader, in the order of members.
 	// Members learn a new leader from its heartbeat, one network latency after the
 	// election: ahead of the directories, but not instantly.
@@ -153,8 +155,25 @@ func (es *ensState) setLeader(mi int) {
 
 // impaired reports whether the leader is slow or hanging at time now.
 func (es *ensState) impaired(now time.Duration) bool {
-	s, ok := es.slow[es.leader.Name]
-	return ok && now < s.until
+	if es.leaderMI < 0 {
+		return false
+	}
+	_, ok := es.slowNow(es.leader.Name, now)
+	return ok
+}
+
+// slowNow returns the slow or hang episode of member name in force at time now:
+// of those begun and not yet over, the one that began last. An episode that begins
+// inside another acts for its own span, and the other acts again once it is over
+// and until its own until, as two overlapping faults of a spec say.
+func (es *ensState) slowNow(name string, now time.Duration) (slowness, bool) {
+	eps := es.slow[name]
+	for i := len(eps) - 1; i >= 0; i-- {
+		if now < eps[i].until {
+			return eps[i], true
+		}
+	}
+	return slowness{}, false
 }
 
 type slowness struct {
@@ -212,7 +231,7 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	wd.net = net
 	for _, e := range spec.Ensembles {
-		es := &ensState{id: router.EnsembleID(e.Name), idx: int32(len(wd.eord)), slow: map[string]slowness{}, version: 1, leaderMI: -1}
+		es := &ensState{id: router.EnsembleID(e.Name), idx: int32(len(wd.eord)), slow: map[string][]slowness{}, version: 1, leaderMI: -1}
 		for _, m := range e.Members {
 			ref := router.PeerRef{Ensemble: es.id, Name: m.Name, Node: router.NodeID(m.Node)}
 			es.members = append(es.members, ref)

@@ -516,6 +516,9 @@ func loadSpec(path, use string, stderr io.Writer) (scenarios.Spec, error) {
 	for _, idle := range s.IdleFaults() {
 		fmt.Fprintf(stderr, "ensim: note: %s: %s\n", path, idle)
 	}
+	if note := s.LivenessNote(); note != "" {
+		fmt.Fprintf(stderr, "ensim: note: %s: %s\n", path, note)
+	}
 	return s, nil
 }
 
