@@ -155,7 +155,7 @@ func (es *ensState) setLeader(mi int) {
 
 // impaired reports whether the leader is slow or hanging at time now.
 func (es *ensState) impaired(now time.Duration) bool {
-	if es.leaderMI < 0 {
+	if es.leaderMI < 0 || len(es.slow) == 0 { // most ensembles never have a slow member
 		return false
 	}
 	_, ok := es.slowNow(es.leader.Name, now)
