@@ -113,7 +113,7 @@ func (c *checker) castSent(from router.NodeID, m *router.Message) {
 	switch {
 	case m.Hops > limit || int(cr.transfers) > limit && !cr.duplicated:
 		cr.hopFlagged = true
-		c.violate(InvHopBound, router.CallID{}, "cast %s passed between nodes %d times (message says hops=%d), limit %d", m.Event, cr.transfers, m.Hops, limit)
+		c.violate(InvHopBound, router.CallID{}, "cast %s passed between nodes %d times (message says hops=%d), limit %d; %s passed it on past the limit", m.Event, cr.transfers, m.Hops, limit, from)
 	case m.Hops < 1:
 		cr.hopFlagged = true
 		c.violate(InvHopBound, router.CallID{}, "%s passed cast %s on with hops=%d: a transfer counts at least 1", from, m.Event, m.Hops)

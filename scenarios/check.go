@@ -513,7 +513,8 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 	// unless a duplicated copy started a second chain.
 	if (m.Hops > limit || int(rec.transfers) > limit && !rec.duplicated) && !rec.hopFlagged {
 		rec.hopFlagged = true
-		c.violate(InvHopBound, m.Call, "request passed between nodes %d times (message says hops=%d), limit %d", rec.transfers, m.Hops, limit)
+		// The transfer past the limit is named: the node that should have refused it.
+		c.violate(InvHopBound, m.Call, "request passed between nodes %d times (message says hops=%d), limit %d; %s passed it to %s past the limit", rec.transfers, m.Hops, limit, from, to)
 	}
 	// Each transfer counts itself, duplicated or not: it carries at least 1, and a node
 	// other than the caller's passes a request on with more than the least count it was

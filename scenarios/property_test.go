@@ -5,6 +5,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -28,8 +29,10 @@ import (
 // failing-seed workflow", walks through what to do when one fails.
 
 const (
-	// reproEnv names the file the property writes its repro to. Unset, the file goes to
-	// a fresh directory under os.TempDir, one per test process.
+	// reproEnv names the file the property writes its repro to, or a directory for
+	// them (reproPath). Unset, the file goes to the test's artifact directory under go
+	// test -artifacts, or else to a fresh directory under os.TempDir, one per test
+	// process.
 	reproEnv = "ENSROUTE_PROP_REPRO"
 	// injectEnv makes TestPropInvariants run against a core with that bug injected (a
 	// name bugs.Parse knows), to see what a failure looks like.
@@ -74,6 +77,10 @@ type propConfig struct {
 	// adjust, if set, changes every drawn spec before it runs, to make a rare
 	// structure common (a repro holds the spec as run).
 	adjust func(*scenarios.Spec)
+	// artifactDir, if set, is the test's testing.T.ArtifactDir: under go test
+	// -artifacts (as .ci/run runs the tests) the repro goes there, in the -outputdir
+	// that CI keeps, rather than under os.TempDir on a machine that goes away.
+	artifactDir func() string
 }
 
 // invariantsProp draws a spec and a seed, runs them under each semantics, and fails
@@ -110,7 +117,7 @@ func invariantsProp(cfg propConfig) func(*rapid.T) {
 					continue // broken without the bugs too: not their doing
 				}
 			}
-			path := reproPath(cfg.name)
+			path := reproPath(cfg)
 			werr := writeReproFile(path, spec, seed, sem, res.Report, cfg.bugs)
 			specgen.Fail(t, vs, failureText(cfg, spec, seed, sem, vs, path, werr))
 		}
@@ -167,8 +174,31 @@ func failureText(cfg propConfig, spec scenarios.Spec, seed uint64, sem router.Se
 		q := shellWord(path)
 		fmt.Fprintf(&b, "replay it, from the module root:\n  go run ./cmd/ensim replay %s\n  go run ./cmd/ensim replay %s --trace trace.jsonl\n", q, q)
 	}
-	fmt.Fprintf(&b, "rerun this property on the same case: %sgo test ./scenarios -run '^%s$' -rapid.failfile=<the .fail file in rapid's \"To reproduce\" line>", env, cfg.name)
+	// rapid's .fail file stays in the clone that failed (scenarios/testdata/rapid,
+	// which git ignores): from a CI log, on another machine, the seed rapid prints
+	// draws the same cases in the same order, and finds and shrinks the same one
+	// within as many checks as CI ran.
+	fmt.Fprintf(&b, "rerun this property on the same case: %sgo test ./scenarios -run '^%s$' -rapid.failfile=<the .fail file in rapid's \"To reproduce\" line>"+
+		" (on the machine that failed; on another, from a CI log: -rapid.seed=<the seed in that line>%s in place of -rapid.failfile)", env, cfg.name, checksFlag())
 	return b.String()
+}
+
+// checksFlag is " -rapid.checks=N" when this run checks another number of cases
+// than rapid's default, which a rerun by seed must check too to reach the case;
+// "" otherwise.
+func checksFlag() string {
+	f := flag.Lookup("rapid.checks")
+	if f == nil || f.Value.String() == f.DefValue {
+		return ""
+	}
+	return " -rapid.checks=" + f.Value.String()
+}
+
+// artifactsOn reports whether go test runs with -artifacts, which keeps what a
+// test's ArtifactDir holds under -outputdir.
+func artifactsOn() bool {
+	f := flag.Lookup("test.artifacts")
+	return f != nil && f.Value.String() == "true"
 }
 
 // shellWord quotes s for a POSIX shell, as ensim quotes the paths in the commands it
@@ -207,23 +237,56 @@ var (
 	reproDirErr  error
 )
 
-// reproPath is where the property named name writes its repro file: $ENSROUTE_PROP_REPRO,
-// or name.json in a directory made for this process under os.TempDir, which outlives
-// the test.
-func reproPath(name string) string {
+// reproPath is where the property cfg writes its repro file: $ENSROUTE_PROP_REPRO
+// (name.json in it if it is a directory), or, under go test -artifacts, name.json in
+// the test's artifact directory, or name.json in a directory made for this process
+// under os.TempDir, which outlives the test.
+func reproPath(cfg propConfig) string {
+	name := cfg.name
 	if p := os.Getenv(reproEnv); p != "" {
 		// go test runs the test in the package's directory: a relative path is
 		// made absolute, so that the replay command printed works from anywhere.
 		if abs, err := filepath.Abs(p); err == nil {
-			return abs
+			p = abs
 		}
-		return p
+		return claimReproPath(p, name)
+	}
+	if cfg.artifactDir != nil && artifactsOn() {
+		return filepath.Join(cfg.artifactDir(), reproSafeName(name)+".json")
 	}
 	reproDirOnce.Do(func() { reproDir, reproDirErr = os.MkdirTemp("", "ensroute-prop-") })
 	if reproDirErr != nil {
 		return filepath.Join(os.TempDir(), reproSafeName(name)+".json")
 	}
 	return filepath.Join(reproDir, reproSafeName(name)+".json")
+}
+
+var (
+	reproClaimsMu sync.Mutex
+	// reproClaims maps each file named by ENSROUTE_PROP_REPRO to the property that
+	// writes it.
+	reproClaims = map[string]string{}
+)
+
+// claimReproPath is the file the property named name writes its repro to when
+// ENSROUTE_PROP_REPRO is p (absolute): name.json in p if p is a directory; p itself
+// for the first property of this process that fails; for any other (go test -run
+// TestPropInvariants runs TestPropInvariantsChurn too), p with -name before its
+// .json, so that a second failure does not overwrite the first's minimal case, which
+// the first failure's message names.
+func claimReproPath(p, name string) string {
+	if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		return filepath.Join(p, reproSafeName(name)+".json")
+	}
+	reproClaimsMu.Lock()
+	defer reproClaimsMu.Unlock()
+	if owner, ok := reproClaims[p]; !ok || owner == name {
+		reproClaims[p] = name
+		return p
+	}
+	own := strings.TrimSuffix(p, ".json") + "-" + reproSafeName(name) + ".json"
+	reproClaims[own] = name
+	return own
 }
 
 func reproSafeName(s string) string {
@@ -244,7 +307,7 @@ func reproSafeName(s string) string {
 // ENSROUTE_INJECT=<bug> runs it against a core with that bug injected, to see a
 // failure and its shrunk repro.
 func TestPropInvariants(t *testing.T) {
-	rapid.Check(t, invariantsProp(withInjected(t, propConfig{name: t.Name(), semantics: semantics})))
+	rapid.Check(t, invariantsProp(withInjected(t, propConfig{name: t.Name(), semantics: semantics, artifactDir: t.ArtifactDir})))
 }
 
 // withInjected returns cfg with the bug ENSROUTE_INJECT names, if any, injected,
@@ -276,7 +339,7 @@ func injected(t *testing.T) bugs.Set {
 // 15 does (6 of the 90 of TestGeneratorReachesRarePaths).
 // ENSROUTE_INJECT works as for TestPropInvariants.
 func TestPropInvariantsChurn(t *testing.T) {
-	rapid.Check(t, invariantsProp(withInjected(t, propConfig{name: t.Name(), semantics: semantics, needs: hasElection, adjust: churnAdjust})))
+	rapid.Check(t, invariantsProp(withInjected(t, propConfig{name: t.Name(), semantics: semantics, needs: hasElection, adjust: churnAdjust, artifactDir: t.ArtifactDir})))
 }
 
 // hasElection reports whether s has an election: a nack, and so a redirect, needs one.

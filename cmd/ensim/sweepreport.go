@@ -115,6 +115,10 @@ func printSweepFailure(w io.Writer, f *sweepFailure, rerun func(io.Writer), alon
 	if f.Repro != "" {
 		q := shellQuote(f.Repro)
 		fmt.Fprintf(w, "  repro written to %s; replay with:\n    ensim replay %s\n", f.Repro, q)
+		if atModuleRoot() {
+			// As printReplay: go run builds ensim only from the module's root.
+			fmt.Fprintf(w, "    go run ./cmd/ensim replay %s\n", q)
+		}
 		printFirstFailing(w, "  ", f.Repro, f.Violations)
 		return
 	}

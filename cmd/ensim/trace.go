@@ -347,10 +347,16 @@ func firstFailing(vs []scenarios.Violation) (what, id string) {
 }
 
 // printFirstFailing prints, after indent, what the first violation of vs is about
-// and the command that draws it; nothing when none names a call or a cast.
+// and the command that draws it; nothing when none names a call or a cast. From the
+// module's root it prints the same with go run too, as printReplay does for the
+// replay: one who runs ensim with go run has no ensim to paste the first line to.
 func printFirstFailing(w io.Writer, indent, repro string, vs []scenarios.Violation) {
 	if what, id := firstFailing(vs); what != "" {
-		fmt.Fprintf(w, "%sthe first failing %s is %s; draw it with:\n%s  %s\n", indent, what, id, indent, traceCommand(repro, what, id))
+		cmd := traceCommand(repro, what, id)
+		fmt.Fprintf(w, "%sthe first failing %s is %s; draw it with:\n%s  %s\n", indent, what, id, indent, cmd)
+		if atModuleRoot() {
+			fmt.Fprintf(w, "%s  go run ./cmd/%s\n", indent, cmd)
+		}
 	}
 }
 
