@@ -231,6 +231,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		// Every call: most likely a name that is no ensemble's.
 		return fmt.Errorf("%w; %v", err, cl.noLeader(ens, router.ErrNoLeader))
 	}
+	if err != nil && res.Calls > 0 && res.Errors[router.CodeTimeout.String()] == res.Calls {
+		// Under riak semantics a name that is no ensemble's times out.
+		return fmt.Errorf("%w%s", err, cl.unlisted(ens))
+	}
 	return err
 }
 

@@ -101,8 +101,10 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	inc := driver.NewIncarnation()
 	// The nodes compare what ensctl says of its configuration with theirs, and warn of
 	// a client configured otherwise (its ensembles, if any, are only a list to drain).
+	stated := &statedSettings{}
 	tr, err := c.Transport(router.NodeID(c.id), inc, log, func(cfg *nettransport.Config) {
 		cfg.Settings = c.Settings(false)
+		cfg.OnSettings = stated.set
 		// A handshake may take what --connect-timeout gives it, and a second more, so
 		// that --connect-timeout ends the wait for a node that does not answer, and
 		// says so: under the transport's own 5s, a --connect-timeout of 8s failed at
@@ -153,10 +155,12 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	}
 	switch {
 	case viaErr == nil:
+		c.noteSemantics(ctx, stderr, stated)
 		return cl, nil
 	case !c.viaSet && len(up) > 0 && ctx.Err() == nil:
 		fmt.Fprintf(stderr, "ensctl: the first member, %s, cannot be reached (%v): routing through %s instead (--via chooses)\n", c.via, viaErr, up[0])
 		c.via = up[0]
+		c.noteSemantics(ctx, stderr, stated)
 		return cl, nil
 	}
 	cl.close()
@@ -179,14 +183,67 @@ func (c *common) dial(ctx context.Context, stderr io.Writer) (*client, error) {
 	return nil, fmt.Errorf("cannot reach --via %s: %w%s%s", c.via, viaErr, c.hint(ctx, viaErr), others)
 }
 
+// statedSettings are the settings each node stated as it connected
+// (nettransport.Config.OnSettings).
+type statedSettings struct {
+	mu sync.Mutex
+	m  map[router.NodeID][]byte
+}
+
+func (s *statedSettings) set(id router.NodeID, _ router.Incarnation, settings []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[router.NodeID][]byte{}
+	}
+	s.m[id] = settings
+}
+
+func (s *statedSettings) get(id router.NodeID) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b, ok := s.m[id]
+	return b, ok
+}
+
+// settingsWait bounds how long noteSemantics waits for --via's settings, which a node
+// sends as soon as the connection is up, right behind the handshake (a node of a
+// release before them, or a program over the driver that gives none, sends none: a
+// run against it waits this long). A note missed on a machine that slow is no harm.
+const settingsWait = 20 * time.Millisecond
+
+// noteSemantics says on stderr when --via runs other semantics than this client's
+// --semantics: the nodes warn of such a client in their logs alone, and what ensctl
+// makes of a failure (a timeout under riak, where ensroute's semantics name the
+// problem) follows its own --semantics, so a client left at default against a riak
+// cluster explained failures as default's and drained as default's.
+func (c *common) noteSemantics(ctx context.Context, stderr io.Writer, stated *statedSettings) {
+	via := router.NodeID(c.via)
+	deadline := time.Now().Add(settingsWait)
+	theirs, ok := stated.get(via)
+	for !ok && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+		theirs, ok = stated.get(via)
+	}
+	for _, d := range cluster.DiffSettings(c.Settings(false), theirs) {
+		if d.Key == "semantics" {
+			fmt.Fprintf(stderr, "ensctl: note: --via %s runs --semantics %s, and this client %s: what ensctl makes of a failure follows its own; give it the cluster's (--semantics %s, or --config)\n",
+				via, d.Theirs, d.Ours, d.Theirs)
+		}
+	}
+}
+
 // hint says what most likely went wrong with a connection that failed with err, and
 // what to change: "" when nothing is known.
 func (c *common) hint(ctx context.Context, err error) string {
 	var unknownCA x509.UnknownAuthorityError
 	var wrongHost x509.HostnameError
 	var invalid x509.CertificateInvalidError
+	var refused *nettransport.RefusedError
 	msg := err.Error()
 	switch {
+	case errors.As(err, &refused) && refused.Code == nettransport.RefuseCluster:
+		return fmt.Sprintf(" (set %s to the nodes' cluster name)", c.Setting("cluster"))
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
 		return fmt.Sprintf(" (no answer within --connect-timeout %v: is the node running, and not stopped or overloaded? A longer --connect-timeout waits for it)", c.connect)
 	case errors.As(err, &unknownCA) && c.TLSCA == "":

@@ -183,9 +183,14 @@ func (cl *client) whoLeads(ctx context.Context, e cluster.Ensemble, node router.
 
 // askElsewhere reports whether a member failing to say who leads, with err after
 // took, leaves another member that may: the leader's node unreachable from it, or no
-// leader in its directory (under riak semantics both are a timeout answered at once).
+// leader in its directory. Under riak semantics the first is a timeout answered at
+// once, and the second no answer at all: a node under riak drops a request from
+// another node (this client) for an ensemble it knows no leader of, as the original
+// does, and the call waits out --timeout; so a client under riak asks elsewhere after
+// any timeout.
 func (cl *client) askElsewhere(err error, took time.Duration) bool {
-	return errors.Is(err, router.ErrNoLeader) || unreachable(err, took, cl.c.timeout)
+	return errors.Is(err, router.ErrNoLeader) || unreachable(err, took, cl.c.timeout) ||
+		cl.c.Semantics == "riak" && errors.Is(err, router.ErrTimeout)
 }
 
 // unreachable reports whether err, after took of a call with timeout, says the

@@ -356,14 +356,32 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 		if cl.c.Semantics == "riak" {
 			why += " (this client runs --semantics riak: under default semantics, if the cluster's nodes run it, the answer says which)"
 		}
-		return &earlyTimeout{explained{fmt.Sprintf("%v after %v of --timeout %v: %s", err, took.Round(time.Microsecond), cl.c.timeout, why), err}}
+		return &earlyTimeout{explained{fmt.Sprintf("%v after %v of --timeout %v: %s%s", err, took.Round(time.Microsecond), cl.c.timeout, why, cl.unlisted(ens)), err}}
 	}
 	conn, not := cl.connected()
 	why := noAnswerWhy(cl.c.Setting("peers"), ens, conn, not)
 	if cl.c.Semantics == "riak" {
 		why += fmt.Sprintf("; or, as this client runs --semantics riak, a node on the way knew no leader of %s (it is not an ensemble of the cluster, or an election is on) and dropped the request, as a node under riak does", ens)
 	}
-	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s", err, why), err}
+	return &explained{fmt.Sprintf("%v: no answer came; answers come straight from the leader's node, and %s%s", err, why, cl.unlisted(ens)), err}
+}
+
+// unlisted says, after a timeout of a call to ens, that ens is not one of the
+// ensembles --config or --ensemble lists, if they list some and not it: a node
+// under riak semantics answers a name that is no ensemble's with a timeout (at
+// once, or none at all, as a remote hop drops it), where ensroute's answer no leader
+// (noLeader says the same of that). "" otherwise.
+func (cl *client) unlisted(ens string) string {
+	known := cl.c.Shape.Ensembles
+	if len(known) == 0 {
+		return ""
+	}
+	for _, e := range known {
+		if string(e.ID) == ens {
+			return ""
+		}
+	}
+	return fmt.Sprintf("; %s is not one of the ensembles of %s (%s): is the name right?", ens, cl.c.Setting("ensemble"), ensembleNames(known))
 }
 
 // noAnswerWhy says why a call to ens may have had no answer, by the members of peers
@@ -466,6 +484,9 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 				res.Err, node, c.Peers[node], c.Setting("peers")), res.Err}
 		}
 	}
+	if verb == "set" && errors.Is(res.Err, router.ErrTimeout) && took < c.timeout/2 {
+		res.Err = cl.leadEarlyTimeout(ens, node, res.Err, took)
+	}
 	if verb == "set" && errors.Is(res.Err, router.ErrTimeout) && took >= c.timeout/2 {
 		// No answer came at all (one answered at once is riak's, reported as it is):
 		// the request went straight to the member's node.
@@ -479,6 +500,44 @@ func leaderCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		res.Err = cl.unanswered(string(ens), res.Err, took)
 	}
 	return report(c, stdout, string(ens), res, took)
+}
+
+// leadEarlyTimeout explains err, a timeout that came long before --timeout (after
+// took) for leader set's request to the member of ens on node: under riak semantics
+// the answer to what ensroute's semantics name. This client, under riak, fails at once
+// with timeout a request to a node it is not connected to; a node under riak answers
+// timeout at once for a member it does not host, as it does for a member that is gone.
+// The error still matches the timeout (its --json code), as riak names it.
+func (cl *client) leadEarlyTimeout(ens router.EnsembleID, node router.NodeID, err error, took time.Duration) error {
+	c := cl.c
+	head := fmt.Sprintf("%v after %v of --timeout %v", err, took.Round(time.Microsecond), c.timeout)
+	if !cl.tr.Connected(node) {
+		return &earlyTimeout{explained{fmt.Sprintf("%s: this client is not connected to %s (%s in %s): it is down or cut off, or does not listen at that address",
+			head, node, c.Peers[node], c.Setting("peers")), err}}
+	}
+	why := fmt.Sprintf("%s answered timeout at once, as a node under riak semantics does when it hosts no member of %s (no such ensemble, or %s is not one of its members)", node, ens, node)
+	for _, e := range c.Shape.Ensembles {
+		if e.ID != ens {
+			continue
+		}
+		if !slices.Contains(e.Members, node) {
+			why += fmt.Sprintf(": %s is not a member of %s in %s (its members: %s)", node, ens, c.Setting("ensemble"), joinNodes(e.Members))
+		}
+		return &earlyTimeout{explained{head + ": " + why, err}}
+	}
+	if len(c.Shape.Ensembles) > 0 {
+		why += fmt.Sprintf(": %s is not one of the ensembles of %s (%s)", ens, c.Setting("ensemble"), ensembleNames(c.Shape.Ensembles))
+	}
+	return &earlyTimeout{explained{head + ": " + why, err}}
+}
+
+// joinNodes lists nodes, separated by commas.
+func joinNodes(nodes []router.NodeID) string {
+	s := make([]string, len(nodes))
+	for i, n := range nodes {
+		s[i] = string(n)
+	}
+	return strings.Join(s, ", ")
 }
 
 // explained is an outcome error with a message that says what it means here; it
@@ -502,7 +561,7 @@ type earlyTimeout struct{ explained }
 // answers both alike), and node hosts no member that leads it.
 // (Under riak semantics a node answers timeout to both, as the original does, and
 // drops a request for an ensemble it does not know: leader set then reports the
-// timeout, unexplained.)
+// timeout, with what it most likely means, leadEarlyTimeout.)
 func (cl *client) noMember(ctx context.Context, ens router.EnsembleID, node router.NodeID) error {
 	res, _ := cl.call(ctx, router.ToEnsemble(ens).Through(node), []byte("leader"))
 	switch {

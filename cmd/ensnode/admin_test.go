@@ -218,7 +218,7 @@ ensroute_gossip_messages_total{direction="out"} 0
 # HELP ensroute_directory_conflicts_total Directory entries refused because they named another leader with the version this node holds: two leaders announced with one version (the log warns once per ensemble and version).
 # TYPE ensroute_directory_conflicts_total counter
 ensroute_directory_conflicts_total 2
-# HELP ensroute_gossip_refused_total Directory entries refused because their sender is not a member of --peers, or because they are malformed (the log warns once per sender).
+# HELP ensroute_gossip_refused_total Directory entries refused because their sender is not a member of --peers, because they are malformed, or because they name an ensemble this node is not configured with or a leader on a node that is not one of its members (the log warns once per sender).
 # TYPE ensroute_gossip_refused_total counter
 ensroute_gossip_refused_total 3
 `

@@ -229,9 +229,11 @@ type node struct {
 
 // reload reads the files of --secret-file, --accept-secret-file and --tls-* again, for
 // the connections made from now on; those up go on. Nothing else is reloaded: --peers,
-// --ensemble, --config and the other flags take a restart. A file that cannot be read
+// --ensemble, --config and the other flags take a restart (checkConfig warns of a
+// --config file that has changed). A file that cannot be read
 // or is not valid leaves the node with the credentials it had, and says so.
 func (n *node) reload(log *slog.Logger) {
+	defer n.checkConfig(log)
 	if err := n.o.ReloadCredentials(n.tr, log); err != nil {
 		// Not a usage error here: the flags were right at the start.
 		msg := strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": ")
@@ -242,13 +244,30 @@ func (n *node) reload(log *slog.Logger) {
 	if c := n.tr.Certificate(); c != nil {
 		attrs = append(attrs, "tls_cert", n.o.TLSCert, "not_after", c.NotAfter.UTC())
 	}
-	log.Info("SIGHUP: reloaded the secret and TLS files, for the connections made from now on (--peers, --ensemble and the other flags take a restart)", attrs...)
+	log.Info("SIGHUP: reloaded the secret and TLS files, for the connections made from now on (--peers, --ensemble, --config and the other flags take a restart)", attrs...)
+}
+
+// checkConfig warns, at a SIGHUP, of a --config file that no longer says what it said
+// when the node started: an operator who edits it (a member added, say) and sends
+// SIGHUP is told that the node did not apply it, rather than left to read "reloaded";
+// and of one that can no longer be read or decoded, which the next start would refuse.
+func (n *node) checkConfig(log *slog.Logger) {
+	changed, err := n.o.ConfigChanged()
+	if err != nil {
+		msg := strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": ")
+		log.Warn("SIGHUP: the --config file cannot be read as a configuration now; the node runs on as it started, but would not start with the file as it is", "config", n.o.ConfigFile, "err", msg)
+		return
+	}
+	if len(changed) > 0 {
+		log.Warn("SIGHUP: the --config file has changed since the node started, and a SIGHUP does not apply it: the node runs on as it started; restart it to apply the file (see Rolling restarts)",
+			"config", n.o.ConfigFile, "changed", strings.Join(changed, ","))
+	}
 }
 
 // reloadFiles lists the files reload reads, in the order it reads them.
 func (n *node) reloadFiles() []string {
 	files := append([]string{n.o.SecretFile}, n.o.AcceptSecretFiles...)
-	for _, f := range []string{n.o.TLSCert, n.o.TLSKey, n.o.TLSCA} {
+	for _, f := range []string{n.o.TLSCert, n.o.TLSKey, n.o.TLSCA, n.o.ConfigFile} {
 		if f != "" {
 			files = append(files, f)
 		}
@@ -283,8 +302,18 @@ func start(o *options, base *slog.Logger) (*node, error) {
 			members = append(members, m)
 		}
 	}
+	// The ensembles of the configuration, whose leaders alone the node takes from
+	// gossip: an ensemble or a member removed from it is forgotten once every node has
+	// restarted without it. A node given none takes every entry, as it did.
+	var ensembles map[router.EnsembleID][]router.NodeID
+	for _, e := range o.Shape.Ensembles {
+		if ensembles == nil {
+			ensembles = make(map[router.EnsembleID][]router.NodeID, len(o.Shape.Ensembles))
+		}
+		ensembles[e.ID] = e.Members
+	}
 	drv, err := driver.New(driver.Config{ID: id, Incarnation: inc, Semantics: o.Semantic(), Routers: o.Routers,
-		Mailbox: o.mailbox, Transport: tr, Directory: o.Directory(), Members: members, Logger: base})
+		Mailbox: o.mailbox, Transport: tr, Directory: o.Directory(), Members: members, Ensembles: ensembles, Logger: base})
 	if err != nil {
 		_ = tr.Close()
 		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)

@@ -42,6 +42,15 @@ type Config struct {
 	// Stats.GossipRefused). Empty for a client-only node. It may list the node itself,
 	// which is left out, so that every node can be given the same list.
 	Members []router.NodeID
+	// Ensembles, if not nil, are the ensembles whose leaders this node takes from
+	// gossip, each with the nodes of its members: an entry for an ensemble it does not
+	// hold, or naming a leader on a node that is not one of the ensemble's members, is
+	// refused (counted and logged as gossip from a non-member is). Without it, an
+	// ensemble removed from the configuration, or a member removed from an ensemble,
+	// lived on for as long as any node ran: each node restarted without it took the
+	// entry back from the others' gossip, and calls went to a leader that no longer
+	// hosts it. Nil takes every entry (a program whose ensembles change as it runs).
+	Ensembles map[router.EnsembleID][]router.NodeID
 	// GossipInterval is the period of anti-entropy: each round sends the whole
 	// directory to the next member. At least MinGossipInterval; default 1s.
 	GossipInterval time.Duration

@@ -151,7 +151,8 @@ func (n *Node) gossip(to router.NodeID, entries []router.Entry) int {
 // (Config.Members): a client, or any node outside the members, has no say in who
 // leads, and a single message from one could otherwise name a leader no node can
 // reach at the highest version, for good, on every node. Malformed entries are
-// refused too (router.Entry.Problem). Refused entries are counted
+// refused too (router.Entry.Problem), and, with Config.Ensembles, entries of
+// ensembles or leaders this node's configuration does not hold (unheld). Refused entries are counted
 // (Stats.GossipRefused), and each sender's first refusal is logged.
 func (n *Node) learnGossip(m *router.Message) {
 	if !n.members[m.From] {
@@ -159,12 +160,33 @@ func (n *Node) learnGossip(m *router.Message) {
 		return
 	}
 	for i := range m.Entries {
-		if why := m.Entries[i].Problem(); why != "" {
+		why := m.Entries[i].Problem()
+		if why == "" {
+			why = n.unheld(&m.Entries[i])
+		}
+		if why != "" {
 			n.refuseGossip(m.From, 1, why, &m.Entries[i])
 			continue
 		}
 		n.Learn(m.Entries[i])
 	}
+}
+
+// unheld says why e is not for this node's directory under Config.Ensembles: its
+// ensemble is not one of them, or its leader's node is not one of the ensemble's
+// members; "" if it is, or if there is no Config.Ensembles.
+func (n *Node) unheld(e *router.Entry) string {
+	if n.ensembles == nil {
+		return ""
+	}
+	members, ok := n.ensembles[e.Ensemble]
+	switch {
+	case !ok:
+		return "the ensemble is not one of this node's (Config.Ensembles): removed from the configuration, or not yet added to this node's"
+	case e.Leader != (router.PeerRef{}) && !members[e.Leader.Node]: // none: an election
+		return "the leader's node is not a member of the ensemble in this node's configuration (Config.Ensembles): removed from it, or not yet added to this node's"
+	}
+	return ""
 }
 
 // refuseGossip counts k refused entries from node from, and logs the first refusal

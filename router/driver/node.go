@@ -34,6 +34,10 @@ type Node struct {
 	members map[router.NodeID]bool       // Config.Members: the nodes whose gossip is taken
 	refused senders                      // the senders of refused gossip logged already
 	odd     senders                      // the senders of routes to an instance this node lacks, logged already
+
+	// ensembles are Config.Ensembles, each ensemble's member nodes as a set; nil if
+	// it is nil (every entry taken).
+	ensembles map[router.EnsembleID]map[router.NodeID]bool
 	// recvMu orders Receive's mailbox sends before Close: once Close holds it, no
 	// route is on its way into a mailbox, and every later one sees closed.
 	recvMu  sync.RWMutex
@@ -65,6 +69,16 @@ func New(cfg Config) (*Node, error) {
 	n.members = make(map[router.NodeID]bool, len(cfg.Members))
 	for _, m := range cfg.Members {
 		n.members[m] = true
+	}
+	if cfg.Ensembles != nil {
+		n.ensembles = make(map[router.EnsembleID]map[router.NodeID]bool, len(cfg.Ensembles))
+		for e, nodes := range cfg.Ensembles {
+			set := make(map[router.NodeID]bool, len(nodes))
+			for _, m := range nodes {
+				set[m] = true
+			}
+			n.ensembles[e] = set
+		}
 	}
 	for i := range cfg.Shards {
 		s := &shard{n: n, idx: i, pinned: -1}

@@ -63,7 +63,8 @@ type Stats struct {
 	// an entry carrying it arrives.
 	Conflicts uint64
 	// GossipRefused counts directory entries refused because their sender is not a
-	// member (Config.Members) or they are malformed.
+	// member (Config.Members), they are malformed, or, with Config.Ensembles, their
+	// ensemble or their leader's node is not one this node's configuration holds.
 	GossipRefused uint64
 	// Expired counts the calls that ended before they reached a router core, because
 	// their deadline had passed (or their context was done) when they started: they

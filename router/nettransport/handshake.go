@@ -240,7 +240,7 @@ func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.No
 	}
 	body, _, err := readHandshake(nc, fr, typeChallenge)
 	if err != nil {
-		return identity{}, hungUp(nc, err)
+		return identity{}, t.ownCluster(hungUp(nc, err))
 	}
 	them, err := parseIdentity(body)
 	switch {
@@ -280,6 +280,17 @@ func (cr *Credentials) proven(body []byte, role string, dialer, acceptor *identi
 		}
 	}
 	return false
+}
+
+// ownCluster adds this side's cluster name to err if it is the other side's refusal of
+// that name (RefuseCluster), which names neither cluster: the node dialed refuses the
+// hello before it states its own, so the dialer can say only which name it gave.
+func (t *Transport) ownCluster(err error) error {
+	var re *RefusedError
+	if errors.As(err, &re) && re.Code == RefuseCluster {
+		return fmt.Errorf("%w (this side's cluster name is %q; the node dialed has another)", err, t.cfg.Cluster)
+	}
+	return err
 }
 
 // hungUp explains err, the failure of the dialer's hello or of its wait for the

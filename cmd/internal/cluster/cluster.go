@@ -50,6 +50,59 @@ type Options struct {
 	ensembles     multi
 	order         []router.NodeID // Peers as --peers or the file lists them
 	fromFile      map[string]bool // the flags whose value the config file gave
+	fileKeys      []string        // the config file's values as read at the start (canonicalKeys), for ConfigChanged
+	flagsSet      map[string]bool // the flags given, which override the config file's values
+}
+
+// configKeys are the keys of a config file, in the order ConfigChanged names them.
+var configKeys = [...]string{"cluster", "peers", "ensembles", "routers", "semantics"}
+
+// canonicalKeys returns the values of s, a config file as decoded, in the order of
+// configKeys, each as canonical JSON (a map's keys sorted), so that two files compare
+// equal when they say the same whatever their layout or the order of their keys.
+func canonicalKeys(s *Shape) []string {
+	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+	return []string{enc(s.Cluster), enc(s.Peers), enc(s.Ensembles), enc(s.Routers), enc(s.Semantics)}
+}
+
+// ConfigChanged reads the --config file again and says which of its keys now differ
+// from what it said when Resolve read it, of those no flag overrides (nil if none, or
+// if there is no --config), or why it can no longer be read: a running node does not
+// apply a changed file, and the next start would take the file as it is now.
+func (o *Options) ConfigChanged() ([]string, error) {
+	if o.ConfigFile == "" || o.fileKeys == nil {
+		return nil, nil
+	}
+	file, _, err := readConfigBytes(o.ConfigFile)
+	if err != nil {
+		return nil, err
+	}
+	var changed []string
+	for i, v := range canonicalKeys(file) {
+		flag := configKeys[i]
+		if flag == "ensembles" {
+			flag = "ensemble" // --ensemble
+		}
+		if v != o.fileKeys[i] && !o.flagsSet[flag] {
+			changed = append(changed, configKeys[i])
+		}
+	}
+	return changed, nil
+}
+
+// readConfigBytes reads and decodes config file path, and returns its bytes too (for
+// the order of its peers and the keys it gives).
+func readConfigBytes(path string) (*Shape, []byte, error) {
+	var file Shape
+	b, err := limitfile.Read(path, maxConfig)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: --config: %w", ErrUsage, err)
+	}
+	b = strictjson.TrimBOM(b) // peerOrder and checkFile read it too
+	if err := strictjson.Decode(b, &file, strictjson.Options{What: "config"}); err != nil {
+		return nil, nil, fmt.Errorf("%w: --config %s: %w", ErrUsage, path, err)
+	}
+	return &file, b, nil
 }
 
 type multi []string
@@ -81,16 +134,14 @@ func (o *Options) Register(fs *flag.FlagSet) {
 func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o.flagsSet = set
 	if o.ConfigFile != "" {
-		var file Shape
-		b, err := limitfile.Read(o.ConfigFile, maxConfig)
+		f, b, err := readConfigBytes(o.ConfigFile)
 		if err != nil {
-			return fmt.Errorf("%w: --config: %w", ErrUsage, err)
+			return err
 		}
-		b = strictjson.TrimBOM(b) // peerOrder and checkFile read it too
-		if err := strictjson.Decode(b, &file, strictjson.Options{What: "config"}); err != nil {
-			return fmt.Errorf("%w: --config %s: %w", ErrUsage, o.ConfigFile, err)
-		}
+		file := *f
+		o.fileKeys = canonicalKeys(&file) // before the defaults below fill in leaders
 		order := peerOrder(b)
 		var given map[string]json.RawMessage
 		_ = json.Unmarshal(b, &given) // strictjson took it already
