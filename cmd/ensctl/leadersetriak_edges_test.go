@@ -4,64 +4,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
-	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
-	"github.com/ensroute/ensroute/router/driver"
-	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // startRiakNode is startTestNode under riak semantics: a node that answers timeout
 // at once where ensroute's name the problem.
 func startRiakNode(t *testing.T, id router.NodeID, leads ...router.EnsembleID) *testNode {
 	t.Helper()
-	secret := []byte("long-enough-secret")
-	n := &testNode{secret: filepath.Join(t.TempDir(), "secret")}
-	if err := os.WriteFile(n.secret, secret, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	quiet := slog.New(slog.DiscardHandler)
-	inc := router.Incarnation(time.Now().UnixNano())
-	tr, err := nettransport.New(nettransport.Config{ID: id, Incarnation: inc, Cluster: "ensroute", Secret: secret, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dir []router.Entry
-	for _, e := range leads {
-		dir = append(dir, router.Entry{Ensemble: e, Leader: cluster.PeerRef(e, id), Version: 1})
-	}
-	n.drv, err = driver.New(driver.Config{ID: id, Incarnation: inc, Semantics: router.Riak, Transport: tr, Directory: dir, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range leads {
-		ref := cluster.PeerRef(e, id)
-		if err := n.drv.AddPeer(ref, kv.NewPeer(n.drv, ref)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	tr.Attach(n.drv)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.addr = l.Addr().String()
-	done := make(chan struct{})
-	go func() { defer close(done); _ = tr.Serve(l) }()
-	t.Cleanup(func() {
-		_ = n.drv.Close()
-		_ = tr.Close()
-		<-done
-	})
-	return n
+	return startNode(t, id, nodeSetup{semantics: router.Riak}, leads...)
 }
 
 // TestLeaderSetRiakTimeoutExplained: under riak semantics a leader set that cannot

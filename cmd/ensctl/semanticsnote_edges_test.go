@@ -3,61 +3,23 @@ package main
 import (
 	"bytes"
 	"context"
-	"log/slog"
-	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
-	"github.com/ensroute/ensroute/cmd/internal/kv"
 	"github.com/ensroute/ensroute/router"
-	"github.com/ensroute/ensroute/router/driver"
-	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // startStatingNode is a node under semantics that leads e1 and states its
 // configuration to the nodes that connect, as ensnode does.
 func startStatingNode(t *testing.T, semantics string) *testNode {
 	t.Helper()
-	secret := []byte("long-enough-secret")
-	n := &testNode{secret: filepath.Join(t.TempDir(), "secret")}
-	if err := os.WriteFile(n.secret, secret, 0o600); err != nil {
-		t.Fatal(err)
+	o := &cluster.Options{Shape: cluster.Shape{Semantics: semantics, Routers: 7}}
+	settings := func(addr string) []byte {
+		o.Peers = map[router.NodeID]string{"n1": addr}
+		return o.Settings(true)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n.addr = l.Addr().String()
-	o := &cluster.Options{Shape: cluster.Shape{Semantics: semantics, Routers: 7, Peers: map[router.NodeID]string{"n1": n.addr}}}
-	quiet := slog.New(slog.DiscardHandler)
-	inc := router.Incarnation(time.Now().UnixNano())
-	tr, err := nettransport.New(nettransport.Config{ID: "n1", Incarnation: inc, Cluster: "ensroute", Secret: secret, Logger: quiet,
-		Settings: o.Settings(true)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := cluster.PeerRef("e1", "n1")
-	n.drv, err = driver.New(driver.Config{ID: "n1", Incarnation: inc, Semantics: o.Semantic(), Transport: tr, Logger: quiet,
-		Directory: []router.Entry{{Ensemble: "e1", Leader: ref, Version: 1}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.drv.AddPeer(ref, kv.NewPeer(n.drv, ref)); err != nil {
-		t.Fatal(err)
-	}
-	tr.Attach(n.drv)
-	done := make(chan struct{})
-	go func() { defer close(done); _ = tr.Serve(l) }()
-	t.Cleanup(func() {
-		_ = n.drv.Close()
-		_ = tr.Close()
-		<-done
-	})
-	return n
+	return startNode(t, "n1", nodeSetup{semantics: o.Semantic(), settings: settings}, "e1")
 }
 
 // TestSemanticsDifferenceNoted: an ensctl run without the cluster's --semantics (left
