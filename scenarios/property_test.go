@@ -30,7 +30,7 @@ import (
 
 const (
 	// reproEnv names the file the property writes its repro to, or a directory for
-	// them (reproPath). Unset, the file goes to the test's artifact directory under go
+	// them, one that exists or a path ending with a separator (reproPath). Unset, the file goes to the test's artifact directory under go
 	// test -artifacts, or else to a fresh directory under os.TempDir, one per test
 	// process.
 	reproEnv = "ENSROUTE_PROP_REPRO"
@@ -238,16 +238,23 @@ var (
 )
 
 // reproPath is where the property cfg writes its repro file: $ENSROUTE_PROP_REPRO
-// (name.json in it if it is a directory), or, under go test -artifacts, name.json in
-// the test's artifact directory, or name.json in a directory made for this process
-// under os.TempDir, which outlives the test.
+// (name.json in it if it is a directory, or ends with a separator: such a one is made
+// if missing), or, under go test -artifacts, name.json in the test's artifact
+// directory, or name.json in a directory made for this process under os.TempDir,
+// which outlives the test.
 func reproPath(cfg propConfig) string {
 	name := cfg.name
 	if p := os.Getenv(reproEnv); p != "" {
+		// A path written as a directory's, "repros/", is one: filepath.Abs drops the
+		// separator, and the repro went to a file named repros beside it.
+		dir := os.IsPathSeparator(p[len(p)-1])
 		// go test runs the test in the package's directory: a relative path is
 		// made absolute, so that the replay command printed works from anywhere.
 		if abs, err := filepath.Abs(p); err == nil {
 			p = abs
+		}
+		if dir {
+			_ = os.MkdirAll(p, 0o755) // if it fails, so does the write, which the failure says
 		}
 		return claimReproPath(p, name)
 	}

@@ -3,6 +3,7 @@ package driver
 import (
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
@@ -50,6 +51,8 @@ type Config struct {
 	// lived on for as long as any node ran: each node restarted without it took the
 	// entry back from the others' gossip, and calls went to a leader that no longer
 	// hosts it. Nil takes every entry (a program whose ensembles change as it runs).
+	// Validate refuses an ensemble with no member node, and a Directory entry that
+	// the filter would refuse (every node configured alike would refuse it too).
 	Ensembles map[router.EnsembleID][]router.NodeID
 	// GossipInterval is the period of anti-entropy: each round sends the whole
 	// directory to the next member. At least MinGossipInterval; default 1s.
@@ -114,10 +117,19 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: Members holds an empty id", ErrBadConfig)
 		}
 	}
+	if err := c.validateEnsembles(); err != nil {
+		return err
+	}
 	for i := range c.Directory {
 		// What Learn refuses, the directory does not start with either: anti-entropy
-		// would send it to every member, which each would refuse for good.
-		if p := c.Directory[i].Problem(); p != "" {
+		// would send it to every member, which each would refuse for good. So with
+		// Config.Ensembles: an entry this node's gossip refuses is refused by every
+		// node configured as it is.
+		p := c.Directory[i].Problem()
+		if p == "" {
+			p = unheldBy(c.Ensembles, &c.Directory[i])
+		}
+		if p != "" {
 			return fmt.Errorf("%w: Directory[%d] (%v): %s", ErrBadConfig, i, c.Directory[i], p)
 		}
 	}
@@ -132,6 +144,47 @@ func (c Config) Validate() error {
 	}
 	return nil
 }
+
+// validateEnsembles refuses an ensemble of Config.Ensembles with an empty id, with no
+// member node (every leader of it would be refused), or with an empty node id; the
+// first in the order of their ids.
+func (c Config) validateEnsembles() error {
+	for _, e := range slices.Sorted(maps.Keys(c.Ensembles)) {
+		nodes := c.Ensembles[e]
+		switch {
+		case e == "":
+			return fmt.Errorf("%w: Ensembles holds an empty ensemble id", ErrBadConfig)
+		case len(nodes) == 0:
+			return fmt.Errorf("%w: Ensembles[%s] lists no member node: every leader of it would be refused (leave the ensemble out to refuse it)", ErrBadConfig, e)
+		case slices.Contains(nodes, ""):
+			return fmt.Errorf("%w: Ensembles[%s] holds an empty node id", ErrBadConfig, e)
+		}
+	}
+	return nil
+}
+
+// unheldBy says why e is not for the directory of a node with Config.Ensembles
+// ensembles: its ensemble is not one of them, or its leader's node is not one of the
+// ensemble's members; "" if it is, or if ensembles is nil.
+func unheldBy(ensembles map[router.EnsembleID][]router.NodeID, e *router.Entry) string {
+	if ensembles == nil {
+		return ""
+	}
+	members, ok := ensembles[e.Ensemble]
+	switch {
+	case !ok:
+		return unheldEnsemble
+	case e.Leader != (router.PeerRef{}) && !slices.Contains(members, e.Leader.Node): // none: an election
+		return unheldLeader
+	}
+	return ""
+}
+
+// Why an entry is refused under Config.Ensembles (unheldBy, Node.unheld).
+const (
+	unheldEnsemble = "the ensemble is not one of this node's (Config.Ensembles): removed from the configuration, or not yet added to this node's"
+	unheldLeader   = "the leader's node is not a member of the ensemble in this node's configuration (Config.Ensembles): removed from it, or not yet added to this node's"
+)
 
 // identified is a transport that says which node it speaks for, as nettransport's.
 type identified interface {

@@ -66,7 +66,11 @@
 // member's round resuming where the last one stopped. Entries only
 // move forward (strictly newer versions). Only members are listened to: gossip from
 // any other node (a client holding the cluster secret, say) is refused, as are
-// entries whose leader is not a peer of their own ensemble.
+// entries whose leader is not a peer of their own ensemble; with Config.Ensembles,
+// so are entries of an ensemble not listed there or whose leader is on a node that is
+// not one of the ensemble's members (an entry with no leader, an election, is taken),
+// so that an ensemble or a member removed from every node's configuration is
+// forgotten.
 //
 // # Wiring and stopping
 //

@@ -172,22 +172,9 @@ func (n *Node) learnGossip(m *router.Message) {
 	}
 }
 
-// unheld says why e is not for this node's directory under Config.Ensembles: its
-// ensemble is not one of them, or its leader's node is not one of the ensemble's
-// members; "" if it is, or if there is no Config.Ensembles.
-func (n *Node) unheld(e *router.Entry) string {
-	if n.ensembles == nil {
-		return ""
-	}
-	members, ok := n.ensembles[e.Ensemble]
-	switch {
-	case !ok:
-		return "the ensemble is not one of this node's (Config.Ensembles): removed from the configuration, or not yet added to this node's"
-	case e.Leader != (router.PeerRef{}) && !members[e.Leader.Node]: // none: an election
-		return "the leader's node is not a member of the ensemble in this node's configuration (Config.Ensembles): removed from it, or not yet added to this node's"
-	}
-	return ""
-}
+// unheld says why e is not for this node's directory under Config.Ensembles
+// (unheldBy); "" if it is, or if there is no Config.Ensembles.
+func (n *Node) unheld(e *router.Entry) string { return unheldBy(n.ensembles, e) }
 
 // refuseGossip counts k refused entries from node from, and logs the first refusal
 // of each sender.

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,9 +36,8 @@ type Node struct {
 	refused senders                      // the senders of refused gossip logged already
 	odd     senders                      // the senders of routes to an instance this node lacks, logged already
 
-	// ensembles are Config.Ensembles, each ensemble's member nodes as a set; nil if
-	// it is nil (every entry taken).
-	ensembles map[router.EnsembleID]map[router.NodeID]bool
+	// ensembles are a copy of Config.Ensembles; nil if it is nil (every entry taken).
+	ensembles map[router.EnsembleID][]router.NodeID
 	// recvMu orders Receive's mailbox sends before Close: once Close holds it, no
 	// route is on its way into a mailbox, and every later one sees closed.
 	recvMu  sync.RWMutex
@@ -71,13 +71,9 @@ func New(cfg Config) (*Node, error) {
 		n.members[m] = true
 	}
 	if cfg.Ensembles != nil {
-		n.ensembles = make(map[router.EnsembleID]map[router.NodeID]bool, len(cfg.Ensembles))
+		n.ensembles = make(map[router.EnsembleID][]router.NodeID, len(cfg.Ensembles))
 		for e, nodes := range cfg.Ensembles {
-			set := make(map[router.NodeID]bool, len(nodes))
-			for _, m := range nodes {
-				set[m] = true
-			}
-			n.ensembles[e] = set
+			n.ensembles[e] = slices.Clone(nodes)
 		}
 	}
 	for i := range cfg.Shards {
