@@ -2,23 +2,35 @@ package realcluster
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
 	"time"
 )
 
-// LatenessProbe measures this process's scheduling delay: a goroutine waits, again
-// and again, for a context to expire after interval, as a caller waits for its
-// deadline, and records how late it wakes. Under load that delay is what a call may
-// overrun its deadline by in the caller's process, whatever the router does: the
-// context's timer must fire, and the waiting goroutine must then be scheduled, before
-// the deadline is even noticed.
+// LatenessProbe measures this process's scheduling delay: goroutines wait, again and
+// again, for a context to expire after interval, as a caller waits for its deadline,
+// and record how late they wake. Under load that delay is what a call may overrun its
+// deadline by in the caller's process, whatever the router does: the context's timer
+// must fire, and the waiting goroutine must then be scheduled, before the deadline is
+// even noticed.
+//
+// One goroutine is not enough: a timer fires on the processor (GOMAXPROCS) that armed
+// it, and the goroutine it wakes runs there first. When the kernel leaves one of the
+// process's threads off the CPU, the callers, timers and locks held on its processor
+// wait, while a lone probe on another processor keeps waking on time (under load,
+// turns that hold a shard's lock for 10-50µs of their thread's CPU held it 20-80ms,
+// and callers woke 75ms late while one goroutine measured 30ms). So the probe runs
+// probeGoroutines (at least two per processor), their waits staggered, and a stall
+// is what any of them saw.
 type LatenessProbe struct {
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	mu      sync.Mutex
-	samples []wakeUp // in the order of due, which is also that of due+late
+	stop chan struct{}
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	// samples holds each goroutine's wake-ups, in the order of due, which is also
+	// that of due+late.
+	samples [][]wakeUp
 }
 
 // wakeUp is one of the probe's waits: due when it should have woken, late by how much
@@ -28,27 +40,42 @@ type wakeUp struct {
 	late time.Duration
 }
 
+// probeGoroutines is how many goroutines a probe runs: two per processor, and at
+// least four, so that each processor holds the timer of one most of the time.
+func probeGoroutines() int { return max(4, 2*runtime.GOMAXPROCS(0)) }
+
 // ProbeLateness starts a probe.
 func ProbeLateness(interval time.Duration) *LatenessProbe {
-	p := &LatenessProbe{stop: make(chan struct{})}
-	p.wg.Go(func() {
-		for {
-			due := time.Now().Add(interval)
-			ctx, cancel := context.WithDeadline(context.Background(), due)
-			select {
-			case <-ctx.Done():
-				cancel()
-			case <-p.stop:
-				cancel()
-				return
-			}
-			late := max(time.Since(due), 0)
-			p.mu.Lock()
-			p.samples = append(p.samples, wakeUp{due, late})
-			p.mu.Unlock()
-		}
-	})
+	k := probeGoroutines()
+	p := &LatenessProbe{stop: make(chan struct{}), samples: make([][]wakeUp, k)}
+	for g := range k {
+		// Staggered: goroutine g first waits interval*(1+g/k), so that the wake-ups
+		// spread over each interval rather than come together.
+		first := interval + interval*time.Duration(g)/time.Duration(k)
+		p.wg.Go(func() { p.run(g, interval, first) })
+	}
 	return p
+}
+
+// run is probe goroutine g: it waits first, then interval, again and again.
+func (p *LatenessProbe) run(g int, interval, first time.Duration) {
+	wait := first
+	for {
+		due := time.Now().Add(wait)
+		wait = interval
+		ctx, cancel := context.WithDeadline(context.Background(), due)
+		select {
+		case <-ctx.Done():
+			cancel()
+		case <-p.stop:
+			cancel()
+			return
+		}
+		late := max(time.Since(due), 0)
+		p.mu.Lock()
+		p.samples[g] = append(p.samples[g], wakeUp{due, late})
+		p.mu.Unlock()
+	}
 }
 
 // Lateness is what a probe saw: how many wake-ups, and how late they were.
@@ -67,13 +94,15 @@ func (p *LatenessProbe) Stop() Lateness {
 	p.wg.Wait()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	l := Lateness{Samples: len(p.samples)}
+	var s []time.Duration
+	for _, g := range p.samples {
+		for _, w := range g {
+			s = append(s, w.late)
+		}
+	}
+	l := Lateness{Samples: len(s)}
 	if l.Samples == 0 {
 		return l
-	}
-	s := make([]time.Duration, len(p.samples))
-	for i, w := range p.samples {
-		s[i] = w.late
 	}
 	slices.Sort(s)
 	at := func(q float64) time.Duration { return s[min(int(q*float64(len(s))), len(s)-1)] }
@@ -81,25 +110,43 @@ func (p *LatenessProbe) Stop() Lateness {
 	return l
 }
 
-// During returns how long, between from and to, the probe was due to wake and had
-// not: the scheduling delay this process suffered in that time, a stall or several.
-// A call that ran from from to to may have overrun its deadline that long by this
+// During returns how long, between from and to, one of the probe's goroutines at
+// least was due to wake and had not: the scheduling delay this process suffered in
+// that time, a stall or several. Stalls that two goroutines saw at once count once. A
+// call that ran from from to to may have overrun its deadline that long by this
 // process's scheduling alone (load.Excuse).
 func (p *LatenessProbe) During(from, to time.Time) time.Duration {
+	type span struct{ start, end time.Time }
+	var spans []span
 	p.mu.Lock()
-	defer p.mu.Unlock()
-	i := sort.Search(len(p.samples), func(i int) bool { return p.samples[i].due.Add(p.samples[i].late).After(from) })
+	for _, g := range p.samples {
+		i := sort.Search(len(g), func(i int) bool { return g[i].due.Add(g[i].late).After(from) })
+		for ; i < len(g) && g[i].due.Before(to); i++ {
+			start, end := g[i].due, g[i].due.Add(g[i].late)
+			if start.Before(from) {
+				start = from
+			}
+			if end.After(to) {
+				end = to
+			}
+			if end.After(start) {
+				spans = append(spans, span{start, end})
+			}
+		}
+	}
+	p.mu.Unlock()
+	slices.SortFunc(spans, func(a, b span) int { return a.start.Compare(b.start) })
+	// The length of the union of the spans.
 	var sum time.Duration
-	for ; i < len(p.samples) && p.samples[i].due.Before(to); i++ {
-		w := p.samples[i]
-		start, end := w.due, w.due.Add(w.late)
-		if start.Before(from) {
-			start = from
+	var reach time.Time // the end of the union so far
+	for _, sp := range spans {
+		if sp.start.Before(reach) {
+			sp.start = reach
 		}
-		if end.After(to) {
-			end = to
+		if sp.end.After(sp.start) {
+			sum += sp.end.Sub(sp.start)
+			reach = sp.end
 		}
-		sum += end.Sub(start)
 	}
 	return sum
 }

@@ -15,7 +15,7 @@ func TestDuring(t *testing.T) {
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	// Stalls at +10..+110ms and +200..+250ms; on time otherwise (one wake-up a ms).
-	p := &LatenessProbe{stop: make(chan struct{})}
+	p := &LatenessProbe{stop: make(chan struct{}), samples: make([][]wakeUp, 1)}
 	for due := 0; due < 400; {
 		late := 0
 		switch due {
@@ -24,7 +24,7 @@ func TestDuring(t *testing.T) {
 		case 200:
 			late = 50
 		}
-		p.samples = append(p.samples, wakeUp{due: at(due), late: ms(late)})
+		p.samples[0] = append(p.samples[0], wakeUp{due: at(due), late: ms(late)})
 		due += late + 1
 	}
 	for _, tc := range []struct {
@@ -56,12 +56,12 @@ func TestDuring(t *testing.T) {
 // the 99th and 99.9th percentiles and at most; a probe stopped before its first
 // wake-up saw nothing.
 func TestLatenessPercentiles(t *testing.T) {
-	p := &LatenessProbe{stop: make(chan struct{})}
+	p := &LatenessProbe{stop: make(chan struct{}), samples: make([][]wakeUp, 1)}
 	t0 := time.Now()
 	// Late by 1ms to 2000ms, in a shuffled order.
 	for i := range 2000 {
 		late := time.Duration((i*7919)%2000+1) * time.Millisecond
-		p.samples = append(p.samples, wakeUp{due: t0.Add(time.Duration(i) * time.Second), late: late})
+		p.samples[0] = append(p.samples[0], wakeUp{due: t0.Add(time.Duration(i) * time.Second), late: late})
 	}
 	want := Lateness{Samples: 2000, P99: 1981 * time.Millisecond, P999: 1999 * time.Millisecond, Max: 2000 * time.Millisecond}
 	if diff := cmp.Diff(want, p.Stop()); diff != "" {
