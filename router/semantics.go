@@ -21,6 +21,7 @@ const (
 	// peer-target call and a follower's forward do not connect on demand, a
 	// peer-target call does not watch its peer (the leader hop's worker does: RemovePeer
 	// answers timeout for it at once, as the original's worker sees the peer die), a
+	// peer target through a node is refused (the original ignores the node), a
 	// timeout of 0 is refused (the original sends the event and answers timeout), a
 	// send to a full queue of the production transport fails at once (the original's
 	// sender waits), and a driver's bounded mailbox drops what does not fit
