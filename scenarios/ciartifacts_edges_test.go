@@ -140,14 +140,14 @@ func TestRerunLineFromCILog(t *testing.T) {
 	}
 }
 
-// TestCIRunKeepsRepros runs .ci/run's test step with a go that runs a failing
-// property under -artifacts as go test would: the step names the artifacts and the
-// repro kept, and exits with the tests' status. Before, set -e ended the script at
-// the failure, and the log never said where the artifacts were.
-func TestCIRunKeepsRepros(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the property in a child process; skipped with -short")
-	}
+// runCITestStep runs .ci/run's test step (the block between its "# begin: the test
+// step" and "# end: the test step" lines) under bash, with set -euo pipefail as the
+// script has, a go that is the shell script fakeGo (go test -artifacts -outputdir
+// DIR ./...: DIR is its $4), artifacts as the script's $artifacts, and env added
+// (ENSROUTE_PROP_REPRO left out). It returns the output and the step's exit status:
+// -1 if it ran to its end, which a failing go test must not let it do.
+func runCITestStep(t *testing.T, fakeGo, artifacts string, env ...string) (string, int) {
+	t.Helper()
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash")
@@ -161,34 +161,52 @@ func TestCIRunKeepsRepros(t *testing.T) {
 		t.Fatal(".ci/run has no block between \"# begin: the test step\" and \"# end: the test step\"")
 	}
 	bin := t.TempDir()
-	// go test -artifacts -outputdir DIR ./...: the output directory is the fourth word.
-	fakeGo := "#!/bin/sh\nexec \"$ENSROUTE_TEST_BINARY\" '-test.run=^TestPropInvariants$' -test.count=1 -rapid.nofailfile -rapid.seed=1 -test.artifacts \"-test.outputdir=$4\"\n"
 	if err := os.WriteFile(filepath.Join(bin, "go"), []byte(fakeGo), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	artifacts := t.TempDir()
 	cmd := exec.CommandContext(t.Context(), bash, "-c", "set -euo pipefail\n"+string(m[1])+"\necho step-passed")
 	cmd.Dir = t.TempDir()
 	cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, reproEnv+"=") || strings.HasPrefix(kv, "PATH=")
 	})
-	cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "artifacts="+artifacts,
-		"ENSROUTE_TEST_BINARY="+os.Args[0], injectEnv+"=drop-hop-count")
+	cmd.Env = append(cmd.Env, append([]string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "artifacts=" + artifacts}, env...)...)
 	outb, err := cmd.CombinedOutput()
 	out := string(outb)
 	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.ExitCode() != 1 || strings.Contains(out, "step-passed") {
-		t.Fatalf("the step did not exit 1 with the tests (err %v):\n%s", err, lastLines(outb, 30))
+	switch {
+	case errors.As(err, &exit):
+		return out, exit.ExitCode()
+	case err != nil:
+		t.Fatalf("the step: %v\n%s", err, out)
+	case !strings.Contains(out, "step-passed"):
+		t.Fatalf("the step exited 0 without running to its end:\n%s", out)
+	}
+	return out, -1
+}
+
+// TestCIRunKeepsRepros runs .ci/run's test step with a go that runs a failing
+// property under -artifacts as go test would: the step names the artifacts and the
+// repro kept, and exits with the tests' status. Before, set -e ended the script at
+// the failure, and the log never said where the artifacts were.
+func TestCIRunKeepsRepros(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the property in a child process; skipped with -short")
+	}
+	fakeGo := "#!/bin/sh\nexec \"$ENSROUTE_TEST_BINARY\" '-test.run=^TestPropInvariants$' -test.count=1 -rapid.nofailfile -rapid.seed=1 -test.artifacts \"-test.outputdir=$4\"\n"
+	artifacts := t.TempDir()
+	out, code := runCITestStep(t, fakeGo, artifacts, "ENSROUTE_TEST_BINARY="+os.Args[0], injectEnv+"=drop-hop-count")
+	if code != 1 {
+		t.Fatalf("the step: exit %d, want 1 with the tests (-1: it ran on):\n%s", code, lastLines([]byte(out), 30))
 	}
 	if !strings.Contains(out, "test artifacts: "+artifacts+"/_artifacts\n") {
-		t.Errorf("the step does not name the artifacts:\n%s", lastLines(outb, 30))
+		t.Errorf("the step does not name the artifacts:\n%s", lastLines([]byte(out), 30))
 	}
 	paths := reproLines(out)
 	if len(paths) != 1 {
 		t.Fatalf("want one repro named by the test, got %q", paths)
 	}
 	if !strings.Contains(out, "property test repro kept: "+paths[0]+"\n") {
-		t.Errorf("the step does not name the repro %s:\n%s", paths[0], lastLines(outb, 10))
+		t.Errorf("the step does not name the repro %s:\n%s", paths[0], lastLines([]byte(out), 10))
 	}
 	var rp struct {
 		InjectedBugs []string `json:"injected_bugs"`

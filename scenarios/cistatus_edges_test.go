@@ -1,12 +1,8 @@
 package scenarios_test
 
 import (
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -17,18 +13,6 @@ import (
 // and names each repro whole: find, failing on the missing directory, ended the step
 // under pipefail and set -e with its own status, 1.
 func TestCIRunStatusWithoutArtifacts(t *testing.T) {
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		t.Skip("no bash")
-	}
-	script, err := os.ReadFile(filepath.Join("..", ".ci", "run"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`(?s)\n# begin: the test step[^\n]*\n(.*)\n# end: the test step\n`).FindSubmatch(script)
-	if m == nil {
-		t.Fatal(".ci/run has no block between \"# begin: the test step\" and \"# end: the test step\"")
-	}
 	for _, tc := range []struct {
 		name   string
 		fakeGo string // go test -artifacts -outputdir DIR ./...: DIR is $4
@@ -40,23 +24,13 @@ func TestCIRunStatusWithoutArtifacts(t *testing.T) {
 			fakeGo: "#!/bin/sh\nmkdir -p \"$4/_artifacts/a b \" && echo '{}' > \"$4/_artifacts/a b /TestPropInvariants.json\"\nexit 1\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			bin := t.TempDir()
-			if err := os.WriteFile(filepath.Join(bin, "go"), []byte(tc.fakeGo), 0o755); err != nil {
-				t.Fatal(err)
-			}
 			artifacts := filepath.Join(t.TempDir(), "ci artifacts")
 			if err := os.Mkdir(artifacts, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			cmd := exec.CommandContext(t.Context(), bash, "-c", "set -euo pipefail\n"+string(m[1])+"\necho step-passed")
-			cmd.Dir = t.TempDir()
-			cmd.Env = slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "PATH=") })
-			cmd.Env = append(cmd.Env, "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"), "artifacts="+artifacts)
-			outb, err := cmd.CombinedOutput()
-			out := string(outb)
-			var exit *exec.ExitError
-			if !errors.As(err, &exit) || exit.ExitCode() != tc.exit || strings.Contains(out, "step-passed") {
-				t.Fatalf("the step: %v, want exit status %d, go test's:\n%s", err, tc.exit, out)
+			out, code := runCITestStep(t, tc.fakeGo, artifacts)
+			if code != tc.exit {
+				t.Fatalf("the step: exit %d, want %d, go test's (-1: it ran on):\n%s", code, tc.exit, out)
 			}
 			if !strings.Contains(out, "test artifacts: "+artifacts+"/_artifacts\n") {
 				t.Errorf("the step does not name the artifacts:\n%s", out)

@@ -35,19 +35,7 @@ func TestConfigLimits(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := driver.Config{ID: "n1", Transport: dropTransport{}, Routers: tc.routers, Mailbox: tc.mailbox}
-			err := cfg.Validate()
-			if tc.want == "" {
-				if err != nil {
-					t.Fatalf("Validate: %v, want nil", err)
-				}
-				return
-			}
-			if !errors.Is(err, driver.ErrBadConfig) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Validate: %v, want ErrBadConfig naming %q", err, tc.want)
-			}
-			if _, err := driver.New(cfg); !errors.Is(err, driver.ErrBadConfig) {
-				t.Fatalf("New: %v, want ErrBadConfig", err)
-			}
+			checkValidate(t, cfg, tc.want)
 		})
 	}
 }
@@ -122,4 +110,23 @@ func TestValidateIsNew(t *testing.T) {
 			t.Fatalf("Validate: %v; New: %v", verr, nerr)
 		}
 	}))
+}
+
+// checkValidate checks that cfg.Validate refuses cfg with ErrBadConfig naming want,
+// and New too; or, for a want of "", that Validate takes it.
+func checkValidate(t *testing.T, cfg driver.Config, want string) {
+	t.Helper()
+	err := cfg.Validate()
+	if want == "" {
+		if err != nil {
+			t.Fatalf("Validate: %v, want nil", err)
+		}
+		return
+	}
+	if !errors.Is(err, driver.ErrBadConfig) || !strings.Contains(err.Error(), want) {
+		t.Fatalf("Validate: %v, want ErrBadConfig naming %q", err, want)
+	}
+	if _, err := driver.New(cfg); !errors.Is(err, driver.ErrBadConfig) {
+		t.Fatalf("New: %v, want ErrBadConfig", err)
+	}
 }

@@ -1,8 +1,6 @@
 package driver_test
 
 import (
-	"errors"
-	"strings"
 	"testing"
 
 	"github.com/ensroute/ensroute/router"
@@ -42,19 +40,7 @@ func TestEnsemblesConfigChecked(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := driver.Config{ID: "n1", Transport: dropTransport{}, Ensembles: tc.ensembles, Directory: tc.dir}
-			err := cfg.Validate()
-			if tc.want == "" {
-				if err != nil {
-					t.Fatalf("Validate: %v, want nil", err)
-				}
-				return
-			}
-			if !errors.Is(err, driver.ErrBadConfig) || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("Validate: %v, want ErrBadConfig naming %q", err, tc.want)
-			}
-			if _, err := driver.New(cfg); !errors.Is(err, driver.ErrBadConfig) {
-				t.Fatalf("New: %v, want ErrBadConfig", err)
-			}
+			checkValidate(t, cfg, tc.want)
 		})
 	}
 }
