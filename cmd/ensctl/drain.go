@@ -22,8 +22,12 @@ type drained struct {
 	// LeaderDown: who led it could not be asked, NODE being down and no member
 	// this client reaches reaching the leader: the lead was moved off NODE, which
 	// most likely held it (the nodes' directories say so until a leader is set).
-	LeaderDown bool   `json:"leader_down,omitempty"`
-	Error      string `json:"error,omitempty"`
+	LeaderDown bool `json:"leader_down,omitempty"`
+	// Unseen: the lead was moved, and --via still named another leader at the end of
+	// --timeout: it learns the move by gossip, and calls through it may go to the old
+	// leader until then.
+	Unseen bool   `json:"unseen_by_via,omitempty"`
+	Error  string `json:"error,omitempty"`
 }
 
 // drainCmd moves the lead of every ensemble node leads to another member, so that
@@ -82,9 +86,9 @@ func drainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		case d.Error != "":
 			fmt.Fprintf(stdout, "%s: %s\n", d.Ensemble, d.Error)
 		case d.LeaderDown:
-			fmt.Fprintf(stdout, "%s: moved to %s (%s is down, and no member this client reaches could reach the leader, so %s most likely led it)\n", d.Ensemble, d.To, node, node)
+			fmt.Fprintf(stdout, "%s: moved to %s (%s is down, and no member this client reaches could reach the leader, so %s most likely led it)%s\n", d.Ensemble, d.To, node, node, cl.unseen(d))
 		case d.Moved:
-			fmt.Fprintf(stdout, "%s: moved from %s to %s\n", d.Ensemble, d.Leader, d.To)
+			fmt.Fprintf(stdout, "%s: moved from %s to %s%s\n", d.Ensemble, d.Leader, d.To, cl.unseen(d))
 		default:
 			fmt.Fprintf(stdout, "%s: led by %s, left alone\n", d.Ensemble, d.Leader)
 		}
@@ -128,7 +132,7 @@ func (cl *client) drain(ctx context.Context, e cluster.Ensemble, node router.Nod
 		res.Err = leadRefused(res)
 		if res.Err == nil {
 			d.Moved, d.To = true, string(m)
-			cl.settle(ctx, e.ID, m)
+			d.Unseen = !cl.settle(ctx, e.ID, m)
 			return d
 		}
 		tried = append(tried, fmt.Sprintf("%s (%v)", m, res.Err))
@@ -201,14 +205,28 @@ func unreachable(err error, took, timeout time.Duration) bool {
 }
 
 // settle waits, up to the call timeout, until --via's node names m's member as e's
-// leader, so that a drain the caller follows with a stop finds the change spread.
-func (cl *client) settle(ctx context.Context, e router.EnsembleID, m router.NodeID) {
+// leader, so that a drain the caller follows with a stop finds the change spread, and
+// reports whether it did (an interrupt counts as seen: nothing more is said).
+func (cl *client) settle(ctx context.Context, e router.EnsembleID, m router.NodeID) (seen bool) {
 	deadline := time.Now().Add(cl.c.timeout)
 	for time.Now().Before(deadline) {
 		res, _ := cl.call(ctx, router.ToEnsemble(e).Through(router.NodeID(cl.c.via)), []byte("leader"))
-		if res.Err == nil && res.Peer.Node == m || errors.Is(ctx.Err(), context.Canceled) {
-			return
+		if res.Err == nil && res.Peer.Node == m {
+			return true
+		}
+		if errors.Is(ctx.Err(), context.Canceled) {
+			return true // interrupted: nothing more is said of it
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	return false
+}
+
+// unseen is what drain adds to a move --via had not seen by the end of --timeout
+// (drained.Unseen), "" for one it had.
+func (cl *client) unseen(d *drained) string {
+	if !d.Unseen {
+		return ""
+	}
+	return fmt.Sprintf("; --via %s still named another leader after --timeout %v: it learns the move by gossip, and calls through it may go to the old leader until then", cl.c.via, cl.c.timeout)
 }
