@@ -352,7 +352,7 @@ func (cl *client) unanswered(ens string, err error, took time.Duration) error {
 		return err
 	}
 	if took < cl.c.timeout/2 {
-		why := "a node answered timeout before the deadline, as a node under riak semantics does when it knows no leader of the ensemble, is not connected to the leader's node, or the member is in an election, and as any node does whose answer is too large to send (the request ran)"
+		why := "a node answered timeout before the deadline, as a node under riak semantics does when it knows no leader of the ensemble, is not connected to the leader's node, or the leader's node no longer hosts the member or it is in an election, and as any node does whose answer is too large to send (the request ran)"
 		if cl.c.Semantics == "riak" {
 			why += " (this client runs --semantics riak: under default semantics, if the cluster's nodes run it, the answer says which)"
 		}
