@@ -15,17 +15,7 @@ func TestDuringAnyGoroutine(t *testing.T) {
 	t0 := time.Now()
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
-	// onTime wakes every millisecond from from to to, on time except for stalls
-	// (due in ms: late in ms).
-	onTime := func(from, to int, stalls map[int]int) []wakeUp {
-		var w []wakeUp
-		for due := from; due < to; {
-			late := stalls[due]
-			w = append(w, wakeUp{due: at(due), late: ms(late)})
-			due += late + 1
-		}
-		return w
-	}
+	onTime := func(from, to int, stalls map[int]int) []wakeUp { return wakeUps(t0, from, to, stalls) }
 	p := &LatenessProbe{stop: make(chan struct{}), samples: [][]wakeUp{
 		onTime(0, 400, nil),                          // always on time
 		onTime(0, 400, map[int]int{10: 75, 200: 40}), // stalled +10..+85ms and +200..+240ms
@@ -71,4 +61,17 @@ func TestProbeGoroutines(t *testing.T) {
 	if l := p.Stop(); l.Samples < want {
 		t.Fatalf("Stop: %d wake-ups, want %d at least", l.Samples, want)
 	}
+}
+
+// wakeUps is a probe goroutine's record from t0+from to t0+to ms: a wake-up every
+// millisecond, on time but for stalls (due in ms: late by ms), after each of which
+// the next is due a millisecond after the late wake-up.
+func wakeUps(t0 time.Time, from, to int, stalls map[int]int) []wakeUp {
+	var w []wakeUp
+	for due := from; due < to; {
+		late := stalls[due]
+		w = append(w, wakeUp{due: t0.Add(time.Duration(due) * time.Millisecond), late: time.Duration(late) * time.Millisecond})
+		due += late + 1
+	}
+	return w
 }

@@ -15,18 +15,7 @@ func TestDuring(t *testing.T) {
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	ms := func(n int) time.Duration { return time.Duration(n) * time.Millisecond }
 	// Stalls at +10..+110ms and +200..+250ms; on time otherwise (one wake-up a ms).
-	p := &LatenessProbe{stop: make(chan struct{}), samples: make([][]wakeUp, 1)}
-	for due := 0; due < 400; {
-		late := 0
-		switch due {
-		case 10:
-			late = 100
-		case 200:
-			late = 50
-		}
-		p.samples[0] = append(p.samples[0], wakeUp{due: at(due), late: ms(late)})
-		due += late + 1
-	}
+	p := &LatenessProbe{stop: make(chan struct{}), samples: [][]wakeUp{wakeUps(t0, 0, 400, map[int]int{10: 100, 200: 50})}}
 	for _, tc := range []struct {
 		name     string
 		from, to int
