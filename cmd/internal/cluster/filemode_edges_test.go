@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ensroute/ensroute/cmd/internal/cluster"
+	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // TestCredentialsOpenToEveryUserWarned: a secret file (or an accepted secret, or the
@@ -25,21 +26,9 @@ func TestCredentialsOpenToEveryUserWarned(t *testing.T) {
 	group := write("group.secret", 0o640)
 	private := write("private.secret", 0o600)
 	writable := write("writable.secret", 0o602)
-	o := &cluster.Options{}
-	fs := flag.NewFlagSet("x", flag.ContinueOnError)
-	o.Register(fs)
-	if err := fs.Parse([]string{"--peers", "n1=127.0.0.1:1", "--secret-file", open,
-		"--accept-secret-file", group, "--accept-secret-file", private, "--accept-secret-file", writable}); err != nil {
-		t.Fatal(err)
-	}
-	if err := o.Resolve(fs); err != nil {
-		t.Fatal(err)
-	}
 	var logs bytes.Buffer
-	tr, err := o.Transport("n1", 1, slog.New(slog.NewTextHandler(&logs, nil)), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o, tr := transportOf(t, &logs, "--secret-file", open,
+		"--accept-secret-file", group, "--accept-secret-file", private, "--accept-secret-file", writable)
 	defer tr.Close()
 	check := func(when string) {
 		got := logs.String()
@@ -88,20 +77,8 @@ func TestCredentialsExecutableByOthersNotWarned(t *testing.T) {
 		warn bool
 	}{{0o601, false}, {0o701, false}, {0o604, true}, {0o606, true}} {
 		secret := writeSecretMode(t, dir, "secret-"+tc.mode.String(), tc.mode)
-		o := &cluster.Options{}
-		fs := flag.NewFlagSet("x", flag.ContinueOnError)
-		o.Register(fs)
-		if err := fs.Parse([]string{"--peers", "n1=127.0.0.1:1", "--secret-file", secret}); err != nil {
-			t.Fatal(err)
-		}
-		if err := o.Resolve(fs); err != nil {
-			t.Fatal(err)
-		}
 		var logs bytes.Buffer
-		tr, err := o.Transport("n1", 1, slog.New(slog.NewTextHandler(&logs, nil)), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, tr := transportOf(t, &logs, "--secret-file", secret)
 		_ = tr.Close()
 		if got := strings.Contains(logs.String(), "open to every user"); got != tc.warn {
 			t.Errorf("mode %#o: warned %v, want %v:\n%s", tc.mode, got, tc.warn, logs.String())
@@ -121,4 +98,24 @@ func writeSecretMode(t *testing.T, dir, name string, mode os.FileMode) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// transportOf resolves the flags args (with --peers n1=127.0.0.1:1 before them) and
+// builds n1's transport from them, logging to logs.
+func transportOf(t *testing.T, logs *bytes.Buffer, args ...string) (*cluster.Options, *nettransport.Transport) {
+	t.Helper()
+	o := &cluster.Options{}
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	o.Register(fs)
+	if err := fs.Parse(append([]string{"--peers", "n1=127.0.0.1:1"}, args...)); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Resolve(fs); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := o.Transport("n1", 1, slog.New(slog.NewTextHandler(logs, nil)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o, tr
 }
