@@ -18,7 +18,9 @@ import (
 //
 // An entry applied that names another leader than the node knew is logged at info
 // ("leader changed"), once per node and change; one that only raises the version, at
-// debug.
+// debug. Where the leader replaced is the one Config.Directory named (no entry has
+// replaced it yet), "was" says so ("e1/p-n1@n1 (configured)"): the change may have
+// been made before the node started, as for a node restarted after the lead moved.
 func (n *Node) Learn(e router.Entry) bool {
 	n.learnMu.Lock()
 	defer n.learnMu.Unlock()
@@ -31,9 +33,20 @@ func (n *Node) Learn(e router.Entry) bool {
 		}
 		s.unlock()
 	}
+	// Another path (a redirect the core learns from) may have replaced the entry
+	// configured, so it is compared, not only looked up.
+	cfg, ok := n.configured[e.Ensemble]
+	configured := ok && knew && was.Leader == cfg.Leader && was.Version == cfg.Version
+	if applied && ok {
+		delete(n.configured, e.Ensemble)
+	}
 	switch {
 	case !applied:
 		n.checkConflict(e)
+	case configured && was.Leader != e.Leader:
+		// The leader replaced is one the configuration named, not one this node
+		// learned: the change may have been made before the node started.
+		n.log.Info("leader changed", "ensemble", string(e.Ensemble), "leader", e.Leader.String(), "version", e.Version, "was", was.Leader.String()+" (configured)")
 	case !knew:
 		n.log.Info("leader changed", "ensemble", string(e.Ensemble), "leader", e.Leader.String(), "version", e.Version, "was", "none known")
 	case was.Leader != e.Leader:

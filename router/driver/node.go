@@ -32,6 +32,9 @@ type Node struct {
 	learnMu sync.Mutex                   // one Learn at a time, so every shard sees the same order
 	peersMu sync.Mutex                   // one AddPeer or RemovePeer at a time, for the same reason
 	warned  map[router.EnsembleID]uint64 // the last conflicting version logged, by ensemble (under learnMu)
+	// configured holds Config.Directory's entries (under learnMu) until Learn
+	// replaces them, so that its log can say a leader replaced was only configured.
+	configured map[router.EnsembleID]router.Entry
 	members map[router.NodeID]bool       // Config.Members: the nodes whose gossip is taken
 	refused senders                      // the senders of refused gossip logged already
 	odd     senders                      // the senders of routes to an instance this node lacks, logged already
@@ -69,6 +72,12 @@ func New(cfg Config) (*Node, error) {
 	n.members = make(map[router.NodeID]bool, len(cfg.Members))
 	for _, m := range cfg.Members {
 		n.members[m] = true
+	}
+	if len(cfg.Directory) > 0 {
+		n.configured = make(map[router.EnsembleID]router.Entry, len(cfg.Directory))
+		for _, e := range cfg.Directory {
+			n.configured[e.Ensemble] = e
+		}
 	}
 	if cfg.Ensembles != nil {
 		n.ensembles = make(map[router.EnsembleID][]router.NodeID, len(cfg.Ensembles))

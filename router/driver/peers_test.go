@@ -181,6 +181,18 @@ func TestLeaderChangeLogged(t *testing.T) {
 	} {
 		n1.Learn(e)
 	}
+	want := []string{
+		`INFO msg="leader changed" node=n1 ensemble=e9 leader=e9/p-n1@n1 version=1 was="none known"`,
+		`INFO msg="leader changed" node=n1 ensemble=e9 leader=e9/p-n2@n2 version=2 was=e9/p-n1@n1`,
+		`DEBUG msg="leader confirmed" node=n1 ensemble=e9 leader=e9/p-n2@n2 version=3`,
+	}
+	if diff := cmp.Diff(want, e9Lines(&logged)); diff != "" {
+		t.Errorf("log lines about e9 (-want +got):\n%s", diff)
+	}
+}
+
+// e9Lines returns the lines of logged about ensemble e9, from their level on.
+func e9Lines(logged *bytes.Buffer) []string {
 	var got []string
 	for _, line := range strings.Split(strings.TrimSpace(logged.String()), "\n") {
 		if strings.Contains(line, "ensemble=e9") {
@@ -188,12 +200,28 @@ func TestLeaderChangeLogged(t *testing.T) {
 			got = append(got, rest)
 		}
 	}
+	return got
+}
+
+// TestConfiguredLeaderReplacedLogged: a node whose configuration named e9's leader
+// says, when gossip brings another, that the leader replaced was the configured one
+// (a node restarted after the lead moved learns a change made before it started);
+// the next change is an ordinary one.
+func TestConfiguredLeaderReplacedLogged(t *testing.T) {
+	var logged bytes.Buffer
+	c := newCluster(t, true)
+	a, b := ref("e9", "n1"), ref("e9", "n2")
+	n1 := c.add("n1", func(cfg *driver.Config) {
+		cfg.Logger = slog.New(slog.NewTextHandler(&logged, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		cfg.Directory = []router.Entry{{Ensemble: "e9", Leader: a, Version: 1}}
+	})
+	n1.Learn(router.Entry{Ensemble: "e9", Leader: b, Version: 5})
+	n1.Learn(router.Entry{Ensemble: "e9", Leader: a, Version: 6})
 	want := []string{
-		`INFO msg="leader changed" node=n1 ensemble=e9 leader=e9/p-n1@n1 version=1 was="none known"`,
-		`INFO msg="leader changed" node=n1 ensemble=e9 leader=e9/p-n2@n2 version=2 was=e9/p-n1@n1`,
-		`DEBUG msg="leader confirmed" node=n1 ensemble=e9 leader=e9/p-n2@n2 version=3`,
+		`INFO msg="leader changed" node=n1 ensemble=e9 leader=e9/p-n2@n2 version=5 was="e9/p-n1@n1 (configured)"`,
+		`INFO msg="leader changed" node=n1 ensemble=e9 leader=e9/p-n1@n1 version=6 was=e9/p-n2@n2`,
 	}
-	if diff := cmp.Diff(want, got); diff != "" {
+	if diff := cmp.Diff(want, e9Lines(&logged)); diff != "" {
 		t.Errorf("log lines about e9 (-want +got):\n%s", diff)
 	}
 }
