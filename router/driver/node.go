@@ -32,12 +32,13 @@ type Node struct {
 	learnMu sync.Mutex                   // one Learn at a time, so every shard sees the same order
 	peersMu sync.Mutex                   // one AddPeer or RemovePeer at a time, for the same reason
 	warned  map[router.EnsembleID]uint64 // the last conflicting version logged, by ensemble (under learnMu)
-	// configured holds Config.Directory's entries (under learnMu) until Learn
-	// replaces them, so that its log can say a leader replaced was only configured.
-	configured map[router.EnsembleID]router.Entry
 	members map[router.NodeID]bool       // Config.Members: the nodes whose gossip is taken
 	refused senders                      // the senders of refused gossip logged already
 	odd     senders                      // the senders of routes to an instance this node lacks, logged already
+
+	// configured holds Config.Directory's entries (under learnMu) until Learn
+	// replaces them, so that its log can say a leader replaced was only configured.
+	configured map[router.EnsembleID]router.Entry
 
 	// ensembles are a copy of Config.Ensembles; nil if it is nil (every entry taken).
 	ensembles map[router.EnsembleID][]router.NodeID
