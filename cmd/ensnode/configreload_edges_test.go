@@ -6,11 +6,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
+	"github.com/ensroute/ensroute/router"
 )
 
 // TestSIGHUPWarnsOfChangedConfig: a SIGHUP reloads the credentials' files alone, and a
@@ -19,7 +21,7 @@ import (
 // the node now warns that the file changed and was not applied, naming the keys
 // that differ (those no flag overrides), and warns of a file it could no longer start
 // with. A file that says the same in another layout is no change; nor is a change of
-// a key a flag overrides.
+// a key a flag overrides, nor a default spelled out (the first member as leader).
 func TestSIGHUPWarnsOfChangedConfig(t *testing.T) {
 	dir := t.TempDir()
 	secret, config := filepath.Join(dir, "secret"), filepath.Join(dir, "cluster.json")
@@ -46,6 +48,9 @@ func TestSIGHUPWarnsOfChangedConfig(t *testing.T) {
 	}{
 		{name: "unchanged", then: start},
 		{name: "same, another layout", then: sameOtherLayout},
+		{name: "defaults spelled out", then: `{"cluster": "ensroute", "routers": ` + strconv.Itoa(router.DefaultRouters) + `, "semantics": "riak",
+  "peers": {"n1": "` + a1 + `", "n2": "` + a2 + `"}, "ensembles": [{"id": "e1", "members": ["n1", "n2"], "leader": "n1"}]}`},
+		{name: "leader moved", then: strings.Replace(start, `"members": ["n1", "n2"]`, `"members": ["n1", "n2"], "leader": "n2"`, 1), want: "changed=ensembles\n"},
 		{name: "member added", then: added, want: `level=WARN msg="SIGHUP: the --config file has changed since the node started, and a SIGHUP does not apply it: the node runs on as it started; restart it to apply the file (see Rolling restarts)" config=` + config + ` changed=peers,ensembles`},
 		{name: "semantics changed", then: strings.Replace(start, "riak", "default", 1), want: "changed=semantics\n"},
 		{name: "overridden by flags", flags: []string{"--peers", "n1=" + a1 + ",n2=" + a2 + ",n3=" + a3, "--semantics", "riak"},

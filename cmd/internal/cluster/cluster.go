@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 
@@ -62,8 +63,33 @@ var configKeys = [...]string{"cluster", "peers", "ensembles", "routers", "semant
 // equal when they say the same whatever their layout or the order of their keys.
 func canonicalKeys(s *Shape) []string {
 	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
-	return []string{enc(s.Cluster), enc(s.Peers), enc(s.Ensembles), enc(s.Routers), enc(s.Semantics)}
+	// Each as the node takes it, defaults filled in: a file that spells a default
+	// out (or leaves one out) says the same.
+	c := *s
+	if c.Cluster == "" {
+		c.Cluster = defaultCluster
+	}
+	if c.Routers == 0 {
+		c.Routers = router.DefaultRouters
+	}
+	if c.Semantics == "" {
+		c.Semantics = defaultSemantics
+	}
+	c.Ensembles = slices.Clone(c.Ensembles)
+	for i, e := range c.Ensembles {
+		if e.Leader == "" && len(e.Members) > 0 {
+			c.Ensembles[i].Leader = e.Members[0]
+		}
+	}
+	return []string{enc(c.Cluster), enc(c.Peers), enc(c.Ensembles), enc(c.Routers), enc(c.Semantics)}
 }
+
+// The defaults of --cluster and --semantics, which a config file without the key
+// leaves in force.
+const (
+	defaultCluster   = "ensroute"
+	defaultSemantics = "default"
+)
 
 // ConfigChanged reads the --config file again and says which of its keys now differ
 // from what it said when Resolve read it, of those no flag overrides (nil if none, or
@@ -113,11 +139,11 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 // Register adds the shared flags to fs.
 func (o *Options) Register(fs *flag.FlagSet) {
 	fs.StringVar(&o.ConfigFile, "config", "", "JSON file with the cluster's shape (cluster, peers, ensembles, routers, semantics); flags override it")
-	fs.StringVar(&o.Cluster, "cluster", "ensroute", "cluster name; nodes of other clusters are refused")
+	fs.StringVar(&o.Cluster, "cluster", defaultCluster, "cluster name; nodes of other clusters are refused")
 	fs.StringVar(&o.peers, "peers", "", "member nodes as id=host:port,... (the same list on every node)")
 	fs.Var(&o.ensembles, "ensemble", "an ensemble as id=node,node,... (members; the first leads); repeatable")
 	fs.IntVar(&o.Routers, "routers", router.DefaultRouters, "router instances per node (the same on every node)")
-	fs.StringVar(&o.Semantics, "semantics", "default", "default or riak")
+	fs.StringVar(&o.Semantics, "semantics", defaultSemantics, "default or riak")
 	fs.StringVar(&o.SecretFile, "secret-file", "", "file holding the cluster secret (at least 8 bytes, of at least 3 different values); required")
 	fs.Var(&o.AcceptSecretFiles, "accept-secret-file", "file holding another secret to accept from the other side, besides --secret-file's, while the cluster changes its secret; repeatable")
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate for TLS (with --tls-key)")
@@ -141,7 +167,7 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 			return err
 		}
 		file := *f
-		o.fileKeys = canonicalKeys(&file) // before the defaults below fill in leaders
+		o.fileKeys = canonicalKeys(&file)
 		order := peerOrder(b)
 		var given map[string]json.RawMessage
 		_ = json.Unmarshal(b, &given) // strictjson took it already
@@ -242,13 +268,13 @@ func (o *Options) checkFile(file *Shape, given map[string]json.RawMessage) error
 		return err
 	}
 	if !f.fromFile["cluster"] {
-		f.Cluster = "ensroute" // valid: only what the file gives is checked here
+		f.Cluster = defaultCluster // valid: only what the file gives is checked here
 	}
 	if !f.fromFile["routers"] {
 		f.Routers = router.DefaultRouters
 	}
 	if !f.fromFile["semantics"] {
-		f.Semantics = "default"
+		f.Semantics = defaultSemantics
 	}
 	if !f.fromFile["peers"] {
 		// Without peers of its own, the file's ensembles name members of --peers:
