@@ -9,8 +9,8 @@ import (
 	"github.com/ensroute/ensroute/router"
 )
 
-// The body of a message frame, in order (uvarint: unsigned varint; str and bytes: a
-// uvarint length then the bytes):
+// The body of a message frame, in order (uvarint: unsigned varint, in its fewest
+// bytes; str and bytes: a uvarint length then the bytes):
 //
 //	kind u8, flags u8, instance uvarint,
 //	call node str, call incarnation uvarint, call seq uvarint,
@@ -211,7 +211,11 @@ func (c *cursor) uvarint(what string, limit uint64) uint64 {
 }
 
 // uvarintOf reads a varint; an error names it as what followed by suffix (joined
-// only on failure: the decoding path allocates nothing).
+// only on failure: the decoding path allocates nothing). A varint must be minimal,
+// as every encoder of the protocol writes it (binary.AppendUvarint): one whose last
+// byte is zero, such as 0x80 0x00 for 0, is over-long, and a bad frame. Each value
+// then has one encoding, so a frame's bytes say one thing, and read the same in
+// every decoder.
 func (c *cursor) uvarintOf(what, suffix string, limit uint64) uint64 {
 	if c.err != nil {
 		return 0
@@ -221,12 +225,26 @@ func (c *cursor) uvarintOf(what, suffix string, limit uint64) uint64 {
 		c.fail("%s%s: bad varint", what, suffix)
 		return 0
 	}
+	if n > 1 && c.b[n-1] == 0 {
+		c.fail("%s%s: over-long varint: %d in %d bytes, where its encoding takes %d", what, suffix, v, n, uvarintLen(v))
+		return 0
+	}
 	if v > limit {
 		c.fail("%s%s: %d exceeds %d", what, suffix, v, limit)
 		return 0
 	}
 	c.b = c.b[n:]
 	return v
+}
+
+// uvarintLen is the length of v's minimal encoding.
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 // raw returns the next length-prefixed field, aliasing the body.

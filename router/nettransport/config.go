@@ -51,10 +51,14 @@ type Config struct {
 	// MaxFrame is the largest frame body accepted or sent. Default DefaultMaxFrame.
 	MaxFrame int
 	// QueueBytes bounds each peer's send queue: a send that finds this many bytes
-	// queued and not yet written fails with router.ErrOverloaded. Default 4 MiB.
+	// queued and not yet written fails with router.ErrOverloaded (counted in
+	// Stats.Overloaded, and warned of once a minute per member at most, and for all
+	// clients together). Default 4 MiB.
 	QueueBytes int
-	// ReadBuffer is each connection's read buffer, at most MaxReadBuffer. Default 64
-	// KiB.
+	// ReadBuffer is each established connection's read buffer, at most
+	// MaxReadBuffer. Default 64 KiB. A connection in its handshake reads through a
+	// buffer of one handshake frame (MaxHandshakeFrame and its header), so that a
+	// stranger's connection costs no more.
 	ReadBuffer int
 	// HandshakeTimeout bounds a handshake, TLS included. Default 5s.
 	HandshakeTimeout time.Duration
@@ -123,7 +127,7 @@ type Config struct {
 
 // Bounds of Config's fields, besides MaxName, MaxSettings and MinMaxFrame..MaxMaxFrame.
 const (
-	// MaxReadBuffer bounds ReadBuffer: each connection allocates it whole.
+	// MaxReadBuffer bounds ReadBuffer: each established connection allocates it whole.
 	MaxReadBuffer = 64 << 20
 	// MinHeartbeatInterval bounds HeartbeatInterval from below: an idle connection
 	// pings every interval.

@@ -90,7 +90,7 @@ type conn struct {
 func newConn(t *Transport, nc net.Conn) *conn {
 	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), quit: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{})}
 	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads, epoch: t.epoch, stalls: t.stalls}
-	c.fr = newFrameReader(c.dr, t.cfg.ReadBuffer, t.cfg.MaxFrame)
+	c.fr = newFrameReader(c.dr, handshakeBuffer, t.cfg.MaxFrame)
 	return c
 }
 
@@ -171,7 +171,7 @@ func (c *conn) endHandshake() {
 	c.dr.idle = c.t.cfg.HeartbeatTimeout
 	// The handshake's frames say nothing of the peer's life after it.
 	c.dr.since, c.dr.framed = time.Time{}, false
-	c.fr.established(c.t.cfg.MaxFrame)
+	c.fr.established(c.t.cfg.MaxFrame, c.t.cfg.ReadBuffer)
 }
 
 // start runs the reader and the writer of an installed connection.
@@ -205,9 +205,9 @@ func (c *conn) enqueue(m *router.Message) error {
 		t.stats.unreachable.Add(1)
 		return router.ErrUnreachable
 	}
-	if len(c.out) >= t.cfg.QueueBytes {
+	if queued := len(c.out); queued >= t.cfg.QueueBytes {
 		c.mu.Unlock()
-		t.stats.overloaded.Add(1)
+		t.overloaded(c, queued)
 		return router.ErrOverloaded
 	}
 	var err error
@@ -221,6 +221,31 @@ func (c *conn) enqueue(m *router.Message) error {
 	c.wakeWriter(wake)
 	return nil
 }
+
+// overloaded counts a send to c's node refused because its queue held queued bytes,
+// QueueBytes or more, and logs it: as a warning the first time, then at most once an
+// overloadQuiet per member, and once for all clients together (they come and go under
+// new ids), with how many were refused since (repeats). A node that reads slower
+// than it is sent to, steadily enough to stay connected, has its sends refused by
+// the thousand: without a line in the log, the calls lost so have no cause an
+// operator can find. No lock is held: a logger may block.
+func (t *Transport) overloaded(c *conn, queued int) {
+	t.stats.overloaded.Add(1)
+	key := "client"
+	if c.p.addr != "" {
+		key = "member " + string(c.p.id)
+	}
+	repeats, log := t.overloads.Note(key, time.Now())
+	if !log {
+		return
+	}
+	t.log.Warn("send queue full", "peer", string(c.p.id), "queued", queued, "limit", t.cfg.QueueBytes, "repeats", repeats,
+		"reason", "the node reads less than is sent to it: sends to it fail with ErrOverloaded until its queue drains (QueueBytes; warned of once a minute per member and for all clients, Stats.Overloaded counts each)")
+}
+
+// overloadQuiet is the least time between two warnings of one member's full queue,
+// or of clients' full queues.
+const overloadQuiet = time.Minute
 
 // badMessage reports the field of m that no node would read (ErrBadMessage): Send
 // checks it first, so that such a message is refused as bad whether or not its node
@@ -258,25 +283,25 @@ func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
 // enqueueFrame is enqueue for a reply encoded already (held, see hold.go): on a
 // closed connection it returns errConnClosed, not counted. A frame released from the
 // store (bounded) is queued whatever the queue holds: the store is bounded by
-// QueueBytes itself.
-func (c *conn) enqueueFrame(frame []byte, bounded bool) error {
+// QueueBytes itself. On a full queue it returns router.ErrOverloaded and the bytes
+// queued, for its caller to pass to overloaded once it holds no lock.
+func (c *conn) enqueueFrame(frame []byte, bounded bool) (full int, err error) {
 	t := c.t
 	c.mu.Lock()
 	if c.isClosed || c.finishing {
 		c.mu.Unlock()
-		return errConnClosed
+		return 0, errConnClosed
 	}
-	if !bounded && len(c.out) >= t.cfg.QueueBytes {
+	if queued := len(c.out); !bounded && queued >= t.cfg.QueueBytes {
 		c.mu.Unlock()
-		t.stats.overloaded.Add(1)
-		return router.ErrOverloaded
+		return queued, router.ErrOverloaded
 	}
 	c.out = append(c.out, frame...)
 	wake := c.signal()
 	c.mu.Unlock()
 	t.stats.sent.Add(1)
 	c.wakeWriter(wake)
-	return nil
+	return 0, nil
 }
 
 // signal notes, under mu, that the writer is being woken for what is in out; it

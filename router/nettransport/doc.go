@@ -24,7 +24,9 @@
 // remaining budget, the hop count, under riak the worker a follower's forward and its
 // answer name (a flag and a varint; absent otherwise, so default semantics' frames
 // are as before), an outcome as a router.Code (never a string), and the event and
-// result as opaque bytes. The decoder checks every length and count
+// result as opaque bytes. Numbers, lengths and counts are varints in their fewest
+// bytes, as encoding/binary's AppendUvarint writes them: an over-long one (0x80 0x00
+// for 0) is no encoder's, and malformed. The decoder checks every length and count
 // against what remains before allocating, so allocation is bounded by a small
 // multiple of the frame limit (a directory entry takes at least 5 bytes in a frame and
 // 72 in memory: a 1 MiB gossip frame decodes to at most about 15 MB); anything
@@ -50,7 +52,8 @@
 // before anything is attached to it refuses every node that proves the secret
 // (RefuseUnready: its program must call Attach before Serve), and warns once.
 // Config.HandshakeTimeout bounds a handshake in time, MaxHandshakeFrame its frames in
-// size (a few KiB, computed from MaxName), and Config.MaxHandshakes the handshakes in
+// size (a few KiB, computed from MaxName) and its read buffer (Config.ReadBuffer
+// comes once the handshake is done), and Config.MaxHandshakes the handshakes in
 // progress on each listener: one more connection ends the oldest of them whose other
 // side has sent nothing (if none, the oldest whose hello was not answered in the
 // last second).
@@ -81,7 +84,8 @@
 // in one go: under load many frames share a write (Stats.Sent against Stats.Writes,
 // and Stats.Received against Stats.Reads on the reading side). The
 // queue is bounded (Config.QueueBytes); a send that finds it full fails with
-// router.ErrOverloaded, counted. Each connection's reader decodes frames and hands
+// router.ErrOverloaded, counted, and warned of once a minute per member at most (and
+// for all clients together). Each connection's reader decodes frames and hands
 // messages to the Receiver set with Attach, with From set to the authenticated
 // sender. An idle connection sends a ping every Config.HeartbeatInterval (no
 // connection is silent for longer than that, give or take a scheduling delay); one

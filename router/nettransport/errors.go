@@ -8,9 +8,9 @@ import (
 
 var (
 	// ErrBadFrame: a frame that is not a well-formed ensroute frame (bad magic, an
-	// unknown type or kind, a length past the frame limit or past its own end, trailing
-	// bytes). The wrapped message names the problem; the connection that sent it is
-	// closed.
+	// unknown type or kind, a length past the frame limit or past its own end, an
+	// over-long varint, trailing bytes). The wrapped message names the problem; the
+	// connection that sent it is closed.
 	ErrBadFrame = errors.New("nettransport: bad frame")
 	// ErrTooLarge: a message that does not fit in one frame, or that holds a name
 	// longer than MaxName; the error Send returns wraps it and says which. It was not

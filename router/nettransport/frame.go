@@ -174,6 +174,7 @@ func (e *headerError) Unwrap() error { return e.err }
 // the header has been checked, to at most max bytes.
 type frameReader struct {
 	r       *bufio.Reader
+	src     io.Reader // what r reads
 	max     int
 	limit   string // what max is, for errors
 	scratch []byte
@@ -185,17 +186,43 @@ type frameReader struct {
 func (fr *frameReader) began() bool { return fr.r.Buffered() > 0 }
 
 // newFrameReader returns a reader of frames of at most max bytes. A connection's
-// reader starts with MaxHandshakeFrame (handshake) and moves to the frame limit
+// reader starts with MaxHandshakeFrame (handshake) and a buffer of
+// handshakeBuffer bytes, and moves to the frame limit and its read buffer
 // (established) once the handshake is done.
 func newFrameReader(r io.Reader, bufSize, max int) *frameReader {
-	return &frameReader{r: bufio.NewReaderSize(r, bufSize), max: max, limit: "limit"}
+	return &frameReader{r: bufio.NewReaderSize(r, bufSize), src: r, max: max, limit: "limit"}
 }
+
+// handshakeBuffer is a connection's read buffer during its handshake: room for one
+// handshake frame, its header included. Config.ReadBuffer (64 KiB by default, up to
+// MaxReadBuffer) comes once the other side has proved the secret: a stranger who
+// connects and says nothing, MaxHandshakes of them on each listener, must not make
+// a node allocate it whole for each.
+const handshakeBuffer = headerSize + MaxHandshakeFrame
 
 // handshake limits the frames to MaxHandshakeFrame until established.
 func (fr *frameReader) handshake() { fr.max, fr.limit = MaxHandshakeFrame, "handshake frame limit" }
 
-// established sets the frame limit of an established connection.
-func (fr *frameReader) established(max int) { fr.max, fr.limit = max, "limit" }
+// established sets the frame limit of an established connection, and its read buffer
+// of bufSize bytes if that is larger than the handshake's. The bytes the handshake's
+// buffer holds already (frames the other side sent right after its last handshake
+// frame) are read first.
+func (fr *frameReader) established(max, bufSize int) {
+	fr.max, fr.limit = max, "limit"
+	if bufSize <= fr.r.Size() {
+		return
+	}
+	if fr.used > 0 {
+		_, _ = fr.r.Discard(fr.used)
+		fr.used = 0
+	}
+	src := fr.src
+	if n := fr.r.Buffered(); n > 0 {
+		held, _ := fr.r.Peek(n)
+		src = io.MultiReader(bytes.NewReader(bytes.Clone(held)), fr.src)
+	}
+	fr.r = bufio.NewReaderSize(src, bufSize)
+}
 
 // next reads one frame.
 func (fr *frameReader) next() (header, []byte, error) {

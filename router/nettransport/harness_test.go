@@ -26,6 +26,8 @@ type recorder struct {
 	got  []router.Message
 	up   map[router.NodeID]router.Incarnation
 	note chan struct{}
+	// stalled, while not nil, holds Receive until it is closed (stall).
+	stalled chan struct{}
 }
 
 func newRecorder() *recorder {
@@ -34,9 +36,33 @@ func newRecorder() *recorder {
 
 func (r *recorder) Receive(m router.Message) {
 	r.mu.Lock()
+	stalled := r.stalled
+	r.mu.Unlock()
+	if stalled != nil {
+		<-stalled
+	}
+	r.mu.Lock()
 	r.got = append(r.got, m)
 	r.mu.Unlock()
 	r.poke()
+}
+
+// stall holds every Receive until release is called: the connection's reader waits
+// in it, and reads nothing more meanwhile.
+func (r *recorder) stall() (release func()) {
+	ch := make(chan struct{})
+	r.mu.Lock()
+	r.stalled = ch
+	r.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			r.mu.Lock()
+			r.stalled = nil
+			r.mu.Unlock()
+			close(ch)
+		})
+	}
 }
 
 func (r *recorder) PeerUp(id router.NodeID, inc router.Incarnation) {
@@ -161,6 +187,9 @@ func (h *tcpHarness) start(i int, l net.Listener) {
 	tr, err := nettransport.New(nettransport.Config{
 		ID: h.ids[i], Incarnation: h.inc, Cluster: "test", Secret: secret, Peers: h.addrs,
 		Logger: slog.New(slog.DiscardHandler), BackoffMin: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
+		// A writer blocked on a stalled node (Stall) gives up on it after this: long
+		// enough for the contract to fill its queue on a loaded machine.
+		HeartbeatTimeout: 30 * time.Second,
 	})
 	if err != nil {
 		h.t.Fatal(err)
@@ -190,6 +219,15 @@ func (h *tcpHarness) Isolate(i int) { _ = h.trs[i].Close() }
 
 // Close closes node i's transport (transporttest.Closer).
 func (h *tcpHarness) Close(i int) { _ = h.trs[i].Close() }
+
+// Stall holds node i's receiver (transporttest.Overloader): its readers stop reading,
+// the sockets fill, and then its senders' queues. The release is also the test's
+// cleanup, before the transports close: Close waits for the readers.
+func (h *tcpHarness) Stall(i int) (release func()) {
+	release = h.recs[i].stall()
+	h.t.Cleanup(release)
+	return release
+}
 
 // Rejoin restarts node i at the same address, as a new incarnation.
 func (h *tcpHarness) Rejoin(i int) {

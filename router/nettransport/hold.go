@@ -103,8 +103,11 @@ func (t *Transport) hold(r heldReply, released bool) error {
 		if released && c.inc != r.inc && !r.any {
 			return refuse(true) // a new incarnation came meanwhile: the call died
 		}
-		if err := c.enqueueFrame(r.frame, released); err != errConnClosed {
+		if full, err := c.enqueueFrame(r.frame, released); err != errConnClosed {
 			h.mu.Unlock()
+			if full > 0 {
+				t.overloaded(c, full)
+			}
 			return err
 		}
 	}
@@ -213,7 +216,7 @@ func (t *Transport) release(id router.NodeID, inc router.Incarnation, c *conn) {
 	h.compactLocked()
 	h.mu.Unlock()
 	for _, r := range out {
-		if c.enqueueFrame(r.frame, true) == errConnClosed {
+		if _, err := c.enqueueFrame(r.frame, true); err == errConnClosed {
 			_ = t.hold(r, true) // c closed meanwhile: for the connection that replaces it
 		}
 	}

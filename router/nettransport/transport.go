@@ -68,7 +68,8 @@ type Transport struct {
 	epoch      time.Time // for the connections' clock readings (deadlineReader.heard)
 	stalls     *stallClock
 	refusals   refusalLog
-	held       heldReplies // replies for nodes not connected (hold.go)
+	overloads  *quietlog.Log // members whose full queue refused a send, and clients (overloaded)
+	held       heldReplies   // replies for nodes not connected (hold.go)
 	creds      atomic.Pointer[Credentials]
 }
 
@@ -90,7 +91,7 @@ func New(cfg Config) (*Transport, error) {
 		cfg.AcceptSecrets[i] = bytes.Clone(s)
 	}
 	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{}), epoch: time.Now(),
-		refusals: newRefusalLog()}
+		refusals: newRefusalLog(), overloads: quietlog.New(overloadQuiet, refusalKeys)}
 	t.stalls = newStallClock(t.epoch, t.log)
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.creds.Store(&Credentials{Secret: cfg.Secret, AcceptSecrets: cfg.AcceptSecrets, ServerTLS: cfg.ServerTLS, ClientTLS: cfg.ClientTLS})

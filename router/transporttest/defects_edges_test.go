@@ -30,7 +30,16 @@ const (
 	panicsWhenClosed        // a closed node's Send panics
 	handsToClosed           // messages to a closed node are still handed over
 	refusesButSends         // a closed node's send is refused, and delivered all the same
+	queuesUnbounded         // a stalled node's queue has no bound
+	fullUnreachable         // a full queue refuses with ErrUnreachable
+	blocksWhenFull          // a send to a full queue waits for room
+	refusesButQueues        // a full queue refuses a send, and delivers it all the same
+	staysFull               // a queue once full refuses every send after, room or not
+	mostlyInSend            // hands all but every 20th message over within Send
 )
+
+// queueCap bounds the messages queueNet queues for a stalled node.
+const queueCap = 64
 
 // queueNet is a network in memory: Send queues, Await delivers.
 type queueNet struct {
@@ -38,6 +47,9 @@ type queueNet struct {
 	mu       sync.Mutex
 	isolated [Nodes]bool
 	closed   [Nodes]bool
+	stalled  [Nodes]bool // takes nothing in: its queue fills
+	sends    int         // the sends taken, for mostlyInSend
+	wasFull  [Nodes]bool // its queue was full once (staysFull)
 	queued   [Nodes][]*router.Message
 	gossip   [Nodes][]*router.Message
 	held     [Nodes][]*router.Message
@@ -102,8 +114,27 @@ func (t queueTransport) Send(to router.NodeID, m *router.Message) error {
 		}
 		return router.ErrUnreachable
 	}
+	if full := n.stalled[j] && len(n.queued[j]) >= queueCap; full || n.wasFull[j] && n.defect == staysFull {
+		n.wasFull[j] = true
+		switch n.defect {
+		case queuesUnbounded:
+		case fullUnreachable:
+			return router.ErrUnreachable
+		case blocksWhenFull:
+			n.mu.Unlock()
+			<-n.back
+			n.mu.Lock()
+			return router.ErrOverloaded
+		case refusesButQueues:
+			n.queued[j] = append(n.queued[j], kept)
+			return router.ErrOverloaded
+		default:
+			return router.ErrOverloaded
+		}
+	}
+	n.sends++
 	switch {
-	case n.defect == deliversInSend:
+	case n.defect == deliversInSend, n.defect == mostlyInSend && n.sends%20 != 0:
 		n.got[j] = append(n.got[j], *kept)
 	case n.defect == gossipLast && c.Kind == router.KindGossip:
 		n.gossip[j] = append(n.gossip[j], kept)
@@ -118,6 +149,14 @@ func (n *queueNet) Transport(i int) router.Transport { return queueTransport{n: 
 func (n *queueNet) Connect(int, int)                 {}
 func (n *queueNet) Isolate(i int)                    { n.mu.Lock(); n.isolated[i] = true; n.mu.Unlock() }
 func (n *queueNet) Close(i int)                      { n.mu.Lock(); n.closed[i] = true; n.mu.Unlock() }
+
+// Stall holds what is sent to node i in its queue (transporttest.Overloader).
+func (n *queueNet) Stall(i int) (release func()) {
+	n.mu.Lock()
+	n.stalled[i] = true
+	n.mu.Unlock()
+	return func() { n.mu.Lock(); n.stalled[i] = false; n.mu.Unlock() }
+}
 
 func (n *queueNet) Rejoin(i int) {
 	n.mu.Lock()
@@ -138,6 +177,9 @@ func (n *queueNet) Await(cond func() bool) bool {
 	for range 5 {
 		n.mu.Lock()
 		for j := range Nodes {
+			if n.stalled[j] {
+				continue
+			}
 			for _, m := range append(n.queued[j], n.gossip[j]...) {
 				if !n.closed[j] || n.defect == handsToClosed {
 					n.got[j] = append(n.got[j], *m)
@@ -218,6 +260,12 @@ func TestBrokenTransportsFail(t *testing.T) {
 		{panicsWhenClosed, "a closed transport sends and hands over nothing", "panicked"},
 		{handsToClosed, "a closed transport sends and hands over nothing", "a closed transport hands nothing to Receive"},
 		{refusesButSends, "a closed transport sends and hands over nothing", "sent after its transport closed"},
+		{queuesUnbounded, "a full queue refuses with ErrOverloaded", "all queued"},
+		{fullUnreachable, "a full queue refuses with ErrOverloaded", "want ErrOverloaded"},
+		{blocksWhenFull, "a full queue refuses with ErrOverloaded", "Send must never block"},
+		{refusesButQueues, "a full queue refuses with ErrOverloaded", "its send had failed"},
+		{staysFull, "a full queue refuses with ErrOverloaded", "every send to it was refused"},
+		{mostlyInSend, "send only queues", "before it took in again"},
 	} {
 		msg := check(t, tc.check, newQueueNet(t, tc.defect))
 		switch {

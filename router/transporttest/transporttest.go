@@ -49,6 +49,18 @@ type Closer interface {
 	Close(i int)
 }
 
+// Overloader is what a Harness adds whose transports bound what they queue for a
+// node, as a production transport's send queue is (router.Transport: ErrOverloaded
+// when a bounded queue is full). With it, Run checks what a full queue owes; without,
+// that check skips.
+type Overloader interface {
+	// Stall makes node i take in nothing of what is sent to it, as a node whose
+	// receiver is held up does, while it stays connected, until release is called:
+	// what is sent to it piles up in its senders' queues. release may be called
+	// more than once.
+	Stall(i int) (release func())
+}
+
 // Run runs the transport contract (router.Transport's documentation) against the
 // harnesses newHarness builds, one per subtest.
 func Run(t *testing.T, newHarness func(t *testing.T) Harness) {
@@ -73,6 +85,7 @@ var checks = []struct {
 	{name: "unknown node fails at once", fn: testUnknown},
 	{name: "isolated node fails fast and comes back", fn: testIsolate},
 	{name: "a closed transport sends and hands over nothing", fn: testClosed},
+	{name: "a full queue refuses with ErrOverloaded", fn: testOverload},
 }
 
 // tb is what the checks need of a *testing.T.
@@ -211,7 +224,9 @@ func testOwnership(t tb, h Harness) {
 // deliver it on the sender's goroutine, nor wait until it is delivered. (A driver
 // sends under its locks: a receiver run within Send could call back into the sender,
 // and one that answers at once does.) A transport may deliver some messages before
-// their Send has returned, on goroutines of its own; not every one.
+// their Send has returned, on goroutines of its own; not every one. That much is a
+// heuristic; with an Overloader it is exact: sends to a node that takes nothing in
+// (Stall) return, and hand it nothing, until it takes in again.
 func testQueues(t tb, h Harness) {
 	h.Connect(0, 1)
 	const n = 50
@@ -227,6 +242,25 @@ func testQueues(t tb, h Harness) {
 		t.Fatalf("each of %d messages had been delivered when its Send returned: Send must only queue a message, not deliver it (nor wait for its delivery)", n)
 	}
 	awaitCount(t, h, 1, n)
+	o, ok := h.(Overloader)
+	if !ok {
+		return
+	}
+	release := o.Stall(1)
+	defer release()
+	const stalled = 5
+	for i := range stalled {
+		m := router.Message{Kind: router.KindReply, From: h.ID(0), Call: router.CallID{Node: h.ID(1), Seq: uint64(n + i + 1)}}
+		// A transport that delivers within Send waits here on the stalled receiver.
+		if err := sendBounded(t, h, 0, h.ID(1), &m); err != nil {
+			t.Fatalf("send %d to %s, which takes nothing in (stalled): %v, want it queued", i+1, h.ID(1), err)
+		}
+	}
+	if got := len(h.Received(1)) - n; got > 0 {
+		t.Fatalf("%d of %d messages sent to %s while it took nothing in (stalled) were handed to it before it took in again: Send must only queue a message, not deliver it", got, stalled, h.ID(1))
+	}
+	release()
+	awaitCount(t, h, 1, n+stalled)
 }
 
 func testBothWays(t tb, h Harness) {
@@ -475,5 +509,91 @@ func awaitProbe(t tb, h Harness, i int, k uint64) {
 		return false
 	}) {
 		t.Fatalf("%s never received probe %d", h.ID(i), k)
+	}
+}
+
+// overloadPayload is the size of each message testOverload sends, and overloadSends
+// the most it sends to a stalled node (256 MiB of payloads) before it fails: a
+// bounded queue, the socket buffers and whatever else lies on the way hold far less.
+const (
+	overloadPayload = 16 << 10
+	overloadSends   = 1 << 14
+)
+
+// testOverload: a send to a node that is connected but takes nothing in is queued
+// until the queue is full, and then refused at once with router.ErrOverloaded: not
+// queued without bound, not blocked until there is room, not called unreachable (the
+// node is there: a caller may try another path, or later). A message whose send was
+// refused so never arrives; those that arrive come in order; once the node takes in
+// again, a later send gets through.
+func testOverload(t tb, h Harness) {
+	o, ok := h.(Overloader)
+	if !ok {
+		t.Skipf("the harness's transports bound no queue that a test can fill (it has no Stall(i int) func())")
+		return
+	}
+	h.Connect(0, 1)
+	release := o.Stall(1)
+	defer release()
+	payload := make([]byte, overloadPayload)
+	var k uint64
+	refused := map[uint64]bool{}
+	try := func() error {
+		k++
+		m := router.Message{Kind: router.KindReply, From: h.ID(0), Call: router.CallID{Node: h.ID(1), Incarnation: 1, Seq: k}, Code: router.CodeOK, Result: payload}
+		err := sendBounded(t, h, 0, h.ID(1), &m)
+		if err != nil {
+			refused[k] = true
+		}
+		return err
+	}
+	var err error
+	for err == nil && k < overloadSends {
+		err = try()
+	}
+	switch {
+	case err == nil:
+		t.Fatalf("%d sends of %d bytes to %s, which takes nothing in, all queued: a bounded queue refuses a send with ErrOverloaded once it is full", k, overloadPayload, h.ID(1))
+	case !errors.Is(err, router.ErrOverloaded):
+		t.Fatalf("send %d to %s, which takes nothing in but is connected, failed with %v, want ErrOverloaded", k, h.ID(1), err)
+	}
+	full := k
+	for range 3 {
+		_ = try() // refused or queued: whatever was refused must not arrive
+	}
+	release()
+	// Once the node takes in again, a send gets through and arrives.
+	last := uint64(0)
+	if !h.Await(func() bool {
+		if last == 0 {
+			if try() == nil {
+				last = k
+			}
+			return false
+		}
+		for _, m := range h.Received(1) {
+			if m.Kind == router.KindReply && m.Call.Seq == last {
+				return true
+			}
+		}
+		return false
+	}) {
+		if last == 0 {
+			t.Fatalf("once %s took in again, every send to it was refused (the %dth was the first refused)", h.ID(1), full)
+		}
+		t.Fatalf("once %s took in again, message %d was sent to it and never arrived", h.ID(1), last)
+	}
+	prev := uint64(0)
+	for _, m := range h.Received(1) {
+		if m.Kind != router.KindReply {
+			continue
+		}
+		if refused[m.Call.Seq] {
+			t.Fatalf("message %d arrived, but its send had failed (%d of %d sends failed, the first at %d): a refused message must never be delivered", m.Call.Seq, len(refused), k, full)
+		}
+		if m.Call.Seq <= prev {
+			t.Fatalf("message %d arrived after message %d: order lost across the full queue", m.Call.Seq, prev)
+		}
+		prev = m.Call.Seq
 	}
 }
