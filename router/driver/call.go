@@ -72,11 +72,12 @@ func (w *waiter) release(armed bool) {
 // peer on this node handles the event on it, within the call: see Peer.)
 //
 // Besides the outcomes of a call that started: after Close, Call returns ErrClosed;
-// for a target that names neither an ensemble nor a peer, or both, or a peer through
-// a node, router.ErrBadTarget; and, under default semantics, for a call whose first
-// message this node's transport refused, the transport's own error, which matches
-// the outcome's (nettransport.ErrTooLarge for an event too large for a frame, which
-// matches router.ErrUnreachable): nothing left the node.
+// for a nil ctx, ErrNilContext; for a target that names neither an ensemble nor a
+// peer, or both, or a peer through a node, router.ErrBadTarget; and, under default
+// semantics, for a call whose first message this node's transport refused, the
+// transport's own error, which matches the outcome's (nettransport.ErrTooLarge for an
+// event too large for a frame, which matches router.ErrUnreachable): nothing left the
+// node.
 //
 // A Result.Value from another node of up to 4 KiB shares a 64 KiB block with the
 // messages decoded around it (nettransport.Receiver), as a peer's event does: a
@@ -117,6 +118,9 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	if n.isClosed() {
 		return router.Result{Err: ErrClosed}, ErrClosed
 	}
+	if ctx == nil {
+		return router.Result{Err: ErrNilContext}, ErrNilContext
+	}
 	// The clock is read once, and the context's deadline taken from that reading, so
 	// that the core's deadline, start+timeout, is the context's. Read twice, the
 	// deadline came early by whatever passed between the reads (a goroutine
@@ -152,7 +156,11 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	id, err := s.core.Call(t, event, timeout, w.done)
 	refused := s.takeRefused(id)
 	s.unpin()
-	s.unlock() // runs a local peer, which may answer at once
+	if err != nil {
+		s.unlock()
+	} else {
+		s.unlockCall(id) // runs a local peer, which may answer at once
+	}
 	if err != nil {
 		n.waiters.Put(w)
 		return router.Result{Err: err}, err
@@ -207,6 +215,23 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	}
 	w.release(armed)
 	return res, res.Err
+}
+
+// unlockCall is unlock for the turn that started call id, which runs the Handle of a
+// local peer on the caller's goroutine. A Handle that panics unwinds the caller, and a
+// program may recover that (net/http does, for each request): the call is ended first,
+// as its deadline would end it, so that it is not left pending in its core for ever.
+func (s *shard) unlockCall(id router.CallID) {
+	ok := false
+	defer func() {
+		if !ok {
+			s.lock()
+			s.core.Fire(router.Timer{Kind: router.TimerCall, Call: id})
+			s.unlock()
+		}
+	}()
+	s.unlock()
+	ok = true
 }
 
 // Cast routes event to t without waiting. A cast that this node's transport refused

@@ -16,8 +16,8 @@ type Config struct {
 	// router.Config). A restarted node must use a larger Incarnation, or it may be
 	// handed replies meant for its previous life: NewIncarnation gives one, and an
 	// Incarnation of 0 takes one from it. ID and Incarnation must be the transport's
-	// when it says what they are (an Identity method, as nettransport's): an
-	// Incarnation of 0 then takes the transport's, and a difference is refused
+	// when it says what they are (an Identity method, as nettransport's): an empty ID
+	// and an Incarnation of 0 then take the transport's, and a difference is refused
 	// (ErrBadConfig); replies to another id or incarnation would never come back to
 	// this node.
 	ID          router.NodeID
@@ -34,9 +34,13 @@ type Config struct {
 	// times Mailbox is at most MaxQueued.
 	Mailbox int
 	// Transport sends to other nodes. Required. The program hands what it receives to
-	// Node.Receive (nettransport: Attach the Node).
+	// Node.Receive (nettransport: Attach the Node). A transport that says it has a
+	// receiver attached already (an Attached method, as nettransport's) is refused: a
+	// driver started again needs a new transport.
 	Transport router.Transport
-	// Directory is the starting view of the leaders.
+	// Directory is the starting view of the leaders. Of several entries for one
+	// ensemble the newest version counts; two that name different leaders with one
+	// version are refused (ErrBadConfig), as Learn refuses the second (see Announce).
 	Directory []router.Entry
 	// Members are the nodes this one gossips its directory with, and the only nodes
 	// whose gossip it takes (from any other node it is refused, counted and logged:
@@ -87,8 +91,9 @@ const MaxQueued = 1 << 20
 
 // Validate reports the first invalid field, naming it.
 func (c Config) Validate() error {
+	_, identifies := c.Transport.(identified)
 	switch {
-	case c.ID == "":
+	case c.ID == "" && (!identifies || isNil(c.Transport)):
 		return fmt.Errorf("%w: ID is empty", ErrBadConfig)
 	case c.Transport == nil:
 		return fmt.Errorf("%w: Transport is nil", ErrBadConfig)
@@ -133,13 +138,57 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: Directory[%d] (%v): %s", ErrBadConfig, i, c.Directory[i], p)
 		}
 	}
+	if err := c.directoryConflict(); err != nil {
+		return err
+	}
 	if id, ok := c.Transport.(identified); ok {
 		tid, tinc := id.Identity()
 		switch {
-		case tid != c.ID:
+		case c.ID == "" && tid == "":
+			return fmt.Errorf("%w: ID is empty, and so is the transport's", ErrBadConfig)
+		case c.ID != "" && tid != c.ID:
 			return fmt.Errorf("%w: ID %q is not the transport's (%q): replies to this node would go to another", ErrBadConfig, c.ID, tid)
 		case c.Incarnation != 0 && c.Incarnation != tinc:
 			return fmt.Errorf("%w: Incarnation %d is not the transport's (%d): leave it 0 to take the transport's", ErrBadConfig, c.Incarnation, tinc)
+		}
+	}
+	if a, ok := c.Transport.(attached); ok && a.Attached() {
+		return fmt.Errorf("%w: Transport has a receiver attached already: a driver started again needs a new transport "+
+			"(on this one it would have the closed driver's incarnation, and the connections up would go on handing their messages to the closed driver)", ErrBadConfig)
+	}
+	return nil
+}
+
+// attached is a transport that says whether something receives its messages already,
+// as nettransport's: that of another driver, most likely one closed to be started
+// again.
+type attached interface {
+	Attached() bool
+}
+
+// directoryConflict refuses two Directory entries of one ensemble and one version
+// that name different leaders: the node would keep whichever came first, and nodes
+// given them in other orders would disagree until a newer version came.
+func (c Config) directoryConflict() error {
+	type key struct {
+		e router.EnsembleID
+		v uint64
+	}
+	var seen map[key]int
+	for i := range c.Directory {
+		e := &c.Directory[i]
+		k := key{e.Ensemble, e.Version}
+		j, ok := seen[k]
+		if !ok {
+			if seen == nil {
+				seen = make(map[key]int, len(c.Directory))
+			}
+			seen[k] = i
+			continue
+		}
+		if c.Directory[j].Leader != e.Leader {
+			return fmt.Errorf("%w: Directory[%d] (%v) and Directory[%d] (%v) name two leaders with one version: "+
+				"each change of leader needs a version of its own", ErrBadConfig, j, c.Directory[j], i, *e)
 		}
 	}
 	return nil
@@ -206,6 +255,9 @@ func (c Config) routers() int {
 }
 
 func (c *Config) fill() {
+	if id, ok := c.Transport.(identified); ok && c.ID == "" {
+		c.ID, _ = id.Identity()
+	}
 	if c.Incarnation == 0 {
 		// Never a constant: a transport that says its incarnation gives it, and
 		// otherwise this start does, as NewIncarnation does.

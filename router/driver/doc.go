@@ -80,7 +80,8 @@
 // of connections, PeerUp). The pair lives and dies together: a driver started again
 // takes a new transport too, since on the old one it would have the closed driver's
 // incarnation (and the transport's connections would go on handing their messages
-// to the closed driver). Peers are added with AddPeer and removed with RemovePeer;
+// to the closed driver): New refuses a transport that has a receiver attached
+// already (ErrBadConfig). Peers are added with AddPeer and removed with RemovePeer;
 // who leads is the program's to say, with Learn or Announce.
 //
 // A graceful stop goes in this order: the transport's Goodbye, so that the other
@@ -123,8 +124,10 @@
 //     restarted gets the directory at once, not at the next anti-entropy round) and
 //     Node.PeerDown when it ends; both are optional.
 //   - An Identity() (router.NodeID, router.Incarnation) method is optional: with one,
-//     New checks Config.ID and Config.Incarnation against it and takes its
-//     incarnation for an Incarnation of 0 (see "Incarnations").
+//     New checks Config.ID and Config.Incarnation against it and takes its id for
+//     an empty ID and its incarnation for an Incarnation of 0 (see "Incarnations").
+//   - An Attached() bool method is optional too: New refuses a transport that says
+//     something receives its messages already (a closed driver, most likely).
 //   - Close in the order of "Wiring and stopping": the driver's Close sends answers,
 //     so the transport stays open until it returns. A Send after the transport has
 //     closed fails at once (router.ErrUnreachable) and never panics: Announce still
@@ -166,5 +169,6 @@
 // the clock, and the node takes the transport's. Or give both the same
 // NewIncarnation() (a driver whose Incarnation is not its transport's is refused);
 // with a transport of your own that does not say its incarnation, 0 or
-// NewIncarnation() alike. Never a constant.
+// NewIncarnation() alike. Never a constant. An empty Config.ID takes the transport's
+// id the same way.
 package driver

@@ -49,13 +49,14 @@ func Example_tcp() {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	start := func(id router.NodeID, peers map[router.NodeID]string) (*nettransport.Transport, *driver.Node) {
 		// No Incarnation: the transport takes one from the clock, and the driver takes
-		// the transport's, so that each start of the program is a new incarnation.
+		// the transport's, so that each start of the program is a new incarnation. The
+		// driver takes the transport's ID too.
 		tr, err := nettransport.New(nettransport.Config{ID: id, Cluster: "demo",
 			Secret: []byte("s3cret-s3cret"), Peers: peers, Logger: quiet})
 		if err != nil {
 			panic(err)
 		}
-		n, err := driver.New(driver.Config{ID: id, Transport: tr, Logger: quiet})
+		n, err := driver.New(driver.Config{Transport: tr, Logger: quiet})
 		if err != nil {
 			panic(err)
 		}

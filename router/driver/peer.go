@@ -22,8 +22,14 @@ import (
 // reads nothing more meanwhile (so a Handle that makes a call and waits for it can
 // wait for a reply that reader would have read). Work that takes time belongs on a
 // goroutine of the peer's own, answering through the Request when done. Handle must
-// not call the Node's Close, which waits for the goroutine Handle runs on. A panic in
-// Handle is not recovered: it ends the program, as in any goroutine.
+// not call the Node's Close, which waits for the goroutine Handle runs on. A Handle
+// that never returns holds up the node's stop for ever: the driver's Close waits for
+// its router instances, and the transport's Close for its connections' readers. A
+// panic in Handle is not recovered: on a router instance or a connection's reader it
+// ends the program, as in any goroutine; on a caller's goroutine it goes on up the
+// caller's stack from Call or Cast, the call ended first (as its deadline would end
+// it), so that a program that recovers it (net/http does, for each request) leaves
+// no call pending.
 //
 // The event is the caller's slice, not a copy, when the caller is on this node: a
 // peer that keeps it past Handle (or a caller that reuses it after Call or Cast
@@ -43,7 +49,7 @@ func (f PeerFunc) Handle(r *Request) { f(r) }
 
 // Request is one event handed to a local peer. It is safe for use from any goroutine.
 // A peer answers it at most once, with Reply, Nack or Forward; later answers are
-// ignored and counted.
+// ignored and counted (Stats.Router.Twice, on the peer's node).
 type Request struct {
 	s      *shard
 	r      *router.Request

@@ -252,6 +252,8 @@ const overloadQuiet = time.Minute
 // is connected, and sets off no dial.
 func badMessage(m *router.Message) error {
 	switch {
+	case m == nil:
+		return fmt.Errorf("%w: a nil *router.Message", ErrBadMessage)
 	case !m.Kind.Valid():
 		return fmt.Errorf("%w: kind %d is no message kind", ErrBadMessage, m.Kind)
 	case !m.Code.Valid():

@@ -20,8 +20,9 @@ var (
 	ErrTooLarge error = tooLargeError{}
 	// ErrBadMessage: a message Send will not send because the node it goes to would
 	// refuse it as a bad frame and close the whole connection: a kind or a code that is
-	// none of router's, or an instance past 65,536. The router core never makes one; a
-	// program that calls Send itself can. The wrapped message names the field.
+	// none of router's, or an instance past 65,536; or a nil message. The router core
+	// never makes one; a program that calls Send itself can. The wrapped message names
+	// the field.
 	ErrBadMessage = errors.New("nettransport: message no node would read")
 	// ErrRefused: the other side of a handshake refused the connection; the wrapped
 	// message says why (RefuseCode).

@@ -105,7 +105,8 @@ func New(cfg Config) (*Transport, error) {
 // hands its messages to the receiver attached when it came up, for as long as it
 // lasts, so a receiver attached later gets only those of later connections. A driver
 // that replaces a closed one needs a new transport: on this one it would share the
-// old driver's incarnation, and take replies meant for the old one's calls. A nil
+// old driver's incarnation, and take replies meant for the old one's calls (driver.New
+// refuses a transport that has a receiver attached: see Attached). A nil
 // pointer (the node of a driver whose New failed, its error ignored) attaches
 // nothing, as nil does: it would be called on a transport goroutine at the first
 // connection, and crash the program.
@@ -115,6 +116,11 @@ func (t *Transport) Attach(r Receiver) {
 	}
 	t.recv.Store(&r)
 }
+
+// Attached reports whether a receiver is attached (Attach). driver.New asks it: a
+// transport that has one already is the transport of another driver, most likely one
+// closed to be started again, which needs a new transport.
+func (t *Transport) Attached() bool { return t.receiver() != nil }
 
 func (t *Transport) receiver() Receiver {
 	if p := t.recv.Load(); p != nil {
@@ -132,9 +138,18 @@ func (t *Transport) Identity() (router.NodeID, router.Incarnation) {
 	return t.cfg.ID, t.cfg.Incarnation
 }
 
+// Why Send refuses a message for a node it has no connection to, and starts no dial:
+// both match router.ErrUnreachable, and name the cause, which a caller sees (driver:
+// a call refused by the transport returns its error).
+var (
+	errNotAttached = fmt.Errorf("%w: nothing is attached to this node's transport (Attach its driver before the first Send)", router.ErrUnreachable)
+	errSendClosed  = fmt.Errorf("%w: this node's transport is closed", router.ErrUnreachable)
+)
+
 // Send queues m for node to and returns at once. It returns router.ErrUnreachable when
 // to is not connected (starting a reconnect in the background when its address is
-// known), router.ErrOverloaded when to's send queue is full, and ErrTooLarge (which
+// known; before Attach, and after Close, an error that matches it and says which),
+// router.ErrOverloaded when to's send queue is full, and ErrTooLarge (which
 // matches router.ErrUnreachable) when m does not fit in a frame, and ErrBadMessage,
 // whether to is connected or not, for a message no node would read. A reply to a node
 // not connected is held instead, for Config.ReplyHold, and sent if a connection to
@@ -149,9 +164,13 @@ func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 		if !t.dialable(to) {
 			return t.unreached(to, m) // a client not connected: a reply is held for it
 		}
-		if t.receiver() == nil || t.closed() {
+		switch {
+		case t.closed():
 			t.stats.unreachable.Add(1)
-			return router.ErrUnreachable
+			return errSendClosed
+		case t.receiver() == nil:
+			t.stats.unreachable.Add(1)
+			return errNotAttached
 		}
 		p = t.peer(to)
 	}
