@@ -12,6 +12,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +216,57 @@ func TestEmbeddingSectionOnCredentials(t *testing.T) {
 		if !strings.Contains(readme, want) {
 			t.Errorf("README's section on embedding does not say that SetCredentials lasts only as long as its transport (%q)", want)
 		}
+	}
+}
+
+// TestEmbeddingOutlineIsTheExample: each call README's outline of a program that
+// embeds the router names (as receiver.Method(...)) is one Example_tcp makes, and the
+// stop's calls come in the example's order, so the two cannot drift apart: an outline
+// that named a call the example no longer makes, or put the stop out of order, would
+// mislead the program built from it.
+func TestEmbeddingOutlineIsTheExample(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	section, err := mdsection.Of(string(data), "### Embedding the router in your own program")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, outline, ok := strings.Cut(section, "In outline, as `Example_tcp` does it:")
+	if !ok {
+		t.Fatal("README's section on embedding has no outline")
+	}
+	outline, _, _ = strings.Cut(outline, "What the package documentation spells out")
+	src, err := os.ReadFile("example_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, example, ok := strings.Cut(string(src), "func Example_tcp() {")
+	if !ok {
+		t.Fatal("no Example_tcp in example_test.go")
+	}
+	calls := regexp.MustCompile("`(?:go )?([a-z]+)\\.([A-Z][A-Za-z]*)\\(").FindAllStringSubmatch(outline, -1)
+	if len(calls) < 10 {
+		t.Fatalf("the outline names %d calls, want the whole wiring and stop:\n%s", len(calls), outline)
+	}
+	for _, c := range calls {
+		if !strings.Contains(example, "."+c[2]+"(") {
+			t.Errorf("the outline names %s.%s, which Example_tcp does not call", c[1], c[2])
+		}
+	}
+	// The stop, in the outline's order and the example's.
+	_, stop, _ := strings.Cut(outline, "to stop:")
+	var last string
+	at := -1
+	for _, c := range regexp.MustCompile("([a-z]+\\.[A-Z][A-Za-z]*)\\(").FindAllStringSubmatch(stop, -1) {
+		i := strings.Index(example, c[1]+"(")
+		if i < at {
+			t.Errorf("the outline stops with %s after %s; Example_tcp calls them the other way round", c[1], last)
+		}
+		at, last = i, c[1]
+	}
+	if last == "" {
+		t.Error("the outline does not say how to stop")
 	}
 }
