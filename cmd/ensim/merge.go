@@ -78,8 +78,13 @@ func mergeFlags(fs *flag.FlagSet) commandFunc {
 				see = "" // listed above
 			}
 			fmt.Fprintf(stderr, "ensim: sweep merge: %s%s\n", failedLine(sum), see)
+			if line := timedOutLine(sum); line != "" {
+				fmt.Fprintf(stderr, "ensim: sweep merge: %s\n", line)
+			}
 		}
 		switch {
+		case len(sum.Failures) > 0 && onlyTimedOut(sum.Failures) && !short:
+			return exitTimeLimit
 		case len(sum.Failures) > 0 || short:
 			return exitFail
 		case !ok:

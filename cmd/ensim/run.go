@@ -29,6 +29,9 @@ const (
 	exitOK    = 0 // every invariant held
 	exitFail  = 1 // an invariant failed, or the determinism check found a mismatch
 	exitUsage = 2 // bad usage, an unknown scenario, an unreadable file or a bad spec
+	// exitTimeLimit is sweep's, and sweep merge's, when seeds ran longer than
+	// --seed-timeout and no seed failed otherwise.
+	exitTimeLimit = 3
 )
 
 const usageText = `usage: ensim <command> [flags]
@@ -51,7 +54,7 @@ commands:
                        of calls, JSON lines, or a space-time diagram (html)
   sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics MODE]
       [--routers N] [--parallel P] [--shard I/N] [--out DIR] [--keep-going]
-      [--json] [--recheck K]
+      [--json] [--recheck K] [--seed-timeout DURATION]
                        run seeds S..S+N-1 in P worker processes; a repro per failure
   sweep merge SUMMARY.json... [--human] [--partial]
                        merge the --json summaries of the shards of one sweep
@@ -61,7 +64,8 @@ exit status: 0 every invariant held (violations riak is known to cause, under
 riak, are reported as expected); 1 an invariant failed or a simulation panicked
 (run writes a repro file and prints the replay command, compare prints the run
 command of each failing seed); 2 bad usage or a bad spec, or output that could not be written (a
-failure still exits 1).
+failure still exits 1); 3 (sweep, sweep merge) seeds ran longer than --seed-timeout
+and no seed failed otherwise.
 `
 
 // command is one subcommand: its synopsis, its flags and what it does with them.
@@ -83,7 +87,7 @@ const (
 	synRun     = "ensim run (--scenario NAME | --spec FILE) [--seed N] [--semantics default|riak] [--routers N] [--json] [--trace FILE] [--repro FILE] [--check-determinism] [--cpuprofile FILE]"
 	synCompare = "ensim compare (--scenario NAME | --spec FILE) [--seeds N] [--from S] [--routers N] [--json]"
 	synReplay  = "ensim replay REPRO.json [--json] [--trace FILE]"
-	synSweep   = "ensim sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics default|riak] [--routers N] [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json] [--recheck K]"
+	synSweep   = "ensim sweep (--scenario NAME | --spec FILE) --seeds N [--from S] [--semantics default|riak] [--routers N] [--parallel P] [--shard I/N] [--out DIR] [--keep-going] [--json] [--recheck K] [--seed-timeout DURATION]"
 	synMerge   = "ensim sweep merge SUMMARY.json... [--human] [--partial]"
 )
 

@@ -35,6 +35,13 @@ type sweepOptions struct {
 	json           bool
 	recheck        uint64
 	routers        int // 0: each seed's spec's own
+	// seedTimeout is the wall time one run may take before the sweep stops its
+	// worker and fails the seed as timed out (0: no limit).
+	seedTimeout time.Duration
+	// quitGrace is how long a worker stopped for its time limit has, after SIGQUIT,
+	// to print its goroutines and exit before it is ended outright (one that is
+	// itself stopped, SIGSTOP, never does). Tests shorten it.
+	quitGrace time.Duration
 
 	// startWorker returns the command of one worker process, not yet started; the
 	// worker is killed when ctx is done.
@@ -59,12 +66,20 @@ var newWorkerCmd = func(ctx context.Context) (*exec.Cmd, error) {
 	return exec.CommandContext(ctx, exe, workerCommand), nil
 }
 
+// defaultSeedTimeout is sweep --seed-timeout when it is not given: far more than any
+// named scenario's run takes (scale, the largest, about 10 s), so that only a run
+// that hangs, or a spec far larger than they are, meets it.
+const defaultSeedTimeout = 10 * time.Minute
+
+// defaultQuitGrace is sweepOptions.quitGrace.
+const defaultQuitGrace = 5 * time.Second
+
 // defaultRecheck is how often a sweep runs a seed twice: every defaultRecheck-th seed.
 const defaultRecheck = 50
 
 // newSweepOptions defines the flags of ensim sweep on fs.
 func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
-	o := &sweepOptions{startWorker: newWorkerCmd, terminal: isTerminal, now: time.Now}
+	o := &sweepOptions{startWorker: newWorkerCmd, terminal: isTerminal, now: time.Now, quitGrace: defaultQuitGrace}
 	fs.StringVar(&o.scenario, "scenario", "", "sweep the named scenario `NAME` (swarm draws its spec per seed)")
 	fs.StringVar(&o.spec, "spec", "", "sweep the spec in JSON `FILE`")
 	countVar(fs, &o.seeds, "seeds", 0, "run `N` seeds (required)")
@@ -79,6 +94,8 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	fs.BoolVar(&o.keepGoing, "keep-going", false, "run every seed even after a failure")
 	fs.BoolVar(&o.json, "json", false, "print the summary as one JSON object")
 	uintVar(fs, &o.recheck, "recheck", defaultRecheck, "run every `K`-th seed twice, in two workers, and compare the trace hashes (0: never)")
+	o.seedTimeout = defaultSeedTimeout
+	fs.Var(timeoutFlag{&o.seedTimeout}, "seed-timeout", "stop a run that takes longer than `DURATION` of wall time (e.g. 90s, 30m), and fail its seed as timed out (0: no limit)")
 	return o
 }
 
@@ -179,7 +196,11 @@ type sweepFailure struct {
 	// Error says what else went wrong: a worker crashed or wrote garbage, the seed
 	// ran twice with different trace hashes, the run could not start.
 	Error string `json:"error,omitempty"`
-	Repro string `json:"repro,omitempty"`
+	// TimedOut: the seed's run (or its second run, --recheck) took longer than
+	// --seed-timeout and the sweep stopped it: a time limit, not an invariant
+	// violation. Left out otherwise.
+	TimedOut bool   `json:"timed_out,omitempty"`
+	Repro    string `json:"repro,omitempty"`
 
 	stderr string // what the crashed worker wrote on its stderr
 }
@@ -304,6 +325,12 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	switch {
 	case s.interrupted:
 		fmt.Fprintf(stderr, "ensim: sweep interrupted after %d of %d seeds\n", sum.SeedsRun, s.seeds.count)
+		if len(s.running) > 0 {
+			// What was running then, longest first: a seed that hangs, with no
+			// --seed-timeout to stop it (or a longer one than the CI job's limit), is
+			// named here.
+			fmt.Fprintf(stderr, "ensim: running at the interrupt: %s\n", listSome(s.running, 20))
+		}
 		io.WriteString(stderr, resumeHint(o, s.seeds, s.doneBelow))
 		if s.doneBelow >= s.seeds.count {
 			fmt.Fprintf(stderr, "ensim: every seed ran before the interrupt, which cut short only second runs (--recheck): the summary covers the whole sweep, and is not marked interrupted\n")
@@ -319,8 +346,14 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 		return exitFail
 	case len(sum.Failures) > 0:
 		fmt.Fprintf(stderr, "ensim: %s\n", failedLine(sum))
+		if line := timedOutLine(sum); line != "" {
+			fmt.Fprintf(stderr, "ensim: %s\n", line)
+		}
 		if sum.SeedsRun < s.seeds.count && !o.keepGoing {
 			fmt.Fprintf(stderr, "ensim: stopped at the first failure; --keep-going runs every seed\n")
+		}
+		if onlyTimedOut(sum.Failures) && len(s.errs) == 0 {
+			return exitTimeLimit
 		}
 		return exitFail
 	case len(s.errs) > 0:
@@ -419,6 +452,30 @@ func (f shardFlag) Set(v string) error {
 		return err
 	}
 	*f.s = s
+	return nil
+}
+
+// timeoutFlag is --seed-timeout: a duration of 0 or more, with its unit.
+type timeoutFlag struct{ d *time.Duration }
+
+func (f timeoutFlag) String() string {
+	if f.d == nil {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f timeoutFlag) Set(v string) error {
+	d, err := time.ParseDuration(v)
+	switch {
+	case err != nil && v != "" && strings.Trim(v, "0123456789") == "":
+		return fmt.Errorf("%q has no unit: want a duration such as %ss or %sm (0: no limit)", v, v, v)
+	case err != nil:
+		return fmt.Errorf("%q: want a duration such as 90s, 30m or 2h (0: no limit)", v)
+	case d < 0:
+		return fmt.Errorf("%q is negative: want a duration of 0 (no limit) or more", v)
+	}
+	*f.d = d
 	return nil
 }
 

@@ -36,6 +36,7 @@ import (
 //	ENSIM_TEST_WORKER_GARBAGE=SEED write a line that is not JSON before SEED's answer
 //	ENSIM_TEST_NONDET=1            change the trace hash of the worker's odd-numbered runs
 //	ENSIM_TEST_PANIC=SEED          panic inside the simulation of SEED (panicOn)
+//	ENSIM_TEST_WORKER_HANG=SEED    never answer for SEED: sleep on (hangWorker)
 func TestMain(m *testing.M) {
 	if os.Getenv("ENSIM_TEST_WORKER") == "1" {
 		os.Exit(testWorkerMain())
@@ -65,6 +66,7 @@ func testWorkerMain() int {
 	crash, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_CRASH"), 10, 64)
 	garbage, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_GARBAGE"), 10, 64)
 	kill, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_KILL"), 10, 64)
+	hang, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_HANG"), 10, 64)
 	nondet := os.Getenv("ENSIM_TEST_NONDET") == "1"
 	if v := os.Getenv("ENSIM_TEST_PANIC"); v != "" {
 		seed, err := strconv.ParseUint(v, 10, 64)
@@ -85,6 +87,8 @@ func testWorkerMain() int {
 			// As the kernel's out-of-memory killer would.
 			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			select {}
+		case hang:
+			hangWorker(res.Seed)
 		}
 		// Only a hash the run made can differ: a run asked for none reports "".
 		if nondet && n%2 == 1 && res.TraceHash != "" {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -38,7 +39,10 @@ type sweeper struct {
 
 	stopping    bool // hand out nothing more
 	interrupted bool // ctx is done
-	progress    *progressBar
+	// running names the seeds that were running when ctx was done, longest first,
+	// with how long they had run and in which worker.
+	running  []string
+	progress *progressBar
 
 	// doneBelow is the index in seeds below which every seed has run; doneAbove the
 	// indexes above it that have run too (workers finish seeds out of order). An
@@ -102,6 +106,14 @@ type worker struct {
 	closed  bool   // its stdin is closed: it gets nothing more and exits
 	dropped bool   // the stopping sweep killed it: it had only jobs it no longer wants
 	failure string // why the sweep killed it
+
+	// since is when it began the job it runs, jobs[0]: when it was handed it, or
+	// answered the one before. --seed-timeout counts from there.
+	since time.Time
+	// quitAt is when the sweep sent it SIGQUIT for running past --seed-timeout;
+	// ended, that its context was canceled after quitGrace, as it had not exited.
+	quitAt time.Time
+	ended  bool
 }
 
 // workerEvent is what a worker's reading goroutine reports: a result, or, last, that
@@ -124,19 +136,106 @@ func (s *sweeper) run() {
 		}
 	}
 	done := s.ctx.Done()
+	// One timer serves every worker's --seed-timeout: it is set, each time round, to
+	// the soonest of their deadlines.
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
 	for len(s.workers) > 0 {
 		s.assign()
+		var limit <-chan time.Time
+		if at, ok := s.deadline(); ok {
+			timer.Reset(time.Until(at))
+			limit = timer.C
+		}
 		select {
 		case ev := <-s.events:
 			s.handle(ev)
 		case <-done:
 			done = nil // the workers die with ctx; their events follow
+			if !s.interrupted {
+				s.running = s.inFlight(time.Now())
+			}
 			s.interrupted, s.stopping = true, true
+		case now := <-limit:
+			s.timeLimit(now)
 		}
 		s.progress.update(s.seedsRun, uint64(len(s.failures)), false)
 	}
 	s.wg.Wait()
 	s.progress.update(s.seedsRun, uint64(len(s.failures)), true)
+}
+
+// deadline is the soonest moment at which a worker's run reaches --seed-timeout, or
+// a worker sent SIGQUIT for that reaches the end of its grace; false when there is
+// none (no limit, or no run under way).
+func (s *sweeper) deadline() (time.Time, bool) {
+	var at time.Time
+	for _, w := range s.workers {
+		var d time.Time
+		switch {
+		case w.ended:
+			continue
+		case !w.quitAt.IsZero():
+			d = w.quitAt.Add(s.o.quitGrace)
+		case s.o.seedTimeout > 0 && len(w.jobs) > 0 && w.failure == "" && !w.dropped:
+			d = w.since.Add(s.o.seedTimeout)
+		default:
+			continue
+		}
+		if at.IsZero() || d.Before(at) {
+			at = d
+		}
+	}
+	return at, !at.IsZero()
+}
+
+// timeLimit stops every worker whose run has taken --seed-timeout or longer, at now:
+// SIGQUIT first, on which a Go program prints every goroutine's stack to its stderr
+// (the failure shows it: where the run was stuck) and exits; then, a worker that has
+// not exited after quitGrace (one stopped by SIGSTOP, or that ignores SIGQUIT) is
+// ended by its context. The run's seed fails as timed out when the worker is gone
+// (handle).
+func (s *sweeper) timeLimit(now time.Time) {
+	for _, w := range s.workers {
+		switch {
+		case w.ended:
+		case !w.quitAt.IsZero():
+			if !now.Before(w.quitAt.Add(s.o.quitGrace)) {
+				w.ended = true
+				w.cancel()
+			}
+		case s.o.seedTimeout > 0 && len(w.jobs) > 0 && w.failure == "" && !w.dropped && now.Sub(w.since) >= s.o.seedTimeout:
+			j := w.jobs[0]
+			run := fmt.Sprintf("seed %d", j.seed)
+			if j.first != nil {
+				run = fmt.Sprintf("the second run of seed %d (--recheck)", j.seed)
+			}
+			w.failure = fmt.Sprintf("timed out: %s ran longer than --seed-timeout %s in worker %d, which was stopped: a time limit, not an invariant violation",
+				run, s.o.seedTimeout, w.id)
+			// It gets nothing more; its answer, if it comes before it exits, is not
+			// taken (handle): the seed is failed as timed out all the same.
+			w.closed = true
+			w.quitAt = now
+			if err := w.cmd.Process.Signal(syscall.SIGQUIT); err != nil {
+				w.ended = true
+				w.cancel()
+			}
+		}
+	}
+}
+
+// inFlight names the runs under way at now, longest first: "SEED (for D, worker
+// N)".
+func (s *sweeper) inFlight(now time.Time) []string {
+	ws := slices.Clone(s.workers)
+	ws = slices.DeleteFunc(ws, func(w *worker) bool { return len(w.jobs) == 0 || w.dropped })
+	slices.SortStableFunc(ws, func(a, b *worker) int { return a.since.Compare(b.since) })
+	var out []string
+	for _, w := range ws {
+		d := now.Sub(w.since).Round(time.Millisecond)
+		out = append(out, fmt.Sprintf("seed %d (for %s, worker %d)", w.jobs[0].seed, d, w.id))
+	}
+	return out
 }
 
 // workerDepth is how many jobs a worker is handed ahead of its answers: the one it
@@ -237,6 +336,9 @@ func (s *sweeper) assign() {
 				}
 				continue
 			}
+			if len(w.jobs) == 0 {
+				w.since = time.Now()
+			}
 			w.jobs = append(w.jobs, j)
 			b, _ := json.Marshal(workerJob{Seed: j.seed, Hash: s.hashed(j)})
 			// A failed write means the worker is gone; its reader reports how, and
@@ -307,6 +409,9 @@ func (s *sweeper) handle(ev workerEvent) {
 	w := ev.w
 	if !ev.gone {
 		switch {
+		case !w.quitAt.IsZero():
+			// Stopped for its time limit: an answer that came meanwhile is not
+			// taken, and its run fails as timed out when it is gone.
 		case len(w.jobs) == 0:
 			s.kill(w, fmt.Sprintf("worker %d sent a result for seed %d while it had no job", w.id, ev.res.Seed))
 		case ev.res.Seed != w.jobs[0].seed:
@@ -314,6 +419,7 @@ func (s *sweeper) handle(ev workerEvent) {
 		default:
 			j := w.jobs[0]
 			w.jobs = w.jobs[1:]
+			w.since = time.Now() // it runs the next job, if it has one, from now
 			s.result(w, j, ev.res)
 			if s.stopping && len(w.jobs) > 0 {
 				// The sweep stops, and w has been handed jobs beyond the one it
@@ -377,16 +483,22 @@ func (s *sweeper) handle(ev workerEvent) {
 			s.rechecked++
 			s.recheckedSeed(j.index)
 		}
-		f := &sweepFailure{Seed: j.seed, Error: why, stderr: w.stderr.String()}
-		if w.failure == "" && ev.garbage == nil {
-			// The worker crashed on its own, running this seed: its spec, seed and
-			// semantics are known, and ensim run or replay reproduce the crash.
+		timedOut := !w.quitAt.IsZero()
+		f := &sweepFailure{Seed: j.seed, Error: why, TimedOut: timedOut, stderr: w.stderr.String()}
+		if (w.failure == "" || timedOut) && ev.garbage == nil {
+			// The worker crashed on its own, or ran past --seed-timeout, running
+			// this seed: its spec, seed and semantics are known, and ensim run or
+			// replay reproduce the crash (or run the seed with no time limit).
 			if old, ok := s.failures[j.seed]; !ok || old.Repro == "" {
 				// A worker killed from outside says so in the repro, whose replay may
 				// run clean; a crash of its own (a panic) replays as one. (The field
-				// is written only there: an older ensim refuses a repro with it.)
+				// is written only there: an older ensim refuses a repro with it.) So
+				// does one stopped for its time limit: a replay may end, or not.
 				crash := ""
 				if killed(ev.exit) {
+					crash = why
+				}
+				if timedOut {
 					crash = why
 				}
 				f.Repro = s.writeRepro(f, scenarios.Report{}, crash)
@@ -584,6 +696,7 @@ func (s *sweeper) fail(f *sweepFailure) {
 		if old.stderr == "" {
 			old.stderr = f.stderr
 		}
+		old.TimedOut = old.TimedOut || f.TimedOut
 	} else {
 		if f.Invariants == nil {
 			f.Invariants = []string{}

@@ -136,6 +136,34 @@ func failedLine(sum sweepSummary) string {
 	return fmt.Sprintf("%d of %d seed%s run failed: %s", len(seeds), sum.SeedsRun, plural(int(sum.SeedsRun)), listSome(seeds, 20))
 }
 
+// timedOutLine says which of a summary's failing seeds took longer than
+// --seed-timeout, if any ("" when none did).
+func timedOutLine(sum sweepSummary) string {
+	var seeds []string
+	for _, f := range sum.Failures {
+		if f.TimedOut {
+			seeds = append(seeds, strconv.FormatUint(f.Seed, 10))
+		}
+	}
+	if len(seeds) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of them ran longer than --seed-timeout and %s stopped: %s; a time limit, not an invariant violation (ensim replay of the repro, or ensim run of the seed, runs it with no limit)",
+		len(seeds), map[bool]string{true: "was", false: "were"}[len(seeds) == 1], listSome(seeds, 20))
+}
+
+// onlyTimedOut reports whether every one of fs, at least one, failed by taking
+// longer than --seed-timeout alone, with no violation (a seed whose first run broke
+// an invariant may time out in its second): the sweep then exits exitTimeLimit.
+func onlyTimedOut(fs []sweepFailure) bool {
+	for _, f := range fs {
+		if !f.TimedOut || f.ViolationsTotal > 0 {
+			return false
+		}
+	}
+	return len(fs) > 0
+}
+
 // printRerun runs a seed twice in this process and prints where their traces part
 // (determinism.go); the first diverging record names the culprit.
 func (s *sweeper) printRerun(w io.Writer, seed uint64) {
