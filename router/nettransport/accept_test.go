@@ -9,6 +9,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/ensroute/ensroute/router/nettransport"
@@ -103,27 +104,99 @@ func TestServeRetriesFailedAccept(t *testing.T) {
 }
 
 // TestServeEndsWhenClosedWhileAcceptFails: Close ends a Serve that is pausing between
-// failed calls of Accept, at once rather than after the pause.
+// failed calls of Accept, at once rather than after the pause. It runs in a synctest
+// bubble, where time is virtual: Close is called in the middle of a pause of a second
+// (its bound), a known time before the pause ends, and must return without any time
+// passing, and Serve must have returned by then without calling Accept again. Measured
+// on the wall clock, a Close that waited for the pause to end took whatever was left
+// of it when the test got to call it, which a loaded machine makes anything up to a
+// second; and a Close that returned at once while Serve went on pausing passed unseen,
+// as Serve's end was waited for without a bound.
 func TestServeEndsWhenClosedWhileAcceptFails(t *testing.T) {
-	n1 := startNode(t, "n1", false, nil)
-	l := &failingListener{Listener: listen(t), fails: 1 << 30}
-	served := make(chan error, 1)
-	go func() { served <- n1.tr.Serve(l) }()
-	logged(t, n1, "accept failed; retrying until it succeeds")
-	// Let the pause grow to its bound of a second.
-	if !await(func() bool { return n1.tr.Stats().AcceptErrors >= 9 }) {
-		t.Fatalf("AcceptErrors %d after 10s, want the pause to have grown", n1.tr.Stats().AcceptErrors)
-	}
-	// Close waits for Serve: it returns as soon as Serve stops pausing.
-	start := time.Now()
-	_ = n1.tr.Close()
-	if took := time.Since(start); took > 500*time.Millisecond {
-		t.Fatalf("Close took %v: Serve went on pausing (a second) after it", took)
-	}
-	if err := <-served; err != nil {
-		t.Fatalf("Serve after Close: %v, want nil", err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var logs syncBuffer
+		tr, err := nettransport.New(nettransport.Config{ID: "n1", Cluster: "test", Secret: secret,
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := &downListener{}
+		var served error
+		ended := make(chan struct{})
+		go func() { served = tr.Serve(l); close(ended) }()
+		// However the test ends, the bubble ends once Serve has.
+		defer func() { _ = tr.Close(); <-ended }()
+		// Failures at 0, 5ms, 15ms, 35ms, ...: the pause doubles from 5ms to its bound
+		// of a second by the ninth, 1.275s in. Then the test wakes mid-pause: 10.3s is
+		// no failure's time (1.275s + whole seconds).
+		time.Sleep(10*time.Second + 300*time.Millisecond)
+		synctest.Wait() // Serve pauses
+		if got := tr.Stats().AcceptErrors; got < 9 {
+			t.Fatalf("AcceptErrors %d after 10.3s, want the pause to have grown to its bound", got)
+		}
+		if !strings.Contains(logs.String(), "accept failed; retrying until it succeeds") {
+			t.Fatalf("the failures were not logged:\n%s", logs.String())
+		}
+		left := time.Second - time.Since(l.lastAccept())
+		if left <= 0 || left >= time.Second {
+			t.Fatalf("the pause has %v left, want Close to come in the middle of one", left)
+		}
+		calls := l.calls()
+		start := time.Now()
+		_ = tr.Close()
+		if took := time.Since(start); took != 0 {
+			t.Fatalf("Close took %v with %v of the pause left: Serve went on pausing after it", took, left)
+		}
+		synctest.Wait() // Serve returns, or blocks again
+		select {
+		case <-ended:
+			if served != nil {
+				t.Fatalf("Serve after Close: %v, want nil", served)
+			}
+		default:
+			t.Fatalf("Serve still runs after Close returned, with %v of the pause left", left)
+		}
+		if got := l.calls(); got != calls {
+			t.Errorf("Accept called %d times after Close, want none", got-calls)
+		}
+	})
 }
+
+// downListener is a listener whose every Accept fails as it does when the process is
+// out of file descriptors, until it is closed; it touches no socket, so that it runs
+// in a synctest bubble. It notes when Accept was last called, and how many times.
+type downListener struct {
+	mu     sync.Mutex
+	n      int
+	last   time.Time
+	closed bool
+}
+
+func (l *downListener) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.n++
+	l.last = time.Now()
+	if l.closed {
+		return nil, net.ErrClosed
+	}
+	return nil, &net.OpError{Op: "accept", Net: "tcp", Addr: l.Addr(), Err: os.NewSyscallError("accept4", syscall.EMFILE)}
+}
+
+func (l *downListener) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	l.mu.Unlock()
+	return nil
+}
+
+func (l *downListener) Addr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 7000}
+}
+
+func (l *downListener) calls() int { l.mu.Lock(); defer l.mu.Unlock(); return l.n }
+
+func (l *downListener) lastAccept() time.Time { l.mu.Lock(); defer l.mu.Unlock(); return l.last }
 
 // TestServeReturnsPermanentAcceptError: an error of Accept that says the listening
 // socket is unusable (EBADF, EINVAL, ...), or one of a listener of the program's own,
