@@ -45,8 +45,14 @@ func docOf(t *testing.T, file, recv, name string) string {
 	return ""
 }
 
-// embeddingSection is README's section for programs that embed the router.
+// embeddingSection is README's section for programs that embed the router, its
+// words joined by single spaces.
 func embeddingSection(t *testing.T) string {
+	return strings.Join(strings.Fields(embeddingText(t)), " ")
+}
+
+// embeddingText is README's section for programs that embed the router, as written.
+func embeddingText(t *testing.T) string {
 	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +61,7 @@ func embeddingSection(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return strings.Join(strings.Fields(text), " ")
+	return text
 }
 
 // TestCallErrorsBeforeItStarts: the errors a call returns without starting (after
@@ -225,15 +231,7 @@ func TestEmbeddingSectionOnCredentials(t *testing.T) {
 // that named a call the example no longer makes, or put the stop out of order, would
 // mislead the program built from it.
 func TestEmbeddingOutlineIsTheExample(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	section, err := mdsection.Of(string(data), "### Embedding the router in your own program")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, outline, ok := strings.Cut(section, "In outline, as `Example_tcp` does it:")
+	_, outline, ok := strings.Cut(embeddingText(t), "In outline, as `Example_tcp` does it:")
 	if !ok {
 		t.Fatal("README's section on embedding has no outline")
 	}

@@ -42,13 +42,8 @@ type heldReply struct {
 // unreached is what Send does with m, for node to, when no connection to it is up: a
 // reply is held (if Config.ReplyHold allows), anything else refused.
 func (t *Transport) unreached(to router.NodeID, m *router.Message) error {
-	switch {
-	case t.closed():
-		t.stats.unreachable.Add(1)
-		return errSendClosed
-	case t.receiver() == nil:
-		t.stats.unreachable.Add(1)
-		return errNotAttached
+	if err := t.unusable(); err != nil {
+		return err
 	}
 	// A transport closing now, or leaving, refuses too: hold checks that, under its lock.
 	if m.Kind != router.KindReply || t.cfg.ReplyHold <= 0 || to == t.cfg.ID {

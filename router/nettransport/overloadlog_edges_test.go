@@ -17,33 +17,13 @@ import (
 // the node, the bytes queued and the limit; the many refused after it within a minute
 // are counted, not logged again.
 func TestFullQueueLogged(t *testing.T) {
-	release := make(chan struct{})
-	acc := startNode(t, "n1", true, nil)
-	acc.tr.Attach(&blockingReceiver{release: release})
-	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
-		peersOf("n1", acc.addr)(c)
-		c.QueueBytes = 64 << 10
-	})
-	if err := connect(t, n2, "n1"); err != nil {
-		t.Fatal(err)
-	}
-	defer close(release)
-	big := router.Message{Kind: router.KindCast, Ensemble: "e1", Event: make([]byte, 60<<10), Budget: router.Infinity}
-	var err error
-	for i := 0; i < 2000 && err == nil; i++ {
-		if err = n2.tr.Send("n1", &big); err == nil {
-			runtime.Gosched()
-		}
-	}
-	if !errors.Is(err, router.ErrOverloaded) {
-		t.Fatalf("after 2000 sends of 60KiB to a node that does not read: %v, want ErrOverloaded", err)
-	}
+	n2, big := fillQueue(t)
 	const more = 100
 	for i, refused := 0, 1; refused < more; i++ {
 		if i == 2000 {
 			t.Fatalf("%d of 2000 more sends refused, want %d", refused, more)
 		}
-		if errors.Is(n2.tr.Send("n1", &big), router.ErrOverloaded) {
+		if errors.Is(n2.tr.Send("n1", big), router.ErrOverloaded) {
 			refused++
 		}
 	}

@@ -225,29 +225,7 @@ func TestFromIsAuthenticated(t *testing.T) {
 // TestOverloaded: when the peer stops reading, the bounded send queue fills and sends
 // fail at once with ErrOverloaded, counted, instead of queueing without end.
 func TestOverloaded(t *testing.T) {
-	release := make(chan struct{})
-	acc := startNode(t, "n1", true, nil)
-	blocker := &blockingReceiver{release: release}
-	acc.tr.Attach(blocker)
-	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
-		peersOf("n1", acc.addr)(c)
-		c.QueueBytes = 64 << 10
-	})
-	if err := connect(t, n2, "n1"); err != nil {
-		t.Fatal(err)
-	}
-	defer close(release)
-	big := router.Message{Kind: router.KindCast, Ensemble: "e1", Event: make([]byte, 60<<10), Budget: router.Infinity}
-	var err error
-	for i := 0; i < 2000 && err == nil; i++ {
-		err = n2.tr.Send("n1", &big)
-		if err == nil {
-			runtime.Gosched() // let the writer run: only a blocked peer may fill the queue
-		}
-	}
-	if !errors.Is(err, router.ErrOverloaded) {
-		t.Fatalf("after 2000 sends of 60KiB to a peer that does not read: %v, want ErrOverloaded", err)
-	}
+	n2, big := fillQueue(t)
 	if n2.tr.Stats().Overloaded == 0 {
 		t.Fatal("overload not counted")
 	}
@@ -258,6 +236,38 @@ func TestOverloaded(t *testing.T) {
 			t.Fatalf("%d bytes queued, want at most %d", p.Queued, limit)
 		}
 	}
+}
+
+// fillQueue starts n1, whose receiver takes nothing in until the test ends, and n2
+// with a send queue of 64 KiB, connected to n1, and sends n2's casts of 60 KiB to n1
+// until one is refused with ErrOverloaded: n2's queue to n1 is then full. It returns
+// n2 and the cast.
+func fillQueue(t *testing.T) (*node, *router.Message) {
+	t.Helper()
+	release := make(chan struct{})
+	acc := startNode(t, "n1", true, nil)
+	acc.tr.Attach(&blockingReceiver{release: release})
+	n2 := startNode(t, "n2", false, func(c *nettransport.Config) {
+		peersOf("n1", acc.addr)(c)
+		c.QueueBytes = 64 << 10
+	})
+	// After the nodes' own cleanups, so before them (cleanups run last first): n1's
+	// Close waits for its reader, held in Receive until release.
+	t.Cleanup(func() { close(release) })
+	if err := connect(t, n2, "n1"); err != nil {
+		t.Fatal(err)
+	}
+	big := &router.Message{Kind: router.KindCast, Ensemble: "e1", Event: make([]byte, 60<<10), Budget: router.Infinity}
+	var err error
+	for i := 0; i < 2000 && err == nil; i++ {
+		if err = n2.tr.Send("n1", big); err == nil {
+			runtime.Gosched() // let the writer run: only a blocked peer may fill the queue
+		}
+	}
+	if !errors.Is(err, router.ErrOverloaded) {
+		t.Fatalf("after 2000 sends of 60KiB to a peer that does not read: %v, want ErrOverloaded", err)
+	}
+	return n2, big
 }
 
 type blockingReceiver struct{ release chan struct{} }

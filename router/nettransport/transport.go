@@ -146,6 +146,23 @@ var (
 	errSendClosed  = fmt.Errorf("%w: this node's transport is closed", router.ErrUnreachable)
 )
 
+// unusable returns, counted as unreachable, why Send can start no connection: the
+// transport is closed (errSendClosed), or nothing is attached to take what the
+// connection would bring (errNotAttached); nil if neither.
+func (t *Transport) unusable() error {
+	var err error
+	switch {
+	case t.closed():
+		err = errSendClosed
+	case t.receiver() == nil:
+		err = errNotAttached
+	default:
+		return nil
+	}
+	t.stats.unreachable.Add(1)
+	return err
+}
+
 // Send queues m for node to and returns at once. It returns router.ErrUnreachable when
 // to is not connected (starting a reconnect in the background when its address is
 // known; before Attach, and after Close, an error that matches it and says which),
@@ -164,13 +181,8 @@ func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 		if !t.dialable(to) {
 			return t.unreached(to, m) // a client not connected: a reply is held for it
 		}
-		switch {
-		case t.closed():
-			t.stats.unreachable.Add(1)
-			return errSendClosed
-		case t.receiver() == nil:
-			t.stats.unreachable.Add(1)
-			return errNotAttached
+		if err := t.unusable(); err != nil {
+			return err
 		}
 		p = t.peer(to)
 	}
