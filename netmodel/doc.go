@@ -99,7 +99,9 @@
 // "held", "stalled", "released", "parked", "shed", "reply-held", "reply-released",
 // "reply-dropped", "reconnect", "pause", "resume", "clock-set", "clock-step", ...),
 // but for a send by a crashed incarnation's code, which never leaves its host
-// (Stats.Orphans counts it).
+// (Stats.Orphans counts it). A record's msg_kind is the message's kind, but
+// WorkerReply for a leader's answer to a riak worker (KindName), which is a reply
+// to the worker's node, not to the caller's.
 //
 // Randomness comes from the World's named streams: "net" for links, "service" for
 // service times, "reconnect" for redial jitter, "resume" for the order of a resumed

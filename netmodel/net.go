@@ -143,6 +143,9 @@ type Net struct {
 	// valid one) is named anew each time.
 	msgKinds [8]*sim.Name
 	codes    [16]*sim.Name
+	// workerReply is the name of a reply to a riak worker in the trace (kindName),
+	// made when first traced.
+	workerReply *sim.Name
 	// named caches hostNamed's answers, direct-mapped by a hash of the id. Hosts are
 	// never removed, so an entry never goes stale.
 	named [hostCacheSlots]*Host
@@ -399,7 +402,7 @@ func (n *Net) noticed(ls *linkState, dst *Host, now time.Duration) bool {
 // or a noticed crash of to.
 // It is kept out of Send, which it would only make larger.
 func (n *Net) traceUnreachable(from, to router.NodeID, m *router.Message) {
-	n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", m.Kind.String()), sim.String("call", n.calls.name(m.Call).String()))
+	n.w.Emit(string(from), "unreachable", sim.String("to", string(to)), sim.String("msg_kind", KindName(m)), sim.String("call", n.calls.name(m.Call).String()))
 }
 
 // travel is the way of the message of flight f over its link, sent at now: lost (and
@@ -568,7 +571,7 @@ func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 	if n.w.Recording() {
 		a := &n.attrs.handed
 		a[0].Int = int64(id)
-		a[1].Name = n.kindName(m.Kind)
+		a[1].Name = n.kindName(m)
 		if a[2].Name = f.call; f.call == nil {
 			a[2].Name = n.calls.name(m.Call)
 		}
@@ -591,7 +594,7 @@ func (n *Net) emitSend(from *sim.Name, id uint64, to *sim.Name, m *router.Messag
 	a := &n.attrs.send
 	a[0].Int = int64(id)
 	a[1].Name = to
-	a[2].Name = n.kindName(m.Kind)
+	a[2].Name = n.kindName(m)
 	a[3].Name = n.calls.name(m.Call)
 	a[4].Int = int64(m.Hops)
 	a[5].Int = int64(m.Instance)
@@ -601,8 +604,30 @@ func (n *Net) emitSend(from *sim.Name, id uint64, to *sim.Name, m *router.Messag
 	return a[3].Name
 }
 
-// kindName returns k's name in the trace.
-func (n *Net) kindName(k router.Kind) *sim.Name {
+// WorkerReply is the trace's msg_kind of a leader's answer to a follower's forward,
+// sent to the riak worker that called the follower (a router.KindReply whose Worker
+// is set), which relays it to the caller: it goes to the worker's node, not to the
+// caller's, and must not be read as the reply to the caller.
+const WorkerReply = "worker-reply"
+
+// KindName returns the msg_kind the trace gives m: its kind's name, but WorkerReply
+// for a reply to a riak worker.
+func KindName(m *router.Message) string {
+	if m.Kind == router.KindReply && m.Worker != 0 {
+		return WorkerReply
+	}
+	return m.Kind.String()
+}
+
+// kindName returns m's msg_kind in the trace (KindName).
+func (n *Net) kindName(m *router.Message) *sim.Name {
+	k := m.Kind
+	if k == router.KindReply && m.Worker != 0 {
+		if n.workerReply == nil {
+			n.workerReply = n.w.Name(WorkerReply)
+		}
+		return n.workerReply
+	}
 	if int(k) < len(n.msgKinds) && n.msgKinds[k] != nil {
 		return n.msgKinds[k]
 	}

@@ -188,6 +188,6 @@ func (h *Host) Defer(fn func()) {
 // park keeps the arrival of flight f for Resume.
 func (h *Host) park(f *flight) {
 	h.net.stats.Paused++
-	h.net.w.Emit(string(h.id), "parked", sim.Int("msg", int64(f.id)), sim.String("msg_kind", f.m.Kind.String()))
+	h.net.w.Emit(string(h.id), "parked", sim.Int("msg", int64(f.id)), sim.String("msg_kind", KindName(&f.m)))
 	h.parked = append(h.parked, hostParked{from: f.from, id: f.id, m: f.m, arrived: h.Now()})
 }

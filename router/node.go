@@ -487,6 +487,9 @@ func (n *Node) workerReply(m *Message) {
 		return
 	}
 	n.sendReply(m.Call, m.Code, m.Result, &m.Peer, m.Hops)
+	if n.cfg.Bugs.Has(bugs.RelayTwice) {
+		n.sendReply(m.Call, m.Code, m.Result, &m.Peer, m.Hops)
+	}
 }
 
 // workerTimeout is r's riak worker giving up: it answers the caller timeout and

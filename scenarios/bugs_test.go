@@ -357,6 +357,8 @@ func TestBugsAreCaught(t *testing.T) {
 			detail: "they were not stopped"},
 		{name: "answer to a riak worker dropped", bug: bugs.DropRelay, spec: func(t *testing.T) Spec { return named(t, "leader-churn") }, sem: router.Riak,
 			want: []string{InvLateDiscarded}, detail: "was neither relayed to its call nor counted as late"},
+		{name: "answer to a riak worker relayed twice", bug: bugs.RelayTwice, spec: func(t *testing.T) Spec { return named(t, "leader-churn") }, sem: router.Riak,
+			want: []string{InvLateDiscarded}, detail: "to the call a second time"},
 		{name: "timers left armed (riak)", bug: bugs.LeakTimers, spec: func(t *testing.T) Spec { return named(t, "steady") }, sem: router.Riak,
 			want: []string{InvNoLeak}, detail: "they were not stopped"},
 		{name: "redirect with the whole timeout", bug: bugs.RedirectFullBudget, spec: func(t *testing.T) Spec { return named(t, "leader-churn") }, want: []string{InvDeadline},

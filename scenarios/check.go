@@ -112,6 +112,10 @@ type checker struct {
 	// work is every stretch of service a leader spent on a workload call's event,
 	// beyond the first of each call, which the call's record holds.
 	work []workSpan
+	// relay is the last relay of a leader's answer by a riak worker (relayed): a
+	// second reply to the same call from the same node in the same turn is the
+	// answer relayed twice.
+	relay lastRelay
 	// charge is the request of a call last handed to a node, or the call last
 	// redirected by its caller's node, under default semantics: what the node passes
 	// on of the call in that same event, to a peer or to another node, must have the
@@ -132,6 +136,16 @@ type charge struct {
 	redirect        bool
 }
 
+// lastRelay is node's relay to call, in event turn (1 + sim.World.Executed), of the
+// leader's answer message answer (0: made on the node) as message msg (0: handled on
+// the node, or refused by the network); turn 0 for none.
+type lastRelay struct {
+	turn        uint64
+	node        router.NodeID
+	call        router.CallID
+	answer, msg uint64
+}
+
 // awaited is a node handed reply message msg, to call, not yet settled: only an
 // event of that same call (its completion, its reply counted late, its redirect)
 // settles it, so that another call completing on the node cannot hide a reply
@@ -142,6 +156,7 @@ type awaited struct {
 	call   router.CallID
 	code   router.Code // the reply's
 	worker bool        // a leader's answer to a riak worker, to relay (router.Message.Worker)
+	copy   bool        // worker: a copy of an answer handed before (the network duplicated it)
 }
 
 // workSpan is a leader working on one call's event from from to to, in virtual time.
@@ -475,8 +490,8 @@ func (c *checker) Sent(from, to router.NodeID, id uint64, m *router.Message) {
 		c.overBudget = true
 		c.wd.w.Stop()
 	}
-	if len(c.awaiting) > 0 && m.Kind == router.KindReply && m.Worker == 0 {
-		c.relayed(from, &m.Call)
+	if m.Kind == router.KindReply && m.Worker == 0 && (len(c.awaiting) > 0 || c.relay.turn != 0) {
+		c.relayed(from, &m.Call, id, m.Code)
 	}
 	if m.Call.IsZero() {
 		if m.Kind == router.KindCast || m.Kind == router.KindPeer {
@@ -566,7 +581,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 			// to its call in turn) or drops it as late (counted), before the node gets
 			// its next message.
 			c.probes.workerAnswers++
-			c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call, code: m.Code, worker: true})
+			c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call, code: m.Code, worker: true, copy: c.handed.has(id)})
 			c.handed.add(id)
 			return
 		}
@@ -617,8 +632,10 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 // over the network is (Handed): its call's completion, its late drop or its
 // redirect must follow before the node's next message.
 func (c *checker) replyHere(node router.NodeID, ev *router.Event) {
+	if len(c.awaiting) > 0 || c.relay.turn != 0 {
+		c.relayed(node, &ev.Call, 0, ev.Code) // a riak worker's relay to a call of its own node
+	}
 	if len(c.awaiting) > 0 {
-		c.relayed(node, &ev.Call) // a riak worker's relay to a call of its own node
 		c.settleAwaiting(node)
 	}
 	// msg 0: made here; an answer to a riak worker here (a leader on the worker's
@@ -698,20 +715,51 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 	}
 }
 
-// relayed sees node send a reply to call, or try to: if node holds a leader's answer
-// to one of its riak workers for call, this is the worker relaying it. (A relay the
-// network held for a node not connected would not be seen: netmodel tells no
-// Observer of a hold, and holds no reply under riak, the only semantics with
+// relayed sees node send a reply to call with code, or try to: message msg, or 0 for
+// a reply handled on the node or refused by the network. If node holds a leader's
+// answer to one of its riak workers for call, this is the worker relaying it, which
+// the trace records ("relay", naming the answer and the relay). A leader's answer is
+// relayed once: a copy of an answer relayed already (the network duplicated it) finds
+// its worker gone, and a second reply to the call from the node in the turn of a
+// relay is the answer relayed again; either would reach the caller twice, to be
+// dropped there as late, a message and a late reply the run should not have. (A
+// relay the network held for a node not connected would not be seen: netmodel tells
+// no Observer of a hold, and holds no reply under riak, the only semantics with
 // workers.)
-func (c *checker) relayed(node router.NodeID, call *router.CallID) {
+func (c *checker) relayed(node router.NodeID, call *router.CallID, msg uint64, code router.Code) {
+	turn := c.wd.w.Executed() + 1
 	for i := range c.awaiting {
 		if a := &c.awaiting[i]; a.worker && samestr.Equal(string(a.node), string(node)) && sameCall(&a.call, call) {
+			answer, cp := a.msg, a.copy
 			last := len(c.awaiting) - 1
 			c.awaiting[i] = c.awaiting[last]
 			c.awaiting = c.awaiting[:last]
+			if cp {
+				c.violate(InvLateDiscarded, *call, "%s relayed a copy of the leader's answer (message %d) to the call: a copy finds its riak worker gone, and is dropped there as late", node, answer)
+			}
+			c.relay = lastRelay{turn: turn, node: node, call: *call, answer: answer, msg: msg}
+			if c.wd.w.Recording() {
+				c.wd.w.Emit(string(node), "relay", strAttr("call", call.String()), intAttr("answer", int64(answer)), intAttr("relay", int64(msg)), strAttr("code", code.String()))
+			}
 			return
 		}
 	}
+	if r := &c.relay; r.turn == turn {
+		if samestr.Equal(string(r.node), string(node)) && sameCall(&r.call, call) {
+			c.violate(InvLateDiscarded, *call, "%s relayed the leader's answer (%s) to the call a second time (%s): the caller is sent it twice", node, msgName(r.answer, "", "made there"), msgName(msg, "as ", "in place"))
+		}
+		return
+	}
+	c.relay.turn = 0
+}
+
+// msgName names message id as prefix and "message N", or none (0) as what that
+// means.
+func msgName(id uint64, prefix, none string) string {
+	if id == 0 {
+		return none
+	}
+	return fmt.Sprintf("%smessage %d", prefix, id)
 }
 
 // unawait removes node's entry from awaiting if it is a reply to call (any call if

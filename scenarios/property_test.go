@@ -482,6 +482,7 @@ var shrinkCases = []shrinkCase{
 	// A riak worker relays only what its follower forwarded: a routed call must reach a
 	// member that no longer leads, after an election.
 	{bug: bugs.DropRelay, targets: []string{scenarios.InvLateDiscarded}, sem: router.Riak, needs: func(s scenarios.Spec) bool { return len(s.Elections) > 0 }},
+	{bug: bugs.RelayTwice, targets: []string{scenarios.InvLateDiscarded}, sem: router.Riak, needs: func(s scenarios.Spec) bool { return len(s.Elections) > 0 }},
 	{bug: bugs.HandSpentBudget, targets: []string{scenarios.InvDeadline}},
 	// A clock must step back while requests wait in the node's mailboxes: the node is
 	// stopped across each step back, from 1ms before it to 1ms after.

@@ -123,8 +123,8 @@ func (t *tracer) Trace(ev *router.Event) {
 		// For the checker alone: the trace records what becomes of the reply.
 		c.replyHere(t.node, ev)
 	case router.EvSendFail:
-		if len(c.awaiting) > 0 && ev.Msg.Kind == router.KindReply && ev.Msg.Worker == 0 {
-			c.relayed(t.node, &ev.Call)
+		if ev.Msg.Kind == router.KindReply && ev.Msg.Worker == 0 && (len(c.awaiting) > 0 || c.relay.turn != 0) {
+			c.relayed(t.node, &ev.Call, 0, ev.Msg.Code)
 		}
 	default:
 		switch ev.Kind {

@@ -399,6 +399,7 @@ func TestSweepCatchesBugs(t *testing.T) {
 		{bug: bugs.HopLimitOffByOne, source: []string{"--scenario", "directory-regression"}, want: []string{scenarios.InvHopBound}},
 		{bug: bugs.KeepWorkers, source: []string{"--scenario", "steady", "--semantics", "riak"}, want: []string{scenarios.InvNoLeak}},
 		{bug: bugs.DropRelay, source: []string{"--scenario", "leader-churn", "--semantics", "riak"}, want: []string{scenarios.InvLateDiscarded}},
+		{bug: bugs.RelayTwice, source: []string{"--scenario", "leader-churn", "--semantics", "riak"}, want: []string{scenarios.InvLateDiscarded}},
 		{bug: bugs.HandSpentBudget, source: []string{"--scenario", "gc-pause"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.UnclampedWait, source: []string{"--scenario", "clock-skew"}, want: []string{scenarios.InvDeadline}},
 		{bug: bugs.CreditBelievedLeader, source: []string{"--scenario", "leader-churn"}, want: []string{scenarios.InvResultFromPeer}},

@@ -149,6 +149,11 @@ const (
 	// the dead incarnation's timers stay with the host, ahead of those its next
 	// incarnation arms, which then never fire.
 	CrashKeepsTimers
+	// RelayTwice makes a riak worker relay the leader's answer to its follower's
+	// forward to the caller twice (a router core defect, listed after the
+	// simulator's so that their numbers stay): the caller takes the first and drops
+	// the second as late, a message and a late reply for nothing on every relay.
+	RelayTwice
 	maxBug
 )
 
@@ -190,6 +195,7 @@ var names = [...]string{
 	HoldNeverExpires:      "hold-never-expires",
 	RedialOn:              "redial-on",
 	CrashKeepsTimers:      "crash-keeps-timers",
+	RelayTwice:            "relay-twice",
 }
 
 // String returns the bug's name as used in test names and flags.

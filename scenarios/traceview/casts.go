@@ -74,7 +74,7 @@ func (t *Trace) inferCasts() {
 			// other cast.
 		case cur != "" && r.Node == node && inCastStep[r.Kind] && namesNoCall(r):
 			t.cast[i] = cur
-			if r.Kind == "send" && m != nil && m.call == "" && m.kind != "gossip" && m.kind != "reply" {
+			if r.Kind == "send" && m != nil && m.call == "" && m.kind != "gossip" && !isReply(m.kind) {
 				m.cast = cur
 			}
 		case cur != "" && r.Node == "" && m != nil:

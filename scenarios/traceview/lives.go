@@ -136,7 +136,7 @@ func (t *Trace) step(i int) string {
 		if m.inst >= 0 {
 			s += fmt.Sprintf("/r%d", m.inst)
 		}
-		if m.kind == "reply" {
+		if isReply(m.kind) {
 			s += " " + str(r, "code")
 		}
 		return s

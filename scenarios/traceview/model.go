@@ -246,7 +246,7 @@ func (t *Trace) lateHandOver(i int) (*message, int) {
 	r := &t.recs[i]
 	for j := i - 1; j >= 0 && t.recs[j].At == r.At; j-- {
 		h := &t.recs[j]
-		if h.Kind == "handed" && h.Node == r.Node && str(h, "msg_kind") == "reply" && str(h, "call") == str(r, "call") {
+		if h.Kind == "handed" && h.Node == r.Node && isReply(str(h, "msg_kind")) && str(h, "call") == str(r, "call") {
 			return t.msgOf[num(h, "msg")], j
 		}
 	}

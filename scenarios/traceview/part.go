@@ -167,7 +167,7 @@ func (p *Part) ofCast(r *sim.Record) bool {
 		}
 	case p.inStep && r.Node == p.stepNode && inCastStep[r.Kind] && namesNoCall(r):
 		about = p.stepOurs
-		if k := str(r, "msg_kind"); r.Kind == "send" && named && k != "gossip" && k != "reply" {
+		if k := str(r, "msg_kind"); r.Kind == "send" && named && k != "gossip" && !isReply(k) {
 			p.castMsgs[id] = p.stepOurs
 		}
 	case p.inStep && r.Node == "" && named:

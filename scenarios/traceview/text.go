@@ -12,6 +12,18 @@ import (
 	"github.com/ensroute/ensroute/sim"
 )
 
+// msgKeys are the integer fields other than "msg" that hold a message id (a relay's
+// answer and relay), 0 for none.
+var msgKeys = map[string]bool{"answer": true, "relay": true}
+
+// workerReply is the msg_kind of a leader's answer to a riak worker, which relays it
+// to the caller (netmodel.WorkerReply): a reply, but not to the caller.
+const workerReply = "worker-reply"
+
+// isReply reports whether msg_kind kind is a reply's: to the caller, or to a riak
+// worker.
+func isReply(kind string) bool { return kind == "reply" || kind == workerReply }
+
 // durationKeys are the integer fields that hold a duration in nanoseconds.
 var durationKeys = map[string]bool{"timeout": true, "budget": true, "at": true, "paused": true, "step": true, "local": true, "held": true,
 	"offset": true, "period": true}
@@ -115,10 +127,10 @@ func (t *Trace) fields(i int) string {
 		}
 		b.WriteString(" ")
 		skip := map[string]bool{"msg": true, "to": true, "msg_kind": true, "inst": true}
-		if m.kind != "reply" {
+		if !isReply(m.kind) {
 			skip["code"] = true
 		}
-		if m.kind == "reply" || m.kind == "gossip" {
+		if isReply(m.kind) || m.kind == "gossip" {
 			skip["budget"] = true
 		}
 		if m.kind == "gossip" { // a cast counts its hops, as a route does (the hop limit)
@@ -149,6 +161,9 @@ func appendAttrs(b *strings.Builder, r *sim.Record, skip map[string]bool) {
 			fmt.Fprintf(b, "#%d ", a.Int)
 		case a.Key == "msg_kind":
 			fmt.Fprintf(b, "%s ", a.Str)
+		case a.IsInt && msgKeys[a.Key] && a.Int == 0:
+		case a.IsInt && msgKeys[a.Key]:
+			fmt.Fprintf(b, "%s=#%d ", a.Key, a.Int)
 		case a.IsInt && durationKeys[a.Key]:
 			fmt.Fprintf(b, "%s=%s ", a.Key, fmtDur(a.Int))
 		case a.IsInt:

@@ -49,7 +49,7 @@ function paint(c, k, p) {
 
 // ---- arrows ------------------------------------------------------------------------
 const CALL_BAR = { ok: 'rgba(47,158,68,0.45)', timeout: 'rgba(240,140,0,0.6)', error: 'rgba(201,42,42,0.5)' };
-const ARROW = { route: '#4c6ef5', cast: '#4c6ef5', peer: '#1098ad', reply: '#37b24d', gossip: '#ced4da' };
+const ARROW = { route: '#4c6ef5', cast: '#4c6ef5', peer: '#1098ad', reply: '#37b24d', 'worker-reply': '#94d82d', gossip: '#ced4da' };
 function arrow(p, heads, x1, y1, x2, y2, head) {
   p.moveTo(x1, y1); p.lineTo(x2, y2);
   if (!head) return;

@@ -228,6 +228,7 @@ function violationsOf(ci, si) {
   item('route/cast', lineIcon(ARROW.route));
   item('peer', lineIcon(ARROW.peer));
   item('reply', lineIcon(ARROW.reply));
+  item('reply to a riak worker', lineIcon(ARROW['worker-reply']));
   item('gossip', lineIcon('#adb5bd'));
   item('duplicate copy', lineIcon('#e8590c', [4, 2]));
   item('late reply', lineIcon('#d6336c', [4, 2]));
