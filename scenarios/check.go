@@ -334,6 +334,9 @@ func (c *checker) done(i int32, res *router.Result) {
 		}
 	}
 	c.closeOpen(r)
+	if rt := c.wd.retry; rt != nil {
+		rt.completed(i, r)
+	}
 }
 
 // isRef reports whether b is p's name, p.String(), without building it. Byte by

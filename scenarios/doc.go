@@ -14,7 +14,9 @@
 //     what it broke. ParseRepro reads one back as strictly as Parse reads a spec.
 //   - Named returns the built-in scenarios (Names lists them): steady, slow-leader,
 //     no-leader, leader-churn, partition-heal, directory-regression and the fault
-//     library, nine-nodes, and scale (1,000 nodes, 10,000 ensembles, a million calls).
+//     library (slow-leader-retry and retry-storm among it: callers that retry,
+//     Workload.Retry), nine-nodes, and scale (1,000 nodes, 10,000 ensembles, a
+//     million calls).
 //     Heavy says which are too slow for loops over every scenario; QuickNames lists
 //     the rest.
 //   - Run builds the world for a seed and a router.Semantics, runs it until it is quiet,

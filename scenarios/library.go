@@ -127,6 +127,23 @@ func init() {
 		s.Peer.HonorBudget = false
 		return s
 	}
+	catalog["slow-leader-retry"] = func() Spec {
+		s := catalog["slow-leader"]()
+		s.Name = "slow-leader-retry"
+		s.Description = "slow-leader whose callers retry a timeout, up to 3 attempts, 10ms apart with jitter: most requests that time out succeed on a later attempt, and riak sends its late replies twice as often"
+		s.Workload.Retry = &Retry{Attempts: 3, Backoff: ms(10), Jitter: 0.5, On: []string{"timeout"}}
+		return s
+	}
+	catalog["retry-storm"] = func() Spec {
+		s := catalog["overload"]()
+		s.Name = "retry-storm"
+		s.Description = "overload whose callers retry every failure, up to 3 attempts, after up to 5ms: riak's queues, which time calls out, fill with retries and stay full past the burst, while default's shed fast and recover"
+		s.Workload.Retry = &Retry{Attempts: 3, Backoff: ms(5), Jitter: 1}
+		// No liveness phase: under riak the retries keep the queues full until the
+		// workload ends, which is what the scenario shows.
+		s.Liveness = nil
+		return s
+	}
 	catalog["overload"] = func() Spec {
 		s := base("overload", "a burst at 15 times the base rate overruns two slow routers per node: default sheds with ErrOverloaded from bounded mailboxes, riak queues without bound and times out")
 		s.Routers = 2

@@ -219,6 +219,9 @@ func (s *Spec) sendBudget(planned int) uint64 {
 	}
 	nodes := float64(len(s.Nodes) + len(s.Clients))
 	pushes := float64(float64(len(s.Elections)+len(s.Faults)+len(s.Ensembles)) * nodes)
+	if r := s.Workload.Retry; r != nil {
+		planned *= r.Attempts // each call may be made that many times
+	}
 	n := float64(planned) + float64(s.gossipRounds()*float64(len(s.Nodes))) + pushes
 	return uint64(min(float64(float64(n)*SendsPerPlanned)+MinSendBudget, math.MaxInt64))
 }
@@ -321,6 +324,10 @@ func (s Spec) checkLimits() error {
 	}
 	if total > MaxCalls {
 		return fmt.Errorf("workload: the base rate and the bursts plan about %.0f calls in all, past the limit of %d calls per run", math.Ceil(total), MaxCalls)
+	}
+	if r := w.Retry; r != nil && r.Attempts > 1 && float64(total*float64(r.Attempts)) > MaxCalls {
+		return fmt.Errorf("workload.retry.attempts: %d attempts of each of about %.0f planned calls could make %.0f calls, past the limit of %d calls per run",
+			r.Attempts, math.Ceil(total), math.Ceil(float64(total*float64(r.Attempts))), MaxCalls)
 	}
 	for i, el := range s.Elections {
 		if err := interval(fmt.Sprintf("elections[%d]", i), el.At, el.Duration); err != nil {

@@ -77,6 +77,9 @@ type propConfig struct {
 	// adjust, if set, changes every drawn spec before it runs, to make a rare
 	// structure common (a repro holds the spec as run).
 	adjust func(*scenarios.Spec)
+	// draw, if set, draws more of every spec after its seed (its retries, say), from
+	// rapid so that it shrinks too; before adjust.
+	draw func(*rapid.T, *scenarios.Spec)
 	// artifactDir, if set, is the test's testing.T.ArtifactDir: under go test
 	// -artifacts (as .ci/run runs the tests) the repro goes there, in the -outputdir
 	// that CI keeps, rather than under os.TempDir on a machine that goes away.
@@ -92,6 +95,9 @@ func invariantsProp(cfg propConfig) func(*rapid.T) {
 	return func(t *rapid.T) {
 		spec := specgen.SpecGen().Draw(t, "spec")
 		seed := rapid.Uint64().Draw(t, "seed")
+		if cfg.draw != nil {
+			cfg.draw(t, &spec)
+		}
 		if cfg.adjust != nil {
 			cfg.adjust(&spec)
 		}

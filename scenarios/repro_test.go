@@ -101,7 +101,7 @@ func TestParseReproErrors(t *testing.T) {
 		{"a spec", string(named(t, "steady").JSON()), ErrNotRepro, `scenarios: not a repro file: no "ensroute_repro" key`},
 		{"a key twice", edit(`"seed": 1`, `"seed": 1, "seed": 2`), ErrBadRepro, `scenarios: bad repro file: key "seed" appears twice`},
 		{"a key deep in the spec", edit(`"rate": 2000`, `"rate": 2000, "rat": 1`), ErrBadRepro,
-			`scenarios: bad repro file: spec.workload: unknown field "rat" (the fields here: rate, duration, timeout, client_share, peer_share, cast_share, bursts)`},
+			`scenarios: bad repro file: spec.workload: unknown field "rat" (the fields here: rate, duration, timeout, client_share, peer_share, cast_share, bursts, retry)`},
 		{"a bad value in the spec", edit(`"routers": 7`, `"routers": "7"`), ErrBadRepro, `scenarios: bad repro file: spec.routers: want an integer, got a string`},
 		{"a spec that fails Validate", edit(`"routers": 7`, `"routers": 0`), ErrBadSpec, `spec: scenarios: bad spec: routers: missing or 0 (the key is required), want 1..1024`},
 		{"an election with no at", edit(`"routers": 7`, `"routers": 7, "elections": [{"ensemble": "e1", "duration": "1ms", "leader": "p2"}]`), ErrBadSpec,

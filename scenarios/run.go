@@ -30,7 +30,10 @@ type Report struct {
 	Calls        Calls   `json:"calls"`
 	SkippedCalls uint64  `json:"skipped_calls"`
 	// Casts counts the workload's casts; nil (left out) for a workload of none.
-	Casts                *Casts      `json:"casts,omitempty"`
+	Casts *Casts `json:"casts,omitempty"`
+	// Retries ties the workload's attempts to their requests; nil (left out) for a
+	// workload that does not retry (workload.retry).
+	Retries              *Retries    `json:"retries,omitempty"`
 	LateRepliesDiscarded uint64      `json:"late_replies_discarded"`
 	AfterGiveUp          AfterGiveUp `json:"after_give_up"`
 	OrphanMessages       uint64      `json:"orphan_messages"`
@@ -287,6 +290,9 @@ func (wd *world) report() Report {
 	if wd.backlog != nil {
 		b := *wd.backlog
 		r.Backlog = &b
+	}
+	if wd.retry != nil {
+		r.Retries = wd.retry.report()
 	}
 	known := map[string]bool{}
 	if wd.opt.Semantics == router.Riak {

@@ -138,6 +138,9 @@ type Workload struct {
 	CastShare   float64  `json:"cast_share,omitempty"`
 	// Bursts add arrivals at Rate per second from At for Duration, on top.
 	Bursts []Burst `json:"bursts,omitempty"`
+	// Retry, when set, makes the callers retry a failed call (Retry); nil: each
+	// call is made once and its outcome is final.
+	Retry *Retry `json:"retry,omitempty"`
 }
 
 // Burst is a period of extra load.
@@ -445,6 +448,11 @@ func (s Spec) Validate() error {
 		return bad("workload.cast_share: %v, want 0..1", w.CastShare)
 	case w.Rate > 0 && len(s.Ensembles) == 0:
 		return bad("ensembles: none, but workload.rate is %v calls per second", w.Rate)
+	}
+	if w.Retry != nil {
+		if err := w.Retry.validate(); err != nil {
+			return bad("%v", err)
+		}
 	}
 	for i, b := range w.Bursts {
 		f := fmt.Sprintf("workload.bursts[%d]", i)

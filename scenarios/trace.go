@@ -14,10 +14,14 @@ func intAttr(k string, v int64) sim.Attr { return sim.Int(k, v) }
 // with their keys (sim.World.Kind): a record then hashes its values only.
 type traceKinds struct {
 	call, deliver, forward, complete, late, drop, redirect, worker, learn, ignored *sim.Kind
+	// retryCall is the call record of a retry (workload.retry): a call's, and the
+	// request it retries (its first attempt's call id) and its attempt number. Only
+	// a world that retries declares it (newRetrier).
+	retryCall *sim.Kind
 	// vals holds the values of the record being emitted: a tracer fills in the
 	// first ones and passes them to EmitKind, which only reads them, instead of
 	// building attributes anew for every record. Their keys are not used.
-	vals [3]sim.Attr
+	vals [5]sim.Attr
 }
 
 func newTraceKinds(w *sim.World) traceKinds {
@@ -151,6 +155,13 @@ func (t *tracer) recordCall(ev *router.Event) {
 	setName(&v[0], t.wd.net.CallName(ev.Call))
 	setName(&v[1], t.targetName(ev))
 	setInt(&v[2], int64(ev.Timeout))
+	if rt := t.wd.retry; rt != nil && rt.cur >= 0 {
+		q := &rt.reqs[rt.cur]
+		setName(&v[3], t.wd.net.CallName(t.wd.chk.callID(&t.wd.chk.calls[q.first])))
+		setInt(&v[4], int64(q.attempts))
+		t.wd.w.EmitKind(t.name, k.retryCall, v[:5]...)
+		return
+	}
 	t.wd.w.EmitKind(t.name, k.call, v[:3]...)
 }
 

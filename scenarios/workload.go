@@ -222,6 +222,9 @@ func (wd *world) call(origin *simNode, es *ensState, via int32, event []byte) {
 		through = wd.order[via]
 	}
 	wd.chk.begin(origin, es, event, -1)
+	if wd.retry != nil {
+		wd.retry.began(origin, es, via, -1, event)
+	}
 	// The tracer names the call's target from the indexes (tracer.targetName).
 	wd.calling = callTarget{ens: es.idx, via: via, set: true}
 	// One completion callback serves every call of the incarnation (tracer.complete):
@@ -241,6 +244,9 @@ func (wd *world) callPeer(origin *simNode, es *ensState, peer int32, event []byt
 		return
 	}
 	wd.chk.begin(origin, es, event, peer)
+	if wd.retry != nil {
+		wd.retry.began(origin, es, -1, peer, event)
+	}
 	// The tracer names a peer target itself (tracer.targetName).
 	_, err := origin.node.Call(router.ToPeer(es.members[peer]), event, wd.spec.Workload.Timeout.D(), origin.tr.done)
 	if err != nil {

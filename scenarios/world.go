@@ -84,6 +84,8 @@ type world struct {
 	events, values byteArena
 	answers        answerPool
 	planned        int // workload calls planned
+	// retry makes the workload's retries (workload.retry); nil without them.
+	retry *retrier
 }
 
 type namedRule struct {
@@ -205,6 +207,9 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	wd.peerNames, wd.targetNames = newPeerNames(w, peers), newTargetNames(w, len(spec.Ensembles)+peers)
 	wd.chk = newChecker(wd)
+	if r := spec.Workload.Retry; r != nil {
+		wd.retry = newRetrier(wd, r)
+	}
 	mailboxCap, replyHold, backoffMin, backoffMax := spec.MailboxCap, spec.ReplyHold.D(), spec.BackoffMin.D(), spec.BackoffMax.D()
 	if opt.Semantics == router.Riak {
 		// The original's mailboxes are unbounded, and its transport is Erlang
@@ -368,6 +373,8 @@ func (wd *world) schedule() {
 	// A clock stepped back postpones its node's timers by the step. Slow links and
 	// leaders keep the last messages and work going (settle).
 	wd.quietBy = satAdd(wd.gossipUntil+4*to+time.Second+wd.net.ReplyHold()+wd.spec.backSteps(), wd.spec.settle())
+	// Retries go on after the last call planned: their waits and timeouts.
+	wd.quietBy = satAdd(wd.quietBy, wd.spec.Workload.Retry.span(to))
 	wd.scheduleWorkload()
 	wd.chk.calls = slices.Grow(wd.chk.calls, wd.planned)
 	wd.chk.sendBudget = wd.spec.sendBudget(wd.planned)

@@ -81,6 +81,9 @@ type sideStats struct {
 	SkippedCalls   uint64 `json:"skipped_calls"`
 	// Casts sums the runs' casts, for a workload that makes some (left out otherwise).
 	Casts *scenarios.Casts `json:"casts,omitempty"`
+	// Retries sums the runs' requests, for a workload that retries (left out
+	// otherwise); its amplification is the sum's.
+	Retries *scenarios.Retries `json:"retries,omitempty"`
 	// TimeToError pools the latencies of failed calls; Latency those of every
 	// completed call. Nearest-rank percentiles, in nanoseconds; 0 when there are none.
 	TimeToError          percentiles           `json:"time_to_error_ns"`
@@ -238,6 +241,12 @@ func (s *sideStats) add(seed uint64, res *scenarios.Result) {
 	s.OpenCalls += c.Open
 	s.SkippedCalls += r.SkippedCalls
 	addCasts(&s.Casts, r.Casts)
+	if r.Retries != nil {
+		if s.Retries == nil {
+			s.Retries = &scenarios.Retries{}
+		}
+		s.Retries.Add(*r.Retries)
+	}
 	if s.Errors == nil {
 		s.Errors = map[string]kindCount{}
 	}

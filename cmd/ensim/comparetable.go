@@ -41,6 +41,24 @@ func compareTable(c comparison) string {
 		row("open at the end", func(s *sideStats) string { return fmt.Sprint(s.OpenCalls) })
 	}
 	row("skipped (node down)", func(s *sideStats) string { return fmt.Sprint(s.SkippedCalls) })
+	if sides[0].Retries != nil || sides[1].Retries != nil {
+		retries := func(f func(*scenarios.Retries) string) func(s *sideStats) string {
+			return func(s *sideStats) string {
+				if s.Retries == nil {
+					return "-"
+				}
+				return f(s.Retries)
+			}
+		}
+		row("requests", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.Requests) }))
+		row("requests ok", retries(func(q *scenarios.Retries) string {
+			return fmt.Sprintf("%d (%s)", q.OK, pctString(pctOf(q.OK, q.Requests)))
+		}))
+		row("ok after a retry", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.OKAfterRetry) }))
+		row("failed every attempt", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.FailedEveryAttempt) }))
+		row("failed, attempts left", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.FailedEarly) }))
+		row("attempts per request", retries(func(q *scenarios.Retries) string { return fmt.Sprintf("%.2f", q.Amplification) }))
+	}
 	if sides[0].Casts != nil || sides[1].Casts != nil {
 		casts := func(f func(*scenarios.Casts) uint64) func(s *sideStats) string {
 			return func(s *sideStats) string {
@@ -121,6 +139,14 @@ func listSeedViolations(b *strings.Builder, title string, vs []seedViolation, to
 		}
 		fmt.Fprintf(b, "  and %d more (%s)\n", total-shown, note)
 	}
+}
+
+// pctOf is n as a percentage of of, 0 when of is.
+func pctOf(n, of uint64) float64 {
+	if of == 0 {
+		return 0
+	}
+	return 100 * float64(n) / float64(of)
 }
 
 // pctString renders a percentage with one decimal, "<0.1%" for a small non-zero one.

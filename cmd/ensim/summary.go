@@ -73,6 +73,9 @@ func summary(r scenarios.Report) string {
 			line("", "%d more not made: their node was down", cs.Skipped)
 		}
 	}
+	if q := r.Retries; q != nil {
+		line("requests", "%s", retriesText(*q))
+	}
 	line("late replies", "%d dropped", r.LateRepliesDiscarded)
 	line("orphans", "%d message%s", r.OrphanMessages, plural(int(min(r.OrphanMessages, 2))))
 	lat := "p50 %s, p99 %s, max %s"
@@ -136,6 +139,19 @@ func summary(r scenarios.Report) string {
 	}
 	line("trace hash", "%s", r.TraceHash)
 	return b.String()
+}
+
+// retriesText renders the requests of a workload that retries on one line.
+func retriesText(q scenarios.Retries) string {
+	s := fmt.Sprintf("%d made as %d attempts (%.2f per request): %d ok (%d after a retry), %d failed every attempt, %d failed with attempts left",
+		q.Requests, q.Attempts, q.Amplification, q.OK, q.OKAfterRetry, q.FailedEveryAttempt, q.FailedEarly)
+	if q.Lost > 0 {
+		s += fmt.Sprintf(", %d lost with their caller", q.Lost)
+	}
+	if q.Open > 0 {
+		s += fmt.Sprintf(", %d open when the run ended", q.Open)
+	}
+	return s
 }
 
 // callsText renders calls by outcome on one line.

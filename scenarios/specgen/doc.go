@@ -18,6 +18,8 @@
 //     Plan.Spec: the rest is still drawn, and shrinks (see the example). A spec changed
 //     after Plan.Spec keeps its liveness phase, which a later fault may break:
 //     scenarios.Run then refuses it, naming the fault.
+//   - RetryGen draws how a workload's callers retry (scenarios.Retry), for worlds
+//     that retry: draw a spec, then a Retry for its workload. SpecGen draws none.
 //
 // Run each drawn spec with scenarios.Run under router.Default and router.Riak; on a
 // violation write scenarios.NewRepro(spec, seed, sem, report) to a file, which

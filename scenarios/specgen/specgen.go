@@ -639,3 +639,38 @@ func maxDur(a, b time.Duration) time.Duration {
 
 // kinds are the message kinds a rule may match (scenarios.MatchSpec.Kind).
 var kinds = map[string]bool{"route": true, "cast": true, "peer": true, "reply": true, "gossip": true}
+
+// RetryGen draws how a workload's callers retry (scenarios.Retry), for property
+// tests of worlds that retry: 1..4 attempts, a backoff of 0..20ms (capped half the
+// time at 1..40ms), jitter 0..100% half the time, the outcomes retried (every failure
+// half the time, else one to three of them) and, half the time, a budget of 10..300ms.
+// SpecGen draws none, so that its draws stay those of every seed before retries
+// existed: a property that wants them draws a spec and then a Retry.
+func RetryGen() *rapid.Generator[*scenarios.Retry] {
+	return rapid.Custom(func(t *rapid.T) *scenarios.Retry {
+		r := &scenarios.Retry{
+			Attempts: rapid.IntRange(1, 4).Draw(t, "attempts"),
+			Backoff:  dur(time.Duration(rapid.IntRange(0, 20).Draw(t, "backoff_ms")) * time.Millisecond),
+		}
+		if rapid.Bool().Draw(t, "max_backoff") {
+			r.MaxBackoff = dur(maxDur(r.Backoff.D(), time.Duration(rapid.IntRange(1, 40).Draw(t, "max_backoff_ms"))*time.Millisecond))
+		}
+		if rapid.Bool().Draw(t, "jitter") {
+			r.Jitter = float64(rapid.IntRange(0, 100).Draw(t, "jitter_pct")) / 100
+		}
+		if rapid.Bool().Draw(t, "on") {
+			outcomes := []string{"timeout", "no-leader", "not-leader", "unreachable", "hop-limit", "overloaded", "other"}
+			picked := rapid.SliceOfNDistinct(rapid.SampledFrom(outcomes), 1, 3, func(s string) string { return s }).Draw(t, "on_outcomes")
+			// In the order of outcomes, so that a spec reads the same however drawn.
+			for _, o := range outcomes {
+				if slices.Contains(picked, o) {
+					r.On = append(r.On, o)
+				}
+			}
+		}
+		if rapid.Bool().Draw(t, "budget") {
+			r.Budget = dur(time.Duration(rapid.IntRange(10, 300).Draw(t, "budget_ms")) * time.Millisecond)
+		}
+		return r
+	})
+}

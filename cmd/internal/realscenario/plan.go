@@ -177,6 +177,9 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	if s.Workload.CastShare > 0 {
 		unsupported("workload.cast_share (casts)")
 	}
+	if s.Workload.Retry != nil {
+		unsupported("workload.retry (callers that retry: simulator only, ensctl's load makes each call once)")
+	}
 	for _, e := range s.Elections {
 		if e.Leader == "" {
 			unsupported("election of %s at %v leaves it leaderless", e.Ensemble, e.At.D())
