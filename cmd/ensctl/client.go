@@ -212,7 +212,8 @@ func (s *statedSettings) get(id router.NodeID) ([]byte, bool) {
 // run against it waits this long). A note missed on a machine that slow is no harm.
 const settingsWait = 20 * time.Millisecond
 
-// noteSemantics says on stderr when --via runs other semantics than this client's
+// noteSemantics says on stderr when --via's heartbeat and this client's do not fit
+// (cluster.PingProblem), and when --via runs other semantics than this client's
 // --semantics: the nodes warn of such a client in their logs alone, and what ensctl
 // makes of a failure (a timeout under riak, where ensroute's semantics name the
 // problem) follows its own --semantics, so a client left at default against a riak
@@ -224,6 +225,11 @@ func (c *common) noteSemantics(ctx context.Context, stderr io.Writer, stated *st
 	for !ok && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(time.Millisecond)
 		theirs, ok = stated.get(via)
+	}
+	if problem := cluster.PingProblem(string(via), c.Settings(false), theirs, "this client"); problem != "" {
+		// The node warns of it in its log alone: the call may fail as the connection
+		// is dropped, and the operator at ensctl is the one to be told.
+		fmt.Fprintf(stderr, "ensctl: note: --via %s: %s\n", via, problem)
 	}
 	for _, d := range cluster.DiffSettings(c.Settings(false), theirs) {
 		if d.Key == "semantics" {

@@ -70,7 +70,7 @@ func parse(args []string, help io.Writer) (*options, error) {
 	fs.IntVar(&o.handshakes, "max-handshakes", nettransport.DefaultMaxHandshakes,
 		"handshakes in progress at once on --listen; one more connection ends the oldest of those that sent nothing (strangers who connect and stall hold at most this many)")
 	cluster.DurationVar(fs, &o.replyHold, "reply-hold", nettransport.DefaultReplyHold,
-		"how long a reply to a node not connected is kept for it to reconnect (after a restart, clients come back at their next redial; a member, while the node redials it); 0: none is kept")
+		"how long a reply to a node not connected is kept for it to reconnect (after a restart, clients come back at their next redial; a member, while the node redials it); 0: none is kept; left out, --backoff-max and a quarter and 500ms if that is longer than the default (the clients taken to redial as this node does)")
 	o.Register(fs)
 	usage := func(w io.Writer) {
 		fmt.Fprintln(w, "usage: ensnode --id ID --peers id=host:port,... --secret-file FILE [--ensemble e=n1,n2,...]... [flags]")
@@ -129,6 +129,13 @@ func parse(args []string, help io.Writer) (*options, error) {
 	}
 	if o.handshakes < 1 {
 		return nil, fmt.Errorf("%w: --max-handshakes %d: want at least 1", cluster.ErrUsage, o.handshakes)
+	}
+	replyHoldSet := false
+	fs.Visit(func(f *flag.Flag) { replyHoldSet = replyHoldSet || f.Name == "reply-hold" })
+	if !replyHoldSet {
+		// The transport's own default: a client that redials as this node does
+		// comes back within its longest wait and its jitter.
+		o.replyHold = max(nettransport.DefaultReplyHold, o.Heartbeat.BackoffMax*5/4+500*time.Millisecond)
 	}
 	if o.replyHold < 0 {
 		return nil, fmt.Errorf("%w: --reply-hold %v: want 0 (none kept) or more", cluster.ErrUsage, o.replyHold)

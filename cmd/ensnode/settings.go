@@ -44,7 +44,9 @@ const (
 // heard is nettransport.Config.OnSettings: node id, incarnation inc, sent settings.
 func (w *settingsWatch) heard(id router.NodeID, inc router.Incarnation, settings []byte) {
 	diffs := cluster.DiffSettings(w.mine, settings)
-	if _, member := w.members[id]; !member {
+	_, member := w.members[id]
+	w.pings(id, member, settings)
+	if !member {
 		// A client (ensctl): warned of, but not kept, since each run has an id of its own.
 		if len(diffs) == 0 {
 			return
@@ -75,6 +77,32 @@ func (w *settingsWatch) heard(id router.NodeID, inc router.Incarnation, settings
 			"peer", string(id), "incarnation", uint64(inc), "differs", cluster.DescribeDiffs(id, diffs))
 	case had:
 		w.log.Info("a node's configuration now matches this node's", "peer", string(id), "incarnation", uint64(inc))
+	}
+}
+
+// pings warns when node id's heartbeat and this node's do not fit (a ping interval
+// that the other side's heartbeat timeout does not outlast, cluster.PingProblem): the
+// connection is closed as dead whenever it is idle, and dialed again, and the warning
+// would come at each connection, so it is logged once a minute for each node (for
+// all clients alike, each run of ensctl having an id of its own), at debug between.
+func (w *settingsWatch) pings(id router.NodeID, member bool, settings []byte) {
+	who := "client"
+	if member {
+		who = "node"
+	}
+	problem := cluster.PingProblem(string(id), w.mine, settings, "this node")
+	if problem == "" {
+		return
+	}
+	key := "heartbeat\x00" + who
+	if member {
+		key += "\x00" + string(id)
+	}
+	const msg = "a connected node's heartbeat does not fit this node's: an idle connection between them is closed as dead, and redialed, over and over"
+	if repeats, warn := w.clients.Note(key, time.Now()); warn {
+		w.log.Warn(msg, "peer", string(id), "peer_kind", who, "problem", problem, "repeats", repeats)
+	} else {
+		w.log.Debug(msg, "peer", string(id), "peer_kind", who, "problem", problem, "repeat", true)
 	}
 }
 

@@ -238,7 +238,7 @@ var importRules = []struct {
 	{name: "load drives calls", dir: "cmd/internal/load", allowed: []string{"router"}},
 	{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
 	{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"cmd/internal/kv", "router", "router/driver", "router/nettransport"}},
-	{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "router/driver", "scenarios"}},
+	{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "router/driver", "router/nettransport", "scenarios"}},
 	{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/strictjson", "router", "router/nettransport"}},
 	{name: "limitfile is a leaf", dir: "cmd/internal/limitfile", allowed: []string{}},
 	{name: "longflags is a leaf", dir: "cmd/internal/longflags", allowed: []string{}},

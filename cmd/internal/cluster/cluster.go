@@ -43,6 +43,9 @@ type Options struct {
 	TLSCert           string
 	TLSKey            string
 	TLSCA             string
+	// Heartbeat is failure detection and redial (--heartbeat-interval,
+	// --heartbeat-timeout, --backoff-min, --backoff-max).
+	Heartbeat Heartbeat
 	// CredentialLog, if not nil, takes the warnings about the credentials files (a
 	// file others may read, a certificate expired or of another CA) in place of the
 	// transport's logger: a program that logs only errors by default still shows them.
@@ -149,6 +152,7 @@ func (o *Options) Register(fs *flag.FlagSet) {
 	fs.StringVar(&o.TLSCert, "tls-cert", "", "PEM certificate for TLS (with --tls-key)")
 	fs.StringVar(&o.TLSKey, "tls-key", "", "PEM key for TLS")
 	fs.StringVar(&o.TLSCA, "tls-ca", "", "PEM CA bundle: verify peers against it (mutual TLS)")
+	o.Heartbeat.register(fs)
 }
 
 // Resolve reads the config file, if any, then applies the flags that were set on the
@@ -233,7 +237,11 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 	if err := required(missing); err != nil {
 		return err
 	}
-	return o.check()
+	if err := o.check(); err != nil {
+		return err
+	}
+	o.Heartbeat.resolve(set)
+	return o.Heartbeat.check()
 }
 
 // checkFile checks the values a config file gives (given holds its keys), each on its

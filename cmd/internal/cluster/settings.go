@@ -15,7 +15,8 @@ import (
 // configuration every node of a cluster must share (nettransport.Config.Settings),
 // one key=value a line: the semantics, --routers, --peers (their count and a digest
 // of their ids), and, with ensembles, the ensembles' (their count, and a digest of their
-// ids and member sets). The other side compares them with its own (DiffSettings):
+// ids and member sets), and the heartbeat (its interval and timeout, which only
+// PingProblem compares: each node and client may have its own). The other side compares them with its own (DiffSettings):
 // nodes that differ route, but not as one cluster (a budget one side keeps and the
 // other ignores, routes to router instances a node lacks, members one node does not
 // know of).
@@ -27,6 +28,10 @@ func (o *Options) Settings(ensembles bool) []byte {
 		peers = append(peers, string(id))
 	}
 	fmt.Fprintf(&b, "peers=%d %s\n", len(peers), digest(peers))
+	if h := o.Heartbeat; h.Interval > 0 {
+		// Not compared for equality: see PingProblem.
+		fmt.Fprintf(&b, "%s=%v %v\n", heartbeatKey, h.Interval, h.Timeout)
+	}
 	if ensembles {
 		var es []string
 		for _, e := range o.Shape.Ensembles {
@@ -71,6 +76,9 @@ func DiffSettings(ours, theirs []byte) []SettingDiff {
 	var out []SettingDiff
 	for _, line := range strings.Split(string(ours), "\n") {
 		k, v, ok := strings.Cut(line, "=")
+		if k == heartbeatKey {
+			continue // each its own: PingProblem says when they do not fit
+		}
 		if tv, both := t[k]; ok && both && tv != v {
 			out = append(out, SettingDiff{Key: k, Theirs: tv, Ours: v})
 		}

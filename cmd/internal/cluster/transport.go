@@ -16,7 +16,8 @@ import (
 )
 
 // Transport builds the transport of node id from the options: the secret, the TLS
-// files, and the addresses of every member but id itself. edit, if not nil, adjusts
+// files, the heartbeat and redial (Heartbeat), and the addresses of every member but
+// id itself. edit, if not nil, adjusts
 // the config first (a program's own flags).
 func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.Logger, edit func(*nettransport.Config)) (*nettransport.Transport, error) {
 	cr, err := o.Credentials()
@@ -31,6 +32,7 @@ func (o *Options) Transport(id router.NodeID, inc router.Incarnation, log *slog.
 	}
 	cfg := nettransport.Config{ID: id, Incarnation: inc, Cluster: o.Cluster, Secret: cr.Secret, AcceptSecrets: cr.AcceptSecrets,
 		ServerTLS: cr.ServerTLS, ClientTLS: cr.ClientTLS, Peers: peers, Logger: log}
+	o.Heartbeat.apply(&cfg)
 	if edit != nil {
 		edit(&cfg)
 	}

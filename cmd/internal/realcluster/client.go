@@ -39,9 +39,13 @@ func (c *Cluster) Client(ctx context.Context, id string, log *slog.Logger) (*Cli
 		peers[router.NodeID(n.ID)] = n.Addr
 	}
 	inc := router.Incarnation(time.Now().UnixNano())
-	tr, err := nettransport.New(nettransport.Config{ID: router.NodeID(id), Incarnation: inc, Cluster: "ensroute",
+	cfg := nettransport.Config{ID: router.NodeID(id), Incarnation: inc, Cluster: "ensroute",
 		Secret: bytes.TrimSpace(secret), Peers: peers, Dial: c.cfg.Dial, Logger: log,
-		BackoffMin: 10 * time.Millisecond, BackoffMax: 200 * time.Millisecond})
+		BackoffMin: 10 * time.Millisecond, BackoffMax: 200 * time.Millisecond}
+	if c.cfg.ClientTransport != nil {
+		c.cfg.ClientTransport(&cfg)
+	}
+	tr, err := nettransport.New(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/ensroute/ensroute/router/nettransport"
 )
 
 // Ensemble is one ensemble of the cluster: its members, the first of which leads.
@@ -37,6 +39,10 @@ type Config struct {
 	Dial func(ctx context.Context, addr string) (net.Conn, error)
 	// Args are more ensnode flags, for every node.
 	Args []string
+	// ClientTransport, if set, adjusts the transport of each Client after its own
+	// settings: a run that gives the nodes a heartbeat or a redial backoff gives the
+	// client the same.
+	ClientTransport func(*nettransport.Config)
 }
 
 // Validate reports the first invalid field, naming it.

@@ -25,6 +25,15 @@
 //     takes, driver.MaxQueued over the routers, where its own default holds 1,024)
 //     and ReplyHold as --reply-hold (left out, 0: no reply is held, as in the
 //     simulator, where ensnode's own default holds for 3s);
+//   - DetectAfter becomes every node's --heartbeat-timeout, and the client's
+//     transport's, with a ping every HeartbeatPings-th of it (--heartbeat-interval):
+//     a cut is noticed after it, and the calls across it fail at once, as in the
+//     simulator. The heartbeat takes a pause for a cut, so a spec that pauses nodes and
+//     cuts no link gets PauseDetectAfter instead (0, never: ensnode's own 3s); the
+//     differences left (pauses in a spec that also cuts, a DetectAfter of 0 or under
+//     MinDetect) are listed in Plan.NotApplied. BackoffMin and BackoffMax become
+//     --backoff-min and --backoff-max, and the client's (left out, a link back at
+//     once in the simulator: ensnode's own, and the client's 10ms to 200ms);
 //   - the demo peer takes the mean of Peer.Service (Dist.Expected, its Min included)
 //     per call (--service), on the router instance that hands it the call, which it
 //     holds up meanwhile; the simulated peer holds up no router, so a service time
@@ -56,8 +65,7 @@
 // peer works through a call whose budget has run out; its caller has timed out either
 // way, but its reply is sent late) and Liveness (the liveness phase is not checked).
 // The real code's own, with no ensnode flag to set them, whatever the spec says:
-// failure detection (DetectAfter, PauseDetectAfter: the transport's heartbeat), the
-// redial backoff (BackoffMin, BackoffMax), what a cut does to messages in flight
+// what a cut does to messages in flight
 // (Fault.InFlight: the link drops them, and TCP sends them again after the heal while
 // the connection lasts), the hop limit, the routers' service time (RouterService) and
 // gossip. So a partition costs more calls than in the simulator: README.md, after

@@ -12,6 +12,7 @@ import (
 	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/router/driver"
+	"github.com/ensroute/ensroute/router/nettransport"
 	"github.com/ensroute/ensroute/scenarios"
 )
 
@@ -41,6 +42,12 @@ type Plan struct {
 	// instead, without refusing the spec: the calls' outcomes are the same, what is
 	// checked or counted around them is not.
 	NotApplied []string
+	// HeartbeatInterval and HeartbeatTimeout are the heartbeat of every node and of
+	// the client, from the spec's detect_after; BackoffMin and BackoffMax their redial,
+	// from backoff_min and backoff_max. 0: the real code's own (the transport's
+	// defaults; the client redials from 10ms to 200ms).
+	HeartbeatInterval, HeartbeatTimeout time.Duration
+	BackoffMin, BackoffMax              time.Duration
 	// Idle lists, as ensim's notes say it (Spec.IdleFaults), the crashes, restarts,
 	// pauses and resumes that find their node where the simulator does nothing with
 	// them (a crash of a node that is down, say): the plan has no step for them.
@@ -168,6 +175,7 @@ func NewPlan(s scenarios.Spec, skip bool) (Plan, error) {
 	// The transport's reply hold, as the spec sets it: left out, none is kept, as in
 	// the simulator (ensnode's own default is 3s).
 	p.Args = append(p.Args, "--reply-hold", s.ReplyHold.D().String())
+	p.detection(s)
 	if len(s.Workload.Bursts) > 0 {
 		unsupported("workload.bursts")
 	}
@@ -323,4 +331,73 @@ func clientWith(node string, a, b, clients []string) string {
 		}
 	}
 	return ""
+}
+
+// HeartbeatPings is how many pings an idle connection sends within the heartbeat
+// timeout that detect_after becomes: a ping every quarter of it, so that one delayed
+// by a loaded machine, or two, still comes in time.
+const HeartbeatPings = 4
+
+// MinDetect is the shortest heartbeat timeout a plan gives: two of the transport's
+// shortest ping intervals.
+const MinDetect = 2 * nettransport.MinHeartbeatInterval
+
+// detection maps the spec's failure detection and redial onto the nodes' and the
+// client's flags. The heartbeat timeout notices a cut, and a pause (SIGSTOP) alike,
+// where the simulator has detect_after for the one and pause_detect_after (by
+// default never) for the other: it is detect_after when the spec cuts a link or
+// pauses no node, pause_detect_after when it pauses nodes and cuts no link, and
+// otherwise ensnode's own (a spec that pauses nodes it never notices, and cuts no
+// link); a crash the kernel reports at once either way, closing the process's
+// connections. A ping goes every HeartbeatPings-th of the timeout. backoff_min and
+// backoff_max become the redial backoff; left out (a link back at once in the
+// simulator), the real code's own. What processes cannot do alike is listed in
+// NotApplied.
+func (p *Plan) detection(s scenarios.Spec) {
+	has := func(action string) bool {
+		return slices.ContainsFunc(s.Faults, func(f scenarios.Fault) bool { return f.Action == action })
+	}
+	cuts, pauses := has("partition"), has("pause")
+	d, field := s.DetectAfter.D(), "detect_after"
+	if pauses && !cuts {
+		d, field = s.PauseDetectAfter.D(), "pause_detect_after"
+	}
+	switch {
+	case d == 0 && field == "detect_after":
+		p.NotApplied = append(p.NotApplied, "detect_after: 0, a cut or a crash noticed at once, which no heartbeat does: the nodes run with ensnode's own heartbeat timeout (3s, a ping every 500ms)")
+	case d == 0:
+		// Pauses never noticed, as the simulator has it by default: ensnode's own
+		// timeout (3s) is the nearest.
+	default:
+		if d < MinDetect {
+			p.NotApplied = append(p.NotApplied, fmt.Sprintf("%s: %v is shorter than the shortest heartbeat timeout, %v (a ping every %v): the nodes notice after %v",
+				field, d, MinDetect, nettransport.MinHeartbeatInterval, MinDetect))
+			d = MinDetect
+		}
+		p.HeartbeatTimeout = d
+		p.HeartbeatInterval = max(d/HeartbeatPings, nettransport.MinHeartbeatInterval)
+		p.Args = append(p.Args, "--heartbeat-interval", p.HeartbeatInterval.String(), "--heartbeat-timeout", p.HeartbeatTimeout.String())
+		if pda := s.PauseDetectAfter.D(); cuts && pauses && pda != s.DetectAfter.D() {
+			sim := "never"
+			if pda > 0 {
+				sim = "after " + pda.String()
+			}
+			p.NotApplied = append(p.NotApplied, fmt.Sprintf("pause_detect_after: the heartbeat notices a paused node (SIGSTOP) as it does a cut, after %v (detect_after); the simulator notices it %s",
+				p.HeartbeatTimeout, sim))
+		}
+	}
+	if s.BackoffMax > 0 {
+		p.BackoffMin, p.BackoffMax = s.BackoffMin.D(), s.BackoffMax.D()
+		p.Args = append(p.Args, "--backoff-min", p.BackoffMin.String(), "--backoff-max", p.BackoffMax.String())
+	}
+}
+
+// client gives the client's transport the plan's heartbeat and redial.
+func (p *Plan) client(c *nettransport.Config) {
+	if p.HeartbeatTimeout > 0 {
+		c.HeartbeatInterval, c.HeartbeatTimeout = p.HeartbeatInterval, p.HeartbeatTimeout
+	}
+	if p.BackoffMax > 0 {
+		c.BackoffMin, c.BackoffMax = p.BackoffMin, p.BackoffMax
+	}
 }

@@ -143,7 +143,7 @@ func Run(ctx context.Context, s scenarios.Spec, o Options) (Report, error) {
 		return rep, ctx.Err()
 	}
 	cfg := realcluster.Config{Ensnode: o.Ensnode, Dir: o.Dir, Nodes: p.Nodes, Ensembles: p.Ensembles,
-		Args: append(append([]string{}, p.Args...), o.args...)}
+		Args: append(append([]string{}, p.Args...), o.args...), ClientTransport: p.client}
 	var nw *netns.Net
 	if rep.Netns {
 		if err := netns.Available(); err != nil {
