@@ -571,7 +571,9 @@ func (n *Net) hand(dst *Host, f *flight, arrived time.Duration) {
 	if n.w.Recording() {
 		a := &n.attrs.handed
 		a[0].Int = int64(id)
-		a[1].Name = n.kindName(m)
+		if a[1].Name = n.kindName(m.Kind); m.Worker != 0 && m.Kind == router.KindReply {
+			a[1].Name = n.workerReplyName()
+		}
 		if a[2].Name = f.call; f.call == nil {
 			a[2].Name = n.calls.name(m.Call)
 		}
@@ -594,7 +596,9 @@ func (n *Net) emitSend(from *sim.Name, id uint64, to *sim.Name, m *router.Messag
 	a := &n.attrs.send
 	a[0].Int = int64(id)
 	a[1].Name = to
-	a[2].Name = n.kindName(m)
+	if a[2].Name = n.kindName(m.Kind); m.Worker != 0 && m.Kind == router.KindReply {
+		a[2].Name = n.workerReplyName()
+	}
 	a[3].Name = n.calls.name(m.Call)
 	a[4].Int = int64(m.Hops)
 	a[5].Int = int64(m.Instance)
@@ -619,19 +623,25 @@ func KindName(m *router.Message) string {
 	return m.Kind.String()
 }
 
-// kindName returns m's msg_kind in the trace (KindName).
-func (n *Net) kindName(m *router.Message) *sim.Name {
-	k := m.Kind
-	if k == router.KindReply && m.Worker != 0 {
-		if n.workerReply == nil {
-			n.workerReply = n.w.Name(WorkerReply)
-		}
-		return n.workerReply
-	}
+// kindName returns the name of k in the trace (a reply to a riak worker is named by
+// workerReplyName: KindName).
+func (n *Net) kindName(k router.Kind) *sim.Name {
 	if int(k) < len(n.msgKinds) && n.msgKinds[k] != nil {
 		return n.msgKinds[k]
 	}
 	return n.newKindName(k)
+}
+
+// workerReplyName returns WorkerReply as a Name of the network's world. Its callers
+// ask for it, in place of kindName(m.Kind), for a reply whose Worker is set: kindName
+// stays small enough to be inlined.
+//
+//go:noinline
+func (n *Net) workerReplyName() *sim.Name {
+	if n.workerReply == nil {
+		n.workerReply = n.w.Name(WorkerReply)
+	}
+	return n.workerReply
 }
 
 // CodeName returns c's name (c.String()) as a sim.Name of the network's world, made
