@@ -244,7 +244,7 @@ func TestEmbeddingOutlineIsTheExample(t *testing.T) {
 	if !ok {
 		t.Fatal("no Example_tcp in example_test.go")
 	}
-	calls := regexp.MustCompile("`(?:go )?([a-z]+)\\.([A-Z][A-Za-z]*)\\(").FindAllStringSubmatch(outline, -1)
+	calls := regexp.MustCompile("`"+`(?:go )?([a-z]+)\.([A-Z][A-Za-z]*)\(`).FindAllStringSubmatch(outline, -1)
 	if len(calls) < 10 {
 		t.Fatalf("the outline names %d calls, want the whole wiring and stop:\n%s", len(calls), outline)
 	}
@@ -257,7 +257,7 @@ func TestEmbeddingOutlineIsTheExample(t *testing.T) {
 	_, stop, _ := strings.Cut(outline, "to stop:")
 	var last string
 	at := -1
-	for _, c := range regexp.MustCompile("([a-z]+\\.[A-Z][A-Za-z]*)\\(").FindAllStringSubmatch(stop, -1) {
+	for _, c := range regexp.MustCompile(`([a-z]+\.[A-Z][A-Za-z]*)\(`).FindAllStringSubmatch(stop, -1) {
 		i := strings.Index(example, c[1]+"(")
 		if i < at {
 			t.Errorf("the outline stops with %s after %s; Example_tcp calls them the other way round", c[1], last)
