@@ -77,7 +77,11 @@ func New(cfg Config) (*Node, error) {
 	if len(cfg.Directory) > 0 {
 		n.configured = make(map[router.EnsembleID]router.Entry, len(cfg.Directory))
 		for _, e := range cfg.Directory {
-			n.configured[e.Ensemble] = e
+			// The newest version of an ensemble's entries is the one its core
+			// keeps, whatever their order.
+			if had, ok := n.configured[e.Ensemble]; !ok || e.Version > had.Version {
+				n.configured[e.Ensemble] = e
+			}
 		}
 	}
 	if cfg.Ensembles != nil {

@@ -231,11 +231,7 @@ func (c *conn) enqueue(m *router.Message) error {
 // operator can find. No lock is held: a logger may block.
 func (t *Transport) overloaded(c *conn, queued int) {
 	t.stats.overloaded.Add(1)
-	key := "client"
-	if c.p.addr != "" {
-		key = "member " + string(c.p.id)
-	}
-	repeats, log := t.overloads.Note(key, time.Now())
+	repeats, log := t.overloads.Note(c.p.overloadKey, time.Now())
 	if !log {
 		return
 	}

@@ -204,12 +204,12 @@ const handshakeBuffer = headerSize + MaxHandshakeFrame
 func (fr *frameReader) handshake() { fr.max, fr.limit = MaxHandshakeFrame, "handshake frame limit" }
 
 // established sets the frame limit of an established connection, and its read buffer
-// of bufSize bytes if that is larger than the handshake's. The bytes the handshake's
+// of bufSize bytes, smaller or larger than the handshake's. The bytes the handshake's
 // buffer holds already (frames the other side sent right after its last handshake
 // frame) are read first.
 func (fr *frameReader) established(max, bufSize int) {
 	fr.max, fr.limit = max, "limit"
-	if bufSize <= fr.r.Size() {
+	if bufSize == fr.r.Size() {
 		return
 	}
 	if fr.used > 0 {

@@ -27,7 +27,11 @@ type peer struct {
 	t    *Transport
 	id   router.NodeID
 	addr string // "" for a node that only dials in
-	conn atomic.Pointer[conn]
+	// overloadKey is the key of its full queue's warning (Transport.overloaded): its
+	// own for a member, one for all clients. Made once, so that a refused send
+	// allocates nothing.
+	overloadKey string
+	conn        atomic.Pointer[conn]
 	// lastInc is the incarnation of the latest connection installed, 0 before any.
 	lastInc atomic.Uint64
 	// unanswered: the latest check of addr, a probe after the peer dialed in, found
@@ -56,7 +60,11 @@ type peer struct {
 }
 
 func newPeer(t *Transport, id router.NodeID, addr string) *peer {
-	return &peer{t: t, id: id, addr: addr, up: make(chan struct{}), failed: newDialFailure()}
+	key := "client"
+	if addr != "" {
+		key = "member " + string(id)
+	}
+	return &peer{t: t, id: id, addr: addr, overloadKey: key, up: make(chan struct{}), failed: newDialFailure()}
 }
 
 // A dialFailure is one failed dial attempt, as a waiter sees it: done closes when the

@@ -3,6 +3,7 @@ package cluster
 import (
 	"flag"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -39,7 +40,13 @@ func (h *Heartbeat) register(fs *flag.FlagSet) {
 func (h *Heartbeat) resolve(set map[string]bool) {
 	h.timeoutSet, h.backoffMaxSet = set["heartbeat-timeout"], set["backoff-max"]
 	if !h.timeoutSet {
+		// Twice the interval, saturated: an interval past half the largest duration
+		// doubled overflowed to a negative timeout, and 3s was refused as the
+		// --heartbeat-timeout no one gave.
 		h.Timeout = max(nettransport.DefaultHeartbeatTimeout, 2*h.Interval)
+		if h.Interval > math.MaxInt64/2 {
+			h.Timeout = math.MaxInt64
+		}
 	}
 	if !h.backoffMaxSet {
 		h.BackoffMax = max(nettransport.DefaultBackoffMax, h.BackoffMin)
@@ -84,23 +91,32 @@ const heartbeatKey = "heartbeat"
 // one whose settings are theirs, of node id (a member or a client), with heartbeats
 // that do not fit: either side's idle connection is closed as dead when the other's
 // ping interval is not below its heartbeat timeout, and redialed, over and over, and
-// calls across it fail meanwhile. "" when they fit, or when either side states no
-// heartbeat (a node of an earlier release, whose heartbeat is the transport's
-// default). self names this side in the message ("this node", "this client").
+// calls across it fail meanwhile. A node or client of a release before the heartbeat
+// flags states its configuration without a heartbeat: it runs the transport's
+// default (a ping every 500ms, a timeout of 3s), which is what its side is taken to
+// be, so that a rolling upgrade that changes the heartbeat is warned of too. "" when
+// they fit, or when either side's settings are not this package's (no "peers" line:
+// a program of its own over the transport). self names this side in the message
+// ("this node", "this client").
 func PingProblem(id string, ours, theirs []byte, self string) string {
-	oi, ot, ok1 := statedHeartbeat(ours)
-	ti, tt, ok2 := statedHeartbeat(theirs)
+	oi, ot, ok1, _ := statedHeartbeat(ours)
+	ti, tt, ok2, earlier := statedHeartbeat(theirs)
 	if !ok1 || !ok2 {
 		return ""
 	}
+	interval, timeout := "its --heartbeat-interval", "its --heartbeat-timeout"
+	if earlier {
+		interval = "the default of a release before --heartbeat-interval: it states no heartbeat"
+		timeout = "the default of a release before --heartbeat-timeout: it states no heartbeat"
+	}
 	var out []string
 	if ti >= ot {
-		out = append(out, fmt.Sprintf("%s pings every %v (its --heartbeat-interval) when idle, and %s closes a connection silent for %v (its --heartbeat-timeout): %s drops %s's idle connection as dead",
-			id, ti, self, ot, self, id))
+		out = append(out, fmt.Sprintf("%s pings every %v (%s) when idle, and %s closes a connection silent for %v (its --heartbeat-timeout): %s drops %s's idle connection as dead",
+			id, ti, interval, self, ot, self, id))
 	}
 	if oi >= tt {
-		out = append(out, fmt.Sprintf("%s pings every %v (its --heartbeat-interval) when idle, and %s closes a connection silent for %v (its --heartbeat-timeout): %s drops %s's idle connection as dead",
-			self, oi, id, tt, id, self))
+		out = append(out, fmt.Sprintf("%s pings every %v (its --heartbeat-interval) when idle, and %s closes a connection silent for %v (%s): %s drops %s's idle connection as dead",
+			self, oi, id, tt, timeout, id, self))
 	}
 	if len(out) == 0 {
 		return ""
@@ -108,9 +124,14 @@ func PingProblem(id string, ours, theirs []byte, self string) string {
 	return strings.Join(out, "; ") + "; give every node and client a --heartbeat-interval below the --heartbeat-timeout of each node and client it connects to"
 }
 
-// statedHeartbeat reads the interval and timeout settings state, if they do.
-func statedHeartbeat(settings []byte) (interval, timeout time.Duration, ok bool) {
+// statedHeartbeat reads the interval and timeout settings state, if they do. Settings
+// of this package's that state none (a "peers" line, and no heartbeat) are of a
+// release before the heartbeat flags, which runs the transport's defaults: those are
+// returned, with earlier set.
+func statedHeartbeat(settings []byte) (interval, timeout time.Duration, ok, earlier bool) {
+	ours := false
 	for _, line := range strings.Split(string(settings), "\n") {
+		ours = ours || strings.HasPrefix(line, "peers=")
 		v, found := strings.CutPrefix(line, heartbeatKey+"=")
 		if !found {
 			continue
@@ -119,9 +140,12 @@ func statedHeartbeat(settings []byte) (interval, timeout time.Duration, ok bool)
 		i, err1 := time.ParseDuration(a)
 		t, err2 := time.ParseDuration(b)
 		if !two || err1 != nil || err2 != nil {
-			return 0, 0, false
+			return 0, 0, false, false
 		}
-		return i, t, true
+		return i, t, true, false
 	}
-	return 0, 0, false
+	if ours {
+		return nettransport.DefaultHeartbeatInterval, nettransport.DefaultHeartbeatTimeout, true, true
+	}
+	return 0, 0, false, false
 }

@@ -135,7 +135,8 @@ func TestPingProblem(t *testing.T) {
 	if !strings.Contains(p, "this client pings every 500ms (its --heartbeat-interval) when idle, and n1 closes a connection silent for 200ms (its --heartbeat-timeout): n1 drops this client's idle connection as dead") {
 		t.Fatalf("a client of 500ms, a node of 200ms: %q", p)
 	}
-	// A node of an earlier release states none: nothing to say.
+	// Settings that are no node's of this package (no peers line) state none:
+	// nothing to say.
 	if p := cluster.PingProblem("n2", fast, []byte("semantics=default\nrouters=7\n"), "this node"); p != "" {
 		t.Fatalf("no heartbeat stated: %q", p)
 	}
