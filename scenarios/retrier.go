@@ -95,7 +95,8 @@ func (rt *retrier) completed(i int32, r *callRec) {
 }
 
 // due makes request qi's retry, on its caller's node: a paused node makes it when it
-// resumes, a node that crashed since makes none.
+// resumes (unless the request's budget is spent by then), a node that crashed since
+// makes none.
 func (rt *retrier) due(qi int32) {
 	q := &rt.reqs[qi]
 	origin := rt.wd.byIdx[q.origin]
@@ -116,6 +117,12 @@ func (rt *retrier) attempt(qi int32) {
 		return
 	}
 	q.state = reqAttempt
+	if b := rt.spec.Budget.D(); b > 0 && rt.wd.w.Now()-q.start > b {
+		// Due within the budget, but its caller was paused until past it: the
+		// request fails with its latest attempt, as completed decides of a wait
+		// past the budget.
+		return
+	}
 	rt.cur = qi
 	es := wd.ensBy[q.ens]
 	if q.peer >= 0 {

@@ -20,7 +20,8 @@ const MaxAttempts = 10
 // MaxBackoff when that is set; with Jitter j, a share of it drawn from the run's
 // seeded randomness ("retry" stream) is taken off: the wait is drawn uniformly from
 // [w*(1-j), w]. With Budget set, no attempt starts later than Budget
-// after the request's first attempt started. Casts are never retried.
+// after the request's first attempt started, a retry due while its caller was paused
+// included. Casts are never retried.
 type Retry struct {
 	Attempts   int      `json:"attempts"`
 	Backoff    Duration `json:"backoff,omitempty"`

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -57,6 +58,16 @@ func compareTable(c comparison) string {
 		row("ok after a retry", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.OKAfterRetry) }))
 		row("failed every attempt", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.FailedEveryAttempt) }))
 		row("failed, attempts left", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.FailedEarly) }))
+		// The rest of the requests, so that the rows add up to requests, when any.
+		some := func(f func(*scenarios.Retries) uint64) bool {
+			return slices.ContainsFunc(sides[:], func(s *sideStats) bool { return s.Retries != nil && f(s.Retries) > 0 })
+		}
+		if some(func(q *scenarios.Retries) uint64 { return q.Lost }) {
+			row("requests lost with caller", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.Lost) }))
+		}
+		if some(func(q *scenarios.Retries) uint64 { return q.Open }) {
+			row("requests open at the end", retries(func(q *scenarios.Retries) string { return fmt.Sprint(q.Open) }))
+		}
 		row("attempts per request", retries(func(q *scenarios.Retries) string { return fmt.Sprintf("%.2f", q.Amplification) }))
 	}
 	if sides[0].Casts != nil || sides[1].Casts != nil {

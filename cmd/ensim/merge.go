@@ -380,6 +380,7 @@ func mergeSummaries(inputs []mergeInput) (merged, error) {
 		addCalls(&sum.Calls, s.Calls)
 		sum.Skipped += s.Skipped
 		addCasts(&sum.Casts, s.Casts)
+		addRetries(&sum.Retries, s.Retries)
 		for p, n := range s.Probes {
 			sum.Probes[p] += n
 		}

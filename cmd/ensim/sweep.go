@@ -167,8 +167,11 @@ type sweepSummary struct {
 	Skipped uint64 `json:"skipped_calls"`
 	// Casts sums the seeds' casts, for a workload that makes some (left out
 	// otherwise).
-	Casts  *scenarios.Casts  `json:"casts,omitempty"`
-	Probes map[string]uint64 `json:"probes"`
+	Casts *scenarios.Casts `json:"casts,omitempty"`
+	// Retries sums the seeds' requests, for a workload that retries
+	// (workload.retry; left out otherwise); its amplification is the sum's.
+	Retries *scenarios.Retries `json:"retries,omitempty"`
+	Probes  map[string]uint64  `json:"probes"`
 	// ZeroProbes are the probes still at zero that can fire under the sweep's
 	// semantics; NotUnder are those that cannot (scenarios.ProbeNotUnder), at zero
 	// or not.

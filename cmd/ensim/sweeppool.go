@@ -66,6 +66,7 @@ type sweeper struct {
 	calls      scenarios.Calls
 	skipped    uint64
 	casts      *scenarios.Casts
+	retries    *scenarios.Retries
 	probes     map[string]uint64
 	failures   map[uint64]*sweepFailure
 	firsts     map[uint64]firstRun // the first runs of seeds found nondeterministic
@@ -79,6 +80,7 @@ type seedCounts struct {
 	events, skipped  uint64
 	calls            scenarios.Calls
 	casts            *scenarios.Casts
+	retries          *scenarios.Retries
 	probes           map[string]uint64
 }
 
@@ -143,7 +145,7 @@ func (s *sweeper) run() {
 	for len(s.workers) > 0 {
 		s.assign()
 		var limit <-chan time.Time
-		if at, ok := s.deadline(); ok {
+		if at, ok := s.deadline(); ok && !s.interrupted { // after an interrupt, ctx ends every worker
 			timer.Reset(time.Until(at))
 			limit = timer.C
 		}
@@ -228,7 +230,9 @@ func (s *sweeper) timeLimit(now time.Time) {
 // N)".
 func (s *sweeper) inFlight(now time.Time) []string {
 	ws := slices.Clone(s.workers)
-	ws = slices.DeleteFunc(ws, func(w *worker) bool { return len(w.jobs) == 0 || w.dropped })
+	// A worker stopped for --seed-timeout is not running its seed any more: the seed
+	// fails as timed out.
+	ws = slices.DeleteFunc(ws, func(w *worker) bool { return len(w.jobs) == 0 || w.dropped || !w.quitAt.IsZero() })
 	slices.SortStableFunc(ws, func(a, b *worker) int { return a.since.Compare(b.since) })
 	var out []string
 	for _, w := range ws {
@@ -443,8 +447,12 @@ func (s *sweeper) handle(ev workerEvent) {
 		// before ctx's does: it died of the interrupt, not of its seed.
 		s.interrupted, s.stopping = true, true
 	}
-	if s.interrupted || w.dropped {
-		return // a dropped worker's answers after its kill, if any, were for jobs not wanted
+	if w.dropped || (s.interrupted && w.quitAt.IsZero()) {
+		// A dropped worker's answers after it was ended, if any, were for jobs not
+		// wanted. A worker already stopped for --seed-timeout when the interrupt
+		// came fails its seed as timed out all the same: that was known before,
+		// and a rest must not run the seed again.
+		return
 	}
 	// The job it was running, if any; the one after it never started. A worker that
 	// died between two seeds is taken to have died running the next: nothing tells
@@ -559,7 +567,7 @@ func (s *sweeper) result(w *worker, j *job, res *workerResult) {
 		return
 	}
 	s.seedsRun++
-	s.seedRan(j.index, &seedCounts{seeds: 1, events: res.Events, skipped: res.SkippedCalls, calls: res.Calls, casts: res.Casts, probes: res.Probes})
+	s.seedRan(j.index, &seedCounts{seeds: 1, events: res.Events, skipped: res.SkippedCalls, calls: res.Calls, casts: res.Casts, retries: res.Retries, probes: res.Probes})
 	if res.failed() {
 		f := &sweepFailure{Seed: j.seed, ViolationsTotal: int(res.ViolationsTotal), Error: res.Error}
 		// A copy: the result holds up to scenarios.MaxViolationsKept of each invariant,
@@ -635,6 +643,7 @@ func (s *sweeper) count(c *seedCounts) {
 	s.skipped += c.skipped
 	addCalls(&s.calls, c.calls)
 	addCasts(&s.casts, c.casts)
+	addRetries(&s.retries, c.retries)
 	for k, n := range c.probes {
 		if s.probes == nil {
 			s.probes = map[string]uint64{}

@@ -30,6 +30,7 @@ func (s *sweeper) summary(name string, wall time.Duration) sweepSummary {
 		Calls:     s.calls,
 		Skipped:   s.skipped,
 		Casts:     s.casts,
+		Retries:   s.retries,
 		Probes:    s.probes,
 	}
 	for _, seed := range sortedSeeds(s.failures) {
@@ -265,6 +266,9 @@ func sweepText(sum sweepSummary, planned uint64) string {
 	if cs := sum.Casts; cs != nil {
 		line("casts", "%d made: %d reached a leader, %d lost on the way; %d not made, their node down", cs.Total, cs.Served, cs.Total-min(cs.Served, cs.Total), cs.Skipped)
 	}
+	if q := sum.Retries; q != nil {
+		line("requests", "%s", retriesText(*q))
+	}
 
 	sem, _ := router.ParseSemantics(sum.Semantics)
 	probeLines(line, sum.Probes, func(k string) string {
@@ -283,7 +287,6 @@ func sweepText(sum sweepSummary, planned uint64) string {
 	return b.String()
 }
 
-// addCalls adds c to sum.
 // addCasts adds the casts c (nil for none) to *sum, which it makes when there are.
 func addCasts(sum **scenarios.Casts, c *scenarios.Casts) {
 	if c == nil {
@@ -297,6 +300,19 @@ func addCasts(sum **scenarios.Casts, c *scenarios.Casts) {
 	(*sum).Skipped += c.Skipped
 }
 
+// addRetries adds the requests r (nil for none) to *sum, which it makes when there
+// are.
+func addRetries(sum **scenarios.Retries, r *scenarios.Retries) {
+	if r == nil {
+		return
+	}
+	if *sum == nil {
+		*sum = &scenarios.Retries{}
+	}
+	(*sum).Add(*r)
+}
+
+// addCalls adds c to sum.
 func addCalls(sum *scenarios.Calls, c scenarios.Calls) {
 	sum.Total += c.Total
 	sum.OK += c.OK

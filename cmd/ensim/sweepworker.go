@@ -68,6 +68,7 @@ type workerResult struct {
 	Calls           scenarios.Calls       `json:"calls"`
 	SkippedCalls    uint64                `json:"skipped_calls"`
 	Casts           *scenarios.Casts      `json:"casts,omitempty"`
+	Retries         *scenarios.Retries    `json:"retries,omitempty"`
 }
 
 // sameViolations reports whether a and b found the same violations: those kept, and
@@ -214,6 +215,7 @@ func runJob(spec scenarios.Spec, seed uint64, sem router.Semantics, hash bool) w
 		Calls:           r.Calls,
 		SkippedCalls:    r.SkippedCalls,
 		Casts:           r.Casts,
+		Retries:         r.Retries,
 	}
 	if len(v) > 0 && !hash {
 		again := runJob(spec, seed, sem, true)
