@@ -22,7 +22,8 @@ import (
 // never answers, as a worker caught in a loop by a defect would not. With
 // ENSIM_TEST_HANG_DEAF=1 it ignores SIGQUIT too, as a worker stopped by SIGSTOP does
 // not act on it; with ENSIM_TEST_HANG_NOTE=1 it first writes a byte to its file 3, so
-// that a test learns that the seed is under way. With ENSIM_TEST_HANG_AGAIN=FILE the
+// that a test learns that the seed is under way (and, deaf, a second when SIGQUIT
+// comes). With ENSIM_TEST_HANG_AGAIN=FILE the
 // seed's first run, which creates FILE, answers, and only a later one hangs.
 func hangWorker(seed uint64) {
 	if path := os.Getenv("ENSIM_TEST_HANG_AGAIN"); path != "" {
@@ -31,13 +32,23 @@ func hangWorker(seed uint64) {
 			return
 		}
 	}
-	if os.Getenv("ENSIM_TEST_HANG_DEAF") == "1" {
-		signal.Ignore(syscall.SIGQUIT)
-	}
+	var note *os.File
 	if os.Getenv("ENSIM_TEST_HANG_NOTE") == "1" {
-		f := os.NewFile(3, "hang note")
-		f.Write([]byte{'h'})
-		f.Close()
+		note = os.NewFile(3, "hang note")
+		note.Write([]byte{'h'})
+	}
+	if os.Getenv("ENSIM_TEST_HANG_DEAF") == "1" {
+		// Taken and not acted on; with a note, said with a second byte, 'q'.
+		quit := make(chan os.Signal, 1)
+		signal.Notify(quit, syscall.SIGQUIT)
+		if note != nil {
+			go func() {
+				<-quit
+				note.Write([]byte{'q'})
+			}()
+		}
+	} else if note != nil {
+		note.Close()
 	}
 	fmt.Fprintf(os.Stderr, "test worker: hanging on seed %d\n", seed)
 	for {
