@@ -70,10 +70,20 @@ func TestSilentConnectionsDoNotReserveReadBuffer(t *testing.T) {
 // established connection's larger one, whole and in order, a frame larger than the
 // handshake's buffer among them.
 func TestEstablishedReadBufferKeepsBufferedFrames(t *testing.T) {
+	readAcrossSwitch(t, DefaultReadBuffer, 0, 10, 2*handshakeBuffer, 3)
+}
+
+// readAcrossSwitch writes a welcome and then a cast of each size of event as one
+// stream, reads the welcome through a handshake's reader, switches it to an
+// established one of readBuffer bytes (with more than buffered bytes past the welcome
+// in the handshake's buffer then, or the test shows nothing), and reads every cast,
+// whole and in order, then the stream's end.
+func readAcrossSwitch(t *testing.T, readBuffer, buffered int, sizes ...int) {
+	t.Helper()
 	var stream []byte
 	stream = append(appendHeader(stream, typeWelcome, 32), make([]byte, 32)...)
 	var want []router.Message
-	for i, n := range []int{10, 2 * handshakeBuffer, 3} {
+	for i, n := range sizes {
 		m := router.Message{Kind: router.KindCast, Ensemble: "e1", Event: bytes.Repeat([]byte{byte(i + 1)}, n), Budget: router.Infinity}
 		want = append(want, m)
 		s, start := beginFrame(stream, typeMsg)
@@ -85,12 +95,12 @@ func TestEstablishedReadBufferKeepsBufferedFrames(t *testing.T) {
 	if h, body, err := fr.next(); err != nil || h.typ != typeWelcome || len(body) != 32 {
 		t.Fatalf("the welcome: %v %d bytes, %v", h.typ, len(body), err)
 	}
-	if fr.r.Buffered() == 0 {
-		t.Fatal("nothing past the welcome in the handshake's buffer: the test shows nothing")
+	if fr.r.Buffered() <= buffered {
+		t.Fatalf("%d bytes past the welcome in the handshake's buffer, want more than %d: the test shows nothing", fr.r.Buffered(), buffered)
 	}
-	fr.established(DefaultMaxFrame, DefaultReadBuffer)
-	if fr.r.Size() != DefaultReadBuffer {
-		t.Fatalf("read buffer of %d bytes once established, want %d", fr.r.Size(), DefaultReadBuffer)
+	fr.established(DefaultMaxFrame, readBuffer)
+	if fr.r.Size() != readBuffer {
+		t.Fatalf("read buffer of %d bytes once established with ReadBuffer %d, want %d", fr.r.Size(), readBuffer, readBuffer)
 	}
 	for i, w := range want {
 		h, body, err := fr.next()
