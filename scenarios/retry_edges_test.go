@@ -12,6 +12,7 @@ import (
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 	"github.com/ensroute/ensroute/scenarios/specgen"
+	"github.com/ensroute/ensroute/sim"
 )
 
 // TestPropInvariantsRetry is TestPropInvariants for worlds whose callers retry: every
@@ -223,15 +224,7 @@ func TestRetryCallerCrash(t *testing.T) {
 		// A call id is node.incarnation.seq: a retry is made by its request's
 		// incarnation.
 		for _, rec := range res.Trace {
-			var call, req string
-			for _, a := range rec.Attrs {
-				switch a.Key {
-				case "call":
-					call = a.Str
-				case "request":
-					req = a.Str
-				}
-			}
+			call, req := attempt(rec)
 			if rec.Kind != "call" || req == "" {
 				continue
 			}
@@ -295,4 +288,18 @@ func TestRetryWithoutRetryNothingMoves(t *testing.T) {
 	if q := checkRetries(t, r1); q.Requests != r.Calls.Total || q.Amplification != 1 {
 		t.Fatalf("one attempt: %+v", q)
 	}
+}
+
+// attempt returns the call id of a call record, and the call id of its request's
+// first attempt when it is a retry ("" for a first attempt).
+func attempt(rec sim.Record) (call, request string) {
+	for _, a := range rec.Attrs {
+		switch a.Key {
+		case "call":
+			call = a.Str
+		case "request":
+			request = a.Str
+		}
+	}
+	return call, request
 }

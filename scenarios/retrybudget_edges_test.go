@@ -43,15 +43,7 @@ func TestRetryBudgetPausedCaller(t *testing.T) {
 			if rec.Kind != "call" {
 				continue
 			}
-			var call, req string
-			for _, a := range rec.Attrs {
-				switch a.Key {
-				case "call":
-					call = a.Str
-				case "request":
-					req = a.Str
-				}
-			}
+			call, req := attempt(rec)
 			if req == "" {
 				firsts[call] = rec.At
 				continue

@@ -14,15 +14,20 @@ import (
 // resolveHeartbeat parses args after the flags every command needs and resolves them.
 func resolveHeartbeat(t *testing.T, args ...string) (cluster.Heartbeat, error) {
 	t.Helper()
+	o, err := resolveArgs(args...)
+	return o.Heartbeat, err
+}
+
+// resolveArgs parses args after the flags every command needs and resolves them.
+func resolveArgs(args ...string) (*cluster.Options, error) {
 	fs := flag.NewFlagSet("prog", flag.ContinueOnError)
 	var o cluster.Options
 	o.Register(fs)
 	all := append([]string{"--peers", "n1=127.0.0.1:1", "--secret-file", "s"}, args...)
 	if err := cluster.Parse(fs, all, io.Discard, func(io.Writer) {}, "prog -h"); err != nil {
-		return cluster.Heartbeat{}, err
+		return &o, err
 	}
-	err := o.Resolve(fs)
-	return o.Heartbeat, err
+	return &o, o.Resolve(fs)
 }
 
 // TestHeartbeatFlags: --heartbeat-interval, --heartbeat-timeout, --backoff-min and
@@ -93,14 +98,8 @@ func TestHeartbeatFlagsRefused(t *testing.T) {
 func TestPingProblem(t *testing.T) {
 	settings := func(args ...string) []byte {
 		t.Helper()
-		fs := flag.NewFlagSet("prog", flag.ContinueOnError)
-		var o cluster.Options
-		o.Register(fs)
-		all := append([]string{"--peers", "n1=127.0.0.1:1", "--secret-file", "s"}, args...)
-		if err := cluster.Parse(fs, all, io.Discard, func(io.Writer) {}, "prog -h"); err != nil {
-			t.Fatal(err)
-		}
-		if err := o.Resolve(fs); err != nil {
+		o, err := resolveArgs(args...)
+		if err != nil {
 			t.Fatal(err)
 		}
 		return o.Settings(false)
