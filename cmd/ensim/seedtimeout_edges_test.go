@@ -193,6 +193,28 @@ func TestSweepSeedTimeoutDeafWorker(t *testing.T) {
 // rest is the whole sweep. (The first seed: the interrupt comes once the hang has
 // begun, but a seed before it might not have been counted yet.)
 func TestSweepInterruptNamesRunningSeed(t *testing.T) {
+	code, stdout, stderr := hangThenInterrupt(t, nil, nil, []string{"hung"},
+		"--scenario", "steady", "--seeds", "4", "--parallel", "1", "--seed-timeout", "0", "--out", t.TempDir(), "--json")
+	if code != exitFail {
+		t.Errorf("exit %d, want %d", code, exitFail)
+	}
+	if !regexp.MustCompile(`\nensim: running at the interrupt: seed 1 \(for [0-9.]+m?s, worker 1\)\n`).MatchString(stderr) {
+		t.Errorf("stderr does not name seed 1 as running:\n%s", stderr)
+	}
+	sum := decodeSweep(t, stdout)
+	if !sum.Interrupted || len(sum.Rest) != 1 || sum.Rest[0].From != 1 || sum.Rest[0].Seeds != 4 {
+		t.Errorf("interrupted %v, rest %v: want the whole sweep, from seed 1, the seed that hung", sum.Interrupted, sum.Rest)
+	}
+}
+
+// hangThenInterrupt runs ensim sweep with args in process (edit, if not nil, changes
+// its options once parsed), its workers the test worker with seed 1 hanging
+// (hangWorker) and env besides, each writing its notes to a pipe; once a note has come
+// for each of notes (what it says, for the failure: "hung", "had its SIGQUIT"), it
+// interrupts the sweep, as a SIGTERM does, and returns its exit status, stdout and
+// stderr.
+func hangThenInterrupt(t *testing.T, env []string, edit func(*sweepOptions), notes []string, args ...string) (int, string, string) {
+	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -200,10 +222,13 @@ func TestSweepInterruptNamesRunningSeed(t *testing.T) {
 	defer r.Close()
 	fs := flag.NewFlagSet("ensim sweep", flag.ContinueOnError)
 	o := newSweepOptions(fs)
-	if err := fs.Parse([]string{"--scenario", "steady", "--seeds", "4", "--parallel", "1", "--seed-timeout", "0", "--out", t.TempDir(), "--json"}); err != nil {
+	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)
 	}
-	start := testWorker("ENSIM_TEST_WORKER_HANG=1", "ENSIM_TEST_HANG_NOTE=1")
+	if edit != nil {
+		edit(o)
+	}
+	start := testWorker(append([]string{"ENSIM_TEST_WORKER_HANG=1", "ENSIM_TEST_HANG_NOTE=1"}, env...)...)
 	o.startWorker = func(ctx context.Context) (*exec.Cmd, error) {
 		cmd, err := start(ctx)
 		if err == nil {
@@ -216,22 +241,26 @@ func TestSweepInterruptNamesRunningSeed(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	done := make(chan int, 1)
 	go func() { done <- o.do(ctx, nil, &stdout, &stderr) }()
-	note := make(chan error, 1)
+	note := make(chan error, len(notes))
 	go func() {
-		_, err := r.Read(make([]byte, 1))
-		note <- err
-	}()
-	select {
-	case err := <-note:
-		if err != nil {
-			t.Fatalf("reading the hang note: %v", err)
+		for range notes {
+			_, err := r.Read(make([]byte, 1))
+			note <- err
 		}
-	case code := <-done:
-		t.Fatalf("the sweep ended (exit %d) before seed 1 hung:\n%s", code, stderr.String())
-	case <-time.After(sweepTimeout):
-		t.Fatalf("seed 1 did not start within %v", sweepTimeout)
+	}()
+	for _, what := range notes {
+		select {
+		case err := <-note:
+			if err != nil {
+				t.Fatalf("reading the worker's note that seed 1 %s: %v", what, err)
+			}
+		case code := <-done:
+			t.Fatalf("the sweep ended (exit %d) before seed 1 %s:\n%s", code, what, stderr.String())
+		case <-time.After(sweepTimeout):
+			t.Fatalf("seed 1 never %s, within %v", what, sweepTimeout)
+		}
 	}
-	cancel() // as a SIGTERM does
+	cancel()
 	var code int
 	select {
 	case code = <-done:
@@ -239,16 +268,7 @@ func TestSweepInterruptNamesRunningSeed(t *testing.T) {
 		t.Fatalf("the sweep did not end within %v of its interrupt", sweepTimeout)
 	}
 	w.Close()
-	if code != exitFail {
-		t.Errorf("exit %d, want %d", code, exitFail)
-	}
-	if !regexp.MustCompile(`\nensim: running at the interrupt: seed 1 \(for [0-9.]+m?s, worker 1\)\n`).MatchString(stderr.String()) {
-		t.Errorf("stderr does not name seed 1 as running:\n%s", stderr.String())
-	}
-	sum := decodeSweep(t, stdout.String())
-	if !sum.Interrupted || len(sum.Rest) != 1 || sum.Rest[0].From != 1 || sum.Rest[0].Seeds != 4 {
-		t.Errorf("interrupted %v, rest %v: want the whole sweep, from seed 1, the seed that hung", sum.Interrupted, sum.Rest)
-	}
+	return code, stdout.String(), stderr.String()
 }
 
 // TestSeedTimeoutFlag: --seed-timeout takes a duration with its unit, 0 for none, and
