@@ -132,6 +132,9 @@ const (
 	// MinHeartbeatInterval bounds HeartbeatInterval from below: an idle connection
 	// pings every interval.
 	MinHeartbeatInterval = time.Millisecond
+	// MaxHeartbeatInterval bounds HeartbeatInterval from above (and keeps the
+	// default timeout, twice the interval, from overflowing).
+	MaxHeartbeatInterval = 24 * time.Hour
 	// MaxBackoff bounds BackoffMax (and so BackoffMin), which jitter and doubling
 	// would overflow near the largest time.Duration.
 	MaxBackoff = time.Hour
@@ -219,6 +222,8 @@ func (c Config) Validate() error {
 		return bad("%s is negative", c.negative())
 	case c.HeartbeatInterval != 0 && c.HeartbeatInterval < MinHeartbeatInterval:
 		return bad("HeartbeatInterval %v is below %v: an idle connection pings every interval", c.HeartbeatInterval, MinHeartbeatInterval)
+	case c.HeartbeatInterval > MaxHeartbeatInterval:
+		return bad("HeartbeatInterval %v is above %v: a heartbeat must come well within HeartbeatTimeout, which notices a dead peer", c.HeartbeatInterval, MaxHeartbeatInterval)
 	case c.BackoffMin > MaxBackoff:
 		return bad("BackoffMin %v is above %v", c.BackoffMin, MaxBackoff)
 	case c.BackoffMax > MaxBackoff:

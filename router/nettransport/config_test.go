@@ -49,6 +49,10 @@ func TestConfigValidate(t *testing.T) {
 			want: "ReadBuffer 1125899906842624 is not in 0..67108864 (0: the default, 65536)"},
 		{name: "heartbeat interval too short", edit: func(c *nettransport.Config) { c.HeartbeatInterval = time.Nanosecond },
 			want: "HeartbeatInterval 1ns is below 1ms: an idle connection pings every interval"},
+		// Doubled for the default timeout, an interval past half the longest duration
+		// overflowed, and the timeout was 3s: every connection closed between pings.
+		{name: "heartbeat interval too long", edit: func(c *nettransport.Config) { c.HeartbeatInterval = 2000000 * time.Hour },
+			want: "HeartbeatInterval 2000000h0m0s is above 24h0m0s"},
 		{name: "backoff max too long", edit: func(c *nettransport.Config) { c.BackoffMax = 2 * time.Hour },
 			want: "BackoffMax 2h0m0s is above 1h0m0s"},
 		{name: "backoff min too long", edit: func(c *nettransport.Config) { c.BackoffMin = 1 << 62 },

@@ -3,7 +3,6 @@ package cluster
 import (
 	"flag"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -26,7 +25,7 @@ type Heartbeat struct {
 // register adds the flags to fs.
 func (h *Heartbeat) register(fs *flag.FlagSet) {
 	DurationVar(fs, &h.Interval, "heartbeat-interval", nettransport.DefaultHeartbeatInterval,
-		fmt.Sprintf("how often an idle connection sends a ping, at least %v; below the --heartbeat-timeout of every node and client at the other end (the nodes warn of one that is not, and ensctl notes it)", nettransport.MinHeartbeatInterval))
+		fmt.Sprintf("how often an idle connection sends a ping, %v to %v; below the --heartbeat-timeout of every node and client at the other end (the nodes warn of one that is not, and ensctl notes it)", nettransport.MinHeartbeatInterval, nettransport.MaxHeartbeatInterval))
 	DurationVar(fs, &h.Timeout, "heartbeat-timeout", nettransport.DefaultHeartbeatTimeout,
 		"how long a connection may receive nothing before it is closed as dead, and calls across it fail at once (unreachable) rather than wait out their deadline; longer than the --heartbeat-interval of this node and of every node and client at the other end; left out, twice --heartbeat-interval if that is longer than the default")
 	DurationVar(fs, &h.BackoffMin, "backoff-min", nettransport.DefaultBackoffMin,
@@ -40,13 +39,9 @@ func (h *Heartbeat) register(fs *flag.FlagSet) {
 func (h *Heartbeat) resolve(set map[string]bool) {
 	h.timeoutSet, h.backoffMaxSet = set["heartbeat-timeout"], set["backoff-max"]
 	if !h.timeoutSet {
-		// Twice the interval, saturated: an interval past half the largest duration
-		// doubled overflowed to a negative timeout, and 3s was refused as the
-		// --heartbeat-timeout no one gave.
-		h.Timeout = max(nettransport.DefaultHeartbeatTimeout, 2*h.Interval)
-		if h.Interval > math.MaxInt64/2 {
-			h.Timeout = math.MaxInt64
-		}
+		// Twice the interval: one past its bound (which check names) is taken as the
+		// bound here, so that the doubling does not overflow.
+		h.Timeout = max(nettransport.DefaultHeartbeatTimeout, 2*min(h.Interval, nettransport.MaxHeartbeatInterval))
 	}
 	if !h.backoffMaxSet {
 		h.BackoffMax = max(nettransport.DefaultBackoffMax, h.BackoffMin)
@@ -61,6 +56,8 @@ func (h *Heartbeat) check() error {
 	switch {
 	case h.Interval < nettransport.MinHeartbeatInterval:
 		return bad("--heartbeat-interval %v: want at least %v (an idle connection pings every interval)", h.Interval, nettransport.MinHeartbeatInterval)
+	case h.Interval > nettransport.MaxHeartbeatInterval:
+		return bad("--heartbeat-interval %v: want at most %v (a dead peer is noticed within --heartbeat-timeout, which must be above it)", h.Interval, nettransport.MaxHeartbeatInterval)
 	case h.Timeout <= h.Interval:
 		return bad("--heartbeat-timeout %v: want more than --heartbeat-interval %v (a connection would be closed between two pings), and more than the interval of every node and client that connects", h.Timeout, h.Interval)
 	case h.BackoffMin <= 0:
