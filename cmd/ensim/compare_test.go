@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -413,8 +414,9 @@ func runsCasts(t *testing.T, scenario string, n uint64, sem string) scenarios.Ca
 	return sum
 }
 
-// TestCompareCasts: compare sums the runs' casts and shows them in the table; a
-// workload without casts has neither.
+// TestCompareCasts: compare sums the runs' casts and shows them in the table, those
+// skipped with their node down too (the JSON had them, the table not); a workload
+// without casts has neither.
 func TestCompareCasts(t *testing.T) {
 	code, stdout, stderr := ensim(t, "compare", "--scenario", "direct", "--seeds", "2", "--json")
 	if code != exitOK {
@@ -427,8 +429,16 @@ func TestCompareCasts(t *testing.T) {
 			t.Errorf("%s: casts %+v, the runs made %+v", sem, s.Casts, want)
 		}
 	}
-	if _, table, _ := ensim(t, "compare", "--scenario", "direct", "--seeds", "2"); !strings.Contains(table, "\ncasts ") || !strings.Contains(table, "\ncasts lost ") {
+	_, table, _ := ensim(t, "compare", "--scenario", "direct", "--seeds", "2")
+	if !strings.Contains(table, "\ncasts ") || !strings.Contains(table, "\ncasts lost ") {
 		t.Errorf("the table has no casts rows:\n%s", table)
+	}
+	// Casts not made, their node down when they were due, as the calls' row has them.
+	if c.Riak.Casts.Skipped == 0 {
+		t.Fatal("direct skipped no cast: the row below shows nothing")
+	}
+	if !regexp.MustCompile(fmt.Sprintf(`\ncasts skipped \(node down\) +%d +%d\n`, c.Riak.Casts.Skipped, c.Default.Casts.Skipped)).MatchString(table) {
+		t.Errorf("the table has no row of casts skipped, %d and %d:\n%s", c.Riak.Casts.Skipped, c.Default.Casts.Skipped, table)
 	}
 	if _, table, _ := ensim(t, "compare", "--scenario", "steady", "--seeds", "1"); strings.Contains(table, "casts") {
 		t.Errorf("a workload without casts has casts rows:\n%s", table)

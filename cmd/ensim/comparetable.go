@@ -81,6 +81,9 @@ func compareTable(c comparison) string {
 		}
 		row("casts", casts(func(c *scenarios.Casts) uint64 { return c.Total }))
 		row("casts lost", casts(func(c *scenarios.Casts) uint64 { return c.Total - min(c.Served, c.Total) }))
+		if (sides[0].Casts != nil && sides[0].Casts.Skipped > 0) || (sides[1].Casts != nil && sides[1].Casts.Skipped > 0) {
+			row("casts skipped (node down)", casts(func(c *scenarios.Casts) uint64 { return c.Skipped }))
+		}
 	}
 	dur := func(failedOnly bool, get func(percentiles) int64) func(s *sideStats) string {
 		return func(s *sideStats) string {
