@@ -67,6 +67,7 @@ const hungLimit = "5s"
 // command, the worker's goroutines from SIGQUIT), runs every other seed in another
 // worker (--keep-going, --parallel), and exits 3 with the whole summary.
 func TestSweepSeedTimeoutHungSeed(t *testing.T) {
+	t.Parallel() // each waits out hungLimit; its repros go to a directory of its own
 	out := t.TempDir()
 	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_WORKER_HANG=3"}, "--scenario", "steady", "--seeds", "6",
 		"--parallel", "2", "--keep-going", "--recheck", "2", "--seed-timeout", hungLimit, "--out", out, "--json")
@@ -132,6 +133,7 @@ func TestSweepSeedTimeoutHungSeed(t *testing.T) {
 // TestSweepSeedTimeoutRecheck: a seed whose first run answers and whose second
 // (--recheck, in another worker) hangs fails as timed out, naming the second run.
 func TestSweepSeedTimeoutRecheck(t *testing.T) {
+	t.Parallel() // each waits out hungLimit; its repros go to a directory of its own
 	again := filepath.Join(t.TempDir(), "seed-2-ran")
 	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_WORKER_HANG=2", "ENSIM_TEST_HANG_AGAIN=" + again}, "--scenario", "steady",
 		"--seeds", "4", "--parallel", "2", "--recheck", "1", "--keep-going", "--seed-timeout", hungLimit, "--out", t.TempDir(), "--json")
@@ -152,6 +154,7 @@ func TestSweepSeedTimeoutRecheck(t *testing.T) {
 // a failure like any other: the sweep stops there, names no rest (it was not
 // interrupted), and exits 3.
 func TestSweepSeedTimeoutStopsSweep(t *testing.T) {
+	t.Parallel() // each waits out hungLimit; its repros go to a directory of its own
 	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_WORKER_HANG=3"}, "--scenario", "steady", "--seeds", "500",
 		"--parallel", "1", "--seed-timeout", hungLimit, "--out", t.TempDir(), "--json")
 	if code != exitTimeLimit {
@@ -171,6 +174,7 @@ func TestSweepSeedTimeoutStopsSweep(t *testing.T) {
 // SIGSTOP, or ignoring it) is ended once quitGrace has passed, and its seed fails as
 // timed out all the same.
 func TestSweepSeedTimeoutDeafWorker(t *testing.T) {
+	t.Parallel() // each waits out hungLimit; its repros go to a directory of its own
 	code, stdout, stderr := sweepWith(t, func(o *sweepOptions) {
 		o.startWorker = testWorker("ENSIM_TEST_WORKER_HANG=2", "ENSIM_TEST_HANG_DEAF=1")
 		o.quitGrace = time.Second
