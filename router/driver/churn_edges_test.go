@@ -106,6 +106,21 @@ func (w *churnWorld) peer(id router.NodeID) driver.Peer {
 	})
 }
 
+// pipeLatency is what a write over the bubble's pipes takes. Without it a message
+// costs no time, and a riak request passed back and forth for ever between two nodes
+// that name each other leader (riak has no hop limit) froze the bubble's clock: no
+// deadline fired, no gossip came to settle the leader, and the test hung until go
+// test's limit. On a network the loop costs time, and the gossip ends it.
+const pipeLatency = 50 * time.Microsecond
+
+// latentConn is one end of a pipe whose writes take pipeLatency.
+type latentConn struct{ net.Conn }
+
+func (c latentConn) Write(b []byte) (int, error) {
+	time.Sleep(pipeLatency)
+	return c.Conn.Write(b)
+}
+
 // start starts a new life of node id, as README's embedding section does: a
 // transport and a driver that take their incarnation from the clock, its peers, and
 // a connection to every other member.
@@ -123,8 +138,8 @@ func (w *churnWorld) start(id router.NodeID) *churnNode {
 				return nil, fmt.Errorf("no node at %s", addr)
 			}
 			c1, c2 := net.Pipe()
-			to.tr.Accept(c2)
-			return c1, nil
+			to.tr.Accept(latentConn{c2})
+			return latentConn{c1}, nil
 		}})
 	if err != nil {
 		panic(fmt.Sprintf("starting %s: %v", id, err)) // also on the restarting goroutine, where t.Fatal must not be called
@@ -249,10 +264,20 @@ func (w *churnWorld) call() {
 func TestChurnUnderLoad(t *testing.T) {
 	for _, sem := range []router.Semantics{router.Default, router.Riak} {
 		t.Run(sem.String(), func(t *testing.T) {
+			// A bubble kept busy for ever never moves its clock, so churn's own
+			// minute never comes: a clock outside the bubble ends such a run with
+			// every goroutine's stack, not at go test's limit.
+			watchdog := time.AfterFunc(churnWatchdog, func() {
+				panic(fmt.Sprintf("TestChurnUnderLoad/%v: still running after %v of real time (a run takes well under a second): the bubble is kept busy without end, its clock stopped", sem, churnWatchdog))
+			})
+			defer watchdog.Stop()
 			synctest.Test(t, func(t *testing.T) { churn(t, sem) })
 		})
 	}
 }
+
+// churnWatchdog is how long a run of churn may take in real time.
+const churnWatchdog = 2 * time.Minute
 
 func churn(t *testing.T, sem router.Semantics) {
 	w := &churnWorld{t: t, sem: sem, cur: map[router.NodeID]*churnNode{}, errs: make(chan string, 20)}
