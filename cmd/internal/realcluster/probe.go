@@ -110,11 +110,18 @@ func (p *LatenessProbe) Stop() Lateness {
 	return l
 }
 
+// ordinaryLateness is how late a wake-up may be and not count as a stall: a timer's
+// ordinary latency, which a call's deadline timer has too and the slack covers. Counted,
+// a probe's four goroutines, each waking a fraction of a millisecond late every
+// millisecond, covered a fifth of an idle second on a loaded machine, and excused a
+// call that ended 300ms past its deadline and slack.
+const ordinaryLateness = time.Millisecond
+
 // During returns how long, between from and to, one of the probe's goroutines at
-// least was due to wake and had not: the scheduling delay this process suffered in
-// that time, a stall or several. Stalls that two goroutines saw at once count once. A
-// call that ran from from to to may have overrun its deadline that long by this
-// process's scheduling alone (load.Excuse).
+// least was due to wake and had not, by more than ordinaryLateness: the scheduling
+// delay this process suffered in that time, a stall or several. Stalls that two
+// goroutines saw at once count once. A call that ran from from to to may have overrun
+// its deadline that long by this process's scheduling alone (load.Excuse).
 func (p *LatenessProbe) During(from, to time.Time) time.Duration {
 	type span struct{ start, end time.Time }
 	var spans []span
@@ -122,6 +129,9 @@ func (p *LatenessProbe) During(from, to time.Time) time.Duration {
 	for _, g := range p.samples {
 		i := sort.Search(len(g), func(i int) bool { return g[i].due.Add(g[i].late).After(from) })
 		for ; i < len(g) && g[i].due.Before(to); i++ {
+			if g[i].late <= ordinaryLateness {
+				continue
+			}
 			start, end := g[i].due, g[i].due.Add(g[i].late)
 			if start.Before(from) {
 				start = from

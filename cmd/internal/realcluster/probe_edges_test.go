@@ -75,3 +75,32 @@ func wakeUps(t0 time.Time, from, to int, stalls map[int]int) []wakeUp {
 	}
 	return w
 }
+
+// TestDuringLeavesOrdinaryLateness: wake-ups a fraction of a millisecond late, as a
+// timer's are on a loaded machine, are not a stall: four goroutines each 0.6ms late
+// every millisecond, staggered, would otherwise cover most of a window; a wake-up later
+// than ordinaryLateness still counts whole.
+func TestDuringLeavesOrdinaryLateness(t *testing.T) {
+	t0 := time.Now()
+	var samples [][]wakeUp
+	for g := range 4 {
+		var w []wakeUp
+		stalled := false
+		for due := time.Duration(g) * 250 * time.Microsecond; due < time.Second; {
+			late := 600 * time.Microsecond
+			if g == 1 && due > 500*time.Millisecond && !stalled {
+				late, stalled = 10*time.Millisecond, true // one stall
+			}
+			w = append(w, wakeUp{due: t0.Add(due), late: late})
+			due += late + time.Millisecond
+		}
+		samples = append(samples, w)
+	}
+	p := &LatenessProbe{stop: make(chan struct{}), samples: samples}
+	if got := p.During(t0, t0.Add(500*time.Millisecond)); got != 0 {
+		t.Errorf("During over half a second of wake-ups 0.6ms late = %v, want 0", got)
+	}
+	if got := p.During(t0, t0.Add(time.Second)); got != 10*time.Millisecond {
+		t.Errorf("During over a second holding one 10ms stall = %v, want 10ms", got)
+	}
+}
