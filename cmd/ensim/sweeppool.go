@@ -226,8 +226,11 @@ func (s *sweeper) timeLimit(now time.Time) {
 	}
 }
 
-// inFlight names the runs under way at now, longest first: "SEED (for D, worker
-// N)".
+// inFlight names the runs under way at now, longest first: "seed S (for D, worker
+// N)", or "seed S, its second run (--recheck) (for D, worker N)" for the second run
+// of a rechecked seed, which the summary counts as run already (its first run
+// finished), so that the line does not seem to contradict "every seed before ...
+// ran".
 func (s *sweeper) inFlight(now time.Time) []string {
 	ws := slices.Clone(s.workers)
 	// A worker stopped for --seed-timeout is not running its seed any more: the seed
@@ -237,7 +240,11 @@ func (s *sweeper) inFlight(now time.Time) []string {
 	var out []string
 	for _, w := range ws {
 		d := now.Sub(w.since).Round(time.Millisecond)
-		out = append(out, fmt.Sprintf("seed %d (for %s, worker %d)", w.jobs[0].seed, d, w.id))
+		run := fmt.Sprintf("seed %d", w.jobs[0].seed)
+		if w.jobs[0].first != nil {
+			run += ", its second run (--recheck)"
+		}
+		out = append(out, fmt.Sprintf("%s (for %s, worker %d)", run, d, w.id))
 	}
 	return out
 }
