@@ -595,6 +595,10 @@ func TestPropShrinksBugs(t *testing.T) {
 	}
 	for _, c := range shrinkCases {
 		t.Run(c.bug.String(), func(t *testing.T) {
+			// In parallel (go test's -parallel, GOMAXPROCS by default): each is a
+			// child process of its own, and run one after another they made the
+			// package the last to finish in CI, one core idle.
+			t.Parallel()
 			path := filepath.Join(t.TempDir(), "repro.json")
 			start := time.Now()
 			cmd := exec.CommandContext(t.Context(), os.Args[0],
