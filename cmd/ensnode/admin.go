@@ -181,6 +181,7 @@ var (
 	descConflicts  = prometheus.NewDesc("ensroute_directory_conflicts_total", "Directory entries refused because they named another leader with the version this node holds: two leaders announced with one version (the log warns once per ensemble and version).", nil, nil)
 	descRefused    = prometheus.NewDesc("ensroute_gossip_refused_total", "Directory entries refused because their sender is not a member of --peers, because they are malformed, or because they name an ensemble this node is not configured with or a leader on a node that is not one of its members (the log warns once per sender).", nil, nil)
 	descHops       = prometheus.NewDesc("ensroute_request_hops", "Requests (routes, casts, peer requests) that arrived here, by the transfers between nodes they had made.", nil, nil)
+	descLoops      = prometheus.NewDesc("ensroute_request_loops_total", "Requests that arrived here having made "+strconv.Itoa(driver.LoopHops)+" transfers between nodes: each goes round in a loop between nodes that name each other as its ensemble's leader, and is counted once, on one node; under riak (no hop limit) it goes on until their directories agree (the log warns once a minute).", nil, nil)
 	descMailbox    = prometheus.NewDesc("ensroute_router_mailbox_depth", "Routes and casts waiting for a router instance: in its mailbox, or taken in its current batch and not yet handed to their local peer.", []string{"instance"}, nil)
 	descQueue      = prometheus.NewDesc("ensroute_send_queue_bytes", "Bytes waiting in the send queue to a member of --peers.", []string{"peer"}, nil)
 	descConnected  = prometheus.NewDesc("ensroute_peer_connected", "1 if the member of --peers is connected (0 once it said goodbye).", []string{"peer"}, nil)
@@ -197,7 +198,7 @@ var (
 
 func (m *metrics) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descCalls, descServed, descPassedOn, descLate, descWorkers, descDropped, descRedirects, descHopLimit, descBudget, descShed,
-		descExpired, descBadInst, descGossip, descConflicts, descRefused, descHops,
+		descExpired, descBadInst, descGossip, descConflicts, descRefused, descHops, descLoops,
 		descMailbox, descQueue, descConnected, descLeaving, descUnanswered, descDiffers, descClients, descClientQ, descReconnects, descTransport, descSentBytes, descSlow} {
 		ch <- d
 	}
@@ -249,6 +250,7 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 	counter(descConflicts, st.Conflicts)
 	counter(descRefused, st.GossipRefused)
 	ch <- hopsHistogram(st)
+	counter(descLoops, st.Loops)
 	for i, d := range st.Mailboxes {
 		gauge(descMailbox, float64(d), strconv.Itoa(i))
 	}

@@ -53,6 +53,8 @@ type Node struct {
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 	stats     counters
+	// loopWarned is when a request in a loop was last warned of (now; 0: never).
+	loopWarned atomic.Int64
 }
 
 // inbound is a route or cast waiting in a router instance's mailbox.
@@ -232,7 +234,7 @@ func (n *Node) Receive(m router.Message) {
 			s.unlock()
 			return
 		}
-		n.stats.hop(m.Hops)
+		n.arrived(&m)
 		if m.Instance < 0 || m.Instance >= len(n.boxes) {
 			// The sender runs more router instances than this node (a client
 			// configured with another count): fold its pick onto ours rather than
@@ -262,7 +264,7 @@ func (n *Node) Receive(m router.Message) {
 			s.unlock()
 			return
 		}
-		n.stats.hop(m.Hops)
+		n.arrived(&m)
 		s.lock()
 		s.core.Deliver(&m, n.now())
 		s.unlock()

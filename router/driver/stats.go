@@ -40,9 +40,16 @@ type Stats struct {
 	Mailboxes []int
 	// Hops counts the requests this node received by the transfers they had made;
 	// Hops[MaxHops] counts those that had made MaxHops or more. HopSum is the sum of
-	// their transfers, exact.
+	// their transfers, exact up to router.MaxHopLimit+1 transfers, the most a hop
+	// count carries on the wire (nettransport): a request passed on longer than that
+	// (under riak, which has no hop limit) arrives with that count.
 	Hops   [MaxHops + 1]uint64
 	HopSum uint64
+	// Loops counts the requests that arrived here having made LoopHops transfers
+	// between nodes: each is going round in a loop (nodes that name each other as
+	// its ensemble's leader), and is counted once, on one node. Under riak each goes
+	// on until the nodes agree; the log warns of the first, once a minute at most.
+	Loops uint64
 	// Served counts the replies this node sent for calls started on other nodes, by
 	// their code: what became of the requests it served that were answered (a
 	// CodeNack is a local peer's refusal, which the caller's node turns into a
@@ -75,9 +82,9 @@ type Stats struct {
 }
 
 type counters struct {
-	shed, badInstance, gossipIn, gossipOut, expired, conflicts, gossipRefused, cancelled atomic.Uint64
-	hops                                                                                 [MaxHops + 1]atomic.Uint64
-	hopSum                                                                               atomic.Uint64
+	shed, badInstance, gossipIn, gossipOut, expired, conflicts, gossipRefused, cancelled, loops atomic.Uint64
+	hops                                                                                        [MaxHops + 1]atomic.Uint64
+	hopSum                                                                                      atomic.Uint64
 }
 
 func (c *counters) hop(h int) {
@@ -128,7 +135,7 @@ func (n *Node) Stats() Stats {
 	for i := range st.Hops {
 		st.Hops[i] = n.stats.hops[i].Load()
 	}
-	st.HopSum = n.stats.hopSum.Load()
+	st.HopSum, st.Loops = n.stats.hopSum.Load(), n.stats.loops.Load()
 	for i, b := range n.boxes {
 		st.Mailboxes = append(st.Mailboxes, len(b)+int(n.taken[i].Load()))
 	}

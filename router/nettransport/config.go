@@ -7,7 +7,10 @@ import (
 	"log/slog"
 	"maps"
 	"net"
+	"net/netip"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -40,7 +43,9 @@ type Config struct {
 	// Peers holds the addresses of the nodes this one may dial, as host:port unless
 	// Dial is set. Nodes that dial in (client-only nodes) need no entry. It may list
 	// the node itself, so that every node can share one map of the cluster: that
-	// entry is skipped.
+	// entry is skipped. No two ids may share an address, however it is spelled
+	// ("localhost:7001" and "127.0.0.1:07001" are one, without Dial): one address
+	// serves one node.
 	Peers map[router.NodeID]string
 	// ServerTLS, if set, wraps accepted connections in TLS; ClientTLS wraps dialed
 	// ones (its ServerName defaults to the host of the address). LoadTLS builds both,
@@ -62,12 +67,13 @@ type Config struct {
 	ReadBuffer int
 	// HandshakeTimeout bounds a handshake, TLS included. Default 5s.
 	HandshakeTimeout time.Duration
-	// MaxHandshakes bounds the handshakes in progress on each listener Serve runs: a
-	// connection accepted beyond it ends the oldest of them whose other side has sent
-	// nothing (if none, the oldest whose hello was not answered in the last second;
-	// if none, the oldest: counted in Stats.HandshakeLimit), so that strangers who
-	// connect and stall hold at most this many connections, and cannot keep a node of
-	// the cluster out: its hello comes as it connects. Default 64.
+	// MaxHandshakes bounds the handshakes in progress on each listener Serve runs, and
+	// on the connections handed to Accept (all of them together): a connection beyond
+	// it ends the oldest of them whose other side has sent nothing (if none, the
+	// oldest whose hello was not answered in the last second; if none, the oldest:
+	// counted in Stats.HandshakeLimit), so that strangers who connect and stall hold at
+	// most this many connections, and cannot keep a node of the cluster out: its hello
+	// comes as it connects. Default 64.
 	MaxHandshakes int
 	// HeartbeatInterval is how often an idle connection sends a ping (at least
 	// MinHeartbeatInterval); a connection that receives no whole frame for
@@ -240,6 +246,7 @@ func (c Config) Validate() error {
 	case c.BackoffMax != 0 && c.BackoffMax < or(c.BackoffMin, DefaultBackoffMin):
 		return bad("BackoffMax %v is below BackoffMin %v%s", c.BackoffMax, or(c.BackoffMin, DefaultBackoffMin), unset(c.BackoffMin, " (the default)"))
 	}
+	owner := map[string]router.NodeID{} // an address, in addrKey's form, and the first id at it
 	for _, id := range slices.Sorted(maps.Keys(c.Peers)) {
 		addr := c.Peers[id]
 		switch {
@@ -257,8 +264,43 @@ func (c Config) Validate() error {
 				return bad("Peers: %s's address %q is not host:port", id, addr)
 			}
 		}
+		key := c.addrKey(addr)
+		if other, ok := owner[key]; ok {
+			// One address serves one node: the dial to one of the two would reach the
+			// other, and its handshake refuse ("the node at this address is ..."),
+			// again at every redial.
+			if c.Peers[other] == addr {
+				return bad("Peers: %s and %s share the address %s (one address serves one node)", other, id, addr)
+			}
+			return bad("Peers: %s and %s share an address: %s and %s are one (one address serves one node)", other, id, c.Peers[other], addr)
+		}
+		owner[key] = id
 	}
 	return nil
+}
+
+// addrKey is addr, an address of Peers, in the form two spellings of one TCP address
+// share (without Dial): the port as a number ("07001" is 7001), an IP address in its
+// canonical form (an IPv4 address written as IPv6 is the IPv4 one), a host name in
+// lower case without a final dot, and "localhost" as 127.0.0.1. Dial's own addresses
+// are its business: they are compared as they are.
+func (c *Config) addrKey(addr string) string {
+	if c.Dial != nil {
+		return addr
+	}
+	host, port, _ := net.SplitHostPort(addr) // checked: host:port
+	p, err := strconv.ParseUint(port, 10, 16)
+	if err != nil {
+		return addr // a service name ("http"): compared as written
+	}
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().String()
+	}
+	if host == "localhost" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, strconv.FormatUint(p, 10))
 }
 
 // or returns d, or def when d is zero (unset: the default applies).

@@ -54,9 +54,9 @@
 // Config.HandshakeTimeout bounds a handshake in time, MaxHandshakeFrame its frames in
 // size (a few KiB, computed from MaxName) and its read buffer (Config.ReadBuffer
 // comes once the handshake is done), and Config.MaxHandshakes the handshakes in
-// progress on each listener: one more connection ends the oldest of them whose other
-// side has sent nothing (if none, the oldest whose hello was not answered in the
-// last second).
+// progress on each listener, and on the connections handed to Accept: one more
+// connection ends the oldest of them whose other side has sent nothing (if none, the
+// oldest whose hello was not answered in the last second).
 // Config.AcceptSecrets lets a cluster change its secret in rolling steps, and
 // SetCredentials takes each step (or a renewed certificate) without a restart, for the
 // handshakes that follow; a member that dials in is checked once at its address in

@@ -56,6 +56,7 @@ type Transport struct {
 	mu        sync.Mutex
 	listeners []net.Listener
 	accepting map[net.Conn]struct{} // connections still in their handshake
+	accepted  handshakeBound        // the handshakes of the connections handed to Accept
 
 	ctx       context.Context // cancelled by Close
 	cancel    context.CancelFunc
@@ -92,6 +93,7 @@ func New(cfg Config) (*Transport, error) {
 	}
 	t := &Transport{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), accepting: make(map[net.Conn]struct{}), epoch: time.Now(),
 		refusals: newRefusalLog(), overloads: quietlog.New(overloadQuiet, refusalKeys)}
+	t.accepted.where = "on the connections handed to Accept"
 	t.stalls = newStallClock(t.epoch, t.log)
 	t.ctx, t.cancel = context.WithCancel(context.Background())
 	t.creds.Store(&Credentials{Secret: cfg.Secret, AcceptSecrets: cfg.AcceptSecrets, ServerTLS: cfg.ServerTLS, ClientTLS: cfg.ClientTLS})
@@ -427,9 +429,7 @@ func (t *Transport) Serve(l net.Listener) error {
 	t.wg.Add(1)
 	t.mu.Unlock()
 	defer t.wg.Done()
-	bound := &handshakeBound{}
-	evicting := false       // ending handshakes since the last one let in without: logged once
-	var endedAt time.Time   // when an ended handshake was last logged as a warning
+	bound := &handshakeBound{where: "on this listener"}
 	var pause time.Duration // after a failed Accept; 0 after one that succeeded
 	var warnedAt time.Time  // when a failure of Accept was last logged as a warning
 	warned := false         // the failures since the last success were
@@ -475,19 +475,7 @@ func (t *Transport) Serve(l net.Listener) error {
 			t.log.Log(t.ctx, level, "accepting again", "addr", l.Addr().String())
 			pause = 0
 		}
-		hs, oldest := bound.add(nc, t.cfg.MaxHandshakes)
-		if oldest != nil {
-			// The first of a run is warned of, at most once a handshakeLimitQuiet: a
-			// stranger that opens one more connection than the bound, closes them and
-			// starts again makes a run each time.
-			warn := !evicting && (endedAt.IsZero() || time.Since(endedAt) >= handshakeLimitQuiet)
-			if warn {
-				endedAt = time.Now()
-			}
-			t.endOldestHandshake(oldest, warn)
-		}
-		evicting = oldest != nil
-		t.accept(nc, hs)
+		t.accept(nc, t.bounded(bound, nc))
 	}
 }
 
@@ -518,13 +506,18 @@ const (
 	acceptPauseMax = time.Second
 )
 
-// handshakeBound holds the handshakes in progress on one of Serve's listeners.
+// handshakeBound holds the handshakes in progress on one of Serve's listeners, or on
+// the connections handed to Accept (Transport.accepted).
 type handshakeBound struct {
+	where string // "on this listener", for the log
+
 	mu         sync.Mutex
 	inProgress []*limitedHandshake // oldest first
+	evicting   bool                // ending handshakes since the last one let in without: warned of once
+	endedAt    time.Time           // when an ended handshake was last warned of
 }
 
-// limitedHandshake is a handshake in progress on one of Serve's listeners.
+// limitedHandshake is a handshake in progress in a handshakeBound.
 type limitedHandshake struct {
 	nc    net.Conn
 	bound *handshakeBound
@@ -562,10 +555,15 @@ func (s *sentConn) Read(b []byte) (int, error) {
 // handshake of a dialer whose hello waited behind the flood's connections, or whose
 // process was slow to answer the challenge (a client starting on a busy machine),
 // once a few dozen connections had come meanwhile.
-func (b *handshakeBound) add(nc net.Conn, max int) (hs, ended *limitedHandshake) {
+//
+// warn says whether to warn of the one ended: the first of a run, at most once a
+// handshakeLimitQuiet (a stranger that opens one more connection than the bound,
+// closes them and starts again makes a run each time).
+func (b *handshakeBound) add(nc net.Conn, max int) (hs, ended *limitedHandshake, warn bool) {
 	hs = &limitedHandshake{nc: nc, bound: b}
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer func() { b.evicting = ended != nil }()
 	if len(b.inProgress) >= max {
 		i, least, now := 0, handshakeAnswered, time.Now().UnixNano()
 		for j, h := range b.inProgress {
@@ -578,9 +576,22 @@ func (b *handshakeBound) add(nc net.Conn, max int) (hs, ended *limitedHandshake)
 		}
 		ended = b.inProgress[i]
 		b.inProgress = slices.Delete(b.inProgress, i, i+1)
+		if warn = !b.evicting && (b.endedAt.IsZero() || time.Since(b.endedAt) >= handshakeLimitQuiet); warn {
+			b.endedAt = time.Now()
+		}
 	}
 	b.inProgress = append(b.inProgress, hs)
-	return hs, ended
+	return hs, ended, warn
+}
+
+// bounded records nc's handshake in b, ending the least advanced of those in
+// progress there if Config.MaxHandshakes were already, and returns nc's place in b.
+func (t *Transport) bounded(b *handshakeBound, nc net.Conn) *limitedHandshake {
+	hs, oldest, warn := b.add(nc, t.cfg.MaxHandshakes)
+	if oldest != nil {
+		t.endOldestHandshake(b, oldest, warn)
+	}
+	return hs
 }
 
 // How far a handshake in progress has come, for the bound to end the least advanced.
@@ -624,11 +635,11 @@ func (hs *limitedHandshake) finish() bool {
 	return true
 }
 
-// endOldestHandshake closes hs, the oldest handshake in progress on a listener that
-// has Config.MaxHandshakes of them and has just accepted one more; its handshake
-// fails at once. It is counted, and logged: as a warning if warn (the first of a
-// run, at most once a handshakeLimitQuiet), else at debug.
-func (t *Transport) endOldestHandshake(hs *limitedHandshake, warn bool) {
+// endOldestHandshake closes hs, the oldest handshake in progress in b, which has
+// Config.MaxHandshakes of them and has just taken one more; its handshake fails at
+// once. It is counted, and logged: as a warning if warn (the first of a run, at most
+// once a handshakeLimitQuiet), else at debug.
+func (t *Transport) endOldestHandshake(b *handshakeBound, hs *limitedHandshake, warn bool) {
 	t.stats.handshakeLimit.Add(1)
 	_ = hs.nc.Close()
 	level := slog.LevelDebug
@@ -636,7 +647,7 @@ func (t *Transport) endOldestHandshake(hs *limitedHandshake, warn bool) {
 		level = slog.LevelWarn
 	}
 	t.log.Log(t.ctx, level, "ended a handshake", "remote_addr", hs.nc.RemoteAddr().String(),
-		"reason", fmt.Sprintf("%d handshakes in progress on this listener, the limit (MaxHandshakes), and another connection came: the oldest of those that sent the least ends (warned of once a minute at most; Stats.HandshakeLimit counts each)", t.cfg.MaxHandshakes))
+		"reason", fmt.Sprintf("%d handshakes in progress %s, the limit (MaxHandshakes), and another connection came: the oldest of those that sent the least ends (warned of once a minute at most; Stats.HandshakeLimit counts each)", t.cfg.MaxHandshakes, b.where))
 }
 
 // handshakeLimitQuiet is the least time between two warnings of handshakes ended by
@@ -645,10 +656,20 @@ const handshakeLimitQuiet = time.Minute
 
 // Accept runs the acceptor's side of a handshake on nc in the background and, if it
 // succeeds, serves the connection (for listeners other than Serve's, and for
-// net.Pipe in tests). It does not bound the handshakes in progress: its caller does.
-func (t *Transport) Accept(nc net.Conn) { t.accept(nc, nil) }
+// net.Pipe in tests). The handshakes in progress on the connections handed to Accept,
+// from every caller together, are bounded as each of Serve's listeners' are: at most
+// Config.MaxHandshakes, a connection beyond that ending the least advanced of them
+// (counted in Stats.HandshakeLimit), so that strangers who connect to an embedder's
+// listener and stall hold at most that many.
+func (t *Transport) Accept(nc net.Conn) {
+	if t.closed() {
+		t.accept(nc, nil) // closes it
+		return
+	}
+	t.accept(nc, t.bounded(&t.accepted, nc))
+}
 
-// accept starts Accept's work; hs, if not nil, is nc's place in Serve's bound.
+// accept starts Accept's work; hs, if not nil, is nc's place in a handshakeBound.
 func (t *Transport) accept(nc net.Conn, hs *limitedHandshake) {
 	t.mu.Lock()
 	if t.closed() {
@@ -679,7 +700,7 @@ func (t *Transport) accept(nc net.Conn, hs *limitedHandshake) {
 }
 
 // handshake runs the acceptor's handshake on raw and, if it succeeds, starts serving
-// the connection. hs, if not nil, is raw's place in Serve's bound.
+// the connection. hs, if not nil, is raw's place in a handshakeBound.
 func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 	nc := raw
 	if stls := t.Credentials().ServerTLS; stls != nil {

@@ -96,14 +96,22 @@ const (
 
 // ConfigChanged reads the --config file again and says which of its keys now differ
 // from what it said when Resolve read it, of those no flag overrides (nil if none, or
-// if there is no --config), or why it can no longer be read: a running node does not
-// apply a changed file, and the next start would take the file as it is now.
+// if there is no --config), or why it can no longer be read or is not valid (each
+// value checked as Resolve checks it): a running node does not apply a changed file,
+// and the next start would take the file as it is now.
 func (o *Options) ConfigChanged() ([]string, error) {
 	if o.ConfigFile == "" || o.fileKeys == nil {
 		return nil, nil
 	}
-	file, _, err := readConfigBytes(o.ConfigFile)
+	file, b, err := readConfigBytes(o.ConfigFile)
 	if err != nil {
+		return nil, err
+	}
+	// A file the next start would refuse (two members at one address, say) is said
+	// to be so, not just changed: a restart to apply it would fail.
+	var given map[string]json.RawMessage
+	_ = json.Unmarshal(b, &given) // strictjson took it already
+	if err := o.checkFile(file, given); err != nil {
 		return nil, err
 	}
 	var changed []string
