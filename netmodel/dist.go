@@ -20,7 +20,10 @@ func (d Duration) D() time.Duration { return time.Duration(d) }
 // MarshalText writes d in time.Duration's notation.
 func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
 
-// UnmarshalText reads time.Duration's notation.
+// UnmarshalText reads time.Duration's notation. A duration that is not a whole
+// number of nanoseconds ("1.5ns", "0.1ns", "1.0000000001s") is refused:
+// time.ParseDuration drops what is below a nanosecond, and a spec's value would
+// silently be another than the one written.
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
@@ -29,8 +32,64 @@ func (d *Duration) UnmarshalText(b []byte) error {
 		}
 		return fmt.Errorf("duration %q: want a number with a unit, like 250us or 1.5s", b)
 	}
+	if !wholeNanos(string(b)) {
+		return fmt.Errorf("duration %q: not a whole number of nanoseconds, the finest a duration holds (%v would be read)", b, time.Duration(v))
+	}
 	*d = Duration(v)
 	return nil
+}
+
+// unitNanos are the units of time.ParseDuration's notation, with the powers of 2 and
+// 5 in each in nanoseconds: a fraction of k decimal digits (the last not 0) of a
+// unit is a whole number of nanoseconds when the powers of 2 and 5 in its digits and
+// the unit's come to k each.
+var unitNanos = map[string]struct{ twos, fives int }{
+	"ns": {0, 0}, "us": {3, 3}, "µs": {3, 3}, "μs": {3, 3}, "ms": {6, 6},
+	"s": {9, 9}, "m": {11, 10}, "h": {13, 11}, // 6e10 = 2^11·3·5^10, 3.6e12 = 2^13·3^2·5^11
+}
+
+// wholeNanos reports whether s, which time.ParseDuration reads, is a whole number
+// of nanoseconds: whether each number's fraction of its unit is.
+func wholeNanos(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	if s == "0" {
+		return true // the one number ParseDuration reads without a unit
+	}
+	for s != "" {
+		rest := strings.TrimLeft(s, "0123456789.")
+		num := s[:len(s)-len(rest)]
+		tail := strings.TrimLeft(rest, "nsuµμmh")
+		u, ok := unitNanos[rest[:len(rest)-len(tail)]]
+		if !ok {
+			return false // not ParseDuration's notation
+		}
+		s = tail
+		_, frac, _ := strings.Cut(num, ".")
+		frac = strings.TrimRight(frac, "0")
+		if frac == "" {
+			continue
+		}
+		if len(frac) > 13 {
+			// Its last digit is not 0, so its number has no factor 10: too few twos or
+			// fives for any unit.
+			return false
+		}
+		var f int64
+		for _, c := range frac {
+			f = f*10 + int64(c-'0')
+		}
+		twos, fives := u.twos, u.fives
+		for g := f; g%2 == 0; g /= 2 {
+			twos++
+		}
+		for g := f; g%5 == 0; g /= 5 {
+			fives++
+		}
+		if twos < len(frac) || fives < len(frac) {
+			return false
+		}
+	}
+	return true
 }
 
 // wellFormed reports whether s is written as time.ParseDuration reads a duration (a

@@ -139,9 +139,11 @@ func init() {
 		s.Name = "retry-storm"
 		s.Description = "overload whose callers retry every failure, up to 3 attempts, after up to 5ms: riak's queues, which time calls out, fill with retries and stay full past the burst, while default's shed fast and recover"
 		s.Workload.Retry = &Retry{Attempts: 3, Backoff: ms(5), Jitter: 1}
-		// No liveness phase: under riak the retries keep the queues full until the
-		// workload ends, which is what the scenario shows.
-		s.Liveness = nil
+		// overload's liveness phase, from 1.3s: default recovers once the burst is over.
+		// Under riak the retries keep the queues full until the workload ends (the
+		// storm feeds itself: each request that times out comes back twice more), which
+		// is what the scenario shows: the original does not keep liveness here.
+		s.RiakBreaks = []string{InvLiveness}
 		return s
 	}
 	catalog["overload"] = func() Spec {

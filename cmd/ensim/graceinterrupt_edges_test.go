@@ -17,7 +17,7 @@ import (
 func TestSweepInterruptInQuitGrace(t *testing.T) {
 	out := t.TempDir()
 	// The grace is an hour: the interrupt comes first.
-	code, stdout, stderr := hangThenInterrupt(t, []string{"ENSIM_TEST_HANG_DEAF=1"}, func(o *sweepOptions) { o.quitGrace = time.Hour },
+	code, stdout, stderr := hangThenInterrupt(t, []string{"deaf"}, func(o *sweepOptions) { o.quitGrace = time.Hour },
 		[]string{"hung", "had its SIGQUIT"},
 		"--scenario", "steady", "--seeds", "4", "--parallel", "1", "--keep-going", "--seed-timeout", "1s", "--out", out, "--json")
 	if code != exitFail {

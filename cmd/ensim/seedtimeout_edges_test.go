@@ -12,32 +12,79 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// hangWorker is the test worker stuck in its run of seed (ENSIM_TEST_WORKER_HANG): it
-// never answers, as a worker caught in a loop by a defect would not. With
-// ENSIM_TEST_HANG_DEAF=1 it ignores SIGQUIT too, as a worker stopped by SIGSTOP does
-// not act on it; with ENSIM_TEST_HANG_NOTE=1 it first writes a byte to its file 3, so
-// that a test learns that the seed is under way (and, deaf, a second when SIGQUIT
-// comes). With ENSIM_TEST_HANG_AGAIN=FILE the
-// seed's first run, which creates FILE, answers, and only a later one hangs.
-func hangWorker(seed uint64) {
-	if path := os.Getenv("ENSIM_TEST_HANG_AGAIN"); path != "" {
-		if f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err == nil {
+// hangWorker is ENSIM_TEST_HANG, in worker mode (TestMain), the one switch that
+// makes a test worker hang: SEED, then options, each after a comma:
+//
+//	ENSIM_TEST_HANG=SEED             never answer for SEED: once its run is over, sleep
+//	                                 on until the sweep ends the worker, as a worker
+//	                                 caught in a loop by a defect would
+//	ENSIM_TEST_HANG=SEED,again=FILE  only a later run of SEED hangs, in any worker: the
+//	                                 first creates FILE and answers (a second run is
+//	                                 --recheck's, or a rerun's)
+//	ENSIM_TEST_HANG=SEED,deaf        ignore SIGQUIT too, as a worker stopped by SIGSTOP
+//	                                 does not act on it
+//	ENSIM_TEST_HANG=SEED,note        first write a byte to file 3, so that a test
+//	                                 learns that the seed is under way (and, deaf, a
+//	                                 second when SIGQUIT comes)
+//
+// The options go together (ENSIM_TEST_HANG=1,deaf,note).
+type hangWorker struct {
+	seed       uint64 // 0: none
+	again      string // FILE, or ""
+	deaf, note bool
+}
+
+// parseHang reads ENSIM_TEST_HANG; "" hangs no seed.
+func parseHang(v string) (hangWorker, error) {
+	var h hangWorker
+	if v == "" {
+		return h, nil
+	}
+	seed, opts, found := strings.Cut(v, ",")
+	n, err := strconv.ParseUint(seed, 10, 64)
+	if err != nil || n == 0 {
+		return h, fmt.Errorf("%q: want SEED (from 1), then options again=FILE, deaf, note", v)
+	}
+	h.seed = n
+	if !found {
+		return h, nil
+	}
+	for opt := range strings.SplitSeq(opts, ",") {
+		switch file, ok := strings.CutPrefix(opt, "again="); {
+		case ok && file != "":
+			h.again = file
+		case opt == "deaf":
+			h.deaf = true
+		case opt == "note":
+			h.note = true
+		default:
+			return h, fmt.Errorf("%q: unknown option %q, want again=FILE, deaf or note", v, opt)
+		}
+	}
+	return h, nil
+}
+
+// hang is the worker stuck on h.seed; it returns only for a first run under again.
+func (h hangWorker) hang() {
+	if h.again != "" {
+		if f, err := os.OpenFile(h.again, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644); err == nil {
 			f.Close()
 			return
 		}
 	}
 	var note *os.File
-	if os.Getenv("ENSIM_TEST_HANG_NOTE") == "1" {
+	if h.note {
 		note = os.NewFile(3, "hang note")
 		note.Write([]byte{'h'})
 	}
-	if os.Getenv("ENSIM_TEST_HANG_DEAF") == "1" {
+	if h.deaf {
 		// Taken and not acted on; with a note, said with a second byte, 'q'.
 		quit := make(chan os.Signal, 1)
 		signal.Notify(quit, syscall.SIGQUIT)
@@ -50,7 +97,7 @@ func hangWorker(seed uint64) {
 	} else if note != nil {
 		note.Close()
 	}
-	fmt.Fprintf(os.Stderr, "test worker: hanging on seed %d\n", seed)
+	fmt.Fprintf(os.Stderr, "test worker: hanging on seed %d\n", h.seed)
 	for {
 		time.Sleep(time.Hour)
 	}
@@ -69,7 +116,7 @@ const hungLimit = "5s"
 func TestSweepSeedTimeoutHungSeed(t *testing.T) {
 	t.Parallel() // each waits out hungLimit; its repros go to a directory of its own
 	out := t.TempDir()
-	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_WORKER_HANG=3"}, "--scenario", "steady", "--seeds", "6",
+	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_HANG=3"}, "--scenario", "steady", "--seeds", "6",
 		"--parallel", "2", "--keep-going", "--recheck", "2", "--seed-timeout", hungLimit, "--out", out, "--json")
 	if code != exitTimeLimit {
 		t.Fatalf("exit %d, want %d (a seed ran past its time limit, none failed otherwise); stderr:\n%s", code, exitTimeLimit, stderr)
@@ -135,7 +182,7 @@ func TestSweepSeedTimeoutHungSeed(t *testing.T) {
 func TestSweepSeedTimeoutRecheck(t *testing.T) {
 	t.Parallel() // each waits out hungLimit; its repros go to a directory of its own
 	again := filepath.Join(t.TempDir(), "seed-2-ran")
-	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_WORKER_HANG=2", "ENSIM_TEST_HANG_AGAIN=" + again}, "--scenario", "steady",
+	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_HANG=2,again=" + again}, "--scenario", "steady",
 		"--seeds", "4", "--parallel", "2", "--recheck", "1", "--keep-going", "--seed-timeout", hungLimit, "--out", t.TempDir(), "--json")
 	if code != exitTimeLimit {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitTimeLimit, stderr)
@@ -155,7 +202,7 @@ func TestSweepSeedTimeoutRecheck(t *testing.T) {
 // interrupted), and exits 3.
 func TestSweepSeedTimeoutStopsSweep(t *testing.T) {
 	t.Parallel() // each waits out hungLimit; its repros go to a directory of its own
-	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_WORKER_HANG=3"}, "--scenario", "steady", "--seeds", "500",
+	code, stdout, stderr := sweep(t, []string{"ENSIM_TEST_HANG=3"}, "--scenario", "steady", "--seeds", "500",
 		"--parallel", "1", "--seed-timeout", hungLimit, "--out", t.TempDir(), "--json")
 	if code != exitTimeLimit {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitTimeLimit, stderr)
@@ -176,7 +223,7 @@ func TestSweepSeedTimeoutStopsSweep(t *testing.T) {
 func TestSweepSeedTimeoutDeafWorker(t *testing.T) {
 	t.Parallel() // each waits out hungLimit; its repros go to a directory of its own
 	code, stdout, stderr := sweepWith(t, func(o *sweepOptions) {
-		o.startWorker = testWorker("ENSIM_TEST_WORKER_HANG=2", "ENSIM_TEST_HANG_DEAF=1")
+		o.startWorker = testWorker("ENSIM_TEST_HANG=2,deaf")
 		o.quitGrace = time.Second
 	}, "--scenario", "steady", "--seeds", "3", "--parallel", "1", "--keep-going", "--seed-timeout", hungLimit, "--out", t.TempDir(), "--json")
 	if code != exitTimeLimit {
@@ -213,11 +260,11 @@ func TestSweepInterruptNamesRunningSeed(t *testing.T) {
 
 // hangThenInterrupt runs ensim sweep with args in process (edit, if not nil, changes
 // its options once parsed), its workers the test worker with seed 1 hanging
-// (hangWorker) and env besides, each writing its notes to a pipe; once a note has come
+// (hangWorker, with note and the options opts), each writing its notes to a pipe; once a note has come
 // for each of notes (what it says, for the failure: "hung", "had its SIGQUIT"), it
 // interrupts the sweep, as a SIGTERM does, and returns its exit status, stdout and
 // stderr.
-func hangThenInterrupt(t *testing.T, env []string, edit func(*sweepOptions), notes []string, args ...string) (int, string, string) {
+func hangThenInterrupt(t *testing.T, opts []string, edit func(*sweepOptions), notes []string, args ...string) (int, string, string) {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -232,7 +279,7 @@ func hangThenInterrupt(t *testing.T, env []string, edit func(*sweepOptions), not
 	if edit != nil {
 		edit(o)
 	}
-	start := testWorker(append([]string{"ENSIM_TEST_WORKER_HANG=1", "ENSIM_TEST_HANG_NOTE=1"}, env...)...)
+	start := testWorker("ENSIM_TEST_HANG=" + strings.Join(append([]string{"1", "note"}, opts...), ","))
 	o.startWorker = func(ctx context.Context) (*exec.Cmd, error) {
 		cmd, err := start(ctx)
 		if err == nil {

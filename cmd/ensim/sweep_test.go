@@ -36,7 +36,8 @@ import (
 //	ENSIM_TEST_WORKER_GARBAGE=SEED write a line that is not JSON before SEED's answer
 //	ENSIM_TEST_NONDET=1            change the trace hash of the worker's odd-numbered runs
 //	ENSIM_TEST_PANIC=SEED          panic inside the simulation of SEED (panicOn)
-//	ENSIM_TEST_WORKER_HANG=SEED    never answer for SEED: sleep on (hangWorker)
+//	ENSIM_TEST_HANG=SEED[,OPT...]  never answer for SEED: sleep on (hangWorker), OPT
+//	                               again=FILE (only a run after the first), deaf, note
 func TestMain(m *testing.M) {
 	if os.Getenv("ENSIM_TEST_WORKER") == "1" {
 		os.Exit(testWorkerMain())
@@ -66,7 +67,11 @@ func testWorkerMain() int {
 	crash, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_CRASH"), 10, 64)
 	garbage, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_GARBAGE"), 10, 64)
 	kill, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_KILL"), 10, 64)
-	hang, _ := strconv.ParseUint(os.Getenv("ENSIM_TEST_WORKER_HANG"), 10, 64)
+	hang, err := parseHang(os.Getenv("ENSIM_TEST_HANG"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "ENSIM_TEST_HANG: %v\n", err)
+		return exitUsage
+	}
 	nondet := os.Getenv("ENSIM_TEST_NONDET") == "1"
 	if v := os.Getenv("ENSIM_TEST_PANIC"); v != "" {
 		seed, err := strconv.ParseUint(v, 10, 64)
@@ -87,8 +92,8 @@ func testWorkerMain() int {
 			// As the kernel's out-of-memory killer would.
 			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
 			select {}
-		case hang:
-			hangWorker(res.Seed)
+		case hang.seed:
+			hang.hang()
 		}
 		// Only a hash the run made can differ: a run asked for none reports "".
 		if nondet && n%2 == 1 && res.TraceHash != "" {

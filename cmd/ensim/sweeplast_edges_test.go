@@ -2,42 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"os"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/ensroute/ensroute/scenarios"
 	"github.com/google/go-cmp/cmp"
 )
-
-// In worker mode (TestMain), ENSIM_TEST_HANG_AGAIN=SEED:FILE makes the second run of
-// SEED in any worker hang until the sweep ends it: the first creates FILE, and a run
-// of SEED that finds FILE there hangs. A sweep interrupted then has run every seed
-// once, and waits for a second run (--recheck) alone.
-func init() {
-	if os.Getenv("ENSIM_TEST_WORKER") != "1" {
-		return
-	}
-	v, file, ok := strings.Cut(os.Getenv("ENSIM_TEST_HANG_AGAIN"), ":")
-	hang, err := strconv.ParseUint(v, 10, 64)
-	if !ok || err != nil {
-		return
-	}
-	run := simulateJob
-	simulateJob = func(spec scenarios.Spec, opt scenarios.Options) (*scenarios.Result, error) {
-		if opt.Seed == hang {
-			if _, err := os.Stat(file); err == nil {
-				time.Sleep(time.Hour)
-			}
-			if err := os.WriteFile(file, nil, 0o644); err != nil {
-				return nil, err
-			}
-		}
-		return run(spec, opt)
-	}
-}
 
 // TestSweepInterruptedAfterLastSeed: an interrupt that comes once every seed has run,
 // while a second run (--recheck) is still under way, leaves no seed uncovered. The
@@ -48,7 +17,7 @@ func TestSweepInterruptedAfterLastSeed(t *testing.T) {
 	common := []string{"--scenario", "steady", "--seeds", "2", "--parallel", "2", "--recheck", "1", "--out", t.TempDir()}
 	whole, _ := sweepJSON(t, exitOK, common...)
 	marker := t.TempDir() + "/ran"
-	code, stdout, stderr := interruptedSweep(t, 2, []string{"ENSIM_TEST_HANG_AGAIN=2:" + marker}, append(common, "--json")...)
+	code, stdout, stderr := interruptedSweep(t, 2, []string{"ENSIM_TEST_HANG=2,again=" + marker}, append(common, "--json")...)
 	if code != exitFail || !strings.HasPrefix(stderr, "ensim: sweep interrupted after 2 of 2 seeds\n") ||
 		!strings.Contains(stderr, "every seed ran") {
 		t.Errorf("exit %d, stderr %q; want 1, the interrupt, and that every seed ran", code, stderr)

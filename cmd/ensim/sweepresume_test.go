@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,26 +16,6 @@ import (
 
 	"github.com/ensroute/ensroute/scenarios"
 )
-
-// In worker mode (TestMain), ENSIM_TEST_HANG=SEED makes the worker's run of SEED
-// hang until the sweep kills it: the seeds after it in other workers run past it, as
-// a slow seed lets them, and an interrupt then finds them done and SEED not.
-func init() {
-	if os.Getenv("ENSIM_TEST_WORKER") != "1" {
-		return
-	}
-	hang, err := strconv.ParseUint(os.Getenv("ENSIM_TEST_HANG"), 10, 64)
-	if err != nil {
-		return
-	}
-	run := simulateJob
-	simulateJob = func(spec scenarios.Spec, opt scenarios.Options) (*scenarios.Result, error) {
-		if opt.Seed == hang {
-			time.Sleep(time.Hour)
-		}
-		return run(spec, opt)
-	}
-}
 
 // progressWatch is the stderr of a sweep that thinks it is a terminal: it cancels the
 // sweep once the progress bar shows want.

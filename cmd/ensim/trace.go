@@ -40,7 +40,7 @@ func traceFlags(fs *flag.FlagSet) commandFunc {
 	fs.Var(semanticsFlag{&o.sem}, "semantics", "router semantics `MODE`: default (ensroute's, when not given) or riak (the original's); a repro file fixes its own")
 	fs.Var(formatFlag{&o.format}, "format", "the view `FORMAT`: text (aligned lines and a table of calls), jsonl (the canonical records) or html (a space-time diagram)")
 	fs.StringVar(&o.out, "out", "", "write the view to `FILE` instead of stdout")
-	fs.StringVar(&o.filter.Call, "call", "", "only call `ID` (e.g. n3.1.214): its records and its messages'")
+	fs.StringVar(&o.filter.Call, "call", "", "only call `ID` (e.g. n3.1.214): its records and its messages', and of a workload that retries, those of every attempt of its request")
 	fs.Var(castFlag{&o.filter.Cast}, "cast", "only workload cast `NAME` (s1, s2, ... in the order the run makes them): its cast and cast-taken records and its messages'")
 	fs.Var(timeFlag{&o.filter.From}, "from", "only records at virtual time `T` or later (a Go duration, e.g. 500ms)")
 	fs.Var(timeFlag{&o.filter.To}, "to", "only records at virtual time `T` or earlier (a Go duration)")
@@ -126,6 +126,18 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	res, err := simulateGuarded(spec, opt)
 	progress.clear()
+	if err == nil && part != nil && part.Request() != "" {
+		// The call is a later attempt of a request (workload.retry), and --call keeps
+		// every attempt: the earlier ones went by before the call's record named its
+		// request, so the same run is made again keeping the request's from its first
+		// attempt on.
+		part = traceview.NewPart(part.Request(), ensembleNames(spec))
+		opt.TraceSink = part.Add
+		progress = newRunProgress(stderr)
+		opt.Progress = progress.hook()
+		res, err = simulateGuarded(spec, opt)
+		progress.clear()
+	}
 	var crash *simPanic
 	if errors.As(err, &crash) {
 		// A crash is the run's failure, not bad usage; there is no trace to draw.

@@ -80,10 +80,17 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 	d := &diagram{Title: t.title, Lanes: orEmpty(t.lanes), Ensembles: orEmpty(t.Ensembles()), Filter: filterJSON{Call: f.Call, Cast: f.Cast},
 		Violations: [][3]string{}, Kinds: []string{}, Calls: [][]any{}, Casts: [][]any{}, Rec: []string{}, Msgs: [][]any{},
 		Ev: columns{T: []int64{}, Seq: []int64{}, Lane: []int{}, Kind: []int{}, Call: []int{}, Ens: []int{}, Inst: []int{}, Mark: []int{}}}
+	attempts := t.attemptSet(f.Call)
+	if len(attempts) > 1 {
+		// A page of a retried request holds each of its attempts: it opens on none of
+		// them (the page keeps one call), fitted to them all.
+		d.Filter.Call = ""
+	}
 	for _, v := range t.viol {
-		// A page of one call lists no other; a page of one cast, the violations about it
-		// (they name no call, and their detail names the cast).
-		if f.Cast != "" && v.Call == "" && namesCast(v.Detail, f.Cast) || f.Cast == "" && (f.Call == "" || v.Call == f.Call) {
+		// A page of one call lists no other (but its request's other attempts); a page of
+		// one cast, the violations about it (they name no call, and their detail names
+		// the cast).
+		if f.Cast != "" && v.Call == "" && namesCast(v.Detail, f.Cast) || f.Cast == "" && (f.Call == "" || attempts[v.Call]) {
 			d.Violations = append(d.Violations, [3]string{v.Invariant, v.Call, v.Detail})
 		}
 	}
@@ -93,7 +100,11 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 	}
 	if f.Cast != "" && f.From == 0 && f.To == 0 {
 		// The page opens fitted to the cast, not to the faults of the whole run.
-		d.From, d.To = t.castSpan(sel, f.Cast, d.From, d.To)
+		d.From, d.To = t.span(sel, func(i int) bool { return t.cast[i] == f.Cast }, d.From, d.To)
+	}
+	if len(attempts) > 1 && f.From == 0 && f.To == 0 {
+		// The same for a request's attempts.
+		d.From, d.To = t.span(sel, func(i int) bool { return attempts[t.call[i]] }, d.From, d.To)
 	}
 	ensIdx := indexOf(d.Ensembles)
 	kindIdx := map[string]int{}
@@ -464,13 +475,14 @@ func indexOf(s []string) map[string]int {
 	return m
 }
 
-// castSpan returns the view a page of one cast opens on: the time from the first to
-// the last of the cast's records among sel, its messages' arrivals included, with a
-// margin; from and to when none of them is among sel.
-func (t *Trace) castSpan(sel []int, cast string, from, to int64) (int64, int64) {
+// span returns the view a page of one cast (or of a retried request's attempts)
+// opens on: the time from the first to the last of the records among sel that ours
+// picks, their messages' arrivals included, with a margin; from and to when ours
+// picks none of sel.
+func (t *Trace) span(sel []int, ours func(int) bool, from, to int64) (int64, int64) {
 	a, b := int64(-1), int64(-1)
 	for _, i := range sel {
-		if t.cast[i] != cast {
+		if !ours(i) {
 			continue
 		}
 		at := int64(t.recs[i].At)

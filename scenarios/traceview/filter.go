@@ -8,7 +8,9 @@ import (
 // Filter picks the records a view shows. The zero Filter picks every record.
 type Filter struct {
 	// Call keeps only the records about one call: those that name it and those about
-	// its messages (queued, lost, held, duplicated, ...). "" keeps every call.
+	// its messages (queued, lost, held, duplicated, ...). "" keeps every call. Of a
+	// workload that retries (workload.retry), it keeps every attempt of the call's
+	// request, whichever attempt it names (Trace.Attempts).
 	Call string
 	// Cast keeps only the records about one workload cast, named as the trace names
 	// it ("s1", "s2", ...): its cast and cast-taken records and those about its
@@ -69,13 +71,14 @@ func (t *Trace) Select(f Filter) ([]int, error) {
 	if f.Cast != "" && t.castBy[f.Cast] == nil {
 		return nil, fmt.Errorf("%w: %s (the trace makes %d cast%s)", ErrUnknownCast, f.Cast, casts, plural(casts))
 	}
+	attempts := t.attemptSet(f.Call)
 	var sel []int
 	for i := range t.recs {
 		r := &t.recs[i]
 		if r.At < f.From || f.To != 0 && r.At > f.To {
 			continue
 		}
-		if f.Call != "" && t.call[i] != f.Call && !(f.World && worldKinds[r.Kind]) {
+		if f.Call != "" && !attempts[t.call[i]] && !(f.World && worldKinds[r.Kind]) {
 			continue
 		}
 		if f.Cast != "" && t.cast[i] != f.Cast && !(f.World && worldKinds[r.Kind]) {
@@ -91,4 +94,34 @@ func plural(n int) string {
 		return ""
 	}
 	return "s"
+}
+
+// Attempts returns the calls that Filter.Call keeps for call: every attempt of the
+// request call is an attempt of (workload.retry), in the order they started, the
+// first attempt's id first (the request's); call alone when it is not retried, and
+// nil when the trace does not start it.
+func (t *Trace) Attempts(call string) []string {
+	c := t.cals[call]
+	if c == nil {
+		return nil
+	}
+	var ids []string
+	for _, o := range t.calls {
+		if o.request == c.request {
+			ids = append(ids, o.id)
+		}
+	}
+	return ids
+}
+
+// attemptSet returns Attempts(call) as a set; nil for "".
+func (t *Trace) attemptSet(call string) map[string]bool {
+	if call == "" {
+		return nil
+	}
+	set := map[string]bool{}
+	for _, id := range t.Attempts(call) {
+		set[id] = true
+	}
+	return set
 }

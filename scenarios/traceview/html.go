@@ -56,7 +56,7 @@ func (t *Trace) writeHTML(w *bufio.Writer, sel []int, f Filter) error {
 		title = "trace"
 	}
 	if f.Call != "" {
-		title += ", call " + f.Call
+		title += ", call " + f.Call + t.describeAttempts(f.Call)
 	}
 	if f.Cast != "" {
 		title += ", cast " + f.Cast

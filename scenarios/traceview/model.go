@@ -102,6 +102,10 @@ type callLife struct {
 	node     string
 	target   string
 	ensemble string
+	// request is the call id of the first attempt of the request the call is an
+	// attempt of (workload.retry: the call record's request field), its own id for a
+	// first attempt or a call that is not retried.
+	request  string
 	start    int   // index of the call record
 	recs     []int // every record about the call or one of its messages, in order
 	complete int   // index of the first complete record, or -1
@@ -208,7 +212,10 @@ func (t *Trace) index(i int) {
 	}
 	c := t.cals[call]
 	if c == nil && r.Kind == "call" {
-		c = &callLife{id: call, node: r.Node, target: str(r, "target"), start: i, complete: -1}
+		c = &callLife{id: call, node: r.Node, target: str(r, "target"), request: call, start: i, complete: -1}
+		if req := str(r, "request"); req != "" {
+			c.request = req
+		}
 		c.ensemble = t.ens.of(c.target)
 		t.cals[call] = c
 		t.calls = append(t.calls, c)

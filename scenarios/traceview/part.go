@@ -26,7 +26,10 @@ type Whole struct {
 //
 // Of a call it keeps the records that name the call, those of its messages (known
 // from the send records that name the call), and the world's (faults and
-// elections, which a page draws). Of a cast it follows the steps of every cast as
+// elections, which a page draws); the same for every attempt of the call's request
+// (workload.retry) that starts after the call's record, which names the request, or
+// after the request's first attempt, which later attempts name (Request tells what
+// a Part of a later attempt missed). Of a cast it follows the steps of every cast as
 // the view does (inferCasts), in the same one pass, knowing which messages carry a
 // cast (a set of message ids, the only state that grows with the run): it keeps
 // the cast's records (its cast record, those of its steps, those of the messages
@@ -44,7 +47,13 @@ type Whole struct {
 // the whole trace gives it that message's.
 type Part struct {
 	call string
-	cast string
+	// calls are the attempts of call's request met so far (workload.retry: Filter.Call
+	// keeps them all), call and its request's first attempt among them.
+	calls map[string]bool
+	// request is the first attempt of call's request, when call is a later attempt:
+	// its records went by before call's record named it (Request).
+	request string
+	cast    string
 	// msgs are the call's messages, or the messages the cast's records name (every
 	// record of which a page draws).
 	msgs map[int64]bool
@@ -72,7 +81,7 @@ type Part struct {
 // ensembles, by which Whole reads a peer's, as a Trace reads them with
 // Meta.Ensembles (nil: by those the records name outright).
 func NewPart(call string, names []string) *Part {
-	return &Part{call: call, msgs: map[int64]bool{}, ens: ensembles{}, peers: map[string]bool{}, known: knownNames(names)}
+	return &Part{call: call, calls: map[string]bool{call: true}, msgs: map[int64]bool{}, ens: ensembles{}, peers: map[string]bool{}, known: knownNames(names)}
 }
 
 // NewCastPart returns a Part that keeps what a view of workload cast cast ("s1",
@@ -113,8 +122,16 @@ func (p *Part) Add(r *sim.Record) {
 	keep := worldKinds[r.Kind]
 	if p.cast != "" {
 		keep = p.ofCast(r) || keep
-	} else if call := str(r, "call"); call == p.call {
+	} else if call := str(r, "call"); p.calls[call] || r.Kind == "call" && p.calls[str(r, "request")] {
 		keep = true
+		if req := str(r, "request"); r.Kind == "call" && req != "" {
+			// An attempt of the request: the call's own record names its request, a
+			// later attempt's names it too.
+			p.calls[call] = true
+			if call == p.call && !p.calls[req] {
+				p.calls[req], p.request = true, req
+			}
+		}
 		if r.Kind == "send" {
 			p.msgs[num(r, "msg")] = true
 		}
@@ -196,6 +213,14 @@ func copyRecord(r *sim.Record) sim.Record {
 	c.Attrs = append([]sim.Attr(nil), r.Attrs...)
 	return c
 }
+
+// Request returns, when the call NewPart was given is a later attempt of a request
+// (workload.retry), the call id of the request's first attempt: the records of the
+// attempts before the call went by before the call's record named its request, so
+// the part lacks them, and a Part of the request's first attempt, from the same run
+// made again, keeps every attempt. "" when the part is whole: the call is a first
+// attempt or not retried (or a Part of a cast).
+func (p *Part) Request() string { return p.request }
 
 // Records returns the records kept, in trace order, for New.
 func (p *Part) Records() []sim.Record { return p.recs }

@@ -36,7 +36,7 @@ func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 		// A spec's name may hold line breaks: every line of the heading is a comment.
 		fmt.Fprintf(w, "# %s\n", strings.ReplaceAll(t.title, "\n", "\n# "))
 	}
-	fmt.Fprintf(w, "# %d of %d records%s\n", len(sel), t.Len(), describeFilter(f))
+	fmt.Fprintf(w, "# %d of %d records%s\n", len(sel), t.Len(), t.describeFilter(f))
 	t.writeViolations(w, sel, f)
 	tw, nw, kw := len("time"), len("node"), len("kind")
 	for _, i := range sel {
@@ -71,10 +71,10 @@ func (t *Trace) writeText(w *bufio.Writer, sel []int, f Filter) {
 }
 
 // describeFilter says what a filter kept, for the heading.
-func describeFilter(f Filter) string {
+func (t *Trace) describeFilter(f Filter) string {
 	var parts []string
 	if f.Call != "" {
-		parts = append(parts, "call "+f.Call)
+		parts = append(parts, "call "+f.Call+t.describeAttempts(f.Call))
 	}
 	if f.Cast != "" {
 		parts = append(parts, "cast "+f.Cast)
@@ -192,6 +192,16 @@ func quoted(s string) bool {
 	return false
 }
 
+// describeAttempts says, after a call's id, which attempts of its request a view of
+// the call holds besides it (Filter.Call): "" for a call that is not retried.
+func (t *Trace) describeAttempts(call string) string {
+	ids := t.Attempts(call)
+	if len(ids) < 2 {
+		return ""
+	}
+	return fmt.Sprintf(" with every attempt of its request %s (%s)", ids[0], strings.Join(ids, ", "))
+}
+
 // maxViolationLines is the most violations the text view lists; the rest it counts.
 const maxViolationLines = 20
 
@@ -204,9 +214,10 @@ func (t *Trace) writeViolations(w *bufio.Writer, sel []int, f Filter) {
 	whole := f == Filter{}
 	inView := map[string]bool{}
 	castInView := false // with a cast filter, whether a record of the cast is in view
+	attempts := t.attemptSet(f.Call)
 	if !whole {
 		for _, i := range sel {
-			if c := t.call[i]; c != "" && (f.Call == "" || c == f.Call) {
+			if c := t.call[i]; c != "" && (f.Call == "" || attempts[c]) {
 				inView[c] = true
 			}
 			castInView = castInView || f.Cast != "" && t.cast[i] == f.Cast
