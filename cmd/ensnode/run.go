@@ -249,7 +249,10 @@ func (n *node) reload(log *slog.Logger) {
 	}
 	attrs := []any{"accept_secrets", len(n.o.AcceptSecretFiles)}
 	if c := n.tr.Certificate(); c != nil {
-		attrs = append(attrs, "tls_cert", n.o.TLSCert, "not_after", c.NotAfter.UTC())
+		attrs = append(attrs, "tls_cert", n.o.TLSCert, "issuer", c.Issuer.String(), "not_after", c.NotAfter.UTC())
+		if n.o.TLSCA != "" {
+			attrs = append(attrs, "tls_ca", n.o.TLSCA, "ca_subjects", cluster.CASubjects(n.tr.Credentials().ServerTLS))
+		}
 	}
 	log.Info("SIGHUP: reloaded the secret and TLS files, for the connections made from now on (--peers, --ensemble, --config and the other flags take a restart)", attrs...)
 }

@@ -69,10 +69,15 @@ func (o *Options) Credentials() (nettransport.Credentials, error) {
 
 // ReloadCredentials reads the credentials' files again (Credentials) and makes them
 // tr's, for the handshakes to come: a node does it at SIGHUP, to take a new secret or
-// a renewed certificate without a restart. On an error tr keeps those it had.
+// a renewed certificate without a restart. On an error tr keeps those it had: a file
+// missing or not valid, a key that does not match its certificate, or a certificate
+// expired or not valid yet in place of one valid now (ReloadedCertificateProblem).
 func (o *Options) ReloadCredentials(tr *nettransport.Transport, log *slog.Logger) error {
 	cr, err := o.Credentials()
 	if err != nil {
+		return err
+	}
+	if err := o.ReloadedCertificateProblem(tr.Certificate(), cr.ServerTLS, time.Now()); err != nil {
 		return err
 	}
 	if err := tr.SetCredentials(cr); err != nil {
