@@ -502,12 +502,20 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		fmt.Fprintf(w, "%-11s %d\n", code, r.Errors[code])
 	}
 	if r.Mode == "open" {
+		// The skipped calls only when there were some, as --json gives them: a line
+		// of "skipped 0" read as if the run had a problem to report.
 		cut := ""
-		if n := r.Scheduled - r.Calls - r.Skipped; r.Interrupted && n > 0 {
+		n := r.Scheduled - r.Calls - r.Skipped
+		if r.Interrupted && n > 0 {
 			// Due after the signal: neither made nor skipped.
 			cut = fmt.Sprintf("; %d not made: the run was interrupted", n)
 		}
-		fmt.Fprintf(w, "skipped     %d of %d scheduled (generator behind: not started by their deadline, or by the end of the run)%s\n", r.Skipped, r.Scheduled, cut)
+		switch {
+		case r.Skipped > 0:
+			fmt.Fprintf(w, "skipped     %d of %d scheduled (generator behind: not started by their deadline, or by the end of the run)%s\n", r.Skipped, r.Scheduled, cut)
+		case cut != "":
+			fmt.Fprintf(w, "not made    %d of %d scheduled: the run was interrupted\n", n, r.Scheduled)
+		}
 		if l := r.StartLagNS; l != nil {
 			fmt.Fprintf(w, "started late %d (over 1ms); start lag p50 %v  p99 %v  max %v\n", r.Behind, d(l["p50"]), d(l["p99"]), d(l["max"]))
 		} else {

@@ -88,7 +88,7 @@ func newSweepOptions(fs *flag.FlagSet) *sweepOptions {
 	fs.Var(routersFlag{&o.routers}, "routers", "run `N` router instances per node instead of each seed's spec's (1..1024)")
 	// GOMAXPROCS, not NumCPU: it follows a container's CPU quota, where a worker per
 	// host CPU would oversubscribe the quota (and the memory).
-	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "run `P` worker processes, by default one per CPU this process may use (a container's quota included); at most 4 per CPU, or 64")
+	fs.IntVar(&o.parallel, "parallel", runtime.GOMAXPROCS(0), "run `P` worker processes, by default one per CPU this process may use (a container's quota included); at most 4 per CPU of the machine, or 64 if that is more")
 	fs.Var(shardFlag{&o.shard}, "shard", "run only shard `I/N`: the seeds s with (s - S) % N == I-1")
 	fs.StringVar(&o.out, "out", "", "write repro files into `DIR` (default: the current directory)")
 	fs.BoolVar(&o.keepGoing, "keep-going", false, "run every seed even after a failure")
@@ -222,7 +222,8 @@ func (o *sweepOptions) do(ctx context.Context, pos []string, stdout, stderr io.W
 	case o.parallel < 1:
 		return usageErr(stderr, syn, "--parallel must be at least 1, got %d", o.parallel)
 	case o.parallel > maxParallel():
-		return usageErr(stderr, syn, "--parallel %d is more than %d, 4 worker processes per CPU (or 64): the runs are CPU-bound, so more only contend, and each holds a world in memory", o.parallel, maxParallel())
+		bound, why := parallelBound(runtime.NumCPU())
+		return usageErr(stderr, syn, "--parallel %d is more than %d, %s: the runs are CPU-bound, so more only contend, and each holds a world in memory", o.parallel, bound, why)
 	}
 	setup := workerSetup{Scenario: o.scenario, Semantics: o.sem.String(), Routers: o.routers}
 	var specOf func(seed uint64) scenarios.Spec
@@ -535,5 +536,18 @@ func checkOutDir(dir string) error {
 }
 
 // maxParallel is the most worker processes a sweep takes: 4 per CPU of the machine,
-// or 64 on a machine of fewer than 16.
-func maxParallel() int { return max(64, 4*runtime.NumCPU()) }
+// or 64 on a machine of up to 16 CPUs.
+func maxParallel() int {
+	n, _ := parallelBound(runtime.NumCPU())
+	return n
+}
+
+// parallelBound is maxParallel on a machine of cpus CPUs, and why, as --parallel's
+// error says it: the bound that applies on that machine, not both, since "4 per CPU
+// (or 64)" read as 8 on a machine of 2, whose bound is 64.
+func parallelBound(cpus int) (int, string) {
+	if n := 4 * cpus; n > 64 {
+		return n, fmt.Sprintf("4 worker processes per CPU of this machine's %d", cpus)
+	}
+	return 64, fmt.Sprintf("the bound on a machine of up to 16 CPUs, and this one has %d (4 worker processes per CPU on a larger one)", cpus)
+}

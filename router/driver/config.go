@@ -36,7 +36,8 @@ type Config struct {
 	// Transport sends to other nodes. Required. The program hands what it receives to
 	// Node.Receive (nettransport: Attach the Node). A transport that says it has a
 	// receiver attached already (an Attached method, as nettransport's) is refused: a
-	// driver started again needs a new transport.
+	// driver started again needs a new transport. So is one that says it is closed
+	// (a Closed method, as nettransport's): every send through it fails.
 	Transport router.Transport
 	// Directory is the starting view of the leaders. Of several entries for one
 	// ensemble the newest version counts; two that name different leaders with one
@@ -152,11 +153,21 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: Incarnation %d is not the transport's (%d): leave it 0 to take the transport's", ErrBadConfig, c.Incarnation, tinc)
 		}
 	}
+	if cl, ok := c.Transport.(closedState); ok && cl.Closed() {
+		return fmt.Errorf("%w: Transport is closed already: every call and cast of this node would fail (unreachable); "+
+			"a driver needs an open transport, a new one for a driver started again", ErrBadConfig)
+	}
 	if a, ok := c.Transport.(attached); ok && a.Attached() {
 		return fmt.Errorf("%w: Transport has a receiver attached already: a driver started again needs a new transport "+
 			"(on this one it would have the closed driver's incarnation, and the connections up would go on handing their messages to the closed driver)", ErrBadConfig)
 	}
 	return nil
+}
+
+// closedState is a transport that says whether it is closed, as nettransport's: one
+// closed sends nothing, so a driver over it could do nothing beyond its own node.
+type closedState interface {
+	Closed() bool
 }
 
 // attached is a transport that says whether something receives its messages already,

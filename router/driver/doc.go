@@ -81,7 +81,7 @@
 // takes a new transport too, since on the old one it would have the closed driver's
 // incarnation (and the transport's connections would go on handing their messages
 // to the closed driver): New refuses a transport that has a receiver attached
-// already (ErrBadConfig). Peers are added with AddPeer and removed with RemovePeer;
+// already, or that is closed (ErrBadConfig). Peers are added with AddPeer and removed with RemovePeer;
 // who leads is the program's to say, with Learn or Announce.
 //
 // A graceful stop goes in this order: the transport's Goodbye, so that the other
@@ -128,6 +128,9 @@
 //     an empty ID and its incarnation for an Incarnation of 0 (see "Incarnations").
 //   - An Attached() bool method is optional too: New refuses a transport that says
 //     something receives its messages already (a closed driver, most likely).
+//   - A Closed() bool method is optional as well: New refuses a transport that says
+//     it is closed (every call and cast through it would fail). transporttest
+//     checks that one says false while open and true once closed.
 //   - Close in the order of "Wiring and stopping": the driver's Close sends answers,
 //     so the transport stays open until it returns. A Send after the transport has
 //     closed fails at once (router.ErrUnreachable) and never panics: Announce still

@@ -133,6 +133,11 @@ func (t *Transport) receiver() Receiver {
 
 func (t *Transport) closed() bool { return t.ctx.Err() != nil }
 
+// Closed reports whether Close has been called. driver.New asks it: a closed
+// transport sends nothing (router.ErrUnreachable), so a driver over it would fail
+// every call to another node.
+func (t *Transport) Closed() bool { return t.closed() }
+
 // Identity returns the id and incarnation the transport states in its handshakes
 // (Config.ID and Config.Incarnation, the latter filled in from the clock if it was
 // 0). driver.New checks its own against them.

@@ -7,7 +7,8 @@
 // at once with router.ErrUnreachable, a message whose send failed never arrives, and
 // once the node is back a later send gets through; a closed transport's send fails at
 // once, never panics, and nothing more is handed to its node (for a Harness that is
-// also a Closer); a send to a node that is connected but takes nothing in is refused
+// also a Closer; a transport with a Closed method, which driver.New asks, says
+// false until then and true from its Close on); a send to a node that is connected but takes nothing in is refused
 // at once with router.ErrOverloaded once its queue is full, the refused message never
 // arrives, and once the node takes in again a send gets through (for a Harness that
 // is also an Overloader, which also makes "Send only queues" exact: a send to a node

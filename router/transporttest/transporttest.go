@@ -457,7 +457,8 @@ func sendBounded(t tb, h Harness, from int, to router.NodeID, m *router.Message)
 // testClosed: once node 1's transport is closed, a send from it fails at once with
 // ErrUnreachable and never panics (a driver's Announce still sends after its Close),
 // and nothing more is handed to node 1, nor does anything node 1 sent after its close
-// arrive anywhere.
+// arrive anywhere. A transport that says whether it is closed (a Closed method, which
+// driver.New asks) says false until its Close and true from then on.
 func testClosed(t tb, h Harness) {
 	c, ok := h.(Closer)
 	if !ok {
@@ -469,7 +470,14 @@ func testClosed(t tb, h Harness) {
 	first := probe(h.ID(0), 1)
 	send(t, h, 0, 1, first)
 	awaitProbe(t, h, 1, 1)
+	tr, tells := h.Transport(1).(closedState)
+	if tells && tr.Closed() {
+		t.Fatalf("%s's transport says it is closed (Closed) before its Close: driver.New would refuse it", h.ID(1))
+	}
 	c.Close(1)
+	if tells && !tr.Closed() {
+		t.Fatalf("%s's transport says it is open (Closed false) after its Close: driver.New would build a node on it, every call of which fails", h.ID(1))
+	}
 	for _, to := range []int{0, 2} {
 		m := probe(h.ID(1), 100)
 		if err := sendBounded(t, h, 1, h.ID(to), &m); !errors.Is(err, router.ErrUnreachable) {
@@ -495,6 +503,12 @@ func testClosed(t tb, h Harness) {
 			}
 		}
 	}
+}
+
+// closedState is a transport that says whether it is closed (driver.New refuses one
+// that is).
+type closedState interface {
+	Closed() bool
 }
 
 // awaitProbe waits until node i has received probe k.

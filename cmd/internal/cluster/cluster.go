@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -30,6 +31,14 @@ type Shape struct {
 	Ensembles []Ensemble               `json:"ensembles"`
 	Routers   int                      `json:"routers"`
 	Semantics string                   `json:"semantics"`
+	// HeartbeatInterval, HeartbeatTimeout, BackoffMin and BackoffMax are
+	// --heartbeat-interval, --heartbeat-timeout, --backoff-min and --backoff-max as
+	// the file gives them (nil where it leaves them out): Options.Heartbeat holds
+	// those in force.
+	HeartbeatInterval *ConfigDuration `json:"heartbeat_interval,omitempty"`
+	HeartbeatTimeout  *ConfigDuration `json:"heartbeat_timeout,omitempty"`
+	BackoffMin        *ConfigDuration `json:"backoff_min,omitempty"`
+	BackoffMax        *ConfigDuration `json:"backoff_max,omitempty"`
 }
 
 // Options are the flags both programs take.
@@ -44,7 +53,9 @@ type Options struct {
 	TLSKey            string
 	TLSCA             string
 	// Heartbeat is failure detection and redial (--heartbeat-interval,
-	// --heartbeat-timeout, --backoff-min, --backoff-max).
+	// --heartbeat-timeout, --backoff-min, --backoff-max, or the config file's
+	// heartbeat_interval, heartbeat_timeout, backoff_min and backoff_max), as
+	// Resolve leaves it.
 	Heartbeat Heartbeat
 	// CredentialLog, if not nil, takes the warnings about the credentials files (a
 	// file others may read, a certificate expired or of another CA) in place of the
@@ -56,15 +67,37 @@ type Options struct {
 	fromFile      map[string]bool // the flags whose value the config file gave
 	fileKeys      []string        // the config file's values as read at the start (canonicalKeys), for ConfigChanged
 	flagsSet      map[string]bool // the flags given, which override the config file's values
+	flagHeartbeat Heartbeat       // Heartbeat as the flags (or their defaults) gave it, before the config file's
 }
 
 // configKeys are the keys of a config file, in the order ConfigChanged names them.
-var configKeys = [...]string{"cluster", "peers", "ensembles", "routers", "semantics"}
+var configKeys = [...]string{"cluster", "peers", "ensembles", "routers", "semantics",
+	"heartbeat_interval", "heartbeat_timeout", "backoff_min", "backoff_max"}
+
+// configKey is the config file's key of flag: "ensembles" for --ensemble, and the
+// flag's name with "_" for "-" ("heartbeat_interval" for --heartbeat-interval).
+func configKey(flag string) string {
+	if flag == "ensemble" {
+		return "ensembles"
+	}
+	return strings.ReplaceAll(flag, "-", "_")
+}
+
+// configFlag is the flag of config file key key: configKey's inverse.
+func configFlag(key string) string {
+	if key == "ensembles" {
+		return "ensemble"
+	}
+	return strings.ReplaceAll(key, "_", "-")
+}
 
 // canonicalKeys returns the values of s, a config file as decoded, in the order of
 // configKeys, each as canonical JSON (a map's keys sorted), so that two files compare
 // equal when they say the same whatever their layout or the order of their keys.
-func canonicalKeys(s *Shape) []string {
+// The heartbeat's are the values in force with the file (heartbeatOf): a timeout
+// left out, which follows the interval, says the same as the one it follows
+// spelled out.
+func (o *Options) canonicalKeys(s *Shape) []string {
 	enc := func(v any) string { b, _ := json.Marshal(v); return string(b) }
 	// Each as the node takes it, defaults filled in: a file that spells a default
 	// out (or leaves one out) says the same.
@@ -84,7 +117,9 @@ func canonicalKeys(s *Shape) []string {
 			c.Ensembles[i].Leader = e.Members[0]
 		}
 	}
-	return []string{enc(c.Cluster), enc(c.Peers), enc(c.Ensembles), enc(c.Routers), enc(c.Semantics)}
+	h := o.heartbeatOf(s)
+	return []string{enc(c.Cluster), enc(c.Peers), enc(c.Ensembles), enc(c.Routers), enc(c.Semantics),
+		enc(h.Interval), enc(h.Timeout), enc(h.BackoffMin), enc(h.BackoffMax)}
 }
 
 // The defaults of --cluster and --semantics, which a config file without the key
@@ -115,12 +150,8 @@ func (o *Options) ConfigChanged() ([]string, error) {
 		return nil, err
 	}
 	var changed []string
-	for i, v := range canonicalKeys(file) {
-		flag := configKeys[i]
-		if flag == "ensembles" {
-			flag = "ensemble" // --ensemble
-		}
-		if v != o.fileKeys[i] && !o.flagsSet[flag] {
+	for i, v := range o.canonicalKeys(file) {
+		if v != o.fileKeys[i] && !o.flagsSet[configFlag(configKeys[i])] {
 			changed = append(changed, configKeys[i])
 		}
 	}
@@ -136,11 +167,17 @@ func readConfigBytes(path string) (*Shape, []byte, error) {
 		return nil, nil, fmt.Errorf("%w: --config: %w", ErrUsage, err)
 	}
 	b = strictjson.TrimBOM(b) // peerOrder and checkFile read it too
-	if err := strictjson.Decode(b, &file, strictjson.Options{What: "config"}); err != nil {
+	if err := strictjson.Decode(b, &file, strictjson.Options{What: "config", Want: configWant}); err != nil {
 		return nil, nil, fmt.Errorf("%w: --config %s: %w", ErrUsage, path, err)
 	}
 	return &file, b, nil
 }
+
+// durationWant says how a config file writes a duration, for its errors.
+const durationWant = `a duration such as "500ms" or "2s"`
+
+// configWant says how a config file writes the values that read themselves from text.
+var configWant = map[reflect.Type]string{reflect.TypeFor[ConfigDuration](): durationWant}
 
 type multi []string
 
@@ -149,7 +186,7 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 // Register adds the shared flags to fs.
 func (o *Options) Register(fs *flag.FlagSet) {
-	fs.StringVar(&o.ConfigFile, "config", "", "JSON file with the cluster's shape (cluster, peers, ensembles, routers, semantics); flags override it")
+	fs.StringVar(&o.ConfigFile, "config", "", "JSON file with the cluster's shape (cluster, peers, ensembles, routers, semantics) and heartbeat (heartbeat_interval, heartbeat_timeout, backoff_min, backoff_max); flags override it")
 	fs.StringVar(&o.Cluster, "cluster", defaultCluster, "cluster name; nodes of other clusters are refused")
 	fs.StringVar(&o.peers, "peers", "", "member nodes as id=host:port,... (the same list on every node)")
 	fs.Var(&o.ensembles, "ensemble", "an ensemble as id=node,node,... (members; the first leads); repeatable")
@@ -173,13 +210,16 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o.flagsSet = set
+	o.flagHeartbeat = o.Heartbeat
+	var fileShape *Shape // the config file's, if any, for the heartbeat
 	if o.ConfigFile != "" {
 		f, b, err := readConfigBytes(o.ConfigFile)
 		if err != nil {
 			return err
 		}
 		file := *f
-		o.fileKeys = canonicalKeys(&file)
+		fileShape = &file
+		o.fileKeys = o.canonicalKeys(&file)
 		order := peerOrder(b)
 		var given map[string]json.RawMessage
 		_ = json.Unmarshal(b, &given) // strictjson took it already
@@ -211,6 +251,11 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 				}
 			}
 			o.fromFile["ensemble"] = true
+		}
+		for _, k := range heartbeatKeys(&file) {
+			if !set[k.flag] && k.v != nil {
+				o.fromFile[k.flag] = true
+			}
 		}
 	}
 	if set["peers"] || o.Peers == nil {
@@ -248,8 +293,8 @@ func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 	if err := o.check(); err != nil {
 		return err
 	}
-	o.Heartbeat.resolve(set)
-	return o.Heartbeat.check()
+	o.Heartbeat = o.heartbeatOf(fileShape)
+	return o.Heartbeat.check(o.name)
 }
 
 // checkFile checks the values a config file gives (given holds its keys), each on its
@@ -270,6 +315,10 @@ func (o *Options) checkFile(file *Shape, given map[string]json.RawMessage) error
 		{"semantics", "semantics", file.Semantics == "", "default or riak"},
 		{"peers", "peers", file.Peers == nil, "an object of node ids and their host:port"},
 		{"ensembles", "ensemble", file.Ensembles == nil, "a list of ensembles"},
+		{"heartbeat_interval", "heartbeat-interval", file.HeartbeatInterval == nil, durationWant},
+		{"heartbeat_timeout", "heartbeat-timeout", file.HeartbeatTimeout == nil, durationWant},
+		{"backoff_min", "backoff-min", file.BackoffMin == nil, durationWant},
+		{"backoff_max", "backoff-max", file.BackoffMax == nil, durationWant},
 	} {
 		raw, ok := given[z.key]
 		if !ok {
@@ -281,6 +330,9 @@ func (o *Options) checkFile(file *Shape, given map[string]json.RawMessage) error
 		f.fromFile[z.flag] = true
 	}
 	if err := o.checkLeaderKeys(given["ensembles"]); err != nil {
+		return err
+	}
+	if err := o.checkFileHeartbeat(file); err != nil {
 		return err
 	}
 	if !f.fromFile["cluster"] {
@@ -345,11 +397,7 @@ func (o *Options) name(flag string) string {
 	if !o.fromFile[flag] {
 		return "--" + flag
 	}
-	key := map[string]string{"ensemble": "ensembles"}[flag]
-	if key == "" {
-		key = flag
-	}
-	return fmt.Sprintf("--config %s: %s", o.ConfigFile, key)
+	return fmt.Sprintf("--config %s: %s", o.ConfigFile, configKey(flag))
 }
 
 func (o *Options) check() error {

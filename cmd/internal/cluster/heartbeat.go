@@ -34,8 +34,9 @@ func (h *Heartbeat) register(fs *flag.FlagSet) {
 		fmt.Sprintf("the longest wait between two dials of a node that cannot be reached, at most %v; left out, --backoff-min if that is longer than the default", nettransport.MaxBackoff))
 }
 
-// resolve fills in the timeout and the longest wait the flags left out, from the
-// others (set: the flags given), as the transport's defaults do.
+// resolve fills in the timeout and the longest wait the flags (and the config file)
+// left out, from the others (set: the settings given, by their flags' names), as the
+// transport's defaults do.
 func (h *Heartbeat) resolve(set map[string]bool) {
 	h.timeoutSet, h.backoffMaxSet = set["heartbeat-timeout"], set["backoff-max"]
 	if !h.timeoutSet {
@@ -48,26 +49,51 @@ func (h *Heartbeat) resolve(set map[string]bool) {
 	}
 }
 
-// check names the first flag whose value the transport would refuse, and the bound.
-func (h *Heartbeat) check() error {
+// check names the first setting whose value the transport would refuse, and the
+// bound. name names a setting by its flag ("heartbeat-interval"): the flag, or the
+// config file and its key when the file gave the value (Options.name).
+func (h *Heartbeat) check(name func(flag string) string) error {
+	return h.checkKnown(name, func(string) bool { return true })
+}
+
+// checkKnown is check of the settings known says are given: a bound between two
+// settings is checked only when both are (a config file's values on their own, the
+// others left to the flags that may give them).
+func (h *Heartbeat) checkKnown(name func(flag string) string, known func(flag string) bool) error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
 	}
+	// ref names the setting of flag, and its value v, in the error about subject's:
+	// the key alone when both are the config file's, "KEY V of --config FILE" when
+	// only it is.
+	ref := func(subject, flag string, v time.Duration) string {
+		r := name(flag)
+		file, key, fromFile := strings.Cut(r, ": ")
+		switch {
+		case !fromFile:
+			return fmt.Sprintf("%s %v", r, v)
+		case strings.HasPrefix(name(subject), file+": "):
+			return fmt.Sprintf("%s %v", key, v)
+		}
+		return fmt.Sprintf("%s %v of %s", key, v, file)
+	}
+	interval, timeout := known("heartbeat-interval"), known("heartbeat-timeout")
+	bmin, bmax := known("backoff-min"), known("backoff-max")
 	switch {
-	case h.Interval < nettransport.MinHeartbeatInterval:
-		return bad("--heartbeat-interval %v: want at least %v (an idle connection pings every interval)", h.Interval, nettransport.MinHeartbeatInterval)
-	case h.Interval > nettransport.MaxHeartbeatInterval:
-		return bad("--heartbeat-interval %v: want at most %v (a dead peer is noticed within --heartbeat-timeout, which must be above it)", h.Interval, nettransport.MaxHeartbeatInterval)
-	case h.Timeout <= h.Interval:
-		return bad("--heartbeat-timeout %v: want more than --heartbeat-interval %v (a connection would be closed between two pings), and more than the interval of every node and client that connects", h.Timeout, h.Interval)
-	case h.BackoffMin <= 0:
-		return bad("--backoff-min %v: want a positive duration", h.BackoffMin)
-	case h.BackoffMin > nettransport.MaxBackoff:
-		return bad("--backoff-min %v: want at most %v", h.BackoffMin, nettransport.MaxBackoff)
-	case h.BackoffMax > nettransport.MaxBackoff:
-		return bad("--backoff-max %v: want at most %v", h.BackoffMax, nettransport.MaxBackoff)
-	case h.BackoffMax < h.BackoffMin:
-		return bad("--backoff-max %v: want at least --backoff-min %v", h.BackoffMax, h.BackoffMin)
+	case interval && h.Interval < nettransport.MinHeartbeatInterval:
+		return bad("%s %v: want at least %v (an idle connection pings every interval)", name("heartbeat-interval"), h.Interval, nettransport.MinHeartbeatInterval)
+	case interval && h.Interval > nettransport.MaxHeartbeatInterval:
+		return bad("%s %v: want at most %v (a dead peer is noticed within --heartbeat-timeout, which must be above it)", name("heartbeat-interval"), h.Interval, nettransport.MaxHeartbeatInterval)
+	case interval && timeout && h.Timeout <= h.Interval:
+		return bad("%s %v: want more than %s (a connection would be closed between two pings), and more than the interval of every node and client that connects", name("heartbeat-timeout"), h.Timeout, ref("heartbeat-timeout", "heartbeat-interval", h.Interval))
+	case bmin && h.BackoffMin <= 0:
+		return bad("%s %v: want a positive duration", name("backoff-min"), h.BackoffMin)
+	case bmin && h.BackoffMin > nettransport.MaxBackoff:
+		return bad("%s %v: want at most %v", name("backoff-min"), h.BackoffMin, nettransport.MaxBackoff)
+	case bmax && h.BackoffMax > nettransport.MaxBackoff:
+		return bad("%s %v: want at most %v", name("backoff-max"), h.BackoffMax, nettransport.MaxBackoff)
+	case bmin && bmax && h.BackoffMax < h.BackoffMin:
+		return bad("%s %v: want at least %s", name("backoff-max"), h.BackoffMax, ref("backoff-max", "backoff-min", h.BackoffMin))
 	}
 	return nil
 }
@@ -145,4 +171,80 @@ func statedHeartbeat(settings []byte) (interval, timeout time.Duration, ok, earl
 		return nettransport.DefaultHeartbeatInterval, nettransport.DefaultHeartbeatTimeout, true, true
 	}
 	return 0, 0, false, false
+}
+
+// ConfigDuration is a duration as a config file writes it, as text ("500ms", "2s"),
+// read as the duration flags read theirs.
+type ConfigDuration time.Duration
+
+// UnmarshalText reads time.Duration's notation, refusing anything else with the
+// duration flags' error.
+func (d *ConfigDuration) UnmarshalText(b []byte) error {
+	var v time.Duration
+	if err := (durationValue{&v}).Set(string(b)); err != nil {
+		return fmt.Errorf("%q: %w", b, err)
+	}
+	*d = ConfigDuration(v)
+	return nil
+}
+
+// MarshalText writes d in time.Duration's notation.
+func (d ConfigDuration) MarshalText() ([]byte, error) { return []byte(time.Duration(d).String()), nil }
+
+// heartbeatKeys are the heartbeat flags a config file gives as keys of its own: each
+// flag, its key, and the file's value of it.
+func heartbeatKeys(s *Shape) []struct {
+	flag, key string
+	v         *ConfigDuration
+} {
+	return []struct {
+		flag, key string
+		v         *ConfigDuration
+	}{
+		{"heartbeat-interval", "heartbeat_interval", s.HeartbeatInterval},
+		{"heartbeat-timeout", "heartbeat_timeout", s.HeartbeatTimeout},
+		{"backoff-min", "backoff_min", s.BackoffMin},
+		{"backoff-max", "backoff_max", s.BackoffMax},
+	}
+}
+
+// heartbeatOf returns the heartbeat in force with config file s (nil for none): the
+// flags' values, the file's for each flag not given, and the timeout and longest
+// wait that neither gives filled in from the others (resolve).
+func (o *Options) heartbeatOf(s *Shape) Heartbeat {
+	h := o.flagHeartbeat
+	set := map[string]bool{}
+	for _, k := range heartbeatKeys(&Shape{}) {
+		set[k.flag] = o.flagsSet[k.flag]
+	}
+	if s != nil {
+		vals := []*time.Duration{&h.Interval, &h.Timeout, &h.BackoffMin, &h.BackoffMax}
+		for i, k := range heartbeatKeys(s) {
+			if k.v != nil && !set[k.flag] {
+				*vals[i], set[k.flag] = time.Duration(*k.v), true
+			}
+		}
+	}
+	h.resolve(set)
+	return h
+}
+
+// checkFileHeartbeat checks the heartbeat values config file s gives, on their own
+// (a bound between two of them only when it gives both), named as the file's keys.
+func (o *Options) checkFileHeartbeat(s *Shape) error {
+	var h Heartbeat
+	vals := []*time.Duration{&h.Interval, &h.Timeout, &h.BackoffMin, &h.BackoffMax}
+	given := map[string]bool{}
+	for i, k := range heartbeatKeys(s) {
+		if k.v != nil {
+			*vals[i], given[k.flag] = time.Duration(*k.v), true
+		}
+	}
+	name := func(flag string) string {
+		if !given[flag] {
+			return "--" + flag
+		}
+		return fmt.Sprintf("--config %s: %s", o.ConfigFile, configKey(flag))
+	}
+	return h.checkKnown(name, func(flag string) bool { return given[flag] })
 }
