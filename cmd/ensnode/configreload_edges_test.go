@@ -23,18 +23,8 @@ import (
 // with. A file that says the same in another layout is no change; nor is a change of
 // a key a flag overrides, nor a default spelled out (the first member as leader).
 func TestSIGHUPWarnsOfChangedConfig(t *testing.T) {
-	dir := t.TempDir()
-	secret, config := filepath.Join(dir, "secret"), filepath.Join(dir, "cluster.json")
-	if err := os.WriteFile(secret, []byte("long-enough-secret"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	secret, config, write := configFiles(t)
 	a1, a2, a3 := realcluster.FreeAddr(), realcluster.FreeAddr(), realcluster.FreeAddr()
-	write := func(s string) {
-		t.Helper()
-		if err := os.WriteFile(config, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	start := `{"peers": {"n1": "` + a1 + `", "n2": "` + a2 + `"}, "ensembles": [{"id": "e1", "members": ["n1", "n2"]}], "semantics": "riak"}`
 	sameOtherLayout := `{"semantics": "riak",
   "ensembles": [{"members": ["n1", "n2"], "id": "e1"}],
@@ -108,5 +98,22 @@ func TestSIGHUPConfigChangedProcess(t *testing.T) {
 	c.logged(n1, "level=WARN", "SIGHUP: the --config file has changed since the node started, and a SIGHUP does not apply it", "changed=semantics")
 	if o := c.ctl("call", "--semantics", "riak", "e2", "get", "k"); o.exit != 0 {
 		t.Fatalf("a call after SIGHUP: %+v", o)
+	}
+}
+
+// configFiles makes a secret file and names a --config file in a directory of the
+// test's, with write to (re)write the config file.
+func configFiles(t *testing.T) (secret, config string, write func(string)) {
+	t.Helper()
+	dir := t.TempDir()
+	secret, config = filepath.Join(dir, "secret"), filepath.Join(dir, "cluster.json")
+	if err := os.WriteFile(secret, []byte("long-enough-secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return secret, config, func(s string) {
+		t.Helper()
+		if err := os.WriteFile(config, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

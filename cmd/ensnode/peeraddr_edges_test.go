@@ -19,18 +19,8 @@ import (
 // (exit 2). The SIGHUP now says the node would not start with the file, naming both
 // members and the address, as the start itself does.
 func TestSIGHUPConfigSharedAddress(t *testing.T) {
-	dir := t.TempDir()
-	secret, config := filepath.Join(dir, "secret"), filepath.Join(dir, "cluster.json")
-	if err := os.WriteFile(secret, []byte("long-enough-secret"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	secret, config, write := configFiles(t)
 	a1, a2 := realcluster.FreeAddr(), realcluster.FreeAddr()
-	write := func(s string) {
-		t.Helper()
-		if err := os.WriteFile(config, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
 	write(`{"peers": {"n1": "` + a1 + `", "n2": "` + a2 + `"}, "ensembles": [{"id": "e1", "members": ["n1", "n2"]}]}`)
 	o, err := parse([]string{"--id", "n1", "--config", config, "--secret-file", secret}, io.Discard)
 	if err != nil {
