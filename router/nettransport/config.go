@@ -281,8 +281,8 @@ func (c Config) Validate() error {
 
 // addrKey is addr, an address of Peers, in the form two spellings of one TCP address
 // share (without Dial): the port as a number ("07001" is 7001), an IP address in its
-// canonical form (an IPv4 address written as IPv6 is the IPv4 one), a host name in
-// lower case without a final dot, and "localhost" as 127.0.0.1. Dial's own addresses
+// canonical form (an IPv4 address written as IPv6 is the IPv4 one; an IPv6 zone, an
+// interface's name, as written), a host name in lower case without a final dot, and "localhost" as 127.0.0.1. Dial's own addresses
 // are its business: they are compared as they are.
 func (c *Config) addrKey(addr string) string {
 	if c.Dial != nil {
@@ -293,9 +293,12 @@ func (c *Config) addrKey(addr string) string {
 	if err != nil {
 		return addr // a service name ("http"): compared as written
 	}
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if ip, err := netip.ParseAddr(host); err == nil {
+		// An IPv6 zone names an interface, whose name's case counts ("eth0" is not
+		// "ETH0"): only the address's hex digits are folded, as String does.
 		host = ip.Unmap().String()
+	} else {
+		host = strings.ToLower(strings.TrimSuffix(host, "."))
 	}
 	if host == "localhost" {
 		host = "127.0.0.1"

@@ -68,6 +68,7 @@ type Options struct {
 	fileKeys      []string        // the config file's values as read at the start (canonicalKeys), for ConfigChanged
 	flagsSet      map[string]bool // the flags given, which override the config file's values
 	flagHeartbeat Heartbeat       // Heartbeat as the flags (or their defaults) gave it, before the config file's
+	flagsOnly     *Options        // these Options before Resolve: the flags alone, which ConfigChanged resolves again
 }
 
 // configKeys are the keys of a config file, in the order ConfigChanged names them.
@@ -131,23 +132,26 @@ const (
 
 // ConfigChanged reads the --config file again and says which of its keys now differ
 // from what it said when Resolve read it, of those no flag overrides (nil if none, or
-// if there is no --config), or why it can no longer be read or is not valid (each
-// value checked as Resolve checks it): a running node does not apply a changed file,
-// and the next start would take the file as it is now.
+// if there is no --config), or why it can no longer be read or is not valid (the file
+// resolved again with the flags given, as Resolve did at the start): a running node
+// does not apply a changed file, and the next start would take the file as it is now.
 func (o *Options) ConfigChanged() ([]string, error) {
 	if o.ConfigFile == "" || o.fileKeys == nil {
 		return nil, nil
 	}
-	file, b, err := readConfigBytes(o.ConfigFile)
+	file, _, err := readConfigBytes(o.ConfigFile)
 	if err != nil {
 		return nil, err
 	}
-	// A file the next start would refuse (two members at one address, say) is said
-	// to be so, not just changed: a restart to apply it would fail.
-	var given map[string]json.RawMessage
-	_ = json.Unmarshal(b, &given) // strictjson took it already
-	if err := o.checkFile(file, given); err != nil {
-		return nil, err
+	// A file the next start would refuse (two members at one address, say, or a
+	// heartbeat_interval a --heartbeat-timeout flag is not above) is said to be so,
+	// not just changed: a restart to apply it would fail. It is resolved as the start
+	// resolved it, with the same flags.
+	if o.flagsOnly != nil {
+		next := *o.flagsOnly
+		if err := next.resolve(o.flagsSet); err != nil {
+			return nil, err
+		}
 	}
 	var changed []string
 	for i, v := range o.canonicalKeys(file) {
@@ -209,6 +213,15 @@ func (o *Options) Register(fs *flag.FlagSet) {
 func (o *Options) Resolve(fs *flag.FlagSet, missing ...string) error {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	flags := *o // the flags alone, for ConfigChanged to check the file again with them
+	flags.flagsOnly = nil
+	err := o.resolve(set, missing...)
+	o.flagsOnly = &flags
+	return err
+}
+
+// resolve is Resolve, set holding the flags given.
+func (o *Options) resolve(set map[string]bool, missing ...string) error {
 	o.flagsSet = set
 	o.flagHeartbeat = o.Heartbeat
 	var fileShape *Shape // the config file's, if any, for the heartbeat

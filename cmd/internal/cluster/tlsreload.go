@@ -17,7 +17,10 @@ import (
 // (ErrUsage) names the file, says what is wrong and until when the certificate in use
 // is valid. A certificate in use that is itself not valid at now is replaced anyway,
 // with the warning a start gives (warnCertificate): nothing is lost, and the clock
-// that disagrees may be this machine's. nil without TLS.
+// that disagrees may be this machine's. So is one valid within ReloadSkew from now:
+// issued on a machine whose clock runs a little ahead, and the SIGHUP sent at once,
+// as a renewal's hook does, refused it would leave the node with the old certificate
+// until that expired, where the skew passes in seconds. nil without TLS.
 func (o *Options) ReloadedCertificateProblem(cur *x509.Certificate, next *tls.Config, now time.Time) error {
 	if cur == nil || next == nil || len(next.Certificates) == 0 || len(next.Certificates[0].Certificate) == 0 {
 		return nil
@@ -33,13 +36,18 @@ func (o *Options) ReloadedCertificateProblem(cur *x509.Certificate, next *tls.Co
 		}
 	}
 	problem := CertificateProblem(c, now)
-	if problem == "" {
+	if problem == "" || now.Before(c.NotBefore) && c.NotBefore.Sub(now) <= ReloadSkew {
 		return nil
 	}
 	return fmt.Errorf("%w: --tls-cert %s is valid from %s to %s: %s; the certificate in use, valid until %s, is kept",
 		ErrUsage, o.TLSCert, c.NotBefore.UTC().Format(time.RFC3339), c.NotAfter.UTC().Format(time.RFC3339), problem,
 		cur.NotAfter.UTC().Format(time.RFC3339))
 }
+
+// ReloadSkew is how far ahead of this machine's clock a reloaded certificate's
+// NotBefore may be and the certificate still be taken (with a warning): the skew
+// between the clocks of the machine that issued it and this one.
+const ReloadSkew = 5 * time.Minute
 
 // CASubjects lists the CAs of server's bundle (its ClientCAs, from --tls-ca), by
 // subject, separated by "; ": what a reload logs, so that an operator who adds a new

@@ -229,7 +229,11 @@ func CertificateProblem(c *x509.Certificate, now time.Time) string {
 	case now.After(c.NotAfter):
 		return fmt.Sprintf("the TLS certificate expired %s ago: the other nodes will refuse it (renew it: a node takes the renewed files at SIGHUP)", now.Sub(c.NotAfter).Round(time.Second))
 	case now.Before(c.NotBefore):
-		return fmt.Sprintf("the TLS certificate is not valid for another %s: the other nodes will refuse it until then (or is this machine's clock behind?)", c.NotBefore.Sub(now).Round(time.Second))
+		wait := c.NotBefore.Sub(now).Round(time.Second)
+		if wait < time.Second {
+			wait = c.NotBefore.Sub(now).Round(time.Millisecond) // not "0s"
+		}
+		return fmt.Sprintf("the TLS certificate is not valid for another %s: the other nodes will refuse it until then (or is this machine's clock behind?)", wait)
 	}
 	return ""
 }
