@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"reflect"
 	"strings"
@@ -23,7 +24,8 @@ func (d Duration) MarshalText() ([]byte, error) { return []byte(time.Duration(d)
 // UnmarshalText reads time.Duration's notation. A duration that is not a whole
 // number of nanoseconds ("1.5ns", "0.1ns", "1.0000000001s") is refused:
 // time.ParseDuration drops what is below a nanosecond, and a spec's value would
-// silently be another than the one written.
+// silently be another than the one written. One that is is read as written, counted
+// in integers (ParseDuration's floating point can come 1ns short of it).
 func (d *Duration) UnmarshalText(b []byte) error {
 	v, err := time.ParseDuration(string(b))
 	if err != nil {
@@ -35,9 +37,48 @@ func (d *Duration) UnmarshalText(b []byte) error {
 	if !wholeNanos(string(b)) {
 		return fmt.Errorf("duration %q: not a whole number of nanoseconds, the finest a duration holds (%v would be read)", b, time.Duration(v))
 	}
-	*d = Duration(v)
+	// ParseDuration works a fraction out in floating point, which can come 1ns short
+	// of a whole number of nanoseconds written with many digits ("401.47400000000000us"
+	// read as 401.473µs): the value is counted again exactly.
+	n, ok := exactNanos(string(b))
+	if !ok {
+		return fmt.Errorf("duration %q: out of range, longer than %v either way", b, time.Duration(math.MaxInt64))
+	}
+	*d = Duration(n)
 	return nil
 }
+
+// exactNanos returns the value of s, which time.ParseDuration reads and wholeNanos
+// passes, in nanoseconds, counted in integers; false when it is out of a
+// time.Duration's range.
+func exactNanos(s string) (int64, bool) {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimLeft(s, "+-")
+	total := new(big.Int)
+	for s != "0" && s != "" {
+		rest := strings.TrimLeft(s, "0123456789.")
+		whole, frac, _ := strings.Cut(s[:len(s)-len(rest)], ".")
+		tail := strings.TrimLeft(rest, "nsuµμmh")
+		unit := big.NewInt(unitLen[rest[:len(rest)-len(tail)]])
+		s = tail
+		frac = strings.TrimRight(frac, "0")
+		digits, _ := new(big.Int).SetString("0"+whole+frac, 10)
+		digits.Mul(digits, unit)
+		// A whole number of nanoseconds: the division leaves nothing.
+		digits.Quo(digits, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(len(frac))), nil))
+		total.Add(total, digits)
+	}
+	if neg {
+		total.Neg(total)
+	}
+	if !total.IsInt64() {
+		return 0, false
+	}
+	return total.Int64(), true
+}
+
+// unitLen are the units of time.ParseDuration's notation in nanoseconds.
+var unitLen = map[string]int64{"ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 6e10, "h": 3.6e12}
 
 // unitNanos are the units of time.ParseDuration's notation, with the powers of 2 and
 // 5 in each in nanoseconds: a fraction of k decimal digits (the last not 0) of a

@@ -90,9 +90,9 @@ const runWait = time.Second
 //	simulating: 3.2s of virtual time, 12.3M events, 4.10M events/s
 //
 // Its update is a scenarios.Options.Progress. A command that runs the spec again
-// (--check-determinism) hands it every run's updates: one whose count of events went
-// down began another run, which the line numbers ("simulating, run 2: ...") and
-// whose rate it counts from its own start. A nil *runProgress draws nothing, which
+// (--check-determinism, trace's --call of a later attempt) hands it every run's
+// updates: one whose count of events went down began another run, which the line
+// numbers ("simulating, run 2: ...") and whose rate it counts from its own start. A nil *runProgress draws nothing, which
 // is what a run uses when stderr is not a terminal.
 type runProgress struct {
 	w      io.Writer

@@ -124,20 +124,7 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	if part != nil {
 		opt.KeepTrace, opt.TraceSink = false, part.Add
 	}
-	res, err := simulateGuarded(spec, opt)
-	progress.clear()
-	if err == nil && part != nil && part.Request() != "" {
-		// The call is a later attempt of a request (workload.retry), and --call keeps
-		// every attempt: the earlier ones went by before the call's record named its
-		// request, so the same run is made again keeping the request's from its first
-		// attempt on.
-		part = traceview.NewPart(part.Request(), ensembleNames(spec))
-		opt.TraceSink = part.Add
-		progress = newRunProgress(stderr)
-		opt.Progress = progress.hook()
-		res, err = simulateGuarded(spec, opt)
-		progress.clear()
-	}
+	res, part, err := simulateView(spec, opt, part, progress)
 	var crash *simPanic
 	if errors.As(err, &crash) {
 		// A crash is the run's failure, not bad usage; there is no trace to draw.
@@ -211,6 +198,26 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "ensim: %s view written to %s\n", o.format, o.out)
 	return exitOK
+}
+
+// simulateView makes the run a view needs, opt's Progress being progress's hook,
+// and returns the part it kept, if it keeps one. The call of a Part may be a later
+// attempt of a request (workload.retry), and --call keeps every attempt: the earlier
+// ones went by before the call's record named its request, so the same run is made
+// again keeping the request's from its first attempt on. The second run's progress
+// goes on the same line, which numbers it ("simulating, run 2: ..."), as run's
+// --check-determinism does: a line of its own started again from 0s, saying nothing
+// of another run.
+func simulateView(spec scenarios.Spec, opt scenarios.Options, part *traceview.Part, progress *runProgress) (*scenarios.Result, *traceview.Part, error) {
+	res, err := simulateGuarded(spec, opt)
+	progress.clear()
+	if err == nil && part != nil && part.Request() != "" {
+		part = traceview.NewPart(part.Request(), ensembleNames(spec))
+		opt.TraceSink = part.Add
+		res, err = simulateGuarded(spec, opt)
+		progress.clear()
+	}
+	return res, part, err
 }
 
 // givenSources names the flags among --scenario and --spec that were given a value.
