@@ -17,7 +17,8 @@ const MaxCalls = 4_000_000
 
 // MaxSpan is the latest a spec may schedule anything: the end of the workload, of a
 // burst or of an election, a fault's at and until, the liveness phase's from and
-// within. Named scenarios span seconds.
+// within; and how long an outage goes unnoticed (detect_after, pause_detect_after).
+// Named scenarios span seconds.
 const MaxSpan = 24 * time.Hour
 
 // MaxNodes is the most nodes and clients a spec may have together, and MaxEnsembles
@@ -252,6 +253,14 @@ func (s Spec) checkLimits() error {
 			return fmt.Errorf("%s.duration: %v from %v ends past the limit of %v", f, length.D(), at.D(), MaxSpan)
 		}
 		return nil
+	}
+	// How long an outage goes unnoticed is held to MaxSpan too, as everything a
+	// spec schedules is: a longer one could never end within a run.
+	if err := point("detect_after", s.DetectAfter); err != nil {
+		return err
+	}
+	if err := point("pause_detect_after", s.PauseDetectAfter); err != nil {
+		return err
 	}
 	// A distribution's durations are each within MaxSpan, like everything else a
 	// spec schedules: a latency of a hundred years fails a run by every invariant

@@ -470,15 +470,7 @@ func (s Spec) LivenessNote() string {
 	if lv == nil {
 		return ""
 	}
-	end, by := time.Duration(0), ""
-	if s.Workload.Rate > 0 {
-		end, by = s.Workload.Duration.D(), "workload.duration"
-	}
-	for i, b := range s.Workload.Bursts {
-		if e := b.At.D() + b.Duration.D(); e > end {
-			end, by = e, fmt.Sprintf("the end of workload.bursts[%d]", i)
-		}
-	}
+	end, by := s.lastCall()
 	if end == 0 || lv.From.D() < end {
 		return ""
 	}

@@ -8,6 +8,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -37,6 +40,12 @@ func isTrace(data []byte) bool {
 // reads it, whose --spec a spec file given instead wants.
 func readRepro(path, cmd string) (repro, router.Semantics, error) {
 	data, err := limitfile.Read(path, maxInput)
+	if errors.Is(err, fs.ErrNotExist) && !filepath.IsAbs(path) {
+		// The path ensim run or sweep printed is relative to where it ran: say so.
+		if wd, werr := os.Getwd(); werr == nil {
+			return repro{}, 0, fmt.Errorf("%w (a relative path is taken from the current directory, %s; the path a run or a sweep printed is relative to the directory it ran in: run this command there, or give the path from here)", err, wd)
+		}
+	}
 	if err != nil {
 		return repro{}, 0, err
 	}

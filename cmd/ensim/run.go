@@ -520,6 +520,10 @@ func loadSpec(path, use string, stderr io.Writer) (scenarios.Spec, error) {
 	for _, idle := range s.IdleFaults() {
 		fmt.Fprintf(stderr, "ensim: note: %s: %s\n", path, idle)
 	}
+	// So is a fault that begins once every call is over: it tests no call.
+	for _, late := range s.LateFaults() {
+		fmt.Fprintf(stderr, "ensim: note: %s: %s\n", path, late)
+	}
 	if note := s.LivenessNote(); note != "" {
 		fmt.Fprintf(stderr, "ensim: note: %s: %s\n", path, note)
 	}
