@@ -85,6 +85,14 @@ func scenarioCmd(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	for _, idle := range plan.Idle {
 		fmt.Fprintf(stderr, "ensctl: note: %s: %s\n", *specFile, idle)
 	}
+	// And, as ensim says too, a fault that begins once every call is over, and a
+	// liveness phase that begins after the last call.
+	for _, late := range spec.LateFaults() {
+		fmt.Fprintf(stderr, "ensctl: note: %s: %s\n", *specFile, late)
+	}
+	if note := spec.LivenessNote(); note != "" {
+		fmt.Fprintf(stderr, "ensctl: note: %s: %s\n", *specFile, note)
+	}
 	if *useNetns && !plan.Netns {
 		if err := netns.Available(); err != nil {
 			return fmt.Errorf("%w: --netns: %w", cluster.ErrUsage, err)
