@@ -279,16 +279,26 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// addrKey is addr, an address of Peers, in the form two spellings of one TCP address
-// share (without Dial): the port as a number ("07001" is 7001), an IP address in its
-// canonical form (an IPv4 address written as IPv6 is the IPv4 one; an IPv6 zone, an
-// interface's name, as written), a host name in lower case without a final dot, and "localhost" as 127.0.0.1. Dial's own addresses
-// are its business: they are compared as they are.
+// addrKey is addr, an address of Peers, in CanonicalAddr's form without Dial; Dial's
+// own addresses are its business: they are compared as they are.
 func (c *Config) addrKey(addr string) string {
 	if c.Dial != nil {
 		return addr
 	}
-	host, port, _ := net.SplitHostPort(addr) // checked: host:port
+	return CanonicalAddr(addr)
+}
+
+// CanonicalAddr is addr, a TCP address as host:port, in the form two spellings of it
+// share: the port as a number ("07001" is 7001), an IP address in its canonical form
+// (an IPv4 address written as IPv6 is the IPv4 one; an IPv6 zone, an interface's
+// name, as written: its case counts), a host name in lower case without a final dot,
+// and "localhost" as 127.0.0.1. Host names are not looked up. An addr that is not
+// host:port with a numeric port (a service name, "host:http") is returned as it is.
+func CanonicalAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
 	p, err := strconv.ParseUint(port, 10, 16)
 	if err != nil {
 		return addr // a service name ("http"): compared as written

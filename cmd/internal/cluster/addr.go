@@ -91,26 +91,10 @@ func checkPeers(what string, peers map[router.NodeID]string) error {
 }
 
 // addrKey is addr (host:port, checked) in the form two spellings of one address
-// share: the port as a number ("07001" is 7001), an IP address in its canonical form
-// (an IPv4 address written as IPv6 is the IPv4 one; an IPv6 zone, an interface's
-// name, as written), a host name in lower case, and
-// "localhost" as the loopback address it names. A node given a spelling of its own
-// address for another member's would dial itself for ever.
-func addrKey(addr string) string {
-	host, port, _ := net.SplitHostPort(addr)
-	p, _ := strconv.Atoi(port)
-	if ip, err := netip.ParseAddr(host); err == nil {
-		// An IPv6 zone names an interface, whose name's case counts ("eth0" is not
-		// "ETH0"): only the address's hex digits are folded, as String does.
-		host = ip.Unmap().String()
-	} else {
-		host = strings.ToLower(strings.TrimSuffix(host, "."))
-	}
-	if host == "localhost" {
-		host = "127.0.0.1"
-	}
-	return net.JoinHostPort(host, strconv.Itoa(p))
-}
+// share (nettransport.CanonicalAddr: "localhost:7001" and "127.0.0.1:07001" are one;
+// an IPv6 zone keeps its case). A node given a spelling of its own address for
+// another member's would dial itself for ever.
+func addrKey(addr string) string { return nettransport.CanonicalAddr(addr) }
 
 // SamePort says whether a listener bound at a would take the port of one bound at b,
 // both checked listening addresses (CheckAddr with listen set): the same port, not 0

@@ -52,20 +52,7 @@ func TestReloadRefusesInvalidCertificate(t *testing.T) {
 		{name: "valid in place of expired", start: expired, next: valid},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			node := t.TempDir()
-			cert, key := filepath.Join(node, "cert.pem"), filepath.Join(node, "key.pem")
-			start := tc.start(t)
-			copyFile(t, filepath.Join(start, "n1.pem"), cert)
-			copyFile(t, filepath.Join(start, "n1.key"), key)
-			o, err := resolveWith(t, "long-enough-secret", "--peers", "n1=127.0.0.1:1", "--tls-cert", cert, "--tls-key", key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := o.Transport("n1", 1, slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tr.Close()
+			o, tr, cert, key := certNode(t, tc.start(t))
 			before := tr.Certificate()
 
 			next := tc.next(t)
@@ -81,7 +68,7 @@ func TestReloadRefusesInvalidCertificate(t *testing.T) {
 				}
 			}
 			var buf bytes.Buffer
-			err = o.ReloadCredentials(tr, slog.New(slog.NewTextHandler(&buf, nil)))
+			err := o.ReloadCredentials(tr, slog.New(slog.NewTextHandler(&buf, nil)))
 			switch {
 			case tc.want == "" && err != nil:
 				t.Fatalf("reload: %v, want it taken", err)
@@ -161,4 +148,25 @@ func copyFile(t *testing.T, from, to string) {
 	if err := os.WriteFile(to, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// certNode is a node's options and transport started with the certificate and key
+// of start (n1.pem, n1.key), copied to files of its own (cert, key) that a test
+// replaces before a reload.
+func certNode(t *testing.T, start string) (o *cluster.Options, tr *nettransport.Transport, cert, key string) {
+	t.Helper()
+	node := t.TempDir()
+	cert, key = filepath.Join(node, "cert.pem"), filepath.Join(node, "key.pem")
+	copyFile(t, filepath.Join(start, "n1.pem"), cert)
+	copyFile(t, filepath.Join(start, "n1.key"), key)
+	o, err := resolveWith(t, "long-enough-secret", "--peers", "n1=127.0.0.1:1", "--tls-cert", cert, "--tls-key", key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err = o.Transport("n1", 1, slog.New(slog.DiscardHandler), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	return o, tr, cert, key
 }

@@ -31,26 +31,13 @@ func TestReloadTakesCertificateFromSkewedClock(t *testing.T) {
 		{"an hour ahead", now.Add(time.Hour), false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			node := t.TempDir()
-			cert, key := filepath.Join(node, "cert.pem"), filepath.Join(node, "key.pem")
-			start := writeCertDir(t, now.Add(-time.Hour), now.Add(time.Hour))
-			copyFile(t, filepath.Join(start, "n1.pem"), cert)
-			copyFile(t, filepath.Join(start, "n1.key"), key)
-			o, err := resolveWith(t, "long-enough-secret", "--peers", "n1=127.0.0.1:1", "--tls-cert", cert, "--tls-key", key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tr, err := o.Transport("n1", 1, slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)), nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer tr.Close()
+			o, tr, cert, key := certNode(t, writeCertDir(t, now.Add(-time.Hour), now.Add(time.Hour)))
 			before := tr.Certificate()
 			next := writeCertDir(t, tc.notBefore, now.Add(48*time.Hour))
 			copyFile(t, filepath.Join(next, "n1.pem"), cert)
 			copyFile(t, filepath.Join(next, "n1.key"), key)
 			var buf bytes.Buffer
-			err = o.ReloadCredentials(tr, slog.New(slog.NewTextHandler(&buf, nil)))
+			err := o.ReloadCredentials(tr, slog.New(slog.NewTextHandler(&buf, nil)))
 			taken := !tr.Certificate().Equal(before)
 			if tc.taken {
 				if err != nil || !taken {
