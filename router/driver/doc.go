@@ -95,6 +95,13 @@
 // answer (or Nack) what they hold after the driver's Close and before the Flush, or
 // their callers wait out their deadlines.
 //
+// Node.Stop makes the whole stop in that order, in one call bounded by a context:
+// the goodbye, the driver's Close, a function of the program's (held) for its peers
+// to answer what they hold, the flush and the transport's close, each of the
+// transport's steps if the transport has the method (nettransport has all three).
+// The place of held is Stop's to keep: before Stop a peer may still be handed
+// requests to hold, and after it their answers go nowhere.
+//
 // # A transport of your own
 //
 // Config.Transport may be any router.Transport that keeps its contract (run
@@ -132,7 +139,10 @@
 //     it is closed (every call and cast through it would fail). transporttest
 //     checks that one says false while open and true once closed.
 //   - Close in the order of "Wiring and stopping": the driver's Close sends answers,
-//     so the transport stays open until it returns. A Send after the transport has
+//     so the transport stays open until it returns. Node.Stop calls the
+//     transport's Goodbye(context.Context) error, Flush(context.Context) error and
+//     Close() error if it has them, as nettransport does, and skips those it lacks
+//     (a transport the program closes itself after Stop). A Send after the transport has
 //     closed fails at once (router.ErrUnreachable) and never panics: Announce still
 //     sends after the driver's Close. Once closed, the transport hands nothing more
 //     to Receive.

@@ -41,9 +41,9 @@ func Example() {
 
 // Two nodes over loopback TCP, as a program embedding the router runs them: n2 runs
 // the leader of e2, and n1 calls it through n2. Each node is a transport and a driver
-// node attached to it; a graceful stop says goodbye first, so that the other nodes
-// stop sending, then closes the driver, which answers what it had taken, then flushes
-// and closes the transport.
+// node attached to it; a graceful stop (Node.Stop) says goodbye first, so that the
+// other nodes stop sending, then closes the driver, which answers what it had taken,
+// then flushes and closes the transport.
 func Example_tcp() {
 	quiet := slog.New(slog.DiscardHandler)
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
@@ -63,13 +63,13 @@ func Example_tcp() {
 		tr.Attach(n) // what the transport receives goes to the node
 		return tr, n
 	}
-	stop := func(tr *nettransport.Transport, n *driver.Node) {
-		_ = tr.Goodbye(context.Background())
-		_ = n.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	stop := func(n *driver.Node) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = tr.Flush(ctx)
-		_ = tr.Close()
+		// No peer here holds a request to answer later: no held function.
+		if err := n.Stop(ctx, nil); err != nil {
+			fmt.Println(err)
+		}
 	}
 
 	tr2, n2 := start("n2", nil)
@@ -97,10 +97,10 @@ func Example_tcp() {
 	res, err := n1.CallTimeout(ctx, router.ToEnsemble("e2"), []byte("ping"), time.Second)
 	fmt.Printf("%s %v\n", res.Value, err)
 
-	stop(tr2, n2)
+	stop(n2)
 	_, err = n1.CallTimeout(ctx, router.ToEnsemble("e2"), []byte("ping"), time.Second)
 	fmt.Println(err)
-	stop(tr1, n1)
+	stop(n1)
 	// Output:
 	// pong from e2/p2@n2 <nil>
 	// router: node unreachable

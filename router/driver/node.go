@@ -16,7 +16,7 @@ import (
 // Node runs one node of a cluster in production: Config.Shards router cores (see
 // the package documentation for why), Config.Routers router instances as goroutines
 // with bounded mailboxes, blocking calls, and directory gossip. It is safe for
-// concurrent use. Close stops it.
+// concurrent use. Close stops it; Stop stops it and its transport gracefully.
 type Node struct {
 	cfg    Config
 	log    *slog.Logger
@@ -51,6 +51,9 @@ type Node struct {
 	closed    atomic.Bool
 	timersOff atomic.Bool // Close is past waiting for riak relays: worker timers do nothing
 	closeOnce sync.Once
+	stopping  atomic.Bool   // Stop has begun: its one run
+	stopped   chan struct{} // closed when Stop's run has ended
+	stopErr   error         // what Stop's run returned (written before stopped closes)
 	wg        sync.WaitGroup
 	stats     counters
 	// loopWarned is when a request in a loop was last warned of (now; 0: never).
@@ -70,7 +73,7 @@ func New(cfg Config) (*Node, error) {
 		return nil, err
 	}
 	cfg.fill()
-	n := &Node{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), epoch: time.Now(), done: make(chan struct{})}
+	n := &Node{cfg: cfg, log: cfg.Logger.With("node", string(cfg.ID)), epoch: time.Now(), done: make(chan struct{}), stopped: make(chan struct{})}
 	n.waiters.New = n.newWaiter
 	n.members = make(map[router.NodeID]bool, len(cfg.Members))
 	for _, m := range cfg.Members {
@@ -348,8 +351,8 @@ func (s *shard) deliverAt(in inbound) {
 // and casts already in the mailboxes are delivered first (to a peer on this node by
 // its Handle, on the router instance: Close takes as long as those Handles do, and a
 // program that must stop in bounded time runs it on a goroutine of its own, as
-// ensnode does); a route, cast or peer event that arrives after Close is shed (under
-// default semantics its caller gets router.ErrOverloaded at once; under riak it waits
+// ensnode does, or calls Stop with a deadline); a route, cast or peer event that
+// arrives after Close is shed (under default semantics its caller gets router.ErrOverloaded at once; under riak it waits
 // out its deadline, as in the original), and a reply still completes its call. Calls
 // still waiting end by their replies or deadlines (their contexts', or CallTimeout's
 // own; a peer-target call with neither ends only by its reply or its context's
