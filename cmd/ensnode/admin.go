@@ -191,7 +191,7 @@ var (
 	descClients    = prometheus.NewDesc("ensroute_clients_connected", "Clients (nodes not in --peers, such as ensctl) connected now.", nil, nil)
 	descClientQ    = prometheus.NewDesc("ensroute_clients_send_queue_bytes", "Bytes waiting in the send queues to clients, all together.", nil, nil)
 	descReconnects = prometheus.NewDesc("ensroute_reconnects_total", "Dial attempts after the first, over all peers.", nil, nil)
-	descTransport  = prometheus.NewDesc("ensroute_transport_total", "Transport events, by what: messages sent and received; writes and reads on the connections; sends that failed unreachable, overloaded or too_large; bad_frames (connections closed for a malformed frame); refused (inbound handshakes refused or failed: alert on it); crossed (the loser of two simultaneous dials); handshake_limit (handshakes ended to stay within --max-handshakes); dial_failures; connects and disconnects (established connections); goodbyes (heard from nodes stopping) and goodbye_unacknowledged (nodes that did not acknowledge this one's); duplicate_id (a second process with a connected node's id); replies_held and replies_held_expired (replies kept for a node not connected, and those dropped); accept_errors (failures of the listener's accept). Its bytes are ensroute_transport_sent_bytes_total.", []string{"what"}, nil)
+	descTransport  = prometheus.NewDesc("ensroute_transport_total", "Transport events, by what: messages sent and received; writes and reads on the connections; sends that failed unreachable, overloaded or too_large; bad_frames (connections closed for a malformed frame); refused (inbound handshakes refused or failed: alert on it); crossed (the loser of two simultaneous dials); handshake_limit (handshakes ended to stay within --max-handshakes); dial_failures; connects and disconnects (established connections); goodbyes (heard from nodes stopping) and goodbye_unacknowledged (nodes that did not acknowledge this one's); duplicate_id (a second process with a connected node's id); replies_held and replies_held_expired (replies kept for a node not connected, and those dropped); accept_errors (failures of the listener's accept); withdrawn (connections dropped at a SIGHUP because the secret or certificate the other node connected with is no longer accepted). Its bytes are ensroute_transport_sent_bytes_total.", []string{"what"}, nil)
 	descSentBytes  = prometheus.NewDesc("ensroute_transport_sent_bytes_total", "Bytes the transport wrote to its connections.", nil, nil)
 	descSlow       = prometheus.NewDesc("ensroute_kv_slow_requests_total", "Requests of the demo peers' --peer-rate server, by what became of them.", []string{"outcome"}, nil)
 )
@@ -291,7 +291,8 @@ func (m *metrics) Collect(ch chan<- prometheus.Metric) {
 		{"bad_frames", ts.BadFrames}, {"refused", ts.Refused}, {"crossed", ts.Crossed}, {"handshake_limit", ts.HandshakeLimit}, {"dial_failures", ts.DialFailures},
 		{"connects", ts.Connects}, {"disconnects", ts.Disconnects},
 		{"goodbyes", ts.Goodbyes}, {"goodbye_unacknowledged", ts.Unacknowledged}, {"duplicate_id", ts.DuplicateID},
-		{"replies_held", ts.Held}, {"replies_held_expired", ts.HeldExpired}, {"accept_errors", ts.AcceptErrors}} {
+		{"replies_held", ts.Held}, {"replies_held_expired", ts.HeldExpired}, {"accept_errors", ts.AcceptErrors},
+		{"withdrawn", ts.Withdrawn}} {
 		counter(descTransport, kv.v, kv.what)
 	}
 	if m.slow != nil {

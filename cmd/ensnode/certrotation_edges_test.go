@@ -26,9 +26,14 @@ import (
 // certificates, n3 with its old one) connects to both others, and so after step 3,
 // where a client with the new certificate and the new CA alone calls through every
 // node (so each presents its new certificate) and one with the old certificate is
-// refused. Connections up stay up: no call of the bench fails, nor through two
-// reloads of n1 that fail (an expired certificate, then a key that does not match
-// it), each logged as an error saying why, n1 keeping the certificate it had.
+// refused. Steps 1 and 2 leave the connections up: no call of the bench fails. Step 3
+// drops each connection whose other node showed a certificate of the old CA when it
+// was made (n1's and n2's with n3, made before n3 took its new certificate), each
+// node counting them in its reload line and on /metrics, and the nodes reconnect at
+// once with their new certificates: a second bench, with the new client certificate,
+// runs through step 3 and loses no call. Nor do two reloads of n1 that fail (an
+// expired certificate, then a key that does not match it), each logged as an error
+// saying why, n1 keeping the certificate it had.
 func TestRollingCARotation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: builds the programs and runs processes")
@@ -79,24 +84,52 @@ func TestRollingCARotation(t *testing.T) {
 	}
 	c.startAll()
 
-	// The client keeps its connection to n1 throughout: it trusts both CAs and
-	// presents the old certificate, which n1 took when it connected.
+	// The client trusts both CAs. The first bench presents the old certificate, which
+	// n1 took when it connected, and keeps its connection through steps 1 and 2; the
+	// second, started after step 2, presents the new one, through step 3, which drops
+	// the first's (its certificate of the old CA is no longer accepted).
 	clientCA := filepath.Join(c.dir, "ctl-ca.pem")
 	install(clientCA, bundle)
-	bench := exec.CommandContext(t.Context(), filepath.Join(c.bin, "ensctl"), "bench", "--peers", c.peers, "--secret-file", c.secret, "--json",
-		"--tls-cert", filepath.Join(oldDir, "ctl.pem"), "--tls-key", filepath.Join(oldDir, "ctl.key"), "--tls-ca", clientCA,
-		"--via", "n1", "--rate", "500", "--duration", "2m", "--timeout", "6s", "e3")
-	var out, errb bytes.Buffer
-	bench.Stdout, bench.Stderr = &out, &errb
-	if err := bench.Start(); err != nil {
-		t.Fatal(err)
+	type benchRun struct {
+		cmd       *exec.Cmd
+		out, errb bytes.Buffer
 	}
-	t.Cleanup(func() {
-		if bench.ProcessState == nil {
-			_ = bench.Wait() // the test's context, done, has ended it
+	startBench := func(dir string) *benchRun {
+		t.Helper()
+		r := &benchRun{}
+		r.cmd = exec.CommandContext(t.Context(), filepath.Join(c.bin, "ensctl"), "bench", "--peers", c.peers, "--secret-file", c.secret, "--json",
+			"--tls-cert", filepath.Join(dir, "ctl.pem"), "--tls-key", filepath.Join(dir, "ctl.key"), "--tls-ca", clientCA,
+			"--via", "n1", "--rate", "500", "--duration", "2m", "--timeout", "6s", "e3")
+		r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.errb
+		if err := r.cmd.Start(); err != nil {
+			t.Fatal(err)
 		}
-	})
-	time.Sleep(500 * time.Millisecond)
+		t.Cleanup(func() {
+			if r.cmd.ProcessState == nil {
+				_ = r.cmd.Wait() // the test's context, done, has ended it
+			}
+		})
+		time.Sleep(500 * time.Millisecond)
+		return r
+	}
+	// stopBench ends r and fails the test unless every call of it succeeded.
+	stopBench := func(r *benchRun, what string) {
+		t.Helper()
+		if r.cmd.ProcessState != nil {
+			t.Fatalf("the bench %s ended early: %s", what, r.errb.String())
+		}
+		_ = r.cmd.Process.Signal(syscall.SIGINT)
+		_ = r.cmd.Wait()
+		var b benchOut
+		if err := json.Unmarshal(r.out.Bytes(), &b); err != nil {
+			t.Fatalf("ensctl bench: %v: %q, %s", err, r.out.Bytes(), r.errb.String())
+		}
+		t.Logf("bench %s: calls %d, ok %d, errors %v", what, b.Calls, b.OK, b.Errors)
+		if b.Calls < 100 || b.OK != b.Calls || len(b.Errors) != 0 {
+			t.Fatalf("bench %s: calls %d, ok %d, errors %v; want every call ok\n%s", what, b.Calls, b.OK, b.Errors, r.errb.String())
+		}
+	}
+	bench := startBench(oldDir)
 
 	// reload sends p SIGHUP and waits for its reload's log line, with fragments.
 	reloads := map[string]int{}
@@ -152,11 +185,27 @@ func TestRollingCARotation(t *testing.T) {
 		}
 	}
 
-	// 3: the old CA removed.
-	for _, p := range c.nodes {
+	stopBench(bench, "through steps 1 and 2 (old client certificate)")
+	bench = startBench(newDir)
+
+	// 3: the old CA removed. n1 and n2 drop their connections with n3, made with
+	// n3's certificate of the old CA; n3, whose connections are all of new
+	// certificates by its turn, drops none.
+	withdrawn := `ensroute_transport_total{what="withdrawn"}`
+	for i, p := range c.nodes {
 		_, _, ca := files(p)
 		install(ca, read(newCA))
-		reload(p, `ca_subjects="CN=test ca"`)
+		want := []int{1, 1, 0}[i]
+		reload(p, `ca_subjects="CN=test ca"`, fmt.Sprintf("dropped_withdrawn=%d", want))
+		if want > 0 {
+			c.logged(p, "level=WARN", "dropping connection", "peer=n3", "n3's certificate, issued by CN=test ca, is not signed by a CA now trusted")
+		}
+		if got := metric(t, p, withdrawn); got != float64(want) {
+			t.Fatalf("%s: %s %v after step 3, want %d", p.id, withdrawn, got, want)
+		}
+	}
+	for _, p := range c.nodes {
+		c.healthy(p, "n1", "n2", "n3")
 	}
 	restart(n2)
 	for _, via := range []string{"n1", "n2", "n3"} {
@@ -200,17 +249,5 @@ func TestRollingCARotation(t *testing.T) {
 		t.Fatalf("a call via n1 after its failed reloads: %+v", o)
 	}
 
-	if bench.ProcessState != nil {
-		t.Fatalf("the bench ended before the rotation did: %s", errb.String())
-	}
-	_ = bench.Process.Signal(syscall.SIGINT)
-	_ = bench.Wait()
-	var b benchOut
-	if err := json.Unmarshal(out.Bytes(), &b); err != nil {
-		t.Fatalf("ensctl bench: %v: %q, %s", err, out.Bytes(), errb.String())
-	}
-	t.Logf("bench through the rotation: calls %d, ok %d, errors %v", b.Calls, b.OK, b.Errors)
-	if b.Calls < 100 || b.OK != b.Calls || len(b.Errors) != 0 {
-		t.Fatalf("bench through the rotation: calls %d, ok %d, errors %v; want every call ok\n%s", b.Calls, b.OK, b.Errors, errb.String())
-	}
+	stopBench(bench, "through step 3 (new client certificate)")
 }

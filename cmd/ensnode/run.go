@@ -235,26 +235,31 @@ type node struct {
 }
 
 // reload reads the files of --secret-file, --accept-secret-file and --tls-* again, for
-// the connections made from now on; those up go on. Nothing else is reloaded: --peers,
+// the connections made from now on, and drops those up whose other node proved a
+// secret or showed a certificate that the files no longer accept (the node redials
+// them at once, with the credentials it holds now). Nothing else is reloaded: --peers,
 // --ensemble, --config and the other flags take a restart (checkConfig warns of a
 // --config file that has changed). A file that cannot be read
 // or is not valid leaves the node with the credentials it had, and says so.
 func (n *node) reload(log *slog.Logger) {
 	defer n.checkConfig(log)
+	before := n.tr.Stats().Withdrawn
 	if err := n.o.ReloadCredentials(n.tr, log); err != nil {
 		// Not a usage error here: the flags were right at the start.
 		msg := strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": ")
 		log.Error("SIGHUP: the credentials were not reloaded; the node goes on with those it had", "err", msg)
 		return
 	}
-	attrs := []any{"accept_secrets", len(n.o.AcceptSecretFiles)}
+	// Counted as SetCredentials decides, before it returns: one that closes now
+	// (its goodbye and its close run on) is in the count.
+	attrs := []any{"accept_secrets", len(n.o.AcceptSecretFiles), "dropped_withdrawn", n.tr.Stats().Withdrawn - before}
 	if c := n.tr.Certificate(); c != nil {
 		attrs = append(attrs, "tls_cert", n.o.TLSCert, "issuer", c.Issuer.String(), "not_after", c.NotAfter.UTC())
 		if n.o.TLSCA != "" {
 			attrs = append(attrs, "tls_ca", n.o.TLSCA, "ca_subjects", cluster.CASubjects(n.tr.Credentials().ServerTLS))
 		}
 	}
-	log.Info("SIGHUP: reloaded the secret and TLS files, for the connections made from now on (--peers, --ensemble, --config and the other flags take a restart)", attrs...)
+	log.Info("SIGHUP: reloaded the secret and TLS files, for the connections made from now on; those up that were made with a secret or a certificate they no longer accept are dropped (dropped_withdrawn) (--peers, --ensemble, --config and the other flags take a restart)", attrs...)
 }
 
 // checkConfig warns, at a SIGHUP, of a --config file that no longer says what it said

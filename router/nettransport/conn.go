@@ -50,6 +50,25 @@ type conn struct {
 	upState atomic.Int32
 	// dir and addr are the connection's direction and address, for its log line.
 	dir, addr string
+	// proof is what the other node proved at the handshake (withdrawn.go), set
+	// before the connection is installed and not changed after.
+	proof proved
+	// dropped: the connection is being dropped for a proof withdrawn (drop).
+	dropped atomic.Bool
+	// replacing: the other node announced (ctlReplace) that a connection of its
+	// incarnation will replace this one: peer.admit takes it in its place.
+	replacing atomic.Bool
+	// succeeded: a connection of the same incarnation took this one's place as its
+	// peer's (withdrawn.go); it ends after a goodbye, no longer its peer's.
+	succeeded atomic.Bool
+	// byOther: the connection that succeeded this one was dialed by the other node,
+	// which ends this one itself, after its goodbye (withdrawn.go).
+	byOther atomic.Bool
+	// successor is closed when succeeded is set.
+	successor chan struct{}
+	// replaceAcked is closed when the other node acknowledges ctlReplace.
+	replaceAcked chan struct{}
+	replaceOnce  sync.Once
 
 	mu       sync.Mutex
 	out      []byte // frames queued for the writer
@@ -88,7 +107,8 @@ type conn struct {
 }
 
 func newConn(t *Transport, nc net.Conn) *conn {
-	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), quit: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{})}
+	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), quit: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{}),
+		replaceAcked: make(chan struct{}), successor: make(chan struct{})}
 	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads, epoch: t.epoch, stalls: t.stalls}
 	c.fr = newFrameReader(c.dr, handshakeBuffer, t.cfg.MaxFrame)
 	return c
@@ -569,8 +589,11 @@ func (c *conn) readLoop() {
 // close ends the connection once, for reason.
 func (c *conn) close(reason error) {
 	c.once.Do(func() {
-		if c.t.closed() {
+		switch {
+		case c.t.closed():
 			reason = ErrClosed // the node closed its side at this one's Close (finish)
+		case c.dropped.Load():
+			reason = errWithdrawn // whatever ended it, after drop: the other side's close, at drop's finish
 		}
 		c.mu.Lock()
 		c.isClosed = true

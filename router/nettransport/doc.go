@@ -59,7 +59,9 @@
 // oldest whose hello was not answered in the last second).
 // Config.AcceptSecrets lets a cluster change its secret in rolling steps, and
 // SetCredentials takes each step (or a renewed certificate) without a restart, for the
-// handshakes that follow; a member that dials in is checked once at its address in
+// handshakes that follow, and drops the connections up whose other node proved a
+// secret, or showed a certificate, that it no longer accepts (withdrawn.go: a member's
+// is replaced by a new connection before it closes, so that no call is lost); a member that dials in is checked once at its address in
 // Config.Peers (a warning if nothing answers there). For untrusted
 // networks, LoadTLS adds TLS, and mutual TLS with a CA. Both sides of a connection
 // must agree on TLS: a node cannot read the other kind of handshake and closes the

@@ -21,8 +21,12 @@ const (
 	// answers timeout at its timer, late, which the caller drops). A reply names a
 	// worker only in answer to a forward that named one, from a node that reads it.
 	featWorker byte = 1 << iota
+	// featReplace: the node takes ctlReplace, and then a connection of the sender's
+	// incarnation in place of this one (withdrawn.go). A node that did not declare it
+	// has a connection whose proof was withdrawn closed under it, and redials.
+	featReplace
 	// ourFeatures are the features this node reads.
-	ourFeatures = featWorker
+	ourFeatures = featWorker | featReplace
 	// featKnown, in conn.features, says that the other node's first frame was read.
 	featKnown = 1 << 8
 )

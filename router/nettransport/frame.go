@@ -66,6 +66,12 @@ const (
 	// parts of a frame the sender reads. Two bytes of body, which a node older than it
 	// ignores, as it ignores any body longer than a code.
 	ctlFeatures byte = 4
+	// ctlReplace: the sender drops this connection (its proof was withdrawn,
+	// withdrawn.go) and is about to dial a new one to replace it: admit a connection
+	// of its incarnation in its place, and acknowledge. Sent only to a node that
+	// declared featReplace.
+	ctlReplace    byte = 5
+	ctlReplaceAck byte = 6 // the answer to ctlReplace
 )
 
 var typeNames = [...]string{"", "hello", "challenge", "auth", "welcome", "refuse", "msg", "ping"}

@@ -28,13 +28,16 @@ import (
 // Config.GoodbyeTimeout, and every peer at Config.GoodbyeLimit.
 
 // sayGoodbye queues a goodbye on c; false if c is closed.
-func (c *conn) sayGoodbye() bool {
+func (c *conn) sayGoodbye() bool { return c.sendControl(ctlGoodbye) }
+
+// sendControl queues a ping carrying control code code on c; false if c is closed.
+func (c *conn) sendControl(code byte) bool {
 	c.mu.Lock()
 	if c.isClosed {
 		c.mu.Unlock()
 		return false
 	}
-	c.out = append(appendHeader(c.out, typePing, 1), ctlGoodbye)
+	c.out = append(appendHeader(c.out, typePing, 1), code)
 	wake := c.signal()
 	c.mu.Unlock()
 	c.wakeWriter(wake)
@@ -63,16 +66,29 @@ func (c *conn) control(body []byte) {
 			return
 		}
 		c.leaving = true
-		// Counted before the ack is queued: a writer woken already may write it as
-		// soon as mu is released, and once the ack is read the goodbye is counted.
-		c.t.stats.goodbyes.Add(1)
+		// A connection replaced by a newer one (ctlReplace) hears the goodbye that
+		// ends it: the node is not leaving, and is no goodbye to count or log.
+		replaced := c.succeeded.Load()
+		if !replaced {
+			// Counted before the ack is queued: a writer woken already may write it
+			// as soon as mu is released, and once the ack is read the goodbye is
+			// counted.
+			c.t.stats.goodbyes.Add(1)
+		}
 		c.out = append(appendHeader(c.out, typePing, 1), ctlGoodbyeAck)
 		wake := c.signal()
 		c.mu.Unlock()
 		c.wakeWriter(wake)
-		c.t.log.Info("peer leaving", "peer", string(c.p.id), "incarnation", uint64(c.inc))
+		if !replaced {
+			c.t.log.Info("peer leaving", "peer", string(c.p.id), "incarnation", uint64(c.inc))
+		}
 	case ctlGoodbyeAck:
 		c.ackOnce.Do(func() { close(c.acked) })
+	case ctlReplace:
+		c.replacing.Store(true)
+		c.sendControl(ctlReplaceAck)
+	case ctlReplaceAck:
+		c.replaceOnce.Do(func() { close(c.replaceAcked) })
 	}
 }
 

@@ -230,56 +230,66 @@ func (e *versionError) Unwrap() error { return ErrHandshake }
 // dialHandshake runs the dialer's side against the node expected at the address. It
 // returns the other side's identity.
 func (t *Transport) dialHandshake(nc net.Conn, fr *frameReader, expect router.NodeID) (identity, error) {
+	them, _, err := t.dialProved(nc, fr, expect)
+	return them, err
+}
+
+// dialProved is dialHandshake that also returns what the other side proved (the
+// secret of its welcome; the caller adds its TLS certificate).
+func (t *Transport) dialProved(nc net.Conn, fr *frameReader, expect router.NodeID) (identity, proved, error) {
+	var none proved
 	cr := t.Credentials() // one set of secrets for the whole handshake, whatever SetCredentials does meanwhile (TLS was set up before it)
 	me, err := newIdentity(&t.cfg)
 	if err != nil {
-		return identity{}, err
+		return identity{}, none, err
 	}
 	if err := writeFrame(nc, typeHello, appendIdentity(nil, &me)); err != nil {
-		return identity{}, hungUp(nc, err)
+		return identity{}, none, hungUp(nc, err)
 	}
 	body, _, err := readHandshake(nc, fr, typeChallenge)
 	if err != nil {
-		return identity{}, t.ownCluster(hungUp(nc, err))
+		return identity{}, none, t.ownCluster(hungUp(nc, err))
 	}
 	them, err := parseIdentity(body)
 	switch {
 	case err != nil:
 		refuse(nc, RefuseProtocol)
-		return identity{}, err
+		return identity{}, none, err
 	case them.cluster != t.cfg.Cluster:
 		refuse(nc, RefuseCluster)
-		return identity{}, fmt.Errorf("%w: cluster %q, want %q", ErrHandshake, them.cluster, t.cfg.Cluster)
+		return identity{}, none, fmt.Errorf("%w: cluster %q, want %q", ErrHandshake, them.cluster, t.cfg.Cluster)
 	case them.id != expect:
 		refuse(nc, RefuseWrongNode)
-		return identity{}, fmt.Errorf("%w: the node at this address is %s, want %s", ErrHandshake, them.id, expect)
+		return identity{}, none, fmt.Errorf("%w: the node at this address is %s, want %s", ErrHandshake, them.id, expect)
 	}
 	if err := writeFrame(nc, typeAuth, proof(cr.Secret, "dialer", &me, &them)); err != nil {
-		return identity{}, err
+		return identity{}, none, err
 	}
 	body, _, err = readHandshake(nc, fr, typeWelcome)
 	if err != nil {
-		return identity{}, err
+		return identity{}, none, err
 	}
-	if !cr.proven(body, "acceptor", &me, &them) {
+	secret, ok := cr.proven(body, "acceptor", &me, &them)
+	if !ok {
 		refuse(nc, RefuseAuth)
-		return identity{}, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
+		return identity{}, none, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
 	}
-	return them, nil
+	return them, proved{secret: secret, creds: cr}, nil
 }
 
 // proven reports whether body is the proof the other side owes (see proof) with the
-// cluster secret or one of the secrets accepted besides it.
-func (cr *Credentials) proven(body []byte, role string, dialer, acceptor *identity) bool {
+// cluster secret or one of the secrets accepted besides it, and if so the digest of
+// the secret it proved (secretDigest).
+func (cr *Credentials) proven(body []byte, role string, dialer, acceptor *identity) ([sha256.Size]byte, bool) {
 	if hmac.Equal(body, proof(cr.Secret, role, dialer, acceptor)) {
-		return true
+		return secretDigest(cr.Secret), true
 	}
 	for _, s := range cr.AcceptSecrets {
 		if hmac.Equal(body, proof(s, role, dialer, acceptor)) {
-			return true
+			return secretDigest(s), true
 		}
 	}
-	return false
+	return [sha256.Size]byte{}, false
 }
 
 // ownCluster adds this side's cluster name to err if it is the other side's refusal of
@@ -315,9 +325,9 @@ func hungUp(nc net.Conn, err error) error {
 
 // acceptHandshake runs the acceptor's side. hello is called once the dialer's hello
 // has been taken, before the challenge answers it. admit decides, once the dialer has
-// proved the secret, whether its id may connect now (RefuseDuplicate, RefuseRace) and
-// installs the connection if so; the welcome goes out only after that.
-func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, hello func(), admit func(them identity) RefuseCode) (identity, RefuseCode, error) {
+// proved the secret (pr says which), whether its id may connect now (RefuseDuplicate,
+// RefuseRace) and installs the connection if so; the welcome goes out only after that.
+func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, hello func(), admit func(them identity, pr proved) RefuseCode) (identity, RefuseCode, error) {
 	h, body, err := fr.next()
 	if err != nil {
 		code, err := refuseHeader(nc, err)
@@ -356,11 +366,12 @@ func (t *Transport) acceptHandshake(nc net.Conn, fr *frameReader, hello func(), 
 	if err != nil {
 		return them, code, err
 	}
-	if !cr.proven(body, "dialer", &them, &me) {
+	secret, ok := cr.proven(body, "dialer", &them, &me)
+	if !ok {
 		refuse(nc, RefuseAuth)
 		return them, RefuseAuth, fmt.Errorf("%w: %s did not prove the cluster secret", ErrHandshake, them.id)
 	}
-	if code := admit(them); code != 0 {
+	if code := admit(them, proved{secret: secret, creds: cr}); code != 0 {
 		refuse(nc, code)
 		return them, code, fmt.Errorf("%w: %s", ErrHandshake, code)
 	}

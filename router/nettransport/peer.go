@@ -120,6 +120,17 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 	switch {
 	case p.t.closed(), p.t.isLeaving():
 		return RefuseShutdown, nil
+	case old != nil && inc == old.inc && old.replacing.Load():
+		// The node announced this connection on the old one (ctlReplace): it
+		// takes the old one's place, which ends after a goodbye (withdrawn.go).
+		// Unless this node dials a replacement too (both dropped the connection at
+		// once): then, as for crossing dials, the one dialed by the smaller id wins.
+		if p.dialing && p.t.cfg.ID < p.id {
+			return RefuseRace, nil
+		}
+		old.byOther.Store(true)
+		p.succeed(c, old)
+		return 0, nil
 	case old != nil && inc <= old.inc:
 		// Most likely a crossing dial when it comes from the same process (the same
 		// incarnation) and the connection was taken within a handshake timeout: c may
@@ -167,6 +178,18 @@ func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
 	}
 	p.install(c)
 	return nil
+}
+
+// succeed makes c the peer's connection in place of old, of the same incarnation,
+// which is left to end by itself (withdrawn.go); p.mu is held. The node stays
+// connected throughout.
+func (p *peer) succeed(c, old *conn) {
+	c.p, c.inc, c.since = p, old.inc, time.Now()
+	if old.succeeded.CompareAndSwap(false, true) {
+		close(old.successor)
+	}
+	p.conn.Store(c)
+	p.ups++
 }
 
 // replaced closes old, the connection of an earlier incarnation that take replaced
@@ -240,10 +263,16 @@ func (p *peer) detach(c *conn, reason error) {
 		p.up = make(chan struct{})
 	}
 	p.mu.Unlock()
+	t := p.t
 	if !was {
+		if c.succeeded.Load() {
+			// Replaced by a connection of the same incarnation (withdrawn.go): the
+			// node stayed connected, but this connection was one and has ended.
+			t.stats.disconnects.Add(1)
+			t.log.Info("disconnected", "peer", string(p.id), "reason", "replaced by a new connection, made with the proofs now accepted")
+		}
 		return
 	}
-	t := p.t
 	if c.upState.CompareAndSwap(upNone, upEnded) || c.upState.Load() == upRefused {
 		// Never established: closed before it was up (its welcome could not be
 		// written), or counted and logged as refused (refusedProof).
@@ -463,14 +492,26 @@ func (p *peer) sleep(d time.Duration) bool {
 
 // dial connects to the peer and runs the dialer's handshake. It returns nil when the
 // peer is connected afterwards, by this connection or another.
-func (p *peer) dial() error {
+func (p *peer) dial() error { return p.dialOver(nil) }
+
+// errReplaced is dialOver's answer when the connection it was to replace is no
+// longer the peer's.
+var errReplaced = errors.New("nettransport: the connection to replace is no longer the peer's")
+
+// dialOver is dial, or with over not nil a dial of a connection to take over's place
+// (withdrawn.go): the peer is connected by over, and the new connection, if it is
+// to the same incarnation, succeeds it (over.succeeded).
+func (p *peer) dialOver(over *conn) error {
 	t := p.t
 	if t.isLeaving() {
 		return errLeaving
 	}
 	p.mu.Lock()
-	if p.conn.Load() != nil {
+	if cur := p.conn.Load(); cur != over {
 		p.mu.Unlock()
+		if over != nil {
+			return errReplaced
+		}
 		return nil
 	}
 	p.dialing = true
@@ -490,6 +531,7 @@ func (p *peer) dial() error {
 	stop := context.AfterFunc(t.ctx, func() { _ = raw.Close() })
 	defer stop()
 	nc := raw
+	serverName := ""
 	if ctls := t.Credentials().ClientTLS; ctls != nil {
 		tc := ctls.Clone()
 		if tc.ServerName == "" {
@@ -497,6 +539,7 @@ func (p *peer) dial() error {
 				tc.ServerName = host
 			}
 		}
+		serverName = tc.ServerName
 		nc = tls.Client(raw, tc)
 	}
 	c := newConn(t, nc)
@@ -506,7 +549,7 @@ func (p *peer) dial() error {
 	c.sendFeatures() // first on the connection, once it is up, then the settings
 	c.sendSettings()
 	c.beginHandshake()
-	them, err := t.dialHandshake(nc, c.fr, p.id)
+	them, pr, err := t.dialProved(nc, c.fr, p.id)
 	if err != nil {
 		_ = nc.Close()
 		if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -517,14 +560,21 @@ func (p *peer) dial() error {
 		}
 		return err
 	}
+	pr.addTLS(nc, false, serverName)
+	c.proof = pr // before the connection is installed, where SetCredentials finds it
 	p.mu.Lock()
 	// The node connected meanwhile by its own dial (this one lost a race it could not
 	// see), unless that connection is of an earlier incarnation: then the node
 	// restarted since, and this connection replaces it, as admit would. The old one
 	// may be half-open, and be found dead only at the heartbeat timeout.
-	if old := p.conn.Load(); (old != nil && them.inc <= old.inc) || t.closed() {
+	old := p.conn.Load()
+	succeed := over != nil && old == over && them.inc == old.inc
+	if (old != nil && them.inc <= old.inc && !succeed) || t.closed() {
 		p.mu.Unlock()
 		_ = nc.Close()
+		if over != nil {
+			return errReplaced
+		}
 		return nil
 	}
 	if t.isLeaving() {
@@ -533,7 +583,12 @@ func (p *peer) dial() error {
 		_ = nc.Close()
 		return errLeaving
 	}
-	old := p.take(c, them.inc)
+	if succeed {
+		p.succeed(c, old)
+		old = nil
+	} else {
+		old = p.take(c, them.inc)
+	}
 	p.mu.Unlock()
 	// The connection is the peer's: from now on Close ends it (conn.finish), not the
 	// handshake's interruption, which would close its socket outright.

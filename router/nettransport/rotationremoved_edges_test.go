@@ -10,8 +10,8 @@ import (
 // TestRemovedSecretRefused: once SetCredentials (ensnode's SIGHUP) drops a secret from
 // those accepted, a new handshake that proves it is refused for the secret, even from
 // a node that would take this node's own proof: the third step of a rotation shuts
-// out whoever still holds only the old secret. The connection made with it before the
-// change stays up, as the README says.
+// out whoever still holds only the old secret. With KeepWithdrawn, the connection made
+// with it before the change stays up (without, it is dropped: withdrawn_edges_test.go).
 func TestRemovedSecretRefused(t *testing.T) {
 	old, next := []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
 	n1 := startNode(t, "n1", true, func(c *nettransport.Config) { c.Secret, c.AcceptSecrets = next, [][]byte{old} })
@@ -24,7 +24,7 @@ func TestRemovedSecretRefused(t *testing.T) {
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatalf("a node proving the accepted old secret: %v", err)
 	}
-	if err := n1.tr.SetCredentials(nettransport.Credentials{Secret: next}); err != nil {
+	if err := n1.tr.SetCredentials(nettransport.Credentials{Secret: next, KeepWithdrawn: true}); err != nil {
 		t.Fatal(err)
 	}
 	n3 := startNode(t, "n3", false, step1)

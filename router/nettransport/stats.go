@@ -50,13 +50,17 @@ type Stats struct {
 	// AcceptErrors counts failures of a listener's Accept that Serve retried (such
 	// as EMFILE: out of file descriptors), not those of a closed listener.
 	AcceptErrors uint64
+	// Withdrawn counts connections dropped because the other node's proof (its
+	// secret, or its certificate's CA) is no longer accepted by the credentials
+	// SetCredentials set.
+	Withdrawn uint64
 }
 
 type counters struct {
 	sent, received, writes, reads, bytesOut, unreachable, overloaded, tooLarge atomic.Uint64
 	badFrames, refused, dialFailures, reconnects, connects, disconnects        atomic.Uint64
 	handshakeLimit, goodbyes, unacked, duplicateID, held, heldExpired          atomic.Uint64
-	acceptErrors, crossed                                                      atomic.Uint64
+	acceptErrors, crossed, withdrawn                                           atomic.Uint64
 }
 
 // Stats returns a snapshot of the counters.
@@ -70,7 +74,7 @@ func (t *Transport) Stats() Stats {
 		Reconnects: s.reconnects.Load(), Connects: s.connects.Load(), Disconnects: s.disconnects.Load(),
 		Goodbyes: s.goodbyes.Load(), Unacknowledged: s.unacked.Load(), DuplicateID: s.duplicateID.Load(),
 		Held: s.held.Load(), HeldExpired: s.heldExpired.Load(), AcceptErrors: s.acceptErrors.Load(),
-		Crossed: s.crossed.Load(),
+		Crossed: s.crossed.Load(), Withdrawn: s.withdrawn.Load(),
 	}
 }
 

@@ -586,10 +586,12 @@ func (t *Transport) handshake(raw net.Conn, hs *limitedHandshake) {
 			hs.helloAt.Store(time.Now().UnixNano())
 		}
 	}
-	them, code, err := t.acceptHandshake(nc, c.fr, hello, func(them identity) RefuseCode {
+	them, code, err := t.acceptHandshake(nc, c.fr, hello, func(them identity, pr proved) RefuseCode {
 		if t.receiver() == nil {
 			return RefuseUnready // nothing to hand what it sends to
 		}
+		pr.addTLS(nc, true, "")
+		c.proof = pr // before the connection is installed, where SetCredentials finds it
 		var code RefuseCode
 		var old *conn
 		p, code, old = t.admit(c, them)
@@ -727,6 +729,7 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 	t.release(p.id, c.inc, c)
 	c.start()
 	p.announceUp(c)
+	t.recheck(c)
 	if dir == "inbound" && p.addr != "" && t.serves() {
 		t.spawn(func() { t.probe(p) })
 	}

@@ -64,8 +64,8 @@ func TestFirstFrameDeclaresFeatures(t *testing.T) {
 		defer c.Close()
 		frames := rawFrames(c)
 		first, second := <-frames, <-frames
-		if first.typ != typePing || string(first.body) != string([]byte{ctlFeatures, featWorker}) {
-			t.Fatalf("first frame: %s % x, want a ping % x", first.typ, first.body, []byte{ctlFeatures, featWorker})
+		if first.typ != typePing || string(first.body) != string([]byte{ctlFeatures, featWorker | featReplace}) {
+			t.Fatalf("first frame: %s % x, want a ping % x", first.typ, first.body, []byte{ctlFeatures, featWorker | featReplace})
 		}
 		if second.typ != typePing || len(second.body) == 0 || second.body[0] != ctlSettings {
 			t.Fatalf("second frame: %s % x, want the settings", second.typ, second.body)

@@ -69,7 +69,9 @@ func (o *Options) Credentials() (nettransport.Credentials, error) {
 
 // ReloadCredentials reads the credentials' files again (Credentials) and makes them
 // tr's, for the handshakes to come: a node does it at SIGHUP, to take a new secret or
-// a renewed certificate without a restart. On an error tr keeps those it had: a file
+// a renewed certificate without a restart. tr drops the connections up whose other
+// node proved what the files no longer accept (nettransport.Transport.SetCredentials;
+// Stats.Withdrawn counts them). On an error tr keeps those it had: a file
 // missing or not valid, a key that does not match its certificate, or a certificate
 // expired or not valid yet in place of one valid now (ReloadedCertificateProblem).
 func (o *Options) ReloadCredentials(tr *nettransport.Transport, log *slog.Logger) error {
