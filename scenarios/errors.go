@@ -16,5 +16,5 @@ var ErrBadRepro = errors.New("scenarios: bad repro file")
 var ErrNotRepro = errors.New("scenarios: not a repro file")
 
 // ErrBadOptions wraps Run's error for Options it cannot run with: a Semantics that is
-// neither router.Default nor router.Riak.
+// neither router.Default nor router.Riak, or a Stop without a TraceSink.
 var ErrBadOptions = errors.New("scenarios: bad options")

@@ -140,6 +140,9 @@ type Latency struct {
 type Result struct {
 	Report Report
 	Trace  []sim.Record
+	// Stopped is set when Options.Stop ended the run: the Result then holds nothing
+	// else.
+	Stopped bool
 
 	wd       *world
 	outcomes []Outcome
@@ -166,12 +169,15 @@ type Outcome struct {
 }
 
 // Run builds the world of spec, runs it to quiet and checks every invariant. It
-// returns an error only for a bad spec (wrapping ErrBadSpec) or an Options.Semantics
-// that is neither router.Default nor router.Riak (wrapping ErrBadOptions); a broken
-// invariant is a Violation in the report.
+// returns an error only for a bad spec (wrapping ErrBadSpec) or Options it cannot run
+// with, a Semantics that is neither router.Default nor router.Riak or a Stop without a
+// TraceSink (wrapping ErrBadOptions); a broken invariant is a Violation in the report.
 func Run(spec Spec, opt Options) (*Result, error) {
 	if opt.Semantics != router.Default && opt.Semantics != router.Riak {
 		return nil, fmt.Errorf("%w: Semantics %d is unknown, want router.Default or router.Riak", ErrBadOptions, int(opt.Semantics))
+	}
+	if opt.Stop != nil && opt.TraceSink == nil {
+		return nil, fmt.Errorf("%w: Stop is set without a TraceSink, after whose records it is asked", ErrBadOptions)
 	}
 	wd, err := newWorld(spec, opt)
 	if err != nil {
@@ -196,12 +202,18 @@ func (wd *world) run() *Result {
 	}
 	quiet := true
 	backlog := math.MaxInt // the routers' backlog when the run was last to be quiet
+	if wd.stopped {        // at a record of the schedule
+		return &Result{Stopped: true}
+	}
 	for wd.w.Pending() > 0 {
 		until := wd.quietBy
 		if wd.opt.Progress != nil {
 			until = min(until, wd.w.Now()+every)
 		}
 		past := wd.w.RunPast(until)
+		if wd.stopped {
+			return &Result{Stopped: true}
+		}
 		if wd.chk.overBudget {
 			quiet = false
 			break

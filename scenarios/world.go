@@ -22,6 +22,14 @@ type Options struct {
 	// consumer that streams the trace rather than keep it (sim.Config.Sink: the
 	// record is valid only during the call).
 	TraceSink func(*sim.Record)
+	// Stop, if set (with TraceSink), is asked after each record handed to TraceSink
+	// whether the run is to end there; once it says true the run ends after the
+	// event that emitted the record, and Run returns a Result with Stopped set and
+	// nothing else: no report, no check. For a consumer that needs only the start of
+	// a run (ensim trace --call of a later attempt learns its request, then runs
+	// again). Like TraceSink it must not touch the run, which up to the stop is the
+	// same event for event.
+	Stop func() bool
 	// Progress, if set, is called as the run goes, each time it has gone about
 	// ProgressEvery of virtual time further (100ms if 0), with the virtual time it
 	// has reached and the events it has run: for a display of a long run's progress.
@@ -63,7 +71,9 @@ type world struct {
 	quietBy    time.Duration
 	// backlog is set when the world was busy at quietBy with messages queued at its
 	// routers, and the run went on (drain).
-	backlog     *Backlog
+	backlog *Backlog
+	// stopped is set once Options.Stop has said true: the run ends there.
+	stopped     bool
 	gossipRound int
 	rules       []namedRule      // active typed fault rules, in the order added
 	peerRand    *rand.Rand       // the leaders' service times
@@ -187,8 +197,19 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	if err := spec.Validate(); err != nil {
 		return nil, err
 	}
-	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace, NoHash: opt.NoHash, Sink: opt.TraceSink})
-	wd := &world{
+	sink := opt.TraceSink
+	var wd *world
+	if opt.Stop != nil {
+		sink = func(r *sim.Record) {
+			opt.TraceSink(r)
+			if !wd.stopped && opt.Stop() {
+				wd.stopped = true
+				wd.w.Stop()
+			}
+		}
+	}
+	w := sim.New(sim.Config{Seed: opt.Seed, KeepTrace: opt.KeepTrace, NoHash: opt.NoHash, Sink: sink})
+	wd = &world{
 		spec:        spec,
 		opt:         opt,
 		w:           w,

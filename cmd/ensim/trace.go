@@ -203,17 +203,21 @@ func (o *traceOptions) do(pos []string, stdout, stderr io.Writer) int {
 // simulateView makes the run a view needs, opt's Progress being progress's hook,
 // and returns the part it kept, if it keeps one. The call of a Part may be a later
 // attempt of a request (workload.retry), and --call keeps every attempt: the earlier
-// ones went by before the call's record named its request, so the same run is made
+// ones went by before the call's record named its request (a call's id says nothing
+// of its request's), so the run stops there (scenarios.Options.Stop) and is made
 // again keeping the request's from its first attempt on. The second run's progress
 // goes on the same line, which numbers it ("simulating, run 2: ..."), as run's
 // --check-determinism does: a line of its own started again from 0s, saying nothing
 // of another run.
 func simulateView(spec scenarios.Spec, opt scenarios.Options, part *traceview.Part, progress *runProgress) (*scenarios.Result, *traceview.Part, error) {
+	if part != nil && part.Call() != "" {
+		opt.Stop = func() bool { return part.Request() != "" }
+	}
 	res, err := simulateGuarded(spec, opt)
 	progress.clear()
-	if err == nil && part != nil && part.Request() != "" {
+	if err == nil && res.Stopped {
 		part = traceview.NewPart(part.Request(), ensembleNames(spec))
-		opt.TraceSink = part.Add
+		opt.TraceSink, opt.Stop = part.Add, nil
 		res, err = simulateGuarded(spec, opt)
 		progress.clear()
 	}

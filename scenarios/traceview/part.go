@@ -222,6 +222,9 @@ func copyRecord(r *sim.Record) sim.Record {
 // attempt or not retried (or a Part of a cast).
 func (p *Part) Request() string { return p.request }
 
+// Call returns the call NewPart was given, "" for a Part of a cast.
+func (p *Part) Call() string { return p.call }
+
 // Records returns the records kept, in trace order, for New.
 func (p *Part) Records() []sim.Record { return p.recs }
 
