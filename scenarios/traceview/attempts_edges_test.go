@@ -21,7 +21,8 @@ import (
 // filter of one call keeps every attempt of its request, whichever attempt it
 // names, in each format: the text view's heading names them and its table has a row
 // for each, the JSON lines hold each one's records, the page holds each one's calls
-// and opens on none of them (it keeps one call), fitted to them all. A Part of a
+// and opens on the call named with the other attempts kept with it, fitted to them
+// all. A Part of a
 // later attempt says which first attempt it missed (Request), and a Part of that
 // first attempt makes the whole trace's views of every attempt, byte for byte.
 func TestCallKeepsEveryAttempt(t *testing.T) {
@@ -80,8 +81,8 @@ func TestCallKeepsEveryAttempt(t *testing.T) {
 				t.Errorf("--call %s: the page holds no call %s", call, a)
 			}
 		}
-		if !strings.Contains(page.String(), `"filter":{"call":""}`) {
-			t.Errorf("--call %s: the page opens on one call, hiding the other attempts", call)
+		if want := `"filter":{"call":"` + call + `","attempts":["` + strings.Join(attempts, `","`) + `"]}`; !strings.Contains(page.String(), want) {
+			t.Errorf("--call %s: the page does not open on the call with every attempt kept with it (%s)", call, want)
 		}
 		views[k] = strings.Replace(text.String(), "call "+call+" with", "call "+attempts[0]+" with", 1) + jsonl.String()
 

@@ -66,10 +66,13 @@ type columns struct {
 	Mark []int   `json:"mark"`
 }
 
-// filterJSON is the filter the page was made with, to start from.
+// filterJSON is the filter the page was made with, to start from. Attempts are, of a
+// call that is one of several attempts of its request, every attempt, in the order
+// they were made: the page keeps them with the call.
 type filterJSON struct {
-	Call string `json:"call"`
-	Cast string `json:"cast,omitempty"`
+	Call     string   `json:"call"`
+	Attempts []string `json:"attempts,omitempty"`
+	Cast     string   `json:"cast,omitempty"`
 }
 
 // diagramOf builds the diagram of the selected records. A message is drawn whole as
@@ -82,9 +85,9 @@ func (t *Trace) diagramOf(sel []int, f Filter) *diagram {
 		Ev: columns{T: []int64{}, Seq: []int64{}, Lane: []int{}, Kind: []int{}, Call: []int{}, Ens: []int{}, Inst: []int{}, Mark: []int{}}}
 	attempts := t.attemptSet(f.Call)
 	if len(attempts) > 1 {
-		// A page of a retried request holds each of its attempts: it opens on none of
-		// them (the page keeps one call), fitted to them all.
-		d.Filter.Call = ""
+		// A page of a retried request holds each of its attempts: it opens on the call
+		// chosen, keeping the other attempts with it, fitted to them all.
+		d.Filter.Attempts = t.Attempts(f.Call)
 	}
 	for _, v := range t.viol {
 		// A page of one call lists no other (but its request's other attempts); a page of

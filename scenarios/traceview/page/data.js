@@ -68,20 +68,22 @@ function rowOf(lane) { return lane < 0 ? 0 : lane + (hasWorld ? 1 : 0); }
 
 // ---- state -------------------------------------------------------------------------
 let v0 = D.from, v1 = D.to > D.from ? D.to : tMax;
-// callF and castF are exclusive: at most one of them is >= 0.
-let callF = -1, castF = -1, ensF = -1;
+// callF and castF are exclusive: at most one of them is >= 0. withF holds the calls
+// kept with callF: the other attempts of its request, when the page opens on a call
+// of a retried request (D.filter.attempts).
+let callF = -1, castF = -1, ensF = -1, withF = new Set();
 let selected = null; // {ev: i} or {msg: m}
 const visEv = new Uint8Array(N);
 const visMsg = new Uint8Array(msgs.length);
 const S = { lanes: D.lanes.slice(), rows: rowNames.length, events: N, messages: msgs.length, calls: calls.length,
-  casts: casts.length, call: '', cast: '', ensemble: '', view: { from: 0, to: 0 }, visible: { events: 0, messages: 0 },
+  casts: casts.length, call: '', attempts: [], cast: '', ensemble: '', view: { from: 0, to: 0 }, visible: { events: 0, messages: 0 },
   drawn: { events: 0, arrows: 0, marks: {} }, drawMs: 0, maxDrawMs: 0, draws: 0, selected: null, pending: false };
 
 function applyFilter() {
   let ne = 0, nm = 0;
   for (let i = 0; i < N; i++) {
     const c = evCall[i];
-    let ok = callF < 0 || c === callF || c < 0 && worldKind[evKind[i]] === 1;
+    let ok = callF < 0 || c === callF || withF.has(c) || c < 0 && worldKind[evKind[i]] === 1;
     if (ok && castF >= 0) ok = evCast[i] === castF || evCast[i] < 0 && worldKind[evKind[i]] === 1;
     if (ok && ensF >= 0) ok = evEns[i] === ensF || evEns[i] < 0 && worldKind[evKind[i]] === 1;
     visEv[i] = ok ? 1 : 0;
@@ -90,11 +92,12 @@ function applyFilter() {
   for (let j = 0; j < msgs.length; j++) {
     const m = msgs[j];
     // A cast's message is known by its send, which is about the cast.
-    const ok = (callF < 0 || m.call === callF) && (castF < 0 || evCast[m.ev] === castF) && (ensF < 0 || m.ens === ensF);
+    const ok = (callF < 0 || m.call === callF || withF.has(m.call)) && (castF < 0 || evCast[m.ev] === castF) && (ensF < 0 || m.ens === ensF);
     visMsg[j] = ok ? 1 : 0;
     nm += visMsg[j];
   }
   S.call = callF >= 0 ? calls[callF].id : '';
+  S.attempts = Array.from(withF).sort(function (a, b) { return a - b; }).map(function (c) { return calls[c].id; });
   S.cast = castF >= 0 ? casts[castF].name : '';
   S.ensemble = ensF >= 0 ? D.ensembles[ensF] : '';
   S.visible = { events: ne, messages: nm };

@@ -16,7 +16,12 @@ function zoom(f, at) {
 function pan(frac) { const d = (v1 - v0) * frac; setView(v0 + d, v1 + d); }
 function fit() {
   if (callF >= 0) {
-    fitTo(function (i) { return evCall[i] === callF; }, function (m) { return m.call === callF; }, calls[callF]);
+    // The call's life, or that of the attempts kept with it, from the first start to
+    // the last end.
+    const life = { start: calls[callF].start, end: calls[callF].end };
+    withF.forEach(function (c) { life.start = Math.min(life.start, calls[c].start); life.end = Math.max(life.end, calls[c].end); });
+    const kept = function (c) { return c === callF || withF.has(c); };
+    fitTo(function (i) { return kept(evCall[i]); }, function (m) { return kept(m.call); }, life);
     return;
   }
   if (castF >= 0) {
@@ -53,13 +58,18 @@ const castInput = document.getElementById('cast');
 const castProblems = document.getElementById('cast-problems');
 const ensSelect = document.getElementById('ens');
 // setCall keeps one call ('' for every call) and fits the view to it; choosing a call
-// lets go of the cast chosen. It returns false, and changes nothing, for an id the
-// page does not hold.
-function setCall(id) {
+// lets go of the cast chosen. others, if given, are more calls to keep with it (the
+// other attempts of its request, as the page opens), of which those the page holds
+// are kept. It returns false, and changes nothing, for an id the page does not hold.
+function setCall(id, others) {
   const idx = id === '' ? -1 : callIndex.has(id) ? callIndex.get(id) : -2;
   callInput.classList.toggle('bad', idx === -2);
   if (idx === -2) return false;
   callF = idx;
+  withF = new Set();
+  if (idx >= 0 && others) {
+    others.forEach(function (w) { if (callIndex.has(w) && callIndex.get(w) !== idx) withF.add(callIndex.get(w)); });
+  }
   if (callInput.value !== id) callInput.value = id;
   problems.value = callIndex.has(id) && problems.querySelector('option[value="' + CSS.escape(id) + '"]') ? id : '';
   if (idx >= 0) showCast(-1, '');
@@ -76,6 +86,7 @@ function setCast(name, keepView) {
   showCast(idx, name);
   if (idx >= 0) {
     callF = -1;
+    withF = new Set();
     callInput.value = '';
     callInput.classList.remove('bad');
     problems.value = '';
@@ -276,7 +287,7 @@ function filterButtons(ci, si) {
     b.addEventListener('click', click);
     div.appendChild(b);
   };
-  if (ci >= 0 && callF !== ci) button('show only call ' + calls[ci].id, function () { setCall(calls[ci].id); });
+  if (ci >= 0 && (callF !== ci || withF.size > 0)) button('show only call ' + calls[ci].id, function () { setCall(calls[ci].id); });
   if (callF >= 0) button('show every call', function () { setCall(''); });
   if (si >= 0 && castF !== si) button('show only cast ' + casts[si].name, function () { setCast(casts[si].name); });
   if (castF >= 0) button('show every cast', function () { setCast(''); });
@@ -446,7 +457,7 @@ const ownCall = D.filter.call || '', ownCast = D.filter.cast || '';
 // its view (D.from, D.to) is already fitted to the cast, or the window of --from and
 // --to.
 let fitted = addrCall !== '' && setCall(addrCall) || addrCast !== '' && setCast(addrCast);
-if (!fitted && ownCall !== '') fitted = setCall(ownCall);
+if (!fitted && ownCall !== '') fitted = setCall(ownCall, D.filter.attempts);
 else if (!fitted && ownCast !== '') setCast(ownCast, true);
 if (params.get('from') || params.get('to')) {
   // The address's window wins over the fit to the call or cast.
