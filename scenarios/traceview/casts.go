@@ -86,6 +86,8 @@ func (t *Trace) inferCasts() {
 			if r.Kind == "cast-taken" {
 				c.taken = append(c.taken, i)
 			}
+		} else if t.cast[i] != "" {
+			t.unlive(t.cast[i]) // its life, if it has one, does not index the record
 		}
 	}
 }

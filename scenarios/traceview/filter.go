@@ -2,6 +2,7 @@ package traceview
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -71,6 +72,54 @@ func (t *Trace) Select(f Filter) ([]int, error) {
 	if f.Cast != "" && t.castBy[f.Cast] == nil {
 		return nil, fmt.Errorf("%w: %s (the trace makes %d cast%s)", ErrUnknownCast, f.Cast, casts, plural(casts))
 	}
+	if recs, ok := t.indexed(f); ok {
+		// The records of the call's attempts or the cast, as their lives index them:
+		// a selection of one call or cast costs its records, not the trace's.
+		var sel []int
+		for _, i := range recs {
+			if r := &t.recs[i]; r.At >= f.From && (f.To == 0 || r.At <= f.To) {
+				sel = append(sel, i)
+			}
+		}
+		return sel, nil
+	}
+	return t.scan(f), nil
+}
+
+// indexed returns, for a filter of a call or a cast without World, every record
+// about the call's attempts or the cast, in trace order, as their lives index them
+// (callLife.recs, castLife.recs); false for any other filter, or when one of those
+// calls or the cast has a record before the record that starts its life (a part of
+// a trace may hold one), which its life does not index: scan finds it.
+func (t *Trace) indexed(f Filter) ([]int, bool) {
+	switch {
+	case f.World:
+		return nil, false
+	case f.Cast != "":
+		if t.unlived[f.Cast] {
+			return nil, false
+		}
+		return t.castBy[f.Cast].recs, true
+	case f.Call != "":
+		ids := t.Attempts(f.Call)
+		if len(ids) == 1 && !t.unlived[ids[0]] {
+			return t.cals[ids[0]].recs, true
+		}
+		var recs []int
+		for _, id := range ids {
+			if t.unlived[id] {
+				return nil, false
+			}
+			recs = append(recs, t.cals[id].recs...)
+		}
+		slices.Sort(recs)
+		return recs, true
+	}
+	return nil, false
+}
+
+// scan returns the indexes of the records f picks, walking the whole trace.
+func (t *Trace) scan(f Filter) []int {
 	attempts := t.attemptSet(f.Call)
 	var sel []int
 	for i := range t.recs {
@@ -86,7 +135,7 @@ func (t *Trace) Select(f Filter) ([]int, error) {
 		}
 		sel = append(sel, i)
 	}
-	return sel, nil
+	return sel
 }
 
 func plural(n int) string {

@@ -61,7 +61,11 @@ type Trace struct {
 	cast   []string
 	casts  []*castLife
 	castBy map[string]*castLife
-	viol   []Violation
+	// unlived are the calls and casts that a record is about before the record that
+	// starts their life (a call's call record, a cast's cast record), if any: their
+	// lives do not index that record (Select).
+	unlived map[string]bool
+	viol    []Violation
 	// maxData bounds the data of an HTML page (Meta.MaxHTMLData).
 	maxData int
 	// whole is Meta.Whole: nil when recs is the whole trace.
@@ -169,6 +173,15 @@ func knownEnsembles(recs []sim.Record, meta Meta) ensembles {
 	return k
 }
 
+// unlive notes that a record is about call or cast id before its life starts, if it
+// does (unlived).
+func (t *Trace) unlive(id string) {
+	if t.unlived == nil {
+		t.unlived = map[string]bool{}
+	}
+	t.unlived[id] = true
+}
+
 func (t *Trace) addLane(n string) {
 	if _, ok := t.lane[n]; ok || n == "" {
 		return
@@ -221,8 +234,9 @@ func (t *Trace) index(i int) {
 		t.calls = append(t.calls, c)
 	}
 	if c == nil {
-		// A record about a call whose start is not in the trace: keep it, without a
-		// life of its own.
+		// A record about a call whose start is not in the trace (or not yet): keep
+		// it, without a life of its own.
+		t.unlive(call)
 		return
 	}
 	c.recs = append(c.recs, i)
