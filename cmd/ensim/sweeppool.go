@@ -227,10 +227,10 @@ func (s *sweeper) timeLimit(now time.Time) {
 }
 
 // inFlight names the runs under way at now, longest first: "seed S (for D, worker
-// N)", or "seed S, its second run (--recheck) (for D, worker N)" for the second run
-// of a rechecked seed, which the summary counts as run already (its first run
-// finished), so that the line does not seem to contradict "every seed before ...
-// ran".
+// N)", or "the second run of seed S (--recheck, for D, worker N)" for the second run of a
+// rechecked seed, which the summary counts as run already (its first run finished),
+// so that the line does not seem to contradict "every seed before ... ran". The
+// line joins them with commas, so no item has a comma outside its parentheses.
 func (s *sweeper) inFlight(now time.Time) []string {
 	ws := slices.Clone(s.workers)
 	// A worker stopped for --seed-timeout is not running its seed any more: the seed
@@ -240,11 +240,11 @@ func (s *sweeper) inFlight(now time.Time) []string {
 	var out []string
 	for _, w := range ws {
 		d := now.Sub(w.since).Round(time.Millisecond)
-		run := fmt.Sprintf("seed %d", w.jobs[0].seed)
+		run, recheck := fmt.Sprintf("seed %d", w.jobs[0].seed), ""
 		if w.jobs[0].first != nil {
-			run += ", its second run (--recheck)"
+			run, recheck = "the second run of "+run, "--recheck, "
 		}
-		out = append(out, fmt.Sprintf("%s (for %s, worker %d)", run, d, w.id))
+		out = append(out, fmt.Sprintf("%s (%sfor %s, worker %d)", run, recheck, d, w.id))
 	}
 	return out
 }

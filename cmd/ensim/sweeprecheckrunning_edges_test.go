@@ -18,7 +18,7 @@ func TestRunningAtInterruptNamesSecondRun(t *testing.T) {
 	}}
 	got := s.inFlight(now)
 	want := []string{
-		"seed 501, its second run (--recheck) (for 448ms, worker 1)",
+		"the second run of seed 501 (--recheck, for 448ms, worker 1)",
 		"seed 507 (for 103ms, worker 2)",
 	}
 	if !reflect.DeepEqual(got, want) {
