@@ -45,6 +45,10 @@ import (
 //
 // A nil ctx is refused (ErrNilContext) and nothing is stopped.
 //
+// If held panics, Stop still flushes and closes the transport, and then panics
+// with held's value; a later Stop returns the steps' errors and one saying that
+// held panicked.
+//
 // Stop runs once: a second Stop, or one concurrent with the first, does nothing
 // again; it waits for the first to end and returns its result, or ctx.Err() if its
 // own ctx ends first. Close after Stop does nothing more than wait for the router
@@ -65,9 +69,16 @@ func (n *Node) Stop(ctx context.Context, held func(context.Context)) error {
 			return ctx.Err()
 		}
 	}
-	n.stopErr = n.stop(ctx, held)
+	panicked, err := n.stop(ctx, held)
+	if panicked != nil {
+		err = errors.Join(err, fmt.Errorf("driver: Stop's held panicked: %v", panicked))
+	}
+	n.stopErr = err
 	close(n.stopped)
-	return n.stopErr
+	if panicked != nil {
+		panic(panicked)
+	}
+	return err
 }
 
 // goodbyer is a transport that tells the other nodes it is leaving, and waits until
@@ -87,8 +98,9 @@ type closer interface {
 	Close() error
 }
 
-// stop is Stop's one run.
-func (n *Node) stop(ctx context.Context, held func(context.Context)) error {
+// stop is Stop's one run. It returns what held panicked with, if it did, having
+// flushed and closed the transport all the same.
+func (n *Node) stop(ctx context.Context, held func(context.Context)) (any, error) {
 	var errs []error
 	if g, ok := n.cfg.Transport.(goodbyer); ok {
 		errs = append(errs, g.Goodbye(ctx))
@@ -106,8 +118,9 @@ func (n *Node) stop(ctx context.Context, held func(context.Context)) error {
 	case <-ctx.Done():
 		errs = append(errs, fmt.Errorf("the driver's Close had not returned (its router instances serve on, and what they answer once the transport has closed is lost): %w", ctx.Err()))
 	}
+	var panicked any
 	if held != nil {
-		held(ctx)
+		panicked = callHeld(ctx, held)
 	}
 	if f, ok := n.cfg.Transport.(flusher); ok {
 		errs = append(errs, f.Flush(ctx))
@@ -115,5 +128,13 @@ func (n *Node) stop(ctx context.Context, held func(context.Context)) error {
 	if c, ok := n.cfg.Transport.(closer); ok {
 		errs = append(errs, c.Close())
 	}
-	return errors.Join(errs...)
+	return panicked, errors.Join(errs...)
+}
+
+// callHeld runs held(ctx), and returns what it panicked with, if it did (nil
+// otherwise; a panic with a nil value is returned as the runtime's PanicNilError).
+func callHeld(ctx context.Context, held func(context.Context)) (panicked any) {
+	defer func() { panicked = recover() }()
+	held(ctx)
+	return nil
 }

@@ -64,6 +64,19 @@ type conn struct {
 	// byOther: the connection that succeeded this one was dialed by the other node,
 	// which ends this one itself, after its goodbye (withdrawn.go).
 	byOther atomic.Bool
+	// after is the connection this one took the place of (succeed), until its
+	// reader has handed over its first message: what came on after is handed over
+	// first (awaitPredecessor). Set before the connection starts; then its reader's.
+	after *conn
+	// drained is closed once the reader has read the other node's last frame on
+	// the connection before the other node moved to its successor (its goodbye or
+	// the acknowledgement of this side's, which it queues after all it sent on it),
+	// or the connection has closed.
+	drained     chan struct{}
+	drainedOnce sync.Once
+	// follows is the connection this one took the place of (succeed), until
+	// announceUp has read it (under p.notify).
+	follows *conn
 	// successor is closed when succeeded is set.
 	successor chan struct{}
 	// replaceAcked is closed when the other node acknowledges ctlReplace.
@@ -108,7 +121,7 @@ type conn struct {
 
 func newConn(t *Transport, nc net.Conn) *conn {
 	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), quit: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{}),
-		replaceAcked: make(chan struct{}), successor: make(chan struct{})}
+		replaceAcked: make(chan struct{}), successor: make(chan struct{}), drained: make(chan struct{})}
 	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads, epoch: t.epoch, stalls: t.stalls}
 	c.fr = newFrameReader(c.dr, handshakeBuffer, t.cfg.MaxFrame)
 	return c
@@ -347,6 +360,16 @@ func (c *conn) state() (queued int, leaving bool) {
 	return len(c.out), c.leaving
 }
 
+// isDone reports whether the connection has closed.
+func (c *conn) isDone() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // isLeaving reports whether the other node said goodbye.
 func (c *conn) isLeaving() bool {
 	_, leaving := c.state()
@@ -570,6 +593,9 @@ func (c *conn) readLoop() {
 				c.close(err)
 				return
 			}
+			if c.after != nil {
+				c.awaitPredecessor()
+			}
 			m.From = c.p.id
 			t.stats.received.Add(1)
 			if t.isLeaving() {
@@ -586,9 +612,32 @@ func (c *conn) readLoop() {
 	}
 }
 
+// markDrained closes drained, once.
+func (c *conn) markDrained() { c.drainedOnce.Do(func() { close(c.drained) }) }
+
+// awaitPredecessor waits, before c's first message is handed over, until the
+// connection c took the place of has handed over all the other node sent on it
+// before it moved to c (drained), so that messages from one node arrive in the order
+// they were sent across the replacement; at most Config.GoodbyeTimeout, and a
+// heartbeat interval, so that c's node is never left unread for long.
+func (c *conn) awaitPredecessor() {
+	old := c.after
+	c.after = nil
+	wait := time.NewTimer(min(c.t.cfg.GoodbyeTimeout, c.t.cfg.HeartbeatInterval))
+	defer wait.Stop()
+	select {
+	case <-old.drained:
+	case <-wait.C:
+		c.t.log.Debug("the connection replaced has not delivered all it carried: messages from the node may arrive out of order", "peer", string(c.p.id))
+	case <-c.done:
+	case <-c.t.ctx.Done():
+	}
+}
+
 // close ends the connection once, for reason.
 func (c *conn) close(reason error) {
 	c.once.Do(func() {
+		defer c.markDrained()
 		switch {
 		case c.t.closed():
 			reason = ErrClosed // the node closed its side at this one's Close (finish)

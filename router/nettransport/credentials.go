@@ -35,7 +35,9 @@ func (t *Transport) Credentials() *Credentials { return t.creds.Load() }
 // node and why, counted in Stats.Withdrawn, and closed in the background after a
 // goodbye, so that requests are failed at once rather than lost (see withdrawn.go);
 // the two nodes redial at once, with the proof each holds now. A connection whose
-// proof c accepts is left alone, and so is every one with c.KeepWithdrawn. A
+// proof c accepts is left alone, and so is every one with c.KeepWithdrawn, or once
+// the node has said goodbye (Goodbye): it still owes answers on them, and makes no
+// connection anew, so they last until Close (as does one being dropped then). A
 // connection whose handshake was in progress is checked once it is up. Handshakes in
 // progress go on with the credentials they began with. It
 // refuses (ErrBadConfig, and changes nothing) a secret shorter than 8 bytes, as
@@ -61,7 +63,7 @@ func (t *Transport) SetCredentials(c Credentials) error {
 		return bad("TLS cannot be turned on or off while the node runs (every node of a cluster must agree on it): restart the node")
 	}
 	t.creds.Store(&c)
-	if !c.KeepWithdrawn && !t.closed() {
+	if !c.KeepWithdrawn && !t.closed() && !t.isLeaving() {
 		t.dropWithdrawn(&c)
 	}
 	return nil

@@ -60,6 +60,7 @@ func (c *conn) control(body []byte) {
 	}
 	switch body[0] {
 	case ctlGoodbye:
+		c.markDrained() // the other node sent nothing on c after it (withdrawn.go)
 		c.mu.Lock()
 		if c.isClosed || c.leaving {
 			c.mu.Unlock()
@@ -83,6 +84,7 @@ func (c *conn) control(body []byte) {
 			c.t.log.Info("peer leaving", "peer", string(c.p.id), "incarnation", uint64(c.inc))
 		}
 	case ctlGoodbyeAck:
+		c.markDrained()
 		c.ackOnce.Do(func() { close(c.acked) })
 	case ctlReplace:
 		c.replacing.Store(true)

@@ -48,6 +48,10 @@ type peer struct {
 	up      chan struct{} // closed when a connection is installed; renewed when it goes
 	ups     uint64        // connections installed so far
 	failed  *dialFailure  // the next failed dial attempt; renewed when one fails
+	// retired are the connections a connection of the same incarnation succeeded
+	// (succeed) that may not have ended yet: no longer the peer's, they end by
+	// themselves (withdrawn.go), or at Close.
+	retired []*conn
 	// impostors are the last maxImpostors incarnations refused as RefuseAlive, so that
 	// each second node with this id is logged as an error once, not at every redial,
 	// though two of them take turns.
@@ -185,11 +189,26 @@ func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
 // connected throughout.
 func (p *peer) succeed(c, old *conn) {
 	c.p, c.inc, c.since = p, old.inc, time.Now()
+	c.follows, c.after = old, old
 	if old.succeeded.CompareAndSwap(false, true) {
 		close(old.successor)
 	}
+	p.retired = slices.DeleteFunc(p.retired, (*conn).isDone)
+	p.retired = append(p.retired, old)
 	p.conn.Store(c)
 	p.ups++
+}
+
+// ending returns the peer's connection and those it retired that have not ended,
+// for Close to end.
+func (p *peer) ending() []*conn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	cs := slices.DeleteFunc(slices.Clone(p.retired), (*conn).isDone)
+	if c := p.conn.Load(); c != nil {
+		cs = append(cs, c)
+	}
+	return cs
 }
 
 // replaced closes old, the connection of an earlier incarnation that take replaced
@@ -213,12 +232,22 @@ func (p *peer) replaced(old *conn, inc router.Incarnation) {
 }
 
 // announceUp tells the ConnObserver that c is up, if c is still the peer's
-// connection: one that was replaced or closed before it got here is never announced.
+// connection: one that was replaced or closed before it got here is never announced,
+// nor one that took the place of the connection announced (succeed), of the same
+// incarnation.
 // The observer hears of the peer's connections one at a time, each up before down.
 func (p *peer) announceUp(c *conn) {
 	p.notify.Lock()
 	defer p.notify.Unlock()
 	if p.conn.Load() != c {
+		return
+	}
+	follows := c.follows
+	c.follows = nil
+	if follows != nil && p.announced == follows {
+		// It took the place of the connection announced (succeed): the node stayed
+		// connected, and is not announced again.
+		p.announced = c
 		return
 	}
 	if o, ok := p.t.receiver().(ConnObserver); ok {
@@ -577,7 +606,7 @@ func (p *peer) dialOver(over *conn) error {
 		}
 		return nil
 	}
-	if t.isLeaving() {
+	if t.isLeaving() && !succeed {
 		// Too late: the goodbye went out to the connections there were.
 		p.mu.Unlock()
 		_ = nc.Close()
@@ -598,12 +627,19 @@ func (p *peer) dialOver(over *conn) error {
 	}
 	c.endHandshake()
 	t.up(p, c, them, "outbound", p.addr)
+	if succeed && t.isLeaving() {
+		// The goodbye went out on over while this connection was being made, and
+		// the other node took it in over's place (as this one does, so that the two
+		// agree on which connection is the node's): it hears the goodbye on it too.
+		c.sayGoodbye()
+	}
 	return nil
 }
 
-// shutdown closes the peer's connection (the transport is closing).
+// shutdown closes the peer's connection, and those it retired (the transport is
+// closing).
 func (p *peer) shutdown() {
-	if c := p.conn.Load(); c != nil {
+	for _, c := range p.ending() {
 		c.close(ErrClosed)
 	}
 }

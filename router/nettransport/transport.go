@@ -36,7 +36,11 @@ type Receiver interface {
 
 // ConnObserver is the capability a Receiver may add to hear about connections: PeerUp
 // after a handshake succeeds (in either direction), PeerDown when the connection
-// closes. Both are called on transport goroutines and must not block.
+// closes. A connection that takes the place of one to the same incarnation (the
+// replacement of one whose proof was withdrawn, SetCredentials) is not announced,
+// nor is the end of the one it replaced: the node stays connected, and PeerDown
+// comes when the new one closes. Both are called on transport goroutines and must
+// not block.
 type ConnObserver interface {
 	PeerUp(id router.NodeID, inc router.Incarnation)
 	PeerDown(id router.NodeID)
@@ -825,7 +829,7 @@ func (t *Transport) Close() error {
 		if t.cfg.CloseLinger > 0 {
 			var ending []*conn
 			for _, p := range *t.peers.Load() {
-				if c := p.conn.Load(); c != nil {
+				for _, c := range p.ending() {
 					c.finish()
 					ending = append(ending, c)
 				}

@@ -31,11 +31,16 @@ import (
 // sends it nothing but replies; once it acknowledges (or after Config.GoodbyeTimeout
 // without a word from it), this side has read everything the other sent on it, writes
 // what it has queued, closes its half, and reads to the end (at most
-// Config.CloseLinger). When it cannot be replaced (a client, which has no address; a
-// node that does not hold a proof accepted now), it ends the same way as the peer's
-// connection: the other node fails its new requests at once (as to a node not
-// connected) rather than leave them in a queue that the close would lose, replies
-// sent meanwhile are held (Config.ReplyHold), and the dial loops redial.
+// Config.CloseLinger). The goodbye, and its acknowledgement, are the last frames each
+// node sends on it after it moved to the new one: each side hands over nothing from
+// the new connection until it has read the other's (conn.drained), so that messages
+// from one node arrive in the order they were sent. The new connection is not
+// announced to the ConnObserver: the node stayed connected. When it cannot be
+// replaced (a client, which has no address; a node that does not hold a proof
+// accepted now), it ends the same way as the peer's connection: the other node fails
+// its new requests at once (as to a node not connected) rather than leave them in a
+// queue that the close would lose, replies sent meanwhile are held
+// (Config.ReplyHold), and the dial loops redial.
 
 // proved is what the other node of a connection proved at its handshake.
 type proved struct {
@@ -160,7 +165,7 @@ func (t *Transport) dropWithdrawn(cr *Credentials) int {
 // installed.
 func (t *Transport) recheck(c *conn) {
 	cr := t.Credentials()
-	if c.proof.creds == nil || cr == c.proof.creds || cr.KeepWithdrawn {
+	if c.proof.creds == nil || cr == c.proof.creds || cr.KeepWithdrawn || t.isLeaving() {
 		return
 	}
 	if why := c.refusedBy(cr); why != "" {
@@ -231,6 +236,16 @@ func (c *conn) drain() {
 				window.Reset(t.cfg.GoodbyeTimeout)
 			}
 		}
+	}
+	if t.isLeaving() && !c.succeeded.Load() {
+		// The node said goodbye meanwhile (Goodbye): the other node sends it no more
+		// requests, but it still owes answers to those it took, and no connection is
+		// made after a goodbye. The connection stays the peer's until Close ends it.
+		select {
+		case <-c.done:
+		case <-t.ctx.Done():
+		}
+		return
 	}
 	c.finish()
 	if t.cfg.CloseLinger > 0 {
