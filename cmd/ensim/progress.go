@@ -91,9 +91,11 @@ const runWait = time.Second
 //
 // Its update is a scenarios.Options.Progress. A command that runs the spec again
 // (--check-determinism, trace's --call of a later attempt) hands it every run's
-// updates: one whose count of events went down began another run, which the line
-// numbers ("simulating, run 2: ...") and whose rate it counts from its own start. A nil *runProgress draws nothing, which
-// is what a run uses when stderr is not a terminal.
+// updates: one whose count of events went down began another run, as did the first
+// after again (trace's first run may stop before the second run's updates go below
+// its own), which the line numbers ("simulating, run 2: ...") and whose rate it
+// counts from its own start. A nil *runProgress draws nothing, which is what a run
+// uses when stderr is not a terminal.
 type runProgress struct {
 	w      io.Writer
 	now    func() time.Time
@@ -138,6 +140,18 @@ func (p *runProgress) update(sim time.Duration, events uint64) {
 	}
 	fmt.Fprintf(p.w, "\r%s: %s of virtual time, %s events, %s events/s\033[K",
 		label, humanNS(int64(sim)), si(float64(events)), si(float64(events-p.base)/t.Sub(p.start).Seconds()))
+}
+
+// again tells p that another run of the same spec begins, for a command that knows
+// it (trace's --call of a later attempt, whose first run stops early): its updates
+// need not go below the last run's, which stopped before it reached them. The line
+// numbers it and counts its rate from now.
+func (p *runProgress) again() {
+	if p == nil {
+		return
+	}
+	p.run++
+	p.start, p.events, p.base = p.now(), 0, 0
 }
 
 // clear erases the line, if one was drawn, once the run is over.

@@ -218,6 +218,7 @@ func simulateView(spec scenarios.Spec, opt scenarios.Options, part *traceview.Pa
 	if err == nil && res.Stopped {
 		part = traceview.NewPart(part.Request(), ensembleNames(spec))
 		opt.TraceSink, opt.Stop = part.Add, nil
+		progress.again() // its updates may not go below the first run's, which stopped early
 		res, err = simulateGuarded(spec, opt)
 		progress.clear()
 	}

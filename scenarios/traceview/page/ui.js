@@ -457,8 +457,12 @@ const ownCall = D.filter.call || '', ownCast = D.filter.cast || '';
 // its view (D.from, D.to) is already fitted to the cast, or the window of --from and
 // --to.
 let fitted = addrCall !== '' && setCall(addrCall) || addrCast !== '' && setCast(addrCast);
-if (!fitted && ownCall !== '') fitted = setCall(ownCall, D.filter.attempts);
-else if (!fitted && ownCast !== '') setCast(ownCast, true);
+if (!fitted && ownCall !== '') {
+  fitted = setCall(ownCall, D.filter.attempts);
+  // A window (--from, --to) may hold other attempts of the request and not the call
+  // named: the page opens on none of them, as on the request, its box not marked bad.
+  if (!fitted && D.filter.attempts) callInput.classList.remove('bad');
+} else if (!fitted && ownCast !== '') setCast(ownCast, true);
 if (params.get('from') || params.get('to')) {
   // The address's window wins over the fit to the call or cast.
   setView(parseTime(params.get('from'), v0), parseTime(params.get('to'), v1));
