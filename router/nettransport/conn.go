@@ -39,6 +39,8 @@ type conn struct {
 	// features are the feature bits the other node declared (features.go), with
 	// featKnown once its first frame after the handshake was read: 0 until then.
 	features atomic.Uint32
+	// known is closed once the other node's first frame was read (firstFrame).
+	known chan struct{}
 	// recv is the receiver attached when the connection came up (start), which its
 	// reader hands every message to.
 	recv Receiver
@@ -121,7 +123,7 @@ type conn struct {
 
 func newConn(t *Transport, nc net.Conn) *conn {
 	c := &conn{t: t, nc: nc, wake: make(chan struct{}, 1), done: make(chan struct{}), quit: make(chan struct{}), ended: make(chan struct{}), acked: make(chan struct{}),
-		replaceAcked: make(chan struct{}), successor: make(chan struct{}), drained: make(chan struct{})}
+		replaceAcked: make(chan struct{}), successor: make(chan struct{}), drained: make(chan struct{}), known: make(chan struct{})}
 	c.dr = &deadlineReader{nc: nc, reads: &t.stats.reads, epoch: t.epoch, stalls: t.stalls}
 	c.fr = newFrameReader(c.dr, handshakeBuffer, t.cfg.MaxFrame)
 	return c
@@ -222,11 +224,26 @@ func (c *conn) start() {
 // replaced yet: Send counts it as unreachable, or holds a reply (hold.go).
 var errConnClosed = fmt.Errorf("%w: the connection closed", router.ErrUnreachable)
 
+// errSucceeded is enqueue's refusal on a connection that another of the same
+// incarnation took the place of (peer.succeed): the message goes on the successor.
+// Taken on the old one, it could follow the goodbye, or its acknowledgement, that
+// ends it (withdrawn.go): read after the other node moved to the successor, out of
+// order, or not read at all, the old connection closing with it still queued.
+var errSucceeded = errors.New("nettransport: the connection was succeeded by another")
+
 // enqueue encodes m at the end of the send queue and wakes the writer if it sleeps.
-// On a closed connection it returns errConnClosed, not counted.
+// On a connection succeeded it returns errSucceeded, for Send to queue m on the
+// successor, even once it is leaving, finishing or closed (the node is connected, by
+// the successor); on another closed connection, errConnClosed, not counted. Checked
+// under mu: succeeded is set before the goodbye or its acknowledgement is queued on
+// the connection, so that all it takes comes before them.
 func (c *conn) enqueue(m *router.Message) error {
 	t := c.t
 	c.mu.Lock()
+	if c.succeeded.Load() {
+		c.mu.Unlock()
+		return errSucceeded
+	}
 	if c.isClosed || c.finishing {
 		c.mu.Unlock()
 		return errConnClosed
@@ -312,13 +329,18 @@ func (t *Transport) appendFrame(out []byte, m *router.Message) ([]byte, error) {
 }
 
 // enqueueFrame is enqueue for a reply encoded already (held, see hold.go): on a
-// closed connection it returns errConnClosed, not counted. A frame released from the
+// closed connection it returns errConnClosed, not counted, and on one succeeded
+// errSucceeded (see enqueue). A frame released from the
 // store (bounded) is queued whatever the queue holds: the store is bounded by
 // QueueBytes itself. On a full queue it returns router.ErrOverloaded and the bytes
 // queued, for its caller to pass to overloaded once it holds no lock.
 func (c *conn) enqueueFrame(frame []byte, bounded bool) (full int, err error) {
 	t := c.t
 	c.mu.Lock()
+	if c.succeeded.Load() {
+		c.mu.Unlock()
+		return 0, errSucceeded
+	}
 	if c.isClosed || c.finishing {
 		c.mu.Unlock()
 		return 0, errConnClosed

@@ -32,13 +32,14 @@ const (
 )
 
 // firstFrame notes what the other node's first frame after the handshake declares:
-// the features of a declaration, none for any other frame.
+// the features of a declaration, none for any other frame. The reader calls it once.
 func (c *conn) firstFrame(h header, body []byte) {
 	f := uint32(featKnown)
 	if h.typ == typePing && len(body) > 1 && body[0] == ctlFeatures {
 		f |= uint32(body[1])
 	}
 	c.features.Store(f)
+	close(c.known)
 }
 
 // sendFeatures queues this node's feature bits on c, a new connection, before its

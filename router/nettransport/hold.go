@@ -101,18 +101,24 @@ func (t *Transport) hold(r heldReply, released bool) error {
 	// A connection whose held replies up has released (ready) takes the reply now: up
 	// installs the connection, then releases under h.mu. One not released yet may
 	// still fail its handshake, and one that closed is about to be replaced: the
-	// reply waits for the release of the connection that is up.
-	if c := t.connTo(r.to); c != nil && c.ready {
+	// reply waits for the release of the connection that is up. One succeeded
+	// (withdrawn.go) hands it to its successor.
+	for c := t.connTo(r.to); c != nil && c.ready; c = t.connTo(r.to) {
 		if released && c.inc != r.inc && !r.any {
 			return refuse(true) // a new incarnation came meanwhile: the call died
 		}
-		if full, err := c.enqueueFrame(r.frame, released); err != errConnClosed {
-			h.mu.Unlock()
-			if full > 0 {
-				t.overloaded(c, full)
-			}
-			return err
+		full, err := c.enqueueFrame(r.frame, released)
+		if err == errConnClosed {
+			break
 		}
+		if err == errSucceeded {
+			continue
+		}
+		h.mu.Unlock()
+		if full > 0 {
+			t.overloaded(c, full)
+		}
+		return err
 	}
 	switch {
 	case released && now.Sub(r.at) > t.cfg.ReplyHold:
@@ -219,8 +225,8 @@ func (t *Transport) release(id router.NodeID, inc router.Incarnation, c *conn) {
 	h.compactLocked()
 	h.mu.Unlock()
 	for _, r := range out {
-		if _, err := c.enqueueFrame(r.frame, true); err == errConnClosed {
-			_ = t.hold(r, true) // c closed meanwhile: for the connection that replaces it
+		if _, err := c.enqueueFrame(r.frame, true); err == errConnClosed || err == errSucceeded {
+			_ = t.hold(r, true) // c closed or succeeded meanwhile: for the connection that replaces it
 		}
 	}
 }

@@ -190,12 +190,13 @@ func (p *peer) take(c *conn, inc router.Incarnation) (old *conn) {
 func (p *peer) succeed(c, old *conn) {
 	c.p, c.inc, c.since = p, old.inc, time.Now()
 	c.follows, c.after = old, old
+	// c first: a send that finds old succeeded (errSucceeded) finds c the peer's.
+	p.conn.Store(c)
 	if old.succeeded.CompareAndSwap(false, true) {
 		close(old.successor)
 	}
 	p.retired = slices.DeleteFunc(p.retired, (*conn).isDone)
 	p.retired = append(p.retired, old)
-	p.conn.Store(c)
 	p.ups++
 }
 
@@ -297,8 +298,9 @@ func (p *peer) detach(c *conn, reason error) {
 		if c.succeeded.Load() {
 			// Replaced by a connection of the same incarnation (withdrawn.go): the
 			// node stayed connected, but this connection was one and has ended.
-			t.stats.disconnects.Add(1)
+			// Logged before it is counted: one that sees the count sees the line.
 			t.log.Info("disconnected", "peer", string(p.id), "reason", "replaced by a new connection, made with the proofs now accepted")
+			t.stats.disconnects.Add(1)
 		}
 		return
 	}

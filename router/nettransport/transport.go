@@ -197,17 +197,28 @@ func (t *Transport) Send(to router.NodeID, m *router.Message) error {
 		}
 		p = t.peer(to)
 	}
-	c := p.conn.Load()
-	if c == nil {
-		p.startLoop()
-		return t.unreached(to, m)
+	return t.sendOn(p, p.conn.Load(), m)
+}
+
+// sendOn is Send's queuing of m on c, the connection of p it found (nil: none). A
+// connection succeeded meanwhile (withdrawn.go) refuses m, which goes on the
+// peer's connection then, its successor.
+func (t *Transport) sendOn(p *peer, c *conn, m *router.Message) error {
+	for ; ; c = p.conn.Load() {
+		if c == nil {
+			p.startLoop()
+			return t.unreached(p.id, m)
+		}
+		err := c.enqueue(m)
+		switch err {
+		case errSucceeded:
+			continue
+		case errConnClosed:
+			// Closed, and not detached yet: as good as not connected.
+			return t.unreached(p.id, m)
+		}
+		return err
 	}
-	err := c.enqueue(m)
-	if err == errConnClosed {
-		// Closed, and not detached yet: as good as not connected.
-		return t.unreached(to, m)
-	}
-	return err
 }
 
 // dialable reports whether Config.Peers gives an address for node id, other than

@@ -271,11 +271,26 @@ func (c *conn) drain() {
 // node's), c is closed as the peer's connection, and the dial loop redials.
 func (c *conn) replace() {
 	t, p := c.t, c.p
-	if p.addr == "" || c.features.Load()&featKnown == 0 || c.lacks(featReplace) || !c.sendControl(ctlReplace) {
+	if p.addr == "" {
 		return
 	}
 	wait := time.NewTimer(t.cfg.GoodbyeTimeout)
 	defer wait.Stop()
+	// Whether the other node takes a replacement its first frame says, which follows
+	// the handshake at once; a SIGHUP may come before it is read.
+	select {
+	case <-c.known:
+	case <-c.done:
+		return
+	case <-wait.C:
+		return
+	case <-t.ctx.Done():
+		return
+	}
+	if c.lacks(featReplace) || !c.sendControl(ctlReplace) {
+		return
+	}
+	wait.Reset(t.cfg.GoodbyeTimeout)
 	select {
 	case <-c.replaceAcked:
 	case <-c.done:
