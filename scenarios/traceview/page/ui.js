@@ -469,7 +469,16 @@ if (params.get('from') || params.get('to')) {
 } else if (fitted) {
   // setCall or setCast fitted the view
 } else if (D.to > D.from) {
-  setView(D.from, D.to);
+  // The window (--from, --to, or the run's), narrowed to the records it holds:
+  // setView keeps a span a little wider than theirs about the window's middle, which
+  // for a window much wider than its records would show none of them.
+  const a = Math.max(D.from, tMin), b = Math.min(D.to, tMax);
+  if (b > a) {
+    const pad = Math.max((b - a) * 0.02, 20000);
+    setView(a - pad, b + pad);
+  } else {
+    fit();
+  }
 } else {
   fit();
 }
