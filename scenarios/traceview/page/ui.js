@@ -2,9 +2,10 @@
 // the legend, the details of what is clicked; and the read-only test hook.
 // ---- view changes ------------------------------------------------------------------
 const MIN_SPAN = 200;
+// widest is the widest span setView shows: a little wider than the records'.
+function widest() { return (tMax - tMin) * 1.2 + 1e6; }
 function setView(a, b) {
-  const full = (tMax - tMin) * 1.2 + 1e6;
-  let span = Math.min(Math.max(b - a, MIN_SPAN), full);
+  let span = Math.min(Math.max(b - a, MIN_SPAN), widest());
   const mid = (a + b) / 2;
   v0 = mid - span / 2; v1 = mid + span / 2;
   redraw();
@@ -444,6 +445,23 @@ function parseTime(s, def) {
 }
 
 // ---- start -------------------------------------------------------------------------
+// openWindow shows the window a-b (--from and --to, the run's, or the address's).
+// setView shows a window wider than widest about its middle, which for one much
+// wider than its records would show none of them: such a window is narrowed to the
+// records within it, or fitted as a whole if it holds none.
+function openWindow(a, b) {
+  if (b - a <= widest()) {
+    setView(a, b);
+    return;
+  }
+  const x = Math.max(a, tMin), y = Math.min(b, tMax);
+  if (y <= x) {
+    fit();
+    return;
+  }
+  const pad = Math.max((y - x) * 0.02, 20000);
+  setView(x - pad, y + pad);
+}
 resize();
 applyFilter();
 const params = new URLSearchParams(location.hash.slice(1));
@@ -465,20 +483,11 @@ if (!fitted && ownCall !== '') {
 } else if (!fitted && ownCast !== '') setCast(ownCast, true);
 if (params.get('from') || params.get('to')) {
   // The address's window wins over the fit to the call or cast.
-  setView(parseTime(params.get('from'), v0), parseTime(params.get('to'), v1));
+  openWindow(parseTime(params.get('from'), v0), parseTime(params.get('to'), v1));
 } else if (fitted) {
   // setCall or setCast fitted the view
 } else if (D.to > D.from) {
-  // The window (--from, --to, or the run's), narrowed to the records it holds:
-  // setView keeps a span a little wider than theirs about the window's middle, which
-  // for a window much wider than its records would show none of them.
-  const a = Math.max(D.from, tMin), b = Math.min(D.to, tMax);
-  if (b > a) {
-    const pad = Math.max((b - a) * 0.02, 20000);
-    setView(a - pad, b + pad);
-  } else {
-    fit();
-  }
+  openWindow(D.from, D.to);
 } else {
   fit();
 }
