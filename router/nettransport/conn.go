@@ -79,6 +79,15 @@ type conn struct {
 	// follows is the connection this one took the place of (succeed), until
 	// announceUp has read it (under p.notify).
 	follows *conn
+	// over is, for an inbound connection the other node announced (ctlReplace),
+	// the connection it is to take the place of once the dialer's first frame on it
+	// confirms it (confirm): the dialer may yet refuse this node's proof, and then
+	// the node was not replaced, and stays connected by over until over ends. Set
+	// under p.mu at admit, before the connection starts; then its reader's.
+	over *conn
+	// next is the connection admitted to take this one's place (over), whose
+	// dialer's verdict a goodbye on this one waits for (control).
+	next atomic.Pointer[conn]
 	// successor is closed when succeeded is set.
 	successor chan struct{}
 	// replaceAcked is closed when the other node acknowledges ctlReplace.
@@ -592,6 +601,10 @@ func (c *conn) readLoop() {
 			// handshake, is its verdict on this node's welcome (see up).
 			if h.typ == typeRefuse {
 				c.refusedProof(body)
+				return
+			}
+			if c.over != nil && !c.confirm() {
+				c.close(errReplaced)
 				return
 			}
 			t.counted(c)

@@ -60,6 +60,12 @@ func (c *conn) control(body []byte) {
 	}
 	switch body[0] {
 	case ctlGoodbye:
+		if n := c.next.Load(); n != nil {
+			// A connection was admitted to take c's place: whether the other node
+			// took it (and this goodbye ends c, replaced) or refused it (and the node
+			// ends c as one that could not be replaced) its first frame on it says.
+			n.awaitVerdict()
+		}
 		c.markDrained() // the other node sent nothing on c after it (withdrawn.go)
 		c.mu.Lock()
 		if c.isClosed || c.leaving {

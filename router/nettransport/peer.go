@@ -132,8 +132,13 @@ func (p *peer) admit(c *conn, inc router.Incarnation) (RefuseCode, *conn) {
 		if p.dialing && p.t.cfg.ID < p.id {
 			return RefuseRace, nil
 		}
-		old.byOther.Store(true)
-		p.succeed(c, old)
+		// It takes it once its dialer's first frame confirms it (confirm): the
+		// dialer may refuse this node's proof, and until then what this node sends
+		// goes on the old one, which the dialer reads until it closes.
+		c.p, c.inc, c.since = p, old.inc, time.Now()
+		c.over = old
+		old.next.Store(c)
+		p.retired = append(slices.DeleteFunc(p.retired, (*conn).isDone), c) // for Close to end
 		return 0, nil
 	case old != nil && inc <= old.inc:
 		// Most likely a crossing dial when it comes from the same process (the same
@@ -198,6 +203,49 @@ func (p *peer) succeed(c, old *conn) {
 	p.retired = slices.DeleteFunc(p.retired, (*conn).isDone)
 	p.retired = append(p.retired, old)
 	p.ups++
+}
+
+// confirm makes c, an inbound connection admitted to take the place of c.over, the
+// peer's connection, once the dialer's first frame on it says the dialer took it; its
+// reader calls it. It reports false if c.over is no longer the peer's connection:
+// then c is not wanted, and the dial loops connect anew.
+func (c *conn) confirm() bool {
+	t, p, old := c.t, c.p, c.over
+	c.over = nil
+	p.mu.Lock()
+	p.retired = slices.DeleteFunc(p.retired, func(r *conn) bool { return r == c })
+	ok := p.conn.Load() == old && !t.closed()
+	if ok {
+		old.byOther.Store(true)
+		p.succeed(c, old)
+	}
+	p.mu.Unlock()
+	if !ok {
+		return false
+	}
+	t.release(p.id, c.inc, c)
+	p.announceUp(c)
+	t.recheck(c)
+	if t.isLeaving() {
+		// The goodbye went out on old while c waited for its dialer: c, the
+		// node's connection now, hears it too (as dialOver's does).
+		c.sayGoodbye()
+	}
+	return true
+}
+
+// awaitVerdict waits until the dialer of c, a connection admitted to take another's
+// place, has confirmed or refused it (its first frame read, or c closed), at most a
+// handshake timeout.
+func (c *conn) awaitVerdict() {
+	wait := time.NewTimer(c.t.cfg.HandshakeTimeout)
+	defer wait.Stop()
+	select {
+	case <-c.known:
+	case <-c.done:
+	case <-wait.C:
+	case <-c.t.ctx.Done():
+	}
 }
 
 // ending returns the peer's connection and those it retired that have not ended,

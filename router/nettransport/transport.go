@@ -741,10 +741,16 @@ func (t *Transport) up(p *peer, c *conn, them identity, dir, addr string) {
 		t.counted(c)
 		p.dialedOK()
 	}
-	t.release(p.id, c.inc, c)
-	c.start()
-	p.announceUp(c)
-	t.recheck(c)
+	if c.over != nil {
+		// Admitted to take another's place: the peer's once its dialer confirms it
+		// (confirm), which releases, announces and checks it then.
+		c.start()
+	} else {
+		t.release(p.id, c.inc, c)
+		c.start()
+		p.announceUp(c)
+		t.recheck(c)
+	}
 	if dir == "inbound" && p.addr != "" && t.serves() {
 		t.spawn(func() { t.probe(p) })
 	}

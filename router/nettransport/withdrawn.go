@@ -26,7 +26,10 @@ import (
 // node that drops it first replaces it, when it can dial the other (a member) and
 // the other reads ctlReplace (replace): a new connection, made with the proofs each
 // holds now, takes its place on both sides before it closes, so that messages always
-// have a connection to go on. Then it ends as a node that stops ends its own
+// have a connection to go on. The other node takes it in the old one's place once
+// this node's first frame on it says this node took it (conn.confirm): this node may
+// refuse the other's proof at that handshake, and then the old one stays the other
+// node's until it ends, carrying what it sends meanwhile. Then it ends as a node that stops ends its own
 // (goodbye.go): this side says goodbye on it, and the other node, from then on,
 // sends it nothing but replies; once it acknowledges (or after Config.GoodbyeTimeout
 // without a word from it), this side has read everything the other sent on it, writes
