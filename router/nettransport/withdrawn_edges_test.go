@@ -225,17 +225,38 @@ func startOn(t *testing.T, id router.NodeID, l net.Listener, edit func(*nettrans
 	return n
 }
 
+// The secrets of a rotation in the tests of withdrawn proofs.
+var oldSecret, nextSecret = []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
+
+// rotatingPair starts members n1 and n2, each given the other's address, at a secret
+// rotation's second step: n1 proves the new secret and accepts the old, n2 the old
+// and accepts the new (so that n1's SetCredentials(nextSecret alone) withdraws what
+// n2 proved). edit1, if not nil, changes n1's Config further. They are not
+// connected yet.
+func rotatingPair(t *testing.T, edit1 func(*nettransport.Config)) (n1, n2 *node) {
+	t.Helper()
+	l1, l2 := listen(t), listen(t)
+	addrs := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
+	n1 = startOn(t, "n1", l1, func(c *nettransport.Config) {
+		c.Peers, c.Secret, c.AcceptSecrets = addrs, nextSecret, [][]byte{oldSecret}
+		if edit1 != nil {
+			edit1(c)
+		}
+	})
+	n2 = startOn(t, "n2", l2, func(c *nettransport.Config) {
+		c.Peers, c.Secret, c.AcceptSecrets = addrs, oldSecret, [][]byte{nextSecret}
+	})
+	return n1, n2
+}
+
 // TestWithdrawnReplacedWithoutLoss: between two members, which can dial each other,
 // the node that drops a connection made with a withdrawn secret replaces it before
 // it closes: messages sent both ways all the while are each accepted by Send and
 // delivered (where a connection closed first, then redialed, fails the sends of the
 // gap as unreachable). Neither node logs a goodbye or a disconnection of the node.
 func TestWithdrawnReplacedWithoutLoss(t *testing.T) {
-	old, next := []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
-	l1, l2 := listen(t), listen(t)
-	addrs := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
-	n1 := startOn(t, "n1", l1, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, next, [][]byte{old} })
-	n2 := startOn(t, "n2", l2, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, old, [][]byte{next} })
+	old, next := oldSecret, nextSecret
+	n1, n2 := rotatingPair(t, nil)
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}

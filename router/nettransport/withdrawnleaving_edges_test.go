@@ -20,11 +20,8 @@ import (
 // goodbye), so that the answers would be refused and their callers wait out their
 // deadlines.
 func TestWithdrawnWhileLeaving(t *testing.T) {
-	old, next := []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
-	l1, l2 := listen(t), listen(t)
-	addrs := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
-	n1 := startOn(t, "n1", l1, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, next, [][]byte{old} })
-	n2 := startOn(t, "n2", l2, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, old, [][]byte{next} })
+	old, next := oldSecret, nextSecret
+	n1, n2 := rotatingPair(t, nil)
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
@@ -64,46 +61,16 @@ func TestWithdrawnWhileLeaving(t *testing.T) {
 // answers the node owes go out, and both Close in time (each ends the connection the
 // replacement retired, whatever the other does).
 func TestWithdrawnDropThenLeaving(t *testing.T) {
-	old, next := []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
-	l1, l2 := listen(t), listen(t)
-	addrs := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
-	var hold atomic.Bool
-	dialing, release := make(chan struct{}), make(chan struct{})
-	n1 := startOn(t, "n1", l1, func(c *nettransport.Config) {
-		c.Peers, c.Secret, c.AcceptSecrets = addrs, next, [][]byte{old}
-		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
-			if hold.CompareAndSwap(true, false) {
-				close(dialing)
-				<-release
-			}
-			var d net.Dialer
-			return d.DialContext(ctx, "tcp", addr)
-		}
-	})
-	n2 := startOn(t, "n2", l2, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, old, [][]byte{next} })
+	old, next := oldSecret, nextSecret
+	hd := newPausedDial()
+	n1, n2 := rotatingPair(t, func(c *nettransport.Config) { c.Dial = hd.dial })
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := n2.tr.SetCredentials(nettransport.Credentials{Secret: next, AcceptSecrets: [][]byte{old}}); err != nil {
 		t.Fatal(err)
 	}
-	// n1 has read n2's first frame, which declares that it takes a replacement.
-	if !await(func() bool { return n1.tr.Stats().Connects == 1 }) {
-		t.Fatal("n1 did not count the connection")
-	}
-	hold.Store(true)
-	if err := n1.tr.SetCredentials(nettransport.Credentials{Secret: next}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-dialing: // the replacement is being dialed
-	case <-time.After(5 * time.Second):
-		t.Fatalf("no replacement dialed; log:\n%s", n1.log.String())
-	}
-	if err := n1.tr.Goodbye(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	close(release)
+	dropWhileLeaving(t, n1, hd)
 	time.Sleep(300 * time.Millisecond)
 	if !n1.tr.Connected("n2") {
 		t.Errorf("n1 is not connected to n2 after its goodbye\n%s", n1.log.String())
@@ -145,43 +112,12 @@ func TestWithdrawnDropThenLeaving(t *testing.T) {
 // removed) and has said goodbye meanwhile, keeps the old one until its own Close,
 // and answers n2 over it.
 func TestWithdrawnRetiredEndsAtClose(t *testing.T) {
-	old, next := []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
-	l1, l2 := listen(t), listen(t)
-	addrs := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
-	var hold atomic.Bool
-	dialing, release := make(chan struct{}), make(chan struct{})
-	n1 := startOn(t, "n1", l1, func(c *nettransport.Config) {
-		c.Peers, c.Secret, c.AcceptSecrets = addrs, next, [][]byte{old}
-		c.Dial = func(ctx context.Context, addr string) (net.Conn, error) {
-			if hold.CompareAndSwap(true, false) {
-				close(dialing)
-				<-release
-			}
-			var d net.Dialer
-			return d.DialContext(ctx, "tcp", addr)
-		}
-	})
-	n2 := startOn(t, "n2", l2, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, old, [][]byte{next} })
+	hd := newPausedDial()
+	n1, n2 := rotatingPair(t, func(c *nettransport.Config) { c.Dial = hd.dial })
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
-	// n1 has read n2's first frame, which declares that it takes a replacement.
-	if !await(func() bool { return n1.tr.Stats().Connects == 1 }) {
-		t.Fatal("n1 did not count the connection")
-	}
-	hold.Store(true)
-	if err := n1.tr.SetCredentials(nettransport.Credentials{Secret: next}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-dialing:
-	case <-time.After(5 * time.Second):
-		t.Fatalf("no replacement dialed; log:\n%s", n1.log.String())
-	}
-	if err := n1.tr.Goodbye(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	close(release)
+	dropWhileLeaving(t, n1, hd)
 	if !await(func() bool {
 		return strings.Contains(n2.log.String(), "replaced by a new connection") || strings.Contains(n1.log.String(), "could not be replaced")
 	}) {
@@ -212,4 +148,48 @@ func TestWithdrawnRetiredEndsAtClose(t *testing.T) {
 		_ = n1.tr.Close()
 		<-closed
 	}
+}
+
+// pausedDial is a Config.Dial that, once armed, holds the next dial until release is
+// closed; dialing is closed when that dial begins.
+type pausedDial struct {
+	armed            atomic.Bool
+	dialing, release chan struct{}
+}
+
+func newPausedDial() *pausedDial {
+	return &pausedDial{dialing: make(chan struct{}), release: make(chan struct{})}
+}
+
+func (h *pausedDial) dial(ctx context.Context, addr string) (net.Conn, error) {
+	if h.armed.CompareAndSwap(true, false) {
+		close(h.dialing)
+		<-h.release
+	}
+	var d net.Dialer
+	return d.DialContext(ctx, "tcp", addr)
+}
+
+// dropWhileLeaving has n1 drop its connection to n2 (which proves the secret
+// withdrawn) and say goodbye while the replacement is being dialed (held by hd),
+// then lets the dial go on.
+func dropWhileLeaving(t *testing.T, n1 *node, hd *pausedDial) {
+	t.Helper()
+	// n1 has read n2's first frame, which declares that it takes a replacement.
+	if !await(func() bool { return n1.tr.Stats().Connects == 1 }) {
+		t.Fatal("n1 did not count the connection")
+	}
+	hd.armed.Store(true)
+	if err := n1.tr.SetCredentials(nettransport.Credentials{Secret: nextSecret}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-hd.dialing: // the replacement is being dialed
+	case <-time.After(5 * time.Second):
+		t.Fatalf("no replacement dialed; log:\n%s", n1.log.String())
+	}
+	if err := n1.tr.Goodbye(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	close(hd.release)
 }

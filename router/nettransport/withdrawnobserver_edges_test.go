@@ -17,11 +17,8 @@ import (
 // PeerUp sends a member the whole directory, as to a node that just connected). It
 // hears one PeerUp, and one PeerDown when the node goes.
 func TestWithdrawnReplacementNotAnnounced(t *testing.T) {
-	old, next := []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
-	l1, l2 := listen(t), listen(t)
-	addrs := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
-	n1 := startOn(t, "n1", l1, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, next, [][]byte{old} })
-	n2 := startOn(t, "n2", l2, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, old, [][]byte{next} })
+	old, next := oldSecret, nextSecret
+	n1, n2 := rotatingPair(t, nil)
 	ev1, ev2 := &connEvents{}, &connEvents{}
 	n1.tr.Attach(ev1)
 	n2.tr.Attach(ev2)

@@ -21,11 +21,8 @@ func TestWithdrawnReplacementKeepsOrder(t *testing.T) {
 	}
 	late := 0
 	for round := range rounds {
-		old, next := []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
-		l1, l2 := listen(t), listen(t)
-		addrs := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
-		n1 := startOn(t, "n1", l1, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, next, [][]byte{old} })
-		n2 := startOn(t, "n2", l2, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, old, [][]byte{next} })
+		old, next := oldSecret, nextSecret
+		n1, n2 := rotatingPair(t, nil)
 		if err := connect(t, n2, "n1"); err != nil {
 			t.Fatal(err)
 		}

@@ -18,11 +18,8 @@ import (
 // n2 hears n1's goodbye as a goodbye, and does not log a replacement that was not
 // made.
 func TestWithdrawnReplacementRefused(t *testing.T) {
-	old, next := []byte("the-old-cluster-secret"), []byte("the-new-cluster-secret")
-	l1, l2 := listen(t), listen(t)
-	addrs := map[router.NodeID]string{"n1": l1.Addr().String(), "n2": l2.Addr().String()}
-	n1 := startOn(t, "n1", l1, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, next, [][]byte{old} })
-	n2 := startOn(t, "n2", l2, func(c *nettransport.Config) { c.Peers, c.Secret, c.AcceptSecrets = addrs, old, [][]byte{next} })
+	next := nextSecret
+	n1, n2 := rotatingPair(t, nil)
 	if err := connect(t, n2, "n1"); err != nil {
 		t.Fatal(err)
 	}
