@@ -22,27 +22,27 @@ import (
 // ClientTLS.RootCAs and the name dialed). Each node judges only what it took as
 // proof, so each side of a connection drops it at its own reload.
 //
-// A connection is dropped so that no call is lost where that can be avoided. The
-// node that drops it first replaces it, when it can dial the other (a member) and
-// the other reads ctlReplace (replace): a new connection, made with the proofs each
-// holds now, takes its place on both sides before it closes, so that messages always
-// have a connection to go on. The other node takes it in the old one's place once
-// this node's first frame on it says this node took it (conn.confirm): this node may
+// A connection is dropped so that no call is lost where that can be avoided. The node
+// that drops it first replaces it, when it can dial the other (a member) and the
+// other reads ctlReplace (replace): a new connection, made with the proofs each holds
+// now, takes its place on both sides before it closes, so that messages always have a
+// connection to go on. The other node takes it in the old one's place once this
+// node's first frame on it says this node took it (conn.confirm): this node may
 // refuse the other's proof at that handshake, and then the old one stays the other
-// node's until it ends, carrying what it sends meanwhile. Then it ends as a node that stops ends its own
-// (goodbye.go): this side says goodbye on it, and the other node, from then on,
-// sends it nothing but replies; once it acknowledges (or after Config.GoodbyeTimeout
-// without a word from it), this side has read everything the other sent on it, writes
-// what it has queued, closes its half, and reads to the end (at most
-// Config.CloseLinger). The goodbye, and its acknowledgement, are the last frames each
-// node sends on it after it moved to the new one: each side hands over nothing from
-// the new connection until it has read the other's (conn.drained), so that messages
-// from one node arrive in the order they were sent. The new connection is not
-// announced to the ConnObserver: the node stayed connected. When it cannot be
-// replaced (a client, which has no address; a node that does not hold a proof
-// accepted now), it ends the same way as the peer's connection: the other node fails
-// its new requests at once (as to a node not connected) rather than leave them in a
-// queue that the close would lose, replies sent meanwhile are held
+// node's until it ends, carrying what it sends meanwhile. Then the old one ends as a
+// node that stops ends its own (goodbye.go): this side says goodbye on it, and the
+// other node, from then on, sends it nothing but replies; once it acknowledges (or
+// after Config.GoodbyeTimeout without a word from it), this side has read everything
+// the other sent on it, writes what it has queued, closes its half, and reads to the
+// end (at most Config.CloseLinger). The goodbye, and its acknowledgement, are the
+// last frames each node sends on it after it moved to the new one: each side hands
+// over nothing from the new connection until it has read the other's (conn.drained),
+// so that messages from one node arrive in the order they were sent. The new
+// connection is not announced to the ConnObserver: the node stayed connected. When it
+// cannot be replaced (a client, which has no address; a node that does not hold a
+// proof accepted now), it ends the same way as the peer's connection: the other node
+// fails its new requests at once (as to a node not connected) rather than leave them
+// in a queue that the close would lose, replies sent meanwhile are held
 // (Config.ReplyHold), and the dial loops redial.
 
 // proved is what the other node of a connection proved at its handshake.
