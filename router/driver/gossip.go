@@ -101,17 +101,26 @@ func (n *Node) Announce(e router.Entry) bool {
 	return true
 }
 
-// Lookup returns the node's directory entry for ensemble e.
+// Lookup returns the node's directory entry for ensemble e. Once it says an entry is
+// known, every router instance has learned it, so that a call made then finds it:
+// it reads the last instance Learn updates.
 func (n *Node) Lookup(e router.EnsembleID) (router.Entry, bool) {
-	s := n.shards[0]
+	s := n.lastShard()
 	s.lock()
 	defer s.unlock()
 	return s.core.Directory().Lookup(e)
 }
 
-// Entries returns the node's whole directory, sorted by ensemble.
+// lastShard is the router instance Learn updates last, one after another under
+// learnMu: what it holds, each instance holds (or something newer). Reading the
+// first, Lookup could say an ensemble's leader is known while a call, on another
+// instance, still found none.
+func (n *Node) lastShard() *shard { return n.shards[len(n.shards)-1] }
+
+// Entries returns the node's whole directory, sorted by ensemble, as every router
+// instance has learned it (see Lookup).
 func (n *Node) Entries() []router.Entry {
-	s := n.shards[0]
+	s := n.lastShard()
 	s.lock()
 	defer s.unlock()
 	return s.core.Directory().Entries()
