@@ -20,7 +20,7 @@ const module = "github.com/ensroute/ensroute"
 // simulated are the directories whose non-test code runs inside the simulator. The
 // production packages (router/nettransport, router/driver, cmd/ensnode, cmd/ensctl)
 // are not: TestImportRules keeps them apart from it instead.
-var simulated = []string{"sim", "router", "router/routertest", "netmodel", "scenarios", "scenarios/specgen", "internal/samestr", "internal/strictjson"}
+var simulated = []string{"sim", "router", "router/routertest", "netmodel", "scenarios", "scenarios/specgen", "internal/samestr", "internal/strictjson", "internal/duration"}
 
 // randCtors are the math/rand functions that build a seeded source: allowed, since
 // the seed then comes from a port.
@@ -207,13 +207,14 @@ var importRules = []struct {
 	{name: "bugs is a leaf", dir: "internal/bugs", allowed: []string{}},
 	{name: "samestr is a leaf", dir: "internal/samestr", allowed: []string{}},
 	{name: "strictjson is a leaf", dir: "internal/strictjson", allowed: []string{}},
+	{name: "duration is a leaf", dir: "internal/duration", allowed: []string{}},
 	{name: "buildinfo is a leaf", dir: "internal/buildinfo", allowed: []string{}},
 	{name: "quietlog is a leaf", dir: "internal/quietlog", allowed: []string{}},
 	{name: "mdsection is a leaf", dir: "internal/mdsection", allowed: []string{}},
 	{name: "testcerts is a leaf", dir: "internal/testcerts", allowed: []string{}},
 	{name: "archtest is a leaf", dir: "internal/archtest", allowed: []string{}},
 	{name: "routertest drives the core", dir: "router/routertest", allowed: []string{"internal/bugs", "router"}},
-	{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"internal/bugs", "internal/samestr", "router", "sim"}},
+	{name: "netmodel sits on sim and router", dir: "netmodel", allowed: []string{"internal/bugs", "internal/duration", "internal/samestr", "router", "sim"}},
 	// scenarios wires worlds from the simulator's packages only, nothing of
 	// production (driver, nettransport): the determinism bans read a package's own
 	// files, so they would not see the goroutines and wall clock of one it imports.

@@ -1,6 +1,7 @@
-package netmodel_test
+package duration_test
 
 import (
+	"errors"
 	"math"
 	"math/big"
 	"math/rand/v2"
@@ -8,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ensroute/ensroute/netmodel"
+	"github.com/ensroute/ensroute/internal/duration"
 )
 
 // TestDurationReadExactly: a duration that is a whole number of nanoseconds is read
@@ -27,9 +28,8 @@ func TestDurationReadExactly(t *testing.T) {
 		"-2562047h47m16.854775808s":  math.MinInt64,
 		"-2562047h47m16.8547758080s": math.MinInt64,
 	} {
-		var d netmodel.Duration
-		if err := d.UnmarshalText([]byte(s)); err != nil || d.D() != want {
-			t.Errorf("%q: read as %d, error %v; want %d", s, int64(d.D()), err, int64(want))
+		if d, err := duration.Parse(s); err != nil || d != want {
+			t.Errorf("%q: read as %d, error %v; want %d", s, int64(d), err, int64(want))
 		}
 	}
 
@@ -71,13 +71,12 @@ func TestDurationReadExactly(t *testing.T) {
 		if strings.HasPrefix(s, "-") {
 			exact.Neg(exact)
 		}
-		var d netmodel.Duration
-		err := d.UnmarshalText([]byte(s))
+		d, err := duration.Parse(s)
 		switch {
-		case whole && (err != nil || big.NewRat(int64(d.D()), 1).Cmp(exact) != 0):
-			t.Fatalf("%q: read as %d, error %v; want %s", s, int64(d.D()), err, exact.RatString())
-		case !whole && err == nil:
-			t.Fatalf("%q: read as %d; want it refused, %s is not a whole number of nanoseconds", s, int64(d.D()), exact.FloatString(3))
+		case whole && (err != nil || big.NewRat(int64(d), 1).Cmp(exact) != 0):
+			t.Fatalf("%q: read as %d, error %v; want %s", s, int64(d), err, exact.RatString())
+		case !whole && !errors.Is(err, duration.ErrNotWhole):
+			t.Fatalf("%q: read as %d, error %v; want it refused, %s is not a whole number of nanoseconds", s, int64(d), err, exact.FloatString(3))
 		}
 		read++
 	}
