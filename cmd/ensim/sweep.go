@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/duration"
 	"github.com/ensroute/ensroute/router"
 	"github.com/ensroute/ensroute/scenarios"
 )
@@ -459,7 +461,9 @@ func (f shardFlag) Set(v string) error {
 	return nil
 }
 
-// timeoutFlag is --seed-timeout: a duration of 0 or more, with its unit.
+// timeoutFlag is --seed-timeout: a duration of 0 or more, with its unit, read as
+// written (duration.Parse): time.ParseDuration cut --seed-timeout 0.4ns to 0, no
+// limit at all, the opposite of what was asked.
 type timeoutFlag struct{ d *time.Duration }
 
 func (f timeoutFlag) String() string {
@@ -470,8 +474,13 @@ func (f timeoutFlag) String() string {
 }
 
 func (f timeoutFlag) Set(v string) error {
-	d, err := time.ParseDuration(v)
+	d, err := duration.Parse(v)
+	var nw *duration.NotWholeError
 	switch {
+	case errors.As(err, &nw) && nw.Read == 0:
+		return fmt.Errorf("%q: %w, and 0 is no limit", v, err)
+	case nw != nil:
+		return fmt.Errorf("%q: %w", v, err)
 	case err != nil && v != "" && strings.Trim(v, "0123456789") == "":
 		return fmt.Errorf("%q has no unit: want a duration such as %ss or %sm (0: no limit)", v, v, v)
 	case err != nil:

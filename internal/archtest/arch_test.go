@@ -229,7 +229,7 @@ var importRules = []struct {
 	{name: "nettransport sits on router", dir: "router/nettransport", allowed: []string{"internal/quietlog", "router"}},
 	{name: "driver sits on router", dir: "router/driver", allowed: []string{"router"}},
 	{name: "transporttest sits on router", dir: "router/transporttest", allowed: []string{"router"}},
-	{name: "ensim runs the simulator", dir: "cmd/ensim", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/bugs", "internal/strictjson", "netmodel", "router", "scenarios", "scenarios/traceview", "sim"}},
+	{name: "ensim runs the simulator", dir: "cmd/ensim", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/bugs", "internal/duration", "internal/strictjson", "netmodel", "router", "scenarios", "scenarios/traceview", "sim"}},
 	{name: "ensnode links no simulator", dir: "cmd/ensnode", allowed: []string{"cmd/internal/cluster", "cmd/internal/kv", "internal/buildinfo", "internal/quietlog", "router", "router/driver", "router/nettransport"}},
 	// ensctl scenario runs a simulator spec against real processes: ensctl may
 	// link the simulator (for scenarios.Spec) through realscenario; ensnode may
@@ -240,7 +240,7 @@ var importRules = []struct {
 	{name: "netns is a leaf", dir: "cmd/internal/netns", allowed: []string{}},
 	{name: "realcluster runs processes", dir: "cmd/internal/realcluster", allowed: []string{"cmd/internal/kv", "router", "router/driver", "router/nettransport"}},
 	{name: "realscenario maps a spec onto processes", dir: "cmd/internal/realscenario", allowed: []string{"cmd/internal/load", "cmd/internal/netns", "cmd/internal/realcluster", "router", "router/driver", "router/nettransport", "scenarios"}},
-	{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/strictjson", "router", "router/nettransport"}},
+	{name: "cluster options", dir: "cmd/internal/cluster", allowed: []string{"cmd/internal/limitfile", "cmd/internal/longflags", "internal/duration", "internal/strictjson", "router", "router/nettransport"}},
 	{name: "limitfile is a leaf", dir: "cmd/internal/limitfile", allowed: []string{}},
 	{name: "longflags is a leaf", dir: "cmd/internal/longflags", allowed: []string{}},
 	{name: "kv demo", dir: "cmd/internal/kv", allowed: []string{"router", "router/driver"}},

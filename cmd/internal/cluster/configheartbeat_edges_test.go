@@ -64,6 +64,9 @@ func TestConfigHeartbeatKeys(t *testing.T) {
 		{name: "the timeout follows the flag's interval", config: `{` + onePeer + `, "backoff_min": "1s"}`,
 			flags: []string{"--heartbeat-interval", "4s"},
 			want:  cluster.Heartbeat{Interval: 4 * time.Second, Timeout: 8 * time.Second, BackoffMin: time.Second, BackoffMax: 2 * time.Second}},
+		// As written, where time.ParseDuration's floating point read 2.001999ms.
+		{name: "a fraction of many digits read exactly", config: `{` + onePeer + `, "heartbeat_interval": "2.00200000000000000ms"}`,
+			want: cluster.Heartbeat{Interval: 2002 * time.Microsecond, Timeout: 3 * time.Second, BackoffMin: 50 * time.Millisecond, BackoffMax: 2 * time.Second}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o, _, err := resolveConfig(t, tc.config, tc.flags...)
@@ -106,6 +109,8 @@ func TestConfigHeartbeatKeysRefused(t *testing.T) {
 		{name: "checked though a flag overrides it", config: `"heartbeat_interval": "-1s"`, flags: []string{"--heartbeat-interval", "1s"},
 			want: "heartbeat_interval -1s: want at least 1ms"},
 		{name: "not a duration", config: `"backoff_max": "soon"`, want: `backoff_max: "soon": want a duration such as 500ms`},
+		{name: "below a nanosecond", config: `"heartbeat_timeout": "3.0000000005s"`,
+			want: `heartbeat_timeout: "3.0000000005s": not a whole number of nanoseconds, the finest a duration holds (3s would be read)`},
 		{name: "a number", config: `"heartbeat_timeout": 3`, want: `heartbeat_timeout: got the number 3, want a duration such as "500ms" or "2s"`},
 		{name: "null", config: `"heartbeat_interval": null`, want: `heartbeat_interval is null: want a duration such as "500ms" or "2s" (leave the key out for the default)`},
 	} {

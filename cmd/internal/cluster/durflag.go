@@ -1,14 +1,20 @@
 package cluster
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"time"
+
+	"github.com/ensroute/ensroute/internal/duration"
 )
 
 // durationValue is a flag.Value for a duration that says what it wants when it is
 // given something else: flag's own Duration says only "parse error", for a typo
-// and for a duration too long to hold alike.
+// and for a duration too long to hold alike. It reads the duration as written
+// (duration.Parse): time.ParseDuration drops what is below the nanosecond, which
+// made --timeout 0.5ns a timeout of 0, and can come 1ns short of a fraction written
+// with many digits.
 type durationValue struct{ p *time.Duration }
 
 func (d durationValue) String() string {
@@ -19,8 +25,11 @@ func (d durationValue) String() string {
 }
 
 func (d durationValue) Set(s string) error {
-	v, err := time.ParseDuration(s)
-	if err != nil {
+	v, err := duration.Parse(s)
+	switch {
+	case errors.Is(err, duration.ErrNotWhole):
+		return err // flag names the flag and the value before it
+	case err != nil:
 		return fmt.Errorf("want a duration such as 500ms, 2s or 1m30s, at most %v", time.Duration(1<<63-1))
 	}
 	*d.p = v

@@ -46,3 +46,34 @@ func TestDurationFlag(t *testing.T) {
 		t.Errorf("help %q, want %q", help.String(), want)
 	}
 }
+
+// TestDurationFlagReadsAsWritten: a duration flag refuses one that is not a whole
+// number of nanoseconds, saying so and what it would have been read as, where
+// time.ParseDuration took --timeout 0.5ns as a timeout of 0; and reads a whole one as
+// written, however many digits its fraction has, where ParseDuration's floating
+// point read 401.47400000000000us as 401.473µs.
+func TestDurationFlagReadsAsWritten(t *testing.T) {
+	for _, tc := range []struct {
+		arg  string
+		want time.Duration
+		err  string
+	}{
+		{arg: "0.5ns", err: `invalid value "0.5ns" for flag -d: not a whole number of nanoseconds, the finest a duration holds (0s would be read)`},
+		{arg: "1.0000000001s", err: `invalid value "1.0000000001s" for flag -d: not a whole number of nanoseconds, the finest a duration holds (1s would be read)`},
+		{arg: "-1.5ns", err: `invalid value "-1.5ns" for flag -d: not a whole number of nanoseconds`},
+		{arg: "401.47400000000000us", want: 401474 * time.Nanosecond},
+		{arg: "2.00200000000000000ms", want: 2002 * time.Microsecond},
+		{arg: "0.000000001s", want: time.Nanosecond},
+	} {
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		d := cluster.Duration(fs, "d", time.Second, "how long")
+		err := fs.Parse([]string{"-d", tc.arg})
+		switch {
+		case tc.err == "" && (err != nil || *d != tc.want):
+			t.Errorf("-d %s: read as %d, error %v; want %d", tc.arg, int64(*d), err, int64(tc.want))
+		case tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)):
+			t.Errorf("-d %s: read as %v, error %v; want an error with %q", tc.arg, *d, err, tc.err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ensroute/ensroute/internal/duration"
 	"github.com/ensroute/ensroute/router/nettransport"
 )
 
@@ -160,8 +161,10 @@ func statedHeartbeat(settings []byte) (interval, timeout time.Duration, ok, earl
 			continue
 		}
 		a, b, two := strings.Cut(v, " ")
-		i, err1 := time.ParseDuration(a)
-		t, err2 := time.ParseDuration(b)
+		// As the flags read them: exactly, so that an interval and a timeout
+		// written alike compare equal.
+		i, err1 := duration.Parse(a)
+		t, err2 := duration.Parse(b)
 		if !two || err1 != nil || err2 != nil {
 			return 0, 0, false, false
 		}

@@ -140,3 +140,16 @@ func TestPingProblem(t *testing.T) {
 		t.Fatalf("no heartbeat stated: %q", p)
 	}
 }
+
+// TestPingProblemReadsHeartbeatExactly: the heartbeat another node states is read as
+// the flags read theirs, as written: an interval stated as 2.00200000000000000ms is
+// not below a timeout of 2.002ms, and the idle connection would be dropped, where
+// time.ParseDuration's floating point read it as 2.001999ms and saw nothing wrong.
+func TestPingProblemReadsHeartbeatExactly(t *testing.T) {
+	ours := []byte("peers=2 5f1e09c2\nheartbeat=1ms 2.002ms\n")
+	theirs := []byte("peers=2 5f1e09c2\nheartbeat=2.00200000000000000ms 1s\n")
+	p := cluster.PingProblem("n2", ours, theirs, "this node")
+	if want := "n2 pings every 2.002ms (its --heartbeat-interval) when idle, and this node closes a connection silent for 2.002ms"; !strings.Contains(p, want) {
+		t.Fatalf("got %q, want %q", p, want)
+	}
+}
