@@ -319,7 +319,8 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // however short the run if the generator reaches it within its deadline. A call it
 // skips is neither sent nor counted as a call, so a rate past what the client and the
 // node can do shows as skipped calls, and the run ends soon after --duration however
-// far behind the generator is.
+// far behind the generator is. When ctx is done (a signal) no worker starts another
+// call, and one waiting for its next call's due time leaves at once (sleepFor).
 func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) (behind, skipped int64) {
 	end := start.Add(sched.dur + endGrace(cl.c.timeout))
 	var wg sync.WaitGroup
@@ -327,10 +328,12 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sch
 	for w := range conc {
 		wg.Go(func() {
 			late, skip := int64(0), int64(0)
+			sleep := time.NewTimer(time.Hour)
+			defer sleep.Stop()
 			for n := int64(w); n < sched.calls && ctx.Err() == nil; n += int64(conc) {
 				due := start.Add(sched.at(n))
-				if wait := time.Until(due); wait > 0 {
-					time.Sleep(wait)
+				if wait := time.Until(due); wait > 0 && !sleepFor(ctx, sleep, wait) {
+					break
 				}
 				now := time.Now()
 				started := now.Sub(due)
@@ -366,6 +369,21 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sch
 	}
 	wg.Wait()
 	return lateN.Load(), skipN.Load()
+}
+
+// sleepFor waits d on t, a timer of its caller's, and reports whether it did: false
+// when ctx was done first (a signal), so that a worker waiting for its next call makes
+// no call after the signal. With a plain sleep, a worker made its next call when it
+// was due, up to conc/rate after the signal (40s at 0.1 calls/s and 4 workers), and
+// the run counted it.
+func sleepFor(ctx context.Context, t *time.Timer, d time.Duration) bool {
+	t.Reset(d)
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // schedule is the open loop's timetable: call n is due n/rate seconds after the
