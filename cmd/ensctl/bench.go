@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -55,6 +56,9 @@ type benchResult struct {
 	// outcomes, calls/s or the latencies.
 	Skipped int64 `json:"skipped,omitempty"`
 	Behind  int64 `json:"behind,omitempty"` // open loop: calls that started more than 1ms after their scheduled time
+	// CutShort are the calls a signal ended before their outcome came: they have
+	// none, and are not in Calls, the outcomes, calls/s or the latencies.
+	CutShort int64 `json:"cut_short,omitempty"`
 	// StartLagNS is, in open loop, how late the calls started after their scheduled
 	// time (p50, p99, max): the generator's own delay, which every call's latency
 	// includes.
@@ -81,7 +85,9 @@ type benchResult struct {
 // contend on one lock nor hold hundreds of histograms.
 type recorder struct {
 	highest int64 // the longest latency the histograms hold, in ns
-	shards  [16]struct {
+	// cut counts the calls a signal cut short: they have no outcome, and no latency.
+	cut    atomic.Int64
+	shards [16]struct {
 		mu     sync.Mutex
 		h, err *hdrhistogram.Histogram
 		codes  [16]int64
@@ -112,6 +118,18 @@ func newRecorder(timeout time.Duration) *recorder {
 // newRecorder; the tests make it take time there, as making the histograms does on a
 // loaded machine.
 var recorderMade func()
+
+// end records how call res, made by worker, ended d after it started (or was due):
+// its outcome and latency, or, when a signal cut it short (ctx's cancellation, which
+// ends the call), that it has none. It reports whether the call was cut short.
+func (r *recorder) end(worker int, d time.Duration, res router.Result) (cut bool) {
+	if errors.Is(res.Err, context.Canceled) {
+		r.cut.Add(1)
+		return true
+	}
+	r.record(worker, d, router.CodeOf(res.Err))
+	return false
+}
 
 func (r *recorder) record(worker int, d time.Duration, c router.Code) {
 	s := &r.shards[worker%len(r.shards)]
@@ -235,6 +253,7 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	res.IO.Sent, res.IO.Writes = io1.Sent-io0.Sent, io1.Writes-io0.Writes
 	res.IO.Received, res.IO.Reads = io1.Received-io0.Received, io1.Reads-io0.Reads
 	res.latency, res.errLatency, res.outcomes = rec.merge()
+	res.CutShort = rec.cut.Load()
 	res.finish(elapsed)
 	if err := res.print(stdout, c.jsonOut); err != nil {
 		return err
@@ -276,13 +295,15 @@ func (r *benchResult) verdict() error {
 }
 
 // closedLoop runs conc callers, each making its next call when the last one ends,
-// until end or ctx is done. Each caller makes its first call whenever end is, unless
-// ctx is done: a --duration shorter than the callers take to start (1ns) would
-// otherwise make no call, or some, as the scheduler has it, where open loop makes its
-// first call, due at the start, however short the run. The callers check a flag that
-// a timer sets, and time each call with one reading of the monotonic clock at either
-// end: the run's own clock reads are a measurable part of a call at hundreds of
-// thousands a second.
+// until end or ctx is done; ctx's end (a signal) cuts short the calls in flight.
+// Each caller makes its first call whenever end is, unless ctx is done: a --duration
+// shorter than the callers take to start (1ns) would otherwise make no call, or some,
+// as the scheduler has it, where open loop makes its first call, due at the start,
+// however short the run. The callers check a flag that a timer sets, and time each
+// call with one reading of the monotonic clock at either end: the run's own clock
+// reads are a measurable part of a call at hundreds of thousands a second. They check
+// ctx too, which the flag follows a little later: a call started in between would
+// end at once, as one cut short that was never sent.
 func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end time.Time, t router.Target, ev []byte) {
 	var over atomic.Bool
 	stop := func() { over.Store(true) }
@@ -293,10 +314,12 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 	var wg sync.WaitGroup
 	for w := range conc {
 		wg.Go(func() {
-			for first := ctx.Err() == nil; first || !over.Load(); first = false {
+			for first := true; ctx.Err() == nil && (first || !over.Load()); first = false {
 				begin := time.Since(epoch)
-				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout)
-				rec.record(w, time.Since(epoch)-begin, router.CodeOf(res.Err))
+				res, _ := cl.drv.CallTimeout(ctx, t, ev, cl.c.timeout)
+				if rec.end(w, time.Since(epoch)-begin, res) {
+					break
+				}
 			}
 		})
 	}
@@ -320,7 +343,8 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // skips is neither sent nor counted as a call, so a rate past what the client and the
 // node can do shows as skipped calls, and the run ends soon after --duration however
 // far behind the generator is. When ctx is done (a signal) no worker starts another
-// call, and one waiting for its next call's due time leaves at once (sleepFor).
+// call, one waiting for its next call's due time leaves at once (sleepFor), and the
+// calls in flight are cut short.
 func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) (behind, skipped int64) {
 	end := start.Add(sched.dur + endGrace(cl.c.timeout))
 	var wg sync.WaitGroup
@@ -360,8 +384,10 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sch
 				}
 				lag.record(w, started, router.CodeOK)
 				// The deadline counts from the scheduled start too.
-				res, _ := cl.drv.CallTimeout(context.Background(), t, ev, cl.c.timeout-started)
-				rec.record(w, time.Since(due), router.CodeOf(res.Err))
+				res, _ := cl.drv.CallTimeout(ctx, t, ev, cl.c.timeout-started)
+				if rec.end(w, time.Since(due), res) {
+					break
+				}
 			}
 			lateN.Add(late)
 			skipN.Add(skip)
@@ -536,7 +562,7 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		// The skipped calls only when there were some, as --json gives them: a line
 		// of "skipped 0" read as if the run had a problem to report.
 		cut := ""
-		n := r.Scheduled - r.Calls - r.Skipped
+		n := r.Scheduled - r.Calls - r.Skipped - r.CutShort
 		if r.Interrupted && n > 0 {
 			// Due after the signal: neither made nor skipped.
 			cut = fmt.Sprintf("; %d not made: the run was interrupted", n)
@@ -552,6 +578,9 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		} else {
 			fmt.Fprintf(w, "started late 0 (over 1ms); start lag none: no call started\n")
 		}
+	}
+	if r.CutShort > 0 {
+		fmt.Fprintf(w, "cut short   %d (calls in flight at the signal: no outcome, not among the calls above)\n", r.CutShort)
 	}
 	if r.LateReplies > 0 {
 		fmt.Fprintf(w, "late        %d replies dropped: their calls had ended (timed out, most often), so a leader worked for callers that had given up\n", r.LateReplies)

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/ensroute/ensroute/cmd/internal/kv"
 )
 
 // benchSignalled runs ensctl bench --json against n with args, with a signal (main
@@ -36,5 +39,46 @@ func TestBenchOpenLoopSignalWhileAsleep(t *testing.T) {
 	if took := time.Duration(res.DurationNS); code != exitInterrupted || !res.Interrupted || res.Calls != 1 || res.OK != 1 || took >= 10*time.Second {
 		t.Fatalf("exit %d, interrupted %v, %d calls (%d ok) in %v; want exit %d, interrupted, the one call due before the signal, and an end well before the next was due (10s)",
 			code, res.Interrupted, res.Calls, res.OK, took, exitInterrupted)
+	}
+}
+
+// TestBenchSignalCutsCallsShort: a signal ends a bench at once, calls in flight
+// included: they are cut short, with no outcome, and counted apart, not as calls (a
+// call cut short has none, as an interrupted ensctl call prints none). Against a
+// leader that serves one request in 100s, with a --timeout of 20s, each loop's two
+// calls in flight at a signal 300ms in are cut short, and the report says so. The
+// calls ran on until their deadline: the run ended 20s after the signal, with two
+// timeouts that no caller saw (under a --timeout of an hour, it would have made an
+// hour of Ctrl-C wait).
+func TestBenchSignalCutsCallsShort(t *testing.T) {
+	n := startServingNode(t, "n1", kv.NewSlow(0.01, false), "e1")
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"closed loop", []string{"--id", "ctl-closed", "--concurrency", "2"}},
+		{"open loop", []string{"--id", "ctl-open", "--rate", "1000", "--concurrency", "2"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, code := benchSignalled(t, n, append(tc.args, "--timeout", "20s", "--duration", "1m")...)
+			if took := time.Duration(res.DurationNS); code != exitInterrupted || !res.Interrupted || res.Calls != 0 || res.CutShort != 2 || took >= 10*time.Second {
+				t.Fatalf("exit %d, interrupted %v, %d calls (outcomes %v), %d cut short, in %v; want exit %d, interrupted, the 2 calls in flight cut short and not counted, an end at the signal",
+					code, res.Interrupted, res.Calls, res.Errors, res.CutShort, took, exitInterrupted)
+			}
+			var b bytes.Buffer
+			if err := res.print(&b, false); err != nil {
+				t.Fatal(err)
+			}
+			want := []string{"\ncut short   2 (calls in flight at the signal: no outcome, not among the calls above)\n"}
+			if res.Mode == "open" {
+				// Neither made nor skipped: the 2 cut short are not among those not made.
+				want = append(want, "\nnot made    59998 of 60000 scheduled: the run was interrupted\n")
+			}
+			for _, w := range want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("report lacks %q:\n%s", w, b.String())
+				}
+			}
+		})
 	}
 }
