@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -548,7 +549,7 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		interrupted = " (interrupted)"
 	}
 	fmt.Fprintf(w, "bench %s via %s: %s, %v%s\n", r.Ensemble, r.Via, mode, time.Duration(r.DurationNS).Round(time.Millisecond), interrupted)
-	fmt.Fprintf(w, "calls       %d (%.0f calls/s)\n", r.Calls, r.CallsPerSec)
+	fmt.Fprintf(w, "calls       %d (%s calls/s)\n", r.Calls, perSecond(r.CallsPerSec))
 	fmt.Fprintf(w, "ok          %d\n", r.OK)
 	codes := make([]string, 0, len(r.Errors))
 	for code := range r.Errors {
@@ -600,6 +601,18 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 			d(e["p50"]), d(e["p99"]), d(e["max"]), calls(r.Calls-r.OK, "failed"))
 	}
 	return err
+}
+
+// perSecond is v, calls a second, as the text report gives it: a whole number from
+// 100 up, and below that to three significant figures, without an exponent. Rounded
+// to a whole number, the 0.5 calls/s of a run at 0.5 calls a second read 0, beside
+// the call it made.
+func perSecond(v float64) string {
+	if v >= 100 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64) // cannot fail
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 // calls is "1 failed call" or "n failed calls".
