@@ -586,9 +586,20 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	if r.LateReplies > 0 {
 		fmt.Fprintf(w, "late        %d replies dropped: their calls had ended (timed out, most often), so a leader worked for callers that had given up\n", r.LateReplies)
 	}
-	per := func(n, ops uint64) float64 { return float64(n) / float64(max(ops, 1)) }
-	fmt.Fprintf(w, "client io   %d messages in %d writes (%.1f a write), %d in %d reads (%.1f a read)\n",
-		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads))
+	// How many messages shared a write (a read), only when there were writes: with
+	// none, messages queued and not yet written when the run ended read as all of
+	// them in one write.
+	per := func(n, ops uint64, op, done string) string {
+		switch {
+		case ops > 0:
+			return fmt.Sprintf(" (%.1f a %s)", float64(n)/float64(ops), op)
+		case n > 0:
+			return fmt.Sprintf(" (none %s by the end of the run)", done)
+		}
+		return ""
+	}
+	fmt.Fprintf(w, "client io   %d messages in %d writes%s, %d in %d reads%s\n",
+		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes, "write", "written"), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads, "read", "read"))
 	var err error
 	if l := r.LatencyNS; l != nil {
 		_, err = fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %s)\n",
