@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,12 +13,23 @@ import (
 )
 
 // benchSignalled runs ensctl bench --json against n with args, with a signal (main
-// cancels the context) after 300ms, and returns its report and exit status.
+// cancels the context) 300ms after the run's set-up (its first recorder made, once
+// connected: a connection slow to set up on a loaded machine would otherwise take
+// the 300ms, and the signal come before any call), and returns its report and exit
+// status.
 func benchSignalled(t *testing.T, n *testNode, args ...string) (benchResult, int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	tm := time.AfterFunc(300*time.Millisecond, cancel)
-	defer tm.Stop()
+	defer cancel()
+	var once sync.Once
+	var tm *time.Timer
+	recorderMade = func() { once.Do(func() { tm = time.AfterFunc(300*time.Millisecond, cancel) }) }
+	defer func() {
+		recorderMade = nil
+		if tm != nil {
+			tm.Stop()
+		}
+	}()
 	var out, errb bytes.Buffer
 	code := run(ctx, append(append([]string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "--json"}, args...), "e1"), &out, &errb)
 	var res benchResult
