@@ -16,6 +16,11 @@ type waiter struct {
 	n    *Node
 	ch   chan router.Result
 	done func(router.Result)
+	// ended is set by whichever ends the call first, and only it sends on ch: the
+	// core's completion (done), or the call's deadline or cancellation when its
+	// shard was busy (end), which does not wait for the shard's turn. Reset when the
+	// waiter is taken from the pool.
+	ended atomic.Bool
 	// seq is the call whose deadline tm fires. A stale expiry (of a call already
 	// complete) fires an id no shard has pending any more, which does nothing; a
 	// waiter whose timer may still be running is never reused (see release).
@@ -25,8 +30,29 @@ type waiter struct {
 
 func (n *Node) newWaiter() any {
 	w := &waiter{n: n, ch: make(chan router.Result, 1)}
-	w.done = func(r router.Result) { w.ch <- r }
+	w.done = func(r router.Result) {
+		if w.ended.CompareAndSwap(false, true) {
+			w.ch <- r
+			return
+		}
+		// On the turn of the shard whose core ended the call.
+		n.shards[router.ShardOf(r.Call, len(n.shards))].stats.overtook(r)
+	}
 	return w
+}
+
+// end ends call id, which w waits for, with err at once, unless its core has ended
+// it already (done): its shard s is busy (see expire). The call is queued for its core
+// (fireLater) before the caller is told, so that every turn after that, Stats' too,
+// fires its deadline first and reads the core as the caller saw it; a completion the
+// core makes until then goes nowhere (done counts it, see shardCounters.overtook). The
+// waiter is never reused.
+func (w *waiter) end(s *shard, id router.CallID, err error) {
+	if !w.ended.CompareAndSwap(false, true) {
+		return
+	}
+	s.fireLater(id)
+	w.ch <- router.Result{Call: id, Err: err}
 }
 
 // arm starts w's timer for call seq, to fire in d (at once if d is not positive).
@@ -43,11 +69,22 @@ func (w *waiter) arm(seq uint64, d time.Duration) {
 // expire fires the deadline of the call w was armed for, on its shard's turn. It
 // fires even after Close: the caller may wait on its completion alone, and a closed
 // node still owes it its timeout.
+//
+// A shard that is busy (its lock held) can stay busy for long: on a machine with far
+// more runnable goroutines than cores, a turn descheduled while it holds the lock
+// keeps it until the scheduler comes back to it, and the turns queued behind it wait
+// as long (100,000 callers on one client node of 2 cores: a tenth of the expiries of
+// their 1s timeouts waited 1.5-3.1s for the lock, the slowest 3.8-5.9s). The deadline
+// does not wait for them: it ends the call at once (end), as the original's proxy, a
+// process of its own, times out whatever its router does.
 func (w *waiter) expire() {
 	n := w.n
 	id := router.CallID{Node: n.cfg.ID, Incarnation: n.cfg.Incarnation, Seq: w.seq.Load()}
 	s := n.shards[router.ShardOf(id, len(n.shards))]
-	s.lock()
+	if !s.tryLock() {
+		w.end(s, id, router.ErrTimeout)
+		return
+	}
 	s.core.Fire(router.Timer{Kind: router.TimerCall, Call: id})
 	s.unlock()
 }
@@ -113,6 +150,10 @@ func (n *Node) CallTimeout(ctx context.Context, t router.Target, event []byte, t
 // descheduled there would.
 var afterClockRead func()
 
+// waitsForShard, when set (only by this package's tests), runs in call when the
+// shard it picked is busy, before it waits for it.
+var waitsForShard func()
+
 // call is Call with an optional timeout of the driver's own (Infinity: none).
 func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time.Duration) (router.Result, error) {
 	if n.isClosed() {
@@ -149,8 +190,23 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 		return router.Result{Err: err}, err
 	}
 	w := n.waiters.Get().(*waiter)
+	w.ended.Store(false)
 	s := n.anyShard()
-	s.lock()
+	if !s.tryLock() {
+		if waitsForShard != nil {
+			waitsForShard()
+		}
+		s.lock()
+		// The wait for a busy shard can outlast the deadline (see expire): a call
+		// whose deadline passed, or whose context was done, while it waited ends
+		// now, and sends nothing its caller could no longer take an answer to.
+		if err := waitedOut(ctx, n.now()-start, timeout); err != nil {
+			s.unlock()
+			n.waiters.Put(w)
+			n.stats.expired.Add(1)
+			return router.Result{Err: err}, err
+		}
+	}
 	s.pin(start) // the core's deadline counts from start, as the timer's below
 	s.refused = nil
 	id, err := s.core.Call(t, event, timeout, w.done)
@@ -200,21 +256,54 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 		select {
 		case res = <-w.ch:
 		case <-ctx.Done():
+			if !s.tryLock() {
+				// The shard is busy: the call ends now, as at its own deadline
+				// (expire), unless its core has ended it already. w is not
+				// reused, and its timer has nothing left to do.
+				w.end(s, id, router.ErrTimeout)
+				if armed {
+					w.tm.Stop()
+				}
+				return n.ctxEnded(ctx, <-w.ch)
+			}
 			// Fire the deadline on the core's turn; it completes the call unless a
 			// reply got there first. Either way exactly one result is (or is about to
 			// be) in ch.
-			s.lock()
 			s.core.Fire(router.Timer{Kind: router.TimerCall, Call: id})
 			s.unlock()
 			res = <-w.ch
-			if errors.Is(res.Err, router.ErrTimeout) && errors.Is(ctx.Err(), context.Canceled) {
-				res.Err = ctx.Err()
-				n.stats.cancelled.Add(1)
-			}
+			res, _ = n.ctxEnded(ctx, res)
 		}
 	}
 	w.release(armed)
 	return res, res.Err
+}
+
+// ctxEnded is the outcome of a call ended by its context: a timeout, or the
+// context's error when it was cancelled.
+func (n *Node) ctxEnded(ctx context.Context, res router.Result) (router.Result, error) {
+	if errors.Is(res.Err, router.ErrTimeout) && errors.Is(ctx.Err(), context.Canceled) {
+		res.Err = ctx.Err()
+		n.stats.cancelled.Add(1)
+	}
+	return res, res.Err
+}
+
+// waitedOut reports why a call that had to wait for its shard must not start now that
+// it has it: its deadline, timeout after it began, has passed (router.ErrTimeout), or
+// its context is done (the context's error, router.ErrTimeout for its deadline); nil
+// if it may start.
+func waitedOut(ctx context.Context, waited, timeout time.Duration) error {
+	if waited >= timeout {
+		return router.ErrTimeout
+	}
+	if err := ctx.Err(); err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return router.ErrTimeout
+		}
+		return err
+	}
+	return nil
 }
 
 // unlockCall is unlock for the turn that started call id, which runs the Handle of a
@@ -224,7 +313,7 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 // A turn that handed nothing over (a call to another node) is unlocked as any other.
 func (s *shard) unlockCall(id router.CallID) {
 	if len(s.handed) == 0 && len(s.self) == 0 {
-		s.mu.Unlock()
+		s.release()
 		return
 	}
 	s.unlockHanding(id)

@@ -39,6 +39,17 @@
 // exactly once. Completions are handed over through a
 // pooled one-slot channel: the transport's reader never waits for a caller.
 //
+// A deadline does not wait for a busy shard. A turn is short, but on a machine with
+// far more runnable goroutines than cores (100,000 callers) a turn descheduled while
+// it holds its shard's lock keeps it until the scheduler comes back to it, and every
+// turn queued behind it waits too. A deadline (or a cancellation) that finds its
+// shard busy ends the call at once with router.ErrTimeout, as the original's proxy,
+// a process of its own, times out whatever its router does; the core fires the
+// deadline on the shard's next turn, and an outcome it reached meanwhile (a reply
+// that came first) goes nowhere, counted in Stats as the timeout and a late reply.
+// A call that waited for its shard to start until its deadline passed ends there
+// with router.ErrTimeout, sending nothing (Stats.Expired).
+//
 // CallTimeout is the same with a timeout instead of a context deadline, for many
 // short calls: the deadline is a timer pooled with the waiter and armed only when the
 // call has to wait (a local peer may answer during the call's own turn), and with a

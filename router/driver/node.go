@@ -181,7 +181,7 @@ func (n *Node) everyShard(op func(s *shard) error) error {
 		s.lock()
 		err = op(s)
 		self, h = append(self, take(&s.self, nil)...), append(h, take(&s.handed, nil)...)
-		s.mu.Unlock()
+		s.release()
 		if err != nil {
 			break
 		}

@@ -34,6 +34,12 @@ type shard struct {
 	// "unreachable".
 	refused     error
 	refusedCall router.CallID
+	// ended are the calls ended at their deadline (or cancellation) while the shard
+	// was busy (waiter.end), for a turn to fire in the core; endedN is how many,
+	// read without endedMu.
+	endedMu sync.Mutex
+	ended   []router.CallID
+	endedN  atomic.Int32
 }
 
 type handed struct {
@@ -52,8 +58,69 @@ func (s *shard) takeRefused(call router.CallID) error {
 	return err
 }
 
-// lock starts a turn.
-func (s *shard) lock() { s.mu.Lock() }
+// lock starts a turn. A turn begins by firing, in the core, the deadlines of the calls
+// ended while the shard was busy (fireLater), so that it reads the core as their
+// callers saw them: a reply to one of them is late, and Stats counts it so.
+func (s *shard) lock() {
+	s.mu.Lock()
+	s.fireHeld()
+}
+
+// tryLock starts a turn if the shard is free, as lock does, and reports whether it
+// did.
+func (s *shard) tryLock() bool {
+	if !s.mu.TryLock() {
+		return false
+	}
+	s.fireHeld()
+	return true
+}
+
+// release ends a turn that hands nothing over: it releases the lock, then fires the
+// calls ended while the turn held it (fireEnded).
+func (s *shard) release() {
+	s.mu.Unlock()
+	s.fireEnded()
+}
+
+// fireLater has the core fire the deadline of call id, which its waiter has ended
+// (waiter.end) while the shard was busy: in a turn of its own if the shard is free by
+// now, or else at the end of the turn that holds it (release), or at the start of the
+// next (lock), whichever comes first.
+func (s *shard) fireLater(id router.CallID) {
+	s.endedMu.Lock()
+	s.ended = append(s.ended, id)
+	s.endedN.Add(1)
+	s.endedMu.Unlock()
+	s.fireEnded()
+}
+
+// fireEnded fires the ended calls in a turn of their own, unless the shard is busy:
+// the turn that holds it does when it ends (release). A call is added (endedN, then
+// TryLock) and a turn ends (Unlock, then endedN) in the opposite orders, so at least
+// one of the two sees the other's step, and no call is left unfired once the shard is
+// free. A deadline fired completes its call and sends nothing, so the turn has nothing
+// to hand over.
+func (s *shard) fireEnded() {
+	for s.endedN.Load() != 0 && s.tryLock() {
+		s.mu.Unlock()
+	}
+}
+
+// fireHeld fires the ended calls in the core, in the turn under way.
+func (s *shard) fireHeld() {
+	if s.endedN.Load() == 0 {
+		return
+	}
+	s.endedMu.Lock()
+	ids := s.ended
+	s.ended = nil
+	s.endedN.Store(0)
+	s.endedMu.Unlock()
+	for _, id := range ids {
+		s.core.Fire(router.Timer{Kind: router.TimerCall, Call: id})
+	}
+}
 
 // pin makes the core's clock read now until unpin, within a turn: a call's turn
 // reads the clock once, and its deadline counts from the instant the caller's timer
@@ -71,7 +138,7 @@ func (s *shard) unlock() { s.unlockCounting(nil) }
 // request for a local peer until its Handle is called.
 func (s *shard) unlockCounting(taken *atomic.Int64) {
 	if len(s.handed) == 0 && len(s.self) == 0 {
-		s.mu.Unlock()
+		s.release()
 		return
 	}
 	var hbuf [4]handed
@@ -81,7 +148,7 @@ func (s *shard) unlockCounting(taken *atomic.Int64) {
 	if taken != nil {
 		taken.Add(int64(len(h)))
 	}
-	s.mu.Unlock()
+	s.release()
 	s.n.handOver(self, h, taken)
 }
 
@@ -135,8 +202,8 @@ func (s *shard) fire(id router.TimerID, t router.Timer) {
 // stopTimers stops the worker timers still armed (Close): they would do nothing when
 // they fire (fire), but would keep the node in memory until then.
 func (s *shard) stopTimers() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.lock()
+	defer s.release()
 	for _, tm := range s.timers {
 		tm.Stop()
 	}

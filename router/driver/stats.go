@@ -19,7 +19,10 @@ type Stats struct {
 	// replies dropped, redirects, hop limits, sheds, ... A call whose context was
 	// cancelled while it waited is ended in its core as its deadline would end it,
 	// and counted in Router.Completed under router.CodeTimeout (its caller gets the
-	// context's error); Cancelled counts those apart.
+	// context's error); Cancelled counts those apart. A call that its deadline (or
+	// cancellation) ended while its shard was busy, and whose core then took a reply
+	// for it before its deadline, is counted as its caller saw it: under
+	// router.CodeTimeout, and the reply in Late.
 	Router router.Stats
 	// Cancelled counts the calls ended while they waited because their context was
 	// cancelled (not its deadline): each is also in Router.Completed, as a timeout.
@@ -74,10 +77,11 @@ type Stats struct {
 	// ensemble or their leader's node is not one this node's configuration holds.
 	GossipRefused uint64
 	// Expired counts the calls that ended before they reached a router core, because
-	// their deadline had passed (or their context was done) when they started: they
-	// returned router.ErrTimeout (or the context's error) at once, and are not in
+	// their deadline had passed (or their context was done) when they started, or
+	// while they waited for a busy shard to start: they returned router.ErrTimeout
+	// (or the context's error) at once, sent nothing, and are not in
 	// Router.Completed. On a busy machine a caller can be held up that long between
-	// making its context and calling.
+	// making its context and calling, or waiting for its turn.
 	Expired uint64
 }
 
@@ -97,6 +101,20 @@ func (c *counters) hop(h int) {
 type shardCounters struct {
 	served   Codes
 	passedOn uint64
+	// overtaken counts, by code, the completions the core made of calls that their
+	// deadline (or cancellation) had ended already, other than its own timeouts
+	// (waiter.end): the replies that reached the core first.
+	overtaken Codes
+}
+
+// overtook counts r, the core's completion of a call that its deadline (or
+// cancellation) ended first, while the shard was busy (waiter.end). The core's own
+// timeout of it is the one expected; any other outcome (a reply that reached the core
+// first) goes nowhere, and Stats counts it as that timeout and a late reply.
+func (c *shardCounters) overtook(r router.Result) {
+	if code := router.CodeOf(r.Err); code != router.CodeTimeout {
+		c.overtaken[code]++
+	}
 }
 
 // sent counts m, which a shard's core sent to node to, if it serves a call started
@@ -124,6 +142,12 @@ func (n *Node) Stats() Stats {
 		st.Router.Add(s.core.Stats())
 		for c, v := range s.stats.served {
 			st.Served[c] += v
+		}
+		for c, v := range s.stats.overtaken {
+			// Counted as its caller saw it, under the same lock as the core's count.
+			st.Router.Completed[c] -= v
+			st.Router.Completed[router.CodeTimeout] += v
+			st.Router.Late += v
 		}
 		st.PassedOn += s.stats.passedOn
 		s.unlock()

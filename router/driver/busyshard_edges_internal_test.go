@@ -1,0 +1,187 @@
+package driver
+
+// A call's deadline, and its start, while its shard is busy: a turn holds the shard's
+// lock, as a turn descheduled there holds it on a machine with far more runnable
+// goroutines than cores, until the scheduler comes back to it (100,000 callers on one
+// client node: seconds).
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/ensroute/ensroute/router"
+)
+
+// sentTo is a transport that hands what its node sends to the test.
+type sentTo chan router.Message
+
+func (c sentTo) Send(_ router.NodeID, m *router.Message) error {
+	c <- *m
+	return nil
+}
+
+// busyBound is how long a test waits for a call that must end while its shard is
+// busy: a call that waits for the shard never ends in that time, since the test holds
+// the shard until it ends.
+const busyBound = 10 * time.Second
+
+// oneShardNode returns a node of one shard whose calls to ensemble e1 go to its
+// leader on n2, and the channel of what it sends.
+func oneShardNode(t *testing.T) (*Node, sentTo) {
+	t.Helper()
+	sent := make(sentTo, 16)
+	n, err := New(Config{ID: "n1", Incarnation: 1, Transport: sent, Shards: 1, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Close() })
+	n.Learn(router.Entry{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}, Version: 1})
+	return n, sent
+}
+
+// TestDeadlineEndsCallWhileShardBusy: a call whose deadline passes (or whose context
+// is cancelled) while a turn holds its shard ends at once with router.ErrTimeout (or
+// context.Canceled), before that turn is over; the deadline used to wait for the
+// shard's lock behind it. The turn held is the call's reply's, taken from the
+// transport before the deadline: the core, which fires the deadline once the turn is
+// over, completes the call with that reply first, and Stats counts it as its caller
+// saw it, a timeout and a late reply. With no reply, the core fires the deadline when
+// the turn ends, and no call is left pending.
+func TestDeadlineEndsCallWhileShardBusy(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	for _, tc := range []struct {
+		name string
+		call func(n *Node, cancel <-chan struct{}) error
+		want error
+	}{
+		{"CallTimeout", func(n *Node, _ <-chan struct{}) error {
+			_, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("x"), timeout)
+			return err
+		}, router.ErrTimeout},
+		{"Call, the context's deadline", func(n *Node, _ <-chan struct{}) error {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			_, err := n.Call(ctx, router.ToEnsemble("e1"), []byte("x"))
+			return err
+		}, router.ErrTimeout},
+		{"Call, cancelled", func(n *Node, cancelled <-chan struct{}) error {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			go func() {
+				<-cancelled
+				cancel()
+			}()
+			_, err := n.Call(ctx, router.ToEnsemble("e1"), []byte("x"))
+			return err
+		}, context.Canceled},
+	} {
+		for _, answered := range []bool{true, false} {
+			name := tc.name + ", no reply"
+			if answered {
+				name = tc.name + ", a reply held in its turn"
+			}
+			t.Run(name, func(t *testing.T) {
+				n, sent := oneShardNode(t)
+				cancel := make(chan struct{})
+				ended := make(chan error, 1)
+				go func() { ended <- tc.call(n, cancel) }()
+				route := <-sent // the call has started
+				s := n.shards[0]
+				arrived := n.now() // its reply comes, before the deadline...
+				s.lock()           // ...and its turn holds the shard
+				close(cancel)
+				start := time.Now()
+				select {
+				case err := <-ended:
+					if !errors.Is(err, tc.want) {
+						s.unlock()
+						t.Fatalf("the call ended with %v, want %v", err, tc.want)
+					}
+				case <-time.After(busyBound):
+					s.unlock()
+					t.Fatalf("the call did not end in %v while its shard was busy", time.Since(start))
+				}
+				if answered {
+					reply := router.Message{Kind: router.KindReply, From: "n2", Call: route.Call, Code: router.CodeOK,
+						Peer: router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}, Result: []byte("v"), Hops: 1}
+					s.core.Deliver(&reply, arrived)
+				}
+				s.unlock()
+				// Read without a turn's start, which fires what the last turn left.
+				s.mu.Lock()
+				k := len(s.core.Pending())
+				s.mu.Unlock()
+				if k != 0 {
+					t.Errorf("%d calls pending once the turn is over, want 0", k)
+				}
+				st := n.Stats()
+				wantLate := uint64(0)
+				if answered {
+					wantLate = 1
+				}
+				if st.Router.Completed[router.CodeTimeout] != 1 || st.Router.Completed[router.CodeOK] != 0 || st.Router.Late != wantLate {
+					t.Errorf("completed %d timeout, %d ok, %d late replies; want 1, 0 and %d, as the caller saw it",
+						st.Router.Completed[router.CodeTimeout], st.Router.Completed[router.CodeOK], st.Router.Late, wantLate)
+				}
+				wantCancelled := uint64(0)
+				if tc.want == context.Canceled {
+					wantCancelled = 1
+				}
+				if st.Cancelled != wantCancelled {
+					t.Errorf("cancelled %d, want %d", st.Cancelled, wantCancelled)
+				}
+			})
+		}
+	}
+}
+
+// TestCallWaitingOutBusyShardSendsNothing: a call whose deadline passes (or whose
+// context is cancelled) while it waits for its shard to start ends when it gets the
+// shard, with router.ErrTimeout (or context.Canceled), counted in Stats.Expired, and
+// sends nothing: it used to send its request all the same, for an answer no caller
+// would take (with 100,000 callers, most of the node's answers were late replies).
+func TestCallWaitingOutBusyShardSendsNothing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		call func(n *Node, ctx context.Context) error
+		want error
+	}{
+		{"deadline", func(n *Node, ctx context.Context) error {
+			_, err := n.CallTimeout(ctx, router.ToEnsemble("e1"), []byte("x"), 5*time.Millisecond)
+			return err
+		}, router.ErrTimeout},
+		{"cancelled", func(n *Node, ctx context.Context) error {
+			_, err := n.CallTimeout(ctx, router.ToEnsemble("e1"), []byte("x"), time.Minute)
+			return err
+		}, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, sent := oneShardNode(t)
+			waiting := make(chan struct{})
+			waitsForShard = func() { close(waiting) }
+			defer func() { waitsForShard = nil }()
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			s := n.shards[0]
+			s.lock() // a turn holds the shard
+			ended := make(chan error, 1)
+			go func() { ended <- tc.call(n, ctx) }()
+			<-waiting
+			if tc.want == context.Canceled {
+				cancel()
+			} else {
+				time.Sleep(10 * time.Millisecond) // the call's 5ms pass while it waits
+			}
+			s.unlock()
+			if err := <-ended; !errors.Is(err, tc.want) {
+				t.Fatalf("the call ended with %v, want %v", err, tc.want)
+			}
+			if st := n.Stats(); st.Expired != 1 || st.Router.Calls != 0 || len(sent) != 0 {
+				t.Fatalf("expired %d, calls started %d, messages sent %d; want 1, 0 and 0", st.Expired, st.Router.Calls, len(sent))
+			}
+		})
+	}
+}
