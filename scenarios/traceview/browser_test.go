@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-cmp/cmp"
 
@@ -57,25 +59,80 @@ type browserPage struct {
 	errs []string
 }
 
-// openPage starts a headless Chromium with a fresh profile, listens to the page's
-// console and opens file. The browser stops at the end of the test.
-func openPage(t *testing.T, file, hash string, width, height int) *browserPage {
+// sharedChromium is the one headless Chromium the package's browser tests open their
+// pages in, started by the first page and stopped by TestMain. A Chromium of its own
+// for each page took 2 to 9 seconds to start on a busy CI machine, most of the
+// browser tests' time; a page opens in a new browser context (a profile of its own,
+// as a fresh user data directory was: nothing stored by one page is seen by another)
+// and a window of its own, in a fraction of a second.
+var sharedChromium struct {
+	mu     sync.Mutex
+	ctx    context.Context // the browser's; nil before the first page or after stop
+	cancel func()
+}
+
+// TestMain stops the shared Chromium once every test has run. (Were the tests to
+// end without it, the Chromium would end with them: it runs with a parent-death
+// signal.)
+func TestMain(m *testing.M) {
+	defer stopChromium()
+	m.Run()
+}
+
+// browserContext returns the shared Chromium's context, starting it if none runs.
+func browserContext(t *testing.T) context.Context {
 	t.Helper()
+	sharedChromium.mu.Lock()
+	defer sharedChromium.mu.Unlock()
+	if sharedChromium.ctx != nil {
+		return sharedChromium.ctx
+	}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium(t)),
 		chromedp.NoSandbox, // the tests run as root
 		chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(width, height),
 	)
+	// The allocator makes the user data directory and removes it when cancelled. The
+	// browser lives as long as the context of its first run, so that one has no
+	// timeout: each page's has.
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelBrowser := chromedp.NewContext(actx)
+	if err := chromedp.Do(ctx); err != nil {
+		cancelBrowser()
+		cancelAlloc()
+		t.Fatalf("starting chromium: %v", err)
+	}
+	sharedChromium.ctx = ctx
+	sharedChromium.cancel = func() { cancelBrowser(); cancelAlloc() }
+	return ctx
+}
+
+// stopChromium stops the shared Chromium, if one runs; the next page starts another.
+func stopChromium() {
+	sharedChromium.mu.Lock()
+	defer sharedChromium.mu.Unlock()
+	if sharedChromium.cancel != nil {
+		sharedChromium.cancel()
+	}
+	sharedChromium.ctx, sharedChromium.cancel = nil, nil
+}
+
+// openPage opens file in a new window of width x height of the shared Chromium, in a
+// browser context of its own, listens to the page's console and waits for its first
+// drawing. The window closes at the end of the test.
+func openPage(t *testing.T, file, hash string, width, height int) *browserPage {
+	t.Helper()
+	ctx, cancelTab := chromedp.NewContext(browserContext(t), chromedp.WithNewBrowserContext())
 	ctx, cancelTime := context.WithTimeout(ctx, 2*time.Minute)
 	p := &browserPage{ctx: ctx}
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("starting chromium: %v", err)
+	if err := chromedp.Do(ctx, windowSize(width, height)); err != nil {
+		cancelTime()
+		cancelTab()
+		// A Chromium that cannot open a window is no use to the next test either.
+		stopChromium()
+		t.Fatalf("opening a window in chromium: %v", err)
 	}
 	messages := chromedp.Console(ctx)
 	var wg sync.WaitGroup
@@ -94,7 +151,6 @@ func openPage(t *testing.T, file, hash string, width, height int) *browserPage {
 	t.Cleanup(func() {
 		cancelTime()
 		cancelTab()
-		cancelAlloc()
 		wg.Wait()
 	})
 	abs, err := filepath.Abs(file)
@@ -105,6 +161,21 @@ func openPage(t *testing.T, file, hash string, width, height int) *browserPage {
 	p.waitFor(t, "the first drawing", "window.ensroute !== undefined && window.ensroute.stats().draws > 0")
 	p.do(t, chromedp.Evaluate[chromedp.Void](colourAtJS))
 	return p
+}
+
+// windowSize sizes the page's window as --window-size sized the first window of a
+// Chromium of the page's own: the page sees the same innerWidth and innerHeight.
+func windowSize(width, height int) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+		b := chromedp.FromContext(ctx).Browser
+		w, err := cdp.Call(ctx, b, cdpbrowser.GetWindowForTarget, cdpbrowser.GetWindowForTargetParams{TargetID: tab.TargetID})
+		if err != nil {
+			return err
+		}
+		_, err = cdp.Call(ctx, b, cdpbrowser.SetWindowBounds, cdpbrowser.SetWindowBoundsParams{
+			WindowID: w.WindowID, Bounds: &cdpbrowser.Bounds{Width: int64(width), Height: int64(height)}})
+		return err
+	})
 }
 
 // colourAtJS defines two functions in the page, for the test: colourAt(x, y), whether
