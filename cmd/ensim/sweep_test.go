@@ -121,9 +121,20 @@ func testWorker(env ...string) func(context.Context) (*exec.Cmd, error) {
 			return nil, err
 		}
 		cmd := exec.CommandContext(ctx, exe, workerCommand)
-		cmd.Env = append(append(os.Environ(), "ENSIM_TEST_WORKER=1"), env...)
+		cmd.Env = append(append(os.Environ(), "ENSIM_TEST_WORKER=1", workerGORACE()), env...)
 		return cmd, nil
 	}
+}
+
+// workerGORACE is GORACE for a worker: the tests' own, and no sleep at the exit.
+// Built with -race, a process that exits with status 0 first sleeps a second
+// (atexit_sleep_ms), so that its other goroutines may still race; a worker has none
+// (it runs its jobs one after another on one), and each sweep waits for its workers
+// to exit: the seconds were 60 of the 145 the sweep tests took under -race. The race
+// detector still watches the worker as it runs, and a race it finds still fails the
+// worker (exit status 66).
+func workerGORACE() string {
+	return "GORACE=" + strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0")
 }
 
 // sweepTimeout bounds every sweep under test: a sweep that hangs is interrupted, and
