@@ -185,3 +185,108 @@ func TestCallWaitingOutBusyShardSendsNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestEndedCallsWaiterReachesNoLaterCall: a call that its deadline (or cancellation)
+// ended while its shard was busy is still pending in its core, which completes it
+// later (a reply, or the deadline fired at the next turn) through the call's waiter.
+// That waiter must not serve another call meanwhile: the next call made on the
+// caller's goroutine, which waits for the shard while the first call's reply is taken,
+// gets its own answer, not the first call's.
+func TestEndedCallsWaiterReachesNoLaterCall(t *testing.T) {
+	const timeout = 100 * time.Millisecond
+	for _, tc := range []struct {
+		name  string
+		first func(n *Node, cancelled <-chan struct{}) error
+	}{
+		{"CallTimeout", func(n *Node, _ <-chan struct{}) error {
+			_, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("first"), timeout)
+			return err
+		}},
+		{"Call, cancelled", func(n *Node, cancelled <-chan struct{}) error {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			go func() {
+				<-cancelled
+				cancel()
+			}()
+			_, err := n.Call(ctx, router.ToEnsemble("e1"), []byte("first"))
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, sent := oneShardNode(t)
+			s := n.shards[0]
+			waiting := make(chan struct{}, 1)
+			waitsForShard = func() { waiting <- struct{}{} }
+			defer func() { waitsForShard = nil }()
+			reply := func(call router.CallID, v string) router.Message {
+				return router.Message{Kind: router.KindReply, From: "n2", Call: call, Code: router.CodeOK,
+					Peer: router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}, Result: []byte(v), Hops: 1}
+			}
+			// A pooled waiter goes back to the pool of the processor its caller runs
+			// on, and the next call on that goroutine takes it from there; the race
+			// detector's pool drops a Put now and then: a few rounds.
+			for round := range 8 {
+				cancel := make(chan struct{})
+				firstEnded := make(chan error, 1)
+				second := make(chan router.Result, 1)
+				go func() {
+					firstEnded <- tc.first(n, cancel)
+					ctx, stop := context.WithTimeout(context.Background(), busyBound)
+					defer stop()
+					res, _ := n.Call(ctx, router.ToEnsemble("e1"), []byte("second"))
+					second <- res
+				}()
+				first := <-sent // the first call has started
+				arrived := n.now()
+				s.lock() // its reply's turn holds the shard
+				close(cancel)
+				if err := <-firstEnded; err == nil {
+					s.unlock()
+					t.Fatalf("round %d: the first call ended with no error, want a timeout or its context's", round)
+				}
+				<-waiting // the second call waits for the shard, its waiter taken
+				m := reply(first.Call, "first")
+				s.core.Deliver(&m, arrived)
+				s.unlock()
+				next := <-sent
+				n.Receive(reply(next.Call, "second"))
+				if res := <-second; res.Err != nil || string(res.Value) != "second" || res.Call != next.Call {
+					t.Fatalf("round %d: the second call (%v) got %q from call %v, error %v; want its own answer",
+						round, next.Call, res.Value, res.Call, res.Err)
+				}
+			}
+		})
+	}
+}
+
+// TestEndedCallFiredWhenShardIsFreeAlready: a call ended while its shard was busy
+// whose turn ended before the call was queued for its core (fireLater) is fired in a
+// turn of its own at once: the turn that held the shard found nothing queued, and no
+// later turn may come while the node sits idle.
+func TestEndedCallFiredWhenShardIsFreeAlready(t *testing.T) {
+	n, sent := oneShardNode(t)
+	ended := make(chan error, 1)
+	go func() {
+		_, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("x"), busyBound)
+		ended <- err
+	}()
+	route := <-sent
+	s := n.shards[0]
+	// Read without a turn's start, which would fire what is queued.
+	pending := func() int {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.core.Pending())
+	}
+	if k := pending(); k != 1 { // and the call's turn, which sent its route, is over
+		t.Fatalf("%d calls pending once the call has started, want 1", k)
+	}
+	s.fireLater(route.Call) // as its waiter's end does, the shard free
+	if k := pending(); k != 0 {
+		t.Errorf("%d calls pending once queued with the shard free, want 0", k)
+	}
+	if err := <-ended; !errors.Is(err, router.ErrTimeout) {
+		t.Fatalf("the call ended with %v, want the timeout its core fired", err)
+	}
+}
