@@ -46,7 +46,8 @@
 // shard busy ends the call at once with router.ErrTimeout, as the original's proxy,
 // a process of its own, times out whatever its router does; the core fires the
 // deadline on the shard's next turn, and an outcome it reached meanwhile (a reply
-// that came first) goes nowhere, counted in Stats as the timeout and a late reply.
+// that came first) goes nowhere, counted in Stats as the timeout and, unless it was
+// a timeout too (under riak, any failure), a late reply.
 // A call that waited for its shard to start until its deadline passed ends there
 // with router.ErrTimeout, sending nothing (Stats.Expired).
 //

@@ -22,7 +22,9 @@ type Stats struct {
 	// context's error); Cancelled counts those apart. A call that its deadline (or
 	// cancellation) ended while its shard was busy, and whose core then took a reply
 	// for it before its deadline, is counted as its caller saw it: under
-	// router.CodeTimeout, and the reply in Late.
+	// router.CodeTimeout, and the reply in Late, unless the reply was a timeout too,
+	// which is what the caller got (under riak every failure is one, so only an
+	// answer is counted there).
 	Router router.Stats
 	// Cancelled counts the calls ended while they waited because their context was
 	// cancelled (not its deadline): each is also in Router.Completed, as a timeout.
