@@ -68,14 +68,7 @@ func TestDeadlineEndsCallWhileShardBusy(t *testing.T) {
 			return err
 		}, router.ErrTimeout},
 		{"Call, cancelled", func(n *Node, cancelled <-chan struct{}) error {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			go func() {
-				<-cancelled
-				cancel()
-			}()
-			_, err := n.Call(ctx, router.ToEnsemble("e1"), []byte("x"))
-			return err
+			return callCancelledOn(n, cancelled, "x")
 		}, context.Canceled},
 	} {
 		for _, answered := range []bool{true, false} {
@@ -203,14 +196,7 @@ func TestEndedCallsWaiterReachesNoLaterCall(t *testing.T) {
 			return err
 		}},
 		{"Call, cancelled", func(n *Node, cancelled <-chan struct{}) error {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-			defer cancel()
-			go func() {
-				<-cancelled
-				cancel()
-			}()
-			_, err := n.Call(ctx, router.ToEnsemble("e1"), []byte("first"))
-			return err
+			return callCancelledOn(n, cancelled, "first")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -289,4 +275,17 @@ func TestEndedCallFiredWhenShardIsFreeAlready(t *testing.T) {
 	if err := <-ended; !errors.Is(err, router.ErrTimeout) {
 		t.Fatalf("the call ended with %v, want the timeout its core fired", err)
 	}
+}
+
+// callCancelledOn calls e1 on n with event, under a context cancelled when cancelled
+// closes (its deadline a minute away), and returns the call's error.
+func callCancelledOn(n *Node, cancelled <-chan struct{}, event string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	go func() {
+		<-cancelled
+		cancel()
+	}()
+	_, err := n.Call(ctx, router.ToEnsemble("e1"), []byte(event))
+	return err
 }
