@@ -150,6 +150,18 @@ func TestBadFlags(t *testing.T) {
 			want: "--config " + filepath.Join(dir, "routers-only.json") + ": routers -3: want 1..1024"},
 		{name: "null peers in config", args: []string{"--id", "n1", "--config", file("null-peers.json", `{"peers": null}`), "--secret-file", secret},
 			want: "--config " + filepath.Join(dir, "null-peers.json") + ": peers is null: want an object of node ids and their host:port"},
+		// A duration that is not a whole number of nanoseconds, by a flag or in the
+		// config file: it was cut to the nanosecond below and the node started
+		// (--reply-hold 0.5ns kept no reply at all, --service 0.5ns made the demo peer
+		// spend nothing).
+		{name: "reply hold below a nanosecond", args: with("--reply-hold", "0.5ns"),
+			want: `invalid value "0.5ns" for flag --reply-hold: not a whole number of nanoseconds, the finest a duration holds (0s would be read)`},
+		{name: "service below a nanosecond", args: with("--service", "1.0000000001ms"),
+			want: `invalid value "1.0000000001ms" for flag --service: not a whole number of nanoseconds, the finest a duration holds (1ms would be read)`},
+		{name: "heartbeat interval below a nanosecond", args: with("--heartbeat-interval", "500.0000000001ms"),
+			want: `invalid value "500.0000000001ms" for flag --heartbeat-interval: not a whole number of nanoseconds`},
+		{name: "config duration below a nanosecond", args: []string{"--id", "n1", "--config", file("subnanos.json", `{"peers": {"n1": "127.0.0.1:1"}, "backoff_max": "2.0000000005s"}`), "--secret-file", secret},
+			want: "--config " + filepath.Join(dir, "subnanos.json") + `: backoff_max: "2.0000000005s": not a whole number of nanoseconds, the finest a duration holds (2s would be read)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			// Cancelled already: a bad flag that slipped through starts a node that
