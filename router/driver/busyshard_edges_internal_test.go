@@ -289,3 +289,75 @@ func callCancelledOn(n *Node, cancelled <-chan struct{}, event string) error {
 	_, err := n.Call(ctx, router.ToEnsemble("e1"), []byte(event))
 	return err
 }
+
+// TestCallThatWaitedForShardSendsWhatIsLeft: a call that waited for its busy shard
+// starts with what is left of its timeout: the budget it sends its leader is the time
+// its caller will still wait (it sent the whole timeout, and the leader worked on for
+// as long as the call had waited after its caller gave up), and its deadline is where
+// it was, its timeout after it began: a reply then is late. A call with no deadline
+// sends none after its wait either.
+func TestCallThatWaitedForShardSendsWhatIsLeft(t *testing.T) {
+	const timeout, held = time.Second, 300 * time.Millisecond
+	for _, tc := range []struct {
+		name       string
+		call       func(n *Node) router.Result
+		wantBudget func(router.Message) bool
+		want       string
+	}{
+		{"CallTimeout", func(n *Node) router.Result {
+			res, _ := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("x"), timeout)
+			return res
+		}, func(m router.Message) bool { return m.Budget > 0 && m.Budget <= timeout-held },
+			"a budget in (0, " + (timeout - held).String() + "]"},
+		{"Call, no deadline", func(n *Node) router.Result {
+			// A call with no deadline targets a peer: an ensemble call needs one.
+			res, _ := n.Call(context.Background(), router.ToPeer(router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}), []byte("x"))
+			return res
+		}, func(m router.Message) bool { return m.Budget == router.Infinity }, "no budget (Infinity)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n, sent := oneShardNode(t)
+			waiting := make(chan struct{})
+			waitsForShard = func() { close(waiting) }
+			defer func() { waitsForShard = nil }()
+			var began time.Duration
+			afterClockRead = func() { began = n.now() } // no earlier than the call's start
+			defer func() { afterClockRead = nil }()
+			s := n.shards[0]
+			s.lock() // a turn holds the shard
+			ended := make(chan router.Result, 1)
+			go func() { ended <- tc.call(n) }()
+			<-waiting
+			time.Sleep(held)
+			s.unlock()
+			var route router.Message
+			select {
+			case route = <-sent:
+			case res := <-ended:
+				t.Fatalf("the call ended with %q, error %v, sending nothing", res.Value, res.Err)
+			}
+			if !tc.wantBudget(route) {
+				t.Errorf("the call that waited %v or more sent a budget of %v, want %s", held, route.Budget, tc.want)
+			}
+			if tc.name != "CallTimeout" {
+				n.Receive(router.Message{Kind: router.KindReply, From: "n2", Call: route.Call, Code: router.CodeOK,
+					Peer: router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}, Result: []byte("v"), Hops: 1})
+				if res := <-ended; res.Err != nil {
+					t.Fatalf("the call with no deadline ended with %v, want its answer", res.Err)
+				}
+				return
+			}
+			reply := router.Message{Kind: router.KindReply, From: "n2", Call: route.Call, Code: router.CodeOK,
+				Peer: router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}, Result: []byte("v"), Hops: 1}
+			past := began + timeout + 1 // past the deadline, start+timeout, by 1ns or more
+			s.lock()
+			s.pin(past) // the core's clock too has passed it
+			s.core.Deliver(&reply, past)
+			s.unpin()
+			s.unlock()
+			if res := <-ended; !errors.Is(res.Err, router.ErrTimeout) {
+				t.Fatalf("a reply at the call's timeout after it began gave %q, error %v; want a timeout: the deadline moved", res.Value, res.Err)
+			}
+		})
+	}
+}

@@ -192,22 +192,32 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	w := n.waiters.Get().(*waiter)
 	w.ended.Store(false)
 	s := n.anyShard()
+	at := start // when the core starts the call: its clock in the call's turn
 	if !s.tryLock() {
 		if waitsForShard != nil {
 			waitsForShard()
 		}
 		s.lock()
+		at = n.now()
 		// The wait for a busy shard can outlast the deadline (see expire): a call
 		// whose deadline passed, or whose context was done, while it waited ends
 		// now, and sends nothing its caller could no longer take an answer to.
-		if err := waitedOut(ctx, n.now()-start, timeout); err != nil {
+		if err := waitedOut(ctx, at-start, timeout); err != nil {
 			s.unlock()
 			n.waiters.Put(w)
 			n.stats.expired.Add(1)
 			return router.Result{Err: err}, err
 		}
+		// The call starts now with what is left of its timeout: its deadline stays
+		// start+timeout, and the budget it sends is the time its caller will still
+		// wait, not that and the wait for the shard (a leader would otherwise work
+		// on after the caller had given up, for as long as the call waited). A call
+		// with no deadline (Infinity) keeps none.
+		if timeout != router.Infinity {
+			timeout -= at - start
+		}
 	}
-	s.pin(start) // the core's deadline counts from start, as the timer's below
+	s.pin(at) // the core's deadline, at+timeout, is the timer's below
 	s.refused = nil
 	id, err := s.core.Call(t, event, timeout, w.done)
 	refused := s.takeRefused(id)
@@ -248,7 +258,7 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 		default:
 		}
 		armed = true
-		w.arm(id.Seq, start+timeout-n.now())
+		w.arm(id.Seq, at+timeout-n.now())
 	}
 	if ctx.Done() == nil {
 		res = <-w.ch

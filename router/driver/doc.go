@@ -49,7 +49,8 @@
 // that came first) goes nowhere, counted in Stats as the timeout and, unless it was
 // a timeout too (under riak, any failure), a late reply.
 // A call that waited for its shard to start until its deadline passed ends there
-// with router.ErrTimeout, sending nothing (Stats.Expired).
+// with router.ErrTimeout, sending nothing (Stats.Expired); one that starts after a
+// wait sends what is left of its timeout as its budget, its deadline unmoved.
 //
 // CallTimeout is the same with a timeout instead of a context deadline, for many
 // short calls: the deadline is a timer pooled with the waiter and armed only when the
