@@ -8,6 +8,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -359,5 +360,69 @@ func TestCallThatWaitedForShardSendsWhatIsLeft(t *testing.T) {
 				t.Fatalf("a reply at the call's timeout after it began gave %q, error %v; want a timeout: the deadline moved", res.Value, res.Err)
 			}
 		})
+	}
+}
+
+// TestBusyShardLeavesCallsToTheOthers: a call or cast whose shard is busy starts on
+// another that is free: it used to wait for the busy one, as long as the turn holding
+// it kept it (a turn descheduled with the lock held: seconds with 100,000 callers),
+// while the other shards sat idle.
+func TestBusyShardLeavesCallsToTheOthers(t *testing.T) {
+	n, err := New(Config{ID: "n1", Incarnation: 1, Transport: make(sentTo, 1), Shards: 4, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	waited := make(chan struct{}, 1)
+	waitsForShard = func() {
+		select {
+		case waited <- struct{}{}:
+		default:
+		}
+	}
+	defer func() { waitsForShard = nil }()
+	busy := n.shards[0]
+	busy.lock() // a turn holds one shard; the other three are free
+	held := true
+	defer func() {
+		if held {
+			busy.unlock()
+		}
+	}()
+	done := make(chan error, 1)
+	go func() {
+		// 64 each: the shard a call picks is drawn at random, and all 64 missing the
+		// busy one is a chance of (3/4)^64, about 1e-8.
+		for range 64 {
+			// No leader is known: a call ends in its own turn.
+			if _, err := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("x"), time.Minute); !errors.Is(err, router.ErrNoLeader) {
+				done <- fmt.Errorf("a call ended with %v, want %v", err, router.ErrNoLeader)
+				return
+			}
+			if err := n.Cast(router.ToEnsemble("e1"), []byte("x")); err != nil {
+				done <- fmt.Errorf("a cast returned %v, want nil", err)
+				return
+			}
+		}
+		done <- nil
+	}()
+	select {
+	case err = <-done:
+	case <-waited:
+		t.Errorf("a call waited for the busy shard while three others were free")
+	case <-time.After(busyBound):
+		t.Errorf("the calls and casts did not end in %v while one shard of four was busy", busyBound)
+	}
+	busy.unlock()
+	held = false
+	if t.Failed() {
+		err = <-done // the rest of them, the shard free
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := n.Stats()
+	if st.Router.Calls != 64 {
+		t.Errorf("%d calls started, want 64", st.Router.Calls)
 	}
 }

@@ -151,7 +151,7 @@ func (n *Node) CallTimeout(ctx context.Context, t router.Target, event []byte, t
 var afterClockRead func()
 
 // waitsForShard, when set (only by this package's tests), runs in call when the
-// shard it picked is busy, before it waits for it.
+// shard it picked is busy, and every other too, before it waits for the one it picked.
 var waitsForShard func()
 
 // call is Call with an optional timeout of the driver's own (Infinity: none).
@@ -193,7 +193,7 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	w.ended.Store(false)
 	s := n.anyShard()
 	at := start // when the core starts the call: its clock in the call's turn
-	if !s.tryLock() {
+	if !s.tryLock() && !n.tryOtherShard(&s) {
 		if waitsForShard != nil {
 			waitsForShard()
 		}
@@ -289,6 +289,22 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	return res, res.Err
 }
 
+// tryOtherShard starts a turn of a shard other than *s, which is busy, if one is
+// free, sets *s to it and reports whether it found one. Any shard can start a call, and
+// the one that holds *s may keep it a while: a turn descheduled with the lock held (far
+// more runnable goroutines than cores) keeps it until the scheduler comes back, and a
+// call that waited for it waited that long to start, while other shards sat idle.
+func (n *Node) tryOtherShard(s **shard) bool {
+	for i := 1; i < len(n.shards); i++ {
+		o := n.shards[((*s).idx+i)%len(n.shards)]
+		if o.tryLock() {
+			*s = o
+			return true
+		}
+	}
+	return false
+}
+
 // ctxEnded is the outcome of a call ended by its context: a timeout, or the
 // context's error when it was cancelled.
 func (n *Node) ctxEnded(ctx context.Context, res router.Result) (router.Result, error) {
@@ -357,7 +373,9 @@ func (n *Node) Cast(t router.Target, event []byte) error {
 		return ErrClosed
 	}
 	s := n.anyShard()
-	s.lock()
+	if !s.tryLock() && !n.tryOtherShard(&s) {
+		s.lock()
+	}
 	s.refused = nil
 	err := s.core.Cast(t, event)
 	refused := s.takeRefused(router.CallID{})

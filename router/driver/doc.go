@@ -48,9 +48,11 @@
 // deadline on the shard's next turn, and an outcome it reached meanwhile (a reply
 // that came first) goes nowhere, counted in Stats as the timeout and, unless it was
 // a timeout too (under riak, any failure), a late reply.
-// A call that waited for its shard to start until its deadline passed ends there
-// with router.ErrTimeout, sending nothing (Stats.Expired); one that starts after a
-// wait sends what is left of its timeout as its budget, its deadline unmoved.
+// A call (or cast) whose shard is busy starts on another that is free, and waits
+// only when every shard is busy. A call that waited for its shard to start until its
+// deadline passed ends there with router.ErrTimeout, sending nothing
+// (Stats.Expired); one that starts after a wait sends what is left of its timeout as
+// its budget, its deadline unmoved.
 //
 // CallTimeout is the same with a timeout instead of a context deadline, for many
 // short calls: the deadline is a timer pooled with the waiter and armed only when the
