@@ -194,10 +194,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case c.timeout > maxBenchTimeout:
 		return fmt.Errorf("%w: --timeout %v: bench wants at most %v", cluster.ErrUsage, c.timeout, maxBenchTimeout)
 	case math.IsNaN(*rate) || *rate < 0 || *rate > maxRate:
-		return fmt.Errorf("%w: --rate %v: want 0 (closed loop) or a number of calls a second up to %g", cluster.ErrUsage, *rate, float64(maxRate))
+		return fmt.Errorf("%w: --rate %s: want 0 (closed loop) or a number of calls a second up to %d", cluster.ErrUsage, plain(*rate), maxRate)
 	case *rate > 0 && *rate*dur.Seconds() < 1:
 		// Also what keeps the time between calls, 1s/rate, within a Duration.
-		return fmt.Errorf("%w: --rate %v for --duration %v is less than one call (rate × duration = %.3g): want at least one call in the run", cluster.ErrUsage, *rate, *dur, float64(*rate*dur.Seconds()))
+		return fmt.Errorf("%w: --rate %s for --duration %v is less than one call (rate × duration = %s): want at least one call in the run", cluster.ErrUsage, plain(*rate), *dur, figures3(*rate*dur.Seconds()))
 	}
 	if err := kv.Check([]byte(*event)); err != nil {
 		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
@@ -542,7 +542,7 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	}
 	mode := fmt.Sprintf("closed loop, %d callers", r.Concurrency)
 	if r.Mode == "open" {
-		mode = fmt.Sprintf("open loop at %g calls/s, up to %d in flight", r.Rate, r.Concurrency)
+		mode = fmt.Sprintf("open loop at %s calls/s, up to %d in flight", plain(r.Rate), r.Concurrency)
 	}
 	interrupted := ""
 	if r.Interrupted {
@@ -622,8 +622,25 @@ func perSecond(v float64) string {
 	if v >= 100 {
 		return strconv.FormatFloat(v, 'f', 0, 64)
 	}
+	return figures3(v)
+}
+
+// figures3 is v to three significant figures, as plain writes it.
+func figures3(v float64) string {
 	v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'g', 3, 64), 64) // cannot fail
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	return plain(v)
+}
+
+// plain is v as people write a number, a rate above all: --rate 100000000 is
+// "100000000", which %g wrote "1e+08", and 123456789 keeps its digits ("1.23456789e+08").
+// Every rate a run takes (1/86400 to 100000000 calls a second, of up to 17 significant
+// figures) is at most 23 characters so written; a number that would be longer, which
+// only a message refusing it shows (--rate 1e-300), keeps %g's exponent.
+func plain(v float64) string {
+	if s := strconv.FormatFloat(v, 'f', -1, 64); len(s) <= 24 {
+		return s
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // calls is "1 failed call" or "n failed calls".

@@ -39,3 +39,31 @@ func TestBenchPrintLowCallsPerSecond(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchPrintRateAsWritten: the header gives open loop's rate as --rate is written,
+// without an exponent: --rate 100000000 printed "open loop at 1e+08 calls/s", and
+// --rate 1234567 "1.234567e+06".
+func TestBenchPrintRateAsWritten(t *testing.T) {
+	for _, tc := range []struct {
+		rate float64
+		want string
+	}{
+		{1e8, "100000000"},
+		{1234567, "1234567"},
+		{45000, "45000"},
+		{2.5e6, "2500000"},
+		{0.5, "0.5"},
+		{1.0 / 86400, "0.000011574074074074073"}, // the lowest rate a run of 24h takes
+	} {
+		r := &benchResult{Mode: "open", Ensemble: "e1", Via: "n1", Concurrency: 16, Rate: tc.rate, Calls: 1, OK: 1, Scheduled: 1,
+			Errors: map[string]int64{}, CallsPerSec: 1, DurationNS: int64(time.Second)}
+		var b bytes.Buffer
+		if err := r.print(&b, false); err != nil {
+			t.Fatal(err)
+		}
+		want := "bench e1 via n1: open loop at " + tc.want + " calls/s, up to 16 in flight, 1s\n"
+		if !strings.HasPrefix(b.String(), want) {
+			t.Errorf("--rate %v: header %q; want %q", tc.rate, strings.SplitAfter(b.String(), "\n")[0], want)
+		}
+	}
+}
