@@ -58,7 +58,9 @@ type benchResult struct {
 	Skipped int64 `json:"skipped,omitempty"`
 	Behind  int64 `json:"behind,omitempty"` // open loop: calls that started more than 1ms after their scheduled time
 	// CutShort are the calls a signal ended before their outcome came: they have
-	// none, and are not in Calls, the outcomes, calls/s or the latencies.
+	// none, and are not in Calls, the outcomes, calls/s or the latencies. A call the
+	// signal ended before the driver started it, which sent nothing, is not among
+	// them: it is no call at all (unsent).
 	CutShort int64 `json:"cut_short,omitempty"`
 	// StartLagNS is, in open loop, how late the calls started after their scheduled
 	// time (p50, p99, max): the generator's own delay, which every call's latency
@@ -126,15 +128,34 @@ var recorderMade func()
 
 // end records how call res, made by worker, ended d after it started (or was due):
 // its outcome and latency, or, when a signal cut it short (ctx's cancellation, which
-// ends the call), that it has none. It reports whether the call was cut short.
-func (r *recorder) end(worker int, d time.Duration, res router.Result) (cut bool) {
+// ends the call), that it has none. A call the signal ended before the driver started
+// it (unsent) is neither: it is no call. It reports whether the signal ended the call,
+// after which the worker makes no other.
+func (r *recorder) end(worker int, d time.Duration, res router.Result) (signalled bool) {
 	if errors.Is(res.Err, context.Canceled) {
-		r.cut.Add(1)
+		if !unsent(res) {
+			r.cut.Add(1)
+		}
 		return true
 	}
 	r.record(worker, d, router.CodeOf(res.Err))
 	return false
 }
+
+// unsent reports whether res is that of a call a signal ended before the driver
+// started it: the driver returns ctx's error, with no call id, for a call whose
+// context was done when it came to start it, or once it had waited for its shard,
+// and sends nothing. The loops check for the signal before each call, but it may come
+// between their check and the driver's; such a call was never in flight, and counted
+// as cut short it read as one the signal had interrupted.
+func unsent(res router.Result) bool {
+	return res.Err != nil && res.Call.IsZero() && errors.Is(res.Err, context.Canceled)
+}
+
+// beforeCall, when set (only by this package's tests), runs in each loop between its
+// last check for a signal and the call, as a caller descheduled there would; the
+// tests send the signal there.
+var beforeCall func()
 
 func (r *recorder) record(worker int, d time.Duration, c router.Code) {
 	s := &r.shards[worker%len(r.shards)]
@@ -307,8 +328,9 @@ func (r *benchResult) verdict() error {
 // however short the run. The callers check a flag that a timer sets, and time each
 // call with one reading of the monotonic clock at either end: the run's own clock
 // reads are a measurable part of a call at hundreds of thousands a second. They check
-// ctx too, which the flag follows a little later: a call started in between would
-// end at once, as one cut short that was never sent.
+// ctx too, which the flag follows a little later, so as to make no call once a signal
+// came; one that comes between that check and the call ends the call before it
+// starts, and it is no call (unsent).
 func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end time.Time, t router.Target, ev []byte) {
 	var over atomic.Bool
 	stop := func() { over.Store(true) }
@@ -320,6 +342,9 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 	for w := range conc {
 		wg.Go(func() {
 			for first := true; ctx.Err() == nil && (first || !over.Load()); first = false {
+				if beforeCall != nil {
+					beforeCall()
+				}
 				begin := time.Since(epoch)
 				res, _ := cl.drv.CallTimeout(ctx, t, ev, cl.c.timeout)
 				if rec.end(w, time.Since(epoch)-begin, res) {
@@ -349,7 +374,8 @@ func closedLoop(ctx context.Context, cl *client, rec *recorder, conc int, end ti
 // node can do shows as skipped calls, and the run ends soon after --duration however
 // far behind the generator is. When ctx is done (a signal) no worker starts another
 // call, one waiting for its next call's due time leaves at once (sleepFor), and the
-// calls in flight are cut short.
+// calls in flight are cut short; a call the signal ended before the driver started it
+// is not made (unsent), and has no start lag.
 func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sched schedule, start time.Time, t router.Target, ev []byte) (behind, skipped int64) {
 	end := start.Add(sched.dur + endGrace(cl.c.timeout))
 	var wg sync.WaitGroup
@@ -384,13 +410,22 @@ func openLoop(ctx context.Context, cl *client, rec, lag *recorder, conc int, sch
 					n = next - int64(conc) // the loop adds it back
 					continue
 				}
+				if beforeCall != nil {
+					beforeCall()
+				}
+				// The deadline counts from the scheduled start too.
+				res, _ := cl.drv.CallTimeout(ctx, t, ev, cl.c.timeout-started)
+				took := time.Since(due)
+				if unsent(res) {
+					// The signal came before it started: it has no start lag, as
+					// it has no outcome.
+					break
+				}
 				if started > time.Millisecond {
 					late++ // a slow previous call, or a sleep that overslept
 				}
 				lag.record(w, started, router.CodeOK)
-				// The deadline counts from the scheduled start too.
-				res, _ := cl.drv.CallTimeout(ctx, t, ev, cl.c.timeout-started)
-				if rec.end(w, time.Since(due), res) {
+				if rec.end(w, took, res) {
 					break
 				}
 			}
@@ -569,7 +604,8 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		cut := ""
 		n := r.Scheduled - r.Calls - r.Skipped - r.CutShort
 		if r.Interrupted && n > 0 {
-			// Due after the signal: neither made nor skipped.
+			// Due after the signal, or stopped by it before they started (unsent):
+			// neither made nor skipped.
 			cut = fmt.Sprintf("; %d not made: the run was interrupted", n)
 		}
 		switch {

@@ -94,3 +94,45 @@ func TestBenchSignalCutsCallsShort(t *testing.T) {
 		})
 	}
 }
+
+// TestBenchSignalBeforeCallIsNoCall: a signal that comes after a loop's last check
+// for it and before its call (here the first), which the driver then ends before it
+// starts, sending nothing, leaves that call out: it is not cut short, since it was
+// never in flight, and in open loop it has no start lag and is among the calls not
+// made. It was counted as cut short, and open loop gave it a start lag as well.
+func TestBenchSignalBeforeCallIsNoCall(t *testing.T) {
+	n := startTestNode(t, "n1", "e1")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string // a line of the text report
+	}{
+		{"closed loop", []string{"--id", "ctl-closed"}, ""},
+		{"open loop", []string{"--id", "ctl-open", "--rate", "1000"}, "\nnot made    60000 of 60000 scheduled: the run was interrupted\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			beforeCall = cancel // the signal, after the loop's check
+			defer func() { beforeCall = nil }()
+			var out, errb bytes.Buffer
+			args := append([]string{"bench", "--peers", "n1=" + n.addr, "--secret-file", n.secret, "--json", "--concurrency", "1", "--duration", "1m"}, tc.args...)
+			code := run(ctx, append(args, "e1"), &out, &errb)
+			var res benchResult
+			if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+				t.Fatalf("no report: %v\nstdout %q\nstderr %q", err, out.String(), errb.String())
+			}
+			if code != exitInterrupted || !res.Interrupted || res.Calls != 0 || res.CutShort != 0 || res.StartLagNS != nil || res.Behind != 0 {
+				t.Fatalf("exit %d, interrupted %v, %d calls, %d cut short, start lag %v, %d started late; want exit %d, interrupted, and no call: none cut short, no start lag",
+					code, res.Interrupted, res.Calls, res.CutShort, res.StartLagNS, res.Behind, exitInterrupted)
+			}
+			var b bytes.Buffer
+			if err := res.print(&b, false); err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(b.String(), "cut short") || !strings.Contains(b.String(), tc.want) {
+				t.Errorf("report has a cut short line, or lacks %q:\n%s", tc.want, b.String())
+			}
+		})
+	}
+}
