@@ -579,15 +579,27 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 		}
 		return time.Duration(ns).Round(time.Microsecond)
 	}
-	mode := fmt.Sprintf("closed loop, %d callers", r.Concurrency)
+	mode := fmt.Sprintf("closed loop, %s", plural(int64(r.Concurrency), "caller"))
+	// Open loop's latencies count from each call's scheduled start: its lines say so,
+	// lest they be read as closed loop's, which leave the generator's delay out.
+	from := ""
 	if r.Mode == "open" {
 		mode = fmt.Sprintf("open loop at %s calls/s, up to %d in flight", plain(r.Rate), r.Concurrency)
+		from = ", from their scheduled start"
 	}
 	interrupted := ""
 	if r.Interrupted {
 		interrupted = " (interrupted)"
 	}
-	fmt.Fprintf(w, "bench %s via %s: %s, %v%s\n", r.Ensemble, r.Via, mode, time.Duration(r.DurationNS).Round(time.Millisecond), interrupted)
+	// To the millisecond, but under one (a closed loop of one short call, --duration
+	// 1ns), which would read 0s beside the calls a second it made.
+	took := time.Duration(r.DurationNS)
+	if took >= time.Millisecond {
+		took = took.Round(time.Millisecond)
+	} else {
+		took = d(r.DurationNS)
+	}
+	fmt.Fprintf(w, "bench %s via %s: %s, %v%s\n", r.Ensemble, r.Via, mode, took, interrupted)
 	fmt.Fprintf(w, "calls       %d (%s calls/s)\n", r.Calls, perSecond(r.CallsPerSec))
 	fmt.Fprintf(w, "ok          %d\n", r.OK)
 	codes := make([]string, 0, len(r.Errors))
@@ -630,28 +642,29 @@ func (r *benchResult) print(w io.Writer, asJSON bool) error {
 	// none, messages queued and not yet written when the run ended read as all of
 	// them in one write.
 	per := func(n, ops uint64, op, done string) string {
+		s := plural(int64(ops), op)
 		switch {
 		case ops > 0:
-			return fmt.Sprintf(" (%.1f a %s)", float64(n)/float64(ops), op)
+			return s + fmt.Sprintf(" (%.1f a %s)", float64(n)/float64(ops), op)
 		case n > 0:
-			return fmt.Sprintf(" (none %s by the end of the run)", done)
+			return s + fmt.Sprintf(" (none %s by the end of the run)", done)
 		}
-		return ""
+		return s
 	}
 	// The line says that pings are in the writes and reads: at a low rate "2 messages
 	// in 6 writes" read as a transport that needed three writes for a message.
-	fmt.Fprintf(w, "client io   %d messages in %d writes%s, %d in %d reads%s; the writes and reads include heartbeat pings\n",
-		r.IO.Sent, r.IO.Writes, per(r.IO.Sent, r.IO.Writes, "write", "written"), r.IO.Received, r.IO.Reads, per(r.IO.Received, r.IO.Reads, "read", "read"))
+	fmt.Fprintf(w, "client io   %s in %s, %d in %s; the writes and reads include heartbeat pings\n",
+		plural(int64(r.IO.Sent), "message"), per(r.IO.Sent, r.IO.Writes, "write", "written"), r.IO.Received, per(r.IO.Received, r.IO.Reads, "read", "read"))
 	var err error
 	if l := r.LatencyNS; l != nil {
-		_, err = fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %s)\n",
-			d(l["p50"]), d(l["p99"]), d(l["p999"]), d(l["max"]), calls(r.OK, "successful"))
+		_, err = fmt.Fprintf(w, "latency     p50 %v  p99 %v  p99.9 %v  max %v (the %s%s)\n",
+			d(l["p50"]), d(l["p99"]), d(l["p999"]), d(l["max"]), plural(r.OK, "successful call"), from)
 	} else {
 		_, err = fmt.Fprintf(w, "latency     none: no call succeeded\n")
 	}
 	if e := r.ErrorLatencyNS; e != nil {
-		_, err = fmt.Fprintf(w, "error latency p50 %v  p99 %v  max %v (how long the %s took to fail)\n",
-			d(e["p50"]), d(e["p99"]), d(e["max"]), calls(r.Calls-r.OK, "failed"))
+		_, err = fmt.Fprintf(w, "error latency p50 %v  p99 %v  max %v (how long the %s took to fail%s)\n",
+			d(e["p50"]), d(e["p99"]), d(e["max"]), plural(r.Calls-r.OK, "failed call"), from)
 	}
 	return err
 }
@@ -685,12 +698,12 @@ func plain(v float64) string {
 	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
-// calls is "1 failed call" or "n failed calls".
-func calls(n int64, what string) string {
+// plural is "1 caller" or "n callers": n of what, a noun that takes an s.
+func plural(n int64, what string) string {
 	if n == 1 {
-		return fmt.Sprintf("1 %s call", what)
+		return "1 " + what
 	}
-	return fmt.Sprintf("%d %s calls", n, what)
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // lateReplies returns how many replies to its own calls the client has dropped as

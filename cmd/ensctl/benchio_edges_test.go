@@ -38,7 +38,7 @@ func TestBenchPrintIONoWrites(t *testing.T) {
 		sent, writes, received, reads uint64
 		want                          string
 	}{
-		{"queued, none written", 9962, 0, 0, 1, "client io   9962 messages in 0 writes (none written by the end of the run), 0 in 1 reads (0.0 a read); the writes and reads include heartbeat pings"},
+		{"queued, none written", 9962, 0, 0, 1, "client io   9962 messages in 0 writes (none written by the end of the run), 0 in 1 read (0.0 a read); the writes and reads include heartbeat pings"},
 		{"no io at all", 0, 0, 0, 0, "client io   0 messages in 0 writes, 0 in 0 reads; the writes and reads include heartbeat pings"},
 		{"written and read", 100, 10, 100, 4, "client io   100 messages in 10 writes (10.0 a write), 100 in 4 reads (25.0 a read); the writes and reads include heartbeat pings"},
 	} {
