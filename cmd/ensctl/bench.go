@@ -202,10 +202,11 @@ const (
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, c := flags("bench", stdout)
-	conc := fs.Int("concurrency", 16, "callers (closed loop), or the most calls in flight (open loop)")
-	rate := fs.Float64("rate", 0, "open loop: calls per second, each timed from its scheduled start; a call the generator reaches after its deadline (with the calls due until then), or more than 1ms late once --duration and 50ms (or --timeout, if shorter) have passed (but for the first call, due at the start), is skipped: not made, counted apart (0: closed loop)")
-	dur := cluster.Duration(fs, "duration", 5*time.Second, "how long to run (closed loop: each caller makes at least one call, however short; open loop: --rate × --duration must be at least one call)")
-	event := fs.String("event", "get bench", "the event each call sends")
+	// The help gives each limit that the checks below hold the flags to.
+	conc := fs.Int("concurrency", 16, fmt.Sprintf("callers (closed loop), or the most calls in flight (open loop); 1 to %d", maxConcurrency))
+	rate := fs.Float64("rate", 0, fmt.Sprintf("open loop: calls per second, up to %d, each timed from its scheduled start; a call the generator reaches after its deadline (with the calls due until then), or more than 1ms late once --duration and 50ms (or --timeout, if shorter) have passed (but for the first call, due at the start), is skipped: not made, counted apart (0: closed loop)", maxRate))
+	dur := cluster.Duration(fs, "duration", 5*time.Second, fmt.Sprintf("how long to run, at most %v (closed loop: each caller makes at least one call, however short; open loop: --rate × --duration must be at least one call)", maxBenchDuration))
+	event := fs.String("event", "get bench", `the event each call sends: an operation as call takes it, in one argument ("put k v")`)
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run (pprof format) to this file")
 	if err := parseArgs(fs, c, args, 1, 1, "[flags] ENSEMBLE"); err != nil {
 		return err

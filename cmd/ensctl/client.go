@@ -39,8 +39,11 @@ func (c *common) register(fs *flag.FlagSet, name string) {
 	fs.StringVar(&c.id, "id", fmt.Sprintf("ctl-%s-%d", host, os.Getpid()), "this client's node id (unique among connected nodes)")
 	fs.StringVar(&c.via, "via", "", "member whose routers resolve the ensemble (default: the first of --peers, or of the config file's peers)")
 	timeout := "deadline of each call"
-	if name == "cast" {
+	switch name {
+	case "cast":
 		timeout = "how long to wait for the cast to be written out to --via (a cast is not answered)"
+	case "bench":
+		timeout = fmt.Sprintf("deadline of each call, at most %v (open loop: from the call's scheduled start)", maxBenchTimeout)
 	}
 	cluster.DurationVar(fs, &c.timeout, "timeout", time.Second, timeout)
 	cluster.DurationVar(fs, &c.connect, "connect-timeout", 2*time.Second, "how long to wait for each member's connection to be set up (a member that refuses it, its node down, is not waited for)")

@@ -125,7 +125,7 @@ var synopses = map[string]string{
 	"leader get":   "ensctl leader get [flags] ENSEMBLE\n  prints the ensemble's leader, as the node that answers sees it",
 	"leader set":   "ensctl leader set [flags] ENSEMBLE NODE\n  makes the ensemble's member on NODE its leader",
 	"leader drain": "ensctl leader drain [flags] NODE\n  moves every ensemble NODE leads (of those --config or --ensemble names) to another member",
-	"bench":        "ensctl bench [flags] ENSEMBLE",
+	"bench":        "ensctl bench [flags] ENSEMBLE\n  measures calls/s and the latency of calls to ENSEMBLE: closed loop, --concurrency callers each calling\n  again when its call ends, or open loop at --rate; exits 1 when no call succeeded",
 }
 
 // flags returns the flag set of command name; -h prints to help (stdout: asked-for

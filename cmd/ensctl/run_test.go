@@ -245,7 +245,7 @@ func TestUsageListsOperations(t *testing.T) {
 		{[]string{"leader", "get", "-h"}, "usage: ensctl leader get [flags] ENSEMBLE\n  prints the ensemble's leader"},
 		{[]string{"leader", "set", "-h"}, "usage: ensctl leader set [flags] ENSEMBLE NODE\n  makes the ensemble's member on NODE its leader\nflags:\n"},
 		{[]string{"leader", "drain", "-h"}, "usage: ensctl leader drain [flags] NODE\n  moves every ensemble NODE leads"},
-		{[]string{"bench", "-h"}, "usage: ensctl bench [flags] ENSEMBLE\nflags:\n"},
+		{[]string{"bench", "-h"}, "usage: ensctl bench [flags] ENSEMBLE\n  measures calls/s and the latency of calls to ENSEMBLE"},
 		{[]string{"scenario", "-h"}, "usage: ensctl scenario --spec FILE [flags]\n"},
 	} {
 		// Asked-for help is output: on stdout, exit 0, with --help as with -h, and
