@@ -114,7 +114,9 @@ func (w *waiter) release(armed bool) {
 // semantics, for a call whose first message this node's transport refused, the
 // transport's own error, which matches the outcome's (nettransport.ErrTooLarge for an
 // event too large for a frame, which matches router.ErrUnreachable): nothing left the
-// node.
+// node. A call that never started, its ctx done or its deadline passed before it could
+// (Stats.Expired), sent nothing either, and its Result.Call is zero: a call that
+// started has an id whatever its outcome.
 //
 // A Result.Value from another node of up to 4 KiB shares a 64 KiB block with the
 // messages decoded around it (nettransport.Receiver), as a peer's event does: a
