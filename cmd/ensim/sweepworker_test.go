@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -215,5 +218,45 @@ func TestRunJobRerunsFailures(t *testing.T) {
 				t.Errorf("violations (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// BenchmarkSweepWorker runs leader-churn seeds 1 to b.N through serveWorker, as a
+// sweep's worker runs them: each job decoded, its spec drawn for its seed, run without
+// the trace hash, its result encoded, and garbage collected between seeds by the
+// worker's own policy, at ensim's GOGC unless the environment sets one. It reports
+// seeds/s, the figure of the README's sweep target without the sweep's own process
+// and its second runs (--recheck); -cpuprofile profiles exactly a worker's path.
+// A seed that fails fails the benchmark (the worker runs a failing seed again, with
+// the trace hash, which the figure would count as one seed).
+func BenchmarkSweepWorker(b *testing.B) {
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(gcPercentFor([]string{workerCommand})))
+	}
+	var in, out bytes.Buffer
+	in.WriteString(`{"scenario":"leader-churn","semantics":"default"}` + "\n")
+	for seed := 1; seed <= b.N; seed++ {
+		fmt.Fprintf(&in, "{\"seed\":%d}\n", seed)
+	}
+	out.Grow(2048 * b.N)
+	b.ResetTimer()
+	if err := serveWorker(&in, &out); err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "seeds/s")
+	n := 0
+	for line := range strings.Lines(out.String()) {
+		var r workerResult
+		if err := decodeStrict([]byte(line), &r); err != nil {
+			b.Fatalf("worker wrote %q: %v", line, err)
+		}
+		if r.failed() {
+			b.Fatalf("seed %d failed: %s %+v", r.Seed, r.Error, r.Violations)
+		}
+		n++
+	}
+	if n != b.N {
+		b.Fatalf("%d results for %d seeds", n, b.N)
 	}
 }
