@@ -194,17 +194,17 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 	w := n.waiters.Get().(*waiter)
 	w.ended.Store(false)
 	s := n.anyShard()
-	at := start // when the core starts the call: its clock in the call's turn
+	at := start // the core's clock in the call's turn: its deadline is at+timeout
 	if !s.tryLock() && !n.tryOtherShard(&s) {
 		if waitsForShard != nil {
 			waitsForShard()
 		}
 		s.lock()
-		at = n.now()
+		now := n.now()
 		// The wait for a busy shard can outlast the deadline (see expire): a call
 		// whose deadline passed, or whose context was done, while it waited ends
 		// now, and sends nothing its caller could no longer take an answer to.
-		if err := waitedOut(ctx, at-start, timeout); err != nil {
+		if err := waitedOut(ctx, now-start, timeout); err != nil {
 			s.unlock()
 			n.waiters.Put(w)
 			n.stats.expired.Add(1)
@@ -214,8 +214,12 @@ func (n *Node) call(ctx context.Context, t router.Target, event []byte, own time
 		// start+timeout, and the budget it sends is the time its caller will still
 		// wait, not that and the wait for the shard (a leader would otherwise work
 		// on after the caller had given up, for as long as the call waited). A call
-		// with no deadline (Infinity) keeps none.
-		if timeout != router.Infinity {
+		// with no deadline (Infinity) keeps none. Under riak the budget is the
+		// caller's timeout whatever the call has waited, as the original's leader
+		// hop restarts the clock (the core charges no wait there either): the call
+		// starts as at start, with its whole timeout.
+		if timeout != router.Infinity && n.cfg.Semantics != router.Riak {
+			at = now
 			timeout -= at - start
 		}
 	}

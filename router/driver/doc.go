@@ -52,7 +52,8 @@
 // only when every shard is busy. A call that waited for its shard to start until its
 // deadline passed ends there with router.ErrTimeout, sending nothing
 // (Stats.Expired); one that starts after a wait sends what is left of its timeout as
-// its budget, its deadline unmoved.
+// its budget (under riak its whole timeout, as the original's leader hop restarts
+// the clock), its deadline unmoved.
 //
 // CallTimeout is the same with a timeout instead of a context deadline, for many
 // short calls: the deadline is a timer pooled with the waiter and armed only when the
