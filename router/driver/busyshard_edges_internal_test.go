@@ -379,6 +379,101 @@ func TestCallThatWaitedForShardSendsWhatIsLeft(t *testing.T) {
 	}
 }
 
+// TestCallThatWaitedForShardKeepsItsDeadline: a call that waited for its busy shard
+// keeps the deadline its caller gave it, not an earlier one: a reply that comes by
+// then is its answer, and CallTimeout's timer fires no sooner, under either semantics.
+// Its core's clock, pinned at the start of its turn, and its timer both count what is
+// left of its timeout from the end of the wait; counted from the call's start, either
+// brought the deadline forward by as long as the call had waited (nothing else
+// showed it: TestCallThatWaitedForShardSendsWhatIsLeft's reply comes after the
+// deadline, which a deadline too early times out as well).
+func TestCallThatWaitedForShardKeepsItsDeadline(t *testing.T) {
+	const held = 100 * time.Millisecond
+	// Each kind of call sets *dl to an instant no later than its deadline, on the
+	// node's clock, before it calls.
+	kinds := []struct {
+		name string
+		call func(n *Node, timeout time.Duration, dl *time.Duration) router.Result
+	}{
+		{"CallTimeout", func(n *Node, timeout time.Duration, dl *time.Duration) router.Result {
+			*dl = n.now() + timeout // the call starts later, and its deadline with it
+			res, _ := n.CallTimeout(context.Background(), router.ToEnsemble("e1"), []byte("x"), timeout)
+			return res
+		}},
+		{"Call, the context's deadline", func(n *Node, timeout time.Duration, dl *time.Duration) router.Result {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			d, _ := ctx.Deadline()
+			*dl = d.Sub(n.epoch)
+			res, _ := n.Call(ctx, router.ToEnsemble("e1"), []byte("x"))
+			return res
+		}},
+		{"CallTimeout, the context's deadline first", func(n *Node, timeout time.Duration, dl *time.Duration) router.Result {
+			ctx, cancel := context.WithTimeout(context.Background(), timeout)
+			defer cancel()
+			d, _ := ctx.Deadline()
+			*dl = d.Sub(n.epoch)
+			res, _ := n.CallTimeout(ctx, router.ToEnsemble("e1"), []byte("x"), 2*timeout)
+			return res
+		}},
+	}
+	for _, sem := range []router.Semantics{router.Default, router.Riak} {
+		for _, kind := range kinds {
+			for _, answered := range []bool{true, false} {
+				name := kind.name + ", " + sem.String() + ", no reply"
+				// A reply comes at the deadline: the call waits that long only when
+				// none comes.
+				timeout := 400 * time.Millisecond
+				if answered {
+					name = kind.name + ", " + sem.String() + ", a reply at the deadline"
+					timeout = time.Minute
+				}
+				t.Run(name, func(t *testing.T) {
+					n, sent := oneShardNodeOf(t, sem)
+					waiting := make(chan struct{})
+					waitsForShard = func() { close(waiting) }
+					defer func() { waitsForShard = nil }()
+					s := n.shards[0]
+					s.lock() // a turn holds the shard
+					var dl time.Duration
+					ended := make(chan router.Result, 1)
+					go func() { ended <- kind.call(n, timeout, &dl) }()
+					<-waiting
+					time.Sleep(held)
+					s.unlock()
+					var route router.Message
+					select {
+					case route = <-sent:
+					case res := <-ended:
+						t.Fatalf("the call ended with %q, error %v, sending nothing", res.Value, res.Err)
+					}
+					if !answered {
+						res := <-ended
+						now := n.now()
+						if !errors.Is(res.Err, router.ErrTimeout) {
+							t.Fatalf("with no reply, the call ended with %q, error %v; want router.ErrTimeout", res.Value, res.Err)
+						}
+						if now < dl {
+							t.Fatalf("with no reply, the call timed out %v before its deadline: the deadline came early", dl-now)
+						}
+						return
+					}
+					reply := router.Message{Kind: router.KindReply, From: "n2", Call: route.Call, Code: router.CodeOK,
+						Peer: router.PeerRef{Ensemble: "e1", Name: "p2", Node: "n2"}, Result: []byte("v"), Hops: 1}
+					s.lock()
+					s.pin(dl) // the core's clock reads the deadline too
+					s.core.Deliver(&reply, dl)
+					s.unpin()
+					s.unlock()
+					if res := <-ended; res.Err != nil || string(res.Value) != "v" {
+						t.Fatalf("a reply by the call's deadline gave %q, error %v; want its answer: the deadline came early", res.Value, res.Err)
+					}
+				})
+			}
+		}
+	}
+}
+
 // TestBusyShardLeavesCallsToTheOthers: a call or cast whose shard is busy starts on
 // another that is free: it used to wait for the busy one, as long as the turn holding
 // it kept it (a turn descheduled with the lock held: seconds with 100,000 callers),
