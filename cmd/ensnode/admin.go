@@ -175,7 +175,7 @@ var (
 	descHopLimit   = prometheus.NewDesc("ensroute_hop_limit_total", "Requests refused at the hop limit.", nil, nil)
 	descBudget     = prometheus.NewDesc("ensroute_budget_spent_total", "Requests dropped at a hop because their budget was spent.", nil, nil)
 	descShed       = prometheus.NewDesc("ensroute_shed_total", "Routes and casts refused because a router instance's mailbox was full or the node was closing.", nil, nil)
-	descExpired    = prometheus.NewDesc("ensroute_calls_expired_total", "Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.", nil, nil)
+	descExpired    = prometheus.NewDesc("ensroute_calls_expired_total", "Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started or while they waited for a busy router core.", nil, nil)
 	descBadInst    = prometheus.NewDesc("ensroute_bad_instance_total", "Routes and casts naming a router instance this node lacks (the sender runs more of them), folded onto one it has (the log warns once per sender).", nil, nil)
 	descGossip     = prometheus.NewDesc("ensroute_gossip_messages_total", "Directory messages received (in) and sent (out).", []string{"direction"}, nil)
 	descConflicts  = prometheus.NewDesc("ensroute_directory_conflicts_total", "Directory entries refused because they named another leader with the version this node holds: two leaders announced with one version (the log warns once per ensemble and version).", nil, nil)

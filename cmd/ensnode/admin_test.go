@@ -205,7 +205,7 @@ func TestMetricsCountExpiredBadInstanceAndGossip(t *testing.T) {
 	drv.Receive(router.Message{Kind: router.KindGossip, From: "client",
 		Entries: []router.Entry{{Ensemble: "e1", Leader: router.PeerRef{Ensemble: "e1", Name: "x", Node: "x"}, Version: 9}, {Ensemble: "e2"}, {Ensemble: "e3"}}})
 	const want = `
-# HELP ensroute_calls_expired_total Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started.
+# HELP ensroute_calls_expired_total Calls started on this node that ended before they reached a router instance: their deadline had passed, or their context was done, when they started or while they waited for a busy router core.
 # TYPE ensroute_calls_expired_total counter
 ensroute_calls_expired_total 2
 # HELP ensroute_bad_instance_total Routes and casts naming a router instance this node lacks (the sender runs more of them), folded onto one it has (the log warns once per sender).

@@ -10,15 +10,15 @@
 // around one Node would serialize every call, every reply and every routed message of
 // a node. Instead a driver Node runs Config.Shards router cores with the same node id
 // and incarnation, each behind its own mutex, and the core stripes call ids over them
-// (router.Config.Shards): a call picks a shard at random and registers in that shard's
-// pending map; a reply goes by its call id (router.ShardOf) to the shard that owns it
-// and takes only that shard's lock. The critical sections are the core's own
-// decisions, a few hundred nanoseconds; nothing blocks under a lock (transport sends
-// only queue) and no user code runs under one: a shard collects the peer hand-overs
-// of a turn and runs them after unlocking, and the rare reply that belongs to another
-// shard (a call routed away and back to its own node) goes to that shard the same
-// way. Router instance i runs on shard i mod Shards and drains its mailbox in
-// batches, one turn per batch.
+// (router.Config.Shards): a call picks a shard at random (or, that one busy, another
+// that is free: see Calls) and registers in that shard's pending map; a reply goes by
+// its call id (router.ShardOf) to the shard that owns it and takes only that shard's
+// lock. The critical sections are the core's own decisions, a few hundred
+// nanoseconds; nothing blocks under a lock (transport sends only queue) and no user
+// code runs under one: a shard collects the peer hand-overs of a turn and runs them
+// after unlocking, and the rare reply that belongs to another shard (a call routed
+// away and back to its own node) goes to that shard the same way. Router instance i
+// runs on shard i mod Shards and drains its mailbox in batches, one turn per batch.
 //
 // This keeps the whole routing logic in the core, shared with the simulator, at the
 // cost of one small core change (call-id striping, which the simulator never
