@@ -284,6 +284,30 @@ func TestEndedCallFiredWhenShardIsFreeAlready(t *testing.T) {
 	}
 }
 
+// callAfterHeld makes call on a goroutine while a turn holds n's only shard, which
+// it frees held after the call began to wait for it, and returns the message the
+// call then sent and the channel of its result.
+func callAfterHeld(t *testing.T, n *Node, sent sentTo, held time.Duration, call func() router.Result) (router.Message, <-chan router.Result) {
+	t.Helper()
+	waiting := make(chan struct{})
+	waitsForShard = func() { close(waiting) }
+	defer func() { waitsForShard = nil }()
+	s := n.shards[0]
+	s.lock() // a turn holds the shard
+	ended := make(chan router.Result, 1)
+	go func() { ended <- call() }()
+	<-waiting
+	time.Sleep(held)
+	s.unlock()
+	select {
+	case route := <-sent:
+		return route, ended
+	case res := <-ended:
+		t.Fatalf("the call ended with %q, error %v, sending nothing", res.Value, res.Err)
+	}
+	panic("unreachable")
+}
+
 // callCancelledOn calls e1 on n with event, under a context cancelled when cancelled
 // closes (its deadline a minute away), and returns the call's error.
 func callCancelledOn(n *Node, cancelled <-chan struct{}, event string) error {
@@ -334,25 +358,11 @@ func TestCallThatWaitedForShardSendsWhatIsLeft(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			n, sent := oneShardNodeOf(t, tc.sem)
-			waiting := make(chan struct{})
-			waitsForShard = func() { close(waiting) }
-			defer func() { waitsForShard = nil }()
 			var began time.Duration
 			afterClockRead = func() { began = n.now() } // no earlier than the call's start
 			defer func() { afterClockRead = nil }()
 			s := n.shards[0]
-			s.lock() // a turn holds the shard
-			ended := make(chan router.Result, 1)
-			go func() { ended <- tc.call(n) }()
-			<-waiting
-			time.Sleep(held)
-			s.unlock()
-			var route router.Message
-			select {
-			case route = <-sent:
-			case res := <-ended:
-				t.Fatalf("the call ended with %q, error %v, sending nothing", res.Value, res.Err)
-			}
+			route, ended := callAfterHeld(t, n, sent, held, func() router.Result { return tc.call(n) })
 			if !tc.wantBudget(route) {
 				t.Errorf("the call that waited %v or more sent a budget of %v, want %s", held, route.Budget, tc.want)
 			}
@@ -430,23 +440,9 @@ func TestCallThatWaitedForShardKeepsItsDeadline(t *testing.T) {
 				}
 				t.Run(name, func(t *testing.T) {
 					n, sent := oneShardNodeOf(t, sem)
-					waiting := make(chan struct{})
-					waitsForShard = func() { close(waiting) }
-					defer func() { waitsForShard = nil }()
 					s := n.shards[0]
-					s.lock() // a turn holds the shard
 					var dl time.Duration
-					ended := make(chan router.Result, 1)
-					go func() { ended <- kind.call(n, timeout, &dl) }()
-					<-waiting
-					time.Sleep(held)
-					s.unlock()
-					var route router.Message
-					select {
-					case route = <-sent:
-					case res := <-ended:
-						t.Fatalf("the call ended with %q, error %v, sending nothing", res.Value, res.Err)
-					}
+					route, ended := callAfterHeld(t, n, sent, held, func() router.Result { return kind.call(n, timeout, &dl) })
 					if !answered {
 						res := <-ended
 						now := n.now()
