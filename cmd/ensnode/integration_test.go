@@ -204,11 +204,7 @@ type testCluster struct {
 func newTestCluster(t *testing.T) *testCluster {
 	c := &testCluster{t: t, dir: t.TempDir()}
 	c.bin = filepath.Join(c.dir, "bin")
-	build := exec.Command("go", "build", "-o", c.bin+string(os.PathSeparator), "./cmd/ensnode", "./cmd/ensctl")
-	build.Dir = filepath.Join("..", "..")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	buildPrograms(t, c.bin)
 	c.secret, c.badSecret = filepath.Join(c.dir, "secret"), filepath.Join(c.dir, "bad-secret")
 	_ = os.WriteFile(c.secret, []byte("the-cluster-secret\n"), 0o600)
 	_ = os.WriteFile(c.badSecret, []byte("not-the-cluster-secret\n"), 0o600)

@@ -33,10 +33,7 @@ func TestLogPipeClosedNodeRuns(t *testing.T) {
 		t.Skip("builds and runs ensnode")
 	}
 	dir := t.TempDir()
-	bins, err := realcluster.Build(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	buildPrograms(t, dir)
 	secret, config := filepath.Join(dir, "secret"), filepath.Join(dir, "cluster.json")
 	_ = os.WriteFile(secret, []byte("long-enough-secret"), 0o600)
 	shape := []byte(`{"peers": {"n1": "` + realcluster.FreeAddr() + `"}}`)
@@ -50,7 +47,7 @@ func TestLogPipeClosedNodeRuns(t *testing.T) {
 	}
 	// Ended when the test ends, if it has not by then (CommandContext's Cancel).
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bins.Ensnode, "--id", "n1", "--config", config, "--secret-file", secret, "--admin", admin)
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, "ensnode"), "--id", "n1", "--config", config, "--secret-file", secret, "--admin", admin)
 	cmd.Stderr = w
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
