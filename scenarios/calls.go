@@ -83,8 +83,18 @@ type hopsHanded struct {
 	min  int
 }
 
-// saw records that node was handed a request with hops.
+// saw records that node was handed a request with hops. The first node, the only
+// one of most calls, is recorded inline: there is no entry to look for.
 func (t *hopTable) saw(node router.NodeID, hops int) {
+	if t.n != 0 {
+		t.sawAgain(node, hops)
+		return
+	}
+	t.first[0], t.n = hopsHanded{node: node, min: hops}, 1
+}
+
+// sawAgain is saw for a table that holds a node already.
+func (t *hopTable) sawAgain(node router.NodeID, hops int) {
 	if h := t.of(node); h != nil {
 		h.min = min(h.min, hops)
 	} else if t.n < len(t.first) {
@@ -96,7 +106,17 @@ func (t *hopTable) saw(node router.NodeID, hops int) {
 }
 
 // least is the least hop count node was handed a request with, if it was handed one.
+// An empty table, as every call's is when its caller's node first sends it, is
+// answered inline.
 func (t *hopTable) least(node router.NodeID) (int, bool) {
+	if t.n == 0 {
+		return 0, false
+	}
+	return t.leastOf(node)
+}
+
+// leastOf is least for a table that holds a node.
+func (t *hopTable) leastOf(node router.NodeID) (int, bool) {
 	if h := t.of(node); h != nil {
 		return h.min, true
 	}
