@@ -244,11 +244,20 @@ func (c *checker) liveNow(es *ensState, peer int32) bool {
 	return int(peer) == es.leaderMI || samePeer(&es.view[peer].leader, &es.leader)
 }
 
-// done is the completion of call i (an index into calls): the outcome as the caller
-// sees it.
-func (c *checker) done(i int32, res *router.Result) {
-	r := &c.calls[i]
-	host := c.wd.byIdx[r.node].host
+// done is the completion of the workload call res.Call names, which t's incarnation
+// began (t.recs finds it): the outcome as the caller sees it. It finds the call
+// itself, so that a completion costs one call into the checker, not two.
+func (c *checker) done(t *tracer, res *router.Result) {
+	var i int32
+	if s := res.Call.Seq; s > 0 && s <= uint64(len(t.recs)) {
+		i = t.recs[s-1]
+	}
+	if i == 0 || !c.is(&c.calls[i-1], &res.Call) {
+		c.violate(InvExactlyOnce, res.Call, "%s (incarnation %d) completed a call it did not start", t.node, t.inc)
+		return
+	}
+	i--
+	r, host := &c.calls[i], t.host // t's node made the call
 	now := host.Now()
 	r.completions++
 	if r.lost {
@@ -324,13 +333,24 @@ func (c *checker) done(i int32, res *router.Result) {
 			c.violate(InvReplyMatchesCall, c.callID(r), "a call to %s was answered by %s, a peer of another ensemble", c.wd.eord[r.ens], res.Peer)
 		}
 		// The first peer delivered to, nearly always the one that answered, is
-		// compared here; wasDelivered compares them all. The peer the result names
-		// must also be the one whose answer it carries.
-		switch {
-		case !(o.n0 > 0 && samePeer(&o.deliv0, &res.Peer)) && !o.wasDelivered(&res.Peer):
+		// compared here; wasDelivered compares them all.
+		if !(o.n0 > 0 && samePeer(&o.deliv0, &res.Peer)) && !o.wasDelivered(&res.Peer) {
 			c.violate(InvResultFromPeer, c.callID(r), "result from %s, which never received the event (received by %v)", res.Peer, o.delivered())
-		case answers && !isRef(v[len(event)+1:], &res.Peer):
-			c.violate(InvResultFromPeer, c.callID(r), "result credited to %s carries the answer of %s", res.Peer, v[len(event)+1:])
+		} else if answers {
+			// The peer the result names must also be the one whose answer it
+			// carries. Nearly always it is the leader of the ensemble called, named
+			// by the strings the world holds, as every router.PeerRef of a run is:
+			// its name, rendered once, is compared in one comparison, here inline.
+			tail, es := v[len(event)+1:], c.wd.ensBy[r.ens]
+			var carries bool
+			if mi := es.leaderMI; mi >= 0 && sharedPeer(&es.members[mi], &res.Peer) {
+				carries = string(tail) == es.names[mi]
+			} else {
+				carries = es.isRef(tail, &res.Peer)
+			}
+			if !carries {
+				c.violate(InvResultFromPeer, c.callID(r), "result credited to %s carries the answer of %s", res.Peer, tail)
+			}
 		}
 	}
 	c.closeOpen(r)
@@ -363,6 +383,17 @@ func isRef(b []byte, p *router.PeerRef) bool {
 		}
 	}
 	return true
+}
+
+// isRef is isRef for a peer of es: a member named by the strings es holds is
+// compared with its name rendered once.
+func (es *ensState) isRef(b []byte, p *router.PeerRef) bool {
+	for mi := range es.members {
+		if sharedPeer(&es.members[mi], p) {
+			return string(b) == es.names[mi]
+		}
+	}
+	return isRef(b, p)
 }
 
 func outcome(res *router.Result) string {

@@ -209,6 +209,8 @@ func TestCheckerResultChecks(t *testing.T) {
 		delivered bool
 		second    bool // delivered to another peer first
 		otherEns  bool // the answering peer is of another ensemble
+		follower  bool // the answering peer is a follower, not the leader
+		copied    bool // the result names the peer with strings of its own, not the world's
 		inv       string
 		detail    string
 	}{
@@ -225,15 +227,33 @@ func TestCheckerResultChecks(t *testing.T) {
 		{name: "the peer's name without its @", value: "e1|ENS/NAME#NODE", delivered: true, inv: InvResultFromPeer, detail: "carries the answer of"},
 		{name: "from a peer of another ensemble", value: "e1|PEER", delivered: true, otherEns: true, inv: InvReplyMatchesCall,
 			detail: "a call to e1 was answered by e2/"},
+		// The leader's name is compared as rendered once, the other members' too, and
+		// a peer named by strings of its own byte by byte: each way finds a wrong one.
+		{name: "a follower's answer", value: "e1|PEER", delivered: true, follower: true},
+		{name: "a follower credited with the leader's answer", value: "e1|LEADER", delivered: true, follower: true, inv: InvResultFromPeer, detail: "carries the answer of"},
+		{name: "the leader credited with a follower's answer", value: "e1|FOLLOWER", delivered: true, inv: InvResultFromPeer, detail: "carries the answer of"},
+		{name: "the answer of a peer named by strings of its own", value: "e1|PEER", delivered: true, copied: true},
+		{name: "a peer named by strings of its own credited with another's answer", value: "e1|FOLLOWER", delivered: true, copied: true, inv: InvResultFromPeer, detail: "carries the answer of"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			wd := checkWorld(t, router.Default)
 			sn := wd.byIdx[0]
 			id := startCall(wd, sn, "e1")
-			peer := wd.ensBy[0].members[0]
-			if tc.otherEns {
+			if wd.ensBy[0].leaderMI != 0 {
+				t.Fatalf("e1's leader is member %d, want 0", wd.ensBy[0].leaderMI)
+			}
+			leader, follower := wd.ensBy[0].members[0], wd.ensBy[0].members[1]
+			peer := leader
+			switch {
+			case tc.otherEns:
 				peer = wd.ensBy[1].members[0]
+			case tc.follower:
+				peer = follower
+			}
+			named := peer
+			if tc.copied {
+				named = router.PeerRef{Ensemble: router.EnsembleID(strings.Clone(string(peer.Ensemble))), Name: strings.Clone(peer.Name), Node: router.NodeID(strings.Clone(string(peer.Node)))}
 			}
 			if tc.second {
 				sn.tr.Trace(&router.Event{Kind: router.EvDeliver, Call: id, Peer: wd.ensBy[0].members[1], Budget: wd.spec.Workload.Timeout.D()})
@@ -245,9 +265,9 @@ func TestCheckerResultChecks(t *testing.T) {
 			}
 			node := string(peer.Node)
 			other := node[:len(node)-1] + string(rune('x'+node[len(node)-1]%2)) // another last byte
-			value := strings.NewReplacer("PEER", peer.String(), "ENS", string(peer.Ensemble), "NAME", peer.Name,
-				"OTHERNODE", other, "NODE", node).Replace(tc.value)
-			sn.tr.done(router.Result{Call: id, Value: []byte(value), Peer: peer})
+			value := strings.NewReplacer("PEER", peer.String(), "LEADER", leader.String(), "FOLLOWER", follower.String(),
+				"ENS", string(peer.Ensemble), "NAME", peer.Name, "OTHERNODE", other, "NODE", node).Replace(tc.value)
+			sn.tr.done(router.Result{Call: id, Value: []byte(value), Peer: named})
 			wantViolations(t, wd, tc.inv, tc.detail)
 		})
 	}

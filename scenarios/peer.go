@@ -13,7 +13,7 @@ import (
 type simPeer struct {
 	wd   *world
 	ref  router.PeerRef
-	name string // ref.String(), rendered once
+	name string // ref.String(), rendered once for the world (ensState.names)
 	sn   *simNode
 	node *router.Node // the incarnation this peer belongs to
 	es   *ensState    // its ensemble

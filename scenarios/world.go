@@ -125,6 +125,7 @@ type ensState struct {
 	id      router.EnsembleID
 	idx     int32 // its index in wd.eord and wd.ensBy
 	members []router.PeerRef
+	names   []string       // members[i].String(), rendered once
 	leader  router.PeerRef // the truth; zero during an election
 	// leaderMI is the leader's index in members, -1 while there is none: a peer
 	// tells it leads by its own index (simPeer.mi), comparing no strings.
@@ -257,10 +258,12 @@ func newWorld(spec Spec, opt Options) (*world, error) {
 	}
 	wd.net = net
 	for _, e := range spec.Ensembles {
-		es := &ensState{id: router.EnsembleID(e.Name), idx: int32(len(wd.eord)), slow: map[string][]slowness{}, version: 1, leaderMI: -1}
+		es := &ensState{id: router.EnsembleID(e.Name), idx: int32(len(wd.eord)), slow: map[string][]slowness{}, version: 1, leaderMI: -1,
+			names: make([]string, 0, len(e.Members))}
 		for _, m := range e.Members {
 			ref := router.PeerRef{Ensemble: es.id, Name: m.Name, Node: router.NodeID(m.Node)}
 			es.members = append(es.members, ref)
+			es.names = append(es.names, ref.String())
 			if m.Name == e.Leader {
 				es.setLeader(len(es.members) - 1)
 			}
@@ -361,7 +364,7 @@ func (wd *world) boot(sn *simNode, dir *router.Directory) error {
 		for es.members[mi] != ref {
 			mi++
 		}
-		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, name: ref.String(), sn: sn, node: n, es: es, mi: mi}); err != nil {
+		if err := n.AddPeer(ref, &simPeer{wd: wd, ref: ref, name: es.names[mi], sn: sn, node: n, es: es, mi: mi}); err != nil {
 			return err
 		}
 	}
