@@ -138,10 +138,9 @@ func (c *checker) castSent(from router.NodeID, m *router.Message) {
 // more than.
 func (c *checker) castHanded(to router.NodeID, id uint64, m *router.Message) {
 	cr := c.castOf(m.Event)
-	if c.handed.has(id) && cr != nil {
+	if !c.handed.addNew(id) && cr != nil {
 		cr.duplicated = true
 	}
-	c.handed.add(id)
 	if cr != nil && c.wd.opt.Semantics == router.Default {
 		cr.hops.saw(to, m.Hops)
 	}

@@ -136,6 +136,14 @@ type charge struct {
 	redirect        bool
 }
 
+// set makes ch the charge of call at node in event turn. Field by field: a charge
+// is set on nearly every request handed, and assigning a whole charge builds it on
+// the stack and copies it over.
+func (ch *charge) set(turn uint64, node router.NodeID, call *router.CallID, budget, arrived time.Duration, redirect bool) {
+	ch.turn, ch.node, ch.budget, ch.arrived, ch.redirect = turn, node, budget, arrived, redirect
+	ch.call.Node, ch.call.Incarnation, ch.call.Seq = call.Node, call.Incarnation, call.Seq
+}
+
 // lastRelay is node's relay to call, in event turn (1 + sim.World.Executed), of the
 // leader's answer message answer (0: made on the node) as message msg (0: handled on
 // the node, or refused by the network); turn 0 for none.
@@ -615,18 +623,16 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 			// to its call in turn) or drops it as late (counted), before the node gets
 			// its next message.
 			c.probes.workerAnswers++
-			c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call, code: m.Code, worker: true, copy: c.handed.has(id)})
-			c.handed.add(id)
+			c.await(to, id, &m.Call, m.Code, true, !c.handed.addNew(id))
 			return
 		}
-		c.awaiting = append(c.awaiting, awaited{node: to, msg: id, call: m.Call, code: m.Code}) // settled above: to has no entry
+		c.await(to, id, &m.Call, m.Code, false, false) // settled above: to has no entry
 		if m.Code == router.CodeNack && c.wd.opt.Semantics == router.Default {
 			c.sawNack(to, m)
 		}
-		if c.handed.has(id) {
+		if !c.handed.addNew(id) {
 			c.probes.dupReply++
 		}
-		c.handed.add(id)
 	case router.KindCast:
 		c.castHanded(to, id, m)
 	case router.KindRoute, router.KindPeer:
@@ -642,7 +648,7 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 		if ok {
 			rec = &c.calls[i]
 		}
-		if c.handed.has(id) {
+		if !c.handed.addNew(id) {
 			c.probes.dupRequest++
 			if rec != nil {
 				rec.duplicated = true
@@ -655,9 +661,8 @@ func (c *checker) Handed(to router.NodeID, id uint64, m *router.Message, arrived
 		}
 		// Only a route waits in a mailbox: a peer message is handed as it arrives.
 		if m.Kind == router.KindRoute && c.wd.opt.Semantics == router.Default && m.Budget != router.Infinity {
-			c.charge = charge{turn: c.wd.w.Executed() + 1, node: to, call: m.Call, budget: m.Budget, arrived: arrived}
+			c.charge.set(c.wd.w.Executed()+1, to, &m.Call, m.Budget, arrived, false)
 		}
-		c.handed.add(id)
 	}
 }
 
@@ -674,7 +679,7 @@ func (c *checker) replyHere(node router.NodeID, ev *router.Event) {
 	}
 	// msg 0: made here; an answer to a riak worker here (a leader on the worker's
 	// node) is held to the worker's relay or late drop as one handed over is.
-	c.awaiting = append(c.awaiting, awaited{node: node, call: ev.Call, code: ev.Code, worker: ev.Reason == "worker"})
+	c.await(node, 0, &ev.Call, ev.Code, ev.Reason == "worker", false)
 }
 
 // redirect sees the caller's node redirect call after a nack: under default semantics
@@ -699,7 +704,7 @@ func (c *checker) redirect(call *router.CallID) {
 	// since the call started is no time gained.
 	now := c.wd.byIdx[rec.node].host.Now()
 	left := min(rec.deadline-now, c.wd.spec.Workload.Timeout.D())
-	c.charge = charge{turn: c.wd.w.Executed() + 1, node: c.wd.order[rec.node], call: *call, budget: left, arrived: now, redirect: true}
+	c.charge.set(c.wd.w.Executed()+1, c.wd.order[rec.node], call, left, now, true)
 }
 
 // sawNack records the hop count of the first nack of an open call handed to its

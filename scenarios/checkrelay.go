@@ -38,6 +38,31 @@ func (c *checker) settleAwaiting(node router.NodeID) {
 	}
 }
 
+// await adds to awaiting that node was handed reply message msg (0: made there) to
+// call with code; worker and cp as in awaited. Field by field into the entry, for
+// the reason charge.set gives: every reply is awaited.
+func (c *checker) await(node router.NodeID, msg uint64, call *router.CallID, code router.Code, worker, cp bool) {
+	if n := len(c.awaiting); n < cap(c.awaiting) {
+		c.awaiting = c.awaiting[:n+1]
+	} else {
+		c.awaiting = append(c.awaiting, awaited{})
+	}
+	a := &c.awaiting[len(c.awaiting)-1]
+	a.node, a.msg, a.code, a.worker, a.copy = node, msg, code, worker, cp
+	a.call.Node, a.call.Incarnation, a.call.Seq = call.Node, call.Incarnation, call.Seq
+}
+
+// dropAwaited removes entry i from awaiting: the last entry takes its place, unless
+// it is the last, as the only entry nearly always is (the order of awaiting means
+// nothing: finish sorts what is left by node).
+func (c *checker) dropAwaited(i int) {
+	last := len(c.awaiting) - 1
+	if i != last {
+		c.awaiting[i] = c.awaiting[last]
+	}
+	c.awaiting = c.awaiting[:last]
+}
+
 // relayed sees node send a reply to call with code, or try to: message msg, or 0 for
 // a reply handled on the node or refused by the network. If node holds a leader's
 // answer to one of its riak workers for call, this is the worker relaying it, which
@@ -54,9 +79,7 @@ func (c *checker) relayed(node router.NodeID, call *router.CallID, msg uint64, c
 	for i := range c.awaiting {
 		if a := &c.awaiting[i]; a.worker && samestr.Equal(string(a.node), string(node)) && sameCall(&a.call, call) {
 			answer, cp := a.msg, a.copy
-			last := len(c.awaiting) - 1
-			c.awaiting[i] = c.awaiting[last]
-			c.awaiting = c.awaiting[:last]
+			c.dropAwaited(i)
 			if cp {
 				c.violate(InvLateDiscarded, *call, "%s relayed a copy of the leader's answer (message %d) to the call: a copy finds its riak worker gone, and is dropped there as late", node, answer)
 			}
@@ -86,8 +109,7 @@ func msgName(id uint64, prefix, none string) string {
 }
 
 // unawait removes node's entry from awaiting if it is a reply to call (any call if
-// call is nil), returning the reply message it named. The last entry takes its
-// place: the order of awaiting means nothing (finish sorts what is left by node).
+// call is nil), returning the reply message it named.
 func (c *checker) unawait(node router.NodeID, call *router.CallID) (uint64, bool) {
 	return c.unawaitBy(node, call, router.CodeOK)
 }
@@ -102,9 +124,7 @@ func (c *checker) unawaitBy(node router.NodeID, call *router.CallID, code router
 				return 0, false
 			}
 			id := c.awaiting[i].msg
-			last := len(c.awaiting) - 1
-			c.awaiting[i] = c.awaiting[last]
-			c.awaiting = c.awaiting[:last]
+			c.dropAwaited(i)
 			return id, true
 		}
 	}

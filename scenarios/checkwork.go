@@ -10,13 +10,16 @@ import (
 // bitSet is a set of small non-negative integers.
 type bitSet []uint64
 
-func (b bitSet) has(i uint64) bool { return i/64 < uint64(len(b)) && b[i/64]&(1<<(i%64)) != 0 }
-
-func (b *bitSet) add(i uint64) {
+// addNew adds i to b, and reports whether it was new there: the test and the set
+// of a message id handed (checker.handed), on one word.
+func (b *bitSet) addNew(i uint64) bool {
 	for i/64 >= uint64(len(*b)) {
 		*b = append(*b, 0)
 	}
-	(*b)[i/64] |= 1 << (i % 64)
+	w, bit := &(*b)[i/64], uint64(1)<<(i%64)
+	was := *w & bit
+	*w |= bit
+	return was == 0
 }
 
 // working records that a leader works on the event of call from now for d (until it
