@@ -445,7 +445,10 @@ func (c *checker) delivered(t *tracer, ev *router.Event) {
 			// A spent budget is dropped where it is found, never handed on.
 			c.violate(InvDeadline, c.callID(&c.calls[i]), "handed to %s with a spent budget of %v", ev.Peer, ev.Budget)
 		}
-		if c.charge.turn == c.wd.w.Executed()+1 {
+		// The charge's bound first, inline, on this node's clock: a budget within it
+		// breaks no charge, whichever request the charge is of, and only one over it
+		// is worth chargedAt's look at whether the charge is this call's, here.
+		if ch := &c.charge; ch.turn == c.wd.w.Executed()+1 && ev.Budget > ch.budget-max(t.host.Now()-ch.arrived, 0) {
 			c.chargedAt(t.node, t.host, &ev.Call, ev.Budget, "")
 		}
 		if r := &c.calls[i]; r.completions > 0 {
