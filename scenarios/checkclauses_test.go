@@ -407,6 +407,27 @@ func TestCheckerRepliesSettled(t *testing.T) {
 		handed(wd, sn.id, 8, &router.Message{Kind: router.KindGossip})
 		wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
 	})
+	// An answer handed in the turn its call times out did not complete the call: it
+	// still awaits its late drop, which must follow in that turn.
+	for _, late := range []bool{false, true} {
+		t.Run(fmt.Sprintf("answer to a call completed by its timeout, dropped late %v", late), func(t *testing.T) {
+			wd := checkWorld(t, router.Default)
+			sn := wd.byIdx[0]
+			id := router.CallID{Node: sn.id, Incarnation: sn.inc, Seq: 5}
+			reply := router.Message{Kind: router.KindReply, Call: id, Code: router.CodeOK}
+			handed(wd, sn.id, 7, &reply)
+			sn.tr.Trace(&router.Event{Kind: router.EvComplete, Call: id, Code: router.CodeTimeout})
+			if late {
+				sn.tr.Trace(&router.Event{Kind: router.EvLate, Call: id, Msg: &reply})
+			}
+			handed(wd, sn.id, 8, &router.Message{Kind: router.KindGossip})
+			if late {
+				wantViolations(t, wd, "", "")
+			} else {
+				wantViolations(t, wd, InvLateDiscarded, "reply message 7 at "+string(sn.id)+" was neither delivered")
+			}
+		})
+	}
 	// A crash after the reply's turn does not excuse a reply left unsettled in it.
 	for _, settle := range []bool{false, true} {
 		t.Run(fmt.Sprintf("crash after the turn, settled %v", settle), func(t *testing.T) {

@@ -114,19 +114,26 @@ func (c *checker) unawait(node router.NodeID, call *router.CallID) (uint64, bool
 	return c.unawaitBy(node, call, router.CodeOK)
 }
 
-// unawaitBy is unawait for a completion of call with code: an answer that completes
-// it otherwise (its deadline passed before the answer came: ErrTimeout) was not what
-// completed it, and stays for the late drop that must follow in the same turn.
+// unawaitBy is unawait for a completion of call with code (settledBy).
 func (c *checker) unawaitBy(node router.NodeID, call *router.CallID, code router.Code) (uint64, bool) {
 	for i := range c.awaiting {
 		if a := &c.awaiting[i]; samestr.Equal(string(a.node), string(node)) {
-			if call != nil && !sameCall(&a.call, call) || a.code == router.CodeOK && code != router.CodeOK {
+			if !a.settledBy(call, code) {
 				return 0, false
 			}
-			id := c.awaiting[i].msg
+			id := a.msg
 			c.dropAwaited(i)
 			return id, true
 		}
 	}
 	return 0, false
+}
+
+// settledBy reports whether a completion of call (any call if nil) with code settles
+// a, its node's entry: a reply to another call does not, nor an answer that completes
+// it otherwise (its deadline passed before the answer came: ErrTimeout), which was
+// not what completed it, and stays for the late drop that must follow in the same
+// turn.
+func (a *awaited) settledBy(call *router.CallID, code router.Code) bool {
+	return (call == nil || sameCall(&a.call, call)) && (a.code != router.CodeOK || code == router.CodeOK)
 }

@@ -108,7 +108,15 @@ func (t *tracer) Trace(ev *router.Event) {
 			t.recordPeerBudget(t.wd.kinds.deliver, ev)
 		}
 	case router.EvComplete:
-		_, c.byReply = c.unawaitBy(t.node, &ev.Call, ev.Code)
+		// The node's reply awaited, the only entry nearly always, is settled here
+		// inline; unawaitBy looks for it among others.
+		if aw := c.awaiting; len(aw) == 1 && samestr.Equal(string(aw[0].node), string(t.node)) {
+			if c.byReply = aw[0].settledBy(&ev.Call, ev.Code); c.byReply {
+				c.awaiting = aw[:0]
+			}
+		} else {
+			_, c.byReply = c.unawaitBy(t.node, &ev.Call, ev.Code)
+		}
 		if rec {
 			t.recordComplete(ev)
 		}
