@@ -56,6 +56,10 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := kv.Check([]byte(*event)); err != nil {
 		return fmt.Errorf("%w: --event: %w", cluster.ErrUsage, err)
 	}
+	// As call's: an event no frame holds would fail every call as unreachable.
+	if err := c.checkSize("bench --event", ens, []byte(*event)); err != nil {
+		return err
+	}
 	if *cpuprofile != "" {
 		// Before connecting: a path it cannot create is bad usage, whatever the
 		// cluster does.

@@ -106,6 +106,8 @@ func TestBadUsage(t *testing.T) {
 		{name: "bench cpuprofile path", args: append([]string{"bench", "--cpuprofile", filepath.Join(dir, "none", "cpu.pprof")}, append(common, "e1")...), want: "--cpuprofile: open " + filepath.Join(dir, "none", "cpu.pprof")},
 		{name: "bench timeout", args: append([]string{"bench", "--timeout", "25h"}, append(common, "e1")...), want: "--timeout 25h0m0s: bench wants at most 24h0m0s"},
 		{name: "bench unknown event", args: append([]string{"bench", "--event", "frob"}, append(common, "e1")...), want: `--event: cannot parse "frob"`},
+		{name: "bench event too large", args: append([]string{"bench", "--event", "echo " + strings.Repeat("k", 1<<20)}, append(common, "e1")...),
+			want: "bench --event: the event is 1048581 bytes, too large to send: with the rest of its message it makes a frame of up to "},
 		{name: "scenario without spec", args: []string{"scenario"}, want: "want --spec FILE"},
 		{name: "scenario argument", args: []string{"scenario", "--spec", "../internal/realscenario/testdata/real-smoke.json", "now"}, want: "scenario: want --spec FILE and no argument"},
 		{name: "scenario negative slack", args: []string{"scenario", "--spec", "../internal/realscenario/testdata/real-smoke.json", "--slack", "-1ms"}, want: "--slack -1ms: want 0 or more"},
