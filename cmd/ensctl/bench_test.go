@@ -439,3 +439,24 @@ func TestBenchPercentiles(t *testing.T) {
 		t.Errorf("%d calls (%d ok), %v calls/s over 10s; want 1500 (1000 ok), 150 calls/s", r.Calls, r.OK, r.CallsPerSec)
 	}
 }
+
+// benchText is r's text report, as bench prints it.
+func benchText(t *testing.T, r *benchResult) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := r.print(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// reportHas fails t for each of want that r's text report lacks.
+func reportHas(t *testing.T, r *benchResult, want ...string) {
+	t.Helper()
+	text := benchText(t, r)
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("report lacks %q:\n%s", w, text)
+		}
+	}
+}

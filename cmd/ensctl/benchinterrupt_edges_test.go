@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -16,20 +15,10 @@ func TestBenchPrintInterruptedOpenLoop(t *testing.T) {
 		Interrupted: true, Calls: 2984, OK: 2984, Errors: map[string]int64{}, CallsPerSec: 1994, Scheduled: 20000, Skipped: 3,
 		StartLagNS: map[string]int64{"p50": 400_000, "p99": 2_800_000, "max": 11_000_000},
 		LatencyNS:  map[string]int64{"p50": 700_000, "p99": 5_500_000, "p999": 13_000_000, "max": 14_000_000}}
-	var b bytes.Buffer
-	if err := r.print(&b, false); err != nil {
-		t.Fatal(err)
-	}
-	if want := "; 17013 not made: the run was interrupted\n"; !strings.Contains(b.String(), want) {
-		t.Errorf("report lacks %q:\n%s", want, b.String())
-	}
+	reportHas(t, r, "; 17013 not made: the run was interrupted\n")
 	// A run that was not interrupted made or skipped every scheduled call: no such note.
 	r.Interrupted, r.Calls, r.OK, r.Skipped = false, 19990, 19990, 10
-	b.Reset()
-	if err := r.print(&b, false); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(b.String(), "not made") {
-		t.Errorf("a whole run's report says calls were not made:\n%s", b.String())
+	if text := benchText(t, r); strings.Contains(text, "not made") {
+		t.Errorf("a whole run's report says calls were not made:\n%s", text)
 	}
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"strings"
 	"testing"
 	"time"
 )
@@ -18,13 +16,7 @@ func TestBenchIOSaysPingsAreCounted(t *testing.T) {
 	if code != 0 || res.IO.Sent != 2 || res.IO.Writes <= res.IO.Sent {
 		t.Fatalf("exit %d, io %+v; want exit 0, the 2 calls' messages, and more writes than that (the pings')", code, res.IO)
 	}
-	var b bytes.Buffer
-	if err := res.print(&b, false); err != nil {
-		t.Fatal(err)
-	}
-	if want := "; the writes and reads include heartbeat pings\n"; !strings.Contains(b.String(), want) {
-		t.Errorf("report lacks %q:\n%s", want, b.String())
-	}
+	reportHas(t, &res, "; the writes and reads include heartbeat pings\n")
 }
 
 // TestBenchPrintIONoWrites: the text report gives how many messages shared a write
@@ -46,13 +38,7 @@ func TestBenchPrintIONoWrites(t *testing.T) {
 			r := &benchResult{Mode: "closed", Ensemble: "e1", Via: "n1", Concurrency: 16, Calls: int64(tc.sent),
 				Errors: map[string]int64{"timeout": int64(tc.sent)}, DurationNS: int64(time.Second)}
 			r.IO.Sent, r.IO.Writes, r.IO.Received, r.IO.Reads = tc.sent, tc.writes, tc.received, tc.reads
-			var b bytes.Buffer
-			if err := r.print(&b, false); err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(b.String(), "\n"+tc.want+"\n") {
-				t.Errorf("report lacks %q:\n%s", tc.want, b.String())
-			}
+			reportHas(t, r, "\n"+tc.want+"\n")
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -30,11 +29,7 @@ func TestBenchPrintLowCallsPerSecond(t *testing.T) {
 	} {
 		r := &benchResult{Mode: "closed", Ensemble: "e1", Via: "n1", Concurrency: 1, Calls: tc.calls, OK: tc.calls,
 			Errors: map[string]int64{}, CallsPerSec: float64(tc.calls) / tc.elapsed.Seconds(), DurationNS: int64(tc.elapsed)}
-		var b bytes.Buffer
-		if err := r.print(&b, false); err != nil {
-			t.Fatal(err)
-		}
-		if line := strings.Split(b.String(), "\n")[1]; line != fmt.Sprintf("calls       %d %s", tc.calls, tc.want) {
+		if line := strings.Split(benchText(t, r), "\n")[1]; line != fmt.Sprintf("calls       %d %s", tc.calls, tc.want) {
 			t.Errorf("%d calls in %v: %q; want %s (%v calls/s in the JSON)", tc.calls, tc.elapsed, line, tc.want, r.CallsPerSec)
 		}
 	}
@@ -57,13 +52,10 @@ func TestBenchPrintRateAsWritten(t *testing.T) {
 	} {
 		r := &benchResult{Mode: "open", Ensemble: "e1", Via: "n1", Concurrency: 16, Rate: tc.rate, Calls: 1, OK: 1, Scheduled: 1,
 			Errors: map[string]int64{}, CallsPerSec: 1, DurationNS: int64(time.Second)}
-		var b bytes.Buffer
-		if err := r.print(&b, false); err != nil {
-			t.Fatal(err)
-		}
+		text := benchText(t, r)
 		want := "bench e1 via n1: open loop at " + tc.want + " calls/s, up to 16 in flight, 1s\n"
-		if !strings.HasPrefix(b.String(), want) {
-			t.Errorf("--rate %v: header %q; want %q", tc.rate, strings.SplitAfter(b.String(), "\n")[0], want)
+		if !strings.HasPrefix(text, want) {
+			t.Errorf("--rate %v: header %q; want %q", tc.rate, strings.SplitAfter(text, "\n")[0], want)
 		}
 	}
 }

@@ -77,20 +77,12 @@ func TestBenchSignalCutsCallsShort(t *testing.T) {
 				t.Fatalf("exit %d, interrupted %v, %d calls (outcomes %v), %d cut short, in %v; want exit %d, interrupted, the 2 calls in flight cut short and not counted, an end at the signal",
 					code, res.Interrupted, res.Calls, res.Errors, res.CutShort, took, exitInterrupted)
 			}
-			var b bytes.Buffer
-			if err := res.print(&b, false); err != nil {
-				t.Fatal(err)
-			}
 			want := []string{"\ncut short   2 (calls in flight at the signal: no outcome, not among the calls above)\n"}
 			if res.Mode == "open" {
 				// Neither made nor skipped: the 2 cut short are not among those not made.
 				want = append(want, "\nnot made    59998 of 60000 scheduled: the run was interrupted\n")
 			}
-			for _, w := range want {
-				if !strings.Contains(b.String(), w) {
-					t.Errorf("report lacks %q:\n%s", w, b.String())
-				}
-			}
+			reportHas(t, &res, want...)
 		})
 	}
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 	"time"
@@ -17,14 +16,7 @@ func TestBenchPrintSkippedOnlyWhenSome(t *testing.T) {
 		Calls: 100, OK: 100, Errors: map[string]int64{}, CallsPerSec: 100, Scheduled: 100,
 		StartLagNS: map[string]int64{"p50": 200_000, "p99": 900_000, "max": 1_000_000},
 		LatencyNS:  map[string]int64{"p50": 1_000_000, "p99": 2_000_000, "p999": 2_000_000, "max": 2_000_000}}
-	report := func() string {
-		t.Helper()
-		var b bytes.Buffer
-		if err := r.print(&b, false); err != nil {
-			t.Fatal(err)
-		}
-		return b.String()
-	}
+	report := func() string { return benchText(t, r) }
 	if got := report(); strings.Contains(got, "skipped") || strings.Contains(got, "not made") {
 		t.Errorf("a run that made every call:\n%s\nwant no line of skipped calls", got)
 	}
