@@ -79,7 +79,9 @@ func summary(r scenarios.Report) string {
 	line("late replies", "%d dropped", r.LateRepliesDiscarded)
 	line("orphans", "%d message%s", r.OrphanMessages, plural(int(min(r.OrphanMessages, 2))))
 	lat := "p50 %s, p99 %s, max %s"
-	failed := c.Total - c.OK - c.Lost
+	// Calls lost with their caller or open when the run ended have no outcome, and
+	// the report's latencies leave them out: they did not fail.
+	failed := c.Total - c.OK - c.Lost - c.Open
 	if failed > 0 {
 		lat += " (every call, the failed ones too)"
 	}

@@ -23,8 +23,9 @@ func violations(n int) []scenarios.Violation {
 
 // TestSummaryCalls pins the summary's lines of calls: the latency of every call as
 // p50, p99 and max in that order; an error latency only for calls that failed, not
-// for those lost with their crashed caller, which did not fail; and a line for the
-// calls not started, even for a single one.
+// for those lost with their crashed caller or open when the run ended, which did
+// not fail (the report's latencies leave both out); and a line for the calls not
+// started, even for a single one.
 func TestSummaryCalls(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -43,6 +44,13 @@ func TestSummaryCalls(t *testing.T) {
 		{name: "failed and lost",
 			r:    scenarios.Report{Calls: scenarios.Calls{Total: 5, OK: 2, Timeout: 2, Lost: 1}, ErrorLatency: scenarios.Latency{P50: 1e6, P99: 1e6, Max: 1e6}},
 			want: []string{"latency       p50 0s, p99 0s, max 0s (every call, the failed ones too)\n", "(how long the 2 failed calls took to fail)\n"}},
+		{name: "ok and open when the run ended",
+			r:    scenarios.Report{Calls: scenarios.Calls{Total: 63, OK: 61, Open: 2}},
+			want: []string{"latency       p50 0s, p99 0s, max 0s\n", "error latency none: no call failed\n", ", 2 open when the run ended\n"},
+			not:  []string{"failed ones too", "how long the"}},
+		{name: "failed and open",
+			r:    scenarios.Report{Calls: scenarios.Calls{Total: 6, OK: 2, Timeout: 3, Open: 1}, ErrorLatency: scenarios.Latency{P50: 1e6, P99: 1e6, Max: 1e6}},
+			want: []string{"(every call, the failed ones too)\n", "(how long the 3 failed calls took to fail)\n"}},
 		{name: "one call not started",
 			r:    scenarios.Report{Calls: scenarios.Calls{Total: 1, OK: 1}, SkippedCalls: 1},
 			want: []string{"\n              1 more not started: their caller was down\n"}},
