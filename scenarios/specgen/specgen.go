@@ -344,7 +344,7 @@ func (p Plan) Spec() scenarios.Spec {
 		Description:      "drawn by specgen.SpecGen",
 		Routers:          genClamp(p.Routers, 1, 1024),
 		RouterService:    scenarios.Dist{Kind: "exponential", Min: dur(5 * time.Microsecond), Mean: scenarios.Duration(maxDur(p.RouterMean, time.Microsecond))},
-		HopLimit:         genMaxInt(p.HopLimit, 1),
+		HopLimit:         genClamp(p.HopLimit, 1, maxHopLimit),
 		DetectAfter:      scenarios.Duration(maxDur(p.DetectAfter, 0)),
 		ReplyHold:        scenarios.Duration(min(maxDur(p.ReplyHold, 0), time.Hour)),
 		PauseDetectAfter: scenarios.Duration(maxDur(p.PauseDetect, 0)),
@@ -448,6 +448,13 @@ func (p Plan) Spec() scenarios.Spec {
 	}
 	if p.CastShare >= 0 && p.CastShare <= 1 {
 		s.Workload.CastShare = p.CastShare
+	}
+	// A call from a client, or one to a follower, which forwards it, takes two hops:
+	// with a hop limit of 1 each fails, and the liveness phase with it, so Run would
+	// refuse the spec. PlanGen draws 3..5; a plan written by hand that leaves the hop
+	// limit out (0) or sets 1 gets the least that serves its calls.
+	if s.HopLimit < 2 && (s.Workload.ClientShare > 0 || s.Workload.PeerShare > 0) {
+		s.HopLimit = 2
 	}
 
 	var faultsEnd time.Duration
@@ -617,6 +624,10 @@ func genMaxInt(a, b int) int {
 	}
 	return b
 }
+
+// maxHopLimit is router.MaxHopLimit, the largest hop limit a spec takes (specgen
+// imports no router).
+const maxHopLimit = 1<<16 - 1
 
 func genClamp(v, lo, hi int) int {
 	if v < lo {
