@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -103,6 +104,11 @@ var commands = map[string]command{
 	"sweep merge": {synopsis: synMerge, flags: mergeFlags},
 }
 
+// isHelpFlag reports whether arg is one of the flags that ask for help.
+func isHelpFlag(arg string) bool {
+	return arg == "-h" || arg == "-help" || arg == "--help"
+}
+
 // run is ensim with its arguments (without the program name). It returns the exit
 // status; it never panics on bad input.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -123,6 +129,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		out := &errWriter{w: stdout}
+		// A help flag after help asks for the same help (help -h, help run -h), as
+		// after any other command: it names no command.
+		args = append(args[:1:1], slices.DeleteFunc(slices.Clone(args[1:]), isHelpFlag)...)
 		if len(args) == 1 || len(args) == 2 && args[1] == "help" { // help help: this
 			fmt.Fprint(out, usageText)
 			return helped(stderr, out.err)
