@@ -464,14 +464,16 @@ func (s *Spec) longestWait(elapsed time.Duration) time.Duration {
 // phase checks no call, and "" otherwise. Liveness holds of the calls made from
 // liveness.from on; with none, a run passes it whatever the router does, which a
 // liveness.from written in the wrong unit ("100s" for "100ms") or a workload
-// shortened later would hide. ensim says so before it runs a spec file.
+// shortened later would hide. A workload that makes no call at all (a rate of 0 and
+// no burst) gets a note too, liveness phase or not: every invariant of calls holds
+// of none. ensim says so before it runs a spec file.
 func (s Spec) LivenessNote() string {
-	lv := s.Liveness
-	if lv == nil {
-		return ""
-	}
 	end, by := s.lastCall()
-	if end == 0 || lv.From.D() < end {
+	if end == 0 {
+		return "the workload makes no call (workload.rate is 0 and it has no bursts): no call is checked, and the run passes whatever the router does (give workload.rate, or bursts)"
+	}
+	lv := s.Liveness
+	if lv == nil || lv.From.D() < end {
 		return ""
 	}
 	return fmt.Sprintf("liveness.from %v is at or after the workload's last call (%s, %v): the liveness phase checks no call, and passes whatever the router does (move liveness.from earlier, or make calls after it)", lv.From.D(), by, end)

@@ -48,6 +48,18 @@ func TestLivenessNote(t *testing.T) {
 	if got := s.LivenessNote(); got != "" {
 		t.Errorf("no liveness phase: LivenessNote() = %q, want none", got)
 	}
+	// A workload of no call passes every check of calls, liveness phase or not.
+	const none = "the workload makes no call (workload.rate is 0 and it has no bursts): no call is checked, and the run passes whatever the router does (give workload.rate, or bursts)"
+	for _, lv := range []*Liveness{nil, {From: ms(1000)}} {
+		s := named(t, "steady")
+		s.Workload.Rate, s.Liveness = 0, lv
+		if err := s.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		if got := s.LivenessNote(); got != none {
+			t.Errorf("rate 0, liveness %v: LivenessNote() = %q, want %q", lv, got, none)
+		}
+	}
 	for _, name := range Names() {
 		if got := named(t, name).LivenessNote(); got != "" {
 			t.Errorf("%s: %s", name, got)
