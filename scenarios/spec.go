@@ -397,8 +397,11 @@ func (s Spec) Validate() error {
 	for i := range s.Ensembles {
 		e := &s.Ensembles[i]
 		f := fmt.Sprintf("ensembles[%d]", i)
-		if e.Name == "" || ens[e.Name] != nil {
-			return bad("%s.name: %q is empty or repeated", f, e.Name)
+		switch {
+		case e.Name == "":
+			return bad("%s.name: missing or empty", f)
+		case ens[e.Name] != nil:
+			return bad("%s.name: %q appears twice", f, e.Name)
 		}
 		if why := peerNameProblem(e.Name); why != "" {
 			return bad("%s.name: %q: %s", f, e.Name, why)
@@ -409,8 +412,11 @@ func (s Spec) Validate() error {
 		}
 		seen := map[string]bool{}
 		for j, m := range e.Members {
-			if m.Name == "" || seen[m.Name] {
-				return bad("%s.members[%d].name: %q is empty or repeated", f, j, m.Name)
+			switch {
+			case m.Name == "":
+				return bad("%s.members[%d].name: missing or empty", f, j)
+			case seen[m.Name]:
+				return bad("%s.members[%d].name: %q appears twice in the ensemble", f, j, m.Name)
 			}
 			if why := peerNameProblem(m.Name); why != "" {
 				return bad("%s.members[%d].name: %q: %s", f, j, m.Name, why)

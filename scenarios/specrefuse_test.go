@@ -63,10 +63,12 @@ func TestSpecRefusals(t *testing.T) {
 			e.Members = []Member{{"p9", "n5"}}
 			e.Leader = ""
 			s.Ensembles = append(s.Ensembles, e)
-		}, `ensembles[3].name: "e1" is empty or repeated`},
+		}, `ensembles[3].name: "e1" appears twice`},
+		{"an ensemble without a name", func(s *Spec) { s.Ensembles[1].Name = "" }, "ensembles[1].name: missing or empty"},
 		{"a member listed twice", func(s *Spec) {
 			s.Ensembles[0].Members = append(s.Ensembles[0].Members, Member{"p1", "n4"})
-		}, `ensembles[0].members[3].name: "p1" is empty or repeated`},
+		}, `ensembles[0].members[3].name: "p1" appears twice in the ensemble`},
+		{"a member without a name", func(s *Spec) { s.Ensembles[0].Members[2].Name = "" }, "ensembles[0].members[2].name: missing or empty"},
 		{"a member on a client", func(s *Spec) {
 			s.Ensembles[0].Members = append(s.Ensembles[0].Members, Member{"p4", "c1"})
 		}, `ensembles[0].members[3].node: "c1" is not a member node`},
