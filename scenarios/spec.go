@@ -636,6 +636,16 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		}
 		return nil
 	}
+	// node checks the node a fault of one node acts on.
+	node := func() error {
+		switch {
+		case ft.Node == "":
+			return fmt.Errorf("%s.node: missing: %s acts on a node", f, ft.Action)
+		case !names[ft.Node]:
+			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		}
+		return nil
+	}
 	switch ft.Action {
 	case "partition", "partition-one-way":
 		if _, err := netmodel.ParseInFlight(ft.InFlight); err != nil {
@@ -652,21 +662,18 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 	case "heal":
 		return nil
 	case "pause", "resume":
-		if !names[ft.Node] {
-			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
-		}
-		return nil
+		return node()
 	case "clock-step":
-		if !names[ft.Node] {
-			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		if err := node(); err != nil {
+			return err
 		}
 		if ft.Step == 0 {
 			return fmt.Errorf("%s.step: a clock step needs a non-zero duration", f)
 		}
 		return nil
 	case "clock-set":
-		if !names[ft.Node] {
-			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		if err := node(); err != nil {
+			return err
 		}
 		if ft.Clock == nil {
 			return fmt.Errorf("%s.clock: clock-set needs a clock", f)
@@ -705,8 +712,8 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		}
 		return nil
 	case "crash", "save":
-		if !names[ft.Node] {
-			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		if err := node(); err != nil {
+			return err
 		}
 		// A client keeps no directory: a save of one would do nothing.
 		if ft.Action == "save" && !members[ft.Node] {
@@ -714,8 +721,8 @@ func (ft Fault) validate(f string, names, members map[string]bool, ens map[strin
 		}
 		return nil
 	case "restart":
-		if !names[ft.Node] {
-			return fmt.Errorf("%s.node: %q is not a node", f, ft.Node)
+		if err := node(); err != nil {
+			return err
 		}
 		switch ft.Directory {
 		case "", "current":

@@ -144,6 +144,12 @@ func TestSpecRefusals(t *testing.T) {
 		{"a save of an unknown node", func(s *Spec) {
 			s.Faults = []Fault{{At: ms(500), Action: "save", Node: "n9"}}
 		}, `faults[0].node: "n9" is not a node`},
+		{"a crash without a node", func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "crash"}, {At: ms(600), Action: "restart", Node: "n2"}}
+		}, "faults[0].node: missing: crash acts on a node"},
+		{"a pause without a node", func(s *Spec) {
+			s.Faults = []Fault{{At: ms(500), Action: "pause"}, {At: ms(600), Action: "resume", Node: "n2"}}
+		}, "faults[0].node: missing: pause acts on a node"},
 		{"a clock step of an unknown node", func(s *Spec) {
 			s.Faults = []Fault{{At: ms(500), Action: "clock-step", Node: "n9", Step: ms(10)}}
 		}, `faults[0].node: "n9" is not a node`},
