@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"reflect"
 	"slices"
 	"strconv"
@@ -297,14 +298,29 @@ func (w *walker) value(path string, t reflect.Type) (string, bool) {
 			return mismatch()
 		}
 		var err error
+		// The range of a narrow field is worth naming; that of a 64-bit one (and of
+		// an int) is not a limit anyone writes to, and the spec's own check names
+		// the values it takes.
+		span := ""
 		if t.Kind() >= reflect.Uint {
 			_, err = strconv.ParseUint(n.String(), 10, t.Bits())
+			span = "0.." + strconv.FormatUint(math.MaxUint64>>(64-t.Bits()), 10)
 		} else {
 			_, err = strconv.ParseInt(n.String(), 10, t.Bits())
+			span = strconv.FormatInt(math.MinInt64>>(64-t.Bits()), 10) + ".." + strconv.FormatInt(math.MaxInt64>>(64-t.Bits()), 10)
 		}
-		if errors.Is(err, strconv.ErrRange) {
+		if t.Bits() >= 64 || t.Kind() == reflect.Int || t.Kind() == reflect.Uint {
+			span = ""
+		}
+		switch {
+		case errors.Is(err, strconv.ErrRange) && span != "":
+			return fmt.Sprintf("%s%s is out of range, want %s", at, n, span), true
+		case errors.Is(err, strconv.ErrRange):
 			return fmt.Sprintf("%s%s is out of range", at, n), true
-		} else if err != nil {
+		case err != nil && strings.ContainsAny(n.String(), "eE") && isWhole(n.String()):
+			// 1e6 is a whole number, but no integer field reads an exponent.
+			return fmt.Sprintf("%s%s: write an integer in digits, without an exponent", at, n), true
+		case err != nil:
 			return mismatch()
 		}
 	case reflect.Float32, reflect.Float64:
@@ -317,6 +333,12 @@ func (w *walker) value(path string, t reflect.Type) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// isWhole reports whether the JSON number n is a whole number.
+func isWhole(n string) bool {
+	f, err := strconv.ParseFloat(n, 64)
+	return err == nil && f == math.Trunc(f)
 }
 
 func join(path, key string) string {
