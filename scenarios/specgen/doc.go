@@ -11,8 +11,11 @@
 //   - A Plan is what rapid draws and shrinks: counts, the network, the ensembles as
 //     node indices, and a list of Actions (ActionKinds lists their kinds). Plan.Spec
 //     maps any Plan onto a valid spec: indices past the cluster wrap, each disruption
-//     gets its end, and the liveness phase starts once the last fault has ended and
-//     the directories have had time to converge.
+//     gets its end, the liveness phase starts once the last fault has ended and the
+//     directories have had time to converge, and a rate that would plan more calls
+//     than a run takes (with RetryGen's attempts) comes down to what fits. Times set
+//     by hand to many seconds (a peer's service, a gossip interval) can still make a
+//     run past one of a spec's other limits, which scenarios.Run names.
 //   - To draw worlds of a shape of your own, draw a Plan, set the fields you fix (Nodes,
 //     Clients, Ensembles, Latency, ...) and keep the Actions you want, then call
 //     Plan.Spec: the rest is still drawn, and shrinks (see the example). A spec changed

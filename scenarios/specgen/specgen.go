@@ -2,6 +2,7 @@ package specgen
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"time"
@@ -590,8 +591,21 @@ func (p Plan) Spec() scenarios.Spec {
 	from := faultsEnd + time.Duration(n+2)*s.Gossip.Interval.D() + 2*timeout + s.BackoffMax.D()*5/4
 	s.Liveness = &scenarios.Liveness{From: scenarios.Duration(from)}
 	s.Workload.Duration = scenarios.Duration(from + maxDur(p.Tail, 0))
+	// Times set by hand, long at a high rate, could plan more calls than a run takes,
+	// with room for RetryGen's attempts: the rate comes down to what fits. PlanGen's
+	// draws plan a few thousand.
+	if secs := s.Workload.Duration.D().Seconds(); float64(s.Workload.Rate*secs) > maxPlanCalls {
+		s.Workload.Rate = math.Floor(maxPlanCalls / secs)
+	}
 	return s
 }
+
+// maxPlanCalls is the most calls Plan.Spec plans: scenarios.MaxCalls over RetryGen's
+// most attempts, so that a drawn Retry keeps the spec within the limit.
+const maxPlanCalls = scenarios.MaxCalls / maxRetryAttempts
+
+// maxRetryAttempts is the most attempts RetryGen draws.
+const maxRetryAttempts = 4
 
 // backoffMin is the redial backoff's least wait (its cap is four times that) for
 // half of the plans, and 0 (links back at once after an outage) for the others:
@@ -660,7 +674,7 @@ var kinds = map[string]bool{"route": true, "cast": true, "peer": true, "reply": 
 func RetryGen() *rapid.Generator[*scenarios.Retry] {
 	return rapid.Custom(func(t *rapid.T) *scenarios.Retry {
 		r := &scenarios.Retry{
-			Attempts: rapid.IntRange(1, 4).Draw(t, "attempts"),
+			Attempts: rapid.IntRange(1, maxRetryAttempts).Draw(t, "attempts"),
 			Backoff:  dur(time.Duration(rapid.IntRange(0, 20).Draw(t, "backoff_ms")) * time.Millisecond),
 		}
 		if rapid.Bool().Draw(t, "max_backoff") {
