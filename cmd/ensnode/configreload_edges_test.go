@@ -46,6 +46,14 @@ func TestSIGHUPWarnsOfChangedConfig(t *testing.T) {
 		{name: "overridden by flags", flags: []string{"--peers", "n1=" + a1 + ",n2=" + a2 + ",n3=" + a3, "--semantics", "riak"},
 			then: strings.Replace(added, "riak", "default", 1), want: "changed=ensembles\n"},
 		{name: "broken", then: `{"peers": `, want: `level=WARN msg="SIGHUP: the --config file cannot be read as a configuration now; the node runs on as it started, but would not start with the file as it is" config=` + config + ` err="--config ` + config + `: malformed JSON`},
+		// Files the start refuses for this node's own flags, not for the file alone: a
+		// restart "to apply the file" would fail, exit 2. They were warned of as changes.
+		{name: "this node left out", then: `{"peers": {"n2": "` + a2 + `", "n3": "` + a3 + `"}, "ensembles": [{"id": "e1", "members": ["n2", "n3"]}], "semantics": "riak"}`,
+			want: `would not start with the file as it is" config=` + config + ` err="--id n1 is not in --config ` + config + `: peers"`},
+		{name: "a member at the admin port", then: strings.Replace(start, a2, "127.0.0.1:9100", 1),
+			want: `would not start with the file as it is" config=` + config + ` err="--admin 127.0.0.1:9100: that is n2's address in --config ` + config + `: peers`},
+		{name: "routers past what --mailbox allows", flags: []string{"--mailbox", "100000"}, then: strings.Replace(start, `"semantics"`, `"routers": 64, "semantics"`, 1),
+			want: `would not start with the file as it is" config=` + config + ` err="--mailbox 100000: want 1..16384 (with --config ` + config + `: routers 64:`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			write(start)

@@ -36,7 +36,7 @@ type options struct {
 	cluster.Options
 	id       string
 	version  bool
-	listen   string
+	listen   string // the address the node listens on: --listen, or its address in --peers (checkShape)
 	admin    string
 	logs     cluster.LogFlags
 	peerRate float64 // 0, or minPeerRate..maxPeerRate
@@ -48,6 +48,8 @@ type options struct {
 	handshakes int
 	// replyHold is nettransport.Config.ReplyHold, with 0 for none.
 	replyHold time.Duration
+	// listenFlag is --listen as given, "" for the node's address in --peers.
+	listenFlag string
 	// noGoodbye stops without the goodbye, as before it existed: tests only, to show
 	// what it prevents.
 	noGoodbye bool
@@ -60,7 +62,7 @@ func parse(args []string, help io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("ensnode", flag.ContinueOnError)
 	fs.StringVar(&o.id, "id", "", "this node's id, one of --peers; required")
 	fs.BoolVar(&o.version, "version", false, "print the code this binary runs (module version, revision, Go release) and exit")
-	fs.StringVar(&o.listen, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
+	fs.StringVar(&o.listenFlag, "listen", "", "address to accept cluster connections on (default: this node's address in --peers)")
 	fs.StringVar(&o.admin, "admin", "127.0.0.1:9100", "admin HTTP address (/metrics, /healthz, /readyz, /debug/pprof); empty turns it off")
 	o.logs.Register(fs, "info")
 	fs.Float64Var(&o.peerRate, "peer-rate", 0, "demo peers: serve at most this many requests a second, one at a time from a queue (0: each at once)")
@@ -93,23 +95,8 @@ func parse(args []string, help io.Writer) (*options, error) {
 	if err := o.Resolve(fs, missing...); err != nil {
 		return nil, err
 	}
-	addr, member := o.Peers[router.NodeID(o.id)]
-	if !member {
-		return nil, fmt.Errorf("%w: --id %s is not in %s", cluster.ErrUsage, o.id, o.Setting("peers"))
-	}
-	if o.listen == "" {
-		o.listen = addr
-	}
-	if err := cluster.CheckAddr("--listen", o.listen, true); err != nil {
+	if err := o.checkShape(); err != nil {
 		return nil, err
-	}
-	if o.admin != "" {
-		if err := cluster.CheckAddr("--admin", o.admin, true); err != nil {
-			return nil, err
-		}
-		if err := checkAdminPort(o); err != nil {
-			return nil, err
-		}
 	}
 	if !(o.peerRate == 0 || o.peerRate >= minPeerRate && o.peerRate <= maxPeerRate) { // NaN too
 		// The demo peer spaces requests 1s/rate apart: the bounds keep that interval
@@ -119,10 +106,6 @@ func parse(args []string, help io.Writer) (*options, error) {
 	}
 	if err := o.logs.Check(); err != nil {
 		return nil, err
-	}
-	if limit := driver.MaxQueued / o.Routers; o.mailbox < 1 || o.mailbox > limit {
-		return nil, fmt.Errorf("%w: --mailbox %d: want 1..%d (with %s %d: the node's mailboxes hold at most %d messages, allocated up front)",
-			cluster.ErrUsage, o.mailbox, limit, o.Setting("routers"), o.Routers, driver.MaxQueued)
 	}
 	if o.service < 0 {
 		return nil, fmt.Errorf("%w: --service %v: want 0 or more", cluster.ErrUsage, o.service)
@@ -141,6 +124,41 @@ func parse(args []string, help io.Writer) (*options, error) {
 		return nil, fmt.Errorf("%w: --reply-hold %v: want 0 (none kept) or more", cluster.ErrUsage, o.replyHold)
 	}
 	return o, nil
+}
+
+// checkShape makes the checks of the start that hold this node's own flags against the
+// cluster's shape as resolved in o.Options (the --config file's, with the flags over
+// it): --id is one of the peers, --listen (by default its address there) and --admin
+// are addresses, --admin takes no member's port, and --mailbox fits --routers. parse
+// makes them at the start, and checkConfig at each SIGHUP on the --config file as it
+// is then, so that a file the next start would refuse (one that no longer lists this
+// node, say) is warned of as such, not as a change that a restart applies. It sets
+// o.listen.
+func (o *options) checkShape() error {
+	addr, member := o.Peers[router.NodeID(o.id)]
+	if !member {
+		return fmt.Errorf("%w: --id %s is not in %s", cluster.ErrUsage, o.id, o.Setting("peers"))
+	}
+	o.listen = o.listenFlag
+	if o.listen == "" {
+		o.listen = addr
+	}
+	if err := cluster.CheckAddr("--listen", o.listen, true); err != nil {
+		return err
+	}
+	if o.admin != "" {
+		if err := cluster.CheckAddr("--admin", o.admin, true); err != nil {
+			return err
+		}
+		if err := checkAdminPort(o); err != nil {
+			return err
+		}
+	}
+	if limit := driver.MaxQueued / o.Routers; o.mailbox < 1 || o.mailbox > limit {
+		return fmt.Errorf("%w: --mailbox %d: want 1..%d (with %s %d: the node's mailboxes hold at most %d messages, allocated up front)",
+			cluster.ErrUsage, o.mailbox, limit, o.Setting("routers"), o.Routers, driver.MaxQueued)
+	}
+	return nil
 }
 
 // checkAdminPort refuses an --admin that would take the port of the cluster's: this
@@ -267,7 +285,11 @@ func (n *node) reload(log *slog.Logger) {
 // SIGHUP is told that the node did not apply it, rather than left to read "reloaded";
 // and of one that can no longer be read or decoded, which the next start would refuse.
 func (n *node) checkConfig(log *slog.Logger) {
-	changed, err := n.o.ConfigChanged()
+	changed, err := n.o.ConfigChanged(func(next *cluster.Options) error {
+		o := *n.o // this node's flags, over the file as it is now
+		o.Options = *next
+		return o.checkShape()
+	})
 	if err != nil {
 		msg := strings.TrimPrefix(err.Error(), cluster.ErrUsage.Error()+": ")
 		log.Warn("SIGHUP: the --config file cannot be read as a configuration now; the node runs on as it started, but would not start with the file as it is", "config", n.o.ConfigFile, "err", msg)

@@ -135,7 +135,10 @@ const (
 // if there is no --config), or why it can no longer be read or is not valid (the file
 // resolved again with the flags given, as Resolve did at the start): a running node
 // does not apply a changed file, and the next start would take the file as it is now.
-func (o *Options) ConfigChanged() ([]string, error) {
+// check, if not nil, makes the program's own checks of the start on the file resolved
+// again (ensnode's: its --id is one of the peers, say), which Resolve does not know of:
+// its error is returned as the start would have given it.
+func (o *Options) ConfigChanged(check func(next *Options) error) ([]string, error) {
 	if o.ConfigFile == "" || o.fileKeys == nil {
 		return nil, nil
 	}
@@ -151,6 +154,11 @@ func (o *Options) ConfigChanged() ([]string, error) {
 		next := *o.flagsOnly
 		if err := next.resolve(o.flagsSet); err != nil {
 			return nil, err
+		}
+		if check != nil {
+			if err := check(&next); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var changed []string

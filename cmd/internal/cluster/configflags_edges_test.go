@@ -42,7 +42,7 @@ func TestConfigChangedCheckedWithFlags(t *testing.T) {
 			if startErr == nil {
 				t.Fatalf("a start with %s and %q taken; the case wants one it refuses", tc.then, tc.flags)
 			}
-			changed, err := o.ConfigChanged()
+			changed, err := o.ConfigChanged(nil)
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Fatalf("ConfigChanged: %q, %v; want the error a start gives (%v), with %q", changed, err, startErr, tc.err)
 			}

@@ -159,7 +159,7 @@ func TestConfigChangedHeartbeat(t *testing.T) {
 			if err := os.WriteFile(file, []byte(tc.then), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			changed, err := o.ConfigChanged()
+			changed, err := o.ConfigChanged(nil)
 			switch {
 			case tc.err != "" && (err == nil || !strings.Contains(err.Error(), "--config "+file+": "+tc.err)):
 				t.Fatalf("got %v, %v; want an error with %q", changed, err, tc.err)
