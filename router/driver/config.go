@@ -94,13 +94,16 @@ const MaxQueued = 1 << 20
 func (c Config) Validate() error {
 	_, identifies := c.Transport.(identified)
 	switch {
-	case c.ID == "" && (!identifies || isNil(c.Transport)):
-		return fmt.Errorf("%w: ID is empty", ErrBadConfig)
+	// The transport first: an empty ID takes the transport's, so a program that left
+	// the ID out, as the package's examples do, and whose transport is missing was told
+	// that the ID is empty.
 	case c.Transport == nil:
 		return fmt.Errorf("%w: Transport is nil", ErrBadConfig)
 	case isNil(c.Transport):
 		// A transport whose constructor failed, its error ignored.
 		return fmt.Errorf("%w: Transport is a nil %T", ErrBadConfig, c.Transport)
+	case c.ID == "" && !identifies:
+		return fmt.Errorf("%w: ID is empty", ErrBadConfig)
 	case c.Semantics != router.Default && c.Semantics != router.Riak:
 		return fmt.Errorf("%w: Semantics %d is unknown", ErrBadConfig, c.Semantics)
 	case c.HopLimit < 0 || c.HopLimit > router.MaxHopLimit:

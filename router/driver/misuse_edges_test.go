@@ -120,8 +120,16 @@ func TestEmptyIDTakesTheTransports(t *testing.T) {
 	}
 	checkValidate(t, driver.Config{Transport: alone{}}, "ID is empty")
 	checkValidate(t, driver.Config{Transport: nameless{}}, "ID is empty, and so is the transport's")
-	var none *nettransport.Transport
-	checkValidate(t, driver.Config{Transport: none}, "ID is empty")
+}
+
+// A program that leaves the ID out, as Example_tcp does, and whose transport is
+// missing is told what is missing: the transport, not the ID, which it was told to
+// leave out. A nil *nettransport.Transport (nettransport.New failed, its error
+// ignored) is named as one; both were refused as "ID is empty".
+func TestMissingTransportNamedWithoutID(t *testing.T) {
+	var failed *nettransport.Transport
+	checkValidate(t, driver.Config{Transport: failed}, "Transport is a nil *nettransport.Transport")
+	checkValidate(t, driver.Config{}, "Transport is nil")
 }
 
 // A program that forgot to Attach its driver to its nettransport is told so by each
