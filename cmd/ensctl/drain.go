@@ -46,6 +46,11 @@ func drainCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("%w: leader drain: node %s is not in %s", cluster.ErrUsage, node, c.Setting("peers"))
 	}
 	if len(c.Shape.Ensembles) == 0 {
+		if c.ConfigFile != "" {
+			// The file gave the ensembles, and it gives none: "give --config" would
+			// send its reader back to the file given.
+			return fmt.Errorf("%w: leader drain: which ensembles? --config %s lists none: list them in its ensembles, or give --ensemble for each (as ensnode takes them)", cluster.ErrUsage, c.ConfigFile)
+		}
 		return fmt.Errorf("%w: leader drain: which ensembles? give --config, or --ensemble for each (as ensnode takes them)", cluster.ErrUsage)
 	}
 	hosted := false

@@ -11,11 +11,16 @@ import (
 
 // TestBadUsageMore: more bad flags and arguments that exit 2 with a message naming
 // the problem: a bench that would run for no time, a drain of a node the peers do not
-// list or without the ensembles to drain, and a scenario whose --ensnode is missing
+// list or without the ensembles to drain (a --config that lists none is named: it was
+// told to give --config), and a scenario whose --ensnode is missing
 // (its --slack 0 is valid, and not the problem named).
 func TestBadUsageMore(t *testing.T) {
 	secret := filepath.Join(t.TempDir(), "s")
 	if err := os.WriteFile(secret, []byte("long-enough-secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noEnsembles := filepath.Join(t.TempDir(), "cluster.json")
+	if err := os.WriteFile(noEnsembles, []byte(`{"peers": {"n1": "127.0.0.1:1"}, "ensembles": []}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	common := []string{"--peers", "n1=127.0.0.1:1", "--secret-file", secret}
@@ -35,6 +40,8 @@ func TestBadUsageMore(t *testing.T) {
 			want: "leader drain: node n9 is not in --peers"},
 		{name: "drain without ensembles", args: with([]string{"leader", "drain"}, "n1"),
 			want: "leader drain: which ensembles? give --config, or --ensemble for each"},
+		{name: "drain with a config of no ensembles", args: with([]string{"leader", "drain", "--config", noEnsembles}, "n1"),
+			want: "leader drain: which ensembles? --config " + noEnsembles + " lists none: list them in its ensembles, or give --ensemble for each"},
 		{name: "scenario slack 0", args: []string{"scenario", "--spec", "../internal/realscenario/testdata/real-smoke.json", "--slack", "0",
 			"--ensnode", filepath.Join(t.TempDir(), "none")}, want: "--ensnode: stat"},
 	} {
