@@ -37,7 +37,7 @@ func (c *common) register(fs *flag.FlagSet, name string) {
 	c.Register(fs)
 	host, _ := os.Hostname()
 	fs.StringVar(&c.id, "id", fmt.Sprintf("ctl-%s-%d", host, os.Getpid()), "this client's node id (unique among connected nodes)")
-	fs.StringVar(&c.via, "via", "", "member whose routers resolve the ensemble (default: the first of --peers, or of the config file's peers)")
+	fs.StringVar(&c.via, "via", "", "member whose routers resolve the ensemble (default: the first of --peers, or of the config file's peers; if that one cannot be reached, the next listed that can, which ensctl says on stderr)")
 	timeout := "deadline of each call"
 	switch name {
 	case "cast":

@@ -27,3 +27,19 @@ func TestHelpWithMoreWords(t *testing.T) {
 		}
 	}
 }
+
+// TestViaHelpSaysFallback: the help of --via says what ensctl does when the first
+// member cannot be reached (it routes through the next listed that can, and says so),
+// as the README does; it said only "the first of --peers", which a script that stops
+// the first node and expects ensctl to fail would take at its word.
+func TestViaHelpSaysFallback(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"call", "-h"}, &out, &errb); code != 0 {
+		t.Fatalf("call -h: exit %d, stderr %q", code, errb.String())
+	}
+	_, via, _ := strings.Cut(out.String(), "  --via ")
+	via, _, _ = strings.Cut(via, "\n  --")
+	if want := "if that one cannot be reached, the next listed that can"; !strings.Contains(via, want) {
+		t.Errorf("--via's help: %q; want it to say %q", via, want)
+	}
+}
