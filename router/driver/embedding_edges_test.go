@@ -225,6 +225,23 @@ func TestEmbeddingSectionOnCredentials(t *testing.T) {
 	}
 }
 
+// TestEmbeddingOutlineGivesMembers: README's outline builds the node with Members. A
+// program built from the outline without them ran, but its Announce reached no other
+// node, and each node routed to the leader it had learned itself, with no warning
+// (gossip from a node not in Members is refused and logged; a node with no Members
+// sends none to be refused).
+func TestEmbeddingOutlineGivesMembers(t *testing.T) {
+	_, outline, _ := strings.Cut(embeddingSection(t), "In outline, as `Example_tcp` does it:")
+	outline, _, _ = strings.Cut(outline, "What the package documentation spells out")
+	_, step, _ := strings.Cut(outline, "`driver.New(")
+	step, _, _ = strings.Cut(step, "3. ")
+	for _, want := range []string{"Members: ", "an `Announce` reaches no other node"} {
+		if !strings.Contains(step, want) {
+			t.Errorf("README's outline builds the node without saying %q: %q", want, step)
+		}
+	}
+}
+
 // TestEmbeddingOutlineIsTheExample: each call README's outline of a program that
 // embeds the router names (as receiver.Method(...)) is one Example_tcp makes, and the
 // stop's calls come in the example's order, so the two cannot drift apart: an outline
