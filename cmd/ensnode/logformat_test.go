@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/ensroute/ensroute/cmd/internal/realcluster"
 )
 
 // TestJSONLogs: with --log-format json every line a node writes, from its start to its
@@ -93,4 +96,34 @@ func stopForJSONLog(t *testing.T, n *proc) []jsonLine {
 		lines = append(lines, line)
 	}
 	return lines
+}
+
+// TestReadyLineHostsNoneAsEmptyList: the ready line of a node that hosts no ensemble
+// gives its hosts as an empty list in either format: the JSON log said null, which a
+// collector reads as a missing field, where the text log says [].
+func TestReadyLineHostsNoneAsEmptyList(t *testing.T) {
+	secretFile := filepath.Join(t.TempDir(), "secret")
+	_ = os.WriteFile(secretFile, []byte("long-enough-secret"), 0o600)
+	for _, tc := range []struct{ format, want string }{{"json", `"hosts":[]`}, {"text", "hosts=[]"}} {
+		var logs syncBuffer
+		o, err := parse([]string{"--id", "n1", "--peers", "n1=" + realcluster.FreeAddr(), "--secret-file", secretFile,
+			"--admin", "", "--log-format", tc.format}, &logs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n1, err := start(o, o.logs.Logger(&logs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n1.stop()
+		ready := ""
+		for _, line := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(line, "ready") {
+				ready = line
+			}
+		}
+		if !strings.Contains(ready, tc.want) {
+			t.Errorf("--log-format %s: the ready line %q lacks %s", tc.format, ready, tc.want)
+		}
+	}
 }

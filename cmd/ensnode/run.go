@@ -184,6 +184,15 @@ func checkAdminPort(o *options) error {
 	return nil
 }
 
+// inUse says, for a listen that failed because the port is taken, what most often
+// holds it: "address already in use" alone reads as if the node did something wrong.
+func inUse(err error) string {
+	if !errors.Is(err, syscall.EADDRINUSE) {
+		return ""
+	}
+	return " (another process listens on that port: this node already running, another node's ensnode, or another program; `ss -ltnp` names it)"
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parse(args, stdout)
 	if errors.Is(err, flag.ErrHelp) {
@@ -355,7 +364,7 @@ func start(o *options, base *slog.Logger) (*node, error) {
 		_ = tr.Close()
 		return nil, fmt.Errorf("%w: %w", cluster.ErrUsage, err)
 	}
-	var hosted []string
+	hosted := []string{} // [] in the ready line, in JSON too (a nil slice is null there)
 	var slow *kv.Slow
 	if o.peerRate > 0 {
 		slow = kv.NewSlow(o.peerRate, o.skip)
@@ -393,12 +402,12 @@ func start(o *options, base *slog.Logger) (*node, error) {
 	}
 	l, err := net.Listen("tcp", o.listen)
 	if err != nil {
-		return fail(fmt.Errorf("--listen %s: %w", o.listen, err))
+		return fail(fmt.Errorf("--listen %s: %w%s", o.listen, err, inUse(err)))
 	}
 	var al net.Listener
 	if o.admin != "" {
 		if al, err = net.Listen("tcp", o.admin); err != nil {
-			return fail(fmt.Errorf("--admin %s: %w", o.admin, err), l)
+			return fail(fmt.Errorf("--admin %s: %w%s", o.admin, err, inUse(err)), l)
 		}
 		if ap, err := netip.ParseAddrPort(al.Addr().String()); err == nil && !ap.Addr().IsLoopback() {
 			// The admin server has no authentication, and /debug/pprof shows the

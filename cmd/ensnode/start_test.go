@@ -115,8 +115,8 @@ func TestAdminPortInUse(t *testing.T) {
 			}
 		}
 		if code != 1 || len(errs) != 1 || !strings.Contains(errs[0], "--admin "+taken.Addr().String()) ||
-			!strings.Contains(errs[0], "address already in use") {
-			t.Fatalf("exit %d, errors logged %q; want 1 and one error naming --admin", code, errs)
+			!strings.Contains(errs[0], "address already in use") || !strings.Contains(errs[0], "another process listens on that port") {
+			t.Fatalf("exit %d, errors logged %q; want 1 and one error naming --admin, the cause and what may hold the port", code, errs)
 		}
 	}
 }
