@@ -144,6 +144,9 @@ func TestCallRefusalsMatch(t *testing.T) {
 			{name: "zero timeout", target: router.ToEnsemble("e1"), timeout: 0, want: router.ErrBadTimeout},
 			{name: "negative timeout to a peer", target: router.ToPeer(router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}), timeout: -time.Second, want: router.ErrBadTimeout},
 			{name: "no target", timeout: time.Second, want: router.ErrBadTarget},
+			{name: "ensemble and peer", target: router.Target{Ensemble: "e1", Peer: router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}}, timeout: time.Second, want: router.ErrBadTarget},
+			{name: "peer without a node", target: router.ToPeer(router.PeerRef{Ensemble: "e1", Name: "p1"}), timeout: time.Second, want: router.ErrBadTarget},
+			{name: "peer without an ensemble", target: router.ToPeer(router.PeerRef{Name: "p1", Node: "n2"}), timeout: time.Second, want: router.ErrBadTarget},
 			{name: "peer through a node", target: router.ToPeer(router.PeerRef{Ensemble: "e1", Name: "p1", Node: "n2"}).Through("n3"), timeout: time.Second, want: router.ErrBadTarget},
 		} {
 			t.Run(fmt.Sprintf("%s/%s", sem, tc.name), func(t *testing.T) {
