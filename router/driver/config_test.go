@@ -66,6 +66,8 @@ func TestValidateIsNew(t *testing.T) {
 		{"semantics", func(c *driver.Config) { c.Semantics = 9 }, "Semantics 9 is unknown"},
 		{"shards", func(c *driver.Config) { c.Shards = driver.MaxShards + 1 }, "Shards 1025 is not in 0..1024"},
 		{"gossip interval too short", func(c *driver.Config) { c.GossipInterval = time.Microsecond }, "GossipInterval 1µs is below 1ms"},
+		{"gossip interval negative", func(c *driver.Config) { c.GossipInterval = -time.Second }, "GossipInterval -1s is negative"},
+		{"no transport", func(c *driver.Config) { c.Transport = nil }, "Transport is nil"},
 		{"nil transport", func(c *driver.Config) { c.Transport = (*nilTransport)(nil) }, "Transport is a nil *driver_test.nilTransport"},
 		{"leader of another ensemble", func(c *driver.Config) {
 			c.Directory = []router.Entry{{Ensemble: "e1", Leader: p("e1", "n1"), Version: 1}, {Ensemble: "e2", Leader: p("e3", "n2"), Version: 1}}
