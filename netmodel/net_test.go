@@ -28,6 +28,8 @@ func TestNewBadConfig(t *testing.T) {
 		{name: "bad link drop", edit: func(c *netmodel.Config) { c.Link.Drop = 2 }, want: "netmodel: bad config: link.drop: 2 is not a probability in [0, 1]"},
 		{name: "no service", edit: func(c *netmodel.Config) { c.Service = netmodel.Dist{} }, want: `netmodel: bad config: service.dist: missing (the key is required): want constant, uniform, exponential or lognormal`},
 		{name: "negative detect_after", edit: func(c *netmodel.Config) { c.DetectAfter = -time.Second }, want: "netmodel: bad config: detect_after: -1s is negative"},
+		{name: "negative pause_detect_after", edit: func(c *netmodel.Config) { c.PauseDetectAfter = -time.Second }, want: "netmodel: bad config: pause_detect_after: -1s is negative"},
+		{name: "negative mailbox_cap", edit: func(c *netmodel.Config) { c.MailboxCap = -1 }, want: "netmodel: bad config: mailbox_cap: -1 is negative"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
