@@ -37,6 +37,9 @@ func TestSpecRefusals(t *testing.T) {
 			`clients[0]: "c 1": ' ' is not allowed in a name`},
 		// Routers and links.
 		{"1025 routers", func(s *Spec) { s.Routers = 1025 }, "routers: 1025, want 1..1024"},
+		{"no hop limit", func(s *Spec) { s.HopLimit = 0 }, "hop_limit: missing or 0 (the key is required), want 1..65535"},
+		{"a router service with a negative time", func(s *Spec) { s.RouterService = constant(-time.Millisecond) }, "router_service.min: -1ms is negative"},
+		{"a clock of an unknown node", func(s *Spec) { s.Clocks = []ClockSpec{{Node: "n9"}} }, `clocks[0].node: "n9" is not a node`},
 		{"a negative hop limit", func(s *Spec) { s.HopLimit = -1 }, "hop_limit: -1, want 1..65535"},
 		{"a hop limit no transport carries", func(s *Spec) { s.HopLimit = 70000 }, "hop_limit: 70000, want 1..65535"},
 		{"a link from an unknown node", func(s *Spec) {
@@ -57,6 +60,9 @@ func TestSpecRefusals(t *testing.T) {
 			"backoff_min: 2.000000001s is more than backoff_max 2s"},
 		{"a backoff_min without backoff_max", func(s *Spec) { s.BackoffMax = 0 },
 			"backoff_min: 50ms without backoff_max: set both, or neither to reconnect at once"},
+		{"a backoff_min past an hour", func(s *Spec) { s.BackoffMin = dur(2 * time.Hour) }, "backoff_min: 2h0m0s is out of range: want 0 to 1h"},
+		{"a negative backoff_max", func(s *Spec) { s.BackoffMax = dur(-time.Second) }, "backoff_max: -1s is out of range: want 0 to 1h"},
+		{"a backoff_max without backoff_min", func(s *Spec) { s.BackoffMin = 0 }, "backoff_min: 0 with backoff_max 2s: want more than 0"},
 		// Ensembles.
 		{"an ensemble listed twice", func(s *Spec) {
 			e := s.Ensembles[0]
@@ -77,6 +83,8 @@ func TestSpecRefusals(t *testing.T) {
 		{"a timeout past an hour", func(s *Spec) { s.Workload.Timeout = dur(2 * time.Hour) },
 			"workload.timeout: 2h0m0s, want a positive duration up to 1h"},
 		{"a client share without clients", func(s *Spec) { s.Clients = nil }, "workload.client_share: 0.2 but no clients"},
+		{"a client share over one", func(s *Spec) { s.Workload.ClientShare = 1.5 }, "workload.client_share: 1.5, want 0..1"},
+		{"a workload of negative duration", func(s *Spec) { s.Workload.Duration = dur(-time.Second) }, "workload.duration: -1s is negative"},
 		{"a peer share over one", func(s *Spec) { s.Workload.PeerShare = 1.5 }, "workload.peer_share: 1.5, want 0..1"},
 		{"a negative cast share", func(s *Spec) { s.Workload.CastShare = -0.1 }, "workload.cast_share: -0.1, want 0..1"},
 		{"a rate without ensembles", func(s *Spec) { s.Ensembles = nil }, "ensembles: none, but workload.rate is 2000 calls per second"},
