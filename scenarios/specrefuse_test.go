@@ -174,6 +174,15 @@ func TestSpecRefusals(t *testing.T) {
 		{"a misspelt directory", func(s *Spec) {
 			s.Faults = []Fault{{At: ms(500), Action: "crash", Node: "n2"}, {At: ms(600), Action: "restart", Node: "n2", Directory: "saevd"}}
 		}, `faults[1].directory: "saevd", want current, saved or empty`},
+		{"a hang of a peer no ensemble has", func(s *Spec) {
+			s.Faults = []Fault{{At: ms(1000), Action: "hang", Peer: "e1/p9", Until: ms(1500)}}
+		}, `faults[0].peer: "e1/p9" is not ens/member of a known ensemble`},
+		{"a hang without until", func(s *Spec) {
+			s.Faults = []Fault{{At: ms(1000), Action: "hang", Peer: "e1/p1"}}
+		}, "faults[0].until: missing or 0s (the key is required), want a time after at 1s"},
+		{"a clock-set without a clock", func(s *Spec) {
+			s.Faults = []Fault{{At: ms(1000), Action: "clock-set", Node: "n1"}}
+		}, "faults[0].clock: clock-set needs a clock"},
 		{"a hang until its own at", func(s *Spec) {
 			s.Faults = []Fault{{At: ms(1000), Action: "hang", Peer: "e1/p1", Until: ms(1000)}}
 		}, "faults[0].until: 1s is not after at 1s"},
